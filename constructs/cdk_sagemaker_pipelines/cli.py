@@ -1,0 +1,114 @@
+"""The ``smpipe`` command line.
+
+Example::
+
+    smpipe validate pipeline.json other.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .definition import validate_definition
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_UNREADABLE = 2
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _load_json(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    worst = EXIT_OK
+    report: list[dict[str, Any]] = []
+    for name in args.files:
+        path = Path(name)
+        try:
+            definition = _load_json(path)
+        except (OSError, ValueError) as error:
+            print(f"{path}: cannot read: {error}", file=sys.stderr)
+            worst = max(worst, EXIT_UNREADABLE)
+            report.append({"file": str(path), "error": str(error)})
+            continue
+        if isinstance(definition, dict) and "PipelineDefinitionBody" in definition:
+            definition = json.loads(definition["PipelineDefinitionBody"])
+        problems = validate_definition(definition)
+        report.append(
+            {
+                "file": str(path),
+                "problems": [
+                    {"step": p.step, "field": p.field, "message": p.message, "hint": p.hint}
+                    for p in problems
+                ],
+            }
+        )
+        if problems:
+            worst = max(worst, EXIT_INVALID)
+            if not args.json:
+                noun = "problem" if len(problems) == 1 else "problems"
+                print(f"{path}: {len(problems)} {noun}:")
+                for problem in problems:
+                    print(f"- {problem}")
+        elif not args.json:
+            steps = definition.get("Steps", []) if isinstance(definition, dict) else []
+            print(f"{path}: valid ({_count_steps(steps)} steps)")
+    if args.json:
+        print(json.dumps(report, indent=2))
+    return worst
+
+
+def _count_steps(steps: Sequence[Any]) -> int:
+    total = 0
+    for step in steps:
+        total += 1
+        if isinstance(step, dict) and step.get("Type") == "Condition":
+            arguments = step.get("Arguments") or {}
+            for branch in ("IfSteps", "ElseSteps"):
+                total += _count_steps(arguments.get(branch) or [])
+    return total
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="smpipe",
+        description="SageMaker Pipelines definitions: validate, run locally, inspect.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    validate = commands.add_parser(
+        "validate",
+        help="validate pipeline definition JSON files (ours or the SageMaker SDK's)",
+        description="Validate definition JSON files. Exit 0 when all are valid, 1 when any "
+        "has problems, 2 when a file can't be read.",
+    )
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("--json", action="store_true", help="print the problems as JSON")
+    validate.set_defaults(handler=_validate)
+    for register in _EXTRA_COMMANDS:
+        register(commands)
+    return parser
+
+
+# Later subcommands (the local runner) register themselves here.
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    handler: Command = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

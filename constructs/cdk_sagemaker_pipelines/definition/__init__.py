@@ -1,0 +1,155 @@
+"""The pipeline definition language: typed steps that compile to SageMaker's definition JSON.
+
+Imports only the standard library and botocore's data files, never ``aws_cdk``.
+
+Example::
+
+    from cdk_sagemaker_pipelines.definition import (
+        ParameterFloat, PipelineDefinition, ProcessingStep, StaticBinder, ...)
+"""
+
+from ._errors import PipelineDefinitionError, PipelineValidationError, Problem, PropertyPathError
+from ._tokens import is_token
+from .bindables import Binder, BindingError, BoundCode, Code, Image, S3Location, StaticBinder
+from .conditions import (
+    Condition,
+    ConditionEquals,
+    ConditionGreaterThan,
+    ConditionGreaterThanOrEqualTo,
+    ConditionIn,
+    ConditionLessThan,
+    ConditionLessThanOrEqualTo,
+    ConditionNot,
+    ConditionOr,
+)
+from .expressions import (
+    ExecutionVariable,
+    ExecutionVariables,
+    Expression,
+    Join,
+    JsonGet,
+    PropertyFile,
+)
+from .images import framework_image, framework_image_uri, parse_image_uri
+from .jobs import JobDefaults, NetworkConfig
+from .parameters import (
+    Parameter,
+    ParameterBoolean,
+    ParameterFloat,
+    ParameterInteger,
+    ParameterString,
+    coerce_parameter_values,
+)
+from .pipeline import CompiledPipeline, PipelineDefinition, PipelineExperimentConfig
+from .properties import Properties
+from .retry import (
+    CacheConfig,
+    SageMakerJobExceptionType,
+    SageMakerJobStepRetryPolicy,
+    StepExceptionType,
+    StepRetryPolicy,
+)
+from .steps import (
+    CallbackOutput,
+    CallbackStep,
+    CategoricalParameter,
+    ConditionStep,
+    ContinuousParameter,
+    EMRStep,
+    FailStep,
+    IntegerParameter,
+    LambdaOutput,
+    LambdaStep,
+    MetricsSource,
+    ModelMetrics,
+    ModelStep,
+    OutputType,
+    ProcessingInput,
+    ProcessingOutput,
+    ProcessingStep,
+    RegisterModel,
+    Step,
+    StepOutput,
+    TrainingInput,
+    TrainingStep,
+    TransformStep,
+    TuningStep,
+)
+from .validate import check_definition, validate_definition, validate_pipeline_name
+
+__all__ = [
+    "Binder",
+    "BindingError",
+    "BoundCode",
+    "CacheConfig",
+    "CallbackOutput",
+    "CallbackStep",
+    "CategoricalParameter",
+    "Code",
+    "CompiledPipeline",
+    "Condition",
+    "ConditionEquals",
+    "ConditionGreaterThan",
+    "ConditionGreaterThanOrEqualTo",
+    "ConditionIn",
+    "ConditionLessThan",
+    "ConditionLessThanOrEqualTo",
+    "ConditionNot",
+    "ConditionOr",
+    "ConditionStep",
+    "ContinuousParameter",
+    "EMRStep",
+    "ExecutionVariable",
+    "ExecutionVariables",
+    "Expression",
+    "FailStep",
+    "Image",
+    "IntegerParameter",
+    "JobDefaults",
+    "Join",
+    "JsonGet",
+    "LambdaOutput",
+    "LambdaStep",
+    "MetricsSource",
+    "ModelMetrics",
+    "ModelStep",
+    "NetworkConfig",
+    "OutputType",
+    "Parameter",
+    "ParameterBoolean",
+    "ParameterFloat",
+    "ParameterInteger",
+    "ParameterString",
+    "PipelineDefinition",
+    "PipelineDefinitionError",
+    "PipelineExperimentConfig",
+    "PipelineValidationError",
+    "Problem",
+    "ProcessingInput",
+    "ProcessingOutput",
+    "ProcessingStep",
+    "Properties",
+    "PropertyFile",
+    "PropertyPathError",
+    "RegisterModel",
+    "S3Location",
+    "SageMakerJobExceptionType",
+    "SageMakerJobStepRetryPolicy",
+    "StaticBinder",
+    "Step",
+    "StepExceptionType",
+    "StepOutput",
+    "StepRetryPolicy",
+    "TrainingInput",
+    "TrainingStep",
+    "TransformStep",
+    "TuningStep",
+    "check_definition",
+    "coerce_parameter_values",
+    "framework_image",
+    "framework_image_uri",
+    "is_token",
+    "parse_image_uri",
+    "validate_definition",
+    "validate_pipeline_name",
+]

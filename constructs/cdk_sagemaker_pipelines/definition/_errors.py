@@ -1,0 +1,83 @@
+"""The exception tree and the problem records validation produces."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a pipeline definition.
+
+    ``step`` is the step's name (``None`` for pipeline-level problems) and ``field``
+    the path inside the step entry or the definition, in API spelling
+    (``Arguments.ResourceConfig.InstanceType``).
+
+    Example::
+
+        Problem(step="Train", field="Arguments.ResourceConfig.InstanceType",
+                message="expected one of the instance types, got 'm5.large'",
+                hint="did you mean 'ml.m5.large'?")
+    """
+
+    step: str | None
+    field: str | None
+    message: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = f"step '{self.step}'" if self.step is not None else "pipeline"
+        if self.field:
+            where += f" field '{self.field}'"
+        text = f"{where}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class PipelineDefinitionError(ValueError):
+    """Base class of every error the definition language raises.
+
+    Example::
+
+        try:
+            pipeline.to_definition()
+        except PipelineDefinitionError as error:
+            print(error)
+    """
+
+
+class PipelineValidationError(PipelineDefinitionError):
+    """A definition has one or more problems; the message lists all of them.
+
+    ``problems`` keeps the records, each with ``.step`` and ``.field``.
+
+    Example::
+
+        try:
+            pipeline.to_definition()
+        except PipelineValidationError as error:
+            assert error.problems[0].step == "Train"
+    """
+
+    def __init__(self, problems: Iterable[Problem], subject: str = "pipeline definition") -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"{subject} has {count} {noun}:"]
+        lines += [f"- {problem}" for problem in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class PropertyPathError(PipelineDefinitionError, AttributeError):
+    """A step property path does not exist in the step's Describe* response shape.
+
+    It is also an ``AttributeError``, so ``hasattr(step.properties, "X")`` works.
+
+    Example::
+
+        train.properties.ModelArtifacts.S3ModelArtifact
+        # PropertyPathError: step 'Train' property 'ModelArtifacts.S3ModelArtifact' does not
+        # exist (did you mean 'S3ModelArtifacts'?)
+    """

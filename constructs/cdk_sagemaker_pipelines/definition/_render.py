@@ -1,0 +1,170 @@
+"""Shared rendering helpers: turn definition objects into the definition JSON.
+
+Every renderable object has ``to_request(ctx)``; ``render`` walks plain containers
+and delegates to those. The ``RenderContext`` carries the binder (which turns code,
+images and default locations into values) and records every step and parameter a
+rendered value refers to, so compile can collect steps reachable by reference.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from ._errors import Problem
+
+if TYPE_CHECKING:
+    from .bindables import Binder
+    from .parameters import Parameter
+    from .steps._base import Step
+
+JsonValue = Any
+"""A JSON-compatible value (dict, list, str, int, float, bool or None)."""
+
+
+@runtime_checkable
+class Renderable(Protocol):
+    """Anything that renders itself into definition JSON."""
+
+    def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
+        """Return the JSON fragment for this object."""
+
+
+class RenderContext:
+    """State shared while rendering one pipeline.
+
+    Example::
+
+        ctx = RenderContext(binder=StaticBinder(role_arn=ROLE))
+        step.to_request(ctx)
+        ctx.referenced_steps  # steps reached through references
+    """
+
+    def __init__(self, binder: Binder | None = None) -> None:
+        from .bindables import StaticBinder
+
+        self.binder: Binder = binder if binder is not None else StaticBinder()
+        self.referenced_steps: list[Step] = []
+        self.referenced_parameters: list[Parameter] = []
+        self._seen_steps: set[int] = set()
+        self._seen_parameters: set[int] = set()
+        self.problems: list[Problem] = []
+        self._rendered_steps: dict[int, dict[str, JsonValue]] = {}
+        self.branch_members: dict[int, Step] = {}
+        self.branch_order: list[Step] = []
+
+    def note_step(self, step: Step) -> None:
+        """Record that a rendered value refers to ``step``."""
+        if id(step) not in self._seen_steps:
+            self._seen_steps.add(id(step))
+            self.referenced_steps.append(step)
+
+    def note_parameter(self, parameter: Parameter) -> None:
+        """Record that a rendered value refers to ``parameter``."""
+        if id(parameter) not in self._seen_parameters:
+            self._seen_parameters.add(id(parameter))
+            self.referenced_parameters.append(parameter)
+
+    def note_branch_member(self, step: Step) -> None:
+        """Record that ``step`` sits in a condition branch (so it is not top level)."""
+        if id(step) not in self.branch_members:
+            self.branch_members[id(step)] = step
+            self.branch_order.append(step)
+
+    def render_step(self, step: Step) -> dict[str, JsonValue]:
+        """Render ``step`` once per pipeline; later calls return the same entry."""
+        entry = self._rendered_steps.get(id(step))
+        if entry is None:
+            entry = step.to_request(self)
+            self._rendered_steps[id(step)] = entry
+        return entry
+
+    def bind(self, step_name: str, field: str, action: Callable[[], JsonValue]) -> JsonValue:
+        """Run a binder call; a ``BindingError`` becomes a problem of ``step_name``/``field``."""
+        from .bindables import UNBOUND, BindingError
+
+        try:
+            return action()
+        except BindingError as error:
+            self.problems.append(Problem(step_name, field, error.message, error.hint))
+            return UNBOUND
+
+
+def render(value: Any, ctx: RenderContext | None = None) -> JsonValue:
+    """Render a value made of definition objects and plain containers into JSON.
+
+    Example::
+
+        render({"epochs": 10, "lr": Join(on="", values=[lr])}, ctx)
+    """
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Renderable):
+        return value.to_request(ctx)
+    if isinstance(value, Mapping):
+        return {str(key): render(item, ctx) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [render(item, ctx) for item in value]
+    raise TypeError(f"cannot render a {type(value).__name__} into a pipeline definition: {value!r}")
+
+
+def render_string(value: Any, ctx: RenderContext | None = None) -> JsonValue:
+    """Render a value for a string-typed field (hyperparameters, environment, arguments).
+
+    Python numbers become strings; non-string expressions are wrapped in
+    ``{"Std:Join": {"On": "", "Values": [expr]}}``, which is how the service turns a
+    value into a string.
+    """
+    from .expressions import Expression
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, Expression) and value.value_type not in ("String", "Timestamp"):
+        return {"Std:Join": {"On": "", "Values": [value.to_request(ctx)]}}
+    return render(value, ctx)
+
+
+def render_string_map(values: Mapping[str, Any] | None, ctx: RenderContext | None) -> JsonValue:
+    """Render a map of string values (``HyperParameters``, ``Environment``)."""
+    if values is None:
+        return None
+    return {str(key): render_string(item, ctx) for key, item in values.items()}
+
+
+def render_string_list(values: Iterable[Any] | None, ctx: RenderContext | None) -> JsonValue:
+    """Render a list of string values (``ContainerArguments``)."""
+    if values is None:
+        return None
+    return [render_string(item, ctx) for item in values]
+
+
+def compact(**fields: Any) -> dict[str, Any]:
+    """Build a dict in the given key order, dropping members whose value is ``None``.
+
+    Example::
+
+        compact(InstanceType="ml.m5.large", VolumeKmsKeyId=None)  # {"InstanceType": ...}
+    """
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def deep_merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``extra`` into ``base``: nested objects merge, anything else is replaced.
+
+    Used for the ``extra_arguments`` escape hatch of job steps.
+    """
+    merged: dict[str, Any] = dict(base)
+    for key, value in extra.items():
+        current = merged.get(key)
+        if isinstance(current, Mapping) and isinstance(value, Mapping):
+            merged[key] = deep_merge(current, value)
+        else:
+            merged[key] = value
+    return merged

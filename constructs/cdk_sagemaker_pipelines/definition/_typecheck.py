@@ -1,0 +1,174 @@
+"""Run-time checks of constructor arguments against the dataclass annotations.
+
+Typed constructors are how the language rejects ``parameters=["ml.m5.large"]`` at
+definition time, naming the class and field, instead of deep inside compile.
+Decorate a dataclass with ``@checked``; a ``_validate(self)`` method, if present,
+runs after the type check for rules that involve several fields.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import enum
+import sys
+import types
+import typing
+from collections.abc import Callable
+from functools import cache
+from typing import Any, TypeVar, Union, get_args, get_origin
+
+from ._errors import PipelineDefinitionError
+
+_T = TypeVar("_T", bound=type)
+_REGISTRY: dict[str, type] = {}
+
+
+def register(cls: _T) -> _T:
+    """Make ``cls`` resolvable by name in annotations of checked classes."""
+    _REGISTRY[cls.__name__] = cls
+    return cls
+
+
+def checked(cls: _T) -> _T:
+    """Class decorator: check every field's type after ``__init__``.
+
+    Example::
+
+        @checked
+        @dataclass(frozen=True, slots=True)
+        class Thing:
+            count: int
+    """
+    register(cls)
+    original_init: Callable[..., None] = cls.__init__  # type: ignore[misc]
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807
+        original_init(self, *args, **kwargs)
+        if type(self) is cls:  # subclasses run their own wrapper
+            check_fields(self)
+            validate = getattr(self, "_validate", None)
+            if validate is not None:
+                validate()
+
+    __init__.__doc__ = original_init.__doc__
+    __init__.__wrapped__ = original_init  # type: ignore[attr-defined]
+    cls.__init__ = __init__  # type: ignore[misc]
+    return cls
+
+
+@cache
+def _hints(cls: Any) -> dict[str, Any]:
+    namespace: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        module = sys.modules.get(klass.__module__)
+        if module is not None:
+            namespace.update(vars(module))
+    namespace.update(_REGISTRY)
+    hints = typing.get_type_hints(cls, globalns=namespace, localns=dict(_REGISTRY))
+    fields = getattr(cls, "__dataclass_fields__", {})
+    return {name: hint for name, hint in hints.items() if name in fields}
+
+
+def _owner(instance: Any) -> str:
+    name = getattr(instance, "name", None)
+    label = type(instance).__name__
+    return f"{label} '{name}'" if isinstance(name, str) else label
+
+
+def check_fields(instance: Any) -> None:
+    """Raise ``PipelineDefinitionError`` for the first field whose value has the wrong type."""
+    klass: Any = type(instance)
+    for field_name, hint in _hints(klass).items():
+        value = getattr(instance, field_name)
+        problem = _mismatch(value, hint, field_name)
+        if problem is not None:
+            path, expected, got = problem
+            raise PipelineDefinitionError(
+                f"{_owner(instance)}: field '{path}' expects {expected}, got {_show(got)}"
+            )
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def type_name(hint: Any) -> str:
+    """Readable name of a type hint, e.g. ``int or Expression``."""
+    origin = get_origin(hint)
+    if hint is Any:
+        return "any value"
+    if hint is type(None):
+        return "None"
+    if origin in (Union, types.UnionType):
+        names = [type_name(arg) for arg in get_args(hint) if arg is not type(None)]
+        return " or ".join(dict.fromkeys(names))
+    if origin in (collections.abc.Sequence, list, tuple):
+        args = get_args(hint)
+        return f"a list of {type_name(args[0])}" if args else "a list"
+    if origin in (collections.abc.Mapping, dict):
+        args = get_args(hint)
+        return f"a mapping of {type_name(args[1])}" if args else "a mapping"
+    if origin is typing.Literal:
+        return " or ".join(repr(arg) for arg in get_args(hint))
+    if isinstance(hint, type):
+        return hint.__name__
+    return str(hint)
+
+
+def _mismatch(value: Any, hint: Any, path: str) -> tuple[str, str, Any] | None:
+    """Return (path, expected, value) of the first mismatch, or None when ``value`` fits."""
+    if hint is Any:
+        return None
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        deepest: tuple[str, str, Any] | None = None
+        for arg in get_args(hint):
+            found = _mismatch(value, arg, path)
+            if found is None:
+                return None
+            # Report the inner mismatch of a container the value does look like.
+            if found[0] != path:
+                deepest = found
+        return deepest or (path, type_name(hint), value)
+    if hint is type(None):
+        return None if value is None else (path, "None", value)
+    if hint is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return None if ok else (path, "a number", value)
+    if hint is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else (path, "an integer", value)
+    if origin in (collections.abc.Sequence, list, tuple):
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            return (path, type_name(hint), value)
+        args = get_args(hint)
+        item_hint = args[0] if args else Any
+        for index, item in enumerate(value):
+            found = _mismatch(item, item_hint, f"{path}[{index}]")
+            if found is not None:
+                return found
+        return None
+    if origin in (collections.abc.Mapping, dict):
+        if not isinstance(value, collections.abc.Mapping):
+            return (path, type_name(hint), value)
+        args = get_args(hint)
+        key_hint, value_hint = args if args else (Any, Any)
+        for key, item in value.items():
+            found = _mismatch(key, key_hint, f"{path} key {key!r}") or _mismatch(
+                item, value_hint, f"{path}[{key!r}]"
+            )
+            if found is not None:
+                return found
+        return None
+    if origin is typing.Literal:
+        return None if value in get_args(hint) else (path, type_name(hint), value)
+    if origin is not None:
+        hint = origin
+    if isinstance(hint, type):
+        if issubclass(hint, enum.Enum) and isinstance(value, hint):
+            return None
+        return None if isinstance(value, hint) else (path, type_name(hint), value)
+    return None

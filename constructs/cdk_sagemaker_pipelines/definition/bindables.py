@@ -1,0 +1,387 @@
+"""Values bound to real resources at compile time: code, images and S3 locations.
+
+A bindable does nothing when built. When a pipeline compiles, its ``Binder`` turns
+each one into a definition value: the CDK binder (``cdk_sagemaker_pipelines.cdk``)
+stages code as content-hashed assets, resolves framework images per region and
+grants access; ``StaticBinder`` handles literal values for use without CDK. One
+definition, two binders, as with ``aws_lambda.Code``.
+
+Example::
+
+    ProcessingStep(name="Prep", image=Image.sklearn("1.2-1"), code=Code.from_asset("prep.py"), ...)
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from ._errors import PipelineDefinitionError
+from ._typecheck import checked
+from .expressions import ExecutionVariables, Expression, Join
+from .images import framework_image
+from .jobs import JobDefaults
+
+if TYPE_CHECKING:
+    from ._render import JsonValue
+
+Access = Literal["read", "write"]
+UNBOUND = "${Token[Unbound.Value]}"
+"""Placeholder rendered where binding failed; validation treats it as a deploy-time value."""
+
+
+class BindingError(PipelineDefinitionError):
+    """A bindable value can't be bound by the binder in use."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message if hint is None else f"{message} ({hint})")
+        self.message = message
+        self.hint = hint
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A job's code: a local file or directory (staged as an asset) or an S3 location.
+
+    For a directory, ``entry_point`` names the script inside it.
+
+    Example::
+
+        Code.from_asset("ml/preprocess.py")
+        Code.from_asset("ml/src", entry_point="train.py")
+        Code.from_s3("s3://my-bucket/code/evaluate.py")
+    """
+
+    path: str | None = None
+    s3_uri: str | Expression | None = None
+    entry_point: str | None = None
+
+    def _validate(self) -> None:
+        if (self.path is None) == (self.s3_uri is None):
+            raise PipelineDefinitionError("Code: give exactly one of path and s3_uri")
+        if self.path is not None and not os.path.exists(self.path):
+            raise PipelineDefinitionError(f"Code.from_asset: {self.path!r} does not exist")
+        if self.path is not None and os.path.isdir(self.path):
+            if self.entry_point is None:
+                raise PipelineDefinitionError(
+                    f"Code.from_asset({self.path!r}) is a directory: name the script to run "
+                    "with entry_point="
+                )
+            if not os.path.isfile(os.path.join(self.path, self.entry_point)):
+                raise PipelineDefinitionError(
+                    f"Code.from_asset: {self.entry_point!r} is not a file in {self.path!r}"
+                )
+
+    @staticmethod
+    def from_asset(path: str | os.PathLike[str], entry_point: str | None = None) -> Code:
+        """Code from a local file or directory, deployed as a content-hashed asset."""
+        return Code(path=os.fspath(path), entry_point=entry_point)
+
+    @staticmethod
+    def from_s3(uri: str | Expression, entry_point: str | None = None) -> Code:
+        """Code already in S3 (a script, or a ``.tar.gz`` with ``entry_point`` inside)."""
+        return Code(s3_uri=uri, entry_point=entry_point)
+
+    @property
+    def is_directory(self) -> bool:
+        """True for a local directory (uploaded as an archive)."""
+        return self.path is not None and os.path.isdir(self.path)
+
+    @property
+    def script_name(self) -> str:
+        """The file name of the script that runs."""
+        if self.entry_point is not None:
+            return self.entry_point
+        if self.path is not None:
+            return os.path.basename(self.path)
+        uri = self.s3_uri
+        if isinstance(uri, str):
+            return posixpath.basename(uri)
+        raise PipelineDefinitionError("Code.from_s3 with an expression needs entry_point=")
+
+
+@dataclass(frozen=True, slots=True)
+class BoundCode:
+    """Where the binder put a ``Code``: its S3 URI and the object's file name there."""
+
+    uri: JsonValue
+    file_name: str
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A container image: a URI, a SageMaker framework image, an ECR repository or a Dockerfile.
+
+    Framework images resolve per region with no AWS call (in env-agnostic stacks through a
+    CloudFormation mapping).
+
+    Example::
+
+        Image.sklearn("1.2-1")
+        Image.pytorch("2.1", processor="gpu")
+        Image.from_uri("111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest")
+        Image.from_ecr_repository(repository, tag="v3")   # an aws_ecr.IRepository
+        Image.from_asset("docker/train")                 # built from a Dockerfile
+    """
+
+    uri: str | Expression | None = None
+    framework: str | None = None
+    version: str | None = None
+    processor: str = "cpu"
+    py_version: str | None = None
+    scope: str = "training"
+    repository: Any = None
+    tag: str = "latest"
+    directory: str | None = None
+
+    def _validate(self) -> None:
+        sources = [self.uri is not None, self.framework is not None]
+        sources += [self.repository is not None, self.directory is not None]
+        if sum(sources) != 1:
+            raise PipelineDefinitionError(
+                "Image: use one of from_uri, from_framework, from_ecr_repository, from_asset"
+            )
+        if self.framework is not None:
+            # Resolving now reports an unknown framework or version at definition time.
+            self.framework_spec()
+        if self.directory is not None and not os.path.isfile(
+            os.path.join(self.directory, "Dockerfile")
+        ):
+            raise PipelineDefinitionError(f"Image.from_asset: no Dockerfile in {self.directory!r}")
+
+    @staticmethod
+    def from_uri(uri: str | Expression) -> Image:
+        """An image by URI (or a parameter holding one)."""
+        return Image(uri=uri)
+
+    @staticmethod
+    def from_framework(
+        framework: str,
+        version: str,
+        *,
+        processor: str = "cpu",
+        py_version: str | None = None,
+        scope: str = "training",
+    ) -> Image:
+        """A SageMaker framework image (``sklearn``, ``xgboost``, ``pytorch``)."""
+        return Image(
+            framework=framework,
+            version=version,
+            processor=processor,
+            py_version=py_version,
+            scope=scope,
+        )
+
+    @staticmethod
+    def sklearn(version: str = "1.2-1", *, scope: str = "training") -> Image:
+        """The SageMaker scikit-learn image (also runs processing scripts)."""
+        return Image.from_framework("sklearn", version, scope=scope)
+
+    @staticmethod
+    def xgboost(version: str = "1.7-1", *, scope: str = "training") -> Image:
+        """The SageMaker XGBoost image."""
+        return Image.from_framework("xgboost", version, scope=scope)
+
+    @staticmethod
+    def pytorch(
+        version: str = "2.1",
+        *,
+        processor: str = "cpu",
+        py_version: str | None = None,
+        scope: str = "training",
+    ) -> Image:
+        """The SageMaker PyTorch deep learning container."""
+        return Image.from_framework(
+            "pytorch", version, processor=processor, py_version=py_version, scope=scope
+        )
+
+    @staticmethod
+    def from_ecr_repository(repository: Any, tag: str = "latest") -> Image:
+        """An image in an ECR repository (an ``aws_ecr.IRepository``); pull is granted."""
+        return Image(repository=repository, tag=tag)
+
+    @staticmethod
+    def from_asset(directory: str | os.PathLike[str]) -> Image:
+        """An image built from ``directory``/Dockerfile by ``cdk deploy`` (a Docker asset)."""
+        return Image(directory=os.fspath(directory))
+
+    def framework_spec(self) -> Any:
+        """The resolved ``FrameworkImageSpec`` of a framework image."""
+        assert self.framework is not None
+        assert self.version is not None
+        return framework_image(
+            self.framework,
+            self.version,
+            processor=self.processor,
+            py_version=self.py_version,
+            scope=self.scope,
+        )
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class S3Location:
+    """An S3 location: a URI, or a bucket (name or ``aws_s3.IBucket``) and key prefix.
+
+    With a bucket object, the CDK binder grants the step role exactly the access the
+    location is used for (read for inputs, write for outputs).
+
+    Example::
+
+        S3Location.from_uri("s3://my-bucket/raw/")
+        S3Location.from_bucket(artifacts_bucket, "models")
+    """
+
+    uri: str | Expression | None = None
+    bucket: Any = None
+    key_prefix: str = ""
+
+    def _validate(self) -> None:
+        if (self.uri is None) == (self.bucket is None):
+            raise PipelineDefinitionError("S3Location: give exactly one of uri and bucket")
+
+    @staticmethod
+    def from_uri(uri: str | Expression) -> S3Location:
+        """A location by URI (or an expression that yields one)."""
+        return S3Location(uri=uri)
+
+    @staticmethod
+    def from_bucket(bucket: Any, key_prefix: str = "") -> S3Location:
+        """A location in a bucket: a bucket name or an ``aws_s3.IBucket``."""
+        return S3Location(bucket=bucket, key_prefix=key_prefix.strip("/"))
+
+    def bucket_name(self) -> Any:
+        """The bucket's name (a string, possibly a CDK token)."""
+        bucket = self.bucket
+        return bucket if isinstance(bucket, str) else bucket.bucket_name
+
+
+class Binder(Protocol):
+    """Turns bindable values into definition values for one pipeline.
+
+    Methods raise ``BindingError`` for values they can't bind; the compiler records
+    it as a problem of the step and field.
+    """
+
+    def bind_code(self, code: Code, *, step_name: str, archive: bool) -> BoundCode:
+        """Place ``code`` (as a ``.tar.gz`` archive when ``archive``) and return where."""
+
+    def bind_image(self, image: Image, *, step_name: str) -> JsonValue:
+        """Return the image URI value."""
+
+    def bind_s3(self, location: S3Location, *, step_name: str, access: Access) -> JsonValue:
+        """Return the S3 URI value of ``location`` used for ``access``."""
+
+    def default_role_arn(self, *, step_name: str) -> JsonValue:
+        """Return the job role ARN for a step that names none."""
+
+    def default_output_uri(self, *, step_name: str, output_name: str) -> JsonValue:
+        """Return where an output without destination goes."""
+
+    def job_defaults(self, *, step_name: str) -> JobDefaults:
+        """Return the KMS keys and network settings of jobs that set none themselves."""
+
+
+@dataclass(frozen=True, slots=True)
+class StaticBinder:
+    """A binder for literal values, with optional defaults; no CDK, no uploads.
+
+    ``region`` resolves framework images; ``role_arn`` is the job role of steps that
+    name none; ``default_bucket`` receives outputs without destination, under
+    ``<pipeline name>/<execution id>/<step>/<output>``; ``code_prefix`` is an S3 prefix
+    where you upload local code yourself (files keep their names, directories become
+    ``<name>.tar.gz``).
+
+    Example::
+
+        pipeline.to_definition(StaticBinder(region="us-east-1", role_arn=ROLE,
+                                            default_bucket="my-bucket"))
+    """
+
+    region: str | None = None
+    role_arn: str | None = None
+    default_bucket: str | None = None
+    code_prefix: str | None = None
+
+    def bind_code(self, code: Code, *, step_name: str, archive: bool) -> BoundCode:
+        """Bind S3 code as is; local code only under ``code_prefix``."""
+        if code.s3_uri is not None:
+            return BoundCode(code.s3_uri, code.script_name)
+        assert code.path is not None
+        if self.code_prefix is None:
+            raise BindingError(
+                f"local code {code.path!r} needs a place in S3",
+                "deploy with the CDK Pipeline construct, which stages it as an asset, or "
+                "compile with StaticBinder(code_prefix='s3://…') and upload it there",
+            )
+        name = os.path.basename(os.path.normpath(code.path))
+        if archive or code.is_directory:
+            name = f"{name}.tar.gz"
+        return BoundCode(f"{self.code_prefix.rstrip('/')}/{name}", name)
+
+    def bind_image(self, image: Image, *, step_name: str) -> JsonValue:
+        """Bind a URI as is; framework images need ``region``."""
+        from ._render import render
+
+        if image.uri is not None:
+            return render(image.uri)
+        if image.framework is not None:
+            if self.region is None:
+                raise BindingError(
+                    f"framework image {image.framework} {image.version} needs a region",
+                    "compile with StaticBinder(region=…) or deploy with the CDK Pipeline construct",
+                )
+            return image.framework_spec().uri(self.region)
+        kind = "an ECR repository" if image.repository is not None else "a Docker asset"
+        raise BindingError(f"an image from {kind} can only be bound by the CDK Pipeline construct")
+
+    def bind_s3(self, location: S3Location, *, step_name: str, access: Access) -> JsonValue:
+        """Render ``s3://bucket/prefix`` or the URI."""
+        from ._render import render
+
+        if location.uri is not None:
+            return render(location.uri)
+        prefix = f"/{location.key_prefix}" if location.key_prefix else ""
+        return f"s3://{location.bucket_name()}{prefix}"
+
+    def default_role_arn(self, *, step_name: str) -> JsonValue:
+        """The configured role, or a ``BindingError``."""
+        if self.role_arn is None:
+            raise BindingError(
+                "no job role",
+                "pass role= to the step, compile with StaticBinder(role_arn=…), or deploy with "
+                "the CDK Pipeline construct, which creates a least-privilege step role",
+            )
+        return self.role_arn
+
+    def default_output_uri(self, *, step_name: str, output_name: str) -> JsonValue:
+        """``s3://<default_bucket>/<pipeline>/<execution id>/<step>/<output>``."""
+        if self.default_bucket is None:
+            raise BindingError(
+                f"output '{output_name}' has no destination",
+                "set destination=, compile with StaticBinder(default_bucket=…), or deploy with "
+                "the CDK Pipeline construct, which uses its artifact bucket",
+            )
+        return default_output_join(f"s3://{self.default_bucket}", step_name, output_name)
+
+    def job_defaults(self, *, step_name: str) -> JobDefaults:
+        """No defaults: jobs run with what their step sets."""
+        return JobDefaults()
+
+
+def default_output_join(bucket_uri: Any, step_name: str, output_name: str) -> JsonValue:
+    """The standard per-execution output location, as a rendered ``Join``."""
+    return Join(
+        on="/",
+        values=[
+            bucket_uri,
+            ExecutionVariables.PIPELINE_NAME,
+            ExecutionVariables.PIPELINE_EXECUTION_ID,
+            step_name,
+            output_name,
+        ],
+    ).to_request()

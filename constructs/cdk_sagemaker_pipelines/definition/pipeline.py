@@ -1,0 +1,232 @@
+"""``PipelineDefinition``: parameters and steps, compiled to the definition JSON.
+
+Example::
+
+    definition = PipelineDefinition(parameters=[threshold], steps=[condition])
+    body = definition.to_json(StaticBinder(role_arn=ROLE, default_bucket="my-bucket"))
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._errors import PipelineValidationError, Problem
+from ._render import JsonValue, RenderContext, render
+from ._typecheck import checked
+from .bindables import Binder
+from .expressions import Expression
+from .parameters import Parameter
+from .steps._base import Step
+from .validate import DEFINITION_VERSION, validate_definition
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class PipelineExperimentConfig:
+    """Record executions as SageMaker Experiments trials (off by default).
+
+    Example::
+
+        PipelineExperimentConfig(experiment_name=ExecutionVariables.PIPELINE_NAME,
+                                 trial_name=ExecutionVariables.PIPELINE_EXECUTION_ID)
+    """
+
+    experiment_name: str | Expression
+    trial_name: str | Expression
+
+    def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
+        """Render ``{"ExperimentName": …, "TrialName": …}``."""
+        return {
+            "ExperimentName": render(self.experiment_name, ctx),
+            "TrialName": render(self.trial_name, ctx),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPipeline:
+    """The result of compiling: the definition and the step objects by name."""
+
+    definition: dict[str, JsonValue]
+    steps: dict[str, Step]
+
+    def to_json(self, indent: int | None = None) -> str:
+        """The definition as JSON text (stable key and step order)."""
+        return json.dumps(self.definition, indent=indent, ensure_ascii=False)
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class PipelineDefinition:
+    """A pipeline's parameters and steps; compiles to definition JSON version 2020-12-01.
+
+    Steps may be listed in any order; steps reached through references, ``depends_on``
+    and condition branches are collected, so listing the last step is enough. Branch
+    steps are nested under their ``ConditionStep``. Every parameter a step uses must
+    be declared in ``parameters`` (they are the pipeline's public interface).
+
+    Example::
+
+        definition = PipelineDefinition(
+            parameters=[input_data, threshold],
+            steps=[check_accuracy],
+        )
+        definition.to_definition(StaticBinder(region="us-east-1", role_arn=ROLE,
+                                              default_bucket="my-bucket"))
+    """
+
+    steps: Sequence[Step]
+    parameters: Sequence[Parameter] = ()
+    experiment_config: PipelineExperimentConfig | None = None
+
+    def compile(self, binder: Binder | None = None) -> CompiledPipeline:
+        """Render and validate; raise ``PipelineValidationError`` listing every problem."""
+        compiled, problems = self._compile(binder)
+        if problems:
+            raise PipelineValidationError(problems)
+        return compiled
+
+    def to_definition(self, binder: Binder | None = None) -> dict[str, JsonValue]:
+        """The validated definition as a dict."""
+        return self.compile(binder).definition
+
+    def to_json(self, binder: Binder | None = None, indent: int | None = None) -> str:
+        """The validated definition as JSON text."""
+        return self.compile(binder).to_json(indent)
+
+    def validate(self, binder: Binder | None = None) -> list[Problem]:
+        """Every problem of the pipeline, without raising."""
+        return self._compile(binder)[1]
+
+    def _compile(self, binder: Binder | None) -> tuple[CompiledPipeline, list[Problem]]:
+        ctx = RenderContext(binder)
+        order: list[Step] = []
+        known: set[int] = set()
+
+        def add(step: Step) -> None:
+            if id(step) not in known:
+                known.add(id(step))
+                order.append(step)
+
+        for step in self.steps:
+            add(step)
+        # Rendering finds more steps (references, depends_on, branches): render to closure.
+        rendered = referenced = branched = 0
+        while rendered < len(order):
+            ctx.render_step(order[rendered])
+            rendered += 1
+            for step in ctx.referenced_steps[referenced:]:
+                add(step)
+            for step in ctx.branch_order[branched:]:
+                add(step)
+            referenced, branched = len(ctx.referenced_steps), len(ctx.branch_order)
+        top_level = [step for step in order if id(step) not in ctx.branch_members]
+        problems = list(ctx.problems)
+        problems += self._parameter_problems(ctx)
+        definition: dict[str, JsonValue] = {
+            "Version": DEFINITION_VERSION,
+            "Metadata": {},
+            "Parameters": [parameter.to_definition() for parameter in self.parameters],
+        }
+        if self.experiment_config is not None:
+            definition["PipelineExperimentConfig"] = self.experiment_config.to_request(ctx)
+        definition["Steps"] = [ctx.render_step(step) for step in top_level]
+        problems += validate_definition(definition)
+        steps_by_name = {step.name: step for step in order}
+        if not problems:
+            definition["Steps"] = _ordered(definition["Steps"])
+        return CompiledPipeline(definition, steps_by_name), problems
+
+    def _parameter_problems(self, ctx: RenderContext) -> list[Problem]:
+        declared = {parameter.name: parameter for parameter in self.parameters}
+        problems: list[Problem] = []
+        for parameter in ctx.referenced_parameters:
+            other = declared.get(parameter.name)
+            if (
+                other is not None
+                and other is not parameter
+                and (other.to_definition() != parameter.to_definition())
+            ):
+                problems.append(
+                    Problem(
+                        None,
+                        f"Parameters.{parameter.name}",
+                        f"steps use parameter '{parameter.name}' as {parameter.to_definition()} "
+                        f"but it is declared as {other.to_definition()}",
+                        "use the same parameter object everywhere",
+                    )
+                )
+        return problems
+
+
+def _dependencies(entry: Any) -> set[str]:
+    """Names of the steps an entry refers to (references and DependsOn), branches excluded."""
+    found: set[str] = set(entry.get("DependsOn") or [])
+
+    def walk(value: Any, skip_branches: bool) -> None:
+        if isinstance(value, dict):
+            reference = value.get("Get") if len(value) == 1 else None
+            if isinstance(reference, str) and reference.startswith("Steps."):
+                found.add(reference.split(".")[1].split("[")[0])
+                return
+            for key, item in value.items():
+                if skip_branches and key in ("IfSteps", "ElseSteps"):
+                    continue
+                walk(item, False)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, False)
+
+    walk(entry.get("Arguments"), entry.get("Type") == "Condition")
+    for key in ("FunctionArn", "SqsQueueUrl"):
+        walk(entry.get(key), False)
+    return found
+
+
+def _ordered(entries: list[Any]) -> list[Any]:
+    """Order steps so each comes after what it depends on; otherwise keep the given order.
+
+    A dependency on a branch step counts as one on its condition. Branch lists are
+    ordered the same way.
+    """
+    owner: dict[str, str] = {}
+    for entry in entries:
+        owner[entry["Name"]] = entry["Name"]
+        if entry["Type"] == "Condition":
+            arguments = entry["Arguments"]
+            for branch in ("IfSteps", "ElseSteps"):
+                arguments[branch] = _ordered(arguments[branch])
+                for nested in arguments[branch]:
+                    owner[nested["Name"]] = entry["Name"]
+    # Dependencies of a condition include what its branch steps depend on.
+    needs: dict[str, set[str]] = {}
+    for entry in entries:
+        names = set(_dependencies(entry))
+        if entry["Type"] == "Condition":
+            for branch in ("IfSteps", "ElseSteps"):
+                for nested in entry["Arguments"][branch]:
+                    names |= _dependencies(nested)
+        needs[entry["Name"]] = {owner[n] for n in names if n in owner} - {entry["Name"]}
+    position = {entry["Name"]: index for index, entry in enumerate(entries)}
+    waiting = {name: len(required) for name, required in needs.items()}
+    dependents: dict[str, list[str]] = {name: [] for name in needs}
+    for name, required in needs.items():
+        for other in required:
+            dependents[other].append(name)
+    ready = [position[name] for name, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    result: list[Any] = []
+    while ready:
+        entry = entries[heapq.heappop(ready)]
+        result.append(entry)
+        for follower in dependents[entry["Name"]]:
+            waiting[follower] -= 1
+            if waiting[follower] == 0:
+                heapq.heappush(ready, position[follower])
+    if len(result) < len(entries):  # only with a cycle, which validation reports first
+        done = {id(entry) for entry in result}
+        result += [entry for entry in entries if id(entry) not in done]
+    return result

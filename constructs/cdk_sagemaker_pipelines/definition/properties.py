@@ -1,0 +1,300 @@
+"""Typed step properties, checked against botocore's Describe* response shapes.
+
+``train.properties.ModelArtifacts.S3ModelArtifacts`` renders to
+``{"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}``. Every member access is
+checked at once against the step type's response shape, so a misspelled member
+raises ``PropertyPathError`` with the closest valid names. The same tree also
+resolves path strings read from a JSON definition during validation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ._errors import PropertyPathError
+from ._render import JsonValue, RenderContext
+from ._service_model import shapes
+from ._suggest import did_you_mean, one_of
+from .expressions import Expression, ValueType
+
+if TYPE_CHECKING:
+    from .steps._base import Step
+
+# Where each step type's properties come from (service, shape). Tuning merges the
+# tuning job description with the list of its training jobs, as the service does.
+ROOT_SHAPES: dict[str, tuple[tuple[str, str], ...]] = {
+    "Processing": (("sagemaker", "DescribeProcessingJobResponse"),),
+    "Training": (("sagemaker", "DescribeTrainingJobResponse"),),
+    "Tuning": (
+        ("sagemaker", "DescribeHyperParameterTuningJobResponse"),
+        ("sagemaker", "ListTrainingJobsForHyperParameterTuningJobResponse"),
+    ),
+    "Transform": (("sagemaker", "DescribeTransformJobResponse"),),
+    "Model": (("sagemaker", "DescribeModelOutput"),),
+    "RegisterModel": (("sagemaker", "DescribeModelPackageOutput"),),
+    "EMR": (("emr", "Step"),),
+}
+LEAF_TYPES: dict[str, ValueType] = {
+    "string": "String",
+    "integer": "Integer",
+    "long": "Integer",
+    "float": "Float",
+    "double": "Float",
+    "boolean": "Boolean",
+    "timestamp": "Timestamp",
+    "blob": "String",
+}
+OUTPUT_TYPES = ("String", "Integer", "Float", "Boolean")
+
+
+class PathStepError(Exception):
+    """One segment of a property path does not exist (internal; carries the hint)."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyNode:
+    """A position in a step's property tree.
+
+    ``kind`` is ``structure``, ``list``, ``map`` or ``leaf``. Structures list their
+    members as (service, shape) pairs; lists and maps their item; leaves their type.
+    """
+
+    kind: str
+    members: Mapping[str, tuple[str, str] | PropertyNode] = field(default_factory=dict)
+    item: tuple[str, str] | PropertyNode | None = None
+    leaf_type: ValueType | None = None
+    keys: tuple[str, ...] | None = None  # allowed string keys (declared outputs)
+    label: str = ""
+
+    def member(self, name: str) -> PropertyNode:
+        """Return the child member ``name`` or raise ``PathStepError``."""
+        if self.kind != "structure":
+            noun = {"list": "a list", "map": "a map", "leaf": "a value"}[self.kind]
+            hint = "use [index] or ['key']" if self.kind in ("list", "map") else None
+            raise PathStepError(f"{self.label} is {noun}, it has no member '{name}'", hint)
+        target = self.members.get(name)
+        if target is None:
+            hint = (
+                did_you_mean(name, self.members) or f"members: {one_of(sorted(self.members), 10)}"
+            )
+            where = self.label if self.label else "the step"
+            raise PathStepError(f"{where} has no property '{name}'", hint)
+        return _node_for(target, f"{self.label}.{name}" if self.label else name)
+
+    def index(self, key: int | str) -> PropertyNode:
+        """Return the item at ``[key]`` or raise ``PathStepError``."""
+        if self.kind == "list":
+            if isinstance(key, bool) or not isinstance(key, (int, str)):
+                raise PathStepError(f"{self.label} takes an int or str index, got {key!r}")
+            assert self.item is not None
+            child = _node_for(self.item, f"{self.label}[{key!r}]")  # shown as in the path
+            if isinstance(key, str) and child.kind != "structure":
+                raise PathStepError(f"{self.label} is a list of values: index it by position")
+            return child
+        if self.kind == "map":
+            if not isinstance(key, str):
+                raise PathStepError(f"{self.label} is a map: index it with a string key")
+            if self.keys is not None and key not in self.keys:
+                hint = did_you_mean(key, self.keys) or f"declared: {one_of(self.keys) or 'none'}"
+                raise PathStepError(f"{self.label} has no entry '{key}'", hint)
+            assert self.item is not None
+            return _node_for(self.item, f"{self.label}['{key}']")
+        raise PathStepError(f"{self.label or 'the step'} can't be indexed with [{key!r}]")
+
+
+def _node_for(target: tuple[str, str] | PropertyNode, label: str) -> PropertyNode:
+    if isinstance(target, PropertyNode):
+        return target
+    service, shape_name = target
+    return shape_node(service, shape_name, label)
+
+
+def shape_node(service: str, shape_name: str, label: str = "") -> PropertyNode:
+    """Build the node of a botocore shape."""
+    shape = shapes(service)[shape_name]
+    kind = shape["type"]
+    if kind == "structure":
+        members = {name: (service, spec["shape"]) for name, spec in shape["members"].items()}
+        return PropertyNode("structure", members=members, label=label)
+    if kind == "list":
+        return PropertyNode("list", item=(service, shape["member"]["shape"]), label=label)
+    if kind == "map":
+        return PropertyNode("map", item=(service, shape["value"]["shape"]), label=label)
+    return PropertyNode("leaf", leaf_type=LEAF_TYPES.get(kind), label=label)
+
+
+def root_node(step_type: str, outputs: Mapping[str, str] | None = None) -> PropertyNode | None:
+    """Return the property tree root of a step type (``None`` if it has no properties).
+
+    ``outputs`` maps a Lambda or Callback step's declared output names to their types.
+    """
+    if step_type in ("Lambda", "Callback"):
+        declared = dict(outputs or {})
+        leaves = {
+            name: PropertyNode("leaf", leaf_type=kind if kind in OUTPUT_TYPES else None)
+            for name, kind in declared.items()
+        }
+        output_map = _OutputsNode(
+            "map",
+            item=PropertyNode("leaf"),
+            keys=tuple(declared),
+            label="OutputParameters",
+            leaves=leaves,
+        )
+        return PropertyNode("structure", members={"OutputParameters": output_map})
+    if step_type == "Condition":
+        return PropertyNode(
+            "structure", members={"Outcome": PropertyNode("leaf", leaf_type="Boolean")}
+        )
+    roots = ROOT_SHAPES.get(step_type)
+    if roots is None:
+        return None
+    members: dict[str, tuple[str, str] | PropertyNode] = {}
+    for service, shape_name in roots:
+        for name, spec in shapes(service)[shape_name]["members"].items():
+            members.setdefault(name, (service, spec["shape"]))
+    return PropertyNode("structure", members=members)
+
+
+@dataclass(frozen=True, slots=True)
+class _OutputsNode(PropertyNode):
+    """The ``OutputParameters`` map of a Lambda or Callback step: typed per declared key."""
+
+    leaves: Mapping[str, PropertyNode] = field(default_factory=dict)
+
+    def index(self, key: int | str) -> PropertyNode:
+        PropertyNode.index(self, key)  # raises for unknown keys
+        return self.leaves[str(key)]
+
+
+# ``Name.Member[0]['key']`` segments of a property path string.
+_SEGMENT = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]")
+
+
+def parse_path(path: str) -> list[str | int | tuple[str]]:
+    """Split ``A.B[0]['k']`` into ``["A", "B", 0, ("k",)]`` (string keys as 1-tuples).
+
+    Raises ``PathStepError`` on a malformed path.
+    """
+    segments: list[str | int | tuple[str]] = []
+    position = 0
+    text = "." + path
+    while position < len(text):
+        match = _SEGMENT.match(text, position)
+        if match is None:
+            raise PathStepError(f"malformed property path '{path}' at '{text[position:]}'")
+        name, number, single, double = match.groups()
+        if name is not None:
+            segments.append(name)
+        elif number is not None:
+            segments.append(int(number))
+        else:
+            segments.append((single if single is not None else double,))
+        position = match.end()
+    return segments
+
+
+def resolve(root: PropertyNode, path: str) -> PropertyNode:
+    """Walk ``path`` (text after ``Steps.<Name>.``) from ``root``; raise ``PathStepError``."""
+    node = root
+    for segment in parse_path(path):
+        if isinstance(segment, str):
+            node = node.member(segment)
+        elif isinstance(segment, int):
+            node = node.index(segment)
+        else:
+            node = node.index(segment[0])
+    return node
+
+
+class Properties(Expression):
+    """A step property: ``step.properties.<Member>…``, typed by the step's response shape.
+
+    Example::
+
+        train.properties.ModelArtifacts.S3ModelArtifacts
+        prep.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri
+        train.properties.FinalMetricDataList["val:acc"].Value
+    """
+
+    __slots__ = ("_node", "_path", "_step")
+    _node: PropertyNode
+    _path: str
+    _step: Step
+
+    def __init__(self, step: Step, node: PropertyNode, path: str = "") -> None:
+        object.__setattr__(self, "_step", step)
+        object.__setattr__(self, "_node", node)
+        object.__setattr__(self, "_path", path)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("properties are read-only")
+
+    @property
+    def step(self) -> Step:
+        """The step the property belongs to."""
+        return self._step
+
+    @property
+    def path(self) -> str:
+        """The path after ``Steps.<Name>.``."""
+        return self._path
+
+    @property
+    def is_leaf(self) -> bool:
+        """True if the property is a single value (string, number, …)."""
+        return self._node.kind == "leaf"
+
+    @property
+    def value_type(self) -> ValueType | None:
+        """The value's type for a leaf property, else ``None``."""
+        return self._node.leaf_type
+
+    def _fail(self, error: PathStepError, attempted: str) -> PropertyPathError:
+        message = f"step '{self._step.name}': {error.message}"
+        if error.hint:
+            message += f" ({error.hint})"
+        return PropertyPathError(message)
+
+    def __getattr__(self, name: str) -> Properties:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name == "Outputs" and "OutputParameters" in self._node.members:
+            name = "OutputParameters"  # the SDK's spelling for Lambda and Callback outputs
+        attempted = f"{self._path}.{name}" if self._path else name
+        try:
+            child = self._node.member(name)
+        except PathStepError as error:
+            raise self._fail(error, attempted) from None
+        return Properties(self._step, child, attempted)
+
+    def __getitem__(self, key: int | str) -> Properties:
+        attempted = f"{self._path}[{key!r}]"
+        try:
+            child = self._node.index(key)
+        except PathStepError as error:
+            raise self._fail(error, attempted) from None
+        return Properties(self._step, child, attempted)
+
+    def __iter__(self) -> Any:
+        raise TypeError(f"{self!r} is not iterable: index it with [position] or ['key']")
+
+    def __dir__(self) -> list[str]:
+        return sorted(self._node.members)
+
+    def __repr__(self) -> str:
+        return f"Properties(Steps.{self._step.name}.{self._path})"
+
+    def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
+        """Render ``{"Get": "Steps.<Name>.<path>"}``."""
+        if ctx is not None:
+            ctx.note_step(self._step)
+        return {"Get": f"Steps.{self._step.name}.{self._path}"}

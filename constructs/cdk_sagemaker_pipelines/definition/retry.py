@@ -1,0 +1,130 @@
+"""Step caching and retry policies.
+
+Example::
+
+    TrainingStep(..., cache_config=CacheConfig(expire_after="P30D"),
+                 retry_policies=[StepRetryPolicy(exception_types=[StepExceptionType.THROTTLING],
+                                                 max_attempts=3)])
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ._render import JsonValue, RenderContext, compact
+from ._typecheck import checked
+
+# ISO 8601 durations (P1Y2M3W4DT5H6M7S); the docs also show a P-less form ("30d", "T16m").
+ISO_DURATION = re.compile(
+    r"P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+S)?)?",
+)
+MAX_ATTEMPTS_CAP = 20
+MAX_EXPIRE_AFTER_MIN = 14400
+MAX_INTERVAL_SECONDS = 43200
+
+
+class StepExceptionType(enum.Enum):
+    """Errors any retryable step can retry on."""
+
+    SERVICE_FAULT = "Step.SERVICE_FAULT"
+    THROTTLING = "Step.THROTTLING"
+
+
+class SageMakerJobExceptionType(enum.Enum):
+    """Failures of the SageMaker job a job step starts."""
+
+    INTERNAL_ERROR = "SageMaker.JOB_INTERNAL_ERROR"
+    CAPACITY_ERROR = "SageMaker.CAPACITY_ERROR"
+    RESOURCE_LIMIT = "SageMaker.RESOURCE_LIMIT"
+
+
+STEP_EXCEPTION_TYPES = frozenset(item.value for item in StepExceptionType)
+JOB_EXCEPTION_TYPES = frozenset(item.value for item in SageMakerJobExceptionType)
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class CacheConfig:
+    """Reuse a previous successful run of the step with the same key attributes.
+
+    ``expire_after`` is an ISO 8601 duration such as ``P30D`` or ``PT12H``.
+
+    Example::
+
+        CacheConfig(expire_after="P30D")
+    """
+
+    expire_after: str | None = None
+    enabled: bool = True
+
+    def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
+        """Render ``{"Enabled": …, "ExpireAfter": …}``."""
+        return compact(Enabled=self.enabled, ExpireAfter=self.expire_after)
+
+
+@dataclass(frozen=True, slots=True)
+class _RetryPolicy:
+    interval_seconds: int = 1
+    backoff_rate: float = 2.0
+    max_attempts: int | None = None
+    expire_after_mins: int | None = None
+
+    def _exception_values(self) -> list[str]:
+        raise NotImplementedError
+
+    def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
+        """Render one ``RetryPolicies`` entry."""
+        return compact(
+            BackoffRate=float(self.backoff_rate),
+            IntervalSeconds=self.interval_seconds,
+            MaxAttempts=self.max_attempts,
+            ExpireAfterMin=self.expire_after_mins,
+            ExceptionType=self._exception_values(),
+        )
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class StepRetryPolicy(_RetryPolicy):
+    """Retry a step on service faults or throttling.
+
+    Set ``max_attempts`` (≤ 20) or ``expire_after_mins`` (≤ 14400), not both.
+
+    Example::
+
+        StepRetryPolicy(exception_types=[StepExceptionType.SERVICE_FAULT,
+                                         StepExceptionType.THROTTLING], max_attempts=3)
+    """
+
+    exception_types: Sequence[StepExceptionType] = (
+        StepExceptionType.SERVICE_FAULT,
+        StepExceptionType.THROTTLING,
+    )
+
+    def _exception_values(self) -> list[str]:
+        return [item.value for item in self.exception_types]
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class SageMakerJobStepRetryPolicy(_RetryPolicy):
+    """Retry the SageMaker job of a job step on capacity, limit or internal errors.
+
+    Example::
+
+        SageMakerJobStepRetryPolicy(
+            exception_types=[SageMakerJobExceptionType.CAPACITY_ERROR], expire_after_mins=60)
+    """
+
+    exception_types: Sequence[SageMakerJobExceptionType] = (
+        SageMakerJobExceptionType.CAPACITY_ERROR,
+    )
+
+    def _exception_values(self) -> list[str]:
+        return [item.value for item in self.exception_types]
+
+
+RetryPolicy = StepRetryPolicy | SageMakerJobStepRetryPolicy

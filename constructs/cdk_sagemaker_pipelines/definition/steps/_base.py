@@ -1,0 +1,225 @@
+"""The step base classes: common fields, rendering and binding helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, ClassVar
+
+from .._render import JsonValue, RenderContext, compact, deep_merge, render
+from .._typecheck import checked, register
+from ..bindables import BoundCode, Code, Image, S3Location
+from ..expressions import Expression
+from ..jobs import JobDefaults, NetworkConfig
+from ..properties import Properties, PropertyNode, root_node
+from ..retry import CacheConfig, SageMakerJobStepRetryPolicy, StepRetryPolicy
+
+ImageLike = Image | str | Expression
+"""An ``Image``, or an image URI (string or expression)."""
+S3Like = str | Expression | S3Location
+"""An S3 URI (string or expression) or an ``S3Location``."""
+
+
+@cache
+def _root(step_type: str) -> PropertyNode | None:
+    return root_node(step_type)
+
+
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+class Step:
+    """Base class of all steps.
+
+    ``name`` is unique in the pipeline (≤ 64 of ``A-Za-z0-9-_``). ``depends_on`` adds
+    explicit ordering; data dependencies come from references and need no listing.
+    Steps compare by identity.
+    """
+
+    name: str
+    display_name: str | None = None
+    description: str | None = None
+    depends_on: Sequence[Step | str] = ()
+    step_type: ClassVar[str] = ""
+
+    @property
+    def properties(self) -> Properties:
+        """The step's run-time properties, typed by its Describe* response shape."""
+        node = self._property_root()
+        if node is None:
+            from .._errors import PipelineDefinitionError
+
+            raise PipelineDefinitionError(
+                f"{self.step_type} step '{self.name}' has no properties to reference"
+            )
+        return Properties(self, node)
+
+    def _property_root(self) -> PropertyNode | None:
+        return _root(self.step_type)
+
+    def to_request(self, ctx: RenderContext | None = None) -> dict[str, JsonValue]:
+        """Render the step's entry of the definition's ``Steps`` list."""
+        ctx = ctx if ctx is not None else RenderContext()
+        entry: dict[str, JsonValue] = {
+            "Name": self.name,
+            "Type": self.step_type,
+            "Arguments": self._arguments(ctx),
+        }
+        depends = [self._dependency_name(item, ctx) for item in self.depends_on]
+        entry.update(
+            compact(
+                DependsOn=depends or None,
+                DisplayName=self.display_name,
+                Description=self.description,
+            )
+        )
+        entry.update(self._extra_fields(ctx))
+        return entry
+
+    @staticmethod
+    def _dependency_name(item: Step | str, ctx: RenderContext) -> str:
+        if isinstance(item, str):
+            return item
+        ctx.note_step(item)
+        return item.name
+
+    def _arguments(self, ctx: RenderContext) -> JsonValue:
+        raise NotImplementedError
+
+    def _extra_fields(self, ctx: RenderContext) -> dict[str, JsonValue]:
+        return {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+register(Step)
+
+
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+class RetryableStep(Step):
+    """A step that takes retry policies."""
+
+    retry_policies: Sequence[StepRetryPolicy | SageMakerJobStepRetryPolicy] = ()
+
+    def _extra_fields(self, ctx: RenderContext) -> dict[str, JsonValue]:
+        policies = [policy.to_request(ctx) for policy in self.retry_policies]
+        return compact(RetryPolicies=policies or None)
+
+
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+class JobStep(RetryableStep):
+    """A step that starts a SageMaker job, with caching and the raw-request escape hatch.
+
+    ``extra_arguments`` are merged into the rendered ``Arguments`` (objects merge,
+    other values replace) and validated against the API request shape like the rest.
+    """
+
+    cache_config: CacheConfig | None = None
+    extra_arguments: Mapping[str, Any] | None = None
+
+    def to_request(self, ctx: RenderContext | None = None) -> dict[str, JsonValue]:
+        """Render the entry, merging ``extra_arguments`` into ``Arguments``."""
+        entry = Step.to_request(self, ctx)
+        if self.extra_arguments:
+            entry["Arguments"] = deep_merge(entry["Arguments"], render(self.extra_arguments, ctx))
+        return entry
+
+    def _extra_fields(self, ctx: RenderContext) -> dict[str, JsonValue]:
+        fields: dict[str, JsonValue] = {}
+        if self.cache_config is not None:
+            fields["CacheConfig"] = self.cache_config.to_request(ctx)
+        fields.update(RetryableStep._extra_fields(self, ctx))
+        return fields
+
+
+register(RetryableStep)
+register(JobStep)
+
+
+# Binding helpers shared by the step modules: failures become problems of step and field.
+
+
+def bind_image(ctx: RenderContext, step: Step, image: ImageLike, field: str) -> JsonValue:
+    """Render an image for ``field`` through the binder."""
+    if not isinstance(image, Image):
+        return render(image, ctx)
+    bound = image
+    return ctx.bind(step.name, field, lambda: ctx.binder.bind_image(bound, step_name=step.name))
+
+
+def bind_s3(ctx: RenderContext, step: Step, location: S3Like, field: str, access: str) -> JsonValue:
+    """Render an S3 location for ``field`` (``access`` is ``read`` or ``write``)."""
+    if not isinstance(location, S3Location):
+        return render(location, ctx)
+    bound = location
+    mode: Any = access
+    return ctx.bind(
+        step.name, field, lambda: ctx.binder.bind_s3(bound, step_name=step.name, access=mode)
+    )
+
+
+def bind_code(
+    ctx: RenderContext, step: Step, code: Code, field: str, *, archive: bool
+) -> BoundCode:
+    """Place ``code`` through the binder; on failure the result holds the placeholder."""
+    from .._errors import Problem
+    from ..bindables import UNBOUND, BindingError
+
+    try:
+        return ctx.binder.bind_code(code, step_name=step.name, archive=archive)
+    except BindingError as error:
+        ctx.problems.append(Problem(step.name, field, error.message, error.hint))
+        return BoundCode(UNBOUND, code.script_name)
+
+
+def bind_role(
+    ctx: RenderContext, step: Step, role: str | Expression | None, field: str
+) -> JsonValue:
+    """Render the job role, asking the binder when the step names none."""
+    if role is not None:
+        return render(role, ctx)
+    return ctx.bind(step.name, field, lambda: ctx.binder.default_role_arn(step_name=step.name))
+
+
+def default_output(ctx: RenderContext, step: Step, output_name: str, field: str) -> JsonValue:
+    """Where an output without destination goes, from the binder."""
+    return ctx.bind(
+        step.name,
+        field,
+        lambda: ctx.binder.default_output_uri(step_name=step.name, output_name=output_name),
+    )
+
+
+def job_defaults(ctx: RenderContext, step: Step) -> JobDefaults:
+    """The binder's KMS and network defaults for ``step``."""
+    return ctx.binder.job_defaults(step_name=step.name)
+
+
+def pick(value: Any, default: Any, ctx: RenderContext) -> JsonValue:
+    """Render ``value``, or ``default`` (already rendered) when ``value`` is None."""
+    return render(value, ctx) if value is not None else default
+
+
+def effective_network(
+    step_network: NetworkConfig | None, defaults: JobDefaults
+) -> NetworkConfig | None:
+    """The step's network settings, else the binder's."""
+    return step_network if step_network is not None else defaults.network
+
+
+__all__ = [
+    "ImageLike",
+    "JobStep",
+    "RetryableStep",
+    "S3Like",
+    "Step",
+    "bind_code",
+    "bind_image",
+    "bind_role",
+    "bind_s3",
+    "checked",
+    "default_output",
+    "effective_network",
+    "job_defaults",
+    "pick",
+]

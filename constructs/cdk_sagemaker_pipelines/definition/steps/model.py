@@ -1,0 +1,214 @@
+"""``ModelStep`` (CreateModel) and ``RegisterModel`` (CreateModelPackage)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .._render import JsonValue, RenderContext, compact, render, render_string_map
+from .._typecheck import checked
+from ..bindables import Code
+from ..expressions import Expression
+from ..jobs import NetworkConfig
+from ._base import (
+    ImageLike,
+    RetryableStep,
+    S3Like,
+    bind_code,
+    bind_image,
+    bind_role,
+    bind_s3,
+    effective_network,
+    job_defaults,
+)
+
+# Environment variables SageMaker inference containers read to run a user script.
+PROGRAM_VARIABLE = "SAGEMAKER_PROGRAM"
+SUBMIT_DIRECTORY_VARIABLE = "SAGEMAKER_SUBMIT_DIRECTORY"
+
+
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+class _ContainerStep(RetryableStep):
+    """Fields of a model container: image, model data, inference code, environment."""
+
+    image: ImageLike
+    model_data: S3Like | None = None
+    code: Code | None = None
+    environment: Mapping[str, Any] | None = None
+    extra_arguments: Mapping[str, Any] | None = None
+
+    def _container(self, ctx: RenderContext, field: str) -> JsonValue:
+        environment = dict(render_string_map(self.environment, ctx) or {})
+        if self.code is not None:
+            env_field = f"{field}.Environment['{SUBMIT_DIRECTORY_VARIABLE}']"
+            bound = bind_code(ctx, self, self.code, env_field, archive=True)
+            environment[PROGRAM_VARIABLE] = self.code.script_name
+            environment[SUBMIT_DIRECTORY_VARIABLE] = bound.uri
+        model_data = None
+        if self.model_data is not None:
+            model_data = bind_s3(ctx, self, self.model_data, f"{field}.ModelDataUrl", "read")
+        return compact(
+            Image=bind_image(ctx, self, self.image, f"{field}.Image"),
+            Environment=environment,
+            ModelDataUrl=model_data,
+        )
+
+    def to_request(self, ctx: RenderContext | None = None) -> dict[str, JsonValue]:
+        """Render the entry, merging ``extra_arguments`` into ``Arguments``."""
+        from .._render import deep_merge
+
+        entry = RetryableStep.to_request(self, ctx)
+        if self.extra_arguments:
+            entry["Arguments"] = deep_merge(entry["Arguments"], render(self.extra_arguments, ctx))
+        return entry
+
+
+@checked
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+class ModelStep(_ContainerStep):
+    """Creates a SageMaker model; ``properties.ModelName`` feeds a ``TransformStep``.
+
+    Example::
+
+        model = ModelStep(name="CreateModel", image=Image.sklearn("1.2-1", scope="inference"),
+                          model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+                          code=Code.from_asset("ml/inference.py"))
+    """
+
+    role: str | Expression | None = None
+    network: NetworkConfig | None = None
+    step_type: ClassVar[str] = "Model"
+
+    def _arguments(self, ctx: RenderContext) -> JsonValue:
+        arguments = compact(
+            ExecutionRoleArn=bind_role(ctx, self, self.role, "Arguments.ExecutionRoleArn"),
+            PrimaryContainer=self._container(ctx, "Arguments.PrimaryContainer"),
+        )
+        network = effective_network(self.network, job_defaults(ctx, self))
+        if network is not None:
+            arguments.update(
+                compact(
+                    VpcConfig=network.vpc_config(ctx),
+                    EnableNetworkIsolation=network.enable_network_isolation,
+                )
+            )
+        return arguments
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class MetricsSource:
+    """A metrics or constraints file in S3 attached to a model package.
+
+    Example::
+
+        MetricsSource(s3_uri=Join(on="/", values=[eval_uri, "evaluation.json"]))
+    """
+
+    s3_uri: S3Like
+    content_type: str = "application/json"
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class ModelMetrics:
+    """Quality, data quality, bias and explainability reports of a model package.
+
+    Example::
+
+        ModelMetrics(model_statistics=MetricsSource(s3_uri=report_uri))
+    """
+
+    model_statistics: MetricsSource | None = None
+    model_constraints: MetricsSource | None = None
+    data_statistics: MetricsSource | None = None
+    data_constraints: MetricsSource | None = None
+    bias_report: MetricsSource | None = None
+    explainability_report: MetricsSource | None = None
+
+    def render_for(self, ctx: RenderContext, step: RegisterModel) -> JsonValue:
+        """Render the ``ModelMetrics`` member, binding each location for reading."""
+
+        def source(item: MetricsSource | None, field: str) -> JsonValue:
+            if item is None:
+                return None
+            uri = bind_s3(ctx, step, item.s3_uri, f"Arguments.ModelMetrics.{field}.S3Uri", "read")
+            return {"ContentType": item.content_type, "S3Uri": uri}
+
+        def pair(statistics: JsonValue, constraints: JsonValue) -> JsonValue:
+            body = compact(Statistics=statistics, Constraints=constraints)
+            return body or None
+
+        return compact(
+            ModelQuality=pair(
+                source(self.model_statistics, "ModelQuality.Statistics"),
+                source(self.model_constraints, "ModelQuality.Constraints"),
+            ),
+            ModelDataQuality=pair(
+                source(self.data_statistics, "ModelDataQuality.Statistics"),
+                source(self.data_constraints, "ModelDataQuality.Constraints"),
+            ),
+            Bias=compact(Report=source(self.bias_report, "Bias.Report")) or None,
+            Explainability=compact(
+                Report=source(self.explainability_report, "Explainability.Report")
+            )
+            or None,
+        )
+
+
+@checked
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+class RegisterModel(_ContainerStep):
+    """Registers a model version in a model package group (the model registry).
+
+    ``approval_status`` defaults to ``PendingManualApproval``: a person (or a separate
+    process) approves, never the pipeline itself.
+
+    Example::
+
+        register = RegisterModel(
+            name="RegisterModel",
+            model_package_group_name="churn-models",
+            image=Image.sklearn("1.2-1", scope="inference"),
+            model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+            content_types=["text/csv"], response_types=["text/csv"],
+            inference_instances=["ml.m5.large"], transform_instances=["ml.m5.large"],
+        )
+    """
+
+    model_package_group_name: str | Expression
+    content_types: Sequence[str] = ("text/csv",)
+    response_types: Sequence[str] = ("text/csv",)
+    inference_instances: Sequence[str | Expression] | None = None
+    transform_instances: Sequence[str | Expression] | None = None
+    approval_status: str | Expression = "PendingManualApproval"
+    model_metrics: ModelMetrics | None = None
+    model_package_description: str | None = None
+    customer_metadata: Mapping[str, str] | None = None
+    domain: str | None = None
+    task: str | None = None
+    step_type: ClassVar[str] = "RegisterModel"
+
+    def _arguments(self, ctx: RenderContext) -> JsonValue:
+        specification = compact(
+            Containers=[self._container(ctx, "Arguments.InferenceSpecification.Containers[0]")],
+            SupportedContentTypes=list(self.content_types),
+            SupportedResponseMIMETypes=list(self.response_types),
+            SupportedRealtimeInferenceInstanceTypes=render(self.inference_instances, ctx),
+            SupportedTransformInstanceTypes=render(self.transform_instances, ctx),
+        )
+        return compact(
+            ModelPackageGroupName=render(self.model_package_group_name, ctx),
+            ModelPackageDescription=self.model_package_description,
+            ModelMetrics=(
+                self.model_metrics.render_for(ctx, self) if self.model_metrics is not None else None
+            ),
+            InferenceSpecification=specification,
+            ModelApprovalStatus=render(self.approval_status, ctx),
+            CustomerMetadataProperties=(
+                dict(self.customer_metadata) if self.customer_metadata else None
+            ),
+            Domain=self.domain,
+            Task=self.task,
+        )

@@ -1,0 +1,232 @@
+"""``ProcessingStep``: run a script or container over data (CreateProcessingJob)."""
+
+from __future__ import annotations
+
+import posixpath
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .._render import (
+    JsonValue,
+    RenderContext,
+    compact,
+    render,
+    render_string_list,
+    render_string_map,
+)
+from .._typecheck import checked
+from ..bindables import Code
+from ..expressions import Expression, PropertyFile
+from ..jobs import NetworkConfig
+from ._base import (
+    ImageLike,
+    JobStep,
+    S3Like,
+    bind_code,
+    bind_image,
+    bind_role,
+    bind_s3,
+    default_output,
+    effective_network,
+    job_defaults,
+    pick,
+)
+
+CODE_INPUT_NAME = "code"
+CODE_LOCAL_PATH = "/opt/ml/processing/input/code"
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class ProcessingInput:
+    """Data copied into the container at ``destination`` before the script runs.
+
+    Example::
+
+        ProcessingInput(input_name="raw", source=input_data_url,
+                        destination="/opt/ml/processing/input")
+    """
+
+    source: S3Like
+    destination: str
+    input_name: str | None = None
+    s3_data_type: str = "S3Prefix"
+    s3_input_mode: str = "File"
+    s3_data_distribution_type: str = "FullyReplicated"
+    s3_compression_type: str = "None"
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class ProcessingOutput:
+    """Files the script writes under ``source``, uploaded to ``destination``.
+
+    Without ``destination`` the binder picks a per-execution location (the CDK
+    ``Pipeline`` construct: its artifact bucket).
+
+    Example::
+
+        ProcessingOutput(output_name="train", source="/opt/ml/processing/train")
+    """
+
+    output_name: str
+    source: str
+    destination: S3Like | None = None
+    s3_upload_mode: str = "EndOfJob"
+
+
+@checked
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+class ProcessingStep(JobStep):
+    """Runs a processing job: a script (``code``) or a container command (``entrypoint``).
+
+    With ``code``, the script is staged as input ``code`` under
+    ``/opt/ml/processing/input/code`` and run with ``python3`` (a directory is shipped
+    as an archive and unpacked first). Default: 1 × ml.m5.large, 30 GiB.
+
+    Example::
+
+        prep = ProcessingStep(
+            name="Preprocess",
+            image=Image.sklearn("1.2-1"),
+            code=Code.from_asset("ml/preprocess.py"),
+            inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input")],
+            outputs=[ProcessingOutput(output_name="train", source="/opt/ml/processing/train")],
+        )
+    """
+
+    image: ImageLike
+    code: Code | None = None
+    entrypoint: Sequence[str | Expression] | None = None
+    arguments: Sequence[Any] | None = None
+    inputs: Sequence[ProcessingInput] = ()
+    outputs: Sequence[ProcessingOutput] = ()
+    property_files: Sequence[PropertyFile] = ()
+    instance_type: str | Expression = "ml.m5.large"
+    instance_count: int | Expression = 1
+    volume_size_in_gb: int | Expression = 30
+    volume_kms_key: str | Expression | None = None
+    output_kms_key: str | Expression | None = None
+    environment: Mapping[str, Any] | None = None
+    max_runtime_in_seconds: int | Expression | None = None
+    network: NetworkConfig | None = None
+    role: str | Expression | None = None
+    step_type: ClassVar[str] = "Processing"
+
+    def _arguments(self, ctx: RenderContext) -> JsonValue:
+        defaults = job_defaults(ctx, self)
+        inputs = [self._render_input(item, index, ctx) for index, item in enumerate(self.inputs)]
+        entrypoint = render_string_list(self.entrypoint, ctx)
+        if self.code is not None:
+            archive = self.code.is_directory
+            field = f"Arguments.ProcessingInputs[{len(inputs)}].S3Input.S3Uri"
+            bound = bind_code(ctx, self, self.code, field, archive=archive)
+            inputs.append(_input_entry(CODE_INPUT_NAME, bound.uri, CODE_LOCAL_PATH))
+            if entrypoint is None:
+                entrypoint = _script_entrypoint(self.code, bound.file_name, archive)
+        network = effective_network(self.network, defaults)
+        return compact(
+            ProcessingResources={
+                "ClusterConfig": compact(
+                    InstanceType=render(self.instance_type, ctx),
+                    InstanceCount=render(self.instance_count, ctx),
+                    VolumeSizeInGB=render(self.volume_size_in_gb, ctx),
+                    VolumeKmsKeyId=pick(self.volume_kms_key, defaults.volume_kms_key, ctx),
+                )
+            },
+            AppSpecification=compact(
+                ImageUri=bind_image(ctx, self, self.image, "Arguments.AppSpecification.ImageUri"),
+                ContainerArguments=render_string_list(self.arguments, ctx),
+                ContainerEntrypoint=entrypoint,
+            ),
+            RoleArn=bind_role(ctx, self, self.role, "Arguments.RoleArn"),
+            ProcessingInputs=inputs or None,
+            ProcessingOutputConfig=self._render_outputs(ctx, defaults.output_kms_key),
+            Environment=render_string_map(self.environment, ctx),
+            StoppingCondition=(
+                {"MaxRuntimeInSeconds": render(self.max_runtime_in_seconds, ctx)}
+                if self.max_runtime_in_seconds is not None
+                else None
+            ),
+            NetworkConfig=network.processing_request(ctx) if network is not None else None,
+        )
+
+    def _render_input(self, item: ProcessingInput, index: int, ctx: RenderContext) -> JsonValue:
+        field = f"Arguments.ProcessingInputs[{index}].S3Input.S3Uri"
+        uri = bind_s3(ctx, self, item.source, field, "read")
+        name = item.input_name if item.input_name is not None else f"input-{index + 1}"
+        return _input_entry(
+            name,
+            uri,
+            item.destination,
+            item.s3_data_type,
+            item.s3_input_mode,
+            item.s3_data_distribution_type,
+            item.s3_compression_type,
+        )
+
+    def _render_outputs(self, ctx: RenderContext, default_key: JsonValue) -> JsonValue:
+        if not self.outputs:
+            return None
+        outputs = []
+        for index, item in enumerate(self.outputs):
+            field = f"Arguments.ProcessingOutputConfig.Outputs[{index}].S3Output.S3Uri"
+            if item.destination is None:
+                uri = default_output(ctx, self, item.output_name, field)
+            else:
+                uri = bind_s3(ctx, self, item.destination, field, "write")
+            outputs.append(
+                {
+                    "OutputName": item.output_name,
+                    "AppManaged": False,
+                    "S3Output": {
+                        "S3Uri": uri,
+                        "LocalPath": item.source,
+                        "S3UploadMode": item.s3_upload_mode,
+                    },
+                }
+            )
+        return compact(Outputs=outputs, KmsKeyId=pick(self.output_kms_key, default_key, ctx))
+
+    def _extra_fields(self, ctx: RenderContext) -> dict[str, JsonValue]:
+        fields = JobStep._extra_fields(self, ctx)
+        if self.property_files:
+            fields["PropertyFiles"] = [item.to_request(ctx) for item in self.property_files]
+        return fields
+
+
+def _input_entry(
+    name: str,
+    uri: JsonValue,
+    local_path: str,
+    data_type: str = "S3Prefix",
+    input_mode: str = "File",
+    distribution: str = "FullyReplicated",
+    compression: str = "None",
+) -> dict[str, JsonValue]:
+    return {
+        "InputName": name,
+        "AppManaged": False,
+        "S3Input": {
+            "S3Uri": uri,
+            "LocalPath": local_path,
+            "S3DataType": data_type,
+            "S3InputMode": input_mode,
+            "S3DataDistributionType": distribution,
+            "S3CompressionType": compression,
+        },
+    }
+
+
+def _script_entrypoint(code: Code, file_name: str, archive: bool) -> list[str]:
+    if not archive:
+        return ["python3", posixpath.join(CODE_LOCAL_PATH, file_name)]
+    # A directory arrives as one archive: unpack it, then run the entry point with the
+    # container arguments, which Docker appends after "sh" (so they land in "$@").
+    script = (
+        f"cd {CODE_LOCAL_PATH} && tar -xzf {shlex.quote(file_name)} && "
+        f'exec python3 {shlex.quote(code.script_name)} "$@"'
+    )
+    return ["/bin/sh", "-c", script, "sh"]

@@ -1,0 +1,210 @@
+"""``TrainingStep``: train a model (CreateTrainingJob), script mode or any container."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .._render import JsonValue, RenderContext, compact, render, render_string_map
+from .._typecheck import checked
+from ..bindables import Code
+from ..expressions import Expression
+from ..jobs import JobDefaults, NetworkConfig
+from ._base import (
+    ImageLike,
+    JobStep,
+    S3Like,
+    bind_code,
+    bind_image,
+    bind_role,
+    bind_s3,
+    default_output,
+    effective_network,
+    job_defaults,
+    pick,
+)
+
+# Hyperparameters the SageMaker training toolkit reads to run a user script.
+PROGRAM_HYPERPARAMETER = "sagemaker_program"
+SUBMIT_DIRECTORY_HYPERPARAMETER = "sagemaker_submit_directory"
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class TrainingInput:
+    """One input channel of a training job.
+
+    Example::
+
+        TrainingInput(s3_data=prep.properties.ProcessingOutputConfig.Outputs["train"]
+                      .S3Output.S3Uri, content_type="text/csv")
+    """
+
+    s3_data: S3Like
+    content_type: str | Expression | None = None
+    distribution: str = "FullyReplicated"
+    s3_data_type: str = "S3Prefix"
+    input_mode: str | None = None
+    compression: str | None = None
+    record_wrapping: str | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+class TrainingJobStep(JobStep):
+    """Fields shared by ``TrainingStep`` and ``TuningStep``: what one training job runs.
+
+    With ``code``, the job runs in script mode: the script (or directory) is shipped as
+    an archive and named by the ``sagemaker_program`` and ``sagemaker_submit_directory``
+    hyperparameters, which SageMaker framework images read. Default: 1 × ml.m5.large,
+    30 GiB, File input mode, 1 day maximum runtime.
+    """
+
+    image: ImageLike
+    code: Code | None = None
+    inputs: Mapping[str, TrainingInput | S3Like] | None = None
+    output_path: S3Like | None = None
+    instance_type: str | Expression = "ml.m5.large"
+    instance_count: int | Expression = 1
+    volume_size_in_gb: int | Expression = 30
+    volume_kms_key: str | Expression | None = None
+    output_kms_key: str | Expression | None = None
+    environment: Mapping[str, Any] | None = None
+    metric_definitions: Mapping[str, str] | None = None
+    input_mode: str = "File"
+    max_runtime_in_seconds: int | Expression = 86400
+    network: NetworkConfig | None = None
+    role: str | Expression | None = None
+
+    def _channels(self, ctx: RenderContext, field: str) -> JsonValue:
+        if not self.inputs:
+            return None
+        channels = []
+        for index, (name, value) in enumerate(self.inputs.items()):
+            channel = value if isinstance(value, TrainingInput) else TrainingInput(s3_data=value)
+            uri_field = f"{field}[{index}].DataSource.S3DataSource.S3Uri"
+            channels.append(
+                compact(
+                    DataSource={
+                        "S3DataSource": {
+                            "S3DataType": channel.s3_data_type,
+                            "S3Uri": bind_s3(ctx, self, channel.s3_data, uri_field, "read"),
+                            "S3DataDistributionType": channel.distribution,
+                        }
+                    },
+                    ContentType=render(channel.content_type, ctx),
+                    CompressionType=channel.compression,
+                    RecordWrapperType=channel.record_wrapping,
+                    InputMode=channel.input_mode,
+                    ChannelName=name,
+                )
+            )
+        return channels
+
+    def _output_config(self, ctx: RenderContext, defaults: JobDefaults, field: str) -> JsonValue:
+        path_field = f"{field}.S3OutputPath"
+        if self.output_path is None:
+            path = default_output(ctx, self, "model", path_field)
+        else:
+            path = bind_s3(ctx, self, self.output_path, path_field, "write")
+        return compact(
+            S3OutputPath=path,
+            KmsKeyId=pick(self.output_kms_key, defaults.output_kms_key, ctx),
+        )
+
+    def _algorithm(self, ctx: RenderContext, field: str) -> JsonValue:
+        metrics = None
+        if self.metric_definitions:
+            metrics = [
+                {"Name": name, "Regex": regex} for name, regex in self.metric_definitions.items()
+            ]
+        return compact(
+            TrainingInputMode=self.input_mode,
+            TrainingImage=bind_image(ctx, self, self.image, f"{field}.TrainingImage"),
+            MetricDefinitions=metrics,
+        )
+
+    def _resources(self, ctx: RenderContext, defaults: JobDefaults) -> JsonValue:
+        return compact(
+            InstanceCount=render(self.instance_count, ctx),
+            InstanceType=render(self.instance_type, ctx),
+            VolumeSizeInGB=render(self.volume_size_in_gb, ctx),
+            VolumeKmsKeyId=pick(self.volume_kms_key, defaults.volume_kms_key, ctx),
+        )
+
+    def _script_hyperparameters(self, ctx: RenderContext, field: str) -> dict[str, JsonValue]:
+        if self.code is None:
+            return {}
+        bound = bind_code(
+            ctx, self, self.code, f"{field}['{SUBMIT_DIRECTORY_HYPERPARAMETER}']", archive=True
+        )
+        return {
+            PROGRAM_HYPERPARAMETER: self.code.script_name,
+            SUBMIT_DIRECTORY_HYPERPARAMETER: bound.uri,
+        }
+
+    def _network_fields(self, ctx: RenderContext, defaults: JobDefaults) -> dict[str, JsonValue]:
+        network = effective_network(self.network, defaults)
+        if network is None:
+            return {}
+        return compact(
+            VpcConfig=network.vpc_config(ctx),
+            EnableNetworkIsolation=network.enable_network_isolation,
+            EnableInterContainerTrafficEncryption=network.enable_inter_container_traffic_encryption,
+        )
+
+
+@checked
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+class TrainingStep(TrainingJobStep):
+    """Runs a training job; its model lands at ``properties.ModelArtifacts.S3ModelArtifacts``.
+
+    ``metric_definitions`` maps metric names to regexes applied to the job's log; their
+    last values appear as ``properties.FinalMetricDataList['<name>'].Value``.
+
+    Example::
+
+        train = TrainingStep(
+            name="Train",
+            image=Image.sklearn("1.2-1"),
+            code=Code.from_asset("ml/train.py"),
+            inputs={"train": prep.properties.ProcessingOutputConfig.Outputs["train"]
+                    .S3Output.S3Uri},
+            hyperparameters={"n_estimators": 100},
+            metric_definitions={"train:accuracy": "train_accuracy=([0-9.]+)"},
+        )
+    """
+
+    hyperparameters: Mapping[str, Any] | None = None
+    disable_profiler: bool = True
+    checkpoint_s3_uri: S3Like | None = None
+    use_spot_instances: bool = False
+    max_wait_in_seconds: int | Expression | None = None
+    step_type: ClassVar[str] = "Training"
+
+    def _arguments(self, ctx: RenderContext) -> JsonValue:
+        defaults = job_defaults(ctx, self)
+        hyperparameters = dict(render_string_map(self.hyperparameters, ctx) or {})
+        hyperparameters.update(self._script_hyperparameters(ctx, "Arguments.HyperParameters"))
+        stopping = {"MaxRuntimeInSeconds": render(self.max_runtime_in_seconds, ctx)}
+        if self.max_wait_in_seconds is not None:
+            stopping["MaxWaitTimeInSeconds"] = render(self.max_wait_in_seconds, ctx)
+        checkpoint = None
+        if self.checkpoint_s3_uri is not None:
+            field = "Arguments.CheckpointConfig.S3Uri"
+            checkpoint = {"S3Uri": bind_s3(ctx, self, self.checkpoint_s3_uri, field, "write")}
+        arguments = compact(
+            AlgorithmSpecification=self._algorithm(ctx, "Arguments.AlgorithmSpecification"),
+            OutputDataConfig=self._output_config(ctx, defaults, "Arguments.OutputDataConfig"),
+            StoppingCondition=stopping,
+            ResourceConfig=self._resources(ctx, defaults),
+            RoleArn=bind_role(ctx, self, self.role, "Arguments.RoleArn"),
+            InputDataConfig=self._channels(ctx, "Arguments.InputDataConfig"),
+            HyperParameters=hyperparameters or None,
+            Environment=render_string_map(self.environment, ctx),
+            CheckpointConfig=checkpoint,
+            EnableManagedSpotTraining=True if self.use_spot_instances else None,
+            ProfilerConfig={"DisableProfiler": True} if self.disable_profiler else None,
+        )
+        arguments.update(self._network_fields(ctx, defaults))
+        return arguments

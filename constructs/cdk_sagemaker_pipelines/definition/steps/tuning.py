@@ -1,0 +1,187 @@
+"""``TuningStep``: hyperparameter tuning (CreateHyperParameterTuningJob)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .._render import JsonValue, RenderContext, compact, render, render_string, render_string_map
+from .._typecheck import checked
+from ..expressions import Expression
+from ._base import Step, bind_role, bind_s3, default_output, job_defaults
+from .training import TrainingJobStep
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class ContinuousParameter:
+    """A real-valued hyperparameter range.
+
+    Example::
+
+        ContinuousParameter(min_value=0.001, max_value=0.1, scaling_type="Logarithmic")
+    """
+
+    min_value: float | Expression
+    max_value: float | Expression
+    scaling_type: str = "Auto"
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class IntegerParameter:
+    """An integer hyperparameter range.
+
+    Example::
+
+        IntegerParameter(min_value=2, max_value=8)
+    """
+
+    min_value: int | Expression
+    max_value: int | Expression
+    scaling_type: str = "Auto"
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class CategoricalParameter:
+    """A hyperparameter taking one of ``values``.
+
+    Example::
+
+        CategoricalParameter(values=["gini", "entropy"])
+    """
+
+    values: Sequence[str | int | float | Expression]
+
+
+HyperparameterRange = ContinuousParameter | IntegerParameter | CategoricalParameter
+
+
+@checked
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+class TuningStep(TrainingJobStep):
+    """Runs up to ``max_jobs`` training jobs (``max_parallel_jobs`` at a time) over ranges.
+
+    ``properties.BestTrainingJob`` describes the winner and
+    ``properties.TrainingJobSummaries[k]`` the k-th job; ``top_model_s3_uri(k)`` is
+    where the k-th best model was written.
+
+    Example::
+
+        tune = TuningStep(
+            name="Tune",
+            image=Image.xgboost("1.7-1"),
+            inputs={"train": train_uri},
+            objective_metric_name="validation:rmse", objective_type="Minimize",
+            metric_definitions={"validation:rmse": "rmse=([0-9.]+)"},
+            hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+            max_jobs=4, max_parallel_jobs=2,
+        )
+    """
+
+    objective_metric_name: str
+    hyperparameter_ranges: Mapping[str, HyperparameterRange]
+    objective_type: str = "Maximize"
+    static_hyperparameters: Mapping[str, Any] | None = None
+    strategy: str = "Bayesian"
+    max_jobs: int | Expression = 1
+    max_parallel_jobs: int | Expression = 1
+    early_stopping_type: str = "Off"
+    step_type: ClassVar[str] = "Tuning"
+
+    def _arguments(self, ctx: RenderContext) -> JsonValue:
+        defaults = job_defaults(ctx, self)
+        field = "Arguments.TrainingJobDefinition"
+        static = dict(render_string_map(self.static_hyperparameters, ctx) or {})
+        static.update(self._script_hyperparameters(ctx, f"{field}.StaticHyperParameters"))
+        definition = compact(
+            StaticHyperParameters=static or None,
+            RoleArn=_role(self, ctx, f"{field}.RoleArn"),
+            OutputDataConfig=self._output_config(ctx, defaults, f"{field}.OutputDataConfig"),
+            StoppingCondition={"MaxRuntimeInSeconds": render(self.max_runtime_in_seconds, ctx)},
+            HyperParameterTuningResourceConfig=self._resources(ctx, defaults),
+            AlgorithmSpecification=self._algorithm(ctx, f"{field}.AlgorithmSpecification"),
+            InputDataConfig=self._channels(ctx, f"{field}.InputDataConfig"),
+            Environment=render_string_map(self.environment, ctx),
+        )
+        definition.update(self._network_fields(ctx, defaults))
+        return {
+            "HyperParameterTuningJobConfig": {
+                "Strategy": self.strategy,
+                "ResourceLimits": {
+                    "MaxNumberOfTrainingJobs": render(self.max_jobs, ctx),
+                    "MaxParallelTrainingJobs": render(self.max_parallel_jobs, ctx),
+                },
+                "TrainingJobEarlyStoppingType": self.early_stopping_type,
+                "HyperParameterTuningJobObjective": {
+                    "Type": self.objective_type,
+                    "MetricName": self.objective_metric_name,
+                },
+                "ParameterRanges": self._ranges(ctx),
+            },
+            "TrainingJobDefinition": definition,
+        }
+
+    def _ranges(self, ctx: RenderContext) -> JsonValue:
+        continuous: list[JsonValue] = []
+        categorical: list[JsonValue] = []
+        integer: list[JsonValue] = []
+        for name, spec in self.hyperparameter_ranges.items():
+            if isinstance(spec, CategoricalParameter):
+                values = [render_string(value, ctx) for value in spec.values]
+                categorical.append({"Name": name, "Values": values})
+                continue
+            entry = {
+                "Name": name,
+                "MinValue": render_string(spec.min_value, ctx),
+                "MaxValue": render_string(spec.max_value, ctx),
+                "ScalingType": spec.scaling_type,
+            }
+            (integer if isinstance(spec, IntegerParameter) else continuous).append(entry)
+        return {
+            "ContinuousParameterRanges": continuous,
+            "CategoricalParameterRanges": categorical,
+            "IntegerParameterRanges": integer,
+        }
+
+    def top_model_s3_uri(self, top_k: int = 0) -> Expression:
+        """Where the ``top_k``-th best training job wrote ``model.tar.gz``.
+
+        Example::
+
+            ModelStep(name="Best", image=image, model_data=tune.top_model_s3_uri(0))
+        """
+        return _TopModelUri(self, top_k)
+
+
+def _role(step: TuningStep, ctx: RenderContext, field: str) -> JsonValue:
+    return bind_role(ctx, step, step.role, field)
+
+
+class _TopModelUri(Expression):
+    """``<output path>/<k-th job name>/output/model.tar.gz``, rendered with the binder."""
+
+    __slots__ = ("_step", "_top_k")
+
+    def __init__(self, step: TuningStep, top_k: int) -> None:
+        self._step = step
+        self._top_k = top_k
+
+    @property
+    def value_type(self) -> str:
+        return "String"
+
+    def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
+        step: Step = self._step
+        ctx = ctx if ctx is not None else RenderContext()
+        tuning = self._step
+        field = "model_data"
+        if tuning.output_path is None:
+            base = default_output(ctx, step, "model", field)
+        else:
+            base = bind_s3(ctx, step, tuning.output_path, field, "read")
+        job_name = tuning.properties.TrainingJobSummaries[self._top_k].TrainingJobName
+        values: list[Any] = [base, job_name.to_request(ctx), "output/model.tar.gz"]
+        return {"Std:Join": {"On": "/", "Values": values}}

@@ -1,0 +1,1126 @@
+"""Validation of a pipeline definition (JSON), ours or one the SageMaker SDK generated.
+
+Every rule reports a ``Problem`` with the step, the field path and a hint, and all
+problems are collected: ``validate_definition`` returns them, ``check_definition``
+raises one ``PipelineValidationError`` listing them. The graph's invariants:
+
+- step names are unique pipeline-wide, branch steps included;
+- a step is in at most one branch, and branches hold no ``Condition`` step;
+- no step references or depends on a ``Fail`` step, or on itself;
+- a branch step never refers to a step that only runs in the other branch;
+- the dependency graph (references, ``DependsOn``, branch membership) has no cycle.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._errors import PipelineValidationError, Problem
+from ._service_model import shapes
+from ._shape_check import EXPRESSION_KEYS, ShapeChecker, is_expression
+from ._suggest import did_you_mean, one_of
+from ._tokens import is_token
+from .conditions import COMPARISON_TYPES, CONDITION_TYPES
+from .expressions import EXECUTION_VARIABLE_NAMES, ORDERED_TYPES, is_valid_json_path
+from .parameters import parameter_problems
+from .properties import OUTPUT_TYPES, PathStepError, resolve, root_node
+from .retry import (
+    ISO_DURATION,
+    JOB_EXCEPTION_TYPES,
+    MAX_ATTEMPTS_CAP,
+    MAX_EXPIRE_AFTER_MIN,
+    MAX_INTERVAL_SECONDS,
+    STEP_EXCEPTION_TYPES,
+)
+
+DEFINITION_VERSION = "2020-12-01"
+MAX_DEFINITION_CHARACTERS = 1_048_576
+STEP_NAME = re.compile(r"[A-Za-z0-9\-_]{1,64}")
+PIPELINE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,81}")
+MAX_DISPLAY_NAME = 256
+MAX_DESCRIPTION = 3072
+
+# Step type → (request shape, members the service supplies at run time).
+JOB_REQUEST_SHAPES: dict[str, tuple[str, frozenset[str]]] = {
+    "Processing": ("CreateProcessingJobRequest", frozenset({"ProcessingJobName"})),
+    "Training": ("CreateTrainingJobRequest", frozenset({"TrainingJobName"})),
+    "Tuning": (
+        "CreateHyperParameterTuningJobRequest",
+        frozenset({"HyperParameterTuningJobName"}),
+    ),
+    "Transform": ("CreateTransformJobRequest", frozenset({"TransformJobName"})),
+    "Model": ("CreateModelInput", frozenset({"ModelName"})),
+    "RegisterModel": (
+        "CreateModelPackageInput",
+        frozenset({"CertifyForMarketplace", "ModelPackageName"}),
+    ),
+}
+# Step types the service knows but whose arguments we don't check member by member.
+OPAQUE_STEP_TYPES = frozenset(
+    {"AutoML", "ClarifyCheck", "QualityCheck", "Endpoint", "EndpointConfig"}
+)
+STEP_TYPES = frozenset(
+    {*JOB_REQUEST_SHAPES, "Condition", "Fail", "Lambda", "Callback", "EMR", *OPAQUE_STEP_TYPES}
+)
+CACHEABLE = frozenset(
+    {
+        "Processing",
+        "Training",
+        "Tuning",
+        "Transform",
+        "EMR",
+        "Lambda",
+        "AutoML",
+        "ClarifyCheck",
+        "QualityCheck",
+    }
+)
+RETRYABLE = frozenset(
+    {"Processing", "Training", "Tuning", "Transform", "Model", "RegisterModel", "AutoML"}
+)
+JOB_RETRYABLE = frozenset({"Processing", "Training", "Tuning", "Transform", "AutoML"})
+_COMMON_FIELDS = ("Name", "Type", "Arguments", "DependsOn", "DisplayName", "Description")
+STEP_FIELDS: dict[str, frozenset[str]] = {
+    kind: frozenset(
+        {
+            *_COMMON_FIELDS,
+            *(("CacheConfig",) if kind in CACHEABLE else ()),
+            *(("RetryPolicies",) if kind in RETRYABLE else ()),
+            *(("PropertyFiles",) if kind == "Processing" else ()),
+            *(("FunctionArn", "OutputParameters", "Timeout") if kind == "Lambda" else ()),
+            *(("SqsQueueUrl", "OutputParameters", "Timeout") if kind == "Callback" else ()),
+        }
+    )
+    for kind in STEP_TYPES
+}
+_LAMBDA_ARN = re.compile(
+    r"arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9\-_]+(:[\w$-]+)?"
+)
+_SQS_URL = re.compile(
+    r"https://sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/\d{12}/[A-Za-z0-9\-_]+(\.fifo)?"
+)
+_P_LESS_DURATION = re.compile(
+    r"(?=\d|T\d)(?:\d+[yY])?(?:\d+M)?(?:\d+[wW])?(?:\d+[dD])?(?:T(?=\d)(?:\d+[hH])?(?:\d+[mM])?(?:\d+[sS])?)?"
+)
+
+
+_NOUNS = {"list": "a list", "map": "a map", "structure": "an object"}
+
+
+@dataclass(slots=True)
+class StepRecord:
+    """Where a step sits in the definition and what it refers to."""
+
+    name: str
+    kind: str
+    entry: Mapping[str, Any]
+    location: str
+    condition: str | None = None
+    branch: str | None = None  # "IfSteps" or "ElseSteps"
+    references: dict[str, str] = field(default_factory=dict)  # step → field of first use
+    depends_on: list[str] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        """Readable location, e.g. ``the IfSteps of 'CheckAccuracy'``."""
+        if self.condition is None:
+            return "the top level"
+        return f"the {self.branch} of '{self.condition}'"
+
+
+class _Validator:
+    def __init__(self, definition: Any) -> None:
+        self.definition = definition
+        self.problems: list[Problem] = []
+        self.parameters: dict[str, Mapping[str, Any]] = {}
+        self.steps: dict[str, StepRecord] = {}
+        self.current: StepRecord | None = None
+
+    def add(
+        self, step: str | None, field_path: str | None, message: str, hint: str | None = None
+    ) -> None:
+        self.problems.append(Problem(step, field_path, message, hint))
+
+    # -- entry point -----------------------------------------------------------------
+
+    def run(self) -> list[Problem]:
+        definition = self.definition
+        if not isinstance(definition, Mapping):
+            self.add(None, None, f"expected a JSON object, got {type(definition).__name__}")
+            return self.problems
+        self._check_top_level(definition)
+        self._collect_steps(definition.get("Steps"))
+        for record in self.steps.values():
+            self.current = record
+            self._check_step(record)
+        self.current = None
+        self._check_dependencies()
+        self._check_cycles()
+        self._check_size(definition)
+        return self.problems
+
+    # -- pipeline level --------------------------------------------------------------
+
+    def _check_top_level(self, definition: Mapping[str, Any]) -> None:
+        known = {"Version", "Metadata", "Parameters", "PipelineExperimentConfig", "Steps"}
+        for key in definition:
+            if key not in known:
+                self.add(None, key, "unknown member of the definition", did_you_mean(key, known))
+        version = definition.get("Version")
+        if version != DEFINITION_VERSION:
+            self.add(None, "Version", f"expected '{DEFINITION_VERSION}', got {version!r}")
+        parameters = definition.get("Parameters", [])
+        self.problems.extend(parameter_problems(parameters))
+        if isinstance(parameters, list):
+            for entry in parameters:
+                if isinstance(entry, Mapping) and isinstance(entry.get("Name"), str):
+                    self.parameters.setdefault(entry["Name"], entry)
+        experiment = definition.get("PipelineExperimentConfig")
+        if experiment is not None:
+            if not isinstance(experiment, Mapping):
+                self.add(None, "PipelineExperimentConfig", "expected an object or null")
+            else:
+                for key, value in experiment.items():
+                    where = f"PipelineExperimentConfig.{key}"
+                    if key not in ("ExperimentName", "TrialName"):
+                        self.add(
+                            None,
+                            where,
+                            "unknown member",
+                            did_you_mean(key, ["ExperimentName", "TrialName"]),
+                        )
+                    elif not (isinstance(value, str) or is_expression(value)):
+                        self.add(None, where, "expected a string or an expression")
+                    else:
+                        self._walk_references(value, where, None)
+
+    # -- collecting steps ------------------------------------------------------------
+
+    def _collect_steps(self, steps: Any) -> None:
+        if not isinstance(steps, list) or not steps:
+            self.add(None, "Steps", "a pipeline needs a non-empty list of steps")
+            return
+        self._collect_list(steps, "Steps", None, None)
+
+    def _collect_list(
+        self, steps: list[Any], location: str, condition: str | None, branch: str | None
+    ) -> None:
+        for index, entry in enumerate(steps):
+            where = f"{location}[{index}]"
+            if not isinstance(entry, Mapping):
+                self.add(condition, where, "expected a step object")
+                continue
+            name, kind = entry.get("Name"), entry.get("Type")
+            if not isinstance(name, str):
+                self.add(None, f"{where}.Name", "every step needs a Name string")
+                continue
+            record = StepRecord(name, str(kind), entry, where, condition, branch)
+            previous = self.steps.get(name)
+            if previous is not None:
+                self._report_duplicate(previous, record)
+                continue
+            self.steps[name] = record
+            if kind == "Condition":
+                if condition is not None:
+                    self.add(
+                        name,
+                        "Type",
+                        f"a Condition step can't be nested in {record.where}",
+                        "move it to the top level and let it depend on the outer condition",
+                    )
+                arguments = entry.get("Arguments")
+                if isinstance(arguments, Mapping):
+                    for branch_name in ("IfSteps", "ElseSteps"):
+                        nested = arguments.get(branch_name, [])
+                        if isinstance(nested, list):
+                            self._collect_list(
+                                nested, f"{where}.Arguments.{branch_name}", name, branch_name
+                            )
+
+    def _report_duplicate(self, first: StepRecord, second: StepRecord) -> None:
+        if first.condition is not None and second.condition is not None:
+            message = f"step '{second.name}' is in both {first.where} and {second.where}"
+            hint = "a step can be in at most one branch; give the copies different names"
+        else:
+            message = (
+                f"step name '{second.name}' is used twice: in {first.where} and in {second.where}"
+            )
+            hint = "step names must be unique in the pipeline, branch steps included"
+        self.add(second.name, "Name", message, hint)
+
+    # -- one step --------------------------------------------------------------------
+
+    def _check_step(self, record: StepRecord) -> None:
+        entry, name, kind = record.entry, record.name, record.kind
+        if STEP_NAME.fullmatch(name) is None:
+            self.add(
+                name,
+                "Name",
+                f"step name '{name}' must be 1-64 characters of A-Z, a-z, 0-9, - and _",
+            )
+        if kind not in STEP_TYPES:
+            self.add(
+                name,
+                "Type",
+                f"unknown step type {kind!r}",
+                did_you_mean(kind, STEP_TYPES)
+                or f"expected one of {one_of(sorted(STEP_TYPES), 20)}",
+            )
+            return
+        allowed = STEP_FIELDS[kind]
+        for key in entry:
+            if key not in allowed:
+                hint = did_you_mean(key, allowed)
+                if key == "CacheConfig":
+                    hint = f"{kind} steps can't be cached"
+                elif key == "RetryPolicies":
+                    hint = f"{kind} steps take no retry policies"
+                elif key == "PropertyFiles":
+                    hint = "only Processing steps write property files"
+                self.add(name, key, f"not a field of a {kind} step", hint)
+        for key, limit in (("DisplayName", MAX_DISPLAY_NAME), ("Description", MAX_DESCRIPTION)):
+            value = entry.get(key)
+            if value is not None and (not isinstance(value, str) or len(value) > limit):
+                self.add(name, key, f"expected a string of at most {limit} characters")
+        self._check_depends_on(record)
+        self._walk_references(
+            {k: v for k, v in entry.items() if k not in ("Name", "Type")}, "", record
+        )
+        arguments = entry.get("Arguments")
+        if "CacheConfig" in entry and kind in CACHEABLE:
+            self._check_cache_config(name, entry["CacheConfig"])
+        if "RetryPolicies" in entry and kind in RETRYABLE:
+            self._check_retry_policies(name, kind, entry["RetryPolicies"])
+        checker = _ARGUMENT_CHECKS.get(kind)
+        if checker is not None:
+            if kind not in ("Lambda", "Callback") and not isinstance(arguments, Mapping):
+                self.add(name, "Arguments", "expected an object")
+                return
+            checker(self, record, arguments)
+
+    def _check_depends_on(self, record: StepRecord) -> None:
+        depends = record.entry.get("DependsOn")
+        if depends is None:
+            return
+        if not isinstance(depends, list) or not all(isinstance(item, str) for item in depends):
+            self.add(record.name, "DependsOn", "expected a list of step names")
+            return
+        seen: set[str] = set()
+        for index, target in enumerate(depends):
+            if target in seen:
+                self.add(record.name, f"DependsOn[{index}]", f"'{target}' is listed twice")
+            seen.add(target)
+            record.depends_on.append(target)
+
+    def _check_cache_config(self, name: str, config: Any) -> None:
+        if not isinstance(config, Mapping):
+            self.add(name, "CacheConfig", "expected an object with Enabled and ExpireAfter")
+            return
+        for key in config:
+            if key not in ("Enabled", "ExpireAfter"):
+                self.add(
+                    name,
+                    f"CacheConfig.{key}",
+                    "unknown member",
+                    did_you_mean(key, ["Enabled", "ExpireAfter"]),
+                )
+        if not isinstance(config.get("Enabled"), bool):
+            self.add(name, "CacheConfig.Enabled", "expected true or false")
+        expire = config.get("ExpireAfter")
+        if expire is not None and not (
+            isinstance(expire, str)
+            and (ISO_DURATION.fullmatch(expire) or _P_LESS_DURATION.fullmatch(expire))
+            and expire.strip("PT")
+        ):
+            self.add(
+                name,
+                "CacheConfig.ExpireAfter",
+                f"{expire!r} is not an ISO 8601 duration",
+                "for example 'P30D' (30 days) or 'PT12H' (12 hours)",
+            )
+
+    def _check_retry_policies(self, name: str, kind: str, policies: Any) -> None:
+        if not isinstance(policies, list):
+            self.add(name, "RetryPolicies", "expected a list of retry policies")
+            return
+        known = {"ExceptionType", "IntervalSeconds", "BackoffRate", "MaxAttempts", "ExpireAfterMin"}
+        for index, policy in enumerate(policies):
+            where = f"RetryPolicies[{index}]"
+            if not isinstance(policy, Mapping):
+                self.add(name, where, "expected an object")
+                continue
+            for key in policy:
+                if key not in known:
+                    self.add(name, f"{where}.{key}", "unknown member", did_you_mean(key, known))
+            types = policy.get("ExceptionType")
+            if not isinstance(types, list) or not types:
+                self.add(
+                    name, f"{where}.ExceptionType", "expected a non-empty list of exception types"
+                )
+            else:
+                for position, value in enumerate(types):
+                    field_path = f"{where}.ExceptionType[{position}]"
+                    if value in JOB_EXCEPTION_TYPES and kind not in JOB_RETRYABLE:
+                        self.add(
+                            name,
+                            field_path,
+                            f"{value} applies to SageMaker jobs, not to {kind} steps",
+                            "use Step.SERVICE_FAULT or Step.THROTTLING",
+                        )
+                    elif value not in STEP_EXCEPTION_TYPES | JOB_EXCEPTION_TYPES:
+                        valid = sorted(STEP_EXCEPTION_TYPES | JOB_EXCEPTION_TYPES)
+                        self.add(
+                            name,
+                            field_path,
+                            f"unknown exception type {value!r}",
+                            did_you_mean(str(value), valid) or f"expected one of {one_of(valid)}",
+                        )
+            attempts, expire = policy.get("MaxAttempts"), policy.get("ExpireAfterMin")
+            if attempts is not None and expire is not None:
+                self.add(name, where, "set MaxAttempts or ExpireAfterMin, not both")
+            self._check_int(name, f"{where}.MaxAttempts", attempts, 0, MAX_ATTEMPTS_CAP)
+            self._check_int(name, f"{where}.ExpireAfterMin", expire, 0, MAX_EXPIRE_AFTER_MIN)
+            self._check_int(
+                name,
+                f"{where}.IntervalSeconds",
+                policy.get("IntervalSeconds"),
+                0,
+                MAX_INTERVAL_SECONDS,
+            )
+            rate = policy.get("BackoffRate")
+            if rate is not None and (
+                isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate < 0
+            ):
+                self.add(
+                    name, f"{where}.BackoffRate", f"expected a non-negative number, got {rate!r}"
+                )
+
+    def _check_int(self, name: str, where: str, value: Any, low: int, high: int) -> None:
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(name, where, f"expected an integer, got {value!r}")
+        elif not low <= value <= high:
+            self.add(name, where, f"{value} is outside {low}..{high}")
+
+    # -- references ------------------------------------------------------------------
+
+    def _walk_references(self, value: Any, where: str, record: StepRecord | None) -> None:
+        if isinstance(value, Mapping):
+            if len(value) == 1:
+                key = next(iter(value))
+                if key == "Get":
+                    self._check_get(value["Get"], where, record)
+                    return
+                if key == "Std:Join":
+                    self._check_join(value[key], where, record)
+                    return
+                if key == "Std:JsonGet":
+                    self._check_json_get(value[key], where, record)
+                    return
+                if isinstance(key, str) and key.startswith("Std:"):
+                    self.add(
+                        record.name if record else None,
+                        where,
+                        f"unknown function '{key}'",
+                        did_you_mean(key, EXPRESSION_KEYS),
+                    )
+                    return
+            for key, item in value.items():
+                if (
+                    record is not None
+                    and record.kind == "Condition"
+                    and where == "Arguments"
+                    and key
+                    in (
+                        "IfSteps",
+                        "ElseSteps",
+                    )
+                ):
+                    continue  # branch steps are walked as steps of their own
+                self._walk_references(item, f"{where}.{key}" if where else str(key), record)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self._walk_references(item, f"{where}[{index}]", record)
+
+    def _check_get(
+        self, path: Any, where: str, record: StepRecord | None, *, property_file: bool = False
+    ) -> str | None:
+        step_name = record.name if record else None
+        if not isinstance(path, str):
+            self.add(step_name, where, "Get expects a string path")
+            return None
+        head, _, rest = path.partition(".")
+        if head == "Parameters":
+            if rest not in self.parameters:
+                self.add(
+                    step_name,
+                    where,
+                    f"refers to parameter '{rest}', which is not declared",
+                    did_you_mean(rest, self.parameters)
+                    or "declare it in the pipeline's Parameters",
+                )
+                return None
+            return str(self.parameters[rest].get("Type"))
+        if head == "Execution":
+            if rest not in EXECUTION_VARIABLE_NAMES:
+                self.add(
+                    step_name,
+                    where,
+                    f"unknown execution variable '{rest}'",
+                    did_you_mean(rest, EXECUTION_VARIABLE_NAMES)
+                    or f"expected one of {one_of(sorted(EXECUTION_VARIABLE_NAMES))}",
+                )
+                return None
+            return "Timestamp" if rest.endswith("DateTime") else "String"
+        if head == "Steps":
+            return self._check_step_reference(rest, where, record, property_file=property_file)
+        self.add(
+            step_name, where, f"Get path '{path}' must start with Parameters., Execution. or Steps."
+        )
+        return None
+
+    def _check_step_reference(
+        self, rest: str, where: str, record: StepRecord | None, *, property_file: bool
+    ) -> str | None:
+        source = record.name if record else None
+        match = re.match(r"([A-Za-z0-9\-_]+)(.*)", rest)
+        if match is None:
+            self.add(source, where, f"malformed step reference 'Steps.{rest}'")
+            return None
+        target_name, remainder = match.group(1), match.group(2)
+        target = self.steps.get(target_name)
+        if target is None:
+            self.add(
+                source,
+                where,
+                f"refers to step '{target_name}', which is not in the pipeline",
+                did_you_mean(target_name, self.steps),
+            )
+            return None
+        if record is not None:
+            if target_name == record.name:
+                self.add(source, where, "a step can't refer to its own properties")
+                return None
+            record.references.setdefault(target_name, where)
+        if target.kind == "Fail":
+            self.add(
+                source,
+                where,
+                f"refers to Fail step '{target_name}'; Fail steps have no properties",
+                "Fail steps end the execution and can't be referenced",
+            )
+            return None
+        path = remainder[1:] if remainder.startswith(".") else remainder
+        if path.startswith("PropertyFiles.") or path == "PropertyFiles":
+            self._check_property_file_reference(target, path, where, source, property_file)
+            return None
+        if property_file:
+            self.add(
+                source, where, "JsonGet's PropertyFile must be 'Steps.<Name>.PropertyFiles.<File>'"
+            )
+            return None
+        if not path:
+            self.add(
+                source,
+                where,
+                f"refers to step '{target_name}' without a property",
+                "name a property, e.g. Steps.Train.ModelArtifacts.S3ModelArtifacts",
+            )
+            return None
+        outputs = None
+        if target.kind in ("Lambda", "Callback"):
+            declared = target.entry.get("OutputParameters") or []
+            outputs = _declared_outputs(declared)
+        root = root_node(target.kind, outputs)
+        if root is None:
+            return None  # opaque step types: properties not modelled
+        try:
+            node = resolve(root, path)
+        except PathStepError as error:
+            self.add(source, where, f"'Steps.{target_name}.{path}': {error.message}", error.hint)
+            return None
+        if node.kind != "leaf":
+            self.add(
+                source,
+                where,
+                f"'Steps.{target_name}.{path}' is {_NOUNS[node.kind]}, not a value",
+                f"pick one of its members: {one_of(sorted(node.members), 8)}"
+                if node.members
+                else "index it",
+            )
+            return None
+        return node.leaf_type
+
+    def _check_property_file_reference(
+        self, target: StepRecord, path: str, where: str, source: str | None, inside_json_get: bool
+    ) -> None:
+        if not inside_json_get:
+            self.add(source, where, "property files are read with JsonGet, not Get")
+            return None
+        file_name = path[len("PropertyFiles.") :]
+        if target.kind != "Processing":
+            self.add(
+                source,
+                where,
+                f"step '{target.name}' is a {target.kind} step; "
+                "only Processing steps have property files",
+            )
+            return None
+        declared = [
+            item.get("PropertyFileName")
+            for item in target.entry.get("PropertyFiles") or []
+            if isinstance(item, Mapping)
+        ]
+        if file_name not in declared:
+            self.add(
+                source,
+                where,
+                f"step '{target.name}' declares no property file '{file_name}'",
+                did_you_mean(file_name, [d for d in declared if isinstance(d, str)])
+                or f"declared: {one_of([d for d in declared if isinstance(d, str)]) or 'none'}",
+            )
+        return None
+
+    def _check_join(self, body: Any, where: str, record: StepRecord | None) -> None:
+        step_name = record.name if record else None
+        if not isinstance(body, Mapping) or not isinstance(body.get("Values"), list):
+            self.add(step_name, where, 'Std:Join expects {"On": string, "Values": [...]}')
+            return
+        if not isinstance(body.get("On", ""), str):
+            self.add(step_name, f"{where}.Std:Join.On", "expected a string separator")
+        for index, item in enumerate(body["Values"]):
+            item_where = f"{where}.Std:Join.Values[{index}]"
+            if isinstance(item, (Mapping, list)) and not is_expression(item) and not is_token(item):
+                self.add(
+                    step_name, item_where, "Join values must be strings, numbers or expressions"
+                )
+            else:
+                self._walk_references(item, item_where, record)
+
+    def _check_json_get(self, body: Any, where: str, record: StepRecord | None) -> None:
+        step_name = record.name if record else None
+        if not isinstance(body, Mapping) or "Path" not in body:
+            self.add(step_name, where, 'Std:JsonGet expects {"PropertyFile": …, "Path": …}')
+            return
+        path = body.get("Path")
+        if not isinstance(path, str) or not is_valid_json_path(path):
+            self.add(
+                step_name,
+                f"{where}.Std:JsonGet.Path",
+                f"{path!r} is not a valid JsonPath",
+                "use dotted names with [index] parts, e.g. 'metrics.accuracy.value'",
+            )
+        if "PropertyFile" in body:
+            reference = body["PropertyFile"]
+            file_where = f"{where}.Std:JsonGet.PropertyFile"
+            if isinstance(reference, Mapping) and set(reference) == {"Get"}:
+                self._check_get(reference["Get"], file_where, record, property_file=True)
+            else:
+                self.add(
+                    step_name, file_where, 'expected {"Get": "Steps.<Name>.PropertyFiles.<File>"}'
+                )
+        elif "S3Uri" in body:
+            self._walk_references(body["S3Uri"], f"{where}.Std:JsonGet.S3Uri", record)
+        else:
+            self.add(step_name, where, "Std:JsonGet needs a PropertyFile (or S3Uri)")
+
+    # -- typing for the shape checker ---------------------------------------------------
+
+    def type_of(self, expression: Mapping[str, Any]) -> str | None:
+        key = next(iter(expression))
+        if key == "Std:Join":
+            return "String"
+        if key != "Get" or not isinstance(expression["Get"], str):
+            return None
+        head, _, rest = expression["Get"].partition(".")
+        if head == "Parameters":
+            entry = self.parameters.get(rest)
+            return str(entry.get("Type")) if entry else None
+        if head == "Execution":
+            return "Timestamp" if rest.endswith("DateTime") else "String"
+        return self._quiet_step_type(rest)
+
+    def _quiet_step_type(self, rest: str) -> str | None:
+        match = re.match(r"([A-Za-z0-9\-_]+)\.?(.*)", rest)
+        if match is None:
+            return None
+        target = self.steps.get(match.group(1))
+        if target is None:
+            return None
+        outputs = None
+        if target.kind in ("Lambda", "Callback"):
+            outputs = _declared_outputs(target.entry.get("OutputParameters") or [])
+        root = root_node(target.kind, outputs)
+        if root is None:
+            return None
+        try:
+            return resolve(root, match.group(2)).leaf_type
+        except PathStepError:
+            return None
+
+    def candidate_values(self, expression: Mapping[str, Any]) -> list[Any]:
+        reference = expression.get("Get")
+        if not isinstance(reference, str) or not reference.startswith("Parameters."):
+            return []
+        entry = self.parameters.get(reference[len("Parameters.") :])
+        if entry is None:
+            return []
+        values = list(entry.get("EnumValues") or [])
+        default = entry.get("DefaultValue")
+        if default is not None and default not in values:
+            values.insert(0, default)
+        return values
+
+    # -- per-type arguments ---------------------------------------------------------------
+
+    def _check_job_arguments(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        shape_name, supplied = JOB_REQUEST_SHAPES[record.kind]
+        checker = ShapeChecker(step=record.name, typer=self)
+        self.problems.extend(checker.check(arguments, shape_name, "Arguments", supplied))
+        if record.kind == "Processing":
+            self._check_property_files(record, arguments)
+
+    def _check_property_files(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        files = record.entry.get("PropertyFiles")
+        if files is None:
+            return
+        if not isinstance(files, list):
+            self.add(record.name, "PropertyFiles", "expected a list")
+            return
+        output_config = arguments.get("ProcessingOutputConfig")
+        outputs = output_config.get("Outputs") if isinstance(output_config, Mapping) else None
+        output_names = [o.get("OutputName") for o in outputs or [] if isinstance(o, Mapping)]
+        named = [n for n in output_names if isinstance(n, str)]
+        seen: set[str] = set()
+        for index, item in enumerate(files):
+            where = f"PropertyFiles[{index}]"
+            if not isinstance(item, Mapping):
+                self.add(record.name, where, "expected {PropertyFileName, OutputName, FilePath}")
+                continue
+            for key in item:
+                if key not in ("PropertyFileName", "OutputName", "FilePath"):
+                    self.add(
+                        record.name,
+                        f"{where}.{key}",
+                        "unknown member",
+                        did_you_mean(key, ["PropertyFileName", "OutputName", "FilePath"]),
+                    )
+            name = item.get("PropertyFileName")
+            if not isinstance(name, str) or re.fullmatch(r"[A-Za-z0-9_\-]{1,64}", name) is None:
+                self.add(
+                    record.name,
+                    f"{where}.PropertyFileName",
+                    f"{name!r} must be 1-64 characters of A-Z, a-z, 0-9, - and _",
+                )
+            elif name in seen:
+                self.add(
+                    record.name,
+                    f"{where}.PropertyFileName",
+                    f"property file '{name}' is declared twice",
+                )
+            else:
+                seen.add(name)
+            output = item.get("OutputName")
+            if output not in output_names:
+                self.add(
+                    record.name,
+                    f"{where}.OutputName",
+                    f"property file '{name}' is written to output '{output}', "
+                    "which the step does not have",
+                    did_you_mean(str(output), named) or f"outputs: {one_of(named) or 'none'}",
+                )
+            path = item.get("FilePath")
+            if (
+                not isinstance(path, str)
+                or not path
+                or path.startswith("/")
+                or ".." in path.split("/")
+            ):
+                self.add(
+                    record.name,
+                    f"{where}.FilePath",
+                    f"{path!r} must be a relative path inside the output",
+                    "for example 'evaluation.json'",
+                )
+
+    def _check_condition_arguments(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        for key in arguments:
+            if key not in ("Conditions", "IfSteps", "ElseSteps"):
+                self.add(
+                    record.name,
+                    f"Arguments.{key}",
+                    "unknown member",
+                    did_you_mean(key, ["Conditions", "IfSteps", "ElseSteps"]),
+                )
+        conditions = arguments.get("Conditions")
+        if not isinstance(conditions, list) or not conditions:
+            self.add(
+                record.name,
+                "Arguments.Conditions",
+                "a Condition step needs a non-empty list of conditions",
+            )
+        else:
+            for index, condition in enumerate(conditions):
+                self._check_condition(record, condition, f"Arguments.Conditions[{index}]")
+        for branch in ("IfSteps", "ElseSteps"):
+            if not isinstance(arguments.get(branch, []), list):
+                self.add(record.name, f"Arguments.{branch}", "expected a list of steps")
+
+    def _check_condition(self, record: StepRecord, condition: Any, where: str) -> None:
+        if not isinstance(condition, Mapping):
+            self.add(record.name, where, "expected a condition object")
+            return
+        kind = condition.get("Type")
+        if kind not in CONDITION_TYPES:
+            self.add(
+                record.name,
+                f"{where}.Type",
+                f"unknown condition type {kind!r}",
+                did_you_mean(str(kind), CONDITION_TYPES)
+                or f"expected one of {one_of(CONDITION_TYPES, 8)}",
+            )
+            return
+        expected = {
+            "In": ("QueryValue", "Values"),
+            "Not": ("Condition",),
+            "Or": ("Conditions",),
+        }.get(kind, ("LeftValue", "RightValue"))
+        for key in condition:
+            if key != "Type" and key not in expected:
+                self.add(
+                    record.name,
+                    f"{where}.{key}",
+                    f"not a member of a {kind} condition",
+                    did_you_mean(key, expected),
+                )
+        for key in expected:
+            if key not in condition:
+                self.add(record.name, f"{where}.{key}", f"a {kind} condition needs {key}")
+        if kind == "Not" and "Condition" in condition:
+            self._check_condition(record, condition["Condition"], f"{where}.Condition")
+        elif kind == "Or" and "Conditions" in condition:
+            nested = condition["Conditions"]
+            if not isinstance(nested, list) or not nested:
+                self.add(
+                    record.name, f"{where}.Conditions", "expected a non-empty list of conditions"
+                )
+            else:
+                for index, item in enumerate(nested):
+                    self._check_condition(record, item, f"{where}.Conditions[{index}]")
+        elif kind == "In":
+            self._check_operand(
+                record, condition.get("QueryValue"), f"{where}.QueryValue", ordered=False
+            )
+            values = condition.get("Values")
+            if not isinstance(values, list) or not values:
+                self.add(record.name, f"{where}.Values", "expected a non-empty list")
+            else:
+                for index, item in enumerate(values):
+                    self._check_operand(record, item, f"{where}.Values[{index}]", ordered=False)
+        elif kind in COMPARISON_TYPES:
+            ordered = kind != "Equals"
+            left = self._check_operand(
+                record, condition.get("LeftValue"), f"{where}.LeftValue", ordered=ordered
+            )
+            right = self._check_operand(
+                record, condition.get("RightValue"), f"{where}.RightValue", ordered=ordered
+            )
+            if ordered and left and right and ("Timestamp" in (left, right)) and left != right:
+                self.add(record.name, where, f"{kind} compares a {left} with a {right}")
+
+    def _check_operand(
+        self, record: StepRecord, value: Any, where: str, *, ordered: bool
+    ) -> str | None:
+        if value is None or is_token(value):
+            return None
+        if is_expression(value):
+            kind = self.type_of(value)
+        elif isinstance(value, bool):
+            kind = "Boolean"
+        elif isinstance(value, (int, float)):
+            kind = "Float"
+        elif isinstance(value, str):
+            kind = "String"
+        else:
+            self.add(record.name, where, "expected a literal or an expression")
+            return None
+        if ordered and kind is not None and kind not in ORDERED_TYPES | {"Float"}:
+            shown = value if not is_expression(value) else next(iter(value.values()))
+            self.add(
+                record.name,
+                where,
+                f"ordering comparisons need numbers, got a {kind} ({json.dumps(shown)[:60]})",
+                "compare a number parameter, a numeric property or a JsonGet value",
+            )
+        return kind
+
+    def _check_fail_arguments(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        for key in arguments:
+            if key != "ErrorMessage":
+                self.add(
+                    record.name,
+                    f"Arguments.{key}",
+                    "a Fail step takes only ErrorMessage",
+                    did_you_mean(key, ["ErrorMessage"]),
+                )
+        message = arguments.get("ErrorMessage", "")
+        if not (isinstance(message, str) or is_expression(message) or is_token(message)):
+            self.add(record.name, "Arguments.ErrorMessage", "expected a string or an expression")
+        elif isinstance(message, str) and len(message) > 3072:
+            self.add(record.name, "Arguments.ErrorMessage", "longer than 3072 characters")
+
+    def _check_outputs(self, record: StepRecord) -> None:
+        outputs = record.entry.get("OutputParameters")
+        if outputs is None:
+            return
+        if not isinstance(outputs, list):
+            self.add(record.name, "OutputParameters", "expected a list of {OutputName, OutputType}")
+            return
+        seen: set[str] = set()
+        for index, item in enumerate(outputs):
+            where = f"OutputParameters[{index}]"
+            if not isinstance(item, Mapping) or not isinstance(item.get("OutputName"), str):
+                self.add(record.name, where, "expected {OutputName, OutputType}")
+                continue
+            if item["OutputName"] in seen:
+                self.add(
+                    record.name,
+                    f"{where}.OutputName",
+                    f"output '{item['OutputName']}' is declared twice",
+                )
+            seen.add(item["OutputName"])
+            kind = item.get("OutputType", "String")
+            if kind not in OUTPUT_TYPES:
+                self.add(
+                    record.name,
+                    f"{where}.OutputType",
+                    f"unknown output type {kind!r}",
+                    did_you_mean(str(kind), OUTPUT_TYPES)
+                    or f"expected one of {one_of(OUTPUT_TYPES)}",
+                )
+
+    def _check_lambda(self, record: StepRecord, arguments: Any) -> None:
+        self._check_free_arguments(record, arguments)
+        arn = record.entry.get("FunctionArn")
+        if arn is None:
+            self.add(record.name, "FunctionArn", "a Lambda step needs FunctionArn")
+        elif isinstance(arn, str) and not is_token(arn) and _LAMBDA_ARN.fullmatch(arn) is None:
+            self.add(
+                record.name,
+                "FunctionArn",
+                f"{arn!r} is not a Lambda function ARN",
+                "arn:aws:lambda:<region>:<account>:function:<name>",
+            )
+        self._check_outputs(record)
+
+    def _check_callback(self, record: StepRecord, arguments: Any) -> None:
+        self._check_free_arguments(record, arguments)
+        url = record.entry.get("SqsQueueUrl")
+        if url is None:
+            self.add(record.name, "SqsQueueUrl", "a Callback step needs SqsQueueUrl")
+        elif isinstance(url, str) and not is_token(url) and _SQS_URL.fullmatch(url) is None:
+            self.add(
+                record.name,
+                "SqsQueueUrl",
+                f"{url!r} is not an SQS queue URL",
+                "https://sqs.<region>.amazonaws.com/<account>/<queue>",
+            )
+        self._check_outputs(record)
+
+    def _check_free_arguments(self, record: StepRecord, arguments: Any) -> None:
+        if arguments is not None and not isinstance(arguments, Mapping):
+            self.add(record.name, "Arguments", "expected an object of input values")
+
+    def _check_emr_arguments(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        for key in arguments:
+            if key not in ("ClusterId", "ClusterConfig", "StepConfig"):
+                self.add(
+                    record.name,
+                    f"Arguments.{key}",
+                    "unknown member",
+                    did_you_mean(key, ["ClusterId", "ClusterConfig", "StepConfig"]),
+                )
+        if ("ClusterId" in arguments) == ("ClusterConfig" in arguments):
+            self.add(
+                record.name,
+                "Arguments.ClusterId",
+                "give exactly one of ClusterId and ClusterConfig",
+            )
+        step_config = arguments.get("StepConfig")
+        if not isinstance(step_config, Mapping) or "HadoopJarStep" not in step_config:
+            self.add(record.name, "Arguments.StepConfig", 'expected {"HadoopJarStep": {"Jar": …}}')
+            return
+        checker = ShapeChecker(step=record.name, typer=self, service="emr")
+        self.problems.extend(
+            checker.check(
+                step_config["HadoopJarStep"],
+                "HadoopJarStepConfig",
+                "Arguments.StepConfig.HadoopJarStep",
+            )
+        )
+
+    # -- graph -----------------------------------------------------------------------
+
+    def _check_dependencies(self) -> None:
+        for record in self.steps.values():
+            for index, target in enumerate(record.depends_on):
+                where = f"DependsOn[{index}]"
+                other = self.steps.get(target)
+                if other is None:
+                    self.add(
+                        record.name,
+                        where,
+                        f"depends on step '{target}', which is not in the pipeline",
+                        did_you_mean(target, self.steps),
+                    )
+                elif target == record.name:
+                    self.add(record.name, where, "a step can't depend on itself")
+                elif other.kind == "Fail":
+                    self.add(
+                        record.name,
+                        where,
+                        f"depends on Fail step '{target}'; nothing can run after a Fail step",
+                    )
+            for target, where in list(record.references.items()) + [
+                (target, f"DependsOn[{i}]") for i, target in enumerate(record.depends_on)
+            ]:
+                other = self.steps.get(target)
+                if (
+                    other is not None
+                    and record.condition is not None
+                    and other.condition == record.condition
+                    and other.branch != record.branch
+                ):
+                    self.add(
+                        record.name,
+                        where,
+                        f"step '{record.name}' in {record.where} refers to step '{target}', "
+                        f"which only runs in {other.where}",
+                        "move one of them, or make the shared step run before the condition",
+                    )
+
+    def _edges(self, record: StepRecord) -> list[str]:
+        targets = [
+            t
+            for t in (*record.references, *record.depends_on)
+            if t in self.steps and t != record.name
+        ]
+        if record.condition is not None and record.condition in self.steps:
+            targets.append(record.condition)
+        return list(dict.fromkeys(targets))
+
+    def _check_cycles(self) -> None:
+        white, grey, black = 0, 1, 2
+        color = dict.fromkeys(self.steps, white)
+        reported: set[frozenset[str]] = set()
+        for start in self.steps:
+            if color[start] != white:
+                continue
+            stack: list[tuple[str, Iterator[str]]] = [(start, iter(self._edges(self.steps[start])))]
+            path = [start]
+            color[start] = grey
+            while stack:
+                node, children = stack[-1]
+                child = next(children, None)
+                if child is None:
+                    stack.pop()
+                    path.pop()
+                    color[node] = black
+                    continue
+                if color[child] == grey:
+                    cycle = [*path[path.index(child) :], child]
+                    key = frozenset(cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        # Dependencies point backwards in time: print the run order.
+                        shown = " → ".join(reversed(cycle))
+                        self.add(
+                            child,
+                            self._edge_field(child, cycle[1]),
+                            f"dependency cycle: {shown}",
+                            "remove one of the references or DependsOn entries in the cycle",
+                        )
+                elif color[child] == white:
+                    color[child] = grey
+                    path.append(child)
+                    stack.append((child, iter(self._edges(self.steps[child]))))
+
+    def _edge_field(self, source: str, target: str) -> str:
+        record = self.steps[source]
+        if target in record.references:
+            return record.references[target]
+        if target in record.depends_on:
+            return f"DependsOn[{record.depends_on.index(target)}]"
+        return "Name"  # the edge is branch membership: the step runs inside ``target``
+
+    def _check_size(self, definition: Mapping[str, Any]) -> None:
+        try:
+            size = len(json.dumps(definition, separators=(",", ":")))
+        except (TypeError, ValueError) as error:
+            self.add(None, None, f"not serialisable as JSON: {error}")
+            return
+        if size > MAX_DEFINITION_CHARACTERS:
+            self.add(
+                None,
+                None,
+                f"the definition has {size:,} characters, more than the limit of "
+                f"{MAX_DEFINITION_CHARACTERS:,}",
+                "split the pipeline or move large literal values (e.g. long inputs) to S3",
+            )
+
+
+def _declared_outputs(declared: Any) -> dict[str, str]:
+    return {
+        item["OutputName"]: str(item.get("OutputType", "String"))
+        for item in declared
+        if isinstance(item, Mapping) and isinstance(item.get("OutputName"), str)
+    }
+
+
+_ARGUMENT_CHECKS: dict[str, Any] = {
+    **{kind: _Validator._check_job_arguments for kind in JOB_REQUEST_SHAPES},
+    "Condition": _Validator._check_condition_arguments,
+    "Fail": _Validator._check_fail_arguments,
+    "Lambda": _Validator._check_lambda,
+    "Callback": _Validator._check_callback,
+    "EMR": _Validator._check_emr_arguments,
+}
+
+
+def validate_definition(definition: Any) -> list[Problem]:
+    """Return every problem of a pipeline definition (a dict or parsed JSON).
+
+    Example::
+
+        problems = validate_definition(json.loads(text))
+        for problem in problems:
+            print(problem.step, problem.field, problem.message)
+    """
+    shapes("sagemaker")  # load the model once up front, not in the middle of a walk
+    return _Validator(definition).run()
+
+
+def check_definition(definition: Any) -> None:
+    """Raise ``PipelineValidationError`` listing every problem, if there are any."""
+    problems = validate_definition(definition)
+    if problems:
+        raise PipelineValidationError(problems)
+
+
+def validate_pipeline_name(name: str) -> list[Problem]:
+    """Check a pipeline name: ``[a-zA-Z0-9](-*[a-zA-Z0-9])*``, at most 82 characters."""
+    if PIPELINE_NAME.fullmatch(name) is None:
+        return [
+            Problem(
+                None,
+                "PipelineName",
+                f"pipeline name {name!r} must be 1-82 letters, digits and single hyphens, "
+                "starting and ending with a letter or digit",
+            )
+        ]
+    return []

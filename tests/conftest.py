@@ -1,0 +1,30 @@
+"""Shared fixtures. Tests never touch AWS: no credentials, no network."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_REFERENCE = REPO.parent / "shared" / "reference"
+SDK_EXAMPLES = SHARED_REFERENCE / "sagemaker-pipeline-definition-examples"
+
+# Guard against accidental AWS calls: no credentials reach any test.
+for _variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+    os.environ.pop(_variable, None)
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+
+
+def load_sdk_example(name: str) -> Any:
+    """Load a golden SDK definition from ../shared, skipping the test when it's absent."""
+    path = SDK_EXAMPLES / f"{name}.json"
+    if not path.exists():
+        pytest.skip(f"reference data not available: {path}")
+    return json.loads(path.read_text())
+
+
+ROLE = "arn:aws:iam::111122223333:role/SageMakerExecutionRole"

@@ -1,0 +1,59 @@
+"""The ``smpipe validate`` command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cdk_sagemaker_pipelines.cli import main
+from tests.conftest import SDK_EXAMPLES
+
+
+def write(tmp_path: Path, name: str, definition: object) -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(definition))
+    return str(path)
+
+
+def test_validate_accepts_sdk_generated_definitions(capsys: pytest.CaptureFixture[str]) -> None:
+    files = sorted(SDK_EXAMPLES.glob("*.json"))
+    if not files:
+        pytest.skip("reference data not available")
+    assert main(["validate", *map(str, files)]) == 0
+    assert capsys.readouterr().out.count(": valid (") == len(files)
+
+
+def test_validate_lists_every_problem_and_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    definition = {
+        "Version": "2020-12-01",
+        "Parameters": [],
+        "Steps": [
+            {"Name": "A", "Type": "Fail", "Arguments": {"ErrorMessage": "x"}, "DependsOn": ["Nope"]},
+            {"Name": "B", "Type": "Falil", "Arguments": {}},
+        ],
+    }
+    assert main(["validate", write(tmp_path, "bad.json", definition)]) == 1
+    out = capsys.readouterr().out
+    assert "2 problems" in out
+    assert "- step 'A' field 'DependsOn[0]': depends on step 'Nope', which is not in the pipeline" in out
+    assert "- step 'B' field 'Type': unknown step type 'Falil' (did you mean 'Fail'?)" in out
+
+
+def test_validate_reports_unreadable_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    assert main(["validate", str(broken), str(tmp_path / "missing.json")]) == 2
+    err = capsys.readouterr().err
+    assert "broken.json: cannot read" in err
+    assert "missing.json: cannot read" in err
+
+
+def test_validate_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    definition = {"Version": "2020-12-01", "Steps": []}
+    assert main(["validate", "--json", write(tmp_path, "empty.json", definition)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report[0]["problems"] == [
+        {"step": None, "field": "Steps", "message": "a pipeline needs a non-empty list of steps", "hint": None}
+    ]

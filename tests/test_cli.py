@@ -25,23 +25,35 @@ def test_validate_accepts_sdk_generated_definitions(capsys: pytest.CaptureFixtur
     assert capsys.readouterr().out.count(": valid (") == len(files)
 
 
-def test_validate_lists_every_problem_and_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_lists_every_problem_and_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     definition = {
         "Version": "2020-12-01",
         "Parameters": [],
         "Steps": [
-            {"Name": "A", "Type": "Fail", "Arguments": {"ErrorMessage": "x"}, "DependsOn": ["Nope"]},
+            {
+                "Name": "A",
+                "Type": "Fail",
+                "Arguments": {"ErrorMessage": "x"},
+                "DependsOn": ["Nope"],
+            },
             {"Name": "B", "Type": "Falil", "Arguments": {}},
         ],
     }
     assert main(["validate", write(tmp_path, "bad.json", definition)]) == 1
     out = capsys.readouterr().out
     assert "2 problems" in out
-    assert "- step 'A' field 'DependsOn[0]': depends on step 'Nope', which is not in the pipeline" in out
+    assert (
+        "- step 'A' field 'DependsOn[0]': depends on step 'Nope', which is not in the pipeline"
+        in out
+    )
     assert "- step 'B' field 'Type': unknown step type 'Falil' (did you mean 'Fail'?)" in out
 
 
-def test_validate_reports_unreadable_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_reports_unreadable_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
     assert main(["validate", str(broken), str(tmp_path / "missing.json")]) == 2
@@ -55,5 +67,10 @@ def test_validate_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["validate", "--json", write(tmp_path, "empty.json", definition)]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report[0]["problems"] == [
-        {"step": None, "field": "Steps", "message": "a pipeline needs a non-empty list of steps", "hint": None}
+        {
+            "step": None,
+            "field": "Steps",
+            "message": "a pipeline needs a non-empty list of steps",
+            "hint": None,
+        }
     ]

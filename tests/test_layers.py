@@ -10,11 +10,14 @@ import pytest
 from tests.conftest import REPO
 
 
-@pytest.mark.parametrize("module", ["cdk_sagemaker_pipelines.definition", "cdk_sagemaker_pipelines.cli"])
+@pytest.mark.parametrize(
+    "module", ["cdk_sagemaker_pipelines.definition", "cdk_sagemaker_pipelines.cli"]
+)
 def test_module_does_not_import_aws_cdk(module: str) -> None:
     code = (
         f"import sys, {module}\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii', 'constructs'))\n"
+        "roots = ('aws_cdk', 'jsii', 'constructs')\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in roots)\n"
         "print(heavy)\n"
         "sys.exit(1 if heavy else 0)\n"
     )

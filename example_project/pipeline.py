@@ -1,0 +1,192 @@
+"""The example project's pipeline: preprocess → train → evaluate → accuracy check → register.
+
+If the model's test accuracy reaches ``AccuracyThreshold`` it is registered in the model
+package group (pending manual approval); otherwise the execution fails with a message
+giving the accuracy. The same definition deploys with the CDK ``Pipeline`` construct and
+runs on a laptop with the local runner.
+
+Example::
+
+    definition = build_pipeline(input_data="s3://my-bucket/data/", model_package_group_name="m")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
+    Code,
+    ConditionGreaterThanOrEqualTo,
+    ConditionStep,
+    Expression,
+    FailStep,
+    Image,
+    Join,
+    JsonGet,
+    MetricsSource,
+    ModelMetrics,
+    ParameterFloat,
+    ParameterInteger,
+    ParameterString,
+    PipelineDefinition,
+    ProcessingInput,
+    ProcessingOutput,
+    ProcessingStep,
+    PropertyFile,
+    RegisterModel,
+    SageMakerJobExceptionType,
+    SageMakerJobStepRetryPolicy,
+    TrainingStep,
+)
+
+SCRIPTS = Path(__file__).resolve().parent / "scripts"
+DATASET = Path(__file__).resolve().parent / "data" / "breast_cancer.csv"
+SKLEARN_VERSION = "1.2-1"
+INSTANCE_TYPES = ["ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.c5.xlarge", "ml.c5.2xlarge"]
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineSettings:
+    """Per-environment defaults of the example pipeline's parameters.
+
+    Example::
+
+        PipelineSettings(training_instance_type="ml.m5.xlarge", accuracy_threshold=0.92)
+    """
+
+    processing_instance_type: str = "ml.m5.large"
+    training_instance_type: str = "ml.m5.large"
+    n_estimators: int = 100
+    accuracy_threshold: float = 0.9
+    cache_expire_after: str = "P30D"
+
+
+def build_pipeline(
+    *,
+    input_data: str,
+    model_package_group_name: str | Expression,
+    settings: PipelineSettings | None = None,
+) -> PipelineDefinition:
+    """Build the pipeline.
+
+    ``input_data`` (an S3 URI, possibly a CDK token) is the default of the ``InputDataUri``
+    parameter, which a trigger may override per execution.
+    """
+    settings = settings or PipelineSettings()
+    input_uri = ParameterString(name="InputDataUri", default_value=input_data)
+    processing_instance = ParameterString(
+        name="ProcessingInstanceType",
+        default_value=settings.processing_instance_type,
+        enum_values=INSTANCE_TYPES,
+    )
+    training_instance = ParameterString(
+        name="TrainingInstanceType",
+        default_value=settings.training_instance_type,
+        enum_values=INSTANCE_TYPES,
+    )
+    n_estimators = ParameterInteger(name="NEstimators", default_value=settings.n_estimators)
+    threshold = ParameterFloat(name="AccuracyThreshold", default_value=settings.accuracy_threshold)
+    cache = CacheConfig(expire_after=settings.cache_expire_after)
+    capacity_retry = SageMakerJobStepRetryPolicy(
+        exception_types=[SageMakerJobExceptionType.CAPACITY_ERROR], expire_after_mins=60
+    )
+    image = Image.sklearn(SKLEARN_VERSION)
+
+    preprocess = ProcessingStep(
+        name="Preprocess",
+        description="Shuffle the raw CSV data and split it into train and test sets",
+        image=image,
+        code=Code.from_asset(SCRIPTS / "preprocess.py"),
+        arguments=["--test-fraction", "0.2"],
+        instance_type=processing_instance,
+        inputs=[
+            ProcessingInput(
+                input_name="raw",
+                source=input_uri,
+                destination="/opt/ml/processing/input",
+            )
+        ],
+        outputs=[
+            ProcessingOutput(output_name="train", source="/opt/ml/processing/train"),
+            ProcessingOutput(output_name="test", source="/opt/ml/processing/test"),
+        ],
+        cache_config=cache,
+        retry_policies=[capacity_retry],
+    )
+    splits = preprocess.properties.ProcessingOutputConfig.Outputs
+    train = TrainingStep(
+        name="Train",
+        description="Fit a random forest classifier",
+        image=image,
+        code=Code.from_asset(SCRIPTS / "train.py"),
+        instance_type=training_instance,
+        inputs={"train": splits["train"].S3Output.S3Uri},
+        hyperparameters={"n-estimators": n_estimators},
+        metric_definitions={"train:accuracy": r"train_accuracy=([0-9.]+)"},
+        max_runtime_in_seconds=3600,
+        cache_config=cache,
+        retry_policies=[capacity_retry],
+    )
+    model_data = train.properties.ModelArtifacts.S3ModelArtifacts
+    report = PropertyFile(name="EvaluationReport", output_name="evaluation", path="evaluation.json")
+    evaluate = ProcessingStep(
+        name="Evaluate",
+        description="Score the model on the test set and write evaluation.json",
+        image=image,
+        code=Code.from_asset(SCRIPTS / "evaluate.py"),
+        instance_type=processing_instance,
+        inputs=[
+            ProcessingInput(
+                input_name="model", source=model_data, destination="/opt/ml/processing/model"
+            ),
+            ProcessingInput(
+                input_name="test",
+                source=splits["test"].S3Output.S3Uri,
+                destination="/opt/ml/processing/test",
+            ),
+        ],
+        outputs=[
+            ProcessingOutput(output_name="evaluation", source="/opt/ml/processing/evaluation")
+        ],
+        property_files=[report],
+        retry_policies=[capacity_retry],
+    )
+    accuracy = JsonGet(step=evaluate, property_file=report, json_path="metrics.accuracy.value")
+    evaluation_uri = evaluate.properties.ProcessingOutputConfig.Outputs["evaluation"].S3Output.S3Uri
+    register = RegisterModel(
+        name="RegisterModel",
+        description="Register the model version, pending manual approval",
+        model_package_group_name=model_package_group_name,
+        image=Image.sklearn(SKLEARN_VERSION, scope="inference"),
+        code=Code.from_asset(SCRIPTS / "inference.py"),
+        model_data=model_data,
+        content_types=["text/csv"],
+        response_types=["text/csv"],
+        inference_instances=["ml.m5.large", "ml.m5.xlarge"],
+        transform_instances=["ml.m5.large"],
+        model_metrics=ModelMetrics(
+            model_statistics=MetricsSource(
+                s3_uri=Join(on="/", values=[evaluation_uri, "evaluation.json"])
+            )
+        ),
+    )
+    too_low = FailStep(
+        name="AccuracyTooLow",
+        error_message=Join(
+            on=" ",
+            values=["Model accuracy", accuracy, "is below the threshold", threshold],
+        ),
+    )
+    check = ConditionStep(
+        name="CheckAccuracy",
+        description="Register the model only if its accuracy reaches the threshold",
+        conditions=[ConditionGreaterThanOrEqualTo(left=accuracy, right=threshold)],
+        if_steps=[register],
+        else_steps=[too_low],
+    )
+    return PipelineDefinition(
+        parameters=[input_uri, processing_instance, training_instance, n_estimators, threshold],
+        steps=[check],
+    )

@@ -5,9 +5,13 @@ package group (pending manual approval); otherwise the execution fails with a me
 giving the accuracy. The same definition deploys with the CDK ``Pipeline`` construct and
 runs on a laptop with the local runner.
 
+The input is ``s3://<data bucket>/<InputDataKey>``: a prefix of CSV files (by default
+``curated/``) or one file. The key is a parameter of its own because an S3 event can only
+hand EventBridge targets whole values (the object's key), not a URI built from them.
+
 Example::
 
-    definition = build_pipeline(input_data="s3://my-bucket/data/", model_package_group_name="m")
+    definition = build_pipeline(data_bucket="my-data", model_package_group_name="churn")
 """
 
 from __future__ import annotations
@@ -65,17 +69,18 @@ class PipelineSettings:
 
 def build_pipeline(
     *,
-    input_data: str,
+    data_bucket: str,
     model_package_group_name: str | Expression,
+    data_key: str = "curated/",
     settings: PipelineSettings | None = None,
 ) -> PipelineDefinition:
     """Build the pipeline.
 
-    ``input_data`` (an S3 URI, possibly a CDK token) is the default of the ``InputDataUri``
-    parameter, which a trigger may override per execution.
+    ``data_bucket`` is the bucket name (possibly a CDK token); ``data_key`` the default of
+    the ``InputDataKey`` parameter, which a trigger may override per execution.
     """
     settings = settings or PipelineSettings()
-    input_uri = ParameterString(name="InputDataUri", default_value=input_data)
+    input_key = ParameterString(name="InputDataKey", default_value=data_key)
     processing_instance = ParameterString(
         name="ProcessingInstanceType",
         default_value=settings.processing_instance_type,
@@ -104,7 +109,7 @@ def build_pipeline(
         inputs=[
             ProcessingInput(
                 input_name="raw",
-                source=input_uri,
+                source=Join(on="", values=["s3://", data_bucket, "/", input_key]),
                 destination="/opt/ml/processing/input",
             )
         ],
@@ -187,6 +192,6 @@ def build_pipeline(
         else_steps=[too_low],
     )
     return PipelineDefinition(
-        parameters=[input_uri, processing_instance, training_instance, n_estimators, threshold],
+        parameters=[input_key, processing_instance, training_instance, n_estimators, threshold],
         steps=[check],
     )

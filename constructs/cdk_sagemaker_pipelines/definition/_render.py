@@ -81,14 +81,19 @@ class RenderContext:
         return entry
 
     def bind(self, step_name: str, field: str, action: Callable[[], JsonValue]) -> JsonValue:
-        """Run a binder call; a ``BindingError`` becomes a problem of ``step_name``/``field``."""
+        """Run a binder call; a ``BindingError`` becomes a problem of ``step_name``/``field``.
+
+        A binder may return an expression (``Image.from_uri(parameter)``); it is rendered
+        here, with this context, so the steps and parameters it refers to are recorded.
+        """
         from .bindables import UNBOUND, BindingError
 
         try:
-            return action()
+            value = action()
         except BindingError as error:
             self.problems.append(Problem(step_name, field, error.message, error.hint))
             return UNBOUND
+        return render(value, self)
 
 
 def render(value: Any, ctx: RenderContext | None = None) -> JsonValue:
@@ -103,12 +108,23 @@ def render(value: Any, ctx: RenderContext | None = None) -> JsonValue:
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Renderable):
+        if _is_step(value):
+            raise TypeError(
+                f"a step is not a value: {value!r} can't be rendered into another step; "
+                "reference one of its properties (step.properties.…) or list it in depends_on"
+            )
         return value.to_request(ctx)
     if isinstance(value, Mapping):
         return {str(key): render(item, ctx) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [render(item, ctx) for item in value]
     raise TypeError(f"cannot render a {type(value).__name__} into a pipeline definition: {value!r}")
+
+
+def _is_step(value: Any) -> bool:
+    from .steps._base import Step
+
+    return isinstance(value, Step)
 
 
 def render_string(value: Any, ctx: RenderContext | None = None) -> JsonValue:

@@ -50,6 +50,14 @@ def is_expression(value: Any) -> bool:
     return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in EXPRESSION_KEYS
 
 
+def _is_function_call(value: Any) -> bool:
+    """True for ``{"Std:<anything>": …}``, known function or not."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    key = next(iter(value))
+    return isinstance(key, str) and key.startswith("Std:")
+
+
 class ExpressionTyper(Protocol):
     """Tells the checker what type an expression has and which literal values it may take."""
 
@@ -128,6 +136,8 @@ class ShapeChecker:
         if is_expression(value):
             yield from self._check_expression(value, shape, field)
             return
+        if _is_function_call(value):
+            return  # an unknown ``Std:`` function: reported where expressions are checked
         checker = _CHECKS.get(kind)
         if checker is not None:
             yield from checker(self, value, shape, field, table, skip_members)
@@ -146,13 +156,11 @@ class ShapeChecker:
         expression_type = self.typer.type_of(value)
         wanted = _WANTED_TYPES.get(kind)
         if expression_type is not None and wanted is not None and expression_type not in wanted:
-            hint = None
-            if kind == "string":
-                hint = 'wrap it in Join(on="", values=[...]) to pass it as a string'
             yield self._problem(
                 field,
-                f"expected {_TYPE_NOUNS[kind]}, got a {expression_type} expression",
-                hint,
+                f"expected {_TYPE_NOUNS[kind]}, got {_expression_text(value)}, "
+                f"{_article(expression_type)} {expression_type}",
+                _type_hint(value, kind, wanted),
             )
             return
         # A parameter's default and enum values are known now: check them like literals.
@@ -178,8 +186,14 @@ class ShapeChecker:
             return
         members: Mapping[str, Any] = shape.get("members", {})
         for name in shape.get("required", ()):
-            if name not in value and name not in skip_members:
+            if name in skip_members:
+                continue
+            if name not in value:
                 yield self._problem(f"{field}.{name}", f"missing required member '{name}'")
+            elif value[name] is None:
+                yield self._problem(
+                    f"{field}.{name}", f"required member '{name}' is null", "give it a value"
+                )
         for name, member_value in value.items():
             member = members.get(name)
             if member is None:
@@ -242,12 +256,17 @@ class ShapeChecker:
                 hint = did_you_mean(value, enum)
                 yield self._problem(field, f"expected one of {one_of(enum)}, got {value!r}", hint)
             return
-        yield from self._check_size(len(value), shape, field, "characters")
         pattern = shape.get("pattern")
-        if pattern is not None:
-            compiled = _compiled(pattern)
-            if compiled is not None and compiled.fullmatch(value) is None:
-                yield self._problem(field, f"{value!r} does not match the pattern {pattern!r}")
+        compiled = _compiled(pattern) if pattern is not None else None
+        if compiled is not None and compiled.fullmatch(value) is None:
+            # The pattern says more than the length limits do: report it alone.
+            yield self._problem(
+                field,
+                f"{_shorten(value)!r} does not match the pattern {pattern}",
+                _PATTERN_EXAMPLES.get(str(pattern)),
+            )
+            return
+        yield from self._check_size(len(value), shape, field, "characters")
 
     def _check_number(
         self,
@@ -328,7 +347,40 @@ _CHECKS: dict[str, _Check] = {
 }
 
 
+# Examples shown with a pattern mismatch, for the patterns users most often miss.
+_PATTERN_EXAMPLES = {
+    r"arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+": (
+        "expected an IAM role ARN such as 'arn:aws:iam::111122223333:role/SageMakerRole'"
+    ),
+    "(https|s3)://([^/]+)/?(.*)": "expected an S3 URI such as 's3://my-bucket/prefix'",
+}
+
+
+def _shorten(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[: limit - 3] + "..."
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def _expression_text(value: Mapping[str, Any]) -> str:
     if "Get" in value:
         return f"'{value['Get']}'"
+    if "Std:Join" in value:
+        return "a Std:Join"
     return "the expression"
+
+
+def _type_hint(value: Mapping[str, Any], kind: str, wanted: Collection[str]) -> str:
+    """How to fix an expression of the wrong type in a field of shape type ``kind``."""
+    if kind in ("string", "blob"):
+        return (
+            'convert it to a string: Join(on="", values=[...]) in Python, '
+            '{"Std:Join": {"On": "", "Values": [...]}} in JSON'
+        )
+    reference = value.get("Get")
+    if isinstance(reference, str) and reference.startswith("Parameters."):
+        name = reference[len("Parameters.") :]
+        return f"declare parameter '{name}' with Type {' or '.join(sorted(wanted))}"
+    return f"use a value of type {' or '.join(sorted(wanted))}"

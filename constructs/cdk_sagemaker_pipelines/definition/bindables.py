@@ -64,6 +64,26 @@ class Code:
             raise PipelineDefinitionError("Code: give exactly one of path and s3_uri")
         if self.path is not None and not os.path.exists(self.path):
             raise PipelineDefinitionError(f"Code.from_asset: {self.path!r} does not exist")
+        if isinstance(self.s3_uri, Expression) and self.entry_point is None:
+            raise PipelineDefinitionError(
+                "Code.from_s3 with an expression: name the script to run with entry_point="
+            )
+        if self.is_s3_archive and self.entry_point is None:
+            raise PipelineDefinitionError(
+                f"Code.from_s3({self.s3_uri!r}) is an archive: name the script inside it "
+                "with entry_point="
+            )
+        if (
+            self.path is not None
+            and os.path.isfile(self.path)
+            and self.entry_point is not None
+            and self.entry_point != os.path.basename(self.path)
+        ):
+            raise PipelineDefinitionError(
+                f"Code.from_asset({self.path!r}) is a file, so it is the script that runs: "
+                f"entry_point={self.entry_point!r} names another (leave entry_point out, or "
+                "pass the directory that holds both)"
+            )
         if self.path is not None and os.path.isdir(self.path):
             if self.entry_point is None:
                 raise PipelineDefinitionError(
@@ -89,6 +109,11 @@ class Code:
     def is_directory(self) -> bool:
         """True for a local directory (uploaded as an archive)."""
         return self.path is not None and os.path.isdir(self.path)
+
+    @property
+    def is_s3_archive(self) -> bool:
+        """True for S3 code that is a ``.tar.gz`` archive (named by a literal URI)."""
+        return isinstance(self.s3_uri, str) and self.s3_uri.endswith(".tar.gz")
 
     @property
     def script_name(self) -> str:
@@ -293,8 +318,9 @@ class StaticBinder:
     ``region`` resolves framework images; ``role_arn`` is the job role of steps that
     name none; ``default_bucket`` receives outputs without destination, under
     ``<pipeline name>/<execution id>/<step>/<output>``; ``code_prefix`` is an S3 prefix
-    where you upload local code yourself (files keep their names, directories become
-    ``<name>.tar.gz``).
+    where you upload local code yourself: a processing script keeps its name
+    (``prep.py``); directories, and training, tuning and model code, which SageMaker reads
+    as an archive, are expected as ``<name>.tar.gz`` (``train.py.tar.gz``, ``src.tar.gz``).
 
     Example::
 
@@ -325,26 +351,28 @@ class StaticBinder:
 
     def bind_image(self, image: Image, *, step_name: str) -> JsonValue:
         """Bind a URI as is; framework images need ``region``."""
-        from ._render import render
-
         if image.uri is not None:
-            return render(image.uri)
+            return image.uri  # rendered by the caller's context, which records references
         if image.framework is not None:
             if self.region is None:
                 raise BindingError(
                     f"framework image {image.framework} {image.version} needs a region",
                     "compile with StaticBinder(region=…) or deploy with the CDK Pipeline construct",
                 )
-            return image.framework_spec().uri(self.region)
+            spec = image.framework_spec()
+            if self.region not in spec.accounts:
+                raise BindingError(spec.unpublished(self.region), spec.region_hint(self.region))
+            return spec.uri(self.region)
         kind = "an ECR repository" if image.repository is not None else "a Docker asset"
-        raise BindingError(f"an image from {kind} can only be bound by the CDK Pipeline construct")
+        raise BindingError(
+            f"an image from {kind} can only be bound by the CDK Pipeline construct",
+            "use Image.from_uri(…) to compile without CDK",
+        )
 
     def bind_s3(self, location: S3Location, *, step_name: str, access: Access) -> JsonValue:
         """Render ``s3://bucket/prefix`` or the URI."""
-        from ._render import render
-
         if location.uri is not None:
-            return render(location.uri)
+            return location.uri  # rendered by the caller's context, which records references
         prefix = f"/{location.key_prefix}" if location.key_prefix else ""
         return f"s3://{location.bucket_name()}{prefix}"
 
@@ -373,12 +401,19 @@ class StaticBinder:
         return JobDefaults()
 
 
-def default_output_join(bucket_uri: Any, step_name: str, output_name: str) -> JsonValue:
-    """The standard per-execution output location, as a rendered ``Join``."""
+def default_output_join(
+    bucket_uri: Any, step_name: str, output_name: str, prefix: str | None = None
+) -> JsonValue:
+    """The standard per-execution output location, as a rendered ``Join``.
+
+    ``s3://bucket/[prefix/]<pipeline name>/<execution id>/<step>/<output>``: executions
+    never share or overwrite each other's outputs.
+    """
     return Join(
         on="/",
         values=[
             bucket_uri,
+            *([prefix.strip("/")] if prefix else []),
             ExecutionVariables.PIPELINE_NAME,
             ExecutionVariables.PIPELINE_EXECUTION_ID,
             step_name,

@@ -51,10 +51,20 @@ class FrameworkImageSpec:
         account = self.accounts.get(region)
         if account is None:
             raise PipelineDefinitionError(
-                f"{self.framework} {self.version} images are not published in {region!r}",
+                f"{self.unpublished(region)} ({self.region_hint(region)})",
             )
         domain = self.domains.get(region, self.default_domain)
         return f"{account}.dkr.ecr.{region}.{domain}/{self.repository}:{self.tag}"
+
+    def unpublished(self, region: str) -> str:
+        """The message for a region without this image."""
+        return f"{self.framework} {self.version} images are not published in {region!r}"
+
+    def region_hint(self, region: str) -> str:
+        """The closest regions that have this image, or how many do."""
+        return did_you_mean(region, self.accounts) or (
+            f"published in {one_of(sorted(self.accounts), 8)}"
+        )
 
 
 def framework_image(
@@ -87,9 +97,10 @@ def framework_image(
     entry = config["versions"].get(resolved)
     if entry is None:
         hint = did_you_mean(version, config["versions"])
+        newest_first = sorted(config["versions"], key=_version_key, reverse=True)
         message = (
             f"{framework} {scope} image version {version!r} is unknown; "
-            f"known: {one_of(sorted(config['versions']), 12)}"
+            f"known, newest first: {one_of(newest_first, 12)}"
         )
         raise PipelineDefinitionError(message + (f" ({hint})" if hint else ""))
     processors: list[str] = entry.get("processors") or []
@@ -128,6 +139,12 @@ def framework_image(
     )
 
 
+def _version_key(version: str) -> list[tuple[int, int | str]]:
+    """Sort ``2.10.0`` after ``2.9.0`` (numbers as numbers, other parts as text)."""
+    parts = re.findall(r"\d+|[^\d.\-]+", version)
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in parts]
+
+
 def framework_image_uri(framework: str, version: str, *, region: str, **options: str) -> str:
     """Return the full image URI of a framework image in ``region``."""
     return framework_image(framework, version, **options).uri(region)
@@ -142,6 +159,14 @@ class ParsedImageUri:
     repository: str
     tag: str
     framework: str | None
+    domain: str = "amazonaws.com"
+
+    @property
+    def uri(self) -> str:
+        """The URI again (``parse_image_uri(uri).uri == uri`` for a tagged URI)."""
+        separator = "@" if self.tag.startswith("sha256:") else ":"
+        registry = f"{self.account}.dkr.ecr.{self.region}.{self.domain}"
+        return f"{registry}/{self.repository}{separator}{self.tag}"
 
 
 def parse_image_uri(uri: str) -> ParsedImageUri | None:
@@ -162,6 +187,7 @@ def parse_image_uri(uri: str) -> ParsedImageUri | None:
         repository=repository,
         tag=match["tag"],
         framework=framework_of_repository(repository),
+        domain=match["domain"],
     )
 
 

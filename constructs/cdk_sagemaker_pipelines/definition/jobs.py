@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ._errors import PipelineDefinitionError
 from ._render import JsonValue, RenderContext, compact, render
 from ._typecheck import checked
 
@@ -36,6 +37,14 @@ class NetworkConfig:
     security_group_ids: Sequence[Any] = ()
     enable_network_isolation: bool | None = None
     enable_inter_container_traffic_encryption: bool | None = None
+
+    def _validate(self) -> None:
+        if bool(self.subnets) != bool(self.security_group_ids):
+            given = "subnets" if self.subnets else "security_group_ids"
+            missing = "security_group_ids" if self.subnets else "subnets"
+            raise PipelineDefinitionError(
+                f"NetworkConfig: {given} without {missing}; a VPC job needs both"
+            )
 
     def vpc_config(self, ctx: RenderContext | None = None) -> JsonValue:
         """``{"SecurityGroupIds": …, "Subnets": …}`` or ``None``."""

@@ -180,6 +180,7 @@ def parameter_problems(entries: Sequence[Any], field: str = "Parameters") -> lis
                     None,
                     f"{where}.DefaultValue",
                     f"{label} is {kind} but its default is {default!r}",
+                    _DEFAULT_HINTS[kind],
                 )
             )
         enum_values = entry.get("EnumValues")
@@ -217,6 +218,14 @@ def parameter_problems(entries: Sequence[Any], field: str = "Parameters") -> lis
     return problems
 
 
+_DEFAULT_HINTS = {
+    "String": "write the default as a JSON string",
+    "Integer": "write the default as a JSON integer, without quotes",
+    "Float": "write the default as a JSON number, without quotes",
+    "Boolean": "write the default as true or false, without quotes",
+}
+
+
 def _fits(value: Any, kind: str) -> bool:
     if kind == "String":
         return isinstance(value, str)
@@ -229,26 +238,38 @@ def _fits(value: Any, kind: str) -> bool:
     return isinstance(value, (int, float)) and math.isfinite(value)
 
 
+# What the service parses: ASCII digits only, no Python extras such as '1_000' or '٣'.
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
+_FLOAT_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_NON_FINITE_TEXT = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+_EXPECTED = {
+    "String": "a string",
+    "Integer": "an integer",
+    "Float": "a number",
+    "Boolean": "true or false",
+}
+
+
 def _parse(raw: Any, kind: str) -> ParameterValue:
     """Parse a value that arrived as a string (or already typed) into ``kind``."""
     if not isinstance(raw, str):
-        if _fits(raw, kind):
-            return raw  # type: ignore[no-any-return]
-        raise ValueError(f"expected a {kind}, got {raw!r}")
+        if not _fits(raw, kind):
+            raise ValueError(f"expected {_EXPECTED[kind]}, got {raw!r}")
+        return float(raw) if kind == "Float" else raw
     text = raw.strip()
     if kind == "String":
         return raw
     if kind == "Integer":
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError(f"expected an integer, got {raw!r}") from None
+        if _INTEGER_TEXT.fullmatch(text) is None:
+            raise ValueError(f"expected an integer, got {raw!r}")
+        return int(text)
     if kind == "Float":
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError(f"expected a number, got {raw!r}") from None
-        if not math.isfinite(number):
+        if _NON_FINITE_TEXT.fullmatch(text) is not None:
+            raise ValueError(f"expected a finite number, got {raw!r}")
+        if _FLOAT_TEXT.fullmatch(text) is None:
+            raise ValueError(f"expected a number, got {raw!r}")
+        number = float(text)
+        if not math.isfinite(number):  # too large for a double, such as '1e999'
             raise ValueError(f"expected a finite number, got {raw!r}")
         return number
     lowered = text.lower()

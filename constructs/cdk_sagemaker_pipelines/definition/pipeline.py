@@ -64,8 +64,10 @@ class PipelineDefinition:
     """A pipeline's parameters and steps; compiles to definition JSON version 2020-12-01.
 
     Steps may be listed in any order; steps reached through references, ``depends_on``
-    and condition branches are collected, so listing the last step is enough. Branch
-    steps are nested under their ``ConditionStep``. Every parameter a step uses must
+    and condition branches are collected, so listing the last step is enough. The
+    compiled order depends only on the steps: each follows what it depends on, ties
+    broken by name (by listed order inside a branch). Branch steps are nested under
+    their ``ConditionStep``. Every parameter a step uses must
     be declared in ``parameters`` (they are the pipeline's public interface).
 
     Example::
@@ -154,12 +156,23 @@ class PipelineDefinition:
                     Problem(
                         None,
                         f"Parameters.{parameter.name}",
-                        f"steps use parameter '{parameter.name}' as {parameter.to_definition()} "
-                        f"but it is declared as {other.to_definition()}",
-                        "use the same parameter object everywhere",
+                        f"steps use parameter '{parameter.name}' {_parameter_text(parameter)}, "
+                        f"but it is declared {_parameter_text(other)}",
+                        "declare the parameter object the steps use: one object per parameter",
                     )
                 )
         return problems
+
+
+def _parameter_text(parameter: Parameter) -> str:
+    """``as Integer with default 5`` and the like, for messages."""
+    entry = parameter.to_definition()
+    text = f"as {entry['Type']}"
+    if "DefaultValue" in entry:
+        text += f" with default {entry['DefaultValue']!r}"
+    if "EnumValues" in entry:
+        text += f" in {entry['EnumValues']!r}"
+    return text
 
 
 def _dependencies(entry: Any) -> set[str]:
@@ -186,11 +199,14 @@ def _dependencies(entry: Any) -> set[str]:
     return found
 
 
-def _ordered(entries: list[Any]) -> list[Any]:
-    """Order steps so each comes after what it depends on; otherwise keep the given order.
+def _ordered(entries: list[Any], *, by_name: bool = True) -> list[Any]:
+    """Order steps so each comes after what it depends on.
 
-    A dependency on a branch step counts as one on its condition. Branch lists are
-    ordered the same way.
+    Ties are broken by name for the top level, so the result does not depend on the
+    order steps were listed or discovered in, and by listed position inside a branch
+    (``by_name=False``), where the user wrote the order. A dependency on a branch step
+    counts as one on its condition. A condition also comes after what its branch steps
+    need, unless that step itself runs after the condition.
     """
     owner: dict[str, str] = {}
     for entry in entries:
@@ -198,35 +214,57 @@ def _ordered(entries: list[Any]) -> list[Any]:
         if entry["Type"] == "Condition":
             arguments = entry["Arguments"]
             for branch in ("IfSteps", "ElseSteps"):
-                arguments[branch] = _ordered(arguments[branch])
+                arguments[branch] = _ordered(arguments[branch], by_name=False)
                 for nested in arguments[branch]:
                     owner[nested["Name"]] = entry["Name"]
-    # Dependencies of a condition include what its branch steps depend on.
     needs: dict[str, set[str]] = {}
     for entry in entries:
-        names = set(_dependencies(entry))
-        if entry["Type"] == "Condition":
-            for branch in ("IfSteps", "ElseSteps"):
-                for nested in entry["Arguments"][branch]:
-                    names |= _dependencies(nested)
+        names = _dependencies(entry)
         needs[entry["Name"]] = {owner[n] for n in names if n in owner} - {entry["Name"]}
+    # What branch steps need, for their condition: added only where it makes no cycle.
+    for entry in sorted(entries, key=lambda item: str(item["Name"])):
+        if entry["Type"] != "Condition":
+            continue
+        condition = entry["Name"]
+        wanted: set[str] = set()
+        for branch in ("IfSteps", "ElseSteps"):
+            for nested in entry["Arguments"][branch]:
+                wanted |= {owner[n] for n in _dependencies(nested) if n in owner}
+        for target in sorted(wanted - needs[condition] - {condition}):
+            if not _reaches(needs, target, condition):
+                needs[condition].add(target)
     position = {entry["Name"]: index for index, entry in enumerate(entries)}
+    rank = {name: index for index, name in enumerate(sorted(position))} if by_name else position
     waiting = {name: len(required) for name, required in needs.items()}
     dependents: dict[str, list[str]] = {name: [] for name in needs}
     for name, required in needs.items():
         for other in required:
             dependents[other].append(name)
-    ready = [position[name] for name, count in waiting.items() if count == 0]
+    ready = [(rank[name], name) for name, count in waiting.items() if count == 0]
     heapq.heapify(ready)
     result: list[Any] = []
     while ready:
-        entry = entries[heapq.heappop(ready)]
-        result.append(entry)
-        for follower in dependents[entry["Name"]]:
+        _, name = heapq.heappop(ready)
+        result.append(entries[position[name]])
+        for follower in dependents[name]:
             waiting[follower] -= 1
             if waiting[follower] == 0:
-                heapq.heappush(ready, position[follower])
+                heapq.heappush(ready, (rank[follower], follower))
     if len(result) < len(entries):  # only with a cycle, which validation reports first
         done = {id(entry) for entry in result}
         result += [entry for entry in entries if id(entry) not in done]
     return result
+
+
+def _reaches(needs: dict[str, set[str]], start: str, goal: str) -> bool:
+    """True if ``start`` needs ``goal``, directly or through other steps."""
+    seen = {start}
+    stack = [start]
+    while stack:
+        for other in needs[stack.pop()]:
+            if other == goal:
+                return True
+            if other not in seen:
+                seen.add(other)
+                stack.append(other)
+    return False

@@ -94,6 +94,11 @@ class PropertyNode:
         if self.kind == "list":
             if isinstance(key, bool) or not isinstance(key, (int, str)):
                 raise PathStepError(f"{self.label} takes an int or str index, got {key!r}")
+            if isinstance(key, int) and key < 0:
+                raise PathStepError(
+                    f"{self.label} takes a position from 0, got {key}",
+                    "the service has no negative indexing",
+                )
             assert self.item is not None
             child = _node_for(self.item, f"{self.label}[{key!r}]")  # shown as in the path
             if isinstance(key, str) and child.kind != "structure":
@@ -280,9 +285,22 @@ class Properties(Expression):
         attempted = f"{self._path}[{key!r}]"
         try:
             child = self._node.index(key)
+            self._check_declared(key)
         except PathStepError as error:
             raise self._fail(error, attempted) from None
         return Properties(self._step, child, attempted)
+
+    def _check_declared(self, key: int | str) -> None:
+        """Check a string key against the entries the step itself declares, if it knows them.
+
+        ``prep.properties.ProcessingOutputConfig.Outputs['tran']`` fails here when the step
+        declares only ``train``; botocore's shapes can't know the step's output names.
+        """
+        declared_keys = getattr(self._step, "declared_keys", None)
+        declared = declared_keys(self._path) if declared_keys is not None else None
+        if isinstance(key, str) and declared is not None and key not in declared:
+            hint = did_you_mean(key, declared) or f"declared: {one_of(declared) or 'none'}"
+            raise PathStepError(f"{self._node.label} has no entry '{key}'", hint)
 
     def __iter__(self) -> Any:
         raise TypeError(f"{self!r} is not iterable: index it with [position] or ['key']")

@@ -13,6 +13,7 @@ raises one ``PipelineValidationError`` listing them. The graph's invariants:
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -40,7 +41,8 @@ from .retry import (
 DEFINITION_VERSION = "2020-12-01"
 MAX_DEFINITION_CHARACTERS = 1_048_576
 STEP_NAME = re.compile(r"[A-Za-z0-9\-_]{1,64}")
-PIPELINE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,81}")
+# CreatePipeline's PipelineName shape: at most 256 characters.
+PIPELINE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}")
 MAX_DISPLAY_NAME = 256
 MAX_DESCRIPTION = 3072
 
@@ -230,7 +232,8 @@ class _Validator:
                         name,
                         "Type",
                         f"a Condition step can't be nested in {record.where}",
-                        "move it to the top level and let it depend on the outer condition",
+                        "move it to the top level and add the outer condition's outcome "
+                        f"(Steps.{condition}.Outcome) to its conditions",
                     )
                 arguments = entry.get("Arguments")
                 if isinstance(arguments, Mapping):
@@ -242,12 +245,17 @@ class _Validator:
                             )
 
     def _report_duplicate(self, first: StepRecord, second: StepRecord) -> None:
-        if first.condition is not None and second.condition is not None:
+        same_list = (first.condition, first.branch) == (second.condition, second.branch)
+        if first.condition is not None and second.condition is not None and not same_list:
             message = f"step '{second.name}' is in both {first.where} and {second.where}"
-            hint = "a step can be in at most one branch; give the copies different names"
+            hint = (
+                "a step can be in at most one branch: run it before the condition, "
+                "or make one step per branch, with different names"
+            )
         else:
             message = (
-                f"step name '{second.name}' is used twice: in {first.where} and in {second.where}"
+                f"step name '{second.name}' is used twice: by the {first.kind} step at "
+                f"{first.location} and by the {second.kind} step at {second.location}"
             )
             hint = "step names must be unique in the pipeline, branch steps included"
         self.add(second.name, "Name", message, hint)
@@ -284,12 +292,15 @@ class _Validator:
                 self.add(name, key, f"not a field of a {kind} step", hint)
         for key, limit in (("DisplayName", MAX_DISPLAY_NAME), ("Description", MAX_DESCRIPTION)):
             value = entry.get(key)
-            if value is not None and (not isinstance(value, str) or len(value) > limit):
-                self.add(name, key, f"expected a string of at most {limit} characters")
+            if value is not None and not isinstance(value, str):
+                self.add(name, key, f"expected a string, got {type(value).__name__}")
+            elif isinstance(value, str) and len(value) > limit:
+                self.add(name, key, f"has {len(value)} characters, more than the limit of {limit}")
         self._check_depends_on(record)
-        self._walk_references(
-            {k: v for k, v in entry.items() if k not in ("Name", "Type")}, "", record
-        )
+        for key, value in entry.items():
+            if key not in ("Name", "Type"):
+                shape = _arguments_shape(kind) if key == "Arguments" else None
+                self._walk_references(value, key, record, shape)
         arguments = entry.get("Arguments")
         if "CacheConfig" in entry and kind in CACHEABLE:
             self._check_cache_config(name, entry["CacheConfig"])
@@ -329,7 +340,11 @@ class _Validator:
                     did_you_mean(key, ["Enabled", "ExpireAfter"]),
                 )
         if not isinstance(config.get("Enabled"), bool):
-            self.add(name, "CacheConfig.Enabled", "expected true or false")
+            self.add(
+                name,
+                "CacheConfig.Enabled",
+                f"expected true or false, got {config.get('Enabled')!r}",
+            )
         expire = config.get("ExpireAfter")
         if expire is not None and not (
             isinstance(expire, str)
@@ -364,7 +379,9 @@ class _Validator:
             else:
                 for position, value in enumerate(types):
                     field_path = f"{where}.ExceptionType[{position}]"
-                    if value in JOB_EXCEPTION_TYPES and kind not in JOB_RETRYABLE:
+                    if not isinstance(value, str):
+                        self.add(name, field_path, f"expected an exception type, got {value!r}")
+                    elif value in JOB_EXCEPTION_TYPES and kind not in JOB_RETRYABLE:
                         self.add(
                             name,
                             field_path,
@@ -382,14 +399,16 @@ class _Validator:
             attempts, expire = policy.get("MaxAttempts"), policy.get("ExpireAfterMin")
             if attempts is not None and expire is not None:
                 self.add(name, where, "set MaxAttempts or ExpireAfterMin, not both")
-            self._check_int(name, f"{where}.MaxAttempts", attempts, 0, MAX_ATTEMPTS_CAP)
-            self._check_int(name, f"{where}.ExpireAfterMin", expire, 0, MAX_EXPIRE_AFTER_MIN)
+            self._check_int(name, f"{where}.MaxAttempts", attempts, MAX_ATTEMPTS_CAP, "attempts")
+            self._check_int(
+                name, f"{where}.ExpireAfterMin", expire, MAX_EXPIRE_AFTER_MIN, "minutes (10 days)"
+            )
             self._check_int(
                 name,
                 f"{where}.IntervalSeconds",
                 policy.get("IntervalSeconds"),
-                0,
                 MAX_INTERVAL_SECONDS,
+                "seconds (12 hours)",
             )
             rate = policy.get("BackoffRate")
             if rate is not None and (
@@ -399,17 +418,30 @@ class _Validator:
                     name, f"{where}.BackoffRate", f"expected a non-negative number, got {rate!r}"
                 )
 
-    def _check_int(self, name: str, where: str, value: Any, low: int, high: int) -> None:
+    def _check_int(self, name: str, where: str, value: Any, high: int, unit: str) -> None:
         if value is None:
             return
         if isinstance(value, bool) or not isinstance(value, int):
             self.add(name, where, f"expected an integer, got {value!r}")
-        elif not low <= value <= high:
-            self.add(name, where, f"{value} is outside {low}..{high}")
+        elif not 0 <= value <= high:
+            self.add(name, where, f"{value} is outside 0..{high}", f"at most {high} {unit}")
+
+    def _step_hint(self, name: str) -> str:
+        return did_you_mean(name, self.steps) or (
+            f"the pipeline's steps: {one_of(sorted(self.steps), 8)}; "
+            "in Python, pass the step object rather than its name to include it"
+        )
 
     # -- references ------------------------------------------------------------------
 
-    def _walk_references(self, value: Any, where: str, record: StepRecord | None) -> None:
+    def _walk_references(
+        self, value: Any, where: str, record: StepRecord | None, shape: _WalkShape = None
+    ) -> None:
+        """Check every expression in ``value``.
+
+        ``shape`` (a botocore shape, ``FREE_MAP`` or None) only spells field paths the
+        way the shape checker does: map keys as ``['key']``, members as ``.Member``.
+        """
         if isinstance(value, Mapping):
             if len(value) == 1:
                 key = next(iter(value))
@@ -427,7 +459,8 @@ class _Validator:
                         record.name if record else None,
                         where,
                         f"unknown function '{key}'",
-                        did_you_mean(key, EXPRESSION_KEYS),
+                        did_you_mean(key, EXPRESSION_KEYS)
+                        or f"expected one of {one_of(sorted(EXPRESSION_KEYS))}",
                     )
                     return
             for key, item in value.items():
@@ -435,17 +468,17 @@ class _Validator:
                     record is not None
                     and record.kind == "Condition"
                     and where == "Arguments"
-                    and key
-                    in (
-                        "IfSteps",
-                        "ElseSteps",
-                    )
+                    and key in ("IfSteps", "ElseSteps")
                 ):
                     continue  # branch steps are walked as steps of their own
-                self._walk_references(item, f"{where}.{key}" if where else str(key), record)
+                child_where, child_shape = _member_path(where, str(key), shape)
+                self._walk_references(item, child_where, record, child_shape)
         elif isinstance(value, list):
+            item_shape = None
+            if isinstance(shape, Mapping) and shape.get("type") == "list":
+                item_shape = shapes("sagemaker")[shape["member"]["shape"]]
             for index, item in enumerate(value):
-                self._walk_references(item, f"{where}[{index}]", record)
+                self._walk_references(item, f"{where}[{index}]", record, item_shape)
 
     def _check_get(
         self, path: Any, where: str, record: StepRecord | None, *, property_file: bool = False
@@ -480,7 +513,10 @@ class _Validator:
         if head == "Steps":
             return self._check_step_reference(rest, where, record, property_file=property_file)
         self.add(
-            step_name, where, f"Get path '{path}' must start with Parameters., Execution. or Steps."
+            step_name,
+            where,
+            f"Get path '{path}' must start with Parameters., Execution. or Steps.",
+            did_you_mean(head, ["Parameters", "Execution", "Steps"]),
         )
         return None
 
@@ -499,7 +535,7 @@ class _Validator:
                 source,
                 where,
                 f"refers to step '{target_name}', which is not in the pipeline",
-                did_you_mean(target_name, self.steps),
+                self._step_hint(target_name),
             )
             return None
         if record is not None:
@@ -560,7 +596,13 @@ class _Validator:
         self, target: StepRecord, path: str, where: str, source: str | None, inside_json_get: bool
     ) -> None:
         if not inside_json_get:
-            self.add(source, where, "property files are read with JsonGet, not Get")
+            self.add(
+                source,
+                where,
+                "property files are read with JsonGet, not Get",
+                'use {"Std:JsonGet": {"PropertyFile": {"Get": …}, "Path": …}} '
+                "(JsonGet(step=…, property_file=…, json_path=…) in Python)",
+            )
             return None
         file_name = path[len("PropertyFiles.") :]
         if target.kind != "Processing":
@@ -573,7 +615,7 @@ class _Validator:
             return None
         declared = [
             item.get("PropertyFileName")
-            for item in target.entry.get("PropertyFiles") or []
+            for item in _as_list(target.entry.get("PropertyFiles"))
             if isinstance(item, Mapping)
         ]
         if file_name not in declared:
@@ -670,7 +712,7 @@ class _Validator:
         entry = self.parameters.get(reference[len("Parameters.") :])
         if entry is None:
             return []
-        values = list(entry.get("EnumValues") or [])
+        values = list(_as_list(entry.get("EnumValues")))
         default = entry.get("DefaultValue")
         if default is not None and default not in values:
             values.insert(0, default)
@@ -694,7 +736,7 @@ class _Validator:
             return
         output_config = arguments.get("ProcessingOutputConfig")
         outputs = output_config.get("Outputs") if isinstance(output_config, Mapping) else None
-        output_names = [o.get("OutputName") for o in outputs or [] if isinstance(o, Mapping)]
+        output_names = [o.get("OutputName") for o in _as_list(outputs) if isinstance(o, Mapping)]
         named = [n for n in output_names if isinstance(n, str)]
         seen: set[str] = set()
         for index, item in enumerate(files):
@@ -818,7 +860,11 @@ class _Validator:
             )
             values = condition.get("Values")
             if not isinstance(values, list) or not values:
-                self.add(record.name, f"{where}.Values", "expected a non-empty list")
+                self.add(
+                    record.name,
+                    f"{where}.Values",
+                    "an In condition needs a non-empty list of Values",
+                )
             else:
                 for index, item in enumerate(values):
                     self._check_operand(record, item, f"{where}.Values[{index}]", ordered=False)
@@ -831,7 +877,12 @@ class _Validator:
                 record, condition.get("RightValue"), f"{where}.RightValue", ordered=ordered
             )
             if ordered and left and right and ("Timestamp" in (left, right)) and left != right:
-                self.add(record.name, where, f"{kind} compares a {left} with a {right}")
+                self.add(
+                    record.name,
+                    where,
+                    f"{kind} compares a {left} with a {right}",
+                    "compare a date-time only with another date-time",
+                )
 
     def _check_operand(
         self, record: StepRecord, value: Any, where: str, *, ordered: bool
@@ -850,7 +901,7 @@ class _Validator:
             self.add(record.name, where, "expected a literal or an expression")
             return None
         if ordered and kind is not None and kind not in ORDERED_TYPES | {"Float"}:
-            shown = value if not is_expression(value) else next(iter(value.values()))
+            shown = value.get("Get", "Std:Join") if is_expression(value) else value
             self.add(
                 record.name,
                 where,
@@ -872,7 +923,11 @@ class _Validator:
         if not (isinstance(message, str) or is_expression(message) or is_token(message)):
             self.add(record.name, "Arguments.ErrorMessage", "expected a string or an expression")
         elif isinstance(message, str) and len(message) > 3072:
-            self.add(record.name, "Arguments.ErrorMessage", "longer than 3072 characters")
+            self.add(
+                record.name,
+                "Arguments.ErrorMessage",
+                f"has {len(message)} characters, more than the limit of 3072",
+            )
 
     def _check_outputs(self, record: StepRecord) -> None:
         outputs = record.entry.get("OutputParameters")
@@ -914,7 +969,7 @@ class _Validator:
                 record.name,
                 "FunctionArn",
                 f"{arn!r} is not a Lambda function ARN",
-                "arn:aws:lambda:<region>:<account>:function:<name>",
+                "expected arn:aws:lambda:<region>:<account>:function:<name>",
             )
         self._check_outputs(record)
 
@@ -928,7 +983,7 @@ class _Validator:
                 record.name,
                 "SqsQueueUrl",
                 f"{url!r} is not an SQS queue URL",
-                "https://sqs.<region>.amazonaws.com/<account>/<queue>",
+                "expected https://sqs.<region>.amazonaws.com/<account>/<queue>",
             )
         self._check_outputs(record)
 
@@ -945,11 +1000,18 @@ class _Validator:
                     "unknown member",
                     did_you_mean(key, ["ClusterId", "ClusterConfig", "StepConfig"]),
                 )
-        if ("ClusterId" in arguments) == ("ClusterConfig" in arguments):
+        if "ClusterId" in arguments and "ClusterConfig" in arguments:
+            self.add(
+                record.name,
+                "Arguments.ClusterConfig",
+                "an EMR step takes ClusterId or ClusterConfig, not both",
+                "ClusterId runs the step on a running cluster, ClusterConfig on a new one",
+            )
+        elif "ClusterId" not in arguments and "ClusterConfig" not in arguments:
             self.add(
                 record.name,
                 "Arguments.ClusterId",
-                "give exactly one of ClusterId and ClusterConfig",
+                "an EMR step needs ClusterId (a running cluster) or ClusterConfig (a new one)",
             )
         step_config = arguments.get("StepConfig")
         if not isinstance(step_config, Mapping) or "HadoopJarStep" not in step_config:
@@ -976,7 +1038,7 @@ class _Validator:
                         record.name,
                         where,
                         f"depends on step '{target}', which is not in the pipeline",
-                        did_you_mean(target, self.steps),
+                        self._step_hint(target),
                     )
                 elif target == record.name:
                     self.add(record.name, where, "a step can't depend on itself")
@@ -985,6 +1047,7 @@ class _Validator:
                         record.name,
                         where,
                         f"depends on Fail step '{target}'; nothing can run after a Fail step",
+                        "remove the dependency: a Fail step ends the execution",
                     )
             for target, where in list(record.references.items()) + [
                 (target, f"DependsOn[{i}]") for i, target in enumerate(record.depends_on)
@@ -1015,40 +1078,63 @@ class _Validator:
         return list(dict.fromkeys(targets))
 
     def _check_cycles(self) -> None:
+        """Report each cycle once, at the edge that closes it, printed in run order.
+
+        A depth-first search finds the back edges; for each, the shortest cycle
+        through it is printed. Cycles closed by the same field are reported once.
+        """
         white, grey, black = 0, 1, 2
         color = dict.fromkeys(self.steps, white)
-        reported: set[frozenset[str]] = set()
+        found: dict[tuple[str, str], list[str]] = {}
         for start in self.steps:
             if color[start] != white:
                 continue
             stack: list[tuple[str, Iterator[str]]] = [(start, iter(self._edges(self.steps[start])))]
-            path = [start]
             color[start] = grey
             while stack:
                 node, children = stack[-1]
                 child = next(children, None)
                 if child is None:
                     stack.pop()
-                    path.pop()
                     color[node] = black
                     continue
                 if color[child] == grey:
-                    cycle = [*path[path.index(child) :], child]
-                    key = frozenset(cycle)
-                    if key not in reported:
-                        reported.add(key)
-                        # Dependencies point backwards in time: print the run order.
-                        shown = " → ".join(reversed(cycle))
-                        self.add(
-                            child,
-                            self._edge_field(child, cycle[1]),
-                            f"dependency cycle: {shown}",
-                            "remove one of the references or DependsOn entries in the cycle",
-                        )
+                    cycle = [*self._shortest_path(child, node), child]
+                    key = (child, self._edge_field(child, cycle[1]))
+                    if key not in found or len(cycle) < len(found[key]):
+                        found[key] = cycle
                 elif color[child] == white:
                     color[child] = grey
-                    path.append(child)
                     stack.append((child, iter(self._edges(self.steps[child]))))
+        reported: set[frozenset[str]] = set()
+        for (step, field_path), cycle in found.items():
+            if frozenset(cycle) in reported:
+                continue
+            reported.add(frozenset(cycle))
+            hint = "remove one of the references or DependsOn entries in the cycle"
+            if any(
+                self._edge_field(source, target) == "Name"
+                for source, target in itertools.pairwise(cycle)
+            ):
+                hint += "; a branch step runs after its condition, which can't depend on it"
+            # Dependencies point backwards in time: print the run order.
+            self.add(step, field_path, f"dependency cycle: {' → '.join(reversed(cycle))}", hint)
+
+    def _shortest_path(self, source: str, target: str) -> list[str]:
+        """The shortest dependency path from ``source`` to ``target`` (both included)."""
+        previous: dict[str, str] = {}
+        queue = [source]
+        for node in queue:
+            if node == target:
+                break
+            for child in self._edges(self.steps[node]):
+                if child not in previous and child != source:
+                    previous[child] = node
+                    queue.append(child)
+        path = [target]
+        while path[-1] != source:
+            path.append(previous[path[-1]])
+        return path[::-1]
 
     def _edge_field(self, source: str, target: str) -> str:
         record = self.steps[source]
@@ -1074,10 +1160,42 @@ class _Validator:
             )
 
 
+FREE_MAP = "free map"
+"""Walk marker: a map of user-chosen keys with any values (Lambda and Callback inputs)."""
+_WalkShape = Mapping[str, Any] | str | None
+
+
+def _arguments_shape(kind: str) -> _WalkShape:
+    if kind in JOB_REQUEST_SHAPES:
+        return shapes("sagemaker")[JOB_REQUEST_SHAPES[kind][0]]
+    if kind in ("Lambda", "Callback"):
+        return FREE_MAP
+    return None
+
+
+def _member_path(where: str, key: str, shape: _WalkShape) -> tuple[str, _WalkShape]:
+    """The field path and shape of ``key`` inside a value of ``shape`` at ``where``."""
+    if shape == FREE_MAP:
+        return f"{where}['{key}']", None
+    if isinstance(shape, Mapping):
+        table = shapes("sagemaker")
+        if shape.get("type") == "map":
+            return f"{where}['{key}']", table[shape["value"]["shape"]]
+        member = shape.get("members", {}).get(key)
+        if member is not None:
+            return f"{where}.{key}", table[member["shape"]]
+    return (f"{where}.{key}" if where else key), None
+
+
+def _as_list(value: Any) -> list[Any]:
+    """``value`` if it is a list, else an empty one (its shape is reported elsewhere)."""
+    return value if isinstance(value, list) else []
+
+
 def _declared_outputs(declared: Any) -> dict[str, str]:
     return {
         item["OutputName"]: str(item.get("OutputType", "String"))
-        for item in declared
+        for item in _as_list(declared)
         if isinstance(item, Mapping) and isinstance(item.get("OutputName"), str)
     }
 
@@ -1113,13 +1231,13 @@ def check_definition(definition: Any) -> None:
 
 
 def validate_pipeline_name(name: str) -> list[Problem]:
-    """Check a pipeline name: ``[a-zA-Z0-9](-*[a-zA-Z0-9])*``, at most 82 characters."""
+    """Check a pipeline name: ``[a-zA-Z0-9](-*[a-zA-Z0-9])*``, at most 256 characters."""
     if PIPELINE_NAME.fullmatch(name) is None:
         return [
             Problem(
                 None,
                 "PipelineName",
-                f"pipeline name {name!r} must be 1-82 letters, digits and single hyphens, "
+                f"pipeline name {name!r} must be 1-256 letters, digits and hyphens, "
                 "starting and ending with a letter or digit",
             )
         ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
+from .._errors import PipelineValidationError, PropertyPathError
 from .._render import JsonValue, RenderContext, compact, deep_merge, render
 from .._typecheck import checked, register
 from ..bindables import BoundCode, Code, Image, S3Location
@@ -26,7 +27,7 @@ def _root(step_type: str) -> PropertyNode | None:
     return root_node(step_type)
 
 
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class Step:
     """Base class of all steps.
 
@@ -46,9 +47,9 @@ class Step:
         """The step's run-time properties, typed by its Describe* response shape."""
         node = self._property_root()
         if node is None:
-            from .._errors import PipelineDefinitionError
-
-            raise PipelineDefinitionError(
+            # A PropertyPathError is an AttributeError too, so hasattr() and getattr(…, None)
+            # work on any step.
+            raise PropertyPathError(
                 f"{self.step_type} step '{self.name}' has no properties to reference"
             )
         return Properties(self, node)
@@ -56,9 +57,30 @@ class Step:
     def _property_root(self) -> PropertyNode | None:
         return _root(self.step_type)
 
+    def declared_keys(self, path: str) -> Sequence[str] | None:
+        """The keys the step declares for the list or map property at ``path``, if known.
+
+        ``None`` means any key may exist (checked only against the response shape).
+        """
+        return None
+
     def to_request(self, ctx: RenderContext | None = None) -> dict[str, JsonValue]:
-        """Render the step's entry of the definition's ``Steps`` list."""
-        ctx = ctx if ctx is not None else RenderContext()
+        """Render the step's entry of the definition's ``Steps`` list.
+
+        Without ``ctx`` the step renders with a default ``StaticBinder`` and raises
+        ``PipelineValidationError`` for anything that binder can't bind (no role, local
+        code, ...) rather than leave placeholders in the entry. With ``ctx`` such
+        problems are recorded in ``ctx.problems``, as when a pipeline compiles.
+        """
+        if ctx is None:
+            own = RenderContext()
+            entry = self._render_entry(own)
+            if own.problems:
+                raise PipelineValidationError(own.problems, subject=f"step '{self.name}'")
+            return entry
+        return self._render_entry(ctx)
+
+    def _render_entry(self, ctx: RenderContext) -> dict[str, JsonValue]:
         entry: dict[str, JsonValue] = {
             "Name": self.name,
             "Type": self.step_type,
@@ -95,7 +117,7 @@ class Step:
 register(Step)
 
 
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class RetryableStep(Step):
     """A step that takes retry policies."""
 
@@ -106,7 +128,7 @@ class RetryableStep(Step):
         return compact(RetryPolicies=policies or None)
 
 
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class JobStep(RetryableStep):
     """A step that starts a SageMaker job, with caching and the raw-request escape hatch.
 
@@ -117,12 +139,9 @@ class JobStep(RetryableStep):
     cache_config: CacheConfig | None = None
     extra_arguments: Mapping[str, Any] | None = None
 
-    def to_request(self, ctx: RenderContext | None = None) -> dict[str, JsonValue]:
+    def _render_entry(self, ctx: RenderContext) -> dict[str, JsonValue]:
         """Render the entry, merging ``extra_arguments`` into ``Arguments``."""
-        entry = Step.to_request(self, ctx)
-        if self.extra_arguments:
-            entry["Arguments"] = deep_merge(entry["Arguments"], render(self.extra_arguments, ctx))
-        return entry
+        return merge_extra_arguments(Step._render_entry(self, ctx), self.extra_arguments, ctx)
 
     def _extra_fields(self, ctx: RenderContext) -> dict[str, JsonValue]:
         fields: dict[str, JsonValue] = {}
@@ -166,10 +185,12 @@ def bind_code(
     from ..bindables import UNBOUND, BindingError
 
     try:
-        return ctx.binder.bind_code(code, step_name=step.name, archive=archive)
+        bound = ctx.binder.bind_code(code, step_name=step.name, archive=archive)
     except BindingError as error:
         ctx.problems.append(Problem(step.name, field, error.message, error.hint))
         return BoundCode(UNBOUND, code.script_name)
+    # The URI may be an expression (``Code.from_s3(parameter, …)``): render it here.
+    return BoundCode(render(bound.uri, ctx), bound.file_name)
 
 
 def bind_role(
@@ -193,6 +214,15 @@ def default_output(ctx: RenderContext, step: Step, output_name: str, field: str)
 def job_defaults(ctx: RenderContext, step: Step) -> JobDefaults:
     """The binder's KMS and network defaults for ``step``."""
     return ctx.binder.job_defaults(step_name=step.name)
+
+
+def merge_extra_arguments(
+    entry: dict[str, JsonValue], extra: Mapping[str, Any] | None, ctx: RenderContext
+) -> dict[str, JsonValue]:
+    """Deep-merge a step's ``extra_arguments`` (rendered) into the entry's ``Arguments``."""
+    if extra:
+        entry["Arguments"] = deep_merge(entry["Arguments"], render(extra, ctx))
+    return entry
 
 
 def pick(value: Any, default: Any, ctx: RenderContext) -> JsonValue:
@@ -221,5 +251,6 @@ __all__ = [
     "default_output",
     "effective_network",
     "job_defaults",
+    "merge_extra_arguments",
     "pick",
 ]

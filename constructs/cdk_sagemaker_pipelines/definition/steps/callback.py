@@ -15,7 +15,7 @@ from ._outputs import StepOutput
 
 
 @checked
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class CallbackStep(Step):
     """Sends ``inputs`` and a token to ``sqs_queue_url``; waits for success or failure.
 

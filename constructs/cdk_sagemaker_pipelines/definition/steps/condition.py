@@ -13,7 +13,7 @@ from ._base import Step
 
 
 @checked
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class ConditionStep(Step):
     """Evaluates ``conditions`` (all must hold) and runs one branch.
 

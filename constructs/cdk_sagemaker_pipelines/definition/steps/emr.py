@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .._render import JsonValue, RenderContext, compact, render
+from .._render import JsonValue, RenderContext, compact, render, render_string_list
 from .._typecheck import checked
 from ..expressions import Expression
 from ..retry import CacheConfig
@@ -14,7 +14,7 @@ from ._base import Step
 
 
 @checked
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class EMRStep(Step):
     """Runs ``jar`` with ``args`` as a step on the EMR cluster ``cluster_id``.
 
@@ -38,7 +38,7 @@ class EMRStep(Step):
             properties = [{"Key": key, "Value": value} for key, value in self.properties_.items()]
         jar_step = compact(
             Jar=render(self.jar, ctx),
-            Args=render(self.args, ctx),
+            Args=render_string_list(self.args, ctx),
             MainClass=self.main_class,
             Properties=properties,
         )

@@ -12,7 +12,7 @@ from ._base import Step
 
 
 @checked
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class FailStep(Step):
     """Stops the execution with status Failed and ``error_message``.
 

@@ -16,7 +16,7 @@ from ._outputs import StepOutput
 
 
 @checked
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class LambdaStep(Step):
     """Invokes ``function_arn`` with ``inputs``; ``properties.OutputParameters['x']`` reads outputs.
 

@@ -11,6 +11,7 @@ from .._typecheck import checked
 from ..bindables import Code
 from ..expressions import Expression
 from ..jobs import NetworkConfig
+from ..retry import StepRetryPolicy
 from ._base import (
     ImageLike,
     RetryableStep,
@@ -21,6 +22,7 @@ from ._base import (
     bind_s3,
     effective_network,
     job_defaults,
+    merge_extra_arguments,
 )
 
 # Environment variables SageMaker inference containers read to run a user script.
@@ -28,10 +30,14 @@ PROGRAM_VARIABLE = "SAGEMAKER_PROGRAM"
 SUBMIT_DIRECTORY_VARIABLE = "SAGEMAKER_SUBMIT_DIRECTORY"
 
 
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class _ContainerStep(RetryableStep):
-    """Fields of a model container: image, model data, inference code, environment."""
+    """Fields of a model container: image, model data, inference code, environment.
 
+    No SageMaker job runs, so only ``StepRetryPolicy`` applies (service faults, throttling).
+    """
+
+    retry_policies: Sequence[StepRetryPolicy] = ()
     image: ImageLike
     model_data: S3Like | None = None
     code: Code | None = None
@@ -54,18 +60,14 @@ class _ContainerStep(RetryableStep):
             ModelDataUrl=model_data,
         )
 
-    def to_request(self, ctx: RenderContext | None = None) -> dict[str, JsonValue]:
+    def _render_entry(self, ctx: RenderContext) -> dict[str, JsonValue]:
         """Render the entry, merging ``extra_arguments`` into ``Arguments``."""
-        from .._render import deep_merge
-
-        entry = RetryableStep.to_request(self, ctx)
-        if self.extra_arguments:
-            entry["Arguments"] = deep_merge(entry["Arguments"], render(self.extra_arguments, ctx))
-        return entry
+        entry = RetryableStep._render_entry(self, ctx)
+        return merge_extra_arguments(entry, self.extra_arguments, ctx)
 
 
 @checked
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class ModelStep(_ContainerStep):
     """Creates a SageMaker model; ``properties.ModelName`` feeds a ``TransformStep``.
 
@@ -158,7 +160,7 @@ class ModelMetrics:
 
 
 @checked
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class RegisterModel(_ContainerStep):
     """Registers a model version in a model package group (the model registry).
 

@@ -78,7 +78,7 @@ class ProcessingOutput:
 
 
 @checked
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class ProcessingStep(JobStep):
     """Runs a processing job: a script (``code``) or a container command (``entrypoint``).
 
@@ -120,12 +120,16 @@ class ProcessingStep(JobStep):
         inputs = [self._render_input(item, index, ctx) for index, item in enumerate(self.inputs)]
         entrypoint = render_string_list(self.entrypoint, ctx)
         if self.code is not None:
-            archive = self.code.is_directory
+            # A directory is uploaded as one archive; an S3 archive arrives as it is.
+            archive = self.code.is_directory or self.code.is_s3_archive
             field = f"Arguments.ProcessingInputs[{len(inputs)}].S3Input.S3Uri"
             bound = bind_code(ctx, self, self.code, field, archive=archive)
             inputs.append(_input_entry(CODE_INPUT_NAME, bound.uri, CODE_LOCAL_PATH))
             if entrypoint is None:
-                entrypoint = _script_entrypoint(self.code, bound.file_name, archive)
+                file_name = bound.file_name
+                if self.code.is_s3_archive:
+                    file_name = posixpath.basename(str(self.code.s3_uri))
+                entrypoint = _script_entrypoint(self.code, file_name, archive)
         network = effective_network(self.network, defaults)
         return compact(
             ProcessingResources={
@@ -152,6 +156,14 @@ class ProcessingStep(JobStep):
             ),
             NetworkConfig=network.processing_request(ctx) if network is not None else None,
         )
+
+    def declared_keys(self, path: str) -> Sequence[str] | None:
+        """The declared output names, for ``properties.ProcessingOutputConfig.Outputs['…']``."""
+        if path != "ProcessingOutputConfig.Outputs":
+            return None
+        if self.extra_arguments and "ProcessingOutputConfig" in self.extra_arguments:
+            return None  # outputs given as raw request members: not ours to know
+        return [item.output_name for item in self.outputs]
 
     def _render_input(self, item: ProcessingInput, index: int, ctx: RenderContext) -> JsonValue:
         field = f"Arguments.ProcessingInputs[{index}].S3Input.S3Uri"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render, render_string_map
 from .._typecheck import checked
 from ..bindables import Code
@@ -28,6 +30,8 @@ from ._base import (
 # Hyperparameters the SageMaker training toolkit reads to run a user script.
 PROGRAM_HYPERPARAMETER = "sagemaker_program"
 SUBMIT_DIRECTORY_HYPERPARAMETER = "sagemaker_submit_directory"
+CODE_CHANNEL = "code"
+CODE_CHANNEL_PATH = "/opt/ml/input/data/code"
 
 
 @checked
@@ -50,7 +54,7 @@ class TrainingInput:
     record_wrapping: str | None = None
 
 
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class TrainingJobStep(JobStep):
     """Fields shared by ``TrainingStep`` and ``TuningStep``: what one training job runs.
 
@@ -76,11 +80,13 @@ class TrainingJobStep(JobStep):
     network: NetworkConfig | None = None
     role: str | Expression | None = None
 
-    def _channels(self, ctx: RenderContext, field: str) -> JsonValue:
-        if not self.inputs:
+    def _channels(
+        self, ctx: RenderContext, field: str, code_channel: JsonValue = None
+    ) -> JsonValue:
+        if not self.inputs and code_channel is None:
             return None
         channels = []
-        for index, (name, value) in enumerate(self.inputs.items()):
+        for index, (name, value) in enumerate((self.inputs or {}).items()):
             channel = value if isinstance(value, TrainingInput) else TrainingInput(s3_data=value)
             uri_field = f"{field}[{index}].DataSource.S3DataSource.S3Uri"
             channels.append(
@@ -99,6 +105,8 @@ class TrainingJobStep(JobStep):
                     ChannelName=name,
                 )
             )
+        if code_channel is not None:
+            channels.append(code_channel)
         return channels
 
     def _output_config(self, ctx: RenderContext, defaults: JobDefaults, field: str) -> JsonValue:
@@ -132,16 +140,46 @@ class TrainingJobStep(JobStep):
             VolumeKmsKeyId=pick(self.volume_kms_key, defaults.volume_kms_key, ctx),
         )
 
-    def _script_hyperparameters(self, ctx: RenderContext, field: str) -> dict[str, JsonValue]:
+    def _script_mode(
+        self, ctx: RenderContext, channels_field: str
+    ) -> tuple[dict[str, JsonValue], JsonValue]:
+        """Hyperparameters and input channel that ship ``code`` to the training toolkit.
+
+        The archive travels as the input channel ``code`` and ``sagemaker_submit_directory``
+        names its local path, as the SageMaker SDK does for network-isolated jobs: the
+        container never downloads code itself, so it works with network isolation too.
+        """
         if self.code is None:
-            return {}
-        bound = bind_code(
-            ctx, self, self.code, f"{field}['{SUBMIT_DIRECTORY_HYPERPARAMETER}']", archive=True
-        )
-        return {
-            PROGRAM_HYPERPARAMETER: self.code.script_name,
-            SUBMIT_DIRECTORY_HYPERPARAMETER: bound.uri,
+            return {}, None
+        index = len(self.inputs or {})
+        field = f"{channels_field}[{index}].DataSource.S3DataSource.S3Uri"
+        bound = bind_code(ctx, self, self.code, field, archive=True)
+        channel = {
+            "DataSource": {
+                "S3DataSource": {
+                    "S3DataType": "S3Prefix",
+                    "S3Uri": bound.uri,
+                    "S3DataDistributionType": "FullyReplicated",
+                }
+            },
+            "ChannelName": CODE_CHANNEL,
         }
+        # The file as it lands in the channel: an S3 archive keeps its own name.
+        file_name = bound.file_name
+        if self.code.is_s3_archive:
+            file_name = posixpath.basename(str(self.code.s3_uri))
+        hyperparameters = {
+            PROGRAM_HYPERPARAMETER: self.code.script_name,
+            SUBMIT_DIRECTORY_HYPERPARAMETER: f"{CODE_CHANNEL_PATH}/{file_name}",
+        }
+        return hyperparameters, channel
+
+    def _validate(self) -> None:
+        if self.code is not None and self.inputs and CODE_CHANNEL in self.inputs:
+            raise PipelineDefinitionError(
+                f"{type(self).__name__} '{self.name}': the input channel '{CODE_CHANNEL}' "
+                "carries the step's code; name your channel differently"
+            )
 
     def _network_fields(self, ctx: RenderContext, defaults: JobDefaults) -> dict[str, JsonValue]:
         network = effective_network(self.network, defaults)
@@ -155,7 +193,7 @@ class TrainingJobStep(JobStep):
 
 
 @checked
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class TrainingStep(TrainingJobStep):
     """Runs a training job; its model lands at ``properties.ModelArtifacts.S3ModelArtifacts``.
 
@@ -182,10 +220,20 @@ class TrainingStep(TrainingJobStep):
     max_wait_in_seconds: int | Expression | None = None
     step_type: ClassVar[str] = "Training"
 
+    def _validate(self) -> None:
+        TrainingJobStep._validate(self)
+        if self.use_spot_instances and self.max_wait_in_seconds is None:
+            raise PipelineDefinitionError(
+                f"TrainingStep '{self.name}': use_spot_instances needs max_wait_in_seconds "
+                "(how long to wait for spot capacity plus the run, at least "
+                "max_runtime_in_seconds)"
+            )
+
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         defaults = job_defaults(ctx, self)
         hyperparameters = dict(render_string_map(self.hyperparameters, ctx) or {})
-        hyperparameters.update(self._script_hyperparameters(ctx, "Arguments.HyperParameters"))
+        script_hyperparameters, code_channel = self._script_mode(ctx, "Arguments.InputDataConfig")
+        hyperparameters.update(script_hyperparameters)
         stopping = {"MaxRuntimeInSeconds": render(self.max_runtime_in_seconds, ctx)}
         if self.max_wait_in_seconds is not None:
             stopping["MaxWaitTimeInSeconds"] = render(self.max_wait_in_seconds, ctx)
@@ -199,7 +247,7 @@ class TrainingStep(TrainingJobStep):
             StoppingCondition=stopping,
             ResourceConfig=self._resources(ctx, defaults),
             RoleArn=bind_role(ctx, self, self.role, "Arguments.RoleArn"),
-            InputDataConfig=self._channels(ctx, "Arguments.InputDataConfig"),
+            InputDataConfig=self._channels(ctx, "Arguments.InputDataConfig", code_channel),
             HyperParameters=hyperparameters or None,
             Environment=render_string_map(self.environment, ctx),
             CheckpointConfig=checkpoint,

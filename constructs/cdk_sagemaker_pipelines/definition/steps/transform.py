@@ -13,7 +13,7 @@ from ._base import JobStep, S3Like, bind_s3, default_output, job_defaults, pick
 
 
 @checked
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class TransformStep(JobStep):
     """Runs a batch transform job with a model (usually a ``ModelStep``'s ``ModelName``).
 

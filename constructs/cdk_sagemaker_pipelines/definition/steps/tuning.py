@@ -60,7 +60,7 @@ HyperparameterRange = ContinuousParameter | IntegerParameter | CategoricalParame
 
 
 @checked
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class TuningStep(TrainingJobStep):
     """Runs up to ``max_jobs`` training jobs (``max_parallel_jobs`` at a time) over ranges.
 
@@ -95,7 +95,8 @@ class TuningStep(TrainingJobStep):
         defaults = job_defaults(ctx, self)
         field = "Arguments.TrainingJobDefinition"
         static = dict(render_string_map(self.static_hyperparameters, ctx) or {})
-        static.update(self._script_hyperparameters(ctx, f"{field}.StaticHyperParameters"))
+        script_hyperparameters, code_channel = self._script_mode(ctx, f"{field}.InputDataConfig")
+        static.update(script_hyperparameters)
         definition = compact(
             StaticHyperParameters=static or None,
             RoleArn=_role(self, ctx, f"{field}.RoleArn"),
@@ -103,7 +104,7 @@ class TuningStep(TrainingJobStep):
             StoppingCondition={"MaxRuntimeInSeconds": render(self.max_runtime_in_seconds, ctx)},
             HyperParameterTuningResourceConfig=self._resources(ctx, defaults),
             AlgorithmSpecification=self._algorithm(ctx, f"{field}.AlgorithmSpecification"),
-            InputDataConfig=self._channels(ctx, f"{field}.InputDataConfig"),
+            InputDataConfig=self._channels(ctx, f"{field}.InputDataConfig", code_channel),
             Environment=render_string_map(self.environment, ctx),
         )
         definition.update(self._network_fields(ctx, defaults))

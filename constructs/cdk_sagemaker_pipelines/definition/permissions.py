@@ -1,0 +1,471 @@
+"""What a pipeline needs to run, read off its definition: permissions as data.
+
+``plan_permissions(definition)`` walks a compiled definition (ours or any JSON) and returns
+a ``PermissionPlan``: the API actions per step type on ``pipelines-*`` job ARNs, the roles
+passed, the S3 locations each job reads and writes (bucket and key pattern), the property
+files the service itself reads, KMS keys, images, Lambda functions, SQS queues, EMR
+clusters and model package groups. Locations it can't attribute (a free-form parameter,
+a Lambda output) are listed as ``unattributed`` so the caller can say so. The CDK
+``Pipeline`` construct turns the plan into IAM statements; it has no ``aws_cdk`` here.
+
+Example::
+
+    plan = plan_permissions(definition.to_definition(binder), pipeline_name="churn")
+    plan.job_actions["Training"]  # ('sagemaker:CreateTrainingJob', ...)
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._shape_check import is_expression
+
+JOB_NAME_PREFIX = "pipelines-"
+
+# Per step type: (IAM resource type, actions the service calls with the pipeline's role).
+JOB_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Processing": (
+        "processing-job",
+        (
+            "sagemaker:CreateProcessingJob",
+            "sagemaker:DescribeProcessingJob",
+            "sagemaker:StopProcessingJob",
+        ),
+    ),
+    "Training": (
+        "training-job",
+        (
+            "sagemaker:CreateTrainingJob",
+            "sagemaker:DescribeTrainingJob",
+            "sagemaker:StopTrainingJob",
+        ),
+    ),
+    "Tuning": (
+        "hyper-parameter-tuning-job",
+        (
+            "sagemaker:CreateHyperParameterTuningJob",
+            "sagemaker:DescribeHyperParameterTuningJob",
+            "sagemaker:StopHyperParameterTuningJob",
+            "sagemaker:ListTrainingJobsForHyperParameterTuningJob",
+        ),
+    ),
+    "Transform": (
+        "transform-job",
+        (
+            "sagemaker:CreateTransformJob",
+            "sagemaker:DescribeTransformJob",
+            "sagemaker:StopTransformJob",
+        ),
+    ),
+    "Model": ("model", ("sagemaker:CreateModel", "sagemaker:DescribeModel")),
+}
+REGISTER_ACTIONS = ("sagemaker:CreateModelPackage",)
+DESCRIBE_PACKAGE_ACTIONS = ("sagemaker:DescribeModelPackage",)
+PENDING_APPROVAL = "PendingManualApproval"
+
+# Where each job type reads (R) and writes (W) S3 data, as paths into its Arguments.
+_S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "Processing": (
+        ("R", "ProcessingInputs[*].S3Input.S3Uri"),
+        ("W", "ProcessingOutputConfig.Outputs[*].S3Output.S3Uri"),
+    ),
+    "Training": (
+        ("R", "InputDataConfig[*].DataSource.S3DataSource.S3Uri"),
+        ("W", "OutputDataConfig.S3OutputPath"),
+        ("W", "CheckpointConfig.S3Uri"),
+    ),
+    "Tuning": (
+        ("R", "TrainingJobDefinition.InputDataConfig[*].DataSource.S3DataSource.S3Uri"),
+        ("W", "TrainingJobDefinition.OutputDataConfig.S3OutputPath"),
+    ),
+    "Transform": (
+        ("R", "TransformInput.DataSource.S3DataSource.S3Uri"),
+        ("W", "TransformOutput.S3OutputPath"),
+    ),
+    "Model": (("R", "PrimaryContainer.ModelDataUrl"),),
+    "RegisterModel": (
+        ("R", "InferenceSpecification.Containers[*].ModelDataUrl"),
+        ("R", "ModelMetrics.*.*.S3Uri"),
+        ("R", "ModelMetrics.*.S3Uri"),
+    ),
+}
+_KMS_FIELDS = (
+    "ProcessingResources.ClusterConfig.VolumeKmsKeyId",
+    "ProcessingOutputConfig.KmsKeyId",
+    "ResourceConfig.VolumeKmsKeyId",
+    "OutputDataConfig.KmsKeyId",
+    "TrainingJobDefinition.HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+    "TrainingJobDefinition.OutputDataConfig.KmsKeyId",
+    "TransformResources.VolumeKmsKeyId",
+    "TransformOutput.KmsKeyId",
+)
+_IMAGE_FIELDS = (
+    "AppSpecification.ImageUri",
+    "AlgorithmSpecification.TrainingImage",
+    "TrainingJobDefinition.AlgorithmSpecification.TrainingImage",
+    "PrimaryContainer.Image",
+    "InferenceSpecification.Containers[*].Image",
+)
+_ROLE_FIELDS = ("RoleArn", "TrainingJobDefinition.RoleArn", "ExecutionRoleArn")
+_VPC_FIELDS = ("NetworkConfig.VpcConfig", "VpcConfig", "TrainingJobDefinition.VpcConfig")
+
+
+@dataclass(frozen=True, slots=True)
+class S3Access:
+    """Access to objects under ``key_pattern`` (IAM wildcards) in ``bucket`` (may be a token).
+
+    ``key_pattern`` is empty for the whole bucket.
+    """
+
+    bucket: str
+    key_pattern: str
+
+    @property
+    def objects(self) -> str:
+        """The object part of the resource ARN: ``bucket/pattern*``."""
+        pattern = self.key_pattern
+        if not pattern:
+            return f"{self.bucket}/*"
+        if pattern.endswith("*"):
+            return f"{self.bucket}/{pattern}"
+        return f"{self.bucket}/{pattern}*"
+
+    @property
+    def list_prefixes(self) -> tuple[str, ...]:
+        """``s3:prefix`` values that let a job list this location."""
+        pattern = self.key_pattern
+        if not pattern:
+            return ()
+        base = pattern.rstrip("*")
+        return (base + "*",)
+
+
+@dataclass(frozen=True, slots=True)
+class Unattributed:
+    """A value whose S3 location can't be known before the pipeline runs."""
+
+    step: str
+    field: str
+    value: str
+    access: str  # "read" or "write"
+
+    def __str__(self) -> str:
+        return f"step '{self.step}' field '{self.field}' ({self.access}s {self.value})"
+
+
+@dataclass(slots=True)
+class PermissionPlan:
+    """Everything a pipeline's roles need, as data; see ``plan_permissions``."""
+
+    step_types: set[str] = field(default_factory=set)
+    job_actions: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    passed_roles: list[Any] = field(default_factory=list)
+    reads: list[S3Access] = field(default_factory=list)
+    writes: list[S3Access] = field(default_factory=list)
+    property_file_reads: list[S3Access] = field(default_factory=list)
+    kms_keys: list[Any] = field(default_factory=list)
+    images: list[Any] = field(default_factory=list)
+    lambda_functions: list[Any] = field(default_factory=list)
+    sqs_queue_urls: list[Any] = field(default_factory=list)
+    emr_clusters: list[Any] = field(default_factory=list)
+    model_package_groups: list[Any] = field(default_factory=list)
+    approval_statuses: list[tuple[str, Any]] = field(default_factory=list)
+    uses_vpc: bool = False
+    unattributed: list[Unattributed] = field(default_factory=list)
+
+
+def _add(items: list[Any], value: Any) -> None:
+    if value not in items:
+        items.append(value)
+
+
+def _select(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """Yield (concrete path, value) for a path with ``[*]`` and ``.*`` wildcards."""
+    parts = re.findall(r"[^.\[\]]+|\[\*\]", path)
+
+    def walk(current: Any, index: int, where: str) -> Iterator[tuple[str, Any]]:
+        if index == len(parts):
+            if current is not None:
+                yield where, current
+            return
+        part = parts[index]
+        if part == "[*]":
+            if isinstance(current, list):
+                for position, item in enumerate(current):
+                    yield from walk(item, index + 1, f"{where}[{position}]")
+        elif part == "*":
+            if isinstance(current, Mapping) and not is_expression(current):
+                for key, item in current.items():
+                    yield from walk(item, index + 1, f"{where}.{key}")
+        elif isinstance(current, Mapping) and not is_expression(current) and part in current:
+            yield from walk(current[part], index + 1, f"{where}.{part}" if where else part)
+
+    yield from walk(value, 0, "")
+
+
+class _Planner:
+    def __init__(
+        self,
+        definition: Mapping[str, Any],
+        pipeline_name: str | None,
+        parameter_locations: Mapping[str, str | Sequence[str]],
+    ) -> None:
+        self.definition = definition
+        self.pipeline_name = pipeline_name
+        self.parameter_locations = parameter_locations
+        self.plan = PermissionPlan()
+        self.steps: dict[str, Mapping[str, Any]] = {}
+        for step in _all_steps(definition.get("Steps") or []):
+            if isinstance(step, Mapping) and isinstance(step.get("Name"), str):
+                self.steps[step["Name"]] = step
+
+    def run(self) -> PermissionPlan:
+        for step in self.steps.values():
+            self._plan_step(step)
+        return self.plan
+
+    def _plan_step(self, step: Mapping[str, Any]) -> None:
+        plan, kind, name = self.plan, str(step.get("Type")), str(step["Name"])
+        arguments = step.get("Arguments") or {}
+        plan.step_types.add(kind)
+        if kind in JOB_ACTIONS:
+            plan.job_actions[kind] = JOB_ACTIONS[kind]
+        for access, path in _S3_FIELDS.get(kind, ()):
+            for where, value in _select(arguments, path):
+                self._locate(
+                    name, f"Arguments.{where}", value, "read" if access == "R" else "write"
+                )
+        for path in _KMS_FIELDS:
+            for _, value in _select(arguments, path):
+                _add(plan.kms_keys, value)
+        for path in _IMAGE_FIELDS:
+            for _, value in _select(arguments, path):
+                _add(plan.images, value)
+        for path in _ROLE_FIELDS:
+            for _, value in _select(arguments, path):
+                _add(plan.passed_roles, value)
+        for path in _VPC_FIELDS:
+            if any(True for _ in _select(arguments, path)):
+                plan.uses_vpc = True
+        if kind == "RegisterModel":
+            _add(plan.model_package_groups, arguments.get("ModelPackageGroupName"))
+            plan.approval_statuses.append((name, arguments.get("ModelApprovalStatus")))
+        elif kind == "Lambda":
+            _add(plan.lambda_functions, step.get("FunctionArn"))
+        elif kind == "Callback":
+            _add(plan.sqs_queue_urls, step.get("SqsQueueUrl"))
+        elif kind == "EMR":
+            _add(plan.emr_clusters, arguments.get("ClusterId"))
+        self._property_file_reads(step)
+
+    def _property_file_reads(self, step: Mapping[str, Any]) -> None:
+        # The service reads property files itself (with the pipeline role) for JsonGet.
+        for reference in _json_gets(step):
+            match = re.fullmatch(r"Steps\.([A-Za-z0-9\-_]+)\.PropertyFiles\.(.+)", reference)
+            if match is None:
+                continue
+            producer = self.steps.get(match.group(1))
+            if producer is None:
+                continue
+            for declared in producer.get("PropertyFiles") or []:
+                if declared.get("PropertyFileName") != match.group(2):
+                    continue
+                outputs = (producer.get("Arguments") or {}).get("ProcessingOutputConfig") or {}
+                for output in outputs.get("Outputs") or []:
+                    if output.get("OutputName") == declared.get("OutputName"):
+                        uri = (output.get("S3Output") or {}).get("S3Uri")
+                        for location in self._resolve(uri):
+                            pattern = location.key_pattern.rstrip("/*")
+                            path = f"{pattern}/{declared.get('FilePath')}".lstrip("/")
+                            _add(self.plan.property_file_reads, S3Access(location.bucket, path))
+
+    def _locate(self, step: str, where: str, value: Any, access: str) -> None:
+        locations = self._resolve(value)
+        if not locations:
+            shown = value if isinstance(value, str) else _describe(value)
+            self.plan.unattributed.append(Unattributed(step, where, shown, access))
+            return
+        target = self.plan.reads if access == "read" else self.plan.writes
+        for location in locations:
+            _add(target, location)
+
+    def _resolve(self, value: Any, depth: int = 0) -> list[S3Access]:
+        """S3 locations a value can take at run time; [] when unknown."""
+        if depth > 20:
+            return []
+        if isinstance(value, str):
+            parsed = _parse_s3_uri(value)
+            return [parsed] if parsed else []
+        if not is_expression(value):
+            return []
+        key = next(iter(value))
+        if key == "Std:Join":
+            return self._resolve_join(value[key], depth)
+        if key == "Get" and isinstance(value["Get"], str):
+            reference = value["Get"]
+            if reference.startswith("Parameters."):
+                patterns = self._patterns(reference[len("Parameters.") :])
+                locations = [_parse_s3_uri(pattern) for pattern in patterns]
+                found = [item for item in locations if item is not None]
+                return found if len(found) == len(locations) else []
+            if reference.startswith("Steps."):
+                return self._resolve_step_property(reference, depth)
+        return []
+
+    def _resolve_join(self, body: Any, depth: int) -> list[S3Access]:
+        """Resolve a Join piece by piece; [] if a piece is unknowable (free-form data)."""
+        if not isinstance(body, Mapping) or not isinstance(body.get("Values"), list):
+            return []
+        separator = str(body.get("On", ""))
+        pieces: list[list[str]] = []  # alternatives per piece
+        for item in body["Values"]:
+            if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+                pieces.append([str(item)])
+                continue
+            reference = item.get("Get") if is_expression(item) else None
+            if reference == "Execution.PipelineName":
+                pieces.append([self.pipeline_name or "*"])
+            elif isinstance(reference, str) and reference.startswith("Execution."):
+                pieces.append(["*"])  # execution ids and times: each run its own prefix
+            elif isinstance(reference, str) and reference.startswith("Parameters."):
+                patterns = self._patterns(reference[len("Parameters.") :])
+                if not patterns:
+                    return []
+                pieces.append(patterns)
+            elif isinstance(reference, str) and re.search(r"\.TrainingJobName$", reference):
+                pieces.append(["*"])  # a job name the service generates
+            else:
+                resolved = self._resolve(item, depth + 1) if is_expression(item) else []
+                if not resolved or pieces:
+                    return []
+                # A location followed by more parts: keep its bucket and pattern.
+                pieces.append([f"s3://{r.bucket}/{r.key_pattern.rstrip('*/')}" for r in resolved])
+        found: list[S3Access] = []
+        for combination in itertools.product(*pieces):
+            parsed = _parse_s3_uri(separator.join(combination))
+            if parsed is None:
+                return []
+            _add(found, parsed)
+        return found
+
+    def _patterns(self, parameter: str) -> list[str]:
+        declared = self.parameter_locations.get(parameter)
+        if declared is None:
+            return []
+        return [declared] if isinstance(declared, str) else list(declared)
+
+    def _resolve_step_property(self, reference: str, depth: int) -> list[S3Access]:
+        match = re.fullmatch(r"Steps\.([A-Za-z0-9\-_]+)\.(.+)", reference)
+        if match is None:
+            return []
+        producer = self.steps.get(match.group(1))
+        if producer is None:
+            return []
+        arguments = producer.get("Arguments") or {}
+        path = match.group(2)
+        output = re.fullmatch(
+            r"ProcessingOutputConfig\.Outputs\['([^']+)'\]\.S3Output\.S3Uri", path
+        )
+        if output is not None:
+            for item in (arguments.get("ProcessingOutputConfig") or {}).get("Outputs") or []:
+                if item.get("OutputName") == output.group(1):
+                    return self._resolve((item.get("S3Output") or {}).get("S3Uri"), depth + 1)
+            return []
+        index = re.fullmatch(r"ProcessingOutputConfig\.Outputs\[(\d+)\]\.S3Output\.S3Uri", path)
+        if index is not None:
+            outputs = (arguments.get("ProcessingOutputConfig") or {}).get("Outputs") or []
+            position = int(index.group(1))
+            if position < len(outputs):
+                return self._resolve(
+                    (outputs[position].get("S3Output") or {}).get("S3Uri"), depth + 1
+                )
+            return []
+        sources = {
+            "ModelArtifacts.S3ModelArtifacts": "OutputDataConfig.S3OutputPath",
+            "OutputDataConfig.S3OutputPath": "OutputDataConfig.S3OutputPath",
+            "TransformOutput.S3OutputPath": "TransformOutput.S3OutputPath",
+        }
+        if path in sources:
+            return self._resolve_many(arguments, sources[path], depth)
+        if producer.get("Type") == "Tuning" and (
+            path.startswith("BestTrainingJob.") or path.startswith("TrainingJobSummaries")
+        ):
+            return self._resolve_many(
+                arguments, "TrainingJobDefinition.OutputDataConfig.S3OutputPath", depth
+            )
+        return []
+
+    def _resolve_many(self, arguments: Any, path: str, depth: int) -> list[S3Access]:
+        found: list[S3Access] = []
+        for _, value in _select(arguments, path):
+            found += self._resolve(value, depth + 1)
+        return found
+
+
+def _all_steps(steps: list[Any]) -> Iterator[Any]:
+    for step in steps:
+        yield step
+        if isinstance(step, Mapping) and step.get("Type") == "Condition":
+            arguments = step.get("Arguments") or {}
+            for branch in ("IfSteps", "ElseSteps"):
+                yield from _all_steps(arguments.get(branch) or [])
+
+
+def _json_gets(value: Any) -> Iterator[str]:
+    if isinstance(value, Mapping):
+        body = value.get("Std:JsonGet") if len(value) == 1 else None
+        if isinstance(body, Mapping):
+            reference = (body.get("PropertyFile") or {}).get("Get")
+            if isinstance(reference, str):
+                yield reference
+            return
+        for key, item in value.items():
+            if key in ("IfSteps", "ElseSteps"):
+                continue
+            yield from _json_gets(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_gets(item)
+
+
+def _parse_s3_uri(uri: str) -> S3Access | None:
+    match = re.fullmatch(r"s3://([^/]+)/?(.*)", uri)
+    if match is None or match.group(1) in ("", "*"):
+        return None
+    return S3Access(match.group(1), match.group(2))
+
+
+def _describe(value: Any) -> str:
+    if is_expression(value):
+        key = next(iter(value))
+        if key == "Get":
+            return f"'{value['Get']}'"
+        return f"a {key} expression"
+    return repr(value)
+
+
+def plan_permissions(
+    definition: Mapping[str, Any],
+    *,
+    pipeline_name: str | None = None,
+    parameter_locations: Mapping[str, str | Sequence[str]] | None = None,
+) -> PermissionPlan:
+    """Read off a compiled definition what its roles need (see the module docstring).
+
+    ``pipeline_name`` resolves ``Execution.PipelineName`` in locations;
+    ``parameter_locations`` gives, per parameter that names S3 data, the values it may
+    take as an IAM pattern: a URI (``"s3://bucket/incoming/*"``) or, for a parameter
+    joined into a URI, its part (``"incoming/*"``). Locations built from such parameters
+    become attributable.
+    """
+    return _Planner(definition, pipeline_name, parameter_locations or {}).run()
+
+
+def sqs_queue_arn_parts(url: str) -> tuple[str, str, str] | None:
+    """(region, account, name) of a literal SQS queue URL, else ``None``."""
+    match = re.fullmatch(r"https://sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(\d{12})/(.+)", url)
+    return (match.group(1), match.group(2), match.group(3)) if match else None

@@ -1,0 +1,175 @@
+"""ConditionStep renders its conditions and nests its branch steps."""
+
+from __future__ import annotations
+
+from cdk_sagemaker_pipelines.definition import (
+    ConditionEquals,
+    ConditionGreaterThanOrEqualTo,
+    ConditionIn,
+    ConditionLessThan,
+    ConditionNot,
+    ConditionOr,
+    ConditionStep,
+    FailStep,
+    JsonGet,
+    LambdaStep,
+    OutputType,
+    ParameterFloat,
+    ParameterString,
+    PipelineDefinition,
+    ProcessingOutput,
+    ProcessingStep,
+    PropertyFile,
+    StaticBinder,
+    StepOutput,
+)
+from cdk_sagemaker_pipelines.definition._render import RenderContext
+from tests.conftest import ROLE
+from tests.definition.steps.conftest import IMAGE
+
+FUNCTION = "arn:aws:lambda:us-east-1:111122223333:function:notify"
+
+
+def test_minimal_step_renders_empty_branches(ctx: RenderContext) -> None:
+    env = ParameterString(name="Env", default_value="dev")
+    step = ConditionStep(name="IsProd", conditions=[ConditionEquals(left=env, right="prod")])
+
+    assert step.to_request(ctx) == {
+        "Name": "IsProd",
+        "Type": "Condition",
+        "Arguments": {
+            "Conditions": [
+                {"Type": "Equals", "LeftValue": {"Get": "Parameters.Env"}, "RightValue": "prod"}
+            ],
+            "IfSteps": [],
+            "ElseSteps": [],
+        },
+    }
+
+
+def every_option() -> tuple[ConditionStep, ProcessingStep, list[object], list[object]]:
+    env = ParameterString(name="Env", default_value="dev", enum_values=["dev", "prod"])
+    threshold = ParameterFloat(name="Threshold", default_value=0.9)
+    report = PropertyFile(name="Report", output_name="evaluation", path="evaluation.json")
+    evaluate = ProcessingStep(
+        name="Evaluate",
+        image=IMAGE,
+        role=ROLE,
+        outputs=[
+            ProcessingOutput(
+                output_name="evaluation",
+                source="/opt/ml/processing/evaluation",
+                destination="s3://b/eval",
+            )
+        ],
+        property_files=[report],
+    )
+    check = LambdaStep(
+        name="Check",
+        function_arn=FUNCTION,
+        outputs=[StepOutput(output_name="rows", output_type=OutputType.INTEGER)],
+    )
+    notify = LambdaStep(name="Notify", function_arn=FUNCTION)
+    stop = FailStep(name="Stop", error_message="accuracy too low")
+    step = ConditionStep(
+        name="Gate",
+        display_name="Quality gate",
+        description="Registers good models only",
+        depends_on=[check, "Other"],
+        conditions=[
+            ConditionGreaterThanOrEqualTo(
+                left=JsonGet(step=evaluate, property_file=report, json_path="metrics.acc.value"),
+                right=threshold,
+            ),
+            ConditionIn(value=env, in_values=["dev", "prod"]),
+            ConditionNot(expression=ConditionEquals(left=env, right="test")),
+            ConditionOr(
+                conditions=[
+                    ConditionLessThan(left=check.properties.OutputParameters["rows"], right=100),
+                    ConditionEquals(left=env, right="prod"),
+                ]
+            ),
+        ],
+        if_steps=[notify],
+        else_steps=[stop],
+    )
+    return step, evaluate, [env, threshold], [check, notify, stop]
+
+
+def test_every_option(ctx: RenderContext) -> None:
+    step, evaluate, parameters, (check, notify, stop) = every_option()
+    env = {"Get": "Parameters.Env"}
+
+    assert step.to_request(ctx) == {
+        "Name": "Gate",
+        "Type": "Condition",
+        "Arguments": {
+            "Conditions": [
+                {
+                    "Type": "GreaterThanOrEqualTo",
+                    "LeftValue": {
+                        "Std:JsonGet": {
+                            "PropertyFile": {"Get": "Steps.Evaluate.PropertyFiles.Report"},
+                            "Path": "metrics.acc.value",
+                        }
+                    },
+                    "RightValue": {"Get": "Parameters.Threshold"},
+                },
+                {"Type": "In", "QueryValue": env, "Values": ["dev", "prod"]},
+                {
+                    "Type": "Not",
+                    "Condition": {"Type": "Equals", "LeftValue": env, "RightValue": "test"},
+                },
+                {
+                    "Type": "Or",
+                    "Conditions": [
+                        {
+                            "Type": "LessThan",
+                            "LeftValue": {"Get": "Steps.Check.OutputParameters['rows']"},
+                            "RightValue": 100,
+                        },
+                        {"Type": "Equals", "LeftValue": env, "RightValue": "prod"},
+                    ],
+                },
+            ],
+            "IfSteps": [
+                {"Name": "Notify", "Type": "Lambda", "Arguments": {}, "FunctionArn": FUNCTION}
+            ],
+            "ElseSteps": [
+                {"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": "accuracy too low"}}
+            ],
+        },
+        "DependsOn": ["Check", "Other"],
+        "DisplayName": "Quality gate",
+        "Description": "Registers good models only",
+    }
+    # Referenced steps are collected; branch steps are recorded as branch members.
+    assert ctx.referenced_steps == [evaluate, check]
+    assert ctx.branch_order == [notify, stop]
+    # JsonGet's right-hand threshold is met first; Env comes from the later conditions.
+    assert ctx.referenced_parameters == [parameters[1], parameters[0]]
+
+
+def test_branch_steps_are_nested_not_listed_at_top_level(binder: StaticBinder) -> None:
+    import dataclasses
+
+    step, _, parameters, _ = every_option()
+    step = dataclasses.replace(step, depends_on=[])
+
+    definition = PipelineDefinition(parameters=parameters, steps=[step]).to_definition(binder)
+
+    assert {entry["Name"] for entry in definition["Steps"]} == {"Evaluate", "Check", "Gate"}
+    [gate] = [entry["Arguments"] for entry in definition["Steps"] if entry["Name"] == "Gate"]
+    assert [entry["Name"] for entry in gate["IfSteps"]] == ["Notify"]
+    assert [entry["Name"] for entry in gate["ElseSteps"]] == ["Stop"]
+
+
+def test_a_branch_step_renders_once_per_context(ctx: RenderContext) -> None:
+    notify = LambdaStep(name="Notify", function_arn=FUNCTION)
+    step = ConditionStep(
+        name="Gate", conditions=[ConditionEquals(left=1, right=1)], if_steps=[notify]
+    )
+
+    nested = step.to_request(ctx)["Arguments"]["IfSteps"][0]
+
+    assert ctx.render_step(notify) is nested

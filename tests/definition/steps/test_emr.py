@@ -1,0 +1,108 @@
+"""EMRStep renders AddJobFlowSteps' HadoopJarStep and the cluster id."""
+
+from __future__ import annotations
+
+from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
+    EMRStep,
+    LambdaStep,
+    ParameterInteger,
+    ParameterString,
+    PipelineDefinition,
+    StaticBinder,
+    StepOutput,
+)
+from cdk_sagemaker_pipelines.definition._render import RenderContext
+
+FUNCTION = "arn:aws:lambda:us-east-1:111122223333:function:prep"
+
+
+def test_minimal_step_renders_defaults(ctx: RenderContext) -> None:
+    step = EMRStep(name="Spark", cluster_id="j-1ABCDEFG2HIJK", jar="command-runner.jar")
+
+    assert step.to_request(ctx) == {
+        "Name": "Spark",
+        "Type": "EMR",
+        "Arguments": {
+            "StepConfig": {"HadoopJarStep": {"Jar": "command-runner.jar"}},
+            "ClusterId": "j-1ABCDEFG2HIJK",
+        },
+    }
+
+
+def every_option() -> tuple[EMRStep, LambdaStep, list[object]]:
+    cluster = ParameterString(name="ClusterId", default_value="j-1ABCDEFG2HIJK")
+    partitions = ParameterInteger(name="Partitions", default_value=8)
+    prep = LambdaStep(name="Prep", function_arn=FUNCTION, outputs=[StepOutput(output_name="uri")])
+    step = EMRStep(
+        name="Spark",
+        display_name="Spark job",
+        description="Aggregates the events",
+        depends_on=[prep, "Prep"],
+        cluster_id=cluster,
+        jar="command-runner.jar",
+        args=[
+            "spark-submit",
+            "s3://my-bucket/job.py",
+            "--input",
+            prep.properties.OutputParameters["uri"],
+            # Args are strings: numbers and number parameters are converted.
+            "--partitions",
+            partitions,
+            "--sample",
+            0.5,
+        ],
+        main_class="org.example.Main",
+        properties_={"spark.executor.memory": "4g", "mode": "batch"},
+        cache_config=CacheConfig(expire_after="P7D"),
+    )
+    return step, prep, [cluster, partitions]
+
+
+def test_every_option(ctx: RenderContext) -> None:
+    step, prep, parameters = every_option()
+
+    assert step.to_request(ctx) == {
+        "Name": "Spark",
+        "Type": "EMR",
+        "Arguments": {
+            "StepConfig": {
+                "HadoopJarStep": {
+                    "Jar": "command-runner.jar",
+                    "Args": [
+                        "spark-submit",
+                        "s3://my-bucket/job.py",
+                        "--input",
+                        {"Get": "Steps.Prep.OutputParameters['uri']"},
+                        "--partitions",
+                        {"Std:Join": {"On": "", "Values": [{"Get": "Parameters.Partitions"}]}},
+                        "--sample",
+                        "0.5",
+                    ],
+                    "MainClass": "org.example.Main",
+                    "Properties": [
+                        {"Key": "spark.executor.memory", "Value": "4g"},
+                        {"Key": "mode", "Value": "batch"},
+                    ],
+                }
+            },
+            "ClusterId": {"Get": "Parameters.ClusterId"},
+        },
+        "DependsOn": ["Prep", "Prep"],
+        "DisplayName": "Spark job",
+        "Description": "Aggregates the events",
+        "CacheConfig": {"Enabled": True, "ExpireAfter": "P7D"},
+    }
+    assert ctx.referenced_steps == [prep]
+    assert ctx.referenced_parameters == [parameters[1], parameters[0]]
+
+
+def test_every_option_compiles_to_a_valid_definition(binder: StaticBinder) -> None:
+    import dataclasses
+
+    step, _, parameters = every_option()
+    step = dataclasses.replace(step, depends_on=[])
+
+    definition = PipelineDefinition(parameters=parameters, steps=[step]).to_definition(binder)
+
+    assert {entry["Name"] for entry in definition["Steps"]} == {"Prep", "Spark"}

@@ -1,0 +1,362 @@
+"""ModelStep renders CreateModel; RegisterModel renders CreateModelPackage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cdk_sagemaker_pipelines.definition import (
+    Code,
+    Image,
+    Join,
+    LambdaStep,
+    MetricsSource,
+    ModelMetrics,
+    ModelStep,
+    NetworkConfig,
+    ParameterInteger,
+    ParameterString,
+    PipelineDefinition,
+    RegisterModel,
+    S3Location,
+    StaticBinder,
+    StepExceptionType,
+    StepRetryPolicy,
+    TrainingStep,
+)
+from cdk_sagemaker_pipelines.definition._render import RenderContext
+from tests.conftest import ROLE
+from tests.definition.steps.conftest import IMAGE, OTHER_ROLE, SKLEARN_IMAGE
+
+LAMBDA_ARN = "arn:aws:lambda:us-east-1:111122223333:function:approve"
+MODEL_DATA = "Steps.Train.ModelArtifacts.S3ModelArtifacts"
+THREADS = {"Std:Join": {"On": "", "Values": [{"Get": "Parameters.Threads"}]}}
+
+
+def train_step() -> TrainingStep:
+    return TrainingStep(name="Train", image=IMAGE, role=ROLE, output_path="s3://b/models")
+
+
+# ModelStep
+
+
+def test_model_minimal_step_renders_defaults(ctx: RenderContext) -> None:
+    step = ModelStep(name="CreateModel", image=IMAGE)
+
+    assert step.to_request(ctx) == {
+        "Name": "CreateModel",
+        "Type": "Model",
+        "Arguments": {
+            "ExecutionRoleArn": ROLE,
+            # As the SDK writes it: an empty Environment is part of every container.
+            "PrimaryContainer": {"Image": IMAGE, "Environment": {}},
+        },
+    }
+    assert ctx.problems == []
+
+
+def every_model_option(
+    script: Path,
+) -> tuple[ModelStep, TrainingStep, LambdaStep, ParameterInteger]:
+    train = train_step()
+    approve = LambdaStep(name="Approve", function_arn=LAMBDA_ARN)
+    threads = ParameterInteger(name="Threads", default_value=2)
+    step = ModelStep(
+        name="CreateModel",
+        display_name="Create model",
+        description="The model behind the batch transform",
+        depends_on=[approve, "Train"],
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        code=Code.from_asset(script),
+        environment={"LOG_LEVEL": "debug", "THREADS": threads, "WORKERS": 4},
+        role=OTHER_ROLE,
+        network=NetworkConfig(
+            subnets=["subnet-1"],
+            security_group_ids=["sg-1"],
+            enable_network_isolation=True,
+            # CreateModel has no inter-container encryption: it is left out.
+            enable_inter_container_traffic_encryption=True,
+        ),
+        retry_policies=[
+            StepRetryPolicy(exception_types=[StepExceptionType.SERVICE_FAULT], max_attempts=2)
+        ],
+        extra_arguments={
+            "PrimaryContainer": {"Mode": "SingleModel", "Environment": {"EXTRA": "1"}},
+            "VpcConfig": {"Subnets": ["subnet-2"]},
+        },
+    )
+    return step, train, approve, threads
+
+
+def test_model_every_option(ctx: RenderContext, script: Path) -> None:
+    step, train, approve, threads = every_model_option(script)
+
+    assert step.to_request(ctx) == {
+        "Name": "CreateModel",
+        "Type": "Model",
+        "Arguments": {
+            "ExecutionRoleArn": OTHER_ROLE,
+            "PrimaryContainer": {
+                "Image": SKLEARN_IMAGE,
+                "Environment": {
+                    "LOG_LEVEL": "debug",
+                    "THREADS": THREADS,
+                    "WORKERS": "4",
+                    "SAGEMAKER_PROGRAM": "prep.py",
+                    # Inference code travels as an archive, even a single file.
+                    "SAGEMAKER_SUBMIT_DIRECTORY": "s3://b/code/prep.py.tar.gz",
+                    "EXTRA": "1",
+                },
+                "ModelDataUrl": {"Get": MODEL_DATA},
+                "Mode": "SingleModel",
+            },
+            "VpcConfig": {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-2"]},
+            "EnableNetworkIsolation": True,
+        },
+        "DependsOn": ["Approve", "Train"],
+        "DisplayName": "Create model",
+        "Description": "The model behind the batch transform",
+        "RetryPolicies": [
+            {
+                "BackoffRate": 2.0,
+                "IntervalSeconds": 1,
+                "MaxAttempts": 2,
+                "ExceptionType": ["Step.SERVICE_FAULT"],
+            }
+        ],
+    }
+    assert ctx.problems == []
+    assert ctx.referenced_steps == [train, approve]
+    assert ctx.referenced_parameters == [threads]
+
+
+def test_model_every_option_compiles_to_a_valid_definition(
+    binder: StaticBinder, script: Path
+) -> None:
+    step, _, _, threads = every_model_option(script)
+
+    definition = PipelineDefinition(parameters=[threads], steps=[step]).to_definition(binder)
+
+    assert {entry["Name"] for entry in definition["Steps"]} == {"Approve", "Train", "CreateModel"}
+
+
+def test_model_code_directory_names_its_entry_point(ctx: RenderContext, source_dir: Path) -> None:
+    step = ModelStep(
+        name="CreateModel", image=IMAGE, code=Code.from_asset(source_dir, entry_point="run.py")
+    )
+
+    assert step.to_request(ctx)["Arguments"]["PrimaryContainer"] == {
+        "Image": IMAGE,
+        "Environment": {
+            "SAGEMAKER_PROGRAM": "run.py",
+            "SAGEMAKER_SUBMIT_DIRECTORY": "s3://b/code/src.tar.gz",
+        },
+    }
+
+
+def test_model_network_from_binder_defaults_skips_what_create_model_lacks() -> None:
+    from cdk_sagemaker_pipelines.definition import JobDefaults
+
+    class VpcBinder(StaticBinder):
+        def job_defaults(self, *, step_name: str) -> JobDefaults:
+            return JobDefaults(
+                volume_kms_key="volume-key",
+                output_kms_key="output-key",
+                network=NetworkConfig(
+                    subnets=["subnet-9"],
+                    security_group_ids=["sg-9"],
+                    enable_inter_container_traffic_encryption=True,
+                ),
+            )
+
+    ctx = RenderContext(VpcBinder(role_arn=ROLE))
+
+    assert ModelStep(name="M", image=IMAGE).to_request(ctx)["Arguments"] == {
+        "ExecutionRoleArn": ROLE,
+        "PrimaryContainer": {"Image": IMAGE, "Environment": {}},
+        "VpcConfig": {"SecurityGroupIds": ["sg-9"], "Subnets": ["subnet-9"]},
+    }
+
+
+# RegisterModel
+
+
+def test_register_minimal_step_renders_defaults(ctx: RenderContext) -> None:
+    step = RegisterModel(name="Register", image=IMAGE, model_package_group_name="my-models")
+
+    assert step.to_request(ctx) == {
+        "Name": "Register",
+        "Type": "RegisterModel",
+        "Arguments": {
+            "ModelPackageGroupName": "my-models",
+            "InferenceSpecification": {
+                "Containers": [{"Image": IMAGE, "Environment": {}}],
+                "SupportedContentTypes": ["text/csv"],
+                "SupportedResponseMIMETypes": ["text/csv"],
+            },
+            # A person approves, never the pipeline itself.
+            "ModelApprovalStatus": "PendingManualApproval",
+        },
+    }
+    assert ctx.problems == []
+
+
+def every_register_option() -> tuple[RegisterModel, TrainingStep, list[ParameterString]]:
+    train = train_step()
+    group = ParameterString(name="ModelGroup", default_value="my-models")
+    image = ParameterString(name="InferenceImage", default_value=IMAGE)
+    instance = ParameterString(name="InferenceInstance", default_value="ml.m5.large")
+    approval = ParameterString(name="Approval", default_value="Approved")
+    report_dir = train.properties.OutputDataConfig.S3OutputPath
+
+    def report(name: str, content_type: str = "application/json") -> MetricsSource:
+        return MetricsSource(s3_uri=f"s3://reports/{name}.json", content_type=content_type)
+
+    step = RegisterModel(
+        name="Register",
+        display_name="Register model",
+        description="Registers the trained model",
+        depends_on=["Train"],
+        model_package_group_name=group,
+        image=Image.from_uri(image),
+        model_data=S3Location.from_bucket("models", "churn/model.tar.gz"),
+        code=Code.from_s3("s3://b/code/inference.tar.gz", entry_point="inference.py"),
+        environment={"MODE": "serve", "VERBOSE": False},
+        content_types=["application/json", "text/csv"],
+        response_types=["application/json"],
+        inference_instances=["ml.m5.large", instance],
+        transform_instances=["ml.c5.xlarge"],
+        approval_status=approval,
+        model_metrics=ModelMetrics(
+            model_statistics=MetricsSource(s3_uri=Join(on="/", values=[report_dir, "stats.json"])),
+            model_constraints=report("model-constraints"),
+            data_statistics=report("data-statistics"),
+            data_constraints=report("data-constraints"),
+            bias_report=report("bias"),
+            explainability_report=report("explainability", "text/plain"),
+        ),
+        model_package_description="Churn model",
+        customer_metadata={"team": "ml-platform"},
+        domain="MACHINE_LEARNING",
+        task="CLASSIFICATION",
+        retry_policies=[StepRetryPolicy(max_attempts=4)],
+        extra_arguments={
+            "InferenceSpecification": {"SupportedResponseMIMETypes": ["text/csv"]},
+            "SkipModelValidation": "None",
+        },
+    )
+    return step, train, [group, image, instance, approval]
+
+
+def test_register_every_option(ctx: RenderContext) -> None:
+    step, train, parameters = every_register_option()
+
+    def source(name: str, content_type: str = "application/json") -> dict[str, str]:
+        return {"ContentType": content_type, "S3Uri": f"s3://reports/{name}.json"}
+
+    assert step.to_request(ctx) == {
+        "Name": "Register",
+        "Type": "RegisterModel",
+        "Arguments": {
+            "ModelPackageGroupName": {"Get": "Parameters.ModelGroup"},
+            "ModelPackageDescription": "Churn model",
+            "ModelMetrics": {
+                "ModelQuality": {
+                    "Statistics": {
+                        "ContentType": "application/json",
+                        "S3Uri": {
+                            "Std:Join": {
+                                "On": "/",
+                                "Values": [
+                                    {"Get": "Steps.Train.OutputDataConfig.S3OutputPath"},
+                                    "stats.json",
+                                ],
+                            }
+                        },
+                    },
+                    "Constraints": source("model-constraints"),
+                },
+                "ModelDataQuality": {
+                    "Statistics": source("data-statistics"),
+                    "Constraints": source("data-constraints"),
+                },
+                "Bias": {"Report": source("bias")},
+                "Explainability": {"Report": source("explainability", "text/plain")},
+            },
+            "InferenceSpecification": {
+                "Containers": [
+                    {
+                        "Image": {"Get": "Parameters.InferenceImage"},
+                        "Environment": {
+                            "MODE": "serve",
+                            "VERBOSE": "false",
+                            "SAGEMAKER_PROGRAM": "inference.py",
+                            "SAGEMAKER_SUBMIT_DIRECTORY": "s3://b/code/inference.tar.gz",
+                        },
+                        "ModelDataUrl": "s3://models/churn/model.tar.gz",
+                    }
+                ],
+                "SupportedContentTypes": ["application/json", "text/csv"],
+                # extra_arguments replaced the list
+                "SupportedResponseMIMETypes": ["text/csv"],
+                "SupportedRealtimeInferenceInstanceTypes": [
+                    "ml.m5.large",
+                    {"Get": "Parameters.InferenceInstance"},
+                ],
+                "SupportedTransformInstanceTypes": ["ml.c5.xlarge"],
+            },
+            "ModelApprovalStatus": {"Get": "Parameters.Approval"},
+            "CustomerMetadataProperties": {"team": "ml-platform"},
+            "Domain": "MACHINE_LEARNING",
+            "Task": "CLASSIFICATION",
+            "SkipModelValidation": "None",
+        },
+        "DependsOn": ["Train"],
+        "DisplayName": "Register model",
+        "Description": "Registers the trained model",
+        "RetryPolicies": [
+            {
+                "BackoffRate": 2.0,
+                "IntervalSeconds": 1,
+                "MaxAttempts": 4,
+                "ExceptionType": ["Step.SERVICE_FAULT", "Step.THROTTLING"],
+            }
+        ],
+    }
+    assert ctx.problems == []
+    # The image parameter reaches the context through the binder too.
+    assert {id(parameter) for parameter in ctx.referenced_parameters} == {
+        id(parameter) for parameter in parameters
+    }
+    assert ctx.referenced_steps == [train]
+
+
+def test_register_every_option_compiles_to_a_valid_definition(binder: StaticBinder) -> None:
+    step, train, parameters = every_register_option()
+
+    definition = PipelineDefinition(parameters=parameters, steps=[train, step]).to_definition(
+        binder
+    )
+
+    assert {entry["Name"] for entry in definition["Steps"]} == {"Train", "Register"}
+
+
+def test_fails_register_model_takes_no_job_retry_policy() -> None:
+    from cdk_sagemaker_pipelines.definition import (
+        PipelineDefinitionError,
+        SageMakerJobStepRetryPolicy,
+    )
+
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"RegisterModel 'Register': field 'retry_policies\[0\]' expects StepRetryPolicy, "
+        r"got SageMakerJobStepRetryPolicy",
+    ):
+        RegisterModel(
+            name="Register",
+            image=IMAGE,
+            model_package_group_name="my-models",
+            retry_policies=[SageMakerJobStepRetryPolicy()],
+        )

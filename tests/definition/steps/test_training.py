@@ -1,0 +1,336 @@
+"""TrainingStep renders a CreateTrainingJob request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
+    Code,
+    Image,
+    LambdaStep,
+    NetworkConfig,
+    ParameterFloat,
+    ParameterInteger,
+    ParameterString,
+    PipelineDefinition,
+    PipelineDefinitionError,
+    ProcessingOutput,
+    ProcessingStep,
+    S3Location,
+    SageMakerJobExceptionType,
+    SageMakerJobStepRetryPolicy,
+    StaticBinder,
+    StepRetryPolicy,
+    TrainingInput,
+    TrainingStep,
+)
+from cdk_sagemaker_pipelines.definition._render import RenderContext
+from tests.conftest import ROLE
+from tests.definition.steps.conftest import (
+    IMAGE,
+    OTHER_ROLE,
+    OUTPUT_KEY,
+    VOLUME_KEY,
+    default_output,
+)
+
+PYTORCH_GPU = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-gpu-py310"
+LAMBDA_ARN = "arn:aws:lambda:us-east-1:111122223333:function:gate"
+
+
+def channel(name: str, uri: object) -> dict[str, object]:
+    """An InputDataConfig entry with the default S3 settings."""
+    return {
+        "DataSource": {
+            "S3DataSource": {
+                "S3DataType": "S3Prefix",
+                "S3Uri": uri,
+                "S3DataDistributionType": "FullyReplicated",
+            }
+        },
+        "ChannelName": name,
+    }
+
+
+def test_minimal_step_renders_defaults(ctx: RenderContext) -> None:
+    step = TrainingStep(name="Train", image=IMAGE)
+
+    assert step.to_request(ctx) == {
+        "Name": "Train",
+        "Type": "Training",
+        "Arguments": {
+            "AlgorithmSpecification": {"TrainingInputMode": "File", "TrainingImage": IMAGE},
+            "OutputDataConfig": {"S3OutputPath": default_output("Train", "model")},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 86400},
+            "ResourceConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+                "VolumeSizeInGB": 30,
+            },
+            "RoleArn": ROLE,
+            "ProfilerConfig": {"DisableProfiler": True},
+        },
+    }
+    assert ctx.problems == []
+
+
+def every_option(
+    source_dir: Path,
+) -> tuple[TrainingStep, ProcessingStep, LambdaStep, list[object]]:
+    prep = ProcessingStep(
+        name="Prep",
+        image=IMAGE,
+        role=ROLE,
+        outputs=[
+            ProcessingOutput(
+                output_name="train", source="/opt/ml/processing/train", destination="s3://b/t"
+            )
+        ],
+    )
+    gate = LambdaStep(name="Gate", function_arn=LAMBDA_ARN)
+    instance_type = ParameterString(name="TrainingInstance", default_value="ml.g5.xlarge")
+    epochs = ParameterInteger(name="Epochs", default_value=10)
+    dropout = ParameterFloat(name="Dropout", default_value=0.1)
+    step = TrainingStep(
+        name="Train",
+        display_name="Train model",
+        description="Fine-tunes the model",
+        depends_on=[gate, "Prep"],
+        image=Image.pytorch("2.1", processor="gpu"),
+        code=Code.from_asset(source_dir, entry_point="run.py"),
+        inputs={
+            "train": TrainingInput(
+                s3_data=prep.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri,
+                content_type="application/x-recordio",
+                distribution="ShardedByS3Key",
+                s3_data_type="S3Prefix",
+                input_mode="Pipe",
+                compression="Gzip",
+                record_wrapping="RecordIO",
+            ),
+            "test": S3Location.from_bucket("data", "test"),
+            "extra": "s3://b/extra",
+        },
+        output_path=S3Location.from_bucket("models"),
+        instance_type=instance_type,
+        instance_count=2,
+        volume_size_in_gb=50,
+        volume_kms_key=VOLUME_KEY,
+        output_kms_key=OUTPUT_KEY,
+        environment={"DROPOUT": dropout, "MODE": "train"},
+        metric_definitions={"train:loss": "loss=([0-9.]+)", "val:acc": "acc=([0-9.]+)"},
+        input_mode="FastFile",
+        max_runtime_in_seconds=7200,
+        network=NetworkConfig(
+            subnets=["subnet-1", "subnet-2"],
+            security_group_ids=["sg-1"],
+            enable_network_isolation=True,
+            enable_inter_container_traffic_encryption=True,
+        ),
+        role=OTHER_ROLE,
+        hyperparameters={"epochs": epochs, "lr": 0.01, "fast": True, "optimizer": "adam"},
+        disable_profiler=False,
+        checkpoint_s3_uri="s3://b/checkpoints",
+        use_spot_instances=True,
+        max_wait_in_seconds=10800,
+        cache_config=CacheConfig(expire_after="P30D"),
+        retry_policies=[
+            StepRetryPolicy(max_attempts=2),
+            SageMakerJobStepRetryPolicy(
+                exception_types=[
+                    SageMakerJobExceptionType.CAPACITY_ERROR,
+                    SageMakerJobExceptionType.RESOURCE_LIMIT,
+                ],
+                expire_after_mins=120,
+                interval_seconds=30,
+            ),
+        ],
+        extra_arguments={
+            "ResourceConfig": {"KeepAlivePeriodInSeconds": 60},
+            "HyperParameters": {"lr": "0.02"},
+        },
+    )
+    return step, prep, gate, [instance_type, epochs, dropout]
+
+
+def test_every_option(ctx: RenderContext, source_dir: Path) -> None:
+    step, prep, gate, parameters = every_option(source_dir)
+
+    assert step.to_request(ctx) == {
+        "Name": "Train",
+        "Type": "Training",
+        "Arguments": {
+            "AlgorithmSpecification": {
+                "TrainingInputMode": "FastFile",
+                "TrainingImage": PYTORCH_GPU,
+                "MetricDefinitions": [
+                    {"Name": "train:loss", "Regex": "loss=([0-9.]+)"},
+                    {"Name": "val:acc", "Regex": "acc=([0-9.]+)"},
+                ],
+            },
+            "OutputDataConfig": {"S3OutputPath": "s3://models", "KmsKeyId": OUTPUT_KEY},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 7200, "MaxWaitTimeInSeconds": 10800},
+            "ResourceConfig": {
+                "InstanceCount": 2,
+                "InstanceType": {"Get": "Parameters.TrainingInstance"},
+                "VolumeSizeInGB": 50,
+                "VolumeKmsKeyId": VOLUME_KEY,
+                "KeepAlivePeriodInSeconds": 60,
+            },
+            "RoleArn": OTHER_ROLE,
+            "InputDataConfig": [
+                {
+                    "DataSource": {
+                        "S3DataSource": {
+                            "S3DataType": "S3Prefix",
+                            "S3Uri": {
+                                "Get": "Steps.Prep.ProcessingOutputConfig.Outputs['train']"
+                                ".S3Output.S3Uri"
+                            },
+                            "S3DataDistributionType": "ShardedByS3Key",
+                        }
+                    },
+                    "ContentType": "application/x-recordio",
+                    "CompressionType": "Gzip",
+                    "RecordWrapperType": "RecordIO",
+                    "InputMode": "Pipe",
+                    "ChannelName": "train",
+                },
+                channel("test", "s3://data/test"),
+                channel("extra", "s3://b/extra"),
+                # Script mode: the code archive travels as one more channel.
+                channel("code", "s3://b/code/src.tar.gz"),
+            ],
+            "HyperParameters": {
+                "epochs": {"Std:Join": {"On": "", "Values": [{"Get": "Parameters.Epochs"}]}},
+                "lr": "0.02",
+                "fast": "true",
+                "optimizer": "adam",
+                "sagemaker_program": "run.py",
+                "sagemaker_submit_directory": "/opt/ml/input/data/code/src.tar.gz",
+            },
+            "Environment": {
+                "DROPOUT": {"Std:Join": {"On": "", "Values": [{"Get": "Parameters.Dropout"}]}},
+                "MODE": "train",
+            },
+            "CheckpointConfig": {"S3Uri": "s3://b/checkpoints"},
+            "EnableManagedSpotTraining": True,
+            "VpcConfig": {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1", "subnet-2"]},
+            "EnableNetworkIsolation": True,
+            "EnableInterContainerTrafficEncryption": True,
+        },
+        "DependsOn": ["Gate", "Prep"],
+        "DisplayName": "Train model",
+        "Description": "Fine-tunes the model",
+        "CacheConfig": {"Enabled": True, "ExpireAfter": "P30D"},
+        "RetryPolicies": [
+            {
+                "BackoffRate": 2.0,
+                "IntervalSeconds": 1,
+                "MaxAttempts": 2,
+                "ExceptionType": ["Step.SERVICE_FAULT", "Step.THROTTLING"],
+            },
+            {
+                "BackoffRate": 2.0,
+                "IntervalSeconds": 30,
+                "ExpireAfterMin": 120,
+                "ExceptionType": ["SageMaker.CAPACITY_ERROR", "SageMaker.RESOURCE_LIMIT"],
+            },
+        ],
+    }
+    assert ctx.problems == []
+    assert ctx.referenced_steps == [prep, gate]
+    assert {id(item) for item in ctx.referenced_parameters} == {id(item) for item in parameters}
+
+
+def test_every_option_compiles_to_a_valid_definition(
+    binder: StaticBinder, source_dir: Path
+) -> None:
+    step, _, _, parameters = every_option(source_dir)
+
+    definition = PipelineDefinition(parameters=parameters, steps=[step]).to_definition(binder)
+
+    assert {entry["Name"] for entry in definition["Steps"]} == {"Gate", "Prep", "Train"}
+
+
+def test_code_file_is_archived_and_shipped_as_the_code_channel(
+    ctx: RenderContext, script: Path
+) -> None:
+    step = TrainingStep(name="Train", image=IMAGE, code=Code.from_asset(script))
+
+    arguments = step.to_request(ctx)["Arguments"]
+
+    assert arguments["InputDataConfig"] == [channel("code", "s3://b/code/prep.py.tar.gz")]
+    assert arguments["HyperParameters"] == {
+        "sagemaker_program": "prep.py",
+        "sagemaker_submit_directory": "/opt/ml/input/data/code/prep.py.tar.gz",
+    }
+
+
+def test_code_archive_in_s3_keeps_its_name(ctx: RenderContext) -> None:
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        code=Code.from_s3("s3://b/code/source.tar.gz", entry_point="train.py"),
+        inputs={"train": "s3://b/train"},
+    )
+
+    arguments = step.to_request(ctx)["Arguments"]
+
+    assert arguments["InputDataConfig"] == [
+        channel("train", "s3://b/train"),
+        channel("code", "s3://b/code/source.tar.gz"),
+    ]
+    assert arguments["HyperParameters"] == {
+        "sagemaker_program": "train.py",
+        "sagemaker_submit_directory": "/opt/ml/input/data/code/source.tar.gz",
+    }
+
+
+def test_code_location_from_a_parameter_is_rendered_and_recorded(ctx: RenderContext) -> None:
+    code_uri = ParameterString(name="CodeUri", default_value="s3://b/code/train.py")
+    step = TrainingStep(
+        name="Train", image=IMAGE, code=Code.from_s3(code_uri, entry_point="train.py")
+    )
+
+    arguments = step.to_request(ctx)["Arguments"]
+
+    assert arguments["InputDataConfig"] == [channel("code", {"Get": "Parameters.CodeUri"})]
+    assert ctx.referenced_parameters == [code_uri]
+
+
+def test_fails_local_code_without_code_prefix_names_the_code_channel(script: Path) -> None:
+    ctx = RenderContext(StaticBinder(role_arn=ROLE, default_bucket="b"))
+    step = TrainingStep(
+        name="Train", image=IMAGE, code=Code.from_asset(script), inputs={"train": "s3://b/t"}
+    )
+
+    step.to_request(ctx)
+
+    [problem] = ctx.problems
+    assert (problem.step, problem.field, problem.message) == (
+        "Train",
+        "Arguments.InputDataConfig[1].DataSource.S3DataSource.S3Uri",
+        f"local code {str(script)!r} needs a place in S3",
+    )
+
+
+def test_fails_input_channel_named_code_clashes_with_the_code_channel(script: Path) -> None:
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^TrainingStep 'Train': the input channel 'code' carries the step's code",
+    ):
+        TrainingStep(
+            name="Train", image=IMAGE, code=Code.from_asset(script), inputs={"code": "s3://b/c"}
+        )
+
+
+def test_fails_spot_training_needs_max_wait() -> None:
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^TrainingStep 'Train': use_spot_instances needs max_wait_in_seconds",
+    ):
+        TrainingStep(name="Train", image=IMAGE, use_spot_instances=True)

@@ -1,0 +1,309 @@
+"""TuningStep renders a CreateHyperParameterTuningJob request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
+    CategoricalParameter,
+    Code,
+    ContinuousParameter,
+    Image,
+    IntegerParameter,
+    LambdaStep,
+    ModelStep,
+    NetworkConfig,
+    ParameterFloat,
+    ParameterInteger,
+    ParameterString,
+    PipelineDefinition,
+    S3Location,
+    SageMakerJobStepRetryPolicy,
+    StaticBinder,
+    StepOutput,
+    TuningStep,
+)
+from cdk_sagemaker_pipelines.definition._render import RenderContext
+from tests.conftest import ROLE
+from tests.definition.steps.conftest import (
+    IMAGE,
+    OTHER_ROLE,
+    OUTPUT_KEY,
+    VOLUME_KEY,
+    default_output,
+)
+
+XGBOOST = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+LAMBDA_ARN = "arn:aws:lambda:us-east-1:111122223333:function:prep"
+
+
+def joined(parameter: str) -> dict[str, object]:
+    return {"Std:Join": {"On": "", "Values": [{"Get": f"Parameters.{parameter}"}]}}
+
+
+def test_minimal_step_renders_defaults(ctx: RenderContext) -> None:
+    step = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+    )
+
+    assert step.to_request(ctx) == {
+        "Name": "Tune",
+        "Type": "Tuning",
+        "Arguments": {
+            "HyperParameterTuningJobConfig": {
+                "Strategy": "Bayesian",
+                "ResourceLimits": {"MaxNumberOfTrainingJobs": 1, "MaxParallelTrainingJobs": 1},
+                "TrainingJobEarlyStoppingType": "Off",
+                "HyperParameterTuningJobObjective": {
+                    "Type": "Maximize",
+                    "MetricName": "validation:rmse",
+                },
+                "ParameterRanges": {
+                    # Range bounds are strings in the API.
+                    "ContinuousParameterRanges": [
+                        {
+                            "Name": "eta",
+                            "MinValue": "0.01",
+                            "MaxValue": "0.3",
+                            "ScalingType": "Auto",
+                        }
+                    ],
+                    "CategoricalParameterRanges": [],
+                    "IntegerParameterRanges": [],
+                },
+            },
+            "TrainingJobDefinition": {
+                "RoleArn": ROLE,
+                "OutputDataConfig": {"S3OutputPath": default_output("Tune", "model")},
+                "StoppingCondition": {"MaxRuntimeInSeconds": 86400},
+                "HyperParameterTuningResourceConfig": {
+                    "InstanceCount": 1,
+                    "InstanceType": "ml.m5.large",
+                    "VolumeSizeInGB": 30,
+                },
+                "AlgorithmSpecification": {"TrainingInputMode": "File", "TrainingImage": IMAGE},
+            },
+        },
+    }
+    assert ctx.problems == []
+
+
+def every_option(script: Path) -> tuple[TuningStep, LambdaStep, list[object]]:
+    prep = LambdaStep(
+        name="Prep", function_arn=LAMBDA_ARN, outputs=[StepOutput(output_name="train_uri")]
+    )
+    max_jobs = ParameterInteger(name="MaxJobs", default_value=8)
+    max_depth = ParameterInteger(name="MaxDepth", default_value=10)
+    min_eta = ParameterFloat(name="MinEta", default_value=0.01)
+    booster = ParameterString(name="Booster", default_value="gbtree")
+    step = TuningStep(
+        name="Tune",
+        display_name="Tune XGBoost",
+        description="Searches eta, depth and booster",
+        depends_on=[prep, "Other"],
+        image=Image.xgboost("1.7-1"),
+        code=Code.from_asset(script),
+        inputs={"train": prep.properties.OutputParameters["train_uri"]},
+        output_path=S3Location.from_bucket("models", "tuning"),
+        instance_type="ml.m5.xlarge",
+        instance_count=2,
+        volume_size_in_gb=40,
+        volume_kms_key=VOLUME_KEY,
+        output_kms_key=OUTPUT_KEY,
+        environment={"SEED": 42},
+        metric_definitions={"validation:rmse": "rmse=([0-9.]+)"},
+        input_mode="Pipe",
+        max_runtime_in_seconds=3600,
+        network=NetworkConfig(
+            subnets=["subnet-1"],
+            security_group_ids=["sg-1"],
+            enable_network_isolation=True,
+        ),
+        role=OTHER_ROLE,
+        objective_metric_name="validation:rmse",
+        objective_type="Minimize",
+        hyperparameter_ranges={
+            "eta": ContinuousParameter(
+                min_value=min_eta, max_value=0.3, scaling_type="Logarithmic"
+            ),
+            "max_depth": IntegerParameter(min_value=2, max_value=max_depth),
+            "booster": CategoricalParameter(values=["gblinear", booster, 3]),
+        },
+        static_hyperparameters={"num_round": 100, "objective": "reg:squarederror"},
+        strategy="Random",
+        max_jobs=max_jobs,
+        max_parallel_jobs=2,
+        early_stopping_type="Auto",
+        cache_config=CacheConfig(expire_after="P1D"),
+        retry_policies=[SageMakerJobStepRetryPolicy(max_attempts=3)],
+        extra_arguments={
+            "HyperParameterTuningJobConfig": {"ResourceLimits": {"MaxRuntimeInSeconds": 36000}},
+            "TrainingJobDefinition": {"StoppingCondition": {"MaxRuntimeInSeconds": 1800}},
+        },
+    )
+    return step, prep, [max_jobs, max_depth, min_eta, booster]
+
+
+def test_every_option(ctx: RenderContext, script: Path) -> None:
+    step, prep, parameters = every_option(script)
+
+    assert step.to_request(ctx) == {
+        "Name": "Tune",
+        "Type": "Tuning",
+        "Arguments": {
+            "HyperParameterTuningJobConfig": {
+                "Strategy": "Random",
+                "ResourceLimits": {
+                    "MaxNumberOfTrainingJobs": {"Get": "Parameters.MaxJobs"},
+                    "MaxParallelTrainingJobs": 2,
+                    "MaxRuntimeInSeconds": 36000,
+                },
+                "TrainingJobEarlyStoppingType": "Auto",
+                "HyperParameterTuningJobObjective": {
+                    "Type": "Minimize",
+                    "MetricName": "validation:rmse",
+                },
+                "ParameterRanges": {
+                    "ContinuousParameterRanges": [
+                        {
+                            "Name": "eta",
+                            "MinValue": joined("MinEta"),
+                            "MaxValue": "0.3",
+                            "ScalingType": "Logarithmic",
+                        }
+                    ],
+                    "CategoricalParameterRanges": [
+                        {
+                            "Name": "booster",
+                            "Values": ["gblinear", {"Get": "Parameters.Booster"}, "3"],
+                        }
+                    ],
+                    "IntegerParameterRanges": [
+                        {
+                            "Name": "max_depth",
+                            "MinValue": "2",
+                            "MaxValue": joined("MaxDepth"),
+                            "ScalingType": "Auto",
+                        }
+                    ],
+                },
+            },
+            "TrainingJobDefinition": {
+                "StaticHyperParameters": {
+                    "num_round": "100",
+                    "objective": "reg:squarederror",
+                    "sagemaker_program": "prep.py",
+                    "sagemaker_submit_directory": "/opt/ml/input/data/code/prep.py.tar.gz",
+                },
+                "RoleArn": OTHER_ROLE,
+                "OutputDataConfig": {"S3OutputPath": "s3://models/tuning", "KmsKeyId": OUTPUT_KEY},
+                "StoppingCondition": {"MaxRuntimeInSeconds": 1800},
+                "HyperParameterTuningResourceConfig": {
+                    "InstanceCount": 2,
+                    "InstanceType": "ml.m5.xlarge",
+                    "VolumeSizeInGB": 40,
+                    "VolumeKmsKeyId": VOLUME_KEY,
+                },
+                "AlgorithmSpecification": {
+                    "TrainingInputMode": "Pipe",
+                    "TrainingImage": XGBOOST,
+                    "MetricDefinitions": [{"Name": "validation:rmse", "Regex": "rmse=([0-9.]+)"}],
+                },
+                "InputDataConfig": [
+                    {
+                        "DataSource": {
+                            "S3DataSource": {
+                                "S3DataType": "S3Prefix",
+                                "S3Uri": {"Get": "Steps.Prep.OutputParameters['train_uri']"},
+                                "S3DataDistributionType": "FullyReplicated",
+                            }
+                        },
+                        "ChannelName": "train",
+                    },
+                    {
+                        "DataSource": {
+                            "S3DataSource": {
+                                "S3DataType": "S3Prefix",
+                                "S3Uri": "s3://b/code/prep.py.tar.gz",
+                                "S3DataDistributionType": "FullyReplicated",
+                            }
+                        },
+                        "ChannelName": "code",
+                    },
+                ],
+                "Environment": {"SEED": "42"},
+                "VpcConfig": {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1"]},
+                "EnableNetworkIsolation": True,
+            },
+        },
+        "DependsOn": ["Prep", "Other"],
+        "DisplayName": "Tune XGBoost",
+        "Description": "Searches eta, depth and booster",
+        "CacheConfig": {"Enabled": True, "ExpireAfter": "P1D"},
+        "RetryPolicies": [
+            {
+                "BackoffRate": 2.0,
+                "IntervalSeconds": 1,
+                "MaxAttempts": 3,
+                "ExceptionType": ["SageMaker.CAPACITY_ERROR"],
+            }
+        ],
+    }
+    assert ctx.problems == []
+    assert ctx.referenced_steps == [prep]
+    assert {id(item) for item in ctx.referenced_parameters} == {id(item) for item in parameters}
+
+
+def test_every_option_compiles_to_a_valid_definition(binder: StaticBinder, script: Path) -> None:
+    import dataclasses
+
+    step, _, parameters = every_option(script)
+    step = dataclasses.replace(step, depends_on=[])
+
+    definition = PipelineDefinition(parameters=parameters, steps=[step]).to_definition(binder)
+
+    assert {entry["Name"] for entry in definition["Steps"]} == {"Prep", "Tune"}
+
+
+def test_top_model_uri_under_the_output_path(ctx: RenderContext) -> None:
+    step = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="m",
+        hyperparameter_ranges={},
+        output_path="s3://b/models",
+    )
+
+    assert step.top_model_s3_uri(1).to_request(ctx) == {
+        "Std:Join": {
+            "On": "/",
+            "Values": [
+                "s3://b/models",
+                {"Get": "Steps.Tune.TrainingJobSummaries[1].TrainingJobName"},
+                "output/model.tar.gz",
+            ],
+        }
+    }
+    assert step.top_model_s3_uri().value_type == "String"
+    assert ctx.referenced_steps == [step]
+
+
+def test_top_model_uri_under_the_default_output(ctx: RenderContext) -> None:
+    step = TuningStep(name="Tune", image=IMAGE, objective_metric_name="m", hyperparameter_ranges={})
+    model = ModelStep(name="Best", image=IMAGE, model_data=step.top_model_s3_uri())
+
+    assert model.to_request(ctx)["Arguments"]["PrimaryContainer"]["ModelDataUrl"] == {
+        "Std:Join": {
+            "On": "/",
+            "Values": [
+                default_output("Tune", "model"),
+                {"Get": "Steps.Tune.TrainingJobSummaries[0].TrainingJobName"},
+                "output/model.tar.gz",
+            ],
+        }
+    }
+    assert ctx.referenced_steps == [step]

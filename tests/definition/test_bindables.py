@@ -1,0 +1,593 @@
+"""Bindables (Code, Image, S3Location) and binders (StaticBinder, a custom one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cdk_sagemaker_pipelines.definition import (
+    Binder,
+    BindingError,
+    BoundCode,
+    Code,
+    Image,
+    JobDefaults,
+    ModelStep,
+    NetworkConfig,
+    ParameterString,
+    PipelineDefinition,
+    PipelineDefinitionError,
+    PipelineValidationError,
+    Problem,
+    ProcessingOutput,
+    ProcessingStep,
+    S3Location,
+    StaticBinder,
+    TrainingStep,
+    TransformStep,
+    TuningStep,
+)
+from cdk_sagemaker_pipelines.definition._render import RenderContext
+from tests.conftest import ROLE
+
+IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
+SKLEARN_US_EAST_1 = (
+    "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+)
+
+
+@pytest.fixture
+def script(tmp_path: Path) -> Path:
+    path = tmp_path / "train.py"
+    path.write_text("")
+    return path
+
+
+@pytest.fixture
+def source_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "src"
+    path.mkdir()
+    (path / "train.py").write_text("")
+    return path
+
+
+class FakeBucket:
+    """Stands in for an ``aws_s3.IBucket``: only ``bucket_name`` is read."""
+
+    bucket_name = "${Token[Bucket.Name.42]}"
+
+
+# Code
+
+
+def test_code_from_asset_file(script: Path) -> None:
+    code = Code.from_asset(script)
+
+    assert (code.path, code.s3_uri, code.entry_point) == (str(script), None, None)
+    assert code.script_name == "train.py"
+    assert not code.is_directory
+    assert not code.is_s3_archive
+
+
+def test_code_from_asset_file_accepts_its_own_name_as_entry_point(script: Path) -> None:
+    assert Code.from_asset(script, entry_point="train.py").script_name == "train.py"
+
+
+def test_code_from_asset_directory(source_dir: Path) -> None:
+    code = Code.from_asset(source_dir, entry_point="train.py")
+
+    assert code.is_directory
+    assert code.script_name == "train.py"
+
+
+def test_code_from_s3_script_and_archive() -> None:
+    script = Code.from_s3("s3://b/code/evaluate.py")
+    archive = Code.from_s3("s3://b/code/source.tar.gz", entry_point="train.py")
+
+    assert (script.script_name, script.is_s3_archive) == ("evaluate.py", False)
+    assert (archive.script_name, archive.is_s3_archive) == ("train.py", True)
+
+
+def test_code_from_s3_expression_with_entry_point() -> None:
+    uri = ParameterString(name="CodeUri")
+
+    assert Code.from_s3(uri, entry_point="train.py").script_name == "train.py"
+
+
+def test_fails_code_from_asset_missing_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.py"
+
+    with pytest.raises(
+        PipelineDefinitionError, match=rf"^Code\.from_asset: '{missing}' does not exist$"
+    ):
+        Code.from_asset(missing)
+
+
+def test_fails_code_from_asset_directory_needs_entry_point(source_dir: Path) -> None:
+    with pytest.raises(
+        PipelineDefinitionError, match=r"is a directory: name the script to run with entry_point="
+    ):
+        Code.from_asset(source_dir)
+
+
+def test_fails_code_from_asset_entry_point_not_in_directory(source_dir: Path) -> None:
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=rf"^Code\.from_asset: 'trian\.py' is not a file in '{source_dir}'$",
+    ):
+        Code.from_asset(source_dir, entry_point="trian.py")
+
+
+def test_fails_code_from_asset_file_with_another_entry_point(script: Path) -> None:
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"is a file, so it is the script that runs: entry_point='main\.py' names another",
+    ):
+        Code.from_asset(script, entry_point="main.py")
+
+
+def test_fails_code_from_s3_expression_needs_entry_point() -> None:
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^Code\.from_s3 with an expression: name the script to run with entry_point=$",
+    ):
+        Code.from_s3(ParameterString(name="CodeUri"))
+
+
+def test_fails_code_from_s3_archive_needs_entry_point() -> None:
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^Code\.from_s3\('s3://b/src\.tar\.gz'\) is an archive: name the script inside",
+    ):
+        Code.from_s3("s3://b/src.tar.gz")
+
+
+def test_fails_code_needs_exactly_one_source(script: Path) -> None:
+    message = r"^Code: give exactly one of path and s3_uri$"
+    with pytest.raises(PipelineDefinitionError, match=message):
+        Code()
+    with pytest.raises(PipelineDefinitionError, match=message):
+        Code(path=str(script), s3_uri="s3://b/train.py")
+
+
+# Image
+
+
+@pytest.mark.parametrize(
+    ("image", "uri"),
+    [
+        (Image.from_uri(IMAGE), IMAGE),
+        (Image.sklearn(), SKLEARN_US_EAST_1),
+        (
+            Image.sklearn("1.2-1", scope="inference"),
+            "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
+        ),
+        (Image.xgboost(), "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"),
+        (
+            Image.pytorch(processor="gpu", scope="inference"),
+            "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1.0-gpu-py310",
+        ),
+        (
+            Image.from_framework("pytorch", "2.10"),
+            "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.10.0-cpu-py313",
+        ),
+    ],
+    ids=["uri", "sklearn-default", "sklearn-inference", "xgboost-default", "pytorch", "framework"],
+)
+def test_image_constructors_resolve_per_region(image: Image, uri: str) -> None:
+    assert StaticBinder(region="us-east-1").bind_image(image, step_name="S") == uri
+
+
+def test_image_from_ecr_repository_defaults_to_latest() -> None:
+    assert Image.from_ecr_repository("repository").tag == "latest"
+
+
+def test_image_from_asset_needs_a_dockerfile(tmp_path: Path) -> None:
+    with pytest.raises(PipelineDefinitionError, match=r"^Image\.from_asset: no Dockerfile in "):
+        Image.from_asset(tmp_path)
+
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    assert Image.from_asset(tmp_path).directory == str(tmp_path)
+
+
+def test_fails_image_unknown_framework_version_at_definition_time() -> None:
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^sklearn training image version '1\.2' is unknown; .* \(did you mean ",
+    ):
+        Image.sklearn("1.2")
+
+
+def test_fails_image_needs_exactly_one_source() -> None:
+    message = r"^Image: use one of from_uri, from_framework, from_ecr_repository, from_asset$"
+    with pytest.raises(PipelineDefinitionError, match=message):
+        Image()
+    with pytest.raises(PipelineDefinitionError, match=message):
+        Image(uri=IMAGE, framework="sklearn", version="1.2-1")
+
+
+# S3Location
+
+
+def test_s3_location_constructors() -> None:
+    assert S3Location.from_bucket("b", "/models/churn/").key_prefix == "models/churn"
+    assert S3Location.from_bucket("b").key_prefix == ""
+    assert S3Location.from_bucket(FakeBucket()).bucket_name() == "${Token[Bucket.Name.42]}"
+
+
+def test_fails_s3_location_needs_exactly_one_source() -> None:
+    message = r"^S3Location: give exactly one of uri and bucket$"
+    with pytest.raises(PipelineDefinitionError, match=message):
+        S3Location()
+    with pytest.raises(PipelineDefinitionError, match=message):
+        S3Location(uri="s3://b/x", bucket="b")
+
+
+# StaticBinder
+
+
+def test_static_binder_binds_s3_code_as_it_is() -> None:
+    binder = StaticBinder()
+
+    assert binder.bind_code(
+        Code.from_s3("s3://b/code/evaluate.py"), step_name="S", archive=False
+    ) == BoundCode("s3://b/code/evaluate.py", "evaluate.py")
+
+
+@pytest.mark.parametrize("prefix", ["s3://b/code", "s3://b/code/"])
+def test_static_binder_places_local_code_under_code_prefix(
+    prefix: str, script: Path, source_dir: Path
+) -> None:
+    binder = StaticBinder(code_prefix=prefix)
+    file_code = Code.from_asset(script)
+    dir_code = Code.from_asset(source_dir, entry_point="train.py")
+
+    assert binder.bind_code(file_code, step_name="S", archive=False) == BoundCode(
+        "s3://b/code/train.py", "train.py"
+    )
+    # A step that needs an archive gets one, even for a single file.
+    assert binder.bind_code(file_code, step_name="S", archive=True) == BoundCode(
+        "s3://b/code/train.py.tar.gz", "train.py.tar.gz"
+    )
+    assert binder.bind_code(dir_code, step_name="S", archive=False) == BoundCode(
+        "s3://b/code/src.tar.gz", "src.tar.gz"
+    )
+
+
+def test_static_binder_binds_images() -> None:
+    binder = StaticBinder(region="us-east-1")
+
+    assert binder.bind_image(Image.from_uri(IMAGE), step_name="S") == IMAGE
+    assert binder.bind_image(Image.sklearn("1.2-1"), step_name="S") == SKLEARN_US_EAST_1
+
+
+def test_static_binder_binds_s3_locations() -> None:
+    binder = StaticBinder()
+
+    def bind(location: S3Location) -> Any:
+        return binder.bind_s3(location, step_name="S", access="read")
+
+    assert bind(S3Location.from_uri("s3://b/x")) == "s3://b/x"
+    assert bind(S3Location.from_bucket("b", "data/raw")) == "s3://b/data/raw"
+    assert bind(S3Location.from_bucket("b")) == "s3://b"
+    assert bind(S3Location.from_bucket(FakeBucket(), "x")) == "s3://${Token[Bucket.Name.42]}/x"
+
+
+def test_static_binder_defaults() -> None:
+    binder = StaticBinder(role_arn=ROLE, default_bucket="my-bucket")
+
+    assert binder.default_role_arn(step_name="S") == ROLE
+    assert binder.default_output_uri(step_name="Prep", output_name="train") == {
+        "Std:Join": {
+            "On": "/",
+            "Values": [
+                "s3://my-bucket",
+                {"Get": "Execution.PipelineName"},
+                {"Get": "Execution.PipelineExecutionId"},
+                "Prep",
+                "train",
+            ],
+        }
+    }
+    assert binder.job_defaults(step_name="S") == JobDefaults()
+
+
+@pytest.mark.parametrize(
+    ("bind", "message", "hint"),
+    [
+        (
+            lambda b, code, _: b.bind_code(code, step_name="S", archive=False),
+            "local code '{path}' needs a place in S3",
+            "compile with StaticBinder(code_prefix='s3://…')",
+        ),
+        (
+            lambda b, _, __: b.bind_image(Image.sklearn("1.2-1"), step_name="S"),
+            "framework image sklearn 1.2-1 needs a region",
+            "compile with StaticBinder(region=…)",
+        ),
+        (
+            lambda b, _, __: b.bind_image(Image.from_ecr_repository("repo"), step_name="S"),
+            "an image from an ECR repository can only be bound by the CDK Pipeline construct",
+            "use Image.from_uri(…)",
+        ),
+        (
+            lambda b, _, docker: b.bind_image(Image.from_asset(docker), step_name="S"),
+            "an image from a Docker asset can only be bound by the CDK Pipeline construct",
+            "use Image.from_uri(…)",
+        ),
+        (
+            lambda b, _, __: b.default_role_arn(step_name="S"),
+            "no job role",
+            "pass role= to the step",
+        ),
+        (
+            lambda b, _, __: b.default_output_uri(step_name="S", output_name="train"),
+            "output 'train' has no destination",
+            "set destination=",
+        ),
+    ],
+    ids=["local-code", "no-region", "ecr", "docker-asset", "role", "output"],
+)
+def test_fails_static_binder_without_settings_raises_binding_errors_with_hints(
+    bind: Any, message: str, hint: str, script: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+
+    with pytest.raises(BindingError) as caught:
+        bind(StaticBinder(), Code.from_asset(script), tmp_path)
+
+    assert caught.value.message == message.format(path=script)
+    assert caught.value.hint is not None
+    assert hint in caught.value.hint
+    assert str(caught.value) == f"{caught.value.message} ({caught.value.hint})"
+
+
+def test_fails_static_binder_region_without_the_image_suggests_regions() -> None:
+    with pytest.raises(BindingError) as caught:
+        StaticBinder(region="us-east-9").bind_image(Image.sklearn("1.2-1"), step_name="S")
+
+    assert caught.value.message == "sklearn 1.2-1 images are not published in 'us-east-9'"
+    assert caught.value.hint == "did you mean 'us-east-2' or 'us-east-1' or 'us-west-2'?"
+
+
+def test_fails_binding_errors_surface_as_problems_with_step_and_field(
+    script: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(script),
+        outputs=[ProcessingOutput(output_name="train", source="/opt/ml/processing/train")],
+    )
+    model = ModelStep(name="Model", image=Image.from_asset(tmp_path), role=ROLE)
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[prep, model]).compile(StaticBinder(region="eu-central-1"))
+
+    assert [(p.step, p.field, p.message) for p in caught.value.problems] == [
+        (
+            "Prep",
+            "Arguments.ProcessingInputs[0].S3Input.S3Uri",
+            f"local code {str(script)!r} needs a place in S3",
+        ),
+        ("Prep", "Arguments.RoleArn", "no job role"),
+        (
+            "Prep",
+            "Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri",
+            "output 'train' has no destination",
+        ),
+        (
+            "Model",
+            "Arguments.PrimaryContainer.Image",
+            "an image from a Docker asset can only be bound by the CDK Pipeline construct",
+        ),
+    ]
+    assert all(problem.hint for problem in caught.value.problems)
+    # The framework image did resolve: eu-central-1 has it.
+    assert "sagemaker-scikit-learn" not in str(caught.value)
+
+
+def test_fails_binding_problem_renders_one_line_with_hint(script: Path) -> None:
+    step = ProcessingStep(name="Prep", image=IMAGE, role=ROLE, code=Code.from_asset(script))
+
+    problems = PipelineDefinition(steps=[step]).validate(StaticBinder())
+
+    assert problems == [
+        Problem(
+            "Prep",
+            "Arguments.ProcessingInputs[0].S3Input.S3Uri",
+            f"local code {str(script)!r} needs a place in S3",
+            "deploy with the CDK Pipeline construct, which stages it as an asset, or compile "
+            "with StaticBinder(code_prefix='s3://…') and upload it there",
+        )
+    ]
+
+
+# A custom binder: its JobDefaults apply to every job type that has the setting.
+
+
+class EncryptingBinder:
+    """A binder written against the protocol, as the CDK construct is: KMS and VPC by default."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def bind_code(self, code: Code, *, step_name: str, archive: bool) -> BoundCode:
+        return BoundCode(f"s3://assets/{step_name}.tar.gz", f"{step_name}.tar.gz")
+
+    def bind_image(self, image: Image, *, step_name: str) -> Any:
+        return IMAGE
+
+    def bind_s3(self, location: S3Location, *, step_name: str, access: Any) -> Any:
+        return f"s3://assets/{access}"
+
+    def default_role_arn(self, *, step_name: str) -> Any:
+        return ROLE
+
+    def default_output_uri(self, *, step_name: str, output_name: str) -> Any:
+        return f"s3://artifacts/{step_name}/{output_name}"
+
+    def job_defaults(self, *, step_name: str) -> JobDefaults:
+        self.asked.append(step_name)
+        return JobDefaults(
+            volume_kms_key="volume-key",
+            output_kms_key="output-key",
+            network=NetworkConfig(
+                subnets=["subnet-1"],
+                security_group_ids=["sg-1"],
+                enable_network_isolation=True,
+                enable_inter_container_traffic_encryption=True,
+            ),
+        )
+
+
+VPC = {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1"]}
+
+
+@pytest.fixture
+def encrypting() -> RenderContext:
+    binder: Binder = EncryptingBinder()
+    return RenderContext(binder)
+
+
+def test_job_defaults_apply_to_processing(encrypting: RenderContext) -> None:
+    step = ProcessingStep(
+        name="Prep",
+        image=IMAGE,
+        outputs=[ProcessingOutput(output_name="train", source="/opt/ml/processing/train")],
+    )
+
+    arguments = step.to_request(encrypting)["Arguments"]
+
+    assert arguments["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] == "volume-key"
+    assert arguments["ProcessingOutputConfig"]["KmsKeyId"] == "output-key"
+    assert arguments["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"] == (
+        "s3://artifacts/Prep/train"
+    )
+    assert arguments["NetworkConfig"] == {
+        "EnableInterContainerTrafficEncryption": True,
+        "EnableNetworkIsolation": True,
+        "VpcConfig": VPC,
+    }
+
+
+def test_job_defaults_apply_to_training(encrypting: RenderContext) -> None:
+    arguments = TrainingStep(name="Train", image=IMAGE).to_request(encrypting)["Arguments"]
+
+    assert arguments["ResourceConfig"]["VolumeKmsKeyId"] == "volume-key"
+    assert arguments["OutputDataConfig"] == {
+        "S3OutputPath": "s3://artifacts/Train/model",
+        "KmsKeyId": "output-key",
+    }
+    assert arguments["VpcConfig"] == VPC
+    assert arguments["EnableNetworkIsolation"] is True
+    assert arguments["EnableInterContainerTrafficEncryption"] is True
+
+
+def test_job_defaults_apply_to_tuning(encrypting: RenderContext) -> None:
+    step = TuningStep(name="Tune", image=IMAGE, objective_metric_name="m", hyperparameter_ranges={})
+
+    definition = step.to_request(encrypting)["Arguments"]["TrainingJobDefinition"]
+
+    assert definition["HyperParameterTuningResourceConfig"]["VolumeKmsKeyId"] == "volume-key"
+    assert definition["OutputDataConfig"]["KmsKeyId"] == "output-key"
+    assert definition["VpcConfig"] == VPC
+    assert definition["EnableNetworkIsolation"] is True
+    assert definition["EnableInterContainerTrafficEncryption"] is True
+
+
+def test_job_defaults_apply_to_transform(encrypting: RenderContext) -> None:
+    step = TransformStep(name="Score", model_name="m", input_data="s3://b/in")
+
+    arguments = step.to_request(encrypting)["Arguments"]
+
+    assert arguments["TransformOutput"] == {
+        "S3OutputPath": "s3://artifacts/Score/transform",
+        "KmsKeyId": "output-key",
+    }
+    assert arguments["TransformResources"]["VolumeKmsKeyId"] == "volume-key"
+    assert "VpcConfig" not in arguments  # CreateTransformJob has no network settings
+
+
+def test_job_defaults_apply_to_model(encrypting: RenderContext) -> None:
+    arguments = ModelStep(name="Model", image=IMAGE).to_request(encrypting)["Arguments"]
+
+    assert arguments["VpcConfig"] == VPC
+    assert arguments["EnableNetworkIsolation"] is True
+    assert "EnableInterContainerTrafficEncryption" not in arguments
+
+
+def test_step_settings_win_over_job_defaults(encrypting: RenderContext) -> None:
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        volume_kms_key="my-volume-key",
+        output_kms_key="my-output-key",
+        network=NetworkConfig(enable_network_isolation=False),
+    )
+
+    arguments = step.to_request(encrypting)["Arguments"]
+
+    assert arguments["ResourceConfig"]["VolumeKmsKeyId"] == "my-volume-key"
+    assert arguments["OutputDataConfig"]["KmsKeyId"] == "my-output-key"
+    # The step's network replaces the default one as a whole: no VPC here.
+    assert "VpcConfig" not in arguments
+    assert arguments["EnableNetworkIsolation"] is False
+
+
+def test_job_defaults_are_asked_per_step(encrypting: RenderContext) -> None:
+    binder = encrypting.binder
+    assert isinstance(binder, EncryptingBinder)
+
+    ProcessingStep(name="A", image=IMAGE).to_request(encrypting)
+    TransformStep(name="B", model_name="m", input_data="s3://b/in").to_request(encrypting)
+
+    assert binder.asked == ["A", "B"]
+
+
+def test_custom_binder_values_flow_into_the_request(encrypting: RenderContext) -> None:
+    step = TrainingStep(
+        name="Train",
+        image=Image.from_ecr_repository("repo"),
+        inputs={"train": S3Location.from_bucket("data", "train")},
+    )
+
+    arguments = step.to_request(encrypting)["Arguments"]
+
+    assert arguments["AlgorithmSpecification"]["TrainingImage"] == IMAGE
+    assert arguments["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3Uri"] == (
+        "s3://assets/read"
+    )
+
+
+def test_binder_returning_an_expression_records_its_references() -> None:
+    uri = ParameterString(name="ImageUri", default_value=IMAGE)
+    ctx = RenderContext(StaticBinder(role_arn=ROLE))
+
+    arguments = ModelStep(name="Model", image=Image.from_uri(uri)).to_request(ctx)["Arguments"]
+
+    assert arguments["PrimaryContainer"]["Image"] == {"Get": "Parameters.ImageUri"}
+    assert ctx.referenced_parameters == [uri]
+
+
+def test_step_referenced_only_through_a_bound_location_is_collected() -> None:
+    from cdk_sagemaker_pipelines.definition import LambdaStep, StepOutput
+
+    locate = LambdaStep(
+        name="Locate",
+        function_arn="arn:aws:lambda:us-east-1:111122223333:function:locate",
+        outputs=[StepOutput(output_name="uri")],
+    )
+    score = TransformStep(
+        name="Score",
+        model_name="m",
+        input_data=S3Location.from_uri(locate.properties.OutputParameters["uri"]),
+        output_path="s3://b/out",
+    )
+
+    definition = PipelineDefinition(steps=[score]).to_definition(StaticBinder(role_arn=ROLE))
+
+    assert {entry["Name"] for entry in definition["Steps"]} == {"Locate", "Score"}

@@ -1,0 +1,324 @@
+"""Expressions: Join, JsonGet, execution variables, and how string fields render them."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import pytest
+
+from cdk_sagemaker_pipelines.definition import (
+    ExecutionVariable,
+    ExecutionVariables,
+    Expression,
+    Join,
+    JsonGet,
+    LambdaStep,
+    OutputType,
+    ParameterBoolean,
+    ParameterFloat,
+    ParameterInteger,
+    ParameterString,
+    PipelineDefinitionError,
+    ProcessingStep,
+    PropertyFile,
+    StepOutput,
+    TrainingStep,
+)
+from cdk_sagemaker_pipelines.definition._render import (
+    RenderContext,
+    render,
+    render_string,
+    render_string_list,
+    render_string_map,
+)
+
+IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
+REPORT = PropertyFile(name="EvaluationReport", output_name="evaluation", path="evaluation.json")
+evaluate = ProcessingStep(name="Evaluate", image=IMAGE, property_files=[REPORT])
+train = TrainingStep(name="Train", image=IMAGE)
+JSON_GET = {
+    "Std:JsonGet": {
+        "PropertyFile": {"Get": "Steps.Evaluate.PropertyFiles.EvaluationReport"},
+        "Path": "metrics.accuracy.value",
+    }
+}
+
+
+# Execution variables
+
+
+@pytest.mark.parametrize(
+    ("variable", "name", "value_type"),
+    [
+        (ExecutionVariables.START_DATETIME, "StartDateTime", "Timestamp"),
+        (ExecutionVariables.CURRENT_DATETIME, "CurrentDateTime", "Timestamp"),
+        (ExecutionVariables.PIPELINE_NAME, "PipelineName", "String"),
+        (ExecutionVariables.PIPELINE_ARN, "PipelineArn", "String"),
+        (ExecutionVariables.PIPELINE_EXECUTION_ID, "PipelineExecutionId", "String"),
+        (ExecutionVariables.PIPELINE_EXECUTION_ARN, "PipelineExecutionArn", "String"),
+    ],
+)
+def test_execution_variables(variable: ExecutionVariable, name: str, value_type: str) -> None:
+    assert variable.to_request() == {"Get": f"Execution.{name}"}
+    assert variable.expr == {"Get": f"Execution.{name}"}
+    assert variable.value_type == value_type
+
+
+# Join
+
+
+def test_join_renders_literals_parameters_variables_and_properties() -> None:
+    bucket = ParameterString(name="Bucket", default_value="my-bucket")
+    ctx = RenderContext()
+    join = Join(
+        on="/",
+        values=[
+            "s3:/",
+            bucket,
+            ExecutionVariables.PIPELINE_EXECUTION_ID,
+            train.properties.TrainingJobName,
+            3,
+        ],
+    )
+
+    assert join.to_request(ctx) == {
+        "Std:Join": {
+            "On": "/",
+            "Values": [
+                "s3:/",
+                {"Get": "Parameters.Bucket"},
+                {"Get": "Execution.PipelineExecutionId"},
+                {"Get": "Steps.Train.TrainingJobName"},
+                3,
+            ],
+        }
+    }
+    assert join.value_type == "String"
+    assert ctx.referenced_parameters == [bucket]
+    assert ctx.referenced_steps == [train]
+
+
+def test_join_nests() -> None:
+    inner = Join(on="-", values=["a", ExecutionVariables.PIPELINE_NAME])
+
+    assert Join(on="/", values=["s3://b", inner]).to_request() == {
+        "Std:Join": {
+            "On": "/",
+            "Values": [
+                "s3://b",
+                {"Std:Join": {"On": "-", "Values": ["a", {"Get": "Execution.PipelineName"}]}},
+            ],
+        }
+    }
+
+
+def test_join_defaults_to_an_empty_separator() -> None:
+    assert Join(values=["a"]).to_request() == {"Std:Join": {"On": "", "Values": ["a"]}}
+
+
+def test_fails_join_separator_must_be_a_string() -> None:
+    with pytest.raises(PipelineDefinitionError, match="Join: field 'on' expects str, got int 1"):
+        Join(on=1, values=["a"])  # type: ignore[arg-type]
+
+
+# JsonGet
+
+
+@pytest.mark.parametrize(
+    ("step", "property_file"),
+    [
+        (evaluate, REPORT),
+        ("Evaluate", REPORT),
+        (evaluate, "EvaluationReport"),
+        ("Evaluate", "EvaluationReport"),
+    ],
+    ids=["objects", "step-name", "file-name", "names"],
+)
+def test_json_get_renders_the_same_from_objects_or_names(step: Any, property_file: Any) -> None:
+    json_get = JsonGet(step=step, property_file=property_file, json_path="metrics.accuracy.value")
+
+    assert json_get.to_request() == JSON_GET
+    assert (json_get.step_name, json_get.property_file_name) == ("Evaluate", "EvaluationReport")
+    # The value's type is only known when the file is read at run time.
+    assert json_get.value_type is None
+
+
+def test_json_get_with_a_step_object_records_the_step() -> None:
+    ctx = RenderContext()
+
+    JsonGet(step=evaluate, property_file=REPORT, json_path="a").to_request(ctx)
+
+    assert ctx.referenced_steps == [evaluate]
+
+
+def test_json_get_with_a_step_name_records_nothing() -> None:
+    ctx = RenderContext()
+
+    JsonGet(step="Evaluate", property_file=REPORT, json_path="a").to_request(ctx)
+
+    assert ctx.referenced_steps == []
+
+
+def test_property_file_renders_its_entry() -> None:
+    assert REPORT.to_request() == {
+        "PropertyFileName": "EvaluationReport",
+        "OutputName": "evaluation",
+        "FilePath": "evaluation.json",
+    }
+
+
+def test_fails_json_get_step_must_be_a_step_or_name() -> None:
+    with pytest.raises(
+        PipelineDefinitionError, match="JsonGet: field 'step' expects Step or str, got int 3"
+    ):
+        JsonGet(step=3, property_file=REPORT, json_path="a")  # type: ignore[arg-type]
+
+
+# to_string
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        ParameterInteger(name="Epochs", default_value=1),
+        ExecutionVariables.START_DATETIME,
+        train.properties.FinalMetricDataList["acc"].Value,
+    ],
+)
+def test_to_string_wraps_in_an_empty_join(expression: Expression) -> None:
+    joined = expression.to_string()
+
+    assert joined.to_request() == {"Std:Join": {"On": "", "Values": [expression.to_request()]}}
+    assert joined.value_type == "String"
+
+
+# render_string: how string-typed fields (hyperparameters, environment, container arguments)
+# render values. Strings and string expressions stay; everything else becomes a string.
+
+
+class Mode(enum.Enum):
+    FAST = "fast"
+
+
+lambda_step = LambdaStep(
+    name="L",
+    function_arn="arn:aws:lambda:us-east-1:111122223333:function:f",
+    outputs=[
+        StepOutput(output_name="uri"),
+        StepOutput(output_name="rows", output_type=OutputType.INTEGER),
+    ],
+)
+
+
+def wrapped(expression: Expression) -> dict[str, Any]:
+    return {"Std:Join": {"On": "", "Values": [expression.to_request()]}}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("text", "text"),
+        (10, "10"),
+        (0.1, "0.1"),
+        (True, "true"),
+        (False, "false"),
+        (Mode.FAST, "fast"),
+        (None, None),
+    ],
+    ids=["str", "int", "float", "true", "false", "enum", "none"],
+)
+def test_render_string_converts_literals(value: Any, expected: Any) -> None:
+    assert render_string(value) == expected
+
+
+STRING_EXPRESSIONS = [
+    ParameterString(name="S", default_value="x"),
+    ExecutionVariables.PIPELINE_EXECUTION_ID,
+    # Execution variables are strings at run time, date-times included (as in the SDK).
+    ExecutionVariables.START_DATETIME,
+    Join(on="/", values=["a", "b"]),
+    train.properties.TrainingJobName,
+    lambda_step.properties.OutputParameters["uri"],
+]
+OTHER_EXPRESSIONS = [
+    ParameterInteger(name="I", default_value=1),
+    ParameterFloat(name="F", default_value=0.5),
+    ParameterBoolean(name="B", default_value=True),
+    train.properties.FinalMetricDataList["acc"].Value,
+    train.properties.ResourceConfig.InstanceCount,
+    lambda_step.properties.OutputParameters["rows"],
+    # Unknown types (a JsonGet value, a non-leaf property) are wrapped to be safe.
+    JsonGet(step=evaluate, property_file=REPORT, json_path="metrics.accuracy.value"),
+    train.properties.ModelArtifacts,
+]
+
+
+@pytest.mark.parametrize("expression", STRING_EXPRESSIONS, ids=repr)
+def test_render_string_keeps_string_expressions(expression: Expression) -> None:
+    assert render_string(expression) == expression.to_request()
+
+
+@pytest.mark.parametrize("expression", OTHER_EXPRESSIONS, ids=repr)
+def test_render_string_wraps_other_expressions_in_an_empty_join(expression: Expression) -> None:
+    assert render_string(expression) == wrapped(expression)
+
+
+def test_render_string_records_references_inside_the_wrapper() -> None:
+    ctx = RenderContext()
+    epochs = ParameterInteger(name="Epochs", default_value=1)
+
+    render_string(epochs, ctx)
+    render_string(train.properties.FinalMetricDataList["acc"].Value, ctx)
+
+    assert ctx.referenced_parameters == [epochs]
+    assert ctx.referenced_steps == [train]
+
+
+def test_render_string_map_and_list() -> None:
+    epochs = ParameterInteger(name="Epochs", default_value=1)
+
+    assert render_string_map({"epochs": epochs, "lr": 0.1, "name": "x"}, None) == {
+        "epochs": wrapped(epochs),
+        "lr": "0.1",
+        "name": "x",
+    }
+    assert render_string_list(["--epochs", epochs, "--fast", True], None) == [
+        "--epochs",
+        wrapped(epochs),
+        "--fast",
+        "true",
+    ]
+    assert render_string_map(None, None) is None
+    assert render_string_list(None, None) is None
+
+
+def test_render_keeps_json_types_outside_string_fields() -> None:
+    epochs = ParameterInteger(name="Epochs", default_value=1)
+
+    assert render({"n": 5, "ok": True, "epochs": epochs, "list": (1, "a")}) == {
+        "n": 5,
+        "ok": True,
+        "epochs": {"Get": "Parameters.Epochs"},
+        "list": [1, "a"],
+    }
+
+
+def test_fails_render_rejects_values_with_no_json_form() -> None:
+    with pytest.raises(TypeError, match=r"cannot render a set into a pipeline definition: \{1\}"):
+        render({1})
+
+
+def test_fails_a_step_used_as_a_value_asks_for_a_property() -> None:
+    step = LambdaStep(
+        name="Notify",
+        function_arn="arn:aws:lambda:us-east-1:111122223333:function:f",
+        inputs={"model": train},
+    )
+
+    with pytest.raises(
+        TypeError,
+        match=r"^a step is not a value: TrainingStep\(name='Train'\) can't be rendered into "
+        r"another step; reference one of its properties",
+    ):
+        step.to_request(RenderContext())

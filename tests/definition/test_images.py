@@ -1,0 +1,230 @@
+"""Framework image URIs resolved per region from the SDK's tables; URI parsing."""
+
+from __future__ import annotations
+
+import pytest
+
+from cdk_sagemaker_pipelines.definition import (
+    PipelineDefinitionError,
+    framework_image,
+    framework_image_uri,
+    parse_image_uri,
+)
+from cdk_sagemaker_pipelines.definition.images import ParsedImageUri
+
+
+@pytest.mark.parametrize(
+    ("framework", "version", "options", "region", "uri"),
+    [
+        (
+            "sklearn",
+            "1.2-1",
+            {},
+            "us-east-1",
+            "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
+        ),
+        (
+            "sklearn",
+            "1.2-1",
+            {"scope": "inference"},
+            "eu-west-1",
+            "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
+        ),
+        (
+            "xgboost",
+            "1.7-1",
+            {},
+            "us-east-1",
+            # xgboost tags are the bare version
+            "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+        ),
+        (
+            "xgboost",
+            "1.7-1",
+            {},
+            "cn-north-1",
+            # China regions use the amazonaws.com.cn domain
+            "450853457545.dkr.ecr.cn-north-1.amazonaws.com.cn/sagemaker-xgboost:1.7-1",
+        ),
+        (
+            "pytorch",
+            "2.1",
+            {},
+            "us-east-1",
+            # "2.1" is an alias of 2.1.0; the newest Python of the version is the default
+            "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310",
+        ),
+        (
+            "pytorch",
+            "2.1.0",
+            {"processor": "gpu"},
+            "us-west-2",
+            "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:2.1.0-gpu-py310",
+        ),
+        (
+            "pytorch",
+            "2.1",
+            {"processor": "gpu", "py_version": "py310", "scope": "inference"},
+            "cn-northwest-1",
+            "727897471807.dkr.ecr.cn-northwest-1.amazonaws.com.cn/pytorch-inference:2.1.0-gpu-py310",
+        ),
+    ],
+)
+def test_framework_image_uri(
+    framework: str, version: str, options: dict[str, str], region: str, uri: str
+) -> None:
+    assert framework_image_uri(framework, version, region=region, **options) == uri
+
+
+def test_framework_image_spec_resolves_up_to_the_region() -> None:
+    spec = framework_image("pytorch", "2.1", processor="gpu")
+
+    assert (spec.framework, spec.version, spec.repository, spec.tag) == (
+        "pytorch",
+        "2.1.0",
+        "pytorch-training",
+        "2.1.0-gpu-py310",
+    )
+    assert spec.uri("us-east-1") == (
+        "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-gpu-py310"
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: framework_image("tensorflow", "2.1"),
+            r"^unknown framework 'tensorflow'; expected one of 'sklearn', 'xgboost', 'pytorch'$",
+        ),
+        (
+            lambda: framework_image("sklearn", "1.2-1", scope="serving"),
+            r"^sklearn has no 'serving' images; expected one of 'training', 'inference'$",
+        ),
+        (
+            lambda: framework_image("xgboost", "1.7"),
+            r"^xgboost training image version '1\.7' is unknown; known, newest first: "
+            r"'3\.2-0', '3\.0-5', '1\.7-1', '1\.5-1' \(did you mean '1\.7-1'\?\)$",
+        ),
+        (
+            lambda: framework_image("sklearn", "1.2"),
+            r"^sklearn training image version '1\.2' is unknown; "
+            r".*\(did you mean .*'1\.2-1'.*\?\)$",
+        ),
+        (
+            # newest first, in version order: 2.10.0 before 2.9.0
+            lambda: framework_image("pytorch", "3.0"),
+            r"^pytorch training image version '3\.0' is unknown; known, newest first: "
+            r"'2\.10\.0', '2\.9\.0', '2\.8\.0', ",
+        ),
+        (
+            lambda: framework_image("pytorch", "2.1", processor="tpu"),
+            r"^pytorch 2\.1\.0 has no 'tpu' image; expected one of 'cpu', 'gpu'$",
+        ),
+        (
+            lambda: framework_image("sklearn", "1.2-1", processor="gpu"),
+            r"^sklearn 1\.2-1 has no 'gpu' image; expected one of 'cpu'$",
+        ),
+        (
+            lambda: framework_image("pytorch", "2.1", py_version="py27"),
+            r"^pytorch 2\.1\.0 has no image for 'py27'; expected one of 'py310'$",
+        ),
+        (
+            lambda: framework_image_uri("sklearn", "1.2-1", region="useast1"),
+            r"^sklearn 1\.2-1 images are not published in 'useast1' "
+            r"\(did you mean 'us-east-1' or ",
+        ),
+        (
+            lambda: framework_image_uri("sklearn", "1.2-1", region="mars-1"),
+            r"^sklearn 1\.2-1 images are not published in 'mars-1' \(published in 'af-south-1', ",
+        ),
+    ],
+    ids=[
+        "framework",
+        "scope",
+        "version-hint",
+        "version-hint-sklearn",
+        "version-order",
+        "processor",
+        "no-gpu",
+        "py-version",
+        "region-hint",
+        "region-list",
+    ],
+)
+def test_fails_unknown_choices_with_hints(call: object, message: str) -> None:
+    with pytest.raises(PipelineDefinitionError, match=message):
+        call()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("framework", "version", "options", "region"),
+    [
+        ("sklearn", "1.2-1", {}, "us-east-1"),
+        ("xgboost", "1.7-1", {}, "cn-north-1"),
+        ("pytorch", "2.1", {"processor": "gpu"}, "cn-northwest-1"),
+        ("pytorch", "2.1", {"scope": "inference"}, "eu-central-1"),
+    ],
+)
+def test_parse_image_uri_round_trip(
+    framework: str, version: str, options: dict[str, str], region: str
+) -> None:
+    uri = framework_image_uri(framework, version, region=region, **options)
+
+    parsed = parse_image_uri(uri)
+
+    assert parsed is not None
+    assert parsed.framework == framework
+    assert parsed.region == region
+    assert parsed.uri == uri
+
+
+def test_parse_image_uri_splits_the_parts() -> None:
+    uri = "727897471807.dkr.ecr.cn-north-1.amazonaws.com.cn/pytorch-training:2.1.0-gpu-py310"
+
+    assert parse_image_uri(uri) == ParsedImageUri(
+        account="727897471807",
+        region="cn-north-1",
+        repository="pytorch-training",
+        tag="2.1.0-gpu-py310",
+        framework="pytorch",
+        domain="amazonaws.com.cn",
+    )
+
+
+def test_parse_image_uri_of_a_private_image() -> None:
+    uri = "111122223333.dkr.ecr.us-east-1.amazonaws.com/team/my-image:latest"
+
+    parsed = parse_image_uri(uri)
+
+    assert parsed == ParsedImageUri(
+        account="111122223333",
+        region="us-east-1",
+        repository="team/my-image",
+        tag="latest",
+        framework=None,
+        domain="amazonaws.com",
+    )
+    assert parsed.uri == uri
+
+
+def test_parse_image_uri_by_digest_round_trips() -> None:
+    uri = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image@sha256:abc123"
+
+    parsed = parse_image_uri(uri)
+
+    assert parsed is not None
+    assert parsed.tag == "sha256:abc123"
+    assert parsed.uri == uri
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "my-image:latest",
+        "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image",
+        "docker.io/library/python:3.11",
+    ],
+)
+def test_parse_image_uri_rejects_what_is_not_a_tagged_ecr_uri(uri: str) -> None:
+    assert parse_image_uri(uri) is None

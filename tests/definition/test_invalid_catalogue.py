@@ -1,0 +1,744 @@
+"""A catalogue of invalid definitions: each names its step, field and an actionable message.
+
+Python cases build a ``PipelineDefinition`` and compile it; JSON cases are SDK-style
+definitions in ``invalid/`` with one thing broken each, their expected problems listed in
+``invalid/expected.json``. Both assert that the expected problems, and no others, are
+reported, so every case pins down one rule.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
+    CallbackStep,
+    Code,
+    ConditionEquals,
+    ConditionGreaterThan,
+    ConditionGreaterThanOrEqualTo,
+    ConditionIn,
+    ConditionLessThan,
+    ContinuousParameter,
+    ExecutionVariable,
+    ExecutionVariables,
+    Image,
+    Join,
+    JsonGet,
+    LambdaStep,
+    ParameterBoolean,
+    ParameterInteger,
+    ParameterString,
+    PipelineDefinition,
+    PipelineExperimentConfig,
+    PipelineValidationError,
+    ProcessingInput,
+    ProcessingOutput,
+    PropertyFile,
+    RegisterModel,
+    SageMakerJobStepRetryPolicy,
+    StepOutput,
+    StepRetryPolicy,
+    TrainingInput,
+    TransformStep,
+    TuningStep,
+    check_definition,
+    validate_definition,
+)
+from tests.definition.catalogue_helpers import (
+    BINDER,
+    IMAGE,
+    INVALID_DIR,
+    Expected,
+    assert_exactly,
+    condition,
+    fail,
+    processing,
+    training,
+)
+
+LAMBDA_ARN = "arn:aws:lambda:us-east-1:111122223333:function:prep"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A pipeline built through the Python API that must fail with one problem."""
+
+    name: str
+    build: Callable[[], PipelineDefinition]
+    expected: Expected
+
+
+CASES: list[Case] = []
+
+
+def case(step: str | None, field: str | None, message: str) -> Callable[..., Any]:
+    """Register the decorated builder as a catalogue case expecting this one problem."""
+
+    def register(build: Callable[[], PipelineDefinition]) -> Callable[[], PipelineDefinition]:
+        CASES.append(Case(build.__name__, build, Expected(step, field, message)))
+        return build
+
+    return register
+
+
+def pipeline(*steps: Any, parameters: Any = ()) -> PipelineDefinition:
+    return PipelineDefinition(steps=list(steps), parameters=list(parameters))
+
+
+def evaluation(report: PropertyFile | None = None, **fields: Any) -> Any:
+    """A Processing step writing output ``evaluation``, optionally with a property file."""
+    fields.setdefault(
+        "outputs",
+        [ProcessingOutput(output_name="evaluation", source="/opt/ml/processing/evaluation")],
+    )
+    if report is not None:
+        fields.setdefault("property_files", [report])
+    return processing("Evaluate", **fields)
+
+
+REPORT = PropertyFile(name="Report", output_name="evaluation", path="evaluation.json")
+
+
+# -- names ----------------------------------------------------------------------------------------
+
+
+@case("Pre process", "Name", "step name 'Pre process' must be 1-64 characters of A-Z")
+def step_name_with_a_space() -> PipelineDefinition:
+    return pipeline(processing("Pre process"))
+
+
+@case("P" * 65, "Name", "must be 1-64 characters")
+def step_name_too_long() -> PipelineDefinition:
+    return pipeline(processing("P" * 65))
+
+
+@case(
+    "Prep",
+    "Name",
+    "step name 'Prep' is used twice: by the Processing step at Steps[0] "
+    "and by the Training step at Steps[1]",
+)
+def step_name_used_twice() -> PipelineDefinition:
+    return pipeline(processing("Prep"), training("Prep"))
+
+
+@case(
+    "Prep",
+    "Name",
+    "step name 'Prep' is used twice: by the Processing step at Steps[0] "
+    "and by the Fail step at Steps[1].Arguments.ElseSteps[0]",
+)
+def branch_step_named_like_a_top_level_step() -> PipelineDefinition:
+    return pipeline(processing("Prep"), condition(else_steps=[fail("Prep")]))
+
+
+# -- the graph ------------------------------------------------------------------------------------
+
+
+@case(
+    "Train", "Name", "step 'Train' is in both the IfSteps of 'Check' and the ElseSteps of 'Check'"
+)
+def step_in_both_branches() -> PipelineDefinition:
+    train = training()
+    return pipeline(condition(if_steps=[train], else_steps=[train]))
+
+
+@case(
+    "Train", "Name", "step 'Train' is in both the IfSteps of 'CheckA' and the ElseSteps of 'CheckB'"
+)
+def step_in_branches_of_two_conditions() -> PipelineDefinition:
+    train = training()
+    return pipeline(condition("CheckA", if_steps=[train]), condition("CheckB", else_steps=[train]))
+
+
+@case("A", "DependsOn[0]", "dependency cycle: A → B → A")
+def cycle_through_depends_on() -> PipelineDefinition:
+    return pipeline(processing("A", depends_on=["B"]), processing("B", depends_on=["A"]))
+
+
+@case("Prep", "DependsOn[0]", "dependency cycle: Prep → Train → Evaluate → Prep")
+def cycle_through_property_references() -> PipelineDefinition:
+    prep = processing("Prep", depends_on=["Evaluate"])
+    train = training(
+        inputs={"train": prep.properties.ProcessingOutputConfig.Outputs["out"].S3Output.S3Uri}
+    )
+    uri = train.properties.ModelArtifacts.S3ModelArtifacts
+    evaluate = evaluation(
+        inputs=[ProcessingInput(source=uri, destination="/opt/ml/processing/model")]
+    )
+    return pipeline(prep, train, evaluate)
+
+
+@case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue",
+    "dependency cycle: Check → Prep → Check",
+)
+def condition_reads_its_own_branch_step() -> PipelineDefinition:
+    prep = processing()
+    status = ConditionEquals(left=prep.properties.ProcessingJobStatus, right="Completed")
+    return pipeline(condition(conditions=[status], if_steps=[prep]))
+
+
+@case("Prep", "DependsOn[0]", "a step can't depend on itself")
+def step_depends_on_itself() -> PipelineDefinition:
+    return pipeline(processing(depends_on=["Prep"]))
+
+
+@case("Prep", "DependsOn[0]", "depends on step 'Split', which is not in the pipeline")
+def depends_on_a_step_not_in_the_pipeline() -> PipelineDefinition:
+    return pipeline(processing(depends_on=["Split"]))
+
+
+@case("Prep", "DependsOn[0]", "depends on Fail step 'Stop'; nothing can run after a Fail step")
+def depends_on_a_fail_step() -> PipelineDefinition:
+    return pipeline(processing(depends_on=[fail()]))
+
+
+@case("Inner", "Type", "a Condition step can't be nested in the IfSteps of 'Outer'")
+def nested_condition() -> PipelineDefinition:
+    inner = condition("Inner", if_steps=[processing()])
+    return pipeline(condition("Outer", if_steps=[inner]))
+
+
+@case(
+    "Train",
+    "Arguments.InputDataConfig[0].DataSource.S3DataSource.S3Uri",
+    "step 'Train' in the ElseSteps of 'Check' refers to step 'Prep', "
+    "which only runs in the IfSteps of 'Check'",
+)
+def branch_step_refers_to_the_other_branch() -> PipelineDefinition:
+    prep = processing()
+    train = training(
+        inputs={"train": prep.properties.ProcessingOutputConfig.Outputs["out"].S3Output.S3Uri}
+    )
+    return pipeline(condition(if_steps=[prep], else_steps=[train]))
+
+
+# -- parameters and expressions -------------------------------------------------------------------
+
+
+@case(
+    "Prep",
+    "Arguments.ProcessingResources.ClusterConfig.InstanceType",
+    "refers to parameter 'InstanceType', which is not declared",
+)
+def parameter_not_declared() -> PipelineDefinition:
+    instance_type = ParameterString(name="InstanceType", default_value="ml.m5.large")
+    return pipeline(processing(instance_type=instance_type))
+
+
+@case(
+    None,
+    "Parameters.InstanceType",
+    "steps use parameter 'InstanceType' as String with default 'ml.m5.large', "
+    "but it is declared as String with default 'ml.m5.xlarge'",
+)
+def parameter_declared_differently() -> PipelineDefinition:
+    used = ParameterString(name="InstanceType", default_value="ml.m5.large")
+    declared = ParameterString(name="InstanceType", default_value="ml.m5.xlarge")
+    return pipeline(processing(instance_type=used), parameters=[declared])
+
+
+@case(
+    "Prep",
+    "Arguments.Environment['RUN']",
+    "unknown execution variable 'PipelineExecutionID' (did you mean",
+)
+def unknown_execution_variable_in_a_step() -> PipelineDefinition:
+    return pipeline(processing(environment={"RUN": ExecutionVariable("PipelineExecutionID")}))
+
+
+@case(None, "PipelineExperimentConfig.TrialName", "unknown execution variable 'ExecutionId'")
+def unknown_execution_variable_in_the_experiment_config() -> PipelineDefinition:
+    config = PipelineExperimentConfig(
+        experiment_name=ExecutionVariables.PIPELINE_NAME,
+        trial_name=ExecutionVariable("ExecutionId"),
+    )
+    return PipelineDefinition(steps=[processing()], experiment_config=config)
+
+
+@case(
+    "Evaluate",
+    "Arguments.ProcessingInputs[0].S3Input.S3Uri",
+    "'Steps.Train.ModelArtifacts' is an object, not a value",
+)
+def property_that_is_not_a_leaf() -> PipelineDefinition:
+    source = training().properties.ModelArtifacts
+    return pipeline(
+        evaluation(inputs=[ProcessingInput(source=source, destination="/opt/ml/processing/model")])
+    )
+
+
+# -- property files and JsonGet -------------------------------------------------------------------
+
+
+@case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue.Std:JsonGet.PropertyFile",
+    "step 'Train' is a Training step; only Processing steps have property files",
+)
+def json_get_from_a_training_step() -> PipelineDefinition:
+    accuracy = JsonGet(step=training(), property_file=REPORT, json_path="metrics.accuracy")
+    return pipeline(condition(conditions=[ConditionGreaterThan(left=accuracy, right=0.5)]))
+
+
+@case(
+    "Evaluate",
+    "PropertyFiles[0].OutputName",
+    "property file 'Report' is written to output 'evaluation', which the step does not have",
+)
+def property_file_in_a_missing_output() -> PipelineDefinition:
+    return pipeline(processing("Evaluate", property_files=[REPORT]))
+
+
+@case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue.Std:JsonGet.PropertyFile",
+    "step 'Evaluate' declares no property file 'Report'",
+)
+def json_get_of_an_undeclared_property_file() -> PipelineDefinition:
+    accuracy = JsonGet(step=evaluation(), property_file=REPORT, json_path="metrics.accuracy")
+    return pipeline(condition(conditions=[ConditionGreaterThan(left=accuracy, right=0.5)]))
+
+
+@case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue.Std:JsonGet.Path",
+    "'metrics[accuracy]' is not a valid JsonPath",
+)
+def json_get_path_syntax() -> PipelineDefinition:
+    accuracy = JsonGet(step=evaluation(REPORT), property_file=REPORT, json_path="metrics[accuracy]")
+    return pipeline(condition(conditions=[ConditionGreaterThan(left=accuracy, right=0.5)]))
+
+
+@case("Evaluate", "PropertyFiles[0].FilePath", "'/evaluation.json' must be a relative path")
+def property_file_with_an_absolute_path() -> PipelineDefinition:
+    report = PropertyFile(name="Report", output_name="evaluation", path="/evaluation.json")
+    return pipeline(evaluation(report))
+
+
+@case("Evaluate", "PropertyFiles[1].PropertyFileName", "property file 'Report' is declared twice")
+def property_file_declared_twice() -> PipelineDefinition:
+    return pipeline(evaluation(property_files=[REPORT, REPORT]))
+
+
+# -- conditions -----------------------------------------------------------------------------------
+
+
+@case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue",
+    'ordering comparisons need numbers, got a String ("Parameters.Env")',
+)
+def ordering_a_string_parameter() -> PipelineDefinition:
+    env = ParameterString(name="Env", default_value="dev")
+    return pipeline(
+        condition(conditions=[ConditionGreaterThan(left=env, right=1)]), parameters=[env]
+    )
+
+
+@case(
+    "Check",
+    "Arguments.Conditions[0].RightValue",
+    'ordering comparisons need numbers, got a Boolean ("Parameters.Strict")',
+)
+def ordering_a_boolean_parameter() -> PipelineDefinition:
+    strict = ParameterBoolean(name="Strict", default_value=True)
+    return pipeline(
+        condition(conditions=[ConditionLessThan(left=0.5, right=strict)]), parameters=[strict]
+    )
+
+
+@case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue",
+    'ordering comparisons need numbers, got a String ("Steps.Train.TrainingJobStatus")',
+)
+def ordering_a_string_property() -> PipelineDefinition:
+    status = training().properties.TrainingJobStatus
+    return pipeline(condition(conditions=[ConditionGreaterThanOrEqualTo(left=status, right=1)]))
+
+
+@case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue",
+    "ordering comparisons need numbers, got a String (\"Steps.Prep.OutputParameters['rows']\")",
+)
+def ordering_a_string_lambda_output() -> PipelineDefinition:
+    prep = LambdaStep(
+        name="Prep", function_arn=LAMBDA_ARN, outputs=[StepOutput(output_name="rows")]
+    )
+    rows = prep.properties.OutputParameters["rows"]
+    return pipeline(condition(conditions=[ConditionGreaterThan(left=rows, right=1000)]))
+
+
+@case("Check", "Arguments.Conditions[0]", "GreaterThan compares a Timestamp with a Float")
+def ordering_a_timestamp_and_a_number() -> PipelineDefinition:
+    started = ExecutionVariables.START_DATETIME
+    return pipeline(condition(conditions=[ConditionGreaterThan(left=started, right=5)]))
+
+
+@case("Check", "Arguments.Conditions[0].Values", "an In condition needs a non-empty list of Values")
+def in_condition_without_values() -> PipelineDefinition:
+    return pipeline(condition(conditions=[ConditionIn(value="dev", in_values=[])]))
+
+
+@case("Check", "Arguments.Conditions", "a Condition step needs a non-empty list of conditions")
+def condition_step_without_conditions() -> PipelineDefinition:
+    return pipeline(condition(conditions=[]))
+
+
+# -- retry policies and caching -------------------------------------------------------------------
+
+
+@case("Train", "RetryPolicies[0]", "set MaxAttempts or ExpireAfterMin, not both")
+def retry_with_max_attempts_and_expire_after() -> PipelineDefinition:
+    return pipeline(
+        training(retry_policies=[StepRetryPolicy(max_attempts=3, expire_after_mins=60)])
+    )
+
+
+@case("Train", "RetryPolicies[0].MaxAttempts", "21 is outside 0..20")
+def retry_max_attempts_out_of_range() -> PipelineDefinition:
+    return pipeline(training(retry_policies=[StepRetryPolicy(max_attempts=21)]))
+
+
+@case("Train", "RetryPolicies[0].ExpireAfterMin", "14401 is outside 0..14400")
+def retry_expire_after_out_of_range() -> PipelineDefinition:
+    policy = SageMakerJobStepRetryPolicy(expire_after_mins=14401)
+    return pipeline(training(retry_policies=[policy]))
+
+
+@case("Train", "RetryPolicies[0].BackoffRate", "expected a non-negative number, got -2.0")
+def retry_negative_backoff_rate() -> PipelineDefinition:
+    return pipeline(training(retry_policies=[StepRetryPolicy(backoff_rate=-2.0, max_attempts=3)]))
+
+
+@case("Train", "CacheConfig.ExpireAfter", "'30 days' is not an ISO 8601 duration")
+def cache_with_a_bad_duration() -> PipelineDefinition:
+    return pipeline(training(cache_config=CacheConfig(expire_after="30 days")))
+
+
+# -- Arguments against botocore's request shapes --------------------------------------------------
+
+
+@case(
+    "Prep",
+    "Arguments.ProcessingResources.ClusterConfig.InstanceType",
+    "expected one of the 207 'ml.*' values, got 'm5.large' (did you mean 'ml.m5.large'?)",
+)
+def instance_type_without_ml_prefix() -> PipelineDefinition:
+    return pipeline(processing(instance_type="m5.large"))
+
+
+@case(
+    "Transform",
+    "Arguments.TransformResources.InstanceType",
+    "got 'ml.t3.medium'",
+)
+def instance_type_not_offered_for_transform() -> PipelineDefinition:
+    step = TransformStep(
+        name="Transform", model_name="m", input_data="s3://b/in", instance_type="ml.t3.medium"
+    )
+    return pipeline(step)
+
+
+@case(
+    "Prep",
+    "Arguments.ProcessingResources.ClusterConfig.VolumeSizeInGB",
+    "0 is below the minimum 1",
+)
+def volume_size_below_minimum() -> PipelineDefinition:
+    return pipeline(processing(volume_size_in_gb=0))
+
+
+@case(
+    "Prep",
+    "Arguments.StoppingCondition.MaxRuntimeInSeconds",
+    "1000000 is above the maximum 777600",
+)
+def max_runtime_above_maximum() -> PipelineDefinition:
+    return pipeline(processing(max_runtime_in_seconds=1_000_000))
+
+
+@case(
+    "Prep",
+    "Arguments.RoleArn",
+    "'SageMakerRole' does not match the pattern arn:aws",
+)
+def role_arn_that_is_a_role_name() -> PipelineDefinition:
+    return pipeline(processing(role="SageMakerRole"))
+
+
+@case(
+    "Train",
+    "Arguments.OutputDataConfig.S3OutputPath",
+    "'http://my-bucket/models' does not match the pattern",
+)
+def output_path_that_is_not_s3() -> PipelineDefinition:
+    return pipeline(training(output_path="http://my-bucket/models"))
+
+
+@case(
+    "Prep",
+    "Arguments.AppSpecification.ContainerEntrypoint",
+    "has 0 items, fewer than the minimum 1",
+)
+def empty_container_entrypoint() -> PipelineDefinition:
+    return pipeline(processing(entrypoint=[]))
+
+
+@case("Prep", "Arguments.Environment['1_MODE'] (key)", "'1_MODE' does not match the pattern")
+def environment_key_starting_with_a_digit() -> PipelineDefinition:
+    return pipeline(processing(environment={"1_MODE": "fast"}))
+
+
+@case(
+    "Train",
+    "Arguments.TrainingJobName",
+    "'TrainingJobName' is set by SageMaker Pipelines at run time",
+)
+def job_name_the_service_supplies() -> PipelineDefinition:
+    return pipeline(training(extra_arguments={"TrainingJobName": "my-job"}))
+
+
+@case(
+    "Train",
+    "Arguments.ResourceConfig.InstanceTyp",
+    "unknown member 'InstanceTyp' (did you mean 'InstanceType'",
+)
+def unknown_member_with_a_hint() -> PipelineDefinition:
+    return pipeline(training(extra_arguments={"ResourceConfig": {"InstanceTyp": "ml.m5.large"}}))
+
+
+@case("Train", "Arguments.EnableNetworkIsolation", "expected a boolean, got 'yes' (str)")
+def wrong_type() -> PipelineDefinition:
+    return pipeline(training(extra_arguments={"EnableNetworkIsolation": "yes"}))
+
+
+@case("Train", "Arguments.RoleArn", "required member 'RoleArn' is null")
+def required_member_set_to_null() -> PipelineDefinition:
+    return pipeline(training(extra_arguments={"RoleArn": None}))
+
+
+@case("Train", "Arguments.Tags[0].Value", "missing required member 'Value'")
+def nested_required_member_missing() -> PipelineDefinition:
+    return pipeline(training(extra_arguments={"Tags": [{"Key": "team"}]}))
+
+
+@case(
+    "Register",
+    "Arguments.ModelApprovalStatus",
+    "got 'Approve' (did you mean 'Approved'?)",
+)
+def approval_status_not_in_enum() -> PipelineDefinition:
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="models",
+        image=IMAGE,
+        model_data="s3://b/model.tar.gz",
+        approval_status="Approve",
+    )
+    return pipeline(register)
+
+
+@case(
+    "Tune",
+    "Arguments.HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs",
+    "0 is below the minimum 1",
+)
+def tuning_without_training_jobs() -> PipelineDefinition:
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        metric_definitions={"validation:rmse": "rmse=([0-9.]+)"},
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+        max_jobs=0,
+    )
+    return pipeline(tune)
+
+
+@case(
+    "Prep",
+    "Arguments.ProcessingResources.ClusterConfig.InstanceCount",
+    "expected an integer, got 'Parameters.Count', a String (declare parameter 'Count' with "
+    "Type Integer)",
+)
+def string_parameter_in_an_integer_field() -> PipelineDefinition:
+    count = ParameterString(name="Count", default_value="1")
+    return pipeline(processing(instance_count=count), parameters=[count])
+
+
+@case(
+    "Train",
+    "Arguments.HyperParameters['epochs']",
+    "expected a string, got 'Parameters.Epochs', an Integer",
+)
+def integer_parameter_in_hyperparameters_without_join() -> PipelineDefinition:
+    epochs = ParameterInteger(name="Epochs", default_value=10)
+    return pipeline(
+        training(extra_arguments={"HyperParameters": {"epochs": epochs}}), parameters=[epochs]
+    )
+
+
+@case(
+    "Prep",
+    "Arguments.ProcessingResources.ClusterConfig.InstanceType",
+    "'Parameters.InstanceType' may be 'm5.large': expected one of the 207 'ml.*' values",
+)
+def parameter_default_that_is_not_an_instance_type() -> PipelineDefinition:
+    instance_type = ParameterString(name="InstanceType", default_value="m5.large")
+    return pipeline(processing(instance_type=instance_type), parameters=[instance_type])
+
+
+@case(
+    "Prep",
+    "Arguments.ProcessingResources.ClusterConfig.InstanceType",
+    "'Parameters.InstanceType' may be 'ml.m5.huge'",
+)
+def parameter_enum_value_that_is_not_an_instance_type() -> PipelineDefinition:
+    instance_type = ParameterString(
+        name="InstanceType", default_value="ml.m5.large", enum_values=["ml.m5.large", "ml.m5.huge"]
+    )
+    return pipeline(processing(instance_type=instance_type), parameters=[instance_type])
+
+
+# -- other step types -----------------------------------------------------------------------------
+
+
+@case(
+    "Prep",
+    "FunctionArn",
+    "'arn:aws:lambda:us-east-1:1234:function:prep' is not a Lambda function ARN",
+)
+def lambda_function_arn_with_a_short_account() -> PipelineDefinition:
+    return pipeline(
+        LambdaStep(name="Prep", function_arn="arn:aws:lambda:us-east-1:1234:function:prep")
+    )
+
+
+@case("Prep", "OutputParameters[1].OutputName", "output 'rows' is declared twice")
+def lambda_output_declared_twice() -> PipelineDefinition:
+    outputs = [StepOutput(output_name="rows"), StepOutput(output_name="rows")]
+    return pipeline(LambdaStep(name="Prep", function_arn=LAMBDA_ARN, outputs=outputs))
+
+
+@case("Approve", "SqsQueueUrl", "'https://example.com/callbacks' is not an SQS queue URL")
+def callback_queue_url_not_sqs() -> PipelineDefinition:
+    return pipeline(CallbackStep(name="Approve", sqs_queue_url="https://example.com/callbacks"))
+
+
+@case("Stop", "Arguments.ErrorMessage", "has 3073 characters, more than the limit of 3072")
+def fail_message_too_long() -> PipelineDefinition:
+    return pipeline(fail(error_message="x" * 3073))
+
+
+@case("Prep", "DisplayName", "has 257 characters, more than the limit of 256")
+def display_name_too_long() -> PipelineDefinition:
+    return pipeline(processing(display_name="d" * 257))
+
+
+@case(
+    "Prep",
+    "Arguments.AppSpecification.ImageUri",
+    "an image from an ECR repository can only be bound by the CDK Pipeline construct",
+)
+def image_the_static_binder_cannot_bind() -> PipelineDefinition:
+    return pipeline(processing(image=Image.from_ecr_repository(object())))
+
+
+@case(None, None, "more than the limit of 1,048,576")
+def definition_too_large() -> PipelineDefinition:
+    # Five training jobs with 100 hyperparameters of 2,200 characters: about 1.1 million.
+    hyperparameters = {f"h{index:03d}": "v" * 2200 for index in range(100)}
+    return pipeline(*(training(f"Train{i}", hyperparameters=hyperparameters) for i in range(5)))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_fails_python_case(case: Case) -> None:
+    definition = case.build()
+    with pytest.raises(PipelineValidationError, match=case.expected.pattern()) as caught:
+        definition.compile(BINDER)
+    assert_exactly(caught.value.problems, [case.expected])
+
+
+def test_python_cases_are_distinct() -> None:
+    assert len(CASES) >= 45
+    assert len({(c.expected.field, c.expected.message) for c in CASES}) == len(CASES)
+
+
+# -- JSON files -----------------------------------------------------------------------------------
+
+EXPECTED: dict[str, list[dict[str, Any]]] = json.loads(
+    (INVALID_DIR / "expected.json").read_text(encoding="utf-8")
+)
+
+
+def test_every_json_case_has_expectations() -> None:
+    files = {path.name for path in INVALID_DIR.glob("*.json")} - {"expected.json"}
+    assert files == set(EXPECTED)
+    assert all(EXPECTED.values())
+
+
+@pytest.mark.parametrize("file_name", sorted(EXPECTED))
+def test_fails_json_case(file_name: str) -> None:
+    definition = json.loads((INVALID_DIR / file_name).read_text(encoding="utf-8"))
+    expected = [Expected(e["step"], e["field"], e["message"]) for e in EXPECTED[file_name]]
+    with pytest.raises(PipelineValidationError, match=expected[0].pattern()):
+        check_definition(definition)
+    assert_exactly(validate_definition(definition), expected)
+
+
+# -- one compile, every problem -------------------------------------------------------------------
+
+
+def test_fails_with_every_problem_of_several_steps_at_once() -> None:
+    threshold = ParameterString(name="Threshold", default_value="0.9")
+    prep = processing(instance_type="m5.large", depends_on=["Split"])
+    train = training(
+        inputs={
+            "train": TrainingInput(
+                s3_data=prep.properties.ProcessingOutputConfig.Outputs["out"].S3Output.S3Uri
+            )
+        },
+        retry_policies=[StepRetryPolicy(max_attempts=3, expire_after_mins=60)],
+    )
+    check = condition(
+        conditions=[
+            ConditionGreaterThan(
+                left=train.properties.FinalMetricDataList["acc"].Value, right=threshold
+            )
+        ],
+        if_steps=[processing("Publish", code=Code.from_s3("s3://b/publish.py"), role="publisher")],
+        else_steps=[fail(error_message=Join(on=" ", values=["too low:", threshold]))],
+    )
+    definition = PipelineDefinition(steps=[check], parameters=[threshold, threshold])
+    with pytest.raises(
+        PipelineValidationError, match=r"^pipeline definition has 6 problems:\n"
+    ) as caught:
+        definition.compile(BINDER)
+    assert_exactly(
+        caught.value.problems,
+        [
+            Expected(None, "Parameters[1].Name", "parameter 'Threshold' is declared twice"),
+            Expected(
+                "Prep", "Arguments.ProcessingResources.ClusterConfig.InstanceType", "got 'm5.large'"
+            ),
+            Expected(
+                "Prep", "DependsOn[0]", "depends on step 'Split', which is not in the pipeline"
+            ),
+            Expected("Train", "RetryPolicies[0]", "set MaxAttempts or ExpireAfterMin, not both"),
+            Expected(
+                "Check", "Arguments.Conditions[0].RightValue", "ordering comparisons need numbers"
+            ),
+            Expected("Publish", "Arguments.RoleArn", "'publisher' does not match the pattern"),
+        ],
+    )

@@ -1,0 +1,263 @@
+"""Parameters render as Get references and definition entries; run overrides are coerced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cdk_sagemaker_pipelines.definition import (
+    ParameterBoolean,
+    ParameterFloat,
+    ParameterInteger,
+    ParameterString,
+    PipelineValidationError,
+    Problem,
+    coerce_parameter_values,
+)
+from cdk_sagemaker_pipelines.definition._render import RenderContext
+
+
+def declared() -> list[Any]:
+    return [
+        ParameterString(name="Env", default_value="dev", enum_values=["dev", "prod"]),
+        ParameterInteger(name="Epochs", default_value=5),
+        ParameterFloat(name="Threshold", default_value=0.8),
+        ParameterBoolean(name="Skip", default_value=False),
+        ParameterString(name="InputUri"),
+    ]
+
+
+def as_entries() -> list[dict[str, Any]]:
+    """The same parameters as a definition's JSON ``Parameters`` list."""
+    return [
+        {"Name": "Env", "Type": "String", "DefaultValue": "dev", "EnumValues": ["dev", "prod"]},
+        {"Name": "Epochs", "Type": "Integer", "DefaultValue": 5},
+        {"Name": "Threshold", "Type": "Float", "DefaultValue": 0.8},
+        {"Name": "Skip", "Type": "Boolean", "DefaultValue": False},
+        {"Name": "InputUri", "Type": "String"},
+    ]
+
+
+SOURCES = pytest.mark.parametrize("source", [declared, as_entries], ids=["objects", "json"])
+
+
+def problems(error: pytest.ExceptionInfo[PipelineValidationError]) -> list[tuple[Any, ...]]:
+    return [(p.step, p.field, p.message, p.hint) for p in error.value.problems]
+
+
+# Rendering
+
+
+def test_to_definition_renders_each_type() -> None:
+    assert [parameter.to_definition() for parameter in declared()] == as_entries()
+
+
+def test_to_definition_keeps_falsy_defaults() -> None:
+    assert ParameterString(name="Suffix", default_value="").to_definition() == {
+        "Name": "Suffix",
+        "Type": "String",
+        "DefaultValue": "",
+    }
+    assert ParameterInteger(name="Retries", default_value=0).to_definition() == {
+        "Name": "Retries",
+        "Type": "Integer",
+        "DefaultValue": 0,
+    }
+
+
+def test_reference_renders_a_get_and_records_the_parameter() -> None:
+    epochs = ParameterInteger(name="Epochs", default_value=5)
+    ctx = RenderContext()
+
+    assert epochs.to_request(ctx) == {"Get": "Parameters.Epochs"}
+    assert epochs.expr == {"Get": "Parameters.Epochs"}
+    assert ctx.referenced_parameters == [epochs]
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value_type"),
+    [
+        (ParameterString(name="S"), "String"),
+        (ParameterInteger(name="I"), "Integer"),
+        (ParameterFloat(name="F"), "Float"),
+        (ParameterBoolean(name="B"), "Boolean"),
+    ],
+)
+def test_value_type_is_the_declared_type(parameter: Any, value_type: str) -> None:
+    assert parameter.value_type == value_type
+
+
+def test_parameters_compare_by_identity() -> None:
+    # Two declarations of one name are two parameters; compile reports a mismatch.
+    assert ParameterInteger(name="Epochs", default_value=5) != ParameterInteger(
+        name="Epochs", default_value=5
+    )
+
+
+# Coercion of a run's overrides
+
+
+@SOURCES
+def test_defaults_fill_in_what_is_not_given(source: Any) -> None:
+    assert coerce_parameter_values(source(), {"InputUri": "s3://b/in"}) == {
+        "Env": "dev",
+        "Epochs": 5,
+        "Threshold": 0.8,
+        "Skip": False,
+        "InputUri": "s3://b/in",
+    }
+
+
+@SOURCES
+def test_strings_are_parsed_to_the_declared_types(source: Any) -> None:
+    values = coerce_parameter_values(
+        source(),
+        {"Env": "prod", "Epochs": "12", "Threshold": "0.95", "Skip": "TRUE", "InputUri": "s3://x"},
+    )
+
+    assert values == {
+        "Env": "prod",
+        "Epochs": 12,
+        "Threshold": 0.95,
+        "Skip": True,
+        "InputUri": "s3://x",
+    }
+    assert type(values["Epochs"]) is int
+    assert type(values["Skip"]) is bool
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "expected"),
+    [
+        ("Integer", "-3", -3),
+        ("Integer", " 7 ", 7),
+        ("Float", "1e3", 1000.0),
+        ("Float", "2", 2.0),
+        ("Boolean", "false", False),
+        ("Boolean", "True", True),
+        ("String", " padded ", " padded "),
+    ],
+)
+def test_string_parsing_per_type(kind: str, raw: str, expected: Any) -> None:
+    entry = {"Name": "P", "Type": kind}
+
+    assert coerce_parameter_values([entry], {"P": raw}) == {"P": expected}
+
+
+def test_already_typed_values_are_accepted() -> None:
+    values = coerce_parameter_values(declared(), {"Epochs": 3, "Skip": True, "InputUri": "s3://x"})
+
+    assert (values["Epochs"], values["Skip"]) == (3, True)
+
+
+def test_float_parameter_given_an_int_returns_a_float() -> None:
+    values = coerce_parameter_values(declared(), {"Threshold": 1, "InputUri": "s3://x"})
+
+    assert type(values["Threshold"]) is float
+
+
+def test_fails_integer_with_digit_separators() -> None:
+    with pytest.raises(PipelineValidationError, match="expected an integer, got '1_000'"):
+        coerce_parameter_values([{"Name": "N", "Type": "Integer"}], {"N": "1_000"})
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "message"),
+    [
+        ("Integer", "3.5", "Integer parameter: expected an integer, got '3.5'"),
+        ("Integer", "0x10", "Integer parameter: expected an integer, got '0x10'"),
+        ("Float", "abc", "Float parameter: expected a number, got 'abc'"),
+        ("Float", "nan", "Float parameter: expected a finite number, got 'nan'"),
+        ("Float", "inf", "Float parameter: expected a finite number, got 'inf'"),
+        ("Boolean", "yes", "Boolean parameter: expected true or false, got 'yes'"),
+        ("Boolean", "1", "Boolean parameter: expected true or false, got '1'"),
+    ],
+)
+def test_fails_unparsable_strings(kind: str, raw: str, message: str) -> None:
+    with pytest.raises(PipelineValidationError) as caught:
+        coerce_parameter_values([{"Name": "P", "Type": kind}], {"P": raw})
+
+    assert problems(caught) == [(None, "Parameters.P", message, None)]
+
+
+def test_fails_bool_is_not_an_integer() -> None:
+    with pytest.raises(PipelineValidationError, match=r"Parameters\.Epochs': Integer parameter"):
+        coerce_parameter_values(declared(), {"Epochs": True, "InputUri": "s3://x"})
+
+
+def test_fails_typed_value_of_the_wrong_type_reads_well() -> None:
+    with pytest.raises(PipelineValidationError, match=r"expected an integer, got 2\.5"):
+        coerce_parameter_values(declared(), {"Epochs": 2.5, "InputUri": "s3://x"})
+
+
+@SOURCES
+def test_fails_enum_violation_suggests_the_closest(source: Any) -> None:
+    with pytest.raises(PipelineValidationError) as caught:
+        coerce_parameter_values(source(), {"Env": "Prod", "InputUri": "s3://x"})
+
+    assert problems(caught) == [
+        (None, "Parameters.Env", "'Prod' is not one of 'dev', 'prod'", "did you mean 'prod'?")
+    ]
+
+
+@SOURCES
+def test_fails_unknown_name_suggests_the_closest(source: Any) -> None:
+    with pytest.raises(PipelineValidationError) as caught:
+        coerce_parameter_values(source(), {"Epoch": "3", "InputUri": "s3://x"})
+
+    assert problems(caught) == [
+        (None, "Parameters.Epoch", "no such parameter", "did you mean 'Epochs'?")
+    ]
+
+
+def test_fails_unknown_name_without_a_close_match_lists_the_declared_ones() -> None:
+    with pytest.raises(PipelineValidationError) as caught:
+        coerce_parameter_values([ParameterInteger(name="Epochs", default_value=1)], {"Zzz": "1"})
+
+    assert problems(caught) == [(None, "Parameters.Zzz", "no such parameter", "declared: 'Epochs'")]
+
+
+def test_fails_unknown_name_when_nothing_is_declared() -> None:
+    with pytest.raises(PipelineValidationError) as caught:
+        coerce_parameter_values([], {"X": "1"})
+
+    assert problems(caught) == [(None, "Parameters.X", "no such parameter", "declared: none")]
+
+
+@SOURCES
+def test_fails_missing_required_value(source: Any) -> None:
+    with pytest.raises(
+        PipelineValidationError,
+        match=r"^parameter values has 1 problem:\n"
+        r"- pipeline field 'Parameters\.InputUri': has no default, so a value is required$",
+    ):
+        coerce_parameter_values(source(), {})
+
+
+def test_fails_value_longer_than_the_service_accepts() -> None:
+    with pytest.raises(PipelineValidationError) as caught:
+        coerce_parameter_values(declared(), {"InputUri": "s" * 1025})
+
+    assert problems(caught) == [
+        (None, "Parameters.InputUri", "value longer than 1024 characters", None)
+    ]
+
+
+@SOURCES
+def test_fails_reports_all_problems_in_one_error(source: Any) -> None:
+    with pytest.raises(PipelineValidationError) as caught:
+        coerce_parameter_values(
+            source(), {"Envv": "dev", "Env": "qa", "Epochs": "many", "Skip": "maybe"}
+        )
+
+    assert caught.value.problems == (
+        Problem(None, "Parameters.Envv", "no such parameter", "did you mean 'Env'?"),
+        Problem(None, "Parameters.Env", "'qa' is not one of 'dev', 'prod'", None),
+        Problem(
+            None, "Parameters.Epochs", "Integer parameter: expected an integer, got 'many'", None
+        ),
+        Problem(None, "Parameters.Skip", "Boolean parameter: expected true or false, got 'maybe'"),
+        Problem(None, "Parameters.InputUri", "has no default, so a value is required"),
+    )
+    assert str(caught.value).startswith("parameter values has 5 problems:\n- pipeline field ")

@@ -1,0 +1,431 @@
+"""Typed step properties: paths from botocore's Describe* shapes, checked at attribute access."""
+
+from __future__ import annotations
+
+import pytest
+
+from cdk_sagemaker_pipelines.definition import (
+    CallbackStep,
+    ConditionEquals,
+    ConditionStep,
+    EMRStep,
+    FailStep,
+    LambdaStep,
+    ModelStep,
+    OutputType,
+    PipelineDefinitionError,
+    ProcessingOutput,
+    ProcessingStep,
+    Properties,
+    PropertyPathError,
+    RegisterModel,
+    StepOutput,
+    TrainingStep,
+    TransformStep,
+    TuningStep,
+)
+from cdk_sagemaker_pipelines.definition._render import RenderContext
+
+IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
+FUNCTION = "arn:aws:lambda:us-east-1:111122223333:function:f"
+QUEUE = "https://sqs.us-east-1.amazonaws.com/111122223333/q"
+
+processing = ProcessingStep(
+    name="Prep",
+    image=IMAGE,
+    outputs=[
+        ProcessingOutput(output_name="train", source="/opt/ml/processing/train"),
+        ProcessingOutput(output_name="test", source="/opt/ml/processing/test"),
+    ],
+)
+training = TrainingStep(name="Train", image=IMAGE)
+tuning = TuningStep(name="Tune", image=IMAGE, objective_metric_name="m", hyperparameter_ranges={})
+model = ModelStep(name="Model", image=IMAGE)
+register = RegisterModel(name="Register", image=IMAGE, model_package_group_name="g")
+transform = TransformStep(name="Score", model_name="m", input_data="s3://b/in")
+emr = EMRStep(name="Spark", cluster_id="j-1", jar="command-runner.jar")
+condition = ConditionStep(name="Gate", conditions=[ConditionEquals(left=1, right=1)])
+lambda_step = LambdaStep(
+    name="Prep-Lambda",
+    function_arn=FUNCTION,
+    outputs=[
+        StepOutput(output_name="uri"),
+        StepOutput(output_name="rows", output_type=OutputType.INTEGER),
+        StepOutput(output_name="score", output_type=OutputType.FLOAT),
+        StepOutput(output_name="ok", output_type=OutputType.BOOLEAN),
+    ],
+)
+callback = CallbackStep(
+    name="Approve",
+    sqs_queue_url=QUEUE,
+    outputs=[StepOutput(output_name="approved", output_type=OutputType.BOOLEAN)],
+)
+
+
+@pytest.mark.parametrize(
+    ("prop", "path", "value_type"),
+    [
+        (
+            processing.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri,
+            "Steps.Prep.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri",
+            "String",
+        ),
+        (
+            processing.properties.ProcessingResources.ClusterConfig.InstanceCount,
+            "Steps.Prep.ProcessingResources.ClusterConfig.InstanceCount",
+            "Integer",
+        ),
+        (
+            processing.properties.Environment["MODE"],
+            "Steps.Prep.Environment['MODE']",
+            "String",
+        ),
+        (
+            training.properties.ModelArtifacts.S3ModelArtifacts,
+            "Steps.Train.ModelArtifacts.S3ModelArtifacts",
+            "String",
+        ),
+        (
+            training.properties.FinalMetricDataList["val:acc"].Value,
+            "Steps.Train.FinalMetricDataList['val:acc'].Value",
+            "Float",
+        ),
+        (
+            training.properties.FinalMetricDataList[0].Timestamp,
+            "Steps.Train.FinalMetricDataList[0].Timestamp",
+            "Timestamp",
+        ),
+        (
+            training.properties.HyperParameters["epochs"],
+            "Steps.Train.HyperParameters['epochs']",
+            "String",
+        ),
+        (
+            training.properties.EnableNetworkIsolation,
+            "Steps.Train.EnableNetworkIsolation",
+            "Boolean",
+        ),
+        (
+            training.properties.BillableTimeInSeconds,
+            "Steps.Train.BillableTimeInSeconds",
+            "Integer",
+        ),
+        (
+            tuning.properties.TrainingJobSummaries[0].TrainingJobName,
+            "Steps.Tune.TrainingJobSummaries[0].TrainingJobName",
+            "String",
+        ),
+        (
+            tuning.properties.TrainingJobSummaries[2].TunedHyperParameters["lr"],
+            "Steps.Tune.TrainingJobSummaries[2].TunedHyperParameters['lr']",
+            "String",
+        ),
+        (
+            tuning.properties.BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric.Value,
+            "Steps.Tune.BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric.Value",
+            "Float",
+        ),
+        (
+            tuning.properties.HyperParameterTuningJobStatus,
+            "Steps.Tune.HyperParameterTuningJobStatus",
+            "String",
+        ),
+        (model.properties.ModelName, "Steps.Model.ModelName", "String"),
+        (
+            model.properties.PrimaryContainer.Image,
+            "Steps.Model.PrimaryContainer.Image",
+            "String",
+        ),
+        (register.properties.ModelPackageArn, "Steps.Register.ModelPackageArn", "String"),
+        (
+            register.properties.ModelApprovalStatus,
+            "Steps.Register.ModelApprovalStatus",
+            "String",
+        ),
+        (
+            transform.properties.TransformOutput.S3OutputPath,
+            "Steps.Score.TransformOutput.S3OutputPath",
+            "String",
+        ),
+        (emr.properties.Status.State, "Steps.Spark.Status.State", "String"),
+        (condition.properties.Outcome, "Steps.Gate.Outcome", "Boolean"),
+        (
+            lambda_step.properties.OutputParameters["uri"],
+            "Steps.Prep-Lambda.OutputParameters['uri']",
+            "String",
+        ),
+        (
+            lambda_step.properties.OutputParameters["rows"],
+            "Steps.Prep-Lambda.OutputParameters['rows']",
+            "Integer",
+        ),
+        (
+            lambda_step.properties.OutputParameters["score"],
+            "Steps.Prep-Lambda.OutputParameters['score']",
+            "Float",
+        ),
+        (
+            lambda_step.properties.OutputParameters["ok"],
+            "Steps.Prep-Lambda.OutputParameters['ok']",
+            "Boolean",
+        ),
+        (
+            callback.properties.OutputParameters["approved"],
+            "Steps.Approve.OutputParameters['approved']",
+            "Boolean",
+        ),
+    ],
+    ids=lambda value: value if isinstance(value, str) and value.startswith("Steps.") else None,
+)
+def test_typed_leaf_renders_a_get_and_knows_its_type(
+    prop: Properties, path: str, value_type: str
+) -> None:
+    assert prop.to_request() == {"Get": path}
+    assert prop.is_leaf
+    assert prop.value_type == value_type
+
+
+@pytest.mark.parametrize(
+    "prop",
+    [
+        training.properties.ModelArtifacts,
+        training.properties.FinalMetricDataList,
+        training.properties.HyperParameters,
+        processing.properties.ProcessingOutputConfig.Outputs,
+        tuning.properties.BestTrainingJob,
+        lambda_step.properties.OutputParameters,
+    ],
+)
+def test_containers_have_no_value_type(prop: Properties) -> None:
+    assert not prop.is_leaf
+    assert prop.value_type is None
+
+
+def test_sdk_alias_outputs_means_output_parameters() -> None:
+    assert lambda_step.properties.Outputs["rows"].to_request() == {
+        "Get": "Steps.Prep-Lambda.OutputParameters['rows']"
+    }
+    assert lambda_step.properties.Outputs["rows"].value_type == "Integer"
+    assert callback.properties.Outputs["approved"].to_request() == {
+        "Get": "Steps.Approve.OutputParameters['approved']"
+    }
+
+
+def test_outputs_alias_does_not_shadow_a_real_outputs_member() -> None:
+    # ProcessingOutputConfig has a real ``Outputs`` list; nothing is renamed there.
+    prop = processing.properties.ProcessingOutputConfig.Outputs[0].OutputName
+
+    assert prop.to_request() == {"Get": "Steps.Prep.ProcessingOutputConfig.Outputs[0].OutputName"}
+
+
+def test_rendering_with_a_context_records_the_step() -> None:
+    ctx = RenderContext()
+
+    training.properties.ModelArtifacts.S3ModelArtifacts.to_request(ctx)
+    training.properties.TrainingJobName.to_request(ctx)
+
+    assert ctx.referenced_steps == [training]
+
+
+def test_property_knows_its_step_and_path() -> None:
+    prop = training.properties.FinalMetricDataList["acc"].Value
+
+    assert prop.step is training
+    assert prop.path == "FinalMetricDataList['acc'].Value"
+    assert repr(prop) == "Properties(Steps.Train.FinalMetricDataList['acc'].Value)"
+
+
+def test_dir_lists_the_members() -> None:
+    assert dir(training.properties.ModelArtifacts) == ["S3ModelArtifacts"]
+    assert dir(condition.properties) == ["Outcome"]
+    assert dir(lambda_step.properties) == ["OutputParameters"]
+
+
+def test_hasattr_works_for_members() -> None:
+    assert hasattr(training.properties, "TrainingJobName")
+    assert not hasattr(training.properties, "TrainingJobNam")
+    assert not hasattr(training.properties.ModelArtifacts, "S3ModelArtifact")
+    assert hasattr(lambda_step.properties, "Outputs")
+
+
+def test_properties_are_read_only() -> None:
+    with pytest.raises(AttributeError, match="properties are read-only"):
+        training.properties.TrainingJobName = "x"  # type: ignore[misc]
+
+
+# Failing cases: each names the step, what is wrong and, where possible, a fix.
+
+
+def test_fails_misspelled_member_suggests_the_closest() -> None:
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Prep': ProcessingOutputConfig has no property 'Output' "
+        r"\(did you mean 'Outputs'\?\)$",
+    ):
+        processing.properties.ProcessingOutputConfig.Output  # noqa: B018
+
+
+def test_fails_misspelled_top_level_member_suggests_the_closest() -> None:
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Train': the step has no property 'ModelArtifact' "
+        r"\(did you mean 'ModelArtifacts'\?\)$",
+    ):
+        training.properties.ModelArtifact  # noqa: B018
+
+
+def test_fails_unknown_member_without_a_close_match_lists_members() -> None:
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Gate': the step has no property 'Zzz' \(members: 'Outcome'\)$",
+    ):
+        condition.properties.Zzz  # noqa: B018
+
+
+def test_fails_property_path_error_is_a_definition_error_and_an_attribute_error() -> None:
+    with pytest.raises(PropertyPathError) as caught:
+        training.properties.Nope  # noqa: B018
+
+    assert isinstance(caught.value, PipelineDefinitionError)
+    assert isinstance(caught.value, AttributeError)
+
+
+def test_fails_member_of_a_list_asks_for_an_index() -> None:
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Train': FinalMetricDataList is a list, it has no member 'Value' "
+        r"\(use \[index\] or \['key'\]\)$",
+    ):
+        training.properties.FinalMetricDataList.Value  # noqa: B018
+
+
+def test_fails_member_of_a_value() -> None:
+    with pytest.raises(
+        PropertyPathError, match=r"^step 'Train': TrainingJobName is a value, it has no member 'X'$"
+    ):
+        training.properties.TrainingJobName.X  # noqa: B018
+
+
+def test_fails_map_indexed_by_position() -> None:
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Train': HyperParameters is a map: index it with a string key$",
+    ):
+        training.properties.HyperParameters[0]
+
+
+def test_fails_structure_indexed() -> None:
+    with pytest.raises(
+        PropertyPathError, match=r"^step 'Train': ModelArtifacts can't be indexed with \['x'\]$"
+    ):
+        training.properties.ModelArtifacts["x"]
+
+
+def test_fails_list_indexed_by_bool() -> None:
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Train': FinalMetricDataList takes an int or str index, got True$",
+    ):
+        training.properties.FinalMetricDataList[True]
+
+
+def test_fails_list_indexed_by_a_negative_position() -> None:
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Train': FinalMetricDataList takes a position from 0, got -1 "
+        r"\(the service has no negative indexing\)$",
+    ):
+        training.properties.FinalMetricDataList[-1]
+
+
+def test_fails_list_of_values_indexed_by_key() -> None:
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Prep': AppSpecification\.ContainerEntrypoint is a list of values: "
+        r"index it by position$",
+    ):
+        processing.properties.AppSpecification.ContainerEntrypoint["python3"]
+
+
+def test_fails_undeclared_processing_output_suggests_the_closest() -> None:
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Prep': ProcessingOutputConfig\.Outputs has no entry 'tran' "
+        r"\(did you mean 'train'\?\)$",
+    ):
+        processing.properties.ProcessingOutputConfig.Outputs["tran"]
+
+
+def test_fails_processing_output_of_a_step_without_outputs() -> None:
+    bare = ProcessingStep(name="Bare", image=IMAGE)
+
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Bare': ProcessingOutputConfig\.Outputs has no entry 'train' "
+        r"\(declared: none\)$",
+    ):
+        bare.properties.ProcessingOutputConfig.Outputs["train"]
+
+
+def test_processing_outputs_from_extra_arguments_are_not_checked() -> None:
+    raw = ProcessingStep(
+        name="Raw",
+        image=IMAGE,
+        extra_arguments={"ProcessingOutputConfig": {"Outputs": [{"OutputName": "report"}]}},
+    )
+
+    prop = raw.properties.ProcessingOutputConfig.Outputs["report"].S3Output.S3Uri
+
+    assert prop.to_request() == {
+        "Get": "Steps.Raw.ProcessingOutputConfig.Outputs['report'].S3Output.S3Uri"
+    }
+
+
+def test_processing_outputs_by_position_are_not_checked_against_names() -> None:
+    prop = processing.properties.ProcessingOutputConfig.Outputs[5].OutputName
+
+    assert prop.to_request() == {"Get": "Steps.Prep.ProcessingOutputConfig.Outputs[5].OutputName"}
+
+
+def test_fails_undeclared_lambda_output_suggests_the_closest() -> None:
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Prep-Lambda': OutputParameters has no entry 'row' "
+        r"\(did you mean 'rows'\?\)$",
+    ):
+        lambda_step.properties.OutputParameters["row"]
+
+
+def test_fails_undeclared_callback_output_lists_the_declared_ones() -> None:
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Approve': OutputParameters has no entry 'zzz' \(declared: 'approved'\)$",
+    ):
+        callback.properties.Outputs["zzz"]
+
+
+def test_fails_lambda_without_outputs_has_no_entries() -> None:
+    step = LambdaStep(name="Bare", function_arn=FUNCTION)
+
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Bare': OutputParameters has no entry 'x' \(declared: none\)$",
+    ):
+        step.properties.OutputParameters["x"]
+
+
+def test_fails_lambda_outputs_indexed_by_position() -> None:
+    with pytest.raises(PropertyPathError, match="OutputParameters is a map"):
+        lambda_step.properties.OutputParameters[0]
+
+
+def test_fails_fail_step_has_no_properties() -> None:
+    with pytest.raises(PropertyPathError, match=r"^Fail step 'Stop' has no properties"):
+        FailStep(name="Stop").properties  # noqa: B018
+
+
+def test_fails_properties_are_not_iterable() -> None:
+    with pytest.raises(TypeError, match=r"is not iterable: index it with \[position\]"):
+        list(training.properties.FinalMetricDataList)
+    with pytest.raises(TypeError):
+        "Value" in training.properties.FinalMetricDataList[0]  # noqa: B015

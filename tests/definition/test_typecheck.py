@@ -1,0 +1,292 @@
+"""Constructors reject wrong Python types at once, naming class, step and field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
+    CategoricalParameter,
+    ConditionEquals,
+    ConditionStep,
+    ContinuousParameter,
+    FailStep,
+    IntegerParameter,
+    Join,
+    LambdaStep,
+    NetworkConfig,
+    OutputType,
+    ParameterBoolean,
+    ParameterFloat,
+    ParameterInteger,
+    ParameterString,
+    PipelineDefinition,
+    PipelineDefinitionError,
+    ProcessingInput,
+    ProcessingOutput,
+    ProcessingStep,
+    RegisterModel,
+    SageMakerJobStepRetryPolicy,
+    StepExceptionType,
+    StepOutput,
+    StepRetryPolicy,
+    TrainingInput,
+    TrainingStep,
+    TransformStep,
+    TuningStep,
+)
+
+IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
+S3_IN = ProcessingInput(source="s3://b/in", destination="/opt/ml/processing/input")
+
+CASES: list[tuple[str, Callable[[], Any], str]] = [
+    (
+        "str-for-int",
+        lambda: TrainingStep(name="Train", image=IMAGE, instance_count="1"),
+        "TrainingStep 'Train': field 'instance_count' expects int or Expression, got str '1'",
+    ),
+    (
+        "bool-is-not-int",
+        lambda: TrainingStep(name="Train", image=IMAGE, instance_count=True),
+        "TrainingStep 'Train': field 'instance_count' expects int or Expression, got bool True",
+    ),
+    (
+        "float-is-not-int",
+        lambda: ProcessingStep(name="Prep", image=IMAGE, volume_size_in_gb=30.0),
+        "ProcessingStep 'Prep': field 'volume_size_in_gb' expects int or Expression, "
+        "got float 30.0",
+    ),
+    (
+        "bool-is-not-int-default",
+        lambda: ParameterInteger(name="Epochs", default_value=True),
+        "ParameterInteger 'Epochs': field 'default_value' expects int, got bool True",
+    ),
+    (
+        "bool-is-not-a-number",
+        lambda: ContinuousParameter(min_value=False, max_value=1.0),
+        "ContinuousParameter: field 'min_value' expects float or Expression, got bool False",
+    ),
+    (
+        "int-is-not-bool",
+        lambda: ParameterBoolean(name="Skip", default_value=1),
+        "ParameterBoolean 'Skip': field 'default_value' expects bool, got int 1",
+    ),
+    (
+        "plain-string-for-a-parameter",
+        lambda: PipelineDefinition(steps=[], parameters=["ml.m5.large"]),
+        "PipelineDefinition: field 'parameters[0]' expects Parameter, got str 'ml.m5.large'",
+    ),
+    (
+        "nested-list-index",
+        lambda: ProcessingStep(name="Prep", image=IMAGE, inputs=[S3_IN, "s3://b/other"]),
+        "ProcessingStep 'Prep': field 'inputs[1]' expects ProcessingInput, got str 's3://b/other'",
+    ),
+    (
+        "single-item-for-a-list",
+        lambda: ProcessingStep(name="Prep", image=IMAGE, inputs=S3_IN),
+        "ProcessingStep 'Prep': field 'inputs' expects a list of ProcessingInput, "
+        "got ProcessingInput ",
+    ),
+    (
+        "string-for-a-list",
+        lambda: ProcessingStep(name="Prep", image=IMAGE, entrypoint="python3 prep.py"),
+        "ProcessingStep 'Prep': field 'entrypoint' expects a list of str or Expression, "
+        "got str 'python3 prep.py'",
+    ),
+    (
+        "list-item-of-a-union",
+        lambda: ProcessingStep(name="Prep", image=IMAGE, entrypoint=["python3", 3]),
+        "ProcessingStep 'Prep': field 'entrypoint[1]' expects str or Expression, got int 3",
+    ),
+    (
+        "mapping-value",
+        lambda: TrainingStep(name="Train", image=IMAGE, inputs={"train": 5}),
+        "TrainingStep 'Train': field 'inputs['train']' expects TrainingInput or str or "
+        "Expression or S3Location, got int 5",
+    ),
+    (
+        "mapping-key",
+        lambda: TrainingStep(name="Train", image=IMAGE, metric_definitions={1: "acc=(.*)"}),
+        "TrainingStep 'Train': field 'metric_definitions key 1' expects str, got int 1",
+    ),
+    (
+        "list-for-a-mapping",
+        lambda: TrainingStep(name="Train", image=IMAGE, hyperparameters=[("epochs", 1)]),
+        "TrainingStep 'Train': field 'hyperparameters' expects a mapping of any value, got list ",
+    ),
+    (
+        "depends-on-item",
+        lambda: FailStep(name="Stop", depends_on=[None]),
+        "FailStep 'Stop': field 'depends_on[0]' expects Step or str, got NoneType None",
+    ),
+    (
+        "depends-on-string",
+        lambda: FailStep(name="Stop", depends_on="Train"),
+        "FailStep 'Stop': field 'depends_on' expects a list of Step or str, got str 'Train'",
+    ),
+    (
+        "branch-item",
+        lambda: ConditionStep(
+            name="Gate",
+            conditions=[ConditionEquals(left=1, right=1)],
+            if_steps=[ConditionEquals(left=1, right=1)],
+        ),
+        "ConditionStep 'Gate': field 'if_steps[0]' expects Step, got ConditionEquals ",
+    ),
+    (
+        "retry-policy-item",
+        lambda: TrainingStep(name="Train", image=IMAGE, retry_policies=[StepRetryPolicy(), "x"]),
+        "TrainingStep 'Train': field 'retry_policies[1]' expects StepRetryPolicy or "
+        "SageMakerJobStepRetryPolicy, got str 'x'",
+    ),
+    (
+        "hyperparameter-range",
+        lambda: TuningStep(
+            name="Tune",
+            image=IMAGE,
+            objective_metric_name="m",
+            hyperparameter_ranges={"lr": (0.1, 0.2)},
+        ),
+        "TuningStep 'Tune': field 'hyperparameter_ranges['lr']' expects ContinuousParameter or "
+        "IntegerParameter or CategoricalParameter, got tuple (0.1, 0.2)",
+    ),
+    (
+        "name-of-a-step",
+        lambda: TrainingStep(name=5, image=IMAGE),
+        "TrainingStep: field 'name' expects str, got int 5",
+    ),
+    (
+        "object-for-a-string",
+        lambda: TransformStep(name="Score", model_name="m", input_data=3),
+        "TransformStep 'Score': field 'input_data' expects str or Expression or S3Location, "
+        "got int 3",
+    ),
+    (
+        "nested-object",
+        lambda: ProcessingOutput(output_name="o", source="/x", destination=5),
+        "ProcessingOutput: field 'destination' expects str or Expression or S3Location, got int 5",
+    ),
+    (
+        "cache-config",
+        lambda: TrainingStep(name="Train", image=IMAGE, cache_config="P30D"),
+        "TrainingStep 'Train': field 'cache_config' expects CacheConfig, got str 'P30D'",
+    ),
+    (
+        "network-flag",
+        lambda: NetworkConfig(enable_network_isolation="yes"),
+        "NetworkConfig: field 'enable_network_isolation' expects bool, got str 'yes'",
+    ),
+    (
+        "content-types-string",
+        lambda: RegisterModel(
+            name="Register", image=IMAGE, model_package_group_name="g", content_types="text/csv"
+        ),
+        "RegisterModel 'Register': field 'content_types' expects a list of str, got str 'text/csv'",
+    ),
+    (
+        "expression-field",
+        lambda: Join(on=3),
+        "Join: field 'on' expects str, got int 3",
+    ),
+    (
+        "expression-values-string",
+        lambda: Join(on="/", values="abc"),
+        "Join: field 'values' expects a list of any value, got str 'abc'",
+    ),
+    (
+        "enum-as-string",
+        lambda: StepOutput(output_name="rows", output_type="Integer"),
+        "StepOutput: field 'output_type' expects OutputType, got str 'Integer'",
+    ),
+    (
+        "enum-list-item",
+        lambda: StepRetryPolicy(
+            exception_types=[StepExceptionType.THROTTLING, "Step.SERVICE_FAULT"]
+        ),
+        "StepRetryPolicy: field 'exception_types[1]' expects StepExceptionType, "
+        "got str 'Step.SERVICE_FAULT'",
+    ),
+    (
+        "enum-of-the-other-kind",
+        lambda: SageMakerJobStepRetryPolicy(exception_types=[StepExceptionType.THROTTLING]),
+        "SageMakerJobStepRetryPolicy: field 'exception_types[0]' expects "
+        "SageMakerJobExceptionType, got StepExceptionType ",
+    ),
+    (
+        "lambda-outputs",
+        lambda: LambdaStep(name="L", function_arn="arn", outputs=["rows"]),
+        "LambdaStep 'L': field 'outputs[0]' expects StepOutput, got str 'rows'",
+    ),
+    (
+        "categorical-values",
+        lambda: CategoricalParameter(values=["a", None]),
+        "CategoricalParameter: field 'values[1]' expects str or int or float or Expression, "
+        "got NoneType None",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"), [case[1:] for case in CASES], ids=[c[0] for c in CASES]
+)
+def test_fails_wrong_type_names_class_step_and_field(
+    build: Callable[[], Any], message: str
+) -> None:
+    with pytest.raises(PipelineDefinitionError, match="^" + re.escape(message)):
+        build()
+
+
+def test_long_values_are_shortened_in_the_message() -> None:
+    with pytest.raises(PipelineDefinitionError) as caught:
+        TrainingStep(name="Train", image=IMAGE, instance_type=["ml.m5.large"] * 20)
+
+    assert str(caught.value).endswith("...")
+    assert len(str(caught.value)) < 200
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        # The right types pass, including ints where floats are expected and expressions.
+        lambda: ContinuousParameter(min_value=1, max_value=2.5),
+        lambda: IntegerParameter(min_value=ParameterInteger(name="Lo"), max_value=8),
+        lambda: ParameterFloat(name="Threshold", default_value=1),
+        lambda: TrainingStep(
+            name="Train",
+            image=IMAGE,
+            instance_count=ParameterInteger(name="Count"),
+            instance_type=ParameterString(name="Type"),
+            inputs={"train": TrainingInput(s3_data="s3://b/train"), "test": "s3://b/test"},
+        ),
+        lambda: StepOutput(output_name="rows", output_type=OutputType.INTEGER),
+        lambda: CacheConfig(expire_after="P30D", enabled=False),
+    ],
+)
+def test_right_types_pass(build: Callable[[], Any]) -> None:
+    assert build() is not None
+
+
+def test_fails_spot_training_needs_max_wait() -> None:
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^TrainingStep 'Train': use_spot_instances needs max_wait_in_seconds",
+    ):
+        TrainingStep(name="Train", image=IMAGE, use_spot_instances=True)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"subnets": ["subnet-1"]}, "subnets without security_group_ids"),
+        ({"security_group_ids": ["sg-1"]}, "security_group_ids without subnets"),
+    ],
+)
+def test_fails_network_config_vpc_needs_subnets_and_security_groups(
+    options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(PipelineDefinitionError, match=rf"^NetworkConfig: {message}; "):
+        NetworkConfig(**options)

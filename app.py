@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""The reference app: one CDK Stage per environment in ``cdk.json`` (``cdk deploy "dev/*"``).
+
+Synth needs no AWS credentials and makes no AWS calls.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+# jsii runs on the project's Node 22 (node_modules/.bin/node); the machine's may be end of life.
+_node = ROOT / "node_modules" / ".bin" / "node"
+if _node.exists():
+    os.environ.setdefault("JSII_NODE", str(_node))
+sys.path.insert(0, str(ROOT))
+
+import aws_cdk as cdk  # noqa: E402
+
+from stacks import MlOpsStage, load_environments  # noqa: E402
+from stacks.config import ConfigError  # noqa: E402
+
+
+def build_app(context: dict[str, object] | None = None) -> cdk.App:
+    """Build the app: one ``MlOpsStage`` per configured environment."""
+    app = cdk.App(context=context)
+    try:
+        environments = load_environments(app.node.try_get_context("environments"))
+    except ConfigError as error:
+        raise SystemExit(str(error)) from None
+    for name, config in environments.items():
+        MlOpsStage(app, name, config=config)
+    return app
+
+
+if __name__ == "__main__":
+    build_app().synth()

@@ -1,0 +1,30 @@
+"""AWS CDK constructs for SageMaker Pipelines (imports ``aws_cdk``).
+
+Example::
+
+    from cdk_sagemaker_pipelines.cdk import ArtifactStore, ModelRegistry, Pipeline
+"""
+
+from .artifacts import EXECUTIONS_PREFIX, MODELS_PREFIX, ArtifactStore
+from .monitoring import PipelineMonitoring
+from .pipeline import Pipeline
+from .registry import ModelRegistry
+from .triggers import (
+    NewDataTrigger,
+    PipelineFailureNotifications,
+    PipelineSchedule,
+    SageMakerPipelineTarget,
+)
+
+__all__ = [
+    "EXECUTIONS_PREFIX",
+    "MODELS_PREFIX",
+    "ArtifactStore",
+    "ModelRegistry",
+    "NewDataTrigger",
+    "Pipeline",
+    "PipelineFailureNotifications",
+    "PipelineMonitoring",
+    "PipelineSchedule",
+    "SageMakerPipelineTarget",
+]

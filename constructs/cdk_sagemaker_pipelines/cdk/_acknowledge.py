@@ -1,0 +1,100 @@
+"""Acknowledge, finding by finding, the IAM wildcards our constructs create on purpose.
+
+cdk-nag's AwsSolutions-IAM5 reports every resource with a ``*``; some are inherent (job
+names carry service-generated suffixes, each execution writes under its own id). The
+construct that creates such a statement knows why, so it acknowledges exactly those
+findings with that reason; any other wildcard still fails synth.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import aws_iam as iam
+
+from constructs import IConstruct
+
+WILDCARD_RULE = "AwsSolutions-IAM5"
+
+# Why a statement (by Sid prefix) needs wildcards in its resources.
+REASONS: dict[str, str] = {
+    "Jobs": "SageMaker names pipeline jobs pipelines-<execution>-<step>-<random>; the "
+    "pipelines- prefix is the narrowest ARN that matches them",
+    "RegisterModelVersions": "the registry numbers versions itself (model-package/<group>/<n>); "
+    "the wildcard covers versions of this pipeline's group only",
+    "DescribeModelVersions": "the registry numbers versions itself (model-package/<group>/<n>); "
+    "the wildcard covers versions of this pipeline's group only",
+    "TagPipelineResources": "the service tags the jobs and model versions it creates, whose "
+    "names it generates at run time under these prefixes",
+    "Read": "each execution reads under its own execution-id prefix or a declared data prefix; "
+    "the wildcard stands for ids and objects only known at run time",
+    "Write": "each execution writes under its own execution-id prefix "
+    "(<pipeline>/<execution>/<step>/<output>); the wildcard stands for the id and the objects",
+    "List": "jobs list the objects of their own input and output prefixes only",
+    "WriteJobLogs": "SageMaker creates one log stream per job under /aws/sagemaker/<JobType>; "
+    "stream names are only known at run time",
+    "PublishJobMetrics": "cloudwatch:PutMetricData has no resource type; a condition limits it "
+    "to the /aws/sagemaker/* namespaces",
+    "AuthenticateToEcr": "ecr:GetAuthorizationToken has no resource type; pulls are limited to "
+    "the repositories in the PullImages statement",
+    "DescribeJobNetwork": "EC2 Describe actions have no resource type; SageMaker needs them to "
+    "place job network interfaces",
+    "ManageJobNetworkInterfaces": "SageMaker creates job network interfaces at run time; their "
+    "ids can't be known at deploy time",
+}
+
+
+def flatten_reference(node: Any) -> str:
+    """Flatten a resolved CloudFormation value the way cdk-nag names findings."""
+    if isinstance(node, str):
+        return node.replace("${", "<").replace("}", ">")
+    if isinstance(node, dict):
+        if node.get("Fn::Join"):
+            separator, items = node["Fn::Join"]
+            return str(separator).join(flatten_reference(item) for item in items)
+        if node.get("Fn::Sub"):
+            return flatten_reference(node["Fn::Sub"])
+        if node.get("Fn::GetAtt"):
+            resource, attribute = node["Fn::GetAtt"]
+            return f"<{flatten_reference(resource)}.{flatten_reference(attribute)}>"
+        if node.get("Fn::ImportValue"):
+            return flatten_reference(node["Fn::ImportValue"])
+        if node.get("Ref"):
+            return f"<{flatten_reference(node['Ref'])}>"
+    return json.dumps(node, separators=(",", ":"))
+
+
+def _reason(sid: str) -> str | None:
+    for prefix, reason in sorted(REASONS.items(), key=lambda item: -len(item[0])):
+        if sid.startswith(prefix) or sid.endswith(prefix):
+            return reason
+    return None
+
+
+def acknowledge_wildcards(
+    scope: IConstruct, statements: list[iam.PolicyStatement], subject: str
+) -> list[str]:
+    """Acknowledge each wildcard resource of ``statements`` on ``scope``; return the ids.
+
+    A statement without a known reason is left alone, so its wildcard fails synth.
+    """
+    stack = Stack.of(scope)
+    acknowledged: list[str] = []
+    for statement in statements:
+        reason = _reason(statement.sid or "")
+        if reason is None:
+            continue
+        for resource in statement.resources:
+            flat = flatten_reference(stack.resolve(resource))
+            if "*" not in flat:
+                continue
+            finding = f"{WILDCARD_RULE}[Resource::{flat}]"
+            if finding in acknowledged:
+                continue
+            acknowledged.append(finding)
+            Validations.of(scope).acknowledge(
+                Acknowledgment(id=finding, reason=f"{subject}: {reason}")
+            )
+    return acknowledged

@@ -1,0 +1,161 @@
+"""The CDK binder: turns the language's bindables into CDK resources and tokens."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from typing import Any
+
+from aws_cdk import Aws, CfnMapping, Stack, Token
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_assets as s3_assets
+
+from constructs import Construct
+
+from ..definition import BoundCode, Code, Image, JobDefaults, NetworkConfig, S3Location
+from ..definition._render import JsonValue
+from ..definition.bindables import Access, default_output_join
+from ._archive import deterministic_tar_gz
+from .artifacts import EXECUTIONS_PREFIX, MODELS_PREFIX
+
+# Outputs that hold models go under models/, which the artifact lifecycle keeps.
+_MODEL_OUTPUTS = frozenset({"model"})
+
+
+def _construct_id(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", text.title()) or "Asset"
+
+
+class CdkBinder:
+    """Binds code, images and locations for one ``Pipeline`` construct.
+
+    Code becomes content-hashed file assets (an archive where the step needs one),
+    created once per path; framework images resolve through a CloudFormation mapping in
+    environment-agnostic stacks; ECR repositories and Docker assets are recorded for pull
+    grants; default outputs go to the artifact bucket; every job gets the artifact key
+    and the network settings unless it sets its own.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        step_role_arn: str,
+        bucket: s3.IBucket,
+        key_arn: str | None,
+        network: NetworkConfig | None,
+    ) -> None:
+        self._scope = scope
+        self._step_role_arn = step_role_arn
+        self._bucket = bucket
+        self._key_arn = key_arn
+        self._network = network
+        self.assets: dict[tuple[str, bool], s3_assets.Asset] = {}
+        self.repositories: list[ecr.IRepository] = []
+        self.buckets: dict[str, s3.IBucket] = {bucket.bucket_name: bucket}
+        self._asset_ids: set[str] = set()
+
+    # -- Binder protocol ---------------------------------------------------------------
+
+    def bind_code(self, code: Code, *, step_name: str, archive: bool) -> BoundCode:
+        """Stage local code as an asset (once per path), or pass an S3 URI through."""
+        if code.s3_uri is not None:
+            # Unrendered: the compiler renders it with its context (steps it refers to count).
+            return BoundCode(code.s3_uri, code.script_name)
+        assert code.path is not None
+        archive = archive or code.is_directory
+        key = (os.path.abspath(code.path), archive)
+        asset = self.assets.get(key)
+        if asset is None:
+            asset = self._new_asset(code.path, archive)
+            self.assets[key] = asset
+        # Built from its parts (not asset.s3_object_url) so the bucket stays visible for IAM.
+        uri = f"s3://{asset.s3_bucket_name}/{asset.s3_object_key}"
+        return BoundCode(uri, posixpath.basename(asset.s3_object_key))
+
+    def bind_image(self, image: Image, *, step_name: str) -> JsonValue:
+        """Resolve framework images per region, ECR and Docker asset images to URIs."""
+        if image.uri is not None:
+            return image.uri
+        if image.framework is not None:
+            return self._framework_image(image)
+        if image.repository is not None:
+            repository: ecr.IRepository = image.repository
+            self.repositories.append(repository)
+            return repository.repository_uri_for_tag(image.tag)
+        assert image.directory is not None
+        name = _construct_id(f"Image {os.path.basename(os.path.normpath(image.directory))}")
+        asset = ecr_assets.DockerImageAsset(
+            self._scope, self._unique(name), directory=image.directory
+        )
+        self.repositories.append(asset.repository)
+        return asset.image_uri
+
+    def bind_s3(self, location: S3Location, *, step_name: str, access: Access) -> JsonValue:
+        """``s3://bucket/prefix``; bucket objects are remembered for their KMS keys."""
+        if location.uri is not None:
+            return location.uri
+        bucket = location.bucket
+        if not isinstance(bucket, str):
+            self.buckets[bucket.bucket_name] = bucket
+        prefix = f"/{location.key_prefix}" if location.key_prefix else ""
+        return f"s3://{location.bucket_name()}{prefix}"
+
+    def default_role_arn(self, *, step_name: str) -> JsonValue:
+        """The construct's step role."""
+        return self._step_role_arn
+
+    def default_output_uri(self, *, step_name: str, output_name: str) -> JsonValue:
+        """``s3://<artifacts>/{executions|models}/<pipeline>/<execution>/<step>/<output>``."""
+        prefix = MODELS_PREFIX if output_name in _MODEL_OUTPUTS else EXECUTIONS_PREFIX
+        return default_output_join(
+            f"s3://{self._bucket.bucket_name}", step_name, output_name, prefix=prefix
+        )
+
+    def job_defaults(self, *, step_name: str) -> JobDefaults:
+        """The artifact key on every volume and output, and the construct's network."""
+        return JobDefaults(
+            volume_kms_key=self._key_arn,
+            output_kms_key=self._key_arn,
+            network=self._network,
+        )
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _unique(self, name: str) -> str:
+        candidate, counter = name, 2
+        while candidate in self._asset_ids:
+            candidate = f"{name}{counter}"
+            counter += 1
+        self._asset_ids.add(candidate)
+        return candidate
+
+    def _new_asset(self, path: str, archive: bool) -> s3_assets.Asset:
+        base = os.path.basename(os.path.normpath(path))
+        name = self._unique(_construct_id(f"Code {base}{' archive' if archive else ''}"))
+        source = deterministic_tar_gz(path) if archive else path
+        return s3_assets.Asset(self._scope, name, path=source)
+
+    def _framework_image(self, image: Image) -> str:
+        spec = image.framework_spec()
+        stack = Stack.of(self._scope)
+        if not Token.is_unresolved(stack.region):
+            return str(spec.uri(stack.region))
+        # Environment-agnostic stack: pick the URI by region at deploy time.
+        mapping_id = _construct_id(f"{spec.framework} {spec.repository} {spec.tag} images")
+        mapping = stack.node.try_find_child(mapping_id)
+        if not isinstance(mapping, CfnMapping):
+            mapping = CfnMapping(
+                stack,
+                mapping_id,
+                mapping={region: {"uri": spec.uri(region)} for region in sorted(spec.accounts)},
+            )
+        return str(mapping.find_in_map(Aws.REGION, "uri"))
+
+
+def bucket_of(binder: CdkBinder, bucket_name: Any) -> s3.IBucket | None:
+    """The bucket object behind a bucket name token, when the binder saw it."""
+    return binder.buckets.get(bucket_name) if isinstance(bucket_name, str) else None

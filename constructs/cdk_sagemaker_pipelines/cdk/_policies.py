@@ -1,0 +1,382 @@
+"""Turn a ``PermissionPlan`` into IAM statements for the pipeline role and the step role.
+
+Every statement is scoped: job ARNs to the ``pipelines-`` name prefix the service uses,
+S3 to the exact bucket and key patterns the definition reads or writes, registration to
+the model package group with a ``PendingManualApproval`` condition. ``Resource: *`` only
+appears for actions that have no resource type (see ``RESOURCELESS_ACTIONS``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from aws_cdk import Arn, ArnFormat, Aws, Fn, Stack, Token, Tokenization
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+
+from ..definition.images import parse_image_uri
+from ..definition.permissions import (
+    DESCRIBE_PACKAGE_ACTIONS,
+    JOB_NAME_PREFIX,
+    PENDING_APPROVAL,
+    REGISTER_ACTIONS,
+    PermissionPlan,
+    S3Access,
+    sqs_queue_arn_parts,
+)
+
+SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
+# Actions that IAM can only grant on "*": they have no resource type.
+RESOURCELESS_ACTIONS = frozenset(
+    {
+        "ecr:GetAuthorizationToken",
+        "cloudwatch:PutMetricData",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeVpcs",
+        "ec2:DescribeDhcpOptions",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups",
+    }
+)
+_S3_READ = ["s3:GetObject", "s3:GetObjectVersion"]
+_S3_WRITE = ["s3:PutObject", "s3:AbortMultipartUpload"]
+_KMS_USE = [
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:DescribeKey",
+]
+_ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+
+
+def _sid(text: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in text.replace("-", " ").split())
+
+
+def _sagemaker_arn(stack: Stack, resource: str, name: str) -> str:
+    return stack.format_arn(
+        service="sagemaker",
+        resource=resource,
+        resource_name=name,
+        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+    )
+
+
+def _s3_bucket_arn(bucket: str) -> str:
+    return Arn.format(
+        {
+            "partition": Aws.PARTITION,
+            "service": "s3",
+            "region": "",
+            "account": "",
+            "resource": bucket,
+        }
+    )
+
+
+def _unique(values: Iterable[Any]) -> list[Any]:
+    return list(dict.fromkeys(v for v in values if v is not None))
+
+
+def _key_arn(stack: Stack, key: Any) -> Any:
+    if not isinstance(key, str) or Token.is_unresolved(key) or key.startswith("arn:"):
+        return key
+    if key.startswith("alias/"):
+        return stack.format_arn(service="kms", resource=key, arn_format=ArnFormat.NO_RESOURCE_NAME)
+    return stack.format_arn(service="kms", resource="key", resource_name=key)
+
+
+def pipeline_role_statements(
+    plan: PermissionPlan,
+    stack: Stack,
+    *,
+    buckets: dict[str, s3.IBucket],
+) -> list[iam.PolicyStatement]:
+    """What the service needs, acting as the pipeline: start, watch and stop its jobs."""
+    statements: list[iam.PolicyStatement] = []
+    tagged: list[str] = []
+    for kind in sorted(plan.job_actions):
+        resource_type, actions = plan.job_actions[kind]
+        arn = _sagemaker_arn(stack, resource_type, f"{JOB_NAME_PREFIX}*")
+        tagged.append(arn)
+        statements.append(
+            iam.PolicyStatement(sid=f"{_sid(kind)}Jobs", actions=list(actions), resources=[arn])
+        )
+    groups = _unique(plan.model_package_groups)
+    if groups:
+        packages = [_sagemaker_arn(stack, "model-package", f"{group}/*") for group in groups]
+        group_arns = [_sagemaker_arn(stack, "model-package-group", group) for group in groups]
+        statements.append(
+            iam.PolicyStatement(
+                sid="RegisterModelVersionsPendingApproval",
+                actions=list(REGISTER_ACTIONS),
+                resources=[*packages, *group_arns],
+                # The pipeline may only register versions a person still has to approve.
+                conditions={"StringEquals": {"sagemaker:ModelApprovalStatus": PENDING_APPROVAL}},
+            )
+        )
+        statements.append(
+            iam.PolicyStatement(
+                sid="DescribeModelVersions",
+                actions=list(DESCRIBE_PACKAGE_ACTIONS),
+                resources=packages,
+            )
+        )
+        tagged += packages
+    if tagged:
+        # CreateX calls tag their resources; AddTags can't sit under request conditions.
+        statements.append(
+            iam.PolicyStatement(
+                sid="TagPipelineResources", actions=["sagemaker:AddTags"], resources=tagged
+            )
+        )
+    roles = _unique(plan.passed_roles)
+    if roles:
+        statements.append(
+            iam.PolicyStatement(
+                sid="PassStepRoleToSageMaker",
+                actions=["iam:PassRole"],
+                resources=roles,
+                conditions={"StringEquals": {"iam:PassedToService": SAGEMAKER_PRINCIPAL}},
+            )
+        )
+    keys = _unique(_key_arn(stack, key) for key in plan.kms_keys)
+    if keys:
+        statements.append(
+            iam.PolicyStatement(
+                sid="LetJobsUseTheirKeys",
+                actions=["kms:CreateGrant", "kms:DescribeKey"],
+                resources=keys,
+                conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
+            )
+        )
+    functions = _unique(plan.lambda_functions)
+    if functions:
+        statements.append(
+            iam.PolicyStatement(
+                sid="InvokeLambdaSteps", actions=["lambda:InvokeFunction"], resources=functions
+            )
+        )
+    queues = _unique(_queue_arn(stack, url) for url in plan.sqs_queue_urls)
+    if queues:
+        statements.append(
+            iam.PolicyStatement(
+                sid="SendCallbackMessages", actions=["sqs:SendMessage"], resources=queues
+            )
+        )
+    clusters = _unique(plan.emr_clusters)
+    if clusters:
+        statements.append(
+            iam.PolicyStatement(
+                sid="RunEmrSteps",
+                actions=[
+                    "elasticmapreduce:AddJobFlowSteps",
+                    "elasticmapreduce:DescribeStep",
+                    "elasticmapreduce:CancelSteps",
+                ],
+                resources=[
+                    stack.format_arn(
+                        service="elasticmapreduce", resource="cluster", resource_name=cluster
+                    )
+                    for cluster in clusters
+                ],
+            )
+        )
+    if plan.property_file_reads:
+        statements += _s3_statements(
+            "ReadPropertyFiles", plan.property_file_reads, [], buckets, list_prefixes=False
+        )
+    return statements
+
+
+def step_role_statements(
+    plan: PermissionPlan,
+    stack: Stack,
+    *,
+    buckets: dict[str, s3.IBucket],
+    repositories: Iterable[Any],
+    network: Any = None,
+) -> list[iam.PolicyStatement]:
+    """What the jobs need: their data, keys, images, logs and metrics."""
+    statements = _s3_statements("Data", plan.reads, plan.writes, buckets, list_prefixes=True)
+    keys = _unique(_key_arn(stack, key) for key in plan.kms_keys)
+    if keys:
+        statements.append(
+            iam.PolicyStatement(sid="EncryptJobVolumesAndOutputs", actions=_KMS_USE, resources=keys)
+        )
+    repository_arns = _unique(
+        [repo.repository_arn for repo in repositories] + _image_repositories(plan, stack)
+    )
+    if repository_arns:
+        statements.append(
+            iam.PolicyStatement(sid="PullImages", actions=_ECR_PULL, resources=repository_arns)
+        )
+        statements.append(
+            iam.PolicyStatement(
+                sid="AuthenticateToEcr", actions=["ecr:GetAuthorizationToken"], resources=["*"]
+            )
+        )
+    log_group = stack.format_arn(
+        service="logs",
+        resource="log-group",
+        resource_name="/aws/sagemaker/*",
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
+    statements.append(
+        iam.PolicyStatement(
+            sid="WriteJobLogs",
+            actions=[
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "logs:DescribeLogStreams",
+            ],
+            resources=[log_group, f"{log_group}:log-stream:*"],
+        )
+    )
+    statements.append(
+        iam.PolicyStatement(
+            sid="PublishJobMetrics",
+            actions=["cloudwatch:PutMetricData"],
+            resources=["*"],
+            conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
+        )
+    )
+    if plan.uses_vpc and network is not None:
+        statements += network
+    return statements
+
+
+def _image_repositories(plan: PermissionPlan, stack: Stack) -> list[str]:
+    """Repositories of literal image URIs that aren't SageMaker framework images."""
+    arns: list[str] = []
+    for image in plan.images:
+        if not isinstance(image, str) or Token.is_unresolved(image):
+            continue
+        parsed = parse_image_uri(image)
+        if parsed is None or parsed.framework is not None:
+            continue
+        arns.append(
+            Arn.format(
+                {
+                    "partition": Aws.PARTITION,
+                    "service": "ecr",
+                    "region": parsed.region,
+                    "account": parsed.account,
+                    "resource": "repository",
+                    "resource_name": parsed.repository,
+                }
+            )
+        )
+    return arns
+
+
+def _queue_arn(stack: Stack, url: Any) -> Any:
+    if isinstance(url, str) and not Token.is_unresolved(url):
+        parts = sqs_queue_arn_parts(url)
+        if parts is None:
+            return None
+        region, account, name = parts
+        return Arn.format(
+            {
+                "partition": Aws.PARTITION,
+                "service": "sqs",
+                "region": region,
+                "account": account,
+                "resource": name,
+            }
+        )
+    # A token (queue.queue_url): https://sqs.<region>.<domain>/<account>/<name>
+    pieces = Fn.split("/", url)
+    host = Fn.split(".", Fn.select(2, pieces))
+    return Fn.join(
+        ":",
+        [
+            "arn",
+            Aws.PARTITION,
+            "sqs",
+            Fn.select(1, host),
+            Fn.select(3, pieces),
+            Fn.select(4, pieces),
+        ],
+    )
+
+
+def _bucket_behind(name: str) -> s3.IBucket | None:
+    """The ``s3.Bucket`` whose name token ``name`` is, if it is one (for its KMS key)."""
+    if not Token.is_unresolved(name):
+        return None
+    for token in Tokenization.reverse_string(name).tokens:
+        target = getattr(token, "target", None)
+        scope = target.node.scope if isinstance(target, s3.CfnBucket) else None
+        if isinstance(scope, s3.Bucket):
+            return scope
+    return None
+
+
+def _s3_statements(
+    label: str,
+    reads: list[S3Access],
+    writes: list[S3Access],
+    buckets: dict[str, s3.IBucket],
+    *,
+    list_prefixes: bool,
+) -> list[iam.PolicyStatement]:
+    read_objects: dict[str, list[str]] = defaultdict(list)
+    write_objects: dict[str, list[str]] = defaultdict(list)
+    prefixes: dict[str, list[str]] = defaultdict(list)
+    for access in reads:
+        read_objects[access.bucket].append(access.objects)
+        prefixes[access.bucket] += access.list_prefixes
+    for access in writes:
+        write_objects[access.bucket].append(access.objects)
+        prefixes[access.bucket] += access.list_prefixes
+    statements: list[iam.PolicyStatement] = []
+    for index, bucket in enumerate(dict.fromkeys([*read_objects, *write_objects])):
+        suffix = f"{label}Bucket{index + 1}"
+        if read_objects.get(bucket):
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"Read{suffix}",
+                    actions=_S3_READ,
+                    resources=[_s3_bucket_arn(obj) for obj in _unique(read_objects[bucket])],
+                )
+            )
+        if write_objects.get(bucket):
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"Write{suffix}",
+                    actions=_S3_WRITE,
+                    resources=[_s3_bucket_arn(obj) for obj in _unique(write_objects[bucket])],
+                )
+            )
+        if list_prefixes:
+            listing = _unique(prefixes.get(bucket, []))
+            whole_bucket = any(
+                not access.key_pattern for access in [*reads, *writes] if access.bucket == bucket
+            )
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"List{suffix}",
+                    actions=["s3:ListBucket"],
+                    resources=[_s3_bucket_arn(bucket)],
+                    conditions=(None if whole_bucket else {"StringLike": {"s3:prefix": listing}}),
+                )
+            )
+        known = buckets.get(bucket) or _bucket_behind(bucket)
+        key = known.encryption_key if known is not None else None
+        if key is not None:
+            actions = ["kms:Decrypt"]
+            if write_objects.get(bucket):
+                actions += ["kms:Encrypt", "kms:GenerateDataKey"]
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"UseKeyOf{suffix}", actions=actions, resources=[key.key_arn]
+                )
+            )
+    return statements

@@ -1,0 +1,145 @@
+"""``ArtifactStore``: the encrypted S3 home of a pipeline's code, data and outputs."""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+
+from constructs import Construct
+
+EXECUTIONS_PREFIX = "executions/"
+"""Where pipeline steps write per-execution outputs; expired by the lifecycle rule."""
+MODELS_PREFIX = "models/"
+"""Where training steps write models; kept (registered model versions point here)."""
+
+
+class ArtifactStore(Construct):
+    """A KMS key with rotation and an artifacts bucket locked down for ML artifacts.
+
+    The bucket is SSE-KMS with a bucket key, blocks public access, refuses non-TLS
+    requests, keeps versions, logs access to a separate bucket, and expires execution
+    outputs (``executions/``) after ``execution_output_retention``; models
+    (``models/``) stay, as registered model versions point at them. Stateful resources
+    follow ``removal_policy`` (Default: retain).
+
+    Example::
+
+        store = ArtifactStore(self, "Artifacts", removal_policy=RemovalPolicy.RETAIN,
+                              execution_output_retention=Duration.days(30))
+        data = store.add_bucket("Data", event_bridge_enabled=True)
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        execution_output_retention: Duration | None = None,
+        noncurrent_version_retention: Duration | None = None,
+        access_log_retention: Duration | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._removal_policy = removal_policy
+        self._noncurrent = noncurrent_version_retention or Duration.days(30)
+        self.key = kms.Key(
+            self,
+            "Key",
+            description="Encrypts SageMaker pipeline artifacts, data and job volumes",
+            enable_key_rotation=True,
+            removal_policy=removal_policy,
+        )
+        self.access_logs_bucket = s3.Bucket(
+            self,
+            "AccessLogs",
+            # S3 server access logs can only be delivered to SSE-S3 buckets.
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            removal_policy=removal_policy,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="ExpireAccessLogs",
+                    expiration=access_log_retention or Duration.days(365),
+                    noncurrent_version_expiration=self._noncurrent,
+                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                )
+            ],
+        )
+        Validations.of(self.access_logs_bucket).acknowledge(
+            Acknowledgment(
+                id="NIST.800.53.R5-S3DefaultEncryptionKMS",
+                reason="S3 server access logs can only be delivered to SSE-S3 encrypted buckets",
+            ),
+            Acknowledgment(
+                id="AwsSolutions-S1",
+                reason="this is the access log bucket; logging it into itself would loop",
+            ),
+        )
+        self.bucket = self.add_bucket(
+            "Bucket",
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="ExpireExecutionOutputs",
+                    prefix=EXECUTIONS_PREFIX,
+                    expiration=execution_output_retention or Duration.days(90),
+                ),
+            ],
+        )
+
+    def add_bucket(
+        self,
+        construct_id: str,
+        *,
+        event_bridge_enabled: bool = False,
+        lifecycle_rules: list[s3.LifecycleRule] | None = None,
+    ) -> s3.Bucket:
+        """Create another bucket with the same protections (e.g. for incoming data).
+
+        ``event_bridge_enabled`` turns on EventBridge notifications through the bucket's
+        CloudFormation properties, so no custom-resource Lambda is needed.
+        """
+        rules = [
+            s3.LifecycleRule(
+                id="CleanUpVersionsAndUploads",
+                noncurrent_version_expiration=self._noncurrent,
+                abort_incomplete_multipart_upload_after=Duration.days(7),
+            ),
+            *(lifecycle_rules or []),
+        ]
+        bucket = s3.Bucket(
+            self,
+            construct_id,
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            server_access_logs_bucket=self.access_logs_bucket,
+            server_access_logs_prefix=f"{construct_id.lower()}/",
+            removal_policy=self._removal_policy,
+            lifecycle_rules=rules,
+        )
+        if event_bridge_enabled:
+            cfn = bucket.node.default_child
+            assert isinstance(cfn, s3.CfnBucket)
+            cfn.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
+                event_bridge_configuration=s3.CfnBucket.EventBridgeConfigurationProperty(
+                    event_bridge_enabled=True
+                )
+            )
+        return bucket
+
+    def grant_read(self, grantee: iam.IGrantable, key_pattern: str = "*") -> iam.Grant:
+        """Let ``grantee`` read artifacts (and decrypt them)."""
+        return self.bucket.grant_read(grantee, key_pattern)
+
+    def grant_read_models(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` read the trained models under ``models/``."""
+        return self.bucket.grant_read(grantee, f"{MODELS_PREFIX}*")

@@ -1,0 +1,591 @@
+"""``Pipeline``: the SageMaker Pipelines L2 construct aws-cdk-lib doesn't have."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jsii
+from aws_cdk import Annotations, ArnFormat, Duration, Names, Resource, Stack, Tags, Token
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk.interfaces import aws_sagemaker as sagemaker_refs
+
+from constructs import Construct
+
+from ..definition import (
+    NetworkConfig,
+    PipelineDefinition,
+    PipelineValidationError,
+    Problem,
+    validate_definition,
+    validate_pipeline_name,
+)
+from ..definition.permissions import PENDING_APPROVAL, PermissionPlan, plan_permissions
+from ._acknowledge import acknowledge_wildcards
+from ._binder import CdkBinder
+from ._policies import SAGEMAKER_PRINCIPAL, pipeline_role_statements, step_role_statements
+from .artifacts import ArtifactStore
+
+METRICS_NAMESPACE = "AWS/Sagemaker/ModelBuildingPipeline"
+EXECUTION_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Status Change"
+STEP_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Step Status Change"
+WARNING_PREFIX = "cdk-sagemaker-pipelines"
+
+DefinitionSource = PipelineDefinition | Mapping[str, Any] | str | os.PathLike[str]
+
+
+@jsii.implements(sagemaker.IPipeline)
+class _PipelineBase(Resource):
+    """Grants, metrics and events shared by ``Pipeline`` and imported pipelines."""
+
+    @property
+    def pipeline_name(self) -> str:
+        """The pipeline's name."""
+        raise NotImplementedError
+
+    @property
+    def pipeline_arn(self) -> str:
+        """The pipeline's ARN."""
+        raise NotImplementedError
+
+    @property
+    def pipeline_ref(self) -> sagemaker_refs.PipelineReference:
+        """A reference to the pipeline (``IPipelineRef``)."""
+        return sagemaker_refs.PipelineReference(pipeline_name=self.pipeline_name)
+
+    @property
+    def _executions_arn(self) -> str:
+        return f"{self.pipeline_arn}/execution/*"
+
+    # -- grants ----------------------------------------------------------------------
+
+    def grant_start_pipeline_execution(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` start executions: ``sagemaker:StartPipelineExecution``."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["sagemaker:StartPipelineExecution"],
+            resource_arns=[self.pipeline_arn],
+        )
+
+    def grant_stop_pipeline_execution(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` stop and retry executions."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["sagemaker:StopPipelineExecution", "sagemaker:RetryPipelineExecution"],
+            resource_arns=[self._executions_arn],
+        )
+
+    def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` read the pipeline and its executions.
+
+        Actions: DescribePipeline, DescribePipelineDefinitionForExecution,
+        DescribePipelineExecution, ListPipelineExecutions, ListPipelineExecutionSteps,
+        ListPipelineParametersForExecution.
+        """
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=[
+                "sagemaker:DescribePipeline",
+                "sagemaker:DescribePipelineDefinitionForExecution",
+                "sagemaker:DescribePipelineExecution",
+                "sagemaker:ListPipelineExecutions",
+                "sagemaker:ListPipelineExecutionSteps",
+                "sagemaker:ListPipelineParametersForExecution",
+            ],
+            resource_arns=[self.pipeline_arn, self._executions_arn],
+        )
+
+    # -- metrics ---------------------------------------------------------------------
+
+    def metric(self, metric_name: str, **options: Any) -> cloudwatch.Metric:
+        """A metric of this pipeline in ``AWS/Sagemaker/ModelBuildingPipeline``.
+
+        ``options`` are ``cloudwatch.MetricOptions`` (period, statistic, …); a
+        ``step_name`` option selects the per-step metric.
+        """
+        dimensions = {"PipelineName": self.pipeline_name}
+        step_name = options.pop("step_name", None)
+        if step_name is not None:
+            dimensions["StepName"] = step_name
+        options.setdefault("period", Duration.minutes(5))
+        return cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE,
+            metric_name=metric_name,
+            dimensions_map={**dimensions, **options.pop("dimensions_map", {})},
+            **options,
+        )
+
+    def metric_execution_started(self, **options: Any) -> cloudwatch.Metric:
+        """Executions started (Sum over 5 minutes by default)."""
+        return self.metric("ExecutionStarted", statistic="Sum", **options)
+
+    def metric_execution_failed(self, **options: Any) -> cloudwatch.Metric:
+        """Executions that failed (Sum over 5 minutes by default)."""
+        return self.metric("ExecutionFailed", statistic="Sum", **options)
+
+    def metric_execution_succeeded(self, **options: Any) -> cloudwatch.Metric:
+        """Executions that succeeded (Sum over 5 minutes by default)."""
+        return self.metric("ExecutionSucceeded", statistic="Sum", **options)
+
+    def metric_execution_stopped(self, **options: Any) -> cloudwatch.Metric:
+        """Executions that were stopped (Sum over 5 minutes by default)."""
+        return self.metric("ExecutionStopped", statistic="Sum", **options)
+
+    def metric_execution_duration(self, **options: Any) -> cloudwatch.Metric:
+        """Execution duration in milliseconds (Average over 5 minutes by default)."""
+        return self.metric("ExecutionDuration", statistic="Average", **options)
+
+    def metric_step_failed(self, step_name: str, **options: Any) -> cloudwatch.Metric:
+        """Failures of one step (Sum over 5 minutes by default)."""
+        return self.metric("StepFailed", statistic="Sum", step_name=step_name, **options)
+
+    # -- events ----------------------------------------------------------------------
+
+    def on_event(
+        self,
+        construct_id: str,
+        *,
+        target: events.IRuleTarget | None = None,
+        description: str | None = None,
+        rule_name: str | None = None,
+        event_pattern: events.EventPattern | None = None,
+    ) -> events.Rule:
+        """A rule for any SageMaker event about this pipeline (source ``aws.sagemaker``)."""
+        pattern = event_pattern or events.EventPattern()
+        rule = events.Rule(
+            self,
+            construct_id,
+            description=description,
+            rule_name=rule_name,
+            event_pattern=events.EventPattern(
+                source=["aws.sagemaker"],
+                resources=[self.pipeline_arn],
+                detail_type=pattern.detail_type,
+                detail=pattern.detail,
+            ),
+        )
+        if target is not None:
+            rule.add_target(target)
+        return rule
+
+    def on_execution_status_change(
+        self,
+        construct_id: str,
+        *,
+        statuses: Sequence[str] | None = None,
+        target: events.IRuleTarget | None = None,
+        description: str | None = None,
+    ) -> events.Rule:
+        """A rule for execution status changes (optionally only to ``statuses``)."""
+        detail = {"currentPipelineExecutionStatus": list(statuses)} if statuses else None
+        return self.on_event(
+            construct_id,
+            target=target,
+            description=description,
+            event_pattern=events.EventPattern(detail_type=[EXECUTION_STATUS_CHANGE], detail=detail),
+        )
+
+    def on_execution_failed(
+        self,
+        construct_id: str,
+        *,
+        target: events.IRuleTarget | None = None,
+        description: str | None = None,
+    ) -> events.Rule:
+        """A rule for executions that end Failed."""
+        return self.on_execution_status_change(
+            construct_id, statuses=["Failed"], target=target, description=description
+        )
+
+    def on_step_status_change(
+        self,
+        construct_id: str,
+        *,
+        statuses: Sequence[str] | None = None,
+        step_names: Sequence[str] | None = None,
+        target: events.IRuleTarget | None = None,
+        description: str | None = None,
+    ) -> events.Rule:
+        """A rule for step status changes, optionally filtered by status and step."""
+        detail: dict[str, Any] = {}
+        if statuses:
+            detail["currentStepStatus"] = list(statuses)
+        if step_names:
+            detail["stepName"] = list(step_names)
+        return self.on_event(
+            construct_id,
+            target=target,
+            description=description,
+            event_pattern=events.EventPattern(
+                detail_type=[STEP_STATUS_CHANGE], detail=detail or None
+            ),
+        )
+
+
+class _ImportedPipeline(_PipelineBase):
+    def __init__(self, scope: Construct, construct_id: str, name: str) -> None:
+        super().__init__(scope, construct_id)
+        self._name = name
+        self._arn = Stack.of(scope).format_arn(
+            service="sagemaker",
+            resource="pipeline",
+            resource_name=name,
+            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+        )
+
+    @property
+    def pipeline_name(self) -> str:
+        """The pipeline's name."""
+        return self._name
+
+    @property
+    def pipeline_arn(self) -> str:
+        """The pipeline's ARN."""
+        return self._arn
+
+
+class Pipeline(_PipelineBase):
+    """A SageMaker pipeline with least-privilege roles derived from its definition.
+
+    ``definition`` is a ``PipelineDefinition`` (compiled here with a CDK binder: local
+    code becomes content-hashed assets, framework images resolve per region, outputs
+    without destination go to the artifact bucket, every job gets the artifact KMS key)
+    or a definition JSON (a dict or a file), validated the same way. Invalid definitions
+    fail synth with ``PipelineValidationError`` listing every problem.
+
+    Two roles are derived from the definition, each with a customer-managed policy: the
+    pipeline role (Create/Describe/Stop on ``pipelines-*`` jobs of the step types used,
+    ``iam:PassRole`` for the step role only, registration limited to the model package
+    groups used with ``PendingManualApproval``, the Lambda functions and queues used) and
+    the step role (exactly the S3 locations read and written, the keys, images, logs and
+    metrics). S3 locations the construct can't attribute (a free-form parameter) are
+    reported as a warning: declare them with ``parameter_locations``.
+
+    Example::
+
+        store = ArtifactStore(self, "Artifacts")
+        pipeline = Pipeline(self, "Training", definition=build_pipeline(...),
+                            artifact_store=store, max_parallel_execution_steps=4,
+                            parameter_locations={"InputDataKey": ["incoming/*", "curated/*"]})
+        pipeline.grant_start_pipeline_execution(ci_role)
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        definition: DefinitionSource,
+        pipeline_name: str | None = None,
+        display_name: str | None = None,
+        description: str | None = None,
+        artifact_store: ArtifactStore | None = None,
+        role: iam.IRole | None = None,
+        step_role: iam.IRole | None = None,
+        max_parallel_execution_steps: int | None = None,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        enable_network_isolation: bool = False,
+        encrypt_inter_container_traffic: bool = True,
+        parameter_locations: Mapping[str, str | Sequence[str]] | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        """Create the pipeline. See the class docstring for what each part becomes.
+
+        :param definition: the pipeline (``PipelineDefinition``, a definition dict or a JSON file).
+        :param pipeline_name: Default: a unique name derived from the construct path.
+        :param artifact_store: where outputs go and whose key encrypts jobs.
+            Default: a new ``ArtifactStore`` in this construct.
+        :param role: the pipeline's role. Default: a least-privilege role derived from the steps.
+        :param step_role: the jobs' role. Default: a least-privilege role derived from the steps.
+        :param max_parallel_execution_steps: Default: no limit beyond the service's.
+        :param vpc: run jobs in this VPC (with ``vpc_subnets`` and ``security_groups``).
+        :param enable_network_isolation: block all network access from job containers.
+        :param parameter_locations: per parameter that names S3 data, the IAM patterns of the
+            values it may take (a URI, or the part of one it fills).
+        """
+        super().__init__(scope, construct_id)
+        name = pipeline_name or _default_name(self)
+        problems = validate_pipeline_name(name) if not Token.is_unresolved(name) else []
+        if description is not None and len(description) > 3072:
+            problems.append(Problem(None, "PipelineDescription", "longer than 3072 characters"))
+        if max_parallel_execution_steps is not None and max_parallel_execution_steps < 1:
+            problems.append(Problem(None, "MaxParallelExecutionSteps", "must be at least 1"))
+        if problems:
+            raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+        self._name = name
+        stack = Stack.of(self)
+        self.artifact_store = artifact_store or ArtifactStore(self, "Artifacts")
+        self.role = role or _service_role(self, "Role", f"Runs SageMaker pipeline {name}")
+        self.step_role = step_role or _service_role(
+            self, "StepRole", f"Jobs of SageMaker pipeline {name}"
+        )
+        network = self._network(
+            vpc,
+            vpc_subnets,
+            security_groups,
+            enable_network_isolation,
+            encrypt_inter_container_traffic,
+        )
+        self._binder = CdkBinder(
+            self,
+            step_role_arn=self.step_role.role_arn,
+            bucket=self.artifact_store.bucket,
+            key_arn=self.artifact_store.key.key_arn,
+            network=network,
+        )
+        self.definition = self._compile(definition)
+        self.plan: PermissionPlan = plan_permissions(
+            self.definition, pipeline_name=name, parameter_locations=parameter_locations
+        )
+        self._check_self_approval()
+        self._warn_unattributed()
+        pipeline_statements = pipeline_role_statements(
+            self.plan, stack, buckets=self._binder.buckets
+        )
+        step_statements = step_role_statements(
+            self.plan,
+            stack,
+            buckets=self._binder.buckets,
+            repositories=self._binder.repositories,
+            network=self._vpc_statements(vpc, network) if network and vpc else None,
+        )
+        self.role_policy = iam.ManagedPolicy(
+            self,
+            "RolePolicy",
+            description=f"What SageMaker pipeline {name} may do (derived from its steps)",
+            statements=pipeline_statements,
+            roles=[self.role],
+        )
+        self.step_role_policy = iam.ManagedPolicy(
+            self,
+            "StepRolePolicy",
+            description=f"What the jobs of SageMaker pipeline {name} may do",
+            statements=step_statements,
+            roles=[self.step_role],
+        )
+        self._resource = sagemaker.CfnPipeline(
+            self,
+            "Resource",
+            pipeline_name=name,
+            role_arn=self.role.role_arn,
+            # A raw dict: the typed property renders the wrong key casing (aws/aws-cdk#25774).
+            pipeline_definition={"PipelineDefinitionBody": stack.to_json_string(self.definition)},
+            pipeline_description=description,
+            pipeline_display_name=display_name,
+            # Raw dict too: the typed property renders "maxParallelExecutionSteps".
+            parallelism_configuration=(
+                {"MaxParallelExecutionSteps": max_parallel_execution_steps}
+                if max_parallel_execution_steps is not None
+                else None
+            ),
+        )
+        acknowledge_wildcards(self.role_policy, pipeline_statements, f"pipeline {name}")
+        acknowledge_wildcards(self.step_role_policy, step_statements, f"jobs of pipeline {name}")
+        # The role must be able to run jobs as soon as the pipeline exists.
+        self._resource.node.add_dependency(self.role_policy)
+        self._arn = stack.format_arn(
+            service="sagemaker",
+            resource="pipeline",
+            resource_name=name,
+            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+        )
+        for key, value in (tags or {}).items():
+            Tags.of(self).add(key, value)
+
+    @staticmethod
+    def from_pipeline_name(
+        scope: Construct, construct_id: str, pipeline_name: str
+    ) -> _PipelineBase:
+        """Reference an existing pipeline by name."""
+        return _ImportedPipeline(scope, construct_id, pipeline_name)
+
+    @staticmethod
+    def from_pipeline_arn(scope: Construct, construct_id: str, pipeline_arn: str) -> _PipelineBase:
+        """Reference an existing pipeline by ARN."""
+        components = Stack.of(scope).split_arn(pipeline_arn, ArnFormat.SLASH_RESOURCE_NAME)
+        assert components.resource_name is not None
+        return _ImportedPipeline(scope, construct_id, components.resource_name)
+
+    @property
+    def pipeline_name(self) -> str:
+        """The pipeline's name."""
+        return self._name
+
+    @property
+    def pipeline_arn(self) -> str:
+        """The pipeline's ARN."""
+        return self._arn
+
+    @property
+    def cfn_pipeline(self) -> sagemaker.CfnPipeline:
+        """The underlying ``AWS::SageMaker::Pipeline`` resource."""
+        return self._resource
+
+    # -- internals -------------------------------------------------------------------
+
+    def _compile(self, source: DefinitionSource) -> dict[str, Any]:
+        subject = f"pipeline definition of {self.node.path}"
+        if isinstance(source, PipelineDefinition):
+            try:
+                return source.compile(self._binder).definition
+            except PipelineValidationError as error:
+                raise PipelineValidationError(error.problems, subject=subject) from None
+        if isinstance(source, (str, os.PathLike)):
+            path = Path(source)
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as error:
+                raise PipelineValidationError(
+                    [Problem(None, None, f"can't read {path}: {error}")], subject=subject
+                ) from None
+        else:
+            loaded = json.loads(json.dumps(source))  # a private copy of plain JSON
+        problems = validate_definition(loaded)
+        if problems:
+            raise PipelineValidationError(problems, subject=subject)
+        return dict(loaded)
+
+    def _network(
+        self,
+        vpc: ec2.IVpc | None,
+        vpc_subnets: ec2.SubnetSelection | None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None,
+        isolation: bool,
+        encrypt: bool,
+    ) -> NetworkConfig | None:
+        if vpc is None:
+            return NetworkConfig(enable_network_isolation=True) if isolation else None
+        groups = list(security_groups or [])
+        if not groups:
+            groups.append(
+                ec2.SecurityGroup(
+                    self,
+                    "JobSecurityGroup",
+                    vpc=vpc,
+                    description="SageMaker pipeline jobs (no inbound access)",
+                    allow_all_outbound=True,
+                )
+            )
+        self.security_groups = groups
+        subnets = vpc.select_subnets(
+            **({} if vpc_subnets is None else _subnet_selection(vpc_subnets))
+        ).subnet_ids
+        return NetworkConfig(
+            subnets=subnets,
+            security_group_ids=[group.security_group_id for group in groups],
+            enable_network_isolation=isolation or None,
+            enable_inter_container_traffic_encryption=encrypt,
+        )
+
+    def _vpc_statements(self, vpc: ec2.IVpc, network: NetworkConfig) -> list[iam.PolicyStatement]:
+        stack = Stack.of(self)
+
+        def ec2_arn(resource: str, name: str) -> str:
+            return stack.format_arn(service="ec2", resource=resource, resource_name=name)
+
+        interfaces = ec2_arn("network-interface", "*")
+        return [
+            iam.PolicyStatement(
+                sid="ManageJobNetworkInterfaces",
+                actions=[
+                    "ec2:CreateNetworkInterface",
+                    "ec2:CreateNetworkInterfacePermission",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:DeleteNetworkInterfacePermission",
+                ],
+                resources=[
+                    interfaces,
+                    *(ec2_arn("subnet", subnet) for subnet in network.subnets),
+                    *(ec2_arn("security-group", group) for group in network.security_group_ids),
+                ],
+            ),
+            iam.PolicyStatement(
+                sid="DescribeJobNetwork",
+                actions=[
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeVpcs",
+                    "ec2:DescribeDhcpOptions",
+                    "ec2:DescribeSubnets",
+                    "ec2:DescribeSecurityGroups",
+                ],
+                resources=["*"],
+            ),
+        ]
+
+    def _check_self_approval(self) -> None:
+        problems: list[Problem] = []
+        parameters = {entry["Name"]: entry for entry in self.definition.get("Parameters", [])}
+        for step, status in self.plan.approval_statuses:
+            value = status
+            if isinstance(status, dict) and str(status.get("Get", "")).startswith("Parameters."):
+                value = parameters.get(status["Get"].split(".", 1)[1], {}).get("DefaultValue")
+            if (
+                isinstance(value, str)
+                and not Token.is_unresolved(value)
+                and value != PENDING_APPROVAL
+            ):
+                problems.append(
+                    Problem(
+                        step,
+                        "Arguments.ModelApprovalStatus",
+                        f"the pipeline would register its model as {value!r}, but its role may "
+                        f"only register {PENDING_APPROVAL} versions",
+                        "approve versions outside the pipeline (ModelRegistry.grant_approve)",
+                    )
+                )
+        if problems:
+            raise PipelineValidationError(problems, subject=f"pipeline {self.node.path}")
+
+    def _warn_unattributed(self) -> None:
+        if not self.plan.unattributed:
+            return
+        lines = "; ".join(str(item) for item in self.plan.unattributed)
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:unattributed-s3-location",
+            f"The step role gets no S3 access for: {lines}. These values are only known at run "
+            "time: declare the locations they may take with parameter_locations=, or grant the "
+            "step role (pipeline.step_role) access yourself.",
+        )
+
+
+def _service_role(scope: Construct, construct_id: str, description: str) -> iam.Role:
+    stack = Stack.of(scope)
+    return iam.Role(
+        scope,
+        construct_id,
+        description=description,
+        assumed_by=iam.ServicePrincipal(
+            SAGEMAKER_PRINCIPAL,
+            # Confused-deputy protection: only SageMaker acting for this account.
+            conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+        ),
+    )
+
+
+def _default_name(construct: Construct) -> str:
+    # Derived from the construct path: stable across synths, unique per stack and stage.
+    return Names.unique_resource_name(construct, max_length=64, separator="-").lower()
+
+
+def _subnet_selection(selection: ec2.SubnetSelection) -> dict[str, Any]:
+    return {
+        key: getattr(selection, key)
+        for key in (
+            "availability_zones",
+            "one_per_az",
+            "subnet_filters",
+            "subnet_group_name",
+            "subnet_type",
+            "subnets",
+        )
+        if getattr(selection, key, None) is not None
+    }

@@ -1,0 +1,204 @@
+"""``ModelRegistry``: a model package group with grants, sharing and events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aws_cdk import ArnFormat, Names, RemovalPolicy, Resource, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sagemaker as sagemaker
+
+from constructs import Construct
+
+from .artifacts import MODELS_PREFIX, ArtifactStore
+
+MODEL_PACKAGE_STATE_CHANGE = "SageMaker Model Package State Change"
+_READ_ACTIONS = [
+    "sagemaker:DescribeModelPackageGroup",
+    "sagemaker:ListModelPackages",
+    "sagemaker:DescribeModelPackage",
+]
+
+
+class ModelRegistry(Resource):
+    """A SageMaker model package group (the model registry) as an L2 construct.
+
+    Grants to register, read and approve versions; cross-account read sharing (a
+    resource policy on the group plus read access to the model artifacts and their key);
+    EventBridge rules for version state changes and approvals. Retained by default.
+
+    Example::
+
+        registry = ModelRegistry(self, "Registry", artifact_store=store,
+                                 shared_with_accounts=["444455556666"])
+        registry.grant_approve(release_role)
+        registry.on_model_approved("Deploy", target=targets.SfnStateMachine(deployer))
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        model_package_group_name: str | None = None,
+        description: str | None = None,
+        artifact_store: ArtifactStore | None = None,
+        shared_with_accounts: Sequence[str] = (),
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
+        """Create the group.
+
+        :param model_package_group_name: Default: a unique lowercase name from the construct path.
+        :param artifact_store: where the models live; sharing also grants read on its ``models/``.
+        :param shared_with_accounts: accounts that may read (and deploy) registered versions.
+        :param removal_policy: Default: retain.
+        """
+        super().__init__(scope, construct_id)
+        name = (
+            model_package_group_name
+            or Names.unique_resource_name(self, max_length=63, separator="-").lower()
+        )
+        self.model_package_group_name = name
+        self.artifact_store = artifact_store
+        self._shared: list[str] = []
+        self._resource = sagemaker.CfnModelPackageGroup(
+            self,
+            "Resource",
+            model_package_group_name=name,
+            model_package_group_description=description,
+        )
+        self._resource.apply_removal_policy(removal_policy)
+        stack = Stack.of(self)
+        self.model_package_group_arn = stack.format_arn(
+            service="sagemaker",
+            resource="model-package-group",
+            resource_name=name,
+            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+        )
+        self.model_packages_arn = stack.format_arn(
+            service="sagemaker",
+            resource="model-package",
+            resource_name=f"{name}/*",
+            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+        )
+        for account in shared_with_accounts:
+            self.share_with_account(account)
+
+    @property
+    def cfn_model_package_group(self) -> sagemaker.CfnModelPackageGroup:
+        """The underlying ``AWS::SageMaker::ModelPackageGroup``."""
+        return self._resource
+
+    def grant_register(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` register versions pending manual approval (CreateModelPackage)."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["sagemaker:CreateModelPackage"],
+            resource_arns=[self.model_package_group_arn, self.model_packages_arn],
+            conditions={"StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}},
+        )
+
+    def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` list and describe the group and its versions."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=_READ_ACTIONS,
+            resource_arns=[self.model_package_group_arn, self.model_packages_arn],
+        )
+
+    def grant_approve(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` approve or reject versions (UpdateModelPackage)."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["sagemaker:UpdateModelPackage", "sagemaker:DescribeModelPackage"],
+            resource_arns=[self.model_packages_arn],
+        )
+
+    def share_with_account(self, account_id: str) -> None:
+        """Let another account read the registry and the model artifacts it points to.
+
+        Adds the account to the group's resource policy and, with an artifact store, lets
+        it read ``models/`` and decrypt them with the store's key.
+        """
+        if account_id in self._shared:
+            return
+        self._shared.append(account_id)
+        principal = iam.AccountPrincipal(account_id)
+        if self.artifact_store is not None:
+            self.artifact_store.bucket.grant_read(principal, f"{MODELS_PREFIX}*")
+        self._resource.model_package_group_policy = self._policy_document()
+
+    def _policy_document(self) -> Any:
+        stack = Stack.of(self)
+        principals = [
+            stack.format_arn(
+                service="iam",
+                region="",
+                account=account,
+                resource="root",
+                arn_format=ArnFormat.NO_RESOURCE_NAME,
+            )
+            for account in self._shared
+        ]
+        return {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "ShareModelGroup",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": principals},
+                    "Action": ["sagemaker:DescribeModelPackageGroup"],
+                    "Resource": self.model_package_group_arn,
+                },
+                {
+                    "Sid": "ShareModelVersions",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": principals},
+                    "Action": ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"],
+                    "Resource": self.model_packages_arn,
+                },
+            ],
+        }
+
+    def on_model_package_state_change(
+        self,
+        construct_id: str,
+        *,
+        target: events.IRuleTarget | None = None,
+        approval_statuses: Sequence[str] | None = None,
+        description: str | None = None,
+    ) -> events.Rule:
+        """A rule for version state changes in this group (optionally by approval status)."""
+        detail: dict[str, Any] = {"ModelPackageGroupName": [self.model_package_group_name]}
+        if approval_statuses:
+            detail["ModelApprovalStatus"] = list(approval_statuses)
+        rule = events.Rule(
+            self,
+            construct_id,
+            description=description,
+            event_pattern=events.EventPattern(
+                source=["aws.sagemaker"],
+                detail_type=[MODEL_PACKAGE_STATE_CHANGE],
+                detail=detail,
+            ),
+        )
+        if target is not None:
+            rule.add_target(target)
+        return rule
+
+    def on_model_approved(
+        self,
+        construct_id: str,
+        *,
+        target: events.IRuleTarget | None = None,
+        description: str | None = None,
+    ) -> events.Rule:
+        """A rule for versions that become Approved (e.g. to start a deployment)."""
+        return self.on_model_package_state_change(
+            construct_id,
+            target=target,
+            approval_statuses=["Approved"],
+            description=description,
+        )

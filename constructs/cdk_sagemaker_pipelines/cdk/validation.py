@@ -1,0 +1,101 @@
+"""Run the definition checks at synth as a CDK policy validation plugin (like cdk-nag 3).
+
+Example::
+
+    Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app),
+        SageMakerPipelineChecks(require_network_isolation=True),
+    )
+    # acknowledge one step's finding, with a reason:
+    Validations.of(pipeline).acknowledge(
+        id="SageMakerPipelineChecks::SMP-JobNetworkIsolation[Train]", reason="...")
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsii
+from aws_cdk import (
+    IPolicyValidationContext,
+    IPolicyValidationPlugin,
+    PolicyValidationPluginReport,
+    PolicyViolatingResource,
+    PolicyViolation,
+)
+
+from .. import __version__
+from ..checks import BASELINE, NETWORK, Rule, run_rules
+from ..template import pipeline_definitions
+
+PLUGIN_NAME = "SageMakerPipelineChecks"
+
+
+@jsii.implements(IPolicyValidationPlugin)
+class SageMakerPipelineChecks:
+    """Checks inside every ``AWS::SageMaker::Pipeline`` definition of the app.
+
+    Always: KMS on every job volume and output, no self-approved models, no literal
+    secrets in job environments. With ``require_network_isolation``: every job in a VPC
+    or network-isolated, and inter-container encryption in VPCs. Findings carry the step
+    name (``SMP-JobVolumeEncryption[Train]``) so each can be acknowledged on its own.
+
+    Example::
+
+        Validations.of(stage).add_plugins(SageMakerPipelineChecks(require_network_isolation=True))
+    """
+
+    def __init__(self, *, require_network_isolation: bool = False) -> None:
+        self.rules: tuple[Rule, ...] = BASELINE + (NETWORK if require_network_isolation else ())
+
+    @property
+    def name(self) -> str:
+        """The plugin name shown in reports (and the acknowledgment namespace)."""
+        return PLUGIN_NAME
+
+    @property
+    def version(self) -> str:
+        """The version of this library."""
+        return __version__
+
+    @property
+    def rule_ids(self) -> list[str]:
+        """The ids of the rules this plugin runs."""
+        return [rule.id for rule in self.rules]
+
+    def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
+        """Check the definitions in every template; report one violation per finding."""
+        grouped: dict[str, tuple[Rule, list[PolicyViolatingResource], str]] = {}
+        for template_path in context.template_paths:
+            with open(template_path, encoding="utf-8") as handle:
+                template: Any = json.load(handle)
+            for logical_id, definition in pipeline_definitions(template):
+                for result in run_rules(self.rules, definition):
+                    location = (
+                        "Properties/PipelineDefinition/PipelineDefinitionBody/"
+                        f"{result.finding.step}/{result.finding.field}"
+                    )
+                    entry = grouped.setdefault(
+                        result.finding_id, (result.rule, [], result.finding.info)
+                    )
+                    entry[1].append(
+                        PolicyViolatingResource(
+                            resource_logical_id=logical_id,
+                            template_path=template_path,
+                            locations=[location],
+                        )
+                    )
+        violations = [
+            PolicyViolation(
+                rule_name=finding_id,
+                description=f"{rule.info} ({info})",
+                fix=rule.explanation,
+                severity=rule.level.lower(),
+                violating_resources=resources,
+            )
+            for finding_id, (rule, resources, info) in sorted(grouped.items())
+        ]
+        return PolicyValidationPluginReport(
+            success=not violations, violations=violations, plugin_version=__version__
+        )

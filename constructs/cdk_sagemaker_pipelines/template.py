@@ -1,0 +1,88 @@
+"""Read pipeline definitions back out of synthesized CloudFormation templates (pure JSON).
+
+``aws_cdk`` renders a definition that contains tokens as ``{"Fn::Join": ["", [...]]}``
+pieces of JSON text and intrinsics. ``decode_definition_body`` puts the text back
+together, turning each intrinsic into a string (by default a readable placeholder such as
+``${Ref:ArtifactsBucket88671897}``), and parses the result. Used by the checks pack, the
+snapshot tests and the local runner's cloud-assembly loader.
+
+Example::
+
+    for logical_id, definition in pipeline_definitions(template):
+        print(logical_id, [step["Name"] for step in definition["Steps"]])
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+PIPELINE_TYPE = "AWS::SageMaker::Pipeline"
+Resolver = Callable[[Mapping[str, Any]], str]
+
+
+def placeholder(intrinsic: Mapping[str, Any]) -> str:
+    """Render an intrinsic as a readable, stable placeholder string.
+
+    Example::
+
+        placeholder({"Ref": "Bucket1"})  # '${Ref:Bucket1}'
+        placeholder({"Fn::GetAtt": ["Role1", "Arn"]})  # '${GetAtt:Role1.Arn}'
+    """
+    ((key, value),) = intrinsic.items()
+    if key == "Ref":
+        return f"${{Ref:{value}}}"
+    if key == "Fn::GetAtt":
+        target = ".".join(value) if isinstance(value, list) else str(value)
+        return f"${{GetAtt:{target}}}"
+    if key == "Fn::Sub" and isinstance(value, str):
+        return f"${{Sub:{value}}}"
+    if key == "Fn::Join" and isinstance(value, list) and len(value) == 2:
+        separator, parts = value
+        return str(separator).join(
+            part if isinstance(part, str) else placeholder(part) for part in parts
+        )
+    if key == "Fn::FindInMap" and isinstance(value, list):
+        rendered = [item if isinstance(item, str) else placeholder(item) for item in value]
+        return f"${{FindInMap:{'.'.join(rendered)}}}"
+    return "${" + key.removeprefix("Fn::") + ":" + json.dumps(value, sort_keys=True) + "}"
+
+
+def decode_text(value: Any, resolve: Resolver = placeholder) -> str:
+    """Turn a string or ``Fn::Join`` of strings and intrinsics into one string."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        pieces: list[str] = []
+        for part in parts:
+            if isinstance(part, str):
+                pieces.append(part)
+            else:
+                # Inside JSON text an intrinsic sits within a string literal: escape it.
+                pieces.append(json.dumps(resolve(part))[1:-1])
+        return str(separator).join(pieces)
+    if isinstance(value, Mapping):
+        return json.dumps(resolve(value))[1:-1]
+    raise ValueError(f"not a definition body: {str(value)[:80]}")
+
+
+def decode_definition_body(body: Any, resolve: Resolver = placeholder) -> dict[str, Any]:
+    """Parse a ``PipelineDefinitionBody`` (string or ``Fn::Join``) into the definition dict."""
+    parsed = json.loads(decode_text(body, resolve))
+    if not isinstance(parsed, dict):
+        raise ValueError("the pipeline definition body is not a JSON object")
+    return parsed
+
+
+def pipeline_definitions(
+    template: Mapping[str, Any], resolve: Resolver = placeholder
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield ``(logical id, definition)`` for every SageMaker pipeline in a template."""
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        if resource.get("Type") != PIPELINE_TYPE:
+            continue
+        body = (resource.get("Properties") or {}).get("PipelineDefinition", {})
+        if "PipelineDefinitionBody" in body:
+            yield logical_id, decode_definition_body(body["PipelineDefinitionBody"], resolve)

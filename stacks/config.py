@@ -1,0 +1,148 @@
+"""Per-environment settings of the reference app, read from ``cdk.json`` context.
+
+Example ``cdk.json``::
+
+    "environments": {
+      "dev": {"account": "111122223333", "region": "eu-west-1",
+              "training_instance_type": "ml.m5.large", "retain_data": false}
+    }
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from cdk_sagemaker_pipelines.definition._service_model import shape
+from cdk_sagemaker_pipelines.definition._suggest import did_you_mean
+
+
+class ConfigError(ValueError):
+    """The ``environments`` context is wrong; the message lists every problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentConfig:
+    """One deployment environment (dev, staging, prod, …).
+
+    Example::
+
+        EnvironmentConfig(name="prod", account="111122223333", region="eu-west-1",
+                          retain_data=True, schedule="cron(0 6 ? * * *)")
+    """
+
+    name: str
+    account: str | None = None
+    region: str | None = None
+    retain_data: bool = True
+    training_instance_type: str = "ml.m5.large"
+    processing_instance_type: str = "ml.m5.large"
+    accuracy_threshold: float = 0.9
+    execution_output_retention_days: int = 90
+    schedule: str | None = None
+    registry_reader_accounts: tuple[str, ...] = field(default_factory=tuple)
+    require_network_isolation: bool = False
+    alarm_email: str | None = None
+
+
+_ACCOUNT = re.compile(r"\d{12}")
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+_SCHEDULE = re.compile(r"(cron|rate)\(.+\)")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_KEYS = [f.name for f in fields(EnvironmentConfig) if f.name != "name"]
+
+
+def _check(name: str, key: str, value: Any) -> str | None:
+    """Return a problem with one setting, or None."""
+    if key in ("account",) and value is not None:
+        return (
+            None
+            if isinstance(value, str) and _ACCOUNT.fullmatch(value)
+            else "a 12-digit account id"
+        )
+    if key == "region" and value is not None:
+        return (
+            None
+            if isinstance(value, str) and _REGION.fullmatch(value)
+            else "a region such as eu-west-1"
+        )
+    if key in ("retain_data", "require_network_isolation"):
+        return None if isinstance(value, bool) else "true or false"
+    if key in ("training_instance_type", "processing_instance_type"):
+        enum = shape(
+            "TrainingInstanceType" if key.startswith("training") else "ProcessingInstanceType"
+        )["enum"]
+        if value not in enum:
+            hint = did_you_mean(str(value), enum)
+            return "a SageMaker instance type such as ml.m5.large" + (f" ({hint})" if hint else "")
+        return None
+    if key == "accuracy_threshold":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+        return None if ok else "a number between 0 and 1"
+    if key == "execution_output_retention_days":
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        return None if ok else "a whole number of days (at least 1)"
+    if key == "schedule" and value is not None:
+        return (
+            None
+            if isinstance(value, str) and _SCHEDULE.fullmatch(value)
+            else "cron(...) or rate(...), or null"
+        )
+    if key == "registry_reader_accounts":
+        ok = isinstance(value, list) and all(
+            isinstance(v, str) and _ACCOUNT.fullmatch(v) for v in value
+        )
+        return None if ok else "a list of 12-digit account ids"
+    if key == "alarm_email" and value is not None:
+        return (
+            None
+            if isinstance(value, str) and _EMAIL.fullmatch(value)
+            else "an email address, or null"
+        )
+    return None
+
+
+def load_environments(context: Any) -> dict[str, EnvironmentConfig]:
+    """Validate the ``environments`` context; raise ``ConfigError`` listing every problem."""
+    if not isinstance(context, Mapping) or not context:
+        raise ConfigError(
+            "cdk.json context 'environments' must map environment names (dev, staging, prod, …) "
+            f"to settings; valid settings: {', '.join(_KEYS)}"
+        )
+    problems: list[str] = []
+    configs: dict[str, EnvironmentConfig] = {}
+    for name, settings in context.items():
+        if not re.fullmatch(r"[a-z][a-z0-9-]{0,19}", str(name)):
+            problems.append(
+                f"environment name {name!r}: lowercase letters, digits and '-', at most 20"
+            )
+            continue
+        if not isinstance(settings, Mapping):
+            problems.append(f"environment '{name}': expected an object of settings")
+            continue
+        for key, value in settings.items():
+            if key not in _KEYS:
+                hint = did_you_mean(key, _KEYS)
+                problems.append(
+                    f"environment '{name}': unknown setting '{key}'"
+                    + (f" ({hint})" if hint else "")
+                    + f"; valid settings: {', '.join(_KEYS)}"
+                )
+                continue
+            expected = _check(name, key, value)
+            if expected is not None:
+                problems.append(
+                    f"environment '{name}' setting '{key}': expected {expected}, got {value!r}"
+                )
+        if not any(p.startswith(f"environment '{name}'") for p in problems):
+            values = {k: v for k, v in settings.items() if k in _KEYS}
+            if "registry_reader_accounts" in values:
+                values["registry_reader_accounts"] = tuple(values["registry_reader_accounts"])
+            configs[str(name)] = EnvironmentConfig(name=str(name), **values)
+    if problems:
+        raise ConfigError(
+            "invalid cdk.json 'environments':\n" + "\n".join(f"- {p}" for p in problems)
+        )
+    return configs

@@ -1,0 +1,128 @@
+"""One environment's stack: data, model registry, the pipeline, its triggers and monitoring.
+
+The stateful resources (key, buckets, model package group) keep their construct ids:
+their logical ids are part of the contract, and a test guards them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_scheduler as scheduler
+
+from cdk_sagemaker_pipelines.cdk import (
+    ArtifactStore,
+    ModelRegistry,
+    NewDataTrigger,
+    Pipeline,
+    PipelineFailureNotifications,
+    PipelineMonitoring,
+    PipelineSchedule,
+)
+from constructs import Construct
+from example_project.pipeline import PipelineSettings, build_pipeline
+
+from .config import EnvironmentConfig
+
+INCOMING_PREFIX = "incoming/"
+CURATED_PREFIX = "curated/"
+
+
+class MlOpsStack(Stack):
+    """The example project's MLOps stack for one environment.
+
+    New objects under ``incoming/`` in the data bucket start a run on that object;
+    ``schedule`` (if set) retrains on ``curated/``; models that pass the accuracy check
+    are registered pending approval; failed or stopped runs notify an encrypted topic
+    and raise an alarm. Data is retained in environments with ``retain_data``.
+
+    Example::
+
+        MlOpsStack(stage, "MlOps", config=EnvironmentConfig(name="dev", retain_data=False))
+    """
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs: Any
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description=f"SageMaker MLOps: breast cancer classifier ({config.name})",
+            termination_protection=config.retain_data,
+            **kwargs,
+        )
+        removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
+        self.artifacts = ArtifactStore(
+            self,
+            "Artifacts",
+            removal_policy=removal,
+            execution_output_retention=Duration.days(config.execution_output_retention_days),
+        )
+        self.data_bucket = self.artifacts.add_bucket("Data", event_bridge_enabled=True)
+        self.registry = ModelRegistry(
+            self,
+            "Registry",
+            model_package_group_name=f"{config.name}-breast-cancer-classifier",
+            description="Breast cancer classifiers trained by the MLOps pipeline",
+            artifact_store=self.artifacts,
+            shared_with_accounts=config.registry_reader_accounts,
+            removal_policy=removal,
+        )
+        for bucket in (self.artifacts.bucket, self.data_bucket, self.artifacts.access_logs_bucket):
+            Validations.of(bucket).acknowledge(
+                Acknowledgment(
+                    id="NIST.800.53.R5-S3BucketReplicationEnabled",
+                    reason="versioned and retained in production; cross-region replication "
+                    "needs a second region this reference app does not deploy",
+                )
+            )
+
+        settings = PipelineSettings(
+            processing_instance_type=config.processing_instance_type,
+            training_instance_type=config.training_instance_type,
+            accuracy_threshold=config.accuracy_threshold,
+        )
+        self.pipeline = Pipeline(
+            self,
+            "Training",
+            pipeline_name=f"{config.name}-breast-cancer-training",
+            description="Preprocess, train and evaluate; register the model if accurate enough",
+            definition=build_pipeline(
+                data_bucket=self.data_bucket.bucket_name,
+                data_key=CURATED_PREFIX,
+                model_package_group_name=self.registry.model_package_group_name,
+                settings=settings,
+            ),
+            artifact_store=self.artifacts,
+            max_parallel_execution_steps=4,
+            enable_network_isolation=config.require_network_isolation,
+            parameter_locations={"InputDataKey": [f"{CURATED_PREFIX}*", f"{INCOMING_PREFIX}*"]},
+            tags={"environment": config.name, "project": "breast-cancer-classifier"},
+        )
+        self.new_data_trigger = NewDataTrigger(
+            self,
+            "OnNewData",
+            pipeline=self.pipeline,
+            bucket=self.data_bucket,
+            prefix=INCOMING_PREFIX,
+            key_parameter="InputDataKey",
+        )
+        self.schedule: PipelineSchedule | None = None
+        if config.schedule is not None:
+            self.schedule = PipelineSchedule(
+                self,
+                "Retrain",
+                pipeline=self.pipeline,
+                schedule=scheduler.ScheduleExpression.expression(config.schedule),
+                parameters={"InputDataKey": CURATED_PREFIX},
+            )
+        self.notifications = PipelineFailureNotifications(
+            self,
+            "Failures",
+            pipeline=self.pipeline,
+            emails=[config.alarm_email] if config.alarm_email else [],
+        )
+        self.monitoring = PipelineMonitoring(
+            self, "Monitoring", pipeline=self.pipeline, alarm_topic=self.notifications.topic
+        )

@@ -13,6 +13,11 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_REFERENCE = REPO.parent / "shared" / "reference"
 SDK_EXAMPLES = SHARED_REFERENCE / "sagemaker-pipeline-definition-examples"
 
+# jsii runs on the project's Node 22 (the machine's Node may be end of life and noisy).
+_NODE = REPO / "node_modules" / ".bin" / "node"
+if _NODE.exists():
+    os.environ.setdefault("JSII_NODE", str(_NODE))
+
 # Guard against accidental AWS calls: no credentials reach any test.
 for _variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
     os.environ.pop(_variable, None)

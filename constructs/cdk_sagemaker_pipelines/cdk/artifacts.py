@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
 from constructs import Construct
+
+from ._kms import account_key
 
 EXECUTIONS_PREFIX = "executions/"
 """Where pipeline steps write per-execution outputs; expired by the lifecycle rule."""
@@ -44,11 +45,10 @@ class ArtifactStore(Construct):
         super().__init__(scope, construct_id)
         self._removal_policy = removal_policy
         self._noncurrent = noncurrent_version_retention or Duration.days(30)
-        self.key = kms.Key(
+        self.key = account_key(
             self,
             "Key",
             description="Encrypts SageMaker pipeline artifacts, data and job volumes",
-            enable_key_rotation=True,
             removal_policy=removal_policy,
         )
         self.access_logs_bucket = s3.Bucket(

@@ -7,11 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jsii
-from aws_cdk import Acknowledgment, Duration, Stack, Validations
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import aws_scheduler as scheduler
@@ -24,6 +23,7 @@ from aws_cdk.interfaces import aws_events as events_refs
 from constructs import Construct
 
 from ..definition import PipelineDefinitionError
+from ._kms import account_key
 
 
 def _service_role(scope: Construct, construct_id: str, service: str, description: str) -> iam.Role:
@@ -328,11 +328,11 @@ class PipelineFailureNotifications(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         if topic is None:
-            self.key = kms.Key(
+            self.key = account_key(
                 self,
                 "Key",
-                enable_key_rotation=True,
                 description="Encrypts SageMaker pipeline notifications",
+                removal_policy=RemovalPolicy.DESTROY,
             )
             # EventBridge encrypts what it publishes: it needs the key (key policy).
             self.key.grant(

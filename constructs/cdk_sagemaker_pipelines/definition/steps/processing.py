@@ -20,6 +20,7 @@ from .._typecheck import checked
 from ..bindables import Code
 from ..expressions import Expression, PropertyFile
 from ..jobs import NetworkConfig
+from ..properties import Properties
 from ._base import (
     ImageLike,
     JobStep,
@@ -36,6 +37,7 @@ from ._base import (
 
 CODE_INPUT_NAME = "code"
 CODE_LOCAL_PATH = "/opt/ml/processing/input/code"
+LOCAL_ROOT = "/opt/ml/processing"
 
 
 @checked
@@ -86,23 +88,29 @@ class ProcessingStep(JobStep):
     ``/opt/ml/processing/input/code`` and run with ``python3`` (a directory is shipped
     as an archive and unpacked first). Default: 1 × ml.m5.large, 30 GiB.
 
+    ``inputs`` takes ``ProcessingInput`` objects or a mapping ``{name: source}``, and
+    ``outputs`` takes ``ProcessingOutput`` objects or names; the short forms use the
+    container folder ``/opt/ml/processing/<name>``. ``output(name)`` is the S3 URI an
+    output was uploaded to, for later steps.
+
     Example::
 
         prep = ProcessingStep(
             name="Preprocess",
             image=Image.sklearn("1.2-1"),
             code=Code.from_asset("ml/preprocess.py"),
-            inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input")],
-            outputs=[ProcessingOutput(output_name="train", source="/opt/ml/processing/train")],
+            inputs={"input": input_data},           # /opt/ml/processing/input
+            outputs=["train", "test"],              # /opt/ml/processing/train, …/test
         )
+        TrainingStep(..., inputs={"train": prep.output("train")})
     """
 
     image: ImageLike
     code: Code | None = None
     entrypoint: Sequence[str | Expression] | None = None
     arguments: Sequence[Any] | None = None
-    inputs: Sequence[ProcessingInput] = ()
-    outputs: Sequence[ProcessingOutput] = ()
+    inputs: Sequence[ProcessingInput] | Mapping[str, S3Like] = ()
+    outputs: Sequence[ProcessingOutput | str] = ()
     property_files: Sequence[PropertyFile] = ()
     instance_type: str | Expression = "ml.m5.large"
     instance_count: int | Expression = 1
@@ -117,7 +125,9 @@ class ProcessingStep(JobStep):
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         defaults = job_defaults(ctx, self)
-        inputs = [self._render_input(item, index, ctx) for index, item in enumerate(self.inputs)]
+        inputs = [
+            self._render_input(item, index, ctx) for index, item in enumerate(self.input_list)
+        ]
         entrypoint = render_string_list(self.entrypoint, ctx)
         if self.code is not None:
             # A directory is uploaded as one archive; an S3 archive arrives as it is.
@@ -163,7 +173,38 @@ class ProcessingStep(JobStep):
             return None
         if self.extra_arguments and "ProcessingOutputConfig" in self.extra_arguments:
             return None  # outputs given as raw request members: not ours to know
-        return [item.output_name for item in self.outputs]
+        return [item.output_name for item in self.output_list]
+
+    @property
+    def input_list(self) -> list[ProcessingInput]:
+        """``inputs`` as ``ProcessingInput`` objects (short forms expanded)."""
+        if isinstance(self.inputs, Mapping):
+            return [
+                ProcessingInput(
+                    input_name=name, source=source, destination=f"{LOCAL_ROOT}/{name}"
+                )
+                for name, source in self.inputs.items()
+            ]
+        return list(self.inputs)
+
+    @property
+    def output_list(self) -> list[ProcessingOutput]:
+        """``outputs`` as ``ProcessingOutput`` objects (names expanded)."""
+        return [
+            ProcessingOutput(output_name=item, source=f"{LOCAL_ROOT}/{item}")
+            if isinstance(item, str)
+            else item
+            for item in self.outputs
+        ]
+
+    def output(self, name: str) -> Properties:
+        """The S3 URI the output ``name`` was uploaded to (checked against ``outputs``).
+
+        Example::
+
+            TrainingStep(..., inputs={"train": prep.output("train")})
+        """
+        return self.properties.ProcessingOutputConfig.Outputs[name].S3Output.S3Uri
 
     def _render_input(self, item: ProcessingInput, index: int, ctx: RenderContext) -> JsonValue:
         field = f"Arguments.ProcessingInputs[{index}].S3Input.S3Uri"
@@ -180,10 +221,10 @@ class ProcessingStep(JobStep):
         )
 
     def _render_outputs(self, ctx: RenderContext, default_key: JsonValue) -> JsonValue:
-        if not self.outputs:
+        if not self.output_list:
             return None
         outputs = []
-        for index, item in enumerate(self.outputs):
+        for index, item in enumerate(self.output_list):
             field = f"Arguments.ProcessingOutputConfig.Outputs[{index}].S3Output.S3Uri"
             if item.destination is None:
                 uri = default_output(ctx, self, item.output_name, field)

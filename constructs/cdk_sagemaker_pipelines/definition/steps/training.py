@@ -13,6 +13,7 @@ from .._typecheck import checked
 from ..bindables import Code
 from ..expressions import Expression
 from ..jobs import JobDefaults, NetworkConfig
+from ..properties import Properties
 from ._base import (
     ImageLike,
     JobStep,
@@ -219,6 +220,16 @@ class TrainingStep(TrainingJobStep):
     use_spot_instances: bool = False
     max_wait_in_seconds: int | Expression | None = None
     step_type: ClassVar[str] = "Training"
+
+    @property
+    def model_data(self) -> Properties:
+        """Where the trained model was written (``ModelArtifacts.S3ModelArtifacts``).
+
+        Example::
+
+            RegisterModel(..., model_data=train.model_data)
+        """
+        return self.properties.ModelArtifacts.S3ModelArtifacts
 
     def _validate(self) -> None:
         TrainingJobStep._validate(self)

@@ -1,0 +1,52 @@
+"""KMS keys whose policy names every action instead of ``kms:*``."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+
+from constructs import Construct
+
+from ..definition._service_model import service_model
+
+
+@cache
+def kms_actions() -> tuple[str, ...]:
+    """Every KMS action, from botocore's KMS model (no wildcards)."""
+    return tuple(sorted(f"kms:{name}" for name in service_model("kms")["operations"]))
+
+
+def account_key(
+    scope: Construct, construct_id: str, *, description: str, removal_policy: RemovalPolicy
+) -> kms.Key:
+    """A rotating key administered by the account, through IAM policies.
+
+    The key policy lets the account (and so the roles its IAM policies allow) manage and
+    use the key, listing the actions one by one, as policy reviews require; resource
+    policies of services that must use the key are added with ``key.grant``.
+
+    Example::
+
+        key = account_key(self, "Key", description="…", removal_policy=RemovalPolicy.RETAIN)
+    """
+    policy = iam.PolicyDocument(
+        statements=[
+            iam.PolicyStatement(
+                sid="AccountManagesAndUsesTheKeyThroughIam",
+                principals=[iam.AccountRootPrincipal()],
+                actions=list(kms_actions()),
+                resources=["*"],  # in a key policy, "*" means this key
+            )
+        ]
+    )
+    return kms.Key(
+        scope,
+        construct_id,
+        description=description,
+        enable_key_rotation=True,
+        policy=policy,
+        removal_policy=removal_policy,
+    )

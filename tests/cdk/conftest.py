@@ -1,0 +1,66 @@
+"""CDK test fixtures: one jsii process per session, the reference app synthesized once.
+
+Every app is built with ``cdk.json``'s context (feature flags included), so tests see
+what deploys.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import cx_api
+
+from tests.conftest import REPO
+
+
+def cdk_context() -> dict[str, Any]:
+    """The context (feature flags and environments) from cdk.json."""
+    context: dict[str, Any] = json.loads((REPO / "cdk.json").read_text())["context"]
+    return context
+
+
+def new_app(**extra_context: Any) -> cdk.App:
+    """An app with cdk.json's feature flags (and any extra context)."""
+    return cdk.App(context={**cdk_context(), **extra_context})
+
+
+def new_stack(
+    account: str | None = "111122223333", region: str | None = "us-east-1", **context: Any
+) -> cdk.Stack:
+    """A stack in a fresh app; pass account=None, region=None for an env-agnostic stack."""
+    env = cdk.Environment(account=account, region=region) if account or region else None
+    return cdk.Stack(new_app(**context), "Test", env=env)
+
+
+@dataclass(frozen=True)
+class SynthesizedApp:
+    """The reference app synthesized once: its assembly and each stack's template."""
+
+    assembly: cx_api.CloudAssembly
+    directory: Path
+    templates: dict[str, dict[str, Any]]  # "dev/MlOps" -> template
+    template_paths: dict[str, Path]
+
+
+@pytest.fixture(scope="session")
+def reference_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynthesizedApp]:
+    """The reference app (app.py) with all environments, synthesized once per session."""
+    import app as reference
+
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    application = reference.build_app({**cdk_context(), "aws:cdk:outdir": str(outdir)})
+    assembly = application.synth()
+    templates: dict[str, dict[str, Any]] = {}
+    paths: dict[str, Path] = {}
+    for stage in assembly.nested_assemblies:
+        for stack in stage.nested_assembly.stacks:
+            key = stack.hierarchical_id
+            templates[key] = stack.template
+            paths[key] = Path(stack.template_full_path)
+    yield SynthesizedApp(assembly, Path(assembly.directory), templates, paths)

@@ -20,6 +20,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingOutput,
     ProcessingStep,
     PropertyFile,
+    PropertyPathError,
     S3Location,
     SageMakerJobStepRetryPolicy,
     StaticBinder,
@@ -405,3 +406,53 @@ def test_fails_to_request_without_context_raises_what_it_could_not_bind() -> Non
 
     with pytest.raises(PipelineValidationError, match=r"step 'Prep' field 'Arguments.RoleArn'"):
         step.to_request()
+
+
+def test_short_forms_expand_to_named_folders(ctx: RenderContext) -> None:
+    data = ParameterString(name="Data", default_value="s3://b/raw/")
+    step = ProcessingStep(
+        name="Prep", image=IMAGE, inputs={"raw": data, "extra": "s3://b/x"}, outputs=["train"]
+    )
+    arguments = step.to_request(ctx)["Arguments"]
+    assert arguments["ProcessingInputs"] == [
+        s3_input("raw", {"Get": "Parameters.Data"}, "/opt/ml/processing/raw"),
+        s3_input("extra", "s3://b/x", "/opt/ml/processing/extra"),
+    ]
+    assert arguments["ProcessingOutputConfig"]["Outputs"] == [
+        {
+            "OutputName": "train",
+            "AppManaged": False,
+            "S3Output": {
+                "S3Uri": default_output("Prep", "train"),
+                "LocalPath": "/opt/ml/processing/train",
+                "S3UploadMode": "EndOfJob",
+            },
+        }
+    ]
+
+
+def test_short_and_long_output_forms_mix() -> None:
+    step = ProcessingStep(
+        name="Prep",
+        image=IMAGE,
+        outputs=["a", ProcessingOutput(output_name="b", source="/opt/ml/processing/out/b")],
+    )
+    assert [(o.output_name, o.source) for o in step.output_list] == [
+        ("a", "/opt/ml/processing/a"),
+        ("b", "/opt/ml/processing/out/b"),
+    ]
+
+
+def test_output_returns_the_uploaded_uri_and_checks_the_name() -> None:
+    step = ProcessingStep(name="Prep", image=IMAGE, outputs=["train", "test"])
+    assert step.output("test").to_request() == {
+        "Get": "Steps.Prep.ProcessingOutputConfig.Outputs['test'].S3Output.S3Uri"
+    }
+    with pytest.raises(PropertyPathError, match=r"has no entry 'tset' \(did you mean 'test'\?\)"):
+        step.output("tset")
+
+
+def test_model_data_is_the_training_jobs_model_artifacts() -> None:
+    train = TrainingStep(name="Train", image=IMAGE)
+    assert train.model_data.to_request() == {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}
+    assert train.model_data.value_type == "String"

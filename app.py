@@ -18,6 +18,7 @@ if _node.exists():
 sys.path.insert(0, str(ROOT))
 
 import aws_cdk as cdk  # noqa: E402
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks  # noqa: E402
 
 from stacks import MlOpsStage, load_environments  # noqa: E402
 from stacks.config import ConfigError  # noqa: E402
@@ -32,6 +33,8 @@ def build_app(context: dict[str, object] | None = None) -> cdk.App:
         raise SystemExit(str(error)) from None
     for name, config in environments.items():
         MlOpsStage(app, name, config=config)
+    # Once for the whole app: a pack registered per stage walks every stage again.
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
     return app
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aws_cdk import Environment, Stage, Validations
-from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from cdk_sagemaker_pipelines.cdk.validation import SageMakerPipelineChecks
 from constructs import Construct
@@ -13,10 +12,11 @@ from .mlops_stack import MlOpsStack
 
 
 class MlOpsStage(Stage):
-    """One environment's ``MlOps`` stack, checked at synth.
+    """One environment's ``MlOps`` stack, with the definition checks for that environment.
 
-    cdk-nag's AwsSolutions and NIST 800-53 rev 5 packs and the definition checks run as
-    policy validation plugins: an unacknowledged finding fails ``cdk synth``.
+    ``SageMakerPipelineChecks`` runs per stage because what it requires (network
+    isolation) depends on the environment; the cdk-nag packs run once for the whole app
+    (``app.py``). Any unacknowledged finding fails ``cdk synth``.
 
     Example::
 
@@ -31,7 +31,5 @@ class MlOpsStage(Stage):
         self.config = config
         self.stack = MlOpsStack(self, "MlOps", config=config)
         Validations.of(self).add_plugins(
-            AwsSolutionsChecks(self),
-            NIST80053R5Checks(self),
-            SageMakerPipelineChecks(require_network_isolation=config.require_network_isolation),
+            SageMakerPipelineChecks(require_network_isolation=config.require_network_isolation)
         )

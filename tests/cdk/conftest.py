@@ -7,7 +7,6 @@ what deploys.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,7 +48,7 @@ class SynthesizedApp:
 
 
 @pytest.fixture(scope="session")
-def reference_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynthesizedApp]:
+def reference_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
     """The reference app (app.py) with all environments, synthesized once per session."""
     import app as reference
 
@@ -63,4 +62,4 @@ def reference_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesi
             key = stack.hierarchical_id
             templates[key] = stack.template
             paths[key] = Path(stack.template_full_path)
-    yield SynthesizedApp(assembly, Path(assembly.directory), templates, paths)
+    return SynthesizedApp(assembly, Path(assembly.directory), templates, paths)

@@ -37,6 +37,7 @@ from cdk_sagemaker_pipelines.definition import (
     PipelineDefinition,
     PipelineExperimentConfig,
     PipelineValidationError,
+    Problem,
     ProcessingInput,
     ProcessingOutput,
     PropertyFile,
@@ -49,6 +50,7 @@ from cdk_sagemaker_pipelines.definition import (
     TuningStep,
     check_definition,
     validate_definition,
+    validate_pipeline_name,
 )
 from tests.definition.catalogue_helpers import (
     BINDER,
@@ -138,6 +140,16 @@ def branch_step_named_like_a_top_level_step() -> PipelineDefinition:
     return pipeline(processing("Prep"), condition(else_steps=[fail("Prep")]))
 
 
+@case(
+    "Prep",
+    "Name",
+    "step name 'Prep' is used twice: by the Processing step at Steps[0].Arguments.IfSteps[0] "
+    "and by the Training step at Steps[0].Arguments.IfSteps[1]",
+)
+def two_steps_of_one_branch_with_the_same_name() -> PipelineDefinition:
+    return pipeline(condition(if_steps=[processing("Prep"), training("Prep")]))
+
+
 # -- the graph ------------------------------------------------------------------------------------
 
 
@@ -178,7 +190,8 @@ def cycle_through_property_references() -> PipelineDefinition:
 @case(
     "Check",
     "Arguments.Conditions[0].LeftValue",
-    "dependency cycle: Check → Prep → Check",
+    "dependency cycle: Check → Prep → Check (remove one of the references or DependsOn entries "
+    "in the cycle; a branch step runs after its condition, which can't depend on it)",
 )
 def condition_reads_its_own_branch_step() -> PipelineDefinition:
     prep = processing()
@@ -441,7 +454,7 @@ def instance_type_without_ml_prefix() -> PipelineDefinition:
 @case(
     "Transform",
     "Arguments.TransformResources.InstanceType",
-    "got 'ml.t3.medium'",
+    "got 'ml.t3.medium' (for example 'ml.m5.large',",
 )
 def instance_type_not_offered_for_transform() -> PipelineDefinition:
     step = TransformStep(
@@ -742,3 +755,56 @@ def test_fails_with_every_problem_of_several_steps_at_once() -> None:
             Expected("Publish", "Arguments.RoleArn", "'publisher' does not match the pattern"),
         ],
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["-leading-hyphen", "trailing-", "under_score", "p" * 257],
+    ids=["leading-hyphen", "trailing-hyphen", "underscore", "257-characters"],
+)
+def test_fails_pipeline_name(name: str) -> None:
+    assert_exactly(
+        validate_pipeline_name(name),
+        [Expected(None, "PipelineName", f"pipeline name {name!r} must be 1-256 letters, digits")],
+    )
+
+
+def test_pipeline_name_may_repeat_hyphens_and_use_256_characters() -> None:
+    assert validate_pipeline_name("train--and-deploy") == []
+    assert validate_pipeline_name("p" * 256) == []
+
+
+# -- robustness -----------------------------------------------------------------------------------
+
+# One JSON case per SDK-shaped base definition: training only; process, train, evaluate and
+# condition; Lambda, Callback, EMR, tuning, model and transform.
+BASES = ["version-wrong.json", "cycle.json", "lambda-output-not-declared.json"]
+WRONG_SHAPES: list[Any] = [{}, 0, [{}]]
+
+
+def _locations(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _locations(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _locations(item, (*path, index))
+    return found
+
+
+@pytest.mark.parametrize("file_name", BASES)
+def test_validation_reports_any_wrongly_shaped_value_rather_than_crashing(file_name: str) -> None:
+    text = (INVALID_DIR / file_name).read_text(encoding="utf-8")
+    for path in _locations(json.loads(text))[1:]:
+        for wrong in WRONG_SHAPES:
+            definition = json.loads(text)
+            parent = definition
+            for key in path[:-1]:
+                parent = parent[key]
+            parent[path[-1]] = wrong
+            try:
+                problems = validate_definition(definition)
+            except Exception as error:  # pragma: no cover - the failure report
+                pytest.fail(f"{path} = {wrong!r}: {type(error).__name__}: {error}")
+            assert all(isinstance(problem, Problem) for problem in problems)

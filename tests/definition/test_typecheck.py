@@ -88,8 +88,8 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     (
         "single-item-for-a-list",
         lambda: ProcessingStep(name="Prep", image=IMAGE, inputs=S3_IN),
-        "ProcessingStep 'Prep': field 'inputs' expects a list of ProcessingInput, "
-        "got ProcessingInput ",
+        "ProcessingStep 'Prep': field 'inputs' expects a list of ProcessingInput or a mapping "
+        "of str or Expression or S3Location, got ProcessingInput ",
     ),
     (
         "string-for-a-list",

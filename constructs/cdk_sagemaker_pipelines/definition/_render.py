@@ -9,6 +9,7 @@ rendered value refers to, so compile can collect steps reachable by reference.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -103,22 +104,39 @@ def render(value: Any, ctx: RenderContext | None = None) -> JsonValue:
 
         render({"epochs": 10, "lr": Join(on="", values=[lr])}, ctx)
     """
-    if value is None or isinstance(value, (str, bool, int, float)):
+    kind: Any = type(value)
+    if kind in _PLAIN or value is None:
         return value
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, Renderable):
+    if kind is dict or kind is list or kind is tuple:
+        if kind is dict:
+            return {str(key): render(item, ctx) for key, item in value.items()}
+        return [render(item, ctx) for item in value]
+    renders = _renders(kind)
+    if renders:
         if _is_step(value):
             raise TypeError(
                 f"a step is not a value: {value!r} can't be rendered into another step; "
                 "reference one of its properties (step.properties.…) or list it in depends_on"
             )
         return value.to_request(ctx)
+    if isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
     if isinstance(value, Mapping):
         return {str(key): render(item, ctx) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [render(item, ctx) for item in value]
     raise TypeError(f"cannot render a {type(value).__name__} into a pipeline definition: {value!r}")
+
+
+_PLAIN = frozenset({str, bool, int, float})
+
+
+@functools.cache
+def _renders(kind: Any) -> bool:
+    """Whether instances of ``kind`` render themselves (cached: Protocol checks are slow)."""
+    return callable(getattr(kind, "to_request", None)) and not issubclass(kind, enum.Enum)
 
 
 def _is_step(value: Any) -> bool:

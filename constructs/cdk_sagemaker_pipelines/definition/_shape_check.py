@@ -253,7 +253,7 @@ class ShapeChecker:
         enum = shape.get("enum")
         if enum is not None:
             if value not in enum:
-                hint = did_you_mean(value, enum)
+                hint = did_you_mean(value, enum) or _enum_examples(value, enum)
                 yield self._problem(field, f"expected one of {one_of(enum)}, got {value!r}", hint)
             return
         pattern = shape.get("pattern")
@@ -354,6 +354,25 @@ _PATTERN_EXAMPLES = {
     ),
     "(https|s3)://([^/]+)/?(.*)": "expected an S3 URI such as 's3://my-bucket/prefix'",
 }
+
+
+def _enum_examples(value: str, enum: Collection[str]) -> str | None:
+    """For long enums without a close match: values of the same family or size, or a few."""
+    if len(enum) <= 12 or "." not in value:
+        return None
+    family, _, size = value.rpartition(".")
+    for similar in (
+        [item for item in enum if item.startswith(family + ".")],
+        [item for item in enum if item.endswith("." + size)],
+    ):
+        if similar:
+            shown = ", ".join(repr(item) for item in similar[:6])
+            return f"valid here: {shown}{', …' if len(similar) > 6 else ''}"
+    common = [item for item in _COMMON_INSTANCE_TYPES if item in enum]
+    return f"for example {', '.join(map(repr, common))}" if common else None
+
+
+_COMMON_INSTANCE_TYPES = ("ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge", "ml.g5.xlarge")
 
 
 def _shorten(value: str, limit: int = 60) -> str:

@@ -495,7 +495,8 @@ class _Validator:
                     where,
                     f"refers to parameter '{rest}', which is not declared",
                     did_you_mean(rest, self.parameters)
-                    or "declare it in the pipeline's Parameters",
+                    or "declare it in the pipeline's Parameters "
+                    "(PipelineDefinition(parameters=[...]) in Python)",
                 )
                 return None
             return str(self.parameters[rest].get("Type"))

@@ -180,9 +180,7 @@ class ProcessingStep(JobStep):
         """``inputs`` as ``ProcessingInput`` objects (short forms expanded)."""
         if isinstance(self.inputs, Mapping):
             return [
-                ProcessingInput(
-                    input_name=name, source=source, destination=f"{LOCAL_ROOT}/{name}"
-                )
+                ProcessingInput(input_name=name, source=source, destination=f"{LOCAL_ROOT}/{name}")
                 for name, source in self.inputs.items()
             ]
         return list(self.inputs)

@@ -49,19 +49,46 @@ def placeholder(intrinsic: Mapping[str, Any]) -> str:
     return "${" + key.removeprefix("Fn::") + ":" + json.dumps(value, sort_keys=True) + "}"
 
 
+class _JsonTextState:
+    """Whether the JSON text read so far ends inside a string literal."""
+
+    def __init__(self) -> None:
+        self.in_string = False
+        self._escaped = False
+
+    def feed(self, text: str) -> None:
+        for char in text:
+            if self._escaped:
+                self._escaped = False
+            elif char == "\\" and self.in_string:
+                self._escaped = True
+            elif char == '"':
+                self.in_string = not self.in_string
+
+
 def decode_text(value: Any, resolve: Resolver = placeholder) -> str:
-    """Turn a string or ``Fn::Join`` of strings and intrinsics into one string."""
+    """Turn a string or ``Fn::Join`` of strings and intrinsics into one string.
+
+    An intrinsic inside a JSON string literal (a string token) is inserted escaped; one
+    outside any string (``to_json_string`` renders number and list tokens bare) becomes
+    a JSON string of its own, so the text stays valid JSON.
+    """
     if isinstance(value, str):
         return value
     if isinstance(value, Mapping) and "Fn::Join" in value:
         separator, parts = value["Fn::Join"]
+        state = _JsonTextState()
         pieces: list[str] = []
-        for part in parts:
+        for index, part in enumerate(parts):
+            if index and separator:
+                state.feed(str(separator))
             if isinstance(part, str):
-                pieces.append(part)
+                text = part
             else:
-                # Inside JSON text an intrinsic sits within a string literal: escape it.
-                pieces.append(json.dumps(resolve(part))[1:-1])
+                quoted = json.dumps(resolve(part))
+                text = quoted[1:-1] if state.in_string else quoted
+            pieces.append(text)
+            state.feed(text)
         return str(separator).join(pieces)
     if isinstance(value, Mapping):
         return json.dumps(resolve(value))[1:-1]

@@ -63,7 +63,8 @@ def flatten_reference(node: Any) -> str:
             return flatten_reference(node["Fn::ImportValue"])
         if node.get("Ref"):
             return f"<{flatten_reference(node['Ref'])}>"
-    return json.dumps(node, separators=(",", ":"))
+    # JSON.stringify's output: no spaces, non-ASCII characters as they are.
+    return json.dumps(node, separators=(",", ":"), ensure_ascii=False)
 
 
 def _reason(sid: str) -> str | None:

@@ -35,7 +35,7 @@ def _entries(source: Path) -> list[tuple[Path, str]]:
                 continue
             path = Path(root) / name
             found.append((path, path.relative_to(source).as_posix()))
-    return found
+    return sorted(found, key=lambda entry: entry[1])
 
 
 def deterministic_tar_gz(source: str | os.PathLike[str]) -> str:

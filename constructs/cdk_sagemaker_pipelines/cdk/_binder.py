@@ -15,7 +15,15 @@ from aws_cdk import aws_s3_assets as s3_assets
 
 from constructs import Construct
 
-from ..definition import BoundCode, Code, Image, JobDefaults, NetworkConfig, S3Location
+from ..definition import (
+    BindingError,
+    BoundCode,
+    Code,
+    Image,
+    JobDefaults,
+    NetworkConfig,
+    S3Location,
+)
 from ..definition._render import JsonValue
 from ..definition.bindables import Access, default_output_join
 from ._archive import deterministic_tar_gz
@@ -143,6 +151,9 @@ class CdkBinder:
         spec = image.framework_spec()
         stack = Stack.of(self._scope)
         if not Token.is_unresolved(stack.region):
+            if stack.region not in spec.accounts:
+                # A problem of the step's image field, reported with all the others.
+                raise BindingError(spec.unpublished(stack.region), spec.region_hint(stack.region))
             return str(spec.uri(stack.region))
         # Environment-agnostic stack: pick the URI by region at deploy time.
         mapping_id = _construct_id(f"{spec.framework} {spec.repository} {spec.tag} images")

@@ -12,11 +12,20 @@ from constructs import Construct
 
 from ..definition._service_model import service_model
 
+# IAM actions that differ from the API's operations: the ReEncrypt call is authorized as
+# ReEncryptFrom (source key) and ReEncryptTo (destination key), and the
+# SynchronizeMultiRegionKey permission has no API operation of its own.
+_IAM_ONLY = {"ReEncrypt": ("ReEncryptFrom", "ReEncryptTo")}
+_PERMISSION_ONLY = ("SynchronizeMultiRegionKey",)
+
 
 @cache
 def kms_actions() -> tuple[str, ...]:
-    """Every KMS action, from botocore's KMS model (no wildcards)."""
-    return tuple(sorted(f"kms:{name}" for name in service_model("kms")["operations"]))
+    """Every KMS IAM action, from botocore's KMS model (no wildcards)."""
+    names: set[str] = set(_PERMISSION_ONLY)
+    for operation in service_model("kms")["operations"]:
+        names.update(_IAM_ONLY.get(operation, (operation,)))
+    return tuple(sorted(f"kms:{name}" for name in names))
 
 
 def account_key(

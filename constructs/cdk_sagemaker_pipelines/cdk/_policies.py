@@ -189,7 +189,7 @@ def pipeline_role_statements(
         )
     if plan.property_file_reads:
         statements += _s3_statements(
-            "ReadPropertyFiles", plan.property_file_reads, [], buckets, list_prefixes=False
+            "PropertyFiles", plan.property_file_reads, [], buckets, list_prefixes=False
         )
     return statements
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,10 @@ STEP_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Step Status Ch
 WARNING_PREFIX = "cdk-sagemaker-pipelines"
 
 DefinitionSource = PipelineDefinition | Mapping[str, Any] | str | os.PathLike[str]
+# CreatePipeline's PipelineDisplayName and PipelineDescription constraints.
+MAX_DISPLAY_NAME = 256
+DISPLAY_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}")
+MAX_DESCRIPTION = 3072
 
 
 @jsii.implements(sagemaker.IPipeline)
@@ -124,27 +129,27 @@ class _PipelineBase(Resource):
 
     def metric_execution_started(self, **options: Any) -> cloudwatch.Metric:
         """Executions started (Sum over 5 minutes by default)."""
-        return self.metric("ExecutionStarted", statistic="Sum", **options)
+        return self.metric("ExecutionStarted", **{"statistic": "Sum", **options})
 
     def metric_execution_failed(self, **options: Any) -> cloudwatch.Metric:
         """Executions that failed (Sum over 5 minutes by default)."""
-        return self.metric("ExecutionFailed", statistic="Sum", **options)
+        return self.metric("ExecutionFailed", **{"statistic": "Sum", **options})
 
     def metric_execution_succeeded(self, **options: Any) -> cloudwatch.Metric:
         """Executions that succeeded (Sum over 5 minutes by default)."""
-        return self.metric("ExecutionSucceeded", statistic="Sum", **options)
+        return self.metric("ExecutionSucceeded", **{"statistic": "Sum", **options})
 
     def metric_execution_stopped(self, **options: Any) -> cloudwatch.Metric:
         """Executions that were stopped (Sum over 5 minutes by default)."""
-        return self.metric("ExecutionStopped", statistic="Sum", **options)
+        return self.metric("ExecutionStopped", **{"statistic": "Sum", **options})
 
     def metric_execution_duration(self, **options: Any) -> cloudwatch.Metric:
         """Execution duration in milliseconds (Average over 5 minutes by default)."""
-        return self.metric("ExecutionDuration", statistic="Average", **options)
+        return self.metric("ExecutionDuration", **{"statistic": "Average", **options})
 
     def metric_step_failed(self, step_name: str, **options: Any) -> cloudwatch.Metric:
         """Failures of one step (Sum over 5 minutes by default)."""
-        return self.metric("StepFailed", statistic="Sum", step_name=step_name, **options)
+        return self.metric("StepFailed", **{"statistic": "Sum", **options, "step_name": step_name})
 
     # -- events ----------------------------------------------------------------------
 
@@ -230,15 +235,11 @@ class _PipelineBase(Resource):
 
 
 class _ImportedPipeline(_PipelineBase):
-    def __init__(self, scope: Construct, construct_id: str, name: str) -> None:
-        super().__init__(scope, construct_id)
+    def __init__(self, scope: Construct, construct_id: str, name: str, arn: str) -> None:
+        # The resource's environment is the ARN's (another account or region stays so).
+        super().__init__(scope, construct_id, environment_from_arn=arn)
         self._name = name
-        self._arn = Stack.of(scope).format_arn(
-            service="sagemaker",
-            resource="pipeline",
-            resource_name=name,
-            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
-        )
+        self._arn = arn
 
     @property
     def pipeline_name(self) -> str:
@@ -314,11 +315,7 @@ class Pipeline(_PipelineBase):
         """
         super().__init__(scope, construct_id)
         name = pipeline_name or _default_name(self)
-        problems = validate_pipeline_name(name) if not Token.is_unresolved(name) else []
-        if description is not None and len(description) > 3072:
-            problems.append(Problem(None, "PipelineDescription", "longer than 3072 characters"))
-        if max_parallel_execution_steps is not None and max_parallel_execution_steps < 1:
-            problems.append(Problem(None, "MaxParallelExecutionSteps", "must be at least 1"))
+        problems = _check_props(name, display_name, description, max_parallel_execution_steps)
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
         self._name = name
@@ -358,13 +355,17 @@ class Pipeline(_PipelineBase):
             repositories=self._binder.repositories,
             network=self._vpc_statements(vpc, network) if network and vpc else None,
         )
-        self.role_policy = iam.ManagedPolicy(
-            self,
-            "RolePolicy",
-            description=f"What SageMaker pipeline {name} may do (derived from its steps)",
-            statements=pipeline_statements,
-            roles=[self.role],
-        )
+        # None when the steps need nothing of the pipeline role (only Condition and Fail
+        # steps): IAM rejects an empty managed policy.
+        self.role_policy: iam.ManagedPolicy | None = None
+        if pipeline_statements:
+            self.role_policy = iam.ManagedPolicy(
+                self,
+                "RolePolicy",
+                description=f"What SageMaker pipeline {name} may do (derived from its steps)",
+                statements=pipeline_statements,
+                roles=[self.role],
+            )
         self.step_role_policy = iam.ManagedPolicy(
             self,
             "StepRolePolicy",
@@ -388,10 +389,11 @@ class Pipeline(_PipelineBase):
                 else None
             ),
         )
-        acknowledge_wildcards(self.role_policy, pipeline_statements, f"pipeline {name}")
+        if self.role_policy is not None:
+            acknowledge_wildcards(self.role_policy, pipeline_statements, f"pipeline {name}")
+            # The role must be able to run jobs as soon as the pipeline exists.
+            self._resource.node.add_dependency(self.role_policy)
         acknowledge_wildcards(self.step_role_policy, step_statements, f"jobs of pipeline {name}")
-        # The role must be able to run jobs as soon as the pipeline exists.
-        self._resource.node.add_dependency(self.role_policy)
         self._arn = stack.format_arn(
             service="sagemaker",
             resource="pipeline",
@@ -405,15 +407,28 @@ class Pipeline(_PipelineBase):
     def from_pipeline_name(
         scope: Construct, construct_id: str, pipeline_name: str
     ) -> _PipelineBase:
-        """Reference an existing pipeline by name."""
-        return _ImportedPipeline(scope, construct_id, pipeline_name)
+        """Reference an existing pipeline by name (in the scope's account and region)."""
+        arn = Stack.of(scope).format_arn(
+            service="sagemaker",
+            resource="pipeline",
+            resource_name=pipeline_name,
+            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+        )
+        return _ImportedPipeline(scope, construct_id, pipeline_name, arn)
 
     @staticmethod
     def from_pipeline_arn(scope: Construct, construct_id: str, pipeline_arn: str) -> _PipelineBase:
-        """Reference an existing pipeline by ARN."""
+        """Reference an existing pipeline by ARN (in any account and region)."""
         components = Stack.of(scope).split_arn(pipeline_arn, ArnFormat.SLASH_RESOURCE_NAME)
+        if not Token.is_unresolved(pipeline_arn) and (
+            components.resource != "pipeline" or not components.resource_name
+        ):
+            raise PipelineValidationError(
+                [Problem(None, "PipelineArn", f"{pipeline_arn!r} is not a pipeline ARN")],
+                subject=f"Pipeline.from_pipeline_arn {scope.node.path}/{construct_id}",
+            )
         assert components.resource_name is not None
-        return _ImportedPipeline(scope, construct_id, components.resource_name)
+        return _ImportedPipeline(scope, construct_id, components.resource_name, pipeline_arn)
 
     @property
     def pipeline_name(self) -> str:
@@ -555,6 +570,52 @@ class Pipeline(_PipelineBase):
             "time: declare the locations they may take with parameter_locations=, or grant the "
             "step role (pipeline.step_role) access yourself.",
         )
+
+
+def _check_props(
+    name: str,
+    display_name: str | None,
+    description: str | None,
+    max_parallel_execution_steps: int | None,
+) -> list[Problem]:
+    """The CreatePipeline constraints on the construct's own props (tokens are skipped)."""
+    problems = validate_pipeline_name(name) if not Token.is_unresolved(name) else []
+    if (
+        display_name is not None
+        and not Token.is_unresolved(display_name)
+        and DISPLAY_NAME.fullmatch(display_name) is None
+    ):
+        problems.append(
+            Problem(
+                None,
+                "PipelineDisplayName",
+                f"display name {display_name!r} must be 1-{MAX_DISPLAY_NAME} letters, digits "
+                "and hyphens, starting and ending with a letter or digit",
+            )
+        )
+    if (
+        description is not None
+        and not Token.is_unresolved(description)
+        and len(description) > MAX_DESCRIPTION
+    ):
+        problems.append(
+            Problem(
+                None,
+                "PipelineDescription",
+                f"{len(description)} characters, longer than {MAX_DESCRIPTION}",
+            )
+        )
+    steps = max_parallel_execution_steps
+    if steps is not None and not Token.is_unresolved(steps):
+        if isinstance(steps, bool) or not isinstance(steps, int):
+            problems.append(
+                Problem(None, "MaxParallelExecutionSteps", f"expects an int, got {steps!r}")
+            )
+        elif steps < 1:
+            problems.append(
+                Problem(None, "MaxParallelExecutionSteps", f"must be at least 1, got {steps}")
+            )
+    return problems
 
 
 def _service_role(scope: Construct, construct_id: str, description: str) -> iam.Role:

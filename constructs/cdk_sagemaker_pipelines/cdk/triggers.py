@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jsii
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, CfnElement, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
@@ -158,6 +158,8 @@ class SageMakerPipelineTarget:
     ) -> None:
         self.pipeline = pipeline
         self.parameters = dict(parameters or {})
+        # Checked here, not in bind(): bind runs inside jsii, which would wrap our error.
+        _check_parameters(pipeline, list(self.parameters), "SageMakerPipelineTarget")
         self.dead_letter_queue = dead_letter_queue
         self.retry_attempts = retry_attempts
         self.max_event_age = max_event_age or Duration.hours(2)
@@ -191,7 +193,9 @@ class SageMakerPipelineTarget:
         if self.dead_letter_queue is not None:
             self.dead_letter_queue.add_to_resource_policy(
                 iam.PolicyStatement(
-                    sid=f"AllowRule{target_id}",
+                    # Unique per rule (one queue may be the DLQ of several rules' targets),
+                    # from the rule's logical id: the same in every stage of the app.
+                    sid=f"AllowEventRule{_logical_id(rule)}{target_id}",
                     principals=[iam.ServicePrincipal("events.amazonaws.com")],
                     actions=["sqs:SendMessage"],
                     resources=[self.dead_letter_queue.queue_arn],
@@ -212,6 +216,14 @@ class SageMakerPipelineTarget:
             ),
             target_resource=self.pipeline,
         )
+
+
+def _logical_id(construct: Construct) -> str:
+    """The logical id of ``construct``'s CloudFormation resource, as a plain string."""
+    element = construct.node.default_child
+    assert isinstance(element, CfnElement)
+    stack = Stack.of(construct)
+    return str(stack.resolve(stack.get_logical_id(element)))
 
 
 def _set_pipeline_parameters(

@@ -8,7 +8,16 @@ Example::
     )
     # acknowledge one step's finding, with a reason:
     Validations.of(pipeline).acknowledge(
-        id="SageMakerPipelineChecks::SMP-JobNetworkIsolation[Train]", reason="...")
+        Acknowledgment(id="SageMakerPipelineChecks::SMP-JobNetworkIsolation[Train]", reason="..."))
+
+Acknowledgment ids are ``SageMakerPipelineChecks::<rule id>[<step name>]``. The
+``SageMakerPipelineChecks::`` namespace is required: aws-cdk-lib matches a plugin's
+findings against acknowledgments in the plugin's namespace, and an id without one
+(``SMP-JobNetworkIsolation[Train]``) is read as ``Annotation::…`` and suppresses
+nothing. (cdk-nag's bare ``AwsSolutions-…`` ids work because cdk-nag reads the
+acknowledgments itself.) Acknowledge on the ``Pipeline`` (or any scope above it): the
+finding belongs to its ``AWS::SageMaker::Pipeline`` resource. A check that raises is
+reported as ``<rule id>[CheckError]``.
 """
 
 from __future__ import annotations
@@ -39,11 +48,16 @@ class SageMakerPipelineChecks:
     Always: KMS on every job volume and output, no self-approved models, no literal
     secrets in job environments. With ``require_network_isolation``: every job in a VPC
     or network-isolated, and inter-container encryption in VPCs. Findings carry the step
-    name (``SMP-JobVolumeEncryption[Train]``) so each can be acknowledged on its own.
+    name (``SMP-JobVolumeEncryption[Train]``) so each can be acknowledged on its own,
+    as ``SageMakerPipelineChecks::SMP-JobVolumeEncryption[Train]`` (see the module
+    docstring).
 
     Example::
 
         Validations.of(stage).add_plugins(SageMakerPipelineChecks(require_network_isolation=True))
+        Validations.of(pipeline).acknowledge(Acknowledgment(
+            id="SageMakerPipelineChecks::SMP-JobNetworkIsolation[Train]",
+            reason="the training container downloads nothing; isolation is enforced by ..."))
     """
 
     def __init__(self, *, require_network_isolation: bool = False) -> None:

@@ -7,11 +7,17 @@ from typing import Any
 
 from ._finding import Finding, all_steps, dig
 
-VOLUME_KEY_FIELDS = {
-    "Processing": "ProcessingResources.ClusterConfig.VolumeKmsKeyId",
-    "Training": "ResourceConfig.VolumeKmsKeyId",
-    "Tuning": "TrainingJobDefinition.HyperParameterTuningResourceConfig.VolumeKmsKeyId",
-    "Transform": "TransformResources.VolumeKmsKeyId",
+# Per job type, the fields that can hold the volume key; the first is reported. A tuning
+# job's training definition takes HyperParameterTuningResourceConfig (newer SDKs) or
+# ResourceConfig (older ones): either is compliant.
+VOLUME_KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "Processing": ("ProcessingResources.ClusterConfig.VolumeKmsKeyId",),
+    "Training": ("ResourceConfig.VolumeKmsKeyId",),
+    "Tuning": (
+        "TrainingJobDefinition.HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+        "TrainingJobDefinition.ResourceConfig.VolumeKmsKeyId",
+    ),
+    "Transform": ("TransformResources.VolumeKmsKeyId",),
 }
 
 
@@ -19,7 +25,10 @@ def check(definition: Mapping[str, Any]) -> list[Finding]:
     """Find jobs without ``VolumeKmsKeyId``."""
     findings = []
     for step in all_steps(definition):
-        field = VOLUME_KEY_FIELDS.get(str(step.get("Type")))
-        if field is not None and not dig(step.get("Arguments"), field):
-            findings.append(Finding(str(step.get("Name")), f"Arguments.{field}", "no KMS key"))
+        fields = VOLUME_KEY_FIELDS.get(str(step.get("Type")))
+        if fields is None:
+            continue
+        arguments = step.get("Arguments")
+        if not any(dig(arguments, field) for field in fields):
+            findings.append(Finding(str(step.get("Name")), f"Arguments.{fields[0]}", "no KMS key"))
     return findings

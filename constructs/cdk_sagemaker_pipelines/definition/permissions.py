@@ -86,7 +86,11 @@ _S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("R", "TransformInput.DataSource.S3DataSource.S3Uri"),
         ("W", "TransformOutput.S3OutputPath"),
     ),
-    "Model": (("R", "PrimaryContainer.ModelDataUrl"),),
+    "Model": (
+        ("R", "PrimaryContainer.ModelDataUrl"),
+        # The model's containers (running with this role) download their inference code.
+        ("R", "PrimaryContainer.Environment.SAGEMAKER_SUBMIT_DIRECTORY"),
+    ),
     "RegisterModel": (
         ("R", "InferenceSpecification.Containers[*].ModelDataUrl"),
         ("R", "ModelMetrics.*.*.S3Uri"),

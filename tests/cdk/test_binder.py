@@ -1,0 +1,485 @@
+"""The CDK binder: framework images, code assets, ECR and Docker images, S3 locations, defaults."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_assets as s3_assets
+from aws_cdk.assertions import Template
+
+from cdk_sagemaker_pipelines.cdk import Pipeline
+from cdk_sagemaker_pipelines.cdk._archive import deterministic_tar_gz
+from cdk_sagemaker_pipelines.definition import (
+    Code,
+    Image,
+    ModelStep,
+    PipelineDefinition,
+    PipelineValidationError,
+    ProcessingOutput,
+    ProcessingStep,
+    S3Location,
+    TrainingStep,
+    framework_image,
+)
+from tests.cdk.conftest import new_stack
+from tests.cdk.helpers import (
+    ASSETS_BUCKET,
+    PREPROCESS,
+    SKLEARN_URI,
+    TRAIN,
+    definition_of,
+    logical_id,
+    prep_and_train,
+    resource,
+    s3_arn,
+    statements,
+    steps_by_name,
+)
+
+MAPPING = "SklearnSagemakerScikitLearn121CpuPy3Images"
+
+
+def _asset(pipeline: Pipeline, construct_id: str) -> s3_assets.Asset:
+    child = pipeline.node.find_child(construct_id)
+    assert isinstance(child, s3_assets.Asset)
+    return child
+
+
+@pytest.fixture(scope="module")
+def env_specific() -> tuple[Pipeline, Template]:
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name="churn")
+    return pipeline, Template.from_stack(stack)
+
+
+@pytest.fixture(scope="module")
+def env_agnostic() -> tuple[Pipeline, Template]:
+    stack = new_stack(account=None, region=None)
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name="churn")
+    return pipeline, Template.from_stack(stack)
+
+
+# -- framework images ----------------------------------------------------------------------
+
+
+def test_framework_image_is_a_literal_uri_in_an_env_specific_stack(env_specific):
+    _, template = env_specific
+    steps = steps_by_name(definition_of(template))
+    assert steps["Prep"]["Arguments"]["AppSpecification"]["ImageUri"] == SKLEARN_URI
+    assert steps["Train"]["Arguments"]["AlgorithmSpecification"]["TrainingImage"] == SKLEARN_URI
+    assert "Mappings" not in template.to_json()
+
+
+def test_framework_image_is_a_mapping_lookup_in_an_env_agnostic_stack(env_agnostic):
+    _, template = env_agnostic
+    spec = framework_image("sklearn", "1.2-1")
+    mappings = template.to_json()["Mappings"]
+    assert list(mappings) == [MAPPING]  # one mapping shared by both steps
+    assert mappings[MAPPING] == {region: {"uri": spec.uri(region)} for region in spec.accounts}
+    assert len(mappings[MAPPING]) == len(spec.accounts) > 25
+    lookup = {"Fn::FindInMap": [MAPPING, {"Ref": "AWS::Region"}, "uri"]}
+    parts = _body_parts(template)
+    assert parts.count(lookup) == 2
+    steps = steps_by_name(definition_of(template))
+    rendered = f"${{FindInMap:{MAPPING}.${{Ref:AWS::Region}}.uri}}"
+    assert steps["Prep"]["Arguments"]["AppSpecification"]["ImageUri"] == rendered
+
+
+def test_fails_a_framework_image_not_published_in_the_stacks_region():
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(new_stack(region="xx-nowhere-1"), "Training", definition=prep_and_train())
+    fields = {(problem.step, problem.field) for problem in raised.value.problems}
+    assert fields == {
+        ("Prep", "Arguments.AppSpecification.ImageUri"),
+        ("Train", "Arguments.AlgorithmSpecification.TrainingImage"),
+    }
+    assert "sklearn 1.2-1 images are not published in 'xx-nowhere-1'" in str(raised.value)
+
+
+def _body_parts(template: Template) -> list[Any]:
+    (pipeline,) = template.find_resources("AWS::SageMaker::Pipeline").values()
+    parts: list[Any] = pipeline["Properties"]["PipelineDefinition"]["PipelineDefinitionBody"][
+        "Fn::Join"
+    ][1]
+    return parts
+
+
+# -- code assets -----------------------------------------------------------------------------
+
+
+def test_a_processing_script_is_a_file_asset_run_by_its_asset_file_name(env_specific):
+    pipeline, template = env_specific
+    asset = _asset(pipeline, "CodePreprocessPy")
+    assert asset.is_file
+    assert not asset.is_zip_archive
+    key = asset.s3_object_key
+    assert key == f"{asset.asset_hash}.py"
+    prep = steps_by_name(definition_of(template))["Prep"]["Arguments"]
+    assert prep["AppSpecification"]["ContainerEntrypoint"] == [
+        "python3",
+        f"/opt/ml/processing/input/code/{key}",
+    ]
+    code_input = prep["ProcessingInputs"][-1]
+    assert code_input["InputName"] == "code"
+    assert code_input["S3Input"]["S3Uri"] == f"s3://{ASSETS_BUCKET}/{key}"
+    assert code_input["S3Input"]["LocalPath"] == "/opt/ml/processing/input/code"
+    staged = Path(cdk.Stage.of(pipeline).outdir) / asset.asset_path
+    assert staged.read_bytes() == PREPROCESS.read_bytes()
+
+
+def test_training_code_is_a_deterministic_tar_gz_asset(env_specific):
+    pipeline, template = env_specific
+    asset = _asset(pipeline, "CodeTrainPyArchive")
+    assert asset.is_file
+    assert asset.s3_object_key == f"{asset.asset_hash}.gz"
+    train = steps_by_name(definition_of(template))["Train"]["Arguments"]
+    channel = train["InputDataConfig"][-1]
+    assert channel["ChannelName"] == "code"
+    uri = channel["DataSource"]["S3DataSource"]["S3Uri"]
+    assert uri == f"s3://{ASSETS_BUCKET}/{asset.s3_object_key}"
+    assert train["HyperParameters"] == {
+        "sagemaker_program": "train.py",
+        "sagemaker_submit_directory": f"/opt/ml/input/data/code/{asset.s3_object_key}",
+    }
+    staged = Path(cdk.Stage.of(pipeline).outdir) / asset.asset_path
+    with tarfile.open(staged, "r:gz") as archive:
+        (member,) = archive.getmembers()
+        assert (member.name, member.uid, member.gid, member.uname, member.mtime) == (
+            "train.py",
+            0,
+            0,
+            "root",
+            315532800,
+        )
+        extracted = archive.extractfile(member)
+        assert extracted is not None
+        assert extracted.read() == TRAIN.read_bytes()
+
+
+def test_archive_hash_is_the_same_across_two_syntheses(env_specific):
+    pipeline, _ = env_specific
+    stack = new_stack()
+    again = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name="churn")
+    Template.from_stack(stack)
+    for construct_id in ("CodeTrainPyArchive", "CodePreprocessPy"):
+        first = _asset(pipeline, construct_id).asset_hash
+        assert _asset(again, construct_id).asset_hash == first
+
+
+def test_deterministic_tar_gz_of_a_directory(tmp_path: Path):
+    source = tmp_path / "src"
+    (source / "pkg" / "__pycache__").mkdir(parents=True)
+    (source / "train.py").write_text("print('train')\n")
+    (source / "pkg" / "util.py").write_text("X = 1\n")
+    (source / "pkg" / "__pycache__" / "util.cpython-311.pyc").write_bytes(b"\0")
+    (source / "pkg" / "stale.pyc").write_bytes(b"\0")
+    (source / "run.sh").write_text("#!/bin/sh\n")
+    os.chmod(source / "run.sh", 0o755)
+    first = deterministic_tar_gz(source)
+    os.utime(source / "train.py", (1, 1))  # another mtime: same archive
+    second = deterministic_tar_gz(source)
+    assert first == second
+    payload = Path(first).read_bytes()
+    assert payload[4:8] == b"\0\0\0\0"  # gzip header MTIME
+    with tarfile.open(fileobj=io.BytesIO(gzip.decompress(payload))) as archive:
+        members = {member.name: member for member in archive.getmembers()}
+    assert list(members) == ["pkg/util.py", "run.sh", "train.py"]
+    assert members["run.sh"].mode == 0o755
+    assert members["train.py"].mode == 0o644
+    assert {member.mtime for member in members.values()} == {315532800}
+    (source / "train.py").write_text("print('changed')\n")
+    assert deterministic_tar_gz(source) != first
+
+
+def test_the_same_code_path_used_twice_makes_one_asset():
+    stack = new_stack()
+    first = ProcessingStep(
+        name="First", image=Image.sklearn("1.2-1"), code=Code.from_asset(PREPROCESS)
+    )
+    second = ProcessingStep(
+        name="Second",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(str(PREPROCESS)),
+        depends_on=[first],
+    )
+    # The same file as training code is staged as an archive: a second asset.
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(PREPROCESS),
+        depends_on=[second],
+    )
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[train]))
+    assets = {
+        child.node.id: child
+        for child in pipeline.node.children
+        if isinstance(child, s3_assets.Asset)
+    }
+    assert sorted(assets) == ["CodePreprocessPy", "CodePreprocessPyArchive"]
+    steps = steps_by_name(definition_of(Template.from_stack(stack)))
+    uris = {
+        name: steps[name]["Arguments"]["ProcessingInputs"][-1]["S3Input"]["S3Uri"]
+        for name in ("First", "Second")
+    }
+    script = assets["CodePreprocessPy"].s3_object_key
+    assert uris["First"] == uris["Second"] == f"s3://{ASSETS_BUCKET}/{script}"
+
+
+def test_a_code_directory_is_an_archive_asset_unpacked_before_the_script_runs(tmp_path: Path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "prep.py").write_text("print(1)\n")
+    stack = new_stack()
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(tmp_path / "src", entry_point="prep.py"),
+    )
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[prep]))
+    asset = _asset(pipeline, "CodeSrcArchive")
+    key = asset.s3_object_key
+    assert key == f"{asset.asset_hash}.gz"
+    arguments = steps_by_name(definition_of(Template.from_stack(stack)))["Prep"]["Arguments"]
+    assert arguments["AppSpecification"]["ContainerEntrypoint"] == [
+        "/bin/sh",
+        "-c",
+        f'cd /opt/ml/processing/input/code && tar -xzf {key} && exec python3 prep.py "$@"',
+        "sh",
+    ]
+    assert arguments["ProcessingInputs"][-1]["S3Input"]["S3Uri"] == f"s3://{ASSETS_BUCKET}/{key}"
+
+
+@pytest.fixture(scope="module")
+def model_code() -> tuple[Pipeline, Template]:
+    stack = new_stack()
+    model = ModelStep(
+        name="CreateModel",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data="s3://models-bucket/churn/model.tar.gz",
+        code=Code.from_asset(TRAIN),
+    )
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[model]))
+    return pipeline, Template.from_stack(stack)
+
+
+def test_model_code_is_an_archive_asset_named_in_the_container_environment(model_code):
+    pipeline, template = model_code
+    asset = _asset(pipeline, "CodeTrainPyArchive")
+    container = steps_by_name(definition_of(template))["CreateModel"]["Arguments"][
+        "PrimaryContainer"
+    ]
+    assert container["Environment"] == {
+        "SAGEMAKER_PROGRAM": "train.py",
+        "SAGEMAKER_SUBMIT_DIRECTORY": f"s3://{ASSETS_BUCKET}/{asset.s3_object_key}",
+    }
+
+
+def test_the_model_role_may_read_the_model_code(model_code):
+    pipeline, template = model_code
+    key = _asset(pipeline, "CodeTrainPyArchive").s3_object_key
+    reads: list[Any] = []
+    for sid, entry in statements(template, pipeline.step_role_policy).items():
+        if sid.startswith("Read"):
+            resources = entry["Resource"]
+            reads += resources if isinstance(resources, list) else [resources]
+    assert s3_arn(f"{ASSETS_BUCKET}/{key}*") in reads
+
+
+def test_s3_code_is_passed_through_and_granted():
+    stack = new_stack()
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/scripts/prep.py"),
+    )
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[prep]))
+    template = Template.from_stack(stack)
+    arguments = steps_by_name(definition_of(template))["Prep"]["Arguments"]
+    assert arguments["ProcessingInputs"][-1]["S3Input"]["S3Uri"] == (
+        "s3://code-bucket/scripts/prep.py"
+    )
+    assert not [c for c in pipeline.node.children if isinstance(c, s3_assets.Asset)]
+    found = statements(template, pipeline.step_role_policy)
+    assert found["ReadDataBucket1"]["Resource"] == s3_arn("code-bucket/scripts/prep.py*")
+
+
+# -- container images ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def images(tmp_path_factory: pytest.TempPathFactory) -> tuple[cdk.Stack, Pipeline, Template]:
+    directory = tmp_path_factory.mktemp("docker") / "scorer"
+    directory.mkdir()
+    (directory / "Dockerfile").write_text("FROM python:3.11-slim\n")
+    stack = new_stack()
+    repository = ecr.Repository(stack, "Repo")
+    custom = ProcessingStep(
+        name="Custom",
+        image=Image.from_ecr_repository(repository, tag="v3"),
+    )
+    built = ProcessingStep(name="Built", image=Image.from_asset(directory), depends_on=[custom])
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[built]))
+    return stack, pipeline, Template.from_stack(stack)
+
+
+def test_an_ecr_repository_image_is_pulled_from_that_repository(images):
+    stack, pipeline, template = images
+    repository = logical_id(stack.node.find_child("Repo"))
+    arguments = steps_by_name(definition_of(template))["Custom"]["Arguments"]
+    assert arguments["AppSpecification"]["ImageUri"].endswith(f"/${{Ref:{repository}}}:v3")
+    found = statements(template, pipeline.step_role_policy)
+    assert found["PullImages"]["Action"] == [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+    ]
+    assert {"Fn::GetAtt": [repository, "Arn"]} in found["PullImages"]["Resource"]
+    assert found["AuthenticateToEcr"] == {
+        "Action": "ecr:GetAuthorizationToken",
+        "Effect": "Allow",
+        "Resource": "*",
+        "Sid": "AuthenticateToEcr",
+    }
+
+
+def test_a_docker_image_asset_is_built_and_pulled_from_the_assets_repository(images):
+    _, pipeline, template = images
+    asset = pipeline.node.find_child("ImageScorer")
+    arguments = steps_by_name(definition_of(template))["Built"]["Arguments"]
+    assert arguments["AppSpecification"]["ImageUri"] == (
+        "${Sub:111122223333.dkr.ecr.us-east-1.${AWS::URLSuffix}/"
+        f"cdk-hnb659fds-container-assets-111122223333-us-east-1:{asset.asset_hash}}}"
+    )
+    resources = statements(template, pipeline.step_role_policy)["PullImages"]["Resource"]
+    assert resources[0] == (
+        "arn:aws:ecr:us-east-1:111122223333:repository/"
+        "cdk-hnb659fds-container-assets-111122223333-us-east-1"
+    )
+    assert len(resources) == 2  # the assets repository and the ECR repository
+
+
+def test_framework_images_need_no_pull_permissions(env_specific):
+    pipeline, template = env_specific
+    found = statements(template, pipeline.step_role_policy)
+    assert "PullImages" not in found
+    assert "AuthenticateToEcr" not in found
+
+
+# -- S3 locations and defaults ---------------------------------------------------------------
+
+
+def test_a_bucket_location_with_a_kms_key_gets_that_keys_statements():
+    stack = new_stack()
+    key = kms.Key(stack, "DataKey")
+    bucket = s3.Bucket(stack, "Data", encryption_key=key)
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": S3Location.from_bucket(bucket, "raw/")},
+        outputs=[
+            ProcessingOutput(
+                output_name="clean",
+                source="/opt/ml/processing/clean",
+                destination=S3Location.from_bucket(bucket, "clean"),
+            )
+        ],
+    )
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[prep]))
+    template = Template.from_stack(stack)
+    data, key_id = logical_id(bucket), logical_id(key)
+    arguments = steps_by_name(definition_of(template))["Prep"]["Arguments"]
+    assert arguments["ProcessingInputs"][0]["S3Input"]["S3Uri"] == f"s3://${{Ref:{data}}}/raw"
+    assert arguments["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"] == (
+        f"s3://${{Ref:{data}}}/clean"
+    )
+    found = statements(template, pipeline.step_role_policy)
+    assert found["ReadDataBucket1"]["Resource"] == s3_arn([{"Ref": data}, "/raw*"])
+    assert found["WriteDataBucket1"] == {
+        "Action": ["s3:AbortMultipartUpload", "s3:PutObject"],
+        "Effect": "Allow",
+        "Resource": s3_arn([{"Ref": data}, "/clean*"]),
+        "Sid": "WriteDataBucket1",
+    }
+    assert found["UseKeyOfDataBucket1"] == {
+        "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+        "Effect": "Allow",
+        "Resource": {"Fn::GetAtt": [key_id, "Arn"]},
+        "Sid": "UseKeyOfDataBucket1",
+    }
+
+
+def test_read_only_use_of_a_kms_bucket_only_decrypts():
+    stack = new_stack()
+    key = kms.Key(stack, "DataKey")
+    bucket = s3.Bucket(stack, "Data", encryption_key=key)
+    prep = ProcessingStep(
+        name="Prep", image=Image.sklearn("1.2-1"), inputs={"raw": S3Location.from_bucket(bucket)}
+    )
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[prep]))
+    found = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    assert found["UseKeyOfDataBucket1"]["Action"] == "kms:Decrypt"
+    # The whole bucket: listing without a prefix condition.
+    assert "Condition" not in found["ListDataBucket1"]
+    assert found["ReadDataBucket1"]["Resource"] == s3_arn([{"Ref": logical_id(bucket)}, "/*"])
+
+
+def test_default_outputs_go_under_executions_and_models_under_models(env_specific):
+    pipeline, template = env_specific
+    bucket = logical_id(pipeline.artifact_store.bucket)
+    steps = steps_by_name(definition_of(template))
+    execution = [{"Get": "Execution.PipelineName"}, {"Get": "Execution.PipelineExecutionId"}]
+    output = steps["Prep"]["Arguments"]["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]
+    assert output["S3Uri"] == {
+        "Std:Join": {
+            "On": "/",
+            "Values": [f"s3://${{Ref:{bucket}}}", "executions", *execution, "Prep", "train"],
+        }
+    }
+    model = steps["Train"]["Arguments"]["OutputDataConfig"]["S3OutputPath"]
+    assert model == {
+        "Std:Join": {
+            "On": "/",
+            "Values": [f"s3://${{Ref:{bucket}}}", "models", *execution, "Train", "model"],
+        }
+    }
+    found = statements(template, pipeline.step_role_policy)
+    artifacts = next(
+        sid
+        for sid, entry in found.items()
+        if sid.startswith("Write") and bucket in str(entry["Resource"])
+    )
+    assert found[artifacts]["Resource"] == [
+        s3_arn([{"Ref": bucket}, "/executions/churn/*/Prep/train*"]),
+        s3_arn([{"Ref": bucket}, "/models/churn/*/Train/model*"]),
+    ]
+
+
+def test_every_job_gets_the_artifact_key_unless_it_sets_its_own():
+    stack = new_stack()
+    own = "arn:aws:kms:us-east-1:111122223333:key/own-key"
+    prep = ProcessingStep(
+        name="Prep", image=Image.sklearn("1.2-1"), outputs=["out"], volume_kms_key=own
+    )
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[prep]))
+    template = Template.from_stack(stack)
+    artifact_key = f"${{GetAtt:{logical_id(pipeline.artifact_store.key)}.Arn}}"
+    arguments = steps_by_name(definition_of(template))["Prep"]["Arguments"]
+    assert arguments["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] == own
+    assert arguments["ProcessingOutputConfig"]["KmsKeyId"] == artifact_key
+    found = statements(template, pipeline.role_policy)
+    assert found["LetJobsUseTheirKeys"]["Resource"] == [
+        own,
+        {"Fn::GetAtt": [logical_id(pipeline.artifact_store.key), "Arn"]},
+    ]
+    assert resource(template, logical_id(pipeline.cfn_pipeline))["Type"] == (
+        "AWS::SageMaker::Pipeline"
+    )

@@ -1,0 +1,112 @@
+"""``PipelineMonitoring``: the failed-executions alarm and the dashboard."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_sns as sns
+from aws_cdk.assertions import Template
+
+from cdk_sagemaker_pipelines.cdk import Pipeline, PipelineMonitoring
+from cdk_sagemaker_pipelines.template import decode_text
+from tests.cdk.conftest import new_stack
+from tests.cdk.helpers import logical_id, prep_and_train, resource
+
+NAMESPACE = "AWS/Sagemaker/ModelBuildingPipeline"
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, Any]:
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name="churn")
+    topic = sns.Topic(stack, "Alerts")
+    default = PipelineMonitoring(stack, "Monitoring", pipeline=pipeline, alarm_topic=topic)
+    custom = PipelineMonitoring(
+        stack,
+        "Custom",
+        pipeline=Pipeline.from_pipeline_name(stack, "Other", "other-pipeline"),
+        failed_executions_threshold=3,
+        period=cdk.Duration.hours(1),
+        dashboard_name="other-pipeline-executions",
+    )
+    return {
+        "template": Template.from_stack(stack),
+        "default": default,
+        "custom": custom,
+        "topic": topic,
+    }
+
+
+def test_alarm_on_failed_executions_notifies_the_topic(built):
+    monitoring = built["default"]
+    alarm = resource(built["template"], logical_id(monitoring.failed_executions_alarm))
+    topic = {"Ref": logical_id(built["topic"])}
+    assert alarm["Properties"] == {
+        "AlarmActions": [topic],
+        "AlarmDescription": "Executions of SageMaker pipeline churn failed",
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        "Dimensions": [{"Name": "PipelineName", "Value": "churn"}],
+        "EvaluationPeriods": 1,
+        "MetricName": "ExecutionFailed",
+        "Namespace": NAMESPACE,
+        "OKActions": [topic],
+        "Period": 300,
+        "Statistic": "Sum",
+        "Threshold": 1,
+        "TreatMissingData": "notBreaching",
+    }
+
+
+def test_alarm_threshold_and_period_without_a_topic(built):
+    alarm = resource(built["template"], logical_id(built["custom"].failed_executions_alarm))
+    properties = alarm["Properties"]
+    assert (properties["Threshold"], properties["Period"]) == (3, 3600)
+    assert properties["Dimensions"] == [{"Name": "PipelineName", "Value": "other-pipeline"}]
+    assert "AlarmActions" not in properties
+    assert "OKActions" not in properties
+
+
+def _body(built: dict[str, Any], key: str) -> dict[str, Any]:
+    dashboard = resource(built["template"], logical_id(built[key].dashboard))
+    body: dict[str, Any] = json.loads(decode_text(dashboard["Properties"]["DashboardBody"]))
+    return body
+
+
+def test_dashboard_shows_executions_duration_and_the_alarm(built):
+    widgets = _body(built, "default")["widgets"]
+    assert [(widget["type"], widget["properties"]["title"]) for widget in widgets] == [
+        ("metric", "Executions"),
+        ("metric", "Execution duration (ms)"),
+        ("alarm", "Alarms"),
+    ]
+    assert [(widget["width"], widget["x"], widget["y"]) for widget in widgets] == [
+        (12, 0, 0),
+        (12, 12, 0),
+        (24, 0, 6),
+    ]
+    assert widgets[0]["properties"]["metrics"] == [
+        [NAMESPACE, name, "PipelineName", "churn", {"label": label, "stat": "Sum"}]
+        for name, label in (
+            ("ExecutionStarted", "Started"),
+            ("ExecutionSucceeded", "Succeeded"),
+            ("ExecutionFailed", "Failed"),
+            ("ExecutionStopped", "Stopped"),
+        )
+    ]
+    assert widgets[1]["properties"]["metrics"] == [
+        [NAMESPACE, "ExecutionDuration", "PipelineName", "churn", {"label": "Average"}]
+    ]
+    alarm = logical_id(built["default"].failed_executions_alarm)
+    assert widgets[2]["properties"]["alarms"] == [f"${{GetAtt:{alarm}.Arn}}"]
+
+
+def test_dashboard_name_and_period(built):
+    dashboard = resource(built["template"], logical_id(built["custom"].dashboard))
+    assert dashboard["Properties"]["DashboardName"] == "other-pipeline-executions"
+    default = resource(built["template"], logical_id(built["default"].dashboard))
+    assert "DashboardName" not in default["Properties"]
+    metrics = _body(built, "custom")["widgets"][0]["properties"]["metrics"]
+    assert {metric[-1]["period"] for metric in metrics} == {3600}

@@ -1,0 +1,894 @@
+"""The ``Pipeline`` L2: every prop and behaviour, asserted on the synthesized template."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
+from aws_cdk.assertions import Annotations, Match, Template
+
+from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
+from cdk_sagemaker_pipelines.definition import (
+    Image,
+    Join,
+    ParameterString,
+    PipelineDefinition,
+    PipelineValidationError,
+    ProcessingStep,
+    RegisterModel,
+)
+from tests.cdk.conftest import new_app, new_stack
+from tests.cdk.helpers import (
+    ACCOUNT,
+    REGION,
+    definition_of,
+    grantee_statements,
+    literal_definition,
+    logical_id,
+    prep_and_train,
+    resource,
+    s3_arn,
+    statements,
+    steps_by_name,
+)
+
+NAME = "churn-training"
+ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/{NAME}"
+METRICS_NAMESPACE = "AWS/Sagemaker/ModelBuildingPipeline"
+EXECUTION_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Status Change"
+STEP_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Step Status Change"
+SUBNETS = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
+GIVEN_GROUP = "sg-0a1b2c3d4e5f60733"
+TRUST_POLICY = {
+    "Statement": [
+        {
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+            "Effect": "Allow",
+            "Principal": {"Service": "sagemaker.amazonaws.com"},
+        }
+    ],
+    "Version": "2012-10-17",
+}
+
+
+class Built:
+    """A stack with one pipeline, synthesized once."""
+
+    def __init__(self, stack: cdk.Stack, pipeline: Pipeline) -> None:
+        self.stack = stack
+        self.pipeline = pipeline
+        self.template = Template.from_stack(stack)
+        self.cfn = resource(self.template, logical_id(pipeline.cfn_pipeline))
+        self.definition = definition_of(self.template)
+
+
+@pytest.fixture(scope="module")
+def default() -> Built:
+    """Every prop left to its default."""
+    stack = new_stack()
+    return Built(stack, Pipeline(stack, "Training", definition=prep_and_train()))
+
+
+@pytest.fixture(scope="module")
+def configured() -> Built:
+    """Every plain prop given; the artifact store and both roles created outside."""
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store")
+    role = iam.Role(stack, "GivenRole", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    step_role = iam.Role(
+        stack, "GivenStepRole", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com")
+    )
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=prep_and_train(),
+        pipeline_name=NAME,
+        display_name="Churn-Training",
+        description="Trains the churn model",
+        artifact_store=store,
+        role=role,
+        step_role=step_role,
+        max_parallel_execution_steps=4,
+        tags={"project": "churn", "team": "ml"},
+    )
+    return Built(stack, pipeline)
+
+
+# -- name, display name, description, parallelism ---------------------------------------
+
+
+def test_default_name_is_derived_from_the_construct_path_valid_and_stable(default: Built):
+    name = default.cfn["Properties"]["PipelineName"]
+    assert name == "test-training-9618622a"
+    assert re.fullmatch(r"[a-zA-Z0-9](-*[a-zA-Z0-9])*", name)
+    assert len(name) <= 64
+    assert default.pipeline.pipeline_name == name
+    # Same path in another app: same name (no randomness, no clock).
+    again = Pipeline(new_stack(), "Training", definition=prep_and_train())
+    assert again.pipeline_name == name
+    elsewhere = Pipeline(new_stack(), "Scoring", definition=prep_and_train())
+    assert elsewhere.pipeline_name != name
+
+
+def test_default_name_of_a_long_path_stays_within_limits():
+    stack = cdk.Stack(new_app(), "A" * 80, env=cdk.Environment(account=ACCOUNT, region=REGION))
+    pipeline = Pipeline(stack, "B" * 80, definition=prep_and_train())
+    assert len(pipeline.pipeline_name) <= 64
+    assert re.fullmatch(r"[a-z0-9](-*[a-z0-9])*", pipeline.pipeline_name)
+
+
+def test_given_props_render_on_the_cfn_pipeline(configured: Built):
+    properties = configured.cfn["Properties"]
+    assert properties["PipelineName"] == NAME
+    assert properties["PipelineDisplayName"] == "Churn-Training"
+    assert properties["PipelineDescription"] == "Trains the churn model"
+    # Exactly this casing (the typed property would render maxParallelExecutionSteps).
+    assert properties["ParallelismConfiguration"] == {"MaxParallelExecutionSteps": 4}
+    assert properties["RoleArn"] == {"Fn::GetAtt": [logical_id(configured.pipeline.role), "Arn"]}
+
+
+def test_defaults_leave_optional_properties_out(default: Built):
+    properties = default.cfn["Properties"]
+    for key in ("PipelineDisplayName", "PipelineDescription", "ParallelismConfiguration", "Tags"):
+        assert key not in properties
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        ({"pipeline_name": "churn_training"}, r"field 'PipelineName': pipeline name 'churn_tr"),
+        ({"pipeline_name": "-churn"}, r"field 'PipelineName'"),
+        ({"pipeline_name": "x" * 257}, r"field 'PipelineName'"),
+        ({"display_name": "Churn training!"}, r"field 'PipelineDisplayName': display name"),
+        ({"description": "d" * 3073}, r"field 'PipelineDescription': 3073 characters, longer"),
+        ({"max_parallel_execution_steps": 0}, r"'MaxParallelExecutionSteps': must be at least 1"),
+        ({"max_parallel_execution_steps": True}, r"'MaxParallelExecutionSteps': expects an int"),
+    ],
+)
+def test_fails_invalid_props_with_our_error_naming_the_problem(props: dict[str, Any], message):
+    with pytest.raises(PipelineValidationError, match=message) as raised:
+        Pipeline(new_stack(), "Training", definition=prep_and_train(), **props)
+    assert type(raised.value) is PipelineValidationError
+    assert str(raised.value).startswith("Pipeline Test/Training")
+
+
+def test_fails_listing_every_invalid_prop_at_once():
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(
+            new_stack(),
+            "Training",
+            definition=prep_and_train(),
+            pipeline_name="bad name",
+            max_parallel_execution_steps=-1,
+        )
+    assert [problem.field for problem in raised.value.problems] == [
+        "PipelineName",
+        "MaxParallelExecutionSteps",
+    ]
+
+
+def test_token_props_are_not_validated():
+    stack = new_stack()
+    name = cdk.CfnParameter(stack, "Name").value_as_string
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=name)
+    assert stack.resolve(pipeline.pipeline_name) == {"Ref": "Name"}
+
+
+# -- the definition ------------------------------------------------------------------------
+
+
+def test_definition_body_is_a_join_rendered_by_to_json_string(default: Built):
+    body = default.cfn["Properties"]["PipelineDefinition"]["PipelineDefinitionBody"]
+    assert list(body) == ["Fn::Join"]
+    separator, parts = body["Fn::Join"]
+    assert separator == ""
+    assert parts[0].startswith('{"Version":"2020-12-01"')
+    assert {"Fn::GetAtt": [logical_id(default.pipeline.step_role), "Arn"]} in parts
+    # Only the body: no S3 location (which could not hold tokens).
+    assert list(default.cfn["Properties"]["PipelineDefinition"]) == ["PipelineDefinitionBody"]
+
+
+def test_definition_is_the_compiled_pipeline_definition(default: Built):
+    assert default.pipeline.definition["Version"] == "2020-12-01"
+    assert [step["Name"] for step in default.definition["Steps"]] == ["Prep", "Train"]
+    assert [step["Name"] for step in default.pipeline.definition["Steps"]] == ["Prep", "Train"]
+
+
+def test_definition_as_a_dict_is_validated_and_rendered_as_given():
+    definition = literal_definition()
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=definition)
+    template = Template.from_stack(stack)
+    body = resource(template, logical_id(pipeline.cfn_pipeline))["Properties"][
+        "PipelineDefinition"
+    ]["PipelineDefinitionBody"]
+    # No tokens: a plain JSON string, exactly the definition.
+    assert isinstance(body, str)
+    assert json.loads(body) == definition
+    # A private copy: later changes to the caller's dict don't leak in.
+    definition["Steps"].clear()
+    assert [step["Name"] for step in pipeline.definition["Steps"]] == ["Prep"]
+
+
+def test_definition_as_a_json_file_path(tmp_path: Path):
+    definition = literal_definition()
+    path = tmp_path / "pipeline.json"
+    path.write_text(json.dumps(definition))
+    for source in (path, str(path)):
+        stack = new_stack()
+        Pipeline(stack, "Training", definition=source)
+        assert definition_of(Template.from_stack(stack)) == definition
+
+
+def test_fails_an_invalid_definition_naming_the_construct_and_listing_problems():
+    definition = literal_definition()
+    step = definition["Steps"][0]
+    step["Arguments"]["ProcessingResources"]["ClusterConfig"]["InstanceType"] = "m5.large"
+    step["Arguments"]["Environment"] = {"MODE": {"Get": "Parameters.Mode"}}
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(new_stack(), "Training", definition=definition)
+    message = str(raised.value)
+    assert message.startswith("pipeline definition of Test/Training has 2 problems:\n- step ")
+    assert "field 'Arguments.ProcessingResources.ClusterConfig.InstanceType'" in message
+    assert "(did you mean 'ml.m5.large'?)" in message
+    assert (
+        "field 'Arguments.Environment['MODE']': refers to parameter 'Mode', which is not" in message
+    )
+    assert {problem.step for problem in raised.value.problems} == {"Prep"}
+
+
+def test_fails_an_invalid_pipeline_definition_object_naming_the_construct():
+    bad = ProcessingStep(name="Prep", image=Image.sklearn("1.2-1"), instance_type="m5.large")
+    with pytest.raises(
+        PipelineValidationError, match=r"^pipeline definition of Test/Training has 1 problem"
+    ) as raised:
+        Pipeline(new_stack(), "Training", definition=PipelineDefinition(steps=[bad]))
+    assert raised.value.problems[0].step == "Prep"
+
+
+def test_fails_an_unreadable_definition_file(tmp_path: Path):
+    missing = tmp_path / "missing.json"
+    with pytest.raises(PipelineValidationError, match=r"can't read .*missing\.json"):
+        Pipeline(new_stack(), "Training", definition=missing)
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    with pytest.raises(PipelineValidationError, match=r"can't read .*broken\.json"):
+        Pipeline(new_stack(), "Training", definition=broken)
+
+
+def test_a_definition_needing_nothing_of_the_pipeline_role_synthesizes():
+    # Only a Fail step: no statements for the pipeline role, and IAM rejects empty policies.
+    from cdk_sagemaker_pipelines.definition import FailStep
+
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[FailStep(name="Stop")])
+    )
+    template = Template.from_stack(stack)
+    assert pipeline.role_policy is None
+    template.resource_count_is("AWS::IAM::ManagedPolicy", 1)  # the step role's
+    assert "DependsOn" not in resource(template, logical_id(pipeline.cfn_pipeline))
+
+
+# -- roles -------------------------------------------------------------------------------
+
+
+def test_derived_roles_trust_sagemaker_for_this_account_only(default: Built):
+    for role in (default.pipeline.role, default.pipeline.step_role):
+        properties = resource(default.template, logical_id(role))["Properties"]
+        assert properties["AssumeRolePolicyDocument"] == TRUST_POLICY
+        assert "Policies" not in properties  # no inline policies
+        assert "ManagedPolicyArns" not in properties  # no AWS managed policies
+    assert default.pipeline.role is not default.pipeline.step_role
+
+
+def test_derived_roles_get_customer_managed_policies_and_no_inline_ones(default: Built):
+    default.template.resource_count_is("AWS::IAM::Policy", 0)
+    default.template.resource_count_is("AWS::IAM::ManagedPolicy", 2)
+    pipeline = default.pipeline
+    assert pipeline.role_policy is not None
+    for policy, role in (
+        (pipeline.role_policy, pipeline.role),
+        (pipeline.step_role_policy, pipeline.step_role),
+    ):
+        properties = resource(default.template, logical_id(policy))["Properties"]
+        assert properties["Roles"] == [{"Ref": logical_id(role)}]
+    # The pipeline is created only once its role may run jobs.
+    assert default.cfn["DependsOn"] == [logical_id(pipeline.role_policy)]
+
+
+def test_given_roles_are_used_and_none_are_created(configured: Built):
+    template = configured.template
+    template.resource_count_is("AWS::IAM::Role", 2)  # the two given ones
+    pipeline = configured.pipeline
+    role, step_role = (logical_id(pipeline.role), logical_id(pipeline.step_role))
+    assert (role, step_role) == ("GivenRole5D94EA98", "GivenStepRoleDD6D3B8E")
+    assert pipeline.role_policy is not None
+    assert resource(template, logical_id(pipeline.role_policy))["Properties"]["Roles"] == [
+        {"Ref": role}
+    ]
+    assert resource(template, logical_id(pipeline.step_role_policy))["Properties"]["Roles"] == [
+        {"Ref": step_role}
+    ]
+    for step in configured.definition["Steps"]:
+        assert step["Arguments"]["RoleArn"] == f"${{GetAtt:{step_role}.Arn}}"
+    passed = statements(template, pipeline.role_policy)["PassStepRoleToSageMaker"]
+    assert passed["Resource"] == {"Fn::GetAtt": [step_role, "Arn"]}
+
+
+# -- artifact store ------------------------------------------------------------------------
+
+
+def test_artifact_store_is_created_in_the_pipeline_by_default(default: Built):
+    store = default.pipeline.artifact_store
+    assert store.node.path == "Test/Training/Artifacts"
+    default.template.resource_count_is("AWS::KMS::Key", 1)
+    default.template.resource_count_is("AWS::S3::Bucket", 2)  # artifacts and access logs
+    key = f"${{GetAtt:{logical_id(store.key)}.Arn}}"
+    prep = steps_by_name(default.definition)["Prep"]["Arguments"]
+    assert prep["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] == key
+    assert prep["ProcessingOutputConfig"]["KmsKeyId"] == key
+    output = prep["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"]
+    assert output["Std:Join"]["Values"][0] == f"s3://${{Ref:{logical_id(store.bucket)}}}"
+
+
+def test_a_given_artifact_store_is_used(configured: Built):
+    template = configured.template
+    template.resource_count_is("AWS::KMS::Key", 1)
+    template.resource_count_is("AWS::S3::Bucket", 2)
+    assert configured.pipeline.node.try_find_child("Artifacts") is None
+    store = configured.pipeline.artifact_store
+    assert store.node.path == "Test/Store"
+    train = steps_by_name(configured.definition)["Train"]["Arguments"]
+    assert train["ResourceConfig"]["VolumeKmsKeyId"] == f"${{GetAtt:{logical_id(store.key)}.Arn}}"
+    assert train["OutputDataConfig"]["S3OutputPath"]["Std:Join"]["Values"][0] == (
+        f"s3://${{Ref:{logical_id(store.bucket)}}}"
+    )
+
+
+# -- network -------------------------------------------------------------------------------
+
+
+def _vpc(stack: cdk.Stack) -> ec2.IVpc:
+    return ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0a1b2c3d4e5f60718",
+        availability_zones=["us-east-1a", "us-east-1b"],
+        private_subnet_ids=SUBNETS,
+        private_subnet_route_table_ids=["rtb-0a1b2c3d4e5f60711", "rtb-0a1b2c3d4e5f60722"],
+    )
+
+
+@pytest.fixture(scope="module")
+def in_vpc() -> Built:
+    """A VPC, a created security group, network isolation on."""
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=prep_and_train(),
+        vpc=_vpc(stack),
+        enable_network_isolation=True,
+    )
+    return Built(stack, pipeline)
+
+
+def test_vpc_subnets_security_group_and_isolation_flow_into_every_job(in_vpc: Built):
+    group = logical_id(in_vpc.pipeline.node.find_child("JobSecurityGroup"))
+    vpc_config = {"SecurityGroupIds": [f"${{GetAtt:{group}.GroupId}}"], "Subnets": SUBNETS}
+    steps = steps_by_name(in_vpc.definition)
+    assert steps["Prep"]["Arguments"]["NetworkConfig"] == {
+        "EnableInterContainerTrafficEncryption": True,
+        "EnableNetworkIsolation": True,
+        "VpcConfig": vpc_config,
+    }
+    train = steps["Train"]["Arguments"]
+    assert train["VpcConfig"] == vpc_config
+    assert train["EnableNetworkIsolation"] is True
+    assert train["EnableInterContainerTrafficEncryption"] is True
+
+
+def test_a_security_group_without_inbound_rules_is_created(in_vpc: Built):
+    in_vpc.template.has_resource_properties(
+        "AWS::EC2::SecurityGroup",
+        {
+            "GroupDescription": "SageMaker pipeline jobs (no inbound access)",
+            "VpcId": "vpc-0a1b2c3d4e5f60718",
+            "SecurityGroupIngress": Match.absent(),
+        },
+    )
+    assert in_vpc.pipeline.security_groups[0].node.path == "Test/Training/JobSecurityGroup"
+
+
+def test_vpc_jobs_get_the_ec2_statements_scoped_to_their_subnets_and_groups(in_vpc: Built):
+    group = logical_id(in_vpc.pipeline.node.find_child("JobSecurityGroup"))
+    found = statements(in_vpc.template, in_vpc.pipeline.step_role_policy)
+    ec2_arn = f"arn:aws:ec2:{REGION}:{ACCOUNT}"
+    assert found["ManageJobNetworkInterfaces"] == {
+        "Action": [
+            "ec2:CreateNetworkInterface",
+            "ec2:CreateNetworkInterfacePermission",
+            "ec2:DeleteNetworkInterface",
+            "ec2:DeleteNetworkInterfacePermission",
+        ],
+        "Effect": "Allow",
+        "Resource": [
+            f"{ec2_arn}:network-interface/*",
+            f"{ec2_arn}:subnet/{SUBNETS[0]}",
+            f"{ec2_arn}:subnet/{SUBNETS[1]}",
+            {"Fn::Join": ["", [f"{ec2_arn}:security-group/", {"Fn::GetAtt": [group, "GroupId"]}]]},
+        ],
+        "Sid": "ManageJobNetworkInterfaces",
+    }
+    assert found["DescribeJobNetwork"] == {
+        "Action": [
+            "ec2:DescribeDhcpOptions",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeVpcs",
+        ],
+        "Effect": "Allow",
+        "Resource": "*",
+        "Sid": "DescribeJobNetwork",
+    }
+
+
+def test_given_subnets_and_security_groups_and_no_traffic_encryption():
+    stack = new_stack()
+    vpc = _vpc(stack)
+    group = ec2.SecurityGroup.from_security_group_id(stack, "Group", GIVEN_GROUP)
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=prep_and_train(),
+        vpc=vpc,
+        vpc_subnets=ec2.SubnetSelection(subnets=[vpc.private_subnets[1]]),
+        security_groups=[group],
+        encrypt_inter_container_traffic=False,
+    )
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::EC2::SecurityGroup", 0)
+    vpc_config = {"SecurityGroupIds": [GIVEN_GROUP], "Subnets": [SUBNETS[1]]}
+    steps = steps_by_name(definition_of(template))
+    assert steps["Prep"]["Arguments"]["NetworkConfig"] == {
+        "EnableInterContainerTrafficEncryption": False,
+        "VpcConfig": vpc_config,
+    }
+    train = steps["Train"]["Arguments"]
+    assert train["VpcConfig"] == vpc_config
+    assert train["EnableInterContainerTrafficEncryption"] is False
+    assert "EnableNetworkIsolation" not in train
+    resources = statements(template, pipeline.step_role_policy)["ManageJobNetworkInterfaces"][
+        "Resource"
+    ]
+    assert resources == [  # sorted by CDK's policy minimization
+        f"arn:aws:ec2:{REGION}:{ACCOUNT}:network-interface/*",
+        f"arn:aws:ec2:{REGION}:{ACCOUNT}:security-group/{GIVEN_GROUP}",
+        f"arn:aws:ec2:{REGION}:{ACCOUNT}:subnet/{SUBNETS[1]}",
+    ]
+
+
+def test_network_isolation_without_a_vpc_needs_no_ec2_access():
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack, "Training", definition=prep_and_train(), enable_network_isolation=True
+    )
+    template = Template.from_stack(stack)
+    steps = steps_by_name(definition_of(template))
+    assert steps["Prep"]["Arguments"]["NetworkConfig"] == {"EnableNetworkIsolation": True}
+    assert steps["Train"]["Arguments"]["EnableNetworkIsolation"] is True
+    assert "VpcConfig" not in steps["Train"]["Arguments"]
+    assert not any(
+        sid.startswith(("ManageJobNetwork", "DescribeJobNetwork"))
+        for sid in statements(template, pipeline.step_role_policy)
+    )
+
+
+def test_default_jobs_have_no_network_settings(default: Built):
+    steps = steps_by_name(default.definition)
+    assert "NetworkConfig" not in steps["Prep"]["Arguments"]
+    for key in ("VpcConfig", "EnableNetworkIsolation", "EnableInterContainerTrafficEncryption"):
+        assert key not in steps["Train"]["Arguments"]
+
+
+# -- parameter locations ---------------------------------------------------------------
+
+
+def _parameterized_input() -> PipelineDefinition:
+    key = ParameterString(name="InputDataKey", default_value="curated/")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="", values=["s3://data-bucket/", key])},
+    )
+    return PipelineDefinition(parameters=[key], steps=[prep])
+
+
+def test_undeclared_parameter_locations_are_reported_as_a_warning():
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=_parameterized_input())
+    annotations = Annotations.from_stack(stack)
+    annotations.has_warning(
+        "/Test/Training",
+        Match.string_like_regexp(
+            r"^The step role gets no S3 access for: step 'Prep' field "
+            r"'Arguments\.ProcessingInputs\[0\]\.S3Input\.S3Uri' \(reads a Std:Join expression\)"
+            r".*parameter_locations=.*\[ack: cdk-sagemaker-pipelines:unattributed-s3-location\]$"
+        ),
+    )
+    template = Template.from_stack(stack)
+    found = statements(template, pipeline.step_role_policy)
+    assert not any("data-bucket" in json.dumps(statement) for statement in found.values())
+
+
+def test_declared_parameter_locations_are_granted_exactly_and_not_warned():
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=_parameterized_input(),
+        parameter_locations={"InputDataKey": ["curated/*", "incoming/*"]},
+    )
+    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("step role gets"))
+    found = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    assert found["ReadDataBucket1"] == {
+        "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+        "Effect": "Allow",
+        "Resource": [s3_arn("data-bucket/curated/*"), s3_arn("data-bucket/incoming/*")],
+        "Sid": "ReadDataBucket1",
+    }
+    assert found["ListDataBucket1"] == {
+        "Action": "s3:ListBucket",
+        "Condition": {"StringLike": {"s3:prefix": ["curated/*", "incoming/*"]}},
+        "Effect": "Allow",
+        "Resource": s3_arn("data-bucket"),
+        "Sid": "ListDataBucket1",
+    }
+
+
+# -- tags and self-approval ----------------------------------------------------------------
+
+
+def test_tags_go_on_the_pipeline_and_everything_it_creates(configured: Built):
+    tags = [{"Key": "project", "Value": "churn"}, {"Key": "team", "Value": "ml"}]
+    assert configured.cfn["Properties"]["Tags"] == tags
+    default_stack = new_stack()
+    Pipeline(default_stack, "Training", definition=prep_and_train(), tags={"project": "churn"})
+    template = Template.from_stack(default_stack)
+    for kind in ("AWS::IAM::Role", "AWS::KMS::Key", "AWS::S3::Bucket", "AWS::SageMaker::Pipeline"):
+        for found in template.find_resources(kind).values():
+            assert found["Properties"]["Tags"] == [{"Key": "project", "Value": "churn"}], kind
+
+
+def _register(status: Any, parameters: list[Any] | None = None) -> PipelineDefinition:
+    step = RegisterModel(
+        name="Register",
+        model_package_group_name="churn-models",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data="s3://models-bucket/model.tar.gz",
+        approval_status=status,
+    )
+    return PipelineDefinition(parameters=parameters or [], steps=[step])
+
+
+def test_fails_a_pipeline_that_approves_its_own_models():
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(new_stack(), "Training", definition=_register("Approved"))
+    message = str(raised.value)
+    assert message.startswith("pipeline Test/Training has 1 problem:")
+    assert "step 'Register' field 'Arguments.ModelApprovalStatus'" in message
+    assert "register its model as 'Approved'" in message
+    assert "ModelRegistry.grant_approve" in message
+
+
+def test_fails_an_approval_parameter_that_defaults_to_approved():
+    status = ParameterString(name="ApprovalStatus", default_value="Approved")
+    with pytest.raises(PipelineValidationError, match=r"step 'Register' .* as 'Approved'"):
+        Pipeline(new_stack(), "Training", definition=_register(status, [status]))
+
+
+def test_an_approval_parameter_defaulting_to_pending_is_accepted():
+    status = ParameterString(name="ApprovalStatus", default_value="PendingManualApproval")
+    pipeline = Pipeline(new_stack(), "Training", definition=_register(status, [status]))
+    assert pipeline.plan.approval_statuses == [("Register", {"Get": "Parameters.ApprovalStatus"})]
+
+
+# -- grants ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def granted() -> tuple[Template, dict[str, iam.Role]]:
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=NAME)
+    roles = {}
+    for name in ("Start", "Stop", "Read"):
+        roles[name] = iam.Role(stack, name, assumed_by=iam.AccountRootPrincipal())
+    pipeline.grant_start_pipeline_execution(roles["Start"])
+    pipeline.grant_stop_pipeline_execution(roles["Stop"])
+    pipeline.grant_read(roles["Read"])
+    return Template.from_stack(stack), roles
+
+
+def test_grant_start_pipeline_execution(granted):
+    template, roles = granted
+    assert grantee_statements(template, roles["Start"]) == [
+        {"Action": "sagemaker:StartPipelineExecution", "Effect": "Allow", "Resource": ARN}
+    ]
+
+
+def test_grant_stop_pipeline_execution(granted):
+    template, roles = granted
+    assert grantee_statements(template, roles["Stop"]) == [
+        {
+            "Action": ["sagemaker:RetryPipelineExecution", "sagemaker:StopPipelineExecution"],
+            "Effect": "Allow",
+            "Resource": f"{ARN}/execution/*",
+        }
+    ]
+
+
+def test_grant_read(granted):
+    template, roles = granted
+    assert grantee_statements(template, roles["Read"]) == [
+        {
+            "Action": [
+                "sagemaker:DescribePipeline",
+                "sagemaker:DescribePipelineDefinitionForExecution",
+                "sagemaker:DescribePipelineExecution",
+                "sagemaker:ListPipelineExecutionSteps",
+                "sagemaker:ListPipelineExecutions",
+                "sagemaker:ListPipelineParametersForExecution",
+            ],
+            "Effect": "Allow",
+            "Resource": [ARN, f"{ARN}/execution/*"],
+        }
+    ]
+
+
+def test_a_grant_returns_an_iam_grant_for_the_grantee():
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train())
+    role = iam.Role(stack, "Caller", assumed_by=iam.AccountRootPrincipal())
+    grant = pipeline.grant_start_pipeline_execution(role)
+    assert isinstance(grant, iam.Grant)
+    assert grant.success
+
+
+# -- metrics -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def named() -> Pipeline:
+    return Pipeline(new_stack(), "Training", definition=prep_and_train(), pipeline_name=NAME)
+
+
+@pytest.mark.parametrize(
+    ("method", "metric_name", "statistic"),
+    [
+        ("metric_execution_started", "ExecutionStarted", "Sum"),
+        ("metric_execution_failed", "ExecutionFailed", "Sum"),
+        ("metric_execution_succeeded", "ExecutionSucceeded", "Sum"),
+        ("metric_execution_stopped", "ExecutionStopped", "Sum"),
+        ("metric_execution_duration", "ExecutionDuration", "Average"),
+    ],
+)
+def test_execution_metrics(named: Pipeline, method: str, metric_name: str, statistic: str):
+    metric = getattr(named, method)()
+    assert metric.namespace == METRICS_NAMESPACE
+    assert metric.metric_name == metric_name
+    assert dict(metric.dimensions) == {"PipelineName": NAME}
+    assert metric.statistic == statistic
+    assert metric.period.to_seconds() == 300
+
+
+def test_step_metric_has_the_step_name_dimension(named: Pipeline):
+    metric = named.metric_step_failed("Train")
+    assert (metric.metric_name, metric.statistic) == ("StepFailed", "Sum")
+    assert dict(metric.dimensions) == {"PipelineName": NAME, "StepName": "Train"}
+
+
+def test_metric_options_override_the_defaults(named: Pipeline):
+    metric = named.metric_execution_failed(statistic="Maximum", period=cdk.Duration.minutes(1))
+    assert (metric.statistic, metric.period.to_seconds()) == ("Maximum", 60)
+    duration = named.metric("StepDuration", step_name="Train", statistic="p90", label="Train")
+    assert duration.metric_name == "StepDuration"
+    assert dict(duration.dimensions) == {"PipelineName": NAME, "StepName": "Train"}
+    assert (duration.statistic, duration.label) == ("p90", "Train")
+
+
+# -- events ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rules() -> dict[str, Any]:
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=NAME)
+    created = {
+        "any": pipeline.on_event("Any", description="anything"),
+        "status": pipeline.on_execution_status_change("Status"),
+        "some": pipeline.on_execution_status_change("Some", statuses=["Succeeded", "Stopped"]),
+        "failed": pipeline.on_execution_failed("Failed"),
+        "steps": pipeline.on_step_status_change("Steps"),
+        "train": pipeline.on_step_status_change(
+            "Train", statuses=["Failed"], step_names=["Train", "Prep"]
+        ),
+    }
+    template = Template.from_stack(stack)
+    return {
+        key: resource(template, logical_id(rule))["Properties"] for key, rule in created.items()
+    }
+
+
+def test_on_event_fixes_source_and_the_pipeline_arn(rules):
+    assert rules["any"] == {
+        "Description": "anything",
+        "EventPattern": {"resources": [ARN], "source": ["aws.sagemaker"]},
+        "State": "ENABLED",
+    }
+
+
+def test_on_execution_status_change(rules):
+    assert rules["status"]["EventPattern"] == {
+        "detail-type": [EXECUTION_STATUS_CHANGE],
+        "resources": [ARN],
+        "source": ["aws.sagemaker"],
+    }
+    assert rules["some"]["EventPattern"] == {
+        "detail": {"currentPipelineExecutionStatus": ["Succeeded", "Stopped"]},
+        "detail-type": [EXECUTION_STATUS_CHANGE],
+        "resources": [ARN],
+        "source": ["aws.sagemaker"],
+    }
+
+
+def test_on_execution_failed(rules):
+    assert rules["failed"]["EventPattern"] == {
+        "detail": {"currentPipelineExecutionStatus": ["Failed"]},
+        "detail-type": [EXECUTION_STATUS_CHANGE],
+        "resources": [ARN],
+        "source": ["aws.sagemaker"],
+    }
+
+
+def test_on_step_status_change(rules):
+    assert rules["steps"]["EventPattern"] == {
+        "detail-type": [STEP_STATUS_CHANGE],
+        "resources": [ARN],
+        "source": ["aws.sagemaker"],
+    }
+    assert rules["train"]["EventPattern"] == {
+        "detail": {"currentStepStatus": ["Failed"], "stepName": ["Train", "Prep"]},
+        "detail-type": [STEP_STATUS_CHANGE],
+        "resources": [ARN],
+        "source": ["aws.sagemaker"],
+    }
+
+
+def test_on_event_adds_the_target():
+    from aws_cdk import aws_events_targets as targets
+    from aws_cdk import aws_sns as sns
+
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train())
+    topic = sns.Topic(stack, "Topic")
+    pipeline.on_execution_failed("Failed", target=targets.SnsTopic(topic))
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Events::Rule",
+        {"Targets": [Match.object_like({"Arn": {"Ref": logical_id(topic)}, "Id": "Target0"})]},
+    )
+
+
+# -- imports and IPipeline -----------------------------------------------------------------
+
+
+def test_from_pipeline_name():
+    stack = new_stack()
+    imported = Pipeline.from_pipeline_name(stack, "Imported", "other-pipeline")
+    assert imported.pipeline_name == "other-pipeline"
+    assert imported.pipeline_arn == f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/other-pipeline"
+    assert (imported.env.account, imported.env.region) == (ACCOUNT, REGION)
+
+
+def test_from_pipeline_arn_keeps_the_arns_account_and_region():
+    stack = new_stack()
+    arn = "arn:aws:sagemaker:eu-west-1:444455556666:pipeline/other-pipeline"
+    imported = Pipeline.from_pipeline_arn(stack, "Imported", arn)
+    assert imported.pipeline_name == "other-pipeline"
+    assert imported.pipeline_arn == arn
+    assert (imported.env.account, imported.env.region) == ("444455556666", "eu-west-1")
+    role = iam.Role(stack, "Caller", assumed_by=iam.AccountRootPrincipal())
+    imported.grant_start_pipeline_execution(role)
+    assert grantee_statements(Template.from_stack(stack), role) == [
+        {"Action": "sagemaker:StartPipelineExecution", "Effect": "Allow", "Resource": arn}
+    ]
+
+
+def test_from_pipeline_arn_accepts_a_token():
+    stack = new_stack()
+    arn = cdk.CfnParameter(stack, "Arn").value_as_string
+    imported = Pipeline.from_pipeline_arn(stack, "Imported", arn)
+    assert stack.resolve(imported.pipeline_arn) == {"Ref": "Arn"}
+    assert stack.resolve(imported.pipeline_name) == {
+        "Fn::Select": [
+            1,
+            {"Fn::Split": ["/", {"Fn::Select": [5, {"Fn::Split": [":", {"Ref": "Arn"}]}]}]},
+        ]
+    }
+
+
+def test_fails_from_pipeline_arn_with_another_resource_type():
+    with pytest.raises(PipelineValidationError, match=r"'PipelineArn': .* is not a pipeline ARN"):
+        Pipeline.from_pipeline_arn(
+            new_stack(), "Imported", "arn:aws:sagemaker:us-east-1:111122223333:model/m"
+        )
+
+
+def test_imported_pipeline_has_grants_metrics_and_events():
+    stack = new_stack()
+    imported = Pipeline.from_pipeline_name(stack, "Imported", "other-pipeline")
+    assert dict(imported.metric_execution_failed().dimensions) == {"PipelineName": "other-pipeline"}
+    rule = imported.on_execution_failed("Failed")
+    pattern = resource(Template.from_stack(stack), logical_id(rule))["Properties"]["EventPattern"]
+    assert pattern["resources"] == [f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/other-pipeline"]
+
+
+@pytest.mark.parametrize("kind", ["ours", "imported"])
+def test_scheduler_target_from_aws_cdk_lib_accepts_the_pipeline(kind: str):
+    stack = new_stack()
+    if kind == "ours":
+        pipeline: Any = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=NAME)
+    else:
+        pipeline = Pipeline.from_pipeline_name(stack, "Training", NAME)
+    target = scheduler_targets.SageMakerStartPipelineExecution(
+        pipeline,
+        pipeline_parameter_list=[
+            scheduler_targets.SageMakerPipelineParameter(name="InputDataKey", value="curated/")
+        ],
+    )
+    scheduler.Schedule(
+        stack,
+        "Nightly",
+        schedule=scheduler.ScheduleExpression.rate(cdk.Duration.days(1)),
+        target=target,
+    )
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::Scheduler::Schedule",
+        {
+            "Target": Match.object_like(
+                {
+                    "Arn": ARN,
+                    "SageMakerPipelineParameters": {
+                        "PipelineParameterList": [{"Name": "InputDataKey", "Value": "curated/"}]
+                    },
+                }
+            )
+        },
+    )
+    # The target granted itself through our grant_start_pipeline_execution.
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": [
+                    {
+                        "Action": "sagemaker:StartPipelineExecution",
+                        "Effect": "Allow",
+                        "Resource": ARN,
+                    }
+                ],
+                "Version": "2012-10-17",
+            }
+        },
+    )

@@ -1,0 +1,530 @@
+"""The roles' statements, read off the definition, and the acknowledged wildcards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Template
+
+from cdk_sagemaker_pipelines.cdk import Pipeline
+from cdk_sagemaker_pipelines.cdk._acknowledge import (
+    WILDCARD_RULE,
+    acknowledge_wildcards,
+    flatten_reference,
+)
+from cdk_sagemaker_pipelines.definition import (
+    Code,
+    ConditionGreaterThanOrEqualTo,
+    ConditionStep,
+    EMRStep,
+    FailStep,
+    Image,
+    JsonGet,
+    LambdaStep,
+    ModelStep,
+    PipelineDefinition,
+    ProcessingStep,
+    PropertyFile,
+    RegisterModel,
+    TransformStep,
+)
+from cdk_sagemaker_pipelines.definition.steps import CallbackStep
+from tests.cdk.conftest import new_stack
+from tests.cdk.helpers import (
+    ACCOUNT,
+    REGION,
+    literal_definition,
+    logical_id,
+    s3_arn,
+    statements,
+)
+from tests.conftest import ROLE
+
+NAME = "churn"
+SM = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
+ACKNOWLEDGED = "aws:cdk:acknowledged-rules"
+
+
+class Built:
+    def __init__(self, stack: cdk.Stack, pipeline: Pipeline, **extra: Any) -> None:
+        self.stack = stack
+        self.pipeline = pipeline
+        self.template = Template.from_stack(stack)
+        assert pipeline.role_policy is not None
+        self.role = statements(self.template, pipeline.role_policy)
+        self.step_role = statements(self.template, pipeline.step_role_policy)
+        self.key = logical_id(pipeline.artifact_store.key)
+        self.bucket = logical_id(pipeline.artifact_store.bucket)
+        self.step_role_id = logical_id(pipeline.step_role)
+        self.extra = extra
+
+
+@pytest.fixture(scope="module")
+def everything() -> Built:
+    """Every step type that needs the pipeline role, with literal and token references."""
+    stack = new_stack()
+    queue = sqs.Queue(stack, "Queue")
+    function = lambda_.Function(
+        stack,
+        "Notify",
+        runtime=lambda_.Runtime.PYTHON_3_12,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return {}\n"),
+    )
+    report = PropertyFile(name="Report", output_name="evaluation", path="evaluation.json")
+    evaluate = ProcessingStep(
+        name="Evaluate",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/evaluate.py"),
+        outputs=["evaluation"],
+        property_files=[report],
+    )
+    accuracy = JsonGet(step=evaluate, property_file=report, json_path="metrics.accuracy")
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn-models",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data="s3://models-bucket/churn/model.tar.gz",
+    )
+    model = ModelStep(
+        name="CreateModel",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data="s3://models-bucket/churn/model.tar.gz",
+    )
+    transform = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data="s3://batch-bucket/in/",
+        output_path="s3://batch-bucket/out/",
+    )
+    branch = [
+        register,
+        transform,
+        LambdaStep(name="Notify", function_arn=function.function_arn, inputs={"x": "y"}),
+        CallbackStep(name="Review", sqs_queue_url=queue.queue_url, inputs={"a": "b"}),
+        CallbackStep(
+            name="Audit",
+            sqs_queue_url=f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/audit-queue",
+            inputs={"a": "b"},
+        ),
+        EMRStep(
+            name="Spark",
+            cluster_id="j-1ABCDEFG2HIJK",
+            jar="command-runner.jar",
+            args=["spark-submit", "s3://code-bucket/job.py"],
+        ),
+    ]
+    check = ConditionStep(
+        name="Check",
+        conditions=[ConditionGreaterThanOrEqualTo(left=accuracy, right=0.9)],
+        if_steps=branch,
+        else_steps=[FailStep(name="TooLow")],
+    )
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[check]), pipeline_name=NAME
+    )
+    return Built(stack, pipeline, queue=logical_id(queue), function=logical_id(function))
+
+
+def _jobs(kind: str, resource_type: str, actions: list[str]) -> dict[str, Any]:
+    return {
+        "Action": actions,
+        "Effect": "Allow",
+        "Resource": f"{SM}:{resource_type}/pipelines-*",
+        "Sid": f"{kind}Jobs",
+    }
+
+
+def test_pipeline_role_statements_for_every_step_type(everything: Built):
+    queue = {"Ref": everything.extra["queue"]}
+    pieces = {"Fn::Split": ["/", queue]}
+    assert everything.role == {
+        "ModelJobs": _jobs("Model", "model", ["sagemaker:CreateModel", "sagemaker:DescribeModel"]),
+        "ProcessingJobs": _jobs(
+            "Processing",
+            "processing-job",
+            [
+                "sagemaker:CreateProcessingJob",
+                "sagemaker:DescribeProcessingJob",
+                "sagemaker:StopProcessingJob",
+            ],
+        ),
+        "TransformJobs": _jobs(
+            "Transform",
+            "transform-job",
+            [
+                "sagemaker:CreateTransformJob",
+                "sagemaker:DescribeTransformJob",
+                "sagemaker:StopTransformJob",
+            ],
+        ),
+        "RegisterModelVersionsPendingApproval": {
+            "Action": "sagemaker:CreateModelPackage",
+            "Condition": {
+                "StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}
+            },
+            "Effect": "Allow",
+            "Resource": [
+                f"{SM}:model-package-group/churn-models",
+                f"{SM}:model-package/churn-models/*",
+            ],
+            "Sid": "RegisterModelVersionsPendingApproval",
+        },
+        "DescribeModelVersions": {
+            "Action": "sagemaker:DescribeModelPackage",
+            "Effect": "Allow",
+            "Resource": f"{SM}:model-package/churn-models/*",
+            "Sid": "DescribeModelVersions",
+        },
+        "TagPipelineResources": {
+            "Action": "sagemaker:AddTags",
+            "Effect": "Allow",
+            "Resource": [
+                f"{SM}:model-package/churn-models/*",
+                f"{SM}:model/pipelines-*",
+                f"{SM}:processing-job/pipelines-*",
+                f"{SM}:transform-job/pipelines-*",
+            ],
+            "Sid": "TagPipelineResources",
+        },
+        "PassStepRoleToSageMaker": {
+            "Action": "iam:PassRole",
+            "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [everything.step_role_id, "Arn"]},
+            "Sid": "PassStepRoleToSageMaker",
+        },
+        "LetJobsUseTheirKeys": {
+            "Action": ["kms:CreateGrant", "kms:DescribeKey"],
+            "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [everything.key, "Arn"]},
+            "Sid": "LetJobsUseTheirKeys",
+        },
+        "InvokeLambdaSteps": {
+            "Action": "lambda:InvokeFunction",
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [everything.extra["function"], "Arn"]},
+            "Sid": "InvokeLambdaSteps",
+        },
+        "SendCallbackMessages": {
+            "Action": "sqs:SendMessage",
+            "Effect": "Allow",
+            "Resource": [
+                {
+                    "Fn::Join": [
+                        "",
+                        ["arn:", {"Ref": "AWS::Partition"}, f":sqs:{REGION}:{ACCOUNT}:audit-queue"],
+                    ]
+                },
+                {
+                    "Fn::Join": [
+                        ":",
+                        [
+                            "arn",
+                            {"Ref": "AWS::Partition"},
+                            "sqs",
+                            {"Fn::Select": [1, {"Fn::Split": [".", {"Fn::Select": [2, pieces]}]}]},
+                            {"Fn::Select": [3, pieces]},
+                            {"Fn::Select": [4, pieces]},
+                        ],
+                    ]
+                },
+            ],
+            "Sid": "SendCallbackMessages",
+        },
+        "RunEmrSteps": {
+            "Action": [
+                "elasticmapreduce:AddJobFlowSteps",
+                "elasticmapreduce:CancelSteps",
+                "elasticmapreduce:DescribeStep",
+            ],
+            "Effect": "Allow",
+            "Resource": f"arn:aws:elasticmapreduce:{REGION}:{ACCOUNT}:cluster/j-1ABCDEFG2HIJK",
+            "Sid": "RunEmrSteps",
+        },
+        "ReadPropertyFilesBucket1": {
+            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+            "Effect": "Allow",
+            "Resource": s3_arn(
+                [
+                    {"Ref": everything.bucket},
+                    f"/executions/{NAME}/*/Evaluate/evaluation/evaluation.json*",
+                ]
+            ),
+            "Sid": "ReadPropertyFilesBucket1",
+        },
+        "UseKeyOfPropertyFilesBucket1": {
+            "Action": "kms:Decrypt",
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [everything.key, "Arn"]},
+            "Sid": "UseKeyOfPropertyFilesBucket1",
+        },
+    }
+
+
+def test_step_role_reads_and_writes_exactly_the_locations_used(everything: Built):
+    found = everything.step_role
+    reads = {sid: entry["Resource"] for sid, entry in found.items() if sid.startswith("Read")}
+    writes = {sid: entry["Resource"] for sid, entry in found.items() if sid.startswith("WriteData")}
+    assert reads == {
+        "ReadDataBucket1": s3_arn("models-bucket/churn/model.tar.gz*"),
+        "ReadDataBucket2": s3_arn("code-bucket/evaluate.py*"),
+        "ReadDataBucket3": s3_arn("batch-bucket/in/*"),
+    }
+    assert writes == {
+        "WriteDataBucket3": s3_arn("batch-bucket/out/*"),
+        "WriteDataBucket4": s3_arn(
+            [{"Ref": everything.bucket}, f"/executions/{NAME}/*/Evaluate/evaluation*"]
+        ),
+    }
+    assert found["ListDataBucket3"]["Condition"] == {"StringLike": {"s3:prefix": ["in/*", "out/*"]}}
+
+
+def test_only_the_step_role_is_passed(everything: Built):
+    passed = [entry for entry in everything.role.values() if entry["Action"] == "iam:PassRole"]
+    assert len(passed) == 1
+    assert passed[0]["Resource"] == {"Fn::GetAtt": [everything.step_role_id, "Arn"]}
+
+
+def test_a_literal_json_definition_gets_exact_statements():
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=literal_definition(), pipeline_name=NAME)
+    template = Template.from_stack(stack)
+    assert pipeline.role_policy is not None
+    role = statements(template, pipeline.role_policy)
+    keys = [
+        f"arn:aws:kms:{REGION}:{ACCOUNT}:key/output-key",
+        f"arn:aws:kms:{REGION}:{ACCOUNT}:key/volume-key",
+    ]
+    assert sorted(role) == [
+        "LetJobsUseTheirKeys",
+        "PassStepRoleToSageMaker",
+        "ProcessingJobs",
+        "TagPipelineResources",
+    ]
+    assert role["PassStepRoleToSageMaker"]["Resource"] == ROLE
+    assert role["LetJobsUseTheirKeys"]["Resource"] == keys
+    step_role = statements(template, pipeline.step_role_policy)
+    assert step_role == {
+        "ReadDataBucket1": {
+            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+            "Effect": "Allow",
+            "Resource": s3_arn("raw-data/incoming/*"),
+            "Sid": "ReadDataBucket1",
+        },
+        "ListDataBucket1": {
+            "Action": "s3:ListBucket",
+            "Condition": {"StringLike": {"s3:prefix": ["incoming/*"]}},
+            "Effect": "Allow",
+            "Resource": s3_arn("raw-data"),
+            "Sid": "ListDataBucket1",
+        },
+        "ReadDataBucket2": {
+            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+            "Effect": "Allow",
+            "Resource": s3_arn("code-bucket/scripts/prep.py*"),
+            "Sid": "ReadDataBucket2",
+        },
+        "ListDataBucket2": {
+            "Action": "s3:ListBucket",
+            "Condition": {"StringLike": {"s3:prefix": ["scripts/prep.py*"]}},
+            "Effect": "Allow",
+            "Resource": s3_arn("code-bucket"),
+            "Sid": "ListDataBucket2",
+        },
+        "WriteDataBucket3": {
+            "Action": ["s3:AbortMultipartUpload", "s3:PutObject"],
+            "Effect": "Allow",
+            "Resource": s3_arn(f"out-bucket/{NAME}/*/Prep/train*"),
+            "Sid": "WriteDataBucket3",
+        },
+        "ListDataBucket3": {
+            "Action": "s3:ListBucket",
+            "Condition": {"StringLike": {"s3:prefix": [f"{NAME}/*/Prep/train*"]}},
+            "Effect": "Allow",
+            "Resource": s3_arn("out-bucket"),
+            "Sid": "ListDataBucket3",
+        },
+        "EncryptJobVolumesAndOutputs": {
+            "Action": [
+                "kms:Decrypt",
+                "kms:DescribeKey",
+                "kms:Encrypt",
+                "kms:GenerateDataKey",
+                "kms:GenerateDataKeyWithoutPlaintext",
+                "kms:ReEncryptFrom",
+                "kms:ReEncryptTo",
+            ],
+            "Effect": "Allow",
+            "Resource": keys,
+            "Sid": "EncryptJobVolumesAndOutputs",
+        },
+        "WriteJobLogs": {
+            "Action": [
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:DescribeLogStreams",
+                "logs:PutLogEvents",
+            ],
+            "Effect": "Allow",
+            "Resource": [
+                f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/*",
+                f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/*:log-stream:*",
+            ],
+            "Sid": "WriteJobLogs",
+        },
+        "PublishJobMetrics": {
+            "Action": "cloudwatch:PutMetricData",
+            "Condition": {"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
+            "Effect": "Allow",
+            "Resource": "*",
+            "Sid": "PublishJobMetrics",
+        },
+    }
+
+
+def test_nothing_is_granted_for_step_types_not_used():
+    stack = new_stack()
+    prep = ProcessingStep(
+        name="Prep", image=Image.sklearn("1.2-1"), code=Code.from_s3("s3://code-bucket/p.py")
+    )
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[prep]))
+    template = Template.from_stack(stack)
+    assert pipeline.role_policy is not None
+    role = statements(template, pipeline.role_policy)
+    assert sorted(role) == [
+        "LetJobsUseTheirKeys",
+        "PassStepRoleToSageMaker",
+        "ProcessingJobs",
+        "TagPipelineResources",
+    ]
+    assert role["TagPipelineResources"]["Resource"] == f"{SM}:processing-job/pipelines-*"
+    text = str(role) + str(statements(template, pipeline.step_role_policy))
+    for absent in ("training-job", "lambda:", "sqs:", "elasticmapreduce:", "ModelPackage", "ecr:"):
+        assert absent not in text
+
+
+def test_kms_key_ids_and_aliases_become_arns():
+    definition = literal_definition()
+    cluster = definition["Steps"][0]["Arguments"]["ProcessingResources"]["ClusterConfig"]
+    cluster["VolumeKmsKeyId"] = "1234abcd-12ab-34cd-56ef-1234567890ab"
+    definition["Steps"][0]["Arguments"]["ProcessingOutputConfig"]["KmsKeyId"] = "alias/jobs"
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=definition)
+    assert pipeline.role_policy is not None
+    role = statements(Template.from_stack(stack), pipeline.role_policy)
+    assert role["LetJobsUseTheirKeys"]["Resource"] == [
+        f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/jobs",
+        f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    ]
+
+
+# -- acknowledgments -------------------------------------------------------------------------
+
+
+def _acknowledged(construct: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for entry in construct.node.metadata:
+        if entry.type == ACKNOWLEDGED:
+            found.update(entry.data)
+    return found
+
+
+def test_pipeline_role_wildcards_are_acknowledged_one_by_one(everything: Built):
+    assert everything.pipeline.role_policy is not None
+    acknowledged = _acknowledged(everything.pipeline.role_policy)
+    prefix = f"Annotation::{WILDCARD_RULE}[Resource::"
+    bucket = f"<{everything.bucket}>"
+    assert sorted(acknowledged) == sorted(
+        f"{prefix}{resource}]"
+        for resource in (
+            f"{SM}:model/pipelines-*",
+            f"{SM}:processing-job/pipelines-*",
+            f"{SM}:transform-job/pipelines-*",
+            f"{SM}:model-package/churn-models/*",
+            f"arn:<AWS::Partition>:s3:::{bucket}/executions/{NAME}/*/Evaluate/evaluation/"
+            "evaluation.json*",
+        )
+    )
+    reason = acknowledged[f"{prefix}{SM}:processing-job/pipelines-*]"]
+    assert reason.startswith(f"pipeline {NAME}: SageMaker names pipeline jobs pipelines-")
+    package = acknowledged[f"{prefix}{SM}:model-package/churn-models/*]"]
+    assert "the registry numbers versions itself" in package
+
+
+def test_step_role_wildcards_are_acknowledged_with_their_reasons(everything: Built):
+    acknowledged = _acknowledged(everything.pipeline.step_role_policy)
+    prefix = f"Annotation::{WILDCARD_RULE}[Resource::"
+    logs = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/*"
+    assert acknowledged[f"{prefix}*]"].startswith(
+        f"jobs of pipeline {NAME}: cloudwatch:PutMetricData has no resource type"
+    )
+    assert "one log stream per job" in acknowledged[f"{prefix}{logs}:log-stream:*]"]
+    assert (
+        "writes under its own execution-id prefix"
+        in acknowledged[f"{prefix}arn:<AWS::Partition>:s3:::batch-bucket/out/*]"]
+    )
+    assert (
+        "reads under its own execution-id prefix"
+        in acknowledged[f"{prefix}arn:<AWS::Partition>:s3:::batch-bucket/in/*]"]
+    )
+    # Resources without a wildcard (the key) are never acknowledged.
+    assert not any(everything.key in finding for finding in acknowledged)
+
+
+def test_an_unknown_statement_is_never_acknowledged():
+    stack = new_stack()
+    role = iam.Role(stack, "Role", assumed_by=iam.AccountRootPrincipal())
+    statements_ = [
+        iam.PolicyStatement(sid="Custom", actions=["s3:GetObject"], resources=["*"]),
+        iam.PolicyStatement(sid="ProcessingJobs", actions=["x:Y"], resources=["arn:a:b:c:d:e*"]),
+        iam.PolicyStatement(sid="ReadDataBucket1", actions=["x:Y"], resources=["arn:exact"]),
+    ]
+    ids = acknowledge_wildcards(role, statements_, "subject")
+    assert ids == [f"{WILDCARD_RULE}[Resource::arn:a:b:c:d:e*]"]
+    assert list(_acknowledged(role)) == [f"Annotation::{WILDCARD_RULE}[Resource::arn:a:b:c:d:e*]"]
+
+
+def test_the_same_finding_is_acknowledged_once():
+    stack = new_stack()
+    role = iam.Role(stack, "Role", assumed_by=iam.AccountRootPrincipal())
+    twice = [
+        iam.PolicyStatement(sid="PublishJobMetrics", actions=["x:Y"], resources=["*"]),
+        iam.PolicyStatement(sid="DescribeJobNetwork", actions=["x:Z"], resources=["*"]),
+    ]
+    assert acknowledge_wildcards(role, twice, "s") == [f"{WILDCARD_RULE}[Resource::*]"]
+
+
+@pytest.mark.parametrize(
+    ("reference", "flat"),
+    [
+        ("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/*"),
+        ("cdk-${Qualifier}-assets-${AWS::AccountId}", "cdk-<Qualifier>-assets-<AWS::AccountId>"),
+        ({"Ref": "Bucket1"}, "<Bucket1>"),
+        ({"Fn::GetAtt": ["Role1", "Arn"]}, "<Role1.Arn>"),
+        (
+            {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::", {"Ref": "B"}, "/*"]]},
+            "arn:<AWS::Partition>:s3:::<B>/*",
+        ),
+        (
+            {"Fn::Join": ["/", [{"Fn::GetAtt": ["B", "Arn"]}, "*"]]},
+            "<B.Arn>/*",
+        ),
+        ({"Fn::Sub": "arn:${AWS::Partition}:s3:::b/*"}, "arn:<AWS::Partition>:s3:::b/*"),
+        # Fn::Sub with variables: the list has no special case, so it falls back to JSON.
+        ({"Fn::Sub": ["${X}/*", {"X": "y"}]}, '["${X}/*",{"X":"y"}]'),
+        ({"Fn::ImportValue": "SharedBucketArn"}, "SharedBucketArn"),
+        ({"Fn::ImportValue": {"Fn::Sub": "${Env}-arn"}}, "<Env>-arn"),
+        ({"Fn::Select": [0, ["a*", "b"]]}, '{"Fn::Select":[0,["a*","b"]]}'),
+        ({"Fn::Select": [0, ["é*"]]}, '{"Fn::Select":[0,["é*"]]}'),  # as JSON.stringify
+        (5, "5"),
+    ],
+)
+def test_flatten_reference_mirrors_cdk_nags_flatten_cfn_reference(reference: Any, flat: str):
+    assert flatten_reference(reference) == flat

@@ -1,0 +1,220 @@
+"""``ModelRegistry``: the group, grants, cross-account sharing and events."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Template
+
+from cdk_sagemaker_pipelines.cdk import ArtifactStore, ModelRegistry
+from tests.cdk.conftest import new_stack
+from tests.cdk.helpers import ACCOUNT, REGION, grantee_statements, logical_id, resource
+
+SM = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
+READERS = ["444455556666", "777788889999"]
+MODEL_PACKAGE_STATE_CHANGE = "SageMaker Model Package State Change"
+
+
+class Built:
+    def __init__(self, stack: cdk.Stack, registry: ModelRegistry, **roles: iam.Role) -> None:
+        self.stack = stack
+        self.registry = registry
+        self.roles = roles
+        self.template = Template.from_stack(stack)
+        self.group = resource(self.template, logical_id(registry.cfn_model_package_group))
+
+
+@pytest.fixture(scope="module")
+def default() -> Built:
+    stack = new_stack()
+    return Built(stack, ModelRegistry(stack, "Registry"))
+
+
+@pytest.fixture(scope="module")
+def shared() -> Built:
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store")
+    registry = ModelRegistry(
+        stack,
+        "Registry",
+        model_package_group_name="churn-models",
+        description="Churn classifiers",
+        artifact_store=store,
+        shared_with_accounts=[READERS[0]],
+        removal_policy=cdk.RemovalPolicy.DESTROY,
+    )
+    registry.share_with_account(READERS[1])
+    registry.share_with_account(READERS[0])  # again: nothing changes
+    roles = {
+        name: iam.Role(stack, name, assumed_by=iam.AccountRootPrincipal())
+        for name in ("Register", "Read", "Approve")
+    }
+    registry.grant_register(roles["Register"])
+    registry.grant_read(roles["Read"])
+    registry.grant_approve(roles["Approve"])
+    registry.on_model_package_state_change("AnyChange")
+    registry.on_model_package_state_change(
+        "Rejected", approval_statuses=["Rejected"], description="rejected versions"
+    )
+    registry.on_model_approved("Approved")
+    return Built(stack, registry, **roles)
+
+
+def test_generated_name_is_lowercase_valid_and_stable(default: Built):
+    name = default.group["Properties"]["ModelPackageGroupName"]
+    assert name == default.registry.model_package_group_name == "test-registry-b774a839"
+    assert re.fullmatch(r"[a-z0-9](-*[a-z0-9]){0,62}", name)
+    assert ModelRegistry(new_stack(), "Registry").model_package_group_name == name
+
+
+def test_defaults_retain_the_group_without_policy_or_description(default: Built):
+    assert default.group["DeletionPolicy"] == default.group["UpdateReplacePolicy"] == "Retain"
+    assert set(default.group["Properties"]) == {"ModelPackageGroupName"}
+
+
+def test_given_name_description_and_removal_policy(shared: Built):
+    properties = shared.group["Properties"]
+    assert properties["ModelPackageGroupName"] == "churn-models"
+    assert properties["ModelPackageGroupDescription"] == "Churn classifiers"
+    assert shared.group["DeletionPolicy"] == shared.group["UpdateReplacePolicy"] == "Delete"
+    assert shared.registry.model_package_group_arn == f"{SM}:model-package-group/churn-models"
+    assert shared.registry.model_packages_arn == f"{SM}:model-package/churn-models/*"
+
+
+def test_grant_register_only_pending_manual_approval(shared: Built):
+    assert grantee_statements(shared.template, shared.roles["Register"]) == [
+        {
+            "Action": "sagemaker:CreateModelPackage",
+            "Condition": {
+                "StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}
+            },
+            "Effect": "Allow",
+            "Resource": [
+                f"{SM}:model-package-group/churn-models",
+                f"{SM}:model-package/churn-models/*",
+            ],
+        }
+    ]
+
+
+def test_grant_read(shared: Built):
+    assert grantee_statements(shared.template, shared.roles["Read"]) == [
+        {
+            "Action": [
+                "sagemaker:DescribeModelPackage",
+                "sagemaker:DescribeModelPackageGroup",
+                "sagemaker:ListModelPackages",
+            ],
+            "Effect": "Allow",
+            "Resource": [
+                f"{SM}:model-package-group/churn-models",
+                f"{SM}:model-package/churn-models/*",
+            ],
+        }
+    ]
+
+
+def test_grant_approve(shared: Built):
+    assert grantee_statements(shared.template, shared.roles["Approve"]) == [
+        {
+            "Action": ["sagemaker:DescribeModelPackage", "sagemaker:UpdateModelPackage"],
+            "Effect": "Allow",
+            "Resource": f"{SM}:model-package/churn-models/*",
+        }
+    ]
+
+
+def _principals() -> dict[str, Any]:
+    return {"AWS": [f"arn:aws:iam::{account}:root" for account in READERS]}
+
+
+def test_sharing_writes_the_group_policy_once_per_account(shared: Built):
+    assert shared.group["Properties"]["ModelPackageGroupPolicy"] == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ShareModelGroup",
+                "Effect": "Allow",
+                "Principal": _principals(),
+                "Action": ["sagemaker:DescribeModelPackageGroup"],
+                "Resource": f"{SM}:model-package-group/churn-models",
+            },
+            {
+                "Sid": "ShareModelVersions",
+                "Effect": "Allow",
+                "Principal": _principals(),
+                "Action": ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"],
+                "Resource": f"{SM}:model-package/churn-models/*",
+            },
+        ],
+    }
+
+
+def test_sharing_lets_the_accounts_read_models_and_decrypt_them(shared: Built):
+    store = shared.registry.artifact_store
+    assert store is not None
+    bucket = logical_id(store.bucket)
+    (policy,) = shared.template.find_resources(
+        "AWS::S3::BucketPolicy", {"Properties": {"Bucket": {"Ref": bucket}}}
+    ).values()
+    arn = {"Fn::GetAtt": [bucket, "Arn"]}
+    assert policy["Properties"]["PolicyDocument"]["Statement"][1:] == [
+        {
+            "Action": ["s3:GetBucket*", "s3:GetObject*", "s3:List*"],
+            "Effect": "Allow",
+            "Principal": _principals(),
+            "Resource": [arn, {"Fn::Join": ["", [arn, "/models/*"]]}],
+        }
+    ]
+    key = resource(shared.template, logical_id(store.key))
+    assert key["Properties"]["KeyPolicy"]["Statement"][1:] == [
+        {
+            "Action": ["kms:Decrypt", "kms:DescribeKey"],
+            "Effect": "Allow",
+            "Principal": _principals(),
+            "Resource": "*",
+        }
+    ]
+
+
+def test_sharing_without_an_artifact_store_only_shares_the_group():
+    stack = new_stack()
+    registry = ModelRegistry(stack, "Registry", shared_with_accounts=READERS)
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::S3::BucketPolicy", 0)
+    group = resource(template, logical_id(registry.cfn_model_package_group))
+    assert group["Properties"]["ModelPackageGroupPolicy"]["Statement"][0]["Principal"] == (
+        _principals()
+    )
+
+
+def _pattern(shared: Built, construct_id: str) -> dict[str, Any]:
+    rule = shared.registry.node.find_child(construct_id)
+    properties: dict[str, Any] = resource(shared.template, logical_id(rule))["Properties"]
+    return properties
+
+
+def test_on_model_package_state_change(shared: Built):
+    assert _pattern(shared, "AnyChange")["EventPattern"] == {
+        "detail": {"ModelPackageGroupName": ["churn-models"]},
+        "detail-type": [MODEL_PACKAGE_STATE_CHANGE],
+        "source": ["aws.sagemaker"],
+    }
+    rejected = _pattern(shared, "Rejected")
+    assert rejected["Description"] == "rejected versions"
+    assert rejected["EventPattern"]["detail"] == {
+        "ModelApprovalStatus": ["Rejected"],
+        "ModelPackageGroupName": ["churn-models"],
+    }
+
+
+def test_on_model_approved(shared: Built):
+    assert _pattern(shared, "Approved")["EventPattern"] == {
+        "detail": {"ModelApprovalStatus": ["Approved"], "ModelPackageGroupName": ["churn-models"]},
+        "detail-type": [MODEL_PACKAGE_STATE_CHANGE],
+        "source": ["aws.sagemaker"],
+    }

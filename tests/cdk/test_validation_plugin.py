@@ -1,0 +1,189 @@
+"""``SageMakerPipelineChecks`` as a policy validation plugin, run by ``app.synth()``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import Acknowledgment, Validations
+
+from cdk_sagemaker_pipelines import __version__
+from cdk_sagemaker_pipelines.cdk import Pipeline
+from cdk_sagemaker_pipelines.cdk.validation import PLUGIN_NAME, SageMakerPipelineChecks
+from tests.cdk.conftest import cdk_context
+from tests.cdk.helpers import ACCOUNT, REGION, literal_definition, prep_and_train
+
+Violations = dict[str, list[dict[str, Any]]]
+
+
+def _synth(
+    outdir: Path,
+    build: Callable[[cdk.Stack], Pipeline],
+    plugin: SageMakerPipelineChecks,
+    acknowledge: tuple[str, ...] = (),
+) -> Violations | None:
+    """Synthesize an app with one pipeline; None when it passes, else its violations."""
+    app = cdk.App(outdir=str(outdir), context=cdk_context())
+    stack = cdk.Stack(app, "Ml", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    pipeline = build(stack)
+    for finding in acknowledge:
+        Validations.of(pipeline).acknowledge(Acknowledgment(id=finding, reason="tested"))
+    Validations.of(app).add_plugins(plugin)
+    try:
+        app.synth()
+    except RuntimeError as error:
+        message = str(error)
+    else:
+        return None
+    assert message.startswith("ValidationFailed:")
+    report = json.loads((outdir / "validation-report.json").read_text())
+    (plugin_report,) = report["pluginReports"]
+    assert plugin_report["pluginName"] == PLUGIN_NAME
+    assert plugin_report["conclusion"] == "failure"
+    return {
+        violation["ruleName"]: violation["violatingConstructs"]
+        for violation in plugin_report["violations"]
+    }
+
+
+def _compliant(stack: cdk.Stack) -> Pipeline:
+    return Pipeline(stack, "Training", definition=prep_and_train())
+
+
+def _isolated(stack: cdk.Stack) -> Pipeline:
+    return Pipeline(stack, "Training", definition=prep_and_train(), enable_network_isolation=True)
+
+
+def _without_volume_key(stack: cdk.Stack) -> Pipeline:
+    definition = literal_definition()
+    step = definition["Steps"][0]
+    del step["Arguments"]["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"]
+    return Pipeline(stack, "Training", definition=definition)
+
+
+def test_plugin_identity():
+    plugin = SageMakerPipelineChecks()
+    assert (plugin.name, plugin.version) == ("SageMakerPipelineChecks", __version__)
+    assert plugin.rule_ids == [
+        "SMP-JobVolumeEncryption",
+        "SMP-JobOutputEncryption",
+        "SMP-NoSelfApproval",
+        "SMP-NoSecretsInEnvironment",
+    ]
+    assert SageMakerPipelineChecks(require_network_isolation=True).rule_ids[4:] == [
+        "SMP-JobNetworkIsolation",
+        "SMP-InterContainerEncryption",
+    ]
+
+
+def test_a_compliant_pipeline_passes(tmp_path: Path):
+    assert _synth(tmp_path, _compliant, SageMakerPipelineChecks()) is None
+
+
+def test_a_job_without_a_volume_key_fails_synth_naming_the_step(tmp_path: Path):
+    violations = _synth(tmp_path, _without_volume_key, SageMakerPipelineChecks())
+    assert violations is not None
+    assert list(violations) == ["SMP-JobVolumeEncryption[Prep]"]
+    (construct,) = violations["SMP-JobVolumeEncryption[Prep]"]
+    assert construct["constructPath"] == "Ml/Training/Resource"
+    assert construct["cloudFormationResource"]["propertyPaths"] == [
+        "Properties/PipelineDefinition/PipelineDefinitionBody/Prep/"
+        "Arguments.ProcessingResources.ClusterConfig.VolumeKmsKeyId"
+    ]
+
+
+def test_network_rules_only_run_when_required(tmp_path: Path):
+    plugin = SageMakerPipelineChecks(require_network_isolation=True)
+    violations = _synth(tmp_path / "open", _compliant, plugin)
+    assert violations is not None
+    assert sorted(violations) == ["SMP-JobNetworkIsolation[Prep]", "SMP-JobNetworkIsolation[Train]"]
+    assert _synth(tmp_path / "isolated", _isolated, plugin) is None
+
+
+def test_a_finding_is_acknowledged_per_step_with_the_plugin_namespace(tmp_path: Path):
+    acknowledged = _synth(
+        tmp_path,
+        _without_volume_key,
+        SageMakerPipelineChecks(),
+        acknowledge=("SageMakerPipelineChecks::SMP-JobVolumeEncryption[Prep]",),
+    )
+    assert acknowledged is None
+
+
+@pytest.mark.parametrize(
+    "finding",
+    [
+        "SMP-JobVolumeEncryption[Prep]",  # no namespace: read as Annotation::…
+        "SageMakerPipelineChecks::SMP-JobVolumeEncryption[Train]",  # another step
+        "SageMakerPipelineChecks::SMP-JobVolumeEncryption",  # the rule without the step
+    ],
+)
+def test_other_acknowledgments_suppress_nothing(tmp_path: Path, finding: str):
+    violations = _synth(tmp_path, _without_volume_key, SageMakerPipelineChecks(), (finding,))
+    assert violations is not None
+    assert list(violations) == ["SMP-JobVolumeEncryption[Prep]"]
+
+
+def test_one_step_acknowledged_leaves_the_others(tmp_path: Path):
+    violations = _synth(
+        tmp_path,
+        _compliant,
+        SageMakerPipelineChecks(require_network_isolation=True),
+        acknowledge=("SageMakerPipelineChecks::SMP-JobNetworkIsolation[Prep]",),
+    )
+    assert violations is not None
+    assert list(violations) == ["SMP-JobNetworkIsolation[Train]"]
+
+
+def test_validate_reports_one_violation_per_finding_with_every_pipeline(tmp_path: Path):
+    definition = literal_definition()
+    step = definition["Steps"][0]
+    del step["Arguments"]["ProcessingOutputConfig"]["KmsKeyId"]
+    step["Arguments"]["Environment"] = {"DB_PASSWORD": "hunter2"}
+    body = json.dumps(definition)
+    template = {
+        "Resources": {
+            logical_id: {
+                "Type": "AWS::SageMaker::Pipeline",
+                "Properties": {"PipelineDefinition": {"PipelineDefinitionBody": body}},
+            }
+            for logical_id in ("First", "Second")
+        }
+    }
+    path = tmp_path / "Ml.template.json"
+    path.write_text(json.dumps(template))
+    report = SageMakerPipelineChecks().validate(SimpleNamespace(template_paths=[str(path)]))
+    assert report.success is False
+    assert report.plugin_version == __version__
+    found = {violation.rule_name: violation for violation in report.violations}
+    assert sorted(found) == ["SMP-JobOutputEncryption[Prep]", "SMP-NoSecretsInEnvironment[Prep]"]
+    secret = found["SMP-NoSecretsInEnvironment[Prep]"]
+    assert secret.severity == "error"
+    assert secret.description == "A job environment contains a literal secret. (literal secret)"
+    assert secret.fix.startswith("Pipeline definitions are readable by anyone")
+    assert [
+        (resource.resource_logical_id, resource.template_path, list(resource.locations))
+        for resource in secret.violating_resources
+    ] == [
+        (
+            logical_id,
+            str(path),
+            [
+                "Properties/PipelineDefinition/PipelineDefinitionBody/Prep/"
+                "Arguments.Environment['DB_PASSWORD']"
+            ],
+        )
+        for logical_id in ("First", "Second")
+    ]
+
+
+def test_validate_passes_templates_without_pipelines(tmp_path: Path):
+    path = tmp_path / "Other.template.json"
+    path.write_text(json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}))
+    report = SageMakerPipelineChecks().validate(SimpleNamespace(template_paths=[str(path)]))
+    assert (report.success, list(report.violations)) == (True, [])

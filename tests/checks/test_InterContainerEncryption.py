@@ -1,0 +1,44 @@
+from cdk_sagemaker_pipelines.checks import InterContainerEncryption
+from cdk_sagemaker_pipelines.checks._finding import Finding
+from tests.checks.helpers import definition, step
+
+VPC = {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1"]}
+
+
+def test_Compliance():
+    compliant = definition(
+        step(
+            "Prep",
+            "Processing",
+            NetworkConfig={"VpcConfig": VPC, "EnableInterContainerTrafficEncryption": True},
+        ),
+        step("Train", "Training", VpcConfig=VPC, EnableInterContainerTrafficEncryption=True),
+        step(
+            "Tune",
+            "Tuning",
+            TrainingJobDefinition={"VpcConfig": VPC, "EnableInterContainerTrafficEncryption": True},
+        ),
+        # Outside a VPC the rule does not apply.
+        step("Isolated", "Training", EnableNetworkIsolation=True),
+        step("Model", "Model", VpcConfig=VPC),
+    )
+    assert InterContainerEncryption.check(compliant) == []
+
+
+def test_Noncompliance():
+    noncompliant = definition(
+        step("Prep", "Processing", NetworkConfig={"VpcConfig": VPC}),
+        step("Train", "Training", VpcConfig=VPC, EnableInterContainerTrafficEncryption=False),
+        step("Tune", "Tuning", TrainingJobDefinition={"VpcConfig": VPC}),
+    )
+    assert InterContainerEncryption.check(noncompliant) == [
+        Finding(
+            "Prep", "Arguments.NetworkConfig.EnableInterContainerTrafficEncryption", "cleartext"
+        ),
+        Finding("Train", "Arguments.EnableInterContainerTrafficEncryption", "cleartext"),
+        Finding(
+            "Tune",
+            "Arguments.TrainingJobDefinition.EnableInterContainerTrafficEncryption",
+            "cleartext",
+        ),
+    ]

@@ -1,0 +1,41 @@
+from cdk_sagemaker_pipelines.checks import JobNetworkIsolation
+from cdk_sagemaker_pipelines.checks._finding import Finding
+from tests.checks.helpers import condition, definition, step
+
+VPC = {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1"]}
+
+
+def test_Compliance():
+    compliant = definition(
+        step("Prep", "Processing", NetworkConfig={"VpcConfig": VPC}),
+        step("Isolated", "Processing", NetworkConfig={"EnableNetworkIsolation": True}),
+        step("Train", "Training", EnableNetworkIsolation=True),
+        step("TrainVpc", "Training", VpcConfig=VPC),
+        step("Tune", "Tuning", TrainingJobDefinition={"VpcConfig": VPC}),
+        step("Model", "Model", EnableNetworkIsolation=True),
+        # Transform jobs take their network from the model; Lambda has none.
+        step("Score", "Transform"),
+        step("Notify", "Lambda"),
+    )
+    assert JobNetworkIsolation.check(compliant) == []
+
+
+def test_Noncompliance():
+    noncompliant = definition(
+        step("Prep", "Processing", NetworkConfig={"EnableNetworkIsolation": False}),
+        condition(
+            "Check",
+            [step("Train", "Training", EnableNetworkIsolation="true")],  # not the boolean
+            [step("Tune", "Tuning", TrainingJobDefinition={})],
+        ),
+        step("Model", "Model", VpcConfig={}),
+    )
+    assert JobNetworkIsolation.check(noncompliant) == [
+        # Top-level steps first, then branch steps.
+        Finding("Prep", "Arguments.NetworkConfig.EnableNetworkIsolation", "open network access"),
+        Finding("Model", "Arguments.EnableNetworkIsolation", "open network access"),
+        Finding("Train", "Arguments.EnableNetworkIsolation", "open network access"),
+        Finding(
+            "Tune", "Arguments.TrainingJobDefinition.EnableNetworkIsolation", "open network access"
+        ),
+    ]

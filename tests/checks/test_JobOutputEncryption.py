@@ -1,0 +1,35 @@
+from cdk_sagemaker_pipelines.checks import JobOutputEncryption
+from cdk_sagemaker_pipelines.checks._finding import Finding
+from tests.checks.helpers import KEY, condition, definition, step
+
+
+def test_Compliance():
+    compliant = definition(
+        step("Prep", "Processing", ProcessingOutputConfig={"Outputs": [], "KmsKeyId": KEY}),
+        step("Train", "Training", OutputDataConfig={"S3OutputPath": "s3://b/m", "KmsKeyId": KEY}),
+        step("Tune", "Tuning", TrainingJobDefinition={"OutputDataConfig": {"KmsKeyId": KEY}}),
+        step("Score", "Transform", TransformOutput={"KmsKeyId": {"Get": "Parameters.Key"}}),
+        # A processing job without outputs writes nothing to S3.
+        step("Check", "Processing", ProcessingResources={}),
+        step("Register", "RegisterModel"),
+    )
+    assert JobOutputEncryption.check(compliant) == []
+
+
+def test_Noncompliance():
+    noncompliant = definition(
+        step("Prep", "Processing", ProcessingOutputConfig={"Outputs": []}),
+        condition(
+            "Gate",
+            [step("Train", "Training", OutputDataConfig={"S3OutputPath": "s3://b/m"})],
+            [step("Tune", "Tuning", TrainingJobDefinition={"OutputDataConfig": {"KmsKeyId": ""}})],
+        ),
+        step("Score", "Transform", TransformOutput={"S3OutputPath": "s3://b/o"}),
+    )
+    assert JobOutputEncryption.check(noncompliant) == [
+        # Top-level steps first, then branch steps.
+        Finding("Prep", "Arguments.ProcessingOutputConfig.KmsKeyId", "no KMS key"),
+        Finding("Score", "Arguments.TransformOutput.KmsKeyId", "no KMS key"),
+        Finding("Train", "Arguments.OutputDataConfig.KmsKeyId", "no KMS key"),
+        Finding("Tune", "Arguments.TrainingJobDefinition.OutputDataConfig.KmsKeyId", "no KMS key"),
+    ]

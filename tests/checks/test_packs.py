@@ -1,0 +1,79 @@
+"""Rule packs: ids, levels, composition, and a raising check reported as a finding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cdk_sagemaker_pipelines.checks import BASELINE, NETWORK, Finding, Rule, RuleResult, run_rules
+from cdk_sagemaker_pipelines.checks._finding import all_steps, dig
+from tests.checks.helpers import KEY, condition, definition, step
+
+
+def test_rule_ids_are_the_module_names():
+    assert [rule.id for rule in BASELINE] == [
+        "SMP-JobVolumeEncryption",
+        "SMP-JobOutputEncryption",
+        "SMP-NoSelfApproval",
+        "SMP-NoSecretsInEnvironment",
+    ]
+    assert [rule.id for rule in NETWORK] == [
+        "SMP-JobNetworkIsolation",
+        "SMP-InterContainerEncryption",
+    ]
+    for rule in BASELINE + NETWORK:
+        assert rule.level == "Error"
+        assert rule.info.endswith(".")
+        assert rule.explanation
+
+
+def test_results_carry_the_step_in_their_finding_id():
+    results = run_rules(BASELINE, definition(step("Train", "Training")))
+    # No OutputDataConfig: nothing written, so only the volume finding.
+    assert [result.finding_id for result in results] == ["SMP-JobVolumeEncryption[Train]"]
+    assert all(isinstance(result, RuleResult) for result in results)
+
+
+def test_a_compliant_definition_has_no_results():
+    compliant = definition(
+        step(
+            "Train",
+            "Training",
+            ResourceConfig={"VolumeKmsKeyId": KEY},
+            OutputDataConfig={"KmsKeyId": KEY},
+            EnableNetworkIsolation=True,
+        )
+    )
+    assert run_rules(BASELINE + NETWORK, compliant) == []
+
+
+def _raises(definition: Any) -> list[Finding]:
+    raise KeyError("Steps")
+
+
+def test_a_check_that_raises_is_reported_as_a_finding_never_skipped():
+    broken = Rule("SMP-Broken", "Error", "info.", "why", _raises)
+    after = Rule("SMP-After", "Error", "info.", "why", lambda d: [Finding("S", "f", "found")])
+    results = run_rules([broken, after], definition())
+    assert [(result.rule.id, result.finding) for result in results] == [
+        ("SMP-Broken", Finding("CheckError", "", "the check raised KeyError: 'Steps'")),
+        ("SMP-After", Finding("S", "f", "found")),
+    ]
+    assert results[0].finding_id == "SMP-Broken[CheckError]"
+
+
+def test_checks_survive_malformed_definitions():
+    malformed: dict[str, Any] = {"Steps": [None, "x", {"Name": "A", "Type": "Training"}]}
+    results = run_rules(BASELINE + NETWORK, malformed)
+    assert {result.finding.step for result in results} == {"A"}
+    assert run_rules(BASELINE, {"Steps": None}) == []
+
+
+def test_all_steps_walks_branches_and_dig_stops_at_non_mappings():
+    nested = definition(
+        step("A", "Training"),
+        condition("C", [step("B", "Processing")], [step("D", "Fail")]),
+    )
+    assert [entry["Name"] for entry in all_steps(nested)] == ["A", "C", "B", "D"]
+    assert dig({"a": {"b": 1}}, "a.b") == 1
+    assert dig({"a": [1]}, "a.b") is None
+    assert dig(None, "a") is None

@@ -1,0 +1,170 @@
+"""Reading pipeline definitions back out of synthesized templates (pure JSON, no aws_cdk)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from cdk_sagemaker_pipelines.template import (
+    PIPELINE_TYPE,
+    decode_definition_body,
+    decode_text,
+    pipeline_definitions,
+    placeholder,
+)
+
+
+@pytest.mark.parametrize(
+    ("intrinsic", "rendered"),
+    [
+        ({"Ref": "Bucket1"}, "${Ref:Bucket1}"),
+        ({"Ref": "AWS::Region"}, "${Ref:AWS::Region}"),
+        ({"Fn::GetAtt": ["Role1", "Arn"]}, "${GetAtt:Role1.Arn}"),
+        ({"Fn::GetAtt": "Role1.Arn"}, "${GetAtt:Role1.Arn}"),
+        ({"Fn::Sub": "cdk-${AWS::AccountId}"}, "${Sub:cdk-${AWS::AccountId}}"),
+        (
+            {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::b"]]},
+            "arn:${Ref:AWS::Partition}:s3:::b",
+        ),
+        (
+            {"Fn::FindInMap": ["Images", {"Ref": "AWS::Region"}, "uri"]},
+            "${FindInMap:Images.${Ref:AWS::Region}.uri}",
+        ),
+        # Anything else: the function name and its arguments as sorted JSON.
+        (
+            {"Fn::Select": [1, {"Fn::Split": ["/", "a/b"]}]},
+            '${Select:[1, {"Fn::Split": ["/", "a/b"]}]}',
+        ),
+        ({"Fn::Sub": ["${X}", {"X": "y"}]}, '${Sub:["${X}", {"X": "y"}]}'),
+        ({"Fn::ImportValue": "Shared"}, '${ImportValue:"Shared"}'),
+    ],
+)
+def test_placeholder(intrinsic: dict[str, Any], rendered: str):
+    assert placeholder(intrinsic) == rendered
+
+
+def test_placeholder_needs_exactly_one_function():
+    with pytest.raises(ValueError, match="too many values to unpack"):
+        placeholder({"Ref": "A", "Fn::GetAtt": ["B", "Arn"]})
+
+
+def test_decode_text_of_a_plain_string():
+    assert decode_text('{"a":1}') == '{"a":1}'
+
+
+def test_decode_text_escapes_intrinsics_inside_json_strings():
+    body = {
+        "Fn::Join": [
+            "",
+            [
+                '{"RoleArn":"',
+                {"Fn::GetAtt": ["Role", "Arn"]},
+                '","Image":"',
+                {"Fn::Sub": 'a"b'},
+                '"}',
+            ],
+        ]
+    }
+    text = decode_text(body)
+    assert text == '{"RoleArn":"${GetAtt:Role.Arn}","Image":"${Sub:a\\"b}"}'
+    assert json.loads(text) == {"RoleArn": "${GetAtt:Role.Arn}", "Image": '${Sub:a"b}'}
+
+
+def test_decode_text_quotes_intrinsics_outside_json_strings():
+    # Stack.to_json_string renders number and list tokens bare, outside any string.
+    body = {
+        "Fn::Join": [
+            "",
+            [
+                '{"n":',
+                {"Ref": "Count"},
+                ',"s":"',
+                {"Ref": "Name"},
+                '","l":',
+                {"Fn::GetAtt": ["CdkJsonStringifyRefZ", "Value"]},
+                ',"q":"say \\"',
+                {"Ref": "Quoted"},
+                '\\""}',
+            ],
+        ]
+    }
+    assert json.loads(decode_text(body)) == {
+        "n": "${Ref:Count}",
+        "s": "${Ref:Name}",
+        "l": "${GetAtt:CdkJsonStringifyRefZ.Value}",
+        "q": 'say "${Ref:Quoted}"',
+    }
+
+
+def test_decode_text_with_a_separator_and_a_custom_resolver():
+    def resolve(intrinsic: Mapping[str, Any]) -> str:
+        return "RESOLVED"
+
+    body = {"Fn::Join": ["/", ['{"a":"x', {"Ref": "B"}, 'y"}']]}
+    assert decode_text(body, resolve) == '{"a":"x/RESOLVED/y"}'
+
+
+def test_decode_text_rejects_other_values():
+    with pytest.raises(ValueError, match="not a definition body: 42"):
+        decode_text(42)
+
+
+def test_decode_definition_body():
+    body = {"Fn::Join": ["", ['{"Version":"2020-12-01","Steps":[{"Name":"', {"Ref": "N"}, '"}]}']]}
+    assert decode_definition_body(body) == {
+        "Version": "2020-12-01",
+        "Steps": [{"Name": "${Ref:N}"}],
+    }
+    assert decode_definition_body('{"Version":"2020-12-01"}') == {"Version": "2020-12-01"}
+
+
+def test_decode_definition_body_rejects_non_objects():
+    with pytest.raises(ValueError, match="not a JSON object"):
+        decode_definition_body("[1, 2]")
+    with pytest.raises(json.JSONDecodeError):
+        decode_definition_body("{broken")
+
+
+def test_pipeline_definitions_yields_every_pipeline_with_a_body():
+    definition = {"Version": "2020-12-01", "Steps": []}
+    template = {
+        "Resources": {
+            "First": {
+                "Type": PIPELINE_TYPE,
+                "Properties": {
+                    "PipelineDefinition": {"PipelineDefinitionBody": json.dumps(definition)}
+                },
+            },
+            "FromS3": {
+                "Type": PIPELINE_TYPE,
+                "Properties": {
+                    "PipelineDefinition": {
+                        "PipelineDefinitionS3Location": {"Bucket": "b", "Key": "k"}
+                    }
+                },
+            },
+            "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {}},
+            "Second": {
+                "Type": PIPELINE_TYPE,
+                "Properties": {
+                    "PipelineDefinition": {
+                        "PipelineDefinitionBody": {
+                            "Fn::Join": ["", ['{"Steps":[],"Role":"', {"Ref": "R"}, '"}']]
+                        }
+                    }
+                },
+            },
+        }
+    }
+    assert list(pipeline_definitions(template)) == [
+        ("First", definition),
+        ("Second", {"Steps": [], "Role": "${Ref:R}"}),
+    ]
+    assert list(pipeline_definitions({})) == []
+    assert list(pipeline_definitions(template, lambda _: "X"))[1] == (
+        "Second",
+        {"Steps": [], "Role": "X"},
+    )

@@ -49,7 +49,10 @@ class EnvironmentConfig:
 
 _ACCOUNT = re.compile(r"\d{12}")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
-_SCHEDULE = re.compile(r"(cron|rate)\(.+\)")
+# EventBridge Scheduler: rate(<positive integer> <unit>), or cron with six fields
+# (minutes hours day-of-month month day-of-week year), one of the two days being '?'.
+_RATE = re.compile(r"rate\([1-9]\d* (minutes?|hours?|days?)\)")
+_CRON = re.compile(r"cron\((\S+(?: \S+){5})\)")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _KEYS = [f.name for f in fields(EnvironmentConfig) if f.name != "name"]
 
@@ -87,8 +90,9 @@ def _check(name: str, key: str, value: Any) -> str | None:
     if key == "schedule" and value is not None:
         return (
             None
-            if isinstance(value, str) and _SCHEDULE.fullmatch(value)
-            else "cron(...) or rate(...), or null"
+            if isinstance(value, str) and _valid_schedule(value)
+            else "rate(<n> minutes|hours|days), cron(<minutes> <hours> <day-of-month> <month> "
+            "<day-of-week> <year>) with '?' as one of the two days, or null"
         )
     if key == "registry_reader_accounts":
         ok = isinstance(value, list) and all(
@@ -102,6 +106,16 @@ def _check(name: str, key: str, value: Any) -> str | None:
             else "an email address, or null"
         )
     return None
+
+
+def _valid_schedule(expression: str) -> bool:
+    if _RATE.fullmatch(expression):
+        return True
+    cron = _CRON.fullmatch(expression)
+    if cron is None:
+        return False
+    parts = cron.group(1).split(" ")
+    return [parts[2], parts[4]].count("?") == 1
 
 
 def load_environments(context: Any) -> dict[str, EnvironmentConfig]:

@@ -7,11 +7,13 @@ what deploys.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+import botocore.session  # type: ignore[import-untyped]
 import pytest
 from aws_cdk import cx_api
 
@@ -63,3 +65,22 @@ def reference_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
             templates[key] = stack.template
             paths[key] = Path(stack.template_full_path)
     return SynthesizedApp(assembly, Path(assembly.directory), templates, paths)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def aws_client_calls() -> Iterator[list[str]]:
+    """The AWS SDK clients created while the CDK tests run: synth must create none.
+
+    Autouse and session-scoped, so it is in place before ``reference_app`` synthesizes.
+    It only records (the client is still created), so it can't change other tests.
+    """
+    calls: list[str] = []
+    original = botocore.session.Session.create_client
+
+    def recording(self: botocore.session.Session, service_name: str, *args: Any, **kwargs: Any):
+        calls.append(service_name)
+        return original(self, service_name, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(botocore.session.Session, "create_client", recording)
+        yield calls

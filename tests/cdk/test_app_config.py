@@ -1,0 +1,191 @@
+"""The reference app's environment config (``cdk.json`` context ``environments``).
+
+Bad config fails before anything is built, with one message that lists every problem,
+suggests the setting meant, and names the valid settings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from stacks.config import ConfigError, EnvironmentConfig, load_environments
+from tests.cdk.conftest import cdk_context
+
+VALID_SETTINGS = (
+    "valid settings: account, region, retain_data, training_instance_type, "
+    "processing_instance_type, accuracy_threshold, execution_output_retention_days, schedule, "
+    "registry_reader_accounts, require_network_isolation, alarm_email"
+)
+NOT_A_MAPPING = (
+    "cdk.json context 'environments' must map environment names (dev, staging, prod, …) to "
+    f"settings; {VALID_SETTINGS}"
+)
+
+
+def _fails(environments: Any) -> str:
+    with pytest.raises(ConfigError) as raised:
+        load_environments(environments)
+    return str(raised.value)
+
+
+def test_the_reference_environments_load_with_their_types():
+    environments = load_environments(cdk_context()["environments"])
+
+    assert list(environments) == ["dev", "staging", "prod"]
+    assert environments["prod"] == EnvironmentConfig(
+        name="prod",
+        retain_data=True,
+        training_instance_type="ml.m5.2xlarge",
+        processing_instance_type="ml.m5.xlarge",
+        accuracy_threshold=0.95,
+        execution_output_retention_days=90,
+        schedule="cron(0 6 ? * * *)",
+        registry_reader_accounts=("444455556666",),
+        require_network_isolation=True,
+    )
+
+
+def test_settings_are_optional_and_account_and_region_pin_the_environment():
+    environments = load_environments(
+        {"test": {}, "eu": {"account": "111122223333", "region": "eu-west-1", "schedule": None}}
+    )
+
+    assert environments["test"] == EnvironmentConfig(name="test")
+    assert environments["eu"] == EnvironmentConfig(
+        name="eu", account="111122223333", region="eu-west-1"
+    )
+
+
+def test_fails_an_unknown_setting_suggesting_the_one_meant_and_listing_the_valid_ones():
+    assert _fails({"dev": {"retain_dta": False}}) == (
+        "invalid cdk.json 'environments':\n"
+        "- environment 'dev': unknown setting 'retain_dta' (did you mean 'retain_data'?); "
+        f"{VALID_SETTINGS}"
+    )
+
+
+def test_fails_an_unknown_setting_like_no_other_listing_the_valid_ones():
+    assert _fails({"dev": {"owner": "ml-team"}}) == (
+        "invalid cdk.json 'environments':\n"
+        f"- environment 'dev': unknown setting 'owner'; {VALID_SETTINGS}"
+    )
+
+
+SCHEDULE = (
+    "rate(<n> minutes|hours|days), cron(<minutes> <hours> <day-of-month> <month> "
+    "<day-of-week> <year>) with '?' as one of the two days, or null"
+)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "expected"),
+    [
+        ("account", "1234", "a 12-digit account id, got '1234'"),
+        ("account", 111122223333, "a 12-digit account id, got 111122223333"),
+        ("region", "eu-west", "a region such as eu-west-1, got 'eu-west'"),
+        ("region", "EU-WEST-1", "a region such as eu-west-1, got 'EU-WEST-1'"),
+        (
+            "training_instance_type",
+            "m5.large",
+            "a SageMaker instance type such as ml.m5.large (did you mean 'ml.m5.large'?), "
+            "got 'm5.large'",
+        ),
+        (
+            "processing_instance_type",
+            "ml.m5.larg",
+            "a SageMaker instance type such as ml.m5.large (did you mean 'ml.m5.large' or "
+            "'ml.m5.xlarge' or 'ml.m5.4xlarge'?), got 'ml.m5.larg'",
+        ),
+        ("training_instance_type", None, "a SageMaker instance type such as ml.m5.large, got None"),
+        ("schedule", "daily", f"{SCHEDULE}, got 'daily'"),
+        ("schedule", "cron(0 6 * * *)", f"{SCHEDULE}, got 'cron(0 6 * * *)'"),
+        ("schedule", "cron(0 6 * * * *)", f"{SCHEDULE}, got 'cron(0 6 * * * *)'"),
+        ("schedule", "rate(0 days)", f"{SCHEDULE}, got 'rate(0 days)'"),
+        ("schedule", "rate(2 weeks)", f"{SCHEDULE}, got 'rate(2 weeks)'"),
+        ("retain_data", "false", "true or false, got 'false'"),
+        ("require_network_isolation", 1, "true or false, got 1"),
+        ("accuracy_threshold", 1.5, "a number between 0 and 1, got 1.5"),
+        ("accuracy_threshold", "0.9", "a number between 0 and 1, got '0.9'"),
+        ("accuracy_threshold", True, "a number between 0 and 1, got True"),
+        (
+            "execution_output_retention_days",
+            0,
+            "a whole number of days (at least 1), got 0",
+        ),
+        (
+            "execution_output_retention_days",
+            30.5,
+            "a whole number of days (at least 1), got 30.5",
+        ),
+        (
+            "registry_reader_accounts",
+            "444455556666",
+            "a list of 12-digit account ids, got '444455556666'",
+        ),
+        (
+            "registry_reader_accounts",
+            ["444455556666", "4444"],
+            "a list of 12-digit account ids, got ['444455556666', '4444']",
+        ),
+        ("alarm_email", "ml-oncall", "an email address, or null, got 'ml-oncall'"),
+    ],
+)
+def test_fails_a_bad_value_saying_what_is_expected(setting: str, value: Any, expected: str):
+    assert _fails({"dev": {setting: value}}) == (
+        f"invalid cdk.json 'environments':\n- environment 'dev' setting '{setting}': "
+        f"expected {expected}"
+    )
+
+
+@pytest.mark.parametrize(
+    "schedule", ["cron(0 6 ? * MON-FRI *)", "cron(15 2 1 * ? *)", "rate(1 day)", "rate(12 hours)"]
+)
+def test_valid_schedules_are_accepted(schedule: str):
+    assert load_environments({"dev": {"schedule": schedule}})["dev"].schedule == schedule
+
+
+def test_fails_listing_every_problem_of_every_environment_at_once():
+    assert _fails(
+        {
+            "dev": {"region": "eu", "retain_data": "no"},
+            "Prod": {},
+            "staging": ["ml.m5.large"],
+        }
+    ) == (
+        "invalid cdk.json 'environments':\n"
+        "- environment 'dev' setting 'region': expected a region such as eu-west-1, got 'eu'\n"
+        "- environment 'dev' setting 'retain_data': expected true or false, got 'no'\n"
+        "- environment name 'Prod': lowercase letters, digits and '-', at most 20\n"
+        "- environment 'staging': expected an object of settings"
+    )
+
+
+@pytest.mark.parametrize("environments", [None, {}, [], "dev", ["dev", "prod"]])
+def test_fails_missing_or_empty_environments_listing_the_valid_settings(environments: Any):
+    assert _fails(environments) == NOT_A_MAPPING
+
+
+def test_build_app_exits_with_the_message_before_building_anything():
+    import app as reference
+
+    context = {**cdk_context(), "environments": {"dev": {"trainig_instance_type": "ml.m5.large"}}}
+    with pytest.raises(SystemExit) as raised:
+        reference.build_app(context)
+
+    assert raised.value.code == (
+        "invalid cdk.json 'environments':\n"
+        "- environment 'dev': unknown setting 'trainig_instance_type' (did you mean "
+        f"'training_instance_type' or 'processing_instance_type'?); {VALID_SETTINGS}"
+    )
+
+
+def test_build_app_without_environments_exits_listing_the_valid_settings():
+    import app as reference
+
+    context = {key: value for key, value in cdk_context().items() if key != "environments"}
+    with pytest.raises(SystemExit) as raised:
+        reference.build_app(context)
+
+    assert raised.value.code == NOT_A_MAPPING

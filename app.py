@@ -24,9 +24,9 @@ from stacks import MlOpsStage, load_environments  # noqa: E402
 from stacks.config import ConfigError  # noqa: E402
 
 
-def build_app(context: dict[str, object] | None = None) -> cdk.App:
+def build_app(context: dict[str, object] | None = None, outdir: str | None = None) -> cdk.App:
     """Build the app: one ``MlOpsStage`` per configured environment."""
-    app = cdk.App(context=context)
+    app = cdk.App(context=context, outdir=outdir)
     try:
         environments = load_environments(app.node.try_get_context("environments"))
     except ConfigError as error:

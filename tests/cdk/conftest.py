@@ -55,7 +55,7 @@ def reference_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
     import app as reference
 
     outdir = tmp_path_factory.mktemp("cdk.out")
-    application = reference.build_app({**cdk_context(), "aws:cdk:outdir": str(outdir)})
+    application = reference.build_app(cdk_context(), outdir=str(outdir))
     assembly = application.synth()
     templates: dict[str, dict[str, Any]] = {}
     paths: dict[str, Path] = {}

@@ -11,7 +11,12 @@ from tests.conftest import REPO
 
 
 @pytest.mark.parametrize(
-    "module", ["cdk_sagemaker_pipelines.definition", "cdk_sagemaker_pipelines.cli"]
+    "module",
+    [
+        "cdk_sagemaker_pipelines.definition",
+        "cdk_sagemaker_pipelines.cli",
+        "cdk_sagemaker_pipelines.local",
+    ],
 )
 def test_module_does_not_import_aws_cdk(module: str) -> None:
     code = (

@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
 # Later subcommands (the local runner) register themselves here.
 _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 
+from .local.cli import register as _register_local  # noqa: E402
+
+_EXTRA_COMMANDS.append(_register_local)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""

@@ -1,0 +1,57 @@
+"""The local runner's errors: ``LocalRunError`` for the caller, ``StepError`` inside a run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..definition import PipelineDefinitionError
+
+
+class LocalRunError(PipelineDefinitionError):
+    """A pipeline can't be run locally as asked (bad input, missing mapping, unknown execution).
+
+    A step that fails while running is not an error: it is recorded in the execution's
+    result, which ends ``Failed``. This is raised before or outside a run.
+
+    Example::
+
+        try:
+            LocalRunner(LocalConfig(root=".smpipe")).resume("nosuchid")
+        except LocalRunError as error:
+            print(error)  # no execution 'nosuchid' under .smpipe/executions
+    """
+
+
+class StepError(Exception):
+    """A step attempt failed; ``reason`` becomes the step's ``FailureReason``.
+
+    ``exception_type`` names a service fault (``Step.SERVICE_FAULT``,
+    ``SageMaker.CAPACITY_ERROR``, …) that retry policies may retry; script errors have
+    none. ``halts`` is set by Fail steps: nothing else starts after one.
+
+    Example::
+
+        raise StepError("AlgorithmError: the script exited with code 1")
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        exception_type: str | None = None,
+        halts: bool = False,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.exception_type = exception_type
+        self.halts = halts
+        self.metadata = metadata or {}
+
+
+class EvaluationError(Exception):
+    """An expression (``Get``, ``Std:Join``, ``Std:JsonGet``) or condition can't be evaluated."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

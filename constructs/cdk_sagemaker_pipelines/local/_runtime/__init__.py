@@ -1,0 +1,1 @@
+"""Programs the runner starts inside a step (stdlib only, Python 3.8+)."""

@@ -1,0 +1,64 @@
+"""Invoke a Lambda handler locally: ``python lambda_driver.py CODE HANDLER EVENT.json RESULT.json``.
+
+``CODE`` is a ``.py`` file (``HANDLER`` is its function) or a directory (``HANDLER`` is
+Lambda's ``module.function``). The event is the step's resolved arguments; the result
+must be JSON. Standard library only; Python 3.8+.
+"""
+
+import importlib.util
+import json
+import os
+import sys
+import time
+import uuid
+from typing import Any
+
+
+class Context:
+    """The parts of the Lambda context object handlers commonly read."""
+
+    def __init__(self, name: str, timeout: float) -> None:
+        self.function_name = name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = "arn:aws:lambda:local:000000000000:function:" + name
+        self.memory_limit_in_mb = 128
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = "/aws/lambda/" + name
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def main() -> None:
+    code, handler, event_file, result_file = sys.argv[1:5]
+    timeout = float(os.environ.get("SMPIPE_LAMBDA_TIMEOUT", "900"))
+    if os.path.isdir(code):
+        module_name, _, function = handler.rpartition(".")
+        sys.path.insert(0, code)
+        path = os.path.join(code, *module_name.split(".")) + ".py"
+    else:
+        module_name, function = os.path.basename(code).rsplit(".", 1)[0], handler
+        sys.path.insert(0, os.path.dirname(os.path.abspath(code)))
+        path = code
+    if not os.path.isfile(path):
+        raise SystemExit(f"lambda: handler module {path} not found")
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    target: Any = getattr(module, function, None)
+    if target is None:
+        raise SystemExit(f"lambda: {path} has no function {function}")
+    with open(event_file) as handle:
+        event = json.load(handle)
+    result = target(event, Context(module_name, timeout))
+    with open(result_file, "w") as handle:
+        json.dump(result, handle)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The path-redirection hook (only ``sitecustomize`` matters here)."""

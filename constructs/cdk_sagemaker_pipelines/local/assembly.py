@@ -1,0 +1,544 @@
+"""Load a pipeline from a synthesized cloud assembly (``cdk.out``) for the local runner.
+
+The result is exactly what deploys: the ``AWS::SageMaker::Pipeline`` resource's
+``PipelineDefinition`` with its CloudFormation intrinsics resolved to local stand-ins,
+plus a ``ResourceMap`` that serves the staged assets (``cdk.out/asset.<hash>…``) at the
+S3 URIs the definition names. Nothing here imports ``aws_cdk``: it reads JSON files.
+
+What it reads:
+
+- ``manifest.json`` (recursively through ``cdk:cloud-assembly`` artifacts, i.e. Stages):
+  ``aws:cloudformation:stack`` artifacts give the template, the environment
+  (``aws://account/region``) and the construct-path metadata (inline ``metadata`` or
+  ``additionalMetadataFile``); ``cdk:asset-manifest`` artifacts give the file assets
+  (``files.<hash>.source.path``/``packaging`` and ``destinations.*.bucketName``/
+  ``objectKey``, with ``${AWS::AccountId}``/``${AWS::Region}``/``${AWS::Partition}``).
+- Each template's ``AWS::SageMaker::Pipeline`` resources: ``PipelineDefinition.
+  PipelineDefinitionBody`` (a string or ``Fn::Join`` of strings and intrinsics, as
+  ``Stack.to_json_string`` renders it) or ``PipelineDefinitionS3Location`` (an asset),
+  ``PipelineName`` and ``ParallelismConfiguration``.
+
+How intrinsics resolve (``Ref``, ``Fn::GetAtt``, ``Fn::Sub``, ``Fn::Join``,
+``Fn::FindInMap``, ``Fn::Select``, ``Fn::Split``, ``Fn::If`` and conditions,
+``Fn::Base64``, ``Fn::GetAZs``): pseudo parameters become account ``000000000000`` (or the
+stack's account), the stack's region (``us-east-1`` for environment-agnostic stacks, or
+``region=``), partition ``aws``; template parameters their ``Default``. An
+``AWS::S3::Bucket`` without a literal ``BucketName`` is named after its construct path
+(``dev/MlOps/Artifacts/Data`` → ``dev-mlops-artifacts-data``), else its lower-cased
+logical id. Roles, functions, queues, keys and model package groups get names and
+ARNs of the same kind. Python ``AWS::Lambda::Function`` resources whose code is an
+asset map to their staged directory and ``Handler``; ``Custom::CDKBucketDeployment``
+sources map to their destination prefix.
+
+Example::
+
+    loaded = load_assembly("cdk.out", pipeline="dev/MlOps/Training")
+    result = LocalRunner(LocalConfig()).run(loaded)
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._errors import LocalRunError
+from .resources import LambdaHandler, ResourceMap
+from .runner import LoadedPipeline
+
+DEFAULT_ACCOUNT = "000000000000"
+DEFAULT_REGION = "us-east-1"
+_NO_VALUE = object()
+
+
+@dataclass
+class _Stack:
+    directory: Path
+    artifact: str
+    name: str
+    display: str
+    template: dict[str, Any]
+    account: str
+    region: str
+    paths: dict[str, str] = field(default_factory=dict)  # logical id → construct path
+
+
+@dataclass
+class _Asset:
+    path: Path
+    packaging: str
+    destinations: list[tuple[str, str]]  # (bucketName template, objectKey)
+
+
+def load_assembly(
+    directory: str | Path,
+    pipeline: str | None = None,
+    *,
+    account: str | None = None,
+    region: str | None = None,
+) -> LoadedPipeline:
+    """Read ``pipeline`` (name, construct path or logical id) from a cloud assembly.
+
+    ``pipeline`` may be omitted when the assembly holds exactly one pipeline. Raises
+    ``LocalRunError`` naming the candidates when it is ambiguous or unknown.
+    """
+    root = Path(directory)
+    if not (root / "manifest.json").is_file():
+        raise LocalRunError(f"{root} is not a cloud assembly (no manifest.json); run cdk synth")
+    stacks: list[_Stack] = []
+    assets: list[_Asset] = []
+    _read_assembly(root, stacks, assets, account, region)
+    candidates = []
+    for stack in stacks:
+        for logical, resource in (stack.template.get("Resources") or {}).items():
+            if isinstance(resource, Mapping) and resource.get("Type") == "AWS::SageMaker::Pipeline":
+                candidates.append((stack, logical, resource))
+    if not candidates:
+        raise LocalRunError(f"no AWS::SageMaker::Pipeline resource in the assembly {root}")
+    chosen = _choose(candidates, pipeline)
+    stack, logical, resource = chosen
+    resolver = _Resolver(stack, assets)
+    properties = resource.get("Properties") or {}
+    definition_property = properties.get("PipelineDefinition") or {}
+    if "PipelineDefinitionBody" in definition_property:
+        body = resolver.resolve(definition_property["PipelineDefinitionBody"])
+        if not isinstance(body, str):
+            raise LocalRunError(f"{logical}: PipelineDefinitionBody did not resolve to a string")
+        try:
+            definition = json.loads(body)
+        except ValueError as error:
+            raise LocalRunError(f"{logical}: PipelineDefinitionBody is not JSON: {error}") from None
+    elif "PipelineDefinitionS3Location" in definition_property:
+        location = resolver.resolve(definition_property["PipelineDefinitionS3Location"])
+        uri = f"s3://{location.get('Bucket')}/{location.get('ObjectKey')}"
+        source = resolver.asset_files().get(uri)
+        if source is None or not source.is_file():
+            raise LocalRunError(f"{logical}: the definition at {uri} is not a staged asset")
+        definition = json.loads(source.read_text(encoding="utf-8"))
+    else:
+        raise LocalRunError(f"{logical}: the pipeline has no PipelineDefinition")
+    name = resolver.resolve(properties.get("PipelineName", logical))
+    parallelism = resolver.resolve(properties.get("ParallelismConfiguration") or {})
+    s3 = dict(resolver.asset_files())
+    s3.update(resolver.deployments())
+    resources = ResourceMap(
+        s3={uri: path for uri, path in s3.items()},
+        lambdas=dict(resolver.lambdas()),
+        pipeline_name=str(name),
+        max_parallel=parallelism.get("MaxParallelExecutionSteps"),
+    )
+    notes = tuple(
+        f"bucket {path} (Ref {ref}) is s3://{bucket}"
+        for ref, (path, bucket) in sorted(resolver.buckets.items())
+    )
+    return LoadedPipeline(definition, resources, str(name), notes)
+
+
+def _read_assembly(
+    directory: Path,
+    stacks: list[_Stack],
+    assets: list[_Asset],
+    account: str | None,
+    region: str | None,
+) -> None:
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    for artifact_id, artifact in (manifest.get("artifacts") or {}).items():
+        kind = artifact.get("type")
+        properties = artifact.get("properties") or {}
+        if kind == "cdk:cloud-assembly":
+            nested = directory / properties["directoryName"]
+            _read_assembly(nested, stacks, assets, account, region)
+        elif kind == "cdk:asset-manifest":
+            _read_assets(directory / properties["file"], assets)
+        elif kind == "aws:cloudformation:stack":
+            template = json.loads(
+                (directory / properties["templateFile"]).read_text(encoding="utf-8")
+            )
+            env_account, env_region = _environment(artifact.get("environment", ""))
+            stack = _Stack(
+                directory=directory,
+                artifact=artifact_id,
+                name=properties.get("stackName", artifact_id),
+                display=artifact.get("displayName", artifact_id),
+                template=template,
+                account=account or env_account or DEFAULT_ACCOUNT,
+                region=region or env_region or DEFAULT_REGION,
+            )
+            metadata = artifact.get("metadata") or {}
+            extra = artifact.get("additionalMetadataFile")
+            if extra and (directory / extra).is_file():
+                metadata = {
+                    **metadata,
+                    **json.loads((directory / extra).read_text(encoding="utf-8")),
+                }
+            for path, entries in metadata.items():
+                for entry in entries or []:
+                    if isinstance(entry, Mapping) and entry.get("type") == "aws:cdk:logicalId":
+                        stack.paths[str(entry.get("data"))] = path
+            stacks.append(stack)
+
+
+def _read_assets(file: Path, assets: list[_Asset]) -> None:
+    data = json.loads(file.read_text(encoding="utf-8"))
+    for item in (data.get("files") or {}).values():
+        source = item.get("source") or {}
+        if "path" not in source:
+            continue  # built by a command: nothing staged to read
+        destinations = [
+            (str(d.get("bucketName")), str(d.get("objectKey")))
+            for d in (item.get("destinations") or {}).values()
+        ]
+        assets.append(
+            _Asset(
+                (file.parent / source["path"]).resolve(),
+                str(source.get("packaging", "file")),
+                destinations,
+            )
+        )
+
+
+def _environment(text: str) -> tuple[str | None, str | None]:
+    match = re.fullmatch(r"aws://([^/]+)/([^/]+)", text or "")
+    if match is None:
+        return None, None
+    account, region = match.groups()
+    return (
+        None if account.startswith("unknown") else account,
+        None if region.startswith("unknown") else region,
+    )
+
+
+def _choose(
+    candidates: list[tuple[_Stack, str, Mapping[str, Any]]], wanted: str | None
+) -> tuple[_Stack, str, Mapping[str, Any]]:
+    described = []
+    for stack, logical, resource in candidates:
+        name = (resource.get("Properties") or {}).get("PipelineName")
+        path = stack.paths.get(logical, "").strip("/")
+        keys = {logical, f"{stack.display}/{logical}", f"{stack.name}/{logical}"}
+        if isinstance(name, str):
+            keys.add(name)
+        if path:
+            keys |= {path, path.removesuffix("/Resource")}
+        described.append(((stack, logical, resource), keys, path or f"{stack.display}/{logical}"))
+    if wanted is None:
+        if len(described) == 1:
+            return described[0][0]
+        raise LocalRunError(
+            "the assembly has several pipelines; choose one with --pipeline: "
+            + ", ".join(sorted(label.removesuffix("/Resource") for _, _, label in described))
+        )
+    target = wanted.strip("/")
+    matches = [item for item, keys, _ in described if target in keys]
+    if len(matches) == 1:
+        return matches[0]
+    known = ", ".join(sorted(label.removesuffix("/Resource") for _, _, label in described))
+    if not matches:
+        raise LocalRunError(f"no pipeline '{wanted}' in the assembly (pipelines: {known})")
+    raise LocalRunError(f"pipeline '{wanted}' is ambiguous (pipelines: {known})")
+
+
+class _Resolver:
+    """Resolves one stack's intrinsics to local stand-in values."""
+
+    def __init__(self, stack: _Stack, assets: list[_Asset]) -> None:
+        self.stack = stack
+        self.assets = assets
+        self.template = stack.template
+        self.resources: Mapping[str, Any] = self.template.get("Resources") or {}
+        self.buckets: dict[str, tuple[str, str]] = {}
+        self._conditions: dict[str, bool] = {}
+
+    # -- pseudo parameters and names -------------------------------------------------
+
+    def pseudo(self, name: str) -> str:
+        values = {
+            "AWS::AccountId": self.stack.account,
+            "AWS::Region": self.stack.region,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": self.stack.name,
+            "AWS::StackId": (
+                f"arn:aws:cloudformation:{self.stack.region}:{self.stack.account}:stack/"
+                f"{self.stack.name}/00000000-0000-0000-0000-000000000000"
+            ),
+            "AWS::NotificationARNs": "",
+        }
+        if name not in values:
+            raise LocalRunError(f"unknown pseudo parameter {name}")
+        return values[name]
+
+    def name_of(self, logical: str) -> str:
+        """The physical name a resource gets locally."""
+        resource = self.resources.get(logical) or {}
+        kind = resource.get("Type", "")
+        properties = resource.get("Properties") or {}
+        for key in _NAME_PROPERTIES.get(kind, ()):
+            if key in properties:
+                value = self.resolve(properties[key])
+                if isinstance(value, str):
+                    if kind == "AWS::S3::Bucket":
+                        self.buckets[logical] = (self._path(logical), value)
+                    return value
+        if kind == "AWS::S3::Bucket":
+            path = self.stack.paths.get(logical, "").strip("/").removesuffix("/Resource")
+            base = path or logical
+            bucket = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")[:63].strip("-")
+            self.buckets[logical] = (path or logical, bucket)
+            return bucket
+        return logical
+
+    def _path(self, logical: str) -> str:
+        return self.stack.paths.get(logical, logical).strip("/").removesuffix("/Resource")
+
+    def ref(self, name: str) -> Any:
+        if name.startswith("AWS::"):
+            if name == "AWS::NoValue":
+                return _NO_VALUE
+            return self.pseudo(name)
+        parameters = self.template.get("Parameters") or {}
+        if name in parameters:
+            parameter = parameters[name]
+            if "Default" not in parameter:
+                raise LocalRunError(
+                    f"template parameter {name} has no Default, so it can't be resolved locally"
+                )
+            default = parameter["Default"]
+            if parameter.get("Type", "").startswith("AWS::SSM::Parameter"):
+                return f"{name}-ssm-value"
+            return default
+        resource = self.resources.get(name)
+        if resource is None:
+            raise LocalRunError(f"Ref to unknown {name}")
+        kind = resource.get("Type", "")
+        physical = self.name_of(name)
+        if kind == "AWS::SQS::Queue":
+            return f"https://sqs.{self.stack.region}.amazonaws.com/{self.stack.account}/{physical}"
+        if kind in ("AWS::SageMaker::ModelPackageGroup", "AWS::SNS::Topic"):
+            return self.arn(name, physical)
+        return physical
+
+    def arn(self, logical: str, physical: str) -> str:
+        kind = (self.resources.get(logical) or {}).get("Type", "")
+        region, account = self.stack.region, self.stack.account
+        service, resource = _ARN_FORMS.get(kind, (None, None))
+        if kind == "AWS::S3::Bucket":
+            return f"arn:aws:s3:::{physical}"
+        if kind == "AWS::IAM::Role":
+            return f"arn:aws:iam::{account}:role/{physical}"
+        if kind == "AWS::IAM::ManagedPolicy":
+            return f"arn:aws:iam::{account}:policy/{physical}"
+        if service is None:
+            service = kind.split("::")[1].lower() if kind.count("::") == 2 else "unknown"
+            resource = kind.split("::")[-1].lower() + "/"
+        return f"arn:aws:{service}:{region}:{account}:{resource}{physical}"
+
+    def get_att(self, logical: str, attribute: str) -> Any:
+        if logical not in self.resources:
+            raise LocalRunError(f"Fn::GetAtt of unknown resource {logical}")
+        kind = self.resources[logical].get("Type", "")
+        physical = self.name_of(logical)
+        if attribute.endswith("Arn"):
+            return self.arn(logical, physical)
+        if attribute in ("QueueUrl",):
+            return self.ref(logical)
+        if attribute.endswith("Name"):
+            return physical
+        if kind == "AWS::S3::Bucket" and attribute in ("DomainName", "RegionalDomainName"):
+            return f"{physical}.s3.amazonaws.com"
+        return f"{physical}.{attribute}"
+
+    # -- intrinsics ------------------------------------------------------------------
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            items = [self.resolve(item) for item in value]
+            return [item for item in items if item is not _NO_VALUE]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, body),) = value.items()
+            handler = _INTRINSICS.get(key)
+            if handler is not None:
+                return handler(self, body)
+        result = {}
+        for key, item in value.items():
+            resolved = self.resolve(item)
+            if resolved is not _NO_VALUE:
+                result[key] = resolved
+        return result
+
+    def sub(self, body: Any) -> str:
+        if isinstance(body, list):
+            text, variables = body[0], self.resolve(body[1] if len(body) > 1 else {})
+        else:
+            text, variables = body, {}
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name.startswith("!"):
+                return "${" + name[1:] + "}"
+            if name in variables:
+                return str(variables[name])
+            if "." in name and not name.startswith("AWS::"):
+                logical, attribute = name.split(".", 1)
+                return str(self.get_att(logical, attribute))
+            return str(self.ref(name))
+
+        return re.sub(r"\$\{([^}]+)\}", replace, str(text))
+
+    def condition(self, name: str) -> bool:
+        if name not in self._conditions:
+            conditions = self.template.get("Conditions") or {}
+            if name not in conditions:
+                raise LocalRunError(f"unknown condition {name}")
+            self._conditions[name] = bool(self.resolve(conditions[name]))
+        return self._conditions[name]
+
+    # -- assets ----------------------------------------------------------------------
+
+    def _asset_uri(self, bucket: str, key: str) -> str:
+        bucket = self.sub(bucket)
+        return f"s3://{bucket}/{key}"
+
+    def asset_files(self) -> dict[str, Path]:
+        found: dict[str, Path] = {}
+        for asset in self.assets:
+            for bucket, key in asset.destinations:
+                found[self._asset_uri(bucket, key)] = asset.path
+        return found
+
+    def lambdas(self) -> dict[str, LambdaHandler]:
+        files = self.asset_files()
+        handlers: dict[str, LambdaHandler] = {}
+        for logical, resource in self.resources.items():
+            if resource.get("Type") != "AWS::Lambda::Function":
+                continue
+            properties = resource.get("Properties") or {}
+            code = self.resolve(properties.get("Code") or {})
+            source = files.get(f"s3://{code.get('S3Bucket')}/{code.get('S3Key')}")
+            if source is None or "Handler" not in properties:
+                continue
+            handler = LambdaHandler(
+                code=source,
+                handler=str(self.resolve(properties["Handler"])),
+                runtime=str(self.resolve(properties.get("Runtime", ""))) or None,
+            )
+            handlers[str(self.get_att(logical, "Arn"))] = handler
+        return handlers
+
+    def deployments(self) -> dict[str, Path]:
+        files = self.asset_files()
+        found: dict[str, Path] = {}
+        for resource in self.resources.values():
+            if resource.get("Type") != "Custom::CDKBucketDeployment":
+                continue
+            properties = self.resolve(resource.get("Properties") or {})
+            buckets = properties.get("SourceBucketNames") or []
+            keys = properties.get("SourceObjectKeys") or []
+            destination = properties.get("DestinationBucketName")
+            prefix = str(properties.get("DestinationBucketKeyPrefix") or "").strip("/")
+            if len(keys) != 1 or not buckets or not destination:
+                continue
+            source = files.get(f"s3://{buckets[0]}/{keys[0]}")
+            if source is not None and source.is_dir():
+                found[f"s3://{destination}/{prefix}".rstrip("/")] = source
+        return found
+
+
+def _join(resolver: _Resolver, body: Any) -> str:
+    separator, values = body
+    items = resolver.resolve(values)
+    return str(separator).join(_text(item) for item in items)
+
+
+def _select(resolver: _Resolver, body: Any) -> Any:
+    index, values = resolver.resolve(body)
+    return values[int(index)]
+
+
+def _split(resolver: _Resolver, body: Any) -> list[str]:
+    separator, text = resolver.resolve(body)
+    return str(text).split(str(separator))
+
+
+def _find_in_map(resolver: _Resolver, body: Any) -> Any:
+    name, first, second = resolver.resolve(body)
+    mappings = resolver.template.get("Mappings") or {}
+    try:
+        return mappings[name][first][second]
+    except KeyError:
+        known = ", ".join(sorted((mappings.get(name) or {}).keys())[:12])
+        raise LocalRunError(
+            f"Fn::FindInMap {name}/{first}/{second} has no value (keys: {known}); for a "
+            "region-keyed mapping, load the assembly with a region it lists"
+        ) from None
+
+
+def _if(resolver: _Resolver, body: Any) -> Any:
+    name, when_true, when_false = body
+    return resolver.resolve(when_true if resolver.condition(name) else when_false)
+
+
+def _equals(resolver: _Resolver, body: Any) -> bool:
+    first, second = resolver.resolve(body)
+    return bool(first == second)
+
+
+def _import_value(resolver: _Resolver, body: Any) -> Any:
+    raise LocalRunError(
+        f"Fn::ImportValue {resolver.resolve(body)!r} reads another stack's export, which the "
+        "local runner can't resolve"
+    )
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+_INTRINSICS: dict[str, Any] = {
+    "Ref": lambda r, body: r.ref(str(body)),
+    "Fn::GetAtt": lambda r, body: r.get_att(
+        *(body if isinstance(body, list) else str(body).split(".", 1))
+    ),
+    "Fn::Sub": lambda r, body: r.sub(body),
+    "Fn::Join": _join,
+    "Fn::Select": _select,
+    "Fn::Split": _split,
+    "Fn::FindInMap": _find_in_map,
+    "Fn::If": _if,
+    "Fn::Equals": _equals,
+    "Fn::And": lambda r, body: all(r.resolve(item) for item in body),
+    "Fn::Or": lambda r, body: any(r.resolve(item) for item in body),
+    "Fn::Not": lambda r, body: not r.resolve(body[0]),
+    "Condition": lambda r, body: r.condition(str(body)),
+    "Fn::Base64": lambda r, body: base64.b64encode(_text(r.resolve(body)).encode()).decode(),
+    "Fn::GetAZs": lambda r, body: [f"{r.stack.region}{x}" for x in "abc"],
+    "Fn::ImportValue": _import_value,
+}
+_NAME_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "AWS::S3::Bucket": ("BucketName",),
+    "AWS::IAM::Role": ("RoleName",),
+    "AWS::IAM::ManagedPolicy": ("ManagedPolicyName",),
+    "AWS::Lambda::Function": ("FunctionName",),
+    "AWS::SQS::Queue": ("QueueName",),
+    "AWS::SNS::Topic": ("TopicName",),
+    "AWS::SageMaker::ModelPackageGroup": ("ModelPackageGroupName",),
+    "AWS::SageMaker::Pipeline": ("PipelineName",),
+    "AWS::Events::Rule": ("Name",),
+}
+_ARN_FORMS: dict[str, tuple[str, str]] = {
+    "AWS::Lambda::Function": ("lambda", "function:"),
+    "AWS::SQS::Queue": ("sqs", ""),
+    "AWS::SNS::Topic": ("sns", ""),
+    "AWS::KMS::Key": ("kms", "key/"),
+    "AWS::SageMaker::ModelPackageGroup": ("sagemaker", "model-package-group/"),
+    "AWS::SageMaker::Pipeline": ("sagemaker", "pipeline/"),
+    "AWS::Events::Rule": ("events", "rule/"),
+}

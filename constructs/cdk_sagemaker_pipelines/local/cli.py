@@ -1,0 +1,336 @@
+r"""``smpipe run``, ``smpipe executions``, ``smpipe show`` and ``smpipe registry``.
+
+Registered into ``cdk_sagemaker_pipelines.cli`` through its ``_EXTRA_COMMANDS`` hook.
+
+Example::
+
+    smpipe run build/pipeline.json --resources build/pipeline.resources.json \\
+        --param AccuracyThreshold=0.99
+    smpipe run --assembly cdk.out --pipeline dev/MlPipeline/Pipeline
+    smpipe executions
+    smpipe show p4jn9xou8a8s
+    smpipe registry approve breast-cancer 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..definition import PipelineDefinitionError
+from ._errors import LocalRunError
+from .progress import ConsoleProgress, executions_table, registry_table, summary
+from .registry import APPROVAL_STATUSES, ModelRegistry
+from .resources import LambdaHandler, ResourceMap
+from .result import ExecutionResult
+from .runner import LoadedPipeline, LocalConfig, LocalRunner
+
+EXIT_SUCCEEDED = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+DEFAULT_ROOT = ".smpipe"
+
+
+def register(commands: Any) -> None:
+    """Add the local runner's subcommands to ``smpipe``."""
+    run = commands.add_parser(
+        "run",
+        help="run a pipeline definition locally (no Docker, no AWS)",
+        description="Run a pipeline definition on this machine: a compiled definition JSON, "
+        "or a pipeline of a synthesized cloud assembly (cdk.out). Exit code 0 only when the "
+        "execution Succeeded.",
+    )
+    run.add_argument("definition", nargs="?", metavar="DEFINITION.json")
+    run.add_argument("--assembly", metavar="CDK_OUT", help="a synthesized cloud assembly")
+    run.add_argument(
+        "--pipeline",
+        metavar="NAME",
+        help="with --assembly: the pipeline's name, construct path or logical id",
+    )
+    run.add_argument(
+        "--region",
+        metavar="REGION",
+        help="with --assembly: the region of environment-agnostic stacks (us-east-1)",
+    )
+    run.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="parameter value"
+    )
+    run.add_argument("--steps", metavar="A,B", help="run only these steps (selective execution)")
+    run.add_argument(
+        "--from-execution", metavar="ID", help="with --steps: reuse this execution's results"
+    )
+    run.add_argument("--resume", metavar="ID", help="rerun the failed and unrun steps of ID")
+    run.add_argument("--max-parallel", type=int, metavar="N", help="MaxParallelExecutionSteps")
+    run.add_argument(
+        "--callback-output",
+        action="append",
+        default=[],
+        metavar="STEP.NAME=VALUE",
+        help="an output of a Callback (or Lambda, EMR, …) step",
+    )
+    run.add_argument(
+        "--image-map",
+        action="append",
+        default=[],
+        metavar="URI=PYTHON",
+        help="run a custom image's code with a local Python ('python' = this one)",
+    )
+    run.add_argument(
+        "--s3-map",
+        action="append",
+        default=[],
+        metavar="S3_URI=PATH",
+        help="read an S3 prefix from a local file or directory",
+    )
+    run.add_argument(
+        "--lambda",
+        dest="lambdas",
+        action="append",
+        default=[],
+        metavar="ARN=FILE.py:FUNCTION",
+        help="a local handler for a Lambda function",
+    )
+    run.add_argument("--resources", metavar="FILE", help="a resources JSON file (ResourceMap)")
+    run.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="STEP=EXCEPTION_TYPE",
+        help="simulate a service fault on one attempt of STEP (repeatable)",
+    )
+    run.add_argument("--pipeline-name", metavar="NAME", help="the pipeline's name")
+    run.add_argument(
+        "--isolation",
+        choices=("auto", "namespace", "redirect"),
+        default="auto",
+        help="how each step gets its own /opt/ml (default: auto)",
+    )
+    run.add_argument("--retry-interval-scale", type=float, default=1.0, metavar="X")
+    run.add_argument(
+        "--allow-empty-outputs",
+        action="store_true",
+        help="publish empty output directories as the service does",
+    )
+    run.add_argument("--keep-work", action="store_true", help="keep succeeded attempts' work dirs")
+    _root_argument(run)
+    run.add_argument("--json", action="store_true", help="print the execution record as JSON")
+    run.set_defaults(handler=_run)
+
+    executions = commands.add_parser("executions", help="list local executions")
+    _root_argument(executions)
+    executions.add_argument("--json", action="store_true")
+    executions.set_defaults(handler=_executions)
+
+    show = commands.add_parser("show", help="show one local execution")
+    show.add_argument("execution", metavar="ID")
+    _root_argument(show)
+    show.add_argument("--json", action="store_true", help="the full record")
+    show.add_argument("--logs", action="store_true", help="print each step's log")
+    show.set_defaults(handler=_show)
+
+    registry = commands.add_parser("registry", help="the local model registry")
+    actions = registry.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="list model package versions")
+    listing.add_argument("group", nargs="?", metavar="GROUP")
+    _root_argument(listing)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_registry_list)
+    approve = actions.add_parser("approve", help="set a version's approval status")
+    approve.add_argument("group", metavar="GROUP")
+    approve.add_argument("version", type=int, metavar="VERSION")
+    approve.add_argument("--status", choices=APPROVAL_STATUSES, default="Approved")
+    approve.add_argument("--description", metavar="TEXT")
+    _root_argument(approve)
+    approve.set_defaults(handler=_registry_approve)
+
+
+def _root_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--root", default=DEFAULT_ROOT, metavar="DIR", help=f"runner directory ({DEFAULT_ROOT})"
+    )
+
+
+def _pairs(values: Sequence[str], option: str) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key:
+            raise LocalRunError(f"{option} {value!r}: expected KEY=VALUE")
+        pairs.append((key, rest))
+    return pairs
+
+
+def _resources(args: argparse.Namespace) -> ResourceMap:
+    base = ResourceMap.load(args.resources) if args.resources else ResourceMap()
+    lambdas: dict[str, str | LambdaHandler] = {
+        arn: LambdaHandler.parse(spec, Path.cwd()) for arn, spec in _pairs(args.lambdas, "--lambda")
+    }
+    extra = ResourceMap(
+        s3={uri: Path(path).resolve() for uri, path in _pairs(args.s3_map, "--s3-map")},
+        images=dict(_pairs(args.image_map, "--image-map")),
+        lambdas=lambdas,
+    )
+    return base.merged(extra)
+
+
+def _callback_outputs(values: Sequence[str]) -> dict[str, dict[str, str]]:
+    outputs: dict[str, dict[str, str]] = {}
+    for key, value in _pairs(values, "--callback-output"):
+        step, sep, name = key.partition(".")
+        if not sep or not name:
+            raise LocalRunError(f"--callback-output {key}: expected STEP.NAME=VALUE")
+        outputs.setdefault(step, {})[name] = value
+    return outputs
+
+
+def _faults(values: Sequence[str]) -> dict[str, list[str]]:
+    faults: dict[str, list[str]] = {}
+    for step, kind in _pairs(values, "--fault"):
+        faults.setdefault(step, []).append(kind)
+    return faults
+
+
+def _run(args: argparse.Namespace) -> int:
+    progress = ConsoleProgress(sys.stdout) if not args.json else None
+    try:
+        if args.resume and (args.definition or args.assembly or args.steps):
+            raise LocalRunError("--resume takes no definition, --assembly or --steps")
+        resources = _resources(args)
+        config = LocalConfig(
+            root=args.root,
+            resources=resources,
+            max_parallel=args.max_parallel,
+            isolation=args.isolation,
+            callback_outputs=_callback_outputs(args.callback_output),
+            faults=_faults(args.fault),
+            retry_interval_scale=args.retry_interval_scale,
+            strict_outputs=not args.allow_empty_outputs,
+            keep_work=args.keep_work,
+            progress=progress,
+        )
+        runner = LocalRunner(config)
+        if args.resume:
+            result = runner.resume(args.resume)
+        else:
+            definition = _definition(args)
+            if isinstance(definition, LoadedPipeline) and progress is not None:
+                for note in definition.notes:
+                    print(f"smpipe: {note}")
+            parameters = dict(_pairs(args.param, "--param"))
+            steps = [s.strip() for s in args.steps.split(",") if s.strip()] if args.steps else None
+            result = runner.run(
+                definition,
+                parameters,
+                pipeline_name=args.pipeline_name,
+                steps=steps,
+                from_execution=args.from_execution,
+            )
+    except KeyboardInterrupt:
+        if progress is not None:
+            progress.close()
+        print("smpipe: interrupted; the execution was stopped", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except PipelineDefinitionError as error:
+        if progress is not None:
+            progress.close()
+        print(f"smpipe run: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if progress is not None:
+        progress.close()
+    if args.json:
+        print(json.dumps(result.describe(), indent=2, default=str))
+    else:
+        print()
+        print(summary(result, _types(result)))
+    return EXIT_SUCCEEDED if result.succeeded else EXIT_FAILED
+
+
+def _definition(args: argparse.Namespace) -> str | LoadedPipeline:
+    if args.assembly:
+        if args.definition:
+            raise LocalRunError("give a DEFINITION.json or --assembly, not both")
+        from .assembly import load_assembly
+
+        return load_assembly(args.assembly, pipeline=args.pipeline, region=args.region)
+    if not args.definition:
+        raise LocalRunError("give a DEFINITION.json, --assembly CDK_OUT, or --resume ID")
+    if args.pipeline:
+        raise LocalRunError("--pipeline selects a pipeline of --assembly")
+    return str(args.definition)
+
+
+def _types(result: ExecutionResult) -> dict[str, str]:
+    from ._graph import StepGraph
+
+    graph = StepGraph.from_definition(result.definition)
+    return {name: spec.step_type for name, spec in graph.steps.items()}
+
+
+def _executions(args: argparse.Namespace) -> int:
+    records = LocalRunner(LocalConfig(root=args.root)).executions()
+    if args.json:
+        print(json.dumps([r.to_json() for r in records], indent=2, default=str))
+    elif not records:
+        print(f"no executions under {Path(args.root).resolve()}")
+    else:
+        print(executions_table(records))
+    return EXIT_SUCCEEDED
+
+
+def _show(args: argparse.Namespace) -> int:
+    try:
+        result = LocalRunner(LocalConfig(root=args.root)).execution(args.execution)
+    except LocalRunError as error:
+        print(f"smpipe show: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(result.describe(), indent=2, default=str))
+        return EXIT_SUCCEEDED
+    record = result.record
+    print(f"Execution  {record.execution_id}  ({record.arn})")
+    print(f"Pipeline   {record.pipeline_name}")
+    print(f"Status     {record.status}")
+    if record.failure_reason:
+        print(f"Reason     {record.failure_reason}")
+    values = ", ".join(f"{k}={v}" for k, v in record.parameters.items())
+    print(f"Parameters {values or '-'}")
+    if record.selective:
+        print(f"Selective  {json.dumps(record.selective)}")
+    print(f"Isolation  {record.isolation}")
+    print()
+    print(summary(result, _types(result)))
+    if args.logs:
+        for run in result.steps:
+            if run.log is not None:
+                print(f"\n== {run.name} ({run.log})")
+                print(run.log.read_text(encoding="utf-8", errors="replace").rstrip())
+    return EXIT_SUCCEEDED
+
+
+def _registry_list(args: argparse.Namespace) -> int:
+    registry = ModelRegistry(Path(args.root).resolve())
+    groups = [args.group] if args.group else registry.groups()
+    packages = [package for group in groups for package in registry.versions(group)]
+    if args.json:
+        print(json.dumps([p.description for p in packages], indent=2, default=str))
+    elif not packages:
+        print(f"no model packages under {registry.directory}")
+    else:
+        print(registry_table(packages))
+    return EXIT_SUCCEEDED
+
+
+def _registry_approve(args: argparse.Namespace) -> int:
+    registry = ModelRegistry(Path(args.root).resolve())
+    try:
+        package = registry.approve(args.group, args.version, args.status, args.description)
+    except LocalRunError as error:
+        print(f"smpipe registry approve: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{package.group} version {package.version}: {package.approval_status}")
+    return EXIT_SUCCEEDED

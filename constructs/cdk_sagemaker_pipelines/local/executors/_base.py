@@ -1,0 +1,212 @@
+"""The executor protocol and what an executor gets to work with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from .._errors import StepError
+from .._graph import StepSpec
+from ..evaluate import Evaluator, ExecutionVariables
+from ..isolation import IsolationMode, Sandbox, describe_exit, setup_failed
+from ..registry import ACCOUNT, REGION, ModelRegistry
+from ..resources import ResourceMap
+from ..store import StepStore, read_text_tail
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    """The parts of ``LocalConfig`` executors use, read once per run.
+
+    Example::
+
+        RunSettings(root=Path(".smpipe"), python=sys.executable, isolation=mode)
+    """
+
+    root: Path
+    python: str
+    isolation: IsolationMode
+    strict_outputs: bool = True
+    external_outputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """What a successful step attempt produced.
+
+    ``outputs`` maps S3 URIs to files or directories under the attempt's staging
+    directory; the runner publishes them atomically after the step succeeded.
+    ``metadata`` is the step's ``Metadata`` in ListPipelineExecutionSteps.
+
+    Example::
+
+        StepResult(properties={"ProcessingJobStatus": "Completed", …},
+                   outputs={"s3://b/p/train": staging / "train"},
+                   metadata={"ProcessingJob": {"Arn": arn}})
+    """
+
+    properties: Mapping[str, Any]
+    outputs: Mapping[str, Path] = field(default_factory=dict)
+    output_names: Mapping[str, str] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    outcome: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepContext:
+    """Everything one attempt of one step may use.
+
+    ``arguments`` are the step's ``Arguments`` with every expression evaluated.
+    ``attempt_dir`` is private to this attempt; ``staging`` is where outputs go.
+
+    Example::
+
+        sandbox = ctx.sandbox(ctx.interpreter(arguments["AppSpecification"]["ImageUri"]))
+    """
+
+    spec: StepSpec
+    arguments: Any
+    evaluator: Evaluator
+    store: StepStore
+    resources: ResourceMap
+    settings: RunSettings
+    execution: ExecutionVariables
+    registry: ModelRegistry
+    job_name: str
+    attempt: int
+    attempt_dir: Path
+    log: Path
+    stop: threading.Event
+
+    @property
+    def name(self) -> str:
+        """The step's name."""
+        return self.spec.name
+
+    @property
+    def staging(self) -> Path:
+        """Where outputs are staged before publication."""
+        return self.attempt_dir / "publish"
+
+    def arn(self, resource: str, name: str | None = None) -> str:
+        """A local ARN, e.g. ``arn:aws:sagemaker:local:000000000000:training-job/<name>``."""
+        return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{resource}/{(name or self.job_name).lower()}"
+
+    def interpreter(self, image: Any) -> str:
+        """The local Python for an image URI (``StepError`` naming the mapping option)."""
+        return self.resources.interpreter(
+            image, step=self.name, default_python=self.settings.python
+        )
+
+    def sandbox(self, interpreter: str, name: str = "sandbox") -> Sandbox:
+        """A fresh private ``/opt`` tree under the attempt directory."""
+        return Sandbox(self.attempt_dir / name, self.settings.isolation, interpreter=interpreter)
+
+    def run_process(
+        self,
+        sandbox: Sandbox,
+        argv: list[str],
+        *,
+        env: Mapping[str, str],
+        cwd: str,
+        timeout: float | None,
+        what: str,
+        log: Path | None = None,
+        failure_files: tuple[str, ...] = (),
+    ) -> float:
+        """Run a step's program; raise ``StepError`` with a precise reason if it fails.
+
+        Returns the run time in seconds. ``failure_files`` are container paths whose
+        content (SageMaker's failure-reason convention) is quoted in the reason.
+        """
+        log_file = log or self.log
+        outcome = sandbox.run(argv, env=env, cwd=cwd, log=log_file, timeout=timeout, stop=self.stop)
+        if setup_failed(outcome, log_file):
+            raise StepError(
+                "could not set up the private /opt/ml mount for the step: "
+                + read_text_tail(log_file, 2)
+                + " (run with --isolation redirect)"
+            )
+        reason = describe_exit(outcome, timeout=timeout, what=what)
+        if reason is None:
+            return outcome.seconds
+        detail = ""
+        for container_path in failure_files:
+            file = sandbox.host_path(container_path)
+            if file.is_file():
+                detail = file.read_text(encoding="utf-8", errors="replace").strip()[:600]
+                break
+        if not detail and not outcome.timed_out and not outcome.stopped:
+            detail = _last_error_line(read_text_tail(log_file, 30))
+        prefix = "AlgorithmError: " if outcome.returncode > 0 and not outcome.timed_out else ""
+        message = prefix + reason + (f": {detail}" if detail else "")
+        raise StepError(message[:1024])
+
+    def now(self) -> dt.datetime:
+        """The current UTC time."""
+        return dt.datetime.now(dt.UTC)
+
+
+def _last_error_line(tail: str) -> str:
+    lines = [
+        line.strip()
+        for line in tail.splitlines()
+        if line.strip() and not line.startswith("[smpipe ")
+    ]
+    if not lines:
+        return ""
+    for line in reversed(lines):
+        if line.startswith(("Traceback", "File ", "^")):
+            continue
+        return line
+    return lines[-1]
+
+
+class StepExecutor(Protocol):
+    """Runs one step type: ``run(step, ctx) -> StepResult``, raising ``StepError``.
+
+    Example::
+
+        class FailExecutor:
+            def run(self, step: StepSpec, ctx: StepContext) -> StepResult:
+                raise StepError(ctx.arguments["ErrorMessage"], halts=True)
+    """
+
+    def run(self, step: StepSpec, ctx: StepContext) -> StepResult:
+        """Execute one attempt."""
+
+
+def timestamp(value: dt.datetime) -> str:
+    """ISO 8601 as stored in properties and records."""
+    return value.isoformat()
+
+
+def stopping_timeout(arguments: Mapping[str, Any]) -> float | None:
+    """``StoppingCondition.MaxRuntimeInSeconds`` as a timeout, if set."""
+    condition = arguments.get("StoppingCondition") or {}
+    value = condition.get("MaxRuntimeInSeconds")
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise StepError(
+            f"StoppingCondition.MaxRuntimeInSeconds {value!r} is not a number"
+        ) from None
+    return seconds
+
+
+def require_output_written(path: Path, *, strict: bool, step: str, description: str) -> None:
+    """Fail when an output directory holds no file (unless strict outputs are off)."""
+    if not strict:
+        return
+    if not path.exists() or not any(p.is_file() for p in path.rglob("*")):
+        raise StepError(
+            f"{description} was never written: the script left it empty, so there is nothing "
+            "to publish (LocalConfig(strict_outputs=False) publishes empty outputs as the "
+            "service does)"
+        )

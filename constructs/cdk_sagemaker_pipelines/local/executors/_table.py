@@ -1,0 +1,45 @@
+"""Which executor runs which step type."""
+
+from __future__ import annotations
+
+from .._errors import LocalRunError
+from ._base import StepExecutor
+from .callback import CallbackExecutor
+from .condition import ConditionExecutor
+from .external import ExternalExecutor
+from .fail import FailExecutor
+from .lambda_ import LambdaExecutor
+from .model import ModelExecutor
+from .processing import ProcessingExecutor
+from .register_model import RegisterModelExecutor
+from .training import TrainingExecutor
+from .transform import TransformExecutor
+from .tuning import TuningExecutor
+
+EXECUTORS: dict[str, StepExecutor] = {
+    "Processing": ProcessingExecutor(),
+    "Training": TrainingExecutor(),
+    "Tuning": TuningExecutor(),
+    "Model": ModelExecutor(),
+    "RegisterModel": RegisterModelExecutor(),
+    "Transform": TransformExecutor(),
+    "Lambda": LambdaExecutor(),
+    "Callback": CallbackExecutor(),
+    "Condition": ConditionExecutor(),
+    "Fail": FailExecutor(),
+}
+EXTERNAL_TYPES = frozenset(
+    {"EMR", "AutoML", "ClarifyCheck", "QualityCheck", "Endpoint", "EndpointConfig"}
+)
+# Steps whose Arguments the runner must not evaluate up front (they evaluate them lazily).
+LAZY_ARGUMENTS = frozenset({"Condition"})
+
+
+def executor_for(step_type: str) -> StepExecutor:
+    """The executor of ``step_type`` (``LocalRunError`` for unknown types)."""
+    executor = EXECUTORS.get(step_type)
+    if executor is not None:
+        return executor
+    if step_type in EXTERNAL_TYPES:
+        return ExternalExecutor()
+    raise LocalRunError(f"step type {step_type!r} can't run locally")

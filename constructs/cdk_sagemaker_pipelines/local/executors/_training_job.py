@@ -1,0 +1,280 @@
+"""One script-mode training job, as the SageMaker training toolkit runs it.
+
+Channels at ``/opt/ml/input/data/<channel>`` (``SM_CHANNEL_<NAME>``), the code from
+``sagemaker_submit_directory`` in ``/opt/ml/code``, hyperparameters in
+``/opt/ml/input/config/hyperparameters.json`` and as ``--name value`` arguments,
+``SM_*`` variables, ``/opt/ml/model`` packed as ``model.tar.gz`` and
+``/opt/ml/output/data`` as ``output.tar.gz`` under ``<S3OutputPath>/<job>/output/``, and
+``MetricDefinitions`` regexes applied to the log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tarfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .._errors import StepError
+from ..isolation import Sandbox
+from ..store import extract, unpack_code
+from ._base import StepContext, require_output_written, timestamp
+
+PROGRAM = "sagemaker_program"
+SUBMIT_DIRECTORY = "sagemaker_submit_directory"
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingRun:
+    """What one finished training job produced.
+
+    Example::
+
+        run.model_uri, run.metrics["train:accuracy"], run.job_directory
+    """
+
+    job_name: str
+    model_uri: str
+    job_uri: str
+    job_directory: Path
+    metrics: dict[str, float]
+    started: str
+    ended: str
+    seconds: float
+
+
+def run_training_job(
+    ctx: StepContext,
+    *,
+    job_name: str,
+    algorithm: Mapping[str, Any],
+    hyperparameters: Mapping[str, Any],
+    channels: list[Mapping[str, Any]],
+    output_path: str,
+    environment: Mapping[str, Any],
+    timeout: float | None,
+    work: str,
+    log: Path,
+    instance_type: str = "ml.m5.large",
+) -> TrainingRun:
+    """Run one job in its own sandbox under ``ctx.attempt_dir/work``; raise ``StepError``."""
+    interpreter = ctx.interpreter(algorithm.get("TrainingImage"))
+    hps = {str(k): str(v) for k, v in hyperparameters.items()}
+    program = hps.get(PROGRAM)
+    if not program:
+        raise StepError(
+            "no sagemaker_program hyperparameter: the local runner runs script-mode training "
+            "(a framework image with code=…), not an image's own training program"
+        )
+    submit = hps.get(SUBMIT_DIRECTORY)
+    sandbox = ctx.sandbox(interpreter, work)
+    started = ctx.now()
+    for folder in ("input/config", "model", "output/data", "code"):
+        sandbox.host_path(f"/opt/ml/{folder}").mkdir(parents=True, exist_ok=True)
+    channel_names = []
+    input_config: dict[str, Any] = {}
+    for channel in channels:
+        name = str(channel.get("ChannelName"))
+        source = (channel.get("DataSource") or {}).get("S3DataSource")
+        if source is None:
+            raise StepError(f"channel '{name}': only S3DataSource is supported locally")
+        if source.get("S3DataType", "S3Prefix") != "S3Prefix":
+            raise StepError(
+                f"channel '{name}': S3DataType {source.get('S3DataType')} is not supported "
+                "locally; use S3Prefix"
+            )
+        ctx.store.materialize(
+            str(source.get("S3Uri")),
+            sandbox.host_path(f"/opt/ml/input/data/{name}"),
+            f"channel '{name}'",
+        )
+        channel_names.append(name)
+        input_config[name] = {
+            "TrainingInputMode": channel.get("InputMode", algorithm.get("TrainingInputMode")),
+            "S3DistributionType": source.get("S3DataDistributionType", "FullyReplicated"),
+            "RecordWrapperType": channel.get("RecordWrapperType", "None"),
+            **({"ContentType": channel["ContentType"]} if "ContentType" in channel else {}),
+        }
+    if submit:
+        _place_code(ctx, sandbox, submit)
+    if not sandbox.host_path(f"/opt/ml/code/{program}").is_file():
+        raise StepError(f"code: the entry point {program} is not in {submit or 'the code'}")
+    config = sandbox.host_path("/opt/ml/input/config")
+    (config / "hyperparameters.json").write_text(json.dumps(hps, indent=2))
+    (config / "inputdataconfig.json").write_text(json.dumps(input_config, indent=2))
+    (config / "resourceconfig.json").write_text(
+        json.dumps(
+            {
+                "current_host": "algo-1",
+                "current_instance_type": instance_type,
+                "hosts": ["algo-1"],
+                "network_interface_name": "eth0",
+            }
+        )
+    )
+    user = {k: _decode(v) for k, v in hps.items() if not k.startswith("sagemaker_")}
+    arguments: list[str] = []
+    for key, value in user.items():
+        arguments += [f"--{key}", _as_argument(value)]
+    visible = sandbox.visible_path
+    env = {str(k): str(v) for k, v in environment.items()}
+    env.update(
+        {
+            "SM_MODEL_DIR": visible("/opt/ml/model"),
+            "SM_OUTPUT_DIR": visible("/opt/ml/output"),
+            "SM_OUTPUT_DATA_DIR": visible("/opt/ml/output/data"),
+            "SM_INPUT_DIR": visible("/opt/ml/input"),
+            "SM_INPUT_CONFIG_DIR": visible("/opt/ml/input/config"),
+            "SM_INPUT_DATA_CONFIG": json.dumps(input_config),
+            "SM_CHANNELS": json.dumps(channel_names),
+            "SM_HPS": json.dumps(user),
+            "SM_USER_ARGS": json.dumps(arguments),
+            "SM_USER_ENTRY_POINT": program,
+            "SM_MODULE_NAME": program.rsplit(".", 1)[0],
+            "SM_MODULE_DIR": submit or "",
+            "SM_CURRENT_HOST": "algo-1",
+            "SM_HOSTS": json.dumps(["algo-1"]),
+            "SM_CURRENT_INSTANCE_TYPE": instance_type,
+            "SM_NUM_CPUS": str(os.cpu_count() or 1),
+            "SM_NUM_GPUS": "0",
+            "SM_NETWORK_INTERFACE_NAME": "eth0",
+            "SM_LOG_LEVEL": "20",
+            "SM_TRAINING_ENV": json.dumps(
+                {
+                    "job_name": job_name,
+                    "hyperparameters": user,
+                    "channel_input_dirs": {
+                        name: visible(f"/opt/ml/input/data/{name}") for name in channel_names
+                    },
+                    "model_dir": visible("/opt/ml/model"),
+                    "module_name": program,
+                }
+            ),
+            "TRAINING_JOB_NAME": job_name,
+        }
+    )
+    for name in channel_names:
+        env[f"SM_CHANNEL_{name.upper().replace('-', '_')}"] = visible(f"/opt/ml/input/data/{name}")
+    for key, value in user.items():
+        env[f"SM_HP_{key.upper().replace('-', '_')}"] = _as_argument(value)
+    seconds = ctx.run_process(
+        sandbox,
+        [interpreter, program, *arguments],
+        env=env,
+        cwd="/opt/ml/code",
+        timeout=timeout,
+        what="the training script",
+        log=log,
+        failure_files=("/opt/ml/output/failure",),
+    )
+    model_dir = sandbox.host_path("/opt/ml/model")
+    require_output_written(
+        model_dir,
+        strict=ctx.settings.strict_outputs,
+        step=ctx.name,
+        description="the model directory /opt/ml/model (SM_MODEL_DIR)",
+    )
+    job_directory = ctx.staging / "jobs" / job_name
+    output = job_directory / "output"
+    output.mkdir(parents=True, exist_ok=True)
+    _pack(model_dir, output / "model.tar.gz")
+    _pack(sandbox.host_path("/opt/ml/output/data"), output / "output.tar.gz")
+    ended = ctx.now()
+    job_uri = f"{output_path.rstrip('/')}/{job_name}"
+    return TrainingRun(
+        job_name=job_name,
+        model_uri=f"{job_uri}/output/model.tar.gz",
+        job_uri=job_uri,
+        job_directory=job_directory,
+        metrics=extract_metrics(algorithm.get("MetricDefinitions") or [], log),
+        started=timestamp(started),
+        ended=timestamp(ended),
+        seconds=seconds,
+    )
+
+
+def _place_code(ctx: StepContext, sandbox: Sandbox, submit: str) -> None:
+    """Put ``sagemaker_submit_directory`` (an S3 URI or a path in a channel) in /opt/ml/code."""
+    code = sandbox.host_path("/opt/ml/code")
+    if submit.startswith("s3://"):
+        located = ctx.store.locate(submit)
+        if located is None:
+            raise StepError(
+                f"code: no object at {submit} (sagemaker_submit_directory)"
+                + ctx.store.missing_hint(submit)
+            )
+        unpack_code(located, code)
+        return
+    try:
+        local = sandbox.host_path(submit)
+    except StepError:
+        raise StepError(
+            f"code: sagemaker_submit_directory {submit!r} is neither an s3:// URI nor a path "
+            "under /opt/ml"
+        ) from None
+    if local.is_dir():
+        shutil.copytree(local, code, dirs_exist_ok=True, copy_function=shutil.copyfile)
+    elif local.is_file() and tarfile.is_tarfile(local):
+        extract(local, code)
+    elif local.is_file():
+        shutil.copyfile(local, code / local.name)
+    else:
+        raise StepError(
+            f"code: sagemaker_submit_directory {submit} does not exist in the container "
+            "(is the channel that carries it missing?)"
+        )
+
+
+def _decode(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _as_argument(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def _pack(folder: Path, target: Path) -> None:
+    with tarfile.open(target, "w:gz", compresslevel=1) as archive:
+        if folder.is_dir():
+            for item in sorted(folder.iterdir()):
+                archive.add(item, arcname=item.name)
+
+
+def extract_metrics(definitions: list[Mapping[str, Any]], log: Path) -> dict[str, float]:
+    """The last value each ``MetricDefinitions`` regex captured in the log."""
+    if not definitions or not log.exists():
+        return {}
+    text = log.read_text(encoding="utf-8", errors="replace")
+    found: dict[str, float] = {}
+    for definition in definitions:
+        name, pattern = str(definition.get("Name")), str(definition.get("Regex"))
+        try:
+            regex = re.compile(pattern)
+        except re.error as error:
+            raise StepError(f"MetricDefinitions '{name}': bad regex {pattern!r}: {error}") from None
+        for match in regex.finditer(text):
+            captured = match.group(1) if regex.groups else match.group(0)
+            try:
+                found[name] = float(captured)
+            except (TypeError, ValueError):
+                continue
+    return found
+
+
+def metric_list(metrics: Mapping[str, float], when: str) -> list[dict[str, Any]]:
+    """``FinalMetricDataList`` entries."""
+    return [
+        {"MetricName": name, "Value": value, "Timestamp": when} for name, value in metrics.items()
+    ]

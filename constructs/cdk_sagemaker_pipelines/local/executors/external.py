@@ -1,0 +1,41 @@
+"""Steps that run on other services (EMR, AutoML, Clarify, …): user-supplied results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._errors import StepError
+from .._graph import StepSpec
+from ._base import StepContext, StepResult
+from ._outputs import supplied
+
+
+class ExternalExecutor:
+    """Completes a step the local runner can't run, with properties the user supplies.
+
+    ``--callback-output Spark.Status.State=COMPLETED`` sets the property
+    ``Status.State`` of step ``Spark``; any supplied value marks the step done. Without
+    values, the step fails saying so.
+
+    Example::
+
+        LocalConfig(callback_outputs={"Spark": {"Status.State": "COMPLETED"}})
+    """
+
+    def run(self, step: StepSpec, ctx: StepContext) -> StepResult:
+        """Complete the step from supplied values."""
+        given = supplied(ctx.settings.external_outputs, step.name)
+        if given is None:
+            raise StepError(
+                f"{step.step_type} steps run on another AWS service, which the local runner "
+                f"can't reach; mark it done by supplying its properties, e.g. "
+                f"--callback-output {step.name}.Status.State=COMPLETED"
+            )
+        properties: dict[str, Any] = {}
+        for path, value in given.items():
+            target = properties
+            parts = str(path).split(".")
+            for part in parts[:-1]:
+                target = target.setdefault(part, {})
+            target[parts[-1]] = value
+        return StepResult(properties=properties, metadata={})

@@ -1,0 +1,112 @@
+"""Lambda steps: the function's handler invoked locally, or outputs the user supplies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from .._errors import StepError
+from .._graph import StepSpec
+from ..isolation import RUNTIME
+from ..store import read_text_tail
+from ._base import StepContext, StepResult
+from ._outputs import coerce_output, declared_outputs, output_metadata, supplied
+
+DRIVER = RUNTIME / "lambda_driver.py"
+DEFAULT_TIMEOUT = 900.0
+
+
+class LambdaExecutor:
+    """Invokes the mapped local handler with the step's resolved arguments as the event.
+
+    The handler comes from ``ResourceMap.lambdas`` (the cdk.out loader fills it for
+    Python functions of the app). The returned object must hold every declared output.
+    Values given with ``--callback-output Step.Name=Value`` replace the invocation.
+
+    Example::
+
+        LambdaExecutor().run(spec, ctx).properties["OutputParameters"]["rows"]
+    """
+
+    def run(self, step: StepSpec, ctx: StepContext) -> StepResult:
+        """Invoke the function."""
+        arn = ctx.evaluator.resolve(step.entry.get("FunctionArn"))
+        declared = declared_outputs(step.entry)
+        given = supplied(ctx.settings.external_outputs, step.name)
+        if given is not None:
+            result: Any = dict(given)
+            source = "--callback-output"
+        else:
+            result = self._invoke(step, ctx, str(arn))
+            source = "the function"
+        if declared and not isinstance(result, Mapping):
+            raise StepError(
+                f"the function returned {type(result).__name__}, not an object with the "
+                f"outputs {', '.join(name for name, _ in declared)}"
+            )
+        values: dict[str, Any] = {}
+        for name, kind in declared:
+            if name not in result:
+                raise StepError(
+                    f"{source} returned no output '{name}' (got: "
+                    f"{', '.join(sorted(map(str, result))) or 'nothing'})"
+                )
+            values[name] = coerce_output(name, kind, result[name], source)
+        return StepResult(
+            properties={"OutputParameters": values, "FunctionArn": arn},
+            metadata={"Lambda": {"Arn": arn, "OutputParameters": output_metadata(values)}},
+        )
+
+    def _invoke(self, step: StepSpec, ctx: StepContext, arn: str) -> Any:
+        handler = ctx.resources.lambda_handler(arn)
+        if handler is None:
+            raise StepError(
+                f"function {arn} has no local handler: map it with "
+                f"smpipe run --lambda {arn}=path/to/file.py:handler "
+                "(ResourceMap(lambdas=…)), or give its outputs with "
+                f"--callback-output {step.name}.NAME=VALUE"
+            )
+        if handler.runtime and not handler.runtime.startswith("python"):
+            raise StepError(
+                f"function {arn} uses runtime {handler.runtime}, which the local runner can't "
+                f"run; give its outputs with --callback-output {step.name}.NAME=VALUE"
+            )
+        if not handler.code.exists():
+            raise StepError(f"function {arn}: its code {handler.code} does not exist")
+        sandbox = ctx.sandbox(ctx.settings.python)
+        event_file = ctx.attempt_dir / "event.json"
+        result_file = ctx.attempt_dir / "result.json"
+        event_file.write_text(json.dumps(ctx.arguments or {}, default=str), encoding="utf-8")
+        timeout = _timeout(step.entry.get("Timeout"))
+        ctx.run_process(
+            sandbox,
+            [
+                ctx.settings.python,
+                str(DRIVER),
+                str(handler.code),
+                handler.handler,
+                str(event_file),
+                str(result_file),
+            ],
+            env={"SMPIPE_LAMBDA_TIMEOUT": str(timeout)},
+            cwd=str(ctx.attempt_dir),
+            timeout=timeout,
+            what="the Lambda handler",
+        )
+        try:
+            return json.loads(result_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise StepError(
+                f"the Lambda handler returned no JSON result ({error}): "
+                + read_text_tail(ctx.log, 3)
+            ) from None
+
+
+def _timeout(value: Any) -> float:
+    if value is None:
+        return DEFAULT_TIMEOUT
+    try:
+        return float(str(value).rstrip("s"))
+    except ValueError:
+        return DEFAULT_TIMEOUT

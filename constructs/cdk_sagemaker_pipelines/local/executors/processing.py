@@ -1,0 +1,111 @@
+"""Processing steps: the container's entrypoint with inputs and outputs at their LocalPaths."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Mapping
+from typing import Any
+
+from .._errors import StepError
+from .._graph import StepSpec
+from ._base import StepContext, StepResult, require_output_written, stopping_timeout, timestamp
+
+
+class ProcessingExecutor:
+    """Runs ``AppSpecification.ContainerEntrypoint`` + ``ContainerArguments`` as a subprocess.
+
+    Inputs are copied to their ``LocalPath`` before, outputs collected from theirs after;
+    ``python3`` runs with the interpreter the image maps to. ``StoppingCondition`` is the
+    timeout.
+
+    Example::
+
+        ProcessingExecutor().run(spec, ctx).properties["ProcessingOutputConfig"]
+    """
+
+    def run(self, step: StepSpec, ctx: StepContext) -> StepResult:
+        """Run one processing job."""
+        arguments: Mapping[str, Any] = ctx.arguments
+        application = arguments.get("AppSpecification") or {}
+        interpreter = ctx.interpreter(application.get("ImageUri"))
+        entrypoint = application.get("ContainerEntrypoint")
+        if not entrypoint:
+            raise StepError(
+                "AppSpecification has no ContainerEntrypoint: the image's own entrypoint can't "
+                "run without Docker (give the step code=… or an entrypoint)"
+            )
+        sandbox = ctx.sandbox(interpreter)
+        started = ctx.now()
+        for index, item in enumerate(arguments.get("ProcessingInputs") or []):
+            name = item.get("InputName", f"input-{index + 1}")
+            source = item.get("S3Input")
+            if source is None:
+                raise StepError(
+                    f"input '{name}': only S3Input is supported locally (DatasetDefinition "
+                    "queries Athena or Redshift)"
+                )
+            if source.get("S3DataType", "S3Prefix") != "S3Prefix":
+                raise StepError(
+                    f"input '{name}': S3DataType {source.get('S3DataType')} is not supported "
+                    "locally; use S3Prefix"
+                )
+            destination = sandbox.host_path(str(source.get("LocalPath")))
+            ctx.store.materialize(str(source.get("S3Uri")), destination, f"input '{name}'")
+        outputs = (arguments.get("ProcessingOutputConfig") or {}).get("Outputs") or []
+        for item in outputs:
+            sandbox.host_path(str(item["S3Output"]["LocalPath"])).mkdir(parents=True, exist_ok=True)
+        config = sandbox.host_path("/opt/ml/config")
+        config.mkdir(parents=True, exist_ok=True)
+        job = dict(arguments, ProcessingJobName=ctx.job_name)
+        (config / "processingjobconfig.json").write_text(json.dumps(job, default=str))
+        (config / "resourceconfig.json").write_text(
+            json.dumps({"current_host": "algo-1", "hosts": ["algo-1"]})
+        )
+        argv = [str(part) for part in (*entrypoint, *(application.get("ContainerArguments") or []))]
+        environment = {k: str(v) for k, v in (arguments.get("Environment") or {}).items()}
+        ctx.run_process(
+            sandbox,
+            argv,
+            env=environment,
+            cwd="/opt/ml/processing" if sandbox.host_path("/opt/ml/processing").is_dir() else "/",
+            timeout=stopping_timeout(arguments),
+            what="the processing script",
+            failure_files=("/opt/ml/output/message", "/opt/ml/output/failure"),
+        )
+        published: dict[str, Any] = {}
+        names: dict[str, str] = {}
+        for item in outputs:
+            name = item["OutputName"]
+            local = sandbox.host_path(str(item["S3Output"]["LocalPath"]))
+            require_output_written(
+                local,
+                strict=ctx.settings.strict_outputs,
+                step=step.name,
+                description=f"output '{name}' ({item['S3Output']['LocalPath']})",
+            )
+            target = ctx.staging / "outputs" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(local), target)
+            uri = str(item["S3Output"]["S3Uri"])
+            published[uri] = target
+            names[uri] = name
+        ended = ctx.now()
+        arn = ctx.arn("processing-job")
+        properties = dict(arguments)
+        properties.update(
+            ProcessingJobName=ctx.job_name,
+            ProcessingJobArn=arn,
+            ProcessingJobStatus="Completed",
+            ExitMessage="",
+            CreationTime=timestamp(started),
+            ProcessingStartTime=timestamp(started),
+            ProcessingEndTime=timestamp(ended),
+            LastModifiedTime=timestamp(ended),
+        )
+        return StepResult(
+            properties=properties,
+            outputs=published,
+            output_names=names,
+            metadata={"ProcessingJob": {"Arn": arn}},
+        )

@@ -1,0 +1,95 @@
+"""RegisterModel steps (CreateModelPackage) into the local model registry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .._errors import StepError
+from .._graph import StepSpec
+from ..store import write_archive
+from ._base import StepContext, StepResult
+from ._containers import locate_container
+
+
+class RegisterModelExecutor:
+    """Adds a version to a model package group of ``<root>/registry``.
+
+    The model data, inference code and metrics reports are copied into the version's
+    folder, so the registry outlives the execution. Properties follow
+    ``DescribeModelPackage``.
+
+    Example::
+
+        RegisterModelExecutor().run(spec, ctx).properties["ModelPackageVersion"]
+    """
+
+    def run(self, step: StepSpec, ctx: StepContext) -> StepResult:
+        """Register the model version."""
+        arguments: Mapping[str, Any] = ctx.arguments
+        group = arguments.get("ModelPackageGroupName")
+        if not isinstance(group, str) or not group:
+            raise StepError("ModelPackageGroupName is required locally (a versioned model package)")
+        specification = dict(arguments.get("InferenceSpecification") or {})
+        containers = list(specification.get("Containers") or [])
+        if not containers:
+            raise StepError("InferenceSpecification has no Containers")
+        files: dict[str, Path] = {}
+        described: list[dict[str, Any]] = []
+        for index, container in enumerate(containers):
+            local = locate_container(container, ctx.store, f"Containers[{index}]")
+            entry = dict(container)
+            prefix = "" if index == 0 else f"container-{index}/"
+            if local.model_data is not None:
+                files[f"{prefix}model.tar.gz"] = local.model_data
+                entry["LocalModelData"] = f"{prefix}model.tar.gz"
+            if local.code is not None:
+                if local.code.kind == "archive":
+                    packed = ctx.attempt_dir / "code.tar.gz"
+                    write_archive(local.code.path, packed)
+                    files[f"{prefix}code.tar.gz"] = packed
+                else:
+                    files[f"{prefix}code" + _suffix(local.code.path)] = local.code.path
+                entry["LocalCode"] = f"{prefix}code" + (
+                    ".tar.gz" if local.code.kind == "archive" else _suffix(local.code.path)
+                )
+            described.append(entry)
+        specification["Containers"] = described
+        metrics = _metrics(arguments.get("ModelMetrics") or {}, ctx, files)
+        description = dict(arguments)
+        description["InferenceSpecification"] = specification
+        if metrics:
+            description["ModelMetrics"] = metrics
+        description.setdefault("ModelApprovalStatus", "PendingManualApproval")
+        description["MetadataProperties"] = {
+            **(arguments.get("MetadataProperties") or {}),
+            "GeneratedBy": ctx.execution.execution_arn,
+        }
+        package = ctx.registry.register(group, description, files, ctx.now())
+        properties = dict(package.description)
+        return StepResult(properties=properties, metadata={"RegisterModel": {"Arn": package.arn}})
+
+
+def _suffix(path: Path) -> str:
+    name = path.name
+    if name.endswith(".tar.gz"):
+        return ".tar.gz"
+    return path.suffix if path.is_file() else ""
+
+
+def _metrics(
+    metrics: Mapping[str, Any], ctx: StepContext, files: dict[str, Path]
+) -> dict[str, Any]:
+    copied: dict[str, Any] = {}
+    for kind, reports in metrics.items():
+        if not isinstance(reports, Mapping):
+            continue
+        for report, source in reports.items():
+            if not isinstance(source, Mapping) or not isinstance(source.get("S3Uri"), str):
+                continue
+            path = ctx.store.local_file(source["S3Uri"], f"ModelMetrics.{kind}.{report}")
+            name = f"metrics/{kind}-{report}{''.join(path.suffixes) or '.json'}"
+            files[name] = path
+            copied.setdefault(kind, {})[report] = {**source, "LocalPath": name}
+    return copied

@@ -1,0 +1,65 @@
+"""Training steps (script mode)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._graph import StepSpec
+from ._base import StepContext, StepResult, stopping_timeout
+from ._training_job import metric_list, run_training_job
+
+
+class TrainingExecutor:
+    """Runs a script-mode training job; see ``_training_job`` for the conventions.
+
+    Properties follow ``DescribeTrainingJob``: ``ModelArtifacts.S3ModelArtifacts`` is
+    ``<S3OutputPath>/<job>/output/model.tar.gz`` and ``FinalMetricDataList`` holds the
+    last value of each ``MetricDefinitions`` regex.
+
+    Example::
+
+        TrainingExecutor().run(spec, ctx).properties["ModelArtifacts"]
+    """
+
+    def run(self, step: StepSpec, ctx: StepContext) -> StepResult:
+        """Run one training job."""
+        arguments: Mapping[str, Any] = ctx.arguments
+        algorithm = arguments.get("AlgorithmSpecification") or {}
+        output_path = str((arguments.get("OutputDataConfig") or {}).get("S3OutputPath", ""))
+        resources = arguments.get("ResourceConfig") or {}
+        run = run_training_job(
+            ctx,
+            job_name=ctx.job_name,
+            algorithm=algorithm,
+            hyperparameters=arguments.get("HyperParameters") or {},
+            channels=list(arguments.get("InputDataConfig") or []),
+            output_path=output_path,
+            environment=arguments.get("Environment") or {},
+            timeout=stopping_timeout(arguments),
+            work="sandbox",
+            log=ctx.log,
+            instance_type=str(resources.get("InstanceType", "ml.m5.large")),
+        )
+        arn = ctx.arn("training-job")
+        properties = dict(arguments)
+        properties.update(
+            TrainingJobName=run.job_name,
+            TrainingJobArn=arn,
+            TrainingJobStatus="Completed",
+            SecondaryStatus="Completed",
+            ModelArtifacts={"S3ModelArtifacts": run.model_uri},
+            FinalMetricDataList=metric_list(run.metrics, run.ended),
+            CreationTime=run.started,
+            TrainingStartTime=run.started,
+            TrainingEndTime=run.ended,
+            LastModifiedTime=run.ended,
+            TrainingTimeInSeconds=max(1, round(run.seconds)),
+            BillableTimeInSeconds=max(1, round(run.seconds)),
+        )
+        return StepResult(
+            properties=properties,
+            outputs={run.job_uri: run.job_directory},
+            output_names={run.job_uri: "model"},
+            metadata={"TrainingJob": {"Arn": arn}},
+        )

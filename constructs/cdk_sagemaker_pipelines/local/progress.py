@@ -1,0 +1,238 @@
+"""Console output of the local runner: live progress and the summary tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any, TextIO
+
+from .records import ExecutionRecord
+from .registry import ModelPackage
+from .result import ExecutionResult, StepRun
+
+_LABELS = {
+    "step-started": "Executing",
+    "step-succeeded": "Succeeded",
+    "step-cached": "Succeeded (cache hit)",
+    "step-failed": "Failed",
+    "step-stopped": "Stopped",
+    "step-retrying": "Retrying",
+    "step-not-executed": "Not executed",
+}
+
+
+class ConsoleProgress:
+    """Prints one line per step event; on a terminal, also a live "running" status line.
+
+    Example::
+
+        progress = ConsoleProgress(sys.stdout)
+        LocalRunner(LocalConfig(progress=progress)).run(definition)
+        progress.close()
+    """
+
+    def __init__(self, stream: TextIO | None = None, *, live: bool | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.live = self.stream.isatty() if live is None else live
+        self.running: dict[str, float] = {}
+        self.elapsed = 0.0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._started_at: float | None = None
+        self._ticker: threading.Thread | None = None
+        self._status_shown = False
+
+    def __call__(self, event: Any) -> None:
+        """Handle a ``ProgressEvent``."""
+        with self._lock:
+            self._clear()
+            self.elapsed = event.elapsed
+            if event.kind == "execution-started":
+                self._write(f"smpipe: execution {event.execution_id}  [{event.message}]\n")
+                if self.live and self._ticker is None:
+                    self._ticker = threading.Thread(target=self._tick, daemon=True)
+                    self._ticker.start()
+            elif event.kind == "execution-finished":
+                self._stop.set()
+            elif event.kind in _LABELS:
+                if event.kind == "step-started":
+                    self.running[event.step] = event.elapsed
+                else:
+                    self.running.pop(event.step, None)
+                label = _LABELS[event.kind]
+                detail = f"  {_shorten(event.message, 100)}" if event.message else ""
+                self._write(
+                    f"{event.elapsed:7.2f}s  {event.step:<24} {event.step_type or '':<13} "
+                    f"{label}{detail}\n"
+                )
+            self._status()
+
+    def close(self) -> None:
+        """Stop the live line."""
+        self._stop.set()
+        with self._lock:
+            self._clear()
+
+    def _tick(self) -> None:
+        import time
+
+        start = time.monotonic() - self.elapsed
+        while not self._stop.wait(0.5):
+            with self._lock:
+                self.elapsed = time.monotonic() - start
+                self._clear()
+                self._status()
+
+    def _status(self) -> None:
+        if not self.live or not self.running or self._stop.is_set():
+            return
+        names = ", ".join(
+            f"{name} ({self.elapsed - since:.0f}s)" for name, since in self.running.items()
+        )
+        self._write(_shorten(f"  running: {names}", shutil.get_terminal_size().columns - 1))
+        self._status_shown = True
+
+    def _clear(self) -> None:
+        if self.live and self._status_shown:
+            self._write("\r\033[K")
+            self._status_shown = False
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+
+
+def _shorten(text: str | None, width: int) -> str:
+    if text is None:
+        return ""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: max(width - 1, 0)] + "…"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A plain left-aligned text table."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for index, cell in enumerate(row):
+            widths[index] = max(widths[index], len(cell))
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    for row in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    return f"{seconds:.2f}s" if seconds < 60 else f"{seconds / 60:.1f}m"
+
+
+def _step_note(run: StepRun) -> str:
+    if run.status == "NotExecuted":
+        return run.reason or ""
+    if run.failure_reason:
+        return run.failure_reason
+    if run.outcome is not None:
+        return f"Outcome: {run.outcome}"
+    if run.reused_from:
+        return "reused from " + run.reused_from.rsplit("/", 1)[-1]
+    return ""
+
+
+def summary(result: ExecutionResult, types: Mapping[str, str], width: int | None = None) -> str:
+    """The final table: status, duration, attempts, cache hit and failure reason per step."""
+    width = width or shutil.get_terminal_size((200, 20)).columns
+    rows = []
+    for run in result.steps:
+        cache = "hit " + run.cache_hit.rsplit("/", 1)[-1] if run.cache_hit else "-"
+        rows.append(
+            [
+                run.name,
+                types.get(run.name, ""),
+                run.status,
+                _duration(run.duration),
+                str(run.attempt_count),
+                cache,
+                _shorten(_step_note(run), max(40, width - 75)),
+            ]
+        )
+    text = table(["STEP", "TYPE", "STATUS", "DURATION", "ATTEMPTS", "CACHE", "NOTE"], rows)
+    failures = [run for run in result.steps if run.status in ("Failed", "Stopped")]
+    details = []
+    for run in failures:
+        details.append(f"\n{run.name}: {run.failure_reason}")
+        if run.log is not None:
+            details.append(f"  log: {run.log}")
+    record = result.record
+    total = _elapsed(record)
+    status = f"\nExecution {record.execution_id} ({record.pipeline_name}): {record.status}"
+    if total is not None:
+        status += f" in {_duration(total)}"
+    if record.failure_reason:
+        status += f"\n  {record.failure_reason}"
+    parts = [text, *details, f"\nrecords: {record.directory}", status.lstrip("\n")]
+    return "\n".join(parts)
+
+
+def _elapsed(record: ExecutionRecord) -> float | None:
+    try:
+        start = dt.datetime.fromisoformat(record.created)
+        end = dt.datetime.fromisoformat(record.ended) if record.ended else None
+    except ValueError:
+        return None
+    return None if end is None else (end - start).total_seconds()
+
+
+def executions_table(records: Sequence[ExecutionRecord]) -> str:
+    """``smpipe executions``."""
+    rows = []
+    for record in records:
+        finished = sum(1 for e in record.steps.values() if e.get("StepStatus") == "Succeeded")
+        rows.append(
+            [
+                record.execution_id,
+                record.pipeline_name,
+                record.status,
+                record.created[:19].replace("T", " "),
+                _duration(_elapsed(record)),
+                f"{finished}/{len(record.step_order) - _not_selected(record)}",
+                _shorten(record.failure_reason, 60),
+            ]
+        )
+    return table(
+        ["EXECUTION", "PIPELINE", "STATUS", "STARTED (UTC)", "DURATION", "SUCCEEDED", "REASON"],
+        rows,
+    )
+
+
+def _not_selected(record: ExecutionRecord) -> int:
+    return sum(1 for reason in record.not_executed.values() if reason == "not selected")
+
+
+def registry_table(packages: Sequence[ModelPackage]) -> str:
+    """``smpipe registry list``."""
+    rows = []
+    for package in packages:
+        metrics = package.metrics.get("ModelQuality", {}).get("Statistics")
+        shown = ""
+        if isinstance(metrics, Mapping) and isinstance(metrics.get("metrics"), Mapping):
+            shown = ", ".join(
+                f"{name}={value.get('value')}"
+                for name, value in metrics["metrics"].items()
+                if isinstance(value, Mapping)
+            )
+        generated = str((package.description.get("MetadataProperties") or {}).get("GeneratedBy"))
+        rows.append(
+            [
+                package.group,
+                str(package.version),
+                package.approval_status,
+                package.created[:19].replace("T", " "),
+                generated.rsplit("/", 1)[-1],
+                _shorten(shown, 60),
+            ]
+        )
+    return table(["GROUP", "VERSION", "STATUS", "CREATED (UTC)", "EXECUTION", "METRICS"], rows)

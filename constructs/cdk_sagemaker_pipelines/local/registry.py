@@ -1,0 +1,243 @@
+"""A file-based model registry: model package groups, versions, approval status, metrics.
+
+Layout under ``<root>/registry``::
+
+    <group>/group.json
+    <group>/<version>/package.json     DescribeModelPackage-shaped
+    <group>/<version>/model.tar.gz     copies, so a version outlives its execution
+    <group>/<version>/code/…, metrics/…
+
+Versions are allocated by creating their directory (atomic), so concurrent executions
+registering into one group get distinct versions.
+
+Example::
+
+    registry = ModelRegistry(Path(".smpipe"))
+    latest = registry.latest("breast-cancer")
+    registry.approve("breast-cancer", latest.version)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._errors import LocalRunError
+
+APPROVAL_STATUSES = ("Approved", "Rejected", "PendingManualApproval")
+ACCOUNT = "000000000000"
+REGION = "local"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelPackage:
+    """One registered model version.
+
+    Example::
+
+        package = registry.get("breast-cancer", 1)
+        package.approval_status, package.model_data, package.metrics["ModelQuality"]
+    """
+
+    group: str
+    version: int
+    directory: Path
+    description: Mapping[str, Any]
+
+    @property
+    def arn(self) -> str:
+        """``arn:aws:sagemaker:local:000000000000:model-package/<group>/<version>``."""
+        return str(self.description["ModelPackageArn"])
+
+    @property
+    def approval_status(self) -> str:
+        """``PendingManualApproval``, ``Approved`` or ``Rejected``."""
+        return str(self.description["ModelApprovalStatus"])
+
+    @property
+    def model_data(self) -> Path | None:
+        """The local copy of the first container's model data."""
+        path = self.directory / "model.tar.gz"
+        return path if path.exists() else None
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """``ModelMetrics`` with each report's local copy parsed when it is JSON.
+
+        Example::
+
+            package.metrics["ModelQuality"]["Statistics"]["metrics"]["accuracy"]["value"]
+        """
+        found: dict[str, Any] = {}
+        for kind, reports in (self.description.get("ModelMetrics") or {}).items():
+            for report, source in (reports or {}).items():
+                local = source.get("LocalPath") if isinstance(source, Mapping) else None
+                value: Any = source
+                if local and Path(local).is_file():
+                    try:
+                        value = json.loads(Path(local).read_text(encoding="utf-8"))
+                    except ValueError:
+                        value = Path(local).read_text(encoding="utf-8", errors="replace")
+                found.setdefault(kind, {})[report] = value
+        return found
+
+    @property
+    def created(self) -> str:
+        """``CreationTime`` (ISO 8601)."""
+        return str(self.description.get("CreationTime", ""))
+
+
+class ModelRegistry:
+    """The local model registry under ``<root>/registry``.
+
+    Example::
+
+        ModelRegistry(root).versions("breast-cancer")[-1].approval_status
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.directory = Path(root) / "registry"
+
+    def groups(self) -> list[str]:
+        """Names of the model package groups."""
+        if not self.directory.is_dir():
+            return []
+        return sorted(p.name for p in self.directory.iterdir() if (p / "group.json").exists())
+
+    def versions(self, group: str) -> list[ModelPackage]:
+        """The group's versions, oldest first."""
+        folder = self.directory / group
+        if not folder.is_dir():
+            return []
+        packages = []
+        for item in folder.iterdir():
+            if item.name.isdigit() and (item / "package.json").exists():
+                packages.append(self.get(group, int(item.name)))
+        return sorted(packages, key=lambda package: package.version)
+
+    def get(self, group: str, version: int) -> ModelPackage:
+        """One version (raises ``LocalRunError`` if absent)."""
+        folder = self.directory / group / str(version)
+        try:
+            description = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+        except OSError:
+            known = ", ".join(str(p.version) for p in self.versions(group)) or "none"
+            raise LocalRunError(
+                f"model package group '{group}' has no version {version} (versions: {known})"
+            ) from None
+        return ModelPackage(group, version, folder, description)
+
+    def latest(self, group: str, approval_status: str | None = None) -> ModelPackage | None:
+        """The newest version (optionally with ``approval_status``), or None."""
+        versions = self.versions(group)
+        if approval_status is not None:
+            versions = [v for v in versions if v.approval_status == approval_status]
+        return versions[-1] if versions else None
+
+    def register(
+        self,
+        group: str,
+        description: Mapping[str, Any],
+        files: Mapping[str, Path],
+        now: dt.datetime,
+    ) -> ModelPackage:
+        """Add a version; ``files`` maps names inside the version directory to sources."""
+        group_folder = self.directory / group
+        group_folder.mkdir(parents=True, exist_ok=True)
+        group_file = group_folder / "group.json"
+        if not group_file.exists():
+            _write_json(
+                group_file,
+                {
+                    "ModelPackageGroupName": group,
+                    "ModelPackageGroupArn": (
+                        f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package-group/{group}"
+                    ),
+                    "CreationTime": now.isoformat(),
+                    "ModelPackageGroupStatus": "Completed",
+                },
+            )
+        version = 1 + max((p.version for p in self.versions(group)), default=0)
+        while True:
+            folder = group_folder / str(version)
+            try:
+                folder.mkdir()
+                break
+            except FileExistsError:
+                version += 1
+        try:
+            for name, source in files.items():
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if source.is_dir():
+                    shutil.copytree(source, target, copy_function=shutil.copyfile)
+                else:
+                    shutil.copyfile(source, target)
+            record = dict(description)
+            record.update(
+                ModelPackageGroupName=group,
+                ModelPackageVersion=version,
+                ModelPackageArn=(
+                    f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/{group}/{version}"
+                ),
+                ModelPackageStatus="Completed",
+                CreationTime=now.isoformat(),
+                LastModifiedTime=now.isoformat(),
+            )
+            _write_json(folder / "package.json", _localize(record, folder))
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return self.get(group, version)
+
+    def approve(
+        self,
+        group: str,
+        version: int,
+        status: str = "Approved",
+        description: str | None = None,
+    ) -> ModelPackage:
+        """Set a version's ``ModelApprovalStatus`` (as ``UpdateModelPackage`` does)."""
+        if status not in APPROVAL_STATUSES:
+            raise LocalRunError(
+                f"approval status {status!r} must be one of {', '.join(APPROVAL_STATUSES)}"
+            )
+        package = self.get(group, version)
+        record = dict(package.description)
+        record["ModelApprovalStatus"] = status
+        record["LastModifiedTime"] = dt.datetime.now(dt.UTC).isoformat()
+        if description is not None:
+            record["ApprovalDescription"] = description
+        _write_json(package.directory / "package.json", record)
+        return self.get(group, version)
+
+
+def _localize(record: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """Point LocalPath members at the copies inside the version folder."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            result = {key: walk(item) for key, item in value.items()}
+            local = result.get("LocalPath")
+            if isinstance(local, str) and not os.path.isabs(local):
+                result["LocalPath"] = str(folder / local)
+            return result
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        return value
+
+    result: dict[str, Any] = walk(record)
+    return result
+
+
+def _write_json(path: Path, data: Any) -> None:
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    temporary.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+    os.replace(temporary, path)

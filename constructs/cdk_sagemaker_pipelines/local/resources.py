@@ -1,0 +1,255 @@
+"""Local stand-ins for the resources a definition names: S3 locations, images, Lambda functions.
+
+Example::
+
+    ResourceMap(
+        s3={"s3://my-bucket/code": "ml/", "s3://my-bucket/raw": "data/"},
+        images={"111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image": "python"},
+        lambdas={"arn:aws:lambda:us-east-1:111122223333:function:prep": "lambdas/prep.py:handler"},
+    )
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..definition import parse_image_uri
+from ._errors import LocalRunError, StepError
+
+_S3_URI = re.compile(r"s3://(?P<bucket>[^/]+)/?(?P<key>.*)")
+PYTHON_ALIASES = frozenset({"python", "python3", "sys.executable"})
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    """Split ``s3://bucket/key`` into ``("bucket", "key")`` (key without trailing slash).
+
+    Example::
+
+        split_s3_uri("s3://my-bucket/raw/")  # ("my-bucket", "raw")
+    """
+    match = _S3_URI.fullmatch(uri)
+    if match is None:
+        raise ValueError(f"not an S3 URI: {uri!r}")
+    return match["bucket"], match["key"].strip("/")
+
+
+def normalize_s3_uri(uri: str) -> str:
+    """``s3://bucket/key`` without a trailing slash (``s3:/`` joins fixed too)."""
+    bucket, key = split_s3_uri(uri)
+    return f"s3://{bucket}/{key}" if key else f"s3://{bucket}"
+
+
+def is_s3_uri(value: Any) -> bool:
+    """True for a string that is an S3 URI."""
+    return isinstance(value, str) and _S3_URI.fullmatch(value) is not None
+
+
+def under(uri: str, prefix: str) -> str | None:
+    """The part of ``uri`` below ``prefix`` (``""`` if equal), or None if not below it.
+
+    Both are normalized; matching is per path segment.
+    """
+    if uri == prefix:
+        return ""
+    if uri.startswith(prefix + "/"):
+        return uri[len(prefix) + 1 :]
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class LambdaHandler:
+    """Local code of a Lambda function.
+
+    A ``.py`` file and a function name, or a directory and Lambda's handler string
+    (``module.function``).
+
+    Example::
+
+        LambdaHandler.parse("lambdas/prep.py:handler")
+        LambdaHandler.parse("cdk.out/asset.1a2b:index.handler")
+    """
+
+    code: Path
+    handler: str
+    runtime: str | None = None
+
+    @staticmethod
+    def parse(spec: str, base: Path | None = None) -> LambdaHandler:
+        """Parse ``PATH:HANDLER`` (relative paths against ``base``)."""
+        path, sep, handler = spec.rpartition(":")
+        if not sep or not path or not handler:
+            raise LocalRunError(
+                f"Lambda handler {spec!r}: expected FILE.py:function or DIRECTORY:module.function"
+            )
+        code = Path(path)
+        if base is not None and not code.is_absolute():
+            code = base / code
+        return LambdaHandler(code=code, handler=handler)
+
+    def to_spec(self) -> str:
+        """``PATH:HANDLER``."""
+        return f"{self.code}:{self.handler}"
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceMap:
+    """Maps a definition's resources to this machine.
+
+    - ``s3``: S3 URI prefixes → local files or directories, read-only (the longest
+      prefix wins). Anything else reads from ``<root>/s3/<bucket>/<key>``. A URI
+      ``…/name.tar.gz`` that is missing locally but whose ``…/name`` exists is served
+      as that file or directory packed on the fly (``StaticBinder(code_prefix=…)``
+      names local code that way).
+    - ``images``: image URIs (with or without tag) → a Python interpreter (``python``
+      means the runner's own). SageMaker framework images (scikit-learn, XGBoost,
+      PyTorch) need no entry: they run with the runner's Python.
+    - ``lambdas``: function ARNs or names → local handlers (``file.py:function``).
+    - ``pipeline_name``, ``max_parallel``: the deployed pipeline's name and its
+      ``ParallelismConfiguration``, when known.
+
+    Example::
+
+        ResourceMap(s3={"s3://my-bucket/code": "example_project/scripts"})
+    """
+
+    s3: Mapping[str, str | Path] = field(default_factory=dict)
+    images: Mapping[str, str] = field(default_factory=dict)
+    lambdas: Mapping[str, str | LambdaHandler] = field(default_factory=dict)
+    pipeline_name: str | None = None
+    max_parallel: int | None = None
+
+    def __post_init__(self) -> None:
+        for uri in self.s3:
+            if not is_s3_uri(uri):
+                raise LocalRunError(f"ResourceMap.s3: {uri!r} is not an s3:// URI")
+
+    # -- S3 ---------------------------------------------------------------------
+
+    def s3_mappings(self) -> list[tuple[str, Path]]:
+        """(normalized prefix, absolute path) pairs, longest prefix first."""
+        pairs = [(normalize_s3_uri(uri), Path(path).resolve()) for uri, path in self.s3.items()]
+        return sorted(pairs, key=lambda pair: len(pair[0]), reverse=True)
+
+    # -- images -----------------------------------------------------------------
+
+    def interpreter(self, image: Any, *, step: str, default_python: str) -> str:
+        """The Python interpreter that stands in for ``image`` (raises ``StepError``)."""
+        if not isinstance(image, str) or not image:
+            raise StepError(f"step '{step}': no image URI to run")
+        mapped = self._mapped_image(image)
+        if mapped is not None:
+            return default_python if mapped in PYTHON_ALIASES else mapped
+        parsed = parse_image_uri(image)
+        if parsed is not None and parsed.framework is not None:
+            return default_python
+        raise StepError(
+            f"step '{step}': image {image} is not a SageMaker framework image, so it can't "
+            "run here without Docker; if its code runs with a Python interpreter, map it: "
+            f"smpipe run --image-map {image}=python (or ResourceMap(images={{{image!r}: "
+            "'python'}}))"
+        )
+
+    def _mapped_image(self, image: str) -> str | None:
+        if image in self.images:
+            return self.images[image]
+        repository = re.split(r"[:@]", image.rsplit("/", 1)[-1], maxsplit=1)[0]
+        without_tag = image[: image.rfind("/") + 1] + repository
+        return self.images.get(without_tag)
+
+    # -- Lambda -----------------------------------------------------------------
+
+    def lambda_handler(self, arn: str) -> LambdaHandler | None:
+        """The local handler of a function ARN (exact, unqualified, or by function name)."""
+        candidates = [arn]
+        if ":function:" in arn:
+            name_part = arn.split(":function:", 1)[1]
+            unqualified = arn.split(":function:", 1)[0] + ":function:" + name_part.split(":")[0]
+            candidates += [unqualified, name_part.split(":")[0]]
+        for candidate in candidates:
+            value = self.lambdas.get(candidate)
+            if value is not None:
+                return value if isinstance(value, LambdaHandler) else LambdaHandler.parse(value)
+        return None
+
+    # -- persistence ------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able form (absolute paths), as stored with each execution."""
+        lambdas: dict[str, Any] = {}
+        for key, value in self.lambdas.items():
+            handler = value if isinstance(value, LambdaHandler) else LambdaHandler.parse(value)
+            lambdas[key] = {
+                "code": str(handler.code.resolve()),
+                "handler": handler.handler,
+                "runtime": handler.runtime,
+            }
+        return {
+            "s3": {uri: str(Path(path).resolve()) for uri, path in self.s3.items()},
+            "images": dict(self.images),
+            "lambdas": lambdas,
+            "pipeline_name": self.pipeline_name,
+            "max_parallel": self.max_parallel,
+        }
+
+    @staticmethod
+    def from_json(data: Mapping[str, Any], base: Path | None = None) -> ResourceMap:
+        """Read ``to_json`` output or a hand-written resources file (paths relative to ``base``).
+
+        Lambda entries are ``"file.py:function"`` strings or ``{"code", "handler"}`` objects.
+        """
+        base = base or Path.cwd()
+
+        def local(path: str) -> Path:
+            candidate = Path(os.path.expanduser(path))
+            return candidate if candidate.is_absolute() else (base / candidate)
+
+        lambdas: dict[str, str | LambdaHandler] = {}
+        for key, value in (data.get("lambdas") or {}).items():
+            if isinstance(value, str):
+                lambdas[key] = LambdaHandler.parse(value, base)
+            else:
+                lambdas[key] = LambdaHandler(
+                    local(value["code"]), value["handler"], value.get("runtime")
+                )
+        unknown = set(data) - {"s3", "images", "lambdas", "pipeline_name", "max_parallel"}
+        if unknown:
+            raise LocalRunError(f"resources: unknown keys {', '.join(sorted(unknown))}")
+        return ResourceMap(
+            s3={uri: local(path) for uri, path in (data.get("s3") or {}).items()},
+            images=dict(data.get("images") or {}),
+            lambdas=lambdas,
+            pipeline_name=data.get("pipeline_name"),
+            max_parallel=data.get("max_parallel"),
+        )
+
+    @staticmethod
+    def load(path: str | Path) -> ResourceMap:
+        """Read a resources JSON file."""
+        file = Path(path)
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise LocalRunError(f"resources file {file}: {error}") from None
+        return ResourceMap.from_json(data, file.resolve().parent)
+
+    def merged(self, other: ResourceMap) -> ResourceMap:
+        """A copy with ``other``'s entries added (``other`` wins)."""
+        return ResourceMap(
+            s3={**self.s3, **other.s3},
+            images={**self.images, **other.images},
+            lambdas={**self.lambdas, **other.lambdas},
+            pipeline_name=other.pipeline_name or self.pipeline_name,
+            max_parallel=other.max_parallel or self.max_parallel,
+        )
+
+
+def default_python() -> str:
+    """The interpreter framework images map to: the one running the runner."""
+    return sys.executable

@@ -1,0 +1,286 @@
+"""What a local execution returns: statuses, outcomes, properties, property files, models.
+
+Example::
+
+    result = runner.run(definition, parameters={"AccuracyThreshold": "0.99"})
+    assert result.status == "Failed"
+    assert result.step("CheckAccuracy").outcome is False
+    report = result.property_file("Evaluate", "EvaluationReport")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._errors import EvaluationError, LocalRunError
+from ._graph import StepGraph
+from ._suggest import did_you_mean
+from .evaluate import Evaluator, ExecutionVariables
+from .records import ExecutionRecord
+from .registry import ModelRegistry
+from .resources import ResourceMap
+from .store import StepStore, load_snapshot
+
+NOT_EXECUTED = "NotExecuted"
+
+
+@dataclass(frozen=True, slots=True)
+class StepRun:
+    """One step of an execution, in the vocabulary of ListPipelineExecutionSteps.
+
+    ``status`` is the service's ``StepStatus`` (``Succeeded``, ``Failed``,
+    ``Stopped``, …) or ``NotExecuted`` for a step that never started (``reason``
+    says why: branch not taken, upstream failed, not selected, …).
+
+    Example::
+
+        run = result.step("Train")
+        run.status, run.attempt_count, run.cache_hit, run.failure_reason, run.duration
+    """
+
+    name: str
+    status: str
+    entry: Mapping[str, Any] | None
+    reason: str | None
+    properties: Mapping[str, Any] | None
+    log: Path | None
+
+    @property
+    def failure_reason(self) -> str | None:
+        """``FailureReason`` of a failed step."""
+        return None if self.entry is None else self.entry.get("FailureReason")
+
+    @property
+    def attempt_count(self) -> int:
+        """``AttemptCount`` (0 for cache hits and steps that never started)."""
+        return 0 if self.entry is None else int(self.entry.get("AttemptCount", 0))
+
+    @property
+    def cache_hit(self) -> str | None:
+        """The source execution ARN of a cache hit, else None."""
+        if self.entry is None:
+            return None
+        hit = self.entry.get("CacheHitResult")
+        return None if hit is None else str(hit["SourcePipelineExecutionArn"])
+
+    @property
+    def reused_from(self) -> str | None:
+        """The source execution ARN when a selective run reused this step's results."""
+        if self.entry is None:
+            return None
+        reused = self.entry.get("SelectiveExecutionResult")
+        return None if reused is None else str(reused["SourcePipelineExecutionArn"])
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        """The step's ``Metadata``."""
+        return {} if self.entry is None else self.entry.get("Metadata", {})
+
+    @property
+    def outcome(self) -> bool | None:
+        """A condition step's outcome (None for other steps or if it did not succeed)."""
+        condition = self.metadata.get("Condition")
+        if condition is None:
+            return None
+        return str(condition.get("Outcome")) == "True"
+
+    @property
+    def start_time(self) -> dt.datetime | None:
+        """``StartTime``."""
+        return _time(None if self.entry is None else self.entry.get("StartTime"))
+
+    @property
+    def end_time(self) -> dt.datetime | None:
+        """``EndTime``."""
+        return _time(None if self.entry is None else self.entry.get("EndTime"))
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds between start and end."""
+        if self.start_time is None or self.end_time is None:
+            return None
+        return (self.end_time - self.start_time).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionResult:
+    """A finished (or recorded) local execution.
+
+    Example::
+
+        result = LocalRunner(LocalConfig(root=tmp_path)).run(definition)
+        assert result.succeeded
+        result.step("CheckAccuracy").outcome
+        result.property_file("Evaluate", "EvaluationReport")["metrics"]["accuracy"]["value"]
+        result.registry.latest("breast-cancer").approval_status
+        result.output("Preprocess", "train")          # local directory of that output
+    """
+
+    record: ExecutionRecord
+    definition: Mapping[str, Any]
+    store: StepStore
+    root: Path
+
+    @property
+    def execution_id(self) -> str:
+        """``PipelineExecutionId``."""
+        return self.record.execution_id
+
+    @property
+    def arn(self) -> str:
+        """``PipelineExecutionArn``."""
+        return self.record.arn
+
+    @property
+    def status(self) -> str:
+        """``PipelineExecutionStatus``: ``Succeeded``, ``Failed``, ``Stopped`` or ``Executing``."""
+        return self.record.status
+
+    @property
+    def succeeded(self) -> bool:
+        """True when the status is ``Succeeded``."""
+        return self.record.status == "Succeeded"
+
+    @property
+    def failure_reason(self) -> str | None:
+        """``FailureReason`` of a failed execution (a Fail step's message, …)."""
+        return self.record.failure_reason
+
+    @property
+    def directory(self) -> Path:
+        """The execution's directory."""
+        return self.record.directory
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The typed parameter values the execution ran with."""
+        return dict(self.record.parameters)
+
+    @property
+    def registry(self) -> ModelRegistry:
+        """The runner root's model registry."""
+        return ModelRegistry(self.root)
+
+    @property
+    def steps(self) -> list[StepRun]:
+        """Every step of the definition, in definition order."""
+        return [self.step(name) for name in self.record.step_order]
+
+    def step(self, name: str) -> StepRun:
+        """One step by name (``KeyError`` naming the known steps)."""
+        entry = self.record.steps.get(name)
+        if entry is None and name not in self.record.not_executed:
+            hint = did_you_mean(name, self.record.step_order)
+            raise KeyError(
+                f"no step '{name}' in execution {self.execution_id}"
+                + (f" ({hint})" if hint else "")
+            )
+        log = self.directory / "logs" / f"{name}.log"
+        return StepRun(
+            name=name,
+            status=NOT_EXECUTED if entry is None else str(entry["StepStatus"]),
+            entry=entry,
+            reason=self.record.not_executed.get(name),
+            properties=self.store.properties.get(name),
+            log=log if log.exists() else None,
+        )
+
+    def properties(self, step: str) -> Mapping[str, Any]:
+        """A finished step's properties (Describe*-shaped)."""
+        properties = self.store.properties.get(step)
+        if properties is None:
+            raise LocalRunError(f"step '{step}' has no properties in {self.execution_id}")
+        return properties
+
+    def property_file(self, step: str, name: str) -> Any:
+        """The parsed JSON of a Processing step's property file."""
+        try:
+            return self._evaluator().property_file(step, name)
+        except EvaluationError as error:
+            raise LocalRunError(error.message) from None
+
+    def evaluate(self, expression: Any) -> Any:
+        """Evaluate a definition expression against this execution (e.g. a ``JsonGet``)."""
+        if hasattr(expression, "to_request"):
+            expression = expression.to_request()
+        try:
+            return self._evaluator().resolve(expression)
+        except EvaluationError as error:
+            raise LocalRunError(error.message) from None
+
+    def output(self, step: str, output_name: str | None = None) -> Path:
+        """The local path of a published output (by ``OutputName`` for Processing)."""
+        outputs = self.store.outputs_of(step)
+        if not outputs:
+            raise LocalRunError(f"step '{step}' published no outputs in {self.execution_id}")
+        if output_name is None:
+            if len(outputs) != 1:
+                raise LocalRunError(f"step '{step}' has several outputs: name one")
+            return Path(next(iter(outputs.values())))
+        properties = self.store.properties.get(step) or {}
+        for item in (properties.get("ProcessingOutputConfig") or {}).get("Outputs") or []:
+            if item.get("OutputName") == output_name:
+                uri = item["S3Output"]["S3Uri"]
+                located = self.store.locate(uri)
+                if located is not None:
+                    return located.path
+        raise LocalRunError(f"step '{step}' has no output '{output_name}'")
+
+    def list_steps(self, sort_order: str = "Descending") -> dict[str, Any]:
+        """The ListPipelineExecutionSteps response (``StartTime`` order)."""
+        entries = list(self.record.steps.values())
+        entries.sort(key=lambda e: e.get("StartTime") or "", reverse=sort_order == "Descending")
+        return {"PipelineExecutionSteps": entries}
+
+    def describe(self) -> dict[str, Any]:
+        """The stored record (DescribePipelineExecution plus the steps)."""
+        return self.record.to_json()
+
+    def _evaluator(self) -> Evaluator:
+        started = _time(self.record.created) or dt.datetime.now(dt.UTC)
+        variables = ExecutionVariables(
+            self.record.pipeline_name,
+            self.record.arn.rsplit("/execution/", 1)[0],
+            self.execution_id,
+            self.record.arn,
+            started,
+        )
+        return Evaluator(
+            parameters=self.record.parameters,
+            execution=variables,
+            store=self.store,
+            graph=StepGraph.from_definition(self.definition),
+        )
+
+    @staticmethod
+    def load(directory: Path, root: Path) -> ExecutionResult:
+        """Read an execution directory."""
+        record = ExecutionRecord.load(directory)
+        definition = json.loads((directory / "definition.json").read_text(encoding="utf-8"))
+        resources = _read_json(directory / "resources.json")
+        mappings = ResourceMap.from_json({"s3": (resources or {}).get("s3") or {}}).s3_mappings()
+        store = StepStore(root / "s3", mappings)
+        snapshot = load_snapshot(directory)
+        store.restore(snapshot, (snapshot.get("Properties") or {}).keys(), "recorded")
+        return ExecutionResult(record, definition, store, root)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None

@@ -1,0 +1,972 @@
+"""``LocalRunner``: execute a compiled pipeline definition on this machine.
+
+The runner executes the definition JSON (a dict), never the Python step objects. One
+``run()`` reads its ``LocalConfig`` once, validates the definition and the parameter
+values, allocates the execution's directory, and drives the scheduler: independent
+steps run in parallel (up to ``MaxParallelExecutionSteps``), each in a worker thread
+that evaluates the step's expressions, checks the cache, runs the executor (with retry
+policies for service faults) and publishes the outputs atomically.
+
+Example::
+
+    runner = LocalRunner(LocalConfig(root=tmp_path, resources=ResourceMap(s3={…})))
+    result = runner.run(definition, parameters={"AccuracyThreshold": "0.99"})
+    assert result.status == "Failed"
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import string
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..definition import (
+    PipelineValidationError,
+    coerce_parameter_values,
+    validate_definition,
+)
+from ._errors import EvaluationError, LocalRunError, StepError
+from ._graph import StepGraph, StepSpec
+from ._suggest import did_you_mean
+from .cache import CacheEntry, StepCache, cache_config, cache_key
+from .evaluate import Evaluator, ExecutionVariables
+from .executors import LAZY_ARGUMENTS, RunSettings, StepContext, StepResult, executor_for
+from .isolation import choose_isolation, remove_tree
+from .records import (
+    ExecutionRecord,
+    find_execution,
+    new_execution_dir,
+    pipeline_arn,
+    write_json,
+)
+from .registry import ModelRegistry
+from .resources import ResourceMap, default_python
+from .result import ExecutionResult
+from .scheduler import Scheduler, StepState
+from .store import StepStore, hash_located, load_snapshot
+
+DEFAULT_PIPELINE_NAME = "local-pipeline"
+STEP_FAULTS = frozenset({"Step.SERVICE_FAULT", "Step.THROTTLING"})
+_ALIASES = {"SageMaker.JOB_CAPACITY_ERROR": "SageMaker.CAPACITY_ERROR"}
+_JOB_ALPHABET = string.ascii_letters + string.digits
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEvent:
+    """A change the runner reports while an execution runs (for live displays).
+
+    ``kind`` is one of ``execution-started``, ``step-started``, ``step-succeeded``,
+    ``step-cached``, ``step-failed``, ``step-stopped``, ``step-retrying``,
+    ``step-not-executed``,
+    ``execution-finished``.
+
+    Example::
+
+        LocalConfig(progress=lambda event: print(event.kind, event.step, event.message))
+    """
+
+    kind: str
+    execution_id: str
+    elapsed: float
+    step: str | None = None
+    step_type: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LocalConfig:
+    """How the local runner runs: where it keeps its state and how it maps resources.
+
+    - ``root``: the runner's directory (executions, local S3 tree, cache, registry).
+      Default: ``.smpipe`` in the working directory.
+    - ``resources``: local stand-ins for S3 locations, images and Lambda functions.
+    - ``max_parallel``: ``MaxParallelExecutionSteps``. Default: the pipeline's
+      ``ParallelismConfiguration`` if known, else the number of CPUs.
+    - ``isolation``: ``auto`` (a private mount namespace per step if available, else
+      path redirection), ``namespace`` or ``redirect``.
+    - ``python``: the interpreter framework images map to. Default: this one.
+    - ``callback_outputs``: per step, output values of Callback steps (and of Lambda
+      or external steps, which then don't run).
+    - ``faults``: per step, service faults to simulate, one failed attempt per entry
+      (``{"Train": ["SageMaker.CAPACITY_ERROR"]}``), to exercise retry policies.
+    - ``retry_interval_scale``: multiplies retry intervals (0 in tests).
+    - ``strict_outputs``: fail a step whose output directory stays empty (the
+      service would publish nothing and fail a later step). Default: True.
+    - ``keep_work``: keep attempt directories of succeeded steps. Default: False.
+    - ``progress``: called with each ``ProgressEvent`` on the runner's thread.
+
+    Example::
+
+        LocalConfig(root=tmp_path, resources=ResourceMap(s3={"s3://b/code": "scripts"}),
+                    max_parallel=2)
+    """
+
+    root: str | Path = ".smpipe"
+    resources: ResourceMap = field(default_factory=ResourceMap)
+    max_parallel: int | None = None
+    isolation: str = "auto"
+    python: str | None = None
+    callback_outputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    faults: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    retry_interval_scale: float = 1.0
+    strict_outputs: bool = True
+    keep_work: bool = False
+    progress: Callable[[ProgressEvent], None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedPipeline:
+    """A definition with the resources it needs, as the cdk.out loader returns it.
+
+    Example::
+
+        loaded = load_assembly("cdk.out", pipeline="dev/MlStack/Pipeline")
+        LocalRunner(LocalConfig()).run(loaded)
+    """
+
+    definition: Mapping[str, Any]
+    resources: ResourceMap = field(default_factory=ResourceMap)
+    pipeline_name: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+DefinitionInput = Mapping[str, Any] | str | Path | LoadedPipeline
+
+
+class LocalRunner:
+    """Runs pipeline definitions locally; one object per configuration, no global state.
+
+    Example::
+
+        runner = LocalRunner(LocalConfig(root=tmp_path))
+        result = runner.run(definition, parameters={"AccuracyThreshold": "0.99"})
+        assert result.step("CheckAccuracy").outcome is False
+        runner.resume(result.execution_id)              # rerun failed and unrun steps
+        runner.run(definition, steps=["Evaluate"], from_execution=result.execution_id)
+    """
+
+    def __init__(self, config: LocalConfig | None = None) -> None:
+        self.config = config if config is not None else LocalConfig()
+
+    @property
+    def root(self) -> Path:
+        """The runner's directory."""
+        return Path(self.config.root).resolve()
+
+    @property
+    def registry(self) -> ModelRegistry:
+        """The local model registry."""
+        return ModelRegistry(self.root)
+
+    def run(
+        self,
+        definition: DefinitionInput,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        pipeline_name: str | None = None,
+        steps: Sequence[str] | None = None,
+        from_execution: str | None = None,
+    ) -> ExecutionResult:
+        """Run a definition; return the finished execution (whatever its status).
+
+        ``parameters`` override defaults (strings or typed values, validated against the
+        declared types and enums). ``steps`` runs only those steps, reusing the
+        results of ``from_execution`` for the steps they need (selective execution).
+        Raises ``PipelineValidationError`` for an invalid definition or parameter
+        values, ``LocalRunError`` for unusable input.
+        """
+        settings = self._settings()
+        body, resources, name = _read_definition(definition)
+        resources = resources.merged(self.config.resources)
+        name = _pipeline_name(pipeline_name or resources.pipeline_name or name)
+        problems = validate_definition(body)
+        if problems:
+            raise PipelineValidationError(problems)
+        values = coerce_parameter_values(body.get("Parameters") or [], parameters)
+        graph = StepGraph.from_definition(body)
+        store = StepStore(settings.root / "s3", resources.s3_mappings())
+        preset: dict[str, tuple[StepState, bool | None]] = {}
+        excluded: dict[str, str] = {}
+        reused: dict[str, dict[str, Any]] = {}
+        selective = None
+        if steps is not None:
+            selective, preset, excluded, reused = self._selective(
+                graph, list(steps), from_execution, name, store
+            )
+        elif from_execution is not None:
+            raise LocalRunError("from_execution (--from-execution) needs steps (--steps)")
+        execution_id, directory = new_execution_dir(settings.root)
+        record = ExecutionRecord(
+            directory=directory,
+            execution_id=execution_id,
+            pipeline_name=name,
+            created=_now().isoformat(),
+            parameters=dict(values),
+            isolation=settings.isolation.describe(),
+            selective=selective,
+            step_order=list(graph.steps),
+        )
+        for step, entry in reused.items():
+            record.steps[step] = entry
+        write_json(directory / "definition.json", body)
+        write_json(directory / "resources.json", resources.to_json())
+        with _locked(directory):
+            record.save()
+            return self._execute(
+                settings, resources, body, graph, record, store, preset, excluded, values
+            )
+
+    def resume(self, execution_id: str) -> ExecutionResult:
+        """Rerun a failed or stopped execution's failed and not-yet-run steps, in place.
+
+        Succeeded steps keep their results; parameters and definition are the
+        recorded ones (as RetryPipelineExecution does).
+        """
+        settings = self._settings()
+        directory = find_execution(settings.root, execution_id)
+        with _locked(directory):
+            record = ExecutionRecord.load(directory)
+            if record.status == "Succeeded":
+                raise LocalRunError(
+                    f"execution {record.execution_id} succeeded: there is nothing to resume"
+                )
+            body = json.loads((directory / "definition.json").read_text(encoding="utf-8"))
+            stored = json.loads((directory / "resources.json").read_text(encoding="utf-8"))
+            resources = ResourceMap.from_json(stored).merged(self.config.resources)
+            graph = StepGraph.from_definition(body)
+            store = StepStore(settings.root / "s3", resources.s3_mappings())
+            snapshot = load_snapshot(directory)
+            done = [
+                name
+                for name, entry in record.steps.items()
+                if entry.get("StepStatus") == "Succeeded" and name in graph.steps
+            ]
+            store.restore(snapshot, done, "this execution")
+            preset = {name: (StepState.SUCCEEDED, _outcome(record.steps[name])) for name in done}
+            excluded = {
+                name: reason
+                for name, reason in record.not_executed.items()
+                if reason == "not selected"
+            }
+            record.history.append(
+                {
+                    "Resumed": _now().isoformat(),
+                    "PreviousStatus": record.status,
+                    "PreviousFailureReason": record.failure_reason,
+                }
+            )
+            record.status, record.failure_reason, record.ended = "Executing", None, None
+            record.not_executed = {}
+            record.isolation = settings.isolation.describe()
+            record.save()
+            return self._execute(
+                settings,
+                resources,
+                body,
+                graph,
+                record,
+                store,
+                preset,
+                excluded,
+                record.parameters,
+            )
+
+    def execution(self, execution_id: str) -> ExecutionResult:
+        """A recorded execution (a unique id prefix is enough)."""
+        return ExecutionResult.load(find_execution(self.root, execution_id), self.root)
+
+    def executions(self) -> list[ExecutionRecord]:
+        """Every recorded execution, oldest first."""
+        from .records import list_records
+
+        return list_records(self.root)
+
+    # -- internals ----------------------------------------------------------------
+
+    def _settings(self) -> RunSettings:
+        config = self.config
+        return RunSettings(
+            root=Path(config.root).resolve(),
+            python=config.python or default_python(),
+            isolation=choose_isolation(config.isolation),
+            strict_outputs=config.strict_outputs,
+            external_outputs={k: dict(v) for k, v in config.callback_outputs.items()},
+        )
+
+    def _selective(
+        self,
+        graph: StepGraph,
+        selected: list[str],
+        source_id: str | None,
+        pipeline: str,
+        store: StepStore,
+    ) -> tuple[
+        dict[str, Any],
+        dict[str, tuple[StepState, bool | None]],
+        dict[str, str],
+        dict[str, dict[str, Any]],
+    ]:
+        unknown = [name for name in selected if name not in graph.steps]
+        if unknown or not selected:
+            raise LocalRunError(
+                f"--steps: no step named {', '.join(unknown) or '(none given)'} "
+                f"(steps: {', '.join(graph.steps)})"
+            )
+        chosen = set(selected)
+        from .scheduler import descendants
+
+        for first in selected:
+            after = descendants(graph.nodes, [first])
+            for second in selected:
+                if second in after:
+                    between = (after & graph.upstream(second)) - chosen
+                    if between:
+                        raise LocalRunError(
+                            f"--steps: every step between '{first}' and '{second}' must be "
+                            f"selected too; add {', '.join(sorted(between))}"
+                        )
+        by_name = {node.name: node for node in graph.nodes}
+        needed: set[str] = set()
+        for name in selected:
+            node = by_name[name]
+            needed |= set(node.dependencies)
+            if node.condition is not None:
+                needed.add(node.condition)
+        needed -= chosen
+        preset: dict[str, tuple[StepState, bool | None]] = {}
+        reused: dict[str, dict[str, Any]] = {}
+        config: dict[str, Any] = {"SelectedSteps": [{"StepName": name} for name in selected]}
+        if needed:
+            if source_id is None:
+                raise LocalRunError(
+                    f"--steps: the selected steps need {', '.join(sorted(needed))}: give the "
+                    "execution to reuse them from with --from-execution ID"
+                )
+            source_dir = find_execution(self.root, source_id)
+            source = ExecutionRecord.load(source_dir)
+            if source.pipeline_name != pipeline:
+                raise LocalRunError(
+                    f"--from-execution {source.execution_id} ran pipeline "
+                    f"'{source.pipeline_name}', not '{pipeline}'"
+                )
+            missing = [
+                name
+                for name in sorted(needed)
+                if (source.steps.get(name) or {}).get("StepStatus") != "Succeeded"
+            ]
+            if missing:
+                raise LocalRunError(
+                    f"--steps: execution {source.execution_id} has no successful run of "
+                    f"{', '.join(missing)}, which the selected steps need"
+                )
+            snapshot = load_snapshot(source_dir)
+            store.restore(snapshot, sorted(needed), f"reused from {source.execution_id}")
+            for name in needed:
+                entry = dict(source.steps[name])
+                entry["SelectiveExecutionResult"] = {"SourcePipelineExecutionArn": source.arn}
+                reused[name] = entry
+                preset[name] = (StepState.SUCCEEDED, _outcome(entry))
+            config["SourcePipelineExecutionArn"] = source.arn
+        excluded = {
+            name: "not selected"
+            for name in graph.steps
+            if name not in chosen and name not in needed
+        }
+        return config, preset, excluded, reused
+
+    def _execute(
+        self,
+        settings: RunSettings,
+        resources: ResourceMap,
+        body: Mapping[str, Any],
+        graph: StepGraph,
+        record: ExecutionRecord,
+        store: StepStore,
+        preset: Mapping[str, tuple[StepState, bool | None]],
+        excluded: Mapping[str, str],
+        parameters: Mapping[str, Any],
+    ) -> ExecutionResult:
+        config = self.config
+        for option, steps in (
+            ("faults", config.faults),
+            ("callback_outputs", config.callback_outputs),
+        ):
+            for step in steps:
+                if step not in graph.steps:
+                    hint = did_you_mean(step, graph.steps)
+                    raise LocalRunError(
+                        f"{option}: no step named '{step}' in the pipeline"
+                        + (f" ({hint})" if hint else "")
+                    )
+        limit = config.max_parallel or resources.max_parallel or os.cpu_count() or 1
+        if limit < 1:
+            raise LocalRunError(f"max_parallel must be at least 1, got {limit}")
+        execution = _Execution(
+            settings=settings,
+            resources=resources,
+            graph=graph,
+            record=record,
+            store=store,
+            scheduler=Scheduler(graph.nodes, preset=preset, excluded=excluded),
+            evaluator=Evaluator(
+                parameters=parameters,
+                execution=ExecutionVariables(
+                    record.pipeline_name,
+                    pipeline_arn(record.pipeline_name),
+                    record.execution_id,
+                    record.arn,
+                    dt.datetime.fromisoformat(record.created),
+                ),
+                store=store,
+                graph=graph,
+            ),
+            max_parallel=limit,
+            faults={step: collections.deque(kinds) for step, kinds in config.faults.items()},
+            retry_scale=config.retry_interval_scale,
+            keep_work=config.keep_work,
+            progress=config.progress,
+            reused=set(preset),
+        )
+        execution.run()
+        return ExecutionResult(record, body, store, settings.root)
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """A finished step as a worker thread reports it to the main thread."""
+
+    name: str
+    started: dt.datetime
+    ended: dt.datetime
+    attempts: int
+    result: StepResult | None = None
+    outputs: dict[str, str] = field(default_factory=dict)
+    failure: StepError | None = None
+    stopped: bool = False
+    cache_hit: CacheEntry | None = None
+    cache_key: str | None = None
+
+
+class _Execution:
+    """One run of the scheduler loop; lives for a single ``run()`` or ``resume()``."""
+
+    def __init__(
+        self,
+        *,
+        settings: RunSettings,
+        resources: ResourceMap,
+        graph: StepGraph,
+        record: ExecutionRecord,
+        store: StepStore,
+        scheduler: Scheduler,
+        evaluator: Evaluator,
+        max_parallel: int,
+        faults: dict[str, collections.deque[str]],
+        retry_scale: float,
+        keep_work: bool,
+        progress: Callable[[ProgressEvent], None] | None,
+        reused: set[str],
+    ) -> None:
+        self.settings = settings
+        self.resources = resources
+        self.graph = graph
+        self.record = record
+        self.store = store
+        self.scheduler = scheduler
+        self.evaluator = evaluator
+        self.max_parallel = max_parallel
+        self.faults = faults
+        self.retry_scale = retry_scale
+        self.keep_work = keep_work
+        self.progress = progress
+        self.reused = reused
+        self.stop = threading.Event()
+        self.cleaner = ThreadPoolExecutor(max_workers=1)  # replaced in run()
+        self.started = time.monotonic()
+        self.cache = StepCache(settings.root / "cache" / record.pipeline_name)
+        self.registry = ModelRegistry(settings.root)
+        self.logs = record.directory / "logs"
+        self.logs.mkdir(exist_ok=True)
+
+    def emit(self, kind: str, step: str | None = None, message: str | None = None) -> None:
+        if self.progress is None:
+            return
+        spec = self.graph.steps.get(step) if step else None
+        self.progress(
+            ProgressEvent(
+                kind=kind,
+                execution_id=self.record.execution_id,
+                elapsed=time.monotonic() - self.started,
+                step=step,
+                step_type=spec.step_type if spec else None,
+                message=message,
+            )
+        )
+
+    # -- main loop ----------------------------------------------------------------
+
+    def run(self) -> None:
+        self.emit("execution-started", message=self.settings.isolation.describe())
+        interrupted = False
+        running: dict[Future[_Outcome], str] = {}
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="smpipe-clean") as self.cleaner,
+            ThreadPoolExecutor(
+                max_workers=self.max_parallel, thread_name_prefix="smpipe-step"
+            ) as pool,
+        ):
+            try:
+                while True:
+                    for name in self.scheduler.take_ready(self.max_parallel - len(running)):
+                        self._started(name)
+                        running[pool.submit(self._step, name)] = name
+                    if not running:
+                        break
+                    done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                    for future in done:
+                        running.pop(future)
+                        self._finished(future.result())
+            except KeyboardInterrupt:
+                interrupted = True
+                self.stop.set()
+                self.scheduler.halt("the execution was stopped")
+                for future in list(running):
+                    self._finished(future.result())
+        self.scheduler.check_complete()
+        self._finish(interrupted)
+        if interrupted:
+            raise KeyboardInterrupt
+
+    def _started(self, name: str) -> None:
+        spec = self.graph.steps[name]
+        previous = self.record.steps.get(name, {})
+        entry: dict[str, Any] = {"StepName": name}
+        if spec.display_name:
+            entry["StepDisplayName"] = spec.display_name
+        if spec.description:
+            entry["StepDescription"] = spec.description
+        entry.update(
+            StartTime=_now().isoformat(),
+            StepStatus="Executing",
+            AttemptCount=int(previous.get("AttemptCount", 0)),
+            Metadata={},
+        )
+        self.record.steps[name] = entry
+        self.record.save(compact=True)
+        self.emit("step-started", name)
+
+    def _finished(self, outcome: _Outcome) -> None:
+        name = outcome.name
+        entry = self.record.steps[name]
+        entry["EndTime"] = outcome.ended.isoformat()
+        entry["AttemptCount"] = int(entry.get("AttemptCount", 0)) + outcome.attempts
+        if outcome.cache_hit is not None:
+            hit = outcome.cache_hit
+            self.store.record(
+                name,
+                hit.properties,
+                hit.outputs,
+                hit.output_names,
+                origin=f"cache hit from execution {hit.source_execution_id}",
+            )
+            entry.update(
+                StepStatus="Succeeded",
+                Metadata=dict(hit.metadata),
+                CacheHitResult={"SourcePipelineExecutionArn": hit.source_execution_arn},
+            )
+            self.scheduler.succeeded(name, _outcome_of(hit.properties, self.graph.steps[name]))
+            self.emit("step-cached", name, f"from execution {hit.source_execution_id}")
+        elif outcome.result is not None:
+            result = outcome.result
+            self.store.record(name, result.properties, outcome.outputs, result.output_names)
+            entry.update(StepStatus="Succeeded", Metadata=dict(result.metadata))
+            if outcome.cache_key is not None:
+                self.cache.store(
+                    outcome.cache_key,
+                    CacheEntry(
+                        source_execution_id=self.record.execution_id,
+                        source_execution_arn=self.record.arn,
+                        step=name,
+                        finished=outcome.ended,
+                        properties=result.properties,
+                        outputs=outcome.outputs,
+                        metadata=result.metadata,
+                        output_names={uri: label for uri, label in result.output_names.items()},
+                    ),
+                )
+            self.scheduler.succeeded(name, result.outcome)
+            self.emit("step-succeeded", name)
+        else:
+            failure = outcome.failure or StepError("the step failed")
+            entry["FailureReason"] = failure.reason[:1024]
+            if failure.metadata:
+                entry["Metadata"] = dict(failure.metadata)
+            if outcome.stopped:
+                entry["StepStatus"] = "Stopped"
+                self.scheduler.stopped(name, failure.reason)
+                self.emit("step-stopped", name, failure.reason)
+            else:
+                entry["StepStatus"] = "Failed"
+                self.scheduler.failed(name, failure.reason)
+                if failure.halts:
+                    self.scheduler.halt(f"the execution failed at Fail step '{name}'")
+                self.emit("step-failed", name, failure.reason)
+        self.record.save(compact=True)
+        if name in self.store.properties:
+            self.store.save_step(self.record.directory, name)
+
+    def _finish(self, interrupted: bool) -> None:
+        record = self.record
+        failed = [
+            (name, entry)
+            for name, entry in record.steps.items()
+            if entry.get("StepStatus") == "Failed"
+        ]
+        for name, state in self.scheduler.states().items():
+            if state is StepState.NOT_EXECUTED and name not in self.reused:
+                reason = self.scheduler.reason(name) or "did not execute"
+                record.not_executed[name] = reason
+                record.steps.pop(name, None)
+                if reason != "not selected":
+                    self.emit("step-not-executed", name, reason)
+        fail_steps = [
+            (name, entry) for name, entry in failed if self.graph.steps[name].step_type == "Fail"
+        ]
+        if interrupted or any(e.get("StepStatus") == "Stopped" for e in record.steps.values()):
+            record.status, record.failure_reason = "Stopped", "the execution was stopped"
+        elif fail_steps:
+            record.status = "Failed"
+            record.failure_reason = str(fail_steps[0][1].get("FailureReason", ""))
+        elif failed:
+            name, entry = failed[0]
+            record.status = "Failed"
+            record.failure_reason = (
+                f"Step failure: One or multiple steps failed. Step '{name}': "
+                f"{entry.get('FailureReason', '')}"
+            )[:1300]
+        else:
+            record.status = "Succeeded"
+        record.ended = _now().isoformat()
+        record.save()
+        self.emit("execution-finished", message=record.status)
+
+    # -- one step (worker thread) -------------------------------------------------
+
+    def _step(self, name: str) -> _Outcome:
+        spec = self.graph.steps[name]
+        started = _now()
+        log = self.logs / f"{name}.log"
+        try:
+            arguments = self._arguments(spec)
+            key = self._cache_key(spec, arguments)
+            if key is not None:
+                _enabled, expire = cache_config(spec)
+                hit = self.cache.lookup(key, expire_after=expire, now=started)
+                if hit is not None:
+                    _log(
+                        log,
+                        f"cache hit: reusing step '{name}' of execution {hit.source_execution_id}",
+                    )
+                    return _Outcome(name, started, _now(), 0, cache_hit=hit)
+            return self._attempts(spec, arguments, started, key, log)
+        except StepError as failure:
+            _log(log, f"step failed: {failure.reason}")
+            return _Outcome(name, started, _now(), 1, failure=failure)
+        except Exception as error:  # a bug in the runner: fail the step, keep the trace
+            _log(log, "internal error:\n" + traceback.format_exc())
+            internal = StepError(f"internal error of the local runner: {error!r}")
+            return _Outcome(name, started, _now(), 1, failure=internal)
+
+    def _arguments(self, spec: StepSpec) -> Any:
+        raw = spec.entry.get("Arguments")
+        if spec.step_type in LAZY_ARGUMENTS:
+            return raw
+        try:
+            return self.evaluator.resolve(raw)
+        except EvaluationError as error:
+            raise StepError(error.message) from None
+
+    def _cache_key(self, spec: StepSpec, arguments: Any) -> str | None:
+        enabled, _expire = cache_config(spec)
+        if not enabled or not isinstance(arguments, Mapping):
+            return None
+        digest = hashlib.sha256()
+        for uri in _code_uris(spec.step_type, arguments):
+            digest.update(uri.encode() + b"\0")
+            located = self.store.locate(uri)
+            if located is None:
+                digest.update(b"missing")
+            else:
+                hash_located(located, digest)
+        return cache_key(self.record.pipeline_name, spec, arguments, digest.hexdigest())
+
+    def _attempts(
+        self, spec: StepSpec, arguments: Any, started: dt.datetime, key: str | None, log: Path
+    ) -> _Outcome:
+        name = spec.name
+        executor = executor_for(spec.step_type)
+        policies = list(spec.entry.get("RetryPolicies") or [])
+        first = time.monotonic()
+        attempt = 0
+        work = self.record.directory / "work" / name
+        while True:
+            attempt += 1
+            attempt_dir = _fresh(work, "attempt")
+            ctx = StepContext(
+                spec=spec,
+                arguments=arguments,
+                evaluator=self.evaluator,
+                store=self.store,
+                resources=self.resources,
+                settings=self.settings,
+                execution=self.evaluator.execution,
+                registry=self.registry,
+                job_name=_job_name(self.record.execution_id, name),
+                attempt=attempt,
+                attempt_dir=attempt_dir,
+                log=log,
+                stop=self.stop,
+            )
+            try:
+                fault = self._take_fault(name)
+                if fault is not None:
+                    raise StepError(
+                        f"{fault}: simulated service fault (attempt {attempt})",
+                        exception_type=fault,
+                    )
+                _log(log, f"attempt {attempt}: {ctx.job_name}")
+                result = executor.run(spec, ctx)
+                outputs = self._publish(name, ctx, result)
+                if not self.keep_work:
+                    # Off the critical path: dependents may start while it is deleted.
+                    self.cleaner.submit(_discard, attempt_dir)
+                return _Outcome(
+                    name, started, _now(), attempt, result=result, outputs=outputs, cache_key=key
+                )
+            except StepError as failure:
+                _log(log, f"attempt {attempt} failed: {failure.reason}")
+                if self.stop.is_set():
+                    return _Outcome(name, started, _now(), attempt, failure=failure, stopped=True)
+                delay = retry_delay(
+                    policies,
+                    failure.exception_type,
+                    retries=attempt - 1,
+                    elapsed=time.monotonic() - first,
+                    step_type=spec.step_type,
+                )
+                if delay is None:
+                    return _Outcome(name, started, _now(), attempt, failure=failure)
+                self.emit("step-retrying", name, f"{failure.exception_type}: retry in {delay:g}s")
+                if self.stop.wait(delay * self.retry_scale):
+                    return _Outcome(name, started, _now(), attempt, failure=failure, stopped=True)
+
+    def _take_fault(self, name: str) -> str | None:
+        queue = self.faults.get(name)
+        return queue.popleft() if queue else None
+
+    def _publish(self, name: str, ctx: StepContext, result: StepResult) -> dict[str, str]:
+        if not result.outputs:
+            return {}
+        target = self.record.directory / "outputs" / name
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(ctx.staging, target)
+        return {
+            uri: str(target / Path(path).relative_to(ctx.staging))
+            for uri, path in result.outputs.items()
+        }
+
+
+def _discard(attempt_dir: Path) -> None:
+    remove_tree(attempt_dir)
+    with contextlib.suppress(OSError):
+        attempt_dir.parent.rmdir()  # work/<Step>, if nothing else is there
+
+
+def retry_delay(
+    policies: Sequence[Mapping[str, Any]],
+    exception_type: str | None,
+    *,
+    retries: int,
+    elapsed: float,
+    step_type: str = "",
+) -> float | None:
+    """Seconds to wait before the next attempt, or None if the failure is final.
+
+    ``retries`` is how many retries already happened. A policy matching the exception
+    type allows ``MaxAttempts`` retries (default 5) or retries until ``ExpireAfterMin``;
+    the interval is ``IntervalSeconds * BackoffRate ** retries``. Without a matching
+    policy, ``Step.*`` faults get the service's default policy and others fail.
+
+    Example::
+
+        retry_delay([{"ExceptionType": ["SageMaker.CAPACITY_ERROR"], "MaxAttempts": 2}],
+                    "SageMaker.CAPACITY_ERROR", retries=0, elapsed=0.0)  # 1.0
+    """
+    if exception_type is None:
+        return None
+    kind = _ALIASES.get(exception_type, exception_type)
+    if step_type == "Tuning" and kind == "SageMaker.JOB_INTERNAL_ERROR":
+        return None  # tuning jobs retry internally (SageMaker docs)
+    for policy in policies:
+        kinds = {_ALIASES.get(k, k) for k in policy.get("ExceptionType") or []}
+        if kind in kinds:
+            return _policy_delay(policy, retries, elapsed)
+    if kind in STEP_FAULTS:
+        return _policy_delay({}, retries, elapsed)
+    return None
+
+
+def _policy_delay(policy: Mapping[str, Any], retries: int, elapsed: float) -> float | None:
+    interval = float(policy.get("IntervalSeconds", 1))
+    backoff = float(policy.get("BackoffRate", 2.0))
+    delay = interval * backoff**retries
+    if policy.get("ExpireAfterMin") is not None:
+        if elapsed + delay > float(policy["ExpireAfterMin"]) * 60:
+            return None
+        return delay
+    if retries >= int(policy.get("MaxAttempts", 5)):
+        return None
+    return delay
+
+
+def _code_uris(step_type: str, arguments: Mapping[str, Any]) -> list[str]:
+    """S3 URIs of a step's code, whose content goes into its cache key."""
+    uris: list[str] = []
+    if step_type == "Processing":
+        for item in arguments.get("ProcessingInputs") or []:
+            source = item.get("S3Input") or {}
+            local = str(source.get("LocalPath", ""))
+            if item.get("InputName") == "code" or local.startswith("/opt/ml/processing/input/code"):
+                uris.append(str(source.get("S3Uri")))
+    elif step_type in ("Training", "Tuning"):
+        job = arguments
+        if step_type == "Tuning":
+            job = arguments.get("TrainingJobDefinition") or {}
+        hyperparameters = job.get("HyperParameters") or job.get("StaticHyperParameters") or {}
+        submit = hyperparameters.get("sagemaker_submit_directory")
+        if isinstance(submit, str):
+            uris.append(submit)
+        for channel in job.get("InputDataConfig") or []:
+            if channel.get("ChannelName") == "code":
+                source = (channel.get("DataSource") or {}).get("S3DataSource") or {}
+                uris.append(str(source.get("S3Uri")))
+    elif step_type == "Transform":
+        submit = (arguments.get("Environment") or {}).get("SAGEMAKER_SUBMIT_DIRECTORY")
+        if isinstance(submit, str):
+            uris.append(submit)
+    return [uri for uri in uris if uri.startswith("s3://")]
+
+
+def _read_definition(
+    definition: DefinitionInput,
+) -> tuple[dict[str, Any], ResourceMap, str | None]:
+    if isinstance(definition, LoadedPipeline):
+        return dict(definition.definition), definition.resources, definition.pipeline_name
+    if isinstance(definition, (str, Path)):
+        path = Path(definition)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise LocalRunError(f"can't read definition {path}: {error}") from None
+        body, resources, _ = _read_definition(data)
+        return body, resources, path.name.split(".")[0]
+    compiled = getattr(definition, "definition", None)
+    if isinstance(compiled, Mapping):
+        definition = compiled
+    if not isinstance(definition, Mapping):
+        raise LocalRunError(
+            f"expected a definition dict, a JSON file or a LoadedPipeline, got "
+            f"{type(definition).__name__}"
+        )
+    body = dict(definition)
+    if "PipelineDefinitionBody" in body:
+        body = json.loads(body["PipelineDefinitionBody"])
+    return body, ResourceMap(), None
+
+
+def _pipeline_name(name: str | None) -> str:
+    if not name:
+        return DEFAULT_PIPELINE_NAME
+    cleaned = re.sub(r"[^A-Za-z0-9-]+", "-", name).strip("-")
+    return re.sub(r"-{2,}", "-", cleaned)[:82] or DEFAULT_PIPELINE_NAME
+
+
+def _outcome(entry: Mapping[str, Any]) -> bool | None:
+    condition = (entry.get("Metadata") or {}).get("Condition")
+    return None if condition is None else str(condition.get("Outcome")) == "True"
+
+
+def _outcome_of(properties: Mapping[str, Any], spec: StepSpec) -> bool | None:
+    if spec.step_type != "Condition":
+        return None
+    return bool(properties.get("Outcome"))
+
+
+def _job_name(execution_id: str, step: str) -> str:
+    suffix = "".join(secrets.choice(_JOB_ALPHABET) for _ in range(10))
+    return f"pipelines-{execution_id}-{step}-{suffix}"
+
+
+def _fresh(parent: Path, prefix: str) -> Path:
+    parent.mkdir(parents=True, exist_ok=True)
+    index = 1
+    while True:
+        candidate = parent / f"{prefix}-{index}"
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            index += 1
+
+
+def _log(path: Path, line: str) -> None:
+    stamp = _now().strftime("%H:%M:%S.%f")[:-3]
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"[smpipe {stamp}] {line}\n")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    handle = (directory / ".lock").open("a")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LocalRunError(
+                f"execution {directory.name} is running in another process"
+            ) from None
+        yield
+    finally:
+        handle.close()
+
+
+__all__ = [
+    "LoadedPipeline",
+    "LocalConfig",
+    "LocalRunner",
+    "ProgressEvent",
+    "retry_delay",
+]

@@ -1,0 +1,358 @@
+"""Step properties and outputs of one execution, and the local S3 they are read through.
+
+S3 reads resolve, most specific first: outputs published in this execution (or adopted
+from a cache hit or a selective run's source execution), then the ``ResourceMap``'s
+prefixes, then the shared tree ``<root>/s3/<bucket>/<key>``. Writes never go to the
+shared tree: each step's outputs are published into its execution's directory, so
+concurrent executions never share or overwrite them.
+
+Example::
+
+    store = StepStore(s3_root, mappings=[])
+    store.record("Preprocess", properties, {"s3://b/p/train": "/…/outputs/Preprocess/train"})
+    store.materialize("s3://b/p/train", Path("work/opt/ml/input/data/train"))
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import tarfile
+import threading
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ._errors import StepError
+from .resources import normalize_s3_uri, split_s3_uri, under
+
+Kind = Literal["file", "dir", "archive"]
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """Where an S3 URI lives locally.
+
+    ``kind`` is ``file``, ``dir`` (a prefix) or ``archive``: a ``….tar.gz`` URI served
+    by packing ``path`` (a file or directory) on the fly.
+    """
+
+    uri: str
+    kind: Kind
+    path: Path
+    origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    prefix: str
+    path: Path
+    origin: str
+    step: str | None = None
+    output: str | None = None
+
+
+class StepStore:
+    """Properties (Describe*-shaped dicts) and published outputs of one execution's steps.
+
+    Only the runner's main thread records; steps read concurrently (the output table is
+    replaced, never mutated, so readers always see a consistent one).
+
+    Example::
+
+        store.properties["Train"]["ModelArtifacts"]["S3ModelArtifacts"]
+        store.locate("s3://bucket/pipe/abc/Train/model").path
+    """
+
+    def __init__(self, s3_root: Path, mappings: Iterable[tuple[str, Path]] = ()) -> None:
+        self.s3_root = s3_root
+        self.properties: dict[str, dict[str, Any]] = {}
+        self.step_outputs: dict[str, dict[str, str]] = {}
+        self._mappings = tuple(
+            _Entry(prefix, path, f"mapped to {path}") for prefix, path in mappings
+        )
+        self._outputs: tuple[_Entry, ...] = ()
+        self._lock = threading.Lock()
+
+    # -- recording ----------------------------------------------------------------
+
+    def record(
+        self,
+        step: str,
+        properties: Mapping[str, Any],
+        outputs: Mapping[str, str | Path],
+        output_names: Mapping[str, str] | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Record a finished step's properties and published outputs (URI → local path)."""
+        with self._lock:
+            self.properties[step] = dict(properties)
+            table = {normalize_s3_uri(uri): str(path) for uri, path in outputs.items()}
+            self.step_outputs[step] = table
+            names = output_names or {}
+            added = [
+                _Entry(
+                    uri,
+                    Path(path),
+                    origin or f"output of step '{step}'",
+                    step,
+                    names.get(uri),
+                )
+                for uri, path in table.items()
+            ]
+            kept = [entry for entry in self._outputs if entry.step != step]
+            entries = sorted([*kept, *added], key=lambda e: len(e.prefix), reverse=True)
+            self._outputs = tuple(entries)
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-able copy (for resume, selective runs and the cache)."""
+        return {"Properties": self.properties, "Outputs": self.step_outputs}
+
+    def save_step(self, directory: Path, step: str) -> None:
+        """Persist one step's properties and outputs as ``<directory>/store/<step>.json``."""
+        folder = directory / "store"
+        folder.mkdir(exist_ok=True)
+        data = {
+            "Properties": self.properties.get(step),
+            "Outputs": self.step_outputs.get(step, {}),
+        }
+        temporary = folder / f".{step}.{uuid.uuid4().hex}.tmp"
+        temporary.write_text(json.dumps(data, separators=(",", ":"), default=str), "utf-8")
+        os.replace(temporary, folder / f"{step}.json")
+
+    def restore(self, data: Mapping[str, Any], steps: Iterable[str], origin: str) -> None:
+        """Adopt ``steps``' properties and outputs from a snapshot of another run."""
+        properties = data.get("Properties") or {}
+        outputs = data.get("Outputs") or {}
+        for step in steps:
+            if step in properties:
+                self.record(step, properties[step], outputs.get(step) or {}, origin=origin)
+
+    def outputs_of(self, step: str) -> dict[str, str]:
+        """URI → local path of a step's published outputs."""
+        return dict(self.step_outputs.get(step, {}))
+
+    # -- reading ------------------------------------------------------------------
+
+    def locate(self, uri: str) -> Located | None:
+        """Where ``uri`` lives locally, or None if nothing is there."""
+        target = normalize_s3_uri(uri)
+        for entry in (*self._outputs, *self._mappings):
+            rest = under(target, entry.prefix)
+            if rest is None:
+                continue
+            found = _existing(target, entry.path / rest if rest else entry.path, entry.origin)
+            if found is not None:
+                return found
+        bucket, key = split_s3_uri(target)
+        return _existing(target, self.s3_root / bucket / key, "the local S3 tree")
+
+    def shared_path(self, uri: str) -> Path:
+        """Where ``uri`` would be in the shared tree ``<root>/s3``."""
+        bucket, key = split_s3_uri(uri)
+        return self.s3_root / bucket / key
+
+    def owner(self, uri: str) -> tuple[str, str | None] | None:
+        """(step, output name) of the published output ``uri`` is in, if any."""
+        target = normalize_s3_uri(uri)
+        for entry in self._outputs:
+            if entry.step is not None and under(target, entry.prefix) is not None:
+                return entry.step, entry.output
+        return None
+
+    def local_file(self, uri: str, what: str) -> Path:
+        """The local file of a single-object URI (raises ``StepError``)."""
+        located = self.locate(uri)
+        if located is None:
+            raise StepError(f"{what}: no object at {uri}{self.missing_hint(uri)}")
+        if located.kind != "file":
+            raise StepError(f"{what}: {uri} is a prefix ({located.path}), not one object")
+        return located.path
+
+    def materialize(self, uri: str, destination: Path, what: str) -> int:
+        """Copy the objects under ``uri`` into ``destination``; return how many files.
+
+        A single object keeps its key's file name; a prefix is copied with its layout.
+        Raises ``StepError`` when nothing is there.
+        """
+        target = normalize_s3_uri(uri)
+        destination.mkdir(parents=True, exist_ok=True)
+        located = self.locate(target)
+        count = 0
+        if located is not None:
+            count += _copy_located(located, destination)
+        for entry in (*self._outputs, *self._mappings):
+            rest = under(entry.prefix, target)
+            if rest and entry.path.exists():
+                count += _copy_located(
+                    Located(
+                        entry.prefix,
+                        "dir" if entry.path.is_dir() else "file",
+                        entry.path,
+                        entry.origin,
+                    ),
+                    destination / rest if entry.path.is_dir() else destination / Path(rest).parent,
+                )
+        if located is None and count == 0:
+            raise StepError(f"{what}: no objects at {uri}{self.missing_hint(target)}")
+        if count == 0:
+            owner = self.owner(target)
+            detail = ""
+            if owner is not None:
+                step, output = owner
+                named = f" '{output}'" if output else ""
+                detail = f" (step '{step}' wrote nothing to its output{named})"
+            raise StepError(f"{what}: no objects at {uri}: the prefix is empty{detail}")
+        return count
+
+    def missing_hint(self, uri: str) -> str:
+        shared = self.shared_path(uri)
+        owner = self.owner(uri)
+        if owner is not None:
+            return f" (inside the outputs of step '{owner[0]}', which has no such object)"
+        return (
+            f" (put it at {shared} or map the prefix to a local path: "
+            f"smpipe run --s3-map {uri}=PATH, ResourceMap(s3={{…}}))"
+        )
+
+
+def load_snapshot(directory: Path) -> dict[str, Any]:
+    """Every saved step of an execution directory, as ``StepStore.snapshot`` returns it."""
+    snapshot: dict[str, Any] = {"Properties": {}, "Outputs": {}}
+    folder = directory / "store"
+    if not folder.is_dir():
+        return snapshot
+    for file in folder.glob("*.json"):
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if data.get("Properties") is not None:
+            snapshot["Properties"][file.stem] = data["Properties"]
+            snapshot["Outputs"][file.stem] = data.get("Outputs") or {}
+    return snapshot
+
+
+def _existing(uri: str, path: Path, origin: str) -> Located | None:
+    if path.is_file():
+        return Located(uri, "file", path, origin)
+    if path.is_dir():
+        return Located(uri, "dir", path, origin)
+    if uri.endswith(".tar.gz"):
+        packed = path.with_name(path.name[: -len(".tar.gz")])
+        if packed.exists():
+            return Located(uri, "archive", packed, origin)
+    return None
+
+
+def _copy_located(located: Located, destination: Path) -> int:
+    destination.mkdir(parents=True, exist_ok=True)
+    if located.kind == "dir":
+        count = 0
+        for folder, _dirs, files in os.walk(located.path):
+            relative = Path(folder).relative_to(located.path)
+            (destination / relative).mkdir(parents=True, exist_ok=True)
+            for name in files:
+                shutil.copyfile(Path(folder) / name, destination / relative / name)
+                count += 1
+        return count
+    name = located.uri.rsplit("/", 1)[-1]
+    if located.kind == "file":
+        shutil.copyfile(located.path, destination / name)
+    else:
+        write_archive(located.path, destination / name)
+    return 1
+
+
+def write_archive(source: Path, target: Path) -> None:
+    """Pack a file, or a directory's contents, into ``target`` (a ``.tar.gz``)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(target, "w:gz", compresslevel=1) as archive:
+        if source.is_dir():
+            for item in sorted(source.iterdir()):
+                if item.name != "__pycache__":
+                    archive.add(item, arcname=item.name, filter=_no_pycache)
+        else:
+            archive.add(source, arcname=source.name)
+
+
+def _no_pycache(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
+    return None if "__pycache__" in info.name.split("/") else info
+
+
+def unpack_code(located: Located, destination: Path) -> None:
+    """Place code (a ``.tar.gz``, a packed-on-the-fly directory, or one file) in ``destination``."""
+    destination.mkdir(parents=True, exist_ok=True)
+    if located.kind == "archive":
+        source = located.path
+        if source.is_dir():
+            shutil.copytree(source, destination, dirs_exist_ok=True, copy_function=shutil.copyfile)
+        else:
+            shutil.copyfile(source, destination / source.name)
+        return
+    if located.kind == "dir":
+        shutil.copytree(
+            located.path, destination, dirs_exist_ok=True, copy_function=shutil.copyfile
+        )
+        return
+    if tarfile.is_tarfile(located.path):
+        extract(located.path, destination)
+    else:
+        shutil.copyfile(located.path, destination / located.uri.rsplit("/", 1)[-1])
+
+
+def extract(archive: Path, destination: Path) -> None:
+    """Extract a ``.tar.gz`` safely (no absolute paths, links out or devices)."""
+    with tarfile.open(archive, "r:*") as tar:
+        if hasattr(tarfile, "data_filter"):  # Python 3.11.4+
+            try:
+                tar.extractall(destination, filter="data")
+            except tarfile.TarError as error:  # FilterError and friends
+                raise StepError(f"{archive.name}: refusing to extract: {error}") from None
+            return
+        root = destination.resolve()
+        for member in tar.getmembers():
+            target = (root / member.name).resolve()
+            unsafe = member.isdev() or not target.is_relative_to(root)
+            if member.issym() or member.islnk():
+                link = (target.parent / member.linkname).resolve()
+                unsafe = unsafe or os.path.isabs(member.linkname) or not link.is_relative_to(root)
+            if unsafe:
+                raise StepError(f"{archive.name}: refusing to extract {member.name!r}")
+        tar.extractall(destination)  # every member was checked above
+
+
+def hash_located(located: Located, digest: Any) -> None:
+    """Feed a located object's content (files, in path order) into ``digest``."""
+    path = located.path
+    if path.is_file():
+        digest.update(b"F")
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return
+    for folder, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            file = Path(folder) / name
+            digest.update(str(file.relative_to(path)).encode() + b"\0")
+            with file.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+
+
+def read_text_tail(path: Path, lines: int = 20, limit: int = 4000) -> str:
+    """The last ``lines`` lines of a text file (at most ``limit`` characters)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, io.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - limit))
+            text = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])

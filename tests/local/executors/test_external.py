@@ -1,0 +1,129 @@
+"""Lambda, Callback and EMR steps."""
+
+from __future__ import annotations
+
+from cdk_sagemaker_pipelines.definition import (
+    CallbackStep,
+    ConditionEquals,
+    ConditionStep,
+    EMRStep,
+    FailStep,
+    LambdaStep,
+    OutputType,
+    ParameterString,
+    StepOutput,
+)
+from cdk_sagemaker_pipelines.local import ResourceMap
+from tests.local.conftest import Workspace, compile_steps
+
+ARN = "arn:aws:lambda:us-east-1:111122223333:function:prep"
+QUEUE = "https://sqs.us-east-1.amazonaws.com/111122223333/approvals"
+
+
+def lambda_step() -> tuple[LambdaStep, ParameterString]:
+    env = ParameterString(name="Env", default_value="dev")
+    step = LambdaStep(
+        name="Prep",
+        function_arn=ARN,
+        inputs={"env": env, "n": 5},
+        outputs=[
+            StepOutput(output_name="rows", output_type=OutputType.INTEGER),
+            StepOutput(output_name="ok", output_type=OutputType.BOOLEAN),
+        ],
+    )
+    return step, env
+
+
+def test_lambda_invokes_the_local_handler_with_the_resolved_event(ws: Workspace) -> None:
+    ws.script(
+        "prep.py",
+        """
+        def handler(event, context):
+            assert context.get_remaining_time_in_millis() > 0
+            return {"rows": event["n"] * 2, "ok": event["env"] == "prod", "extra": 1}
+        """,
+    )
+    step, env = lambda_step()
+    check = ConditionStep(
+        name="Check",
+        conditions=[ConditionEquals(left=step.properties.OutputParameters["rows"], right=10)],
+        if_steps=[],
+        else_steps=[FailStep(name="Wrong", error_message="rows")],
+    )
+    resources = ws.resources().merged(ResourceMap(lambdas={ARN: f"{ws.scripts}/prep.py:handler"}))
+    result = ws.runner(resources=resources).run(compile_steps([check], [env]), {"Env": "prod"})
+    assert result.status == "Succeeded", result.failure_reason
+    assert result.properties("Prep")["OutputParameters"] == {"rows": 10, "ok": True}
+    assert result.step("Prep").metadata["Lambda"] == {
+        "Arn": ARN,
+        "OutputParameters": [{"Name": "rows", "Value": "10"}, {"Name": "ok", "Value": "true"}],
+    }
+    assert result.step("Check").outcome is True
+
+
+def test_fails_a_lambda_without_handler_naming_both_options(ws: Workspace) -> None:
+    step, env = lambda_step()
+    result = ws.runner().run(compile_steps([step], [env]))
+    assert result.step("Prep").failure_reason == (
+        f"function {ARN} has no local handler: map it with smpipe run --lambda "
+        f"{ARN}=path/to/file.py:handler (ResourceMap(lambdas=…)), or give its outputs with "
+        "--callback-output Prep.NAME=VALUE"
+    )
+
+
+def test_fails_a_lambda_whose_result_misses_an_output(ws: Workspace) -> None:
+    ws.script("prep.py", "def handler(event, context):\n    return {'rows': 'many'}\n")
+    step, env = lambda_step()
+    resources = ws.resources().merged(
+        ResourceMap(lambdas={"prep": f"{ws.scripts}/prep.py:handler"})
+    )
+    result = ws.runner(resources=resources).run(compile_steps([step], [env]))
+    assert result.step("Prep").failure_reason == (
+        "output 'rows' is declared Integer but the function gave 'many'"
+    )
+
+
+def test_lambda_outputs_may_be_supplied_instead(ws: Workspace) -> None:
+    step, env = lambda_step()
+    runner = ws.runner(callback_outputs={"Prep": {"rows": "3", "ok": "false"}})
+    result = runner.run(compile_steps([step], [env]))
+    assert result.properties("Prep")["OutputParameters"] == {"rows": 3, "ok": False}
+
+
+def callback() -> CallbackStep:
+    return CallbackStep(
+        name="Approve",
+        sqs_queue_url=QUEUE,
+        inputs={"model": "s3://b/m"},
+        outputs=[StepOutput(output_name="approved", output_type=OutputType.BOOLEAN)],
+    )
+
+
+def test_callback_outputs_come_from_supplied_values(ws: Workspace) -> None:
+    step = callback()
+    result = ws.runner(callback_outputs={"Approve": {"approved": "true"}}).run(
+        compile_steps([step])
+    )
+    assert result.properties("Approve")["OutputParameters"] == {"approved": True}
+    assert result.step("Approve").metadata["Callback"]["SqsQueueUrl"] == QUEUE
+
+
+def test_fails_a_callback_without_values_saying_how_to_supply_them(ws: Workspace) -> None:
+    result = ws.runner().run(compile_steps([callback()]))
+    assert result.step("Approve").failure_reason == (
+        "a Callback step waits for an external system, which does not exist locally; supply "
+        "its outputs: --callback-output Approve.approved=VALUE (LocalConfig(callback_outputs=…))"
+    )
+
+
+def test_emr_steps_take_supplied_properties_or_fail(ws: Workspace) -> None:
+    step = EMRStep(name="Spark", cluster_id="j-1ABCDEFG2HIJK", jar="command-runner.jar")
+    failed = ws.runner().run(compile_steps([step]))
+    assert failed.step("Spark").failure_reason == (
+        "EMR steps run on another AWS service, which the local runner can't reach; mark it "
+        "done by supplying its properties, e.g. --callback-output Spark.Status.State=COMPLETED"
+    )
+    done = ws.runner(callback_outputs={"Spark": {"Status.State": "COMPLETED"}}).run(
+        compile_steps([step])
+    )
+    assert done.properties("Spark") == {"Status": {"State": "COMPLETED"}}

@@ -1,0 +1,114 @@
+"""Model, Transform and RegisterModel steps."""
+
+from __future__ import annotations
+
+from cdk_sagemaker_pipelines.definition import (
+    Code,
+    Image,
+    MetricsSource,
+    ModelMetrics,
+    ModelStep,
+    RegisterModel,
+    TrainingStep,
+    TransformStep,
+)
+from tests.local.conftest import SKLEARN, Workspace, compile_steps
+
+TRAIN = """
+import json, os
+json.dump({"offset": 10}, open(os.path.join(os.environ["SM_MODEL_DIR"], "model.json"), "w"))
+"""
+INFERENCE = """
+import json, os
+
+def model_fn(model_dir):
+    return json.load(open(os.path.join(model_dir, "model.json")))
+
+def input_fn(body, content_type):
+    assert content_type == "text/csv", content_type
+    return [int(line) for line in body.splitlines()]
+
+def predict_fn(rows, model):
+    return [row + model["offset"] for row in rows]
+
+def output_fn(predictions, accept):
+    return "\\n".join(str(p) for p in predictions)
+"""
+
+
+def pipeline(ws: Workspace, *, with_code: bool = True) -> list[object]:
+    train = TrainingStep(
+        name="Train", image=SKLEARN, code=Code.from_asset(ws.script("train.py", TRAIN))
+    )
+    model = ModelStep(
+        name="CreateModel",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        code=Code.from_asset(ws.script("inference.py", INFERENCE)) if with_code else None,
+    )
+    ws.file("batch/a.csv", "1\n2\n3\n")
+    ws.file("batch/sub/b.csv", "5\n")
+    transform = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data="s3://data-bucket/batch",
+        content_type="text/csv",
+        split_type="Line",
+        assemble_with="Line",
+    )
+    return [transform]
+
+
+def test_transform_runs_the_inference_handlers_over_each_input_file(ws: Workspace) -> None:
+    result = ws.runner().run(compile_steps(pipeline(ws)))  # type: ignore[arg-type]
+    assert result.status == "Succeeded", result.failure_reason
+    output = result.output("Score")
+    assert (output / "a.csv.out").read_text() == "11\n12\n13\n"
+    assert (output / "sub/b.csv.out").read_text() == "15\n"
+    name = result.properties("CreateModel")["ModelName"]
+    assert result.properties("Score")["ModelName"] == name
+    assert result.step("CreateModel").metadata["Model"]["Arn"].endswith(name.lower())
+
+
+def test_fails_a_transform_whose_model_has_no_inference_script(ws: Workspace) -> None:
+    result = ws.runner().run(compile_steps(pipeline(ws, with_code=False)))  # type: ignore[arg-type]
+    reason = result.step("Score").failure_reason
+    assert reason is not None
+    assert reason.endswith(
+        "has no inference script (SAGEMAKER_PROGRAM and SAGEMAKER_SUBMIT_DIRECTORY): the local "
+        "runner runs the framework's script handlers (model_fn, input_fn, predict_fn, "
+        "output_fn), not a serving image; give the Model step code=…"
+    )
+
+
+def test_register_model_writes_a_version_to_the_local_registry(ws: Workspace) -> None:
+    ws.file("reports/evaluation.json", '{"metrics": {"accuracy": {"value": 0.95}}}')
+    train = TrainingStep(
+        name="Train", image=SKLEARN, code=Code.from_asset(ws.script("train.py", TRAIN))
+    )
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="scores",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        code=Code.from_asset(ws.script("inference.py", INFERENCE)),
+        inference_instances=["ml.m5.large"],
+        transform_instances=["ml.m5.large"],
+        model_metrics=ModelMetrics(
+            model_statistics=MetricsSource(s3_uri="s3://data-bucket/reports/evaluation.json")
+        ),
+    )
+    runner = ws.runner()
+    result = runner.run(compile_steps([register]))
+    assert result.status == "Succeeded", result.failure_reason
+    package = result.registry.latest("scores")
+    assert package is not None
+    assert (package.version, package.approval_status) == (1, "PendingManualApproval")
+    assert package.metrics["ModelQuality"]["Statistics"]["metrics"]["accuracy"]["value"] == 0.95
+    assert package.model_data is not None
+    assert (package.directory / "code.tar.gz").exists()
+    assert package.description["MetadataProperties"]["GeneratedBy"] == result.arn
+    properties = result.properties("Register")
+    assert properties["ModelPackageVersion"] == 1
+    assert result.step("Register").metadata == {"RegisterModel": {"Arn": package.arn}}
+    assert runner.run(compile_steps([register])).properties("Register")["ModelPackageVersion"] == 2

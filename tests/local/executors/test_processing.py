@@ -1,0 +1,236 @@
+"""Processing steps: container conventions and every way a script can fail."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cdk_sagemaker_pipelines.definition import (
+    Code,
+    ProcessingInput,
+    ProcessingOutput,
+    ProcessingStep,
+    PropertyFile,
+)
+from tests.local.conftest import SKLEARN, WRITE_OUTPUT, Workspace, compile_steps, processing
+
+
+def test_inputs_outputs_environment_and_arguments_follow_the_conventions(
+    ws: Workspace,
+) -> None:
+    ws.file("raw/a.csv", "1,2\n")
+    script = ws.script(
+        "prep.py",
+        """
+        import json, os, sys
+        rows = open("/opt/ml/processing/input/a.csv").read()
+        os.makedirs("/opt/ml/processing/train", exist_ok=True)
+        with open("/opt/ml/processing/train/out.json", "w") as handle:
+            json.dump({"rows": rows, "args": sys.argv[1:], "env": os.environ["MODE"],
+                       "cwd": os.getcwd(),
+                       "config": json.load(open("/opt/ml/config/processingjobconfig.json"))[
+                           "ProcessingJobName"]}, handle)
+        """,
+    )
+    step = processing(
+        "Prep",
+        script,
+        outputs=["train"],
+        arguments=["--fraction", "0.2"],
+        environment={"MODE": "fast"},
+        inputs=[
+            ProcessingInput(source="s3://data-bucket/raw/", destination="/opt/ml/processing/input")
+        ],
+    )
+    result = ws.runner().run(compile_steps([step]), pipeline_name="prep")
+    assert result.status == "Succeeded", result.failure_reason
+    written = json.loads((result.output("Prep", "train") / "out.json").read_text())
+    assert written["rows"] == "1,2\n"
+    assert written["args"] == ["--fraction", "0.2"]
+    assert written["env"] == "fast"
+    assert written["config"].startswith(f"pipelines-{result.execution_id}-Prep-")
+    run = result.step("Prep")
+    assert (run.status, run.attempt_count, run.cache_hit) == ("Succeeded", 1, None)
+    properties = result.properties("Prep")
+    assert properties["ProcessingJobStatus"] == "Completed"
+    uri = properties["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"]
+    assert uri == f"s3://art-bucket/prep/{result.execution_id}/Prep/train"
+    assert run.metadata == {"ProcessingJob": {"Arn": properties["ProcessingJobArn"]}}
+    entry = result.list_steps()["PipelineExecutionSteps"][0]
+    assert set(entry) == {
+        "StepName",
+        "StartTime",
+        "EndTime",
+        "StepStatus",
+        "AttemptCount",
+        "Metadata",
+    }
+
+
+def chain(ws: Workspace, body: str, **options: object) -> dict[str, object]:
+    failing = processing("Prep", ws.script("prep.py", body), outputs=["out"], **options)
+    report = PropertyFile(name="Report", output_name="out", path="data.txt")
+    after = ProcessingStep(
+        name="After",
+        image=failing.image,
+        code=failing.code,
+        inputs=[
+            ProcessingInput(
+                source=failing.properties.ProcessingOutputConfig.Outputs["out"].S3Output.S3Uri,
+                destination="/opt/ml/processing/in",
+            )
+        ],
+        outputs=[ProcessingOutput(output_name="out", source="/opt/ml/processing/out")],
+        property_files=[report],
+    )
+    return compile_steps([failing, after])
+
+
+def assert_failed_alone(result: object, reason: str) -> None:
+    assert result.status == "Failed"  # type: ignore[attr-defined]
+    prep = result.step("Prep")  # type: ignore[attr-defined]
+    assert prep.status == "Failed"
+    assert prep.failure_reason == reason
+    after = result.step("After")  # type: ignore[attr-defined]
+    assert (after.status, after.reason) == ("NotExecuted", "upstream step 'Prep' failed")
+    assert result.store.outputs_of("Prep") == {}  # type: ignore[attr-defined]
+    assert not (result.directory / "outputs" / "Prep").exists()  # type: ignore[attr-defined]
+    assert result.failure_reason == (  # type: ignore[attr-defined]
+        f"Step failure: One or multiple steps failed. Step 'Prep': {reason}"
+    )
+
+
+def test_fails_when_the_script_exits_non_zero(ws: Workspace) -> None:
+    body = """
+    import os, sys
+    os.makedirs("/opt/ml/processing/out", exist_ok=True)
+    open("/opt/ml/processing/out/data.txt", "w").write("half")
+    sys.exit("prep: no CSV files under /opt/ml/processing/input")
+    """
+    result = ws.runner().run(chain(ws, body))
+    assert_failed_alone(
+        result,
+        "AlgorithmError: the processing script exited with code 1: "
+        "prep: no CSV files under /opt/ml/processing/input",
+    )
+
+
+def test_fails_with_the_exception_line_of_a_traceback(ws: Workspace) -> None:
+    result = ws.runner().run(chain(ws, "raise KeyError('target')\n"))
+    assert_failed_alone(
+        result, "AlgorithmError: the processing script exited with code 1: KeyError: 'target'"
+    )
+
+
+def test_fails_when_the_script_is_killed_by_a_signal(ws: Workspace) -> None:
+    body = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"
+    result = ws.runner().run(chain(ws, body))
+    assert_failed_alone(result, "the processing script was killed by signal 9 (SIGKILL)")
+
+
+def test_fails_when_the_script_exceeds_its_stopping_condition(ws: Workspace) -> None:
+    body = "import time\ntime.sleep(60)\n"
+    result = ws.runner().run(chain(ws, body, max_runtime_in_seconds=1))
+    assert_failed_alone(
+        result,
+        "the processing script exceeded its stopping condition MaxRuntimeInSeconds=1 and was "
+        "stopped (SIGTERM, then SIGKILL)",
+    )
+    assert result.step("Prep").duration < 10  # type: ignore[operator]
+
+
+def test_fails_when_an_output_directory_is_never_written(ws: Workspace) -> None:
+    result = ws.runner().run(chain(ws, "print('forgot to write')\n"))
+    assert_failed_alone(
+        result,
+        "output 'out' (/opt/ml/processing/out) was never written: the script left it empty, "
+        "so there is nothing to publish (LocalConfig(strict_outputs=False) publishes empty "
+        "outputs as the service does)",
+    )
+
+
+def test_with_empty_outputs_allowed_the_consumer_fails_naming_the_producer(
+    ws: Workspace,
+) -> None:
+    result = ws.runner(strict_outputs=False).run(chain(ws, "print('nothing')\n"))
+    assert result.step("Prep").status == "Succeeded"
+    after = result.step("After")
+    assert after.status == "Failed"
+    assert after.failure_reason is not None
+    assert after.failure_reason.startswith("input 'input-1': no objects at s3://art-bucket/")
+    assert after.failure_reason.endswith(
+        "the prefix is empty (step 'Prep' wrote nothing to its output 'out')"
+    )
+
+
+def test_fails_when_an_input_is_missing(ws: Workspace) -> None:
+    step = processing(
+        "Prep",
+        ws.script("prep.py", WRITE_OUTPUT),
+        outputs=["out"],
+        inputs=[ProcessingInput(source="s3://nowhere/raw", destination="/opt/ml/processing/in")],
+    )
+    result = ws.runner().run(compile_steps([step]))
+    reason = result.step("Prep").failure_reason
+    assert reason is not None
+    assert reason.startswith("input 'input-1': no objects at s3://nowhere/raw (put it at ")
+    assert "smpipe run --s3-map s3://nowhere/raw=PATH" in reason
+
+
+@pytest.mark.parametrize("isolation", ["namespace", "redirect"])
+def test_concurrent_steps_each_see_their_own_opt_ml(ws: Workspace, isolation: str) -> None:
+    if isolation == "namespace":
+        from cdk_sagemaker_pipelines.local.isolation import probe_namespaces
+
+        if probe_namespaces() is not None:
+            pytest.skip(f"no user namespaces here: {probe_namespaces()}")
+    script = ws.script(
+        "slow.py",
+        """
+        import os, sys, time
+        os.makedirs("/opt/ml/processing/out", exist_ok=True)
+        with open("/opt/ml/processing/out/data.txt", "w") as handle:
+            handle.write(os.environ["WHO"])
+        time.sleep(0.3)
+        assert open("/opt/ml/processing/out/data.txt").read() == os.environ["WHO"]
+        """,
+    )
+    steps = [
+        processing(name, script, outputs=["out"], environment={"WHO": name})
+        for name in ("Left", "Right")
+    ]
+    result = ws.runner(isolation=isolation).run(compile_steps(steps))
+    assert result.status == "Succeeded", result.failure_reason
+    for name in ("Left", "Right"):
+        assert (result.output(name, "out") / "data.txt").read_text() == name
+
+
+@pytest.mark.parametrize("isolation", ["auto", "redirect"])
+def test_directory_code_is_unpacked_by_the_generated_entrypoint(
+    ws: Workspace, isolation: str
+) -> None:
+    ws.script("src/helpers.py", "GREETING = 'from a module'\n")
+    ws.script(
+        "src/main.py",
+        """
+        import os, sys
+        from helpers import GREETING
+        os.makedirs("/opt/ml/processing/out", exist_ok=True)
+        open("/opt/ml/processing/out/data.txt", "w").write(GREETING + " " + sys.argv[1])
+        """,
+    )
+    step = ProcessingStep(
+        name="Prep",
+        image=SKLEARN,
+        code=Code.from_asset(ws.scripts / "src", entry_point="main.py"),
+        arguments=["--flag"],
+        outputs=[ProcessingOutput(output_name="out", source="/opt/ml/processing/out")],
+    )
+    definition = compile_steps([step])
+    assert definition["Steps"][0]["Arguments"]["AppSpecification"]["ContainerEntrypoint"][0] == (
+        "/bin/sh"
+    )
+    result = ws.runner(isolation=isolation).run(definition)
+    assert result.status == "Succeeded", result.failure_reason
+    assert (result.output("Prep", "out") / "data.txt").read_text() == "from a module --flag"

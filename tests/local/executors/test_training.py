@@ -1,0 +1,198 @@
+"""Training (script mode) and Tuning steps."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+
+from cdk_sagemaker_pipelines.definition import (
+    Code,
+    ContinuousParameter,
+    IntegerParameter,
+    ParameterInteger,
+    TrainingStep,
+    TuningStep,
+)
+from tests.local.conftest import SKLEARN, Workspace, compile_steps
+
+TRAIN = """
+import argparse, json, os, time
+parser = argparse.ArgumentParser()
+parser.add_argument("--depth", type=int)
+parser.add_argument("--rate", type=float, default=0.1)
+parser.add_argument("--epochs", type=int, default=1)
+args = parser.parse_args()
+rows = open(os.path.join(os.environ["SM_CHANNEL_TRAIN"], "train.csv")).read().split()
+report = {
+    "args": vars(args),
+    "hps": json.load(open("/opt/ml/input/config/hyperparameters.json")),
+    "channels": json.loads(os.environ["SM_CHANNELS"]),
+    "model_dir": os.environ["SM_MODEL_DIR"],
+    "cwd": os.getcwd(),
+    "env": os.environ.get("STAGE"),
+}
+with open(os.path.join(os.environ["SM_MODEL_DIR"], "model.json"), "w") as handle:
+    json.dump(report, handle)
+os.makedirs("/opt/ml/output/data", exist_ok=True)
+open("/opt/ml/output/data/extra.txt", "w").write("extra")
+score = args.depth * 0.1 + args.rate
+print(f"loss={1 - score:.3f}")
+print(f"score={score:.4f}")
+time.sleep(float(os.environ.get("SLEEP", "0")))
+"""
+
+
+def train_step(ws: Workspace, **options: object) -> TrainingStep:
+    ws.file("train/train.csv", "1\n2\n3\n")
+    return TrainingStep(
+        name="Train",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("train.py", TRAIN)),
+        inputs={"train": "s3://data-bucket/train"},
+        metric_definitions={"score": r"score=([0-9.]+)", "loss": r"loss=([0-9.]+)"},
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_training_follows_the_script_mode_conventions(ws: Workspace) -> None:
+    depth = ParameterInteger(name="Depth", default_value=3)
+    step = train_step(ws, hyperparameters={"depth": depth}, environment={"STAGE": "dev"})
+    result = ws.runner().run(compile_steps([step], [depth]), {"Depth": "5"})
+    assert result.status == "Succeeded", result.failure_reason
+    properties = result.properties("Train")
+    model_uri = properties["ModelArtifacts"]["S3ModelArtifacts"]
+    assert model_uri == (
+        f"s3://art-bucket/local-pipeline/{result.execution_id}/Train/model/"
+        f"{properties['TrainingJobName']}/output/model.tar.gz"
+    )
+    located = result.store.locate(model_uri)
+    assert located is not None
+    with tarfile.open(located.path) as archive:
+        report = json.load(archive.extractfile("model.json"))  # type: ignore[arg-type]
+    assert report["args"] == {"depth": 5, "rate": 0.1, "epochs": 1}
+    assert report["hps"]["depth"] == "5"
+    assert report["hps"]["sagemaker_program"] == "train.py"
+    assert report["channels"] == ["train", "code"]
+    assert (report["model_dir"], report["cwd"], report["env"]) == (
+        "/opt/ml/model",
+        "/opt/ml/code",
+        "dev",
+    )
+    metrics = {m["MetricName"]: m["Value"] for m in properties["FinalMetricDataList"]}
+    assert metrics == {"score": 0.6, "loss": 0.4}
+    assert result.evaluate(step.properties.FinalMetricDataList["score"].Value) == 0.6
+    assert (located.path.parent / "output.tar.gz").exists()
+
+
+def test_fails_with_the_failure_file_and_no_model(ws: Workspace) -> None:
+    ws.script(
+        "train.py",
+        """
+        import sys
+        open("/opt/ml/output/failure", "w").write("ValueError: depth must be positive")
+        sys.exit(2)
+        """,
+    )
+    step = TrainingStep(
+        name="Train",
+        image=SKLEARN,
+        code=Code.from_asset(ws.scripts / "train.py"),
+        hyperparameters={"depth": 1},
+    )
+    result = ws.runner().run(compile_steps([step]))
+    assert result.step("Train").failure_reason == (
+        "AlgorithmError: the training script exited with code 2: ValueError: depth must be positive"
+    )
+
+
+def test_fails_when_the_model_directory_stays_empty(ws: Workspace) -> None:
+    ws.script("train.py", "print('no model')\n")
+    step = TrainingStep(name="Train", image=SKLEARN, code=Code.from_asset(ws.scripts / "train.py"))
+    result = ws.runner().run(compile_steps([step]))
+    reason = result.step("Train").failure_reason
+    assert reason is not None
+    assert reason.startswith("the model directory /opt/ml/model (SM_MODEL_DIR) was never written")
+
+
+def test_tuning_runs_its_trials_and_ranks_them(ws: Workspace) -> None:
+    ws.file("train/train.csv", "1\n")
+    tune = TuningStep(
+        name="Tune",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("train.py", TRAIN)),
+        inputs={"train": "s3://data-bucket/train"},
+        metric_definitions={"score": r"score=([0-9.]+)"},
+        objective_metric_name="score",
+        objective_type="Maximize",
+        hyperparameter_ranges={
+            "depth": IntegerParameter(min_value=1, max_value=5),
+            "rate": ContinuousParameter(min_value=0.01, max_value=0.05),
+        },
+        static_hyperparameters={"epochs": 2},
+        environment={"SLEEP": "0.3"},
+        max_jobs=4,
+        max_parallel_jobs=2,
+        strategy="Random",
+    )
+    result = ws.runner().run(compile_steps([tune]))
+    assert result.status == "Succeeded", result.failure_reason
+    properties = result.properties("Tune")
+    summaries = properties["TrainingJobSummaries"]
+    assert len(summaries) == 4
+    values = [s["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] for s in summaries]
+    assert values == sorted(values, reverse=True)
+    assert properties["BestTrainingJob"] == summaries[0]
+    assert properties["TrainingJobStatusCounters"]["Completed"] == 4
+    output_path = properties["TrainingJobDefinition"]["OutputDataConfig"]["S3OutputPath"]
+    best = f"{output_path}/{summaries[0]['TrainingJobName']}/output/model.tar.gz"
+    assert result.store.locate(best) is not None
+    # Two at a time: four 0.3 s trials overlap pairwise.
+    starts = sorted(s["TrainingStartTime"] for s in summaries)
+    ends = sorted(s["TrainingEndTime"] for s in summaries)
+    assert starts[1] < ends[0]
+    assert starts[2] >= ends[0]
+    assert (
+        result.step("Tune")
+        .metadata["TuningJob"]["Arn"]
+        .startswith("arn:aws:sagemaker:local:000000000000:hyper-parameter-tuning-job/")
+    )
+
+
+def test_fails_when_no_trial_reports_the_objective(ws: Workspace) -> None:
+    ws.file("train/train.csv", "1\n")
+    tune = TuningStep(
+        name="Tune",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("train.py", TRAIN)),
+        inputs={"train": "s3://data-bucket/train"},
+        metric_definitions={"acc": r"accuracy=([0-9.]+)"},
+        objective_metric_name="acc",
+        hyperparameter_ranges={"depth": IntegerParameter(min_value=1, max_value=2)},
+        max_jobs=2,
+        max_parallel_jobs=2,
+        strategy="Grid",
+    )
+    result = ws.runner().run(compile_steps([tune]))
+    assert result.step("Tune").failure_reason == (
+        "all 2 training jobs failed; first: no job printed the objective metric 'acc' "
+        "(its regex never matched)"
+    )
+
+
+def test_training_code_from_a_directory(ws: Workspace) -> None:
+    ws.script("src/model_lib.py", "VALUE = 42\n")
+    ws.script(
+        "src/entry.py",
+        """
+        import os
+        from model_lib import VALUE
+        open(os.path.join(os.environ["SM_MODEL_DIR"], "v.txt"), "w").write(str(VALUE))
+        """,
+    )
+    step = TrainingStep(
+        name="Train",
+        image=SKLEARN,
+        code=Code.from_asset(ws.scripts / "src", entry_point="entry.py"),
+    )
+    result = ws.runner().run(compile_steps([step]))
+    assert result.status == "Succeeded", result.failure_reason

@@ -1,0 +1,422 @@
+"""Loading a pipeline from a cloud assembly (cdk.out), against a hand-written fixture.
+
+The fixture follows the conventions of ``cdk synth`` output: a Stage's nested assembly,
+an asset manifest with file and directory assets in the bootstrap bucket, the definition
+body as an ``Fn::Join`` of strings and intrinsics, framework images through a
+region-keyed mapping, construct paths in ``additionalMetadataFile``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cdk_sagemaker_pipelines.local import LocalConfig, LocalRunError, LocalRunner
+from cdk_sagemaker_pipelines.local.assembly import load_assembly
+
+ASSETS = {"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"}
+IMAGE = {"Fn::FindInMap": ["SklearnImages", {"Ref": "AWS::Region"}, "uri"]}
+SKLEARN = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+PREP, TRAIN, FN, DATA = "1" * 64, "2" * 64, "3" * 64, "4" * 64
+
+
+class Cfn:
+    """An intrinsic inside the definition body (rendered as a Join part)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def join(structure: Any) -> dict[str, Any]:
+    """Render ``structure`` as CDK does: ``Fn::Join`` of JSON text and intrinsics."""
+    found: list[Any] = []
+
+    def mark(value: Any) -> Any:
+        if isinstance(value, Cfn):
+            found.append(value.value)
+            return f"@@{len(found) - 1}@@"
+        if isinstance(value, dict):
+            return {k: mark(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [mark(v) for v in value]
+        return value
+
+    text = json.dumps(mark(structure), separators=(",", ":"))
+    parts: list[Any] = []
+    for index, chunk in enumerate(text.split("@@")):
+        parts.append(found[int(chunk)] if index % 2 else chunk)
+    return {"Fn::Join": ["", parts]}
+
+
+def code_uri(key: str) -> Cfn:
+    return Cfn({"Fn::Join": ["", ["s3://", ASSETS, f"/{key}"]]})
+
+
+def output(step: str) -> dict[str, Any]:
+    bucket = Cfn({"Fn::Join": ["", ["s3://", {"Ref": "ArtifactsBucketAB12CD34"}]]})
+    values = [bucket, "executions", {"Get": "Execution.PipelineName"}]
+    values += [{"Get": "Execution.PipelineExecutionId"}, step, "out"]
+    return {"Std:Join": {"On": "/", "Values": values}}
+
+
+PREP_TRAIN = {"Get": "Steps.Prep.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"}
+PUBLISHING_ROLE = (
+    "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/"
+    "cdk-hnb659fds-file-publishing-role-${AWS::AccountId}-${AWS::Region}"
+)
+
+
+def definition() -> dict[str, Any]:
+    role = Cfn({"Fn::GetAtt": ["StepRoleAB12CD34", "Arn"]})
+    return {
+        "Version": "2020-12-01",
+        "Metadata": {},
+        "Parameters": [{"Name": "InputDataKey", "Type": "String", "DefaultValue": "curated/"}],
+        "Steps": [
+            {
+                "Name": "Prep",
+                "Type": "Processing",
+                "Arguments": {
+                    "ProcessingResources": {
+                        "ClusterConfig": {
+                            "InstanceType": "ml.m5.large",
+                            "InstanceCount": 1,
+                            "VolumeSizeInGB": 30,
+                        }
+                    },
+                    "AppSpecification": {
+                        "ImageUri": Cfn(IMAGE),
+                        "ContainerEntrypoint": [
+                            "python3",
+                            f"/opt/ml/processing/input/code/{PREP}.py",
+                        ],
+                    },
+                    "RoleArn": role,
+                    "ProcessingInputs": [
+                        {
+                            "InputName": "raw",
+                            "S3Input": {
+                                "S3Uri": {
+                                    "Std:Join": {
+                                        "On": "",
+                                        "Values": [
+                                            "s3://",
+                                            Cfn({"Ref": "DataBucket11AA22BB"}),
+                                            "/",
+                                            {"Get": "Parameters.InputDataKey"},
+                                        ],
+                                    }
+                                },
+                                "LocalPath": "/opt/ml/processing/input",
+                                "S3DataType": "S3Prefix",
+                                "S3InputMode": "File",
+                            },
+                        },
+                        {
+                            "InputName": "code",
+                            "S3Input": {
+                                "S3Uri": code_uri(f"{PREP}.py"),
+                                "LocalPath": "/opt/ml/processing/input/code",
+                                "S3DataType": "S3Prefix",
+                                "S3InputMode": "File",
+                            },
+                        },
+                    ],
+                    "ProcessingOutputConfig": {
+                        "Outputs": [
+                            {
+                                "OutputName": "train",
+                                "S3Output": {
+                                    "S3Uri": output("Prep"),
+                                    "LocalPath": "/opt/ml/processing/train",
+                                    "S3UploadMode": "EndOfJob",
+                                },
+                            }
+                        ]
+                    },
+                },
+            },
+            {
+                "Name": "Count",
+                "Type": "Lambda",
+                "Arguments": {"source": PREP_TRAIN},
+                "FunctionArn": Cfn({"Fn::GetAtt": ["CountFn55667788", "Arn"]}),
+                "OutputParameters": [{"OutputName": "rows", "OutputType": "Integer"}],
+            },
+            {
+                "Name": "Train",
+                "Type": "Training",
+                "Arguments": {
+                    "AlgorithmSpecification": {
+                        "TrainingImage": Cfn(IMAGE),
+                        "TrainingInputMode": "File",
+                    },
+                    "OutputDataConfig": {"S3OutputPath": output("Train")},
+                    "StoppingCondition": {"MaxRuntimeInSeconds": 600},
+                    "ResourceConfig": {
+                        "InstanceCount": 1,
+                        "InstanceType": "ml.m5.large",
+                        "VolumeSizeInGB": 30,
+                    },
+                    "RoleArn": role,
+                    "InputDataConfig": [
+                        {
+                            "ChannelName": "train",
+                            "DataSource": {
+                                "S3DataSource": {
+                                    "S3DataType": "S3Prefix",
+                                    "S3DataDistributionType": "FullyReplicated",
+                                    "S3Uri": PREP_TRAIN,
+                                }
+                            },
+                        },
+                        {
+                            "ChannelName": "code",
+                            "DataSource": {
+                                "S3DataSource": {
+                                    "S3DataType": "S3Prefix",
+                                    "S3DataDistributionType": "FullyReplicated",
+                                    "S3Uri": code_uri(f"{TRAIN}.gz"),
+                                }
+                            },
+                        },
+                    ],
+                    "HyperParameters": {
+                        "rows": {
+                            "Std:Join": {
+                                "On": "",
+                                "Values": [{"Get": "Steps.Count.OutputParameters['rows']"}],
+                            }
+                        },
+                        "sagemaker_program": "train.py",
+                        "sagemaker_submit_directory": f"/opt/ml/input/data/code/{TRAIN}.gz",
+                    },
+                },
+            },
+        ],
+    }
+
+
+def file_asset(key: str, path: str, packaging: str = "file") -> dict[str, Any]:
+    return {
+        "source": {"path": path, "packaging": packaging},
+        "destinations": {
+            "current_account-current_region": {
+                "bucketName": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}",
+                "objectKey": key,
+                "assumeRoleArn": PUBLISHING_ROLE,
+            }
+        },
+    }
+
+
+@pytest.fixture
+def cdk_out(tmp_path: Path) -> Path:
+    out = tmp_path / "cdk.out"
+    nested = out / "assembly-dev"
+    nested.mkdir(parents=True)
+    (out / f"asset.{PREP}.py").write_text(
+        "import shutil\n"
+        "shutil.copytree('/opt/ml/processing/input', '/opt/ml/processing/train', "
+        "dirs_exist_ok=True)\n"
+    )
+    code = tmp_path / "train-src"
+    code.mkdir()
+    (code / "train.py").write_text(
+        "import os, sys\n"
+        "rows = open(os.environ['SM_CHANNEL_TRAIN'] + '/data.csv').read().split()\n"
+        "assert sys.argv[1:] == ['--rows', str(len(rows))], sys.argv\n"
+        "open(os.environ['SM_MODEL_DIR'] + '/model.txt', 'w').write(str(len(rows)))\n"
+    )
+    shutil.make_archive(str(out / f"asset.{TRAIN}"), "gztar", code)
+    (out / f"asset.{FN}").mkdir()
+    (out / f"asset.{FN}" / "index.py").write_text(
+        "import os\n"
+        "def handler(event, context):\n"
+        "    return {'rows': 3, 'source': event['source']}\n"
+    )
+    (out / f"asset.{DATA}").mkdir()
+    (out / f"asset.{DATA}" / "data.csv").write_text("1\n2\n3\n")
+    (out / "manifest.json").write_text(
+        json.dumps(
+            {
+                "version": "48.0.0",
+                "artifacts": {
+                    "assembly-dev": {
+                        "type": "cdk:cloud-assembly",
+                        "properties": {"directoryName": "assembly-dev", "displayName": "dev"},
+                    },
+                    "Tree": {"type": "cdk:tree", "properties": {"file": "tree.json"}},
+                },
+            }
+        )
+    )
+    (nested / "devMl.assets.json").write_text(
+        json.dumps(
+            {
+                "version": "48.0.0",
+                "files": {
+                    PREP: file_asset(f"{PREP}.py", f"../asset.{PREP}.py"),
+                    TRAIN: file_asset(f"{TRAIN}.gz", f"../asset.{TRAIN}.tar.gz"),
+                    FN: file_asset(f"{FN}.zip", f"../asset.{FN}", "zip"),
+                    DATA: file_asset(f"{DATA}.zip", f"../asset.{DATA}", "zip"),
+                },
+                "dockerImages": {},
+            }
+        )
+    )
+    (nested / "manifest.json").write_text(
+        json.dumps(
+            {
+                "version": "48.0.0",
+                "artifacts": {
+                    "devMl.assets": {
+                        "type": "cdk:asset-manifest",
+                        "properties": {"file": "devMl.assets.json"},
+                    },
+                    "devMl": {
+                        "type": "aws:cloudformation:stack",
+                        "environment": "aws://unknown-account/unknown-region",
+                        "properties": {
+                            "templateFile": "devMl.template.json",
+                            "stackName": "dev-Ml",
+                        },
+                        "additionalMetadataFile": "devMl.metadata.json",
+                        "displayName": "dev/Ml",
+                    },
+                },
+            }
+        )
+    )
+    logical_ids = {
+        "/dev/Ml/Data/Resource": "DataBucket11AA22BB",
+        "/dev/Ml/Artifacts/Resource": "ArtifactsBucketAB12CD34",
+        "/dev/Ml/Training/Resource": "Pipeline99887766",
+        "/dev/Ml/Count/Resource": "CountFn55667788",
+    }
+    (nested / "devMl.metadata.json").write_text(
+        json.dumps(
+            {
+                path: [{"type": "aws:cdk:logicalId", "data": logical}]
+                for path, logical in logical_ids.items()
+            }
+        )
+    )
+    template = {
+        "Parameters": {
+            "BootstrapVersion": {
+                "Type": "AWS::SSM::Parameter::Value<String>",
+                "Default": "/cdk-bootstrap/hnb659fds/version",
+            }
+        },
+        "Mappings": {"SklearnImages": {"us-east-1": {"uri": SKLEARN}}},
+        "Resources": {
+            "DataBucket11AA22BB": {"Type": "AWS::S3::Bucket", "Properties": {}},
+            "ArtifactsBucketAB12CD34": {
+                "Type": "AWS::S3::Bucket",
+                "Properties": {"BucketName": "my-artifacts"},
+            },
+            "StepRoleAB12CD34": {"Type": "AWS::IAM::Role", "Properties": {}},
+            "CountFn55667788": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Code": {"S3Bucket": ASSETS, "S3Key": f"{FN}.zip"},
+                    "Handler": "index.handler",
+                    "Runtime": "python3.12",
+                },
+            },
+            "DeployData": {
+                "Type": "Custom::CDKBucketDeployment",
+                "Properties": {
+                    "SourceBucketNames": [ASSETS],
+                    "SourceObjectKeys": [f"{DATA}.zip"],
+                    "DestinationBucketName": {"Ref": "DataBucket11AA22BB"},
+                    "DestinationBucketKeyPrefix": "curated/",
+                },
+            },
+            "Pipeline99887766": {
+                "Type": "AWS::SageMaker::Pipeline",
+                "Properties": {
+                    "PipelineName": "dev-ml-training",
+                    "ParallelismConfiguration": {"MaxParallelExecutionSteps": 3},
+                    "PipelineDefinition": {"PipelineDefinitionBody": join(definition())},
+                    "RoleArn": {"Fn::GetAtt": ["StepRoleAB12CD34", "Arn"]},
+                },
+            },
+        },
+    }
+    (nested / "devMl.template.json").write_text(json.dumps(template))
+    return out
+
+
+def test_loads_the_deployed_definition_with_local_stand_ins(cdk_out: Path) -> None:
+    loaded = load_assembly(cdk_out)
+    assert loaded.pipeline_name == "dev-ml-training"
+    assert loaded.resources.max_parallel == 3
+    prep = loaded.definition["Steps"][0]["Arguments"]
+    assert prep["AppSpecification"]["ImageUri"] == SKLEARN
+    assert prep["RoleArn"] == "arn:aws:iam::000000000000:role/StepRoleAB12CD34"
+    assert prep["ProcessingInputs"][1]["S3Input"]["S3Uri"] == (
+        f"s3://cdk-hnb659fds-assets-000000000000-us-east-1/{PREP}.py"
+    )
+    assert prep["ProcessingInputs"][0]["S3Input"]["S3Uri"]["Std:Join"]["Values"][1] == (
+        "dev-ml-data"
+    )
+    assert loaded.notes == (
+        "bucket dev/Ml/Artifacts (Ref ArtifactsBucketAB12CD34) is s3://my-artifacts",
+        "bucket dev/Ml/Data (Ref DataBucket11AA22BB) is s3://dev-ml-data",
+    )
+    s3 = {uri: Path(path).name for uri, path in loaded.resources.s3.items()}
+    assert s3["s3://dev-ml-data/curated"] == f"asset.{DATA}"
+    assert s3[f"s3://cdk-hnb659fds-assets-000000000000-us-east-1/{TRAIN}.gz"] == (
+        f"asset.{TRAIN}.tar.gz"
+    )
+    handler = loaded.resources.lambda_handler(
+        "arn:aws:lambda:us-east-1:000000000000:function:CountFn55667788"
+    )
+    assert handler is not None
+    assert (handler.code.name, handler.handler, handler.runtime) == (
+        f"asset.{FN}",
+        "index.handler",
+        "python3.12",
+    )
+
+
+def test_runs_the_assembly_end_to_end(cdk_out: Path, tmp_path: Path) -> None:
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    assert result.status == "Succeeded", result.failure_reason
+    assert result.properties("Count")["OutputParameters"] == {"rows": 3}
+    assert result.record.pipeline_name == "dev-ml-training"
+    model = result.properties("Train")["ModelArtifacts"]["S3ModelArtifacts"]
+    assert model.startswith("s3://my-artifacts/executions/dev-ml-training/")
+
+
+@pytest.mark.parametrize(
+    "selector",
+    [
+        "dev-ml-training",
+        "dev/Ml/Training",
+        "/dev/Ml/Training/Resource",
+        "Pipeline99887766",
+        "dev/Ml/Pipeline99887766",
+    ],
+)
+def test_selects_a_pipeline_by_name_construct_path_or_logical_id(
+    cdk_out: Path, selector: str
+) -> None:
+    assert load_assembly(cdk_out, selector).pipeline_name == "dev-ml-training"
+
+
+def test_fails_on_unknown_pipelines_and_missing_assemblies(cdk_out: Path, tmp_path: Path) -> None:
+    with pytest.raises(
+        LocalRunError, match=r"no pipeline 'prod/Ml' in the assembly \(pipelines: dev/Ml/Training\)"
+    ):
+        load_assembly(cdk_out, "prod/Ml")
+    with pytest.raises(LocalRunError, match="is not a cloud assembly"):
+        load_assembly(tmp_path)
+    with pytest.raises(LocalRunError, match=r"Fn::FindInMap SklearnImages/eu-west-1/uri has no"):
+        load_assembly(cdk_out, region="eu-west-1")

@@ -1,0 +1,116 @@
+"""Cache keys (the service's key attributes, code content) and entries (expiry, recency)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from cdk_sagemaker_pipelines.local._graph import StepSpec
+from cdk_sagemaker_pipelines.local.cache import (
+    CacheEntry,
+    StepCache,
+    cache_config,
+    cache_key,
+    key_attributes,
+    parse_duration,
+)
+
+NOW = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("P30D", dt.timedelta(days=30)),
+        ("PT1H", dt.timedelta(hours=1)),
+        ("P1DT12H", dt.timedelta(days=1, hours=12)),
+        ("P1M", dt.timedelta(days=30)),
+        ("P1Y", dt.timedelta(days=365)),
+        ("P2W", dt.timedelta(days=14)),
+        ("30d", dt.timedelta(days=30)),
+        ("T16m", dt.timedelta(minutes=16)),
+        ("30dT5h", dt.timedelta(days=30, hours=5)),
+        ("PT5S", dt.timedelta(seconds=5)),
+    ],
+)
+def test_parse_duration(text: str, expected: dt.timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+def test_fails_on_bad_durations() -> None:
+    with pytest.raises(ValueError, match="ExpireAfter 'soon' is not an ISO 8601 duration"):
+        parse_duration("soon")
+
+
+def spec(kind: str = "Processing", **entry: object) -> StepSpec:
+    return StepSpec("Prep", kind, {"Name": "Prep", "Type": kind, **entry})
+
+
+def test_cache_config_only_for_cacheable_enabled_steps() -> None:
+    enabled = {"CacheConfig": {"Enabled": True, "ExpireAfter": "PT1H"}}
+    assert cache_config(spec("Processing", **enabled)) == (True, dt.timedelta(hours=1))
+    assert cache_config(spec(CacheConfig={"Enabled": False, "ExpireAfter": "PT1H"})) == (
+        False,
+        None,
+    )
+    assert cache_config(spec("Lambda", **enabled)) == (False, None)
+    assert cache_config(spec(CacheConfig={"Enabled": True})) == (True, None)
+
+
+def test_key_ignores_attributes_the_service_ignores() -> None:
+    arguments = {
+        "AppSpecification": {"ImageUri": "i"},
+        "ProcessingInputs": [],
+        "ProcessingOutputConfig": {"Outputs": [{"S3Output": {"S3Uri": "s3://b/exec-1"}}]},
+        "ProcessingResources": {"ClusterConfig": {"InstanceType": "ml.m5.large"}},
+    }
+    moved = dict(arguments, ProcessingOutputConfig={"Outputs": []})
+    bigger = dict(
+        arguments, ProcessingResources={"ClusterConfig": {"InstanceType": "ml.m5.4xlarge"}}
+    )
+    key = cache_key("pipe", spec(), arguments, "code")
+    assert cache_key("pipe", spec(), moved, "code") == key
+    assert cache_key("pipe", spec(), bigger, "code") == key
+    assert cache_key("pipe", spec(), dict(arguments, Environment={"A": "1"}), "code") != key
+    assert cache_key("pipe", spec(), arguments, "changed code") != key
+    assert cache_key("other-pipe", spec(), arguments, "code") != key
+
+
+def test_tuning_keys_only_some_training_job_definition_members() -> None:
+    attributes = key_attributes(
+        "Tuning",
+        {
+            "HyperParameterTuningJobConfig": {"Strategy": "Random"},
+            "TrainingJobDefinition": {"StaticHyperParameters": {"a": "1"}, "RoleArn": "r"},
+        },
+    )
+    assert attributes == {
+        "HyperParameterTuningJobConfig": {"Strategy": "Random"},
+        "TrainingJobDefinition": {"StaticHyperParameters": {"a": "1"}},
+    }
+
+
+def entry(tmp_path: Path, execution: str, finished: dt.datetime, exists: bool = True) -> CacheEntry:
+    output = tmp_path / execution
+    if exists:
+        output.mkdir()
+    return CacheEntry(
+        execution, f"arn:{execution}", "Prep", finished, {"P": execution}, {"s3://b/x": str(output)}
+    )
+
+
+def test_lookup_takes_the_most_recent_unexpired_entry_with_outputs(tmp_path: Path) -> None:
+    cache = StepCache(tmp_path / "cache")
+    cache.store("k", entry(tmp_path, "old", NOW - dt.timedelta(hours=3)))
+    cache.store("k", entry(tmp_path, "recent", NOW - dt.timedelta(hours=1)))
+    cache.store("k", entry(tmp_path, "gone", NOW - dt.timedelta(minutes=1), exists=False))
+    hit = cache.lookup("k", expire_after=None, now=NOW)
+    assert hit is not None
+    assert hit.source_execution_id == "recent"
+    hit = cache.lookup("k", expire_after=dt.timedelta(hours=2), now=NOW)
+    assert hit is not None
+    assert hit.source_execution_id == "recent"
+    assert cache.lookup("k", expire_after=dt.timedelta(minutes=30), now=NOW) is None
+    assert cache.lookup("other", expire_after=None, now=NOW) is None

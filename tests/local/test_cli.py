@@ -1,0 +1,177 @@
+"""``smpipe run``, ``executions``, ``show`` and ``registry``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from cdk_sagemaker_pipelines.cli import main
+from cdk_sagemaker_pipelines.definition import (
+    CallbackStep,
+    ConditionGreaterThanOrEqualTo,
+    ConditionStep,
+    FailStep,
+    Join,
+    OutputType,
+    ParameterFloat,
+    StepOutput,
+)
+from cdk_sagemaker_pipelines.local import ModelRegistry
+from tests.local.conftest import WRITE_OUTPUT, Workspace, compile_steps, processing
+
+
+def files(ws: Workspace) -> tuple[str, str]:
+    threshold = ParameterFloat(name="Threshold", default_value=0.5)
+    approve = CallbackStep(
+        name="Approve",
+        sqs_queue_url="https://sqs.us-east-1.amazonaws.com/111122223333/q",
+        outputs=[StepOutput(output_name="score", output_type=OutputType.FLOAT)],
+    )
+    prep = processing(
+        "Prep", ws.script("prep.py", WRITE_OUTPUT), outputs=["out"], depends_on=[approve]
+    )
+    score = approve.properties.OutputParameters["score"]
+    check = ConditionStep(
+        name="Check",
+        conditions=[ConditionGreaterThanOrEqualTo(left=score, right=threshold)],
+        if_steps=[prep],
+        else_steps=[FailStep(name="Low", error_message=Join(on=" ", values=["score", score]))],
+    )
+    definition = ws.root / "pipeline.json"
+    definition.write_text(json.dumps(compile_steps([check], [threshold])))
+    resources = ws.root / "resources.json"
+    resources.write_text(json.dumps({"s3": {"s3://code-bucket/scripts": "scripts"}}))
+    return str(definition), str(resources)
+
+
+def smpipe(ws: Workspace, *args: str) -> int:
+    return main([*args, "--root", str(ws.root / ".smpipe")])
+
+
+def test_run_shows_progress_and_a_summary_and_exits_0_on_success(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    definition, resources = files(ws)
+    code = smpipe(
+        ws,
+        "run",
+        definition,
+        "--resources",
+        resources,
+        "--callback-output",
+        "Approve.score=0.8",
+        "--pipeline-name",
+        "demo",
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "smpipe: execution " in out
+    assert re.search(r"\n +[0-9.]+s  Prep +Processing +Succeeded\n", out)
+    assert re.search(r"\nCheck +Condition +Succeeded +[0-9.]+s +1 +- +Outcome: True\n", out)
+    assert "Outcome: True" in out
+    assert "in the ElseSteps of 'Check', whose outcome was True" in out
+    assert "(demo): Succeeded in " in out
+
+
+def test_run_exits_1_when_the_execution_fails(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    definition, resources = files(ws)
+    code = smpipe(
+        ws,
+        "run",
+        definition,
+        "--resources",
+        resources,
+        "--callback-output",
+        "Approve.score=0.8",
+        "--param",
+        "Threshold=0.9",
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "): Failed in " in out
+    assert "\n  score 0.8\n" in out
+
+
+def test_run_exits_2_on_bad_input(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    definition, resources = files(ws)
+    assert smpipe(ws, "run", definition, "--resources", resources, "--param", "Threshold=x") == 2
+    assert "Float parameter: expected a number, got 'x'" in capsys.readouterr().err
+    assert smpipe(ws, "run", "--assembly", str(ws.root)) == 2
+    assert "is not a cloud assembly (no manifest.json)" in capsys.readouterr().err
+    assert smpipe(ws, "run") == 2
+    assert "give a DEFINITION.json, --assembly CDK_OUT, or --resume ID" in capsys.readouterr().err
+    assert smpipe(ws, "run", definition, "--callback-output", "nodot=1") == 2
+    assert "expected STEP.NAME=VALUE" in capsys.readouterr().err
+
+
+def test_json_output_resume_selective_runs_and_inspection(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    definition, resources = files(ws)
+    assert smpipe(ws, "run", definition, "--resources", resources, "--json") == 1
+    record = json.loads(capsys.readouterr().out)
+    execution = record["PipelineExecutionId"]
+    assert record["PipelineExecutionSteps"][0]["FailureReason"].startswith(
+        "a Callback step waits for an external system"
+    )
+    assert smpipe(ws, "run", "--resume", execution, "--callback-output", "Approve.score=0.9") == 0
+    capsys.readouterr()
+    assert (
+        smpipe(
+            ws,
+            "run",
+            definition,
+            "--resources",
+            resources,
+            "--steps",
+            "Prep",
+            "--from-execution",
+            execution,
+            "--json",
+        )
+        == 0
+    )
+    selective = json.loads(capsys.readouterr().out)
+    assert selective["SelectiveExecutionConfig"]["SelectedSteps"] == [{"StepName": "Prep"}]
+    assert smpipe(ws, "executions") == 0
+    listing = capsys.readouterr().out
+    assert listing.splitlines()[0].split() == [
+        "EXECUTION",
+        "PIPELINE",
+        "STATUS",
+        "STARTED",
+        "(UTC)",
+        "DURATION",
+        "SUCCEEDED",
+        "REASON",
+    ]
+    assert f"{execution}  pipeline  Succeeded" in listing
+    assert smpipe(ws, "show", execution[:5], "--logs") == 0
+    shown = capsys.readouterr().out
+    assert f"Execution  {execution}" in shown
+    assert "Parameters Threshold=0.5" in shown
+    assert "== Prep (" in shown
+    assert "wrote out" in shown
+    assert smpipe(ws, "show", "nope") == 2
+
+
+def test_registry_list_and_approve(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    assert smpipe(ws, "registry", "list") == 0
+    assert "no model packages under" in capsys.readouterr().out
+    registry = ModelRegistry(ws.root / ".smpipe")
+    registry.register(
+        "churn", {"ModelApprovalStatus": "PendingManualApproval"}, {}, dt.datetime.now(dt.UTC)
+    )
+    assert smpipe(ws, "registry", "list", "churn") == 0
+    assert "churn  1        PendingManualApproval" in capsys.readouterr().out
+    assert smpipe(ws, "registry", "approve", "churn", "1") == 0
+    assert capsys.readouterr().out == "churn version 1: Approved\n"
+    assert smpipe(ws, "registry", "approve", "churn", "2") == 2
+    assert "has no version 2" in capsys.readouterr().err
+    assert Path(registry.get("churn", 1).directory).is_dir()

@@ -1,0 +1,76 @@
+"""The example ML project end to end: a real model is trained, evaluated and registered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cdk_sagemaker_pipelines.local import ExecutionResult, LocalConfig, LocalRunner
+from example_project.local import MODEL_PACKAGE_GROUP, local_pipeline
+
+
+@pytest.fixture(scope="module")
+def runs(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[LocalRunner, ExecutionResult, ExecutionResult]:
+    root = tmp_path_factory.mktemp("example") / ".smpipe"
+    runner = LocalRunner(LocalConfig(root=root))
+    registered = runner.run(local_pipeline())
+    rejected = runner.run(local_pipeline(), {"AccuracyThreshold": "0.999"})
+    return runner, registered, rejected
+
+
+def test_trains_evaluates_and_registers_a_real_model(
+    runs: tuple[LocalRunner, ExecutionResult, ExecutionResult],
+) -> None:
+    _, result, _ = runs
+    assert result.status == "Succeeded", result.failure_reason
+    assert [run.status for run in result.steps] == [
+        "Succeeded",
+        "Succeeded",
+        "Succeeded",
+        "Succeeded",
+        "Succeeded",
+        "NotExecuted",
+    ]
+    accuracy = result.property_file("Evaluate", "EvaluationReport")["metrics"]["accuracy"]["value"]
+    assert 0.9 <= accuracy <= 1.0
+    assert result.step("CheckAccuracy").outcome is True
+    train = result.properties("Train")
+    metrics = {m["MetricName"]: m["Value"] for m in train["FinalMetricDataList"]}
+    assert metrics["train:accuracy"] > 0.9
+    package = result.registry.latest(MODEL_PACKAGE_GROUP)
+    assert package is not None
+    assert package.approval_status == "PendingManualApproval"
+    assert package.description["MetadataProperties"]["GeneratedBy"] == result.arn
+    assert package.metrics["ModelQuality"]["Statistics"]["metrics"]["accuracy"]["value"] == accuracy
+    assert package.model_data is not None
+    assert Path(package.directory / "code.tar.gz").exists()
+
+
+def test_a_threshold_above_the_accuracy_fails_with_the_fail_steps_message(
+    runs: tuple[LocalRunner, ExecutionResult, ExecutionResult],
+) -> None:
+    _, registered, result = runs
+    accuracy = registered.property_file("Evaluate", "EvaluationReport")["metrics"]["accuracy"][
+        "value"
+    ]
+    assert result.status == "Failed"
+    assert result.failure_reason == f"Model accuracy {accuracy} is below the threshold 0.999"
+    assert result.step("CheckAccuracy").outcome is False
+    assert result.step("RegisterModel").status == "NotExecuted"
+    assert result.step("AccuracyTooLow").status == "Failed"
+    # Preprocess and Train are cached (CacheConfig P30D); Evaluate is not.
+    assert result.step("Preprocess").cache_hit == registered.arn
+    assert result.step("Train").cache_hit == registered.arn
+    assert result.step("Evaluate").cache_hit is None
+
+
+def test_the_registry_lists_and_approves(
+    runs: tuple[LocalRunner, ExecutionResult, ExecutionResult],
+) -> None:
+    runner, _, _ = runs
+    versions = runner.registry.versions(MODEL_PACKAGE_GROUP)
+    assert [v.version for v in versions] == [1]
+    assert runner.registry.approve(MODEL_PACKAGE_GROUP, 1).approval_status == "Approved"

@@ -1,0 +1,73 @@
+"""The file-based model registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import pytest
+
+from cdk_sagemaker_pipelines.local import LocalRunError, ModelRegistry
+
+NOW = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+
+
+def register(registry: ModelRegistry, tmp_path: Path, group: str = "g") -> int:
+    model = tmp_path / "model.tar.gz"
+    model.write_bytes(b"model")
+    report = tmp_path / "evaluation.json"
+    report.write_text('{"metrics": {"accuracy": {"value": 0.9}}}')
+    description = {
+        "ModelApprovalStatus": "PendingManualApproval",
+        "ModelMetrics": {
+            "ModelQuality": {
+                "Statistics": {"S3Uri": "s3://b/e.json", "LocalPath": "metrics/q.json"}
+            }
+        },
+    }
+    package = registry.register(
+        group, description, {"model.tar.gz": model, "metrics/q.json": report}, NOW
+    )
+    return package.version
+
+
+def test_versions_metrics_and_approval(tmp_path: Path) -> None:
+    registry = ModelRegistry(tmp_path / "root")
+    assert register(registry, tmp_path) == 1
+    assert register(registry, tmp_path) == 2
+    assert registry.groups() == ["g"]
+    latest = registry.latest("g")
+    assert latest is not None
+    assert (latest.version, latest.approval_status) == (2, "PendingManualApproval")
+    assert latest.arn == "arn:aws:sagemaker:local:000000000000:model-package/g/2"
+    assert latest.metrics["ModelQuality"]["Statistics"]["metrics"]["accuracy"]["value"] == 0.9
+    assert latest.model_data is not None
+    assert latest.model_data.read_bytes() == b"model"
+    approved = registry.approve("g", 1, description="looks good")
+    assert approved.approval_status == "Approved"
+    assert approved.description["ApprovalDescription"] == "looks good"
+    assert registry.latest("g", approval_status="Approved").version == 1  # type: ignore[union-attr]
+
+
+def test_concurrent_registrations_get_distinct_versions(tmp_path: Path) -> None:
+    registry = ModelRegistry(tmp_path / "root")
+    versions: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: versions.append(register(registry, tmp_path)))
+        for _ in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(versions) == [1, 2, 3, 4, 5, 6]
+
+
+def test_fails_on_unknown_versions_and_statuses(tmp_path: Path) -> None:
+    registry = ModelRegistry(tmp_path)
+    register(registry, tmp_path)
+    with pytest.raises(LocalRunError, match=r"group 'g' has no version 7 \(versions: 1\)"):
+        registry.get("g", 7)
+    with pytest.raises(LocalRunError, match="approval status 'Maybe' must be one of"):
+        registry.approve("g", 1, "Maybe")

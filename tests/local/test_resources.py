@@ -1,0 +1,83 @@
+"""Resource maps: images, Lambda handlers, persistence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cdk_sagemaker_pipelines.local import LambdaHandler, LocalRunError, ResourceMap
+from cdk_sagemaker_pipelines.local._errors import StepError
+
+SKLEARN = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+CUSTOM = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
+
+
+def test_framework_images_run_with_the_default_python() -> None:
+    assert ResourceMap().interpreter(SKLEARN, step="Train", default_python="/py") == "/py"
+
+
+def test_custom_images_need_a_mapping_with_or_without_tag() -> None:
+    assert (
+        ResourceMap(images={CUSTOM: "python"}).interpreter(CUSTOM, step="T", default_python="/py")
+        == "/py"
+    )
+    untagged = CUSTOM.rsplit(":", 1)[0]
+    assert (
+        ResourceMap(images={untagged: "/opt/py3"}).interpreter(
+            CUSTOM, step="T", default_python="/py"
+        )
+        == "/opt/py3"
+    )
+
+
+def test_fails_on_a_custom_image_naming_the_mapping_option() -> None:
+    with pytest.raises(
+        StepError,
+        match=r"step 'Train': image 111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest "
+        r"is not a SageMaker framework image, so it can't run here without Docker; if its code "
+        r"runs with a Python interpreter, map it: smpipe run --image-map "
+        r"111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest=python",
+    ):
+        ResourceMap().interpreter(CUSTOM, step="Train", default_python="/py")
+
+
+def test_lambda_handlers_by_arn_unqualified_arn_or_name() -> None:
+    arn = "arn:aws:lambda:us-east-1:111122223333:function:prep"
+    resources = ResourceMap(lambdas={"prep": "fns/prep.py:handler"})
+    assert resources.lambda_handler(arn + ":live") == LambdaHandler(Path("fns/prep.py"), "handler")
+    assert ResourceMap(lambdas={arn: "x.py:h"}).lambda_handler(arn) is not None
+    assert ResourceMap().lambda_handler(arn) is None
+
+
+def test_fails_on_malformed_handlers_and_uris() -> None:
+    with pytest.raises(LocalRunError, match=r"expected FILE\.py:function"):
+        LambdaHandler.parse("prep.py")
+    with pytest.raises(LocalRunError, match="'bucket/key' is not an s3:// URI"):
+        ResourceMap(s3={"bucket/key": "x"})
+
+
+def test_resources_file_round_trip_with_relative_paths(tmp_path: Path) -> None:
+    (tmp_path / "resources.json").write_text(
+        json.dumps(
+            {
+                "s3": {"s3://b/code/": "scripts"},
+                "images": {CUSTOM: "python"},
+                "lambdas": {"prep": "fns/prep.py:handler"},
+                "pipeline_name": "p",
+                "max_parallel": 3,
+            }
+        )
+    )
+    loaded = ResourceMap.load(tmp_path / "resources.json")
+    assert loaded.s3_mappings() == [("s3://b/code", (tmp_path / "scripts").resolve())]
+    assert loaded.lambda_handler("prep") == LambdaHandler(tmp_path / "fns/prep.py", "handler")
+    again = ResourceMap.from_json(loaded.to_json())
+    assert again.to_json() == loaded.to_json()
+    assert (again.pipeline_name, again.max_parallel) == ("p", 3)
+
+
+def test_fails_on_unknown_resource_keys(tmp_path: Path) -> None:
+    with pytest.raises(LocalRunError, match="resources: unknown keys image"):
+        ResourceMap.from_json({"image": {}})

@@ -156,6 +156,7 @@ def build_pipeline(
             ProcessingOutput(output_name="evaluation", source="/opt/ml/processing/evaluation")
         ],
         property_files=[report],
+        cache_config=cache,
         retry_policies=[capacity_retry],
     )
     accuracy = JsonGet(step=evaluate, property_file=report, json_path="metrics.accuracy.value")

@@ -74,3 +74,18 @@ def test_validate_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]
             "hint": None,
         }
     ]
+
+
+def test_validate_does_not_import_the_local_runner(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = write(tmp_path, "d.json", {"Version": "2020-12-01", "Steps": []})
+    code = (
+        "import sys\n"
+        "from cdk_sagemaker_pipelines.cli import main\n"
+        f"main(['validate', {path!r}])\n"
+        "sys.exit(2 if 'cdk_sagemaker_pipelines.local' in sys.modules else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -78,8 +78,8 @@ def _count_steps(steps: Sequence[Any]) -> int:
     return total
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
+def build_parser(*, extra: bool = True) -> argparse.ArgumentParser:
+    """The argument parser (with the other packages' subcommands unless ``extra`` is off)."""
     parser = argparse.ArgumentParser(
         prog="smpipe",
         description="SageMaker Pipelines definitions: validate, run locally, inspect.",
@@ -94,22 +94,29 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.add_argument("--json", action="store_true", help="print the problems as JSON")
     validate.set_defaults(handler=_validate)
-    for register in _EXTRA_COMMANDS:
+    for register in _EXTRA_COMMANDS if extra else ():
         register(commands)
     return parser
 
 
-# Later subcommands (the local runner) register themselves here.
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+def _local_commands(commands: Any) -> None:
+    # Imported on demand: ``smpipe validate`` doesn't pay for the runner's import.
+    from .local.cli import register
 
-from .local.cli import register as _register_local  # noqa: E402
+    register(commands)
 
-_EXTRA_COMMANDS.append(_register_local)
+
+# Subcommands of other packages (the local runner) register themselves here.
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = [_local_commands]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["validate"]:
+        args = build_parser(extra=False).parse_args(arguments)
+    else:
+        args = build_parser().parse_args(arguments)
     handler: Command = args.handler
     return handler(args)
 

@@ -133,7 +133,7 @@ def test_a_processing_script_is_a_file_asset_run_by_its_asset_file_name(env_spec
     assert code_input["InputName"] == "code"
     assert code_input["S3Input"]["S3Uri"] == f"s3://{ASSETS_BUCKET}/{key}"
     assert code_input["S3Input"]["LocalPath"] == "/opt/ml/processing/input/code"
-    staged = Path(cdk.Stage.of(pipeline).outdir) / asset.asset_path
+    staged = Path(_outdir(pipeline)) / asset.asset_path
     assert staged.read_bytes() == PREPROCESS.read_bytes()
 
 
@@ -151,7 +151,7 @@ def test_training_code_is_a_deterministic_tar_gz_asset(env_specific):
         "sagemaker_program": "train.py",
         "sagemaker_submit_directory": f"/opt/ml/input/data/code/{asset.s3_object_key}",
     }
-    staged = Path(cdk.Stage.of(pipeline).outdir) / asset.asset_path
+    staged = Path(_outdir(pipeline)) / asset.asset_path
     with tarfile.open(staged, "r:gz") as archive:
         (member,) = archive.getmembers()
         assert (member.name, member.uid, member.gid, member.uname, member.mtime) == (
@@ -483,3 +483,9 @@ def test_every_job_gets_the_artifact_key_unless_it_sets_its_own():
     assert resource(template, logical_id(pipeline.cfn_pipeline))["Type"] == (
         "AWS::SageMaker::Pipeline"
     )
+
+
+def _outdir(scope: Any) -> str:
+    stage = cdk.Stage.of(scope)
+    assert stage is not None
+    return stage.outdir

@@ -687,7 +687,7 @@ def test_execution_metrics(named: Pipeline, method: str, metric_name: str, stati
     metric = getattr(named, method)()
     assert metric.namespace == METRICS_NAMESPACE
     assert metric.metric_name == metric_name
-    assert dict(metric.dimensions) == {"PipelineName": NAME}
+    assert dict(metric.dimensions or {}) == {"PipelineName": NAME}
     assert metric.statistic == statistic
     assert metric.period.to_seconds() == 300
 
@@ -695,7 +695,7 @@ def test_execution_metrics(named: Pipeline, method: str, metric_name: str, stati
 def test_step_metric_has_the_step_name_dimension(named: Pipeline):
     metric = named.metric_step_failed("Train")
     assert (metric.metric_name, metric.statistic) == ("StepFailed", "Sum")
-    assert dict(metric.dimensions) == {"PipelineName": NAME, "StepName": "Train"}
+    assert dict(metric.dimensions or {}) == {"PipelineName": NAME, "StepName": "Train"}
 
 
 def test_metric_options_override_the_defaults(named: Pipeline):
@@ -703,7 +703,7 @@ def test_metric_options_override_the_defaults(named: Pipeline):
     assert (metric.statistic, metric.period.to_seconds()) == ("Maximum", 60)
     duration = named.metric("StepDuration", step_name="Train", statistic="p90", label="Train")
     assert duration.metric_name == "StepDuration"
-    assert dict(duration.dimensions) == {"PipelineName": NAME, "StepName": "Train"}
+    assert dict(duration.dimensions or {}) == {"PipelineName": NAME, "StepName": "Train"}
     assert (duration.statistic, duration.label) == ("p90", "Train")
 
 
@@ -837,7 +837,9 @@ def test_fails_from_pipeline_arn_with_another_resource_type():
 def test_imported_pipeline_has_grants_metrics_and_events():
     stack = new_stack()
     imported = Pipeline.from_pipeline_name(stack, "Imported", "other-pipeline")
-    assert dict(imported.metric_execution_failed().dimensions) == {"PipelineName": "other-pipeline"}
+    assert dict(imported.metric_execution_failed().dimensions or {}) == {
+        "PipelineName": "other-pipeline"
+    }
     rule = imported.on_execution_failed("Failed")
     pattern = resource(Template.from_stack(stack), logical_id(rule))["Properties"]["EventPattern"]
     assert pattern["resources"] == [f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/other-pipeline"]

@@ -250,7 +250,7 @@ def test_hasattr_works_for_members() -> None:
 
 def test_properties_are_read_only() -> None:
     with pytest.raises(AttributeError, match="properties are read-only"):
-        training.properties.TrainingJobName = "x"  # type: ignore[misc]
+        training.properties.TrainingJobName = "x"
 
 
 # Failing cases: each names the step, what is wrong and, where possible, a fix.

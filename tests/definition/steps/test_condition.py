@@ -14,6 +14,7 @@ from cdk_sagemaker_pipelines.definition import (
     JsonGet,
     LambdaStep,
     OutputType,
+    Parameter,
     ParameterFloat,
     ParameterString,
     PipelineDefinition,
@@ -47,7 +48,7 @@ def test_minimal_step_renders_empty_branches(ctx: RenderContext) -> None:
     }
 
 
-def every_option() -> tuple[ConditionStep, ProcessingStep, list[object], list[object]]:
+def every_option() -> tuple[ConditionStep, ProcessingStep, list[Parameter], list[object]]:
     env = ParameterString(name="Env", default_value="dev", enum_values=["dev", "prod"])
     threshold = ParameterFloat(name="Threshold", default_value=0.9)
     report = PropertyFile(name="Report", output_name="evaluation", path="evaluation.json")

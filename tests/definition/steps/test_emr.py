@@ -6,6 +6,7 @@ from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
     EMRStep,
     LambdaStep,
+    Parameter,
     ParameterInteger,
     ParameterString,
     PipelineDefinition,
@@ -30,7 +31,7 @@ def test_minimal_step_renders_defaults(ctx: RenderContext) -> None:
     }
 
 
-def every_option() -> tuple[EMRStep, LambdaStep, list[object]]:
+def every_option() -> tuple[EMRStep, LambdaStep, list[Parameter]]:
     cluster = ParameterString(name="ClusterId", default_value="j-1ABCDEFG2HIJK")
     partitions = ParameterInteger(name="Partitions", default_value=8)
     prep = LambdaStep(name="Prep", function_arn=FUNCTION, outputs=[StepOutput(output_name="uri")])

@@ -358,5 +358,5 @@ def test_fails_register_model_takes_no_job_retry_policy() -> None:
             name="Register",
             image=IMAGE,
             model_package_group_name="my-models",
-            retry_policies=[SageMakerJobStepRetryPolicy()],
+            retry_policies=[SageMakerJobStepRetryPolicy()],  # type: ignore[list-item]
         )

@@ -12,6 +12,7 @@ from cdk_sagemaker_pipelines.definition import (
     Image,
     LambdaStep,
     NetworkConfig,
+    Parameter,
     ParameterInteger,
     ParameterString,
     PipelineDefinition,
@@ -79,7 +80,7 @@ def test_minimal_step_renders_defaults(ctx: RenderContext) -> None:
     assert ctx.problems == []
 
 
-def every_option(script: Path) -> tuple[ProcessingStep, TrainingStep, LambdaStep, list[object]]:
+def every_option(script: Path) -> tuple[ProcessingStep, TrainingStep, LambdaStep, list[Parameter]]:
     """A processing step that sets every option; also returns what it refers to."""
     train = TrainingStep(name="Train", image=IMAGE, role=ROLE, output_path="s3://b/models")
     gate = LambdaStep(name="Gate", function_arn=LAMBDA_ARN)

@@ -12,6 +12,7 @@ from cdk_sagemaker_pipelines.definition import (
     Image,
     LambdaStep,
     NetworkConfig,
+    Parameter,
     ParameterFloat,
     ParameterInteger,
     ParameterString,
@@ -79,7 +80,7 @@ def test_minimal_step_renders_defaults(ctx: RenderContext) -> None:
 
 def every_option(
     source_dir: Path,
-) -> tuple[TrainingStep, ProcessingStep, LambdaStep, list[object]]:
+) -> tuple[TrainingStep, ProcessingStep, LambdaStep, list[Parameter]]:
     prep = ProcessingStep(
         name="Prep",
         image=IMAGE,

@@ -7,6 +7,7 @@ from cdk_sagemaker_pipelines.definition import (
     ExecutionVariables,
     Join,
     ModelStep,
+    Parameter,
     ParameterInteger,
     ParameterString,
     PipelineDefinition,
@@ -41,7 +42,7 @@ def test_minimal_step_renders_defaults(ctx: RenderContext) -> None:
     assert ctx.problems == []
 
 
-def every_option() -> tuple[TransformStep, ModelStep, list[object]]:
+def every_option() -> tuple[TransformStep, ModelStep, list[Parameter]]:
     model = ModelStep(name="CreateModel", image=IMAGE)
     instance_type = ParameterString(name="TransformInstance", default_value="ml.c5.xlarge")
     batch = ParameterInteger(name="BatchSize", default_value=64)

@@ -14,6 +14,7 @@ from cdk_sagemaker_pipelines.definition import (
     LambdaStep,
     ModelStep,
     NetworkConfig,
+    Parameter,
     ParameterFloat,
     ParameterInteger,
     ParameterString,
@@ -92,7 +93,7 @@ def test_minimal_step_renders_defaults(ctx: RenderContext) -> None:
     assert ctx.problems == []
 
 
-def every_option(script: Path) -> tuple[TuningStep, LambdaStep, list[object]]:
+def every_option(script: Path) -> tuple[TuningStep, LambdaStep, list[Parameter]]:
     prep = LambdaStep(
         name="Prep", function_arn=LAMBDA_ARN, outputs=[StepOutput(output_name="train_uri")]
     )

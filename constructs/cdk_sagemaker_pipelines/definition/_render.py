@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from ._errors import Problem
 
 if TYPE_CHECKING:
-    from .bindables import Binder
+    from .bindables import Binder, BindingError
     from .parameters import Parameter
     from .steps._base import Step
 
@@ -43,9 +43,11 @@ class RenderContext:
     """
 
     def __init__(self, binder: Binder | None = None) -> None:
-        from .bindables import StaticBinder
+        if binder is None:
+            from .bindables import StaticBinder
 
-        self.binder: Binder = binder if binder is not None else StaticBinder()
+            binder = StaticBinder()
+        self.binder: Binder = binder
         self.referenced_steps: list[Step] = []
         self.referenced_parameters: list[Parameter] = []
         self._seen_steps: set[int] = set()
@@ -81,19 +83,28 @@ class RenderContext:
             self._rendered_steps[id(step)] = entry
         return entry
 
-    def bind(self, step_name: str, field: str, action: Callable[[], JsonValue]) -> JsonValue:
+    def bind(
+        self,
+        step_name: str,
+        field: str,
+        action: Callable[[], JsonValue],
+        *,
+        rendered: bool = False,
+    ) -> JsonValue:
         """Run a binder call; a ``BindingError`` becomes a problem of ``step_name``/``field``.
 
         A binder may return an expression (``Image.from_uri(parameter)``); it is rendered
         here, with this context, so the steps and parameters it refers to are recorded.
+        ``rendered`` says the call returns new, plain JSON, which rendering would only copy.
         """
-        from .bindables import UNBOUND, BindingError
-
+        binding_error, unbound = _binding()
         try:
             value = action()
-        except BindingError as error:
+        except binding_error as error:
             self.problems.append(Problem(step_name, field, error.message, error.hint))
-            return UNBOUND
+            return unbound
+        if rendered or type(value) is str:
+            return value
         return render(value, self)
 
 
@@ -108,12 +119,21 @@ def render(value: Any, ctx: RenderContext | None = None) -> JsonValue:
     if kind in _PLAIN or value is None:
         return value
     if kind is dict or kind is list or kind is tuple:
+        # Plain items are copied as they are, without a call (str(key) is key for a str).
+        plain = _PLAIN_OR_NONE
         if kind is dict:
-            return {str(key): render(item, ctx) for key, item in value.items()}
-        return [render(item, ctx) for item in value]
-    renders = _renders(kind)
+            return {
+                (key if type(key) is str else str(key)): (
+                    item if type(item) in plain else render(item, ctx)
+                )
+                for key, item in value.items()
+            }
+        return [item if type(item) in plain else render(item, ctx) for item in value]
+    renders = _RENDERS.get(kind)
+    if renders is None:
+        renders = _renders(kind)
     if renders:
-        if _is_step(value):
+        if renders is _STEP:
             raise TypeError(
                 f"a step is not a value: {value!r} can't be rendered into another step; "
                 "reference one of its properties (step.properties.…) or list it in depends_on"
@@ -131,18 +151,36 @@ def render(value: Any, ctx: RenderContext | None = None) -> JsonValue:
 
 
 _PLAIN = frozenset({str, bool, int, float})
+_PLAIN_OR_NONE = frozenset({str, bool, int, float, type(None)})
+_STEP = 2
+# Per type: 0 (renders as a plain value), 1 (renders itself) or _STEP (a step: an error).
+_RENDERS: dict[type, int] = {}
+
+
+def _renders(kind: Any) -> int:
+    """How instances of ``kind`` render (cached: Protocol checks are slow)."""
+    from .steps._base import Step
+
+    found = 0
+    if callable(getattr(kind, "to_request", None)) and not issubclass(kind, enum.Enum):
+        found = _STEP if issubclass(kind, Step) else 1
+    _RENDERS[kind] = found
+    return found
 
 
 @functools.cache
-def _renders(kind: Any) -> bool:
-    """Whether instances of ``kind`` render themselves (cached: Protocol checks are slow)."""
-    return callable(getattr(kind, "to_request", None)) and not issubclass(kind, enum.Enum)
+def _binding() -> tuple[type[BindingError], str]:
+    """``BindingError`` and ``UNBOUND`` (imported on first use: bindables imports this)."""
+    from .bindables import UNBOUND, BindingError
+
+    return BindingError, UNBOUND
 
 
-def _is_step(value: Any) -> bool:
-    from .steps._base import Step
+@functools.cache
+def _expression_type() -> Any:
+    from .expressions import Expression
 
-    return isinstance(value, Step)
+    return Expression
 
 
 def render_string(value: Any, ctx: RenderContext | None = None) -> JsonValue:
@@ -152,15 +190,16 @@ def render_string(value: Any, ctx: RenderContext | None = None) -> JsonValue:
     ``{"Std:Join": {"On": "", "Values": [expr]}}``, which is how the service turns a
     value into a string.
     """
-    from .expressions import Expression
-
+    kind = type(value)
+    if kind is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, enum.Enum):
         return str(value.value)
-    if isinstance(value, Expression) and value.value_type not in ("String", "Timestamp"):
+    if isinstance(value, _expression_type()) and value.value_type not in ("String", "Timestamp"):
         return {"Std:Join": {"On": "", "Values": [value.to_request(ctx)]}}
     return render(value, ctx)
 

@@ -2,20 +2,25 @@
 
 Expressions (``Get``, ``Std:Join``, ``Std:JsonGet``) are accepted wherever a literal
 is, provided their type fits the field; CDK tokens are skipped, never guessed.
+
+Shapes are compiled once per process into ``CompiledShape`` objects (members with their
+field-path segments, enums as frozensets, patterns compiled), and field paths are kept
+as ``(parent, segment)`` pairs that are joined into text only when a problem is
+recorded. A validator can walk the same value for its own checks in the same pass: the
+checker hands it every expression it meets and every part it does not descend into
+(see ``ReferenceWalker``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any, Protocol
 
 from ._errors import Problem
 from ._service_model import Shape, shapes
 from ._suggest import did_you_mean, one_of
-from ._tokens import is_token
+from ._tokens import _INTRINSIC_KEYS, _STRING_TOKEN, is_token
 
 EXPRESSION_KEYS = frozenset({"Get", "Std:Join", "Std:JsonGet"})
 
@@ -43,6 +48,34 @@ _TYPE_NOUNS = {
     "timestamp": "a timestamp",
     "blob": "a string",
 }
+_NO_MEMBERS: frozenset[str] = frozenset()
+_UNCOMPILED = object()
+# Strings known to pass a string shape's checks are remembered, up to this many per shape.
+_OK_CACHE_LIMIT = 2048
+
+Path = Any
+"""A field path: a string, or a ``(parent path, segment)`` pair joined by ``field_text``."""
+
+
+def field_text(path: Path) -> str:
+    """Join a lazily built field path into its text, e.g. ``Arguments.RoleArn``."""
+    if type(path) is str:
+        return path
+    segments: list[str] = []
+    while type(path) is not str:
+        path, segment = path
+        segments.append(segment)
+    segments.append(path)
+    segments.reverse()
+    return "".join(segments)
+
+
+_INDEX_SEGMENTS = tuple(f"[{index}]" for index in range(256))
+
+
+def index_segment(index: int) -> str:
+    """``[index]``, pre-built for small indexes."""
+    return _INDEX_SEGMENTS[index] if index < 256 else f"[{index}]"
 
 
 def is_expression(value: Any) -> bool:
@@ -68,12 +101,116 @@ class ExpressionTyper(Protocol):
         """Return literal values known in advance (a parameter's default and enum values)."""
 
 
-@cache
+class ReferenceWalker(Protocol):
+    """Receives, during a check, what a validator walks for its own (reference) checks."""
+
+    def reference_expression(self, value: Mapping[str, Any], path: Path) -> None:
+        """An expression at ``path`` (checked by the validator, typed by the checker)."""
+
+    def reference_walk(self, value: Any, path: Path, shape: CompiledShape | None) -> None:
+        """A value the checker does not descend into, with the shape it was checked against."""
+
+
+class CompiledShape:
+    """A botocore shape prepared for checking (one object per shape, built once).
+
+    ``members`` maps a structure's member names to their ``.Name`` path segment and
+    compiled shape; ``item``, ``key`` and ``value`` are a list's and a map's parts. They
+    are built on first use (``linked`` says whether they are): a request shape reaches
+    many shapes that a given request never uses.
+    """
+
+    __slots__ = (
+        "enum",
+        "enum_set",
+        "item",
+        "key",
+        "kind",
+        "linked",
+        "maximum",
+        "members",
+        "minimum",
+        "ok",
+        "pattern",
+        "regex",
+        "required",
+        "service",
+        "shape",
+        "value",
+    )
+
+    def __init__(self, shape: Shape, service: str) -> None:
+        self.shape = shape
+        self.service = service
+        self.kind: str = shape["type"]
+        self.linked = False
+        self.members: dict[str, tuple[str, CompiledShape]] = {}
+        self.required: tuple[str, ...] = tuple(shape.get("required", ()))
+        self.item: CompiledShape | None = None
+        self.key: CompiledShape | None = None
+        self.value: CompiledShape | None = None
+        self.enum: Any = shape.get("enum")
+        self.enum_set: Any = _UNCOMPILED if self.enum is not None else None
+        self.pattern: Any = shape.get("pattern")
+        # Compiled on first use: most shapes reachable from a request are never visited.
+        self.regex: Any = _UNCOMPILED if self.pattern is not None else None
+        self.minimum: Any = shape.get("min")
+        self.maximum: Any = shape.get("max")
+        # Strings (of string shapes) and ints (of number shapes) known to pass the checks.
+        self.ok: set[str | int] = set()
+
+    def link(self) -> CompiledShape:
+        """Build the compiled members, item, key and value shapes (once)."""
+        if not self.linked:
+            shape, service = self.shape, self.service
+            if self.kind == "structure":
+                self.members = {
+                    member: ("." + member, compiled_shape(spec["shape"], service))
+                    for member, spec in shape.get("members", {}).items()
+                }
+            elif self.kind == "list":
+                self.item = compiled_shape(shape["member"]["shape"], service)
+            elif self.kind == "map":
+                self.key = compiled_shape(shape["key"]["shape"], service)
+                self.value = compiled_shape(shape["value"]["shape"], service)
+            self.linked = True
+        return self
+
+    def in_enum(self, value: str) -> bool:
+        """``value in enum``, through a frozenset built on first use."""
+        enum_set = self.enum_set
+        if enum_set is _UNCOMPILED:
+            try:
+                enum_set = frozenset(self.enum)
+            except TypeError:  # an unhashable enum value: use the list as it is
+                enum_set = None
+            self.enum_set = enum_set
+        return value in (enum_set if enum_set is not None else self.enum)
+
+
+_COMPILED: dict[tuple[str, str], CompiledShape] = {}
+
+
+def compiled_shape(name: str, service: str = "sagemaker") -> CompiledShape:
+    """The compiled form of botocore shape ``name`` (one object per shape and process)."""
+    found = _COMPILED.get((service, name))
+    if found is None:
+        found = _COMPILED[(service, name)] = CompiledShape(shapes(service)[name], service)
+    return found
+
+
+_PATTERNS: dict[str, re.Pattern[str] | None] = {}
+
+
 def _compiled(pattern: str) -> re.Pattern[str] | None:
+    if pattern in _PATTERNS:
+        return _PATTERNS[pattern]
     try:
-        return re.compile(pattern)
+        compiled: re.Pattern[str] | None = re.compile(pattern)
     except re.error:  # Java-only syntax such as \p{L}: skip rather than guess
-        return None
+        compiled = None
+    _PATTERNS[pattern] = compiled
+    return compiled
 
 
 def _describe(value: Any) -> str:
@@ -83,9 +220,12 @@ def _describe(value: Any) -> str:
     return f"{text} ({type(value).__name__})"
 
 
-@dataclass(slots=True)
 class ShapeChecker:
-    """Walk a value and a shape side by side, yielding every problem found.
+    """Walk a value and a shape side by side, collecting every problem found.
+
+    With ``refs``, the walk also hands the validator each expression it meets and each
+    part it does not check (unknown members, mismatched types, tokens), so one pass
+    serves both checks.
 
     Example::
 
@@ -94,9 +234,24 @@ class ShapeChecker:
                                       service_supplied={"TrainingJobName"}))
     """
 
-    step: str | None
-    typer: ExpressionTyper
-    service: str = "sagemaker"
+    __slots__ = ("memo", "problems", "refs", "service", "step", "typer")
+
+    def __init__(
+        self,
+        step: str | None,
+        typer: ExpressionTyper,
+        service: str = "sagemaker",
+        refs: ReferenceWalker | None = None,
+        memo: dict[Any, list[tuple[str, str | None]]] | None = None,
+    ) -> None:
+        self.step = step
+        self.typer = typer
+        self.service = service
+        self.refs = refs
+        # Problems of ``{"Get": …}`` expressions per (shape, reference), shared by the
+        # checkers of one typer (the typer answers the same for the same reference).
+        self.memo = memo
+        self.problems: list[Problem] = []
 
     def check(
         self,
@@ -106,245 +261,349 @@ class ShapeChecker:
         service_supplied: Collection[str] = (),
     ) -> Iterator[Problem]:
         """Check ``value`` against the named shape; ``service_supplied`` members must be absent."""
-        table = shapes(self.service)
-        shape = table[shape_name]
+        return iter(self.run(value, shape_name, field, service_supplied))
+
+    def run(
+        self,
+        value: Any,
+        shape_name: str,
+        field: Path,
+        service_supplied: Collection[str] = (),
+    ) -> list[Problem]:
+        """Like ``check``, returning the list of problems."""
+        shape = compiled_shape(shape_name, self.service)
+        problems: list[Problem] = []
+        self.problems = problems
         if isinstance(value, dict) and not is_expression(value) and not is_token(value):
             for member in service_supplied:
                 if member in value:
-                    yield Problem(
-                        self.step,
-                        f"{field}.{member}",
-                        f"'{member}' is set by SageMaker Pipelines at run time",
-                        "remove it",
+                    problems.append(
+                        Problem(
+                            self.step,
+                            f"{field_text(field)}.{member}",
+                            f"'{member}' is set by SageMaker Pipelines at run time",
+                            "remove it",
+                        )
                     )
-        yield from self._check(value, shape, field, table, frozenset(service_supplied))
+        skip = frozenset(service_supplied)
+        if (
+            skip
+            and shape.kind == "structure"
+            and isinstance(value, dict)
+            and not is_token(value)
+            and not is_expression(value)
+            and not _is_function_call(value)
+        ):
+            self._structure(value, shape, field, skip)
+        else:
+            self._check(value, shape, field)
+        return problems
 
-    def _problem(self, field: str, message: str, hint: str | None = None) -> Problem:
-        return Problem(self.step, field, message, hint)
+    def _problem(self, field: Path, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(self.step, field_text(field), message, hint))
 
-    def _check(
-        self,
-        value: Any,
-        shape: Shape,
-        field: str,
-        table: Mapping[str, Shape],
-        skip_members: frozenset[str] = frozenset(),
-    ) -> Iterator[Problem]:
-        if value is None or is_token(value):
+    def _unchecked(self, value: Any, field: Path, shape: CompiledShape | None) -> None:
+        refs = self.refs
+        if refs is not None:
+            refs.reference_walk(value, field, shape)
+
+    def _check(self, value: Any, shape: CompiledShape, field: Path) -> None:
+        kind = type(value)
+        if kind is str:
+            if value in shape.ok:
+                return
+            if "{Token[" in value and _STRING_TOKEN.search(value) is not None:
+                return
+            if shape.kind == "string":
+                self._string(value, shape, field)
+            elif shape.kind not in ("timestamp", "blob"):
+                self._generic(value, shape, field)
             return
-        kind = shape["type"]
+        if kind is dict:
+            if len(value) == 1:
+                key = next(iter(value))
+                if key in EXPRESSION_KEYS:
+                    if self.refs is not None:
+                        self.refs.reference_expression(value, field)
+                    self._check_expression(value, shape, field)
+                    return
+                if key in _INTRINSIC_KEYS or (isinstance(key, str) and key.startswith("Std:")):
+                    # A token, or an unknown ``Std:`` function (reported where expressions
+                    # are checked): not ours to check.
+                    self._unchecked(value, field, shape)
+                    return
+            if shape.kind == "structure":
+                self._structure(value, shape, field, _NO_MEMBERS)
+            elif shape.kind == "map":
+                self._map(value, shape, field)
+            else:
+                self._generic(value, shape, field)
+            return
+        if kind is list:
+            if len(value) == 1 and isinstance(value[0], str) and value[0].startswith("#{Token["):
+                return  # a list token: strings only, nothing for the validator either
+            if shape.kind == "list":
+                self._list(value, shape, field)
+            else:
+                self._generic(value, shape, field)
+            return
+        if kind is int:
+            shape_kind = shape.kind
+            if shape_kind in _NUMBER_TYPES:
+                if self._range(value, shape, field) and len(shape.ok) < _OK_CACHE_LIMIT:
+                    shape.ok.add(value)
+            elif shape_kind != "timestamp":
+                self._generic(value, shape, field)
+            return
+        if value is None or (kind is bool and shape.kind == "boolean"):
+            return
+        self._generic(value, shape, field)
+
+    def _generic(self, value: Any, shape: CompiledShape, field: Path) -> None:
+        """Any other value (bools, floats, subclasses, non-JSON types), as the rules say."""
+        if is_token(value):
+            self._unchecked(value, field, shape)
+            return
         if is_expression(value):
-            yield from self._check_expression(value, shape, field)
+            if self.refs is not None:
+                self.refs.reference_expression(value, field)
+            self._check_expression(value, shape, field)
             return
         if _is_function_call(value):
-            return  # an unknown ``Std:`` function: reported where expressions are checked
-        checker = _CHECKS.get(kind)
-        if checker is not None:
-            yield from checker(self, value, shape, field, table, skip_members)
+            self._unchecked(value, field, shape)
+            return
+        kind = shape.kind
+        if kind == "structure":
+            if isinstance(value, dict):
+                self._structure(value, shape, field, _NO_MEMBERS)
+                return
+            self._problem(field, f"expected an object, got {_describe(value)}")
+        elif kind == "map":
+            if isinstance(value, dict):
+                self._map(value, shape, field)
+                return
+            self._problem(field, f"expected an object, got {_describe(value)}")
+        elif kind == "list":
+            if isinstance(value, list):
+                self._list(value, shape, field)
+                return
+            self._problem(field, f"expected a list, got {_describe(value)}")
+        elif kind == "string":
+            if isinstance(value, str):
+                self._string(value, shape, field)
+            else:
+                self._problem(field, f"expected a string, got {_describe(value)}")
+        elif kind in _NUMBER_TYPES:
+            integral = kind in ("integer", "long")
+            ok = isinstance(value, int) if integral else isinstance(value, (int, float))
+            if isinstance(value, bool) or not ok:
+                self._problem(field, f"expected {_TYPE_NOUNS[kind]}, got {_describe(value)}")
+            else:
+                self._range(value, shape, field)
+        elif kind == "boolean":
+            if not isinstance(value, bool):
+                self._problem(field, f"expected a boolean, got {_describe(value)}")
+        elif kind == "timestamp":
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                self._problem(field, f"expected a timestamp, got {_describe(value)}")
+        elif kind == "blob" and not isinstance(value, str):
+            self._problem(field, f"expected a string, got {_describe(value)}")
+        self._unchecked(value, field, shape)
 
     def _check_expression(
-        self, value: Mapping[str, Any], shape: Shape, field: str
-    ) -> Iterator[Problem]:
-        kind = shape["type"]
+        self, value: Mapping[str, Any], shape: CompiledShape, field: Path
+    ) -> None:
+        memo = self.memo
+        reference = value.get("Get") if memo is not None else None
+        if memo is not None and type(reference) is str:
+            # Same shape, same reference, same typer: same problems.
+            key = (shape, reference)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = self._expression_problems(value, shape)
+        else:
+            found = self._expression_problems(value, shape)
+        if found:
+            text = field_text(field)
+            for message, hint in found:
+                self.problems.append(Problem(self.step, text, message, hint))
+
+    def _expression_problems(
+        self, value: Mapping[str, Any], shape: CompiledShape
+    ) -> list[tuple[str, str | None]]:
+        """The (message, hint) of each problem of an expression in a field of ``shape``."""
+        kind = shape.kind
         if kind in ("structure", "map", "list"):
-            yield self._problem(
-                field,
-                f"expected {_TYPE_NOUNS[kind]}, got an expression",
-                "expressions stand only where a single value is expected",
-            )
-            return
+            return [
+                (
+                    f"expected {_TYPE_NOUNS[kind]}, got an expression",
+                    "expressions stand only where a single value is expected",
+                )
+            ]
         expression_type = self.typer.type_of(value)
         wanted = _WANTED_TYPES.get(kind)
         if expression_type is not None and wanted is not None and expression_type not in wanted:
-            yield self._problem(
-                field,
-                f"expected {_TYPE_NOUNS[kind]}, got {_expression_text(value)}, "
-                f"{_article(expression_type)} {expression_type}",
-                _type_hint(value, kind, wanted),
-            )
-            return
-        # A parameter's default and enum values are known now: check them like literals.
-        for candidate in self.typer.candidate_values(value):
-            for problem in self._check(candidate, shape, field, {}):
-                yield Problem(
-                    self.step,
-                    field,
-                    f"{_expression_text(value)} may be {candidate!r}: {problem.message}",
-                    problem.hint,
+            return [
+                (
+                    f"expected {_TYPE_NOUNS[kind]}, got {_expression_text(value)}, "
+                    f"{_article(expression_type)} {expression_type}",
+                    _type_hint(value, kind, wanted),
                 )
+            ]
+        # A parameter's default and enum values are known now: check them like literals.
+        candidates = self.typer.candidate_values(value)
+        if not candidates:
+            return []
+        found: list[tuple[str, str | None]] = []
+        literal = ShapeChecker(self.step, self.typer, self.service)
+        for candidate in candidates:
+            literal.problems = []
+            literal._check(candidate, shape, "")
+            for problem in literal.problems:
+                found.append(
+                    (
+                        f"{_expression_text(value)} may be {candidate!r}: {problem.message}",
+                        problem.hint,
+                    )
+                )
+        return found
 
-    def _check_structure(
+    def _structure(
         self,
-        value: Any,
-        shape: Shape,
-        field: str,
-        table: Mapping[str, Shape],
+        value: dict[Any, Any],
+        shape: CompiledShape,
+        field: Path,
         skip_members: frozenset[str],
-    ) -> Iterator[Problem]:
-        if not isinstance(value, dict):
-            yield self._problem(field, f"expected an object, got {_describe(value)}")
-            return
-        members: Mapping[str, Any] = shape.get("members", {})
-        for name in shape.get("required", ()):
-            if name in skip_members:
+    ) -> None:
+        if not shape.linked:
+            shape.link()
+        for name in shape.required:
+            if value.get(name) is not None or name in skip_members:
                 continue
             if name not in value:
-                yield self._problem(f"{field}.{name}", f"missing required member '{name}'")
-            elif value[name] is None:
-                yield self._problem(
-                    f"{field}.{name}", f"required member '{name}' is null", "give it a value"
+                self._problem((field, "." + name), f"missing required member '{name}'")
+            else:
+                self._problem(
+                    (field, "." + name), f"required member '{name}' is null", "give it a value"
                 )
+        members = shape.members
+        check = self._check
         for name, member_value in value.items():
             member = members.get(name)
             if member is None:
-                if name in skip_members:
-                    continue
-                hint = did_you_mean(name, members) or f"valid members: {one_of(members, 12)}"
-                yield self._problem(f"{field}.{name}", f"unknown member '{name}'", hint)
+                if name not in skip_members:
+                    hint = did_you_mean(name, members) or f"valid members: {one_of(members, 12)}"
+                    self._problem((field, f".{name}"), f"unknown member '{name}'", hint)
+                self._unchecked_member(member_value, field, str(name))
                 continue
-            yield from self._check(member_value, table[member["shape"]], f"{field}.{name}", table)
+            child = member[1]
+            kind = type(member_value)
+            if kind is str or kind is int:
+                if member_value in child.ok:
+                    continue  # checked before: same shape, same value
+            elif kind is dict:
+                if len(member_value) != 1 and child.kind == "structure":
+                    self._structure(member_value, child, (field, member[0]), _NO_MEMBERS)
+                    continue
+            elif member_value is None or (kind is bool and child.kind == "boolean"):
+                continue
+            check(member_value, child, (field, member[0]))
 
-    def _check_list(
-        self,
-        value: Any,
-        shape: Shape,
-        field: str,
-        table: Mapping[str, Shape],
-        skip_members: frozenset[str],
-    ) -> Iterator[Problem]:
-        if not isinstance(value, list):
-            yield self._problem(field, f"expected a list, got {_describe(value)}")
-            return
-        yield from self._check_size(len(value), shape, field, "items")
-        item_shape = table[shape["member"]["shape"]]
+    def _unchecked_member(self, value: Any, field: Path, name: str) -> None:
+        """A member the shape does not know: walked by the validator, with no shape."""
+        refs = self.refs
+        if refs is not None:
+            child = (field, "." + name) if (type(field) is not str or field) else name
+            refs.reference_walk(value, child, None)
+
+    def _list(self, value: list[Any], shape: CompiledShape, field: Path) -> None:
+        size = len(value)
+        if (shape.minimum is not None and size < shape.minimum) or (
+            shape.maximum is not None and size > shape.maximum
+        ):
+            self._check_size(size, shape, field, "items")
+        item_shape = shape.item if shape.linked else shape.link().item
+        assert item_shape is not None
+        check = self._check
+        ok = item_shape.ok
+        structures = item_shape.kind == "structure"
         for index, item in enumerate(value):
-            yield from self._check(item, item_shape, f"{field}[{index}]", table)
+            kind = type(item)
+            if kind is str or kind is int:
+                if item in ok:
+                    continue  # checked before: same shape, same value
+            elif kind is dict:
+                if structures and len(item) != 1:
+                    self._structure(item, item_shape, (field, index_segment(index)), _NO_MEMBERS)
+                    continue
+            elif item is None:
+                continue
+            check(item, item_shape, (field, index_segment(index)))
 
-    def _check_map(
-        self,
-        value: Any,
-        shape: Shape,
-        field: str,
-        table: Mapping[str, Shape],
-        skip_members: frozenset[str],
-    ) -> Iterator[Problem]:
-        if not isinstance(value, dict):
-            yield self._problem(field, f"expected an object, got {_describe(value)}")
-            return
-        yield from self._check_size(len(value), shape, field, "entries")
-        key_shape = table[shape["key"]["shape"]]
-        value_shape = table[shape["value"]["shape"]]
+    def _map(self, value: dict[Any, Any], shape: CompiledShape, field: Path) -> None:
+        size = len(value)
+        if (shape.minimum is not None and size < shape.minimum) or (
+            shape.maximum is not None and size > shape.maximum
+        ):
+            self._check_size(size, shape, field, "entries")
+        if not shape.linked:
+            shape.link()
+        key_shape, value_shape = shape.key, shape.value
+        assert key_shape is not None
+        assert value_shape is not None
+        check = self._check
         for key, item in value.items():
-            item_field = f"{field}['{key}']"
-            yield from self._check(key, key_shape, f"{item_field} (key)", table)
-            yield from self._check(item, value_shape, item_field, table)
+            item_field = (field, f"['{key}']")
+            check(key, key_shape, (item_field, " (key)"))
+            if item is not None:
+                check(item, value_shape, item_field)
 
-    def _check_string(
-        self,
-        value: Any,
-        shape: Shape,
-        field: str,
-        table: Mapping[str, Shape],
-        skip_members: frozenset[str],
-    ) -> Iterator[Problem]:
-        if not isinstance(value, str):
-            yield self._problem(field, f"expected a string, got {_describe(value)}")
-            return
-        enum = shape.get("enum")
+    def _string(self, value: str, shape: CompiledShape, field: Path) -> None:
+        enum = shape.enum
         if enum is not None:
-            if value not in enum:
+            if not shape.in_enum(value):
                 hint = did_you_mean(value, enum) or _enum_examples(value, enum)
-                yield self._problem(field, f"expected one of {one_of(enum)}, got {value!r}", hint)
+                self._problem(field, f"expected one of {one_of(enum)}, got {value!r}", hint)
+            elif len(shape.ok) < _OK_CACHE_LIMIT:
+                shape.ok.add(value)
             return
-        pattern = shape.get("pattern")
-        compiled = _compiled(pattern) if pattern is not None else None
-        if compiled is not None and compiled.fullmatch(value) is None:
+        regex = shape.regex
+        if regex is _UNCOMPILED:
+            regex = shape.regex = _compiled(shape.pattern)
+        if regex is not None and regex.fullmatch(value) is None:
             # The pattern says more than the length limits do: report it alone.
-            yield self._problem(
+            self._problem(
                 field,
-                f"{_shorten(value)!r} does not match the pattern {pattern}",
-                _PATTERN_EXAMPLES.get(str(pattern)),
+                f"{_shorten(value)!r} does not match the pattern {shape.pattern}",
+                _PATTERN_EXAMPLES.get(str(shape.pattern)),
             )
             return
-        yield from self._check_size(len(value), shape, field, "characters")
+        size = len(value)
+        if (shape.minimum is not None and size < shape.minimum) or (
+            shape.maximum is not None and size > shape.maximum
+        ):
+            self._check_size(size, shape, field, "characters")
+        elif len(shape.ok) < _OK_CACHE_LIMIT:
+            shape.ok.add(value)
 
-    def _check_number(
-        self,
-        value: Any,
-        shape: Shape,
-        field: str,
-        table: Mapping[str, Shape],
-        skip_members: frozenset[str],
-    ) -> Iterator[Problem]:
-        kind = shape["type"]
-        integral = kind in ("integer", "long")
-        ok = isinstance(value, int) if integral else isinstance(value, (int, float))
-        if isinstance(value, bool) or not ok:
-            yield self._problem(field, f"expected {_TYPE_NOUNS[kind]}, got {_describe(value)}")
-            return
-        minimum, maximum = shape.get("min"), shape.get("max")
+    def _range(self, value: Any, shape: CompiledShape, field: Path) -> bool:
+        """Check a number against the shape's limits; True if it is within them."""
+        minimum, maximum = shape.minimum, shape.maximum
+        ok = True
         if minimum is not None and value < minimum:
-            yield self._problem(field, f"{value} is below the minimum {minimum}")
+            self._problem(field, f"{value} is below the minimum {minimum}")
+            ok = False
         if maximum is not None and value > maximum:
-            yield self._problem(field, f"{value} is above the maximum {maximum}")
+            self._problem(field, f"{value} is above the maximum {maximum}")
+            ok = False
+        return ok
 
-    def _check_boolean(
-        self,
-        value: Any,
-        shape: Shape,
-        field: str,
-        table: Mapping[str, Shape],
-        skip_members: frozenset[str],
-    ) -> Iterator[Problem]:
-        if not isinstance(value, bool):
-            yield self._problem(field, f"expected a boolean, got {_describe(value)}")
-
-    def _check_timestamp(
-        self,
-        value: Any,
-        shape: Shape,
-        field: str,
-        table: Mapping[str, Shape],
-        skip_members: frozenset[str],
-    ) -> Iterator[Problem]:
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            yield self._problem(field, f"expected a timestamp, got {_describe(value)}")
-
-    def _check_blob(
-        self,
-        value: Any,
-        shape: Shape,
-        field: str,
-        table: Mapping[str, Shape],
-        skip_members: frozenset[str],
-    ) -> Iterator[Problem]:
-        if not isinstance(value, str):
-            yield self._problem(field, f"expected a string, got {_describe(value)}")
-
-    def _check_size(self, size: int, shape: Shape, field: str, unit: str) -> Iterator[Problem]:
-        minimum, maximum = shape.get("min"), shape.get("max")
+    def _check_size(self, size: int, shape: CompiledShape, field: Path, unit: str) -> None:
+        minimum, maximum = shape.minimum, shape.maximum
         if minimum is not None and size < minimum:
-            yield self._problem(field, f"has {size} {unit}, fewer than the minimum {minimum}")
+            self._problem(field, f"has {size} {unit}, fewer than the minimum {minimum}")
         if maximum is not None and size > maximum:
-            yield self._problem(field, f"has {size} {unit}, more than the maximum {maximum}")
-
-
-_Check = Callable[
-    [ShapeChecker, Any, Shape, str, Mapping[str, Shape], frozenset[str]], Iterator[Problem]
-]
-_CHECKS: dict[str, _Check] = {
-    "structure": ShapeChecker._check_structure,
-    "list": ShapeChecker._check_list,
-    "map": ShapeChecker._check_map,
-    "string": ShapeChecker._check_string,
-    "integer": ShapeChecker._check_number,
-    "long": ShapeChecker._check_number,
-    "float": ShapeChecker._check_number,
-    "double": ShapeChecker._check_number,
-    "boolean": ShapeChecker._check_boolean,
-    "timestamp": ShapeChecker._check_timestamp,
-    "blob": ShapeChecker._check_blob,
-}
+            self._problem(field, f"has {size} {unit}, more than the maximum {maximum}")
 
 
 # Examples shown with a pattern mismatch, for the patterns users most often miss.

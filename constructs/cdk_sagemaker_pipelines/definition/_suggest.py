@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable
 
@@ -19,6 +18,8 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     suffixed = [candidate for candidate in pool if candidate.endswith(word) and candidate != word]
     if word and len(suffixed) == 1:
         return f"did you mean {suffixed[0]!r}?"
+    import difflib  # only when a problem is reported: not worth its import time up front
+
     matches = difflib.get_close_matches(word, pool, n=3, cutoff=0.6)
     if not matches:
         lowered = {candidate.lower(): candidate for candidate in pool}

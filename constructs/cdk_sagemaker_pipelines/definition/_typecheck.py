@@ -78,14 +78,121 @@ def _owner(instance: Any) -> str:
 def check_fields(instance: Any) -> None:
     """Raise ``PipelineDefinitionError`` for the first field whose value has the wrong type."""
     klass: Any = type(instance)
-    for field_name, hint in _hints(klass).items():
+    checks = _CHECKS.get(klass)
+    if checks is None:
+        checks = _CHECKS[klass] = _field_checks(klass)
+    for field_name, hint, fits, default in checks:
         value = getattr(instance, field_name)
-        problem = _mismatch(value, hint, field_name)
+        if value is default or fits(value):
+            continue
+        problem = _mismatch(value, hint, field_name)  # says where and what, for the message
         if problem is not None:
             path, expected, got = problem
             raise PipelineDefinitionError(
                 f"{_owner(instance)}: field '{path}' expects {expected}, got {_show(got)}"
             )
+
+
+_CHECKS: dict[type, list[tuple[str, Any, Callable[[Any], bool], Any]]] = {}
+_FITS: dict[Any, Callable[[Any], bool]] = {}
+_NO_DEFAULT = object()
+
+
+def _field_checks(klass: Any) -> list[tuple[str, Any, Callable[[Any], bool], Any]]:
+    """The checks of ``klass``'s fields: (name, hint, predicate, default) each.
+
+    ``default`` is the field's default when it is immutable and fits the hint (the very
+    same object then needs no check), else a sentinel.
+    """
+    fields = getattr(klass, "__dataclass_fields__", {})
+    checks = []
+    for name, hint in _hints(klass).items():
+        fits = _fits(hint)
+        default = getattr(fields.get(name), "default", _NO_DEFAULT)
+        if not (_immutable(default) and fits(default)):
+            default = _NO_DEFAULT
+        checks.append((name, hint, fits, default))
+    return checks
+
+
+def _immutable(value: Any) -> bool:
+    """True for None, bools, numbers, strings, enum members and tuples of them."""
+    if value is None or type(value) in (bool, int, float, str) or isinstance(value, enum.Enum):
+        return True
+    return type(value) is tuple and all(_immutable(item) for item in value)
+
+
+def _fits(hint: Any) -> Callable[[Any], bool]:
+    """A predicate true exactly when ``_mismatch(value, hint, …)`` is None (built once)."""
+    try:
+        found = _FITS.get(hint)
+    except TypeError:  # an unhashable hint: build it every time
+        return _build_fits(hint)
+    if found is None:
+        found = _FITS[hint] = _build_fits(hint)
+    return found
+
+
+def _always(value: Any) -> bool:
+    return True
+
+
+def _build_fits(hint: Any) -> Callable[[Any], bool]:
+    """Mirror ``_mismatch``'s rules, branch for branch, as a fast predicate."""
+    if hint is Any:
+        return _always
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        args = get_args(hint)
+        simple = tuple(arg for arg in args if _is_plain_class(arg))
+        others = [_fits(arg) for arg in args if not _is_plain_class(arg)]
+        if not others:
+            return lambda value: isinstance(value, simple)
+        if not simple:
+            return lambda value: any(fits(value) for fits in others)
+        return lambda value: isinstance(value, simple) or any(fits(value) for fits in others)
+    if hint is type(None):
+        return lambda value: value is None
+    if hint is float:
+        return lambda value: isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return lambda value: isinstance(value, int) and not isinstance(value, bool)
+    if origin in (collections.abc.Sequence, list, tuple):
+        args = get_args(hint)
+        item = _fits(args[0]) if args else _always
+
+        def fits_sequence(value: Any) -> bool:
+            if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+                return False
+            return item is _always or all(item(entry) for entry in value)
+
+        return fits_sequence
+    if origin in (collections.abc.Mapping, dict):
+        args = get_args(hint)
+        key, item = (_fits(args[0]), _fits(args[1])) if args else (_always, _always)
+
+        def fits_mapping(value: Any) -> bool:
+            if not isinstance(value, collections.abc.Mapping):
+                return False
+            if key is _always and item is _always:
+                return True
+            return all(key(k) and item(v) for k, v in value.items())
+
+        return fits_mapping
+    if origin is typing.Literal:
+        allowed = get_args(hint)
+        return lambda value: value in allowed
+    if origin is not None:
+        hint = origin
+    if isinstance(hint, type):
+        target = hint
+        return lambda value: isinstance(value, target)
+    return _always
+
+
+def _is_plain_class(hint: Any) -> bool:
+    """A class checked by ``isinstance`` alone (not int/float, whose rules exclude bool)."""
+    return isinstance(hint, type) and get_origin(hint) is None and hint not in (int, float)
 
 
 def _show(value: Any) -> str:

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ._errors import PipelineDefinitionError
+from ._render import render
 from ._typecheck import checked
-from .expressions import ExecutionVariables, Expression, Join
+from .expressions import Expression
 from .images import framework_image
 from .jobs import JobDefaults
 
@@ -409,14 +410,17 @@ def default_output_join(
     ``s3://bucket/[prefix/]<pipeline name>/<execution id>/<step>/<output>``: executions
     never share or overwrite each other's outputs.
     """
-    return Join(
-        on="/",
-        values=[
-            bucket_uri,
-            *([prefix.strip("/")] if prefix else []),
-            ExecutionVariables.PIPELINE_NAME,
-            ExecutionVariables.PIPELINE_EXECUTION_ID,
-            step_name,
-            output_name,
-        ],
-    ).to_request()
+    # What Join(on="/", values=[...]).to_request() renders, without building the Join.
+    return {
+        "Std:Join": {
+            "On": "/",
+            "Values": [
+                render(bucket_uri),
+                *([prefix.strip("/")] if prefix else []),
+                {"Get": "Execution.PipelineName"},
+                {"Get": "Execution.PipelineExecutionId"},
+                render(step_name),
+                render(output_name),
+            ],
+        }
+    }

@@ -11,11 +11,12 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from ._errors import PipelineDefinitionError
@@ -30,7 +31,15 @@ _ECR_URI = re.compile(
 
 @cache
 def _table() -> dict[str, Any]:
-    text = resources.files(__package__).joinpath("data/framework_images.json").read_text("utf-8")
+    path = os.path.join(os.path.dirname(__file__), "data", "framework_images.json")
+    if os.path.isfile(path):  # a package on disk (importlib.resources costs ~10 ms to import)
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    else:  # a zipped package, or another unusual loader
+        from importlib import resources
+
+        data = resources.files(__package__).joinpath("data/framework_images.json")
+        text = data.read_text("utf-8")
     return json.loads(text)  # type: ignore[no-any-return]
 
 
@@ -81,6 +90,14 @@ def framework_image(
 
         framework_image("pytorch", "2.1", processor="gpu").uri("us-east-1")
     """
+    return _framework_image(framework, version, processor, py_version, scope)
+
+
+@functools.lru_cache(maxsize=1024)
+def _framework_image(
+    framework: str, version: str, processor: str, py_version: str | None, scope: str
+) -> FrameworkImageSpec:
+    """``framework_image``, cached: the table never changes (errors are not cached)."""
     table = _table()
     frameworks = table["frameworks"]
     if framework not in frameworks:

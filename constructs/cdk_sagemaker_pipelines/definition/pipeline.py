@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ from .bindables import Binder
 from .expressions import Expression
 from .parameters import Parameter
 from .steps._base import Step
-from .validate import DEFINITION_VERSION, validate_definition
+from .validate import DEFINITION_VERSION, validate_with_dependencies
 
 
 @checked
@@ -136,10 +136,11 @@ class PipelineDefinition:
         if self.experiment_config is not None:
             definition["PipelineExperimentConfig"] = self.experiment_config.to_request(ctx)
         definition["Steps"] = [ctx.render_step(step) for step in top_level]
-        problems += validate_definition(definition)
+        found, dependencies = validate_with_dependencies(definition)
+        problems += found
         steps_by_name = {step.name: step for step in order}
         if not problems:
-            definition["Steps"] = _ordered(definition["Steps"])
+            definition["Steps"] = _ordered(definition["Steps"], dependencies=dependencies)
         return CompiledPipeline(definition, steps_by_name), problems
 
     def _parameter_problems(self, ctx: RenderContext) -> list[Problem]:
@@ -199,7 +200,12 @@ def _dependencies(entry: Any) -> set[str]:
     return found
 
 
-def _ordered(entries: list[Any], *, by_name: bool = True) -> list[Any]:
+def _ordered(
+    entries: list[Any],
+    *,
+    by_name: bool = True,
+    dependencies: Mapping[str, set[str] | None] | None = None,
+) -> list[Any]:
     """Order steps so each comes after what it depends on.
 
     Ties are broken by name for the top level, so the result does not depend on the
@@ -207,29 +213,40 @@ def _ordered(entries: list[Any], *, by_name: bool = True) -> list[Any]:
     (``by_name=False``), where the user wrote the order. A dependency on a branch step
     counts as one on its condition. A condition also comes after what its branch steps
     need, unless that step itself runs after the condition.
+
+    ``dependencies`` maps step names to what they depend on, as validation found it
+    (``validate_with_dependencies``); steps not in it, or mapped to None, are walked here.
     """
+    if len(entries) == 1 and entries[0]["Type"] != "Condition":
+        return [entries[0]]  # nothing to order (a lone branch step, typically)
+
+    def depends(entry: Any) -> set[str]:
+        found = dependencies.get(entry["Name"]) if dependencies is not None else None
+        return found if found is not None else _dependencies(entry)
+
     owner: dict[str, str] = {}
     for entry in entries:
         owner[entry["Name"]] = entry["Name"]
         if entry["Type"] == "Condition":
             arguments = entry["Arguments"]
             for branch in ("IfSteps", "ElseSteps"):
-                arguments[branch] = _ordered(arguments[branch], by_name=False)
+                arguments[branch] = _ordered(
+                    arguments[branch], by_name=False, dependencies=dependencies
+                )
                 for nested in arguments[branch]:
                     owner[nested["Name"]] = entry["Name"]
     needs: dict[str, set[str]] = {}
     for entry in entries:
-        names = _dependencies(entry)
+        names = depends(entry)
         needs[entry["Name"]] = {owner[n] for n in names if n in owner} - {entry["Name"]}
     # What branch steps need, for their condition: added only where it makes no cycle.
-    for entry in sorted(entries, key=lambda item: str(item["Name"])):
-        if entry["Type"] != "Condition":
-            continue
+    conditions = [entry for entry in entries if entry["Type"] == "Condition"]
+    for entry in sorted(conditions, key=lambda item: str(item["Name"])):
         condition = entry["Name"]
         wanted: set[str] = set()
         for branch in ("IfSteps", "ElseSteps"):
             for nested in entry["Arguments"][branch]:
-                wanted |= {owner[n] for n in _dependencies(nested) if n in owner}
+                wanted |= {owner[n] for n in depends(nested) if n in owner}
         for target in sorted(wanted - needs[condition] - {condition}):
             if not _reaches(needs, target, condition):
                 needs[condition].add(target)

@@ -9,6 +9,7 @@ resolves path strings read from a JSON definition during validation.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -122,8 +123,9 @@ def _node_for(target: tuple[str, str] | PropertyNode, label: str) -> PropertyNod
     return shape_node(service, shape_name, label)
 
 
+@functools.lru_cache(maxsize=4096)
 def shape_node(service: str, shape_name: str, label: str = "") -> PropertyNode:
-    """Build the node of a botocore shape."""
+    """Build the node of a botocore shape (cached: nodes are immutable)."""
     shape = shapes(service)[shape_name]
     kind = shape["type"]
     if kind == "structure":

@@ -22,13 +22,22 @@ from typing import Any
 
 from ._errors import PipelineValidationError, Problem
 from ._service_model import shapes
-from ._shape_check import EXPRESSION_KEYS, ShapeChecker, is_expression
+from ._shape_check import (
+    EXPRESSION_KEYS,
+    CompiledShape,
+    Path,
+    ShapeChecker,
+    compiled_shape,
+    field_text,
+    index_segment,
+    is_expression,
+)
 from ._suggest import did_you_mean, one_of
 from ._tokens import is_token
 from .conditions import COMPARISON_TYPES, CONDITION_TYPES
 from .expressions import EXECUTION_VARIABLE_NAMES, ORDERED_TYPES, is_valid_json_path
 from .parameters import parameter_problems
-from .properties import OUTPUT_TYPES, PathStepError, resolve, root_node
+from .properties import OUTPUT_TYPES, PathStepError, PropertyNode, resolve, root_node
 from .retry import (
     ISO_DURATION,
     JOB_EXCEPTION_TYPES,
@@ -123,8 +132,12 @@ class StepRecord:
     location: str
     condition: str | None = None
     branch: str | None = None  # "IfSteps" or "ElseSteps"
-    references: dict[str, str] = field(default_factory=dict)  # step → field of first use
+    # Step → field path of its first use (as built by the walk: see ``field_text``).
+    references: dict[str, Path] = field(default_factory=dict)
     depends_on: list[str] = field(default_factory=list)
+    # Steps named by ``Get: Steps.<Name>…`` in Arguments, FunctionArn and SqsQueueUrl, for
+    # ordering (see ``dependencies``); None when a value was not walked as ordering walks.
+    ordering: set[str] | None = field(default_factory=set)
 
     @property
     def where(self) -> str:
@@ -141,10 +154,21 @@ class _Validator:
         self.parameters: dict[str, Mapping[str, Any]] = {}
         self.steps: dict[str, StepRecord] = {}
         self.current: StepRecord | None = None
+        # True while walking a field that orders steps (Arguments, FunctionArn, SqsQueueUrl).
+        self._ordering_field = False
+        self._shape_problems: list[Problem] | None = None
+        self._types: dict[str, str | None] = {}
+        self._candidates: dict[str, list[Any]] = {}
+        self._roots: dict[str, tuple[Any, PropertyNode | None]] = {}
+        self._memo: dict[Any, list[tuple[str, str | None]]] = {}
+        # Valid Parameters./Execution. paths: checking them again finds nothing, changes nothing.
+        self._plain_gets: set[str] = set()
 
     def add(
-        self, step: str | None, field_path: str | None, message: str, hint: str | None = None
+        self, step: str | None, field_path: Path | None, message: str, hint: str | None = None
     ) -> None:
+        if field_path is not None and type(field_path) is not str:
+            field_path = field_text(field_path)
         self.problems.append(Problem(step, field_path, message, hint))
 
     # -- entry point -----------------------------------------------------------------
@@ -213,7 +237,7 @@ class _Validator:
     ) -> None:
         for index, entry in enumerate(steps):
             where = f"{location}[{index}]"
-            if not isinstance(entry, Mapping):
+            if not (type(entry) is dict or isinstance(entry, Mapping)):
                 self.add(condition, where, "expected a step object")
                 continue
             name, kind = entry.get("Name"), entry.get("Type")
@@ -236,7 +260,7 @@ class _Validator:
                         f"(Steps.{condition}.Outcome) to its conditions",
                     )
                 arguments = entry.get("Arguments")
-                if isinstance(arguments, Mapping):
+                if type(arguments) is dict or isinstance(arguments, Mapping):
                     for branch_name in ("IfSteps", "ElseSteps"):
                         nested = arguments.get(branch_name, [])
                         if isinstance(nested, list):
@@ -297,10 +321,22 @@ class _Validator:
             elif isinstance(value, str) and len(value) > limit:
                 self.add(name, key, f"has {len(value)} characters, more than the limit of {limit}")
         self._check_depends_on(record)
+        self._shape_problems = None
         for key, value in entry.items():
-            if key not in ("Name", "Type"):
-                shape = _arguments_shape(kind) if key == "Arguments" else None
-                self._walk_references(value, key, record, shape)
+            if key in ("Name", "Type"):
+                continue
+            self._ordering_field = key in _ORDERING_FIELDS
+            if key != "Arguments":
+                self._walk_references(value, key, record)
+            elif kind in JOB_REQUEST_SHAPES and (type(value) is dict or isinstance(value, Mapping)):
+                # One walk for the shape check and the references: the checker hands every
+                # expression and every part it does not check back to _walk_references.
+                shape_name, supplied = JOB_REQUEST_SHAPES[kind]
+                walker = ShapeChecker(step=name, typer=self, refs=self, memo=self._memo)
+                self._shape_problems = walker.run(value, shape_name, "Arguments", supplied)
+            else:
+                self._walk_references(value, key, record, _arguments_shape(kind))
+        self._ordering_field = False
         arguments = entry.get("Arguments")
         if "CacheConfig" in entry and kind in CACHEABLE:
             self._check_cache_config(name, entry["CacheConfig"])
@@ -308,7 +344,9 @@ class _Validator:
             self._check_retry_policies(name, kind, entry["RetryPolicies"])
         checker = _ARGUMENT_CHECKS.get(kind)
         if checker is not None:
-            if kind not in ("Lambda", "Callback") and not isinstance(arguments, Mapping):
+            if kind not in ("Lambda", "Callback") and not (
+                type(arguments) is dict or isinstance(arguments, Mapping)
+            ):
                 self.add(name, "Arguments", "expected an object")
                 return
             checker(self, record, arguments)
@@ -434,54 +472,110 @@ class _Validator:
 
     # -- references ------------------------------------------------------------------
 
+    def reference_expression(self, value: Mapping[str, Any], path: Path) -> None:
+        """An expression met by the shape checker: check it as ``_walk_references`` does."""
+        key = next(iter(value))
+        if key == "Get":
+            reference = value["Get"]
+            if type(reference) is not str or reference not in self._plain_gets:
+                self._check_get(reference, path, self.current)
+        elif key == "Std:Join":
+            self._check_join(value[key], path, self.current)
+        else:
+            self._check_json_get(value[key], path, self.current)
+
+    def reference_walk(self, value: Any, path: Path, shape: CompiledShape | None) -> None:
+        """A value the shape checker does not descend into: walk it for references."""
+        self._walk_references(value, path, self.current, shape)
+
     def _walk_references(
-        self, value: Any, where: str, record: StepRecord | None, shape: _WalkShape = None
+        self, value: Any, where: Path, record: StepRecord | None, shape: _WalkShape = None
     ) -> None:
         """Check every expression in ``value``.
 
-        ``shape`` (a botocore shape, ``FREE_MAP`` or None) only spells field paths the
-        way the shape checker does: map keys as ``['key']``, members as ``.Member``.
+        ``shape`` (a compiled botocore shape, ``FREE_MAP`` or None) only spells field paths
+        the way the shape checker does: map keys as ``['key']``, members as ``.Member``.
+        Paths are built lazily (see ``_shape_check.field_text``).
         """
-        if isinstance(value, Mapping):
-            if len(value) == 1:
-                key = next(iter(value))
-                if key == "Get":
-                    self._check_get(value["Get"], where, record)
-                    return
-                if key == "Std:Join":
-                    self._check_join(value[key], where, record)
-                    return
-                if key == "Std:JsonGet":
-                    self._check_json_get(value[key], where, record)
-                    return
-                if isinstance(key, str) and key.startswith("Std:"):
-                    self.add(
-                        record.name if record else None,
-                        where,
-                        f"unknown function '{key}'",
-                        did_you_mean(key, EXPRESSION_KEYS)
-                        or f"expected one of {one_of(sorted(EXPRESSION_KEYS))}",
-                    )
-                    return
-            for key, item in value.items():
-                if (
-                    record is not None
-                    and record.kind == "Condition"
-                    and where == "Arguments"
-                    and key in ("IfSteps", "ElseSteps")
-                ):
-                    continue  # branch steps are walked as steps of their own
-                child_where, child_shape = _member_path(where, str(key), shape)
-                self._walk_references(item, child_where, record, child_shape)
-        elif isinstance(value, list):
-            item_shape = None
-            if isinstance(shape, Mapping) and shape.get("type") == "list":
-                item_shape = shapes("sagemaker")[shape["member"]["shape"]]
-            for index, item in enumerate(value):
-                self._walk_references(item, f"{where}[{index}]", record, item_shape)
+        kind = type(value)
+        if kind is not dict:
+            if kind is list:
+                self._walk_list(value, where, record, shape)
+                return
+            if kind in _SCALARS or value is None:
+                return
+            if not isinstance(value, Mapping):
+                if isinstance(value, list):
+                    self._walk_list(value, where, record, shape)
+                return
+            if self._ordering_field:
+                self._inexact(record)  # ordering walks dicts only
+        if len(value) == 1:
+            key = next(iter(value))
+            if key == "Get":
+                reference = value["Get"]
+                if type(reference) is not str or reference not in self._plain_gets:
+                    self._check_get(reference, where, record)
+                return
+            if key == "Std:Join":
+                self._check_join(value[key], where, record)
+                return
+            if key == "Std:JsonGet":
+                self._check_json_get(value[key], where, record)
+                return
+            if isinstance(key, str) and key.startswith("Std:"):
+                self.add(
+                    record.name if record else None,
+                    where,
+                    f"unknown function '{key}'",
+                    did_you_mean(key, EXPRESSION_KEYS)
+                    or f"expected one of {one_of(sorted(EXPRESSION_KEYS))}",
+                )
+                return
+        branches = record is not None and record.kind == "Condition" and where == "Arguments"
+        for key, item in value.items():
+            if type(item) in _SCALARS or item is None:
+                continue  # nothing to check, whatever its path
+            if branches and key in ("IfSteps", "ElseSteps"):
+                continue  # branch steps are walked as steps of their own
+            name = str(key)
+            child_shape: _WalkShape = None
+            if shape is None:
+                child: Path = (where, "." + name) if (type(where) is not str or where) else name
+            elif shape is FREE_MAP:
+                child = (where, f"['{name}']")
+            else:
+                assert isinstance(shape, CompiledShape)
+                if not shape.linked:
+                    shape.link()
+                if shape.kind == "map":
+                    child, child_shape = (where, f"['{name}']"), shape.value
+                else:
+                    member = shape.members.get(name)
+                    if member is not None:
+                        child, child_shape = (where, member[0]), member[1]
+                    else:
+                        child = (where, "." + name) if (type(where) is not str or where) else name
+            self._walk_references(item, child, record, child_shape)
+
+    def _walk_list(
+        self, value: list[Any], where: Path, record: StepRecord | None, shape: _WalkShape
+    ) -> None:
+        item_shape = None
+        if isinstance(shape, CompiledShape) and shape.kind == "list":
+            item_shape = shape.item if shape.linked else shape.link().item
+        for index, item in enumerate(value):
+            if type(item) in _SCALARS or item is None:
+                continue
+            self._walk_references(item, (where, index_segment(index)), record, item_shape)
+
+    def _inexact(self, record: StepRecord | None) -> None:
+        """Ordering can't reuse what this walk found for ``record``: it walks the entry again."""
+        if record is not None and self._ordering_field:
+            record.ordering = None
 
     def _check_get(
-        self, path: Any, where: str, record: StepRecord | None, *, property_file: bool = False
+        self, path: Any, where: Path, record: StepRecord | None, *, property_file: bool = False
     ) -> str | None:
         step_name = record.name if record else None
         if not isinstance(path, str):
@@ -499,6 +593,7 @@ class _Validator:
                     "(PipelineDefinition(parameters=[...]) in Python)",
                 )
                 return None
+            self._plain_gets.add(path)
             return str(self.parameters[rest].get("Type"))
         if head == "Execution":
             if rest not in EXECUTION_VARIABLE_NAMES:
@@ -510,8 +605,12 @@ class _Validator:
                     or f"expected one of {one_of(sorted(EXECUTION_VARIABLE_NAMES))}",
                 )
                 return None
+            self._plain_gets.add(path)
             return "Timestamp" if rest.endswith("DateTime") else "String"
         if head == "Steps":
+            ordering = record.ordering if record is not None else None
+            if self._ordering_field and ordering is not None and path.startswith("Steps."):
+                ordering.add(path.split(".")[1].split("[")[0])  # the name as ordering reads it
             return self._check_step_reference(rest, where, record, property_file=property_file)
         self.add(
             step_name,
@@ -522,10 +621,10 @@ class _Validator:
         return None
 
     def _check_step_reference(
-        self, rest: str, where: str, record: StepRecord | None, *, property_file: bool
+        self, rest: str, where: Path, record: StepRecord | None, *, property_file: bool
     ) -> str | None:
         source = record.name if record else None
-        match = re.match(r"([A-Za-z0-9\-_]+)(.*)", rest)
+        match = _STEP_REFERENCE.match(rest)
         if match is None:
             self.add(source, where, f"malformed step reference 'Steps.{rest}'")
             return None
@@ -543,7 +642,8 @@ class _Validator:
             if target_name == record.name:
                 self.add(source, where, "a step can't refer to its own properties")
                 return None
-            record.references.setdefault(target_name, where)
+            if target_name not in record.references:
+                record.references[target_name] = where
         if target.kind == "Fail":
             self.add(
                 source,
@@ -569,18 +669,12 @@ class _Validator:
                 "name a property, e.g. Steps.Train.ModelArtifacts.S3ModelArtifacts",
             )
             return None
-        outputs = None
-        if target.kind in ("Lambda", "Callback"):
-            declared = target.entry.get("OutputParameters") or []
-            outputs = _declared_outputs(declared)
-        root = root_node(target.kind, outputs)
-        if root is None:
-            return None  # opaque step types: properties not modelled
-        try:
-            node = resolve(root, path)
-        except PathStepError as error:
+        node, error = self._resolve(target, path)
+        if error is not None:
             self.add(source, where, f"'Steps.{target_name}.{path}': {error.message}", error.hint)
             return None
+        if node is None:
+            return None  # opaque step types: properties not modelled
         if node.kind != "leaf":
             self.add(
                 source,
@@ -593,8 +687,29 @@ class _Validator:
             return None
         return node.leaf_type
 
+    def _resolve(
+        self, target: StepRecord, path: str
+    ) -> tuple[PropertyNode | None, PathStepError | None]:
+        """Resolve ``path`` in ``target``'s property tree (cached).
+
+        Returns (node, None), (None, error), or (None, None) for step types whose
+        properties are not modelled.
+        """
+        found = self._roots.get(target.name)
+        if found is None:
+            outputs = None
+            if target.kind in ("Lambda", "Callback"):
+                declared = target.entry.get("OutputParameters") or []
+                outputs = _declared_outputs(declared)
+            found = _root(target.kind, outputs)
+            self._roots[target.name] = found
+        root_key, root = found
+        if root is None:
+            return None, None
+        return _resolved(root_key, root, path)
+
     def _check_property_file_reference(
-        self, target: StepRecord, path: str, where: str, source: str | None, inside_json_get: bool
+        self, target: StepRecord, path: str, where: Path, source: str | None, inside_json_get: bool
     ) -> None:
         if not inside_json_get:
             self.add(
@@ -617,7 +732,7 @@ class _Validator:
         declared = [
             item.get("PropertyFileName")
             for item in _as_list(target.entry.get("PropertyFiles"))
-            if isinstance(item, Mapping)
+            if (type(item) is dict or isinstance(item, Mapping))
         ]
         if file_name not in declared:
             self.add(
@@ -629,15 +744,26 @@ class _Validator:
             )
         return None
 
-    def _check_join(self, body: Any, where: str, record: StepRecord | None) -> None:
+    def _check_join(self, body: Any, where: Path, record: StepRecord | None) -> None:
         step_name = record.name if record else None
-        if not isinstance(body, Mapping) or not isinstance(body.get("Values"), list):
+        is_map = type(body) is dict or isinstance(body, Mapping)
+        if not is_map or not isinstance(body.get("Values"), list):
             self.add(step_name, where, 'Std:Join expects {"On": string, "Values": [...]}')
             return
+        if type(body) is not dict or not body.keys() <= _JOIN_KEYS:
+            self._inexact(record)  # ordering also walks what this check does not
         if not isinstance(body.get("On", ""), str):
-            self.add(step_name, f"{where}.Std:Join.On", "expected a string separator")
+            self.add(step_name, (where, ".Std:Join.On"), "expected a string separator")
+        plain = self._plain_gets
         for index, item in enumerate(body["Values"]):
-            item_where = f"{where}.Std:Join.Values[{index}]"
+            item_kind = type(item)
+            if item_kind in _SCALARS or item is None:
+                continue
+            if item_kind is dict and len(item) == 1:
+                reference = item.get("Get")
+                if type(reference) is str and reference in plain:
+                    continue  # a valid parameter or execution variable, checked before
+            item_where = (where, f".Std:Join.Values[{index}]")
             if isinstance(item, (Mapping, list)) and not is_expression(item) and not is_token(item):
                 self.add(
                     step_name, item_where, "Join values must be strings, numbers or expressions"
@@ -645,30 +771,39 @@ class _Validator:
             else:
                 self._walk_references(item, item_where, record)
 
-    def _check_json_get(self, body: Any, where: str, record: StepRecord | None) -> None:
+    def _check_json_get(self, body: Any, where: Path, record: StepRecord | None) -> None:
         step_name = record.name if record else None
-        if not isinstance(body, Mapping) or "Path" not in body:
+        if not (type(body) is dict or isinstance(body, Mapping)) or "Path" not in body:
             self.add(step_name, where, 'Std:JsonGet expects {"PropertyFile": …, "Path": …}')
             return
+        if (
+            type(body) is not dict
+            or not body.keys() <= _JSON_GET_KEYS
+            or ("PropertyFile" in body and "S3Uri" in body)
+        ):
+            self._inexact(record)  # ordering also walks what this check does not
         path = body.get("Path")
         if not isinstance(path, str) or not is_valid_json_path(path):
             self.add(
                 step_name,
-                f"{where}.Std:JsonGet.Path",
+                (where, ".Std:JsonGet.Path"),
                 f"{path!r} is not a valid JsonPath",
                 "use dotted names with [index] parts, e.g. 'metrics.accuracy.value'",
             )
         if "PropertyFile" in body:
             reference = body["PropertyFile"]
-            file_where = f"{where}.Std:JsonGet.PropertyFile"
-            if isinstance(reference, Mapping) and set(reference) == {"Get"}:
+            file_where = (where, ".Std:JsonGet.PropertyFile")
+            is_map = type(reference) is dict or isinstance(reference, Mapping)
+            if is_map and set(reference) == {"Get"}:
+                if type(reference) is not dict:
+                    self._inexact(record)
                 self._check_get(reference["Get"], file_where, record, property_file=True)
             else:
                 self.add(
                     step_name, file_where, 'expected {"Get": "Steps.<Name>.PropertyFiles.<File>"}'
                 )
         elif "S3Uri" in body:
-            self._walk_references(body["S3Uri"], f"{where}.Std:JsonGet.S3Uri", record)
+            self._walk_references(body["S3Uri"], (where, ".Std:JsonGet.S3Uri"), record)
         else:
             self.add(step_name, where, "Std:JsonGet needs a PropertyFile (or S3Uri)")
 
@@ -680,36 +815,40 @@ class _Validator:
             return "String"
         if key != "Get" or not isinstance(expression["Get"], str):
             return None
-        head, _, rest = expression["Get"].partition(".")
+        reference: str = expression["Get"]
+        if reference in self._types:
+            return self._types[reference]
+        head, _, rest = reference.partition(".")
+        found: str | None
         if head == "Parameters":
             entry = self.parameters.get(rest)
-            return str(entry.get("Type")) if entry else None
-        if head == "Execution":
-            return "Timestamp" if rest.endswith("DateTime") else "String"
-        return self._quiet_step_type(rest)
+            found = str(entry.get("Type")) if entry else None
+        elif head == "Execution":
+            found = "Timestamp" if rest.endswith("DateTime") else "String"
+        else:
+            found = self._quiet_step_type(rest)
+        self._types[reference] = found
+        return found
 
     def _quiet_step_type(self, rest: str) -> str | None:
-        match = re.match(r"([A-Za-z0-9\-_]+)\.?(.*)", rest)
+        match = _QUIET_STEP_REFERENCE.match(rest)
         if match is None:
             return None
         target = self.steps.get(match.group(1))
         if target is None:
             return None
-        outputs = None
-        if target.kind in ("Lambda", "Callback"):
-            outputs = _declared_outputs(target.entry.get("OutputParameters") or [])
-        root = root_node(target.kind, outputs)
-        if root is None:
+        node, error = self._resolve(target, match.group(2))
+        if node is None or error is not None:
             return None
-        try:
-            return resolve(root, match.group(2)).leaf_type
-        except PathStepError:
-            return None
+        return node.leaf_type
 
     def candidate_values(self, expression: Mapping[str, Any]) -> list[Any]:
         reference = expression.get("Get")
         if not isinstance(reference, str) or not reference.startswith("Parameters."):
             return []
+        cached = self._candidates.get(reference)
+        if cached is not None:
+            return cached
         entry = self.parameters.get(reference[len("Parameters.") :])
         if entry is None:
             return []
@@ -717,14 +856,18 @@ class _Validator:
         default = entry.get("DefaultValue")
         if default is not None and default not in values:
             values.insert(0, default)
+        self._candidates[reference] = values
         return values
 
     # -- per-type arguments ---------------------------------------------------------------
 
     def _check_job_arguments(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
-        shape_name, supplied = JOB_REQUEST_SHAPES[record.kind]
-        checker = ShapeChecker(step=record.name, typer=self)
-        self.problems.extend(checker.check(arguments, shape_name, "Arguments", supplied))
+        problems = self._shape_problems  # found while walking the entry
+        if problems is None:
+            shape_name, supplied = JOB_REQUEST_SHAPES[record.kind]
+            checker = ShapeChecker(step=record.name, typer=self)
+            problems = checker.run(arguments, shape_name, "Arguments", supplied)
+        self.problems.extend(problems)
         if record.kind == "Processing":
             self._check_property_files(record, arguments)
 
@@ -736,13 +879,21 @@ class _Validator:
             self.add(record.name, "PropertyFiles", "expected a list")
             return
         output_config = arguments.get("ProcessingOutputConfig")
-        outputs = output_config.get("Outputs") if isinstance(output_config, Mapping) else None
-        output_names = [o.get("OutputName") for o in _as_list(outputs) if isinstance(o, Mapping)]
+        outputs = (
+            output_config.get("Outputs")
+            if (type(output_config) is dict or isinstance(output_config, Mapping))
+            else None
+        )
+        output_names = [
+            o.get("OutputName")
+            for o in _as_list(outputs)
+            if (type(o) is dict or isinstance(o, Mapping))
+        ]
         named = [n for n in output_names if isinstance(n, str)]
         seen: set[str] = set()
         for index, item in enumerate(files):
             where = f"PropertyFiles[{index}]"
-            if not isinstance(item, Mapping):
+            if not (type(item) is dict or isinstance(item, Mapping)):
                 self.add(record.name, where, "expected {PropertyFileName, OutputName, FilePath}")
                 continue
             for key in item:
@@ -815,7 +966,7 @@ class _Validator:
                 self.add(record.name, f"Arguments.{branch}", "expected a list of steps")
 
     def _check_condition(self, record: StepRecord, condition: Any, where: str) -> None:
-        if not isinstance(condition, Mapping):
+        if not (type(condition) is dict or isinstance(condition, Mapping)):
             self.add(record.name, where, "expected a condition object")
             return
         kind = condition.get("Type")
@@ -1050,6 +1201,8 @@ class _Validator:
                         f"depends on Fail step '{target}'; nothing can run after a Fail step",
                         "remove the dependency: a Fail step ends the execution",
                     )
+            if record.condition is None:
+                continue  # the rule below is about branch steps only
             for target, where in list(record.references.items()) + [
                 (target, f"DependsOn[{i}]") for i, target in enumerate(record.depends_on)
             ]:
@@ -1140,14 +1293,14 @@ class _Validator:
     def _edge_field(self, source: str, target: str) -> str:
         record = self.steps[source]
         if target in record.references:
-            return record.references[target]
+            return field_text(record.references[target])
         if target in record.depends_on:
             return f"DependsOn[{record.depends_on.index(target)}]"
         return "Name"  # the edge is branch membership: the step runs inside ``target``
 
     def _check_size(self, definition: Mapping[str, Any]) -> None:
         try:
-            size = len(json.dumps(definition, separators=(",", ":")))
+            size = _compact_json_size(definition)
         except (TypeError, ValueError) as error:
             self.add(None, None, f"not serialisable as JSON: {error}")
             return
@@ -1163,29 +1316,68 @@ class _Validator:
 
 FREE_MAP = "free map"
 """Walk marker: a map of user-chosen keys with any values (Lambda and Callback inputs)."""
-_WalkShape = Mapping[str, Any] | str | None
+_WalkShape = CompiledShape | str | None
+_SCALARS = frozenset({str, int, float, bool})
+_ORDERING_FIELDS = frozenset({"Arguments", "FunctionArn", "SqsQueueUrl"})
+_JOIN_KEYS = frozenset({"On", "Values"})
+_JSON_GET_KEYS = frozenset({"PropertyFile", "Path", "S3Uri"})
+_STEP_REFERENCE = re.compile(r"([A-Za-z0-9\-_]+)(.*)")
+_QUIET_STEP_REFERENCE = re.compile(r"([A-Za-z0-9\-_]+)\.?(.*)")
 
 
 def _arguments_shape(kind: str) -> _WalkShape:
     if kind in JOB_REQUEST_SHAPES:
-        return shapes("sagemaker")[JOB_REQUEST_SHAPES[kind][0]]
+        return compiled_shape(JOB_REQUEST_SHAPES[kind][0])
     if kind in ("Lambda", "Callback"):
         return FREE_MAP
     return None
 
 
-def _member_path(where: str, key: str, shape: _WalkShape) -> tuple[str, _WalkShape]:
-    """The field path and shape of ``key`` inside a value of ``shape`` at ``where``."""
-    if shape == FREE_MAP:
-        return f"{where}['{key}']", None
-    if isinstance(shape, Mapping):
-        table = shapes("sagemaker")
-        if shape.get("type") == "map":
-            return f"{where}['{key}']", table[shape["value"]["shape"]]
-        member = shape.get("members", {}).get(key)
-        if member is not None:
-            return f"{where}.{key}", table[member["shape"]]
-    return (f"{where}.{key}" if where else key), None
+_ROOTS: dict[Any, PropertyNode | None] = {}
+_RESOLVED: dict[tuple[Any, str], tuple[PropertyNode | None, PathStepError | None]] = {}
+_CACHE_LIMIT = 65536
+
+
+def _root(kind: str, outputs: Mapping[str, str] | None) -> tuple[Any, PropertyNode | None]:
+    """A step type's property tree root and its cache key (roots are built once)."""
+    key = (kind, tuple(outputs.items()) if outputs is not None else None)
+    if key not in _ROOTS:
+        if len(_ROOTS) >= _CACHE_LIMIT:
+            _ROOTS.clear()
+        _ROOTS[key] = root_node(kind, outputs)
+    return key, _ROOTS[key]
+
+
+def _resolved(
+    root_key: Any, root: PropertyNode, path: str
+) -> tuple[PropertyNode | None, PathStepError | None]:
+    """``resolve(root, path)`` as (node, None) or (None, error), cached per root and path."""
+    key = (root_key, path)
+    found = _RESOLVED.get(key)
+    if found is None:
+        try:
+            found = (resolve(root, path), None)
+        except PathStepError as error:
+            found = (None, error.with_traceback(None))
+        if len(_RESOLVED) >= _CACHE_LIMIT:
+            _RESOLVED.clear()
+        _RESOLVED[key] = found
+    return found
+
+
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+
+
+def _compact_json_size(definition: Any) -> int:
+    """``len(json.dumps(definition, separators=(",", ":")))``, and the same errors.
+
+    Encoding without the circular-reference check is much faster; a circular value then
+    exhausts the recursion limit instead, and the standard call reports it as it would.
+    """
+    try:
+        return len(_COMPACT_JSON.encode(definition))
+    except RecursionError:
+        return len(json.dumps(definition, separators=(",", ":")))
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -1222,6 +1414,27 @@ def validate_definition(definition: Any) -> list[Problem]:
     """
     shapes("sagemaker")  # load the model once up front, not in the middle of a walk
     return _Validator(definition).run()
+
+
+def validate_with_dependencies(
+    definition: Any,
+) -> tuple[list[Problem], dict[str, set[str] | None]]:
+    """``validate_definition``, plus what each step depends on, for ordering the steps.
+
+    The dependencies of a step are the names in its ``DependsOn`` and in the
+    ``Get: Steps.<Name>…`` references of its ``Arguments`` (branches excluded),
+    ``FunctionArn`` and ``SqsQueueUrl``, found by the validation walk. A step maps to
+    ``None`` when that walk skipped part of what ordering considers (see
+    ``pipeline._dependencies``), and then ordering walks its entry itself.
+    """
+    shapes("sagemaker")  # load the model once up front, not in the middle of a walk
+    validator = _Validator(definition)
+    problems = validator.run()
+    dependencies: dict[str, set[str] | None] = {}
+    for name, record in validator.steps.items():
+        ordering = record.ordering
+        dependencies[name] = None if ordering is None else ordering.union(record.depends_on)
+    return problems, dependencies
 
 
 def check_definition(definition: Any) -> None:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
-from .._errors import PipelineValidationError, PropertyPathError
+from .._errors import PipelineValidationError, Problem, PropertyPathError
 from .._render import JsonValue, RenderContext, compact, deep_merge, render
 from .._typecheck import checked, register
-from ..bindables import BoundCode, Code, Image, S3Location
+from ..bindables import UNBOUND, BindingError, BoundCode, Code, Image, S3Location, StaticBinder
 from ..expressions import Expression
 from ..jobs import JobDefaults, NetworkConfig
 from ..properties import Properties, PropertyNode, root_node
@@ -181,9 +181,6 @@ def bind_code(
     ctx: RenderContext, step: Step, code: Code, field: str, *, archive: bool
 ) -> BoundCode:
     """Place ``code`` through the binder; on failure the result holds the placeholder."""
-    from .._errors import Problem
-    from ..bindables import UNBOUND, BindingError
-
     try:
         bound = ctx.binder.bind_code(code, step_name=step.name, archive=archive)
     except BindingError as error:
@@ -208,6 +205,8 @@ def default_output(ctx: RenderContext, step: Step, output_name: str, field: str)
         step.name,
         field,
         lambda: ctx.binder.default_output_uri(step_name=step.name, output_name=output_name),
+        # StaticBinder builds a new Join object each time: no need to copy it.
+        rendered=type(ctx.binder) is StaticBinder,
     )
 
 

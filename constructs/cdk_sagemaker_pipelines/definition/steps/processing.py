@@ -219,10 +219,11 @@ class ProcessingStep(JobStep):
         )
 
     def _render_outputs(self, ctx: RenderContext, default_key: JsonValue) -> JsonValue:
-        if not self.output_list:
+        output_list = self.output_list
+        if not output_list:
             return None
         outputs = []
-        for index, item in enumerate(self.output_list):
+        for index, item in enumerate(output_list):
             field = f"Arguments.ProcessingOutputConfig.Outputs[{index}].S3Output.S3Uri"
             if item.destination is None:
                 uri = default_output(ctx, self, item.output_name, field)

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render, render_string_map
 from .._typecheck import checked
-from ..bindables import Code
+from ..bindables import Code, S3Location
 from ..expressions import Expression
 from ..jobs import JobDefaults, NetworkConfig
 from ..properties import Properties
@@ -88,8 +88,25 @@ class TrainingJobStep(JobStep):
             return None
         channels = []
         for index, (name, value) in enumerate((self.inputs or {}).items()):
-            channel = value if isinstance(value, TrainingInput) else TrainingInput(s3_data=value)
             uri_field = f"{field}[{index}].DataSource.S3DataSource.S3Uri"
+            if not isinstance(value, (TrainingInput, str, Expression, S3Location)):
+                value = TrainingInput(s3_data=value)  # raises, naming the value's type
+            if not isinstance(value, TrainingInput):
+                # A bare location: TrainingInput(s3_data=value)'s channel, without building it.
+                channels.append(
+                    compact(
+                        DataSource={
+                            "S3DataSource": {
+                                "S3DataType": "S3Prefix",
+                                "S3Uri": bind_s3(ctx, self, value, uri_field, "read"),
+                                "S3DataDistributionType": "FullyReplicated",
+                            }
+                        },
+                        ChannelName=name,
+                    )
+                )
+                continue
+            channel = value
             channels.append(
                 compact(
                     DataSource={

@@ -82,20 +82,24 @@ def acknowledge_wildcards(
     A statement without a known reason is left alone, so its wildcard fails synth.
     """
     stack = Stack.of(scope)
+    # One round trip to jsii for the whole list, not one per statement and resource.
+    resolved = stack.resolve(iam.PolicyDocument(statements=list(statements)).to_json())
     acknowledged: list[str] = []
-    for statement in statements:
-        reason = _reason(statement.sid or "")
+    acknowledgments: list[Acknowledgment] = []
+    for statement in resolved.get("Statement", []):
+        reason = _reason(statement.get("Sid") or "")
         if reason is None:
             continue
-        for resource in statement.resources:
-            flat = flatten_reference(stack.resolve(resource))
+        resources = statement.get("Resource", [])
+        for resource in resources if isinstance(resources, list) else [resources]:
+            flat = flatten_reference(resource)
             if "*" not in flat:
                 continue
             finding = f"{WILDCARD_RULE}[Resource::{flat}]"
             if finding in acknowledged:
                 continue
             acknowledged.append(finding)
-            Validations.of(scope).acknowledge(
-                Acknowledgment(id=finding, reason=f"{subject}: {reason}")
-            )
+            acknowledgments.append(Acknowledgment(id=finding, reason=f"{subject}: {reason}"))
+    if acknowledgments:
+        Validations.of(scope).acknowledge(*acknowledgments)
     return acknowledged

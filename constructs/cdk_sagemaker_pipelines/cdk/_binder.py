@@ -65,6 +65,7 @@ class CdkBinder:
         self.repositories: list[ecr.IRepository] = []
         self.buckets: dict[str, s3.IBucket] = {bucket.bucket_name: bucket}
         self._asset_ids: set[str] = set()
+        self._images: dict[tuple[str, str], str] = {}
 
     # -- Binder protocol ---------------------------------------------------------------
 
@@ -149,6 +150,13 @@ class CdkBinder:
 
     def _framework_image(self, image: Image) -> str:
         spec = image.framework_spec()
+        key = (spec.repository, spec.tag)
+        uri = self._images.get(key)
+        if uri is None:
+            uri = self._images[key] = self._resolve_framework_image(spec)
+        return uri
+
+    def _resolve_framework_image(self, spec: Any) -> str:
         stack = Stack.of(self._scope)
         if not Token.is_unresolved(stack.region):
             if stack.region not in spec.accounts:

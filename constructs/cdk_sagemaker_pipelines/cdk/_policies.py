@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from aws_cdk import Arn, ArnFormat, Aws, Fn, Stack, Token, Tokenization
@@ -67,16 +68,14 @@ def _sagemaker_arn(stack: Stack, resource: str, name: str) -> str:
     )
 
 
+@cache
+def _partition() -> str:
+    return Aws.PARTITION
+
+
 def _s3_bucket_arn(bucket: str) -> str:
-    return Arn.format(
-        {
-            "partition": Aws.PARTITION,
-            "service": "s3",
-            "region": "",
-            "account": "",
-            "resource": bucket,
-        }
-    )
+    # Plain formatting (no jsii round trip per ARN): S3 ARNs have no region or account.
+    return f"arn:{_partition()}:s3:::{bucket}"
 
 
 def _unique(values: Iterable[Any]) -> list[Any]:
@@ -307,6 +306,7 @@ def _queue_arn(stack: Stack, url: Any) -> Any:
     )
 
 
+@cache
 def _bucket_behind(name: str) -> s3.IBucket | None:
     """The ``s3.Bucket`` whose name token ``name`` is, if it is one (for its KMS key)."""
     if not Token.is_unresolved(name):

@@ -273,3 +273,29 @@ def test_access_logs_bucket_acknowledges_only_its_sse_s3_encryption(default: Sto
             "S3 server access logs can only be delivered to SSE-S3 encrypted buckets"
         )
     }
+
+
+def test_event_bridge_keeps_existing_notification_configurations() -> None:
+    from aws_cdk import aws_s3 as s3_
+
+    from cdk_sagemaker_pipelines.cdk.artifacts import enable_event_bridge_notifications
+
+    stack = new_stack()
+    bucket = s3_.Bucket(stack, "Data")
+    cfn = bucket.node.default_child
+    assert isinstance(cfn, s3_.CfnBucket)
+    topic = s3_.CfnBucket.TopicConfigurationProperty(
+        event="s3:ObjectCreated:*", topic="arn:aws:sns:us-east-1:111122223333:t"
+    )
+    cfn.notification_configuration = s3_.CfnBucket.NotificationConfigurationProperty(
+        topic_configurations=[topic]
+    )
+    enable_event_bridge_notifications(bucket)
+    rendered = Template.from_stack(stack).to_json()["Resources"]
+    (properties,) = [r["Properties"] for r in rendered.values() if r["Type"] == "AWS::S3::Bucket"]
+    assert properties["NotificationConfiguration"] == {
+        "EventBridgeConfiguration": {"EventBridgeEnabled": True},
+        "TopicConfigurations": [
+            {"Event": "s3:ObjectCreated:*", "Topic": "arn:aws:sns:us-east-1:111122223333:t"}
+        ],
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 from typing import Any
 
 import pytest
@@ -55,3 +56,11 @@ def test_language_matches_sdk_output(name: str) -> None:
 
 def test_differences_detects_a_changed_value() -> None:
     assert differences({"a": [1, {"b": 2}]}, {"a": [1, {"b": 3}]}) == {"a[1].b": "ours 2, theirs 3"}
+
+
+def test_to_json_is_compact_unless_indented() -> None:
+    from examples.seed_pipeline import BINDER, pipeline
+
+    compiled = pipeline.compile(BINDER)
+    assert ", " not in compiled.to_json()[:200]
+    assert json.loads(compiled.to_json()) == json.loads(compiled.to_json(indent=2))

@@ -125,13 +125,7 @@ class ArtifactStore(Construct):
             lifecycle_rules=rules,
         )
         if event_bridge_enabled:
-            cfn = bucket.node.default_child
-            assert isinstance(cfn, s3.CfnBucket)
-            cfn.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
-                event_bridge_configuration=s3.CfnBucket.EventBridgeConfigurationProperty(
-                    event_bridge_enabled=True
-                )
-            )
+            enable_event_bridge_notifications(bucket)
         return bucket
 
     def grant_read(self, grantee: iam.IGrantable, key_pattern: str = "*") -> iam.Grant:
@@ -141,3 +135,32 @@ class ArtifactStore(Construct):
     def grant_read_models(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read the trained models under ``models/``."""
         return self.bucket.grant_read(grantee, f"{MODELS_PREFIX}*")
+
+
+def enable_event_bridge_notifications(bucket: s3.Bucket) -> None:
+    """Send the bucket's events to EventBridge, through its own CloudFormation properties.
+
+    Unlike ``Bucket(event_bridge_enabled=True)`` this needs no custom-resource Lambda.
+    Notification configurations already set on the L1 bucket are kept.
+    """
+    cfn = bucket.node.default_child
+    assert isinstance(cfn, s3.CfnBucket)
+    existing = cfn.notification_configuration
+    kept: dict[str, object] = {}
+    if isinstance(existing, s3.CfnBucket.NotificationConfigurationProperty):
+        kept = {
+            "lambda_configurations": existing.lambda_configurations,
+            "queue_configurations": existing.queue_configurations,
+            "topic_configurations": existing.topic_configurations,
+        }
+    elif existing is not None:
+        raise ValueError(
+            f"{bucket.node.path}: set NotificationConfiguration as a "
+            "CfnBucket.NotificationConfigurationProperty to combine it with EventBridge"
+        )
+    cfn.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
+        event_bridge_configuration=s3.CfnBucket.EventBridgeConfigurationProperty(
+            event_bridge_enabled=True
+        ),
+        **kept,  # type: ignore[arg-type]
+    )

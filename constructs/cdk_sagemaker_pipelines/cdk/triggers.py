@@ -24,6 +24,7 @@ from constructs import Construct
 
 from ..definition import PipelineDefinitionError
 from ._kms import account_key
+from .artifacts import enable_event_bridge_notifications
 
 
 def _service_role(scope: Construct, construct_id: str, service: str, description: str) -> iam.Role:
@@ -287,13 +288,7 @@ class NewDataTrigger(Construct):
             values[bucket_parameter] = "$.detail.bucket.name"
         _check_parameters(pipeline, list(values), self.node.path)
         if isinstance(bucket, s3.Bucket):
-            cfn_bucket = bucket.node.default_child
-            assert isinstance(cfn_bucket, s3.CfnBucket)
-            cfn_bucket.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
-                event_bridge_configuration=s3.CfnBucket.EventBridgeConfigurationProperty(
-                    event_bridge_enabled=True
-                )
-            )
+            enable_event_bridge_notifications(bucket)
         self.dead_letter_queue = dead_letter_queue or _dead_letter_queue(self, "DeadLetterQueue")
         self.rule = events.Rule(
             self,

@@ -54,7 +54,13 @@ class CompiledPipeline:
     steps: dict[str, Step]
 
     def to_json(self, indent: int | None = None) -> str:
-        """The definition as JSON text (stable key and step order)."""
+        """The definition as JSON text (stable key and step order).
+
+        Without ``indent`` the text is compact, as the size limit is measured (and as the
+        CDK construct renders it).
+        """
+        if indent is None:
+            return json.dumps(self.definition, separators=(",", ":"), ensure_ascii=False)
         return json.dumps(self.definition, indent=indent, ensure_ascii=False)
 
 

@@ -89,7 +89,7 @@ def test_every_option(ctx: RenderContext) -> None:
             },
             "ClusterId": {"Get": "Parameters.ClusterId"},
         },
-        "DependsOn": ["Prep", "Prep"],
+        "DependsOn": ["Prep"],
         "DisplayName": "Spark job",
         "Description": "Aggregates the events",
         "CacheConfig": {"Enabled": True, "ExpireAfter": "P7D"},

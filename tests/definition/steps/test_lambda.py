@@ -73,7 +73,7 @@ def test_every_option(ctx: RenderContext) -> None:
                 "tags": ["a", 1],
             },
         },
-        "DependsOn": ["Train", "Train"],
+        "DependsOn": ["Train"],
         "DisplayName": "Prep lambda",
         "Description": "Splits the data",
         "CacheConfig": {"Enabled": True, "ExpireAfter": "P1D"},

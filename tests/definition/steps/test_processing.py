@@ -16,6 +16,7 @@ from cdk_sagemaker_pipelines.definition import (
     ParameterInteger,
     ParameterString,
     PipelineDefinition,
+    PipelineDefinitionError,
     PipelineValidationError,
     ProcessingInput,
     ProcessingOutput,
@@ -457,3 +458,19 @@ def test_model_data_is_the_training_jobs_model_artifacts() -> None:
     train = TrainingStep(name="Train", image=IMAGE)
     assert train.model_data.to_request() == {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}
     assert train.model_data.value_type == "String"
+
+
+def test_fails_when_an_input_takes_the_code_inputs_name() -> None:
+    with pytest.raises(PipelineDefinitionError, match="the input 'code' carries the step's code"):
+        ProcessingStep(
+            name="Prep",
+            image=IMAGE,
+            code=Code.from_s3("s3://b/prep.py"),
+            inputs={"code": "s3://b/other/"},
+        )
+
+
+def test_the_same_dependency_by_object_and_by_name_is_listed_once(ctx: RenderContext) -> None:
+    first = ProcessingStep(name="First", image=IMAGE)
+    second = ProcessingStep(name="Second", image=IMAGE, depends_on=[first, "First"])
+    assert second.to_request(ctx)["DependsOn"] == ["First"]

@@ -137,7 +137,7 @@ def test_every_option(ctx: RenderContext) -> None:
                 "JoinSource": "Input",
             },
         },
-        "DependsOn": ["CreateModel", "CreateModel"],
+        "DependsOn": ["CreateModel"],
         "DisplayName": "Batch scoring",
         "Description": "Scores the batch input",
         "CacheConfig": {"Enabled": False, "ExpireAfter": "PT12H"},

@@ -86,7 +86,8 @@ class Step:
             "Type": self.step_type,
             "Arguments": self._arguments(ctx),
         }
-        depends = [self._dependency_name(item, ctx) for item in self.depends_on]
+        # The same step listed as an object and by name is one dependency.
+        depends = list(dict.fromkeys(self._dependency_name(item, ctx) for item in self.depends_on))
         entry.update(
             compact(
                 DependsOn=depends or None,

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .._errors import PipelineDefinitionError
 from .._render import (
     JsonValue,
     RenderContext,
@@ -122,6 +123,15 @@ class ProcessingStep(JobStep):
     network: NetworkConfig | None = None
     role: str | Expression | None = None
     step_type: ClassVar[str] = "Processing"
+
+    def _validate(self) -> None:
+        if self.code is not None and any(
+            item.input_name == CODE_INPUT_NAME for item in self.input_list
+        ):
+            raise PipelineDefinitionError(
+                f"ProcessingStep '{self.name}': the input '{CODE_INPUT_NAME}' carries the "
+                "step's code; name your input differently"
+            )
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         defaults = job_defaults(ctx, self)

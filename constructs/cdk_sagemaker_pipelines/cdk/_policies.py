@@ -127,65 +127,49 @@ def pipeline_role_statements(
             )
         )
         tagged += packages
-    if tagged:
+    clusters = [
+        stack.format_arn(service="elasticmapreduce", resource="cluster", resource_name=cluster)
+        for cluster in _unique(plan.emr_clusters)
+    ]
+    # (Sid, actions, resources, conditions): a statement only when it has resources.
+    table: list[tuple[str, list[str], list[Any], dict[str, Any] | None]] = [
         # CreateX calls tag their resources; AddTags can't sit under request conditions.
-        statements.append(
-            iam.PolicyStatement(
-                sid="TagPipelineResources", actions=["sagemaker:AddTags"], resources=tagged
-            )
-        )
-    roles = _unique(plan.passed_roles)
-    if roles:
-        statements.append(
-            iam.PolicyStatement(
-                sid="PassStepRoleToSageMaker",
-                actions=["iam:PassRole"],
-                resources=roles,
-                conditions={"StringEquals": {"iam:PassedToService": SAGEMAKER_PRINCIPAL}},
-            )
-        )
-    keys = _unique(_key_arn(stack, key) for key in plan.kms_keys)
-    if keys:
-        statements.append(
-            iam.PolicyStatement(
-                sid="LetJobsUseTheirKeys",
-                actions=["kms:CreateGrant", "kms:DescribeKey"],
-                resources=keys,
-                conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
-            )
-        )
-    functions = _unique(plan.lambda_functions)
-    if functions:
-        statements.append(
-            iam.PolicyStatement(
-                sid="InvokeLambdaSteps", actions=["lambda:InvokeFunction"], resources=functions
-            )
-        )
-    queues = _unique(_queue_arn(stack, url) for url in plan.sqs_queue_urls)
-    if queues:
-        statements.append(
-            iam.PolicyStatement(
-                sid="SendCallbackMessages", actions=["sqs:SendMessage"], resources=queues
-            )
-        )
-    clusters = _unique(plan.emr_clusters)
-    if clusters:
-        statements.append(
-            iam.PolicyStatement(
-                sid="RunEmrSteps",
-                actions=[
-                    "elasticmapreduce:AddJobFlowSteps",
-                    "elasticmapreduce:DescribeStep",
-                    "elasticmapreduce:CancelSteps",
-                ],
-                resources=[
-                    stack.format_arn(
-                        service="elasticmapreduce", resource="cluster", resource_name=cluster
-                    )
-                    for cluster in clusters
-                ],
-            )
-        )
+        ("TagPipelineResources", ["sagemaker:AddTags"], tagged, None),
+        (
+            "PassStepRoleToSageMaker",
+            ["iam:PassRole"],
+            _unique(plan.passed_roles),
+            {"StringEquals": {"iam:PassedToService": SAGEMAKER_PRINCIPAL}},
+        ),
+        (
+            "LetJobsUseTheirKeys",
+            ["kms:CreateGrant", "kms:DescribeKey"],
+            _unique(_key_arn(stack, key) for key in plan.kms_keys),
+            {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        ),
+        ("InvokeLambdaSteps", ["lambda:InvokeFunction"], _unique(plan.lambda_functions), None),
+        (
+            "SendCallbackMessages",
+            ["sqs:SendMessage"],
+            _unique(_queue_arn(stack, url) for url in plan.sqs_queue_urls),
+            None,
+        ),
+        (
+            "RunEmrSteps",
+            [
+                "elasticmapreduce:AddJobFlowSteps",
+                "elasticmapreduce:DescribeStep",
+                "elasticmapreduce:CancelSteps",
+            ],
+            clusters,
+            None,
+        ),
+    ]
+    statements += [
+        iam.PolicyStatement(sid=sid, actions=actions, resources=resources, conditions=conditions)
+        for sid, actions, resources, conditions in table
+        if resources
+    ]
     if plan.property_file_reads:
         statements += _s3_statements(
             "PropertyFiles", plan.property_file_reads, [], buckets, list_prefixes=False

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..definition._suggest import did_you_mean
 from ._errors import EvaluationError, LocalRunError
 from ._graph import StepGraph
-from ._suggest import did_you_mean
 from .evaluate import Evaluator, ExecutionVariables
 from .records import ExecutionRecord
 from .registry import ModelRegistry

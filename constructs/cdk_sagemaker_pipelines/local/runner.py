@@ -42,9 +42,9 @@ from ..definition import (
     coerce_parameter_values,
     validate_definition,
 )
+from ..definition._suggest import did_you_mean
 from ._errors import EvaluationError, LocalRunError, StepError
 from ._graph import StepGraph, StepSpec
-from ._suggest import did_you_mean
 from .cache import CacheEntry, StepCache, cache_config, cache_key
 from .evaluate import Evaluator, ExecutionVariables
 from .executors import LAZY_ARGUMENTS, RunSettings, StepContext, StepResult, executor_for

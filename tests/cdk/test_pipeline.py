@@ -845,6 +845,62 @@ def test_imported_pipeline_has_grants_metrics_and_events():
     assert pattern["resources"] == [f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/other-pipeline"]
 
 
+MIXED_NAME = "ChurnTraining"
+SERVICE_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/churntraining"
+GIVEN_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/ChurnTraining"
+
+
+@pytest.mark.parametrize("kind", ["ours", "imported by name", "imported by ARN"])
+def test_a_name_with_capitals_is_lowercase_in_the_arn_and_both_spellings_are_granted(kind: str):
+    # SageMaker reports the ARN of pipeline "AbalonePipeline" as ".../pipeline/abalonepipeline";
+    # IAM and event patterns compare ARNs case-sensitively.
+    stack = new_stack()
+    pipeline: Any
+    if kind == "ours":
+        pipeline = Pipeline(
+            stack, "Training", definition=prep_and_train(), pipeline_name=MIXED_NAME
+        )
+    elif kind == "imported by name":
+        pipeline = Pipeline.from_pipeline_name(stack, "Training", MIXED_NAME)
+    else:
+        pipeline = Pipeline.from_pipeline_arn(stack, "Training", GIVEN_ARN)
+    assert pipeline.pipeline_name == MIXED_NAME
+    assert pipeline.pipeline_arn == (GIVEN_ARN if kind == "imported by ARN" else SERVICE_ARN)
+    starter = iam.Role(stack, "Starter", assumed_by=iam.AccountRootPrincipal())
+    reader = iam.Role(stack, "Reader", assumed_by=iam.AccountRootPrincipal())
+    pipeline.grant_start_pipeline_execution(starter)
+    pipeline.grant_read(reader)
+    rule = pipeline.on_execution_failed("Failed")
+    template = Template.from_stack(stack)
+    # (minimizePolicies sorts the resources)
+    assert grantee_statements(template, starter)[0]["Resource"] == sorted([SERVICE_ARN, GIVEN_ARN])
+    assert grantee_statements(template, reader)[0]["Resource"] == sorted(
+        [SERVICE_ARN, GIVEN_ARN, f"{SERVICE_ARN}/execution/*", f"{GIVEN_ARN}/execution/*"]
+    )
+    pattern = resource(template, logical_id(rule))["Properties"]["EventPattern"]
+    assert pattern["resources"] == [SERVICE_ARN, GIVEN_ARN]
+
+
+def test_a_lowercase_name_has_one_arn_spelling(granted):
+    template, roles = granted
+    assert grantee_statements(template, roles["Start"])[0]["Resource"] == ARN
+
+
+def test_a_name_only_known_at_deploy_time_is_used_as_given_with_a_warning():
+    stack = new_stack()
+    name = cdk.CfnParameter(stack, "Name").value_as_string
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=name)
+    assert stack.resolve(pipeline.pipeline_arn) == {
+        "Fn::Join": [
+            "",
+            [f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/", {"Ref": "Name"}],
+        ]
+    }
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Training", Match.string_like_regexp("SageMaker spells pipeline ARNs")
+    )
+
+
 @pytest.mark.parametrize("kind", ["ours", "imported"])
 def test_scheduler_target_from_aws_cdk_lib_accepts_the_pipeline(kind: str):
     stack = new_stack()
@@ -894,3 +950,13 @@ def test_scheduler_target_from_aws_cdk_lib_accepts_the_pipeline(kind: str):
             }
         },
     )
+
+
+def test_both_arn_spellings_in_an_environment_agnostic_stack():
+    stack = new_stack(account=None, region=None)
+    pipeline = Pipeline.from_pipeline_name(stack, "Imported", MIXED_NAME)
+    role = iam.Role(stack, "Starter", assumed_by=iam.AccountRootPrincipal())
+    pipeline.grant_start_pipeline_execution(role)
+    resources = grantee_statements(Template.from_stack(stack), role)[0]["Resource"]
+    suffixes = [arn["Fn::Join"][1][-1] for arn in resources]
+    assert sorted(suffixes) == [":pipeline/ChurnTraining", ":pipeline/churntraining"]

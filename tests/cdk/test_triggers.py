@@ -548,3 +548,24 @@ def test_notifications_work_for_an_imported_pipeline():
     rule = resource(Template.from_stack(stack), logical_id(alerts.rule))["Properties"]
     assert rule["EventPattern"]["resources"] == [ARN]
     assert rule["Description"] == f"Executions of {NAME} that end Failed or Stopped"
+
+
+def test_target_role_may_start_a_pipeline_named_with_capitals_by_either_arn_spelling():
+    stack = new_stack()
+    pipeline = Pipeline.from_pipeline_name(stack, "Imported", "ChurnTraining")
+    rule = events.Rule(stack, "Rule", schedule=events.Schedule.rate(cdk.Duration.days(1)))
+    rule.add_target(SageMakerPipelineTarget(pipeline))
+    template = Template.from_stack(stack)
+    (target,) = resource(template, logical_id(rule))["Properties"]["Targets"]
+    service_arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/churntraining"
+    assert target["Arn"] == service_arn
+    policy = resource(template, logical_id(rule.node.find_child("Target0Policy")))
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+        {
+            "Action": "sagemaker:StartPipelineExecution",
+            "Effect": "Allow",
+            "Resource": sorted(
+                [service_arn, f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/ChurnTraining"]
+            ),
+        }
+    ]

@@ -66,8 +66,12 @@ class _PipelineBase(Resource):
         return sagemaker_refs.PipelineReference(pipeline_name=self.pipeline_name)
 
     @property
-    def _executions_arn(self) -> str:
-        return f"{self.pipeline_arn}/execution/*"
+    def _arn_spellings(self) -> list[str]:
+        return arn_spellings(self.pipeline_arn, self.pipeline_name)
+
+    @property
+    def _executions_arns(self) -> list[str]:
+        return [f"{arn}/execution/*" for arn in self._arn_spellings]
 
     # -- grants ----------------------------------------------------------------------
 
@@ -76,7 +80,7 @@ class _PipelineBase(Resource):
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:StartPipelineExecution"],
-            resource_arns=[self.pipeline_arn],
+            resource_arns=self._arn_spellings,
         )
 
     def grant_stop_pipeline_execution(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -84,7 +88,7 @@ class _PipelineBase(Resource):
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:StopPipelineExecution", "sagemaker:RetryPipelineExecution"],
-            resource_arns=[self._executions_arn],
+            resource_arns=self._executions_arns,
         )
 
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -104,7 +108,7 @@ class _PipelineBase(Resource):
                 "sagemaker:ListPipelineExecutionSteps",
                 "sagemaker:ListPipelineParametersForExecution",
             ],
-            resource_arns=[self.pipeline_arn, self._executions_arn],
+            resource_arns=[*self._arn_spellings, *self._executions_arns],
         )
 
     # -- metrics ---------------------------------------------------------------------
@@ -171,7 +175,7 @@ class _PipelineBase(Resource):
             rule_name=rule_name,
             event_pattern=events.EventPattern(
                 source=["aws.sagemaker"],
-                resources=[self.pipeline_arn],
+                resources=self._arn_spellings,
                 detail_type=pattern.detail_type,
                 detail=pattern.detail,
             ),
@@ -394,12 +398,7 @@ class Pipeline(_PipelineBase):
             # The role must be able to run jobs as soon as the pipeline exists.
             self._resource.node.add_dependency(self.role_policy)
         acknowledge_wildcards(self.step_role_policy, step_statements, f"jobs of pipeline {name}")
-        self._arn = stack.format_arn(
-            service="sagemaker",
-            resource="pipeline",
-            resource_name=name,
-            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
-        )
+        self._arn = _name_arn(self, name)
         for key, value in (tags or {}).items():
             Tags.of(self).add(key, value)
 
@@ -408,13 +407,9 @@ class Pipeline(_PipelineBase):
         scope: Construct, construct_id: str, pipeline_name: str
     ) -> _PipelineBase:
         """Reference an existing pipeline by name (in the scope's account and region)."""
-        arn = Stack.of(scope).format_arn(
-            service="sagemaker",
-            resource="pipeline",
-            resource_name=pipeline_name,
-            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+        return _ImportedPipeline(
+            scope, construct_id, pipeline_name, _name_arn(scope, pipeline_name)
         )
-        return _ImportedPipeline(scope, construct_id, pipeline_name, arn)
 
     @staticmethod
     def from_pipeline_arn(scope: Construct, construct_id: str, pipeline_arn: str) -> _PipelineBase:
@@ -570,6 +565,47 @@ class Pipeline(_PipelineBase):
             "time: declare the locations they may take with parameter_locations=, or grant the "
             "step role (pipeline.step_role) access yourself.",
         )
+
+
+def _name_arn(scope: Construct, name: str) -> str:
+    """The ARN SageMaker gives the pipeline named ``name``: with the name in lowercase."""
+    if Token.is_unresolved(name):
+        # CloudFormation can't lowercase a value: a name known only at deploy time is used
+        # as given, which matches the service's ARN only if it is lowercase.
+        Annotations.of(scope).add_warning_v2(
+            f"{WARNING_PREFIX}:pipeline-name-token",
+            "A pipeline name known only at deploy time is used as given in ARNs, grants and "
+            "event rules, but SageMaker spells pipeline ARNs with the name in lowercase: make "
+            "sure the value is lowercase.",
+        )
+        return Stack.of(scope).format_arn(
+            service="sagemaker",
+            resource="pipeline",
+            resource_name=name,
+            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+        )
+    return Stack.of(scope).format_arn(
+        service="sagemaker",
+        resource="pipeline",
+        resource_name=name.lower(),
+        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+    )
+
+
+def arn_spellings(arn: str, name: str) -> list[str]:
+    """Every spelling of a pipeline's ARN that IAM and EventBridge may compare with.
+
+    SageMaker reports pipeline ARNs with the name in lowercase (``ListPipelines`` shows
+    ``pipeline/abalonepipeline`` for ``AbalonePipeline``), while requests name the pipeline
+    as it was created. IAM and event patterns compare ARNs case-sensitively, so for a name
+    with capitals both spellings are granted and matched.
+    """
+    if Token.is_unresolved(name) or name == name.lower():
+        return [arn]
+    prefix = arn[: len(arn) - len(name)]
+    if arn[len(prefix) :].lower() != name.lower():
+        return [arn]
+    return list(dict.fromkeys([prefix + name.lower(), prefix + name]))
 
 
 def _check_props(

@@ -25,6 +25,7 @@ from constructs import Construct
 from ..definition import PipelineDefinitionError
 from ._kms import account_key
 from .artifacts import enable_event_bridge_notifications
+from .pipeline import arn_spellings
 
 
 def _service_role(scope: Construct, construct_id: str, service: str, description: str) -> iam.Role:
@@ -185,7 +186,9 @@ class SageMakerPipelineTarget:
             statements=[
                 iam.PolicyStatement(
                     actions=["sagemaker:StartPipelineExecution"],
-                    resources=[self.pipeline.pipeline_arn],
+                    resources=arn_spellings(
+                        self.pipeline.pipeline_arn, self.pipeline.pipeline_name
+                    ),
                 )
             ],
             roles=[role],

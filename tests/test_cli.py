@@ -89,3 +89,73 @@ def test_validate_does_not_import_the_local_runner(tmp_path: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+FAIL_ONLY = {
+    "Version": "2020-12-01",
+    "Parameters": [],
+    "Steps": [{"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": "x"}}],
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "the JSON is nested too deeply to read"),
+        ('{"Version": NaN}', "NaN is not a JSON value"),
+        ('{"PipelineDefinitionBody": "{not json"}', "PipelineDefinitionBody is not valid JSON: "),
+        (
+            '{"PipelineDefinitionBody": 5}',
+            "PipelineDefinitionBody must be the definition as JSON text, got int",
+        ),
+    ],
+    ids=["deep", "nan", "body-not-json", "body-not-text"],
+)
+def test_validate_reports_malformed_files_as_unreadable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, reason: str
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+
+    assert main(["validate", str(path)]) == 2
+    assert f"bad.json: cannot read: {reason}" in capsys.readouterr().err
+
+
+def test_validate_reports_a_number_beyond_a_double_as_a_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "huge.json"
+    text = json.dumps(FAIL_ONLY).replace(
+        '"Parameters": []', '"Parameters": [{"Name": "F", "Type": "Float", "DefaultValue": 1%s}]'
+    ) % ("0" * 400)
+    path.write_text(text)
+
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "field 'Parameters[0].DefaultValue': parameter 'F' default 1000" in out
+    assert "is not a finite 64-bit number" in out
+
+
+def test_validate_reports_values_nested_too_deeply_to_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nested: object = "x"
+    for _ in range(900):  # readable by json, deeper than the checks recurse
+        nested = [nested]
+    definition = json.loads(json.dumps(FAIL_ONLY))
+    definition["Steps"].append(
+        {"Name": "Prep", "Type": "Processing", "Arguments": {"Environment": {"A": nested}}}
+    )
+
+    assert main(["validate", write(tmp_path, "deep.json", definition)]) == 1
+    assert "- step 'Prep': the definition is nested too deeply to check" in capsys.readouterr().out
+
+
+def test_validate_reads_a_byte_order_mark_and_counts_one_step(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(FAIL_ONLY).encode())
+
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().out == f"{path}: valid (1 step)\n"

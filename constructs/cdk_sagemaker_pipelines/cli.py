@@ -23,9 +23,40 @@ EXIT_UNREADABLE = 2
 Command = Callable[[argparse.Namespace], int]
 
 
+class _UnreadableError(ValueError):
+    """A file that is not a definition we can read (the message says why)."""
+
+
+def _reject_constant(name: str) -> Any:
+    # Python's json accepts NaN and Infinity; JSON (and the service) does not.
+    raise _UnreadableError(f"{name} is not a JSON value")
+
+
+def _parse_json(text: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise _UnreadableError("the JSON is nested too deeply to read") from None
+
+
 def _load_json(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return json.load(handle)
+    # utf-8-sig: a byte order mark, as some Windows editors write, is not an error.
+    with path.open(encoding="utf-8-sig") as handle:
+        text = handle.read()
+    definition = _parse_json(text)
+    if isinstance(definition, dict) and "PipelineDefinitionBody" in definition:
+        # A CreatePipeline request (or the CloudFormation property): the body is JSON text.
+        body = definition["PipelineDefinitionBody"]
+        if not isinstance(body, str):
+            raise _UnreadableError(
+                f"PipelineDefinitionBody must be the definition as JSON text, "
+                f"got {type(body).__name__}"
+            )
+        try:
+            definition = _parse_json(body)
+        except ValueError as error:
+            raise _UnreadableError(f"PipelineDefinitionBody is not valid JSON: {error}") from None
+    return definition
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -40,8 +71,6 @@ def _validate(args: argparse.Namespace) -> int:
             worst = max(worst, EXIT_UNREADABLE)
             report.append({"file": str(path), "error": str(error)})
             continue
-        if isinstance(definition, dict) and "PipelineDefinitionBody" in definition:
-            definition = json.loads(definition["PipelineDefinitionBody"])
         problems = validate_definition(definition)
         report.append(
             {
@@ -61,7 +90,8 @@ def _validate(args: argparse.Namespace) -> int:
                     print(f"- {problem}")
         elif not args.json:
             steps = definition.get("Steps", []) if isinstance(definition, dict) else []
-            print(f"{path}: valid ({_count_steps(steps)} steps)")
+            count = _count_steps(steps)
+            print(f"{path}: valid ({count} {'step' if count == 1 else 'steps'})")
     if args.json:
         print(json.dumps(report, indent=2))
     return worst

@@ -8,9 +8,12 @@ from typing import Any
 import pytest
 
 from cdk_sagemaker_pipelines.definition import (
+    ConditionEquals,
+    ConditionStep,
     ExecutionVariable,
     ExecutionVariables,
     Expression,
+    FailStep,
     Join,
     JsonGet,
     LambdaStep,
@@ -19,9 +22,12 @@ from cdk_sagemaker_pipelines.definition import (
     ParameterFloat,
     ParameterInteger,
     ParameterString,
+    PipelineDefinition,
     PipelineDefinitionError,
+    PipelineValidationError,
     ProcessingStep,
     PropertyFile,
+    StaticBinder,
     StepOutput,
     TrainingStep,
 )
@@ -33,6 +39,7 @@ from cdk_sagemaker_pipelines.definition._render import (
     render_string_map,
 )
 
+ROLE = "arn:aws:iam::111122223333:role/SageMakerRole"
 IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
 REPORT = PropertyFile(name="EvaluationReport", output_name="evaluation", path="evaluation.json")
 evaluate = ProcessingStep(name="Evaluate", image=IMAGE, property_files=[REPORT])
@@ -316,9 +323,46 @@ def test_fails_a_step_used_as_a_value_asks_for_a_property() -> None:
         inputs={"model": train},
     )
 
+    ctx = RenderContext()
+    step.to_request(ctx)
+
+    [problem] = ctx.problems
+    assert (problem.step, problem.field) == ("Notify", "Arguments['model']")
+    assert problem.message.startswith(
+        "a step is not a value: TrainingStep(name='Train') can't be rendered into "
+        "another step; reference one of its properties"
+    )
     with pytest.raises(
-        TypeError,
-        match=r"^a step is not a value: TrainingStep\(name='Train'\) can't be rendered into "
-        r"another step; reference one of its properties",
+        PipelineValidationError, match=r"step 'Notify' field 'Arguments\['model'\]'"
     ):
-        step.to_request(RenderContext())
+        step.to_request()
+
+
+def test_fails_a_step_used_as_a_value_names_the_step_and_field_at_compile() -> None:
+    check = ConditionStep(
+        name="Check",
+        conditions=[ConditionEquals(left=Join(on="-", values=["a", train]), right="b")],
+        if_steps=[FailStep(name="Stop", error_message="x")],
+    )
+
+    with pytest.raises(PipelineValidationError) as raised:
+        PipelineDefinition(steps=[check]).compile(StaticBinder(role_arn=ROLE))
+
+    [problem] = raised.value.problems
+    assert (problem.step, problem.field) == (
+        "Check",
+        "Arguments.Conditions[0].LeftValue.Std:Join.Values[1]",
+    )
+    assert "a step is not a value" in problem.message
+
+
+def test_fails_a_value_with_no_json_form_names_the_step_and_field() -> None:
+    step = FailStep(name="Stop", error_message=Join(on="", values=[{1, 2}]))
+
+    with pytest.raises(PipelineValidationError) as raised:
+        PipelineDefinition(steps=[step]).compile()
+
+    [problem] = raised.value.problems
+    assert (problem.step, problem.field) == ("Stop", "Arguments.ErrorMessage.Std:Join.Values[0]")
+    assert problem.message == "cannot render a set into a pipeline definition: {1, 2}"
+    assert "expressions" in str(problem.hint)

@@ -408,6 +408,30 @@ def condition_step_without_conditions() -> PipelineDefinition:
     return pipeline(condition(conditions=[]))
 
 
+@case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue",
+    "a condition operand can't be null (compare a literal or an expression",
+)
+def condition_operand_none() -> PipelineDefinition:
+    return pipeline(condition(conditions=[ConditionEquals(left=None, right="Completed")]))
+
+
+@case(
+    "Check",
+    "Arguments.Conditions[0].RightValue",
+    "a step is not a value: TrainingStep(name='Train') can't be rendered into another step; "
+    "reference one of its properties",
+)
+def condition_operand_is_a_step() -> PipelineDefinition:
+    return pipeline(condition(conditions=[ConditionEquals(left="Completed", right=training())]))
+
+
+@case("Stop", "Arguments.ErrorMessage.Std:Join.Values[1]", "Join values can't be null")
+def join_of_none() -> PipelineDefinition:
+    return pipeline(fail(error_message=Join(on=" ", values=["failed:", None])))
+
+
 # -- retry policies and caching -------------------------------------------------------------------
 
 
@@ -432,6 +456,19 @@ def retry_expire_after_out_of_range() -> PipelineDefinition:
 @case("Train", "RetryPolicies[0].BackoffRate", "expected a non-negative number, got -2.0")
 def retry_negative_backoff_rate() -> PipelineDefinition:
     return pipeline(training(retry_policies=[StepRetryPolicy(backoff_rate=-2.0, max_attempts=3)]))
+
+
+@case("Train", "RetryPolicies[0].BackoffRate", "nan is not a JSON number (NaN and infinities")
+def retry_backoff_rate_nan() -> PipelineDefinition:
+    policy = StepRetryPolicy(backoff_rate=float("nan"), max_attempts=3)
+    return pipeline(training(retry_policies=[policy]))
+
+
+@case("Check", "Arguments.Conditions[0].RightValue", "inf is not a JSON number")
+def condition_against_infinity() -> PipelineDefinition:
+    rows = ParameterInteger(name="Rows", default_value=1)
+    less = ConditionLessThan(left=rows, right=float("inf"))
+    return pipeline(condition(conditions=[less]), parameters=[rows])
 
 
 @case("Train", "CacheConfig.ExpireAfter", "'30 days' is not an ISO 8601 duration")
@@ -511,6 +548,61 @@ def empty_container_entrypoint() -> PipelineDefinition:
 @case("Prep", "Arguments.Environment['1_MODE'] (key)", "'1_MODE' does not match the pattern")
 def environment_key_starting_with_a_digit() -> PipelineDefinition:
     return pipeline(processing(environment={"1_MODE": "fast"}))
+
+
+@case(
+    "Prep",
+    "Arguments.ProcessingOutputConfig.Outputs[1].OutputName",
+    "OutputName 'out' is already used by Arguments.ProcessingOutputConfig.Outputs[0]",
+)
+def processing_output_name_used_twice() -> PipelineDefinition:
+    return pipeline(processing(outputs=["out", "out"]))
+
+
+@case(
+    "Prep",
+    "Arguments.ProcessingInputs[1].S3Input.LocalPath",
+    "'/opt/ml/processing/input/' is already used by Arguments.ProcessingInputs[0]",
+)
+def processing_inputs_sharing_a_folder() -> PipelineDefinition:
+    inputs = [
+        ProcessingInput(input_name="a", source="s3://b/a", destination="/opt/ml/processing/input"),
+        ProcessingInput(input_name="b", source="s3://b/b", destination="/opt/ml/processing/input/"),
+    ]
+    return pipeline(processing(inputs=inputs))
+
+
+@case(
+    "Prep",
+    "Arguments.ProcessingInputs[0].S3Input.LocalPath",
+    "'/data/input' is not under /opt/ml/processing/",
+)
+def processing_input_outside_the_processing_folder() -> PipelineDefinition:
+    inputs = [ProcessingInput(input_name="a", source="s3://b/a", destination="/data/input")]
+    return pipeline(processing(inputs=inputs))
+
+
+@case("Prep", "Arguments.Environment['MODE']", "expected a string, got null (remove the entry")
+def environment_value_none() -> PipelineDefinition:
+    return pipeline(processing(environment={"MODE": None}))
+
+
+@case(
+    "Prep",
+    "Arguments.AppSpecification.ContainerArguments[1]",
+    "expected a string, got null (remove the item",
+)
+def container_argument_none() -> PipelineDefinition:
+    return pipeline(processing(arguments=["--mode", None]))
+
+
+@case(
+    "Train",
+    "Arguments.HyperParameters['data']",
+    "cannot render a set into a pipeline definition: {'a'} (use strings, numbers",
+)
+def hyperparameter_without_a_json_form() -> PipelineDefinition:
+    return pipeline(training(hyperparameters={"data": {"a"}}))
 
 
 @case(
@@ -779,7 +871,7 @@ def test_pipeline_name_may_repeat_hyphens_and_use_256_characters() -> None:
 # One JSON case per SDK-shaped base definition: training only; process, train, evaluate and
 # condition; Lambda, Callback, EMR, tuning, model and transform.
 BASES = ["version-wrong.json", "cycle.json", "lambda-output-not-declared.json"]
-WRONG_SHAPES: list[Any] = [{}, 0, [{}]]
+WRONG_SHAPES: list[Any] = [{}, 0, [{}], None, 10**400]
 
 
 def _locations(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -808,3 +900,11 @@ def test_validation_reports_any_wrongly_shaped_value_rather_than_crashing(file_n
             except Exception as error:  # pragma: no cover - the failure report
                 pytest.fail(f"{path} = {wrong!r}: {type(error).__name__}: {error}")
             assert all(isinstance(problem, Problem) for problem in problems)
+
+
+def test_two_outputs_may_upload_the_same_folder() -> None:
+    outputs = [
+        ProcessingOutput(output_name="a", source="/opt/ml/processing/out"),
+        ProcessingOutput(output_name="b", source="/opt/ml/processing/out"),
+    ]
+    assert pipeline(processing(outputs=outputs)).validate(BINDER) == []

@@ -11,11 +11,13 @@ from cdk_sagemaker_pipelines.definition import (
     ParameterFloat,
     ParameterInteger,
     ParameterString,
+    PipelineDefinitionError,
     PipelineValidationError,
     Problem,
     coerce_parameter_values,
 )
 from cdk_sagemaker_pipelines.definition._render import RenderContext
+from cdk_sagemaker_pipelines.definition.parameters import parameter_problems
 
 
 def declared() -> list[Any]:
@@ -261,3 +263,59 @@ def test_fails_reports_all_problems_in_one_error(source: Any) -> None:
         Problem(None, "Parameters.InputUri", "has no default, so a value is required"),
     )
     assert str(caught.value).startswith("parameter values has 5 problems:\n- pipeline field ")
+
+
+def test_fails_typed_float_beyond_a_double_is_a_problem_not_an_overflow() -> None:
+    with pytest.raises(PipelineValidationError) as caught:
+        coerce_parameter_values(declared(), {"Threshold": 10**400, "InputUri": "s3://x"})
+
+    [(step, field, message, hint)] = problems(caught)
+    assert (step, field, hint) == (None, "Parameters.Threshold", None)
+    assert message.startswith("Float parameter: expected a finite number, got 1000")
+    assert len(message) < 120
+
+
+def test_fails_parameter_names_that_are_not_strings() -> None:
+    with pytest.raises(PipelineValidationError) as caught:
+        coerce_parameter_values(declared(), {1: "x", "InputUri": "s3://x"})  # type: ignore[dict-item]
+
+    assert problems(caught) == [(None, "Parameters", "parameter names are strings, got 1", None)]
+
+
+def test_fails_values_not_given_as_a_mapping() -> None:
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^parameter values must be a mapping of parameter names to values, got str 'Env=1'",
+    ):
+        coerce_parameter_values(declared(), "Env=1")  # type: ignore[arg-type]
+
+
+def test_fails_malformed_declared_entries_are_problems() -> None:
+    with pytest.raises(PipelineValidationError) as caught:
+        coerce_parameter_values([{"Type": "String"}, "Env"], {})  # type: ignore[list-item]
+
+    assert problems(caught) == [
+        (
+            None,
+            "Parameters[0]",
+            "expected a Parameter or an object with Name and Type, got {'Type': 'String'}",
+            None,
+        ),
+        (
+            None,
+            "Parameters[1]",
+            "expected a Parameter or an object with Name and Type, got 'Env'",
+            None,
+        ),
+    ]
+
+
+@pytest.mark.parametrize("default", [float("nan"), 10**400], ids=["nan", "huge"])
+def test_fails_float_default_that_is_not_a_finite_double(default: float) -> None:
+    entries = [{"Name": "Threshold", "Type": "Float", "DefaultValue": default}]
+
+    [problem] = parameter_problems(entries)
+
+    assert problem.field == "Parameters[0].DefaultValue"
+    assert "is not a finite 64-bit number" in problem.message
+    assert len(problem.message) <= 120

@@ -70,6 +70,18 @@ class PipelineValidationError(PipelineDefinitionError):
         super().__init__("\n".join(lines))
 
 
+class UnrenderableValueError(PipelineDefinitionError, TypeError):
+    """A value with no place in a definition (a step, a set, …) was rendered outside a step.
+
+    Inside a step being compiled the same mistake becomes a ``Problem`` of that step and
+    field instead. It is also a ``TypeError``: the value has the wrong type.
+
+    Example::
+
+        render({1, 2})  # UnrenderableValueError: cannot render a set into a pipeline …
+    """
+
+
 class PropertyPathError(PipelineDefinitionError, AttributeError):
     """A step property path does not exist in the step's Describe* response shape.
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from ._errors import Problem
+from ._errors import Problem, UnrenderableValueError
 
 if TYPE_CHECKING:
     from .bindables import Binder, BindingError
@@ -56,6 +57,10 @@ class RenderContext:
         self._rendered_steps: dict[int, dict[str, JsonValue]] = {}
         self.branch_members: dict[int, Step] = {}
         self.branch_order: list[Step] = []
+        # Per step being rendered (innermost last): its name and the placeholders standing
+        # for values that could not be rendered, each with its problem's message and hint.
+        self._rendering: list[tuple[str, list[tuple[str, str, str | None]]]] = []
+        self._placeholders = 0
 
     def note_step(self, step: Step) -> None:
         """Record that a rendered value refers to ``step``."""
@@ -82,6 +87,32 @@ class RenderContext:
             entry = step.to_request(self)
             self._rendered_steps[id(step)] = entry
         return entry
+
+    def enter_step(self, name: str) -> None:
+        """Start rendering the entry of step ``name`` (see ``leave_step``)."""
+        self._rendering.append((name, []))
+
+    def leave_step(self, entry: Any) -> None:
+        """Finish the step entered last: report its unrenderable values where they sit."""
+        name, placeholders = self._rendering.pop()
+        if not placeholders:
+            return
+        paths = _placeholder_paths(entry, {placeholder for placeholder, _, _ in placeholders})
+        for placeholder, message, hint in placeholders:
+            self.problems.append(Problem(name, paths.get(placeholder), message, hint))
+
+    def unrenderable(self, message: str, hint: str | None = None) -> str | None:
+        """Record a value that can't be rendered in the current step; return its placeholder.
+
+        The placeholder is a token, so validation skips it and reports no second problem;
+        ``None`` when no step is being rendered (the caller raises instead).
+        """
+        if not self._rendering:
+            return None
+        self._placeholders += 1
+        placeholder = f"${{Token[Unrenderable.{self._placeholders}]}}"
+        self._rendering[-1][1].append((placeholder, message, hint))
+        return placeholder
 
     def bind(
         self,
@@ -134,9 +165,10 @@ def render(value: Any, ctx: RenderContext | None = None) -> JsonValue:
         renders = _renders(kind)
     if renders:
         if renders is _STEP:
-            raise TypeError(
+            return _unrenderable(
+                ctx,
                 f"a step is not a value: {value!r} can't be rendered into another step; "
-                "reference one of its properties (step.properties.…) or list it in depends_on"
+                "reference one of its properties (step.properties.…) or list it in depends_on",
             )
         return value.to_request(ctx)
     if isinstance(value, (str, bool, int, float)):
@@ -147,7 +179,49 @@ def render(value: Any, ctx: RenderContext | None = None) -> JsonValue:
         return {str(key): render(item, ctx) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [render(item, ctx) for item in value]
-    raise TypeError(f"cannot render a {type(value).__name__} into a pipeline definition: {value!r}")
+    return _unrenderable(
+        ctx,
+        f"cannot render a {type(value).__name__} into a pipeline definition: {value!r}",
+        "use strings, numbers, booleans, lists, dicts and expressions (parameters, "
+        "step properties, Join, JsonGet)",
+    )
+
+
+def _unrenderable(ctx: RenderContext | None, message: str, hint: str | None = None) -> str:
+    """A problem of the step being rendered, with a placeholder value; else raise."""
+    placeholder = ctx.unrenderable(message, hint) if ctx is not None else None
+    if placeholder is None:
+        raise UnrenderableValueError(message)
+    return placeholder
+
+
+def _placeholder_paths(entry: Any, wanted: set[str]) -> dict[str, str]:
+    """Field paths (``Arguments.Environment['A']``) of the ``wanted`` strings in ``entry``."""
+    found: dict[str, str] = {}
+    stack: list[tuple[Any, str]] = [(entry, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if value in wanted:
+                found.setdefault(value, path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                name = str(key)
+                if not path:
+                    child = name
+                elif _MEMBER_NAME.fullmatch(name):
+                    child = f"{path}.{name}"
+                else:
+                    child = f"{path}[{name!r}]"
+                stack.append((item, child))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{index}]") for index, item in enumerate(value))
+    return found
+
+
+# API member names (``ProcessingInputs``) and function keys (``Std:Join``) read as ``.Name``;
+# user-chosen keys (environment variables, hyperparameters) as ``['key']``.
+_MEMBER_NAME = re.compile(r"(?:Std:)?[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
 
 
 _PLAIN = frozenset({str, bool, int, float})

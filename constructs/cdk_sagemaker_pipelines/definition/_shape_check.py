@@ -537,6 +537,7 @@ class ShapeChecker:
                     self._structure(item, item_shape, (field, index_segment(index)), _NO_MEMBERS)
                     continue
             elif item is None:
+                self._null(item_shape, (field, index_segment(index)), "the item")
                 continue
             check(item, item_shape, (field, index_segment(index)))
 
@@ -557,6 +558,16 @@ class ShapeChecker:
             check(key, key_shape, (item_field, " (key)"))
             if item is not None:
                 check(item, value_shape, item_field)
+            else:
+                self._null(value_shape, item_field, "the entry")
+
+    def _null(self, shape: CompiledShape, field: Path, what: str) -> None:
+        """A null list item or map value: unlike a null member, it does not mean 'absent'."""
+        self._problem(
+            field,
+            f"expected {_TYPE_NOUNS.get(shape.kind, 'a value')}, got null",
+            f"remove {what} or give it a value (None in Python renders as null)",
+        )
 
     def _string(self, value: str, shape: CompiledShape, field: Path) -> None:
         enum = shape.enum

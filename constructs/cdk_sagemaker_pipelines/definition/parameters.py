@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ._errors import PipelineValidationError, Problem
+from ._errors import PipelineDefinitionError, PipelineValidationError, Problem
 from ._render import JsonValue, RenderContext
 from ._suggest import did_you_mean, one_of
 from ._typecheck import checked
@@ -175,14 +175,14 @@ def parameter_problems(entries: Sequence[Any], field: str = "Parameters") -> lis
             continue
         default = entry.get("DefaultValue")
         if default is not None and not _fits(default, kind):
-            problems.append(
-                Problem(
-                    None,
-                    f"{where}.DefaultValue",
-                    f"{label} is {kind} but its default is {default!r}",
-                    _DEFAULT_HINTS[kind],
-                )
-            )
+            is_number = isinstance(default, (int, float)) and not isinstance(default, bool)
+            if kind == "Float" and is_number:
+                message = f"{label} default {_shorten(default)} is not a finite 64-bit number"
+                hint = "NaN, infinities and numbers beyond ±1.8e308 can't be passed"
+            else:
+                message = f"{label} is {kind} but its default is {_shorten(default)}"
+                hint = _DEFAULT_HINTS[kind]
+            problems.append(Problem(None, f"{where}.DefaultValue", message, hint))
         enum_values = entry.get("EnumValues")
         if enum_values is not None:
             if kind != "String":
@@ -218,6 +218,12 @@ def parameter_problems(entries: Sequence[Any], field: str = "Parameters") -> lis
     return problems
 
 
+def _shorten(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters for messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 _DEFAULT_HINTS = {
     "String": "write the default as a JSON string",
     "Integer": "write the default as a JSON integer, without quotes",
@@ -235,7 +241,15 @@ def _fits(value: Any, kind: str) -> bool:
         return False
     if kind == "Integer":
         return isinstance(value, int)
-    return isinstance(value, (int, float)) and math.isfinite(value)
+    return isinstance(value, (int, float)) and _is_finite(value)
+
+
+def _is_finite(number: int | float) -> bool:
+    """True for a number a double holds: not NaN or infinite, no int beyond 1.8e308."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an int too large for a double
+        return False
 
 
 # What the service parses: ASCII digits only, no Python extras such as '1_000' or '٣'.
@@ -254,7 +268,9 @@ def _parse(raw: Any, kind: str) -> ParameterValue:
     """Parse a value that arrived as a string (or already typed) into ``kind``."""
     if not isinstance(raw, str):
         if not _fits(raw, kind):
-            raise ValueError(f"expected {_EXPECTED[kind]}, got {raw!r}")
+            is_number = isinstance(raw, (int, float)) and not isinstance(raw, bool)
+            expected = "a finite number" if kind == "Float" and is_number else _EXPECTED[kind]
+            raise ValueError(f"expected {expected}, got {_shorten(raw)}")
         return float(raw) if kind == "Float" else raw
     text = raw.strip()
     if kind == "String":
@@ -294,18 +310,37 @@ def coerce_parameter_values(
 
         coerce_parameter_values(definition["Parameters"], {"AccuracyThreshold": "0.95"})
     """
-    declared: dict[str, Mapping[str, Any]] = {}
-    for parameter in parameters:
-        entry = parameter.to_definition() if isinstance(parameter, Parameter) else parameter
-        declared[str(entry["Name"])] = entry
-    given = dict(overrides or {})
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise PipelineDefinitionError(
+            "parameter values must be a mapping of parameter names to values, "
+            f"got {type(overrides).__name__} {_shorten(overrides)}"
+        )
     problems: list[Problem] = []
+    declared: dict[str, Mapping[str, Any]] = {}
+    for index, parameter in enumerate(parameters):
+        entry = parameter.to_definition() if isinstance(parameter, Parameter) else parameter
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("Name"), str):
+            problems.append(
+                Problem(
+                    None,
+                    f"Parameters[{index}]",
+                    f"expected a Parameter or an object with Name and Type, got {_shorten(entry)}",
+                )
+            )
+            continue
+        declared[entry["Name"]] = entry
+    given = dict(overrides or {})
     if len(given) > MAX_PARAMETERS:
         problems.append(
             Problem(None, "Parameters", f"{len(given)} values, more than {MAX_PARAMETERS}")
         )
-    for name in given:
-        if name not in declared:
+    for name in list(given):
+        if not isinstance(name, str):
+            problems.append(
+                Problem(None, "Parameters", f"parameter names are strings, got {_shorten(name)}")
+            )
+            del given[name]
+        elif name not in declared:
             hint = did_you_mean(name, declared) or f"declared: {one_of(declared, 20) or 'none'}"
             problems.append(Problem(None, f"Parameters.{name}", "no such parameter", hint))
     values: dict[str, ParameterValue] = {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -178,15 +179,26 @@ class _Validator:
         if not isinstance(definition, Mapping):
             self.add(None, None, f"expected a JSON object, got {type(definition).__name__}")
             return self.problems
-        self._check_top_level(definition)
-        self._collect_steps(definition.get("Steps"))
-        for record in self.steps.values():
-            self.current = record
-            self._check_step(record)
-        self.current = None
-        self._check_dependencies()
-        self._check_cycles()
-        self._check_size(definition)
+        try:
+            self._check_top_level(definition)
+            self._collect_steps(definition.get("Steps"))
+            for record in self.steps.values():
+                self.current = record
+                self._check_step(record)
+            self.current = None
+            self._check_dependencies()
+            self._check_cycles()
+            self._check_size(definition)
+        except RecursionError:
+            # Real definitions nest a few levels; only a generated or corrupt one gets here.
+            where = self.current
+            self.add(
+                where.name if where is not None else None,
+                None,
+                "the definition is nested too deeply to check",
+                "definitions nest objects and lists a few levels deep: look for a value "
+                "that contains itself or was generated in a loop",
+            )
         return self.problems
 
     # -- pipeline level --------------------------------------------------------------
@@ -757,7 +769,15 @@ class _Validator:
         plain = self._plain_gets
         for index, item in enumerate(body["Values"]):
             item_kind = type(item)
-            if item_kind in _SCALARS or item is None:
+            if item_kind in _SCALARS:
+                continue
+            if item is None:
+                self.add(
+                    step_name,
+                    (where, f".Std:Join.Values[{index}]"),
+                    "Join values can't be null",
+                    "remove it or give it a value (None in Python renders as null)",
+                )
                 continue
             if item_kind is dict and len(item) == 1:
                 reference = item.get("Get")
@@ -869,7 +889,65 @@ class _Validator:
             problems = checker.run(arguments, shape_name, "Arguments", supplied)
         self.problems.extend(problems)
         if record.kind == "Processing":
+            self._check_processing_names(record, arguments)
             self._check_property_files(record, arguments)
+
+    def _check_processing_names(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """Input and output names, and the folders inputs are copied to, are each used once.
+
+        CreateProcessingJob rejects repeats only when the execution runs (and, for input
+        folders, with an empty message), so they are reported here. Two outputs may upload
+        the same folder.
+        """
+        output_config = arguments.get("ProcessingOutputConfig")
+        outputs = output_config.get("Outputs") if isinstance(output_config, Mapping) else None
+        for where, entries, name_key, io in (
+            (
+                "Arguments.ProcessingInputs",
+                arguments.get("ProcessingInputs"),
+                "InputName",
+                "S3Input",
+            ),
+            ("Arguments.ProcessingOutputConfig.Outputs", outputs, "OutputName", "S3Output"),
+        ):
+            names: dict[str, int] = {}
+            paths: dict[str, int] = {}
+            for index, entry in enumerate(_as_list(entries)):
+                if not isinstance(entry, Mapping):
+                    continue
+                name = entry.get(name_key)
+                repeated = False
+                if isinstance(name, str):
+                    repeated = name in names
+                    if repeated:
+                        self.add(
+                            record.name,
+                            f"{where}[{index}].{name_key}",
+                            f"{name_key} '{name}' is already used by {where}[{names[name]}]",
+                            "give each one its own name",
+                        )
+                    names.setdefault(name, index)
+                location = entry.get(io)
+                local_path = location.get("LocalPath") if isinstance(location, Mapping) else None
+                if not isinstance(local_path, str) or is_token(local_path):
+                    continue
+                folder = local_path.rstrip("/")
+                if io == "S3Input" and folder in paths and not repeated:  # the name says enough
+                    self.add(
+                        record.name,
+                        f"{where}[{index}].{io}.LocalPath",
+                        f"'{local_path}' is already used by {where}[{paths[folder]}]",
+                        "give each one its own folder under /opt/ml/processing/",
+                    )
+                paths.setdefault(folder, index)
+                if io == "S3Input" and not local_path.startswith("/opt/ml/processing/"):
+                    self.add(
+                        record.name,
+                        f"{where}[{index}].{io}.LocalPath",
+                        f"'{local_path}' is not under /opt/ml/processing/",
+                        "processing inputs are copied to folders under /opt/ml/processing/, "
+                        "e.g. '/opt/ml/processing/input'",
+                    )
 
     def _check_property_files(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         files = record.entry.get("PropertyFiles")
@@ -1008,7 +1086,7 @@ class _Validator:
                     self._check_condition(record, item, f"{where}.Conditions[{index}]")
         elif kind == "In":
             self._check_operand(
-                record, condition.get("QueryValue"), f"{where}.QueryValue", ordered=False
+                record, condition.get("QueryValue", _ABSENT), f"{where}.QueryValue", ordered=False
             )
             values = condition.get("Values")
             if not isinstance(values, list) or not values:
@@ -1023,10 +1101,10 @@ class _Validator:
         elif kind in COMPARISON_TYPES:
             ordered = kind != "Equals"
             left = self._check_operand(
-                record, condition.get("LeftValue"), f"{where}.LeftValue", ordered=ordered
+                record, condition.get("LeftValue", _ABSENT), f"{where}.LeftValue", ordered=ordered
             )
             right = self._check_operand(
-                record, condition.get("RightValue"), f"{where}.RightValue", ordered=ordered
+                record, condition.get("RightValue", _ABSENT), f"{where}.RightValue", ordered=ordered
             )
             if ordered and left and right and ("Timestamp" in (left, right)) and left != right:
                 self.add(
@@ -1039,7 +1117,17 @@ class _Validator:
     def _check_operand(
         self, record: StepRecord, value: Any, where: str, *, ordered: bool
     ) -> str | None:
-        if value is None or is_token(value):
+        if value is _ABSENT:
+            return None  # reported as missing
+        if value is None:
+            self.add(
+                record.name,
+                where,
+                "a condition operand can't be null",
+                "compare a literal or an expression (None in Python renders as null)",
+            )
+            return None
+        if is_token(value):
             return None
         if is_expression(value):
             kind = self.type_of(value)
@@ -1302,7 +1390,19 @@ class _Validator:
         try:
             size = _compact_json_size(definition)
         except (TypeError, ValueError) as error:
-            self.add(None, None, f"not serialisable as JSON: {error}")
+            found = _non_finite_number(definition)
+            if found is not None:
+                step, where, number = found
+                if any(p.step == step and p.field == where for p in self.problems):
+                    return  # reported already, as a bad parameter default for one
+                self.add(
+                    step,
+                    where,
+                    f"{number!r} is not a JSON number",
+                    "NaN and infinities can't be written in a definition: use a finite number",
+                )
+            else:
+                self.add(None, None, f"not serialisable as JSON: {error}")
             return
         if size > MAX_DEFINITION_CHARACTERS:
             self.add(
@@ -1318,6 +1418,7 @@ FREE_MAP = "free map"
 """Walk marker: a map of user-chosen keys with any values (Lambda and Callback inputs)."""
 _WalkShape = CompiledShape | str | None
 _SCALARS = frozenset({str, int, float, bool})
+_ABSENT: Any = object()  # a member not given at all, as opposed to given as null
 _ORDERING_FIELDS = frozenset({"Arguments", "FunctionArn", "SqsQueueUrl"})
 _JOIN_KEYS = frozenset({"On", "Values"})
 _JSON_GET_KEYS = frozenset({"PropertyFile", "Path", "S3Uri"})
@@ -1365,7 +1466,30 @@ def _resolved(
     return found
 
 
-_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False, allow_nan=False)
+
+
+def _non_finite_number(definition: Any) -> tuple[str | None, str, float] | None:
+    """The step, field and value of the first NaN or infinity in ``definition``, if any.
+
+    Fields inside a step entry are relative to it (``Arguments.…``), as problems spell them.
+    """
+    stack: list[tuple[Any, str | None, str, bool]] = [(definition, None, "", False)]
+    while stack:
+        value, step, where, in_steps = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            return step, where, value
+        if isinstance(value, dict):
+            if in_steps and isinstance(value.get("Name"), str):
+                step, where = value["Name"], ""  # a step entry: its fields start afresh
+            for key, item in reversed(list(value.items())):
+                child = f"{where}.{key}" if where else str(key)
+                steps = key in ("Steps", "IfSteps", "ElseSteps")
+                stack.append((item, step, child, steps))
+        elif isinstance(value, list):
+            for index in reversed(range(len(value))):
+                stack.append((value[index], step, f"{where}[{index}]", in_steps))
+    return None
 
 
 def _compact_json_size(definition: Any) -> int:
@@ -1377,7 +1501,7 @@ def _compact_json_size(definition: Any) -> int:
     try:
         return len(_COMPACT_JSON.encode(definition))
     except RecursionError:
-        return len(json.dumps(definition, separators=(",", ":")))
+        return len(json.dumps(definition, separators=(",", ":"), allow_nan=False))
 
 
 def _as_list(value: Any) -> list[Any]:

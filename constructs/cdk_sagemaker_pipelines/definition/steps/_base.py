@@ -74,11 +74,21 @@ class Step:
         """
         if ctx is None:
             own = RenderContext()
-            entry = self._render_entry(own)
+            entry = self._render_in(own)
             if own.problems:
                 raise PipelineValidationError(own.problems, subject=f"step '{self.name}'")
             return entry
-        return self._render_entry(ctx)
+        return self._render_in(ctx)
+
+    def _render_in(self, ctx: RenderContext) -> dict[str, JsonValue]:
+        """Render the entry, values that can't be rendered reported as problems of this step."""
+        ctx.enter_step(self.name)
+        entry: dict[str, JsonValue] = {}
+        try:
+            entry = self._render_entry(ctx)
+        finally:
+            ctx.leave_step(entry)
+        return entry
 
     def _render_entry(self, ctx: RenderContext) -> dict[str, JsonValue]:
         entry: dict[str, JsonValue] = {

@@ -5,7 +5,12 @@ Example::
     from cdk_sagemaker_pipelines.cdk import ArtifactStore, ModelRegistry, Pipeline
 """
 
-from .artifacts import EXECUTIONS_PREFIX, MODELS_PREFIX, ArtifactStore
+from .artifacts import (
+    EXECUTIONS_PREFIX,
+    MODELS_PREFIX,
+    ArtifactStore,
+    enable_event_bridge_notifications,
+)
 from .monitoring import PipelineMonitoring
 from .pipeline import Pipeline
 from .registry import ModelRegistry
@@ -15,6 +20,7 @@ from .triggers import (
     PipelineSchedule,
     SageMakerPipelineTarget,
 )
+from .validation import SageMakerPipelineChecks
 
 __all__ = [
     "EXECUTIONS_PREFIX",
@@ -26,5 +32,7 @@ __all__ = [
     "PipelineFailureNotifications",
     "PipelineMonitoring",
     "PipelineSchedule",
+    "SageMakerPipelineChecks",
     "SageMakerPipelineTarget",
+    "enable_event_bridge_notifications",
 ]

@@ -23,7 +23,12 @@ ID_PREFIX = "SMP"
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A check with its id (``SMP-<ModuleName>``), level, info and explanation."""
+    """A check with its id (``SMP-<ModuleName>``), level, info and explanation.
+
+    Example::
+
+        [rule.id for rule in BASELINE]  # ['SMP-JobVolumeEncryption', …]
+    """
 
     id: str
     level: str
@@ -34,7 +39,13 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class RuleResult:
-    """A finding of a rule (``finding_id`` is the step name, for per-step acknowledgment)."""
+    """A finding of a rule (``finding_id`` is the step name, for per-step acknowledgment).
+
+    Example::
+
+        for result in run_rules(BASELINE, definition):
+            print(result.rule.id, result.finding.step, result.finding.info)
+    """
 
     rule: Rule
     finding: Finding

@@ -34,7 +34,15 @@ UNBOUND = "${Token[Unbound.Value]}"
 
 
 class BindingError(PipelineDefinitionError):
-    """A bindable value can't be bound by the binder in use."""
+    """A bindable value can't be bound by the binder in use.
+
+    Example::
+
+        try:
+            StaticBinder().bind_code(Code.from_asset("prep.py"), step_name="Prep", archive=False)
+        except BindingError as error:
+            error.hint  # "… compile with StaticBinder(code_prefix='s3://…') and upload it there"
+    """
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message if hint is None else f"{message} ({hint})")
@@ -131,7 +139,14 @@ class Code:
 
 @dataclass(frozen=True, slots=True)
 class BoundCode:
-    """Where the binder put a ``Code``: its S3 URI and the object's file name there."""
+    """Where the binder put a ``Code``: its S3 URI and the object's file name there.
+
+    Example::
+
+        StaticBinder(code_prefix="s3://my-bucket/code").bind_code(
+            Code.from_asset("prep.py"), step_name="Prep", archive=False
+        )  # BoundCode(uri='s3://my-bucket/code/prep.py', file_name='prep.py')
+    """
 
     uri: JsonValue
     file_name: str
@@ -290,7 +305,12 @@ class Binder(Protocol):
     """Turns bindable values into definition values for one pipeline.
 
     Methods raise ``BindingError`` for values they can't bind; the compiler records
-    it as a problem of the step and field.
+    it as a problem of the step and field. ``StaticBinder`` and the CDK ``Pipeline``
+    construct's binder implement it.
+
+    Example::
+
+        pipeline.to_definition(StaticBinder(region="us-east-1", role_arn=ROLE))
     """
 
     def bind_code(self, code: Code, *, step_name: str, archive: bool) -> BoundCode:

@@ -30,7 +30,16 @@ CONDITION_TYPES = (*COMPARISON_TYPES, "In", "Not", "Or")
 
 
 class Condition:
-    """Base class of conditions."""
+    """Base class of conditions: what ``ConditionStep(conditions=[…])`` takes (ANDed).
+
+    Example::
+
+        conditions: list[Condition] = [
+            ConditionGreaterThanOrEqualTo(left=accuracy, right=threshold),
+            ConditionNot(expression=ConditionEquals(left=ExecutionVariables.PIPELINE_NAME,
+                                                    right="test")),
+        ]
+    """
 
     __slots__ = ()
     condition_type: ClassVar[str]

@@ -71,6 +71,11 @@ class JobDefaults:
 
     The CDK ``Pipeline`` construct fills this from its artifact key and VPC props, so
     every job is encrypted by default.
+
+    Example::
+
+        JobDefaults(volume_kms_key=key_arn, output_kms_key=key_arn,
+                    network=NetworkConfig(enable_network_isolation=True))
     """
 
     volume_kms_key: JsonValue = None

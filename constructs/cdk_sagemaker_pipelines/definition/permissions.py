@@ -123,6 +123,10 @@ class S3Access:
     """Access to objects under ``key_pattern`` (IAM wildcards) in ``bucket`` (may be a token).
 
     ``key_pattern`` is empty for the whole bucket.
+
+    Example::
+
+        S3Access(bucket="my-bucket", key_pattern="my-pipeline/*/Preprocess/train")
     """
 
     bucket: str
@@ -150,7 +154,13 @@ class S3Access:
 
 @dataclass(frozen=True, slots=True)
 class Unattributed:
-    """A value whose S3 location can't be known before the pipeline runs."""
+    """A value whose S3 location can't be known before the pipeline runs.
+
+    Example::
+
+        for item in plan_permissions(definition).unattributed:
+            print(item.step, item.field, item.value, item.access)  # … 'Parameters.InputData' read
+    """
 
     step: str
     field: str
@@ -163,7 +173,13 @@ class Unattributed:
 
 @dataclass(slots=True)
 class PermissionPlan:
-    """Everything a pipeline's roles need, as data; see ``plan_permissions``."""
+    """Everything a pipeline's roles need, as data; see ``plan_permissions``.
+
+    Example::
+
+        plan = plan_permissions(definition, pipeline_name="my-pipeline")
+        plan.reads, plan.writes, plan.kms_keys, plan.unattributed
+    """
 
     step_types: set[str] = field(default_factory=set)
     job_actions: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)

@@ -48,7 +48,13 @@ class PipelineExperimentConfig:
 
 @dataclass(frozen=True, slots=True)
 class CompiledPipeline:
-    """The result of compiling: the definition and the step objects by name."""
+    """The result of compiling: the definition and the step objects by name.
+
+    Example::
+
+        compiled = pipeline.compile(StaticBinder(region="us-east-1", role_arn=ROLE))
+        compiled.definition["Steps"], compiled.steps["Train"]
+    """
 
     definition: dict[str, JsonValue]
     steps: dict[str, Step]

@@ -27,14 +27,25 @@ MAX_INTERVAL_SECONDS = 43200
 
 
 class StepExceptionType(enum.Enum):
-    """Errors any retryable step can retry on."""
+    """Errors any retryable step can retry on.
+
+    Example::
+
+        StepRetryPolicy(exception_types=[StepExceptionType.THROTTLING], max_attempts=3)
+    """
 
     SERVICE_FAULT = "Step.SERVICE_FAULT"
     THROTTLING = "Step.THROTTLING"
 
 
 class SageMakerJobExceptionType(enum.Enum):
-    """Failures of the SageMaker job a job step starts."""
+    """Failures of the SageMaker job a job step starts.
+
+    Example::
+
+        SageMakerJobStepRetryPolicy(exception_types=[SageMakerJobExceptionType.CAPACITY_ERROR],
+                                    interval_seconds=60, max_attempts=5)
+    """
 
     INTERNAL_ERROR = "SageMaker.JOB_INTERNAL_ERROR"
     CAPACITY_ERROR = "SageMaker.CAPACITY_ERROR"

@@ -137,7 +137,7 @@ class LoadedPipeline:
 
     Example::
 
-        loaded = load_assembly("cdk.out", pipeline="dev/MlStack/Pipeline")
+        loaded = load_assembly("cdk.out", pipeline="dev/MlOps/Training")
         LocalRunner(LocalConfig()).run(loaded)
     """
 

@@ -26,7 +26,12 @@ from ._errors import LocalRunError
 
 
 class StepState(enum.Enum):
-    """Where a step is in the run; terminal values use the service's status strings."""
+    """Where a step is in the run; terminal values use the service's status strings.
+
+    Example::
+
+        assert result.step("Train").status == StepState.SUCCEEDED.value  # "Succeeded"
+    """
 
     PENDING = "Pending"
     RUNNING = "Executing"

@@ -34,6 +34,11 @@ class Step:
     ``name`` is unique in the pipeline (≤ 64 of ``A-Za-z0-9-_``). ``depends_on`` adds
     explicit ordering; data dependencies come from references and need no listing.
     Steps compare by identity.
+
+    Example::
+
+        TrainingStep(name="Train", image=Image.sklearn(), code=code, depends_on=[prep],
+                     display_name="Train", description="Fit the model")
     """
 
     name: str
@@ -130,7 +135,13 @@ register(Step)
 
 @dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class RetryableStep(Step):
-    """A step that takes retry policies."""
+    """A step that takes retry policies.
+
+    Example::
+
+        RegisterModel(..., retry_policies=[StepRetryPolicy(
+            exception_types=[StepExceptionType.SERVICE_FAULT], max_attempts=3)])
+    """
 
     retry_policies: Sequence[StepRetryPolicy | SageMakerJobStepRetryPolicy] = ()
 
@@ -145,6 +156,12 @@ class JobStep(RetryableStep):
 
     ``extra_arguments`` are merged into the rendered ``Arguments`` (objects merge,
     other values replace) and validated against the API request shape like the rest.
+
+    Example::
+
+        TrainingStep(name="Train", image=Image.sklearn(), code=code,
+                     cache_config=CacheConfig(expire_after="P7D"),
+                     extra_arguments={"EnableManagedSpotTraining": False})
     """
 
     cache_config: CacheConfig | None = None

@@ -10,7 +10,12 @@ from .._typecheck import checked
 
 
 class OutputType(enum.Enum):
-    """The type of a Lambda or Callback output parameter."""
+    """The type of a Lambda or Callback output parameter.
+
+    Example::
+
+        StepOutput(output_name="rows", output_type=OutputType.INTEGER)
+    """
 
     STRING = "String"
     INTEGER = "Integer"

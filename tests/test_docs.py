@@ -1,0 +1,117 @@
+"""The user docs (README.md, docs/) agree with the code they describe."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import dataclasses
+import importlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from cdk_sagemaker_pipelines.cli import build_parser
+from cdk_sagemaker_pipelines.local import LocalConfig
+from stacks.config import EnvironmentConfig
+from tests.conftest import REPO
+
+README = REPO / "README.md"
+DOCS = [README, *sorted((REPO / "docs").glob("*.md"))]
+LOCAL_RUNNER = REPO / "docs" / "local-runner.md"
+OUR_PACKAGES = ("cdk_sagemaker_pipelines", "example_project", "examples", "stacks")
+
+
+def code_blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```", text, re.S | re.M)
+
+
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Every (nested) subcommand by its command line: 'run', 'registry approve', …"""
+    found: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found[name] = sub
+                found.update({f"{name} {k}": v for k, v in subcommands(sub).items()})
+    return found
+
+
+def long_options(parser: argparse.ArgumentParser) -> set[str]:
+    return {
+        option
+        for action in parser._actions
+        for option in action.option_strings
+        if option.startswith("--") and option != "--help"
+    }
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda path: path.name)
+def test_docs_point_only_at_files_in_the_repository(doc: Path) -> None:
+    assert "/work/" not in doc.read_text()
+
+
+def test_readme_example_is_examples_seed_pipeline() -> None:
+    example = (REPO / "examples" / "seed_pipeline.py").read_text()
+    body = example[example.index("from cdk_sagemaker_pipelines") :]
+    body = body.replace('if __name__ == "__main__":\n    print(', "print(")
+    assert body in code_blocks(README.read_text(), "python")
+
+
+@pytest.mark.parametrize("doc", [README, LOCAL_RUNNER], ids=lambda path: path.name)
+def test_names_the_docs_import_exist(doc: Path) -> None:
+    for block in code_blocks(doc.read_text(), "python"):
+        for node in ast.walk(ast.parse(block)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(OUR_PACKAGES):
+                module = importlib.import_module(node.module or "")
+                for alias in node.names:
+                    assert hasattr(module, alias.name), f"{node.module} has no {alias.name}"
+
+
+def test_local_runner_synopsis_lists_every_option_of_every_subcommand() -> None:
+    synopsis = next(
+        block
+        for block in code_blocks(LOCAL_RUNNER.read_text(), "text")
+        if block.startswith("smpipe run")
+    )
+    documented: dict[str, set[str]] = {}
+    command = ""
+    for line in synopsis.splitlines():
+        if line.startswith("smpipe "):
+            words = line.split()
+            command = " ".join(w for w in words[1:3] if re.fullmatch(r"[a-z]+", w))
+        documented.setdefault(command, set()).update(re.findall(r"--[a-z][a-z0-9-]*", line))
+    parsers = subcommands(build_parser())
+    assert documented.keys() == parsers.keys() - {"validate", "registry"}
+    for command, options in documented.items():
+        assert options == long_options(parsers[command]), command
+
+
+def test_local_runner_lists_every_local_config_option() -> None:
+    text = LOCAL_RUNNER.read_text()
+    listed = text[text.index("`LocalConfig` options") :]
+    for field in dataclasses.fields(LocalConfig):
+        assert f"- `{field.name}`:" in listed, field.name
+
+
+def test_readme_lists_every_environment_setting_with_its_default() -> None:
+    rows = {
+        cells[0]: cells[2]
+        for line in README.read_text().splitlines()
+        if line.startswith("| `")
+        for cells in [[cell.strip() for cell in line.strip("|").split("|")]]
+        if len(cells) == 3
+    }
+    defaults = EnvironmentConfig(name="any")
+    for field in dataclasses.fields(EnvironmentConfig):
+        if field.name == "name":
+            continue
+        key = next((row for row in rows if f"`{field.name}`" in row), None)
+        assert key is not None, f"README has no row for {field.name}"
+        value = getattr(defaults, field.name)
+        if value is None and field.name in ("account", "region"):
+            assert "environment-agnostic" in rows[key]
+        else:
+            rendered = list(value) if isinstance(value, tuple) else value
+            assert rows[key] == f"`{json.dumps(rendered)}`", field.name

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from cdk_sagemaker_pipelines.cdk._schedule import schedule_expression_problem
 from cdk_sagemaker_pipelines.definition._service_model import shape
 from cdk_sagemaker_pipelines.definition._suggest import did_you_mean
 
@@ -109,13 +110,10 @@ def _check(name: str, key: str, value: Any) -> str | None:
 
 
 def _valid_schedule(expression: str) -> bool:
-    if _RATE.fullmatch(expression):
-        return True
-    cron = _CRON.fullmatch(expression)
-    if cron is None:
-        return False
-    parts = cron.group(1).split(" ")
-    return [parts[2], parts[4]].count("?") == 1
+    # The same check PipelineSchedule makes (field ranges included), without one-time at().
+    return (
+        _RATE.fullmatch(expression) is not None or _CRON.fullmatch(expression) is not None
+    ) and schedule_expression_problem(expression) is None
 
 
 def load_environments(context: Any) -> dict[str, EnvironmentConfig]:
@@ -150,6 +148,13 @@ def load_environments(context: Any) -> dict[str, EnvironmentConfig]:
                 problems.append(
                     f"environment '{name}' setting '{key}': expected {expected}, got {value!r}"
                 )
+        readers = settings.get("registry_reader_accounts")
+        if isinstance(readers, list) and settings.get("account") in readers:
+            problems.append(
+                f"environment '{name}' setting 'registry_reader_accounts': "
+                f"{settings['account']} is the environment's own account, which owns the "
+                "registry already; list only other accounts"
+            )
         if not any(p.startswith(f"environment '{name}'") for p in problems):
             values = {k: v for k, v in settings.items() if k in _KEYS}
             if "registry_reader_accounts" in values:

@@ -104,6 +104,10 @@ SCHEDULE = (
         ("schedule", "cron(0 6 * * * *)", f"{SCHEDULE}, got 'cron(0 6 * * * *)'"),
         ("schedule", "rate(0 days)", f"{SCHEDULE}, got 'rate(0 days)'"),
         ("schedule", "rate(2 weeks)", f"{SCHEDULE}, got 'rate(2 weeks)'"),
+        ("schedule", "cron(0 25 ? * * *)", f"{SCHEDULE}, got 'cron(0 25 ? * * *)'"),
+        ("schedule", "cron(0 6 ? * MONDAY *)", f"{SCHEDULE}, got 'cron(0 6 ? * MONDAY *)'"),
+        ("schedule", "cron(0 6 ? 13 * *)", f"{SCHEDULE}, got 'cron(0 6 ? 13 * *)'"),
+        ("schedule", "at(2030-01-01T06:00:00)", f"{SCHEDULE}, got 'at(2030-01-01T06:00:00)'"),
         ("retain_data", "false", "true or false, got 'false'"),
         ("require_network_isolation", 1, "true or false, got 1"),
         ("accuracy_threshold", 1.5, "a number between 0 and 1, got 1.5"),
@@ -144,6 +148,16 @@ def test_fails_a_bad_value_saying_what_is_expected(setting: str, value: Any, exp
 )
 def test_valid_schedules_are_accepted(schedule: str):
     assert load_environments({"dev": {"schedule": schedule}})["dev"].schedule == schedule
+
+
+def test_fails_sharing_the_registry_with_the_environments_own_account():
+    assert _fails(
+        {"prod": {"account": "111122223333", "registry_reader_accounts": ["111122223333"]}}
+    ) == (
+        "invalid cdk.json 'environments':\n- environment 'prod' setting "
+        "'registry_reader_accounts': 111122223333 is the environment's own account, which owns "
+        "the registry already; list only other accounts"
+    )
 
 
 def test_fails_listing_every_problem_of_every_environment_at_once():

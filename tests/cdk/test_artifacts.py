@@ -11,6 +11,7 @@ from aws_cdk.assertions import Template
 
 from cdk_sagemaker_pipelines.cdk import EXECUTIONS_PREFIX, MODELS_PREFIX, ArtifactStore
 from cdk_sagemaker_pipelines.cdk._kms import kms_actions
+from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
 from tests.cdk.conftest import new_stack
 from tests.cdk.helpers import ACCOUNT, grantee_statements, logical_id, resource
 
@@ -299,3 +300,43 @@ def test_event_bridge_keeps_existing_notification_configurations() -> None:
             {"Event": "s3:ObjectCreated:*", "Topic": "arn:aws:sns:us-east-1:111122223333:t"}
         ],
     }
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        (
+            {"execution_output_retention": cdk.Duration.days(0)},
+            "- prop 'execution_output_retention': S3 lifecycle rules count whole days (at least "
+            "1), got 0 days (Duration.days(1))",
+        ),
+        (
+            {"noncurrent_version_retention": cdk.Duration.hours(36)},
+            "- prop 'noncurrent_version_retention': S3 lifecycle rules count whole days (at "
+            "least 1), got 1 day 12 hours (Duration.days(2))",
+        ),
+        (
+            {"access_log_retention": 30},
+            "- prop 'access_log_retention': expected a Duration, got int 30 (Duration.days(30))",
+        ),
+    ],
+)
+def test_fails_retentions_s3_lifecycle_rules_cannot_express(props: dict[str, Any], message: str):
+    with pytest.raises(PipelineDefinitionError) as raised:
+        ArtifactStore(new_stack(), "Store", **props)
+    assert str(raised.value) == f"ArtifactStore Test/Store has 1 problem:\n{message}"
+
+
+def test_fails_event_bridge_notifications_for_an_imported_bucket() -> None:
+    from aws_cdk import aws_s3 as s3_
+
+    from cdk_sagemaker_pipelines.cdk.artifacts import enable_event_bridge_notifications
+
+    stack = new_stack()
+    bucket = s3_.Bucket.from_bucket_name(stack, "Landing", "landing-zone")
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^enable_event_bridge_notifications: .* is not an s3.Bucket created in this app "
+        r"\(switch EventBridge notifications on where the bucket is defined\)$",
+    ):
+        enable_event_bridge_notifications(bucket)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Template
 
 from cdk_sagemaker_pipelines.cdk import Pipeline, PipelineMonitoring
+from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
 from cdk_sagemaker_pipelines.template import decode_text
 from tests.cdk.conftest import new_stack
 from tests.cdk.helpers import logical_id, prep_and_train, resource
@@ -110,3 +111,31 @@ def test_dashboard_name_and_period(built):
     assert "DashboardName" not in default["Properties"]
     metrics = _body(built, "custom")["widgets"][0]["properties"]["metrics"]
     assert {metric[-1]["period"] for metric in metrics} == {3600}
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        (
+            {"pipeline": "churn"},
+            "- prop 'pipeline': expected a Pipeline or an imported one, got str 'churn' "
+            "(Pipeline.from_pipeline_name(self, 'Pipeline', name) for another app's)",
+        ),
+        (
+            {"failed_executions_threshold": 0},
+            "- prop 'failed_executions_threshold': expected a whole number of failed executions "
+            "(at least 1), got int 0 (at 0 the alarm would always be in ALARM)",
+        ),
+        ({"alarm_topic": "alerts"}, "- prop 'alarm_topic': expected an sns.ITopic, got str"),
+    ],
+)
+def test_fails_invalid_props_naming_the_construct(props: dict[str, Any], message: str):
+    stack = new_stack()
+    given: dict[str, Any] = {
+        "pipeline": Pipeline.from_pipeline_name(stack, "Other", "other-pipeline"),
+        **props,
+    }
+    with pytest.raises(PipelineDefinitionError) as raised:
+        PipelineMonitoring(stack, "Monitoring", **given)
+    assert str(raised.value).startswith("PipelineMonitoring Test/Monitoring has 1 problem:\n")
+    assert message in str(raised.value)

@@ -11,6 +11,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk.assertions import Annotations, Match, Template
@@ -21,6 +22,7 @@ from cdk_sagemaker_pipelines.definition import (
     Join,
     ParameterString,
     PipelineDefinition,
+    PipelineDefinitionError,
     PipelineValidationError,
     ProcessingStep,
     RegisterModel,
@@ -152,6 +154,23 @@ def test_defaults_leave_optional_properties_out(default: Built):
         ({"description": "d" * 3073}, r"field 'PipelineDescription': 3073 characters, longer"),
         ({"max_parallel_execution_steps": 0}, r"'MaxParallelExecutionSteps': must be at least 1"),
         ({"max_parallel_execution_steps": True}, r"'MaxParallelExecutionSteps': expects an int"),
+        ({"pipeline_name": 123}, r"'PipelineName': expected a string, got int 123"),
+        ({"pipeline_name": ""}, r"'PipelineName': pipeline name '' must be 1-256"),
+        ({"display_name": 5}, r"'PipelineDisplayName': expected a string, got int 5"),
+        ({"description": 5}, r"'PipelineDescription': expected a string, got int 5"),
+        (
+            {"role": "arn:aws:iam::111122223333:role/x"},
+            r"'role': expected an iam.IRole, got str 'arn:aws:iam::111122223333:role/x' "
+            r"\(an iam.Role, or iam.Role.from_role_arn\(self, 'Role', arn\)\)",
+        ),
+        ({"step_role": {"arn": "x"}}, r"'step_role': expected an iam.IRole, got dict"),
+        ({"artifact_store": {}}, r"'artifact_store': expected an ArtifactStore, got dict \{\}"),
+        ({"tags": {"team": 1}}, r"'tags': expected a dict of strings to strings"),
+        (
+            {"vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)},
+            r"'vpc_subnets': given without vpc, so it would be ignored \(pass vpc= too\)",
+        ),
+        ({"security_groups": []}, r"'security_groups': given without vpc"),
     ],
 )
 def test_fails_invalid_props_with_our_error_naming_the_problem(props: dict[str, Any], message):
@@ -174,6 +193,31 @@ def test_fails_listing_every_invalid_prop_at_once():
         "PipelineName",
         "MaxParallelExecutionSteps",
     ]
+
+
+def test_fails_a_bucket_given_as_the_artifact_store_naming_it():
+    stack = new_stack()
+    bucket = s3.Bucket(stack, "Bucket")
+    with pytest.raises(
+        PipelineValidationError,
+        match=r"'artifact_store': expected an ArtifactStore, got Bucket Test/Bucket",
+    ):
+        Pipeline(stack, "Training", definition=prep_and_train(), artifact_store=bucket)  # type: ignore[arg-type]
+
+
+def test_imported_roles_are_accepted_and_get_the_derived_policies():
+    stack = new_stack()
+    role = iam.Role.from_role_arn(stack, "Role", "arn:aws:iam::111122223333:role/pipeline")
+    step_role = iam.Role.from_role_name(stack, "StepRole", "jobs")
+    pipeline = Pipeline(
+        stack, "Training", definition=prep_and_train(), role=role, step_role=step_role
+    )
+    template = Template.from_stack(stack)
+    assert pipeline.role_policy is not None
+    assert resource(template, logical_id(pipeline.role_policy))["Properties"]["Roles"] == [
+        "pipeline"
+    ]
+    template.resource_count_is("AWS::IAM::Role", 0)
 
 
 def test_token_props_are_not_validated():
@@ -253,6 +297,24 @@ def test_fails_an_invalid_pipeline_definition_object_naming_the_construct():
     ) as raised:
         Pipeline(new_stack(), "Training", definition=PipelineDefinition(steps=[bad]))
     assert raised.value.problems[0].step == "Prep"
+
+
+def test_definition_as_json_text_like_the_sagemaker_sdk_returns():
+    definition = literal_definition()
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=json.dumps(definition, indent=2))
+    assert definition_of(Template.from_stack(stack)) == definition
+    with pytest.raises(PipelineValidationError, match=r"the definition is not valid JSON"):
+        Pipeline(new_stack(), "Training", definition='{"Version": ')
+
+
+def test_fails_a_definition_of_another_type_saying_what_is_expected():
+    with pytest.raises(
+        PipelineValidationError,
+        match=r"^pipeline definition of Test/Training has 1 problem:\n- pipeline: expected a "
+        r"PipelineDefinition, a definition dict, JSON text or a JSON file path, got object",
+    ):
+        Pipeline(new_stack(), "Training", definition=object())  # type: ignore[arg-type]
 
 
 def test_fails_an_unreadable_definition_file(tmp_path: Path):
@@ -532,6 +594,35 @@ def test_undeclared_parameter_locations_are_reported_as_a_warning():
     assert not any("data-bucket" in json.dumps(statement) for statement in found.values())
 
 
+def test_fails_parameter_locations_of_undeclared_parameters_or_of_the_wrong_type():
+    key = ParameterString(name="InputDataKey", default_value="curated/")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="", values=["s3://data/", key])},
+    )
+    definition = PipelineDefinition(parameters=[key], steps=[prep])
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(
+            new_stack(),
+            "Training",
+            definition=definition,
+            parameter_locations={"InputKey": "curated/*"},
+        )
+    assert str(raised.value) == (
+        "Pipeline Test/Training has 1 problem:\n- pipeline field 'parameter_locations': names "
+        "parameter 'InputKey', which the definition doesn't declare (declared: InputDataKey) "
+        "(did you mean 'InputDataKey'?)"
+    )
+    with pytest.raises(PipelineValidationError, match=r"'InputDataKey': expected an S3 pattern"):
+        Pipeline(
+            new_stack(),
+            "Training",
+            definition=definition,
+            parameter_locations={"InputDataKey": 5},  # type: ignore[dict-item]
+        )
+
+
 def test_declared_parameter_locations_are_granted_exactly_and_not_warned():
     stack = new_stack()
     pipeline = Pipeline(
@@ -775,6 +866,35 @@ def test_on_step_status_change(rules):
     }
 
 
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda p: p.on_execution_status_change("Failed", statuses="Failed"),
+            r"prop 'statuses': expected a list of strings, got str 'Failed' \(write \['Failed'\]\)",
+        ),
+        (
+            lambda p: p.on_execution_status_change("Failed", statuses=["Failure"]),
+            r"prop 'statuses': 'Failure' is not one of Executing, .* \(did you mean 'Failed'\?\)",
+        ),
+        (
+            lambda p: p.on_step_status_change("Train", statuses=["Completed"]),
+            r"prop 'statuses': 'Completed' is not one of Starting, ",
+        ),
+        (
+            lambda p: p.on_step_status_change("Train", step_names=["Training"]),
+            r"prop 'step_names': 'Training' is not one of Prep, Train \(did you mean 'Train'",
+        ),
+    ],
+)
+def test_fails_event_rules_for_statuses_or_steps_that_never_occur(call: Any, message: str):
+    pipeline = Pipeline(new_stack(), "Training", definition=prep_and_train())
+    with pytest.raises(PipelineDefinitionError, match=r"^Test/Training\.on_\w+\('\w+'\) has 1"):
+        call(pipeline)
+    with pytest.raises(PipelineDefinitionError, match=message):
+        call(pipeline)
+
+
 def test_on_event_adds_the_target():
     from aws_cdk import aws_events_targets as targets
     from aws_cdk import aws_sns as sns
@@ -832,6 +952,38 @@ def test_fails_from_pipeline_arn_with_another_resource_type():
         Pipeline.from_pipeline_arn(
             new_stack(), "Imported", "arn:aws:sagemaker:us-east-1:111122223333:model/m"
         )
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "not-an-arn",
+        "arn:aws:sagemaker:us-east-1:111122223333:pipeline/churn/execution/abc123",
+        "arn:aws:sagemaker:us-east-1:111122223333:pipeline/",
+        5,
+    ],
+)
+def test_fails_from_pipeline_arn_with_what_is_not_a_pipeline_arn(arn: Any):
+    with pytest.raises(
+        PipelineValidationError,
+        match=r"^Pipeline.from_pipeline_arn Test/Imported has 1 problem:\n- pipeline field "
+        r"'PipelineArn': .* is not a pipeline ARN \(expected arn:<partition>:sagemaker:",
+    ):
+        Pipeline.from_pipeline_arn(new_stack(), "Imported", arn)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("churn training", r"pipeline name 'churn training' must be 1-256"),
+        (f"{ARN}", r"is an ARN, not a name \(use Pipeline.from_pipeline_arn\)"),
+        (None, r"'PipelineName': expected a string, got None"),
+    ],
+)
+def test_fails_from_pipeline_name_with_an_invalid_name(name: Any, message: str):
+    with pytest.raises(PipelineValidationError, match=message) as raised:
+        Pipeline.from_pipeline_name(new_stack(), "Imported", name)
+    assert str(raised.value).startswith("Pipeline.from_pipeline_name Test/Imported has 1")
 
 
 def test_imported_pipeline_has_grants_metrics_and_events():

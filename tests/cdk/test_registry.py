@@ -11,6 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
 from cdk_sagemaker_pipelines.cdk import ArtifactStore, ModelRegistry
+from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
 from tests.cdk.conftest import new_stack
 from tests.cdk.helpers import ACCOUNT, REGION, grantee_statements, logical_id, resource
 
@@ -218,3 +219,57 @@ def test_on_model_approved(shared: Built):
         "detail-type": [MODEL_PACKAGE_STATE_CHANGE],
         "source": ["aws.sagemaker"],
     }
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        (
+            {"model_package_group_name": "churn models"},
+            "- prop 'model_package_group_name': 'churn models' must be 1-63 letters, digits and "
+            "hyphens, starting and ending with a letter or digit",
+        ),
+        ({"model_package_group_name": "m" * 64}, "must be 1-63 letters"),
+        ({"model_package_group_name": 5}, "'model_package_group_name': expected a string, got int"),
+        ({"description": "d" * 1025}, "- prop 'description': 1025 characters, longer than 1024"),
+        ({"artifact_store": {}}, "- prop 'artifact_store': expected an ArtifactStore, got dict"),
+        (
+            {"shared_with_accounts": READERS[0]},
+            f"- prop 'shared_with_accounts': expected a list of strings, got str '{READERS[0]}' "
+            f"(write ['{READERS[0]}'])",
+        ),
+        (
+            {"shared_with_accounts": ["4444"]},
+            "- prop 'shared_with_accounts': expected 12-digit account ids, got '4444'",
+        ),
+    ],
+)
+def test_fails_invalid_props_naming_the_construct(props: dict[str, Any], message: str):
+    with pytest.raises(PipelineDefinitionError) as raised:
+        ModelRegistry(new_stack(), "Registry", **props)
+    assert str(raised.value).startswith("ModelRegistry Test/Registry has 1 problem:\n")
+    assert message in str(raised.value)
+
+
+def test_fails_sharing_with_the_stacks_own_account():
+    registry = ModelRegistry(new_stack(), "Registry")
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=rf"^ModelRegistry Test/Registry.share_with_account has 1 problem:\n- prop "
+        rf"'account_id': {ACCOUNT} is this stack's own account",
+    ):
+        registry.share_with_account(ACCOUNT)
+
+
+def test_an_environment_agnostic_stack_may_share_with_any_account():
+    registry = ModelRegistry(new_stack(account=None, region=None), "Registry")
+    registry.share_with_account(READERS[0])
+
+
+def test_fails_state_change_rules_for_statuses_that_do_not_exist(shared: Built):
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"'approval_statuses': 'approved' is not one of Approved, Rejected, "
+        r"PendingManualApproval \(did you mean 'Approved'\?\)",
+    ):
+        shared.registry.on_model_package_state_change("Bad", approval_statuses=["approved"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import aws_cdk as cdk
@@ -22,14 +23,17 @@ from cdk_sagemaker_pipelines.cdk import (
     PipelineSchedule,
     SageMakerPipelineTarget,
 )
+from cdk_sagemaker_pipelines.cdk._schedule import schedule_expression_problem
 from cdk_sagemaker_pipelines.definition import (
     Image,
     Join,
+    ParameterInteger,
     ParameterString,
     PipelineDefinition,
     PipelineDefinitionError,
     ProcessingStep,
 )
+from constructs import Construct
 from tests.cdk.conftest import new_stack
 from tests.cdk.helpers import ACCOUNT, REGION, grantee_statements, logical_id, resource
 
@@ -198,6 +202,111 @@ def test_fails_a_schedule_setting_an_undeclared_parameter():
         )
 
 
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("cron(0 6 * * *)", r"'cron\(0 6 \* \* \*\)' has 5 fields; cron needs six"),
+        ("cron(0 6 * * * *)", r"exactly one of day-of-month and day-of-week must be '\?'"),
+        ("cron(0 25 ? * * *)", r"hours '25' is not valid \(0-23, "),
+        ("cron(0 6 ? * MONDAY *)", r"day-of-week 'MONDAY' is not valid \(1-7 or SUN-SAT, "),
+        ("daily", r"expected rate\(<n> minutes\|hours\|days\), cron\(.*got 'daily'"),
+        ("rate(0 days)", r"got 'rate\(0 days\)'"),
+        ("at(2025-13-01T06:00:00)", r"is not a valid date"),
+    ],
+)
+def test_fails_a_schedule_expression_the_scheduler_would_reject(expression: str, message: str):
+    stack = new_stack()
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^PipelineSchedule Test/Nightly has 1 problem:\n- prop 'schedule': ",
+    ) as raised:
+        PipelineSchedule(
+            stack,
+            "Nightly",
+            pipeline=_pipeline(stack),
+            schedule=scheduler.ScheduleExpression.expression(expression),
+        )
+    assert re.search(message, str(raised.value))
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "cron(0 6 ? * MON-FRI *)",
+        "cron(0/15 * * * ? *)",
+        "cron(0 10 ? * 6L 2025-2030)",
+        "cron(0 10 L * ? *)",
+        "cron(0 10 15W * ? *)",
+        "cron(0 10 ? * 2#1 *)",
+        "cron(0 0 ? JAN,JUL SUN *)",
+        "rate(1 day)",
+        "rate(5 minutes)",
+        "at(2030-06-01T10:00:00)",
+    ],
+)
+def test_valid_schedule_expressions_are_accepted(expression: str):
+    assert schedule_expression_problem(expression) is None
+
+
+def test_a_token_schedule_expression_is_not_checked():
+    stack = new_stack()
+    expression = cdk.CfnParameter(stack, "Schedule").value_as_string
+    PipelineSchedule(
+        stack,
+        "Nightly",
+        pipeline=_pipeline(stack),
+        schedule=scheduler.ScheduleExpression.expression(expression),
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Scheduler::Schedule", {"ScheduleExpression": {"Ref": "Schedule"}}
+    )
+
+
+def test_a_token_retry_count_is_not_checked():
+    stack = new_stack()
+    retries = cdk.CfnParameter(stack, "Retries", type="Number").value_as_number
+    SageMakerPipelineTarget(_pipeline(stack), retry_attempts=retries)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        (
+            {"pipeline": "churn"},
+            r"'pipeline': expected an IPipeline, got str 'churn' \(a Pipeline, or "
+            r"Pipeline.from_pipeline_name\(self, 'Pipeline', name\)\)",
+        ),
+        (
+            {"schedule": "rate(1 day)"},
+            r"'schedule': expected a scheduler.ScheduleExpression, got str 'rate\(1 day\)'",
+        ),
+        (
+            {"parameters": {"InputDataKey": 5}},
+            r"'parameters': expected a dict of parameter names to string values",
+        ),
+        ({"retry_attempts": -1}, r"'retry_attempts': must be 0-185, got -1"),
+        ({"retry_attempts": "3"}, r"'retry_attempts': expected an int, got str '3'"),
+        (
+            {"max_event_age": cdk.Duration.days(2)},
+            r"'max_event_age': must be 1 minute to 24 hours, got 2 days",
+        ),
+        ({"description": "d" * 513}, r"'description': 513 characters, longer than 512"),
+    ],
+)
+def test_fails_invalid_schedule_props_naming_the_construct(props: dict[str, Any], message: str):
+    stack = new_stack()
+    given: dict[str, Any] = {
+        "pipeline": _pipeline(stack),
+        "schedule": scheduler.ScheduleExpression.rate(cdk.Duration.days(1)),
+        **props,
+    }
+    with pytest.raises(
+        PipelineDefinitionError, match=r"^PipelineSchedule Test/Nightly has 1 problem:\n- prop "
+    ) as raised:
+        PipelineSchedule(stack, "Nightly", **given)
+    assert re.search(message, str(raised.value))
+
+
 def test_a_schedule_for_an_imported_pipeline_is_not_checked():
     stack = new_stack()
     imported = Pipeline.from_pipeline_name(stack, "Imported", NAME)
@@ -326,6 +435,34 @@ def test_fails_a_target_setting_an_undeclared_parameter():
         SageMakerPipelineTarget(pipeline, parameters={"Nope": "x"})
 
 
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        (
+            {"retry_attempts": 500, "max_event_age": cdk.Duration.days(3)},
+            "SageMakerPipelineTarget has 2 problems:\n"
+            "- prop 'retry_attempts': must be 0-185, got 500\n"
+            "- prop 'max_event_age': must be 1 minute to 24 hours, got 3 days",
+        ),
+        (
+            {"max_event_age": cdk.Duration.seconds(10)},
+            "SageMakerPipelineTarget has 1 problem:\n"
+            "- prop 'max_event_age': must be 1 minute to 24 hours, got 10 seconds",
+        ),
+    ],
+)
+def test_fails_a_target_retry_policy_eventbridge_would_reject(props: dict[str, Any], message):
+    stack = new_stack()
+    with pytest.raises(PipelineDefinitionError) as raised:
+        SageMakerPipelineTarget(_pipeline(stack), **props)
+    assert str(raised.value) == message
+
+
+def test_fails_a_target_for_what_is_not_a_pipeline():
+    with pytest.raises(PipelineDefinitionError, match=r"'pipeline': expected an IPipeline, got"):
+        SageMakerPipelineTarget({})  # type: ignore[arg-type]
+
+
 # -- NewDataTrigger --------------------------------------------------------------------------
 
 
@@ -431,6 +568,80 @@ def test_fails_new_data_setting_an_undeclared_parameter(props: dict[str, Any], p
         match=rf"^Test/OnNewData: sets parameter '{parameter}', which pipeline churn does not",
     ):
         NewDataTrigger(stack, "OnNewData", pipeline=pipeline, bucket=bucket, prefix="in/", **props)
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        (
+            {"prefix": "/incoming/"},
+            r"'prefix': '/incoming/' starts with '/', which no object key does "
+            r"\(write 'incoming/'\)",
+        ),
+        (
+            {"prefix": "s3://landing/incoming/"},
+            r"'prefix': 's3://landing/incoming/' is a URI; the rule matches object keys",
+        ),
+        ({"bucket": "landing"}, r"'bucket': expected an s3.IBucket, got str 'landing'"),
+        (
+            {"bucket_parameter": "InputDataKey"},
+            r"'bucket_parameter': 'InputDataKey' is also the key_parameter",
+        ),
+        (
+            {"parameters": {"InputDataKey": "curated/"}},
+            r"'parameters': sets 'InputDataKey', which gets its value from the event as "
+            r"key_parameter \(leave 'InputDataKey' out of parameters\)",
+        ),
+        ({"max_event_age": cdk.Duration.days(2)}, r"'max_event_age': must be 1 minute"),
+    ],
+)
+def test_fails_new_data_props_that_would_never_match_or_be_overwritten(
+    props: dict[str, Any], message: str
+):
+    stack = new_stack()
+    given: dict[str, Any] = {
+        "pipeline": _pipeline(stack),
+        "bucket": s3.Bucket.from_bucket_name(stack, "Landing", "landing"),
+        "prefix": "incoming/",
+        "key_parameter": "InputDataKey",
+        **props,
+    }
+    with pytest.raises(
+        PipelineDefinitionError, match=r"^NewDataTrigger Test/OnNewData has 1 problem:\n- prop "
+    ) as raised:
+        NewDataTrigger(stack, "OnNewData", **given)
+    assert re.search(message, str(raised.value))
+
+
+def test_fails_new_data_passing_the_key_to_a_parameter_that_is_not_a_string():
+    stack = new_stack()
+    count = ParameterInteger(name="Count", default_value=1)
+    key = ParameterString(name="InputDataKey", default_value="curated/")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="", values=["s3://data/", key])},
+    )
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(parameters=[key, count], steps=[prep]),
+        pipeline_name=NAME,
+        parameter_locations={"InputDataKey": "*"},
+    )
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^Test/OnNewData: parameter 'Count' of pipeline churn is of type Integer, but "
+        r"gets a string from the event \(declare it with ParameterString\)$",
+    ):
+        NewDataTrigger(
+            stack,
+            "OnNewData",
+            pipeline=pipeline,
+            bucket=s3.Bucket(stack, "Data"),
+            prefix="incoming/",
+            key_parameter="Count",
+        )
 
 
 # -- PipelineFailureNotifications ------------------------------------------------------------
@@ -569,3 +780,45 @@ def test_target_role_may_start_a_pipeline_named_with_capitals_by_either_arn_spel
             ),
         }
     ]
+
+
+def test_notifications_rule_belongs_to_the_notifications_not_the_pipeline():
+    stack = new_stack()
+    pipeline = _pipeline(stack)
+    # The same id under two parents: each rule lives in its own notifications construct.
+    first = PipelineFailureNotifications(Construct(stack, "TeamA"), "Alerts", pipeline=pipeline)
+    second = PipelineFailureNotifications(Construct(stack, "TeamB"), "Alerts", pipeline=pipeline)
+    assert first.rule.node.path == "Test/TeamA/Alerts/Rule"
+    assert second.rule.node.path == "Test/TeamB/Alerts/Rule"
+    assert pipeline.node.try_find_child("AlertsRule") is None
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        (
+            {"emails": "ml-oncall@example.com"},
+            r"'emails': expected a list of strings, got str 'ml-oncall@example.com' "
+            r"\(write \['ml-oncall@example.com'\]\)",
+        ),
+        ({"emails": ["ml-oncall"]}, r"'emails': expected email addresses, got 'ml-oncall'"),
+        ({"statuses": "Failed"}, r"'statuses': expected a list of strings, got str 'Failed'"),
+        (
+            {"statuses": ["Failure"]},
+            r"'statuses': 'Failure' is not one of .* \(did you mean 'Failed'\?\)",
+        ),
+        ({"pipeline": "churn"}, r"'pipeline': expected an IPipeline, got str 'churn'"),
+        ({"topic": "alerts"}, r"'topic': expected an sns.ITopic, got str 'alerts'"),
+    ],
+)
+def test_fails_notifications_that_would_never_fire_or_reach_anyone(
+    props: dict[str, Any], message: str
+):
+    stack = new_stack()
+    given: dict[str, Any] = {"pipeline": _pipeline(stack), **props}
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^PipelineFailureNotifications Test/Failures has 1 problem:\n- prop ",
+    ) as raised:
+        PipelineFailureNotifications(stack, "Failures", **given)
+    assert re.search(message, str(raised.value))

@@ -8,7 +8,9 @@ from aws_cdk import aws_s3 as s3
 
 from constructs import Construct
 
+from ..definition import PipelineDefinitionError, Problem
 from ._kms import account_key
+from ._props import describe, raise_for
 
 EXECUTIONS_PREFIX = "executions/"
 """Where pipeline steps write per-execution outputs; expired by the lifecycle rule."""
@@ -43,6 +45,17 @@ class ArtifactStore(Construct):
         access_log_retention: Duration | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        raise_for(
+            [
+                _whole_days_problem(prop, value)
+                for prop, value in (
+                    ("execution_output_retention", execution_output_retention),
+                    ("noncurrent_version_retention", noncurrent_version_retention),
+                    ("access_log_retention", access_log_retention),
+                )
+            ],
+            f"ArtifactStore {self.node.path}",
+        )
         self._removal_policy = removal_policy
         self._noncurrent = noncurrent_version_retention or Duration.days(30)
         self.key = account_key(
@@ -137,14 +150,39 @@ class ArtifactStore(Construct):
         return self.bucket.grant_read(grantee, f"{MODELS_PREFIX}*")
 
 
+def _whole_days_problem(prop: str, value: object) -> Problem | None:
+    """S3 lifecycle rules count whole days, at least one."""
+    if value is None:
+        return None
+    if not isinstance(value, Duration):
+        return Problem(
+            None, prop, f"expected a Duration, got {describe(value)}", "Duration.days(30)"
+        )
+    if value.is_unresolved():
+        return None
+    days = value.to_days(integral=False)
+    if days < 1 or days != int(days):
+        return Problem(
+            None,
+            prop,
+            f"S3 lifecycle rules count whole days (at least 1), got {value.to_human_string()}",
+            f"Duration.days({max(1, round(days))})",
+        )
+    return None
+
+
 def enable_event_bridge_notifications(bucket: s3.Bucket) -> None:
     """Send the bucket's events to EventBridge, through its own CloudFormation properties.
 
     Unlike ``Bucket(event_bridge_enabled=True)`` this needs no custom-resource Lambda.
     Notification configurations already set on the L1 bucket are kept.
     """
-    cfn = bucket.node.default_child
-    assert isinstance(cfn, s3.CfnBucket)
+    cfn = bucket.node.default_child if isinstance(bucket, Construct) else None
+    if not isinstance(cfn, s3.CfnBucket):
+        raise PipelineDefinitionError(
+            f"enable_event_bridge_notifications: {describe(bucket)} is not an s3.Bucket created "
+            "in this app (switch EventBridge notifications on where the bucket is defined)"
+        )
     existing = cfn.notification_configuration
     kept: dict[str, object] = {}
     if isinstance(existing, s3.CfnBucket.NotificationConfigurationProperty):

@@ -11,6 +11,9 @@ from aws_cdk import aws_sns as sns
 
 from constructs import Construct
 
+from ..definition import Problem
+from ._props import describe, expect_interface, raise_for
+
 
 class PipelineMonitoring(Construct):
     """Alarm when executions fail; a dashboard of executions and their duration.
@@ -32,6 +35,31 @@ class PipelineMonitoring(Construct):
         dashboard_name: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        threshold = failed_executions_threshold
+        raise_for(
+            [
+                expect_interface(
+                    "pipeline",
+                    pipeline,
+                    "a Pipeline or an imported one",
+                    ("pipeline_name", "metric_execution_failed"),
+                    "Pipeline.from_pipeline_name(self, 'Pipeline', name) for another app's",
+                ),
+                expect_interface("alarm_topic", alarm_topic, "an sns.ITopic", ("topic_arn",))
+                if alarm_topic is not None
+                else None,
+                None
+                if isinstance(threshold, int) and not isinstance(threshold, bool) and threshold >= 1
+                else Problem(
+                    None,
+                    "failed_executions_threshold",
+                    f"expected a whole number of failed executions (at least 1), got "
+                    f"{describe(threshold)}",
+                    "at 0 the alarm would always be in ALARM",
+                ),
+            ],
+            f"PipelineMonitoring {self.node.path}",
+        )
         window = period or Duration.minutes(5)
         failed = pipeline.metric_execution_failed(period=window)
         self.failed_executions_alarm = cloudwatch.Alarm(

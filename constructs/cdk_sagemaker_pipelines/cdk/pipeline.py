@@ -28,10 +28,21 @@ from ..definition import (
     validate_definition,
     validate_pipeline_name,
 )
+from ..definition._suggest import did_you_mean
 from ..definition.permissions import PENDING_APPROVAL, PermissionPlan, plan_permissions
 from ._acknowledge import acknowledge_wildcards
 from ._binder import CdkBinder
 from ._policies import SAGEMAKER_PRINCIPAL, pipeline_role_statements, step_role_statements
+from ._props import (
+    PIPELINE_EXECUTION_STATUSES,
+    STEP_STATUSES,
+    describe,
+    expect_interface,
+    expect_names,
+    expect_str,
+    expect_strings,
+    raise_for,
+)
 from .artifacts import ArtifactStore
 
 METRICS_NAMESPACE = "AWS/Sagemaker/ModelBuildingPipeline"
@@ -44,6 +55,7 @@ DefinitionSource = PipelineDefinition | Mapping[str, Any] | str | os.PathLike[st
 MAX_DISPLAY_NAME = 256
 DISPLAY_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}")
 MAX_DESCRIPTION = 3072
+_PIPELINE_ARN = re.compile(r"arn:[a-z-]+:sagemaker:[a-z0-9-]+:\d{12}:pipeline/[a-zA-Z0-9-]+")
 
 
 @jsii.implements(sagemaker.IPipeline)
@@ -193,6 +205,11 @@ class _PipelineBase(Resource):
         description: str | None = None,
     ) -> events.Rule:
         """A rule for execution status changes (optionally only to ``statuses``)."""
+        if statuses is not None:
+            raise_for(
+                [expect_names("statuses", statuses, PIPELINE_EXECUTION_STATUSES)],
+                f"{self.node.path}.on_execution_status_change({construct_id!r})",
+            )
         detail = {"currentPipelineExecutionStatus": list(statuses)} if statuses else None
         return self.on_event(
             construct_id,
@@ -223,6 +240,13 @@ class _PipelineBase(Resource):
         description: str | None = None,
     ) -> events.Rule:
         """A rule for step status changes, optionally filtered by status and step."""
+        raise_for(
+            [
+                expect_names("statuses", statuses, STEP_STATUSES) if statuses is not None else None,
+                self._expect_step_names(step_names) if step_names is not None else None,
+            ],
+            f"{self.node.path}.on_step_status_change({construct_id!r})",
+        )
         detail: dict[str, Any] = {}
         if statuses:
             detail["currentStepStatus"] = list(statuses)
@@ -235,6 +259,15 @@ class _PipelineBase(Resource):
             event_pattern=events.EventPattern(
                 detail_type=[STEP_STATUS_CHANGE], detail=detail or None
             ),
+        )
+
+    def _expect_step_names(self, step_names: object) -> Problem | None:
+        """A list of strings; a ``Pipeline`` also knows which steps it has."""
+        known = _step_names(getattr(self, "definition", None))
+        return (
+            expect_names("step_names", step_names, known)
+            if known
+            else expect_strings("step_names", step_names)
         )
 
 
@@ -262,8 +295,8 @@ class Pipeline(_PipelineBase):
     ``definition`` is a ``PipelineDefinition`` (compiled here with a CDK binder: local
     code becomes content-hashed assets, framework images resolve per region, outputs
     without destination go to the artifact bucket, every job gets the artifact KMS key)
-    or a definition JSON (a dict or a file), validated the same way. Invalid definitions
-    fail synth with ``PipelineValidationError`` listing every problem.
+    or a definition JSON (a dict, JSON text or a file), validated the same way. Invalid
+    definitions fail synth with ``PipelineValidationError`` listing every problem.
 
     Two roles are derived from the definition, each with a customer-managed policy: the
     pipeline role (Create/Describe/Stop on ``pipelines-*`` jobs of the step types used,
@@ -305,7 +338,7 @@ class Pipeline(_PipelineBase):
     ) -> None:
         """Create the pipeline. See the class docstring for what each part becomes.
 
-        :param definition: the pipeline (``PipelineDefinition``, a definition dict or a JSON file).
+        :param definition: ``PipelineDefinition``, a definition dict, JSON text or a JSON file.
         :param pipeline_name: Default: a unique name derived from the construct path.
         :param artifact_store: where outputs go and whose key encrypts jobs.
             Default: a new ``ArtifactStore`` in this construct.
@@ -318,8 +351,11 @@ class Pipeline(_PipelineBase):
             values it may take (a URI, or the part of one it fills).
         """
         super().__init__(scope, construct_id)
-        name = pipeline_name or _default_name(self)
+        name = pipeline_name if pipeline_name is not None else _default_name(self)
         problems = _check_props(name, display_name, description, max_parallel_execution_steps)
+        problems += _check_collaborators(
+            artifact_store, role, step_role, vpc, vpc_subnets, security_groups, tags
+        )
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
         self._name = name
@@ -344,6 +380,7 @@ class Pipeline(_PipelineBase):
             network=network,
         )
         self.definition = self._compile(definition)
+        self._check_parameter_locations(parameter_locations)
         self.plan: PermissionPlan = plan_permissions(
             self.definition, pipeline_name=name, parameter_locations=parameter_locations
         )
@@ -407,6 +444,29 @@ class Pipeline(_PipelineBase):
         scope: Construct, construct_id: str, pipeline_name: str
     ) -> _PipelineBase:
         """Reference an existing pipeline by name (in the scope's account and region)."""
+        subject = f"Pipeline.from_pipeline_name {scope.node.path}/{construct_id}"
+        if not isinstance(pipeline_name, str):
+            raise PipelineValidationError(
+                [
+                    Problem(
+                        None, "PipelineName", f"expected a string, got {describe(pipeline_name)}"
+                    )
+                ],
+                subject=subject,
+            )
+        if not Token.is_unresolved(pipeline_name):
+            problems = validate_pipeline_name(pipeline_name)
+            if problems and pipeline_name.startswith("arn:"):
+                problems = [
+                    Problem(
+                        None,
+                        "PipelineName",
+                        f"{pipeline_name!r} is an ARN, not a name",
+                        "use Pipeline.from_pipeline_arn",
+                    )
+                ]
+            if problems:
+                raise PipelineValidationError(problems, subject=subject)
         return _ImportedPipeline(
             scope, construct_id, pipeline_name, _name_arn(scope, pipeline_name)
         )
@@ -414,14 +474,24 @@ class Pipeline(_PipelineBase):
     @staticmethod
     def from_pipeline_arn(scope: Construct, construct_id: str, pipeline_arn: str) -> _PipelineBase:
         """Reference an existing pipeline by ARN (in any account and region)."""
+        subject = f"Pipeline.from_pipeline_arn {scope.node.path}/{construct_id}"
+        not_an_arn = PipelineValidationError(
+            [
+                Problem(
+                    None,
+                    "PipelineArn",
+                    f"{pipeline_arn!r} is not a pipeline ARN",
+                    "expected arn:<partition>:sagemaker:<region>:<account>:pipeline/<name>",
+                )
+            ],
+            subject=subject,
+        )
+        if not isinstance(pipeline_arn, str):
+            raise not_an_arn
+        if not Token.is_unresolved(pipeline_arn) and not _PIPELINE_ARN.fullmatch(pipeline_arn):
+            # Checked before split_arn, whose own error is a jsii RuntimeError.
+            raise not_an_arn
         components = Stack.of(scope).split_arn(pipeline_arn, ArnFormat.SLASH_RESOURCE_NAME)
-        if not Token.is_unresolved(pipeline_arn) and (
-            components.resource != "pipeline" or not components.resource_name
-        ):
-            raise PipelineValidationError(
-                [Problem(None, "PipelineArn", f"{pipeline_arn!r} is not a pipeline ARN")],
-                subject=f"Pipeline.from_pipeline_arn {scope.node.path}/{construct_id}",
-            )
         assert components.resource_name is not None
         return _ImportedPipeline(scope, construct_id, components.resource_name, pipeline_arn)
 
@@ -449,7 +519,16 @@ class Pipeline(_PipelineBase):
                 return source.compile(self._binder).definition
             except PipelineValidationError as error:
                 raise PipelineValidationError(error.problems, subject=subject) from None
-        if isinstance(source, (str, os.PathLike)):
+        if isinstance(source, str) and source.lstrip().startswith("{"):
+            # JSON text, as the SageMaker Python SDK's Pipeline.definition() returns it.
+            try:
+                loaded = json.loads(source)
+            except ValueError as error:
+                raise PipelineValidationError(
+                    [Problem(None, None, f"the definition is not valid JSON: {error}")],
+                    subject=subject,
+                ) from None
+        elif isinstance(source, (str, os.PathLike)):
             path = Path(source)
             try:
                 loaded = json.loads(path.read_text(encoding="utf-8"))
@@ -458,7 +537,21 @@ class Pipeline(_PipelineBase):
                     [Problem(None, None, f"can't read {path}: {error}")], subject=subject
                 ) from None
         else:
-            loaded = json.loads(json.dumps(source))  # a private copy of plain JSON
+            try:
+                loaded = json.loads(json.dumps(source))  # a private copy of plain JSON
+            except (TypeError, ValueError):
+                raise PipelineValidationError(
+                    [
+                        Problem(
+                            None,
+                            None,
+                            "expected a PipelineDefinition, a definition dict, JSON text or a "
+                            f"JSON file path, got {describe(source)}",
+                            "for a SageMaker Python SDK pipeline, pass its definition()",
+                        )
+                    ],
+                    subject=subject,
+                ) from None
         problems = validate_definition(loaded)
         if problems:
             raise PipelineValidationError(problems, subject=subject)
@@ -530,6 +623,55 @@ class Pipeline(_PipelineBase):
                 resources=["*"],
             ),
         ]
+
+    def _check_parameter_locations(
+        self, parameter_locations: Mapping[str, str | Sequence[str]] | None
+    ) -> None:
+        """Each key a declared parameter, each value a pattern or a list of them."""
+        if parameter_locations is None:
+            return
+        subject = f"Pipeline {self.node.path}"
+        if not isinstance(parameter_locations, Mapping):
+            raise PipelineValidationError(
+                [
+                    Problem(
+                        None,
+                        "parameter_locations",
+                        f"expected a dict of parameter name to patterns, got "
+                        f"{describe(parameter_locations)}",
+                    )
+                ],
+                subject=subject,
+            )
+        declared = [entry.get("Name") for entry in self.definition.get("Parameters", [])]
+        problems: list[Problem] = []
+        for parameter, patterns in parameter_locations.items():
+            if parameter not in declared:
+                hint = did_you_mean(str(parameter), declared)
+                problems.append(
+                    Problem(
+                        None,
+                        "parameter_locations",
+                        f"names parameter {parameter!r}, which the definition doesn't declare "
+                        f"(declared: {', '.join(declared) or 'none'})",
+                        hint,
+                    )
+                )
+            elif not isinstance(patterns, str) and not (
+                isinstance(patterns, (list, tuple))
+                and patterns
+                and all(isinstance(pattern, str) for pattern in patterns)
+            ):
+                problems.append(
+                    Problem(
+                        None,
+                        "parameter_locations",
+                        f"{parameter!r}: expected an S3 pattern or a list of them, got "
+                        f"{describe(patterns)}",
+                    )
+                )
+        if problems:
+            raise PipelineValidationError(problems, subject=subject)
 
     def _check_self_approval(self) -> None:
         problems: list[Problem] = []
@@ -615,6 +757,17 @@ def _check_props(
     max_parallel_execution_steps: int | None,
 ) -> list[Problem]:
     """The CreatePipeline constraints on the construct's own props (tokens are skipped)."""
+    typed = [
+        problem
+        for problem in (
+            expect_str("PipelineName", name, optional=False),
+            expect_str("PipelineDisplayName", display_name),
+            expect_str("PipelineDescription", description),
+        )
+        if problem is not None
+    ]
+    if typed:
+        return typed
     problems = validate_pipeline_name(name) if not Token.is_unresolved(name) else []
     if (
         display_name is not None
@@ -652,6 +805,80 @@ def _check_props(
                 Problem(None, "MaxParallelExecutionSteps", f"must be at least 1, got {steps}")
             )
     return problems
+
+
+def _check_collaborators(
+    artifact_store: object,
+    role: object,
+    step_role: object,
+    vpc: object,
+    vpc_subnets: object,
+    security_groups: object,
+    tags: object,
+) -> list[Problem]:
+    """Check the props that are other constructs (or collections of them).
+
+    Caught here, in Python, instead of as a jsii deserialization error from deep inside
+    aws-cdk-lib.
+    """
+    role_hint = "an iam.Role, or iam.Role.from_role_arn(self, 'Role', arn)"
+    problems = [
+        expect_interface(prop, value, "an iam.IRole", ("role_arn", "grant_principal"), role_hint)
+        for prop, value in (("role", role), ("step_role", step_role))
+        if value is not None
+    ]
+    if artifact_store is not None and not isinstance(artifact_store, ArtifactStore):
+        problems.append(
+            Problem(
+                None,
+                "artifact_store",
+                f"expected an ArtifactStore, got {describe(artifact_store)}",
+                "the pipeline needs the store's bucket and key: create an ArtifactStore",
+            )
+        )
+    if vpc is not None:
+        problems.append(expect_interface("vpc", vpc, "an ec2.IVpc", ("vpc_id", "select_subnets")))
+    else:
+        problems += [
+            Problem(None, prop, "given without vpc, so it would be ignored", "pass vpc= too")
+            for prop, value in (("vpc_subnets", vpc_subnets), ("security_groups", security_groups))
+            if value is not None
+        ]
+    if security_groups is not None and (
+        isinstance(security_groups, (str, Mapping))
+        or not isinstance(security_groups, Sequence)
+        or not all(hasattr(group, "security_group_id") for group in security_groups)
+    ):
+        problems.append(
+            Problem(
+                None,
+                "security_groups",
+                f"expected a list of ec2.ISecurityGroup, got {describe(security_groups)}",
+                "ec2.SecurityGroup.from_security_group_id(self, 'Jobs', 'sg-…')",
+            )
+        )
+    if tags is not None and not (
+        isinstance(tags, Mapping)
+        and all(isinstance(key, str) and isinstance(value, str) for key, value in tags.items())
+    ):
+        problems.append(
+            Problem(None, "tags", f"expected a dict of strings to strings, got {describe(tags)}")
+        )
+    return [problem for problem in problems if problem is not None]
+
+
+def _step_names(definition: object) -> list[str]:
+    if not isinstance(definition, dict):
+        return []
+    names: list[str] = []
+    pending = list(definition.get("Steps", []))
+    while pending:
+        step = pending.pop(0)
+        names.append(step["Name"])
+        if step.get("Type") == "Condition":
+            arguments = step.get("Arguments", {})
+            pending += arguments.get("IfSteps", []) + arguments.get("ElseSteps", [])
+    return names
 
 
 def _service_role(scope: Construct, construct_id: str, description: str) -> iam.Role:

@@ -2,24 +2,59 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import ArnFormat, Names, RemovalPolicy, Resource, Stack
+from aws_cdk import ArnFormat, Names, RemovalPolicy, Resource, Stack, Token
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 
 from constructs import Construct
 
+from ..definition import Problem
+from ._props import (
+    MODEL_APPROVAL_STATUSES,
+    describe,
+    expect_account_ids,
+    expect_names,
+    expect_str,
+    raise_for,
+)
 from .artifacts import MODELS_PREFIX, ArtifactStore
 
 MODEL_PACKAGE_STATE_CHANGE = "SageMaker Model Package State Change"
+# CreateModelPackageGroup's ModelPackageGroupName and ModelPackageGroupDescription.
+MAX_GROUP_NAME = 63
+GROUP_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+MAX_DESCRIPTION = 1024
 _READ_ACTIONS = [
     "sagemaker:DescribeModelPackageGroup",
     "sagemaker:ListModelPackages",
     "sagemaker:DescribeModelPackage",
 ]
+
+
+def _name_problem(name: str | None) -> Problem | None:
+    if name is None or Token.is_unresolved(name) or GROUP_NAME.fullmatch(name):
+        return None
+    return Problem(
+        None,
+        "model_package_group_name",
+        f"{name!r} must be 1-{MAX_GROUP_NAME} letters, digits and hyphens, starting and "
+        "ending with a letter or digit",
+    )
+
+
+def _description_problem(description: str | None) -> Problem | None:
+    if description is None or Token.is_unresolved(description):
+        return None
+    if len(description) <= MAX_DESCRIPTION:
+        return None
+    return Problem(
+        None, "description", f"{len(description)} characters, longer than {MAX_DESCRIPTION}"
+    )
 
 
 class ModelRegistry(Resource):
@@ -56,9 +91,26 @@ class ModelRegistry(Resource):
         :param removal_policy: Default: retain.
         """
         super().__init__(scope, construct_id)
+        raise_for(
+            [
+                expect_str("model_package_group_name", model_package_group_name)
+                or _name_problem(model_package_group_name),
+                expect_str("description", description) or _description_problem(description),
+                None
+                if artifact_store is None or isinstance(artifact_store, ArtifactStore)
+                else Problem(
+                    None,
+                    "artifact_store",
+                    f"expected an ArtifactStore, got {describe(artifact_store)}",
+                ),
+                expect_account_ids("shared_with_accounts", shared_with_accounts),
+            ],
+            f"ModelRegistry {self.node.path}",
+        )
         name = (
             model_package_group_name
-            or Names.unique_resource_name(self, max_length=63, separator="-").lower()
+            if model_package_group_name is not None
+            else Names.unique_resource_name(self, max_length=63, separator="-").lower()
         )
         self.model_package_group_name = name
         self.artifact_store = artifact_store
@@ -122,6 +174,23 @@ class ModelRegistry(Resource):
         Adds the account to the group's resource policy and, with an artifact store, lets
         it read ``models/`` and decrypt them with the store's key.
         """
+        raise_for(
+            [expect_account_ids("account_id", [account_id])],
+            f"ModelRegistry {self.node.path}.share_with_account",
+        )
+        own = Stack.of(self).account
+        if account_id == own and not Token.is_unresolved(own):
+            raise_for(
+                [
+                    Problem(
+                        None,
+                        "account_id",
+                        f"{account_id} is this stack's own account, which owns the registry",
+                        "share only with other accounts; grant_read gives roles of this one",
+                    )
+                ],
+                f"ModelRegistry {self.node.path}.share_with_account",
+            )
         if account_id in self._shared:
             return
         self._shared.append(account_id)
@@ -171,6 +240,11 @@ class ModelRegistry(Resource):
         description: str | None = None,
     ) -> events.Rule:
         """A rule for version state changes in this group (optionally by approval status)."""
+        if approval_statuses is not None:
+            raise_for(
+                [expect_names("approval_statuses", approval_statuses, MODEL_APPROVAL_STATUSES)],
+                f"{self.node.path}.on_model_package_state_change({construct_id!r})",
+            )
         detail: dict[str, Any] = {"ModelPackageGroupName": [self.model_package_group_name]}
         if approval_statuses:
             detail["ModelApprovalStatus"] = list(approval_statuses)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import jsii
-from aws_cdk import Acknowledgment, CfnElement, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import (
+    Acknowledgment,
+    CfnElement,
+    Duration,
+    RemovalPolicy,
+    Stack,
+    Token,
+    Validations,
+)
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
@@ -22,10 +29,30 @@ from aws_cdk.interfaces import aws_events as events_refs
 
 from constructs import Construct
 
-from ..definition import PipelineDefinitionError
+from ..definition import PipelineDefinitionError, Problem
 from ._kms import account_key
+from ._props import (
+    PIPELINE_EXECUTION_STATUSES,
+    PIPELINE_INTERFACE,
+    describe,
+    expect_interface,
+    expect_names,
+    expect_str,
+    expect_strings,
+    is_unresolved,
+    raise_for,
+)
+from ._schedule import schedule_expression_problem
 from .artifacts import enable_event_bridge_notifications
-from .pipeline import arn_spellings
+from .pipeline import EXECUTION_STATUS_CHANGE, arn_spellings
+
+PIPELINE_HINT = "a Pipeline, or Pipeline.from_pipeline_name(self, 'Pipeline', name)"
+# EventBridge (rules) and EventBridge Scheduler retry policies: the same limits.
+MAX_RETRY_ATTEMPTS = 185
+MIN_EVENT_AGE_SECONDS = 60
+MAX_EVENT_AGE_SECONDS = 24 * 60 * 60
+MAX_SCHEDULE_DESCRIPTION = 512
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def _service_role(scope: Construct, construct_id: str, service: str, description: str) -> iam.Role:
@@ -56,8 +83,17 @@ def _dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
     return queue
 
 
-def _check_parameters(pipeline: sagemaker.IPipeline, names: Sequence[str], where: str) -> None:
-    """Fail synth when a trigger sets parameters the pipeline doesn't declare."""
+def _check_parameters(
+    pipeline: sagemaker.IPipeline,
+    names: Sequence[str],
+    where: str,
+    from_event: Sequence[str] = (),
+) -> None:
+    """Fail synth when a trigger sets parameters the pipeline doesn't declare.
+
+    ``from_event`` parameters get a string from the event (an object key): a pipeline
+    parameter of another type would fail every execution.
+    """
     definition = getattr(pipeline, "definition", None)
     if not isinstance(definition, dict):
         return  # an imported pipeline: nothing to check against
@@ -68,6 +104,67 @@ def _check_parameters(pipeline: sagemaker.IPipeline, names: Sequence[str], where
                 f"{where}: sets parameter '{name}', which pipeline {pipeline.pipeline_name} does "
                 f"not declare (declared: {', '.join(declared) or 'none'})"
             )
+    for name in from_event:
+        if declared.get(name, "String") != "String":
+            raise PipelineDefinitionError(
+                f"{where}: parameter '{name}' of pipeline {pipeline.pipeline_name} is of type "
+                f"{declared[name]}, but gets a string from the event (declare it with "
+                "ParameterString)"
+            )
+
+
+def _retry_problems(retry_attempts: object, max_event_age: object) -> list[Problem | None]:
+    """The retry policy limits EventBridge and its Scheduler enforce only at deploy."""
+    problems: list[Problem | None] = []
+    if is_unresolved(retry_attempts):
+        pass  # a number token (a float) is only known at deploy time
+    elif isinstance(retry_attempts, bool) or not isinstance(retry_attempts, int):
+        problems.append(
+            Problem(None, "retry_attempts", f"expected an int, got {describe(retry_attempts)}")
+        )
+    elif not 0 <= retry_attempts <= MAX_RETRY_ATTEMPTS:
+        problems.append(
+            Problem(
+                None,
+                "retry_attempts",
+                f"must be 0-{MAX_RETRY_ATTEMPTS}, got {retry_attempts}",
+            )
+        )
+    if max_event_age is not None:
+        if not isinstance(max_event_age, Duration):
+            problems.append(
+                Problem(
+                    None,
+                    "max_event_age",
+                    f"expected a Duration, got {describe(max_event_age)}",
+                    "Duration.hours(2)",
+                )
+            )
+        elif not max_event_age.is_unresolved():
+            seconds = max_event_age.to_seconds()
+            if not MIN_EVENT_AGE_SECONDS <= seconds <= MAX_EVENT_AGE_SECONDS:
+                problems.append(
+                    Problem(
+                        None,
+                        "max_event_age",
+                        f"must be 1 minute to 24 hours, got {max_event_age.to_human_string()}",
+                    )
+                )
+    return problems
+
+
+def _parameter_value_problem(parameters: object) -> Problem | None:
+    if parameters is None or (
+        isinstance(parameters, Mapping)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in parameters.items())
+    ):
+        return None
+    return Problem(
+        None,
+        "parameters",
+        f"expected a dict of parameter names to string values, got {describe(parameters)}",
+        "pipeline parameters are passed as strings: write '5' for 5",
+    )
 
 
 class PipelineSchedule(Construct):
@@ -97,6 +194,40 @@ class PipelineSchedule(Construct):
         dead_letter_queue: sqs.IQueue | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        expression = (
+            schedule.expression_string
+            if isinstance(schedule, scheduler.ScheduleExpression)
+            else None
+        )
+        raise_for(
+            [
+                expect_interface(
+                    "pipeline", pipeline, "an IPipeline", PIPELINE_INTERFACE, PIPELINE_HINT
+                ),
+                None
+                if isinstance(schedule, scheduler.ScheduleExpression)
+                else Problem(
+                    None,
+                    "schedule",
+                    f"expected a scheduler.ScheduleExpression, got {describe(schedule)}",
+                    "scheduler.ScheduleExpression.expression('cron(0 6 ? * * *)')",
+                ),
+                _schedule_problem(expression),
+                _parameter_value_problem(parameters),
+                expect_str("description", description),
+                None
+                if not isinstance(description, str)
+                or is_unresolved(description)
+                or len(description) <= MAX_SCHEDULE_DESCRIPTION
+                else Problem(
+                    None,
+                    "description",
+                    f"{len(description)} characters, longer than {MAX_SCHEDULE_DESCRIPTION}",
+                ),
+                *_retry_problems(retry_attempts, max_event_age),
+            ],
+            f"PipelineSchedule {self.node.path}",
+        )
         values = dict(parameters or {})
         _check_parameters(pipeline, list(values), self.node.path)
         self.dead_letter_queue = dead_letter_queue or _dead_letter_queue(self, "DeadLetterQueue")
@@ -132,6 +263,13 @@ class PipelineSchedule(Construct):
         )
 
 
+def _schedule_problem(expression: str | None) -> Problem | None:
+    if expression is None or Token.is_unresolved(expression):
+        return None
+    problem = schedule_expression_problem(expression)
+    return Problem(None, "schedule", problem) if problem else None
+
+
 @jsii.implements(events.IRuleTarget)
 class SageMakerPipelineTarget:
     """An EventBridge rule target that starts a SageMaker pipeline with parameters.
@@ -158,9 +296,19 @@ class SageMakerPipelineTarget:
         retry_attempts: int = 3,
         max_event_age: Duration | None = None,
     ) -> None:
+        # Checked here, not in bind(): bind runs inside jsii, which would wrap our error.
+        raise_for(
+            [
+                expect_interface(
+                    "pipeline", pipeline, "an IPipeline", PIPELINE_INTERFACE, PIPELINE_HINT
+                ),
+                _parameter_value_problem(parameters),
+                *_retry_problems(retry_attempts, max_event_age),
+            ],
+            "SageMakerPipelineTarget",
+        )
         self.pipeline = pipeline
         self.parameters = dict(parameters or {})
-        # Checked here, not in bind(): bind runs inside jsii, which would wrap our error.
         _check_parameters(pipeline, list(self.parameters), "SageMakerPipelineTarget")
         self.dead_letter_queue = dead_letter_queue
         self.retry_attempts = retry_attempts
@@ -253,6 +401,52 @@ def _set_pipeline_parameters(
     )
 
 
+def _prefix_problem(prefix: str) -> Problem | None:
+    """A key prefix: S3 object keys start neither with '/' nor with the bucket's URI."""
+    if is_unresolved(prefix):
+        return None
+    if prefix.startswith("s3://"):
+        return Problem(
+            None,
+            "prefix",
+            f"{prefix!r} is a URI; the rule matches object keys",
+            "pass the bucket as bucket= and the key prefix alone, e.g. 'incoming/'",
+        )
+    if prefix.startswith("/"):
+        return Problem(
+            None,
+            "prefix",
+            f"{prefix!r} starts with '/', which no object key does",
+            f"write {prefix.lstrip('/')!r}",
+        )
+    return None
+
+
+def _event_parameter_problems(
+    key_parameter: object, bucket_parameter: object, parameters: object
+) -> list[Problem | None]:
+    """The key and bucket parameters take values from the event: no other value for them."""
+    if bucket_parameter is not None and bucket_parameter == key_parameter:
+        return [
+            Problem(
+                None,
+                "bucket_parameter",
+                f"{bucket_parameter!r} is also the key_parameter; one parameter can't get both",
+            )
+        ]
+    given = parameters if isinstance(parameters, Mapping) else {}
+    return [
+        Problem(
+            None,
+            "parameters",
+            f"sets {name!r}, which gets its value from the event as {prop}",
+            f"leave {name!r} out of parameters",
+        )
+        for prop, name in (("key_parameter", key_parameter), ("bucket_parameter", bucket_parameter))
+        if name is not None and name in given
+    ]
+
+
 class NewDataTrigger(Construct):
     """Start a pipeline when an object is created under ``prefix`` in ``bucket``.
 
@@ -285,11 +479,33 @@ class NewDataTrigger(Construct):
         dead_letter_queue: sqs.IQueue | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        raise_for(
+            [
+                expect_interface(
+                    "pipeline", pipeline, "an IPipeline", PIPELINE_INTERFACE, PIPELINE_HINT
+                ),
+                expect_interface(
+                    "bucket",
+                    bucket,
+                    "an s3.IBucket",
+                    ("bucket_name", "bucket_arn"),
+                    "an s3.Bucket, or s3.Bucket.from_bucket_name(self, 'Data', name)",
+                ),
+                expect_str("prefix", prefix, optional=False) or _prefix_problem(prefix),
+                expect_str("key_parameter", key_parameter, optional=False),
+                expect_str("bucket_parameter", bucket_parameter),
+                _parameter_value_problem(parameters),
+                *_event_parameter_problems(key_parameter, bucket_parameter, parameters),
+                *_retry_problems(retry_attempts, max_event_age),
+            ],
+            f"NewDataTrigger {self.node.path}",
+        )
         values = dict(parameters or {})
         values[key_parameter] = "$.detail.object.key"
         if bucket_parameter is not None:
             values[bucket_parameter] = "$.detail.bucket.name"
-        _check_parameters(pipeline, list(values), self.node.path)
+        from_event = [key_parameter] + ([bucket_parameter] if bucket_parameter else [])
+        _check_parameters(pipeline, list(values), self.node.path, from_event)
         if isinstance(bucket, s3.Bucket):
             enable_event_bridge_notifications(bucket)
         self.dead_letter_queue = dead_letter_queue or _dead_letter_queue(self, "DeadLetterQueue")
@@ -317,6 +533,18 @@ class NewDataTrigger(Construct):
         )
 
 
+def _emails_problem(emails: object) -> Problem | None:
+    problem = expect_strings("emails", emails)
+    if problem is not None or not isinstance(emails, (list, tuple)):
+        return problem
+    wrong = [email for email in emails if not is_unresolved(email) and not EMAIL.fullmatch(email)]
+    if not wrong:
+        return None
+    return Problem(
+        None, "emails", f"expected email addresses, got {', '.join(repr(e) for e in wrong)}"
+    )
+
+
 class PipelineFailureNotifications(Construct):
     """Publish a readable message to an encrypted, TLS-only SNS topic when a run fails or stops.
 
@@ -331,12 +559,25 @@ class PipelineFailureNotifications(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        pipeline: Any,
+        pipeline: sagemaker.IPipeline,
         topic: sns.ITopic | None = None,
         emails: Sequence[str] = (),
         statuses: Sequence[str] = ("Failed", "Stopped"),
     ) -> None:
         super().__init__(scope, construct_id)
+        raise_for(
+            [
+                expect_interface(
+                    "pipeline", pipeline, "an IPipeline", PIPELINE_INTERFACE, PIPELINE_HINT
+                ),
+                expect_interface("topic", topic, "an sns.ITopic", ("topic_arn",))
+                if topic is not None
+                else None,
+                _emails_problem(emails),
+                expect_names("statuses", statuses, PIPELINE_EXECUTION_STATUSES),
+            ],
+            f"PipelineFailureNotifications {self.node.path}",
+        )
         if topic is None:
             self.key = account_key(
                 self,
@@ -369,9 +610,17 @@ class PipelineFailureNotifications(Construct):
             "See the failed step's FailureReason in SageMaker Studio or with "
             "aws sagemaker list-pipeline-execution-steps."
         )
-        self.rule = pipeline.on_execution_status_change(
-            f"{construct_id}Rule",
-            statuses=list(statuses),
+        # In this construct, not the pipeline's scope: two notifications with one id under
+        # different parents don't clash, and the rule lives in this construct's stack.
+        self.rule = events.Rule(
+            self,
+            "Rule",
             description=f"Executions of {pipeline.pipeline_name} that end " + " or ".join(statuses),
+            event_pattern=events.EventPattern(
+                source=["aws.sagemaker"],
+                resources=arn_spellings(pipeline.pipeline_arn, pipeline.pipeline_name),
+                detail_type=[EXECUTION_STATUS_CHANGE],
+                detail={"currentPipelineExecutionStatus": list(statuses)},
+            ),
         )
         self.rule.add_target(events_targets.SnsTopic(topic, message=message))

@@ -1,0 +1,127 @@
+"""Checks of construct props, so a wrong value fails in Python naming the construct and prop.
+
+Without them a wrong type surfaces as a jsii deserialization error from deep inside
+aws-cdk-lib (or, worse, a string iterated as a list of one-character values).
+jsii interfaces (``iam.IRole``, ``s3.IBucket``) can't be used with ``isinstance``, so
+a value "is" one when it has the interface's identifying attributes.
+
+Example::
+
+    problems = [problem for problem in (
+        expect_interface("bucket", bucket, "an s3.IBucket", ("bucket_name", "bucket_arn")),
+        expect_names("statuses", statuses, PIPELINE_EXECUTION_STATUSES),
+    ) if problem]
+    raise_for(problems, f"NewDataTrigger {self.node.path}")
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from aws_cdk import Token
+
+from constructs import Construct
+
+from ..definition import PipelineDefinitionError, Problem
+from ..definition._service_model import shape
+from ..definition._suggest import did_you_mean
+
+PIPELINE_EXECUTION_STATUSES: tuple[str, ...] = tuple(shape("PipelineExecutionStatus")["enum"])
+STEP_STATUSES: tuple[str, ...] = tuple(shape("StepStatus")["enum"])
+MODEL_APPROVAL_STATUSES: tuple[str, ...] = tuple(shape("ModelApprovalStatus")["enum"])
+ACCOUNT_ID = re.compile(r"\d{12}")
+PIPELINE_INTERFACE = ("pipeline_name", "pipeline_arn")
+
+
+def describe(value: object) -> str:
+    """A short description of a value for an error message: its type and what it is."""
+    if isinstance(value, Construct):
+        return f"{type(value).__name__} {value.node.path}"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}" if value is not None else "None"
+
+
+def is_unresolved(value: object) -> bool:
+    """Whether ``value`` is a CDK token (a string or number only known at deploy time)."""
+    return isinstance(value, (str, int, float)) and Token.is_unresolved(value)
+
+
+def expect_interface(
+    prop: str,
+    value: object,
+    expected: str,
+    attributes: Sequence[str],
+    hint: str | None = None,
+) -> Problem | None:
+    """A problem unless ``value`` has the ``attributes`` that identify the interface."""
+    if value is not None and all(hasattr(value, name) for name in attributes):
+        return None
+    return Problem(None, prop, f"expected {expected}, got {describe(value)}", hint)
+
+
+def expect_str(prop: str, value: object, *, optional: bool = True) -> Problem | None:
+    """A problem unless ``value`` is a string (or None when ``optional``)."""
+    if isinstance(value, str) or (optional and value is None):
+        return None
+    return Problem(None, prop, f"expected a string, got {describe(value)}")
+
+
+def expect_strings(prop: str, values: object) -> Problem | None:
+    """A problem unless ``values`` is a list (or tuple) of strings; a lone string is wrong."""
+    if isinstance(values, (list, tuple)) and all(isinstance(value, str) for value in values):
+        return None
+    hint = f"write [{values!r}]" if isinstance(values, str) else None
+    return Problem(None, prop, f"expected a list of strings, got {describe(values)}", hint)
+
+
+def expect_names(prop: str, values: object, valid: Sequence[str]) -> Problem | None:
+    """A problem unless ``values`` is a list of names from ``valid`` (tokens pass)."""
+    problem = expect_strings(prop, values)
+    if problem is not None or not isinstance(values, (list, tuple)):
+        return problem
+    unknown = [value for value in values if value not in valid and not is_unresolved(value)]
+    if not unknown:
+        return None
+    hint = did_you_mean(unknown[0], valid)
+    return Problem(
+        None,
+        prop,
+        f"{', '.join(repr(value) for value in unknown)} "
+        f"{'is not one' if len(unknown) == 1 else 'are not'} of {', '.join(valid)}",
+        hint,
+    )
+
+
+def expect_account_ids(prop: str, values: object) -> Problem | None:
+    """A problem unless ``values`` is a list of 12-digit account ids (tokens pass)."""
+    problem = expect_strings(prop, values)
+    if problem is not None or not isinstance(values, (list, tuple)):
+        return problem
+    wrong = [v for v in values if not is_unresolved(v) and not ACCOUNT_ID.fullmatch(v)]
+    if not wrong:
+        return None
+    return Problem(
+        None,
+        prop,
+        f"expected 12-digit account ids, got {', '.join(repr(value) for value in wrong)}",
+    )
+
+
+def format_problem(problem: Problem) -> str:
+    """``prop 'bucket': expected …`` — a construct prop's problem, not a step field's."""
+    text = f"prop '{problem.field}': {problem.message}"
+    return text + (f" ({problem.hint})" if problem.hint else "")
+
+
+def raise_for(problems: Iterable[Problem | None], subject: str) -> None:
+    """Raise ``PipelineDefinitionError`` listing every problem of a construct's props."""
+    found = [problem for problem in problems if problem is not None]
+    if not found:
+        return
+    noun = "problem" if len(found) == 1 else "problems"
+    lines = [f"{subject} has {len(found)} {noun}:"]
+    lines += [f"- {format_problem(problem)}" for problem in found]
+    raise PipelineDefinitionError("\n".join(lines))

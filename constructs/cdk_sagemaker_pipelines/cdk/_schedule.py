@@ -1,0 +1,92 @@
+"""EventBridge Scheduler expressions, checked at synth: CloudFormation only rejects them at deploy.
+
+Example::
+
+    schedule_expression_problem("cron(0 6 * * *)")  # "cron needs six fields …"
+    schedule_expression_problem("cron(0 6 ? * MON *)")  # None
+"""
+
+from __future__ import annotations
+
+import re
+
+RATE = re.compile(r"rate\(([1-9]\d*) (minutes?|hours?|days?)\)")
+CRON = re.compile(r"cron\((.*)\)")
+AT = re.compile(r"at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)")
+EXPECTED = (
+    "rate(<n> minutes|hours|days), cron(<minutes> <hours> <day-of-month> <month> "
+    "<day-of-week> <year>) with '?' as one of the two days, or at(yyyy-mm-ddThh:mm:ss)"
+)
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+# (name, lowest, highest, names for the numbers from 1)
+_FIELDS: tuple[tuple[str, int, int, tuple[str, ...]], ...] = (
+    ("minutes", 0, 59, ()),
+    ("hours", 0, 23, ()),
+    ("day-of-month", 1, 31, ()),
+    ("month", 1, 12, _MONTHS),
+    ("day-of-week", 1, 7, _DAYS),
+    ("year", 1970, 2199, ()),
+)
+DAY_OF_MONTH, DAY_OF_WEEK = 2, 4
+
+
+def schedule_expression_problem(expression: str) -> str | None:
+    """What is wrong with a ``rate()``, ``cron()`` or ``at()`` expression, or None."""
+    if RATE.fullmatch(expression):
+        return None
+    at = AT.fullmatch(expression)
+    if at:
+        month, day, hour, minute, second = (int(part) for part in at.groups()[1:])
+        in_range = 1 <= month <= 12 and 1 <= day <= 31 and hour <= 23 and minute <= 59
+        return None if in_range and second <= 59 else f"{expression!r} is not a valid date"
+    cron = CRON.fullmatch(expression)
+    if cron is None:
+        return f"expected {EXPECTED}, got {expression!r}"
+    fields = cron.group(1).split(" ")
+    if len(fields) != len(_FIELDS):
+        return (
+            f"{expression!r} has {len(fields)} fields; cron needs six: <minutes> <hours> "
+            "<day-of-month> <month> <day-of-week> <year>"
+        )
+    if [fields[DAY_OF_MONTH], fields[DAY_OF_WEEK]].count("?") != 1:
+        return f"{expression!r}: exactly one of day-of-month and day-of-week must be '?'"
+    for index, value in enumerate(fields):
+        name, lowest, highest, names = _FIELDS[index]
+        if not _cron_field_ok(index, value, lowest, highest, names):
+            allowed = f"{lowest}-{highest}" + (f" or {names[0]}-{names[-1]}" if names else "")
+            return f"{expression!r}: {name} {value!r} is not valid ({allowed}, *, ',', '-', '/')"
+    return None
+
+
+def _cron_field_ok(
+    index: int, value: str, lowest: int, highest: int, names: tuple[str, ...]
+) -> bool:
+    if value == "?":
+        return index in (DAY_OF_MONTH, DAY_OF_WEEK)
+    for item in value.split(","):
+        base, slash, step = item.partition("/")
+        if slash and not (step.isdigit() and int(step) >= 1):
+            return False
+        if base == "*":
+            continue
+        if base == "L" or (index == DAY_OF_MONTH and base == "LW"):
+            if index in (DAY_OF_MONTH, DAY_OF_WEEK):
+                continue
+            return False
+        special = re.fullmatch(
+            r"(\d{1,2})W" if index == DAY_OF_MONTH else r"(\w+?)(?:L|#[1-5])", base
+        )
+        if special and index in (DAY_OF_MONTH, DAY_OF_WEEK):
+            base = special.group(1)
+        low, dash, high = base.partition("-")
+        parts = [low, high] if dash else [low]
+        if not all(_value_ok(part, lowest, highest, names) for part in parts):
+            return False
+    return True
+
+
+def _value_ok(part: str, lowest: int, highest: int, names: tuple[str, ...]) -> bool:
+    if part.isdigit():
+        return lowest <= int(part) <= highest
+    return part.upper() in names

@@ -115,3 +115,35 @@ def test_readme_lists_every_environment_setting_with_its_default() -> None:
         else:
             rendered = list(value) if isinstance(value, tuple) else value
             assert rows[key] == f"`{json.dumps(rendered)}`", field.name
+
+
+def test_readme_validation_example_is_real_output() -> None:
+    from cdk_sagemaker_pipelines.definition import (
+        ConditionGreaterThanOrEqualTo,
+        ConditionStep,
+        PipelineDefinition,
+        PipelineValidationError,
+        ProcessingStep,
+        StaticBinder,
+        TrainingStep,
+    )
+
+    image = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
+    prep = ProcessingStep(name="Prep", image=image, instance_type="m5.large")
+    train = TrainingStep(name="Train", image=image)
+    check = ConditionStep(
+        name="Check",
+        conditions=[
+            ConditionGreaterThanOrEqualTo(left=train.properties.TrainingJobStatus, right=1)
+        ],
+        if_steps=[prep],
+    )
+    binder = StaticBinder(role_arn="arn:aws:iam::111122223333:role/R", default_bucket="b")
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[check]).compile(binder)
+    example = next(
+        block
+        for block in code_blocks(README.read_text(), "text")
+        if block.startswith("pipeline definition has")
+    )
+    assert example == f"{caught.value}\n"

@@ -402,6 +402,7 @@ def test_fails_binding_problem_renders_one_line_with_hint(script: Path) -> None:
             f"local code {str(script)!r} needs a place in S3",
             "deploy with the CDK Pipeline construct, which stages it as an asset, or compile "
             "with StaticBinder(code_prefix='s3://…') and upload it there",
+            argument="code",
         )
     ]
 

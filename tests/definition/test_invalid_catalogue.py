@@ -775,6 +775,16 @@ def test_fails_python_case(case: Case) -> None:
     assert_exactly(caught.value.problems, [case.expected])
 
 
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_python_case_problem_names_the_argument_of_its_field(case: Case) -> None:
+    [problem] = case.build().validate(BINDER)
+    if problem.step is None or problem.field in (None, "Type"):
+        assert problem.argument is None  # pipeline-level, or the step's class itself
+    else:
+        assert problem.argument is not None
+        assert f"field '{problem.field}' ({problem.argument}=): " in str(problem)
+
+
 def test_python_cases_are_distinct() -> None:
     assert len(CASES) >= 45
     assert len({(c.expected.field, c.expected.message) for c in CASES}) == len(CASES)

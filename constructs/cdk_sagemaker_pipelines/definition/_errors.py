@@ -12,24 +12,30 @@ class Problem:
 
     ``step`` is the step's name (``None`` for pipeline-level problems) and ``field``
     the path inside the step entry or the definition, in API spelling
-    (``Arguments.ResourceConfig.InstanceType``).
+    (``Arguments.ResourceConfig.InstanceType``). ``argument`` is the keyword argument of
+    the Python step object that produced the field (``instance_type``), when the pipeline
+    was built in Python; validating definition JSON leaves it ``None``.
 
     Example::
 
         Problem(step="Train", field="Arguments.ResourceConfig.InstanceType",
                 message="expected one of the instance types, got 'm5.large'",
-                hint="did you mean 'ml.m5.large'?")
+                hint="did you mean 'ml.m5.large'?", argument="instance_type")
+        # step 'Train' field 'Arguments.ResourceConfig.InstanceType' (instance_type=): …
     """
 
     step: str | None
     field: str | None
     message: str
     hint: str | None = None
+    argument: str | None = None
 
     def __str__(self) -> str:
         where = f"step '{self.step}'" if self.step is not None else "pipeline"
         if self.field:
             where += f" field '{self.field}'"
+        if self.argument:
+            where += f" ({self.argument}=)"
         text = f"{where}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"

@@ -20,7 +20,7 @@ from ._typecheck import checked
 from .bindables import Binder
 from .expressions import Expression
 from .parameters import Parameter
-from .steps._base import Step
+from .steps._base import Step, with_arguments
 from .validate import DEFINITION_VERSION, validate_with_dependencies
 
 
@@ -151,7 +151,10 @@ class PipelineDefinition:
         found, dependencies = validate_with_dependencies(definition)
         problems += found
         steps_by_name = {step.name: step for step in order}
-        if not problems:
+        if problems:
+            # Built in Python: name the keyword argument behind each field as well.
+            problems = with_arguments(problems, order)
+        else:
             definition["Steps"] = _ordered(definition["Steps"], dependencies=dependencies)
         return CompiledPipeline(definition, steps_by_name), problems
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, ClassVar
 
@@ -46,6 +47,15 @@ class Step:
     description: str | None = None
     depends_on: Sequence[Step | str] = ()
     step_type: ClassVar[str] = ""
+    # Which keyword argument produces which part of the entry: field-path prefixes, in the
+    # spelling of ``Problem.field``, to dataclass fields. Each class declares its own;
+    # ``argument_for`` merges them along the class hierarchy (the longest prefix wins).
+    argument_fields: ClassVar[Mapping[str, str]] = {
+        "Name": "name",
+        "DependsOn": "depends_on",
+        "DisplayName": "display_name",
+        "Description": "description",
+    }
 
     @property
     def properties(self) -> Properties:
@@ -69,6 +79,23 @@ class Step:
         """
         return None
 
+    def argument_for(self, field: str) -> str | None:
+        """The keyword argument that produced ``field`` of the step's entry, if one did.
+
+        ``field`` is spelled as in ``Problem.field``; ``None`` for a field no argument
+        produces (``Type``).
+
+        Example::
+
+            TrainingStep(name="Train", image=image).argument_for(
+                "Arguments.ResourceConfig.InstanceType")  # "instance_type"
+        """
+        return longest_prefix_argument(self._argument_fields(), field)
+
+    def _argument_fields(self) -> Mapping[str, str]:
+        """``argument_fields`` of the class and its bases; steps add instance-specific ones."""
+        return class_argument_fields(type(self))
+
     def to_request(self, ctx: RenderContext | None = None) -> dict[str, JsonValue]:
         """Render the step's entry of the definition's ``Steps`` list.
 
@@ -81,7 +108,8 @@ class Step:
             own = RenderContext()
             entry = self._render_in(own)
             if own.problems:
-                raise PipelineValidationError(own.problems, subject=f"step '{self.name}'")
+                problems = with_arguments(own.problems, [self, *own.branch_order])
+                raise PipelineValidationError(problems, subject=f"step '{self.name}'")
             return entry
         return self._render_in(ctx)
 
@@ -144,6 +172,7 @@ class RetryableStep(Step):
     """
 
     retry_policies: Sequence[StepRetryPolicy | SageMakerJobStepRetryPolicy] = ()
+    argument_fields: ClassVar[Mapping[str, str]] = {"RetryPolicies": "retry_policies"}
 
     def _extra_fields(self, ctx: RenderContext) -> dict[str, JsonValue]:
         policies = [policy.to_request(ctx) for policy in self.retry_policies]
@@ -166,6 +195,11 @@ class JobStep(RetryableStep):
 
     cache_config: CacheConfig | None = None
     extra_arguments: Mapping[str, Any] | None = None
+    argument_fields: ClassVar[Mapping[str, str]] = {"CacheConfig": "cache_config"}
+
+    def argument_for(self, field: str) -> str | None:
+        """The keyword argument that produced ``field``; ``extra_arguments`` for its members."""
+        return argument_with_extra(self, self.extra_arguments, field)
 
     def _render_entry(self, ctx: RenderContext) -> dict[str, JsonValue]:
         """Render the entry, merging ``extra_arguments`` into ``Arguments``."""
@@ -181,6 +215,98 @@ class JobStep(RetryableStep):
 
 register(RetryableStep)
 register(JobStep)
+
+
+# Problems name the keyword argument behind their field. Nothing here runs unless a
+# problem was found: compiling a valid pipeline never looks a field up.
+
+
+_CLASS_ARGUMENT_FIELDS: dict[type[Step], Mapping[str, str]] = {}
+
+
+def class_argument_fields(kind: type[Step]) -> Mapping[str, str]:
+    """The ``argument_fields`` of ``kind`` and its bases merged, the subclass's winning."""
+    merged = _CLASS_ARGUMENT_FIELDS.get(kind)
+    if merged is None:
+        merged = {}
+        for base in reversed(kind.__mro__):
+            merged.update(vars(base).get("argument_fields", {}))
+        _CLASS_ARGUMENT_FIELDS[kind] = merged
+    return merged
+
+
+# Where a field path may be cut into a shorter prefix: before ``.Member``, ``[0]`` or
+# ``['key']``, and `` (key)`` (the key of a map item, rather than its value).
+_PREFIX_END = re.compile(r"[.\[]| \(")
+
+
+def longest_prefix_argument(fields: Mapping[str, str], field: str) -> str | None:
+    """The argument of the longest prefix of ``field`` in ``fields``, cut at a segment end."""
+    argument = fields.get(field)
+    if argument is not None:
+        return argument
+    for end in reversed([match.start() for match in _PREFIX_END.finditer(field)]):
+        argument = fields.get(field[:end])
+        if argument is not None:
+            return argument
+    return None
+
+
+_ARGUMENT_SEGMENT = re.compile(
+    r"\.(?P<member>[^.\[ ]+)|\[(?P<index>\d+)\]|\['(?P<key>[^']*)'\]|\[\"(?P<quoted>[^\"]*)\"\]"
+    r"|(?P<map_key> \(key\))"
+)
+_MISSING = object()
+
+
+def argument_with_extra(step: Step, extra: Mapping[str, Any] | None, field: str) -> str | None:
+    """``extra_arguments`` if ``field`` lies in what ``extra`` sets, else the declared argument.
+
+    ``extra`` deep-merges into ``Arguments``: objects merge, anything else is replaced, so
+    a field whose path ``extra`` holds, or one inside a value it replaces, comes from it.
+    """
+    declared = Step.argument_for(step, field)
+    if not extra or not field.startswith("Arguments") or field == "Arguments":
+        return declared
+    value: Any = extra
+    position = len("Arguments")
+    while position < len(field):
+        if not isinstance(value, Mapping):
+            return "extra_arguments"  # the whole value, this field inside it, is extra's
+        segment = _ARGUMENT_SEGMENT.match(field, position)
+        if segment is None or segment["index"] is not None:
+            return declared
+        if segment["map_key"] is not None:
+            return "extra_arguments"  # a key of a map item extra sets
+        key = segment["member"] or segment["key"] or segment["quoted"] or ""
+        value = next((item for name, item in value.items() if str(name) == key), _MISSING)
+        if value is _MISSING:
+            return declared
+        position = segment.end()
+    return "extra_arguments"
+
+
+def with_arguments(problems: Iterable[Problem], steps: Iterable[Step]) -> list[Problem]:
+    """``problems`` with each problem of one of ``steps`` naming the argument of its field.
+
+    A name shared by several steps (a problem in itself) gets an argument only if those
+    of them that have one for the field agree on it.
+    """
+    by_name: dict[str, list[Step]] = {}
+    for step in steps:
+        named = by_name.setdefault(step.name, [])
+        if not any(other is step for other in named):
+            named.append(step)
+    result: list[Problem] = []
+    for problem in problems:
+        owners = by_name.get(problem.step) if problem.step is not None else None
+        if owners and problem.field and problem.argument is None:
+            arguments = {step.argument_for(problem.field) for step in owners} - {None}
+            argument = arguments.pop() if len(arguments) == 1 else None
+            if argument is not None:
+                problem = replace(problem, argument=argument)
+        result.append(problem)
+    return result
 
 
 # Binding helpers shared by the step modules: failures become problems of step and field.
@@ -270,14 +396,18 @@ __all__ = [
     "RetryableStep",
     "S3Like",
     "Step",
+    "argument_with_extra",
     "bind_code",
     "bind_image",
     "bind_role",
     "bind_s3",
     "checked",
+    "class_argument_fields",
     "default_output",
     "effective_network",
     "job_defaults",
+    "longest_prefix_argument",
     "merge_extra_arguments",
     "pick",
+    "with_arguments",
 ]

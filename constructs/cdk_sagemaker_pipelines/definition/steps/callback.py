@@ -34,6 +34,11 @@ class CallbackStep(Step):
     inputs: Mapping[str, Any] | None = None
     outputs: Sequence[StepOutput] = ()
     step_type: ClassVar[str] = "Callback"
+    argument_fields: ClassVar[Mapping[str, str]] = {
+        "Arguments": "inputs",
+        "SqsQueueUrl": "sqs_queue_url",
+        "OutputParameters": "outputs",
+    }
 
     def _property_root(self) -> PropertyNode | None:
         declared = {item.output_name: item.output_type.value for item in self.outputs}

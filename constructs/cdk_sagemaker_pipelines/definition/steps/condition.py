@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -35,6 +35,11 @@ class ConditionStep(Step):
     if_steps: Sequence[Step] = ()
     else_steps: Sequence[Step] = ()
     step_type: ClassVar[str] = "Condition"
+    argument_fields: ClassVar[Mapping[str, str]] = {
+        "Arguments.Conditions": "conditions",
+        "Arguments.IfSteps": "if_steps",
+        "Arguments.ElseSteps": "else_steps",
+    }
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         for branch in (self.if_steps, self.else_steps):

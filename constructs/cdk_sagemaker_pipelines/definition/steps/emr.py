@@ -31,6 +31,14 @@ class EMRStep(Step):
     properties_: Mapping[str, str] | None = None
     cache_config: CacheConfig | None = None
     step_type: ClassVar[str] = "EMR"
+    argument_fields: ClassVar[Mapping[str, str]] = {
+        "Arguments.StepConfig.HadoopJarStep.Jar": "jar",
+        "Arguments.StepConfig.HadoopJarStep.Args": "args",
+        "Arguments.StepConfig.HadoopJarStep.MainClass": "main_class",
+        "Arguments.StepConfig.HadoopJarStep.Properties": "properties_",
+        "Arguments.ClusterId": "cluster_id",
+        "CacheConfig": "cache_config",
+    }
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         properties = None

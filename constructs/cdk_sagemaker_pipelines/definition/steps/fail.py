@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -26,6 +27,7 @@ class FailStep(Step):
 
     error_message: str | Expression = ""
     step_type: ClassVar[str] = "Fail"
+    argument_fields: ClassVar[Mapping[str, str]] = {"Arguments.ErrorMessage": "error_message"}
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         return {"ErrorMessage": render(self.error_message, ctx)}

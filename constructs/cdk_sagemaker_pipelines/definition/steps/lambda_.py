@@ -36,6 +36,12 @@ class LambdaStep(Step):
     outputs: Sequence[StepOutput] = ()
     cache_config: CacheConfig | None = None
     step_type: ClassVar[str] = "Lambda"
+    argument_fields: ClassVar[Mapping[str, str]] = {
+        "Arguments": "inputs",
+        "FunctionArn": "function_arn",
+        "OutputParameters": "outputs",
+        "CacheConfig": "cache_config",
+    }
 
     def _property_root(self) -> PropertyNode | None:
         declared = {item.output_name: item.output_type.value for item in self.outputs}

@@ -16,6 +16,7 @@ from ._base import (
     ImageLike,
     RetryableStep,
     S3Like,
+    argument_with_extra,
     bind_code,
     bind_image,
     bind_role,
@@ -43,6 +44,23 @@ class _ContainerStep(RetryableStep):
     code: Code | None = None
     environment: Mapping[str, Any] | None = None
     extra_arguments: Mapping[str, Any] | None = None
+    # Where the model container is rendered, in ``Problem.field`` spelling.
+    container_field: ClassVar[str] = ""
+
+    def argument_for(self, field: str) -> str | None:
+        """The keyword argument that produced ``field``; ``extra_arguments`` for its members."""
+        return argument_with_extra(self, self.extra_arguments, field)
+
+    def _argument_fields(self) -> Mapping[str, str]:
+        fields = RetryableStep._argument_fields(self)
+        if self.code is None:
+            return fields
+        environment = f"{self.container_field}.Environment"
+        return {
+            **fields,
+            f"{environment}['{PROGRAM_VARIABLE}']": "code",
+            f"{environment}['{SUBMIT_DIRECTORY_VARIABLE}']": "code",
+        }
 
     def _container(self, ctx: RenderContext, field: str) -> JsonValue:
         environment = dict(render_string_map(self.environment, ctx) or {})
@@ -66,6 +84,15 @@ class _ContainerStep(RetryableStep):
         return merge_extra_arguments(entry, self.extra_arguments, ctx)
 
 
+def _container_argument_fields(container: str) -> dict[str, str]:
+    """``argument_fields`` of the model container rendered at ``container``."""
+    return {
+        f"{container}.Image": "image",
+        f"{container}.Environment": "environment",
+        f"{container}.ModelDataUrl": "model_data",
+    }
+
+
 @checked
 @dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class ModelStep(_ContainerStep):
@@ -81,11 +108,18 @@ class ModelStep(_ContainerStep):
     role: str | Expression | None = None
     network: NetworkConfig | None = None
     step_type: ClassVar[str] = "Model"
+    container_field: ClassVar[str] = "Arguments.PrimaryContainer"
+    argument_fields: ClassVar[Mapping[str, str]] = {
+        **_container_argument_fields(container_field),
+        "Arguments.ExecutionRoleArn": "role",
+        "Arguments.VpcConfig": "network",
+        "Arguments.EnableNetworkIsolation": "network",
+    }
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         arguments = compact(
             ExecutionRoleArn=bind_role(ctx, self, self.role, "Arguments.ExecutionRoleArn"),
-            PrimaryContainer=self._container(ctx, "Arguments.PrimaryContainer"),
+            PrimaryContainer=self._container(ctx, self.container_field),
         )
         network = effective_network(self.network, job_defaults(ctx, self))
         if network is not None:
@@ -191,10 +225,27 @@ class RegisterModel(_ContainerStep):
     domain: str | None = None
     task: str | None = None
     step_type: ClassVar[str] = "RegisterModel"
+    container_field: ClassVar[str] = "Arguments.InferenceSpecification.Containers[0]"
+    argument_fields: ClassVar[Mapping[str, str]] = {
+        **_container_argument_fields(container_field),
+        "Arguments.InferenceSpecification.SupportedContentTypes": "content_types",
+        "Arguments.InferenceSpecification.SupportedResponseMIMETypes": "response_types",
+        "Arguments.InferenceSpecification.SupportedRealtimeInferenceInstanceTypes": (
+            "inference_instances"
+        ),
+        "Arguments.InferenceSpecification.SupportedTransformInstanceTypes": ("transform_instances"),
+        "Arguments.ModelPackageGroupName": "model_package_group_name",
+        "Arguments.ModelPackageDescription": "model_package_description",
+        "Arguments.ModelMetrics": "model_metrics",
+        "Arguments.ModelApprovalStatus": "approval_status",
+        "Arguments.CustomerMetadataProperties": "customer_metadata",
+        "Arguments.Domain": "domain",
+        "Arguments.Task": "task",
+    }
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         specification = compact(
-            Containers=[self._container(ctx, "Arguments.InferenceSpecification.Containers[0]")],
+            Containers=[self._container(ctx, self.container_field)],
             SupportedContentTypes=list(self.content_types),
             SupportedResponseMIMETypes=list(self.response_types),
             SupportedRealtimeInferenceInstanceTypes=render(self.inference_instances, ctx),

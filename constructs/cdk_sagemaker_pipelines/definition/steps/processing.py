@@ -123,6 +123,23 @@ class ProcessingStep(JobStep):
     network: NetworkConfig | None = None
     role: str | Expression | None = None
     step_type: ClassVar[str] = "Processing"
+    argument_fields: ClassVar[Mapping[str, str]] = {
+        "Arguments.ProcessingResources.ClusterConfig.InstanceType": "instance_type",
+        "Arguments.ProcessingResources.ClusterConfig.InstanceCount": "instance_count",
+        "Arguments.ProcessingResources.ClusterConfig.VolumeSizeInGB": "volume_size_in_gb",
+        "Arguments.ProcessingResources.ClusterConfig.VolumeKmsKeyId": "volume_kms_key",
+        "Arguments.AppSpecification.ImageUri": "image",
+        "Arguments.AppSpecification.ContainerArguments": "arguments",
+        "Arguments.AppSpecification.ContainerEntrypoint": "entrypoint",
+        "Arguments.RoleArn": "role",
+        "Arguments.ProcessingInputs": "inputs",
+        "Arguments.ProcessingOutputConfig": "outputs",
+        "Arguments.ProcessingOutputConfig.KmsKeyId": "output_kms_key",
+        "Arguments.Environment": "environment",
+        "Arguments.StoppingCondition": "max_runtime_in_seconds",
+        "Arguments.NetworkConfig": "network",
+        "PropertyFiles": "property_files",
+    }
 
     def _validate(self) -> None:
         if self.code is not None and any(
@@ -176,6 +193,17 @@ class ProcessingStep(JobStep):
             ),
             NetworkConfig=network.processing_request(ctx) if network is not None else None,
         )
+
+    def _argument_fields(self) -> Mapping[str, str]:
+        fields = JobStep._argument_fields(self)
+        if self.code is None:
+            return fields
+        # The code travels as the input after the step's own, and runs as the entry point
+        # unless the step names one.
+        code_fields = {f"Arguments.ProcessingInputs[{len(self.input_list)}]": "code"}
+        if self.entrypoint is None:
+            code_fields["Arguments.AppSpecification.ContainerEntrypoint"] = "code"
+        return {**fields, **code_fields}
 
     def declared_keys(self, path: str) -> Sequence[str] | None:
         """The declared output names, for ``properties.ProcessingOutputConfig.Outputs['…']``."""

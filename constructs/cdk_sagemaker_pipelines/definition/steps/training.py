@@ -55,6 +55,28 @@ class TrainingInput:
     record_wrapping: str | None = None
 
 
+def training_job_argument_fields(job: str, resources: str) -> dict[str, str]:
+    """``argument_fields`` of a training job's members under ``job`` (``TrainingJobStep``)."""
+    return {
+        f"{job}.AlgorithmSpecification.TrainingInputMode": "input_mode",
+        f"{job}.AlgorithmSpecification.TrainingImage": "image",
+        f"{job}.AlgorithmSpecification.MetricDefinitions": "metric_definitions",
+        f"{job}.OutputDataConfig.S3OutputPath": "output_path",
+        f"{job}.OutputDataConfig.KmsKeyId": "output_kms_key",
+        f"{job}.StoppingCondition.MaxRuntimeInSeconds": "max_runtime_in_seconds",
+        f"{job}.{resources}.InstanceCount": "instance_count",
+        f"{job}.{resources}.InstanceType": "instance_type",
+        f"{job}.{resources}.VolumeSizeInGB": "volume_size_in_gb",
+        f"{job}.{resources}.VolumeKmsKeyId": "volume_kms_key",
+        f"{job}.RoleArn": "role",
+        f"{job}.InputDataConfig": "inputs",
+        f"{job}.Environment": "environment",
+        f"{job}.VpcConfig": "network",
+        f"{job}.EnableNetworkIsolation": "network",
+        f"{job}.EnableInterContainerTrafficEncryption": "network",
+    }
+
+
 @dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class TrainingJobStep(JobStep):
     """Fields shared by ``TrainingStep`` and ``TuningStep``: what one training job runs.
@@ -80,6 +102,25 @@ class TrainingJobStep(JobStep):
     max_runtime_in_seconds: int | Expression = 86400
     network: NetworkConfig | None = None
     role: str | Expression | None = None
+    # Where the job's members sit: TrainingStep's Arguments, or a tuning job's
+    # TrainingJobDefinition; and the member naming the instances.
+    job_field: ClassVar[str] = "Arguments"
+    resources_member: ClassVar[str] = "ResourceConfig"
+    hyperparameters_member: ClassVar[str] = "HyperParameters"
+
+    def _argument_fields(self) -> Mapping[str, str]:
+        fields = JobStep._argument_fields(self)
+        if self.code is None:
+            return fields
+        # Script mode: the code travels as the channel after the step's own and is named
+        # by two hyperparameters.
+        job, hyperparameters = self.job_field, f"{self.job_field}.{self.hyperparameters_member}"
+        return {
+            **fields,
+            f"{job}.InputDataConfig[{len(self.inputs or {})}]": "code",
+            f"{hyperparameters}['{PROGRAM_HYPERPARAMETER}']": "code",
+            f"{hyperparameters}['{SUBMIT_DIRECTORY_HYPERPARAMETER}']": "code",
+        }
 
     def _channels(
         self, ctx: RenderContext, field: str, code_channel: JsonValue = None
@@ -237,6 +278,14 @@ class TrainingStep(TrainingJobStep):
     use_spot_instances: bool = False
     max_wait_in_seconds: int | Expression | None = None
     step_type: ClassVar[str] = "Training"
+    argument_fields: ClassVar[Mapping[str, str]] = {
+        **training_job_argument_fields("Arguments", "ResourceConfig"),
+        "Arguments.HyperParameters": "hyperparameters",
+        "Arguments.StoppingCondition.MaxWaitTimeInSeconds": "max_wait_in_seconds",
+        "Arguments.CheckpointConfig": "checkpoint_s3_uri",
+        "Arguments.EnableManagedSpotTraining": "use_spot_instances",
+        "Arguments.ProfilerConfig": "disable_profiler",
+    }
 
     @property
     def model_data(self) -> Properties:

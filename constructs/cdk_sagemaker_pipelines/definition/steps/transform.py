@@ -48,6 +48,28 @@ class TransformStep(JobStep):
     volume_kms_key: str | Expression | None = None
     output_kms_key: str | Expression | None = None
     step_type: ClassVar[str] = "Transform"
+    argument_fields: ClassVar[Mapping[str, str]] = {
+        "Arguments.ModelName": "model_name",
+        "Arguments.TransformInput.DataSource": "input_data",
+        "Arguments.TransformInput.DataSource.S3DataSource.S3DataType": "s3_data_type",
+        "Arguments.TransformInput.ContentType": "content_type",
+        "Arguments.TransformInput.CompressionType": "compression_type",
+        "Arguments.TransformInput.SplitType": "split_type",
+        "Arguments.TransformOutput.S3OutputPath": "output_path",
+        "Arguments.TransformOutput.Accept": "accept",
+        "Arguments.TransformOutput.AssembleWith": "assemble_with",
+        "Arguments.TransformOutput.KmsKeyId": "output_kms_key",
+        "Arguments.TransformResources.InstanceCount": "instance_count",
+        "Arguments.TransformResources.InstanceType": "instance_type",
+        "Arguments.TransformResources.VolumeKmsKeyId": "volume_kms_key",
+        "Arguments.BatchStrategy": "strategy",
+        "Arguments.MaxPayloadInMB": "max_payload_in_mb",
+        "Arguments.MaxConcurrentTransforms": "max_concurrent_transforms",
+        "Arguments.Environment": "environment",
+        "Arguments.DataProcessing.InputFilter": "input_filter",
+        "Arguments.DataProcessing.OutputFilter": "output_filter",
+        "Arguments.DataProcessing.JoinSource": "join_source",
+    }
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         defaults = job_defaults(ctx, self)

@@ -10,7 +10,7 @@ from .._render import JsonValue, RenderContext, compact, render, render_string, 
 from .._typecheck import checked
 from ..expressions import Expression
 from ._base import Step, bind_role, bind_s3, default_output, job_defaults
-from .training import TrainingJobStep
+from .training import TrainingJobStep, training_job_argument_fields
 
 
 @checked
@@ -90,6 +90,30 @@ class TuningStep(TrainingJobStep):
     max_parallel_jobs: int | Expression = 1
     early_stopping_type: str = "Off"
     step_type: ClassVar[str] = "Tuning"
+    job_field: ClassVar[str] = "Arguments.TrainingJobDefinition"
+    resources_member: ClassVar[str] = "HyperParameterTuningResourceConfig"
+    hyperparameters_member: ClassVar[str] = "StaticHyperParameters"
+    argument_fields: ClassVar[Mapping[str, str]] = {
+        **training_job_argument_fields(job_field, resources_member),
+        f"{job_field}.{hyperparameters_member}": "static_hyperparameters",
+        "Arguments.HyperParameterTuningJobConfig.Strategy": "strategy",
+        "Arguments.HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs": (
+            "max_jobs"
+        ),
+        "Arguments.HyperParameterTuningJobConfig.ResourceLimits.MaxParallelTrainingJobs": (
+            "max_parallel_jobs"
+        ),
+        "Arguments.HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType": (
+            "early_stopping_type"
+        ),
+        "Arguments.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.Type": (
+            "objective_type"
+        ),
+        "Arguments.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.MetricName": (
+            "objective_metric_name"
+        ),
+        "Arguments.HyperParameterTuningJobConfig.ParameterRanges": "hyperparameter_ranges",
+    }
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         defaults = job_defaults(ctx, self)

@@ -1,0 +1,565 @@
+"""Problems of pipelines built in Python name the keyword argument behind their field.
+
+Every field a step renders maps to one of the step's own dataclass fields (so a renderer
+that gains a field without a mapping fails here), the messages read as documented, and
+problems of definition JSON, which has no Python arguments, are printed as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
+    CallbackStep,
+    CategoricalParameter,
+    Code,
+    ConditionGreaterThanOrEqualTo,
+    ConditionStep,
+    ContinuousParameter,
+    EMRStep,
+    FailStep,
+    IntegerParameter,
+    LambdaStep,
+    MetricsSource,
+    ModelMetrics,
+    ModelStep,
+    NetworkConfig,
+    OutputType,
+    PipelineDefinition,
+    PipelineValidationError,
+    Problem,
+    ProcessingInput,
+    ProcessingOutput,
+    ProcessingStep,
+    PropertyFile,
+    RegisterModel,
+    SageMakerJobStepRetryPolicy,
+    Step,
+    StepOutput,
+    StepRetryPolicy,
+    TrainingInput,
+    TrainingStep,
+    TransformStep,
+    TuningStep,
+    validate_definition,
+)
+from cdk_sagemaker_pipelines.definition._render import RenderContext
+from tests.definition.catalogue_helpers import BINDER, IMAGE
+
+KEY = "arn:aws:kms:us-east-1:111122223333:key/k"
+OTHER_ROLE = "arn:aws:iam::111122223333:role/Other"
+NETWORK = NetworkConfig(
+    subnets=["subnet-1"],
+    security_group_ids=["sg-1"],
+    enable_network_isolation=True,
+    enable_inter_container_traffic_encryption=True,
+)
+COMMON: dict[str, Any] = {
+    "display_name": "Display",
+    "description": "Described",
+    "depends_on": ["Other"],
+}
+JOB_RETRIES: list[StepRetryPolicy | SageMakerJobStepRetryPolicy] = [
+    StepRetryPolicy(max_attempts=2),
+    SageMakerJobStepRetryPolicy(expire_after_mins=30),
+]
+# Request members only extra_arguments set: a leaf path of each maps to extra_arguments.
+EXTRA = {"Tags": [{"Key": "team", "Value": "ml"}]}
+REPORT = PropertyFile(name="Report", output_name="evaluation", path="evaluation.json")
+
+
+def processing(**fields: Any) -> ProcessingStep:
+    return ProcessingStep(
+        name="Prep",
+        image=IMAGE,
+        arguments=["--mode", "full"],
+        inputs=[ProcessingInput(source="s3://b/raw", destination="/opt/ml/processing/raw")],
+        outputs=[
+            "evaluation",
+            ProcessingOutput(
+                output_name="train", source="/opt/ml/processing/train", destination="s3://b/t"
+            ),
+        ],
+        property_files=[REPORT],
+        instance_type="ml.m5.xlarge",
+        instance_count=2,
+        volume_size_in_gb=50,
+        volume_kms_key=KEY,
+        output_kms_key=KEY,
+        environment={"mode": "full"},
+        max_runtime_in_seconds=3600,
+        network=NETWORK,
+        role=OTHER_ROLE,
+        cache_config=CacheConfig(expire_after="P1D"),
+        retry_policies=JOB_RETRIES,
+        extra_arguments=EXTRA,
+        **COMMON,
+        **fields,
+    )
+
+
+def training_job_fields() -> dict[str, Any]:
+    """Fields ``TrainingStep`` and ``TuningStep`` share, each set."""
+    return {
+        "image": IMAGE,
+        "code": Code.from_s3("s3://b/code/train.tar.gz", entry_point="train.py"),
+        "inputs": {
+            "train": TrainingInput(
+                s3_data="s3://b/train",
+                content_type="text/csv",
+                input_mode="Pipe",
+                compression="Gzip",
+                record_wrapping="RecordIO",
+            ),
+            "test": "s3://b/test",
+        },
+        "output_path": "s3://b/model",
+        "instance_type": "ml.m5.xlarge",
+        "instance_count": 2,
+        "volume_size_in_gb": 50,
+        "volume_kms_key": KEY,
+        "output_kms_key": KEY,
+        "environment": {"mode": "full"},
+        "metric_definitions": {"val:acc": "acc=([0-9.]+)"},
+        "max_runtime_in_seconds": 3600,
+        "network": NETWORK,
+        "role": OTHER_ROLE,
+        "cache_config": CacheConfig(expire_after="P1D"),
+        "retry_policies": JOB_RETRIES,
+        "extra_arguments": EXTRA,
+        **COMMON,
+    }
+
+
+def training() -> TrainingStep:
+    return TrainingStep(
+        name="Train",
+        hyperparameters={"epochs": 10},
+        checkpoint_s3_uri="s3://b/checkpoints",
+        use_spot_instances=True,
+        max_wait_in_seconds=7200,
+        **training_job_fields(),
+    )
+
+
+def tuning() -> TuningStep:
+    return TuningStep(
+        name="Tune",
+        objective_metric_name="val:acc",
+        hyperparameter_ranges={
+            "lr": ContinuousParameter(min_value=0.01, max_value=0.3),
+            "depth": IntegerParameter(min_value=2, max_value=8),
+            "criterion": CategoricalParameter(values=["gini", "entropy"]),
+        },
+        objective_type="Minimize",
+        static_hyperparameters={"epochs": 10},
+        strategy="Random",
+        max_jobs=4,
+        max_parallel_jobs=2,
+        early_stopping_type="Auto",
+        **training_job_fields(),
+    )
+
+
+def container_fields() -> dict[str, Any]:
+    """Fields ``ModelStep`` and ``RegisterModel`` share, each set."""
+    return {
+        "image": IMAGE,
+        "model_data": "s3://b/model.tar.gz",
+        "code": Code.from_s3("s3://b/code/inference.tar.gz", entry_point="inference.py"),
+        "environment": {"mode": "full"},
+        "retry_policies": [StepRetryPolicy(max_attempts=2)],
+        "extra_arguments": EXTRA,
+        **COMMON,
+    }
+
+
+def model() -> ModelStep:
+    return ModelStep(name="Model", role=OTHER_ROLE, network=NETWORK, **container_fields())
+
+
+def register_model() -> RegisterModel:
+    source = MetricsSource(s3_uri="s3://b/report.json")
+    return RegisterModel(
+        name="Register",
+        model_package_group_name="models",
+        inference_instances=["ml.m5.large"],
+        transform_instances=["ml.m5.large"],
+        approval_status="Approved",
+        model_metrics=ModelMetrics(
+            model_statistics=source,
+            model_constraints=source,
+            data_statistics=source,
+            data_constraints=source,
+            bias_report=source,
+            explainability_report=source,
+        ),
+        model_package_description="A model",
+        customer_metadata={"team": "ml"},
+        domain="MACHINE_LEARNING",
+        task="CLASSIFICATION",
+        **container_fields(),
+    )
+
+
+def transform() -> TransformStep:
+    return TransformStep(
+        name="Score",
+        model_name="model",
+        input_data="s3://b/batch",
+        output_path="s3://b/scored",
+        instance_type="ml.m5.xlarge",
+        instance_count=2,
+        content_type="text/csv",
+        split_type="Line",
+        compression_type="Gzip",
+        accept="text/csv",
+        assemble_with="Line",
+        strategy="MultiRecord",
+        max_payload_in_mb=6,
+        max_concurrent_transforms=2,
+        input_filter="$[1:]",
+        output_filter="$[0]",
+        join_source="Input",
+        environment={"mode": "full"},
+        volume_kms_key=KEY,
+        output_kms_key=KEY,
+        cache_config=CacheConfig(expire_after="P1D"),
+        retry_policies=JOB_RETRIES,
+        extra_arguments=EXTRA,
+        **COMMON,
+    )
+
+
+def condition() -> ConditionStep:
+    return ConditionStep(
+        name="Check",
+        conditions=[ConditionGreaterThanOrEqualTo(left=1, right=0)],
+        if_steps=[FailStep(name="Yes", error_message="yes")],
+        else_steps=[FailStep(name="No", error_message="no")],
+        **COMMON,
+    )
+
+
+def lambda_step() -> LambdaStep:
+    return LambdaStep(
+        name="Notify",
+        function_arn="arn:aws:lambda:us-east-1:111122223333:function:f",
+        inputs={"bucket": "b"},
+        outputs=[StepOutput(output_name="rows", output_type=OutputType.INTEGER)],
+        cache_config=CacheConfig(expire_after="P1D"),
+        **COMMON,
+    )
+
+
+def callback() -> CallbackStep:
+    return CallbackStep(
+        name="Approve",
+        sqs_queue_url="https://sqs.us-east-1.amazonaws.com/111122223333/q",
+        inputs={"model": "s3://b/model"},
+        outputs=[StepOutput(output_name="ok", output_type=OutputType.BOOLEAN)],
+        **COMMON,
+    )
+
+
+def emr() -> EMRStep:
+    return EMRStep(
+        name="Spark",
+        cluster_id="j-1ABCDEFG2HIJK",
+        jar="command-runner.jar",
+        args=["spark-submit", "s3://b/job.py"],
+        main_class="Main",
+        properties_={"k": "v"},
+        cache_config=CacheConfig(expire_after="P1D"),
+        **COMMON,
+    )
+
+
+def fail() -> FailStep:
+    return FailStep(name="Stop", error_message="stopped", **COMMON)
+
+
+BUILDERS = {
+    "ProcessingStep": processing,
+    "ProcessingStep with code": lambda: processing(code=Code.from_s3("s3://b/code/prep.py")),
+    "ProcessingStep with code and entrypoint": lambda: processing(
+        code=Code.from_s3("s3://b/code/prep.py"), entrypoint=["python3", "prep.py"]
+    ),
+    "TrainingStep": training,
+    "TuningStep": tuning,
+    "ModelStep": model,
+    "RegisterModel": register_model,
+    "TransformStep": transform,
+    "ConditionStep": condition,
+    "FailStep": fail,
+    "LambdaStep": lambda_step,
+    "CallbackStep": callback,
+    "EMRStep": emr,
+}
+
+
+def test_every_step_class_has_a_builder() -> None:
+    def subclasses(kind: type[Step]) -> set[type[Step]]:
+        found = set()
+        for sub in kind.__subclasses__():
+            found |= {sub} | subclasses(sub)
+        return found
+
+    # By name: a slots dataclass replaces its class, and the replaced one lingers here.
+    concrete = {kind.__name__ for kind in subclasses(Step) if kind.step_type}
+    assert concrete == {type(build()).__name__ for build in BUILDERS.values()}
+
+
+# API member names read as ``.Name``; user-chosen keys (lowercase here) as ``['key']``.
+_MEMBER = re.compile(r"(?:Std:)?[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
+
+
+def leaf_paths(value: Any, path: str = "") -> Iterator[str]:
+    """Every leaf of ``value`` as ``Problem.field`` spells it, keys of maps included."""
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            if not path:
+                child = key
+            elif _MEMBER.fullmatch(key):
+                child = f"{path}.{key}"
+            else:
+                child = f"{path}['{key}']"
+                yield f"{child} (key)"
+            yield from leaf_paths(item, child)
+    elif isinstance(value, list) and value:
+        for index, item in enumerate(value):
+            yield from leaf_paths(item, f"{path}[{index}]")
+    else:
+        yield path
+
+
+@pytest.mark.parametrize("build", BUILDERS.values(), ids=BUILDERS.keys())
+def test_every_rendered_field_names_an_argument_of_its_step(build: Any) -> None:
+    step = build()
+    ctx = RenderContext(BINDER)
+    entry = step.to_request(ctx)
+    assert ctx.problems == []
+    arguments = {field.name for field in dataclasses.fields(step)}
+    unmapped = {}
+    for path in leaf_paths(entry):
+        if path == "Type":  # the class itself
+            continue
+        argument = step.argument_for(path)
+        if argument not in arguments:
+            unmapped[path] = argument
+    assert unmapped == {}, "add these paths to the step's argument_fields"
+
+
+@pytest.mark.parametrize(
+    ("build", "field", "argument"),
+    [
+        (processing, "Arguments.Tags[0].Value", "extra_arguments"),
+        (processing, "Arguments.ProcessingInputs[0].S3Input.S3Uri", "inputs"),
+        (
+            BUILDERS["ProcessingStep with code"],
+            "Arguments.ProcessingInputs[1].S3Input.S3Uri",
+            "code",
+        ),
+        (
+            BUILDERS["ProcessingStep with code"],
+            "Arguments.AppSpecification.ContainerEntrypoint",
+            "code",
+        ),
+        (
+            BUILDERS["ProcessingStep with code and entrypoint"],
+            "Arguments.AppSpecification.ContainerEntrypoint[0]",
+            "entrypoint",
+        ),
+        (processing, "Arguments.ProcessingOutputConfig.Outputs[1].S3Output.S3Uri", "outputs"),
+        (processing, "Arguments.ProcessingOutputConfig.KmsKeyId", "output_kms_key"),
+        (processing, "PropertyFiles[0].OutputName", "property_files"),
+        (processing, "RetryPolicies[1].ExpireAfterMin", "retry_policies"),
+        (processing, "CacheConfig.ExpireAfter", "cache_config"),
+        (processing, "Type", None),
+        (training, "Arguments.InputDataConfig[2].DataSource.S3DataSource.S3Uri", "code"),
+        (training, "Arguments.InputDataConfig[1].ChannelName", "inputs"),
+        (training, "Arguments.HyperParameters['sagemaker_program']", "code"),
+        (training, "Arguments.HyperParameters['epochs']", "hyperparameters"),
+        (training, "Arguments.StoppingCondition.MaxWaitTimeInSeconds", "max_wait_in_seconds"),
+        (tuning, "Arguments.TrainingJobDefinition.InputDataConfig[2]", "code"),
+        (
+            tuning,
+            "Arguments.TrainingJobDefinition.StaticHyperParameters['sagemaker_program']",
+            "code",
+        ),
+        (
+            tuning,
+            "Arguments.TrainingJobDefinition.HyperParameterTuningResourceConfig.InstanceType",
+            "instance_type",
+        ),
+        (model, "Arguments.PrimaryContainer.Environment['SAGEMAKER_PROGRAM']", "code"),
+        (model, "Arguments.PrimaryContainer.Environment['mode'] (key)", "environment"),
+        (
+            register_model,
+            "Arguments.InferenceSpecification.Containers[0].Environment['SAGEMAKER_SUBMIT_DIRECTORY']",
+            "code",
+        ),
+        (register_model, "Arguments.InferenceSpecification.Containers[0].Image", "image"),
+        (register_model, "Arguments.Tags", "extra_arguments"),
+        (transform, "Arguments.TransformInput.DataSource.S3DataSource.S3Uri", "input_data"),
+        (condition, "Arguments.Conditions[0].LeftValue", "conditions"),
+        (condition, "Arguments.ElseSteps[0]", "else_steps"),
+        (lambda_step, "Arguments.bucket", "inputs"),
+        (callback, "Arguments['model']", "inputs"),
+        (emr, "Arguments.StepConfig.HadoopJarStep.Properties[0].Key", "properties_"),
+    ],
+)
+def test_argument_for_field(build: Any, field: str, argument: str | None) -> None:
+    assert build().argument_for(field) == argument
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "argument"),
+    [
+        # A member extra adds, or one inside a value it replaces, is extra's.
+        (
+            {"ResourceConfig": {"KeepAlivePeriodInSeconds": "x"}},
+            "Arguments.ResourceConfig.KeepAlivePeriodInSeconds",
+            "extra_arguments",
+        ),
+        ({"InputDataConfig": []}, "Arguments.InputDataConfig", "extra_arguments"),
+        ({"Tags": [{"Key": "a"}]}, "Arguments.Tags[0].Value", "extra_arguments"),
+        ({"Environment": {"1A": "x"}}, "Arguments.Environment['1A'] (key)", "extra_arguments"),
+        # Members extra leaves alone keep their own argument; so does Arguments as a whole.
+        (
+            {"ResourceConfig": {"KeepAlivePeriodInSeconds": 5}},
+            "Arguments.ResourceConfig.InstanceType",
+            "instance_type",
+        ),
+        ({"Environment": {"B": "x"}}, "Arguments.Environment['A']", "environment"),
+        ({"Tags": []}, "Arguments", None),
+        ({"Tags": []}, "RetryPolicies[0]", "retry_policies"),
+    ],
+)
+def test_extra_arguments_own_the_fields_they_set(
+    extra: dict[str, Any], field: str, argument: str | None
+) -> None:
+    step = TrainingStep(name="Train", image=IMAGE, extra_arguments=extra)
+    assert step.argument_for(field) == argument
+
+
+# -- messages -------------------------------------------------------------------------------------
+
+
+def problems_of(*steps: Step) -> list[str]:
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=list(steps)).compile(BINDER)
+    return str(caught.value).splitlines()[1:]
+
+
+def test_fails_naming_the_argument_of_a_mistyped_instance_type() -> None:
+    step = TrainingStep(name="Train", image=IMAGE, instance_type="ml.m5.lage")
+    [line] = problems_of(step)
+    assert line.startswith(
+        "- step 'Train' field 'Arguments.ResourceConfig.InstanceType' (instance_type=): "
+        "expected one of the "
+    )
+    assert line.endswith(
+        "got 'ml.m5.lage' (did you mean 'ml.m5.large' or 'ml.m5.xlarge' or 'ml.m5.4xlarge'?)"
+    )
+
+
+def test_fails_naming_extra_arguments_for_a_value_given_there() -> None:
+    step = TrainingStep(
+        name="Train", image=IMAGE, extra_arguments={"EnableManagedSpotTraining": "yes"}
+    )
+    assert problems_of(step) == [
+        "- step 'Train' field 'Arguments.EnableManagedSpotTraining' (extra_arguments=): "
+        "expected a boolean, got 'yes' (str)"
+    ]
+
+
+def test_fails_naming_conditions_for_a_condition_problem() -> None:
+    train = TrainingStep(name="Train", image=IMAGE)
+    check = ConditionStep(
+        name="Check",
+        conditions=[
+            ConditionGreaterThanOrEqualTo(left=train.properties.TrainingJobStatus, right=0.5)
+        ],
+    )
+    assert problems_of(check) == [
+        "- step 'Check' field 'Arguments.Conditions[0].LeftValue' (conditions=): ordering "
+        'comparisons need numbers, got a String ("Steps.Train.TrainingJobStatus") (compare a '
+        "number parameter, a numeric property or a JsonGet value)"
+    ]
+
+
+def test_fails_naming_retry_policies_for_a_retry_problem() -> None:
+    step = TrainingStep(
+        name="Train", image=IMAGE, retry_policies=[StepRetryPolicy(max_attempts=50)]
+    )
+    assert problems_of(step) == [
+        "- step 'Train' field 'RetryPolicies[0].MaxAttempts' (retry_policies=): 50 is outside "
+        "0..20 (at most 20 attempts)"
+    ]
+
+
+def test_fails_naming_the_argument_of_a_branch_step() -> None:
+    stop = FailStep(name="Stop", error_message="x" * 3073)
+    check = ConditionStep(
+        name="Check",
+        conditions=[ConditionGreaterThanOrEqualTo(left=1, right=0)],
+        else_steps=[stop],
+    )
+    [line] = problems_of(check)
+    assert line.startswith("- step 'Stop' field 'Arguments.ErrorMessage' (error_message=): ")
+
+
+def test_fails_naming_the_argument_of_a_step_rendered_on_its_own() -> None:
+    step = ProcessingStep(name="Prep", image=IMAGE, code=Code.from_s3("s3://b/prep.py"))
+    with pytest.raises(PipelineValidationError) as caught:
+        step.to_request()  # no binder role
+    assert [problem.argument for problem in caught.value.problems] == ["role"]
+    assert "field 'Arguments.RoleArn' (role=): " in str(caught.value)
+
+
+def test_problems_of_pipeline_fields_name_no_argument() -> None:
+    step = TrainingStep(name="Train", image=IMAGE, instance_type="ml.m5.lage")
+    problems = PipelineDefinition(steps=[step]).validate(BINDER)
+    assert [problem.argument for problem in problems] == ["instance_type"]
+    assert Problem(None, "Parameters.X", "m").argument is None
+
+
+def test_json_validation_prints_problems_without_arguments() -> None:
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        retry_policies=[StepRetryPolicy(max_attempts=50)],
+        extra_arguments={"EnableManagedSpotTraining": "yes"},
+    )
+    definition = {
+        "Version": "2020-12-01",
+        "Metadata": {},
+        "Parameters": [],
+        "Steps": [step.to_request(RenderContext(BINDER))],
+    }
+    problems = validate_definition(definition)
+    assert [problem.argument for problem in problems] == [None, None]
+    assert sorted(str(problem) for problem in problems) == [
+        "step 'Train' field 'Arguments.EnableManagedSpotTraining': expected a boolean, got "
+        "'yes' (str)",
+        "step 'Train' field 'RetryPolicies[0].MaxAttempts': 50 is outside 0..20 (at most 20 "
+        "attempts)",
+    ]
+
+
+def test_steps_sharing_a_name_name_the_argument_of_the_step_with_the_field() -> None:
+    # Only the Processing step has this field: its argument is the one named.
+    prep = ProcessingStep(name="X", image=IMAGE, instance_type="ml.m5.lage")
+    train = TrainingStep(name="X", image=IMAGE)
+    problems = PipelineDefinition(steps=[prep, train]).validate(BINDER)
+    assert sorted((problem.field or "", problem.argument or "") for problem in problems) == [
+        ("Arguments.ProcessingResources.ClusterConfig.InstanceType", "instance_type"),
+        ("Name", "name"),
+    ]

@@ -132,7 +132,9 @@ class RenderContext:
         try:
             value = action()
         except binding_error as error:
-            self.problems.append(Problem(step_name, field, error.message, error.hint))
+            problem = Problem(step_name, field, error.message, error.hint)
+            if problem not in self.problems:  # the same binding, made again elsewhere
+                self.problems.append(problem)
             return unbound
         if rendered or type(value) is str:
             return value

@@ -308,3 +308,15 @@ def test_top_model_uri_under_the_default_output(ctx: RenderContext) -> None:
         }
     }
     assert ctx.referenced_steps == [step]
+
+
+def test_top_model_uri_without_a_default_bucket_is_one_problem_of_the_tuning_step() -> None:
+    step = TuningStep(name="Tune", image=IMAGE, objective_metric_name="m", hyperparameter_ranges={})
+    model = ModelStep(name="Best", image=IMAGE, model_data=step.top_model_s3_uri())
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE)  # no default bucket
+
+    problems = PipelineDefinition(steps=[model]).validate(binder)
+
+    assert [(problem.step, problem.field, problem.argument) for problem in problems] == [
+        ("Tune", "Arguments.TrainingJobDefinition.OutputDataConfig.S3OutputPath", "output_path")
+    ]

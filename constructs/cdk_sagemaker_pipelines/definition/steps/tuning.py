@@ -202,7 +202,9 @@ class _TopModelUri(Expression):
         step: Step = self._step
         ctx = ctx if ctx is not None else RenderContext()
         tuning = self._step
-        field = "model_data"
+        # The tuning step's own output path: a binding failure is the tuning step's problem
+        # at that field, reported once however many steps read its top models.
+        field = f"{tuning.job_field}.OutputDataConfig.S3OutputPath"
         if tuning.output_path is None:
             base = default_output(ctx, step, "model", field)
         else:

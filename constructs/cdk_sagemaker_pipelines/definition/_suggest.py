@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 
@@ -13,7 +14,13 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
 
         did_you_mean("S3ModelArtifact", ["S3ModelArtifacts"])  # "did you mean 'S3ModelArtifacts'?"
     """
-    pool = list(candidates)
+    return _did_you_mean(word, tuple(candidates))
+
+
+# The same slip is often made many times (one instance type in every step): difflib
+# costs milliseconds per call against a long list.
+@functools.lru_cache(maxsize=1024)
+def _did_you_mean(word: str, pool: tuple[str, ...]) -> str | None:
     # A missing prefix ("m5.large" for "ml.m5.large") is the likeliest slip: try it first.
     suffixed = [candidate for candidate in pool if candidate.endswith(word) and candidate != word]
     if word and len(suffixed) == 1:

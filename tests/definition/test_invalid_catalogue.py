@@ -545,6 +545,21 @@ def empty_container_entrypoint() -> PipelineDefinition:
     return pipeline(processing(entrypoint=[]))
 
 
+@case("Prep", "Arguments.AppSpecification.ImageUri", "has 0 characters, fewer than the minimum 1")
+def empty_processing_image() -> PipelineDefinition:
+    # botocore allows it (min 0); the job fails when it starts.
+    return pipeline(processing(image=""))
+
+
+@case(
+    "Train",
+    "Arguments.AlgorithmSpecification.TrainingImage",
+    "has 0 characters, fewer than the minimum 1",
+)
+def empty_training_image() -> PipelineDefinition:
+    return pipeline(training(image=""))
+
+
 @case("Prep", "Arguments.Environment['1_MODE'] (key)", "'1_MODE' does not match the pattern")
 def environment_key_starting_with_a_digit() -> PipelineDefinition:
     return pipeline(processing(environment={"1_MODE": "fast"}))

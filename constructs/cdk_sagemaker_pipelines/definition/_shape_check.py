@@ -139,7 +139,7 @@ class CompiledShape:
         "value",
     )
 
-    def __init__(self, shape: Shape, service: str) -> None:
+    def __init__(self, shape: Shape, service: str, name: str = "") -> None:
         self.shape = shape
         self.service = service
         self.kind: str = shape["type"]
@@ -154,7 +154,7 @@ class CompiledShape:
         self.pattern: Any = shape.get("pattern")
         # Compiled on first use: most shapes reachable from a request are never visited.
         self.regex: Any = _UNCOMPILED if self.pattern is not None else None
-        self.minimum: Any = shape.get("min")
+        self.minimum: Any = _MINIMUM_OVERRIDES.get((service, name), shape.get("min"))
         self.maximum: Any = shape.get("max")
         # Strings (of string shapes) and ints (of number shapes) known to pass the checks.
         self.ok: set[str | int] = set()
@@ -189,13 +189,19 @@ class CompiledShape:
 
 
 _COMPILED: dict[tuple[str, str], CompiledShape] = {}
+# Where the service model is laxer than the service: an empty processing or training
+# image URI passes botocore (min 0) and fails only when the job starts.
+_MINIMUM_OVERRIDES: dict[tuple[str, str], int] = {
+    ("sagemaker", "ImageUri"): 1,
+    ("sagemaker", "AlgorithmImage"): 1,
+}
 
 
 def compiled_shape(name: str, service: str = "sagemaker") -> CompiledShape:
     """The compiled form of botocore shape ``name`` (one object per shape and process)."""
     found = _COMPILED.get((service, name))
     if found is None:
-        found = _COMPILED[(service, name)] = CompiledShape(shapes(service)[name], service)
+        found = _COMPILED[(service, name)] = CompiledShape(shapes(service)[name], service, name)
     return found
 
 

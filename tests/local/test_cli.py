@@ -108,6 +108,13 @@ def test_run_exits_2_on_bad_input(ws: Workspace, capsys: pytest.CaptureFixture[s
     assert "give a DEFINITION.json, --assembly CDK_OUT, or --resume ID" in capsys.readouterr().err
     assert smpipe(ws, "run", definition, "--callback-output", "nodot=1") == 2
     assert "expected STEP.NAME=VALUE" in capsys.readouterr().err
+    assert smpipe(ws, "run", definition, "--s3-map", "s3://b/data=no/such/dir") == 2
+    assert capsys.readouterr().err == (
+        "smpipe run: --s3-map s3://b/data=no/such/dir: no/such/dir does not exist; give the "
+        "local file or directory that holds the objects under the prefix\n"
+    )
+    assert smpipe(ws, "run", definition, "--s3-map", "s3://b/data=") == 2
+    assert "no local path after '='" in capsys.readouterr().err
 
 
 def test_json_output_resume_selective_runs_and_inspection(
@@ -174,4 +181,27 @@ def test_registry_list_and_approve(ws: Workspace, capsys: pytest.CaptureFixture[
     assert capsys.readouterr().out == "churn version 1: Approved\n"
     assert smpipe(ws, "registry", "approve", "churn", "2") == 2
     assert "has no version 2" in capsys.readouterr().err
+    assert smpipe(ws, "registry", "list", "chrun") == 2
+    assert capsys.readouterr().err.startswith(
+        "smpipe registry list: no model package group 'chrun' under "
+    )
     assert Path(registry.get("churn", 1).directory).is_dir()
+
+
+def test_executions_names_the_records_it_cant_read(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    definition, resources = files(ws)
+    assert smpipe(ws, "run", definition, "--resources", resources, "--json") == 1
+    execution = json.loads(capsys.readouterr().out)["PipelineExecutionId"]
+    record = ws.root / ".smpipe" / "executions" / execution / "execution.json"
+    record.write_text("{}")
+    assert smpipe(ws, "executions") == 0
+    captured = capsys.readouterr()
+    assert "no executions under" in captured.out
+    assert captured.err == (
+        f"smpipe executions: skipped: can't read the record of {execution}: {record} is not "
+        "an execution record (missing 'PipelineExecutionId')\n"
+    )
+    assert smpipe(ws, "show", execution) == 2
+    assert "is not an execution record" in capsys.readouterr().err

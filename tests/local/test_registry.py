@@ -71,3 +71,17 @@ def test_fails_on_unknown_versions_and_statuses(tmp_path: Path) -> None:
         registry.get("g", 7)
     with pytest.raises(LocalRunError, match="approval status 'Maybe' must be one of"):
         registry.approve("g", 1, "Maybe")
+
+
+def test_an_unknown_group_or_an_unreadable_version_is_a_clear_error(tmp_path: Path) -> None:
+    registry = ModelRegistry(tmp_path / "root")
+    register(registry, tmp_path, group="churn-model")
+    with pytest.raises(
+        LocalRunError,
+        match=r"no model package group 'churn-modle' under .*registry "
+        r"\(groups: churn-model\); did you mean 'churn-model'\?",
+    ):
+        registry.approve("churn-modle", 1)
+    (registry.directory / "churn-model" / "1" / "package.json").write_text("{")
+    with pytest.raises(LocalRunError, match="model package 'churn-model' version 1: can't read"):
+        registry.versions("churn-model")

@@ -59,6 +59,7 @@ def test_fails_on_malformed_handlers_and_uris() -> None:
 
 
 def test_resources_file_round_trip_with_relative_paths(tmp_path: Path) -> None:
+    (tmp_path / "scripts").mkdir()
     (tmp_path / "resources.json").write_text(
         json.dumps(
             {
@@ -81,3 +82,33 @@ def test_resources_file_round_trip_with_relative_paths(tmp_path: Path) -> None:
 def test_fails_on_unknown_resource_keys(tmp_path: Path) -> None:
     with pytest.raises(LocalRunError, match="resources: unknown keys image"):
         ResourceMap.from_json({"image": {}})
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('["s3"]', "expected a JSON object with s3, images, lambdas, got list"),
+        ('{"s3": ["scripts"]}', r's3: expected a JSON object, got \["scripts"\]'),
+        ('{"s3": {"s3://b/code": 5}}', r"s3\['s3://b/code'\]: expected a string .*, got 5"),
+        ('{"images": {"my-image": null}}', r"images\['my-image'\]: expected a string"),
+        ('{"lambdas": {"prep": {}}}', r"lambdas\['prep'\]: expected \"file.py:function\" or"),
+        ('{"max_parallel": "4"}', r'max_parallel: expected an integer of at least 1, got "4"'),
+        ('{"pipeline_name": 5}', "pipeline_name: expected a string, got 5"),
+        ('{"s3": {"s3://b/code": "scripts"}}', r"s3\['s3://b/code'\] is .*scripts, which does not"),
+    ],
+)
+def test_a_malformed_resources_file_is_a_clear_error(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    file = tmp_path / "resources.json"
+    file.write_text(content)
+    with pytest.raises(LocalRunError, match=f"^resources file {file}: {message}"):
+        ResourceMap.load(file)
+
+
+def test_a_resources_file_may_map_an_archive_packed_on_the_fly(tmp_path: Path) -> None:
+    (tmp_path / "code").mkdir()
+    file = tmp_path / "resources.json"
+    file.write_text(json.dumps({"s3": {"s3://b/code.tar.gz": "code.tar.gz"}}))
+    archive = ("s3://b/code.tar.gz", tmp_path / "code.tar.gz")
+    assert ResourceMap.load(file).s3_mappings() == [archive]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
+import signal
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,7 @@ from cdk_sagemaker_pipelines.definition import (
     SageMakerJobExceptionType,
     SageMakerJobStepRetryPolicy,
 )
-from cdk_sagemaker_pipelines.local import LocalRunError, ResourceMap, retry_delay
+from cdk_sagemaker_pipelines.local import LocalRunError, ProgressEvent, ResourceMap, retry_delay
 from tests.local.conftest import WRITE_OUTPUT, Workspace, compile_steps, processing
 
 SLEEP = """
@@ -354,3 +357,161 @@ def test_fails_a_step_whose_custom_image_is_not_mapped(ws: Workspace) -> None:
     assert reason.startswith(f"step 'Custom': image {image} is not a SageMaker framework image")
     mapped = ws.resources().merged(ResourceMap(images={image: "python"}))
     assert ws.runner(resources=mapped).run(definition).succeeded
+
+
+def slow_then_after(ws: Workspace) -> dict[str, object]:
+    slow = processing(
+        "Slow", ws.script("sleep.py", SLEEP), outputs=["out"], environment={"SLEEP": "30"}
+    )
+    after = processing("After", ws.script("w.py", WRITE_OUTPUT), outputs=["out"], depends_on=[slow])
+    return compile_steps([slow, after])
+
+
+def press_ctrl_c() -> None:
+    # As a terminal does: SIGINT to the main thread, which raises KeyboardInterrupt there.
+    signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+
+@pytest.mark.parametrize("moment", ["while the step runs", "as the step starts"])
+def test_a_second_ctrl_c_while_stopping_still_leaves_a_final_record(
+    ws: Workspace, moment: str
+) -> None:
+    def progress(event: ProgressEvent) -> None:
+        if event.kind == "step-started":
+            if moment == "as the step starts":
+                press_ctrl_c()
+            else:
+                threading.Timer(0.5, press_ctrl_c).start()
+        if event.kind == "step-stopped":
+            press_ctrl_c()  # impatient: again, while the step is being stopped
+
+    runner = ws.runner(progress=progress)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(slow_then_after(ws))
+    [record] = runner.executions()
+    assert record.status == "Stopped"
+    result = runner.execution(record.execution_id)
+    assert [(s.name, s.status) for s in result.steps] == [
+        ("Slow", "Stopped"),
+        ("After", "NotExecuted"),
+    ]
+    assert result.step("After").reason == "the execution was stopped"
+
+
+def test_an_error_of_the_runner_itself_stops_the_steps_and_leaves_a_final_record(
+    ws: Workspace,
+) -> None:
+    def broken_display(event: ProgressEvent) -> None:
+        if event.kind == "step-started":
+            raise BrokenPipeError(32, "Broken pipe")  # e.g. `smpipe run | head` exited
+
+    runner = ws.runner(progress=broken_display)
+    started = time.monotonic()
+    with pytest.raises(BrokenPipeError):
+        runner.run(slow_then_after(ws))
+    assert time.monotonic() - started < 20  # the 30 s script was stopped, not waited for
+    [record] = runner.executions()
+    assert record.status == "Stopped"
+    assert record.failure_reason == (
+        "the execution was stopped by an error of the local runner: "
+        "BrokenPipeError(32, 'Broken pipe')"
+    )
+    assert record.not_executed == {"After": "the execution was stopped"}
+
+
+def test_an_execution_whose_process_died_is_shown_stopped_and_can_be_resumed(
+    ws: Workspace,
+) -> None:
+    runner = ws.runner()
+    definition = compile_steps([processing("A", ws.script("w.py", WRITE_OUTPUT), outputs=["out"])])
+    result = runner.run(definition)
+    # What a SIGKILLed run leaves behind: a step Executing, another not started.
+    path = result.directory / "execution.json"
+    data = json.loads(path.read_text())
+    data.update(PipelineExecutionStatus="Executing", StepOrder=["A", "B"])
+    data.pop("EndTime")
+    data["PipelineExecutionSteps"][0].update(StepStatus="Executing")
+    path.write_text(json.dumps(data))
+
+    lock = (result.directory / ".lock").open("a")
+    fcntl.flock(lock, fcntl.LOCK_EX)  # still running, as seen from another process
+    running = runner.execution(result.execution_id)
+    assert running.status == "Executing"
+    assert [(s.name, s.status, s.reason) for s in running.steps] == [
+        ("A", "Executing", None),
+        ("B", "Pending", "not started yet"),
+    ]
+    lock.close()  # the process is gone
+
+    dead = runner.execution(result.execution_id)
+    assert dead.status == "Stopped"
+    assert dead.failure_reason == (
+        "the process running the execution ended before it finished "
+        f"(smpipe run --resume {result.execution_id} continues it)"
+    )
+    assert dead.step("A").status == "Stopped"
+    assert dead.step("B").reason == "the execution was stopped"
+    assert json.loads(path.read_text())["PipelineExecutionStatus"] == "Stopped"
+    assert [r.status for r in runner.executions()] == ["Stopped"]
+    assert runner.resume(result.execution_id).step("A").status == "Succeeded"
+
+
+def test_unreadable_records_are_clear_errors(ws: Workspace) -> None:
+    runner = ws.runner()
+    definition = compile_steps([processing("A", ws.script("w.py", WRITE_OUTPUT), outputs=["out"])])
+    execution_id = runner.run(definition).execution_id
+    directory = ws.root / ".smpipe" / "executions" / execution_id
+    (directory / "definition.json").unlink()
+    with pytest.raises(LocalRunError, match=r"definition\.json is missing or not a JSON object"):
+        runner.execution(execution_id)
+    (directory / "execution.json").write_text("[]")
+    with pytest.raises(LocalRunError, match=r"is not an execution record \(a JSON list"):
+        runner.execution(execution_id)
+    (directory / "execution.json").write_text("{}")
+    with pytest.raises(
+        LocalRunError, match=r"is not an execution record \(missing 'PipelineExecutionId'\)"
+    ):
+        runner.resume(execution_id)
+    skipped: list[tuple[Path, LocalRunError]] = []
+    assert runner.executions(skipped) == []
+    assert [directory.name for directory, _error in skipped] == [execution_id]
+
+
+def test_a_failed_execution_without_its_recorded_definition_cant_be_resumed(
+    ws: Workspace,
+) -> None:
+    runner = ws.runner()
+    crash = processing("A", ws.script("crash.py", "raise SystemExit(1)\n"), outputs=["out"])
+    failed = runner.run(compile_steps([crash]))
+    (failed.directory / "definition.json").write_text("{truncated")
+    with pytest.raises(LocalRunError, match=rf"can't resume {failed.execution_id}: .*definition"):
+        runner.resume(failed.execution_id)
+
+
+def test_fails_on_a_definition_body_that_is_not_json(ws: Workspace) -> None:
+    with pytest.raises(LocalRunError, match="PipelineDefinitionBody is not valid JSON"):
+        ws.runner().run({"PipelineDefinitionBody": "{not json"})
+    with pytest.raises(LocalRunError, match="JSON string of an object, got 5"):
+        ws.runner().run({"PipelineDefinitionBody": 5})
+    file = ws.root / "pipeline.json"
+    file.write_text("[]")
+    with pytest.raises(LocalRunError, match=r"pipeline\.json: expected a JSON object"):
+        ws.runner().run(file)
+
+
+def test_fails_on_unknown_fault_types_a_zero_parallelism_and_a_file_as_root(
+    ws: Workspace,
+) -> None:
+    definition, _ = cached_pipeline(ws)
+    with pytest.raises(
+        LocalRunError,
+        match=r"faults: step 'Prep': unknown exception type 'SageMaker.CAPACITY_EROR' "
+        r"\(expected one of .*did you mean 'SageMaker.CAPACITY_ERROR'",
+    ):
+        ws.runner(faults={"Prep": ["SageMaker.CAPACITY_EROR"]}).run(definition)
+    with pytest.raises(LocalRunError, match="max_parallel must be at least 1, got 0"):
+        ws.runner(max_parallel=0).run(definition)
+    not_a_directory = ws.root / "file"
+    not_a_directory.write_text("")
+    with pytest.raises(LocalRunError, match=r"root .*/file \(--root\) is not a directory"):
+        ws.runner(root=not_a_directory).run(definition)

@@ -25,7 +25,7 @@ from ..definition import PipelineDefinitionError
 from ._errors import LocalRunError
 from .progress import ConsoleProgress, executions_table, registry_table, summary
 from .registry import APPROVAL_STATUSES, ModelRegistry
-from .resources import LambdaHandler, ResourceMap
+from .resources import LambdaHandler, ResourceMap, can_serve
 from .result import ExecutionResult
 from .runner import LoadedPipeline, LocalConfig, LocalRunner
 
@@ -170,8 +170,19 @@ def _resources(args: argparse.Namespace) -> ResourceMap:
     lambdas: dict[str, str | LambdaHandler] = {
         arn: LambdaHandler.parse(spec, Path.cwd()) for arn, spec in _pairs(args.lambdas, "--lambda")
     }
+    s3: dict[str, str | Path] = {}
+    for uri, path in _pairs(args.s3_map, "--s3-map"):
+        local = Path(path).resolve()
+        if not path or not can_serve(local):
+            # A typo here would otherwise surface as a missing input (or a stale cache hit).
+            problem = f"{path} does not exist" if path else "no local path after '='"
+            raise LocalRunError(
+                f"--s3-map {uri}={path}: {problem}; give the local file or directory that "
+                "holds the objects under the prefix"
+            )
+        s3[uri] = local
     extra = ResourceMap(
-        s3={uri: Path(path).resolve() for uri, path in _pairs(args.s3_map, "--s3-map")},
+        s3=s3,
         images=dict(_pairs(args.image_map, "--image-map")),
         lambdas=lambdas,
     )
@@ -272,7 +283,10 @@ def _types(result: ExecutionResult) -> dict[str, str]:
 
 
 def _executions(args: argparse.Namespace) -> int:
-    records = LocalRunner(LocalConfig(root=args.root)).executions()
+    skipped: list[tuple[Path, LocalRunError]] = []
+    records = LocalRunner(LocalConfig(root=args.root)).executions(skipped)
+    for _directory, error in skipped:
+        print(f"smpipe executions: skipped: {error}", file=sys.stderr)
     if args.json:
         print(json.dumps([r.to_json() for r in records], indent=2, default=str))
     elif not records:
@@ -314,8 +328,14 @@ def _show(args: argparse.Namespace) -> int:
 
 def _registry_list(args: argparse.Namespace) -> int:
     registry = ModelRegistry(Path(args.root).resolve())
-    groups = [args.group] if args.group else registry.groups()
-    packages = [package for group in groups for package in registry.versions(group)]
+    try:
+        if args.group:
+            registry.check_group(args.group)
+        groups = [args.group] if args.group else registry.groups()
+        packages = [package for group in groups for package in registry.versions(group)]
+    except LocalRunError as error:
+        print(f"smpipe registry list: {error}", file=sys.stderr)
+        return EXIT_USAGE
     if args.json:
         print(json.dumps([p.description for p in packages], indent=2, default=str))
     elif not packages:

@@ -131,7 +131,7 @@ def _duration(seconds: float | None) -> str:
 
 
 def _step_note(run: StepRun) -> str:
-    if run.status == "NotExecuted":
+    if run.status in ("NotExecuted", "Pending"):
         return run.reason or ""
     if run.failure_reason:
         return run.failure_reason

@@ -19,7 +19,9 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
 import secrets
@@ -121,6 +123,24 @@ class ExecutionRecord:
         """The execution's local ARN."""
         return f"{pipeline_arn(self.pipeline_name)}/execution/{self.execution_id}"
 
+    def stop_unfinished(self, reason: str, *, ended: str | None = None) -> None:
+        """End an execution that can't go on: ``Stopped``, with its running steps ``Stopped``.
+
+        Steps that never started are recorded as not executed, so the record accounts for
+        every step and ``--resume`` can continue it.
+        """
+        for entry in self.steps.values():
+            if entry.get("StepStatus") in ("Starting", "Executing", "Stopping"):
+                entry["StepStatus"] = "Stopped"
+                entry.setdefault("FailureReason", reason)
+                if ended is not None:
+                    entry.setdefault("EndTime", ended)
+        for name in self.step_order:
+            if name not in self.steps and name not in self.not_executed:
+                self.not_executed[name] = "the execution was stopped"
+        self.status, self.failure_reason = "Stopped", reason
+        self.ended = ended or _now()
+
     def to_json(self) -> dict[str, Any]:
         """The stored form."""
         ordered = [self.steps[name] for name in self.step_order if name in self.steps]
@@ -161,11 +181,22 @@ class ExecutionRecord:
     @staticmethod
     def load(directory: Path) -> ExecutionRecord:
         """Read ``execution.json`` of an execution directory."""
+        path = directory / "execution.json"
         try:
-            data = json.loads((directory / "execution.json").read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise LocalRunError(f"can't read the record of {directory.name}: {error}") from None
-        return ExecutionRecord.from_json(directory, data)
+        try:
+            if not isinstance(data, dict):
+                raise TypeError(f"a JSON {type(data).__name__}, not an object")
+            return ExecutionRecord.from_json(directory, data)
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            # Hand-edited or truncated by something else: name the file, not a traceback.
+            detail = f"missing {error}" if isinstance(error, KeyError) else str(error)
+            raise LocalRunError(
+                f"can't read the record of {directory.name}: {path} is not an execution "
+                f"record ({detail})"
+            ) from None
 
     @staticmethod
     def from_json(directory: Path, data: Mapping[str, Any]) -> ExecutionRecord:
@@ -190,8 +221,46 @@ class ExecutionRecord:
         )
 
 
-def list_records(root: Path) -> list[ExecutionRecord]:
-    """Every execution under ``root``, oldest first (unreadable ones skipped)."""
+def settle_abandoned(record: ExecutionRecord) -> ExecutionRecord:
+    """Mark an ``Executing`` record whose process is gone as ``Stopped`` (and save it).
+
+    A run holds the execution's ``.lock`` until its record is final, so an ``Executing``
+    record whose lock is free was left by a process that was killed (SIGKILL, out of
+    memory, a closed terminal). Its time of death is the record's last write.
+    """
+    if record.status != "Executing":
+        return record
+    try:
+        handle = (record.directory / ".lock").open("a")
+    except OSError:
+        return record
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return record  # still running
+        current = ExecutionRecord.load(record.directory)
+        if current.status != "Executing":
+            return current
+        path = record.directory / "execution.json"
+        ended = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat()
+        current.stop_unfinished(
+            "the process running the execution ended before it finished "
+            f"(smpipe run --resume {current.execution_id} continues it)",
+            ended=ended,
+        )
+        with contextlib.suppress(OSError):
+            current.save()
+        return current
+
+
+def list_records(
+    root: Path, skipped: list[tuple[Path, LocalRunError]] | None = None
+) -> list[ExecutionRecord]:
+    """Every execution under ``root``, oldest first.
+
+    Unreadable records are left out; ``skipped`` (if given) collects them with the error.
+    """
     parent = executions_dir(root)
     if not parent.is_dir():
         return []
@@ -199,9 +268,10 @@ def list_records(root: Path) -> list[ExecutionRecord]:
     for directory in parent.iterdir():
         if (directory / "execution.json").exists():
             try:
-                records.append(ExecutionRecord.load(directory))
-            except LocalRunError:
-                continue
+                records.append(settle_abandoned(ExecutionRecord.load(directory)))
+            except LocalRunError as error:
+                if skipped is not None:
+                    skipped.append((directory, error))
     return sorted(records, key=lambda record: record.created)
 
 

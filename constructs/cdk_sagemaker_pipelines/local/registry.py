@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..definition._suggest import did_you_mean
 from ._errors import LocalRunError
 
 APPROVAL_STATUSES = ("Approved", "Rejected", "PendingManualApproval")
@@ -124,15 +125,36 @@ class ModelRegistry:
 
     def get(self, group: str, version: int) -> ModelPackage:
         """One version (raises ``LocalRunError`` if absent)."""
+        self.check_group(group)
         folder = self.directory / group / str(version)
+        path = folder / "package.json"
         try:
-            description = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+            description = json.loads(path.read_text(encoding="utf-8"))
         except OSError:
             known = ", ".join(str(p.version) for p in self.versions(group)) or "none"
             raise LocalRunError(
                 f"model package group '{group}' has no version {version} (versions: {known})"
             ) from None
+        except ValueError as error:
+            raise LocalRunError(
+                f"model package '{group}' version {version}: can't read {path}: {error}"
+            ) from None
+        if not isinstance(description, dict):
+            raise LocalRunError(
+                f"model package '{group}' version {version}: {path} is not a JSON object"
+            )
         return ModelPackage(group, version, folder, description)
+
+    def check_group(self, group: str) -> None:
+        """Raise ``LocalRunError`` naming the known groups if ``group`` does not exist."""
+        groups = self.groups()
+        if group in groups:
+            return
+        hint = did_you_mean(group, groups)
+        raise LocalRunError(
+            f"no model package group '{group}' under {self.directory} "
+            f"(groups: {', '.join(groups) or 'none'})" + (f"; {hint}" if hint else "")
+        )
 
     def latest(self, group: str, approval_status: str | None = None) -> ModelPackage | None:
         """The newest version (optionally with ``approval_status``), or None."""

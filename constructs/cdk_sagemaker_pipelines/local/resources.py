@@ -205,28 +205,57 @@ class ResourceMap:
         Lambda entries are ``"file.py:function"`` strings or ``{"code", "handler"}`` objects.
         """
         base = base or Path.cwd()
+        if not isinstance(data, Mapping):
+            raise LocalRunError(
+                f"resources: expected a JSON object with s3, images, lambdas, got "
+                f"{type(data).__name__}"
+            )
 
         def local(path: str) -> Path:
             candidate = Path(os.path.expanduser(path))
             return candidate if candidate.is_absolute() else (base / candidate)
 
-        lambdas: dict[str, str | LambdaHandler] = {}
-        for key, value in (data.get("lambdas") or {}).items():
-            if isinstance(value, str):
-                lambdas[key] = LambdaHandler.parse(value, base)
-            else:
-                lambdas[key] = LambdaHandler(
-                    local(value["code"]), value["handler"], value.get("runtime")
-                )
         unknown = set(data) - {"s3", "images", "lambdas", "pipeline_name", "max_parallel"}
         if unknown:
             raise LocalRunError(f"resources: unknown keys {', '.join(sorted(unknown))}")
+        s3 = _string_map(data, "s3", "an S3 URI prefix to a local path")
+        images = _string_map(data, "images", "an image URI to a Python interpreter")
+        lambdas: dict[str, str | LambdaHandler] = {}
+        for key, value in _object(data, "lambdas").items():
+            if isinstance(value, str):
+                lambdas[key] = LambdaHandler.parse(value, base)
+            elif (
+                isinstance(value, Mapping)
+                and isinstance(value.get("code"), str)
+                and isinstance(value.get("handler"), str)
+            ):
+                lambdas[key] = LambdaHandler(
+                    local(value["code"]), value["handler"], value.get("runtime")
+                )
+            else:
+                expected = '"file.py:function" or {"code": PATH, "handler": NAME}'
+                raise LocalRunError(
+                    f"resources: lambdas[{key!r}]: expected {expected}, got {json.dumps(value)}"
+                )
+        pipeline_name = data.get("pipeline_name")
+        if pipeline_name is not None and not isinstance(pipeline_name, str):
+            raise LocalRunError(
+                f"resources: pipeline_name: expected a string, got {json.dumps(pipeline_name)}"
+            )
+        max_parallel = data.get("max_parallel")
+        if max_parallel is not None and (
+            isinstance(max_parallel, bool) or not isinstance(max_parallel, int) or max_parallel < 1
+        ):
+            raise LocalRunError(
+                "resources: max_parallel: expected an integer of at least 1, got "
+                f"{json.dumps(max_parallel)}"
+            )
         return ResourceMap(
-            s3={uri: local(path) for uri, path in (data.get("s3") or {}).items()},
-            images=dict(data.get("images") or {}),
+            s3={uri: local(path) for uri, path in s3.items()},
+            images=images,
             lambdas=lambdas,
-            pipeline_name=data.get("pipeline_name"),
-            max_parallel=data.get("max_parallel"),
+            pipeline_name=pipeline_name,
+            max_parallel=max_parallel,
         )
 
     @staticmethod
@@ -237,7 +266,18 @@ class ResourceMap:
             data = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise LocalRunError(f"resources file {file}: {error}") from None
-        return ResourceMap.from_json(data, file.resolve().parent)
+        try:
+            resources = ResourceMap.from_json(data, file.resolve().parent)
+        except LocalRunError as error:
+            detail = str(error).removeprefix("resources: ")
+            raise LocalRunError(f"resources file {file}: {detail}") from None
+        for uri, path in resources.s3.items():
+            if not can_serve(Path(path)):
+                # A typo here would otherwise surface as a missing input in some step.
+                raise LocalRunError(
+                    f"resources file {file}: s3[{uri!r}] is {path}, which does not exist"
+                )
+        return resources
 
     def merged(self, other: ResourceMap) -> ResourceMap:
         """A copy with ``other``'s entries added (``other`` wins)."""
@@ -248,6 +288,38 @@ class ResourceMap:
             pipeline_name=other.pipeline_name or self.pipeline_name,
             max_parallel=other.max_parallel or self.max_parallel,
         )
+
+
+def can_serve(path: Path) -> bool:
+    """True if an S3 mapping to ``path`` can serve anything.
+
+    That is: it exists, or it is a ``name.tar.gz`` next to an existing ``name`` (packed
+    on the fly).
+    """
+    if path.exists():
+        return True
+    name = path.name
+    return name.endswith(".tar.gz") and path.with_name(name[: -len(".tar.gz")]).exists()
+
+
+def _object(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise LocalRunError(f"resources: {key}: expected a JSON object, got {json.dumps(value)}")
+    return value
+
+
+def _string_map(data: Mapping[str, Any], key: str, meaning: str) -> dict[str, str]:
+    value = _object(data, key)
+    for name, item in value.items():
+        if not isinstance(item, str) or not item:
+            got = json.dumps(item)
+            raise LocalRunError(
+                f"resources: {key}[{name!r}]: expected a string ({meaning}), got {got}"
+            )
+    return dict(value)
 
 
 def default_python() -> str:

@@ -27,6 +27,7 @@ from .resources import ResourceMap
 from .store import StepStore, load_snapshot
 
 NOT_EXECUTED = "NotExecuted"
+PENDING = "Pending"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,8 @@ class StepRun:
 
     ``status`` is the service's ``StepStatus`` (``Succeeded``, ``Failed``,
     ``Stopped``, …) or ``NotExecuted`` for a step that never started (``reason``
-    says why: branch not taken, upstream failed, not selected, …).
+    says why: branch not taken, upstream failed, not selected, …). While the
+    execution still runs, a step that has not started yet is ``Pending``.
 
     Example::
 
@@ -174,18 +176,26 @@ class ExecutionResult:
     def step(self, name: str) -> StepRun:
         """One step by name (``KeyError`` naming the known steps)."""
         entry = self.record.steps.get(name)
-        if entry is None and name not in self.record.not_executed:
+        known = name in self.record.not_executed or name in self.record.step_order
+        if entry is None and not known:
             hint = did_you_mean(name, self.record.step_order)
             raise KeyError(
                 f"no step '{name}' in execution {self.execution_id}"
                 + (f" ({hint})" if hint else "")
             )
+        reason = self.record.not_executed.get(name)
+        status = NOT_EXECUTED
+        if entry is not None:
+            status = str(entry.get("StepStatus", ""))
+        elif reason is None:
+            # Only a running execution (watched from another process) has these.
+            status, reason = PENDING, "not started yet"
         log = self.directory / "logs" / f"{name}.log"
         return StepRun(
             name=name,
-            status=NOT_EXECUTED if entry is None else str(entry["StepStatus"]),
+            status=status,
             entry=entry,
-            reason=self.record.not_executed.get(name),
+            reason=reason,
             properties=self.store.properties.get(name),
             log=log if log.exists() else None,
         )
@@ -261,7 +271,12 @@ class ExecutionResult:
     def load(directory: Path, root: Path) -> ExecutionResult:
         """Read an execution directory."""
         record = ExecutionRecord.load(directory)
-        definition = json.loads((directory / "definition.json").read_text(encoding="utf-8"))
+        definition = _read_json(directory / "definition.json")
+        if not isinstance(definition, dict):
+            raise LocalRunError(
+                f"can't read the definition of {directory.name}: "
+                f"{directory / 'definition.json'} is missing or not a JSON object"
+            )
         resources = _read_json(directory / "resources.json")
         mappings = ResourceMap.from_json({"s3": (resources or {}).get("s3") or {}}).s3_mappings()
         store = StepStore(root / "s3", mappings)

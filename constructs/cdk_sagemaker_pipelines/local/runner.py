@@ -26,6 +26,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import string
 import threading
 import time
@@ -43,6 +44,7 @@ from ..definition import (
     validate_definition,
 )
 from ..definition._suggest import did_you_mean
+from ..definition.retry import JOB_EXCEPTION_TYPES, STEP_EXCEPTION_TYPES
 from ._errors import EvaluationError, LocalRunError, StepError
 from ._graph import StepGraph, StepSpec
 from .cache import CacheEntry, StepCache, cache_config, cache_key
@@ -54,6 +56,7 @@ from .records import (
     find_execution,
     new_execution_dir,
     pipeline_arn,
+    settle_abandoned,
     write_json,
 )
 from .registry import ModelRegistry
@@ -65,6 +68,8 @@ from .store import StepStore, hash_located, load_snapshot
 DEFAULT_PIPELINE_NAME = "local-pipeline"
 STEP_FAULTS = frozenset({"Step.SERVICE_FAULT", "Step.THROTTLING"})
 _ALIASES = {"SageMaker.JOB_CAPACITY_ERROR": "SageMaker.CAPACITY_ERROR"}
+# What a retry policy can name, so what a simulated fault may be.
+FAULT_TYPES = STEP_EXCEPTION_TYPES | JOB_EXCEPTION_TYPES | frozenset(_ALIASES)
 _JOB_ALPHABET = string.ascii_letters + string.digits
 
 
@@ -247,8 +252,8 @@ class LocalRunner:
                 raise LocalRunError(
                     f"execution {record.execution_id} succeeded: there is nothing to resume"
                 )
-            body = json.loads((directory / "definition.json").read_text(encoding="utf-8"))
-            stored = json.loads((directory / "resources.json").read_text(encoding="utf-8"))
+            body = _recorded_json(directory, "definition.json")
+            stored = _recorded_json(directory, "resources.json")
             resources = ResourceMap.from_json(stored).merged(self.config.resources)
             graph = StepGraph.from_definition(body)
             store = StepStore(settings.root / "s3", resources.s3_mappings())
@@ -289,21 +294,31 @@ class LocalRunner:
             )
 
     def execution(self, execution_id: str) -> ExecutionResult:
-        """A recorded execution (a unique id prefix is enough)."""
-        return ExecutionResult.load(find_execution(self.root, execution_id), self.root)
+        """A recorded execution (a unique id prefix is enough).
 
-    def executions(self) -> list[ExecutionRecord]:
-        """Every recorded execution, oldest first."""
+        An ``Executing`` record whose process is gone is settled as ``Stopped`` first.
+        """
+        directory = find_execution(self.root, execution_id)
+        settle_abandoned(ExecutionRecord.load(directory))
+        return ExecutionResult.load(directory, self.root)
+
+    def executions(
+        self, skipped: list[tuple[Path, LocalRunError]] | None = None
+    ) -> list[ExecutionRecord]:
+        """Every recorded execution, oldest first; ``skipped`` collects unreadable ones."""
         from .records import list_records
 
-        return list_records(self.root)
+        return list_records(self.root, skipped)
 
     # -- internals ----------------------------------------------------------------
 
     def _settings(self) -> RunSettings:
         config = self.config
+        root = Path(config.root).resolve()
+        if root.exists() and not root.is_dir():
+            raise LocalRunError(f"the runner's root {root} (--root) is not a directory")
         return RunSettings(
-            root=Path(config.root).resolve(),
+            root=root,
             python=config.python or default_python(),
             isolation=choose_isolation(config.isolation),
             strict_outputs=config.strict_outputs,
@@ -415,7 +430,18 @@ class LocalRunner:
                         f"{option}: no step named '{step}' in the pipeline"
                         + (f" ({hint})" if hint else "")
                     )
-        limit = config.max_parallel or resources.max_parallel or os.cpu_count() or 1
+        for step, kinds in config.faults.items():
+            for kind in kinds:
+                if kind not in FAULT_TYPES:
+                    hint = did_you_mean(kind, sorted(FAULT_TYPES))
+                    known = ", ".join(sorted(FAULT_TYPES)) + (f"; {hint}" if hint else "")
+                    raise LocalRunError(
+                        f"faults: step '{step}': unknown exception type '{kind}' "
+                        f"(expected one of {known})"
+                    )
+        limit = config.max_parallel
+        if limit is None:
+            limit = resources.max_parallel or os.cpu_count() or 1
         if limit < 1:
             raise LocalRunError(f"max_parallel must be at least 1, got {limit}")
         execution = _Execution(
@@ -523,36 +549,77 @@ class _Execution:
     # -- main loop ----------------------------------------------------------------
 
     def run(self) -> None:
-        self.emit("execution-started", message=self.settings.isolation.describe())
         interrupted = False
         running: dict[Future[_Outcome], str] = {}
-        with (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="smpipe-clean") as self.cleaner,
-            ThreadPoolExecutor(
-                max_workers=self.max_parallel, thread_name_prefix="smpipe-step"
-            ) as pool,
-        ):
-            try:
-                while True:
-                    for name in self.scheduler.take_ready(self.max_parallel - len(running)):
-                        self._started(name)
-                        running[pool.submit(self._step, name)] = name
-                    if not running:
-                        break
-                    done, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                    for future in done:
-                        running.pop(future)
-                        self._finished(future.result())
-            except KeyboardInterrupt:
-                interrupted = True
-                self.stop.set()
-                self.scheduler.halt("the execution was stopped")
-                for future in list(running):
-                    self._finished(future.result())
-        self.scheduler.check_complete()
-        self._finish(interrupted)
+        try:
+            self.emit("execution-started", message=self.settings.isolation.describe())
+            with (
+                ThreadPoolExecutor(
+                    max_workers=1, thread_name_prefix="smpipe-clean"
+                ) as self.cleaner,
+                ThreadPoolExecutor(
+                    max_workers=self.max_parallel, thread_name_prefix="smpipe-step"
+                ) as pool,
+            ):
+                try:
+                    try:
+                        self._loop(pool, running)
+                    except KeyboardInterrupt:
+                        interrupted = True
+                    if interrupted:
+                        # A second Ctrl-C must not abandon the record half-written; the
+                        # steps end within seconds (SIGTERM, then SIGKILL).
+                        with _interrupts_deferred():
+                            self._drain(running)
+                except BaseException:
+                    self.stop.set()  # the pools' shutdown waits for the steps: end them
+                    raise
+            self.scheduler.check_complete()
+            with _interrupts_deferred():
+                self._finish(interrupted)
+        except BaseException as error:
+            self._abandon(error)
+            raise
         if interrupted:
             raise KeyboardInterrupt
+
+    def _loop(self, pool: ThreadPoolExecutor, running: dict[Future[_Outcome], str]) -> None:
+        while True:
+            for name in self.scheduler.take_ready(self.max_parallel - len(running)):
+                self._started(name)
+                running[pool.submit(self._step, name)] = name
+            if not running:
+                return
+            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in done:
+                running.pop(future)
+                self._finished(future.result())
+
+    def _drain(self, running: dict[Future[_Outcome], str]) -> None:
+        """Stop the running steps and record how each ended."""
+        self.stop.set()
+        self.scheduler.halt("the execution was stopped")
+        for future in list(running):
+            self._finished(future.result())
+            running.pop(future)
+        for name in self.scheduler.running:  # started, but interrupted before it was submitted
+            self.record.steps[name].update(
+                StepStatus="Stopped", FailureReason="the execution was stopped"
+            )
+            self.scheduler.stopped(name, "the execution was stopped")
+
+    def _abandon(self, error: BaseException) -> None:
+        """Leave a final record when the run itself broke (never an ``Executing`` one)."""
+        record = self.record
+        if record.status != "Executing":
+            return
+        if isinstance(error, KeyboardInterrupt):
+            reason = "the execution was stopped"
+        else:
+            reason = f"the execution was stopped by an error of the local runner: {error!r}"
+        record.stop_unfinished(reason)
+        with contextlib.suppress(Exception):
+            record.save()
 
     def _started(self, name: str) -> None:
         spec = self.graph.steps[name]
@@ -887,7 +954,15 @@ def _read_definition(
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise LocalRunError(f"can't read definition {path}: {error}") from None
-        body, resources, _ = _read_definition(data)
+        if not isinstance(data, dict):
+            raise LocalRunError(
+                f"definition {path}: expected a JSON object (a pipeline definition), "
+                f"got {type(data).__name__}"
+            )
+        try:
+            body, resources, _ = _read_definition(data)
+        except LocalRunError as error:
+            raise LocalRunError(f"definition {path}: {error}") from None
         return body, resources, path.name.split(".")[0]
     compiled = getattr(definition, "definition", None)
     if isinstance(compiled, Mapping):
@@ -899,8 +974,30 @@ def _read_definition(
         )
     body = dict(definition)
     if "PipelineDefinitionBody" in body:
-        body = json.loads(body["PipelineDefinitionBody"])
+        text = body["PipelineDefinitionBody"]
+        try:
+            parsed = json.loads(text) if isinstance(text, str) else None
+        except ValueError as error:
+            raise LocalRunError(f"PipelineDefinitionBody is not valid JSON: {error}") from None
+        if not isinstance(parsed, dict):
+            got = f"{type(text).__name__} {text[:40]!r}" if isinstance(text, str) else text
+            raise LocalRunError(
+                "PipelineDefinitionBody must be the definition as a JSON string of an object, "
+                f"got {got!s}"
+            )
+        body = parsed
     return body, ResourceMap(), None
+
+
+def _recorded_json(directory: Path, name: str) -> dict[str, Any]:
+    path = directory / name
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise LocalRunError(f"can't resume {directory.name}: {path}: {error}") from None
+    if not isinstance(data, dict):
+        raise LocalRunError(f"can't resume {directory.name}: {path} is not a JSON object")
+    return data
 
 
 def _pipeline_name(name: str | None) -> str:
@@ -946,6 +1043,22 @@ def _log(path: Path, line: str) -> None:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold off Ctrl-C (SIGINT) in the main thread while the record is being finalized."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives KeyboardInterrupt
+        return
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield  # someone else's handler (or SIGINT ignored): leave it alone
+        return
+    signal.signal(signal.SIGINT, lambda _signum, _frame: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @contextmanager

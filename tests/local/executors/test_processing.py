@@ -145,8 +145,8 @@ def test_fails_when_an_output_directory_is_never_written(ws: Workspace) -> None:
     assert_failed_alone(
         result,
         "output 'out' (/opt/ml/processing/out) was never written: the script left it empty, "
-        "so there is nothing to publish (LocalConfig(strict_outputs=False) publishes empty "
-        "outputs as the service does)",
+        "so there is nothing to publish (smpipe run --allow-empty-outputs or "
+        "LocalConfig(strict_outputs=False) publishes empty outputs as the service does)",
     )
 
 

@@ -207,6 +207,6 @@ def require_output_written(path: Path, *, strict: bool, step: str, description: 
     if not path.exists() or not any(p.is_file() for p in path.rglob("*")):
         raise StepError(
             f"{description} was never written: the script left it empty, so there is nothing "
-            "to publish (LocalConfig(strict_outputs=False) publishes empty outputs as the "
-            "service does)"
+            "to publish (smpipe run --allow-empty-outputs or LocalConfig(strict_outputs=False) "
+            "publishes empty outputs as the service does)"
         )

@@ -231,7 +231,7 @@ def test_fails_unknown_name_when_nothing_is_declared() -> None:
 def test_fails_missing_required_value(source: Any) -> None:
     with pytest.raises(
         PipelineValidationError,
-        match=r"^parameter values has 1 problem:\n"
+        match=r"^parameter set has 1 problem:\n"
         r"- pipeline field 'Parameters\.InputUri': has no default, so a value is required$",
     ):
         coerce_parameter_values(source(), {})
@@ -262,7 +262,7 @@ def test_fails_reports_all_problems_in_one_error(source: Any) -> None:
         Problem(None, "Parameters.Skip", "Boolean parameter: expected true or false, got 'maybe'"),
         Problem(None, "Parameters.InputUri", "has no default, so a value is required"),
     )
-    assert str(caught.value).startswith("parameter values has 5 problems:\n- pipeline field ")
+    assert str(caught.value).startswith("parameter set has 5 problems:\n- pipeline field ")
 
 
 def test_fails_typed_float_beyond_a_double_is_a_problem_not_an_overflow() -> None:

@@ -378,5 +378,5 @@ def coerce_parameter_values(
             continue
         values[name] = value
     if problems:
-        raise PipelineValidationError(problems, subject="parameter values")
+        raise PipelineValidationError(problems, subject="parameter set")
     return values

@@ -115,6 +115,11 @@ def test_run_exits_2_on_bad_input(ws: Workspace, capsys: pytest.CaptureFixture[s
     )
     assert smpipe(ws, "run", definition, "--s3-map", "s3://b/data=") == 2
     assert "no local path after '='" in capsys.readouterr().err
+    arn = "arn:aws:lambda:us-east-1:111122223333:function:prep"
+    assert smpipe(ws, "run", definition, "--lambda", f"{arn}=nofile.py:handler") == 2
+    assert "nofile.py does not exist; give the handler's FILE.py:function" in (
+        capsys.readouterr().err
+    )
 
 
 def test_json_output_resume_selective_runs_and_inspection(

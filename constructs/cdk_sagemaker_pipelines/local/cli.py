@@ -167,9 +167,16 @@ def _pairs(values: Sequence[str], option: str) -> list[tuple[str, str]]:
 
 def _resources(args: argparse.Namespace) -> ResourceMap:
     base = ResourceMap.load(args.resources) if args.resources else ResourceMap()
-    lambdas: dict[str, str | LambdaHandler] = {
-        arn: LambdaHandler.parse(spec, Path.cwd()) for arn, spec in _pairs(args.lambdas, "--lambda")
-    }
+    lambdas: dict[str, str | LambdaHandler] = {}
+    for arn, spec in _pairs(args.lambdas, "--lambda"):
+        handler = LambdaHandler.parse(spec, Path.cwd())
+        if not handler.code.exists():
+            # Found out only when the Lambda step runs, after the steps before it.
+            raise LocalRunError(
+                f"--lambda {arn}={spec}: {handler.code} does not exist; give the handler's "
+                "FILE.py:function or DIRECTORY:module.function"
+            )
+        lambdas[arn] = handler
     s3: dict[str, str | Path] = {}
     for uri, path in _pairs(args.s3_map, "--s3-map"):
         local = Path(path).resolve()

@@ -8,7 +8,6 @@ problems of definition JSON, which has no Python arguments, are printed as befor
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -49,7 +48,7 @@ from cdk_sagemaker_pipelines.definition import (
     TuningStep,
     validate_definition,
 )
-from cdk_sagemaker_pipelines.definition._render import RenderContext
+from cdk_sagemaker_pipelines.definition._render import _MEMBER_NAME, RenderContext
 from tests.definition.catalogue_helpers import BINDER, IMAGE
 
 KEY = "arn:aws:kms:us-east-1:111122223333:key/k"
@@ -316,17 +315,17 @@ def test_every_step_class_has_a_builder() -> None:
     assert concrete == {type(build()).__name__ for build in BUILDERS.values()}
 
 
-# API member names read as ``.Name``; user-chosen keys (lowercase here) as ``['key']``.
-_MEMBER = re.compile(r"(?:Std:)?[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
-
-
 def leaf_paths(value: Any, path: str = "") -> Iterator[str]:
-    """Every leaf of ``value`` as ``Problem.field`` spells it, keys of maps included."""
+    """Every leaf of ``value`` as ``Problem.field`` spells it, keys of maps included.
+
+    API member names read as ``.Name``, user-chosen keys as ``['key']``: the renderer's
+    spelling for the fields of values it can't render.
+    """
     if isinstance(value, dict) and value:
         for key, item in value.items():
             if not path:
                 child = key
-            elif _MEMBER.fullmatch(key):
+            elif _MEMBER_NAME.fullmatch(key):
                 child = f"{path}.{key}"
             else:
                 child = f"{path}['{key}']"

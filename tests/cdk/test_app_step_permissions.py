@@ -463,6 +463,9 @@ def pipeline_role_problems(pipeline: Pipeline) -> list[str]:
                     need(
                         what, "kms:CreateGrant", flatten(key), {"kms:GrantIsForAWSResource": "true"}
                     )
+                    refuse(what, "kms:CreateGrant", flatten(key), {})
+                    # DescribeKey requests carry no grant keys: it must be allowed without them.
+                    need(what, "kms:DescribeKey", flatten(key), {})
         elif kind == "RegisterModel":
             group = str(arguments["ModelPackageGroupName"])
             status = {"sagemaker:ModelApprovalStatus": str(arguments.get("ModelApprovalStatus"))}

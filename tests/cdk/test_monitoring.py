@@ -7,8 +7,9 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_sagemaker_pipelines.cdk import Pipeline, PipelineMonitoring
 from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
@@ -59,6 +60,49 @@ def test_alarm_on_failed_executions_notifies_the_topic(built):
         "Threshold": 1,
         "TreatMissingData": "notBreaching",
     }
+
+
+def test_alarm_may_publish_to_its_topic_and_nothing_else_may(built):
+    # The topic's own policy replaces SNS's default one: CloudWatch needs a statement.
+    alarm = logical_id(built["default"].failed_executions_alarm)
+    (policy,) = built["template"].find_resources("AWS::SNS::TopicPolicy").values()
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+        {
+            "Action": "sns:Publish",
+            "Condition": {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [alarm, "Arn"]}}},
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Resource": {"Ref": logical_id(built["topic"])},
+            "Sid": "0",
+        }
+    ]
+
+
+def test_alarm_may_use_the_key_of_an_encrypted_topic():
+    stack = new_stack()
+    key = kms.Key(stack, "Key")
+    topic = sns.Topic(stack, "Alerts", master_key=key)
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "other-pipeline")
+    PipelineMonitoring(stack, "Monitoring", pipeline=pipeline, alarm_topic=topic)
+    key_policy = resource(Template.from_stack(stack), logical_id(key))["Properties"]["KeyPolicy"]
+    assert {
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Resource": "*",
+    } in key_policy["Statement"]
+
+
+def test_alarm_topic_with_a_key_this_app_cannot_change_is_reported():
+    stack = new_stack()
+    key = kms.Key.from_key_arn(
+        stack, "Key", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
+    topic = sns.Topic(stack, "Alerts", master_key=key)
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "other-pipeline")
+    PipelineMonitoring(stack, "Monitoring", pipeline=pipeline, alarm_topic=topic)
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(".*"))
+    assert any("cloudwatch.amazonaws.com kms:Decrypt" in str(w.entry.data) for w in warnings)
 
 
 def test_alarm_threshold_and_period_without_a_topic(built):

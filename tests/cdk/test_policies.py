@@ -200,11 +200,17 @@ def test_pipeline_role_statements_for_every_step_type(everything: Built):
             "Sid": "PassStepRoleToSageMaker",
         },
         "LetJobsUseTheirKeys": {
-            "Action": ["kms:CreateGrant", "kms:DescribeKey"],
+            "Action": "kms:CreateGrant",
             "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
             "Effect": "Allow",
             "Resource": {"Fn::GetAtt": [everything.key, "Arn"]},
             "Sid": "LetJobsUseTheirKeys",
+        },
+        "DescribeJobKeys": {
+            "Action": "kms:DescribeKey",
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [everything.key, "Arn"]},
+            "Sid": "DescribeJobKeys",
         },
         "InvokeLambdaSteps": {
             "Action": "lambda:InvokeFunction",
@@ -303,6 +309,7 @@ def test_a_literal_json_definition_gets_exact_statements():
         f"arn:aws:kms:{REGION}:{ACCOUNT}:key/volume-key",
     ]
     assert sorted(role) == [
+        "DescribeJobKeys",
         "LetJobsUseTheirKeys",
         "PassStepRoleToSageMaker",
         "ProcessingJobs",
@@ -310,6 +317,7 @@ def test_a_literal_json_definition_gets_exact_statements():
     ]
     assert role["PassStepRoleToSageMaker"]["Resource"] == ROLE
     assert role["LetJobsUseTheirKeys"]["Resource"] == keys
+    assert role["DescribeJobKeys"]["Resource"] == keys
     step_role = statements(template, pipeline.step_role_policy)
     assert step_role == {
         "ReadDataBucket1": {
@@ -399,6 +407,7 @@ def test_nothing_is_granted_for_step_types_not_used():
     assert pipeline.role_policy is not None
     role = statements(template, pipeline.role_policy)
     assert sorted(role) == [
+        "DescribeJobKeys",
         "LetJobsUseTheirKeys",
         "PassStepRoleToSageMaker",
         "ProcessingJobs",

@@ -163,22 +163,53 @@ def test_sharing_lets_the_accounts_read_models_and_decrypt_them(shared: Built):
         "AWS::S3::BucketPolicy", {"Properties": {"Bucket": {"Ref": bucket}}}
     ).values()
     arn = {"Fn::GetAtt": [bucket, "Arn"]}
+    # models/ only: no listing of other keys, no bucket configuration or policy.
     assert policy["Properties"]["PolicyDocument"]["Statement"][1:] == [
         {
-            "Action": ["s3:GetBucket*", "s3:GetObject*", "s3:List*"],
+            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
             "Effect": "Allow",
             "Principal": _principals(),
-            "Resource": [arn, {"Fn::Join": ["", [arn, "/models/*"]]}],
-        }
+            "Resource": {"Fn::Join": ["", [arn, "/models/*"]]},
+        },
+        {
+            "Action": "s3:ListBucket",
+            "Condition": {"StringLike": {"s3:prefix": ["models/*"]}},
+            "Effect": "Allow",
+            "Principal": _principals(),
+            "Resource": arn,
+        },
+        {
+            "Action": "s3:GetBucketLocation",
+            "Effect": "Allow",
+            "Principal": _principals(),
+            "Resource": arn,
+        },
     ]
     key = resource(shared.template, logical_id(store.key))
+    # Decrypt only through S3, which applies the bucket policy: not the key's other data.
     assert key["Properties"]["KeyPolicy"]["Statement"][1:] == [
         {
-            "Action": ["kms:Decrypt", "kms:DescribeKey"],
+            "Action": "kms:Decrypt",
+            "Condition": {
+                "StringEquals": {
+                    "kms:ViaService": {
+                        "Fn::Join": [
+                            "",
+                            ["s3.", {"Ref": "AWS::Region"}, ".", {"Ref": "AWS::URLSuffix"}],
+                        ]
+                    }
+                }
+            },
             "Effect": "Allow",
             "Principal": _principals(),
             "Resource": "*",
-        }
+        },
+        {
+            "Action": "kms:DescribeKey",
+            "Effect": "Allow",
+            "Principal": _principals(),
+            "Resource": "*",
+        },
     ]
 
 

@@ -9,6 +9,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
@@ -697,6 +698,48 @@ def test_notifications_key_rotates_and_lets_eventbridge_encrypt(notifications):
             "Resource": "*",
         }
     ]
+
+
+def test_notifications_topic_admits_eventbridge_for_its_rule_only(notifications):
+    template = notifications["template"]
+    for construct, topic in (
+        (notifications["alerts"], notifications["alerts"].topic),
+        (notifications["only_failed"], notifications["topic"]),
+    ):
+        (policy,) = template.find_resources(
+            "AWS::SNS::TopicPolicy", {"Properties": {"Topics": [{"Ref": logical_id(topic)}]}}
+        ).values()
+        publishers = [
+            statement
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            if statement["Effect"] == "Allow"
+        ]
+        # Without aws:SourceArn, any rule of any account could publish through EventBridge.
+        assert [(s["Principal"], s["Action"], s.get("Condition")) for s in publishers] == [
+            (
+                {"Service": "events.amazonaws.com"},
+                "sns:Publish",
+                {
+                    "ArnEquals": {
+                        "aws:SourceArn": {"Fn::GetAtt": [logical_id(construct.rule), "Arn"]}
+                    }
+                },
+            )
+        ]
+
+
+def test_notifications_to_a_given_encrypted_topic_let_eventbridge_use_its_key():
+    stack = new_stack()
+    key = kms.Key(stack, "Key")
+    topic = sns.Topic(stack, "Existing", master_key=key)
+    PipelineFailureNotifications(stack, "Failures", pipeline=_pipeline(stack), topic=topic)
+    key_policy = resource(Template.from_stack(stack), logical_id(key))["Properties"]["KeyPolicy"]
+    assert {
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Resource": "*",
+    } in key_policy["Statement"]
 
 
 def test_notifications_subscribe_every_email(notifications):

@@ -131,6 +131,7 @@ def pipeline_role_statements(
         stack.format_arn(service="elasticmapreduce", resource="cluster", resource_name=cluster)
         for cluster in _unique(plan.emr_clusters)
     ]
+    keys = _unique(_key_arn(stack, key) for key in plan.kms_keys)
     # (Sid, actions, resources, conditions): a statement only when it has resources.
     table: list[tuple[str, list[str], list[Any], dict[str, Any] | None]] = [
         # CreateX calls tag their resources; AddTags can't sit under request conditions.
@@ -143,10 +144,13 @@ def pipeline_role_statements(
         ),
         (
             "LetJobsUseTheirKeys",
-            ["kms:CreateGrant", "kms:DescribeKey"],
-            _unique(_key_arn(stack, key) for key in plan.kms_keys),
+            ["kms:CreateGrant"],
+            keys,
             {"Bool": {"kms:GrantIsForAWSResource": "true"}},
         ),
+        # Not under the grant condition: DescribeKey requests carry no
+        # kms:GrantIsForAWSResource key, so that statement would never allow it.
+        ("DescribeJobKeys", ["kms:DescribeKey"], keys, None),
         ("InvokeLambdaSteps", ["lambda:InvokeFunction"], _unique(plan.lambda_functions), None),
         (
             "SendCallbackMessages",

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Duration
+from aws_cdk import Annotations, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 
 from constructs import Construct
 
 from ..definition import Problem
 from ._props import describe, expect_interface, raise_for
+from .pipeline import WARNING_PREFIX
+
+CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com"
 
 
 class PipelineMonitoring(Construct):
@@ -75,6 +80,7 @@ class PipelineMonitoring(Construct):
         if alarm_topic is not None:
             self.failed_executions_alarm.add_alarm_action(actions.SnsAction(alarm_topic))
             self.failed_executions_alarm.add_ok_action(actions.SnsAction(alarm_topic))
+            let_alarm_publish(self.failed_executions_alarm, alarm_topic)
         self.dashboard = cloudwatch.Dashboard(
             self,
             "Dashboard",
@@ -103,4 +109,32 @@ class PipelineMonitoring(Construct):
                     )
                 ],
             ],
+        )
+
+
+def let_alarm_publish(alarm: cloudwatch.Alarm, topic: sns.ITopic) -> None:
+    """Let CloudWatch deliver ``alarm``'s notifications to ``topic``.
+
+    A topic with its own policy (``enforce_ssl`` creates one) no longer has SNS's default
+    policy, and a KMS-encrypted topic needs CloudWatch to be allowed to use its key:
+    without both, alarm notifications are dropped without an error. The topic policy only
+    admits this alarm (``aws:SourceArn``), so the key needs no condition of its own.
+    """
+    topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL)],
+            actions=["sns:Publish"],
+            resources=[topic.topic_arn],
+            conditions={"ArnEquals": {"aws:SourceArn": alarm.alarm_arn}},
+        )
+    )
+    key = getattr(topic, "master_key", None)
+    if isinstance(key, kms.Key):
+        key.grant(iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL), "kms:Decrypt", "kms:GenerateDataKey*")
+    elif key is not None:
+        Annotations.of(alarm).add_warning_v2(
+            f"{WARNING_PREFIX}:alarm-topic-key",
+            f"The alarm topic is encrypted with a key whose policy this app can't change: "
+            f"allow {CLOUDWATCH_PRINCIPAL} kms:Decrypt and kms:GenerateDataKey* in it, or the "
+            "alarm's notifications are dropped.",
         )

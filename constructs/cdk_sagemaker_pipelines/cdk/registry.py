@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import ArnFormat, Names, RemovalPolicy, Resource, Stack, Token
+from aws_cdk import ArnFormat, Aws, Names, RemovalPolicy, Resource, Stack, Token
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
@@ -54,6 +54,52 @@ def _description_problem(description: str | None) -> Problem | None:
         return None
     return Problem(
         None, "description", f"{len(description)} characters, longer than {MAX_DESCRIPTION}"
+    )
+
+
+def _share_models(store: ArtifactStore, principal: iam.IPrincipal) -> None:
+    """Let another account read ``models/`` of ``store``'s bucket, and decrypt through S3.
+
+    ``Bucket.grant_read`` would let it list every key of the bucket and read the
+    bucket's configuration and policy, and its key grant would let it call
+    ``kms:Decrypt`` on anything the key protects. Here it may list and get objects under
+    ``models/`` only, and use the key only through S3.
+    """
+    bucket = store.bucket
+    models = bucket.arn_for_objects(f"{MODELS_PREFIX}*")
+    bucket.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[principal],
+            actions=["s3:GetObject", "s3:GetObjectVersion"],
+            resources=[models],
+        )
+    )
+    bucket.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[principal],
+            actions=["s3:ListBucket"],
+            resources=[bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [f"{MODELS_PREFIX}*"]}},
+        )
+    )
+    bucket.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[principal], actions=["s3:GetBucketLocation"], resources=[bucket.bucket_arn]
+        )
+    )
+    # Through S3 only (which applies the bucket policy above). An encryption-context
+    # condition on the bucket's ARN would be tighter still, but the bucket's encryption
+    # refers to the key: the key policy can't refer back to the bucket.
+    store.key.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[principal],
+            actions=["kms:Decrypt"],
+            resources=["*"],  # in a key policy, "*" means this key
+            conditions={"StringEquals": {"kms:ViaService": f"s3.{Aws.REGION}.{Aws.URL_SUFFIX}"}},
+        )
+    )
+    store.key.add_to_resource_policy(
+        iam.PolicyStatement(principals=[principal], actions=["kms:DescribeKey"], resources=["*"])
     )
 
 
@@ -194,9 +240,8 @@ class ModelRegistry(Resource):
         if account_id in self._shared:
             return
         self._shared.append(account_id)
-        principal = iam.AccountPrincipal(account_id)
         if self.artifact_store is not None:
-            self.artifact_store.bucket.grant_read(principal, f"{MODELS_PREFIX}*")
+            _share_models(self.artifact_store, iam.AccountPrincipal(account_id))
         self._resource.model_package_group_policy = self._policy_document()
 
     def _policy_document(self) -> Any:

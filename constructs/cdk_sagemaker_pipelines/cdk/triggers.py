@@ -16,7 +16,6 @@ from aws_cdk import (
     Validations,
 )
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
@@ -623,4 +622,37 @@ class PipelineFailureNotifications(Construct):
                 detail={"currentPipelineExecutionStatus": list(statuses)},
             ),
         )
-        self.rule.add_target(events_targets.SnsTopic(topic, message=message))
+        self.rule.add_target(_RuleTopicTarget(topic, message))
+
+
+@jsii.implements(events.IRuleTarget)
+class _RuleTopicTarget:
+    """Publish a rule's events to a topic whose policy admits that rule only.
+
+    ``aws_events_targets.SnsTopic`` lets ``events.amazonaws.com`` publish for any rule of
+    any account; the ``aws:SourceArn`` condition closes that confused-deputy path.
+    """
+
+    def __init__(self, topic: sns.ITopic, message: events.RuleTargetInput) -> None:
+        self.topic = topic
+        self.message = message
+
+    def bind(self, rule: events_refs.IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
+        """Render the target (called by ``rule.add_target``)."""
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={"ArnEquals": {"aws:SourceArn": rule.rule_ref.rule_arn}},
+            )
+        )
+        # As SnsTopic does: EventBridge encrypts what it publishes to an encrypted topic.
+        key = getattr(self.topic, "master_key", None)
+        if key is not None:
+            key.grant(
+                iam.ServicePrincipal("events.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*"
+            )
+        return events.RuleTargetConfig(
+            arn=self.topic.topic_arn, input=self.message, target_resource=self.topic
+        )

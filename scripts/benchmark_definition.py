@@ -62,6 +62,7 @@ REGION = "us-east-1"
 ROLE = "arn:aws:iam::111122223333:role/SageMakerExecutionRole"
 BUCKET = "my-ml-bucket"
 RESULT_MARKER = "BENCHMARK-RESULT "
+FLOOR_KEYS = ("literal_ms", "walk_ms", "compact_dumps_ms")
 SCRIPTS_DIR = Path(__file__).resolve().parent
 TARGETS = {
     "speedup_per_step": 10.0,  # at least, against the SDK's Pipeline.definition()
@@ -273,6 +274,7 @@ def ours_worker(import_s: float, steps: int, warm: int) -> None:
     first_ms, definition = _timed(lambda: pipeline.to_definition(binder))
     warm_ms = [_timed(lambda: pipeline.to_definition(binder))[0] for _ in range(warm)]
     dumps_ms, text = _timed(lambda: json.dumps(definition))
+    floor = floor_samples(definition, warm)
     cache = _service_model.service_model.cache_info()
     result = {
         "import_ms": import_s * 1000,
@@ -287,8 +289,49 @@ def ours_worker(import_s: float, steps: int, warm: int) -> None:
         "model_services": cache.currsize,
         "botocore_imported": "botocore" in sys.modules,
         "step_types": step_types(definition),
+        **floor,
     }
     print(RESULT_MARKER + json.dumps(result))
+
+
+def floor_samples(definition: dict[str, Any], repeat: int) -> dict[str, float]:
+    """What any compiler producing and size-checking this definition must spend (best, ms).
+
+    - ``literal_ms``: creating the definition's dicts and lists from Python literals
+      (generated code, compiled untimed): the least any renderer spends building them.
+    - ``walk_ms``: visiting every value once, without checking anything: the least any
+      validator spends looking at every field.
+    - ``compact_dumps_ms``: the compact ``json.dumps`` whose length the size check compares
+      with the limit.
+    """
+    source = f"def build():\n    return {definition!r}\n"
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<definition literal>", "exec"), namespace)  # our own repr, no input
+    build = namespace["build"]
+    if build() != definition:
+        raise RuntimeError("the literal does not rebuild the definition")
+
+    def walk(value: Any) -> None:
+        kind = type(value)
+        if kind is dict:
+            for item in value.values():
+                walk(item)
+        elif kind is list:
+            for item in value:
+                walk(item)
+
+    def compact() -> str:
+        return json.dumps(definition, separators=(",", ":"), ensure_ascii=False)
+
+    samples = {
+        "literal_ms": build,
+        "walk_ms": lambda: walk(definition),
+        "compact_dumps_ms": compact,
+    }
+    return {
+        key: min(_timed(function)[0] for _ in range(max(repeat, 1) + 1))
+        for key, function in samples.items()
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -744,6 +787,7 @@ def report(summary: dict[str, Any]) -> str:
                 f"| {fmt(total + theirs['first_ms']['median'])} |"
             )
         lines.append(row)
+    lines += floor_report(summary)
     lines += [
         "",
         "(whole process, in-script: sum of the medians of import, model load or session, "
@@ -757,6 +801,34 @@ def report(summary: dict[str, Any]) -> str:
     ]
     lines += [f"- {'✅' if ok else '❌'} {text}" for text, ok in summary["targets"]]
     return "\n".join(lines)
+
+
+def floor_report(summary: dict[str, Any]) -> list[str]:
+    """The floor table: what building, visiting and size-checking the JSON alone cost."""
+    ours, sdk, sizes = summary["ours"], summary.get("sdk"), summary["sizes"]
+    lines = [
+        "",
+        "Floor: the least any compiler spends to produce and size-check this definition, "
+        "with no rendering logic and no checks (ms, best / median over the interpreters' "
+        "best of several calls): building its dicts from Python literals, visiting every "
+        "value once, and the compact `json.dumps` of the size check.",
+        "",
+        "| Steps | Build from literals | Visit every value | `json.dumps` | Sum |"
+        + (" 10× `definition()` budget (first call, best) | Sum / budget |" if sdk else ""),
+        "|---:|---:|---:|---:|---:|" + ("---:|---:|" if sdk else ""),
+    ]
+    for steps in sizes:
+        mine = ours[str(steps)]
+        total = sum(mine[key]["best"] for key in FLOOR_KEYS)
+        row = (
+            f"| {steps} | {pair(mine['literal_ms'])} | {pair(mine['walk_ms'])} "
+            f"| {pair(mine['compact_dumps_ms'])} | {fmt(total)} |"
+        )
+        if sdk:
+            budget = sdk[str(steps)]["first_ms"]["best"] / TARGETS["speedup_per_step"]
+            row += f" {fmt(budget)} | {total / budget:.0%} |"
+        lines.append(row)
+    return lines
 
 
 def evaluate_targets(summary: dict[str, Any]) -> list[tuple[str, bool]]:
@@ -841,7 +913,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print("measuring ours", file=sys.stderr)
     ours_runs = measure("ours", lambda steps: ours_command(steps, args.warm), sizes, args.repeat)
-    keys = ("import_ms", "model_load_ms", "build_ms", "first_ms", "json_dumps_ms")
+    keys = (
+        "import_ms",
+        "model_load_ms",
+        "build_ms",
+        "first_ms",
+        "json_dumps_ms",
+        *FLOOR_KEYS,
+    )
     ours: dict[str, Any] = {}
     for steps, runs in ours_runs.items():
         ours[str(steps)] = aggregate(runs, keys) | {

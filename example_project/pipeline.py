@@ -2,7 +2,11 @@
 
 If the model's test accuracy reaches ``AccuracyThreshold`` it is registered in the model
 package group (pending manual approval); otherwise the execution fails with a message
-giving the accuracy. The same definition deploys with the CDK ``Pipeline`` construct and
+giving the accuracy. A registered version is self-contained: the serving script is inside
+the model artifact (``code/`` in ``model.tar.gz``, put there by ``train.py``), and its
+metrics report is a retained output (under ``models/`` when deployed with the CDK
+constructs), so an account the registry is shared with can deploy it, and it outlives
+the expiry of execution outputs. The same definition deploys with the CDK ``Pipeline`` construct and
 runs on a laptop with the local runner.
 
 The input is ``s3://<data bucket>/<InputDataKey>``: a prefix of CSV files (by default
@@ -46,6 +50,10 @@ from cdk_sagemaker_pipelines.definition import (
 )
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
+# The model's own code: train.py, and inference.py, which train.py packs into the model.
+MODEL_CODE = SCRIPTS / "model"
+# Where SageMaker unpacks model.tar.gz in an inference container; code/ is the serving code.
+MODEL_CODE_IN_CONTAINER = "/opt/ml/model/code"
 DATASET = Path(__file__).resolve().parent / "data" / "breast_cancer.csv"
 SKLEARN_VERSION = "1.2-1"
 INSTANCE_TYPES = ["ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.c5.xlarge", "ml.c5.2xlarge"]
@@ -125,7 +133,7 @@ def build_pipeline(
         name="Train",
         description="Fit a random forest classifier",
         image=image,
-        code=Code.from_asset(SCRIPTS / "train.py"),
+        code=Code.from_asset(MODEL_CODE, entry_point="train.py"),
         instance_type=training_instance,
         inputs={"train": splits["train"].S3Output.S3Uri},
         hyperparameters={"n-estimators": n_estimators},
@@ -166,7 +174,12 @@ def build_pipeline(
         description="Register the model version, pending manual approval",
         model_package_group_name=model_package_group_name,
         image=Image.sklearn(SKLEARN_VERSION, scope="inference"),
-        code=Code.from_asset(SCRIPTS / "inference.py"),
+        # Not code=Code.from_asset(…): that would point the version at the CDK assets
+        # bucket, which accounts the registry is shared with can't read.
+        environment={
+            "SAGEMAKER_PROGRAM": "inference.py",
+            "SAGEMAKER_SUBMIT_DIRECTORY": MODEL_CODE_IN_CONTAINER,
+        },
         model_data=model_data,
         content_types=["text/csv"],
         response_types=["text/csv"],

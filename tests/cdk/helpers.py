@@ -24,7 +24,7 @@ ACCOUNT = "111122223333"
 REGION = "us-east-1"
 SCRIPTS = REPO / "example_project" / "scripts"
 PREPROCESS = SCRIPTS / "preprocess.py"
-TRAIN = SCRIPTS / "train.py"
+TRAIN = SCRIPTS / "model" / "train.py"
 ASSETS_BUCKET = f"cdk-hnb659fds-assets-{ACCOUNT}-{REGION}"
 SKLEARN_URI = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 

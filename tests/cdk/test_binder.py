@@ -22,11 +22,15 @@ from cdk_sagemaker_pipelines.cdk._archive import deterministic_tar_gz
 from cdk_sagemaker_pipelines.definition import (
     Code,
     Image,
+    Join,
+    MetricsSource,
+    ModelMetrics,
     ModelStep,
     PipelineDefinition,
     PipelineValidationError,
     ProcessingOutput,
     ProcessingStep,
+    RegisterModel,
     S3Location,
     TrainingStep,
     framework_image,
@@ -460,6 +464,65 @@ def test_default_outputs_go_under_executions_and_models_under_models(env_specifi
     assert found[artifacts]["Resource"] == [
         s3_arn([{"Ref": bucket}, "/executions/churn/*/Prep/train*"]),
         s3_arn([{"Ref": bucket}, "/models/churn/*/Train/model*"]),
+    ]
+
+
+def test_outputs_a_registered_version_refers_to_go_under_models():
+    # A version's metrics must outlive the executions/ lifecycle and be readable by the
+    # accounts models/ is shared with; an output merely named "model" is not kept.
+    stack = new_stack()
+    evaluate = ProcessingStep(
+        name="Evaluate",
+        image=Image.sklearn("1.2-1"),
+        outputs=["model", "report", "bias", "scratch"],
+    )
+    train = TrainingStep(name="Train", image=Image.sklearn("1.2-1"))
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn-models",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        model_metrics=ModelMetrics(
+            model_statistics=MetricsSource(
+                s3_uri=Join(on="/", values=[evaluate.output("report"), "evaluation.json"])
+            ),
+            bias_report=MetricsSource(
+                s3_uri=evaluate.properties.ProcessingOutputConfig.Outputs[2].S3Output.S3Uri
+            ),
+        ),
+    )
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[register]), pipeline_name="churn"
+    )
+    template = Template.from_stack(stack)
+    bucket = logical_id(pipeline.artifact_store.bucket)
+    outputs = steps_by_name(definition_of(template))["Evaluate"]["Arguments"][
+        "ProcessingOutputConfig"
+    ]["Outputs"]
+    prefixes = {
+        output["OutputName"]: output["S3Output"]["S3Uri"]["Std:Join"]["Values"][:2]
+        for output in outputs
+    }
+    artifacts = f"s3://${{Ref:{bucket}}}"
+    assert prefixes == {
+        "model": [artifacts, "executions"],
+        "report": [artifacts, "models"],
+        "bias": [artifacts, "models"],
+        "scratch": [artifacts, "executions"],
+    }
+    written = [
+        entry["Resource"]
+        for sid, entry in statements(template, pipeline.step_role_policy).items()
+        if sid.startswith("Write") and bucket in str(entry["Resource"])
+    ]
+    assert written == [
+        [
+            s3_arn([{"Ref": bucket}, "/executions/churn/*/Evaluate/model*"]),
+            s3_arn([{"Ref": bucket}, "/executions/churn/*/Evaluate/scratch*"]),
+            s3_arn([{"Ref": bucket}, "/models/churn/*/Evaluate/bias*"]),
+            s3_arn([{"Ref": bucket}, "/models/churn/*/Evaluate/report*"]),
+            s3_arn([{"Ref": bucket}, "/models/churn/*/Train/model*"]),
+        ]
     ]
 
 

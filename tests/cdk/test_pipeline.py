@@ -18,6 +18,9 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
 from cdk_sagemaker_pipelines.definition import (
+    Code,
+    ConditionEquals,
+    ConditionStep,
     Image,
     Join,
     ParameterString,
@@ -31,6 +34,7 @@ from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import (
     ACCOUNT,
     REGION,
+    SCRIPTS,
     definition_of,
     grantee_statements,
     literal_definition,
@@ -592,6 +596,50 @@ def test_undeclared_parameter_locations_are_reported_as_a_warning():
     template = Template.from_stack(stack)
     found = statements(template, pipeline.step_role_policy)
     assert not any("data-bucket" in json.dumps(statement) for statement in found.values())
+
+
+def _registration(name: str, **options: Any) -> RegisterModel:
+    return RegisterModel(
+        name=name,
+        model_package_group_name="churn-models",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data="s3://models/churn/model.tar.gz",
+        **options,
+    )
+
+
+def test_registered_inference_code_from_an_asset_is_reported_as_a_warning():
+    stack = new_stack()
+    in_assets = _registration("Register", code=Code.from_asset(SCRIPTS / "model" / "inference.py"))
+    condition = ConditionStep(
+        name="Check", conditions=[ConditionEquals(left=1, right=1)], if_steps=[in_assets]
+    )
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=[condition]))
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Training",
+        Match.string_like_regexp(
+            r"^RegisterModel 'Register': code=Code\.from_asset\(…\) points every registered "
+            r"version at the CDK assets bucket, which accounts the model registry is shared "
+            r"with can't read .*SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code\)\. "
+            r"\[ack: cdk-sagemaker-pipelines:registered-asset-code\]$"
+        ),
+    )
+
+
+def test_registered_inference_code_in_the_model_or_in_s3_is_not_warned():
+    stack = new_stack()
+    in_model = _registration(
+        "InModel",
+        environment={
+            "SAGEMAKER_PROGRAM": "inference.py",
+            "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code",
+        },
+    )
+    in_s3 = _registration(
+        "InS3", code=Code.from_s3("s3://models/churn/code.tar.gz", entry_point="inference.py")
+    )
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=[in_model, in_s3]))
+    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("RegisterModel"))
 
 
 def test_fails_parameter_locations_of_undeclared_parameters_or_of_the_wrong_type():

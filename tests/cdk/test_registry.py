@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -12,8 +13,17 @@ from aws_cdk.assertions import Template
 
 from cdk_sagemaker_pipelines.cdk import ArtifactStore, ModelRegistry
 from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
-from tests.cdk.conftest import new_stack
-from tests.cdk.helpers import ACCOUNT, REGION, grantee_statements, logical_id, resource
+from cdk_sagemaker_pipelines.template import pipeline_definitions
+from tests.cdk.assembly import flatten, logical_id_paths, reference_stacks, stack_test_id
+from tests.cdk.conftest import SynthesizedApp, cdk_context, new_stack
+from tests.cdk.helpers import (
+    ACCOUNT,
+    REGION,
+    grantee_statements,
+    logical_id,
+    resource,
+    steps_by_name,
+)
 
 SM = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
 READERS = ["444455556666", "777788889999"]
@@ -148,7 +158,13 @@ def test_sharing_writes_the_group_policy_once_per_account(shared: Built):
                 "Sid": "ShareModelVersions",
                 "Effect": "Allow",
                 "Principal": _principals(),
-                "Action": ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"],
+                # What AWS's cross-account deployment guide lists for a consumer, bar
+                # UpdateModelPackage: approving stays with the owning account.
+                "Action": [
+                    "sagemaker:DescribeModelPackage",
+                    "sagemaker:ListModelPackages",
+                    "sagemaker:CreateModel",
+                ],
                 "Resource": f"{SM}:model-package/churn-models/*",
             },
         ],
@@ -304,3 +320,92 @@ def test_fails_state_change_rules_for_statuses_that_do_not_exist(shared: Built):
         r"PendingManualApproval \(did you mean 'Approved'\?\)",
     ):
         shared.registry.on_model_package_state_change("Bad", approval_statuses=["approved"])
+
+
+# -- the reference app: a registered version is deployable where the registry is shared --
+
+
+def _location(value: Any, steps: dict[str, dict[str, Any]]) -> tuple[str, str]:
+    """(bucket, first key segment) of an S3 URI value of a decoded definition.
+
+    Step properties resolve to where their step writes: a processing output's S3Uri, a
+    training job's model under its S3OutputPath.
+    """
+    if isinstance(value, str):
+        match = re.fullmatch(r"s3://([^/]+)/?([^/]*).*", value)
+        assert match is not None, f"not an S3 URI: {value!r}"
+        return match[1], match[2]
+    if "Std:Join" in value:
+        join = value["Std:Join"]
+        assert join["On"] == "/", join
+        first, *rest = join["Values"]
+        bucket, segment = _location(first, steps)
+        return (bucket, segment) if segment or not rest else (bucket, str(rest[0]))
+    reference = value["Get"]
+    output = re.fullmatch(
+        r"Steps\.(\w+)\.ProcessingOutputConfig\.Outputs\['(\w+)'\]\.S3Output\.S3Uri", reference
+    )
+    if output is not None:
+        step, name = output.groups()
+        (found,) = [
+            item["S3Output"]["S3Uri"]
+            for item in steps[step]["Arguments"]["ProcessingOutputConfig"]["Outputs"]
+            if item["OutputName"] == name
+        ]
+        return _location(found, steps)
+    model = re.fullmatch(r"Steps\.(\w+)\.ModelArtifacts\.S3ModelArtifacts", reference)
+    assert model is not None, f"a reference this test can't follow: {reference}"
+    return _location(steps[model[1]]["Arguments"]["OutputDataConfig"]["S3OutputPath"], steps)
+
+
+@pytest.mark.parametrize("stack", reference_stacks(), ids=stack_test_id)
+def test_everything_a_registered_version_points_at_is_under_shared_and_kept_models(
+    reference_app: SynthesizedApp, stack: str
+):
+    # models/ is what share_with_account shares and what the lifecycle never expires: not
+    # executions/ (expired after execution_output_retention_days), not the CDK assets bucket.
+    template = reference_app.templates[stack]
+    paths = logical_id_paths(reference_app, stack)
+    (artifacts,) = [
+        lid for lid, path in paths.items() if path.endswith("/Artifacts/Bucket/Resource")
+    ]
+    ((_, definition),) = list(pipeline_definitions(template))
+    steps = steps_by_name(definition)
+    (register,) = [step for step in steps.values() if step["Type"] == "RegisterModel"]
+    arguments = register["Arguments"]
+    (container,) = arguments["InferenceSpecification"]["Containers"]
+    locations = [_location(container["ModelDataUrl"], steps)]
+    locations += [
+        _location(source["S3Uri"], steps)
+        for reports in arguments["ModelMetrics"].values()
+        for source in reports.values()
+    ]
+    assert len(locations) == 2
+    assert set(locations) == {(f"${{Ref:{artifacts}}}", "models")}
+    # The serving code is packed in the model artifact.
+    assert container["Environment"]["SAGEMAKER_SUBMIT_DIRECTORY"] == "/opt/ml/model/code"
+    assert "s3://" not in json.dumps(container["Environment"])
+
+
+def test_the_prod_registry_lets_its_reader_accounts_create_models_from_versions(
+    reference_app: SynthesizedApp,
+):
+    template = reference_app.templates["prod/MlOps"]
+    (group,) = [
+        entry
+        for entry in template["Resources"].values()
+        if entry["Type"] == "AWS::SageMaker::ModelPackageGroup"
+    ]
+    statements = {
+        statement["Sid"]: statement
+        for statement in group["Properties"]["ModelPackageGroupPolicy"]["Statement"]
+    }
+    readers = [
+        f"arn:${{Ref:AWS::Partition}}:iam::{account}:root"
+        for account in cdk_context()["environments"]["prod"]["registry_reader_accounts"]
+    ]
+    versions = statements["ShareModelVersions"]
+    assert [flatten(principal) for principal in versions["Principal"]["AWS"]] == readers
+    assert "sagemaker:CreateModel" in versions["Action"]
+    assert "sagemaker:UpdateModelPackage" not in versions["Action"]
+    assert flatten(versions["Resource"]).endswith(":model-package/prod-breast-cancer-classifier/*")

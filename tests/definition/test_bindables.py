@@ -428,7 +428,7 @@ class EncryptingBinder:
     def default_role_arn(self, *, step_name: str) -> Any:
         return ROLE
 
-    def default_output_uri(self, *, step_name: str, output_name: str) -> Any:
+    def default_output_uri(self, *, step_name: str, output_name: str, retained: bool) -> Any:
         return f"s3://artifacts/{step_name}/{output_name}"
 
     def job_defaults(self, *, step_name: str) -> JobDefaults:

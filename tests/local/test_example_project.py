@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
+import tarfile
 from pathlib import Path
 
 import pytest
 
 from cdk_sagemaker_pipelines.local import ExecutionResult, LocalConfig, LocalRunner
 from example_project.local import MODEL_PACKAGE_GROUP, local_pipeline
+from example_project.pipeline import DATASET
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +49,36 @@ def test_trains_evaluates_and_registers_a_real_model(
     assert package.description["MetadataProperties"]["GeneratedBy"] == result.arn
     assert package.metrics["ModelQuality"]["Statistics"]["metrics"]["accuracy"]["value"] == accuracy
     assert package.model_data is not None
-    assert Path(package.directory / "code.tar.gz").exists()
+
+
+def test_the_registered_version_is_self_contained_and_serves(
+    runs: tuple[LocalRunner, ExecutionResult, ExecutionResult], tmp_path: Path
+) -> None:
+    # The serving code is packed in model.tar.gz, not a second S3 object (the CDK assets
+    # bucket, which accounts the registry is shared with can't read).
+    _, result, _ = runs
+    package = result.registry.latest(MODEL_PACKAGE_GROUP)
+    assert package is not None
+    assert package.model_data is not None
+    (container,) = package.description["InferenceSpecification"]["Containers"]
+    assert container["Environment"] == {
+        "SAGEMAKER_PROGRAM": "inference.py",
+        "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code",
+    }
+    assert "LocalCode" not in container
+    assert not (package.directory / "code.tar.gz").exists()
+    with tarfile.open(package.model_data) as archive:
+        assert sorted(archive.getnames()) == ["code", "code/inference.py", "model.joblib"]
+        archive.extractall(tmp_path, filter="data")
+    spec = importlib.util.spec_from_file_location("inference", tmp_path / "code" / "inference.py")
+    assert spec is not None
+    assert spec.loader is not None
+    inference = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(inference)
+    row = DATASET.read_text().splitlines()[1].split(",", 1)[1]  # the features, no target
+    model = inference.model_fn(str(tmp_path))
+    predicted = inference.output_fn(inference.predict_fn(inference.input_fn(row), model))
+    assert predicted in ("0\n", "1\n")
 
 
 def test_a_threshold_above_the_accuracy_fails_with_the_fail_steps_message(

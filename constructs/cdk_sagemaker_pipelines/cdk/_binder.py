@@ -29,9 +29,6 @@ from ..definition.bindables import Access, default_output_join
 from ._archive import deterministic_tar_gz
 from .artifacts import EXECUTIONS_PREFIX, MODELS_PREFIX
 
-# Outputs that hold models go under models/, which the artifact lifecycle keeps.
-_MODEL_OUTPUTS = frozenset({"model"})
-
 
 def _construct_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", text.title()) or "Asset"
@@ -43,8 +40,8 @@ class CdkBinder:
     Code becomes content-hashed file assets (an archive where the step needs one),
     created once per path; framework images resolve through a CloudFormation mapping in
     environment-agnostic stacks; ECR repositories and Docker assets are recorded for pull
-    grants; default outputs go to the artifact bucket; every job gets the artifact key
-    and the network settings unless it sets its own.
+    grants; default outputs go to the artifact bucket (``models/`` for retained ones); every
+    job gets the artifact key and the network settings unless it sets its own.
     """
 
     def __init__(
@@ -117,9 +114,16 @@ class CdkBinder:
         """The construct's step role."""
         return self._step_role_arn
 
-    def default_output_uri(self, *, step_name: str, output_name: str) -> JsonValue:
-        """``s3://<artifacts>/{executions|models}/<pipeline>/<execution>/<step>/<output>``."""
-        prefix = MODELS_PREFIX if output_name in _MODEL_OUTPUTS else EXECUTIONS_PREFIX
+    def default_output_uri(
+        self, *, step_name: str, output_name: str, retained: bool = False
+    ) -> JsonValue:
+        """``s3://<artifacts>/{executions|models}/<pipeline>/<execution>/<step>/<output>``.
+
+        Retained outputs (models, and what registered model versions refer to) go under
+        ``models/``, which the lifecycle keeps and ``ModelRegistry.share_with_account``
+        shares; the rest under ``executions/``, which expires.
+        """
+        prefix = MODELS_PREFIX if retained else EXECUTIONS_PREFIX
         return default_output_join(
             f"s3://{self._bucket.bucket_name}", step_name, output_name, prefix=prefix
         )

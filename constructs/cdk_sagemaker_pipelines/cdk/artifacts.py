@@ -15,7 +15,8 @@ from ._props import describe, raise_for
 EXECUTIONS_PREFIX = "executions/"
 """Where pipeline steps write per-execution outputs; expired by the lifecycle rule."""
 MODELS_PREFIX = "models/"
-"""Where training steps write models; kept (registered model versions point here)."""
+"""Where training steps write models, and steps the outputs a registered model version
+refers to (its metrics reports); kept, and shared by ``ModelRegistry.share_with_account``."""
 
 
 class ArtifactStore(Construct):

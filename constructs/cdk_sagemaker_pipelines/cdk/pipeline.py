@@ -386,6 +386,7 @@ class Pipeline(_PipelineBase):
         )
         self._check_self_approval()
         self._warn_unattributed()
+        self._warn_registered_asset_code()
         pipeline_statements = pipeline_role_statements(
             self.plan, stack, buckets=self._binder.buckets
         )
@@ -707,6 +708,50 @@ class Pipeline(_PipelineBase):
             "time: declare the locations they may take with parameter_locations=, or grant the "
             "step role (pipeline.step_role) access yourself.",
         )
+
+    def _warn_registered_asset_code(self) -> None:
+        """Registered versions whose inference code is a CDK asset can't be shared or kept."""
+        assets = {
+            f"s3://{asset.s3_bucket_name}/{asset.s3_object_key}"
+            for asset in self._binder.assets.values()
+        }
+        steps = [
+            step["Name"]
+            for step in _all_steps(self.definition.get("Steps") or [])
+            if step.get("Type") == "RegisterModel"
+            and any(
+                (container.get("Environment") or {}).get("SAGEMAKER_SUBMIT_DIRECTORY") in assets
+                for container in (
+                    (step.get("Arguments") or {}).get("InferenceSpecification") or {}
+                ).get("Containers")
+                or []
+            )
+        ]
+        if not steps:
+            return
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:registered-asset-code",
+            f"RegisterModel {', '.join(repr(name) for name in steps)}: code=Code.from_asset(…) "
+            "points every registered version at the CDK assets bucket, which accounts the "
+            "model registry is shared with can't read and which `cdk gc` empties of assets no "
+            "deployed template uses. Pack the inference code in the model artifact instead "
+            "(code/ in model.tar.gz, environment SAGEMAKER_PROGRAM and "
+            "SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code).",
+        )
+
+
+def _all_steps(steps: list[Any]) -> list[dict[str, Any]]:
+    """Every step entry of a definition, condition branches included."""
+    found: list[dict[str, Any]] = []
+    for step in steps:
+        if not isinstance(step, dict):
+            continue
+        found.append(step)
+        if step.get("Type") == "Condition":
+            arguments = step.get("Arguments") or {}
+            found += _all_steps(list(arguments.get("IfSteps") or []))
+            found += _all_steps(list(arguments.get("ElseSteps") or []))
+    return found
 
 
 def _name_arn(scope: Construct, name: str) -> str:

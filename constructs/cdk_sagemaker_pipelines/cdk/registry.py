@@ -34,6 +34,14 @@ _READ_ACTIONS = [
     "sagemaker:ListModelPackages",
     "sagemaker:DescribeModelPackage",
 ]
+# What another account needs on the versions to deploy one: CreateModel with the version
+# as its container (``ModelPackageName``), as AWS's cross-account deployment guide lists.
+# Not UpdateModelPackage, which the guide also lists: approving stays with this account.
+_SHARED_VERSION_ACTIONS = [
+    "sagemaker:DescribeModelPackage",
+    "sagemaker:ListModelPackages",
+    "sagemaker:CreateModel",
+]
 
 
 def _name_problem(name: str | None) -> Problem | None:
@@ -215,10 +223,15 @@ class ModelRegistry(Resource):
         )
 
     def share_with_account(self, account_id: str) -> None:
-        """Let another account read the registry and the model artifacts it points to.
+        """Let another account read and deploy the registry's versions.
 
-        Adds the account to the group's resource policy and, with an artifact store, lets
-        it read ``models/`` and decrypt them with the store's key.
+        Adds the account to the group's resource policy (describe and list the group and
+        its versions, and create a model from a version) and, with an artifact store, lets
+        it read ``models/`` and decrypt them with the store's key. A version is deployable
+        there when everything it points at lies under ``models/``: the pipeline's default
+        outputs that a registered version refers to go there, but inference code given as
+        ``RegisterModel(code=Code.from_asset(…))`` is in the CDK assets bucket, which is not
+        shared: package it in the model artifact instead (``code/`` in ``model.tar.gz``).
         """
         raise_for(
             [expect_account_ids("account_id", [account_id])],
@@ -270,7 +283,7 @@ class ModelRegistry(Resource):
                     "Sid": "ShareModelVersions",
                     "Effect": "Allow",
                     "Principal": {"AWS": principals},
-                    "Action": ["sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"],
+                    "Action": _SHARED_VERSION_ACTIONS,
                     "Resource": self.model_packages_arn,
                 },
             ],

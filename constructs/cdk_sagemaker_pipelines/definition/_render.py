@@ -57,6 +57,8 @@ class RenderContext:
         self._rendered_steps: dict[int, dict[str, JsonValue]] = {}
         self.branch_members: dict[int, Step] = {}
         self.branch_order: list[Step] = []
+        # (step name, output name) -> rebinds that default output as retained, in place.
+        self._retainable_outputs: dict[tuple[str, str], Callable[[], None]] = {}
         # Per step being rendered (innermost last): its name and the placeholders standing
         # for values that could not be rendered, each with its problem's message and hint.
         self._rendering: list[tuple[str, list[tuple[str, str, str | None]]]] = []
@@ -79,6 +81,18 @@ class RenderContext:
         if id(step) not in self.branch_members:
             self.branch_members[id(step)] = step
             self.branch_order.append(step)
+
+    def note_default_output(
+        self, step_name: str, output_name: str, retain: Callable[[], None]
+    ) -> None:
+        """Record a default output location that ``retain`` can rebind as retained."""
+        self._retainable_outputs[(step_name, output_name)] = retain
+
+    def retain_output(self, step_name: str, output_name: str) -> None:
+        """Rebind a recorded default output as one that must outlive the execution (once)."""
+        retain = self._retainable_outputs.pop((step_name, output_name), None)
+        if retain is not None:
+            retain()
 
     def render_step(self, step: Step) -> dict[str, JsonValue]:
         """Render ``step`` once per pipeline; later calls return the same entry."""

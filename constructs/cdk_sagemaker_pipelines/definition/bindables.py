@@ -325,8 +325,12 @@ class Binder(Protocol):
     def default_role_arn(self, *, step_name: str) -> JsonValue:
         """Return the job role ARN for a step that names none."""
 
-    def default_output_uri(self, *, step_name: str, output_name: str) -> JsonValue:
-        """Return where an output without destination goes."""
+    def default_output_uri(self, *, step_name: str, output_name: str, retained: bool) -> JsonValue:
+        """Return where an output without destination goes.
+
+        ``retained`` outputs must outlive the execution: a training step's model, and the
+        processing outputs a registered model version refers to (its model metrics).
+        """
 
     def job_defaults(self, *, step_name: str) -> JobDefaults:
         """Return the KMS keys and network settings of jobs that set none themselves."""
@@ -407,8 +411,10 @@ class StaticBinder:
             )
         return self.role_arn
 
-    def default_output_uri(self, *, step_name: str, output_name: str) -> JsonValue:
-        """``s3://<default_bucket>/<pipeline>/<execution id>/<step>/<output>``."""
+    def default_output_uri(
+        self, *, step_name: str, output_name: str, retained: bool = False
+    ) -> JsonValue:
+        """``s3://<default_bucket>/<pipeline>/<execution id>/<step>/<output>``, retained or not."""
         if self.default_bucket is None:
             raise BindingError(
                 f"output '{output_name}' has no destination",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -137,6 +138,7 @@ class PipelineDefinition:
             for step in ctx.branch_order[branched:]:
                 add(step)
             referenced, branched = len(ctx.referenced_steps), len(ctx.branch_order)
+        _retain_registered_outputs(ctx, order)
         top_level = [step for step in order if id(step) not in ctx.branch_members]
         problems = list(ctx.problems)
         problems += self._parameter_problems(ctx)
@@ -178,6 +180,54 @@ class PipelineDefinition:
                     )
                 )
         return problems
+
+
+# A processing output's S3 URI, as a step property: its step and its key (name or position).
+_PROCESSING_OUTPUT_URI = re.compile(
+    r"Steps\.(?P<step>.+)\.ProcessingOutputConfig\.Outputs"
+    r"\[(?:(?P<position>\d+)|'(?P<name>[^']*)'|\"(?P<quoted>[^\"]*)\")\]\.S3Output\.S3Uri"
+)
+
+
+def _retain_registered_outputs(ctx: RenderContext, order: Sequence[Step]) -> None:
+    """Retain the default processing outputs a registered model version refers to.
+
+    A model package points at its model metrics (and whatever else it names) for as
+    long as it exists, and other accounts it is shared with read them there; a binder
+    may expire ordinary outputs with their execution (the CDK binder's ``executions/``).
+    """
+    steps = {step.name: step for step in order}
+    for step in order:
+        if step.step_type != "RegisterModel":
+            continue
+        for reference in _step_references(ctx.render_step(step).get("Arguments")):
+            match = _PROCESSING_OUTPUT_URI.fullmatch(reference)
+            if match is None:
+                continue
+            name = match["name"] if match["name"] is not None else match["quoted"]
+            if match["position"] is not None:
+                outputs = getattr(steps.get(match["step"]), "output_list", None) or []
+                position = int(match["position"])
+                name = outputs[position].output_name if position < len(outputs) else None
+            if name is not None:
+                ctx.retain_output(match["step"], name)
+
+
+def _step_references(value: Any) -> list[str]:
+    """Every ``Steps.…`` path a rendered value reads (``{"Get": "Steps.…"}``)."""
+    found: list[str] = []
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if type(item) is dict:
+            reference = item.get("Get") if len(item) == 1 else None
+            if type(reference) is str and reference.startswith("Steps."):
+                found.append(reference)
+            else:
+                pending.extend(item.values())
+        elif type(item) is list:
+            pending.extend(item)
+    return found
 
 
 def _parameter_text(parameter: Parameter) -> str:

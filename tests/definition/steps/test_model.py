@@ -8,6 +8,8 @@ import pytest
 
 from cdk_sagemaker_pipelines.definition import (
     Code,
+    ConditionEquals,
+    ConditionStep,
     Image,
     Join,
     LambdaStep,
@@ -18,6 +20,8 @@ from cdk_sagemaker_pipelines.definition import (
     ParameterInteger,
     ParameterString,
     PipelineDefinition,
+    ProcessingOutput,
+    ProcessingStep,
     RegisterModel,
     S3Location,
     StaticBinder,
@@ -25,7 +29,7 @@ from cdk_sagemaker_pipelines.definition import (
     StepRetryPolicy,
     TrainingStep,
 )
-from cdk_sagemaker_pipelines.definition._render import RenderContext
+from cdk_sagemaker_pipelines.definition._render import JsonValue, RenderContext
 from tests.conftest import ROLE
 from tests.definition.steps.conftest import IMAGE, OTHER_ROLE, SKLEARN_IMAGE
 
@@ -341,6 +345,61 @@ def test_register_every_option_compiles_to_a_valid_definition(binder: StaticBind
     )
 
     assert {entry["Name"] for entry in definition["Steps"]} == {"Train", "Register"}
+
+
+class _RetainedOutputs(StaticBinder):
+    """A StaticBinder that puts retained default outputs in their own bucket."""
+
+    def default_output_uri(
+        self, *, step_name: str, output_name: str, retained: bool = False
+    ) -> JsonValue:
+        return f"s3://{'kept' if retained else 'expiring'}/{step_name}/{output_name}"
+
+
+def test_register_retains_the_default_outputs_it_refers_to() -> None:
+    # Rendered before the step it refers to is, in a condition branch: retaining happens
+    # once every step is rendered.
+    evaluate = ProcessingStep(name="Evaluate", image=IMAGE, role=ROLE, outputs=["a", "b", "c"])
+    other = ProcessingStep(
+        name="Other",
+        image=IMAGE,
+        role=ROLE,
+        outputs=[ProcessingOutput("d", "/opt/ml/d", "s3://x/d")],
+    )
+    train = TrainingStep(name="Train", image=IMAGE, role=ROLE, inputs={"a": evaluate.output("a")})
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn",
+        image=IMAGE,
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        environment={
+            "REPORT": evaluate.properties.ProcessingOutputConfig.Outputs[2].S3Output.S3Uri
+        },
+        model_metrics=ModelMetrics(
+            model_statistics=MetricsSource(
+                s3_uri=Join(on="/", values=[evaluate.output("b"), "evaluation.json"])
+            ),
+            bias_report=MetricsSource(s3_uri=other.output("d")),
+        ),
+    )
+    condition = ConditionStep(
+        name="Check", conditions=[ConditionEquals(left=1, right=1)], if_steps=[register]
+    )
+
+    definition = PipelineDefinition(steps=[condition]).to_definition(_RetainedOutputs())
+
+    steps = {entry["Name"]: entry for entry in definition["Steps"]}
+    evaluated = steps["Evaluate"]["Arguments"]["ProcessingOutputConfig"]["Outputs"]
+    assert [output["S3Output"]["S3Uri"] for output in evaluated] == [
+        "s3://expiring/Evaluate/a",  # read by the training job only
+        "s3://kept/Evaluate/b",
+        "s3://kept/Evaluate/c",
+    ]
+    other_output = steps["Other"]["Arguments"]["ProcessingOutputConfig"]["Outputs"][0]
+    assert other_output["S3Output"]["S3Uri"] == "s3://x/d"  # its own destination
+    assert (
+        steps["Train"]["Arguments"]["OutputDataConfig"]["S3OutputPath"] == "s3://kept/Train/model"
+    )
 
 
 def test_fails_register_model_takes_no_job_retry_policy() -> None:

@@ -112,3 +112,111 @@ def test_register_model_writes_a_version_to_the_local_registry(ws: Workspace) ->
     assert properties["ModelPackageVersion"] == 1
     assert result.step("Register").metadata == {"RegisterModel": {"Arn": package.arn}}
     assert runner.run(compile_steps([register])).properties("Register")["ModelPackageVersion"] == 2
+
+
+# Serving code packed in the model artifact (code/ in model.tar.gz), as the SageMaker SDK's
+# repack does: SAGEMAKER_SUBMIT_DIRECTORY is a directory of the unpacked model.
+TRAIN_PACKING_CODE = """
+import json, os, shutil
+model_dir = os.environ["SM_MODEL_DIR"]
+json.dump({"offset": 10}, open(os.path.join(model_dir, "model.json"), "w"))
+os.makedirs(os.path.join(model_dir, "code"))
+here = os.path.dirname(os.path.abspath(__file__))
+shutil.copyfile(os.path.join(here, "inference.py"), os.path.join(model_dir, "code", "serve.py"))
+"""
+CODE_IN_MODEL = {
+    "SAGEMAKER_PROGRAM": "serve.py",
+    "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code",
+}
+
+
+def packing_train(ws: Workspace) -> TrainingStep:
+    ws.script("model/inference.py", INFERENCE)
+    ws.script("model/train.py", TRAIN_PACKING_CODE)
+    return TrainingStep(
+        name="Train", image=SKLEARN, code=Code.from_asset(ws.scripts / "model", "train.py")
+    )
+
+
+def test_transform_runs_inference_code_packed_in_the_model(ws: Workspace) -> None:
+    train = packing_train(ws)
+    model = ModelStep(
+        name="CreateModel",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        environment=CODE_IN_MODEL,
+    )
+    ws.file("batch/a.csv", "1\n2\n")
+    transform = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data="s3://data-bucket/batch",
+        content_type="text/csv",
+        split_type="Line",
+        assemble_with="Line",
+    )
+    result = ws.runner().run(compile_steps([transform]))
+    assert result.status == "Succeeded", result.failure_reason
+    assert (result.output("Score") / "a.csv.out").read_text() == "11\n12\n"
+
+
+def test_register_model_with_code_packed_in_the_model_copies_only_the_model(
+    ws: Workspace,
+) -> None:
+    train = packing_train(ws)
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="scores",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        environment=CODE_IN_MODEL,
+    )
+    result = ws.runner().run(compile_steps([register]))
+    assert result.status == "Succeeded", result.failure_reason
+    package = result.registry.latest("scores")
+    assert package is not None
+    assert package.model_data is not None
+    assert sorted(path.name for path in package.directory.iterdir()) == [
+        "model.tar.gz",
+        "package.json",
+    ]
+    (container,) = package.description["InferenceSpecification"]["Containers"]
+    assert container["Environment"] == CODE_IN_MODEL
+
+
+def test_fails_code_in_the_model_that_the_model_lacks(ws: Workspace) -> None:
+    train = TrainingStep(
+        name="Train", image=SKLEARN, code=Code.from_asset(ws.script("train.py", TRAIN))
+    )
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="scores",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        environment=CODE_IN_MODEL,
+    )
+    result = ws.runner().run(compile_steps([register]))
+    assert result.step("Register").failure_reason == (
+        "Containers[0]: SAGEMAKER_SUBMIT_DIRECTORY is /opt/ml/model/code, but the model data "
+        "has no code/serve.py (have the training script copy the serving code to "
+        "$SM_MODEL_DIR/code/serve.py)"
+    )
+
+
+def test_fails_a_submit_directory_outside_the_model(ws: Workspace) -> None:
+    train = TrainingStep(
+        name="Train", image=SKLEARN, code=Code.from_asset(ws.script("train.py", TRAIN))
+    )
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="scores",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        environment={**CODE_IN_MODEL, "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/code"},
+    )
+    result = ws.runner().run(compile_steps([register]))
+    assert result.step("Register").failure_reason == (
+        "Containers[0]: SAGEMAKER_SUBMIT_DIRECTORY '/opt/ml/code' is neither an S3 URI nor a "
+        "directory inside the model (/opt/ml/model/…): pack the code in model.tar.gz and use "
+        "/opt/ml/model/code, or give the step code="
+    )

@@ -353,12 +353,20 @@ def bind_role(
     return ctx.bind(step.name, field, lambda: ctx.binder.default_role_arn(step_name=step.name))
 
 
-def default_output(ctx: RenderContext, step: Step, output_name: str, field: str) -> JsonValue:
-    """Where an output without destination goes, from the binder."""
+def default_output(
+    ctx: RenderContext, step: Step, output_name: str, field: str, *, retained: bool = False
+) -> JsonValue:
+    """Where an output without destination goes, from the binder.
+
+    ``retained`` outputs must outlive the execution: models, and whatever a registered
+    model version refers to.
+    """
     return ctx.bind(
         step.name,
         field,
-        lambda: ctx.binder.default_output_uri(step_name=step.name, output_name=output_name),
+        lambda: ctx.binder.default_output_uri(
+            step_name=step.name, output_name=output_name, retained=retained
+        ),
         # StaticBinder builds a new Join object each time: no need to copy it.
         rendered=type(ctx.binder) is StaticBinder,
     )

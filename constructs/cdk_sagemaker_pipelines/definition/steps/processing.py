@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -267,18 +267,33 @@ class ProcessingStep(JobStep):
                 uri = default_output(ctx, self, item.output_name, field)
             else:
                 uri = bind_s3(ctx, self, item.destination, field, "write")
+            s3_output = {
+                "S3Uri": uri,
+                "LocalPath": item.source,
+                "S3UploadMode": item.s3_upload_mode,
+            }
+            if item.destination is None:
+                ctx.note_default_output(
+                    self.name, item.output_name, self._retainer(ctx, s3_output, item, field)
+                )
             outputs.append(
-                {
-                    "OutputName": item.output_name,
-                    "AppManaged": False,
-                    "S3Output": {
-                        "S3Uri": uri,
-                        "LocalPath": item.source,
-                        "S3UploadMode": item.s3_upload_mode,
-                    },
-                }
+                {"OutputName": item.output_name, "AppManaged": False, "S3Output": s3_output}
             )
         return compact(Outputs=outputs, KmsKeyId=pick(self.output_kms_key, default_key, ctx))
+
+    def _retainer(
+        self,
+        ctx: RenderContext,
+        s3_output: dict[str, JsonValue],
+        item: ProcessingOutput,
+        field: str,
+    ) -> Callable[[], None]:
+        """Rebind the default output ``item`` as retained (a registered version refers to it)."""
+
+        def retain() -> None:
+            s3_output["S3Uri"] = default_output(ctx, self, item.output_name, field, retained=True)
+
+        return retain
 
     def _extra_fields(self, ctx: RenderContext) -> dict[str, JsonValue]:
         fields = JobStep._extra_fields(self, ctx)

@@ -171,7 +171,7 @@ class TrainingJobStep(JobStep):
     def _output_config(self, ctx: RenderContext, defaults: JobDefaults, field: str) -> JsonValue:
         path_field = f"{field}.S3OutputPath"
         if self.output_path is None:
-            path = default_output(ctx, self, "model", path_field)
+            path = default_output(ctx, self, "model", path_field, retained=True)
         else:
             path = bind_s3(ctx, self, self.output_path, path_field, "write")
         return compact(

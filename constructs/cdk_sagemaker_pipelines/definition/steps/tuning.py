@@ -206,7 +206,7 @@ class _TopModelUri(Expression):
         # at that field, reported once however many steps read its top models.
         field = f"{tuning.job_field}.OutputDataConfig.S3OutputPath"
         if tuning.output_path is None:
-            base = default_output(ctx, step, "model", field)
+            base = default_output(ctx, step, "model", field, retained=True)
         else:
             base = bind_s3(ctx, step, tuning.output_path, field, "read")
         job_name = tuning.properties.TrainingJobSummaries[self._top_k].TrainingJobName

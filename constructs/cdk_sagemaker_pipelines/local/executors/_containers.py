@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+import tarfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +14,8 @@ from ..store import Located, StepStore
 
 PROGRAM = "SAGEMAKER_PROGRAM"
 SUBMIT_DIRECTORY = "SAGEMAKER_SUBMIT_DIRECTORY"
+# Where an inference container unpacks the model data: code may be packed in it.
+MODEL_DIRECTORY = "/opt/ml/model"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,8 @@ class LocalContainer:
     code: Located | None
     program: str | None
     environment: Mapping[str, str]
+    # The code's directory inside the model data (``code``), when it is packed there.
+    code_in_model: str | None = None
 
 
 def locate_container(container: Mapping[str, Any], store: StepStore, where: str) -> LocalContainer:
@@ -41,8 +47,12 @@ def locate_container(container: Mapping[str, Any], store: StepStore, where: str)
     elif container.get("ModelDataSource"):
         raise StepError(f"{where}: ModelDataSource is not supported locally; use ModelDataUrl")
     code = None
+    code_in_model = None
     submit = environment.get(SUBMIT_DIRECTORY)
-    if submit:
+    program = environment.get(PROGRAM)
+    if submit and not submit.startswith("s3://"):
+        code_in_model = _code_in_model(submit, program, model_data, where)
+    elif submit:
         code = store.locate(submit)
         if code is None:
             raise StepError(
@@ -54,6 +64,41 @@ def locate_container(container: Mapping[str, Any], store: StepStore, where: str)
         image=image if isinstance(image, str) else None,
         model_data=model_data,
         code=code,
-        program=environment.get(PROGRAM),
+        program=program,
         environment=environment,
+        code_in_model=code_in_model,
     )
+
+
+def _code_in_model(
+    submit: str, program: str | None, model_data: Path | None, where: str
+) -> str | None:
+    """The directory of code packed in the model data (``/opt/ml/model/code`` -> ``code``).
+
+    Checked now, as the service would only find out when a container starts.
+    """
+    directory = posixpath.normpath(submit)
+    relative = posixpath.relpath(directory, MODEL_DIRECTORY)
+    if not directory.startswith(MODEL_DIRECTORY + "/") or relative.startswith(".."):
+        raise StepError(
+            f"{where}: {SUBMIT_DIRECTORY} {submit!r} is neither an S3 URI nor a directory "
+            f"inside the model ({MODEL_DIRECTORY}/…): pack the code in model.tar.gz and use "
+            f"{MODEL_DIRECTORY}/code, or give the step code="
+        )
+    if model_data is None:
+        raise StepError(
+            f"{where}: {SUBMIT_DIRECTORY} is {submit}, inside the model, but the container "
+            "has no model data (ModelDataUrl)"
+        )
+    wanted = posixpath.join(relative, program) if program else relative
+    try:
+        with tarfile.open(model_data, "r:*") as archive:
+            names = {posixpath.normpath(name) for name in archive.getnames()}
+    except (OSError, tarfile.TarError) as error:
+        raise StepError(f"{where}: can't read the model data {model_data.name}: {error}") from None
+    if wanted not in names:
+        raise StepError(
+            f"{where}: {SUBMIT_DIRECTORY} is {submit}, but the model data has no {wanted} "
+            f"(have the training script copy the serving code to $SM_MODEL_DIR/{wanted})"
+        )
+    return relative

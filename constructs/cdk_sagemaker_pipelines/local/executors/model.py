@@ -51,6 +51,7 @@ class ModelExecutor:
                         if item.code
                         else None
                     ),
+                    "CodeInModel": item.code_in_model,
                 }
                 for item in located
             ],

@@ -17,8 +17,8 @@ class RegisterModelExecutor:
     """Adds a version to a model package group of ``<root>/registry``.
 
     The model data, inference code and metrics reports are copied into the version's
-    folder, so the registry outlives the execution. Properties follow
-    ``DescribeModelPackage``.
+    folder, so the registry outlives the execution (code packed in the model data
+    travels in ``model.tar.gz``). Properties follow ``DescribeModelPackage``.
 
     Example::
 

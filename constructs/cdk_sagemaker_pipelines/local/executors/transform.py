@@ -45,7 +45,8 @@ class TransformExecutor:
         local = (record.get("Local") or {}).get("Containers", [{}])[0]
         environment = {str(k): str(v) for k, v in (container.get("Environment") or {}).items()}
         program = environment.get("SAGEMAKER_PROGRAM")
-        if not program or not local.get("Code"):
+        code_in_model = local.get("CodeInModel")
+        if not program or not (local.get("Code") or code_in_model):
             raise StepError(
                 f"model {model_name} has no inference script (SAGEMAKER_PROGRAM and "
                 "SAGEMAKER_SUBMIT_DIRECTORY): the local runner runs the framework's script "
@@ -66,9 +67,15 @@ class TransformExecutor:
         model_dir.mkdir(parents=True, exist_ok=True)
         if local.get("ModelData"):
             extract(Path(local["ModelData"]), model_dir)
-        code = local["Code"]
-        code_dir = sandbox.host_path("/opt/ml/model/code")
-        unpack_code(Located(code["Uri"], code["Kind"], Path(code["Path"]), "model code"), code_dir)
+        code_path = "/opt/ml/model/code"
+        if code_in_model:
+            code_path = f"/opt/ml/model/{code_in_model}"  # unpacked with the model data
+        else:
+            code = local["Code"]
+            code_dir = sandbox.host_path(code_path)
+            unpack_code(
+                Located(code["Uri"], code["Kind"], Path(code["Path"]), "model code"), code_dir
+            )
         transform_input = arguments.get("TransformInput") or {}
         source = (transform_input.get("DataSource") or {}).get("S3DataSource") or {}
         if source.get("S3DataType", "S3Prefix") != "S3Prefix":
@@ -80,7 +87,7 @@ class TransformExecutor:
         output = arguments.get("TransformOutput") or {}
         visible = sandbox.visible_path
         settings = {
-            "code_dir": visible("/opt/ml/model/code"),
+            "code_dir": visible(code_path),
             "program": program,
             "model_dir": visible("/opt/ml/model"),
             "input_dir": visible("/opt/ml/transform/input"),

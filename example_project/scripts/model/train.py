@@ -2,13 +2,15 @@
 
 Reads ``train.csv`` from the ``train`` channel, fits the model, prints
 ``train_accuracy=<value>`` (picked up by the metric definition) and saves
-``model.joblib`` into the model directory. Python 3.8+, scikit-learn 1.2+.
+``model.joblib`` into the model directory, with the serving script ``inference.py``
+(found next to this one) under ``code/``. Python 3.8+, scikit-learn 1.2+.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 
 import joblib
 import numpy as np
@@ -37,6 +39,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"train_accuracy={model.score(features, target):.4f}")
     os.makedirs(args.model_dir, exist_ok=True)
     joblib.dump(model, os.path.join(args.model_dir, "model.joblib"))
+    # The serving code travels inside model.tar.gz (code/), as the SageMaker SDK's repack
+    # puts it: a registered version is then complete on its own, for accounts it is
+    # shared with, behind network isolation, and for as long as the version exists.
+    code_dir = os.path.join(args.model_dir, "code")
+    os.makedirs(code_dir, exist_ok=True)
+    here = os.path.dirname(os.path.abspath(__file__))
+    shutil.copyfile(os.path.join(here, "inference.py"), os.path.join(code_dir, "inference.py"))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from .config import EnvironmentConfig
 
 INCOMING_PREFIX = "incoming/"
 CURATED_PREFIX = "curated/"
+MAX_CACHE_DAYS = 30  # reuse a preprocessing or training run for at most a month
 
 
 class MlOpsStack(Stack):
@@ -82,6 +83,8 @@ class MlOpsStack(Stack):
             processing_instance_type=config.processing_instance_type,
             training_instance_type=config.training_instance_type,
             accuracy_threshold=config.accuracy_threshold,
+            # A cache hit must not outlive the outputs it hands on (the Pipeline checks it).
+            cache_expire_after=f"P{min(MAX_CACHE_DAYS, config.execution_output_retention_days)}D",
         )
         self.pipeline = Pipeline(
             self,

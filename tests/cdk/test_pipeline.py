@@ -1160,3 +1160,72 @@ def test_both_arn_spellings_in_an_environment_agnostic_stack():
     resources = grantee_statements(Template.from_stack(stack), role)[0]["Resource"]
     suffixes = [arn["Fn::Join"][1][-1] for arn in resources]
     assert sorted(suffixes) == [":pipeline/ChurnTraining", ":pipeline/churntraining"]
+
+
+def _cached_prep(expire_after: str, destination: str | None = None) -> PipelineDefinition:
+    from cdk_sagemaker_pipelines.definition import CacheConfig, ProcessingOutput
+
+    return PipelineDefinition(
+        steps=[
+            ProcessingStep(
+                name="Prep",
+                image=Image.sklearn("1.2-1"),
+                outputs=[
+                    ProcessingOutput(
+                        output_name="train",
+                        source="/opt/ml/processing/train",
+                        destination=destination,
+                    )
+                ],
+                cache_config=CacheConfig(expire_after=expire_after),
+            )
+        ]
+    )
+
+
+def test_fails_a_cache_that_outlives_the_execution_outputs_it_hands_on():
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store", execution_output_retention=cdk.Duration.days(14))
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=_cached_prep("P30D"), artifact_store=store)
+    (problem,) = raised.value.problems
+    assert (problem.step, problem.field, problem.argument) == (
+        "Prep",
+        "CacheConfig.ExpireAfter",
+        "cache_config",
+    )
+    assert "outputs train under executions/ are deleted after 14 days" in problem.message
+    assert str(problem.hint).startswith("cache for at most P14D")
+
+
+@pytest.mark.parametrize(
+    ("expire_after", "destination"),
+    [("P14D", None), ("PT12H", None), ("P30D", "s3://my-bucket/prep/train")],
+)
+def test_a_cache_within_the_retention_or_with_explicit_destinations_is_accepted(
+    expire_after: str, destination: str | None
+):
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store", execution_output_retention=cdk.Duration.days(14))
+    definition = _cached_prep(expire_after, destination)
+    Pipeline(stack, "Training", definition=definition, artifact_store=store)
+
+
+def test_a_cached_step_whose_outputs_a_registered_version_keeps_is_accepted():
+    from cdk_sagemaker_pipelines.definition import MetricsSource, ModelMetrics
+
+    prep = _cached_prep("P30D").steps[0]
+    assert isinstance(prep, ProcessingStep)
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn-models",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data="s3://models-bucket/model.tar.gz",
+        model_metrics=ModelMetrics(model_statistics=MetricsSource(s3_uri=prep.output("train"))),
+    )
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store", execution_output_retention=cdk.Duration.days(14))
+    # The registered version keeps the output (models/), so the cache can't outlive it.
+    Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[register]), artifact_store=store
+    )

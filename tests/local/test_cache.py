@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from cdk_sagemaker_pipelines.definition.retry import parse_expire_after as parse_duration
 from cdk_sagemaker_pipelines.local._graph import StepSpec
 from cdk_sagemaker_pipelines.local.cache import (
     CacheEntry,
@@ -14,7 +15,6 @@ from cdk_sagemaker_pipelines.local.cache import (
     cache_config,
     cache_key,
     key_attributes,
-    parse_duration,
 )
 
 NOW = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)

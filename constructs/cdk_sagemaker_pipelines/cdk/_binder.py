@@ -63,6 +63,8 @@ class CdkBinder:
         self.buckets: dict[str, s3.IBucket] = {bucket.bucket_name: bucket}
         self._asset_ids: set[str] = set()
         self._images: dict[tuple[str, str], str] = {}
+        # Per step, the outputs bound under executions/ (which the lifecycle expires).
+        self.expiring_outputs: dict[str, set[str]] = {}
 
     # -- Binder protocol ---------------------------------------------------------------
 
@@ -124,6 +126,11 @@ class CdkBinder:
         shares; the rest under ``executions/``, which expires.
         """
         prefix = MODELS_PREFIX if retained else EXECUTIONS_PREFIX
+        expiring = self.expiring_outputs.setdefault(step_name, set())
+        if retained:
+            expiring.discard(output_name)  # bound again as retained: no longer expires
+        else:
+            expiring.add(output_name)
         return default_output_join(
             f"s3://{self._bucket.bucket_name}", step_name, output_name, prefix=prefix
         )

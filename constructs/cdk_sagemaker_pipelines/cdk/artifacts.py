@@ -59,6 +59,8 @@ class ArtifactStore(Construct):
         )
         self._removal_policy = removal_policy
         self._noncurrent = noncurrent_version_retention or Duration.days(30)
+        self.execution_output_retention = execution_output_retention or Duration.days(90)
+        """How long outputs under ``executions/`` are kept."""
         self.key = account_key(
             self,
             "Key",
@@ -98,7 +100,7 @@ class ArtifactStore(Construct):
                 s3.LifecycleRule(
                     id="ExpireExecutionOutputs",
                     prefix=EXECUTIONS_PREFIX,
-                    expiration=execution_output_retention or Duration.days(90),
+                    expiration=self.execution_output_retention,
                 ),
             ],
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -30,6 +31,7 @@ from ..definition import (
 )
 from ..definition._suggest import did_you_mean
 from ..definition.permissions import PENDING_APPROVAL, PermissionPlan, plan_permissions
+from ..definition.retry import parse_expire_after
 from ._acknowledge import acknowledge_wildcards
 from ._binder import CdkBinder
 from ._policies import SAGEMAKER_PRINCIPAL, pipeline_role_statements, step_role_statements
@@ -43,7 +45,7 @@ from ._props import (
     expect_strings,
     raise_for,
 )
-from .artifacts import ArtifactStore
+from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
 
 METRICS_NAMESPACE = "AWS/Sagemaker/ModelBuildingPipeline"
 EXECUTION_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Status Change"
@@ -385,6 +387,7 @@ class Pipeline(_PipelineBase):
             self.definition, pipeline_name=name, parameter_locations=parameter_locations
         )
         self._check_self_approval()
+        self._check_cache_outlives_outputs()
         self._warn_unattributed()
         self._warn_registered_asset_code()
         pipeline_statements = pipeline_role_statements(
@@ -698,6 +701,45 @@ class Pipeline(_PipelineBase):
         if problems:
             raise PipelineValidationError(problems, subject=f"pipeline {self.node.path}")
 
+    def _check_cache_outlives_outputs(self) -> None:
+        """A cached step must not outlive its outputs under ``executions/``.
+
+        A cache hit hands the earlier run's output locations to the steps that follow; once
+        the artifact store's lifecycle has deleted them, those steps fail reading nothing.
+        """
+        retention = self.artifact_store.execution_output_retention
+        if Token.is_unresolved(retention.to_seconds()):
+            return
+        kept = dt.timedelta(seconds=retention.to_seconds())
+        problems: list[Problem] = []
+        for entry in _all_entries(self.definition.get("Steps", [])):
+            config = entry.get("CacheConfig")
+            name = entry.get("Name")
+            expiring = self._binder.expiring_outputs.get(name) if isinstance(name, str) else None
+            if not isinstance(config, Mapping) or not config.get("Enabled") or not expiring:
+                continue
+            expire_after = config.get("ExpireAfter")
+            if not isinstance(expire_after, str) or Token.is_unresolved(expire_after):
+                continue
+            cached = parse_expire_after(expire_after)
+            if cached > kept:
+                days = retention.to_days()
+                problems.append(
+                    Problem(
+                        name,
+                        "CacheConfig.ExpireAfter",
+                        f"the step may reuse a run for {expire_after}, but its outputs "
+                        f"{', '.join(sorted(expiring))} under {EXECUTIONS_PREFIX} are deleted "
+                        f"after {days:g} days (the artifact store's execution_output_retention): "
+                        "a cache hit after that hands later steps outputs that no longer exist",
+                        f"cache for at most P{days:g}D, keep execution outputs longer, or give "
+                        "the outputs a destination",
+                        argument="cache_config",
+                    )
+                )
+        if problems:
+            raise PipelineValidationError(problems, subject=f"pipeline {self.node.path}")
+
     def _warn_unattributed(self) -> None:
         if not self.plan.unattributed:
             return
@@ -793,6 +835,19 @@ def arn_spellings(arn: str, name: str) -> list[str]:
     if arn[len(prefix) :].lower() != name.lower():
         return [arn]
     return list(dict.fromkeys([prefix + name.lower(), prefix + name]))
+
+
+def _all_entries(entries: Any) -> list[Mapping[str, Any]]:
+    """Every step entry of a definition's ``Steps``, branch steps included."""
+    found: list[Mapping[str, Any]] = []
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, Mapping):
+            found.append(entry)
+            arguments = entry.get("Arguments")
+            if entry.get("Type") == "Condition" and isinstance(arguments, Mapping):
+                for branch in ("IfSteps", "ElseSteps"):
+                    found += _all_entries(arguments.get(branch))
+    return found
 
 
 def _check_props(

@@ -9,6 +9,7 @@ Example::
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import re
 from collections.abc import Sequence
@@ -74,6 +75,35 @@ class CacheConfig:
     def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
         """Render ``{"Enabled": …, "ExpireAfter": …}``."""
         return compact(Enabled=self.enabled, ExpireAfter=self.expire_after)
+
+
+_EXPIRE_AFTER = re.compile(
+    r"P?(?:(?P<Y>\d+)Y)?(?:(?P<Mo>\d+)M)?(?:(?P<W>\d+)W)?(?:(?P<D>\d+)D)?"
+    r"(?:T(?:(?P<H>\d+)H)?(?:(?P<Mi>\d+)M)?(?:(?P<S>\d+)S)?)?",
+    re.IGNORECASE,
+)
+
+
+def parse_expire_after(text: str) -> dt.timedelta:
+    """A cache ``ExpireAfter``: ISO 8601 (``P30D``, ``PT1H``) or the docs' P-less form (``30d``).
+
+    Months count as 30 days and years as 365.
+
+    Example::
+
+        parse_expire_after("P1DT12H")  # timedelta(days=1, hours=12)
+    """
+    value = text.strip()
+    match = _EXPIRE_AFTER.fullmatch(value)
+    if not value or match is None or not any(match.groupdict().values()):
+        raise ValueError(f"ExpireAfter {text!r} is not an ISO 8601 duration such as P30D or PT1H")
+    part = {key: int(number or 0) for key, number in match.groupdict().items()}
+    return dt.timedelta(
+        days=part["Y"] * 365 + part["Mo"] * 30 + part["W"] * 7 + part["D"],
+        hours=part["H"],
+        minutes=part["Mi"],
+        seconds=part["S"],
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,12 +19,12 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..definition.retry import parse_expire_after
 from ._graph import StepSpec
 
 # Arguments members compared per step type (for Tuning, TrainingJobDefinition children).
@@ -52,34 +52,6 @@ TUNING_DEFINITION_KEYS = (
 )
 CACHEABLE = frozenset({"Processing", "Training", "Tuning", "Transform"})
 
-_ISO = re.compile(
-    r"P?(?:(?P<Y>\d+)Y)?(?:(?P<Mo>\d+)M)?(?:(?P<W>\d+)W)?(?:(?P<D>\d+)D)?"
-    r"(?:T(?:(?P<H>\d+)H)?(?:(?P<Mi>\d+)M)?(?:(?P<S>\d+)S)?)?",
-    re.IGNORECASE,
-)
-
-
-def parse_duration(text: str) -> dt.timedelta:
-    """An ISO 8601 duration (``P30D``, ``PT1H``) or the docs' P-less form (``30d``, ``T16m``).
-
-    Months count as 30 days and years as 365.
-
-    Example::
-
-        parse_duration("P1DT12H")  # timedelta(days=1, hours=12)
-    """
-    value = text.strip()
-    match = _ISO.fullmatch(value)
-    if not value or match is None or not any(match.groupdict().values()):
-        raise ValueError(f"ExpireAfter {text!r} is not an ISO 8601 duration such as P30D or PT1H")
-    part = {key: int(number or 0) for key, number in match.groupdict().items()}
-    return dt.timedelta(
-        days=part["Y"] * 365 + part["Mo"] * 30 + part["W"] * 7 + part["D"],
-        hours=part["H"],
-        minutes=part["Mi"],
-        seconds=part["S"],
-    )
-
 
 def cache_config(spec: StepSpec) -> tuple[bool, dt.timedelta | None]:
     """(enabled, expiry) of a step's ``CacheConfig`` (only for cacheable types)."""
@@ -89,7 +61,7 @@ def cache_config(spec: StepSpec) -> tuple[bool, dt.timedelta | None]:
     if not config.get("Enabled", False):
         return False, None
     expire = config.get("ExpireAfter")
-    return True, parse_duration(expire) if isinstance(expire, str) else None
+    return True, parse_expire_after(expire) if isinstance(expire, str) else None
 
 
 def key_attributes(step_type: str, arguments: Mapping[str, Any]) -> dict[str, Any]:

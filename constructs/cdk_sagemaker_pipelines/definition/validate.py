@@ -900,7 +900,7 @@ class _Validator:
         the same folder.
         """
         output_config = arguments.get("ProcessingOutputConfig")
-        outputs = output_config.get("Outputs") if isinstance(output_config, Mapping) else None
+        outputs = output_config.get("Outputs") if _is_object(output_config) else None
         for where, entries, name_key, io in (
             (
                 "Arguments.ProcessingInputs",
@@ -910,14 +910,17 @@ class _Validator:
             ),
             ("Arguments.ProcessingOutputConfig.Outputs", outputs, "OutputName", "S3Output"),
         ):
+            if type(entries) is not list:
+                continue  # absent, or a wrong shape the shape check reports
+            is_input = io == "S3Input"
             names: dict[str, int] = {}
-            paths: dict[str, int] = {}
-            for index, entry in enumerate(_as_list(entries)):
-                if not isinstance(entry, Mapping):
+            folders: dict[str, int] = {}
+            for index, entry in enumerate(entries):
+                if not _is_object(entry):
                     continue
                 name = entry.get(name_key)
                 repeated = False
-                if isinstance(name, str):
+                if type(name) is str:
                     repeated = name in names
                     if repeated:
                         self.add(
@@ -926,21 +929,26 @@ class _Validator:
                             f"{name_key} '{name}' is already used by {where}[{names[name]}]",
                             "give each one its own name",
                         )
-                    names.setdefault(name, index)
+                    else:
+                        names[name] = index
+                if not is_input:
+                    continue  # two outputs may upload the same folder
                 location = entry.get(io)
-                local_path = location.get("LocalPath") if isinstance(location, Mapping) else None
-                if not isinstance(local_path, str) or is_token(local_path):
+                local_path = location.get("LocalPath") if _is_object(location) else None
+                if type(local_path) is not str or is_token(local_path):
                     continue
                 folder = local_path.rstrip("/")
-                if io == "S3Input" and folder in paths and not repeated:  # the name says enough
-                    self.add(
-                        record.name,
-                        f"{where}[{index}].{io}.LocalPath",
-                        f"'{local_path}' is already used by {where}[{paths[folder]}]",
-                        "give each one its own folder under /opt/ml/processing/",
-                    )
-                paths.setdefault(folder, index)
-                if io == "S3Input" and not local_path.startswith("/opt/ml/processing/"):
+                if folder in folders:
+                    if not repeated:  # a repeated name says enough
+                        self.add(
+                            record.name,
+                            f"{where}[{index}].{io}.LocalPath",
+                            f"'{local_path}' is already used by {where}[{folders[folder]}]",
+                            "give each one its own folder under /opt/ml/processing/",
+                        )
+                else:
+                    folders[folder] = index
+                if not local_path.startswith("/opt/ml/processing/"):
                     self.add(
                         record.name,
                         f"{where}[{index}].{io}.LocalPath",
@@ -1502,6 +1510,11 @@ def _compact_json_size(definition: Any) -> int:
         return len(_COMPACT_JSON.encode(definition))
     except RecursionError:
         return len(json.dumps(definition, separators=(",", ":"), allow_nan=False))
+
+
+def _is_object(value: Any) -> bool:
+    """A JSON object (a dict, the common case, checked first: it is much cheaper)."""
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def _as_list(value: Any) -> list[Any]:

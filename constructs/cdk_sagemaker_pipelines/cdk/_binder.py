@@ -7,7 +7,7 @@ import posixpath
 import re
 from typing import Any
 
-from aws_cdk import Aws, CfnMapping, Stack, Token
+from aws_cdk import Aws, CfnMapping, Stack
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_s3 as s3
@@ -27,6 +27,7 @@ from ..definition import (
 from ..definition._render import JsonValue
 from ..definition.bindables import Access, default_output_join
 from ._archive import deterministic_tar_gz
+from ._props import is_unresolved
 from .artifacts import EXECUTIONS_PREFIX, MODELS_PREFIX
 
 
@@ -169,7 +170,7 @@ class CdkBinder:
 
     def _resolve_framework_image(self, spec: Any) -> str:
         stack = Stack.of(self._scope)
-        if not Token.is_unresolved(stack.region):
+        if not is_unresolved(stack.region):
             if stack.region not in spec.accounts:
                 # A problem of the step's image field, reported with all the others.
                 raise BindingError(spec.unpublished(stack.region), spec.region_hint(stack.region))

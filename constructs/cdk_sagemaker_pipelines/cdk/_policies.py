@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from aws_cdk import Arn, ArnFormat, Aws, Fn, Stack, Token, Tokenization
+from aws_cdk import Arn, ArnFormat, Aws, Fn, Stack, Tokenization
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 
@@ -27,6 +27,7 @@ from ..definition.permissions import (
     S3Access,
     sqs_queue_arn_parts,
 )
+from ._props import is_unresolved
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 # Actions that IAM can only grant on "*": they have no resource type.
@@ -83,7 +84,7 @@ def _unique(values: Iterable[Any]) -> list[Any]:
 
 
 def _key_arn(stack: Stack, key: Any) -> Any:
-    if not isinstance(key, str) or Token.is_unresolved(key) or key.startswith("arn:"):
+    if not isinstance(key, str) or is_unresolved(key) or key.startswith("arn:"):
         return key
     if key.startswith("alias/"):
         return stack.format_arn(service="kms", resource=key, arn_format=ArnFormat.NO_RESOURCE_NAME)
@@ -243,7 +244,7 @@ def _image_repositories(plan: PermissionPlan, stack: Stack) -> list[str]:
     """Repositories of literal image URIs that aren't SageMaker framework images."""
     arns: list[str] = []
     for image in plan.images:
-        if not isinstance(image, str) or Token.is_unresolved(image):
+        if not isinstance(image, str) or is_unresolved(image):
             continue
         parsed = parse_image_uri(image)
         if parsed is None or parsed.framework is not None:
@@ -264,7 +265,7 @@ def _image_repositories(plan: PermissionPlan, stack: Stack) -> list[str]:
 
 
 def _queue_arn(stack: Stack, url: Any) -> Any:
-    if isinstance(url, str) and not Token.is_unresolved(url):
+    if isinstance(url, str) and not is_unresolved(url):
         parts = sqs_queue_arn_parts(url)
         if parts is None:
             return None
@@ -297,7 +298,7 @@ def _queue_arn(stack: Stack, url: Any) -> Any:
 @cache
 def _bucket_behind(name: str) -> s3.IBucket | None:
     """The ``s3.Bucket`` whose name token ``name`` is, if it is one (for its KMS key)."""
-    if not Token.is_unresolved(name):
+    if not is_unresolved(name):
         return None
     for token in Tokenization.reverse_string(name).tokens:
         target = getattr(token, "target", None)

@@ -26,6 +26,7 @@ from constructs import Construct
 from ..definition import PipelineDefinitionError, Problem
 from ..definition._service_model import shape
 from ..definition._suggest import did_you_mean
+from ..definition._tokens import is_token
 
 PIPELINE_EXECUTION_STATUSES: tuple[str, ...] = tuple(shape("PipelineExecutionStatus")["enum"])
 STEP_STATUSES: tuple[str, ...] = tuple(shape("StepStatus")["enum"])
@@ -45,8 +46,14 @@ def describe(value: object) -> str:
 
 
 def is_unresolved(value: object) -> bool:
-    """Whether ``value`` is a CDK token (a string or number only known at deploy time)."""
-    return isinstance(value, (str, int, float)) and Token.is_unresolved(value)
+    """Whether ``value`` is a CDK token: a string, number or object only known at deploy time.
+
+    Strings and numbers are recognised in Python (their encodings), without a round trip
+    to the jsii process per value; other objects ask aws-cdk-lib.
+    """
+    if isinstance(value, (str, int, float)):
+        return is_token(value)
+    return value is not None and bool(Token.is_unresolved(value))
 
 
 def expect_interface(

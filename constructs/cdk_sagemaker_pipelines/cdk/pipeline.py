@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, ArnFormat, Duration, Names, Resource, Stack, Tags, Token
+from aws_cdk import Annotations, ArnFormat, Duration, Names, Resource, Stack, Tags
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
@@ -43,6 +43,7 @@ from ._props import (
     expect_names,
     expect_str,
     expect_strings,
+    is_unresolved,
     raise_for,
 )
 from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
@@ -458,7 +459,7 @@ class Pipeline(_PipelineBase):
                 ],
                 subject=subject,
             )
-        if not Token.is_unresolved(pipeline_name):
+        if not is_unresolved(pipeline_name):
             problems = validate_pipeline_name(pipeline_name)
             if problems and pipeline_name.startswith("arn:"):
                 problems = [
@@ -492,7 +493,7 @@ class Pipeline(_PipelineBase):
         )
         if not isinstance(pipeline_arn, str):
             raise not_an_arn
-        if not Token.is_unresolved(pipeline_arn) and not _PIPELINE_ARN.fullmatch(pipeline_arn):
+        if not is_unresolved(pipeline_arn) and not _PIPELINE_ARN.fullmatch(pipeline_arn):
             # Checked before split_arn, whose own error is a jsii RuntimeError.
             raise not_an_arn
         components = Stack.of(scope).split_arn(pipeline_arn, ArnFormat.SLASH_RESOURCE_NAME)
@@ -684,11 +685,7 @@ class Pipeline(_PipelineBase):
             value = status
             if isinstance(status, dict) and str(status.get("Get", "")).startswith("Parameters."):
                 value = parameters.get(status["Get"].split(".", 1)[1], {}).get("DefaultValue")
-            if (
-                isinstance(value, str)
-                and not Token.is_unresolved(value)
-                and value != PENDING_APPROVAL
-            ):
+            if isinstance(value, str) and not is_unresolved(value) and value != PENDING_APPROVAL:
                 problems.append(
                     Problem(
                         step,
@@ -708,18 +705,18 @@ class Pipeline(_PipelineBase):
         the artifact store's lifecycle has deleted them, those steps fail reading nothing.
         """
         retention = self.artifact_store.execution_output_retention
-        if Token.is_unresolved(retention.to_seconds()):
+        if is_unresolved(retention.to_seconds()):
             return
         kept = dt.timedelta(seconds=retention.to_seconds())
         problems: list[Problem] = []
-        for entry in _all_entries(self.definition.get("Steps", [])):
+        for entry in _all_steps(self.definition.get("Steps") or []):
             config = entry.get("CacheConfig")
             name = entry.get("Name")
             expiring = self._binder.expiring_outputs.get(name) if isinstance(name, str) else None
             if not isinstance(config, Mapping) or not config.get("Enabled") or not expiring:
                 continue
             expire_after = config.get("ExpireAfter")
-            if not isinstance(expire_after, str) or Token.is_unresolved(expire_after):
+            if not isinstance(expire_after, str) or is_unresolved(expire_after):
                 continue
             cached = parse_expire_after(expire_after)
             if cached > kept:
@@ -753,21 +750,25 @@ class Pipeline(_PipelineBase):
 
     def _warn_registered_asset_code(self) -> None:
         """Registered versions whose inference code is a CDK asset can't be shared or kept."""
+        submit_directories = {
+            step["Name"]: [
+                (container.get("Environment") or {}).get("SAGEMAKER_SUBMIT_DIRECTORY")
+                for container in (
+                    (step.get("Arguments") or {}).get("InferenceSpecification") or {}
+                ).get("Containers")
+                or []
+            ]
+            for step in _all_steps(self.definition.get("Steps") or [])
+            if step.get("Type") == "RegisterModel"
+        }
+        if not any(isinstance(uri, str) for uris in submit_directories.values() for uri in uris):
+            return  # nothing to compare: spare the round trips for the asset locations
         assets = {
             f"s3://{asset.s3_bucket_name}/{asset.s3_object_key}"
             for asset in self._binder.assets.values()
         }
         steps = [
-            step["Name"]
-            for step in _all_steps(self.definition.get("Steps") or [])
-            if step.get("Type") == "RegisterModel"
-            and any(
-                (container.get("Environment") or {}).get("SAGEMAKER_SUBMIT_DIRECTORY") in assets
-                for container in (
-                    (step.get("Arguments") or {}).get("InferenceSpecification") or {}
-                ).get("Containers")
-                or []
-            )
+            name for name, uris in submit_directories.items() if any(uri in assets for uri in uris)
         ]
         if not steps:
             return
@@ -798,7 +799,7 @@ def _all_steps(steps: list[Any]) -> list[dict[str, Any]]:
 
 def _name_arn(scope: Construct, name: str) -> str:
     """The ARN SageMaker gives the pipeline named ``name``: with the name in lowercase."""
-    if Token.is_unresolved(name):
+    if is_unresolved(name):
         # CloudFormation can't lowercase a value: a name known only at deploy time is used
         # as given, which matches the service's ARN only if it is lowercase.
         Annotations.of(scope).add_warning_v2(
@@ -829,25 +830,12 @@ def arn_spellings(arn: str, name: str) -> list[str]:
     as it was created. IAM and event patterns compare ARNs case-sensitively, so for a name
     with capitals both spellings are granted and matched.
     """
-    if Token.is_unresolved(name) or name == name.lower():
+    if is_unresolved(name) or name == name.lower():
         return [arn]
     prefix = arn[: len(arn) - len(name)]
     if arn[len(prefix) :].lower() != name.lower():
         return [arn]
     return list(dict.fromkeys([prefix + name.lower(), prefix + name]))
-
-
-def _all_entries(entries: Any) -> list[Mapping[str, Any]]:
-    """Every step entry of a definition's ``Steps``, branch steps included."""
-    found: list[Mapping[str, Any]] = []
-    for entry in entries if isinstance(entries, list) else []:
-        if isinstance(entry, Mapping):
-            found.append(entry)
-            arguments = entry.get("Arguments")
-            if entry.get("Type") == "Condition" and isinstance(arguments, Mapping):
-                for branch in ("IfSteps", "ElseSteps"):
-                    found += _all_entries(arguments.get(branch))
-    return found
 
 
 def _check_props(
@@ -868,10 +856,10 @@ def _check_props(
     ]
     if typed:
         return typed
-    problems = validate_pipeline_name(name) if not Token.is_unresolved(name) else []
+    problems = validate_pipeline_name(name) if not is_unresolved(name) else []
     if (
         display_name is not None
-        and not Token.is_unresolved(display_name)
+        and not is_unresolved(display_name)
         and DISPLAY_NAME.fullmatch(display_name) is None
     ):
         problems.append(
@@ -884,7 +872,7 @@ def _check_props(
         )
     if (
         description is not None
-        and not Token.is_unresolved(description)
+        and not is_unresolved(description)
         and len(description) > MAX_DESCRIPTION
     ):
         problems.append(
@@ -895,7 +883,7 @@ def _check_props(
             )
         )
     steps = max_parallel_execution_steps
-    if steps is not None and not Token.is_unresolved(steps):
+    if steps is not None and not is_unresolved(steps):
         if isinstance(steps, bool) or not isinstance(steps, int):
             problems.append(
                 Problem(None, "MaxParallelExecutionSteps", f"expects an int, got {steps!r}")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import ArnFormat, Aws, Names, RemovalPolicy, Resource, Stack, Token
+from aws_cdk import ArnFormat, Aws, Names, RemovalPolicy, Resource, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
@@ -20,6 +20,7 @@ from ._props import (
     expect_account_ids,
     expect_names,
     expect_str,
+    is_unresolved,
     raise_for,
 )
 from .artifacts import MODELS_PREFIX, ArtifactStore
@@ -45,7 +46,7 @@ _SHARED_VERSION_ACTIONS = [
 
 
 def _name_problem(name: str | None) -> Problem | None:
-    if name is None or Token.is_unresolved(name) or GROUP_NAME.fullmatch(name):
+    if name is None or is_unresolved(name) or GROUP_NAME.fullmatch(name):
         return None
     return Problem(
         None,
@@ -56,7 +57,7 @@ def _name_problem(name: str | None) -> Problem | None:
 
 
 def _description_problem(description: str | None) -> Problem | None:
-    if description is None or Token.is_unresolved(description):
+    if description is None or is_unresolved(description):
         return None
     if len(description) <= MAX_DESCRIPTION:
         return None
@@ -238,7 +239,7 @@ class ModelRegistry(Resource):
             f"ModelRegistry {self.node.path}.share_with_account",
         )
         own = Stack.of(self).account
-        if account_id == own and not Token.is_unresolved(own):
+        if account_id == own and not is_unresolved(own):
             raise_for(
                 [
                     Problem(

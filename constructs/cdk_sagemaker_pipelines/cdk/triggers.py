@@ -12,7 +12,6 @@ from aws_cdk import (
     Duration,
     RemovalPolicy,
     Stack,
-    Token,
     Validations,
 )
 from aws_cdk import aws_events as events
@@ -263,7 +262,7 @@ class PipelineSchedule(Construct):
 
 
 def _schedule_problem(expression: str | None) -> Problem | None:
-    if expression is None or Token.is_unresolved(expression):
+    if expression is None or is_unresolved(expression):
         return None
     problem = schedule_expression_problem(expression)
     return Problem(None, "schedule", problem) if problem else None

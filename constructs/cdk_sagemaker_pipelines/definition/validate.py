@@ -899,7 +899,7 @@ class _Validator:
         folders, with an empty message), so they are reported here. Two outputs may upload
         the same folder.
         """
-        output_config = arguments.get("ProcessingOutputConfig")
+        output_config: Any = arguments.get("ProcessingOutputConfig")
         outputs = output_config.get("Outputs") if _is_object(output_config) else None
         for where, entries, name_key, io in (
             (
@@ -964,7 +964,7 @@ class _Validator:
         if not isinstance(files, list):
             self.add(record.name, "PropertyFiles", "expected a list")
             return
-        output_config = arguments.get("ProcessingOutputConfig")
+        output_config: Any = arguments.get("ProcessingOutputConfig")
         outputs = (
             output_config.get("Outputs")
             if (type(output_config) is dict or isinstance(output_config, Mapping))

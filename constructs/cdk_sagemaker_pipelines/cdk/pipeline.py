@@ -761,8 +761,12 @@ class Pipeline(_PipelineBase):
             for step in _all_steps(self.definition.get("Steps") or [])
             if step.get("Type") == "RegisterModel"
         }
-        if not any(isinstance(uri, str) for uris in submit_directories.values() for uri in uris):
-            return  # nothing to compare: spare the round trips for the asset locations
+        if not any(
+            isinstance(uri, str) and uri.startswith("s3://")
+            for uris in submit_directories.values()
+            for uri in uris
+        ):
+            return  # code in the model or nowhere: spare the round trips for asset locations
         assets = {
             f"s3://{asset.s3_bucket_name}/{asset.s3_object_key}"
             for asset in self._binder.assets.values()

@@ -8,16 +8,18 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsii
 from aws_cdk import Annotations, ArnFormat, Duration, Names, Resource, Stack, Tags
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk.interfaces import aws_sagemaker as sagemaker_refs
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_ec2 as ec2
 
 from constructs import Construct
 
@@ -574,6 +576,9 @@ class Pipeline(_PipelineBase):
             return NetworkConfig(enable_network_isolation=True) if isolation else None
         groups = list(security_groups or [])
         if not groups:
+            # Imported only with a VPC: the module alone takes about 0.1 s to import.
+            from aws_cdk import aws_ec2 as ec2
+
             groups.append(
                 ec2.SecurityGroup(
                     self,

@@ -4,7 +4,6 @@
 Usage::
 
     python scripts/benchmark_synth.py [--repeat N] [--suite-runs N] [--json out.json]
-                                      [--no-compile-cache]
 
 Both apps are synthesized by the same CDK CLI (``node_modules/.bin/cdk``), Node 22 and
 Python, with the same ``cdk.json`` feature flags; the minimal app (one ``s3.Bucket`` in one
@@ -107,15 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="synths per app")
     parser.add_argument("--suite-runs", type=int, default=1, help="test suite runs (0: skip)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
-    parser.add_argument(
-        "--no-compile-cache",
-        action="store_true",
-        help="run Node without its compile cache (as without scripts/env.sh)",
-    )
     args = parser.parse_args(argv)
     env = environment()
-    if args.no_compile_cache:
-        env["NODE_COMPILE_CACHE"] = ""  # empty: off, and app.py leaves it so
     load_before = load_average()
     app: list[float] = []
     minimal: list[float] = []

@@ -15,8 +15,6 @@ ROOT = Path(__file__).resolve().parent
 _node = ROOT / "node_modules" / ".bin" / "node"
 if _node.exists():
     os.environ.setdefault("JSII_NODE", str(_node))
-    # Node caches the compiled aws-cdk-lib modules between runs (about a second per synth).
-    os.environ.setdefault("NODE_COMPILE_CACHE", str(ROOT / "node_modules" / ".cache" / "node"))
 sys.path.insert(0, str(ROOT))
 
 import aws_cdk as cdk  # noqa: E402

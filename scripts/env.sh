@@ -3,8 +3,6 @@
 _root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$_root/node_modules/.bin:$_root/.venv/bin:$PATH"
 export JSII_NODE="$_root/node_modules/.bin/node"
-# Node 22 caches compiled modules (aws-cdk-lib, the CLI) between runs: a faster synth.
-export NODE_COMPILE_CACHE="${NODE_COMPILE_CACHE:-$_root/node_modules/.cache/node}"
 # Synth and tests never touch AWS; CDK's CLI must not try to either.
 export CDK_DISABLE_VERSION_CHECK=1
 unset _root

@@ -17,8 +17,6 @@ SDK_EXAMPLES = SHARED_REFERENCE / "sagemaker-pipeline-definition-examples"
 _NODE = REPO / "node_modules" / ".bin" / "node"
 if _NODE.exists():
     os.environ.setdefault("JSII_NODE", str(_NODE))
-    # Compiled aws-cdk-lib modules are cached between runs, as for the app (see app.py).
-    os.environ.setdefault("NODE_COMPILE_CACHE", str(REPO / "node_modules" / ".cache" / "node"))
 
 # Guard against accidental AWS calls: no credentials reach any test.
 for _variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):

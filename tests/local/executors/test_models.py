@@ -138,6 +138,24 @@ def packing_train(ws: Workspace) -> TrainingStep:
     )
 
 
+def register_after(train: TrainingStep, environment: dict[str, str]) -> RegisterModel:
+    """A version of ``train``'s model, served by the code ``environment`` points at."""
+    return RegisterModel(
+        name="Register",
+        model_package_group_name="scores",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        environment=environment,
+    )
+
+
+def plain_train(ws: Workspace) -> TrainingStep:
+    """A training step whose model holds no serving code."""
+    return TrainingStep(
+        name="Train", image=SKLEARN, code=Code.from_asset(ws.script("train.py", TRAIN))
+    )
+
+
 def test_transform_runs_inference_code_packed_in_the_model(ws: Workspace) -> None:
     train = packing_train(ws)
     model = ModelStep(
@@ -163,14 +181,7 @@ def test_transform_runs_inference_code_packed_in_the_model(ws: Workspace) -> Non
 def test_register_model_with_code_packed_in_the_model_copies_only_the_model(
     ws: Workspace,
 ) -> None:
-    train = packing_train(ws)
-    register = RegisterModel(
-        name="Register",
-        model_package_group_name="scores",
-        image=Image.sklearn("1.2-1", scope="inference"),
-        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
-        environment=CODE_IN_MODEL,
-    )
+    register = register_after(packing_train(ws), CODE_IN_MODEL)
     result = ws.runner().run(compile_steps([register]))
     assert result.status == "Succeeded", result.failure_reason
     package = result.registry.latest("scores")
@@ -185,16 +196,7 @@ def test_register_model_with_code_packed_in_the_model_copies_only_the_model(
 
 
 def test_fails_code_in_the_model_that_the_model_lacks(ws: Workspace) -> None:
-    train = TrainingStep(
-        name="Train", image=SKLEARN, code=Code.from_asset(ws.script("train.py", TRAIN))
-    )
-    register = RegisterModel(
-        name="Register",
-        model_package_group_name="scores",
-        image=Image.sklearn("1.2-1", scope="inference"),
-        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
-        environment=CODE_IN_MODEL,
-    )
+    register = register_after(plain_train(ws), CODE_IN_MODEL)
     result = ws.runner().run(compile_steps([register]))
     assert result.step("Register").failure_reason == (
         "Containers[0]: SAGEMAKER_SUBMIT_DIRECTORY is /opt/ml/model/code, but the model data "
@@ -204,16 +206,8 @@ def test_fails_code_in_the_model_that_the_model_lacks(ws: Workspace) -> None:
 
 
 def test_fails_a_submit_directory_outside_the_model(ws: Workspace) -> None:
-    train = TrainingStep(
-        name="Train", image=SKLEARN, code=Code.from_asset(ws.script("train.py", TRAIN))
-    )
-    register = RegisterModel(
-        name="Register",
-        model_package_group_name="scores",
-        image=Image.sklearn("1.2-1", scope="inference"),
-        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
-        environment={**CODE_IN_MODEL, "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/code"},
-    )
+    environment = {**CODE_IN_MODEL, "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/code"}
+    register = register_after(plain_train(ws), environment)
     result = ws.runner().run(compile_steps([register]))
     assert result.step("Register").failure_reason == (
         "Containers[0]: SAGEMAKER_SUBMIT_DIRECTORY '/opt/ml/code' is neither an S3 URI nor a "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -1181,6 +1182,26 @@ def _cached_prep(expire_after: str, destination: str | None = None) -> PipelineD
             )
         ]
     )
+
+
+def test_fails_a_cache_without_a_time_limit_over_expiring_outputs():
+    from cdk_sagemaker_pipelines.definition import CacheConfig
+
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store", execution_output_retention=cdk.Duration.days(14))
+    prep = _cached_prep("P1D").steps[0]
+    assert isinstance(prep, ProcessingStep)
+    unlimited = dataclasses.replace(prep, cache_config=CacheConfig())
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(
+            stack,
+            "Training",
+            definition=PipelineDefinition(steps=[unlimited]),
+            artifact_store=store,
+        )
+    (problem,) = raised.value.problems
+    assert problem.field == "CacheConfig.ExpireAfter"
+    assert "reuse a run without a time limit (no ExpireAfter)" in problem.message
 
 
 def test_fails_a_cache_that_outlives_the_execution_outputs_it_hands_on():

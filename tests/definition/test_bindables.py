@@ -592,3 +592,17 @@ def test_step_referenced_only_through_a_bound_location_is_collected() -> None:
     definition = PipelineDefinition(steps=[score]).to_definition(StaticBinder(role_arn=ROLE))
 
     assert {entry["Name"] for entry in definition["Steps"]} == {"Locate", "Score"}
+
+
+class _BinderBeforeRetained(StaticBinder):
+    """A custom binder written before ``retained`` was added to the protocol."""
+
+    def default_output_uri(self, *, step_name: str, output_name: str) -> Any:  # type: ignore[override]
+        return f"s3://old-binder/{step_name}/{output_name}"
+
+
+def test_a_binder_without_the_retained_parameter_still_binds_outputs() -> None:
+    train = TrainingStep(name="Train", image=IMAGE)
+    old_binder: Any = _BinderBeforeRetained(role_arn=ROLE)  # not a Binder to mypy: the point
+    arguments = train.to_request(RenderContext(old_binder))["Arguments"]
+    assert arguments["OutputDataConfig"]["S3OutputPath"] == "s3://old-binder/Train/model"

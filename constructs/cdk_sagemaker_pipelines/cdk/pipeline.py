@@ -721,24 +721,28 @@ class Pipeline(_PipelineBase):
             if not isinstance(config, Mapping) or not config.get("Enabled") or not expiring:
                 continue
             expire_after = config.get("ExpireAfter")
-            if not isinstance(expire_after, str) or is_unresolved(expire_after):
+            if is_unresolved(expire_after):
                 continue
-            cached = parse_expire_after(expire_after)
-            if cached > kept:
-                days = retention.to_days()
-                problems.append(
-                    Problem(
-                        name,
-                        "CacheConfig.ExpireAfter",
-                        f"the step may reuse a run for {expire_after}, but its outputs "
-                        f"{', '.join(sorted(expiring))} under {EXECUTIONS_PREFIX} are deleted "
-                        f"after {days:g} days (the artifact store's execution_output_retention): "
-                        "a cache hit after that hands later steps outputs that no longer exist",
-                        f"cache for at most P{days:g}D, keep execution outputs longer, or give "
-                        "the outputs a destination",
-                        argument="cache_config",
-                    )
+            if expire_after is None:
+                reuse = "without a time limit (no ExpireAfter)"
+            elif isinstance(expire_after, str) and parse_expire_after(expire_after) > kept:
+                reuse = f"for {expire_after}"
+            else:
+                continue  # within the retention, or malformed (validation reports that)
+            days = retention.to_days()
+            problems.append(
+                Problem(
+                    name,
+                    "CacheConfig.ExpireAfter",
+                    f"the step may reuse a run {reuse}, but its outputs "
+                    f"{', '.join(sorted(expiring))} under {EXECUTIONS_PREFIX} are deleted "
+                    f"after {days:g} days (the artifact store's execution_output_retention): "
+                    "a cache hit after that hands later steps outputs that no longer exist",
+                    f"cache for at most P{days:g}D, keep execution outputs longer, or give "
+                    "the outputs a destination",
+                    argument="cache_config",
                 )
+            )
         if problems:
             raise PipelineValidationError(problems, subject=f"pipeline {self.node.path}")
 

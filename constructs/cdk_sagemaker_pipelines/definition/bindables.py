@@ -329,7 +329,9 @@ class Binder(Protocol):
         """Return where an output without destination goes.
 
         ``retained`` outputs must outlive the execution: a training step's model, and the
-        processing outputs a registered model version refers to (its model metrics).
+        processing outputs a registered model version refers to (its model metrics). A
+        binder written before ``retained`` existed still runs: it is not passed one, and
+        places every output alike.
         """
 
     def job_defaults(self, *, step_name: str) -> JobDefaults:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -353,6 +354,18 @@ def bind_role(
     return ctx.bind(step.name, field, lambda: ctx.binder.default_role_arn(step_name=step.name))
 
 
+@cache
+def _takes_retained(binder_type: type[Any]) -> bool:
+    """Whether a binder's ``default_output_uri`` takes ``retained`` (binders before it don't)."""
+    try:
+        parameters = inspect.signature(binder_type.default_output_uri).parameters
+    except (TypeError, ValueError):  # not introspectable: assume the current protocol
+        return True
+    return "retained" in parameters or any(
+        parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters.values()
+    )
+
+
 def default_output(
     ctx: RenderContext, step: Step, output_name: str, field: str, *, retained: bool = False
 ) -> JsonValue:
@@ -365,7 +378,9 @@ def default_output(
         step.name,
         field,
         lambda: ctx.binder.default_output_uri(
-            step_name=step.name, output_name=output_name, retained=retained
+            step_name=step.name,
+            output_name=output_name,
+            **({"retained": retained} if _takes_retained(type(ctx.binder)) else {}),
         ),
         # StaticBinder builds a new Join object each time: no need to copy it.
         rendered=type(ctx.binder) is StaticBinder,

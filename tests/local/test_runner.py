@@ -456,6 +456,35 @@ def test_an_execution_whose_process_died_is_shown_stopped_and_can_be_resumed(
     assert runner.resume(result.execution_id).step("A").status == "Succeeded"
 
 
+def test_a_selective_run_that_died_resumes_only_its_selected_steps(ws: Workspace) -> None:
+    first = processing("A", ws.script("a.py", WRITE_OUTPUT), outputs=["out"])
+    second = processing("B", ws.script("b.py", WRITE_OUTPUT), outputs=["out"], depends_on=[first])
+    third = processing("C", ws.script("c.py", WRITE_OUTPUT), outputs=["out"], depends_on=[second])
+    definition = compile_steps([third])
+    source = ws.runner().run(definition)
+    assert source.status == "Succeeded", source.failure_reason
+    on_disk: dict[str, str] = {}
+
+    def remember_record_when_b_starts(event: ProgressEvent) -> None:
+        if event.kind == "step-started" and event.step == "B":
+            path = ws.root / ".smpipe" / "executions" / str(event.execution_id) / "execution.json"
+            on_disk["record"] = path.read_text()
+
+    runner = ws.runner(progress=remember_record_when_b_starts)
+    selective = runner.run(definition, steps=["B"], from_execution=source.execution_id)
+    assert selective.status == "Succeeded", selective.failure_reason
+    # What a SIGKILL while B ran would have left: the record as it was when B started.
+    (selective.directory / "execution.json").write_text(on_disk["record"])
+
+    dead = runner.execution(selective.execution_id)
+    assert dead.status == "Stopped"
+    assert dead.step("C").reason == "not selected"
+    resumed = runner.resume(selective.execution_id)
+    assert resumed.step("B").status == "Succeeded"
+    assert resumed.step("C").status == "NotExecuted"
+    assert resumed.step("C").reason == "not selected"
+
+
 def test_unreadable_records_are_clear_errors(ws: Workspace) -> None:
     runner = ws.runner()
     definition = compile_steps([processing("A", ws.script("w.py", WRITE_OUTPUT), outputs=["out"])])

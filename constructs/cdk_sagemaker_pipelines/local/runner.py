@@ -444,6 +444,11 @@ class LocalRunner:
             limit = resources.max_parallel or os.cpu_count() or 1
         if limit < 1:
             raise LocalRunError(f"max_parallel must be at least 1, got {limit}")
+        # On record from the start, not only at the end: if this process dies, settling
+        # the record must not mistake steps left out of a selective run for stopped ones,
+        # which --resume would then run.
+        record.not_executed.update(excluded)
+        record.save()
         execution = _Execution(
             settings=settings,
             resources=resources,

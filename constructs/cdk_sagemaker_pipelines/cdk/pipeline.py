@@ -268,7 +268,9 @@ class _PipelineBase(Resource):
 
     def _expect_step_names(self, step_names: object) -> Problem | None:
         """A list of strings; a ``Pipeline`` also knows which steps it has."""
-        known = _step_names(getattr(self, "definition", None))
+        definition = getattr(self, "definition", None)
+        steps = definition.get("Steps") if isinstance(definition, dict) else None
+        known = [step["Name"] for step in _all_steps(steps or [])]
         return (
             expect_names("step_names", step_names, known)
             if known
@@ -966,20 +968,6 @@ def _check_collaborators(
             Problem(None, "tags", f"expected a dict of strings to strings, got {describe(tags)}")
         )
     return [problem for problem in problems if problem is not None]
-
-
-def _step_names(definition: object) -> list[str]:
-    if not isinstance(definition, dict):
-        return []
-    names: list[str] = []
-    pending = list(definition.get("Steps", []))
-    while pending:
-        step = pending.pop(0)
-        names.append(step["Name"])
-        if step.get("Type") == "Condition":
-            arguments = step.get("Arguments", {})
-            pending += arguments.get("IfSteps", []) + arguments.get("ElseSteps", [])
-    return names
 
 
 def _service_role(scope: Construct, construct_id: str, description: str) -> iam.Role:

@@ -214,3 +214,12 @@ def test_fails_a_submit_directory_outside_the_model(ws: Workspace) -> None:
         "directory inside the model (/opt/ml/model/…): pack the code in model.tar.gz and use "
         "/opt/ml/model/code, or give the step code="
     )
+
+
+def test_register_model_with_code_at_the_model_root(ws: Workspace) -> None:
+    environment = {
+        "SAGEMAKER_PROGRAM": "code/serve.py",
+        "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model",
+    }
+    result = ws.runner().run(compile_steps([register_after(packing_train(ws), environment)]))
+    assert result.status == "Succeeded", result.failure_reason

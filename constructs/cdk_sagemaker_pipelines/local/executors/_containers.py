@@ -78,8 +78,7 @@ def _code_in_model(
     Checked now, as the service would only find out when a container starts.
     """
     directory = posixpath.normpath(submit)
-    relative = posixpath.relpath(directory, MODEL_DIRECTORY)
-    if not directory.startswith(MODEL_DIRECTORY + "/") or relative.startswith(".."):
+    if directory != MODEL_DIRECTORY and not directory.startswith(MODEL_DIRECTORY + "/"):
         raise StepError(
             f"{where}: {SUBMIT_DIRECTORY} {submit!r} is neither an S3 URI nor a directory "
             f"inside the model ({MODEL_DIRECTORY}/…): pack the code in model.tar.gz and use "
@@ -90,7 +89,8 @@ def _code_in_model(
             f"{where}: {SUBMIT_DIRECTORY} is {submit}, inside the model, but the container "
             "has no model data (ModelDataUrl)"
         )
-    wanted = posixpath.join(relative, program) if program else relative
+    relative = posixpath.relpath(directory, MODEL_DIRECTORY)  # "." for the model's root
+    wanted = posixpath.normpath(posixpath.join(relative, program)) if program else relative
     try:
         with tarfile.open(model_data, "r:*") as archive:
             names = {posixpath.normpath(name) for name in archive.getnames()}

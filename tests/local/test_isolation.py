@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import re
+import signal
+import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +19,7 @@ from cdk_sagemaker_pipelines.local.isolation import (
     IsolationMode,
     Sandbox,
     choose_isolation,
+    parent_death_prefix,
     probe_namespaces,
 )
 
@@ -94,3 +100,77 @@ def test_auto_picks_namespaces_when_available() -> None:
     assert choose_isolation("redirect").describe() == (
         "/opt/ml: path redirection, Python scripts only (requested)"
     )
+
+
+# A runner process that starts a step which records its pid and sleeps; the test kills it.
+ORPHAN_RUNNER = """
+import sys, threading
+from pathlib import Path
+from cdk_sagemaker_pipelines.local.isolation import IsolationMode, Sandbox
+root, mode = Path(sys.argv[1]), sys.argv[2]
+sandbox = Sandbox(root / "attempt", IsolationMode(mode, "test"), interpreter=sys.executable)
+script = sandbox.host_path("/opt/ml/code/sleep.py")
+script.parent.mkdir(parents=True)
+script.write_text(
+    "import os, pathlib, time\\n"
+    f"pathlib.Path({str(root / 'pid')!r}).write_text(str(os.getpid()))\\n"
+    "time.sleep(120)\\n"
+)
+sandbox.run(["python3", "/opt/ml/code/sleep.py"], env={}, cwd="/opt/ml/code",
+            log=root / "log", timeout=None, stop=threading.Event())
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has died
+
+
+@pytest.mark.parametrize("mode", ["redirect", "namespace"])
+def test_a_step_dies_with_a_runner_killed_by_sigkill(tmp_path: Path, mode: str) -> None:
+    if not parent_death_prefix():
+        pytest.skip("setpriv --pdeathsig is not available on this host")
+    if mode == "namespace" and (problem := probe_namespaces()) is not None:
+        pytest.skip(problem)
+    runner = subprocess.Popen([sys.executable, "-c", ORPHAN_RUNNER, str(tmp_path), mode])
+    pid_file = tmp_path / "pid"
+    try:
+        deadline = time.monotonic() + 30
+        while not pid_file.exists() or not pid_file.read_text():
+            assert runner.poll() is None, "the runner ended before its step started"
+            assert time.monotonic() < deadline, "the step never started"
+            time.sleep(0.05)
+        step = int(pid_file.read_text())
+        assert _alive(step)
+    finally:
+        runner.kill()
+        runner.wait()
+    deadline = time.monotonic() + 10
+    while _alive(step) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _alive(step):
+        os.kill(step, signal.SIGKILL)
+        pytest.fail("the step kept running after its runner was killed")
+
+
+def test_redirect_mode_names_a_command_that_cannot_start(tmp_path: Path) -> None:
+    sandbox = Sandbox(tmp_path, IsolationMode("redirect", "test"), interpreter=sys.executable)
+    (tmp_path / "not-executable.sh").write_text("echo hi\n")
+    for argv, problem in [
+        (["no-such-program-xyz"], "'no-such-program-xyz': No such file or directory"),
+        (["./missing.sh"], "'./missing.sh': No such file or directory"),
+        ([str(tmp_path / "not-executable.sh")], "not-executable.sh': Permission denied"),
+        ([], "there is no command to run"),
+    ]:
+        with pytest.raises(StepError, match=re.escape(problem)):
+            sandbox.run(
+                argv,
+                env={},
+                cwd=str(tmp_path),
+                log=tmp_path / "log",
+                timeout=5,
+                stop=threading.Event(),
+            )

@@ -95,6 +95,29 @@ class IsolationMode:
 
 
 @functools.cache
+def parent_death_prefix() -> tuple[str, ...]:
+    """``setpriv --pdeathsig KILL --`` if this host has it, else nothing.
+
+    A step's process started through it is killed when the runner dies, even by SIGKILL
+    or the out-of-memory killer, instead of running on unattended. util-linux's ``setpriv``
+    sets Linux's parent-death signal and then execs the command in the same process;
+    setting it from ``preexec_fn`` instead is unsafe in a runner with threads. The signal
+    survives ``unshare`` and ``exec``; processes the step starts itself don't get it.
+    """
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return ()
+    prefix = (setpriv, "--pdeathsig", "KILL", "--")
+    try:
+        probe = subprocess.run(
+            [*prefix, "/bin/sh", "-c", ":"], capture_output=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return prefix if probe.returncode == 0 else ()  # util-linux < 2.33 lacks --pdeathsig
+
+
+@functools.cache
 def probe_namespaces() -> str | None:
     """None if per-step mount namespaces work here, else the reason they don't."""
     unshare = shutil.which("unshare")
@@ -220,10 +243,13 @@ class Sandbox:
         """Run ``argv`` (``python3``/``python`` mean the interpreter) to completion.
 
         ``cwd`` is a container path. Output goes to ``log``. On timeout or ``stop`` the
-        whole process group gets SIGTERM, then SIGKILL two seconds later.
+        whole process group gets SIGTERM, then SIGKILL two seconds later. If the runner
+        itself dies, the process is killed too, where ``setpriv`` is available.
         """
+        if not argv:
+            raise StepError("there is no command to run")
         command = [self.rewrite(part) for part in argv]
-        if command and os.path.basename(command[0]) in ("python3", "python"):
+        if os.path.basename(command[0]) in ("python3", "python"):
             command[0] = self.interpreter
         environment = self._environment(env)
         if self.mode.name == "namespace":
@@ -247,6 +273,11 @@ class Sandbox:
         else:
             working = str(self.host_path(cwd)) if cwd.startswith(OPT_ML) else cwd
             Path(working).mkdir(parents=True, exist_ok=True)
+            problem = _not_executable(command[0], working, environment["PATH"])
+            if problem is not None:
+                # Popen would say so; behind setpriv it would only be an exit code.
+                raise StepError(f"could not start {command[0]!r}: {problem}")
+        command = [*parent_death_prefix(), *command]
         log.parent.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         with log.open("ab") as output:
@@ -285,6 +316,16 @@ class Sandbox:
                 [str(REDIRECT_HOOK), *([existing] if existing else [])]
             )
         return environment
+
+
+def _not_executable(program: str, cwd: str, search_path: str) -> str | None:
+    """Why ``program`` can't be started from ``cwd`` (as Popen finds it), or None."""
+    if os.sep in program:
+        candidate = os.path.join(cwd, program)
+        if not os.path.isfile(candidate):
+            return "No such file or directory"
+        return None if os.access(candidate, os.X_OK) else "Permission denied"
+    return None if shutil.which(program, path=search_path) else "No such file or directory"
 
 
 def _wait(

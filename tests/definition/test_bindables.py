@@ -225,6 +225,29 @@ def test_fails_s3_location_needs_exactly_one_source() -> None:
         S3Location(uri="s3://b/x", bucket="b")
 
 
+@pytest.mark.parametrize(
+    ("bucket", "prefix", "advice"),
+    [
+        ("s3://b", "", "S3Location.from_bucket('b') or S3Location.from_uri('s3://b')"),
+        (
+            "s3://b/data",
+            "raw",
+            "S3Location.from_bucket('b', 'data/raw') or S3Location.from_uri('s3://b/data/raw')",
+        ),
+        ("b/data", "", "S3Location.from_bucket('b', 'data') or S3Location.from_uri('s3://b/data')"),
+    ],
+)
+def test_fails_s3_location_given_a_uri_or_path_for_a_bucket(
+    bucket: str, prefix: str, advice: str
+) -> None:
+    # Else it renders s3://s3://b/…, which matches the API's S3Uri pattern and fails at run time.
+    with pytest.raises(PipelineDefinitionError) as raised:
+        S3Location.from_bucket(bucket, prefix)
+    assert str(raised.value) == (
+        f"S3Location: bucket {bucket!r} is not a bucket name (use {advice})"
+    )
+
+
 # StaticBinder
 
 
@@ -292,6 +315,26 @@ def test_static_binder_defaults() -> None:
         }
     }
     assert binder.job_defaults(step_name="S") == JobDefaults()
+
+
+@pytest.mark.parametrize("bucket", ["s3://my-bucket", "s3://my-bucket/", "my-bucket/outputs"])
+def test_fails_static_binder_given_a_uri_or_path_for_default_bucket(bucket: str) -> None:
+    with pytest.raises(PipelineDefinitionError) as raised:
+        StaticBinder(default_bucket=bucket)
+    assert str(raised.value) == (
+        f"StaticBinder: default_bucket {bucket!r} is not a bucket name (use "
+        "default_bucket='my-bucket'; outputs go under "
+        "<pipeline>/<execution id>/<step>/<output> in it)"
+    )
+
+
+def test_fails_static_binder_code_prefix_that_is_no_s3_uri() -> None:
+    with pytest.raises(PipelineDefinitionError) as raised:
+        StaticBinder(code_prefix="my-bucket/code/")
+    assert str(raised.value) == (
+        "StaticBinder: code_prefix 'my-bucket/code/' is not an S3 URI "
+        "(use code_prefix='s3://my-bucket/code')"
+    )
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from cdk_sagemaker_pipelines.definition import (
     ExecutionVariable,
     ExecutionVariables,
     Image,
+    IntegerParameter,
     Join,
     JsonGet,
     LambdaStep,
@@ -670,6 +671,22 @@ def approval_status_not_in_enum() -> PipelineDefinition:
 
 
 @case(
+    "Register",
+    "Arguments.ModelPackageGroupName",
+    "(expected a name of 1-63 letters, digits and hyphens, not starting or ending with a "
+    "hyphen (such as 'churn-models'), or its ARN)",
+)
+def model_package_group_name_with_an_underscore() -> PipelineDefinition:
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn_models",
+        image=IMAGE,
+        model_data="s3://b/model.tar.gz",
+    )
+    return pipeline(register)
+
+
+@case(
     "Tune",
     "Arguments.HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs",
     "0 is below the minimum 1",
@@ -682,6 +699,75 @@ def tuning_without_training_jobs() -> PipelineDefinition:
         metric_definitions={"validation:rmse": "rmse=([0-9.]+)"},
         hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
         max_jobs=0,
+    )
+    return pipeline(tune)
+
+
+@case(
+    "Tune",
+    "Arguments.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.MetricName",
+    "the objective metric 'val:acc' has no MetricDefinitions regex, so the tuning job can't "
+    "read it from the training log (did you mean 'val:accuracy'?)",
+)
+def tuning_objective_without_metric_definition() -> PipelineDefinition:
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="val:acc",
+        metric_definitions={"val:accuracy": "accuracy=([0-9.]+)"},
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+    )
+    return pipeline(tune)
+
+
+@case(
+    "Tune",
+    "Arguments.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.MetricName",
+    "the objective metric 'accuracy' has no MetricDefinitions regex, so the tuning job can't "
+    "read it from the training log (give it a regex that reads its value from the log "
+    "(metric_definitions={'accuracy': r'...'} in Python); defined: none)",
+)
+def tuning_script_without_metric_definitions() -> PipelineDefinition:
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        code=Code.from_s3("s3://b/code/train.py"),
+        objective_metric_name="accuracy",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+    )
+    return pipeline(tune)
+
+
+@case(
+    "Tune",
+    "Arguments.HyperParameterTuningJobConfig.ParameterRanges.IntegerParameterRanges[0].MinValue",
+    "MinValue 8 is greater than MaxValue 2 (swap them)",
+)
+def tuning_range_upside_down() -> PipelineDefinition:
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={"depth": IntegerParameter(min_value=8, max_value=2)},
+    )
+    return pipeline(tune)
+
+
+@case(
+    "Tune",
+    "Arguments.HyperParameterTuningJobConfig.ParameterRanges.ContinuousParameterRanges[0]"
+    ".ScalingType",
+    "Logarithmic scaling needs a range above 0, got MinValue 0 (raise MinValue above 0 or use "
+    "Linear scaling)",
+)
+def tuning_logarithmic_range_from_zero() -> PipelineDefinition:
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={
+            "eta": ContinuousParameter(min_value=0, max_value=0.3, scaling_type="Logarithmic")
+        },
     )
     return pipeline(tune)
 

@@ -387,6 +387,51 @@ def test_processing_outputs_by_position_are_not_checked_against_names() -> None:
     assert prop.to_request() == {"Get": "Steps.Prep.ProcessingOutputConfig.Outputs[5].OutputName"}
 
 
+def test_fails_metric_the_training_step_does_not_define() -> None:
+    # The job reports only the metrics its regexes read: anything else is missing at run time.
+    train = TrainingStep(
+        name="Train", image=IMAGE, metric_definitions={"val:acc": "acc=(.*)", "loss": "l=(.*)"}
+    )
+
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Train': FinalMetricDataList has no entry 'val:accuracy' "
+        r"\(did you mean 'val:acc'\?\)$",
+    ):
+        train.properties.FinalMetricDataList["val:accuracy"]
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Train': FinalMetricDataList has no entry 'f1' "
+        r"\(declared: 'val:acc', 'loss'\)$",
+    ):
+        train.properties.FinalMetricDataList["f1"]
+    assert train.properties.FinalMetricDataList["loss"].Value.to_request() == {
+        "Get": "Steps.Train.FinalMetricDataList['loss'].Value"
+    }
+
+
+def test_metrics_of_a_step_without_metric_definitions_are_not_checked() -> None:
+    # A built-in algorithm reports metrics of its own, which the API model can't list.
+    prop = training.properties.FinalMetricDataList["validation:rmse"].Value
+
+    assert prop.to_request() == {"Get": "Steps.Train.FinalMetricDataList['validation:rmse'].Value"}
+
+
+def test_metrics_from_extra_arguments_are_not_checked() -> None:
+    raw = TrainingStep(
+        name="Raw",
+        image=IMAGE,
+        metric_definitions={"acc": "acc=(.*)"},
+        extra_arguments={
+            "AlgorithmSpecification": {"MetricDefinitions": [{"Name": "f1", "Regex": "f1=(.*)"}]}
+        },
+    )
+
+    assert raw.properties.FinalMetricDataList["f1"].Value.to_request() == {
+        "Get": "Steps.Raw.FinalMetricDataList['f1'].Value"
+    }
+
+
 def test_fails_undeclared_lambda_output_suggests_the_closest() -> None:
     with pytest.raises(
         PropertyPathError,

@@ -629,6 +629,12 @@ _PATTERN_EXAMPLES = {
         "expected an IAM role ARN such as 'arn:aws:iam::111122223333:role/SageMakerRole'"
     ),
     "(https|s3)://([^/]+)/?(.*)": "expected an S3 URI such as 's3://my-bucket/prefix'",
+    # ArnOrName: model package groups, models, and others named by name or ARN.
+    r"(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:[a-z\-]*\/)?"
+    r"([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)": (
+        "expected a name of 1-63 letters, digits and hyphens, not starting or ending with a "
+        "hyphen (such as 'churn-models'), or its ARN"
+    ),
 }
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ._errors import PipelineDefinitionError
 from ._render import render
+from ._tokens import is_token
 from ._typecheck import checked
 from .expressions import Expression
 from .images import framework_image
@@ -284,6 +285,16 @@ class S3Location:
     def _validate(self) -> None:
         if (self.uri is None) == (self.bucket is None):
             raise PipelineDefinitionError("S3Location: give exactly one of uri and bucket")
+        if isinstance(self.bucket, str):
+            bucket, prefix = split_bucket(self.bucket)
+            if bucket != self.bucket:
+                rest = "/".join(part for part in (prefix, self.key_prefix) if part)
+                arguments = f"{bucket!r}, {rest!r}" if rest else repr(bucket)
+                uri = f"s3://{bucket}/{rest}" if rest else f"s3://{bucket}"
+                raise PipelineDefinitionError(
+                    f"S3Location: bucket {self.bucket!r} is not a bucket name (use "
+                    f"S3Location.from_bucket({arguments}) or S3Location.from_uri({uri!r}))"
+                )
 
     @staticmethod
     def from_uri(uri: str | Expression) -> S3Location:
@@ -360,6 +371,22 @@ class StaticBinder:
     default_bucket: str | None = None
     code_prefix: str | None = None
 
+    def __post_init__(self) -> None:
+        if isinstance(self.default_bucket, str):
+            bucket, _ = split_bucket(self.default_bucket)
+            if bucket != self.default_bucket:
+                raise PipelineDefinitionError(
+                    f"StaticBinder: default_bucket {self.default_bucket!r} is not a bucket "
+                    f"name (use default_bucket={bucket!r}; outputs go under "
+                    "<pipeline>/<execution id>/<step>/<output> in it)"
+                )
+        prefix = self.code_prefix
+        if isinstance(prefix, str) and not is_token(prefix) and not prefix.startswith("s3://"):
+            raise PipelineDefinitionError(
+                f"StaticBinder: code_prefix {prefix!r} is not an S3 URI "
+                f"(use code_prefix='s3://{prefix.split('://')[-1].strip('/')}')"
+            )
+
     def bind_code(self, code: Code, *, step_name: str, archive: bool) -> BoundCode:
         """Bind S3 code as is; local code only under ``code_prefix``."""
         if code.s3_uri is not None:
@@ -428,6 +455,18 @@ class StaticBinder:
     def job_defaults(self, *, step_name: str) -> JobDefaults:
         """No defaults: jobs run with what their step sets."""
         return JobDefaults()
+
+
+def split_bucket(name: str) -> tuple[str, str]:
+    """A would-be bucket name as (bucket, key prefix): ``s3://b/x`` and ``b/x`` → ``("b", "x")``.
+
+    A real bucket name (or a token) comes back as it is, with an empty prefix: bucket names
+    have no ``/``, so a URI or a path given for one is a mistake, named by the caller.
+    """
+    if is_token(name) or "/" not in name:
+        return name, ""
+    bucket, _, prefix = name.split("://", 1)[-1].partition("/")
+    return bucket, prefix.strip("/")
 
 
 def default_output_join(

@@ -407,6 +407,9 @@ class _Planner:
         sources = {
             "ModelArtifacts.S3ModelArtifacts": "OutputDataConfig.S3OutputPath",
             "OutputDataConfig.S3OutputPath": "OutputDataConfig.S3OutputPath",
+            "TrainingJobDefinition.OutputDataConfig.S3OutputPath": (
+                "TrainingJobDefinition.OutputDataConfig.S3OutputPath"
+            ),
             "TransformOutput.S3OutputPath": "TransformOutput.S3OutputPath",
         }
         if path in sources:

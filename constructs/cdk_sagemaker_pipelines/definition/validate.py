@@ -891,6 +891,95 @@ class _Validator:
         if record.kind == "Processing":
             self._check_processing_names(record, arguments)
             self._check_property_files(record, arguments)
+        elif record.kind == "Tuning":
+            self._check_tuning_objective(record, arguments)
+            self._check_tuning_ranges(record, arguments)
+
+    def _check_tuning_objective(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """A tuning job reads its objective with a MetricDefinitions regex, unless built in.
+
+        Built-in algorithms emit their own metrics and take no MetricDefinitions; a job that
+        defines metrics (a custom image) or runs a script (``sagemaker_program``) has no
+        other: CreateHyperParameterTuningJob rejects an objective it can't read, at run time.
+        """
+        config: Any = arguments.get("HyperParameterTuningJobConfig")
+        job: Any = arguments.get("TrainingJobDefinition")
+        if not _is_object(config) or not _is_object(job):
+            return  # absent (TrainingJobDefinitions), or a wrong shape the shape check reports
+        objective: Any = config.get("HyperParameterTuningJobObjective")
+        metric = objective.get("MetricName") if _is_object(objective) else None
+        if type(metric) is not str or is_token(metric):
+            return
+        algorithm: Any = job.get("AlgorithmSpecification")
+        definitions: Any = algorithm.get("MetricDefinitions") if _is_object(algorithm) else None
+        names = [item.get("Name") for item in _as_list(definitions) if _is_object(item)]
+        if not all(type(name) is str and not is_token(name) for name in names):
+            return  # a name we can't read
+        static: Any = job.get("StaticHyperParameters")
+        script_mode = _is_object(static) and "sagemaker_program" in static
+        if metric in names or not (names or script_mode):
+            return
+        self.add(
+            record.name,
+            "Arguments.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.MetricName",
+            f"the objective metric '{metric}' has no MetricDefinitions regex, so the tuning "
+            "job can't read it from the training log",
+            did_you_mean(metric, names)
+            or f"give it a regex that reads its value from the log "
+            f"(metric_definitions={{'{metric}': r'...'}} in Python); "
+            f"defined: {one_of(names) or 'none'}",
+        )
+
+    def _check_tuning_ranges(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """Literal range bounds are numbers, in order, and fit their scaling type.
+
+        CreateHyperParameterTuningJob checks these only when the execution runs.
+        """
+        config: Any = arguments.get("HyperParameterTuningJobConfig")
+        ranges: Any = config.get("ParameterRanges") if _is_object(config) else None
+        if not _is_object(ranges):
+            return
+        for kind in ("IntegerParameterRanges", "ContinuousParameterRanges"):
+            for index, item in enumerate(_as_list(ranges.get(kind))):
+                if _is_object(item):
+                    self._check_range(record, item, f"Arguments.{_RANGES}.{kind}[{index}]")
+
+    def _check_range(self, record: StepRecord, item: Mapping[str, Any], where: str) -> None:
+        bounds: list[float] = []
+        for key in ("MinValue", "MaxValue"):
+            value = item.get(key)
+            if type(value) is not str or is_token(value):
+                return  # an expression, or a wrong type the shape check reports
+            number = _range_bound(value)
+            if number is None:
+                self.add(record.name, f"{where}.{key}", f"expected a number, got {value!r}")
+                return
+            bounds.append(number)
+        low, high = bounds
+        if low > high:
+            self.add(
+                record.name,
+                f"{where}.MinValue",
+                f"MinValue {item['MinValue']} is greater than MaxValue {item['MaxValue']}",
+                "swap them",
+            )
+            return
+        scaling = item.get("ScalingType")
+        if scaling == "Logarithmic" and low <= 0:
+            self.add(
+                record.name,
+                f"{where}.ScalingType",
+                f"Logarithmic scaling needs a range above 0, got MinValue {item['MinValue']}",
+                "raise MinValue above 0 or use Linear scaling",
+            )
+        elif scaling == "ReverseLogarithmic" and not (low >= 0 and high < 1):
+            self.add(
+                record.name,
+                f"{where}.ScalingType",
+                "ReverseLogarithmic scaling needs a range within 0 <= x < 1, got "
+                f"{item['MinValue']} to {item['MaxValue']}",
+                "use Linear or Logarithmic scaling",
+            )
 
     def _check_processing_names(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """Input and output names, and the folders inputs are copied to, are each used once.
@@ -1515,6 +1604,18 @@ def _compact_json_size(definition: Any) -> int:
 def _is_object(value: Any) -> bool:
     """A JSON object (a dict, the common case, checked first: it is much cheaper)."""
     return type(value) is dict or isinstance(value, Mapping)
+
+
+_RANGES = "HyperParameterTuningJobConfig.ParameterRanges"
+
+
+def _range_bound(text: str) -> float | None:
+    """A tuning range bound (a string in the API) as a number, or ``None`` if it is none."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
     CategoricalParameter,
@@ -19,6 +21,7 @@ from cdk_sagemaker_pipelines.definition import (
     ParameterInteger,
     ParameterString,
     PipelineDefinition,
+    PipelineDefinitionError,
     S3Location,
     SageMakerJobStepRetryPolicy,
     StaticBinder,
@@ -26,6 +29,7 @@ from cdk_sagemaker_pipelines.definition import (
     TuningStep,
 )
 from cdk_sagemaker_pipelines.definition._render import RenderContext
+from cdk_sagemaker_pipelines.definition.permissions import S3Access, plan_permissions
 from tests.conftest import ROLE
 from tests.definition.steps.conftest import (
     IMAGE,
@@ -270,6 +274,9 @@ def test_every_option_compiles_to_a_valid_definition(binder: StaticBinder, scrip
     assert {entry["Name"] for entry in definition["Steps"]} == {"Prep", "Tune"}
 
 
+TOP_OUTPUT_PATH = {"Get": "Steps.Tune.TrainingJobDefinition.OutputDataConfig.S3OutputPath"}
+
+
 def test_top_model_uri_under_the_output_path(ctx: RenderContext) -> None:
     step = TuningStep(
         name="Tune",
@@ -279,11 +286,13 @@ def test_top_model_uri_under_the_output_path(ctx: RenderContext) -> None:
         output_path="s3://b/models",
     )
 
+    # The path the jobs wrote to, read off the tuning job: after a cache hit those jobs
+    # ran in an earlier execution.
     assert step.top_model_s3_uri(1).to_request(ctx) == {
         "Std:Join": {
             "On": "/",
             "Values": [
-                "s3://b/models",
+                TOP_OUTPUT_PATH,
                 {"Get": "Steps.Tune.TrainingJobSummaries[1].TrainingJobName"},
                 "output/model.tar.gz",
             ],
@@ -291,6 +300,19 @@ def test_top_model_uri_under_the_output_path(ctx: RenderContext) -> None:
     }
     assert step.top_model_s3_uri().value_type == "String"
     assert ctx.referenced_steps == [step]
+
+
+@pytest.mark.parametrize("top_k", [-1, "0", 1.0, True])
+def test_fails_top_model_uri_of_no_position(top_k: object) -> None:
+    # "0" would render TrainingJobSummaries['0'], and -1 a path the service can't resolve.
+    step = TuningStep(name="Tune", image=IMAGE, objective_metric_name="m", hyperparameter_ranges={})
+
+    with pytest.raises(PipelineDefinitionError) as raised:
+        step.top_model_s3_uri(top_k)  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "TuningStep 'Tune': top_model_s3_uri takes a position from 0 (0 is the best training "
+        f"job), got {top_k!r}"
+    )
 
 
 def test_top_model_uri_under_the_default_output(ctx: RenderContext) -> None:
@@ -301,13 +323,30 @@ def test_top_model_uri_under_the_default_output(ctx: RenderContext) -> None:
         "Std:Join": {
             "On": "/",
             "Values": [
-                default_output("Tune", "model"),
+                TOP_OUTPUT_PATH,  # not default_output(…): it holds the execution id
                 {"Get": "Steps.Tune.TrainingJobSummaries[0].TrainingJobName"},
                 "output/model.tar.gz",
             ],
         }
     }
     assert ctx.referenced_steps == [step]
+
+
+def test_the_step_role_may_read_the_top_model_where_the_tuning_jobs_wrote_it() -> None:
+    step = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="m",
+        hyperparameter_ranges={},
+        output_path="s3://models-bucket/tuning",
+    )
+    model = ModelStep(name="Best", image=IMAGE, model_data=step.top_model_s3_uri(0))
+    definition = PipelineDefinition(steps=[model]).to_definition(StaticBinder(role_arn=ROLE))
+
+    plan = plan_permissions(definition)
+
+    assert plan.reads == [S3Access("models-bucket", "tuning/*/output/model.tar.gz")]
+    assert plan.unattributed == []
 
 
 def test_top_model_uri_without_a_default_bucket_is_one_problem_of_the_tuning_step() -> None:

@@ -6,9 +6,11 @@ import json
 import tarfile
 
 from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
     Code,
     ContinuousParameter,
     IntegerParameter,
+    ModelStep,
     ParameterInteger,
     TrainingStep,
     TuningStep,
@@ -176,6 +178,53 @@ def test_fails_when_no_trial_reports_the_objective(ws: Workspace) -> None:
     assert result.step("Tune").failure_reason == (
         "all 2 training jobs failed; first: no job printed the objective metric 'acc' "
         "(its regex never matched)"
+    )
+
+
+def test_top_model_of_a_cached_tuning_step_is_where_its_jobs_wrote_it(ws: Workspace) -> None:
+    # The default output path holds the execution id; after a cache hit, the jobs (and
+    # their models) are those of the earlier execution.
+    ws.file("train/train.csv", "1\n")
+    tune = TuningStep(
+        name="Tune",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("train.py", TRAIN)),
+        inputs={"train": "s3://data-bucket/train"},
+        metric_definitions={"score": r"score=([0-9.]+)"},
+        objective_metric_name="score",
+        hyperparameter_ranges={"depth": IntegerParameter(min_value=1, max_value=3)},
+        strategy="Random",
+        cache_config=CacheConfig(expire_after="P1D"),
+    )
+    model = ModelStep(name="Best", image=SKLEARN, model_data=tune.top_model_s3_uri(0))
+    runner = ws.runner()
+    definition = compile_steps([model])
+    first = runner.run(definition)
+    assert first.status == "Succeeded", first.failure_reason
+
+    second = runner.run(definition)
+
+    assert second.step("Tune").cache_hit == first.arn
+    assert second.status == "Succeeded", second.failure_reason
+
+
+def test_fails_clearly_when_parameters_empty_a_range(ws: Workspace) -> None:
+    ws.file("train/train.csv", "1\n")
+    low = ParameterInteger(name="MinDepth", default_value=1)
+    tune = TuningStep(
+        name="Tune",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("train.py", TRAIN)),
+        inputs={"train": "s3://data-bucket/train"},
+        metric_definitions={"score": r"score=([0-9.]+)"},
+        objective_metric_name="score",
+        hyperparameter_ranges={"depth": IntegerParameter(min_value=low, max_value=3)},
+        strategy="Random",
+    )
+    result = ws.runner().run(compile_steps([tune], [low]), {"MinDepth": "5"})
+    assert result.step("Tune").failure_reason == (
+        "the range of 'depth' is empty: MinValue 5 and MaxValue 3 "
+        "(MinValue must not exceed MaxValue)"
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -296,6 +296,19 @@ class TrainingStep(TrainingJobStep):
             RegisterModel(..., model_data=train.model_data)
         """
         return self.properties.ModelArtifacts.S3ModelArtifacts
+
+    def declared_keys(self, path: str) -> Sequence[str] | None:
+        """The metric names, for ``properties.FinalMetricDataList['…']``, if the step defines them.
+
+        A job with ``metric_definitions`` (a script or a custom image) reports only those;
+        without them a built-in algorithm reports its own, which botocore can't list.
+        """
+        if path != "FinalMetricDataList" or not self.metric_definitions:
+            return None
+        algorithm = (self.extra_arguments or {}).get("AlgorithmSpecification")
+        if isinstance(algorithm, Mapping) and "MetricDefinitions" in algorithm:
+            return None  # metrics given as raw request members: not ours to know
+        return list(self.metric_definitions)
 
     def _validate(self) -> None:
         TrainingJobStep._validate(self)

@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render, render_string, render_string_map
 from .._typecheck import checked
 from ..expressions import Expression
-from ._base import Step, bind_role, bind_s3, default_output, job_defaults
+from ._base import bind_role, job_defaults
 from .training import TrainingJobStep, training_job_argument_fields
 
 
@@ -178,6 +179,11 @@ class TuningStep(TrainingJobStep):
 
             ModelStep(name="Best", image=image, model_data=tune.top_model_s3_uri(0))
         """
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0:
+            raise PipelineDefinitionError(
+                f"TuningStep '{self.name}': top_model_s3_uri takes a position from 0 (0 is the "
+                f"best training job), got {top_k!r}"
+            )
         return _TopModelUri(self, top_k)
 
 
@@ -186,7 +192,12 @@ def _role(step: TuningStep, ctx: RenderContext, field: str) -> JsonValue:
 
 
 class _TopModelUri(Expression):
-    """``<output path>/<k-th job name>/output/model.tar.gz``, rendered with the binder."""
+    """``<output path>/<k-th job name>/output/model.tar.gz``, both read off the tuning job.
+
+    The output path is the job's own property, not the step's rendered ``output_path``:
+    after a cache hit the jobs are those of an earlier execution, and a default output
+    path holds the execution id, so only the property names where they wrote.
+    """
 
     __slots__ = ("_step", "_top_k")
 
@@ -199,16 +210,12 @@ class _TopModelUri(Expression):
         return "String"
 
     def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
-        step: Step = self._step
-        ctx = ctx if ctx is not None else RenderContext()
-        tuning = self._step
-        # The tuning step's own output path: a binding failure is the tuning step's problem
-        # at that field, reported once however many steps read its top models.
-        field = f"{tuning.job_field}.OutputDataConfig.S3OutputPath"
-        if tuning.output_path is None:
-            base = default_output(ctx, step, "model", field, retained=True)
-        else:
-            base = bind_s3(ctx, step, tuning.output_path, field, "read")
-        job_name = tuning.properties.TrainingJobSummaries[self._top_k].TrainingJobName
-        values: list[Any] = [base, job_name.to_request(ctx), "output/model.tar.gz"]
+        tuning = self._step.properties
+        output_path = tuning.TrainingJobDefinition.OutputDataConfig.S3OutputPath
+        job_name = tuning.TrainingJobSummaries[self._top_k].TrainingJobName
+        values: list[Any] = [
+            output_path.to_request(ctx),
+            job_name.to_request(ctx),
+            "output/model.tar.gz",
+        ]
         return {"Std:Join": {"On": "/", "Values": values}}

@@ -180,7 +180,7 @@ def _candidates(
             (item["Name"], [str(v) for v in item["Values"]]) for item in categorical
         ]
         for item in integer:
-            low, high = int(float(item["MinValue"])), int(float(item["MaxValue"]))
+            low, high = (int(bound) for bound in _bounds(item))
             axes.append((item["Name"], [str(v) for v in range(low, high + 1)]))
         grid = [
             dict(zip([a[0] for a in axes], combo, strict=True))
@@ -192,16 +192,34 @@ def _candidates(
     for _ in range(max(count, 1)):
         tuned: dict[str, str] = {}
         for item in continuous:
-            bottom, top = float(item["MinValue"]), float(item["MaxValue"])
+            bottom, top = _bounds(item)
             if item.get("ScalingType") == "Logarithmic" and bottom > 0:
                 value = math.exp(rng.uniform(math.log(bottom), math.log(top)))
             else:
                 value = rng.uniform(bottom, top)
             tuned[item["Name"]] = repr(value)
         for item in integer:
-            low, high = int(float(item["MinValue"])), int(float(item["MaxValue"]))
+            low, high = (int(bound) for bound in _bounds(item))
             tuned[item["Name"]] = str(rng.randint(low, high))
         for item in categorical:
             tuned[item["Name"]] = str(rng.choice(list(item["Values"])))
         trials.append(tuned)
     return trials
+
+
+def _bounds(item: Mapping[str, Any]) -> tuple[float, float]:
+    """A range's resolved bounds; parameters may make them unreadable or out of order."""
+    name = item.get("Name")
+    try:
+        low, high = float(item["MinValue"]), float(item["MaxValue"])
+    except (KeyError, TypeError, ValueError):
+        raise StepError(
+            f"the range of '{name}' needs numbers, got MinValue {item.get('MinValue')!r} and "
+            f"MaxValue {item.get('MaxValue')!r}"
+        ) from None
+    if not (math.isfinite(low) and math.isfinite(high)) or low > high:
+        raise StepError(
+            f"the range of '{name}' is empty: MinValue {item['MinValue']} and MaxValue "
+            f"{item['MaxValue']} (MinValue must not exceed MaxValue)"
+        )
+    return low, high

@@ -682,6 +682,8 @@ class _Validator:
             )
             return None
         node, error = self._resolve(target, path)
+        if error is None:
+            error = _undeclared_key(target, path)
         if error is not None:
             self.add(source, where, f"'Steps.{target_name}.{path}': {error.message}", error.hint)
             return None
@@ -1621,6 +1623,50 @@ def _range_bound(text: str) -> float | None:
 def _as_list(value: Any) -> list[Any]:
     """``value`` if it is a list, else an empty one (its shape is reported elsewhere)."""
     return value if isinstance(value, list) else []
+
+
+# A list the step's own request names the entries of: processing outputs, metrics.
+_KEYED_ENTRY = re.compile(
+    r"(ProcessingOutputConfig\.Outputs|FinalMetricDataList)\[(?:'([^']*)'|\"([^\"]*)\")\]"
+)
+_KEY_DECLARATIONS = {
+    ("Processing", "ProcessingOutputConfig.Outputs"): (
+        ("ProcessingOutputConfig", "Outputs"),
+        "OutputName",
+    ),
+    ("Training", "FinalMetricDataList"): (("AlgorithmSpecification", "MetricDefinitions"), "Name"),
+}
+
+
+def _undeclared_key(target: StepRecord, path: str) -> PathStepError | None:
+    """``Outputs['tran']`` when the step declares only ``train``; botocore can't know names.
+
+    Checked when the step's request lists the names as plain strings. A training job
+    without ``MetricDefinitions`` runs a built-in algorithm, whose metrics aren't listed.
+    """
+    match = _KEYED_ENTRY.match(path)
+    if match is None:
+        return None
+    declaration = _KEY_DECLARATIONS.get((target.kind, match[1]))
+    if declaration is None:
+        return None
+    (parent, member), name_field = declaration
+    arguments: Any = target.entry.get("Arguments")
+    container: Any = arguments.get(parent) if _is_object(arguments) else None
+    entries: Any = container.get(member) if _is_object(container) else None
+    if not isinstance(entries, list) or not entries:
+        return None
+    found = [entry.get(name_field) if _is_object(entry) else None for entry in entries]
+    names = [name for name in found if type(name) is str and not is_token(name)]
+    if len(names) != len(found):
+        return None  # a name we can't read
+    key = match[2] if match[2] is not None else match[3]
+    if key in names:
+        return None
+    return PathStepError(
+        f"{match[1]} has no entry '{key}'",
+        did_you_mean(key, names) or f"declared: {one_of(names)}",
+    )
 
 
 def _declared_outputs(declared: Any) -> dict[str, str]:

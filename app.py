@@ -23,10 +23,15 @@ from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks  # noqa: E402
 from stacks import MlOpsStage, load_environments  # noqa: E402
 from stacks.config import ConfigError  # noqa: E402
 
+# The CLI asks apps to leave policy-validation failures to it, then only reports them for
+# the stacks it selected: with every stack in a Stage, a plain `cdk synth` selects none and
+# cdk-nag findings pass silently. The app fails synth itself instead, whatever the command.
+FAIL_SYNTH_ON_VALIDATION_ERRORS = {"@aws-cdk/core:failSynthOnValidationErrors": True}
+
 
 def build_app(context: dict[str, object] | None = None, outdir: str | None = None) -> cdk.App:
     """Build the app: one ``MlOpsStage`` per configured environment."""
-    app = cdk.App(context=context, outdir=outdir)
+    app = cdk.App(context=context, outdir=outdir, post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
     try:
         environments = load_environments(app.node.try_get_context("environments"))
     except ConfigError as error:
@@ -38,5 +43,17 @@ def build_app(context: dict[str, object] | None = None, outdir: str | None = Non
     return app
 
 
+def synth(app: cdk.App) -> None:
+    """Synthesize ``app``; on findings, exit with a short message after CDK's report."""
+    try:
+        app.synth()
+    except RuntimeError as error:  # jsii's error for a failed validation
+        message = str(error)
+        if not message.startswith("ValidationFailed: "):
+            raise
+        # The report above names each finding, its construct path and how to acknowledge it.
+        raise SystemExit(f"synth failed: {message.removeprefix('ValidationFailed: ')}") from None
+
+
 if __name__ == "__main__":
-    build_app().synth()
+    synth(build_app())

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
+import aws_cdk as cdk
 import botocore.session  # type: ignore[import-untyped]
+import pytest
+from aws_cdk import aws_sns as sns
+from cdk_nag import AwsSolutionsChecks
 
 from tests.cdk.assembly import reference_stacks
-from tests.cdk.conftest import SynthesizedApp
+from tests.cdk.conftest import SynthesizedApp, cdk_context
+from tests.conftest import REPO
 
 CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
 
@@ -51,3 +57,46 @@ def test_the_client_recorder_sees_sdk_clients(aws_client_calls: list[str]):
         assert aws_client_calls[before:] == ["sts"]
     finally:
         del aws_client_calls[before:]
+
+
+def test_the_app_fails_synth_on_findings_even_when_the_cli_would_report_them(tmp_path):
+    # The CLI sets failSynthOnValidationErrors=false, then reports findings only for the
+    # stacks it selected: none for a plain `cdk synth` of an app whose stacks are in Stages.
+    import app as reference
+
+    application = reference.build_app(cdk_context())
+    assert application.node.try_get_context("@aws-cdk/core:failSynthOnValidationErrors") is True
+    # What the CLI passes, overridden as in the reference app: a finding fails synth, and
+    # the app exits with one line after CDK's report instead of a jsii traceback.
+    app = cdk.App(
+        context={"@aws-cdk/core:failSynthOnValidationErrors": False},
+        post_cli_context=reference.FAIL_SYNTH_ON_VALIDATION_ERRORS,
+        outdir=str(tmp_path),
+    )
+    stack = cdk.Stack(cdk.Stage(app, "dev"), "Stack")
+    sns.Topic(stack, "Topic")  # AwsSolutions-SNS3: publishers need not use TLS
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    with pytest.raises(SystemExit, match=r"^synth failed: (.|\n)*AwsSolutions-SNS3"):
+        reference.synth(app)
+
+
+def test_the_readme_construct_examples_synthesize_in_an_app_without_feature_flags():
+    # A team's existing app may predate the flags in cdk.json (ArtifactStore used to fail
+    # there with a jsii error about ObjectOwnership and LogDeliveryWrite).
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```", readme, re.S | re.M)
+    (team,) = [block for block in blocks if "class TeamStack" in block]
+    (operations,) = [block for block in blocks if "def add_operations" in block]
+    namespace: dict[str, object] = {}
+    exec(team + "\n" + operations, namespace)
+    app = cdk.App()
+    for name, account in (("dev", "111111111111"), ("prod", "222222222222")):
+        stage = cdk.Stage(app, name, env=cdk.Environment(account=account, region="eu-west-1"))
+        stack = namespace["TeamStack"](stage, "Team")  # type: ignore[operator]
+        pipeline = stack.node.find_child("Training")
+        registry = stack.node.find_child("Registry")
+        namespace["add_operations"](stack, pipeline, registry)  # type: ignore[operator]
+    assembly = app.synth()
+    assert [
+        nested.nested_assembly.stacks[0].hierarchical_id for nested in assembly.nested_assemblies
+    ] == ["dev/Team", "prod/Team"]

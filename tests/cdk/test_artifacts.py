@@ -167,6 +167,24 @@ def test_access_logs_bucket_is_sse_s3_and_receives_the_logs(default: Store):
     ]
 
 
+def test_works_in_an_app_without_the_access_logs_bucket_policy_feature_flag():
+    # An app whose cdk.json predates @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy: without
+    # it aws-cdk-lib grants log delivery by ACL, which BUCKET_OWNER_ENFORCED buckets refuse.
+    stack = cdk.Stack(cdk.App(), "Test", env=cdk.Environment(account=ACCOUNT, region="us-east-1"))
+    store = ArtifactStore(stack, "Store")
+    store.add_bucket("Data")
+    template = Template.from_stack(stack)
+    logs_id = logical_id(store.access_logs_bucket)
+    assert "AccessControl" not in resource(template, logs_id)["Properties"]
+    (policy,) = template.find_resources(
+        "AWS::S3::BucketPolicy", {"Properties": {"Bucket": {"Ref": logs_id}}}
+    ).values()
+    principals = [
+        entry["Principal"] for entry in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert principals.count({"Service": "logging.s3.amazonaws.com"}) == 2
+
+
 def test_artifact_bucket_lifecycle(default: Store, destroyed: Store):
     assert default.get(default.store.bucket)["Properties"]["LifecycleConfiguration"] == {
         "Rules": [
@@ -252,6 +270,16 @@ def test_grant_read_reads_all_artifacts_and_decrypts(default: Store):
         },
     ]
     assert isinstance(default.read_grant, iam.Grant)
+
+
+@pytest.mark.parametrize("grant", ["grant_read", "grant_read_models"])
+def test_fails_grants_to_something_that_is_not_a_grantable(default: Store, grant: str):
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=rf"^ArtifactStore Test/Store.{grant} has 1 problem:\n- prop 'grantee': expected "
+        r"an iam.IGrantable, got str 'ci-role'",
+    ):
+        getattr(default.store, grant)("ci-role")
 
 
 def test_grant_read_models_reads_only_models(default: Store):

@@ -171,6 +171,17 @@ def test_dashboard_name_and_period(built):
             "(at least 1), got int 0 (at 0 the alarm would always be in ALARM)",
         ),
         ({"alarm_topic": "alerts"}, "- prop 'alarm_topic': expected an sns.ITopic, got str"),
+        # Both used to fail inside aws-cdk-lib, as a jsii error without the prop.
+        (
+            {"period": cdk.Duration.seconds(30)},
+            "- prop 'period': expected whole minutes from 1 minute to 1 day, got 30 seconds",
+        ),
+        ({"period": 300}, "- prop 'period': expected a Duration, got int 300"),
+        (
+            {"dashboard_name": "churn executions"},
+            "- prop 'dashboard_name': expected 1-255 letters, digits, '-' and '_', got str "
+            "'churn executions'",
+        ),
     ],
 )
 def test_fails_invalid_props_naming_the_construct(props: dict[str, Any], message: str):

@@ -672,6 +672,29 @@ def test_fails_parameter_locations_of_undeclared_parameters_or_of_the_wrong_type
         )
 
 
+def test_fails_parameter_locations_that_leave_out_the_default_value():
+    # A run with the default (every scheduled run without parameters) would get AccessDenied.
+    key = ParameterString(name="InputDataKey", default_value="curated/")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="", values=["s3://data/", key])},
+    )
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(
+            new_stack(),
+            "Training",
+            definition=PipelineDefinition(parameters=[key], steps=[prep]),
+            parameter_locations={"InputDataKey": "incoming/*"},
+        )
+    assert str(raised.value) == (
+        "Pipeline Test/Training has 1 problem:\n- pipeline field 'parameter_locations': "
+        "'InputDataKey': its default value 'curated/' is outside the declared locations "
+        "(incoming/*), so the step role may not access it and a run with the default fails "
+        "(add a pattern that matches 'curated/')"
+    )
+
+
 def test_declared_parameter_locations_are_granted_exactly_and_not_warned():
     stack = new_stack()
     pipeline = Pipeline(
@@ -803,6 +826,22 @@ def test_a_grant_returns_an_iam_grant_for_the_grantee():
     grant = pipeline.grant_start_pipeline_execution(role)
     assert isinstance(grant, iam.Grant)
     assert grant.success
+
+
+@pytest.mark.parametrize(
+    "grant", ["grant_start_pipeline_execution", "grant_stop_pipeline_execution", "grant_read"]
+)
+def test_fails_grants_to_something_that_is_not_a_grantable(grant: str):
+    # A role ARN used to fail deep in jsii ("Unable to deserialize value as GrantOnPrincipal…").
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train())
+    with pytest.raises(PipelineDefinitionError) as raised:
+        getattr(pipeline, grant)("arn:aws:iam::111122223333:role/ci")
+    assert str(raised.value) == (
+        f"Pipeline Test/Training.{grant} has 1 problem:\n- prop 'grantee': expected an "
+        "iam.IGrantable, got str 'arn:aws:iam::111122223333:role/ci' (a role or user; for an "
+        "existing role, iam.Role.from_role_arn(self, 'Role', arn))"
+    )
 
 
 # -- metrics -----------------------------------------------------------------------------

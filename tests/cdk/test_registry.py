@@ -308,6 +308,27 @@ def test_fails_sharing_with_the_stacks_own_account():
         registry.share_with_account(ACCOUNT)
 
 
+def test_fails_sharing_with_an_account_id_that_is_not_a_string():
+    registry = ModelRegistry(new_stack(), "Registry")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        registry.share_with_account(444455556666)  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "ModelRegistry Test/Registry.share_with_account has 1 problem:\n- prop 'account_id': "
+        "expected a 12-digit account id string, got int 444455556666 (write '444455556666')"
+    )
+
+
+@pytest.mark.parametrize("grant", ["grant_register", "grant_read", "grant_approve"])
+def test_fails_grants_to_something_that_is_not_a_grantable(grant: str):
+    registry = ModelRegistry(new_stack(), "Registry")
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=rf"^ModelRegistry Test/Registry.{grant} has 1 problem:\n- prop 'grantee': "
+        r"expected an iam.IGrantable, got str 'arn:aws:iam::111122223333:role/ci' ",
+    ):
+        getattr(registry, grant)("arn:aws:iam::111122223333:role/ci")
+
+
 def test_an_environment_agnostic_stack_may_share_with_any_account():
     registry = ModelRegistry(new_stack(account=None, region=None), "Registry")
     registry.share_with_account(READERS[0])

@@ -14,7 +14,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
@@ -60,7 +60,10 @@ def _pipeline(stack: cdk.Stack) -> Pipeline:
         "Training",
         definition=_definition(),
         pipeline_name=NAME,
-        parameter_locations={"InputBucket": "data-bucket", "InputDataKey": "curated/*"},
+        parameter_locations={
+            "InputBucket": "data-bucket",
+            "InputDataKey": ["curated/*", "incoming/*", "drops/*"],
+        },
     )
 
 
@@ -200,6 +203,81 @@ def test_fails_a_schedule_setting_an_undeclared_parameter():
             pipeline=pipeline,
             schedule=scheduler.ScheduleExpression.rate(cdk.Duration.days(1)),
             parameters={"InputKey": "curated/"},
+        )
+
+
+def _typed_pipeline(stack: cdk.Stack) -> Pipeline:
+    """A pipeline with an integer, an enum and a required (no default) parameter."""
+    key = ParameterString(name="InputDataKey", default_value="curated/")
+    count = ParameterInteger(name="Count", default_value=1)
+    mode = ParameterString(name="Mode", default_value="full", enum_values=["full", "delta"])
+    owner = ParameterString(name="Owner")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="", values=["s3://data-bucket/", key])},
+        environment={"COUNT": count, "MODE": mode, "OWNER": owner},
+    )
+    return Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(parameters=[key, count, mode, owner], steps=[prep]),
+        pipeline_name=NAME,
+        parameter_locations={"InputDataKey": ["curated/*", "incoming/*"]},
+    )
+
+
+def test_fails_a_schedule_whose_values_would_fail_every_execution():
+    # StartPipelineExecution rejects these only at run time: each scheduled run would fail.
+    stack = new_stack()
+    with pytest.raises(PipelineDefinitionError) as raised:
+        PipelineSchedule(
+            stack,
+            "Nightly",
+            pipeline=_typed_pipeline(stack),
+            schedule=scheduler.ScheduleExpression.rate(cdk.Duration.days(1)),
+            parameters={"Count": "1.5", "Mode": "Full", "InputDataKey": "raw/"},
+        )
+    assert str(raised.value).splitlines() == [
+        "Test/Nightly: parameter 'Count' of pipeline churn: Integer parameter: expected an "
+        "integer, got '1.5'",
+        "Test/Nightly: parameter 'Mode' of pipeline churn: 'Full' is not one of 'full', "
+        "'delta' (did you mean 'full'?)",
+        "Test/Nightly: parameter 'Owner' of pipeline churn: has no default value and gets "
+        "none here, so every execution would fail (set it in parameters={'Owner': …})",
+        "Test/Nightly: parameter 'InputDataKey' of pipeline churn: gets 'raw/', outside its "
+        "parameter_locations (curated/*, incoming/*): the step role may not access it, so "
+        "those executions would fail (declare the location in the Pipeline's "
+        "parameter_locations)",
+    ]
+
+
+def test_a_schedule_with_values_the_pipeline_accepts():
+    stack = new_stack()
+    PipelineSchedule(
+        stack,
+        "Nightly",
+        pipeline=_typed_pipeline(stack),
+        schedule=scheduler.ScheduleExpression.rate(cdk.Duration.days(1)),
+        parameters={"Count": "3", "Mode": "delta", "Owner": "ml", "InputDataKey": "incoming/"},
+    )
+
+
+def test_fails_new_data_whose_keys_the_step_role_may_not_read():
+    stack = new_stack()
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^Test/OnNewData: parameter 'InputDataKey' of pipeline churn: gets keys under "
+        r"'raw/', outside its parameter_locations \(curated/\*, incoming/\*\): ",
+    ):
+        NewDataTrigger(
+            stack,
+            "OnNewData",
+            pipeline=_typed_pipeline(stack),
+            bucket=s3.Bucket(stack, "Data"),
+            prefix="raw/",
+            key_parameter="InputDataKey",
+            parameters={"Owner": "ml"},
         )
 
 
@@ -740,6 +818,29 @@ def test_notifications_to_a_given_encrypted_topic_let_eventbridge_use_its_key():
         "Principal": {"Service": "events.amazonaws.com"},
         "Resource": "*",
     } in key_policy["Statement"]
+
+
+def test_notifications_to_an_imported_topic_say_its_policy_must_admit_the_rule():
+    # Its policy can't be changed from this app: without a warning, notifications are dropped.
+    stack = new_stack()
+    topic = sns.Topic.from_topic_arn(stack, "Existing", f"arn:aws:sns:{REGION}:{ACCOUNT}:alerts")
+    PipelineFailureNotifications(stack, "Failures", pipeline=_pipeline(stack), topic=topic)
+    warnings = Annotations.from_stack(stack).find_warning(
+        "/Test/Failures/Rule", Match.string_like_regexp(".*")
+    )
+    assert [str(warning.entry.data) for warning in warnings] == [
+        "The notification topic was not created in this app, so its policy can't be changed: "
+        "allow events.amazonaws.com sns:Publish in it (condition aws:SourceArn = this rule's "
+        "ARN), or the notifications are dropped. "
+        "[ack: cdk-sagemaker-pipelines:notification-topic-policy]"
+    ]
+
+
+def test_notifications_to_a_topic_of_this_app_need_no_warning(notifications):
+    warnings = Annotations.from_stack(cdk.Stack.of(notifications["alerts"])).find_warning(
+        "*", Match.string_like_regexp(".*notification-topic-policy.*")
+    )
+    assert warnings == []
 
 
 def test_notifications_subscribe_every_email(notifications):

@@ -117,6 +117,22 @@ def expect_account_ids(prop: str, values: object) -> Problem | None:
     )
 
 
+def check_grantee(grantee: object, subject: str) -> None:
+    """Raise unless ``grantee`` is an ``iam.IGrantable`` (jsii would fail to deserialize it)."""
+    raise_for(
+        [
+            expect_interface(
+                "grantee",
+                grantee,
+                "an iam.IGrantable",
+                ("grant_principal",),
+                "a role or user; for an existing role, iam.Role.from_role_arn(self, 'Role', arn)",
+            )
+        ],
+        subject,
+    )
+
+
 def format_problem(problem: Problem) -> str:
     """``prop 'bucket': expected …`` — a construct prop's problem, not a step field's."""
     text = f"prop '{problem.field}': {problem.message}"

@@ -10,13 +10,16 @@ from constructs import Construct
 
 from ..definition import PipelineDefinitionError, Problem
 from ._kms import account_key
-from ._props import describe, raise_for
+from ._props import check_grantee, describe, raise_for
 
 EXECUTIONS_PREFIX = "executions/"
 """Where pipeline steps write per-execution outputs; expired by the lifecycle rule."""
 MODELS_PREFIX = "models/"
 """Where training steps write models, and steps the outputs a registered model version
 refers to (its metrics reports); kept, and shared by ``ModelRegistry.share_with_account``."""
+# Without this feature flag, aws-cdk-lib lets S3 deliver access logs through the bucket's
+# ACL, which buckets with ObjectOwnership BUCKET_OWNER_ENFORCED can't have: Bucket() fails.
+ACCESS_LOGS_USE_BUCKET_POLICY = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
 
 
 class ArtifactStore(Construct):
@@ -57,6 +60,9 @@ class ArtifactStore(Construct):
             ],
             f"ArtifactStore {self.node.path}",
         )
+        # Set on this construct (context must be set before it has children), so the store
+        # works in apps whose cdk.json predates the flag, and only its own buckets see it.
+        self.node.set_context(ACCESS_LOGS_USE_BUCKET_POLICY, True)
         self._removal_policy = removal_policy
         self._noncurrent = noncurrent_version_retention or Duration.days(30)
         self.execution_output_retention = execution_output_retention or Duration.days(90)
@@ -146,10 +152,12 @@ class ArtifactStore(Construct):
 
     def grant_read(self, grantee: iam.IGrantable, key_pattern: str = "*") -> iam.Grant:
         """Let ``grantee`` read artifacts (and decrypt them)."""
+        check_grantee(grantee, f"ArtifactStore {self.node.path}.grant_read")
         return self.bucket.grant_read(grantee, key_pattern)
 
     def grant_read_models(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read the trained models under ``models/``."""
+        check_grantee(grantee, f"ArtifactStore {self.node.path}.grant_read_models")
         return self.bucket.grant_read(grantee, f"{MODELS_PREFIX}*")
 
 

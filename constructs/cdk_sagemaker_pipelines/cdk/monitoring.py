@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aws_cdk import Annotations, Duration
@@ -14,10 +15,13 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ..definition import Problem
-from ._props import describe, expect_interface, raise_for
+from ._props import describe, expect_interface, is_unresolved, raise_for
 from .pipeline import WARNING_PREFIX
 
 CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com"
+MINUTE, DAY = 60, 24 * 60 * 60
+# PutDashboard's DashboardName.
+DASHBOARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
 
 
 class PipelineMonitoring(Construct):
@@ -62,6 +66,8 @@ class PipelineMonitoring(Construct):
                     f"{describe(threshold)}",
                     "at 0 the alarm would always be in ALARM",
                 ),
+                _period_problem(period),
+                _dashboard_name_problem(dashboard_name),
             ],
             f"PipelineMonitoring {self.node.path}",
         )
@@ -110,6 +116,39 @@ class PipelineMonitoring(Construct):
                 ],
             ],
         )
+
+
+def _period_problem(period: object) -> Problem | None:
+    """Pipeline metrics are published per minute: an alarm period must be whole minutes."""
+    if period is None:
+        return None
+    if not isinstance(period, Duration):
+        return Problem(
+            None, "period", f"expected a Duration, got {describe(period)}", "Duration.minutes(5)"
+        )
+    if period.is_unresolved():
+        return None
+    seconds = period.to_seconds(integral=False)
+    if seconds % 60 == 0 and MINUTE <= seconds <= DAY:
+        return None
+    return Problem(
+        None,
+        "period",
+        f"expected whole minutes from 1 minute to 1 day, got {period.to_human_string()}",
+        "the pipeline metrics have one data point a minute; a shorter alarm period never has data",
+    )
+
+
+def _dashboard_name_problem(name: object) -> Problem | None:
+    if name is None or (isinstance(name, str) and is_unresolved(name)):
+        return None
+    if isinstance(name, str) and DASHBOARD_NAME.fullmatch(name):
+        return None
+    return Problem(
+        None,
+        "dashboard_name",
+        f"expected 1-255 letters, digits, '-' and '_', got {describe(name)}",
+    )
 
 
 def let_alarm_publish(alarm: cloudwatch.Alarm, topic: sns.ITopic) -> None:

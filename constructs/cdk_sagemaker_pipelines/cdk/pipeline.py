@@ -40,6 +40,7 @@ from ._policies import SAGEMAKER_PRINCIPAL, pipeline_role_statements, step_role_
 from ._props import (
     PIPELINE_EXECUTION_STATUSES,
     STEP_STATUSES,
+    check_grantee,
     describe,
     expect_interface,
     expect_names,
@@ -94,6 +95,7 @@ class _PipelineBase(Resource):
 
     def grant_start_pipeline_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` start executions: ``sagemaker:StartPipelineExecution``."""
+        check_grantee(grantee, f"Pipeline {self.node.path}.grant_start_pipeline_execution")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:StartPipelineExecution"],
@@ -102,6 +104,7 @@ class _PipelineBase(Resource):
 
     def grant_stop_pipeline_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` stop and retry executions."""
+        check_grantee(grantee, f"Pipeline {self.node.path}.grant_stop_pipeline_execution")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:StopPipelineExecution", "sagemaker:RetryPipelineExecution"],
@@ -115,6 +118,7 @@ class _PipelineBase(Resource):
         DescribePipelineExecution, ListPipelineExecutions, ListPipelineExecutionSteps,
         ListPipelineParametersForExecution.
         """
+        check_grantee(grantee, f"Pipeline {self.node.path}.grant_read")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=[
@@ -388,6 +392,10 @@ class Pipeline(_PipelineBase):
         )
         self.definition = self._compile(definition)
         self._check_parameter_locations(parameter_locations)
+        self._parameter_locations: Mapping[str, str | Sequence[str]] = dict(
+            parameter_locations or {}
+        )
+        self._check_defaults_in_locations()
         self.plan: PermissionPlan = plan_permissions(
             self.definition, pipeline_name=name, parameter_locations=parameter_locations
         )
@@ -518,6 +526,26 @@ class Pipeline(_PipelineBase):
     def cfn_pipeline(self) -> sagemaker.CfnPipeline:
         """The underlying ``AWS::SageMaker::Pipeline`` resource."""
         return self._resource
+
+    def _undeclared_location(
+        self, parameter: str, value: str, *, any_suffix: bool = False
+    ) -> list[str]:
+        """The ``parameter_locations`` of ``parameter`` when ``value`` matches none of them.
+
+        The step role may only read or write the declared patterns, so an execution
+        started with any other value fails with AccessDenied. ``any_suffix`` checks every
+        value that starts with ``value`` (an S3 key prefix) instead. Empty when the value
+        is covered, the parameter has no declared locations, or ``value`` is a token.
+        """
+        declared = self._parameter_locations.get(parameter)
+        if declared is None or is_unresolved(value):
+            return []
+        patterns = [declared] if isinstance(declared, str) else list(declared)
+        # A character no pattern contains: only a wildcard matches "anything after".
+        candidate = value + ("\x00" if any_suffix else "")
+        if any(_iam_pattern(pattern).fullmatch(candidate) for pattern in patterns):
+            return []
+        return patterns
 
     # -- internals -------------------------------------------------------------------
 
@@ -685,6 +713,28 @@ class Pipeline(_PipelineBase):
         if problems:
             raise PipelineValidationError(problems, subject=subject)
 
+    def _check_defaults_in_locations(self) -> None:
+        """A run with a parameter's default value must be able to access that location."""
+        problems: list[Problem] = []
+        for entry in self.definition.get("Parameters", []):
+            name, default = entry.get("Name"), entry.get("DefaultValue")
+            if not isinstance(default, str) or not default:
+                continue
+            patterns = self._undeclared_location(name, default)
+            if patterns:
+                problems.append(
+                    Problem(
+                        None,
+                        "parameter_locations",
+                        f"{name!r}: its default value {default!r} is outside the declared "
+                        f"locations ({', '.join(patterns)}), so the step role may not access "
+                        "it and a run with the default fails",
+                        f"add a pattern that matches {default!r}",
+                    )
+                )
+        if problems:
+            raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+
     def _check_self_approval(self) -> None:
         problems: list[Problem] = []
         parameters = {entry["Name"]: entry for entry in self.definition.get("Parameters", [])}
@@ -810,6 +860,12 @@ def _all_steps(steps: list[Any]) -> list[dict[str, Any]]:
             found += _all_steps(list(arguments.get("IfSteps") or []))
             found += _all_steps(list(arguments.get("ElseSteps") or []))
     return found
+
+
+def _iam_pattern(pattern: str) -> re.Pattern[str]:
+    """An IAM resource pattern as a regular expression: ``*`` any characters, ``?`` one."""
+    wildcards = {"*": ".*", "?": "."}
+    return re.compile("".join(wildcards.get(char, re.escape(char)) for char in pattern), re.DOTALL)
 
 
 def _name_arn(scope: Construct, name: str) -> str:

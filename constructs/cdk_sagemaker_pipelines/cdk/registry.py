@@ -16,6 +16,7 @@ from constructs import Construct
 from ..definition import Problem
 from ._props import (
     MODEL_APPROVAL_STATUSES,
+    check_grantee,
     describe,
     expect_account_ids,
     expect_names,
@@ -200,6 +201,7 @@ class ModelRegistry(Resource):
 
     def grant_register(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` register versions pending manual approval (CreateModelPackage)."""
+        check_grantee(grantee, f"ModelRegistry {self.node.path}.grant_register")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:CreateModelPackage"],
@@ -209,6 +211,7 @@ class ModelRegistry(Resource):
 
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` list and describe the group and its versions."""
+        check_grantee(grantee, f"ModelRegistry {self.node.path}.grant_read")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=_READ_ACTIONS,
@@ -217,6 +220,7 @@ class ModelRegistry(Resource):
 
     def grant_approve(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` approve or reject versions (UpdateModelPackage)."""
+        check_grantee(grantee, f"ModelRegistry {self.node.path}.grant_approve")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:UpdateModelPackage", "sagemaker:DescribeModelPackage"],
@@ -235,7 +239,16 @@ class ModelRegistry(Resource):
         shared: package it in the model artifact instead (``code/`` in ``model.tar.gz``).
         """
         raise_for(
-            [expect_account_ids("account_id", [account_id])],
+            [
+                expect_account_ids("account_id", [account_id])
+                if isinstance(account_id, str)
+                else Problem(
+                    None,
+                    "account_id",
+                    f"expected a 12-digit account id string, got {describe(account_id)}",
+                    f"write '{account_id}'" if isinstance(account_id, int) else None,
+                )
+            ],
             f"ModelRegistry {self.node.path}.share_with_account",
         )
         own = Stack.of(self).account

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import jsii
 from aws_cdk import (
     Acknowledgment,
+    Annotations,
     CfnElement,
     Duration,
     RemovalPolicy,
@@ -27,7 +28,12 @@ from aws_cdk.interfaces import aws_events as events_refs
 
 from constructs import Construct
 
-from ..definition import PipelineDefinitionError, Problem
+from ..definition import (
+    PipelineDefinitionError,
+    PipelineValidationError,
+    Problem,
+    coerce_parameter_values,
+)
 from ._kms import account_key
 from ._props import (
     PIPELINE_EXECUTION_STATUSES,
@@ -42,7 +48,7 @@ from ._props import (
 )
 from ._schedule import schedule_expression_problem
 from .artifacts import enable_event_bridge_notifications
-from .pipeline import EXECUTION_STATUS_CHANGE, arn_spellings
+from .pipeline import EXECUTION_STATUS_CHANGE, WARNING_PREFIX, arn_spellings
 
 PIPELINE_HINT = "a Pipeline, or Pipeline.from_pipeline_name(self, 'Pipeline', name)"
 # EventBridge (rules) and EventBridge Scheduler retry policies: the same limits.
@@ -83,20 +89,26 @@ def _dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
 
 def _check_parameters(
     pipeline: sagemaker.IPipeline,
-    names: Sequence[str],
+    values: Mapping[str, str],
     where: str,
     from_event: Sequence[str] = (),
+    event_key: tuple[str, str] | None = None,
 ) -> None:
-    """Fail synth when a trigger sets parameters the pipeline doesn't declare.
+    """Fail synth when a trigger's parameter values would fail the executions it starts.
 
-    ``from_event`` parameters get a string from the event (an object key): a pipeline
-    parameter of another type would fail every execution.
+    Each name must be declared; ``from_event`` parameters get a string from the event (an
+    object key), so a parameter of another type would fail every execution. Literal
+    values must parse as their parameter's type and be one of its enum values, parameters
+    without a default must get a value, and a value of a parameter that names S3 data
+    (or ``event_key``: the key parameter and the prefix of the keys it gets) must lie in
+    the ``parameter_locations`` the step role may access.
     """
     definition = getattr(pipeline, "definition", None)
     if not isinstance(definition, dict):
         return  # an imported pipeline: nothing to check against
-    declared = {entry["Name"]: entry.get("Type") for entry in definition.get("Parameters", [])}
-    for name in names:
+    entries = definition.get("Parameters", [])
+    declared = {entry["Name"]: entry.get("Type") for entry in entries}
+    for name in values:
         if name not in declared:
             raise PipelineDefinitionError(
                 f"{where}: sets parameter '{name}', which pipeline {pipeline.pipeline_name} does "
@@ -109,6 +121,48 @@ def _check_parameters(
                 f"{declared[name]}, but gets a string from the event (declare it with "
                 "ParameterString)"
             )
+    # JSON paths into the event ("$.detail.object.key") and tokens are only known at run time.
+    literal = {
+        name: value
+        for name, value in values.items()
+        if name not in from_event and not value.startswith("$.") and not is_unresolved(value)
+    }
+    lines: list[str] = []
+    try:
+        coerce_parameter_values(entries, literal)
+    except PipelineValidationError as error:
+        for problem in error.problems:
+            name = (problem.field or "").removeprefix("Parameters.")
+            if name in values and name not in literal:
+                continue  # set from the event: its value is only known at run time
+            what = (
+                "has no default value and gets none here, so every execution would fail"
+                if name not in values
+                else problem.message
+            )
+            hint = problem.hint or (
+                f"set it in parameters={{'{name}': …}}" if name not in values else None
+            )
+            lines.append(
+                f"{where}: parameter '{name}' of pipeline {pipeline.pipeline_name}: {what}"
+                + (f" ({hint})" if hint else "")
+            )
+    locate = getattr(pipeline, "_undeclared_location", None)
+    if callable(locate):
+        checks = [(name, value, False) for name, value in literal.items()]
+        checks += [(event_key[0], event_key[1], True)] if event_key is not None else []
+        for name, value, any_suffix in checks:
+            patterns = locate(name, value, any_suffix=any_suffix)
+            if patterns:
+                shown = f"keys under {value!r}" if any_suffix else repr(value)
+                lines.append(
+                    f"{where}: parameter '{name}' of pipeline {pipeline.pipeline_name}: gets "
+                    f"{shown}, outside its parameter_locations ({', '.join(patterns)}): the "
+                    "step role may not access it, so those executions would fail (declare "
+                    "the location in the Pipeline's parameter_locations)"
+                )
+    if lines:
+        raise PipelineDefinitionError("\n".join(lines))
 
 
 def _retry_problems(retry_attempts: object, max_event_age: object) -> list[Problem | None]:
@@ -227,7 +281,7 @@ class PipelineSchedule(Construct):
             f"PipelineSchedule {self.node.path}",
         )
         values = dict(parameters or {})
-        _check_parameters(pipeline, list(values), self.node.path)
+        _check_parameters(pipeline, values, self.node.path)
         self.dead_letter_queue = dead_letter_queue or _dead_letter_queue(self, "DeadLetterQueue")
         self.role = _service_role(
             self, "Role", "scheduler.amazonaws.com", f"Starts {pipeline.pipeline_name} on schedule"
@@ -307,7 +361,7 @@ class SageMakerPipelineTarget:
         )
         self.pipeline = pipeline
         self.parameters = dict(parameters or {})
-        _check_parameters(pipeline, list(self.parameters), "SageMakerPipelineTarget")
+        _check_parameters(pipeline, self.parameters, "SageMakerPipelineTarget")
         self.dead_letter_queue = dead_letter_queue
         self.retry_attempts = retry_attempts
         self.max_event_age = max_event_age or Duration.hours(2)
@@ -503,7 +557,13 @@ class NewDataTrigger(Construct):
         if bucket_parameter is not None:
             values[bucket_parameter] = "$.detail.bucket.name"
         from_event = [key_parameter] + ([bucket_parameter] if bucket_parameter else [])
-        _check_parameters(pipeline, list(values), self.node.path, from_event)
+        _check_parameters(
+            pipeline,
+            values,
+            self.node.path,
+            from_event,
+            event_key=(key_parameter, prefix) if isinstance(prefix, str) else None,
+        )
         if isinstance(bucket, s3.Bucket):
             enable_event_bridge_notifications(bucket)
         self.dead_letter_queue = dead_letter_queue or _dead_letter_queue(self, "DeadLetterQueue")
@@ -638,7 +698,7 @@ class _RuleTopicTarget:
 
     def bind(self, rule: events_refs.IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
         """Render the target (called by ``rule.add_target``)."""
-        self.topic.add_to_resource_policy(
+        added = self.topic.add_to_resource_policy(
             iam.PolicyStatement(
                 principals=[iam.ServicePrincipal("events.amazonaws.com")],
                 actions=["sns:Publish"],
@@ -646,6 +706,14 @@ class _RuleTopicTarget:
                 conditions={"ArnEquals": {"aws:SourceArn": rule.rule_ref.rule_arn}},
             )
         )
+        if not added.statement_added and isinstance(rule, Construct):
+            # An imported topic: its policy is not this app's to change.
+            Annotations.of(rule).add_warning_v2(
+                f"{WARNING_PREFIX}:notification-topic-policy",
+                "The notification topic was not created in this app, so its policy can't be "
+                "changed: allow events.amazonaws.com sns:Publish in it (condition aws:SourceArn "
+                "= this rule's ARN), or the notifications are dropped.",
+            )
         # As SnsTopic does: EventBridge encrypts what it publishes to an encrypted topic.
         key = getattr(self.topic, "master_key", None)
         if key is not None:

@@ -157,6 +157,16 @@ def test_dashboard_name_and_period(built):
     assert {metric[-1]["period"] for metric in metrics} == {3600}
 
 
+@pytest.mark.parametrize("period", [cdk.Duration.minutes(1), cdk.Duration.days(7)])
+def test_an_alarm_period_may_be_up_to_seven_days(period: cdk.Duration):
+    # The alarm evaluates one period: CloudWatch allows up to 7 days (a weekly pipeline).
+    stack = new_stack()
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "other-pipeline")
+    monitoring = PipelineMonitoring(stack, "Monitoring", pipeline=pipeline, period=period)
+    alarm = resource(Template.from_stack(stack), logical_id(monitoring.failed_executions_alarm))
+    assert alarm["Properties"]["Period"] == period.to_seconds()
+
+
 @pytest.mark.parametrize(
     ("props", "message"),
     [
@@ -174,7 +184,19 @@ def test_dashboard_name_and_period(built):
         # Both used to fail inside aws-cdk-lib, as a jsii error without the prop.
         (
             {"period": cdk.Duration.seconds(30)},
-            "- prop 'period': expected whole minutes from 1 minute to 1 day, got 30 seconds",
+            "- prop 'period': expected whole minutes from 1 minute to 7 days, got 30 seconds "
+            "(the pipeline metrics have one data point a minute; a shorter alarm period never "
+            "has data)",
+        ),
+        (
+            {"period": cdk.Duration.seconds(90)},
+            "- prop 'period': expected whole minutes from 1 minute to 7 days, got 1 minute 30 "
+            "seconds (the pipeline metrics have one data point a minute)",
+        ),
+        (
+            {"period": cdk.Duration.days(8)},
+            "- prop 'period': expected whole minutes from 1 minute to 7 days, got 8 days (an "
+            "alarm evaluates at most 7 days: PutMetricAlarm's Period x EvaluationPeriods)",
         ),
         ({"period": 300}, "- prop 'period': expected a Duration, got int 300"),
         (

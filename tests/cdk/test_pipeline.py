@@ -695,6 +695,20 @@ def test_fails_parameter_locations_that_leave_out_the_default_value():
     )
 
 
+def test_a_default_is_not_judged_against_locations_only_known_at_deploy_time():
+    # The bucket's name is a token: it may well be the default's bucket.
+    stack = new_stack()
+    data = s3.Bucket(stack, "Data", bucket_name="team-data")
+    uri = ParameterString(name="InputData", default_value="s3://team-data/curated/x.csv")
+    prep = ProcessingStep(name="Prep", image=Image.sklearn("1.2-1"), inputs={"raw": uri})
+    Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(parameters=[uri], steps=[prep]),
+        parameter_locations={"InputData": f"s3://{data.bucket_name}/curated/*"},
+    )
+
+
 def test_declared_parameter_locations_are_granted_exactly_and_not_warned():
     stack = new_stack()
     pipeline = Pipeline(

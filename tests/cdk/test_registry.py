@@ -308,13 +308,22 @@ def test_fails_sharing_with_the_stacks_own_account():
         registry.share_with_account(ACCOUNT)
 
 
-def test_fails_sharing_with_an_account_id_that_is_not_a_string():
+@pytest.mark.parametrize(
+    ("account_id", "problem"),
+    [
+        (444455556666, "got int 444455556666 (write '444455556666')"),
+        # An id with a leading zero loses it as a number: the hint puts it back.
+        (12345678901, "got int 12345678901 (write '012345678901')"),
+        (True, "got bool True"),
+    ],
+)
+def test_fails_sharing_with_an_account_id_that_is_not_a_string(account_id: object, problem: str):
     registry = ModelRegistry(new_stack(), "Registry")
     with pytest.raises(PipelineDefinitionError) as raised:
-        registry.share_with_account(444455556666)  # type: ignore[arg-type]
+        registry.share_with_account(account_id)  # type: ignore[arg-type]
     assert str(raised.value) == (
         "ModelRegistry Test/Registry.share_with_account has 1 problem:\n- prop 'account_id': "
-        "expected a 12-digit account id string, got int 444455556666 (write '444455556666')"
+        f"expected a 12-digit account id string, {problem}"
     )
 
 

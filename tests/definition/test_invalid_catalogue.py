@@ -1019,3 +1019,45 @@ def test_two_outputs_may_upload_the_same_folder() -> None:
         ProcessingOutput(output_name="b", source="/opt/ml/processing/out"),
     ]
     assert pipeline(processing(outputs=outputs)).validate(BINDER) == []
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        Image.xgboost("1.7-1"),
+        # The same image as a whole deploy-time value: which image it is is unknown.
+        Image.from_uri(ParameterString(name="TrainingImage", default_value=IMAGE)),
+    ],
+)
+def test_xgboost_script_tuned_on_its_built_in_metrics_needs_no_metric_definitions(
+    image: Image,
+) -> None:
+    # SageMaker reads the XGBoost image's own metrics (validation:rmse, …) in script mode
+    # too, and CreateTrainingJob refuses MetricDefinitions for it: this is the only way.
+    tune = TuningStep(
+        name="Tune",
+        image=image,
+        code=Code.from_s3("s3://b/code/train.py"),
+        objective_metric_name="validation:rmse",
+        objective_type="Minimize",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+    )
+    parameters = [image.uri] if isinstance(image.uri, ParameterString) else []
+    assert pipeline(tune, parameters=parameters).validate(BINDER) == []
+
+
+def test_metric_definitions_known_only_at_deploy_time_are_not_judged() -> None:
+    # A CDK list token: the regexes are there, only not readable at synth.
+    tune_step = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        code=Code.from_s3("s3://b/code/train.py"),
+        metric_definitions={"accuracy": "accuracy=([0-9.]+)"},
+        objective_metric_name="accuracy",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+    )
+    definition = pipeline(tune_step).to_definition(BINDER)
+    (tune,) = definition["Steps"]
+    algorithm = tune["Arguments"]["TrainingJobDefinition"]["AlgorithmSpecification"]
+    algorithm["MetricDefinitions"] = ["#{Token[TOKEN.7]}"]
+    assert validate_definition(definition) == []

@@ -19,7 +19,9 @@ from ._props import describe, expect_interface, is_unresolved, raise_for
 from .pipeline import WARNING_PREFIX
 
 CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com"
-MINUTE, DAY = 60, 24 * 60 * 60
+MINUTE = 60
+# PutMetricAlarm: Period x EvaluationPeriods (1 here) is at most 7 days.
+MAX_ALARM_PERIOD = 7 * 24 * 60 * 60
 # PutDashboard's DashboardName.
 DASHBOARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
 
@@ -119,7 +121,7 @@ class PipelineMonitoring(Construct):
 
 
 def _period_problem(period: object) -> Problem | None:
-    """Pipeline metrics are published per minute: an alarm period must be whole minutes."""
+    """Pipeline metrics are published per minute: an alarm period is whole minutes, ≤ 7 days."""
     if period is None:
         return None
     if not isinstance(period, Duration):
@@ -129,13 +131,19 @@ def _period_problem(period: object) -> Problem | None:
     if period.is_unresolved():
         return None
     seconds = period.to_seconds(integral=False)
-    if seconds % 60 == 0 and MINUTE <= seconds <= DAY:
+    if seconds % MINUTE == 0 and MINUTE <= seconds <= MAX_ALARM_PERIOD:
         return None
+    if seconds > MAX_ALARM_PERIOD:
+        hint = "an alarm evaluates at most 7 days: PutMetricAlarm's Period x EvaluationPeriods"
+    else:
+        hint = "the pipeline metrics have one data point a minute" + (
+            "; a shorter alarm period never has data" if seconds < MINUTE else ""
+        )
     return Problem(
         None,
         "period",
-        f"expected whole minutes from 1 minute to 1 day, got {period.to_human_string()}",
-        "the pipeline metrics have one data point a minute; a shorter alarm period never has data",
+        f"expected whole minutes from 1 minute to 7 days, got {period.to_human_string()}",
+        hint,
     )
 
 

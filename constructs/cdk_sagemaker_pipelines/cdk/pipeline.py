@@ -535,7 +535,8 @@ class Pipeline(_PipelineBase):
         The step role may only read or write the declared patterns, so an execution
         started with any other value fails with AccessDenied. ``any_suffix`` checks every
         value that starts with ``value`` (an S3 key prefix) instead. Empty when the value
-        is covered, the parameter has no declared locations, or ``value`` is a token.
+        is covered, the parameter has no declared locations, or ``value`` or a pattern it
+        doesn't match is a token (a bucket name known at deploy time may be the value's).
         """
         declared = self._parameter_locations.get(parameter)
         if declared is None or is_unresolved(value):
@@ -544,6 +545,8 @@ class Pipeline(_PipelineBase):
         # A character no pattern contains: only a wildcard matches "anything after".
         candidate = value + ("\x00" if any_suffix else "")
         if any(_iam_pattern(pattern).fullmatch(candidate) for pattern in patterns):
+            return []
+        if any(is_unresolved(pattern) for pattern in patterns):
             return []
         return patterns
 

@@ -67,6 +67,18 @@ def _description_problem(description: str | None) -> Problem | None:
     )
 
 
+def _account_id_hint(account_id: object) -> str | None:
+    """The string to write for an account id given as a number, with its leading zeros.
+
+    As an int, ``012345678901`` has lost its zero (or is a YAML octal); the id is 12 digits.
+    """
+    if isinstance(account_id, bool) or not isinstance(account_id, int):
+        return None
+    if not 0 <= account_id < 10**12:
+        return None
+    return f"write '{account_id:012d}'"
+
+
 def _share_models(store: ArtifactStore, principal: iam.IPrincipal) -> None:
     """Let another account read ``models/`` of ``store``'s bucket, and decrypt through S3.
 
@@ -246,7 +258,7 @@ class ModelRegistry(Resource):
                     None,
                     "account_id",
                     f"expected a 12-digit account id string, got {describe(account_id)}",
-                    f"write '{account_id}'" if isinstance(account_id, int) else None,
+                    _account_id_hint(account_id),
                 )
             ],
             f"ModelRegistry {self.node.path}.share_with_account",

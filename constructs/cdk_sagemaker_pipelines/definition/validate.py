@@ -903,6 +903,9 @@ class _Validator:
         Built-in algorithms emit their own metrics and take no MetricDefinitions; a job that
         defines metrics (a custom image) or runs a script (``sagemaker_program``) has no
         other: CreateHyperParameterTuningJob rejects an objective it can't read, at run time.
+        A script in the XGBoost image is the exception: SageMaker reads that image's own
+        metrics in script mode too (and refuses MetricDefinitions for it), so a script job
+        is only checked when its image is readable and not XGBoost's.
         """
         config: Any = arguments.get("HyperParameterTuningJobConfig")
         job: Any = arguments.get("TrainingJobDefinition")
@@ -914,12 +917,19 @@ class _Validator:
             return
         algorithm: Any = job.get("AlgorithmSpecification")
         definitions: Any = algorithm.get("MetricDefinitions") if _is_object(algorithm) else None
-        names = [item.get("Name") for item in _as_list(definitions) if _is_object(item)]
+        if definitions is not None and not (
+            isinstance(definitions, list) and all(_is_object(item) for item in definitions)
+        ):
+            return  # a deploy-time list, or a wrong shape the shape check reports
+        names = [item.get("Name") for item in _as_list(definitions)]
         if not all(type(name) is str and not is_token(name) for name in names):
             return  # a name we can't read
         static: Any = job.get("StaticHyperParameters")
         script_mode = _is_object(static) and "sagemaker_program" in static
         if metric in names or not (names or script_mode):
+            return
+        image = algorithm.get("TrainingImage") if _is_object(algorithm) else None
+        if not names and not _image_without_built_in_metrics(image):
             return
         self.add(
             record.name,
@@ -1609,6 +1619,23 @@ def _is_object(value: Any) -> bool:
 
 
 _RANGES = "HyperParameterTuningJobConfig.ParameterRanges"
+# Images of built-in algorithms that also run scripts: SageMaker reads their own metrics.
+_BUILT_IN_METRIC_REPOSITORIES = frozenset({"sagemaker-xgboost", "xgboost"})
+
+
+def _image_without_built_in_metrics(image: Any) -> bool:
+    """True if ``image`` is a literal URI of an image SageMaker reads no metrics of itself.
+
+    False for the XGBoost images, and for an image only known at run or deploy time (a
+    parameter, a CDK token): it may be one of them.
+    """
+    if type(image) is not str:
+        return False
+    path = image.partition("/")[2].partition("@")[0]  # after the registry, before a digest
+    repository = path.rpartition(":")[0] or path  # without the tag
+    if not repository or is_token(repository):
+        return False
+    return repository.rpartition("/")[2] not in _BUILT_IN_METRIC_REPOSITORIES
 
 
 def _range_bound(text: str) -> float | None:

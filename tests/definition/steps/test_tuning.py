@@ -13,6 +13,7 @@ from cdk_sagemaker_pipelines.definition import (
     ContinuousParameter,
     Image,
     IntegerParameter,
+    Join,
     LambdaStep,
     ModelStep,
     NetworkConfig,
@@ -277,22 +278,22 @@ def test_every_option_compiles_to_a_valid_definition(binder: StaticBinder, scrip
 TOP_OUTPUT_PATH = {"Get": "Steps.Tune.TrainingJobDefinition.OutputDataConfig.S3OutputPath"}
 
 
-def test_top_model_uri_under_the_output_path(ctx: RenderContext) -> None:
+@pytest.mark.parametrize("output_path", ["s3://b/models", "s3://b/models/"])
+def test_top_model_uri_under_a_literal_output_path(ctx: RenderContext, output_path: str) -> None:
     step = TuningStep(
         name="Tune",
         image=IMAGE,
         objective_metric_name="m",
         hyperparameter_ranges={},
-        output_path="s3://b/models",
+        output_path=output_path,
     )
 
-    # The path the jobs wrote to, read off the tuning job: after a cache hit those jobs
-    # ran in an earlier execution.
+    # The same in every execution; SageMaker writes under it without a doubled slash.
     assert step.top_model_s3_uri(1).to_request(ctx) == {
         "Std:Join": {
             "On": "/",
             "Values": [
-                TOP_OUTPUT_PATH,
+                "s3://b/models",
                 {"Get": "Steps.Tune.TrainingJobSummaries[1].TrainingJobName"},
                 "output/model.tar.gz",
             ],
@@ -300,6 +301,21 @@ def test_top_model_uri_under_the_output_path(ctx: RenderContext) -> None:
     }
     assert step.top_model_s3_uri().value_type == "String"
     assert ctx.referenced_steps == [step]
+
+
+def test_top_model_uri_under_an_output_path_known_at_run_time(ctx: RenderContext) -> None:
+    bucket = ParameterString(name="ModelBucket", default_value="b")
+    step = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="m",
+        hyperparameter_ranges={},
+        output_path=Join(on="/", values=["s3:/", bucket, "models"]),
+    )
+
+    # The path the jobs wrote to, read off the tuning job: after a cache hit those jobs
+    # ran in an earlier execution, perhaps with another value.
+    assert step.top_model_s3_uri(1).to_request(ctx)["Std:Join"]["Values"][0] == TOP_OUTPUT_PATH
 
 
 @pytest.mark.parametrize("top_k", [-1, "0", 1.0, True])

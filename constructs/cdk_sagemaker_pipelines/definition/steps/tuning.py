@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render, render_string, render_string_map
+from .._tokens import is_token
 from .._typecheck import checked
 from ..expressions import Expression
 from ._base import bind_role, job_defaults
@@ -75,8 +76,8 @@ class TuningStep(TrainingJobStep):
             name="Tune",
             image=Image.xgboost("1.7-1"),
             inputs={"train": train_uri},
+            # A built-in algorithm: it emits validation:rmse itself (no metric_definitions).
             objective_metric_name="validation:rmse", objective_type="Minimize",
-            metric_definitions={"validation:rmse": "rmse=([0-9.]+)"},
             hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
             max_jobs=4, max_parallel_jobs=2,
         )
@@ -211,11 +212,14 @@ class _TopModelUri(Expression):
 
     def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
         tuning = self._step.properties
-        output_path = tuning.TrainingJobDefinition.OutputDataConfig.S3OutputPath
         job_name = tuning.TrainingJobSummaries[self._top_k].TrainingJobName
-        values: list[Any] = [
-            output_path.to_request(ctx),
-            job_name.to_request(ctx),
-            "output/model.tar.gz",
-        ]
+        given = self._step.output_path
+        base: JsonValue
+        if isinstance(given, str) and not is_token(given):
+            # A literal path is the same in every execution. SageMaker writes under it
+            # without doubling a trailing slash; a join with "/" would double it.
+            base = given.rstrip("/")
+        else:
+            base = tuning.TrainingJobDefinition.OutputDataConfig.S3OutputPath.to_request(ctx)
+        values: list[Any] = [base, job_name.to_request(ctx), "output/model.tar.gz"]
         return {"Std:Join": {"On": "/", "Values": values}}

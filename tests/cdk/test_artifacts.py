@@ -368,3 +368,35 @@ def test_fails_event_bridge_notifications_for_an_imported_bucket() -> None:
         r"\(switch EventBridge notifications on where the bucket is defined\)$",
     ):
         enable_event_bridge_notifications(bucket)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("construct_id", ["Data", "Bucket", "AccessLogs", "Key"])
+def test_fails_adding_a_bucket_with_an_id_already_taken(construct_id: str) -> None:
+    store = ArtifactStore(new_stack(), "Store")
+    store.add_bucket("Data")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        store.add_bucket(construct_id)
+    assert str(raised.value) == (
+        "ArtifactStore Test/Store.add_bucket has 1 problem:\n- prop 'construct_id': "
+        f"'{construct_id}' is already taken in this store (taken: Key, AccessLogs, Bucket, Data) "
+        "(give each bucket its own id; to use an existing bucket, keep a reference to it)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            {"construct_id": "Data", "event_bridge_enabled": "yes"},
+            "- prop 'event_bridge_enabled': expected True or False, got str 'yes' (write True)",
+        ),
+        ({"construct_id": ""}, "- prop 'construct_id': expected a non-empty id (e.g. 'Data')"),
+        ({"construct_id": 5}, "- prop 'construct_id': expected a string, got int 5"),
+    ],
+)
+def test_fails_add_bucket_props_naming_the_store(call: dict[str, Any], message: str) -> None:
+    store = ArtifactStore(new_stack(), "Store")
+    construct_id = call.pop("construct_id")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        store.add_bucket(construct_id, **call)
+    assert str(raised.value) == f"ArtifactStore Test/Store.add_bucket has 1 problem:\n{message}"

@@ -672,6 +672,121 @@ def test_fails_parameter_locations_of_undeclared_parameters_or_of_the_wrong_type
         )
 
 
+def _key_and_uri_parameters() -> PipelineDefinition:
+    """InputDataKey fills the key of s3://data-bucket/…; InputUri is a whole location."""
+    key = ParameterString(name="InputDataKey", default_value="curated/")
+    uri = ParameterString(name="InputUri", default_value="s3://data-bucket/curated/")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="", values=["s3://", "data-bucket", "/", key]), "more": uri},
+    )
+    return PipelineDefinition(parameters=[key, uri], steps=[prep])
+
+
+def test_fails_a_uri_for_a_parameter_that_fills_the_key_of_a_location():
+    # It would be granted as data-bucket/s3://other/curated/*, which no request matches.
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(
+            new_stack(),
+            "Training",
+            definition=_key_and_uri_parameters(),
+            parameter_locations={
+                "InputDataKey": ["curated/*", "s3://other/curated/*"],
+                "InputUri": "s3://data-bucket/curated/*",
+            },
+        )
+    assert str(raised.value) == (
+        "Pipeline Test/Training has 1 problem:\n- pipeline field 'parameter_locations': "
+        "'InputDataKey': 's3://other/curated/*' is a whole S3 URI, but step 'Prep' field "
+        "'Arguments.ProcessingInputs[0].S3Input.S3Uri' joins InputDataKey into a location as the "
+        "key after 's3://<bucket>/': the step role would be granted "
+        "'data-bucket/s3://other/curated/*', which no request matches (give only the key it "
+        "fills, e.g. 'curated/*'; the definition sets the bucket: 'data-bucket', not 'other')"
+    )
+
+
+def test_fails_a_key_pattern_for_a_parameter_that_is_a_whole_location():
+    # The planner would leave the location unattributed: no access, and only a warning.
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(
+            new_stack(),
+            "Training",
+            definition=_key_and_uri_parameters(),
+            parameter_locations={
+                "InputDataKey": "curated/*",
+                "InputUri": ["s3://data-bucket/curated/*", "incoming/*"],
+            },
+        )
+    assert str(raised.value) == (
+        "Pipeline Test/Training has 1 problem:\n- pipeline field 'parameter_locations': "
+        "'InputUri': 'incoming/*' is not an S3 URI with a bucket name, but step 'Prep' field "
+        "'Arguments.ProcessingInputs[1].S3Input.S3Uri' uses InputUri as a whole S3 location, so "
+        "its patterns must be URIs (write the URIs it may take, e.g. "
+        "'s3://<bucket>/incoming/*')"
+    )
+
+
+def test_fails_a_uri_for_a_parameter_that_fills_the_bucket_of_a_location():
+    bucket = ParameterString(name="InputBucket", default_value="data-bucket")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="", values=["s3://", bucket, "/curated/"])},
+    )
+    with pytest.raises(PipelineValidationError, match=r"'InputBucket': 's3://data-bucket' is a "):
+        Pipeline(
+            new_stack(),
+            "Training",
+            definition=PipelineDefinition(parameters=[bucket], steps=[prep]),
+            parameter_locations={"InputBucket": "s3://data-bucket"},
+        )
+
+
+def test_uri_and_key_patterns_that_fit_their_parameters_are_granted():
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=_key_and_uri_parameters(),
+        parameter_locations={
+            "InputDataKey": ["curated/*", "incoming/*"],
+            "InputUri": ["s3://data-bucket/curated/*", "s3://shared/landing/*"],
+        },
+    )
+    found = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    granted = json.dumps(found)
+    assert "s3://" not in granted
+    assert "shared/landing/*" in granted
+    assert "data-bucket/incoming/*" in granted
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        (
+            {"enable_network_isolation": "yes"},
+            "- pipeline field 'enable_network_isolation': expected True or False, got str 'yes' "
+            "(write True)",
+        ),
+        (
+            {"encrypt_inter_container_traffic": "no"},
+            "- pipeline field 'encrypt_inter_container_traffic': expected True or False, got "
+            "str 'no' (write False)",
+        ),
+        (
+            {"enable_network_isolation": None},
+            "- pipeline field 'enable_network_isolation': expected True or False, got None",
+        ),
+    ],
+)
+def test_fails_network_flags_that_are_not_bools(props: dict[str, Any], message: str):
+    # Any of these would have been taken as a flag: "no" switches encryption on.
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(new_stack(), "Training", definition=prep_and_train(), **props)
+    assert str(raised.value) == f"Pipeline Test/Training has 1 problem:\n{message}"
+
+
 def test_fails_parameter_locations_that_leave_out_the_default_value():
     # A run with the default (every scheduled run without parameters) would get AccessDenied.
     key = ParameterString(name="InputDataKey", default_value="curated/")

@@ -9,10 +9,15 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
 
-from cdk_sagemaker_pipelines.cdk import ArtifactStore, ModelRegistry
-from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
+from cdk_sagemaker_pipelines.cdk import ArtifactStore, ModelRegistry, Pipeline
+from cdk_sagemaker_pipelines.definition import (
+    Image,
+    PipelineDefinition,
+    PipelineDefinitionError,
+    RegisterModel,
+)
 from cdk_sagemaker_pipelines.template import pipeline_definitions
 from tests.cdk.assembly import flatten, logical_id_paths, reference_stacks, stack_test_id
 from tests.cdk.conftest import SynthesizedApp, cdk_context, new_stack
@@ -238,6 +243,84 @@ def test_sharing_without_an_artifact_store_only_shares_the_group():
     assert group["Properties"]["ModelPackageGroupPolicy"]["Statement"][0]["Principal"] == (
         _principals()
     )
+
+
+# -- the registry's artifact store and the pipelines that register in it ------------------------
+
+STORE_WARNING = "cdk-sagemaker-pipelines:registry-artifact-store"
+
+
+def _registering(stack: cdk.Stack, group: str, store: ArtifactStore | None) -> Pipeline:
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name=group,
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data="s3://models-bucket/model.tar.gz",
+    )
+    return Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[register]), artifact_store=store
+    )
+
+
+def _store_warnings(stack: cdk.Stack) -> list[str]:
+    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(STORE_WARNING))
+    return [f"{entry.id}: {entry.entry.data}" for entry in found]
+
+
+def test_a_pipeline_with_another_store_than_its_registry_is_warned():
+    # The Pipeline without artifact_store gets a store of its own; sharing the registry
+    # would share the other store's models/.
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store")
+    registry = ModelRegistry(stack, "Registry", artifact_store=store)
+    _registering(stack, registry.model_package_group_name, None)
+    assert _store_warnings(stack) == [
+        "/Test/Training: The pipeline registers versions in ModelRegistry Test/Registry, whose "
+        "artifact_store is Test/Store, but writes its models to artifact store "
+        "Test/Training/Artifacts: share_with_account shares models/ of Test/Store, so accounts "
+        "the registry is shared with can't read this pipeline's models. Give the Pipeline and "
+        f"the ModelRegistry the same artifact_store. [ack: {STORE_WARNING}]"
+    ]
+
+
+def test_a_registry_created_after_its_pipeline_is_checked_too():
+    stack = new_stack()
+    _registering(stack, "churn-models", ArtifactStore(stack, "PipelineStore"))
+    ModelRegistry(
+        stack,
+        "Registry",
+        model_package_group_name="churn-models",
+        artifact_store=ArtifactStore(stack, "Store"),
+    )
+    assert [warning.split(":")[0] for warning in _store_warnings(stack)] == ["/Test/Training"]
+
+
+def test_a_pipeline_and_registry_sharing_a_store_are_not_warned():
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store")
+    registry = ModelRegistry(stack, "Registry", artifact_store=store, shared_with_accounts=READERS)
+    _registering(stack, registry.model_package_group_name, store)
+    # Another group: not this registry's pipeline.
+    other = new_stack()
+    ModelRegistry(other, "Registry", artifact_store=ArtifactStore(other, "Store"))
+    _registering(other, "other-models", None)
+    assert _store_warnings(stack) == []
+    assert _store_warnings(other) == []
+
+
+def test_a_shared_registry_without_a_store_is_warned_once_shared():
+    stack = new_stack()
+    registry = ModelRegistry(stack, "Registry")
+    _registering(stack, registry.model_package_group_name, ArtifactStore(stack, "Store"))
+    assert _store_warnings(stack) == []
+    registry.share_with_account(READERS[0])
+    registry.share_with_account(READERS[1])
+    assert _store_warnings(stack) == [
+        f"/Test/Registry: The registry is shared with {READERS[0]}, but has no artifact_store: "
+        "those accounts can't read the models pipeline Test/Training writes to its artifact "
+        "store Test/Store. Pass artifact_store= (the pipeline's) to the ModelRegistry. "
+        f"[ack: {STORE_WARNING}]"
+    ]
 
 
 def _pattern(shared: Built, construct_id: str) -> dict[str, Any]:

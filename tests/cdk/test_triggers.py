@@ -43,9 +43,9 @@ ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/{NAME}"
 EXECUTION_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Status Change"
 
 
-def _definition() -> PipelineDefinition:
+def _definition(default_bucket: str = "data-bucket") -> PipelineDefinition:
     key = ParameterString(name="InputDataKey", default_value="curated/")
-    bucket = ParameterString(name="InputBucket", default_value="data-bucket")
+    bucket = ParameterString(name="InputBucket", default_value=default_bucket)
     prep = ProcessingStep(
         name="Prep",
         image=Image.sklearn("1.2-1"),
@@ -370,6 +370,10 @@ def test_a_token_retry_count_is_not_checked():
             r"'max_event_age': must be 1 minute to 24 hours, got 2 days",
         ),
         ({"description": "d" * 513}, r"'description': 513 characters, longer than 512"),
+        (
+            {"enabled": "false"},
+            r"'enabled': expected True or False, got str 'false' \(write False\)",
+        ),
     ],
 )
 def test_fails_invalid_schedule_props_naming_the_construct(props: dict[str, Any], message: str):
@@ -548,9 +552,19 @@ def test_fails_a_target_for_what_is_not_a_pipeline():
 @pytest.fixture(scope="module")
 def new_data() -> dict[str, Any]:
     stack = new_stack()
-    pipeline = _pipeline(stack)
     store = ArtifactStore(stack, "Store")
     data = store.add_bucket("Data")
+    # Both triggers pass their bucket's name to InputBucket, which the step role may read.
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=_definition(default_bucket=data.bucket_name),
+        pipeline_name=NAME,
+        parameter_locations={
+            "InputBucket": [data.bucket_name, "shared-landing-zone"],
+            "InputDataKey": ["curated/*", "incoming/*", "drops/*"],
+        },
+    )
     trigger = NewDataTrigger(
         stack,
         "OnNewData",
@@ -568,6 +582,7 @@ def new_data() -> dict[str, Any]:
         bucket=imported,
         prefix="drops/",
         key_parameter="InputDataKey",
+        bucket_parameter="InputBucket",
         retry_attempts=1,
     )
     template = Template.from_stack(stack)
@@ -625,7 +640,10 @@ def test_new_data_from_an_imported_bucket(new_data):
     }
     (target,) = rule["Targets"]
     assert target["SageMakerPipelineParameters"] == {
-        "PipelineParameterList": [{"Name": "InputDataKey", "Value": "$.detail.object.key"}]
+        "PipelineParameterList": [
+            {"Name": "InputDataKey", "Value": "$.detail.object.key"},
+            {"Name": "InputBucket", "Value": "$.detail.bucket.name"},
+        ]
     }
     assert target["RetryPolicy"]["MaximumRetryAttempts"] == 1
 
@@ -966,3 +984,160 @@ def test_fails_notifications_that_would_never_fire_or_reach_anyone(
     ) as raised:
         PipelineFailureNotifications(stack, "Failures", **given)
     assert re.search(message, str(raised.value))
+
+
+# -- NewDataTrigger: the bucket the runs read from --------------------------------------------
+
+
+def _reading(stack: cdk.Stack, bucket: Any, *, as_uri: bool = False, **props: Any) -> Pipeline:
+    """A pipeline reading s3://<bucket>/<InputDataKey> (or InputDataKey as a whole URI)."""
+    default = "s3://data-bucket/curated/" if as_uri else "curated/"
+    key = ParameterString(name="InputDataKey", default_value=default)
+    bucket_parameter = ParameterString(name="InputBucket", default_value="data-bucket")
+    source = bucket_parameter if bucket == "InputBucket" else bucket
+    raw = key if as_uri else Join(on="", values=["s3://", source, "/", key])
+    prep = ProcessingStep(name="Prep", image=Image.sklearn("1.2-1"), inputs={"raw": raw})
+    return Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(parameters=[key, bucket_parameter], steps=[prep]),
+        pipeline_name=NAME,
+        **props,
+    )
+
+
+def _watch(
+    stack: cdk.Stack, pipeline: Pipeline, bucket: s3.IBucket, id: str = "OnNewData", **props: Any
+) -> None:
+    NewDataTrigger(
+        stack,
+        id,
+        pipeline=pipeline,
+        bucket=bucket,
+        prefix="incoming/",
+        key_parameter="InputDataKey",
+        **props,
+    )
+
+
+LOCATION = "step 'Prep' field 'Arguments.ProcessingInputs[0].S3Input.S3Uri'"
+WRONG_BUCKET_HINT = (
+    "(trigger on the bucket the pipeline reads, or join a bucket parameter into the location "
+    "and name it in bucket_parameter=)"
+)
+
+
+def test_fails_new_data_in_a_bucket_the_pipeline_does_not_read():
+    # Every run would read the new object's key in the pipeline's own bucket.
+    stack = new_stack()
+    data = s3.Bucket(stack, "Data")
+    pipeline = _reading(stack, data.bucket_name, parameter_locations={"InputDataKey": "*"})
+    other = s3.Bucket.from_bucket_name(stack, "Other", "other-bucket")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        _watch(stack, pipeline, other)
+    assert str(raised.value) == (
+        "NewDataTrigger Test/OnNewData has 1 problem:\n- prop 'bucket': the trigger watches "
+        f"bucket 'other-bucket', but {LOCATION} reads the object's key from bucket Test/Data: "
+        f"runs would look for the new object in the wrong bucket {WRONG_BUCKET_HINT}"
+    )
+    with pytest.raises(PipelineDefinitionError, match=r"watches bucket Test/Landing, but "):
+        _watch(stack, pipeline, s3.Bucket(stack, "Landing"), "OnLanding")
+
+
+def test_fails_new_data_in_another_bucket_than_the_bucket_parameter_default():
+    stack = new_stack()
+    pipeline = _reading(stack, "InputBucket", parameter_locations={"InputDataKey": "*"})
+    other = s3.Bucket.from_bucket_name(stack, "Other", "other-bucket")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        _watch(stack, pipeline, other)
+    assert (
+        "reads the object's key from the bucket in parameter InputBucket (parameter InputBucket "
+        "= 'data-bucket'): runs would look for the new object in the wrong bucket"
+    ) in str(raised.value)
+    # Given the bucket as a value, the runs read from it.
+    stack = new_stack()
+    pipeline = _reading(stack, "InputBucket")
+    landing = s3.Bucket.from_bucket_name(stack, "Landing", "landing")
+    _watch(stack, pipeline, landing, parameters={"InputBucket": "landing"})
+
+
+def test_new_data_in_the_bucket_the_pipeline_reads_passes():
+    stack = new_stack()
+    data = s3.Bucket(stack, "Data")
+    _watch(stack, _reading(stack, data.bucket_name), data)
+    named = new_stack()
+    landing = s3.Bucket.from_bucket_name(named, "Landing", "landing")
+    _watch(named, _reading(named, "landing"), landing)
+    Annotations.from_stack(named).has_no_warning("*", Match.string_like_regexp("trigger watches"))
+
+
+def test_fails_passing_the_key_to_a_parameter_used_as_a_whole_uri():
+    stack = new_stack()
+    pipeline = _reading(stack, None, as_uri=True)
+    with pytest.raises(PipelineDefinitionError) as raised:
+        _watch(stack, pipeline, s3.Bucket(stack, "Data"))
+    assert str(raised.value) == (
+        "NewDataTrigger Test/OnNewData has 1 problem:\n- prop 'key_parameter': 'InputDataKey' "
+        "gets the new object's key (e.g. 'incoming/data.csv'), but step 'Prep' field "
+        "'Arguments.ProcessingInputs[0].S3Input.S3Uri' uses it as a whole S3 URI (join the key "
+        "into a URI: Join(on='', values=['s3://', bucket, '/', key]))"
+    )
+
+
+def test_fails_a_bucket_parameter_the_location_does_not_use():
+    stack = new_stack()
+    pipeline = _reading(stack, "data-bucket")
+    landing = s3.Bucket.from_bucket_name(stack, "Landing", "data-bucket")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        _watch(stack, pipeline, landing, bucket_parameter="InputBucket")
+    assert str(raised.value) == (
+        "NewDataTrigger Test/OnNewData has 1 problem:\n- prop 'bucket_parameter': 'InputBucket' "
+        f"gets the bucket's name, but {LOCATION} reads the key from bucket 'data-bucket', not "
+        "from InputBucket: the name passed is ignored there (join InputBucket into that "
+        "location as its bucket)"
+    )
+
+
+def test_fails_a_bucket_parameter_whose_locations_leave_out_the_bucket():
+    stack = new_stack()
+    pipeline = _reading(
+        stack,
+        "InputBucket",
+        parameter_locations={"InputBucket": ["data-bucket", "raw-*"], "InputDataKey": "*"},
+    )
+    with pytest.raises(PipelineDefinitionError) as raised:
+        _watch(
+            stack,
+            pipeline,
+            s3.Bucket.from_bucket_name(stack, "Landing", "landing"),
+            bucket_parameter="InputBucket",
+        )
+    assert str(raised.value) == (
+        "NewDataTrigger Test/OnNewData has 1 problem:\n- prop 'bucket': the trigger passes "
+        "bucket 'landing' to 'InputBucket', whose parameter_locations (data-bucket, raw-*) don't "
+        "include it: the step role may not read it, so the runs would fail (add the bucket's "
+        "name to the Pipeline's parameter_locations for 'InputBucket')"
+    )
+    _watch(
+        stack,
+        pipeline,
+        s3.Bucket.from_bucket_name(stack, "Raw", "raw-eu"),
+        "OnRaw",
+        bucket_parameter="InputBucket",
+    )
+
+
+def test_new_data_in_a_bucket_named_at_deploy_time_is_a_warning():
+    # Maybe the same bucket, maybe not: only known at deploy time.
+    stack = new_stack()
+    name = cdk.CfnParameter(stack, "DataBucketName").value_as_string
+    pipeline = _reading(stack, name, parameter_locations={"InputDataKey": "*"})
+    _watch(stack, pipeline, s3.Bucket.from_bucket_name(stack, "Other", "other-bucket"))
+    Annotations.from_stack(stack).has_warning(
+        "/Test/OnNewData",
+        Match.string_like_regexp(
+            r"^The trigger watches bucket 'other-bucket', but step 'Prep' field .* reads from a "
+            r"bucket named at deploy time, and it can't be told at synth whether they are the "
+            r"same bucket: .*\[ack: cdk-sagemaker-pipelines:trigger-bucket\]$"
+        ),
+    )

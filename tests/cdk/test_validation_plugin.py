@@ -15,6 +15,7 @@ from aws_cdk import Acknowledgment, Validations
 from cdk_sagemaker_pipelines import __version__
 from cdk_sagemaker_pipelines.cdk import Pipeline
 from cdk_sagemaker_pipelines.cdk.validation import PLUGIN_NAME, SageMakerPipelineChecks
+from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
 from tests.cdk.conftest import cdk_context
 from tests.cdk.helpers import ACCOUNT, REGION, literal_definition, prep_and_train
 
@@ -79,6 +80,17 @@ def test_plugin_identity():
         "SMP-JobNetworkIsolation",
         "SMP-InterContainerEncryption",
     ]
+
+
+@pytest.mark.parametrize("flag", ["yes", "false", 1, None])
+def test_fails_a_network_isolation_flag_that_is_not_a_bool(flag: object):
+    # "false" would be truthy and switch the network rules on.
+    with pytest.raises(PipelineDefinitionError) as raised:
+        SageMakerPipelineChecks(require_network_isolation=flag)  # type: ignore[arg-type]
+    assert str(raised.value).startswith(
+        "SageMakerPipelineChecks has 1 problem:\n- prop 'require_network_isolation': expected "
+        "True or False, got "
+    )
 
 
 def test_a_compliant_pipeline_passes(tmp_path: Path):

@@ -319,3 +319,59 @@ def test_fails_float_default_that_is_not_a_finite_double(default: float) -> None
     assert problem.field == "Parameters[0].DefaultValue"
     assert "is not a finite 64-bit number" in problem.message
     assert len(problem.message) <= 120
+
+
+# -- which part of an S3 location a parameter fills (permissions.plan_permissions) ------------
+
+
+def test_the_plan_knows_which_part_of_a_location_each_parameter_fills() -> None:
+    from cdk_sagemaker_pipelines.definition.permissions import ParameterUse, plan_permissions
+
+    def get(name: str) -> dict[str, str]:
+        return {"Get": f"Parameters.{name}"}
+
+    def join(on: str, *values: Any) -> dict[str, Any]:
+        return {"Std:Join": {"On": on, "Values": list(values)}}
+
+    inputs = [
+        get("Uri"),
+        join("", "s3://", "data", "/", get("Key")),
+        join("/", "s3://data", get("Prefix")),
+        join("", "s3://", get("Bucket"), "/", get("BucketKey")),
+        join("", join("/", get("Base"), "train"), "/", get("Tail")),
+        join(
+            "",
+            {"Get": "Steps.Prep.ProcessingOutputConfig.Outputs['x'].S3Output.S3Uri"},
+            "/",
+            get("After"),
+        ),
+    ]
+    definition = {
+        "Version": "2020-12-01",
+        "Steps": [
+            {
+                "Name": "Prep",
+                "Type": "Processing",
+                "Arguments": {
+                    "ProcessingInputs": [
+                        {"InputName": f"in{index}", "S3Input": {"S3Uri": uri}}
+                        for index, uri in enumerate(inputs)
+                    ]
+                },
+            }
+        ],
+    }
+
+    uses = plan_permissions(definition).parameter_uses
+
+    field = "Arguments.ProcessingInputs[{}].S3Input.S3Uri"
+    assert uses == [
+        ParameterUse("Uri", "Prep", field.format(0), "uri"),
+        ParameterUse("Key", "Prep", field.format(1), "key", "data"),
+        ParameterUse("Prefix", "Prep", field.format(2), "key", "data"),
+        ParameterUse("Bucket", "Prep", field.format(3), "bucket"),
+        ParameterUse("BucketKey", "Prep", field.format(3), "key", "Parameters.Bucket"),
+        ParameterUse("Base", "Prep", field.format(4), "uri"),
+        ParameterUse("Tail", "Prep", field.format(4), "part"),
+        ParameterUse("After", "Prep", field.format(5), "part"),
+    ]

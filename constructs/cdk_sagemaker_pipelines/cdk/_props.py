@@ -76,6 +76,23 @@ def expect_str(prop: str, value: object, *, optional: bool = True) -> Problem | 
     return Problem(None, prop, f"expected a string, got {describe(value)}")
 
 
+def expect_bool(prop: str, value: object) -> Problem | None:
+    """A problem unless ``value`` is ``True`` or ``False``.
+
+    Python would take any value as a flag ("yes", "false", 0), silently switching on
+    (or off) what the prop controls.
+    """
+    if isinstance(value, bool):
+        return None
+    spelled = str(value).strip().lower() if isinstance(value, (str, int)) else None
+    hint = None
+    if spelled in ("true", "yes", "on", "1"):
+        hint = "write True"
+    elif spelled in ("false", "no", "off", "0", ""):
+        hint = "write False"
+    return Problem(None, prop, f"expected True or False, got {describe(value)}", hint)
+
+
 def expect_strings(prop: str, values: object) -> Problem | None:
     """A problem unless ``values`` is a list (or tuple) of strings; a lone string is wrong."""
     if isinstance(values, (list, tuple)) and all(isinstance(value, str) for value in values):

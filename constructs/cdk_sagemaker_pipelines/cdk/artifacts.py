@@ -10,7 +10,7 @@ from constructs import Construct
 
 from ..definition import PipelineDefinitionError, Problem
 from ._kms import account_key
-from ._props import check_grantee, describe, raise_for
+from ._props import check_grantee, describe, expect_bool, expect_str, raise_for
 
 EXECUTIONS_PREFIX = "executions/"
 """Where pipeline steps write per-execution outputs; expired by the lifecycle rule."""
@@ -121,8 +121,17 @@ class ArtifactStore(Construct):
         """Create another bucket with the same protections (e.g. for incoming data).
 
         ``event_bridge_enabled`` turns on EventBridge notifications through the bucket's
-        CloudFormation properties, so no custom-resource Lambda is needed.
+        CloudFormation properties, so no custom-resource Lambda is needed. ``construct_id``
+        must be new in this store (``Key``, ``Bucket`` and ``AccessLogs`` are taken).
         """
+        raise_for(
+            [
+                expect_str("construct_id", construct_id, optional=False)
+                or self._taken_id_problem(construct_id),
+                expect_bool("event_bridge_enabled", event_bridge_enabled),
+            ],
+            f"ArtifactStore {self.node.path}.add_bucket",
+        )
         rules = [
             s3.LifecycleRule(
                 id="CleanUpVersionsAndUploads",
@@ -149,6 +158,19 @@ class ArtifactStore(Construct):
         if event_bridge_enabled:
             enable_event_bridge_notifications(bucket)
         return bucket
+
+    def _taken_id_problem(self, construct_id: str) -> Problem | None:
+        if not construct_id:
+            return Problem(None, "construct_id", "expected a non-empty id", "e.g. 'Data'")
+        taken = [child.node.id for child in self.node.children]
+        if construct_id in taken:
+            return Problem(
+                None,
+                "construct_id",
+                f"{construct_id!r} is already taken in this store (taken: {', '.join(taken)})",
+                "give each bucket its own id; to use an existing bucket, keep a reference to it",
+            )
+        return None
 
     def grant_read(self, grantee: iam.IGrantable, key_pattern: str = "*") -> iam.Grant:
         """Let ``grantee`` read artifacts (and decrypt them)."""

@@ -32,7 +32,12 @@ from ..definition import (
     validate_pipeline_name,
 )
 from ..definition._suggest import did_you_mean
-from ..definition.permissions import PENDING_APPROVAL, PermissionPlan, plan_permissions
+from ..definition.permissions import (
+    PENDING_APPROVAL,
+    PermissionPlan,
+    parameter_location_problems,
+    plan_permissions,
+)
 from ..definition.retry import parse_expire_after
 from ._acknowledge import acknowledge_wildcards
 from ._binder import CdkBinder
@@ -42,6 +47,7 @@ from ._props import (
     STEP_STATUSES,
     check_grantee,
     describe,
+    expect_bool,
     expect_interface,
     expect_names,
     expect_str,
@@ -50,6 +56,7 @@ from ._props import (
     raise_for,
 )
 from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
+from .registry import ModelRegistry, warn_store_mismatch
 
 METRICS_NAMESPACE = "AWS/Sagemaker/ModelBuildingPipeline"
 EXECUTION_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Status Change"
@@ -359,7 +366,8 @@ class Pipeline(_PipelineBase):
         :param vpc: run jobs in this VPC (with ``vpc_subnets`` and ``security_groups``).
         :param enable_network_isolation: block all network access from job containers.
         :param parameter_locations: per parameter that names S3 data, the IAM patterns of the
-            values it may take (a URI, or the part of one it fills).
+            values it may take: URIs for a parameter that is a whole location, the part it
+            fills (a key pattern, a bucket name) for one joined into a location.
         """
         super().__init__(scope, construct_id)
         name = pipeline_name if pipeline_name is not None else _default_name(self)
@@ -367,6 +375,14 @@ class Pipeline(_PipelineBase):
         problems += _check_collaborators(
             artifact_store, role, step_role, vpc, vpc_subnets, security_groups, tags
         )
+        problems += [
+            problem
+            for problem in (
+                expect_bool("enable_network_isolation", enable_network_isolation),
+                expect_bool("encrypt_inter_container_traffic", encrypt_inter_container_traffic),
+            )
+            if problem is not None
+        ]
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
         self._name = name
@@ -395,14 +411,18 @@ class Pipeline(_PipelineBase):
         self._parameter_locations: Mapping[str, str | Sequence[str]] = dict(
             parameter_locations or {}
         )
-        self._check_defaults_in_locations()
         self.plan: PermissionPlan = plan_permissions(
             self.definition, pipeline_name=name, parameter_locations=parameter_locations
         )
+        problems = parameter_location_problems(self.plan, self._parameter_locations)
+        if problems:
+            raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+        self._check_defaults_in_locations()
         self._check_self_approval()
         self._check_cache_outlives_outputs()
         self._warn_unattributed()
         self._warn_registered_asset_code()
+        self._warn_registry_store()
         pipeline_statements = pipeline_role_statements(
             self.plan, stack, buckets=self._binder.buckets
         )
@@ -811,6 +831,20 @@ class Pipeline(_PipelineBase):
             "time: declare the locations they may take with parameter_locations=, or grant the "
             "step role (pipeline.step_role) access yourself.",
         )
+
+    def _warn_registry_store(self) -> None:
+        """The registries this pipeline registers in should share its artifact store."""
+        groups = [name for name in self.plan.model_package_groups if isinstance(name, str)]
+        if not groups:
+            return
+        for construct in self.node.root.node.find_all():
+            # getattr: a ModelRegistry whose construction failed (and was caught) is half-made.
+            if (
+                isinstance(construct, ModelRegistry)
+                and hasattr(construct, "_warned_pipelines")
+                and construct.model_package_group_name in groups
+            ):
+                warn_store_mismatch(self, construct)
 
     def _warn_registered_asset_code(self) -> None:
         """Registered versions whose inference code is a CDK asset can't be shared or kept."""

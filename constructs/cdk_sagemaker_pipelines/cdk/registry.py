@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import ArnFormat, Aws, Names, RemovalPolicy, Resource, Stack
+from aws_cdk import Annotations, ArnFormat, Aws, Names, RemovalPolicy, Resource, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
@@ -125,6 +125,58 @@ def _share_models(store: ArtifactStore, principal: iam.IPrincipal) -> None:
     )
 
 
+def registering_pipelines(registry: ModelRegistry) -> list[Any]:
+    """The ``Pipeline``s of this app whose definition registers versions in ``registry``."""
+    from .pipeline import Pipeline  # not at the top: pipeline.py imports this module
+
+    # getattr: a Pipeline whose construction failed (and was caught) has no plan.
+    return [
+        construct
+        for construct in registry.node.root.node.find_all()
+        if isinstance(construct, Pipeline)
+        and registry.model_package_group_name
+        in getattr(getattr(construct, "plan", None), "model_package_groups", ())
+    ]
+
+
+def warn_store_mismatch(pipeline: Any, registry: ModelRegistry) -> None:
+    """Warn when ``pipeline`` registers in ``registry`` but keeps its models elsewhere.
+
+    They are connected only by the group name in the definition. Sharing the registry
+    shares ``models/`` of the registry's ``artifact_store``: accounts it is shared with
+    can read a version's model only when the pipeline wrote it to that store.
+    """
+    from .pipeline import WARNING_PREFIX  # not at the top: pipeline.py imports this module
+
+    store = registry.artifact_store
+    if pipeline.node.path in registry._warned_pipelines:
+        return
+    if store is None:
+        if not registry._shared:
+            return
+        registry._warned_pipelines.add(pipeline.node.path)
+        Annotations.of(registry).add_warning_v2(
+            f"{WARNING_PREFIX}:registry-artifact-store",
+            f"The registry is shared with {', '.join(registry._shared)}, but has no "
+            f"artifact_store: those accounts can't read the models pipeline "
+            f"{pipeline.node.path} writes to its artifact store "
+            f"{pipeline.artifact_store.node.path}. Pass artifact_store= (the pipeline's) to "
+            "the ModelRegistry.",
+        )
+        return
+    if store is pipeline.artifact_store:
+        return
+    registry._warned_pipelines.add(pipeline.node.path)
+    Annotations.of(pipeline).add_warning_v2(
+        f"{WARNING_PREFIX}:registry-artifact-store",
+        f"The pipeline registers versions in ModelRegistry {registry.node.path}, whose "
+        f"artifact_store is {store.node.path}, but writes its models to artifact store "
+        f"{pipeline.artifact_store.node.path}: share_with_account shares models/ of "
+        f"{store.node.path}, so accounts the registry is shared with can't read this "
+        "pipeline's models. Give the Pipeline and the ModelRegistry the same artifact_store.",
+    )
+
+
 class ModelRegistry(Resource):
     """A SageMaker model package group (the model registry) as an L2 construct.
 
@@ -155,6 +207,8 @@ class ModelRegistry(Resource):
 
         :param model_package_group_name: Default: a unique lowercase name from the construct path.
         :param artifact_store: where the models live; sharing also grants read on its ``models/``.
+            Give the pipelines that register here the same store (a ``Pipeline`` with
+            another store, or a shared registry without one, gets a warning).
         :param shared_with_accounts: accounts that may read (and deploy) registered versions.
         :param removal_policy: Default: retain.
         """
@@ -183,6 +237,7 @@ class ModelRegistry(Resource):
         self.model_package_group_name = name
         self.artifact_store = artifact_store
         self._shared: list[str] = []
+        self._warned_pipelines: set[str] = set()
         self._resource = sagemaker.CfnModelPackageGroup(
             self,
             "Resource",
@@ -205,6 +260,9 @@ class ModelRegistry(Resource):
         )
         for account in shared_with_accounts:
             self.share_with_account(account)
+        # A pipeline created before the registry (with the group name written out).
+        for pipeline in registering_pipelines(self):
+            warn_store_mismatch(pipeline, self)
 
     @property
     def cfn_model_package_group(self) -> sagemaker.CfnModelPackageGroup:
@@ -282,6 +340,9 @@ class ModelRegistry(Resource):
         if self.artifact_store is not None:
             _share_models(self.artifact_store, iam.AccountPrincipal(account_id))
         self._resource.model_package_group_policy = self._policy_document()
+        if self.artifact_store is None:
+            for pipeline in registering_pipelines(self):
+                warn_store_mismatch(pipeline, self)
 
     def _policy_document(self) -> Any:
         stack = Stack.of(self)

@@ -13,6 +13,7 @@ from aws_cdk import (
     Duration,
     RemovalPolicy,
     Stack,
+    Tokenization,
     Validations,
 )
 from aws_cdk import aws_events as events
@@ -34,11 +35,13 @@ from ..definition import (
     Problem,
     coerce_parameter_values,
 )
+from ..definition.permissions import PermissionPlan
 from ._kms import account_key
 from ._props import (
     PIPELINE_EXECUTION_STATUSES,
     PIPELINE_INTERFACE,
     describe,
+    expect_bool,
     expect_interface,
     expect_names,
     expect_str,
@@ -48,7 +51,7 @@ from ._props import (
 )
 from ._schedule import schedule_expression_problem
 from .artifacts import enable_event_bridge_notifications
-from .pipeline import EXECUTION_STATUS_CHANGE, WARNING_PREFIX, arn_spellings
+from .pipeline import EXECUTION_STATUS_CHANGE, WARNING_PREFIX, _iam_pattern, arn_spellings
 
 PIPELINE_HINT = "a Pipeline, or Pipeline.from_pipeline_name(self, 'Pipeline', name)"
 # EventBridge (rules) and EventBridge Scheduler retry policies: the same limits.
@@ -267,6 +270,7 @@ class PipelineSchedule(Construct):
                 _schedule_problem(expression),
                 _parameter_value_problem(parameters),
                 expect_str("description", description),
+                expect_bool("enabled", enabled),
                 None
                 if not isinstance(description, str)
                 or is_unresolved(description)
@@ -507,7 +511,8 @@ class NewDataTrigger(Construct):
     event, so pipelines build the URI with ``Join``. Deliveries are retried, then sent to
     an encrypted dead-letter queue. For a bucket created in this app, EventBridge
     notifications are switched on through the bucket's own properties (no custom
-    resource); an imported bucket must have them on already.
+    resource); an imported bucket must have them on already. Synth fails when the runs
+    would read the key from another bucket than ``bucket`` (see ``_check_bucket``).
 
     Example::
 
@@ -564,6 +569,7 @@ class NewDataTrigger(Construct):
             from_event,
             event_key=(key_parameter, prefix) if isinstance(prefix, str) else None,
         )
+        self._check_bucket(pipeline, bucket, key_parameter, bucket_parameter, values)
         if isinstance(bucket, s3.Bucket):
             enable_event_bridge_notifications(bucket)
         self.dead_letter_queue = dead_letter_queue or _dead_letter_queue(self, "DeadLetterQueue")
@@ -589,6 +595,168 @@ class NewDataTrigger(Construct):
                 max_event_age=max_event_age,
             )
         )
+
+    def _check_bucket(
+        self,
+        pipeline: sagemaker.IPipeline,
+        bucket: s3.IBucket,
+        key_parameter: str,
+        bucket_parameter: str | None,
+        values: Mapping[str, str],
+    ) -> None:
+        """The runs must read the new object from the bucket this trigger watches.
+
+        The event gives the key; the pipeline joins it into a location whose bucket the
+        definition sets (a name, or a parameter: ``bucket_parameter`` or its default).
+        Another bucket there means every run reads a key that isn't there (or an older
+        object with that key). Where the names are only known at deploy time and can't be
+        told apart, a warning says so.
+        """
+        plan = getattr(pipeline, "plan", None)
+        if not isinstance(plan, PermissionPlan):
+            return  # an imported pipeline: its definition is unknown
+        definition = getattr(pipeline, "definition", {})
+        defaults = {
+            entry.get("Name"): entry.get("DefaultValue")
+            for entry in definition.get("Parameters", [])
+        }
+        watched = bucket.bucket_name
+        problems: list[Problem] = []
+        unknown: list[str] = []
+        for use in plan.parameter_uses:
+            if use.parameter != key_parameter:
+                continue
+            if use.part in ("uri", "bucket"):
+                problems.append(
+                    Problem(
+                        None,
+                        "key_parameter",
+                        f"{key_parameter!r} gets the new object's key (e.g. 'incoming/data.csv'), "
+                        f"but {use.where} uses it as "
+                        + ("a whole S3 URI" if use.part == "uri" else "the bucket after 's3://'"),
+                        "join the key into a URI: Join(on='', values=['s3://', bucket, '/', key])",
+                    )
+                )
+                continue
+            if use.part != "key" or use.bucket is None:
+                continue  # the bucket comes from another expression: nothing to compare
+            bucket_source = use.bucket.removeprefix("Parameters.")
+            if bucket_parameter is not None:
+                if use.bucket != f"Parameters.{bucket_parameter}":
+                    problems.append(
+                        Problem(
+                            None,
+                            "bucket_parameter",
+                            f"{bucket_parameter!r} gets the bucket's name, but {use.where} reads "
+                            f"the key from {_shown_bucket(use.bucket)}, not from "
+                            f"{bucket_parameter}: the name passed is ignored there",
+                            f"join {bucket_parameter} into that location as its bucket",
+                        )
+                    )
+                continue
+            source = use.bucket
+            if use.bucket.startswith("Parameters."):
+                # Set by this trigger's parameters, or else the parameter's default.
+                source = values.get(bucket_source) or defaults.get(bucket_source) or ""
+                if not isinstance(source, str) or not source or source.startswith("$."):
+                    continue
+            same = _same_bucket(source, watched)
+            if same is None:
+                unknown.append(f"{use.where} reads from {_shown_bucket(use.bucket)}")
+            elif not same:
+                via = f" (parameter {bucket_source} = {source!r})" if use.bucket != source else ""
+                problems.append(
+                    Problem(
+                        None,
+                        "bucket",
+                        f"the trigger watches {_shown_bucket(watched)}, but {use.where} reads "
+                        f"the object's key from {_shown_bucket(use.bucket)}{via}: runs would "
+                        "look for the new object in the wrong bucket",
+                        "trigger on the bucket the pipeline reads, or join a bucket parameter "
+                        "into the location and name it in bucket_parameter=",
+                    )
+                )
+        if bucket_parameter is not None and not problems:
+            problems += self._bucket_location_problems(pipeline, bucket_parameter, watched)
+        raise_for(problems, f"NewDataTrigger {self.node.path}")
+        if unknown:
+            Annotations.of(self).add_warning_v2(
+                f"{WARNING_PREFIX}:trigger-bucket",
+                f"The trigger watches {_shown_bucket(watched)}, but "
+                f"{'; '.join(unknown)}, and it can't be told at synth whether they are the "
+                "same bucket: if not, runs look for the new object in the wrong bucket.",
+            )
+
+    def _bucket_location_problems(
+        self, pipeline: sagemaker.IPipeline, bucket_parameter: str, watched: str
+    ) -> list[Problem]:
+        """The watched bucket's name must lie in the bucket parameter's parameter_locations."""
+        declared = getattr(pipeline, "_parameter_locations", {}).get(bucket_parameter)
+        if declared is None:
+            return []
+        patterns = [declared] if isinstance(declared, str) else list(declared)
+        if any(_same_bucket(pattern, watched) for pattern in patterns):
+            return []
+        if not all(_same_bucket(pattern, watched) is False for pattern in patterns):
+            return []  # a wildcard or a deploy-time name: can't tell
+        return [
+            Problem(
+                None,
+                "bucket",
+                f"the trigger passes {_shown_bucket(watched)} to {bucket_parameter!r}, whose "
+                f"parameter_locations ({', '.join(patterns)}) don't include it: the step role "
+                "may not read it, so the runs would fail",
+                "add the bucket's name to the Pipeline's parameter_locations for "
+                f"{bucket_parameter!r}",
+            )
+        ]
+
+
+def _bucket_identity(name: str) -> tuple[str, str] | None:
+    """What a bucket name is known to be at synth: ("name", its name) or ("bucket", path).
+
+    A literal is a name; a reference to a bucket of this app is that bucket, or its name
+    when it was given one. Anything else (a parameter, an import) is unknown: None.
+    """
+    if not is_unresolved(name):
+        return ("name", name)
+    fragments = Tokenization.reverse_string(name)
+    if fragments.length != 1:
+        return None
+    target = getattr(fragments.first_token, "target", None)
+    if not isinstance(target, s3.CfnBucket):
+        return None
+    given = Stack.of(target).resolve(target.bucket_name)
+    if isinstance(given, str):
+        return ("name", given)
+    # The s3.Bucket's path (Data), not its L1's (Data/Resource).
+    owner = target.node.scope if target.node.id == "Resource" else None
+    return ("bucket", owner.node.path if owner is not None else target.node.path)
+
+
+def _same_bucket(first: str, second: str) -> bool | None:
+    """Whether two bucket names (patterns allowed in ``first``) are the same; None if unknown."""
+    if first == second:
+        return True
+    if not is_unresolved(first) and ("*" in first or "?" in first):
+        if is_unresolved(second):
+            return None
+        return _iam_pattern(first).fullmatch(second) is not None
+    known = _bucket_identity(first), _bucket_identity(second)
+    if known[0] is None or known[1] is None:
+        return None
+    return known[0] == known[1]
+
+
+def _shown_bucket(name: str) -> str:
+    """A bucket for a message: its name, its construct path, or what gives it."""
+    if name.startswith("Parameters."):
+        return f"the bucket in parameter {name.removeprefix('Parameters.')}"
+    identity = _bucket_identity(name) if isinstance(name, str) else None
+    if identity is None:
+        return "a bucket named at deploy time"
+    kind, value = identity
+    return f"bucket {value!r}" if kind == "name" else f"bucket {value}"
 
 
 def _emails_problem(emails: object) -> Problem | None:

@@ -37,6 +37,7 @@ from aws_cdk import (
 from .. import __version__
 from ..checks import BASELINE, NETWORK, Rule, run_rules
 from ..template import pipeline_definitions
+from ._props import expect_bool, raise_for
 
 PLUGIN_NAME = "SageMakerPipelineChecks"
 
@@ -61,6 +62,10 @@ class SageMakerPipelineChecks:
     """
 
     def __init__(self, *, require_network_isolation: bool = False) -> None:
+        raise_for(
+            [expect_bool("require_network_isolation", require_network_isolation)],
+            PLUGIN_NAME,
+        )
         self.rules: tuple[Rule, ...] = BASELINE + (NETWORK if require_network_isolation else ())
 
     @property

@@ -22,7 +22,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._errors import Problem
 from ._shape_check import is_expression
+from ._tokens import is_token
 
 JOB_NAME_PREFIX = "pipelines-"
 
@@ -171,6 +173,34 @@ class Unattributed:
         return f"step '{self.step}' field '{self.field}' ({self.access}s {self.value})"
 
 
+@dataclass(frozen=True, slots=True)
+class ParameterUse:
+    """Which part of an S3 location a parameter's value fills, and where.
+
+    ``part`` is ``"uri"`` when the value starts the location (it must be a whole URI),
+    ``"bucket"`` when it follows ``s3://``, ``"key"`` when it follows ``s3://<bucket>/``
+    and ``"part"`` anywhere else. For a key, ``bucket`` is the bucket it lies in: a name
+    (maybe a CDK token), ``Parameters.<name>`` for a bucket parameter, or ``None`` when
+    another expression gives it.
+
+    Example::
+
+        ParameterUse("InputDataKey", "Prep", "Arguments.ProcessingInputs[0].S3Input.S3Uri",
+                     part="key", bucket="my-data")  # s3://my-data/<InputDataKey>
+    """
+
+    parameter: str
+    step: str
+    field: str
+    part: str
+    bucket: str | None = None
+
+    @property
+    def where(self) -> str:
+        """``step 'Prep' field '…'``, for messages."""
+        return f"step '{self.step}' field '{self.field}'"
+
+
 @dataclass(slots=True)
 class PermissionPlan:
     """Everything a pipeline's roles need, as data; see ``plan_permissions``.
@@ -196,6 +226,7 @@ class PermissionPlan:
     approval_statuses: list[tuple[str, Any]] = field(default_factory=list)
     uses_vpc: bool = False
     unattributed: list[Unattributed] = field(default_factory=list)
+    parameter_uses: list[ParameterUse] = field(default_factory=list)
 
 
 def _add(items: list[Any], value: Any) -> None:
@@ -259,6 +290,8 @@ class _Planner:
                 self._locate(
                     name, f"Arguments.{where}", value, "read" if access == "R" else "write"
                 )
+                for use in _parameter_uses(name, f"Arguments.{where}", value):
+                    _add(plan.parameter_uses, use)
         for path in _KMS_FIELDS:
             for _, value in _select(arguments, path):
                 _add(plan.kms_keys, value)
@@ -453,6 +486,132 @@ def _json_gets(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for item in value:
             yield from _json_gets(item)
+
+
+# Stand-ins, in the text of a location, for values known only at run time.
+_PARAMETER_MARK = "\x00P:{}\x00"
+_OTHER_MARK = "\x00?\x00"
+
+
+def _pieces(value: Any, depth: int = 0) -> list[str]:
+    """A location as text: literals as they are, parameters and other values as marks."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return [str(value)]
+    if depth > 20 or not is_expression(value):
+        return [_OTHER_MARK]
+    key = next(iter(value))
+    body = value[key]
+    if key == "Get" and isinstance(body, str) and body.startswith("Parameters."):
+        return [_PARAMETER_MARK.format(body[len("Parameters.") :])]
+    if key == "Std:Join" and isinstance(body, Mapping) and isinstance(body.get("Values"), list):
+        separator = str(body.get("On", ""))
+        found: list[str] = []
+        for index, item in enumerate(body["Values"]):
+            if index and separator:
+                found.append(separator)
+            found += _pieces(item, depth + 1)
+        return found
+    return [_OTHER_MARK]
+
+
+def _parameter_uses(step: str, where: str, value: Any) -> list[ParameterUse]:
+    """The parameters in a location value, each with the part of the URI it fills."""
+    pieces = _pieces(value)
+    uses: list[ParameterUse] = []
+    for index, piece in enumerate(pieces):
+        parameter = re.fullmatch(r"\x00P:(.*)\x00", piece, re.DOTALL)
+        if parameter is None:
+            continue
+        before = "".join(pieces[:index])
+        in_key = re.fullmatch(r"s3://([^/]*)/.*", before, re.DOTALL)
+        bucket: str | None = None
+        if not before:
+            part = "uri"
+        elif before == "s3://":
+            part = "bucket"
+        elif in_key is not None:
+            part = "key"
+            named = re.fullmatch(r"\x00P:(.*)\x00", in_key.group(1), re.DOTALL)
+            if named is not None:
+                bucket = f"Parameters.{named.group(1)}"
+            elif in_key.group(1) and "\x00" not in in_key.group(1):
+                bucket = in_key.group(1)
+        else:
+            part = "part"
+        uses.append(ParameterUse(parameter.group(1), step, where, part, bucket))
+    return uses
+
+
+def parameter_location_problems(
+    plan: PermissionPlan, parameter_locations: Mapping[str, str | Sequence[str]]
+) -> list[Problem]:
+    """Patterns in ``parameter_locations`` that don't fit how the definition uses the parameter.
+
+    A parameter that is a whole location takes URI patterns (``s3://bucket/curated/*``);
+    one joined into a location takes patterns of the part it fills (``curated/*``). A URI
+    given for a part would be granted as ``<bucket>/s3://…``, which no request matches.
+    """
+    problems: list[Problem] = []
+    for parameter, declared in parameter_locations.items():
+        patterns = [declared] if isinstance(declared, str) else list(declared)
+        # One report per way of use: as a whole location, or joined into one.
+        seen: set[bool] = set()
+        for use in plan.parameter_uses:
+            whole = use.part == "uri"
+            if use.parameter != parameter or whole in seen:
+                continue
+            seen.add(whole)
+            for pattern in patterns:
+                problem = _pattern_problem(use, pattern)
+                if problem is not None:
+                    problems.append(problem)
+    return problems
+
+
+def _pattern_problem(use: ParameterUse, pattern: str) -> Problem | None:
+    name = use.parameter
+    if use.part == "uri":
+        if _parse_s3_uri(pattern) is not None:
+            return None
+        return Problem(
+            None,
+            "parameter_locations",
+            f"{name!r}: {pattern!r} is not an S3 URI with a bucket name, but {use.where} "
+            f"uses {name} as a whole S3 location, so its patterns must be URIs",
+            f"write the URIs it may take, e.g. 's3://<bucket>/{pattern.lstrip('/')}'"
+            if not pattern.startswith("s3://")
+            else "name the bucket: s3://<bucket>/<key pattern>",
+        )
+    if not pattern.startswith("s3://"):
+        return None
+    parsed = _parse_s3_uri(pattern)
+    what = {
+        "bucket": "the bucket (and key) after 's3://'",
+        "key": "the key after 's3://<bucket>/'",
+    }.get(use.part, "a part of it")
+    hint = "give only the part it fills"
+    if use.part == "key" and parsed is not None:
+        hint = f"give only the key it fills, e.g. {parsed.key_pattern!r}"
+        if use.bucket is not None and not use.bucket.startswith("Parameters."):
+            if is_token(use.bucket):
+                hint += "; the definition sets the bucket"
+            elif use.bucket != parsed.bucket:
+                hint += f"; the definition sets the bucket: {use.bucket!r}, not {parsed.bucket!r}"
+    elif use.part == "bucket":
+        hint = f"give only what follows 's3://', e.g. {pattern[len('s3://') :]!r}"
+    bucket = use.bucket if use.bucket is not None and not is_token(use.bucket) else "<bucket>"
+    outcome = {
+        "key": f"the step role would be granted {bucket + '/' + pattern!r}, which no request "
+        "matches",
+        "bucket": f"the location would be {'s3://' + pattern!r}, which names no bucket",
+    }.get(use.part, "the location would hold 's3://' twice")
+    return Problem(
+        None,
+        "parameter_locations",
+        f"{name!r}: {pattern!r} is a whole S3 URI, but {use.where} joins {name} into a "
+        f"location as {what}: {outcome}",
+        hint,
+    )
 
 
 def _parse_s3_uri(uri: str) -> S3Access | None:

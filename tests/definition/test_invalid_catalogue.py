@@ -773,6 +773,24 @@ def tuning_logarithmic_range_from_zero() -> PipelineDefinition:
 
 
 @case(
+    "Tune",
+    "Arguments.HyperParameterTuningJobConfig.ParameterRanges.IntegerParameterRanges[0].ScalingType",
+    "integer ranges can't use ReverseLogarithmic scaling (use Auto, Linear or Logarithmic "
+    "scaling, or a continuous range)",
+)
+def tuning_integer_range_reverse_logarithmic() -> PipelineDefinition:
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={
+            "depth": IntegerParameter(min_value=0, max_value=1, scaling_type="ReverseLogarithmic")
+        },
+    )
+    return pipeline(tune)
+
+
+@case(
     "Prep",
     "Arguments.ProcessingResources.ClusterConfig.InstanceCount",
     "expected an integer, got 'Parameters.Count', a String (declare parameter 'Count' with "

@@ -954,9 +954,20 @@ class _Validator:
         for kind in ("IntegerParameterRanges", "ContinuousParameterRanges"):
             for index, item in enumerate(_as_list(ranges.get(kind))):
                 if _is_object(item):
-                    self._check_range(record, item, f"Arguments.{_RANGES}.{kind}[{index}]")
+                    where = f"Arguments.{_RANGES}.{kind}[{index}]"
+                    self._check_range(record, item, where, integer=kind.startswith("Integer"))
 
-    def _check_range(self, record: StepRecord, item: Mapping[str, Any], where: str) -> None:
+    def _check_range(
+        self, record: StepRecord, item: Mapping[str, Any], where: str, *, integer: bool
+    ) -> None:
+        if integer and item.get("ScalingType") == "ReverseLogarithmic":
+            # The API's IntegerParameterRange documents Auto, Linear and Logarithmic only.
+            self.add(
+                record.name,
+                f"{where}.ScalingType",
+                "integer ranges can't use ReverseLogarithmic scaling",
+                "use Auto, Linear or Logarithmic scaling, or a continuous range",
+            )
         bounds: list[float] = []
         for key in ("MinValue", "MaxValue"):
             value = item.get(key)
@@ -965,6 +976,14 @@ class _Validator:
             number = _range_bound(value)
             if number is None:
                 self.add(record.name, f"{where}.{key}", f"expected a number, got {value!r}")
+                return
+            if integer and not number.is_integer():
+                self.add(
+                    record.name,
+                    f"{where}.{key}",
+                    f"an integer range needs whole numbers, got {value!r}",
+                    "use a continuous range for fractional values",
+                )
                 return
             bounds.append(number)
         low, high = bounds
@@ -984,7 +1003,7 @@ class _Validator:
                 f"Logarithmic scaling needs a range above 0, got MinValue {item['MinValue']}",
                 "raise MinValue above 0 or use Linear scaling",
             )
-        elif scaling == "ReverseLogarithmic" and not (low >= 0 and high < 1):
+        elif scaling == "ReverseLogarithmic" and not integer and not (low >= 0 and high < 1):
             self.add(
                 record.name,
                 f"{where}.ScalingType",

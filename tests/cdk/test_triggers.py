@@ -252,6 +252,19 @@ def test_fails_a_schedule_whose_values_would_fail_every_execution():
     ]
 
 
+def test_a_schedule_passes_event_paths_as_they_are():
+    # EventBridge Scheduler has no event to read "$.detail…" from: the run gets the text.
+    stack = new_stack()
+    with pytest.raises(PipelineDefinitionError, match=r"'Count' .*got '\$\.detail\.count'"):
+        PipelineSchedule(
+            stack,
+            "Nightly",
+            pipeline=_typed_pipeline(stack),
+            schedule=scheduler.ScheduleExpression.rate(cdk.Duration.days(1)),
+            parameters={"Count": "$.detail.count", "Owner": "ml"},
+        )
+
+
 def test_a_schedule_with_values_the_pipeline_accepts():
     stack = new_stack()
     PipelineSchedule(

@@ -235,6 +235,11 @@ def test_fails_s3_location_needs_exactly_one_source() -> None:
             "S3Location.from_bucket('b', 'data/raw') or S3Location.from_uri('s3://b/data/raw')",
         ),
         ("b/data", "", "S3Location.from_bucket('b', 'data') or S3Location.from_uri('s3://b/data')"),
+        (
+            "arn:aws:s3:::b",
+            "x",
+            "S3Location.from_bucket('b', 'x') or S3Location.from_uri('s3://b/x')",
+        ),
     ],
 )
 def test_fails_s3_location_given_a_uri_or_path_for_a_bucket(
@@ -317,7 +322,10 @@ def test_static_binder_defaults() -> None:
     assert binder.job_defaults(step_name="S") == JobDefaults()
 
 
-@pytest.mark.parametrize("bucket", ["s3://my-bucket", "s3://my-bucket/", "my-bucket/outputs"])
+@pytest.mark.parametrize(
+    "bucket",
+    ["s3://my-bucket", "s3://my-bucket/", "my-bucket/outputs", "arn:aws-cn:s3:::my-bucket"],
+)
 def test_fails_static_binder_given_a_uri_or_path_for_default_bucket(bucket: str) -> None:
     with pytest.raises(PipelineDefinitionError) as raised:
         StaticBinder(default_bucket=bucket)

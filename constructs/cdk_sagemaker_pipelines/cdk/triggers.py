@@ -96,6 +96,8 @@ def _check_parameters(
     where: str,
     from_event: Sequence[str] = (),
     event_key: tuple[str, str] | None = None,
+    *,
+    event_paths: bool = True,
 ) -> None:
     """Fail synth when a trigger's parameter values would fail the executions it starts.
 
@@ -104,7 +106,9 @@ def _check_parameters(
     values must parse as their parameter's type and be one of its enum values, parameters
     without a default must get a value, and a value of a parameter that names S3 data
     (or ``event_key``: the key parameter and the prefix of the keys it gets) must lie in
-    the ``parameter_locations`` the step role may access.
+    the ``parameter_locations`` the step role may access. With ``event_paths``, values
+    such as ``$.detail.object.key`` are read from the event; a schedule has no event and
+    passes them as they are.
     """
     definition = getattr(pipeline, "definition", None)
     if not isinstance(definition, dict):
@@ -128,7 +132,9 @@ def _check_parameters(
     literal = {
         name: value
         for name, value in values.items()
-        if name not in from_event and not value.startswith("$.") and not is_unresolved(value)
+        if name not in from_event
+        and not (event_paths and value.startswith("$."))
+        and not is_unresolved(value)
     }
     lines: list[str] = []
     try:
@@ -285,7 +291,7 @@ class PipelineSchedule(Construct):
             f"PipelineSchedule {self.node.path}",
         )
         values = dict(parameters or {})
-        _check_parameters(pipeline, values, self.node.path)
+        _check_parameters(pipeline, values, self.node.path, event_paths=False)
         self.dead_letter_queue = dead_letter_queue or _dead_letter_queue(self, "DeadLetterQueue")
         self.role = _service_role(
             self, "Role", "scheduler.amazonaws.com", f"Starts {pipeline.pipeline_name} on schedule"

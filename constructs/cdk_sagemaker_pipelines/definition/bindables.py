@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -458,12 +459,18 @@ class StaticBinder:
 
 
 def split_bucket(name: str) -> tuple[str, str]:
-    """A would-be bucket name as (bucket, key prefix): ``s3://b/x`` and ``b/x`` → ``("b", "x")``.
+    """A would-be bucket name as (bucket, key prefix): ``s3://b/x`` → ``("b", "x")``.
 
-    A real bucket name (or a token) comes back as it is, with an empty prefix: bucket names
-    have no ``/``, so a URI or a path given for one is a mistake, named by the caller.
+    ``b/x`` and the ARN ``arn:aws:s3:::b/x`` give the same. A real bucket name (or a
+    token) comes back as it is, with an empty prefix: bucket names have no ``/`` or ``:``,
+    so a URI, ARN or path given for one is a mistake, named by the caller.
     """
-    if is_token(name) or "/" not in name:
+    if is_token(name):
+        return name, ""
+    arn = re.fullmatch(r"arn:aws[a-z-]*:s3:::([^/]+)/?(.*)", name)
+    if arn is not None:
+        return arn[1], arn[2].strip("/")
+    if "/" not in name:
         return name, ""
     bucket, _, prefix = name.split("://", 1)[-1].partition("/")
     return bucket, prefix.strip("/")

@@ -147,3 +147,54 @@ def test_readme_validation_example_is_real_output() -> None:
         if block.startswith("pipeline definition has")
     )
     assert example == f"{caught.value}\n"
+
+
+def test_readme_quotes_the_messages_the_code_raises() -> None:
+    from cdk_sagemaker_pipelines.definition import (
+        PipelineDefinitionError,
+        ProcessingStep,
+        PropertyPathError,
+        TrainingStep,
+    )
+
+    readme = README.read_text()
+    image = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
+    with pytest.raises(PropertyPathError) as path_error:
+        _ = ProcessingStep(name="Prep", image=image).properties.ProcessingOutputConfig.Output
+    with pytest.raises(PipelineDefinitionError) as type_error:
+        TrainingStep(name="Train", image=image, instance_count="1")  # type: ignore[arg-type]
+    for error in (path_error.value, type_error.value):
+        assert f"`{error}`" in readme
+
+
+def test_readme_names_every_warning_id_and_only_those() -> None:
+    sources = (REPO / "constructs" / "cdk_sagemaker_pipelines" / "cdk").glob("*.py")
+    raised = {
+        found
+        for source in sources
+        for found in re.findall(r'f"\{WARNING_PREFIX\}:([a-z0-9-]+)"', source.read_text())
+    }
+    documented = set(re.findall(r"`cdk-sagemaker-pipelines:([a-z0-9-]+)`", README.read_text()))
+    assert raised, "no warning ids found in the constructs"
+    assert documented == raised
+
+
+def test_readme_architecture_names_existing_paths() -> None:
+    text = README.read_text()
+    tree = code_blocks(text[text.index("## Architecture") :], "")[0]
+    parents: list[str] = []
+    checked = 0
+    for line in tree.splitlines():
+        # "  name/   what it is", "a.py, b.json   …"; wrapped descriptions don't match.
+        entry = re.match(r"( *)([\w.-]+/?(?:, [\w.-]+/?)*)(?: {2,}|$)", line)
+        if entry is None or len(entry[1]) > 12:
+            continue
+        del parents[len(entry[1]) // 2 :]
+        names = entry[2].split(", ")
+        for name in names:
+            path = REPO.joinpath(*parents, name)
+            assert path.exists(), f"README's architecture names {path.relative_to(REPO)}"
+            checked += 1
+        if names[-1].endswith("/"):
+            parents.append(names[-1].rstrip("/"))
+    assert checked > 15

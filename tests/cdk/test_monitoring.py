@@ -105,6 +105,28 @@ def test_alarm_topic_with_a_key_this_app_cannot_change_is_reported():
     assert any("cloudwatch.amazonaws.com kms:Decrypt" in str(w.entry.data) for w in warnings)
 
 
+def test_alarm_topic_imported_into_this_app_is_reported():
+    # Its policy can't be changed from this app: without a warning, notifications are dropped.
+    stack = new_stack()
+    topic = sns.Topic.from_topic_arn(stack, "Alerts", "arn:aws:sns:us-east-1:111122223333:alerts")
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "other-pipeline")
+    PipelineMonitoring(stack, "Monitoring", pipeline=pipeline, alarm_topic=topic)
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(".*"))
+    assert [str(warning.entry.data) for warning in warnings] == [
+        "The alarm topic was not created in this app, so its policy can't be changed: allow "
+        "cloudwatch.amazonaws.com sns:Publish in it (condition aws:SourceArn = this alarm's "
+        "ARN), or the alarm's notifications are dropped. "
+        "[ack: cdk-sagemaker-pipelines:alarm-topic-policy]"
+    ]
+
+
+def test_alarm_topic_of_this_app_needs_no_warning(built):
+    warnings = Annotations.from_stack(cdk.Stack.of(built["topic"])).find_warning(
+        "*", Match.string_like_regexp(".*alarm-topic-policy.*")
+    )
+    assert warnings == []
+
+
 def test_alarm_threshold_and_period_without_a_topic(built):
     alarm = resource(built["template"], logical_id(built["custom"].failed_executions_alarm))
     properties = alarm["Properties"]

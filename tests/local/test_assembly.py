@@ -386,6 +386,22 @@ def test_loads_the_deployed_definition_with_local_stand_ins(cdk_out: Path) -> No
     )
 
 
+def test_region_option_applies_to_environment_agnostic_stacks_only(cdk_out: Path) -> None:
+    manifest = cdk_out / "assembly-dev" / "manifest.json"
+    manifest.write_text(
+        manifest.read_text().replace(
+            "aws://unknown-account/unknown-region", "aws://111122223333/us-east-1"
+        )
+    )
+    # The stack's own region wins: its mapping has no eu-west-1 entry to fail on.
+    loaded = load_assembly(cdk_out, region="eu-west-1")
+    prep = loaded.definition["Steps"][0]["Arguments"]
+    assert prep["AppSpecification"]["ImageUri"] == SKLEARN
+    assert prep["ProcessingInputs"][1]["S3Input"]["S3Uri"] == (
+        f"s3://cdk-hnb659fds-assets-111122223333-us-east-1/{PREP}.py"
+    )
+
+
 def test_runs_the_assembly_end_to_end(cdk_out: Path, tmp_path: Path) -> None:
     result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
     assert result.status == "Succeeded", result.failure_reason

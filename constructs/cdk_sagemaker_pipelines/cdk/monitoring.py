@@ -167,7 +167,7 @@ def let_alarm_publish(alarm: cloudwatch.Alarm, topic: sns.ITopic) -> None:
     without both, alarm notifications are dropped without an error. The topic policy only
     admits this alarm (``aws:SourceArn``), so the key needs no condition of its own.
     """
-    topic.add_to_resource_policy(
+    added = topic.add_to_resource_policy(
         iam.PolicyStatement(
             principals=[iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL)],
             actions=["sns:Publish"],
@@ -175,6 +175,14 @@ def let_alarm_publish(alarm: cloudwatch.Alarm, topic: sns.ITopic) -> None:
             conditions={"ArnEquals": {"aws:SourceArn": alarm.alarm_arn}},
         )
     )
+    if not added.statement_added:
+        # An imported topic: its policy is not this app's to change.
+        Annotations.of(alarm).add_warning_v2(
+            f"{WARNING_PREFIX}:alarm-topic-policy",
+            "The alarm topic was not created in this app, so its policy can't be changed: "
+            f"allow {CLOUDWATCH_PRINCIPAL} sns:Publish in it (condition aws:SourceArn = this "
+            "alarm's ARN), or the alarm's notifications are dropped.",
+        )
     key = getattr(topic, "master_key", None)
     if isinstance(key, kms.Key):
         key.grant(iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL), "kms:Decrypt", "kms:GenerateDataKey*")

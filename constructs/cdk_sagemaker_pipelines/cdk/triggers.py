@@ -231,7 +231,11 @@ def _parameter_value_problem(parameters: object) -> Problem | None:
 class PipelineSchedule(Construct):
     """Start a pipeline on a schedule (EventBridge Scheduler) with parameter values.
 
-    Failed deliveries are retried and then sent to an encrypted dead-letter queue.
+    Failed deliveries are retried and then sent to an encrypted dead-letter queue. Synth
+    fails on values that would fail every execution: a parameter the pipeline does not
+    declare, a value that doesn't parse as its type or is outside its enum, a parameter
+    without a default left unset, a value outside its ``parameter_locations``. Scheduler
+    passes ``$.…`` values as they are, so they are checked as literals.
 
     Example::
 
@@ -337,7 +341,8 @@ class SageMakerPipelineTarget:
     """An EventBridge rule target that starts a SageMaker pipeline with parameters.
 
     aws-cdk-lib has no such target (aws/aws-cdk#14887). Parameter values are literals or
-    JSON paths into the event (a whole value, e.g. ``$.detail.object.key``). The target
+    JSON paths into the event (a whole value, e.g. ``$.detail.object.key``); literal values
+    are checked at synth as ``PipelineSchedule`` checks them. The target
     creates its role with a customer-managed policy allowing only
     ``sagemaker:StartPipelineExecution`` on the pipeline, and lets the rule write to the
     dead-letter queue.
@@ -518,7 +523,10 @@ class NewDataTrigger(Construct):
     an encrypted dead-letter queue. For a bucket created in this app, EventBridge
     notifications are switched on through the bucket's own properties (no custom
     resource); an imported bucket must have them on already. Synth fails when the runs
-    would read the key from another bucket than ``bucket`` (see ``_check_bucket``).
+    would read the key from another bucket than ``bucket``, when the definition uses the
+    key as a whole URI or as the bucket, when keys under ``prefix`` are outside the key
+    parameter's ``parameter_locations``, and on the parameter values ``PipelineSchedule``
+    rejects.
 
     Example::
 

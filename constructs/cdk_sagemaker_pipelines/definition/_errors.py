@@ -91,11 +91,16 @@ class UnrenderableValueError(PipelineDefinitionError, TypeError):
 class PropertyPathError(PipelineDefinitionError, AttributeError):
     """A step property path does not exist in the step's Describe* response shape.
 
-    It is also an ``AttributeError``, so ``hasattr(step.properties, "X")`` works.
+    Also raised for a key the step does not declare (an output or metric name, a Lambda
+    or Callback output parameter). It is also an ``AttributeError``, so
+    ``hasattr(step.properties, "X")`` works.
 
     Example::
 
         train.properties.ModelArtifacts.S3ModelArtifact
-        # PropertyPathError: step 'Train' property 'ModelArtifacts.S3ModelArtifact' does not
-        # exist (did you mean 'S3ModelArtifacts'?)
+        # PropertyPathError: step 'Train': ModelArtifacts has no property 'S3ModelArtifact'
+        # (did you mean 'S3ModelArtifacts'?)
+        prep.output("tran")
+        # PropertyPathError: step 'Prep': ProcessingOutputConfig.Outputs has no entry 'tran'
+        # (did you mean 'train'?)
     """

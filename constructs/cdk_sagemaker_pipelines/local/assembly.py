@@ -21,8 +21,8 @@ What it reads:
 How intrinsics resolve (``Ref``, ``Fn::GetAtt``, ``Fn::Sub``, ``Fn::Join``,
 ``Fn::FindInMap``, ``Fn::Select``, ``Fn::Split``, ``Fn::If`` and conditions,
 ``Fn::Base64``, ``Fn::GetAZs``): pseudo parameters become account ``000000000000`` (or the
-stack's account), the stack's region (``us-east-1`` for environment-agnostic stacks, or
-``region=``), partition ``aws``; template parameters their ``Default``. An
+stack's account), the stack's region (for environment-agnostic stacks ``region=``, else
+``us-east-1``), partition ``aws``; template parameters their ``Default``. An
 ``AWS::S3::Bucket`` without a literal ``BucketName`` is named after its construct path
 (``dev/MlOps/Artifacts/Data`` → ``dev-mlops-artifacts-data``), else its lower-cased
 logical id. Roles, functions, queues, keys and model package groups get names and
@@ -166,7 +166,8 @@ def _read_assembly(
                 display=artifact.get("displayName", artifact_id),
                 template=template,
                 account=account or env_account or DEFAULT_ACCOUNT,
-                region=region or env_region or DEFAULT_REGION,
+                # --region is for environment-agnostic stacks: a stack's own region wins.
+                region=env_region or region or DEFAULT_REGION,
             )
             metadata = artifact.get("metadata") or {}
             extra = artifact.get("additionalMetadataFile")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +23,10 @@ from cdk_sagemaker_pipelines.definition import (
     StepOutput,
 )
 from cdk_sagemaker_pipelines.local import ModelRegistry
+from cdk_sagemaker_pipelines.local import cli as local_cli
+from cdk_sagemaker_pipelines.local.progress import ConsoleProgress
 from tests.local.conftest import WRITE_OUTPUT, Workspace, compile_steps, processing
+from tests.local.test_runner import press_ctrl_c
 
 
 def files(ws: Workspace) -> tuple[str, str]:
@@ -96,6 +101,7 @@ def test_run_exits_1_when_the_execution_fails(
     assert code == 1
     assert "): Failed in " in out
     assert "\n  score 0.8\n" in out
+    assert "--resume" not in out  # a Fail step would only fail again
 
 
 def test_run_exits_2_on_bad_input(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
@@ -210,3 +216,50 @@ def test_executions_names_the_records_it_cant_read(
     )
     assert smpipe(ws, "show", execution) == 2
     assert "is not an execution record" in capsys.readouterr().err
+
+
+def one_script(ws: Workspace, body: str) -> tuple[str, str]:
+    """A definition of one Processing step running ``body``, and its resources file."""
+    prep = processing("Prep", ws.script("prep.py", body), outputs=["out"])
+    definition = ws.root / "one.json"
+    definition.write_text(json.dumps(compile_steps([prep])))
+    resources = ws.root / "resources.json"
+    resources.write_text(json.dumps({"s3": {"s3://code-bucket/scripts": "scripts"}}))
+    return str(definition), str(resources)
+
+
+def test_a_failed_job_step_says_how_to_resume_the_execution(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    definition, resources = one_script(ws, "1 / 0\n")
+    assert smpipe(ws, "run", definition, "--resources", resources) == 1
+    out = capsys.readouterr().out
+    [execution] = re.findall(r"smpipe: execution (\w+)", out)
+    hint = (
+        "After a fix, continue it (its succeeded steps are kept): "
+        f"smpipe run --resume {execution} --root {ws.root / '.smpipe'}"
+    )
+    assert out.rstrip().endswith("ZeroDivisionError: division by zero\n" + hint)
+    assert smpipe(ws, "show", execution) == 0
+    assert hint in capsys.readouterr().out
+
+
+def test_ctrl_c_names_the_stopped_execution_and_how_to_resume_it(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class ImpatientProgress(ConsoleProgress):
+        def __call__(self, event: Any) -> None:
+            super().__call__(event)
+            if event.kind == "step-started":
+                threading.Timer(0.3, press_ctrl_c).start()
+
+    monkeypatch.setattr(local_cli, "ConsoleProgress", ImpatientProgress)
+    definition, resources = one_script(ws, "import time\ntime.sleep(30)\n")
+    assert smpipe(ws, "run", definition, "--resources", resources) == 130
+    captured = capsys.readouterr()
+    [execution] = re.findall(r"smpipe: execution (\w+)", captured.out)
+    assert captured.err == (
+        f"smpipe: interrupted; execution {execution} was stopped (smpipe show {execution} for "
+        f"its steps); continue it with: smpipe run --resume {execution} "
+        f"--root {ws.root / '.smpipe'}\n"
+    )

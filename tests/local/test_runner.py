@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import re
 import signal
 import threading
 import time
@@ -241,6 +242,10 @@ def test_resume_reruns_only_failed_and_unrun_steps_in_place(ws: Workspace) -> No
     assert resumed.status == "Succeeded"
     assert resumed.step("A").start_time == a_started
     assert resumed.step("B").attempt_count == 2
+    log = resumed.step("B").log
+    assert log is not None
+    attempts = re.findall(r"\] (attempt \d+)(?::| failed)", log.read_text())
+    assert attempts == ["attempt 1", "attempt 1", "attempt 2"]  # started, failed, resumed
     assert resumed.step("C").status == "Succeeded"
     assert resumed.record.history[0]["PreviousStatus"] == "Failed"
     with pytest.raises(LocalRunError, match="succeeded: there is nothing to resume"):

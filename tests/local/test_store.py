@@ -84,6 +84,18 @@ def test_a_missing_archive_is_packed_from_the_file_or_directory_beside_it(
     assert (tmp_path / "unpacked/train.py").read_text() == "print(1)"
 
 
+def test_an_archive_uri_mapped_to_a_directory_is_the_directory_packed(tmp_path: Path) -> None:
+    # --s3-map s3://b/code/train.tar.gz=src, as the missing-object hint suggests.
+    make(tmp_path / "src/train.py", "print(1)")
+    store = StepStore(tmp_path / "s3", [("s3://b/code/train.tar.gz", tmp_path / "src")])
+    located = store.locate("s3://b/code/train.tar.gz")
+    assert located is not None
+    assert located.kind == "archive"
+    assert store.materialize("s3://b/code/train.tar.gz", tmp_path / "in", "code") == 1
+    with tarfile.open(tmp_path / "in/train.tar.gz") as archive:
+        assert archive.getnames() == ["train.py"]
+
+
 def test_fails_to_extract_members_outside_the_destination(tmp_path: Path) -> None:
     evil = tmp_path / "evil.tar.gz"
     with tarfile.open(evil, "w:gz") as archive:

@@ -27,7 +27,7 @@ from .progress import ConsoleProgress, executions_table, registry_table, summary
 from .registry import APPROVAL_STATUSES, ModelRegistry
 from .resources import LambdaHandler, ResourceMap, can_serve
 from .result import ExecutionResult
-from .runner import LoadedPipeline, LocalConfig, LocalRunner
+from .runner import LoadedPipeline, LocalConfig, LocalRunner, ProgressEvent
 
 EXIT_SUCCEEDED = 0
 EXIT_FAILED = 1
@@ -58,34 +58,43 @@ def register(commands: Any) -> None:
         help="with --assembly: the region of environment-agnostic stacks (us-east-1)",
     )
     run.add_argument(
-        "--param", action="append", default=[], metavar="NAME=VALUE", help="parameter value"
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter value (repeatable)",
     )
     run.add_argument("--steps", metavar="A,B", help="run only these steps (selective execution)")
     run.add_argument(
         "--from-execution", metavar="ID", help="with --steps: reuse this execution's results"
     )
-    run.add_argument("--resume", metavar="ID", help="rerun the failed and unrun steps of ID")
+    run.add_argument(
+        "--resume",
+        metavar="ID",
+        help="continue a Failed or Stopped execution in place with its recorded definition "
+        "and parameters: its failed and unrun steps run",
+    )
     run.add_argument("--max-parallel", type=int, metavar="N", help="MaxParallelExecutionSteps")
     run.add_argument(
         "--callback-output",
         action="append",
         default=[],
         metavar="STEP.NAME=VALUE",
-        help="an output of a Callback (or Lambda, EMR, …) step",
+        help="an output of a Callback (or Lambda, EMR, …) step (repeatable)",
     )
     run.add_argument(
         "--image-map",
         action="append",
         default=[],
         metavar="URI=PYTHON",
-        help="run a custom image's code with a local Python ('python' = this one)",
+        help="run a custom image's code with a local Python ('python' = this one) (repeatable)",
     )
     run.add_argument(
         "--s3-map",
         action="append",
         default=[],
         metavar="S3_URI=PATH",
-        help="read an S3 prefix from a local file or directory",
+        help="read an S3 prefix from a local file or directory (repeatable)",
     )
     run.add_argument(
         "--lambda",
@@ -93,7 +102,7 @@ def register(commands: Any) -> None:
         action="append",
         default=[],
         metavar="ARN=FILE.py:FUNCTION",
-        help="a local handler for a Lambda function",
+        help="a local handler for a Lambda function (repeatable)",
     )
     run.add_argument("--resources", metavar="FILE", help="a resources JSON file (ResourceMap)")
     run.add_argument(
@@ -103,14 +112,25 @@ def register(commands: Any) -> None:
         metavar="STEP=EXCEPTION_TYPE",
         help="simulate a service fault on one attempt of STEP (repeatable)",
     )
-    run.add_argument("--pipeline-name", metavar="NAME", help="the pipeline's name")
+    run.add_argument(
+        "--pipeline-name",
+        metavar="NAME",
+        help="the pipeline's name (default: the assembly's or resources file's, else the "
+        "definition file's name)",
+    )
     run.add_argument(
         "--isolation",
         choices=("auto", "namespace", "redirect"),
         default="auto",
         help="how each step gets its own /opt/ml (default: auto)",
     )
-    run.add_argument("--retry-interval-scale", type=float, default=1.0, metavar="X")
+    run.add_argument(
+        "--retry-interval-scale",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="multiply the waits between retries (default: 1; 0 skips them)",
+    )
     run.add_argument(
         "--allow-empty-outputs",
         action="store_true",
@@ -123,11 +143,11 @@ def register(commands: Any) -> None:
 
     executions = commands.add_parser("executions", help="list local executions")
     _root_argument(executions)
-    executions.add_argument("--json", action="store_true")
+    executions.add_argument("--json", action="store_true", help="the records as JSON")
     executions.set_defaults(handler=_executions)
 
     show = commands.add_parser("show", help="show one local execution")
-    show.add_argument("execution", metavar="ID")
+    show.add_argument("execution", metavar="ID", help="an execution id, or a unique prefix of one")
     _root_argument(show)
     show.add_argument("--json", action="store_true", help="the full record")
     show.add_argument("--logs", action="store_true", help="print each step's log")
@@ -136,15 +156,19 @@ def register(commands: Any) -> None:
     registry = commands.add_parser("registry", help="the local model registry")
     actions = registry.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="list model package versions")
-    listing.add_argument("group", nargs="?", metavar="GROUP")
+    listing.add_argument(
+        "group", nargs="?", metavar="GROUP", help="a model package group (default: all)"
+    )
     _root_argument(listing)
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help="DescribeModelPackage-shaped JSON")
     listing.set_defaults(handler=_registry_list)
     approve = actions.add_parser("approve", help="set a version's approval status")
-    approve.add_argument("group", metavar="GROUP")
-    approve.add_argument("version", type=int, metavar="VERSION")
-    approve.add_argument("--status", choices=APPROVAL_STATUSES, default="Approved")
-    approve.add_argument("--description", metavar="TEXT")
+    approve.add_argument("group", metavar="GROUP", help="the model package group")
+    approve.add_argument("version", type=int, metavar="VERSION", help="the version number")
+    approve.add_argument(
+        "--status", choices=APPROVAL_STATUSES, default="Approved", help="(default: Approved)"
+    )
+    approve.add_argument("--description", metavar="TEXT", help="the approval description")
     _root_argument(approve)
     approve.set_defaults(handler=_registry_approve)
 
@@ -215,6 +239,14 @@ def _faults(values: Sequence[str]) -> dict[str, list[str]]:
 
 def _run(args: argparse.Namespace) -> int:
     progress = ConsoleProgress(sys.stdout) if not args.json else None
+    started: list[str] = []  # the execution's id, once the runner has allocated it
+
+    def report(event: ProgressEvent) -> None:
+        if event.kind == "execution-started":
+            started.append(event.execution_id)
+        if progress is not None:
+            progress(event)
+
     try:
         if args.resume and (args.definition or args.assembly or args.steps):
             raise LocalRunError("--resume takes no definition, --assembly or --steps")
@@ -229,7 +261,7 @@ def _run(args: argparse.Namespace) -> int:
             retry_interval_scale=args.retry_interval_scale,
             strict_outputs=not args.allow_empty_outputs,
             keep_work=args.keep_work,
-            progress=progress,
+            progress=report,
         )
         runner = LocalRunner(config)
         if args.resume:
@@ -251,7 +283,7 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         if progress is not None:
             progress.close()
-        print("smpipe: interrupted; the execution was stopped", file=sys.stderr)
+        print(_interrupted(started, args.root), file=sys.stderr)
         return EXIT_INTERRUPTED
     except PipelineDefinitionError as error:
         if progress is not None:
@@ -265,7 +297,47 @@ def _run(args: argparse.Namespace) -> int:
     else:
         print()
         print(summary(result, _types(result)))
+        hint = _resume_hint(result, args.root)
+        if hint:
+            print(hint)
     return EXIT_SUCCEEDED if result.succeeded else EXIT_FAILED
+
+
+def _resume_command(execution_id: str, root: str) -> str:
+    where = "" if root == DEFAULT_ROOT else f" --root {root}"
+    return f"smpipe run --resume {execution_id}{where}"
+
+
+def _interrupted(started: Sequence[str], root: str) -> str:
+    if not started:
+        return "smpipe: interrupted before the execution started"
+    execution_id = started[-1]
+    return (
+        f"smpipe: interrupted; execution {execution_id} was stopped "
+        f"(smpipe show {execution_id} for its steps); continue it with: "
+        f"{_resume_command(execution_id, root)}"
+    )
+
+
+def _resume_hint(result: ExecutionResult, root: str) -> str | None:
+    """How to continue a Failed or Stopped execution, unless only a Fail step failed.
+
+    A Fail step fails again when resumed; a failed or stopped job step may succeed once
+    the script or its input is fixed.
+    """
+    record = result.record
+    types = _types(result)
+    retriable = [
+        run.name
+        for run in result.steps
+        if run.status == "Stopped" or (run.status == "Failed" and types.get(run.name) != "Fail")
+    ]
+    if record.status not in ("Failed", "Stopped") or not retriable:
+        return None
+    return (
+        f"After a fix, continue it (its succeeded steps are kept): "
+        f"{_resume_command(record.execution_id, root)}"
+    )
 
 
 def _definition(args: argparse.Namespace) -> str | LoadedPipeline:
@@ -325,6 +397,9 @@ def _show(args: argparse.Namespace) -> int:
     print(f"Isolation  {record.isolation}")
     print()
     print(summary(result, _types(result)))
+    hint = _resume_hint(result, args.root)
+    if hint:
+        print(hint)
     if args.logs:
         for run in result.steps:
             if run.log is not None:

@@ -796,11 +796,15 @@ class _Execution:
         executor = executor_for(spec.step_type)
         policies = list(spec.entry.get("RetryPolicies") or [])
         first = time.monotonic()
+        # A resumed step goes on counting where its earlier attempts stopped, so its log
+        # and attempt directories never show a second "attempt 1".
+        earlier = int(self.record.steps.get(name, {}).get("AttemptCount", 0))
         attempt = 0
         work = self.record.directory / "work" / name
         while True:
             attempt += 1
-            attempt_dir = _fresh(work, "attempt")
+            number = earlier + attempt
+            attempt_dir = _fresh(work, "attempt", number)
             ctx = StepContext(
                 spec=spec,
                 arguments=arguments,
@@ -811,7 +815,7 @@ class _Execution:
                 execution=self.evaluator.execution,
                 registry=self.registry,
                 job_name=_job_name(self.record.execution_id, name),
-                attempt=attempt,
+                attempt=number,
                 attempt_dir=attempt_dir,
                 log=log,
                 stop=self.stop,
@@ -820,10 +824,10 @@ class _Execution:
                 fault = self._take_fault(name)
                 if fault is not None:
                     raise StepError(
-                        f"{fault}: simulated service fault (attempt {attempt})",
+                        f"{fault}: simulated service fault (attempt {number})",
                         exception_type=fault,
                     )
-                _log(log, f"attempt {attempt}: {ctx.job_name}")
+                _log(log, f"attempt {number}: {ctx.job_name}")
                 result = executor.run(spec, ctx)
                 outputs = self._publish(name, ctx, result)
                 if not self.keep_work:
@@ -833,7 +837,7 @@ class _Execution:
                     name, started, _now(), attempt, result=result, outputs=outputs, cache_key=key
                 )
             except StepError as failure:
-                _log(log, f"attempt {attempt} failed: {failure.reason}")
+                _log(log, f"attempt {number} failed: {failure.reason}")
                 if self.stop.is_set():
                     return _Outcome(name, started, _now(), attempt, failure=failure, stopped=True)
                 delay = retry_delay(
@@ -1028,9 +1032,9 @@ def _job_name(execution_id: str, step: str) -> str:
     return f"pipelines-{execution_id}-{step}-{suffix}"
 
 
-def _fresh(parent: Path, prefix: str) -> Path:
+def _fresh(parent: Path, prefix: str, first: int = 1) -> Path:
     parent.mkdir(parents=True, exist_ok=True)
-    index = 1
+    index = first
     while True:
         candidate = parent / f"{prefix}-{index}"
         try:

@@ -241,7 +241,9 @@ def _existing(uri: str, path: Path, origin: str) -> Located | None:
     if path.is_file():
         return Located(uri, "file", path, origin)
     if path.is_dir():
-        return Located(uri, "dir", path, origin)
+        # An object key ending .tar.gz mapped to a folder (--s3-map s3://b/code.tar.gz=src):
+        # the folder packed, as its name next to a code.tar.gz would be.
+        return Located(uri, "archive" if uri.endswith(".tar.gz") else "dir", path, origin)
     if uri.endswith(".tar.gz"):
         packed = path.with_name(path.name[: -len(".tar.gz")])
         if packed.exists():

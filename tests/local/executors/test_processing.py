@@ -13,6 +13,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingStep,
     PropertyFile,
 )
+from cdk_sagemaker_pipelines.local.isolation import probe_namespaces
 from tests.local.conftest import SKLEARN, WRITE_OUTPUT, Workspace, compile_steps, processing
 
 
@@ -147,6 +148,29 @@ def test_fails_when_an_output_directory_is_never_written(ws: Workspace) -> None:
         "output 'out' (/opt/ml/processing/out) was never written: the script left it empty, "
         "so there is nothing to publish (smpipe run --allow-empty-outputs or "
         "LocalConfig(strict_outputs=False) publishes empty outputs as the service does)",
+    )
+
+
+@pytest.mark.parametrize("isolation", ["namespace", "redirect"])
+def test_an_empty_output_names_where_the_script_wrote_instead(
+    ws: Workspace, isolation: str
+) -> None:
+    if isolation == "namespace" and (problem := probe_namespaces()) is not None:
+        pytest.skip(problem)
+    body = (
+        "import os\n"
+        "os.makedirs('/opt/ml/processing/output/out', exist_ok=True)\n"
+        "open('/opt/ml/processing/output/out/data.txt', 'w').write('lost')\n"
+        "open('stray.txt', 'w').write('relative to the working directory')\n"
+    )
+    result = ws.runner(isolation=isolation).run(chain(ws, body))
+    assert_failed_alone(
+        result,
+        "output 'out' (/opt/ml/processing/out) was never written: the script left it empty "
+        "and wrote /opt/ml/processing/output, /opt/ml/processing/stray.txt instead, which no "
+        "output collects (a mistyped path?), so there is nothing to publish (smpipe run "
+        "--allow-empty-outputs or LocalConfig(strict_outputs=False) publishes empty outputs "
+        "as the service does)",
     )
 
 

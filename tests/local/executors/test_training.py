@@ -116,6 +116,26 @@ def test_fails_when_the_model_directory_stays_empty(ws: Workspace) -> None:
     assert reason.startswith("the model directory /opt/ml/model (SM_MODEL_DIR) was never written")
 
 
+def test_a_model_saved_to_a_mistyped_directory_is_named(ws: Workspace) -> None:
+    ws.script(
+        "train.py",
+        """
+        import os
+        os.makedirs("/opt/ml/models", exist_ok=True)
+        open("/opt/ml/models/model.pkl", "w").write("model")
+        os.makedirs("/opt/ml/output/data", exist_ok=True)
+        open("/opt/ml/output/data/report.txt", "w").write("collected as output.tar.gz")
+        """,
+    )
+    step = TrainingStep(name="Train", image=SKLEARN, code=Code.from_asset(ws.scripts / "train.py"))
+    reason = ws.runner().run(compile_steps([step])).step("Train").failure_reason
+    assert reason is not None
+    assert reason.startswith(
+        "the model directory /opt/ml/model (SM_MODEL_DIR) was never written: the script left "
+        "it empty and wrote /opt/ml/models instead, which no output collects (a mistyped path?)"
+    )
+
+
 def test_tuning_runs_its_trials_and_ranks_them(ws: Workspace) -> None:
     ws.file("train/train.csv", "1\n")
     tune = TuningStep(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from .._errors import StepError
@@ -200,13 +201,65 @@ def stopping_timeout(arguments: Mapping[str, Any]) -> float | None:
     return seconds
 
 
-def require_output_written(path: Path, *, strict: bool, step: str, description: str) -> None:
-    """Fail when an output directory holds no file (unless strict outputs are off)."""
+def require_output_written(
+    path: Path,
+    *,
+    strict: bool,
+    step: str,
+    description: str,
+    written_elsewhere: Callable[[], Sequence[str]] | None = None,
+) -> None:
+    """Fail when an output directory holds no file (unless strict outputs are off).
+
+    ``written_elsewhere`` lists where the script wrote instead (container paths), so a
+    mistyped output folder is named in the reason.
+    """
     if not strict:
         return
     if not path.exists() or not any(p.is_file() for p in path.rglob("*")):
+        stray = list(written_elsewhere()) if written_elsewhere is not None else []
+        instead = ""
+        if stray:
+            shown = ", ".join(stray[:_STRAY_SHOWN]) + (", …" if len(stray) > _STRAY_SHOWN else "")
+            instead = f" and wrote {shown} instead, which no output collects (a mistyped path?)"
         raise StepError(
-            f"{description} was never written: the script left it empty, so there is nothing "
-            "to publish (smpipe run --allow-empty-outputs or LocalConfig(strict_outputs=False) "
-            "publishes empty outputs as the service does)"
+            f"{description} was never written: the script left it empty{instead}, so there is "
+            "nothing to publish (smpipe run --allow-empty-outputs or "
+            "LocalConfig(strict_outputs=False) publishes empty outputs as the service does)"
         )
+
+
+_STRAY_SHOWN = 3
+
+
+def stray_writes(sandbox: Sandbox, expected: Iterable[str], base: str = "/opt/ml") -> list[str]:
+    """Container paths under ``base`` holding files that none of ``expected`` covers.
+
+    ``expected`` are the container paths the job itself provides or collects (inputs,
+    outputs, code, config). What is left is where the script wrote by mistake.
+
+    Example::
+
+        stray_writes(sandbox, ["/opt/ml/processing/train"])  # ['/opt/ml/processing/out']
+    """
+    covered = [PurePosixPath(os.path.normpath(path)) for path in expected]
+    found: list[str] = []
+
+    def visit(container: PurePosixPath) -> None:
+        try:
+            entries = sorted(sandbox.host_path(str(container)).iterdir())
+        except (OSError, StepError):
+            return
+        for entry in entries:
+            child = container / entry.name
+            if any(child == path or path in child.parents for path in covered):
+                continue
+            if any(child in path.parents for path in covered):
+                if entry.is_dir() and not entry.is_symlink():
+                    visit(child)
+                continue
+            if entry.is_file() or any(item.is_file() for item in entry.rglob("*")):
+                found.append(str(child))
+
+    visit(PurePosixPath(base))
+    return found

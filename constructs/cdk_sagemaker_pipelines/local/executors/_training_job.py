@@ -23,7 +23,18 @@ from typing import Any
 from .._errors import StepError
 from ..isolation import Sandbox
 from ..store import extract, unpack_code
-from ._base import StepContext, require_output_written, timestamp
+from ._base import StepContext, require_output_written, stray_writes, timestamp
+
+# What a training container provides or collects under /opt/ml; anything else the script
+# writes there is lost (named when the model directory stays empty).
+_TRAINING_PATHS = (
+    "/opt/ml/model",
+    "/opt/ml/input",
+    "/opt/ml/code",
+    "/opt/ml/output/data",
+    "/opt/ml/output/failure",
+    "/opt/ml/checkpoints",
+)
 
 PROGRAM = "sagemaker_program"
 SUBMIT_DIRECTORY = "sagemaker_submit_directory"
@@ -178,6 +189,7 @@ def run_training_job(
         strict=ctx.settings.strict_outputs,
         step=ctx.name,
         description="the model directory /opt/ml/model (SM_MODEL_DIR)",
+        written_elsewhere=lambda: stray_writes(sandbox, _TRAINING_PATHS),
     )
     job_directory = ctx.staging / "jobs" / job_name
     output = job_directory / "output"

@@ -9,7 +9,14 @@ from typing import Any
 
 from .._errors import StepError
 from .._graph import StepSpec
-from ._base import StepContext, StepResult, require_output_written, stopping_timeout, timestamp
+from ._base import (
+    StepContext,
+    StepResult,
+    require_output_written,
+    stopping_timeout,
+    stray_writes,
+    timestamp,
+)
 
 
 class ProcessingExecutor:
@@ -37,7 +44,8 @@ class ProcessingExecutor:
             )
         sandbox = ctx.sandbox(interpreter)
         started = ctx.now()
-        for index, item in enumerate(arguments.get("ProcessingInputs") or []):
+        inputs = arguments.get("ProcessingInputs") or []
+        for index, item in enumerate(inputs):
             name = item.get("InputName", f"input-{index + 1}")
             source = item.get("S3Input")
             if source is None:
@@ -75,6 +83,13 @@ class ProcessingExecutor:
         )
         published: dict[str, Any] = {}
         names: dict[str, str] = {}
+        provided = [
+            *(str((item.get("S3Input") or {}).get("LocalPath")) for item in inputs),
+            *(str(item["S3Output"]["LocalPath"]) for item in outputs),
+            "/opt/ml/config",
+            "/opt/ml/output/message",
+            "/opt/ml/output/failure",
+        ]
         for item in outputs:
             name = item["OutputName"]
             local = sandbox.host_path(str(item["S3Output"]["LocalPath"]))
@@ -83,6 +98,7 @@ class ProcessingExecutor:
                 strict=ctx.settings.strict_outputs,
                 step=step.name,
                 description=f"output '{name}' ({item['S3Output']['LocalPath']})",
+                written_elsewhere=lambda: stray_writes(sandbox, provided),
             )
             target = ctx.staging / "outputs" / name
             target.parent.mkdir(parents=True, exist_ok=True)

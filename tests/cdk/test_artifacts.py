@@ -125,6 +125,28 @@ def test_buckets_refuse_requests_without_tls(default: Store):
         }
 
 
+def test_kms_buckets_refuse_uploads_asking_for_other_encryption(default: Store):
+    # `--sse AES256` would store an SSE-S3 object: readable without the key. Uploads without
+    # the header get the bucket's KMS default, so the deny needs the header present (Null).
+    for bucket in (default.store.bucket, default.data):
+        bucket_id = logical_id(bucket)
+        (policy,) = default.template.find_resources(
+            "AWS::S3::BucketPolicy", {"Properties": {"Bucket": {"Ref": bucket_id}}}
+        ).values()
+        arn = {"Fn::GetAtt": [bucket_id, "Arn"]}
+        assert policy["Properties"]["PolicyDocument"]["Statement"][1] == {
+            "Action": "s3:PutObject",
+            "Condition": {
+                "Null": {"s3:x-amz-server-side-encryption": "false"},
+                "StringNotEquals": {"s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"]},
+            },
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Resource": {"Fn::Join": ["", [arn, "/*"]]},
+            "Sid": "DenyUploadsNotEncryptedWithKms",
+        }
+
+
 def test_access_logs_bucket_is_sse_s3_and_receives_the_logs(default: Store):
     logs = default.store.access_logs_bucket
     properties = default.get(logs)["Properties"]

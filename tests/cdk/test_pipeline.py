@@ -28,6 +28,7 @@ from cdk_sagemaker_pipelines.definition import (
     PipelineDefinition,
     PipelineDefinitionError,
     PipelineValidationError,
+    Problem,
     ProcessingStep,
     RegisterModel,
 )
@@ -882,6 +883,29 @@ def test_fails_a_pipeline_that_approves_its_own_models():
     assert "step 'Register' field 'Arguments.ModelApprovalStatus'" in message
     assert "register its model as 'Approved'" in message
     assert "ModelRegistry.grant_approve" in message
+
+
+def test_fails_a_registration_without_approval_status():
+    # A definition JSON (the SDK's, say) may leave the status out: the service would register
+    # the version pending approval, but IAM's condition on the pipeline role finds no status
+    # in the request and denies it, so every run would fail at the Register step.
+    definition = Pipeline(
+        new_stack(), "Source", definition=_register("PendingManualApproval")
+    ).definition
+    (register,) = [step for step in definition["Steps"] if step["Name"] == "Register"]
+    del register["Arguments"]["ModelApprovalStatus"]
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(new_stack(), "Training", definition=definition)
+    assert raised.value.problems == (
+        Problem(
+            "Register",
+            "Arguments.ModelApprovalStatus",
+            "missing: the pipeline role may only register PendingManualApproval versions "
+            "(IAM condition sagemaker:ModelApprovalStatus), and a request without the field "
+            "is denied",
+            'set "ModelApprovalStatus": "PendingManualApproval"',
+        ),
+    )
 
 
 def test_fails_an_approval_parameter_that_defaults_to_approved():

@@ -67,12 +67,12 @@ def _pipeline(stack: cdk.Stack) -> Pipeline:
     )
 
 
-def _trust(service: str) -> dict[str, Any]:
+def _trust(service: str, **conditions: str) -> dict[str, Any]:
     return {
         "Statement": [
             {
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+                "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT, **conditions}},
                 "Effect": "Allow",
                 "Principal": {"Service": service},
             }
@@ -137,7 +137,12 @@ def test_schedule_role_trusts_the_scheduler_and_may_only_start_and_dead_letter(s
     nightly = schedules["nightly"]
     template = schedules["template"]
     role = resource(template, logical_id(nightly.role))["Properties"]
-    assert role["AssumeRolePolicyDocument"] == _trust("scheduler.amazonaws.com")
+    # Confused-deputy protection as Scheduler documents it: this account's schedules, and of
+    # those only the ones in the default group (where the schedule is), may assume the role.
+    assert role["AssumeRolePolicyDocument"] == _trust(
+        "scheduler.amazonaws.com",
+        **{"aws:SourceArn": f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule-group/default"},
+    )
     assert grantee_statements(template, nightly.role) == [
         {"Action": "sagemaker:StartPipelineExecution", "Effect": "Allow", "Resource": ARN},
         {
@@ -849,6 +854,24 @@ def test_notifications_to_a_given_encrypted_topic_let_eventbridge_use_its_key():
         "Principal": {"Service": "events.amazonaws.com"},
         "Resource": "*",
     } in key_policy["Statement"]
+
+
+def test_notifications_to_a_topic_with_a_key_this_app_cannot_change_are_reported():
+    # grant() on an imported key adds nothing: EventBridge couldn't encrypt, and drops them.
+    stack = new_stack()
+    key = kms.Key.from_key_arn(
+        stack, "Key", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
+    topic = sns.Topic(stack, "Existing", master_key=key)
+    PipelineFailureNotifications(stack, "Failures", pipeline=_pipeline(stack), topic=topic)
+    warnings = Annotations.from_stack(stack).find_warning(
+        "/Test/Failures/Rule", Match.string_like_regexp(".*")
+    )
+    assert [str(warning.entry.data) for warning in warnings] == [
+        "The notification topic is encrypted with a key whose policy this app can't change: "
+        "allow events.amazonaws.com kms:Decrypt and kms:GenerateDataKey* in it, or the "
+        "notifications are dropped. [ack: cdk-sagemaker-pipelines:notification-topic-key]"
+    ]
 
 
 def test_notifications_to_an_imported_topic_say_its_policy_must_admit_the_rule():

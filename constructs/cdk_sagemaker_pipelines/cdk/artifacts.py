@@ -26,10 +26,10 @@ class ArtifactStore(Construct):
     """A KMS key with rotation and an artifacts bucket locked down for ML artifacts.
 
     The bucket is SSE-KMS with a bucket key, blocks public access, refuses non-TLS
-    requests, keeps versions, logs access to a separate bucket, and expires execution
-    outputs (``executions/``) after ``execution_output_retention``; models
-    (``models/``) stay, as registered model versions point at them. Stateful resources
-    follow ``removal_policy`` (Default: retain).
+    requests and uploads that ask for non-KMS encryption, keeps versions, logs access to
+    a separate bucket, and expires execution outputs (``executions/``) after
+    ``execution_output_retention``; models (``models/``) stay, as registered model
+    versions point at them. Stateful resources follow ``removal_policy`` (Default: retain).
 
     Example::
 
@@ -155,6 +155,7 @@ class ArtifactStore(Construct):
             removal_policy=self._removal_policy,
             lifecycle_rules=rules,
         )
+        deny_encryption_downgrade(bucket)
         if event_bridge_enabled:
             enable_event_bridge_notifications(bucket)
         return bucket
@@ -202,6 +203,34 @@ def _whole_days_problem(prop: str, value: object) -> Problem | None:
             f"Duration.days({max(1, round(days))})",
         )
     return None
+
+
+SSE_HEADER = "s3:x-amz-server-side-encryption"
+KMS_ENCRYPTIONS = ["aws:kms", "aws:kms:dsse"]
+
+
+def deny_encryption_downgrade(bucket: s3.Bucket) -> None:
+    """Refuse uploads that ask for encryption other than KMS (``--sse AES256``).
+
+    Such a header overrides the bucket's default: the object would be SSE-S3, readable by
+    anyone with ``s3:GetObject`` without the key, outside the key's policy and audit trail.
+    Uploads without the header (default encryption) and SSE-KMS uploads are unaffected.
+    """
+    bucket.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="DenyUploadsNotEncryptedWithKms",
+            effect=iam.Effect.DENY,
+            principals=[iam.AnyPrincipal()],
+            actions=["s3:PutObject"],
+            resources=[bucket.arn_for_objects("*")],
+            conditions={
+                # Only requests that carry the header: a negated operator on a missing key
+                # is true, which would deny every upload relying on default encryption.
+                "Null": {SSE_HEADER: "false"},
+                "StringNotEquals": {SSE_HEADER: KMS_ENCRYPTIONS},
+            },
+        )
+    )
 
 
 def enable_event_bridge_notifications(bucket: s3.Bucket) -> None:

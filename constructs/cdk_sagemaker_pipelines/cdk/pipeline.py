@@ -762,6 +762,21 @@ class Pipeline(_PipelineBase):
         problems: list[Problem] = []
         parameters = {entry["Name"]: entry for entry in self.definition.get("Parameters", [])}
         for step, status in self.plan.approval_statuses:
+            if status is None:
+                # Left out, the service registers the version pending approval, but the
+                # request then has no sagemaker:ModelApprovalStatus for the role's condition
+                # to match: IAM denies CreateModelPackage, and every run fails at this step.
+                problems.append(
+                    Problem(
+                        step,
+                        "Arguments.ModelApprovalStatus",
+                        f"missing: the pipeline role may only register {PENDING_APPROVAL} "
+                        "versions (IAM condition sagemaker:ModelApprovalStatus), and a "
+                        "request without the field is denied",
+                        f'set "ModelApprovalStatus": "{PENDING_APPROVAL}"',
+                    )
+                )
+                continue
             value = status
             if isinstance(status, dict) and str(status.get("Get", "")).startswith("Parameters."):
                 value = parameters.get(status["Get"].split(".", 1)[1], {}).get("DefaultValue")

@@ -9,6 +9,7 @@ import jsii
 from aws_cdk import (
     Acknowledgment,
     Annotations,
+    ArnFormat,
     CfnElement,
     Duration,
     RemovalPolicy,
@@ -18,6 +19,7 @@ from aws_cdk import (
 )
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import aws_scheduler as scheduler
@@ -62,14 +64,36 @@ MAX_SCHEDULE_DESCRIPTION = 512
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-def _service_role(scope: Construct, construct_id: str, service: str, description: str) -> iam.Role:
+def _service_role(
+    scope: Construct,
+    construct_id: str,
+    service: str,
+    description: str,
+    *,
+    source_arn: str | None = None,
+) -> iam.Role:
+    """A role ``service`` may assume only for this account (and ``source_arn``, if given)."""
+    condition = {"aws:SourceAccount": Stack.of(scope).account}
+    if source_arn is not None:
+        condition["aws:SourceArn"] = source_arn
     return iam.Role(
         scope,
         construct_id,
         description=description,
-        assumed_by=iam.ServicePrincipal(
-            service, conditions={"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}}
-        ),
+        assumed_by=iam.ServicePrincipal(service, conditions={"StringEquals": condition}),
+    )
+
+
+def _default_schedule_group_arn(scope: Construct) -> str:
+    """The ARN of this account's ``default`` schedule group, the group of a schedule without one.
+
+    Scheduler assumes a schedule's role with that ARN as ``aws:SourceArn``.
+    """
+    return Stack.of(scope).format_arn(
+        service="scheduler",
+        resource="schedule-group",
+        resource_name="default",
+        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
     )
 
 
@@ -297,8 +321,14 @@ class PipelineSchedule(Construct):
         values = dict(parameters or {})
         _check_parameters(pipeline, values, self.node.path, event_paths=False)
         self.dead_letter_queue = dead_letter_queue or _dead_letter_queue(self, "DeadLetterQueue")
+        # As aws-cdk-lib's scheduler targets do for the roles they create: only schedules of
+        # this account's default group (this schedule's) may use the role.
         self.role = _service_role(
-            self, "Role", "scheduler.amazonaws.com", f"Starts {pipeline.pipeline_name} on schedule"
+            self,
+            "Role",
+            "scheduler.amazonaws.com",
+            f"Starts {pipeline.pipeline_name} on schedule",
+            source_arn=_default_schedule_group_arn(self),
         )
         target = scheduler_targets.SageMakerStartPipelineExecution(
             pipeline,
@@ -898,9 +928,17 @@ class _RuleTopicTarget:
             )
         # As SnsTopic does: EventBridge encrypts what it publishes to an encrypted topic.
         key = getattr(self.topic, "master_key", None)
-        if key is not None:
+        if isinstance(key, kms.Key):
             key.grant(
                 iam.ServicePrincipal("events.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*"
+            )
+        elif key is not None and isinstance(rule, Construct):
+            # An imported key: grant() can't change its policy and adds nothing, silently.
+            Annotations.of(rule).add_warning_v2(
+                f"{WARNING_PREFIX}:notification-topic-key",
+                "The notification topic is encrypted with a key whose policy this app can't "
+                "change: allow events.amazonaws.com kms:Decrypt and kms:GenerateDataKey* in it, "
+                "or the notifications are dropped.",
             )
         return events.RuleTargetConfig(
             arn=self.topic.topic_arn, input=self.message, target_resource=self.topic

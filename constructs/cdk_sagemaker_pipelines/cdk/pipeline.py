@@ -365,6 +365,8 @@ class Pipeline(_PipelineBase):
         :param max_parallel_execution_steps: Default: no limit beyond the service's.
         :param vpc: run jobs in this VPC (with ``vpc_subnets`` and ``security_groups``).
         :param enable_network_isolation: block all network access from job containers.
+        :param encrypt_inter_container_traffic: encrypt traffic between the instances of a
+            distributed job. Applies with ``vpc`` (jobs outside a VPC get no such setting).
         :param parameter_locations: per parameter that names S3 data, the IAM patterns of the
             values it may take: URIs for a parameter that is a whole location, the part it
             fills (a key pattern, a bucket name) for one joined into a location.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import aws_cdk as cdk
@@ -395,6 +396,21 @@ def test_a_literal_json_definition_gets_exact_statements():
             "Sid": "PublishJobMetrics",
         },
     }
+
+
+def test_custom_job_name_prefixes_scope_the_job_statements():
+    # The SDK's PipelineDefinitionConfig(use_custom_job_prefix=True): jobs are named
+    # <prefix>-<execution>-..., so pipelines-* would not match them.
+    definition = literal_definition()
+    definition["Steps"].append({**copy.deepcopy(definition["Steps"][0]), "Name": "Prep2"})
+    definition["Steps"][0]["Arguments"]["ProcessingJobName"] = "team-a-prep"
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    assert pipeline.role_policy is not None
+    role = statements(Template.from_stack(stack), pipeline.role_policy)
+    jobs = [f"{SM}:processing-job/pipelines-*", f"{SM}:processing-job/team-a-prep-*"]
+    assert sorted(role["ProcessingJobs"]["Resource"]) == jobs
+    assert sorted(role["TagPipelineResources"]["Resource"]) == jobs
 
 
 def test_nothing_is_granted_for_step_types_not_used():

@@ -624,10 +624,11 @@ def hyperparameter_without_a_json_form() -> PipelineDefinition:
 @case(
     "Train",
     "Arguments.TrainingJobName",
-    "'TrainingJobName' is set by SageMaker Pipelines at run time",
+    "'my_job' does not match the pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
 )
-def job_name_the_service_supplies() -> PipelineDefinition:
-    return pipeline(training(extra_arguments={"TrainingJobName": "my-job"}))
+def job_name_prefix_malformed() -> PipelineDefinition:
+    # A job name in a definition is the prefix of the names Pipelines gives the jobs.
+    return pipeline(training(extra_arguments={"TrainingJobName": "my_job"}))
 
 
 @case(

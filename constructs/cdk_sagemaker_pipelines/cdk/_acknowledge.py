@@ -20,8 +20,8 @@ WILDCARD_RULE = "AwsSolutions-IAM5"
 
 # Why a statement (by Sid prefix) needs wildcards in its resources.
 REASONS: dict[str, str] = {
-    "Jobs": "SageMaker names pipeline jobs pipelines-<execution>-<step>-<random>; the "
-    "pipelines- prefix is the narrowest ARN that matches them",
+    "Jobs": "SageMaker names pipeline jobs pipelines-<execution>-<step>-<random> (or "
+    "<custom prefix>-<execution>-<random>); the prefix is the narrowest ARN that matches them",
     "RegisterModelVersions": "the registry numbers versions itself (model-package/<group>/<n>); "
     "the wildcard covers versions of this pipeline's group only",
     "DescribeModelVersions": "the registry numbers versions itself (model-package/<group>/<n>); "

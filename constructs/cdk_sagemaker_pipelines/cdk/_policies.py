@@ -1,6 +1,7 @@
 """Turn a ``PermissionPlan`` into IAM statements for the pipeline role and the step role.
 
-Every statement is scoped: job ARNs to the ``pipelines-`` name prefix the service uses,
+Every statement is scoped: job ARNs to the ``pipelines-`` name prefix the service uses
+(or the custom job-name prefixes the definition gives),
 S3 to the exact bucket and key patterns the definition reads or writes, registration to
 the model package group with a ``PendingManualApproval`` condition. ``Resource: *`` only
 appears for actions that have no resource type (see ``RESOURCELESS_ACTIONS``).
@@ -102,10 +103,11 @@ def pipeline_role_statements(
     tagged: list[str] = []
     for kind in sorted(plan.job_actions):
         resource_type, actions = plan.job_actions[kind]
-        arn = _sagemaker_arn(stack, resource_type, f"{JOB_NAME_PREFIX}*")
-        tagged.append(arn)
+        prefixes = plan.job_name_prefixes.get(kind) or [JOB_NAME_PREFIX]
+        arns = [_sagemaker_arn(stack, resource_type, f"{prefix}*") for prefix in prefixes]
+        tagged += arns
         statements.append(
-            iam.PolicyStatement(sid=f"{_sid(kind)}Jobs", actions=list(actions), resources=[arn])
+            iam.PolicyStatement(sid=f"{_sid(kind)}Jobs", actions=list(actions), resources=arns)
         )
     groups = _unique(plan.model_package_groups)
     if groups:

@@ -236,8 +236,8 @@ class ShapeChecker:
     Example::
 
         checker = ShapeChecker(step="Train", typer=typer)
-        problems = list(checker.check(arguments, "CreateTrainingJobRequest", "Arguments",
-                                      service_supplied={"TrainingJobName"}))
+        problems = list(checker.check(arguments, "CreateModelPackageInput", "Arguments",
+                                      service_supplied={"CertifyForMarketplace"}))
     """
 
     __slots__ = ("memo", "problems", "refs", "service", "step", "typer")
@@ -265,9 +265,14 @@ class ShapeChecker:
         shape_name: str,
         field: str,
         service_supplied: Collection[str] = (),
+        optional: Collection[str] = (),
     ) -> Iterator[Problem]:
-        """Check ``value`` against the named shape; ``service_supplied`` members must be absent."""
-        return iter(self.run(value, shape_name, field, service_supplied))
+        """Check ``value`` against the named shape.
+
+        ``service_supplied`` members must be absent; ``optional`` members are checked when
+        present, though the shape requires them.
+        """
+        return iter(self.run(value, shape_name, field, service_supplied, optional))
 
     def run(
         self,
@@ -275,6 +280,7 @@ class ShapeChecker:
         shape_name: str,
         field: Path,
         service_supplied: Collection[str] = (),
+        optional: Collection[str] = (),
     ) -> list[Problem]:
         """Like ``check``, returning the list of problems."""
         shape = compiled_shape(shape_name, self.service)
@@ -291,7 +297,7 @@ class ShapeChecker:
                             "remove it",
                         )
                     )
-        skip = frozenset(service_supplied)
+        skip = frozenset(service_supplied).union(optional)
         if (
             skip
             and shape.kind == "structure"

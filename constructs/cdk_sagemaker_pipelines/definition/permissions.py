@@ -27,6 +27,18 @@ from ._shape_check import is_expression
 from ._tokens import is_token
 
 JOB_NAME_PREFIX = "pipelines-"
+# The name member of each job request. Pipelines names the job itself; a name given in the
+# definition is a custom prefix ("<prefix>-<execution id>-<token>-<attempt>" instead of
+# "pipelines-…"), what the SDK writes with PipelineDefinitionConfig(use_custom_job_prefix=
+# True). See "Customize access management for Pipelines jobs" in the SageMaker guide.
+JOB_NAME_FIELDS: dict[str, str] = {
+    "Processing": "ProcessingJobName",
+    "Training": "TrainingJobName",
+    "Tuning": "HyperParameterTuningJobName",
+    "Transform": "TransformJobName",
+    "Model": "ModelName",
+    "RegisterModel": "ModelPackageName",
+}
 
 # Per step type: (IAM resource type, actions the service calls with the pipeline's role).
 JOB_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -213,6 +225,8 @@ class PermissionPlan:
 
     step_types: set[str] = field(default_factory=set)
     job_actions: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # Per job step type, the name prefixes of its jobs: ``pipelines-`` or custom ones.
+    job_name_prefixes: dict[str, list[Any]] = field(default_factory=dict)
     passed_roles: list[Any] = field(default_factory=list)
     reads: list[S3Access] = field(default_factory=list)
     writes: list[S3Access] = field(default_factory=list)
@@ -227,6 +241,14 @@ class PermissionPlan:
     uses_vpc: bool = False
     unattributed: list[Unattributed] = field(default_factory=list)
     parameter_uses: list[ParameterUse] = field(default_factory=list)
+
+
+def _job_name_prefix(kind: str, arguments: Any) -> Any:
+    """``pipelines-``, or ``<custom prefix>-`` (``*`` when known only at run time)."""
+    custom = arguments.get(JOB_NAME_FIELDS[kind]) if isinstance(arguments, Mapping) else None
+    if custom is None:
+        return JOB_NAME_PREFIX
+    return f"{custom}-" if isinstance(custom, str) else ""
 
 
 def _add(items: list[Any], value: Any) -> None:
@@ -285,6 +307,7 @@ class _Planner:
         plan.step_types.add(kind)
         if kind in JOB_ACTIONS:
             plan.job_actions[kind] = JOB_ACTIONS[kind]
+            _add(plan.job_name_prefixes.setdefault(kind, []), _job_name_prefix(kind, arguments))
         for access, path in _S3_FIELDS.get(kind, ()):
             for where, value in _select(arguments, path):
                 self._locate(

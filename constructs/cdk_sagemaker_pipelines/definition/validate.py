@@ -38,6 +38,7 @@ from ._tokens import is_token
 from .conditions import COMPARISON_TYPES, CONDITION_TYPES
 from .expressions import EXECUTION_VARIABLE_NAMES, ORDERED_TYPES, is_valid_json_path
 from .parameters import parameter_problems
+from .permissions import JOB_NAME_FIELDS
 from .properties import OUTPUT_TYPES, PathStepError, PropertyNode, resolve, root_node
 from .retry import (
     ISO_DURATION,
@@ -56,20 +57,14 @@ PIPELINE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}")
 MAX_DISPLAY_NAME = 256
 MAX_DESCRIPTION = 3072
 
-# Step type → (request shape, members the service supplies at run time).
+# Step type → (request shape, members the service does not take in a definition).
 JOB_REQUEST_SHAPES: dict[str, tuple[str, frozenset[str]]] = {
-    "Processing": ("CreateProcessingJobRequest", frozenset({"ProcessingJobName"})),
-    "Training": ("CreateTrainingJobRequest", frozenset({"TrainingJobName"})),
-    "Tuning": (
-        "CreateHyperParameterTuningJobRequest",
-        frozenset({"HyperParameterTuningJobName"}),
-    ),
-    "Transform": ("CreateTransformJobRequest", frozenset({"TransformJobName"})),
-    "Model": ("CreateModelInput", frozenset({"ModelName"})),
-    "RegisterModel": (
-        "CreateModelPackageInput",
-        frozenset({"CertifyForMarketplace", "ModelPackageName"}),
-    ),
+    "Processing": ("CreateProcessingJobRequest", frozenset()),
+    "Training": ("CreateTrainingJobRequest", frozenset()),
+    "Tuning": ("CreateHyperParameterTuningJobRequest", frozenset()),
+    "Transform": ("CreateTransformJobRequest", frozenset()),
+    "Model": ("CreateModelInput", frozenset()),
+    "RegisterModel": ("CreateModelPackageInput", frozenset({"CertifyForMarketplace"})),
 }
 # Step types the service knows but whose arguments we don't check member by member.
 OPAQUE_STEP_TYPES = frozenset(
@@ -96,6 +91,22 @@ RETRYABLE = frozenset(
 )
 JOB_RETRYABLE = frozenset({"Processing", "Training", "Tuning", "Transform", "AutoML"})
 _COMMON_FIELDS = ("Name", "Type", "Arguments", "DependsOn", "DisplayName", "Description")
+# Check steps carry their settings beside Arguments (the SDK's QualityCheckStep and
+# ClarifyCheckStep, as the service's step metadata describes them).
+_CHECK_STEP_FIELDS = (
+    "CheckType",
+    "ModelPackageGroupName",
+    "SkipCheck",
+    "FailOnViolation",
+    "RegisterNewBaseline",
+    "SuppliedBaselineConstraints",
+)
+_STEP_TYPE_FIELDS: dict[str, tuple[str, ...]] = {
+    "Lambda": ("FunctionArn", "OutputParameters", "Timeout"),
+    "Callback": ("SqsQueueUrl", "OutputParameters", "Timeout"),
+    "QualityCheck": (*_CHECK_STEP_FIELDS, "SuppliedBaselineStatistics"),
+    "ClarifyCheck": (*_CHECK_STEP_FIELDS, "ModelName"),
+}
 STEP_FIELDS: dict[str, frozenset[str]] = {
     kind: frozenset(
         {
@@ -103,12 +114,12 @@ STEP_FIELDS: dict[str, frozenset[str]] = {
             *(("CacheConfig",) if kind in CACHEABLE else ()),
             *(("RetryPolicies",) if kind in RETRYABLE else ()),
             *(("PropertyFiles",) if kind == "Processing" else ()),
-            *(("FunctionArn", "OutputParameters", "Timeout") if kind == "Lambda" else ()),
-            *(("SqsQueueUrl", "OutputParameters", "Timeout") if kind == "Callback" else ()),
+            *_STEP_TYPE_FIELDS.get(kind, ()),
         }
     )
     for kind in STEP_TYPES
 }
+_EMR_ARGUMENTS = ("ClusterId", "ClusterConfig", "StepConfig", "ExecutionRoleArn")
 _LAMBDA_ARN = re.compile(
     r"arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9\-_]+(:[\w$-]+)?"
 )
@@ -345,7 +356,9 @@ class _Validator:
                 # expression and every part it does not check back to _walk_references.
                 shape_name, supplied = JOB_REQUEST_SHAPES[kind]
                 walker = ShapeChecker(step=name, typer=self, refs=self, memo=self._memo)
-                self._shape_problems = walker.run(value, shape_name, "Arguments", supplied)
+                self._shape_problems = walker.run(
+                    value, shape_name, "Arguments", supplied, (JOB_NAME_FIELDS[kind],)
+                )
             else:
                 self._walk_references(value, key, record, _arguments_shape(kind))
         self._ordering_field = False
@@ -888,7 +901,9 @@ class _Validator:
         if problems is None:
             shape_name, supplied = JOB_REQUEST_SHAPES[record.kind]
             checker = ShapeChecker(step=record.name, typer=self)
-            problems = checker.run(arguments, shape_name, "Arguments", supplied)
+            problems = checker.run(
+                arguments, shape_name, "Arguments", supplied, (JOB_NAME_FIELDS[record.kind],)
+            )
         self.problems.extend(problems)
         if record.kind == "Processing":
             self._check_processing_names(record, arguments)
@@ -1361,13 +1376,31 @@ class _Validator:
 
     def _check_emr_arguments(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         for key in arguments:
-            if key not in ("ClusterId", "ClusterConfig", "StepConfig"):
+            if key not in _EMR_ARGUMENTS:
                 self.add(
                     record.name,
                     f"Arguments.{key}",
                     "unknown member",
-                    did_you_mean(key, ["ClusterId", "ClusterConfig", "StepConfig"]),
+                    did_you_mean(key, _EMR_ARGUMENTS),
                 )
+        if "ExecutionRoleArn" in arguments:
+            # The step's runtime role, passed to AddJobFlowSteps on a running cluster.
+            if "ClusterId" not in arguments:
+                self.add(
+                    record.name,
+                    "Arguments.ExecutionRoleArn",
+                    "a runtime role needs a running cluster (ClusterId)",
+                    "a new cluster (ClusterConfig) runs steps with its own roles",
+                )
+            checker = ShapeChecker(step=record.name, typer=self, service="emr")
+            self.problems.extend(
+                checker.check(
+                    {"ExecutionRoleArn": arguments["ExecutionRoleArn"]},
+                    "AddJobFlowStepsInput",
+                    "Arguments",
+                    optional=("JobFlowId", "Steps"),
+                )
+            )
         if "ClusterId" in arguments and "ClusterConfig" in arguments:
             self.add(
                 record.name,

@@ -644,6 +644,33 @@ def test_registered_inference_code_in_the_model_or_in_s3_is_not_warned():
     Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("RegisterModel"))
 
 
+SDK_GENERATED = Path(__file__).parents[1] / "definition" / "sdk_generated"
+
+
+def test_steps_whose_permissions_are_not_derived_are_warned():
+    # The SDK's QualityCheckStep and ClarifyCheckStep validate, but the roles get nothing
+    # for the processing jobs they start: without the warning, runs fail after deploy.
+    definition = json.loads(
+        (SDK_GENERATED / "quality-and-clarify-checks.json").read_text(encoding="utf-8")
+    )
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Training",
+        Match.string_like_regexp(
+            r"^The pipeline role and the step role get no permissions for step\(s\) "
+            r"'DataQualityCheck' \(QualityCheck\), 'DataBiasCheck' \(ClarifyCheck\): .* "
+            r"\[ack: cdk-sagemaker-pipelines:unplanned-step-permissions\]$"
+        ),
+    )
+
+
+def test_steps_whose_permissions_are_derived_are_not_warned():
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=literal_definition(), pipeline_name=NAME)
+    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("no permissions"))
+
+
 def test_fails_parameter_locations_of_undeclared_parameters_or_of_the_wrong_type():
     key = ParameterString(name="InputDataKey", default_value="curated/")
     prep = ProcessingStep(

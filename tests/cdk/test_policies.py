@@ -10,7 +10,7 @@ import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_sagemaker_pipelines.cdk import Pipeline
 from cdk_sagemaker_pipelines.cdk._acknowledge import (
@@ -411,6 +411,37 @@ def test_custom_job_name_prefixes_scope_the_job_statements():
     jobs = [f"{SM}:processing-job/pipelines-*", f"{SM}:processing-job/team-a-prep-*"]
     assert sorted(role["ProcessingJobs"]["Resource"]) == jobs
     assert sorted(role["TagPipelineResources"]["Resource"]) == jobs
+
+
+def test_a_custom_job_name_prefix_known_only_at_run_time_is_warned():
+    # Any name matches a prefix the definition computes: the grant can't be scoped.
+    definition = literal_definition()
+    definition.setdefault("Parameters", []).append(
+        {"Name": "Team", "Type": "String", "DefaultValue": "team-a"}
+    )
+    definition["Steps"][0]["Arguments"]["ProcessingJobName"] = {"Get": "Parameters.Team"}
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    assert pipeline.role_policy is not None
+    role = statements(Template.from_stack(stack), pipeline.role_policy)
+    assert role["ProcessingJobs"]["Resource"] == f"{SM}:processing-job/*"
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Training",
+        Match.string_like_regexp(
+            r"^The job-name prefix of step 'Prep' field 'Arguments\.ProcessingJobName' is an "
+            r"expression, known only at run time, so the pipeline role may create, describe and "
+            r"stop jobs of that type with any name .*"
+            r"\[ack: cdk-sagemaker-pipelines:open-job-name-prefix\]$"
+        ),
+    )
+
+
+def test_a_literal_custom_job_name_prefix_is_not_warned():
+    definition = literal_definition()
+    definition["Steps"][0]["Arguments"]["ProcessingJobName"] = "team-a-prep"
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("job-name prefix"))
 
 
 def test_nothing_is_granted_for_step_types_not_used():

@@ -856,6 +856,23 @@ def test_notifications_to_a_given_encrypted_topic_let_eventbridge_use_its_key():
     } in key_policy["Statement"]
 
 
+def test_notifications_to_a_topic_encrypted_through_an_alias_of_this_app_use_its_key():
+    # The alias grants through its target key, whose policy this app writes: no warning.
+    stack = new_stack()
+    key = kms.Key(stack, "Key")
+    alias = kms.Alias(stack, "Alias", alias_name="alias/alerts", target_key=key)
+    topic = sns.Topic(stack, "Existing", master_key=alias)
+    PipelineFailureNotifications(stack, "Failures", pipeline=_pipeline(stack), topic=topic)
+    key_policy = resource(Template.from_stack(stack), logical_id(key))["Properties"]["KeyPolicy"]
+    assert {
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Resource": "*",
+    } in key_policy["Statement"]
+    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("key whose"))
+
+
 def test_notifications_to_a_topic_with_a_key_this_app_cannot_change_are_reported():
     # grant() on an imported key adds nothing: EventBridge couldn't encrypt, and drops them.
     stack = new_stack()

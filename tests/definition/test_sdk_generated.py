@@ -99,3 +99,24 @@ def test_emr_runtime_role_needs_a_running_cluster() -> None:
     [problem] = validate_definition(definition)
     assert problem.field == "Arguments.ExecutionRoleArn"
     assert problem.message == "a runtime role needs a running cluster (ClusterId)"
+
+
+def test_check_steps_are_listed_as_unplanned() -> None:
+    # The planner derives nothing for check steps: the Pipeline construct says so.
+    plan = plan_permissions(load("quality-and-clarify-checks"))
+    assert plan.unplanned_steps == [
+        ("DataQualityCheck", "QualityCheck"),
+        ("DataBiasCheck", "ClarifyCheck"),
+    ]
+    assert plan_permissions(load("custom-job-prefix")).unplanned_steps == []
+
+
+def test_a_custom_job_name_prefix_given_as_an_expression_is_open() -> None:
+    definition = load("custom-job-prefix")
+    definition["Steps"][1]["Arguments"]["TrainingJobName"] = {
+        "Std:Join": {"On": "-", "Values": ["team", {"Get": "Execution.PipelineExecutionId"}]}
+    }
+    plan = plan_permissions(definition)
+    assert plan.job_name_prefixes["Training"] == [""]
+    assert plan.open_job_name_prefixes == [("Train", "Arguments.TrainingJobName")]
+    assert plan_permissions(load("custom-job-prefix")).open_job_name_prefixes == []

@@ -423,6 +423,8 @@ class Pipeline(_PipelineBase):
         self._check_self_approval()
         self._check_cache_outlives_outputs()
         self._warn_unattributed()
+        self._warn_unplanned_steps()
+        self._warn_open_job_name_prefixes()
         self._warn_registered_asset_code()
         self._warn_registry_store()
         pipeline_statements = pipeline_role_statements(
@@ -847,6 +849,34 @@ class Pipeline(_PipelineBase):
             f"The step role gets no S3 access for: {lines}. These values are only known at run "
             "time: declare the locations they may take with parameter_locations=, or grant the "
             "step role (pipeline.step_role) access yourself.",
+        )
+
+    def _warn_unplanned_steps(self) -> None:
+        """Steps the roles get nothing for: accepted, they would fail at run time."""
+        if not self.plan.unplanned_steps:
+            return
+        steps = ", ".join(f"'{name}' ({kind})" for name, kind in self.plan.unplanned_steps)
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:unplanned-step-permissions",
+            f"The pipeline role and the step role get no permissions for step(s) {steps}: "
+            "this construct doesn't derive them for these step types, so the step fails at "
+            "run time with AccessDenied unless you grant pipeline.role (e.g. "
+            "sagemaker:CreateProcessingJob for the jobs a check step starts) and "
+            "pipeline.step_role (its data) what they need yourself.",
+        )
+
+    def _warn_open_job_name_prefixes(self) -> None:
+        """A job-name prefix known only at run time can't scope the job ARNs: they are ``*``."""
+        if not self.plan.open_job_name_prefixes:
+            return
+        fields = "; ".join(
+            f"step '{step}' field '{field}'" for step, field in self.plan.open_job_name_prefixes
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:open-job-name-prefix",
+            f"The job-name prefix of {fields} is an expression, known only at run time, so the "
+            "pipeline role may create, describe and stop jobs of that type with any name in "
+            "the account and region. Write the prefix as a string to scope it to <prefix>-*.",
         )
 
     def _warn_registry_store(self) -> None:

@@ -928,6 +928,9 @@ class _RuleTopicTarget:
             )
         # As SnsTopic does: EventBridge encrypts what it publishes to an encrypted topic.
         key = getattr(self.topic, "master_key", None)
+        if isinstance(key, kms.Alias):
+            # An alias of this app grants through its key (and an imported alias can't).
+            key = key.alias_target_key
         if isinstance(key, kms.Key):
             key.grant(
                 iam.ServicePrincipal("events.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*"

@@ -77,6 +77,11 @@ JOB_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "Model": ("model", ("sagemaker:CreateModel", "sagemaker:DescribeModel")),
 }
+# Step types the service runs with the pipeline role that the plan grants nothing for: their
+# jobs, endpoints and baselines need permissions this planner doesn't derive (yet).
+UNPLANNED_STEP_TYPES = frozenset(
+    {"AutoML", "ClarifyCheck", "QualityCheck", "Endpoint", "EndpointConfig"}
+)
 REGISTER_ACTIONS = ("sagemaker:CreateModelPackage",)
 DESCRIBE_PACKAGE_ACTIONS = ("sagemaker:DescribeModelPackage",)
 PENDING_APPROVAL = "PendingManualApproval"
@@ -241,6 +246,10 @@ class PermissionPlan:
     uses_vpc: bool = False
     unattributed: list[Unattributed] = field(default_factory=list)
     parameter_uses: list[ParameterUse] = field(default_factory=list)
+    # (step, field) of job-name prefixes known only at run time: their jobs' ARNs are ``*``.
+    open_job_name_prefixes: list[tuple[str, str]] = field(default_factory=list)
+    # (step, type) of steps whose permissions the plan leaves out (UNPLANNED_STEP_TYPES).
+    unplanned_steps: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _job_name_prefix(kind: str, arguments: Any) -> Any:
@@ -307,7 +316,12 @@ class _Planner:
         plan.step_types.add(kind)
         if kind in JOB_ACTIONS:
             plan.job_actions[kind] = JOB_ACTIONS[kind]
-            _add(plan.job_name_prefixes.setdefault(kind, []), _job_name_prefix(kind, arguments))
+            prefix = _job_name_prefix(kind, arguments)
+            _add(plan.job_name_prefixes.setdefault(kind, []), prefix)
+            if prefix == "":
+                plan.open_job_name_prefixes.append((name, f"Arguments.{JOB_NAME_FIELDS[kind]}"))
+        elif kind in UNPLANNED_STEP_TYPES:
+            plan.unplanned_steps.append((name, kind))
         for access, path in _S3_FIELDS.get(kind, ()):
             for where, value in _select(arguments, path):
                 self._locate(

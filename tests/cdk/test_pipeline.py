@@ -665,6 +665,30 @@ def test_steps_whose_permissions_are_not_derived_are_warned():
     )
 
 
+def test_fails_roles_keys_and_clusters_known_only_at_run_time():
+    # No statement can name them: a raw TypeError from the policy builder before.
+    definition = literal_definition()
+    definition["Parameters"] = [
+        {"Name": name, "Type": "String"} for name in ("JobRole", "VolumeKey", "Cluster")
+    ]
+    arguments = definition["Steps"][0]["Arguments"]
+    arguments["RoleArn"] = {"Get": "Parameters.JobRole"}
+    arguments["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] = {
+        "Get": "Parameters.VolumeKey"
+    }
+    emr = json.loads((SDK_GENERATED / "emr-runtime-role.json").read_text(encoding="utf-8"))
+    stack = new_stack()
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    assert [(p.step, p.field) for p in raised.value.problems] == [
+        ("Prep", "Arguments.ProcessingResources.ClusterConfig.VolumeKmsKeyId"),
+        ("Prep", "Arguments.RoleArn"),
+    ]
+    assert "iam:PassRole on every role" in str(raised.value)
+    with pytest.raises(PipelineValidationError, match=r"field 'Arguments\.ClusterId': an EMR"):
+        Pipeline(stack, "Emr", definition=emr)
+
+
 def test_steps_whose_permissions_are_derived_are_not_warned():
     stack = new_stack()
     Pipeline(stack, "Training", definition=literal_definition(), pipeline_name=NAME)

@@ -420,6 +420,7 @@ class Pipeline(_PipelineBase):
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
         self._check_defaults_in_locations()
+        self._check_run_time_resources()
         self._check_self_approval()
         self._check_cache_outlives_outputs()
         self._warn_unattributed()
@@ -850,6 +851,30 @@ class Pipeline(_PipelineBase):
             "time: declare the locations they may take with parameter_locations=, or grant the "
             "step role (pipeline.step_role) access yourself.",
         )
+
+    def _check_run_time_resources(self) -> None:
+        """Roles, keys and EMR clusters must be known at synth: grants have to name them."""
+        hints = {
+            "role": (
+                "a role known only at run time can't be passed under least privilege: the "
+                "pipeline role would need iam:PassRole on every role",
+                "give the role ARN itself, or leave it to the construct's step role",
+            ),
+            "key": (
+                "a KMS key known only at run time can't be granted to the jobs",
+                "give the key ARN (or alias) itself",
+            ),
+            "cluster": (
+                "an EMR cluster known only at run time can't be scoped: the pipeline role "
+                "would need access to every cluster",
+                "give the cluster id (j-…) itself",
+            ),
+        }
+        problems = [
+            Problem(step, where, *hints[kind]) for step, where, kind in self.plan.run_time_resources
+        ]
+        if problems:
+            raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
 
     def _warn_unplanned_steps(self) -> None:
         """Steps the roles get nothing for: accepted, they would fail at run time."""

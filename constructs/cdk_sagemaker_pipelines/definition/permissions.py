@@ -250,6 +250,9 @@ class PermissionPlan:
     open_job_name_prefixes: list[tuple[str, str]] = field(default_factory=list)
     # (step, type) of steps whose permissions the plan leaves out (UNPLANNED_STEP_TYPES).
     unplanned_steps: list[tuple[str, str]] = field(default_factory=list)
+    # (step, field, kind) of roles, keys and EMR clusters given as expressions: known
+    # only at run time, so no statement can name them.
+    run_time_resources: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _job_name_prefix(kind: str, arguments: Any) -> Any:
@@ -330,14 +333,14 @@ class _Planner:
                 for use in _parameter_uses(name, f"Arguments.{where}", value):
                     _add(plan.parameter_uses, use)
         for path in _KMS_FIELDS:
-            for _, value in _select(arguments, path):
-                _add(plan.kms_keys, value)
+            for where, value in _select(arguments, path):
+                self._add_resource(plan.kms_keys, name, f"Arguments.{where}", "key", value)
         for path in _IMAGE_FIELDS:
             for _, value in _select(arguments, path):
                 _add(plan.images, value)
         for path in _ROLE_FIELDS:
-            for _, value in _select(arguments, path):
-                _add(plan.passed_roles, value)
+            for where, value in _select(arguments, path):
+                self._add_resource(plan.passed_roles, name, f"Arguments.{where}", "role", value)
         for path in _VPC_FIELDS:
             if any(True for _ in _select(arguments, path)):
                 plan.uses_vpc = True
@@ -349,8 +352,16 @@ class _Planner:
         elif kind == "Callback":
             _add(plan.sqs_queue_urls, step.get("SqsQueueUrl"))
         elif kind == "EMR":
-            _add(plan.emr_clusters, arguments.get("ClusterId"))
+            cluster = arguments.get("ClusterId")
+            self._add_resource(plan.emr_clusters, name, "Arguments.ClusterId", "cluster", cluster)
         self._property_file_reads(step)
+
+    def _add_resource(self, items: list[Any], step: str, where: str, kind: str, value: Any) -> None:
+        """Add a role, key or cluster; one known only at run time is recorded instead."""
+        if is_expression(value):
+            self.plan.run_time_resources.append((step, where, kind))
+        else:
+            _add(items, value)
 
     def _property_file_reads(self, step: Mapping[str, Any]) -> None:
         # The service reads property files itself (with the pipeline role) for JsonGet.

@@ -1180,6 +1180,19 @@ def test_fails_a_bucket_parameter_whose_locations_leave_out_the_bucket():
     )
 
 
+def test_new_data_in_an_app_bucket_the_definition_names_by_its_deployed_name_is_a_warning():
+    # A definition JSON may hold the name CloudFormation gave the bucket on a first deploy.
+    stack = new_stack()
+    data = s3.Bucket(stack, "Data")
+    deployed = f"{stack.stack_name.lower()}-data1234abcd-a1b2c3d4e5f6"
+    pipeline = _reading(stack, deployed, parameter_locations={"InputDataKey": "*"})
+    _watch(stack, pipeline, data)
+    Annotations.from_stack(stack).has_warning(
+        "/Test/OnNewData",
+        Match.string_like_regexp(r"can't be told at synth whether they are the same bucket"),
+    )
+
+
 def test_new_data_in_a_bucket_named_at_deploy_time_is_a_warning():
     # Maybe the same bucket, maybe not: only known at deploy time.
     stack = new_stack()

@@ -789,7 +789,25 @@ def _same_bucket(first: str, second: str) -> bool | None:
     known = _bucket_identity(first), _bucket_identity(second)
     if known[0] is None or known[1] is None:
         return None
+    if known[0][0] != known[1][0]:
+        # A literal name and a bucket CloudFormation names: the literal may be the deployed
+        # name (<stack name>-<logical id>-<suffix>, lowercased), written into a definition.
+        name, bucket = (first, second) if known[0][0] == "name" else (second, first)
+        prefix = _generated_name_prefix(bucket)
+        if prefix is None or name.startswith(prefix):
+            return None
+        return False
     return known[0] == known[1]
+
+
+def _generated_name_prefix(name: str) -> str | None:
+    """``<stack name>-``, lowercased: how CloudFormation starts the name of this app bucket."""
+    fragments = Tokenization.reverse_string(name)
+    target = getattr(fragments.first_token, "target", None) if fragments.length == 1 else None
+    if not isinstance(target, s3.CfnBucket):
+        return None
+    stack_name = Stack.of(target).stack_name
+    return None if is_unresolved(stack_name) else f"{stack_name.lower()}-"
 
 
 def _shown_bucket(name: str) -> str:

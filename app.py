@@ -20,24 +20,36 @@ sys.path.insert(0, str(ROOT))
 import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks  # noqa: E402
 
+from cdk_sagemaker_pipelines.definition import PipelineDefinitionError  # noqa: E402
 from stacks import MlOpsStage, load_environments  # noqa: E402
-from stacks.config import ConfigError  # noqa: E402
+from stacks.config import ConfigError, cdk_json_problems  # noqa: E402
 
 # The CLI asks apps to leave policy-validation failures to it, then only reports them for
 # the stacks it selected: with every stack in a Stage, a plain `cdk synth` selects none and
 # cdk-nag findings pass silently. The app fails synth itself instead, whatever the command.
 FAIL_SYNTH_ON_VALIDATION_ERRORS = {"@aws-cdk/core:failSynthOnValidationErrors": True}
+# The file the CDK CLI read the context from: it runs the app in cdk.json's directory.
+CDK_JSON = Path("cdk.json")
 
 
 def build_app(context: dict[str, object] | None = None, outdir: str | None = None) -> cdk.App:
     """Build the app: one ``MlOpsStage`` per configured environment."""
+    if context is None and CDK_JSON.is_file():  # run by the CDK CLI, from cdk.json's directory
+        duplicated = cdk_json_problems(CDK_JSON.read_text(encoding="utf-8"))
+        if duplicated:
+            raise SystemExit("invalid cdk.json 'environments':\n- " + "\n- ".join(duplicated))
     app = cdk.App(context=context, outdir=outdir, post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
     try:
         environments = load_environments(app.node.try_get_context("environments"))
     except ConfigError as error:
         raise SystemExit(str(error)) from None
     for name, config in environments.items():
-        MlOpsStage(app, name, config=config)
+        try:
+            MlOpsStage(app, name, config=config)
+        except PipelineDefinitionError as error:
+            # The message names the construct path, step and field; the frames jsii adds
+            # between here and the construct say nothing more.
+            raise SystemExit(f"synth failed: {error}") from None
     # Once for the whole app: a pack registered per stage walks every stage again.
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
     return app

@@ -10,14 +10,18 @@ Example ``cdk.json``::
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any
 
 from cdk_sagemaker_pipelines.cdk._schedule import schedule_expression_problem
 from cdk_sagemaker_pipelines.definition._service_model import shape
-from cdk_sagemaker_pipelines.definition._suggest import did_you_mean
+from cdk_sagemaker_pipelines.definition._suggest import did_you_mean, one_of
+from cdk_sagemaker_pipelines.definition.images import framework_image
+from example_project.pipeline import INSTANCE_TYPES, SKLEARN_VERSION
 
 
 class ConfigError(ValueError):
@@ -48,6 +52,7 @@ class EnvironmentConfig:
     alarm_email: str | None = None
 
 
+_NAME = re.compile(r"[a-z][a-z0-9-]{0,19}")
 _ACCOUNT = re.compile(r"\d{12}")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
 # EventBridge Scheduler: rate(<positive integer> <unit>), or cron with six fields
@@ -65,11 +70,15 @@ def _check(name: str, key: str, value: Any) -> str | None:
             else "a 12-digit account id"
         )
     if key == "region" and value is not None:
-        return (
-            None
-            if isinstance(value, str) and _REGION.fullmatch(value)
-            else "a region such as eu-west-1"
-        )
+        if not (isinstance(value, str) and _REGION.fullmatch(value)):
+            return "a region such as eu-west-1"
+        if value not in _image_regions():
+            hint = did_you_mean(value, _image_regions())
+            return (
+                f"a region where the pipeline's sklearn {SKLEARN_VERSION} images are published"
+                + (f" ({hint})" if hint else "")
+            )
+        return None
     if key in ("retain_data", "require_network_isolation"):
         return None if isinstance(value, bool) else "true or false"
     if key in ("training_instance_type", "processing_instance_type"):
@@ -79,10 +88,22 @@ def _check(name: str, key: str, value: Any) -> str | None:
         if value not in enum:
             hint = did_you_mean(str(value), enum)
             return "a SageMaker instance type such as ml.m5.large" + (f" ({hint})" if hint else "")
+        if value not in INSTANCE_TYPES:
+            # The pipeline's instance type parameters only take these (their enum_values):
+            # any other default would fail synth deep inside the Pipeline construct.
+            return (
+                f"one of the pipeline's instance types {one_of(INSTANCE_TYPES)} (add others "
+                "to INSTANCE_TYPES in example_project/pipeline.py)"
+            )
         return None
     if key == "accuracy_threshold":
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
-        return None if ok else "a number between 0 and 1"
+        if ok:
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 10 <= value <= 100:
+            # Likely a percentage; the threshold is compared with an accuracy between 0 and 1.
+            return f"a number between 0 and 1 (did you mean {value / 100:g}?)"
+        return "a number between 0 and 1"
     if key == "execution_output_retention_days":
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
         return None if ok else "a whole number of days (at least 1)"
@@ -107,9 +128,69 @@ def _check(name: str, key: str, value: Any) -> str | None:
     return None
 
 
+@cache
+def _image_regions() -> frozenset[str]:
+    """The regions where every image the example pipeline uses is published."""
+    training = framework_image("sklearn", SKLEARN_VERSION, scope="training").accounts
+    inference = framework_image("sklearn", SKLEARN_VERSION, scope="inference").accounts
+    return frozenset(training) & frozenset(inference)
+
+
 def _valid_schedule(expression: str) -> bool:
     # The same check PipelineSchedule makes (field ranges included), without one-time at().
     return not expression.startswith("at(") and schedule_expression_problem(expression) is None
+
+
+def _rename_hint(name: str, context: Mapping[str, Any]) -> str:
+    lowered = name.lower()
+    if not _NAME.fullmatch(lowered):
+        return ""
+    if lowered in context:
+        # Stage ids, stack names and resource names would differ only in case, if at all.
+        return f" (it differs only in case from environment {lowered!r}: merge or rename it)"
+    return f" (rename it {lowered!r})"
+
+
+class _JsonObject(dict[str, Any]):
+    """A parsed JSON object that remembers the keys its text gave more than once."""
+
+    duplicate_keys: list[str]
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> _JsonObject:
+    parsed = _JsonObject(pairs)
+    keys = [key for key, _ in pairs]
+    parsed.duplicate_keys = list(dict.fromkeys(key for key in keys if keys.count(key) > 1))
+    return parsed
+
+
+def cdk_json_problems(text: str) -> list[str]:
+    """Environments or settings given twice in ``cdk.json``'s text.
+
+    JSON parsers keep the last of duplicate keys without a word, so a block copied to make
+    a new environment and left with its old name would silently replace the original.
+    """
+    try:
+        data = json.loads(text, object_pairs_hook=_json_object)
+    except ValueError:
+        return []  # not JSON: the CDK CLI reports that itself
+    context = data.get("context") if isinstance(data, _JsonObject) else None
+    environments = context.get("environments") if isinstance(context, _JsonObject) else None
+    if not isinstance(environments, _JsonObject):
+        return []
+    problems = [
+        f"environment '{name}' is defined twice in cdk.json; only the last definition would "
+        "be used: rename or remove the other"
+        for name in environments.duplicate_keys
+    ]
+    for name, settings in environments.items():
+        if isinstance(settings, _JsonObject):
+            problems += [
+                f"environment '{name}' setting '{key}' is given twice in cdk.json; only the "
+                "last value would be used: remove the other"
+                for key in settings.duplicate_keys
+            ]
+    return problems
 
 
 def load_environments(context: Any) -> dict[str, EnvironmentConfig]:
@@ -122,9 +203,10 @@ def load_environments(context: Any) -> dict[str, EnvironmentConfig]:
     problems: list[str] = []
     configs: dict[str, EnvironmentConfig] = {}
     for name, settings in context.items():
-        if not re.fullmatch(r"[a-z][a-z0-9-]{0,19}", str(name)):
+        if not _NAME.fullmatch(str(name)):
             problems.append(
                 f"environment name {name!r}: lowercase letters, digits and '-', at most 20"
+                + _rename_hint(str(name), context)
             )
             continue
         if not isinstance(settings, Mapping):

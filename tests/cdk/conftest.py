@@ -49,13 +49,11 @@ class SynthesizedApp:
     template_paths: dict[str, Path]
 
 
-@pytest.fixture(scope="session")
-def reference_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
-    """The reference app (app.py) with all environments, synthesized once per session."""
+def synthesize_reference_app(context: dict[str, Any], outdir: Path) -> SynthesizedApp:
+    """The reference app (app.py) built with ``context`` and synthesized into ``outdir``."""
     import app as reference
 
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    application = reference.build_app(cdk_context(), outdir=str(outdir))
+    application = reference.build_app(context, outdir=str(outdir))
     assembly = application.synth()
     templates: dict[str, dict[str, Any]] = {}
     paths: dict[str, Path] = {}
@@ -65,6 +63,12 @@ def reference_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
             templates[key] = stack.template
             paths[key] = Path(stack.template_full_path)
     return SynthesizedApp(assembly, Path(assembly.directory), templates, paths)
+
+
+@pytest.fixture(scope="session")
+def reference_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
+    """The reference app (app.py) with all environments, synthesized once per session."""
+    return synthesize_reference_app(cdk_context(), tmp_path_factory.mktemp("cdk.out"))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,12 +6,14 @@ suggests the setting meant, and names the valid settings.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from stacks.config import ConfigError, EnvironmentConfig, load_environments
+from stacks.config import ConfigError, EnvironmentConfig, cdk_json_problems, load_environments
 from tests.cdk.conftest import cdk_context
+from tests.conftest import REPO
 
 VALID_SETTINGS = (
     "valid settings: account, region, retain_data, training_instance_type, "
@@ -33,7 +35,7 @@ def _fails(environments: Any) -> str:
 def test_the_reference_environments_load_with_their_types():
     environments = load_environments(cdk_context()["environments"])
 
-    assert list(environments) == ["dev", "staging", "prod"]
+    assert list(environments) == list(cdk_context()["environments"])  # all, in order
     assert environments["prod"] == EnvironmentConfig(
         name="prod",
         retain_data=True,
@@ -73,6 +75,10 @@ def test_fails_an_unknown_setting_like_no_other_listing_the_valid_ones():
     )
 
 
+PIPELINE_INSTANCE_TYPES = (
+    "'ml.m5.large', 'ml.m5.xlarge', 'ml.m5.2xlarge', 'ml.c5.xlarge', 'ml.c5.2xlarge' (add others "
+    "to INSTANCE_TYPES in example_project/pipeline.py)"
+)
 SCHEDULE = (
     "rate(<n> minutes|hours|days), cron(<minutes> <hours> <day-of-month> <month> "
     "<day-of-week> <year>) with '?' as one of the two days, or null"
@@ -87,6 +93,12 @@ SCHEDULE = (
         ("region", "eu-west", "a region such as eu-west-1, got 'eu-west'"),
         ("region", "EU-WEST-1", "a region such as eu-west-1, got 'EU-WEST-1'"),
         (
+            "region",
+            "eu-west-9",
+            "a region where the pipeline's sklearn 1.2-1 images are published (did you mean "
+            "'eu-west-3' or 'eu-west-2' or 'eu-west-1'?), got 'eu-west-9'",
+        ),
+        (
             "training_instance_type",
             "m5.large",
             "a SageMaker instance type such as ml.m5.large (did you mean 'ml.m5.large'?), "
@@ -99,6 +111,16 @@ SCHEDULE = (
             "'ml.m5.xlarge' or 'ml.m5.4xlarge'?), got 'ml.m5.larg'",
         ),
         ("training_instance_type", None, "a SageMaker instance type such as ml.m5.large, got None"),
+        (
+            "training_instance_type",
+            "ml.p3.2xlarge",
+            f"one of the pipeline's instance types {PIPELINE_INSTANCE_TYPES}, got 'ml.p3.2xlarge'",
+        ),
+        (
+            "processing_instance_type",
+            "ml.t3.medium",
+            f"one of the pipeline's instance types {PIPELINE_INSTANCE_TYPES}, got 'ml.t3.medium'",
+        ),
         ("schedule", "daily", f"{SCHEDULE}, got 'daily'"),
         ("schedule", "cron(0 6 * * *)", f"{SCHEDULE}, got 'cron(0 6 * * *)'"),
         ("schedule", "cron(0 6 * * * *)", f"{SCHEDULE}, got 'cron(0 6 * * * *)'"),
@@ -111,6 +133,10 @@ SCHEDULE = (
         ("retain_data", "false", "true or false, got 'false'"),
         ("require_network_isolation", 1, "true or false, got 1"),
         ("accuracy_threshold", 1.5, "a number between 0 and 1, got 1.5"),
+        ("accuracy_threshold", 95, "a number between 0 and 1 (did you mean 0.95?), got 95"),
+        ("accuracy_threshold", 92.5, "a number between 0 and 1 (did you mean 0.925?), got 92.5"),
+        ("accuracy_threshold", -0.1, "a number between 0 and 1, got -0.1"),
+        ("accuracy_threshold", 950, "a number between 0 and 1, got 950"),
         ("accuracy_threshold", "0.9", "a number between 0 and 1, got '0.9'"),
         ("accuracy_threshold", True, "a number between 0 and 1, got True"),
         (
@@ -171,7 +197,8 @@ def test_fails_listing_every_problem_of_every_environment_at_once():
         "invalid cdk.json 'environments':\n"
         "- environment 'dev' setting 'region': expected a region such as eu-west-1, got 'eu'\n"
         "- environment 'dev' setting 'retain_data': expected true or false, got 'no'\n"
-        "- environment name 'Prod': lowercase letters, digits and '-', at most 20\n"
+        "- environment name 'Prod': lowercase letters, digits and '-', at most 20 (rename it "
+        "'prod')\n"
         "- environment 'staging': expected an object of settings"
     )
 
@@ -203,3 +230,72 @@ def test_build_app_without_environments_exits_listing_the_valid_settings():
         reference.build_app(context)
 
     assert raised.value.code == NOT_A_MAPPING
+
+
+def test_fails_an_environment_name_differing_only_in_case_from_another():
+    assert _fails({"prod": {}, "PROD": {"retain_data": False}}) == (
+        "invalid cdk.json 'environments':\n"
+        "- environment name 'PROD': lowercase letters, digits and '-', at most 20 (it differs "
+        "only in case from environment 'prod': merge or rename it)"
+    )
+
+
+# A block copied to make a new environment and not renamed: JSON keeps the last one silently.
+DUPLICATED = """{
+  "app": "python app.py",
+  "context": {
+    "environments": {
+      "staging": {"retain_data": false, "schedule": "cron(0 6 ? * MON *)"},
+      "prod": {"retain_data": true, "accuracy_threshold": 0.9, "accuracy_threshold": 0.95},
+      "staging": {"retain_data": false}
+    }
+  }
+}"""
+DUPLICATED_PROBLEMS = [
+    "environment 'staging' is defined twice in cdk.json; only the last definition would be "
+    "used: rename or remove the other",
+    "environment 'prod' setting 'accuracy_threshold' is given twice in cdk.json; only the last "
+    "value would be used: remove the other",
+]
+
+
+def test_cdk_json_problems_finds_environments_and_settings_given_twice():
+    assert cdk_json_problems(DUPLICATED) == DUPLICATED_PROBLEMS
+    assert cdk_json_problems((REPO / "cdk.json").read_text()) == []
+    assert cdk_json_problems("{not json") == []
+
+
+def test_build_app_run_by_the_cli_exits_on_duplicates_in_cdk_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import app as reference
+
+    (tmp_path / "cdk.json").write_text(DUPLICATED)
+    monkeypatch.chdir(tmp_path)  # the CLI runs the app in cdk.json's directory
+    with pytest.raises(SystemExit) as raised:
+        reference.build_app()
+
+    assert raised.value.code == "invalid cdk.json 'environments':\n- " + "\n- ".join(
+        DUPLICATED_PROBLEMS
+    )
+
+
+def test_build_app_exits_with_a_definition_error_instead_of_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    import app as reference
+
+    # A setting the config accepts but the pipeline doesn't (its parameter's enum_values).
+    monkeypatch.setattr("stacks.config.INSTANCE_TYPES", ["ml.t3.medium"])
+    context = {
+        **cdk_context(),
+        "environments": {"qa": {"processing_instance_type": "ml.t3.medium"}},
+    }
+    with pytest.raises(SystemExit) as raised:
+        reference.build_app(context)
+
+    assert str(raised.value.code).startswith(
+        "synth failed: pipeline definition of qa/MlOps/Training has 1 problem:\n"
+        "- pipeline field 'Parameters[1].DefaultValue': parameter 'ProcessingInstanceType' "
+        "default 'ml.t3.medium' is not one of its EnumValues"
+    )

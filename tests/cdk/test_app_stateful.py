@@ -65,6 +65,20 @@ def retention_problems(resources: dict[str, Any], expected: dict[str, Any]) -> l
     ]
 
 
+def inventoried_resources(stack: str) -> dict[str, Any]:
+    """The inventory's resources of ``stack``; a stack missing from it fails saying what to do."""
+    stacks = inventory()["stacks"]
+    if stack not in stacks:
+        pytest.fail(
+            f"{stack} is not in tests/cdk/{INVENTORY_FILE.name}: add it, copying another "
+            "environment's entry (the logical ids are the same), with 'retain' set to the "
+            "environment's retain_data and its own name in ModelPackageGroupName",
+            pytrace=False,
+        )
+    resources: dict[str, Any] = stacks[stack]["resources"]
+    return resources
+
+
 RETAINED = [stack for stack, entry in inventory()["stacks"].items() if entry["retain"]]
 
 
@@ -72,7 +86,7 @@ RETAINED = [stack for stack, entry in inventory()["stacks"].items() if entry["re
 def test_stateful_resources_keep_their_logical_ids_types_and_immutable_properties(
     reference_app: SynthesizedApp, stack: str
 ):
-    expected = inventory()["stacks"][stack]["resources"]
+    expected = inventoried_resources(stack)
     assert replacement_problems(reference_app.templates[stack]["Resources"], expected) == []
 
 
@@ -124,7 +138,7 @@ def test_the_inventory_lists_every_stateful_resource(reference_app: SynthesizedA
     # A new bucket, key or registry must be added to the inventory (or, with a reason,
     # to not_stateful), so that it is guarded too.
     data = inventory()
-    listed = set(data["stacks"][stack]["resources"]) | set(data["not_stateful"])
+    listed = set(inventoried_resources(stack)) | set(data["not_stateful"])
     unlisted = sorted(
         f"{logical_id} ({resource['Type']})"
         for logical_id, resource in reference_app.templates[stack]["Resources"].items()
@@ -149,3 +163,14 @@ def test_the_inventory_names_every_property_whose_change_replaces_the_resource()
             if absent:
                 missing.append(f"{stack} {logical_id}: {absent}")
     assert missing == []
+
+
+def test_a_stack_missing_from_the_inventory_fails_saying_how_to_add_it():
+    with pytest.raises(pytest.fail.Exception) as raised:
+        inventoried_resources("qa/MlOps")
+
+    assert str(raised.value) == (
+        "qa/MlOps is not in tests/cdk/stateful_resources.json: add it, copying another "
+        "environment's entry (the logical ids are the same), with 'retain' set to the "
+        "environment's retain_data and its own name in ModelPackageGroupName"
+    )

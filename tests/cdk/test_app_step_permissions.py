@@ -30,6 +30,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,7 +47,7 @@ from tests.cdk.assembly import (
     stack_environment,
     stack_test_id,
 )
-from tests.cdk.conftest import SynthesizedApp
+from tests.cdk.conftest import SynthesizedApp, cdk_context, synthesize_reference_app
 
 SAGEMAKER = "sagemaker.amazonaws.com"
 PENDING = "PendingManualApproval"
@@ -217,8 +218,17 @@ def _select(value: Any, path: str) -> list[Any]:
 
 
 def _pipelines(app: SynthesizedApp, stack: str) -> list[Pipeline]:
-    template = app.templates[stack]
     account, region = stack_environment(app, stack)
+    # A stack pinned to an account and region renders some ARNs with literals and others
+    # (bucket ARNs, say) with pseudo parameters: resolve them as CloudFormation will.
+    template = _resolve_pseudo_parameters(
+        app.templates[stack],
+        {
+            "AWS::Partition": None if region is None else _partition(region),
+            "AWS::Region": region,
+            "AWS::AccountId": account,
+        },
+    )
     arns = Arns(
         partition="${Ref:AWS::Partition}" if region is None else _partition(region),
         region=region or "${Ref:AWS::Region}",
@@ -242,6 +252,16 @@ def _pipelines(app: SynthesizedApp, stack: str) -> list[Pipeline]:
             )
         )
     return found
+
+
+def _resolve_pseudo_parameters(value: Any, known: Mapping[str, str | None]) -> Any:
+    if isinstance(value, Mapping):
+        if set(value) == {"Ref"} and known.get(str(value["Ref"])) is not None:
+            return known[str(value["Ref"])]
+        return {key: _resolve_pseudo_parameters(item, known) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolve_pseudo_parameters(item, known) for item in value]
+    return value
 
 
 def _partition(region: str) -> str:
@@ -613,6 +633,18 @@ def test_pipeline_role_allows_nothing_for_step_types_the_pipeline_does_not_use(
     assert [
         problem for pipeline in pipelines[stack] for problem in unexplained_actions(pipeline)
     ] == []
+
+
+def test_the_checks_hold_for_an_environment_pinned_to_an_account_and_region(tmp_path: Path):
+    # Pinned stacks render some ARNs with literals, others with pseudo parameters.
+    pinned = {"account": "123456789012", "region": "eu-west-1", "retain_data": False}
+    app = synthesize_reference_app({**cdk_context(), "environments": {"qa": pinned}}, tmp_path)
+    (pipeline,) = _pipelines(app, "qa/MlOps")
+
+    assert pipeline.arns == Arns(partition="aws", region="eu-west-1", account="123456789012")
+    assert pipeline_role_problems(pipeline) == []
+    assert step_role_problems(pipeline) == []
+    assert unexplained_actions(pipeline) == []
 
 
 def test_the_checks_see_every_step_and_the_trigger_locations(pipelines: dict[str, list[Pipeline]]):

@@ -32,6 +32,7 @@ from cdk_sagemaker_pipelines.definition import (
     Join,
     JsonGet,
     LambdaStep,
+    ModelStep,
     ParameterBoolean,
     ParameterInteger,
     ParameterString,
@@ -773,6 +774,115 @@ def tuning_logarithmic_range_from_zero() -> PipelineDefinition:
     return pipeline(tune)
 
 
+def _tune(max_jobs: Any = 4) -> TuningStep:
+    return TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+        max_jobs=max_jobs,
+        max_parallel_jobs=1,
+    )
+
+
+@case(
+    "Best",
+    "Arguments.PrimaryContainer.ModelDataUrl.Std:Join.Values[1]",
+    "'Steps.Tune.TrainingJobSummaries[4].TrainingJobName': tuning step 'Tune' runs at most 4 "
+    "training jobs, so TrainingJobSummaries has no position 4 (positions go from 0 (the best "
+    "job) to 3 (top_model_s3_uri(k) in Python takes k < max_jobs))",
+)
+def top_model_beyond_the_tuning_jobs() -> PipelineDefinition:
+    # The tuning job ran fine: only the model step fails, when the execution reaches it.
+    best = ModelStep(name="Best", image=IMAGE, model_data=_tune().top_model_s3_uri(4))
+    return pipeline(best)
+
+
+@case(
+    "BatchScore",
+    "Arguments.ModelName",
+    "'Steps.Train.TrainingJobName' is not a model name: a transform job runs a model that a "
+    "Model step created",
+)
+def transform_of_a_training_job_name() -> PipelineDefinition:
+    train = training()
+    score = TransformStep(
+        name="BatchScore", model_name=train.properties.TrainingJobName, input_data="s3://b/in"
+    )
+    return pipeline(score)
+
+
+@case(
+    "BatchScore",
+    "Arguments.ModelName",
+    "'Steps.Register.ModelPackageArn' is not a model name",
+)
+def transform_of_a_registered_model_package() -> PipelineDefinition:
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="models",
+        image=IMAGE,
+        model_data=training().model_data,
+    )
+    score = TransformStep(
+        name="BatchScore", model_name=register.properties.ModelPackageArn, input_data="s3://b/in"
+    )
+    return pipeline(score)
+
+
+@case("BatchScore", "Arguments.MaxPayloadInMB", "200 MB is more than the limit of 100 MB")
+def transform_payload_above_the_limit() -> PipelineDefinition:
+    score = TransformStep(
+        name="BatchScore", model_name="m", input_data="s3://b/in", max_payload_in_mb=200
+    )
+    return pipeline(score)
+
+
+@case(
+    "BatchScore",
+    "Arguments.MaxConcurrentTransforms",
+    "6 concurrent transforms of up to 20 MB make 120 MB, more than the limit of 100 MB",
+)
+def transform_payload_times_concurrency_above_the_limit() -> PipelineDefinition:
+    score = TransformStep(
+        name="BatchScore",
+        model_name="m",
+        input_data="s3://b/in",
+        max_payload_in_mb=20,
+        max_concurrent_transforms=6,
+    )
+    return pipeline(score)
+
+
+@case(
+    "BatchScore",
+    "Arguments.TransformOutput.S3OutputPath",
+    "a Std:Join beginning 'my-bucket/batch/' is not an S3 URI (begin its first value with "
+    "'s3://', such as 's3://my-bucket')",
+)
+def output_path_joined_without_a_scheme() -> PipelineDefinition:
+    path = Join(on="/", values=["my-bucket", "batch", ExecutionVariables.PIPELINE_EXECUTION_ID])
+    score = TransformStep(
+        name="BatchScore", model_name="m", input_data="s3://b/in", output_path=path
+    )
+    return pipeline(score)
+
+
+@case(
+    "BatchScore",
+    "Arguments.TransformOutput.S3OutputPath",
+    "'Execution.PipelineExecutionId' is not an S3 URI (join it into one:",
+)
+def output_path_an_execution_variable() -> PipelineDefinition:
+    score = TransformStep(
+        name="BatchScore",
+        model_name="m",
+        input_data="s3://b/in",
+        output_path=ExecutionVariables.PIPELINE_EXECUTION_ID,
+    )
+    return pipeline(score)
+
+
 @case(
     "Tune",
     "Arguments.HyperParameterTuningJobConfig.ParameterRanges.IntegerParameterRanges[0].ScalingType",
@@ -1080,3 +1190,26 @@ def test_metric_definitions_known_only_at_deploy_time_are_not_judged() -> None:
     algorithm = tune["Arguments"]["TrainingJobDefinition"]["AlgorithmSpecification"]
     algorithm["MetricDefinitions"] = ["#{Token[TOKEN.7]}"]
     assert validate_definition(definition) == []
+
+
+BUCKET = ParameterString(name="Bucket", default_value="s3://my-bucket")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["s3:/", "my-bucket", ExecutionVariables.PIPELINE_EXECUTION_ID],  # the SDK's spelling
+        ["s3://my-bucket", ExecutionVariables.PIPELINE_EXECUTION_ID],
+        ["https://my-bucket.s3.amazonaws.com", ExecutionVariables.PIPELINE_EXECUTION_ID],
+        [BUCKET, ExecutionVariables.PIPELINE_EXECUTION_ID],  # only run time knows
+    ],
+    ids=["sdk-s3-slash", "scheme", "https", "parameter-first"],
+)
+def test_s3_uris_joined_from_a_scheme_or_a_run_time_value_pass(values: list[Any]) -> None:
+    score = TransformStep(
+        name="BatchScore",
+        model_name="m",
+        input_data="s3://b/in",
+        output_path=Join(on="/", values=values),
+    )
+    assert pipeline(score, parameters=[BUCKET]).validate(BINDER) == []

@@ -292,3 +292,38 @@ def test_fails_network_config_vpc_needs_subnets_and_security_groups(
 ) -> None:
     with pytest.raises(PipelineDefinitionError, match=rf"^NetworkConfig: {message}; "):
         NetworkConfig(**options)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: TransformStep(
+                name="Score", model_name="m", input_data="s3://b/in", instance_typ="ml.m5.large"
+            ),  # type: ignore[call-arg]
+            "TransformStep 'Score' takes no argument 'instance_typ' (did you mean "
+            "'instance_type' or 'instance_count'?)",
+        ),
+        (
+            lambda: LambdaStep(
+                name="Prep",
+                function_arn="arn:aws:lambda:us-east-1:111122223333:function:prep",
+                retry_policies=[StepRetryPolicy(max_attempts=2)],
+            ),  # type: ignore[call-arg]
+            "LambdaStep 'Prep' takes no argument 'retry_policies' (retry_policies= is taken by "
+            "ModelStep, ProcessingStep, RegisterModel, TrainingStep, TransformStep, TuningStep)",
+        ),
+        (
+            lambda: CacheConfig(expire="P1D"),  # type: ignore[call-arg]
+            "CacheConfig takes no argument 'expire' (did you mean 'expire_after'?)",
+        ),
+    ],
+    ids=["misspelt", "other-step-types-take-it", "not-a-step"],
+)
+def test_fails_unknown_argument_names_class_step_and_hint(
+    build: Callable[[], Any], message: str
+) -> None:
+    # Python's TypeError names neither the step nor what to write instead.
+    with pytest.raises(PipelineDefinitionError, match="^" + re.escape(message) + "$") as caught:
+        build()
+    assert isinstance(caught.value, TypeError)

@@ -88,6 +88,18 @@ class UnrenderableValueError(PipelineDefinitionError, TypeError):
     """
 
 
+class UnknownArgumentError(PipelineDefinitionError, TypeError):
+    """A class of the language was given a keyword argument it does not take.
+
+    It is also a ``TypeError``, as Python's own error for an unexpected keyword is.
+
+    Example::
+
+        ModelStep(name="M", image=image, cache_config=CacheConfig(expire_after="P1D"))
+        # UnknownArgumentError: ModelStep 'M' takes no argument 'cache_config' (…)
+    """
+
+
 class PropertyPathError(PipelineDefinitionError, AttributeError):
     """A step property path does not exist in the step's Describe* response shape.
 

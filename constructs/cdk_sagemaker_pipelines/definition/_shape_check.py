@@ -462,6 +462,10 @@ class ShapeChecker:
                     _type_hint(value, kind, wanted),
                 )
             ]
+        if shape.pattern in _URI_PATTERNS:
+            found_uri = _uri_problem(value)
+            if found_uri is not None:
+                return [found_uri]
         # A parameter's default and enum values are known now: check them like literals.
         candidates = self.typer.candidate_values(value)
         if not candidates:
@@ -661,6 +665,51 @@ def _enum_examples(value: str, enum: Collection[str]) -> str | None:
 
 
 _COMMON_INSTANCE_TYPES = ("ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge", "ml.g5.xlarge")
+
+
+# Patterns of S3 URIs (and of model data URLs, which may also be https).
+_URI_PATTERNS = frozenset({"(https|s3)://([^/]+)/?(.*)", "(s3)://([^/]+)/?(.*)"})
+_URI_SCHEMES = ("s3://", "https://")
+_URI_JOIN_HINT = (
+    'join it into one: Join(on="/", values=["s3://my-bucket", ...]) in Python, '
+    '{"Std:Join": {"On": "/", "Values": ["s3://my-bucket", ...]}} in JSON'
+)
+
+
+def _uri_problem(value: Mapping[str, Any]) -> tuple[str, str | None] | None:
+    """Why an expression given for an S3 URI can never be one, if it can't.
+
+    An execution variable is an id, a name, an ARN or a date, never a URI; a ``Std:Join``
+    whose leading literal values don't begin with a URI scheme builds none (the SDK's
+    ``["s3:/", bucket, …]`` on ``/`` does). Values that only run time knows are not judged.
+    """
+    reference = value.get("Get")
+    if isinstance(reference, str):
+        if reference.startswith("Execution."):
+            return (f"'{reference}' is not an S3 URI", _URI_JOIN_HINT)
+        return None
+    body = value.get("Std:Join")
+    if not isinstance(body, Mapping):
+        return None
+    separator, values = body.get("On", ""), body.get("Values")
+    if type(separator) is not str or is_token(separator) or type(values) is not list:
+        return None
+    literals: list[str] = []
+    for item in values:
+        if type(item) not in (str, int, float) or is_token(item):
+            break
+        literals.append(str(item))
+    prefix = separator.join(literals)
+    if 0 < len(literals) < len(values):
+        prefix += separator  # a run-time value follows
+    if not prefix or any(
+        prefix.startswith(scheme) or scheme.startswith(prefix) for scheme in _URI_SCHEMES
+    ):
+        return None
+    return (
+        f"a Std:Join beginning {_shorten(prefix)!r} is not an S3 URI",
+        "begin its first value with 's3://', such as 's3://my-bucket'",
+    )
 
 
 def _shorten(value: str, limit: int = 60) -> str:

@@ -9,6 +9,7 @@ runs after the type check for rules that involve several fields.
 from __future__ import annotations
 
 import collections.abc
+import dataclasses
 import enum
 import sys
 import types
@@ -17,7 +18,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin
 
-from ._errors import PipelineDefinitionError
+from ._errors import PipelineDefinitionError, UnknownArgumentError
+from ._suggest import did_you_mean
 
 _T = TypeVar("_T", bound=type)
 _REGISTRY: dict[str, type] = {}
@@ -43,6 +45,8 @@ def checked(cls: _T) -> _T:
     original_init: Callable[..., None] = cls.__init__  # type: ignore[misc]
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807
+        if type(self) is cls:
+            _check_argument_names(cls, kwargs)
         original_init(self, *args, **kwargs)
         if type(self) is cls:  # subclasses run their own wrapper
             check_fields(self)
@@ -54,6 +58,46 @@ def checked(cls: _T) -> _T:
     __init__.__wrapped__ = original_init  # type: ignore[attr-defined]
     cls.__init__ = __init__  # type: ignore[misc]
     return cls
+
+
+def _check_argument_names(cls: type, kwargs: dict[str, Any]) -> None:
+    """Raise ``UnknownArgumentError`` for a keyword ``cls`` does not take, with a hint.
+
+    Python's own message names neither the step nor what to write instead (and 3.11
+    suggests nothing for a misspelt keyword).
+    """
+    taken = _argument_names(cls)
+    for name in kwargs:
+        if name in taken:
+            continue
+        owner = _owner_of(cls, kwargs.get("name"))
+        hint = did_you_mean(name, taken)
+        if hint is None and getattr(cls, "step_type", None):
+            # A step argument of other step types (cache_config=, retry_policies=, …).
+            others = sorted(
+                other.__name__
+                for other in set(_REGISTRY.values())
+                if other is not cls
+                and bool(getattr(other, "step_type", None))
+                and name in _argument_names(other)
+            )
+            hint = f"{name}= is taken by {', '.join(others)}" if others else None
+        raise UnknownArgumentError(
+            f"{owner} takes no argument '{name}'" + (f" ({hint})" if hint else "")
+        )
+
+
+@cache
+def _argument_names(cls: type) -> tuple[str, ...]:
+    """The keyword arguments of a dataclass's constructor."""
+    if not dataclasses.is_dataclass(cls):
+        return ()
+    return tuple(item.name for item in dataclasses.fields(cls) if item.init)
+
+
+def _owner_of(cls: type, name: Any) -> str:
+    label = cls.__name__
+    return f"{label} '{name}'" if isinstance(name, str) else label
 
 
 @cache

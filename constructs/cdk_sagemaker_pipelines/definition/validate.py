@@ -700,6 +700,8 @@ class _Validator:
         if error is not None:
             self.add(source, where, f"'Steps.{target_name}.{path}': {error.message}", error.hint)
             return None
+        if target.kind == "Tuning" and not self._training_job_exists(target, path, where, source):
+            return None
         if node is None:
             return None  # opaque step types: properties not modelled
         if node.kind != "leaf":
@@ -713,6 +715,37 @@ class _Validator:
             )
             return None
         return node.leaf_type
+
+    def _training_job_exists(
+        self, target: StepRecord, path: str, where: Path, source: str | None
+    ) -> bool:
+        """``TrainingJobSummaries[k]`` of a tuning step that runs more than k jobs.
+
+        A tuning job runs at most ``MaxNumberOfTrainingJobs`` jobs: a position beyond them
+        fails the referring step when the execution runs.
+        """
+        match = _TRAINING_JOB_SUMMARY.match(path)
+        if match is None:
+            return True
+        arguments: Any = target.entry.get("Arguments")
+        config: Any = (
+            arguments.get("HyperParameterTuningJobConfig") if _is_object(arguments) else None
+        )
+        limits: Any = config.get("ResourceLimits") if _is_object(config) else None
+        jobs: Any = limits.get("MaxNumberOfTrainingJobs") if _is_object(limits) else None
+        position = int(match.group(1))
+        if type(jobs) is not int or jobs < 1 or position < jobs:
+            return True  # a parameter, or a value the shape check reports
+        self.add(
+            source,
+            where,
+            f"'Steps.{target.name}.{path}': tuning step '{target.name}' runs at most {jobs} "
+            f"training job{'s' if jobs != 1 else ''}, so TrainingJobSummaries has no "
+            f"position {position}",
+            f"positions go from 0 (the best job) to {jobs - 1} (top_model_s3_uri(k) in Python "
+            "takes k < max_jobs)",
+        )
+        return False
 
     def _resolve(
         self, target: StepRecord, path: str
@@ -911,6 +944,70 @@ class _Validator:
         elif record.kind == "Tuning":
             self._check_tuning_objective(record, arguments)
             self._check_tuning_ranges(record, arguments)
+        elif record.kind == "Transform":
+            self._check_transform_model(record, arguments)
+            self._check_transform_payload(record, arguments)
+
+    def _check_transform_model(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """A step property given as ``ModelName`` is the ``ModelName`` of a Model step.
+
+        Any other property (a training job's name, a model package's ARN) names no model:
+        CreateTransformJob accepts it and the job fails when the execution runs. Lambda,
+        Callback and EMR outputs may hold a model name and are not judged.
+        """
+        model_name: Any = arguments.get("ModelName")
+        reference = model_name.get("Get") if _is_object(model_name) else None
+        if type(reference) is not str or not reference.startswith("Steps."):
+            return
+        rest = reference[len("Steps.") :]
+        match = _QUIET_STEP_REFERENCE.match(rest)
+        target = self.steps.get(match.group(1)) if match is not None else None
+        if match is None or target is None or target.kind in ("Lambda", "Callback", "EMR"):
+            return
+        if target.kind == "Model" and match.group(2) == "ModelName":
+            return
+        if self._quiet_step_type(rest) is None:
+            return  # not a value of the step: the reference check reports it
+        self.add(
+            record.name,
+            "Arguments.ModelName",
+            f"'{reference}' is not a model name: a transform job runs a model that a Model "
+            "step created",
+            "create the model with a Model step and pass its ModelName: "
+            "model_name=model.properties.ModelName in Python, with "
+            "model = ModelStep(…, model_data=train.model_data)",
+        )
+
+    def _check_transform_payload(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """``MaxPayloadInMB`` ≤ 100, and ≤ 100 times ``MaxConcurrentTransforms`` too.
+
+        Both limits are documented for CreateTransformJob but absent from its shape.
+        """
+        payload: Any = arguments.get("MaxPayloadInMB")
+        if type(payload) is not int:
+            return  # absent, a parameter, or a wrong type the shape check reports
+        limit = _MAX_TRANSFORM_PAYLOAD_MB
+        if payload > limit:
+            self.add(
+                record.name,
+                "Arguments.MaxPayloadInMB",
+                f"{payload} MB is more than the limit of {limit} MB",
+                "split the input into smaller records (SplitType) or use 0 for chunked "
+                "encoding, if the container supports it",
+            )
+            return
+        concurrent: Any = arguments.get("MaxConcurrentTransforms")
+        # A payload of 0 is chunked encoding: no size to multiply.
+        if payload > 0 and type(concurrent) is int and concurrent * payload > limit:
+            self.add(
+                record.name,
+                "Arguments.MaxConcurrentTransforms",
+                f"{concurrent} concurrent transforms of up to {payload} MB make "
+                f"{concurrent * payload} MB, more than the limit of {limit} MB "
+                "(MaxConcurrentTransforms × MaxPayloadInMB)",
+                f"lower one of them, e.g. MaxConcurrentTransforms {max(1, limit // payload)} "
+                f"for {payload} MB payloads",
+            )
 
     def _check_tuning_objective(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """A tuning job reads its objective with a MetricDefinitions regex, unless built in.
@@ -1584,6 +1681,10 @@ _ORDERING_FIELDS = frozenset({"Arguments", "FunctionArn", "SqsQueueUrl"})
 _JOIN_KEYS = frozenset({"On", "Values"})
 _JSON_GET_KEYS = frozenset({"PropertyFile", "Path", "S3Uri"})
 _STEP_REFERENCE = re.compile(r"([A-Za-z0-9\-_]+)(.*)")
+# CreateTransformJob's documented limit on MaxPayloadInMB (and on it × MaxConcurrentTransforms).
+_MAX_TRANSFORM_PAYLOAD_MB = 100
+# ``TrainingJobSummaries[k]`` of a tuning step: the k-th training job, best first.
+_TRAINING_JOB_SUMMARY = re.compile(r"TrainingJobSummaries\[(\d+)\]")
 _QUIET_STEP_REFERENCE = re.compile(r"([A-Za-z0-9\-_]+)\.?(.*)")
 
 

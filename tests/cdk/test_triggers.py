@@ -308,6 +308,8 @@ def test_fails_new_data_whose_keys_the_step_role_may_not_read():
         ("cron(0 6 ? * MONDAY *)", r"day-of-week 'MONDAY' is not valid \(1-7 or SUN-SAT, "),
         ("daily", r"expected rate\(<n> minutes\|hours\|days\), cron\(.*got 'daily'"),
         ("rate(0 days)", r"got 'rate\(0 days\)'"),
+        ("rate(1 days)", r"singular for 1 and plural above \(rate\(1 day\)\)"),
+        ("rate(5 minute)", r"singular for 1 and plural above \(rate\(5 minutes\)\)"),
         ("at(2025-13-01T06:00:00)", r"is not a valid date"),
     ],
 )

@@ -33,7 +33,17 @@ DAY_OF_MONTH, DAY_OF_WEEK = 2, 4
 
 def schedule_expression_problem(expression: str) -> str | None:
     """What is wrong with a ``rate()``, ``cron()`` or ``at()`` expression, or None."""
-    if RATE.fullmatch(expression):
+    rate = RATE.fullmatch(expression)
+    if rate:
+        # As EventBridge documents for rate expressions: "rate(1 hours)" and "rate(5 hour)"
+        # are not valid; aws-cdk-lib's ScheduleExpression.rate writes them this way too.
+        value, unit = int(rate.group(1)), rate.group(2)
+        if (value == 1) == unit.endswith("s"):
+            fixed = unit.rstrip("s") if value == 1 else f"{unit}s"
+            return (
+                f"{expression!r}: the unit must be singular for 1 and plural above "
+                f"(rate({value} {fixed}))"
+            )
         return None
     at = AT.fullmatch(expression)
     if at:

@@ -28,6 +28,7 @@ from ._shape_check import (
     CompiledShape,
     Path,
     ShapeChecker,
+    _article,
     compiled_shape,
     field_text,
     index_segment,
@@ -336,7 +337,7 @@ class _Validator:
                     hint = f"{kind} steps take no retry policies"
                 elif key == "PropertyFiles":
                     hint = "only Processing steps write property files"
-                self.add(name, key, f"not a field of a {kind} step", hint)
+                self.add(name, key, f"not a field of {_article(kind)} {kind} step", hint)
         for key, limit in (("DisplayName", MAX_DISPLAY_NAME), ("Description", MAX_DESCRIPTION)):
             value = entry.get(key)
             if value is not None and not isinstance(value, str):

@@ -116,6 +116,16 @@ def test_fails_a_callback_without_values_saying_how_to_supply_them(ws: Workspace
     )
 
 
+def test_fails_a_callback_missing_one_value_saying_how_to_supply_it(ws: Workspace) -> None:
+    result = ws.runner(callback_outputs={"Approve": {"aproved": "true"}}).run(
+        compile_steps([callback()])
+    )
+    assert result.step("Approve").failure_reason == (
+        "no value for output 'approved': add --callback-output Approve.approved=VALUE "
+        "(LocalConfig(callback_outputs={'Approve': {'approved': …}}))"
+    )
+
+
 def test_emr_steps_take_supplied_properties_or_fail(ws: Workspace) -> None:
     step = EMRStep(name="Spark", cluster_id="j-1ABCDEFG2HIJK", jar="command-runner.jar")
     failed = ws.runner().run(compile_steps([step]))

@@ -37,7 +37,8 @@ class CallbackExecutor:
         for name, kind in declared:
             if name not in given:
                 raise StepError(
-                    f"no value for output '{name}': add --callback-output {step.name}.{name}=VALUE"
+                    f"no value for output '{name}': add --callback-output {step.name}.{name}=VALUE "
+                    f"(LocalConfig(callback_outputs={{'{step.name}': {{'{name}': …}}}}))"
                 )
             values[name] = coerce_output(name, kind, given[name], "--callback-output")
         token = ctx.job_name[-10:]

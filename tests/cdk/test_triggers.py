@@ -35,7 +35,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingStep,
 )
 from constructs import Construct
-from tests.cdk.conftest import new_stack
+from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import ACCOUNT, REGION, grantee_statements, logical_id, resource
 
 NAME = "churn"
@@ -1193,6 +1193,24 @@ def test_new_data_in_an_app_bucket_the_definition_names_by_its_deployed_name_is_
         "/Test/OnNewData",
         Match.string_like_regexp(r"can't be told at synth whether they are the same bucket"),
     )
+
+
+def test_new_data_in_an_app_bucket_named_by_a_cut_stack_name_is_a_warning():
+    # CloudFormation cuts a long stack name to fit the 63 characters of a bucket name.
+    stack = cdk.Stack(new_app(), "ChineseboostAnalyticsStack")
+    logs = s3.Bucket(stack, "RainlyticsLogsBucket")
+    deployed = "chineseboostanalyticsstac-rainlyticslogsbucket8df4-hdst4ohfvdif"
+    pipeline = _reading(stack, deployed, parameter_locations={"InputDataKey": "*"})
+    _watch(stack, pipeline, logs)
+    Annotations.from_stack(stack).has_warning(
+        "/ChineseboostAnalyticsStack/OnNewData",
+        Match.string_like_regexp(r"can't be told at synth whether they are the same bucket"),
+    )
+    # Another stack's name is no deployed name of this bucket.
+    other = cdk.Stack(new_app(), "ChineseboostAnalyticsStack")
+    pipeline = _reading(other, "otherstack-logs-hdst4ohfvdif")
+    with pytest.raises(PipelineDefinitionError, match="in the wrong bucket"):
+        _watch(other, pipeline, s3.Bucket(other, "RainlyticsLogsBucket"))
 
 
 def test_new_data_in_a_bucket_named_at_deploy_time_is_a_warning():

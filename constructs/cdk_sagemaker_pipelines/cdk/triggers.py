@@ -800,14 +800,26 @@ def _same_bucket(first: str, second: str) -> bool | None:
     return known[0] == known[1]
 
 
+# CloudFormation fits a generated bucket name in 63 characters by cutting the stack name
+# and the logical id: the stack name keeps at least its first 25 characters.
+_GENERATED_NAME_STACK_PART = 25
+
+
 def _generated_name_prefix(name: str) -> str | None:
-    """``<stack name>-``, lowercased: how CloudFormation starts the name of this app bucket."""
+    """How CloudFormation starts the name of this app bucket: ``<stack name>-``, lowercased.
+
+    A stack name too long to fit whole is cut, to its first 25 characters at the least.
+    """
     fragments = Tokenization.reverse_string(name)
     target = getattr(fragments.first_token, "target", None) if fragments.length == 1 else None
     if not isinstance(target, s3.CfnBucket):
         return None
     stack_name = Stack.of(target).stack_name
-    return None if is_unresolved(stack_name) else f"{stack_name.lower()}-"
+    if is_unresolved(stack_name):
+        return None
+    if len(stack_name) > _GENERATED_NAME_STACK_PART:
+        return stack_name.lower()[:_GENERATED_NAME_STACK_PART]
+    return f"{stack_name.lower()}-"
 
 
 def _shown_bucket(name: str) -> str:

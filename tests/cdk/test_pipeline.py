@@ -665,7 +665,7 @@ def test_steps_whose_permissions_are_not_derived_are_warned():
     )
 
 
-def test_fails_roles_keys_and_clusters_known_only_at_run_time():
+def test_fails_roles_and_keys_known_only_at_run_time():
     # No statement can name them: a raw TypeError from the policy builder before.
     definition = literal_definition()
     definition["Parameters"] = [
@@ -676,7 +676,6 @@ def test_fails_roles_keys_and_clusters_known_only_at_run_time():
     arguments["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] = {
         "Get": "Parameters.VolumeKey"
     }
-    emr = json.loads((SDK_GENERATED / "emr-runtime-role.json").read_text(encoding="utf-8"))
     stack = new_stack()
     with pytest.raises(PipelineValidationError) as raised:
         Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
@@ -685,8 +684,24 @@ def test_fails_roles_keys_and_clusters_known_only_at_run_time():
         ("Prep", "Arguments.RoleArn"),
     ]
     assert "iam:PassRole on every role" in str(raised.value)
-    with pytest.raises(PipelineValidationError, match=r"field 'Arguments\.ClusterId': an EMR"):
-        Pipeline(stack, "Emr", definition=emr)
+
+
+def test_an_emr_cluster_known_only_at_run_time_is_a_warning_and_any_cluster():
+    # The SDK's usual EMRStep takes the cluster id as a parameter (a cluster per run).
+    emr = json.loads((SDK_GENERATED / "emr-runtime-role.json").read_text(encoding="utf-8"))
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Emr", definition=emr)
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Emr",
+        Match.string_like_regexp(
+            r"^The EMR cluster of step '\w+' field 'Arguments\.ClusterId' is an expression, .*"
+            r"\[ack: cdk-sagemaker-pipelines:open-emr-cluster\]$"
+        ),
+    )
+    assert pipeline.role_policy is not None
+    statements = cdk.Stack.of(pipeline).resolve(pipeline.role_policy.document.to_json())
+    (emr_steps,) = [s for s in statements["Statement"] if s.get("Sid") == "RunEmrSteps"]
+    assert emr_steps["Resource"] == ("arn:aws:elasticmapreduce:us-east-1:111122223333:cluster/*")
 
 
 def test_steps_whose_permissions_are_derived_are_not_warned():

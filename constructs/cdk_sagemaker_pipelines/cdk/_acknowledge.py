@@ -39,6 +39,8 @@ REASONS: dict[str, str] = {
     "to the /aws/sagemaker/* namespaces",
     "AuthenticateToEcr": "ecr:GetAuthorizationToken has no resource type; pulls are limited to "
     "the repositories in the PullImages statement",
+    "RunEmrSteps": "the EMR cluster id is a pipeline parameter, known only at run time (a "
+    "transient cluster per run); the construct warns with cdk-sagemaker-pipelines:open-emr-cluster",
     "DescribeJobNetwork": "EC2 Describe actions have no resource type; SageMaker needs them to "
     "place job network interfaces",
     "ManageJobNetworkInterfaces": "SageMaker creates job network interfaces at run time; their "

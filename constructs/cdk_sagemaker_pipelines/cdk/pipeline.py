@@ -426,6 +426,7 @@ class Pipeline(_PipelineBase):
         self._warn_unattributed()
         self._warn_unplanned_steps()
         self._warn_open_job_name_prefixes()
+        self._warn_open_emr_clusters()
         self._warn_registered_asset_code()
         self._warn_registry_store()
         pipeline_statements = pipeline_role_statements(
@@ -853,7 +854,7 @@ class Pipeline(_PipelineBase):
         )
 
     def _check_run_time_resources(self) -> None:
-        """Roles, keys and EMR clusters must be known at synth: grants have to name them."""
+        """Roles and KMS keys must be known at synth: grants have to name them."""
         hints = {
             "role": (
                 "a role known only at run time can't be passed under least privilege: the "
@@ -863,11 +864,6 @@ class Pipeline(_PipelineBase):
             "key": (
                 "a KMS key known only at run time can't be granted to the jobs",
                 "give the key ARN (or alias) itself",
-            ),
-            "cluster": (
-                "an EMR cluster known only at run time can't be scoped: the pipeline role "
-                "would need access to every cluster",
-                "give the cluster id (j-…) itself",
             ),
         }
         problems = [
@@ -902,6 +898,20 @@ class Pipeline(_PipelineBase):
             f"The job-name prefix of {fields} is an expression, known only at run time, so the "
             "pipeline role may create, describe and stop jobs of that type with any name in "
             "the account and region. Write the prefix as a string to scope it to <prefix>-*.",
+        )
+
+    def _warn_open_emr_clusters(self) -> None:
+        """An EMR cluster id known only at run time: the steps may run on any cluster."""
+        if not self.plan.open_emr_clusters:
+            return
+        fields = "; ".join(
+            f"step '{step}' field '{field}'" for step, field in self.plan.open_emr_clusters
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:open-emr-cluster",
+            f"The EMR cluster of {fields} is an expression, known only at run time, so the "
+            "pipeline role may add, describe and cancel steps on any EMR cluster in the account "
+            "and region. Give the cluster id (j-…) itself to scope it to that cluster.",
         )
 
     def _warn_registry_store(self) -> None:

@@ -253,6 +253,9 @@ class PermissionPlan:
     # (step, field, kind) of roles, keys and EMR clusters given as expressions: known
     # only at run time, so no statement can name them.
     run_time_resources: list[tuple[str, str, str]] = field(default_factory=list)
+    # (step, field) of EMR cluster ids given as expressions: the steps may run on any
+    # cluster of the account and region.
+    open_emr_clusters: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _job_name_prefix(kind: str, arguments: Any) -> Any:
@@ -358,10 +361,15 @@ class _Planner:
 
     def _add_resource(self, items: list[Any], step: str, where: str, kind: str, value: Any) -> None:
         """Add a role, key or cluster; one known only at run time is recorded instead."""
-        if is_expression(value):
-            self.plan.run_time_resources.append((step, where, kind))
-        else:
+        if not is_expression(value):
             _add(items, value)
+        elif kind == "cluster":
+            # The SDK's usual EMRStep takes the cluster id as a parameter (a transient cluster
+            # per run); no statement can name it, so the steps may use any cluster.
+            _add(items, "*")
+            self.plan.open_emr_clusters.append((step, where))
+        else:
+            self.plan.run_time_resources.append((step, where, kind))
 
     def _property_file_reads(self, step: Mapping[str, Any]) -> None:
         # The service reads property files itself (with the pipeline role) for JsonGet.

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from cdk_sagemaker_pipelines.definition.retry import is_expire_after
 from cdk_sagemaker_pipelines.definition.retry import parse_expire_after as parse_duration
 from cdk_sagemaker_pipelines.local._graph import StepSpec
 from cdk_sagemaker_pipelines.local.cache import (
@@ -39,9 +40,20 @@ def test_parse_duration(text: str, expected: dt.timedelta) -> None:
     assert parse_duration(text) == expected
 
 
-def test_fails_on_bad_durations() -> None:
-    with pytest.raises(ValueError, match="ExpireAfter 'soon' is not an ISO 8601 duration"):
-        parse_duration("soon")
+@pytest.mark.parametrize(
+    "text", ["soon", "", "P", "PT", "30", "p30d", "P30d", "30m", "30dT", " P1D"]
+)
+def test_fails_on_bad_durations(text: str) -> None:
+    # The same rule as the validator's, so the runner never reads a duration it would reject.
+    assert not is_expire_after(text)
+    with pytest.raises(ValueError, match=f"ExpireAfter {text!r} is not an ISO 8601 duration"):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize("text", ["P30D", "30d", "T16m", "30dT5h", "1Y2M3w4D", "PT5S"])
+def test_accepted_durations_parse(text: str) -> None:
+    assert is_expire_after(text)
+    assert parse_duration(text) > dt.timedelta(0)
 
 
 def spec(kind: str = "Processing", **entry: object) -> StepSpec:

@@ -18,10 +18,6 @@ from dataclasses import dataclass
 from ._render import JsonValue, RenderContext, compact
 from ._typecheck import checked
 
-# ISO 8601 durations (P1Y2M3W4DT5H6M7S); the docs also show a P-less form ("30d", "T16m").
-ISO_DURATION = re.compile(
-    r"P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+S)?)?",
-)
 MAX_ATTEMPTS_CAP = 20
 MAX_EXPIRE_AFTER_MIN = 14400
 MAX_INTERVAL_SECONDS = 43200
@@ -77,11 +73,30 @@ class CacheConfig:
         return compact(Enabled=self.enabled, ExpireAfter=self.expire_after)
 
 
+# A cache ExpireAfter: an ISO 8601 duration (P1Y2M3W4DT5H6M7S, upper-case designators) or the
+# P-less form the caching guide also shows ("30d", "T16m"), where designators may be lower-case
+# but a bare "m" before "T" would be ambiguous, so months stay upper-case "M".
 _EXPIRE_AFTER = re.compile(
-    r"P?(?:(?P<Y>\d+)Y)?(?:(?P<Mo>\d+)M)?(?:(?P<W>\d+)W)?(?:(?P<D>\d+)D)?"
-    r"(?:T(?:(?P<H>\d+)H)?(?:(?P<Mi>\d+)M)?(?:(?P<S>\d+)S)?)?",
-    re.IGNORECASE,
+    r"(?P<P>P)?(?=\d|T\d)(?:(?P<Y>\d+)[Yy])?(?:(?P<Mo>\d+)M)?(?:(?P<W>\d+)[Ww])?"
+    r"(?:(?P<D>\d+)[Dd])?(?:T(?=\d)(?:(?P<H>\d+)[Hh])?(?:(?P<Mi>\d+)[Mm])?(?:(?P<S>\d+)[Ss])?)?"
 )
+
+
+def _match_expire_after(text: str) -> re.Match[str] | None:
+    match = _EXPIRE_AFTER.fullmatch(text)
+    if match is None or (match.group("P") and not text.isupper()):
+        return None
+    return match
+
+
+def is_expire_after(text: object) -> bool:
+    """Whether ``text`` is a cache ``ExpireAfter`` the service accepts (see ``parse_expire_after``).
+
+    Example::
+
+        is_expire_after("P30D"), is_expire_after("30 days")  # True, False
+    """
+    return isinstance(text, str) and _match_expire_after(text) is not None
 
 
 def parse_expire_after(text: str) -> dt.timedelta:
@@ -93,11 +108,10 @@ def parse_expire_after(text: str) -> dt.timedelta:
 
         parse_expire_after("P1DT12H")  # timedelta(days=1, hours=12)
     """
-    value = text.strip()
-    match = _EXPIRE_AFTER.fullmatch(value)
-    if not value or match is None or not any(match.groupdict().values()):
+    match = _match_expire_after(text)
+    if match is None:
         raise ValueError(f"ExpireAfter {text!r} is not an ISO 8601 duration such as P30D or PT1H")
-    part = {key: int(number or 0) for key, number in match.groupdict().items()}
+    part = {key: int(number or 0) for key, number in match.groupdict().items() if key != "P"}
     return dt.timedelta(
         days=part["Y"] * 365 + part["Mo"] * 30 + part["W"] * 7 + part["D"],
         hours=part["H"],

@@ -42,12 +42,12 @@ from .parameters import parameter_problems
 from .permissions import JOB_NAME_FIELDS
 from .properties import OUTPUT_TYPES, PathStepError, PropertyNode, resolve, root_node
 from .retry import (
-    ISO_DURATION,
     JOB_EXCEPTION_TYPES,
     MAX_ATTEMPTS_CAP,
     MAX_EXPIRE_AFTER_MIN,
     MAX_INTERVAL_SECONDS,
     STEP_EXCEPTION_TYPES,
+    is_expire_after,
 )
 
 DEFINITION_VERSION = "2020-12-01"
@@ -126,9 +126,6 @@ _LAMBDA_ARN = re.compile(
 )
 _SQS_URL = re.compile(
     r"https://sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/\d{12}/[A-Za-z0-9\-_]+(\.fifo)?"
-)
-_P_LESS_DURATION = re.compile(
-    r"(?=\d|T\d)(?:\d+[yY])?(?:\d+M)?(?:\d+[wW])?(?:\d+[dD])?(?:T(?=\d)(?:\d+[hH])?(?:\d+[mM])?(?:\d+[sS])?)?"
 )
 
 
@@ -410,11 +407,7 @@ class _Validator:
                 f"expected true or false, got {config.get('Enabled')!r}",
             )
         expire = config.get("ExpireAfter")
-        if expire is not None and not (
-            isinstance(expire, str)
-            and (ISO_DURATION.fullmatch(expire) or _P_LESS_DURATION.fullmatch(expire))
-            and expire.strip("PT")
-        ):
+        if expire is not None and not is_expire_after(expire):
             self.add(
                 name,
                 "CacheConfig.ExpireAfter",

@@ -153,17 +153,17 @@ def test_defaults_leave_optional_properties_out(default: Built):
 @pytest.mark.parametrize(
     ("props", "message"),
     [
-        ({"pipeline_name": "churn_training"}, r"field 'PipelineName': pipeline name 'churn_tr"),
-        ({"pipeline_name": "-churn"}, r"field 'PipelineName'"),
-        ({"pipeline_name": "x" * 257}, r"field 'PipelineName'"),
-        ({"display_name": "Churn training!"}, r"field 'PipelineDisplayName': display name"),
-        ({"description": "d" * 3073}, r"field 'PipelineDescription': 3073 characters, longer"),
-        ({"max_parallel_execution_steps": 0}, r"'MaxParallelExecutionSteps': must be at least 1"),
-        ({"max_parallel_execution_steps": True}, r"'MaxParallelExecutionSteps': expects an int"),
-        ({"pipeline_name": 123}, r"'PipelineName': expected a string, got int 123"),
-        ({"pipeline_name": ""}, r"'PipelineName': pipeline name '' must be 1-256"),
-        ({"display_name": 5}, r"'PipelineDisplayName': expected a string, got int 5"),
-        ({"description": 5}, r"'PipelineDescription': expected a string, got int 5"),
+        ({"pipeline_name": "churn_training"}, r"prop 'pipeline_name': pipeline name 'churn_tr"),
+        ({"pipeline_name": "-churn"}, r"prop 'pipeline_name'"),
+        ({"pipeline_name": "x" * 257}, r"prop 'pipeline_name'"),
+        ({"display_name": "Churn training!"}, r"prop 'display_name': display name"),
+        ({"description": "d" * 3073}, r"prop 'description': 3073 characters, longer"),
+        ({"max_parallel_execution_steps": 0}, r"_execution_steps': must be at least 1"),
+        ({"max_parallel_execution_steps": True}, r"'max_parallel_execution_steps': expects an int"),
+        ({"pipeline_name": 123}, r"'pipeline_name': expected a string, got int 123"),
+        ({"pipeline_name": ""}, r"'pipeline_name': pipeline name '' must be 1-256"),
+        ({"display_name": 5}, r"'display_name': expected a string, got int 5"),
+        ({"description": 5}, r"'description': expected a string, got int 5"),
         (
             {"role": "arn:aws:iam::111122223333:role/x"},
             r"'role': expected an iam.IRole, got str 'arn:aws:iam::111122223333:role/x' "
@@ -196,9 +196,11 @@ def test_fails_listing_every_invalid_prop_at_once():
             max_parallel_execution_steps=-1,
         )
     assert [problem.field for problem in raised.value.problems] == [
-        "PipelineName",
-        "MaxParallelExecutionSteps",
+        "pipeline_name",
+        "max_parallel_execution_steps",
     ]
+    # Named by the construct's props, as every other construct's errors are.
+    assert "\n- prop 'pipeline_name': pipeline name 'bad name'" in str(raised.value)
 
 
 def test_fails_a_bucket_given_as_the_artifact_store_naming_it():
@@ -726,7 +728,7 @@ def test_fails_parameter_locations_of_undeclared_parameters_or_of_the_wrong_type
             parameter_locations={"InputKey": "curated/*"},
         )
     assert str(raised.value) == (
-        "Pipeline Test/Training has 1 problem:\n- pipeline field 'parameter_locations': names "
+        "Pipeline Test/Training has 1 problem:\n- prop 'parameter_locations': names "
         "parameter 'InputKey', which the definition doesn't declare (declared: InputDataKey) "
         "(did you mean 'InputDataKey'?)"
     )
@@ -764,7 +766,7 @@ def test_fails_a_uri_for_a_parameter_that_fills_the_key_of_a_location():
             },
         )
     assert str(raised.value) == (
-        "Pipeline Test/Training has 1 problem:\n- pipeline field 'parameter_locations': "
+        "Pipeline Test/Training has 1 problem:\n- prop 'parameter_locations': "
         "'InputDataKey': 's3://other/curated/*' is a whole S3 URI, but step 'Prep' field "
         "'Arguments.ProcessingInputs[0].S3Input.S3Uri' joins InputDataKey into a location as the "
         "key after 's3://<bucket>/': the step role would be granted "
@@ -786,7 +788,7 @@ def test_fails_a_key_pattern_for_a_parameter_that_is_a_whole_location():
             },
         )
     assert str(raised.value) == (
-        "Pipeline Test/Training has 1 problem:\n- pipeline field 'parameter_locations': "
+        "Pipeline Test/Training has 1 problem:\n- prop 'parameter_locations': "
         "'InputUri': 'incoming/*' is not an S3 URI with a bucket name, but step 'Prep' field "
         "'Arguments.ProcessingInputs[1].S3Input.S3Uri' uses InputUri as a whole S3 location, so "
         "its patterns must be URIs (write the URIs it may take, e.g. "
@@ -833,17 +835,16 @@ def test_uri_and_key_patterns_that_fit_their_parameters_are_granted():
     [
         (
             {"enable_network_isolation": "yes"},
-            "- pipeline field 'enable_network_isolation': expected True or False, got str 'yes' "
-            "(write True)",
+            "- prop 'enable_network_isolation': expected True or False, got str 'yes' (write True)",
         ),
         (
             {"encrypt_inter_container_traffic": "no"},
-            "- pipeline field 'encrypt_inter_container_traffic': expected True or False, got "
+            "- prop 'encrypt_inter_container_traffic': expected True or False, got "
             "str 'no' (write False)",
         ),
         (
             {"enable_network_isolation": None},
-            "- pipeline field 'enable_network_isolation': expected True or False, got None",
+            "- prop 'enable_network_isolation': expected True or False, got None",
         ),
     ],
 )
@@ -870,7 +871,7 @@ def test_fails_parameter_locations_that_leave_out_the_default_value():
             parameter_locations={"InputDataKey": "incoming/*"},
         )
     assert str(raised.value) == (
-        "Pipeline Test/Training has 1 problem:\n- pipeline field 'parameter_locations': "
+        "Pipeline Test/Training has 1 problem:\n- prop 'parameter_locations': "
         "'InputDataKey': its default value 'curated/' is outside the declared locations "
         "(incoming/*), so the step role may not access it and a run with the default fails "
         "(add a pattern that matches 'curated/')"
@@ -945,7 +946,7 @@ def test_fails_a_pipeline_that_approves_its_own_models():
     with pytest.raises(PipelineValidationError) as raised:
         Pipeline(new_stack(), "Training", definition=_register("Approved"))
     message = str(raised.value)
-    assert message.startswith("pipeline Test/Training has 1 problem:")
+    assert message.startswith("Pipeline Test/Training has 1 problem:")
     assert "step 'Register' field 'Arguments.ModelApprovalStatus'" in message
     assert "register its model as 'Approved'" in message
     assert "ModelRegistry.grant_approve" in message

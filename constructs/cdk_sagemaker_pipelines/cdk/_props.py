@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from aws_cdk import Token
 
@@ -33,6 +34,28 @@ STEP_STATUSES: tuple[str, ...] = tuple(shape("StepStatus")["enum"])
 MODEL_APPROVAL_STATUSES: tuple[str, ...] = tuple(shape("ModelApprovalStatus")["enum"])
 ACCOUNT_ID = re.compile(r"\d{12}")
 PIPELINE_INTERFACE = ("pipeline_name", "pipeline_arn")
+
+
+@dataclass(frozen=True, slots=True)
+class PropProblem(Problem):
+    """A problem with a construct's prop rather than a step field: ``prop 'bucket': …``.
+
+    ``field`` holds the prop's Python name; ``step`` is ``None``.
+
+    Example::
+
+        PropProblem(None, "retention_days", "expected an int, got str '30'")
+        # prop 'retention_days': expected an int, got str '30'
+    """
+
+    def __str__(self) -> str:
+        text = f"prop '{self.field}': {self.message}"
+        return text + (f" ({self.hint})" if self.hint else "")
+
+
+def as_prop(problem: Problem, prop: str) -> PropProblem:
+    """The same problem, reported against the construct prop ``prop``."""
+    return PropProblem(None, prop, problem.message, problem.hint)
 
 
 def describe(value: object) -> str:
@@ -66,14 +89,14 @@ def expect_interface(
     """A problem unless ``value`` has the ``attributes`` that identify the interface."""
     if value is not None and all(hasattr(value, name) for name in attributes):
         return None
-    return Problem(None, prop, f"expected {expected}, got {describe(value)}", hint)
+    return PropProblem(None, prop, f"expected {expected}, got {describe(value)}", hint)
 
 
 def expect_str(prop: str, value: object, *, optional: bool = True) -> Problem | None:
     """A problem unless ``value`` is a string (or None when ``optional``)."""
     if isinstance(value, str) or (optional and value is None):
         return None
-    return Problem(None, prop, f"expected a string, got {describe(value)}")
+    return PropProblem(None, prop, f"expected a string, got {describe(value)}")
 
 
 def expect_bool(prop: str, value: object) -> Problem | None:
@@ -90,7 +113,7 @@ def expect_bool(prop: str, value: object) -> Problem | None:
         hint = "write True"
     elif spelled in ("false", "no", "off", "0", ""):
         hint = "write False"
-    return Problem(None, prop, f"expected True or False, got {describe(value)}", hint)
+    return PropProblem(None, prop, f"expected True or False, got {describe(value)}", hint)
 
 
 def expect_strings(prop: str, values: object) -> Problem | None:
@@ -98,7 +121,7 @@ def expect_strings(prop: str, values: object) -> Problem | None:
     if isinstance(values, (list, tuple)) and all(isinstance(value, str) for value in values):
         return None
     hint = f"write [{values!r}]" if isinstance(values, str) else None
-    return Problem(None, prop, f"expected a list of strings, got {describe(values)}", hint)
+    return PropProblem(None, prop, f"expected a list of strings, got {describe(values)}", hint)
 
 
 def expect_names(prop: str, values: object, valid: Sequence[str]) -> Problem | None:
@@ -110,7 +133,7 @@ def expect_names(prop: str, values: object, valid: Sequence[str]) -> Problem | N
     if not unknown:
         return None
     hint = did_you_mean(unknown[0], valid)
-    return Problem(
+    return PropProblem(
         None,
         prop,
         f"{', '.join(repr(value) for value in unknown)} "
@@ -127,7 +150,7 @@ def expect_account_ids(prop: str, values: object) -> Problem | None:
     wrong = [v for v in values if not is_unresolved(v) and not ACCOUNT_ID.fullmatch(v)]
     if not wrong:
         return None
-    return Problem(
+    return PropProblem(
         None,
         prop,
         f"expected 12-digit account ids, got {', '.join(repr(value) for value in wrong)}",
@@ -152,8 +175,9 @@ def check_grantee(grantee: object, subject: str) -> None:
 
 def format_problem(problem: Problem) -> str:
     """``prop 'bucket': expected …`` — a construct prop's problem, not a step field's."""
-    text = f"prop '{problem.field}': {problem.message}"
-    return text + (f" ({problem.hint})" if problem.hint else "")
+    return str(
+        problem if isinstance(problem, PropProblem) else as_prop(problem, problem.field or "")
+    )
 
 
 def raise_for(problems: Iterable[Problem | None], subject: str) -> None:

@@ -45,6 +45,8 @@ from ._policies import SAGEMAKER_PRINCIPAL, pipeline_role_statements, step_role_
 from ._props import (
     PIPELINE_EXECUTION_STATUSES,
     STEP_STATUSES,
+    PropProblem,
+    as_prop,
     check_grantee,
     describe,
     expect_bool,
@@ -416,7 +418,10 @@ class Pipeline(_PipelineBase):
         self.plan: PermissionPlan = plan_permissions(
             self.definition, pipeline_name=name, parameter_locations=parameter_locations
         )
-        problems = parameter_location_problems(self.plan, self._parameter_locations)
+        problems = [
+            as_prop(problem, "parameter_locations") if problem.step is None else problem
+            for problem in parameter_location_problems(self.plan, self._parameter_locations)
+        ]
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
         self._check_defaults_in_locations()
@@ -703,7 +708,7 @@ class Pipeline(_PipelineBase):
         if not isinstance(parameter_locations, Mapping):
             raise PipelineValidationError(
                 [
-                    Problem(
+                    PropProblem(
                         None,
                         "parameter_locations",
                         f"expected a dict of parameter name to patterns, got "
@@ -718,7 +723,7 @@ class Pipeline(_PipelineBase):
             if parameter not in declared:
                 hint = did_you_mean(str(parameter), declared)
                 problems.append(
-                    Problem(
+                    PropProblem(
                         None,
                         "parameter_locations",
                         f"names parameter {parameter!r}, which the definition doesn't declare "
@@ -732,7 +737,7 @@ class Pipeline(_PipelineBase):
                 and all(isinstance(pattern, str) for pattern in patterns)
             ):
                 problems.append(
-                    Problem(
+                    PropProblem(
                         None,
                         "parameter_locations",
                         f"{parameter!r}: expected an S3 pattern or a list of them, got "
@@ -752,7 +757,7 @@ class Pipeline(_PipelineBase):
             patterns = self._undeclared_location(name, default)
             if patterns:
                 problems.append(
-                    Problem(
+                    PropProblem(
                         None,
                         "parameter_locations",
                         f"{name!r}: its default value {default!r} is outside the declared "
@@ -797,7 +802,7 @@ class Pipeline(_PipelineBase):
                     )
                 )
         if problems:
-            raise PipelineValidationError(problems, subject=f"pipeline {self.node.path}")
+            raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
 
     def _check_cache_outlives_outputs(self) -> None:
         """A cached step must not outlive its outputs under ``executions/``.
@@ -840,7 +845,7 @@ class Pipeline(_PipelineBase):
                 )
             )
         if problems:
-            raise PipelineValidationError(problems, subject=f"pipeline {self.node.path}")
+            raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
 
     def _warn_unattributed(self) -> None:
         if not self.plan.unattributed:
@@ -1038,24 +1043,28 @@ def _check_props(
     typed = [
         problem
         for problem in (
-            expect_str("PipelineName", name, optional=False),
-            expect_str("PipelineDisplayName", display_name),
-            expect_str("PipelineDescription", description),
+            expect_str("pipeline_name", name, optional=False),
+            expect_str("display_name", display_name),
+            expect_str("description", description),
         )
         if problem is not None
     ]
     if typed:
         return typed
-    problems = validate_pipeline_name(name) if not is_unresolved(name) else []
+    problems: list[Problem] = (
+        [as_prop(problem, "pipeline_name") for problem in validate_pipeline_name(name)]
+        if not is_unresolved(name)
+        else []
+    )
     if (
         display_name is not None
         and not is_unresolved(display_name)
         and DISPLAY_NAME.fullmatch(display_name) is None
     ):
         problems.append(
-            Problem(
+            PropProblem(
                 None,
-                "PipelineDisplayName",
+                "display_name",
                 f"display name {display_name!r} must be 1-{MAX_DISPLAY_NAME} letters, digits "
                 "and hyphens, starting and ending with a letter or digit",
             )
@@ -1066,9 +1075,9 @@ def _check_props(
         and len(description) > MAX_DESCRIPTION
     ):
         problems.append(
-            Problem(
+            PropProblem(
                 None,
-                "PipelineDescription",
+                "description",
                 f"{len(description)} characters, longer than {MAX_DESCRIPTION}",
             )
         )
@@ -1076,11 +1085,13 @@ def _check_props(
     if steps is not None and not is_unresolved(steps):
         if isinstance(steps, bool) or not isinstance(steps, int):
             problems.append(
-                Problem(None, "MaxParallelExecutionSteps", f"expects an int, got {steps!r}")
+                PropProblem(None, "max_parallel_execution_steps", f"expects an int, got {steps!r}")
             )
         elif steps < 1:
             problems.append(
-                Problem(None, "MaxParallelExecutionSteps", f"must be at least 1, got {steps}")
+                PropProblem(
+                    None, "max_parallel_execution_steps", f"must be at least 1, got {steps}"
+                )
             )
     return problems
 
@@ -1107,7 +1118,7 @@ def _check_collaborators(
     ]
     if artifact_store is not None and not isinstance(artifact_store, ArtifactStore):
         problems.append(
-            Problem(
+            PropProblem(
                 None,
                 "artifact_store",
                 f"expected an ArtifactStore, got {describe(artifact_store)}",
@@ -1118,7 +1129,7 @@ def _check_collaborators(
         problems.append(expect_interface("vpc", vpc, "an ec2.IVpc", ("vpc_id", "select_subnets")))
     else:
         problems += [
-            Problem(None, prop, "given without vpc, so it would be ignored", "pass vpc= too")
+            PropProblem(None, prop, "given without vpc, so it would be ignored", "pass vpc= too")
             for prop, value in (("vpc_subnets", vpc_subnets), ("security_groups", security_groups))
             if value is not None
         ]
@@ -1128,7 +1139,7 @@ def _check_collaborators(
         or not all(hasattr(group, "security_group_id") for group in security_groups)
     ):
         problems.append(
-            Problem(
+            PropProblem(
                 None,
                 "security_groups",
                 f"expected a list of ec2.ISecurityGroup, got {describe(security_groups)}",
@@ -1140,7 +1151,9 @@ def _check_collaborators(
         and all(isinstance(key, str) and isinstance(value, str) for key, value in tags.items())
     ):
         problems.append(
-            Problem(None, "tags", f"expected a dict of strings to strings, got {describe(tags)}")
+            PropProblem(
+                None, "tags", f"expected a dict of strings to strings, got {describe(tags)}"
+            )
         )
     return [problem for problem in problems if problem is not None]
 

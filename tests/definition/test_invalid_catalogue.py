@@ -774,6 +774,80 @@ def tuning_logarithmic_range_from_zero() -> PipelineDefinition:
     return pipeline(tune)
 
 
+@case(
+    "Tune",
+    "Arguments.HyperParameterTuningJobConfig.ParameterRanges",
+    "tunes 31 hyperparameters (16 continuous, 15 integer), more than the limit of 30 for a "
+    "tuning job (the limit is on all ranges together",
+)
+def tuning_more_than_30_hyperparameters_in_all_ranges() -> PipelineDefinition:
+    # Each list is within botocore's 30; their sum is not (API reference, ParameterRanges).
+    ranges: dict[str, Any] = {
+        f"c{i}": ContinuousParameter(min_value=0.1, max_value=1.0) for i in range(16)
+    }
+    ranges.update({f"i{i}": IntegerParameter(min_value=1, max_value=5) for i in range(15)})
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges=ranges,
+    )
+    return pipeline(tune)
+
+
+@case(
+    "Tune",
+    "Arguments.TrainingJobDefinition.StaticHyperParameters",
+    "101 hyperparameters in all (100 static and 1 tuned), more than the limit of 100",
+)
+def tuning_more_than_100_hyperparameters_with_the_static_ones() -> PipelineDefinition:
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+        static_hyperparameters={f"h{i:03d}": i for i in range(100)},
+    )
+    return pipeline(tune)
+
+
+@case(
+    "Tune",
+    "Arguments.HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType",
+    "the Hyperband strategy needs early stopping Off, got 'Auto'",
+)
+def tuning_hyperband_with_early_stopping() -> PipelineDefinition:
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+        strategy="Hyperband",
+        early_stopping_type="Auto",
+    )
+    return pipeline(tune)
+
+
+@case(
+    "Train",
+    "Arguments.StoppingCondition.MaxWaitTimeInSeconds",
+    "MaxWaitTimeInSeconds 3600 is less than MaxRuntimeInSeconds 86400",
+)
+def spot_wait_shorter_than_the_run() -> PipelineDefinition:
+    return pipeline(training(use_spot_instances=True, max_wait_in_seconds=3600))
+
+
+@case(
+    "Train",
+    "Arguments.StoppingCondition.MaxWaitTimeInSeconds",
+    "MaxWaitTimeInSeconds is only supported with managed spot training",
+)
+def wait_time_without_spot_training() -> PipelineDefinition:
+    # CreateTrainingJob: "Invalid MaxWaitTimeInSeconds. It is only supported when
+    # EnableManagedSpotTraining is set to true" (aws/sagemaker-python-sdk#4140).
+    return pipeline(training(max_wait_in_seconds=90000))
+
+
 def _tune(max_jobs: Any = 4) -> TuningStep:
     return TuningStep(
         name="Tune",

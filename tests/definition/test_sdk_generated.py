@@ -95,7 +95,14 @@ def test_emr_runtime_role_needs_a_running_cluster() -> None:
     definition = load("emr-runtime-role")
     arguments = definition["Steps"][0]["Arguments"]
     del arguments["ClusterId"]
-    arguments["ClusterConfig"] = {"ReleaseLabel": "emr-6.10.0"}
+    arguments["ClusterConfig"] = {
+        "ReleaseLabel": "emr-6.10.0",
+        "Instances": {
+            "InstanceGroups": [
+                {"InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1}
+            ]
+        },
+    }
     [problem] = validate_definition(definition)
     assert problem.field == "Arguments.ExecutionRoleArn"
     assert problem.message == "a runtime role needs a running cluster (ClusterId)"

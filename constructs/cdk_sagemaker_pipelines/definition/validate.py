@@ -121,6 +121,9 @@ STEP_FIELDS: dict[str, frozenset[str]] = {
     for kind in STEP_TYPES
 }
 _EMR_ARGUMENTS = ("ClusterId", "ClusterConfig", "StepConfig", "ExecutionRoleArn")
+# RunJobFlow members SageMaker sets for a cluster it creates (the SDK's EMRStep refuses them).
+_EMR_CLUSTER_SUPPLIED = frozenset({"Name", "Steps", "AutoTerminationPolicy"})
+_EMR_KEEP_ALIVE = ("KeepJobFlowAliveWhenNoSteps", "TerminationProtected")
 _LAMBDA_ARN = re.compile(
     r"arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9\-_]+(:[\w$-]+)?"
 )
@@ -935,12 +938,65 @@ class _Validator:
         if record.kind == "Processing":
             self._check_processing_names(record, arguments)
             self._check_property_files(record, arguments)
+        elif record.kind == "Training":
+            self._check_training_job(record, arguments, "Arguments")
         elif record.kind == "Tuning":
             self._check_tuning_objective(record, arguments)
             self._check_tuning_ranges(record, arguments)
+            self._check_tuning_limits(record, arguments)
+            self._check_tuning_strategy(record, arguments)
+            job: Any = arguments.get("TrainingJobDefinition")
+            if _is_object(job):
+                self._check_training_job(record, job, "Arguments.TrainingJobDefinition")
+            for index, item in enumerate(_as_list(arguments.get("TrainingJobDefinitions"))):
+                if _is_object(item):
+                    where = f"Arguments.TrainingJobDefinitions[{index}]"
+                    self._check_training_job(record, item, where)
+        elif record.kind == "RegisterModel":
+            self._check_model_package_kind(record, arguments)
         elif record.kind == "Transform":
             self._check_transform_model(record, arguments)
             self._check_transform_payload(record, arguments)
+        self._check_tag_keys(record, arguments)
+
+    def _check_tag_keys(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """Each tag key once: the API's Tag says "Tag keys must be unique per resource"."""
+        seen: dict[str, int] = {}
+        for index, tag in enumerate(_as_list(arguments.get("Tags"))):
+            key = tag.get("Key") if _is_object(tag) else None
+            if type(key) is not str or is_token(key):
+                continue
+            if key in seen:
+                self.add(
+                    record.name,
+                    f"Arguments.Tags[{index}].Key",
+                    f"tag key '{key}' is already used by Arguments.Tags[{seen[key]}]",
+                    "a resource has one value per tag key: keep one of them",
+                )
+            else:
+                seen[key] = index
+
+    def _check_training_job(self, record: StepRecord, job: Mapping[str, Any], where: str) -> None:
+        """A training job's algorithm, and its spot wait time (see ``_check_spot_wait``).
+
+        The API's AlgorithmSpecification: AlgorithmName "is mutually exclusive with the
+        TrainingImage parameter. If you specify a value for the AlgorithmName parameter,
+        you can't specify a value for TrainingImage, and vice versa."
+        """
+        algorithm: Any = job.get("AlgorithmSpecification")
+        if (
+            _is_object(algorithm)
+            and algorithm.get("AlgorithmName") is not None
+            and algorithm.get("TrainingImage") is not None
+        ):
+            self.add(
+                record.name,
+                f"{where}.AlgorithmSpecification.AlgorithmName",
+                "a training job runs an algorithm resource (AlgorithmName) or an image "
+                "(TrainingImage), not both",
+                "remove one of them",
+            )
+        self._check_spot_wait(record, job, where)
 
     def _check_transform_model(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """A step property given as ``ModelName`` is the ``ModelName`` of a Model step.
@@ -1001,6 +1057,141 @@ class _Validator:
                 "(MaxConcurrentTransforms × MaxPayloadInMB)",
                 f"lower one of them, e.g. MaxConcurrentTransforms {max(1, limit // payload)} "
                 f"for {payload} MB payloads",
+            )
+
+    def _check_spot_wait(self, record: StepRecord, job: Mapping[str, Any], where: str) -> None:
+        """``MaxWaitTimeInSeconds`` only with managed spot training, and ≥ ``MaxRuntimeInSeconds``.
+
+        CreateTrainingJob rejects a wait time without ``EnableManagedSpotTraining`` ("Invalid
+        MaxWaitTimeInSeconds. It is only supported when EnableManagedSpotTraining is set to
+        true"), and the API documents that the wait must be at least the run time. Both
+        fail the step when the execution runs, not at CreatePipeline.
+        """
+        stopping: Any = job.get("StoppingCondition")
+        if not _is_object(stopping) or stopping.get("MaxWaitTimeInSeconds") is None:
+            return
+        wait, spot = stopping["MaxWaitTimeInSeconds"], job.get("EnableManagedSpotTraining")
+        field_path = f"{where}.StoppingCondition.MaxWaitTimeInSeconds"
+        if spot is None or spot is False:
+            self.add(
+                record.name,
+                field_path,
+                "MaxWaitTimeInSeconds is only supported with managed spot training "
+                "(EnableManagedSpotTraining true)",
+                "remove the wait time, or turn on spot training "
+                "(use_spot_instances=True on a TrainingStep in Python)",
+            )
+            return
+        run = stopping.get("MaxRuntimeInSeconds")
+        if type(wait) is int and type(run) is int and wait < run:
+            self.add(
+                record.name,
+                field_path,
+                f"MaxWaitTimeInSeconds {wait} is less than MaxRuntimeInSeconds {run}",
+                "the wait for spot capacity includes the run: make it at least "
+                f"{run} seconds (max_wait_in_seconds >= max_runtime_in_seconds in Python)",
+            )
+
+    def _check_tuning_limits(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """At most 30 tuned hyperparameters, and 100 in all with the static ones.
+
+        Each range list holds at most 30 (botocore checks that), and so does their sum: the
+        API's ParameterRanges says so but its shape can't. The developer guide allows 100
+        hyperparameters in total, static plus tunable. CreateHyperParameterTuningJob checks
+        both only when the execution runs.
+        """
+        config: Any = arguments.get("HyperParameterTuningJobConfig")
+        ranges: Any = config.get("ParameterRanges") if _is_object(config) else None
+        if not _is_object(ranges):
+            return
+        counts: dict[str, int] = {}
+        names: set[str] = set()
+        for kind in _RANGE_KINDS:
+            items = ranges.get(f"{kind}ParameterRanges")
+            if items is None:
+                continue
+            if type(items) is not list:
+                return  # a token or a wrong shape, reported by the shape check
+            counts[kind] = len(items)
+            names.update(
+                item["Name"] for item in items if _is_object(item) and type(item.get("Name")) is str
+            )
+        tuned = sum(counts.values())
+        limit = _MAX_TUNED_HYPERPARAMETERS
+        if tuned > limit and all(count <= limit for count in counts.values()):
+            # A list over the limit on its own is reported by the shape check.
+            parts = ", ".join(f"{count} {kind.lower()}" for kind, count in counts.items() if count)
+            self.add(
+                record.name,
+                f"Arguments.{_RANGES}",
+                f"tunes {tuned} hyperparameters ({parts}), more than the limit of {limit} "
+                "for a tuning job",
+                f"the limit is on all ranges together: tune at most {limit} and pass the "
+                "others as static hyperparameters",
+            )
+        job: Any = arguments.get("TrainingJobDefinition")
+        static: Any = job.get("StaticHyperParameters") if _is_object(job) else None
+        if not _is_object(static) or tuned > limit:
+            return
+        total = len(names | set(static))  # a name both static and tuned counted once
+        if total > _MAX_HYPERPARAMETERS:
+            self.add(
+                record.name,
+                "Arguments.TrainingJobDefinition.StaticHyperParameters",
+                f"{total} hyperparameters in all ({len(static)} static and {tuned} tuned), "
+                f"more than the limit of {_MAX_HYPERPARAMETERS} for a tuning job",
+                "pass fewer static hyperparameters (script mode adds sagemaker_program and "
+                "sagemaker_submit_directory to them)",
+            )
+
+    def _check_tuning_strategy(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """Hyperband runs without early stopping, and only Hyperband takes a StrategyConfig.
+
+        The API: "TrainingJobEarlyStoppingType must be OFF to use Hyperband", and
+        StrategyConfig "should be provided only if Hyperband is selected".
+        """
+        config: Any = arguments.get("HyperParameterTuningJobConfig")
+        if not _is_object(config):
+            return
+        strategy = config.get("Strategy")
+        if type(strategy) is not str or is_token(strategy):
+            return  # an expression, or a wrong type the shape check reports
+        where = "Arguments.HyperParameterTuningJobConfig"
+        early_stopping = config.get("TrainingJobEarlyStoppingType")
+        if strategy == "Hyperband" and early_stopping not in (None, "Off"):
+            self.add(
+                record.name,
+                f"{where}.TrainingJobEarlyStoppingType",
+                f"the Hyperband strategy needs early stopping Off, got {early_stopping!r}",
+                "Hyperband stops training jobs early itself: set it to 'Off' "
+                "(early_stopping_type='Off' in Python)",
+            )
+        if strategy != "Hyperband" and config.get("StrategyConfig") is not None:
+            self.add(
+                record.name,
+                f"{where}.StrategyConfig",
+                f"StrategyConfig configures Hyperband, but the strategy is {strategy!r}",
+                "remove StrategyConfig or use the Hyperband strategy",
+            )
+
+    def _check_model_package_kind(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """A model package is versioned (in a group) or not (named), never both.
+
+        The API: ModelPackageGroupName "is required for versioned models, and does not
+        apply to unversioned models"; ModelPackageName "is required for unversioned
+        models. It is not applicable to versioned models." The SageMaker SDK refuses both.
+        Neither is not an error: the SDK drops ModelPackageName from an unversioned
+        registration (Pipelines names what it creates), leaving neither in the definition.
+        """
+        group = arguments.get("ModelPackageGroupName")
+        name = arguments.get("ModelPackageName")
+        if group is not None and name is not None:
+            self.add(
+                record.name,
+                "Arguments.ModelPackageName",
+                "a model package takes ModelPackageGroupName (a version in a group) or "
+                "ModelPackageName (an unversioned package), not both",
+                "remove ModelPackageName: versions in a group are named by the group",
             )
 
     def _check_tuning_objective(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
@@ -1505,6 +1696,8 @@ class _Validator:
                 "Arguments.ClusterId",
                 "an EMR step needs ClusterId (a running cluster) or ClusterConfig (a new one)",
             )
+        elif _is_object(arguments.get("ClusterConfig")):
+            self._check_emr_cluster_config(record, arguments["ClusterConfig"])
         step_config = arguments.get("StepConfig")
         if not isinstance(step_config, Mapping) or "HadoopJarStep" not in step_config:
             self.add(record.name, "Arguments.StepConfig", 'expected {"HadoopJarStep": {"Jar": …}}')
@@ -1517,6 +1710,38 @@ class _Validator:
                 "Arguments.StepConfig.HadoopJarStep",
             )
         )
+
+    def _check_emr_cluster_config(self, record: StepRecord, config: Mapping[str, Any]) -> None:
+        """A new cluster's configuration: RunJobFlow's request, less what SageMaker sets.
+
+        SageMaker names the cluster, adds the step and ends the cluster after it, so
+        ``Name``, ``Steps``, ``AutoTerminationPolicy`` and the ``Instances`` members that
+        keep a cluster alive are not taken; ``Instances`` has instance groups or fleets.
+        The SageMaker SDK's EMRStep refuses all of these before they reach the service.
+        """
+        where = "Arguments.ClusterConfig"
+        checker = ShapeChecker(step=record.name, typer=self, service="emr")
+        self.problems.extend(checker.check(config, "RunJobFlowInput", where, _EMR_CLUSTER_SUPPLIED))
+        instances: Any = config.get("Instances")
+        if not _is_object(instances):
+            return  # missing or of a wrong type: the shape check reports it
+        for key in _EMR_KEEP_ALIVE:
+            if key in instances:
+                self.add(
+                    record.name,
+                    f"{where}.Instances.{key}",
+                    f"'{key}' can't be set: SageMaker Pipelines ends the cluster after the step",
+                    "remove it",
+                )
+        kinds = [key for key in ("InstanceGroups", "InstanceFleets") if key in instances]
+        if len(kinds) != 1:
+            self.add(
+                record.name,
+                f"{where}.Instances",
+                "Instances needs InstanceGroups or InstanceFleets, "
+                + ("not both" if kinds else "got neither"),
+                "describe the cluster's nodes with one of them",
+            )
 
     # -- graph -----------------------------------------------------------------------
 
@@ -1766,6 +1991,11 @@ def _is_object(value: Any) -> bool:
 
 
 _RANGES = "HyperParameterTuningJobConfig.ParameterRanges"
+_RANGE_KINDS = ("Continuous", "Integer", "Categorical")
+# CreateHyperParameterTuningJob's limits on the ranges together (API reference,
+# ParameterRanges) and on static plus tuned hyperparameters (developer guide).
+_MAX_TUNED_HYPERPARAMETERS = 30
+_MAX_HYPERPARAMETERS = 100
 # Images of built-in algorithms that also run scripts: SageMaker reads their own metrics.
 _BUILT_IN_METRIC_REPOSITORIES = frozenset({"sagemaker-xgboost", "xgboost"})
 

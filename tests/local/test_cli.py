@@ -13,6 +13,7 @@ import pytest
 
 from cdk_sagemaker_pipelines.cli import main
 from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
     CallbackStep,
     ConditionGreaterThanOrEqualTo,
     ConditionStep,
@@ -102,6 +103,29 @@ def test_run_exits_1_when_the_execution_fails(
     assert "): Failed in " in out
     assert "\n  score 0.8\n" in out
     assert "--resume" not in out  # a Fail step would only fail again
+
+
+def test_no_cache_runs_a_cached_step_again(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    step = processing(
+        "Prep",
+        ws.script("prep.py", WRITE_OUTPUT),
+        outputs=["out"],
+        cache_config=CacheConfig(expire_after="P1D"),
+    )
+    definition = ws.root / "cached.json"
+    definition.write_text(json.dumps(compile_steps([step])))
+    resources = ws.root / "resources.json"
+    resources.write_text(json.dumps({"s3": {"s3://code-bucket/scripts": "scripts"}}))
+    run = ("run", str(definition), "--resources", str(resources))
+    assert smpipe(ws, *run) == 0
+    assert smpipe(ws, *run) == 0
+    assert "Prep                     Processing    Succeeded (cache hit)" in capsys.readouterr().out
+    assert smpipe(ws, *run, "--no-cache") == 0
+    out = capsys.readouterr().out
+    assert "cache hit" not in out
+    assert re.search(r"\n +[0-9.]+s  Prep +Processing +Succeeded\n", out)
 
 
 def test_run_exits_2_on_bad_input(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:

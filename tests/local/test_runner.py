@@ -181,6 +181,17 @@ def test_a_changed_key_attribute_or_script_misses(ws: Workspace) -> None:
     assert runner.run(definition).step("Prep").cache_hit is not None
 
 
+def test_without_reuse_every_step_runs_and_its_run_is_still_cached(ws: Workspace) -> None:
+    definition, _ = cached_pipeline(ws)
+    first = ws.runner().run(definition)
+    fresh = ws.runner(reuse_cache=False).run(definition)
+    assert fresh.step("Prep").cache_hit is None
+    assert fresh.step("Prep").attempt_count == 1
+    # The fresh run is the newest entry: a later run reuses it, not the first one.
+    later = ws.runner().run(definition).step("Prep")
+    assert later.cache_hit == fresh.arn != first.arn
+
+
 def test_expired_entries_and_failed_runs_are_not_reused(ws: Workspace) -> None:
     definition, _ = cached_pipeline(ws, expire="PT1H")
     runner = ws.runner()

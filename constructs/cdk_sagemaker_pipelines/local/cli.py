@@ -137,6 +137,12 @@ def register(commands: Any) -> None:
         help="publish empty output directories as the service does",
     )
     run.add_argument("--keep-work", action="store_true", help="keep succeeded attempts' work dirs")
+    run.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="run every step even on a cache hit (its run is still cached), e.g. after "
+        "changing data at the same S3 URI or --s3-map path",
+    )
     _root_argument(run)
     run.add_argument("--json", action="store_true", help="print the execution record as JSON")
     run.set_defaults(handler=_run)
@@ -261,6 +267,7 @@ def _run(args: argparse.Namespace) -> int:
             retry_interval_scale=args.retry_interval_scale,
             strict_outputs=not args.allow_empty_outputs,
             keep_work=args.keep_work,
+            reuse_cache=not args.no_cache,
             progress=report,
         )
         runner = LocalRunner(config)

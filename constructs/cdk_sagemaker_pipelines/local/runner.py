@@ -115,6 +115,9 @@ class LocalConfig:
     - ``strict_outputs``: fail a step whose output directory stays empty (the
       service would publish nothing and fail a later step). Default: True.
     - ``keep_work``: keep attempt directories of succeeded steps. Default: False.
+    - ``reuse_cache``: let steps with a ``CacheConfig`` reuse earlier runs. ``False``
+      runs every step (and still records its run for later hits), for when data
+      changed at the same S3 URI, which the key doesn't cover. Default: True.
     - ``progress``: called with each ``ProgressEvent`` on the runner's thread.
 
     Example::
@@ -133,6 +136,7 @@ class LocalConfig:
     retry_interval_scale: float = 1.0
     strict_outputs: bool = True
     keep_work: bool = False
+    reuse_cache: bool = True
     progress: Callable[[ProgressEvent], None] | None = None
 
 
@@ -472,6 +476,7 @@ class LocalRunner:
             faults={step: collections.deque(kinds) for step, kinds in config.faults.items()},
             retry_scale=config.retry_interval_scale,
             keep_work=config.keep_work,
+            reuse_cache=config.reuse_cache,
             progress=config.progress,
             reused=set(preset),
         )
@@ -512,6 +517,7 @@ class _Execution:
         faults: dict[str, collections.deque[str]],
         retry_scale: float,
         keep_work: bool,
+        reuse_cache: bool,
         progress: Callable[[ProgressEvent], None] | None,
         reused: set[str],
     ) -> None:
@@ -526,6 +532,7 @@ class _Execution:
         self.faults = faults
         self.retry_scale = retry_scale
         self.keep_work = keep_work
+        self.reuse_cache = reuse_cache
         self.progress = progress
         self.reused = reused
         self.stop = threading.Event()
@@ -748,7 +755,7 @@ class _Execution:
         try:
             arguments = self._arguments(spec)
             key = self._cache_key(spec, arguments)
-            if key is not None:
+            if key is not None and self.reuse_cache:
                 _enabled, expire = cache_config(spec)
                 hit = self.cache.lookup(key, expire_after=expire, now=started)
                 if hit is not None:

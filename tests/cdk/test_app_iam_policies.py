@@ -35,6 +35,8 @@ ACTIONS_WITHOUT_RESOURCE_TYPE = frozenset(
         "ec2:DescribeSubnets",
         "ec2:DescribeVpcs",
         "ecr:GetAuthorizationToken",
+        # "Resource types: (none)" in the service authorization reference for Amazon EMR.
+        "elasticmapreduce:RunJobFlow",
     }
 )
 _SERVICE_WILDCARD = re.compile(r"[A-Za-z0-9-]+:\*")

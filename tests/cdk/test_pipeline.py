@@ -702,8 +702,111 @@ def test_an_emr_cluster_known_only_at_run_time_is_a_warning_and_any_cluster():
     )
     assert pipeline.role_policy is not None
     statements = cdk.Stack.of(pipeline).resolve(pipeline.role_policy.document.to_json())
-    (emr_steps,) = [s for s in statements["Statement"] if s.get("Sid") == "RunEmrSteps"]
-    assert emr_steps["Resource"] == ("arn:aws:elasticmapreduce:us-east-1:111122223333:cluster/*")
+    by_sid = {s["Sid"]: s for s in statements["Statement"]}
+    any_cluster = "arn:aws:elasticmapreduce:us-east-1:111122223333:cluster/*"
+    assert by_sid["RunEmrStepsAsRuntimeRole1"]["Resource"] == any_cluster
+    assert by_sid["FollowEmrSteps"]["Resource"] == any_cluster
+
+
+def test_an_emr_runtime_role_conditions_add_steps_and_is_not_passed_to_sagemaker():
+    # EMR's "Runtime roles for Amazon EMR steps": AddJobFlowSteps under an
+    # elasticmapreduce:ExecutionRoleArn condition; the cluster assumes the role, nobody
+    # passes it. Before, it landed in iam:PassRole to sagemaker.amazonaws.com.
+    emr = json.loads((SDK_GENERATED / "emr-runtime-role.json").read_text(encoding="utf-8"))
+    emr["Steps"][0]["Arguments"]["ClusterId"] = "j-1ABCDEFGHIJKL"
+    emr["Steps"].append(
+        {
+            "Name": "PlainSpark",
+            "Type": "EMR",
+            "Arguments": {
+                "ClusterId": "j-2ABCDEFGHIJKL",
+                "StepConfig": {"HadoopJarStep": {"Jar": "command-runner.jar"}},
+            },
+        }
+    )
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Emr", definition=emr)
+    assert pipeline.role_policy is not None
+    resolved = cdk.Stack.of(pipeline).resolve(pipeline.role_policy.document.to_json())
+    by_sid = {s["Sid"]: s for s in resolved["Statement"]}
+    cluster = "arn:aws:elasticmapreduce:us-east-1:111122223333:cluster/"
+    assert by_sid["RunEmrStepsAsRuntimeRole1"] == {
+        "Action": "elasticmapreduce:AddJobFlowSteps",
+        "Condition": {
+            "StringEquals": {
+                "elasticmapreduce:ExecutionRoleArn": "arn:aws:iam::111122223333:role/EmrRuntimeRole"
+            }
+        },
+        "Effect": "Allow",
+        "Resource": f"{cluster}j-1ABCDEFGHIJKL",
+        "Sid": "RunEmrStepsAsRuntimeRole1",
+    }
+    assert by_sid["RunEmrSteps"]["Resource"] == f"{cluster}j-2ABCDEFGHIJKL"
+    assert by_sid["RunEmrSteps"]["Condition"] == {
+        "Null": {"elasticmapreduce:ExecutionRoleArn": "true"}
+    }
+    passed = [s["Resource"] for s in resolved["Statement"] if s["Action"] == "iam:PassRole"]
+    assert all("EmrRuntimeRole" not in json.dumps(resource) for resource in passed)
+    assert "CreateEmrClusters" not in by_sid
+
+
+def test_fails_an_emr_runtime_role_known_only_at_run_time():
+    emr = json.loads((SDK_GENERATED / "emr-runtime-role.json").read_text(encoding="utf-8"))
+    emr["Parameters"].append({"Name": "RuntimeRole", "Type": "String"})
+    emr["Steps"][0]["Arguments"]["ExecutionRoleArn"] = {"Get": "Parameters.RuntimeRole"}
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(new_stack(), "Emr", definition=emr)
+    (problem,) = raised.value.problems
+    assert (problem.step, problem.field) == ("SparkOnEmr", "Arguments.ExecutionRoleArn")
+    assert "elasticmapreduce:ExecutionRoleArn" in problem.message
+
+
+def test_an_emr_step_creating_its_cluster_may_create_and_terminate_it_and_is_warned():
+    # Accepted by the validator and granted nothing before: RunJobFlow, TerminateJobFlows,
+    # the cluster status rule and the service role's iam:PassRole were all missing.
+    emr = json.loads((SDK_GENERATED / "emr-runtime-role.json").read_text(encoding="utf-8"))
+    arguments = emr["Steps"][0]["Arguments"]
+    del arguments["ClusterId"], arguments["ExecutionRoleArn"]
+    emr["Parameters"] = []
+    arguments["ClusterConfig"] = {
+        "ReleaseLabel": "emr-6.6.0",
+        "Instances": {"InstanceGroups": []},
+        "JobFlowRole": "EMR_EC2_DefaultRole",
+        "ServiceRole": "EMR_DefaultRole",
+    }
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Emr", definition=emr)
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Emr",
+        Match.string_like_regexp(
+            r"^EMR step\(s\) 'SparkOnEmr' create their own cluster .* step 'SparkOnEmr' field "
+            r"'Arguments\.ClusterConfig\.JobFlowRole' \('EMR_EC2_DefaultRole'\).*"
+            r"\[ack: cdk-sagemaker-pipelines:emr-step-creates-cluster\]$"
+        ),
+    )
+    assert pipeline.role_policy is not None
+    resolved = cdk.Stack.of(pipeline).resolve(pipeline.role_policy.document.to_json())
+    by_sid = {s["Sid"]: s for s in resolved["Statement"]}
+    any_cluster = "arn:aws:elasticmapreduce:us-east-1:111122223333:cluster/*"
+    assert by_sid["CreateEmrClusters"]["Action"] == "elasticmapreduce:RunJobFlow"
+    assert by_sid["CreateEmrClusters"]["Resource"] == "*"
+    assert by_sid["TerminateEmrClusters"]["Resource"] == any_cluster
+    assert by_sid["RunEmrSteps"]["Resource"] == any_cluster
+    rules = "arn:aws:events:us-east-1:111122223333:rule/SageMakerPipelineExecutionEMR"
+    assert by_sid["WatchEmrStatusChanges"]["Resource"] == [
+        f"{rules}StepStatusUpdateRule",
+        f"{rules}ClusterStatusUpdateRule",
+    ]
+    assert by_sid["PassClusterRolesToEmr"] == {
+        "Action": "iam:PassRole",
+        "Condition": {"StringEquals": {"iam:PassedToService": "elasticmapreduce.amazonaws.com"}},
+        "Effect": "Allow",
+        "Resource": [
+            "arn:aws:iam::111122223333:role/EMR_DefaultRole",
+            "arn:aws:iam::111122223333:role/*/EMR_DefaultRole",
+        ],
+        "Sid": "PassClusterRolesToEmr",
+    }
 
 
 def test_steps_whose_permissions_are_derived_are_not_warned():

@@ -245,15 +245,32 @@ def test_pipeline_role_statements_for_every_step_type(everything: Built):
             ],
             "Sid": "SendCallbackMessages",
         },
+        # As AWS's AmazonSageMakerPipelinesIntegrations grants them for EMR steps, scoped to
+        # the cluster, the rule and no runtime role.
         "RunEmrSteps": {
-            "Action": [
-                "elasticmapreduce:AddJobFlowSteps",
-                "elasticmapreduce:CancelSteps",
-                "elasticmapreduce:DescribeStep",
-            ],
+            "Action": "elasticmapreduce:AddJobFlowSteps",
+            "Condition": {"Null": {"elasticmapreduce:ExecutionRoleArn": "true"}},
             "Effect": "Allow",
             "Resource": f"arn:aws:elasticmapreduce:{REGION}:{ACCOUNT}:cluster/j-1ABCDEFG2HIJK",
             "Sid": "RunEmrSteps",
+        },
+        "FollowEmrSteps": {
+            "Action": [
+                "elasticmapreduce:CancelSteps",
+                "elasticmapreduce:DescribeCluster",
+                "elasticmapreduce:DescribeStep",
+                "elasticmapreduce:ListSteps",
+            ],
+            "Effect": "Allow",
+            "Resource": f"arn:aws:elasticmapreduce:{REGION}:{ACCOUNT}:cluster/j-1ABCDEFG2HIJK",
+            "Sid": "FollowEmrSteps",
+        },
+        "WatchEmrStatusChanges": {
+            "Action": ["events:DescribeRule", "events:PutRule", "events:PutTargets"],
+            "Effect": "Allow",
+            "Resource": f"arn:aws:events:{REGION}:{ACCOUNT}:rule/"
+            "SageMakerPipelineExecutionEMRStepStatusUpdateRule",
+            "Sid": "WatchEmrStatusChanges",
         },
         "ReadPropertyFilesBucket1": {
             "Action": ["s3:GetObject", "s3:GetObjectVersion"],
@@ -297,6 +314,45 @@ def test_only_the_step_role_is_passed(everything: Built):
     passed = [entry for entry in everything.role.values() if entry["Action"] == "iam:PassRole"]
     assert len(passed) == 1
     assert passed[0]["Resource"] == {"Fn::GetAtt": [everything.step_role_id, "Arn"]}
+
+
+def test_callback_messages_to_a_kms_encrypted_queue_may_use_its_key():
+    # SendMessage to an SSE-KMS queue also needs kms:GenerateDataKey and kms:Decrypt on the
+    # queue's key; without them the callback step fails at run time.
+    stack = new_stack()
+    queue = sqs.Queue(stack, "Queue", encryption=sqs.QueueEncryption.KMS)
+    review = CallbackStep(name="Review", sqs_queue_url=queue.queue_url, inputs={"a": "b"})
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[review]), pipeline_name=NAME
+    )
+    assert pipeline.role_policy is not None
+    assert queue.encryption_master_key is not None
+    role = statements(Template.from_stack(stack), pipeline.role_policy)
+    assert role["EncryptCallbackMessages"] == {
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Effect": "Allow",
+        "Resource": {"Fn::GetAtt": [logical_id(queue.encryption_master_key), "Arn"]},
+        "Sid": "EncryptCallbackMessages",
+    }
+
+
+def test_a_vpc_config_in_the_definition_lets_the_step_role_create_job_interfaces():
+    # A job in a VPC the definition names (not the construct's vpc=) got no ENI permissions:
+    # SageMaker rejects CreateProcessingJob when the role can't create them.
+    definition = literal_definition()
+    definition["Steps"][0]["Arguments"]["NetworkConfig"] = {
+        "VpcConfig": {"Subnets": ["subnet-0abc"], "SecurityGroupIds": ["sg-0def"]}
+    }
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    step_role = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    ec2 = f"arn:aws:ec2:{REGION}:{ACCOUNT}"
+    assert step_role["ManageJobNetworkInterfaces"]["Resource"] == [
+        f"{ec2}:network-interface/*",
+        f"{ec2}:security-group/sg-0def",
+        f"{ec2}:subnet/subnet-0abc",
+    ]
+    assert "ec2:DescribeVpcs" in step_role["DescribeJobNetwork"]["Action"]
 
 
 def test_a_literal_json_definition_gets_exact_statements():

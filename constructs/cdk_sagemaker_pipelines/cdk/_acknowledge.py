@@ -40,7 +40,16 @@ REASONS: dict[str, str] = {
     "AuthenticateToEcr": "ecr:GetAuthorizationToken has no resource type; pulls are limited to "
     "the repositories in the PullImages statement",
     "RunEmrSteps": "the EMR cluster id is a pipeline parameter, known only at run time (a "
-    "transient cluster per run); the construct warns with cdk-sagemaker-pipelines:open-emr-cluster",
+    "transient cluster per run), or the step creates the cluster; the construct warns with "
+    "cdk-sagemaker-pipelines:open-emr-cluster or emr-step-creates-cluster",
+    "FollowEmrSteps": "the EMR cluster id is known only at run time (a parameter, or a cluster "
+    "the step creates); the construct warns",
+    "CreateEmrClusters": "elasticmapreduce:RunJobFlow has no resource type; an EMR step "
+    "creates its cluster with it (the construct warns with emr-step-creates-cluster)",
+    "TerminateEmrClusters": "an EMR step terminates the cluster it created, whose id is only "
+    "known at run time; the construct warns with emr-step-creates-cluster",
+    "PassClusterRolesToEmr": "an EMR service role given by name may have any path; the "
+    "wildcard stands for the path only, the name is exact",
     "DescribeJobNetwork": "EC2 Describe actions have no resource type; SageMaker needs them to "
     "place job network interfaces",
     "ManageJobNetworkInterfaces": "SageMaker creates job network interfaces at run time; their "

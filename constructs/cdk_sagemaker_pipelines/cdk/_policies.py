@@ -17,10 +17,13 @@ from typing import Any
 from aws_cdk import Arn, ArnFormat, Aws, Fn, Stack, Tokenization
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
 
 from ..definition.images import parse_image_uri
 from ..definition.permissions import (
     DESCRIBE_PACKAGE_ACTIONS,
+    EMR_CLUSTER_STATUS_RULE,
+    EMR_STEP_STATUS_RULE,
     JOB_NAME_PREFIX,
     PENDING_APPROVAL,
     REGISTER_ACTIONS,
@@ -31,6 +34,7 @@ from ..definition.permissions import (
 from ._props import is_unresolved
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
+EMR_PRINCIPAL = "elasticmapreduce.amazonaws.com"
 # Actions that IAM can only grant on "*": they have no resource type.
 RESOURCELESS_ACTIONS = frozenset(
     {
@@ -41,6 +45,7 @@ RESOURCELESS_ACTIONS = frozenset(
         "ec2:DescribeDhcpOptions",
         "ec2:DescribeSubnets",
         "ec2:DescribeSecurityGroups",
+        "elasticmapreduce:RunJobFlow",
     }
 )
 _S3_READ = ["s3:GetObject", "s3:GetObjectVersion"]
@@ -130,10 +135,6 @@ def pipeline_role_statements(
             )
         )
         tagged += packages
-    clusters = [
-        stack.format_arn(service="elasticmapreduce", resource="cluster", resource_name=cluster)
-        for cluster in _unique(plan.emr_clusters)
-    ]
     keys = _unique(_key_arn(stack, key) for key in plan.kms_keys)
     # (Sid, actions, resources, conditions): a statement only when it has resources.
     table: list[tuple[str, list[str], list[Any], dict[str, Any] | None]] = [
@@ -161,27 +162,142 @@ def pipeline_role_statements(
             _unique(_queue_arn(stack, url) for url in plan.sqs_queue_urls),
             None,
         ),
-        (
-            "RunEmrSteps",
-            [
-                "elasticmapreduce:AddJobFlowSteps",
-                "elasticmapreduce:DescribeStep",
-                "elasticmapreduce:CancelSteps",
-            ],
-            clusters,
-            None,
-        ),
     ]
     statements += [
         iam.PolicyStatement(sid=sid, actions=actions, resources=resources, conditions=conditions)
         for sid, actions, resources, conditions in table
         if resources
     ]
+    queue_keys = _unique(_queue_key_arn(url) for url in plan.sqs_queue_urls)
+    if queue_keys:
+        statements.append(
+            iam.PolicyStatement(
+                sid="EncryptCallbackMessages",
+                # A producer of an SSE-KMS queue needs these on its key ("Amazon SQS key
+                # management", SQS developer guide); SendMessage alone is denied.
+                actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                resources=queue_keys,
+            )
+        )
+    statements += _emr_statements(plan, stack)
     if plan.property_file_reads:
         statements += _s3_statements(
             "PropertyFiles", plan.property_file_reads, [], buckets, list_prefixes=False
         )
     return statements
+
+
+def _emr_statements(plan: PermissionPlan, stack: Stack) -> list[iam.PolicyStatement]:
+    """What SageMaker calls for EMR steps, as AWS's AmazonSageMakerPipelinesIntegrations grants.
+
+    That managed policy (what the SageMaker guide's EMR step section tells you to attach)
+    grants the EMR actions on clusters, the events actions on the two status rules and
+    iam:PassRole to EMR and EC2; here scoped to this account and region, the clusters and
+    rules the steps use, and per EMR runtime role.
+    """
+    if not plan.emr_submissions:
+        return []
+
+    def cluster_arn(cluster: Any) -> str:
+        return stack.format_arn(
+            service="elasticmapreduce", resource="cluster", resource_name=cluster
+        )
+
+    statements: list[iam.PolicyStatement] = []
+    plain = _unique(cluster for cluster, role in plan.emr_submissions if role is None)
+    if plain:
+        statements.append(
+            iam.PolicyStatement(
+                sid="RunEmrSteps",
+                actions=["elasticmapreduce:AddJobFlowSteps"],
+                resources=[cluster_arn(cluster) for cluster in plain],
+                # Without it, the pipeline could run steps as any runtime role the clusters'
+                # instance profiles may assume: EMR's guide says to always condition
+                # AddJobFlowSteps on elasticmapreduce:ExecutionRoleArn.
+                conditions={"Null": {"elasticmapreduce:ExecutionRoleArn": "true"}},
+            )
+        )
+    runtime_roles = _unique(role for _, role in plan.emr_submissions)
+    for index, role in enumerate(runtime_roles):
+        clusters = _unique(cluster for cluster, used in plan.emr_submissions if used == role)
+        statements.append(
+            iam.PolicyStatement(
+                sid=f"RunEmrStepsAsRuntimeRole{index + 1}",
+                actions=["elasticmapreduce:AddJobFlowSteps"],
+                resources=[cluster_arn(cluster) for cluster in clusters],
+                conditions={"StringEquals": {"elasticmapreduce:ExecutionRoleArn": role}},
+            )
+        )
+    clusters = [cluster_arn(cluster) for cluster in _unique(plan.emr_clusters)]
+    statements.append(
+        iam.PolicyStatement(
+            sid="FollowEmrSteps",
+            # DescribeCluster: the step checks the cluster's state; ListSteps and
+            # DescribeStep follow the step; CancelSteps stops it when the execution stops.
+            actions=[
+                "elasticmapreduce:DescribeCluster",
+                "elasticmapreduce:DescribeStep",
+                "elasticmapreduce:ListSteps",
+                "elasticmapreduce:CancelSteps",
+            ],
+            resources=clusters,
+        )
+    )
+    # "The EMR step relies on Amazon EventBridge to monitor changes in the EMR step or
+    # cluster state" (SageMaker guide, EMR step): SageMaker creates these rules itself.
+    rules = [EMR_STEP_STATUS_RULE]
+    if plan.emr_new_cluster_steps:
+        rules.append(EMR_CLUSTER_STATUS_RULE)
+    statements.append(
+        iam.PolicyStatement(
+            sid="WatchEmrStatusChanges",
+            actions=["events:DescribeRule", "events:PutRule", "events:PutTargets"],
+            resources=[
+                stack.format_arn(service="events", resource="rule", resource_name=rule)
+                for rule in rules
+            ],
+        )
+    )
+    if plan.emr_new_cluster_steps:
+        statements.append(
+            iam.PolicyStatement(
+                sid="CreateEmrClusters",
+                # RunJobFlow has no resource type (service authorization reference).
+                actions=["elasticmapreduce:RunJobFlow"],
+                resources=["*"],
+            )
+        )
+        statements.append(
+            iam.PolicyStatement(
+                sid="TerminateEmrClusters",
+                # The step terminates the cluster it created once it is done.
+                actions=["elasticmapreduce:TerminateJobFlows"],
+                resources=[cluster_arn("*")],
+            )
+        )
+    service_roles = [
+        arn for role in _unique(plan.emr_service_roles) for arn in _role_arns(stack, role)
+    ]
+    if service_roles:
+        statements.append(
+            iam.PolicyStatement(
+                sid="PassClusterRolesToEmr",
+                actions=["iam:PassRole"],
+                resources=service_roles,
+                conditions={"StringEquals": {"iam:PassedToService": EMR_PRINCIPAL}},
+            )
+        )
+    return statements
+
+
+def _role_arns(stack: Stack, role: Any) -> list[Any]:
+    """The ARN of a role given by ARN, or the ARNs a role name may have (any path)."""
+    if not isinstance(role, str) or is_unresolved(role) or role.startswith("arn:"):
+        return [role]
+    return [
+        stack.format_arn(service="iam", region="", resource="role", resource_name=name)
+        for name in (role, f"*/{role}")
+    ]
 
 
 def step_role_statements(
@@ -295,6 +411,18 @@ def _queue_arn(stack: Stack, url: Any) -> Any:
             Fn.select(4, pieces),
         ],
     )
+
+
+def _queue_key_arn(url: Any) -> Any:
+    """The ARN of the customer managed key of the ``sqs.Queue`` whose URL token ``url`` is."""
+    if not isinstance(url, str) or not is_unresolved(url):
+        return None
+    for token in Tokenization.reverse_string(url).tokens:
+        target = getattr(token, "target", None)
+        scope = target.node.scope if isinstance(target, sqs.CfnQueue) else None
+        if isinstance(scope, sqs.Queue) and scope.encryption_master_key is not None:
+            return scope.encryption_master_key.key_arn
+    return None
 
 
 @cache

@@ -432,6 +432,7 @@ class Pipeline(_PipelineBase):
         self._warn_unplanned_steps()
         self._warn_open_job_name_prefixes()
         self._warn_open_emr_clusters()
+        self._warn_emr_steps_creating_clusters()
         self._warn_registered_asset_code()
         self._warn_registry_store()
         pipeline_statements = pipeline_role_statements(
@@ -442,7 +443,7 @@ class Pipeline(_PipelineBase):
             stack,
             buckets=self._binder.buckets,
             repositories=self._binder.repositories,
-            network=self._vpc_statements(vpc, network) if network and vpc else None,
+            network=self._vpc_statements(network) if self.plan.uses_vpc else None,
         )
         # None when the steps need nothing of the pipeline role (only Condition and Fail
         # steps): IAM rejects an empty managed policy.
@@ -663,8 +664,13 @@ class Pipeline(_PipelineBase):
             enable_inter_container_traffic_encryption=encrypt,
         )
 
-    def _vpc_statements(self, vpc: ec2.IVpc, network: NetworkConfig) -> list[iam.PolicyStatement]:
+    def _vpc_statements(self, network: NetworkConfig | None) -> list[iam.PolicyStatement]:
+        """ENI permissions in the construct's subnets and those the definition's jobs name."""
         stack = Stack.of(self)
+        subnets = dict.fromkeys([*(network.subnets if network else []), *self.plan.vpc_subnets])
+        groups = dict.fromkeys(
+            [*(network.security_group_ids if network else []), *self.plan.vpc_security_groups]
+        )
 
         def ec2_arn(resource: str, name: str) -> str:
             return stack.format_arn(service="ec2", resource=resource, resource_name=name)
@@ -681,8 +687,8 @@ class Pipeline(_PipelineBase):
                 ],
                 resources=[
                     interfaces,
-                    *(ec2_arn("subnet", subnet) for subnet in network.subnets),
-                    *(ec2_arn("security-group", group) for group in network.security_group_ids),
+                    *(ec2_arn("subnet", subnet) for subnet in subnets),
+                    *(ec2_arn("security-group", group) for group in groups),
                 ],
             ),
             iam.PolicyStatement(
@@ -870,6 +876,12 @@ class Pipeline(_PipelineBase):
                 "a KMS key known only at run time can't be granted to the jobs",
                 "give the key ARN (or alias) itself",
             ),
+            "runtime role": (
+                "an EMR runtime role known only at run time can't be named in the "
+                "elasticmapreduce:ExecutionRoleArn condition: the pipeline role would need to "
+                "submit steps as any role",
+                "give the runtime role ARN itself",
+            ),
         }
         problems = [
             Problem(step, where, *hints[kind]) for step, where, kind in self.plan.run_time_resources
@@ -918,6 +930,29 @@ class Pipeline(_PipelineBase):
             "pipeline role may add, describe and cancel steps on any EMR cluster in the account "
             "and region. Give the cluster id (j-…) itself to scope it to that cluster.",
         )
+
+    def _warn_emr_steps_creating_clusters(self) -> None:
+        """A cluster an EMR step creates: any cluster id, and roles the plan can't pass."""
+        if not self.plan.emr_new_cluster_steps:
+            return
+        steps = ", ".join(f"'{name}'" for name in self.plan.emr_new_cluster_steps)
+        message = (
+            f"EMR step(s) {steps} create their own cluster (Arguments.ClusterConfig), whose id "
+            "is known only at run time, so the pipeline role may add steps to, describe and "
+            "terminate any EMR cluster in the account and region."
+        )
+        if self.plan.emr_underived_roles:
+            fields = "; ".join(
+                f"step '{step}' field '{where}' ({value!r})"
+                for step, where, value in self.plan.emr_underived_roles
+            )
+            message += (
+                f" The pipeline role gets no iam:PassRole for {fields}: an instance profile "
+                "(JobFlowRole) names no role, so grant pipeline.role iam:PassRole on the role "
+                "in it (iam:PassedToService ec2.amazonaws.com) and on the AutoScalingRole "
+                "yourself, or the step fails at run time with AccessDenied."
+            )
+        Annotations.of(self).add_warning_v2(f"{WARNING_PREFIX}:emr-step-creates-cluster", message)
 
     def _warn_registry_store(self) -> None:
         """The registries this pipeline registers in should share its artifact store."""

@@ -100,15 +100,24 @@ _S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "Tuning": (
         ("R", "TrainingJobDefinition.InputDataConfig[*].DataSource.S3DataSource.S3Uri"),
         ("W", "TrainingJobDefinition.OutputDataConfig.S3OutputPath"),
+        ("W", "TrainingJobDefinition.CheckpointConfig.S3Uri"),
+        # A tuning job of several algorithms (the SDK's HyperparameterTuner.create).
+        ("R", "TrainingJobDefinitions[*].InputDataConfig[*].DataSource.S3DataSource.S3Uri"),
+        ("W", "TrainingJobDefinitions[*].OutputDataConfig.S3OutputPath"),
+        ("W", "TrainingJobDefinitions[*].CheckpointConfig.S3Uri"),
     ),
     "Transform": (
         ("R", "TransformInput.DataSource.S3DataSource.S3Uri"),
         ("W", "TransformOutput.S3OutputPath"),
+        ("W", "DataCaptureConfig.DestinationS3Uri"),
     ),
     "Model": (
         ("R", "PrimaryContainer.ModelDataUrl"),
         # The model's containers (running with this role) download their inference code.
         ("R", "PrimaryContainer.Environment.SAGEMAKER_SUBMIT_DIRECTORY"),
+        # A model of several containers (an inference pipeline) lists them in Containers.
+        ("R", "Containers[*].ModelDataUrl"),
+        ("R", "Containers[*].Environment.SAGEMAKER_SUBMIT_DIRECTORY"),
     ),
     "RegisterModel": (
         ("R", "InferenceSpecification.Containers[*].ModelDataUrl"),
@@ -122,19 +131,43 @@ _KMS_FIELDS = (
     "ResourceConfig.VolumeKmsKeyId",
     "OutputDataConfig.KmsKeyId",
     "TrainingJobDefinition.HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+    "TrainingJobDefinition.ResourceConfig.VolumeKmsKeyId",
     "TrainingJobDefinition.OutputDataConfig.KmsKeyId",
+    "TrainingJobDefinitions[*].HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+    "TrainingJobDefinitions[*].ResourceConfig.VolumeKmsKeyId",
+    "TrainingJobDefinitions[*].OutputDataConfig.KmsKeyId",
     "TransformResources.VolumeKmsKeyId",
     "TransformOutput.KmsKeyId",
+    "DataCaptureConfig.KmsKeyId",
 )
 _IMAGE_FIELDS = (
     "AppSpecification.ImageUri",
     "AlgorithmSpecification.TrainingImage",
     "TrainingJobDefinition.AlgorithmSpecification.TrainingImage",
+    "TrainingJobDefinitions[*].AlgorithmSpecification.TrainingImage",
     "PrimaryContainer.Image",
+    "Containers[*].Image",
     "InferenceSpecification.Containers[*].Image",
 )
-_ROLE_FIELDS = ("RoleArn", "TrainingJobDefinition.RoleArn", "ExecutionRoleArn")
-_VPC_FIELDS = ("NetworkConfig.VpcConfig", "VpcConfig", "TrainingJobDefinition.VpcConfig")
+# Roles a step's request passes to SageMaker. An EMR step's ExecutionRoleArn is no such role:
+# it is the step's EMR runtime role (see _plan_emr).
+_ROLE_FIELDS = (
+    "RoleArn",
+    "TrainingJobDefinition.RoleArn",
+    "TrainingJobDefinitions[*].RoleArn",
+    "ExecutionRoleArn",
+)
+_VPC_FIELDS = (
+    "NetworkConfig.VpcConfig",
+    "VpcConfig",
+    "TrainingJobDefinition.VpcConfig",
+    "TrainingJobDefinitions[*].VpcConfig",
+)
+# The EventBridge rules SageMaker creates (with the pipeline role) to follow EMR steps: the
+# step's state on a running cluster, the cluster's state for a cluster the step creates.
+# Names as in the AWS managed policy AmazonSageMakerPipelinesIntegrations.
+EMR_STEP_STATUS_RULE = "SageMakerPipelineExecutionEMRStepStatusUpdateRule"
+EMR_CLUSTER_STATUS_RULE = "SageMakerPipelineExecutionEMRClusterStatusUpdateRule"
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,10 +273,23 @@ class PermissionPlan:
     images: list[Any] = field(default_factory=list)
     lambda_functions: list[Any] = field(default_factory=list)
     sqs_queue_urls: list[Any] = field(default_factory=list)
+    # Clusters EMR steps run on: ids, or ``*`` for clusters known only at run time.
     emr_clusters: list[Any] = field(default_factory=list)
+    # (cluster, runtime role or None) per EMR step: AddJobFlowSteps is granted per role.
+    emr_submissions: list[tuple[Any, Any]] = field(default_factory=list)
+    # EMR steps that create their own cluster (Arguments.ClusterConfig).
+    emr_new_cluster_steps: list[str] = field(default_factory=list)
+    # ServiceRole of the clusters EMR steps create (names or ARNs): passed to EMR.
+    emr_service_roles: list[Any] = field(default_factory=list)
+    # (step, field, value) of roles a created cluster passes that no ARN can be derived for
+    # (JobFlowRole names an instance profile, not its role).
+    emr_underived_roles: list[tuple[str, str, Any]] = field(default_factory=list)
     model_package_groups: list[Any] = field(default_factory=list)
     approval_statuses: list[tuple[str, Any]] = field(default_factory=list)
     uses_vpc: bool = False
+    # Subnets and security groups of the jobs' VpcConfig (``*`` for run-time values).
+    vpc_subnets: list[Any] = field(default_factory=list)
+    vpc_security_groups: list[Any] = field(default_factory=list)
     unattributed: list[Unattributed] = field(default_factory=list)
     parameter_uses: list[ParameterUse] = field(default_factory=list)
     # (step, field) of job-name prefixes known only at run time: their jobs' ARNs are ``*``.
@@ -341,12 +387,12 @@ class _Planner:
         for path in _IMAGE_FIELDS:
             for _, value in _select(arguments, path):
                 _add(plan.images, value)
-        for path in _ROLE_FIELDS:
+        for path in _ROLE_FIELDS if kind != "EMR" else ():
             for where, value in _select(arguments, path):
                 self._add_resource(plan.passed_roles, name, f"Arguments.{where}", "role", value)
         for path in _VPC_FIELDS:
-            if any(True for _ in _select(arguments, path)):
-                plan.uses_vpc = True
+            for _, vpc_config in _select(arguments, path):
+                self._plan_vpc(vpc_config)
         if kind == "RegisterModel":
             _add(plan.model_package_groups, arguments.get("ModelPackageGroupName"))
             plan.approval_statuses.append((name, arguments.get("ModelApprovalStatus")))
@@ -354,10 +400,54 @@ class _Planner:
             _add(plan.lambda_functions, step.get("FunctionArn"))
         elif kind == "Callback":
             _add(plan.sqs_queue_urls, step.get("SqsQueueUrl"))
-        elif kind == "EMR":
-            cluster = arguments.get("ClusterId")
-            self._add_resource(plan.emr_clusters, name, "Arguments.ClusterId", "cluster", cluster)
+        elif kind == "EMR" and isinstance(arguments, Mapping):
+            self._plan_emr(name, arguments)
         self._property_file_reads(step)
+
+    def _plan_vpc(self, vpc_config: Any) -> None:
+        """The subnets and security groups a job's network interfaces are created in."""
+        plan = self.plan
+        plan.uses_vpc = True
+        config = vpc_config if isinstance(vpc_config, Mapping) else {}
+        for member, found in (
+            ("Subnets", plan.vpc_subnets),
+            ("SecurityGroupIds", plan.vpc_security_groups),
+        ):
+            values = config.get(member) if not is_expression(config) else None
+            for value in values if isinstance(values, list) else ["*"]:
+                _add(found, "*" if is_expression(value) else value)
+
+    def _plan_emr(self, name: str, arguments: Mapping[str, Any]) -> None:
+        """A step on a running cluster (ClusterId) or on one it creates (ClusterConfig)."""
+        plan = self.plan
+        # A runtime role isn't passed (no iam:PassRole): the cluster's instance profile assumes
+        # it, and AddJobFlowSteps is allowed per role with the elasticmapreduce:ExecutionRoleArn
+        # condition ("Runtime roles for Amazon EMR steps", EMR management guide).
+        runtime_role = arguments.get("ExecutionRoleArn")
+        if is_expression(runtime_role):
+            plan.run_time_resources.append((name, "Arguments.ExecutionRoleArn", "runtime role"))
+            runtime_role = None
+        if "ClusterConfig" in arguments:
+            # The cluster's id is known only once the step has created it.
+            plan.emr_new_cluster_steps.append(name)
+            _add(plan.emr_clusters, "*")
+            _add(plan.emr_submissions, ("*", runtime_role))
+            config = arguments.get("ClusterConfig")
+            config = config if isinstance(config, Mapping) and not is_expression(config) else {}
+            service_role = config.get("ServiceRole")
+            if service_role is not None:
+                where = "Arguments.ClusterConfig.ServiceRole"
+                self._add_resource(plan.emr_service_roles, name, where, "role", service_role)
+            for member in ("JobFlowRole", "AutoScalingRole"):
+                if config.get(member) is not None:
+                    where = f"Arguments.ClusterConfig.{member}"
+                    plan.emr_underived_roles.append((name, where, config[member]))
+            return
+        cluster = arguments.get("ClusterId")
+        if cluster is None:
+            return
+        self._add_resource(plan.emr_clusters, name, "Arguments.ClusterId", "cluster", cluster)
+        _add(plan.emr_submissions, (cluster if not is_expression(cluster) else "*", runtime_role))
 
     def _add_resource(self, items: list[Any], step: str, where: str, kind: str, value: Any) -> None:
         """Add a role, key or cluster; one known only at run time is recorded instead."""

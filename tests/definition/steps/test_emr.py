@@ -14,6 +14,7 @@ from cdk_sagemaker_pipelines.definition import (
     StepOutput,
 )
 from cdk_sagemaker_pipelines.definition._render import RenderContext
+from cdk_sagemaker_pipelines.definition.permissions import plan_permissions
 
 FUNCTION = "arn:aws:lambda:us-east-1:111122223333:function:prep"
 
@@ -107,3 +108,46 @@ def test_every_option_compiles_to_a_valid_definition(binder: StaticBinder) -> No
     definition = PipelineDefinition(parameters=parameters, steps=[step]).to_definition(binder)
 
     assert {entry["Name"] for entry in definition["Steps"]} == {"Prep", "Spark"}
+
+
+def _emr_definition(arguments: dict[str, object]) -> dict[str, object]:
+    step_config = {"HadoopJarStep": {"Jar": "command-runner.jar"}}
+    return {
+        "Version": "2020-12-01",
+        "Steps": [
+            {"Name": "Spark", "Type": "EMR", "Arguments": {"StepConfig": step_config, **arguments}}
+        ],
+    }
+
+
+def test_a_runtime_role_is_planned_per_cluster_not_passed_to_sagemaker() -> None:
+    runtime_role = "arn:aws:iam::111122223333:role/EmrRuntimeRole"
+    definition = _emr_definition({"ClusterId": "j-1ABCDEFG2HIJK", "ExecutionRoleArn": runtime_role})
+
+    plan = plan_permissions(definition)
+
+    assert plan.passed_roles == []
+    assert plan.emr_clusters == ["j-1ABCDEFG2HIJK"]
+    assert plan.emr_submissions == [("j-1ABCDEFG2HIJK", runtime_role)]
+    assert plan.emr_new_cluster_steps == []
+
+
+def test_a_cluster_the_step_creates_is_any_cluster_with_its_roles() -> None:
+    config = {
+        "ReleaseLabel": "emr-6.6.0",
+        "JobFlowRole": "EMR_EC2_DefaultRole",
+        "ServiceRole": "EMR_DefaultRole",
+        "AutoScalingRole": "EMR_AutoScaling_DefaultRole",
+    }
+
+    plan = plan_permissions(_emr_definition({"ClusterConfig": config}))
+
+    assert plan.emr_new_cluster_steps == ["Spark"]
+    assert plan.emr_clusters == ["*"]
+    assert plan.emr_submissions == [("*", None)]
+    assert plan.emr_service_roles == ["EMR_DefaultRole"]
+    assert plan.emr_underived_roles == [
+        ("Spark", "Arguments.ClusterConfig.JobFlowRole", "EMR_EC2_DefaultRole"),
+        ("Spark", "Arguments.ClusterConfig.AutoScalingRole", "EMR_AutoScaling_DefaultRole"),
+    ]
+    assert plan.open_emr_clusters == []

@@ -30,6 +30,7 @@ from cdk_sagemaker_pipelines.definition import (
     TrainingStep,
 )
 from cdk_sagemaker_pipelines.definition._render import JsonValue, RenderContext
+from cdk_sagemaker_pipelines.definition.permissions import S3Access, plan_permissions
 from tests.conftest import ROLE
 from tests.definition.steps.conftest import IMAGE, OTHER_ROLE, SKLEARN_IMAGE
 
@@ -419,3 +420,25 @@ def test_fails_register_model_takes_no_job_retry_policy() -> None:
             model_package_group_name="my-models",
             retry_policies=[SageMakerJobStepRetryPolicy()],  # type: ignore[list-item]
         )
+
+
+def test_a_model_of_several_containers_is_planned() -> None:
+    # CreateModel takes Containers (an inference pipeline) instead of PrimaryContainer.
+    containers = [
+        {"Image": IMAGE, "ModelDataUrl": "s3://models-bucket/a/model.tar.gz"},
+        {"Image": SKLEARN_IMAGE, "ModelDataUrl": "s3://models-bucket/b/model.tar.gz"},
+    ]
+    arguments = {"ExecutionRoleArn": OTHER_ROLE, "Containers": containers}
+    definition = {
+        "Version": "2020-12-01",
+        "Steps": [{"Name": "Pipe", "Type": "Model", "Arguments": arguments}],
+    }
+
+    plan = plan_permissions(definition)
+
+    assert plan.images == [IMAGE, SKLEARN_IMAGE]
+    assert plan.passed_roles == [OTHER_ROLE]
+    assert plan.reads == [
+        S3Access("models-bucket", "a/model.tar.gz"),
+        S3Access("models-bucket", "b/model.tar.gz"),
+    ]

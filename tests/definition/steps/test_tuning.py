@@ -375,3 +375,45 @@ def test_top_model_uri_without_a_default_bucket_is_one_problem_of_the_tuning_ste
     assert [(problem.step, problem.field, problem.argument) for problem in problems] == [
         ("Tune", "Arguments.TrainingJobDefinition.OutputDataConfig.S3OutputPath", "output_path")
     ]
+
+
+def test_sdk_tuning_json_with_resource_config_and_several_algorithms_is_planned() -> None:
+    # The SDK writes TrainingJobDefinition.ResourceConfig (not HyperParameterTuningResource-
+    # Config) and, for HyperparameterTuner.create, TrainingJobDefinitions[*]: their keys,
+    # roles, images and locations were not planned, so CreateGrant/PassRole were missing.
+    def definition_of(output: str) -> dict[str, object]:
+        return {
+            "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
+            "RoleArn": OTHER_ROLE,
+            "OutputDataConfig": {"S3OutputPath": f"s3://models-bucket/{output}/"},
+            "ResourceConfig": {"VolumeKmsKeyId": VOLUME_KEY},
+            "CheckpointConfig": {"S3Uri": f"s3://models-bucket/{output}-checkpoints/"},
+        }
+
+    definition = {
+        "Version": "2020-12-01",
+        "Steps": [
+            {
+                "Name": "Tune",
+                "Type": "Tuning",
+                "Arguments": {"TrainingJobDefinition": definition_of("one")},
+            },
+            {
+                "Name": "TuneMany",
+                "Type": "Tuning",
+                "Arguments": {"TrainingJobDefinitions": [definition_of("two")]},
+            },
+        ],
+    }
+
+    plan = plan_permissions(definition)
+
+    assert plan.kms_keys == [VOLUME_KEY]
+    assert plan.passed_roles == [OTHER_ROLE]
+    assert plan.images == [IMAGE]
+    assert plan.writes == [
+        S3Access("models-bucket", "one/"),
+        S3Access("models-bucket", "one-checkpoints/"),
+        S3Access("models-bucket", "two/"),
+        S3Access("models-bucket", "two-checkpoints/"),
+    ]

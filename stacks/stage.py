@@ -16,7 +16,8 @@ class MlOpsStage(Stage):
 
     ``SageMakerPipelineChecks`` runs per stage because what it requires (network
     isolation) depends on the environment; the cdk-nag packs run once for the whole app
-    (``app.py``). Any unacknowledged finding fails ``cdk synth``.
+    (``app.py``). Any unacknowledged finding fails ``cdk synth``, also when the stage is
+    created inside a CDK Pipelines stack (``pipeline.add_stage(MlOpsStage(self, …))``).
 
     Example::
 
@@ -30,6 +31,10 @@ class MlOpsStage(Stage):
         super().__init__(scope, construct_id, env=env)
         self.config = config
         self.stack = MlOpsStack(self, "MlOps", config=config)
-        Validations.of(self).add_plugins(
-            SageMakerPipelineChecks(require_network_isolation=config.require_network_isolation)
+        # On the app, limited to this stage's stacks: aws-cdk-lib skips the plugins of a
+        # Stage created inside a stack (a CDK Pipelines app's stages) without a word.
+        Validations.of(self.node.root).add_plugins(
+            SageMakerPipelineChecks(
+                require_network_isolation=config.require_network_isolation, scope=self
+            )
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from typing import Any
 
 import aws_cdk as cdk
 import botocore.session  # type: ignore[import-untyped]
@@ -18,8 +19,10 @@ import pytest
 from aws_cdk import aws_sns as sns
 from cdk_nag import AwsSolutionsChecks
 
+from cdk_sagemaker_pipelines.cdk import Pipeline
 from tests.cdk.assembly import reference_stacks
 from tests.cdk.conftest import SynthesizedApp, cdk_context
+from tests.cdk.helpers import ACCOUNT, REGION
 from tests.conftest import REPO
 
 CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
@@ -100,3 +103,22 @@ def test_the_readme_construct_examples_synthesize_in_an_app_without_feature_flag
     assert [
         nested.nested_assembly.stacks[0].hierarchical_id for nested in assembly.nested_assemblies
     ] == ["dev/Team", "prod/Team"]
+
+
+def test_a_stage_created_inside_a_stack_still_fails_synth_on_its_findings(tmp_path):
+    # CDK Pipelines apps create their stages inside the pipeline stack, where aws-cdk-lib
+    # skips the plugins added to a stage: MlOpsStage's network checks passed silently.
+    from stacks import EnvironmentConfig, MlOpsStage, mlops_stack
+
+    def pipeline_without_isolation(*args: Any, **kwargs: Any) -> Pipeline:
+        # The stack forgets what its environment requires (as a mistake in stacks/ would).
+        return Pipeline(*args, **{**kwargs, "enable_network_isolation": False})
+
+    app = cdk.App(context=cdk_context(), outdir=str(tmp_path))
+    delivery = cdk.Stack(app, "Delivery", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    config = EnvironmentConfig(name="prod", retain_data=False, require_network_isolation=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(mlops_stack, "Pipeline", pipeline_without_isolation)
+        MlOpsStage(delivery, "prod", config=config)
+    with pytest.raises(RuntimeError, match=r"SMP-JobNetworkIsolation\[Train\]"):
+        app.synth()

@@ -14,7 +14,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 from cdk_sagemaker_pipelines.cdk import Pipeline, PipelineMonitoring
 from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
 from cdk_sagemaker_pipelines.template import decode_text
-from tests.cdk.conftest import new_stack
+from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import logical_id, prep_and_train, resource
 
 NAMESPACE = "AWS/Sagemaker/ModelBuildingPipeline"
@@ -125,6 +125,57 @@ def test_alarm_topic_of_this_app_needs_no_warning(built):
         "*", Match.string_like_regexp(".*alarm-topic-policy.*")
     )
     assert warnings == []
+
+
+def _publishers(template: Template, principal: str) -> list[dict[str, Any]]:
+    (policy,) = template.find_resources("AWS::SNS::TopicPolicy").values()
+    return [
+        statement
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Principal"] == {"Service": principal}
+    ]
+
+
+def test_alarm_topic_of_another_stack_admits_the_alarm_without_a_dependency_cycle():
+    # A central alerts topic in its own stack: with the alarm's ARN attribute in the topic's
+    # policy, each stack would depend on the other and synth failed (DependencyCycle).
+    app = new_app()
+    env = cdk.Environment(account="111122223333", region="us-east-1")
+    ops = cdk.Stack(app, "Ops", env=env)
+    topic = sns.Topic(ops, "Alerts")
+    team = cdk.Stack(app, "Team", env=env)
+    pipeline = Pipeline.from_pipeline_name(team, "Other", "other-pipeline")
+    monitoring = PipelineMonitoring(team, "Monitoring", pipeline=pipeline, alarm_topic=topic)
+    app.synth()
+    name = "Team-Monitoring-6F1D6BA9-executions-failed"
+    alarm = resource(Template.from_stack(team), logical_id(monitoring.failed_executions_alarm))
+    assert alarm["Properties"]["AlarmName"] == name
+    publishers = _publishers(Template.from_stack(ops), "cloudwatch.amazonaws.com")
+    assert [s["Condition"] for s in publishers] == [
+        {"ArnEquals": {"aws:SourceArn": f"arn:aws:cloudwatch:us-east-1:111122223333:alarm:{name}"}}
+    ]
+    assert team.dependencies == [ops]
+
+
+def test_alarm_topic_of_another_account_admits_each_stage_alarm():
+    # CDK Pipelines: one Stage per account, the alerts topic in the tooling account.
+    app = new_app()
+    tooling = cdk.Stage(
+        app, "Tooling", env=cdk.Environment(account="111111111111", region="eu-west-1")
+    )
+    ops = cdk.Stack(tooling, "Ops")
+    topic = sns.Topic(ops, "Alerts", topic_name=cdk.PhysicalName.GENERATE_IF_NEEDED)
+    for stage_name, account in (("dev", "222222222222"), ("prod", "333333333333")):
+        stage = cdk.Stage(app, stage_name, env=cdk.Environment(account=account, region="eu-west-1"))
+        team = cdk.Stack(stage, "Team")
+        pipeline = Pipeline.from_pipeline_name(team, "Other", "other-pipeline")
+        PipelineMonitoring(team, "Monitoring", pipeline=pipeline, alarm_topic=topic)
+    app.synth()  # failed: cannot use the alarm in a cross-environment fashion
+    publishers = _publishers(Template.from_stack(ops), "cloudwatch.amazonaws.com")
+    assert [s["Condition"]["ArnEquals"]["aws:SourceArn"] for s in publishers] == [
+        "arn:aws:cloudwatch:eu-west-1:222222222222:alarm:devTeam-Monitoring-28B8B3D5-executions-failed",
+        "arn:aws:cloudwatch:eu-west-1:333333333333:alarm:prodTeam-Monitoring-C0A110E2-executions-failed",
+    ]
 
 
 def test_alarm_threshold_and_period_without_a_topic(built):

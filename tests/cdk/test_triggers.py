@@ -909,6 +909,70 @@ def test_notifications_to_an_imported_topic_say_its_policy_must_admit_the_rule()
     ]
 
 
+def test_notifications_to_a_topic_of_another_stack_admit_the_rule_without_a_cycle():
+    # A central alerts topic in its own stack: with the rule's ARN attribute in the topic's
+    # policy, each stack would depend on the other and synth failed (DependencyCycle).
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    ops = cdk.Stack(app, "Ops", env=env)
+    topic = sns.Topic(ops, "Alerts")
+    team = cdk.Stack(app, "Team", env=env)
+    alerts = PipelineFailureNotifications(team, "Failures", pipeline=_pipeline(team), topic=topic)
+    app.synth()
+    name = "Team-Failures-07F4ED47"
+    rule = resource(Template.from_stack(team), logical_id(alerts.rule))["Properties"]
+    assert rule["Name"] == name
+    (policy,) = Template.from_stack(ops).find_resources("AWS::SNS::TopicPolicy").values()
+    assert [
+        statement["Condition"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Principal"] == {"Service": "events.amazonaws.com"}
+    ] == [{"ArnEquals": {"aws:SourceArn": f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{name}"}}]
+    assert team.dependencies == [ops]
+
+
+@pytest.mark.parametrize(
+    ("topic_env", "message"),
+    [
+        (
+            ("444455556666", REGION),
+            "the topic is in account 444455556666, the rule in 111122223333: EventBridge "
+            "delivers to another account's topic only through an execution role, which this "
+            "construct does not create",
+        ),
+        (
+            (ACCOUNT, "eu-west-1"),
+            "the topic is in region eu-west-1, the rule in us-east-1: EventBridge delivers to "
+            "topics of its own region only",
+        ),
+    ],
+)
+def test_fails_notifications_to_a_topic_eventbridge_cannot_reach(topic_env, message):
+    # Before, CDK tried to route through the other account's event bus and, inside a Stage,
+    # failed synth with NoCrossStageDependency naming neither construct nor prop.
+    app = new_app()
+    account, region = topic_env
+    tooling = cdk.Stage(app, "Tooling", env=cdk.Environment(account=account, region=region))
+    topic = sns.Topic(cdk.Stack(tooling, "Ops"), "Alerts")
+    dev = cdk.Stage(app, "dev", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    team = cdk.Stack(dev, "Team")
+    with pytest.raises(PipelineDefinitionError) as error:
+        PipelineFailureNotifications(team, "Failures", pipeline=_pipeline(team), topic=topic)
+    assert str(error.value) == (
+        "PipelineFailureNotifications dev/Team/Failures has 1 problem:\n"
+        f"- prop 'topic': {message} (leave topic unset: this stack gets its own encrypted "
+        "topic (subscribe the on-call address with emails=); or give a PipelineMonitoring "
+        "alarm_topic=, which CloudWatch may publish to from another account)"
+    )
+
+
+def test_fails_notifications_to_an_imported_topic_of_another_account():
+    stack = new_stack()
+    topic = sns.Topic.from_topic_arn(stack, "Central", f"arn:aws:sns:{REGION}:444455556666:alerts")
+    with pytest.raises(PipelineDefinitionError, match="the topic is in account 444455556666"):
+        PipelineFailureNotifications(stack, "Failures", pipeline=_pipeline(stack), topic=topic)
+
+
 def test_notifications_to_a_topic_of_this_app_need_no_warning(notifications):
     warnings = Annotations.from_stack(cdk.Stack.of(notifications["alerts"])).find_warning(
         "*", Match.string_like_regexp(".*notification-topic-policy.*")

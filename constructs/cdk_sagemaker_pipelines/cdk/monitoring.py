@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aws_cdk import Annotations, Duration
+from aws_cdk import Annotations, ArnFormat, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_iam as iam
@@ -16,12 +16,16 @@ from constructs import Construct
 
 from ..definition import Problem
 from ._props import describe, expect_interface, is_unresolved, raise_for
+from ._topics import arn_in_topic_stack, in_another_stack, unique_name
 from .pipeline import WARNING_PREFIX
 
 CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com"
 MINUTE = 60
 # PutMetricAlarm: Period x EvaluationPeriods (1 here) is at most 7 days.
 MAX_ALARM_PERIOD = 7 * 24 * 60 * 60
+# PutMetricAlarm's AlarmName.
+MAX_ALARM_NAME = 255
+ALARM_NAME_SUFFIX = "-executions-failed"
 # PutDashboard's DashboardName.
 DASHBOARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
 
@@ -75,9 +79,17 @@ class PipelineMonitoring(Construct):
         )
         window = period or Duration.minutes(5)
         failed = pipeline.metric_execution_failed(period=window)
+        # A topic of another stack (a central alerts topic) can't refer to the alarm's ARN
+        # attribute without a dependency cycle: the alarm is named, its ARN written out.
+        alarm_name = (
+            f"{unique_name(self, MAX_ALARM_NAME - len(ALARM_NAME_SUFFIX))}{ALARM_NAME_SUFFIX}"
+            if alarm_topic is not None and in_another_stack(self, alarm_topic)
+            else None
+        )
         self.failed_executions_alarm = cloudwatch.Alarm(
             self,
             "ExecutionsFailed",
+            alarm_name=alarm_name,
             alarm_description=f"Executions of SageMaker pipeline {pipeline.pipeline_name} failed",
             metric=failed,
             threshold=failed_executions_threshold,
@@ -88,7 +100,17 @@ class PipelineMonitoring(Construct):
         if alarm_topic is not None:
             self.failed_executions_alarm.add_alarm_action(actions.SnsAction(alarm_topic))
             self.failed_executions_alarm.add_ok_action(actions.SnsAction(alarm_topic))
-            let_alarm_publish(self.failed_executions_alarm, alarm_topic)
+            source_arn = None
+            if alarm_name is not None:
+                source_arn = arn_in_topic_stack(
+                    alarm_topic,
+                    self,
+                    service="cloudwatch",
+                    resource="alarm",
+                    name=alarm_name,
+                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                )
+            let_alarm_publish(self.failed_executions_alarm, alarm_topic, source_arn=source_arn)
         self.dashboard = cloudwatch.Dashboard(
             self,
             "Dashboard",
@@ -159,20 +181,24 @@ def _dashboard_name_problem(name: object) -> Problem | None:
     )
 
 
-def let_alarm_publish(alarm: cloudwatch.Alarm, topic: sns.ITopic) -> None:
+def let_alarm_publish(
+    alarm: cloudwatch.Alarm, topic: sns.ITopic, *, source_arn: str | None = None
+) -> None:
     """Let CloudWatch deliver ``alarm``'s notifications to ``topic``.
 
     A topic with its own policy (``enforce_ssl`` creates one) no longer has SNS's default
     policy, and a KMS-encrypted topic needs CloudWatch to be allowed to use its key:
     without both, alarm notifications are dropped without an error. The topic policy only
     admits this alarm (``aws:SourceArn``), so the key needs no condition of its own.
+    ``source_arn`` is the alarm's ARN as the topic's stack must write it, for a topic of
+    another stack (default: the alarm's ARN attribute).
     """
     added = topic.add_to_resource_policy(
         iam.PolicyStatement(
             principals=[iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL)],
             actions=["sns:Publish"],
             resources=[topic.topic_arn],
-            conditions={"ArnEquals": {"aws:SourceArn": alarm.alarm_arn}},
+            conditions={"ArnEquals": {"aws:SourceArn": source_arn or alarm.alarm_arn}},
         )
     )
     if not added.statement_added:

@@ -52,6 +52,7 @@ from ._props import (
     raise_for,
 )
 from ._schedule import schedule_expression_problem
+from ._topics import arn_in_topic_stack, in_another_stack, topic_environment, unique_name
 from .artifacts import enable_event_bridge_notifications
 from .pipeline import EXECUTION_STATUS_CHANGE, WARNING_PREFIX, _iam_pattern, arn_spellings
 
@@ -61,6 +62,8 @@ MAX_RETRY_ATTEMPTS = 185
 MIN_EVENT_AGE_SECONDS = 60
 MAX_EVENT_AGE_SECONDS = 24 * 60 * 60
 MAX_SCHEDULE_DESCRIPTION = 512
+# PutRule's Name.
+MAX_RULE_NAME = 64
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -875,9 +878,24 @@ class PipelineFailureNotifications(Construct):
                 else None,
                 _emails_problem(emails),
                 expect_names("statuses", statuses, PIPELINE_EXECUTION_STATUSES),
+                _topic_environment_problem(self, topic) if topic is not None else None,
             ],
             f"PipelineFailureNotifications {self.node.path}",
         )
+        # A topic of another stack (a central alerts topic) can't refer to the rule's ARN
+        # attribute without a dependency cycle: the rule is named, its ARN written out.
+        rule_name: str | None = None
+        source_arn: str | None = None
+        if topic is not None and in_another_stack(self, topic):
+            rule_name = unique_name(self, MAX_RULE_NAME)
+            source_arn = arn_in_topic_stack(
+                topic,
+                self,
+                service="events",
+                resource="rule",
+                name=rule_name,
+                arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+            )
         if topic is None:
             self.key = account_key(
                 self,
@@ -915,6 +933,7 @@ class PipelineFailureNotifications(Construct):
         self.rule = events.Rule(
             self,
             "Rule",
+            rule_name=rule_name,
             description=f"Executions of {pipeline.pipeline_name} that end " + " or ".join(statuses),
             event_pattern=events.EventPattern(
                 source=["aws.sagemaker"],
@@ -923,7 +942,46 @@ class PipelineFailureNotifications(Construct):
                 detail={"currentPipelineExecutionStatus": list(statuses)},
             ),
         )
-        self.rule.add_target(_RuleTopicTarget(topic, message))
+        self.rule.add_target(_RuleTopicTarget(topic, message, source_arn=source_arn))
+
+
+def _topic_environment_problem(scope: Construct, topic: object) -> Problem | None:
+    """A topic EventBridge can't deliver to from this stack's rule, as the construct sets it up.
+
+    Delivery to another account's topic needs an execution role in this account that the
+    topic admits (the construct creates none), and delivery to another region an event bus
+    there; CDK would instead try to route through the other account's event bus, which
+    fails synth inside a ``Stage`` with an error that names neither construct nor prop.
+    """
+    if not hasattr(topic, "env") or not hasattr(topic, "topic_arn"):
+        return None  # reported as the wrong type
+    account, region = topic_environment(topic)  # type: ignore[arg-type]
+    stack = Stack.of(scope)
+    own_account = None if is_unresolved(stack.account) else stack.account
+    own_region = None if is_unresolved(stack.region) else stack.region
+    hint = (
+        "leave topic unset: this stack gets its own encrypted topic (subscribe the on-call "
+        "address with emails=); or give a PipelineMonitoring alarm_topic=, which CloudWatch "
+        "may publish to from another account"
+    )
+    if account and own_account and account != own_account:
+        return Problem(
+            None,
+            "topic",
+            f"the topic is in account {account}, the rule in {own_account}: EventBridge "
+            "delivers to another account's topic only through an execution role, which "
+            "this construct does not create",
+            hint,
+        )
+    if region and own_region and region != own_region:
+        return Problem(
+            None,
+            "topic",
+            f"the topic is in region {region}, the rule in {own_region}: EventBridge "
+            "delivers to topics of its own region only",
+            hint,
+        )
+    return None
 
 
 @jsii.implements(events.IRuleTarget)
@@ -934,9 +992,17 @@ class _RuleTopicTarget:
     any account; the ``aws:SourceArn`` condition closes that confused-deputy path.
     """
 
-    def __init__(self, topic: sns.ITopic, message: events.RuleTargetInput) -> None:
+    def __init__(
+        self,
+        topic: sns.ITopic,
+        message: events.RuleTargetInput,
+        *,
+        source_arn: str | None = None,
+    ) -> None:
         self.topic = topic
         self.message = message
+        # The rule's ARN as the topic's stack writes it, for a topic of another stack.
+        self.source_arn = source_arn
 
     def bind(self, rule: events_refs.IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
         """Render the target (called by ``rule.add_target``)."""
@@ -945,7 +1011,9 @@ class _RuleTopicTarget:
                 principals=[iam.ServicePrincipal("events.amazonaws.com")],
                 actions=["sns:Publish"],
                 resources=[self.topic.topic_arn],
-                conditions={"ArnEquals": {"aws:SourceArn": rule.rule_ref.rule_arn}},
+                conditions={
+                    "ArnEquals": {"aws:SourceArn": self.source_arn or rule.rule_ref.rule_arn}
+                },
             )
         )
         if not added.statement_added and isinstance(rule, Construct):

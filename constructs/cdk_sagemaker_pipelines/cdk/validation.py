@@ -34,10 +34,13 @@ from aws_cdk import (
     PolicyViolation,
 )
 
+from constructs import Construct
+
 from .. import __version__
 from ..checks import BASELINE, NETWORK, Rule, run_rules
+from ..definition import Problem
 from ..template import pipeline_definitions
-from ._props import expect_bool, raise_for
+from ._props import describe, expect_bool, raise_for
 
 PLUGIN_NAME = "SageMakerPipelineChecks"
 
@@ -61,12 +64,32 @@ class SageMakerPipelineChecks:
             reason="the training container downloads nothing; isolation is enforced by ..."))
     """
 
-    def __init__(self, *, require_network_isolation: bool = False) -> None:
+    def __init__(
+        self, *, require_network_isolation: bool = False, scope: Construct | None = None
+    ) -> None:
+        """Choose the rules (and, with ``scope``, the stacks) to check.
+
+        :param require_network_isolation: also require VPC or network isolation for every job.
+        :param scope: check only the stacks under this construct (default: every stack of
+            the stage the plugin is added to). For a ``Stage`` created inside a stack, as CDK
+            Pipelines apps do (``pipeline.add_stage(MyStage(self, "Prod"))``): aws-cdk-lib
+            runs the plugins of the app and of stages nested in stages only, and skips those
+            added to such a stage without a word. Add the plugin to the app instead, with
+            ``scope=`` the stage: ``Validations.of(stage.node.root).add_plugins(...)``.
+        """
         raise_for(
-            [expect_bool("require_network_isolation", require_network_isolation)],
+            [
+                expect_bool("require_network_isolation", require_network_isolation),
+                None
+                if scope is None or isinstance(scope, Construct)
+                else Problem(
+                    None, "scope", f"expected a construct (a Stage), got {describe(scope)}"
+                ),
+            ],
             PLUGIN_NAME,
         )
         self.rules: tuple[Rule, ...] = BASELINE + (NETWORK if require_network_isolation else ())
+        self.scope_path: str | None = scope.node.path if scope is not None else None
 
     @property
     def name(self) -> str:
@@ -86,7 +109,7 @@ class SageMakerPipelineChecks:
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
         """Check the definitions in every template; report one violation per finding."""
         grouped: dict[str, tuple[Rule, list[PolicyViolatingResource], str]] = {}
-        for template_path in context.template_paths:
+        for template_path in self._template_paths(context):
             with open(template_path, encoding="utf-8") as handle:
                 template: Any = json.load(handle)
             for logical_id, definition in pipeline_definitions(template):
@@ -118,3 +141,13 @@ class SageMakerPipelineChecks:
         return PolicyValidationPluginReport(
             success=not violations, violations=violations, plugin_version=__version__
         )
+
+    def _template_paths(self, context: IPolicyValidationContext) -> list[str]:
+        if self.scope_path is None:
+            return list(context.template_paths)
+        prefix = f"{self.scope_path}/"
+        return [
+            stack.template_path
+            for stack in context.stack_templates
+            if stack.stack_construct_path.startswith(prefix)
+        ]

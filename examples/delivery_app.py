@@ -1,0 +1,141 @@
+"""CDK Pipelines delivery app: a CodePipeline in a tooling account deploys dev, then prod.
+
+docs/cdk-pipelines.md explains it. To use it, copy this file next to ``app.py`` (as
+``delivery.py``), put in your accounts, repository and connection, and run
+``node_modules/.bin/cdk synth -a ".venv/bin/python delivery.py"``. cdk-nag then prints the
+findings on CDK Pipelines' own resources for your accounts and region: replace
+``DELIVERY_FINDINGS`` with the ids its report prints, after reviewing them.
+tests/cdk/test_delivery_example.py synthesizes this app, cdk-nag packs included.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+# jsii runs on the project's Node 22, as app.py does.
+if (ROOT / "node_modules" / ".bin" / "node").exists():
+    os.environ.setdefault("JSII_NODE", str(ROOT / "node_modules" / ".bin" / "node"))
+
+import aws_cdk as cdk  # noqa: E402
+from aws_cdk import pipelines  # noqa: E402
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks  # noqa: E402
+
+from constructs import Construct  # noqa: E402
+from stacks import EnvironmentConfig, MlOpsStage  # noqa: E402
+
+TOOLING = cdk.Environment(account="111111111111", region="eu-west-1")
+DEV = EnvironmentConfig(
+    name="dev",
+    account="222222222222",
+    region="eu-west-1",
+    retain_data=False,
+    registry_reader_accounts=("333333333333",),  # prod reads and deploys dev's versions
+)
+PROD = EnvironmentConfig(
+    name="prod",
+    account="333333333333",
+    region="eu-west-1",
+    require_network_isolation=True,
+    schedule="cron(0 6 ? * * *)",
+)
+_LOGS = "arn:<AWS::Partition>:logs:eu-west-1:111111111111:log-group:/aws/codebuild/"
+_REPORTS = "arn:<AWS::Partition>:codebuild:eu-west-1:111111111111:report-group/"
+_SYNTH = "DeliveryPipelineBuildSynthCdkBuildProjectE0D2F5AB"
+_SELF_MUTATION = "DeliveryUpdatePipelineSelfMutationD68CED1B"
+# cdk-nag's findings on CDK Pipelines' own resources (its artifact bucket and key, and the
+# wildcards of its CodeBuild and CodePipeline roles), as its report prints them for the
+# accounts and region above. Review them and acknowledge your own the same way.
+DELIVERY_FINDINGS = [
+    "AwsSolutions-KMS5",
+    "AwsSolutions-S1",
+    "NIST.800.53.R5-IAMNoInlinePolicy",
+    "NIST.800.53.R5-KMSBackingKeyRotationEnabled",
+    "NIST.800.53.R5-S3BucketLoggingEnabled",
+    "NIST.800.53.R5-S3BucketReplicationEnabled",
+    "NIST.800.53.R5-S3BucketVersioningEnabled",
+    *(
+        f"AwsSolutions-IAM5[Action::{action}]"
+        for action in (
+            "kms:GenerateDataKey*",
+            "kms:ReEncrypt*",
+            "s3:Abort*",
+            "s3:DeleteObject*",
+            "s3:GetBucket*",
+            "s3:GetObject*",
+            "s3:List*",
+        )
+    ),
+    *(
+        f"AwsSolutions-IAM5[Resource::{resource}]"
+        for resource in (
+            "*",
+            "<DeliveryPipelineArtifactsBucket36390225.Arn>/*",
+            "arn:*:iam::111111111111:role/*",
+            f"{_LOGS}*",
+            f"{_LOGS}<{_SYNTH}>:*",
+            f"{_LOGS}<{_SELF_MUTATION}>:*",
+            f"{_REPORTS}*",
+            f"{_REPORTS}<{_SYNTH}>-*",
+            f"{_REPORTS}<{_SELF_MUTATION}>-*",
+        )
+    ),
+]
+
+
+class DeliveryStack(cdk.Stack):
+    """The delivery pipeline, with one ``MlOpsStage`` per environment.
+
+    Example::
+
+        DeliveryStack(app, "Delivery", env=TOOLING)
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        pipeline = pipelines.CodePipeline(
+            self,
+            "Delivery",
+            cross_account_keys=True,  # the stages deploy to other accounts
+            cli_version="2.1148.1",  # package.json's aws-cdk: self-mutation uses the same CLI
+            synth=pipelines.ShellStep(
+                "Synth",
+                input=pipelines.CodePipelineSource.connection(
+                    "acme/ml-platform",
+                    "main",
+                    connection_arn="arn:aws:codeconnections:eu-west-1:111111111111:connection/abc",
+                ),
+                commands=[
+                    "./scripts/bootstrap.sh",
+                    'node_modules/.bin/cdk synth -a ".venv/bin/python delivery.py"',
+                ],
+            ),
+        )
+        pipeline.add_stage(MlOpsStage(self, "dev", config=DEV))
+        pipeline.add_stage(
+            MlOpsStage(self, "prod", config=PROD),
+            pre=[pipelines.ManualApprovalStep("PromoteToProd")],
+        )
+        pipeline.build_pipeline()
+        # On the pipeline, not the stack: the stages are inside the stack, and an
+        # acknowledgment covers everything under the construct it is made on.
+        for finding in DELIVERY_FINDINGS:
+            cdk.Validations.of(pipeline).acknowledge(
+                cdk.Acknowledgment(id=finding, reason="CDK Pipelines' own resources")
+            )
+
+
+def build_app(outdir: str | None = None) -> cdk.App:
+    """The delivery app; any unacknowledged finding fails its synth."""
+    app = cdk.App(
+        outdir=outdir, post_cli_context={"@aws-cdk/core:failSynthOnValidationErrors": True}
+    )
+    DeliveryStack(app, "Delivery", env=TOOLING)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
+    return app
+
+
+if __name__ == "__main__":
+    build_app().synth()

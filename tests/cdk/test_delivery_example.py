@@ -1,0 +1,40 @@
+"""docs/cdk-pipelines.md's delivery app synthesizes, cdk-nag packs and stage checks included."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from examples import delivery_app
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "cdk-pipelines.md"
+
+
+def test_the_delivery_app_synthesizes_and_publishes_code_per_account(tmp_path: Path) -> None:
+    # build_app fails synth on any unacknowledged cdk-nag finding or stage check.
+    delivery_app.build_app(outdir=str(tmp_path)).synth()
+    for stage, account in (("dev", "222222222222"), ("prod", "333333333333")):
+        (manifest,) = (tmp_path / f"assembly-Delivery-{stage}").glob("*.assets.json")
+        bucket = f"cdk-hnb659fds-assets-{account}-eu-west-1"
+        destinations = [
+            destination
+            for asset in json.loads(manifest.read_text())["files"].values()
+            for destination in asset["destinations"].values()
+        ]
+        assert destinations
+        assert {destination["bucketName"] for destination in destinations} == {bucket}
+        template = manifest.with_name(manifest.name.replace(".assets.json", ".template.json"))
+        assert bucket in template.read_text()  # the definition points at the stage's bucket
+
+
+def test_the_docs_show_the_tested_app() -> None:
+    docs = DOCS.read_text()
+    source = Path(delivery_app.__file__).read_text()
+    assert "examples/delivery_app.py" in docs
+    for line in (
+        "class DeliveryStack(cdk.Stack):",
+        'pipeline.add_stage(MlOpsStage(self, "dev", config=DEV))',
+        "cdk.Validations.of(pipeline).acknowledge(",
+    ):
+        assert line in docs, line
+        assert line in source, line

@@ -796,6 +796,7 @@ def test_an_emr_step_creating_its_cluster_may_create_and_terminate_it_and_is_war
     assert by_sid["WatchEmrStatusChanges"]["Resource"] == [
         f"{rules}StepStatusUpdateRule",
         f"{rules}ClusterStatusUpdateRule",
+        f"{rules}ClusterStatusRule",  # as the SageMaker guide spells it
     ]
     assert by_sid["PassClusterRolesToEmr"] == {
         "Action": "iam:PassRole",
@@ -807,6 +808,68 @@ def test_an_emr_step_creating_its_cluster_may_create_and_terminate_it_and_is_war
         ],
         "Sid": "PassClusterRolesToEmr",
     }
+
+
+def _emr_creating_its_cluster(service_role: Any) -> dict[str, Any]:
+    emr: dict[str, Any] = json.loads(
+        (SDK_GENERATED / "emr-runtime-role.json").read_text(encoding="utf-8")
+    )
+    arguments = emr["Steps"][0]["Arguments"]
+    del arguments["ClusterId"], arguments["ExecutionRoleArn"]
+    emr["Parameters"] = [{"Name": "ServiceRole", "Type": "String", "DefaultValue": "EMR"}]
+    arguments["ClusterConfig"] = {
+        "ReleaseLabel": "emr-6.6.0",
+        "Instances": {
+            "InstanceGroups": [
+                {"InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1}
+            ]
+        },
+        "ServiceRole": service_role,
+    }
+    return emr
+
+
+def test_an_emr_service_role_given_by_its_cdk_name_is_passed_by_its_arn():
+    # RunJobFlow takes the service role by name; role.role_name in iam:PassRole's Resource
+    # was not an ARN, so IAM would have rejected the policy at deploy time.
+    stack = new_stack()
+    service_role = iam.Role(
+        stack, "EmrService", assumed_by=iam.ServicePrincipal("elasticmapreduce.amazonaws.com")
+    )
+    pipeline = Pipeline(stack, "Emr", definition=_emr_creating_its_cluster(service_role.role_name))
+    assert pipeline.role_policy is not None
+    resolved = cdk.Stack.of(pipeline).resolve(pipeline.role_policy.document.to_json())
+    by_sid = {s["Sid"]: s for s in resolved["Statement"]}
+    assert by_sid["PassClusterRolesToEmr"]["Resource"] == {
+        "Fn::GetAtt": [logical_id(service_role), "Arn"]
+    }
+
+
+def test_an_emr_service_role_given_by_its_cdk_arn_is_passed_as_is():
+    stack = new_stack()
+    service_role = iam.Role(
+        stack, "EmrService", assumed_by=iam.ServicePrincipal("elasticmapreduce.amazonaws.com")
+    )
+    pipeline = Pipeline(stack, "Emr", definition=_emr_creating_its_cluster(service_role.role_arn))
+    assert pipeline.role_policy is not None
+    resolved = cdk.Stack.of(pipeline).resolve(pipeline.role_policy.document.to_json())
+    by_sid = {s["Sid"]: s for s in resolved["Statement"]}
+    assert by_sid["PassClusterRolesToEmr"]["Resource"] == {
+        "Fn::GetAtt": [logical_id(service_role), "Arn"]
+    }
+
+
+def test_fails_an_emr_service_role_known_only_at_run_time_with_an_emr_hint():
+    # The generic role hint said "leave it to the construct's step role", a SageMaker role
+    # that can't be an EMR cluster's service role.
+    definition = _emr_creating_its_cluster({"Get": "Parameters.ServiceRole"})
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(new_stack(), "Emr", definition=definition)
+    (problem,) = raised.value.problems
+    assert (problem.step, problem.field) == ("SparkOnEmr", "Arguments.ClusterConfig.ServiceRole")
+    assert problem.message.startswith("an EMR service role known only at run time")
+    assert problem.hint is not None
+    assert "step role" not in problem.hint
 
 
 def test_steps_whose_permissions_are_derived_are_not_warned():

@@ -10,6 +10,9 @@ Each file in ``sdk_generated/`` is ``pipeline.definition()`` of sagemaker 2.257.
   baselines.
 - ``emr-runtime-role.json``: ``EMRStep(execution_role_arn=...)``, the step's runtime role on a
   running cluster (``AddJobFlowSteps``' ``ExecutionRoleArn``).
+- ``parameters-in-checked-fields.json``: pipeline parameters where the validator compares
+  literals: spot training's ``max_run``/``max_wait``, a tag key, a tuner's ``strategy`` and
+  ``early_stopping_type`` (with a Hyperband ``strategy_config``).
 """
 
 from __future__ import annotations
@@ -127,3 +130,18 @@ def test_a_custom_job_name_prefix_given_as_an_expression_is_open() -> None:
     assert plan.job_name_prefixes["Training"] == [""]
     assert plan.open_job_name_prefixes == [("Train", "Arguments.TrainingJobName")]
     assert plan_permissions(load("custom-job-prefix")).open_job_name_prefixes == []
+
+
+def test_hyperband_early_stopping_is_compared_only_when_literal() -> None:
+    # A parameter's value is known only when the execution runs: it was reported as
+    # "the Hyperband strategy needs early stopping Off, got {'Get': ...}".
+    definition = load("parameters-in-checked-fields")
+    config = definition["Steps"][1]["Arguments"]["HyperParameterTuningJobConfig"]
+    assert config["TrainingJobEarlyStoppingType"] == {"Get": "Parameters.EarlyStopping"}
+    assert validate_definition(definition) == []
+    config["TrainingJobEarlyStoppingType"] = "Auto"
+    [problem] = validate_definition(definition)
+    assert (problem.step, problem.field) == (
+        "TuneHyperband",
+        "Arguments.HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType",
+    )

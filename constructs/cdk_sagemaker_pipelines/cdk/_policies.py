@@ -23,6 +23,7 @@ from ..definition.images import parse_image_uri
 from ..definition.permissions import (
     DESCRIBE_PACKAGE_ACTIONS,
     EMR_CLUSTER_STATUS_RULE,
+    EMR_CLUSTER_STATUS_RULE_AS_DOCUMENTED,
     EMR_STEP_STATUS_RULE,
     JOB_NAME_PREFIX,
     PENDING_APPROVAL,
@@ -247,7 +248,7 @@ def _emr_statements(plan: PermissionPlan, stack: Stack) -> list[iam.PolicyStatem
     # cluster state" (SageMaker guide, EMR step): SageMaker creates these rules itself.
     rules = [EMR_STEP_STATUS_RULE]
     if plan.emr_new_cluster_steps:
-        rules.append(EMR_CLUSTER_STATUS_RULE)
+        rules += [EMR_CLUSTER_STATUS_RULE, EMR_CLUSTER_STATUS_RULE_AS_DOCUMENTED]
     statements.append(
         iam.PolicyStatement(
             sid="WatchEmrStatusChanges",
@@ -292,12 +293,31 @@ def _emr_statements(plan: PermissionPlan, stack: Stack) -> list[iam.PolicyStatem
 
 def _role_arns(stack: Stack, role: Any) -> list[Any]:
     """The ARN of a role given by ARN, or the ARNs a role name may have (any path)."""
-    if not isinstance(role, str) or is_unresolved(role) or role.startswith("arn:"):
+    if not isinstance(role, str) or role.startswith("arn:"):
         return [role]
+    if is_unresolved(role):
+        return [_role_token_arn(role)]
     return [
         stack.format_arn(service="iam", region="", resource="role", resource_name=name)
         for name in (role, f"*/{role}")
     ]
+
+
+def _role_token_arn(token: str) -> str:
+    """The ARN for a role token: the role's ARN when it is a role's name, else the token.
+
+    RunJobFlow takes a role by name (``role.role_name``) as well as by ARN; a name in
+    iam:PassRole's Resource would fail the deployment (a Resource must be an ARN).
+    """
+    for reference in Tokenization.reverse_string(token).tokens:
+        target = getattr(reference, "target", None)
+        if not isinstance(target, iam.CfnRole):
+            continue
+        role = target.node.scope
+        names = [target.ref, *([role.role_name] if isinstance(role, iam.Role) else [])]
+        if token in names:
+            return target.attr_arn
+    return token
 
 
 def step_role_statements(

@@ -876,6 +876,11 @@ class Pipeline(_PipelineBase):
                 "a KMS key known only at run time can't be granted to the jobs",
                 "give the key ARN (or alias) itself",
             ),
+            "emr service role": (
+                "an EMR service role known only at run time can't be passed under least "
+                "privilege: the pipeline role would need iam:PassRole on every role",
+                "give the role's name or ARN itself (EMR_DefaultRole_V2, role.role_name)",
+            ),
             "runtime role": (
                 "an EMR runtime role known only at run time can't be named in the "
                 "elasticmapreduce:ExecutionRoleArn condition: the pipeline role would need to "

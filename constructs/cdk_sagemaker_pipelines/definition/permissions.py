@@ -117,10 +117,14 @@ _S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("R", "PrimaryContainer.Environment.SAGEMAKER_SUBMIT_DIRECTORY"),
         # A model of several containers (an inference pipeline) lists them in Containers.
         ("R", "Containers[*].ModelDataUrl"),
+        # Uncompressed model data (ModelDataSource) instead of a model.tar.gz URL.
+        ("R", "PrimaryContainer.ModelDataSource.S3DataSource.S3Uri"),
+        ("R", "Containers[*].ModelDataSource.S3DataSource.S3Uri"),
         ("R", "Containers[*].Environment.SAGEMAKER_SUBMIT_DIRECTORY"),
     ),
     "RegisterModel": (
         ("R", "InferenceSpecification.Containers[*].ModelDataUrl"),
+        ("R", "InferenceSpecification.Containers[*].ModelDataSource.S3DataSource.S3Uri"),
         ("R", "ModelMetrics.*.*.S3Uri"),
         ("R", "ModelMetrics.*.S3Uri"),
     ),
@@ -168,6 +172,9 @@ _VPC_FIELDS = (
 # Names as in the AWS managed policy AmazonSageMakerPipelinesIntegrations.
 EMR_STEP_STATUS_RULE = "SageMakerPipelineExecutionEMRStepStatusUpdateRule"
 EMR_CLUSTER_STATUS_RULE = "SageMakerPipelineExecutionEMRClusterStatusUpdateRule"
+# The SageMaker guide's EMR step section names the cluster rule without "Update"; granted too,
+# as the two documents disagree and a missing grant only shows when a cluster-creating step runs.
+EMR_CLUSTER_STATUS_RULE_AS_DOCUMENTED = "SageMakerPipelineExecutionEMRClusterStatusRule"
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,7 +444,8 @@ class _Planner:
             service_role = config.get("ServiceRole")
             if service_role is not None:
                 where = "Arguments.ClusterConfig.ServiceRole"
-                self._add_resource(plan.emr_service_roles, name, where, "role", service_role)
+                kind = "emr service role"
+                self._add_resource(plan.emr_service_roles, name, where, kind, service_role)
             for member in ("JobFlowRole", "AutoScalingRole"):
                 if config.get(member) is not None:
                     where = f"Arguments.ClusterConfig.{member}"

@@ -1158,7 +1158,13 @@ class _Validator:
             return  # an expression, or a wrong type the shape check reports
         where = "Arguments.HyperParameterTuningJobConfig"
         early_stopping = config.get("TrainingJobEarlyStoppingType")
-        if strategy == "Hyperband" and early_stopping not in (None, "Off"):
+        # Only a literal can be compared: a parameter's value is known when the execution runs.
+        if (
+            strategy == "Hyperband"
+            and type(early_stopping) is str
+            and not is_token(early_stopping)
+            and early_stopping != "Off"
+        ):
             self.add(
                 record.name,
                 f"{where}.TrainingJobEarlyStoppingType",
@@ -1716,8 +1722,11 @@ class _Validator:
 
         SageMaker names the cluster, adds the step and ends the cluster after it, so
         ``Name``, ``Steps``, ``AutoTerminationPolicy`` and the ``Instances`` members that
-        keep a cluster alive are not taken; ``Instances`` has instance groups or fleets.
-        The SageMaker SDK's EMRStep refuses all of these before they reach the service.
+        keep a cluster alive are not taken (the SageMaker SDK's EMRStep refuses them too).
+        "All other RunJobFlow arguments are available" (SageMaker guide, EMR step), so the
+        nodes may be instance groups, instance fleets or RunJobFlow's uniform
+        ``MasterInstanceType`` form, which the SDK alone refuses; groups and fleets
+        together RunJobFlow refuses.
         """
         where = "Arguments.ClusterConfig"
         checker = ShapeChecker(step=record.name, typer=self, service="emr")
@@ -1734,12 +1743,12 @@ class _Validator:
                     "remove it",
                 )
         kinds = [key for key in ("InstanceGroups", "InstanceFleets") if key in instances]
-        if len(kinds) != 1:
+        if len(kinds) == 2 or not (kinds or "MasterInstanceType" in instances):
             self.add(
                 record.name,
                 f"{where}.Instances",
                 "Instances needs InstanceGroups or InstanceFleets, "
-                + ("not both" if kinds else "got neither"),
+                + ("not both" if kinds else "got neither (nor MasterInstanceType)"),
                 "describe the cluster's nodes with one of them",
             )
 

@@ -12,6 +12,7 @@ from cdk_sagemaker_pipelines.definition import (
     PipelineDefinition,
     StaticBinder,
     StepOutput,
+    validate_definition,
 )
 from cdk_sagemaker_pipelines.definition._render import RenderContext
 from cdk_sagemaker_pipelines.definition.permissions import plan_permissions
@@ -151,3 +152,32 @@ def test_a_cluster_the_step_creates_is_any_cluster_with_its_roles() -> None:
         ("Spark", "Arguments.ClusterConfig.AutoScalingRole", "EMR_AutoScaling_DefaultRole"),
     ]
     assert plan.open_emr_clusters == []
+
+
+def test_a_cluster_config_may_give_its_nodes_in_runjobflows_uniform_form() -> None:
+    # "All other RunJobFlow arguments are available" (SageMaker guide, EMR step): only the
+    # SDK's EMRStep insists on InstanceGroups or InstanceFleets. Reported as "Instances
+    # needs InstanceGroups or InstanceFleets, got neither" before.
+    config = {
+        "ReleaseLabel": "emr-6.10.0",
+        "Instances": {
+            "MasterInstanceType": "m5.xlarge",
+            "SlaveInstanceType": "m5.xlarge",
+            "InstanceCount": 3,
+        },
+        "ServiceRole": "EMR_DefaultRole",
+        "JobFlowRole": "EMR_EC2_DefaultRole",
+    }
+
+    assert validate_definition(_emr_definition({"ClusterConfig": config})) == []
+
+
+def test_a_cluster_config_without_nodes_is_reported() -> None:
+    config = {"ReleaseLabel": "emr-6.10.0", "Instances": {"Ec2SubnetId": "subnet-0abc"}}
+
+    [problem] = validate_definition(_emr_definition({"ClusterConfig": config}))
+
+    assert (problem.step, problem.field) == ("Spark", "Arguments.ClusterConfig.Instances")
+    assert problem.message == (
+        "Instances needs InstanceGroups or InstanceFleets, got neither (nor MasterInstanceType)"
+    )

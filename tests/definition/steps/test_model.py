@@ -442,3 +442,36 @@ def test_a_model_of_several_containers_is_planned() -> None:
         S3Access("models-bucket", "a/model.tar.gz"),
         S3Access("models-bucket", "b/model.tar.gz"),
     ]
+
+
+def test_uncompressed_model_data_is_read_where_it_lies() -> None:
+    # ModelDataSource (an S3 prefix of uncompressed files) instead of a ModelDataUrl.
+    source = {"S3DataSource": {"S3Uri": "s3://models-bucket/llm/", "S3DataType": "S3Prefix"}}
+    definition = {
+        "Version": "2020-12-01",
+        "Steps": [
+            {
+                "Name": "Create",
+                "Type": "Model",
+                "Arguments": {
+                    "ExecutionRoleArn": OTHER_ROLE,
+                    "PrimaryContainer": {"Image": IMAGE, "ModelDataSource": source},
+                },
+            },
+            {
+                "Name": "Register",
+                "Type": "RegisterModel",
+                "Arguments": {
+                    "ModelPackageGroupName": "llms",
+                    "ModelApprovalStatus": "PendingManualApproval",
+                    "InferenceSpecification": {
+                        "Containers": [{"Image": IMAGE, "ModelDataSource": source}],
+                        "SupportedContentTypes": ["application/json"],
+                        "SupportedResponseMIMETypes": ["application/json"],
+                    },
+                },
+            },
+        ],
+    }
+
+    assert plan_permissions(definition).reads == [S3Access("models-bucket", "llm/")]

@@ -959,7 +959,9 @@ class _Validator:
             self._check_transform_payload(record, arguments)
         self._check_tag_keys(record, arguments)
 
-    def _check_tag_keys(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+    def _check_tag_keys(
+        self, record: StepRecord, arguments: Mapping[str, Any], where: str = "Arguments"
+    ) -> None:
         """Each tag key once: the API's Tag says "Tag keys must be unique per resource"."""
         seen: dict[str, int] = {}
         for index, tag in enumerate(_as_list(arguments.get("Tags"))):
@@ -969,8 +971,8 @@ class _Validator:
             if key in seen:
                 self.add(
                     record.name,
-                    f"Arguments.Tags[{index}].Key",
-                    f"tag key '{key}' is already used by Arguments.Tags[{seen[key]}]",
+                    f"{where}.Tags[{index}].Key",
+                    f"tag key '{key}' is already used by {where}.Tags[{seen[key]}]",
                     "a resource has one value per tag key: keep one of them",
                 )
             else:
@@ -1072,14 +1074,20 @@ class _Validator:
             return
         wait, spot = stopping["MaxWaitTimeInSeconds"], job.get("EnableManagedSpotTraining")
         field_path = f"{where}.StoppingCondition.MaxWaitTimeInSeconds"
+        # The Python names apply to a TrainingStep; a tuning job's definition is raw JSON.
+        training_step = where == "Arguments"
         if spot is None or spot is False:
             self.add(
                 record.name,
                 field_path,
                 "MaxWaitTimeInSeconds is only supported with managed spot training "
                 "(EnableManagedSpotTraining true)",
-                "remove the wait time, or turn on spot training "
-                "(use_spot_instances=True on a TrainingStep in Python)",
+                "remove the wait time, or turn on spot training"
+                + (
+                    " (use_spot_instances=True on a TrainingStep in Python)"
+                    if training_step
+                    else ""
+                ),
             )
             return
         run = stopping.get("MaxRuntimeInSeconds")
@@ -1088,8 +1096,12 @@ class _Validator:
                 record.name,
                 field_path,
                 f"MaxWaitTimeInSeconds {wait} is less than MaxRuntimeInSeconds {run}",
-                "the wait for spot capacity includes the run: make it at least "
-                f"{run} seconds (max_wait_in_seconds >= max_runtime_in_seconds in Python)",
+                f"the wait for spot capacity includes the run: make it at least {run} seconds"
+                + (
+                    " (max_wait_in_seconds >= max_runtime_in_seconds in Python)"
+                    if training_step
+                    else ""
+                ),
             )
 
     def _check_tuning_limits(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
@@ -1729,6 +1741,7 @@ class _Validator:
         together RunJobFlow refuses.
         """
         where = "Arguments.ClusterConfig"
+        self._check_tag_keys(record, config, where)
         checker = ShapeChecker(step=record.name, typer=self, service="emr")
         self.problems.extend(checker.check(config, "RunJobFlowInput", where, _EMR_CLUSTER_SUPPLIED))
         instances: Any = config.get("Instances")

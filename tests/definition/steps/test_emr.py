@@ -181,3 +181,16 @@ def test_a_cluster_config_without_nodes_is_reported() -> None:
     assert problem.message == (
         "Instances needs InstanceGroups or InstanceFleets, got neither (nor MasterInstanceType)"
     )
+
+
+def test_a_cluster_config_tag_key_used_twice_is_reported() -> None:
+    config = {
+        "ReleaseLabel": "emr-6.10.0",
+        "Instances": {"MasterInstanceType": "m5.xlarge", "InstanceCount": 1},
+        "Tags": [{"Key": "team", "Value": "ml"}, {"Key": "team", "Value": "data"}],
+    }
+
+    [problem] = validate_definition(_emr_definition({"ClusterConfig": config}))
+
+    assert (problem.step, problem.field) == ("Spark", "Arguments.ClusterConfig.Tags[1].Key")
+    assert problem.message == "tag key 'team' is already used by Arguments.ClusterConfig.Tags[0]"

@@ -417,3 +417,25 @@ def test_sdk_tuning_json_with_resource_config_and_several_algorithms_is_planned(
         S3Access("models-bucket", "two/"),
         S3Access("models-bucket", "two-checkpoints/"),
     ]
+
+
+def test_a_tuning_jobs_spot_wait_without_spot_names_no_training_step_argument(
+    binder: StaticBinder, script: Path
+) -> None:
+    import dataclasses
+
+    from cdk_sagemaker_pipelines.definition import validate_definition
+
+    step, _, parameters = every_option(script)
+    step = dataclasses.replace(step, depends_on=[])
+    definition = PipelineDefinition(parameters=parameters, steps=[step]).to_definition(binder)
+    (tune,) = [entry for entry in definition["Steps"] if entry["Name"] == "Tune"]
+    job = tune["Arguments"]["TrainingJobDefinition"]
+    job.pop("EnableManagedSpotTraining", None)
+    job["StoppingCondition"]["MaxWaitTimeInSeconds"] = 7200
+
+    [problem] = validate_definition(definition)
+
+    field = "Arguments.TrainingJobDefinition.StoppingCondition.MaxWaitTimeInSeconds"
+    assert (problem.step, problem.field) == ("Tune", field)
+    assert problem.hint == "remove the wait time, or turn on spot training"

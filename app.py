@@ -20,14 +20,11 @@ sys.path.insert(0, str(ROOT))
 import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks  # noqa: E402
 
+from cdk_sagemaker_pipelines.cdk import FAIL_SYNTH_ON_VALIDATION_ERRORS, synth_app  # noqa: E402
 from cdk_sagemaker_pipelines.definition import PipelineDefinitionError  # noqa: E402
 from stacks import MlOpsStage, load_environments  # noqa: E402
 from stacks.config import ConfigError, cdk_json_problems  # noqa: E402
 
-# The CLI asks apps to leave policy-validation failures to it, then only reports them for
-# the stacks it selected: with every stack in a Stage, a plain `cdk synth` selects none and
-# cdk-nag findings pass silently. The app fails synth itself instead, whatever the command.
-FAIL_SYNTH_ON_VALIDATION_ERRORS = {"@aws-cdk/core:failSynthOnValidationErrors": True}
 # The file the CDK CLI read the context from: it runs the app in cdk.json's directory.
 CDK_JSON = Path("cdk.json")
 
@@ -38,6 +35,8 @@ def build_app(context: dict[str, object] | None = None, outdir: str | None = Non
         duplicated = cdk_json_problems(CDK_JSON.read_text(encoding="utf-8"))
         if duplicated:
             raise SystemExit("invalid cdk.json 'environments':\n- " + "\n- ".join(duplicated))
+    # Findings fail synth whatever the CLI asks: with every stack in a Stage, the CLI would
+    # report them for none of the stacks a plain `cdk synth` selects.
     app = cdk.App(context=context, outdir=outdir, post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
     try:
         environments = load_environments(app.node.try_get_context("environments"))
@@ -55,17 +54,5 @@ def build_app(context: dict[str, object] | None = None, outdir: str | None = Non
     return app
 
 
-def synth(app: cdk.App) -> None:
-    """Synthesize ``app``; on findings, exit with a short message after CDK's report."""
-    try:
-        app.synth()
-    except RuntimeError as error:  # jsii's error for a failed validation
-        message = str(error)
-        if not message.startswith("ValidationFailed: "):
-            raise
-        # The report above names each finding, its construct path and how to acknowledge it.
-        raise SystemExit(f"synth failed: {message.removeprefix('ValidationFailed: ')}") from None
-
-
 if __name__ == "__main__":
-    synth(build_app())
+    synth_app(build_app())

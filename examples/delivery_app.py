@@ -23,6 +23,7 @@ import aws_cdk as cdk  # noqa: E402
 from aws_cdk import pipelines  # noqa: E402
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks  # noqa: E402
 
+from cdk_sagemaker_pipelines.cdk import FAIL_SYNTH_ON_VALIDATION_ERRORS, synth_app  # noqa: E402
 from constructs import Construct  # noqa: E402
 from stacks import EnvironmentConfig, MlOpsStage  # noqa: E402
 
@@ -129,13 +130,11 @@ class DeliveryStack(cdk.Stack):
 
 def build_app(outdir: str | None = None) -> cdk.App:
     """The delivery app; any unacknowledged finding fails its synth."""
-    app = cdk.App(
-        outdir=outdir, post_cli_context={"@aws-cdk/core:failSynthOnValidationErrors": True}
-    )
+    app = cdk.App(outdir=outdir, post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
     DeliveryStack(app, "Delivery", env=TOOLING)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
     return app
 
 
 if __name__ == "__main__":
-    build_app().synth()
+    synth_app(build_app())

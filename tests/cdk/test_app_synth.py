@@ -19,7 +19,7 @@ import pytest
 from aws_cdk import aws_sns as sns
 from cdk_nag import AwsSolutionsChecks
 
-from cdk_sagemaker_pipelines.cdk import Pipeline
+from cdk_sagemaker_pipelines.cdk import FAIL_SYNTH_ON_VALIDATION_ERRORS, Pipeline, synth_app
 from tests.cdk.assembly import reference_stacks
 from tests.cdk.conftest import SynthesizedApp, cdk_context
 from tests.cdk.helpers import ACCOUNT, REGION
@@ -73,14 +73,14 @@ def test_the_app_fails_synth_on_findings_even_when_the_cli_would_report_them(tmp
     # the app exits with one line after CDK's report instead of a jsii traceback.
     app = cdk.App(
         context={"@aws-cdk/core:failSynthOnValidationErrors": False},
-        post_cli_context=reference.FAIL_SYNTH_ON_VALIDATION_ERRORS,
+        post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS,
         outdir=str(tmp_path),
     )
     stack = cdk.Stack(cdk.Stage(app, "dev"), "Stack")
     sns.Topic(stack, "Topic")  # AwsSolutions-SNS3: publishers need not use TLS
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     with pytest.raises(SystemExit, match=r"^synth failed: (.|\n)*AwsSolutions-SNS3"):
-        reference.synth(app)
+        synth_app(app)
 
 
 def test_the_readme_construct_examples_synthesize_in_an_app_without_feature_flags():

@@ -251,3 +251,15 @@ def test_validate_passes_templates_without_pipelines(tmp_path: Path):
     path.write_text(json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}))
     report = SageMakerPipelineChecks().validate(SimpleNamespace(template_paths=[str(path)]))
     assert (report.success, list(report.violations)) == (True, [])
+
+
+def test_synth_app_returns_the_assembly_when_there_is_no_finding(tmp_path):
+    from cdk_sagemaker_pipelines.cdk import FAIL_SYNTH_ON_VALIDATION_ERRORS, synth_app
+
+    app = cdk.App(outdir=str(tmp_path), post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
+    cdk.Stack(app, "Empty")
+    cdk.Validations.of(app).add_plugins(SageMakerPipelineChecks())
+
+    assembly = synth_app(app)
+
+    assert [stack.stack_name for stack in assembly.stacks] == ["Empty"]

@@ -20,10 +20,11 @@ from .triggers import (
     PipelineSchedule,
     SageMakerPipelineTarget,
 )
-from .validation import SageMakerPipelineChecks
+from .validation import FAIL_SYNTH_ON_VALIDATION_ERRORS, SageMakerPipelineChecks, synth_app
 
 __all__ = [
     "EXECUTIONS_PREFIX",
+    "FAIL_SYNTH_ON_VALIDATION_ERRORS",
     "MODELS_PREFIX",
     "ArtifactStore",
     "ModelRegistry",
@@ -35,4 +36,5 @@ __all__ = [
     "SageMakerPipelineChecks",
     "SageMakerPipelineTarget",
     "enable_event_bridge_notifications",
+    "synth_app",
 ]

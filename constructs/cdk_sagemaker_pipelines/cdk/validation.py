@@ -27,12 +27,14 @@ from typing import Any
 
 import jsii
 from aws_cdk import (
+    App,
     IPolicyValidationContext,
     IPolicyValidationPlugin,
     PolicyValidationPluginReport,
     PolicyViolatingResource,
     PolicyViolation,
 )
+from aws_cdk.cx_api import CloudAssembly
 
 from constructs import Construct
 
@@ -151,3 +153,33 @@ class SageMakerPipelineChecks:
             for stack in context.stack_templates
             if stack.stack_construct_path.startswith(prefix)
         ]
+
+
+# What the CDK CLI passes apps (failSynthOnValidationErrors false, leaving findings to the
+# CLI, which then reports them only for the stacks it selected), overridden: give it to
+# App(post_cli_context=...) so that the app fails synth itself on any finding.
+FAIL_SYNTH_ON_VALIDATION_ERRORS = {"@aws-cdk/core:failSynthOnValidationErrors": True}
+
+
+def synth_app(app: App) -> CloudAssembly:
+    """Synthesize ``app``; on policy-validation findings, exit with one line after CDK's report.
+
+    With ``failSynthOnValidationErrors`` on, ``app.synth()`` raises a jsii error whose
+    traceback only repeats what CDK's report above it already says (each finding, its
+    construct path and how to acknowledge it). This prints ``synth failed: …`` instead and
+    exits non-zero; other errors propagate unchanged.
+
+    Example::
+
+        app = App(post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
+        Validations.of(app).add_plugins(SageMakerPipelineChecks())
+        ...
+        synth_app(app)
+    """
+    try:
+        return app.synth()
+    except RuntimeError as error:  # jsii's error for a failed validation
+        message = str(error)
+        if not message.startswith("ValidationFailed: "):
+            raise
+        raise SystemExit(f"synth failed: {message.removeprefix('ValidationFailed: ')}") from None

@@ -392,6 +392,18 @@ def test_fails_sharing_with_the_stacks_own_account():
         registry.share_with_account(ACCOUNT)
 
 
+def test_fails_sharing_with_an_environment_agnostic_stacks_account():
+    app = cdk.App()
+    registry = ModelRegistry(cdk.Stack(app, "Models"), "Registry")
+    other = cdk.Stack(app, "Consumer")  # no env: its account is AWS::AccountId, as is ours
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"- prop 'account_id': the account of an environment-agnostic stack "
+        r"\(AWS::AccountId\) is the one deploying this stack",
+    ):
+        registry.share_with_account(other.account)
+
+
 @pytest.mark.parametrize(
     ("account_id", "problem"),
     [

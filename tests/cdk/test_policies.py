@@ -336,6 +336,30 @@ def test_callback_messages_to_a_kms_encrypted_queue_may_use_its_key():
     }
 
 
+def test_callback_messages_to_an_imported_kms_encrypted_queue_may_use_its_key():
+    # A central queue imported with its key: its URL is built from pseudo parameters, so the
+    # queue is found among the stack's constructs.
+    stack = new_stack()
+    key_arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    queue = sqs.Queue.from_queue_attributes(
+        stack,
+        "Reviews",
+        queue_arn="arn:aws:sqs:us-east-1:111122223333:model-reviews",
+        key_arn=key_arn,
+    )
+    plain = sqs.Queue.from_queue_arn(stack, "Plain", "arn:aws:sqs:us-east-1:111122223333:plain")
+    steps = [
+        CallbackStep(name="Review", sqs_queue_url=queue.queue_url, inputs={"a": "b"}),
+        CallbackStep(name="Notify", sqs_queue_url=plain.queue_url, inputs={"a": "b"}),
+    ]
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=steps), pipeline_name=NAME
+    )
+    assert pipeline.role_policy is not None
+    role = statements(Template.from_stack(stack), pipeline.role_policy)
+    assert role["EncryptCallbackMessages"]["Resource"] == key_arn
+
+
 def test_a_vpc_config_in_the_definition_lets_the_step_role_create_job_interfaces():
     # A job in a VPC the definition names (not the construct's vpc=) got no ENI permissions:
     # SageMaker rejects CreateProcessingJob when the role can't create them.

@@ -169,7 +169,7 @@ def pipeline_role_statements(
         for sid, actions, resources, conditions in table
         if resources
     ]
-    queue_keys = _unique(_queue_key_arn(url) for url in plan.sqs_queue_urls)
+    queue_keys = _unique(_queue_key_arn(stack, url) for url in plan.sqs_queue_urls)
     if queue_keys:
         statements.append(
             iam.PolicyStatement(
@@ -433,15 +433,26 @@ def _queue_arn(stack: Stack, url: Any) -> Any:
     )
 
 
-def _queue_key_arn(url: Any) -> Any:
-    """The ARN of the customer managed key of the ``sqs.Queue`` whose URL token ``url`` is."""
+def _queue_key_arn(stack: Stack, url: Any) -> Any:
+    """The ARN of the customer managed key of the queue whose URL token ``url`` is.
+
+    A queue of this app (``sqs.Queue``) is found through the token; an imported one
+    (``Queue.from_queue_attributes(..., key_arn=...)``) by its URL among the stack's
+    constructs, as its URL is built from pseudo parameters, not from a resource.
+    """
     if not isinstance(url, str) or not is_unresolved(url):
         return None
     for token in Tokenization.reverse_string(url).tokens:
         target = getattr(token, "target", None)
         scope = target.node.scope if isinstance(target, sqs.CfnQueue) else None
-        if isinstance(scope, sqs.Queue) and scope.encryption_master_key is not None:
-            return scope.encryption_master_key.key_arn
+        if isinstance(scope, sqs.Queue):
+            key = scope.encryption_master_key
+            return key.key_arn if key is not None else None
+    for construct in stack.node.find_all():
+        if getattr(construct, "queue_url", None) == url and hasattr(construct, "queue_arn"):
+            key = getattr(construct, "encryption_master_key", None)
+            if key is not None:
+                return key.key_arn
     return None
 
 

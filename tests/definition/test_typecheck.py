@@ -20,6 +20,8 @@ from cdk_sagemaker_pipelines.definition import (
     IntegerParameter,
     Join,
     LambdaStep,
+    MetricsSource,
+    ModelMetrics,
     NetworkConfig,
     OutputType,
     ParameterBoolean,
@@ -317,8 +319,46 @@ def test_fails_network_config_vpc_needs_subnets_and_security_groups(
             lambda: CacheConfig(expire="P1D"),  # type: ignore[call-arg]
             "CacheConfig takes no argument 'expire' (did you mean 'expire_after'?)",
         ),
+        (
+            # A close match would mislead: 'description' (a step's) for the SDK's distribution.
+            lambda: TrainingStep(
+                name="Train", image="my-image", distribution={"mpi": {"enabled": True}}
+            ),  # type: ignore[call-arg]
+            "TrainingStep 'Train' takes no argument 'distribution' (the SageMaker SDK's "
+            "distribution=; here: set the hyperparameters the SDK derives from it, e.g. "
+            "sagemaker_torch_distributed_enabled=True and sagemaker_instance_type for "
+            "torch_distributed (docs/sdk-comparison.md))",
+        ),
+        (
+            # 'model_statistics' is the closest name, and the wrong one.
+            lambda: ModelMetrics(model_data_statistics=MetricsSource(s3_uri="s3://b/stats.json")),  # type: ignore[call-arg]
+            "ModelMetrics takes no argument 'model_data_statistics' (the SageMaker SDK's "
+            "model_data_statistics=; here: data_statistics=)",
+        ),
+        (
+            lambda: TrainingStep(name="Train", image="my-image", max_run=3600),  # type: ignore[call-arg]
+            "TrainingStep 'Train' takes no argument 'max_run' (the SageMaker SDK's max_run=; "
+            "here: max_runtime_in_seconds=)",
+        ),
+        (
+            # Another class's SDK name is not hinted where it means nothing.
+            lambda: LambdaStep(
+                name="Prep",
+                function_arn="arn:aws:lambda:us-east-1:111122223333:function:prep",
+                max_run=60,
+            ),  # type: ignore[call-arg]
+            "LambdaStep 'Prep' takes no argument 'max_run'",
+        ),
     ],
-    ids=["misspelt", "other-step-types-take-it", "not-a-step"],
+    ids=[
+        "misspelt",
+        "other-step-types-take-it",
+        "not-a-step",
+        "sdk-name-misleading-close-match",
+        "sdk-name-of-model-metrics",
+        "sdk-name-renamed",
+        "sdk-name-of-another-class",
+    ],
 )
 def test_fails_unknown_argument_names_class_step_and_hint(
     build: Callable[[], Any], message: str

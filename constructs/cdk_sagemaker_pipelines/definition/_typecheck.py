@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from ._errors import PipelineDefinitionError, UnknownArgumentError
+from ._sdk_names import sdk_argument_hint
 from ._suggest import did_you_mean
 
 _T = TypeVar("_T", bound=type)
@@ -71,7 +72,8 @@ def _check_argument_names(cls: type, kwargs: dict[str, Any]) -> None:
         if name in taken:
             continue
         owner = _owner_of(cls, kwargs.get("name"))
-        hint = did_you_mean(name, taken)
+        # An SDK spelling gets what to write instead: a close match may be wrong there.
+        hint = sdk_argument_hint(cls.__name__, name) or did_you_mean(name, taken)
         if hint is None and getattr(cls, "step_type", None):
             # A step argument of other step types (cache_config=, retry_policies=, …).
             others = sorted(

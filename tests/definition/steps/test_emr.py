@@ -194,3 +194,95 @@ def test_a_cluster_config_tag_key_used_twice_is_reported() -> None:
 
     assert (problem.step, problem.field) == ("Spark", "Arguments.ClusterConfig.Tags[1].Key")
     assert problem.message == "tag key 'team' is already used by Arguments.ClusterConfig.Tags[0]"
+
+
+NEW_CLUSTER = {
+    "ReleaseLabel": "emr-6.10.0",
+    "Applications": [{"Name": "Spark"}],
+    "Instances": {
+        "InstanceGroups": [
+            {"InstanceRole": "MASTER", "InstanceCount": 1, "InstanceType": "m5.xlarge"},
+            {"InstanceRole": "CORE", "InstanceCount": 2, "InstanceType": "m5.xlarge"},
+        ],
+        "Ec2SubnetId": "subnet-0123456789abcdef0",
+    },
+    "JobFlowRole": "EMR_EC2_DefaultRole",
+    "ServiceRole": "EMR_DefaultRole",
+}
+
+
+def test_a_step_on_a_new_cluster_renders_its_cluster_config(binder: StaticBinder) -> None:
+    # The SDK's EMRStep(cluster_id=None, cluster_config={...}): not expressible before.
+    log_uri = ParameterString(name="EmrLogs", default_value="s3://my-bucket/emr-logs/")
+    step = EMRStep(
+        name="SparkOnNewCluster",
+        jar="command-runner.jar",
+        args=["spark-submit", "s3://my-bucket/job.py"],
+        cluster_config={**NEW_CLUSTER, "LogUri": log_uri},
+    )
+
+    definition = PipelineDefinition(parameters=[log_uri], steps=[step]).to_definition(binder)
+
+    assert definition["Steps"][0]["Arguments"] == {
+        "StepConfig": {
+            "HadoopJarStep": {
+                "Jar": "command-runner.jar",
+                "Args": ["spark-submit", "s3://my-bucket/job.py"],
+            }
+        },
+        "ClusterConfig": {**NEW_CLUSTER, "LogUri": {"Get": "Parameters.EmrLogs"}},
+    }
+    assert plan_permissions(definition).emr_new_cluster_steps == ["SparkOnNewCluster"]
+
+
+def test_a_runtime_role_renders_as_the_steps_execution_role(binder: StaticBinder) -> None:
+    runtime_role = "arn:aws:iam::111122223333:role/EmrRuntimeRole"
+    step = EMRStep(
+        name="Spark",
+        cluster_id="j-1ABCDEFG2HIJK",
+        jar="command-runner.jar",
+        execution_role_arn=runtime_role,
+    )
+
+    definition = PipelineDefinition(steps=[step]).to_definition(binder)
+
+    assert definition["Steps"][0]["Arguments"] == {
+        "StepConfig": {"HadoopJarStep": {"Jar": "command-runner.jar"}},
+        "ClusterId": "j-1ABCDEFG2HIJK",
+        "ExecutionRoleArn": runtime_role,
+    }
+    assert plan_permissions(definition).emr_submissions == [("j-1ABCDEFG2HIJK", runtime_role)]
+
+
+def test_cluster_id_and_cluster_config_are_one_or_the_other(binder: StaticBinder) -> None:
+    neither = EMRStep(name="Neither", jar="command-runner.jar")
+    both = EMRStep(
+        name="Both",
+        jar="command-runner.jar",
+        cluster_id="j-1ABCDEFG2HIJK",
+        cluster_config=NEW_CLUSTER,
+    )
+    role_on_new = EMRStep(
+        name="RoleOnNew",
+        jar="command-runner.jar",
+        cluster_config=NEW_CLUSTER,
+        execution_role_arn="arn:aws:iam::111122223333:role/EmrRuntimeRole",
+    )
+
+    problems = PipelineDefinition(steps=[neither, both, role_on_new]).validate(binder)
+
+    assert {(p.step, p.field, p.argument) for p in problems} == {
+        ("Neither", "Arguments.ClusterId", "cluster_id"),
+        ("Both", "Arguments.ClusterConfig", "cluster_config"),
+        ("RoleOnNew", "Arguments.ExecutionRoleArn", "execution_role_arn"),
+    }
+
+
+def test_a_cluster_config_member_sagemaker_sets_names_the_argument(binder: StaticBinder) -> None:
+    step = EMRStep(
+        name="Spark", jar="command-runner.jar", cluster_config={**NEW_CLUSTER, "Name": "mine"}
+    )
+
+    [problem] = PipelineDefinition(steps=[step]).validate(binder)
+
+    assert (problem.field, problem.argument) == ("Arguments.ClusterConfig.Name", "cluster_config")

@@ -154,6 +154,29 @@ def every_option(script: Path) -> tuple[TuningStep, LambdaStep, list[Parameter]]
     return step, prep, [max_jobs, max_depth, min_eta, booster]
 
 
+def test_grid_search_runs_the_whole_grid_unless_max_jobs_limits_it(ctx: RenderContext) -> None:
+    # Was MaxNumberOfTrainingJobs 1 for every strategy: one job of the grid. The SDK's
+    # HyperparameterTuner leaves it unset for Grid (the grid decides) and 1 otherwise.
+    ranges = {"booster": CategoricalParameter(values=["gbtree", "dart"])}
+
+    def limits(**options: object) -> object:
+        step = TuningStep(
+            name="Tune",
+            image=IMAGE,
+            objective_metric_name="validation:auc",
+            hyperparameter_ranges=ranges,
+            **options,  # type: ignore[arg-type]
+        )
+        return step.to_request(ctx)["Arguments"]["HyperParameterTuningJobConfig"]["ResourceLimits"]
+
+    assert limits(strategy="Grid") == {"MaxParallelTrainingJobs": 1}
+    assert limits(strategy="Grid", max_jobs=2) == {
+        "MaxNumberOfTrainingJobs": 2,
+        "MaxParallelTrainingJobs": 1,
+    }
+    assert limits(strategy="Random") == {"MaxNumberOfTrainingJobs": 1, "MaxParallelTrainingJobs": 1}
+
+
 def test_every_option(ctx: RenderContext, script: Path) -> None:
     step, prep, parameters = every_option(script)
 

@@ -7,6 +7,7 @@ import tarfile
 
 from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
+    CategoricalParameter,
     Code,
     ContinuousParameter,
     IntegerParameter,
@@ -199,6 +200,34 @@ def test_fails_when_no_trial_reports_the_objective(ws: Workspace) -> None:
         "all 2 training jobs failed; first: no job printed the objective metric 'acc' "
         "(its regex never matched)"
     )
+
+
+def test_grid_search_without_max_jobs_runs_every_combination(ws: Workspace) -> None:
+    # MaxNumberOfTrainingJobs absent (ours) or null (the SageMaker SDK's Grid): the whole
+    # grid, not one job (and not a TypeError on null).
+    ws.file("train/train.csv", "1\n")
+    tune = TuningStep(
+        name="Tune",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("train.py", TRAIN)),
+        inputs={"train": "s3://data-bucket/train"},
+        metric_definitions={"score": r"score=([0-9.]+)"},
+        objective_metric_name="score",
+        hyperparameter_ranges={"depth": CategoricalParameter(values=[1, 2, 3])},
+        max_parallel_jobs=3,
+        strategy="Grid",
+    )
+    definition = compile_steps([tune])
+    as_the_sdk_writes_it = json.loads(json.dumps(definition))
+    tuning_config = as_the_sdk_writes_it["Steps"][0]["Arguments"]["HyperParameterTuningJobConfig"]
+    tuning_config["ResourceLimits"]["MaxNumberOfTrainingJobs"] = None
+
+    for compiled in (definition, as_the_sdk_writes_it):
+        result = ws.runner().run(compiled)
+
+        assert result.status == "Succeeded", result.failure_reason
+        summaries = result.properties("Tune")["TrainingJobSummaries"]
+        assert sorted(s["TunedHyperParameters"]["depth"] for s in summaries) == ["1", "2", "3"]
 
 
 def test_top_model_of_a_cached_tuning_step_is_where_its_jobs_wrote_it(ws: Workspace) -> None:

@@ -16,16 +16,29 @@ from ._base import Step
 @checked
 @dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class EMRStep(Step):
-    """Runs ``jar`` with ``args`` as a step on the EMR cluster ``cluster_id``.
+    """Runs ``jar`` with ``args`` as a step on an EMR cluster.
+
+    Give ``cluster_id`` to run on a running cluster, with ``execution_role_arn`` for a
+    runtime role (the role the step runs as, on a cluster with runtime roles enabled),
+    or ``cluster_config`` (RunJobFlow's request, less ``Name``, ``Steps`` and
+    ``AutoTerminationPolicy``, which SageMaker sets) to run on a new cluster that
+    SageMaker creates for the step and ends after it.
 
     Example::
 
         EMRStep(name="Spark", cluster_id="j-1ABCDEFG2HIJK", jar="command-runner.jar",
-                args=["spark-submit", "s3://my-bucket/job.py"])
+                args=["spark-submit", "s3://my-bucket/job.py"],
+                execution_role_arn="arn:aws:iam::111122223333:role/EmrRuntimeRole")
+        EMRStep(name="SparkOnNewCluster", jar="command-runner.jar", args=[...],
+                cluster_config={"ReleaseLabel": "emr-6.10.0", "Instances": {...},
+                                "JobFlowRole": "EMR_EC2_DefaultRole",
+                                "ServiceRole": "EMR_DefaultRole"})
     """
 
-    cluster_id: str | Expression
     jar: str | Expression
+    cluster_id: str | Expression | None = None
+    cluster_config: Mapping[str, Any] | None = None
+    execution_role_arn: str | Expression | None = None
     args: Sequence[Any] | None = None
     main_class: str | None = None
     properties_: Mapping[str, str] | None = None
@@ -37,6 +50,8 @@ class EMRStep(Step):
         "Arguments.StepConfig.HadoopJarStep.MainClass": "main_class",
         "Arguments.StepConfig.HadoopJarStep.Properties": "properties_",
         "Arguments.ClusterId": "cluster_id",
+        "Arguments.ClusterConfig": "cluster_config",
+        "Arguments.ExecutionRoleArn": "execution_role_arn",
         "CacheConfig": "cache_config",
     }
 
@@ -50,9 +65,15 @@ class EMRStep(Step):
             MainClass=self.main_class,
             Properties=properties,
         )
+        # Neither or both of cluster_id and cluster_config: the definition checks say so,
+        # naming the argument, with every other problem of the pipeline.
         return {
             "StepConfig": {"HadoopJarStep": jar_step},
-            "ClusterId": render(self.cluster_id, ctx),
+            **compact(
+                ClusterId=render(self.cluster_id, ctx),
+                ClusterConfig=render(self.cluster_config, ctx),
+                ExecutionRoleArn=render(self.execution_role_arn, ctx),
+            ),
         }
 
     def _extra_fields(self, ctx: RenderContext) -> dict[str, JsonValue]:

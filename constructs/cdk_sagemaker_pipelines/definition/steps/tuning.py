@@ -14,6 +14,9 @@ from ..expressions import Expression
 from ._base import bind_role, job_defaults
 from .training import TrainingJobStep, training_job_argument_fields
 
+# Grid search runs every combination of the ranges' values: it needs no job count.
+GRID_STRATEGY = "Grid"
+
 
 @checked
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,9 @@ HyperparameterRange = ContinuousParameter | IntegerParameter | CategoricalParame
 class TuningStep(TrainingJobStep):
     """Runs up to ``max_jobs`` training jobs (``max_parallel_jobs`` at a time) over ranges.
 
+    ``max_jobs`` defaults to 1, except with the ``Grid`` strategy, which runs every
+    combination of the categorical values unless ``max_jobs`` limits it.
+
     ``properties.BestTrainingJob`` describes the winner and
     ``properties.TrainingJobSummaries[k]`` the k-th job; ``top_model_s3_uri(k)`` is
     where the k-th best model was written.
@@ -88,7 +94,7 @@ class TuningStep(TrainingJobStep):
     objective_type: str = "Maximize"
     static_hyperparameters: Mapping[str, Any] | None = None
     strategy: str = "Bayesian"
-    max_jobs: int | Expression = 1
+    max_jobs: int | Expression | None = None
     max_parallel_jobs: int | Expression = 1
     early_stopping_type: str = "Off"
     step_type: ClassVar[str] = "Tuning"
@@ -134,13 +140,16 @@ class TuningStep(TrainingJobStep):
             Environment=render_string_map(self.environment, ctx),
         )
         definition.update(self._network_fields(ctx, defaults))
+        max_jobs = self.max_jobs
+        if max_jobs is None and self.strategy != GRID_STRATEGY:
+            max_jobs = 1  # the SageMaker SDK's default too
         return {
             "HyperParameterTuningJobConfig": {
                 "Strategy": self.strategy,
-                "ResourceLimits": {
-                    "MaxNumberOfTrainingJobs": render(self.max_jobs, ctx),
-                    "MaxParallelTrainingJobs": render(self.max_parallel_jobs, ctx),
-                },
+                "ResourceLimits": compact(
+                    MaxNumberOfTrainingJobs=render(max_jobs, ctx),
+                    MaxParallelTrainingJobs=render(self.max_parallel_jobs, ctx),
+                ),
                 "TrainingJobEarlyStoppingType": self.early_stopping_type,
                 "HyperParameterTuningJobObjective": {
                     "Type": self.objective_type,

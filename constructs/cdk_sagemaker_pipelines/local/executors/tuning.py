@@ -40,7 +40,9 @@ class TuningExecutor:
                 "only TrainingJobDefinition is supported locally (not TrainingJobDefinitions)"
             )
         limits = config.get("ResourceLimits") or {}
-        max_jobs = int(limits.get("MaxNumberOfTrainingJobs", 1))
+        # Grid search without a job count runs the whole grid (None: every candidate).
+        given_max_jobs = limits.get("MaxNumberOfTrainingJobs")
+        max_jobs = int(given_max_jobs) if given_max_jobs is not None else None
         parallel = max(1, int(limits.get("MaxParallelTrainingJobs", 1)))
         objective = config.get("HyperParameterTuningJobObjective") or {}
         metric, goal = str(objective.get("MetricName")), str(objective.get("Type", "Maximize"))
@@ -168,8 +170,9 @@ class TuningExecutor:
 
 
 def _candidates(
-    ranges: Mapping[str, Any], strategy: str, count: int, seed: str
+    ranges: Mapping[str, Any], strategy: str, count: int | None, seed: str
 ) -> list[dict[str, str]]:
+    """The trials' tuned values: ``count`` of them (None: the whole grid, or one)."""
     continuous = list(ranges.get("ContinuousParameterRanges") or [])
     integer = list(ranges.get("IntegerParameterRanges") or [])
     categorical = list(ranges.get("CategoricalParameterRanges") or [])
@@ -186,10 +189,10 @@ def _candidates(
             dict(zip([a[0] for a in axes], combo, strict=True))
             for combo in itertools.product(*(a[1] for a in axes))
         ]
-        return grid[:count] if grid else [{}]
+        return (grid if count is None else grid[:count]) or [{}]
     rng = random.Random(int(hashlib.sha256(seed.encode()).hexdigest()[:16], 16))
     trials = []
-    for _ in range(max(count, 1)):
+    for _ in range(max(count or 1, 1)):
         tuned: dict[str, str] = {}
         for item in continuous:
             bottom, top = _bounds(item)

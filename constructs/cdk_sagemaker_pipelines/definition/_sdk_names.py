@@ -1,0 +1,140 @@
+"""What to write instead of a SageMaker Python SDK keyword argument the language doesn't take.
+
+Teams port SDK pipelines by hand, and the SDK's spellings are what they type first
+(``max_run=``, ``step_args=``, ``tags=``). A close-match suggestion can mislead there
+(``distribution`` is not ``description``; the SDK's ``model_data_statistics`` is our
+``data_statistics``, not ``model_statistics``), so an SDK name gets its own hint, which
+wins over the close match. docs/sdk-comparison.md has the whole mapping.
+"""
+
+from __future__ import annotations
+
+_NETWORK = "network=NetworkConfig(subnets=…, security_group_ids=…, enable_network_isolation=…)"
+_JOB_STEPS = ("ProcessingStep", "TrainingStep", "TuningStep", "TransformStep")
+_TRAINING_STEPS = ("TrainingStep", "TuningStep")
+_MODEL_STEPS = ("ModelStep", "RegisterModel")
+
+# SDK keyword -> ((classes it applies to, or () for any), what to write instead).
+_HINTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "step_args": (
+        (),
+        "steps take the job's settings themselves: there are no processor, estimator or "
+        "model objects to run (docs/sdk-comparison.md maps them)",
+    ),
+    "sagemaker_session": (
+        (),
+        "there is no session: the binder (StaticBinder, or the CDK Pipeline construct) "
+        "gives region, role and default bucket when the pipeline compiles",
+    ),
+    "image_uri": ((), "image= takes an Image (Image.sklearn(…), Image.from_uri(uri)) or a URI"),
+    "entry_point": ((), "code=Code.from_s3(uri, entry_point=…) or Code.from_asset(…)"),
+    "source_dir": ((), "code=Code.from_s3(uri, entry_point=…) or Code.from_asset(…)"),
+    "env": ((), "environment="),
+    "max_run": (_TRAINING_STEPS, "max_runtime_in_seconds="),
+    "max_wait": (("TrainingStep",), "max_wait_in_seconds="),
+    "volume_size": (_TRAINING_STEPS, "volume_size_in_gb="),
+    "job_arguments": (("ProcessingStep",), "arguments="),
+    "tags": (
+        (*_JOB_STEPS, *_MODEL_STEPS),
+        'extra_arguments={"Tags": [{"Key": …, "Value": …}]}',
+    ),
+    "network_config": ((), _NETWORK),
+    "vpc_config": ((), _NETWORK),
+    "subnets": ((), _NETWORK),
+    "security_group_ids": ((), _NETWORK),
+    "enable_network_isolation": ((), _NETWORK),
+    "encrypt_inter_container_traffic": (
+        (),
+        "network=NetworkConfig(enable_inter_container_traffic_encryption=True)",
+    ),
+    "base_job_name": (
+        _JOB_STEPS,
+        "SageMaker Pipelines names the jobs; the SDK's custom prefix "
+        '(use_custom_job_prefix) is extra_arguments={"<Kind>JobName": "<prefix>"}',
+    ),
+    "distribution": (
+        _TRAINING_STEPS,
+        "set the hyperparameters the SDK derives from it, e.g. "
+        "sagemaker_torch_distributed_enabled=True and sagemaker_instance_type for "
+        "torch_distributed (docs/sdk-comparison.md)",
+    ),
+    "keep_alive_period_in_seconds": (
+        ("TrainingStep",),
+        'extra_arguments={"ResourceConfig": {"KeepAlivePeriodInSeconds": …}}',
+    ),
+    "max_retry_attempts": (
+        ("TrainingStep",),
+        'extra_arguments={"RetryStrategy": {"MaximumRetryAttempts": …}}',
+    ),
+    "checkpoint_local_path": (
+        ("TrainingStep",),
+        'extra_arguments={"CheckpointConfig": {"LocalPath": …}}',
+    ),
+    "warm_start_config": (
+        ("TuningStep",),
+        'extra_arguments={"WarmStartConfig": {"WarmStartType": …, '
+        '"ParentHyperParameterTuningJobs": [{"HyperParameterTuningJobName": …}]}}',
+    ),
+    "strategy_config": (
+        ("TuningStep",),
+        'extra_arguments={"HyperParameterTuningJobConfig": {"StrategyConfig": '
+        '{"HyperbandStrategyConfig": {"MinResource": …, "MaxResource": …}}}}',
+    ),
+    "completion_criteria_config": (
+        ("TuningStep",),
+        'extra_arguments={"HyperParameterTuningJobConfig": {"TuningJobCompletionCriteria": …}}',
+    ),
+    "random_seed": (
+        ("TuningStep",),
+        'extra_arguments={"HyperParameterTuningJobConfig": {"RandomSeed": …}}',
+    ),
+    "max_payload": (("TransformStep",), "max_payload_in_mb="),
+    "data": (("TransformStep",), "input_data="),
+    "model_client_config": (
+        ("TransformStep",),
+        'extra_arguments={"ModelClientConfig": {"InvocationsTimeoutInSeconds": …}}',
+    ),
+    "customer_metadata_properties": (("RegisterModel",), "customer_metadata="),
+    "drift_check_baselines": (
+        ("RegisterModel",),
+        'extra_arguments={"DriftCheckBaselines": {…}} (CreateModelPackage\'s member, '
+        "validated like the rest)",
+    ),
+    "model_data_statistics": (("ModelMetrics",), "data_statistics="),
+    "model_data_constraints": (("ModelMetrics",), "data_constraints="),
+    "bias": (("ModelMetrics",), "bias_report="),
+    "explainability": (("ModelMetrics",), "explainability_report="),
+    "bias_pre_training": (
+        ("ModelMetrics",),
+        'RegisterModel(extra_arguments={"ModelMetrics": {"Bias": {"PreTrainingReport": '
+        '{"ContentType": …, "S3Uri": …}}}})',
+    ),
+    "bias_post_training": (
+        ("ModelMetrics",),
+        'RegisterModel(extra_arguments={"ModelMetrics": {"Bias": {"PostTrainingReport": '
+        '{"ContentType": …, "S3Uri": …}}}})',
+    ),
+    "enable_caching": (
+        ("CacheConfig",),
+        "a CacheConfig turns caching on: leave cache_config unset to turn it off",
+    ),
+    "step_name": (("JsonGet",), "step= (the step, or its name)"),
+    "lambda_func": (("LambdaStep",), "function_arn="),
+    "step_config": (("EMRStep",), "jar=, args=, main_class= and properties_= (a mapping)"),
+}
+
+
+def sdk_argument_hint(class_name: str, argument: str) -> str | None:
+    """What to write for the SageMaker SDK keyword ``argument`` of ``class_name``, if known.
+
+    Example::
+
+        sdk_argument_hint("TrainingStep", "max_run")  # "the SageMaker SDK's max_run=; here: …"
+    """
+    entry = _HINTS.get(argument)
+    if entry is None:
+        return None
+    classes, hint = entry
+    if classes and class_name not in classes:
+        return None
+    return f"the SageMaker SDK's {argument}=; here: {hint}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import aws_cdk as cdk
@@ -379,6 +380,39 @@ def test_a_vpc_config_in_the_definition_lets_the_step_role_create_job_interfaces
     assert "ec2:DescribeVpcs" in step_role["DescribeJobNetwork"]["Action"]
 
 
+def test_vpc_subnets_known_only_at_run_time_are_warned():
+    # The ENI grant fell back to subnet/* and security-group/* without a word.
+    definition = literal_definition()
+    definition.setdefault("Parameters", []).append({"Name": "Subnet", "Type": "String"})
+    definition["Steps"][0]["Arguments"]["NetworkConfig"] = {
+        "VpcConfig": {"Subnets": [{"Get": "Parameters.Subnet"}], "SecurityGroupIds": ["sg-0def"]}
+    }
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    step_role = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    ec2 = f"arn:aws:ec2:{REGION}:{ACCOUNT}"
+    assert f"{ec2}:subnet/*" in step_role["ManageJobNetworkInterfaces"]["Resource"]
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Training",
+        Match.string_like_regexp(
+            r"^The VPC subnets or security groups of step 'Prep' field "
+            r"'Arguments\.NetworkConfig\.VpcConfig\.Subnets' are known only at run time, so "
+            r"the step role may create job network interfaces in any subnet .*"
+            r"\[ack: cdk-sagemaker-pipelines:open-vpc-config\]$"
+        ),
+    )
+
+
+def test_literal_vpc_subnets_are_not_warned():
+    definition = literal_definition()
+    definition["Steps"][0]["Arguments"]["NetworkConfig"] = {
+        "VpcConfig": {"Subnets": ["subnet-0abc"], "SecurityGroupIds": ["sg-0def"]}
+    }
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("VPC subnets"))
+
+
 def test_a_literal_json_definition_gets_exact_statements():
     stack = new_stack()
     pipeline = Pipeline(stack, "Training", definition=literal_definition(), pipeline_name=NAME)
@@ -546,19 +580,61 @@ def test_nothing_is_granted_for_step_types_not_used():
         assert absent not in text
 
 
-def test_kms_key_ids_and_aliases_become_arns():
+def test_kms_key_ids_become_arns():
     definition = literal_definition()
     cluster = definition["Steps"][0]["Arguments"]["ProcessingResources"]["ClusterConfig"]
     cluster["VolumeKmsKeyId"] = "1234abcd-12ab-34cd-56ef-1234567890ab"
-    definition["Steps"][0]["Arguments"]["ProcessingOutputConfig"]["KmsKeyId"] = "alias/jobs"
     stack = new_stack()
     pipeline = Pipeline(stack, "Training", definition=definition)
     assert pipeline.role_policy is not None
     role = statements(Template.from_stack(stack), pipeline.role_policy)
     assert role["LetJobsUseTheirKeys"]["Resource"] == [
-        f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/jobs",
         f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        f"arn:aws:kms:{REGION}:{ACCOUNT}:key/output-key",
     ]
+
+
+def test_kms_keys_given_by_alias_are_granted_through_a_resource_aliases_condition():
+    # An alias ARN in Resource applies to the alias, not to its key (KMS developer guide,
+    # "Use aliases to control access to KMS keys"): the grants never matched and the jobs
+    # were denied their keys at run time.
+    definition = literal_definition()
+    arguments = definition["Steps"][0]["Arguments"]
+    arguments["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] = "alias/volumes"
+    other_account = "arn:aws:kms:eu-west-1:444455556666"
+    arguments["ProcessingOutputConfig"]["KmsKeyId"] = f"{other_account}:alias/out"
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    assert pipeline.role_policy is not None
+    template = Template.from_stack(stack)
+    role = statements(template, pipeline.role_policy)
+    assert not any(":alias/" in json.dumps(statement) for statement in role.values())
+    assert "LetJobsUseTheirKeys" not in role  # no key given by id or ARN
+    assert role["LetJobsUseTheirKeys1ByAlias"] == {
+        "Action": "kms:CreateGrant",
+        "Condition": {
+            "Bool": {"kms:GrantIsForAWSResource": "true"},
+            "ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/volumes"]},
+        },
+        "Effect": "Allow",
+        "Resource": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/*",
+        "Sid": "LetJobsUseTheirKeys1ByAlias",
+    }
+    assert role["DescribeJobKeys2ByAlias"] == {
+        "Action": "kms:DescribeKey",
+        "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/out"]}},
+        "Effect": "Allow",
+        "Resource": f"{other_account}:key/*",
+        "Sid": "DescribeJobKeys2ByAlias",
+    }
+    step_role = statements(template, pipeline.step_role_policy)
+    assert "EncryptJobVolumesAndOutputs" not in step_role
+    assert step_role["EncryptJobVolumesAndOutputs1ByAlias"]["Condition"] == {
+        "ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/volumes"]}
+    }
+    # The key/* wildcards are acknowledged to cdk-nag with the reason.
+    acknowledged = _acknowledged(pipeline.role_policy)
+    assert any("kms:ResourceAliases" in reason for reason in acknowledged.values())
 
 
 # -- acknowledgments -------------------------------------------------------------------------

@@ -148,6 +148,38 @@ def test_a_plugin_with_a_scope_checks_the_stacks_under_it_only(tmp_path: Path):
     ] == ["Delivery/dev/Ml/Training/Resource"]
 
 
+@pytest.mark.parametrize("scope", ["app", "stack", "pipeline"])
+def test_a_plugin_scoped_to_the_app_a_stack_or_a_construct_in_it_checks_that_stack(
+    tmp_path: Path, scope: str
+):
+    # The scope was taken as a path prefix ("<path>/"): the app ("/"), a stack
+    # ("Ml/" is not a prefix of "Ml") or the Pipeline matched no stack, so the checks
+    # passed every pipeline without a word.
+    app = cdk.App(outdir=str(tmp_path), context=cdk_context())
+    stack = cdk.Stack(app, "Ml", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    pipeline = _without_volume_key(stack)
+    scopes = {"app": app, "stack": stack, "pipeline": pipeline}
+    Validations.of(app).add_plugins(SageMakerPipelineChecks(scope=scopes[scope]))
+    with pytest.raises(RuntimeError, match=r"^ValidationFailed:"):
+        app.synth()
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    (plugin_report,) = report["pluginReports"]
+    assert [violation["ruleName"] for violation in plugin_report["violations"]] == [
+        "SMP-JobVolumeEncryption[Prep]"
+    ]
+
+
+def test_a_plugin_scoped_to_a_stage_inside_a_stack_leaves_that_stack_out(tmp_path: Path):
+    # The enclosing (delivery) stack is not the stage's: a pipeline in it isn't checked.
+    app = cdk.App(outdir=str(tmp_path), context=cdk_context())
+    delivery = cdk.Stack(app, "Delivery", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    _without_volume_key(delivery)
+    stage = cdk.Stage(delivery, "dev")
+    _compliant(cdk.Stack(stage, "Ml"))
+    Validations.of(app).add_plugins(SageMakerPipelineChecks(scope=stage))
+    app.synth()
+
+
 def test_a_plugin_added_to_a_stage_inside_a_stack_is_skipped_by_aws_cdk_lib(tmp_path: Path):
     # Why scope= exists (and the reference MlOpsStage uses it): should aws-cdk-lib start
     # running these plugins, this test fails and the workaround can go.

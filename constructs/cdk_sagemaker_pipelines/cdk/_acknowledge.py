@@ -50,10 +50,14 @@ REASONS: dict[str, str] = {
     "known at run time; the construct warns with emr-step-creates-cluster",
     "PassClusterRolesToEmr": "an EMR service role given by name may have any path; the "
     "wildcard stands for the path only, the name is exact",
+    "ByAlias": "a KMS key the definition names by alias: IAM can't name a key by its alias in "
+    "Resource, so key/* of that account and region is allowed only for keys carrying the alias "
+    "(condition kms:ResourceAliases)",
     "DescribeJobNetwork": "EC2 Describe actions have no resource type; SageMaker needs them to "
     "place job network interfaces",
     "ManageJobNetworkInterfaces": "SageMaker creates job network interfaces at run time; their "
-    "ids can't be known at deploy time",
+    "ids can't be known at deploy time (subnets and security groups known only at run time are "
+    "warned with cdk-sagemaker-pipelines:open-vpc-config)",
 }
 
 

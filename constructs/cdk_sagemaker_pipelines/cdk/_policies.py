@@ -93,9 +93,50 @@ def _unique(values: Iterable[Any]) -> list[Any]:
 def _key_arn(stack: Stack, key: Any) -> Any:
     if not isinstance(key, str) or is_unresolved(key) or key.startswith("arn:"):
         return key
-    if key.startswith("alias/"):
-        return stack.format_arn(service="kms", resource=key, arn_format=ArnFormat.NO_RESOURCE_NAME)
     return stack.format_arn(service="kms", resource="key", resource_name=key)
+
+
+def _is_alias(key: Any) -> bool:
+    return isinstance(key, str) and (key.startswith("alias/") or ":alias/" in key)
+
+
+def _job_keys(stack: Stack, plan: PermissionPlan) -> list[Any]:
+    """The ARNs of the jobs' keys given by id or ARN (aliases: see ``_alias_key_statements``)."""
+    return _unique(_key_arn(stack, key) for key in plan.kms_keys if not _is_alias(key))
+
+
+def _alias_key_statements(
+    stack: Stack, plan: PermissionPlan, sid: str, actions: list[str], condition: dict[str, Any]
+) -> list[iam.PolicyStatement]:
+    """``actions`` on the keys the jobs name by alias, one statement per account and region.
+
+    IAM can't name a key by its alias: an alias ARN in Resource applies to the alias itself,
+    not to its key ("Use aliases to control access to KMS keys", KMS developer guide), so
+    such a grant never matched and the jobs were denied their key at run time. The
+    statement allows the keys of that account and region that carry the alias instead.
+    """
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for key in plan.kms_keys:
+        if not _is_alias(key):
+            continue
+        if key.startswith("alias/"):
+            keys = stack.format_arn(service="kms", resource="key", resource_name="*")
+            aliases[keys].append(key)
+        else:
+            where, name = key.split(":alias/", 1)
+            aliases[f"{where}:key/*"].append(f"alias/{name}")
+    return [
+        iam.PolicyStatement(
+            sid=f"{sid}{index + 1}ByAlias" if len(aliases) > 1 else f"{sid}ByAlias",
+            actions=actions,
+            resources=[keys],
+            conditions={
+                **condition,
+                "ForAnyValue:StringEquals": {"kms:ResourceAliases": _unique(names)},
+            },
+        )
+        for index, (keys, names) in enumerate(aliases.items())
+    ]
 
 
 def pipeline_role_statements(
@@ -136,7 +177,7 @@ def pipeline_role_statements(
             )
         )
         tagged += packages
-    keys = _unique(_key_arn(stack, key) for key in plan.kms_keys)
+    keys = _job_keys(stack, plan)
     # (Sid, actions, resources, conditions): a statement only when it has resources.
     table: list[tuple[str, list[str], list[Any], dict[str, Any] | None]] = [
         # CreateX calls tag their resources; AddTags can't sit under request conditions.
@@ -169,6 +210,14 @@ def pipeline_role_statements(
         for sid, actions, resources, conditions in table
         if resources
     ]
+    statements += _alias_key_statements(
+        stack,
+        plan,
+        "LetJobsUseTheirKeys",
+        ["kms:CreateGrant"],
+        {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+    )
+    statements += _alias_key_statements(stack, plan, "DescribeJobKeys", ["kms:DescribeKey"], {})
     queue_keys = _unique(_queue_key_arn(stack, url) for url in plan.sqs_queue_urls)
     if queue_keys:
         statements.append(
@@ -330,11 +379,12 @@ def step_role_statements(
 ) -> list[iam.PolicyStatement]:
     """What the jobs need: their data, keys, images, logs and metrics."""
     statements = _s3_statements("Data", plan.reads, plan.writes, buckets, list_prefixes=True)
-    keys = _unique(_key_arn(stack, key) for key in plan.kms_keys)
+    keys = _job_keys(stack, plan)
     if keys:
         statements.append(
             iam.PolicyStatement(sid="EncryptJobVolumesAndOutputs", actions=_KMS_USE, resources=keys)
         )
+    statements += _alias_key_statements(stack, plan, "EncryptJobVolumesAndOutputs", _KMS_USE, {})
     repository_arns = _unique(
         [repo.repository_arn for repo in repositories] + _image_repositories(plan, stack)
     )

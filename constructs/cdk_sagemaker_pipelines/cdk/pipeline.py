@@ -432,6 +432,7 @@ class Pipeline(_PipelineBase):
         self._warn_unplanned_steps()
         self._warn_open_job_name_prefixes()
         self._warn_open_emr_clusters()
+        self._warn_open_vpc_configs()
         self._warn_emr_steps_creating_clusters()
         self._warn_registered_asset_code()
         self._warn_registry_store()
@@ -934,6 +935,21 @@ class Pipeline(_PipelineBase):
             f"The EMR cluster of {fields} is an expression, known only at run time, so the "
             "pipeline role may add, describe and cancel steps on any EMR cluster in the account "
             "and region. Give the cluster id (j-…) itself to scope it to that cluster.",
+        )
+
+    def _warn_open_vpc_configs(self) -> None:
+        """Subnets or security groups known only at run time: the ENI grants can't name them."""
+        if not self.plan.open_vpc_configs:
+            return
+        fields = "; ".join(
+            f"step '{step}' field '{field}'" for step, field in self.plan.open_vpc_configs
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:open-vpc-config",
+            f"The VPC subnets or security groups of {fields} are known only at run time, so "
+            "the step role may create job network interfaces in any subnet and security group "
+            "in the account and region. Give the subnet and security group ids (subnet-…, "
+            "sg-…) themselves, or the construct's vpc= props, to scope them.",
         )
 
     def _warn_emr_steps_creating_clusters(self) -> None:

@@ -33,6 +33,8 @@ from aws_cdk import (
     PolicyValidationPluginReport,
     PolicyViolatingResource,
     PolicyViolation,
+    Stack,
+    Stage,
 )
 from aws_cdk.cx_api import CloudAssembly
 
@@ -73,7 +75,8 @@ class SageMakerPipelineChecks:
 
         :param require_network_isolation: also require VPC or network isolation for every job.
         :param scope: check only the stacks under this construct (default: every stack of
-            the stage the plugin is added to). For a ``Stage`` created inside a stack, as CDK
+            the stage the plugin is added to); a stack, or a construct in one, checks that
+            stack, and the app every stack. For a ``Stage`` created inside a stack, as CDK
             Pipelines apps do (``pipeline.add_stage(MyStage(self, "Prod"))``): aws-cdk-lib
             runs the plugins of the app and of stages nested in stages only, and skips those
             added to such a stage without a word. Add the plugin to the app instead, with
@@ -91,7 +94,7 @@ class SageMakerPipelineChecks:
             PLUGIN_NAME,
         )
         self.rules: tuple[Rule, ...] = BASELINE + (NETWORK if require_network_isolation else ())
-        self.scope_path: str | None = scope.node.path if scope is not None else None
+        self.scope_path: str | None = _checked_path(scope) if scope is not None else None
 
     @property
     def name(self) -> str:
@@ -145,14 +148,29 @@ class SageMakerPipelineChecks:
         )
 
     def _template_paths(self, context: IPolicyValidationContext) -> list[str]:
-        if self.scope_path is None:
+        if not self.scope_path:  # no scope, or the app (whose path is "")
             return list(context.template_paths)
         prefix = f"{self.scope_path}/"
         return [
             stack.template_path
             for stack in context.stack_templates
-            if stack.stack_construct_path.startswith(prefix)
+            if stack.stack_construct_path == self.scope_path
+            or stack.stack_construct_path.startswith(prefix)
         ]
+
+
+def _checked_path(scope: Construct) -> str:
+    """The path of the stage or stack whose stacks ``scope`` stands for.
+
+    Its nearest enclosing ``Stage`` or ``Stack`` (itself included): a construct in a stack
+    (the ``Pipeline``) stands for that stack, the app for every stack. Taken as a bare
+    path prefix, a stack's own path or a construct in it matched no stack, and a check
+    that matches nothing passes everything.
+    """
+    for ancestor in reversed(scope.node.scopes):
+        if Stage.is_stage(ancestor) or Stack.is_stack(ancestor):
+            return ancestor.node.path
+    return ""
 
 
 # What the CDK CLI passes apps (failSynthOnValidationErrors false, leaving findings to the

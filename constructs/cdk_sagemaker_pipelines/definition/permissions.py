@@ -309,6 +309,9 @@ class PermissionPlan:
     # (step, field) of EMR cluster ids given as expressions: the steps may run on any
     # cluster of the account and region.
     open_emr_clusters: list[tuple[str, str]] = field(default_factory=list)
+    # (step, field) of VpcConfig subnets or security groups given as expressions: the jobs'
+    # network interfaces may go in any subnet and security group of the account and region.
+    open_vpc_configs: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _job_name_prefix(kind: str, arguments: Any) -> Any:
@@ -398,8 +401,8 @@ class _Planner:
             for where, value in _select(arguments, path):
                 self._add_resource(plan.passed_roles, name, f"Arguments.{where}", "role", value)
         for path in _VPC_FIELDS:
-            for _, vpc_config in _select(arguments, path):
-                self._plan_vpc(vpc_config)
+            for where, vpc_config in _select(arguments, path):
+                self._plan_vpc(name, f"Arguments.{where}", vpc_config)
         if kind == "RegisterModel":
             _add(plan.model_package_groups, arguments.get("ModelPackageGroupName"))
             plan.approval_statuses.append((name, arguments.get("ModelApprovalStatus")))
@@ -411,7 +414,7 @@ class _Planner:
             self._plan_emr(name, arguments)
         self._property_file_reads(step)
 
-    def _plan_vpc(self, vpc_config: Any) -> None:
+    def _plan_vpc(self, step: str, where: str, vpc_config: Any) -> None:
         """The subnets and security groups a job's network interfaces are created in."""
         plan = self.plan
         plan.uses_vpc = True
@@ -422,7 +425,11 @@ class _Planner:
         ):
             values = config.get(member) if not is_expression(config) else None
             for value in values if isinstance(values, list) else ["*"]:
-                _add(found, "*" if is_expression(value) else value)
+                if value == "*" or is_expression(value):
+                    _add(found, "*")
+                    _add(plan.open_vpc_configs, (step, f"{where}.{member}"))
+                else:
+                    _add(found, value)
 
     def _plan_emr(self, name: str, arguments: Mapping[str, Any]) -> None:
         """A step on a running cluster (ClusterId) or on one it creates (ClusterConfig)."""

@@ -22,8 +22,11 @@ from cdk_sagemaker_pipelines.definition import (
     Code,
     ConditionEquals,
     ConditionStep,
+    FailStep,
     Image,
     Join,
+    JsonGet,
+    Parameter,
     ParameterString,
     PipelineDefinition,
     PipelineDefinitionError,
@@ -1674,4 +1677,46 @@ def test_a_cached_step_whose_outputs_a_registered_version_keeps_is_accepted():
     # The registered version keeps the output (models/), so the cache can't outlive it.
     Pipeline(
         stack, "Training", definition=PipelineDefinition(steps=[register]), artifact_store=store
+    )
+
+
+# -- JsonGet(s3_uri=…): the service reads the file with the pipeline role -----------------
+
+
+def _json_get_check(uri: Any) -> PipelineDefinition:
+    check = ConditionStep(
+        name="Check",
+        conditions=[ConditionEquals(left=JsonGet(s3_uri=uri, json_path="passed"), right=True)],
+        if_steps=[FailStep(name="Stop", error_message="passed")],
+    )
+    return PipelineDefinition(steps=[check], parameters=[uri] if isinstance(uri, Parameter) else [])
+
+
+def test_the_pipeline_role_reads_the_json_file_of_a_json_get():
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack, "Training", definition=_json_get_check("s3://reports-bucket/gate/latest.json")
+    )
+    template = Template.from_stack(stack)
+    assert pipeline.role_policy is not None
+    found = statements(template, pipeline.role_policy)
+    reads = [
+        entry["Resource"] for sid, entry in found.items() if sid.startswith("ReadPropertyFiles")
+    ]
+    assert reads == [s3_arn("reports-bucket/gate/latest.json*")]
+    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp(".*json-get.*"))
+
+
+def test_a_json_get_file_known_only_at_run_time_is_reported_as_a_warning():
+    stack = new_stack()
+    uri = ParameterString(name="GateReport", default_value="s3://reports-bucket/gate.json")
+    Pipeline(stack, "Training", definition=_json_get_check(uri))
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Training",
+        Match.string_like_regexp(
+            r"^The pipeline role gets no S3 access for the JSON files JsonGet reads: step "
+            r"'Check' field 'Arguments\.Conditions\[0\]\.LeftValue\.Std:JsonGet\.S3Uri' "
+            r"\(reads a Std:Join expression\).*parameter_locations=.*"
+            r"\[ack: cdk-sagemaker-pipelines:unattributed-json-get\]$"
+        ),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from typing import Any
 
 import pytest
@@ -180,6 +181,91 @@ def test_fails_json_get_step_must_be_a_step_or_name() -> None:
         PipelineDefinitionError, match="JsonGet: field 'step' expects Step or str, got int 3"
     ):
         JsonGet(step=3, property_file=REPORT, json_path="a")  # type: ignore[arg-type]
+
+
+# JsonGet over a JSON file in S3 (s3_uri=)
+
+score = ProcessingStep(name="Score", image=IMAGE, outputs=["evaluation"])
+REPORT_URI = Join(on="/", values=[score.output("evaluation"), "evaluation.json"])
+OUTPUT_URI = {"Get": "Steps.Score.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri"}
+
+
+def test_json_get_of_an_s3_uri_renders_as_the_sdk_writes_it() -> None:
+    ctx = RenderContext()
+
+    rendered = JsonGet(s3_uri=REPORT_URI, json_path="metrics.accuracy.value").to_request(ctx)
+
+    # sagemaker 2.257.7: JsonGet(s3_uri=Join(...), json_path=...).expr
+    assert rendered == {
+        "Std:JsonGet": {
+            "S3Uri": {"Std:Join": {"On": "/", "Values": [OUTPUT_URI, "evaluation.json"]}},
+            "Path": "metrics.accuracy.value",
+        }
+    }
+    # The step whose output holds the file is reached through the URI.
+    assert ctx.referenced_steps == [score]
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "s3://my-bucket/reports/latest.json",
+        ParameterString(name="ReportUri", default_value="s3://my-bucket/r.json"),
+    ],
+    ids=["literal", "parameter"],
+)
+def test_json_get_of_a_uri_that_is_no_join_renders_a_one_value_join(uri: Any) -> None:
+    # The SDK takes only a Join there: the URI is written as the Join an SDK user writes.
+    rendered = JsonGet(s3_uri=uri, json_path="a.b").to_request()
+
+    assert rendered == {
+        "Std:JsonGet": {"S3Uri": {"Std:Join": {"On": "", "Values": [render(uri)]}}, "Path": "a.b"}
+    }
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            {"json_path": "a"},
+            "JsonGet: give property_file= (with step=) or s3_uri= (a JSON file in S3)",
+        ),
+        (
+            {"step": evaluate, "property_file": REPORT, "s3_uri": REPORT_URI, "json_path": "a"},
+            "JsonGet: give property_file= or s3_uri=, not both",
+        ),
+        ({"property_file": REPORT, "json_path": "a"}, "JsonGet: property_file= needs step="),
+        (
+            {"step": evaluate, "s3_uri": REPORT_URI, "json_path": "a"},
+            "JsonGet: step= goes with property_file=",
+        ),
+        ({"s3_uri": REPORT_URI}, "JsonGet: json_path= is required"),
+        (
+            {"s3_uri": "my-bucket/report.json", "json_path": "a"},
+            "JsonGet: s3_uri 'my-bucket/report.json' is not an S3 URI",
+        ),
+    ],
+    ids=["neither", "both", "file-without-step", "uri-with-step", "no-path", "not-s3"],
+)
+def test_fails_json_get_needs_one_file_and_a_path(arguments: dict[str, Any], message: str) -> None:
+    with pytest.raises(PipelineDefinitionError, match=re.escape(message)):
+        JsonGet(**arguments)
+
+
+def test_json_get_of_an_s3_uri_compiles_with_the_writer_as_a_dependency() -> None:
+    check = ConditionStep(
+        name="Check",
+        conditions=[
+            ConditionEquals(left=JsonGet(s3_uri=REPORT_URI, json_path="metrics.passed"), right=True)
+        ],
+        if_steps=[FailStep(name="Stop", error_message="passed")],
+    )
+
+    definition = PipelineDefinition(steps=[check]).to_definition(
+        StaticBinder(role_arn=ROLE, default_bucket="b")
+    )
+
+    assert [step["Name"] for step in definition["Steps"]] == ["Score", "Check"]
 
 
 # to_string

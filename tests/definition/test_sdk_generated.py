@@ -13,6 +13,11 @@ Each file in ``sdk_generated/`` is ``pipeline.definition()`` of sagemaker 2.257.
 - ``parameters-in-checked-fields.json``: pipeline parameters where the validator compares
   literals: spot training's ``max_run``/``max_wait``, a tag key, a tuner's ``strategy`` and
   ``early_stopping_type`` (with a Hyperband ``strategy_config``).
+- ``ported-features.json``: what teams porting SDK pipelines missed most, each written by the
+  language too (``test_ported_features_render_as_the_sdk_writes_them``): ``JsonGet(s3_uri=…)``,
+  a tuner's ``random_seed``, Hyperband ``strategy_config``, ``completion_criteria_config``,
+  ``max_runtime_in_seconds`` and ``warm_start_config``, ``register(drift_check_baselines=…)``
+  and the bias pre- and post-training reports, ``TrainingInput(shuffle_config=…)``.
 """
 
 from __future__ import annotations
@@ -23,8 +28,35 @@ from typing import Any
 
 import pytest
 
-from cdk_sagemaker_pipelines.definition import validate_definition
-from cdk_sagemaker_pipelines.definition.permissions import plan_permissions
+from cdk_sagemaker_pipelines.definition import (
+    Code,
+    ConditionGreaterThanOrEqualTo,
+    ConditionStep,
+    ContinuousParameter,
+    DriftCheckBaselines,
+    FileSource,
+    HyperbandStrategyConfig,
+    Image,
+    IntegerParameter,
+    Join,
+    JsonGet,
+    MetricsSource,
+    ModelMetrics,
+    ParameterString,
+    PipelineDefinition,
+    ProcessingInput,
+    ProcessingStep,
+    RegisterModel,
+    StaticBinder,
+    TrainingInput,
+    TrainingStep,
+    TuningJobCompletionCriteria,
+    TuningStep,
+    WarmStartConfig,
+    validate_definition,
+)
+from cdk_sagemaker_pipelines.definition.permissions import S3Access, plan_permissions
+from tests.definition.test_sdk_reference import differences
 
 SDK_GENERATED = Path(__file__).parent / "sdk_generated"
 
@@ -145,3 +177,250 @@ def test_hyperband_early_stopping_is_compared_only_when_literal() -> None:
         "TuneHyperband",
         "Arguments.HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType",
     )
+
+
+# ported-features.json: JsonGet(s3_uri=Join(…)), a tuner's random_seed, strategy_config,
+# completion_criteria_config, max_runtime_in_seconds and warm_start_config (a literal parent
+# and another tuning step's job name), register(drift_check_baselines=…), the bias pre- and
+# post-training reports of ModelMetrics, and TrainingInput(shuffle_config=ShuffleConfig(123)).
+
+
+def _ported_features_in_our_language() -> dict[str, Any]:
+    sdk = {step["Name"]: step for step in _all_steps(load("ported-features")["Steps"])}
+    image = sdk["Train"]["Arguments"]["AlgorithmSpecification"]["TrainingImage"]
+    train_uri = ParameterString(name="TrainData", default_value=f"s3://{BUCKET}/train/")
+    job = {"image": image, "instance_type": "ml.m5.xlarge", "output_path": f"s3://{BUCKET}/models"}
+    tuning = {
+        **job,
+        "static_hyperparameters": {"num_round": 50},
+        "inputs": {"train": train_uri},
+        "objective_metric_name": "validation:auc",
+    }
+    eta = {"eta": ContinuousParameter(min_value=0.01, max_value=0.5)}
+    train = TrainingStep(
+        name="Train",
+        **job,
+        hyperparameters={"num_round": 50},
+        inputs={
+            "train": TrainingInput(s3_data=train_uri, content_type="text/csv", shuffle_seed=123)
+        },
+    )
+    tune_parent = TuningStep(
+        name="TuneParent",
+        **tuning,
+        hyperparameter_ranges={**eta, "max_depth": IntegerParameter(min_value=2, max_value=12)},
+        strategy="Hyperband",
+        max_jobs=30,
+        max_parallel_jobs=5,
+        random_seed=7,
+        strategy_config=HyperbandStrategyConfig(min_resource=1, max_resource=30),
+        completion_criteria=TuningJobCompletionCriteria(
+            max_number_of_training_jobs_not_improving=5,
+            complete_on_convergence=True,
+            target_objective_metric_value=0.95,
+        ),
+        max_tuning_runtime_in_seconds=36000,
+    )
+    tune_warm = TuningStep(
+        name="TuneWarm",
+        **tuning,
+        hyperparameter_ranges=eta,
+        strategy="Random",
+        max_jobs=10,
+        max_parallel_jobs=2,
+        random_seed=42,
+        warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[tune_parent]),
+    )
+    tune_literal = TuningStep(
+        name="TuneWarmLiteral",
+        **tuning,
+        hyperparameter_ranges=eta,
+        warm_start=WarmStartConfig(
+            warm_start_type="IdenticalDataAndAlgorithm", parents=["parent-tuning-job-1"]
+        ),
+    )
+    evaluate = ProcessingStep(
+        name="Evaluate",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3(f"s3://{BUCKET}/code/evaluate.py"),
+        inputs=[
+            ProcessingInput(
+                source=train.model_data,
+                destination="/opt/ml/processing/model",
+                input_name="input-1",
+            )
+        ],
+        outputs=["evaluation"],
+    )
+    report_uri = Join(on="/", values=[evaluate.output("evaluation"), "evaluation.json"])
+
+    def source(key: str) -> MetricsSource:
+        return MetricsSource(s3_uri=f"s3://{BUCKET}/{key}")
+
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn-models",
+        image=image,
+        model_data=train.model_data,
+        inference_instances=["ml.m5.large"],
+        model_metrics=ModelMetrics(
+            model_statistics=MetricsSource(s3_uri=report_uri),
+            bias_report=source("bias.json"),
+            bias_pre_training_report=source("bias-pre.json"),
+            bias_post_training_report=source("bias-post.json"),
+            explainability_report=source("explain.json"),
+        ),
+        drift_check_baselines=DriftCheckBaselines(
+            model_statistics=source("b/stats.json"),
+            model_constraints=source("b/constraints.json"),
+            data_statistics=source("b/dstats.json"),
+            data_constraints=source("b/dconstraints.json"),
+            bias_config_file=FileSource(
+                s3_uri=f"s3://{BUCKET}/b/bias-config.json", content_type="application/json"
+            ),
+            bias_pre_training_constraints=source("b/bias-pre.json"),
+            bias_post_training_constraints=source("b/bias-post.json"),
+            explainability_constraints=source("b/explain.json"),
+            explainability_config_file=FileSource(s3_uri=f"s3://{BUCKET}/b/explain-config.json"),
+        ),
+    )
+    check = ConditionStep(
+        name="CheckAccuracy",
+        conditions=[
+            ConditionGreaterThanOrEqualTo(
+                left=JsonGet(s3_uri=report_uri, json_path="metrics.accuracy.value"), right=0.8
+            )
+        ],
+        if_steps=[register],
+    )
+    return PipelineDefinition(
+        parameters=[train_uri],
+        steps=[train, tune_parent, tune_warm, tune_literal, evaluate, check],
+    ).to_definition(StaticBinder(region="us-east-1", role_arn=SDK_ROLE, default_bucket=BUCKET))
+
+
+BUCKET = "my-ml-bucket"
+SDK_ROLE = "arn:aws:iam::111122223333:role/SageMakerRole"
+
+
+def _all_steps(steps: list[Any]) -> list[Any]:
+    found = []
+    for step in steps:
+        found.append(step)
+        if step["Type"] == "Condition":
+            found += _all_steps(step["Arguments"]["IfSteps"] + step["Arguments"]["ElseSteps"])
+    return found
+
+
+def test_ported_features_render_as_the_sdk_writes_them() -> None:
+    theirs = {step["Name"]: step for step in _all_steps(load("ported-features")["Steps"])}
+    ours = {step["Name"]: step for step in _all_steps(_ported_features_in_our_language()["Steps"])}
+    theirs["Register"] = theirs.pop("Register-RegisterModel")
+    found = {
+        f"{name}.{path}"
+        for name, step in theirs.items()
+        for path in differences(ours[name], step)
+        # Listed in the parent's IfSteps too: compared once, as the step itself.
+        if not (name == "CheckAccuracy" and path.startswith("Arguments.IfSteps"))
+    }
+    # Only the SDK defaults of docs/sdk-comparison.md differ: the debugger and profiler,
+    # SkipModelValidation, ModelStep's name suffix and the evaluation's default location.
+    assert found == {
+        "Register.Name",
+        "Train.Arguments.DebugHookConfig",
+        "Train.Arguments.ProfilerConfig.DisableProfiler",
+        "Train.Arguments.ProfilerConfig.S3OutputPath",
+        "Register.Arguments.SkipModelValidation",
+        "Evaluate.Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri.Std:Join.Values",
+        *(
+            f"Evaluate.Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri.Std:Join."
+            f"Values[{index}]"
+            for index in range(5)
+        ),
+    }
+
+
+def test_json_get_of_an_s3_uri_is_a_read_of_the_pipeline_role() -> None:
+    plan = plan_permissions(load("ported-features"), pipeline_name="PortedFeatures")
+    # The service reads the file itself when the condition is evaluated.
+    assert plan.property_file_reads == [
+        S3Access(BUCKET, "PortedFeatures/*/Evaluate/output/evaluation/evaluation.json")
+    ]
+    assert plan.unattributed_json_reads == []
+
+
+def test_json_get_of_an_s3_uri_known_only_at_run_time_is_listed() -> None:
+    definition = load("ported-features")
+    definition["Parameters"].append({"Name": "ReportUri", "Type": "String"})
+    condition = definition["Steps"][5]["Arguments"]["Conditions"][0]
+    condition["LeftValue"]["Std:JsonGet"]["S3Uri"] = {"Get": "Parameters.ReportUri"}
+    assert validate_definition(definition) == []
+
+    plan = plan_permissions(definition)
+
+    assert plan.property_file_reads == []
+    assert [str(item) for item in plan.unattributed_json_reads] == [
+        "step 'CheckAccuracy' field 'Arguments.Conditions[0].LeftValue.Std:JsonGet.S3Uri' "
+        "(reads 'Parameters.ReportUri')"
+    ]
+    located = plan_permissions(definition, parameter_locations={"ReportUri": "s3://reports/*"})
+    assert located.property_file_reads == [S3Access("reports", "*")]
+
+
+def test_drift_check_baselines_and_bias_reports_are_read() -> None:
+    reads = plan_permissions(load("ported-features"), pipeline_name="PortedFeatures").reads
+    for key in ("bias-pre.json", "bias-post.json", "b/stats.json", "b/bias-config.json"):
+        assert S3Access(BUCKET, key) in reads
+    assert S3Access(BUCKET, "b/explain-config.json") in reads
+
+
+@pytest.mark.parametrize(
+    ("uri", "message"),
+    [
+        (
+            {"Get": "Parameters.Threshold"},
+            "expected an S3 URI (a String), got a Float ('Parameters.Threshold')",
+        ),
+        ("my-ml-bucket/report.json", "the URI starts with 'my-ml-bucket/report.json', not 's3://'"),
+        (
+            {
+                "Std:Join": {
+                    "On": "/",
+                    "Values": ["https:/", "host", {"Get": "Execution.PipelineName"}],
+                }
+            },
+            "the URI starts with 'https://host/', not 's3://'",
+        ),
+        (7, "expected an S3 URI, got 7"),
+        (
+            {"Std:Join": {"On": "/", "Values": [{"Get": "Steps.Evaluat.Foo"}, "x.json"]}},
+            "refers to step 'Evaluat', which is not in the pipeline",
+        ),
+    ],
+    ids=["number-parameter", "no-scheme", "https", "number", "unknown-step"],
+)
+def test_fails_json_get_of_something_not_an_s3_uri(uri: Any, message: str) -> None:
+    definition = load("ported-features")
+    definition["Parameters"].append({"Name": "Threshold", "Type": "Float", "DefaultValue": 0.8})
+    condition = definition["Steps"][5]["Arguments"]["Conditions"][0]
+    condition["LeftValue"]["Std:JsonGet"]["S3Uri"] = uri
+
+    [problem] = validate_definition(definition)
+
+    assert problem.step == "CheckAccuracy"
+    assert (problem.field or "").startswith("Arguments.Conditions[0].LeftValue.Std:JsonGet.S3Uri")
+    assert problem.message == message
+
+
+def test_fails_json_get_of_a_property_file_and_an_s3_uri() -> None:
+    definition = load("ported-features")
+    definition["Steps"][4]["PropertyFiles"] = [
+        {"PropertyFileName": "Report", "OutputName": "evaluation", "FilePath": "evaluation.json"}
+    ]
+    body = definition["Steps"][5]["Arguments"]["Conditions"][0]["LeftValue"]["Std:JsonGet"]
+    body["PropertyFile"] = {"Get": "Steps.Evaluate.PropertyFiles.Report"}
+
+    [problem] = validate_definition(definition)
+
+    assert problem.field == "Arguments.Conditions[0].LeftValue.Std:JsonGet.S3Uri"
+    assert problem.message == "Std:JsonGet reads a PropertyFile or an S3Uri, not both"

@@ -146,6 +146,66 @@ def test_fails_when_the_property_file_is_missing_or_malformed(tmp_path: Path) ->
         evaluator(tmp_path / "bad", raw="not json").resolve(get)
 
 
+# JsonGet(s3_uri=…): a JSON file named by URI, here in a step's output or the local S3 tree.
+OUTPUT_FILE = {
+    "Std:Join": {
+        "On": "/",
+        "Values": [
+            {"Get": "Steps.Evaluate.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri"},
+            "e.json",
+        ],
+    }
+}
+
+
+def test_json_get_reads_a_file_by_s3_uri(tmp_path: Path) -> None:
+    ev = evaluator(tmp_path, {"metrics": {"accuracy": {"value": 0.93}}})
+    shared = tmp_path / "s3" / "reports" / "latest.json"
+    shared.parent.mkdir(parents=True)
+    shared.write_text(json.dumps({"passed": True}))
+
+    assert ev.resolve(
+        {"Std:JsonGet": {"S3Uri": OUTPUT_FILE, "Path": "metrics.accuracy.value"}}
+    ) == (0.93)
+    literal = {"Std:Join": {"On": "", "Values": ["s3://reports/latest.json"]}}
+    assert ev.resolve({"Std:JsonGet": {"S3Uri": literal, "Path": "passed"}}) is True
+
+
+def test_json_get_by_s3_uri_depends_on_the_step_whose_output_it_reads() -> None:
+    check = {
+        "Name": "Check",
+        "Type": "Condition",
+        "Arguments": {
+            "Conditions": [
+                {
+                    "Type": "Equals",
+                    "LeftValue": {"Std:JsonGet": {"S3Uri": OUTPUT_FILE, "Path": "passed"}},
+                    "RightValue": True,
+                }
+            ]
+        },
+    }
+    graph = StepGraph.from_definition({"Steps": [*DEFINITION["Steps"], check]})
+
+    (node,) = [node for node in graph.nodes if node.name == "Check"]
+    assert node.dependencies == {"Evaluate"}
+
+
+def test_fails_json_get_by_s3_uri_of_a_missing_or_malformed_file(tmp_path: Path) -> None:
+    missing = {"Std:JsonGet": {"S3Uri": OUTPUT_FILE, "Path": "a"}}
+    with pytest.raises(EvaluationError, match=r"JSON file s3://b/p/evaluation/e.json: no object"):
+        evaluator(tmp_path / "missing").resolve(missing)
+    with pytest.raises(
+        EvaluationError, match=r"JSON file s3://b/p/evaluation/e.json is not valid JSON"
+    ):
+        evaluator(tmp_path / "bad", raw="not json").resolve(missing)
+    not_s3 = {"Std:JsonGet": {"S3Uri": "reports/latest.json", "Path": "a"}}
+    with pytest.raises(
+        EvaluationError, match=r"S3Uri 'reports/latest.json' is not the S3 URI of an object"
+    ):
+        evaluator(tmp_path / "plain").resolve(not_s3)
+
+
 def test_fails_on_properties_the_step_does_not_have(tmp_path: Path) -> None:
     ev = evaluator(tmp_path)
     with pytest.raises(

@@ -855,6 +855,15 @@ class Pipeline(_PipelineBase):
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
 
     def _warn_unattributed(self) -> None:
+        if self.plan.unattributed_json_reads:
+            lines = "; ".join(str(item) for item in self.plan.unattributed_json_reads)
+            Annotations.of(self).add_warning_v2(
+                f"{WARNING_PREFIX}:unattributed-json-get",
+                f"The pipeline role gets no S3 access for the JSON files JsonGet reads: {lines}. "
+                "These URIs are only known at run time: declare the locations their "
+                "parameters may take with parameter_locations=, or grant the pipeline role "
+                "(pipeline.role) read access yourself.",
+            )
         if not self.plan.unattributed:
             return
         lines = "; ".join(str(item) for item in self.plan.unattributed)

@@ -72,22 +72,13 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "warm_start_config": (
         ("TuningStep",),
-        'extra_arguments={"WarmStartConfig": {"WarmStartType": …, '
-        '"ParentHyperParameterTuningJobs": [{"HyperParameterTuningJobName": …}]}}',
-    ),
-    "strategy_config": (
-        ("TuningStep",),
-        'extra_arguments={"HyperParameterTuningJobConfig": {"StrategyConfig": '
-        '{"HyperbandStrategyConfig": {"MinResource": …, "MaxResource": …}}}}',
+        "warm_start=WarmStartConfig(warm_start_type=…, parents=[…])",
     ),
     "completion_criteria_config": (
         ("TuningStep",),
-        'extra_arguments={"HyperParameterTuningJobConfig": {"TuningJobCompletionCriteria": …}}',
+        "completion_criteria=TuningJobCompletionCriteria(…)",
     ),
-    "random_seed": (
-        ("TuningStep",),
-        'extra_arguments={"HyperParameterTuningJobConfig": {"RandomSeed": …}}',
-    ),
+    "shuffle_config": (("TrainingInput",), "shuffle_seed= (the ShuffleConfig's seed)"),
     "max_payload": (("TransformStep",), "max_payload_in_mb="),
     "data": (("TransformStep",), "input_data="),
     "model_client_config": (
@@ -95,25 +86,12 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
         'extra_arguments={"ModelClientConfig": {"InvocationsTimeoutInSeconds": …}}',
     ),
     "customer_metadata_properties": (("RegisterModel",), "customer_metadata="),
-    "drift_check_baselines": (
-        ("RegisterModel",),
-        'extra_arguments={"DriftCheckBaselines": {…}} (CreateModelPackage\'s member, '
-        "validated like the rest)",
-    ),
-    "model_data_statistics": (("ModelMetrics",), "data_statistics="),
-    "model_data_constraints": (("ModelMetrics",), "data_constraints="),
+    "model_data_statistics": (("ModelMetrics", "DriftCheckBaselines"), "data_statistics="),
+    "model_data_constraints": (("ModelMetrics", "DriftCheckBaselines"), "data_constraints="),
     "bias": (("ModelMetrics",), "bias_report="),
     "explainability": (("ModelMetrics",), "explainability_report="),
-    "bias_pre_training": (
-        ("ModelMetrics",),
-        'RegisterModel(extra_arguments={"ModelMetrics": {"Bias": {"PreTrainingReport": '
-        '{"ContentType": …, "S3Uri": …}}}})',
-    ),
-    "bias_post_training": (
-        ("ModelMetrics",),
-        'RegisterModel(extra_arguments={"ModelMetrics": {"Bias": {"PostTrainingReport": '
-        '{"ContentType": …, "S3Uri": …}}}})',
-    ),
+    "bias_pre_training": (("ModelMetrics",), "bias_pre_training_report="),
+    "bias_post_training": (("ModelMetrics",), "bias_post_training_report="),
     "enable_caching": (
         ("CacheConfig",),
         "a CacheConfig turns caching on: leave cache_config unset to turn it off",

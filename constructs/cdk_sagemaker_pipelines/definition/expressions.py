@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ._errors import PipelineDefinitionError
 from ._render import JsonValue, RenderContext, render
+from ._tokens import is_token
 from ._typecheck import checked
 
 if TYPE_CHECKING:
@@ -168,34 +170,81 @@ class PropertyFile:
 @checked
 @dataclass(frozen=True, slots=True)
 class JsonGet(Expression):
-    """Read a value from a step's property file at run time (JsonPath syntax).
+    """Read a value from a JSON file at run time (JsonPath syntax).
 
-    ``step`` is the Processing step (or its name) that declares ``property_file``.
+    The file is a step's property file (``step`` is the Processing step, or its name, that
+    declares ``property_file``), or any JSON object in S3 named by ``s3_uri``. SageMaker
+    reads it with the pipeline's role. A URI built from a step's property (a ``Join`` over
+    a processing output) makes that step a dependency of the step that reads the value.
+    A URI that is not a ``Join`` is rendered as a one-value ``Join``, the only form the
+    SageMaker SDK writes.
 
     Example::
 
         accuracy = JsonGet(step=evaluate, property_file=report,
                            json_path="metrics.accuracy.value")
+        accuracy = JsonGet(s3_uri=Join(on="/", values=[evaluate.output("evaluation"),
+                                                       "evaluation.json"]),
+                           json_path="metrics.accuracy.value")
     """
 
-    step: Step | str
-    property_file: PropertyFile | str
-    json_path: str
+    step: Step | str | None = None
+    property_file: PropertyFile | str | None = None
+    json_path: str | None = None
+    s3_uri: str | Expression | None = None
+
+    def _validate(self) -> None:
+        if self.json_path is None:
+            raise PipelineDefinitionError(
+                "JsonGet: json_path= is required (the JsonPath of the value in the file, "
+                "e.g. 'metrics.accuracy.value')"
+            )
+        if self.s3_uri is None and self.property_file is None:
+            raise PipelineDefinitionError(
+                "JsonGet: give property_file= (with step=) or s3_uri= (a JSON file in S3)"
+            )
+        if self.s3_uri is not None and self.property_file is not None:
+            raise PipelineDefinitionError(
+                "JsonGet: give property_file= or s3_uri=, not both (a property file is read "
+                "from its step's output; s3_uri= names the file itself)"
+            )
+        if self.property_file is not None and self.step is None:
+            raise PipelineDefinitionError(
+                "JsonGet: property_file= needs step= (the Processing step, or its name, that "
+                "declares the property file)"
+            )
+        if self.s3_uri is not None and self.step is not None:
+            raise PipelineDefinitionError(
+                "JsonGet: step= goes with property_file=; with s3_uri= the steps the URI "
+                "refers to are dependencies already (add depends_on= to the reading step "
+                "for a step that only writes the file)"
+            )
+        uri = self.s3_uri
+        if isinstance(uri, str) and not is_token(uri) and not uri.startswith("s3://"):
+            raise PipelineDefinitionError(
+                f"JsonGet: s3_uri {uri!r} is not an S3 URI (expected 's3://<bucket>/<key>')"
+            )
 
     @property
-    def step_name(self) -> str:
-        """Name of the step that writes the file."""
-        return self.step if isinstance(self.step, str) else self.step.name
+    def step_name(self) -> str | None:
+        """Name of the step that writes the property file (``None`` for ``s3_uri``)."""
+        return self.step if isinstance(self.step, str) or self.step is None else self.step.name
 
     @property
-    def property_file_name(self) -> str:
-        """Name of the property file."""
+    def property_file_name(self) -> str | None:
+        """Name of the property file (``None`` for ``s3_uri``)."""
         pf = self.property_file
-        return pf if isinstance(pf, str) else pf.name
+        return pf if isinstance(pf, str) or pf is None else pf.name
 
     def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
-        """Render ``{"Std:JsonGet": {"PropertyFile": {"Get": …}, "Path": …}}``."""
-        if ctx is not None and not isinstance(self.step, str):
+        """Render ``{"Std:JsonGet": {"PropertyFile": {"Get": …}, "Path": …}}``.
+
+        With ``s3_uri``: ``{"Std:JsonGet": {"S3Uri": {"Std:Join": …}, "Path": …}}``.
+        """
+        if self.s3_uri is not None:
+            uri = self.s3_uri if isinstance(self.s3_uri, Join) else Join(values=[self.s3_uri])
+            return {"Std:JsonGet": {"S3Uri": uri.to_request(ctx), "Path": self.json_path}}
+        if ctx is not None and self.step is not None and not isinstance(self.step, str):
             ctx.note_step(self.step)
         reference = f"Steps.{self.step_name}.PropertyFiles.{self.property_file_name}"
         return {"Std:JsonGet": {"PropertyFile": {"Get": reference}, "Path": self.json_path}}

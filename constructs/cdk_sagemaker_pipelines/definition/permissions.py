@@ -3,10 +3,11 @@
 ``plan_permissions(definition)`` walks a compiled definition (ours or any JSON) and returns
 a ``PermissionPlan``: the API actions per step type on ``pipelines-*`` job ARNs, the roles
 passed, the S3 locations each job reads and writes (bucket and key pattern), the property
-files the service itself reads, KMS keys, images, Lambda functions, SQS queues, EMR
-clusters and model package groups. Locations it can't attribute (a free-form parameter,
-a Lambda output) are listed as ``unattributed`` so the caller can say so. The CDK
-``Pipeline`` construct turns the plan into IAM statements; it has no ``aws_cdk`` here.
+files and other JSON files the service itself reads for ``JsonGet``, KMS keys, images,
+Lambda functions, SQS queues, EMR clusters and model package groups. Locations it can't
+attribute (a free-form parameter, a Lambda output) are listed as ``unattributed`` so the
+caller can say so. The CDK ``Pipeline`` construct turns the plan into IAM statements; it
+has no ``aws_cdk`` here.
 
 Example::
 
@@ -127,6 +128,7 @@ _S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("R", "InferenceSpecification.Containers[*].ModelDataSource.S3DataSource.S3Uri"),
         ("R", "ModelMetrics.*.*.S3Uri"),
         ("R", "ModelMetrics.*.S3Uri"),
+        ("R", "DriftCheckBaselines.*.*.S3Uri"),
     ),
 }
 _KMS_FIELDS = (
@@ -298,6 +300,9 @@ class PermissionPlan:
     vpc_subnets: list[Any] = field(default_factory=list)
     vpc_security_groups: list[Any] = field(default_factory=list)
     unattributed: list[Unattributed] = field(default_factory=list)
+    # JSON files JsonGet reads by S3Uri (with the pipeline role) whose location is known
+    # only at run time.
+    unattributed_json_reads: list[Unattributed] = field(default_factory=list)
     parameter_uses: list[ParameterUse] = field(default_factory=list)
     # (step, field) of job-name prefixes known only at run time: their jobs' ARNs are ``*``.
     open_job_name_prefixes: list[tuple[str, str]] = field(default_factory=list)
@@ -477,8 +482,15 @@ class _Planner:
             self.plan.run_time_resources.append((step, where, kind))
 
     def _property_file_reads(self, step: Mapping[str, Any]) -> None:
-        # The service reads property files itself (with the pipeline role) for JsonGet.
-        for reference in _json_gets(step):
+        # The service reads property files itself (with the pipeline role) for JsonGet, and
+        # the JSON files a JsonGet names by S3Uri.
+        for where, body in _json_gets(step):
+            if "PropertyFile" not in body and "S3Uri" in body:
+                self._json_file_read(str(step["Name"]), f"{where}.S3Uri", body["S3Uri"])
+                continue
+            reference = (body.get("PropertyFile") or {}).get("Get")
+            if not isinstance(reference, str):
+                continue
             match = re.fullmatch(r"Steps\.([A-Za-z0-9\-_]+)\.PropertyFiles\.(.+)", reference)
             if match is None:
                 continue
@@ -496,6 +508,16 @@ class _Planner:
                             pattern = location.key_pattern.rstrip("/*")
                             path = f"{pattern}/{declared.get('FilePath')}".lstrip("/")
                             _add(self.plan.property_file_reads, S3Access(location.bucket, path))
+
+    def _json_file_read(self, step: str, where: str, uri: Any) -> None:
+        """The object a ``JsonGet`` reads by URI; unattributed when known only at run time."""
+        locations = self._resolve(uri)
+        if not locations:
+            shown = uri if isinstance(uri, str) else _describe(uri)
+            self.plan.unattributed_json_reads.append(Unattributed(step, where, shown, "read"))
+            return
+        for location in locations:
+            _add(self.plan.property_file_reads, location)
 
     def _locate(self, step: str, where: str, value: Any, access: str) -> None:
         locations = self._resolve(value)
@@ -632,21 +654,20 @@ def _all_steps(steps: list[Any]) -> Iterator[Any]:
                 yield from _all_steps(arguments.get(branch) or [])
 
 
-def _json_gets(value: Any) -> Iterator[str]:
+def _json_gets(value: Any, where: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(field, body) of every ``Std:JsonGet`` in a step entry, its branches left out."""
     if isinstance(value, Mapping):
         body = value.get("Std:JsonGet") if len(value) == 1 else None
         if isinstance(body, Mapping):
-            reference = (body.get("PropertyFile") or {}).get("Get")
-            if isinstance(reference, str):
-                yield reference
+            yield f"{where}.Std:JsonGet", body
             return
         for key, item in value.items():
             if key in ("IfSteps", "ElseSteps"):
                 continue
-            yield from _json_gets(item)
+            yield from _json_gets(item, f"{where}.{key}" if where else str(key))
     elif isinstance(value, list):
-        for item in value:
-            yield from _json_gets(item)
+        for index, item in enumerate(value):
+            yield from _json_gets(item, f"{where}[{index}]")
 
 
 # Stand-ins, in the text of a location, for values known only at run time.

@@ -867,10 +867,52 @@ class _Validator:
                 self.add(
                     step_name, file_where, 'expected {"Get": "Steps.<Name>.PropertyFiles.<File>"}'
                 )
+        if "PropertyFile" in body and "S3Uri" in body:
+            self.add(
+                step_name,
+                (where, ".Std:JsonGet.S3Uri"),
+                "Std:JsonGet reads a PropertyFile or an S3Uri, not both",
+                "keep one (JsonGet(step=…, property_file=…) or JsonGet(s3_uri=…) in Python)",
+            )
         elif "S3Uri" in body:
-            self._walk_references(body["S3Uri"], (where, ".Std:JsonGet.S3Uri"), record)
-        else:
+            self._check_json_get_uri(body["S3Uri"], (where, ".Std:JsonGet.S3Uri"), record)
+        elif "PropertyFile" not in body:
             self.add(step_name, where, "Std:JsonGet needs a PropertyFile (or S3Uri)")
+
+    def _check_json_get_uri(self, uri: Any, where: Path, record: StepRecord | None) -> None:
+        """The S3 URI of a JSON file: a string, or an expression that yields one.
+
+        Its references are walked like any other: a Join over a step's property makes that
+        step a dependency of the reader.
+        """
+        step_name = record.name if record else None
+        if uri is None or type(uri) in (bool, int, float):
+            self.add(
+                step_name,
+                where,
+                f"expected an S3 URI, got {uri!r}",
+                "a Std:Join that builds 's3://<bucket>/<key>' (JsonGet(s3_uri=Join(…)) in Python)",
+            )
+            return
+        self._walk_references(uri, where, record)
+        prefix = _literal_prefix(uri)
+        if prefix is not None and not is_token(prefix) and not _could_start_s3_uri(prefix):
+            self.add(
+                step_name,
+                where,
+                f"the URI starts with {prefix!r}, not 's3://'",
+                "JsonGet reads a JSON object in S3: build 's3://<bucket>/<key>'",
+            )
+            return
+        if is_expression(uri) and next(iter(uri)) == "Get":
+            value_type = self.type_of(uri)
+            if value_type is not None and value_type != "String":
+                self.add(
+                    step_name,
+                    where,
+                    f"expected an S3 URI (a String), got a {value_type} ({uri['Get']!r})",
+                    "use a String parameter or property that holds the URI",
+                )
 
     # -- typing for the shape checker ---------------------------------------------------
 
@@ -1921,6 +1963,34 @@ _ABSENT: Any = object()  # a member not given at all, as opposed to given as nul
 _ORDERING_FIELDS = frozenset({"Arguments", "FunctionArn", "SqsQueueUrl"})
 _JOIN_KEYS = frozenset({"On", "Values"})
 _JSON_GET_KEYS = frozenset({"PropertyFile", "Path", "S3Uri"})
+
+
+def _literal_prefix(value: Any) -> str | None:
+    """The literal text an S3 URI value starts with (``None`` when an expression starts it)."""
+    if isinstance(value, str):
+        return value
+    body: Any = value.get("Std:Join") if _is_object(value) and len(value) == 1 else None
+    if not _is_object(body) or not isinstance(body.get("Values"), list):
+        return None
+    separator = body.get("On", "")
+    if not isinstance(separator, str):
+        return None
+    literals: list[str] = []
+    for item in body["Values"]:
+        if type(item) is not str:
+            break
+        literals.append(item)
+    else:
+        return separator.join(literals)
+    # An expression follows: the separator after the literals is part of the prefix too.
+    return separator.join(literals) + separator if literals else None
+
+
+def _could_start_s3_uri(prefix: str) -> bool:
+    """Whether ``prefix`` is the start of ``s3://…``, or starts with it."""
+    return prefix.startswith("s3://") or "s3://".startswith(prefix)
+
+
 _STEP_REFERENCE = re.compile(r"([A-Za-z0-9\-_]+)(.*)")
 # CreateTransformJob's documented limit on MaxPayloadInMB (and on it × MaxConcurrentTransforms).
 _MAX_TRANSFORM_PAYLOAD_MB = 100

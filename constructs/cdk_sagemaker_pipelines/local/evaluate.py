@@ -2,9 +2,9 @@
 
 ``{"Get": "Parameters.X"}``, ``{"Get": "Execution.PipelineExecutionId"}``,
 ``{"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}``, ``Std:Join`` and
-``Std:JsonGet`` (JsonPath over a step's property file), and the condition objects of a
-Condition step. Errors raise ``EvaluationError`` with the precise reason, which becomes
-the failure reason of the step that needed the value.
+``Std:JsonGet`` (JsonPath over a step's property file or a JSON file in S3), and the
+condition objects of a Condition step. Errors raise ``EvaluationError`` with the precise
+reason, which becomes the failure reason of the step that needed the value.
 
 Example::
 
@@ -160,9 +160,11 @@ class Evaluator:
         return str(separator).join(to_text(value) for value in values)
 
     def json_get(self, body: Any) -> Any:
-        """``Std:JsonGet``: a value from a step's property file."""
+        """``Std:JsonGet``: a value from a step's property file, or from a JSON file in S3."""
         if not isinstance(body, Mapping):
-            raise EvaluationError("Std:JsonGet takes {PropertyFile, Path}")
+            raise EvaluationError("Std:JsonGet takes {PropertyFile, Path} or {S3Uri, Path}")
+        if "S3Uri" in body and "PropertyFile" not in body:
+            return self._json_get_uri(body)
         reference = body.get("PropertyFile")
         if isinstance(reference, Mapping) and isinstance(reference.get("Get"), str):
             reference = reference["Get"]
@@ -178,6 +180,30 @@ class Evaluator:
             raise EvaluationError(f"Std:JsonGet: {path!r} is not a valid JsonPath")
         document = self.property_file(step, name)
         where = f"property file '{name}' of step '{step}'"
+        return json_path(document, path, where)
+
+    def _json_get_uri(self, body: Mapping[str, Any]) -> Any:
+        """``Std:JsonGet`` with ``S3Uri``: a value from the JSON object at that URI."""
+        uri = self.resolve(body.get("S3Uri"))
+        if not isinstance(uri, str) or re.fullmatch(r"s3://[^/]+/.+", uri) is None:
+            raise EvaluationError(
+                f"Std:JsonGet: S3Uri {to_text(uri)!r} is not the S3 URI of an object "
+                "(s3://<bucket>/<key>)"
+            )
+        path = self.resolve(body.get("Path"))
+        if not isinstance(path, str) or not is_valid_json_path(path):
+            raise EvaluationError(f"Std:JsonGet: {path!r} is not a valid JsonPath")
+        where = f"JSON file {uri}"
+        try:
+            file = self.store.local_file(uri, where)
+        except StepError as error:
+            raise EvaluationError(error.reason) from None
+        try:
+            document = json.loads(file.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise EvaluationError(f"{where}: can't read {file}: {error.strerror}") from None
+        except ValueError as error:
+            raise EvaluationError(f"{where} is not valid JSON: {error}") from None
         return json_path(document, path, where)
 
     def property_file(self, step: str, name: str) -> Any:

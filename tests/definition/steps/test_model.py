@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,6 +12,8 @@ from cdk_sagemaker_pipelines.definition import (
     Code,
     ConditionEquals,
     ConditionStep,
+    DriftCheckBaselines,
+    FileSource,
     Image,
     Join,
     LambdaStep,
@@ -20,6 +24,8 @@ from cdk_sagemaker_pipelines.definition import (
     ParameterInteger,
     ParameterString,
     PipelineDefinition,
+    PipelineDefinitionError,
+    PipelineValidationError,
     ProcessingOutput,
     ProcessingStep,
     RegisterModel,
@@ -475,3 +481,144 @@ def test_uncompressed_model_data_is_read_where_it_lies() -> None:
     }
 
     assert plan_permissions(definition).reads == [S3Access("models-bucket", "llm/")]
+
+
+# Drift check baselines and the bias pre- and post-training reports (the SDK's
+# register(drift_check_baselines=…) and ModelMetrics(bias_pre_training=, bias_post_training=))
+
+
+def registered(**options: object) -> RegisterModel:
+    return RegisterModel(
+        name="Register",
+        model_package_group_name="churn-models",
+        image=IMAGE,
+        model_data="s3://models-bucket/model.tar.gz",
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_register_drift_check_baselines_and_bias_reports(ctx: RenderContext) -> None:
+    def source(key: str) -> MetricsSource:
+        return MetricsSource(s3_uri=f"s3://baselines/{key}.json")
+
+    def rendered(key: str) -> dict[str, str]:
+        return {"ContentType": "application/json", "S3Uri": f"s3://baselines/{key}.json"}
+
+    step = registered(
+        model_metrics=ModelMetrics(
+            bias_pre_training_report=source("bias-pre"),
+            bias_post_training_report=source("bias-post"),
+        ),
+        drift_check_baselines=DriftCheckBaselines(
+            model_statistics=source("stats"),
+            data_constraints=source("data-constraints"),
+            bias_config_file=FileSource(s3_uri="s3://baselines/bias-config.json"),
+            bias_post_training_constraints=source("bias-post-constraints"),
+            explainability_constraints=source("explain"),
+            explainability_config_file=FileSource(
+                s3_uri="s3://baselines/explain-config.json", content_type="application/json"
+            ),
+        ),
+    )
+
+    arguments = step.to_request(ctx)["Arguments"]
+
+    # As sagemaker 2.257.7 writes them (a FileSource: S3Uri first, ContentType if given).
+    assert arguments["ModelMetrics"] == {
+        "Bias": {
+            "PreTrainingReport": rendered("bias-pre"),
+            "PostTrainingReport": rendered("bias-post"),
+        }
+    }
+    assert arguments["DriftCheckBaselines"] == {
+        "ModelQuality": {"Statistics": rendered("stats")},
+        "ModelDataQuality": {"Constraints": rendered("data-constraints")},
+        "Bias": {
+            "ConfigFile": {"S3Uri": "s3://baselines/bias-config.json"},
+            "PostTrainingConstraints": rendered("bias-post-constraints"),
+        },
+        "Explainability": {
+            "Constraints": rendered("explain"),
+            "ConfigFile": {
+                "S3Uri": "s3://baselines/explain-config.json",
+                "ContentType": "application/json",
+            },
+        },
+    }
+
+
+def test_drift_check_baselines_are_read_and_keep_the_outputs_they_name(
+    binder: StaticBinder,
+) -> None:
+    evaluate = ProcessingStep(name="Evaluate", image=IMAGE, outputs=["baseline"])
+    baseline = Join(on="/", values=[evaluate.output("baseline"), "constraints.json"])
+    step = registered(
+        drift_check_baselines=DriftCheckBaselines(
+            model_constraints=MetricsSource(s3_uri=baseline),
+            bias_config_file=FileSource(s3_uri="s3://baselines/bias-config.json"),
+        )
+    )
+    kept: list[tuple[str, bool]] = []
+
+    class RecordingBinder(StaticBinder):
+        def default_output_uri(
+            self, *, step_name: str, output_name: str, retained: bool = False
+        ) -> JsonValue:
+            kept.append((output_name, retained))
+            return StaticBinder.default_output_uri(
+                self, step_name=step_name, output_name=output_name
+            )
+
+    definition = PipelineDefinition(steps=[step]).to_definition(
+        RecordingBinder(role_arn=ROLE, default_bucket="my-bucket")
+    )
+    plan = plan_permissions(definition, pipeline_name="churn")
+
+    assert S3Access("baselines", "bias-config.json") in plan.reads
+    assert S3Access("my-bucket", "churn/*/Evaluate/baseline/constraints.json") in plan.reads
+    # A registered version refers to the baseline for as long as it exists.
+    assert kept[-1] == ("baseline", True)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: DriftCheckBaselines(),
+            "DriftCheckBaselines: give at least one baseline",
+        ),
+        (
+            lambda: DriftCheckBaselines(model_data_statistics=MetricsSource(s3_uri="s3://b/s")),  # type: ignore[call-arg]
+            "DriftCheckBaselines takes no argument 'model_data_statistics' (the SageMaker SDK's "
+            "model_data_statistics=; here: data_statistics=)",
+        ),
+        (
+            lambda: ModelMetrics(bias_pre_training=MetricsSource(s3_uri="s3://b/pre")),  # type: ignore[call-arg]
+            "ModelMetrics takes no argument 'bias_pre_training' (the SageMaker SDK's "
+            "bias_pre_training=; here: bias_pre_training_report=)",
+        ),
+        (
+            lambda: DriftCheckBaselines(bias_config_file=MetricsSource(s3_uri="s3://b/c")),  # type: ignore[arg-type]
+            "DriftCheckBaselines: field 'bias_config_file' expects FileSource",
+        ),
+    ],
+    ids=["empty", "sdk-name", "sdk-bias-name", "metrics-source-for-a-config-file"],
+)
+def test_fails_drift_check_baselines(build: Any, message: str) -> None:
+    with pytest.raises(PipelineDefinitionError, match=re.escape(message)):
+        build()
+
+
+def test_fails_drift_check_baseline_not_in_s3_names_the_argument(binder: StaticBinder) -> None:
+    step = registered(
+        drift_check_baselines=DriftCheckBaselines(
+            model_statistics=MetricsSource(s3_uri="baselines/stats.json")
+        )
+    )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert problem.field == "Arguments.DriftCheckBaselines.ModelQuality.Statistics.S3Uri"
+    assert problem.argument == "drift_check_baselines"

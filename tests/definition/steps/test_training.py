@@ -111,6 +111,7 @@ def every_option(
                 input_mode="Pipe",
                 compression="Gzip",
                 record_wrapping="RecordIO",
+                shuffle_seed=42,
             ),
             "test": S3Location.from_bucket("data", "test"),
             "extra": "s3://b/extra",
@@ -198,6 +199,8 @@ def test_every_option(ctx: RenderContext, source_dir: Path) -> None:
                     "CompressionType": "Gzip",
                     "RecordWrapperType": "RecordIO",
                     "InputMode": "Pipe",
+                    # The SDK's TrainingInput(shuffle_config=ShuffleConfig(42)).
+                    "ShuffleConfig": {"Seed": 42},
                     "ChannelName": "train",
                 },
                 channel("test", "s3://data/test"),
@@ -335,3 +338,13 @@ def test_fails_spot_training_needs_max_wait() -> None:
         match=r"^TrainingStep 'Train': use_spot_instances needs max_wait_in_seconds",
     ):
         TrainingStep(name="Train", image=IMAGE, use_spot_instances=True)
+
+
+def test_fails_the_sdk_shuffle_config_says_what_to_write() -> None:
+    with pytest.raises(PipelineDefinitionError) as caught:
+        TrainingInput(s3_data="s3://b/train", shuffle_config=42)  # type: ignore[call-arg]
+
+    assert str(caught.value) == (
+        "TrainingInput takes no argument 'shuffle_config' (the SageMaker SDK's "
+        "shuffle_config=; here: shuffle_seed= (the ShuffleConfig's seed))"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from cdk_sagemaker_pipelines.definition import (
     CategoricalParameter,
     Code,
     ContinuousParameter,
+    HyperbandStrategyConfig,
     Image,
     IntegerParameter,
     Join,
@@ -23,11 +26,15 @@ from cdk_sagemaker_pipelines.definition import (
     ParameterString,
     PipelineDefinition,
     PipelineDefinitionError,
+    PipelineValidationError,
     S3Location,
     SageMakerJobStepRetryPolicy,
     StaticBinder,
     StepOutput,
+    TuningJobCompletionCriteria,
     TuningStep,
+    WarmStartConfig,
+    validate_definition,
 )
 from cdk_sagemaker_pipelines.definition._render import RenderContext
 from cdk_sagemaker_pipelines.definition.permissions import S3Access, plan_permissions
@@ -462,3 +469,182 @@ def test_a_tuning_jobs_spot_wait_without_spot_names_no_training_step_argument(
     field = "Arguments.TrainingJobDefinition.StoppingCondition.MaxWaitTimeInSeconds"
     assert (problem.step, problem.field) == ("Tune", field)
     assert problem.hint == "remove the wait time, or turn on spot training"
+
+
+# What the SDK's HyperparameterTuner takes beyond the ranges: random_seed, strategy_config,
+# completion_criteria_config, max_runtime_in_seconds and warm_start_config.
+
+
+def tuning(name: str = "Tune", **options: object) -> TuningStep:
+    return TuningStep(
+        name=name,
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_tuner_options_render_as_the_sdk_writes_them(ctx: RenderContext) -> None:
+    seed = ParameterInteger(name="Seed", default_value=7)
+    step = tuning(
+        strategy="Hyperband",
+        max_jobs=30,
+        random_seed=seed,
+        strategy_config=HyperbandStrategyConfig(min_resource=1, max_resource=30),
+        completion_criteria=TuningJobCompletionCriteria(
+            max_number_of_training_jobs_not_improving=5,
+            complete_on_convergence=False,
+            target_objective_metric_value=0.95,
+        ),
+        max_tuning_runtime_in_seconds=36000,
+    )
+
+    config = step.to_request(ctx)["Arguments"]["HyperParameterTuningJobConfig"]
+
+    # sagemaker 2.257.7's HyperparameterTuner(...).fit() in a TuningStep
+    assert config["ResourceLimits"] == {
+        "MaxNumberOfTrainingJobs": 30,
+        "MaxParallelTrainingJobs": 1,
+        "MaxRuntimeInSeconds": 36000,
+    }
+    assert config["RandomSeed"] == {"Get": "Parameters.Seed"}
+    assert config["StrategyConfig"] == {
+        "HyperbandStrategyConfig": {"MinResource": 1, "MaxResource": 30}
+    }
+    assert config["TuningJobCompletionCriteria"] == {
+        "BestObjectiveNotImproving": {"MaxNumberOfTrainingJobsNotImproving": 5},
+        "TargetObjectiveMetricValue": 0.95,
+        "ConvergenceDetected": {"CompleteOnConvergence": "Disabled"},
+    }
+
+
+def test_warm_start_from_a_tuning_step_or_a_named_job(ctx: RenderContext) -> None:
+    parent = tuning("Parent")
+    step = tuning(
+        warm_start=WarmStartConfig(
+            warm_start_type="TransferLearning",
+            parents=[parent, "tuning-2024-01", parent.properties.HyperParameterTuningJobName],
+        )
+    )
+
+    arguments = step.to_request(ctx)["Arguments"]
+
+    parent_name = {"Get": "Steps.Parent.HyperParameterTuningJobName"}
+    assert arguments["WarmStartConfig"] == {
+        "WarmStartType": "TransferLearning",
+        "ParentHyperParameterTuningJobs": [
+            {"HyperParameterTuningJobName": parent_name},
+            {"HyperParameterTuningJobName": "tuning-2024-01"},
+            {"HyperParameterTuningJobName": parent_name},
+        ],
+    }
+    # The parent runs first: it is a data dependency.
+    assert ctx.referenced_steps == [parent]
+
+
+def test_tuner_options_compile_to_a_valid_definition_in_order(binder: StaticBinder) -> None:
+    parent = tuning("Parent", strategy="Hyperband", strategy_config=HyperbandStrategyConfig())
+    step = tuning(
+        random_seed=1,
+        warm_start=WarmStartConfig(warm_start_type="IdenticalDataAndAlgorithm", parents=[parent]),
+    )
+
+    definition = PipelineDefinition(steps=[step]).to_definition(binder)
+
+    assert [entry["Name"] for entry in definition["Steps"]] == ["Parent", "Tune"]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: WarmStartConfig(warm_start_type="Identical", parents=["p"]),
+            "WarmStartConfig: warm_start_type 'Identical' is not one of "
+            "IdenticalDataAndAlgorithm, TransferLearning",
+        ),
+        (
+            lambda: WarmStartConfig(warm_start_type="TransferLearning", parents=[]),
+            "WarmStartConfig: parents takes 1 to 5 tuning jobs (a list), got []",
+        ),
+        (
+            lambda: WarmStartConfig(
+                warm_start_type="TransferLearning", parents=[f"p{i}" for i in range(6)]
+            ),
+            "WarmStartConfig: parents takes 1 to 5 tuning jobs",
+        ),
+        (
+            lambda: WarmStartConfig(
+                warm_start_type="TransferLearning",
+                parents=[tuning("Parent").properties.BestTrainingJob.TrainingJobName],
+            ),
+            "WarmStartConfig: parent Steps.Parent.BestTrainingJob.TrainingJobName is not a "
+            "tuning job's name (pass the TuningStep itself, or its "
+            "properties.HyperParameterTuningJobName)",
+        ),
+        (
+            lambda: HyperbandStrategyConfig(min_resource=0),
+            "HyperbandStrategyConfig: min_resource must be at least 1, got 0",
+        ),
+        (
+            lambda: HyperbandStrategyConfig(min_resource=10, max_resource=5),
+            "HyperbandStrategyConfig: min_resource 10 is more than max_resource 5",
+        ),
+        (
+            lambda: TuningJobCompletionCriteria(max_number_of_training_jobs_not_improving=2),
+            "TuningJobCompletionCriteria: max_number_of_training_jobs_not_improving must be "
+            "at least 3, got 2",
+        ),
+        (
+            lambda: tuning(warm_start={"WarmStartType": "TransferLearning"}),
+            "TuningStep 'Tune': field 'warm_start' expects WarmStartConfig",
+        ),
+    ],
+    ids=[
+        "warm-start-type",
+        "no-parent",
+        "six-parents",
+        "parent-not-a-tuning-job-name",
+        "min-resource",
+        "min-above-max",
+        "not-improving",
+        "raw-warm-start",
+    ],
+)
+def test_fails_tuner_options(build: Callable[[], object], message: str) -> None:
+    with pytest.raises(PipelineDefinitionError, match=re.escape(message)):
+        build()
+
+
+def test_fails_strategy_config_without_hyperband_names_the_argument(binder: StaticBinder) -> None:
+    step = tuning(strategy_config=HyperbandStrategyConfig(min_resource=1, max_resource=3))
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert problem.field == "Arguments.HyperParameterTuningJobConfig.StrategyConfig"
+    assert problem.argument == "strategy_config"
+    assert problem.message == "StrategyConfig configures Hyperband, but the strategy is 'Bayesian'"
+
+
+def test_fails_tuning_runtime_below_the_api_minimum_names_the_argument(
+    binder: StaticBinder,
+) -> None:
+    step = tuning(max_tuning_runtime_in_seconds=60)
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert problem.argument == "max_tuning_runtime_in_seconds"
+
+
+def test_warm_start_parent_runs_first_under_the_step_role_plan(binder: StaticBinder) -> None:
+    parent = tuning("Parent")
+    step = tuning(warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[parent]))
+
+    definition = PipelineDefinition(steps=[step]).to_definition(binder)
+
+    assert validate_definition(definition) == []
+    assert plan_permissions(definition).job_actions.keys() == {"Tuning"}

@@ -7,11 +7,26 @@ from .condition import ConditionStep
 from .emr import EMRStep
 from .fail import FailStep
 from .lambda_ import LambdaStep
-from .model import MetricsSource, ModelMetrics, ModelStep, RegisterModel
+from .model import (
+    DriftCheckBaselines,
+    FileSource,
+    MetricsSource,
+    ModelMetrics,
+    ModelStep,
+    RegisterModel,
+)
 from .processing import ProcessingInput, ProcessingOutput, ProcessingStep
 from .training import TrainingInput, TrainingStep
 from .transform import TransformStep
-from .tuning import CategoricalParameter, ContinuousParameter, IntegerParameter, TuningStep
+from .tuning import (
+    CategoricalParameter,
+    ContinuousParameter,
+    HyperbandStrategyConfig,
+    IntegerParameter,
+    TuningJobCompletionCriteria,
+    TuningStep,
+    WarmStartConfig,
+)
 
 __all__ = [
     "CallbackOutput",
@@ -19,8 +34,11 @@ __all__ = [
     "CategoricalParameter",
     "ConditionStep",
     "ContinuousParameter",
+    "DriftCheckBaselines",
     "EMRStep",
     "FailStep",
+    "FileSource",
+    "HyperbandStrategyConfig",
     "IntegerParameter",
     "JobStep",
     "LambdaOutput",
@@ -39,5 +57,7 @@ __all__ = [
     "TrainingInput",
     "TrainingStep",
     "TransformStep",
+    "TuningJobCompletionCriteria",
     "TuningStep",
+    "WarmStartConfig",
 ]

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render, render_string_map
 from .._typecheck import checked
 from ..bindables import Code
@@ -148,12 +149,50 @@ class MetricsSource:
 
 @checked
 @dataclass(frozen=True, slots=True)
-class ModelMetrics:
-    """Quality, data quality, bias and explainability reports of a model package.
+class FileSource:
+    """A configuration file in S3 attached to a model package (a drift check's config).
+
+    Unlike ``MetricsSource``, its content type is optional.
 
     Example::
 
-        ModelMetrics(model_statistics=MetricsSource(s3_uri=report_uri))
+        FileSource(s3_uri="s3://my-bucket/baselines/bias-config.json")
+    """
+
+    s3_uri: S3Like
+    content_type: str | None = None
+
+
+def _render_source(
+    ctx: RenderContext, step: RegisterModel, item: MetricsSource | FileSource | None, field: str
+) -> JsonValue:
+    """A metrics or file source of ``step`` at ``field``, its location bound for reading."""
+    if item is None:
+        return None
+    uri = bind_s3(ctx, step, item.s3_uri, f"{field}.S3Uri", "read")
+    if isinstance(item, FileSource):
+        # The SageMaker SDK's FileSource order: S3Uri first, ContentType only when given.
+        return compact(S3Uri=uri, ContentType=item.content_type)
+    return {"ContentType": item.content_type, "S3Uri": uri}
+
+
+def _group(**members: JsonValue) -> JsonValue:
+    """An object of the given members, or ``None`` when none is set."""
+    return compact(**members) or None
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class ModelMetrics:
+    """Quality, data quality, bias and explainability reports of a model package.
+
+    ``bias_report``, ``bias_pre_training_report`` and ``bias_post_training_report`` are the
+    SageMaker SDK's ``bias``, ``bias_pre_training`` and ``bias_post_training``.
+
+    Example::
+
+        ModelMetrics(model_statistics=MetricsSource(s3_uri=report_uri),
+                     bias_pre_training_report=MetricsSource(s3_uri=pre_training_uri))
     """
 
     model_statistics: MetricsSource | None = None
@@ -162,35 +201,116 @@ class ModelMetrics:
     data_constraints: MetricsSource | None = None
     bias_report: MetricsSource | None = None
     explainability_report: MetricsSource | None = None
+    bias_pre_training_report: MetricsSource | None = None
+    bias_post_training_report: MetricsSource | None = None
 
     def render_for(self, ctx: RenderContext, step: RegisterModel) -> JsonValue:
         """Render the ``ModelMetrics`` member, binding each location for reading."""
+        field = "Arguments.ModelMetrics"
 
-        def source(item: MetricsSource | None, field: str) -> JsonValue:
-            if item is None:
-                return None
-            uri = bind_s3(ctx, step, item.s3_uri, f"Arguments.ModelMetrics.{field}.S3Uri", "read")
-            return {"ContentType": item.content_type, "S3Uri": uri}
-
-        def pair(statistics: JsonValue, constraints: JsonValue) -> JsonValue:
-            body = compact(Statistics=statistics, Constraints=constraints)
-            return body or None
+        def source(item: MetricsSource | None, member: str) -> JsonValue:
+            return _render_source(ctx, step, item, f"{field}.{member}")
 
         return compact(
-            ModelQuality=pair(
-                source(self.model_statistics, "ModelQuality.Statistics"),
-                source(self.model_constraints, "ModelQuality.Constraints"),
+            ModelQuality=_group(
+                Statistics=source(self.model_statistics, "ModelQuality.Statistics"),
+                Constraints=source(self.model_constraints, "ModelQuality.Constraints"),
             ),
-            ModelDataQuality=pair(
-                source(self.data_statistics, "ModelDataQuality.Statistics"),
-                source(self.data_constraints, "ModelDataQuality.Constraints"),
+            ModelDataQuality=_group(
+                Statistics=source(self.data_statistics, "ModelDataQuality.Statistics"),
+                Constraints=source(self.data_constraints, "ModelDataQuality.Constraints"),
             ),
-            Bias=compact(Report=source(self.bias_report, "Bias.Report")) or None,
-            Explainability=compact(
+            Bias=_group(
+                Report=source(self.bias_report, "Bias.Report"),
+                PreTrainingReport=source(self.bias_pre_training_report, "Bias.PreTrainingReport"),
+                PostTrainingReport=source(
+                    self.bias_post_training_report, "Bias.PostTrainingReport"
+                ),
+            ),
+            Explainability=_group(
                 Report=source(self.explainability_report, "Explainability.Report")
-            )
-            or None,
+            ),
         )
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class DriftCheckBaselines:
+    """The baselines Model Monitor and Clarify checks compare a model package's data with.
+
+    The SageMaker SDK's ``DriftCheckBaselines``; its ``model_data_statistics`` and
+    ``model_data_constraints`` are ``data_statistics`` and ``data_constraints`` here, as in
+    ``ModelMetrics``. Its files are granted for reading as ``ModelMetrics``' are.
+
+    Example::
+
+        DriftCheckBaselines(
+            model_statistics=MetricsSource(s3_uri="s3://my-bucket/baselines/statistics.json"),
+            model_constraints=MetricsSource(s3_uri="s3://my-bucket/baselines/constraints.json"),
+            bias_config_file=FileSource(s3_uri="s3://my-bucket/baselines/bias-config.json"),
+        )
+    """
+
+    model_statistics: MetricsSource | None = None
+    model_constraints: MetricsSource | None = None
+    data_statistics: MetricsSource | None = None
+    data_constraints: MetricsSource | None = None
+    bias_config_file: FileSource | None = None
+    bias_pre_training_constraints: MetricsSource | None = None
+    bias_post_training_constraints: MetricsSource | None = None
+    explainability_constraints: MetricsSource | None = None
+    explainability_config_file: FileSource | None = None
+
+    def _validate(self) -> None:
+        if all(getattr(self, name) is None for name in _DRIFT_CHECK_BASELINE_FIELDS):
+            raise PipelineDefinitionError(
+                "DriftCheckBaselines: give at least one baseline (model_statistics=, "
+                "model_constraints=, data_statistics=, bias_config_file=, …)"
+            )
+
+    def render_for(self, ctx: RenderContext, step: RegisterModel) -> JsonValue:
+        """Render the ``DriftCheckBaselines`` member, binding each location for reading."""
+        field = "Arguments.DriftCheckBaselines"
+
+        def source(item: MetricsSource | FileSource | None, member: str) -> JsonValue:
+            return _render_source(ctx, step, item, f"{field}.{member}")
+
+        return compact(
+            ModelQuality=_group(
+                Statistics=source(self.model_statistics, "ModelQuality.Statistics"),
+                Constraints=source(self.model_constraints, "ModelQuality.Constraints"),
+            ),
+            ModelDataQuality=_group(
+                Statistics=source(self.data_statistics, "ModelDataQuality.Statistics"),
+                Constraints=source(self.data_constraints, "ModelDataQuality.Constraints"),
+            ),
+            Bias=_group(
+                ConfigFile=source(self.bias_config_file, "Bias.ConfigFile"),
+                PreTrainingConstraints=source(
+                    self.bias_pre_training_constraints, "Bias.PreTrainingConstraints"
+                ),
+                PostTrainingConstraints=source(
+                    self.bias_post_training_constraints, "Bias.PostTrainingConstraints"
+                ),
+            ),
+            Explainability=_group(
+                Constraints=source(self.explainability_constraints, "Explainability.Constraints"),
+                ConfigFile=source(self.explainability_config_file, "Explainability.ConfigFile"),
+            ),
+        )
+
+
+_DRIFT_CHECK_BASELINE_FIELDS = (
+    "model_statistics",
+    "model_constraints",
+    "data_statistics",
+    "data_constraints",
+    "bias_config_file",
+    "bias_pre_training_constraints",
+    "bias_post_training_constraints",
+    "explainability_constraints",
+    "explainability_config_file",
+)
 
 
 @checked
@@ -210,6 +330,10 @@ class RegisterModel(_ContainerStep):
             model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
             content_types=["text/csv"], response_types=["text/csv"],
             inference_instances=["ml.m5.large"], transform_instances=["ml.m5.large"],
+            model_metrics=ModelMetrics(model_statistics=MetricsSource(s3_uri=report_uri)),
+            drift_check_baselines=DriftCheckBaselines(
+                model_constraints=MetricsSource(s3_uri="s3://my-bucket/baselines/constraints.json")
+            ),
         )
     """
 
@@ -220,6 +344,7 @@ class RegisterModel(_ContainerStep):
     transform_instances: Sequence[str | Expression] | None = None
     approval_status: str | Expression = "PendingManualApproval"
     model_metrics: ModelMetrics | None = None
+    drift_check_baselines: DriftCheckBaselines | None = None
     model_package_description: str | None = None
     customer_metadata: Mapping[str, str] | None = None
     domain: str | None = None
@@ -237,6 +362,7 @@ class RegisterModel(_ContainerStep):
         "Arguments.ModelPackageGroupName": "model_package_group_name",
         "Arguments.ModelPackageDescription": "model_package_description",
         "Arguments.ModelMetrics": "model_metrics",
+        "Arguments.DriftCheckBaselines": "drift_check_baselines",
         "Arguments.ModelApprovalStatus": "approval_status",
         "Arguments.CustomerMetadataProperties": "customer_metadata",
         "Arguments.Domain": "domain",
@@ -258,6 +384,11 @@ class RegisterModel(_ContainerStep):
                 self.model_metrics.render_for(ctx, self) if self.model_metrics is not None else None
             ),
             InferenceSpecification=specification,
+            DriftCheckBaselines=(
+                self.drift_check_baselines.render_for(ctx, self)
+                if self.drift_check_baselines is not None
+                else None
+            ),
             ModelApprovalStatus=render(self.approval_status, ctx),
             CustomerMetadataProperties=(
                 dict(self.customer_metadata) if self.customer_metadata else None

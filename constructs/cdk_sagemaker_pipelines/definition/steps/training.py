@@ -40,10 +40,14 @@ CODE_CHANNEL_PATH = "/opt/ml/input/data/code"
 class TrainingInput:
     """One input channel of a training job.
 
+    ``shuffle_seed`` shuffles the order of the channel's S3 objects (or manifest entries)
+    with that seed, in Pipe input mode at each epoch: the SDK's
+    ``shuffle_config=ShuffleConfig(seed)``.
+
     Example::
 
         TrainingInput(s3_data=prep.properties.ProcessingOutputConfig.Outputs["train"]
-                      .S3Output.S3Uri, content_type="text/csv")
+                      .S3Output.S3Uri, content_type="text/csv", shuffle_seed=42)
     """
 
     s3_data: S3Like
@@ -53,6 +57,7 @@ class TrainingInput:
     input_mode: str | None = None
     compression: str | None = None
     record_wrapping: str | None = None
+    shuffle_seed: int | Expression | None = None
 
 
 def training_job_argument_fields(job: str, resources: str) -> dict[str, str]:
@@ -161,6 +166,11 @@ class TrainingJobStep(JobStep):
                     CompressionType=channel.compression,
                     RecordWrapperType=channel.record_wrapping,
                     InputMode=channel.input_mode,
+                    ShuffleConfig=(
+                        {"Seed": render(channel.shuffle_seed, ctx)}
+                        if channel.shuffle_seed is not None
+                        else None
+                    ),
                     ChannelName=name,
                 )
             )

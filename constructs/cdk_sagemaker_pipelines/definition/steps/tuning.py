@@ -11,11 +11,16 @@ from .._render import JsonValue, RenderContext, compact, render, render_string, 
 from .._tokens import is_token
 from .._typecheck import checked
 from ..expressions import Expression
+from ..properties import Properties
 from ._base import bind_role, job_defaults
 from .training import TrainingJobStep, training_job_argument_fields
 
 # Grid search runs every combination of the ranges' values: it needs no job count.
 GRID_STRATEGY = "Grid"
+WARM_START_TYPES = ("IdenticalDataAndAlgorithm", "TransferLearning")
+# CreateHyperParameterTuningJob: ParentHyperParameterTuningJobs holds 1 to 5 jobs.
+MAX_WARM_START_PARENTS = 5
+TUNING_JOB_NAME_PROPERTY = "HyperParameterTuningJobName"
 
 
 @checked
@@ -65,6 +70,151 @@ HyperparameterRange = ContinuousParameter | IntegerParameter | CategoricalParame
 
 
 @checked
+@dataclass(frozen=True, slots=True)
+class WarmStartConfig:
+    """Start a tuning job from what earlier tuning jobs learned (the SDK's ``WarmStartConfig``).
+
+    ``warm_start_type`` is ``IdenticalDataAndAlgorithm`` or ``TransferLearning``; ``parents``
+    are 1 to 5 tuning jobs: names, parameters, or a ``TuningStep`` of the pipeline (or its
+    ``properties.HyperParameterTuningJobName``), which then runs first.
+
+    Example::
+
+        WarmStartConfig(warm_start_type="TransferLearning", parents=[tune, "tuning-2024-01"])
+    """
+
+    warm_start_type: str
+    parents: Sequence[str | Expression | TuningStep]
+
+    def _validate(self) -> None:
+        if self.warm_start_type not in WARM_START_TYPES:
+            raise PipelineDefinitionError(
+                f"WarmStartConfig: warm_start_type {self.warm_start_type!r} is not one of "
+                f"{', '.join(WARM_START_TYPES)}"
+            )
+        if isinstance(self.parents, str) or not 1 <= len(self.parents) <= MAX_WARM_START_PARENTS:
+            raise PipelineDefinitionError(
+                f"WarmStartConfig: parents takes 1 to {MAX_WARM_START_PARENTS} tuning jobs "
+                f"(a list), got {self.parents!r}"
+            )
+        for parent in self.parents:
+            if isinstance(parent, Properties) and (
+                parent.step.step_type != "Tuning" or parent.path != TUNING_JOB_NAME_PROPERTY
+            ):
+                raise PipelineDefinitionError(
+                    f"WarmStartConfig: parent Steps.{parent.step.name}.{parent.path} is not a "
+                    f"tuning job's name (pass the TuningStep itself, or its "
+                    f"properties.{TUNING_JOB_NAME_PROPERTY})"
+                )
+            if isinstance(parent, str) and not is_token(parent) and not parent:
+                raise PipelineDefinitionError("WarmStartConfig: a parent's name is empty")
+
+    def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
+        """Render the ``WarmStartConfig`` member of the tuning request."""
+        parents = [
+            parent.properties.HyperParameterTuningJobName
+            if isinstance(parent, TuningStep)
+            else parent
+            for parent in self.parents
+        ]
+        return {
+            "WarmStartType": self.warm_start_type,
+            "ParentHyperParameterTuningJobs": [
+                {"HyperParameterTuningJobName": render(parent, ctx)} for parent in parents
+            ],
+        }
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class HyperbandStrategyConfig:
+    """The ``Hyperband`` strategy's resource bounds (the SDK's ``HyperbandStrategyConfig``).
+
+    ``min_resource`` and ``max_resource`` bound the epochs (or whatever resource the
+    training script reports) a training job runs before Hyperband stops or keeps it.
+
+    Example::
+
+        TuningStep(..., strategy="Hyperband",
+                   strategy_config=HyperbandStrategyConfig(min_resource=1, max_resource=30))
+    """
+
+    min_resource: int | Expression | None = None
+    max_resource: int | Expression | None = None
+
+    def _validate(self) -> None:
+        for argument in ("min_resource", "max_resource"):
+            value = getattr(self, argument)
+            if isinstance(value, int) and value < 1:
+                raise PipelineDefinitionError(
+                    f"HyperbandStrategyConfig: {argument} must be at least 1, got {value}"
+                )
+        low, high = self.min_resource, self.max_resource
+        if isinstance(low, int) and isinstance(high, int) and low > high:
+            raise PipelineDefinitionError(
+                f"HyperbandStrategyConfig: min_resource {low} is more than max_resource {high}"
+            )
+
+    def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
+        """Render the ``StrategyConfig`` member of the tuning job config."""
+        return {
+            "HyperbandStrategyConfig": compact(
+                MinResource=render(self.min_resource, ctx),
+                MaxResource=render(self.max_resource, ctx),
+            )
+        }
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class TuningJobCompletionCriteria:
+    """When a tuning job stops before its job limit.
+
+    The SageMaker SDK's ``TuningJobCompletionCriteriaConfig``.
+
+    ``max_number_of_training_jobs_not_improving``: stop after that many jobs without a
+    better objective; ``complete_on_convergence``: stop when SageMaker detects convergence;
+    ``target_objective_metric_value``: stop once a job reaches it.
+
+    Example::
+
+        TuningJobCompletionCriteria(max_number_of_training_jobs_not_improving=5,
+                                    target_objective_metric_value=0.95)
+    """
+
+    max_number_of_training_jobs_not_improving: int | Expression | None = None
+    complete_on_convergence: bool | None = None
+    target_objective_metric_value: float | Expression | None = None
+
+    def _validate(self) -> None:
+        jobs = self.max_number_of_training_jobs_not_improving
+        if isinstance(jobs, int) and jobs < 3:
+            # CreateHyperParameterTuningJob: MaxNumberOfTrainingJobsNotImproving, min 3.
+            raise PipelineDefinitionError(
+                "TuningJobCompletionCriteria: max_number_of_training_jobs_not_improving must "
+                f"be at least 3, got {jobs}"
+            )
+
+    def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
+        """Render the ``TuningJobCompletionCriteria`` member of the tuning job config."""
+        jobs = self.max_number_of_training_jobs_not_improving
+        convergence = self.complete_on_convergence
+        return compact(
+            BestObjectiveNotImproving=(
+                {"MaxNumberOfTrainingJobsNotImproving": render(jobs, ctx)}
+                if jobs is not None
+                else None
+            ),
+            TargetObjectiveMetricValue=render(self.target_objective_metric_value, ctx),
+            ConvergenceDetected=(
+                {"CompleteOnConvergence": "Enabled" if convergence else "Disabled"}
+                if convergence is not None
+                else None
+            ),
+        )
+
+
+@checked
 @dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class TuningStep(TrainingJobStep):
     """Runs up to ``max_jobs`` training jobs (``max_parallel_jobs`` at a time) over ranges.
@@ -87,6 +237,23 @@ class TuningStep(TrainingJobStep):
             hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
             max_jobs=4, max_parallel_jobs=2,
         )
+
+    ``random_seed``, ``strategy_config`` (Hyperband's ``HyperbandStrategyConfig``),
+    ``completion_criteria``, ``max_tuning_runtime_in_seconds`` (the whole tuning job's limit;
+    ``max_runtime_in_seconds`` limits each training job) and ``warm_start`` are the SDK
+    ``HyperparameterTuner``'s ``random_seed``, ``strategy_config``,
+    ``completion_criteria_config``, ``max_runtime_in_seconds`` and ``warm_start_config``::
+
+        TuningStep(
+            name="TuneMore", image=Image.xgboost("1.7-1"), inputs={"train": train_uri},
+            objective_metric_name="validation:auc",
+            hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+            strategy="Hyperband", max_jobs=30, max_parallel_jobs=5, random_seed=7,
+            strategy_config=HyperbandStrategyConfig(min_resource=1, max_resource=30),
+            completion_criteria=TuningJobCompletionCriteria(target_objective_metric_value=0.95),
+            max_tuning_runtime_in_seconds=36000,
+            warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[tune]),
+        )
     """
 
     objective_metric_name: str
@@ -97,6 +264,11 @@ class TuningStep(TrainingJobStep):
     max_jobs: int | Expression | None = None
     max_parallel_jobs: int | Expression = 1
     early_stopping_type: str = "Off"
+    random_seed: int | Expression | None = None
+    strategy_config: HyperbandStrategyConfig | None = None
+    completion_criteria: TuningJobCompletionCriteria | None = None
+    max_tuning_runtime_in_seconds: int | Expression | None = None
+    warm_start: WarmStartConfig | None = None
     step_type: ClassVar[str] = "Tuning"
     job_field: ClassVar[str] = "Arguments.TrainingJobDefinition"
     resources_member: ClassVar[str] = "HyperParameterTuningResourceConfig"
@@ -121,6 +293,15 @@ class TuningStep(TrainingJobStep):
             "objective_metric_name"
         ),
         "Arguments.HyperParameterTuningJobConfig.ParameterRanges": "hyperparameter_ranges",
+        "Arguments.HyperParameterTuningJobConfig.RandomSeed": "random_seed",
+        "Arguments.HyperParameterTuningJobConfig.StrategyConfig": "strategy_config",
+        "Arguments.HyperParameterTuningJobConfig.TuningJobCompletionCriteria": (
+            "completion_criteria"
+        ),
+        "Arguments.HyperParameterTuningJobConfig.ResourceLimits.MaxRuntimeInSeconds": (
+            "max_tuning_runtime_in_seconds"
+        ),
+        "Arguments.WarmStartConfig": "warm_start",
     }
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
@@ -143,22 +324,28 @@ class TuningStep(TrainingJobStep):
         max_jobs = self.max_jobs
         if max_jobs is None and self.strategy != GRID_STRATEGY:
             max_jobs = 1  # the SageMaker SDK's default too
-        return {
-            "HyperParameterTuningJobConfig": {
-                "Strategy": self.strategy,
-                "ResourceLimits": compact(
-                    MaxNumberOfTrainingJobs=render(max_jobs, ctx),
-                    MaxParallelTrainingJobs=render(self.max_parallel_jobs, ctx),
-                ),
-                "TrainingJobEarlyStoppingType": self.early_stopping_type,
-                "HyperParameterTuningJobObjective": {
-                    "Type": self.objective_type,
-                    "MetricName": self.objective_metric_name,
-                },
-                "ParameterRanges": self._ranges(ctx),
+        config = compact(
+            Strategy=self.strategy,
+            ResourceLimits=compact(
+                MaxNumberOfTrainingJobs=render(max_jobs, ctx),
+                MaxParallelTrainingJobs=render(self.max_parallel_jobs, ctx),
+                MaxRuntimeInSeconds=render(self.max_tuning_runtime_in_seconds, ctx),
+            ),
+            TrainingJobEarlyStoppingType=self.early_stopping_type,
+            RandomSeed=render(self.random_seed, ctx),
+            HyperParameterTuningJobObjective={
+                "Type": self.objective_type,
+                "MetricName": self.objective_metric_name,
             },
-            "TrainingJobDefinition": definition,
-        }
+            ParameterRanges=self._ranges(ctx),
+            StrategyConfig=render(self.strategy_config, ctx),
+            TuningJobCompletionCriteria=render(self.completion_criteria, ctx),
+        )
+        return compact(
+            HyperParameterTuningJobConfig=config,
+            TrainingJobDefinition=definition,
+            WarmStartConfig=render(self.warm_start, ctx),
+        )
 
     def _ranges(self, ctx: RenderContext) -> JsonValue:
         continuous: list[JsonValue] = []

@@ -34,6 +34,7 @@ from cdk_sagemaker_pipelines.definition import (
     S3Location,
     TrainingStep,
     framework_image,
+    framework_image_uri,
 )
 from tests.cdk.conftest import new_stack
 from tests.cdk.helpers import (
@@ -376,6 +377,35 @@ def test_framework_images_need_no_pull_permissions(env_specific):
     found = statements(template, pipeline.step_role_policy)
     assert "PullImages" not in found
     assert "AuthenticateToEcr" not in found
+
+
+def test_tensorflow_and_huggingface_images_resolve_and_need_no_pull_permissions():
+    stack = new_stack(account=None, region=None)
+    tensorflow_uri = framework_image_uri("tensorflow", "2.19", processor="gpu", region="eu-west-1")
+    custom_uri = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:v1"
+    steps = [
+        ProcessingStep(name="Literal", image=Image.from_uri(tensorflow_uri)),
+        ProcessingStep(name="Custom", image=Image.from_uri(custom_uri)),
+        ProcessingStep(name="Hf", image=Image.huggingface("4.49", pytorch_version="2.5")),
+    ]
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=steps))
+    template = Template.from_stack(stack)
+
+    spec = framework_image("huggingface", "4.49", base_framework_version="pytorch2.5")
+    mapping = (
+        "HuggingfaceHuggingfacePytorchTraining251Transformers4490GpuPy311Cu124Ubuntu2204Images"
+    )
+    assert template.to_json()["Mappings"] == {
+        mapping: {region: {"uri": spec.uri(region)} for region in spec.accounts}
+    }
+    # Only the custom image's repository: SageMaker pulls framework images itself.
+    pulled = statements(template, pipeline.step_role_policy)["PullImages"]["Resource"]
+    assert pulled == {
+        "Fn::Join": [
+            "",
+            ["arn:", {"Ref": "AWS::Partition"}, ":ecr:us-east-1:111122223333:repository/my-image"],
+        ]
+    }
 
 
 # -- S3 locations and defaults ---------------------------------------------------------------

@@ -173,8 +173,49 @@ def test_fails_code_needs_exactly_one_source(script: Path) -> None:
             Image.from_framework("pytorch", "2.10"),
             "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.10.0-cpu-py313",
         ),
+        (
+            Image.tensorflow("2.19", processor="gpu"),
+            "763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-training:2.19.0-gpu-py312",
+        ),
+        (
+            # inference images before 2.20 have no Python version in their tag
+            Image.tensorflow("2.19", scope="inference"),
+            "763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-inference:2.19.0-cpu",
+        ),
+        (
+            # training images are GPU-only: the default processor
+            Image.huggingface("4.49", pytorch_version="2.5"),
+            "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:"
+            "2.5.1-transformers4.49.0-gpu-py311-cu124-ubuntu22.04",
+        ),
+        (
+            Image.huggingface(
+                "4.26", tensorflow_version="2.11", processor="gpu", scope="inference"
+            ),
+            "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-tensorflow-inference:"
+            "2.11.0-transformers4.26.0-gpu-py39-cu112-ubuntu20.04",
+        ),
+        (
+            Image.from_framework(
+                "huggingface", "4.51.3", base_framework_version="pytorch2.6.0", scope="inference"
+            ),
+            "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:"
+            "2.6.0-transformers4.51.3-cpu-py312-ubuntu22.04",
+        ),
     ],
-    ids=["uri", "sklearn-default", "sklearn-inference", "xgboost-default", "pytorch", "framework"],
+    ids=[
+        "uri",
+        "sklearn-default",
+        "sklearn-inference",
+        "xgboost-default",
+        "pytorch",
+        "framework",
+        "tensorflow",
+        "tensorflow-inference",
+        "huggingface",
+        "huggingface-tensorflow",
+        "huggingface-framework",
+    ],
 )
 def test_image_constructors_resolve_per_region(image: Image, uri: str) -> None:
     assert StaticBinder(region="us-east-1").bind_image(image, step_name="S") == uri
@@ -198,6 +239,59 @@ def test_fails_image_unknown_framework_version_at_definition_time() -> None:
         match=r"^sklearn training image version '1\.2' is unknown; .* \(did you mean ",
     ):
         Image.sklearn("1.2")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: Image.huggingface("4.49"),
+            r"^huggingface 4\.49\.0 training images need a base framework version: "
+            r"pytorch_version='2\.5\.1' \(or '2\.5'\)$",
+        ),
+        (
+            lambda: Image.huggingface("4.49", pytorch_version="2.5", tensorflow_version="2.11"),
+            r"^Image\.huggingface: give pytorch_version or tensorflow_version, not both$",
+        ),
+        (
+            lambda: Image.huggingface("4.49", pytorch_version=2.10),  # type: ignore[arg-type]
+            r"^Image\.huggingface: pytorch_version expects str, got float 2\.1 "
+            r"\(write it as a string, e\.g\. '2\.5'\)$",
+        ),
+        (
+            lambda: Image.huggingface(4.49, pytorch_version="2.5"),  # type: ignore[arg-type]
+            r"^Image\.huggingface: transformers_version expects str, got float 4\.49 ",
+        ),
+        (
+            lambda: Image.huggingface("4.49", tensorflow_version="2.11"),
+            r"^huggingface 4\.49\.0 has no training image on tensorflow 2\.11; "
+            r"offered: pytorch_version='2\.5\.1' \(or '2\.5'\)$",
+        ),
+        (
+            lambda: Image.huggingface("4.49", pytorch_version="2.5", processor="cpu"),
+            r"^huggingface 4\.49\.0 \(pytorch 2\.5\.1\) has no 'cpu' training image; "
+            r"expected one of 'gpu'$",
+        ),
+        (
+            lambda: Image.tensorflow("2.15"),
+            r"^tensorflow training image version '2\.15' is unknown; known, newest first: ",
+        ),
+    ],
+    ids=["no-base", "two-bases", "float-base", "float-version", "base", "processor", "version"],
+)
+def test_fails_framework_image_arguments_at_definition_time(make: Any, message: str) -> None:
+    with pytest.raises(PipelineDefinitionError, match=message):
+        make()
+
+
+def test_fails_a_huggingface_image_in_a_region_without_it() -> None:
+    image = Image.huggingface("4.49", pytorch_version="2.5")
+
+    with pytest.raises(BindingError) as raised:
+        StaticBinder(region="mx-central-1").bind_image(image, step_name="S")
+    assert str(raised.value).startswith(
+        "huggingface 4.49.0 (pytorch 2.5.1) images are not published in 'mx-central-1'"
+    )
 
 
 def test_fails_image_needs_exactly_one_source() -> None:

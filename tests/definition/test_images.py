@@ -76,6 +76,31 @@ def test_framework_image_uri(
     assert framework_image_uri(framework, version, region=region, **options) == uri
 
 
+def test_processor_defaults_to_the_only_one_offered_else_cpu() -> None:
+    training = framework_image("huggingface", "4.49", base_framework_version="pytorch2.5")
+    inference = framework_image(
+        "huggingface", "4.49", base_framework_version="pytorch2.6", scope="inference"
+    )
+
+    assert training.tag == "2.5.1-transformers4.49.0-gpu-py311-cu124-ubuntu22.04"
+    assert inference.tag == "2.6.0-transformers4.49.0-cpu-py312-ubuntu22.04"
+    assert framework_image("tensorflow", "2.19").tag == "2.19.0-cpu-py312"
+
+
+def test_huggingface_spec_names_its_base_framework() -> None:
+    spec = framework_image(
+        "huggingface", "4.26", base_framework_version="tensorflow2.11", scope="inference"
+    )
+
+    assert (spec.framework, spec.version, spec.base_framework_version) == (
+        "huggingface",
+        "4.26.0",
+        "tensorflow2.11.0",
+    )
+    assert spec.repository == "huggingface-tensorflow-inference"
+    assert spec.description == "huggingface 4.26.0 (tensorflow 2.11.0)"
+
+
 def test_framework_image_spec_resolves_up_to_the_region() -> None:
     spec = framework_image("pytorch", "2.1", processor="gpu")
 
@@ -94,8 +119,9 @@ def test_framework_image_spec_resolves_up_to_the_region() -> None:
     ("call", "message"),
     [
         (
-            lambda: framework_image("tensorflow", "2.1"),
-            r"^unknown framework 'tensorflow'; expected one of 'sklearn', 'xgboost', 'pytorch'$",
+            lambda: framework_image("mxnet", "1.9"),
+            r"^unknown framework 'mxnet'; expected one of 'sklearn', 'xgboost', 'pytorch', "
+            r"'tensorflow', 'huggingface'$",
         ),
         (
             lambda: framework_image("sklearn", "1.2-1", scope="serving"),
@@ -138,6 +164,77 @@ def test_framework_image_spec_resolves_up_to_the_region() -> None:
             lambda: framework_image_uri("sklearn", "1.2-1", region="mars-1"),
             r"^sklearn 1\.2-1 images are not published in 'mars-1' \(published in 'af-south-1', ",
         ),
+        (
+            # before the 2.11 cut-off: no close match (2.21.0) is suggested
+            lambda: framework_image("tensorflow", "2.10"),
+            r"^tensorflow training image version '2\.10' is unknown; known, newest first: "
+            r"'2\.21\.0', '2\.19\.0', .*, '2\.11\.0' \(older versions are not listed here: "
+            r"give their image with Image\.from_uri\)$",
+        ),
+        (
+            lambda: framework_image("tensorflow", "2.19", py_version="py310"),
+            r"^tensorflow 2\.19\.0 has no image for 'py310'; expected one of 'py312'$",
+        ),
+        (
+            lambda: framework_image("tensorflow", "2.19", processor="tpu", scope="inference"),
+            r"^tensorflow 2\.19\.0 has no 'tpu' image; expected one of 'cpu', 'gpu'$",
+        ),
+        (
+            lambda: framework_image("huggingface", "4.50", base_framework_version="pytorch2.5"),
+            r"^huggingface training image transformers version '4\.50' is unknown; "
+            r"known, newest first: '5\.3\.0', '4\.56\.2', '4\.55\.0', '4\.49\.0', .* "
+            r"\(did you mean .*'4\.49\.0'.*\?\)$",
+        ),
+        (
+            lambda: framework_image("huggingface", "4.49"),
+            r"^huggingface 4\.49\.0 training images need a base framework version: "
+            r"pytorch_version='2\.5\.1' \(or '2\.5'\)$",
+        ),
+        (
+            lambda: framework_image("huggingface", "4.49", base_framework_version="pytorch2.6"),
+            r"^huggingface 4\.49\.0 has no training image on pytorch 2\.6; "
+            r"offered: pytorch_version='2\.5\.1' \(or '2\.5'\)$",
+        ),
+        (
+            # the only tensorflow-based images are the 4.26 inference ones
+            lambda: framework_image(
+                "huggingface", "4.26", base_framework_version="tensorflow2.1", scope="inference"
+            ),
+            r"^huggingface 4\.26\.0 has no inference image on tensorflow 2\.1; "
+            r"offered: pytorch_version='1\.13\.1' \(or '1\.13'\), "
+            r"tensorflow_version='2\.11\.0' \(or '2\.11'\) \(did you mean '2\.11'",
+        ),
+        (
+            lambda: framework_image("huggingface", "4.49", base_framework_version="2.5"),
+            r"^base framework version '2\.5' is not 'pytorch<version>' or "
+            r"'tensorflow<version>' \(e\.g\. 'pytorch2\.5\.1'\)$",
+        ),
+        (
+            lambda: framework_image(
+                "huggingface", "4.49", base_framework_version="pytorch2.5", processor="cpu"
+            ),
+            r"^huggingface 4\.49\.0 \(pytorch 2\.5\.1\) has no 'cpu' training image; "
+            r"expected one of 'gpu'$",
+        ),
+        (
+            lambda: framework_image(
+                "huggingface", "4.49", base_framework_version="pytorch2.5", py_version="py310"
+            ),
+            r"^huggingface 4\.49\.0 \(pytorch 2\.5\.1\) has no image for 'py310'; "
+            r"expected one of 'py311'$",
+        ),
+        (
+            lambda: framework_image("pytorch", "2.1", base_framework_version="pytorch2.1"),
+            r"^pytorch images have no base framework version \('pytorch2\.1'\); "
+            r"only huggingface images do$",
+        ),
+        (
+            lambda: framework_image_uri(
+                "huggingface", "4.49", base_framework_version="pytorch2.5", region="mx-central-1"
+            ),
+            r"^huggingface 4\.49\.0 \(pytorch 2\.5\.1\) images are not published in "
+            r"'mx-central-1' \(did you mean ",
+        ),
     ],
     ids=[
         "framework",
@@ -150,6 +247,18 @@ def test_framework_image_spec_resolves_up_to_the_region() -> None:
         "py-version",
         "region-hint",
         "region-list",
+        "tensorflow-version",
+        "tensorflow-py-version",
+        "tensorflow-processor",
+        "huggingface-version",
+        "huggingface-no-base",
+        "huggingface-base-version",
+        "huggingface-base-hint",
+        "huggingface-base-spelling",
+        "huggingface-training-is-gpu",
+        "huggingface-py-version",
+        "base-of-another-framework",
+        "huggingface-region",
     ],
 )
 def test_fails_unknown_choices_with_hints(call: object, message: str) -> None:
@@ -164,6 +273,15 @@ def test_fails_unknown_choices_with_hints(call: object, message: str) -> None:
         ("xgboost", "1.7-1", {}, "cn-north-1"),
         ("pytorch", "2.1", {"processor": "gpu"}, "cn-northwest-1"),
         ("pytorch", "2.1", {"scope": "inference"}, "eu-central-1"),
+        ("tensorflow", "2.19", {"processor": "gpu"}, "us-east-1"),
+        ("tensorflow", "2.19", {"scope": "inference"}, "cn-north-1"),
+        ("huggingface", "4.49", {"base_framework_version": "pytorch2.5"}, "eu-west-1"),
+        (
+            "huggingface",
+            "4.26",
+            {"base_framework_version": "tensorflow2.11", "scope": "inference"},
+            "us-west-2",
+        ),
     ],
 )
 def test_parse_image_uri_round_trip(

@@ -22,6 +22,7 @@ from cdk_sagemaker_pipelines.definition import (
     LambdaStep,
     MetricsSource,
     ModelMetrics,
+    ModelStep,
     NetworkConfig,
     OutputType,
     ParameterBoolean,
@@ -341,6 +342,19 @@ def test_fails_network_config_vpc_needs_subnets_and_security_groups(
             "here: max_runtime_in_seconds=)",
         ),
         (
+            # A HuggingFace estimator's arguments: the image says which framework.
+            lambda: TrainingStep(name="Train", image="my-image", transformers_version="4.49"),  # type: ignore[call-arg]
+            "TrainingStep 'Train' takes no argument 'transformers_version' (the SageMaker SDK's "
+            "transformers_version=; here: image=Image.huggingface(transformers_version, "
+            "pytorch_version=… or tensorflow_version=…, py_version=…))",
+        ),
+        (
+            lambda: ModelStep(name="Model", image="my-image", framework_version="2.1"),  # type: ignore[call-arg]
+            "ModelStep 'Model' takes no argument 'framework_version' (the SageMaker SDK's "
+            "framework_version=; here: image=Image.pytorch(framework_version, py_version=…) "
+            "(or Image.sklearn, Image.xgboost, Image.tensorflow))",
+        ),
+        (
             # Another class's SDK name is not hinted where it means nothing.
             lambda: LambdaStep(
                 name="Prep",
@@ -357,6 +371,8 @@ def test_fails_network_config_vpc_needs_subnets_and_security_groups(
         "sdk-name-misleading-close-match",
         "sdk-name-of-model-metrics",
         "sdk-name-renamed",
+        "sdk-name-of-a-hugging-face-estimator",
+        "sdk-name-of-a-framework-model",
         "sdk-name-of-another-class",
     ],
 )

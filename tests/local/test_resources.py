@@ -14,8 +14,20 @@ SKLEARN = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1
 CUSTOM = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
 
 
-def test_framework_images_run_with_the_default_python() -> None:
-    assert ResourceMap().interpreter(SKLEARN, step="Train", default_python="/py") == "/py"
+@pytest.mark.parametrize(
+    "image",
+    [
+        SKLEARN,
+        "763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-inference:2.19.0-cpu",
+        "763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-training:"
+        "2.5.1-transformers4.49.0-gpu-py311-cu124-ubuntu22.04",
+        "727897471807.dkr.ecr.cn-north-1.amazonaws.com.cn/huggingface-tensorflow-inference:"
+        "2.11.0-transformers4.26.0-cpu-py39-ubuntu20.04",
+    ],
+    ids=["sklearn", "tensorflow", "huggingface-pytorch", "huggingface-tensorflow"],
+)
+def test_framework_images_run_with_the_default_python(image: str) -> None:
+    assert ResourceMap().interpreter(image, step="Train", default_python="/py") == "/py"
 
 
 def test_custom_images_need_a_mapping_with_or_without_tag() -> None:

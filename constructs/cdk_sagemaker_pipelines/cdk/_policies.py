@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from aws_cdk import Arn, ArnFormat, Aws, Fn, Stack, Tokenization
+from aws_cdk import Arn, ArnComponents, ArnFormat, Aws, Fn, Stack, Tokenization
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
@@ -437,16 +437,18 @@ def _image_repositories(plan: PermissionPlan, stack: Stack) -> list[str]:
         parsed = parse_image_uri(image)
         if parsed is None or parsed.framework is not None:
             continue
+        # ArnComponents, not a dict: jsii passes a dict's keys as they are, and the
+        # snake_case "resource_name" would be dropped (an ARN of no repository).
         arns.append(
             Arn.format(
-                {
-                    "partition": Aws.PARTITION,
-                    "service": "ecr",
-                    "region": parsed.region,
-                    "account": parsed.account,
-                    "resource": "repository",
-                    "resource_name": parsed.repository,
-                }
+                ArnComponents(
+                    partition=Aws.PARTITION,
+                    service="ecr",
+                    region=parsed.region,
+                    account=parsed.account,
+                    resource="repository",
+                    resource_name=parsed.repository,
+                )
             )
         )
     return arns

@@ -13,6 +13,16 @@ _NETWORK = "network=NetworkConfig(subnets=…, security_group_ids=…, enable_ne
 _JOB_STEPS = ("ProcessingStep", "TrainingStep", "TuningStep", "TransformStep")
 _TRAINING_STEPS = ("TrainingStep", "TuningStep")
 _MODEL_STEPS = ("ModelStep", "RegisterModel")
+# Steps the SDK builds from a framework estimator, processor or model.
+_FRAMEWORK_STEPS = ("ProcessingStep", *_TRAINING_STEPS, *_MODEL_STEPS)
+_FRAMEWORK_IMAGE = (
+    "image=Image.pytorch(framework_version, py_version=…) "
+    "(or Image.sklearn, Image.xgboost, Image.tensorflow)"
+)
+_HUGGING_FACE_IMAGE = (
+    "image=Image.huggingface(transformers_version, pytorch_version=… or "
+    "tensorflow_version=…, py_version=…)"
+)
 
 # SDK keyword -> ((classes it applies to, or () for any), what to write instead).
 _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -27,6 +37,11 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
         "gives region, role and default bucket when the pipeline compiles",
     ),
     "image_uri": ((), "image= takes an Image (Image.sklearn(…), Image.from_uri(uri)) or a URI"),
+    "framework_version": (_FRAMEWORK_STEPS, _FRAMEWORK_IMAGE),
+    "py_version": (_FRAMEWORK_STEPS, _FRAMEWORK_IMAGE),
+    "transformers_version": (_FRAMEWORK_STEPS, _HUGGING_FACE_IMAGE),
+    "pytorch_version": (_FRAMEWORK_STEPS, _HUGGING_FACE_IMAGE),
+    "tensorflow_version": (_FRAMEWORK_STEPS, _HUGGING_FACE_IMAGE),
     "entry_point": ((), "code=Code.from_s3(uri, entry_point=…) or Code.from_asset(…)"),
     "source_dir": ((), "code=Code.from_s3(uri, entry_point=…) or Code.from_asset(…)"),
     "env": ((), "environment="),

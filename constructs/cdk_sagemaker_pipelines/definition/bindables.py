@@ -166,6 +166,8 @@ class Image:
 
         Image.sklearn("1.2-1")
         Image.pytorch("2.1", processor="gpu")
+        Image.tensorflow("2.19", scope="inference")
+        Image.huggingface("4.49", pytorch_version="2.5")     # GPU: its only training images
         Image.from_uri("111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest")
         Image.from_ecr_repository(repository, tag="v3")   # an aws_ecr.IRepository
         Image.from_asset("docker/train")                 # built from a Dockerfile
@@ -174,9 +176,10 @@ class Image:
     uri: str | Expression | None = None
     framework: str | None = None
     version: str | None = None
-    processor: str = "cpu"
+    processor: str | None = None
     py_version: str | None = None
     scope: str = "training"
+    base_framework_version: str | None = None
     repository: Any = None
     tag: str = "latest"
     directory: str | None = None
@@ -206,17 +209,25 @@ class Image:
         framework: str,
         version: str,
         *,
-        processor: str = "cpu",
+        processor: str | None = None,
         py_version: str | None = None,
         scope: str = "training",
+        base_framework_version: str | None = None,
     ) -> Image:
-        """A SageMaker framework image (``sklearn``, ``xgboost``, ``pytorch``)."""
+        """A SageMaker framework image, with the arguments of the SDK's ``image_uris.retrieve``.
+
+        ``framework``: ``sklearn``, ``xgboost``, ``pytorch``, ``tensorflow``, ``huggingface``.
+        ``processor`` is ``cpu`` or ``gpu``. Default: the only one offered, else ``cpu``.
+        ``py_version`` default: the newest offered. ``base_framework_version`` is for
+        ``huggingface`` only (``pytorch2.5``, ``tensorflow2.11``).
+        """
         return Image(
             framework=framework,
             version=version,
             processor=processor,
             py_version=py_version,
             scope=scope,
+            base_framework_version=base_framework_version,
         )
 
     @staticmethod
@@ -243,6 +254,85 @@ class Image:
         )
 
     @staticmethod
+    def tensorflow(
+        version: str,
+        *,
+        processor: str = "cpu",
+        py_version: str | None = None,
+        scope: str = "training",
+    ) -> Image:
+        """The SageMaker TensorFlow deep learning container (2.11 and later).
+
+        ``version`` is a full version or its ``major.minor`` alias (``"2.19"`` is 2.19.0).
+        ``processor``: ``cpu`` or ``gpu`` (the SDK picks it from the instance type; this
+        doesn't). Inference images before 2.20 have no Python version in their tag.
+
+        Example::
+
+            Image.tensorflow("2.19", processor="gpu")   # …/tensorflow-training:2.19.0-gpu-py312
+            Image.tensorflow("2.19", scope="inference")  # …/tensorflow-inference:2.19.0-cpu
+        """
+        return Image.from_framework(
+            "tensorflow", version, processor=processor, py_version=py_version, scope=scope
+        )
+
+    @staticmethod
+    def huggingface(
+        transformers_version: str,
+        *,
+        pytorch_version: str | None = None,
+        tensorflow_version: str | None = None,
+        processor: str | None = None,
+        py_version: str | None = None,
+        scope: str = "training",
+    ) -> Image:
+        """The SageMaker Hugging Face deep learning container (transformers 4.26 and later).
+
+        Like the SDK's ``HuggingFace`` estimator and ``HuggingFaceModel``: a transformers
+        version and the version of exactly one base framework, ``pytorch_version`` or
+        ``tensorflow_version`` (full or ``major.minor``; each transformers version is built
+        on the few listed in the error when one doesn't match). ``processor``: training
+        images are ``gpu`` only; inference images are ``cpu`` (default) or ``gpu``. The tag
+        ends in the CUDA/OS suffix the SDK adds.
+
+        Example::
+
+            Image.huggingface("4.49", pytorch_version="2.5")
+            # …/huggingface-pytorch-training:2.5.1-transformers4.49.0-gpu-py311-cu124-ubuntu22.04
+            Image.huggingface("4.26", tensorflow_version="2.11", scope="inference")
+            # …/huggingface-tensorflow-inference:2.11.0-transformers4.26.0-cpu-py39-ubuntu20.04
+        """
+        versions = {
+            "transformers_version": transformers_version,
+            "pytorch_version": pytorch_version,
+            "tensorflow_version": tensorflow_version,
+        }
+        for name, value in versions.items():
+            # A float is never guessed at: 2.10 would be 2.1.
+            if value is not None and not isinstance(value, str):
+                raise PipelineDefinitionError(
+                    f"Image.huggingface: {name} expects str, got {type(value).__name__} "
+                    f"{value!r} (write it as a string, e.g. '2.5')"
+                )
+        if pytorch_version is not None and tensorflow_version is not None:
+            raise PipelineDefinitionError(
+                "Image.huggingface: give pytorch_version or tensorflow_version, not both"
+            )
+        base: str | None = None
+        if pytorch_version is not None:
+            base = f"pytorch{pytorch_version}"
+        elif tensorflow_version is not None:
+            base = f"tensorflow{tensorflow_version}"
+        return Image.from_framework(
+            "huggingface",
+            transformers_version,
+            processor=processor,
+            py_version=py_version,
+            scope=scope,
+            base_framework_version=base,
+        )
+
+    @staticmethod
     def from_ecr_repository(repository: Any, tag: str = "latest") -> Image:
         """An image in an ECR repository (an ``aws_ecr.IRepository``); pull is granted."""
         return Image(repository=repository, tag=tag)
@@ -262,6 +352,7 @@ class Image:
             processor=self.processor,
             py_version=self.py_version,
             scope=self.scope,
+            base_framework_version=self.base_framework_version,
         )
 
 

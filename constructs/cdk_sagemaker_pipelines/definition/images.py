@@ -3,10 +3,17 @@
 The account and tag tables come from the SageMaker Python SDK's
 ``image_uri_config`` files (see ``data/framework_images.json`` for provenance).
 
+Hugging Face images are keyed by a transformers version plus the base framework (PyTorch
+or TensorFlow) version they are built on, and their tags end in a CUDA/OS suffix.
+
 Example::
 
     framework_image_uri("sklearn", "1.2-1", region="eu-west-1")
     # '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3'
+    framework_image_uri("huggingface", "4.49", base_framework_version="pytorch2.5",
+                        region="us-east-1")
+    # '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:'
+    # '2.5.1-transformers4.49.0-gpu-py311-cu124-ubuntu22.04'
 """
 
 from __future__ import annotations
@@ -22,7 +29,9 @@ from typing import Any
 from ._errors import PipelineDefinitionError
 from ._suggest import did_you_mean, one_of
 
-FRAMEWORKS = ("sklearn", "xgboost", "pytorch")
+FRAMEWORKS = ("sklearn", "xgboost", "pytorch", "tensorflow", "huggingface")
+# A Hugging Face image's base framework, spelt as the SDK's ``base_framework_version``.
+_BASE_FRAMEWORK = re.compile(r"(?P<name>pytorch|tensorflow)(?P<version>\d.*)")
 _ECR_URI = re.compile(
     r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.(?P<domain>[a-z0-9.\-]+)/"
     r"(?P<repository>[^:@]+)[:@](?P<tag>.+)"
@@ -54,6 +63,14 @@ class FrameworkImageSpec:
     accounts: dict[str, str]
     domains: dict[str, str]
     default_domain: str
+    base_framework_version: str | None = None  # Hugging Face only: "pytorch2.5.1"
+
+    @property
+    def description(self) -> str:
+        """``sklearn 1.2-1``, ``huggingface 4.49.0 (pytorch 2.5.1)``."""
+        return f"{self.framework} {self.version}" + (
+            f" ({_base_label(self.base_framework_version)})" if self.base_framework_version else ""
+        )
 
     def uri(self, region: str) -> str:
         """Return the image URI in ``region`` (raises for an unsupported region)."""
@@ -67,7 +84,7 @@ class FrameworkImageSpec:
 
     def unpublished(self, region: str) -> str:
         """The message for a region without this image."""
-        return f"{self.framework} {self.version} images are not published in {region!r}"
+        return f"{self.description} images are not published in {region!r}"
 
     def region_hint(self, region: str) -> str:
         """The closest regions that have this image, or how many do."""
@@ -80,22 +97,35 @@ def framework_image(
     framework: str,
     version: str,
     *,
-    processor: str = "cpu",
+    processor: str | None = None,
     py_version: str | None = None,
     scope: str = "training",
+    base_framework_version: str | None = None,
 ) -> FrameworkImageSpec:
     """Resolve a framework image up to the region.
+
+    ``processor`` defaults to the only one offered, else ``cpu``; ``py_version`` to the
+    newest offered. ``base_framework_version`` (Hugging Face only, as in the SDK:
+    ``pytorch2.5.1``, ``tensorflow2.11``) picks what the transformers image is built on.
 
     Example::
 
         framework_image("pytorch", "2.1", processor="gpu").uri("us-east-1")
+        framework_image("huggingface", "4.49", base_framework_version="pytorch2.5")
     """
-    return _framework_image(framework, version, processor, py_version, scope)
+    return _framework_image(
+        framework, version, processor, py_version, scope, base_framework_version
+    )
 
 
 @functools.lru_cache(maxsize=1024)
 def _framework_image(
-    framework: str, version: str, processor: str, py_version: str | None, scope: str
+    framework: str,
+    version: str,
+    processor: str | None,
+    py_version: str | None,
+    scope: str,
+    base_framework_version: str | None,
 ) -> FrameworkImageSpec:
     """``framework_image``, cached: the table never changes (errors are not cached)."""
     table = _table()
@@ -115,31 +145,55 @@ def _framework_image(
     if entry is None:
         hint = did_you_mean(version, config["versions"])
         newest_first = sorted(config["versions"], key=_version_key, reverse=True)
+        if _version_key(version) < _version_key(newest_first[-1]):
+            # The table keeps recent versions only: no close match is what was meant.
+            hint = "older versions are not listed here: give their image with Image.from_uri"
+        what = "transformers version" if "base_frameworks" in _any_entry(config) else "version"
         message = (
-            f"{framework} {scope} image version {version!r} is unknown; "
+            f"{framework} {scope} image {what} {version!r} is unknown; "
             f"known, newest first: {one_of(newest_first, 12)}"
         )
         raise PipelineDefinitionError(message + (f" ({hint})" if hint else ""))
-    processors: list[str] = entry.get("processors") or []
-    if processors and processor not in processors:
+    subject = f"{framework} {resolved}"
+    base: str | None = None
+    if "base_frameworks" in entry:
+        base, base_entry = _base_framework(subject, scope, entry, base_framework_version)
+        subject += f" ({_base_label(base)})"
+        entry = {**entry, **base_entry}
+    elif base_framework_version is not None:
         raise PipelineDefinitionError(
-            f"{framework} {resolved} has no {processor!r} image; "
-            f"expected one of {one_of(processors)}"
+            f"{framework} images have no base framework version "
+            f"({base_framework_version!r}); only huggingface images do"
+        )
+    processors: list[str] = entry.get("processors") or []
+    if processor is None and processors:
+        processor = processors[0] if len(processors) == 1 else "cpu"
+    if processors and processor not in processors:
+        # Hugging Face training images are GPU-only while its inference images are not.
+        kind = f"{scope} image" if base else "image"
+        raise PipelineDefinitionError(
+            f"{subject} has no {processor!r} {kind}; expected one of {one_of(processors)}"
         )
     py_versions: list[str] = entry.get("py_versions") or []
     if py_version is None and py_versions:
         py_version = py_versions[-1]
     if py_versions and py_version not in py_versions:
         raise PipelineDefinitionError(
-            f"{framework} {resolved} has no image for {py_version!r}; "
-            f"expected one of {one_of(py_versions)}"
+            f"{subject} has no image for {py_version!r}; expected one of {one_of(py_versions)}"
         )
+    # The SDK's _format_tag: the parts that apply, joined by '-'. A Hugging Face tag starts
+    # with the base framework's version and ends in the CUDA/OS suffix of its processor.
+    prefix = resolved
+    if base is not None:
+        prefix = f"{_split_base(base)[1]}-transformers{resolved}"
+    container_version = entry.get("container_versions", {}).get(processor) if processors else None
     tag = "-".join(
         part
         for part in (
-            resolved,
+            prefix,
             processor if processors else None,
             py_version if py_versions else None,
+            container_version,
         )
         if part
     )
@@ -153,7 +207,63 @@ def _framework_image(
         accounts=dict(table["registries"][entry["registries"]]),
         domains=dict(table["domains"]),
         default_domain=table["default_domain"],
+        base_framework_version=base,
     )
+
+
+def _any_entry(config: dict[str, Any]) -> dict[str, Any]:
+    """One version entry of a scope (all entries of a scope have the same shape)."""
+    entry: dict[str, Any] = next(iter(config["versions"].values()), {})
+    return entry
+
+
+def _split_base(base: str) -> tuple[str, str]:
+    """``pytorch2.5.1`` → ``("pytorch", "2.5.1")``."""
+    match = _BASE_FRAMEWORK.fullmatch(base)
+    assert match is not None, base
+    return match["name"], match["version"]
+
+
+def _base_label(base: str) -> str:
+    """``pytorch2.5.1`` → ``pytorch 2.5.1``."""
+    return " ".join(_split_base(base))
+
+
+def _base_framework(
+    subject: str, scope: str, entry: dict[str, Any], requested: str | None
+) -> tuple[str, dict[str, Any]]:
+    """The base framework (``pytorch2.5.1``) of a Hugging Face version entry, and its entry.
+
+    The SDK's per-version ``version_aliases`` (``pytorch2.5`` → ``pytorch2.5.1``) resolve
+    here; the resolved version goes into the tag.
+    """
+    bases: dict[str, Any] = entry["base_frameworks"]
+    aliases: dict[str, str] = entry.get("base_framework_aliases", {})
+    # In the words of Image.huggingface and the SDK's HuggingFace estimator.
+    short = {target: _split_base(alias)[1] for alias, target in aliases.items()}
+    offered = ", ".join(
+        "{}_version={!r}".format(*_split_base(full))
+        + (f" (or {short[full]!r})" if full in short else "")
+        for full in bases
+    )
+    if requested is None:
+        raise PipelineDefinitionError(
+            f"{subject} {scope} images need a base framework version: {offered}"
+        )
+    if _BASE_FRAMEWORK.fullmatch(requested) is None:
+        raise PipelineDefinitionError(
+            f"base framework version {requested!r} is not 'pytorch<version>' or "
+            f"'tensorflow<version>' (e.g. {next(iter(bases))!r})"
+        )
+    full = aliases.get(requested, requested)
+    if full not in bases:
+        name, version = _split_base(requested)
+        same_name = [_split_base(base) for base in [*bases, *aliases]]
+        known = [known for other, known in same_name if other == name]
+        hint = did_you_mean(version, known) if len(bases) > 1 else None  # else: the offer
+        message = f"{subject} has no {scope} image on {_base_label(requested)}; offered: {offered}"
+        raise PipelineDefinitionError(message + (f" ({hint})" if hint else ""))
+    return full, bases[full]
 
 
 def _version_key(version: str) -> list[tuple[int, int | str]]:
@@ -214,7 +324,8 @@ def _repositories() -> dict[str, str]:
     for name, framework in _table()["frameworks"].items():
         for scope in framework["scopes"].values():
             for entry in scope["versions"].values():
-                found[entry["repository"]] = name
+                for image in entry.get("base_frameworks", {"": entry}).values():
+                    found[image["repository"]] = name
     return found
 
 

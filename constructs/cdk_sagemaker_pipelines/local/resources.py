@@ -109,7 +109,7 @@ class ResourceMap:
       names local code that way).
     - ``images``: image URIs (with or without tag) → a Python interpreter (``python``
       means the runner's own). SageMaker framework images (scikit-learn, XGBoost,
-      PyTorch) need no entry: they run with the runner's Python.
+      PyTorch, TensorFlow, Hugging Face) need no entry: they run with the runner's Python.
     - ``lambdas``: function ARNs or names → local handlers (``file.py:function``).
     - ``pipeline_name``, ``max_parallel``: the deployed pipeline's name and its
       ``ParallelismConfiguration``, when known.

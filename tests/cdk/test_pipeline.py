@@ -596,7 +596,8 @@ def test_undeclared_parameter_locations_are_reported_as_a_warning():
         "/Test/Training",
         Match.string_like_regexp(
             r"^The step role gets no S3 access for: step 'Prep' field "
-            r"'Arguments\.ProcessingInputs\[0\]\.S3Input\.S3Uri' \(reads a Std:Join expression\)"
+            r"'Arguments\.ProcessingInputs\[0\]\.S3Input\.S3Uri' \(reads a Std:Join expression "
+            r"of 'Parameters\.InputDataKey'\)"
             r".*parameter_locations=.*\[ack: cdk-sagemaker-pipelines:unattributed-s3-location\]$"
         ),
     )
@@ -1716,7 +1717,7 @@ def test_a_json_get_file_known_only_at_run_time_is_reported_as_a_warning():
         Match.string_like_regexp(
             r"^The pipeline role gets no S3 access for the JSON files JsonGet reads: step "
             r"'Check' field 'Arguments\.Conditions\[0\]\.LeftValue\.Std:JsonGet\.S3Uri' "
-            r"\(reads a Std:Join expression\).*parameter_locations=.*"
+            r"\(reads a Std:Join expression of 'Parameters\.GateReport'\).*parameter_locations=.*"
             r"\[ack: cdk-sagemaker-pipelines:unattributed-json-get\]$"
         ),
     )

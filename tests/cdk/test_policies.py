@@ -361,6 +361,26 @@ def test_callback_messages_to_an_imported_kms_encrypted_queue_may_use_its_key():
     assert role["EncryptCallbackMessages"]["Resource"] == key_arn
 
 
+def test_callback_messages_to_a_queue_imported_with_its_url_may_use_its_key():
+    # Imported with queue_url=: the URL is a literal, and the queue is found by it all the same.
+    stack = new_stack()
+    key_arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    queue = sqs.Queue.from_queue_attributes(
+        stack,
+        "Reviews",
+        queue_arn="arn:aws:sqs:us-east-1:111122223333:model-reviews",
+        queue_url="https://sqs.us-east-1.amazonaws.com/111122223333/model-reviews",
+        key_arn=key_arn,
+    )
+    steps = [CallbackStep(name="Review", sqs_queue_url=queue.queue_url, inputs={"a": "b"})]
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=steps), pipeline_name=NAME
+    )
+    assert pipeline.role_policy is not None
+    role = statements(Template.from_stack(stack), pipeline.role_policy)
+    assert role["EncryptCallbackMessages"]["Resource"] == key_arn
+
+
 def test_a_vpc_config_in_the_definition_lets_the_step_role_create_job_interfaces():
     # A job in a VPC the definition names (not the construct's vpc=) got no ENI permissions:
     # SageMaker rejects CreateProcessingJob when the role can't create them.

@@ -404,6 +404,20 @@ def test_fails_sharing_with_an_environment_agnostic_stacks_account():
         registry.share_with_account(other.account)
 
 
+def test_fails_sharing_a_registry_with_an_env_with_an_environment_agnostic_stacks_account():
+    # AWS::AccountId in the registry's template is the registry's account: a self-share.
+    app = cdk.App()
+    env = cdk.Environment(account=ACCOUNT, region="us-east-1")
+    registry = ModelRegistry(cdk.Stack(app, "Models", env=env), "Registry")
+    other = cdk.Stack(app, "Consumer")
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"- prop 'account_id': the account of an environment-agnostic stack "
+        r"\(AWS::AccountId\) is the one deploying this stack",
+    ):
+        registry.share_with_account(other.account)
+
+
 @pytest.mark.parametrize(
     ("account_id", "problem"),
     [

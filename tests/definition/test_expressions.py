@@ -26,6 +26,7 @@ from cdk_sagemaker_pipelines.definition import (
     PipelineDefinition,
     PipelineDefinitionError,
     PipelineValidationError,
+    ProcessingOutput,
     ProcessingStep,
     PropertyFile,
     StaticBinder,
@@ -39,6 +40,7 @@ from cdk_sagemaker_pipelines.definition._render import (
     render_string_list,
     render_string_map,
 )
+from cdk_sagemaker_pipelines.definition.permissions import S3Access, plan_permissions
 
 ROLE = "arn:aws:iam::111122223333:role/SageMakerRole"
 IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
@@ -266,6 +268,51 @@ def test_json_get_of_an_s3_uri_compiles_with_the_writer_as_a_dependency() -> Non
     )
 
     assert [step["Name"] for step in definition["Steps"]] == ["Score", "Check"]
+
+
+def test_json_gets_read_under_an_output_whose_uri_ends_in_an_execution_id() -> None:
+    # The output is s3://results/evaluation/<execution id>: the files are one level below.
+    destination = Join(
+        on="/", values=["s3://results/evaluation", ExecutionVariables.PIPELINE_EXECUTION_ID]
+    )
+    report = PropertyFile(name="Report", output_name="evaluation", path="evaluation.json")
+    scored = ProcessingStep(
+        name="Score",
+        image=IMAGE,
+        outputs=[
+            ProcessingOutput(
+                output_name="evaluation",
+                source="/opt/ml/processing/evaluation",
+                destination=destination,
+            )
+        ],
+        property_files=[report],
+    )
+    check = ConditionStep(
+        name="Check",
+        conditions=[
+            ConditionEquals(
+                left=JsonGet(step=scored, property_file=report, json_path="passed"), right=True
+            ),
+            ConditionEquals(
+                left=JsonGet(
+                    s3_uri=Join(on="/", values=[scored.output("evaluation"), "summary.json"]),
+                    json_path="passed",
+                ),
+                right=True,
+            ),
+        ],
+        if_steps=[FailStep(name="Stop", error_message="passed")],
+    )
+    definition = PipelineDefinition(steps=[check]).to_definition(
+        StaticBinder(role_arn=ROLE, default_bucket="b")
+    )
+
+    # Not evaluation/evaluation.json: the execution id's * is kept.
+    assert plan_permissions(definition).property_file_reads == [
+        S3Access("results", "evaluation/*/evaluation.json"),
+        S3Access("results", "evaluation/*/summary.json"),
+    ]
 
 
 # to_string

@@ -381,6 +381,11 @@ def test_drift_check_baselines_and_bias_reports_are_read() -> None:
             {"Get": "Parameters.Threshold"},
             "expected an S3 URI (a String), got a Float ('Parameters.Threshold')",
         ),
+        (
+            # As JsonGet(s3_uri=<parameter>) writes it, and the SDK's Join(values=[…]).
+            {"Std:Join": {"On": "", "Values": [{"Get": "Parameters.Threshold"}]}},
+            "expected an S3 URI (a String), got a Float ('Parameters.Threshold')",
+        ),
         ("my-ml-bucket/report.json", "the URI starts with 'my-ml-bucket/report.json', not 's3://'"),
         (
             {
@@ -397,7 +402,14 @@ def test_drift_check_baselines_and_bias_reports_are_read() -> None:
             "refers to step 'Evaluat', which is not in the pipeline",
         ),
     ],
-    ids=["number-parameter", "no-scheme", "https", "number", "unknown-step"],
+    ids=[
+        "number-parameter",
+        "joined-number-parameter",
+        "no-scheme",
+        "https",
+        "number",
+        "unknown-step",
+    ],
 )
 def test_fails_json_get_of_something_not_an_s3_uri(uri: Any, message: str) -> None:
     definition = load("ported-features")

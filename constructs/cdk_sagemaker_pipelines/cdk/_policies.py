@@ -490,11 +490,12 @@ def _queue_key_arn(stack: Stack, url: Any) -> Any:
 
     A queue of this app (``sqs.Queue``) is found through the token; an imported one
     (``Queue.from_queue_attributes(..., key_arn=...)``) by its URL among the stack's
-    constructs, as its URL is built from pseudo parameters, not from a resource.
+    constructs, as its URL is built from pseudo parameters (or is the literal
+    ``queue_url=`` it was imported with), not from a resource.
     """
-    if not isinstance(url, str) or not is_unresolved(url):
+    if not isinstance(url, str):
         return None
-    for token in Tokenization.reverse_string(url).tokens:
+    for token in Tokenization.reverse_string(url).tokens if is_unresolved(url) else []:
         target = getattr(token, "target", None)
         scope = target.node.scope if isinstance(target, sqs.CfnQueue) else None
         if isinstance(scope, sqs.Queue):

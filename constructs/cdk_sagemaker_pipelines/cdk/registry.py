@@ -322,20 +322,21 @@ class ModelRegistry(Resource):
             f"ModelRegistry {self.node.path}.share_with_account",
         )
         own = Stack.of(self).account
-        # Another environment-agnostic stack's .account is the same AWS::AccountId token:
-        # the account that deploys this stack, so its own.
-        if account_id == own and (not is_unresolved(own) or own == Aws.ACCOUNT_ID):
+        # An environment-agnostic stack's .account is the AWS::AccountId token, which this
+        # stack's template resolves to the account deploying it: its own, whatever its env.
+        agnostic = account_id == Aws.ACCOUNT_ID
+        if agnostic or (account_id == own and not is_unresolved(own)):
             raise_for(
                 [
                     Problem(
                         None,
                         "account_id",
-                        f"{account_id} is this stack's own account, which owns the registry"
-                        if not is_unresolved(own)
-                        else "the account of an environment-agnostic stack (AWS::AccountId) "
-                        "is the one deploying this stack, which owns the registry",
+                        "the account of an environment-agnostic stack (AWS::AccountId) "
+                        "is the one deploying this stack, which owns the registry"
+                        if agnostic
+                        else f"{account_id} is this stack's own account, which owns the registry",
                         "share only with other accounts; grant_read gives roles of this one"
-                        + ("" if not is_unresolved(own) else "; give the other stack an env"),
+                        + ("; give the other stack an env" if agnostic else ""),
                     )
                 ],
                 f"ModelRegistry {self.node.path}.share_with_account",

@@ -505,7 +505,9 @@ class _Planner:
                     if output.get("OutputName") == declared.get("OutputName"):
                         uri = (output.get("S3Output") or {}).get("S3Uri")
                         for location in self._resolve(uri):
-                            pattern = location.key_pattern.rstrip("/*")
+                            # A trailing * stands for a part of the output's URI (an
+                            # execution id): the file is under it, so the * stays.
+                            pattern = location.key_pattern.rstrip("/")
                             path = f"{pattern}/{declared.get('FilePath')}".lstrip("/")
                             _add(self.plan.property_file_reads, S3Access(location.bucket, path))
 
@@ -578,8 +580,9 @@ class _Planner:
                 resolved = self._resolve(item, depth + 1) if is_expression(item) else []
                 if not resolved or pieces:
                     return []
-                # A location followed by more parts: keep its bucket and pattern.
-                pieces.append([f"s3://{r.bucket}/{r.key_pattern.rstrip('*/')}" for r in resolved])
+                # A location followed by more parts: keep its bucket and pattern, a trailing
+                # * too (a run-time part of the location, such as an execution id).
+                pieces.append([f"s3://{r.bucket}/{r.key_pattern.rstrip('/')}" for r in resolved])
         found: list[S3Access] = []
         for combination in itertools.product(*pieces):
             parsed = _parse_s3_uri(separator.join(combination))
@@ -808,8 +811,21 @@ def _describe(value: Any) -> str:
         key = next(iter(value))
         if key == "Get":
             return f"'{value['Get']}'"
-        return f"a {key} expression"
+        # Name what the expression is built from: the parameter to declare a location for.
+        references = ", ".join(f"'{reference}'" for reference in _references(value))
+        return f"a {key} expression of {references}" if references else f"a {key} expression"
     return repr(value)
+
+
+def _references(value: Any) -> list[str]:
+    """The ``Get`` references in ``value``, each once, in order."""
+    if isinstance(value, Mapping):
+        if len(value) == 1 and isinstance(value.get("Get"), str):
+            return [value["Get"]]
+        return list(dict.fromkeys(r for item in value.values() for r in _references(item)))
+    if isinstance(value, list):
+        return list(dict.fromkeys(r for item in value for r in _references(item)))
+    return []
 
 
 def plan_permissions(

@@ -904,13 +904,20 @@ class _Validator:
                 "JsonGet reads a JSON object in S3: build 's3://<bucket>/<key>'",
             )
             return
-        if is_expression(uri) and next(iter(uri)) == "Get":
-            value_type = self.type_of(uri)
+        # The URI itself, or the one value of the Join it is wrapped in (as the SDK, and
+        # JsonGet(s3_uri=<parameter>) in Python, write it): a reference of another type
+        # joins into no S3 URI.
+        joined: Any = uri.get("Std:Join") if _is_object(uri) and len(uri) == 1 else None
+        values = joined.get("Values") if _is_object(joined) else None
+        whole = values[0] if isinstance(values, list) and len(values) == 1 else uri
+        if is_expression(whole) and next(iter(whole)) == "Get":
+            value_type = self.type_of(whole)
             if value_type is not None and value_type != "String":
                 self.add(
                     step_name,
                     where,
-                    f"expected an S3 URI (a String), got a {value_type} ({uri['Get']!r})",
+                    f"expected an S3 URI (a String), got {_article(value_type)} {value_type} "
+                    f"({whole['Get']!r})",
                     "use a String parameter or property that holds the URI",
                 )
 

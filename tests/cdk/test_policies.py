@@ -9,6 +9,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
@@ -760,3 +761,23 @@ def test_the_same_finding_is_acknowledged_once():
 )
 def test_flatten_reference_mirrors_cdk_nags_flatten_cfn_reference(reference: Any, flat: str):
     assert flatten_reference(reference) == flat
+
+
+@pytest.mark.parametrize("env", [True, False], ids=["env", "env-agnostic"])
+def test_kms_keys_given_by_a_cdk_alias_are_granted_on_the_aliased_key(env: bool):
+    # alias.alias_name and alias.alias_arn are tokens with no "alias/" in them: granted as
+    # they were, the statements named the alias and never matched the key.
+    stack = new_stack() if env else new_stack(account=None, region=None)
+    key = kms.Key(stack, "JobKey", enable_key_rotation=True)
+    alias = key.add_alias("alias/jobs")
+    definition = literal_definition()
+    arguments = definition["Steps"][0]["Arguments"]
+    arguments["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] = alias.alias_name
+    arguments["ProcessingOutputConfig"]["KmsKeyId"] = alias.alias_arn
+    pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    assert pipeline.role_policy is not None
+    template = Template.from_stack(stack)
+    key_arn = {"Fn::GetAtt": [logical_id(key), "Arn"]}
+    assert statements(template, pipeline.role_policy)["LetJobsUseTheirKeys"]["Resource"] == key_arn
+    step_role = statements(template, pipeline.step_role_policy)
+    assert step_role["EncryptJobVolumesAndOutputs"]["Resource"] == key_arn

@@ -16,6 +16,7 @@ from typing import Any
 
 from aws_cdk import Arn, ArnComponents, ArnFormat, Aws, Fn, Stack, Tokenization
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 
@@ -100,9 +101,55 @@ def _is_alias(key: Any) -> bool:
     return isinstance(key, str) and (key.startswith("alias/") or ":alias/" in key)
 
 
+def _plan_keys(stack: Stack, plan: PermissionPlan) -> list[Any]:
+    """The jobs' keys, with an alias of this app (``kms.Alias``) replaced by its key's ARN.
+
+    ``alias.alias_name`` and ``alias.alias_arn`` are tokens that don't say they are aliases,
+    and a grant on them never matches the key. They refer to the alias resource, or (where
+    CDK resolves the name to its literal) to nothing: only then is the construct tree
+    searched, comparing resolved values.
+    """
+    keys: list[Any] = []
+    aliases: list[tuple[Any, Any, str]] | None = None  # resolved name and ARN, key ARN
+    for key in plan.kms_keys:
+        if isinstance(key, str) and is_unresolved(key):
+            targets = [
+                getattr(reference, "target", None)
+                for reference in Tokenization.reverse_string(key).tokens
+            ]
+            found = next(
+                (
+                    target.node.scope
+                    for target in targets
+                    if isinstance(target, kms.CfnAlias) and isinstance(target.node.scope, kms.Alias)
+                ),
+                None,
+            )
+            if isinstance(found, kms.Alias):
+                key = found.alias_target_key.key_arn
+            elif all(target is None for target in targets):
+                if aliases is None:
+                    # Compared resolved: each read of alias_arn formats a new token string.
+                    aliases = [
+                        (
+                            stack.resolve(alias.alias_name),
+                            stack.resolve(alias.alias_arn),
+                            alias.alias_target_key.key_arn,
+                        )
+                        for alias in stack.node.find_all()
+                        if isinstance(alias, kms.Alias)
+                    ]
+                resolved = stack.resolve(key)
+                key = next(
+                    (arn for name, alias_arn, arn in aliases if resolved in (name, alias_arn)), key
+                )
+        keys.append(key)
+    return keys
+
+
 def _job_keys(stack: Stack, plan: PermissionPlan) -> list[Any]:
     """The ARNs of the jobs' keys given by id or ARN (aliases: see ``_alias_key_statements``)."""
-    return _unique(_key_arn(stack, key) for key in plan.kms_keys if not _is_alias(key))
+    return _unique(_key_arn(stack, key) for key in _plan_keys(stack, plan) if not _is_alias(key))
 
 
 def _alias_key_statements(
@@ -116,7 +163,7 @@ def _alias_key_statements(
     statement allows the keys of that account and region that carry the alias instead.
     """
     aliases: dict[str, list[str]] = defaultdict(list)
-    for key in plan.kms_keys:
+    for key in _plan_keys(stack, plan):
         if not _is_alias(key):
             continue
         if key.startswith("alias/"):

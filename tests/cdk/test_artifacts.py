@@ -392,6 +392,24 @@ def test_fails_event_bridge_notifications_for_an_imported_bucket() -> None:
         enable_event_bridge_notifications(bucket)  # type: ignore[arg-type]
 
 
+def test_fails_event_bridge_notifications_over_a_configuration_given_as_a_token() -> None:
+    from aws_cdk import aws_s3 as s3_
+
+    from cdk_sagemaker_pipelines.cdk.artifacts import enable_event_bridge_notifications
+
+    stack = new_stack()
+    bucket = s3_.Bucket(stack, "Data")
+    cfn = bucket.node.default_child
+    assert isinstance(cfn, s3_.CfnBucket)
+    cfn.notification_configuration = cdk.Token.as_any({"TopicConfigurations": []})
+    with pytest.raises(
+        ValueError,
+        match=r"^Test/Data: set NotificationConfiguration as a "
+        r"CfnBucket.NotificationConfigurationProperty to combine it with EventBridge$",
+    ):
+        enable_event_bridge_notifications(bucket)
+
+
 @pytest.mark.parametrize("construct_id", ["Data", "Bucket", "AccessLogs", "Key"])
 def test_fails_adding_a_bucket_with_an_id_already_taken(construct_id: str) -> None:
     store = ArtifactStore(new_stack(), "Store")

@@ -180,6 +180,7 @@ def test_defaults_leave_optional_properties_out(default: Built):
             r"'vpc_subnets': given without vpc, so it would be ignored \(pass vpc= too\)",
         ),
         ({"security_groups": []}, r"'security_groups': given without vpc"),
+        ({"vpc": "vpc-0a1b2c3d4e5f60718"}, r"'vpc': expected an ec2.IVpc, got str 'vpc-0a1b"),
     ],
 )
 def test_fails_invalid_props_with_our_error_naming_the_problem(props: dict[str, Any], message):
@@ -440,6 +441,22 @@ def _vpc(stack: cdk.Stack) -> ec2.IVpc:
         private_subnet_ids=SUBNETS,
         private_subnet_route_table_ids=["rtb-0a1b2c3d4e5f60711", "rtb-0a1b2c3d4e5f60722"],
     )
+
+
+def test_fails_security_groups_given_by_id():
+    stack = new_stack()
+    with pytest.raises(
+        PipelineValidationError,
+        match=r"'security_groups': expected a list of ec2.ISecurityGroup, got list "
+        r"\['sg-0a1b2c3d'\] \(ec2.SecurityGroup.from_security_group_id\(self, 'Jobs', 'sg-…'\)\)",
+    ):
+        Pipeline(
+            stack,
+            "Training",
+            definition=prep_and_train(),
+            vpc=_vpc(stack),
+            security_groups=["sg-0a1b2c3d"],  # type: ignore[list-item]
+        )
 
 
 @pytest.fixture(scope="module")
@@ -908,6 +925,16 @@ def test_fails_parameter_locations_of_undeclared_parameters_or_of_the_wrong_type
             "Training",
             definition=definition,
             parameter_locations={"InputDataKey": 5},  # type: ignore[dict-item]
+        )
+    with pytest.raises(
+        PipelineValidationError,
+        match=r"prop 'parameter_locations': expected a dict of parameter name to patterns, got ",
+    ):
+        Pipeline(
+            new_stack(),
+            "Training",
+            definition=definition,
+            parameter_locations=["InputDataKey"],  # type: ignore[arg-type]
         )
 
 

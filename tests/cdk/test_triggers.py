@@ -389,6 +389,10 @@ def test_a_token_retry_count_is_not_checked():
             {"max_event_age": cdk.Duration.days(2)},
             r"'max_event_age': must be 1 minute to 24 hours, got 2 days",
         ),
+        (
+            {"max_event_age": 3600},
+            r"'max_event_age': expected a Duration, got int 3600 \(Duration.hours\(2\)\)",
+        ),
         ({"description": "d" * 513}, r"'description': 513 characters, longer than 512"),
         (
             {"enabled": "false"},
@@ -559,6 +563,32 @@ def test_fails_a_target_retry_policy_eventbridge_would_reject(props: dict[str, A
     with pytest.raises(PipelineDefinitionError) as raised:
         SageMakerPipelineTarget(_pipeline(stack), **props)
     assert str(raised.value) == message
+
+
+def test_fails_a_target_bound_to_a_rule_not_created_in_this_app():
+    stack = new_stack()
+    target = SageMakerPipelineTarget(_pipeline(stack))
+    imported = events.Rule.from_event_rule_arn(
+        stack, "Imported", f"arn:aws:events:{REGION}:{ACCOUNT}:rule/nightly"
+    )
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^SageMakerPipelineTarget needs an events.Rule created in this app$",
+    ):
+        target.bind(imported)
+
+
+def test_fails_parameters_for_a_target_bound_under_an_id_of_its_own():
+    # events.Rule.add_target binds as Target<index>; the parameters are set at that index.
+    stack = new_stack()
+    target = SageMakerPipelineTarget(_pipeline(stack), parameters={"InputDataKey": "curated/"})
+    rule = events.Rule(stack, "Rule", schedule=events.Schedule.rate(cdk.Duration.days(1)))
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^SageMakerPipelineTarget needs an events.Rule created in this app \(got target "
+        r"id 'Nightly' on Test/Rule\)$",
+    ):
+        target.bind(rule, "Nightly")
 
 
 def test_fails_a_target_for_what_is_not_a_pipeline():

@@ -2,8 +2,9 @@
 
 Python cases build a ``PipelineDefinition`` and compile it; JSON cases are SDK-style
 definitions in ``invalid/`` with one thing broken each, their expected problems listed in
-``invalid/expected.json``. Both assert that the expected problems, and no others, are
-reported, so every case pins down one rule.
+``invalid/expected.json``; wrong-shape cases break one member of a compiled definition by
+hand (a string where an object belongs, a missing member). All assert that the expected
+problems, and no others, are reported, so every case pins down one rule.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from cdk_sagemaker_pipelines.definition import (
     ConditionIn,
     ConditionLessThan,
     ContinuousParameter,
+    EMRStep,
     ExecutionVariable,
     ExecutionVariables,
     Image,
@@ -776,6 +778,27 @@ def tuning_logarithmic_range_from_zero() -> PipelineDefinition:
 
 @case(
     "Tune",
+    "Arguments.HyperParameterTuningJobConfig.ParameterRanges.ContinuousParameterRanges[0]"
+    ".ScalingType",
+    "ReverseLogarithmic scaling needs a range within 0 <= x < 1, got 0.5 to 2 (use Linear or "
+    "Logarithmic scaling)",
+)
+def tuning_reverse_logarithmic_range_beyond_one() -> PipelineDefinition:
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={
+            "eta": ContinuousParameter(
+                min_value=0.5, max_value=2, scaling_type="ReverseLogarithmic"
+            )
+        },
+    )
+    return pipeline(tune)
+
+
+@case(
+    "Tune",
     "Arguments.HyperParameterTuningJobConfig.ParameterRanges",
     "tunes 31 hyperparameters (16 continuous, 15 integer), more than the limit of 30 for a "
     "tuning job (the limit is on all ranges together",
@@ -1114,6 +1137,485 @@ def test_fails_json_case(file_name: str) -> None:
     with pytest.raises(PipelineValidationError, match=expected[0].pattern()):
         check_definition(definition)
     assert_exactly(validate_definition(definition), expected)
+
+
+# -- definition JSON of the wrong shape ------------------------------------------------------------
+# Definitions written by hand or by another tool can hold any JSON where an object, a list or a
+# string belongs. Each case breaks one member of the JSON of a valid pipeline.
+
+
+@dataclass(frozen=True)
+class JsonCase:
+    """Definition JSON with one member broken by hand that must fail with one problem."""
+
+    name: str
+    build: Callable[[], Any]
+    expected: Expected
+
+
+JSON_CASES: list[JsonCase] = []
+
+
+def json_case(step: str | None, field: str | None, message: str) -> Callable[..., Any]:
+    """Register the decorated builder of definition JSON as a case expecting this problem."""
+
+    def register(build: Callable[[], Any]) -> Callable[[], Any]:
+        JSON_CASES.append(JsonCase(build.__name__, build, Expected(step, field, message)))
+        return build
+
+    return register
+
+
+def compiled(*steps: Any) -> dict[str, Any]:
+    """The JSON of a valid pipeline of ``steps`` (the Fail step ``Stop`` without any)."""
+    return pipeline(*(steps or [fail()])).to_definition(BINDER)
+
+
+def step_named(definition: dict[str, Any], name: str) -> dict[str, Any]:
+    step: dict[str, Any] = next(s for s in definition["Steps"] if s["Name"] == name)
+    return step
+
+
+def with_left_value(value: Any) -> dict[str, Any]:
+    """Steps Prep and Evaluate (with property file Report), and Check comparing ``value``."""
+    definition = compiled(processing(), evaluation(REPORT), condition())
+    step_named(definition, "Check")["Arguments"]["Conditions"][0]["LeftValue"] = value
+    return definition
+
+
+def with_condition(value: Any) -> dict[str, Any]:
+    """A pipeline whose Condition step Check tests ``value``."""
+    definition = compiled(condition(if_steps=[fail()]))
+    definition["Steps"][0]["Arguments"]["Conditions"][0] = value
+    return definition
+
+
+def with_error_message(value: Any) -> dict[str, Any]:
+    """A pipeline of the Fail step Stop with ``value`` as its ErrorMessage."""
+    definition = compiled()
+    definition["Steps"][0]["Arguments"]["ErrorMessage"] = value
+    return definition
+
+
+def with_retry_policies(value: Any) -> dict[str, Any]:
+    """A pipeline of the Training step Train with ``value`` as its RetryPolicies."""
+    definition = compiled(training())
+    definition["Steps"][0]["RetryPolicies"] = value
+    return definition
+
+
+def lambda_step_json() -> dict[str, Any]:
+    return compiled(LambdaStep(name="Prep", function_arn=LAMBDA_ARN))
+
+
+def emr_step_json() -> dict[str, Any]:
+    return compiled(EMRStep(name="Spark", cluster_id="j-1ABCDEFG2HIJK", jar="command-runner.jar"))
+
+
+@json_case(None, None, "expected a JSON object, got list")
+def definition_that_is_a_list() -> Any:
+    return [compiled()]
+
+
+@json_case(None, "PipelineExperimentConfig", "expected an object or null")
+def experiment_config_that_is_a_string() -> Any:
+    return {**compiled(), "PipelineExperimentConfig": "churn"}
+
+
+@json_case(None, "PipelineExperimentConfig.Trial", "unknown member (did you mean 'TrialName'?)")
+def experiment_config_with_an_unknown_member() -> Any:
+    return {**compiled(), "PipelineExperimentConfig": {"ExperimentName": "e", "Trial": "t"}}
+
+
+@json_case(None, "PipelineExperimentConfig.ExperimentName", "expected a string or an expression")
+def experiment_name_that_is_a_number() -> Any:
+    return {**compiled(), "PipelineExperimentConfig": {"ExperimentName": 5, "TrialName": "t"}}
+
+
+@json_case(None, "Steps[0]", "expected a step object")
+def step_that_is_a_string() -> Any:
+    definition = compiled()
+    definition["Steps"].insert(0, "Prep")
+    return definition
+
+
+@json_case(None, "Steps[0].Name", "every step needs a Name string")
+def step_without_a_name() -> Any:
+    definition = compiled(processing(), fail())
+    del definition["Steps"][0]["Name"]
+    return definition
+
+
+@json_case("Stop", "DisplayName", "expected a string, got int")
+def display_name_that_is_a_number() -> Any:
+    definition = compiled()
+    definition["Steps"][0]["DisplayName"] = 5
+    return definition
+
+
+@json_case("Stop", "Arguments", "expected an object")
+def fail_arguments_that_are_a_string() -> Any:
+    definition = compiled()
+    definition["Steps"][0]["Arguments"] = "stopped"
+    return definition
+
+
+@json_case("Train", "DependsOn", "expected a list of step names")
+def depends_on_that_is_a_string() -> Any:
+    definition = compiled(processing(), training())
+    step_named(definition, "Train")["DependsOn"] = "Prep"
+    return definition
+
+
+@json_case("Train", "CacheConfig", "expected an object with Enabled and ExpireAfter")
+def cache_config_that_is_a_boolean() -> Any:
+    definition = compiled(training())
+    definition["Steps"][0]["CacheConfig"] = True
+    return definition
+
+
+@json_case("Train", "CacheConfig.Expire", "unknown member (did you mean 'ExpireAfter'?)")
+def cache_config_with_an_unknown_member() -> Any:
+    definition = compiled(training())
+    definition["Steps"][0]["CacheConfig"] = {"Enabled": True, "Expire": "P1D"}
+    return definition
+
+
+@json_case("Train", "RetryPolicies", "expected a list of retry policies")
+def retry_policies_that_are_an_object() -> Any:
+    return with_retry_policies({"ExceptionType": ["Step.THROTTLING"], "MaxAttempts": 3})
+
+
+@json_case("Train", "RetryPolicies[0]", "expected an object")
+def retry_policy_that_is_a_string() -> Any:
+    return with_retry_policies(["Step.THROTTLING"])
+
+
+@json_case("Train", "RetryPolicies[0].MaxAttempt", "unknown member (did you mean 'MaxAttempts'?)")
+def retry_policy_with_an_unknown_member() -> Any:
+    return with_retry_policies([{"ExceptionType": ["Step.THROTTLING"], "MaxAttempt": 3}])
+
+
+@json_case(
+    "Train", "RetryPolicies[0].ExceptionType", "expected a non-empty list of exception types"
+)
+def retry_policy_without_exception_types() -> Any:
+    return with_retry_policies([{"MaxAttempts": 3}])
+
+
+@json_case("Train", "RetryPolicies[0].ExceptionType[0]", "expected an exception type, got 5")
+def retry_exception_type_that_is_a_number() -> Any:
+    return with_retry_policies([{"ExceptionType": [5], "MaxAttempts": 3}])
+
+
+@json_case("Train", "RetryPolicies[0].MaxAttempts", "expected an integer, got '3'")
+def retry_max_attempts_that_is_a_string() -> Any:
+    return with_retry_policies([{"ExceptionType": ["Step.THROTTLING"], "MaxAttempts": "3"}])
+
+
+@json_case("Stop", "Arguments.ErrorMessage", "Get expects a string path")
+def get_of_a_number() -> Any:
+    return with_error_message({"Get": 5})
+
+
+@json_case("Stop", "Arguments.ErrorMessage", "malformed step reference 'Steps.'")
+def get_of_steps_without_a_step_name() -> Any:
+    return with_error_message({"Get": "Steps."})
+
+
+@json_case(
+    "Train",
+    "Arguments.InputDataConfig[0].DataSource.S3DataSource.S3Uri",
+    "a step can't refer to its own properties",
+)
+def step_reading_its_own_property() -> Any:
+    definition = compiled(training(inputs={"train": "s3://b/train"}))
+    source = definition["Steps"][0]["Arguments"]["InputDataConfig"][0]["DataSource"]
+    source["S3DataSource"]["S3Uri"] = {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}
+    return definition
+
+
+@json_case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue",
+    "refers to step 'Prep' without a property (name a property, e.g. "
+    "Steps.Train.ModelArtifacts.S3ModelArtifacts)",
+)
+def get_of_a_step_without_a_property() -> Any:
+    return with_left_value({"Get": "Steps.Prep"})
+
+
+@json_case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue.Std:JsonGet.PropertyFile",
+    "JsonGet's PropertyFile must be 'Steps.<Name>.PropertyFiles.<File>'",
+)
+def json_get_of_a_step_property_that_is_no_property_file() -> Any:
+    property_file = {"Get": "Steps.Evaluate.ProcessingJobName"}
+    return with_left_value({"Std:JsonGet": {"PropertyFile": property_file, "Path": "a"}})
+
+
+@json_case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue",
+    'Std:JsonGet expects {"PropertyFile": …, "Path": …}',
+)
+def json_get_without_a_path() -> Any:
+    property_file = {"Get": "Steps.Evaluate.PropertyFiles.Report"}
+    return with_left_value({"Std:JsonGet": {"PropertyFile": property_file}})
+
+
+@json_case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue.Std:JsonGet.PropertyFile",
+    'expected {"Get": "Steps.<Name>.PropertyFiles.<File>"}',
+)
+def json_get_of_a_property_file_named_by_a_string() -> Any:
+    return with_left_value({"Std:JsonGet": {"PropertyFile": "Report", "Path": "a"}})
+
+
+@json_case(
+    "Check", "Arguments.Conditions[0].LeftValue", "Std:JsonGet needs a PropertyFile (or S3Uri)"
+)
+def json_get_of_nothing() -> Any:
+    return with_left_value({"Std:JsonGet": {"Path": "a"}})
+
+
+@json_case("Stop", "Arguments.ErrorMessage", 'Std:Join expects {"On": string, "Values": [...]}')
+def join_of_a_string() -> Any:
+    return with_error_message({"Std:Join": "a b"})
+
+
+@json_case("Stop", "Arguments.ErrorMessage.Std:Join.On", "expected a string separator")
+def join_on_a_number() -> Any:
+    return with_error_message({"Std:Join": {"On": 0, "Values": ["a", "b"]}})
+
+
+@json_case(
+    "Stop",
+    "Arguments.ErrorMessage.Std:Join.Values[1]",
+    "Join values must be strings, numbers or expressions",
+)
+def join_of_a_list() -> Any:
+    return with_error_message({"Std:Join": {"On": " ", "Values": ["a", ["b"]]}})
+
+
+@json_case(
+    "Tune",
+    "Arguments.HyperParameterTuningJobConfig.ParameterRanges.ContinuousParameterRanges[0].MinValue",
+    "expected a number, got 'low'",
+)
+def tuning_range_bound_that_is_no_number() -> Any:
+    definition = compiled(_tune())
+    config = definition["Steps"][0]["Arguments"]["HyperParameterTuningJobConfig"]
+    config["ParameterRanges"]["ContinuousParameterRanges"][0]["MinValue"] = "low"
+    return definition
+
+
+@json_case("Evaluate", "PropertyFiles", "expected a list")
+def property_files_that_are_an_object() -> Any:
+    definition = compiled(evaluation(REPORT))
+    definition["Steps"][0]["PropertyFiles"] = definition["Steps"][0]["PropertyFiles"][0]
+    return definition
+
+
+@json_case("Evaluate", "PropertyFiles[0]", "expected {PropertyFileName, OutputName, FilePath}")
+def property_file_that_is_a_string() -> Any:
+    definition = compiled(evaluation(REPORT))
+    definition["Steps"][0]["PropertyFiles"] = ["evaluation.json"]
+    return definition
+
+
+@json_case("Evaluate", "PropertyFiles[0].Path", "unknown member (did you mean 'FilePath'?)")
+def property_file_with_an_unknown_member() -> Any:
+    definition = compiled(evaluation(REPORT))
+    definition["Steps"][0]["PropertyFiles"][0]["Path"] = "evaluation.json"
+    return definition
+
+
+@json_case(
+    "Evaluate",
+    "PropertyFiles[0].PropertyFileName",
+    "'my report' must be 1-64 characters of A-Z, a-z, 0-9, - and _",
+)
+def property_file_name_with_a_space() -> Any:
+    definition = compiled(evaluation(REPORT))
+    definition["Steps"][0]["PropertyFiles"][0]["PropertyFileName"] = "my report"
+    return definition
+
+
+@json_case("Check", "Arguments.Else", "unknown member (did you mean 'ElseSteps'?)")
+def condition_arguments_with_an_unknown_member() -> Any:
+    definition = compiled(condition(if_steps=[fail()]))
+    definition["Steps"][0]["Arguments"]["Else"] = []
+    return definition
+
+
+@json_case("Check", "Arguments.ElseSteps", "expected a list of steps")
+def condition_branch_that_is_an_object() -> Any:
+    definition = compiled(condition(if_steps=[fail()]))
+    definition["Steps"][0]["Arguments"]["ElseSteps"] = {}
+    return definition
+
+
+@json_case("Check", "Arguments.Conditions[0]", "expected a condition object")
+def condition_that_is_a_string() -> Any:
+    return with_condition("1 == 1")
+
+
+@json_case(
+    "Check",
+    "Arguments.Conditions[0].Value",
+    "not a member of a Equals condition (did you mean 'LeftValue' or 'RightValue'?)",
+)
+def condition_with_an_unknown_member() -> Any:
+    return with_condition({"Type": "Equals", "LeftValue": 1, "RightValue": 1, "Value": 1})
+
+
+@json_case("Check", "Arguments.Conditions[0].RightValue", "a Equals condition needs RightValue")
+def condition_without_a_right_value() -> Any:
+    return with_condition({"Type": "Equals", "LeftValue": 1})
+
+
+@json_case("Check", "Arguments.Conditions[0].Conditions", "expected a non-empty list of conditions")
+def or_condition_of_no_conditions() -> Any:
+    return with_condition({"Type": "Or", "Conditions": []})
+
+
+@json_case("Check", "Arguments.Conditions[0].LeftValue", "expected a literal or an expression")
+def condition_operand_that_is_a_list() -> Any:
+    return with_left_value([1])
+
+
+@json_case("Stop", "Arguments.ErrorMessage", "expected a string or an expression")
+def fail_message_that_is_a_number() -> Any:
+    return with_error_message(5)
+
+
+@json_case("Prep", "OutputParameters", "expected a list of {OutputName, OutputType}")
+def lambda_outputs_that_are_an_object() -> Any:
+    definition = lambda_step_json()
+    definition["Steps"][0]["OutputParameters"] = {"OutputName": "rows"}
+    return definition
+
+
+@json_case("Prep", "OutputParameters[0]", "expected {OutputName, OutputType}")
+def lambda_output_that_is_a_string() -> Any:
+    definition = lambda_step_json()
+    definition["Steps"][0]["OutputParameters"] = ["rows"]
+    return definition
+
+
+@json_case("Prep", "Arguments", "expected an object of input values")
+def lambda_arguments_that_are_a_list() -> Any:
+    definition = lambda_step_json()
+    definition["Steps"][0]["Arguments"] = ["bucket"]
+    return definition
+
+
+@json_case("Approve", "SqsQueueUrl", "a Callback step needs SqsQueueUrl")
+def callback_without_a_queue() -> Any:
+    url = "https://sqs.us-east-1.amazonaws.com/111122223333/q"
+    definition = compiled(CallbackStep(name="Approve", sqs_queue_url=url))
+    del definition["Steps"][0]["SqsQueueUrl"]
+    return definition
+
+
+@json_case(
+    "Spark", "Arguments.ClusterID", "unknown member (did you mean 'ClusterId' or 'ClusterConfig'?)"
+)
+def emr_arguments_with_an_unknown_member() -> Any:
+    definition = emr_step_json()
+    definition["Steps"][0]["Arguments"]["ClusterID"] = "j-1ABCDEFG2HIJK"
+    return definition
+
+
+@json_case(
+    "Spark",
+    "Arguments.ClusterId",
+    "an EMR step needs ClusterId (a running cluster) or ClusterConfig (a new one)",
+)
+def emr_step_without_a_cluster() -> Any:
+    definition = emr_step_json()
+    del definition["Steps"][0]["Arguments"]["ClusterId"]
+    return definition
+
+
+@json_case("Spark", "Arguments.StepConfig", 'expected {"HadoopJarStep": {"Jar": …}}')
+def emr_step_without_a_step_config() -> Any:
+    definition = emr_step_json()
+    del definition["Steps"][0]["Arguments"]["StepConfig"]
+    return definition
+
+
+@json_case("Train", "Arguments.ResourceConfig", "expected an object, got 5 (int)")
+def job_member_object_given_a_number() -> Any:
+    definition = compiled(training())
+    definition["Steps"][0]["Arguments"]["ResourceConfig"] = 5
+    return definition
+
+
+@json_case("Prep", "Arguments.Environment", "expected an object, got ['A=1'] (list)")
+def job_member_map_given_a_list() -> Any:
+    definition = compiled(processing())
+    definition["Steps"][0]["Arguments"]["Environment"] = ["A=1"]
+    return definition
+
+
+@json_case(
+    "Prep",
+    "Arguments.AppSpecification.ContainerEntrypoint",
+    "expected a list, got 'python3' (str)",
+)
+def job_member_list_given_a_string() -> Any:
+    definition = compiled(processing())
+    definition["Steps"][0]["Arguments"]["AppSpecification"]["ContainerEntrypoint"] = "python3"
+    return definition
+
+
+@json_case("Prep", "Arguments.RoleArn", "expected a string, got 5 (int)")
+def job_member_string_given_a_number() -> Any:
+    definition = compiled(processing())
+    definition["Steps"][0]["Arguments"]["RoleArn"] = 5
+    return definition
+
+
+@json_case("Prep", "Arguments.Environment", "has 101 entries, more than the maximum 100")
+def job_member_map_above_its_maximum_size() -> Any:
+    definition = compiled(processing())
+    environment = {f"VARIABLE_{index}": "x" for index in range(101)}
+    definition["Steps"][0]["Arguments"]["Environment"] = environment
+    return definition
+
+
+@json_case(
+    "Register",
+    "Arguments.CertifyForMarketplace",
+    "'CertifyForMarketplace' is set by SageMaker Pipelines at run time (remove it)",
+)
+def registration_setting_a_member_the_service_sets() -> Any:
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="models",
+        image=IMAGE,
+        model_data="s3://b/model.tar.gz",
+    )
+    definition = compiled(register)
+    definition["Steps"][0]["Arguments"]["CertifyForMarketplace"] = False
+    return definition
+
+
+@json_case(None, None, "not serialisable as JSON")
+def metadata_that_is_no_json() -> Any:
+    return {**compiled(), "Metadata": {"owners": {"data-science"}}}
+
+
+@pytest.mark.parametrize("case", JSON_CASES, ids=[c.name for c in JSON_CASES])
+def test_fails_json_of_the_wrong_shape(case: JsonCase) -> None:
+    definition = case.build()
+    with pytest.raises(PipelineValidationError, match=case.expected.pattern()):
+        check_definition(definition)
+    assert_exactly(validate_definition(definition), [case.expected])
 
 
 # -- one compile, every problem -------------------------------------------------------------------

@@ -172,6 +172,7 @@ def test_fails_integer_with_digit_separators() -> None:
         ("Float", "abc", "Float parameter: expected a number, got 'abc'"),
         ("Float", "nan", "Float parameter: expected a finite number, got 'nan'"),
         ("Float", "inf", "Float parameter: expected a finite number, got 'inf'"),
+        ("Float", "1e999", "Float parameter: expected a finite number, got '1e999'"),
         ("Boolean", "yes", "Boolean parameter: expected true or false, got 'yes'"),
         ("Boolean", "1", "Boolean parameter: expected true or false, got '1'"),
     ],
@@ -275,6 +276,14 @@ def test_fails_typed_float_beyond_a_double_is_a_problem_not_an_overflow() -> Non
     assert len(message) < 120
 
 
+def test_fails_more_values_than_a_pipeline_takes() -> None:
+    entries = [{"Name": f"P{index}", "Type": "String"} for index in range(201)]
+    with pytest.raises(PipelineValidationError) as caught:
+        coerce_parameter_values(entries, {entry["Name"]: "x" for entry in entries})
+
+    assert problems(caught) == [(None, "Parameters", "201 values, more than 200", None)]
+
+
 def test_fails_parameter_names_that_are_not_strings() -> None:
     with pytest.raises(PipelineValidationError) as caught:
         coerce_parameter_values(declared(), {1: "x", "InputUri": "s3://x"})  # type: ignore[dict-item]
@@ -308,6 +317,35 @@ def test_fails_malformed_declared_entries_are_problems() -> None:
             None,
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    ("entries", "field", "message"),
+    [
+        ({"Name": "P", "Type": "String"}, "Parameters", "expected a list, got dict"),
+        (
+            [{"Name": f"P{index}", "Type": "String"} for index in range(201)],
+            "Parameters",
+            "has 201 parameters, more than 200",
+        ),
+        (["P"], "Parameters[0]", "expected an object with Name and Type"),
+        (
+            [{"Name": "P", "Type": "String", "Default": "x"}],
+            "Parameters[0].Default",
+            "unknown member of parameter 'P'",
+        ),
+        (
+            [{"Name": "P", "Type": "String", "EnumValues": []}],
+            "Parameters[0].EnumValues",
+            "parameter 'P': expected a non-empty list of strings",
+        ),
+    ],
+    ids=["not-a-list", "201-parameters", "not-an-object", "unknown-member", "empty-enum"],
+)
+def test_fails_malformed_parameter_declarations(entries: Any, field: str, message: str) -> None:
+    [problem] = parameter_problems(entries)
+
+    assert (problem.step, problem.field, problem.message) == (None, field, message)
 
 
 @pytest.mark.parametrize("default", [float("nan"), 10**400], ids=["nan", "huge"])

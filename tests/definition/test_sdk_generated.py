@@ -153,6 +153,11 @@ def test_check_steps_are_listed_as_unplanned() -> None:
     assert plan_permissions(load("custom-job-prefix")).unplanned_steps == []
 
 
+def test_the_plan_lists_the_step_types_it_read() -> None:
+    plan = plan_permissions(load("quality-and-clarify-checks"))
+    assert plan.step_types == {"QualityCheck", "ClarifyCheck", "RegisterModel"}
+
+
 def test_a_custom_job_name_prefix_given_as_an_expression_is_open() -> None:
     definition = load("custom-job-prefix")
     definition["Steps"][1]["Arguments"]["TrainingJobName"] = {

@@ -403,7 +403,7 @@ def test_fails_event_bridge_notifications_over_a_configuration_given_as_a_token(
     assert isinstance(cfn, s3_.CfnBucket)
     cfn.notification_configuration = cdk.Token.as_any({"TopicConfigurations": []})
     with pytest.raises(
-        ValueError,
+        PipelineDefinitionError,  # like every other error of the library
         match=r"^Test/Data: set NotificationConfiguration as a "
         r"CfnBucket.NotificationConfigurationProperty to combine it with EventBridge$",
     ):

@@ -254,7 +254,7 @@ def enable_event_bridge_notifications(bucket: s3.Bucket) -> None:
             "topic_configurations": existing.topic_configurations,
         }
     elif existing is not None:
-        raise ValueError(
+        raise PipelineDefinitionError(
             f"{bucket.node.path}: set NotificationConfiguration as a "
             "CfnBucket.NotificationConfigurationProperty to combine it with EventBridge"
         )

@@ -6,6 +6,7 @@ import argparse
 import ast
 import dataclasses
 import importlib
+import inspect
 import json
 import re
 from pathlib import Path
@@ -198,3 +199,88 @@ def test_readme_architecture_names_existing_paths() -> None:
         if names[-1].endswith("/"):
             parents.append(names[-1].rstrip("/"))
     assert checked > 15
+
+
+def test_sdk_comparison_line_counts_are_what_its_command_prints(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    comparison = (REPO / "docs" / "sdk-comparison.md").read_text()
+    command = re.search(r"^python3 - <<'EOF'\n(.*?)^EOF\n", comparison, re.S | re.M)
+    assert command is not None
+    monkeypatch.chdir(REPO)  # the command reads its files from the repository root
+    exec(compile(command[1], "docs/sdk-comparison.md", "exec"), {"__name__": "__count__"})
+    printed = capsys.readouterr().out
+    shown = comparison[comparison.index(command[0]) :]
+    assert f"```text\n{printed}```" in shown
+    ours, sdk = (int(n) for n in re.findall(r"(\d+) pipeline-building lines", printed))
+    readme = " ".join(README.read_text().split())  # as rendered: line breaks are spaces
+    assert f"{ours} lines of pipeline code where the SageMaker SDK needs {sdk}" in readme
+    assert f"| Ours, `examples/seed_pipeline.py` | **{ours}** |" in comparison
+    assert f"| SDK v2, above | **{sdk}** |" in comparison
+
+
+def _calls_with_unknown_keywords(code: str) -> list[str]:
+    """`Class(kw=…)` and `Class.method(kw=…)` calls of our public API naming no parameter."""
+    from cdk_sagemaker_pipelines import cdk, definition, local
+
+    unknown: list[str] = []
+    innermost = re.compile(r"\b([A-Z]\w*)(?:\.([a-z_]\w*))?\(([^()]*)\)")
+    while match := innermost.search(code):
+        name, method, arguments = match.groups()
+        code = code[: match.start()] + "_" + code[match.end() :]  # nested calls first
+        owner = next((m for m in (definition, cdk, local) if hasattr(m, name)), None)
+        if owner is None:
+            continue
+        target = getattr(getattr(owner, name), method) if method else getattr(owner, name)
+        parameters = inspect.signature(target).parameters
+        for keyword in re.findall(r"(?:^|[,\s])([a-z_]\w*)=", arguments):
+            if keyword not in parameters:
+                unknown.append(f"{match[0]}: {keyword}=")
+    return unknown
+
+
+def test_readme_calls_name_real_arguments() -> None:
+    spans = re.findall(r"`([^`\n]+)`", README.read_text())
+    assert [problem for span in spans for problem in _calls_with_unknown_keywords(span)] == []
+
+
+def test_migration_guide_here_column_names_real_arguments() -> None:
+    guide = (REPO / "docs" / "sdk-comparison.md").read_text()
+    guide = guide[guide.index("## Migrating an SDK pipeline") :]
+    here_cells = [
+        line.strip().strip("|").split("|")[1]
+        for line in guide.splitlines()
+        if line.startswith("| `")
+    ]
+    assert len(here_cells) > 30
+    problems = [
+        problem
+        for cell in here_cells
+        for span in re.findall(r"`([^`]+)`", cell)
+        for problem in _calls_with_unknown_keywords(span)
+    ]
+    assert problems == []
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower().replace("`", ""))
+    return text.replace(" ", "-")
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda path: path.name)
+def test_relative_links_point_at_existing_files_and_headings(doc: Path) -> None:
+    links = re.findall(r"\]\(([^)\s]+)\)", doc.read_text())
+    checked = 0
+    for link in links:
+        if re.match(r"[a-z]+:", link):
+            continue
+        target, _, anchor = link.partition("#")
+        path = (doc.parent / target).resolve() if target else doc
+        assert path.exists(), f"{doc.name} links to {link}"
+        if anchor:
+            prose = re.sub(r"^```.*?^```", "", path.read_text(), flags=re.S | re.M)
+            headings = re.findall(r"^#+ (.+)$", prose, re.M)
+            assert anchor in {_anchor(heading) for heading in headings}, f"{doc.name}: {link}"
+        checked += 1
+    assert checked or not links

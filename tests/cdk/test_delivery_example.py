@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from examples import delivery_app
@@ -38,3 +39,12 @@ def test_the_docs_show_the_tested_app() -> None:
     ):
         assert line in docs, line
         assert line in source, line
+
+
+def test_the_docs_code_is_the_app_as_written() -> None:
+    # A stale excerpt (an old App(...) call, a renamed helper) would teach what no longer runs.
+    source = Path(delivery_app.__file__).read_text()
+    blocks = re.findall(r"^```python\n(.*?)^```", DOCS.read_text(), re.S | re.M)
+    assert blocks
+    for block in blocks:
+        assert block in source, block

@@ -216,6 +216,21 @@ def test_registry_list_and_approve(ws: Workspace, capsys: pytest.CaptureFixture[
     assert capsys.readouterr().out == "churn version 1: Approved\n"
     assert smpipe(ws, "registry", "approve", "churn", "2") == 2
     assert "has no version 2" in capsys.readouterr().err
+    baselines = ws.file("baselines/bias-config.json", '{"label": "churn"}')
+    registry.register(
+        "churn",
+        {
+            "ModelApprovalStatus": "PendingManualApproval",
+            "ModelMetrics": {"Bias": {"Report": {"LocalPath": "bias.json"}}},
+            "DriftCheckBaselines": {"Bias": {"ConfigFile": {"LocalPath": "config.json"}}},
+        },
+        {"bias.json": baselines, "config.json": baselines},
+        dt.datetime.now(dt.UTC),
+    )
+    assert smpipe(ws, "registry", "list", "churn") == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert listing[0].split()[-2:] == ["METRICS", "REPORTS"]
+    assert listing[2].endswith("metrics Bias; baselines Bias")
     assert smpipe(ws, "registry", "list", "chrun") == 2
     assert capsys.readouterr().err.startswith(
         "smpipe registry list: no model package group 'chrun' under "

@@ -206,6 +206,31 @@ def test_fails_json_get_by_s3_uri_of_a_missing_or_malformed_file(tmp_path: Path)
         evaluator(tmp_path / "plain").resolve(not_s3)
 
 
+def test_fails_json_get_by_a_literal_uri_naming_the_unfinished_writer(tmp_path: Path) -> None:
+    # A literal URI makes no dependency (in the service too): the read may come first.
+    prep = {
+        "Name": "Prep",
+        "Type": "Processing",
+        "Arguments": {
+            "ProcessingOutputConfig": {
+                "Outputs": [{"OutputName": "stats", "S3Output": {"S3Uri": "s3://b/fixed/stats"}}]
+            }
+        },
+    }
+    ev = evaluator(tmp_path)
+    ev.graph = StepGraph.from_definition({"Steps": [*DEFINITION["Steps"], prep]})
+    read = {"Std:JsonGet": {"S3Uri": "s3://b/fixed/stats/stats.json", "Path": "rows"}}
+
+    with pytest.raises(EvaluationError) as raised:
+        ev.resolve(read)
+
+    assert raised.value.message == (
+        "JSON file s3://b/fixed/stats/stats.json: no object at s3://b/fixed/stats/stats.json: "
+        "step 'Prep' writes there but had not finished, as nothing in the definition orders "
+        "this read after it (add depends_on=['Prep'] to the step that reads it)"
+    )
+
+
 def test_fails_on_properties_the_step_does_not_have(tmp_path: Path) -> None:
     ev = evaluator(tmp_path)
     with pytest.raises(

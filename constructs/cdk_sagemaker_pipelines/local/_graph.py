@@ -126,3 +126,18 @@ def references(entry: Mapping[str, Any]) -> set[str]:
         if key not in ("Name", "Type", "DependsOn"):
             walk(value)
     return found
+
+
+def declared_output_uris(entry: Mapping[str, Any]) -> list[str]:
+    """The literal S3 prefixes a step's entry says it writes (outputs of jobs)."""
+    arguments = entry.get("Arguments")
+    if not isinstance(arguments, Mapping):
+        return []
+    candidates: list[Any] = [
+        (item.get("S3Output") or {}).get("S3Uri")
+        for item in (arguments.get("ProcessingOutputConfig") or {}).get("Outputs") or []
+        if isinstance(item, Mapping)
+    ]
+    candidates.append((arguments.get("OutputDataConfig") or {}).get("S3OutputPath"))
+    candidates.append((arguments.get("TransformOutput") or {}).get("S3OutputPath"))
+    return [uri for uri in candidates if isinstance(uri, str) and uri.startswith("s3://")]

@@ -28,7 +28,7 @@ from typing import Any
 from ..definition.expressions import is_valid_json_path
 from ..definition.properties import PathStepError, parse_path
 from ._errors import EvaluationError, StepError
-from ._graph import StepGraph
+from ._graph import StepGraph, declared_output_uris
 from .store import StepStore
 
 # List items indexed by a string key match on one of these members.
@@ -194,6 +194,14 @@ class Evaluator:
         if not isinstance(path, str) or not is_valid_json_path(path):
             raise EvaluationError(f"Std:JsonGet: {path!r} is not a valid JsonPath")
         where = f"JSON file {uri}"
+        writers = self._unfinished_writers(uri) if self.store.locate(uri) is None else []
+        if writers:
+            names = ", ".join(f"'{name}'" for name in writers)
+            raise EvaluationError(
+                f"{where}: no object at {uri}: step {names} writes there but had not finished, "
+                f"as nothing in the definition orders this read after it (add "
+                f"depends_on=[{names}] to the step that reads it)"
+            )
         try:
             file = self.store.local_file(uri, where)
         except StepError as error:
@@ -205,6 +213,18 @@ class Evaluator:
         except ValueError as error:
             raise EvaluationError(f"{where} is not valid JSON: {error}") from None
         return json_path(document, path, where)
+
+    def _unfinished_writers(self, uri: str) -> list[str]:
+        """Steps that declare an output holding ``uri`` and have not finished."""
+        return [
+            name
+            for name, spec in self.graph.steps.items()
+            if name not in self.store.properties
+            and any(
+                uri == prefix or uri.startswith(prefix.rstrip("/") + "/")
+                for prefix in declared_output_uris(spec.entry)
+            )
+        ]
 
     def property_file(self, step: str, name: str) -> Any:
         """The parsed JSON of a Processing step's property file."""

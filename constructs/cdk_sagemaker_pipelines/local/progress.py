@@ -225,6 +225,14 @@ def registry_table(packages: Sequence[ModelPackage]) -> str:
                 if isinstance(value, Mapping)
             )
         generated = str((package.description.get("MetadataProperties") or {}).get("GeneratedBy"))
+        reports = "; ".join(
+            f"{label} {', '.join(kinds)}"
+            for label, kinds in (
+                ("metrics", list(package.metrics)),
+                ("baselines", list(package.drift_check_baselines)),
+            )
+            if kinds
+        )
         rows.append(
             [
                 package.group,
@@ -233,6 +241,9 @@ def registry_table(packages: Sequence[ModelPackage]) -> str:
                 package.created[:19].replace("T", " "),
                 generated.rsplit("/", 1)[-1],
                 _shorten(shown, 60),
+                reports,
             ]
         )
-    return table(["GROUP", "VERSION", "STATUS", "CREATED (UTC)", "EXECUTION", "METRICS"], rows)
+    return table(
+        ["GROUP", "VERSION", "STATUS", "CREATED (UTC)", "EXECUTION", "METRICS", "REPORTS"], rows
+    )

@@ -5,7 +5,7 @@ Layout under ``<root>/registry``::
     <group>/group.json
     <group>/<version>/package.json     DescribeModelPackage-shaped
     <group>/<version>/model.tar.gz     copies, so a version outlives its execution
-    <group>/<version>/code/…, metrics/…
+    <group>/<version>/code/…, metrics/…, drift-check-baselines/…
 
 Versions are allocated by creating their directory (atomic), so concurrent executions
 registering into one group get distinct versions.
@@ -76,8 +76,21 @@ class ModelPackage:
 
             package.metrics["ModelQuality"]["Statistics"]["metrics"]["accuracy"]["value"]
         """
+        return self._reports("ModelMetrics")
+
+    @property
+    def drift_check_baselines(self) -> dict[str, Any]:
+        """``DriftCheckBaselines`` with each file's local copy parsed when it is JSON.
+
+        Example::
+
+            package.drift_check_baselines["Bias"]["ConfigFile"]["label"]
+        """
+        return self._reports("DriftCheckBaselines")
+
+    def _reports(self, member: str) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        for kind, reports in (self.description.get("ModelMetrics") or {}).items():
+        for kind, reports in (self.description.get(member) or {}).items():
             for report, source in (reports or {}).items():
                 local = source.get("LocalPath") if isinstance(source, Mapping) else None
                 value: Any = source

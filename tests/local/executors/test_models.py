@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from cdk_sagemaker_pipelines.definition import (
     Code,
+    DriftCheckBaselines,
+    FileSource,
     Image,
     MetricsSource,
     ModelMetrics,
@@ -223,3 +225,53 @@ def test_register_model_with_code_at_the_model_root(ws: Workspace) -> None:
     }
     result = ws.runner().run(compile_steps([register_after(packing_train(ws), environment)]))
     assert result.status == "Succeeded", result.failure_reason
+
+
+def test_register_model_keeps_bias_reports_and_drift_check_baselines(ws: Workspace) -> None:
+    ws.file("baselines/constraints.json", '{"accuracy": {"threshold": 0.9}}')
+    ws.file("baselines/bias-config.json", '{"label": "churn"}')
+    ws.file("reports/bias.json", '{"DPL": 0.01}')
+    train = TrainingStep(
+        name="Train", image=SKLEARN, code=Code.from_asset(ws.script("train.py", TRAIN))
+    )
+
+    def register(config_file: str) -> RegisterModel:
+        return RegisterModel(
+            name="Register",
+            model_package_group_name="scores",
+            image=Image.sklearn("1.2-1", scope="inference"),
+            model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+            code=Code.from_asset(ws.script("inference.py", INFERENCE)),
+            model_metrics=ModelMetrics(
+                bias_pre_training_report=MetricsSource(s3_uri="s3://data-bucket/reports/bias.json")
+            ),
+            drift_check_baselines=DriftCheckBaselines(
+                model_constraints=MetricsSource(
+                    s3_uri="s3://data-bucket/baselines/constraints.json"
+                ),
+                bias_config_file=FileSource(s3_uri=f"s3://data-bucket/baselines/{config_file}"),
+            ),
+        )
+
+    runner = ws.runner()
+    result = runner.run(compile_steps([register("bias-config.json")]))
+    missing = runner.run(compile_steps([register("bias.json.missing")]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    package = result.registry.latest("scores")
+    assert package is not None
+    assert package.metrics["Bias"]["PreTrainingReport"] == {"DPL": 0.01}
+    assert package.drift_check_baselines == {
+        "ModelQuality": {"Constraints": {"accuracy": {"threshold": 0.9}}},
+        "Bias": {"ConfigFile": {"label": "churn"}},
+    }
+    # Copies in the version's folder: the version outlives the data it was registered from.
+    baseline = package.description["DriftCheckBaselines"]["Bias"]["ConfigFile"]
+    assert baseline["S3Uri"] == "s3://data-bucket/baselines/bias-config.json"
+    assert baseline["LocalPath"].startswith(str(package.directory))
+    reason = missing.step("Register").failure_reason
+    assert reason is not None
+    assert reason.startswith(
+        "DriftCheckBaselines.Bias.ConfigFile: no object at "
+        "s3://data-bucket/baselines/bias.json.missing"
+    )

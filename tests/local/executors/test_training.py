@@ -14,7 +14,9 @@ from cdk_sagemaker_pipelines.definition import (
     ModelStep,
     ParameterInteger,
     TrainingStep,
+    TuningJobCompletionCriteria,
     TuningStep,
+    WarmStartConfig,
 )
 from tests.local.conftest import SKLEARN, Workspace, compile_steps
 
@@ -294,3 +296,193 @@ def test_training_code_from_a_directory(ws: Workspace) -> None:
     )
     result = ws.runner().run(compile_steps([step]))
     assert result.status == "Succeeded", result.failure_reason
+
+
+def seeded_tune(ws: Workspace, name: str = "Tune", **options: object) -> TuningStep:
+    ws.file("train/train.csv", "1\n")
+    arguments: dict[str, object] = {
+        "image": SKLEARN,
+        "code": Code.from_asset(ws.script("train.py", TRAIN)),
+        "inputs": {"train": "s3://data-bucket/train"},
+        "metric_definitions": {"score": r"score=([0-9.]+)"},
+        "objective_metric_name": "score",
+        "hyperparameter_ranges": {
+            "depth": IntegerParameter(min_value=1, max_value=50),
+            "rate": ContinuousParameter(min_value=0.01, max_value=0.05),
+        },
+        "strategy": "Random",
+        "max_jobs": 3,
+        "max_parallel_jobs": 3,
+    }
+    arguments.update(options)
+    return TuningStep(name=name, **arguments)  # type: ignore[arg-type]
+
+
+def tuned_values(result: object, step: str) -> list[dict[str, str]]:
+    summaries = result.properties(step)["TrainingJobSummaries"]  # type: ignore[attr-defined]
+    return sorted(
+        (s["TunedHyperParameters"] for s in summaries), key=lambda tuned: json.dumps(tuned)
+    )
+
+
+def test_random_seed_makes_the_trials_reproducible_under_any_step_name(ws: Workspace) -> None:
+    # RandomSeed: "the same seed later for the same tuning job" gives consistent trials; the
+    # seed, not the step's name, chooses them.
+    runner = ws.runner()
+    first = runner.run(compile_steps([seeded_tune(ws, "TuneA", random_seed=7)]))
+    renamed = runner.run(compile_steps([seeded_tune(ws, "TuneB", random_seed=7)]))
+    reseeded = runner.run(compile_steps([seeded_tune(ws, "TuneA", random_seed=8)]))
+
+    assert first.status == renamed.status == reseeded.status == "Succeeded"
+    assert tuned_values(first, "TuneA") == tuned_values(renamed, "TuneB")
+    assert tuned_values(first, "TuneA") != tuned_values(reseeded, "TuneA")
+
+
+def test_a_reached_target_objective_stops_the_tuning_job(ws: Workspace) -> None:
+    # depth 1..50 scores up to 5.05: the first batch of three reaches 0.3; no second batch.
+    tune = seeded_tune(
+        ws,
+        max_jobs=9,
+        random_seed=1,
+        completion_criteria=TuningJobCompletionCriteria(target_objective_metric_value=0.3),
+    )
+    result = ws.runner().run(compile_steps([tune]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    properties = result.properties("Tune")
+    assert len(properties["TrainingJobSummaries"]) == 3
+    assert properties["HyperParameterTuningJobStatus"] == "Completed"
+    log = result.step("Tune").log
+    assert log is not None
+    assert (
+        "the tuning job stopped after 3 of 9 training jobs: a training job reached "
+        "TargetObjectiveMetricValue 0.3"
+    ) in log.read_text()
+
+
+def test_jobs_not_improving_stop_the_tuning_job(ws: Workspace) -> None:
+    # One depth, one rate: every job after the first scores the same and doesn't improve.
+    tune = seeded_tune(
+        ws,
+        hyperparameter_ranges={"depth": CategoricalParameter(values=[2])},
+        max_jobs=12,
+        max_parallel_jobs=2,
+        completion_criteria=TuningJobCompletionCriteria(
+            max_number_of_training_jobs_not_improving=3
+        ),
+    )
+    result = ws.runner().run(compile_steps([tune]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    properties = result.properties("Tune")
+    assert len(properties["TrainingJobSummaries"]) == 4  # two batches of two
+    assert properties["TuningJobCompletionDetails"] == {
+        "NumberOfTrainingJobsObjectiveNotImproving": 3
+    }
+
+
+def test_the_tuning_runtime_limit_stops_running_trials(ws: Workspace) -> None:
+    # The API's minimum is 120 s: a parameter brings the limit down for the test.
+    limit = ParameterInteger(name="TuningLimit", default_value=3600)
+    tune = seeded_tune(
+        ws,
+        max_jobs=4,
+        max_parallel_jobs=2,
+        max_tuning_runtime_in_seconds=limit,
+        environment={"SLEEP": "0"},
+    )
+    definition = compile_steps([tune], [limit])
+    environment = definition["Steps"][0]["Arguments"]["TrainingJobDefinition"]["Environment"]
+    environment["SLEEP"] = "3"
+    fast = compile_steps([tune], [limit])
+
+    assert ws.runner().run(fast, {"TuningLimit": "1"}).status == "Succeeded"
+    result = ws.runner().run(definition, {"TuningLimit": "1"})
+
+    assert result.step("Tune").failure_reason == (
+        "no training job reported the objective metric 'score' before the tuning job stopped "
+        "(2 stopped or failed): it reached ResourceLimits.MaxRuntimeInSeconds=1"
+    )
+
+
+def test_warm_start_needs_the_parents_objective_and_hyperparameters(ws: Workspace) -> None:
+    parent = seeded_tune(ws, "Parent")
+    other_metric = seeded_tune(
+        ws,
+        "Child",
+        metric_definitions={"score": r"score=([0-9.]+)", "loss": r"loss=([0-9.]+)"},
+        objective_metric_name="loss",
+        objective_type="Minimize",
+        warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[parent]),
+    )
+    more_static = seeded_tune(
+        ws,
+        "Child",
+        static_hyperparameters={"epochs": 2},
+        warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[parent]),
+    )
+    retyped = seeded_tune(
+        ws,
+        "Child",
+        hyperparameter_ranges={
+            "depth": CategoricalParameter(values=[1, 2]),
+            "rate": ContinuousParameter(min_value=0.01, max_value=0.05),
+        },
+        warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[parent]),
+    )
+    runner = ws.runner()
+
+    reasons = [
+        runner.run(compile_steps([child])).step("Child").failure_reason
+        for child in (other_metric, more_static, retyped)
+    ]
+
+    where = "WarmStartConfig: the parent tuning job of step 'Parent'"
+    assert reasons == [
+        f"{where} optimizes 'score', this one 'loss'; a warm start needs the same objective metric",
+        f"{where} has 2 static and 2 tuned hyperparameters, this one 3 and 2; a warm start "
+        "needs the same total of static plus tuned hyperparameters",
+        f"{where} tunes 'depth' as an integer range, this one as a categorical range; a warm "
+        "start can't change a hyperparameter's type",
+    ]
+
+
+def test_identical_warm_start_reports_the_overall_best_job(ws: Workspace) -> None:
+    # The parent searches deep trees, the child shallow ones: the parent's best wins overall.
+    parent = seeded_tune(
+        ws,
+        "Parent",
+        hyperparameter_ranges={
+            "depth": IntegerParameter(min_value=40, max_value=50),
+            "rate": ContinuousParameter(min_value=0.01, max_value=0.05),
+        },
+    )
+    child = seeded_tune(
+        ws,
+        "Child",
+        hyperparameter_ranges={
+            "depth": IntegerParameter(min_value=1, max_value=2),
+            "rate": ContinuousParameter(min_value=0.01, max_value=0.05),
+        },
+        warm_start=WarmStartConfig(warm_start_type="IdenticalDataAndAlgorithm", parents=[parent]),
+    )
+    result = ws.runner().run(compile_steps([child]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    overall = result.properties("Child")["OverallBestTrainingJob"]
+    assert overall == result.properties("Parent")["BestTrainingJob"]
+    assert result.properties("Child")["BestTrainingJob"] != overall
+
+
+def test_hyperband_without_a_max_resource_fails_as_the_service_does(ws: Workspace) -> None:
+    tune = seeded_tune(ws, strategy="Hyperband")
+    with_epochs = seeded_tune(ws, strategy="Hyperband", static_hyperparameters={"epochs": 2})
+    runner = ws.runner()
+
+    assert runner.run(compile_steps([tune])).step("Tune").failure_reason == (
+        "the Hyperband strategy needs a MaxResource: SageMaker rejects the tuning job when "
+        "HyperbandStrategyConfig has none and no static hyperparameter (epochs, numepochs, "
+        "n-epochs, n_epochs, num_epochs) gives one; set "
+        "strategy_config=HyperbandStrategyConfig(max_resource=…) or a static 'epochs'"
+    )
+    assert runner.run(compile_steps([with_epochs])).status == "Succeeded"

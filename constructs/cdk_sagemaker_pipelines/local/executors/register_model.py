@@ -16,8 +16,8 @@ from ._containers import locate_container
 class RegisterModelExecutor:
     """Adds a version to a model package group of ``<root>/registry``.
 
-    The model data, inference code and metrics reports are copied into the version's
-    folder, so the registry outlives the execution (code packed in the model data
+    The model data, inference code, metrics reports and drift check baselines are copied
+    into the version's folder, so the registry outlives the execution (code packed in the model data
     travels in ``model.tar.gz``). Properties follow ``DescribeModelPackage``.
 
     Example::
@@ -56,11 +56,15 @@ class RegisterModelExecutor:
                 )
             described.append(entry)
         specification["Containers"] = described
-        metrics = _metrics(arguments.get("ModelMetrics") or {}, ctx, files)
         description = dict(arguments)
         description["InferenceSpecification"] = specification
-        if metrics:
-            description["ModelMetrics"] = metrics
+        for member, folder in (
+            ("ModelMetrics", "metrics"),
+            ("DriftCheckBaselines", "drift-check-baselines"),
+        ):
+            reports = _reports(arguments.get(member) or {}, member, folder, ctx, files)
+            if reports:
+                description[member] = reports
         description.setdefault("ModelApprovalStatus", "PendingManualApproval")
         description["MetadataProperties"] = {
             **(arguments.get("MetadataProperties") or {}),
@@ -78,18 +82,23 @@ def _suffix(path: Path) -> str:
     return path.suffix if path.is_file() else ""
 
 
-def _metrics(
-    metrics: Mapping[str, Any], ctx: StepContext, files: dict[str, Path]
+def _reports(
+    members: Mapping[str, Any],
+    member: str,
+    folder: str,
+    ctx: StepContext,
+    files: dict[str, Path],
 ) -> dict[str, Any]:
+    """``ModelMetrics`` or ``DriftCheckBaselines`` with each file copied into the version."""
     copied: dict[str, Any] = {}
-    for kind, reports in metrics.items():
+    for kind, reports in members.items():
         if not isinstance(reports, Mapping):
             continue
         for report, source in reports.items():
             if not isinstance(source, Mapping) or not isinstance(source.get("S3Uri"), str):
                 continue
-            path = ctx.store.local_file(source["S3Uri"], f"ModelMetrics.{kind}.{report}")
-            name = f"metrics/{kind}-{report}{''.join(path.suffixes) or '.json'}"
+            path = ctx.store.local_file(source["S3Uri"], f"{member}.{kind}.{report}")
+            name = f"{folder}/{kind}-{report}{''.join(path.suffixes) or '.json'}"
             files[name] = path
             copied.setdefault(kind, {})[report] = {**source, "LocalPath": name}
     return copied

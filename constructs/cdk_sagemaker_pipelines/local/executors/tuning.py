@@ -7,8 +7,10 @@ import itertools
 import json
 import math
 import random
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from .._errors import StepError
@@ -16,14 +18,108 @@ from .._graph import StepSpec
 from ._base import StepContext, StepResult, stopping_timeout, timestamp
 from ._training_job import TrainingRun, run_training_job
 
+# Hyperband reads its MaxResource from one of these static hyperparameters when its
+# StrategyConfig gives none (HyperbandStrategyConfig.MaxResource in the API reference).
+HYPERBAND_EPOCH_KEYS = ("epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs")
+# TuningJobCompletionDetails: a job "not improving" improves the best objective by 1% or less.
+IMPROVEMENT = 0.01
+_RANGE_KINDS = {
+    "ContinuousParameterRanges": "continuous",
+    "IntegerParameterRanges": "integer",
+    "CategoricalParameterRanges": "categorical",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Trial:
+    """One training job of the tuning job: its run, or why it has none."""
+
+    index: int
+    tuned: dict[str, str]
+    name: str
+    run: TrainingRun | None = None
+    failure: str | None = None
+    stopped: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.run is not None or self.failure is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _CompletionCriteria:
+    """``TuningJobCompletionCriteria`` as the runner applies it, between batches of trials."""
+
+    target: float | None
+    not_improving: int | None
+    maximize: bool
+
+    @staticmethod
+    def read(config: Mapping[str, Any], maximize: bool) -> _CompletionCriteria:
+        criteria = config.get("TuningJobCompletionCriteria") or {}
+        target = criteria.get("TargetObjectiveMetricValue")
+        jobs = (criteria.get("BestObjectiveNotImproving") or {}).get(
+            "MaxNumberOfTrainingJobsNotImproving"
+        )
+        not_improving = _number(
+            jobs, "BestObjectiveNotImproving.MaxNumberOfTrainingJobsNotImproving"
+        )
+        return _CompletionCriteria(
+            target=_number(target, "TuningJobCompletionCriteria.TargetObjectiveMetricValue"),
+            not_improving=int(not_improving) if not_improving is not None else None,
+            maximize=maximize,
+        )
+
+    @property
+    def active(self) -> bool:
+        return self.target is not None or self.not_improving is not None
+
+    def better(self, value: float, best: float) -> bool:
+        gain = value - best if self.maximize else best - value
+        return gain > IMPROVEMENT * abs(best) if best else gain > 0
+
+    def not_improving_count(self, values: Sequence[float | None]) -> int:
+        """Trials since the last one that improved the best objective, in trial order."""
+        best: float | None = None
+        count = 0
+        for value in values:
+            if value is not None and (best is None or self.better(value, best)):
+                count = 0
+            else:
+                count += 1
+            if value is not None:
+                best = value if best is None else (max if self.maximize else min)(best, value)
+        return count
+
+    def met(self, values: Sequence[float | None]) -> str | None:
+        """Why the tuning job stops after these trials, or None."""
+        if self.target is not None:
+            for value in values:
+                if value is None:
+                    continue
+                if (value >= self.target) if self.maximize else (value <= self.target):
+                    return f"a training job reached TargetObjectiveMetricValue {self.target:g}"
+        if (
+            self.not_improving is not None
+            and self.not_improving_count(values) >= self.not_improving
+        ):
+            return (
+                f"{self.not_improving} training jobs in a row did not improve the objective "
+                "(BestObjectiveNotImproving)"
+            )
+        return None
+
 
 class TuningExecutor:
     """Runs up to ``MaxNumberOfTrainingJobs`` trials, ``MaxParallelTrainingJobs`` at a time.
 
     ``Grid`` enumerates categorical and integer ranges; every other strategy (Bayesian,
-    Random, Hyperband) samples the ranges at random with a seed derived from the step,
-    so runs are reproducible. ``TrainingJobSummaries`` is sorted best first (as the
-    SDK's ``top_model_s3_uri`` expects) and ``BestTrainingJob`` is its head.
+    Random, Hyperband) samples the ranges at random, seeded by ``RandomSeed`` (else by
+    the step's name), so runs are reproducible. ``TuningJobCompletionCriteria`` is
+    checked after each batch of ``MaxParallelTrainingJobs`` trials, and
+    ``ResourceLimits.MaxRuntimeInSeconds`` stops the trials still running.
+    ``TrainingJobSummaries`` is sorted best first (as the SDK's ``top_model_s3_uri``
+    expects) and ``BestTrainingJob`` is its head.
 
     Example::
 
@@ -52,13 +148,21 @@ class TuningExecutor:
                 f"the objective metric '{metric}' has no MetricDefinitions regex, so it can't "
                 "be read from the training log"
             )
-        candidates = _candidates(
-            config.get("ParameterRanges") or {},
-            str(config.get("Strategy", "Bayesian")),
-            max_jobs,
-            seed=f"{step.name}:{json.dumps(config.get('ParameterRanges'), sort_keys=True)}",
-        )
+        strategy = str(config.get("Strategy", "Bayesian"))
         static = dict(definition.get("StaticHyperParameters") or {})
+        if strategy == "Hyperband":
+            _check_hyperband_resources(config, static)
+        parents = _warm_start_parents(ctx, arguments, metric, config, static)
+        candidates = _candidates(
+            config.get("ParameterRanges") or {}, strategy, max_jobs, seed=_seed(step.name, config)
+        )
+        criteria = _CompletionCriteria.read(config, maximize=goal == "Maximize")
+        runtime_limit = _number(
+            limits.get("MaxRuntimeInSeconds"), "ResourceLimits.MaxRuntimeInSeconds"
+        )
+        began = time.monotonic()
+        deadline = began + runtime_limit if runtime_limit is not None else None
+        job_timeout = stopping_timeout(definition)
         output_path = str((definition.get("OutputDataConfig") or {}).get("S3OutputPath", ""))
         resources = (
             definition.get("HyperParameterTuningResourceConfig")
@@ -66,9 +170,15 @@ class TuningExecutor:
             or {}
         )
 
-        def trial(index: int, tuned: dict[str, str]) -> tuple[dict[str, str], TrainingRun | str]:
+        def trial(index: int, tuned: dict[str, str]) -> _Trial:
             name = f"{ctx.job_name}-{index + 1:03d}"
-            log = ctx.log.with_name(f"{ctx.log.stem}.{index + 1:03d}.log")
+            timeout, cut_by_tuning_limit = job_timeout, False
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return _Trial(index, tuned, name)  # never launched
+                if timeout is None or remaining < timeout:
+                    timeout, cut_by_tuning_limit = remaining, True
             try:
                 run = run_training_job(
                     ctx,
@@ -78,95 +188,297 @@ class TuningExecutor:
                     channels=list(definition.get("InputDataConfig") or []),
                     output_path=output_path,
                     environment=definition.get("Environment") or {},
-                    timeout=stopping_timeout(definition),
+                    timeout=timeout,
                     work=f"trial-{index + 1:03d}",
-                    log=log,
+                    log=ctx.log.with_name(f"{ctx.log.stem}.{index + 1:03d}.log"),
                     instance_type=str(resources.get("InstanceType", "ml.m5.large")),
                 )
             except StepError as failure:
-                return tuned, f"{name}: {failure.reason}"
-            return tuned, run
-
-        with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="smpipe-trial") as pool:
-            results = list(pool.map(lambda pair: trial(*pair), enumerate(candidates)))
-        summaries: list[dict[str, Any]] = []
-        failures: list[str] = []
-        outputs: dict[str, Any] = {}
-        for tuned, outcome in results:
-            if isinstance(outcome, str):
-                failures.append(outcome)
-                summaries.append(
-                    {
-                        "TrainingJobName": outcome.split(":", 1)[0],
-                        "TrainingJobStatus": "Failed",
-                        "FailureReason": outcome.split(": ", 1)[-1][:1024],
-                        "TunedHyperParameters": tuned,
-                        "ObjectiveStatus": "Failed",
-                    }
+                stopped = cut_by_tuning_limit and time.monotonic() >= (deadline or 0)
+                reason = (
+                    f"stopped: the tuning job reached its MaxRuntimeInSeconds={runtime_limit:g}"
+                    if stopped and runtime_limit is not None
+                    else failure.reason
                 )
-                continue
-            outputs[outcome.job_uri] = outcome.job_directory
-            value = outcome.metrics.get(metric)
-            summary: dict[str, Any] = {
-                "TrainingJobName": outcome.job_name,
-                "TrainingJobArn": ctx.arn("training-job", outcome.job_name),
-                "CreationTime": outcome.started,
-                "TrainingStartTime": outcome.started,
-                "TrainingEndTime": outcome.ended,
-                "TrainingJobStatus": "Completed",
-                "TunedHyperParameters": tuned,
-                "ObjectiveStatus": "Succeeded" if value is not None else "Failed",
-            }
-            if value is not None:
-                summary["FinalHyperParameterTuningJobObjectiveMetric"] = {
-                    "Type": goal,
-                    "MetricName": metric,
-                    "Value": value,
-                }
-            summaries.append(summary)
-        scored = [s for s in summaries if s["ObjectiveStatus"] == "Succeeded"]
-        if not scored:
-            detail = (
-                failures[0]
-                if failures
-                else (f"no job printed the objective metric '{metric}' (its regex never matched)")
+                return _Trial(index, tuned, name, failure=reason, stopped=stopped)
+            return _Trial(index, tuned, name, run=run)
+
+        # With completion criteria, trials run in batches of MaxParallelTrainingJobs and the
+        # criteria are checked between batches in trial order: the same trials every run.
+        batch = parallel if criteria.active else max(len(candidates), 1)
+        trials: list[_Trial] = []
+        early_stop: str | None = None
+        with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="smpipe-trial") as pool:
+            indexed = list(enumerate(candidates))
+            for start in range(0, len(indexed), batch):
+                chunk = indexed[start : start + batch]
+                finished = list(pool.map(lambda pair: trial(*pair), chunk))
+                trials += finished
+                if len(trials) < len(indexed):
+                    early_stop = criteria.met([_value(t, metric) for t in trials if t.finished])
+                    if deadline is not None and time.monotonic() >= deadline:
+                        early_stop = (
+                            f"it reached ResourceLimits.MaxRuntimeInSeconds={runtime_limit:g}"
+                        )
+                    if early_stop is not None:
+                        break
+        launched = [t for t in trials if t.finished]
+        if any(t.stopped or not t.finished for t in trials) and early_stop is None:
+            early_stop = f"it reached ResourceLimits.MaxRuntimeInSeconds={runtime_limit:g}"
+        if early_stop is not None:
+            _note(
+                ctx,
+                f"the tuning job stopped after {len(launched)} of {len(candidates)} training "
+                f"jobs: {early_stop}",
             )
-            raise StepError(f"all {len(summaries)} training jobs failed; first: {detail}")
-        sign = -1.0 if goal == "Maximize" else 1.0
-        scored.sort(key=lambda s: sign * s["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
-        ordered = scored + [s for s in summaries if s not in scored]
-        completed = sum(1 for s in summaries if s["TrainingJobStatus"] == "Completed")
-        arn = ctx.arn("hyper-parameter-tuning-job")
-        ended = timestamp(ctx.now())
-        properties = dict(arguments)
-        properties.update(
-            HyperParameterTuningJobName=ctx.job_name,
-            HyperParameterTuningJobArn=arn,
-            HyperParameterTuningJobStatus="Completed",
-            CreationTime=ordered[0].get("CreationTime", ended),
-            HyperParameterTuningEndTime=ended,
-            LastModifiedTime=ended,
-            TrainingJobStatusCounters={
-                "Completed": completed,
-                "InProgress": 0,
-                "RetryableError": 0,
-                "NonRetryableError": len(summaries) - completed,
-                "Stopped": 0,
-            },
-            ObjectiveStatusCounters={
-                "Succeeded": len(scored),
-                "Pending": 0,
-                "Failed": len(summaries) - len(scored),
-            },
-            BestTrainingJob=scored[0],
-            TrainingJobSummaries=ordered,
+        return _result(ctx, arguments, launched, metric, goal, criteria, parents, began, early_stop)
+
+
+def _result(
+    ctx: StepContext,
+    arguments: Mapping[str, Any],
+    trials: list[_Trial],
+    metric: str,
+    goal: str,
+    criteria: _CompletionCriteria,
+    parents: list[Mapping[str, Any]],
+    began: float,
+    early_stop: str | None,
+) -> StepResult:
+    """The DescribeHyperParameterTuningJob-shaped properties of the finished trials."""
+    summaries: list[dict[str, Any]] = []
+    outputs: dict[str, Any] = {}
+    for item in trials:
+        if item.run is None:
+            summary: dict[str, Any] = {
+                "TrainingJobName": item.name,
+                "TrainingJobStatus": "Stopped" if item.stopped else "Failed",
+                "TunedHyperParameters": item.tuned,
+                "ObjectiveStatus": "Failed",
+            }
+            if not item.stopped:
+                summary["FailureReason"] = str(item.failure)[:1024]
+            summaries.append(summary)
+            continue
+        run = item.run
+        outputs[run.job_uri] = run.job_directory
+        value = run.metrics.get(metric)
+        summary = {
+            "TrainingJobName": run.job_name,
+            "TrainingJobArn": ctx.arn("training-job", run.job_name),
+            "CreationTime": run.started,
+            "TrainingStartTime": run.started,
+            "TrainingEndTime": run.ended,
+            "TrainingJobStatus": "Completed",
+            "TunedHyperParameters": item.tuned,
+            "ObjectiveStatus": "Succeeded" if value is not None else "Failed",
+        }
+        if value is not None:
+            summary["FinalHyperParameterTuningJobObjectiveMetric"] = {
+                "Type": goal,
+                "MetricName": metric,
+                "Value": value,
+            }
+        summaries.append(summary)
+    scored = [s for s in summaries if s["ObjectiveStatus"] == "Succeeded"]
+    if not scored:
+        failed = next((t for t in trials if t.failure is not None and not t.stopped), None)
+        if failed is None and early_stop is not None:
+            raise StepError(
+                f"no training job reported the objective metric '{metric}' before the tuning "
+                f"job stopped ({len(summaries)} stopped or failed): {early_stop}"
+            )
+        detail = (
+            f"{failed.name}: {failed.failure}"
+            if failed is not None
+            else f"no job printed the objective metric '{metric}' (its regex never matched)"
         )
-        return StepResult(
-            properties=properties,
-            outputs=outputs,
-            output_names={uri: "model" for uri in outputs},
-            metadata={"TuningJob": {"Arn": arn}},
+        raise StepError(f"all {len(summaries)} training jobs failed; first: {detail}")
+    sign = -1.0 if goal == "Maximize" else 1.0
+    scored.sort(key=lambda s: sign * s["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
+    ordered = scored + [s for s in summaries if s not in scored]
+    completed = sum(1 for s in summaries if s["TrainingJobStatus"] == "Completed")
+    stopped = sum(1 for s in summaries if s["TrainingJobStatus"] == "Stopped")
+    arn = ctx.arn("hyper-parameter-tuning-job")
+    ended = timestamp(ctx.now())
+    properties = dict(arguments)
+    properties.update(
+        HyperParameterTuningJobName=ctx.job_name,
+        HyperParameterTuningJobArn=arn,
+        HyperParameterTuningJobStatus="Completed",
+        CreationTime=ordered[0].get("CreationTime", ended),
+        HyperParameterTuningEndTime=ended,
+        LastModifiedTime=ended,
+        TrainingJobStatusCounters={
+            "Completed": completed,
+            "InProgress": 0,
+            "RetryableError": 0,
+            "NonRetryableError": len(summaries) - completed - stopped,
+            "Stopped": stopped,
+        },
+        ObjectiveStatusCounters={
+            "Succeeded": len(scored),
+            "Pending": 0,
+            "Failed": len(summaries) - len(scored),
+        },
+        BestTrainingJob=scored[0],
+        TrainingJobSummaries=ordered,
+        TuningJobCompletionDetails={
+            "NumberOfTrainingJobsObjectiveNotImproving": criteria.not_improving_count(
+                [_value(t, metric) for t in trials]
+            )
+        },
+        ConsumedResources={"RuntimeInSeconds": int(time.monotonic() - began)},
+    )
+    warm_start = arguments.get("WarmStartConfig") or {}
+    if warm_start.get("WarmStartType") == "IdenticalDataAndAlgorithm":
+        # DescribeHyperParameterTuningJob: the best of this job's and its parents' jobs.
+        candidates = [scored[0]] + [
+            parent.get("OverallBestTrainingJob") or parent.get("BestTrainingJob")
+            for parent in parents
+        ]
+        properties["OverallBestTrainingJob"] = min(
+            (c for c in candidates if isinstance(c, Mapping) and _objective(c) is not None),
+            key=lambda c: sign * float(_objective(c) or 0.0),
         )
+    return StepResult(
+        properties=properties,
+        outputs=outputs,
+        output_names={uri: "model" for uri in outputs},
+        metadata={"TuningJob": {"Arn": arn}},
+    )
+
+
+def _value(item: _Trial, metric: str) -> float | None:
+    return item.run.metrics.get(metric) if item.run is not None else None
+
+
+def _objective(summary: Mapping[str, Any]) -> float | None:
+    value = (summary.get("FinalHyperParameterTuningJobObjectiveMetric") or {}).get("Value")
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _note(ctx: StepContext, line: str) -> None:
+    with ctx.log.open("a", encoding="utf-8") as handle:
+        handle.write(f"[smpipe] {line}\n")
+
+
+def _number(value: Any, field: str) -> float | None:
+    """A numeric member of the request (parameters may make it unreadable), or None."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise StepError(f"{field} {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise StepError(f"{field} {value!r} is not a number")
+    return number
+
+
+def _seed(step: str, config: Mapping[str, Any]) -> str:
+    """The sampling seed: ``RandomSeed`` and the ranges, else the step's name and the ranges.
+
+    With a ``RandomSeed`` the same seed and ranges give the same trials under any step name
+    (and in any pipeline); without one, each step samples reproducibly on its own.
+    """
+    ranges = json.dumps(config.get("ParameterRanges"), sort_keys=True)
+    seed = config.get("RandomSeed")
+    if seed is not None:
+        number = _number(seed, "RandomSeed")
+        return f"RandomSeed={int(number or 0)}:{ranges}"
+    return f"{step}:{ranges}"
+
+
+def _check_hyperband_resources(config: Mapping[str, Any], static: Mapping[str, Any]) -> None:
+    """Hyperband needs a MaxResource, given or read from an epochs hyperparameter."""
+    strategy_config = (config.get("StrategyConfig") or {}).get("HyperbandStrategyConfig") or {}
+    if strategy_config.get("MaxResource") is not None:
+        return
+    if any(key in static for key in HYPERBAND_EPOCH_KEYS):
+        return
+    raise StepError(
+        "the Hyperband strategy needs a MaxResource: SageMaker rejects the tuning job when "
+        "HyperbandStrategyConfig has none and no static hyperparameter "
+        f"({', '.join(HYPERBAND_EPOCH_KEYS)}) gives one; set "
+        "strategy_config=HyperbandStrategyConfig(max_resource=…) or a static 'epochs'"
+    )
+
+
+def _warm_start_parents(
+    ctx: StepContext,
+    arguments: Mapping[str, Any],
+    metric: str,
+    config: Mapping[str, Any],
+    static: Mapping[str, Any],
+) -> list[Mapping[str, Any]]:
+    """The warm start's parents that ran in this execution, checked as the service does.
+
+    A parent named from outside the pipeline can't be read locally; it is noted in the log.
+    """
+    warm_start = arguments.get("WarmStartConfig")
+    if not isinstance(warm_start, Mapping):
+        return []
+    by_job = {
+        properties.get("HyperParameterTuningJobName"): (step, properties)
+        for step, properties in ctx.store.properties.items()
+        if isinstance(properties, Mapping) and "HyperParameterTuningJobConfig" in properties
+    }
+    kinds = _range_kinds(config)
+    found: list[Mapping[str, Any]] = []
+    for entry in warm_start.get("ParentHyperParameterTuningJobs") or []:
+        name = (entry or {}).get("HyperParameterTuningJobName")
+        if name not in by_job:
+            _note(
+                ctx,
+                f"warm start: parent tuning job {name!r} did not run in this execution; its "
+                "results are not read locally",
+            )
+            continue
+        step, properties = by_job[name]
+        where = f"WarmStartConfig: the parent tuning job of step '{step}'"
+        parent_config = properties.get("HyperParameterTuningJobConfig") or {}
+        parent_metric = (parent_config.get("HyperParameterTuningJobObjective") or {}).get(
+            "MetricName"
+        )
+        if parent_metric != metric:
+            raise StepError(
+                f"{where} optimizes '{parent_metric}', this one '{metric}'; a warm start needs "
+                "the same objective metric"
+            )
+        parent_kinds = _range_kinds(parent_config)
+        parent_static = (properties.get("TrainingJobDefinition") or {}).get(
+            "StaticHyperParameters"
+        ) or {}
+        if len(parent_kinds) + len(parent_static) != len(kinds) + len(static):
+            raise StepError(
+                f"{where} has {len(parent_static)} static and {len(parent_kinds)} tuned "
+                f"hyperparameters, this one {len(static)} and {len(kinds)}; a warm start needs "
+                "the same total of static plus tuned hyperparameters"
+            )
+        for hyperparameter, kind in kinds.items():
+            before = parent_kinds.get(hyperparameter)
+            if before is not None and before != kind:
+                raise StepError(
+                    f"{where} tunes '{hyperparameter}' as {_article(before)} range, this one "
+                    f"as {_article(kind)} range; a warm start can't change a hyperparameter's type"
+                )
+        found.append(properties)
+    return found
+
+
+def _article(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
+def _range_kinds(config: Mapping[str, Any]) -> dict[str, str]:
+    ranges = config.get("ParameterRanges") or {}
+    return {
+        str(item.get("Name")): kind
+        for member, kind in _RANGE_KINDS.items()
+        for item in ranges.get(member) or []
+        if isinstance(item, Mapping)
+    }
 
 
 def _candidates(

@@ -836,6 +836,25 @@ def tuning_more_than_100_hyperparameters_with_the_static_ones() -> PipelineDefin
 
 @case(
     "Tune",
+    "Arguments.HyperParameterTuningJobConfig.StrategyConfig.HyperbandStrategyConfig.MaxResource",
+    "the Hyperband strategy needs a MaxResource, and none can be inferred",
+)
+def tuning_hyperband_without_max_resource() -> PipelineDefinition:
+    # HyperbandStrategyConfig.MaxResource: without it and an epochs-like static
+    # hyperparameter, "it generates a validation error" when the tuning job starts.
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+        strategy="Hyperband",
+        static_hyperparameters={"rounds": 20},
+    )
+    return PipelineDefinition(steps=[tune])
+
+
+@case(
+    "Tune",
     "Arguments.HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType",
     "the Hyperband strategy needs early stopping Off, got 'Auto'",
 )
@@ -847,6 +866,7 @@ def tuning_hyperband_with_early_stopping() -> PipelineDefinition:
         hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
         strategy="Hyperband",
         early_stopping_type="Auto",
+        static_hyperparameters={"epochs": 20},  # Hyperband's MaxResource
     )
     return pipeline(tune)
 

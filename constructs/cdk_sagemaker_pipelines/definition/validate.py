@@ -1240,6 +1240,46 @@ class _Validator:
                 f"StrategyConfig configures Hyperband, but the strategy is {strategy!r}",
                 "remove StrategyConfig or use the Hyperband strategy",
             )
+        if strategy == "Hyperband":
+            self._check_hyperband_max_resource(record, arguments, config)
+
+    def _check_hyperband_max_resource(
+        self, record: StepRecord, arguments: Mapping[str, Any], config: Mapping[str, Any]
+    ) -> None:
+        """Hyperband needs a MaxResource, given or inferred from an epochs hyperparameter.
+
+        The API's HyperbandStrategyConfig: without MaxResource, Hyperband "attempts to infer
+        MaxResource from the following keys (if present) in StaticsHyperParameters: epochs,
+        numepochs, n-epochs, n_epochs, num_epochs", and "if HyperbandStrategyConfig is unable
+        to infer a value for MaxResource, it generates a validation error".
+        """
+        strategy_config: Any = config.get("StrategyConfig")
+        hyperband: Any = None
+        if strategy_config is not None:
+            if not _is_object(strategy_config):
+                return  # an expression or a wrong type
+            hyperband = strategy_config.get("HyperbandStrategyConfig")
+            if hyperband is not None and not _is_object(hyperband):
+                return
+        if hyperband is not None and hyperband.get("MaxResource") is not None:
+            return
+        if "TrainingJobDefinitions" in arguments:
+            return  # several algorithms: which definition it infers from is undocumented
+        job: Any = arguments.get("TrainingJobDefinition")
+        static: Any = job.get("StaticHyperParameters") if _is_object(job) else None
+        if static is not None and not _is_object(static):
+            return  # known only at run time
+        if any(key in _EPOCH_HYPERPARAMETERS for key in static or {}):
+            return
+        self.add(
+            record.name,
+            "Arguments.HyperParameterTuningJobConfig.StrategyConfig.HyperbandStrategyConfig"
+            ".MaxResource",
+            "the Hyperband strategy needs a MaxResource, and none can be inferred: no static "
+            "hyperparameter is named " + ", ".join(sorted(_EPOCH_HYPERPARAMETERS)),
+            "give it (strategy_config=HyperbandStrategyConfig(max_resource=…) in Python), or "
+            "pass the number of epochs as a static hyperparameter 'epochs'",
+        )
 
     def _check_model_package_kind(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """A model package is versioned (in a group) or not (named), never both.
@@ -2093,6 +2133,8 @@ _RANGES = "HyperParameterTuningJobConfig.ParameterRanges"
 _RANGE_KINDS = ("Continuous", "Integer", "Categorical")
 # CreateHyperParameterTuningJob's limits on the ranges together (API reference,
 # ParameterRanges) and on static plus tuned hyperparameters (developer guide).
+# The static hyperparameters Hyperband infers MaxResource from (HyperbandStrategyConfig).
+_EPOCH_HYPERPARAMETERS = frozenset({"epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs"})
 _MAX_TUNED_HYPERPARAMETERS = 30
 _MAX_HYPERPARAMETERS = 100
 # Images of built-in algorithms that also run scripts: SageMaker reads their own metrics.

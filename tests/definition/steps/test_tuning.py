@@ -544,7 +544,9 @@ def test_warm_start_from_a_tuning_step_or_a_named_job(ctx: RenderContext) -> Non
 
 
 def test_tuner_options_compile_to_a_valid_definition_in_order(binder: StaticBinder) -> None:
-    parent = tuning("Parent", strategy="Hyperband", strategy_config=HyperbandStrategyConfig())
+    parent = tuning(
+        "Parent", strategy="Hyperband", strategy_config=HyperbandStrategyConfig(max_resource=9)
+    )
     step = tuning(
         random_seed=1,
         warm_start=WarmStartConfig(warm_start_type="IdenticalDataAndAlgorithm", parents=[parent]),

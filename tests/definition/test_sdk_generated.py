@@ -229,7 +229,8 @@ def _ported_features_in_our_language() -> dict[str, Any]:
     tune_warm = TuningStep(
         name="TuneWarm",
         **tuning,
-        hyperparameter_ranges=eta,
+        # A warm start keeps the number of static plus tuned hyperparameters of its parent.
+        hyperparameter_ranges={**eta, "max_depth": IntegerParameter(min_value=2, max_value=12)},
         strategy="Random",
         max_jobs=10,
         max_parallel_jobs=2,

@@ -994,6 +994,7 @@ class _Validator:
             self._check_tuning_ranges(record, arguments)
             self._check_tuning_limits(record, arguments)
             self._check_tuning_strategy(record, arguments)
+            self._check_warm_start_parents(record, arguments)
             job: Any = arguments.get("TrainingJobDefinition")
             if _is_object(job):
                 self._check_training_job(record, job, "Arguments.TrainingJobDefinition")
@@ -1280,6 +1281,61 @@ class _Validator:
             "give it (strategy_config=HyperbandStrategyConfig(max_resource=…) in Python), or "
             "pass the number of epochs as a static hyperparameter 'epochs'",
         )
+
+    def _check_warm_start_parents(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """A warm start's parents of this pipeline tune like the child.
+
+        The API's HyperParameterTuningJobWarmStartConfig: "the total number of static plus
+        tunable hyperparameters must remain the same as it is in all parent jobs"; the
+        warm-start guide also requires the same objective metric and each hyperparameter
+        to keep its type (continuous, integer or categorical). Only parents that are tuning
+        steps of this definition, and literal values, can be compared.
+        """
+        config: Any = arguments.get("HyperParameterTuningJobConfig")
+        warm: Any = arguments.get("WarmStartConfig")
+        if not _is_object(config) or not _is_object(warm):
+            return
+        child = _tuning_shape(config, arguments.get("TrainingJobDefinition"))
+        for index, parent in enumerate(_as_list(warm.get("ParentHyperParameterTuningJobs"))):
+            name: Any = parent.get("HyperParameterTuningJobName") if _is_object(parent) else None
+            reference = name.get("Get") if is_expression(name) and "Get" in name else None
+            match = re.fullmatch(
+                r"Steps\.([A-Za-z0-9\-_]+)\.HyperParameterTuningJobName", str(reference)
+            )
+            target = self.steps.get(match.group(1)) if match is not None else None
+            target_arguments: Any = target.entry.get("Arguments") if target else None
+            if target is None or target.kind != "Tuning" or not _is_object(target_arguments):
+                continue
+            target_config: Any = target_arguments.get("HyperParameterTuningJobConfig")
+            if not _is_object(target_config):
+                continue
+            parent_shape = _tuning_shape(
+                target_config, target_arguments.get("TrainingJobDefinition")
+            )
+            where = f"Arguments.WarmStartConfig.ParentHyperParameterTuningJobs[{index}]"
+            problems: list[str] = []
+            metrics = (child.metric, parent_shape.metric)
+            if None not in metrics and metrics[0] != metrics[1]:
+                problems.append(
+                    f"its objective metric is {metrics[1]!r}, this step's {metrics[0]!r}"
+                )
+            counts = (child.count, parent_shape.count)
+            if None not in counts and counts[0] != counts[1]:
+                problems.append(
+                    f"it has {counts[1]} static plus tuned hyperparameters, this step {counts[0]}"
+                )
+            for hyperparameter, kind in sorted(child.kinds.items()):
+                before = parent_shape.kinds.get(hyperparameter)
+                if before is not None and before != kind:
+                    problems.append(f"'{hyperparameter}' is {before} there, {kind} here")
+            for problem in problems:
+                self.add(
+                    record.name,
+                    where,
+                    f"the warm start parent '{target.name}' doesn't match: {problem}",
+                    "a warm start keeps the objective metric, the number of static plus tuned "
+                    "hyperparameters and each one's range type",
+                )
 
     def _check_model_package_kind(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """A model package is versioned (in a group) or not (named), never both.
@@ -2010,6 +2066,43 @@ _ABSENT: Any = object()  # a member not given at all, as opposed to given as nul
 _ORDERING_FIELDS = frozenset({"Arguments", "FunctionArn", "SqsQueueUrl"})
 _JOIN_KEYS = frozenset({"On", "Values"})
 _JSON_GET_KEYS = frozenset({"PropertyFile", "Path", "S3Uri"})
+
+
+@dataclass(frozen=True, slots=True)
+class _TuningShape:
+    """What a warm start compares of a tuning job (``None``: not known before it runs)."""
+
+    metric: str | None
+    count: int | None
+    kinds: dict[str, str]
+
+
+def _tuning_shape(config: Mapping[str, Any], job: Any) -> _TuningShape:
+    objective: Any = config.get("HyperParameterTuningJobObjective")
+    metric: Any = objective.get("MetricName") if _is_object(objective) else None
+    ranges: Any = config.get("ParameterRanges")
+    kinds: dict[str, str] = {}
+    known = _is_object(ranges)
+    for kind in _RANGE_KINDS if known else ():
+        items = ranges.get(f"{kind}ParameterRanges")
+        if items is None:
+            continue
+        if type(items) is not list:
+            known = False
+            continue
+        for item in items:
+            name = item.get("Name") if _is_object(item) else None
+            if type(name) is not str:
+                known = False
+                continue
+            kinds[name] = kind.lower()
+    static: Any = job.get("StaticHyperParameters") if _is_object(job) else {}
+    if static is None:
+        static = {}
+    count = len(set(kinds) | set(static)) if known and _is_object(static) else None
+    return _TuningShape(
+        metric if type(metric) is str and not is_token(metric) else None, count, kinds
+    )
 
 
 def _literal_prefix(value: Any) -> str | None:

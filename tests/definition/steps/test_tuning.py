@@ -650,3 +650,66 @@ def test_warm_start_parent_runs_first_under_the_step_role_plan(binder: StaticBin
 
     assert validate_definition(definition) == []
     assert plan_permissions(definition).job_actions.keys() == {"Tuning"}
+
+
+def test_a_warm_start_parent_of_the_pipeline_must_tune_like_the_child(
+    binder: StaticBinder,
+) -> None:
+    parent = TuningStep(
+        name="Parent",
+        image=IMAGE,
+        objective_metric_name="validation:auc",
+        hyperparameter_ranges={
+            "eta": ContinuousParameter(min_value=0.01, max_value=0.3),
+            "depth": IntegerParameter(min_value=2, max_value=8),
+        },
+        static_hyperparameters={"rounds": 50},
+    )
+    child = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={"depth": CategoricalParameter(values=["2", "4"])},
+        warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[parent]),
+    )
+
+    with pytest.raises(PipelineValidationError) as raised:
+        PipelineDefinition(steps=[child]).to_definition(binder)
+
+    found = [(p.step, p.field, p.argument, p.message) for p in raised.value.problems]
+    where = "Arguments.WarmStartConfig.ParentHyperParameterTuningJobs[0]"
+    prefix = "the warm start parent 'Parent' doesn't match: "
+    assert found == [
+        (
+            "Tune",
+            where,
+            "warm_start",
+            prefix + "its objective metric is 'validation:auc', this step's 'validation:rmse'",
+        ),
+        (
+            "Tune",
+            where,
+            "warm_start",
+            prefix + "it has 3 static plus tuned hyperparameters, this step 1",
+        ),
+        ("Tune", where, "warm_start", prefix + "'depth' is integer there, categorical here"),
+    ]
+
+
+def test_a_warm_start_parent_that_tunes_alike_is_valid(binder: StaticBinder) -> None:
+    parent = tuning("Parent", static_hyperparameters={"rounds": 50})
+    # A static hyperparameter may become tuned and back, keeping the total (the API).
+    child = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={
+            "eta": ContinuousParameter(min_value=0.01, max_value=0.3),
+            "rounds": IntegerParameter(min_value=10, max_value=100),
+        },
+        warm_start=WarmStartConfig(warm_start_type="IdenticalDataAndAlgorithm", parents=[parent]),
+    )
+
+    definition = PipelineDefinition(steps=[child]).to_definition(binder)
+
+    assert [entry["Name"] for entry in definition["Steps"]] == ["Parent", "Tune"]

@@ -433,21 +433,44 @@ def test_warm_start_needs_the_parents_objective_and_hyperparameters(ws: Workspac
         },
         warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[parent]),
     )
-    runner = ws.runner()
+    # Parents of the same pipeline with literal settings are compared when the definition
+    # compiles; the runner compares what is known only at run time the same way.
+    messages = []
+    for child in (other_metric, more_static, retyped):
+        with pytest.raises(PipelineValidationError) as raised:
+            compile_steps([child])
+        (problem,) = raised.value.problems
+        assert (problem.step, problem.argument) == ("Child", "warm_start")
+        messages.append(problem.message)
 
-    reasons = [
-        runner.run(compile_steps([child])).step("Child").failure_reason
-        for child in (other_metric, more_static, retyped)
+    prefix = "the warm start parent 'Parent' doesn't match: "
+    assert messages == [
+        prefix + "its objective metric is 'score', this step's 'loss'",
+        prefix + "it has 4 static plus tuned hyperparameters, this step 5",
+        prefix + "'depth' is integer there, categorical here",
     ]
 
-    where = "WarmStartConfig: the parent tuning job of step 'Parent'"
-    assert reasons == [
-        f"{where} optimizes 'score', this one 'loss'; a warm start needs the same objective metric",
-        f"{where} has 2 static and 2 tuned hyperparameters, this one 3 and 2; a warm start "
-        "needs the same total of static plus tuned hyperparameters",
-        f"{where} tunes 'depth' as an integer range, this one as a categorical range; a warm "
-        "start can't change a hyperparameter's type",
+    # An objective known only at run time (a parameter) is compared by the runner.
+    same_metric = seeded_tune(
+        ws,
+        "Child",
+        metric_definitions={"score": r"score=([0-9.]+)", "loss": r"loss=([0-9.]+)"},
+        warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[parent]),
+    )
+    definition = compile_steps([same_metric])
+    (child_entry,) = [step for step in definition["Steps"] if step["Name"] == "Child"]
+    objective = child_entry["Arguments"]["HyperParameterTuningJobConfig"][
+        "HyperParameterTuningJobObjective"
     ]
+    objective["MetricName"] = {"Get": "Parameters.Objective"}
+    definition["Parameters"] = [
+        *definition.get("Parameters", []),
+        {"Name": "Objective", "Type": "String", "DefaultValue": "loss"},
+    ]
+    assert ws.runner().run(definition).step("Child").failure_reason == (
+        "WarmStartConfig: the parent tuning job of step 'Parent' optimizes 'score', this one "
+        "'loss'; a warm start needs the same objective metric"
+    )
 
 
 def test_identical_warm_start_reports_the_overall_best_job(ws: Workspace) -> None:

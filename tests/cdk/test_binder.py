@@ -408,6 +408,26 @@ def test_tensorflow_and_huggingface_images_resolve_and_need_no_pull_permissions(
     }
 
 
+def test_a_private_copy_of_a_framework_repository_gets_a_pull_grant():
+    stack = new_stack()
+    uri = "111122223333.dkr.ecr.us-east-1.amazonaws.com/tensorflow-training:2.19-custom"
+    steps = [ProcessingStep(name="Extended", image=Image.from_uri(uri))]
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=steps))
+
+    found = statements(Template.from_stack(stack), pipeline.step_role_policy)
+
+    assert found["PullImages"]["Resource"] == {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":ecr:us-east-1:111122223333:repository/tensorflow-training",
+            ],
+        ]
+    }
+
+
 # -- S3 locations and defaults ---------------------------------------------------------------
 
 

@@ -781,3 +781,33 @@ def test_kms_keys_given_by_a_cdk_alias_are_granted_on_the_aliased_key(env: bool)
     assert statements(template, pipeline.role_policy)["LetJobsUseTheirKeys"]["Resource"] == key_arn
     step_role = statements(template, pipeline.step_role_policy)
     assert step_role["EncryptJobVolumesAndOutputs"]["Resource"] == key_arn
+
+
+@pytest.mark.parametrize(
+    ("other_stack", "attribute"),
+    [(False, "key_id"), (True, "key_id"), (False, "attr_key_id")],
+    ids=["same-stack", "other-stack", "l1-key-id"],
+)
+def test_kms_keys_given_by_id_are_granted_on_the_keys_arn(other_stack: bool, attribute: str):
+    # key.key_id resolves to the bare key id ({"Ref": key}): IAM rejects a Resource that
+    # is not an ARN, so the deployment failed.
+    stack = new_stack()
+    keys_env = cdk.Environment(account=stack.account, region=stack.region)
+    app = stack.node.root
+    assert isinstance(app, cdk.App)
+    owner = cdk.Stack(app, "Keys", env=keys_env) if other_stack else stack
+    key = kms.Key(owner, "JobKey", enable_key_rotation=True)
+    l1_key = key.node.default_child
+    assert isinstance(l1_key, kms.CfnKey)
+    definition = literal_definition()
+    arguments = definition["Steps"][0]["Arguments"]
+    key_id = key.key_id if attribute == "key_id" else l1_key.attr_key_id
+    arguments["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] = key_id
+    arguments["ProcessingOutputConfig"]["KmsKeyId"] = key.key_arn
+    pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    assert pipeline.role_policy is not None
+    template = Template.from_stack(stack)
+    key_arn = stack.resolve(key.key_arn)
+    assert statements(template, pipeline.role_policy)["LetJobsUseTheirKeys"]["Resource"] == key_arn
+    step_role = statements(template, pipeline.step_role_policy)
+    assert step_role["EncryptJobVolumesAndOutputs"]["Resource"] == key_arn

@@ -585,8 +585,9 @@ def test_fails_parameters_for_a_target_bound_under_an_id_of_its_own():
     rule = events.Rule(stack, "Rule", schedule=events.Schedule.rate(cdk.Duration.days(1)))
     with pytest.raises(
         PipelineDefinitionError,
-        match=r"^SageMakerPipelineTarget needs an events.Rule created in this app \(got target "
-        r"id 'Nightly' on Test/Rule\)$",
+        match=r"^SageMakerPipelineTarget with parameters must be added with rule.add_target\(…\) "
+        r"to an events.Rule created in this app \(got target id 'Nightly' on Test/Rule; "
+        r"add_target binds it as Target<index>, where the parameters are set\)$",
     ):
         target.bind(rule, "Nightly")
 

@@ -326,6 +326,28 @@ def test_parse_image_uri_of_a_private_image() -> None:
     assert parsed.uri == uri
 
 
+@pytest.mark.parametrize(
+    "repository",
+    [
+        "tensorflow-training",
+        "huggingface-pytorch-inference",
+        "pytorch-training",
+        "sagemaker-xgboost",
+    ],
+)
+def test_a_private_copy_of_a_framework_repository_is_not_a_framework_image(
+    repository: str,
+) -> None:
+    # Teams push extended framework images under the same repository names: their
+    # account publishes no SageMaker image, so pulling needs a grant like any custom image.
+    uri = f"111122223333.dkr.ecr.us-east-1.amazonaws.com/{repository}:custom"
+
+    parsed = parse_image_uri(uri)
+
+    assert parsed is not None
+    assert parsed.framework is None
+
+
 def test_parse_image_uri_by_digest_round_trips() -> None:
     uri = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image@sha256:abc123"
 

@@ -1486,13 +1486,13 @@ def condition_that_is_a_string() -> Any:
 @json_case(
     "Check",
     "Arguments.Conditions[0].Value",
-    "not a member of a Equals condition (did you mean 'LeftValue' or 'RightValue'?)",
+    "not a member of an Equals condition (did you mean 'LeftValue' or 'RightValue'?)",
 )
 def condition_with_an_unknown_member() -> Any:
     return with_condition({"Type": "Equals", "LeftValue": 1, "RightValue": 1, "Value": 1})
 
 
-@json_case("Check", "Arguments.Conditions[0].RightValue", "a Equals condition needs RightValue")
+@json_case("Check", "Arguments.Conditions[0].RightValue", "an Equals condition needs RightValue")
 def condition_without_a_right_value() -> Any:
     return with_condition({"Type": "Equals", "LeftValue": 1})
 

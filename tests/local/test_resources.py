@@ -55,6 +55,13 @@ def test_fails_on_a_custom_image_naming_the_mapping_option() -> None:
         ResourceMap().interpreter(CUSTOM, step="Train", default_python="/py")
 
 
+def test_a_private_copy_of_a_framework_repository_needs_a_mapping() -> None:
+    private = "111122223333.dkr.ecr.us-east-1.amazonaws.com/tensorflow-training:custom"
+
+    with pytest.raises(StepError, match="is not a SageMaker framework image"):
+        ResourceMap().interpreter(private, step="Train", default_python="/py")
+
+
 def test_lambda_handlers_by_arn_unqualified_arn_or_name() -> None:
     arn = "arn:aws:lambda:us-east-1:111122223333:function:prep"
     resources = ResourceMap(lambdas={"prep": "fns/prep.py:handler"})

@@ -104,6 +104,8 @@ def _is_alias(key: Any) -> bool:
 def _plan_keys(stack: Stack, plan: PermissionPlan) -> list[Any]:
     """The jobs' keys, with an alias of this app (``kms.Alias``) replaced by its key's ARN.
 
+    A key of this app given by id (``key.key_id``) becomes its ARN too.
+
     ``alias.alias_name`` and ``alias.alias_arn`` are tokens that don't say they are aliases,
     and a grant on them never matches the key. They refer to the alias resource, or (where
     CDK resolves the name to its literal) to nothing: only then is the construct tree
@@ -113,10 +115,16 @@ def _plan_keys(stack: Stack, plan: PermissionPlan) -> list[Any]:
     aliases: list[tuple[Any, Any, str]] | None = None  # resolved name and ARN, key ARN
     for key in plan.kms_keys:
         if isinstance(key, str) and is_unresolved(key):
-            targets = [
-                getattr(reference, "target", None)
-                for reference in Tokenization.reverse_string(key).tokens
-            ]
+            fragments = Tokenization.reverse_string(key)
+            targets = [getattr(reference, "target", None) for reference in fragments.tokens]
+            whole = fragments.first_token if fragments.length == 1 else None
+            if isinstance(getattr(whole, "target", None), kms.CfnKey) and (
+                getattr(whole, "display_name", None) in ("Ref", "KeyId")
+            ):
+                # key.key_id (or CfnKey.attr_key_id) is the key's id, which no statement can
+                # name (IAM rejects a Resource that is not an ARN): its ARN instead.
+                keys.append(whole.target.attr_arn)  # type: ignore[union-attr]
+                continue
             found = next(
                 (
                     target.node.scope

@@ -492,8 +492,11 @@ def _set_pipeline_parameters(
     cfn_rule = rule.node.default_child
     if match is None or not isinstance(cfn_rule, events.CfnRule):
         raise PipelineDefinitionError(
-            f"SageMakerPipelineTarget needs an events.Rule created in this app (got target id "
-            f"{target_id!r} on {rule.node.path})"
+            # The rule may well be of this app: what fails is the id, or the rule's kind.
+            "SageMakerPipelineTarget with parameters must be added with rule.add_target(…) to "
+            f"an events.Rule created in this app (got target id {target_id!r} on "
+            f"{rule.node.path}; add_target binds it as Target<index>, where the parameters "
+            "are set)"
         )
     cfn_rule.add_property_override(
         f"Targets.{match.group(1)}.SageMakerPipelineParameters",

@@ -297,7 +297,10 @@ class ParsedImageUri:
 
 
 def parse_image_uri(uri: str) -> ParsedImageUri | None:
-    """Split an ECR image URI; ``framework`` is set for known framework repositories.
+    """Split an ECR image URI; ``framework`` is set for SageMaker's framework images.
+
+    A framework image is a framework repository in one of the accounts SageMaker
+    publishes it from: a private copy (``<your account>/tensorflow-training``) is not.
 
     Example::
 
@@ -313,22 +316,32 @@ def parse_image_uri(uri: str) -> ParsedImageUri | None:
         region=match["region"],
         repository=repository,
         tag=match["tag"],
-        framework=framework_of_repository(repository),
+        framework=framework_of_repository(repository, account=match["account"]),
         domain=match["domain"],
     )
 
 
 @cache
-def _repositories() -> dict[str, str]:
-    found: dict[str, str] = {}
-    for name, framework in _table()["frameworks"].items():
+def _repositories() -> dict[str, tuple[str, frozenset[str]]]:
+    """Framework repository name → (framework, the accounts publishing it in any region)."""
+    table = _table()
+    found: dict[str, tuple[str, set[str]]] = {}
+    for name, framework in table["frameworks"].items():
         for scope in framework["scopes"].values():
             for entry in scope["versions"].values():
                 for image in entry.get("base_frameworks", {"": entry}).values():
-                    found[image["repository"]] = name
-    return found
+                    _, accounts = found.setdefault(image["repository"], (name, set()))
+                    accounts.update(table["registries"][image["registries"]].values())
+    return {repository: (name, frozenset(ids)) for repository, (name, ids) in found.items()}
 
 
-def framework_of_repository(repository: str) -> str | None:
-    """Return the framework of a SageMaker framework repository name, else ``None``."""
-    return _repositories().get(repository)
+def framework_of_repository(repository: str, *, account: str | None = None) -> str | None:
+    """Return the framework of a SageMaker framework repository name, else ``None``.
+
+    With ``account``, only where that account publishes the framework: the repository
+    names (``pytorch-training``) are also what teams call their own copies.
+    """
+    known = _repositories().get(repository)
+    if known is None or (account is not None and account not in known[1]):
+        return None
+    return known[0]

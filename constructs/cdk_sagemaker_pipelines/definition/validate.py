@@ -1655,12 +1655,14 @@ class _Validator:
                 self.add(
                     record.name,
                     f"{where}.{key}",
-                    f"not a member of a {kind} condition",
+                    f"not a member of {_article(kind)} {kind} condition",
                     did_you_mean(key, expected),
                 )
         for key in expected:
             if key not in condition:
-                self.add(record.name, f"{where}.{key}", f"a {kind} condition needs {key}")
+                self.add(
+                    record.name, f"{where}.{key}", f"{_article(kind)} {kind} condition needs {key}"
+                )
         if kind == "Not" and "Condition" in condition:
             self._check_condition(record, condition["Condition"], f"{where}.Condition")
         elif kind == "Or" and "Conditions" in condition:

@@ -155,13 +155,13 @@ def _plan_keys(stack: Stack, plan: PermissionPlan) -> list[Any]:
     return keys
 
 
-def _job_keys(stack: Stack, plan: PermissionPlan) -> list[Any]:
+def _job_keys(stack: Stack, plan_keys: list[Any]) -> list[Any]:
     """The ARNs of the jobs' keys given by id or ARN (aliases: see ``_alias_key_statements``)."""
-    return _unique(_key_arn(stack, key) for key in _plan_keys(stack, plan) if not _is_alias(key))
+    return _unique(_key_arn(stack, key) for key in plan_keys if not _is_alias(key))
 
 
 def _alias_key_statements(
-    stack: Stack, plan: PermissionPlan, sid: str, actions: list[str], condition: dict[str, Any]
+    stack: Stack, plan_keys: list[Any], sid: str, actions: list[str], condition: dict[str, Any]
 ) -> list[iam.PolicyStatement]:
     """``actions`` on the keys the jobs name by alias, one statement per account and region.
 
@@ -171,7 +171,7 @@ def _alias_key_statements(
     statement allows the keys of that account and region that carry the alias instead.
     """
     aliases: dict[str, list[str]] = defaultdict(list)
-    for key in _plan_keys(stack, plan):
+    for key in plan_keys:
         if not _is_alias(key):
             continue
         if key.startswith("alias/"):
@@ -232,7 +232,9 @@ def pipeline_role_statements(
             )
         )
         tagged += packages
-    keys = _job_keys(stack, plan)
+    # Once per role: finding what a key token refers to takes jsii round trips.
+    plan_keys = _plan_keys(stack, plan)
+    keys = _job_keys(stack, plan_keys)
     # (Sid, actions, resources, conditions): a statement only when it has resources.
     table: list[tuple[str, list[str], list[Any], dict[str, Any] | None]] = [
         # CreateX calls tag their resources; AddTags can't sit under request conditions.
@@ -267,12 +269,14 @@ def pipeline_role_statements(
     ]
     statements += _alias_key_statements(
         stack,
-        plan,
+        plan_keys,
         "LetJobsUseTheirKeys",
         ["kms:CreateGrant"],
         {"Bool": {"kms:GrantIsForAWSResource": "true"}},
     )
-    statements += _alias_key_statements(stack, plan, "DescribeJobKeys", ["kms:DescribeKey"], {})
+    statements += _alias_key_statements(
+        stack, plan_keys, "DescribeJobKeys", ["kms:DescribeKey"], {}
+    )
     queue_keys = _unique(_queue_key_arn(stack, url) for url in plan.sqs_queue_urls)
     if queue_keys:
         statements.append(
@@ -434,12 +438,16 @@ def step_role_statements(
 ) -> list[iam.PolicyStatement]:
     """What the jobs need: their data, keys, images, logs and metrics."""
     statements = _s3_statements("Data", plan.reads, plan.writes, buckets, list_prefixes=True)
-    keys = _job_keys(stack, plan)
+    # Once per role: finding what a key token refers to takes jsii round trips.
+    plan_keys = _plan_keys(stack, plan)
+    keys = _job_keys(stack, plan_keys)
     if keys:
         statements.append(
             iam.PolicyStatement(sid="EncryptJobVolumesAndOutputs", actions=_KMS_USE, resources=keys)
         )
-    statements += _alias_key_statements(stack, plan, "EncryptJobVolumesAndOutputs", _KMS_USE, {})
+    statements += _alias_key_statements(
+        stack, plan_keys, "EncryptJobVolumesAndOutputs", _KMS_USE, {}
+    )
     repository_arns = _unique(
         [repo.repository_arn for repo in repositories] + _image_repositories(plan, stack)
     )

@@ -163,8 +163,9 @@ class ArtifactStore(Construct):
     def _taken_id_problem(self, construct_id: str) -> Problem | None:
         if not construct_id:
             return Problem(None, "construct_id", "expected a non-empty id", "e.g. 'Data'")
-        taken = [child.node.id for child in self.node.children]
-        if construct_id in taken:
+        # One lookup: listing every child's id takes a jsii round trip per child.
+        if self.node.try_find_child(construct_id) is not None:
+            taken = [child.node.id for child in self.node.children]
             return Problem(
                 None,
                 "construct_id",

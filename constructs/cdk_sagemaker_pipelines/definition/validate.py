@@ -1270,14 +1270,14 @@ class _Validator:
         static: Any = job.get("StaticHyperParameters") if _is_object(job) else None
         if static is not None and not _is_object(static):
             return  # known only at run time
-        if any(key in _EPOCH_HYPERPARAMETERS for key in static or {}):
+        if any(key in HYPERBAND_EPOCH_HYPERPARAMETERS for key in static or {}):
             return
         self.add(
             record.name,
             "Arguments.HyperParameterTuningJobConfig.StrategyConfig.HyperbandStrategyConfig"
             ".MaxResource",
             "the Hyperband strategy needs a MaxResource, and none can be inferred: no static "
-            "hyperparameter is named " + ", ".join(sorted(_EPOCH_HYPERPARAMETERS)),
+            "hyperparameter is named " + ", ".join(sorted(HYPERBAND_EPOCH_HYPERPARAMETERS)),
             "give it (strategy_config=HyperbandStrategyConfig(max_resource=…) in Python), or "
             "pass the number of epochs as a static hyperparameter 'epochs'",
         )
@@ -2228,8 +2228,9 @@ _RANGES = "HyperParameterTuningJobConfig.ParameterRanges"
 _RANGE_KINDS = ("Continuous", "Integer", "Categorical")
 # CreateHyperParameterTuningJob's limits on the ranges together (API reference,
 # ParameterRanges) and on static plus tuned hyperparameters (developer guide).
-# The static hyperparameters Hyperband infers MaxResource from (HyperbandStrategyConfig).
-_EPOCH_HYPERPARAMETERS = frozenset({"epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs"})
+# The static hyperparameters Hyperband infers MaxResource from, in the API's order
+# (HyperbandStrategyConfig.MaxResource); the local runner checks the same list.
+HYPERBAND_EPOCH_HYPERPARAMETERS = ("epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs")
 _MAX_TUNED_HYPERPARAMETERS = 30
 _MAX_HYPERPARAMETERS = 100
 # Images of built-in algorithms that also run scripts: SageMaker reads their own metrics.

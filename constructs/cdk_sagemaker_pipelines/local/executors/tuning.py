@@ -13,14 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from ...definition.validate import HYPERBAND_EPOCH_HYPERPARAMETERS
 from .._errors import StepError
 from .._graph import StepSpec
 from ._base import StepContext, StepResult, stopping_timeout, timestamp
 from ._training_job import TrainingRun, run_training_job
 
-# Hyperband reads its MaxResource from one of these static hyperparameters when its
-# StrategyConfig gives none (HyperbandStrategyConfig.MaxResource in the API reference).
-HYPERBAND_EPOCH_KEYS = ("epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs")
 # TuningJobCompletionDetails: a job "not improving" improves the best objective by 1% or less.
 IMPROVEMENT = 0.01
 _RANGE_KINDS = {
@@ -395,12 +393,12 @@ def _check_hyperband_resources(config: Mapping[str, Any], static: Mapping[str, A
     strategy_config = (config.get("StrategyConfig") or {}).get("HyperbandStrategyConfig") or {}
     if strategy_config.get("MaxResource") is not None:
         return
-    if any(key in static for key in HYPERBAND_EPOCH_KEYS):
+    if any(key in static for key in HYPERBAND_EPOCH_HYPERPARAMETERS):
         return
     raise StepError(
         "the Hyperband strategy needs a MaxResource: SageMaker rejects the tuning job when "
         "HyperbandStrategyConfig has none and no static hyperparameter "
-        f"({', '.join(HYPERBAND_EPOCH_KEYS)}) gives one; set "
+        f"({', '.join(HYPERBAND_EPOCH_HYPERPARAMETERS)}) gives one; set "
         "strategy_config=HyperbandStrategyConfig(max_resource=…) or a static 'epochs'"
     )
 

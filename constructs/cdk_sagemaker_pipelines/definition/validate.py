@@ -36,6 +36,19 @@ from ._shape_check import (
 )
 from ._suggest import did_you_mean, one_of
 from ._tokens import is_token
+from ._tuning_rules import (
+    HYPERBAND,
+    HYPERBAND_EPOCH_HYPERPARAMETERS,
+    RANGE_KINDS,
+    TuningShape,
+    WarmStartMismatch,
+    hyperband_early_stopping,
+    hyperband_max_resource_missing,
+    literal_strategy,
+    range_problems,
+    strategy_config_without_hyperband,
+    warm_start_mismatches,
+)
 from .conditions import COMPARISON_TYPES, CONDITION_TYPES
 from .expressions import EXECUTION_VARIABLE_NAMES, ORDERED_TYPES, is_valid_json_path
 from .parameters import parameter_problems
@@ -1168,7 +1181,7 @@ class _Validator:
             return
         counts: dict[str, int] = {}
         names: set[str] = set()
-        for kind in _RANGE_KINDS:
+        for kind in RANGE_KINDS:
             items = ranges.get(f"{kind}ParameterRanges")
             if items is None:
                 continue
@@ -1209,24 +1222,16 @@ class _Validator:
     def _check_tuning_strategy(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """Hyperband runs without early stopping, and only Hyperband takes a StrategyConfig.
 
-        The API: "TrainingJobEarlyStoppingType must be OFF to use Hyperband", and
-        StrategyConfig "should be provided only if Hyperband is selected".
+        The rules are in ``_tuning_rules``, which the local runner applies at run time too.
+        Only a literal strategy (and early stopping type) can be judged: a parameter's value
+        is known when the execution runs.
         """
         config: Any = arguments.get("HyperParameterTuningJobConfig")
         if not _is_object(config):
             return
-        strategy = config.get("Strategy")
-        if type(strategy) is not str or is_token(strategy):
-            return  # an expression, or a wrong type the shape check reports
         where = "Arguments.HyperParameterTuningJobConfig"
-        early_stopping = config.get("TrainingJobEarlyStoppingType")
-        # Only a literal can be compared: a parameter's value is known when the execution runs.
-        if (
-            strategy == "Hyperband"
-            and type(early_stopping) is str
-            and not is_token(early_stopping)
-            and early_stopping != "Off"
-        ):
+        early_stopping = hyperband_early_stopping(config)
+        if early_stopping is not None:
             self.add(
                 record.name,
                 f"{where}.TrainingJobEarlyStoppingType",
@@ -1234,68 +1239,37 @@ class _Validator:
                 "Hyperband stops training jobs early itself: set it to 'Off' "
                 "(early_stopping_type='Off' in Python)",
             )
-        if strategy != "Hyperband" and config.get("StrategyConfig") is not None:
+        strategy = strategy_config_without_hyperband(config)
+        if strategy is not None:
             self.add(
                 record.name,
                 f"{where}.StrategyConfig",
                 f"StrategyConfig configures Hyperband, but the strategy is {strategy!r}",
                 "remove StrategyConfig or use the Hyperband strategy",
             )
-        if strategy == "Hyperband":
-            self._check_hyperband_max_resource(record, arguments, config)
-
-    def _check_hyperband_max_resource(
-        self, record: StepRecord, arguments: Mapping[str, Any], config: Mapping[str, Any]
-    ) -> None:
-        """Hyperband needs a MaxResource, given or inferred from an epochs hyperparameter.
-
-        The API's HyperbandStrategyConfig: without MaxResource, Hyperband "attempts to infer
-        MaxResource from the following keys (if present) in StaticsHyperParameters: epochs,
-        numepochs, n-epochs, n_epochs, num_epochs", and "if HyperbandStrategyConfig is unable
-        to infer a value for MaxResource, it generates a validation error".
-        """
-        strategy_config: Any = config.get("StrategyConfig")
-        hyperband: Any = None
-        if strategy_config is not None:
-            if not _is_object(strategy_config):
-                return  # an expression or a wrong type
-            hyperband = strategy_config.get("HyperbandStrategyConfig")
-            if hyperband is not None and not _is_object(hyperband):
-                return
-        if hyperband is not None and hyperband.get("MaxResource") is not None:
-            return
-        if "TrainingJobDefinitions" in arguments:
-            return  # several algorithms: which definition it infers from is undocumented
-        job: Any = arguments.get("TrainingJobDefinition")
-        static: Any = job.get("StaticHyperParameters") if _is_object(job) else None
-        if static is not None and not _is_object(static):
-            return  # known only at run time
-        if any(key in HYPERBAND_EPOCH_HYPERPARAMETERS for key in static or {}):
-            return
-        self.add(
-            record.name,
-            "Arguments.HyperParameterTuningJobConfig.StrategyConfig.HyperbandStrategyConfig"
-            ".MaxResource",
-            "the Hyperband strategy needs a MaxResource, and none can be inferred: no static "
-            "hyperparameter is named " + ", ".join(sorted(HYPERBAND_EPOCH_HYPERPARAMETERS)),
-            "give it (strategy_config=HyperbandStrategyConfig(max_resource=…) in Python), or "
-            "pass the number of epochs as a static hyperparameter 'epochs'",
-        )
+        if literal_strategy(config) == HYPERBAND and hyperband_max_resource_missing(arguments):
+            self.add(
+                record.name,
+                f"{where}.StrategyConfig.HyperbandStrategyConfig.MaxResource",
+                "the Hyperband strategy needs a MaxResource, and none can be inferred: no static "
+                "hyperparameter is named " + ", ".join(sorted(HYPERBAND_EPOCH_HYPERPARAMETERS)),
+                "give it (strategy_config=HyperbandStrategyConfig(max_resource=…) in Python), or "
+                "pass the number of epochs as a static hyperparameter 'epochs'",
+            )
 
     def _check_warm_start_parents(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """A warm start's parents of this pipeline tune like the child.
 
-        The API's HyperParameterTuningJobWarmStartConfig: "the total number of static plus
-        tunable hyperparameters must remain the same as it is in all parent jobs"; the
-        warm-start guide also requires the same objective metric and each hyperparameter
-        to keep its type (continuous, integer or categorical). Only parents that are tuning
+        The rules (same objective metric, same number of static plus tuned hyperparameters,
+        no range changing type) are ``warm_start_mismatches``, which the local runner applies
+        to parents whose values are known only at run time. Only parents that are tuning
         steps of this definition, and literal values, can be compared.
         """
         config: Any = arguments.get("HyperParameterTuningJobConfig")
         warm: Any = arguments.get("WarmStartConfig")
         if not _is_object(config) or not _is_object(warm):
             return
-        child = _tuning_shape(config, arguments.get("TrainingJobDefinition"))
+        child = TuningShape.of(config, arguments.get("TrainingJobDefinition"))
         for index, parent in enumerate(_as_list(warm.get("ParentHyperParameterTuningJobs"))):
             name: Any = parent.get("HyperParameterTuningJobName") if _is_object(parent) else None
             reference = name.get("Get") if is_expression(name) and "Get" in name else None
@@ -1309,30 +1283,16 @@ class _Validator:
             target_config: Any = target_arguments.get("HyperParameterTuningJobConfig")
             if not _is_object(target_config):
                 continue
-            parent_shape = _tuning_shape(
+            parent_shape = TuningShape.of(
                 target_config, target_arguments.get("TrainingJobDefinition")
             )
             where = f"Arguments.WarmStartConfig.ParentHyperParameterTuningJobs[{index}]"
-            problems: list[str] = []
-            metrics = (child.metric, parent_shape.metric)
-            if None not in metrics and metrics[0] != metrics[1]:
-                problems.append(
-                    f"its objective metric is {metrics[1]!r}, this step's {metrics[0]!r}"
-                )
-            counts = (child.count, parent_shape.count)
-            if None not in counts and counts[0] != counts[1]:
-                problems.append(
-                    f"it has {counts[1]} static plus tuned hyperparameters, this step {counts[0]}"
-                )
-            for hyperparameter, kind in sorted(child.kinds.items()):
-                before = parent_shape.kinds.get(hyperparameter)
-                if before is not None and before != kind:
-                    problems.append(f"'{hyperparameter}' is {before} there, {kind} here")
-            for problem in problems:
+            for mismatch in warm_start_mismatches(child, parent_shape):
                 self.add(
                     record.name,
                     where,
-                    f"the warm start parent '{target.name}' doesn't match: {problem}",
+                    f"the warm start parent '{target.name}' doesn't match: "
+                    + _warm_start_mismatch(mismatch),
                     "a warm start keeps the objective metric, the number of static plus tuned "
                     "hyperparameters and each one's range type",
                 )
@@ -1420,57 +1380,31 @@ class _Validator:
     def _check_range(
         self, record: StepRecord, item: Mapping[str, Any], where: str, *, integer: bool
     ) -> None:
-        if integer and item.get("ScalingType") == "ReverseLogarithmic":
-            # The API's IntegerParameterRange documents Auto, Linear and Logarithmic only.
-            self.add(
-                record.name,
-                f"{where}.ScalingType",
-                "integer ranges can't use ReverseLogarithmic scaling",
-                "use Auto, Linear or Logarithmic scaling, or a continuous range",
-            )
-        bounds: list[float] = []
-        for key in ("MinValue", "MaxValue"):
-            value = item.get(key)
-            if type(value) is not str or is_token(value):
-                return  # an expression, or a wrong type the shape check reports
-            number = _range_bound(value)
-            if number is None:
-                self.add(record.name, f"{where}.{key}", f"expected a number, got {value!r}")
-                return
-            if integer and not number.is_integer():
-                self.add(
-                    record.name,
-                    f"{where}.{key}",
+        low, high = item.get("MinValue"), item.get("MaxValue")
+        for problem in range_problems(item, integer=integer):
+            value = item.get(problem.member)
+            message, hint = {
+                "integer scaling": (
+                    "integer ranges can't use ReverseLogarithmic scaling",
+                    "use Auto, Linear or Logarithmic scaling, or a continuous range",
+                ),
+                "not a number": (f"expected a number, got {value!r}", None),
+                "not whole": (
                     f"an integer range needs whole numbers, got {value!r}",
                     "use a continuous range for fractional values",
-                )
-                return
-            bounds.append(number)
-        low, high = bounds
-        if low > high:
-            self.add(
-                record.name,
-                f"{where}.MinValue",
-                f"MinValue {item['MinValue']} is greater than MaxValue {item['MaxValue']}",
-                "swap them",
-            )
-            return
-        scaling = item.get("ScalingType")
-        if scaling == "Logarithmic" and low <= 0:
-            self.add(
-                record.name,
-                f"{where}.ScalingType",
-                f"Logarithmic scaling needs a range above 0, got MinValue {item['MinValue']}",
-                "raise MinValue above 0 or use Linear scaling",
-            )
-        elif scaling == "ReverseLogarithmic" and not integer and not (low >= 0 and high < 1):
-            self.add(
-                record.name,
-                f"{where}.ScalingType",
-                "ReverseLogarithmic scaling needs a range within 0 <= x < 1, got "
-                f"{item['MinValue']} to {item['MaxValue']}",
-                "use Linear or Logarithmic scaling",
-            )
+                ),
+                "out of order": (f"MinValue {low} is greater than MaxValue {high}", "swap them"),
+                "logarithmic": (
+                    f"Logarithmic scaling needs a range above 0, got MinValue {low}",
+                    "raise MinValue above 0 or use Linear scaling",
+                ),
+                "reverse": (
+                    "ReverseLogarithmic scaling needs a range within 0 <= x < 1, got "
+                    f"{low} to {high}",
+                    "use Linear or Logarithmic scaling",
+                ),
+            }[problem.rule]
+            self.add(record.name, f"{where}.{problem.member}", message, hint)
 
     def _check_processing_names(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """Input and output names, and the folders inputs are copied to, are each used once.
@@ -2070,41 +2004,16 @@ _JOIN_KEYS = frozenset({"On", "Values"})
 _JSON_GET_KEYS = frozenset({"PropertyFile", "Path", "S3Uri"})
 
 
-@dataclass(frozen=True, slots=True)
-class _TuningShape:
-    """What a warm start compares of a tuning job (``None``: not known before it runs)."""
-
-    metric: str | None
-    count: int | None
-    kinds: dict[str, str]
-
-
-def _tuning_shape(config: Mapping[str, Any], job: Any) -> _TuningShape:
-    objective: Any = config.get("HyperParameterTuningJobObjective")
-    metric: Any = objective.get("MetricName") if _is_object(objective) else None
-    ranges: Any = config.get("ParameterRanges")
-    kinds: dict[str, str] = {}
-    known = _is_object(ranges)
-    for kind in _RANGE_KINDS if known else ():
-        items = ranges.get(f"{kind}ParameterRanges")
-        if items is None:
-            continue
-        if type(items) is not list:
-            known = False
-            continue
-        for item in items:
-            name = item.get("Name") if _is_object(item) else None
-            if type(name) is not str:
-                known = False
-                continue
-            kinds[name] = kind.lower()
-    static: Any = job.get("StaticHyperParameters") if _is_object(job) else {}
-    if static is None:
-        static = {}
-    count = len(set(kinds) | set(static)) if known and _is_object(static) else None
-    return _TuningShape(
-        metric if type(metric) is str and not is_token(metric) else None, count, kinds
-    )
+def _warm_start_mismatch(mismatch: WarmStartMismatch) -> str:
+    """How a warm start's parent differs, in the validator's words."""
+    if mismatch.what == "metric":
+        return f"its objective metric is {mismatch.parent!r}, this step's {mismatch.child!r}"
+    if mismatch.what == "count":
+        return (
+            f"it has {mismatch.parent} static plus tuned hyperparameters, "
+            f"this step {mismatch.child}"
+        )
+    return f"'{mismatch.hyperparameter}' is {mismatch.parent} there, {mismatch.child} here"
 
 
 def _literal_prefix(value: Any) -> str | None:
@@ -2225,12 +2134,8 @@ def _is_object(value: Any) -> bool:
 
 
 _RANGES = "HyperParameterTuningJobConfig.ParameterRanges"
-_RANGE_KINDS = ("Continuous", "Integer", "Categorical")
 # CreateHyperParameterTuningJob's limits on the ranges together (API reference,
 # ParameterRanges) and on static plus tuned hyperparameters (developer guide).
-# The static hyperparameters Hyperband infers MaxResource from, in the API's order
-# (HyperbandStrategyConfig.MaxResource); the local runner checks the same list.
-HYPERBAND_EPOCH_HYPERPARAMETERS = ("epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs")
 _MAX_TUNED_HYPERPARAMETERS = 30
 _MAX_HYPERPARAMETERS = 100
 # Images of built-in algorithms that also run scripts: SageMaker reads their own metrics.
@@ -2250,15 +2155,6 @@ def _image_without_built_in_metrics(image: Any) -> bool:
     if not repository or is_token(repository):
         return False
     return repository.rpartition("/")[2] not in _BUILT_IN_METRIC_REPOSITORIES
-
-
-def _range_bound(text: str) -> float | None:
-    """A tuning range bound (a string in the API) as a number, or ``None`` if it is none."""
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -713,3 +713,29 @@ def test_a_warm_start_parent_that_tunes_alike_is_valid(binder: StaticBinder) -> 
     definition = PipelineDefinition(steps=[child]).to_definition(binder)
 
     assert [entry["Name"] for entry in definition["Steps"]] == ["Parent", "Tune"]
+
+
+def test_a_warm_start_counts_a_static_and_tuned_hyperparameter_once(
+    binder: StaticBinder,
+) -> None:
+    # The SDK drops tuned names from the static ones: 'eta', static and tuned, counts once.
+    parent = tuning("Parent", static_hyperparameters={"rounds": 50})
+    alike = tuning(
+        static_hyperparameters={"rounds": 50, "eta": 0.1},
+        warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[parent]),
+    )
+    # One static and one tuned on both sides, but the child's static is its tuned 'eta'.
+    fewer = tuning(
+        static_hyperparameters={"eta": 0.1},
+        warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[parent]),
+    )
+
+    PipelineDefinition(steps=[alike]).to_definition(binder)
+    with pytest.raises(PipelineValidationError) as raised:
+        PipelineDefinition(steps=[fewer]).to_definition(binder)
+
+    [problem] = raised.value.problems
+    assert problem.message == (
+        "the warm start parent 'Parent' doesn't match: it has 2 static plus tuned "
+        "hyperparameters, this step 1"
+    )

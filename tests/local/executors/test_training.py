@@ -12,8 +12,11 @@ from cdk_sagemaker_pipelines.definition import (
     CategoricalParameter,
     Code,
     ContinuousParameter,
+    HyperbandStrategyConfig,
     IntegerParameter,
+    Join,
     ModelStep,
+    ParameterFloat,
     ParameterInteger,
     PipelineValidationError,
     TrainingStep,
@@ -473,6 +476,109 @@ def test_warm_start_needs_the_parents_objective_and_hyperparameters(ws: Workspac
     )
 
 
+def warm_started(
+    ws: Workspace,
+    parent: TuningStep,
+    *,
+    judged_at_run_time: bool,
+    **options: object,
+) -> dict[str, object]:
+    """A child tuning step warm-started from ``parent``, compiled (with the parent).
+
+    Named directly, the parent is compared by the validator when the definition compiles;
+    named through a ``Join``, its name is known only at run time, and the runner compares.
+    """
+    name = (
+        Join(on="", values=[parent.properties.HyperParameterTuningJobName])
+        if judged_at_run_time
+        else parent
+    )
+    child = seeded_tune(
+        ws,
+        "Child",
+        max_jobs=1,
+        warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[name]),
+        **options,
+    )
+    return compile_steps([child])
+
+
+def test_warm_start_counts_a_static_and_tuned_hyperparameter_once(ws: Workspace) -> None:
+    # The SDK drops tuned names from the static ones: 'depth', static and tuned, is one of
+    # the child's two hyperparameters (plus script mode's two), as the parent's.
+    parent = seeded_tune(ws, "Parent", max_jobs=1)
+    options: dict[str, object] = {"static_hyperparameters": {"depth": 3}}
+    compile_steps([seeded_tune(ws, "Child", max_jobs=1, **options)])  # the validator accepts
+
+    result = ws.runner().run(warm_started(ws, parent, judged_at_run_time=True, **options))
+
+    assert result.status == "Succeeded", result.failure_reason
+
+
+def test_fails_a_warm_start_whose_total_differs_once_overlaps_count_once(ws: Workspace) -> None:
+    # 1 static + 2 tuned on both sides, but the child's static 'depth' is also tuned:
+    # 3 hyperparameters (plus script mode's two) in the parent, 2 in the child.
+    parent = seeded_tune(ws, "Parent", max_jobs=1, static_hyperparameters={"epochs": 1})
+    options: dict[str, object] = {"static_hyperparameters": {"depth": 3}}
+    with pytest.raises(PipelineValidationError, match="it has 5 static plus tuned"):
+        warm_started(ws, parent, judged_at_run_time=False, **options)
+
+    result = ws.runner().run(warm_started(ws, parent, judged_at_run_time=True, **options))
+
+    assert result.step("Child").failure_reason == (
+        "WarmStartConfig: the parent tuning job of step 'Parent' has 5 static plus tuned "
+        "hyperparameters, this one 4 (a name both static and tuned counts once); a warm start "
+        "needs the same total"
+    )
+
+
+WARM_START_SHAPES: dict[str, tuple[dict[str, object], dict[str, object]]] = {
+    "static and tuned": ({}, {"static_hyperparameters": {"depth": 3}}),
+    "static and tuned, both sides": (
+        {"static_hyperparameters": {"epochs": 2}},
+        {"static_hyperparameters": {"epochs": 2, "depth": 3}},
+    ),
+    "static overlapping, fewer in all": (
+        {"static_hyperparameters": {"epochs": 1}},
+        {"static_hyperparameters": {"depth": 3}},
+    ),
+    "static becomes tuned": (
+        {
+            "static_hyperparameters": {"rate": 0.02},
+            "hyperparameter_ranges": {"depth": IntegerParameter(min_value=1, max_value=50)},
+        },
+        {},
+    ),
+    "one more static": ({}, {"static_hyperparameters": {"epochs": 2}}),
+    "retyped": (
+        {},
+        {
+            "hyperparameter_ranges": {
+                "depth": CategoricalParameter(values=[1, 2]),
+                "rate": ContinuousParameter(min_value=0.01, max_value=0.05),
+            }
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", list(WARM_START_SHAPES))
+def test_the_runner_judges_a_warm_start_as_the_validator_does(ws: Workspace, shape: str) -> None:
+    parent_options, child_options = WARM_START_SHAPES[shape]
+    parent = seeded_tune(ws, "Parent", max_jobs=1, **parent_options)
+    try:
+        warm_started(ws, parent, judged_at_run_time=False, **child_options)
+        validator_accepts = True
+    except PipelineValidationError:
+        validator_accepts = False
+
+    result = ws.runner().run(warm_started(ws, parent, judged_at_run_time=True, **child_options))
+
+    reason = result.step("Child").failure_reason
+    assert reason is None or reason.startswith("WarmStartConfig: "), reason
+    assert (result.status == "Succeeded") == validator_accepts
+
+
 def test_identical_warm_start_reports_the_overall_best_job(ws: Workspace) -> None:
     # The parent searches deep trees, the child shallow ones: the parent's best wins overall.
     parent = seeded_tune(
@@ -526,3 +632,64 @@ def test_hyperband_without_a_max_resource_fails_as_the_service_does(ws: Workspac
         "n-epochs, n_epochs, num_epochs) gives one; set "
         "strategy_config=HyperbandStrategyConfig(max_resource=…) or a static 'epochs'"
     )
+
+
+def test_fails_hyperband_settings_the_validator_rejects_known_only_at_run_time(
+    ws: Workspace,
+) -> None:
+    # A strategy given as a parameter can't be judged when the definition compiles.
+    early_stopping = seeded_tune(ws, static_hyperparameters={"epochs": 2})
+    strategy_config = seeded_tune(
+        ws, strategy="Hyperband", strategy_config=HyperbandStrategyConfig(max_resource=3)
+    )
+    runner = ws.runner()
+    reasons = []
+    for step, strategy, config_member, value in (
+        (early_stopping, "Hyperband", "TrainingJobEarlyStoppingType", "Auto"),
+        (strategy_config, "Random", None, None),
+    ):
+        definition = compile_steps([step])
+        config = definition["Steps"][0]["Arguments"]["HyperParameterTuningJobConfig"]
+        if config_member is not None:
+            config[config_member] = value
+        config["Strategy"] = {"Get": "Parameters.Strategy"}
+        definition["Parameters"] = [
+            {"Name": "Strategy", "Type": "String", "DefaultValue": strategy},
+        ]
+        reasons.append(runner.run(definition).step("Tune").failure_reason)
+
+    assert reasons == [
+        "the Hyperband strategy needs TrainingJobEarlyStoppingType 'Off', got 'Auto': "
+        "SageMaker rejects the tuning job (Hyperband stops training jobs early itself)",
+        "StrategyConfig configures Hyperband, but the strategy is 'Random': SageMaker rejects "
+        "the tuning job; remove StrategyConfig or use the Hyperband strategy",
+    ]
+
+
+def test_fails_range_scaling_the_validator_rejects_known_only_at_run_time(
+    ws: Workspace,
+) -> None:
+    low = ParameterFloat(name="MinRate", default_value=0.01)
+    high = ParameterFloat(name="MaxRate", default_value=0.05)
+    runner = ws.runner()
+    reasons = []
+    for scaling, values in (
+        ("Logarithmic", {"MinRate": "0"}),
+        ("ReverseLogarithmic", {"MaxRate": "2"}),
+    ):
+        tune = seeded_tune(
+            ws,
+            hyperparameter_ranges={
+                "depth": IntegerParameter(min_value=1, max_value=50),
+                "rate": ContinuousParameter(min_value=low, max_value=high, scaling_type=scaling),
+            },
+        )
+        definition = compile_steps([tune], [low, high])
+        assert runner.run(definition).status == "Succeeded"  # the defaults fit the scaling
+        reasons.append(runner.run(definition, values).step("Tune").failure_reason)
+
+    assert reasons == [
+        "the range of 'rate' uses Logarithmic scaling, which needs MinValue above 0, got 0.0",
+        "the range of 'rate' uses ReverseLogarithmic scaling, which needs a range within "
+        "0 <= x < 1, got 0.01 to 2.0",
+    ]

@@ -13,7 +13,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from ...definition.validate import HYPERBAND_EPOCH_HYPERPARAMETERS
+from ...definition._tuning_rules import (
+    HYPERBAND,
+    HYPERBAND_EPOCH_HYPERPARAMETERS,
+    RangeProblem,
+    TuningShape,
+    WarmStartMismatch,
+    hyperband_early_stopping,
+    hyperband_max_resource_missing,
+    range_bound,
+    range_problems,
+    strategy_config_without_hyperband,
+    warm_start_mismatches,
+)
 from .._errors import StepError
 from .._graph import StepSpec
 from ._base import StepContext, StepResult, stopping_timeout, timestamp
@@ -21,11 +33,6 @@ from ._training_job import TrainingRun, run_training_job
 
 # TuningJobCompletionDetails: a job "not improving" improves the best objective by 1% or less.
 IMPROVEMENT = 0.01
-_RANGE_KINDS = {
-    "ContinuousParameterRanges": "continuous",
-    "IntegerParameterRanges": "integer",
-    "CategoricalParameterRanges": "categorical",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +155,8 @@ class TuningExecutor:
             )
         strategy = str(config.get("Strategy", "Bayesian"))
         static = dict(definition.get("StaticHyperParameters") or {})
-        if strategy == "Hyperband":
-            _check_hyperband_resources(config, static)
-        parents = _warm_start_parents(ctx, arguments, metric, config, static)
+        _check_strategy(arguments, config)
+        parents = _warm_start_parents(ctx, arguments)
         candidates = _candidates(
             config.get("ParameterRanges") or {}, strategy, max_jobs, seed=_seed(step.name, config)
         )
@@ -388,30 +394,35 @@ def _seed(step: str, config: Mapping[str, Any]) -> str:
     return f"{step}:{ranges}"
 
 
-def _check_hyperband_resources(config: Mapping[str, Any], static: Mapping[str, Any]) -> None:
-    """Hyperband needs a MaxResource, given or read from an epochs hyperparameter."""
-    strategy_config = (config.get("StrategyConfig") or {}).get("HyperbandStrategyConfig") or {}
-    if strategy_config.get("MaxResource") is not None:
-        return
-    if any(key in static for key in HYPERBAND_EPOCH_HYPERPARAMETERS):
-        return
-    raise StepError(
-        "the Hyperband strategy needs a MaxResource: SageMaker rejects the tuning job when "
-        "HyperbandStrategyConfig has none and no static hyperparameter "
-        f"({', '.join(HYPERBAND_EPOCH_HYPERPARAMETERS)}) gives one; set "
-        "strategy_config=HyperbandStrategyConfig(max_resource=…) or a static 'epochs'"
-    )
+def _check_strategy(arguments: Mapping[str, Any], config: Mapping[str, Any]) -> None:
+    """The validator's Hyperband and StrategyConfig rules, for values known only at run time."""
+    early_stopping = hyperband_early_stopping(config)
+    if early_stopping is not None:
+        raise StepError(
+            f"the Hyperband strategy needs TrainingJobEarlyStoppingType 'Off', got "
+            f"{early_stopping!r}: SageMaker rejects the tuning job (Hyperband stops training "
+            "jobs early itself)"
+        )
+    strategy = strategy_config_without_hyperband(config)
+    if strategy is not None:
+        raise StepError(
+            f"StrategyConfig configures Hyperband, but the strategy is {strategy!r}: SageMaker "
+            "rejects the tuning job; remove StrategyConfig or use the Hyperband strategy"
+        )
+    if config.get("Strategy") == HYPERBAND and hyperband_max_resource_missing(arguments):
+        raise StepError(
+            "the Hyperband strategy needs a MaxResource: SageMaker rejects the tuning job when "
+            "HyperbandStrategyConfig has none and no static hyperparameter "
+            f"({', '.join(HYPERBAND_EPOCH_HYPERPARAMETERS)}) gives one; set "
+            "strategy_config=HyperbandStrategyConfig(max_resource=…) or a static 'epochs'"
+        )
 
 
-def _warm_start_parents(
-    ctx: StepContext,
-    arguments: Mapping[str, Any],
-    metric: str,
-    config: Mapping[str, Any],
-    static: Mapping[str, Any],
-) -> list[Mapping[str, Any]]:
-    """The warm start's parents that ran in this execution, checked as the service does.
+def _warm_start_parents(ctx: StepContext, arguments: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The warm start's parents that ran in this execution, checked as the validator does.
 
+    The rules are the validator's (``warm_start_mismatches``), applied to values the
+    validator can't know: parameters, and parents' settings read from their properties.
     A parent named from outside the pipeline can't be read locally; it is noted in the log.
     """
     warm_start = arguments.get("WarmStartConfig")
@@ -422,7 +433,10 @@ def _warm_start_parents(
         for step, properties in ctx.store.properties.items()
         if isinstance(properties, Mapping) and "HyperParameterTuningJobConfig" in properties
     }
-    kinds = _range_kinds(config)
+    child = TuningShape.of(
+        arguments.get("HyperParameterTuningJobConfig") or {},
+        arguments.get("TrainingJobDefinition"),
+    )
     found: list[Mapping[str, Any]] = []
     for entry in warm_start.get("ParentHyperParameterTuningJobs") or []:
         name = (entry or {}).get("HyperParameterTuningJobName")
@@ -434,49 +448,42 @@ def _warm_start_parents(
             )
             continue
         step, properties = by_job[name]
-        where = f"WarmStartConfig: the parent tuning job of step '{step}'"
-        parent_config = properties.get("HyperParameterTuningJobConfig") or {}
-        parent_metric = (parent_config.get("HyperParameterTuningJobObjective") or {}).get(
-            "MetricName"
+        parent = TuningShape.of(
+            properties.get("HyperParameterTuningJobConfig") or {},
+            properties.get("TrainingJobDefinition"),
         )
-        if parent_metric != metric:
+        mismatches = warm_start_mismatches(child, parent)
+        if mismatches:
             raise StepError(
-                f"{where} optimizes '{parent_metric}', this one '{metric}'; a warm start needs "
-                "the same objective metric"
+                f"WarmStartConfig: the parent tuning job of step '{step}' "
+                + _warm_start_mismatch(mismatches[0])
             )
-        parent_kinds = _range_kinds(parent_config)
-        parent_static = (properties.get("TrainingJobDefinition") or {}).get(
-            "StaticHyperParameters"
-        ) or {}
-        if len(parent_kinds) + len(parent_static) != len(kinds) + len(static):
-            raise StepError(
-                f"{where} has {len(parent_static)} static and {len(parent_kinds)} tuned "
-                f"hyperparameters, this one {len(static)} and {len(kinds)}; a warm start needs "
-                "the same total of static plus tuned hyperparameters"
-            )
-        for hyperparameter, kind in kinds.items():
-            before = parent_kinds.get(hyperparameter)
-            if before is not None and before != kind:
-                raise StepError(
-                    f"{where} tunes '{hyperparameter}' as {_article(before)} range, this one "
-                    f"as {_article(kind)} range; a warm start can't change a hyperparameter's type"
-                )
         found.append(properties)
     return found
 
 
+def _warm_start_mismatch(mismatch: WarmStartMismatch) -> str:
+    """How a warm start's parent differs, in the runner's words."""
+    if mismatch.what == "metric":
+        return (
+            f"optimizes '{mismatch.parent}', this one '{mismatch.child}'; a warm start needs "
+            "the same objective metric"
+        )
+    if mismatch.what == "count":
+        return (
+            f"has {mismatch.parent} static plus tuned hyperparameters, this one "
+            f"{mismatch.child} (a name both static and tuned counts once); a warm start needs "
+            "the same total"
+        )
+    return (
+        f"tunes '{mismatch.hyperparameter}' as {_article(str(mismatch.parent))} range, this "
+        f"one as {_article(str(mismatch.child))} range; a warm start can't change a "
+        "hyperparameter's type"
+    )
+
+
 def _article(kind: str) -> str:
     return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
-
-
-def _range_kinds(config: Mapping[str, Any]) -> dict[str, str]:
-    ranges = config.get("ParameterRanges") or {}
-    return {
-        str(item.get("Name")): kind
-        for member, kind in _RANGE_KINDS.items()
-        for item in ranges.get(member) or []
-        if isinstance(item, Mapping)
-    }
 
 
 def _candidates(
@@ -493,7 +500,7 @@ def _candidates(
             (item["Name"], [str(v) for v in item["Values"]]) for item in categorical
         ]
         for item in integer:
-            low, high = (int(bound) for bound in _bounds(item))
+            low, high = (int(bound) for bound in _bounds(item, integer=True))
             axes.append((item["Name"], [str(v) for v in range(low, high + 1)]))
         grid = [
             dict(zip([a[0] for a in axes], combo, strict=True))
@@ -505,14 +512,14 @@ def _candidates(
     for _ in range(max(count or 1, 1)):
         tuned: dict[str, str] = {}
         for item in continuous:
-            bottom, top = _bounds(item)
+            bottom, top = _bounds(item, integer=False)
             if item.get("ScalingType") == "Logarithmic" and bottom > 0:
                 value = math.exp(rng.uniform(math.log(bottom), math.log(top)))
             else:
                 value = rng.uniform(bottom, top)
             tuned[item["Name"]] = repr(value)
         for item in integer:
-            low, high = (int(bound) for bound in _bounds(item))
+            low, high = (int(bound) for bound in _bounds(item, integer=True))
             tuned[item["Name"]] = str(rng.randint(low, high))
         for item in categorical:
             tuned[item["Name"]] = str(rng.choice(list(item["Values"])))
@@ -520,19 +527,38 @@ def _candidates(
     return trials
 
 
-def _bounds(item: Mapping[str, Any]) -> tuple[float, float]:
-    """A range's resolved bounds; parameters may make them unreadable or out of order."""
+def _bounds(item: Mapping[str, Any], *, integer: bool) -> tuple[float, float]:
+    """A range's resolved bounds, checked by the validator's rules (parameters may break them)."""
     name = item.get("Name")
-    try:
-        low, high = float(item["MinValue"]), float(item["MaxValue"])
-    except (KeyError, TypeError, ValueError):
-        raise StepError(
-            f"the range of '{name}' needs numbers, got MinValue {item.get('MinValue')!r} and "
-            f"MaxValue {item.get('MaxValue')!r}"
-        ) from None
-    if not (math.isfinite(low) and math.isfinite(high)) or low > high:
-        raise StepError(
-            f"the range of '{name}' is empty: MinValue {item['MinValue']} and MaxValue "
-            f"{item['MaxValue']} (MinValue must not exceed MaxValue)"
-        )
-    return low, high
+    low, high = item.get("MinValue"), item.get("MaxValue")
+    resolved = {**item, "MinValue": _bound_text(low), "MaxValue": _bound_text(high)}
+    problems = range_problems(resolved, integer=integer)
+    bottom, top = (
+        range_bound(resolved[member]) if type(resolved[member]) is str else None
+        for member in ("MinValue", "MaxValue")
+    )
+    if not problems and bottom is not None and top is not None:
+        return bottom, top
+    problem = problems[0] if problems else RangeProblem("MinValue", "not a number")
+    value = item.get(problem.member)
+    reason = {
+        "integer scaling": "is an integer range: it can't use ReverseLogarithmic scaling",
+        "not a number": f"needs numbers, got MinValue {low!r} and MaxValue {high!r}",
+        "not whole": f"is an integer range: {problem.member} {value} is not a whole number",
+        "out of order": (
+            f"is empty: MinValue {low} and MaxValue {high} (MinValue must not exceed MaxValue)"
+        ),
+        "logarithmic": f"uses Logarithmic scaling, which needs MinValue above 0, got {low}",
+        "reverse": (
+            "uses ReverseLogarithmic scaling, which needs a range within 0 <= x < 1, "
+            f"got {low} to {high}"
+        ),
+    }[problem.rule]
+    raise StepError(f"the range of '{name}' {reason}")
+
+
+def _bound_text(value: Any) -> Any:
+    """A bound as the API writes it (a string); a parameter may resolve to a number."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value)
+    return value

@@ -1,0 +1,243 @@
+"""Rules of CreateHyperParameterTuningJob that the validator and the local runner both apply.
+
+The validator applies them to a definition's literal values when it compiles; the local
+runner applies them to the resolved request when a tuning step runs, for the values that
+only an execution knows (parameters, other steps' properties). One implementation keeps
+the two verdicts the same for the same request; each side words its own messages.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ._tokens import is_token
+
+HYPERBAND = "Hyperband"
+# The static hyperparameters Hyperband infers MaxResource from, in the API's order
+# (HyperbandStrategyConfig.MaxResource).
+HYPERBAND_EPOCH_HYPERPARAMETERS = ("epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs")
+# The ParameterRanges members, as ``<kind>ParameterRanges``.
+RANGE_KINDS = ("Continuous", "Integer", "Categorical")
+
+
+@dataclass(frozen=True, slots=True)
+class TuningShape:
+    """What a warm start compares of a tuning job (``None``: not known before it runs).
+
+    ``count`` is the number of static plus tuned hyperparameters as the SageMaker SDK writes
+    them: a name both static and tuned is counted once (the SDK drops tuned names from the
+    static ones). ``kinds`` maps each tuned name to ``continuous``, ``integer`` or
+    ``categorical``.
+
+    Example::
+
+        TuningShape.of(arguments["HyperParameterTuningJobConfig"],
+                       arguments.get("TrainingJobDefinition")).count
+    """
+
+    metric: str | None
+    count: int | None
+    kinds: dict[str, str]
+
+    @staticmethod
+    def of(config: Mapping[str, Any], job: Any) -> TuningShape:
+        """The shape of a tuning job config and its ``TrainingJobDefinition`` (or None)."""
+        objective: Any = config.get("HyperParameterTuningJobObjective")
+        metric: Any = objective.get("MetricName") if isinstance(objective, Mapping) else None
+        ranges: Any = config.get("ParameterRanges")
+        kinds: dict[str, str] = {}
+        known = isinstance(ranges, Mapping)
+        for kind in RANGE_KINDS if known else ():
+            items = ranges.get(f"{kind}ParameterRanges")
+            if items is None:
+                continue
+            if type(items) is not list:
+                known = False
+                continue
+            for item in items:
+                name = item.get("Name") if isinstance(item, Mapping) else None
+                if type(name) is not str:
+                    known = False
+                    continue
+                kinds[name] = kind.lower()
+        static: Any = job.get("StaticHyperParameters") if isinstance(job, Mapping) else {}
+        if static is None:
+            static = {}
+        count = len(set(kinds) | set(static)) if known and isinstance(static, Mapping) else None
+        return TuningShape(
+            metric if type(metric) is str and not is_token(metric) else None, count, kinds
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WarmStartMismatch:
+    """One way a warm-started tuning job differs from a parent where the service forbids it.
+
+    ``what`` is ``metric`` (the objective metric's name), ``count`` (static plus tuned
+    hyperparameters) or ``kind`` (``hyperparameter``'s range type); ``parent`` and ``child``
+    are the two values.
+
+    Example::
+
+        WarmStartMismatch("count", parent=4, child=5)
+    """
+
+    what: Literal["metric", "count", "kind"]
+    parent: str | int
+    child: str | int
+    hyperparameter: str | None = None
+
+
+def warm_start_mismatches(child: TuningShape, parent: TuningShape) -> list[WarmStartMismatch]:
+    """How ``child`` breaks the warm-start rules against ``parent``; unknown values pass.
+
+    The API's HyperParameterTuningJobWarmStartConfig: "the total number of static plus
+    tunable hyperparameters must remain the same as it is in all parent jobs"; the
+    warm-start guide also requires the same objective metric and each hyperparameter to
+    keep its type (continuous, integer or categorical).
+    """
+    found: list[WarmStartMismatch] = []
+    if child.metric is not None and parent.metric is not None and child.metric != parent.metric:
+        found.append(WarmStartMismatch("metric", parent.metric, child.metric))
+    if child.count is not None and parent.count is not None and child.count != parent.count:
+        found.append(WarmStartMismatch("count", parent.count, child.count))
+    for hyperparameter, kind in sorted(child.kinds.items()):
+        before = parent.kinds.get(hyperparameter)
+        if before is not None and before != kind:
+            found.append(WarmStartMismatch("kind", before, kind, hyperparameter))
+    return found
+
+
+def hyperband_max_resource_missing(arguments: Mapping[str, Any]) -> bool:
+    """Whether a Hyperband tuning request has no MaxResource and none can be inferred.
+
+    The API's HyperbandStrategyConfig: without MaxResource, Hyperband "attempts to infer
+    MaxResource from the following keys (if present) in StaticsHyperParameters: epochs,
+    numepochs, n-epochs, n_epochs, num_epochs", and "if HyperbandStrategyConfig is unable
+    to infer a value for MaxResource, it generates a validation error". False when it
+    can't be judged: a value known only at run time, or several training job definitions
+    (which one it infers from is undocumented).
+    """
+    config: Any = arguments.get("HyperParameterTuningJobConfig")
+    if not isinstance(config, Mapping):
+        return False
+    strategy_config: Any = config.get("StrategyConfig")
+    hyperband: Any = None
+    if strategy_config is not None:
+        if not isinstance(strategy_config, Mapping):
+            return False  # an expression or a wrong type
+        hyperband = strategy_config.get("HyperbandStrategyConfig")
+        if hyperband is not None and not isinstance(hyperband, Mapping):
+            return False
+    if hyperband is not None and hyperband.get("MaxResource") is not None:
+        return False
+    if "TrainingJobDefinitions" in arguments:
+        return False
+    job: Any = arguments.get("TrainingJobDefinition")
+    static: Any = job.get("StaticHyperParameters") if isinstance(job, Mapping) else None
+    if static is not None and not isinstance(static, Mapping):
+        return False  # known only at run time
+    return not any(key in HYPERBAND_EPOCH_HYPERPARAMETERS for key in static or {})
+
+
+def literal_strategy(config: Mapping[str, Any]) -> str | None:
+    """The tuning strategy if it is a literal (not an expression or a token), else None."""
+    strategy = config.get("Strategy")
+    return strategy if type(strategy) is str and not is_token(strategy) else None
+
+
+def hyperband_early_stopping(config: Mapping[str, Any]) -> str | None:
+    """The early stopping type of a Hyperband job if it isn't ``Off``, else None.
+
+    The API: "TrainingJobEarlyStoppingType must be OFF to use Hyperband". Only a literal
+    is judged.
+    """
+    early_stopping = config.get("TrainingJobEarlyStoppingType")
+    if (
+        literal_strategy(config) == HYPERBAND
+        and type(early_stopping) is str
+        and not is_token(early_stopping)
+        and early_stopping != "Off"
+    ):
+        return early_stopping
+    return None
+
+
+def strategy_config_without_hyperband(config: Mapping[str, Any]) -> str | None:
+    """The strategy of a job that has a StrategyConfig but isn't Hyperband, else None.
+
+    The API's StrategyConfig "should be provided only if Hyperband is selected".
+    """
+    strategy = literal_strategy(config)
+    if strategy is not None and strategy != HYPERBAND and config.get("StrategyConfig") is not None:
+        return strategy
+    return None
+
+
+RangeRule = Literal[
+    "integer scaling", "not a number", "not whole", "out of order", "logarithmic", "reverse"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RangeProblem:
+    """A rule an integer or continuous range breaks, and the member (``MinValue``…) at fault.
+
+    ``rule`` is ``integer scaling`` (ReverseLogarithmic on an integer range), ``not a number``,
+    ``not whole`` (a fractional bound of an integer range), ``out of order`` (MinValue above
+    MaxValue), ``logarithmic`` (Logarithmic scaling from 0 or below) or ``reverse``
+    (ReverseLogarithmic scaling outside 0 <= x < 1).
+
+    Example::
+
+        RangeProblem("ScalingType", "logarithmic")
+    """
+
+    member: Literal["MinValue", "MaxValue", "ScalingType"]
+    rule: RangeRule
+
+
+def range_problems(item: Mapping[str, Any], *, integer: bool) -> list[RangeProblem]:
+    """The rules an integer or continuous ParameterRanges entry breaks.
+
+    CreateHyperParameterTuningJob checks these only when the execution runs. Bounds are
+    strings in the API; a bound that is an expression, a token or another type stops the
+    bounds checks (it can't be judged).
+    """
+    found: list[RangeProblem] = []
+    scaling = item.get("ScalingType")
+    if integer and scaling == "ReverseLogarithmic":
+        # The API's IntegerParameterRange documents Auto, Linear and Logarithmic only.
+        found.append(RangeProblem("ScalingType", "integer scaling"))
+    bounds: list[float] = []
+    member: Literal["MinValue", "MaxValue"]
+    for member in ("MinValue", "MaxValue"):
+        value = item.get(member)
+        if type(value) is not str or is_token(value):
+            return found
+        number = range_bound(value)
+        if number is None:
+            return [*found, RangeProblem(member, "not a number")]
+        if integer and not number.is_integer():
+            return [*found, RangeProblem(member, "not whole")]
+        bounds.append(number)
+    low, high = bounds
+    if low > high:
+        found.append(RangeProblem("MinValue", "out of order"))
+    elif scaling == "Logarithmic" and low <= 0:
+        found.append(RangeProblem("ScalingType", "logarithmic"))
+    elif scaling == "ReverseLogarithmic" and not integer and not (low >= 0 and high < 1):
+        found.append(RangeProblem("ScalingType", "reverse"))
+    return found
+
+
+def range_bound(text: str) -> float | None:
+    """A tuning range bound (a string in the API) as a number, or ``None`` if it is none."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None

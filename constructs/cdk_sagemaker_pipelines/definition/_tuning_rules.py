@@ -143,6 +143,28 @@ def hyperband_max_resource_missing(arguments: Mapping[str, Any]) -> bool:
     return not any(key in HYPERBAND_EPOCH_HYPERPARAMETERS for key in static or {})
 
 
+def hyperband_resources_out_of_order(config: Mapping[str, Any]) -> tuple[int, int] | None:
+    """``(MinResource, MaxResource)`` if the minimum is above the maximum, else None.
+
+    The API's HyperbandStrategyConfig: MinResource is "the minimum number of resources (such
+    as epochs) that can be used by a training job" and MaxResource "the maximum number of
+    resources (such as epochs) that can be used by a training job"; a minimum above the
+    maximum leaves no budget to run. Only integer literals are judged.
+    """
+    strategy_config: Any = config.get("StrategyConfig")
+    hyperband: Any = (
+        strategy_config.get("HyperbandStrategyConfig")
+        if isinstance(strategy_config, Mapping)
+        else None
+    )
+    if not isinstance(hyperband, Mapping):
+        return None
+    low, high = hyperband.get("MinResource"), hyperband.get("MaxResource")
+    if type(low) is int and type(high) is int and low > high:
+        return low, high
+    return None
+
+
 def literal_strategy(config: Mapping[str, Any]) -> str | None:
     """The tuning strategy if it is a literal (not an expression or a token), else None."""
     strategy = config.get("Strategy")

@@ -44,6 +44,7 @@ from ._tuning_rules import (
     WarmStartMismatch,
     hyperband_early_stopping,
     hyperband_max_resource_missing,
+    hyperband_resources_out_of_order,
     literal_strategy,
     range_problems,
     strategy_config_without_hyperband,
@@ -1246,6 +1247,14 @@ class _Validator:
                 f"{where}.StrategyConfig",
                 f"StrategyConfig configures Hyperband, but the strategy is {strategy!r}",
                 "remove StrategyConfig or use the Hyperband strategy",
+            )
+        resources = hyperband_resources_out_of_order(config)
+        if resources is not None:
+            self.add(
+                record.name,
+                f"{where}.StrategyConfig.HyperbandStrategyConfig.MinResource",
+                f"MinResource {resources[0]} is more than MaxResource {resources[1]}",
+                "give a MinResource at most MaxResource (the epochs a trial may run)",
             )
         if literal_strategy(config) == HYPERBAND and hyperband_max_resource_missing(arguments):
             self.add(

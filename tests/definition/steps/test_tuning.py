@@ -630,6 +630,29 @@ def test_fails_strategy_config_without_hyperband_names_the_argument(binder: Stat
     assert problem.message == "StrategyConfig configures Hyperband, but the strategy is 'Bayesian'"
 
 
+def test_fails_hyperband_min_resource_above_max_resource_in_a_json_definition(
+    binder: StaticBinder,
+) -> None:
+    # The Python constructor refuses it; a definition written as JSON (or by the SDK) reaches
+    # the validator with the two swapped.
+    step = tuning(
+        strategy="Hyperband",
+        early_stopping_type="Off",
+        strategy_config=HyperbandStrategyConfig(min_resource=1, max_resource=10),
+    )
+    definition = PipelineDefinition(steps=[step]).to_definition(binder)
+    config = definition["Steps"][0]["Arguments"]["HyperParameterTuningJobConfig"]
+    config["StrategyConfig"]["HyperbandStrategyConfig"] = {"MinResource": 10, "MaxResource": 3}
+
+    [problem] = validate_definition(definition)
+
+    assert problem.step == "Tune"
+    assert problem.field == (
+        "Arguments.HyperParameterTuningJobConfig.StrategyConfig.HyperbandStrategyConfig.MinResource"
+    )
+    assert problem.message == "MinResource 10 is more than MaxResource 3"
+
+
 def test_fails_tuning_runtime_below_the_api_minimum_names_the_argument(
     binder: StaticBinder,
 ) -> None:

@@ -666,6 +666,26 @@ def test_fails_hyperband_settings_the_validator_rejects_known_only_at_run_time(
     ]
 
 
+def test_fails_hyperband_min_resource_above_max_resource_known_only_at_run_time(
+    ws: Workspace,
+) -> None:
+    minimum = ParameterInteger(name="MinEpochs", default_value=1)
+    tune = seeded_tune(
+        ws,
+        strategy="Hyperband",
+        early_stopping_type="Off",
+        strategy_config=HyperbandStrategyConfig(min_resource=minimum, max_resource=3),
+    )
+    definition = compile_steps([tune], [minimum])
+    runner = ws.runner()
+
+    assert runner.run(definition).status == "Succeeded"
+    assert runner.run(definition, {"MinEpochs": "5"}).step("Tune").failure_reason == (
+        "HyperbandStrategyConfig: MinResource 5 is more than MaxResource 3; SageMaker rejects "
+        "the tuning job"
+    )
+
+
 def test_fails_range_scaling_the_validator_rejects_known_only_at_run_time(
     ws: Workspace,
 ) -> None:

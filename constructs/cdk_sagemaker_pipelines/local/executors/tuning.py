@@ -21,6 +21,7 @@ from ...definition._tuning_rules import (
     WarmStartMismatch,
     hyperband_early_stopping,
     hyperband_max_resource_missing,
+    hyperband_resources_out_of_order,
     range_bound,
     range_problems,
     strategy_config_without_hyperband,
@@ -408,6 +409,12 @@ def _check_strategy(arguments: Mapping[str, Any], config: Mapping[str, Any]) -> 
         raise StepError(
             f"StrategyConfig configures Hyperband, but the strategy is {strategy!r}: SageMaker "
             "rejects the tuning job; remove StrategyConfig or use the Hyperband strategy"
+        )
+    resources = hyperband_resources_out_of_order(config)
+    if resources is not None:
+        raise StepError(
+            f"HyperbandStrategyConfig: MinResource {resources[0]} is more than MaxResource "
+            f"{resources[1]}; SageMaker rejects the tuning job"
         )
     if config.get("Strategy") == HYPERBAND and hyperband_max_resource_missing(arguments):
         raise StepError(

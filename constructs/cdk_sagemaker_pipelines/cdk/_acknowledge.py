@@ -9,6 +9,7 @@ findings with that reason; any other wildcard still fails synth.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import Acknowledgment, Stack, Validations
@@ -96,12 +97,34 @@ def acknowledge_wildcards(
 
     A statement without a known reason is left alone, so its wildcard fails synth.
     """
-    stack = Stack.of(scope)
-    # One round trip to jsii for the whole list, not one per statement and resource.
-    resolved = stack.resolve(iam.PolicyDocument(statements=list(statements)).to_json())
+    return acknowledge_wildcards_of(Stack.of(scope), [(scope, statements, subject)])[0]
+
+
+def acknowledge_wildcards_of(
+    stack: Stack, groups: Sequence[tuple[IConstruct, list[iam.PolicyStatement], str]]
+) -> list[list[str]]:
+    """``acknowledge_wildcards`` for each ``(scope, statements, subject)`` of ``stack``.
+
+    One round trip to jsii resolves every group's statements: not one per statement and
+    resource, nor one per group.
+    """
+    everything = [statement for _, statements, _ in groups for statement in statements]
+    # One statement rendered per statement given, in order: split again by group below.
+    resolved = stack.resolve(iam.PolicyDocument(statements=everything).to_json())
+    rendered: list[Any] = resolved.get("Statement", []) if resolved else []
+    results: list[list[str]] = []
+    start = 0
+    for scope, statements, subject in groups:
+        group = rendered[start : start + len(statements)]
+        start += len(statements)
+        results.append(_acknowledge(scope, group, subject))
+    return results
+
+
+def _acknowledge(scope: IConstruct, resolved: list[Any], subject: str) -> list[str]:
     acknowledged: list[str] = []
     acknowledgments: list[Acknowledgment] = []
-    for statement in resolved.get("Statement", []):
+    for statement in resolved:
         reason = _reason(statement.get("Sid") or "")
         if reason is None:
             continue

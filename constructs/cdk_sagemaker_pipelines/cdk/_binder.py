@@ -60,8 +60,13 @@ class CdkBinder:
         self._key_arn = key_arn
         self._network = network
         self.assets: dict[tuple[str, bool], s3_assets.Asset] = {}
+        # Each asset's bound code (its s3:// URI): its parts take jsii round trips to read.
+        self.asset_code: dict[tuple[str, bool], BoundCode] = {}
         self.repositories: list[ecr.IRepository] = []
-        self.buckets: dict[str, s3.IBucket] = {bucket.bucket_name: bucket}
+        # Read once: every default output location starts with it.
+        self.bucket_name = bucket.bucket_name
+        """The artifact bucket's name (a token)."""
+        self.buckets: dict[str, s3.IBucket] = {self.bucket_name: bucket}
         self._asset_ids: set[str] = set()
         self._images: dict[tuple[str, str], str] = {}
         # Per step, the outputs bound under executions/ (which the lifecycle expires).
@@ -77,13 +82,14 @@ class CdkBinder:
         assert code.path is not None
         archive = archive or code.is_directory
         key = (os.path.abspath(code.path), archive)
-        asset = self.assets.get(key)
-        if asset is None:
-            asset = self._new_asset(code.path, archive)
-            self.assets[key] = asset
-        # Built from its parts (not asset.s3_object_url) so the bucket stays visible for IAM.
-        uri = f"s3://{asset.s3_bucket_name}/{asset.s3_object_key}"
-        return BoundCode(uri, posixpath.basename(asset.s3_object_key))
+        bound = self.asset_code.get(key)
+        if bound is None:
+            asset = self.assets[key] = self._new_asset(code.path, archive)
+            object_key = asset.s3_object_key
+            # Built from its parts (not asset.s3_object_url) so the bucket stays visible for IAM.
+            uri = f"s3://{asset.s3_bucket_name}/{object_key}"
+            bound = self.asset_code[key] = BoundCode(uri, posixpath.basename(object_key))
+        return bound
 
     def bind_image(self, image: Image, *, step_name: str) -> JsonValue:
         """Resolve framework images per region, ECR and Docker asset images to URIs."""
@@ -133,7 +139,7 @@ class CdkBinder:
         else:
             expiring.add(output_name)
         return default_output_join(
-            f"s3://{self._bucket.bucket_name}", step_name, output_name, prefix=prefix
+            f"s3://{self.bucket_name}", step_name, output_name, prefix=prefix
         )
 
     def job_defaults(self, *, step_name: str) -> JobDefaults:

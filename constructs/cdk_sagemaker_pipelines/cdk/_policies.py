@@ -10,7 +10,7 @@ appears for actions that have no resource type (see ``RESOURCELESS_ACTIONS``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from functools import cache
 from typing import Any
 
@@ -33,6 +33,7 @@ from ..definition.permissions import (
     S3Access,
     sqs_queue_arn_parts,
 )
+from ._arns import format_arn
 from ._props import is_unresolved
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
@@ -69,7 +70,8 @@ def _sid(text: str) -> str:
 
 
 def _sagemaker_arn(stack: Stack, resource: str, name: str) -> str:
-    return stack.format_arn(
+    return format_arn(
+        stack,
         service="sagemaker",
         resource=resource,
         resource_name=name,
@@ -101,10 +103,11 @@ def _is_alias(key: Any) -> bool:
     return isinstance(key, str) and (key.startswith("alias/") or ":alias/" in key)
 
 
-def _plan_keys(stack: Stack, plan: PermissionPlan) -> list[Any]:
+def _plan_keys(stack: Stack, plan: PermissionPlan, key_arns: Collection[str] = ()) -> list[Any]:
     """The jobs' keys, with an alias of this app (``kms.Alias``) replaced by its key's ARN.
 
-    A key of this app given by id (``key.key_id``) becomes its ARN too.
+    A key of this app given by id (``key.key_id``) becomes its ARN too. ``key_arns`` are
+    tokens known to be key ARNs (the artifact key's): kept as they are, without a lookup.
 
     ``alias.alias_name`` and ``alias.alias_arn`` are tokens that don't say they are aliases,
     and a grant on them never matches the key. They refer to the alias resource, or (where
@@ -114,7 +117,7 @@ def _plan_keys(stack: Stack, plan: PermissionPlan) -> list[Any]:
     keys: list[Any] = []
     aliases: list[tuple[Any, Any, str]] | None = None  # resolved name and ARN, key ARN
     for key in plan.kms_keys:
-        if isinstance(key, str) and is_unresolved(key):
+        if isinstance(key, str) and is_unresolved(key) and key not in key_arns:
             fragments = Tokenization.reverse_string(key)
             targets = [getattr(reference, "target", None) for reference in fragments.tokens]
             whole = fragments.first_token if fragments.length == 1 else None
@@ -194,11 +197,38 @@ def _alias_key_statements(
     ]
 
 
+class Lookups:
+    """What one pipeline's role statements look up in the construct tree, each looked up once.
+
+    Both roles name the jobs' KMS keys, and the keys of buckets they use; finding what a
+    token refers to takes jsii round trips (several per token), so each is found once per
+    pipeline. Tokens the pipeline already knows (its artifact bucket and key) aren't looked up.
+    """
+
+    def __init__(
+        self,
+        stack: Stack,
+        plan: PermissionPlan,
+        *,
+        buckets: dict[str, s3.IBucket],
+        bucket_key_arns: Mapping[str, Any],
+    ) -> None:
+        """``bucket_key_arns``: known buckets' key ARNs, by bucket name (token)."""
+        self.buckets = buckets
+        self._bucket_key_arns: dict[str, Any] = dict(bucket_key_arns)
+        self.plan_keys = _plan_keys(stack, plan, key_arns=set(bucket_key_arns.values()))
+
+    def bucket_key_arn(self, bucket: str) -> Any:
+        """The ARN of the KMS key of the bucket named ``bucket``, if it has one we know of."""
+        if bucket not in self._bucket_key_arns:
+            known = self.buckets.get(bucket) or _bucket_behind(bucket)
+            key = known.encryption_key if known is not None else None
+            self._bucket_key_arns[bucket] = key.key_arn if key is not None else None
+        return self._bucket_key_arns[bucket]
+
+
 def pipeline_role_statements(
-    plan: PermissionPlan,
-    stack: Stack,
-    *,
-    buckets: dict[str, s3.IBucket],
+    plan: PermissionPlan, stack: Stack, lookups: Lookups
 ) -> list[iam.PolicyStatement]:
     """What the service needs, acting as the pipeline: start, watch and stop its jobs."""
     statements: list[iam.PolicyStatement] = []
@@ -232,8 +262,7 @@ def pipeline_role_statements(
             )
         )
         tagged += packages
-    # Once per role: finding what a key token refers to takes jsii round trips.
-    plan_keys = _plan_keys(stack, plan)
+    plan_keys = lookups.plan_keys
     keys = _job_keys(stack, plan_keys)
     # (Sid, actions, resources, conditions): a statement only when it has resources.
     table: list[tuple[str, list[str], list[Any], dict[str, Any] | None]] = [
@@ -291,7 +320,7 @@ def pipeline_role_statements(
     statements += _emr_statements(plan, stack)
     if plan.property_file_reads:
         statements += _s3_statements(
-            "PropertyFiles", plan.property_file_reads, [], buckets, list_prefixes=False
+            "PropertyFiles", plan.property_file_reads, [], lookups, list_prefixes=False
         )
     return statements
 
@@ -431,15 +460,14 @@ def _role_token_arn(token: str) -> str:
 def step_role_statements(
     plan: PermissionPlan,
     stack: Stack,
+    lookups: Lookups,
     *,
-    buckets: dict[str, s3.IBucket],
     repositories: Iterable[Any],
     network: Any = None,
 ) -> list[iam.PolicyStatement]:
     """What the jobs need: their data, keys, images, logs and metrics."""
-    statements = _s3_statements("Data", plan.reads, plan.writes, buckets, list_prefixes=True)
-    # Once per role: finding what a key token refers to takes jsii round trips.
-    plan_keys = _plan_keys(stack, plan)
+    statements = _s3_statements("Data", plan.reads, plan.writes, lookups, list_prefixes=True)
+    plan_keys = lookups.plan_keys
     keys = _job_keys(stack, plan_keys)
     if keys:
         statements.append(
@@ -460,7 +488,8 @@ def step_role_statements(
                 sid="AuthenticateToEcr", actions=["ecr:GetAuthorizationToken"], resources=["*"]
             )
         )
-    log_group = stack.format_arn(
+    log_group = format_arn(
+        stack,
         service="logs",
         resource="log-group",
         resource_name="/aws/sagemaker/*",
@@ -589,7 +618,7 @@ def _s3_statements(
     label: str,
     reads: list[S3Access],
     writes: list[S3Access],
-    buckets: dict[str, s3.IBucket],
+    lookups: Lookups,
     *,
     list_prefixes: bool,
 ) -> list[iam.PolicyStatement]:
@@ -634,15 +663,12 @@ def _s3_statements(
                     conditions=(None if whole_bucket else {"StringLike": {"s3:prefix": listing}}),
                 )
             )
-        known = buckets.get(bucket) or _bucket_behind(bucket)
-        key = known.encryption_key if known is not None else None
-        if key is not None:
+        key_arn = lookups.bucket_key_arn(bucket)
+        if key_arn is not None:
             actions = ["kms:Decrypt"]
             if write_objects.get(bucket):
                 actions += ["kms:Encrypt", "kms:GenerateDataKey"]
             statements.append(
-                iam.PolicyStatement(
-                    sid=f"UseKeyOf{suffix}", actions=actions, resources=[key.key_arn]
-                )
+                iam.PolicyStatement(sid=f"UseKeyOf{suffix}", actions=actions, resources=[key_arn])
             )
     return statements

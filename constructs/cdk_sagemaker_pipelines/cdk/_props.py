@@ -11,13 +11,13 @@ Example::
         expect_interface("bucket", bucket, "an s3.IBucket", ("bucket_name", "bucket_arn")),
         expect_names("statuses", statuses, PIPELINE_EXECUTION_STATUSES),
     ) if problem]
-    raise_for(problems, f"NewDataTrigger {self.node.path}")
+    raise_for(problems, lambda: f"NewDataTrigger {self.node.path}")
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Token
@@ -34,6 +34,18 @@ STEP_STATUSES: tuple[str, ...] = tuple(shape("StepStatus")["enum"])
 MODEL_APPROVAL_STATUSES: tuple[str, ...] = tuple(shape("ModelApprovalStatus")["enum"])
 ACCOUNT_ID = re.compile(r"\d{12}")
 PIPELINE_INTERFACE = ("pipeline_name", "pipeline_arn")
+
+Subject = str | Callable[[], str]
+"""What a construct's problems are reported against: text, or a function returning it.
+
+A function is only called when there are problems: a construct's path
+(``self.node.path``) takes two jsii round trips to read, for an error that is rare.
+"""
+
+
+def subject_text(subject: Subject) -> str:
+    """The text of ``subject``."""
+    return subject if isinstance(subject, str) else subject()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +99,15 @@ def expect_interface(
     hint: str | None = None,
 ) -> Problem | None:
     """A problem unless ``value`` has the ``attributes`` that identify the interface."""
-    if value is not None and all(hasattr(value, name) for name in attributes):
+    if value is not None and all(_has_attribute(value, name) for name in attributes):
         return None
     return PropProblem(None, prop, f"expected {expected}, got {describe(value)}", hint)
+
+
+def _has_attribute(value: object, name: str) -> bool:
+    # A property of the class (as jsii classes and interface proxies define them) is not
+    # read: reading it takes a jsii round trip. Other objects may set it on the instance.
+    return hasattr(type(value), name) or hasattr(value, name)
 
 
 def expect_str(prop: str, value: object, *, optional: bool = True) -> Problem | None:
@@ -157,7 +175,7 @@ def expect_account_ids(prop: str, values: object) -> Problem | None:
     )
 
 
-def check_grantee(grantee: object, subject: str) -> None:
+def check_grantee(grantee: object, subject: Subject) -> None:
     """Raise unless ``grantee`` is an ``iam.IGrantable`` (jsii would fail to deserialize it)."""
     raise_for(
         [
@@ -180,12 +198,12 @@ def format_problem(problem: Problem) -> str:
     )
 
 
-def raise_for(problems: Iterable[Problem | None], subject: str) -> None:
+def raise_for(problems: Iterable[Problem | None], subject: Subject) -> None:
     """Raise ``PipelineDefinitionError`` listing every problem of a construct's props."""
     found = [problem for problem in problems if problem is not None]
     if not found:
         return
     noun = "problem" if len(found) == 1 else "problems"
-    lines = [f"{subject} has {len(found)} {noun}:"]
+    lines = [f"{subject_text(subject)} has {len(found)} {noun}:"]
     lines += [f"- {format_problem(problem)}" for problem in found]
     raise PipelineDefinitionError("\n".join(lines))

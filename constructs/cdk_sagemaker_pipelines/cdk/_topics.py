@@ -23,7 +23,10 @@ def in_another_stack(scope: Construct, topic: sns.ITopic) -> bool:
     """Whether ``topic`` was created (or imported) in another stack of this app than ``scope``."""
     if not isinstance(topic, Construct):
         return False
-    return Stack.of(topic).node.path != Stack.of(scope).node.path
+    topic_stack, own_stack = Stack.of(topic), Stack.of(scope)
+    # The same Python object is the same stack (a stack created in Python always is), and
+    # comparing it spares the paths' jsii round trips; otherwise the paths tell.
+    return topic_stack is not own_stack and topic_stack.node.path != own_stack.node.path
 
 
 def unique_name(scope: Construct, max_length: int) -> str:

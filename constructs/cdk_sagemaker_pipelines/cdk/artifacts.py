@@ -58,7 +58,7 @@ class ArtifactStore(Construct):
                     ("access_log_retention", access_log_retention),
                 )
             ],
-            f"ArtifactStore {self.node.path}",
+            lambda: f"ArtifactStore {self.node.path}",
         )
         # Set on this construct (context must be set before it has children), so the store
         # works in apps whose cdk.json predates the flag, and only its own buckets see it.
@@ -130,7 +130,7 @@ class ArtifactStore(Construct):
                 or self._taken_id_problem(construct_id),
                 expect_bool("event_bridge_enabled", event_bridge_enabled),
             ],
-            f"ArtifactStore {self.node.path}.add_bucket",
+            lambda: f"ArtifactStore {self.node.path}.add_bucket",
         )
         rules = [
             s3.LifecycleRule(
@@ -176,12 +176,12 @@ class ArtifactStore(Construct):
 
     def grant_read(self, grantee: iam.IGrantable, key_pattern: str = "*") -> iam.Grant:
         """Let ``grantee`` read artifacts (and decrypt them)."""
-        check_grantee(grantee, f"ArtifactStore {self.node.path}.grant_read")
+        check_grantee(grantee, lambda: f"ArtifactStore {self.node.path}.grant_read")
         return self.bucket.grant_read(grantee, key_pattern)
 
     def grant_read_models(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read the trained models under ``models/``."""
-        check_grantee(grantee, f"ArtifactStore {self.node.path}.grant_read_models")
+        check_grantee(grantee, lambda: f"ArtifactStore {self.node.path}.grant_read_models")
         return self.bucket.grant_read(grantee, f"{MODELS_PREFIX}*")
 
 

@@ -75,7 +75,7 @@ class PipelineMonitoring(Construct):
                 _period_problem(period),
                 _dashboard_name_problem(dashboard_name),
             ],
-            f"PipelineMonitoring {self.node.path}",
+            lambda: f"PipelineMonitoring {self.node.path}",
         )
         window = period or Duration.minutes(5)
         failed = pipeline.metric_execution_failed(period=window)

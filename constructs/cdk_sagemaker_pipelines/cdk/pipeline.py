@@ -39,9 +39,15 @@ from ..definition.permissions import (
     plan_permissions,
 )
 from ..definition.retry import parse_expire_after
-from ._acknowledge import acknowledge_wildcards
+from ._acknowledge import acknowledge_wildcards_of
+from ._arns import format_arn
 from ._binder import CdkBinder
-from ._policies import SAGEMAKER_PRINCIPAL, pipeline_role_statements, step_role_statements
+from ._policies import (
+    SAGEMAKER_PRINCIPAL,
+    Lookups,
+    pipeline_role_statements,
+    step_role_statements,
+)
 from ._props import (
     PIPELINE_EXECUTION_STATUSES,
     STEP_STATUSES,
@@ -58,7 +64,12 @@ from ._props import (
     raise_for,
 )
 from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
-from .registry import ModelRegistry, warn_store_mismatch
+from .registry import (
+    ModelRegistry,
+    may_find_registries,
+    remember_pipeline,
+    warn_store_mismatch,
+)
 
 METRICS_NAMESPACE = "AWS/Sagemaker/ModelBuildingPipeline"
 EXECUTION_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Status Change"
@@ -104,7 +115,7 @@ class _PipelineBase(Resource):
 
     def grant_start_pipeline_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` start executions: ``sagemaker:StartPipelineExecution``."""
-        check_grantee(grantee, f"Pipeline {self.node.path}.grant_start_pipeline_execution")
+        check_grantee(grantee, lambda: f"Pipeline {self.node.path}.grant_start_pipeline_execution")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:StartPipelineExecution"],
@@ -113,7 +124,7 @@ class _PipelineBase(Resource):
 
     def grant_stop_pipeline_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` stop and retry executions."""
-        check_grantee(grantee, f"Pipeline {self.node.path}.grant_stop_pipeline_execution")
+        check_grantee(grantee, lambda: f"Pipeline {self.node.path}.grant_stop_pipeline_execution")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:StopPipelineExecution", "sagemaker:RetryPipelineExecution"],
@@ -127,7 +138,7 @@ class _PipelineBase(Resource):
         DescribePipelineExecution, ListPipelineExecutions, ListPipelineExecutionSteps,
         ListPipelineParametersForExecution.
         """
-        check_grantee(grantee, f"Pipeline {self.node.path}.grant_read")
+        check_grantee(grantee, lambda: f"Pipeline {self.node.path}.grant_read")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=[
@@ -153,7 +164,9 @@ class _PipelineBase(Resource):
         step_name = options.pop("step_name", None)
         if step_name is not None:
             dimensions["StepName"] = step_name
-        options.setdefault("period", Duration.minutes(5))
+        if "period" not in options:
+            # Not setdefault(): its default would be created (a jsii round trip) every call.
+            options["period"] = Duration.minutes(5)
         return cloudwatch.Metric(
             namespace=METRICS_NAMESPACE,
             metric_name=metric_name,
@@ -226,7 +239,7 @@ class _PipelineBase(Resource):
         if statuses is not None:
             raise_for(
                 [expect_names("statuses", statuses, PIPELINE_EXECUTION_STATUSES)],
-                f"{self.node.path}.on_execution_status_change({construct_id!r})",
+                lambda: f"{self.node.path}.on_execution_status_change({construct_id!r})",
             )
         detail = {"currentPipelineExecutionStatus": list(statuses)} if statuses else None
         return self.on_event(
@@ -263,7 +276,7 @@ class _PipelineBase(Resource):
                 expect_names("statuses", statuses, STEP_STATUSES) if statuses is not None else None,
                 self._expect_step_names(step_names) if step_names is not None else None,
             ],
-            f"{self.node.path}.on_step_status_change({construct_id!r})",
+            lambda: f"{self.node.path}.on_step_status_change({construct_id!r})",
         )
         detail: dict[str, Any] = {}
         if statuses:
@@ -374,6 +387,7 @@ class Pipeline(_PipelineBase):
             fills (a key pattern, a bucket name) for one joined into a location.
         """
         super().__init__(scope, construct_id)
+        remember_pipeline(self)
         name = pipeline_name if pipeline_name is not None else _default_name(self)
         problems = _check_props(name, display_name, description, max_parallel_execution_steps)
         problems += _check_collaborators(
@@ -392,9 +406,9 @@ class Pipeline(_PipelineBase):
         self._name = name
         stack = Stack.of(self)
         self.artifact_store = artifact_store or ArtifactStore(self, "Artifacts")
-        self.role = role or _service_role(self, "Role", f"Runs SageMaker pipeline {name}")
+        self.role = role or _service_role(self, "Role", f"Runs SageMaker pipeline {name}", stack)
         self.step_role = step_role or _service_role(
-            self, "StepRole", f"Jobs of SageMaker pipeline {name}"
+            self, "StepRole", f"Jobs of SageMaker pipeline {name}", stack
         )
         network = self._network(
             vpc,
@@ -403,11 +417,12 @@ class Pipeline(_PipelineBase):
             enable_network_isolation,
             encrypt_inter_container_traffic,
         )
+        key_arn = self.artifact_store.key.key_arn
         self._binder = CdkBinder(
             self,
             step_role_arn=self.step_role.role_arn,
             bucket=self.artifact_store.bucket,
-            key_arn=self.artifact_store.key.key_arn,
+            key_arn=key_arn,
             network=network,
         )
         self.definition = self._compile(definition)
@@ -436,13 +451,18 @@ class Pipeline(_PipelineBase):
         self._warn_emr_steps_creating_clusters()
         self._warn_registered_asset_code()
         self._warn_registry_store()
-        pipeline_statements = pipeline_role_statements(
-            self.plan, stack, buckets=self._binder.buckets
+        lookups = Lookups(
+            stack,
+            self.plan,
+            buckets=self._binder.buckets,
+            # The store encrypts its bucket with its key (ArtifactStore.add_bucket).
+            bucket_key_arns={self._binder.bucket_name: key_arn},
         )
+        pipeline_statements = pipeline_role_statements(self.plan, stack, lookups)
         step_statements = step_role_statements(
             self.plan,
             stack,
-            buckets=self._binder.buckets,
+            lookups,
             repositories=self._binder.repositories,
             network=self._vpc_statements(network) if self.plan.uses_vpc else None,
         )
@@ -480,12 +500,13 @@ class Pipeline(_PipelineBase):
                 else None
             ),
         )
+        policies = [(self.step_role_policy, step_statements, f"jobs of pipeline {name}")]
         if self.role_policy is not None:
-            acknowledge_wildcards(self.role_policy, pipeline_statements, f"pipeline {name}")
+            policies.insert(0, (self.role_policy, pipeline_statements, f"pipeline {name}"))
             # The role must be able to run jobs as soon as the pipeline exists.
             self._resource.node.add_dependency(self.role_policy)
-        acknowledge_wildcards(self.step_role_policy, step_statements, f"jobs of pipeline {name}")
-        self._arn = _name_arn(self, name)
+        acknowledge_wildcards_of(stack, policies)
+        self._arn = _name_arn(self, name, stack)
         for key, value in (tags or {}).items():
             Tags.of(self).add(key, value)
 
@@ -586,12 +607,14 @@ class Pipeline(_PipelineBase):
     # -- internals -------------------------------------------------------------------
 
     def _compile(self, source: DefinitionSource) -> dict[str, Any]:
-        subject = f"pipeline definition of {self.node.path}"
+        def subject() -> str:  # only read on errors: the path takes jsii round trips
+            return f"pipeline definition of {self.node.path}"
+
         if isinstance(source, PipelineDefinition):
             try:
                 return source.compile(self._binder).definition
             except PipelineValidationError as error:
-                raise PipelineValidationError(error.problems, subject=subject) from None
+                raise PipelineValidationError(error.problems, subject=subject()) from None
         if isinstance(source, str) and source.lstrip().startswith("{"):
             # JSON text, as the SageMaker Python SDK's Pipeline.definition() returns it.
             try:
@@ -599,7 +622,7 @@ class Pipeline(_PipelineBase):
             except ValueError as error:
                 raise PipelineValidationError(
                     [Problem(None, None, f"the definition is not valid JSON: {error}")],
-                    subject=subject,
+                    subject=subject(),
                 ) from None
         elif isinstance(source, (str, os.PathLike)):
             path = Path(source)
@@ -607,7 +630,7 @@ class Pipeline(_PipelineBase):
                 loaded = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as error:
                 raise PipelineValidationError(
-                    [Problem(None, None, f"can't read {path}: {error}")], subject=subject
+                    [Problem(None, None, f"can't read {path}: {error}")], subject=subject()
                 ) from None
         else:
             try:
@@ -623,11 +646,11 @@ class Pipeline(_PipelineBase):
                             "for a SageMaker Python SDK pipeline, pass its definition()",
                         )
                     ],
-                    subject=subject,
+                    subject=subject(),
                 ) from None
         problems = validate_definition(loaded)
         if problems:
-            raise PipelineValidationError(problems, subject=subject)
+            raise PipelineValidationError(problems, subject=subject())
         return dict(loaded)
 
     def _network(
@@ -711,7 +734,6 @@ class Pipeline(_PipelineBase):
         """Each key a declared parameter, each value a pattern or a list of them."""
         if parameter_locations is None:
             return
-        subject = f"Pipeline {self.node.path}"
         if not isinstance(parameter_locations, Mapping):
             raise PipelineValidationError(
                 [
@@ -722,7 +744,7 @@ class Pipeline(_PipelineBase):
                         f"{describe(parameter_locations)}",
                     )
                 ],
-                subject=subject,
+                subject=f"Pipeline {self.node.path}",
             )
         declared = [entry.get("Name") for entry in self.definition.get("Parameters", [])]
         problems: list[Problem] = []
@@ -752,7 +774,7 @@ class Pipeline(_PipelineBase):
                     )
                 )
         if problems:
-            raise PipelineValidationError(problems, subject=subject)
+            raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
 
     def _check_defaults_in_locations(self) -> None:
         """A run with a parameter's default value must be able to access that location."""
@@ -818,9 +840,10 @@ class Pipeline(_PipelineBase):
         the artifact store's lifecycle has deleted them, those steps fail reading nothing.
         """
         retention = self.artifact_store.execution_output_retention
-        if is_unresolved(retention.to_seconds()):
+        seconds = retention.to_seconds()
+        if is_unresolved(seconds):
             return
-        kept = dt.timedelta(seconds=retention.to_seconds())
+        kept = dt.timedelta(seconds=seconds)
         problems: list[Problem] = []
         for entry in _all_steps(self.definition.get("Steps") or []):
             config = entry.get("CacheConfig")
@@ -987,7 +1010,7 @@ class Pipeline(_PipelineBase):
     def _warn_registry_store(self) -> None:
         """The registries this pipeline registers in should share its artifact store."""
         groups = [name for name in self.plan.model_package_groups if isinstance(name, str)]
-        if not groups:
+        if not groups or not may_find_registries(groups):
             return
         for construct in self.node.root.node.find_all():
             # getattr: a ModelRegistry whose construction failed (and was caught) is half-made.
@@ -1011,18 +1034,12 @@ class Pipeline(_PipelineBase):
             for step in _all_steps(self.definition.get("Steps") or [])
             if step.get("Type") == "RegisterModel"
         }
-        if not any(
-            isinstance(uri, str) and uri.startswith("s3://")
-            for uris in submit_directories.values()
-            for uri in uris
-        ):
-            return  # code in the model or nowhere: spare the round trips for asset locations
-        assets = {
-            f"s3://{asset.s3_bucket_name}/{asset.s3_object_key}"
-            for asset in self._binder.assets.values()
-        }
+        # The URIs the binder gave code assets (read once, when it bound them).
+        assets = {bound.uri for bound in self._binder.asset_code.values()}
         steps = [
-            name for name, uris in submit_directories.items() if any(uri in assets for uri in uris)
+            name
+            for name, uris in submit_directories.items()
+            if any(isinstance(uri, str) and uri in assets for uri in uris)
         ]
         if not steps:
             return
@@ -1057,8 +1074,13 @@ def _iam_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(wildcards.get(char, re.escape(char)) for char in pattern), re.DOTALL)
 
 
-def _name_arn(scope: Construct, name: str) -> str:
-    """The ARN SageMaker gives the pipeline named ``name``: with the name in lowercase."""
+def _name_arn(scope: Construct, name: str, stack: Stack | None = None) -> str:
+    """The ARN SageMaker gives the pipeline named ``name``: with the name in lowercase.
+
+    ``stack``: ``scope``'s stack, when the caller has it (finding it is a jsii round trip).
+    """
+    if stack is None:
+        stack = Stack.of(scope)
     if is_unresolved(name):
         # CloudFormation can't lowercase a value: a name known only at deploy time is used
         # as given, which matches the service's ARN only if it is lowercase.
@@ -1068,13 +1090,15 @@ def _name_arn(scope: Construct, name: str) -> str:
             "event rules, but SageMaker spells pipeline ARNs with the name in lowercase: make "
             "sure the value is lowercase.",
         )
-        return Stack.of(scope).format_arn(
+        return format_arn(
+            stack,
             service="sagemaker",
             resource="pipeline",
             resource_name=name,
             arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
-    return Stack.of(scope).format_arn(
+    return format_arn(
+        stack,
         service="sagemaker",
         resource="pipeline",
         resource_name=name.lower(),
@@ -1223,8 +1247,7 @@ def _check_collaborators(
     return [problem for problem in problems if problem is not None]
 
 
-def _service_role(scope: Construct, construct_id: str, description: str) -> iam.Role:
-    stack = Stack.of(scope)
+def _service_role(scope: Construct, construct_id: str, description: str, stack: Stack) -> iam.Role:
     return iam.Role(
         scope,
         construct_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +15,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from ..definition import Problem
+from ._arns import format_arn
 from ._props import (
     MODEL_APPROVAL_STATUSES,
     check_grantee,
@@ -125,18 +127,45 @@ def _share_models(store: ArtifactStore, principal: iam.IPrincipal) -> None:
     )
 
 
+# Every Pipeline and ModelRegistry constructed in this process. Searching the app's
+# construct tree (node.find_all) takes jsii round trips and a reference per construct of
+# the app; when none of these could match, no construct of the app can, and it is skipped.
+# A match still searches the tree, which tells the constructs of this app.
+_PIPELINES: weakref.WeakSet[Any] = weakref.WeakSet()
+_REGISTRIES: weakref.WeakSet[ModelRegistry] = weakref.WeakSet()
+
+
+def remember_pipeline(pipeline: Any) -> None:
+    """Note a ``Pipeline`` being constructed, for ``registering_pipelines``."""
+    _PIPELINES.add(pipeline)
+
+
+def _registers_in(pipeline: Any, group_name: str) -> bool:
+    # getattr: a Pipeline whose construction failed (and was caught) has no plan.
+    return group_name in getattr(getattr(pipeline, "plan", None), "model_package_groups", ())
+
+
 def registering_pipelines(registry: ModelRegistry) -> list[Any]:
     """The ``Pipeline``s of this app whose definition registers versions in ``registry``."""
     from .pipeline import Pipeline  # not at the top: pipeline.py imports this module
 
-    # getattr: a Pipeline whose construction failed (and was caught) has no plan.
+    name = registry.model_package_group_name
+    if not any(_registers_in(pipeline, name) for pipeline in list(_PIPELINES)):
+        return []
     return [
         construct
         for construct in registry.node.root.node.find_all()
-        if isinstance(construct, Pipeline)
-        and registry.model_package_group_name
-        in getattr(getattr(construct, "plan", None), "model_package_groups", ())
+        if isinstance(construct, Pipeline) and _registers_in(construct, name)
     ]
+
+
+def may_find_registries(group_names: Sequence[str]) -> bool:
+    """Whether a ``ModelRegistry`` of one of ``group_names`` was constructed (in any app)."""
+    # getattr: a ModelRegistry whose construction failed (and was caught) is half-made.
+    return any(
+        getattr(registry, "model_package_group_name", None) in group_names
+        for registry in list(_REGISTRIES)
+    )
 
 
 def warn_store_mismatch(pipeline: Any, registry: ModelRegistry) -> None:
@@ -213,6 +242,7 @@ class ModelRegistry(Resource):
         :param removal_policy: Default: retain.
         """
         super().__init__(scope, construct_id)
+        _REGISTRIES.add(self)
         raise_for(
             [
                 expect_str("model_package_group_name", model_package_group_name)
@@ -227,7 +257,7 @@ class ModelRegistry(Resource):
                 ),
                 expect_account_ids("shared_with_accounts", shared_with_accounts),
             ],
-            f"ModelRegistry {self.node.path}",
+            lambda: f"ModelRegistry {self.node.path}",
         )
         name = (
             model_package_group_name
@@ -246,13 +276,15 @@ class ModelRegistry(Resource):
         )
         self._resource.apply_removal_policy(removal_policy)
         stack = Stack.of(self)
-        self.model_package_group_arn = stack.format_arn(
+        self.model_package_group_arn = format_arn(
+            stack,
             service="sagemaker",
             resource="model-package-group",
             resource_name=name,
             arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
-        self.model_packages_arn = stack.format_arn(
+        self.model_packages_arn = format_arn(
+            stack,
             service="sagemaker",
             resource="model-package",
             resource_name=f"{name}/*",
@@ -271,7 +303,7 @@ class ModelRegistry(Resource):
 
     def grant_register(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` register versions pending manual approval (CreateModelPackage)."""
-        check_grantee(grantee, f"ModelRegistry {self.node.path}.grant_register")
+        check_grantee(grantee, lambda: f"ModelRegistry {self.node.path}.grant_register")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:CreateModelPackage"],
@@ -281,7 +313,7 @@ class ModelRegistry(Resource):
 
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` list and describe the group and its versions."""
-        check_grantee(grantee, f"ModelRegistry {self.node.path}.grant_read")
+        check_grantee(grantee, lambda: f"ModelRegistry {self.node.path}.grant_read")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=_READ_ACTIONS,
@@ -290,7 +322,7 @@ class ModelRegistry(Resource):
 
     def grant_approve(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` approve or reject versions (UpdateModelPackage)."""
-        check_grantee(grantee, f"ModelRegistry {self.node.path}.grant_approve")
+        check_grantee(grantee, lambda: f"ModelRegistry {self.node.path}.grant_approve")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:UpdateModelPackage", "sagemaker:DescribeModelPackage"],
@@ -319,7 +351,7 @@ class ModelRegistry(Resource):
                     _account_id_hint(account_id),
                 )
             ],
-            f"ModelRegistry {self.node.path}.share_with_account",
+            lambda: f"ModelRegistry {self.node.path}.share_with_account",
         )
         own = Stack.of(self).account
         # An environment-agnostic stack's .account is the AWS::AccountId token, which this
@@ -339,7 +371,7 @@ class ModelRegistry(Resource):
                         + ("; give the other stack an env" if agnostic else ""),
                     )
                 ],
-                f"ModelRegistry {self.node.path}.share_with_account",
+                lambda: f"ModelRegistry {self.node.path}.share_with_account",
             )
         if account_id in self._shared:
             return
@@ -395,7 +427,7 @@ class ModelRegistry(Resource):
         if approval_statuses is not None:
             raise_for(
                 [expect_names("approval_statuses", approval_statuses, MODEL_APPROVAL_STATUSES)],
-                f"{self.node.path}.on_model_package_state_change({construct_id!r})",
+                lambda: f"{self.node.path}.on_model_package_state_change({construct_id!r})",
             )
         detail: dict[str, Any] = {"ModelPackageGroupName": [self.model_package_group_name]}
         if approval_statuses:

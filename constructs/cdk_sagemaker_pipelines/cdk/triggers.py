@@ -38,10 +38,12 @@ from ..definition import (
     coerce_parameter_values,
 )
 from ..definition.permissions import PermissionPlan
+from ._arns import format_arn
 from ._kms import account_key
 from ._props import (
     PIPELINE_EXECUTION_STATUSES,
     PIPELINE_INTERFACE,
+    Subject,
     describe,
     expect_bool,
     expect_interface,
@@ -50,6 +52,7 @@ from ._props import (
     expect_strings,
     is_unresolved,
     raise_for,
+    subject_text,
 )
 from ._schedule import schedule_expression_problem
 from ._topics import arn_in_topic_stack, in_another_stack, topic_environment, unique_name
@@ -92,7 +95,8 @@ def _default_schedule_group_arn(scope: Construct) -> str:
 
     Scheduler assumes a schedule's role with that ARN as ``aws:SourceArn``.
     """
-    return Stack.of(scope).format_arn(
+    return format_arn(
+        Stack.of(scope),
         service="scheduler",
         resource="schedule-group",
         resource_name="default",
@@ -120,7 +124,7 @@ def _dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
 def _check_parameters(
     pipeline: sagemaker.IPipeline,
     values: Mapping[str, str],
-    where: str,
+    subject: Subject,
     from_event: Sequence[str] = (),
     event_key: tuple[str, str] | None = None,
     *,
@@ -145,15 +149,16 @@ def _check_parameters(
     for name in values:
         if name not in declared:
             raise PipelineDefinitionError(
-                f"{where}: sets parameter '{name}', which pipeline {pipeline.pipeline_name} does "
-                f"not declare (declared: {', '.join(declared) or 'none'})"
+                f"{subject_text(subject)}: sets parameter '{name}', which pipeline "
+                f"{pipeline.pipeline_name} does not declare "
+                f"(declared: {', '.join(declared) or 'none'})"
             )
     for name in from_event:
         if declared.get(name, "String") != "String":
             raise PipelineDefinitionError(
-                f"{where}: parameter '{name}' of pipeline {pipeline.pipeline_name} is of type "
-                f"{declared[name]}, but gets a string from the event (declare it with "
-                "ParameterString)"
+                f"{subject_text(subject)}: parameter '{name}' of pipeline "
+                f"{pipeline.pipeline_name} is of type {declared[name]}, but gets a string "
+                "from the event (declare it with ParameterString)"
             )
     # JSON paths into the event ("$.detail.object.key") and tokens are only known at run time.
     literal = {
@@ -180,7 +185,7 @@ def _check_parameters(
                 f"set it in parameters={{'{name}': …}}" if name not in values else None
             )
             lines.append(
-                f"{where}: parameter '{name}' of pipeline {pipeline.pipeline_name}: {what}"
+                f"parameter '{name}' of pipeline {pipeline.pipeline_name}: {what}"
                 + (f" ({hint})" if hint else "")
             )
     locate = getattr(pipeline, "_undeclared_location", None)
@@ -192,13 +197,14 @@ def _check_parameters(
             if patterns:
                 shown = f"keys under {value!r}" if any_suffix else repr(value)
                 lines.append(
-                    f"{where}: parameter '{name}' of pipeline {pipeline.pipeline_name}: gets "
+                    f"parameter '{name}' of pipeline {pipeline.pipeline_name}: gets "
                     f"{shown}, outside its parameter_locations ({', '.join(patterns)}): the "
                     "step role may not access it, so those executions would fail (declare "
                     "the location in the Pipeline's parameter_locations)"
                 )
     if lines:
-        raise PipelineDefinitionError("\n".join(lines))
+        where = subject_text(subject)
+        raise PipelineDefinitionError("\n".join(f"{where}: {line}" for line in lines))
 
 
 def _retry_problems(retry_attempts: object, max_event_age: object) -> list[Problem | None]:
@@ -319,10 +325,10 @@ class PipelineSchedule(Construct):
                 ),
                 *_retry_problems(retry_attempts, max_event_age),
             ],
-            f"PipelineSchedule {self.node.path}",
+            lambda: f"PipelineSchedule {self.node.path}",
         )
         values = dict(parameters or {})
-        _check_parameters(pipeline, values, self.node.path, event_paths=False)
+        _check_parameters(pipeline, values, lambda: self.node.path, event_paths=False)
         self.dead_letter_queue = dead_letter_queue or _dead_letter_queue(self, "DeadLetterQueue")
         # As aws-cdk-lib's scheduler targets do for the roles they create: only schedules of
         # this account's default group (this schedule's) may use the role.
@@ -443,6 +449,7 @@ class SageMakerPipelineTarget:
         )
         dead_letter_config = None
         if self.dead_letter_queue is not None:
+            queue_arn = self.dead_letter_queue.queue_arn  # read once: a jsii round trip
             self.dead_letter_queue.add_to_resource_policy(
                 iam.PolicyStatement(
                     # Unique per rule (one queue may be the DLQ of several rules' targets),
@@ -450,13 +457,11 @@ class SageMakerPipelineTarget:
                     sid=f"AllowEventRule{_logical_id(rule)}{target_id}",
                     principals=[iam.ServicePrincipal("events.amazonaws.com")],
                     actions=["sqs:SendMessage"],
-                    resources=[self.dead_letter_queue.queue_arn],
+                    resources=[queue_arn],
                     conditions={"ArnEquals": {"aws:SourceArn": rule_arn}},
                 )
             )
-            dead_letter_config = events.CfnRule.DeadLetterConfigProperty(
-                arn=self.dead_letter_queue.queue_arn
-            )
+            dead_letter_config = events.CfnRule.DeadLetterConfigProperty(arn=queue_arn)
         _set_pipeline_parameters(rule, target_id, self.parameters)
         return events.RuleTargetConfig(
             arn=self.pipeline.pipeline_arn,
@@ -605,7 +610,7 @@ class NewDataTrigger(Construct):
                 *_event_parameter_problems(key_parameter, bucket_parameter, parameters),
                 *_retry_problems(retry_attempts, max_event_age),
             ],
-            f"NewDataTrigger {self.node.path}",
+            lambda: f"NewDataTrigger {self.node.path}",
         )
         values = dict(parameters or {})
         values[key_parameter] = "$.detail.object.key"
@@ -615,7 +620,7 @@ class NewDataTrigger(Construct):
         _check_parameters(
             pipeline,
             values,
-            self.node.path,
+            lambda: self.node.path,
             from_event,
             event_key=(key_parameter, prefix) if isinstance(prefix, str) else None,
         )
@@ -728,7 +733,7 @@ class NewDataTrigger(Construct):
                 )
         if bucket_parameter is not None and not problems:
             problems += self._bucket_location_problems(pipeline, bucket_parameter, watched)
-        raise_for(problems, f"NewDataTrigger {self.node.path}")
+        raise_for(problems, lambda: f"NewDataTrigger {self.node.path}")
         if unknown:
             Annotations.of(self).add_warning_v2(
                 f"{WARNING_PREFIX}:trigger-bucket",
@@ -883,7 +888,7 @@ class PipelineFailureNotifications(Construct):
                 expect_names("statuses", statuses, PIPELINE_EXECUTION_STATUSES),
                 _topic_environment_problem(self, topic) if topic is not None else None,
             ],
-            f"PipelineFailureNotifications {self.node.path}",
+            lambda: f"PipelineFailureNotifications {self.node.path}",
         )
         # A topic of another stack (a central alerts topic) can't refer to the rule's ARN
         # attribute without a dependency cycle: the rule is named, its ARN written out.
@@ -1009,11 +1014,12 @@ class _RuleTopicTarget:
 
     def bind(self, rule: events_refs.IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
         """Render the target (called by ``rule.add_target``)."""
+        topic_arn = self.topic.topic_arn  # read once: a jsii round trip
         added = self.topic.add_to_resource_policy(
             iam.PolicyStatement(
                 principals=[iam.ServicePrincipal("events.amazonaws.com")],
                 actions=["sns:Publish"],
-                resources=[self.topic.topic_arn],
+                resources=[topic_arn],
                 conditions={
                     "ArnEquals": {"aws:SourceArn": self.source_arn or rule.rule_ref.rule_arn}
                 },
@@ -1045,5 +1051,5 @@ class _RuleTopicTarget:
                 "or the notifications are dropped.",
             )
         return events.RuleTargetConfig(
-            arn=self.topic.topic_arn, input=self.message, target_resource=self.topic
+            arn=topic_arn, input=self.message, target_resource=self.topic
         )

@@ -304,6 +304,16 @@ def test_fails_grants_to_something_that_is_not_a_grantable(default: Store, grant
         getattr(default.store, grant)("ci-role")
 
 
+def test_fails_a_grant_to_a_class_rather_than_an_instance(default: Store):
+    # The class has the property that identifies a grantable; jsii can't pass it on.
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^ArtifactStore Test/Store.grant_read has 1 problem:\n- prop 'grantee': expected "
+        r"an iam.IGrantable, got the class Role itself, not an instance of it",
+    ):
+        default.store.grant_read(iam.Role)  # type: ignore[arg-type]
+
+
 def test_grant_read_models_reads_only_models(default: Store):
     bucket = {"Fn::GetAtt": [logical_id(default.store.bucket), "Arn"]}
     statements = grantee_statements(default.template, default.models_reader)

@@ -17,7 +17,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk.assertions import Template
 
-from cdk_sagemaker_pipelines.cdk import Pipeline
+from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
 from cdk_sagemaker_pipelines.cdk._archive import deterministic_tar_gz
 from cdk_sagemaker_pipelines.definition import (
     Code,
@@ -484,6 +484,30 @@ def test_read_only_use_of_a_kms_bucket_only_decrypts():
     # The whole bucket: listing without a prefix condition.
     assert "Condition" not in found["ListDataBucket1"]
     assert found["ReadDataBucket1"]["Resource"] == s3_arn([{"Ref": logical_id(bucket)}, "/*"])
+
+
+@pytest.mark.parametrize("swapped", [None, "key", "bucket"])
+def test_the_artifact_bucket_gets_the_key_that_encrypts_it(swapped: str | None):
+    # The store's bucket is known to be encrypted with the key the store made it with; a
+    # key or a bucket swapped on the store afterwards doesn't change that bucket's key.
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store")
+    bucket_key = logical_id(store.key)
+    if swapped == "key":
+        store.key = kms.Key(stack, "Other")
+    elif swapped == "bucket":
+        store.bucket = s3.Bucket(stack, "Existing")  # SSE-S3: no key
+    prep = ProcessingStep(name="Prep", image=Image.sklearn("1.2-1"), outputs=["train"])
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[prep]), artifact_store=store
+    )
+
+    found = statements(Template.from_stack(stack), pipeline.step_role_policy)
+
+    if swapped == "bucket":
+        assert "UseKeyOfDataBucket1" not in found
+    else:
+        assert found["UseKeyOfDataBucket1"]["Resource"] == {"Fn::GetAtt": [bucket_key, "Arn"]}
 
 
 def test_default_outputs_go_under_executions_and_models_under_models(env_specific):

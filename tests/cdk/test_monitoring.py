@@ -248,6 +248,12 @@ def test_an_alarm_period_may_be_up_to_seven_days(period: cdk.Duration):
             "- prop 'pipeline': expected a Pipeline or an imported one, got str 'churn' "
             "(Pipeline.from_pipeline_name(self, 'Pipeline', name) for another app's)",
         ),
+        # The class has the properties of a pipeline: it used to fail in a metric call.
+        (
+            {"pipeline": Pipeline},
+            "- prop 'pipeline': expected a Pipeline or an imported one, got the class Pipeline "
+            "itself, not an instance of it",
+        ),
         (
             {"failed_executions_threshold": 0},
             "- prop 'failed_executions_threshold': expected a whole number of failed executions "

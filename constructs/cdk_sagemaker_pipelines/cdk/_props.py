@@ -74,6 +74,8 @@ def describe(value: object) -> str:
     """A short description of a value for an error message: its type and what it is."""
     if isinstance(value, Construct):
         return f"{type(value).__name__} {value.node.path}"
+    if isinstance(value, type):
+        return f"the class {value.__name__} itself, not an instance of it"
     text = repr(value)
     if len(text) > 60:
         text = text[:57] + "..."
@@ -99,7 +101,13 @@ def expect_interface(
     hint: str | None = None,
 ) -> Problem | None:
     """A problem unless ``value`` has the ``attributes`` that identify the interface."""
-    if value is not None and all(_has_attribute(value, name) for name in attributes):
+    # A class has its instances' properties too: it is refused here, not by jsii or Python
+    # later with a traceback.
+    if (
+        value is not None
+        and not isinstance(value, type)
+        and all(_has_attribute(value, name) for name in attributes)
+    ):
         return None
     return PropProblem(None, prop, f"expected {expected}, got {describe(value)}", hint)
 

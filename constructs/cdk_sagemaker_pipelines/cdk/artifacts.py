@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
 from constructs import Construct
@@ -73,6 +74,9 @@ class ArtifactStore(Construct):
             description="Encrypts SageMaker pipeline artifacts, data and job volumes",
             removal_policy=removal_policy,
         )
+        # Each bucket add_bucket made, with the key it encrypts it with: read in Python, so a
+        # Pipeline knows its artifact bucket's key without looking it up through jsii.
+        self._bucket_keys: list[tuple[s3.IBucket, kms.IKey]] = []
         self.access_logs_bucket = s3.Bucket(
             self,
             "AccessLogs",
@@ -155,10 +159,20 @@ class ArtifactStore(Construct):
             removal_policy=self._removal_policy,
             lifecycle_rules=rules,
         )
+        self._bucket_keys.append((bucket, self.key))
         deny_encryption_downgrade(bucket)
         if event_bridge_enabled:
             enable_event_bridge_notifications(bucket)
         return bucket
+
+    def _key_of(self, bucket: s3.IBucket) -> kms.IKey | None:
+        """The key encrypting ``bucket`` if ``add_bucket`` made it, else None (don't know).
+
+        Example::
+
+            store._key_of(store.bucket)  # store.key
+        """
+        return next((key for made, key in self._bucket_keys if made is bucket), None)
 
     def _taken_id_problem(self, construct_id: str) -> Problem | None:
         if not construct_id:

@@ -451,12 +451,22 @@ class Pipeline(_PipelineBase):
         self._warn_emr_steps_creating_clusters()
         self._warn_registered_asset_code()
         self._warn_registry_store()
+        # The store's own bucket is encrypted with the key the store made it with; a bucket
+        # the store didn't make (replaced after construction) is looked up like any other.
+        bucket_key = self.artifact_store._key_of(self.artifact_store.bucket)
         lookups = Lookups(
             stack,
             self.plan,
             buckets=self._binder.buckets,
-            # The store encrypts its bucket with its key (ArtifactStore.add_bucket).
-            bucket_key_arns={self._binder.bucket_name: key_arn},
+            bucket_key_arns=(
+                {}
+                if bucket_key is None
+                else {
+                    self._binder.bucket_name: key_arn
+                    if bucket_key is self.artifact_store.key
+                    else bucket_key.key_arn
+                }
+            ),
         )
         pipeline_statements = pipeline_role_statements(self.plan, stack, lookups)
         step_statements = step_role_statements(

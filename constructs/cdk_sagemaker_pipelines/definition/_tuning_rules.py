@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ._shape_check import is_expression
 from ._tokens import is_token
 
 HYPERBAND = "Hyperband"
@@ -46,10 +47,10 @@ class TuningShape:
     def of(config: Mapping[str, Any], job: Any) -> TuningShape:
         """The shape of a tuning job config and its ``TrainingJobDefinition`` (or None)."""
         objective: Any = config.get("HyperParameterTuningJobObjective")
-        metric: Any = objective.get("MetricName") if isinstance(objective, Mapping) else None
+        metric: Any = objective.get("MetricName") if _is_object(objective) else None
         ranges: Any = config.get("ParameterRanges")
         kinds: dict[str, str] = {}
-        known = isinstance(ranges, Mapping)
+        known = _is_object(ranges)
         for kind in RANGE_KINDS if known else ():
             items = ranges.get(f"{kind}ParameterRanges")
             if items is None:
@@ -63,10 +64,10 @@ class TuningShape:
                     known = False
                     continue
                 kinds[name] = kind.lower()
-        static: Any = job.get("StaticHyperParameters") if isinstance(job, Mapping) else {}
+        static: Any = job.get("StaticHyperParameters") if _is_object(job) else {}
         if static is None:
             static = {}
-        count = len(set(kinds) | set(static)) if known and isinstance(static, Mapping) else None
+        count = len(set(kinds) | set(static)) if known and _is_object(static) else None
         return TuningShape(
             metric if type(metric) is str and not is_token(metric) else None, count, kinds
         )
@@ -122,24 +123,24 @@ def hyperband_max_resource_missing(arguments: Mapping[str, Any]) -> bool:
     (which one it infers from is undocumented).
     """
     config: Any = arguments.get("HyperParameterTuningJobConfig")
-    if not isinstance(config, Mapping):
+    if not _is_object(config):
         return False
     strategy_config: Any = config.get("StrategyConfig")
     hyperband: Any = None
     if strategy_config is not None:
-        if not isinstance(strategy_config, Mapping):
+        if not _is_object(strategy_config):
             return False  # an expression or a wrong type
         hyperband = strategy_config.get("HyperbandStrategyConfig")
-        if hyperband is not None and not isinstance(hyperband, Mapping):
+        if hyperband is not None and not _is_object(hyperband):
             return False
     if hyperband is not None and hyperband.get("MaxResource") is not None:
         return False
     if "TrainingJobDefinitions" in arguments:
         return False
     job: Any = arguments.get("TrainingJobDefinition")
-    static: Any = job.get("StaticHyperParameters") if isinstance(job, Mapping) else None
-    if static is not None and not isinstance(static, Mapping):
-        return False  # known only at run time
+    static: Any = job.get("StaticHyperParameters") if _is_object(job) else None
+    if static is not None and not _is_object(static):
+        return False  # an expression or a wrong type
     return not any(key in HYPERBAND_EPOCH_HYPERPARAMETERS for key in static or {})
 
 
@@ -263,3 +264,8 @@ def range_bound(text: str) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
+
+
+def _is_object(value: Any) -> bool:
+    """A JSON object, not an expression (``{"Get": …}``, which is a dict too)."""
+    return isinstance(value, Mapping) and not is_expression(value)

@@ -653,6 +653,24 @@ def test_fails_hyperband_min_resource_above_max_resource_in_a_json_definition(
     assert problem.message == "MinResource 10 is more than MaxResource 3"
 
 
+def test_a_strategy_config_written_as_an_expression_is_one_problem(binder: StaticBinder) -> None:
+    # An expression is a dict too: it used to be read as a config without a MaxResource.
+    config = ParameterString(name="Config", default_value="{}")
+    step = tuning(
+        strategy="Hyperband",
+        early_stopping_type="Off",
+        strategy_config=HyperbandStrategyConfig(max_resource=10),
+    )
+    definition = PipelineDefinition(steps=[step], parameters=[config]).to_definition(binder)
+    arguments = definition["Steps"][0]["Arguments"]
+    arguments["HyperParameterTuningJobConfig"]["StrategyConfig"] = {"Get": "Parameters.Config"}
+
+    [problem] = validate_definition(definition)
+
+    assert problem.field == "Arguments.HyperParameterTuningJobConfig.StrategyConfig"
+    assert problem.message.startswith("expected an object, got an expression")
+
+
 def test_fails_tuning_runtime_below_the_api_minimum_names_the_argument(
     binder: StaticBinder,
 ) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import weakref
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -72,15 +75,31 @@ def literal_definition() -> dict[str, Any]:
     return PipelineDefinition(steps=[prep]).to_definition(binder)
 
 
+# Template.to_json() sends the whole template over the jsii pipe on every call. A Template is
+# a snapshot of one synthesis, so its JSON is fetched once; readers get copies of their part.
+_TEMPLATE_JSON: weakref.WeakKeyDictionary[Template, Mapping[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _template_json(template: Template) -> Mapping[str, Any]:
+    if template not in _TEMPLATE_JSON:
+        _TEMPLATE_JSON[template] = template.to_json()
+    return _TEMPLATE_JSON[template]
+
+
+def template_json(template: Template) -> dict[str, Any]:
+    """``template.to_json()``, a copy of the JSON fetched once per Template."""
+    return copy.deepcopy(dict(_template_json(template)))
+
+
 def definition_of(template: Template) -> dict[str, Any]:
     """The one pipeline definition in ``template``, decoded (intrinsics as placeholders)."""
-    ((_, definition),) = list(pipeline_definitions(template.to_json()))
-    return definition
+    ((_, definition),) = list(pipeline_definitions(_template_json(template)))
+    return copy.deepcopy(definition)
 
 
 def resource(template: Template, logical_id: str) -> dict[str, Any]:
     """One resource of ``template`` by logical id."""
-    found: dict[str, Any] = template.to_json()["Resources"][logical_id]
+    found: dict[str, Any] = copy.deepcopy(_template_json(template)["Resources"][logical_id])
     return found
 
 

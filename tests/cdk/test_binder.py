@@ -49,6 +49,7 @@ from tests.cdk.helpers import (
     s3_arn,
     statements,
     steps_by_name,
+    template_json,
 )
 
 MAPPING = "SklearnSagemakerScikitLearn121CpuPy3Images"
@@ -82,13 +83,13 @@ def test_framework_image_is_a_literal_uri_in_an_env_specific_stack(env_specific)
     steps = steps_by_name(definition_of(template))
     assert steps["Prep"]["Arguments"]["AppSpecification"]["ImageUri"] == SKLEARN_URI
     assert steps["Train"]["Arguments"]["AlgorithmSpecification"]["TrainingImage"] == SKLEARN_URI
-    assert "Mappings" not in template.to_json()
+    assert "Mappings" not in template_json(template)
 
 
 def test_framework_image_is_a_mapping_lookup_in_an_env_agnostic_stack(env_agnostic):
     _, template = env_agnostic
     spec = framework_image("sklearn", "1.2-1")
-    mappings = template.to_json()["Mappings"]
+    mappings = template_json(template)["Mappings"]
     assert list(mappings) == [MAPPING]  # one mapping shared by both steps
     assert mappings[MAPPING] == {region: {"uri": spec.uri(region)} for region in spec.accounts}
     assert len(mappings[MAPPING]) == len(spec.accounts) > 25
@@ -395,7 +396,7 @@ def test_tensorflow_and_huggingface_images_resolve_and_need_no_pull_permissions(
     mapping = (
         "HuggingfaceHuggingfacePytorchTraining251Transformers4490GpuPy311Cu124Ubuntu2204Images"
     )
-    assert template.to_json()["Mappings"] == {
+    assert template_json(template)["Mappings"] == {
         mapping: {region: {"uri": spec.uri(region)} for region in spec.accounts}
     }
     # Only the custom image's repository: SageMaker pulls framework images itself.

@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
@@ -87,6 +89,14 @@ def default() -> Built:
     """Every prop left to its default."""
     stack = new_stack()
     return Built(stack, Pipeline(stack, "Training", definition=prep_and_train()))
+
+
+@pytest.fixture
+def untouched(default: Built) -> Iterator[Pipeline]:
+    """The default pipeline, for calls that must fail before adding anything to it."""
+    constructs = len(default.stack.node.find_all())
+    yield default.pipeline
+    assert len(default.stack.node.find_all()) == constructs, "a failing call added constructs"
 
 
 @pytest.fixture(scope="module")
@@ -232,11 +242,17 @@ def test_imported_roles_are_accepted_and_get_the_derived_policies():
     template.resource_count_is("AWS::IAM::Role", 0)
 
 
-def test_token_props_are_not_validated():
+@pytest.fixture(scope="module")
+def token_named() -> Pipeline:
+    """A pipeline whose name is a CloudFormation parameter (a token)."""
     stack = new_stack()
     name = cdk.CfnParameter(stack, "Name").value_as_string
-    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=name)
-    assert stack.resolve(pipeline.pipeline_name) == {"Ref": "Name"}
+    return Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=name)
+
+
+def test_token_props_are_not_validated(token_named: Pipeline):
+    stack = cdk.Stack.of(token_named)
+    assert stack.resolve(token_named.pipeline_name) == {"Ref": "Name"}
 
 
 # -- the definition ------------------------------------------------------------------------
@@ -1187,17 +1203,45 @@ def test_an_approval_parameter_defaulting_to_pending_is_accepted():
 # -- grants ------------------------------------------------------------------------------
 
 
+class Named:
+    """The pipeline named NAME, granted to three roles and watched by six rules.
+
+    Grants and rules add disjoint resources (each role's policy, each rule): every test reads
+    only its own, so one synthesis serves the grant, metric and event tests.
+    """
+
+    def __init__(self) -> None:
+        stack = new_stack()
+        self.pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=NAME)
+        self.roles = {
+            name: iam.Role(stack, name, assumed_by=iam.AccountRootPrincipal())
+            for name in ("Start", "Stop", "Read")
+        }
+        self.pipeline.grant_start_pipeline_execution(self.roles["Start"])
+        self.pipeline.grant_stop_pipeline_execution(self.roles["Stop"])
+        self.pipeline.grant_read(self.roles["Read"])
+        pipeline = self.pipeline
+        self.rules: dict[str, events.Rule] = {
+            "any": pipeline.on_event("Any", description="anything"),
+            "status": pipeline.on_execution_status_change("Status"),
+            "some": pipeline.on_execution_status_change("Some", statuses=["Succeeded", "Stopped"]),
+            "failed": pipeline.on_execution_failed("Failed"),
+            "steps": pipeline.on_step_status_change("Steps"),
+            "train": pipeline.on_step_status_change(
+                "Train", statuses=["Failed"], step_names=["Train", "Prep"]
+            ),
+        }
+        self.template = Template.from_stack(stack)
+
+
 @pytest.fixture(scope="module")
-def granted() -> tuple[Template, dict[str, iam.Role]]:
-    stack = new_stack()
-    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=NAME)
-    roles = {}
-    for name in ("Start", "Stop", "Read"):
-        roles[name] = iam.Role(stack, name, assumed_by=iam.AccountRootPrincipal())
-    pipeline.grant_start_pipeline_execution(roles["Start"])
-    pipeline.grant_stop_pipeline_execution(roles["Stop"])
-    pipeline.grant_read(roles["Read"])
-    return Template.from_stack(stack), roles
+def named_built() -> Named:
+    return Named()
+
+
+@pytest.fixture(scope="module")
+def granted(named_built: Named) -> tuple[Template, dict[str, iam.Role]]:
+    return named_built.template, named_built.roles
 
 
 def test_grant_start_pipeline_execution(granted):
@@ -1248,12 +1292,10 @@ def test_a_grant_returns_an_iam_grant_for_the_grantee():
 @pytest.mark.parametrize(
     "grant", ["grant_start_pipeline_execution", "grant_stop_pipeline_execution", "grant_read"]
 )
-def test_fails_grants_to_something_that_is_not_a_grantable(grant: str):
+def test_fails_grants_to_something_that_is_not_a_grantable(untouched: Pipeline, grant: str):
     # A role ARN used to fail deep in jsii ("Unable to deserialize value as GrantOnPrincipal…").
-    stack = new_stack()
-    pipeline = Pipeline(stack, "Training", definition=prep_and_train())
     with pytest.raises(PipelineDefinitionError) as raised:
-        getattr(pipeline, grant)("arn:aws:iam::111122223333:role/ci")
+        getattr(untouched, grant)("arn:aws:iam::111122223333:role/ci")
     assert str(raised.value) == (
         f"Pipeline Test/Training.{grant} has 1 problem:\n- prop 'grantee': expected an "
         "iam.IGrantable, got str 'arn:aws:iam::111122223333:role/ci' (a role or user; for an "
@@ -1265,8 +1307,8 @@ def test_fails_grants_to_something_that_is_not_a_grantable(grant: str):
 
 
 @pytest.fixture(scope="module")
-def named() -> Pipeline:
-    return Pipeline(new_stack(), "Training", definition=prep_and_train(), pipeline_name=NAME)
+def named(named_built: Named) -> Pipeline:
+    return named_built.pipeline
 
 
 @pytest.mark.parametrize(
@@ -1307,22 +1349,10 @@ def test_metric_options_override_the_defaults(named: Pipeline):
 
 
 @pytest.fixture(scope="module")
-def rules() -> dict[str, Any]:
-    stack = new_stack()
-    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=NAME)
-    created = {
-        "any": pipeline.on_event("Any", description="anything"),
-        "status": pipeline.on_execution_status_change("Status"),
-        "some": pipeline.on_execution_status_change("Some", statuses=["Succeeded", "Stopped"]),
-        "failed": pipeline.on_execution_failed("Failed"),
-        "steps": pipeline.on_step_status_change("Steps"),
-        "train": pipeline.on_step_status_change(
-            "Train", statuses=["Failed"], step_names=["Train", "Prep"]
-        ),
-    }
-    template = Template.from_stack(stack)
+def rules(named_built: Named) -> dict[str, Any]:
     return {
-        key: resource(template, logical_id(rule))["Properties"] for key, rule in created.items()
+        key: resource(named_built.template, logical_id(rule))["Properties"]
+        for key, rule in named_built.rules.items()
     }
 
 
@@ -1392,12 +1422,13 @@ def test_on_step_status_change(rules):
         ),
     ],
 )
-def test_fails_event_rules_for_statuses_or_steps_that_never_occur(call: Any, message: str):
-    pipeline = Pipeline(new_stack(), "Training", definition=prep_and_train())
+def test_fails_event_rules_for_statuses_or_steps_that_never_occur(
+    untouched: Pipeline, call: Any, message: str
+):
     with pytest.raises(PipelineDefinitionError, match=r"^Test/Training\.on_\w+\('\w+'\) has 1"):
-        call(pipeline)
+        call(untouched)
     with pytest.raises(PipelineDefinitionError, match=message):
-        call(pipeline)
+        call(untouched)
 
 
 def test_on_event_adds_the_target():
@@ -1543,11 +1574,9 @@ def test_a_lowercase_name_has_one_arn_spelling(granted):
     assert grantee_statements(template, roles["Start"])[0]["Resource"] == ARN
 
 
-def test_a_name_only_known_at_deploy_time_is_used_as_given_with_a_warning():
-    stack = new_stack()
-    name = cdk.CfnParameter(stack, "Name").value_as_string
-    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=name)
-    assert stack.resolve(pipeline.pipeline_arn) == {
+def test_a_name_only_known_at_deploy_time_is_used_as_given_with_a_warning(token_named: Pipeline):
+    stack = cdk.Stack.of(token_named)
+    assert stack.resolve(token_named.pipeline_arn) == {
         "Fn::Join": [
             "",
             [f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/", {"Ref": "Name"}],
@@ -1725,6 +1754,8 @@ def test_the_pipeline_role_reads_the_json_file_of_a_json_get():
     pipeline = Pipeline(
         stack, "Training", definition=_json_get_check("s3://reports-bucket/gate/latest.json")
     )
+    # Annotations first: it synthesizes anew, and the Template then reuses that assembly.
+    annotations = Annotations.from_stack(stack)
     template = Template.from_stack(stack)
     assert pipeline.role_policy is not None
     found = statements(template, pipeline.role_policy)
@@ -1732,7 +1763,7 @@ def test_the_pipeline_role_reads_the_json_file_of_a_json_get():
         entry["Resource"] for sid, entry in found.items() if sid.startswith("ReadPropertyFiles")
     ]
     assert reads == [s3_arn("reports-bucket/gate/latest.json*")]
-    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp(".*json-get.*"))
+    annotations.has_no_warning("*", Match.string_like_regexp(".*json-get.*"))
 
 
 def test_a_json_get_file_known_only_at_run_time_is_reported_as_a_warning():

@@ -382,16 +382,27 @@ def test_callback_messages_to_a_queue_imported_with_its_url_may_use_its_key():
     assert role["EncryptCallbackMessages"]["Resource"] == key_arn
 
 
-def test_a_vpc_config_in_the_definition_lets_the_step_role_create_job_interfaces():
-    # A job in a VPC the definition names (not the construct's vpc=) got no ENI permissions:
-    # SageMaker rejects CreateProcessingJob when the role can't create them.
+@pytest.fixture(scope="module")
+def in_literal_vpc() -> tuple[Pipeline, Annotations, Template]:
+    """A definition whose job names its VPC subnets and security groups literally."""
     definition = literal_definition()
     definition["Steps"][0]["Arguments"]["NetworkConfig"] = {
         "VpcConfig": {"Subnets": ["subnet-0abc"], "SecurityGroupIds": ["sg-0def"]}
     }
     stack = new_stack()
     pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
-    step_role = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    # Annotations first: it synthesizes anew, and the Template then reuses that assembly.
+    annotations = Annotations.from_stack(stack)
+    return pipeline, annotations, Template.from_stack(stack)
+
+
+def test_a_vpc_config_in_the_definition_lets_the_step_role_create_job_interfaces(
+    in_literal_vpc: tuple[Pipeline, Annotations, Template],
+):
+    # A job in a VPC the definition names (not the construct's vpc=) got no ENI permissions:
+    # SageMaker rejects CreateProcessingJob when the role can't create them.
+    pipeline, _, template = in_literal_vpc
+    step_role = statements(template, pipeline.step_role_policy)
     ec2 = f"arn:aws:ec2:{REGION}:{ACCOUNT}"
     assert step_role["ManageJobNetworkInterfaces"]["Resource"] == [
         f"{ec2}:network-interface/*",
@@ -410,10 +421,12 @@ def test_vpc_subnets_known_only_at_run_time_are_warned():
     }
     stack = new_stack()
     pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    # Annotations first: it synthesizes anew, and the Template then reuses that assembly.
+    annotations = Annotations.from_stack(stack)
     step_role = statements(Template.from_stack(stack), pipeline.step_role_policy)
     ec2 = f"arn:aws:ec2:{REGION}:{ACCOUNT}"
     assert f"{ec2}:subnet/*" in step_role["ManageJobNetworkInterfaces"]["Resource"]
-    Annotations.from_stack(stack).has_warning(
+    annotations.has_warning(
         "/Test/Training",
         Match.string_like_regexp(
             r"^The VPC subnets or security groups of step 'Prep' field "
@@ -424,14 +437,9 @@ def test_vpc_subnets_known_only_at_run_time_are_warned():
     )
 
 
-def test_literal_vpc_subnets_are_not_warned():
-    definition = literal_definition()
-    definition["Steps"][0]["Arguments"]["NetworkConfig"] = {
-        "VpcConfig": {"Subnets": ["subnet-0abc"], "SecurityGroupIds": ["sg-0def"]}
-    }
-    stack = new_stack()
-    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
-    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("VPC subnets"))
+def test_literal_vpc_subnets_are_not_warned(in_literal_vpc: tuple[Pipeline, Annotations, Template]):
+    _, annotations, _ = in_literal_vpc
+    annotations.has_no_warning("*", Match.string_like_regexp("VPC subnets"))
 
 
 def test_a_literal_json_definition_gets_exact_statements():
@@ -558,9 +566,11 @@ def test_a_custom_job_name_prefix_known_only_at_run_time_is_warned():
     stack = new_stack()
     pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
     assert pipeline.role_policy is not None
+    # Annotations first: it synthesizes anew, and the Template then reuses that assembly.
+    annotations = Annotations.from_stack(stack)
     role = statements(Template.from_stack(stack), pipeline.role_policy)
     assert role["ProcessingJobs"]["Resource"] == f"{SM}:processing-job/*"
-    Annotations.from_stack(stack).has_warning(
+    annotations.has_warning(
         "/Test/Training",
         Match.string_like_regexp(
             r"^The job-name prefix of step 'Prep' field 'Arguments\.ProcessingJobName' is an "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import aws_cdk as cdk
@@ -108,7 +109,22 @@ def schedules() -> dict[str, Any]:
         dead_letter_queue=own_queue,
     )
     template = Template.from_stack(stack)
-    return {"template": template, "nightly": nightly, "weekly": weekly, "queue": own_queue}
+    return {
+        "template": template,
+        "pipeline": pipeline,
+        "nightly": nightly,
+        "weekly": weekly,
+        "queue": own_queue,
+    }
+
+
+@pytest.fixture
+def untouched(schedules: dict[str, Any]) -> Iterator[Pipeline]:
+    """The schedules' pipeline, for targets that must fail before touching it."""
+    stack = cdk.Stack.of(schedules["pipeline"])
+    constructs = len(stack.node.find_all())
+    yield schedules["pipeline"]
+    assert len(stack.node.find_all()) == constructs, "a failing target added constructs"
 
 
 def test_schedule_starts_the_pipeline_with_parameters(schedules):
@@ -532,14 +548,12 @@ def test_dead_letter_queue_policy_is_scoped_to_each_rule(targeted):
     assert sids == ["AllowEventRuleRule4C995B7FTarget1", "AllowEventRuleOther34654A52Target0"]
 
 
-def test_fails_a_target_setting_an_undeclared_parameter():
-    stack = new_stack()
-    pipeline = _pipeline(stack)
+def test_fails_a_target_setting_an_undeclared_parameter(untouched: Pipeline):
     with pytest.raises(
         PipelineDefinitionError,
         match=r"^SageMakerPipelineTarget: sets parameter 'Nope', which pipeline churn does not",
     ):
-        SageMakerPipelineTarget(pipeline, parameters={"Nope": "x"})
+        SageMakerPipelineTarget(untouched, parameters={"Nope": "x"})
 
 
 @pytest.mark.parametrize(
@@ -558,10 +572,11 @@ def test_fails_a_target_setting_an_undeclared_parameter():
         ),
     ],
 )
-def test_fails_a_target_retry_policy_eventbridge_would_reject(props: dict[str, Any], message):
-    stack = new_stack()
+def test_fails_a_target_retry_policy_eventbridge_would_reject(
+    untouched: Pipeline, props: dict[str, Any], message
+):
     with pytest.raises(PipelineDefinitionError) as raised:
-        SageMakerPipelineTarget(_pipeline(stack), **props)
+        SageMakerPipelineTarget(untouched, **props)
     assert str(raised.value) == message
 
 
@@ -806,8 +821,16 @@ def notifications() -> dict[str, Any]:
     only_failed = PipelineFailureNotifications(
         stack, "OnlyFailed", pipeline=pipeline, topic=topic, statuses=["Failed"]
     )
+    # Annotations first: it synthesizes anew, and the Template then reuses that assembly.
+    annotations = Annotations.from_stack(stack)
     template = Template.from_stack(stack)
-    return {"template": template, "alerts": alerts, "only_failed": only_failed, "topic": topic}
+    return {
+        "template": template,
+        "annotations": annotations,
+        "alerts": alerts,
+        "only_failed": only_failed,
+        "topic": topic,
+    }
 
 
 def test_notifications_topic_is_kms_encrypted_and_tls_only(notifications):
@@ -896,6 +919,8 @@ def test_notifications_to_a_topic_encrypted_through_an_alias_of_this_app_use_its
     alias = kms.Alias(stack, "Alias", alias_name="alias/alerts", target_key=key)
     topic = sns.Topic(stack, "Existing", master_key=alias)
     PipelineFailureNotifications(stack, "Failures", pipeline=_pipeline(stack), topic=topic)
+    # Annotations first: it synthesizes anew, and the Template then reuses that assembly.
+    annotations = Annotations.from_stack(stack)
     key_policy = resource(Template.from_stack(stack), logical_id(key))["Properties"]["KeyPolicy"]
     assert {
         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
@@ -903,7 +928,7 @@ def test_notifications_to_a_topic_encrypted_through_an_alias_of_this_app_use_its
         "Principal": {"Service": "events.amazonaws.com"},
         "Resource": "*",
     } in key_policy["Statement"]
-    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("key whose"))
+    annotations.has_no_warning("*", Match.string_like_regexp("key whose"))
 
 
 def test_notifications_to_a_topic_with_a_key_this_app_cannot_change_are_reported():
@@ -1005,7 +1030,7 @@ def test_fails_notifications_to_an_imported_topic_of_another_account():
 
 
 def test_notifications_to_a_topic_of_this_app_need_no_warning(notifications):
-    warnings = Annotations.from_stack(cdk.Stack.of(notifications["alerts"])).find_warning(
+    warnings = notifications["annotations"].find_warning(
         "*", Match.string_like_regexp(".*notification-topic-policy.*")
     )
     assert warnings == []

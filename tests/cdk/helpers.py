@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import copy
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
 
+from cdk_sagemaker_pipelines.cdk import Pipeline
 from cdk_sagemaker_pipelines.definition import (
     Code,
     Image,
@@ -21,6 +26,7 @@ from cdk_sagemaker_pipelines.definition import (
     TrainingStep,
 )
 from cdk_sagemaker_pipelines.template import pipeline_definitions
+from constructs import Construct, IConstruct
 from tests.conftest import REPO, ROLE
 
 ACCOUNT = "111122223333"
@@ -135,3 +141,81 @@ def steps_by_name(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
         if step["Type"] == "Condition":
             pending += step["Arguments"].get("IfSteps", []) + step["Arguments"].get("ElseSteps", [])
     return found
+
+
+def _jsii_ref(construct: IConstruct) -> str:
+    # The kernel's id of the object: stable for its life, and read without a round trip
+    # (a construct's path takes two per construct).
+    ref: str = construct.__jsii_ref__.ref  # type: ignore[attr-defined]
+    return ref
+
+
+def _policy_documents(constructs: Iterable[IConstruct]) -> list[iam.PolicyDocument]:
+    """The policy documents of the roles, policies, keys, buckets, topics and queues."""
+    documents: list[Any] = []
+    for construct in constructs:
+        if isinstance(construct, iam.Role):
+            documents.append(construct.assume_role_policy)
+        elif isinstance(
+            construct,
+            iam.Policy | iam.ManagedPolicy | s3.BucketPolicy | sns.TopicPolicy | sqs.QueuePolicy,
+        ):
+            documents.append(construct.document)
+        elif isinstance(construct, kms.CfnKey):  # the L2 Key's document is protected
+            documents.append(construct.key_policy)
+    return [document for document in documents if isinstance(document, iam.PolicyDocument)]
+
+
+class SharedPipeline:
+    """One app with a pipeline, lent in turn to tests whose construct must fail validation.
+
+    A trigger registers itself in the tree (``super().__init__``) before it checks its
+    props, so a failing call leaves it behind, and building a fresh stack and pipeline per
+    test takes ~70 jsii round trips. ``restore()``, after each test, removes what the test
+    added under the app's root and under the pipeline's stack, then checks that the app is
+    exactly as built: the same constructs (so the same construct paths) and the same
+    resolved policy documents, i.e. the failing call added nothing else (no construct
+    deeper in the tree, no grant, no statement). When it isn't, the app is built anew for
+    the next test and ``restore()`` fails.
+    """
+
+    def __init__(self, build: Callable[[], Pipeline]) -> None:
+        self._build = build
+        self._set_up()
+
+    def _set_up(self) -> None:
+        self.pipeline = self._build()
+        self.stack = cdk.Stack.of(self.pipeline)
+        root = self.stack.node.root
+        assert isinstance(root, Construct)  # the App, created in Python
+        self.root = root
+        self._scopes = [self.root.node, self.stack.node]
+        self._children = [{_jsii_ref(child) for child in scope.children} for scope in self._scopes]
+        self._constructs = {_jsii_ref(construct): construct for construct in self._all()}
+        self._documents = _policy_documents(self._constructs.values())
+        self._policies = self._resolved_policies()
+
+    def _all(self) -> list[IConstruct]:
+        return self._scopes[0].find_all()
+
+    def _resolved_policies(self) -> Any:
+        # to_json() renders the statements without freezing them (resolving the document
+        # itself would), so a later grant behaves as it would on a fresh stack.
+        return self.stack.resolve([document.to_json() for document in self._documents])
+
+    def restore(self) -> None:
+        """Remove what the test added under the root and the stack; fail if more changed."""
+        for scope, built in zip(self._scopes, self._children, strict=True):
+            for child in scope.children:
+                if _jsii_ref(child) not in built:
+                    scope.try_remove_child(child.node.id)
+        found = {_jsii_ref(construct): construct for construct in self._all()}
+        added = sorted(c.node.path for ref, c in found.items() if ref not in self._constructs)
+        removed = sorted(c.node.path for ref, c in self._constructs.items() if ref not in found)
+        policies = self._resolved_policies()
+        if added or removed or policies != self._policies:
+            before = self._policies
+            self._set_up()  # the next test gets an untouched app
+            assert not added, f"the test left constructs behind: {added}"
+            assert not removed, f"the test removed constructs: {removed}"
+            assert policies == before, "the test changed a policy document"

@@ -37,7 +37,14 @@ from cdk_sagemaker_pipelines.definition import (
 )
 from constructs import Construct
 from tests.cdk.conftest import new_app, new_stack
-from tests.cdk.helpers import ACCOUNT, REGION, grantee_statements, logical_id, resource
+from tests.cdk.helpers import (
+    ACCOUNT,
+    REGION,
+    SharedPipeline,
+    grantee_statements,
+    logical_id,
+    resource,
+)
 
 NAME = "churn"
 ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/{NAME}"
@@ -82,6 +89,22 @@ def _trust(service: str, **conditions: str) -> dict[str, Any]:
     }
 
 
+# Tests whose construct fails validation borrow a shared pipeline: building one per test takes
+# ~70 jsii round trips. After each test, what it added is removed, and the app must be as built.
+
+
+@pytest.fixture(scope="module")
+def _shared_churn() -> SharedPipeline:
+    return SharedPipeline(lambda: _pipeline(new_stack()))
+
+
+@pytest.fixture
+def churn(_shared_churn: SharedPipeline) -> Iterator[SharedPipeline]:
+    """``_pipeline`` in stack Test, for constructs that must fail before adding anything."""
+    yield _shared_churn
+    _shared_churn.restore()
+
+
 # -- PipelineSchedule ------------------------------------------------------------------------
 
 
@@ -109,22 +132,7 @@ def schedules() -> dict[str, Any]:
         dead_letter_queue=own_queue,
     )
     template = Template.from_stack(stack)
-    return {
-        "template": template,
-        "pipeline": pipeline,
-        "nightly": nightly,
-        "weekly": weekly,
-        "queue": own_queue,
-    }
-
-
-@pytest.fixture
-def untouched(schedules: dict[str, Any]) -> Iterator[Pipeline]:
-    """The schedules' pipeline, for targets that must fail before touching it."""
-    stack = cdk.Stack.of(schedules["pipeline"])
-    constructs = len(stack.node.find_all())
-    yield schedules["pipeline"]
-    assert len(stack.node.find_all()) == constructs, "a failing target added constructs"
+    return {"template": template, "nightly": nightly, "weekly": weekly, "queue": own_queue}
 
 
 def test_schedule_starts_the_pipeline_with_parameters(schedules):
@@ -210,9 +218,8 @@ def test_schedule_options(schedules):
     assert weekly.node.try_find_child("DeadLetterQueue") is None
 
 
-def test_fails_a_schedule_setting_an_undeclared_parameter():
-    stack = new_stack()
-    pipeline = _pipeline(stack)
+def test_fails_a_schedule_setting_an_undeclared_parameter(churn: SharedPipeline):
+    stack, pipeline = churn.stack, churn.pipeline
     with pytest.raises(
         PipelineDefinitionError,
         match=r"^Test/Nightly: sets parameter 'InputKey', which pipeline churn does not declare "
@@ -248,14 +255,26 @@ def _typed_pipeline(stack: cdk.Stack) -> Pipeline:
     )
 
 
-def test_fails_a_schedule_whose_values_would_fail_every_execution():
+@pytest.fixture(scope="module")
+def _shared_typed() -> SharedPipeline:
+    return SharedPipeline(lambda: _typed_pipeline(new_stack()))
+
+
+@pytest.fixture
+def typed(_shared_typed: SharedPipeline) -> Iterator[SharedPipeline]:
+    """``_typed_pipeline`` in stack Test, for constructs that must fail before adding anything."""
+    yield _shared_typed
+    _shared_typed.restore()
+
+
+def test_fails_a_schedule_whose_values_would_fail_every_execution(typed: SharedPipeline):
     # StartPipelineExecution rejects these only at run time: each scheduled run would fail.
-    stack = new_stack()
+    stack = typed.stack
     with pytest.raises(PipelineDefinitionError) as raised:
         PipelineSchedule(
             stack,
             "Nightly",
-            pipeline=_typed_pipeline(stack),
+            pipeline=typed.pipeline,
             schedule=scheduler.ScheduleExpression.rate(cdk.Duration.days(1)),
             parameters={"Count": "1.5", "Mode": "Full", "InputDataKey": "raw/"},
         )
@@ -273,14 +292,14 @@ def test_fails_a_schedule_whose_values_would_fail_every_execution():
     ]
 
 
-def test_a_schedule_passes_event_paths_as_they_are():
+def test_a_schedule_passes_event_paths_as_they_are(typed: SharedPipeline):
     # EventBridge Scheduler has no event to read "$.detail…" from: the run gets the text.
-    stack = new_stack()
+    stack = typed.stack
     with pytest.raises(PipelineDefinitionError, match=r"'Count' .*got '\$\.detail\.count'"):
         PipelineSchedule(
             stack,
             "Nightly",
-            pipeline=_typed_pipeline(stack),
+            pipeline=typed.pipeline,
             schedule=scheduler.ScheduleExpression.rate(cdk.Duration.days(1)),
             parameters={"Count": "$.detail.count", "Owner": "ml"},
         )
@@ -297,8 +316,8 @@ def test_a_schedule_with_values_the_pipeline_accepts():
     )
 
 
-def test_fails_new_data_whose_keys_the_step_role_may_not_read():
-    stack = new_stack()
+def test_fails_new_data_whose_keys_the_step_role_may_not_read(typed: SharedPipeline):
+    stack = typed.stack
     with pytest.raises(
         PipelineDefinitionError,
         match=r"^Test/OnNewData: parameter 'InputDataKey' of pipeline churn: gets keys under "
@@ -307,7 +326,7 @@ def test_fails_new_data_whose_keys_the_step_role_may_not_read():
         NewDataTrigger(
             stack,
             "OnNewData",
-            pipeline=_typed_pipeline(stack),
+            pipeline=typed.pipeline,
             bucket=s3.Bucket(stack, "Data"),
             prefix="raw/",
             key_parameter="InputDataKey",
@@ -329,8 +348,10 @@ def test_fails_new_data_whose_keys_the_step_role_may_not_read():
         ("at(2025-13-01T06:00:00)", r"is not a valid date"),
     ],
 )
-def test_fails_a_schedule_expression_the_scheduler_would_reject(expression: str, message: str):
-    stack = new_stack()
+def test_fails_a_schedule_expression_the_scheduler_would_reject(
+    churn: SharedPipeline, expression: str, message: str
+):
+    stack = churn.stack
     with pytest.raises(
         PipelineDefinitionError,
         match=r"^PipelineSchedule Test/Nightly has 1 problem:\n- prop 'schedule': ",
@@ -338,7 +359,7 @@ def test_fails_a_schedule_expression_the_scheduler_would_reject(expression: str,
         PipelineSchedule(
             stack,
             "Nightly",
-            pipeline=_pipeline(stack),
+            pipeline=churn.pipeline,
             schedule=scheduler.ScheduleExpression.expression(expression),
         )
     assert re.search(message, str(raised.value))
@@ -416,10 +437,12 @@ def test_a_token_retry_count_is_not_checked():
         ),
     ],
 )
-def test_fails_invalid_schedule_props_naming_the_construct(props: dict[str, Any], message: str):
-    stack = new_stack()
+def test_fails_invalid_schedule_props_naming_the_construct(
+    churn: SharedPipeline, props: dict[str, Any], message: str
+):
+    stack = churn.stack
     given: dict[str, Any] = {
-        "pipeline": _pipeline(stack),
+        "pipeline": churn.pipeline,
         "schedule": scheduler.ScheduleExpression.rate(cdk.Duration.days(1)),
         **props,
     }
@@ -548,12 +571,12 @@ def test_dead_letter_queue_policy_is_scoped_to_each_rule(targeted):
     assert sids == ["AllowEventRuleRule4C995B7FTarget1", "AllowEventRuleOther34654A52Target0"]
 
 
-def test_fails_a_target_setting_an_undeclared_parameter(untouched: Pipeline):
+def test_fails_a_target_setting_an_undeclared_parameter(churn: SharedPipeline):
     with pytest.raises(
         PipelineDefinitionError,
         match=r"^SageMakerPipelineTarget: sets parameter 'Nope', which pipeline churn does not",
     ):
-        SageMakerPipelineTarget(untouched, parameters={"Nope": "x"})
+        SageMakerPipelineTarget(churn.pipeline, parameters={"Nope": "x"})
 
 
 @pytest.mark.parametrize(
@@ -573,16 +596,16 @@ def test_fails_a_target_setting_an_undeclared_parameter(untouched: Pipeline):
     ],
 )
 def test_fails_a_target_retry_policy_eventbridge_would_reject(
-    untouched: Pipeline, props: dict[str, Any], message
+    churn: SharedPipeline, props: dict[str, Any], message
 ):
     with pytest.raises(PipelineDefinitionError) as raised:
-        SageMakerPipelineTarget(untouched, **props)
+        SageMakerPipelineTarget(churn.pipeline, **props)
     assert str(raised.value) == message
 
 
-def test_fails_a_target_bound_to_a_rule_not_created_in_this_app():
-    stack = new_stack()
-    target = SageMakerPipelineTarget(_pipeline(stack))
+def test_fails_a_target_bound_to_a_rule_not_created_in_this_app(churn: SharedPipeline):
+    stack = churn.stack
+    target = SageMakerPipelineTarget(churn.pipeline)
     imported = events.Rule.from_event_rule_arn(
         stack, "Imported", f"arn:aws:events:{REGION}:{ACCOUNT}:rule/nightly"
     )
@@ -722,9 +745,10 @@ def test_new_data_from_an_imported_bucket(new_data):
         ({"key_parameter": "InputDataKey", "parameters": {"Mode": "full"}}, "Mode"),
     ],
 )
-def test_fails_new_data_setting_an_undeclared_parameter(props: dict[str, Any], parameter: str):
-    stack = new_stack()
-    pipeline = _pipeline(stack)
+def test_fails_new_data_setting_an_undeclared_parameter(
+    churn: SharedPipeline, props: dict[str, Any], parameter: str
+):
+    stack, pipeline = churn.stack, churn.pipeline
     bucket = s3.Bucket.from_bucket_name(stack, "Landing", "landing")
     with pytest.raises(
         PipelineDefinitionError,
@@ -759,11 +783,11 @@ def test_fails_new_data_setting_an_undeclared_parameter(props: dict[str, Any], p
     ],
 )
 def test_fails_new_data_props_that_would_never_match_or_be_overwritten(
-    props: dict[str, Any], message: str
+    churn: SharedPipeline, props: dict[str, Any], message: str
 ):
-    stack = new_stack()
+    stack = churn.stack
     given: dict[str, Any] = {
-        "pipeline": _pipeline(stack),
+        "pipeline": churn.pipeline,
         "bucket": s3.Bucket.from_bucket_name(stack, "Landing", "landing"),
         "prefix": "incoming/",
         "key_parameter": "InputDataKey",
@@ -987,6 +1011,23 @@ def test_notifications_to_a_topic_of_another_stack_admit_the_rule_without_a_cycl
     assert team.dependencies == [ops]
 
 
+def _in_dev_stage() -> Pipeline:
+    dev = cdk.Stage(new_app(), "dev", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    return _pipeline(cdk.Stack(dev, "Team"))
+
+
+@pytest.fixture(scope="module")
+def _shared_in_dev_stage() -> SharedPipeline:
+    return SharedPipeline(_in_dev_stage)
+
+
+@pytest.fixture
+def in_dev_stage(_shared_in_dev_stage: SharedPipeline) -> Iterator[SharedPipeline]:
+    """``_pipeline`` in stack dev/Team of a Stage; tests may add stages to the app (root)."""
+    yield _shared_in_dev_stage
+    _shared_in_dev_stage.restore()
+
+
 @pytest.mark.parametrize(
     ("topic_env", "message"),
     [
@@ -1003,17 +1044,17 @@ def test_notifications_to_a_topic_of_another_stack_admit_the_rule_without_a_cycl
         ),
     ],
 )
-def test_fails_notifications_to_a_topic_eventbridge_cannot_reach(topic_env, message):
+def test_fails_notifications_to_a_topic_eventbridge_cannot_reach(
+    in_dev_stage: SharedPipeline, topic_env, message
+):
     # Before, CDK tried to route through the other account's event bus and, inside a Stage,
     # failed synth with NoCrossStageDependency naming neither construct nor prop.
-    app = new_app()
+    app, team = in_dev_stage.root, in_dev_stage.stack
     account, region = topic_env
     tooling = cdk.Stage(app, "Tooling", env=cdk.Environment(account=account, region=region))
     topic = sns.Topic(cdk.Stack(tooling, "Ops"), "Alerts")
-    dev = cdk.Stage(app, "dev", env=cdk.Environment(account=ACCOUNT, region=REGION))
-    team = cdk.Stack(dev, "Team")
     with pytest.raises(PipelineDefinitionError) as error:
-        PipelineFailureNotifications(team, "Failures", pipeline=_pipeline(team), topic=topic)
+        PipelineFailureNotifications(team, "Failures", pipeline=in_dev_stage.pipeline, topic=topic)
     assert str(error.value) == (
         "PipelineFailureNotifications dev/Team/Failures has 1 problem:\n"
         f"- prop 'topic': {message} (leave topic unset: this stack gets its own encrypted "
@@ -1022,11 +1063,11 @@ def test_fails_notifications_to_a_topic_eventbridge_cannot_reach(topic_env, mess
     )
 
 
-def test_fails_notifications_to_an_imported_topic_of_another_account():
-    stack = new_stack()
+def test_fails_notifications_to_an_imported_topic_of_another_account(churn: SharedPipeline):
+    stack = churn.stack
     topic = sns.Topic.from_topic_arn(stack, "Central", f"arn:aws:sns:{REGION}:444455556666:alerts")
     with pytest.raises(PipelineDefinitionError, match="the topic is in account 444455556666"):
-        PipelineFailureNotifications(stack, "Failures", pipeline=_pipeline(stack), topic=topic)
+        PipelineFailureNotifications(stack, "Failures", pipeline=churn.pipeline, topic=topic)
 
 
 def test_notifications_to_a_topic_of_this_app_need_no_warning(notifications):
@@ -1149,10 +1190,10 @@ def test_notifications_rule_belongs_to_the_notifications_not_the_pipeline():
     ],
 )
 def test_fails_notifications_that_would_never_fire_or_reach_anyone(
-    props: dict[str, Any], message: str
+    churn: SharedPipeline, props: dict[str, Any], message: str
 ):
-    stack = new_stack()
-    given: dict[str, Any] = {"pipeline": _pipeline(stack), **props}
+    stack = churn.stack
+    given: dict[str, Any] = {"pipeline": churn.pipeline, **props}
     with pytest.raises(
         PipelineDefinitionError,
         match=r"^PipelineFailureNotifications Test/Failures has 1 problem:\n- prop ",

@@ -628,6 +628,8 @@ def test_fails_parameters_for_a_target_bound_under_an_id_of_its_own():
         r"add_target binds it as Target<index>, where the parameters are set\)$",
     ):
         target.bind(rule, "Nightly")
+    # Checked before the target's role and policy are created: the rule is left as it was.
+    assert [child.node.id for child in rule.node.children] == ["Resource"]
 
 
 def test_fails_a_target_for_what_is_not_a_pipeline():

@@ -427,6 +427,8 @@ class SageMakerPipelineTarget:
             raise PipelineDefinitionError(
                 "SageMakerPipelineTarget needs an events.Rule created in this app"
             )
+        # Checked before anything is created under the rule: a failed bind leaves it as it was.
+        parameters_at = _parameters_target(rule, target_id, self.parameters)
         rule_arn = rule.rule_ref.rule_arn
         role = _service_role(
             rule,
@@ -462,7 +464,8 @@ class SageMakerPipelineTarget:
                 )
             )
             dead_letter_config = events.CfnRule.DeadLetterConfigProperty(arn=queue_arn)
-        _set_pipeline_parameters(rule, target_id, self.parameters)
+        if parameters_at is not None:
+            _set_pipeline_parameters(*parameters_at, self.parameters)
         return events.RuleTargetConfig(
             arn=self.pipeline.pipeline_arn,
             role=role,
@@ -483,16 +486,17 @@ def _logical_id(construct: Construct) -> str:
     return str(stack.resolve(stack.get_logical_id(element)))
 
 
-def _set_pipeline_parameters(
+def _parameters_target(
     rule: Construct, target_id: str, parameters: Mapping[str, str]
-) -> None:
-    """The one escape hatch: ``RuleTargetConfig`` has no SageMaker parameters yet.
+) -> tuple[events.CfnRule, str] | None:
+    """Where a target's parameters go: the L1 rule and the target's index (None: none).
 
-    aws/aws-cdk#14887 tracks a SageMaker pipeline target; until then the parameters are
-    set on the L1 rule, at this target's index only (other targets are untouched).
+    ``RuleTargetConfig`` has no SageMaker parameters yet (aws/aws-cdk#14887): they are set
+    on the L1 rule, at this target's index, which ``rule.add_target`` binds as
+    ``Target<index>``.
     """
     if not parameters:
-        return
+        return None
     match = re.fullmatch(r"Target(\d+)", target_id)
     cfn_rule = rule.node.default_child
     if match is None or not isinstance(cfn_rule, events.CfnRule):
@@ -503,8 +507,15 @@ def _set_pipeline_parameters(
             f"{rule.node.path}; add_target binds it as Target<index>, where the parameters "
             "are set)"
         )
+    return cfn_rule, match.group(1)
+
+
+def _set_pipeline_parameters(
+    cfn_rule: events.CfnRule, index: str, parameters: Mapping[str, str]
+) -> None:
+    """The one escape hatch: the parameters, at this target's index only."""
     cfn_rule.add_property_override(
-        f"Targets.{match.group(1)}.SageMakerPipelineParameters",
+        f"Targets.{index}.SageMakerPipelineParameters",
         {"PipelineParameterList": [{"Name": k, "Value": v} for k, v in parameters.items()]},
     )
 

@@ -351,12 +351,16 @@ def test_fails_on_invalid_parameter_values_and_definitions(ws: Workspace) -> Non
 
 def test_fails_on_options_for_unknown_steps(ws: Workspace) -> None:
     definition, _ = cached_pipeline(ws)
+    runner = ws.runner(faults={"Perp": ["Step.THROTTLING"]})
     with pytest.raises(
         LocalRunError,
         match=r"faults: no step named 'Perp' in the pipeline "
         r"\(did you mean 'Prep'\?\)",
     ):
-        ws.runner(faults={"Perp": ["Step.THROTTLING"]}).run(definition)
+        runner.run(definition)
+    # Checked before the execution is recorded: a typo used to leave a Stopped execution
+    # ("the process running the execution ended before it finished") for --resume.
+    assert runner.executions() == []
 
 
 def test_fails_a_step_whose_custom_image_is_not_mapped(ws: Workspace) -> None:

@@ -17,6 +17,7 @@ from ._shape_check import is_expression
 from ._tokens import is_token
 
 HYPERBAND = "Hyperband"
+GRID = "Grid"
 # The static hyperparameters Hyperband infers MaxResource from, in the API's order
 # (HyperbandStrategyConfig.MaxResource).
 HYPERBAND_EPOCH_HYPERPARAMETERS = ("epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs")
@@ -198,6 +199,44 @@ def strategy_config_without_hyperband(config: Mapping[str, Any]) -> str | None:
     if strategy is not None and strategy != HYPERBAND and config.get("StrategyConfig") is not None:
         return strategy
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class GridRange:
+    """A continuous or integer range of a Grid tuning job, which searches categorical ones only.
+
+    ``kind`` is ``Continuous`` or ``Integer``, ``index`` its position in
+    ``<kind>ParameterRanges`` and ``name`` the hyperparameter.
+
+    Example::
+
+        GridRange("Integer", 0, "max_depth")
+    """
+
+    kind: str
+    index: int
+    name: str
+
+
+def grid_non_categorical_ranges(config: Mapping[str, Any]) -> list[GridRange]:
+    """The continuous and integer ranges of a Grid tuning job (none for other strategies).
+
+    The developer guide ("How hyperparameter tuning works", Grid search): "Only categorical
+    parameters are supported when using the grid search strategy." Only a literal strategy
+    is judged.
+    """
+    ranges: Any = config.get("ParameterRanges")
+    if literal_strategy(config) != GRID or not _is_object(ranges):
+        return []
+    found: list[GridRange] = []
+    for kind in ("Continuous", "Integer"):
+        items: Any = ranges.get(f"{kind}ParameterRanges")
+        if type(items) is not list:
+            continue
+        for index, item in enumerate(items):
+            name = item.get("Name") if isinstance(item, Mapping) else None
+            found.append(GridRange(kind, index, str(name)))
+    return found
 
 
 RangeRule = Literal[

@@ -42,6 +42,7 @@ from ._tuning_rules import (
     RANGE_KINDS,
     TuningShape,
     WarmStartMismatch,
+    grid_non_categorical_ranges,
     hyperband_early_stopping,
     hyperband_max_resource_missing,
     hyperband_resources_out_of_order,
@@ -1221,7 +1222,7 @@ class _Validator:
             )
 
     def _check_tuning_strategy(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
-        """Hyperband runs without early stopping, and only Hyperband takes a StrategyConfig.
+        """Hyperband without early stopping, StrategyConfig for Hyperband, Grid on categories.
 
         The rules are in ``_tuning_rules``, which the local runner applies at run time too.
         Only a literal strategy (and early stopping type) can be judged: a parameter's value
@@ -1255,6 +1256,15 @@ class _Validator:
                 f"{where}.StrategyConfig.HyperbandStrategyConfig.MinResource",
                 f"MinResource {resources[0]} is more than MaxResource {resources[1]}",
                 "give a MinResource at most MaxResource (the epochs a trial may run)",
+            )
+        for grid_range in grid_non_categorical_ranges(config):
+            self.add(
+                record.name,
+                f"{where}.ParameterRanges.{grid_range.kind}ParameterRanges[{grid_range.index}]",
+                f"the Grid strategy searches categorical ranges only, and '{grid_range.name}' "
+                f"is {grid_range.kind.lower()}",
+                "list the values to try (CategoricalParameter(values=[…]) in Python, "
+                "CategoricalParameterRanges in JSON), or use the Random or Bayesian strategy",
             )
         if literal_strategy(config) == HYPERBAND and hyperband_max_resource_missing(arguments):
             self.add(

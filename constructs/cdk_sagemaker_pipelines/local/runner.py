@@ -50,6 +50,7 @@ from ._graph import StepGraph, StepSpec
 from .cache import CacheEntry, StepCache, cache_config, cache_key
 from .evaluate import Evaluator, ExecutionVariables
 from .executors import LAZY_ARGUMENTS, RunSettings, StepContext, StepResult, executor_for
+from .executors._outputs import coerce_output, declared_outputs
 from .isolation import choose_isolation, remove_tree
 from .records import (
     ExecutionRecord,
@@ -221,6 +222,7 @@ class LocalRunner:
             )
         elif from_execution is not None:
             raise LocalRunError("from_execution (--from-execution) needs steps (--steps)")
+        self._check_options(graph)
         execution_id, directory = new_execution_dir(settings.root)
         record = ExecutionRecord(
             directory=directory,
@@ -260,6 +262,7 @@ class LocalRunner:
             stored = _recorded_json(directory, "resources.json")
             resources = ResourceMap.from_json(stored).merged(self.config.resources)
             graph = StepGraph.from_definition(body)
+            self._check_options(graph)
             store = StepStore(settings.root / "s3", resources.s3_mappings())
             snapshot = load_snapshot(directory)
             done = [
@@ -410,6 +413,34 @@ class LocalRunner:
         }
         return config, preset, excluded, reused
 
+    def _check_options(self, graph: StepGraph) -> None:
+        """The per-step options (faults, callback outputs) fit the pipeline.
+
+        Checked before an execution record exists: a typo leaves no execution behind.
+        """
+        config = self.config
+        for option, steps in (
+            ("faults", config.faults),
+            ("callback_outputs", config.callback_outputs),
+        ):
+            for step in steps:
+                if step not in graph.steps:
+                    hint = did_you_mean(step, graph.steps)
+                    raise LocalRunError(
+                        f"{option}: no step named '{step}' in the pipeline"
+                        + (f" ({hint})" if hint else "")
+                    )
+        _check_supplied_outputs(config.callback_outputs, graph)
+        for step, kinds in config.faults.items():
+            for kind in kinds:
+                if kind not in FAULT_TYPES:
+                    hint = did_you_mean(kind, sorted(FAULT_TYPES))
+                    known = ", ".join(sorted(FAULT_TYPES)) + (f"; {hint}" if hint else "")
+                    raise LocalRunError(
+                        f"faults: step '{step}': unknown exception type '{kind}' "
+                        f"(expected one of {known})"
+                    )
+
     def _execute(
         self,
         settings: RunSettings,
@@ -423,26 +454,6 @@ class LocalRunner:
         parameters: Mapping[str, Any],
     ) -> ExecutionResult:
         config = self.config
-        for option, steps in (
-            ("faults", config.faults),
-            ("callback_outputs", config.callback_outputs),
-        ):
-            for step in steps:
-                if step not in graph.steps:
-                    hint = did_you_mean(step, graph.steps)
-                    raise LocalRunError(
-                        f"{option}: no step named '{step}' in the pipeline"
-                        + (f" ({hint})" if hint else "")
-                    )
-        for step, kinds in config.faults.items():
-            for kind in kinds:
-                if kind not in FAULT_TYPES:
-                    hint = did_you_mean(kind, sorted(FAULT_TYPES))
-                    known = ", ".join(sorted(FAULT_TYPES)) + (f"; {hint}" if hint else "")
-                    raise LocalRunError(
-                        f"faults: step '{step}': unknown exception type '{kind}' "
-                        f"(expected one of {known})"
-                    )
         limit = config.max_parallel
         if limit is None:
             limit = resources.max_parallel or os.cpu_count() or 1
@@ -1099,3 +1110,30 @@ __all__ = [
     "ProgressEvent",
     "retry_delay",
 ]
+
+
+def _check_supplied_outputs(supplied: Mapping[str, Mapping[str, Any]], graph: StepGraph) -> None:
+    """Output values given for Callback and Lambda steps name declared outputs, typed right.
+
+    Checked before anything runs: a misspelled name would otherwise surface only when the
+    step's turn comes, as a missing value, after every step before it has run. A step that
+    declares no outputs takes any name (``--callback-output Step.done=true`` completes it).
+    """
+    for step, values in supplied.items():
+        spec = graph.steps[step]
+        if spec.step_type not in ("Callback", "Lambda"):
+            continue
+        declared = dict(declared_outputs(spec.entry))
+        if not declared:
+            continue
+        for name, value in values.items():
+            if name not in declared:
+                hint = did_you_mean(str(name), declared)
+                raise LocalRunError(
+                    f"callback_outputs: {spec.step_type} step '{step}' declares no output "
+                    f"'{name}' ({hint or 'its outputs: ' + ', '.join(declared)})"
+                )
+            try:
+                coerce_output(name, declared[name], value, "--callback-output")
+            except StepError as error:
+                raise LocalRunError(f"callback_outputs: step '{step}': {error}") from None

@@ -630,6 +630,46 @@ def test_fails_strategy_config_without_hyperband_names_the_argument(binder: Stat
     assert problem.message == "StrategyConfig configures Hyperband, but the strategy is 'Bayesian'"
 
 
+def test_fails_grid_search_over_continuous_or_integer_ranges(binder: StaticBinder) -> None:
+    # The developer guide: "Only categorical parameters are supported when using the grid
+    # search strategy". Was accepted, and the local runner then failed the continuous range
+    # at run time and enumerated the integer one.
+    step = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        strategy="Grid",
+        hyperparameter_ranges={
+            "eta": ContinuousParameter(min_value=0.01, max_value=0.3),
+            "max_depth": IntegerParameter(min_value=2, max_value=4),
+            "booster": CategoricalParameter(values=["gbtree", "dart"]),
+        },
+    )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    where = "Arguments.HyperParameterTuningJobConfig.ParameterRanges"
+    assert [(p.step, p.field, p.argument, p.message) for p in caught.value.problems] == [
+        (
+            "Tune",
+            f"{where}.ContinuousParameterRanges[0]",
+            "hyperparameter_ranges",
+            "the Grid strategy searches categorical ranges only, and 'eta' is continuous",
+        ),
+        (
+            "Tune",
+            f"{where}.IntegerParameterRanges[0]",
+            "hyperparameter_ranges",
+            "the Grid strategy searches categorical ranges only, and 'max_depth' is integer",
+        ),
+    ]
+    assert caught.value.problems[0].hint == (
+        "list the values to try (CategoricalParameter(values=[…]) in Python, "
+        "CategoricalParameterRanges in JSON), or use the Random or Bayesian strategy"
+    )
+
+
 def test_fails_hyperband_min_resource_above_max_resource_in_a_json_definition(
     binder: StaticBinder,
 ) -> None:

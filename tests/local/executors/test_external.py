@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from cdk_sagemaker_pipelines.definition import (
     CallbackStep,
     ConditionEquals,
@@ -13,7 +17,7 @@ from cdk_sagemaker_pipelines.definition import (
     ParameterString,
     StepOutput,
 )
-from cdk_sagemaker_pipelines.local import ResourceMap
+from cdk_sagemaker_pipelines.local import LocalRunError, ResourceMap
 from tests.local.conftest import Workspace, compile_steps
 
 ARN = "arn:aws:lambda:us-east-1:111122223333:function:prep"
@@ -117,13 +121,48 @@ def test_fails_a_callback_without_values_saying_how_to_supply_them(ws: Workspace
 
 
 def test_fails_a_callback_missing_one_value_saying_how_to_supply_it(ws: Workspace) -> None:
-    result = ws.runner(callback_outputs={"Approve": {"aproved": "true"}}).run(
-        compile_steps([callback()])
-    )
+    result = ws.runner(callback_outputs={"Approve": {}}).run(compile_steps([callback()]))
     assert result.step("Approve").failure_reason == (
         "no value for output 'approved': add --callback-output Approve.approved=VALUE "
         "(LocalConfig(callback_outputs={'Approve': {'approved': …}}))"
     )
+
+
+@pytest.mark.parametrize(
+    ("supplied", "message"),
+    [
+        (
+            {"Approve": {"aproved": "true"}},
+            "callback_outputs: Callback step 'Approve' declares no output 'aproved' "
+            "(did you mean 'approved'?)",
+        ),
+        (
+            {"Approve": {"approved": "true", "reviewer": "me"}},
+            "callback_outputs: Callback step 'Approve' declares no output 'reviewer' "
+            "(its outputs: approved)",
+        ),
+        (
+            {"Approve": {"approved": "maybe"}},
+            "callback_outputs: step 'Approve': output 'approved' is declared Boolean but "
+            "--callback-output gave 'maybe'",
+        ),
+        (
+            {"Prep": {"rows": "3", "okay": "true"}},
+            "callback_outputs: Lambda step 'Prep' declares no output 'okay' (did you mean 'ok'?)",
+        ),
+    ],
+    ids=["misspelled", "undeclared", "wrong-type", "lambda"],
+)
+def test_fails_supplied_outputs_a_step_does_not_declare_before_anything_runs(
+    ws: Workspace, supplied: dict[str, dict[str, str]], message: str
+) -> None:
+    # Were found only when the step's turn came, after every step before it had run: a
+    # misspelled name as "no value for output 'approved'", an undeclared one not at all.
+    step, env = lambda_step()
+    runner = ws.runner(callback_outputs=supplied)
+    with pytest.raises(LocalRunError, match=re.escape(message)):
+        runner.run(compile_steps([callback(), step], [env]))
+    assert runner.executions() == []
 
 
 def test_emr_steps_take_supplied_properties_or_fail(ws: Workspace) -> None:

@@ -198,7 +198,7 @@ def test_fails_when_no_trial_reports_the_objective(ws: Workspace) -> None:
         inputs={"train": "s3://data-bucket/train"},
         metric_definitions={"acc": r"accuracy=([0-9.]+)"},
         objective_metric_name="acc",
-        hyperparameter_ranges={"depth": IntegerParameter(min_value=1, max_value=2)},
+        hyperparameter_ranges={"depth": CategoricalParameter(values=[1, 2])},
         max_jobs=2,
         max_parallel_jobs=2,
         strategy="Grid",
@@ -664,6 +664,24 @@ def test_fails_hyperband_settings_the_validator_rejects_known_only_at_run_time(
         "StrategyConfig configures Hyperband, but the strategy is 'Random': SageMaker rejects "
         "the tuning job; remove StrategyConfig or use the Hyperband strategy",
     ]
+
+
+def test_fails_grid_search_over_an_integer_range_known_only_at_run_time(ws: Workspace) -> None:
+    # SageMaker's grid search takes categorical ranges only; the runner used to enumerate an
+    # integer range (and fail a continuous one with a message of its own).
+    tune = seeded_tune(
+        ws, hyperparameter_ranges={"depth": IntegerParameter(min_value=1, max_value=3)}
+    )
+    definition = compile_steps([tune])
+    config = definition["Steps"][0]["Arguments"]["HyperParameterTuningJobConfig"]
+    config["Strategy"] = {"Get": "Parameters.Strategy"}
+    definition["Parameters"] = [{"Name": "Strategy", "Type": "String", "DefaultValue": "Grid"}]
+
+    assert ws.runner().run(definition).step("Tune").failure_reason == (
+        "the Grid strategy searches categorical ranges only, and 'depth' is integer: SageMaker "
+        "rejects the tuning job; list the values to try as a categorical range, or use the "
+        "Random or Bayesian strategy"
+    )
 
 
 def test_fails_hyperband_min_resource_above_max_resource_known_only_at_run_time(

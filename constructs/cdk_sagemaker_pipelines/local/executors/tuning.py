@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...definition._tuning_rules import (
+    GRID,
     HYPERBAND,
     HYPERBAND_EPOCH_HYPERPARAMETERS,
     RangeProblem,
     TuningShape,
     WarmStartMismatch,
+    grid_non_categorical_ranges,
     hyperband_early_stopping,
     hyperband_max_resource_missing,
     hyperband_resources_out_of_order,
@@ -119,7 +121,7 @@ class _CompletionCriteria:
 class TuningExecutor:
     """Runs up to ``MaxNumberOfTrainingJobs`` trials, ``MaxParallelTrainingJobs`` at a time.
 
-    ``Grid`` enumerates categorical and integer ranges; every other strategy (Bayesian,
+    ``Grid`` enumerates the categorical ranges; every other strategy (Bayesian,
     Random, Hyperband) samples the ranges at random, seeded by ``RandomSeed`` (else by
     the step's name), so runs are reproducible. ``TuningJobCompletionCriteria`` is
     checked after each batch of ``MaxParallelTrainingJobs`` trials, and
@@ -396,7 +398,7 @@ def _seed(step: str, config: Mapping[str, Any]) -> str:
 
 
 def _check_strategy(arguments: Mapping[str, Any], config: Mapping[str, Any]) -> None:
-    """The validator's Hyperband and StrategyConfig rules, for values known only at run time."""
+    """The validator's Hyperband, StrategyConfig and Grid rules, for values only run time knows."""
     early_stopping = hyperband_early_stopping(config)
     if early_stopping is not None:
         raise StepError(
@@ -409,6 +411,12 @@ def _check_strategy(arguments: Mapping[str, Any], config: Mapping[str, Any]) -> 
         raise StepError(
             f"StrategyConfig configures Hyperband, but the strategy is {strategy!r}: SageMaker "
             "rejects the tuning job; remove StrategyConfig or use the Hyperband strategy"
+        )
+    for grid_range in grid_non_categorical_ranges(config):
+        raise StepError(
+            f"the Grid strategy searches categorical ranges only, and '{grid_range.name}' is "
+            f"{grid_range.kind.lower()}: SageMaker rejects the tuning job; list the values to "
+            "try as a categorical range, or use the Random or Bayesian strategy"
         )
     resources = hyperband_resources_out_of_order(config)
     if resources is not None:
@@ -500,15 +508,11 @@ def _candidates(
     continuous = list(ranges.get("ContinuousParameterRanges") or [])
     integer = list(ranges.get("IntegerParameterRanges") or [])
     categorical = list(ranges.get("CategoricalParameterRanges") or [])
-    if strategy == "Grid":
-        if continuous:
-            raise StepError("the Grid strategy takes no continuous ranges")
+    if strategy == GRID:
+        # Categorical ranges only: _check_strategy has rejected the others.
         axes: list[tuple[str, list[str]]] = [
             (item["Name"], [str(v) for v in item["Values"]]) for item in categorical
         ]
-        for item in integer:
-            low, high = (int(bound) for bound in _bounds(item, integer=True))
-            axes.append((item["Name"], [str(v) for v in range(low, high + 1)]))
         grid = [
             dict(zip([a[0] for a in axes], combo, strict=True))
             for combo in itertools.product(*(a[1] for a in axes))

@@ -560,6 +560,7 @@ def test_fails_on_unknown_fault_types_a_zero_parallelism_and_a_file_as_root(
         ws.runner(faults={"Prep": ["SageMaker.CAPACITY_EROR"]}).run(definition)
     with pytest.raises(LocalRunError, match="max_parallel must be at least 1, got 0"):
         ws.runner(max_parallel=0).run(definition)
+    assert ws.runner().executions() == []  # checked before an execution is recorded
     not_a_directory = ws.root / "file"
     not_a_directory.write_text("")
     with pytest.raises(LocalRunError, match=r"root .*/file \(--root\) is not a directory"):

@@ -414,11 +414,13 @@ class LocalRunner:
         return config, preset, excluded, reused
 
     def _check_options(self, graph: StepGraph) -> None:
-        """The per-step options (faults, callback outputs) fit the pipeline.
+        """The options fit the pipeline: parallelism, and per-step faults and callback outputs.
 
         Checked before an execution record exists: a typo leaves no execution behind.
         """
         config = self.config
+        if config.max_parallel is not None and config.max_parallel < 1:
+            raise LocalRunError(f"max_parallel must be at least 1, got {config.max_parallel}")
         for option, steps in (
             ("faults", config.faults),
             ("callback_outputs", config.callback_outputs),

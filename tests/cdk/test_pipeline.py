@@ -242,6 +242,33 @@ def test_imported_roles_are_accepted_and_get_the_derived_policies():
     template.resource_count_is("AWS::IAM::Role", 0)
 
 
+def test_fails_roles_of_another_account_naming_the_props():
+    # The derived policies were attached to roles of those names in the stack's account
+    # (a failed deployment, or another role getting the pipeline's access), and SageMaker
+    # can't use another account's role anyway.
+    stack = new_stack()
+    role = iam.Role.from_role_arn(stack, "Role", "arn:aws:iam::999988887777:role/pipeline")
+    step_role = iam.Role.from_role_arn(stack, "StepRole", "arn:aws:iam::999988887777:role/jobs")
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=prep_and_train(), role=role, step_role=step_role)
+    assert str(raised.value) == (
+        "Pipeline Test/Training has 2 problems:\n"
+        + "\n".join(
+            f"- prop '{prop}': a role of account 999988887777, but the pipeline's stack is in "
+            "account 111122223333: SageMaker can't use another account's role, and the derived "
+            "policy would be attached to a role of that name in 111122223333 (give a role of "
+            f"account 111122223333, or leave {prop} out to get one)"
+            for prop in ("role", "step_role")
+        )
+    )
+
+
+def test_roles_of_an_env_agnostic_stack_are_not_compared():
+    stack = new_stack(account=None, region=None)
+    step_role = iam.Role.from_role_arn(stack, "StepRole", "arn:aws:iam::999988887777:role/jobs")
+    Pipeline(stack, "Training", definition=prep_and_train(), step_role=step_role)
+
+
 @pytest.fixture(scope="module")
 def token_named() -> Pipeline:
     """A pipeline whose name is a CloudFormation parameter (a token)."""

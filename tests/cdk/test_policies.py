@@ -14,7 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 
-from cdk_sagemaker_pipelines.cdk import Pipeline
+from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
 from cdk_sagemaker_pipelines.cdk._acknowledge import (
     WILDCARD_RULE,
     acknowledge_wildcards,
@@ -37,12 +37,13 @@ from cdk_sagemaker_pipelines.definition import (
     TransformStep,
 )
 from cdk_sagemaker_pipelines.definition.steps import CallbackStep
-from tests.cdk.conftest import new_stack
+from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import (
     ACCOUNT,
     REGION,
     literal_definition,
     logical_id,
+    prep_and_train,
     s3_arn,
     statements,
 )
@@ -742,6 +743,38 @@ def test_the_same_finding_is_acknowledged_once():
         iam.PolicyStatement(sid="DescribeJobNetwork", actions=["x:Z"], resources=["*"]),
     ]
     assert acknowledge_wildcards(role, twice, "s") == [f"{WILDCARD_RULE}[Resource::*]"]
+
+
+@pytest.mark.parametrize("strength", ["weak", "strong"])
+def test_wildcards_on_a_store_of_another_stack_are_acknowledged_as_synthesized(strength: str):
+    # A platform stack's store shared by a team stack's pipeline: synth turns the bucket's
+    # Ref into the team stack's import (Fn::GetStackOutput, or Fn::ImportValue for strong
+    # references), and cdk-nag names its findings after that. Acknowledged only as the
+    # Ref, every such wildcard failed synth in an app with cdk-nag.
+    app = new_app(**{"@aws-cdk/core:defaultCrossStackReferences": strength})
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    store = ArtifactStore(cdk.Stack(app, "Platform", env=env), "Artifacts")
+    team = cdk.Stack(app, "Team", env=env)
+    pipeline = Pipeline(
+        team, "Training", definition=prep_and_train(), artifact_store=store, pipeline_name=NAME
+    )
+    template = Template.from_stack(team)
+    acknowledged = _acknowledged(pipeline.step_role_policy)
+    imported = "Fn::GetStackOutput" if strength == "weak" else "Fn::ImportValue"
+    flat_resources = [
+        flatten_reference(resource)
+        for statement in statements(template, pipeline.step_role_policy).values()
+        for resource in (
+            statement["Resource"]
+            if isinstance(statement["Resource"], list)
+            else [statement["Resource"]]
+        )
+        if imported in json.dumps(resource)
+    ]
+    wildcards = [flat for flat in flat_resources if "*" in flat]
+    assert wildcards  # the bucket's executions/ and models/ patterns
+    for flat in wildcards:
+        assert f"Annotation::{WILDCARD_RULE}[Resource::{flat}]" in acknowledged
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import jsii
 from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
 
-from constructs import IConstruct
+from constructs import IConstruct, IValidation
 
 WILDCARD_RULE = "AwsSolutions-IAM5"
 
@@ -106,22 +107,64 @@ def acknowledge_wildcards_of(
     """``acknowledge_wildcards`` for each ``(scope, statements, subject)`` of ``stack``.
 
     One round trip to jsii resolves every group's statements: not one per statement and
-    resource, nor one per group.
+    resource, nor one per group. The findings are acknowledged again at synth, as the
+    template names them (see ``_AcknowledgeAsSynthesized``).
     """
+    results = _acknowledge_groups(stack, groups, already=None)
+    stack.node.add_validation(_AcknowledgeAsSynthesized(stack, groups, results))
+    return results
+
+
+def _acknowledge_groups(
+    stack: Stack,
+    groups: Sequence[tuple[IConstruct, list[iam.PolicyStatement], str]],
+    already: list[list[str]] | None,
+) -> list[list[str]]:
     everything = [statement for _, statements, _ in groups for statement in statements]
     # One statement rendered per statement given, in order: split again by group below.
     resolved = stack.resolve(iam.PolicyDocument(statements=everything).to_json())
     rendered: list[Any] = resolved.get("Statement", []) if resolved else []
     results: list[list[str]] = []
     start = 0
-    for scope, statements, subject in groups:
+    for index, (scope, statements, subject) in enumerate(groups):
         group = rendered[start : start + len(statements)]
         start += len(statements)
-        results.append(_acknowledge(scope, group, subject))
+        done = already[index] if already is not None else []
+        results.append(_acknowledge(scope, group, subject, done))
     return results
 
 
-def _acknowledge(scope: IConstruct, resolved: list[Any], subject: str) -> list[str]:
+@jsii.implements(IValidation)
+class _AcknowledgeAsSynthesized:
+    """Acknowledge the findings once more at synth, named as the synthesized template names them.
+
+    A resource of another stack (a shared ``ArtifactStore``) is a ``Ref`` while the app is
+    built; synth replaces it with the consuming stack's import (``Fn::ImportValue`` or
+    ``Fn::GetStackOutput``), and cdk-nag names its findings after that. aws-cdk-lib runs
+    validations after it resolves those references and before the policy-validation
+    plugins read the acknowledgments, so ids that changed are acknowledged here.
+    """
+
+    def __init__(
+        self,
+        stack: Stack,
+        groups: Sequence[tuple[IConstruct, list[iam.PolicyStatement], str]],
+        acknowledged: list[list[str]],
+    ) -> None:
+        self._stack = stack
+        self._groups = groups
+        self._acknowledged = acknowledged
+
+    def validate(self) -> list[str]:
+        """Acknowledge the ids the template's references give; never reports an error."""
+        _acknowledge_groups(self._stack, self._groups, already=self._acknowledged)
+        return []
+
+
+def _acknowledge(
+    scope: IConstruct, resolved: list[Any], subject: str, already: Sequence[str] = ()
+) -> list[str]:
+    """Acknowledge the wildcard findings of ``resolved`` on ``scope``, except ``already``."""
     acknowledged: list[str] = []
     acknowledgments: list[Acknowledgment] = []
     for statement in resolved:
@@ -137,6 +180,8 @@ def _acknowledge(scope: IConstruct, resolved: list[Any], subject: str) -> list[s
             if finding in acknowledged:
                 continue
             acknowledged.append(finding)
+            if finding in already:
+                continue
             acknowledgments.append(Acknowledgment(id=finding, reason=f"{subject}: {reason}"))
     if acknowledgments:
         Validations.of(scope).acknowledge(*acknowledgments)

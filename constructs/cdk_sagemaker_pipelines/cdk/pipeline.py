@@ -393,6 +393,8 @@ class Pipeline(_PipelineBase):
         problems += _check_collaborators(
             artifact_store, role, step_role, vpc, vpc_subnets, security_groups, tags
         )
+        if not problems:
+            problems += _role_account_problems(Stack.of(self), role, step_role)
         problems += [
             problem
             for problem in (
@@ -1192,6 +1194,34 @@ def _check_props(
                     None, "max_parallel_execution_steps", f"must be at least 1, got {steps}"
                 )
             )
+    return problems
+
+
+def _role_account_problems(stack: Stack, role: object, step_role: object) -> list[Problem]:
+    """A given role of another account than the pipeline's.
+
+    SageMaker only takes roles of the pipeline's account (iam:PassRole can't pass another
+    account's role), and the derived policy would be attached to the role of that name in
+    the stack's account: a failed deployment, or another role getting the pipeline's access.
+    """
+    problems: list[Problem] = []
+    here = stack.account  # read once: a jsii round trip
+    if is_unresolved(here):
+        return problems
+    for prop, value in (("role", role), ("step_role", step_role)):
+        account = getattr(getattr(value, "env", None), "account", None)
+        if not isinstance(account, str) or is_unresolved(account) or account == here:
+            continue
+        problems.append(
+            PropProblem(
+                None,
+                prop,
+                f"a role of account {account}, but the pipeline's stack is in account "
+                f"{here}: SageMaker can't use another account's role, and the "
+                f"derived policy would be attached to a role of that name in {here}",
+                f"give a role of account {here}, or leave {prop} out to get one",
+            )
+        )
     return problems
 
 

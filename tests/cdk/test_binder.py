@@ -452,12 +452,13 @@ def test_a_bucket_location_with_a_kms_key_gets_that_keys_statements():
     template = Template.from_stack(stack)
     data, key_id = logical_id(bucket), logical_id(key)
     arguments = steps_by_name(definition_of(template))["Prep"]["Arguments"]
-    assert arguments["ProcessingInputs"][0]["S3Input"]["S3Uri"] == f"s3://${{Ref:{data}}}/raw"
+    # The trailing slash is kept: the job reads, and the role grants, the folder raw/ only.
+    assert arguments["ProcessingInputs"][0]["S3Input"]["S3Uri"] == f"s3://${{Ref:{data}}}/raw/"
     assert arguments["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"] == (
         f"s3://${{Ref:{data}}}/clean"
     )
     found = statements(template, pipeline.step_role_policy)
-    assert found["ReadDataBucket1"]["Resource"] == s3_arn([{"Ref": data}, "/raw*"])
+    assert found["ReadDataBucket1"]["Resource"] == s3_arn([{"Ref": data}, "/raw/*"])
     assert found["WriteDataBucket1"] == {
         "Action": ["s3:AbortMultipartUpload", "s3:PutObject"],
         "Effect": "Allow",

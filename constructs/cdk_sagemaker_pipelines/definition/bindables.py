@@ -395,8 +395,12 @@ class S3Location:
 
     @staticmethod
     def from_bucket(bucket: Any, key_prefix: str = "") -> S3Location:
-        """A location in a bucket: a bucket name or an ``aws_s3.IBucket``."""
-        return S3Location(bucket=bucket, key_prefix=key_prefix.strip("/"))
+        """A location in a bucket: a bucket name or an ``aws_s3.IBucket``.
+
+        A trailing ``/`` is kept: ``"raw/"`` means the keys under the folder ``raw``, while
+        ``"raw"`` also matches ``rawfoo/…`` (an S3 prefix), in the job and in its grants.
+        """
+        return S3Location(bucket=bucket, key_prefix=key_prefix.lstrip("/"))
 
     def bucket_name(self) -> Any:
         """The bucket's name (a string, possibly a CDK token)."""

@@ -184,7 +184,7 @@ def test_every_option(ctx: RenderContext, script: Path) -> None:
                     "InputName": "raw",
                     "AppManaged": False,
                     "S3Input": {
-                        "S3Uri": "s3://raw-bucket/data",
+                        "S3Uri": "s3://raw-bucket/data/",
                         "LocalPath": "/opt/ml/processing/input",
                         "S3DataType": "ManifestFile",
                         "S3InputMode": "Pipe",

@@ -379,9 +379,16 @@ def test_event_bridge_keeps_existing_notification_configurations() -> None:
             {"access_log_retention": 30},
             "- prop 'access_log_retention': expected a Duration, got int 30 (Duration.days(30))",
         ),
+        (
+            # Used to end in a typeguard TypeError from deep inside kms.Key.
+            {"removal_policy": "retain"},
+            "- prop 'removal_policy': expected a RemovalPolicy, got str 'retain' "
+            "(RemovalPolicy.RETAIN (the default), RemovalPolicy.SNAPSHOT or "
+            "RemovalPolicy.DESTROY)",
+        ),
     ],
 )
-def test_fails_retentions_s3_lifecycle_rules_cannot_express(props: dict[str, Any], message: str):
+def test_fails_props_naming_the_store(props: dict[str, Any], message: str):
     with pytest.raises(PipelineDefinitionError) as raised:
         ArtifactStore(new_stack(), "Store", **props)
     assert str(raised.value) == f"ArtifactStore Test/Store has 1 problem:\n{message}"

@@ -373,6 +373,10 @@ def test_on_model_approved(shared: Built):
             {"shared_with_accounts": ["4444"]},
             "- prop 'shared_with_accounts': expected 12-digit account ids, got '4444'",
         ),
+        (
+            {"removal_policy": "retain"},
+            "- prop 'removal_policy': expected a RemovalPolicy, got str",
+        ),
     ],
 )
 def test_fails_invalid_props_naming_the_construct(props: dict[str, Any], message: str):

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Token
+from aws_cdk import RemovalPolicy, Token
 
 from constructs import Construct
 
@@ -116,6 +116,18 @@ def _has_attribute(value: object, name: str) -> bool:
     # A property of the class (as jsii classes and interface proxies define them) is not
     # read: reading it takes a jsii round trip. Other objects may set it on the instance.
     return hasattr(type(value), name) or hasattr(value, name)
+
+
+def expect_removal_policy(prop: str, value: object) -> Problem | None:
+    """A problem unless ``value`` is a ``RemovalPolicy`` (a string such as ``"retain"`` isn't)."""
+    if isinstance(value, RemovalPolicy):
+        return None
+    return PropProblem(
+        None,
+        prop,
+        f"expected a RemovalPolicy, got {describe(value)}",
+        "RemovalPolicy.RETAIN (the default), RemovalPolicy.SNAPSHOT or RemovalPolicy.DESTROY",
+    )
 
 
 def expect_str(prop: str, value: object, *, optional: bool = True) -> Problem | None:

@@ -11,7 +11,14 @@ from constructs import Construct
 
 from ..definition import PipelineDefinitionError, Problem
 from ._kms import account_key
-from ._props import check_grantee, describe, expect_bool, expect_str, raise_for
+from ._props import (
+    check_grantee,
+    describe,
+    expect_bool,
+    expect_removal_policy,
+    expect_str,
+    raise_for,
+)
 
 EXECUTIONS_PREFIX = "executions/"
 """Where pipeline steps write per-execution outputs; expired by the lifecycle rule."""
@@ -52,12 +59,15 @@ class ArtifactStore(Construct):
         super().__init__(scope, construct_id)
         raise_for(
             [
-                _whole_days_problem(prop, value)
-                for prop, value in (
-                    ("execution_output_retention", execution_output_retention),
-                    ("noncurrent_version_retention", noncurrent_version_retention),
-                    ("access_log_retention", access_log_retention),
-                )
+                expect_removal_policy("removal_policy", removal_policy),
+                *(
+                    _whole_days_problem(prop, value)
+                    for prop, value in (
+                        ("execution_output_retention", execution_output_retention),
+                        ("noncurrent_version_retention", noncurrent_version_retention),
+                        ("access_log_retention", access_log_retention),
+                    )
+                ),
             ],
             lambda: f"ArtifactStore {self.node.path}",
         )

@@ -22,6 +22,7 @@ from ._props import (
     describe,
     expect_account_ids,
     expect_names,
+    expect_removal_policy,
     expect_str,
     is_unresolved,
     raise_for,
@@ -256,6 +257,7 @@ class ModelRegistry(Resource):
                     f"expected an ArtifactStore, got {describe(artifact_store)}",
                 ),
                 expect_account_ids("shared_with_accounts", shared_with_accounts),
+                expect_removal_policy("removal_policy", removal_policy),
             ],
             lambda: f"ModelRegistry {self.node.path}",
         )

@@ -393,7 +393,7 @@ class Pipeline(_PipelineBase):
         problems += _check_collaborators(
             artifact_store, role, step_role, vpc, vpc_subnets, security_groups, tags
         )
-        if not problems:
+        if not problems and (role is not None or step_role is not None):
             problems += _role_account_problems(Stack.of(self), role, step_role)
         problems += [
             problem

@@ -777,6 +777,27 @@ def test_wildcards_on_a_store_of_another_stack_are_acknowledged_as_synthesized(s
         assert f"Annotation::{WILDCARD_RULE}[Resource::{flat}]" in acknowledged
 
 
+def test_a_second_synth_acknowledges_nothing_again():
+    # Template.from_stack and app.synth(force=True) run the validations again: the ids the
+    # first synth acknowledged as the template names them were recorded once more each time.
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    store = ArtifactStore(cdk.Stack(app, "Platform", env=env), "Artifacts")
+    team = cdk.Stack(app, "Team", env=env)
+    pipeline = Pipeline(
+        team, "Training", definition=prep_and_train(), artifact_store=store, pipeline_name=NAME
+    )
+
+    def entries() -> list[Any]:
+        return [e.data for e in pipeline.step_role_policy.node.metadata if e.type == ACKNOWLEDGED]
+
+    Template.from_stack(team)
+    first = entries()
+    app.synth(force=True)
+    Template.from_stack(team)
+    assert entries() == first
+
+
 @pytest.mark.parametrize(
     ("reference", "flat"),
     [

@@ -153,11 +153,18 @@ class _AcknowledgeAsSynthesized:
     ) -> None:
         self._stack = stack
         self._groups = groups
-        self._acknowledged = acknowledged
+        # A copy: the caller's lists stay what construction acknowledged.
+        self._acknowledged = [list(ids) for ids in acknowledged]
 
     def validate(self) -> list[str]:
-        """Acknowledge the ids the template's references give; never reports an error."""
-        _acknowledge_groups(self._stack, self._groups, already=self._acknowledged)
+        """Acknowledge the ids the template's references give; never reports an error.
+
+        Each synth runs the validations again (``app.synth(force=True)``,
+        ``Template.from_stack``): what an earlier one acknowledged is not recorded twice.
+        """
+        found = _acknowledge_groups(self._stack, self._groups, already=self._acknowledged)
+        for done, ids in zip(self._acknowledged, found, strict=True):
+            done.extend(finding for finding in ids if finding not in done)
         return []
 
 

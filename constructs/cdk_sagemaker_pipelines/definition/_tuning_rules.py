@@ -206,16 +206,22 @@ class GridRange:
     """A continuous or integer range of a Grid tuning job, which searches categorical ones only.
 
     ``kind`` is ``Continuous`` or ``Integer``, ``index`` its position in
-    ``<kind>ParameterRanges`` and ``name`` the hyperparameter.
+    ``<kind>ParameterRanges`` and ``name`` the hyperparameter (None if not a literal).
 
     Example::
 
-        GridRange("Integer", 0, "max_depth")
+        GridRange("Integer", 0, "max_depth").subject  # "'max_depth' is integer"
     """
 
     kind: str
     index: int
-    name: str
+    name: str | None
+
+    @property
+    def subject(self) -> str:
+        """What the range is, for a message: ``'max_depth' is integer``."""
+        named = f"'{self.name}'" if self.name is not None else "the range"
+        return f"{named} is {self.kind.lower()}"
 
 
 def grid_non_categorical_ranges(config: Mapping[str, Any]) -> list[GridRange]:
@@ -235,7 +241,7 @@ def grid_non_categorical_ranges(config: Mapping[str, Any]) -> list[GridRange]:
             continue
         for index, item in enumerate(items):
             name = item.get("Name") if isinstance(item, Mapping) else None
-            found.append(GridRange(kind, index, str(name)))
+            found.append(GridRange(kind, index, name if type(name) is str else None))
     return found
 
 

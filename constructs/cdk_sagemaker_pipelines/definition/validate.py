@@ -1261,8 +1261,7 @@ class _Validator:
             self.add(
                 record.name,
                 f"{where}.ParameterRanges.{grid_range.kind}ParameterRanges[{grid_range.index}]",
-                f"the Grid strategy searches categorical ranges only, and '{grid_range.name}' "
-                f"is {grid_range.kind.lower()}",
+                f"the Grid strategy searches categorical ranges only, and {grid_range.subject}",
                 "list the values to try (CategoricalParameter(values=[…]) in Python, "
                 "CategoricalParameterRanges in JSON), or use the Random or Bayesian strategy",
             )

@@ -670,6 +670,30 @@ def test_fails_grid_search_over_continuous_or_integer_ranges(binder: StaticBinde
     )
 
 
+def test_a_grid_range_without_a_literal_name_is_still_named_by_its_position(
+    binder: StaticBinder,
+) -> None:
+    step = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={"booster": CategoricalParameter(values=["gbtree", "dart"])},
+    )
+    definition = PipelineDefinition(steps=[step]).to_definition(binder)
+    config = definition["Steps"][0]["Arguments"]["HyperParameterTuningJobConfig"]
+    config["Strategy"] = "Grid"
+    config["ParameterRanges"]["IntegerParameterRanges"] = [{"MinValue": "1", "MaxValue": "3"}]
+
+    grid = [p for p in validate_definition(definition) if "Grid" in p.message]
+
+    assert [(p.field, p.message) for p in grid] == [
+        (
+            "Arguments.HyperParameterTuningJobConfig.ParameterRanges.IntegerParameterRanges[0]",
+            "the Grid strategy searches categorical ranges only, and the range is integer",
+        )
+    ]
+
+
 def test_fails_hyperband_min_resource_above_max_resource_in_a_json_definition(
     binder: StaticBinder,
 ) -> None:

@@ -414,8 +414,8 @@ def _check_strategy(arguments: Mapping[str, Any], config: Mapping[str, Any]) -> 
         )
     for grid_range in grid_non_categorical_ranges(config):
         raise StepError(
-            f"the Grid strategy searches categorical ranges only, and '{grid_range.name}' is "
-            f"{grid_range.kind.lower()}: SageMaker rejects the tuning job; list the values to "
+            f"the Grid strategy searches categorical ranges only, and {grid_range.subject}: "
+            "SageMaker rejects the tuning job; list the values to "
             "try as a categorical range, or use the Random or Bayesian strategy"
         )
     resources = hyperband_resources_out_of_order(config)

@@ -309,6 +309,7 @@ def test_s3_location_constructors() -> None:
     # A leading slash isn't part of a key; a trailing one keeps the prefix to that folder.
     assert S3Location.from_bucket("b", "/models/churn/").key_prefix == "models/churn/"
     assert S3Location.from_bucket("b", "/models/churn").key_prefix == "models/churn"
+    assert S3Location.from_bucket("b", "models//").key_prefix == "models/"
     assert S3Location.from_bucket("b").key_prefix == ""
     assert S3Location.from_bucket(FakeBucket()).bucket_name() == "${Token[Bucket.Name.42]}"
 

@@ -400,7 +400,10 @@ class S3Location:
         A trailing ``/`` is kept: ``"raw/"`` means the keys under the folder ``raw``, while
         ``"raw"`` also matches ``rawfoo/…`` (an S3 prefix), in the job and in its grants.
         """
-        return S3Location(bucket=bucket, key_prefix=key_prefix.lstrip("/"))
+        prefix = key_prefix.lstrip("/")
+        if prefix.endswith("//"):
+            prefix = prefix.rstrip("/") + "/"
+        return S3Location(bucket=bucket, key_prefix=prefix)
 
     def bucket_name(self) -> Any:
         """The bucket's name (a string, possibly a CDK token)."""

@@ -242,6 +242,52 @@ def test_imported_roles_are_accepted_and_get_the_derived_policies():
     template.resource_count_is("AWS::IAM::Role", 0)
 
 
+def test_roles_imported_immutable_are_left_untouched_with_the_policy_named():
+    # mutable=False says the role's policies are managed elsewhere: attaching anyway changed
+    # a role the app doesn't own, or failed the deployment without iam:AttachRolePolicy.
+    stack = new_stack()
+    role = iam.Role.from_role_arn(
+        stack, "Role", "arn:aws:iam::111122223333:role/pipeline", mutable=False
+    )
+    jobs = iam.Role(stack, "Jobs", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=prep_and_train(),
+        role=role,
+        step_role=jobs.without_policy_updates(),
+    )
+    template = Template.from_stack(stack)
+    assert pipeline.role_policy is not None
+    for policy in (pipeline.role_policy, pipeline.step_role_policy):
+        properties = resource(template, logical_id(policy))["Properties"]
+        assert "Roles" not in properties
+        assert properties["PolicyDocument"]["Statement"]  # still derived, for whoever attaches
+    assert "ManagedPolicyArns" not in resource(template, logical_id(jobs))["Properties"]
+    annotations = Annotations.from_stack(stack)
+    for prop, policy_id in (("role", "RolePolicy"), ("step_role", "StepRolePolicy")):
+        annotations.has_warning(
+            "/Test/Training",
+            Match.string_like_regexp(
+                rf"^{prop} was imported with mutable=False \(or without_policy_updates\(\)\), "
+                rf"so the permissions derived from the steps are in managed policy "
+                rf"Test/Training/{policy_id}, not attached to it: .* "
+                r"\[ack: cdk-sagemaker-pipelines:immutable-role\]$"
+            ),
+        )
+
+
+def test_mutable_imported_and_own_roles_get_no_immutable_role_warning():
+    stack = new_stack()
+    role = iam.Role.from_role_arn(stack, "Role", "arn:aws:iam::111122223333:role/pipeline")
+    jobs = iam.Role(stack, "Jobs", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), role=role, step_role=jobs)
+    template = Template.from_stack(stack)
+    properties = resource(template, logical_id(pipeline.step_role_policy))["Properties"]
+    assert properties["Roles"] == [{"Ref": logical_id(jobs)}]
+    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("mutable=False"))
+
+
 def test_fails_roles_of_another_account_naming_the_props():
     # The derived policies were attached to roles of those names in the stack's account
     # (a failed deployment, or another role getting the pipeline's access), and SageMaker

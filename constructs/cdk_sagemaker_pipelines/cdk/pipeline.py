@@ -21,7 +21,7 @@ from aws_cdk.interfaces import aws_sagemaker as sagemaker_refs
 if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
 
-from constructs import Construct
+from constructs import Construct, Dependable
 
 from ..definition import (
     NetworkConfig,
@@ -478,6 +478,13 @@ class Pipeline(_PipelineBase):
             repositories=self._binder.repositories,
             network=self._vpc_statements(network) if self.plan.uses_vpc else None,
         )
+        # Roles imported with mutable=False (or without_policy_updates()) stay untouched:
+        # their policies are someone else's, and attaching may fail the deployment.
+        locked = {
+            prop
+            for prop, given in (("role", role), ("step_role", step_role))
+            if given is not None and _refuses_policy_updates(given)
+        }
         # None when the steps need nothing of the pipeline role (only Condition and Fail
         # steps): IAM rejects an empty managed policy.
         self.role_policy: iam.ManagedPolicy | None = None
@@ -487,15 +494,16 @@ class Pipeline(_PipelineBase):
                 "RolePolicy",
                 description=f"What SageMaker pipeline {name} may do (derived from its steps)",
                 statements=pipeline_statements,
-                roles=[self.role],
+                roles=None if "role" in locked else [self.role],
             )
         self.step_role_policy = iam.ManagedPolicy(
             self,
             "StepRolePolicy",
             description=f"What the jobs of SageMaker pipeline {name} may do",
             statements=step_statements,
-            roles=[self.step_role],
+            roles=None if "step_role" in locked else [self.step_role],
         )
+        self._warn_locked_roles(locked)
         self._resource = sagemaker.CfnPipeline(
             self,
             "Resource",
@@ -888,6 +896,19 @@ class Pipeline(_PipelineBase):
             )
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+
+    def _warn_locked_roles(self, locked: set[str]) -> None:
+        """Name the unattached policy a role imported with ``mutable=False`` must be given."""
+        for prop, policy in (("role", self.role_policy), ("step_role", self.step_role_policy)):
+            if prop not in locked or policy is None:
+                continue
+            Annotations.of(self).add_warning_v2(
+                f"{WARNING_PREFIX}:immutable-role",
+                f"{prop} was imported with mutable=False (or without_policy_updates()), so the "
+                f"permissions derived from the steps are in managed policy {policy.node.path}, "
+                "not attached to it: attach that policy to the role, or make sure the role "
+                "already allows the same, before the pipeline runs.",
+            )
 
     def _warn_unattributed(self) -> None:
         if self.plan.unattributed_json_reads:
@@ -1285,6 +1306,16 @@ def _check_collaborators(
             )
         )
     return [problem for problem in problems if problem is not None]
+
+
+def _refuses_policy_updates(role: iam.IRole) -> bool:
+    """``Role.from_role_arn(..., mutable=False)`` or ``role.without_policy_updates()``.
+
+    CDK's immutable role is a view of another role construct, with that construct as its
+    dependency root; every other role is its own root. (The class itself isn't exported.)
+    """
+    roots = Dependable.of(role).dependency_roots
+    return len(roots) == 1 and roots[0].node.path != role.node.path
 
 
 def _service_role(scope: Construct, construct_id: str, description: str, stack: Stack) -> iam.Role:

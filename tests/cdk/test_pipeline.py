@@ -759,11 +759,61 @@ def test_registered_inference_code_in_the_model_or_in_s3_is_not_warned():
 SDK_GENERATED = Path(__file__).parents[1] / "definition" / "sdk_generated"
 
 
-def test_steps_whose_permissions_are_not_derived_are_warned():
-    # The SDK's QualityCheckStep and ClarifyCheckStep validate, but the roles get nothing
-    # for the processing jobs they start: without the warning, runs fail after deploy.
-    definition = json.loads(
+def _check_steps() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(
         (SDK_GENERATED / "quality-and-clarify-checks.json").read_text(encoding="utf-8")
+    )
+    return loaded
+
+
+def test_check_steps_get_the_permissions_of_their_processing_jobs():
+    # The SDK's QualityCheckStep and ClarifyCheckStep each run a processing job. Before, the
+    # roles got nothing for them (a warning said so) and runs failed after deploy.
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=_check_steps(), pipeline_name=NAME)
+    template = Template.from_stack(stack)
+    assert pipeline.role_policy is not None
+    role_statements = statements(template, pipeline.role_policy)
+    assert role_statements["ProcessingJobs"]["Action"] == [
+        "sagemaker:CreateProcessingJob",
+        "sagemaker:DescribeProcessingJob",
+        "sagemaker:StopProcessingJob",
+    ]
+    step_statements = json.dumps(statements(template, pipeline.step_role_policy))
+    for key in ("stats.json", "constraints.json", "bias/analysis_config.json", "dq", "bias"):
+        assert f"my-ml-bucket/{key}" in step_statements
+    annotations = Annotations.from_stack(stack)
+    annotations.has_no_warning("*", Match.string_like_regexp("get no permissions for step"))
+    annotations.has_warning(
+        "/Test/Training",
+        Match.string_like_regexp(
+            r"^Check step\(s\) 'DataBiasCheck' \(group 'churn'\) compare with the baselines of "
+            r"the latest approved model version in the group, .* "
+            r"\[ack: cdk-sagemaker-pipelines:check-baselines-from-registry\]$"
+        ),
+    )
+    annotations.has_no_warning("*", Match.string_like_regexp("shadow endpoint"))
+
+
+def test_clarify_checks_of_a_model_warn_of_the_shadow_endpoint():
+    definition = _check_steps()
+    bias = definition["Steps"][1]
+    bias.update(CheckType="MODEL_BIAS", ModelName="churn-model")
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Training",
+        Match.string_like_regexp(
+            r"^ClarifyCheck step\(s\) 'DataBiasCheck' \(model 'churn-model'\) check a model, "
+            r".* \[ack: cdk-sagemaker-pipelines:clarify-shadow-endpoint\]$"
+        ),
+    )
+
+
+def test_steps_whose_permissions_are_not_derived_are_warned():
+    definition = literal_definition()
+    definition["Steps"].append(
+        {"Name": "AutoPilot", "Type": "AutoML", "Arguments": {"AutoMLJobName": "x"}}
     )
     stack = new_stack()
     Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
@@ -771,7 +821,7 @@ def test_steps_whose_permissions_are_not_derived_are_warned():
         "/Test/Training",
         Match.string_like_regexp(
             r"^The pipeline role and the step role get no permissions for step\(s\) "
-            r"'DataQualityCheck' \(QualityCheck\), 'DataBiasCheck' \(ClarifyCheck\): .* "
+            r"'AutoPilot' \(AutoML\): .* "
             r"\[ack: cdk-sagemaker-pipelines:unplanned-step-permissions\]$"
         ),
     )

@@ -143,14 +143,62 @@ def test_emr_runtime_role_needs_a_running_cluster() -> None:
     assert problem.message == "a runtime role needs a running cluster (ClusterId)"
 
 
-def test_check_steps_are_listed_as_unplanned() -> None:
-    # The planner derives nothing for check steps: the Pipeline construct says so.
+def test_check_steps_are_planned_as_the_processing_jobs_they_run() -> None:
+    # Their Arguments are a CreateProcessingJob request; the step metadata names the job.
     plan = plan_permissions(load("quality-and-clarify-checks"))
-    assert plan.unplanned_steps == [
-        ("DataQualityCheck", "QualityCheck"),
-        ("DataBiasCheck", "ClarifyCheck"),
+    assert plan.unplanned_steps == []
+    assert list(plan.job_actions) == ["Processing"]
+    assert plan.job_name_prefixes == {"Processing": ["pipelines-"]}
+    assert plan.passed_roles == ["arn:aws:iam::111122223333:role/SageMakerRole"]
+    reads = {(access.bucket, access.key_pattern) for access in plan.reads}
+    # The supplied baselines (read by the job), the Clarify analysis config (an input).
+    assert {
+        ("my-ml-bucket", "stats.json"),
+        ("my-ml-bucket", "constraints.json"),
+        ("my-ml-bucket", "bias/analysis_config.json"),
+    } <= reads
+    writes = {(access.bucket, access.key_pattern) for access in plan.writes}
+    assert writes == {("my-ml-bucket", "dq"), ("my-ml-bucket", "bias")}
+    assert any("sagemaker-model-monitor-analyzer" in image for image in plan.images)
+
+
+def test_check_baselines_registered_later_are_read_where_the_check_job_wrote_them() -> None:
+    # CalculatedBaseline* are files in the check job's output; BaselineUsedForDriftCheck* is
+    # the supplied file or the calculated one. Before, both were unattributed reads.
+    plan = plan_permissions(load("quality-and-clarify-checks"))
+    reads = {(access.bucket, access.key_pattern) for access in plan.reads}
+    assert {("my-ml-bucket", "dq"), ("my-ml-bucket", "bias")} <= reads
+    unattributed = {(item.step, item.value) for item in plan.unattributed}
+    # The bias check has no supplied baseline: it may use the registry's, known at run time.
+    assert (
+        "Register-RegisterModel",
+        "'Steps.DataBiasCheck.BaselineUsedForDriftCheckConstraints'",
+    ) in unattributed
+    assert not any("DataQualityCheck." in value for _, value in unattributed)
+
+
+def test_checks_without_supplied_baselines_are_listed_with_their_group() -> None:
+    plan = plan_permissions(load("quality-and-clarify-checks"))
+    assert plan.registry_baseline_checks == [("DataBiasCheck", "churn")]
+    definition = load("quality-and-clarify-checks")
+    quality = definition["Steps"][0]
+    del quality["SuppliedBaselineStatistics"]
+    assert plan_permissions(definition).registry_baseline_checks == [
+        ("DataQualityCheck", "churn"),
+        ("DataBiasCheck", "churn"),
     ]
-    assert plan_permissions(load("custom-job-prefix")).unplanned_steps == []
+    for step in definition["Steps"][:2]:
+        del step["ModelPackageGroupName"]
+    assert plan_permissions(definition).registry_baseline_checks == []
+
+
+def test_clarify_checks_of_a_model_are_listed_for_their_shadow_endpoint() -> None:
+    definition = load("quality-and-clarify-checks")
+    bias = definition["Steps"][1]
+    assert plan_permissions(definition).shadow_endpoint_checks == []
+    bias["CheckType"] = "MODEL_BIAS"
+    bias["ModelName"] = "churn-model"
+    assert plan_permissions(definition).shadow_endpoint_checks == [("DataBiasCheck", "churn-model")]
 
 
 def test_the_plan_lists_the_step_types_it_read() -> None:

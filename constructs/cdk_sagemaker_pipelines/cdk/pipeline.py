@@ -447,6 +447,7 @@ class Pipeline(_PipelineBase):
         self._check_cache_outlives_outputs()
         self._warn_unattributed()
         self._warn_unplanned_steps()
+        self._warn_check_steps()
         self._warn_open_job_name_prefixes()
         self._warn_open_emr_clusters()
         self._warn_open_vpc_configs()
@@ -970,9 +971,39 @@ class Pipeline(_PipelineBase):
             f"The pipeline role and the step role get no permissions for step(s) {steps}: "
             "this construct doesn't derive them for these step types, so the step fails at "
             "run time with AccessDenied unless you grant pipeline.role (e.g. "
-            "sagemaker:CreateProcessingJob for the jobs a check step starts) and "
-            "pipeline.step_role (its data) what they need yourself.",
+            "sagemaker:CreateAutoMLJobV2 for an AutoML step) and pipeline.step_role (its "
+            "data) what they need yourself.",
         )
+
+    def _warn_check_steps(self) -> None:
+        """The parts of check steps the plan can't derive: registry baselines, shadow endpoints."""
+        plan = self.plan
+        if plan.registry_baseline_checks:
+            steps = ", ".join(
+                f"'{name}' (group {_shown(group)})" for name, group in plan.registry_baseline_checks
+            )
+            Annotations.of(self).add_warning_v2(
+                f"{WARNING_PREFIX}:check-baselines-from-registry",
+                f"Check step(s) {steps} compare with the baselines of the latest approved "
+                "model version in the group, as no supplied baseline is given: the roles get "
+                "no permissions for that lookup nor for the baseline files, known only at run "
+                "time. Give the step the baseline files (SuppliedBaselineConstraints, and "
+                "SuppliedBaselineStatistics for a QualityCheck step), or grant pipeline.role "
+                "sagemaker:ListModelPackages and sagemaker:DescribeModelPackage and "
+                "pipeline.step_role read access to the files yourself.",
+            )
+        if plan.shadow_endpoint_checks:
+            steps = ", ".join(
+                f"'{name}' (model {_shown(model)})" for name, model in plan.shadow_endpoint_checks
+            )
+            Annotations.of(self).add_warning_v2(
+                f"{WARNING_PREFIX}:clarify-shadow-endpoint",
+                f"ClarifyCheck step(s) {steps} check a model, which the Clarify job serves on a "
+                "shadow endpoint it creates and deletes with the step role: the step role gets "
+                "no endpoint permissions. Grant pipeline.step_role what SageMaker Clarify "
+                "documents for shadow endpoints (creating, describing, invoking and deleting "
+                "endpoints and endpoint configurations) yourself.",
+            )
 
     def _warn_open_job_name_prefixes(self) -> None:
         """A job-name prefix known only at run time can't scope the job ARNs: they are ``*``."""
@@ -1306,6 +1337,15 @@ def _check_collaborators(
             )
         )
     return [problem for problem in problems if problem is not None]
+
+
+def _shown(value: Any) -> str:
+    """A plan value for a message: a name as written, an expression as its reference."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, Mapping) and isinstance(value.get("Get"), str):
+        return str(value["Get"])
+    return "given at run time" if value is not None else "none"
 
 
 def _refuses_policy_updates(role: iam.IRole) -> bool:

@@ -78,11 +78,20 @@ JOB_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "Model": ("model", ("sagemaker:CreateModel", "sagemaker:DescribeModel")),
 }
+# Check steps (the SDK's QualityCheckStep and ClarifyCheckStep) run one processing job each:
+# their Arguments are its CreateProcessingJob request, and the step metadata names its
+# CheckJobArn. They are planned as Processing steps, plus the baselines they compare with.
+CHECK_STEP_TYPES = frozenset({"QualityCheck", "ClarifyCheck"})
+# The baseline files a check step may be given, read by its job.
+CHECK_BASELINE_FIELDS: dict[str, tuple[str, ...]] = {
+    "QualityCheck": ("SuppliedBaselineStatistics", "SuppliedBaselineConstraints"),
+    "ClarifyCheck": ("SuppliedBaselineConstraints",),
+}
+# Clarify checks of a model run it on a shadow endpoint that the job creates and deletes.
+CLARIFY_MODEL_CHECK_TYPES = frozenset({"MODEL_BIAS", "MODEL_EXPLAINABILITY"})
 # Step types the service runs with the pipeline role that the plan grants nothing for: their
-# jobs, endpoints and baselines need permissions this planner doesn't derive (yet).
-UNPLANNED_STEP_TYPES = frozenset(
-    {"AutoML", "ClarifyCheck", "QualityCheck", "Endpoint", "EndpointConfig"}
-)
+# jobs and endpoints need permissions this planner doesn't derive (yet).
+UNPLANNED_STEP_TYPES = frozenset({"AutoML", "Endpoint", "EndpointConfig"})
 REGISTER_ACTIONS = ("sagemaker:CreateModelPackage",)
 DESCRIBE_PACKAGE_ACTIONS = ("sagemaker:DescribeModelPackage",)
 PENDING_APPROVAL = "PendingManualApproval"
@@ -308,6 +317,12 @@ class PermissionPlan:
     open_job_name_prefixes: list[tuple[str, str]] = field(default_factory=list)
     # (step, type) of steps whose permissions the plan leaves out (UNPLANNED_STEP_TYPES).
     unplanned_steps: list[tuple[str, str]] = field(default_factory=list)
+    # (step, model package group) of check steps that compare with the baselines of the
+    # group's latest approved version: the service's lookups and the files those baselines
+    # name aren't derived.
+    registry_baseline_checks: list[tuple[str, Any]] = field(default_factory=list)
+    # (step, model name) of Clarify checks of a model: the job runs it on a shadow endpoint.
+    shadow_endpoint_checks: list[tuple[str, Any]] = field(default_factory=list)
     # (step, field, kind) of roles, keys and EMR clusters given as expressions: known
     # only at run time, so no statement can name them.
     run_time_resources: list[tuple[str, str, str]] = field(default_factory=list)
@@ -381,15 +396,19 @@ class _Planner:
         plan, kind, name = self.plan, str(step.get("Type")), str(step["Name"])
         arguments = step.get("Arguments") or {}
         plan.step_types.add(kind)
-        if kind in JOB_ACTIONS:
-            plan.job_actions[kind] = JOB_ACTIONS[kind]
-            prefix = _job_name_prefix(kind, arguments)
-            _add(plan.job_name_prefixes.setdefault(kind, []), prefix)
+        job_kind = "Processing" if kind in CHECK_STEP_TYPES else kind
+        if job_kind in JOB_ACTIONS:
+            plan.job_actions[job_kind] = JOB_ACTIONS[job_kind]
+            prefix = _job_name_prefix(job_kind, arguments)
+            _add(plan.job_name_prefixes.setdefault(job_kind, []), prefix)
             if prefix == "":
-                plan.open_job_name_prefixes.append((name, f"Arguments.{JOB_NAME_FIELDS[kind]}"))
+                field_path = f"Arguments.{JOB_NAME_FIELDS[job_kind]}"
+                plan.open_job_name_prefixes.append((name, field_path))
         elif kind in UNPLANNED_STEP_TYPES:
             plan.unplanned_steps.append((name, kind))
-        for access, path in _S3_FIELDS.get(kind, ()):
+        if kind in CHECK_STEP_TYPES:
+            self._plan_check(name, kind, step)
+        for access, path in _S3_FIELDS.get(job_kind, ()):
             for where, value in _select(arguments, path):
                 self._locate(
                     name, f"Arguments.{where}", value, "read" if access == "R" else "write"
@@ -418,6 +437,26 @@ class _Planner:
         elif kind == "EMR" and isinstance(arguments, Mapping):
             self._plan_emr(name, arguments)
         self._property_file_reads(step)
+
+    def _plan_check(self, name: str, kind: str, step: Mapping[str, Any]) -> None:
+        """The baselines a check step's job compares with, and a Clarify model's endpoint."""
+        supplied = [
+            (member, step.get(member))
+            for member in CHECK_BASELINE_FIELDS[kind]
+            if step.get(member) is not None
+        ]
+        for member, value in supplied:
+            self._locate(name, member, value, "read")
+            for use in _parameter_uses(name, member, value):
+                _add(self.plan.parameter_uses, use)
+        group = step.get("ModelPackageGroupName")
+        if group is not None and len(supplied) < len(CHECK_BASELINE_FIELDS[kind]):
+            # "the baseline will be fetched from the latest approved model" (the SDK's
+            # QualityCheckStep/ClarifyCheckStep): what the service calls for it isn't
+            # documented, and the files are known only at run time.
+            self.plan.registry_baseline_checks.append((name, group))
+        if kind == "ClarifyCheck" and step.get("CheckType") in CLARIFY_MODEL_CHECK_TYPES:
+            self.plan.shadow_endpoint_checks.append((name, step.get("ModelName")))
 
     def _plan_vpc(self, step: str, where: str, vpc_config: Any) -> None:
         """The subnets and security groups a job's network interfaces are created in."""
@@ -633,6 +672,8 @@ class _Planner:
         }
         if path in sources:
             return self._resolve_many(arguments, sources[path], depth)
+        if producer.get("Type") in CHECK_STEP_TYPES:
+            return self._resolve_check_baseline(producer, path, depth)
         if producer.get("Type") == "Tuning" and (
             path.startswith("BestTrainingJob.") or path.startswith("TrainingJobSummaries")
         ):
@@ -640,6 +681,33 @@ class _Planner:
                 arguments, "TrainingJobDefinition.OutputDataConfig.S3OutputPath", depth
             )
         return []
+
+    def _resolve_check_baseline(
+        self, check: Mapping[str, Any], path: str, depth: int
+    ) -> list[S3Access]:
+        """Where a check step's baseline properties point.
+
+        ``CalculatedBaseline*`` are files its job writes to its output. ``BaselineUsedFor
+        DriftCheck*`` is the supplied baseline, or the calculated one when the step registers
+        a new baseline ("Baseline calculation, drift detection and lifecycle with ClarifyCheck
+        and QualityCheck steps", SageMaker guide); without a supplied one it may be the
+        registry's, known only at run time.
+        """
+        calculated = self._resolve_many(
+            check.get("Arguments") or {}, "ProcessingOutputConfig.Outputs[*].S3Output.S3Uri", depth
+        )
+        kind = re.fullmatch(
+            r"(CalculatedBaseline|BaselineUsedForDriftCheck)(Statistics|Constraints)", path
+        )
+        if kind is None:
+            return []
+        if kind.group(1) == "CalculatedBaseline":
+            return calculated
+        supplied = check.get(f"SuppliedBaseline{kind.group(2)}")
+        if supplied is not None:
+            found = self._resolve(supplied, depth + 1)
+            return found + calculated if found and calculated else []
+        return calculated if check.get("RegisterNewBaseline") is True else []
 
     def _resolve_many(self, arguments: Any, path: str, depth: int) -> list[S3Access]:
         found: list[S3Access] = []

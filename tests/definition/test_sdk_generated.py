@@ -490,3 +490,68 @@ def test_fails_json_get_of_a_property_file_and_an_s3_uri() -> None:
 
     assert problem.field == "Arguments.Conditions[0].LeftValue.Std:JsonGet.S3Uri"
     assert problem.message == "Std:JsonGet reads a PropertyFile or an S3Uri, not both"
+
+
+def test_check_step_arguments_are_checked_as_processing_job_requests() -> None:
+    # Before, a check step's Arguments went unchecked: a typo failed at run time.
+    definition = load("quality-and-clarify-checks")
+    arguments = definition["Steps"][0]["Arguments"]
+    arguments["ProcessingResources"]["ClusterConfig"]["InstanceType"] = "ml.c5.xlarg"
+    arguments["AppSpecification"]["ImageUrl"] = arguments["AppSpecification"].pop("ImageUri")
+    problems = {(p.step, p.field): p for p in validate_definition(definition)}
+    assert set(problems) == {
+        ("DataQualityCheck", "Arguments.ProcessingResources.ClusterConfig.InstanceType"),
+        ("DataQualityCheck", "Arguments.AppSpecification.ImageUrl"),
+        ("DataQualityCheck", "Arguments.AppSpecification.ImageUri"),
+    }
+    assert (
+        "did you mean 'ml.c5.xlarge'"
+        in problems[
+            ("DataQualityCheck", "Arguments.ProcessingResources.ClusterConfig.InstanceType")
+        ].hint
+    )
+
+
+def test_check_step_input_names_are_unique_as_in_processing_steps() -> None:
+    definition = load("quality-and-clarify-checks")
+    inputs = definition["Steps"][1]["Arguments"]["ProcessingInputs"]
+    inputs[1]["InputName"] = inputs[0]["InputName"]
+    [problem] = validate_definition(definition)
+    assert problem.step == "DataBiasCheck"
+    assert str(problem.field).startswith("Arguments.ProcessingInputs[1]")
+
+
+@pytest.mark.parametrize(
+    ("step", "member", "value", "message"),
+    [
+        (0, "CheckType", "DATA_BIAS", "'DATA_BIAS' is not a check of a QualityCheck step"),
+        (1, "CheckType", "DATA_QUALITY", "'DATA_QUALITY' is not a check of a ClarifyCheck step"),
+        (0, "CheckType", None, "a QualityCheck step needs CheckType"),
+        (0, "FailOnViolation", "true", 'expected true, false or a Boolean parameter, got "true"'),
+        (
+            0,
+            "SkipCheck",
+            {"Get": "Parameters.BaselineData"},
+            "expected true, false or a Boolean parameter, got a String",
+        ),
+        (0, "SuppliedBaselineStatistics", "stats.json", "'stats.json' is not an S3 URI"),
+        (1, "ModelPackageGroupName", 7, "expected a name, got 7"),
+    ],
+)
+def test_check_step_settings_are_checked(step: int, member: str, value: Any, message: str) -> None:
+    definition = load("quality-and-clarify-checks")
+    entry = definition["Steps"][step]
+    if value is None:
+        del entry[member]
+    else:
+        entry[member] = value
+    [problem] = validate_definition(definition)
+    assert (problem.step, problem.field, problem.message) == (entry["Name"], member, message)
+
+
+def test_check_step_settings_from_parameters_and_literals_are_accepted() -> None:
+    definition = load("quality-and-clarify-checks")
+    quality, bias = definition["Steps"][:2]
+    quality.update(CheckType="MODEL_QUALITY", FailOnViolation=False)
+    bias.update(CheckType="MODEL_EXPLAINABILITY", ModelName="churn-model")
+    assert validate_definition(definition) == []

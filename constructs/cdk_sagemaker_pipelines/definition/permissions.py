@@ -39,6 +39,9 @@ JOB_NAME_FIELDS: dict[str, str] = {
     "Transform": "TransformJobName",
     "Model": "ModelName",
     "RegisterModel": "ModelPackageName",
+    # Check steps run a processing job (see CHECK_STEP_TYPES).
+    "QualityCheck": "ProcessingJobName",
+    "ClarifyCheck": "ProcessingJobName",
 }
 
 # Per step type: (IAM resource type, actions the service calls with the pipeline's role).

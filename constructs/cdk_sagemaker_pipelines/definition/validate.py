@@ -81,11 +81,19 @@ JOB_REQUEST_SHAPES: dict[str, tuple[str, frozenset[str]]] = {
     "Transform": ("CreateTransformJobRequest", frozenset()),
     "Model": ("CreateModelInput", frozenset()),
     "RegisterModel": ("CreateModelPackageInput", frozenset({"CertifyForMarketplace"})),
+    # A check step's Arguments are the request of the processing job it runs (the SDK's
+    # QualityCheckStep and ClarifyCheckStep; the step metadata names its CheckJobArn).
+    "QualityCheck": ("CreateProcessingJobRequest", frozenset()),
+    "ClarifyCheck": ("CreateProcessingJobRequest", frozenset()),
 }
 # Step types the service knows but whose arguments we don't check member by member.
-OPAQUE_STEP_TYPES = frozenset(
-    {"AutoML", "ClarifyCheck", "QualityCheck", "Endpoint", "EndpointConfig"}
-)
+OPAQUE_STEP_TYPES = frozenset({"AutoML", "Endpoint", "EndpointConfig"})
+# The checks each check step type runs (the SDK's CheckType values).
+CHECK_TYPES: dict[str, tuple[str, ...]] = {
+    "QualityCheck": ("DATA_QUALITY", "MODEL_QUALITY"),
+    "ClarifyCheck": ("DATA_BIAS", "MODEL_BIAS", "MODEL_EXPLAINABILITY"),
+}
+_CHECK_FLAGS = ("SkipCheck", "FailOnViolation", "RegisterNewBaseline")
 STEP_TYPES = frozenset(
     {*JOB_REQUEST_SHAPES, "Condition", "Fail", "Lambda", "Callback", "EMR", *OPAQUE_STEP_TYPES}
 )
@@ -492,6 +500,51 @@ class _Validator:
                 self.add(
                     name, f"{where}.BackoffRate", f"expected a non-negative number, got {rate!r}"
                 )
+
+    def _check_check_settings(self, record: StepRecord) -> None:
+        """A check step's settings beside Arguments: its check type, flags and baselines."""
+        entry, name = record.entry, record.name
+        valid = CHECK_TYPES[record.kind]
+        check_type = entry.get("CheckType")
+        if check_type is None:
+            self.add(
+                name,
+                "CheckType",
+                f"{_article(record.kind)} {record.kind} step needs CheckType",
+                f"one of {one_of(valid)}",
+            )
+        elif check_type not in valid:
+            self.add(
+                name,
+                "CheckType",
+                f"{check_type!r} is not a check of {_article(record.kind)} {record.kind} step",
+                did_you_mean(str(check_type), valid) or f"expected one of {one_of(valid)}",
+            )
+        for flag in _CHECK_FLAGS:
+            value = entry.get(flag)
+            if value is None or isinstance(value, bool):
+                continue
+            kind = self.type_of(value) if is_expression(value) else None
+            if kind not in ("Boolean", None) or not is_expression(value):
+                self.add(
+                    name,
+                    flag,
+                    f"expected true, false or a Boolean parameter, got "
+                    f"{json.dumps(value)[:60] if not is_expression(value) else f'a {kind}'}",
+                )
+        for member in ("SuppliedBaselineStatistics", "SuppliedBaselineConstraints"):
+            value = entry.get(member)
+            if isinstance(value, str) and not is_token(value) and not value.startswith("s3://"):
+                self.add(
+                    name,
+                    member,
+                    f"{value!r} is not an S3 URI",
+                    "give the baseline file's s3://bucket/key",
+                )
+        for member in ("ModelPackageGroupName", "ModelName"):
+            value = entry.get(member)
+            if value is not None and not isinstance(value, str) and not is_expression(value):
+                self.add(name, member, f"expected a name, got {json.dumps(value)[:60]}")
 
     def _check_int(self, name: str, where: str, value: Any, high: int, unit: str) -> None:
         if value is None:
@@ -1002,6 +1055,9 @@ class _Validator:
         if record.kind == "Processing":
             self._check_processing_names(record, arguments)
             self._check_property_files(record, arguments)
+        elif record.kind in CHECK_TYPES:
+            self._check_processing_names(record, arguments)
+            self._check_check_settings(record)
         elif record.kind == "Training":
             self._check_training_job(record, arguments, "Arguments")
         elif record.kind == "Tuning":

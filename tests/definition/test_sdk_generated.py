@@ -504,12 +504,10 @@ def test_check_step_arguments_are_checked_as_processing_job_requests() -> None:
         ("DataQualityCheck", "Arguments.AppSpecification.ImageUrl"),
         ("DataQualityCheck", "Arguments.AppSpecification.ImageUri"),
     }
-    assert (
-        "did you mean 'ml.c5.xlarge'"
-        in problems[
-            ("DataQualityCheck", "Arguments.ProcessingResources.ClusterConfig.InstanceType")
-        ].hint
-    )
+    hint = problems[
+        ("DataQualityCheck", "Arguments.ProcessingResources.ClusterConfig.InstanceType")
+    ].hint
+    assert "did you mean 'ml.c5.xlarge'" in str(hint)
 
 
 def test_check_step_input_names_are_unique_as_in_processing_steps() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
 import tarfile
 from pathlib import Path
@@ -21,6 +22,7 @@ from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
 from cdk_sagemaker_pipelines.cdk._archive import deterministic_tar_gz
 from cdk_sagemaker_pipelines.definition import (
     Code,
+    Container,
     Image,
     Join,
     MetricsSource,
@@ -298,6 +300,51 @@ def test_the_model_role_may_read_the_model_code(model_code):
             resources = entry["Resource"]
             reads += resources if isinstance(resources, list) else [resources]
     assert s3_arn(f"{ASSETS_BUCKET}/{key}*") in reads
+
+
+def test_each_container_of_an_inference_pipeline_gets_its_code_data_and_image():
+    stack = new_stack()
+    repository = ecr.Repository(stack, "Repo")
+    model = ModelStep(
+        name="CreateModel",
+        containers=[
+            Container(
+                image=Image.sklearn("1.2-1", scope="inference"),
+                model_data="s3://prep-bucket/featurizer/model.tar.gz",
+                code=Code.from_asset(PREPROCESS),
+            ),
+            Container(
+                image=Image.from_ecr_repository(repository, tag="v1"),
+                model_data="s3://models-bucket/churn/model.tar.gz",
+                code=Code.from_asset(TRAIN),
+            ),
+        ],
+    )
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[model]))
+    template = Template.from_stack(stack)
+
+    keys = [
+        _asset(pipeline, construct_id).s3_object_key
+        for construct_id in ("CodePreprocessPyArchive", "CodeTrainPyArchive")
+    ]
+    containers = steps_by_name(definition_of(template))["CreateModel"]["Arguments"]["Containers"]
+    assert [container["Environment"] for container in containers] == [
+        {
+            "SAGEMAKER_PROGRAM": program,
+            "SAGEMAKER_SUBMIT_DIRECTORY": f"s3://{ASSETS_BUCKET}/{key}",
+        }
+        for program, key in zip(("preprocess.py", "train.py"), keys, strict=True)
+    ]
+    found = statements(template, pipeline.step_role_policy)
+    reads = json.dumps([entry for sid, entry in found.items() if sid.startswith("Read")])
+    for needed in (
+        "prep-bucket/featurizer/model.tar.gz",
+        "models-bucket/churn/model.tar.gz",
+        *(f"{ASSETS_BUCKET}/{key}" for key in keys),
+    ):
+        assert needed in reads
+    pulled = found["PullImages"]["Resource"]
+    assert pulled == {"Fn::GetAtt": [logical_id(repository), "Arn"]}
 
 
 def test_s3_code_is_passed_through_and_granted():

@@ -8,6 +8,7 @@ problems of definition JSON, which has no Python arguments, are printed as befor
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,7 @@ from cdk_sagemaker_pipelines.definition import (
     Code,
     ConditionGreaterThanOrEqualTo,
     ConditionStep,
+    Container,
     ContinuousParameter,
     EMRStep,
     FailStep,
@@ -207,6 +209,49 @@ def register_model() -> RegisterModel:
     )
 
 
+def pipeline_containers() -> list[Container]:
+    """The containers of an inference pipeline, every container field set in each."""
+    fields = container_fields()
+    return [
+        Container(
+            image=IMAGE,
+            model_data=fields["model_data"],
+            code=fields["code"],
+            environment=fields["environment"],
+        ),
+        Container(
+            image=IMAGE,
+            model_data="s3://b/second/model.tar.gz",
+            code=Code.from_s3("s3://b/code/second.tar.gz", entry_point="second.py"),
+            environment={"stage": "2"},
+        ),
+    ]
+
+
+def model_of_containers() -> ModelStep:
+    single = ("image", "model_data", "code", "environment")
+    fields = {key: value for key, value in container_fields().items() if key not in single}
+    return ModelStep(
+        name="Model",
+        role=OTHER_ROLE,
+        network=NETWORK,
+        containers=pipeline_containers(),
+        inference_execution_mode="Serial",
+        **fields,
+    )
+
+
+def register_model_of_containers() -> RegisterModel:
+    single = ("image", "model_data", "code", "environment")
+    fields = {key: value for key, value in container_fields().items() if key not in single}
+    return RegisterModel(
+        name="Register",
+        model_package_group_name="models",
+        containers=pipeline_containers(),
+        **fields,
+    )
+
+
 def transform() -> TransformStep:
     return TransformStep(
         name="Score",
@@ -294,6 +339,8 @@ BUILDERS = {
     "TuningStep": tuning,
     "ModelStep": model,
     "RegisterModel": register_model,
+    "ModelStep with containers": model_of_containers,
+    "RegisterModel with containers": register_model_of_containers,
     "TransformStep": transform,
     "ConditionStep": condition,
     "FailStep": fail,
@@ -345,11 +392,16 @@ def test_every_rendered_field_names_an_argument_of_its_step(build: Any) -> None:
     entry = step.to_request(ctx)
     assert ctx.problems == []
     arguments = {field.name for field in dataclasses.fields(step)}
+    container_arguments = {field.name for field in dataclasses.fields(Container)}
     unmapped = {}
     for path in leaf_paths(entry):
         if path == "Type":  # the class itself
             continue
         argument = step.argument_for(path)
+        # An argument of one of containers= reads containers[i].image.
+        of_container = re.fullmatch(r"containers\[(\d+)\]\.(\w+)", argument or "")
+        if of_container is not None and of_container[2] in container_arguments:
+            continue
         if argument not in arguments:
             unmapped[path] = argument
     assert unmapped == {}, "add these paths to the step's argument_fields"
@@ -406,6 +458,35 @@ def test_every_rendered_field_names_an_argument_of_its_step(build: Any) -> None:
         ),
         (register_model, "Arguments.InferenceSpecification.Containers[0].Image", "image"),
         (register_model, "Arguments.Tags", "extra_arguments"),
+        (model_of_containers, "Arguments.Containers[1].Image", "containers[1].image"),
+        (
+            model_of_containers,
+            "Arguments.Containers[1].Environment['SAGEMAKER_PROGRAM']",
+            "containers[1].code",
+        ),
+        (
+            model_of_containers,
+            "Arguments.Containers[0].Environment['mode'] (key)",
+            "containers[0].environment",
+        ),
+        (model_of_containers, "Arguments.Containers[1]", "containers[1]"),
+        (model_of_containers, "Arguments.Containers", "containers"),
+        (
+            model_of_containers,
+            "Arguments.InferenceExecutionConfig.Mode",
+            "inference_execution_mode",
+        ),
+        (
+            register_model_of_containers,
+            "Arguments.InferenceSpecification.Containers[0].ModelDataUrl",
+            "containers[0].model_data",
+        ),
+        (
+            register_model_of_containers,
+            "Arguments.InferenceSpecification.Containers[1].Environment"
+            "['SAGEMAKER_SUBMIT_DIRECTORY']",
+            "containers[1].code",
+        ),
         (transform, "Arguments.TransformInput.DataSource.S3DataSource.S3Uri", "input_data"),
         (condition, "Arguments.Conditions[0].LeftValue", "conditions"),
         (condition, "Arguments.ElseSteps[0]", "else_steps"),

@@ -18,6 +18,15 @@ Each file in ``sdk_generated/`` is ``pipeline.definition()`` of sagemaker 2.257.
   a tuner's ``random_seed``, Hyperband ``strategy_config``, ``completion_criteria_config``,
   ``max_runtime_in_seconds`` and ``warm_start_config``, ``register(drift_check_baselines=…)``
   and the bias pre- and post-training reports, ``TrainingInput(shuffle_config=…)``.
+- ``pipeline-model.json``: a ``PipelineModel`` (an inference pipeline) of an ``SKLearnModel``
+  and an ``XGBoostModel`` (``entry_point=``, ``source_dir=`` an S3 archive, literal
+  ``model_data``), ``pipeline_model.create(instance_type="ml.m5.large")`` and
+  ``pipeline_model.register(…)`` each in a ``ModelStep``. Generated offline as
+  ``scripts/benchmark_definition.py`` runs the SDK (placeholder credentials and region
+  us-east-1, telemetry patched out, ``session._default_bucket`` preset, every socket
+  connection and botocore API call refused), ``print(json.dumps(json.loads(
+  pipeline.definition()), indent=2))``. The language writes the same
+  (``test_pipeline_model_renders_as_the_sdk_writes_it``).
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from cdk_sagemaker_pipelines.definition import (
     Code,
     ConditionGreaterThanOrEqualTo,
     ConditionStep,
+    Container,
     ContinuousParameter,
     DriftCheckBaselines,
     FileSource,
@@ -42,6 +52,7 @@ from cdk_sagemaker_pipelines.definition import (
     JsonGet,
     MetricsSource,
     ModelMetrics,
+    ModelStep,
     ParameterString,
     PipelineDefinition,
     ProcessingInput,
@@ -553,3 +564,74 @@ def test_check_step_settings_from_parameters_and_literals_are_accepted() -> None
     quality.update(CheckType="MODEL_QUALITY", FailOnViolation=False)
     bias.update(CheckType="MODEL_EXPLAINABILITY", ModelName="churn-model")
     assert validate_definition(definition) == []
+
+
+# pipeline-model.json: a PipelineModel (SKLearnModel + XGBoostModel) created and registered.
+
+
+def test_pipeline_model_renders_as_the_sdk_writes_it() -> None:
+    group = ParameterString(name="ModelGroup", default_value="churn-models")
+    containers = [
+        Container(
+            image=Image.sklearn("1.2-1", scope="inference"),
+            model_data=f"s3://{BUCKET}/models/preprocess/model.tar.gz",
+            code=Code.from_s3(f"s3://{BUCKET}/code/preprocess.tar.gz", entry_point="preprocess.py"),
+        ),
+        Container(
+            image=Image.xgboost("1.7-1", scope="inference"),
+            model_data=f"s3://{BUCKET}/models/xgboost/model.tar.gz",
+            code=Code.from_s3(f"s3://{BUCKET}/code/xgboost.tar.gz", entry_point="inference.py"),
+        ),
+    ]
+    create = ModelStep(name="CreateModel", containers=containers)
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name=group,
+        containers=containers,
+        inference_instances=["ml.m5.large"],
+        transform_instances=["ml.m5.large"],
+    )
+    binder = StaticBinder(region="us-east-1", role_arn=SDK_ROLE, default_bucket=BUCKET)
+    ours = PipelineDefinition(parameters=[group], steps=[create, register]).to_definition(binder)
+    theirs = load("pipeline-model")
+    theirs_steps = {step["Name"].rsplit("-", 1)[0]: step for step in theirs["Steps"]}
+
+    found = {
+        f"{step['Name']}.{path}"
+        for step in ours["Steps"]
+        for path in differences(step, theirs_steps[step["Name"]])
+    }
+
+    # Only the SDK defaults of docs/sdk-comparison.md differ: ModelStep's name suffix, the
+    # framework models' SAGEMAKER_CONTAINER_LOG_LEVEL and SAGEMAKER_REGION, and
+    # SkipModelValidation.
+    containers_at = {
+        "CreateModel": "Arguments.Containers",
+        "Register": "Arguments.InferenceSpecification.Containers",
+    }
+    assert found == {
+        "CreateModel.Name",
+        "Register.Name",
+        "Register.Arguments.SkipModelValidation",
+        *(
+            f"{name}.{where}[{index}].Environment.{variable}"
+            for name, where in containers_at.items()
+            for index in range(2)
+            for variable in ("SAGEMAKER_CONTAINER_LOG_LEVEL", "SAGEMAKER_REGION")
+        ),
+    }
+    assert ours["Parameters"] == theirs["Parameters"]
+
+
+def test_pipeline_model_is_planned_per_container() -> None:
+    plan = plan_permissions(load("pipeline-model"))
+    assert sorted(plan.images) == [
+        "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
+        "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+    ]
+    assert plan.reads == [
+        S3Access(BUCKET, "models/preprocess/model.tar.gz"),
+        S3Access(BUCKET, "models/xgboost/model.tar.gz"),
+        S3Access(BUCKET, "code/preprocess.tar.gz"),
+        S3Access(BUCKET, "code/xgboost.tar.gz"),
+    ]

@@ -100,6 +100,11 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
         ("TransformStep",),
         'extra_arguments={"ModelClientConfig": {"InvocationsTimeoutInSeconds": …}}',
     ),
+    "models": (
+        _MODEL_STEPS,
+        "containers=[Container(image=…, model_data=…, code=…), …] (the PipelineModel's "
+        "models, in order)",
+    ),
     "customer_metadata_properties": (("RegisterModel",), "customer_metadata="),
     "model_data_statistics": (("ModelMetrics", "DriftCheckBaselines"), "data_statistics="),
     "model_data_constraints": (("ModelMetrics", "DriftCheckBaselines"), "data_constraints="),

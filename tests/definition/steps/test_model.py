@@ -12,6 +12,7 @@ from cdk_sagemaker_pipelines.definition import (
     Code,
     ConditionEquals,
     ConditionStep,
+    Container,
     DriftCheckBaselines,
     FileSource,
     Image,
@@ -426,6 +427,243 @@ def test_fails_register_model_takes_no_job_retry_policy() -> None:
             model_package_group_name="my-models",
             retry_policies=[SageMakerJobStepRetryPolicy()],  # type: ignore[list-item]
         )
+
+
+# Several containers: an inference pipeline (the SageMaker SDK's PipelineModel)
+
+XGBOOST_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+
+
+def pipeline_containers(script: Path) -> list[Container]:
+    train = train_step()
+    return [
+        Container(
+            image=Image.sklearn("1.2-1", scope="inference"),
+            model_data=S3Location.from_bucket("models-bucket", "prep/model.tar.gz"),
+            code=Code.from_asset(script),
+            environment={"SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT": "text/csv"},
+        ),
+        Container(
+            image=Image.xgboost("1.7-1", scope="inference"),
+            model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        ),
+        Container(image=IMAGE),
+    ]
+
+
+def rendered_pipeline_containers() -> list[JsonValue]:
+    return [
+        {
+            "Image": SKLEARN_IMAGE,
+            "Environment": {
+                "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT": "text/csv",
+                "SAGEMAKER_PROGRAM": "prep.py",
+                "SAGEMAKER_SUBMIT_DIRECTORY": "s3://b/code/prep.py.tar.gz",
+            },
+            "ModelDataUrl": "s3://models-bucket/prep/model.tar.gz",
+        },
+        {"Image": XGBOOST_IMAGE, "Environment": {}, "ModelDataUrl": {"Get": MODEL_DATA}},
+        {"Image": IMAGE, "Environment": {}},
+    ]
+
+
+def test_model_of_several_containers_renders_containers(ctx: RenderContext, script: Path) -> None:
+    step = ModelStep(name="CreateModel", containers=pipeline_containers(script))
+
+    # As the SDK writes a PipelineModel: no PrimaryContainer, no InferenceExecutionConfig.
+    assert step.to_request(ctx) == {
+        "Name": "CreateModel",
+        "Type": "Model",
+        "Arguments": {"ExecutionRoleArn": ROLE, "Containers": rendered_pipeline_containers()},
+    }
+    assert ctx.problems == []
+    assert [item.name for item in ctx.referenced_steps] == ["Train"]
+
+
+def test_model_of_several_containers_takes_an_inference_execution_mode(
+    ctx: RenderContext,
+) -> None:
+    step = ModelStep(
+        name="CreateModel",
+        containers=[Container(image=IMAGE), Container(image=SKLEARN_IMAGE)],
+        inference_execution_mode="Direct",
+        network=NetworkConfig(subnets=["subnet-1"], security_group_ids=["sg-1"]),
+    )
+
+    assert step.to_request(ctx)["Arguments"] == {
+        "ExecutionRoleArn": ROLE,
+        "Containers": [
+            {"Image": IMAGE, "Environment": {}},
+            {"Image": SKLEARN_IMAGE, "Environment": {}},
+        ],
+        "InferenceExecutionConfig": {"Mode": "Direct"},
+        "VpcConfig": {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1"]},
+    }
+
+
+def test_register_model_of_several_containers(ctx: RenderContext, script: Path) -> None:
+    step = RegisterModel(
+        name="Register",
+        model_package_group_name="churn-models",
+        containers=pipeline_containers(script),
+    )
+
+    assert step.to_request(ctx)["Arguments"] == {
+        "ModelPackageGroupName": "churn-models",
+        "InferenceSpecification": {
+            "Containers": rendered_pipeline_containers(),
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+        "ModelApprovalStatus": "PendingManualApproval",
+    }
+    assert ctx.problems == []
+
+
+def test_several_containers_compile_and_are_planned_each(
+    binder: StaticBinder, script: Path
+) -> None:
+    containers = pipeline_containers(script)
+    create = ModelStep(name="CreateModel", containers=containers)
+    register = RegisterModel(
+        name="Register", model_package_group_name="churn-models", containers=containers
+    )
+
+    definition = PipelineDefinition(steps=[create, register]).to_definition(binder)
+    plan = plan_permissions(definition)
+
+    assert sorted(plan.images) == sorted([SKLEARN_IMAGE, XGBOOST_IMAGE, IMAGE])
+    # Each container's model data (the second one's is where the training job writes); the
+    # model's containers also download their code.
+    assert plan.reads == [
+        S3Access("models-bucket", "prep/model.tar.gz"),
+        S3Access("b", "models"),
+        S3Access("b", "code/prep.py.tar.gz"),
+    ]
+
+
+def fails(kind: type[ModelStep] | type[RegisterModel], **options: Any) -> str:
+    if kind is RegisterModel:
+        options.setdefault("model_package_group_name", "churn-models")
+    with pytest.raises(PipelineDefinitionError) as caught:
+        kind(name="M", **options)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("kind", [ModelStep, RegisterModel], ids=lambda kind: kind.__name__)
+def test_fails_several_containers_and_single_container_arguments(kind: Any) -> None:
+    code = Code.from_s3("s3://b/code/inference.tar.gz", entry_point="inference.py")
+
+    message = fails(kind, containers=[Container(image=IMAGE)], image=IMAGE, code=code)
+
+    assert message == (
+        f"{kind.__name__} 'M': containers= takes the place of image=, code=; give them to each "
+        "Container(image=…, model_data=…, code=…, environment=…) instead"
+    )
+
+
+@pytest.mark.parametrize("kind", [ModelStep, RegisterModel], ids=lambda kind: kind.__name__)
+def test_fails_no_container(kind: Any) -> None:
+    assert fails(kind) == (
+        f"{kind.__name__} 'M': give image= (a model of one container) or "
+        "containers=[Container(image=…), …] (an inference pipeline)"
+    )
+    assert fails(kind, containers=[]) == (
+        f"{kind.__name__} 'M': containers= is empty; give at least one Container(image=…)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "member"),
+    [
+        (ModelStep, "a model (CreateModel's Containers)"),
+        (
+            RegisterModel,
+            "a model package (CreateModelPackage's InferenceSpecification.Containers)",
+        ),
+    ],
+    ids=["ModelStep", "RegisterModel"],
+)
+def test_fails_more_containers_than_the_service_takes(kind: Any, member: str) -> None:
+    options = {"model_package_group_name": "g"} if kind is RegisterModel else {}
+    kind(name="M", containers=[Container(image=IMAGE)] * 15, **options)  # the most it takes
+    message = fails(kind, containers=[Container(image=IMAGE)] * 16)
+    assert (
+        message
+        == f"{kind.__name__} 'M': containers= has 16 containers, more than the 15 {member} takes"
+    )
+
+
+def test_the_container_limit_is_the_service_models() -> None:
+    from cdk_sagemaker_pipelines.definition._service_model import shapes
+    from cdk_sagemaker_pipelines.definition.steps.model import MAX_CONTAINERS
+
+    assert shapes()["ContainerDefinitionList"]["max"] == MAX_CONTAINERS
+    assert shapes()["ModelPackageContainerDefinitionList"]["max"] == MAX_CONTAINERS
+
+
+def test_fails_an_inference_execution_mode_without_containers() -> None:
+    assert fails(ModelStep, image=IMAGE, inference_execution_mode="Serial") == (
+        "ModelStep 'M': inference_execution_mode= applies to a model of several containers; "
+        "give containers=[Container(…), …] or leave it unset"
+    )
+
+
+def test_fails_container_arguments_checked_like_the_steps() -> None:
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=re.escape("Container takes no argument 'env' (the SageMaker SDK's env=; here: "),
+    ):
+        Container(image=IMAGE, env={"A": "1"})  # type: ignore[call-arg]
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=re.escape("ModelStep 'M' takes no argument 'models' (the SageMaker SDK's models=; "),
+    ):
+        ModelStep(name="M", models=[])  # type: ignore[call-arg]
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=re.escape("ModelStep 'M': field 'containers[1]' expects Container, got str"),
+    ):
+        ModelStep(name="M", containers=[Container(image=IMAGE), IMAGE])  # type: ignore[list-item]
+
+
+def test_fails_naming_the_container_and_its_argument(binder: StaticBinder) -> None:
+    step = ModelStep(
+        name="CreateModel",
+        containers=[
+            Container(image=IMAGE),
+            Container(image="not an image", model_data="models/model.tar.gz"),
+        ],
+        inference_execution_mode="serial",
+    )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    assert [(p.field, p.argument) for p in caught.value.problems] == [
+        ("Arguments.Containers[1].Image", "containers[1].image"),
+        ("Arguments.Containers[1].ModelDataUrl", "containers[1].model_data"),
+        ("Arguments.InferenceExecutionConfig.Mode", "inference_execution_mode"),
+    ]
+
+
+def test_fails_registering_containers_names_the_container(binder: StaticBinder) -> None:
+    step = RegisterModel(
+        name="Register",
+        model_package_group_name="churn-models",
+        containers=[Container(image=IMAGE), Container(image=IMAGE, model_data="model.tar.gz")],
+    )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert problem.field == "Arguments.InferenceSpecification.Containers[1].ModelDataUrl"
+    assert problem.argument == "containers[1].model_data"
+    assert str(problem).startswith(
+        "step 'Register' field 'Arguments.InferenceSpecification.Containers[1].ModelDataUrl' "
+        "(containers[1].model_data=): "
+    )
 
 
 def test_a_model_of_several_containers_is_planned() -> None:

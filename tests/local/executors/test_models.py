@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import tarfile
+
 from cdk_sagemaker_pipelines.definition import (
     Code,
+    Container,
     DriftCheckBaselines,
     FileSource,
     Image,
@@ -274,4 +278,79 @@ def test_register_model_keeps_bias_reports_and_drift_check_baselines(ws: Workspa
     assert reason.startswith(
         "DriftCheckBaselines.Bias.ConfigFile: no object at "
         "s3://data-bucket/baselines/bias.json.missing"
+    )
+
+
+# An inference pipeline (ModelStep/RegisterModel containers=): every container's model data
+# and code are located and kept; a batch transform through one is not run locally.
+
+
+def pipeline_model_containers(ws: Workspace, train: TrainingStep) -> list[Container]:
+    return [
+        Container(
+            image=Image.sklearn("1.2-1", scope="inference"),
+            model_data="s3://data-bucket/prep/model.tar.gz",
+            code=Code.from_asset(ws.script("featurize.py", "def model_fn(model_dir): ...\n")),
+        ),
+        Container(
+            image=Image.sklearn("1.2-1", scope="inference"),
+            model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+            code=Code.from_asset(ws.script("inference.py", INFERENCE)),
+        ),
+    ]
+
+
+def test_model_and_register_model_of_several_containers(ws: Workspace) -> None:
+    ws.file("prep/model.tar.gz", "")  # an empty file stands in for the archive
+    train = plain_train(ws)
+    containers = pipeline_model_containers(ws, train)
+    model = ModelStep(name="CreateModel", containers=containers)
+    register = RegisterModel(
+        name="Register", model_package_group_name="scores", containers=containers
+    )
+
+    result = ws.runner().run(compile_steps([model, register]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    name = result.properties("CreateModel")["ModelName"]
+    record = json.loads((ws.root / ".smpipe" / "models" / f"{name}.json").read_text())
+    codes = [item["Code"]["Uri"] for item in record["Local"]["Containers"]]
+    assert [uri.rsplit("/", 1)[-1] for uri in codes] == [
+        "featurize.py.tar.gz",
+        "inference.py.tar.gz",
+    ]
+    package = result.registry.latest("scores")
+    assert package is not None
+    described = package.description["InferenceSpecification"]["Containers"]
+    assert [(item["LocalModelData"], item["LocalCode"]) for item in described] == [
+        ("model.tar.gz", "code.tar.gz"),
+        ("container-1/model.tar.gz", "container-1/code.tar.gz"),
+    ]
+
+    def archived(name: str) -> list[str]:
+        with tarfile.open(package.directory / name) as archive:
+            return archive.getnames()
+
+    # Each container keeps its own code.
+    assert archived("code.tar.gz") == ["featurize.py"]
+    assert archived("container-1/code.tar.gz") == ["inference.py"]
+
+
+def test_fails_a_transform_through_a_model_of_several_containers(ws: Workspace) -> None:
+    ws.file("prep/model.tar.gz", "")
+    ws.file("batch/a.csv", "1\n")
+    model = ModelStep(name="CreateModel", containers=pipeline_model_containers(ws, plain_train(ws)))
+    transform = TransformStep(
+        name="Score", model_name=model.properties.ModelName, input_data="s3://data-bucket/batch"
+    )
+
+    result = ws.runner().run(compile_steps([transform]))
+
+    assert result.step("CreateModel").status == "Succeeded"
+    reason = result.step("Score").failure_reason
+    assert reason is not None
+    assert reason.endswith(
+        "is an inference pipeline of 2 containers (ModelStep containers=): the local runner "
+        "transforms with models of one container only; run this step in SageMaker, or give "
+        "the local pipeline a ModelStep of one container"
     )

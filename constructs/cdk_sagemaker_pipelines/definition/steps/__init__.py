@@ -8,6 +8,7 @@ from .emr import EMRStep
 from .fail import FailStep
 from .lambda_ import LambdaStep
 from .model import (
+    Container,
     DriftCheckBaselines,
     FileSource,
     MetricsSource,
@@ -33,6 +34,7 @@ __all__ = [
     "CallbackStep",
     "CategoricalParameter",
     "ConditionStep",
+    "Container",
     "ContinuousParameter",
     "DriftCheckBaselines",
     "EMRStep",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render, render_string_map
@@ -30,51 +30,144 @@ from ._base import (
 # Environment variables SageMaker inference containers read to run a user script.
 PROGRAM_VARIABLE = "SAGEMAKER_PROGRAM"
 SUBMIT_DIRECTORY_VARIABLE = "SAGEMAKER_SUBMIT_DIRECTORY"
+# The most containers a model (CreateModelInput.Containers) or a model package
+# (InferenceSpecification.Containers) takes: the ``max`` of both lists in botocore's model.
+MAX_CONTAINERS = 15
+# The keyword arguments of one container, which ``containers=`` replaces.
+_SINGLE_CONTAINER_ARGUMENTS = ("image", "model_data", "code", "environment")
 
 
-@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
-class _ContainerStep(RetryableStep):
-    """Fields of a model container: image, model data, inference code, environment.
+@checked
+@dataclass(frozen=True, slots=True)
+class Container:
+    """One container of a model: an inference pipeline (the SDK's ``PipelineModel``) lists several.
 
-    No SageMaker job runs, so only ``StepRetryPolicy`` applies (service faults, throttling).
+    Takes what a ``ModelStep`` or ``RegisterModel`` of one container takes: ``code`` sets
+    ``SAGEMAKER_PROGRAM`` and ``SAGEMAKER_SUBMIT_DIRECTORY``, ``model_data`` is read by the
+    model's role. A request passes through the containers in order, each one's response
+    the next one's request.
+
+    Example::
+
+        ModelStep(name="CreateModel", containers=[
+            Container(image=Image.sklearn("1.2-1", scope="inference"),
+                      model_data=prep.output("model"), code=Code.from_asset("ml/featurize.py")),
+            Container(image=Image.xgboost("1.7-1", scope="inference"), model_data=train.model_data),
+        ])
     """
 
-    retry_policies: Sequence[StepRetryPolicy] = ()
     image: ImageLike
     model_data: S3Like | None = None
     code: Code | None = None
     environment: Mapping[str, Any] | None = None
+
+
+class _ContainerFields(Protocol):
+    """What a model container is made of: a ``Container``, or a step of one container."""
+
+    @property
+    def image(self) -> ImageLike | None: ...
+    @property
+    def model_data(self) -> S3Like | None: ...
+    @property
+    def code(self) -> Code | None: ...
+    @property
+    def environment(self) -> Mapping[str, Any] | None: ...
+
+
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
+class _ContainerStep(RetryableStep):
+    """Fields of the model's containers: one, or several (``containers``).
+
+    One container is ``image``, ``model_data``, ``code`` and ``environment``; several (an
+    inference pipeline) are ``containers``. No SageMaker job runs, so only
+    ``StepRetryPolicy`` applies (service faults, throttling).
+    """
+
+    retry_policies: Sequence[StepRetryPolicy] = ()
+    image: ImageLike | None = None
+    model_data: S3Like | None = None
+    code: Code | None = None
+    environment: Mapping[str, Any] | None = None
+    containers: Sequence[Container] | None = None
     extra_arguments: Mapping[str, Any] | None = None
     # Where the model container is rendered, in ``Problem.field`` spelling.
     container_field: ClassVar[str] = ""
+    # Where the containers of ``containers=`` are rendered, and the request member that
+    # bounds their number (for the error message).
+    containers_field: ClassVar[str] = ""
+    containers_member: ClassVar[str] = ""
 
     def argument_for(self, field: str) -> str | None:
         """The keyword argument that produced ``field``; ``extra_arguments`` for its members."""
         return argument_with_extra(self, self.extra_arguments, field)
 
-    def _argument_fields(self) -> Mapping[str, str]:
-        fields = RetryableStep._argument_fields(self)
-        if self.code is None:
-            return fields
-        environment = f"{self.container_field}.Environment"
-        return {
-            **fields,
-            f"{environment}['{PROGRAM_VARIABLE}']": "code",
-            f"{environment}['{SUBMIT_DIRECTORY_VARIABLE}']": "code",
-        }
+    def _validate(self) -> None:
+        owner = f"{type(self).__name__} '{self.name}'"
+        if self.containers is None:
+            if self.image is None:
+                raise PipelineDefinitionError(
+                    f"{owner}: give image= (a model of one container) or "
+                    "containers=[Container(image=…), …] (an inference pipeline)"
+                )
+            return
+        given = [name for name in _SINGLE_CONTAINER_ARGUMENTS if getattr(self, name) is not None]
+        if given:
+            listed = ", ".join(f"{name}=" for name in given)
+            raise PipelineDefinitionError(
+                f"{owner}: containers= takes the place of {listed}; give them to each "
+                "Container(image=…, model_data=…, code=…, environment=…) instead"
+            )
+        if not self.containers:
+            raise PipelineDefinitionError(
+                f"{owner}: containers= is empty; give at least one Container(image=…)"
+            )
+        if len(self.containers) > MAX_CONTAINERS:
+            raise PipelineDefinitionError(
+                f"{owner}: containers= has {len(self.containers)} containers, more than the "
+                f"{MAX_CONTAINERS} {self.containers_member} takes"
+            )
 
-    def _container(self, ctx: RenderContext, field: str) -> JsonValue:
-        environment = dict(render_string_map(self.environment, ctx) or {})
-        if self.code is not None:
+    def _argument_fields(self) -> Mapping[str, str]:
+        fields = dict(RetryableStep._argument_fields(self))
+        if self.containers is None:
+            if self.code is not None:
+                fields.update(_code_argument_fields(self.container_field, "code"))
+            return fields
+        fields[self.containers_field] = "containers"
+        for index, container in enumerate(self.containers):
+            where = f"{self.containers_field}[{index}]"
+            argument = f"containers[{index}]"
+            fields.update(_container_argument_fields(where, f"{argument}."))
+            fields[where] = argument
+            if container.code is not None:
+                fields.update(_code_argument_fields(where, f"{argument}.code"))
+        return fields
+
+    def _render_containers(self, ctx: RenderContext) -> list[JsonValue]:
+        """The rendered containers of ``containers=``."""
+        return [
+            self._render_container(ctx, container, f"{self.containers_field}[{index}]")
+            for index, container in enumerate(self.containers or ())
+        ]
+
+    def _render_container(
+        self, ctx: RenderContext, container: _ContainerFields, field: str
+    ) -> JsonValue:
+        """One container, rendered at ``field``: its code, image and model data bound."""
+        environment = dict(render_string_map(container.environment, ctx) or {})
+        if container.code is not None:
             env_field = f"{field}.Environment['{SUBMIT_DIRECTORY_VARIABLE}']"
-            bound = bind_code(ctx, self, self.code, env_field, archive=True)
-            environment[PROGRAM_VARIABLE] = self.code.script_name
+            bound = bind_code(ctx, self, container.code, env_field, archive=True)
+            environment[PROGRAM_VARIABLE] = container.code.script_name
             environment[SUBMIT_DIRECTORY_VARIABLE] = bound.uri
         model_data = None
-        if self.model_data is not None:
-            model_data = bind_s3(ctx, self, self.model_data, f"{field}.ModelDataUrl", "read")
+        if container.model_data is not None:
+            model_data = bind_s3(ctx, self, container.model_data, f"{field}.ModelDataUrl", "read")
+        image = container.image
+        assert image is not None  # _validate: a step without containers= has an image
         return compact(
-            Image=bind_image(ctx, self, self.image, f"{field}.Image"),
+            Image=bind_image(ctx, self, image, f"{field}.Image"),
             Environment=environment,
             ModelDataUrl=model_data,
         )
@@ -85,12 +178,25 @@ class _ContainerStep(RetryableStep):
         return merge_extra_arguments(entry, self.extra_arguments, ctx)
 
 
-def _container_argument_fields(container: str) -> dict[str, str]:
-    """``argument_fields`` of the model container rendered at ``container``."""
+def _container_argument_fields(container: str, prefix: str = "") -> dict[str, str]:
+    """``argument_fields`` of the model container rendered at ``container``.
+
+    ``prefix`` names the container's own arguments (``containers[1].``) when it is one of
+    ``containers=``.
+    """
     return {
-        f"{container}.Image": "image",
-        f"{container}.Environment": "environment",
-        f"{container}.ModelDataUrl": "model_data",
+        f"{container}.Image": f"{prefix}image",
+        f"{container}.Environment": f"{prefix}environment",
+        f"{container}.ModelDataUrl": f"{prefix}model_data",
+    }
+
+
+def _code_argument_fields(container: str, argument: str) -> dict[str, str]:
+    """The environment variables ``code`` sets in the container rendered at ``container``."""
+    environment = f"{container}.Environment"
+    return {
+        f"{environment}['{PROGRAM_VARIABLE}']": argument,
+        f"{environment}['{SUBMIT_DIRECTORY_VARIABLE}']": argument,
     }
 
 
@@ -99,29 +205,61 @@ def _container_argument_fields(container: str) -> dict[str, str]:
 class ModelStep(_ContainerStep):
     """Creates a SageMaker model; ``properties.ModelName`` feeds a ``TransformStep``.
 
+    A model of one container takes ``image``, ``model_data``, ``code`` and ``environment``
+    (``PrimaryContainer``); an inference pipeline (the SDK's ``PipelineModel``) takes
+    ``containers=[Container(…), …]`` instead (``Containers``, at most 15).
+    ``inference_execution_mode`` (``"Serial"`` or ``"Direct"``) goes with ``containers``.
+    Default: unset, which SageMaker runs as ``Serial``.
+
     Example::
 
         model = ModelStep(name="CreateModel", image=Image.sklearn("1.2-1", scope="inference"),
                           model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
                           code=Code.from_asset("ml/inference.py"))
+        pipeline_model = ModelStep(name="CreatePipelineModel", containers=[
+            Container(image=Image.sklearn("1.2-1", scope="inference"),
+                      model_data=prep_model_uri, code=Code.from_asset("ml/featurize.py")),
+            Container(image=Image.xgboost("1.7-1", scope="inference"), model_data=train.model_data),
+        ])
     """
 
     role: str | Expression | None = None
     network: NetworkConfig | None = None
+    inference_execution_mode: str | None = None
     step_type: ClassVar[str] = "Model"
     container_field: ClassVar[str] = "Arguments.PrimaryContainer"
+    containers_field: ClassVar[str] = "Arguments.Containers"
+    containers_member: ClassVar[str] = "a model (CreateModel's Containers)"
     argument_fields: ClassVar[Mapping[str, str]] = {
         **_container_argument_fields(container_field),
         "Arguments.ExecutionRoleArn": "role",
         "Arguments.VpcConfig": "network",
         "Arguments.EnableNetworkIsolation": "network",
+        "Arguments.InferenceExecutionConfig": "inference_execution_mode",
     }
 
+    def _validate(self) -> None:
+        _ContainerStep._validate(self)
+        if self.inference_execution_mode is not None and self.containers is None:
+            raise PipelineDefinitionError(
+                f"ModelStep '{self.name}': inference_execution_mode= applies to a model of "
+                "several containers; give containers=[Container(…), …] or leave it unset"
+            )
+
     def _arguments(self, ctx: RenderContext) -> JsonValue:
-        arguments = compact(
-            ExecutionRoleArn=bind_role(ctx, self, self.role, "Arguments.ExecutionRoleArn"),
-            PrimaryContainer=self._container(ctx, self.container_field),
-        )
+        role = bind_role(ctx, self, self.role, "Arguments.ExecutionRoleArn")
+        if self.containers is None:
+            arguments = compact(
+                ExecutionRoleArn=role,
+                PrimaryContainer=self._render_container(ctx, self, self.container_field),
+            )
+        else:
+            mode = self.inference_execution_mode
+            arguments = compact(
+                ExecutionRoleArn=role,
+                Containers=self._render_containers(ctx),
+                InferenceExecutionConfig={"Mode": mode} if mode is not None else None,
+            )
         network = effective_network(self.network, job_defaults(ctx, self))
         if network is not None:
             arguments.update(
@@ -319,7 +457,9 @@ class RegisterModel(_ContainerStep):
     """Registers a model version in a model package group (the model registry).
 
     ``approval_status`` defaults to ``PendingManualApproval``: a person (or a separate
-    process) approves, never the pipeline itself.
+    process) approves, never the pipeline itself. A model of one container takes
+    ``image``, ``model_data``, ``code`` and ``environment``; an inference pipeline (the SDK's
+    ``PipelineModel.register``) takes ``containers=[Container(…), …]`` instead (at most 15).
 
     Example::
 
@@ -351,6 +491,10 @@ class RegisterModel(_ContainerStep):
     task: str | None = None
     step_type: ClassVar[str] = "RegisterModel"
     container_field: ClassVar[str] = "Arguments.InferenceSpecification.Containers[0]"
+    containers_field: ClassVar[str] = "Arguments.InferenceSpecification.Containers"
+    containers_member: ClassVar[str] = (
+        "a model package (CreateModelPackage's InferenceSpecification.Containers)"
+    )
     argument_fields: ClassVar[Mapping[str, str]] = {
         **_container_argument_fields(container_field),
         "Arguments.InferenceSpecification.SupportedContentTypes": "content_types",
@@ -371,7 +515,11 @@ class RegisterModel(_ContainerStep):
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         specification = compact(
-            Containers=[self._container(ctx, self.container_field)],
+            Containers=(
+                [self._render_container(ctx, self, self.container_field)]
+                if self.containers is None
+                else self._render_containers(ctx)
+            ),
             SupportedContentTypes=list(self.content_types),
             SupportedResponseMIMETypes=list(self.response_types),
             SupportedRealtimeInferenceInstanceTypes=render(self.inference_instances, ctx),

@@ -46,7 +46,8 @@ class RegisterModelExecutor:
                 entry["LocalModelData"] = f"{prefix}model.tar.gz"
             if local.code is not None:
                 if local.code.kind == "archive":
-                    packed = ctx.attempt_dir / "code.tar.gz"
+                    # One archive per container: each is copied into the version later.
+                    packed = ctx.attempt_dir / f"{prefix}code.tar.gz"
                     write_archive(local.code.path, packed)
                     files[f"{prefix}code.tar.gz"] = packed
                 else:

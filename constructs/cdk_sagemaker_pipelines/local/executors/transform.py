@@ -41,7 +41,17 @@ class TransformExecutor:
                 "created by a Model step of a local execution"
             )
         record = json.loads(record_path.read_text(encoding="utf-8"))
-        container = record.get("PrimaryContainer") or (record.get("Containers") or [{}])[0]
+        containers = record.get("Containers") or []
+        if not record.get("PrimaryContainer") and len(containers) > 1:
+            # A serial inference pipeline passes each container's response to the next one:
+            # the local driver runs one container's handlers.
+            raise StepError(
+                f"model {model_name} is an inference pipeline of {len(containers)} containers "
+                "(ModelStep containers=): the local runner transforms with models of one "
+                "container only; run this step in SageMaker, or give the local pipeline a "
+                "ModelStep of one container"
+            )
+        container = record.get("PrimaryContainer") or (containers or [{}])[0]
         local = (record.get("Local") or {}).get("Containers", [{}])[0]
         environment = {str(k): str(v) for k, v in (container.get("Environment") or {}).items()}
         program = environment.get("SAGEMAKER_PROGRAM")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Annotations, Match, Template
 
@@ -553,3 +556,113 @@ def test_the_prod_registry_lets_its_reader_accounts_create_models_from_versions(
     assert "sagemaker:CreateModel" in versions["Action"]
     assert "sagemaker:UpdateModelPackage" not in versions["Action"]
     assert flatten(versions["Resource"]).endswith(":model-package/prod-breast-cancer-classifier/*")
+
+
+# -- custom images of shared versions ----------------------------------------------------
+
+IMAGE_WARNINGS = "cdk-sagemaker-pipelines:(registered-asset-image|unshared-registered-image)"
+
+
+def _registering_with(stack: cdk.Stack, group: str, image: Image, store: ArtifactStore) -> Pipeline:
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name=group,
+        image=image,
+        model_data="s3://models-bucket/model.tar.gz",
+    )
+    return Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[register]), artifact_store=store
+    )
+
+
+def _pull_statements(template: Template, repository: ecr.Repository) -> list[dict[str, Any]]:
+    properties = resource(template, logical_id(repository)).get("Properties", {})
+    statements: list[dict[str, Any]] = properties.get("RepositoryPolicyText", {}).get(
+        "Statement", []
+    )
+    return statements
+
+
+def _image_warnings(stack: cdk.Stack) -> list[str]:
+    found = Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp(IMAGE_WARNINGS)
+    )
+    return [f"{entry.id}: {entry.entry.data}" for entry in found]
+
+
+@pytest.mark.parametrize("share_first", [True, False])
+def test_sharing_lets_the_accounts_pull_the_custom_images_of_registered_versions(
+    share_first: bool,
+):
+    # A shared version whose image the other account can't pull can't be deployed there.
+    # Before, sharing covered model artifacts only.
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store")
+    repository = ecr.Repository(stack, "Images")
+    registry = ModelRegistry(
+        stack,
+        "Registry",
+        artifact_store=store,
+        shared_with_accounts=READERS[:1] if share_first else (),
+    )
+    image = Image.from_ecr_repository(repository, tag="v1")
+    _registering_with(stack, registry.model_package_group_name, image, store)
+    if not share_first:
+        registry.share_with_account(READERS[0])
+    registry.share_with_account(READERS[1])
+    registry.share_with_account(READERS[1])  # once per account
+    statements = _pull_statements(Template.from_stack(stack), repository)
+    assert [statement["Sid"] for statement in statements] == [
+        f"PullRegisteredModelImages{account}" for account in READERS
+    ]
+    for statement, account in zip(statements, READERS, strict=True):
+        assert statement["Effect"] == "Allow"
+        assert statement["Action"] == ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+        assert f":iam::{account}:root" in json.dumps(statement["Principal"])
+    assert _image_warnings(stack) == []
+
+
+def test_images_of_unshared_registries_and_unregistered_steps_stay_private():
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store")
+    repository = ecr.Repository(stack, "Images")
+    registry = ModelRegistry(stack, "Registry", artifact_store=store)
+    _registering_with(
+        stack,
+        registry.model_package_group_name,
+        Image.from_ecr_repository(repository, tag="v1"),
+        store,
+    )
+    assert _pull_statements(Template.from_stack(stack), repository) == []
+
+
+def _asset_image(stack: cdk.Stack, directory: Path) -> Image:
+    (directory / "Dockerfile").write_text("FROM python:3.11-slim\n")
+    return Image.from_asset(directory)
+
+
+def _imported_image(stack: cdk.Stack, directory: Path) -> Image:
+    repository = ecr.Repository.from_repository_name(stack, "Imported", "team-images")
+    return Image.from_ecr_repository(repository, tag="v1")
+
+
+@pytest.mark.parametrize(
+    ("image_of", "warning"),
+    [
+        (_asset_image, "with a Docker image asset"),
+        (_imported_image, "with an image of repository Test/Imported, imported into this app"),
+    ],
+)
+def test_shared_versions_with_an_asset_or_imported_image_are_warned(
+    image_of: Callable[[cdk.Stack, Path], Image], warning: str, tmp_path: Path
+):
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store")
+    registry = ModelRegistry(stack, "Registry", artifact_store=store)
+    _registering_with(stack, registry.model_package_group_name, image_of(stack, tmp_path), store)
+    registry.share_with_account(READERS[0])
+    [found] = _image_warnings(stack)
+    assert found.startswith(
+        "/Test/Training: Step 'Register' registers versions in ModelRegistry Test/Registry, "
+        f"which is shared with {READERS[0]}, {warning}"
+    )

@@ -63,6 +63,9 @@ class CdkBinder:
         # Each asset's bound code (its s3:// URI): its parts take jsii round trips to read.
         self.asset_code: dict[tuple[str, bool], BoundCode] = {}
         self.repositories: list[ecr.IRepository] = []
+        # The repository behind each bound custom image URI, and whether it is a Docker
+        # asset (in the CDK assets repository, which only this account may pull from).
+        self.image_repositories: dict[str, tuple[ecr.IRepository, bool]] = {}
         # Read once: every default output location starts with it.
         self.bucket_name = bucket.bucket_name
         """The artifact bucket's name (a token)."""
@@ -100,14 +103,18 @@ class CdkBinder:
         if image.repository is not None:
             repository: ecr.IRepository = image.repository
             self.repositories.append(repository)
-            return repository.repository_uri_for_tag(image.tag)
+            uri = repository.repository_uri_for_tag(image.tag)
+            self.image_repositories[uri] = (repository, False)
+            return uri
         assert image.directory is not None
         name = _construct_id(f"Image {os.path.basename(os.path.normpath(image.directory))}")
         asset = ecr_assets.DockerImageAsset(
             self._scope, self._unique(name), directory=image.directory
         )
-        self.repositories.append(asset.repository)
-        return asset.image_uri
+        uri, repository = asset.image_uri, asset.repository  # each read is a jsii round trip
+        self.repositories.append(repository)
+        self.image_repositories[uri] = (repository, True)
+        return uri
 
     def bind_s3(self, location: S3Location, *, step_name: str, access: Access) -> JsonValue:
         """``s3://bucket/prefix``; bucket objects are remembered for their KMS keys."""

@@ -20,6 +20,7 @@ from aws_cdk.interfaces import aws_sagemaker as sagemaker_refs
 
 if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_ecr as ecr
 
 from constructs import Construct, Dependable
 
@@ -68,6 +69,7 @@ from .registry import (
     ModelRegistry,
     may_find_registries,
     remember_pipeline,
+    share_registered_images,
     warn_store_mismatch,
 )
 
@@ -453,6 +455,7 @@ class Pipeline(_PipelineBase):
         self._warn_open_vpc_configs()
         self._warn_emr_steps_creating_clusters()
         self._warn_registered_asset_code()
+        self.registered_images = self._registered_images()
         self._warn_registry_store()
         # The store's own bucket is encrypted with the key the store made it with; a bucket
         # the store didn't make (replaced after construction) is looked up like any other.
@@ -1084,6 +1087,23 @@ class Pipeline(_PipelineBase):
                 and construct.model_package_group_name in groups
             ):
                 warn_store_mismatch(self, construct)
+                share_registered_images(self, construct)
+
+    def _registered_images(self) -> list[tuple[str, ecr.IRepository, bool]]:
+        """(step, repository, is a Docker asset) of the custom images of registered versions."""
+        repositories = self._binder.image_repositories
+        if not repositories:
+            return []
+        return [
+            (str(step["Name"]), *repositories[image])
+            for step in _all_steps(self.definition.get("Steps") or [])
+            if step.get("Type") == "RegisterModel"
+            for container in (
+                (step.get("Arguments") or {}).get("InferenceSpecification") or {}
+            ).get("Containers")
+            or []
+            if isinstance(image := container.get("Image"), str) and image in repositories
+        ]
 
     def _warn_registered_asset_code(self) -> None:
         """Registered versions whose inference code is a CDK asset can't be shared or kept."""

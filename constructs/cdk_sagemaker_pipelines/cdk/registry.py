@@ -207,6 +207,58 @@ def warn_store_mismatch(pipeline: Any, registry: ModelRegistry) -> None:
     )
 
 
+# What pulling an image takes on its repository (ECR's cross-account pull policy).
+_PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+
+
+def share_registered_images(pipeline: Any, registry: ModelRegistry) -> None:
+    """Let the accounts ``registry`` is shared with pull the images of ``pipeline``'s versions.
+
+    A registered version is deployable in another account only if that account can pull
+    its image: the repository's policy must admit it. A Docker image asset lives in the CDK
+    assets repository, which this app can't share, nor can it write an imported
+    repository's policy: both are warned instead.
+    """
+    from .pipeline import WARNING_PREFIX  # not at the top: pipeline.py imports this module
+
+    images = getattr(pipeline, "registered_images", None)
+    if not images or not registry._shared:
+        return
+    for step, repository, is_asset in images:
+        for account in registry._shared:
+            key = (repository.node.path, account)
+            if key in registry._shared_images:
+                continue
+            registry._shared_images.add(key)
+            if is_asset:
+                Annotations.of(pipeline).add_warning_v2(
+                    f"{WARNING_PREFIX}:registered-asset-image",
+                    f"Step '{step}' registers versions in ModelRegistry {registry.node.path}, "
+                    f"which is shared with {account}, with a Docker image asset: it lives in "
+                    "the CDK assets repository, which that account can't pull from, so the "
+                    "version can't be deployed there. Push the image to an ecr.Repository of "
+                    "your own and use Image.from_ecr_repository(repository, tag=…).",
+                )
+                continue
+            added = repository.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid=f"PullRegisteredModelImages{account}",
+                    principals=[iam.AccountPrincipal(account)],
+                    actions=_PULL_ACTIONS,
+                )
+            )
+            if not added.statement_added:
+                Annotations.of(pipeline).add_warning_v2(
+                    f"{WARNING_PREFIX}:unshared-registered-image",
+                    f"Step '{step}' registers versions in ModelRegistry {registry.node.path}, "
+                    f"which is shared with {account}, with an image of repository "
+                    f"{repository.node.path}, imported into this app: its policy can't be "
+                    f"written here. Let {account} pull from it (ecr:BatchGetImage and "
+                    "ecr:GetDownloadUrlForLayer in the repository policy) where it is "
+                    "managed, or the version can't be deployed there.",
+                )
+
+
 class ModelRegistry(Resource):
     """A SageMaker model package group (the model registry) as an L2 construct.
 
@@ -270,6 +322,8 @@ class ModelRegistry(Resource):
         self.artifact_store = artifact_store
         self._shared: list[str] = []
         self._warned_pipelines: set[str] = set()
+        # (repository path, account) pairs whose pull is already shared or warned.
+        self._shared_images: set[tuple[str, str]] = set()
         self._resource = sagemaker.CfnModelPackageGroup(
             self,
             "Resource",
@@ -381,8 +435,9 @@ class ModelRegistry(Resource):
         if self.artifact_store is not None:
             _share_models(self.artifact_store, iam.AccountPrincipal(account_id))
         self._resource.model_package_group_policy = self._policy_document()
-        if self.artifact_store is None:
-            for pipeline in registering_pipelines(self):
+        for pipeline in registering_pipelines(self):
+            share_registered_images(pipeline, self)
+            if self.artifact_store is None:
                 warn_store_mismatch(pipeline, self)
 
     def _policy_document(self) -> Any:

@@ -36,6 +36,7 @@ from cdk_sagemaker_pipelines.definition import (
     LambdaStep,
     ModelStep,
     ParameterBoolean,
+    ParameterFloat,
     ParameterInteger,
     ParameterString,
     PipelineDefinition,
@@ -400,6 +401,43 @@ def ordering_a_string_lambda_output() -> PipelineDefinition:
 def ordering_a_timestamp_and_a_number() -> PipelineDefinition:
     started = ExecutionVariables.START_DATETIME
     return pipeline(condition(conditions=[ConditionGreaterThan(left=started, right=5)]))
+
+
+@case(
+    "Check",
+    "Arguments.Conditions[0]",
+    "Equals compares 'Parameters.Strict' (a Boolean) with \"true\" (a String): values of "
+    "different types are never equal (compare a Boolean with true or false (True or False in "
+    "Python), not with a string)",
+)
+def equals_a_boolean_parameter_and_a_string() -> PipelineDefinition:
+    # SageMaker compares with the type: the SDK's local runner fails such a step.
+    strict = ParameterBoolean(name="Strict", default_value=True)
+    return pipeline(
+        condition(conditions=[ConditionEquals(left=strict, right="true")]), parameters=[strict]
+    )
+
+
+@case(
+    "Check",
+    "Arguments.Conditions[0]",
+    "Equals compares 'Parameters.Env' (a String) with 0.9 (a number): values of different "
+    "types are never equal (compare a String with a string ('0.9', not 0.9)",
+)
+def equals_a_string_parameter_and_a_number() -> PipelineDefinition:
+    env = ParameterString(name="Env", default_value="0.9")
+    return pipeline(condition(conditions=[ConditionEquals(left=env, right=0.9)]), parameters=[env])
+
+
+@case(
+    "Check",
+    "Arguments.Conditions[0].Values[1]",
+    "In looks for 'Steps.Train.TrainingJobStatus' (a String) among true (a Boolean)",
+)
+def in_a_string_property_among_a_boolean() -> PipelineDefinition:
+    status = training().properties.TrainingJobStatus
+    in_values: list[Any] = ["Completed", True]
+    return pipeline(condition(conditions=[ConditionIn(value=status, in_values=in_values)]))
 
 
 @case("Check", "Arguments.Conditions[0].Values", "an In condition needs a non-empty list of Values")
@@ -915,6 +953,42 @@ def top_model_beyond_the_tuning_jobs() -> PipelineDefinition:
     return pipeline(best)
 
 
+RANGES = "Arguments.HyperParameterTuningJobConfig.ParameterRanges"
+
+
+@case(
+    "Tune",
+    f"{RANGES}.IntegerParameterRanges[0].MaxValue",
+    "an integer range needs whole numbers, got 'Parameters.MaxDepth' (a Float) (declare the "
+    "parameter as ParameterInteger, or use a continuous range)",
+)
+def integer_range_bounded_by_a_float_parameter() -> PipelineDefinition:
+    deepest = ParameterFloat(name="MaxDepth", default_value=8.0)
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={"max_depth": IntegerParameter(min_value=2, max_value=deepest)},
+    )
+    return pipeline(tune, parameters=[deepest])
+
+
+@case(
+    "Tune",
+    f"{RANGES}.ContinuousParameterRanges[0].MinValue",
+    "expected a number, got 'Parameters.Strict' (a Boolean)",
+)
+def continuous_range_bounded_by_a_boolean_parameter() -> PipelineDefinition:
+    strict = ParameterBoolean(name="Strict", default_value=True)
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=strict, max_value=0.3)},
+    )
+    return pipeline(tune, parameters=[strict])
+
+
 @case(
     "BatchScore",
     "Arguments.ModelName",
@@ -998,6 +1072,31 @@ def output_path_an_execution_variable() -> PipelineDefinition:
         output_path=ExecutionVariables.PIPELINE_EXECUTION_ID,
     )
     return pipeline(score)
+
+
+@case(
+    "BatchScore",
+    "Arguments.TransformInput.DataSource.S3DataSource.S3Uri",
+    "'Steps.Train.TrainingJobName' is a training job name, never an S3 URI (use a property "
+    "that holds one, such as ModelArtifacts.S3ModelArtifacts",
+)
+def transform_input_a_training_job_name() -> PipelineDefinition:
+    # TrainingJobName's pattern admits no URI: the transform job would fail at run time.
+    score = TransformStep(
+        name="BatchScore", model_name="m", input_data=training().properties.TrainingJobName
+    )
+    return pipeline(score)
+
+
+@case(
+    "Evaluate",
+    "Arguments.ProcessingInputs[0].S3Input.S3Uri",
+    "'Steps.Train.TrainingJobStatus' is a training job status, never an S3 URI",
+)
+def processing_input_a_training_job_status() -> PipelineDefinition:
+    status = training().properties.TrainingJobStatus  # an enum: InProgress, Completed, …
+    source = ProcessingInput(source=status, destination="/opt/ml/processing/model")
+    return pipeline(evaluation(inputs=[source]))
 
 
 @case(
@@ -1809,3 +1908,95 @@ def test_s3_uris_joined_from_a_scheme_or_a_run_time_value_pass(values: list[Any]
         output_path=Join(on="/", values=values),
     )
     assert pipeline(score, parameters=[BUCKET]).validate(BINDER) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        lambda: training().properties.ModelArtifacts.S3ModelArtifacts,
+        lambda: processing().properties.ProcessingOutputConfig.Outputs["out"].S3Output.S3Uri,
+        lambda: training().properties.OutputDataConfig.S3OutputPath,
+        lambda: _tune().top_model_s3_uri(0),
+    ],
+    ids=["model-artifacts", "processing-output", "output-path", "top-model"],
+)
+def test_properties_that_may_hold_an_s3_uri_pass_where_one_is_required(
+    source: Callable[[], Any],
+) -> None:
+    uri = source()
+    model = ModelStep(name="Model", image=IMAGE, model_data=uri)
+    score = TransformStep(name="BatchScore", model_name="m", input_data=uri)
+    inputs = [ProcessingInput(source=uri, destination="/opt/ml/processing/model")]
+    assert pipeline(model, score, evaluation(inputs=inputs)).validate(BINDER) == []
+
+
+EQUALITY_PARAMETERS = [
+    ParameterInteger(name="Rows", default_value=3),
+    ParameterFloat(name="Threshold", default_value=0.5),
+    ParameterBoolean(name="Strict", default_value=True),
+    ParameterString(name="Env", default_value="dev"),
+]
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        (EQUALITY_PARAMETERS[0], EQUALITY_PARAMETERS[1]),  # Integer and Float: numbers both
+        (EQUALITY_PARAMETERS[0], 3.0),
+        (EQUALITY_PARAMETERS[2], True),
+        (EQUALITY_PARAMETERS[3], "prod"),
+        (Join(on="-", values=[EQUALITY_PARAMETERS[3], "x"]), "prod-x"),
+        (JsonGet(step=evaluation(REPORT), property_file=REPORT, json_path="ok"), "true"),
+        (ExecutionVariables.START_DATETIME, "2024-01-01T00:00:00Z"),  # Timestamps: not judged
+    ],
+    ids=["integer-float", "integer-literal", "boolean", "string", "join", "json-get", "timestamp"],
+)
+def test_equality_of_like_kinds_or_unknown_types_passes(left: Any, right: Any) -> None:
+    conditions = [
+        ConditionEquals(left=left, right=right),
+        ConditionIn(value=left, in_values=[right]),
+    ]
+    check = condition(conditions=conditions)
+    assert pipeline(check, parameters=EQUALITY_PARAMETERS).validate(BINDER) == []
+
+
+def test_ranges_bounded_by_numbers_known_at_run_time_pass() -> None:
+    shallowest = ParameterInteger(name="MinDepth", default_value=2)
+    low = ParameterFloat(name="LowEta", default_value=0.01)
+    high = ParameterString(name="HighEta", default_value="0.3")  # may hold a number
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={
+            "max_depth": IntegerParameter(min_value=shallowest, max_value=8),
+            "eta": ContinuousParameter(min_value=low, max_value=high),
+            "gamma": ContinuousParameter(min_value=shallowest, max_value=5),
+        },
+    )
+    assert pipeline(tune, parameters=[shallowest, low, high]).validate(BINDER) == []
+
+
+def test_retry_policies_at_their_documented_lower_bounds_pass() -> None:
+    # The developer guide ("Retry policy for pipeline steps"): MaxAttempts and ExpireAfterMin
+    # of 0 mean "errors are never retried" (a way to turn off the default retries); the SDK's
+    # validators accept IntervalSeconds and BackoffRate of 0 (non-negative).
+    never = StepRetryPolicy(max_attempts=0, interval_seconds=0, backoff_rate=0.0)
+    expire_at_once = SageMakerJobStepRetryPolicy(expire_after_mins=0)
+    definition = pipeline(training(retry_policies=[never, expire_at_once]))
+
+    assert definition.validate(BINDER) == []
+    assert step_named(definition.to_definition(BINDER), "Train")["RetryPolicies"] == [
+        {
+            "BackoffRate": 0.0,
+            "IntervalSeconds": 0,
+            "MaxAttempts": 0,
+            "ExceptionType": ["Step.SERVICE_FAULT", "Step.THROTTLING"],
+        },
+        {
+            "BackoffRate": 2.0,
+            "IntervalSeconds": 1,
+            "ExpireAfterMin": 0,
+            "ExceptionType": ["SageMaker.CAPACITY_ERROR"],
+        },
+    ]

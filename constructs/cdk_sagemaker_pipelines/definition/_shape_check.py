@@ -100,6 +100,9 @@ class ExpressionTyper(Protocol):
     def candidate_values(self, expression: Mapping[str, Any]) -> list[Any]:
         """Return literal values known in advance (a parameter's default and enum values)."""
 
+    def property_shape(self, expression: Mapping[str, Any]) -> tuple[str, str] | None:
+        """Return the botocore shape (service, name) of a step property leaf, if known."""
+
 
 class ReferenceWalker(Protocol):
     """Receives, during a check, what a validator walks for its own (reference) checks."""
@@ -463,7 +466,7 @@ class ShapeChecker:
                 )
             ]
         if shape.pattern in _URI_PATTERNS:
-            found_uri = _uri_problem(value)
+            found_uri = _uri_problem(value) or self._property_uri_problem(value, shape)
             if found_uri is not None:
                 return [found_uri]
         # A parameter's default and enum values are known now: check them like literals.
@@ -483,6 +486,22 @@ class ShapeChecker:
                     )
                 )
         return found
+
+    def _property_uri_problem(
+        self, value: Mapping[str, Any], shape: CompiledShape
+    ) -> tuple[str, str | None] | None:
+        """Why a step property given for an S3 URI can never be one, if its shape says so."""
+        reference = value.get("Get")
+        if type(reference) is not str or not reference.startswith("Steps."):
+            return None
+        source = self.typer.property_shape(value)
+        if source is None or not _never_uri(source, shape):
+            return None
+        return (
+            f"'{reference}' is {_shape_noun(source[1])}, never an S3 URI",
+            "use a property that holds one, such as ModelArtifacts.S3ModelArtifacts or "
+            "ProcessingOutputConfig.Outputs['name'].S3Output.S3Uri",
+        )
 
     def _structure(
         self,
@@ -674,6 +693,58 @@ _URI_JOIN_HINT = (
     'join it into one: Join(on="/", values=["s3://my-bucket", ...]) in Python, '
     '{"Std:Join": {"On": "/", "Values": ["s3://my-bucket", ...]}} in JSON'
 )
+
+
+# What a field that takes an S3 URI may be given: a property whose shape admits none of
+# these (that the field admits) never holds an S3 URI.
+_SAMPLE_URIS = ("s3://bucket/key", "s3://bucket/prefix/", "https://bucket.s3.amazonaws.com/key")
+# Verdicts per (property shape, field shape): few pairs occur, each is judged once.
+_NEVER_URI: dict[tuple[tuple[str, str], CompiledShape], bool] = {}
+
+
+def _never_uri(source: tuple[str, str], target: CompiledShape) -> bool:
+    """Whether property shape ``source`` can never hold a URI that field ``target`` accepts.
+
+    Judged from the source's enum, or else its pattern; a source with neither (or a
+    pattern Python can't compile) may hold anything and is never judged.
+    """
+    key = (source, target)
+    found = _NEVER_URI.get(key)
+    if found is None:
+        found = _NEVER_URI[key] = _judge_never_uri(source, target)
+    return found
+
+
+def _judge_never_uri(source: tuple[str, str], target: CompiledShape) -> bool:
+    target_regex = target.regex
+    if target_regex is _UNCOMPILED:
+        target_regex = target.regex = _compiled(target.pattern)
+    if target_regex is None:
+        return False
+    accepted = [uri for uri in _SAMPLE_URIS if target_regex.fullmatch(uri) is not None]
+    if not accepted:
+        return False
+    spec = shapes(source[0]).get(source[1])
+    if spec is None or spec.get("type") != "string":
+        return False
+    enum = spec.get("enum")
+    if enum is not None:
+        return not any(target_regex.fullmatch(str(item)) is not None for item in enum)
+    pattern = spec.get("pattern")
+    source_regex = _compiled(pattern) if isinstance(pattern, str) else None
+    if source_regex is None:
+        return False
+    return not any(source_regex.fullmatch(uri) is not None for uri in accepted)
+
+
+_ACRONYMS = {"Arn": "ARN", "Id": "ID", "Uri": "URI", "Url": "URL", "Kms": "KMS", "Vpc": "VPC"}
+
+
+def _shape_noun(shape_name: str) -> str:
+    """A shape name as a noun: ``TrainingJobName`` → ``a training job name``."""
+    words = re.findall(r"[A-Z0-9]+(?![a-z])|[A-Z]?[a-z0-9]+", shape_name) or [shape_name]
+    text = " ".join(_ACRONYMS.get(word, word if word.isupper() else word.lower()) for word in words)
+    return f"{_article(text)} {text}"
 
 
 def _uri_problem(value: Mapping[str, Any]) -> tuple[str, str | None] | None:

@@ -74,6 +74,8 @@ class PropertyNode:
     leaf_type: ValueType | None = None
     keys: tuple[str, ...] | None = None  # allowed string keys (declared outputs)
     label: str = ""
+    # A leaf's botocore shape as (service, shape name), when it comes from one.
+    shape: tuple[str, str] | None = None
 
     def member(self, name: str) -> PropertyNode:
         """Return the child member ``name`` or raise ``PathStepError``."""
@@ -135,7 +137,9 @@ def shape_node(service: str, shape_name: str, label: str = "") -> PropertyNode:
         return PropertyNode("list", item=(service, shape["member"]["shape"]), label=label)
     if kind == "map":
         return PropertyNode("map", item=(service, shape["value"]["shape"]), label=label)
-    return PropertyNode("leaf", leaf_type=LEAF_TYPES.get(kind), label=label)
+    return PropertyNode(
+        "leaf", leaf_type=LEAF_TYPES.get(kind), label=label, shape=(service, shape_name)
+    )
 
 
 def root_node(step_type: str, outputs: Mapping[str, str] | None = None) -> PropertyNode | None:

@@ -146,7 +146,8 @@ class _RetryPolicy:
 class StepRetryPolicy(_RetryPolicy):
     """Retry a step on service faults or throttling.
 
-    Set ``max_attempts`` (≤ 20) or ``expire_after_mins`` (≤ 14400), not both.
+    Set ``max_attempts`` (≤ 20) or ``expire_after_mins`` (≤ 14400), not both; 0 means
+    "never retry" (the developer guide's wording), which turns off the default retries.
 
     Example::
 

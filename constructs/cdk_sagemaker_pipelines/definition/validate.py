@@ -194,6 +194,8 @@ class _Validator:
         self._ordering_field = False
         self._shape_problems: list[Problem] | None = None
         self._types: dict[str, str | None] = {}
+        # Get references → the botocore shape of their leaf property (see ``type_of``).
+        self._leaf_shapes: dict[str, tuple[str, str] | None] = {}
         self._candidates: dict[str, list[Any]] = {}
         self._roots: dict[str, tuple[Any, PropertyNode | None]] = {}
         self._memo: dict[Any, list[tuple[str, str | None]]] = {}
@@ -1008,11 +1010,15 @@ class _Validator:
         elif head == "Execution":
             found = "Timestamp" if rest.endswith("DateTime") else "String"
         else:
-            found = self._quiet_step_type(rest)
+            node = self._quiet_step_node(rest)
+            found = node.leaf_type if node is not None else None
+            if node is not None and node.kind == "leaf":
+                self._leaf_shapes[reference] = node.shape
         self._types[reference] = found
         return found
 
-    def _quiet_step_type(self, rest: str) -> str | None:
+    def _quiet_step_node(self, rest: str) -> PropertyNode | None:
+        """The property node of ``<Step>.<path>``, or None (problems are reported elsewhere)."""
         match = _QUIET_STEP_REFERENCE.match(rest)
         if match is None:
             return None
@@ -1022,7 +1028,16 @@ class _Validator:
         node, error = self._resolve(target, match.group(2))
         if node is None or error is not None:
             return None
-        return node.leaf_type
+        return node
+
+    def property_shape(self, expression: Mapping[str, Any]) -> tuple[str, str] | None:
+        """The botocore shape (service, name) of a ``Get: Steps.…`` leaf property, if known."""
+        reference = expression.get("Get")
+        if type(reference) is not str or not reference.startswith("Steps."):
+            return None
+        if reference not in self._types:
+            self.type_of(expression)  # resolves the property once, for both answers
+        return self._leaf_shapes.get(reference)
 
     def candidate_values(self, expression: Mapping[str, Any]) -> list[Any]:
         reference = expression.get("Get")
@@ -1139,7 +1154,7 @@ class _Validator:
             return
         if target.kind == "Model" and match.group(2) == "ModelName":
             return
-        if self._quiet_step_type(rest) is None:
+        if self.type_of({"Get": reference}) is None:
             return  # not a value of the step: the reference check reports it
         self.add(
             record.name,
@@ -1479,6 +1494,42 @@ class _Validator:
                 ),
             }[problem.rule]
             self.add(record.name, f"{where}.{problem.member}", message, hint)
+        for member in ("MinValue", "MaxValue"):
+            self._check_range_bound_type(record, item.get(member), f"{where}.{member}", integer)
+
+    def _check_range_bound_type(
+        self, record: StepRecord, bound: Any, where: str, integer: bool
+    ) -> None:
+        """A bound known only at run time still has a type: it must be a (whole) number.
+
+        Bounds are strings in the API, so a typed value arrives wrapped in a one-value
+        ``Std:Join``; a String may hold a number and is not judged.
+        """
+        if not is_expression(bound):
+            return
+        inner = bound
+        join = bound.get("Std:Join")
+        if isinstance(join, Mapping):
+            values = join.get("Values")
+            if type(values) is not list or len(values) != 1 or not is_expression(values[0]):
+                return
+            inner = values[0]
+        kind = self.type_of(inner)
+        shown = _operand_text(inner, kind)
+        if kind in ("Boolean", "Timestamp"):
+            self.add(
+                record.name,
+                where,
+                f"expected a number, got {shown}",
+                "bound a range with a number, or a numeric parameter or property",
+            )
+        elif integer and kind == "Float":
+            self.add(
+                record.name,
+                where,
+                f"an integer range needs whole numbers, got {shown}",
+                "declare the parameter as ParameterInteger, or use a continuous range",
+            )
 
     def _check_processing_names(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """Input and output names, and the folders inputs are copied to, are each used once.
@@ -1683,9 +1734,8 @@ class _Validator:
                 for index, item in enumerate(nested):
                     self._check_condition(record, item, f"{where}.Conditions[{index}]")
         elif kind == "In":
-            self._check_operand(
-                record, condition.get("QueryValue", _ABSENT), f"{where}.QueryValue", ordered=False
-            )
+            query = condition.get("QueryValue", _ABSENT)
+            query_type = self._check_operand(record, query, f"{where}.QueryValue", ordered=False)
             values = condition.get("Values")
             if not isinstance(values, list) or not values:
                 self.add(
@@ -1695,15 +1745,17 @@ class _Validator:
                 )
             else:
                 for index, item in enumerate(values):
-                    self._check_operand(record, item, f"{where}.Values[{index}]", ordered=False)
+                    at = f"{where}.Values[{index}]"
+                    item_type = self._check_operand(record, item, at, ordered=False)
+                    self._check_same_kind(record, at, "In", (query, query_type), (item, item_type))
         elif kind in COMPARISON_TYPES:
             ordered = kind != "Equals"
-            left = self._check_operand(
-                record, condition.get("LeftValue", _ABSENT), f"{where}.LeftValue", ordered=ordered
-            )
-            right = self._check_operand(
-                record, condition.get("RightValue", _ABSENT), f"{where}.RightValue", ordered=ordered
-            )
+            left_value = condition.get("LeftValue", _ABSENT)
+            right_value = condition.get("RightValue", _ABSENT)
+            left = self._check_operand(record, left_value, f"{where}.LeftValue", ordered=ordered)
+            right = self._check_operand(record, right_value, f"{where}.RightValue", ordered=ordered)
+            if not ordered:
+                self._check_same_kind(record, where, kind, (left_value, left), (right_value, right))
             if ordered and left and right and ("Timestamp" in (left, right)) and left != right:
                 self.add(
                     record.name,
@@ -1711,6 +1763,42 @@ class _Validator:
                     f"{kind} compares a {left} with a {right}",
                     "compare a date-time only with another date-time",
                 )
+
+    def _check_same_kind(
+        self,
+        record: StepRecord,
+        where: str,
+        kind: str,
+        first: tuple[Any, str | None],
+        second: tuple[Any, str | None],
+    ) -> None:
+        """Equality across a Boolean, a String and a number is never true.
+
+        SageMaker compares values with their types: the SDK's local pipeline mode, written
+        to behave as the service does, fails an Equals whose sides differ in type. An
+        Integer and a Float are both JSON numbers and pass (local mode would refuse even
+        those); so do date-times and values typed only at run time (JsonGet).
+        """
+        first_kind = _EQUALITY_KINDS.get(first[1] or "")
+        second_kind = _EQUALITY_KINDS.get(second[1] or "")
+        if first_kind is None or second_kind is None or first_kind == second_kind:
+            return
+        verb = "compares" if kind == "Equals" else "looks for"
+        hint = _EQUALITY_HINTS.get(frozenset((first_kind, second_kind)), _EQUALITY_HINT)
+        number = next((value for value, _ in (first, second) if type(value) in (int, float)), None)
+        if "String" in (first_kind, second_kind) and number is not None:
+            hint = (
+                f"compare a String with a string ('{number}', not {number}), or compare a "
+                "number (a ParameterInteger or ParameterFloat, a numeric property) with it"
+            )
+        self.add(
+            record.name,
+            where,
+            f"{kind} {verb} {_operand_text(first[0], first[1])} "
+            f"{'with' if kind == 'Equals' else 'among'} {_operand_text(second[0], second[1])}: "
+            "values of different types are never equal",
+            hint,
+        )
 
     def _check_operand(
         self, record: StepRecord, value: Any, where: str, *, ordered: bool
@@ -2122,6 +2210,38 @@ _MAX_TRANSFORM_PAYLOAD_MB = 100
 # ``TrainingJobSummaries[k]`` of a tuning step: the k-th training job, best first.
 _TRAINING_JOB_SUMMARY = re.compile(r"TrainingJobSummaries\[(\d+)\]")
 _QUIET_STEP_REFERENCE = re.compile(r"([A-Za-z0-9\-_]+)\.?(.*)")
+
+# What equality compares: an Integer equals a Float of the same value, nothing else
+# crosses kinds.
+_EQUALITY_KINDS = {"String": "String", "Boolean": "Boolean", "Integer": "number", "Float": "number"}
+_EQUALITY_HINT = "compare like with like: a String with a string, a number with a number"
+_EQUALITY_HINTS = {
+    frozenset(("Boolean", "String")): (
+        "compare a Boolean with true or false (True or False in Python), not with a string"
+    ),
+    frozenset(("Boolean", "number")): (
+        "compare a Boolean with true or false (True or False in Python), not with a number"
+    ),
+    frozenset(("String", "number")): (
+        "compare a String with a string and a number with a number (a parameter compared "
+        "as a number is declared ParameterInteger or ParameterFloat)"
+    ),
+}
+
+
+def _operand_text(value: Any, kind: str | None) -> str:
+    """An operand for a message: ``'Parameters.Flag' (a Boolean)``, ``"true" (a String)``."""
+    if is_expression(value):
+        reference = value.get("Get")
+        shown = f"'{reference}'" if isinstance(reference, str) else f"a {next(iter(value))}"
+    else:
+        shown = json.dumps(value)[:40]
+    noun = (
+        "a number"
+        if kind == "Float" and not is_expression(value)
+        else f"{_article(str(kind))} {kind}"
+    )
+    return f"{shown} ({noun})"
 
 
 def _arguments_shape(kind: str) -> _WalkShape:

@@ -844,3 +844,21 @@ def test_a_warm_start_counts_a_static_and_tuned_hyperparameter_once(
         "the warm start parent 'Parent' doesn't match: it has 2 static plus tuned "
         "hyperparameters, this step 1"
     )
+
+
+def test_a_tuned_hyperparameter_is_dropped_from_the_static_ones(ctx: RenderContext) -> None:
+    # As the SDK's HyperparameterTuner does with its estimator's hyperparameters: the
+    # tuning job gives 'eta' a value from the range, never the static 0.1.
+    step = tuning(static_hyperparameters={"rounds": 50, "eta": 0.1})
+
+    arguments = step.to_request(ctx)["Arguments"]
+
+    assert arguments["TrainingJobDefinition"]["StaticHyperParameters"] == {"rounds": "50"}
+    ranges = arguments["HyperParameterTuningJobConfig"]["ParameterRanges"]
+    assert [entry["Name"] for entry in ranges["ContinuousParameterRanges"]] == ["eta"]
+
+
+def test_static_hyperparameters_that_are_all_tuned_leave_none(ctx: RenderContext) -> None:
+    step = tuning(static_hyperparameters={"eta": 0.1})
+
+    assert "StaticHyperParameters" not in step.to_request(ctx)["Arguments"]["TrainingJobDefinition"]

@@ -220,7 +220,9 @@ class TuningStep(TrainingJobStep):
     """Runs up to ``max_jobs`` training jobs (``max_parallel_jobs`` at a time) over ranges.
 
     ``max_jobs`` defaults to 1, except with the ``Grid`` strategy, which runs every
-    combination of the categorical values unless ``max_jobs`` limits it.
+    combination of the categorical values unless ``max_jobs`` limits it. A name in both
+    ``static_hyperparameters`` and ``hyperparameter_ranges`` is tuned, as with the SDK's
+    ``HyperparameterTuner`` (its estimator's hyperparameters may hold tuned names).
 
     ``properties.BestTrainingJob`` describes the winner and
     ``properties.TrainingJobSummaries[k]`` the k-th job; ``top_model_s3_uri(k)`` is
@@ -307,7 +309,13 @@ class TuningStep(TrainingJobStep):
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         defaults = job_defaults(ctx, self)
         field = "Arguments.TrainingJobDefinition"
-        static = dict(render_string_map(self.static_hyperparameters, ctx) or {})
+        # A tuned name is not static: the SDK drops it too, so an estimator's whole
+        # hyperparameter dict can be passed as it is.
+        static = {
+            name: value
+            for name, value in (render_string_map(self.static_hyperparameters, ctx) or {}).items()
+            if name not in self.hyperparameter_ranges
+        }
         script_hyperparameters, code_channel = self._script_mode(ctx, f"{field}.InputDataConfig")
         static.update(script_hyperparameters)
         definition = compact(

@@ -110,8 +110,8 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     (
         "mapping-value",
         lambda: TrainingStep(name="Train", image=IMAGE, inputs={"train": 5}),
-        "TrainingStep 'Train': field 'inputs['train']' expects TrainingInput or str or "
-        "Expression or S3Location, got int 5",
+        "TrainingStep 'Train': field 'inputs['train']' expects TrainingInput or "
+        "FileSystemInput or str or Expression or S3Location, got int 5",
     ),
     (
         "mapping-key",

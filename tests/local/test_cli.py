@@ -150,6 +150,15 @@ def test_run_exits_2_on_bad_input(ws: Workspace, capsys: pytest.CaptureFixture[s
     assert "nofile.py does not exist; give the handler's FILE.py:function" in (
         capsys.readouterr().err
     )
+    # A handler for a function no Lambda step calls: a typo, reported before anything runs.
+    ws.script("prep.py", "def handler(event, context):\n    return {}\n")
+    handler = f"{arn}={ws.scripts}/prep.py:handler"
+    assert smpipe(ws, "run", definition, "--resources", resources, "--lambda", handler) == 2
+    assert capsys.readouterr().err == (
+        f"smpipe run: lambdas (--lambda): no Lambda step of the pipeline calls '{arn}'; it has "
+        "no Lambda step\n"
+    )
+    assert not (ws.root / ".smpipe" / "executions").exists()
 
 
 def test_json_output_resume_selective_runs_and_inspection(

@@ -245,6 +245,54 @@ def grid_non_categorical_ranges(config: Mapping[str, Any]) -> list[GridRange]:
     return found
 
 
+def grid_values(item: Mapping[str, Any]) -> list[Any] | None:
+    """A categorical range's distinct values in their order, or None if it can't be judged.
+
+    Grid search runs "the total number of distinct categorical combinations possible"
+    (developer guide, "Understand the hyperparameter tuning strategies"): a value listed
+    twice is one value. A value that is an expression or a token may equal another once
+    resolved, so such a range can't be counted.
+    """
+    values: Any = item.get("Values")
+    if type(values) is not list or not all(
+        type(value) is str and not is_token(value) for value in values
+    ):
+        return None
+    return list(dict.fromkeys(values))
+
+
+def grid_job_count_mismatch(config: Mapping[str, Any]) -> tuple[int, int] | None:
+    """``(MaxNumberOfTrainingJobs, grid size)`` of a Grid job whose job count isn't the grid's.
+
+    The developer guide ("Understand the hyperparameter tuning strategies", Grid search):
+    "You do not need to specify the MaxNumberOfTrainingJobs. The number of training jobs
+    created by the tuning job is automatically calculated to be the total number of
+    distinct categorical combinations possible. If specified, the value of
+    MaxNumberOfTrainingJobs should equal the total number of distinct categorical
+    combinations possible." Only literal values are judged, and only a grid of categorical
+    ranges (``grid_non_categorical_ranges`` reports the others).
+    """
+    limits: Any = config.get("ResourceLimits")
+    ranges: Any = config.get("ParameterRanges")
+    if literal_strategy(config) != GRID or not _is_object(limits) or not _is_object(ranges):
+        return None
+    given = limits.get("MaxNumberOfTrainingJobs")
+    if type(given) is not int or grid_non_categorical_ranges(config):
+        return None
+    items: Any = ranges.get("CategoricalParameterRanges")
+    if items is None:
+        items = []
+    if type(items) is not list:
+        return None
+    size = 1
+    for item in items:
+        values = grid_values(item) if _is_object(item) else None
+        if values is None:
+            return None
+        size *= len(values)
+    return (given, size) if items and given != size else None
+
+
 RangeRule = Literal[
     "integer scaling", "not a number", "not whole", "out of order", "logarithmic", "reverse"
 ]

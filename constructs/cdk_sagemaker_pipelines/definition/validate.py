@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._channel_rules import file_system_channel_problems
 from ._errors import PipelineValidationError, Problem
 from ._service_model import shapes
 from ._shape_check import (
@@ -42,6 +43,7 @@ from ._tuning_rules import (
     RANGE_KINDS,
     TuningShape,
     WarmStartMismatch,
+    grid_job_count_mismatch,
     grid_non_categorical_ranges,
     hyperband_early_stopping,
     hyperband_max_resource_missing,
@@ -1115,7 +1117,9 @@ class _Validator:
                 seen[key] = index
 
     def _check_training_job(self, record: StepRecord, job: Mapping[str, Any], where: str) -> None:
-        """A training job's algorithm, and its spot wait time (see ``_check_spot_wait``).
+        """A training job's algorithm, spot wait time and file-system channels.
+
+        See ``_check_spot_wait`` and ``file_system_channel_problems`` for the last two.
 
         The API's AlgorithmSpecification: AlgorithmName "is mutually exclusive with the
         TrainingImage parameter. If you specify a value for the AlgorithmName parameter,
@@ -1135,6 +1139,8 @@ class _Validator:
                 "remove one of them",
             )
         self._check_spot_wait(record, job, where)
+        for problem in file_system_channel_problems(job):
+            self.add(record.name, f"{where}.{problem.field}", problem.message, problem.hint)
 
     def _check_transform_model(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """A step property given as ``ModelName`` is the ``ModelName`` of a Model step.
@@ -1335,6 +1341,17 @@ class _Validator:
                 f"the Grid strategy searches categorical ranges only, and {grid_range.subject}",
                 "list the values to try (CategoricalParameter(values=[…]) in Python, "
                 "CategoricalParameterRanges in JSON), or use the Random or Bayesian strategy",
+            )
+        grid_jobs = grid_job_count_mismatch(config)
+        if grid_jobs is not None:
+            self.add(
+                record.name,
+                f"{where}.ResourceLimits.MaxNumberOfTrainingJobs",
+                f"the Grid strategy runs every combination of the categorical values, "
+                f"{grid_jobs[1]} here, and MaxNumberOfTrainingJobs must equal that number, "
+                f"got {grid_jobs[0]}",
+                "leave it unset (max_jobs=None in Python): the grid decides the number of "
+                "training jobs",
             )
         if literal_strategy(config) == HYPERBAND and hyperband_max_resource_missing(arguments):
             self.add(

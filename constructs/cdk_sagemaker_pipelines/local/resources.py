@@ -167,12 +167,7 @@ class ResourceMap:
 
     def lambda_handler(self, arn: str) -> LambdaHandler | None:
         """The local handler of a function ARN (exact, unqualified, or by function name)."""
-        candidates = [arn]
-        if ":function:" in arn:
-            name_part = arn.split(":function:", 1)[1]
-            unqualified = arn.split(":function:", 1)[0] + ":function:" + name_part.split(":")[0]
-            candidates += [unqualified, name_part.split(":")[0]]
-        for candidate in candidates:
+        for candidate in lambda_keys(arn):
             value = self.lambdas.get(candidate)
             if value is not None:
                 return value if isinstance(value, LambdaHandler) else LambdaHandler.parse(value)
@@ -288,6 +283,24 @@ class ResourceMap:
             pipeline_name=other.pipeline_name or self.pipeline_name,
             max_parallel=other.max_parallel or self.max_parallel,
         )
+
+
+def lambda_keys(arn: str) -> list[str]:
+    """The ``ResourceMap.lambdas`` keys that bind a function ARN, most specific first.
+
+    The ARN itself, the ARN without a version or alias, and the function's name.
+
+    Example::
+
+        lambda_keys("arn:aws:lambda:us-east-1:111122223333:function:prep:live")
+        # [the ARN, "arn:aws:lambda:us-east-1:111122223333:function:prep", "prep"]
+    """
+    keys = [arn]
+    if ":function:" in arn:
+        prefix, name_part = arn.split(":function:", 1)
+        name = name_part.split(":")[0]
+        keys += [f"{prefix}:function:{name}", name]
+    return keys
 
 
 def can_serve(path: Path) -> bool:

@@ -61,7 +61,7 @@ from .records import (
     write_json,
 )
 from .registry import ModelRegistry
-from .resources import ResourceMap, default_python
+from .resources import ResourceMap, default_python, lambda_keys
 from .result import ExecutionResult
 from .scheduler import Scheduler, StepState
 from .store import StepStore, hash_located, load_snapshot
@@ -414,7 +414,7 @@ class LocalRunner:
         return config, preset, excluded, reused
 
     def _check_options(self, graph: StepGraph) -> None:
-        """The options fit the pipeline: parallelism, and per-step faults and callback outputs.
+        """The options fit the pipeline: parallelism, faults, callback outputs, Lambda handlers.
 
         Checked before an execution record exists: a typo leaves no execution behind.
         """
@@ -433,6 +433,7 @@ class LocalRunner:
                         + (f" ({hint})" if hint else "")
                     )
         _check_supplied_outputs(config.callback_outputs, graph)
+        _check_lambda_bindings(config.resources.lambdas, graph)
         for step, kinds in config.faults.items():
             for kind in kinds:
                 if kind not in FAULT_TYPES:
@@ -1112,6 +1113,44 @@ __all__ = [
     "ProgressEvent",
     "retry_delay",
 ]
+
+
+def _check_lambda_bindings(lambdas: Mapping[str, Any], graph: StepGraph) -> None:
+    """Each Lambda handler given binds a function that one of the pipeline's Lambda steps calls.
+
+    Checked before anything runs: a misspelled ARN would otherwise be ignored, and the step
+    meant fail unbound when its turn comes, after every step before it has run. Handlers
+    the cdk.out loader finds are not checked (an app has functions no pipeline calls), and
+    nothing is judged when a Lambda step's ``FunctionArn`` is known only at run time.
+    """
+    if not lambdas:
+        return
+    called: dict[str, list[str]] = {}  # function ARN -> the steps calling it
+    for spec in graph.steps.values():
+        if spec.step_type != "Lambda":
+            continue
+        arn = spec.entry.get("FunctionArn")
+        if not isinstance(arn, str):
+            return  # a parameter or another step's output: any binding may be for it
+        called.setdefault(arn, []).append(spec.name)
+    bound = {key for arn in called for key in lambda_keys(arn)}
+    for key in lambdas:
+        if key in bound:
+            continue
+        hint = did_you_mean(key, sorted(bound))
+        if called:
+            calls = "; ".join(
+                f"{arn} (step {', '.join(repr(step) for step in steps)})"
+                for arn, steps in sorted(called.items())
+            )
+            known = f"its Lambda steps call {calls}"
+        else:
+            known = "it has no Lambda step"
+        raise LocalRunError(
+            f"lambdas (--lambda): no Lambda step of the pipeline calls {key!r}"
+            + (f" ({hint})" if hint else "")
+            + f"; {known}"
+        )
 
 
 def _check_supplied_outputs(supplied: Mapping[str, Mapping[str, Any]], graph: StepGraph) -> None:

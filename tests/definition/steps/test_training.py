@@ -9,7 +9,9 @@ import pytest
 from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
     Code,
+    FileSystemInput,
     Image,
+    JobDefaults,
     LambdaStep,
     NetworkConfig,
     Parameter,
@@ -18,6 +20,7 @@ from cdk_sagemaker_pipelines.definition import (
     ParameterString,
     PipelineDefinition,
     PipelineDefinitionError,
+    PipelineValidationError,
     ProcessingOutput,
     ProcessingStep,
     S3Location,
@@ -27,8 +30,10 @@ from cdk_sagemaker_pipelines.definition import (
     StepRetryPolicy,
     TrainingInput,
     TrainingStep,
+    validate_definition,
 )
 from cdk_sagemaker_pipelines.definition._render import RenderContext
+from cdk_sagemaker_pipelines.definition.permissions import S3Access, plan_permissions
 from tests.conftest import ROLE
 from tests.definition.steps.conftest import (
     IMAGE,
@@ -348,3 +353,203 @@ def test_fails_the_sdk_shuffle_config_says_what_to_write() -> None:
         "TrainingInput takes no argument 'shuffle_config' (the SageMaker SDK's "
         "shuffle_config=; here: shuffle_seed= (the ShuffleConfig's seed))"
     )
+
+
+FSX = FileSystemInput(
+    file_system_id="fs-0123456789abcdef0",
+    file_system_type="FSxLustre",
+    directory_path="/abcd1234/train",
+    content_type="text/csv",
+)
+VPC = NetworkConfig(subnets=["subnet-1"], security_group_ids=["sg-1"])
+
+
+def test_file_system_input_renders_as_the_sdk_writes_it(ctx: RenderContext) -> None:
+    # What SageMaker SDK 2.257.7 writes for estimator.fit({"train": FileSystemInput(…),
+    # "val": TrainingInput("s3://b/val")}) with subnets and security groups.
+    step = TrainingStep(
+        name="Train", image=IMAGE, inputs={"train": FSX, "val": "s3://b/val"}, network=VPC
+    )
+
+    arguments = step.to_request(ctx)["Arguments"]
+
+    assert arguments["InputDataConfig"] == [
+        {
+            "DataSource": {
+                "FileSystemDataSource": {
+                    "FileSystemId": "fs-0123456789abcdef0",
+                    "FileSystemType": "FSxLustre",
+                    "DirectoryPath": "/abcd1234/train",
+                    "FileSystemAccessMode": "ro",
+                }
+            },
+            "ContentType": "text/csv",
+            "ChannelName": "train",
+        },
+        channel("val", "s3://b/val"),
+    ]
+    assert arguments["VpcConfig"] == {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1"]}
+
+
+def test_a_file_system_channel_gets_no_s3_permissions(binder: StaticBinder) -> None:
+    # The job mounts the file system over the VPC's network (NFS or Lustre), not through
+    # an API the role calls: the plan grants S3 for the S3 channel only, and the VPC's
+    # network-interface permissions.
+    file_system = ParameterString(name="FileSystem", default_value="fs-0123456789abcdef0")
+    directory = FileSystemInput(
+        file_system_id=file_system,
+        file_system_type="EFS",
+        directory_path="/train",
+        file_system_access_mode="rw",
+    )
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        inputs={"train": directory, "val": "s3://data-bucket/val"},
+        output_path="s3://models-bucket/train",
+        network=VPC,
+    )
+    definition = PipelineDefinition(steps=[step], parameters=[file_system])
+    compiled = definition.to_definition(binder)
+
+    plan = plan_permissions(compiled)
+
+    assert plan.reads == [S3Access("data-bucket", "val")]
+    assert plan.unattributed == []
+    assert (plan.uses_vpc, plan.vpc_subnets, plan.vpc_security_groups) == (
+        True,
+        ["subnet-1"],
+        ["sg-1"],
+    )
+    assert compiled["Steps"][0]["Arguments"]["InputDataConfig"][0]["DataSource"] == {
+        "FileSystemDataSource": {
+            "FileSystemId": {"Get": "Parameters.FileSystem"},
+            "FileSystemType": "EFS",
+            "DirectoryPath": "/train",
+            "FileSystemAccessMode": "rw",
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"file_system_type": "efs"},
+            "FileSystemInput: file_system_type 'efs' is not one of 'EFS', 'FSxLustre' "
+            "(did you mean 'EFS'?)",
+        ),
+        (
+            {"file_system_access_mode": "read"},
+            "FileSystemInput: file_system_access_mode 'read' is not one of 'ro', 'rw'",
+        ),
+        (
+            {"file_system_id": "fs-12345"},
+            "FileSystemInput: file_system_id 'fs-12345' is not a file system id ('fs-' and 8 "
+            "to 18 hexadecimal digits, as EFS and FSx write them)",
+        ),
+        (
+            {"file_system_id": "arn:aws:elasticfilesystem:us-east-1:1:file-system/fs-1234abcd"},
+            "FileSystemInput: file_system_id 'arn:aws:elasticfilesystem:us-east-1:1:file-"
+            "system/fs-1234abcd' is not a file system id",
+        ),
+        (
+            {"directory_path": "train"},
+            "FileSystemInput: directory_path 'train' is not a full path in the file system "
+            "(one starting with '/', at most 4096 characters; for FSx for Lustre, "
+            "'/<mount name>/…')",
+        ),
+        (
+            {"file_system_type": None},
+            "FileSystemInput: field 'file_system_type' expects str, got NoneType None",
+        ),
+    ],
+    ids=["type", "access-mode", "short-id", "arn", "relative-path", "no-type"],
+)
+def test_fails_file_system_input_values_when_built(
+    options: dict[str, object], message: str
+) -> None:
+    # The API's FileSystemDataSource shapes (and the SDK's own checks of type and mode).
+    arguments: dict[str, object] = {
+        "file_system_id": "fs-0123456789abcdef0",
+        "file_system_type": "EFS",
+        "directory_path": "/train",
+        **options,
+    }
+    with pytest.raises(PipelineDefinitionError) as caught:
+        FileSystemInput(**arguments)  # type: ignore[arg-type]
+
+    assert str(caught.value).startswith(message)
+
+
+def test_fails_a_file_system_channel_outside_a_vpc_naming_step_and_channel(
+    binder: StaticBinder,
+) -> None:
+    # The developer guide: a job reading EFS or FSx for Lustre "must connect to a VPC". The
+    # SDK writes the channel without one, and the job fails once the execution runs.
+    step = TrainingStep(name="Train", image=IMAGE, inputs={"val": "s3://b/val", "train": FSX})
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert (problem.step, problem.field, problem.argument) == (
+        "Train",
+        "Arguments.VpcConfig",
+        "network",
+    )
+    assert problem.message == (
+        "channel 'train' (FSxLustre fs-0123456789abcdef0) reads a file system, which a "
+        "training job reaches only from inside a VPC, and the job has no VpcConfig"
+    )
+    assert problem.hint == (
+        "give the step network=NetworkConfig(subnets=[…], security_group_ids=[…]) with subnets "
+        "and security groups that reach the file system's mount targets, or the Pipeline "
+        "construct vpc= for every job (VpcConfig in JSON)"
+    )
+
+
+def test_a_binder_network_puts_a_file_system_channel_in_a_vpc() -> None:
+    class VpcBinder(StaticBinder):
+        def job_defaults(self, *, step_name: str) -> JobDefaults:
+            return JobDefaults(network=VPC)
+
+    step = TrainingStep(name="Train", image=IMAGE, inputs={"train": FSX})
+    binder = VpcBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+
+    compiled = PipelineDefinition(steps=[step]).to_definition(binder)
+
+    assert compiled["Steps"][0]["Arguments"]["VpcConfig"] == {
+        "SecurityGroupIds": ["sg-1"],
+        "Subnets": ["subnet-1"],
+    }
+
+
+def test_fails_an_efs_channel_in_pipe_mode(binder: StaticBinder) -> None:
+    # The SDK's "Use File Systems as Training Inputs": "Pipe mode is not supported if using
+    # EFS as data source".
+    efs = FileSystemInput(
+        file_system_id="fs-0123456789abcdef0", file_system_type="EFS", directory_path="/d"
+    )
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^TrainingStep 'Train': the input channel 'train' reads an EFS file system, "
+        r"which Pipe input mode can't stream; use input_mode='File'$",
+    ):
+        TrainingStep(name="Train", image=IMAGE, inputs={"train": efs}, input_mode="Pipe")
+    # A definition written as JSON (or by the SDK) is checked by the validator.
+    step = TrainingStep(name="Train", image=IMAGE, inputs={"train": efs}, network=VPC)
+    compiled = PipelineDefinition(steps=[step]).to_definition(binder)
+    compiled["Steps"][0]["Arguments"]["InputDataConfig"][0]["InputMode"] = "Pipe"
+
+    problems = validate_definition(compiled)
+
+    assert [(p.step, p.field, p.message, p.hint) for p in problems] == [
+        (
+            "Train",
+            "Arguments.InputDataConfig[0].InputMode",
+            "channel 'train' (EFS fs-0123456789abcdef0) reads an EFS file system, which Pipe "
+            "input mode can't stream",
+            "use File input mode (input_mode='File' in Python)",
+        )
+    ]

@@ -13,6 +13,7 @@ from cdk_sagemaker_pipelines.definition import (
     CategoricalParameter,
     Code,
     ContinuousParameter,
+    FileSystemInput,
     HyperbandStrategyConfig,
     Image,
     IntegerParameter,
@@ -670,6 +671,42 @@ def test_fails_grid_search_over_continuous_or_integer_ranges(binder: StaticBinde
     )
 
 
+def test_fails_grid_search_whose_max_jobs_is_not_the_number_of_combinations(
+    binder: StaticBinder,
+) -> None:
+    # The developer guide: if specified, MaxNumberOfTrainingJobs "should equal the total
+    # number of distinct categorical combinations possible". Was accepted (and the local
+    # runner ran the first max_jobs combinations).
+    def grid(max_jobs: object) -> TuningStep:
+        return TuningStep(
+            name="Tune",
+            image=IMAGE,
+            objective_metric_name="validation:rmse",
+            strategy="Grid",
+            max_jobs=max_jobs,  # type: ignore[arg-type]
+            hyperparameter_ranges={
+                "booster": CategoricalParameter(values=["gbtree", "dart", "gbtree"]),
+                "max_depth": CategoricalParameter(values=[2, 4, 6]),
+            },
+        )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[grid(4)]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert (problem.step, problem.field, problem.argument, problem.message, problem.hint) == (
+        "Tune",
+        "Arguments.HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs",
+        "max_jobs",
+        "the Grid strategy runs every combination of the categorical values, 6 here, and "
+        "MaxNumberOfTrainingJobs must equal that number, got 4",
+        "leave it unset (max_jobs=None in Python): the grid decides the number of training jobs",
+    )
+    for accepted in (None, 6, ParameterInteger(name="Jobs", default_value=4)):
+        parameters = [accepted] if isinstance(accepted, ParameterInteger) else []
+        PipelineDefinition(steps=[grid(accepted)], parameters=parameters).to_definition(binder)
+
+
 def test_a_grid_range_without_a_literal_name_is_still_named_by_its_position(
     binder: StaticBinder,
 ) -> None:
@@ -862,3 +899,37 @@ def test_static_hyperparameters_that_are_all_tuned_leave_none(ctx: RenderContext
     step = tuning(static_hyperparameters={"eta": 0.1})
 
     assert "StaticHyperParameters" not in step.to_request(ctx)["Arguments"]["TrainingJobDefinition"]
+
+
+def test_fails_a_tuning_job_reading_a_file_system_outside_a_vpc(binder: StaticBinder) -> None:
+    efs = FileSystemInput(
+        file_system_id="fs-0123456789abcdef0", file_system_type="EFS", directory_path="/train"
+    )
+
+    def tune(network: NetworkConfig | None) -> TuningStep:
+        return TuningStep(
+            name="Tune",
+            image=IMAGE,
+            inputs={"train": efs},
+            objective_metric_name="validation:rmse",
+            hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+            network=network,
+        )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[tune(None)]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert (problem.step, problem.field, problem.argument, problem.message) == (
+        "Tune",
+        "Arguments.TrainingJobDefinition.VpcConfig",
+        "network",
+        "channel 'train' (EFS fs-0123456789abcdef0) reads a file system, which a training job "
+        "reaches only from inside a VPC, and the job has no VpcConfig",
+    )
+    vpc = NetworkConfig(subnets=["subnet-1"], security_group_ids=["sg-1"])
+    compiled = PipelineDefinition(steps=[tune(vpc)]).to_definition(binder)
+    job = compiled["Steps"][0]["Arguments"]["TrainingJobDefinition"]
+    assert job["InputDataConfig"][0]["DataSource"]["FileSystemDataSource"]["FileSystemType"] == (
+        "EFS"
+    )

@@ -176,3 +176,68 @@ def test_emr_steps_take_supplied_properties_or_fail(ws: Workspace) -> None:
         compile_steps([step])
     )
     assert done.properties("Spark") == {"Status": {"State": "COMPLETED"}}
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (
+            ARN + "x",
+            f"lambdas (--lambda): no Lambda step of the pipeline calls '{ARN}x' (did you mean "
+            f"'{ARN}'?); its Lambda steps call {ARN} (step 'Prep')",
+        ),
+        (
+            "perp",
+            "lambdas (--lambda): no Lambda step of the pipeline calls 'perp' (did you mean "
+            f"'prep'?); its Lambda steps call {ARN} (step 'Prep')",
+        ),
+    ],
+    ids=["arn", "name"],
+)
+def test_fails_a_lambda_handler_no_step_calls_before_anything_runs(
+    ws: Workspace, key: str, message: str
+) -> None:
+    # Was ignored: the step meant then failed unbound ("has no local handler") after every
+    # step before it had run.
+    ws.script("prep.py", "def handler(event, context):\n    return {}\n")
+    step, env = lambda_step()
+    runner = ws.runner(
+        resources=ws.resources().merged(
+            ResourceMap(lambdas={ARN: f"{ws.scripts}/prep.py:handler", key: "prep.py:handler"})
+        )
+    )
+    with pytest.raises(LocalRunError, match=re.escape(message)):
+        runner.run(compile_steps([step], [env]))
+    assert runner.executions() == []
+
+
+def test_lambda_handlers_bind_by_arn_alias_or_name_and_unknown_arns_are_not_judged(
+    ws: Workspace,
+) -> None:
+    ws.script("prep.py", "def handler(event, context):\n    return {'rows': 1, 'ok': True}\n")
+    handler = f"{ws.scripts}/prep.py:handler"
+    aliased = LambdaStep(name="Aliased", function_arn=f"{ARN}:live", inputs={"n": 1})
+    for key in (ARN, f"{ARN}:live", "prep"):
+        runner = ws.runner(resources=ws.resources().merged(ResourceMap(lambdas={key: handler})))
+        result = runner.run(compile_steps([aliased]))
+        assert result.status == "Succeeded", (key, result.failure_reason)
+    # A function named by a parameter is known only at run time: any handler may be its.
+    function = ParameterString(name="Function", default_value=ARN)
+    dynamic = LambdaStep(name="Dynamic", function_arn=function, inputs={"n": 1})
+    runner = ws.runner(resources=ws.resources().merged(ResourceMap(lambdas={"other": handler})))
+    result = runner.run(compile_steps([dynamic], [function]))
+    reason = result.step("Dynamic").failure_reason
+    assert reason is not None
+    assert reason.startswith(f"function {ARN} has no local handler")
+
+
+def test_fails_a_lambda_handler_for_a_pipeline_without_lambda_steps(ws: Workspace) -> None:
+    runner = ws.runner(resources=ws.resources().merged(ResourceMap(lambdas={ARN: "p.py:h"})))
+    with pytest.raises(
+        LocalRunError,
+        match=re.escape(
+            f"lambdas (--lambda): no Lambda step of the pipeline calls '{ARN}'; it has no "
+            "Lambda step"
+        ),
+    ):
+        runner.run(compile_steps([callback()]))

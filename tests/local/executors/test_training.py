@@ -12,10 +12,12 @@ from cdk_sagemaker_pipelines.definition import (
     CategoricalParameter,
     Code,
     ContinuousParameter,
+    FileSystemInput,
     HyperbandStrategyConfig,
     IntegerParameter,
     Join,
     ModelStep,
+    NetworkConfig,
     ParameterFloat,
     ParameterInteger,
     PipelineValidationError,
@@ -236,6 +238,78 @@ def test_grid_search_without_max_jobs_runs_every_combination(ws: Workspace) -> N
         assert result.status == "Succeeded", result.failure_reason
         summaries = result.properties("Tune")["TrainingJobSummaries"]
         assert sorted(s["TunedHyperParameters"]["depth"] for s in summaries) == ["1", "2", "3"]
+
+
+def grid_tune(ws: Workspace, **options: object) -> TuningStep:
+    arguments: dict[str, object] = {
+        "strategy": "Grid",
+        "hyperparameter_ranges": {
+            "depth": CategoricalParameter(values=[3, 1, 1, 2]),
+            "rate": CategoricalParameter(values=[0.2, 0.1]),
+        },
+        "max_jobs": None,
+        "max_parallel_jobs": 2,
+        **options,
+    }
+    return seeded_tune(ws, **arguments)  # type: ignore[arg-type]
+
+
+def trial_values(result: object, step: str) -> list[tuple[str, str]]:
+    """The trials' (depth, rate) in the order they were launched (their names' suffix)."""
+    summaries = result.properties(step)["TrainingJobSummaries"]  # type: ignore[attr-defined]
+    ordered = sorted(summaries, key=lambda summary: summary["TrainingJobName"])
+    tuned = [summary["TunedHyperParameters"] for summary in ordered]
+    return [(values["depth"], values["rate"]) for values in tuned]
+
+
+def test_grid_search_runs_every_distinct_combination_in_a_fixed_order(ws: Workspace) -> None:
+    # Ranges in order, the last varying fastest, values as listed, a repeated value once: the
+    # same trials, in the same order, on every run and at any parallelism.
+    result = ws.runner().run(compile_steps([grid_tune(ws)]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    grid = [("3", "0.2"), ("3", "0.1"), ("1", "0.2"), ("1", "0.1"), ("2", "0.2"), ("2", "0.1")]
+    assert trial_values(result, "Tune") == grid
+    assert result.properties("Tune")["BestTrainingJob"]["TunedHyperParameters"] == {
+        "depth": "3",
+        "rate": "0.2",
+    }
+    serial = ws.runner().run(compile_steps([grid_tune(ws, max_parallel_jobs=1)]))
+    assert trial_values(serial, "Tune") == grid
+
+
+def test_grid_search_stops_at_its_completion_criteria_in_grid_order(ws: Workspace) -> None:
+    tune = grid_tune(
+        ws, completion_criteria=TuningJobCompletionCriteria(target_objective_metric_value=0.45)
+    )
+    result = ws.runner().run(compile_steps([tune]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    # Checked after each batch of MaxParallelTrainingJobs: (3, 0.2) scores 0.5 in the first.
+    assert trial_values(result, "Tune") == [("3", "0.2"), ("3", "0.1")]
+    log = result.step("Tune").log
+    assert log is not None
+    assert (
+        "the tuning job stopped after 2 of 6 training jobs: a training job reached "
+        "TargetObjectiveMetricValue 0.45"
+    ) in log.read_text()
+
+
+def test_fails_grid_search_whose_job_count_is_not_the_grid_size_known_at_run_time(
+    ws: Workspace,
+) -> None:
+    # The developer guide: MaxNumberOfTrainingJobs "should equal the total number of distinct
+    # categorical combinations possible". The runner used to run the first max_jobs of them.
+    jobs = ParameterInteger(name="Jobs", default_value=6)
+    runner = ws.runner()
+    definition = compile_steps([grid_tune(ws, max_jobs=jobs)], [jobs])
+
+    assert runner.run(definition).status == "Succeeded"
+    assert runner.run(definition, {"Jobs": "4"}).step("Tune").failure_reason == (
+        "the Grid strategy runs every combination of the categorical values (6), and SageMaker "
+        "requires MaxNumberOfTrainingJobs to equal that number, got 4; leave it unset and the "
+        "grid decides"
+    )
 
 
 def test_top_model_of_a_cached_tuning_step_is_where_its_jobs_wrote_it(ws: Workspace) -> None:
@@ -731,3 +805,33 @@ def test_fails_range_scaling_the_validator_rejects_known_only_at_run_time(
         "the range of 'rate' uses ReverseLogarithmic scaling, which needs a range within "
         "0 <= x < 1, got 0.01 to 2.0",
     ]
+
+
+def test_fails_a_step_reading_a_file_system_before_it_runs(ws: Workspace) -> None:
+    # The runner can't mount EFS or FSx for Lustre. Was "channel 'train': only S3DataSource
+    # is supported locally"; a tuning step failed each trial ("all 3 training jobs failed").
+    fsx = FileSystemInput(
+        file_system_id="fs-0123456789abcdef0",
+        file_system_type="FSxLustre",
+        directory_path="/abcd1234/train",
+    )
+    vpc = NetworkConfig(subnets=["subnet-1"], security_group_ids=["sg-1"])
+    train = TrainingStep(
+        name="Train",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("train.py", TRAIN)),
+        inputs={"train": fsx},
+        network=vpc,
+    )
+    tune = seeded_tune(ws, inputs={"train": fsx}, network=vpc)
+    expected = (
+        "channel 'train' reads an FSx for Lustre file system "
+        "(fs-0123456789abcdef0:/abcd1234/train), which the local runner can't mount; run this "
+        "step on SageMaker, or give the channel its data from S3 (TrainingInput, with --s3-map "
+        "to a local copy) to run it here"
+    )
+
+    result = ws.runner().run(compile_steps([train, tune]))
+
+    assert result.step("Train").failure_reason == expected
+    assert result.step("Tune").failure_reason == expected

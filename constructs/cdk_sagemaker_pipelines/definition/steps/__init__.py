@@ -17,7 +17,7 @@ from .model import (
     RegisterModel,
 )
 from .processing import ProcessingInput, ProcessingOutput, ProcessingStep
-from .training import TrainingInput, TrainingStep
+from .training import FileSystemInput, TrainingInput, TrainingStep
 from .transform import TransformStep
 from .tuning import (
     CategoricalParameter,
@@ -40,6 +40,7 @@ __all__ = [
     "EMRStep",
     "FailStep",
     "FileSource",
+    "FileSystemInput",
     "HyperbandStrategyConfig",
     "IntegerParameter",
     "JobStep",

@@ -7,8 +7,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .._channel_rules import (
+    FILE_SYSTEM_ACCESS_MODES,
+    FILE_SYSTEM_ID,
+    FILE_SYSTEM_ID_LENGTH,
+    FILE_SYSTEM_TYPES,
+    MAX_DIRECTORY_PATH,
+)
 from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render, render_string_map
+from .._suggest import did_you_mean, one_of
+from .._tokens import is_token
 from .._typecheck import checked
 from ..bindables import Code, S3Location
 from ..expressions import Expression
@@ -60,6 +69,85 @@ class TrainingInput:
     shuffle_seed: int | Expression | None = None
 
 
+@checked
+@dataclass(frozen=True, slots=True)
+class FileSystemInput:
+    """An input channel read from an EFS or FSx for Lustre file system, not from S3.
+
+    The SageMaker SDK's ``sagemaker.inputs.FileSystemInput``. SageMaker mounts
+    ``directory_path`` of the file system into the training container, so the job must run
+    in a VPC that reaches the file system's mount targets: give the step
+    ``network=NetworkConfig(subnets=…, security_group_ids=…)`` (or a binder's default
+    network). ``file_system_type`` is ``EFS`` or ``FSxLustre`` (FSx paths start with the
+    file system's mount name); ``file_system_access_mode`` is ``ro`` (Default) or ``rw``.
+    EFS channels can't use Pipe input mode. The local runner can't mount file systems:
+    such a step fails there.
+
+    Example::
+
+        TrainingStep(
+            ...,
+            inputs={"train": FileSystemInput(file_system_id="fs-0123456789abcdef0",
+                                             file_system_type="FSxLustre",
+                                             directory_path="/fsx1234/train")},
+            network=NetworkConfig(subnets=["subnet-1"], security_group_ids=["sg-1"]),
+        )
+    """
+
+    file_system_id: str | Expression
+    file_system_type: str
+    directory_path: str | Expression
+    file_system_access_mode: str = "ro"
+    content_type: str | Expression | None = None
+
+    def _validate(self) -> None:
+        for argument, value, allowed in (
+            ("file_system_type", self.file_system_type, FILE_SYSTEM_TYPES),
+            ("file_system_access_mode", self.file_system_access_mode, FILE_SYSTEM_ACCESS_MODES),
+        ):
+            if value not in allowed:
+                hint = did_you_mean(value, allowed)
+                raise PipelineDefinitionError(
+                    f"FileSystemInput: {argument} {value!r} is not one of {one_of(allowed)}"
+                    + (f" ({hint})" if hint else "")
+                )
+        file_system = self.file_system_id
+        shortest, longest = FILE_SYSTEM_ID_LENGTH
+        if (
+            isinstance(file_system, str)
+            and not is_token(file_system)
+            and not (
+                FILE_SYSTEM_ID.fullmatch(file_system) and shortest <= len(file_system) <= longest
+            )
+        ):
+            raise PipelineDefinitionError(
+                f"FileSystemInput: file_system_id {file_system!r} is not a file system id "
+                "('fs-' and 8 to 18 hexadecimal digits, as EFS and FSx write them)"
+            )
+        path = self.directory_path
+        if (
+            isinstance(path, str)
+            and not is_token(path)
+            and (not path.startswith("/") or len(path) > MAX_DIRECTORY_PATH)
+        ):
+            raise PipelineDefinitionError(
+                f"FileSystemInput: directory_path {path[:80]!r} is not a full path in the "
+                f"file system (one starting with '/', at most {MAX_DIRECTORY_PATH} "
+                "characters; for FSx for Lustre, '/<mount name>/…')"
+            )
+
+    def data_source(self, ctx: RenderContext | None = None) -> JsonValue:
+        """The channel's ``DataSource``: ``{"FileSystemDataSource": {…}}``."""
+        return {
+            "FileSystemDataSource": {
+                "FileSystemId": render(self.file_system_id, ctx),
+                "FileSystemType": self.file_system_type,
+                "DirectoryPath": render(self.directory_path, ctx),
+                "FileSystemAccessMode": self.file_system_access_mode,
+            }
+        }
+
+
 def training_job_argument_fields(job: str, resources: str) -> dict[str, str]:
     """``argument_fields`` of a training job's members under ``job`` (``TrainingJobStep``)."""
     return {
@@ -94,7 +182,7 @@ class TrainingJobStep(JobStep):
 
     image: ImageLike
     code: Code | None = None
-    inputs: Mapping[str, TrainingInput | S3Like] | None = None
+    inputs: Mapping[str, TrainingInput | FileSystemInput | S3Like] | None = None
     output_path: S3Like | None = None
     instance_type: str | Expression = "ml.m5.large"
     instance_count: int | Expression = 1
@@ -135,6 +223,15 @@ class TrainingJobStep(JobStep):
         channels = []
         for index, (name, value) in enumerate((self.inputs or {}).items()):
             uri_field = f"{field}[{index}].DataSource.S3DataSource.S3Uri"
+            if isinstance(value, FileSystemInput):
+                channels.append(
+                    compact(
+                        DataSource=value.data_source(ctx),
+                        ContentType=render(value.content_type, ctx),
+                        ChannelName=name,
+                    )
+                )
+                continue
             if not isinstance(value, (TrainingInput, str, Expression, S3Location)):
                 value = TrainingInput(s3_data=value)  # raises, naming the value's type
             if not isinstance(value, TrainingInput):
@@ -249,6 +346,19 @@ class TrainingJobStep(JobStep):
                 f"{type(self).__name__} '{self.name}': the input channel '{CODE_CHANNEL}' "
                 "carries the step's code; name your channel differently"
             )
+        for name, value in (self.inputs or {}).items():
+            if (
+                isinstance(value, FileSystemInput)
+                and value.file_system_type == "EFS"
+                and self.input_mode == "Pipe"
+            ):
+                # The SDK's "Use File Systems as Training Inputs": "Pipe mode is not
+                # supported if using EFS as data source".
+                raise PipelineDefinitionError(
+                    f"{type(self).__name__} '{self.name}': the input channel '{name}' reads "
+                    "an EFS file system, which Pipe input mode can't stream; use "
+                    "input_mode='File'"
+                )
 
     def _network_fields(self, ctx: RenderContext, defaults: JobDefaults) -> dict[str, JsonValue]:
         network = effective_network(self.network, defaults)

@@ -220,7 +220,8 @@ class TuningStep(TrainingJobStep):
     """Runs up to ``max_jobs`` training jobs (``max_parallel_jobs`` at a time) over ranges.
 
     ``max_jobs`` defaults to 1, except with the ``Grid`` strategy, which runs every
-    combination of the categorical values unless ``max_jobs`` limits it. A name in both
+    combination of the categorical values: leave ``max_jobs`` unset there (SageMaker
+    requires it to equal the number of combinations if given). A name in both
     ``static_hyperparameters`` and ``hyperparameter_ranges`` is tuned, as with the SDK's
     ``HyperparameterTuner`` (its estimator's hyperparameters may hold tuned names).
 

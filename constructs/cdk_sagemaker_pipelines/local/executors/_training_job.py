@@ -59,6 +59,27 @@ class TrainingRun:
     seconds: float
 
 
+def check_channels(channels: list[Mapping[str, Any]]) -> None:
+    """Raise ``StepError`` for a channel the runner can't provide, before anything runs."""
+    for channel in channels:
+        name = str(channel.get("ChannelName"))
+        source = channel.get("DataSource") or {}
+        file_system = source.get("FileSystemDataSource")
+        if isinstance(file_system, Mapping):
+            kind = {"EFS": "an EFS", "FSxLustre": "an FSx for Lustre"}.get(
+                str(file_system.get("FileSystemType")), "a"
+            )
+            raise StepError(
+                f"channel '{name}' reads {kind} file system "
+                f"({file_system.get('FileSystemId')}:{file_system.get('DirectoryPath')}), "
+                "which the local runner can't mount; run this step on SageMaker, or give the "
+                "channel its data from S3 (TrainingInput, with --s3-map to a local copy) to run "
+                "it here"
+            )
+        if source.get("S3DataSource") is None:
+            raise StepError(f"channel '{name}': only S3DataSource is supported locally")
+
+
 def run_training_job(
     ctx: StepContext,
     *,
@@ -74,6 +95,7 @@ def run_training_job(
     instance_type: str = "ml.m5.large",
 ) -> TrainingRun:
     """Run one job in its own sandbox under ``ctx.attempt_dir/work``; raise ``StepError``."""
+    check_channels(channels)
     interpreter = ctx.interpreter(algorithm.get("TrainingImage"))
     hps = {str(k): str(v) for k, v in hyperparameters.items()}
     program = hps.get(PROGRAM)

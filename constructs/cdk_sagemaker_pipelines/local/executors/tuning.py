@@ -20,6 +20,7 @@ from ...definition._tuning_rules import (
     RangeProblem,
     TuningShape,
     WarmStartMismatch,
+    grid_job_count_mismatch,
     grid_non_categorical_ranges,
     hyperband_early_stopping,
     hyperband_max_resource_missing,
@@ -32,7 +33,7 @@ from ...definition._tuning_rules import (
 from .._errors import StepError
 from .._graph import StepSpec
 from ._base import StepContext, StepResult, stopping_timeout, timestamp
-from ._training_job import TrainingRun, run_training_job
+from ._training_job import TrainingRun, check_channels, run_training_job
 
 # TuningJobCompletionDetails: a job "not improving" improves the best objective by 1% or less.
 IMPROVEMENT = 0.01
@@ -121,10 +122,12 @@ class _CompletionCriteria:
 class TuningExecutor:
     """Runs up to ``MaxNumberOfTrainingJobs`` trials, ``MaxParallelTrainingJobs`` at a time.
 
-    ``Grid`` enumerates the categorical ranges; every other strategy (Bayesian,
-    Random, Hyperband) samples the ranges at random, seeded by ``RandomSeed`` (else by
-    the step's name), so runs are reproducible. ``TuningJobCompletionCriteria`` is
-    checked after each batch of ``MaxParallelTrainingJobs`` trials, and
+    ``Grid`` runs every combination of the categorical values, in a fixed order (see
+    ``_candidates``), as trials 001, 002, …; every other strategy (Bayesian, Random,
+    Hyperband) samples the ranges at random, seeded by ``RandomSeed`` (else by the step's
+    name), so runs are reproducible but differ from the service's choices.
+    ``TuningJobCompletionCriteria`` is checked after each batch of
+    ``MaxParallelTrainingJobs`` trials, and
     ``ResourceLimits.MaxRuntimeInSeconds`` stops the trials still running.
     ``TrainingJobSummaries`` is sorted best first (as the SDK's ``top_model_s3_uri``
     expects) and ``BestTrainingJob`` is its head.
@@ -158,7 +161,8 @@ class TuningExecutor:
             )
         strategy = str(config.get("Strategy", "Bayesian"))
         static = dict(definition.get("StaticHyperParameters") or {})
-        _check_strategy(arguments, config)
+        _check_strategy(arguments, _as_written(config, max_jobs))
+        check_channels(list(definition.get("InputDataConfig") or []))
         parents = _warm_start_parents(ctx, arguments)
         candidates = _candidates(
             config.get("ParameterRanges") or {}, strategy, max_jobs, seed=_seed(step.name, config)
@@ -397,6 +401,26 @@ def _seed(step: str, config: Mapping[str, Any]) -> str:
     return f"{step}:{ranges}"
 
 
+def _as_written(config: Mapping[str, Any], max_jobs: int | None) -> dict[str, Any]:
+    """The config with values parameters resolved to numbers as the API writes them.
+
+    ``MaxNumberOfTrainingJobs`` a number and categorical values strings, so the shared
+    tuning rules judge them as they judge literals.
+    """
+    ranges = config.get("ParameterRanges") or {}
+    written = {**config, "ResourceLimits": {**(config.get("ResourceLimits") or {})}}
+    written["ResourceLimits"]["MaxNumberOfTrainingJobs"] = max_jobs
+    if isinstance(ranges, Mapping) and ranges.get("CategoricalParameterRanges"):
+        written["ParameterRanges"] = {
+            **ranges,
+            "CategoricalParameterRanges": [
+                {**item, "Values": [str(value) for value in item.get("Values") or []]}
+                for item in ranges["CategoricalParameterRanges"]
+            ],
+        }
+    return written
+
+
 def _check_strategy(arguments: Mapping[str, Any], config: Mapping[str, Any]) -> None:
     """The validator's Hyperband, StrategyConfig and Grid rules, for values only run time knows."""
     early_stopping = hyperband_early_stopping(config)
@@ -417,6 +441,13 @@ def _check_strategy(arguments: Mapping[str, Any], config: Mapping[str, Any]) -> 
             f"the Grid strategy searches categorical ranges only, and {grid_range.subject}: "
             "SageMaker rejects the tuning job; list the values to "
             "try as a categorical range, or use the Random or Bayesian strategy"
+        )
+    grid_jobs = grid_job_count_mismatch(config)
+    if grid_jobs is not None:
+        raise StepError(
+            f"the Grid strategy runs every combination of the categorical values "
+            f"({grid_jobs[1]}), and SageMaker requires MaxNumberOfTrainingJobs to equal that "
+            f"number, got {grid_jobs[0]}; leave it unset and the grid decides"
         )
     resources = hyperband_resources_out_of_order(config)
     if resources is not None:
@@ -504,20 +535,29 @@ def _article(kind: str) -> str:
 def _candidates(
     ranges: Mapping[str, Any], strategy: str, count: int | None, seed: str
 ) -> list[dict[str, str]]:
-    """The trials' tuned values: ``count`` of them (None: the whole grid, or one)."""
+    """The trials' tuned values: ``count`` random ones (None: one), or the whole grid.
+
+    ``Grid`` enumerates every distinct combination of the categorical values in a fixed
+    order: ranges as ``CategoricalParameterRanges`` lists them, the last one varying
+    fastest, each range's values in its listed order (a repeated value once). Its job count
+    is the grid's: ``_check_strategy`` has rejected another ``MaxNumberOfTrainingJobs``.
+    """
     continuous = list(ranges.get("ContinuousParameterRanges") or [])
     integer = list(ranges.get("IntegerParameterRanges") or [])
-    categorical = list(ranges.get("CategoricalParameterRanges") or [])
+    categorical = [
+        {**item, "Values": [str(value) for value in item.get("Values") or []]}
+        for item in ranges.get("CategoricalParameterRanges") or []
+    ]
     if strategy == GRID:
         # Categorical ranges only: _check_strategy has rejected the others.
         axes: list[tuple[str, list[str]]] = [
-            (item["Name"], [str(v) for v in item["Values"]]) for item in categorical
+            (item["Name"], list(dict.fromkeys(item["Values"]))) for item in categorical
         ]
         grid = [
             dict(zip([a[0] for a in axes], combo, strict=True))
             for combo in itertools.product(*(a[1] for a in axes))
         ]
-        return (grid if count is None else grid[:count]) or [{}]
+        return grid or [{}]
     rng = random.Random(int(hashlib.sha256(seed.encode()).hexdigest()[:16], 16))
     trials = []
     for _ in range(max(count or 1, 1)):

@@ -1,0 +1,140 @@
+"""Rules of training channels that read a file system (EFS or FSx for Lustre).
+
+The language applies the value rules when a ``FileSystemInput`` is built; the validator
+applies the job rules (a VPC, no Pipe mode on EFS) to any compiled definition, where the
+job's network is known (a binder may supply it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._shape_check import is_expression
+from ._tokens import is_token
+
+# The API's FileSystemDataSource members (botocore's FileSystemType, FileSystemAccessMode,
+# FileSystemId and DirectoryPath shapes).
+FILE_SYSTEM_TYPES = ("EFS", "FSxLustre")
+FILE_SYSTEM_ACCESS_MODES = ("ro", "rw")
+FILE_SYSTEM_ID = re.compile(r"fs-[0-9a-f]{8,}")
+FILE_SYSTEM_ID_LENGTH = (11, 21)
+MAX_DIRECTORY_PATH = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class FileSystemChannel:
+    """A channel of a training job whose ``DataSource`` is a ``FileSystemDataSource``.
+
+    ``index`` is its position in ``InputDataConfig``; ``name``, ``file_system_type`` and
+    ``file_system_id`` are None when not literal.
+
+    Example::
+
+        FileSystemChannel(0, "train", "EFS", "fs-0123456789abcdef0").label
+        # "channel 'train' (EFS fs-0123456789abcdef0)"
+    """
+
+    index: int
+    name: str | None
+    file_system_type: str | None
+    file_system_id: str | None
+
+    @property
+    def label(self) -> str:
+        """The channel as a message names it."""
+        named = f"channel '{self.name}'" if self.name else f"channel {self.index}"
+        what = " ".join(part for part in (self.file_system_type, self.file_system_id) if part)
+        return f"{named} ({what or 'a file system'})"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelProblem:
+    """A job rule a file-system channel breaks: ``field`` is relative to the training job.
+
+    Example::
+
+        ChannelProblem("VpcConfig", "…", "…")
+    """
+
+    field: str
+    message: str
+    hint: str
+
+
+def file_system_channels(job: Mapping[str, Any]) -> list[FileSystemChannel]:
+    """The channels of a training job (or a tuning job's definition) that read a file system."""
+    found: list[FileSystemChannel] = []
+    channels: Any = job.get("InputDataConfig")
+    if type(channels) is not list:
+        return found
+    for index, channel in enumerate(channels):
+        source: Any = channel.get("DataSource") if _is_object(channel) else None
+        file_system: Any = source.get("FileSystemDataSource") if _is_object(source) else None
+        if not _is_object(file_system):
+            continue
+        found.append(
+            FileSystemChannel(
+                index,
+                _literal(channel.get("ChannelName")),
+                _literal(file_system.get("FileSystemType")),
+                _literal(file_system.get("FileSystemId")),
+            )
+        )
+    return found
+
+
+def file_system_channel_problems(job: Mapping[str, Any]) -> list[ChannelProblem]:
+    """The job rules a training job's file-system channels break.
+
+    - A VPC: the developer guide ("Access Training Data"): for FSx for Lustre "your training
+      job must connect to an Amazon Virtual Private Cloud (VPC)", for EFS "your training job
+      must connect to a VPC to access Amazon EFS". The SageMaker SDK doesn't check it; the
+      job fails when it runs.
+    - No Pipe input mode on EFS: the SDK's "Use File Systems as Training Inputs": "Pipe mode
+      is not supported if using EFS as data source".
+    """
+    channels = file_system_channels(job)
+    problems: list[ChannelProblem] = []
+    if channels and job.get("VpcConfig") is None:
+        labels = ", ".join(channel.label for channel in channels)
+        problems.append(
+            ChannelProblem(
+                "VpcConfig",
+                f"{labels} {'reads' if len(channels) == 1 else 'read'} a file system, which "
+                "a training job reaches only from inside a VPC, and the job has no VpcConfig",
+                "give the step network=NetworkConfig(subnets=[…], security_group_ids=[…]) "
+                "with subnets and security groups that reach the file system's mount "
+                "targets, or the Pipeline construct vpc= for every job (VpcConfig in JSON)",
+            )
+        )
+    algorithm: Any = job.get("AlgorithmSpecification")
+    job_mode: Any = algorithm.get("TrainingInputMode") if _is_object(algorithm) else None
+    for channel in channels:
+        if channel.file_system_type != "EFS":
+            continue
+        entry: Any = job["InputDataConfig"][channel.index]
+        mode: Any = entry.get("InputMode")
+        field = f"InputDataConfig[{channel.index}].InputMode"
+        if mode is None:
+            mode, field = job_mode, "AlgorithmSpecification.TrainingInputMode"
+        if mode == "Pipe":
+            problems.append(
+                ChannelProblem(
+                    field,
+                    f"{channel.label} reads an EFS file system, which Pipe input mode can't stream",
+                    "use File input mode (input_mode='File' in Python)",
+                )
+            )
+    return problems
+
+
+def _literal(value: Any) -> str | None:
+    return value if type(value) is str and not is_token(value) else None
+
+
+def _is_object(value: Any) -> bool:
+    """A JSON object, not an expression (``{"Get": …}``, which is a dict too)."""
+    return isinstance(value, Mapping) and not is_expression(value)

@@ -21,13 +21,19 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
 from cdk_sagemaker_pipelines.definition import (
+    ClarifyCheckStep,
     Code,
     ConditionEquals,
     ConditionStep,
+    DataBiasCheckConfig,
+    DataQualityCheckConfig,
+    DatasetFormat,
     FailStep,
     Image,
     Join,
     JsonGet,
+    MetricsSource,
+    ModelMetrics,
     Parameter,
     ParameterString,
     PipelineDefinition,
@@ -35,6 +41,7 @@ from cdk_sagemaker_pipelines.definition import (
     PipelineValidationError,
     Problem,
     ProcessingStep,
+    QualityCheckStep,
     RegisterModel,
 )
 from tests.cdk.conftest import new_app, new_stack
@@ -807,6 +814,64 @@ def test_clarify_checks_of_a_model_warn_of_the_shadow_endpoint():
             r"^ClarifyCheck step\(s\) 'DataBiasCheck' \(model 'churn-model'\) check a model, "
             r".* \[ack: cdk-sagemaker-pipelines:clarify-shadow-endpoint\]$"
         ),
+    )
+
+
+def test_python_check_steps_synthesize_with_their_jobs_permissions():
+    # Written in the language: the analyzer images resolve per region, outputs default to
+    # the artifact bucket, and the baselines a registration reads there are retained.
+    quality = QualityCheckStep(
+        name="DataQualityCheck",
+        quality_check_config=DataQualityCheckConfig(
+            baseline_dataset="s3://data-bucket/train/", dataset_format=DatasetFormat.csv()
+        ),
+        supplied_baseline_statistics="s3://baselines/dq/statistics.json",
+        supplied_baseline_constraints="s3://baselines/dq/constraints.json",
+    )
+    bias = ClarifyCheckStep(
+        name="DataBiasCheck",
+        clarify_check_config=DataBiasCheckConfig(
+            dataset="s3://data-bucket/train/",
+            analysis_config="s3://baselines/clarify/analysis_config.json",
+        ),
+        supplied_baseline_constraints="s3://baselines/bias/constraints.json",
+    )
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn",
+        image=Image.xgboost("1.7-1", scope="inference"),
+        model_data="s3://models/model.tar.gz",
+        model_metrics=ModelMetrics(
+            data_statistics=MetricsSource(s3_uri=quality.properties.CalculatedBaselineStatistics),
+            bias_pre_training_report=MetricsSource(
+                s3_uri=bias.properties.CalculatedBaselineConstraints
+            ),
+        ),
+    )
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(steps=[register]),
+        pipeline_name=NAME,
+    )
+    template = Template.from_stack(stack)
+    steps = steps_by_name(definition_of(template))
+    quality_arguments = steps["DataQualityCheck"]["Arguments"]
+    assert quality_arguments["AppSpecification"]["ImageUri"] == (
+        "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer"
+    )
+    output = quality_arguments["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"]
+    # Retained: a registered version refers to the baselines.
+    assert output["Std:Join"]["Values"][1] == "models"
+    assert steps["DataBiasCheck"]["CheckType"] == "DATA_BIAS"
+    role_statements = statements(template, pipeline.role_policy)
+    assert "sagemaker:CreateProcessingJob" in role_statements["ProcessingJobs"]["Action"]
+    step_statements = json.dumps(statements(template, pipeline.step_role_policy))
+    for key in ("dq/statistics.json", "clarify/analysis_config.json", "bias/constraints.json"):
+        assert f"baselines/{key}" in step_statements
+    Annotations.from_stack(stack).has_no_warning(
+        "*", Match.string_like_regexp("get no permissions for step")
     )
 
 

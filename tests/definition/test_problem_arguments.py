@@ -18,17 +18,23 @@ from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
     CallbackStep,
     CategoricalParameter,
+    ClarifyCheckStep,
     Code,
     ConditionGreaterThanOrEqualTo,
     ConditionStep,
     Container,
     ContinuousParameter,
+    DataBiasCheckConfig,
+    DataQualityCheckConfig,
+    DatasetFormat,
     EMRStep,
     FailStep,
     IntegerParameter,
     LambdaStep,
     MetricsSource,
+    ModelBiasCheckConfig,
     ModelMetrics,
+    ModelQualityCheckConfig,
     ModelStep,
     NetworkConfig,
     OutputType,
@@ -39,6 +45,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingOutput,
     ProcessingStep,
     PropertyFile,
+    QualityCheckStep,
     RegisterModel,
     SageMakerJobStepRetryPolicy,
     Step,
@@ -325,6 +332,82 @@ def emr() -> EMRStep:
     )
 
 
+CHECK_JOB: dict[str, Any] = {
+    "instance_type": "ml.m5.xlarge",
+    "instance_count": 2,
+    "volume_size_in_gb": 50,
+    "volume_kms_key": KEY,
+    "output_kms_key": KEY,
+    "environment": {"mode": "full"},
+    "max_runtime_in_seconds": 3600,
+    "network": NETWORK,
+    "role": OTHER_ROLE,
+    "skip_check": True,
+    "fail_on_violation": False,
+    "register_new_baseline": True,
+    "model_package_group_name": "churn",
+    "supplied_baseline_constraints": "s3://b/constraints.json",
+    "cache_config": CacheConfig(expire_after="P1D"),
+    "extra_arguments": EXTRA,
+}
+
+
+def data_quality_check() -> QualityCheckStep:
+    return QualityCheckStep(
+        name="DataQuality",
+        quality_check_config=DataQualityCheckConfig(
+            baseline_dataset="s3://b/train",
+            dataset_format=DatasetFormat.csv(),
+            record_preprocessor_script=Code.from_s3("s3://b/code/record.py"),
+            post_analytics_processor_script=Code.from_s3("s3://b/code/post.py"),
+        ),
+        supplied_baseline_statistics="s3://b/statistics.json",
+        image=IMAGE,
+        **CHECK_JOB,
+        **COMMON,
+    )
+
+
+def model_quality_check() -> QualityCheckStep:
+    return QualityCheckStep(
+        name="ModelQuality",
+        quality_check_config=ModelQualityCheckConfig(
+            baseline_dataset="s3://b/predictions",
+            dataset_format=DatasetFormat.json(),
+            problem_type="BinaryClassification",
+            inference_attribute="prediction",
+            probability_attribute="probability",
+            ground_truth_attribute="label",
+            probability_threshold_attribute=0.5,
+            output_s3_uri="s3://b/model-quality",
+        ),
+        **CHECK_JOB,
+        **COMMON,
+    )
+
+
+def model_bias_check() -> ClarifyCheckStep:
+    return ClarifyCheckStep(
+        name="ModelBias",
+        clarify_check_config=ModelBiasCheckConfig(
+            dataset="s3://b/train",
+            analysis_config="s3://b/bias/analysis_config.json",
+            model_name="churn-model",
+        ),
+        **CHECK_JOB,
+        **COMMON,
+    )
+
+
+def data_bias_check() -> ClarifyCheckStep:
+    return ClarifyCheckStep(
+        name="DataBias",
+        clarify_check_config=DataBiasCheckConfig(
+            dataset="s3://b/train", analysis_config="s3://b/bias/analysis_config.json"
+        ),
+    )
+
+
 def fail() -> FailStep:
     return FailStep(name="Stop", error_message="stopped", **COMMON)
 
@@ -347,6 +430,9 @@ BUILDERS = {
     "LambdaStep": lambda_step,
     "CallbackStep": callback,
     "EMRStep": emr,
+    "QualityCheckStep": data_quality_check,
+    "QualityCheckStep of a model": model_quality_check,
+    "ClarifyCheckStep": model_bias_check,
 }
 
 
@@ -402,6 +488,12 @@ def test_every_rendered_field_names_an_argument_of_its_step(build: Any) -> None:
         of_container = re.fullmatch(r"containers\[(\d+)\]\.(\w+)", argument or "")
         if of_container is not None and of_container[2] in container_arguments:
             continue
+        # A member of a check step's config reads quality_check_config.baseline_dataset.
+        of_config = re.fullmatch(r"(\w+_check_config)\.(\w+)", argument or "")
+        if of_config is not None and of_config[1] in arguments:
+            config = getattr(step, of_config[1])
+            if of_config[2] in {field.name for field in dataclasses.fields(config)}:
+                continue
         if argument not in arguments:
             unmapped[path] = argument
     assert unmapped == {}, "add these paths to the step's argument_fields"
@@ -493,6 +585,48 @@ def test_every_rendered_field_names_an_argument_of_its_step(build: Any) -> None:
         (lambda_step, "Arguments.bucket", "inputs"),
         (callback, "Arguments['model']", "inputs"),
         (emr, "Arguments.StepConfig.HadoopJarStep.Properties[0].Key", "properties_"),
+        (
+            data_quality_check,
+            "Arguments.ProcessingInputs[0].S3Input.S3Uri",
+            "quality_check_config.baseline_dataset",
+        ),
+        (
+            data_quality_check,
+            "Arguments.ProcessingInputs[2].S3Input.S3Uri",
+            "quality_check_config.record_preprocessor_script",
+        ),
+        (
+            data_quality_check,
+            "Arguments.Environment['dataset_format']",
+            "quality_check_config.dataset_format",
+        ),
+        (data_quality_check, "Arguments.Environment['mode']", "environment"),
+        (data_quality_check, "CheckType", "quality_check_config"),
+        (data_quality_check, "SuppliedBaselineStatistics", "supplied_baseline_statistics"),
+        (data_quality_check, "SkipCheck", "skip_check"),
+        (data_quality_check, "Arguments.Tags[0].Key", "extra_arguments"),
+        (
+            model_quality_check,
+            "Arguments.Environment['problem_type']",
+            "quality_check_config.problem_type",
+        ),
+        (
+            model_quality_check,
+            "Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri",
+            "quality_check_config.output_s3_uri",
+        ),
+        (
+            model_bias_check,
+            "Arguments.ProcessingInputs[0].S3Input.S3Uri",
+            "clarify_check_config.analysis_config",
+        ),
+        (
+            model_bias_check,
+            "Arguments.ProcessingInputs[1].S3Input.S3Uri",
+            "clarify_check_config.dataset",
+        ),
+        (model_bias_check, "ModelName", "clarify_check_config.model_name"),
+        (data_bias_check, "Arguments.AppSpecification.ImageUri", "image"),
     ],
 )
 def test_argument_for_field(build: Any, field: str, argument: str | None) -> None:

@@ -8,6 +8,16 @@ Each file in ``sdk_generated/`` is ``pipeline.definition()`` of sagemaker 2.257.
 - ``quality-and-clarify-checks.json``: ``QualityCheckStep`` and ``ClarifyCheckStep`` carry their
   settings (``CheckType``, ``SkipCheck``, ...) beside ``Arguments``; a registration reads their
   baselines.
+- ``check-step-configs.json``: every check the SDK writes, generated offline as
+  ``pipeline-model.json`` (S3 uploads patched to return their destination): a
+  ``QualityCheckStep`` of a ``DataQualityCheckConfig`` (CSV with header, parameters for the
+  dataset and flags, supplied baselines, a cache config), one of JSON lines with a record
+  preprocessor and a post-analytics script and a ``CheckJobConfig`` setting every job field
+  (2 × ml.m5.2xlarge, 50 GiB, KMS keys, 1800 s, a ``NetworkConfig``), one of a
+  ``ModelQualityCheckConfig`` (CSV without header, outputs at the end, all four attributes),
+  and ``ClarifyCheckStep``s of a ``DataBiasCheckConfig``, a ``ModelBiasCheckConfig`` and a
+  ``ModelExplainabilityCheckConfig`` (``ModelConfig(model_name="churn-model")``). The
+  language writes the same (``test_check_steps_render_as_the_sdk_writes_them``).
 - ``emr-runtime-role.json``: ``EMRStep(execution_role_arn=...)``, the step's runtime role on a
   running cluster (``AddJobFlowSteps``' ``ExecutionRoleArn``).
 - ``parameters-in-checked-fields.json``: pipeline parameters where the validator compares
@@ -38,11 +48,16 @@ from typing import Any
 import pytest
 
 from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
+    ClarifyCheckStep,
     Code,
     ConditionGreaterThanOrEqualTo,
     ConditionStep,
     Container,
     ContinuousParameter,
+    DataBiasCheckConfig,
+    DataQualityCheckConfig,
+    DatasetFormat,
     DriftCheckBaselines,
     FileSource,
     HyperbandStrategyConfig,
@@ -51,12 +66,18 @@ from cdk_sagemaker_pipelines.definition import (
     Join,
     JsonGet,
     MetricsSource,
+    ModelBiasCheckConfig,
+    ModelExplainabilityCheckConfig,
     ModelMetrics,
+    ModelQualityCheckConfig,
     ModelStep,
+    NetworkConfig,
+    ParameterBoolean,
     ParameterString,
     PipelineDefinition,
     ProcessingInput,
     ProcessingStep,
+    QualityCheckStep,
     RegisterModel,
     StaticBinder,
     TrainingInput,
@@ -635,3 +656,129 @@ def test_pipeline_model_is_planned_per_container() -> None:
         S3Access(BUCKET, "code/preprocess.tar.gz"),
         S3Access(BUCKET, "code/xgboost.tar.gz"),
     ]
+
+
+# check-step-configs.json: each check type, as QualityCheckStep and ClarifyCheckStep write it.
+
+
+def _check_steps_in_our_language() -> dict[str, Any]:
+    skip = ParameterBoolean(name="SkipCheck", default_value=False)
+    register = ParameterBoolean(name="RegisterNewBaseline", default_value=False)
+    data = ParameterString(name="BaselineData", default_value=f"s3://{BUCKET}/baseline.csv")
+    small: dict[str, Any] = {"instance_type": "ml.c5.xlarge"}
+    big: dict[str, Any] = {
+        "instance_type": "ml.m5.2xlarge",
+        "instance_count": 2,
+        "volume_size_in_gb": 50,
+        "volume_kms_key": "arn:aws:kms:us-east-1:111122223333:key/vol",
+        "output_kms_key": "arn:aws:kms:us-east-1:111122223333:key/out",
+        "max_runtime_in_seconds": 1800,
+        "network": NetworkConfig(
+            enable_network_isolation=True, security_group_ids=["sg-1"], subnets=["subnet-1"]
+        ),
+    }
+    flags: dict[str, Any] = {"skip_check": skip, "register_new_baseline": register}
+    steps = [
+        QualityCheckStep(
+            name="DataQualityCheck",
+            **small,
+            **flags,
+            quality_check_config=DataQualityCheckConfig(
+                baseline_dataset=data,
+                dataset_format=DatasetFormat.csv(header=True),
+                output_s3_uri=f"s3://{BUCKET}/dq",
+            ),
+            supplied_baseline_statistics=f"s3://{BUCKET}/stats.json",
+            supplied_baseline_constraints=f"s3://{BUCKET}/constraints.json",
+            model_package_group_name="churn",
+            cache_config=CacheConfig(expire_after="PT1H"),
+        ),
+        QualityCheckStep(
+            name="DataQualityJson",
+            **big,
+            quality_check_config=DataQualityCheckConfig(
+                baseline_dataset=f"s3://{BUCKET}/data/json/",
+                dataset_format=DatasetFormat.json(),
+                output_s3_uri=f"s3://{BUCKET}/dqjson",
+                record_preprocessor_script=Code.from_s3(f"s3://{BUCKET}/code/preprocess_record.py"),
+                post_analytics_processor_script=Code.from_s3(f"s3://{BUCKET}/code/postprocess.py"),
+            ),
+            fail_on_violation=False,
+            register_new_baseline=True,
+        ),
+        QualityCheckStep(
+            name="ModelQualityCheck",
+            **small,
+            **flags,
+            quality_check_config=ModelQualityCheckConfig(
+                baseline_dataset=f"s3://{BUCKET}/predictions/",
+                dataset_format=DatasetFormat.csv(header=False, output_columns_position="END"),
+                output_s3_uri=f"s3://{BUCKET}/mq",
+                problem_type="BinaryClassification",
+                inference_attribute="prediction",
+                probability_attribute="probability",
+                ground_truth_attribute="label",
+                probability_threshold_attribute=0.5,
+            ),
+            model_package_group_name="churn",
+            supplied_baseline_statistics=f"s3://{BUCKET}/mq-stats.json",
+            supplied_baseline_constraints=f"s3://{BUCKET}/mq-constraints.json",
+        ),
+        ClarifyCheckStep(
+            name="DataBiasCheck",
+            **small,
+            **flags,
+            clarify_check_config=DataBiasCheckConfig(
+                dataset=data,
+                # The SDK uploads the analysis config it builds next to the output.
+                analysis_config=f"s3://{BUCKET}/bias/analysis_config.json",
+                output_s3_uri=f"s3://{BUCKET}/bias",
+            ),
+            supplied_baseline_constraints=f"s3://{BUCKET}/bias-constraints.json",
+            model_package_group_name="churn",
+        ),
+        ClarifyCheckStep(
+            name="ModelBiasCheck",
+            **big,
+            clarify_check_config=ModelBiasCheckConfig(
+                dataset=f"s3://{BUCKET}/train/",
+                analysis_config=f"s3://{BUCKET}/model-bias/analysis_config.json",
+                output_s3_uri=f"s3://{BUCKET}/model-bias",
+                model_name="churn-model",
+            ),
+            model_package_group_name="churn",
+        ),
+        ClarifyCheckStep(
+            name="ExplainabilityCheck",
+            **small,
+            clarify_check_config=ModelExplainabilityCheckConfig(
+                dataset=f"s3://{BUCKET}/train/",
+                analysis_config=f"s3://{BUCKET}/explain/analysis_config.json",
+                output_s3_uri=f"s3://{BUCKET}/explain",
+                model_name="churn-model",
+            ),
+            skip_check=True,
+            register_new_baseline=True,
+        ),
+    ]
+    return PipelineDefinition(parameters=[skip, register, data], steps=steps).to_definition(
+        StaticBinder(region="us-east-1", role_arn=SDK_ROLE, default_bucket=BUCKET)
+    )
+
+
+def test_check_steps_render_as_the_sdk_writes_them() -> None:
+    theirs = load("check-step-configs")
+    ours = _check_steps_in_our_language()
+    assert ours["Parameters"] == theirs["Parameters"]
+    ours_steps = {step["Name"]: step for step in ours["Steps"]}
+    found = {
+        f"{step['Name']}.{path}": difference
+        for step in theirs["Steps"]
+        for path, difference in differences(ours_steps[step["Name"]], step).items()
+    }
+    # The only difference: the SDK writes unset settings as null, the language leaves them out.
+    theirs_steps = {step["Name"]: step for step in theirs["Steps"]}
+    assert found
+    for path, difference in found.items():
+        name, member = path.split(".", 1)
+        assert (difference, theirs_steps[name][member]) == ("missing in ours", None)

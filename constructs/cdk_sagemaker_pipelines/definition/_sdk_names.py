@@ -10,7 +10,13 @@ wins over the close match. docs/sdk-comparison.md has the whole mapping.
 from __future__ import annotations
 
 _NETWORK = "network=NetworkConfig(subnets=…, security_group_ids=…, enable_network_isolation=…)"
-_JOB_STEPS = ("ProcessingStep", "TrainingStep", "TuningStep", "TransformStep")
+_CHECK_STEPS = ("QualityCheckStep", "ClarifyCheckStep")
+_JOB_STEPS = ("ProcessingStep", "TrainingStep", "TuningStep", "TransformStep", *_CHECK_STEPS)
+_CLARIFY_CONFIGS = ("DataBiasCheckConfig", "ModelBiasCheckConfig", "ModelExplainabilityCheckConfig")
+_ANALYSIS_CONFIG = (
+    "it goes in the Clarify analysis configuration file, which the language does not "
+    "write or upload: put the file in S3 and give analysis_config= (docs/sdk-comparison.md)"
+)
 _TRAINING_STEPS = ("TrainingStep", "TuningStep")
 _MODEL_STEPS = ("ModelStep", "RegisterModel")
 # Steps the SDK builds from a framework estimator, processor or model.
@@ -119,6 +125,31 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
     "step_name": (("JsonGet",), "step= (the step, or its name)"),
     "lambda_func": (("LambdaStep",), "function_arn="),
     "step_config": (("EMRStep",), "jar=, args=, main_class= and properties_= (a mapping)"),
+    "check_job_config": (
+        _CHECK_STEPS,
+        "the job's settings are the step's own: instance_type=, instance_count=, "
+        "volume_size_in_gb=, volume_kms_key=, output_kms_key=, max_runtime_in_seconds=, "
+        "environment=, role=, network=",
+    ),
+    "supplied_baseline_statistics": (
+        ("ClarifyCheckStep",),
+        "a Clarify check compares constraints only: supplied_baseline_constraints= "
+        "(statistics are a QualityCheckStep's)",
+    ),
+    "data_config": (
+        _CLARIFY_CONFIGS,
+        "dataset= (its s3_data_input_path) and output_s3_uri= (its s3_output_path); "
+        "the label, headers and dataset type go in the analysis configuration file, "
+        "analysis_config=",
+    ),
+    "s3_data_input_path": (_CLARIFY_CONFIGS, "dataset="),
+    "s3_output_path": (_CLARIFY_CONFIGS, "output_s3_uri="),
+    "data_bias_config": (_CLARIFY_CONFIGS, _ANALYSIS_CONFIG),
+    "model_config": (_CLARIFY_CONFIGS, f"model_name=; the rest {_ANALYSIS_CONFIG}"),
+    "model_predicted_label_config": (_CLARIFY_CONFIGS, _ANALYSIS_CONFIG),
+    "explainability_config": (_CLARIFY_CONFIGS, _ANALYSIS_CONFIG),
+    "model_scores": (_CLARIFY_CONFIGS, _ANALYSIS_CONFIG),
+    "methods": (_CLARIFY_CONFIGS, _ANALYSIS_CONFIG),
 }
 
 

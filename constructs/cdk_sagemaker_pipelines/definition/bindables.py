@@ -168,6 +168,7 @@ class Image:
         Image.pytorch("2.1", processor="gpu")
         Image.tensorflow("2.19", scope="inference")
         Image.huggingface("4.49", pytorch_version="2.5")     # GPU: its only training images
+        Image.model_monitor()                              # the check steps' analyzers
         Image.from_uri("111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest")
         Image.from_ecr_repository(repository, tag="v3")   # an aws_ecr.IRepository
         Image.from_asset("docker/train")                 # built from a Dockerfile
@@ -331,6 +332,30 @@ class Image:
             scope=scope,
             base_framework_version=base,
         )
+
+    @staticmethod
+    def model_monitor() -> Image:
+        """The SageMaker Model Monitor analyzer, which ``QualityCheckStep`` runs.
+
+        Untagged, as the SDK's ``image_uris.retrieve("model-monitor", region)`` writes it.
+
+        Example::
+
+            Image.model_monitor()
+            # 156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer
+        """
+        return Image.from_framework("model-monitor", "", scope="monitoring")
+
+    @staticmethod
+    def clarify(version: str = "1.0") -> Image:
+        """The SageMaker Clarify processing image, which ``ClarifyCheckStep`` runs.
+
+        Example::
+
+            Image.clarify()
+            # 205585389593.dkr.ecr.us-east-1.amazonaws.com/sagemaker-clarify-processing:1.0
+        """
+        return Image.from_framework("clarify", version, scope="processing")
 
     @staticmethod
     def from_ecr_repository(repository: Any, tag: str = "latest") -> Image:

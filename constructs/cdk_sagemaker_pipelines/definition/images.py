@@ -30,6 +30,9 @@ from ._errors import PipelineDefinitionError
 from ._suggest import did_you_mean, one_of
 
 FRAMEWORKS = ("sklearn", "xgboost", "pytorch", "tensorflow", "huggingface")
+# The analyzer images of the check steps (``Image.model_monitor()``, ``Image.clarify()``),
+# in the same table: regional accounts, no processors or Python versions.
+ANALYZERS = ("model-monitor", "clarify")
 # A Hugging Face image's base framework, spelt as the SDK's ``base_framework_version``.
 _BASE_FRAMEWORK = re.compile(r"(?P<name>pytorch|tensorflow)(?P<version>\d.*)")
 _ECR_URI = re.compile(
@@ -67,8 +70,8 @@ class FrameworkImageSpec:
 
     @property
     def description(self) -> str:
-        """``sklearn 1.2-1``, ``huggingface 4.49.0 (pytorch 2.5.1)``."""
-        return f"{self.framework} {self.version}" + (
+        """``sklearn 1.2-1``, ``huggingface 4.49.0 (pytorch 2.5.1)``, ``model-monitor``."""
+        return f"{self.framework} {self.version}".rstrip() + (
             f" ({_base_label(self.base_framework_version)})" if self.base_framework_version else ""
         )
 
@@ -80,7 +83,9 @@ class FrameworkImageSpec:
                 f"{self.unpublished(region)} ({self.region_hint(region)})",
             )
         domain = self.domains.get(region, self.default_domain)
-        return f"{account}.dkr.ecr.{region}.{domain}/{self.repository}:{self.tag}"
+        # The Model Monitor analyzer is untagged, as the SDK writes it (its latest image).
+        tag = f":{self.tag}" if self.tag else ""
+        return f"{account}.dkr.ecr.{region}.{domain}/{self.repository}{tag}"
 
     def unpublished(self, region: str) -> str:
         """The message for a region without this image."""

@@ -189,8 +189,15 @@ _PROCESSING_OUTPUT_URI = re.compile(
 )
 
 
+# A check step's baseline files, as step properties: they are in the check job's output.
+_CHECK_BASELINE = re.compile(
+    r"Steps\.(?P<step>.+)\.(?:CalculatedBaseline|BaselineUsedForDriftCheck)"
+    r"(?:Statistics|Constraints)"
+)
+
+
 def _retain_registered_outputs(ctx: RenderContext, order: Sequence[Step]) -> None:
-    """Retain the default processing outputs a registered model version refers to.
+    """Retain the default processing and check outputs a registered model version refers to.
 
     A model package points at its model metrics (and whatever else it names) for as
     long as it exists, and other accounts it is shared with read them there; a binder
@@ -201,6 +208,13 @@ def _retain_registered_outputs(ctx: RenderContext, order: Sequence[Step]) -> Non
         if step.step_type != "RegisterModel":
             continue
         for reference in _step_references(ctx.render_step(step).get("Arguments")):
+            baseline = _CHECK_BASELINE.fullmatch(reference)
+            if baseline is not None:
+                check = steps.get(baseline["step"])
+                output_name = getattr(check, "check_output_name", None)
+                if isinstance(output_name, str):
+                    ctx.retain_output(baseline["step"], output_name)
+                continue
             match = _PROCESSING_OUTPUT_URI.fullmatch(reference)
             if match is None:
                 continue

@@ -37,6 +37,10 @@ ROOT_SHAPES: dict[str, tuple[tuple[str, str], ...]] = {
     "Model": (("sagemaker", "DescribeModelOutput"),),
     "RegisterModel": (("sagemaker", "DescribeModelPackageOutput"),),
     "EMR": (("emr", "Step"),),
+    # Check steps: the step metadata of ListPipelineExecutionSteps, whose members the SDK's
+    # QualityCheckStep/ClarifyCheckStep properties name (CalculatedBaselineConstraints, ...).
+    "QualityCheck": (("sagemaker", "QualityCheckStepMetadata"),),
+    "ClarifyCheck": (("sagemaker", "ClarifyCheckStepMetadata"),),
 }
 LEAF_TYPES: dict[str, ValueType] = {
     "string": "String",

@@ -8,13 +8,18 @@ import pytest
 
 from cdk_sagemaker_pipelines.definition import (
     CallbackStep,
+    ClarifyCheckStep,
     ConditionEquals,
     ConditionStep,
+    DataBiasCheckConfig,
+    DataQualityCheckConfig,
+    DatasetFormat,
     EMRStep,
     FailStep,
     LambdaStep,
     OutputType,
     ParameterString,
+    QualityCheckStep,
     StepOutput,
 )
 from cdk_sagemaker_pipelines.local import LocalRunError, ResourceMap
@@ -241,3 +246,36 @@ def test_fails_a_lambda_handler_for_a_pipeline_without_lambda_steps(ws: Workspac
         ),
     ):
         runner.run(compile_steps([callback()]))
+
+
+def test_check_steps_written_in_python_take_supplied_baselines_or_fail(ws: Workspace) -> None:
+    # As the SDK's check steps in JSON: the runner doesn't run Model Monitor or Clarify.
+    quality = QualityCheckStep(
+        name="DataQuality",
+        quality_check_config=DataQualityCheckConfig(
+            baseline_dataset="s3://data/train/", dataset_format=DatasetFormat.csv()
+        ),
+    )
+    bias = ClarifyCheckStep(
+        name="DataBias",
+        clarify_check_config=DataBiasCheckConfig(
+            dataset="s3://data/train/", analysis_config="s3://data/analysis_config.json"
+        ),
+        depends_on=[quality],
+    )
+    definition = compile_steps([quality, bias])
+    failed = ws.runner().run(definition)
+    assert failed.step("DataQuality").failure_reason == (
+        "QualityCheck steps run on another AWS service, which the local runner can't reach; "
+        "mark it done by supplying its properties, e.g. --callback-output "
+        "DataQuality.CalculatedBaselineConstraints=s3://…"
+    )
+    supplied = {
+        "DataQuality": {"CalculatedBaselineStatistics": "s3://baselines/statistics.json"},
+        "DataBias": {"CalculatedBaselineConstraints": "s3://baselines/bias.json"},
+    }
+    done = ws.runner(callback_outputs=supplied).run(definition)
+    assert done.status == "Succeeded", done.failure_reason
+    assert done.properties("DataBias") == {
+        "CalculatedBaselineConstraints": "s3://baselines/bias.json"
+    }

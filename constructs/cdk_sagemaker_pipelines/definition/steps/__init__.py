@@ -3,6 +3,16 @@
 from ._base import JobStep, RetryableStep, Step
 from ._outputs import CallbackOutput, LambdaOutput, OutputType, StepOutput
 from .callback import CallbackStep
+from .check import (
+    ClarifyCheckStep,
+    DataBiasCheckConfig,
+    DataQualityCheckConfig,
+    DatasetFormat,
+    ModelBiasCheckConfig,
+    ModelExplainabilityCheckConfig,
+    ModelQualityCheckConfig,
+    QualityCheckStep,
+)
 from .condition import ConditionStep
 from .emr import EMRStep
 from .fail import FailStep
@@ -33,9 +43,13 @@ __all__ = [
     "CallbackOutput",
     "CallbackStep",
     "CategoricalParameter",
+    "ClarifyCheckStep",
     "ConditionStep",
     "Container",
     "ContinuousParameter",
+    "DataBiasCheckConfig",
+    "DataQualityCheckConfig",
+    "DatasetFormat",
     "DriftCheckBaselines",
     "EMRStep",
     "FailStep",
@@ -47,12 +61,16 @@ __all__ = [
     "LambdaOutput",
     "LambdaStep",
     "MetricsSource",
+    "ModelBiasCheckConfig",
+    "ModelExplainabilityCheckConfig",
     "ModelMetrics",
+    "ModelQualityCheckConfig",
     "ModelStep",
     "OutputType",
     "ProcessingInput",
     "ProcessingOutput",
     "ProcessingStep",
+    "QualityCheckStep",
     "RegisterModel",
     "RetryableStep",
     "Step",

@@ -26,10 +26,16 @@ class ExternalExecutor:
         """Complete the step from supplied values."""
         given = supplied(ctx.settings.external_outputs, step.name)
         if given is None:
+            # A check step's properties are its baselines' URIs, which later steps read.
+            example = (
+                f"{step.name}.CalculatedBaselineConstraints=s3://…"
+                if step.step_type in ("QualityCheck", "ClarifyCheck")
+                else f"{step.name}.Status.State=COMPLETED"
+            )
             raise StepError(
                 f"{step.step_type} steps run on another AWS service, which the local runner "
                 f"can't reach; mark it done by supplying its properties, e.g. "
-                f"--callback-output {step.name}.Status.State=COMPLETED"
+                f"--callback-output {example}"
             )
         properties: dict[str, Any] = {}
         for path, value in given.items():

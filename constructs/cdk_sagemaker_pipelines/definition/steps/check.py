@@ -37,6 +37,7 @@ from ._base import (
     merge_extra_arguments,
     pick,
 )
+from .processing import _input_entry
 
 LOCAL_ROOT = "/opt/ml/processing"
 OUTPUT_PATH = f"{LOCAL_ROOT}/output"
@@ -435,8 +436,9 @@ class _CheckStep(Step):
         compression: str = "None",
     ) -> JsonValue:
         field = f"Arguments.ProcessingInputs[{index}].S3Input.S3Uri"
+        uri = bind_s3(ctx, self, source, field, "read")
         return _input_entry(
-            name, bind_s3(ctx, self, source, field, "read"), local_path, distribution, compression
+            name, uri, local_path, distribution=distribution, compression=compression
         )
 
     def _script_input(
@@ -708,27 +710,6 @@ def _check_s3_uri(owner: str, argument: str, value: Any) -> None:
         f"{owner}: {argument} {value!r} is not an S3 URI (give s3://bucket/key, an "
         "S3Location or an expression; the check's job reads it from S3, nothing is uploaded)"
     )
-
-
-def _input_entry(
-    name: str,
-    uri: JsonValue,
-    local_path: str,
-    distribution: str = "FullyReplicated",
-    compression: str = "None",
-) -> dict[str, JsonValue]:
-    return {
-        "InputName": name,
-        "AppManaged": False,
-        "S3Input": {
-            "S3Uri": uri,
-            "LocalPath": local_path,
-            "S3DataType": "S3Prefix",
-            "S3InputMode": "File",
-            "S3DataDistributionType": distribution,
-            "S3CompressionType": compression,
-        },
-    }
 
 
 __all__ = [

@@ -975,6 +975,26 @@ def integer_range_bounded_by_a_float_parameter() -> PipelineDefinition:
 
 @case(
     "Tune",
+    f"{RANGES}.IntegerParameterRanges[0].MaxValue",
+    "an integer range needs whole numbers, got 'Steps.Train.FinalMetricDataList['depth'].Value' "
+    "(a Float) (bound it with an Integer value (a ParameterInteger, an integer property or "
+    "output), or use a continuous range)",
+)
+def integer_range_bounded_by_a_float_metric() -> PipelineDefinition:
+    # Before, the hint said to redeclare a parameter that isn't there.
+    train = training(metric_definitions={"depth": "depth=([0-9.]+)"})
+    deepest = train.properties.FinalMetricDataList["depth"].Value
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={"max_depth": IntegerParameter(min_value=2, max_value=deepest)},
+    )
+    return pipeline(tune)
+
+
+@case(
+    "Tune",
     f"{RANGES}.ContinuousParameterRanges[0].MinValue",
     "expected a number, got 'Parameters.Strict' (a Boolean)",
 )

@@ -579,6 +579,83 @@ def test_check_step_settings_are_checked(step: int, member: str, value: Any, mes
     assert (problem.step, problem.field, problem.message) == (entry["Name"], member, message)
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (5, "expected a string, got 5 (int)"),
+        (
+            {"Get": "Parameters.SkipCheck"},
+            "expected a string, got 'Parameters.SkipCheck', a Boolean",
+        ),
+        (
+            {"Get": "Execution.PipelineExecutionId"},
+            "'Execution.PipelineExecutionId' is not an S3 URI",
+        ),
+        (
+            {"Std:Join": {"On": "/", "Values": ["baselines", "stats.json"]}},
+            "a Std:Join beginning 'baselines/stats.json' is not an S3 URI",
+        ),
+    ],
+)
+def test_fails_supplied_baselines_that_are_never_s3_uris(value: Any, message: str) -> None:
+    # Before, only a literal string was checked: these passed and failed the job at run time.
+    definition = load("quality-and-clarify-checks")
+    definition["Steps"][0]["SuppliedBaselineStatistics"] = value
+    [problem] = validate_definition(definition)
+    assert (problem.step, problem.field, problem.message) == (
+        "DataQualityCheck",
+        "SuppliedBaselineStatistics",
+        message,
+    )
+
+
+def test_supplied_baselines_from_parameters_and_check_steps_are_accepted() -> None:
+    definition = load("quality-and-clarify-checks")
+    quality, bias = definition["Steps"][:2]
+    quality["SuppliedBaselineStatistics"] = {"Get": "Parameters.BaselineData"}
+    bias["SuppliedBaselineConstraints"] = {
+        "Get": "Steps.DataQualityCheck.CalculatedBaselineConstraints"
+    }
+    assert validate_definition(definition) == []
+
+
+@pytest.mark.parametrize(
+    ("reference", "message", "hint"),
+    [
+        (
+            "Steps.DataQualityCheck.CalculatedBaselineStatistic",
+            "the step has no property 'CalculatedBaselineStatistic'",
+            "did you mean 'CalculatedBaselineStatistics'",
+        ),
+        (
+            "Steps.DataQualityCheck.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri",
+            "the step has no property 'ProcessingOutputConfig'",
+            "'CalculatedBaselineConstraints'",
+        ),
+        (
+            # A Clarify check calculates constraints only (the SDK's ClarifyCheckStep).
+            "Steps.DataBiasCheck.CalculatedBaselineStatistics",
+            "the step has no property 'CalculatedBaselineStatistics'",
+            "did you mean 'CalculatedBaselineConstraints'",
+        ),
+    ],
+)
+def test_fails_check_step_properties_the_step_has_not(
+    reference: str, message: str, hint: str
+) -> None:
+    # Before, any path under a check step passed: a typo failed the registration at run time.
+    definition = load("quality-and-clarify-checks")
+    metrics = definition["Steps"][2]["Arguments"]["ModelMetrics"]
+    metrics["ModelDataQuality"]["Statistics"]["S3Uri"] = {"Get": reference}
+    [problem] = validate_definition(definition)
+    assert (problem.step, problem.field) == (
+        "Register-RegisterModel",
+        "Arguments.ModelMetrics.ModelDataQuality.Statistics.S3Uri",
+    )
+    assert problem.message == f"'{reference}': {message}"
+    assert hint in str(problem.hint)
+
+
 def test_check_step_settings_from_parameters_and_literals_are_accepted() -> None:
     definition = load("quality-and-clarify-checks")
     quality, bias = definition["Steps"][:2]

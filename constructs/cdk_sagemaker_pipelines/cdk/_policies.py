@@ -520,13 +520,19 @@ def step_role_statements(
     return statements
 
 
+# The tag ECR pulls when an image URI names none.
+_DEFAULT_IMAGE_TAG = "latest"
+
+
 def _image_repositories(plan: PermissionPlan, stack: Stack) -> list[str]:
     """Repositories of literal image URIs that aren't SageMaker framework images."""
     arns: list[str] = []
     for image in plan.images:
         if not isinstance(image, str) or is_unresolved(image):
             continue
-        parsed = parse_image_uri(image)
+        # An untagged URI pulls the repository's "latest" image: the SDK writes the model
+        # monitor analyzer of a QualityCheck step without a tag.
+        parsed = parse_image_uri(image) or parse_image_uri(f"{image}:{_DEFAULT_IMAGE_TAG}")
         if parsed is None or parsed.framework is not None:
             continue
         # ArnComponents, not a dict: jsii passes a dict's keys as they are, and the

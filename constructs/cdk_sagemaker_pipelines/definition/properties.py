@@ -37,10 +37,6 @@ ROOT_SHAPES: dict[str, tuple[tuple[str, str], ...]] = {
     "Model": (("sagemaker", "DescribeModelOutput"),),
     "RegisterModel": (("sagemaker", "DescribeModelPackageOutput"),),
     "EMR": (("emr", "Step"),),
-    # Check steps: the step metadata of ListPipelineExecutionSteps, whose members the SDK's
-    # QualityCheckStep/ClarifyCheckStep properties name (CalculatedBaselineConstraints, ...).
-    "QualityCheck": (("sagemaker", "QualityCheckStepMetadata"),),
-    "ClarifyCheck": (("sagemaker", "ClarifyCheckStepMetadata"),),
 }
 LEAF_TYPES: dict[str, ValueType] = {
     "string": "String",
@@ -53,6 +49,18 @@ LEAF_TYPES: dict[str, ValueType] = {
     "blob": "String",
 }
 OUTPUT_TYPES = ("String", "Integer", "Float", "Boolean")
+# Check steps (the SDK's QualityCheckStep and ClarifyCheckStep) describe no job of their
+# own: their properties are the S3 URIs of the baselines they calculate and compare with,
+# the ones the SDK's step classes define (a Clarify check calculates no statistics).
+CHECK_STEP_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "QualityCheck": (
+        "CalculatedBaselineStatistics",
+        "CalculatedBaselineConstraints",
+        "BaselineUsedForDriftCheckStatistics",
+        "BaselineUsedForDriftCheckConstraints",
+    ),
+    "ClarifyCheck": ("CalculatedBaselineConstraints", "BaselineUsedForDriftCheckConstraints"),
+}
 
 
 class PathStepError(Exception):
@@ -169,6 +177,12 @@ def root_node(step_type: str, outputs: Mapping[str, str] | None = None) -> Prope
         return PropertyNode(
             "structure", members={"Outcome": PropertyNode("leaf", leaf_type="Boolean")}
         )
+    if step_type in CHECK_STEP_PROPERTIES:
+        baselines = {
+            name: PropertyNode("leaf", leaf_type="String", label=name)
+            for name in CHECK_STEP_PROPERTIES[step_type]
+        }
+        return PropertyNode("structure", members=baselines)
     roots = ROOT_SHAPES.get(step_type)
     if roots is None:
         return None

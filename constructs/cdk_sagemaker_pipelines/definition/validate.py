@@ -538,13 +538,21 @@ class _Validator:
                 )
         for member in ("SuppliedBaselineStatistics", "SuppliedBaselineConstraints"):
             value = entry.get(member)
-            if isinstance(value, str) and not is_token(value) and not value.startswith("s3://"):
-                self.add(
-                    name,
-                    member,
-                    f"{value!r} is not an S3 URI",
-                    "give the baseline file's s3://bucket/key",
-                )
+            if value is None or is_token(value):
+                continue
+            if isinstance(value, str):
+                if not value.startswith("s3://"):
+                    self.add(
+                        name,
+                        member,
+                        f"{value!r} is not an S3 URI",
+                        "give the baseline file's s3://bucket/key",
+                    )
+                continue
+            # A number, a Boolean, or an expression that can't hold an S3 URI (a Boolean
+            # parameter, an execution variable, a job name): checked as the API's S3Uri.
+            checker = ShapeChecker(step=name, typer=self)
+            self.problems.extend(checker.check(value, "S3Uri", member))
         for member in ("ModelPackageGroupName", "ModelName"):
             value = entry.get(member)
             if value is not None and not isinstance(value, str) and not is_expression(value):
@@ -1541,11 +1549,17 @@ class _Validator:
                 "bound a range with a number, or a numeric parameter or property",
             )
         elif integer and kind == "Float":
+            reference = inner.get("Get")
+            parameter = isinstance(reference, str) and reference.startswith("Parameters.")
             self.add(
                 record.name,
                 where,
                 f"an integer range needs whole numbers, got {shown}",
-                "declare the parameter as ParameterInteger, or use a continuous range",
+                "declare the parameter as ParameterInteger, or use a continuous range"
+                if parameter
+                # A metric or an output declared Float: no parameter to redeclare.
+                else "bound it with an Integer value (a ParameterInteger, an integer property "
+                "or output), or use a continuous range",
             )
 
     def _check_processing_names(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:

@@ -802,16 +802,20 @@ def test_check_steps_get_the_permissions_of_their_processing_jobs():
     annotations.has_no_warning("*", Match.string_like_regexp("shadow endpoint"))
 
 
-def test_check_jobs_may_pull_their_untagged_analyzer_image():
-    # The SDK writes the QualityCheck's model monitor analyzer without a tag (ECR pulls
-    # "latest"). Before, an untagged URI got no pull grant, unlike the tagged Clarify image.
+def test_untagged_custom_images_get_pull_grants_and_sagemaker_analyzers_none():
+    # ECR pulls "latest" for a URI without a tag. Before, an untagged URI got no pull grant
+    # at all. The Model Monitor analyzer (untagged, as the SDK writes it) and Clarify images
+    # are SageMaker's own, like framework images: no grant.
+    definition = _check_steps()
+    custom = "111122223333.dkr.ecr.us-east-1.amazonaws.com/team-analyzer"
+    definition["Steps"][1]["Arguments"]["AppSpecification"]["ImageUri"] = custom
     stack = new_stack()
-    pipeline = Pipeline(stack, "Training", definition=_check_steps(), pipeline_name=NAME)
+    pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
     pulled = json.dumps(
         statements(Template.from_stack(stack), pipeline.step_role_policy)["PullImages"]
     )
-    assert ":ecr:us-east-1:156813124566:repository/sagemaker-model-monitor-analyzer" in pulled
-    assert ":ecr:us-east-1:205585389593:repository/sagemaker-clarify-processing" in pulled
+    assert ":ecr:us-east-1:111122223333:repository/team-analyzer" in pulled
+    assert "sagemaker-model-monitor-analyzer" not in pulled
 
 
 def test_clarify_checks_of_a_model_warn_of_the_shadow_endpoint():

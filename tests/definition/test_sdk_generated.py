@@ -557,6 +557,12 @@ def test_check_step_input_names_are_unique_as_in_processing_steps() -> None:
         (0, "CheckType", "DATA_BIAS", "'DATA_BIAS' is not a check of a QualityCheck step"),
         (1, "CheckType", "DATA_QUALITY", "'DATA_QUALITY' is not a check of a ClarifyCheck step"),
         (0, "CheckType", None, "a QualityCheck step needs CheckType"),
+        (
+            0,
+            "CheckType",
+            {"Get": "Parameters.SkipCheck"},
+            'expected the check type as a string, got {"Get": "Parameters.SkipCheck"}',
+        ),
         (0, "FailOnViolation", "true", 'expected true, false or a Boolean parameter, got "true"'),
         (
             0,
@@ -859,3 +865,24 @@ def test_check_steps_render_as_the_sdk_writes_them() -> None:
     for path, difference in found.items():
         name, member = path.split(".", 1)
         assert (difference, theirs_steps[name][member]) == ("missing in ours", None)
+
+
+def test_clarify_checks_of_a_model_need_its_name() -> None:
+    # The SDK writes ModelName for model bias and explainability checks: the job serves it.
+    definition = load("quality-and-clarify-checks")
+    bias = definition["Steps"][1]
+    bias["CheckType"] = "MODEL_BIAS"
+    [problem] = validate_definition(definition)
+    assert (problem.step, problem.field, problem.message) == (
+        "DataBiasCheck",
+        "ModelName",
+        "a MODEL_BIAS check needs ModelName, the model it runs on a shadow endpoint",
+    )
+
+
+def test_check_step_flag_problems_hint_at_what_to_write() -> None:
+    definition = load("quality-and-clarify-checks")
+    definition["Steps"][0]["FailOnViolation"] = "yes"
+    [problem] = validate_definition(definition)
+    assert problem.hint is not None
+    assert "ParameterBoolean" in problem.hint

@@ -96,6 +96,8 @@ CHECK_TYPES: dict[str, tuple[str, ...]] = {
     "ClarifyCheck": ("DATA_BIAS", "MODEL_BIAS", "MODEL_EXPLAINABILITY"),
 }
 _CHECK_FLAGS = ("SkipCheck", "FailOnViolation", "RegisterNewBaseline")
+# Clarify checks of a model: the SDK writes the model's name beside Arguments.
+_MODEL_CHECK_TYPES = frozenset({"MODEL_BIAS", "MODEL_EXPLAINABILITY"})
 STEP_TYPES = frozenset(
     {*JOB_REQUEST_SHAPES, "Condition", "Fail", "Lambda", "Callback", "EMR", *OPAQUE_STEP_TYPES}
 )
@@ -517,12 +519,27 @@ class _Validator:
                 f"{_article(record.kind)} {record.kind} step needs CheckType",
                 f"one of {one_of(valid)}",
             )
+        elif not isinstance(check_type, str):
+            self.add(
+                name,
+                "CheckType",
+                f"expected the check type as a string, got {json.dumps(check_type)[:60]}",
+                f"one of {one_of(valid)}; the service reads it when the pipeline is created, "
+                "so it can't come from a parameter",
+            )
         elif check_type not in valid:
             self.add(
                 name,
                 "CheckType",
                 f"{check_type!r} is not a check of {_article(record.kind)} {record.kind} step",
-                did_you_mean(str(check_type), valid) or f"expected one of {one_of(valid)}",
+                did_you_mean(check_type, valid) or f"expected one of {one_of(valid)}",
+            )
+        elif check_type in _MODEL_CHECK_TYPES and entry.get("ModelName") is None:
+            self.add(
+                name,
+                "ModelName",
+                f"a {check_type} check needs ModelName, the model it runs on a shadow endpoint",
+                "give the name of a model, e.g. a Model step's ModelName property",
             )
         for flag in _CHECK_FLAGS:
             value = entry.get(flag)
@@ -535,6 +552,8 @@ class _Validator:
                     flag,
                     f"expected true, false or a Boolean parameter, got "
                     f"{json.dumps(value)[:60] if not is_expression(value) else f'a {kind}'}",
+                    f"{flag}: true or false, or {{\"Get\": \"Parameters.<name>\"}} of a "
+                    "Boolean parameter (True, False or a ParameterBoolean in Python)",
                 )
         for member in ("SuppliedBaselineStatistics", "SuppliedBaselineConstraints"):
             value = entry.get(member)

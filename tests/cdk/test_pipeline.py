@@ -739,8 +739,8 @@ def test_registered_inference_code_from_an_asset_is_reported_as_a_warning():
     Annotations.from_stack(stack).has_warning(
         "/Test/Training",
         Match.string_like_regexp(
-            r"^RegisterModel 'Register': code=Code\.from_asset\(…\) points every registered "
-            r"version at the CDK assets bucket, which accounts the model registry is shared "
+            r"^RegisterModel 'Register': inference code from Code\.from_asset\(…\) \(code=, or "
+            r"a Container's code=\) points every registered version at the CDK assets bucket, which accounts the model registry is shared "
             r"with can't read .*SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code\)\. "
             r"\[ack: cdk-sagemaker-pipelines:registered-asset-code\]$"
         ),

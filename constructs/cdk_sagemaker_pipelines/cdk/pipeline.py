@@ -1129,8 +1129,9 @@ class Pipeline(_PipelineBase):
             return
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:registered-asset-code",
-            f"RegisterModel {', '.join(repr(name) for name in steps)}: code=Code.from_asset(…) "
-            "points every registered version at the CDK assets bucket, which accounts the "
+            f"RegisterModel {', '.join(repr(name) for name in steps)}: inference code from "
+            "Code.from_asset(…) (code=, or a Container's code=) points every registered "
+            "version at the CDK assets bucket, which accounts the "
             "model registry is shared with can't read and which `cdk gc` empties of assets no "
             "deployed template uses. Pack the inference code in the model artifact instead "
             "(code/ in model.tar.gz, environment SAGEMAKER_PROGRAM and "

@@ -552,7 +552,7 @@ class _Validator:
                     flag,
                     f"expected true, false or a Boolean parameter, got "
                     f"{json.dumps(value)[:60] if not is_expression(value) else f'a {kind}'}",
-                    f"{flag}: true or false, or {{\"Get\": \"Parameters.<name>\"}} of a "
+                    f'{flag}: true or false, or {{"Get": "Parameters.<name>"}} of a '
                     "Boolean parameter (True, False or a ParameterBoolean in Python)",
                 )
         for member in ("SuppliedBaselineStatistics", "SuppliedBaselineConstraints"):

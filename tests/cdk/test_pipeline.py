@@ -741,7 +741,8 @@ def test_registered_inference_code_from_an_asset_is_reported_as_a_warning():
         Match.string_like_regexp(
             r"^RegisterModel 'Register': inference code from Code\.from_asset\(…\) \(code=, or "
             r"a Container's code=\) points every registered version at the CDK assets bucket, "
-            r"which accounts the model registry is shared with can't read .*SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code\)\. "
+            r"which accounts the model registry is shared with can't read "
+            r".*SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code\)\. "
             r"\[ack: cdk-sagemaker-pipelines:registered-asset-code\]$"
         ),
     )

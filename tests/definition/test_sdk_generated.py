@@ -224,6 +224,25 @@ def test_checks_without_supplied_baselines_are_listed_with_their_group() -> None
     assert plan_permissions(definition).registry_baseline_checks == []
 
 
+def test_checks_whose_supplied_baseline_parameter_defaults_to_empty_are_listed() -> None:
+    # The SDK's model-monitor template: ParameterString(..., default_value="") leaves the
+    # supplied baseline unset, so the default run looks the registry up; it wasn't warned.
+    definition = load("quality-and-clarify-checks")
+    definition["Parameters"] += [
+        {"Name": "SuppliedStatistics", "Type": "String", "DefaultValue": ""},
+        {"Name": "SuppliedConstraints", "Type": "String", "DefaultValue": "s3://b/c.json"},
+    ]
+    quality = definition["Steps"][0]
+    quality["SuppliedBaselineStatistics"] = {"Get": "Parameters.SuppliedStatistics"}
+    quality["SuppliedBaselineConstraints"] = {"Get": "Parameters.SuppliedConstraints"}
+    assert plan_permissions(definition).registry_baseline_checks == [
+        ("DataQualityCheck", "churn"),
+        ("DataBiasCheck", "churn"),
+    ]
+    definition["Parameters"][-2]["DefaultValue"] = "s3://b/s.json"
+    assert plan_permissions(definition).registry_baseline_checks == [("DataBiasCheck", "churn")]
+
+
 def test_clarify_checks_of_a_model_are_listed_for_their_shadow_endpoint() -> None:
     definition = load("quality-and-clarify-checks")
     bias = definition["Steps"][1]
@@ -570,12 +589,46 @@ def test_check_step_input_names_are_unique_as_in_processing_steps() -> None:
             {"Get": "Parameters.BaselineData"},
             "expected true, false or a Boolean parameter, got a String",
         ),
+        (
+            0,
+            "RegisterNewBaseline",
+            {"Get": "Parameters.Count"},
+            "expected true, false or a Boolean parameter, got an Integer",
+        ),
         (0, "SuppliedBaselineStatistics", "stats.json", "'stats.json' is not an S3 URI"),
         (1, "ModelPackageGroupName", 7, "expected a name, got 7"),
+        # Were accepted and failed only when the check ran (or fell back to the registry).
+        (
+            0,
+            "SuppliedBaselineConstraints",
+            {"Get": "Parameters.SkipCheck"},
+            "expected a string, got 'Parameters.SkipCheck', a Boolean",
+        ),
+        (
+            1,
+            "ModelPackageGroupName",
+            "churn models",
+            "'churn models' does not match the pattern "
+            r"(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:[a-z\-]*\/)?"
+            r"([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)",
+        ),
+        (
+            1,
+            "ModelPackageGroupName",
+            {"Get": "Parameters.SkipCheck"},
+            "expected a string, got 'Parameters.SkipCheck', a Boolean",
+        ),
+        (
+            1,
+            "ModelName",
+            "",
+            "'' does not match the pattern [a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?",
+        ),
     ],
 )
 def test_check_step_settings_are_checked(step: int, member: str, value: Any, message: str) -> None:
     definition = load("quality-and-clarify-checks")
+    definition["Parameters"].append({"Name": "Count", "Type": "Integer", "DefaultValue": 1})
     entry = definition["Steps"][step]
     if value is None:
         del entry[member]
@@ -667,6 +720,12 @@ def test_check_step_settings_from_parameters_and_literals_are_accepted() -> None
     quality, bias = definition["Steps"][:2]
     quality.update(CheckType="MODEL_QUALITY", FailOnViolation=False)
     bias.update(CheckType="MODEL_EXPLAINABILITY", ModelName="churn-model")
+    # The SDK's templates leave a supplied baseline unset with an empty String parameter.
+    definition["Parameters"].append({"Name": "Supplied", "Type": "String", "DefaultValue": ""})
+    bias.update(SuppliedBaselineConstraints={"Get": "Parameters.Supplied"})
+    bias.update(
+        ModelPackageGroupName="arn:aws:sagemaker:eu-west-1:111122223333:model-package-group/churn"
+    )
     assert validate_definition(definition) == []
 
 

@@ -988,7 +988,8 @@ class Pipeline(_PipelineBase):
             Annotations.of(self).add_warning_v2(
                 f"{WARNING_PREFIX}:check-baselines-from-registry",
                 f"Check step(s) {steps} compare with the baselines of the latest approved "
-                "model version in the group, as no supplied baseline is given: the roles get "
+                "model version in the group, as no supplied baseline is given (or its "
+                "parameter defaults to the empty string): the roles get "
                 "no permissions for that lookup nor for the baseline files, known only at run "
                 "time. Give the step the baseline files (SuppliedBaselineConstraints, and "
                 "SuppliedBaselineStatistics for a QualityCheck step), or grant pipeline.role "

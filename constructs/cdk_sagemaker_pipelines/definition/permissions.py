@@ -453,13 +453,27 @@ class _Planner:
             for use in _parameter_uses(name, member, value):
                 _add(self.plan.parameter_uses, use)
         group = step.get("ModelPackageGroupName")
-        if group is not None and len(supplied) < len(CHECK_BASELINE_FIELDS[kind]):
+        # An empty String parameter is how the SDK's templates leave a supplied baseline
+        # unset: its default run compares with the registry's baselines.
+        given = [member for member, value in supplied if not self._empty_by_default(value)]
+        if group is not None and len(given) < len(CHECK_BASELINE_FIELDS[kind]):
             # "the baseline will be fetched from the latest approved model" (the SDK's
             # QualityCheckStep/ClarifyCheckStep): what the service calls for it isn't
             # documented, and the files are known only at run time.
             self.plan.registry_baseline_checks.append((name, group))
         if kind == "ClarifyCheck" and step.get("CheckType") in CLARIFY_MODEL_CHECK_TYPES:
             self.plan.shadow_endpoint_checks.append((name, step.get("ModelName")))
+
+    def _empty_by_default(self, value: Any) -> bool:
+        """Whether ``value`` is a parameter whose default value is the empty string."""
+        reference = value.get("Get") if is_expression(value) else None
+        if not isinstance(reference, str) or not reference.startswith("Parameters."):
+            return False
+        name = reference.removeprefix("Parameters.")
+        for parameter in self.definition.get("Parameters") or []:
+            if isinstance(parameter, Mapping) and parameter.get("Name") == name:
+                return parameter.get("DefaultValue") == ""
+        return False
 
     def _plan_vpc(self, step: str, where: str, vpc_config: Any) -> None:
         """The subnets and security groups a job's network interfaces are created in."""

@@ -547,11 +547,11 @@ class _Validator:
                 continue
             kind = self.type_of(value) if is_expression(value) else None
             if kind not in ("Boolean", None) or not is_expression(value):
+                got = f"{_article(str(kind))} {kind}" if kind else json.dumps(value)[:60]
                 self.add(
                     name,
                     flag,
-                    f"expected true, false or a Boolean parameter, got "
-                    f"{json.dumps(value)[:60] if not is_expression(value) else f'a {kind}'}",
+                    f"expected true, false or a Boolean parameter, got {got}",
                     f'{flag}: true or false, or {{"Get": "Parameters.<name>"}} of a '
                     "Boolean parameter (True, False or a ParameterBoolean in Python)",
                 )
@@ -568,14 +568,33 @@ class _Validator:
                         "give the baseline file's s3://bucket/key",
                     )
                 continue
+            reference = value.get("Get") if is_expression(value) else None
+            if (
+                type(reference) is str
+                and reference.startswith("Parameters.")
+                and self.type_of(value) == "String"
+            ):
+                # Any String parameter passes, its default unchecked: an empty default is
+                # how the SDK's templates leave a supplied baseline unset.
+                continue
             # A number, a Boolean, or an expression that can't hold an S3 URI (a Boolean
             # parameter, an execution variable, a job name): checked as the API's S3Uri.
             checker = ShapeChecker(step=name, typer=self)
             self.problems.extend(checker.check(value, "S3Uri", member))
-        for member in ("ModelPackageGroupName", "ModelName"):
+        # The names the service looks up at run time (ListModelPackages, the shadow
+        # endpoint's CreateEndpointConfig), checked as the API's shapes take them.
+        for member, shape_name in (
+            ("ModelPackageGroupName", "ArnOrName"),
+            ("ModelName", "ModelName"),
+        ):
             value = entry.get(member)
-            if value is not None and not isinstance(value, str) and not is_expression(value):
+            if value is None:
+                continue
+            if not isinstance(value, str) and not is_expression(value):
                 self.add(name, member, f"expected a name, got {json.dumps(value)[:60]}")
+                continue
+            checker = ShapeChecker(step=name, typer=self)
+            self.problems.extend(checker.run(value, shape_name, member))
 
     def _check_int(self, name: str, where: str, value: Any, high: int, unit: str) -> None:
         if value is None:

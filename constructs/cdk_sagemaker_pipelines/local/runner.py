@@ -50,7 +50,12 @@ from ._graph import StepGraph, StepSpec
 from .cache import CacheEntry, StepCache, cache_config, cache_key
 from .evaluate import Evaluator, ExecutionVariables
 from .executors import LAZY_ARGUMENTS, RunSettings, StepContext, StepResult, executor_for
-from .executors._outputs import coerce_output, declared_outputs
+from .executors._outputs import (
+    CHECK_STEP_TYPES,
+    check_step_properties,
+    coerce_output,
+    declared_outputs,
+)
 from .isolation import choose_isolation, remove_tree
 from .records import (
     ExecutionRecord,
@@ -1162,6 +1167,12 @@ def _check_supplied_outputs(supplied: Mapping[str, Mapping[str, Any]], graph: St
     """
     for step, values in supplied.items():
         spec = graph.steps[step]
+        if spec.step_type in CHECK_STEP_TYPES:
+            try:
+                check_step_properties(spec.step_type, values)
+            except StepError as error:
+                raise LocalRunError(f"callback_outputs: step '{step}': {error}") from None
+            continue
         if spec.step_type not in ("Callback", "Lambda"):
             continue
         declared = dict(declared_outputs(spec.entry))

@@ -460,6 +460,41 @@ def test_fails_bad_check_input_at_construction(build: Any, message: str) -> None
     assert str(caught.value).startswith(message)
 
 
+@pytest.mark.parametrize(
+    ("code", "what"),
+    [
+        (Code.from_s3("s3://b/scripts/src.tar.gz", entry_point="pre.py"), "the archive"),
+        (Code.from_s3("s3://b/scripts/"), "the prefix"),
+    ],
+    ids=["archive", "prefix"],
+)
+def test_fails_an_s3_archive_or_prefix_as_a_script(code: Code, what: str) -> None:
+    # Were accepted: the job copied the archive unopened (or the prefix) and the analyzer
+    # was told to run .../pre.py (or the directory), which fails only when the check runs.
+    with pytest.raises(PipelineDefinitionError) as caught:
+        data_quality(
+            quality_check_config=DataQualityCheckConfig(
+                baseline_dataset="s3://d",
+                dataset_format=DatasetFormat.csv(),
+                record_preprocessor_script=code,
+            )
+        )
+    assert str(caught.value).startswith(
+        f"QualityCheckStep 'DataQuality': quality_check_config.record_preprocessor_script is "
+        f"{what} {code.s3_uri!r}; the analyzer runs one Python file, copied as it is"
+    )
+
+
+def test_fails_an_environment_variable_the_step_writes_from_its_config() -> None:
+    # Was silently replaced by the config's value, as the SDK's _generate_env_map does.
+    with pytest.raises(PipelineDefinitionError) as caught:
+        data_quality(environment={"dataset_format": '{"json": {}}', "LOG_LEVEL": "debug"})
+    assert str(caught.value) == (
+        "QualityCheckStep 'DataQuality': environment sets 'dataset_format', which the step "
+        "writes from quality_check_config= (give dataset_format= instead)"
+    )
+
+
 def test_fails_a_directory_as_a_script(source_dir: Path) -> None:
     with pytest.raises(PipelineDefinitionError, match="the analyzer runs one Python file"):
         data_quality(

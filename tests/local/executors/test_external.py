@@ -279,3 +279,47 @@ def test_check_steps_written_in_python_take_supplied_baselines_or_fail(ws: Works
     assert done.properties("DataBias") == {
         "CalculatedBaselineConstraints": "s3://baselines/bias.json"
     }
+
+
+@pytest.mark.parametrize(
+    ("supplied", "message"),
+    [
+        (
+            {"DataQuality": {"CalculatedBaselineStatistic": "s3://baselines/statistics.json"}},
+            "callback_outputs: step 'DataQuality': a QualityCheck step has no property "
+            "'CalculatedBaselineStatistic' (did you mean 'CalculatedBaselineStatistics' or "
+            "'CalculatedBaselineConstraints'?)",
+        ),
+        (
+            {"DataBias": {"CalculatedBaselineStatistics": "s3://baselines/statistics.json"}},
+            "callback_outputs: step 'DataBias': a ClarifyCheck step has no property "
+            "'CalculatedBaselineStatistics' (did you mean 'CalculatedBaselineConstraints'?)",
+        ),
+        (
+            # The SDK's check steps have only their baselines' URIs as properties.
+            {"DataQuality": {"SkipCheck": "True"}},
+            "callback_outputs: step 'DataQuality': a QualityCheck step has no property 'SkipCheck'",
+        ),
+    ],
+    ids=["misspelled", "clarify-statistics", "not-a-property"],
+)
+def test_fails_check_step_properties_the_step_does_not_have_before_anything_runs(
+    ws: Workspace, supplied: dict[str, dict[str, str]], message: str
+) -> None:
+    # Were accepted, and surfaced only when a later step read the property it meant.
+    quality = QualityCheckStep(
+        name="DataQuality",
+        quality_check_config=DataQualityCheckConfig(
+            baseline_dataset="s3://data/train/", dataset_format=DatasetFormat.csv()
+        ),
+    )
+    bias = ClarifyCheckStep(
+        name="DataBias",
+        clarify_check_config=DataBiasCheckConfig(
+            dataset="s3://data/train/", analysis_config="s3://data/analysis_config.json"
+        ),
+    )
+    runner = ws.runner(callback_outputs=supplied)
+    with pytest.raises(LocalRunError, match=re.escape(message)):
+        runner.run(compile_steps([quality, bias]))
+    assert runner.executions() == []

@@ -52,6 +52,21 @@ CLARIFY_CONFIG_PATH = f"{LOCAL_ROOT}/input/config"
 CLARIFY_DATASET_INPUT = "dataset"
 CLARIFY_DATASET_PATH = f"{LOCAL_ROOT}/input/data"
 PROBLEM_TYPES = ("Regression", "BinaryClassification", "MulticlassClassification")
+# The Model Monitor analyzer's environment the step writes, and what sets each.
+_ANALYZER_VARIABLES = {
+    "output_path": "output_s3_uri=",
+    "publish_cloudwatch_metrics": "nothing (a check publishes no metrics)",
+    "dataset_format": "dataset_format=",
+    "dataset_source": "baseline_dataset=",
+    "record_preprocessor_script": "record_preprocessor_script=",
+    "post_analytics_processor_script": "post_analytics_processor_script=",
+    "analysis_type": "quality_check_config= (its check type)",
+    "problem_type": "problem_type=",
+    "inference_attribute": "inference_attribute=",
+    "probability_attribute": "probability_attribute=",
+    "ground_truth_attribute": "ground_truth_attribute=",
+    "probability_threshold_attribute": "probability_threshold_attribute=",
+}
 
 
 @checked
@@ -526,12 +541,32 @@ class QualityCheckStep(_CheckStep):
     def _validate(self) -> None:
         self._validate_check(_QUALITY_CONFIGS, "ClarifyCheckStep(clarify_check_config=…)")
         config: Any = self.quality_check_config
+        # The step writes these from its config; a value here would be silently replaced.
+        taken = sorted(set(self.environment or {}) & set(_ANALYZER_VARIABLES))
+        if taken:
+            raise PipelineDefinitionError(
+                f"QualityCheckStep '{self.name}': environment sets {', '.join(map(repr, taken))}, "
+                f"which the step writes from {self.config_argument}= (give "
+                f"{', '.join(_ANALYZER_VARIABLES[name] for name in taken)} instead)"
+            )
         for member in ("record_preprocessor_script", "post_analytics_processor_script"):
-            code = getattr(config, member, None)
-            if code is not None and code.is_directory:
+            code: Code | None = getattr(config, member, None)
+            if code is None:
+                continue
+            if code.is_directory:
                 raise PipelineDefinitionError(
                     f"QualityCheckStep '{self.name}': {self.config_argument}.{member} is the "
                     f"directory {code.path!r}; the analyzer runs one Python file: give the file"
+                )
+            # A processing input copies S3 objects as they are: an archive is not unpacked,
+            # and a prefix names no file for the analyzer to run.
+            uri = code.s3_uri
+            if isinstance(uri, str) and (code.is_s3_archive or uri.endswith("/")):
+                what = "the archive" if code.is_s3_archive else "the prefix"
+                raise PipelineDefinitionError(
+                    f"QualityCheckStep '{self.name}': {self.config_argument}.{member} is "
+                    f"{what} {uri!r}; the analyzer runs one Python file, copied as it is: give "
+                    "the file (Code.from_s3('s3://…/script.py') or Code.from_asset('script.py'))"
                 )
 
     def _s3_arguments(self) -> list[tuple[str, Any]]:

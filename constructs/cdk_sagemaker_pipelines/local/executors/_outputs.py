@@ -1,11 +1,14 @@
-"""Typed output parameters of Lambda and Callback steps."""
+"""Typed output parameters of Lambda and Callback steps, and supplied check-step properties."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from ...definition.properties import PathStepError, resolve, root_node
 from .._errors import StepError
+
+CHECK_STEP_TYPES = frozenset({"QualityCheck", "ClarifyCheck"})
 
 
 def declared_outputs(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -58,3 +61,32 @@ def supplied(external: Mapping[str, Mapping[str, Any]], step: str) -> Mapping[st
     """Values the user supplied for a step (``--callback-output Step.Name=Value``)."""
     values = external.get(step)
     return values if values is not None else None
+
+
+def check_step_properties(step_type: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Supplied properties of a check step, typed as its step metadata's members.
+
+    The names are members of ``QualityCheckStepMetadata``/``ClarifyCheckStepMetadata`` (a
+    Clarify check has no statistics); a misspelled one would surface only when a later
+    step reads the property, so it raises ``StepError`` with the closest names.
+    """
+    root = root_node(step_type)
+    assert root is not None  # both check step types have a property tree
+    typed: dict[str, Any] = {}
+    for name, value in values.items():
+        try:
+            leaf = resolve(root, str(name))
+        except PathStepError as error:
+            known = "its properties: " + ", ".join(sorted(root.members))
+            raise StepError(
+                f"a {step_type} step has no property '{name}' ({error.hint or known})"
+            ) from None
+        kind = leaf.leaf_type or "String"
+        try:
+            typed[name] = coerce_output(name, kind, value, "--callback-output")
+        except StepError:
+            raise StepError(
+                f"property '{name}' of a {step_type} step is a {kind}, but --callback-output "
+                f"gave {value!r}"
+            ) from None
+    return typed

@@ -7,7 +7,7 @@ from typing import Any
 from .._errors import StepError
 from .._graph import StepSpec
 from ._base import StepContext, StepResult
-from ._outputs import supplied
+from ._outputs import CHECK_STEP_TYPES, check_step_properties, supplied
 
 
 class ExternalExecutor:
@@ -29,7 +29,7 @@ class ExternalExecutor:
             # A check step's properties are its baselines' URIs, which later steps read.
             example = (
                 f"{step.name}.CalculatedBaselineConstraints=s3://…"
-                if step.step_type in ("QualityCheck", "ClarifyCheck")
+                if step.step_type in CHECK_STEP_TYPES
                 else f"{step.name}.Status.State=COMPLETED"
             )
             raise StepError(
@@ -37,6 +37,8 @@ class ExternalExecutor:
                 f"can't reach; mark it done by supplying its properties, e.g. "
                 f"--callback-output {example}"
             )
+        if step.step_type in CHECK_STEP_TYPES:
+            given = check_step_properties(step.step_type, given)
         properties: dict[str, Any] = {}
         for path, value in given.items():
             target = properties

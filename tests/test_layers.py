@@ -39,3 +39,28 @@ def test_constructs_folder_does_not_shadow_the_constructs_library() -> None:
         check=True,
     )
     assert "site-packages" in result.stdout
+
+
+def test_check_steps_are_imported_on_first_use() -> None:
+    # Their classes take about a tenth of the package's import time, and few pipelines
+    # have check steps; both package levels still export them.
+    code = (
+        "import sys\n"
+        "import cdk_sagemaker_pipelines.definition as definition\n"
+        "check = 'cdk_sagemaker_pipelines.definition.steps.check'\n"
+        "assert check not in sys.modules, 'imported eagerly'\n"
+        "from cdk_sagemaker_pipelines.definition import QualityCheckStep\n"
+        "from cdk_sagemaker_pipelines.definition.steps import DatasetFormat\n"
+        "assert QualityCheckStep.__module__ == check\n"
+        "assert definition.ClarifyCheckStep.__module__ == check\n"
+        "assert DatasetFormat.__module__ == check\n"
+        "assert set(definition.steps.CHECK_STEP_NAMES) <= set(definition.__all__)\n"
+        "try:\n"
+        "    definition.NoSuchStep\n"
+        "except AttributeError as error:\n"
+        "    assert 'NoSuchStep' in str(error)\n"
+        "else:\n"
+        "    raise AssertionError('no AttributeError')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stdout + result.stderr

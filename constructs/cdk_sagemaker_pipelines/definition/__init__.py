@@ -8,6 +8,8 @@ Example::
         ParameterFloat, PipelineDefinition, ProcessingStep, StaticBinder, ...)
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._errors import PipelineDefinitionError, PipelineValidationError, Problem, PropertyPathError
 from ._tokens import is_token
 from .bindables import Binder, BindingError, BoundCode, Code, Image, S3Location, StaticBinder
@@ -50,16 +52,13 @@ from .retry import (
     StepRetryPolicy,
 )
 from .steps import (
+    CHECK_STEP_NAMES,
     CallbackOutput,
     CallbackStep,
     CategoricalParameter,
-    ClarifyCheckStep,
     ConditionStep,
     Container,
     ContinuousParameter,
-    DataBiasCheckConfig,
-    DataQualityCheckConfig,
-    DatasetFormat,
     DriftCheckBaselines,
     EMRStep,
     FailStep,
@@ -70,16 +69,12 @@ from .steps import (
     LambdaOutput,
     LambdaStep,
     MetricsSource,
-    ModelBiasCheckConfig,
-    ModelExplainabilityCheckConfig,
     ModelMetrics,
-    ModelQualityCheckConfig,
     ModelStep,
     OutputType,
     ProcessingInput,
     ProcessingOutput,
     ProcessingStep,
-    QualityCheckStep,
     RegisterModel,
     Step,
     StepOutput,
@@ -91,6 +86,28 @@ from .steps import (
     WarmStartConfig,
 )
 from .validate import check_definition, validate_definition, validate_pipeline_name
+
+if TYPE_CHECKING:
+    from .steps.check import (
+        ClarifyCheckStep,
+        DataBiasCheckConfig,
+        DataQualityCheckConfig,
+        DatasetFormat,
+        ModelBiasCheckConfig,
+        ModelExplainabilityCheckConfig,
+        ModelQualityCheckConfig,
+        QualityCheckStep,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    # The check steps are imported on first use (see steps.CHECK_STEP_NAMES).
+    if name in CHECK_STEP_NAMES:
+        from .steps import check
+
+        return getattr(check, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Binder",

@@ -295,6 +295,12 @@ def test_mutable_imported_and_own_roles_get_no_immutable_role_warning():
     Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("mutable=False"))
 
 
+def test_a_role_that_is_no_construct_is_not_taken_for_an_immutable_one():
+    from cdk_sagemaker_pipelines.cdk.pipeline import _refuses_policy_updates
+
+    assert _refuses_policy_updates(object()) is False  # type: ignore[arg-type]
+
+
 def test_fails_roles_of_another_account_naming_the_props():
     # The derived policies were attached to roles of those names in the stack's account
     # (a failed deployment, or another role getting the pipeline's access), and SageMaker

@@ -1376,8 +1376,11 @@ def _refuses_policy_updates(role: iam.IRole) -> bool:
     CDK's immutable role is a view of another role construct, with that construct as its
     dependency root; every other role is its own root. (The class itself isn't exported.)
     """
-    roots = Dependable.of(role).dependency_roots
-    return len(roots) == 1 and roots[0].node.path != role.node.path
+    try:
+        roots = Dependable.of(role).dependency_roots
+        return len(roots) == 1 and roots[0].node.path != role.node.path
+    except (AttributeError, RuntimeError):
+        return False  # a role that is no construct (implemented outside CDK): nothing to tell
 
 
 def _service_role(scope: Construct, construct_id: str, description: str, stack: Stack) -> iam.Role:

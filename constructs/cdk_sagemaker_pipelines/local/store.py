@@ -309,23 +309,31 @@ def unpack_code(located: Located, destination: Path) -> None:
 
 def extract(archive: Path, destination: Path) -> None:
     """Extract a ``.tar.gz`` safely (no absolute paths, links out or devices)."""
-    with tarfile.open(archive, "r:*") as tar:
-        if hasattr(tarfile, "data_filter"):  # Python 3.11.4+
-            try:
-                tar.extractall(destination, filter="data")
-            except tarfile.TarError as error:  # FilterError and friends
-                raise StepError(f"{archive.name}: refusing to extract: {error}") from None
-            return
-        root = destination.resolve()
-        for member in tar.getmembers():
-            target = (root / member.name).resolve()
-            unsafe = member.isdev() or not target.is_relative_to(root)
-            if member.issym() or member.islnk():
-                link = (target.parent / member.linkname).resolve()
-                unsafe = unsafe or os.path.isabs(member.linkname) or not link.is_relative_to(root)
-            if unsafe:
-                raise StepError(f"{archive.name}: refusing to extract {member.name!r}")
-        tar.extractall(destination)  # every member was checked above
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            _extract_members(tar, archive, destination)
+    except (tarfile.ReadError, tarfile.CompressionError):
+        # tarfile.open's reason lists every compression it tried: not worth quoting.
+        raise StepError(f"{archive.name} is not a readable tar archive (.tar.gz)") from None
+
+
+def _extract_members(tar: tarfile.TarFile, archive: Path, destination: Path) -> None:
+    if hasattr(tarfile, "data_filter"):  # Python 3.11.4+
+        try:
+            tar.extractall(destination, filter="data")
+        except tarfile.TarError as error:  # FilterError and friends
+            raise StepError(f"{archive.name}: refusing to extract: {error}") from None
+        return
+    root = destination.resolve()
+    for member in tar.getmembers():
+        target = (root / member.name).resolve()
+        unsafe = member.isdev() or not target.is_relative_to(root)
+        if member.issym() or member.islnk():
+            link = (target.parent / member.linkname).resolve()
+            unsafe = unsafe or os.path.isabs(member.linkname) or not link.is_relative_to(root)
+        if unsafe:
+            raise StepError(f"{archive.name}: refusing to extract {member.name!r}")
+    tar.extractall(destination)  # every member was checked above
 
 
 def hash_located(located: Located, digest: Any) -> None:

@@ -282,7 +282,7 @@ def test_register_model_keeps_bias_reports_and_drift_check_baselines(ws: Workspa
 
 
 # An inference pipeline (ModelStep/RegisterModel containers=): every container's model data
-# and code are located and kept; a batch transform through one is not run locally.
+# and code are located and kept; a batch transform passes each request through them in order.
 
 
 def pipeline_model_containers(ws: Workspace, train: TrainingStep) -> list[Container]:
@@ -336,8 +336,169 @@ def test_model_and_register_model_of_several_containers(ws: Workspace) -> None:
     assert archived("container-1/code.tar.gz") == ["inference.py"]
 
 
-def test_fails_a_transform_through_a_model_of_several_containers(ws: Workspace) -> None:
-    ws.file("prep/model.tar.gz", "")
+# A featurizer scaling the numbers of each CSV line, then a model summing them (plus the
+# trained offset). Each reports the content types it received and answered in.
+FEATURIZE = """
+import json, os
+
+def model_fn(model_dir):
+    return json.load(open(os.path.join(model_dir, "scale.json")))
+
+def input_fn(body, content_type):
+    assert content_type == "text/csv", content_type
+    return [[float(x) for x in line.split(",")] for line in body.splitlines()]
+
+def predict_fn(rows, model):
+    return [[x * model["scale"] for x in row] for row in rows]
+
+def output_fn(rows, accept):
+    if accept == "application/json":
+        return json.dumps(rows)
+    assert accept == "text/csv", accept
+    return "\\n".join(",".join(str(x) for x in row) for row in rows)
+"""
+SUM = """
+import json, os
+
+def model_fn(model_dir):
+    return json.load(open(os.path.join(model_dir, "model.json")))
+
+def input_fn(body, content_type):
+    if content_type == "application/json":
+        return content_type, json.loads(body)
+    return content_type, [[float(x) for x in line.split(",")] for line in body.splitlines()]
+
+def predict_fn(data, model):
+    content_type, rows = data
+    return content_type, [sum(row) + model["offset"] for row in rows]
+
+def output_fn(prediction, accept):
+    content_type, sums = prediction
+    return "\\n".join(f"{content_type}>{accept}:{total:g}" for total in sums)
+"""
+# output_fn may name the type it answers in, whatever was asked (the inference toolkit's
+# (body, content_type) return).
+FEATURIZE_ANSWERING_JSON = FEATURIZE.replace(
+    '    if accept == "application/json":\n        return json.dumps(rows)\n',
+    '    return json.dumps(rows), "application/json"\n',
+)
+FAILING_SUM = SUM.replace("    content_type, rows = data\n", "    raise ValueError('no offset')\n")
+
+
+def serial_pipeline(
+    ws: Workspace,
+    *,
+    featurizer_accept: str | None = "text/csv",
+    featurizer_script: str = FEATURIZE,
+    model_script: str = SUM,
+    mode: str | None = None,
+    accept: str | None = "text/plain",
+) -> TransformStep:
+    """Score ``batch/`` with a featurizer (scale 2) then a summing model (offset 10)."""
+    with tarfile.open(ws.data / "prep-model.tar.gz", "w:gz") as archive:
+        archive.add(ws.file("prep/scale.json", '{"scale": 2}'), arcname="scale.json")
+    ws.file("batch/a.csv", "1,2\n3,4\n")
+    ws.file("batch/sub/b.csv", "0.5,0.5\n")
+    environment = {"SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT": featurizer_accept}
+    model = ModelStep(
+        name="CreateModel",
+        inference_execution_mode=mode,
+        containers=[
+            Container(
+                image=Image.sklearn("1.2-1", scope="inference"),
+                model_data="s3://data-bucket/prep-model.tar.gz",
+                code=Code.from_asset(ws.script("featurize.py", featurizer_script)),
+                environment=environment if featurizer_accept else None,
+            ),
+            Container(
+                image=Image.sklearn("1.2-1", scope="inference"),
+                model_data=plain_train(ws).properties.ModelArtifacts.S3ModelArtifacts,
+                code=Code.from_asset(ws.script("sum.py", model_script)),
+            ),
+        ],
+    )
+    return TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data="s3://data-bucket/batch",
+        content_type="text/csv",
+        accept=accept,
+        split_type="Line",
+        assemble_with="Line",
+    )
+
+
+def test_transform_through_an_inference_pipeline_passes_each_response_on(ws: Workspace) -> None:
+    result = ws.runner().run(compile_steps([serial_pipeline(ws)]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    output = result.output("Score")
+    # The featurizer answers in its SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT, which the model
+    # receives; the job's Accept reaches the last container only.
+    assert (output / "a.csv.out").read_text() == "text/csv>text/plain:16\ntext/csv>text/plain:24\n"
+    assert (output / "sub/b.csv.out").read_text() == "text/csv>text/plain:12\n"
+    assert sorted(path.name for path in output.rglob("*") if path.is_file()) == [
+        "a.csv.out",
+        "b.csv.out",
+    ]
+
+
+def test_transform_through_an_inference_pipeline_without_accept_settings(ws: Workspace) -> None:
+    transform = serial_pipeline(ws, featurizer_accept=None, accept=None)
+
+    result = ws.runner().run(compile_steps([transform]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    # A container asked for no type answers in JSON, as SageMaker's framework containers
+    # do; the last one, without the job's Accept, in the type it received.
+    assert (result.output("Score") / "a.csv.out").read_text() == (
+        "application/json>application/json:16\napplication/json>application/json:24\n"
+    )
+
+
+def test_transform_through_an_inference_pipeline_passes_the_type_a_container_names(
+    ws: Workspace,
+) -> None:
+    transform = serial_pipeline(ws, featurizer_script=FEATURIZE_ANSWERING_JSON)
+
+    result = ws.runner().run(compile_steps([transform]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    assert (result.output("Score") / "sub/b.csv.out").read_text() == (
+        "application/json>text/plain:12\n"
+    )
+
+
+def test_fails_a_transform_whose_pipeline_container_fails_naming_it(ws: Workspace) -> None:
+    result = ws.runner().run(compile_steps([serial_pipeline(ws, model_script=FAILING_SUM)]))
+
+    reason = result.step("Score").failure_reason
+    assert reason is not None
+    assert reason.startswith(
+        "AlgorithmError: the inference script of container 1 (image "
+        + result.properties("CreateModel")["Containers"][1]["Image"]
+        + ", sum.py) exited with code 1: ValueError: no offset"
+    ), reason
+
+
+def test_fails_a_transform_through_a_direct_model(ws: Workspace) -> None:
+    result = ws.runner().run(compile_steps([serial_pipeline(ws, mode="Direct")]))
+
+    assert result.step("CreateModel").status == "Succeeded"
+    reason = result.step("Score").failure_reason
+    assert reason is not None
+    assert reason.endswith(
+        "runs its 2 containers in Direct mode (InferenceExecutionConfig): every request to it "
+        "must name the container it invokes (TargetContainerHostname), which a batch "
+        "transform's requests can't; use Serial mode "
+        '(ModelStep(inference_execution_mode="Serial"), or leave it unset) to pass each '
+        "request through the containers in order, or "
+        "transform with a model of the one container you mean"
+    )
+
+
+def test_fails_a_transform_through_a_container_that_is_no_model(ws: Workspace) -> None:
+    ws.file("prep/model.tar.gz", "")  # not an archive
     ws.file("batch/a.csv", "1\n")
     model = ModelStep(name="CreateModel", containers=pipeline_model_containers(ws, plain_train(ws)))
     transform = TransformStep(
@@ -350,7 +511,32 @@ def test_fails_a_transform_through_a_model_of_several_containers(ws: Workspace) 
     reason = result.step("Score").failure_reason
     assert reason is not None
     assert reason.endswith(
-        "is an inference pipeline of 2 containers (ModelStep containers=): the local runner "
-        "transforms with models of one container only; run this step in SageMaker, or give "
-        "the local pipeline a ModelStep of one container"
+        ", featurize.py): ModelDataUrl: model.tar.gz is not a readable tar archive (.tar.gz)"
+    )
+    assert reason.startswith("container 0 (image ")
+
+
+def test_fails_a_transform_through_a_container_without_inference_script(ws: Workspace) -> None:
+    containers = pipeline_model_containers(ws, plain_train(ws))
+    containers[1] = Container(
+        image=containers[1].image, model_data=containers[1].model_data, code=None
+    )
+    model = ModelStep(name="CreateModel", containers=containers)
+    ws.file("prep/model.tar.gz", "")
+    ws.file("batch/a.csv", "1\n")
+    transform = TransformStep(
+        name="Score", model_name=model.properties.ModelName, input_data="s3://data-bucket/batch"
+    )
+
+    result = ws.runner().run(compile_steps([transform]))
+
+    reason = result.step("Score").failure_reason
+    assert reason is not None
+    assert reason.startswith("model ")
+    assert reason.endswith(
+        ": container 1 (image "
+        + result.properties("CreateModel")["Containers"][1]["Image"]
+        + ") has no inference script (SAGEMAKER_PROGRAM and SAGEMAKER_SUBMIT_DIRECTORY): the "
+        "local runner runs the framework's script handlers (model_fn, input_fn, predict_fn, "
+        "output_fn), not a serving image; give the Container code=…"
     )

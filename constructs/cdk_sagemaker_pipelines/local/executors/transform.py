@@ -3,17 +3,42 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .._errors import StepError
 from .._graph import StepSpec
-from ..isolation import RUNTIME
+from ..isolation import RUNTIME, Sandbox
 from ..store import Located, extract, unpack_code
 from ._base import StepContext, StepResult, require_output_written, timestamp
 
 DRIVER = RUNTIME / "transform_driver.py"
+# The content type a framework container answers in when a request names none: a batch
+# transform sends the job's Accept to the last container of an inference pipeline only.
+DEFAULT_ACCEPT = "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT"
+# What the SageMaker inference toolkits (scikit-learn, PyTorch, …) answer in without it.
+TOOLKIT_DEFAULT_ACCEPT = "application/json"
+# Where one container's responses (the next one's requests) are exchanged.
+REQUESTS = "/opt/ml/transform/requests.json"
+RESPONSES = "/opt/ml/transform/responses.json"
+
+
+@dataclass(frozen=True, slots=True)
+class _ServingContainer:
+    """One container of the model, as the Model step recorded it."""
+
+    index: int
+    image: str | None
+    environment: dict[str, str]
+    program: str
+    local: Mapping[str, Any]
+
+    def describe(self) -> str:
+        """``container 1 (image …, inference.py)`` for failure reasons."""
+        return f"container {self.index} (image {self.image}, {self.program})"
 
 
 class TransformExecutor:
@@ -24,6 +49,12 @@ class TransformExecutor:
     ``model_fn``, ``input_fn``, ``predict_fn`` and ``output_fn`` run over each input
     file (``SplitType`` ``Line`` or ``None``), writing ``<file>.out`` under
     ``TransformOutput.S3OutputPath``.
+
+    An inference pipeline (a model of several containers, ``InferenceExecutionConfig``
+    ``Serial``, the default) runs each container's script in turn, in its own sandbox:
+    every request passes through the containers in order, each container's response
+    being the next one's request, in the content type it answered in. A ``Direct``
+    model fails the step: a batch transform can't name the container to invoke.
 
     Example::
 
@@ -43,110 +74,247 @@ class TransformExecutor:
         record = json.loads(record_path.read_text(encoding="utf-8"))
         containers = record.get("Containers") or []
         if not record.get("PrimaryContainer") and len(containers) > 1:
-            # A serial inference pipeline passes each container's response to the next one:
-            # the local driver runs one container's handlers.
-            raise StepError(
-                f"model {model_name} is an inference pipeline of {len(containers)} containers "
-                "(ModelStep containers=): the local runner transforms with models of one "
-                "container only; run this step in SageMaker, or give the local pipeline a "
-                "ModelStep of one container"
-            )
+            return self._run_pipeline(step, ctx, model_name, record)
         container = record.get("PrimaryContainer") or (containers or [{}])[0]
         local = (record.get("Local") or {}).get("Containers", [{}])[0]
         environment = {str(k): str(v) for k, v in (container.get("Environment") or {}).items()}
         program = environment.get("SAGEMAKER_PROGRAM")
         code_in_model = local.get("CodeInModel")
         if not program or not (local.get("Code") or code_in_model):
-            raise StepError(
-                f"model {model_name} has no inference script (SAGEMAKER_PROGRAM and "
-                "SAGEMAKER_SUBMIT_DIRECTORY): the local runner runs the framework's script "
-                "handlers (model_fn, input_fn, predict_fn, output_fn), not a serving image; "
-                "give the Model step code=…"
-            )
-        data_processing = arguments.get("DataProcessing") or {}
-        unsupported = {
-            key: value for key, value in data_processing.items() if value not in (None, "$", "None")
-        }
-        if unsupported:
-            raise StepError(
-                f"DataProcessing {unsupported} is not supported locally (only the defaults)"
-            )
+            raise _no_script(f"model {model_name}", "the Model step code=…")
+        _check_data_processing(arguments)
         interpreter = ctx.interpreter(container.get("Image"))
         sandbox = ctx.sandbox(interpreter)
-        model_dir = sandbox.host_path("/opt/ml/model")
-        model_dir.mkdir(parents=True, exist_ok=True)
-        if local.get("ModelData"):
-            extract(Path(local["ModelData"]), model_dir)
-        code_path = "/opt/ml/model/code"
-        if code_in_model:
-            code_path = f"/opt/ml/model/{code_in_model}"  # unpacked with the model data
-        else:
-            code = local["Code"]
-            code_dir = sandbox.host_path(code_path)
-            unpack_code(
-                Located(code["Uri"], code["Kind"], Path(code["Path"]), "model code"), code_dir
-            )
+        code_path = _install_model(sandbox, local)
         transform_input = arguments.get("TransformInput") or {}
-        source = (transform_input.get("DataSource") or {}).get("S3DataSource") or {}
-        if source.get("S3DataType", "S3Prefix") != "S3Prefix":
-            raise StepError(f"TransformInput: S3DataType {source.get('S3DataType')} unsupported")
-        input_dir = sandbox.host_path("/opt/ml/transform/input")
-        ctx.store.materialize(str(source.get("S3Uri")), input_dir, "TransformInput")
+        _materialize_input(ctx, sandbox, transform_input)
         output_dir = sandbox.host_path("/opt/ml/transform/output")
         output_dir.mkdir(parents=True, exist_ok=True)
         output = arguments.get("TransformOutput") or {}
-        visible = sandbox.visible_path
-        settings = {
-            "code_dir": visible(code_path),
-            "program": program,
-            "model_dir": visible("/opt/ml/model"),
-            "input_dir": visible("/opt/ml/transform/input"),
-            "output_dir": visible("/opt/ml/transform/output"),
-            "content_type": transform_input.get("ContentType"),
-            "accept": output.get("Accept"),
-            "split_type": transform_input.get("SplitType", "None"),
-            "assemble_with": output.get("AssembleWith", "None"),
-            "strategy": arguments.get("BatchStrategy", "MultiRecord"),
-            "max_payload_mb": arguments.get("MaxPayloadInMB", 6),
-        }
-        settings_file = sandbox.host_path("/opt/ml/transform/settings.json")
-        settings_file.write_text(json.dumps(settings))
-        driver = sandbox.host_path("/opt/ml/transform/driver.py")
-        driver.write_text(DRIVER.read_text(encoding="utf-8"), encoding="utf-8")
-        environment.update({k: str(v) for k, v in (arguments.get("Environment") or {}).items()})
-        ctx.run_process(
-            sandbox,
-            [
-                interpreter,
-                visible("/opt/ml/transform/driver.py"),
-                visible("/opt/ml/transform/settings.json"),
-            ],
-            env=environment,
-            cwd="/opt/ml/model",
-            timeout=None,
-            what="the inference script",
+        settings = _settings(sandbox, code_path, program, arguments)
+        settings["accept"] = output.get("Accept")
+        environment.update(_job_environment(arguments))
+        _run_driver(ctx, sandbox, settings, environment, what="the inference script")
+        return _result(step, ctx, output_dir)
+
+    def _run_pipeline(
+        self, step: StepSpec, ctx: StepContext, model_name: str, record: Mapping[str, Any]
+    ) -> StepResult:
+        """A serial inference pipeline: one driver process per container, in order."""
+        arguments: Mapping[str, Any] = ctx.arguments
+        containers = record["Containers"]
+        mode = (record.get("InferenceExecutionConfig") or {}).get("Mode") or "Serial"
+        if mode == "Direct":
+            raise StepError(
+                f"model {model_name} runs its {len(containers)} containers in Direct mode "
+                "(InferenceExecutionConfig): every request to it must name the container it "
+                "invokes (TargetContainerHostname), which a batch transform's requests can't; "
+                'use Serial mode (ModelStep(inference_execution_mode="Serial"), or leave it '
+                "unset) to pass each request through the containers in order, or transform "
+                "with a model of the one container you mean"
+            )
+        locals_ = (record.get("Local") or {}).get("Containers") or []
+        serving = [
+            _serving_container(index, container, locals_, model_name)
+            for index, container in enumerate(containers)
+        ]
+        _check_data_processing(arguments)
+        transform_input = arguments.get("TransformInput") or {}
+        output = arguments.get("TransformOutput") or {}
+        previous_responses: Path | None = None
+        sandbox: Sandbox | None = None
+        for item in serving:
+            first, last = item.index == 0, item.index == len(serving) - 1
+            try:
+                interpreter = ctx.interpreter(item.image)
+            except StepError as error:
+                raise StepError(f"container {item.index}: {error.reason}") from None
+            sandbox = ctx.sandbox(interpreter, name=f"container-{item.index}")
+            code_path = _install_model(sandbox, item.local, f"{item.describe()}: ")
+            settings = _settings(sandbox, code_path, item.program, arguments)
+            settings["container"] = item.describe()  # names the container in the step's log
+            environment = {**item.environment, **_job_environment(arguments)}
+            if first:
+                _materialize_input(ctx, sandbox, transform_input)
+            else:
+                assert previous_responses is not None
+                requests = sandbox.host_path(REQUESTS)
+                requests.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(previous_responses, requests)
+                settings["requests"] = sandbox.visible_path(REQUESTS)
+            if last:
+                sandbox.host_path("/opt/ml/transform/output").mkdir(parents=True, exist_ok=True)
+                # The job's Accept is the client's: it reaches the last container only.
+                settings["accept"] = output.get("Accept") or environment.get(DEFAULT_ACCEPT)
+            else:
+                settings["responses"] = sandbox.visible_path(RESPONSES)
+                settings["accept"] = environment.get(DEFAULT_ACCEPT) or TOOLKIT_DEFAULT_ACCEPT
+            _run_driver(
+                ctx,
+                sandbox,
+                settings,
+                environment,
+                what=f"the inference script of {item.describe()}",
+            )
+            previous_responses = sandbox.host_path(RESPONSES)
+        assert sandbox is not None
+        return _result(step, ctx, sandbox.host_path("/opt/ml/transform/output"))
+
+
+def _no_script(subject: str, fix: str) -> StepError:
+    return StepError(
+        f"{subject} has no inference script (SAGEMAKER_PROGRAM and SAGEMAKER_SUBMIT_DIRECTORY): "
+        "the local runner runs the framework's script handlers (model_fn, input_fn, "
+        f"predict_fn, output_fn), not a serving image; give {fix}"
+    )
+
+
+def _serving_container(
+    index: int, container: Mapping[str, Any], locals_: list[Any], model_name: str
+) -> _ServingContainer:
+    """A container of an inference pipeline, checked to have an inference script."""
+    image = container.get("Image")
+    environment = {str(k): str(v) for k, v in (container.get("Environment") or {}).items()}
+    program = environment.get("SAGEMAKER_PROGRAM")
+    local = locals_[index] if index < len(locals_) else {}
+    if not program or not (local.get("Code") or local.get("CodeInModel")):
+        raise _no_script(
+            f"model {model_name}: container {index} (image {image})", "the Container code=…"
         )
-        require_output_written(
-            output_dir, strict=True, step=step.name, description="the transform output"
+    return _ServingContainer(
+        index=index,
+        image=image if isinstance(image, str) else None,
+        environment=environment,
+        program=program,
+        local=local,
+    )
+
+
+def _check_data_processing(arguments: Mapping[str, Any]) -> None:
+    data_processing = arguments.get("DataProcessing") or {}
+    unsupported = {
+        key: value for key, value in data_processing.items() if value not in (None, "$", "None")
+    }
+    if unsupported:
+        raise StepError(
+            f"DataProcessing {unsupported} is not supported locally (only the defaults)"
         )
-        target = ctx.staging / "transform"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        output_dir.rename(target)
-        uri = str(output.get("S3OutputPath"))
-        arn = ctx.arn("transform-job")
-        now = timestamp(ctx.now())
-        properties = dict(arguments)
-        properties.update(
-            TransformJobName=ctx.job_name,
-            TransformJobArn=arn,
-            TransformJobStatus="Completed",
-            CreationTime=now,
-            TransformStartTime=now,
-            TransformEndTime=now,
-        )
-        return StepResult(
-            properties=properties,
-            outputs={uri: target},
-            output_names={uri: "transform"},
-            metadata={"TransformJob": {"Arn": arn}},
-        )
+
+
+def _install_model(sandbox: Sandbox, local: Mapping[str, Any], where: str = "") -> str:
+    """Extract the model data to ``/opt/ml/model`` and place the code; the code's path.
+
+    ``where`` prefixes failure reasons (``container 1 (…): ``).
+    """
+    model_dir = sandbox.host_path("/opt/ml/model")
+    model_dir.mkdir(parents=True, exist_ok=True)
+    if local.get("ModelData"):
+        try:
+            extract(Path(local["ModelData"]), model_dir)
+        except StepError as error:
+            raise StepError(f"{where}ModelDataUrl: {error.reason}") from None
+    code_in_model = local.get("CodeInModel")
+    if code_in_model:
+        return f"/opt/ml/model/{code_in_model}"  # unpacked with the model data
+    code_path = "/opt/ml/model/code"
+    code = local["Code"]
+    unpack_code(
+        Located(code["Uri"], code["Kind"], Path(code["Path"]), "model code"),
+        sandbox.host_path(code_path),
+    )
+    return code_path
+
+
+def _materialize_input(
+    ctx: StepContext, sandbox: Sandbox, transform_input: Mapping[str, Any]
+) -> None:
+    source = (transform_input.get("DataSource") or {}).get("S3DataSource") or {}
+    if source.get("S3DataType", "S3Prefix") != "S3Prefix":
+        raise StepError(f"TransformInput: S3DataType {source.get('S3DataType')} unsupported")
+    input_dir = sandbox.host_path("/opt/ml/transform/input")
+    ctx.store.materialize(str(source.get("S3Uri")), input_dir, "TransformInput")
+
+
+def _settings(
+    sandbox: Sandbox, code_path: str, program: str, arguments: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The driver's settings, but ``accept`` (which depends on the container's place)."""
+    transform_input = arguments.get("TransformInput") or {}
+    output = arguments.get("TransformOutput") or {}
+    visible = sandbox.visible_path
+    return {
+        "code_dir": visible(code_path),
+        "program": program,
+        "model_dir": visible("/opt/ml/model"),
+        "input_dir": visible("/opt/ml/transform/input"),
+        "output_dir": visible("/opt/ml/transform/output"),
+        "content_type": transform_input.get("ContentType"),
+        "accept": None,
+        "split_type": transform_input.get("SplitType", "None"),
+        "assemble_with": output.get("AssembleWith", "None"),
+        "strategy": arguments.get("BatchStrategy", "MultiRecord"),
+        "max_payload_mb": arguments.get("MaxPayloadInMB", 6),
+    }
+
+
+def _job_environment(arguments: Mapping[str, Any]) -> dict[str, str]:
+    """The transform job's ``Environment``, set in every container."""
+    return {str(k): str(v) for k, v in (arguments.get("Environment") or {}).items()}
+
+
+def _run_driver(
+    ctx: StepContext,
+    sandbox: Sandbox,
+    settings: Mapping[str, Any],
+    environment: Mapping[str, str],
+    *,
+    what: str,
+) -> None:
+    settings_file = sandbox.host_path("/opt/ml/transform/settings.json")
+    settings_file.parent.mkdir(parents=True, exist_ok=True)
+    settings_file.write_text(json.dumps(settings))
+    driver = sandbox.host_path("/opt/ml/transform/driver.py")
+    driver.write_text(DRIVER.read_text(encoding="utf-8"), encoding="utf-8")
+    visible = sandbox.visible_path
+    ctx.run_process(
+        sandbox,
+        [
+            sandbox.interpreter,
+            visible("/opt/ml/transform/driver.py"),
+            visible("/opt/ml/transform/settings.json"),
+        ],
+        env=environment,
+        cwd="/opt/ml/model",
+        timeout=None,
+        what=what,
+    )
+
+
+def _result(step: StepSpec, ctx: StepContext, output_dir: Path) -> StepResult:
+    """Publish the output directory as ``TransformOutput.S3OutputPath``."""
+    arguments: Mapping[str, Any] = ctx.arguments
+    require_output_written(
+        output_dir, strict=True, step=step.name, description="the transform output"
+    )
+    target = ctx.staging / "transform"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    output_dir.rename(target)
+    output = arguments.get("TransformOutput") or {}
+    uri = str(output.get("S3OutputPath"))
+    arn = ctx.arn("transform-job")
+    now = timestamp(ctx.now())
+    properties = dict(arguments)
+    properties.update(
+        TransformJobName=ctx.job_name,
+        TransformJobArn=arn,
+        TransformJobStatus="Completed",
+        CreationTime=now,
+        TransformStartTime=now,
+        TransformEndTime=now,
+    )
+    return StepResult(
+        properties=properties,
+        outputs={uri: target},
+        output_names={uri: "transform"},
+        metadata={"TransformJob": {"Arn": arn}},
+    )

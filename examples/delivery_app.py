@@ -14,7 +14,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+# The project's root: this file's folder once copied next to app.py, else examples/'s parent.
+ROOT = HERE if (HERE / "app.py").exists() else HERE.parent
 # jsii runs on the project's Node 22, as app.py does.
 if (ROOT / "node_modules" / ".bin" / "node").exists():
     os.environ.setdefault("JSII_NODE", str(ROOT / "node_modules" / ".bin" / "node"))

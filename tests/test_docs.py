@@ -10,6 +10,7 @@ import inspect
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -284,3 +285,69 @@ def test_relative_links_point_at_existing_files_and_headings(doc: Path) -> None:
             assert anchor in {_anchor(heading) for heading in headings}, f"{doc.name}: {link}"
         checked += 1
     assert checked or not links
+
+
+def _readme_python(containing: str) -> str:
+    (block,) = [b for b in code_blocks(README.read_text(), "python") if containing in b]
+    return block
+
+
+def _seed_example() -> dict[str, Any]:
+    """The names the README's first example defines, as the later examples use them."""
+    namespace: dict[str, Any] = {}
+    example = _readme_python("BINDER = StaticBinder(")
+    exec(example.replace("print(pipeline.to_json(BINDER, indent=2))\n", ""), namespace)
+    return namespace
+
+
+def test_readme_check_step_example_compiles() -> None:
+    namespace = _seed_example()
+    namespace["config_bucket"] = "my-config-bucket"
+    # "RegisterModel(..., model_metrics=…)": the seed example's registration, with metrics.
+    registration = (
+        'registered = RegisterModel(\n    name="RegisterChecked",\n'
+        '    model_package_group_name="churn-models",\n'
+        '    image=Image.sklearn("1.2-1", scope="inference"),\n'
+        "    model_data=train.model_data,\n"
+    )
+    example = _readme_python("QualityCheckStep(")
+    assert "RegisterModel(\n    ...,\n" in example
+    exec(example.replace("RegisterModel(\n    ...,\n", registration), namespace)
+    pipeline = namespace["PipelineDefinition"](
+        parameters=[namespace["input_data"], namespace["skip_check"]],
+        steps=[namespace["registered"]],
+    )
+    steps = {step["Name"]: step for step in pipeline.to_definition(namespace["BINDER"])["Steps"]}
+    assert steps["DataQualityCheck"]["Type"] == "QualityCheck"
+    assert steps["DataBiasCheck"]["Type"] == "ClarifyCheck"
+    metrics = steps["RegisterChecked"]["Arguments"]["ModelMetrics"]
+    assert metrics["Bias"]["PreTrainingReport"]["S3Uri"] == {
+        "Get": "Steps.DataBiasCheck.CalculatedBaselineConstraints"
+    }
+
+
+def test_readme_inference_pipeline_example_compiles() -> None:
+    namespace = _seed_example()
+    exec(_readme_python("containers = ["), namespace)
+    pipeline = namespace["PipelineDefinition"](
+        parameters=[namespace["input_data"]], steps=[namespace["model"], namespace["register"]]
+    )
+    steps = {step["Name"]: step for step in pipeline.to_definition(namespace["BINDER"])["Steps"]}
+    assert len(steps["CreateModel"]["Arguments"]["Containers"]) == 2
+    specification = steps["RegisterModel"]["Arguments"]["InferenceSpecification"]
+    assert len(specification["Containers"]) == 2
+
+
+def test_docs_pytest_examples_pass(tmp_path: Path) -> None:
+    # One runner directory: the first example runs the pipeline, the others hit its cache.
+    blocks = [_readme_python("def test_")] + [
+        block for block in code_blocks(LOCAL_RUNNER.read_text(), "python") if "def test_" in block
+    ]
+    tests = []
+    for block in blocks:
+        namespace: dict[str, Any] = {}
+        exec(block, namespace)
+        tests += [value for name, value in namespace.items() if name.startswith("test_")]
+    assert len(tests) == 3
+    for test in tests:
+        test(tmp_path)

@@ -16,10 +16,13 @@ from typing import Any
 import aws_cdk as cdk
 import botocore.session  # type: ignore[import-untyped]
 import pytest
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
+from aws_cdk.assertions import Annotations, Match
 from cdk_nag import AwsSolutionsChecks
 
 from cdk_sagemaker_pipelines.cdk import FAIL_SYNTH_ON_VALIDATION_ERRORS, Pipeline, synth_app
+from example_project.pipeline import build_pipeline
 from tests.cdk.assembly import reference_stacks
 from tests.cdk.conftest import SynthesizedApp, cdk_context
 from tests.cdk.helpers import ACCOUNT, REGION
@@ -103,6 +106,49 @@ def test_the_readme_construct_examples_synthesize_in_an_app_without_feature_flag
     assert [
         nested.nested_assembly.stacks[0].hierarchical_id for nested in assembly.nested_assemblies
     ] == ["dev/Team", "prod/Team"]
+
+
+def _readme_python(containing: str) -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks: list[str] = re.findall(r"^```python\n(.*?)^```", readme, re.S | re.M)
+    (block,) = [b for b in blocks if containing in b]
+    return block
+
+
+def test_the_readme_immutable_role_example_creates_the_policy_and_warns():
+    stack = cdk.Stack(cdk.App(), "Team")
+    namespace: dict[str, Any] = {
+        "iam": iam,
+        "Pipeline": Pipeline,
+        "self": stack,
+        "role_arn": "arn:aws:iam::111122223333:role/platform",
+        "definition": build_pipeline(data_bucket="data", model_package_group_name="models"),
+    }
+    exec(_readme_python("mutable=False"), namespace)
+    pipeline = namespace["pipeline"]
+    assert pipeline.role_policy is not None
+    Annotations.from_stack(stack).has_warning(
+        "/Team/Training",
+        Match.string_like_regexp(r"\[ack: cdk-sagemaker-pipelines:immutable-role\]$"),
+    )
+
+
+def test_the_readme_checks_example_fails_synth_on_a_finding(tmp_path):
+    # "...  # your stages and stacks": a pipeline whose jobs have open network access.
+    stack = (
+        'stack = cdk.Stack(app, "Team")\n'
+        'Pipeline(stack, "Training", definition=build_pipeline(data_bucket="data", '
+        'model_package_group_name="models"))\n'
+    )
+    example = _readme_python("SageMakerPipelineChecks(require_network_isolation=True)")
+    assert "...  # your stages and stacks\n" in example
+    app = "App(post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS"
+    example = example.replace(app, f"{app}, outdir={str(tmp_path)!r}")
+    namespace: dict[str, Any] = {"cdk": cdk, "Pipeline": Pipeline, "build_pipeline": build_pipeline}
+    with pytest.raises(SystemExit, match=r"^synth failed: "):
+        exec(example.replace("...  # your stages and stacks\n", stack), namespace)
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    assert "SMP-JobNetworkIsolation[Train]" in json.dumps(report)
 
 
 def test_a_stage_created_inside_a_stack_still_fails_synth_on_its_findings(tmp_path):

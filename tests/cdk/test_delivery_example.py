@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
+
+import pytest
 
 from examples import delivery_app
 
@@ -48,3 +51,24 @@ def test_the_docs_code_is_the_app_as_written() -> None:
     assert blocks
     for block in blocks:
         assert block in source, block
+
+
+@pytest.mark.parametrize("copied", [False, True], ids=["in-examples", "copied-next-to-app-py"])
+def test_the_app_runs_jsii_on_the_projects_node_where_the_docs_put_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copied: bool
+) -> None:
+    # Copied next to app.py as delivery.py, it looked for node_modules above the project
+    # and ran jsii on the machine's (end-of-life) Node.
+    project = tmp_path / "project"
+    node = project / "node_modules" / ".bin" / "node"
+    node.parent.mkdir(parents=True)
+    node.touch()
+    (project / "app.py").touch()
+    path = project / "delivery.py" if copied else project / "examples" / "delivery_app.py"
+    path.parent.mkdir(exist_ok=True)
+    source = Path(delivery_app.__file__).read_text()
+    path.write_text(source)
+    monkeypatch.delenv("JSII_NODE", raising=False)
+    setup = source[: source.index("import aws_cdk")]  # what runs before jsii starts
+    exec(compile(setup, str(path), "exec"), {"__file__": str(path), "__name__": "delivery"})
+    assert os.environ["JSII_NODE"] == str(node)

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +46,7 @@ from cdk_sagemaker_pipelines.definition import (
     TransformStep,
     TuningStep,
 )
+from tests.conftest import REPO
 
 IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
 S3_IN = ProcessingInput(source="s3://b/in", destination="/opt/ml/processing/input")
@@ -383,3 +386,22 @@ def test_fails_unknown_argument_names_class_step_and_hint(
     with pytest.raises(PipelineDefinitionError, match="^" + re.escape(message) + "$") as caught:
         build()
     assert isinstance(caught.value, TypeError)
+
+
+def test_unknown_argument_hint_lists_check_steps_before_any_is_imported() -> None:
+    # The check steps are imported on first use; a fresh interpreter has not touched one.
+    code = (
+        "import sys\n"
+        "from cdk_sagemaker_pipelines.definition import CacheConfig, ModelStep\n"
+        "assert 'cdk_sagemaker_pipelines.definition.steps.check' not in sys.modules\n"
+        "try:\n"
+        "    ModelStep(name='Model', image='i', cache_config=CacheConfig(expire_after='P1D'))\n"
+        "except TypeError as error:\n"
+        "    print(error)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert result.stdout == (
+        "ModelStep 'Model' takes no argument 'cache_config' (cache_config= is taken by "
+        "ClarifyCheckStep, EMRStep, LambdaStep, ProcessingStep, QualityCheckStep, TrainingStep, "
+        "TransformStep, TuningStep)\n"
+    ), result.stderr

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -159,3 +162,27 @@ def test_validate_reads_a_byte_order_mark_and_counts_one_step(
 
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().out == f"{path}: valid (1 step)\n"
+
+
+def test_a_reader_closing_the_pipe_stops_the_command_quietly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `smpipe executions | head`: the next write fails with EPIPE. Before, Python printed a
+    # BrokenPipeError traceback, and another when it flushed stdout at exit.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with capsys.disabled(), os.fdopen(write_end, "w", buffering=1) as closed_pipe:
+        monkeypatch.setattr(sys, "stdout", closed_pipe)
+        code = main(
+            [
+                "validate",
+                str(
+                    Path(__file__).parent
+                    / "definition"
+                    / "sdk_generated"
+                    / "custom-job-prefix.json"
+                ),
+            ]
+        )
+        monkeypatch.undo()
+    assert code == 128 + signal.SIGPIPE

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -148,7 +150,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         args = build_parser().parse_args(arguments)
     handler: Command = args.handler
-    return handler(args)
+    try:
+        return handler(args)
+    except BrokenPipeError:
+        # The reader closed the pipe (`smpipe executions | head`): stop quietly, as Unix
+        # tools do, rather than print a traceback (and another when stdout is flushed at
+        # exit, which the redirect to /dev/null prevents).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":

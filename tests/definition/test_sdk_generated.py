@@ -18,6 +18,12 @@ Each file in ``sdk_generated/`` is ``pipeline.definition()`` of sagemaker 2.257.
   and ``ClarifyCheckStep``s of a ``DataBiasCheckConfig``, a ``ModelBiasCheckConfig`` and a
   ``ModelExplainabilityCheckConfig`` (``ModelConfig(model_name="churn-model")``). The
   language writes the same (``test_check_steps_render_as_the_sdk_writes_them``).
+- ``heterogeneous-cluster.json``: an ``Estimator(instance_groups=[InstanceGroup("data",
+  <ParameterString>, 2), InstanceGroup("gpu", "ml.p3.2xlarge", <ParameterInteger>)])`` in a
+  ``TrainingStep`` whose channels are ``TrainingInput(…, instance_groups=["data"])``,
+  ``instance_groups=["data", "gpu"]`` and no groups. Generated offline as
+  ``pipeline-model.json`` (no uploads: a literal image, no code). The language writes the
+  same (``test_heterogeneous_cluster_renders_as_the_sdk_writes_it``).
 - ``emr-runtime-role.json``: ``EMRStep(execution_role_arn=...)``, the step's runtime role on a
   running cluster (``AddJobFlowSteps``' ``ExecutionRoleArn``).
 - ``parameters-in-checked-fields.json``: pipeline parameters where the validator compares
@@ -62,6 +68,7 @@ from cdk_sagemaker_pipelines.definition import (
     FileSource,
     HyperbandStrategyConfig,
     Image,
+    InstanceGroup,
     IntegerParameter,
     Join,
     JsonGet,
@@ -73,6 +80,7 @@ from cdk_sagemaker_pipelines.definition import (
     ModelStep,
     NetworkConfig,
     ParameterBoolean,
+    ParameterInteger,
     ParameterString,
     PipelineDefinition,
     ProcessingInput,
@@ -945,3 +953,139 @@ def test_check_step_flag_problems_hint_at_what_to_write() -> None:
     [problem] = validate_definition(definition)
     assert problem.hint is not None
     assert "ParameterBoolean" in problem.hint
+
+
+def test_heterogeneous_cluster_renders_as_the_sdk_writes_it() -> None:
+    theirs = load("heterogeneous-cluster")
+    gpu_count = ParameterInteger(name="GpuCount", default_value=1)
+    data_type = ParameterString(name="DataInstanceType", default_value="ml.c5.xlarge")
+    train = TrainingStep(
+        name="TrainHetero",
+        image=theirs["Steps"][0]["Arguments"]["AlgorithmSpecification"]["TrainingImage"],
+        output_path=f"s3://{BUCKET}/models",
+        hyperparameters={"epochs": 10},
+        instance_groups=[
+            InstanceGroup(name="data", instance_type=data_type, instance_count=2),
+            InstanceGroup(name="gpu", instance_type="ml.p3.2xlarge", instance_count=gpu_count),
+        ],
+        inputs={
+            "train": TrainingInput(
+                s3_data=f"s3://{BUCKET}/train/", content_type="text/csv", instance_groups=["data"]
+            ),
+            "validation": TrainingInput(
+                s3_data=f"s3://{BUCKET}/validation/", instance_groups=["data", "gpu"]
+            ),
+            "all": f"s3://{BUCKET}/all/",
+        },
+    )
+    ours = PipelineDefinition(parameters=[gpu_count, data_type], steps=[train]).to_definition(
+        StaticBinder(region="us-east-1", role_arn=SDK_ROLE, default_bucket=BUCKET)
+    )
+
+    # Only the SDK defaults of docs/sdk-comparison.md differ.
+    assert set(differences(ours, theirs)) == {
+        "PipelineExperimentConfig",
+        "Steps[0].Arguments.DebugHookConfig",
+    }
+
+
+def _hetero_arguments(definition: Any) -> Any:
+    return definition["Steps"][0]["Arguments"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            lambda arguments: arguments["ResourceConfig"].update(InstanceCount=3),
+            "Arguments.ResourceConfig.InstanceGroups",
+            "a heterogeneous cluster (InstanceGroups) sets each group's instance type and "
+            "count, and the job sets InstanceCount too",
+        ),
+        (
+            lambda arguments: arguments["ResourceConfig"]["InstanceGroups"][1].update(
+                InstanceGroupName="data"
+            ),
+            "Arguments.ResourceConfig.InstanceGroups[1].InstanceGroupName",
+            "instance group 'data' is already ResourceConfig.InstanceGroups[0]",
+        ),
+        (
+            lambda arguments: arguments["InputDataConfig"][1]["DataSource"]["S3DataSource"][
+                "InstanceGroupNames"
+            ].append("cpu"),
+            "Arguments.InputDataConfig[1].DataSource.S3DataSource.InstanceGroupNames[2]",
+            "channel 'validation' goes to instance group 'cpu', which is not one of the job's "
+            "InstanceGroups ('data', 'gpu')",
+        ),
+        (
+            lambda arguments: arguments["ResourceConfig"]["InstanceGroups"].extend(
+                {
+                    "InstanceGroupName": f"g{index}",
+                    "InstanceType": "ml.c5.xlarge",
+                    "InstanceCount": 1,
+                }
+                for index in range(4)
+            ),
+            "Arguments.ResourceConfig.InstanceGroups",
+            "has 6 items, more than the maximum 5",
+        ),
+        (
+            lambda arguments: arguments["ResourceConfig"]["InstanceGroups"][0].update(
+                InstanceCount=-1
+            ),
+            "Arguments.ResourceConfig.InstanceGroups[0].InstanceCount",
+            "-1 is below the minimum 0",
+        ),
+    ],
+    ids=["and-instance-count", "duplicate-name", "unknown-group", "six-groups", "negative-count"],
+)
+def test_fails_heterogeneous_cluster_mistakes_in_json(
+    change: Any, field: str, message: str
+) -> None:
+    definition = load("heterogeneous-cluster")
+    change(_hetero_arguments(definition))
+
+    # The first problem is the mistake's (a renamed group leaves its channel's name unknown).
+    problem = validate_definition(definition)[0]
+
+    assert (problem.step, problem.field, problem.message) == ("TrainHetero", field, message)
+
+
+def test_fails_channel_groups_of_a_job_without_instance_groups() -> None:
+    # What the SDK's tuner writes for such an estimator, and a training job made homogeneous:
+    # the channel's groups don't exist, and the job would fail once the execution runs.
+    definition = load("heterogeneous-cluster")
+    arguments = _hetero_arguments(definition)
+    arguments["ResourceConfig"] = {
+        "VolumeSizeInGB": 30,
+        "InstanceType": "ml.m5.large",
+        "InstanceCount": 1,
+    }
+
+    problems = validate_definition(definition)
+
+    assert [problem.field for problem in problems] == [
+        "Arguments.InputDataConfig[0].DataSource.S3DataSource.InstanceGroupNames[0]",
+        "Arguments.InputDataConfig[1].DataSource.S3DataSource.InstanceGroupNames[0]",
+        "Arguments.InputDataConfig[1].DataSource.S3DataSource.InstanceGroupNames[1]",
+    ]
+    assert problems[0].message == (
+        "channel 'train' goes to instance group 'data', but the job runs on one instance type: "
+        "it has no InstanceGroups"
+    )
+
+
+def test_a_group_named_at_run_time_leaves_channel_groups_unjudged() -> None:
+    definition = load("heterogeneous-cluster")
+    definition["Parameters"].append({"Name": "GroupName", "Type": "String", "DefaultValue": "x"})
+    group = _hetero_arguments(definition)["ResourceConfig"]["InstanceGroups"][1]
+    group["InstanceGroupName"] = {"Get": "Parameters.GroupName"}
+
+    assert validate_definition(definition) == []
+
+
+def test_heterogeneous_cluster_channels_are_all_read() -> None:
+    plan = plan_permissions(load("heterogeneous-cluster"))
+    assert plan.unplanned_steps == []
+    reads = {(access.bucket, access.key_pattern) for access in plan.reads}
+    assert {(BUCKET, "train/"), (BUCKET, "validation/"), (BUCKET, "all/")} <= reads

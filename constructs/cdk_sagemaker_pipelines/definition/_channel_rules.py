@@ -1,8 +1,10 @@
-"""Rules of training channels that read a file system (EFS or FSx for Lustre).
+"""Rules of training channels that read a file system, and of heterogeneous clusters.
 
 The language applies the value rules when a ``FileSystemInput`` is built; the validator
 applies the job rules (a VPC, no Pipe mode on EFS) to any compiled definition, where the
-job's network is known (a binder may supply it).
+job's network is known (a binder may supply it). ``instance_group_problems`` holds the
+rules of ``ResourceConfig.InstanceGroups`` and the channels' ``InstanceGroupNames``, which
+``TrainingStep`` applies when it is built.
 """
 
 from __future__ import annotations
@@ -128,6 +130,90 @@ def file_system_channel_problems(job: Mapping[str, Any]) -> list[ChannelProblem]
                     "use File input mode (input_mode='File' in Python)",
                 )
             )
+    return problems
+
+
+def instance_group_problems(job: Mapping[str, Any]) -> list[ChannelProblem]:
+    """What a training job's heterogeneous cluster and its channels' group names get wrong.
+
+    - ``InstanceGroups`` replaces ``InstanceType`` and ``InstanceCount``: the SageMaker
+      guide's "Configure a training job with a heterogeneous cluster" sets ``InstanceGroups``
+      instead of them, and the SDK refuses both ("instance_count and instance_type cannot be
+      set when instance_groups is set").
+    - Each group's name once: channels name groups (``InstanceGroupNames``), and the
+      training toolkit keys the groups by name (``SM_INSTANCE_GROUPS_DICT``).
+    - A channel's ``InstanceGroupNames`` names groups of the job's ``InstanceGroups``: the
+      API's S3DataSource, "A list of names of instance groups that get data from the S3
+      data source"; a job without groups (one instance type, or a tuning job's) has none.
+    """
+    member = "ResourceConfig" if "ResourceConfig" in job else "HyperParameterTuningResourceConfig"
+    resources: Any = job.get(member)
+    groups: Any = resources.get("InstanceGroups") if _is_object(resources) else None
+    problems: list[ChannelProblem] = []
+    names: list[str] | None = None
+    if type(groups) is list and groups:
+        both = [key for key in ("InstanceType", "InstanceCount") if key in resources]
+        if both:
+            problems.append(
+                ChannelProblem(
+                    f"{member}.InstanceGroups",
+                    f"a heterogeneous cluster (InstanceGroups) sets each group's instance type "
+                    f"and count, and the job sets {' and '.join(both)} too",
+                    f"remove {' and '.join(both)} (instance_type and instance_count in Python: "
+                    "give only instance_groups=[InstanceGroup(…), …])",
+                )
+            )
+        names = []
+        for index, group in enumerate(groups):
+            name = _literal(group.get("InstanceGroupName")) if _is_object(group) else None
+            if name is None:
+                names = None  # a group named at run time: any channel's name may be it
+                break
+            if name in names:
+                problems.append(
+                    ChannelProblem(
+                        f"{member}.InstanceGroups[{index}].InstanceGroupName",
+                        f"instance group '{name}' is already {member}.InstanceGroups"
+                        f"[{names.index(name)}]",
+                        "give each instance group its own name",
+                    )
+                )
+            names.append(name)
+    elif type(groups) is list or groups is None:
+        names = []
+    channels: Any = job.get("InputDataConfig")
+    if names is None or type(channels) is not list:
+        return problems
+    for index, channel in enumerate(channels):
+        source: Any = channel.get("DataSource") if _is_object(channel) else None
+        s3: Any = source.get("S3DataSource") if _is_object(source) else None
+        wanted: Any = s3.get("InstanceGroupNames") if _is_object(s3) else None
+        if type(wanted) is not list:
+            continue
+        label = _literal(channel.get("ChannelName"))
+        named = f"channel '{label}'" if label else f"channel {index}"
+        for position, group_name in enumerate(wanted):
+            name = _literal(group_name)
+            if name is None or name in names:
+                continue
+            field = f"InputDataConfig[{index}].DataSource.S3DataSource.InstanceGroupNames"
+            if names:
+                message = (
+                    f"{named} goes to instance group '{name}', which is not one of the job's "
+                    f"InstanceGroups ({', '.join(repr(known) for known in dict.fromkeys(names))})"
+                )
+                hint = "name a group of ResourceConfig.InstanceGroups"
+            else:
+                message = (
+                    f"{named} goes to instance group '{name}', but the job runs on one "
+                    "instance type: it has no InstanceGroups"
+                )
+                hint = (
+                    "remove InstanceGroupNames (a TrainingInput's instance_groups in Python), "
+                    "or give the job InstanceGroups (a TrainingStep's "
+                    "instance_groups=[InstanceGroup(…), …])"
+                )
+            problems.append(ChannelProblem(f"{field}[{position}]", message, hint))
     return problems
 
 

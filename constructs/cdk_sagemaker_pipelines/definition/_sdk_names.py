@@ -79,6 +79,11 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
         "sagemaker_torch_distributed_enabled=True and sagemaker_instance_type for "
         "torch_distributed (docs/sdk-comparison.md)",
     ),
+    "instance_groups": (
+        ("TuningStep",),
+        "heterogeneous clusters are TrainingStep's only (the SDK's tuner drops an "
+        "estimator's instance_groups); tune on one instance_type",
+    ),
     "keep_alive_period_in_seconds": (
         ("TrainingStep",),
         'extra_arguments={"ResourceConfig": {"KeepAlivePeriodInSeconds": …}}',

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._channel_rules import file_system_channel_problems
+from ._channel_rules import file_system_channel_problems, instance_group_problems
 from ._errors import PipelineValidationError, Problem
 from ._service_model import shapes
 from ._shape_check import (
@@ -1163,9 +1163,10 @@ class _Validator:
                 seen[key] = index
 
     def _check_training_job(self, record: StepRecord, job: Mapping[str, Any], where: str) -> None:
-        """A training job's algorithm, spot wait time and file-system channels.
+        """A training job's algorithm, spot wait time, file-system channels and instance groups.
 
-        See ``_check_spot_wait`` and ``file_system_channel_problems`` for the last two.
+        See ``_check_spot_wait``, ``file_system_channel_problems`` and
+        ``instance_group_problems`` for the last three.
 
         The API's AlgorithmSpecification: AlgorithmName "is mutually exclusive with the
         TrainingImage parameter. If you specify a value for the AlgorithmName parameter,
@@ -1185,7 +1186,7 @@ class _Validator:
                 "remove one of them",
             )
         self._check_spot_wait(record, job, where)
-        for problem in file_system_channel_problems(job):
+        for problem in [*file_system_channel_problems(job), *instance_group_problems(job)]:
             self.add(record.name, f"{where}.{problem.field}", problem.message, problem.hint)
 
     def _check_transform_model(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:

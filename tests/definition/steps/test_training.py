@@ -11,6 +11,8 @@ from cdk_sagemaker_pipelines.definition import (
     Code,
     FileSystemInput,
     Image,
+    InstanceGroup,
+    IntegerParameter,
     JobDefaults,
     LambdaStep,
     NetworkConfig,
@@ -30,6 +32,7 @@ from cdk_sagemaker_pipelines.definition import (
     StepRetryPolicy,
     TrainingInput,
     TrainingStep,
+    TuningStep,
     validate_definition,
 )
 from cdk_sagemaker_pipelines.definition._render import RenderContext
@@ -553,3 +556,214 @@ def test_fails_an_efs_channel_in_pipe_mode(binder: StaticBinder) -> None:
             "use File input mode (input_mode='File' in Python)",
         )
     ]
+
+
+DATA = InstanceGroup(name="data", instance_type="ml.c5.xlarge", instance_count=2)
+GPU = InstanceGroup(name="gpu", instance_type="ml.p3.2xlarge", instance_count=1)
+
+
+def hetero_step(**options: object) -> TrainingStep:
+    arguments: dict[str, object] = {
+        "name": "Train",
+        "image": PYTORCH_GPU,
+        "instance_groups": [DATA, GPU],
+        "inputs": {
+            "images": TrainingInput(s3_data="s3://data-bucket/images", instance_groups=["data"]),
+            "labels": "s3://data-bucket/labels",
+        },
+        **options,
+    }
+    return TrainingStep(**arguments)  # type: ignore[arg-type]
+
+
+def test_instance_groups_render_as_the_sdk_writes_them(ctx: RenderContext) -> None:
+    # SDK 2.257.7: Estimator(instance_groups=[InstanceGroup("data", "ml.c5.xlarge", 2), …])
+    # and TrainingInput(…, instance_groups=["data"]) (sdk_generated/heterogeneous-cluster.json).
+    arguments = hetero_step(volume_size_in_gb=50).to_request(ctx)["Arguments"]
+
+    assert arguments["ResourceConfig"] == {
+        "VolumeSizeInGB": 50,
+        "InstanceGroups": [
+            {"InstanceGroupName": "data", "InstanceType": "ml.c5.xlarge", "InstanceCount": 2},
+            {"InstanceGroupName": "gpu", "InstanceType": "ml.p3.2xlarge", "InstanceCount": 1},
+        ],
+    }
+    images = channel("images", "s3://data-bucket/images")
+    images["DataSource"]["S3DataSource"]["InstanceGroupNames"] = ["data"]  # type: ignore[index]
+    assert arguments["InputDataConfig"] == [images, channel("labels", "s3://data-bucket/labels")]
+
+
+def test_instance_groups_compile_to_a_valid_definition_and_plan(binder: StaticBinder) -> None:
+    count = ParameterInteger(name="GpuCount", default_value=1)
+    gpu = InstanceGroup(name="gpu", instance_type="ml.p3.2xlarge", instance_count=count)
+    compiled = PipelineDefinition(
+        steps=[hetero_step(instance_groups=[DATA, gpu])], parameters=[count]
+    ).to_definition(binder)
+
+    assert validate_definition(compiled) == []
+    groups = compiled["Steps"][0]["Arguments"]["ResourceConfig"]["InstanceGroups"]
+    assert groups[1]["InstanceCount"] == {"Get": "Parameters.GpuCount"}
+    # The groups change who reads a channel, not what the role reads.
+    reads = plan_permissions(compiled).reads
+    assert {S3Access("data-bucket", "images"), S3Access("data-bucket", "labels")} <= set(reads)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"instance_type": "ml.p3.2xlarge"},
+            "TrainingStep 'Train': instance_groups sets each group's instance type and count; "
+            "leave out instance_type",
+        ),
+        (
+            {"instance_type": "ml.p3.2xlarge", "instance_count": 2},
+            "TrainingStep 'Train': instance_groups sets each group's instance type and count; "
+            "leave out instance_type and instance_count",
+        ),
+        (
+            {"instance_groups": [DATA, GPU, DATA]},
+            "TrainingStep 'Train': instance_groups has more than one group named 'data'; "
+            "channels name groups, so each name is used once",
+        ),
+        (
+            {"instance_groups": []},
+            "TrainingStep 'Train': instance_groups takes 1 to 5 instance groups (botocore's "
+            "InstanceGroups), got 0",
+        ),
+        (
+            {
+                "instance_groups": [
+                    InstanceGroup(name=f"g{index}", instance_type="ml.c5.xlarge", instance_count=1)
+                    for index in range(6)
+                ]
+            },
+            "TrainingStep 'Train': instance_groups takes 1 to 5 instance groups (botocore's "
+            "InstanceGroups), got 6",
+        ),
+        (
+            {"inputs": {"images": TrainingInput(s3_data="s3://b/i", instance_groups=["dta"])}},
+            "TrainingStep 'Train': the input channel 'images' names the instance group 'dta', "
+            "which is not one of the step's instance_groups ('data', 'gpu'); did you mean "
+            "'data'?",
+        ),
+        (
+            {
+                "instance_groups": None,
+                "inputs": {"images": TrainingInput(s3_data="s3://b/i", instance_groups=["data"])},
+            },
+            "TrainingStep 'Train': the input channel 'images' sets instance_groups, but the step "
+            "runs on one instance type, not a heterogeneous cluster; give the step "
+            "instance_groups=[InstanceGroup(…), …]",
+        ),
+        (
+            {"instance_groups": [("data", "ml.c5.xlarge", 2)]},
+            "TrainingStep 'Train': field 'instance_groups[0]' expects InstanceGroup, got tuple",
+        ),
+    ],
+    ids=[
+        "and-instance-type",
+        "and-type-and-count",
+        "duplicate-name",
+        "no-groups",
+        "six-groups",
+        "unknown-channel-group",
+        "channel-group-without-groups",
+        "sdk-positional-tuple",
+    ],
+)
+def test_fails_instance_groups_naming_step_and_argument(
+    options: dict[str, object], message: str
+) -> None:
+    with pytest.raises(PipelineDefinitionError) as caught:
+        hetero_step(**options)
+
+    assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: InstanceGroup(name="", instance_type="ml.c5.xlarge", instance_count=1),
+            "InstanceGroup: name: '' is not an instance group name (1 to 64 characters, no "
+            "line breaks)",
+        ),
+        (
+            lambda: InstanceGroup(name="data", instance_type="ml.c5.xlarge", instance_count=-1),
+            "InstanceGroup 'data': instance_count must be at least 0, got -1",
+        ),
+        (
+            lambda: TrainingInput(s3_data="s3://b/i", instance_groups="data"),
+            "TrainingInput: field 'instance_groups' expects a list of str, got str 'data'",
+        ),
+        (
+            lambda: TrainingInput(s3_data="s3://b/i", instance_groups=[]),
+            "TrainingInput: instance_groups names 1 to 5 instance groups of the step, got 0; "
+            "leave it out for a channel every instance gets",
+        ),
+        (
+            lambda: TrainingInput(s3_data="s3://b/i", instance_groups=["data", "data"]),
+            "TrainingInput: instance_groups names 'data' more than once",
+        ),
+        (
+            lambda: TrainingInput(s3_data="s3://b/i", instance_groups=["x" * 65]),
+            "TrainingInput: instance_groups: 'xxxxx",
+        ),
+    ],
+    ids=["empty-name", "negative-count", "name-not-list", "no-names", "repeated", "long-name"],
+)
+def test_fails_instance_group_values_when_built(build: object, message: str) -> None:
+    # botocore's InstanceGroup (name 1 to 64 of '.+', count from 0) and InstanceGroupNames.
+    with pytest.raises(PipelineDefinitionError) as caught:
+        build()  # type: ignore[operator]
+
+    assert str(caught.value).startswith(message)
+
+
+def test_fails_instance_groups_on_a_tuning_step_saying_why() -> None:
+    # The SDK's tuner writes an estimator's instance_groups as InstanceType and
+    # InstanceCount null, keeping the channels' InstanceGroupNames: nothing to port.
+    tuning: dict[str, object] = {
+        "name": "Tune",
+        "image": PYTORCH_GPU,
+        "objective_metric_name": "validation:auc",
+        "hyperparameter_ranges": {"depth": IntegerParameter(min_value=2, max_value=8)},
+    }
+    with pytest.raises(PipelineDefinitionError, match="the SageMaker SDK's instance_groups="):
+        TuningStep(**tuning, instance_groups=[DATA])  # type: ignore[arg-type,call-arg]
+    with pytest.raises(PipelineDefinitionError) as caught:
+        TuningStep(
+            **tuning,  # type: ignore[arg-type]
+            inputs={"train": TrainingInput(s3_data="s3://b/t", instance_groups=["data"])},
+        )
+    assert str(caught.value) == (
+        "TuningStep 'Tune': the input channel 'train' sets instance_groups, but the step runs "
+        "on one instance type, not a heterogeneous cluster (TuningStep takes none: the SDK's "
+        "tuner drops an estimator's instance_groups too); leave instance_groups out"
+    )
+
+
+def test_an_instance_group_problem_names_the_argument(binder: StaticBinder) -> None:
+    step = hetero_step(
+        instance_groups=[
+            InstanceGroup(name="data", instance_type="ml.c5.xlarg", instance_count=2),
+        ]
+    )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert (problem.field, problem.argument) == (
+        "Arguments.ResourceConfig.InstanceGroups[0].InstanceType",
+        "instance_groups",
+    )
+
+
+def test_unset_instance_type_and_count_render_the_defaults(ctx: RenderContext) -> None:
+    # They default to None (so instance_groups can tell them unset) and render as before.
+    resources = TrainingStep(name="Train", image=IMAGE).to_request(ctx)["Arguments"][
+        "ResourceConfig"
+    ]
+    assert (resources["InstanceType"], resources["InstanceCount"]) == ("ml.m5.large", 1)

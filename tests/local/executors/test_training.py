@@ -14,6 +14,7 @@ from cdk_sagemaker_pipelines.definition import (
     ContinuousParameter,
     FileSystemInput,
     HyperbandStrategyConfig,
+    InstanceGroup,
     IntegerParameter,
     Join,
     ModelStep,
@@ -21,6 +22,7 @@ from cdk_sagemaker_pipelines.definition import (
     ParameterFloat,
     ParameterInteger,
     PipelineValidationError,
+    TrainingInput,
     TrainingStep,
     TuningJobCompletionCriteria,
     TuningStep,
@@ -835,3 +837,97 @@ def test_fails_a_step_reading_a_file_system_before_it_runs(ws: Workspace) -> Non
 
     assert result.step("Train").failure_reason == expected
     assert result.step("Tune").failure_reason == expected
+
+
+HETERO = """
+import json, os
+keys = ("SM_CURRENT_INSTANCE_GROUP", "SM_CURRENT_INSTANCE_GROUP_HOSTS", "SM_INSTANCE_GROUPS",
+        "SM_INSTANCE_GROUPS_DICT", "SM_IS_HETERO", "SM_CURRENT_INSTANCE_TYPE", "SM_CHANNELS")
+report = {key: os.environ[key] for key in keys}
+report["resourceconfig"] = json.load(open("/opt/ml/input/config/resourceconfig.json"))
+report["data"] = sorted(os.listdir("/opt/ml/input/data"))
+report["training_env"] = json.loads(os.environ["SM_TRAINING_ENV"])
+with open(os.path.join(os.environ["SM_MODEL_DIR"], "report.json"), "w") as handle:
+    json.dump(report, handle)
+"""
+
+
+def _model_report(result: object, step: str) -> dict[str, object]:
+    uri = result.properties(step)["ModelArtifacts"]["S3ModelArtifacts"]  # type: ignore[attr-defined]
+    located = result.store.locate(uri)  # type: ignore[attr-defined]
+    assert located is not None
+    with tarfile.open(located.path) as archive:
+        return json.load(archive.extractfile("report.json"))  # type: ignore[arg-type,no-any-return]
+
+
+def test_a_heterogeneous_cluster_runs_as_its_first_groups_host(ws: Workspace) -> None:
+    # One host of the first group, with that group's channels and the instance-group
+    # variables the training toolkit sets; the other group's channel stays on its hosts.
+    for folder in ("images", "labels", "shared"):
+        ws.file(f"{folder}/part.csv", "1\n")
+    step = TrainingStep(
+        name="Train",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("hetero.py", HETERO)),
+        instance_groups=[
+            InstanceGroup(name="data", instance_type="ml.c5.xlarge", instance_count=2),
+            InstanceGroup(name="gpu", instance_type="ml.p3.2xlarge", instance_count=1),
+        ],
+        inputs={
+            "images": TrainingInput(s3_data="s3://data-bucket/images", instance_groups=["data"]),
+            "labels": TrainingInput(s3_data="s3://data-bucket/labels", instance_groups=["gpu"]),
+            "shared": "s3://data-bucket/shared",
+        },
+    )
+
+    result = ws.runner().run(compile_steps([step]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    report = _model_report(result, "Train")
+    groups = {
+        "data": {
+            "instance_group_name": "data",
+            "instance_type": "ml.c5.xlarge",
+            "hosts": ["algo-1"],
+        },
+        "gpu": {"instance_group_name": "gpu", "instance_type": "ml.p3.2xlarge", "hosts": []},
+    }
+    assert report["SM_CURRENT_INSTANCE_GROUP"] == "data"
+    assert json.loads(report["SM_CURRENT_INSTANCE_GROUP_HOSTS"]) == ["algo-1"]  # type: ignore[arg-type]
+    assert json.loads(report["SM_INSTANCE_GROUPS"]) == ["data", "gpu"]  # type: ignore[arg-type]
+    assert json.loads(report["SM_INSTANCE_GROUPS_DICT"]) == groups  # type: ignore[arg-type]
+    assert report["SM_IS_HETERO"] == "true"
+    assert report["SM_CURRENT_INSTANCE_TYPE"] == "ml.c5.xlarge"
+    assert json.loads(report["SM_CHANNELS"]) == ["images", "shared", "code"]  # type: ignore[arg-type]
+    assert report["data"] == ["code", "images", "shared"]
+    assert report["training_env"]["current_instance_group"] == "data"  # type: ignore[index]
+    assert report["training_env"]["instance_groups_dict"] == groups  # type: ignore[index]
+    assert report["resourceconfig"] == {
+        "current_host": "algo-1",
+        "current_instance_type": "ml.c5.xlarge",
+        "hosts": ["algo-1"],
+        "network_interface_name": "eth0",
+        "current_group_name": "data",
+        "instance_groups": list(groups.values()),
+    }
+
+
+def test_a_job_of_one_instance_type_reports_the_homogeneous_cluster(ws: Workspace) -> None:
+    # As the training toolkit does: scripts written for either kind of cluster read them.
+    ws.file("shared/part.csv", "1\n")
+    step = TrainingStep(
+        name="Train",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("hetero.py", HETERO)),
+        instance_type="ml.m5.xlarge",
+        inputs={"shared": "s3://data-bucket/shared"},
+    )
+
+    result = ws.runner().run(compile_steps([step]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    report = _model_report(result, "Train")
+    assert report["SM_CURRENT_INSTANCE_GROUP"] == "homogeneousCluster"
+    assert (report["SM_INSTANCE_GROUPS"], report["SM_IS_HETERO"]) == ("[]", "false")
+    assert report["SM_CURRENT_INSTANCE_TYPE"] == "ml.m5.xlarge"
+    assert "instance_groups" not in report["resourceconfig"]  # type: ignore[operator]

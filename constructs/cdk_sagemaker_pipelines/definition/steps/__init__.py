@@ -19,7 +19,7 @@ from .model import (
     RegisterModel,
 )
 from .processing import ProcessingInput, ProcessingOutput, ProcessingStep
-from .training import FileSystemInput, TrainingInput, TrainingStep
+from .training import FileSystemInput, InstanceGroup, TrainingInput, TrainingStep
 from .transform import TransformStep
 from .tuning import (
     CategoricalParameter,
@@ -84,6 +84,7 @@ __all__ = [
     "FileSource",
     "FileSystemInput",
     "HyperbandStrategyConfig",
+    "InstanceGroup",
     "IntegerParameter",
     "JobStep",
     "LambdaOutput",

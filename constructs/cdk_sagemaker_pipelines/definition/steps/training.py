@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -42,6 +43,25 @@ PROGRAM_HYPERPARAMETER = "sagemaker_program"
 SUBMIT_DIRECTORY_HYPERPARAMETER = "sagemaker_submit_directory"
 CODE_CHANNEL = "code"
 CODE_CHANNEL_PATH = "/opt/ml/input/data/code"
+# What a job runs on without instance_type, instance_count or instance_groups.
+DEFAULT_INSTANCE_TYPE = "ml.m5.large"
+DEFAULT_INSTANCE_COUNT = 1
+
+
+# CreateTrainingJob's ResourceConfig.InstanceGroups holds up to 5 groups, and a channel's
+# S3DataSource.InstanceGroupNames up to 5 names (botocore's InstanceGroups and
+# InstanceGroupNames); a name is 1 to 64 characters of the pattern '.+' (InstanceGroupName).
+MAX_INSTANCE_GROUPS = 5
+INSTANCE_GROUP_NAME = re.compile(r".{1,64}")
+
+
+def check_instance_group_name(where: str, name: str) -> None:
+    """Raise ``PipelineDefinitionError`` unless ``name`` is an instance group name."""
+    if not INSTANCE_GROUP_NAME.fullmatch(name):
+        raise PipelineDefinitionError(
+            f"{where}: {name[:80]!r} is not an instance group name (1 to 64 characters, "
+            "no line breaks)"
+        )
 
 
 @checked
@@ -51,12 +71,15 @@ class TrainingInput:
 
     ``shuffle_seed`` shuffles the order of the channel's S3 objects (or manifest entries)
     with that seed, in Pipe input mode at each epoch: the SDK's
-    ``shuffle_config=ShuffleConfig(seed)``.
+    ``shuffle_config=ShuffleConfig(seed)``. ``instance_groups`` names the groups of a
+    ``TrainingStep``'s heterogeneous cluster (``instance_groups=[InstanceGroup(…)]``) whose
+    instances get the channel; without it, every instance does.
 
     Example::
 
         TrainingInput(s3_data=prep.properties.ProcessingOutputConfig.Outputs["train"]
                       .S3Output.S3Uri, content_type="text/csv", shuffle_seed=42)
+        TrainingInput(s3_data="s3://bucket/images/", instance_groups=["data"])
     """
 
     s3_data: S3Like
@@ -67,6 +90,71 @@ class TrainingInput:
     compression: str | None = None
     record_wrapping: str | None = None
     shuffle_seed: int | Expression | None = None
+    instance_groups: Sequence[str] | None = None
+
+    def _validate(self) -> None:
+        groups = self.instance_groups
+        if groups is None:
+            return
+        if not 1 <= len(groups) <= MAX_INSTANCE_GROUPS:
+            raise PipelineDefinitionError(
+                f"TrainingInput: instance_groups names 1 to {MAX_INSTANCE_GROUPS} instance "
+                f"groups of the step, got {len(groups)}; leave it out for a channel every "
+                "instance gets"
+            )
+        for name in groups:
+            check_instance_group_name("TrainingInput: instance_groups", name)
+        repeated = sorted({name for name in groups if list(groups).count(name) > 1})
+        if repeated:
+            raise PipelineDefinitionError(
+                f"TrainingInput: instance_groups names {', '.join(map(repr, repeated))} "
+                "more than once"
+            )
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class InstanceGroup:
+    """One group of a heterogeneous cluster: ``instance_count`` instances of ``instance_type``.
+
+    The SageMaker SDK's ``sagemaker.instance_group.InstanceGroup``. Give a ``TrainingStep``
+    up to 5 of them as ``instance_groups`` (instead of ``instance_type`` and
+    ``instance_count``); every instance runs the same image and script, which reads its
+    group from ``SM_CURRENT_INSTANCE_GROUP`` (the SageMaker guide's "Train using a
+    heterogeneous cluster"). ``TrainingInput(instance_groups=[…])`` sends a channel to
+    some groups only.
+
+    Example::
+
+        TrainingStep(
+            ...,
+            instance_groups=[
+                InstanceGroup(name="data", instance_type="ml.c5.xlarge", instance_count=2),
+                InstanceGroup(name="gpu", instance_type="ml.p3.2xlarge", instance_count=1),
+            ],
+            inputs={"train": TrainingInput(s3_data=train_uri, instance_groups=["data"])},
+        )
+    """
+
+    name: str
+    instance_type: str | Expression
+    instance_count: int | Expression
+
+    def _validate(self) -> None:
+        check_instance_group_name("InstanceGroup: name", self.name)
+        if isinstance(self.instance_count, int) and self.instance_count < 0:
+            raise PipelineDefinitionError(
+                f"InstanceGroup '{self.name}': instance_count must be at least 0, got "
+                f"{self.instance_count}"
+            )
+
+    def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
+        """The group's entry of ``ResourceConfig.InstanceGroups``."""
+        return {
+            "InstanceGroupName": self.name,
+            "InstanceType": render(self.instance_type, ctx),
+            "InstanceCount": render(self.instance_count, ctx),
+        }
 
 
 @checked
@@ -177,15 +265,16 @@ class TrainingJobStep(JobStep):
     With ``code``, the job runs in script mode: the script (or directory) is shipped as
     an archive and named by the ``sagemaker_program`` and ``sagemaker_submit_directory``
     hyperparameters, which SageMaker framework images read. Default: 1 × ml.m5.large,
-    30 GiB, File input mode, 1 day maximum runtime.
+    30 GiB, File input mode, 1 day maximum runtime (``instance_type`` and
+    ``instance_count`` left unset render those defaults).
     """
 
     image: ImageLike
     code: Code | None = None
     inputs: Mapping[str, TrainingInput | FileSystemInput | S3Like] | None = None
     output_path: S3Like | None = None
-    instance_type: str | Expression = "ml.m5.large"
-    instance_count: int | Expression = 1
+    instance_type: str | Expression | None = None
+    instance_count: int | Expression | None = None
     volume_size_in_gb: int | Expression = 30
     volume_kms_key: str | Expression | None = None
     output_kms_key: str | Expression | None = None
@@ -257,6 +346,11 @@ class TrainingJobStep(JobStep):
                             "S3DataType": channel.s3_data_type,
                             "S3Uri": bind_s3(ctx, self, channel.s3_data, uri_field, "read"),
                             "S3DataDistributionType": channel.distribution,
+                            **(
+                                {"InstanceGroupNames": list(channel.instance_groups)}
+                                if channel.instance_groups is not None
+                                else {}
+                            ),
                         }
                     },
                     ContentType=render(channel.content_type, ctx),
@@ -299,9 +393,11 @@ class TrainingJobStep(JobStep):
         )
 
     def _resources(self, ctx: RenderContext, defaults: JobDefaults) -> JsonValue:
+        count = DEFAULT_INSTANCE_COUNT if self.instance_count is None else self.instance_count
+        kind = DEFAULT_INSTANCE_TYPE if self.instance_type is None else self.instance_type
         return compact(
-            InstanceCount=render(self.instance_count, ctx),
-            InstanceType=render(self.instance_type, ctx),
+            InstanceCount=render(count, ctx),
+            InstanceType=render(kind, ctx),
             VolumeSizeInGB=render(self.volume_size_in_gb, ctx),
             VolumeKmsKeyId=pick(self.volume_kms_key, defaults.volume_kms_key, ctx),
         )
@@ -340,7 +436,39 @@ class TrainingJobStep(JobStep):
         }
         return hyperparameters, channel
 
+    def _instance_group_names(self) -> list[str] | None:
+        """The names of the job's heterogeneous cluster groups; None for one instance type."""
+        return None
+
+    def _check_channel_groups(self) -> None:
+        """Each ``TrainingInput(instance_groups=…)`` names groups of the step's cluster."""
+        kind = type(self).__name__
+        groups = self._instance_group_names()
+        for name, value in (self.inputs or {}).items():
+            if not isinstance(value, TrainingInput) or value.instance_groups is None:
+                continue
+            if groups is None:
+                raise PipelineDefinitionError(
+                    f"{kind} '{self.name}': the input channel '{name}' sets instance_groups, "
+                    "but the step runs on one instance type, not a heterogeneous cluster"
+                    + (
+                        "; give the step instance_groups=[InstanceGroup(…), …]"
+                        if kind == "TrainingStep"
+                        else " (TuningStep takes none: the SDK's tuner drops an estimator's "
+                        "instance_groups too); leave instance_groups out"
+                    )
+                )
+            for group in value.instance_groups:
+                if group not in groups:
+                    hint = did_you_mean(group, groups)
+                    raise PipelineDefinitionError(
+                        f"{kind} '{self.name}': the input channel '{name}' names the instance "
+                        f"group {group!r}, which is not one of the step's instance_groups "
+                        f"({one_of(groups)})" + (f"; {hint}" if hint else "")
+                    )
+
     def _validate(self) -> None:
+        self._check_channel_groups()
         if self.code is not None and self.inputs and CODE_CHANNEL in self.inputs:
             raise PipelineDefinitionError(
                 f"{type(self).__name__} '{self.name}': the input channel '{CODE_CHANNEL}' "
@@ -390,9 +518,25 @@ class TrainingStep(TrainingJobStep):
             hyperparameters={"n_estimators": 100},
             metric_definitions={"train:accuracy": "train_accuracy=([0-9.]+)"},
         )
+
+    ``instance_groups`` runs the job on a heterogeneous cluster (the SDK estimator's
+    ``instance_groups``), in place of ``instance_type`` and ``instance_count``; channels go
+    to every group unless ``TrainingInput(instance_groups=[…])`` names some::
+
+        TrainingStep(
+            name="TrainHetero",
+            image=Image.pytorch("2.1", processor="gpu", py_version="py310"),
+            code=code,
+            instance_groups=[
+                InstanceGroup(name="data", instance_type="ml.c5.xlarge", instance_count=2),
+                InstanceGroup(name="gpu", instance_type="ml.p3.2xlarge", instance_count=1),
+            ],
+            inputs={"images": TrainingInput(s3_data=images_uri, instance_groups=["data"])},
+        )
     """
 
     hyperparameters: Mapping[str, Any] | None = None
+    instance_groups: Sequence[InstanceGroup] | None = None
     disable_profiler: bool = True
     checkpoint_s3_uri: S3Like | None = None
     use_spot_instances: bool = False
@@ -405,6 +549,7 @@ class TrainingStep(TrainingJobStep):
         "Arguments.CheckpointConfig": "checkpoint_s3_uri",
         "Arguments.EnableManagedSpotTraining": "use_spot_instances",
         "Arguments.ProfilerConfig": "disable_profiler",
+        "Arguments.ResourceConfig.InstanceGroups": "instance_groups",
     }
 
     @property
@@ -430,7 +575,13 @@ class TrainingStep(TrainingJobStep):
             return None  # metrics given as raw request members: not ours to know
         return list(self.metric_definitions)
 
+    def _instance_group_names(self) -> list[str] | None:
+        if self.instance_groups is None:
+            return None
+        return [group.name for group in self.instance_groups]
+
     def _validate(self) -> None:
+        self._check_instance_groups()
         TrainingJobStep._validate(self)
         if self.use_spot_instances and self.max_wait_in_seconds is None:
             raise PipelineDefinitionError(
@@ -438,6 +589,47 @@ class TrainingStep(TrainingJobStep):
                 "(how long to wait for spot capacity plus the run, at least "
                 "max_runtime_in_seconds)"
             )
+
+    def _check_instance_groups(self) -> None:
+        groups = self.instance_groups
+        if groups is None:
+            return
+        where = f"TrainingStep '{self.name}'"
+        given = [
+            argument
+            for argument in ("instance_type", "instance_count")
+            if getattr(self, argument) is not None
+        ]
+        if given:
+            # The SDK refuses it too: "instance_count and instance_type cannot be set when
+            # instance_groups is set"; CreateTrainingJob takes one form or the other.
+            raise PipelineDefinitionError(
+                f"{where}: instance_groups sets each group's instance type and count; "
+                f"leave out {' and '.join(given)}"
+            )
+        if not 1 <= len(groups) <= MAX_INSTANCE_GROUPS:
+            raise PipelineDefinitionError(
+                f"{where}: instance_groups takes 1 to {MAX_INSTANCE_GROUPS} instance groups "
+                f"(botocore's InstanceGroups), got {len(groups)}"
+            )
+        names = [group.name for group in groups]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise PipelineDefinitionError(
+                f"{where}: instance_groups has more than one group named "
+                f"{', '.join(map(repr, repeated))}; channels name groups, so each name is "
+                "used once"
+            )
+
+    def _resources(self, ctx: RenderContext, defaults: JobDefaults) -> JsonValue:
+        if self.instance_groups is None:
+            return TrainingJobStep._resources(self, ctx, defaults)
+        # Where the SDK puts them: the volume settings, then the groups.
+        return compact(
+            VolumeSizeInGB=render(self.volume_size_in_gb, ctx),
+            VolumeKmsKeyId=pick(self.volume_kms_key, defaults.volume_kms_key, ctx),
+            InstanceGroups=[group.to_request(ctx) for group in self.instance_groups],
+        )
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         defaults = job_defaults(ctx, self)

@@ -6,6 +6,12 @@ Channels at ``/opt/ml/input/data/<channel>`` (``SM_CHANNEL_<NAME>``), the code f
 ``SM_*`` variables, ``/opt/ml/model`` packed as ``model.tar.gz`` and
 ``/opt/ml/output/data`` as ``output.tar.gz`` under ``<S3OutputPath>/<job>/output/``, and
 ``MetricDefinitions`` regexes applied to the log.
+
+A heterogeneous cluster (``ResourceConfig.InstanceGroups``) runs as its first group's
+first host: the channels of that group (all but those whose ``InstanceGroupNames`` leave
+it out), and ``resourceconfig.json`` and the ``SM_*INSTANCE_GROUP*`` variables the training
+toolkit derives from it naming every group, the others with no hosts. A script that forks
+by ``SM_CURRENT_INSTANCE_GROUP`` runs its first group's branch only.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ _TRAINING_PATHS = (
 
 PROGRAM = "sagemaker_program"
 SUBMIT_DIRECTORY = "sagemaker_submit_directory"
+HOST = "algo-1"
+# The group name the training toolkit reports for a job of one instance type.
+HOMOGENEOUS_GROUP = "homogeneousCluster"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +102,15 @@ def run_training_job(
     work: str,
     log: Path,
     instance_type: str = "ml.m5.large",
+    instance_groups: list[Mapping[str, Any]] | None = None,
 ) -> TrainingRun:
-    """Run one job in its own sandbox under ``ctx.attempt_dir/work``; raise ``StepError``."""
+    """Run one job in its own sandbox under ``ctx.attempt_dir/work``; raise ``StepError``.
+
+    With ``instance_groups`` (``ResourceConfig.InstanceGroups``) the job runs as the
+    first group's first host.
+    """
     check_channels(channels)
+    cluster = _Cluster.of(instance_groups, instance_type)
     interpreter = ctx.interpreter(algorithm.get("TrainingImage"))
     hps = {str(k): str(v) for k, v in hyperparameters.items()}
     program = hps.get(PROGRAM)
@@ -116,6 +131,8 @@ def run_training_job(
         source = (channel.get("DataSource") or {}).get("S3DataSource")
         if source is None:
             raise StepError(f"channel '{name}': only S3DataSource is supported locally")
+        if not cluster.gets(source):
+            continue  # SageMaker copies it to the other groups' hosts only
         if source.get("S3DataType", "S3Prefix") != "S3Prefix":
             raise StepError(
                 f"channel '{name}': S3DataType {source.get('S3DataType')} is not supported "
@@ -140,16 +157,7 @@ def run_training_job(
     config = sandbox.host_path("/opt/ml/input/config")
     (config / "hyperparameters.json").write_text(json.dumps(hps, indent=2))
     (config / "inputdataconfig.json").write_text(json.dumps(input_config, indent=2))
-    (config / "resourceconfig.json").write_text(
-        json.dumps(
-            {
-                "current_host": "algo-1",
-                "current_instance_type": instance_type,
-                "hosts": ["algo-1"],
-                "network_interface_name": "eth0",
-            }
-        )
-    )
+    (config / "resourceconfig.json").write_text(json.dumps(cluster.resource_config()))
     user = {k: _decode(v) for k, v in hps.items() if not k.startswith("sagemaker_")}
     arguments: list[str] = []
     for key, value in user.items():
@@ -170,9 +178,9 @@ def run_training_job(
             "SM_USER_ENTRY_POINT": program,
             "SM_MODULE_NAME": program.rsplit(".", 1)[0],
             "SM_MODULE_DIR": submit or "",
-            "SM_CURRENT_HOST": "algo-1",
-            "SM_HOSTS": json.dumps(["algo-1"]),
-            "SM_CURRENT_INSTANCE_TYPE": instance_type,
+            "SM_CURRENT_HOST": HOST,
+            "SM_HOSTS": json.dumps([HOST]),
+            **cluster.environment(),
             "SM_NUM_CPUS": str(os.cpu_count() or 1),
             "SM_NUM_GPUS": "0",
             "SM_NETWORK_INTERFACE_NAME": "eth0",
@@ -186,6 +194,7 @@ def run_training_job(
                     },
                     "model_dir": visible("/opt/ml/model"),
                     "module_name": program,
+                    **cluster.training_env(),
                 }
             ),
             "TRAINING_JOB_NAME": job_name,
@@ -230,6 +239,80 @@ def run_training_job(
         ended=timestamp(ended),
         seconds=seconds,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Cluster:
+    """The instance groups of a job, and the one this host belongs to.
+
+    Example::
+
+        _Cluster.of([{"InstanceGroupName": "data", "InstanceType": "ml.c5.xlarge"}], "")
+    """
+
+    current: str
+    instance_type: str
+    groups: tuple[tuple[str, str], ...]  # (name, instance type); empty: one instance type
+
+    @classmethod
+    def of(cls, instance_groups: list[Mapping[str, Any]] | None, instance_type: str) -> _Cluster:
+        """The cluster of ``ResourceConfig``: its groups, or one instance type."""
+        if not instance_groups:
+            return cls(HOMOGENEOUS_GROUP, instance_type, ())
+        groups = tuple(
+            (str(group.get("InstanceGroupName")), str(group.get("InstanceType")))
+            for group in instance_groups
+        )
+        return cls(groups[0][0], groups[0][1], groups)
+
+    def gets(self, source: Mapping[str, Any]) -> bool:
+        """Whether this host gets the channel of ``source`` (an ``S3DataSource``)."""
+        names = source.get("InstanceGroupNames")
+        return not self.groups or not isinstance(names, list) or self.current in names
+
+    def _described(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "instance_group_name": name,
+                "instance_type": kind,
+                "hosts": [HOST] if name == self.current else [],
+            }
+            for name, kind in self.groups
+        ]
+
+    def resource_config(self) -> dict[str, Any]:
+        """``/opt/ml/input/config/resourceconfig.json``."""
+        config: dict[str, Any] = {
+            "current_host": HOST,
+            "current_instance_type": self.instance_type,
+            "hosts": [HOST],
+            "network_interface_name": "eth0",
+        }
+        if self.groups:
+            config.update(current_group_name=self.current, instance_groups=self._described())
+        return config
+
+    def training_env(self) -> dict[str, Any]:
+        """The host's instance type and group, as ``SM_TRAINING_ENV`` holds them."""
+        described = self._described()
+        return {
+            "current_instance_type": self.instance_type,
+            "current_instance_group": self.current,
+            "current_instance_group_hosts": [HOST] if self.groups else [],
+            "instance_groups": [group["instance_group_name"] for group in described],
+            "instance_groups_dict": {group["instance_group_name"]: group for group in described},
+            "is_hetero": len(self.groups) > 1,
+        }
+
+    def environment(self) -> dict[str, str]:
+        """The training toolkit's variables of the host's instance type and group.
+
+        ``SM_<KEY>`` of each ``training_env`` key: strings as they are, other values as JSON.
+        """
+        return {
+            f"SM_{key.upper()}": value if isinstance(value, str) else json.dumps(value)
+            for key, value in self.training_env().items()
+        }
 
 
 def _place_code(ctx: StepContext, sandbox: Sandbox, submit: str) -> None:

@@ -40,6 +40,7 @@ class TrainingExecutor:
             work="sandbox",
             log=ctx.log,
             instance_type=str(resources.get("InstanceType", "ml.m5.large")),
+            instance_groups=list(resources.get("InstanceGroups") or []),
         )
         arn = ctx.arn("training-job")
         properties = dict(arguments)

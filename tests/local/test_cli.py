@@ -311,3 +311,48 @@ def test_ctrl_c_names_the_stopped_execution_and_how_to_resume_it(
         f"its steps); continue it with: smpipe run --resume {execution} "
         f"--root {ws.root / '.smpipe'}\n"
     )
+
+
+def test_a_closed_output_pipe_stops_the_execution_as_ctrl_c_does(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `smpipe run … | head -2`: the reader exits after a step succeeded. Was: the execution
+    # Stopped "by an error of the local runner: BrokenPipeError(32, 'Broken pipe')", with
+    # nothing said on stderr.
+    class ClosedAfterFirstStep(ConsoleProgress):
+        def __call__(self, event: Any) -> None:
+            if event.kind == "step-succeeded":
+                raise BrokenPipeError(32, "Broken pipe")
+            super().__call__(event)
+
+    monkeypatch.setattr(local_cli, "ConsoleProgress", ClosedAfterFirstStep)
+    first = processing("First", ws.script("w.py", WRITE_OUTPUT), outputs=["out"])
+    second = processing(
+        "Second", ws.script("w.py", WRITE_OUTPUT), outputs=["out"], depends_on=[first]
+    )
+    definition = ws.root / "two.json"
+    definition.write_text(json.dumps(compile_steps([second])))
+    resources = ws.root / "resources.json"
+    resources.write_text(json.dumps({"s3": {"s3://code-bucket/scripts": "scripts"}}))
+
+    assert smpipe(ws, "run", str(definition), "--resources", str(resources)) == 141
+
+    captured = capsys.readouterr()
+    [execution] = re.findall(r"smpipe: execution (\w+)", captured.out)
+    resume = f"smpipe run --resume {execution} --root {ws.root / '.smpipe'}"
+    assert captured.err == (
+        f"smpipe: the output's reader exited (a closed pipe); execution {execution} was "
+        f"stopped (smpipe show {execution} for its steps); continue it with: {resume}\n"
+    )
+    assert smpipe(ws, "show", execution) == 0
+    shown = capsys.readouterr().out
+    assert "Reason     the execution was stopped\n" in shown
+    assert re.search(r"\nFirst +Processing +Succeeded ", shown)
+    assert re.search(r"\nSecond +Processing +NotExecuted .* the execution was stopped\n", shown)
+    # Stopped between steps: nothing to fix, and still a step to run.
+    assert shown.rstrip().endswith(f"Continue it (its succeeded steps are kept): {resume}")
+    # The step that succeeded as the pipe closed kept its saved properties: resume reuses it.
+    assert (ws.root / ".smpipe/executions" / execution / "store/First.json").is_file()
+    monkeypatch.setattr(local_cli, "ConsoleProgress", ConsoleProgress)
+    assert smpipe(ws, "run", "--resume", execution) == 0
+    assert "First" not in capsys.readouterr().out.split("STEP")[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import tarfile
 from pathlib import Path
 
@@ -104,3 +105,21 @@ def test_fails_to_extract_members_outside_the_destination(tmp_path: Path) -> Non
     with pytest.raises(StepError, match=r"evil\.tar\.gz: refusing to extract"):
         extract(evil, tmp_path / "out")
     assert not (tmp_path / "escaped.txt").exists()
+
+
+@pytest.mark.parametrize("compressed", [True, False], ids=["tar.gz", "tar"])
+def test_fails_to_extract_a_truncated_archive_naming_it(tmp_path: Path, compressed: bool) -> None:
+    # A cut-short copy opens fine and breaks mid-way: gzip's EOFError, tar's ReadError.
+    whole = tmp_path / "whole.tar.gz"
+    with tarfile.open(whole, "w:gz") if compressed else tarfile.open(whole, "w") as archive:
+        weights = tmp_path / "weights.bin"
+        weights.write_bytes(random.Random(0).randbytes(40_000))  # incompressible
+        archive.add(weights, arcname="weights.bin")
+    truncated = tmp_path / "model.tar.gz"
+    truncated.write_bytes(whole.read_bytes()[:2000])
+
+    with pytest.raises(StepError) as raised:
+        extract(truncated, tmp_path / "out")
+
+    assert raised.value.reason.startswith("model.tar.gz is truncated or corrupt (")
+    assert raised.value.reason.endswith("): pack it again (tar -czf model.tar.gz -C DIRECTORY .)")

@@ -15,8 +15,12 @@ Example::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +37,7 @@ EXIT_SUCCEEDED = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_OUTPUT_CLOSED = 128 + signal.SIGPIPE  # 141, as a Unix tool killed by SIGPIPE
 DEFAULT_ROOT = ".smpipe"
 
 
@@ -246,12 +251,22 @@ def _faults(values: Sequence[str]) -> dict[str, list[str]]:
 def _run(args: argparse.Namespace) -> int:
     progress = ConsoleProgress(sys.stdout) if not args.json else None
     started: list[str] = []  # the execution's id, once the runner has allocated it
+    output_closed: list[str] = []  # the event at which stdout's reader went away
 
     def report(event: ProgressEvent) -> None:
         if event.kind == "execution-started":
             started.append(event.execution_id)
-        if progress is not None:
+        if progress is None or output_closed:
+            return
+        try:
             progress(event)
+        except BrokenPipeError:
+            # `smpipe run … | head`: the reader has gone. Stop the execution as Ctrl-C does
+            # (its steps stopped, a final record that --resume continues), rather than as
+            # an error of the runner, and leave the rest of the output nowhere.
+            output_closed.append(event.kind)
+            _discard_stdout()
+            _interrupt_main_thread()
 
     try:
         if args.resume and (args.definition or args.assembly or args.steps):
@@ -290,8 +305,9 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         if progress is not None:
             progress.close()
-        print(_interrupted(started, args.root), file=sys.stderr)
-        return EXIT_INTERRUPTED
+        with contextlib.suppress(BrokenPipeError):  # stderr may go to the same reader
+            print(_interrupted(started, args.root, bool(output_closed)), file=sys.stderr)
+        return EXIT_OUTPUT_CLOSED if output_closed else EXIT_INTERRUPTED
     except PipelineDefinitionError as error:
         if progress is not None:
             progress.close()
@@ -307,7 +323,29 @@ def _run(args: argparse.Namespace) -> int:
         hint = _resume_hint(result, args.root)
         if hint:
             print(hint)
+    if output_closed:
+        return EXIT_OUTPUT_CLOSED  # the run ended before the interrupt could stop it
     return EXIT_SUCCEEDED if result.succeeded else EXIT_FAILED
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so that later writes and the exit flush succeed."""
+    try:
+        fileno = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's capture)
+        return
+    os.dup2(os.open(os.devnull, os.O_WRONLY), fileno)
+
+
+def _interrupt_main_thread() -> None:
+    """Raise ``KeyboardInterrupt`` in the main thread, as Ctrl-C does.
+
+    The runner's own handling of Ctrl-C then stops the running steps and finalizes the
+    record (and ignores it while finalizing). With SIGINT ignored or handled by someone
+    else, nothing is raised: the execution runs to its end, its output discarded.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
 
 def _resume_command(execution_id: str, root: str) -> str:
@@ -315,12 +353,13 @@ def _resume_command(execution_id: str, root: str) -> str:
     return f"smpipe run --resume {execution_id}{where}"
 
 
-def _interrupted(started: Sequence[str], root: str) -> str:
+def _interrupted(started: Sequence[str], root: str, output_closed: bool = False) -> str:
+    why = "the output's reader exited (a closed pipe)" if output_closed else "interrupted"
     if not started:
-        return "smpipe: interrupted before the execution started"
+        return f"smpipe: {why} before the execution started"
     execution_id = started[-1]
     return (
-        f"smpipe: interrupted; execution {execution_id} was stopped "
+        f"smpipe: {why}; execution {execution_id} was stopped "
         f"(smpipe show {execution_id} for its steps); continue it with: "
         f"{_resume_command(execution_id, root)}"
     )
@@ -328,6 +367,8 @@ def _interrupted(started: Sequence[str], root: str) -> str:
 
 def _resume_hint(result: ExecutionResult, root: str) -> str | None:
     """How to continue a Failed or Stopped execution, unless only a Fail step failed.
+
+    A Stopped execution can always be continued, though no step of it failed or stopped.
 
     A Fail step fails again when resumed; a failed or stopped job step may succeed once
     the script or its input is fixed.
@@ -339,12 +380,14 @@ def _resume_hint(result: ExecutionResult, root: str) -> str | None:
         for run in result.steps
         if run.status == "Stopped" or (run.status == "Failed" and types.get(run.name) != "Fail")
     ]
-    if record.status not in ("Failed", "Stopped") or not retriable:
+    if record.status == "Stopped" and not retriable:
+        # Stopped between steps (Ctrl-C, a closed pipe): nothing to fix, steps left to run.
+        lead = "Continue it"
+    elif record.status in ("Failed", "Stopped") and retriable:
+        lead = "After a fix, continue it"
+    else:
         return None
-    return (
-        f"After a fix, continue it (its succeeded steps are kept): "
-        f"{_resume_command(record.execution_id, root)}"
-    )
+    return f"{lead} (its succeeded steps are kept): {_resume_command(record.execution_id, root)}"
 
 
 def _definition(args: argparse.Namespace) -> str | LoadedPipeline:

@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..definition import parse_image_uri
+from ..definition._suggest import did_you_mean
 from ._errors import LocalRunError, StepError
 
 _S3_URI = re.compile(r"s3://(?P<bucket>[^/]+)/?(?P<key>.*)")
@@ -96,6 +98,54 @@ class LambdaHandler:
     def to_spec(self) -> str:
         """``PATH:HANDLER``."""
         return f"{self.code}:{self.handler}"
+
+    def missing_function(self) -> str | None:
+        """Why the handler's module certainly lacks its function, else ``None``.
+
+        Read without importing the module (importing runs its code): a misspelled function
+        is found before anything runs, not when the Lambda step's turn comes. A module that
+        can't be read or parsed, or that may define names dynamically (``import *``, a
+        module ``__getattr__``), is left to the step.
+
+        Example::
+
+            LambdaHandler.parse("lambdas/prep.py:handle").missing_function()
+            # "lambdas/prep.py defines no function 'handle' (did you mean 'handler'?)"
+        """
+        if self.code.is_dir():
+            module, _, function = self.handler.rpartition(".")
+            path = self.code.joinpath(*module.split(".")).with_suffix(".py")
+        else:
+            path, function = self.code, self.handler
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+            return None
+        names = _top_level_names(tree.body)
+        if function in names or "*" in names or "__getattr__" in names:
+            return None
+        hint = did_you_mean(function, sorted(names))
+        return f"{path} defines no function {function!r}" + (f" ({hint})" if hint else "")
+
+
+def _top_level_names(body: list[ast.stmt]) -> set[str]:
+    """The names a module's top level binds, in conditional and ``try`` blocks too."""
+    names: set[str] = set()
+    for node in body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.If | ast.Try | ast.With | ast.For | ast.While):
+            for block in ("body", "orelse", "finalbody"):
+                names |= _top_level_names(getattr(node, block, []))
+            for handler in getattr(node, "handlers", []):
+                names |= _top_level_names(handler.body)
+    return names
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,7 +66,7 @@ from .records import (
     write_json,
 )
 from .registry import ModelRegistry
-from .resources import ResourceMap, default_python, lambda_keys
+from .resources import LambdaHandler, ResourceMap, default_python, lambda_keys
 from .result import ExecutionResult
 from .scheduler import Scheduler, StepState
 from .store import StepStore, hash_located, load_snapshot
@@ -673,6 +673,7 @@ class _Execution:
     def _finished(self, outcome: _Outcome) -> None:
         name = outcome.name
         entry = self.record.steps[name]
+        event: tuple[str, str | None]  # reported once the record and the store are saved
         entry["EndTime"] = outcome.ended.isoformat()
         entry["AttemptCount"] = int(entry.get("AttemptCount", 0)) + outcome.attempts
         if outcome.cache_hit is not None:
@@ -690,7 +691,7 @@ class _Execution:
                 CacheHitResult={"SourcePipelineExecutionArn": hit.source_execution_arn},
             )
             self.scheduler.succeeded(name, _outcome_of(hit.properties, self.graph.steps[name]))
-            self.emit("step-cached", name, f"from execution {hit.source_execution_id}")
+            event = ("step-cached", f"from execution {hit.source_execution_id}")
         elif outcome.result is not None:
             result = outcome.result
             self.store.record(name, result.properties, outcome.outputs, result.output_names)
@@ -710,7 +711,7 @@ class _Execution:
                     ),
                 )
             self.scheduler.succeeded(name, result.outcome)
-            self.emit("step-succeeded", name)
+            event = ("step-succeeded", None)
         else:
             failure = outcome.failure or StepError("the step failed")
             entry["FailureReason"] = failure.reason[:1024]
@@ -719,16 +720,19 @@ class _Execution:
             if outcome.stopped:
                 entry["StepStatus"] = "Stopped"
                 self.scheduler.stopped(name, failure.reason)
-                self.emit("step-stopped", name, failure.reason)
+                event = ("step-stopped", failure.reason)
             else:
                 entry["StepStatus"] = "Failed"
                 self.scheduler.failed(name, failure.reason)
                 if failure.halts:
                     self.scheduler.halt(f"the execution failed at Fail step '{name}'")
-                self.emit("step-failed", name, failure.reason)
+                event = ("step-failed", failure.reason)
         self.record.save(compact=True)
         if name in self.store.properties:
             self.store.save_step(self.record.directory, name)
+        # Last: a progress callback may raise (Ctrl-C, a closed pipe), which must not leave
+        # a succeeded step without its saved properties.
+        self.emit(event[0], name, event[1])
 
     def _finish(self, interrupted: bool) -> None:
         record = self.record
@@ -1124,7 +1128,8 @@ def _check_lambda_bindings(lambdas: Mapping[str, Any], graph: StepGraph) -> None
     """Each Lambda handler given binds a function that one of the pipeline's Lambda steps calls.
 
     Checked before anything runs: a misspelled ARN would otherwise be ignored, and the step
-    meant fail unbound when its turn comes, after every step before it has run. Handlers
+    meant fail unbound when its turn comes, after every step before it has run. For the
+    same reason, a handler's module must define its function (read, not imported). Handlers
     the cdk.out loader finds are not checked (an app has functions no pipeline calls), and
     nothing is judged when a Lambda step's ``FunctionArn`` is known only at run time.
     """
@@ -1141,6 +1146,20 @@ def _check_lambda_bindings(lambdas: Mapping[str, Any], graph: StepGraph) -> None
     bound = {key for arn in called for key in lambda_keys(arn)}
     for key in lambdas:
         if key in bound:
+            value = lambdas[key]
+            handler = value if isinstance(value, LambdaHandler) else LambdaHandler.parse(value)
+            missing = handler.missing_function()
+            if missing:
+                callers = sorted(
+                    repr(step)
+                    for arn, steps in called.items()
+                    if key in lambda_keys(arn)
+                    for step in steps
+                )
+                raise LocalRunError(
+                    f"lambdas (--lambda): {key!r}, called by step {', '.join(callers)}: "
+                    f"{missing}; give FILE.py:function or DIRECTORY:module.function"
+                )
             continue
         hint = did_you_mean(key, sorted(bound))
         if called:

@@ -15,13 +15,16 @@ Example::
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
+import lzma
 import os
 import shutil
 import tarfile
 import threading
 import uuid
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -311,7 +314,20 @@ def extract(archive: Path, destination: Path) -> None:
     """Extract a ``.tar.gz`` safely (no absolute paths, links out or devices)."""
     try:
         with tarfile.open(archive, "r:*") as tar:
-            _extract_members(tar, archive, destination)
+            try:
+                _extract_members(tar, archive, destination)
+            except (
+                tarfile.ReadError,
+                EOFError,
+                zlib.error,
+                lzma.LZMAError,
+                gzip.BadGzipFile,
+            ) as error:
+                # A cut-short download or copy opens fine and breaks mid-way.
+                raise StepError(
+                    f"{archive.name} is truncated or corrupt ({error}): pack it again "
+                    f"(tar -czf {archive.name} -C DIRECTORY .)"
+                ) from None
     except (tarfile.ReadError, tarfile.CompressionError):
         # tarfile.open's reason lists every compression it tried: not worth quoting.
         raise StepError(f"{archive.name} is not a readable tar archive (.tar.gz)") from None
@@ -321,7 +337,7 @@ def _extract_members(tar: tarfile.TarFile, archive: Path, destination: Path) -> 
     if hasattr(tarfile, "data_filter"):  # Python 3.11.4+
         try:
             tar.extractall(destination, filter="data")
-        except tarfile.TarError as error:  # FilterError and friends
+        except tarfile.FilterError as error:  # an absolute path, a link out, a device
             raise StepError(f"{archive.name}: refusing to extract: {error}") from None
         return
     root = destination.resolve()

@@ -216,6 +216,46 @@ def test_fails_a_lambda_handler_no_step_calls_before_anything_runs(
     assert runner.executions() == []
 
 
+@pytest.mark.parametrize("layout", ["file", "directory"])
+def test_fails_a_lambda_handler_whose_module_lacks_its_function_before_anything_runs(
+    ws: Workspace, layout: str
+) -> None:
+    # Was found when the step's turn came, as the handler's AlgorithmError.
+    module = ws.script(
+        "lambdas/prep.py",
+        """
+        import json
+
+        try:
+            from helpers import clean
+        except ImportError:
+            clean = None
+
+        def handler(event, context):
+            return {}
+        """,
+    )
+    spec = f"{module}:handle" if layout == "file" else f"{module.parent}:prep.handle"
+    step, env = lambda_step()
+    runner = ws.runner(resources=ws.resources().merged(ResourceMap(lambdas={"prep": spec})))
+
+    with pytest.raises(LocalRunError) as raised:
+        runner.run(compile_steps([step], [env]))
+
+    assert str(raised.value) == (
+        f"lambdas (--lambda): 'prep', called by step 'Prep': {module} defines no function "
+        "'handle' (did you mean 'handler'?); give FILE.py:function or "
+        "DIRECTORY:module.function"
+    )
+    assert runner.executions() == []
+    # Names bound in a try block or by an import are not judged missing.
+    for function in ("clean", "json"):
+        ws.runner(
+            resources=ws.resources().merged(ResourceMap(lambdas={"prep": f"{module}:{function}"})),
+            callback_outputs={"Prep": {"rows": "1", "ok": "true"}},
+        ).run(compile_steps([step], [env]))
+
+
 def test_lambda_handlers_bind_by_arn_alias_or_name_and_unknown_arns_are_not_judged(
     ws: Workspace,
 ) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import tarfile
+
+import pytest
 
 from cdk_sagemaker_pipelines.definition import (
     Code,
@@ -42,7 +45,13 @@ def output_fn(predictions, accept):
 """
 
 
-def pipeline(ws: Workspace, *, with_code: bool = True) -> list[object]:
+def pipeline(
+    ws: Workspace,
+    *,
+    with_code: bool = True,
+    split_type: str = "Line",
+    compression_type: str | None = None,
+) -> list[object]:
     train = TrainingStep(
         name="Train", image=SKLEARN, code=Code.from_asset(ws.script("train.py", TRAIN))
     )
@@ -59,7 +68,8 @@ def pipeline(ws: Workspace, *, with_code: bool = True) -> list[object]:
         model_name=model.properties.ModelName,
         input_data="s3://data-bucket/batch",
         content_type="text/csv",
-        split_type="Line",
+        split_type=split_type,
+        compression_type=compression_type,
         assemble_with="Line",
     )
     return [transform]
@@ -84,6 +94,55 @@ def test_fails_a_transform_whose_model_has_no_inference_script(ws: Workspace) ->
         "has no inference script (SAGEMAKER_PROGRAM and SAGEMAKER_SUBMIT_DIRECTORY): the local "
         "runner runs the framework's script handlers (model_fn, input_fn, predict_fn, "
         "output_fn), not a serving image; give the Model step code=…"
+    )
+
+
+def test_transform_decompresses_gzip_input_as_the_service_does(ws: Workspace) -> None:
+    steps = pipeline(ws, compression_type="Gzip")
+    (ws.data / "batch/a.csv").unlink()
+    (ws.data / "batch/sub/b.csv").unlink()
+    (ws.data / "batch/a.csv.gz").write_bytes(gzip.compress(b"1\n2\n3\n"))
+
+    result = ws.runner().run(compile_steps(steps))  # type: ignore[arg-type]
+
+    assert result.status == "Succeeded", result.failure_reason
+    assert (result.output("Score") / "a.csv.gz.out").read_text() == "11\n12\n13\n"
+
+
+def test_fails_gzip_input_that_is_plain_before_the_script_runs(ws: Workspace) -> None:
+    result = ws.runner().run(compile_steps(pipeline(ws, compression_type="Gzip")))  # type: ignore[arg-type]
+
+    assert result.step("Score").failure_reason == (
+        "TransformInput: CompressionType is Gzip but a.csv is not gzip-compressed; gzip the "
+        "input objects, or leave compression_type unset for plain ones"
+    )
+
+
+def test_fails_a_split_type_the_runner_cannot_read_before_the_script_runs(ws: Workspace) -> None:
+    result = ws.runner().run(compile_steps(pipeline(ws, split_type="RecordIO")))  # type: ignore[arg-type]
+
+    # Not the inference script's failure (an AlgorithmError): the runner's limit, said so.
+    assert result.step("Score").failure_reason == (
+        "TransformInput.SplitType RecordIO is not supported locally (Line or None): the runner "
+        "doesn't read RecordIO or TFRecord framing; transform a copy of the data as lines "
+        '(split_type="Line") to test the pipeline locally'
+    )
+
+
+def test_fails_data_processing_the_runner_does_not_do_saying_what_to_leave_unset(
+    ws: Workspace,
+) -> None:
+    [transform] = pipeline(ws)
+    definition = compile_steps([transform])  # type: ignore[list-item]
+    arguments = definition["Steps"][-1]["Arguments"]
+    arguments["DataProcessing"] = {"InputFilter": "$[1:]", "JoinSource": "Input"}
+
+    result = ws.runner().run(definition)
+
+    assert result.step("Score").failure_reason == (
+        "DataProcessing (InputFilter '$[1:]', JoinSource 'Input') is not supported locally: "
+        "the runner sends each record whole and writes the responses alone; leave "
+        "input_filter, output_filter and join_source unset to test the pipeline locally"
     )
 
 
@@ -469,6 +528,33 @@ def test_transform_through_an_inference_pipeline_passes_the_type_a_container_nam
     )
 
 
+def test_transform_of_one_container_without_accept_answers_in_its_default_accept(
+    ws: Workspace,
+) -> None:
+    # As the last container of an inference pipeline does (was: the type it received).
+    echo = "def model_fn(d):\n    return None\n\n\ndef input_fn(body, content_type):\n"
+    echo += "    return content_type\n\n\ndef predict_fn(data, model):\n    return data\n\n\n"
+    echo += "def output_fn(prediction, accept):\n    return f'{prediction}>{accept}'\n"
+    ws.file("batch/a.csv", "1\n")
+    model = ModelStep(
+        name="CreateModel",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        code=Code.from_asset(ws.script("echo.py", echo)),
+        environment={"SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT": "application/json"},
+    )
+    transform = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data="s3://data-bucket/batch",
+        content_type="text/csv",
+    )
+
+    result = ws.runner().run(compile_steps([transform]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    assert (result.output("Score") / "a.csv.out").read_text() == "text/csv>application/json"
+
+
 def test_fails_a_transform_whose_pipeline_container_fails_naming_it(ws: Workspace) -> None:
     result = ws.runner().run(compile_steps([serial_pipeline(ws, model_script=FAILING_SUM)]))
 
@@ -495,6 +581,28 @@ def test_fails_a_transform_through_a_direct_model(ws: Workspace) -> None:
         "request through the containers in order, or "
         "transform with a model of the one container you mean"
     )
+
+
+@pytest.mark.parametrize("several", [False, True], ids=["one container", "inference pipeline"])
+def test_fails_a_model_whose_data_is_missing_naming_the_container_field(
+    ws: Workspace, several: bool
+) -> None:
+    # Was "container 0.ModelDataUrl" whatever the definition's field.
+    image = Image.sklearn("1.2-1", scope="inference")
+    code = Code.from_asset(ws.script("inference.py", INFERENCE))
+    missing = "s3://data-bucket/nothing/model.tar.gz"
+    if several:
+        containers = [Container(image=image, code=code), Container(image=image, model_data=missing)]
+        model = ModelStep(name="CreateModel", containers=containers)
+    else:
+        model = ModelStep(name="CreateModel", image=image, model_data=missing, code=code)
+
+    result = ws.runner().run(compile_steps([model]))
+
+    reason = result.step("CreateModel").failure_reason
+    assert reason is not None
+    field = "Containers[1]" if several else "PrimaryContainer"
+    assert reason.startswith(f"{field}.ModelDataUrl: no object at {missing} ("), reason
 
 
 def test_fails_a_transform_through_a_container_that_is_no_model(ws: Workspace) -> None:

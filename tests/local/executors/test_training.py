@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tarfile
+import threading
 
 import pytest
 
@@ -28,7 +29,9 @@ from cdk_sagemaker_pipelines.definition import (
     TuningStep,
     WarmStartConfig,
 )
+from cdk_sagemaker_pipelines.local import ProgressEvent
 from tests.local.conftest import SKLEARN, Workspace, compile_steps
+from tests.local.test_runner import press_ctrl_c
 
 TRAIN = """
 import argparse, json, os, time
@@ -278,6 +281,56 @@ def test_grid_search_runs_every_distinct_combination_in_a_fixed_order(ws: Worksp
     }
     serial = ws.runner().run(compile_steps([grid_tune(ws, max_parallel_jobs=1)]))
     assert trial_values(serial, "Tune") == grid
+
+
+def test_the_tuning_step_log_names_each_training_job_and_its_log(ws: Workspace) -> None:
+    # The step's log held only its attempt: a failed trial's traceback was in a log of
+    # its own that nothing named.
+    tune = grid_tune(ws)
+    ws.script("train.py", TRAIN.replace("score = ", "assert args.depth != 1, 'depth 1'\nscore = "))
+
+    result = ws.runner().run(compile_steps([tune]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    log = result.step("Tune").log
+    assert log is not None
+    job = result.properties("Tune")["HyperParameterTuningJobName"]
+    lines = log.read_text().splitlines()
+    assert (
+        f"[smpipe] training job {job}-001 (depth=3, rate=0.2) completed; "
+        f"log: {log.with_name('Tune.001.log')}"
+    ) in lines
+    failed = (
+        f"[smpipe] training job {job}-003 (depth=1, rate=0.2) failed: AlgorithmError: the "
+        f"training script exited with code 1: AssertionError: depth 1; "
+        f"log: {log.with_name('Tune.003.log')}"
+    )
+    assert failed in lines
+    assert "Traceback" in log.with_name("Tune.003.log").read_text()
+
+
+def test_ctrl_c_stops_a_tuning_job_without_launching_more_trials(ws: Workspace) -> None:
+    # Was: every remaining trial launched and stopped at once, and the step's reason
+    # "all 6 training jobs failed".
+    def progress(event: ProgressEvent) -> None:
+        if event.kind == "step-started":
+            threading.Timer(0.5, press_ctrl_c).start()
+
+    tune = grid_tune(ws, environment={"SLEEP": "30"})
+    runner = ws.runner(progress=progress)
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(compile_steps([tune]))
+
+    [record] = runner.executions()
+    step = runner.execution(record.execution_id).step("Tune")
+    assert (step.status, step.failure_reason) == (
+        "Stopped",
+        "the tuning job was stopped with the execution: 2 training job(s) stopped or ended, "
+        "4 never launched",
+    )
+    assert step.log is not None
+    assert "(depth=3, rate=0.2) stopped: " in step.log.read_text()
 
 
 def test_grid_search_stops_at_its_completion_criteria_in_grid_order(ws: Workspace) -> None:

@@ -15,6 +15,7 @@ Standard library only (the handlers bring their own imports); Python 3.8+.
 from __future__ import annotations  # the annotations below are not evaluated on Python 3.8
 
 import base64
+import gzip
 import importlib.util
 import json
 import os
@@ -125,12 +126,21 @@ def _split_input(settings: dict[str, Any]) -> Iterable[tuple[str, list[tuple[byt
             source = os.path.join(folder, name)
             with open(source, "rb") as handle:
                 data = handle.read()
+            relative = os.path.relpath(source, settings["input_dir"])
+            if settings.get("compression_type") == "Gzip":
+                # The service decompresses each object before splitting it into records.
+                try:
+                    data = gzip.decompress(data)
+                except (OSError, EOFError) as error:
+                    raise SystemExit(
+                        f"transform: input {relative}: CompressionType is Gzip but the file "
+                        f"can't be decompressed ({error}); gzip it, or set no compression_type"
+                    ) from None
             batches = _batches(
                 _records(data, settings.get("split_type") or "None"),
                 settings.get("strategy") or "MultiRecord",
                 limit,
             )
-            relative = os.path.relpath(source, settings["input_dir"])
             yield relative, [(batch, content_type) for batch in batches]
 
 

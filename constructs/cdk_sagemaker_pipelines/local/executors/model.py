@@ -26,15 +26,16 @@ class ModelExecutor:
     def run(self, step: StepSpec, ctx: StepContext) -> StepResult:
         """Record the model."""
         arguments: Mapping[str, Any] = ctx.arguments
-        containers = list(arguments.get("Containers") or [])
+        # Each container with the field that holds it, as failure reasons name it.
+        containers = [
+            (f"Containers[{index}]", item)
+            for index, item in enumerate(arguments.get("Containers") or [])
+        ]
         if arguments.get("PrimaryContainer"):
-            containers.insert(0, arguments["PrimaryContainer"])
+            containers.insert(0, ("PrimaryContainer", arguments["PrimaryContainer"]))
         if not containers:
             raise StepError("the model has neither PrimaryContainer nor Containers")
-        located = [
-            locate_container(item, ctx.store, f"container {index}")
-            for index, item in enumerate(containers)
-        ]
+        located = [locate_container(item, ctx.store, field) for field, item in containers]
         name = ctx.job_name
         arn = ctx.arn("model", name)
         now = timestamp(ctx.now())

@@ -24,6 +24,7 @@ TOOLKIT_DEFAULT_ACCEPT = "application/json"
 # Where one container's responses (the next one's requests) are exchanged.
 REQUESTS = "/opt/ml/transform/requests.json"
 RESPONSES = "/opt/ml/transform/responses.json"
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +93,10 @@ class TransformExecutor:
         output_dir.mkdir(parents=True, exist_ok=True)
         output = arguments.get("TransformOutput") or {}
         settings = _settings(sandbox, code_path, program, arguments)
-        settings["accept"] = output.get("Accept")
         environment.update(_job_environment(arguments))
+        # As the last container of an inference pipeline: the framework's default applies
+        # to a request without Accept.
+        settings["accept"] = output.get("Accept") or environment.get(DEFAULT_ACCEPT)
         _run_driver(ctx, sandbox, settings, environment, what="the inference script")
         return _result(step, ctx, output_dir)
 
@@ -191,13 +194,25 @@ def _serving_container(
 
 
 def _check_data_processing(arguments: Mapping[str, Any]) -> None:
+    """Refuse, before any container runs, what the local driver can't do as the service does."""
+    split_type = (arguments.get("TransformInput") or {}).get("SplitType") or "None"
+    if split_type not in ("None", "Line"):
+        # Not the script's fault: say so before its container runs, not as its failure.
+        raise StepError(
+            f"TransformInput.SplitType {split_type} is not supported locally (Line or None): "
+            "the runner doesn't read RecordIO or TFRecord framing; transform a copy of the "
+            'data as lines (split_type="Line") to test the pipeline locally'
+        )
     data_processing = arguments.get("DataProcessing") or {}
     unsupported = {
         key: value for key, value in data_processing.items() if value not in (None, "$", "None")
     }
     if unsupported:
+        given = ", ".join(f"{key} {value!r}" for key, value in unsupported.items())
         raise StepError(
-            f"DataProcessing {unsupported} is not supported locally (only the defaults)"
+            f"DataProcessing ({given}) is not supported locally: the runner sends each record "
+            "whole and writes the responses alone; leave input_filter, output_filter and "
+            "join_source unset to test the pipeline locally"
         )
 
 
@@ -233,6 +248,20 @@ def _materialize_input(
         raise StepError(f"TransformInput: S3DataType {source.get('S3DataType')} unsupported")
     input_dir = sandbox.host_path("/opt/ml/transform/input")
     ctx.store.materialize(str(source.get("S3Uri")), input_dir, "TransformInput")
+    if transform_input.get("CompressionType") == "Gzip":
+        # Checked here so that plain data is named as such, not as the script's failure.
+        for path in sorted(input_dir.rglob("*")):
+            if path.is_file() and _head(path, len(GZIP_MAGIC)) != GZIP_MAGIC:
+                raise StepError(
+                    f"TransformInput: CompressionType is Gzip but "
+                    f"{path.relative_to(input_dir).as_posix()} is not gzip-compressed; "
+                    "gzip the input objects, or leave compression_type unset for plain ones"
+                )
+
+
+def _head(path: Path, size: int) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(size)
 
 
 def _settings(
@@ -251,6 +280,7 @@ def _settings(
         "content_type": transform_input.get("ContentType"),
         "accept": None,
         "split_type": transform_input.get("SplitType", "None"),
+        "compression_type": transform_input.get("CompressionType", "None"),
         "assemble_with": output.get("AssembleWith", "None"),
         "strategy": arguments.get("BatchStrategy", "MultiRecord"),
         "max_payload_mb": arguments.get("MaxPayloadInMB", 6),

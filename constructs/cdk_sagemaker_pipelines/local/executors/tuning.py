@@ -183,6 +183,8 @@ class TuningExecutor:
 
         def trial(index: int, tuned: dict[str, str]) -> _Trial:
             name = f"{ctx.job_name}-{index + 1:03d}"
+            if ctx.stop.is_set():
+                return _Trial(index, tuned, name)  # the execution is stopping: never launched
             timeout, cut_by_tuning_limit = job_timeout, False
             if deadline is not None:
                 remaining = deadline - time.monotonic()
@@ -190,6 +192,8 @@ class TuningExecutor:
                     return _Trial(index, tuned, name)  # never launched
                 if timeout is None or remaining < timeout:
                     timeout, cut_by_tuning_limit = remaining, True
+            log = ctx.log.with_name(f"{ctx.log.stem}.{index + 1:03d}.log")
+            described = ", ".join(f"{key}={value}" for key, value in tuned.items())
             try:
                 run = run_training_job(
                     ctx,
@@ -201,7 +205,7 @@ class TuningExecutor:
                     environment=definition.get("Environment") or {},
                     timeout=timeout,
                     work=f"trial-{index + 1:03d}",
-                    log=ctx.log.with_name(f"{ctx.log.stem}.{index + 1:03d}.log"),
+                    log=log,
                     instance_type=str(resources.get("InstanceType", "ml.m5.large")),
                 )
             except StepError as failure:
@@ -211,7 +215,11 @@ class TuningExecutor:
                     if stopped and runtime_limit is not None
                     else failure.reason
                 )
+                # The step's log names each trial's own log, where its traceback is.
+                ended = "stopped" if stopped or ctx.stop.is_set() else "failed"
+                _note(ctx, f"training job {name} ({described}) {ended}: {reason}; log: {log}")
                 return _Trial(index, tuned, name, failure=reason, stopped=stopped)
+            _note(ctx, f"training job {name} ({described}) completed; log: {log}")
             return _Trial(index, tuned, name, run=run)
 
         # With completion criteria, trials run in batches of MaxParallelTrainingJobs and the
@@ -225,6 +233,8 @@ class TuningExecutor:
                 chunk = indexed[start : start + batch]
                 finished = list(pool.map(lambda pair: trial(*pair), chunk))
                 trials += finished
+                if ctx.stop.is_set():
+                    break
                 if len(trials) < len(indexed):
                     early_stop = criteria.met([_value(t, metric) for t in trials if t.finished])
                     if deadline is not None and time.monotonic() >= deadline:
@@ -233,6 +243,13 @@ class TuningExecutor:
                         )
                     if early_stop is not None:
                         break
+        if ctx.stop.is_set():
+            # Ctrl-C: the trials that were running were stopped, not failed.
+            running = sum(1 for t in trials if t.finished)
+            raise StepError(
+                f"the tuning job was stopped with the execution: {running} training job(s) "
+                f"stopped or ended, {len(candidates) - running} never launched"
+            )
         launched = [t for t in trials if t.finished]
         if any(t.stopped or not t.finished for t in trials) and early_stop is None:
             early_stop = f"it reached ResourceLimits.MaxRuntimeInSeconds={runtime_limit:g}"

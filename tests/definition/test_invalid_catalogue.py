@@ -1120,6 +1120,22 @@ def processing_input_a_training_job_status() -> PipelineDefinition:
 
 
 @case(
+    "Evaluate",
+    "Arguments.ProcessingInputs[0].S3Input.S3Uri",
+    "a Std:Join beginning with 'Steps.Train.TrainingJobName', a training job name, is never "
+    "an S3 URI (begin it with 's3://…', or with a property that holds an S3 URI, such as "
+    "ModelArtifacts.S3ModelArtifacts",
+)
+def processing_input_joined_from_a_training_job_name() -> PipelineDefinition:
+    # Was accepted: only a property given alone was judged, and the job failed at run time.
+    name = training().properties.TrainingJobName
+    source = ProcessingInput(
+        source=Join(on="/", values=[name, "x"]), destination="/opt/ml/processing/model"
+    )
+    return pipeline(evaluation(inputs=[source]))
+
+
+@case(
     "Tune",
     "Arguments.HyperParameterTuningJobConfig.ParameterRanges.IntegerParameterRanges[0].ScalingType",
     "integer ranges can't use ReverseLogarithmic scaling (use Auto, Linear or Logarithmic "
@@ -1948,6 +1964,24 @@ def test_properties_that_may_hold_an_s3_uri_pass_where_one_is_required(
     score = TransformStep(name="BatchScore", model_name="m", input_data=uri)
     inputs = [ProcessingInput(source=uri, destination="/opt/ml/processing/model")]
     assert pipeline(model, score, evaluation(inputs=inputs)).validate(BINDER) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "separator"),
+    [
+        (lambda: training().properties.ModelArtifacts.S3ModelArtifacts, "/"),
+        (lambda: training().properties.OutputDataConfig.S3OutputPath, "/"),
+        # A training job name may be "s3", and "s3" + ":" + "//bucket/key" is a URI.
+        (lambda: training().properties.TrainingJobName, ":"),
+    ],
+    ids=["model-artifacts", "output-path", "name-then-colon"],
+)
+def test_joins_beginning_with_a_property_that_may_begin_an_s3_uri_pass(
+    source: Callable[[], Any], separator: str
+) -> None:
+    path = Join(on=separator, values=[source(), "evaluation"])
+    inputs = [ProcessingInput(source=path, destination="/opt/ml/processing/model")]
+    assert pipeline(evaluation(inputs=inputs)).validate(BINDER) == []
 
 
 EQUALITY_PARAMETERS = [

@@ -354,13 +354,19 @@ def test_fails_on_options_for_unknown_steps(ws: Workspace) -> None:
     runner = ws.runner(faults={"Perp": ["Step.THROTTLING"]})
     with pytest.raises(
         LocalRunError,
-        match=r"faults: no step named 'Perp' in the pipeline "
+        match=r"faults \(--fault\): no step named 'Perp' in the pipeline "
         r"\(did you mean 'Prep'\?\)",
     ):
         runner.run(definition)
     # Checked before the execution is recorded: a typo used to leave a Stopped execution
     # ("the process running the execution ended before it finished") for --resume.
     assert runner.executions() == []
+    runner = ws.runner(callback_outputs={"Perp": {"done": "true"}})
+    with pytest.raises(
+        LocalRunError,
+        match=r"callback_outputs \(--callback-output\): no step named 'Perp' in the pipeline",
+    ):
+        runner.run(definition)
 
 
 def test_fails_a_step_whose_custom_image_is_not_mapped(ws: Workspace) -> None:
@@ -554,7 +560,7 @@ def test_fails_on_unknown_fault_types_a_zero_parallelism_and_a_file_as_root(
     definition, _ = cached_pipeline(ws)
     with pytest.raises(
         LocalRunError,
-        match=r"faults: step 'Prep': unknown exception type 'SageMaker.CAPACITY_EROR' "
+        match=r"faults \(--fault\): step 'Prep': unknown exception type 'SageMaker.CAPACITY_EROR' "
         r"\(expected one of .*did you mean 'SageMaker.CAPACITY_ERROR'",
     ):
         ws.runner(faults={"Prep": ["SageMaker.CAPACITY_EROR"]}).run(definition)

@@ -490,7 +490,38 @@ class ShapeChecker:
     def _property_uri_problem(
         self, value: Mapping[str, Any], shape: CompiledShape
     ) -> tuple[str, str | None] | None:
-        """Why a step property given for an S3 URI can never be one, if its shape says so."""
+        """Why a step property given for an S3 URI can never be one, if its shape says so.
+
+        So too a ``Std:Join`` whose first value is such a property: what it builds begins
+        with that property's value. A Join of that property alone is judged as the
+        property; one followed by more values by whether the property's value, then the
+        separator, may begin a URI (``s3:`` then ``/`` would).
+        """
+        body = value.get("Std:Join")
+        if isinstance(body, Mapping):
+            separator, values = body.get("On", ""), body.get("Values")
+            if type(separator) is not str or is_token(separator) or type(values) is not list:
+                return None
+            first: Any = values[0] if values else None
+            reference = first.get("Get") if isinstance(first, Mapping) else None
+            if type(reference) is not str or not reference.startswith("Steps."):
+                return None  # a literal first value is _uri_problem's
+            source = self.typer.property_shape(first)
+            if source is None:
+                return None
+            if len(values) == 1:
+                never = _never_uri(source, shape)
+            else:
+                never = _never_uri_start(source, separator, shape)
+            if not never:
+                return None
+            return (
+                f"a Std:Join beginning with '{reference}', {_shape_noun(source[1])}, is "
+                "never an S3 URI",
+                "begin it with 's3://…', or with a property that holds an S3 URI, such as "
+                "ModelArtifacts.S3ModelArtifacts or "
+                "ProcessingOutputConfig.Outputs['name'].S3Output.S3Uri",
+            )
         reference = value.get("Get")
         if type(reference) is not str or not reference.startswith("Steps."):
             return None
@@ -715,10 +746,16 @@ def _never_uri(source: tuple[str, str], target: CompiledShape) -> bool:
     return found
 
 
+def _target_regex(target: CompiledShape) -> re.Pattern[str] | None:
+    """Field ``target``'s pattern, compiled once (None if Python can't compile it)."""
+    if target.regex is _UNCOMPILED:
+        target.regex = _compiled(target.pattern)
+    regex: re.Pattern[str] | None = target.regex
+    return regex
+
+
 def _judge_never_uri(source: tuple[str, str], target: CompiledShape) -> bool:
-    target_regex = target.regex
-    if target_regex is _UNCOMPILED:
-        target_regex = target.regex = _compiled(target.pattern)
+    target_regex = _target_regex(target)
     if target_regex is None:
         return False
     accepted = [uri for uri in _SAMPLE_URIS if target_regex.fullmatch(uri) is not None]
@@ -735,6 +772,58 @@ def _judge_never_uri(source: tuple[str, str], target: CompiledShape) -> bool:
     if source_regex is None:
         return False
     return not any(source_regex.fullmatch(uri) is not None for uri in accepted)
+
+
+# Verdicts per (property shape, Join separator, field shape), as _NEVER_URI's.
+_NEVER_URI_START: dict[tuple[tuple[str, str], str, CompiledShape], bool] = {}
+
+
+def _never_uri_start(source: tuple[str, str], separator: str, target: CompiledShape) -> bool:
+    """Whether a Join of property shape ``source``, ``separator`` and more never builds a URI.
+
+    What the Join builds begins with the property's value then the separator: that must
+    begin with a scheme field ``target`` accepts, or be the start of one (``s3:`` joined
+    on ``/``). Judged from the source's enum, or else its pattern against sample URIs and
+    the starts of schemes; a source with neither may hold anything and is never judged.
+    """
+    key = (source, separator, target)
+    found = _NEVER_URI_START.get(key)
+    if found is None:
+        found = _NEVER_URI_START[key] = _judge_never_uri_start(source, separator, target)
+    return found
+
+
+def _judge_never_uri_start(source: tuple[str, str], separator: str, target: CompiledShape) -> bool:
+    target_regex = _target_regex(target)
+    if target_regex is None:
+        return False
+    accepted = [uri for uri in _SAMPLE_URIS if target_regex.fullmatch(uri) is not None]
+    schemes = {uri[: uri.index("://") + 3] for uri in accepted}
+    if not schemes:
+        return False
+
+    def may_begin_uri(text: str) -> bool:
+        joined = text + separator
+        return any(joined.startswith(scheme) or scheme.startswith(joined) for scheme in schemes)
+
+    spec = shapes(source[0]).get(source[1])
+    if spec is None or spec.get("type") != "string":
+        return False
+    enum = spec.get("enum")
+    if enum is not None:
+        return not any(may_begin_uri(str(item)) for item in enum)
+    pattern = spec.get("pattern")
+    source_regex = _compiled(pattern) if isinstance(pattern, str) else None
+    if source_regex is None:
+        return False
+    starts = [
+        scheme[:length]
+        for scheme in schemes
+        for length in range(len(scheme) + 1)
+        if may_begin_uri(scheme[:length])
+    ]
+    samples = [*accepted, *(f"{scheme}bucket" for scheme in schemes), *starts]
+    return not any(source_regex.fullmatch(sample) is not None for sample in samples)
 
 
 _ACRONYMS = {"Arn": "ARN", "Id": "ID", "Uri": "URI", "Url": "URL", "Kms": "KMS", "Vpc": "VPC"}

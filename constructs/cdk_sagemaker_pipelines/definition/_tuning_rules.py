@@ -270,19 +270,30 @@ def grid_job_count_mismatch(config: Mapping[str, Any]) -> tuple[int, int] | None
     distinct categorical combinations possible. If specified, the value of
     MaxNumberOfTrainingJobs should equal the total number of distinct categorical
     combinations possible." Only literal values are judged, and only a grid of categorical
-    ranges (``grid_non_categorical_ranges`` reports the others).
+    ranges (``grid_non_categorical_ranges`` reports the others); ``grid_size`` lets a
+    caller judge a value it knows otherwise (a parameter's default).
     """
     limits: Any = config.get("ResourceLimits")
-    ranges: Any = config.get("ParameterRanges")
-    if literal_strategy(config) != GRID or not _is_object(limits) or not _is_object(ranges):
+    given = limits.get("MaxNumberOfTrainingJobs") if _is_object(limits) else None
+    if type(given) is not int:
         return None
-    given = limits.get("MaxNumberOfTrainingJobs")
-    if type(given) is not int or grid_non_categorical_ranges(config):
+    size = grid_size(config)
+    return (given, size) if size is not None and given != size else None
+
+
+def grid_size(config: Mapping[str, Any]) -> int | None:
+    """The number of training jobs a Grid job runs, or None if not Grid or not countable.
+
+    None too for a grid without categorical ranges or with continuous or integer ones
+    (``grid_non_categorical_ranges`` reports those).
+    """
+    ranges: Any = config.get("ParameterRanges")
+    if literal_strategy(config) != GRID or not _is_object(ranges):
+        return None
+    if grid_non_categorical_ranges(config):
         return None
     items: Any = ranges.get("CategoricalParameterRanges")
-    if items is None:
-        items = []
-    if type(items) is not list:
+    if type(items) is not list or not items:
         return None
     size = 1
     for item in items:
@@ -290,7 +301,7 @@ def grid_job_count_mismatch(config: Mapping[str, Any]) -> tuple[int, int] | None
         if values is None:
             return None
         size *= len(values)
-    return (given, size) if items and given != size else None
+    return size
 
 
 RangeRule = Literal[

@@ -45,6 +45,7 @@ from ._tuning_rules import (
     WarmStartMismatch,
     grid_job_count_mismatch,
     grid_non_categorical_ranges,
+    grid_size,
     hyperband_early_stopping,
     hyperband_max_resource_missing,
     hyperband_resources_out_of_order,
@@ -1400,6 +1401,7 @@ class _Validator:
                 "leave it unset (max_jobs=None in Python): the grid decides the number of "
                 "training jobs",
             )
+        self._check_grid_job_count_parameter(record, config, where)
         if literal_strategy(config) == HYPERBAND and hyperband_max_resource_missing(arguments):
             self.add(
                 record.name,
@@ -1408,6 +1410,35 @@ class _Validator:
                 "hyperparameter is named " + ", ".join(sorted(HYPERBAND_EPOCH_HYPERPARAMETERS)),
                 "give it (strategy_config=HyperbandStrategyConfig(max_resource=…) in Python), or "
                 "pass the number of epochs as a static hyperparameter 'epochs'",
+            )
+
+    def _check_grid_job_count_parameter(
+        self, record: StepRecord, config: Mapping[str, Any], where: str
+    ) -> None:
+        """A Grid job's ``MaxNumberOfTrainingJobs`` given as a parameter may be the grid size.
+
+        The rule is ``grid_job_count_mismatch``'s; a parameter's default and enum values are
+        known now (an execution that keeps the default fails), other values only at run time,
+        when the local runner checks them.
+        """
+        limits: Any = config.get("ResourceLimits")
+        given: Any = limits.get("MaxNumberOfTrainingJobs") if _is_object(limits) else None
+        if not is_expression(given):
+            return
+        size = grid_size(config)
+        if size is None:
+            return
+        for candidate in self.candidate_values(given):
+            if type(candidate) is not int or candidate == size:
+                continue
+            self.add(
+                record.name,
+                f"{where}.ResourceLimits.MaxNumberOfTrainingJobs",
+                f"'{given['Get']}' may be {candidate}: the Grid strategy runs every combination "
+                f"of the categorical values, {size} here, and MaxNumberOfTrainingJobs must equal "
+                "that number",
+                "leave it unset (max_jobs=None in Python): the grid decides the number of "
+                f"training jobs; a parameter given for it may only be {size}",
             )
 
     def _check_warm_start_parents(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:

@@ -77,6 +77,8 @@ _ALIASES = {"SageMaker.JOB_CAPACITY_ERROR": "SageMaker.CAPACITY_ERROR"}
 # What a retry policy can name, so what a simulated fault may be.
 FAULT_TYPES = STEP_EXCEPTION_TYPES | JOB_EXCEPTION_TYPES | frozenset(_ALIASES)
 _JOB_ALPHABET = string.ascii_letters + string.digits
+# How option checks name the option: LocalConfig's field, then the smpipe flag.
+_CALLBACK_OUTPUTS = "callback_outputs (--callback-output)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,8 +429,8 @@ class LocalRunner:
         if config.max_parallel is not None and config.max_parallel < 1:
             raise LocalRunError(f"max_parallel must be at least 1, got {config.max_parallel}")
         for option, steps in (
-            ("faults", config.faults),
-            ("callback_outputs", config.callback_outputs),
+            ("faults (--fault)", config.faults),
+            (_CALLBACK_OUTPUTS, config.callback_outputs),
         ):
             for step in steps:
                 if step not in graph.steps:
@@ -445,7 +447,7 @@ class LocalRunner:
                     hint = did_you_mean(kind, sorted(FAULT_TYPES))
                     known = ", ".join(sorted(FAULT_TYPES)) + (f"; {hint}" if hint else "")
                     raise LocalRunError(
-                        f"faults: step '{step}': unknown exception type '{kind}' "
+                        f"faults (--fault): step '{step}': unknown exception type '{kind}' "
                         f"(expected one of {known})"
                     )
 
@@ -1190,7 +1192,7 @@ def _check_supplied_outputs(supplied: Mapping[str, Mapping[str, Any]], graph: St
             try:
                 check_step_properties(spec.step_type, values)
             except StepError as error:
-                raise LocalRunError(f"callback_outputs: step '{step}': {error}") from None
+                raise LocalRunError(f"{_CALLBACK_OUTPUTS}: step '{step}': {error}") from None
             continue
         if spec.step_type not in ("Callback", "Lambda"):
             continue
@@ -1201,10 +1203,10 @@ def _check_supplied_outputs(supplied: Mapping[str, Mapping[str, Any]], graph: St
             if name not in declared:
                 hint = did_you_mean(str(name), declared)
                 raise LocalRunError(
-                    f"callback_outputs: {spec.step_type} step '{step}' declares no output "
+                    f"{_CALLBACK_OUTPUTS}: {spec.step_type} step '{step}' declares no output "
                     f"'{name}' ({hint or 'its outputs: ' + ', '.join(declared)})"
                 )
             try:
                 coerce_output(name, declared[name], value, "--callback-output")
             except StepError as error:
-                raise LocalRunError(f"callback_outputs: step '{step}': {error}") from None
+                raise LocalRunError(f"{_CALLBACK_OUTPUTS}: step '{step}': {error}") from None

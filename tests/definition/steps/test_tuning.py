@@ -702,9 +702,41 @@ def test_fails_grid_search_whose_max_jobs_is_not_the_number_of_combinations(
         "MaxNumberOfTrainingJobs must equal that number, got 4",
         "leave it unset (max_jobs=None in Python): the grid decides the number of training jobs",
     )
-    for accepted in (None, 6, ParameterInteger(name="Jobs", default_value=4)):
+    for accepted in (None, 6, ParameterInteger(name="Jobs", default_value=6)):
         parameters = [accepted] if isinstance(accepted, ParameterInteger) else []
         PipelineDefinition(steps=[grid(accepted)], parameters=parameters).to_definition(binder)
+
+
+def test_fails_grid_search_whose_max_jobs_parameter_defaults_to_another_number(
+    binder: StaticBinder,
+) -> None:
+    # Was accepted: only a literal was judged, and an execution keeping the default failed.
+    jobs = ParameterInteger(name="Jobs", default_value=4)
+    step = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        strategy="Grid",
+        max_jobs=jobs,
+        hyperparameter_ranges={
+            "booster": CategoricalParameter(values=["gbtree", "dart"]),
+            "max_depth": CategoricalParameter(values=[2, 4, 6]),
+        },
+    )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step], parameters=[jobs]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert (problem.step, problem.field, problem.argument, problem.message, problem.hint) == (
+        "Tune",
+        "Arguments.HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs",
+        "max_jobs",
+        "'Parameters.Jobs' may be 4: the Grid strategy runs every combination of "
+        "the categorical values, 6 here, and MaxNumberOfTrainingJobs must equal that number",
+        "leave it unset (max_jobs=None in Python): the grid decides the number of training "
+        "jobs; a parameter given for it may only be 6",
+    )
 
 
 def test_a_grid_range_without_a_literal_name_is_still_named_by_its_position(

@@ -138,22 +138,23 @@ def test_fails_a_callback_missing_one_value_saying_how_to_supply_it(ws: Workspac
     [
         (
             {"Approve": {"aproved": "true"}},
-            "callback_outputs: Callback step 'Approve' declares no output 'aproved' "
-            "(did you mean 'approved'?)",
+            "callback_outputs (--callback-output): Callback step 'Approve' declares no output "
+            "'aproved' (did you mean 'approved'?)",
         ),
         (
             {"Approve": {"approved": "true", "reviewer": "me"}},
-            "callback_outputs: Callback step 'Approve' declares no output 'reviewer' "
-            "(its outputs: approved)",
+            "callback_outputs (--callback-output): Callback step 'Approve' declares no output "
+            "'reviewer' (its outputs: approved)",
         ),
         (
             {"Approve": {"approved": "maybe"}},
-            "callback_outputs: step 'Approve': output 'approved' is declared Boolean but "
-            "--callback-output gave 'maybe'",
+            "callback_outputs (--callback-output): step 'Approve': output 'approved' is "
+            "declared Boolean but --callback-output gave 'maybe'",
         ),
         (
             {"Prep": {"rows": "3", "okay": "true"}},
-            "callback_outputs: Lambda step 'Prep' declares no output 'okay' (did you mean 'ok'?)",
+            "callback_outputs (--callback-output): Lambda step 'Prep' declares no output 'okay' "
+            "(did you mean 'ok'?)",
         ),
     ],
     ids=["misspelled", "undeclared", "wrong-type", "lambda"],
@@ -326,22 +327,37 @@ def test_check_steps_written_in_python_take_supplied_baselines_or_fail(ws: Works
     [
         (
             {"DataQuality": {"CalculatedBaselineStatistic": "s3://baselines/statistics.json"}},
-            "callback_outputs: step 'DataQuality': a QualityCheck step has no property "
-            "'CalculatedBaselineStatistic' (did you mean 'CalculatedBaselineStatistics' or "
-            "'CalculatedBaselineConstraints'?)",
+            "callback_outputs (--callback-output): step 'DataQuality': a QualityCheck step has "
+            "no property 'CalculatedBaselineStatistic' (did you mean "
+            "'CalculatedBaselineStatistics' or 'CalculatedBaselineConstraints'?)",
         ),
         (
             {"DataBias": {"CalculatedBaselineStatistics": "s3://baselines/statistics.json"}},
-            "callback_outputs: step 'DataBias': a ClarifyCheck step has no property "
-            "'CalculatedBaselineStatistics' (did you mean 'CalculatedBaselineConstraints'?)",
+            "callback_outputs (--callback-output): step 'DataBias': a ClarifyCheck step has no "
+            "property 'CalculatedBaselineStatistics' (did you mean "
+            "'CalculatedBaselineConstraints'?)",
         ),
         (
             # The SDK's check steps have only their baselines' URIs as properties.
             {"DataQuality": {"SkipCheck": "True"}},
-            "callback_outputs: step 'DataQuality': a QualityCheck step has no property 'SkipCheck'",
+            "callback_outputs (--callback-output): step 'DataQuality': a QualityCheck step has "
+            "no property 'SkipCheck'",
+        ),
+        (
+            # Was accepted, and a later step read 'notauri' as the baseline's location.
+            {"DataQuality": {"CalculatedBaselineStatistics": "notauri"}},
+            "callback_outputs (--callback-output): step 'DataQuality': property "
+            "'CalculatedBaselineStatistics' of a QualityCheck step is the S3 URI of a baseline "
+            "file (s3://bucket/key), but --callback-output gave 'notauri'",
+        ),
+        (
+            {"DataBias": {"BaselineUsedForDriftCheckConstraints": "s3://baselines/"}},
+            "callback_outputs (--callback-output): step 'DataBias': property "
+            "'BaselineUsedForDriftCheckConstraints' of a ClarifyCheck step is the S3 URI of a "
+            "baseline file (s3://bucket/key), but --callback-output gave 's3://baselines/'",
         ),
     ],
-    ids=["misspelled", "clarify-statistics", "not-a-property"],
+    ids=["misspelled", "clarify-statistics", "not-a-property", "not-a-uri", "bucket-only"],
 )
 def test_fails_check_step_properties_the_step_does_not_have_before_anything_runs(
     ws: Workspace, supplied: dict[str, dict[str, str]], message: str

@@ -90,6 +90,8 @@ def test_fails_a_transform_whose_model_has_no_inference_script(ws: Workspace) ->
     result = ws.runner().run(compile_steps(pipeline(ws, with_code=False)))  # type: ignore[arg-type]
     reason = result.step("Score").failure_reason
     assert reason is not None
+    name = result.properties("CreateModel")["ModelName"]
+    assert reason.startswith(f"the model of step 'CreateModel' ({name}) has no"), reason
     assert reason.endswith(
         "has no inference script (SAGEMAKER_PROGRAM and SAGEMAKER_SUBMIT_DIRECTORY): the local "
         "runner runs the framework's script handlers (model_fn, input_fn, predict_fn, "
@@ -573,6 +575,9 @@ def test_fails_a_transform_through_a_direct_model(ws: Workspace) -> None:
     assert result.step("CreateModel").status == "Succeeded"
     reason = result.step("Score").failure_reason
     assert reason is not None
+    # Named the generated model name alone, not the step that created the model.
+    name = result.properties("CreateModel")["ModelName"]
+    assert reason.startswith(f"the model of step 'CreateModel' ({name}) runs its"), reason
     assert reason.endswith(
         "runs its 2 containers in Direct mode (InferenceExecutionConfig): every request to it "
         "must name the container it invokes (TargetContainerHostname), which a batch "
@@ -640,7 +645,8 @@ def test_fails_a_transform_through_a_container_without_inference_script(ws: Work
 
     reason = result.step("Score").failure_reason
     assert reason is not None
-    assert reason.startswith("model ")
+    name = result.properties("CreateModel")["ModelName"]
+    assert reason.startswith(f"the model of step 'CreateModel' ({name}): container 1 "), reason
     assert reason.endswith(
         ": container 1 (image "
         + result.properties("CreateModel")["Containers"][1]["Image"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from ...definition.properties import PathStepError, resolve, root_node
 from .._errors import StepError
+from ..resources import split_s3_uri
 
 CHECK_STEP_TYPES = frozenset({"QualityCheck", "ClarifyCheck"})
 
@@ -68,7 +69,9 @@ def check_step_properties(step_type: str, values: Mapping[str, Any]) -> dict[str
 
     The names are members of ``QualityCheckStepMetadata``/``ClarifyCheckStepMetadata`` (a
     Clarify check has no statistics); a misspelled one would surface only when a later
-    step reads the property, so it raises ``StepError`` with the closest names.
+    step reads the property, so it raises ``StepError`` with the closest names. Each is
+    the S3 URI of a baseline file, so a value that isn't ``s3://bucket/key`` raises too:
+    a later step would read it as one.
     """
     root = root_node(step_type)
     assert root is not None  # both check step types have a property tree
@@ -89,4 +92,18 @@ def check_step_properties(step_type: str, values: Mapping[str, Any]) -> dict[str
                 f"property '{name}' of a {step_type} step is a {kind}, but --callback-output "
                 f"gave {value!r}"
             ) from None
+        if not _is_object_uri(typed[name]):
+            raise StepError(
+                f"property '{name}' of a {step_type} step is the S3 URI of a baseline file "
+                f"(s3://bucket/key), but --callback-output gave {value!r}"
+            )
     return typed
+
+
+def _is_object_uri(value: Any) -> bool:
+    """True for ``s3://bucket/key`` with a key (a baseline is a file, not a bucket)."""
+    try:
+        _bucket, key = split_s3_uri(value) if isinstance(value, str) else ("", "")
+    except ValueError:
+        return False
+    return bool(key)

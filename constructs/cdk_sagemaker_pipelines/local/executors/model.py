@@ -16,7 +16,8 @@ from ._containers import locate_container
 class ModelExecutor:
     """Creates a model: checks its data and code exist locally and records it for Transform.
 
-    The record is ``<root>/models/<ModelName>.json``.
+    The record is ``<root>/models/<ModelName>.json``; its ``Local`` member holds what only
+    the local runner needs (the step that created the model, where its code and data are).
 
     Example::
 
@@ -44,6 +45,8 @@ class ModelExecutor:
         record = dict(properties)
         record["Local"] = {
             "ExecutionId": ctx.execution.execution_id,
+            # Transform failures name the step: the model's name is generated.
+            "Step": step.name,
             "Containers": [
                 {
                     "ModelData": str(item.model_data) if item.model_data else None,

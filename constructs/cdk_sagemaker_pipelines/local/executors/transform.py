@@ -73,16 +73,17 @@ class TransformExecutor:
                 "created by a Model step of a local execution"
             )
         record = json.loads(record_path.read_text(encoding="utf-8"))
+        model = _model_text(model_name, record)
         containers = record.get("Containers") or []
         if not record.get("PrimaryContainer") and len(containers) > 1:
-            return self._run_pipeline(step, ctx, model_name, record)
+            return self._run_pipeline(step, ctx, model, record)
         container = record.get("PrimaryContainer") or (containers or [{}])[0]
         local = (record.get("Local") or {}).get("Containers", [{}])[0]
         environment = {str(k): str(v) for k, v in (container.get("Environment") or {}).items()}
         program = environment.get("SAGEMAKER_PROGRAM")
         code_in_model = local.get("CodeInModel")
         if not program or not (local.get("Code") or code_in_model):
-            raise _no_script(f"model {model_name}", "the Model step code=…")
+            raise _no_script(model, "the Model step code=…")
         _check_data_processing(arguments)
         interpreter = ctx.interpreter(container.get("Image"))
         sandbox = ctx.sandbox(interpreter)
@@ -101,15 +102,18 @@ class TransformExecutor:
         return _result(step, ctx, output_dir)
 
     def _run_pipeline(
-        self, step: StepSpec, ctx: StepContext, model_name: str, record: Mapping[str, Any]
+        self, step: StepSpec, ctx: StepContext, model: str, record: Mapping[str, Any]
     ) -> StepResult:
-        """A serial inference pipeline: one driver process per container, in order."""
+        """A serial inference pipeline: one driver process per container, in order.
+
+        ``model`` names the model in failure reasons (``_model_text``).
+        """
         arguments: Mapping[str, Any] = ctx.arguments
         containers = record["Containers"]
         mode = (record.get("InferenceExecutionConfig") or {}).get("Mode") or "Serial"
         if mode == "Direct":
             raise StepError(
-                f"model {model_name} runs its {len(containers)} containers in Direct mode "
+                f"{model} runs its {len(containers)} containers in Direct mode "
                 "(InferenceExecutionConfig): every request to it must name the container it "
                 "invokes (TargetContainerHostname), which a batch transform's requests can't; "
                 'use Serial mode (ModelStep(inference_execution_mode="Serial"), or leave it '
@@ -118,7 +122,7 @@ class TransformExecutor:
             )
         locals_ = (record.get("Local") or {}).get("Containers") or []
         serving = [
-            _serving_container(index, container, locals_, model_name)
+            _serving_container(index, container, locals_, model)
             for index, container in enumerate(containers)
         ]
         _check_data_processing(arguments)
@@ -172,8 +176,19 @@ def _no_script(subject: str, fix: str) -> StepError:
     )
 
 
+def _model_text(model_name: str, record: Mapping[str, Any]) -> str:
+    """``the model of step 'CreateModel' (pipelines-…)``: its name alone says little.
+
+    A record written before the step was recorded has the model's name only.
+    """
+    step = (record.get("Local") or {}).get("Step")
+    if isinstance(step, str):
+        return f"the model of step '{step}' ({model_name})"
+    return f"model {model_name}"
+
+
 def _serving_container(
-    index: int, container: Mapping[str, Any], locals_: list[Any], model_name: str
+    index: int, container: Mapping[str, Any], locals_: list[Any], model: str
 ) -> _ServingContainer:
     """A container of an inference pipeline, checked to have an inference script."""
     image = container.get("Image")
@@ -181,9 +196,7 @@ def _serving_container(
     program = environment.get("SAGEMAKER_PROGRAM")
     local = locals_[index] if index < len(locals_) else {}
     if not program or not (local.get("Code") or local.get("CodeInModel")):
-        raise _no_script(
-            f"model {model_name}: container {index} (image {image})", "the Container code=…"
-        )
+        raise _no_script(f"{model}: container {index} (image {image})", "the Container code=…")
     return _ServingContainer(
         index=index,
         image=image if isinstance(image, str) else None,

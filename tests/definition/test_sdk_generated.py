@@ -24,6 +24,13 @@ Each file in ``sdk_generated/`` is ``pipeline.definition()`` of sagemaker 2.257.
   ``instance_groups=["data", "gpu"]`` and no groups. Generated offline as
   ``pipeline-model.json`` (no uploads: a literal image, no code). The language writes the
   same (``test_heterogeneous_cluster_renders_as_the_sdk_writes_it``).
+- ``heterogeneous-distribution.json``: a ``PyTorch("1.12", "py38", entry_point="train.py",
+  source_dir=<S3 archive>, instance_groups=[InstanceGroup("data", "ml.c5.xlarge", 2),
+  InstanceGroup("gpu", "ml.p4d.24xlarge", 1)], distribution={"smdistributed":
+  {"dataparallel": {"enabled": True}}, "instance_groups": [<the gpu group>]})`` in a
+  ``TrainingStep``: the SDK names the group distributed training runs in as the
+  hyperparameter ``sagemaker_distribution_instance_groups`` (``'["gpu"]'``). Generated
+  offline as ``pipeline-model.json``.
 - ``emr-runtime-role.json``: ``EMRStep(execution_role_arn=...)``, the step's runtime role on a
   running cluster (``AddJobFlowSteps``' ``ExecutionRoleArn``).
 - ``parameters-in-checked-fields.json``: pipeline parameters where the validator compares
@@ -1036,8 +1043,22 @@ def _hetero_arguments(definition: Any) -> Any:
             "Arguments.ResourceConfig.InstanceGroups[0].InstanceCount",
             "-1 is below the minimum 0",
         ),
+        (
+            lambda arguments: arguments["ResourceConfig"]["InstanceGroups"][0].update(
+                InstanceCount=0
+            ),
+            "Arguments.ResourceConfig.InstanceGroups[0].InstanceCount",
+            "instance group 'data' has no instances (InstanceCount 0)",
+        ),
     ],
-    ids=["and-instance-count", "duplicate-name", "unknown-group", "six-groups", "negative-count"],
+    ids=[
+        "and-instance-count",
+        "duplicate-name",
+        "unknown-group",
+        "six-groups",
+        "negative-count",
+        "no-instances",
+    ],
 )
 def test_fails_heterogeneous_cluster_mistakes_in_json(
     change: Any, field: str, message: str
@@ -1072,6 +1093,72 @@ def test_fails_channel_groups_of_a_job_without_instance_groups() -> None:
     assert problems[0].message == (
         "channel 'train' goes to instance group 'data', but the job runs on one instance type: "
         "it has no InstanceGroups"
+    )
+
+
+def _distribution_hyperparameters() -> tuple[Any, dict[str, Any]]:
+    definition = load("heterogeneous-distribution")
+    return definition, _hetero_arguments(definition)["HyperParameters"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            lambda hyperparameters: hyperparameters.pop("sagemaker_distribution_instance_groups"),
+            "Arguments.HyperParameters['sagemaker_distributed_dataparallel_enabled']",
+            "distributed training (sagemaker_distributed_dataparallel_enabled) on a "
+            "heterogeneous cluster of 2 instance groups runs in one of them, and the job names "
+            "none",
+        ),
+        (
+            lambda hyperparameters: hyperparameters.update(
+                sagemaker_distribution_instance_groups='["gpus"]'
+            ),
+            "Arguments.HyperParameters['sagemaker_distribution_instance_groups']",
+            "names instance group 'gpus', which is not one of the job's InstanceGroups "
+            "('data', 'gpu')",
+        ),
+        (
+            lambda hyperparameters: hyperparameters.update(
+                sagemaker_distribution_instance_groups='["gpu", "data"]'
+            ),
+            "Arguments.HyperParameters['sagemaker_distribution_instance_groups']",
+            "names 2 instance groups; distributed training runs in one (the SDK refuses "
+            'others: "Distribution should only contain one instance group name")',
+        ),
+    ],
+    ids=["group-left-out", "unknown-group", "two-groups"],
+)
+def test_fails_distribution_instance_group_mistakes_in_json(
+    change: Any, field: str, message: str
+) -> None:
+    # What the SDK refuses in validate_distribution, so only JSON written by hand has it; the
+    # job would fail once the execution runs.
+    definition, hyperparameters = _distribution_hyperparameters()
+    change(hyperparameters)
+
+    [problem] = validate_definition(definition)
+
+    assert (problem.step, problem.field, problem.message) == ("TrainHetero", field, message)
+
+
+def test_fails_distribution_instance_groups_of_a_job_without_groups() -> None:
+    definition, _ = _distribution_hyperparameters()
+    arguments = _hetero_arguments(definition)
+    arguments["ResourceConfig"] = {
+        "VolumeSizeInGB": 30,
+        "InstanceType": "ml.p4d.24xlarge",
+        "InstanceCount": 1,
+    }
+    for channel in arguments["InputDataConfig"]:
+        channel["DataSource"]["S3DataSource"].pop("InstanceGroupNames", None)
+
+    [problem] = validate_definition(definition)
+
+    assert (problem.field, problem.message) == (
+        "Arguments.HyperParameters['sagemaker_distribution_instance_groups']",
+        "names the instance groups distributed training runs in, but the job has no InstanceGroups",
     )
 
 

@@ -248,6 +248,22 @@ def test_fails_wrong_type_names_class_step_and_field(
         build()
 
 
+def test_a_cdk_number_token_in_an_integer_field_is_named_as_one() -> None:
+    # CfnParameter(...).value_as_number encodes as a float near -1.888e+289 (aws-cdk-lib's
+    # encoding.ts): the value alone tells the user nothing.
+    number_token = -1.8881545897087626e289
+    with pytest.raises(PipelineDefinitionError) as caught:
+        TrainingStep(name="Train", image=IMAGE, instance_count=number_token)
+
+    assert str(caught.value).endswith(
+        "(a CDK number token, known only at deploy time); give a literal, or a pipeline "
+        "parameter (ParameterInteger, ParameterFloat) for a value chosen per execution"
+    )
+    assert str(caught.value).startswith(
+        "TrainingStep 'Train': field 'instance_count' expects int or Expression, got float"
+    )
+
+
 def test_long_values_are_shortened_in_the_message() -> None:
     with pytest.raises(PipelineDefinitionError) as caught:
         TrainingStep(name="Train", image=IMAGE, instance_type=["ml.m5.large"] * 20)

@@ -9,12 +9,14 @@ rules of ``ResourceConfig.InstanceGroups`` and the channels' ``InstanceGroupName
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ._shape_check import is_expression
+from ._suggest import did_you_mean
 from ._tokens import is_token
 
 # The API's FileSystemDataSource members (botocore's FileSystemType, FileSystemAccessMode,
@@ -24,6 +26,18 @@ FILE_SYSTEM_ACCESS_MODES = ("ro", "rw")
 FILE_SYSTEM_ID = re.compile(r"fs-[0-9a-f]{8,}")
 FILE_SYSTEM_ID_LENGTH = (11, 21)
 MAX_DIRECTORY_PATH = 4096
+# The hyperparameter that names the instance group a heterogeneous cluster's distributed
+# training runs in: the SDK writes the estimator's ``distribution["instance_groups"]`` there as
+# a JSON list of names, and the training toolkit reads it.
+DISTRIBUTION_GROUPS = "sagemaker_distribution_instance_groups"
+# The hyperparameters that switch on the SDK's ``distribution=`` strategies
+# (docs/sdk-comparison.md).
+DISTRIBUTION_SWITCHES = (
+    "sagemaker_torch_distributed_enabled",
+    "sagemaker_mpi_enabled",
+    "sagemaker_distributed_dataparallel_enabled",
+    "sagemaker_parameter_server_enabled",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +159,8 @@ def instance_group_problems(job: Mapping[str, Any]) -> list[ChannelProblem]:
     - A channel's ``InstanceGroupNames`` names groups of the job's ``InstanceGroups``: the
       API's S3DataSource, "A list of names of instance groups that get data from the S3
       data source"; a job without groups (one instance type, or a tuning job's) has none.
+    - Each group has instances: a group of none runs nothing, and its channels reach no one.
+    - Distributed training names the one group it runs in (``_distribution_problems``).
     """
     member = "ResourceConfig" if "ResourceConfig" in job else "HyperParameterTuningResourceConfig"
     resources: Any = job.get(member)
@@ -165,6 +181,19 @@ def instance_group_problems(job: Mapping[str, Any]) -> list[ChannelProblem]:
             )
         names = []
         for index, group in enumerate(groups):
+            count: Any = group.get("InstanceCount") if _is_object(group) else None
+            if type(count) is int and count == 0:
+                # botocore's TrainingInstanceCount starts at 0, but a group of no instances
+                # runs nothing and its channels reach no instance.
+                label = _literal(group.get("InstanceGroupName"))
+                problems.append(
+                    ChannelProblem(
+                        f"{member}.InstanceGroups[{index}].InstanceCount",
+                        f"instance group {repr(label) if label else index} has no instances "
+                        "(InstanceCount 0)",
+                        "give it at least 1 instance, or leave the group out",
+                    )
+                )
             name = _literal(group.get("InstanceGroupName")) if _is_object(group) else None
             if name is None:
                 names = None  # a group named at run time: any channel's name may be it
@@ -181,6 +210,8 @@ def instance_group_problems(job: Mapping[str, Any]) -> list[ChannelProblem]:
             names.append(name)
     elif type(groups) is list or groups is None:
         names = []
+    group_count = len(groups) if type(groups) is list else 0
+    problems.extend(_distribution_problems(job, names, group_count))
     channels: Any = job.get("InputDataConfig")
     if names is None or type(channels) is not list:
         return problems
@@ -214,6 +245,95 @@ def instance_group_problems(job: Mapping[str, Any]) -> list[ChannelProblem]:
                     "instance_groups=[InstanceGroup(…), …])"
                 )
             problems.append(ChannelProblem(f"{field}[{position}]", message, hint))
+    return problems
+
+
+def _distribution_problems(
+    job: Mapping[str, Any], names: list[str] | None, group_count: int
+) -> list[ChannelProblem]:
+    """What a job's distributed training gets wrong about its instance groups.
+
+    The SDK's ``validate_distribution`` for an estimator with ``instance_groups``: the
+    distribution's ``instance_groups`` (``sagemaker_distribution_instance_groups``) name
+    groups of the estimator ("Invalid training instance group"), one only ("Distribution
+    should only contain one instance group name !"), and a cluster of several groups must
+    name it; without ``instance_groups`` there are none to name ("Instance groups not
+    specified in the estimator !"). ``names`` is None when a group is named at run time,
+    empty for a job without groups.
+    """
+    hyperparameters: Any = job.get("HyperParameters", job.get("StaticHyperParameters"))
+    if not _is_object(hyperparameters):
+        return []
+    member = "HyperParameters" if "HyperParameters" in job else "StaticHyperParameters"
+    given: Any = hyperparameters.get(DISTRIBUTION_GROUPS)
+    field = f"{member}['{DISTRIBUTION_GROUPS}']"
+    example = f"{DISTRIBUTION_GROUPS}: '[\"gpu\"]' (a JSON list of one group's name)"
+    if given is None:
+        switches = [
+            switch
+            for switch in DISTRIBUTION_SWITCHES
+            if str(_literal(hyperparameters.get(switch))).lower() == "true"
+        ]
+        if group_count < 2 or not switches:
+            return []
+        return [
+            ChannelProblem(
+                f"{member}['{switches[0]}']",
+                f"distributed training ({switches[0]}) on a heterogeneous cluster of "
+                f"{group_count} instance groups runs in one of them, and the job names none",
+                f"add the hyperparameter {example}, as the SDK's "
+                'distribution={…, "instance_groups": [group]} writes it',
+            )
+        ]
+    if names == [] and group_count == 0:
+        return [
+            ChannelProblem(
+                field,
+                "names the instance groups distributed training runs in, but the job has no "
+                "InstanceGroups",
+                f"remove {DISTRIBUTION_GROUPS}, or give the job InstanceGroups (a "
+                "TrainingStep's instance_groups=[InstanceGroup(…), …])",
+            )
+        ]
+    text = _literal(given)
+    if text is None:
+        return []  # an expression: known at run time
+    try:
+        wanted: Any = json.loads(text)
+    except ValueError:
+        wanted = None
+    if type(wanted) is not list or not all(type(name) is str for name in wanted):
+        return [
+            ChannelProblem(
+                field,
+                f"expected a JSON list of instance group names, got {text[:80]!r}",
+                f"give {example}",
+            )
+        ]
+    problems: list[ChannelProblem] = []
+    if len(wanted) != 1:
+        problems.append(
+            ChannelProblem(
+                field,
+                f"names {len(wanted)} instance groups; distributed training runs in one "
+                '(the SDK refuses others: "Distribution should only contain one instance '
+                'group name")',
+                f"give {example}",
+            )
+        )
+    known_names = names or []  # none known: named at run time, or the job has none
+    for name in wanted if known_names else ():
+        if name not in known_names:
+            known = ", ".join(repr(known) for known in dict.fromkeys(known_names))
+            suggestion = did_you_mean(name, known_names)
+            problems.append(
+                ChannelProblem(
+                    field,
+                    f"names instance group {name!r}, which is not one of the job's "
+                    f"InstanceGroups ({known})",
+                    suggestion or "name a group of ResourceConfig.InstanceGroups",
+                )
+            )
     return problems
 
 

@@ -21,6 +21,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 from ._errors import PipelineDefinitionError, UnknownArgumentError
 from ._sdk_names import sdk_argument_hint
 from ._suggest import did_you_mean
+from ._tokens import is_token
 
 _T = TypeVar("_T", bound=type)
 _REGISTRY: dict[str, type] = {}
@@ -140,9 +141,16 @@ def check_fields(instance: Any) -> None:
             path, expected, got = problem
             raise PipelineDefinitionError(
                 f"{_owner(instance)}: field '{path}' expects {expected}, got {_show(got)}"
+                + (_NUMBER_TOKEN_HINT if isinstance(got, float) and is_token(got) else "")
             )
 
 
+# A CDK number token (CfnParameter.value_as_number, Token.as_number) is a float that only
+# deploy time resolves: the message would otherwise show a meaningless -1.888e+289.
+_NUMBER_TOKEN_HINT = (
+    " (a CDK number token, known only at deploy time); give a literal, or a pipeline "
+    "parameter (ParameterInteger, ParameterFloat) for a value chosen per execution"
+)
 _CHECKS: dict[type, list[tuple[str, Any, Callable[[Any], bool], Any]]] = {}
 _FITS: dict[Any, Callable[[Any], bool]] = {}
 _NO_DEFAULT = object()

@@ -691,7 +691,12 @@ def test_fails_instance_groups_naming_step_and_argument(
         ),
         (
             lambda: InstanceGroup(name="data", instance_type="ml.c5.xlarge", instance_count=-1),
-            "InstanceGroup 'data': instance_count must be at least 0, got -1",
+            "InstanceGroup 'data': instance_count must be at least 1, got -1",
+        ),
+        (
+            lambda: InstanceGroup(name="data", instance_type="ml.c5.xlarge", instance_count=0),
+            "InstanceGroup 'data': instance_count must be at least 1, got 0; leave out a group "
+            "without instances",
         ),
         (
             lambda: TrainingInput(s3_data="s3://b/i", instance_groups="data"),
@@ -711,10 +716,19 @@ def test_fails_instance_groups_naming_step_and_argument(
             "TrainingInput: instance_groups: 'xxxxx",
         ),
     ],
-    ids=["empty-name", "negative-count", "name-not-list", "no-names", "repeated", "long-name"],
+    ids=[
+        "empty-name",
+        "negative-count",
+        "no-instances",
+        "name-not-list",
+        "no-names",
+        "repeated",
+        "long-name",
+    ],
 )
 def test_fails_instance_group_values_when_built(build: object, message: str) -> None:
-    # botocore's InstanceGroup (name 1 to 64 of '.+', count from 0) and InstanceGroupNames.
+    # botocore's InstanceGroup (name 1 to 64 of '.+') and InstanceGroupNames; a group of no
+    # instances (botocore's count starts at 0) runs nothing.
     with pytest.raises(PipelineDefinitionError) as caught:
         build()  # type: ignore[operator]
 
@@ -744,6 +758,19 @@ def test_fails_instance_groups_on_a_tuning_step_saying_why() -> None:
     )
 
 
+def test_deploy_time_group_names_leave_channel_groups_unjudged() -> None:
+    # A CDK token resolves at deploy time, to any name: as the validator does for JSON, the
+    # step can't tell a channel's group unknown.
+    token = "${Token[TOKEN.12]}"
+    from_parameter = InstanceGroup(name=token, instance_type="ml.c5.xlarge", instance_count=2)
+
+    hetero_step(inputs={"images": TrainingInput(s3_data="s3://b/i", instance_groups=[token])})
+    hetero_step(
+        instance_groups=[from_parameter, GPU],
+        inputs={"images": TrainingInput(s3_data="s3://b/i", instance_groups=["data"])},
+    )
+
+
 def test_an_instance_group_problem_names_the_argument(binder: StaticBinder) -> None:
     step = hetero_step(
         instance_groups=[
@@ -759,6 +786,70 @@ def test_an_instance_group_problem_names_the_argument(binder: StaticBinder) -> N
         "Arguments.ResourceConfig.InstanceGroups[0].InstanceType",
         "instance_groups",
     )
+
+
+@pytest.mark.parametrize(
+    ("hyperparameters", "field", "message"),
+    [
+        (
+            {"sagemaker_distributed_dataparallel_enabled": True},
+            "Arguments.HyperParameters['sagemaker_distributed_dataparallel_enabled']",
+            "distributed training (sagemaker_distributed_dataparallel_enabled) on a "
+            "heterogeneous cluster of 2 instance groups runs in one of them, and the job names "
+            "none",
+        ),
+        (
+            {"sagemaker_mpi_enabled": True, "sagemaker_distribution_instance_groups": '["gpux"]'},
+            "Arguments.HyperParameters['sagemaker_distribution_instance_groups']",
+            "names instance group 'gpux', which is not one of the job's InstanceGroups "
+            "('data', 'gpu')",
+        ),
+        (
+            {
+                "sagemaker_mpi_enabled": True,
+                "sagemaker_distribution_instance_groups": '["data", "gpu"]',
+            },
+            "Arguments.HyperParameters['sagemaker_distribution_instance_groups']",
+            "names 2 instance groups; distributed training runs in one (the SDK refuses "
+            'others: "Distribution should only contain one instance group name")',
+        ),
+        (
+            {"sagemaker_mpi_enabled": True, "sagemaker_distribution_instance_groups": "gpu"},
+            "Arguments.HyperParameters['sagemaker_distribution_instance_groups']",
+            "expected a JSON list of instance group names, got 'gpu'",
+        ),
+    ],
+    ids=["no-group", "unknown-group", "two-groups", "not-json"],
+)
+def test_fails_distributed_training_on_instance_groups_when_compiled(
+    binder: StaticBinder, hyperparameters: dict[str, object], field: str, message: str
+) -> None:
+    # The SDK's distribution={…, "instance_groups": [group]} on a heterogeneous cluster:
+    # one group of the estimator's, named when there are several.
+    step = hetero_step(hyperparameters=hyperparameters)
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert (problem.field, problem.argument, problem.message) == (
+        field,
+        "hyperparameters",
+        message,
+    )
+
+
+def test_distributed_training_in_one_instance_group_compiles(binder: StaticBinder) -> None:
+    step = hetero_step(
+        hyperparameters={
+            "sagemaker_distributed_dataparallel_enabled": True,
+            "sagemaker_distribution_instance_groups": '["gpu"]',
+        }
+    )
+
+    compiled = PipelineDefinition(steps=[step]).to_definition(binder)
+
+    assert validate_definition(compiled) == []
 
 
 def test_unset_instance_type_and_count_render_the_defaults(ctx: RenderContext) -> None:

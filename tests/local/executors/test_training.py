@@ -965,6 +965,32 @@ def test_a_heterogeneous_cluster_runs_as_its_first_groups_host(ws: Workspace) ->
     }
 
 
+def test_a_group_left_without_instances_by_a_parameter_fails_the_step(ws: Workspace) -> None:
+    # A count of 0 is a definition error when literal; a parameter gives it at run time, and
+    # the runner would otherwise run as a host of a group that has none.
+    ws.file("images/part.csv", "1\n")
+    data_count = ParameterInteger(name="DataCount", default_value=2)
+    step = TrainingStep(
+        name="Train",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("hetero.py", HETERO)),
+        instance_groups=[
+            InstanceGroup(name="data", instance_type="ml.c5.xlarge", instance_count=data_count),
+            InstanceGroup(name="gpu", instance_type="ml.p3.2xlarge", instance_count=1),
+        ],
+        inputs={"images": "s3://data-bucket/images"},
+    )
+
+    result = ws.runner().run(compile_steps([step], [data_count]), {"DataCount": "0"})
+
+    assert result.status == "Failed"
+    assert result.step("Train").failure_reason == (
+        "instance group 'data' has InstanceCount 0: every group of a heterogeneous cluster "
+        "needs at least 1 instance (give its count parameter a value of 1 or more, or leave "
+        "the group out)"
+    )
+
+
 def test_a_job_of_one_instance_type_reports_the_homogeneous_cluster(ws: Workspace) -> None:
     # As the training toolkit does: scripts written for either kind of cluster read them.
     ws.file("shared/part.csv", "1\n")

@@ -142,10 +142,12 @@ class InstanceGroup:
 
     def _validate(self) -> None:
         check_instance_group_name("InstanceGroup: name", self.name)
-        if isinstance(self.instance_count, int) and self.instance_count < 0:
+        if isinstance(self.instance_count, int) and self.instance_count < 1:
+            # botocore's TrainingInstanceCount starts at 0, but a group of no instances runs
+            # nothing, and the channels sent to it reach no instance.
             raise PipelineDefinitionError(
-                f"InstanceGroup '{self.name}': instance_count must be at least 0, got "
-                f"{self.instance_count}"
+                f"InstanceGroup '{self.name}': instance_count must be at least 1, got "
+                f"{self.instance_count}; leave out a group without instances"
             )
 
     def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
@@ -458,8 +460,10 @@ class TrainingJobStep(JobStep):
                         "instance_groups too); leave instance_groups out"
                     )
                 )
+            if any(is_token(known) for known in groups):
+                continue  # a group named at deploy time: any channel's name may be it
             for group in value.instance_groups:
-                if group not in groups:
+                if group not in groups and not is_token(group):
                     hint = did_you_mean(group, groups)
                     raise PipelineDefinitionError(
                         f"{kind} '{self.name}': the input channel '{name}' names the instance "

@@ -259,6 +259,17 @@ class _Cluster:
         """The cluster of ``ResourceConfig``: its groups, or one instance type."""
         if not instance_groups:
             return cls(HOMOGENEOUS_GROUP, instance_type, ())
+        for group in instance_groups:
+            # A parameter may leave a group without instances, which the validator can't
+            # see: the job can't run it, and this host would stand in for no instance.
+            count = group.get("InstanceCount")
+            if isinstance(count, int) and count < 1:
+                raise StepError(
+                    f"instance group '{group.get('InstanceGroupName')}' has InstanceCount "
+                    f"{count}: every group of a heterogeneous cluster needs at least 1 "
+                    "instance (give its count parameter a value of 1 or more, or leave the "
+                    "group out)"
+                )
         groups = tuple(
             (str(group.get("InstanceGroupName")), str(group.get("InstanceType")))
             for group in instance_groups

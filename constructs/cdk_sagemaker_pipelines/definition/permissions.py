@@ -108,16 +108,21 @@ _S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "Training": (
         ("R", "InputDataConfig[*].DataSource.S3DataSource.S3Uri"),
         ("W", "OutputDataConfig.S3OutputPath"),
+        # Checkpoints are synced both ways: a resumed job (a spot restart) copies them back
+        # from S3 ("Checkpoints in Amazon SageMaker AI", developer guide).
         ("W", "CheckpointConfig.S3Uri"),
+        ("R", "CheckpointConfig.S3Uri"),
     ),
     "Tuning": (
         ("R", "TrainingJobDefinition.InputDataConfig[*].DataSource.S3DataSource.S3Uri"),
         ("W", "TrainingJobDefinition.OutputDataConfig.S3OutputPath"),
         ("W", "TrainingJobDefinition.CheckpointConfig.S3Uri"),
+        ("R", "TrainingJobDefinition.CheckpointConfig.S3Uri"),
         # A tuning job of several algorithms (the SDK's HyperparameterTuner.create).
         ("R", "TrainingJobDefinitions[*].InputDataConfig[*].DataSource.S3DataSource.S3Uri"),
         ("W", "TrainingJobDefinitions[*].OutputDataConfig.S3OutputPath"),
         ("W", "TrainingJobDefinitions[*].CheckpointConfig.S3Uri"),
+        ("R", "TrainingJobDefinitions[*].CheckpointConfig.S3Uri"),
     ),
     "Transform": (
         ("R", "TransformInput.DataSource.S3DataSource.S3Uri"),

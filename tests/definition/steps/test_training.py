@@ -858,3 +858,20 @@ def test_unset_instance_type_and_count_render_the_defaults(ctx: RenderContext) -
         "ResourceConfig"
     ]
     assert (resources["InstanceType"], resources["InstanceCount"]) == ("ml.m5.large", 1)
+
+
+def test_checkpoints_are_read_back_as_well_as_written(binder: StaticBinder) -> None:
+    # A resumed job (a spot restart) copies its checkpoints back from S3: the role needs to
+    # read them too. Before, only writes were planned and a resume failed with AccessDenied.
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        checkpoint_s3_uri="s3://ckpt-bucket/checkpoints",
+        use_spot_instances=True,
+        max_runtime_in_seconds=3600,
+        max_wait_in_seconds=7200,
+    )
+    plan = plan_permissions(PipelineDefinition(steps=[step]).to_definition(binder))
+    checkpoints = S3Access("ckpt-bucket", "checkpoints")
+    assert checkpoints in plan.reads
+    assert checkpoints in plan.writes

@@ -33,3 +33,31 @@ def load_sdk_example(name: str) -> Any:
 
 
 ROLE = "arn:aws:iam::111122223333:role/SageMakerExecutionRole"
+
+
+@pytest.fixture(scope="session")
+def example_runs(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The example project run locally once per session: registered, then rejected.
+
+    Returns ``(runner, registered, rejected)``. Tests that run the same pipeline again copy
+    its cache and executions (``cached_example_root``) rather than train once more.
+    """
+    from cdk_sagemaker_pipelines.local import LocalConfig, LocalRunner
+    from example_project.local import local_pipeline
+
+    root = tmp_path_factory.mktemp("example") / ".smpipe"
+    runner = LocalRunner(LocalConfig(root=root))
+    registered = runner.run(local_pipeline())
+    rejected = runner.run(local_pipeline(), {"AccuracyThreshold": "0.999"})
+    return runner, registered, rejected
+
+
+def cached_example_root(example_runs: Any, root: Path) -> Path:
+    """A fresh runner directory whose step cache already holds the example project's steps."""
+    import shutil
+
+    runner, _, _ = example_runs
+    source = Path(runner.config.root)
+    for part in ("cache", "executions"):  # the cached steps' outputs are the executions'
+        shutil.copytree(source / part, root / part)
+    return root

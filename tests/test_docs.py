@@ -17,7 +17,7 @@ import pytest
 from cdk_sagemaker_pipelines.cli import build_parser
 from cdk_sagemaker_pipelines.local import LocalConfig
 from stacks.config import EnvironmentConfig
-from tests.conftest import REPO
+from tests.conftest import REPO, cached_example_root
 
 README = REPO / "README.md"
 DOCS = [README, *sorted((REPO / "docs").glob("*.md"))]
@@ -338,8 +338,10 @@ def test_readme_inference_pipeline_example_compiles() -> None:
     assert len(specification["Containers"]) == 2
 
 
-def test_docs_pytest_examples_pass(tmp_path: Path) -> None:
-    # One runner directory: the first example runs the pipeline, the others hit its cache.
+def test_docs_pytest_examples_pass(tmp_path: Path, example_runs: Any) -> None:
+    # One runner directory whose cache already holds the example's steps (from the session's
+    # run of the example project): the examples run as a user's second run would, hitting it.
+    cached_example_root(example_runs, tmp_path)
     blocks = [_readme_python("def test_")] + [
         block for block in code_blocks(LOCAL_RUNNER.read_text(), "python") if "def test_" in block
     ]

@@ -8,20 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from cdk_sagemaker_pipelines.local import ExecutionResult, LocalConfig, LocalRunner
-from example_project.local import MODEL_PACKAGE_GROUP, local_pipeline
+from cdk_sagemaker_pipelines.local import ExecutionResult, LocalRunner
+from example_project.local import MODEL_PACKAGE_GROUP
 from example_project.pipeline import DATASET
 
 
 @pytest.fixture(scope="module")
 def runs(
-    tmp_path_factory: pytest.TempPathFactory,
+    example_runs: tuple[LocalRunner, ExecutionResult, ExecutionResult],
 ) -> tuple[LocalRunner, ExecutionResult, ExecutionResult]:
-    root = tmp_path_factory.mktemp("example") / ".smpipe"
-    runner = LocalRunner(LocalConfig(root=root))
-    registered = runner.run(local_pipeline())
-    rejected = runner.run(local_pipeline(), {"AccuracyThreshold": "0.999"})
-    return runner, registered, rejected
+    return example_runs  # run once per session (tests/conftest.py)
 
 
 def test_trains_evaluates_and_registers_a_real_model(

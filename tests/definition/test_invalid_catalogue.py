@@ -921,6 +921,19 @@ def spot_wait_shorter_than_the_run() -> PipelineDefinition:
 @case(
     "Train",
     "Arguments.StoppingCondition.MaxWaitTimeInSeconds",
+    "MaxWaitTimeInSeconds 3600 ('Parameters.SpotWait' by default) is less than "
+    "MaxRuntimeInSeconds 86400",
+)
+def spot_wait_parameter_shorter_than_the_run() -> PipelineDefinition:
+    # Judged by its default, the value an execution that sets nothing runs with.
+    wait = ParameterInteger(name="SpotWait", default_value=3600)
+    step = training(use_spot_instances=True, max_wait_in_seconds=wait)
+    return PipelineDefinition(parameters=[wait], steps=[step])
+
+
+@case(
+    "Train",
+    "Arguments.StoppingCondition.MaxWaitTimeInSeconds",
     "MaxWaitTimeInSeconds is only supported with managed spot training",
 )
 def wait_time_without_spot_training() -> PipelineDefinition:

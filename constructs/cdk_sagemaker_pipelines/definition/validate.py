@@ -1281,11 +1281,15 @@ class _Validator:
             )
             return
         run = stopping.get("MaxRuntimeInSeconds")
-        if type(wait) is int and type(run) is int and wait < run:
+        # A parameter is judged by its default, the value an execution that sets nothing runs.
+        wait_value, wait_shown = self._default_of(wait)
+        run_value, run_shown = self._default_of(run)
+        if type(wait_value) is int and type(run_value) is int and wait_value < run_value:
+            run = run_value
             self.add(
                 record.name,
                 field_path,
-                f"MaxWaitTimeInSeconds {wait} is less than MaxRuntimeInSeconds {run}",
+                f"MaxWaitTimeInSeconds {wait_shown} is less than MaxRuntimeInSeconds {run_shown}",
                 f"the wait for spot capacity includes the run: make it at least {run} seconds"
                 + (
                     " (max_wait_in_seconds >= max_runtime_in_seconds in Python)"
@@ -1293,6 +1297,21 @@ class _Validator:
                     else ""
                 ),
             )
+
+    def _default_of(self, value: Any) -> tuple[Any, str]:
+        """A literal, or a parameter's default: (value, how a message shows it)."""
+        if not is_expression(value):
+            return value, str(value)
+        reference = value.get("Get")
+        entry = (
+            self.parameters.get(reference[len("Parameters.") :])
+            if isinstance(reference, str) and reference.startswith("Parameters.")
+            else None
+        )
+        if entry is None or entry.get("DefaultValue") is None:
+            return None, ""
+        default = entry["DefaultValue"]
+        return default, f"{default} ('{reference}' by default)"
 
     def _check_tuning_limits(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """At most 30 tuned hyperparameters, and 100 in all with the static ones.

@@ -875,3 +875,13 @@ def test_checkpoints_are_read_back_as_well_as_written(binder: StaticBinder) -> N
     checkpoints = S3Access("ckpt-bucket", "checkpoints")
     assert checkpoints in plan.reads
     assert checkpoints in plan.writes
+
+
+def test_a_spot_wait_parameter_whose_default_covers_the_run_compiles(binder: StaticBinder) -> None:
+    wait = ParameterInteger(name="SpotWait", default_value=90000)
+    step = TrainingStep(
+        name="Train", image=IMAGE, use_spot_instances=True, max_wait_in_seconds=wait
+    )
+    compiled = PipelineDefinition(parameters=[wait], steps=[step]).to_definition(binder)
+    stopping = compiled["Steps"][0]["Arguments"]["StoppingCondition"]
+    assert stopping["MaxWaitTimeInSeconds"] == {"Get": "Parameters.SpotWait"}

@@ -203,6 +203,9 @@ def test_json_output_resume_selective_runs_and_inspection(
         "REASON",
     ]
     assert f"{execution}  pipeline  Succeeded" in listing
+    # Newest first, as ListPipelineExecutions sorts: the selective run, then the first one.
+    rows = [line.split()[0] for line in listing.splitlines()[1:] if line.strip()]
+    assert rows == [selective["PipelineExecutionId"], execution]
     assert smpipe(ws, "show", execution[:5], "--logs") == 0
     shown = capsys.readouterr().out
     assert f"Execution  {execution}" in shown

@@ -413,7 +413,8 @@ def _types(result: ExecutionResult) -> dict[str, str]:
 
 def _executions(args: argparse.Namespace) -> int:
     skipped: list[tuple[Path, LocalRunError]] = []
-    records = LocalRunner(LocalConfig(root=args.root)).executions(skipped)
+    # Newest first, as ListPipelineExecutions sorts by default: `| head` shows the latest.
+    records = LocalRunner(LocalConfig(root=args.root)).executions(skipped)[::-1]
     for _directory, error in skipped:
         print(f"smpipe executions: skipped: {error}", file=sys.stderr)
     if args.json:

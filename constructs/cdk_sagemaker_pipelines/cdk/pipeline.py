@@ -36,6 +36,7 @@ from ..definition._suggest import did_you_mean
 from ..definition.permissions import (
     PENDING_APPROVAL,
     PermissionPlan,
+    describe_value,
     parameter_location_problems,
     plan_permissions,
 )
@@ -983,7 +984,8 @@ class Pipeline(_PipelineBase):
         plan = self.plan
         if plan.registry_baseline_checks:
             steps = ", ".join(
-                f"'{name}' (group {_shown(group)})" for name, group in plan.registry_baseline_checks
+                f"'{name}' (group {describe_value(group)})"
+                for name, group in plan.registry_baseline_checks
             )
             Annotations.of(self).add_warning_v2(
                 f"{WARNING_PREFIX}:check-baselines-from-registry",
@@ -998,7 +1000,8 @@ class Pipeline(_PipelineBase):
             )
         if plan.shadow_endpoint_checks:
             steps = ", ".join(
-                f"'{name}' (model {_shown(model)})" for name, model in plan.shadow_endpoint_checks
+                f"'{name}' (model {describe_value(model)})"
+                for name, model in plan.shadow_endpoint_checks
             )
             Annotations.of(self).add_warning_v2(
                 f"{WARNING_PREFIX}:clarify-shadow-endpoint",
@@ -1359,15 +1362,6 @@ def _check_collaborators(
             )
         )
     return [problem for problem in problems if problem is not None]
-
-
-def _shown(value: Any) -> str:
-    """A plan value for a message: a name as written, an expression as its reference."""
-    if isinstance(value, str):
-        return f"'{value}'"
-    if isinstance(value, Mapping) and isinstance(value.get("Get"), str):
-        return str(value["Get"])
-    return "given at run time" if value is not None else "none"
 
 
 def _refuses_policy_updates(role: iam.IRole) -> bool:

@@ -576,7 +576,7 @@ class _Planner:
         """The object a ``JsonGet`` reads by URI; unattributed when known only at run time."""
         locations = self._resolve(uri)
         if not locations:
-            shown = uri if isinstance(uri, str) else _describe(uri)
+            shown = uri if isinstance(uri, str) else describe_value(uri)
             self.plan.unattributed_json_reads.append(Unattributed(step, where, shown, "read"))
             return
         for location in locations:
@@ -585,7 +585,7 @@ class _Planner:
     def _locate(self, step: str, where: str, value: Any, access: str) -> None:
         locations = self._resolve(value)
         if not locations:
-            shown = value if isinstance(value, str) else _describe(value)
+            shown = value if isinstance(value, str) else describe_value(value)
             self.plan.unattributed.append(Unattributed(step, where, shown, access))
             return
         target = self.plan.reads if access == "read" else self.plan.writes
@@ -896,7 +896,8 @@ def _parse_s3_uri(uri: str) -> S3Access | None:
     return S3Access(match.group(1), match.group(2))
 
 
-def _describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
+    """A definition value for a message: ``'Parameters.X'`` for a reference, else its repr."""
     if is_expression(value):
         key = next(iter(value))
         if key == "Get":

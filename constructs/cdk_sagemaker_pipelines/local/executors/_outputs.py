@@ -9,8 +9,6 @@ from ...definition.properties import PathStepError, resolve, root_node
 from .._errors import StepError
 from ..resources import split_s3_uri
 
-CHECK_STEP_TYPES = frozenset({"QualityCheck", "ClarifyCheck"})
-
 
 def declared_outputs(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(name, type) of each ``OutputParameters`` declaration."""
@@ -65,39 +63,29 @@ def supplied(external: Mapping[str, Mapping[str, Any]], step: str) -> Mapping[st
 
 
 def check_step_properties(step_type: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Supplied properties of a check step, typed as its step metadata's members.
+    """Supplied properties of a check step: the S3 URIs of its baseline files.
 
-    The names are members of ``QualityCheckStepMetadata``/``ClarifyCheckStepMetadata`` (a
-    Clarify check has no statistics); a misspelled one would surface only when a later
-    step reads the property, so it raises ``StepError`` with the closest names. Each is
-    the S3 URI of a baseline file, so a value that isn't ``s3://bucket/key`` raises too:
-    a later step would read it as one.
+    The names are the properties the SageMaker SDK gives the step (a Clarify check has no
+    statistics); a misspelled one would surface only when a later step reads the property,
+    so it raises ``StepError`` with the closest names. A value that isn't
+    ``s3://bucket/key`` raises too: a later step would read it as a baseline's location.
     """
     root = root_node(step_type)
     assert root is not None  # both check step types have a property tree
-    typed: dict[str, Any] = {}
     for name, value in values.items():
         try:
-            leaf = resolve(root, str(name))
+            resolve(root, str(name))
         except PathStepError as error:
             known = "its properties: " + ", ".join(sorted(root.members))
             raise StepError(
                 f"a {step_type} step has no property '{name}' ({error.hint or known})"
             ) from None
-        kind = leaf.leaf_type or "String"
-        try:
-            typed[name] = coerce_output(name, kind, value, "--callback-output")
-        except StepError:
-            raise StepError(
-                f"property '{name}' of a {step_type} step is a {kind}, but --callback-output "
-                f"gave {value!r}"
-            ) from None
-        if not _is_object_uri(typed[name]):
+        if not _is_object_uri(value):
             raise StepError(
                 f"property '{name}' of a {step_type} step is the S3 URI of a baseline file "
                 f"(s3://bucket/key), but --callback-output gave {value!r}"
             )
-    return typed
+    return dict(values)
 
 
 def _is_object_uri(value: Any) -> bool:

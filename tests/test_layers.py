@@ -16,6 +16,7 @@ from tests.conftest import REPO
         "cdk_sagemaker_pipelines.definition",
         "cdk_sagemaker_pipelines.cli",
         "cdk_sagemaker_pipelines.local",
+        "cdk_sagemaker_pipelines.review",
     ],
 )
 def test_module_does_not_import_aws_cdk(module: str) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .definition import validate_definition
+from .definition_files import load_definition_file
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -25,49 +26,13 @@ EXIT_UNREADABLE = 2
 Command = Callable[[argparse.Namespace], int]
 
 
-class _UnreadableError(ValueError):
-    """A file that is not a definition we can read (the message says why)."""
-
-
-def _reject_constant(name: str) -> Any:
-    # Python's json accepts NaN and Infinity; JSON (and the service) does not.
-    raise _UnreadableError(f"{name} is not a JSON value")
-
-
-def _parse_json(text: str) -> Any:
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except RecursionError:
-        raise _UnreadableError("the JSON is nested too deeply to read") from None
-
-
-def _load_json(path: Path) -> Any:
-    # utf-8-sig: a byte order mark, as some Windows editors write, is not an error.
-    with path.open(encoding="utf-8-sig") as handle:
-        text = handle.read()
-    definition = _parse_json(text)
-    if isinstance(definition, dict) and "PipelineDefinitionBody" in definition:
-        # A CreatePipeline request (or the CloudFormation property): the body is JSON text.
-        body = definition["PipelineDefinitionBody"]
-        if not isinstance(body, str):
-            raise _UnreadableError(
-                f"PipelineDefinitionBody must be the definition as JSON text, "
-                f"got {type(body).__name__}"
-            )
-        try:
-            definition = _parse_json(body)
-        except ValueError as error:
-            raise _UnreadableError(f"PipelineDefinitionBody is not valid JSON: {error}") from None
-    return definition
-
-
 def _validate(args: argparse.Namespace) -> int:
     worst = EXIT_OK
     report: list[dict[str, Any]] = []
     for name in args.files:
         path = Path(name)
         try:
-            definition = _load_json(path)
+            definition = load_definition_file(path)
         except (OSError, ValueError) as error:
             print(f"{path}: cannot read: {error}", file=sys.stderr)
             worst = max(worst, EXIT_UNREADABLE)

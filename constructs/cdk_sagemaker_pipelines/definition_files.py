@@ -1,0 +1,59 @@
+"""Read pipeline definition JSON files: ours, the SageMaker SDK's, or a CreatePipeline request.
+
+Shared by ``smpipe validate`` and the review commands (``smpipe graph``, ``smpipe diff``).
+Pure JSON: nothing here imports ``aws_cdk``.
+
+Example::
+
+    definition = load_definition_file(Path("build/pipeline.json"))
+    print([step["Name"] for step in definition["Steps"]])
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+class UnreadableDefinitionError(ValueError):
+    """A file that is not a definition we can read (the message says why)."""
+
+
+def _reject_constant(name: str) -> Any:
+    # Python's json accepts NaN and Infinity; JSON (and the service) does not.
+    raise UnreadableDefinitionError(f"{name} is not a JSON value")
+
+
+def _parse_json(text: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise UnreadableDefinitionError("the JSON is nested too deeply to read") from None
+
+
+def load_definition_file(path: Path) -> Any:
+    """The definition in ``path`` (a ``PipelineDefinitionBody`` wrapper is unwrapped).
+
+    Raises ``OSError`` when the file can't be read and ``ValueError`` (JSON errors, or
+    ``UnreadableDefinitionError``) when it isn't a definition's JSON.
+    """
+    # utf-8-sig: a byte order mark, as some Windows editors write, is not an error.
+    with path.open(encoding="utf-8-sig") as handle:
+        text = handle.read()
+    definition = _parse_json(text)
+    if isinstance(definition, dict) and "PipelineDefinitionBody" in definition:
+        # A CreatePipeline request (or the CloudFormation property): the body is JSON text.
+        body = definition["PipelineDefinitionBody"]
+        if not isinstance(body, str):
+            raise UnreadableDefinitionError(
+                f"PipelineDefinitionBody must be the definition as JSON text, "
+                f"got {type(body).__name__}"
+            )
+        try:
+            definition = _parse_json(body)
+        except ValueError as error:
+            raise UnreadableDefinitionError(
+                f"PipelineDefinitionBody is not valid JSON: {error}"
+            ) from None
+    return definition

@@ -1,0 +1,18 @@
+"""Review tools for pipeline definitions: what a reviewer of a change wants to see.
+
+Pure Python (no ``aws_cdk``): they read definition JSON files or a synthesized cloud
+assembly (``cdk.out``), the same inputs ``smpipe validate`` and ``smpipe run`` take.
+
+Example::
+
+    from cdk_sagemaker_pipelines.review import load_source
+
+    source = load_source("cdk.out", pipeline="dev/MlOps/Training")
+    print(source.label, len(source.definition["Steps"]))
+"""
+
+from __future__ import annotations
+
+from ._sources import ReviewSource, SourceError, load_source
+
+__all__ = ["ReviewSource", "SourceError", "load_source"]

@@ -31,6 +31,13 @@ Each file in ``sdk_generated/`` is ``pipeline.definition()`` of sagemaker 2.257.
   ``TrainingStep``: the SDK names the group distributed training runs in as the
   hyperparameter ``sagemaker_distribution_instance_groups`` (``'["gpu"]'``). Generated
   offline as ``pipeline-model.json``.
+- ``registration-metadata.json``: ``Model.register(metadata_properties=MetadataProperties(
+  commit_id=<ParameterString>, repository=…, generated_by=…, project_id=…),
+  sample_payload_url=…, framework="XGBOOST", framework_version="1.7",
+  nearest_model_name=…, data_input_configuration='{"input": [1, 30]}')`` in a ``ModelStep``:
+  where a version records the commit that built it and what Inference Recommender reads.
+  Generated offline as ``pipeline-model.json``. The language writes the same
+  (``test_registration_metadata_renders_as_the_sdk_writes_it``).
 - ``emr-runtime-role.json``: ``EMRStep(execution_role_arn=...)``, the step's runtime role on a
   running cluster (``AddJobFlowSteps``' ``ExecutionRoleArn``).
 - ``parameters-in-checked-fields.json``: pipeline parameters where the validator compares
@@ -79,6 +86,7 @@ from cdk_sagemaker_pipelines.definition import (
     IntegerParameter,
     Join,
     JsonGet,
+    MetadataProperties,
     MetricsSource,
     ModelBiasCheckConfig,
     ModelExplainabilityCheckConfig,
@@ -798,6 +806,39 @@ def test_pipeline_model_renders_as_the_sdk_writes_it() -> None:
             for variable in ("SAGEMAKER_CONTAINER_LOG_LEVEL", "SAGEMAKER_REGION")
         ),
     }
+    assert ours["Parameters"] == theirs["Parameters"]
+
+
+def test_registration_metadata_renders_as_the_sdk_writes_it() -> None:
+    commit = ParameterString(name="CommitId", default_value="0000000")
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn-models",
+        image="683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+        model_data="s3://my-bucket/models/model.tar.gz",
+        inference_instances=["ml.m5.large"],
+        transform_instances=["ml.m5.large"],
+        metadata_properties=MetadataProperties(
+            commit_id=commit,
+            repository="https://github.com/acme/churn",
+            generated_by="ci",
+            project_id="p-123",
+        ),
+        sample_payload_url="s3://my-bucket/payloads/sample.tar.gz",
+        framework="XGBOOST",
+        framework_version="1.7",
+        nearest_model_name="xgboost-example",
+        data_input_config='{"input": [1, 30]}',
+    )
+    binder = StaticBinder(region="us-east-1", role_arn=SDK_ROLE, default_bucket=BUCKET)
+    ours = PipelineDefinition(parameters=[commit], steps=[register]).to_definition(binder)
+    theirs = load("registration-metadata")
+    (theirs_step,) = theirs["Steps"]
+
+    found = set(differences(ours["Steps"][0], theirs_step))
+
+    # The SDK defaults of docs/sdk-comparison.md: ModelStep's name suffix, SkipModelValidation.
+    assert found == {"Name", "Arguments.SkipModelValidation"}
     assert ours["Parameters"] == theirs["Parameters"]
 
 

@@ -117,6 +117,7 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
         "models, in order)",
     ),
     "customer_metadata_properties": (("RegisterModel",), "customer_metadata="),
+    "data_input_configuration": (("RegisterModel",), "data_input_config="),
     "model_data_statistics": (("ModelMetrics", "DriftCheckBaselines"), "data_statistics="),
     "model_data_constraints": (("ModelMetrics", "DriftCheckBaselines"), "data_constraints="),
     "bias": (("ModelMetrics",), "bias_report="),

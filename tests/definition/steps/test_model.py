@@ -18,6 +18,7 @@ from cdk_sagemaker_pipelines.definition import (
     Image,
     Join,
     LambdaStep,
+    MetadataProperties,
     MetricsSource,
     ModelMetrics,
     ModelStep,
@@ -860,3 +861,113 @@ def test_fails_drift_check_baseline_not_in_s3_names_the_argument(binder: StaticB
     [problem] = caught.value.problems
     assert problem.field == "Arguments.DriftCheckBaselines.ModelQuality.Statistics.S3Uri"
     assert problem.argument == "drift_check_baselines"
+
+
+# Lineage and Inference Recommender fields of a registration
+
+
+def test_register_records_lineage_and_describes_every_container(
+    ctx: RenderContext, script: Path
+) -> None:
+    commit = ParameterString(name="CommitId")
+    step = RegisterModel(
+        name="Register",
+        model_package_group_name="churn-models",
+        containers=pipeline_containers(script),
+        metadata_properties=MetadataProperties(commit_id=commit, project_id="p-1"),
+        sample_payload_url="s3://payloads/sample.tar.gz",
+        framework="XGBOOST",
+        framework_version="1.7",
+        nearest_model_name="xgboost-example",
+        data_input_config={"input": [1, 30]},
+    )
+
+    arguments = step.to_request(ctx)["Arguments"]
+
+    assert arguments["MetadataProperties"] == {
+        "CommitId": {"Get": "Parameters.CommitId"},
+        "ProjectId": "p-1",
+    }
+    assert arguments["SamplePayloadUrl"] == "s3://payloads/sample.tar.gz"
+    recommender = {
+        "Framework": "XGBOOST",
+        "FrameworkVersion": "1.7",
+        "NearestModelName": "xgboost-example",
+        "ModelInput": {"DataInputConfig": '{"input":[1,30]}'},
+    }
+    assert arguments["InferenceSpecification"]["Containers"] == [
+        {**container, **recommender} for container in rendered_pipeline_containers()
+    ]
+    assert ctx.problems == []
+
+
+def test_register_leaves_out_what_is_not_given(ctx: RenderContext) -> None:
+    arguments = registered().to_request(ctx)["Arguments"]
+
+    assert "MetadataProperties" not in arguments
+    assert "SamplePayloadUrl" not in arguments
+    assert set(arguments["InferenceSpecification"]["Containers"][0]) == {
+        "Image",
+        "Environment",
+        "ModelDataUrl",
+    }
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: MetadataProperties(),
+            "MetadataProperties: give at least one of commit_id=, repository=",
+        ),
+        (
+            lambda: registered(data_input_config="[1, 30]"),
+            "RegisterModel 'Register': data_input_config= must be a JSON object naming each "
+            "input and its shape",
+        ),
+        (
+            lambda: registered(data_input_config="{input: [1, 30]}"),
+            "data_input_config= must be a JSON object",
+        ),
+        (
+            lambda: registered(data_input_config={"input": float("nan")}),
+            "data_input_config= must be a JSON object",
+        ),
+        (
+            lambda: registered(data_input_configuration="{}"),
+            "takes no argument 'data_input_configuration' (the SageMaker SDK's "
+            "data_input_configuration=; here: data_input_config=)",
+        ),
+    ],
+    ids=["empty-metadata", "not-an-object", "not-json", "nan", "sdk-name"],
+)
+def test_fails_registration_metadata(build: Any, message: str) -> None:
+    with pytest.raises(PipelineDefinitionError, match=re.escape(message)):
+        build()
+
+
+def test_fails_registration_metadata_against_the_request_shape(binder: StaticBinder) -> None:
+    step = RegisterModel(
+        name="Register",
+        model_package_group_name="churn-models",
+        containers=[Container(image=IMAGE), Container(image=IMAGE)],
+        framework_version="latest",
+        sample_payload_url="payloads/sample.tar.gz",
+        metadata_properties=MetadataProperties(commit_id="x" * 1025),
+    )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    assert sorted((p.field, p.argument) for p in caught.value.problems) == [
+        (
+            "Arguments.InferenceSpecification.Containers[0].FrameworkVersion",
+            "framework_version",
+        ),
+        (
+            "Arguments.InferenceSpecification.Containers[1].FrameworkVersion",
+            "framework_version",
+        ),
+        ("Arguments.MetadataProperties.CommitId", "metadata_properties"),
+        ("Arguments.SamplePayloadUrl", "sample_payload_url"),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
@@ -438,6 +439,59 @@ class DriftCheckBaselines:
         )
 
 
+@checked
+@dataclass(frozen=True, slots=True)
+class MetadataProperties:
+    """Where a model package came from: the commit, repository and project that produced it.
+
+    The SageMaker SDK's ``MetadataProperties``, shown with each version in SageMaker Studio's
+    model registry. Values may be parameters (a CI system passes the commit it built) or CDK
+    tokens.
+
+    Example::
+
+        MetadataProperties(commit_id=ParameterString(name="CommitId"),
+                           repository="https://github.com/acme/churn", generated_by="ci")
+    """
+
+    commit_id: str | Expression | None = None
+    repository: str | Expression | None = None
+    generated_by: str | Expression | None = None
+    project_id: str | Expression | None = None
+
+    def _validate(self) -> None:
+        if all(getattr(self, name) is None for name in _METADATA_PROPERTY_MEMBERS):
+            raise PipelineDefinitionError(
+                "MetadataProperties: give at least one of commit_id=, repository=, "
+                "generated_by=, project_id="
+            )
+
+    def render(self, ctx: RenderContext) -> JsonValue:
+        """The ``MetadataProperties`` member of a CreateModelPackage request."""
+        return compact(
+            **{
+                member: render(getattr(self, name), ctx)
+                for name, member in _METADATA_PROPERTY_MEMBERS.items()
+            }
+        )
+
+
+_METADATA_PROPERTY_MEMBERS = {
+    "commit_id": "CommitId",
+    "repository": "Repository",
+    "generated_by": "GeneratedBy",
+    "project_id": "ProjectId",
+}
+
+# RegisterModel arguments for Inference Recommender that the SageMaker SDK's
+# ``Model.register`` writes into every container of the model package.
+_RECOMMENDER_CONTAINER_MEMBERS = {
+    "framework": "Framework",
+    "framework_version": "FrameworkVersion",
+    "nearest_model_name": "NearestModelName",
+}
+
+
 _DRIFT_CHECK_BASELINE_FIELDS = (
     "model_statistics",
     "model_constraints",
@@ -474,7 +528,13 @@ class RegisterModel(_ContainerStep):
             drift_check_baselines=DriftCheckBaselines(
                 model_constraints=MetricsSource(s3_uri="s3://my-bucket/baselines/constraints.json")
             ),
+            metadata_properties=MetadataProperties(commit_id=commit, repository=repo_url),
+            framework="SAGEMAKER-SCIKIT-LEARN", framework_version="1.2",
         )
+
+    ``framework``, ``framework_version``, ``nearest_model_name`` and ``data_input_config``
+    describe the model to SageMaker Inference Recommender; as the SDK's ``Model.register``
+    does, they are written into every container of the model package.
     """
 
     model_package_group_name: str | Expression
@@ -489,6 +549,12 @@ class RegisterModel(_ContainerStep):
     customer_metadata: Mapping[str, str] | None = None
     domain: str | None = None
     task: str | None = None
+    sample_payload_url: str | Expression | None = None
+    metadata_properties: MetadataProperties | None = None
+    framework: str | None = None
+    framework_version: str | None = None
+    nearest_model_name: str | None = None
+    data_input_config: str | Mapping[str, Any] | None = None
     step_type: ClassVar[str] = "RegisterModel"
     container_field: ClassVar[str] = "Arguments.InferenceSpecification.Containers[0]"
     containers_field: ClassVar[str] = "Arguments.InferenceSpecification.Containers"
@@ -511,15 +577,70 @@ class RegisterModel(_ContainerStep):
         "Arguments.CustomerMetadataProperties": "customer_metadata",
         "Arguments.Domain": "domain",
         "Arguments.Task": "task",
+        "Arguments.SamplePayloadUrl": "sample_payload_url",
+        "Arguments.MetadataProperties": "metadata_properties",
     }
 
+    def _validate(self) -> None:
+        _ContainerStep._validate(self)
+        if self.data_input_config is not None:
+            self._data_input_config_text()
+
+    def _argument_fields(self) -> Mapping[str, str]:
+        fields = dict(_ContainerStep._argument_fields(self))
+        count = 1 if self.containers is None else len(self.containers)
+        for index in range(count):
+            where = f"{self.containers_field}[{index}]"
+            for name, member in _RECOMMENDER_CONTAINER_MEMBERS.items():
+                fields[f"{where}.{member}"] = name
+            fields[f"{where}.ModelInput"] = "data_input_config"
+        return fields
+
+    def _recommender_members(self) -> dict[str, JsonValue]:
+        """What every container gets for Inference Recommender (empty when unset)."""
+        members: dict[str, JsonValue] = compact(
+            **{
+                member: getattr(self, name)
+                for name, member in _RECOMMENDER_CONTAINER_MEMBERS.items()
+            }
+        )
+        if self.data_input_config is not None:
+            members["ModelInput"] = {"DataInputConfig": self._data_input_config_text()}
+        return members
+
+    def _data_input_config_text(self) -> str:
+        """``data_input_config`` as the JSON text of an object, which the service takes."""
+        config = self.data_input_config
+        text: str | None = None
+        try:
+            if isinstance(config, str):
+                text = config if isinstance(json.loads(config), dict) else None
+            else:
+                text = json.dumps(config, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError):
+            text = None
+        if text is None:
+            raise PipelineDefinitionError(
+                f"RegisterModel '{self.name}': data_input_config= must be a JSON object naming "
+                "each input and its shape, e.g. '{\"input_1\": [1, 28, 28, 1]}', or a dict; "
+                f"got {config!r}"
+            )
+        return text
+
     def _arguments(self, ctx: RenderContext) -> JsonValue:
+        containers = (
+            [self._render_container(ctx, self, self.container_field)]
+            if self.containers is None
+            else self._render_containers(ctx)
+        )
+        recommender = self._recommender_members()
+        if recommender:
+            containers = [
+                {**container, **recommender} if isinstance(container, dict) else container
+                for container in containers
+            ]
         specification = compact(
-            Containers=(
-                [self._render_container(ctx, self, self.container_field)]
-                if self.containers is None
-                else self._render_containers(ctx)
-            ),
+            Containers=containers,
             SupportedContentTypes=list(self.content_types),
             SupportedResponseMIMETypes=list(self.response_types),
             SupportedRealtimeInferenceInstanceTypes=render(self.inference_instances, ctx),
@@ -538,6 +659,12 @@ class RegisterModel(_ContainerStep):
                 else None
             ),
             ModelApprovalStatus=render(self.approval_status, ctx),
+            MetadataProperties=(
+                self.metadata_properties.render(ctx)
+                if self.metadata_properties is not None
+                else None
+            ),
+            SamplePayloadUrl=render(self.sample_payload_url, ctx),
             CustomerMetadataProperties=(
                 dict(self.customer_metadata) if self.customer_metadata else None
             ),

@@ -40,6 +40,15 @@ def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
     return found
 
 
+def local_runner_parser() -> argparse.ArgumentParser:
+    """A parser with the local runner's subcommands only (the review tools have their own docs)."""
+    from cdk_sagemaker_pipelines.local.cli import register
+
+    parser = argparse.ArgumentParser(prog="smpipe")
+    register(parser.add_subparsers())
+    return parser
+
+
 def long_options(parser: argparse.ArgumentParser) -> set[str]:
     return {
         option
@@ -84,8 +93,8 @@ def test_local_runner_synopsis_lists_every_option_of_every_subcommand() -> None:
             words = line.split()
             command = " ".join(w for w in words[1:3] if re.fullmatch(r"[a-z]+", w))
         documented.setdefault(command, set()).update(re.findall(r"--[a-z][a-z0-9-]*", line))
-    parsers = subcommands(build_parser())
-    assert documented.keys() == parsers.keys() - {"validate", "registry"}
+    parsers = subcommands(local_runner_parser())
+    assert documented.keys() == parsers.keys() - {"registry"}
     for command, options in documented.items():
         assert options == long_options(parsers[command]), command
 
@@ -353,3 +362,46 @@ def test_docs_pytest_examples_pass(tmp_path: Path, example_runs: Any) -> None:
     assert len(tests) == 3
     for test in tests:
         test(tmp_path)
+
+
+def test_readme_diff_example_is_real_output() -> None:
+    """The README's `smpipe diff` example: the example pipeline with the changes it lists."""
+    from cdk_sagemaker_pipelines.review import diff_definitions, render_text
+    from example_project.local import local_definition
+    from example_project.pipeline import PipelineSettings
+
+    base = local_definition()
+    branch = local_definition(PipelineSettings(accuracy_threshold=0.8))
+    steps = {entry["Name"]: entry for entry in branch["Steps"]}
+    steps["Train"]["Arguments"]["StoppingCondition"]["MaxRuntimeInSeconds"] = 7200
+    explain = {**steps["Evaluate"], "Name": "Explain", "Description": "SHAP values"}
+    explain["Arguments"] = {
+        **explain["Arguments"],
+        "ProcessingInputs": [
+            entry
+            for entry in explain["Arguments"]["ProcessingInputs"]
+            if entry["InputName"] == "model"
+        ],
+    }
+    del explain["PropertyFiles"]
+    branch["Steps"].insert(3, explain)
+    labels = ("/tmp/base:dev-breast-cancer-training", "cdk.out:dev-breast-cancer-training")
+
+    example = next(
+        block for block in code_blocks(README.read_text(), "text") if block.startswith("/tmp/base")
+    )
+    assert example == render_text(diff_definitions(base, branch), labels)
+
+
+def test_readme_diff_commands_use_options_smpipe_diff_has() -> None:
+    text = README.read_text()
+    section = text[text.index("### Diff two definitions") :]
+    commands = [
+        line for line in code_blocks(section, "sh")[0].splitlines() if "smpipe diff" in line
+    ]
+    used = {option for line in commands for option in re.findall(r"--[a-z][a-z-]*", line)}
+    options = long_options(subcommands(build_parser())["diff"])
+    assert used
+    assert used <= options
+    for option in options:
+        assert f"`{option}`" in section or option in used, option

@@ -103,8 +103,17 @@ def _local_commands(commands: Any) -> None:
     register(commands)
 
 
-# Subcommands of other packages (the local runner) register themselves here.
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = [_local_commands]
+def _diff_command(commands: Any) -> None:
+    from .review._diff_cli import register_diff
+
+    register_diff(commands)
+
+
+# Subcommands of other packages (the local runner, the review tools) register themselves here.
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = [
+    _local_commands,
+    _diff_command,
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

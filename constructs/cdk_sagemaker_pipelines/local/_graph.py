@@ -95,7 +95,9 @@ def _walk(entries: Any, condition: str | None, branch: bool | None) -> Iterator[
         kind = str(entry.get("Type"))
         yield StepSpec(entry["Name"], kind, entry, condition, branch)
         if kind == "Condition":
-            arguments = entry.get("Arguments") or {}
+            arguments = entry.get("Arguments")
+            if not isinstance(arguments, Mapping):
+                continue  # unreadable branches: invalid, and reported so by validation
             yield from _walk(arguments.get("IfSteps"), entry["Name"], True)
             yield from _walk(arguments.get("ElseSteps"), entry["Name"], False)
 
@@ -105,7 +107,9 @@ def references(entry: Mapping[str, Any]) -> set[str]:
 
     A condition's branches are not its dependencies (they depend on it).
     """
-    found: set[str] = {item for item in entry.get("DependsOn") or [] if isinstance(item, str)}
+    depends_on = entry.get("DependsOn")
+    listed = depends_on if isinstance(depends_on, list) else []
+    found: set[str] = {item for item in listed if isinstance(item, str)}
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):

@@ -9,10 +9,37 @@ Example::
 
     source = load_source("cdk.out", pipeline="dev/MlOps/Training")
     print(source.label, len(source.definition["Steps"]))
+
+    diff = diff_definitions(load_source("base.json").definition, source.definition)
+    print(render_text(diff))
 """
 
 from __future__ import annotations
 
 from ._sources import ReviewSource, SourceError, load_source
+from .diff import (
+    ABSENT,
+    Change,
+    DefinitionDiff,
+    diff_definitions,
+    format_value,
+    render_json,
+    render_markdown,
+    render_text,
+    summary,
+)
 
-__all__ = ["ReviewSource", "SourceError", "load_source"]
+__all__ = [
+    "ABSENT",
+    "Change",
+    "DefinitionDiff",
+    "ReviewSource",
+    "SourceError",
+    "diff_definitions",
+    "format_value",
+    "load_source",
+    "render_json",
+    "render_markdown",
+    "render_text",
+    "summary",
+]

@@ -1,0 +1,770 @@
+"""A structural diff of two pipeline definitions, for reviewing a change to a pipeline.
+
+Parameters are matched by name, steps by name (a condition's branch steps included), and
+the fields of a step by their path in its entry, so a change reads as the reviewer thinks
+of it: "step Train: ``Arguments.ResourceConfig.InstanceType`` "ml.m5.xlarge" →
+"ml.m5.2xlarge"", not as a changed line of JSON text.
+
+Example::
+
+    diff = diff_definitions(old_definition, new_definition)
+    if diff:
+        print(render_text(diff, labels=("main", "branch")))
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from ..local._graph import StepGraph, StepSpec
+
+Subject = Literal["definition", "parameter", "step"]
+Kind = Literal["added", "removed", "renamed", "moved", "dependencies", "changed"]
+
+# Lists whose items carry one of these keys are matched by it, not by position (the
+# first key every item has, with distinct values, wins): an input inserted at the front
+# is one added input, not every input changed.
+NAME_KEYS: Final = (
+    "PropertyFileName",  # before OutputName: a property file names the output it reads
+    "InputName",
+    "OutputName",
+    "ChannelName",
+    "InstanceGroupName",
+    "VariantName",
+    "Name",
+    "Key",
+)
+VALUE_WIDTH: Final = 60
+"""Rendered values longer than this are shortened (around where they differ)."""
+
+_STEP_BRANCHES: Final = ("IfSteps", "ElseSteps")
+_PLAIN_KEY = re.compile(r"[A-Za-z_][\w-]*")
+_PLAIN_NAME = re.compile(r"[\w.:/-]+")
+_STEP_REFERENCE = re.compile(r"Steps\.([^.\[]+)(.*)", re.S)
+
+
+class _Absent:
+    """The value on the side of an addition or removal that has none."""
+
+    _instance: _Absent | None = None
+
+    def __new__(cls) -> _Absent:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Final = _Absent()
+"""``Change.old`` of an addition and ``Change.new`` of a removal (JSON ``null`` is a value)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One difference between two definitions.
+
+    ``subject`` says what changed (a top-level ``definition`` field, a ``parameter`` or a
+    ``step``) and ``name`` which one (the new name of a renamed step). ``kind``:
+
+    - ``added`` / ``removed``: a parameter or step (or, with a ``path``, a field);
+    - ``changed``: the field at ``path`` (dotted, named list items in brackets:
+      ``Arguments.ProcessingInputs[code].S3Input.S3Uri``) went from ``old`` to ``new``;
+    - ``renamed``: step ``old_name`` is now ``name``, its entry otherwise equal;
+    - ``moved``: the step's placement (``old``/``new``: ``"top level"``,
+      ``"if-branch of Check"``, ``"else-branch of Check"``);
+    - ``dependencies``: the steps it depends on (data references and ``DependsOn``),
+      ``old``/``new`` as tuples of names.
+
+    Added and removed steps carry ``step_type``, ``placement`` and ``dependencies``.
+    A field added has ``old`` ``ABSENT``; a field removed has ``new`` ``ABSENT``.
+
+    Example::
+
+        Change("step", "changed", "Train", path="Arguments.ResourceConfig.InstanceType",
+               old="ml.m5.xlarge", new="ml.m5.2xlarge")
+    """
+
+    subject: Subject
+    kind: Kind
+    name: str | None = None
+    path: str = ""
+    old: Any = ABSENT
+    new: Any = ABSENT
+    old_name: str | None = None
+    step_type: str | None = None
+    placement: str | None = None
+    dependencies: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The change as JSON-able data (full values; absent values and empty details left out).
+
+        Example::
+
+            {"subject": "step", "kind": "changed", "name": "Train",
+             "path": "Arguments.ResourceConfig.InstanceType",
+             "old": "ml.m5.xlarge", "new": "ml.m5.2xlarge"}
+        """
+        data: dict[str, Any] = {"subject": self.subject, "kind": self.kind}
+        if self.name is not None:
+            data["name"] = self.name
+        if self.old_name is not None:
+            data["old_name"] = self.old_name
+        if self.path:
+            data["path"] = self.path
+        for key, value in (("old", self.old), ("new", self.new)):
+            if value is not ABSENT:
+                data[key] = list(value) if isinstance(value, tuple) else value
+        if self.step_type is not None:
+            data["step_type"] = self.step_type
+        if self.placement is not None:
+            data["placement"] = self.placement
+        if self.kind in ("added", "removed") and self.subject == "step" and not self.path:
+            data["dependencies"] = list(self.dependencies)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionDiff:
+    """Every difference between two definitions, in a deterministic order.
+
+    Top-level fields first, then parameters, then steps, each in the new definition's order
+    followed by what was removed (in the old one's order). Falsy when there are none.
+
+    Example::
+
+        diff = diff_definitions(old, new)
+        [change.path for change in diff.changes if change.name == "Train"]
+        # ['Arguments.ResourceConfig.InstanceType']
+    """
+
+    changes: tuple[Change, ...] = field(default_factory=tuple)
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"equal": …, "changes": [...]}`` as JSON-able data."""
+        return {"equal": not self.changes, "changes": [c.to_dict() for c in self.changes]}
+
+
+def diff_definitions(old: Mapping[str, Any], new: Mapping[str, Any]) -> DefinitionDiff:
+    """Compare two compiled definitions (ours, the SDK's, or any readable definition JSON).
+
+    Example::
+
+        old = {"Version": "2020-12-01", "Parameters": [], "Steps": [
+            {"Name": "Fail", "Type": "Fail", "Arguments": {"ErrorMessage": "no"}}]}
+        new = {"Version": "2020-12-01", "Parameters": [], "Steps": [
+            {"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": "no"}}]}
+        diff_definitions(old, new).changes
+        # (Change(subject='step', kind='renamed', name='Stop', old_name='Fail', ...),)
+    """
+    for side, definition in (("old", old), ("new", new)):
+        if not isinstance(definition, Mapping):
+            raise TypeError(
+                f"diff_definitions: the {side} definition must be a mapping (the definition "
+                f"JSON read with json.load), got {type(definition).__name__}"
+            )
+    changes: list[Change] = []
+    parameters_old, parameters_new = _named(old.get("Parameters")), _named(new.get("Parameters"))
+    steps_old, steps_new = _steps(old), _steps(new)
+    generic = ["Parameters"] if parameters_old is None or parameters_new is None else []
+    if steps_old is None or steps_new is None:
+        generic.append("Steps")
+    top_old = {k: v for k, v in old.items() if k not in ("Parameters", "Steps") or k in generic}
+    top_new = {k: v for k, v in new.items() if k not in ("Parameters", "Steps") or k in generic}
+    for path, before, after in _field_changes(top_old, top_new, ""):
+        kind = _field_kind(before, after)
+        changes.append(Change("definition", kind, path=path, old=before, new=after))
+    if parameters_old is not None and parameters_new is not None:
+        changes.extend(_parameter_changes(parameters_old, parameters_new))
+    if steps_old is not None and steps_new is not None:
+        changes.extend(_step_changes(steps_old, steps_new))
+    return DefinitionDiff(tuple(changes))
+
+
+# --- parameters ----------------------------------------------------------------------------
+
+
+def _named(entries: Any) -> dict[str, Mapping[str, Any]] | None:
+    """Parameters by name, or None when they aren't a list of uniquely named entries."""
+    if entries is None:
+        return {}
+    if not isinstance(entries, list):
+        return None
+    found: dict[str, Mapping[str, Any]] = {}
+    for entry in entries:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("Name"), str):
+            return None
+        if entry["Name"] in found:
+            return None
+        found[entry["Name"]] = entry
+    return found
+
+
+def _parameter_changes(
+    old: Mapping[str, Mapping[str, Any]], new: Mapping[str, Mapping[str, Any]]
+) -> Iterator[Change]:
+    for name, entry in new.items():
+        if name not in old:
+            yield Change("parameter", "added", name, new=dict(entry))
+            continue
+        before = {k: v for k, v in old[name].items() if k != "Name"}
+        after = {k: v for k, v in entry.items() if k != "Name"}
+        for path, value_before, value_after in _field_changes(before, after, ""):
+            kind = _field_kind(value_before, value_after)
+            yield Change("parameter", kind, name, path, value_before, value_after)
+    for name, entry in old.items():
+        if name not in new:
+            yield Change("parameter", "removed", name, old=dict(entry))
+
+
+# --- steps ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Steps:
+    """A definition's steps by name (branch steps included) and what each depends on."""
+
+    specs: Mapping[str, StepSpec]
+    dependencies: Mapping[str, tuple[str, ...]]
+
+
+def _steps(definition: Mapping[str, Any]) -> _Steps | None:
+    """The steps, or None when some entry has no name or a name twice (then diffed as JSON)."""
+    graph = StepGraph.from_definition(definition)
+    if len(graph.steps) != _entry_count(definition.get("Steps")):
+        return None
+    order = list(graph.steps)
+    dependencies = {
+        node.name: tuple(sorted(node.dependencies, key=order.index)) for node in graph.nodes
+    }
+    return _Steps(graph.steps, dependencies)
+
+
+def _entry_count(entries: Any) -> int:
+    """How many step entries there are, named or not (branches included)."""
+    if not isinstance(entries, list):
+        return -1 if entries is not None else 0
+    total = len(entries)
+    for entry in entries:
+        arguments = entry.get("Arguments") if isinstance(entry, Mapping) else None
+        if isinstance(arguments, Mapping) and entry.get("Type") == "Condition":
+            total += sum(max(_entry_count(arguments.get(key)), 0) for key in _STEP_BRANCHES)
+    return total
+
+
+def _placement(spec: StepSpec, renames: Mapping[str, str]) -> str:
+    if spec.condition is None:
+        return "top level"
+    branch = "if" if spec.branch else "else"
+    return f"{branch}-branch of {renames.get(spec.condition, spec.condition)}"
+
+
+def _step_changes(old: _Steps, new: _Steps) -> Iterator[Change]:
+    removed = [name for name in old.specs if name not in new.specs]
+    added = [name for name in new.specs if name not in old.specs]
+    renames = _renames(old, new, removed, added)
+    renamed_to = {new_name: old_name for old_name, new_name in renames.items()}
+    for name, spec in new.specs.items():
+        old_name = renamed_to.get(name, name)
+        if old_name not in old.specs:
+            yield Change(
+                "step",
+                "added",
+                name,
+                step_type=spec.step_type,
+                placement=_placement(spec, {}),
+                dependencies=new.dependencies[name],
+            )
+            continue
+        if old_name != name:
+            yield Change("step", "renamed", name, old_name=old_name, step_type=spec.step_type)
+        yield from _changes_of_step(name, old.specs[old_name], spec, old, new, renames)
+    for name in removed:
+        if name not in renames:
+            spec = old.specs[name]
+            yield Change(
+                "step",
+                "removed",
+                name,
+                step_type=spec.step_type,
+                placement=_placement(spec, {}),
+                dependencies=old.dependencies[name],
+            )
+
+
+def _changes_of_step(
+    name: str,
+    before: StepSpec,
+    after: StepSpec,
+    old: _Steps,
+    new: _Steps,
+    renames: Mapping[str, str],
+) -> Iterator[Change]:
+    type_ = after.step_type
+    placement_before, placement_after = _placement(before, renames), _placement(after, {})
+    if placement_before != placement_after:
+        yield Change("step", "moved", name, "", placement_before, placement_after, step_type=type_)
+    needs_before = tuple(renames.get(d, d) for d in old.dependencies[before.name])
+    needs_after = new.dependencies[name]
+    if set(needs_before) != set(needs_after):
+        yield Change("step", "dependencies", name, "", needs_before, needs_after, step_type=type_)
+    entry_before = _comparable(before.entry, renames)
+    entry_after = _comparable(after.entry, {})
+    for path, value_before, value_after in _field_changes(entry_before, entry_after, ""):
+        kind = _field_kind(value_before, value_after)
+        yield Change("step", kind, name, path, value_before, value_after, step_type=type_)
+
+
+def _renames(old: _Steps, new: _Steps, removed: list[str], added: list[str]) -> dict[str, str]:
+    """Removed steps whose entry is an added one's apart from names: ``{old: new}``.
+
+    Repeated until nothing more matches, so steps renamed together (one referring to
+    the other) are found too.
+    """
+    renames: dict[str, str] = {}
+    comparable_new = {name: _comparable(new.specs[name].entry, {}) for name in added}
+    found = True
+    while found:
+        found = False
+        for old_name in removed:
+            if old_name in renames:
+                continue
+            for new_name in added:
+                if new_name in renames.values():
+                    continue
+                if old.specs[old_name].step_type != new.specs[new_name].step_type:
+                    continue
+                trial = {**renames, old_name: new_name}
+                if _same(_comparable(old.specs[old_name].entry, trial), comparable_new[new_name]):
+                    renames[old_name] = new_name
+                    found = True
+                    break
+    return renames
+
+
+def _comparable(entry: Mapping[str, Any], renames: Mapping[str, str]) -> dict[str, Any]:
+    """The entry less its name and branches, with references to renamed steps renamed."""
+    result: dict[str, Any] = {}
+    for key, value in entry.items():
+        if key == "Name":
+            continue
+        if key == "DependsOn" and isinstance(value, list):
+            result[key] = [
+                renames.get(item, item) if isinstance(item, str) else item for item in value
+            ]
+        elif key == "Arguments" and entry.get("Type") == "Condition" and isinstance(value, Mapping):
+            arguments = {k: v for k, v in value.items() if k not in _STEP_BRANCHES}
+            result[key] = _with_renames(arguments, renames)
+        else:
+            result[key] = _with_renames(value, renames)
+    return result
+
+
+def _with_renames(value: Any, renames: Mapping[str, str]) -> Any:
+    """``value`` with ``Steps.<old>…`` references pointing at the new names."""
+    if not renames:
+        return value
+    if isinstance(value, Mapping):
+        reference = value.get("Get") if len(value) == 1 else None
+        if isinstance(reference, str):
+            match = _STEP_REFERENCE.fullmatch(reference)
+            if match is not None and match[1] in renames:
+                return {"Get": f"Steps.{renames[match[1]]}{match[2]}"}
+            return value
+        return {key: _with_renames(item, renames) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_renames(item, renames) for item in value]
+    return value
+
+
+# --- fields --------------------------------------------------------------------------------
+
+
+def _field_kind(before: Any, after: Any) -> Kind:
+    if before is ABSENT:
+        return "added"
+    return "removed" if after is ABSENT else "changed"
+
+
+def _field_changes(before: Any, after: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
+    """``(path, old, new)`` for every leaf that differs (ABSENT on a side that lacks it)."""
+    if _same(before, after):
+        return
+    if _is_expression(before) or _is_expression(after):
+        yield path, before, after
+    elif isinstance(before, Mapping) and isinstance(after, Mapping):
+        for key in [*after, *(key for key in before if key not in after)]:
+            child = _child_path(path, key)
+            yield from _field_changes(before.get(key, ABSENT), after.get(key, ABSENT), child)
+    elif isinstance(before, list) and isinstance(after, list) and _structured(before, after):
+        name_key = _name_key(before, after)
+        if name_key is None:
+            for index in range(max(len(before), len(after))):
+                item_before = before[index] if index < len(before) else ABSENT
+                item_after = after[index] if index < len(after) else ABSENT
+                yield from _field_changes(item_before, item_after, f"{path}[{index}]")
+        else:
+            by_name = {item[name_key]: item for item in before}
+            names = [item[name_key] for item in after]
+            names += [name for name in by_name if name not in names]
+            items_after = {item[name_key]: item for item in after}
+            for name in names:
+                child = f"{path}[{_item_label(name)}]"
+                item_before, item_after = by_name.get(name, ABSENT), items_after.get(name, ABSENT)
+                yield from _field_changes(item_before, item_after, child)
+    else:
+        # Scalars, lists of scalars (arguments, entrypoints: shown whole, as one change),
+        # and values whose type changed.
+        yield path, before, after
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as JSON: ``1`` is not ``1.0`` nor ``true``, and key order doesn't matter."""
+    if type(a) is not type(b) and not (isinstance(a, Mapping) and isinstance(b, Mapping)):
+        return False
+    if isinstance(a, Mapping):
+        return a.keys() == b.keys() and all(_same(a[key], b[key]) for key in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def _is_expression(value: Any) -> bool:
+    if not isinstance(value, Mapping) or len(value) != 1:
+        return False
+    key = next(iter(value))
+    return key == "Get" or (isinstance(key, str) and key.startswith("Std:"))
+
+
+def _structured(before: list[Any], after: list[Any]) -> bool:
+    """Lists of objects (diffed item by item) rather than of values (shown whole)."""
+    items = [*before, *after]
+    return any(isinstance(item, Mapping | list) and not _is_expression(item) for item in items)
+
+
+def _name_key(before: list[Any], after: list[Any]) -> str | None:
+    for items in (before, after):
+        if not all(isinstance(item, Mapping) for item in items):
+            return None
+    for key in NAME_KEYS:
+        if all(_names_unique(items, key) for items in (before, after)):
+            return key
+    return None
+
+
+def _names_unique(items: list[Mapping[str, Any]], key: str) -> bool:
+    names = [item.get(key) for item in items]
+    return all(isinstance(name, str) for name in names) and len(set(names)) == len(names)
+
+
+def _child_path(path: str, key: Any) -> str:
+    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
+        return f"{path}.{key}" if path else key
+    return f"{path}[{json.dumps(str(key), ensure_ascii=False)}]"
+
+
+def _item_label(name: str) -> str:
+    return name if _PLAIN_NAME.fullmatch(name) else json.dumps(name, ensure_ascii=False)
+
+
+# --- rendering values ----------------------------------------------------------------------
+
+
+def format_value(value: Any) -> str:
+    """A definition value as a reviewer reads it: JSON, with expressions written readably.
+
+    Example::
+
+        execution_id = {"Get": "Execution.PipelineExecutionId"}
+        format_value({"Std:Join": {"On": "/", "Values": ["s3://b", execution_id]}})
+        # 'Join(on="/", values=["s3://b", Execution.PipelineExecutionId])'
+    """
+    if value is ABSENT:
+        return "(absent)"
+    if _is_expression(value):
+        key, body = next(iter(value.items()))
+        if key == "Get" and isinstance(body, str):
+            return body
+        if key.startswith("Std:"):
+            function = key[len("Std:") :]
+            if isinstance(body, Mapping) and all(isinstance(k, str) for k in body):
+                arguments = ", ".join(f"{_snake(k)}={format_value(v)}" for k, v in body.items())
+                return f"{function}({arguments})"
+            return f"{function}({format_value(body)})"
+    if isinstance(value, Mapping):
+        items = (f"{_json(str(key))}: {format_value(item)}" for key, item in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(format_value(item) for item in value) + "]"
+    return _json(value)
+
+
+def _json(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)  # not JSON (a definition built in Python): still shown
+
+
+def _snake(key: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z][a-z])", "_", key).lower()
+
+
+def shorten(text: str, width: int = VALUE_WIDTH) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def shorten_pair(old: str, new: str, width: int = VALUE_WIDTH) -> tuple[str, str]:
+    """Both texts cut to ``width``, around where they first differ, so they still differ.
+
+    Example::
+
+        shorten_pair("s3://bucket/" + "a" * 80 + "/v1", "s3://bucket/" + "a" * 80 + "/v2", 20)
+        # ('…aaaaaaaaaaaaaa/v1', '…aaaaaaaaaaaaaa/v2')
+    """
+    if len(old) <= width and len(new) <= width:
+        return old, new
+    first = next(
+        (index for index, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+        min(len(old), len(new)),
+    )
+    # Keep some context before the difference; the difference itself is always inside.
+    start = max(0, min(first - width // 3, max(len(old), len(new)) - width + 1))
+    return _window(old, start, width), _window(new, start, width)
+
+
+def _window(text: str, start: int, width: int) -> str:
+    prefix = "…" if start > 0 else ""
+    piece = text[start : start + width - len(prefix)]
+    if start + len(piece) < len(text):
+        piece = piece[:-1] + "…"
+    return prefix + piece
+
+
+# --- rendering diffs -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Code:
+    """A piece of a line that Markdown puts in backticks."""
+
+    text: str
+
+
+_Piece = str | _Code
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    level: int
+    pieces: tuple[_Piece, ...]
+
+
+def _group(change: Change) -> str:
+    """The output section a change is listed under."""
+    if change.subject == "definition":
+        return "Definition"
+    if change.subject == "parameter":
+        return "Parameters"
+    if change.kind in ("added", "removed", "renamed") and not change.path:
+        return f"Steps {change.kind}"
+    return "Steps changed"
+
+
+_GROUPS: Final = (
+    "Definition",
+    "Parameters",
+    "Steps added",
+    "Steps removed",
+    "Steps renamed",
+    "Steps changed",
+)
+
+
+def summary(diff: DefinitionDiff) -> str:
+    """``1 parameter changed, 1 step added, 2 steps changed`` (``no changes`` when equal).
+
+    Example::
+
+        summary(diff_definitions(old, old))  # 'no changes'
+    """
+    parts: list[str] = []
+    for group in _GROUPS:
+        members = [change for change in diff.changes if _group(change) == group]
+        if not members:
+            continue
+        if group == "Definition":
+            plural = "" if len(members) == 1 else "s"
+            parts.append(f"{len(members)} top-level change{plural}")
+        elif group == "Parameters":
+            for kind in ("added", "removed", "changed"):
+                names = {c.name for c in members if (c.kind if not c.path else "changed") == kind}
+                if names:
+                    parts.append(_count(len(names), "parameter", kind))
+        else:
+            names = {change.name for change in members}
+            parts.append(_count(len(names), "step", group.split()[1]))
+    return ", ".join(parts) if parts else "no changes"
+
+
+def _count(number: int, noun: str, verb: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'} {verb}"
+
+
+def render_text(diff: DefinitionDiff, labels: tuple[str, str] | None = None) -> str:
+    """The diff for a terminal: a summary line, then changes grouped by section.
+
+    Example output::
+
+        main.json → branch.json: 1 step changed
+        Steps changed:
+          Train (Training)
+            Arguments.ResourceConfig.InstanceType: "ml.m5.xlarge" → "ml.m5.2xlarge"
+    """
+    lines = [_header(diff, labels)]
+    for title, body in _sections(diff):
+        lines.append(f"{title}:")
+        for line in body:
+            lines.append("  " * (line.level + 1) + "".join(_plain(p) for p in line.pieces))
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(diff: DefinitionDiff, labels: tuple[str, str] | None = None) -> str:
+    """The diff as Markdown (for a pull request comment): a summary, then grouped lists.
+
+    Example output::
+
+        **Pipeline definition diff** `main.json` → `branch.json`: 1 step changed
+
+        **Steps changed**
+        - `Train` (Training)
+          - `Arguments.ResourceConfig.InstanceType`: `"ml.m5.xlarge"` → `"ml.m5.2xlarge"`
+    """
+    header = "**Pipeline definition diff**"
+    if labels is not None:
+        header += f" {_markdown(_Code(labels[0]))} → {_markdown(_Code(labels[1]))}"
+    lines = [f"{header}: {summary(diff)}"]
+    for title, body in _sections(diff):
+        lines += ["", f"**{title}**"]
+        for line in body:
+            text = "".join(_markdown(piece) for piece in line.pieces)
+            lines.append("  " * line.level + "- " + text)
+    return "\n".join(lines) + "\n"
+
+
+def render_json(diff: DefinitionDiff, labels: tuple[str, str] | None = None) -> dict[str, Any]:
+    """The diff as JSON-able data: ``{"old": …, "new": …, "equal": …, "changes": [...]}``."""
+    data: dict[str, Any] = {}
+    if labels is not None:
+        data.update(old=labels[0], new=labels[1])
+    data.update(diff.to_dict())
+    return data
+
+
+def _header(diff: DefinitionDiff, labels: tuple[str, str] | None) -> str:
+    if labels is None:
+        return summary(diff)
+    return f"{labels[0]} → {labels[1]}: {summary(diff)}"
+
+
+def _plain(piece: _Piece) -> str:
+    return piece.text if isinstance(piece, _Code) else piece
+
+
+def _markdown(piece: _Piece) -> str:
+    if not isinstance(piece, _Code):
+        return piece
+    fence = "`"
+    while fence in piece.text:
+        fence += "`"
+    padding = " " if piece.text.startswith("`") or piece.text.endswith("`") else ""
+    return f"{fence}{padding}{piece.text}{padding}{fence}"
+
+
+def _sections(diff: DefinitionDiff) -> Iterator[tuple[str, list[_Line]]]:
+    for group in _GROUPS:
+        members = [change for change in diff.changes if _group(change) == group]
+        if not members:
+            continue
+        if group == "Steps changed":
+            yield group, list(_step_lines(members))
+        else:
+            yield group, [_Line(0, _describe(change)) for change in members]
+
+
+def _step_lines(changes: Sequence[Change]) -> Iterator[_Line]:
+    by_step: dict[str, list[Change]] = {}
+    for change in changes:
+        by_step.setdefault(change.name or "", []).append(change)
+    for name, members in by_step.items():
+        yield _Line(0, (_Code(name), f" ({members[0].step_type})"))
+        for change in members:
+            yield _Line(1, _describe(change))
+
+
+def _describe(change: Change) -> tuple[_Piece, ...]:
+    name = change.name or ""
+    if change.kind == "renamed":
+        return (_Code(change.old_name or ""), " → ", _Code(name))
+    if change.subject == "step" and not change.path and change.kind in ("added", "removed"):
+        details: list[_Piece] = [str(change.step_type)]
+        if change.placement != "top level":
+            details.append(f"in the {change.placement}")
+        if change.dependencies:
+            details.append("depends on " + ", ".join(change.dependencies))
+        return (_Code(name), f" ({', '.join(map(str, details))})")
+    if change.kind == "moved":
+        return ("moved: ", str(change.old), " → ", str(change.new))
+    if change.kind == "dependencies":
+        return ("dependencies: ", *_dependency_pieces(change.old, change.new))
+    if change.subject == "parameter" and not change.path:
+        entry = change.new if change.kind == "added" else change.old
+        return (_Code(name), f" {change.kind} ", _parameter_text(entry))
+    prefix: tuple[_Piece, ...] = (_Code(name), " ") if change.subject == "parameter" else ()
+    return (*prefix, *_field_pieces(change))
+
+
+def _dependency_pieces(old: Iterable[str], new: Iterable[str]) -> tuple[_Piece, ...]:
+    before, after = list(old), list(new)
+    parts: list[str] = []
+    gained = [name for name in after if name not in before]
+    lost = [name for name in before if name not in after]
+    if gained:
+        parts.append("now on " + ", ".join(gained))
+    if lost:
+        parts.append("no longer on " + ", ".join(lost))
+    return ("; ".join(parts),)
+
+
+def _parameter_text(entry: Any) -> str:
+    if not isinstance(entry, Mapping):
+        return shorten(format_value(entry))
+    details = [str(entry.get("Type"))]
+    if "DefaultValue" in entry:
+        details.append(f"default {shorten(format_value(entry['DefaultValue']))}")
+    if "EnumValues" in entry:
+        details.append(f"one of {shorten(format_value(entry['EnumValues']))}")
+    return f"({', '.join(details)})"
+
+
+def _field_pieces(change: Change) -> tuple[_Piece, ...]:
+    path = _Code(change.path or "(whole value)")
+    if change.kind == "added":
+        return (path, " added: ", _Code(shorten(format_value(change.new))))
+    if change.kind == "removed":
+        return (path, " removed (was ", _Code(shorten(format_value(change.old))), ")")
+    before, after = format_value(change.old), format_value(change.new)
+    if before == after:
+        # Equal text, different JSON (a number's type, say): say what differs.
+        before, after = repr(change.old), repr(change.new)
+    before, after = shorten_pair(before, after)
+    return (path, ": ", _Code(before), " → ", _Code(after))

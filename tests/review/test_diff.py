@@ -1,0 +1,823 @@
+"""The structural diff of two definitions: each kind of change, named lists, renames, output."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cdk_sagemaker_pipelines.review import (
+    ABSENT,
+    Change,
+    DefinitionDiff,
+    diff_definitions,
+    format_value,
+    render_json,
+    render_markdown,
+    render_text,
+)
+from cdk_sagemaker_pipelines.review.diff import NAME_KEYS, shorten_pair
+from tests.conftest import REPO, load_sdk_example
+
+ROLE = "arn:aws:iam::111122223333:role/StepRole"
+IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+SDK_GENERATED = sorted((REPO / "tests" / "definition" / "sdk_generated").glob("*.json"))
+MODEL_DATA = {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}
+ACCURACY = {
+    "Std:JsonGet": {
+        "PropertyFile": {"Get": "Steps.Evaluate.PropertyFiles.Report"},
+        "Path": "metrics.accuracy",
+    }
+}
+
+
+def processing_input(name: str, uri: Any, local_path: str) -> dict[str, Any]:
+    return {
+        "InputName": name,
+        "S3Input": {
+            "S3Uri": uri,
+            "LocalPath": local_path,
+            "S3DataType": "S3Prefix",
+            "S3InputMode": "File",
+        },
+    }
+
+
+def base() -> dict[str, Any]:
+    """Prep → Train → Evaluate → Check (if: Register, else: Stop)."""
+    return {
+        "Version": "2020-12-01",
+        "Metadata": {},
+        "Parameters": [
+            {"Name": "InputUri", "Type": "String", "DefaultValue": "s3://data/raw/"},
+            {"Name": "AccuracyThreshold", "Type": "Float", "DefaultValue": 0.9},
+        ],
+        "PipelineExperimentConfig": {
+            "ExperimentName": {"Get": "Execution.PipelineName"},
+            "TrialName": {"Get": "Execution.PipelineExecutionId"},
+        },
+        "Steps": [
+            {
+                "Name": "Prep",
+                "Type": "Processing",
+                "Arguments": {
+                    "AppSpecification": {
+                        "ImageUri": IMAGE,
+                        "ContainerEntrypoint": ["python3", "/opt/ml/processing/code/prep.py"],
+                        "ContainerArguments": ["--test-fraction", "0.2"],
+                    },
+                    "RoleArn": ROLE,
+                    "ProcessingInputs": [
+                        processing_input(
+                            "raw", {"Get": "Parameters.InputUri"}, "/opt/ml/processing/input"
+                        ),
+                        processing_input("code", "s3://code/prep.py", "/opt/ml/processing/code"),
+                    ],
+                    "ProcessingOutputConfig": {
+                        "Outputs": [
+                            {
+                                "OutputName": "train",
+                                "S3Output": {
+                                    "S3Uri": "s3://bucket/train",
+                                    "LocalPath": "/opt/ml/processing/train",
+                                    "S3UploadMode": "EndOfJob",
+                                },
+                            }
+                        ]
+                    },
+                },
+            },
+            {
+                "Name": "Train",
+                "Type": "Training",
+                "Arguments": {
+                    "AlgorithmSpecification": {
+                        "TrainingImage": IMAGE,
+                        "TrainingInputMode": "File",
+                        "MetricDefinitions": [
+                            {"Name": "train:accuracy", "Regex": "accuracy=([0-9.]+)"},
+                            {"Name": "train:loss", "Regex": "loss=([0-9.]+)"},
+                        ],
+                    },
+                    "ResourceConfig": {
+                        "InstanceCount": 1,
+                        "InstanceType": "ml.m5.xlarge",
+                        "VolumeSizeInGB": 30,
+                    },
+                    "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+                    "RoleArn": ROLE,
+                    "OutputDataConfig": {"S3OutputPath": "s3://bucket/model"},
+                    "InputDataConfig": [
+                        {
+                            "ChannelName": "train",
+                            "DataSource": {
+                                "S3DataSource": {
+                                    "S3DataType": "S3Prefix",
+                                    "S3Uri": {
+                                        "Get": "Steps.Prep.ProcessingOutputConfig."
+                                        "Outputs['train'].S3Output.S3Uri"
+                                    },
+                                }
+                            },
+                        }
+                    ],
+                    "HyperParameters": {"n-estimators": "100"},
+                },
+            },
+            {
+                "Name": "Evaluate",
+                "Type": "Processing",
+                "Arguments": {
+                    "AppSpecification": {"ImageUri": IMAGE},
+                    "RoleArn": ROLE,
+                    "ProcessingInputs": [
+                        processing_input("model", MODEL_DATA, "/opt/ml/processing/model")
+                    ],
+                },
+                "PropertyFiles": [
+                    {
+                        "PropertyFileName": "Report",
+                        "OutputName": "evaluation",
+                        "FilePath": "evaluation.json",
+                    }
+                ],
+            },
+            {
+                "Name": "Check",
+                "Type": "Condition",
+                "Arguments": {
+                    "Conditions": [
+                        {
+                            "Type": "GreaterThanOrEqualTo",
+                            "LeftValue": ACCURACY,
+                            "RightValue": {"Get": "Parameters.AccuracyThreshold"},
+                        }
+                    ],
+                    "IfSteps": [
+                        {
+                            "Name": "Register",
+                            "Type": "RegisterModel",
+                            "Arguments": {
+                                "ModelPackageGroupName": "churn",
+                                "InferenceSpecification": {
+                                    "Containers": [{"Image": IMAGE, "ModelDataUrl": MODEL_DATA}],
+                                    "SupportedContentTypes": ["text/csv"],
+                                    "SupportedResponseMIMETypes": ["text/csv"],
+                                },
+                                "ModelApprovalStatus": "PendingManualApproval",
+                            },
+                        }
+                    ],
+                    "ElseSteps": [
+                        {
+                            "Name": "Stop",
+                            "Type": "Fail",
+                            "Arguments": {"ErrorMessage": "accuracy too low"},
+                        }
+                    ],
+                },
+            },
+        ],
+    }
+
+
+def step(definition: dict[str, Any], name: str) -> dict[str, Any]:
+    """The entry of step ``name``, branch steps included (to mutate in a test)."""
+    entries = list(definition["Steps"])
+    while entries:
+        entry = entries.pop(0)
+        if entry["Name"] == name:
+            return entry  # type: ignore[no-any-return]
+        if entry["Type"] == "Condition":
+            entries += entry["Arguments"]["IfSteps"] + entry["Arguments"]["ElseSteps"]
+    raise KeyError(name)
+
+
+def changes_of(diff: DefinitionDiff) -> list[tuple[str, str, str | None, str]]:
+    return [(c.subject, c.kind, c.name, c.path) for c in diff.changes]
+
+
+def test_equal_definitions_have_no_changes() -> None:
+    old, new = base(), base()
+    new["Steps"].reverse()  # listing order is not a change: dependencies decide the run order
+    new["PipelineExperimentConfig"] = dict(reversed(new["PipelineExperimentConfig"].items()))
+
+    diff = diff_definitions(old, new)
+
+    assert not diff
+    assert diff.changes == ()
+    assert render_text(diff, ("a.json", "b.json")) == "a.json → b.json: no changes\n"
+    assert render_json(diff) == {"equal": True, "changes": []}
+
+
+def test_a_field_change_is_named_by_its_path() -> None:
+    new = base()
+    step(new, "Train")["Arguments"]["ResourceConfig"]["InstanceType"] = "ml.m5.2xlarge"
+
+    diff = diff_definitions(base(), new)
+
+    assert diff.changes == (
+        Change(
+            "step",
+            "changed",
+            "Train",
+            "Arguments.ResourceConfig.InstanceType",
+            "ml.m5.xlarge",
+            "ml.m5.2xlarge",
+            step_type="Training",
+        ),
+    )
+    assert render_text(diff, ("main.json", "branch.json")) == (
+        "main.json → branch.json: 1 step changed\n"
+        "Steps changed:\n"
+        "  Train (Training)\n"
+        '    Arguments.ResourceConfig.InstanceType: "ml.m5.xlarge" → "ml.m5.2xlarge"\n'
+    )
+
+
+def test_parameters_added_removed_and_changed() -> None:
+    new = base()
+    new["Parameters"] = [
+        {
+            "Name": "InputUri",
+            "Type": "String",
+            "DefaultValue": "s3://data/raw/",
+            "EnumValues": ["s3://data/raw/"],
+        },
+        {"Name": "AccuracyThreshold", "Type": "Float", "DefaultValue": 0.8},
+        {"Name": "Epochs", "Type": "Integer", "DefaultValue": 10},
+    ]
+    step(new, "Check")["Arguments"]["Conditions"][0]["RightValue"] = 0.8
+    old = base()
+    old["Parameters"].append({"Name": "Unused", "Type": "Boolean", "DefaultValue": False})
+
+    diff = diff_definitions(old, new)
+
+    assert changes_of(diff)[:4] == [
+        ("parameter", "added", "InputUri", "EnumValues"),
+        ("parameter", "changed", "AccuracyThreshold", "DefaultValue"),
+        ("parameter", "added", "Epochs", ""),
+        ("parameter", "removed", "Unused", ""),
+    ]
+    text = render_text(diff)
+    assert text.startswith(
+        "1 parameter added, 1 parameter removed, 2 parameters changed, 1 step changed\n"
+        "Parameters:\n"
+        '  InputUri EnumValues added: ["s3://data/raw/"]\n'
+        "  AccuracyThreshold DefaultValue: 0.9 → 0.8\n"
+        "  Epochs added (Integer, default 10)\n"
+        "  Unused removed (Boolean, default false)\n"
+    )
+    assert "    Arguments.Conditions[0].RightValue: Parameters.AccuracyThreshold → 0.8\n" in text
+
+
+def test_a_parameter_type_change_is_reported() -> None:
+    new = base()
+    new["Parameters"][1] = {"Name": "AccuracyThreshold", "Type": "String", "DefaultValue": "0.9"}
+
+    diff = diff_definitions(base(), new)
+
+    assert [(c.path, c.old, c.new) for c in diff.changes] == [
+        ("Type", "Float", "String"),
+        ("DefaultValue", 0.9, "0.9"),
+    ]
+
+
+def test_steps_added_and_removed_say_type_placement_and_dependencies() -> None:
+    new = base()
+    new["Steps"].insert(
+        3,
+        {
+            "Name": "Explain",
+            "Type": "Processing",
+            "Arguments": {
+                "ProcessingInputs": [processing_input("model", MODEL_DATA, "/opt/ml/model")]
+            },
+        },
+    )
+    check = step(new, "Check")["Arguments"]
+    check["IfSteps"].append({"Name": "Notify", "Type": "Lambda", "DependsOn": ["Explain"]})
+    check["ElseSteps"].clear()
+
+    diff = diff_definitions(base(), new)
+
+    assert diff.changes[0] == Change(
+        "step",
+        "added",
+        "Explain",
+        step_type="Processing",
+        placement="top level",
+        dependencies=("Train",),
+    )
+    assert render_text(diff) == (
+        "2 steps added, 1 step removed\n"
+        "Steps added:\n"
+        "  Explain (Processing, depends on Train)\n"
+        "  Notify (Lambda, in the if-branch of Check, depends on Explain)\n"
+        "Steps removed:\n"
+        "  Stop (Fail, in the else-branch of Check)\n"
+    )
+
+
+def test_a_step_moved_out_of_a_branch_and_a_type_change() -> None:
+    new = base()
+    register = step(new, "Check")["Arguments"]["IfSteps"].pop()
+    new["Steps"].append(register)
+    step(new, "Stop")["Type"] = "Lambda"
+
+    diff = diff_definitions(base(), new)
+
+    assert render_text(diff) == (
+        "2 steps changed\n"
+        "Steps changed:\n"
+        "  Stop (Lambda)\n"
+        '    Type: "Fail" → "Lambda"\n'
+        "  Register (RegisterModel)\n"
+        "    moved: if-branch of Check → top level\n"
+    )
+    moved = diff.changes[1]
+    assert (moved.kind, moved.old, moved.new) == ("moved", "if-branch of Check", "top level")
+
+
+def test_dependencies_from_references_and_depends_on() -> None:
+    new = base()
+    evaluate = step(new, "Evaluate")
+    evaluate["DependsOn"] = ["Prep"]
+    evaluate["Arguments"]["ProcessingInputs"][0]["S3Input"]["S3Uri"] = "s3://bucket/model"
+
+    diff = diff_definitions(base(), new)
+
+    assert diff.changes[0] == Change(
+        "step", "dependencies", "Evaluate", "", ("Train",), ("Prep",), step_type="Processing"
+    )
+    assert render_text(diff).splitlines()[3:] == [
+        "    dependencies: now on Prep; no longer on Train",
+        "    Arguments.ProcessingInputs[model].S3Input.S3Uri: "
+        'Steps.Train.ModelArtifacts.S3ModelArtifacts → "s3://bucket/model"',
+        '    DependsOn added: ["Prep"]',
+    ]
+
+
+def test_an_input_inserted_at_the_front_is_one_added_input() -> None:
+    new = base()
+    inputs = step(new, "Prep")["Arguments"]["ProcessingInputs"]
+    inputs.insert(0, processing_input("extra", "s3://data/extra", "/opt/ml/processing/extra"))
+    inputs[2]["S3Input"]["S3Uri"] = "s3://code/prep-v2.py"
+
+    diff = diff_definitions(base(), new)
+
+    assert [(c.kind, c.path) for c in diff.changes] == [
+        ("added", "Arguments.ProcessingInputs[extra]"),
+        ("changed", "Arguments.ProcessingInputs[code].S3Input.S3Uri"),
+    ]
+    assert diff.changes[0].new == inputs[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "mutate", "path"),
+    [
+        (
+            "Train",
+            lambda e: e["Arguments"]["InputDataConfig"].insert(
+                0, {"ChannelName": "code", "DataSource": {}}
+            ),
+            "Arguments.InputDataConfig[code]",
+        ),
+        (
+            "Train",
+            lambda e: e["Arguments"]["AlgorithmSpecification"]["MetricDefinitions"].reverse(),
+            None,
+        ),
+        (
+            "Train",
+            lambda e: e["Arguments"]["AlgorithmSpecification"]["MetricDefinitions"].pop(0),
+            "Arguments.AlgorithmSpecification.MetricDefinitions[train:accuracy]",
+        ),
+        (
+            "Evaluate",
+            lambda e: e["PropertyFiles"][0].update(FilePath="report.json"),
+            "PropertyFiles[Report].FilePath",
+        ),
+        (
+            "Prep",
+            lambda e: e["Arguments"]["ProcessingOutputConfig"]["Outputs"][0]["S3Output"].update(
+                S3UploadMode="Continuous"
+            ),
+            "Arguments.ProcessingOutputConfig.Outputs[train].S3Output.S3UploadMode",
+        ),
+        (
+            "Check",
+            lambda e: e["Arguments"]["Conditions"].insert(
+                0, {"Type": "Equals", "LeftValue": 1, "RightValue": 1}
+            ),
+            "Arguments.Conditions[0].Type",
+        ),
+        (
+            "Train",
+            lambda e: e["Arguments"]["HyperParameters"].update({"max depth": "5"}),
+            'Arguments.HyperParameters["max depth"]',
+        ),
+    ],
+    ids=["channel", "reordered", "metric", "property-file", "output", "condition", "odd-key"],
+)
+def test_named_list_items_are_matched_by_name(name: str, mutate: Any, path: str | None) -> None:
+    new = base()
+    mutate(step(new, name))
+
+    paths = [change.path for change in diff_definitions(base(), new).changes]
+
+    assert paths[:1] == ([path] if path else [])
+
+
+def test_a_list_of_values_is_shown_whole() -> None:
+    new = base()
+    arguments = step(new, "Prep")["Arguments"]["AppSpecification"]["ContainerArguments"]
+    arguments.insert(0, "--verbose")
+
+    diff = diff_definitions(base(), new)
+
+    assert render_text(diff).splitlines()[-1] == (
+        "    Arguments.AppSpecification.ContainerArguments: "
+        '["--test-fraction", "0.2"] → ["--verbose", "--test-fraction", "0.2"]'
+    )
+
+
+def renamed(definition: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    text = json.dumps(definition).replace(f'"{old}"', f'"{new}"')
+    return json.loads(text.replace(f"Steps.{old}.", f"Steps.{new}."))  # type: ignore[no-any-return]
+
+
+def test_a_renamed_step_is_a_rename_and_references_to_it_follow() -> None:
+    new = renamed(base(), "Train", "Fit")
+
+    diff = diff_definitions(base(), new)
+
+    assert diff.changes == (
+        Change("step", "renamed", "Fit", old_name="Train", step_type="Training"),
+    )
+    assert render_text(diff) == "1 step renamed\nSteps renamed:\n  Train → Fit\n"
+
+
+def test_steps_renamed_together_and_a_renamed_condition() -> None:
+    new = renamed(renamed(renamed(base(), "Prep", "Preprocess"), "Train", "Fit"), "Check", "Gate")
+    new["Steps"].append(step(new, "Gate")["Arguments"]["ElseSteps"].pop())
+
+    diff = diff_definitions(base(), new)
+
+    assert changes_of(diff) == [
+        ("step", "renamed", "Preprocess", ""),
+        ("step", "renamed", "Fit", ""),
+        ("step", "renamed", "Gate", ""),
+        ("step", "moved", "Stop", ""),
+    ]
+    assert (diff.changes[-1].old, diff.changes[-1].new) == ("else-branch of Gate", "top level")
+
+
+def test_a_renamed_step_with_other_changes_is_removed_and_added() -> None:
+    new = renamed(base(), "Train", "Fit")
+    step(new, "Fit")["Arguments"]["StoppingCondition"]["MaxRuntimeInSeconds"] = 7200
+
+    diff = diff_definitions(base(), new)
+
+    assert ("step", "added", "Fit", "") in changes_of(diff)
+    assert ("step", "removed", "Train", "") in changes_of(diff)
+    assert ("step", "changed", "Evaluate", "Arguments.ProcessingInputs[model].S3Input.S3Uri") in (
+        changes_of(diff)
+    )
+
+
+def test_top_level_fields_are_compared() -> None:
+    new = base()
+    new["Version"] = "2021-01-01"
+    new["Metadata"] = {"Owner": "ml-platform"}
+    new["PipelineExperimentConfig"]["TrialName"] = "fixed"
+
+    diff = diff_definitions(base(), new)
+
+    assert render_text(diff) == (
+        "3 top-level changes\n"
+        "Definition:\n"
+        '  Version: "2020-12-01" → "2021-01-01"\n'
+        '  Metadata.Owner added: "ml-platform"\n'
+        '  PipelineExperimentConfig.TrialName: Execution.PipelineExecutionId → "fixed"\n'
+    )
+
+
+def test_order_is_the_new_definitions_then_what_was_removed() -> None:
+    new = base()
+    new["Steps"] = [new["Steps"][1], new["Steps"][0]]  # Train, Prep; Evaluate, Check gone
+    for entry in new["Steps"]:
+        entry["Arguments"]["RoleArn"] = "arn:aws:iam::111122223333:role/Other"
+
+    names = [(c.kind, c.name) for c in diff_definitions(base(), new).changes]
+
+    assert names == [
+        ("changed", "Train"),
+        ("changed", "Prep"),
+        ("removed", "Evaluate"),
+        ("removed", "Check"),
+        ("removed", "Register"),
+        ("removed", "Stop"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ({"Get": "Parameters.InputUri"}, "Parameters.InputUri"),
+        (MODEL_DATA, "Steps.Train.ModelArtifacts.S3ModelArtifacts"),
+        (
+            {"Std:Join": {"On": "/", "Values": ["s3://b", {"Get": "Execution.PipelineName"}]}},
+            'Join(on="/", values=["s3://b", Execution.PipelineName])',
+        ),
+        (
+            ACCURACY,
+            'JsonGet(property_file=Steps.Evaluate.PropertyFiles.Report, path="metrics.accuracy")',
+        ),
+        (
+            {
+                "Std:JsonGet": {
+                    "S3Uri": {"Std:Join": {"On": "", "Values": ["s3://x/"]}},
+                    "Path": "a",
+                }
+            },
+            'JsonGet(s3_uri=Join(on="", values=["s3://x/"]), path="a")',
+        ),
+        ({"Std:Upper": "x"}, 'Upper("x")'),
+        ({"Get": 3}, '{"Get": 3}'),
+        (
+            {"S3Uri": MODEL_DATA, "Mode": None},
+            '{"S3Uri": Steps.Train.ModelArtifacts.S3ModelArtifacts, "Mode": null}',
+        ),
+        (["a", 1, 1.5, True], '["a", 1, 1.5, true]'),
+        (ABSENT, "(absent)"),
+    ],
+)
+def test_values_are_written_readably(value: Any, text: str) -> None:
+    assert format_value(value) == text
+
+
+def test_long_values_that_differ_late_still_differ() -> None:
+    prefix = "s3://my-bucket/" + "very-long-prefix/" * 8
+    new = base()
+    step(new, "Prep")["Arguments"]["ProcessingInputs"][1]["S3Input"]["S3Uri"] = prefix + "v2.py"
+    old = base()
+    step(old, "Prep")["Arguments"]["ProcessingInputs"][1]["S3Input"]["S3Uri"] = prefix + "v1.py"
+
+    line = render_text(diff_definitions(old, new)).splitlines()[-1]
+
+    before, after = line.split(": ", 1)[1].split(" → ")
+    assert before != after
+    assert before.startswith("…")
+    assert before.endswith('v1.py"')
+    assert after.startswith("…")
+    assert after.endswith('v2.py"')
+    assert len(before) <= 60
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("a" * 100 + "1" + "b" * 100, "a" * 100 + "2" + "b" * 100),
+        ("x" * 200, "x" * 201),
+        ("1" + "z" * 150, "2" + "z" * 150),
+        ("short", "q" * 300),
+    ],
+    ids=["middle", "longer", "first", "one-long"],
+)
+def test_shortened_pairs_are_short_and_different(old: str, new: str) -> None:
+    before, after = shorten_pair(old, new, 40)
+
+    assert before != after
+    assert len(before) <= 40
+    assert len(after) <= 40
+
+
+def test_numbers_booleans_and_strings_are_different_values() -> None:
+    new = base()
+    resources = step(new, "Train")["Arguments"]["ResourceConfig"]
+    resources.update(InstanceCount=True, VolumeSizeInGB=30.0)
+
+    diff = diff_definitions(base(), new)
+
+    assert render_text(diff).splitlines()[-2:] == [
+        "    Arguments.ResourceConfig.InstanceCount: 1 → true",
+        "    Arguments.ResourceConfig.VolumeSizeInGB: 30 → 30.0",
+    ]
+
+
+def test_markdown_output_for_a_pull_request_comment() -> None:
+    new = base()
+    step(new, "Train")["Arguments"]["ResourceConfig"]["InstanceType"] = "ml.m5.2xlarge"
+    new["Parameters"][1]["DefaultValue"] = 0.8
+    step(new, "Check")["Arguments"]["IfSteps"].clear()
+
+    markdown = render_markdown(diff_definitions(base(), new), ("main", "`branch`"))
+
+    assert markdown == (
+        "**Pipeline definition diff** `main` → `` `branch` ``: 1 parameter changed, "
+        "1 step removed, 1 step changed\n"
+        "\n"
+        "**Parameters**\n"
+        "- `AccuracyThreshold` `DefaultValue`: `0.9` → `0.8`\n"
+        "\n"
+        "**Steps removed**\n"
+        "- `Register` (RegisterModel, in the if-branch of Check, depends on Train)\n"
+        "\n"
+        "**Steps changed**\n"
+        "- `Train` (Training)\n"
+        '  - `Arguments.ResourceConfig.InstanceType`: `"ml.m5.xlarge"` → `"ml.m5.2xlarge"`\n'
+    )
+
+
+def test_json_output_has_full_values_and_is_json() -> None:
+    new = base()
+    step(new, "Prep")["Arguments"]["ProcessingInputs"].pop()
+    new["Steps"].append({"Name": "Explain", "Type": "Processing", "DependsOn": ["Train"]})
+
+    data = render_json(diff_definitions(base(), new), ("a", "b"))
+
+    assert json.loads(json.dumps(data)) == data
+    assert data == {
+        "old": "a",
+        "new": "b",
+        "equal": False,
+        "changes": [
+            {
+                "subject": "step",
+                "kind": "removed",
+                "name": "Prep",
+                "path": "Arguments.ProcessingInputs[code]",
+                "old": processing_input("code", "s3://code/prep.py", "/opt/ml/processing/code"),
+                "step_type": "Processing",
+            },
+            {
+                "subject": "step",
+                "kind": "added",
+                "name": "Explain",
+                "step_type": "Processing",
+                "placement": "top level",
+                "dependencies": ["Train"],
+            },
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"Steps": [{"Name": "C", "Type": "Condition", "Arguments": [1]}]},
+        {"Steps": [{"Name": "A", "DependsOn": 3}]},
+        {"Steps": [{"Name": "A", "DependsOn": [{"x": 1}], "Arguments": {"L": [[1], {"a": 2}]}}]},
+        {"Steps": [{"Name": "A"}, {"Name": "A", "Type": "X"}]},
+        {"Steps": [{"Type": "X"}, 5]},
+        {"Steps": "none", "Parameters": {"a": 1}},
+        {"Steps": [], "Parameters": [{"Name": "A"}, {"Name": "A"}, 3]},
+        {"Steps": [{"Name": "A", "Arguments": {"L": [{"Name": "x"}, {"Name": 1}], "": 2}}]},
+        {"Steps": [{"Name": "C", "Type": "Condition", "Arguments": {"IfSteps": [{"Name": 1}]}}]},
+    ],
+)
+def test_odd_but_readable_definitions_are_compared_without_a_traceback(odd: Any) -> None:
+    for old, new in ((base(), odd), (odd, base()), (odd, copy.deepcopy(odd))):
+        diff = diff_definitions(old, new)
+        render_text(diff)
+        render_markdown(diff)
+        json.dumps(render_json(diff))
+    assert not diff_definitions(odd, copy.deepcopy(odd))
+
+
+def test_steps_without_unique_names_are_compared_as_json() -> None:
+    old = {"Steps": [{"Name": "A", "Type": "Fail"}, {"Name": "A", "Type": "Fail"}]}
+    new = {"Steps": [{"Name": "A", "Type": "Fail"}, {"Name": "A", "Type": "Lambda"}]}
+
+    diff = diff_definitions(old, new)
+
+    assert changes_of(diff) == [("definition", "changed", None, "Steps[1].Type")]
+
+
+def test_a_definition_that_is_not_a_mapping_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match=r"the new definition must be a mapping .* got list"):
+        diff_definitions(base(), [])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("path", SDK_GENERATED, ids=lambda path: path.stem)
+def test_sdk_generated_definitions_compare_with_themselves_and_a_mutated_copy(
+    path: Path,
+) -> None:
+    old = json.loads(path.read_text())
+    assert not diff_definitions(old, json.loads(path.read_text()))
+
+    new = copy.deepcopy(old)
+    first = new["Steps"][0]
+    first.setdefault("Description", "")
+    first["Description"] += " (changed)"
+    new["Parameters"] = new.get("Parameters", [])[1:]
+    diff = diff_definitions(old, new)
+
+    expected = [("parameter", "removed", p["Name"], "") for p in old.get("Parameters", [])[:1]]
+    expected.append(
+        (
+            "step",
+            "added" if not old["Steps"][0].get("Description") else "changed",
+            first["Name"],
+            "Description",
+        )
+    )
+    assert changes_of(diff) == expected
+    render_text(diff)
+    render_markdown(diff)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lambda-callback-emr-tuning-model-transform-conditions",
+        "process-train-evaluate-condition-register-fail",
+        "training-int-parameter-hyperparameter-no-experiment",
+    ],
+)
+def test_reference_sdk_examples_compare_with_themselves_and_a_renamed_copy(name: str) -> None:
+    old = load_sdk_example(name)
+    first = old["Steps"][0]["Name"]
+
+    assert not diff_definitions(old, load_sdk_example(name))
+    diff = diff_definitions(old, renamed(old, first, f"{first}Renamed"))
+    assert changes_of(diff)[0] == ("step", "renamed", f"{first}Renamed", "")
+
+
+# --- a property: random field mutations are reported at their paths -----------------------
+
+
+def mutable_leaves(value: Any, where: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Paths of scalars in objects (not lists of values, expressions or names) to mutate."""
+    found: list[tuple[Any, ...]] = []
+    if isinstance(value, dict):
+        if len(value) == 1 and (next(iter(value)) == "Get" or next(iter(value)).startswith("Std:")):
+            return []
+        for key, item in value.items():
+            if key in (*NAME_KEYS, "Type", "IfSteps", "ElseSteps", "DependsOn"):
+                continue
+            if isinstance(item, dict | list):
+                found += mutable_leaves(item, (*where, key))
+            else:
+                found.append((*where, key))
+    elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        for index, item in enumerate(value):
+            found += mutable_leaves(item, (*where, index))
+    return found
+
+
+def all_steps(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step(definition, name) for name in steps_named(definition["Steps"])]
+
+
+def steps_named(entries: list[Any]) -> list[str]:
+    names: list[str] = []
+    for entry in entries:
+        names.append(entry["Name"])
+        if entry["Type"] == "Condition":
+            names += steps_named(entry["Arguments"]["IfSteps"] + entry["Arguments"]["ElseSteps"])
+    return names
+
+
+def last_key(path: str) -> str:
+    """``Z`` of ``X.Y[name].Z`` (or of ``X["Z"]``)."""
+    if path.endswith('"]'):
+        return json.loads(path[path.rindex('["') + 1 : -1])  # type: ignore[no-any-return]
+    return path.rsplit(".", 1)[-1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_random_field_mutations_are_reported_where_they_were_made(data: st.DataObject) -> None:
+    path = data.draw(st.sampled_from(SDK_GENERATED), label="definition")
+    old = json.loads(path.read_text())
+    new = copy.deepcopy(old)
+    candidates = [
+        (entry["Name"], leaf) for entry in all_steps(new) for leaf in mutable_leaves(entry)
+    ]
+    chosen = data.draw(
+        st.lists(st.sampled_from(candidates), min_size=1, max_size=4, unique=True),
+        label="leaves",
+    )
+    expected = set()
+    for number, (name, leaf) in enumerate(chosen):
+        holder = step(new, name)
+        for key in leaf[:-1]:
+            holder = holder[key]
+        original = holder[leaf[-1]]
+        holder[leaf[-1]] = f"mutated-{number}"
+        expected.add((name, leaf[-1], json.dumps(original), f"mutated-{number}"))
+
+    diff = diff_definitions(old, new)
+
+    found = {(c.name, last_key(c.path), json.dumps(c.old), c.new) for c in diff.changes}
+    assert found == expected
+    assert all(c.kind == "changed" for c in diff.changes)
+    assert not diff_definitions(new, copy.deepcopy(new))
+    render_text(diff)

@@ -1,0 +1,147 @@
+"""``smpipe diff``: exit codes as diff(1), output formats, files and cdk.out pipelines."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cdk_sagemaker_pipelines.cli import main
+from tests.local.test_assembly import cdk_out  # noqa: F401 (a fixture)
+from tests.review.test_diff import base, step
+
+
+def write(path: Path, definition: Any) -> str:
+    path.write_text(json.dumps(definition))
+    return str(path)
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[str, str]:
+    """``main.json`` and ``branch.json``: Train's instance type changed."""
+    new = base()
+    step(new, "Train")["Arguments"]["ResourceConfig"]["InstanceType"] = "ml.m5.2xlarge"
+    return write(tmp_path / "main.json", base()), write(tmp_path / "branch.json", new)
+
+
+def test_equal_definitions_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = write(tmp_path / "a.json", base())
+    request = write(tmp_path / "b.json", {"PipelineDefinitionBody": json.dumps(base())})
+
+    assert main(["diff", old, request]) == 0
+    assert capsys.readouterr().out == f"{old} → {request}: no changes\n"
+
+
+def test_different_definitions_exit_1_with_the_changes(
+    files: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["diff", *files]) == 1
+    assert capsys.readouterr().out == (
+        f"{files[0]} → {files[1]}: 1 step changed\n"
+        "Steps changed:\n"
+        "  Train (Training)\n"
+        '    Arguments.ResourceConfig.InstanceType: "ml.m5.xlarge" → "ml.m5.2xlarge"\n'
+    )
+
+
+def test_markdown_and_json_output(
+    files: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["diff", *files, "--markdown"]) == 1
+    markdown = capsys.readouterr().out
+    assert markdown.startswith(f"**Pipeline definition diff** `{files[0]}` → `{files[1]}`")
+    assert "- `Train` (Training)\n" in markdown
+
+    assert main(["diff", *files, "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["old"] == files[0]
+    assert data["equal"] is False
+    assert [(c["path"], c["old"], c["new"]) for c in data["changes"]] == [
+        ("Arguments.ResourceConfig.InstanceType", "ml.m5.xlarge", "ml.m5.2xlarge")
+    ]
+
+
+def test_markdown_and_json_are_exclusive(
+    files: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["diff", *files, "--markdown", "--json"])
+    assert exited.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read: No such file or directory"),
+        ("{", "cannot read: Expecting property name"),
+        ('{"Version": "2020-12-01"}', "not a pipeline definition (no list of Steps)"),
+    ],
+)
+def test_an_unreadable_source_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, message: str
+) -> None:
+    good = write(tmp_path / "good.json", base())
+    bad = tmp_path / "bad.json"
+    if content is not None:
+        bad.write_text(content)
+
+    assert main(["diff", good, str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"smpipe diff: {bad}: ")
+    assert message in captured.err
+    assert captured.err.count("\n") == 1
+
+
+def test_both_unreadable_sources_are_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["diff", str(tmp_path / "a.json"), str(tmp_path / "b.json")]) == 2
+    assert capsys.readouterr().err.count("smpipe diff: ") == 2
+
+
+def test_two_assemblies(
+    tmp_path: Path,
+    cdk_out: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base_out = tmp_path / "base"
+    shutil.copytree(cdk_out, base_out)
+    template = cdk_out / "assembly-dev" / "devMl.template.json"
+    text = template.read_text()
+    assert text.count('MaxRuntimeInSeconds\\":600') == 1
+    template.write_text(text.replace('MaxRuntimeInSeconds\\":600', 'MaxRuntimeInSeconds\\":900'))
+
+    assert main(["diff", str(base_out), str(base_out), "--pipeline", "dev/Ml/Training"]) == 0
+    capsys.readouterr()
+    assert main(["diff", str(base_out), str(cdk_out), "--pipeline", "Pipeline99887766"]) == 1
+    assert capsys.readouterr().out == (
+        f"{base_out}:dev-ml-training → {cdk_out}:dev-ml-training: 1 step changed\n"
+        "Steps changed:\n"
+        "  Train (Training)\n"
+        "    Arguments.StoppingCondition.MaxRuntimeInSeconds: 600 → 900\n"
+    )
+
+
+def test_pipeline_choice_per_side_and_for_assemblies_only(
+    tmp_path: Path,
+    cdk_out: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cdk_sagemaker_pipelines.review import load_source
+
+    deployed = load_source(cdk_out).definition
+    file = write(tmp_path / "deployed.json", deployed)
+
+    # --pipeline chooses in the assembly; the file side holds one pipeline.
+    assert main(["diff", file, str(cdk_out), "--pipeline", "dev/Ml/Training"]) == 0
+    assert main(["diff", str(cdk_out), file, "--old-pipeline", "dev-ml-training"]) == 0
+    capsys.readouterr()
+    assert main(["diff", file, str(cdk_out), "--new-pipeline", "prod/Ml"]) == 2
+    assert "no pipeline 'prod/Ml' in the assembly" in capsys.readouterr().err
+    assert main(["diff", file, str(cdk_out), "--old-pipeline", "dev/Ml/Training"]) == 2
+    assert "--pipeline chooses a pipeline of a cloud assembly" in capsys.readouterr().err

@@ -99,6 +99,28 @@ def test_local_runner_synopsis_lists_every_option_of_every_subcommand() -> None:
         assert options == long_options(parsers[command]), command
 
 
+def test_readme_graph_synopsis_lists_every_option() -> None:
+    text = README.read_text()
+    section = text[text.index("### Draw a pipeline") :]
+    synopsis = code_blocks(section, "sh")[0]
+    documented = set(re.findall(r"--[a-z][a-z0-9-]*", synopsis))
+    assert documented == long_options(subcommands(build_parser())["graph"])
+
+
+def test_readme_graph_is_what_smpipe_graph_prints_for_the_readme_example(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cdk_sagemaker_pipelines.cli import main
+    from examples.seed_pipeline import BINDER, pipeline
+
+    path = tmp_path / "pipeline.json"
+    path.write_text(pipeline.to_json(BINDER))
+    assert main(["graph", str(path), "--markdown"]) == 0
+    printed = capsys.readouterr().out
+    assert printed in README.read_text()
+    assert code_blocks(printed, "mermaid") == code_blocks(README.read_text(), "mermaid")
+
+
 def test_local_runner_lists_every_local_config_option() -> None:
     text = LOCAL_RUNNER.read_text()
     listed = text[text.index("`LocalConfig` options") :]

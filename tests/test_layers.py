@@ -17,6 +17,7 @@ from tests.conftest import REPO
         "cdk_sagemaker_pipelines.cli",
         "cdk_sagemaker_pipelines.local",
         "cdk_sagemaker_pipelines.review",
+        "cdk_sagemaker_pipelines.review._graph_cli",
     ],
 )
 def test_module_does_not_import_aws_cdk(module: str) -> None:

@@ -109,9 +109,17 @@ def _diff_command(commands: Any) -> None:
     register_diff(commands)
 
 
+def _graph_command(commands: Any) -> None:
+    # Imported on demand, as the runner's commands are.
+    from .review._graph_cli import register_graph
+
+    register_graph(commands)
+
+
 # Subcommands of other packages (the local runner, the review tools) register themselves here.
 _EXTRA_COMMANDS: list[Callable[[Any], None]] = [
     _local_commands,
+    _graph_command,
     _diff_command,
 ]
 

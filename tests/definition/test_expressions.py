@@ -499,3 +499,18 @@ def test_fails_a_value_with_no_json_form_names_the_step_and_field() -> None:
     assert (problem.step, problem.field) == ("Stop", "Arguments.ErrorMessage.Std:Join.Values[0]")
     assert problem.message == "cannot render a set into a pipeline definition: {1, 2}"
     assert "expressions" in str(problem.hint)
+
+
+def test_get_references_lists_each_reference_once_in_order_at_any_depth() -> None:
+    from cdk_sagemaker_pipelines.definition.permissions import get_references
+
+    nested: Any = {"Get": "Steps.Deep.Outcome"}
+    for _ in range(5000):  # deeper than Python's recursion limit
+        nested = [nested]
+    value = {
+        "A": {"Std:Join": {"On": "/", "Values": [{"Get": "Parameters.P"}, {"Get": "Steps.S.X"}]}},
+        "B": [{"Get": "Parameters.P"}, {"Get": 3}, {"Get": "Execution.PipelineName", "x": 1}],
+        "C": nested,
+    }
+
+    assert get_references(value) == ["Parameters.P", "Steps.S.X", "Steps.Deep.Outcome"]

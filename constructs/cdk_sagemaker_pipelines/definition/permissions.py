@@ -903,20 +903,36 @@ def describe_value(value: Any) -> str:
         if key == "Get":
             return f"'{value['Get']}'"
         # Name what the expression is built from: the parameter to declare a location for.
-        references = ", ".join(f"'{reference}'" for reference in _references(value))
-        return f"a {key} expression of {references}" if references else f"a {key} expression"
+        names = ", ".join(f"'{reference}'" for reference in get_references(value))
+        return f"a {key} expression of {names}" if names else f"a {key} expression"
     return repr(value)
 
 
-def _references(value: Any) -> list[str]:
-    """The ``Get`` references in ``value``, each once, in order."""
-    if isinstance(value, Mapping):
-        if len(value) == 1 and isinstance(value.get("Get"), str):
-            return [value["Get"]]
-        return list(dict.fromkeys(r for item in value.values() for r in _references(item)))
-    if isinstance(value, list):
-        return list(dict.fromkeys(r for item in value for r in _references(item)))
-    return []
+def get_references(value: Any) -> list[str]:
+    """The ``Get`` references in ``value``, each once, in order.
+
+    Any JSON value: a whole step entry too (the review tools' graph reads its edges so).
+    Walked without recursion, so no nesting depth is too deep.
+
+    Example::
+
+        get_references({"Std:Join": {"On": "/", "Values": [{"Get": "Parameters.Bucket"},
+                                                           {"Get": "Steps.Prep.Outcome"}]}})
+        # ['Parameters.Bucket', 'Steps.Prep.Outcome']
+    """
+    found: dict[str, None] = {}
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Mapping):
+            reference = item.get("Get") if len(item) == 1 else None
+            if isinstance(reference, str):
+                found[reference] = None
+            else:
+                pending.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            pending.extend(reversed(item))
+    return list(found)
 
 
 def plan_permissions(

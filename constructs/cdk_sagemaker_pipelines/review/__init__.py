@@ -5,10 +5,13 @@ assembly (``cdk.out``), the same inputs ``smpipe validate`` and ``smpipe run`` t
 
 Example::
 
-    from cdk_sagemaker_pipelines.review import load_source
+    from cdk_sagemaker_pipelines.review import (
+        diff_definitions, load_source, mermaid, render_text
+    )
 
     source = load_source("cdk.out", pipeline="dev/MlOps/Training")
     print(source.label, len(source.definition["Steps"]))
+    print(mermaid(source.definition))  # smpipe graph
 
     diff = diff_definitions(load_source("base.json").definition, source.definition)
     print(render_text(diff))
@@ -28,6 +31,7 @@ from .diff import (
     render_text,
     summary,
 )
+from .mermaid import mermaid
 
 __all__ = [
     "ABSENT",
@@ -38,6 +42,7 @@ __all__ = [
     "diff_definitions",
     "format_value",
     "load_source",
+    "mermaid",
     "render_json",
     "render_markdown",
     "render_text",

@@ -355,11 +355,119 @@ def test_dependencies_from_references_and_depends_on() -> None:
     assert diff.changes[0] == Change(
         "step", "dependencies", "Evaluate", "", ("Train",), ("Prep",), step_type="Processing"
     )
+    # The DependsOn field stays in the data; the text says it once, as the dependencies line.
+    assert ("step", "added", "Evaluate", "DependsOn") in changes_of(diff)
     assert render_text(diff).splitlines()[3:] == [
         "    dependencies: now on Prep; no longer on Train",
         "    Arguments.ProcessingInputs[model].S3Input.S3Uri: "
         'Steps.Train.ModelArtifacts.S3ModelArtifacts → "s3://bucket/model"',
-        '    DependsOn added: ["Prep"]',
+    ]
+
+
+def test_a_depends_on_change_is_one_line() -> None:
+    old, new = base(), base()
+    step(old, "Stop")["DependsOn"] = ["Train"]
+    step(new, "Stop")["DependsOn"] = ["Prep"]
+    kept = base()
+    step(kept, "Evaluate")["DependsOn"] = ["Train"]  # no new dependency: the field is the news
+
+    assert render_text(diff_definitions(old, new)).splitlines()[1:] == [
+        "Steps changed:",
+        "  Stop (Fail)",
+        "    dependencies: now on Prep; no longer on Train",
+    ]
+    assert "- dependencies: now on Prep; no longer on Train\n" in render_markdown(
+        diff_definitions(old, new)
+    )
+    assert render_text(diff_definitions(base(), kept)).splitlines()[3:] == [
+        '    DependsOn added: ["Train"]'
+    ]
+
+
+OLD_HASH, NEW_HASH, OTHER_HASH = "a" * 64, "b" * 64, "c" * 64
+
+
+def with_code(definition: dict[str, Any], asset_hash: str) -> dict[str, Any]:
+    """Prep's code is the cdk.out file asset ``asset_hash`` (its entrypoint and its input)."""
+    arguments = step(definition, "Prep")["Arguments"]
+    script = f"/opt/ml/processing/code/{asset_hash}.py"
+    arguments["AppSpecification"]["ContainerEntrypoint"] = ["python3", script]
+    uri = f"s3://cdk-hnb659fds-assets-111122223333-us-east-1/{asset_hash}.py"
+    arguments["ProcessingInputs"][1]["S3Input"]["S3Uri"] = uri
+    return definition
+
+
+def test_a_replaced_asset_is_one_change_naming_its_staged_files() -> None:
+    old, new = with_code(base(), OLD_HASH), with_code(base(), NEW_HASH)
+    step(new, "Prep")["Arguments"]["AppSpecification"]["ContainerArguments"] = ["--fast"]
+    old_assets = {OLD_HASH: f"base/asset.{OLD_HASH}.py", OTHER_HASH: "base/asset.other"}
+    new_assets = {NEW_HASH: f"cdk.out/asset.{NEW_HASH}.py"}
+
+    diff = diff_definitions(old, new, old_assets=old_assets, new_assets=new_assets)
+
+    entrypoint = "Arguments.AppSpecification.ContainerEntrypoint"
+    code = "Arguments.ProcessingInputs[code].S3Input.S3Uri"
+    assert diff.changes[0] == Change(
+        "step",
+        "asset",
+        "Prep",
+        old=f"base/asset.{OLD_HASH}.py",
+        new=f"cdk.out/asset.{NEW_HASH}.py",
+        step_type="Processing",
+        fields=(entrypoint, code),
+    )
+    assert changes_of(diff)[1:] == [
+        ("step", "changed", "Prep", "Arguments.AppSpecification.ContainerArguments")
+    ]
+    assert render_text(diff).splitlines()[2:5] == [
+        "  Prep (Processing)",
+        f"    asset changed: base/asset.{OLD_HASH}.py → cdk.out/asset.{NEW_HASH}.py",
+        f"      in {entrypoint}, {code}",
+    ]
+    assert (
+        f"  - asset changed: `base/asset.{OLD_HASH}.py` → `cdk.out/asset.{NEW_HASH}.py`\n"
+        f"    - in `{entrypoint}`, `{code}`\n"
+    ) in render_markdown(diff)
+    assert render_json(diff)["changes"][0]["fields"] == [entrypoint, code]
+
+
+def test_a_hash_is_an_asset_only_when_both_sides_stage_it_and_nothing_else_differs() -> None:
+    old, new = with_code(base(), OLD_HASH), with_code(base(), NEW_HASH)
+    staged = {OLD_HASH: "base/a.py"}, {NEW_HASH: "new/b.py"}
+    moved = with_code(base(), NEW_HASH)
+    code_input = step(moved, "Prep")["Arguments"]["ProcessingInputs"][1]["S3Input"]
+    code_input["S3Uri"] = code_input["S3Uri"].replace("111122223333", "444455556666")
+
+    def kinds(diff: DefinitionDiff) -> list[str]:
+        return [change.kind for change in diff.changes]
+
+    # From definition files (no staged assets), or a hash no asset has: the fields.
+    assert kinds(diff_definitions(old, new)) == ["changed", "changed"]
+    assert kinds(diff_definitions(old, new, old_assets=staged[0], new_assets={})) == [
+        "changed",
+        "changed",
+    ]
+    assert kinds(diff_definitions(old, new, old_assets=staged[0], new_assets=staged[1])) == [
+        "asset"
+    ]
+    # The code input also moved to another bucket: that field is a change of its own.
+    diff = diff_definitions(old, moved, old_assets=staged[0], new_assets=staged[1])
+    assert [(c.kind, c.path, c.fields) for c in diff.changes] == [
+        ("asset", "", ("Arguments.AppSpecification.ContainerEntrypoint",)),
+        ("changed", "Arguments.ProcessingInputs[code].S3Input.S3Uri", ()),
+    ]
+
+
+def test_a_step_without_a_type_says_so() -> None:
+    old = {"Steps": [{"Name": "A"}, {"Name": "B", "Arguments": {"X": 1}}]}
+    new = {"Steps": [{"Name": "B", "Arguments": {"X": 2}}]}
+
+    assert render_text(diff_definitions(old, new)).splitlines()[1:] == [
+        "Steps removed:",
+        "  A (no Type)",
+        "Steps changed:",
+        "  B (no Type)",
+        "    Arguments.X: 1 → 2",
     ]
 
 
@@ -376,6 +484,27 @@ def test_an_input_inserted_at_the_front_is_one_added_input() -> None:
         ("changed", "Arguments.ProcessingInputs[code].S3Input.S3Uri"),
     ]
     assert diff.changes[0].new == inputs[0]
+    # Where the new input reads from is said in full, not cut off in a one-line object.
+    assert render_text(diff).splitlines()[3:10] == [
+        "    Arguments.ProcessingInputs[extra] added:",
+        '      InputName: "extra"',
+        '      S3Input.S3Uri: "s3://data/extra"',
+        '      S3Input.LocalPath: "/opt/ml/processing/extra"',
+        '      S3Input.S3DataType: "S3Prefix"',
+        '      S3Input.S3InputMode: "File"',
+        '    Arguments.ProcessingInputs[code].S3Input.S3Uri: "s3://code/prep.py" → '
+        '"s3://code/prep-v2.py"',
+    ]
+    removed = render_markdown(diff_definitions(new, base())).splitlines()
+    assert removed[5:7] == [
+        "  - `Arguments.ProcessingInputs[extra]` removed, was:",
+        '    - `InputName`: `"extra"`',
+    ]
+    # A short object stays on one line.
+    new["Steps"][0]["Arguments"]["Environment"] = {"A": "1"}
+    assert '    Arguments.Environment added: {"A": "1"}' in render_text(
+        diff_definitions(base(), new)
+    )
 
 
 @pytest.mark.parametrize(

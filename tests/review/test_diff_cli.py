@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cdk_sagemaker_pipelines.cli import main
-from tests.local.test_assembly import cdk_out  # noqa: F401 (a fixture)
+from tests.local.test_assembly import PREP, cdk_out  # noqa: F401 (a fixture)
 from tests.review.test_diff import base, step
 
 
@@ -144,4 +144,61 @@ def test_pipeline_choice_per_side_and_for_assemblies_only(
     assert main(["diff", file, str(cdk_out), "--new-pipeline", "prod/Ml"]) == 2
     assert "no pipeline 'prod/Ml' in the assembly" in capsys.readouterr().err
     assert main(["diff", file, str(cdk_out), "--old-pipeline", "dev/Ml/Training"]) == 2
-    assert "--pipeline chooses a pipeline of a cloud assembly" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        f"smpipe diff: {file}: --old-pipeline chooses a pipeline of a cloud assembly "
+        "(a cdk.out directory); a definition file holds one pipeline\n"
+    )
+    assert main(["diff", str(cdk_out), file, "--new-pipeline", "dev/Ml/Training"]) == 2
+    assert f"{file}: --new-pipeline chooses a pipeline" in capsys.readouterr().err
+
+
+def test_pipeline_for_two_definition_files_is_an_error(
+    files: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["diff", *files, "--pipeline", "dev/Ml/Training"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "smpipe diff: --pipeline chooses the pipeline of a cloud assembly (a cdk.out "
+        "directory); neither OLD nor NEW is one\n"
+    )
+
+
+def test_assembly_errors_name_the_assembly(
+    tmp_path: Path,
+    cdk_out: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(cdk_out, other)
+
+    assert main(["diff", str(cdk_out), str(other), "--pipeline", "prod/Ml"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"smpipe diff: {cdk_out}: no pipeline 'prod/Ml' in the assembly "
+        "(pipelines: dev/Ml/Training)",
+        f"smpipe diff: {other}: no pipeline 'prod/Ml' in the assembly (pipelines: dev/Ml/Training)",
+    ]
+
+
+def test_a_changed_script_is_an_asset_change_naming_the_staged_files(
+    tmp_path: Path,
+    cdk_out: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base_out = tmp_path / "base"
+    shutil.copytree(cdk_out, base_out)
+    # The branch's cdk.out: Prep's script changed, so its asset hash did.
+    new_hash = "5" * 64
+    (cdk_out / f"asset.{PREP}.py").rename(cdk_out / f"asset.{new_hash}.py")
+    for name in ("devMl.template.json", "devMl.assets.json"):
+        file = cdk_out / "assembly-dev" / name
+        file.write_text(file.read_text().replace(PREP, new_hash))
+
+    assert main(["diff", str(base_out), str(cdk_out)]) == 1
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "Steps changed:",
+        "  Prep (Processing)",
+        f"    asset changed: {base_out}/asset.{PREP}.py → {cdk_out}/asset.{new_hash}.py",
+        "      in Arguments.AppSpecification.ContainerEntrypoint, "
+        "Arguments.ProcessingInputs[code].S3Input.S3Uri",
+    ]

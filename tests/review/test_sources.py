@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from cdk_sagemaker_pipelines.review import SourceError, load_source
-from tests.local.test_assembly import cdk_out  # noqa: F401 (a fixture)
+from tests.local.test_assembly import PREP, TRAIN, cdk_out  # noqa: F401 (a fixture)
 
 DEFINITION = {"Version": "2020-12-01", "Parameters": [], "Steps": []}
 
@@ -62,7 +63,20 @@ def test_pipeline_choice_is_for_assemblies_and_must_exist(
 
     with pytest.raises(SourceError, match="--pipeline chooses a pipeline of a cloud assembly"):
         load_source(plain, pipeline="Training")
-    with pytest.raises(SourceError, match="no pipeline 'prod/Ml' in the assembly"):
+    unknown = f"^{re.escape(str(cdk_out))}: no pipeline 'prod/Ml' in the assembly"
+    with pytest.raises(SourceError, match=unknown):
         load_source(cdk_out, pipeline="prod/Ml")
-    with pytest.raises(SourceError, match="is not a cloud assembly"):
+    with pytest.raises(SourceError, match=f"^{re.escape(str(tmp_path))} is not a cloud assembly"):
         load_source(tmp_path)
+    with pytest.raises(SourceError, match=r"^pipeline\.json: --old-pipeline chooses a pipeline"):
+        load_source("pipeline.json", pipeline="Training", pipeline_option="--old-pipeline")
+
+
+def test_file_assets_of_an_assembly_by_hash(tmp_path: Path, cdk_out: Path) -> None:  # noqa: F811
+    assets = load_source(cdk_out).assets
+
+    assert assets[PREP] == f"{cdk_out}/asset.{PREP}.py"
+    assert assets[TRAIN] == f"{cdk_out}/asset.{TRAIN}.tar.gz"
+    plain = tmp_path / "pipeline.json"
+    plain.write_text(json.dumps(DEFINITION))
+    assert load_source(plain).assets == {}

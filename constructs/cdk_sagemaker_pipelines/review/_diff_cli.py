@@ -52,21 +52,34 @@ def register_diff(commands: Any) -> None:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    if args.pipeline is not None and not any(Path(s).is_dir() for s in (args.old, args.new)):
+        print(
+            "smpipe diff: --pipeline chooses the pipeline of a cloud assembly (a cdk.out "
+            "directory); neither OLD nor NEW is one",
+            file=sys.stderr,
+        )
+        return EXIT_UNREADABLE
+    sides = (
+        (args.old, args.old_pipeline, "--old-pipeline"),
+        (args.new, args.new_pipeline, "--new-pipeline"),
+    )
     sources: list[ReviewSource] = []
     failed = False
-    for source, chosen in ((args.old, args.old_pipeline), (args.new, args.new_pipeline)):
+    for source, chosen, option in sides:
         # --pipeline names the pipeline of each assembly; a definition file holds one.
         if chosen is None and Path(source).is_dir():
-            chosen = args.pipeline
+            chosen, option = args.pipeline, "--pipeline"
         try:
-            sources.append(load_source(source, pipeline=chosen))
+            sources.append(load_source(source, pipeline=chosen, pipeline_option=option))
         except SourceError as error:
             print(f"smpipe diff: {error}", file=sys.stderr)
             failed = True
     if failed:
         return EXIT_UNREADABLE
     old, new = sources
-    diff = diff_definitions(old.definition, new.definition)
+    diff = diff_definitions(
+        old.definition, new.definition, old_assets=old.assets, new_assets=new.assets
+    )
     labels = (old.label, new.label)
     if args.json:
         print(json.dumps(render_json(diff, labels), indent=2, ensure_ascii=False))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,10 @@ class SourceError(ValueError):
 
 @dataclass(frozen=True)
 class ReviewSource:
-    """A definition and how to name it in output.
+    """A definition, how to name it in output, and (from a ``cdk.out``) its file assets.
+
+    ``assets`` maps the hash of each file asset to its staged file (``cdk.out/asset.<hash>…``),
+    so a diff can say which file a changed hash stands for.
 
     Example::
 
@@ -24,9 +29,12 @@ class ReviewSource:
 
     definition: dict[str, Any]
     label: str
+    assets: Mapping[str, str] = field(default_factory=dict)
 
 
-def load_source(source: str | Path, pipeline: str | None = None) -> ReviewSource:
+def load_source(
+    source: str | Path, pipeline: str | None = None, *, pipeline_option: str = "--pipeline"
+) -> ReviewSource:
     """Read ``source``: a definition JSON file, or a cloud assembly directory.
 
     From an assembly, ``pipeline`` (name, construct path or logical id, as for
@@ -34,7 +42,8 @@ def load_source(source: str | Path, pipeline: str | None = None) -> ReviewSource
     The definition is the one that deploys, with CloudFormation intrinsics resolved to the
     stand-ins the local runner uses (account ``000000000000``, buckets named after their
     construct paths), so two assemblies synthesized from the same app compare value by
-    value. Raises ``SourceError`` naming the source.
+    value. Raises ``SourceError`` naming the source (and ``pipeline_option``, the command
+    line option that gave ``pipeline``, when a definition file is given one).
     """
     path = Path(source)
     if path.is_dir():
@@ -45,13 +54,18 @@ def load_source(source: str | Path, pipeline: str | None = None) -> ReviewSource
         try:
             loaded = load_assembly(path, pipeline=pipeline)
         except LocalRunError as error:
-            raise SourceError(str(error)) from None
+            message = str(error)
+            # Which assembly, when two are compared ("no pipeline 'x' in the assembly").
+            if not message.startswith(str(path)):
+                message = f"{path}: {message}"
+            raise SourceError(message) from None
         definition: Any = dict(loaded.definition)
         label = f"{path}:{loaded.pipeline_name}"
+        assets = _staged_assets(path, loaded.resources.s3)
     else:
         if pipeline is not None:
             raise SourceError(
-                f"{path}: --pipeline chooses a pipeline of a cloud assembly (a cdk.out "
+                f"{path}: {pipeline_option} chooses a pipeline of a cloud assembly (a cdk.out "
                 "directory); a definition file holds one pipeline"
             )
         try:
@@ -61,6 +75,25 @@ def load_source(source: str | Path, pipeline: str | None = None) -> ReviewSource
         except ValueError as error:
             raise SourceError(f"{path}: cannot read: {error}") from None
         label = str(path)
+        assets = {}
     if not isinstance(definition, dict) or not isinstance(definition.get("Steps"), list):
         raise SourceError(f"{label}: not a pipeline definition (no list of Steps)")
-    return ReviewSource(definition, label)
+    return ReviewSource(definition, label, assets)
+
+
+def _staged_assets(assembly: Path, served: Mapping[str, str | Path]) -> dict[str, str]:
+    """Asset hash → staged file, named from ``assembly`` as given (``cdk.out/asset.….py``)."""
+    root = assembly.resolve()
+    assets: dict[str, str] = {}
+    for uri, staged in served.items():
+        # A file asset's object key is its hash (and extension).
+        match = re.fullmatch(r"([0-9a-f]{64})(\.[^/]*)?", uri.rpartition("/")[2])
+        if match is None:
+            continue
+        staged_path = Path(staged)
+        try:
+            shown = assembly / staged_path.relative_to(root)
+        except ValueError:
+            shown = staged_path  # staged outside the assembly
+        assets[match[1]] = str(shown)
+    return assets

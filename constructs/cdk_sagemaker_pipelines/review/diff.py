@@ -23,7 +23,7 @@ from typing import Any, Final, Literal
 from ..local._graph import StepGraph, StepSpec
 
 Subject = Literal["definition", "parameter", "step"]
-Kind = Literal["added", "removed", "renamed", "moved", "dependencies", "changed"]
+Kind = Literal["added", "removed", "renamed", "moved", "dependencies", "changed", "asset"]
 
 # Lists whose items carry one of these keys are matched by it, not by position (the
 # first key every item has, with distinct values, wins): an input inserted at the front
@@ -45,6 +45,8 @@ _STEP_BRANCHES: Final = ("IfSteps", "ElseSteps")
 _PLAIN_KEY = re.compile(r"[A-Za-z_][\w-]*")
 _PLAIN_NAME = re.compile(r"[\w.:/-]+")
 _STEP_REFERENCE = re.compile(r"Steps\.([^.\[]+)(.*)", re.S)
+# A CDK file asset's hash (sha256, hex): its S3 object key and its staged file are named by it.
+_ASSET_HASH = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
 
 
 class _Absent:
@@ -79,7 +81,10 @@ class Change:
     - ``moved``: the step's placement (``old``/``new``: ``"top level"``,
       ``"if-branch of Check"``, ``"else-branch of Check"``);
     - ``dependencies``: the steps it depends on (data references and ``DependsOn``),
-      ``old``/``new`` as tuples of names.
+      ``old``/``new`` as tuples of names;
+    - ``asset``: a file asset of a ``cdk.out`` (code, say) was replaced: ``old``/``new``
+      are its staged files, ``fields`` the paths of the step's fields that name it and
+      differ in nothing else (they aren't listed as ``changed`` too).
 
     Added and removed steps carry ``step_type``, ``placement`` and ``dependencies``.
     A field added has ``old`` ``ABSENT``; a field removed has ``new`` ``ABSENT``.
@@ -100,6 +105,7 @@ class Change:
     step_type: str | None = None
     placement: str | None = None
     dependencies: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The change as JSON-able data (full values; absent values and empty details left out).
@@ -126,6 +132,8 @@ class Change:
             data["placement"] = self.placement
         if self.kind in ("added", "removed") and self.subject == "step" and not self.path:
             data["dependencies"] = list(self.dependencies)
+        if self.fields:
+            data["fields"] = list(self.fields)
         return data
 
 
@@ -153,8 +161,19 @@ class DefinitionDiff:
         return {"equal": not self.changes, "changes": [c.to_dict() for c in self.changes]}
 
 
-def diff_definitions(old: Mapping[str, Any], new: Mapping[str, Any]) -> DefinitionDiff:
+def diff_definitions(
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    *,
+    old_assets: Mapping[str, str] | None = None,
+    new_assets: Mapping[str, str] | None = None,
+) -> DefinitionDiff:
     """Compare two compiled definitions (ours, the SDK's, or any readable definition JSON).
+
+    ``old_assets``/``new_assets`` map the hashes of each side's file assets to their staged
+    files (``ReviewSource.assets`` of a ``cdk.out``): a step field that differs only in
+    such a hash is reported as one ``asset`` change naming both files, not as a changed
+    hash in each field that names the asset.
 
     Example::
 
@@ -185,7 +204,8 @@ def diff_definitions(old: Mapping[str, Any], new: Mapping[str, Any]) -> Definiti
     if parameters_old is not None and parameters_new is not None:
         changes.extend(_parameter_changes(parameters_old, parameters_new))
     if steps_old is not None and steps_new is not None:
-        changes.extend(_step_changes(steps_old, steps_new))
+        assets = (old_assets or {}, new_assets or {})
+        changes.extend(_step_changes(steps_old, steps_new, assets))
     return DefinitionDiff(tuple(changes))
 
 
@@ -260,6 +280,12 @@ def _entry_count(entries: Any) -> int:
     return total
 
 
+def _type_of(spec: StepSpec) -> str | None:
+    """The step's ``Type`` (None when it has none: ``StepSpec`` would say ``"None"``)."""
+    kind = spec.entry.get("Type")
+    return kind if isinstance(kind, str) else None
+
+
 def _placement(spec: StepSpec, renames: Mapping[str, str]) -> str:
     if spec.condition is None:
         return "top level"
@@ -267,7 +293,9 @@ def _placement(spec: StepSpec, renames: Mapping[str, str]) -> str:
     return f"{branch}-branch of {renames.get(spec.condition, spec.condition)}"
 
 
-def _step_changes(old: _Steps, new: _Steps) -> Iterator[Change]:
+def _step_changes(
+    old: _Steps, new: _Steps, assets: tuple[Mapping[str, str], Mapping[str, str]]
+) -> Iterator[Change]:
     removed = [name for name in old.specs if name not in new.specs]
     added = [name for name in new.specs if name not in old.specs]
     renames = _renames(old, new, removed, added)
@@ -279,14 +307,15 @@ def _step_changes(old: _Steps, new: _Steps) -> Iterator[Change]:
                 "step",
                 "added",
                 name,
-                step_type=spec.step_type,
+                step_type=_type_of(spec),
                 placement=_placement(spec, {}),
                 dependencies=new.dependencies[name],
             )
             continue
         if old_name != name:
-            yield Change("step", "renamed", name, old_name=old_name, step_type=spec.step_type)
-        yield from _changes_of_step(name, old.specs[old_name], spec, old, new, renames)
+            yield Change("step", "renamed", name, old_name=old_name, step_type=_type_of(spec))
+        changes = _changes_of_step(name, old.specs[old_name], spec, old, new, renames)
+        yield from _with_asset_changes(list(changes), assets)
     for name in removed:
         if name not in renames:
             spec = old.specs[name]
@@ -294,7 +323,7 @@ def _step_changes(old: _Steps, new: _Steps) -> Iterator[Change]:
                 "step",
                 "removed",
                 name,
-                step_type=spec.step_type,
+                step_type=_type_of(spec),
                 placement=_placement(spec, {}),
                 dependencies=old.dependencies[name],
             )
@@ -308,7 +337,7 @@ def _changes_of_step(
     new: _Steps,
     renames: Mapping[str, str],
 ) -> Iterator[Change]:
-    type_ = after.step_type
+    type_ = _type_of(after)
     placement_before, placement_after = _placement(before, renames), _placement(after, {})
     if placement_before != placement_after:
         yield Change("step", "moved", name, "", placement_before, placement_after, step_type=type_)
@@ -383,6 +412,70 @@ def _with_renames(value: Any, renames: Mapping[str, str]) -> Any:
     if isinstance(value, list):
         return [_with_renames(item, renames) for item in value]
     return value
+
+
+def _with_asset_changes(
+    changes: list[Change], assets: tuple[Mapping[str, str], Mapping[str, str]]
+) -> list[Change]:
+    """``changes`` of one step, with each replaced asset as one ``asset`` change.
+
+    Fields that differ only in the asset's hash are folded into it; it stands where the
+    first of them was.
+    """
+    if not assets[0] or not assets[1]:
+        return changes
+    fields: dict[tuple[str, str], list[str]] = {}  # (old file, new file) -> fields naming it
+    first: dict[tuple[str, str], int] = {}
+    kept: list[Change | tuple[str, str]] = []
+    for change in changes:
+        replaced = _replaced_assets(change, assets) if change.kind == "changed" else None
+        if not replaced:
+            kept.append(change)
+            continue
+        for pair in replaced:
+            if pair not in fields:
+                fields[pair], first[pair] = [], len(kept)
+                kept.append(pair)
+            fields[pair].append(change.path)
+    return [
+        item
+        if isinstance(item, Change)
+        else Change(
+            "step",
+            "asset",
+            changes[0].name,
+            old=item[0],
+            new=item[1],
+            step_type=changes[0].step_type,
+            fields=tuple(fields[item]),
+        )
+        for item in kept
+    ]
+
+
+def _replaced_assets(
+    change: Change, assets: tuple[Mapping[str, str], Mapping[str, str]]
+) -> list[tuple[str, str]]:
+    """The (old, new) staged files of the assets replaced in a changed field.
+
+    None when something else differs too, or a differing hash is no staged asset.
+    """
+    before, after = (_json(value) for value in (change.old, change.new))
+    hashes_before, hashes_after = _ASSET_HASH.findall(before), _ASSET_HASH.findall(after)
+    if len(hashes_before) != len(hashes_after):
+        return []
+    if _ASSET_HASH.split(before) != _ASSET_HASH.split(after):
+        return []
+    replaced: list[tuple[str, str]] = []
+    for old_hash, new_hash in zip(hashes_before, hashes_after, strict=True):
+        if old_hash == new_hash:
+            continue
+        if old_hash not in assets[0] or new_hash not in assets[1]:
+            return []  # a hash, but not of a staged asset (an image digest, say)
+        pair = (assets[0][old_hash], assets[1][new_hash])
+        if pair not in replaced:
+            replaced.append(pair)
+    return replaced
 
 
 # --- fields --------------------------------------------------------------------------------
@@ -706,9 +799,56 @@ def _step_lines(changes: Sequence[Change]) -> Iterator[_Line]:
     for change in changes:
         by_step.setdefault(change.name or "", []).append(change)
     for name, members in by_step.items():
-        yield _Line(0, (_Code(name), f" ({members[0].step_type})"))
+        yield _Line(0, (_Code(name), f" ({_step_type(members[0].step_type)})"))
+        # The dependencies line already says what a changed DependsOn does to the step.
+        dependencies_changed = any(change.kind == "dependencies" for change in members)
         for change in members:
-            yield _Line(1, _describe(change))
+            if dependencies_changed and change.path == "DependsOn":
+                continue
+            if change.kind == "asset":
+                yield _Line(1, _describe(change))
+                yield _Line(2, ("in ", *_joined(_Code(path) for path in change.fields)))
+                continue
+            leaves = _leaves_of_long_object(change)
+            if not leaves:
+                yield _Line(1, _describe(change))
+                continue
+            # An added input, say: its one-line form would cut off where it reads from.
+            verb = " added:" if change.kind == "added" else " removed, was:"
+            yield _Line(1, (_Code(change.path), verb))
+            for path, value in leaves:
+                yield _Line(2, (_Code(path), ": ", _Code(shorten(format_value(value)))))
+
+
+def _leaves_of_long_object(change: Change) -> list[tuple[str, Any]]:
+    """``(path, value)`` of each leaf of an added or removed object too long for one line."""
+    value = change.new if change.kind == "added" else change.old
+    if change.kind not in ("added", "removed") or not change.path:
+        return []
+    if not isinstance(value, Mapping) or _is_expression(value) or not value:
+        return []
+    if len(format_value(value)) <= VALUE_WIDTH:
+        return []
+    return list(_leaves(value, ""))
+
+
+def _leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, Mapping) and value and not _is_expression(value):
+        for key, item in value.items():
+            yield from _leaves(item, _child_path(path, key))
+    else:
+        yield path, value
+
+
+def _step_type(step_type: str | None) -> str:
+    return "no Type" if step_type is None else step_type
+
+
+def _joined(pieces: Iterable[_Piece]) -> tuple[_Piece, ...]:
+    joined: list[_Piece] = []
+    for piece in pieces:
+        joined += [", ", piece] if joined else [piece]
+    return tuple(joined)
 
 
 def _describe(change: Change) -> tuple[_Piece, ...]:
@@ -716,7 +856,7 @@ def _describe(change: Change) -> tuple[_Piece, ...]:
     if change.kind == "renamed":
         return (_Code(change.old_name or ""), " → ", _Code(name))
     if change.subject == "step" and not change.path and change.kind in ("added", "removed"):
-        details: list[_Piece] = [str(change.step_type)]
+        details: list[_Piece] = [_step_type(change.step_type)]
         if change.placement != "top level":
             details.append(f"in the {change.placement}")
         if change.dependencies:
@@ -726,6 +866,8 @@ def _describe(change: Change) -> tuple[_Piece, ...]:
         return ("moved: ", str(change.old), " → ", str(change.new))
     if change.kind == "dependencies":
         return ("dependencies: ", *_dependency_pieces(change.old, change.new))
+    if change.kind == "asset":
+        return ("asset changed: ", _Code(str(change.old)), " → ", _Code(str(change.new)))
     if change.subject == "parameter" and not change.path:
         entry = change.new if change.kind == "added" else change.old
         return (_Code(name), f" {change.kind} ", _parameter_text(entry))

@@ -362,7 +362,7 @@ ENTRY = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(ENTRY | JSON, max_size=6), st.booleans())
 def test_any_readable_definition_draws_with_unique_ids(steps: list[Any], parameters: bool) -> None:
     text = mermaid({"Steps": steps, "Parameters": steps}, parameters=parameters)

@@ -303,14 +303,7 @@ def _step_changes(
     for name, spec in new.specs.items():
         old_name = renamed_to.get(name, name)
         if old_name not in old.specs:
-            yield Change(
-                "step",
-                "added",
-                name,
-                step_type=_type_of(spec),
-                placement=_placement(spec, {}),
-                dependencies=new.dependencies[name],
-            )
+            yield _whole_step_change("added", name, new)
             continue
         if old_name != name:
             yield Change("step", "renamed", name, old_name=old_name, step_type=_type_of(spec))
@@ -318,15 +311,20 @@ def _step_changes(
         yield from _with_asset_changes(list(changes), assets)
     for name in removed:
         if name not in renames:
-            spec = old.specs[name]
-            yield Change(
-                "step",
-                "removed",
-                name,
-                step_type=_type_of(spec),
-                placement=_placement(spec, {}),
-                dependencies=old.dependencies[name],
-            )
+            yield _whole_step_change("removed", name, old)
+
+
+def _whole_step_change(kind: Kind, name: str, steps: _Steps) -> Change:
+    """A step added (found in ``steps``, the new side) or removed (in the old side)."""
+    spec = steps.specs[name]
+    return Change(
+        "step",
+        kind,
+        name,
+        step_type=_type_of(spec),
+        placement=_placement(spec, {}),
+        dependencies=steps.dependencies[name],
+    )
 
 
 def _changes_of_step(

@@ -357,6 +357,26 @@ def test_readme_check_step_example_compiles() -> None:
     }
 
 
+def test_readme_asset_file_example_compiles_and_lists_its_upload(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    namespace = _seed_example()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ml" / "config").mkdir(parents=True)
+    (tmp_path / "ml" / "config" / "feature_schema.json").write_text("{}")
+    exec(_readme_python("S3Location.from_asset("), namespace)
+    pipeline = namespace["PipelineDefinition"](
+        parameters=[namespace["input_data"]], steps=[namespace["validate"]]
+    )
+    binder = dataclasses.replace(namespace["BINDER"], code_prefix="s3://my-bucket/code")
+    steps = {step["Name"]: step for step in pipeline.to_definition(binder)["Steps"]}
+    schema = steps["ValidateFeatures"]["Arguments"]["ProcessingInputs"][0]
+    assert schema["S3Input"]["S3Uri"] == "s3://my-bucket/code/feature_schema.json"
+    assert binder.uploads(pipeline) == {
+        "s3://my-bucket/code/feature_schema.json": "ml/config/feature_schema.json"
+    }
+
+
 def test_readme_inference_pipeline_example_compiles() -> None:
     namespace = _seed_example()
     exec(_readme_python("containers = ["), namespace)

@@ -20,9 +20,13 @@ from aws_cdk.assertions import Template
 
 from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
 from cdk_sagemaker_pipelines.cdk._archive import deterministic_tar_gz
+from cdk_sagemaker_pipelines.cdk._binder import CdkBinder
 from cdk_sagemaker_pipelines.definition import (
+    BindingError,
+    ClarifyCheckStep,
     Code,
     Container,
+    DataBiasCheckConfig,
     Image,
     Join,
     MetricsSource,
@@ -30,6 +34,7 @@ from cdk_sagemaker_pipelines.definition import (
     ModelStep,
     PipelineDefinition,
     PipelineValidationError,
+    ProcessingInput,
     ProcessingOutput,
     ProcessingStep,
     RegisterModel,
@@ -38,6 +43,8 @@ from cdk_sagemaker_pipelines.definition import (
     framework_image,
     framework_image_uri,
 )
+from cdk_sagemaker_pipelines.local import LocalConfig, LocalRunner
+from cdk_sagemaker_pipelines.local.assembly import load_assembly
 from tests.cdk.conftest import new_stack
 from tests.cdk.helpers import (
     ASSETS_BUCKET,
@@ -363,6 +370,190 @@ def test_s3_code_is_passed_through_and_granted():
     assert not [c for c in pipeline.node.children if isinstance(c, s3_assets.Asset)]
     found = statements(template, pipeline.step_role_policy)
     assert found["ReadDataBucket1"]["Resource"] == s3_arn("code-bucket/scripts/prep.py*")
+
+
+# -- asset files (S3Location.from_asset) -----------------------------------------------------
+
+# Reads the schema shipped with the pipeline: the one file in its input directory, whatever
+# the name its asset gives it.
+READ_SCHEMA = """
+import os
+folder = "/opt/ml/processing/input/schema"
+(name,) = os.listdir(folder)
+os.makedirs("/opt/ml/processing/checked", exist_ok=True)
+with open(os.path.join(folder, name)) as source, open(
+    "/opt/ml/processing/checked/schema.txt", "w"
+) as target:
+    target.write(name + " " + source.read())
+"""
+
+
+@pytest.fixture(scope="module")
+def asset_files(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Pipeline, Template, Path]:
+    folder = tmp_path_factory.mktemp("files")
+    schema = folder / "feature_schema.json"
+    schema.write_text('{"columns": ["age", "income"]}')
+    script = folder / "check_schema.py"
+    script.write_text(READ_SCHEMA)
+    stack = new_stack()
+    check = ProcessingStep(
+        name="CheckSchema",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(script),
+        inputs=[
+            ProcessingInput(
+                input_name="schema",
+                source=S3Location.from_asset(schema),
+                destination="/opt/ml/processing/input/schema",
+            )
+        ],
+        outputs=["checked"],
+    )
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(TRAIN),
+        inputs={"train": "s3://raw-data/train/", "schema": S3Location.from_asset(str(schema))},
+        depends_on=[check],
+    )
+    pipeline = Pipeline(
+        stack, "Files", definition=PipelineDefinition(steps=[train]), pipeline_name="files"
+    )
+    return pipeline, Template.from_stack(stack), schema
+
+
+def test_an_asset_file_is_one_file_asset_per_path_in_the_job_inputs(asset_files):
+    pipeline, template, schema = asset_files
+    assets = [
+        child.node.id for child in pipeline.node.children if isinstance(child, s3_assets.Asset)
+    ]
+    assert sorted(assets) == ["CodeCheckSchemaPy", "CodeTrainPyArchive", "FileFeatureSchemaJson"]
+    asset = _asset(pipeline, "FileFeatureSchemaJson")
+    assert asset.is_file
+    assert not asset.is_zip_archive
+    key = asset.s3_object_key
+    assert key == f"{asset.asset_hash}.json"
+    uri = f"s3://{ASSETS_BUCKET}/{key}"
+    steps = steps_by_name(definition_of(template))
+    check_input = steps["CheckSchema"]["Arguments"]["ProcessingInputs"][0]
+    assert check_input["S3Input"]["S3Uri"] == uri
+    assert check_input["S3Input"]["LocalPath"] == "/opt/ml/processing/input/schema"
+    channels = {
+        channel["ChannelName"]: channel["DataSource"]["S3DataSource"]["S3Uri"]
+        for channel in steps["Train"]["Arguments"]["InputDataConfig"]
+    }
+    assert channels["schema"] == uri
+    assert pipeline._binder.asset_files == {str(schema): uri}
+    staged = Path(_outdir(pipeline)) / asset.asset_path
+    assert staged.read_bytes() == schema.read_bytes()
+
+
+def test_the_step_role_may_read_exactly_the_asset_file(asset_files):
+    pipeline, template, _ = asset_files
+    key = _asset(pipeline, "FileFeatureSchemaJson").s3_object_key
+    reads: list[Any] = []
+    writes: list[Any] = []
+    for sid, entry in statements(template, pipeline.step_role_policy).items():
+        resources = entry.get("Resource", [])
+        found = resources if isinstance(resources, list) else [resources]
+        if sid.startswith("Read"):
+            reads += found
+        elif sid.startswith("Write"):
+            writes += found
+    # The same grant as a code asset's: the object itself, nothing else in the assets bucket.
+    assert s3_arn(f"{ASSETS_BUCKET}/{key}*") in reads
+    in_assets_bucket = [
+        arn for arn in reads if ASSETS_BUCKET in json.dumps(arn) and "s3:::" in json.dumps(arn)
+    ]
+    code_keys = {
+        _asset(pipeline, construct_id).s3_object_key
+        for construct_id in ("CodeCheckSchemaPy", "CodeTrainPyArchive")
+    }
+    assert sorted(json.dumps(arn) for arn in in_assets_bucket) == sorted(
+        json.dumps(s3_arn(f"{ASSETS_BUCKET}/{object_key}*")) for object_key in {key, *code_keys}
+    )
+    assert ASSETS_BUCKET not in json.dumps(writes)
+
+
+def test_a_job_reads_an_asset_file_when_run_locally_from_the_assembly(asset_files, tmp_path):
+    pipeline, _, schema = asset_files
+    key = _asset(pipeline, "FileFeatureSchemaJson").s3_object_key
+    loaded = load_assembly(_outdir(pipeline), "files")
+    assert loaded.resources.s3[f"s3://{ASSETS_BUCKET}/{key}"] == (
+        Path(_outdir(pipeline)) / _asset(pipeline, "FileFeatureSchemaJson").asset_path
+    )
+    runner = LocalRunner(LocalConfig(root=tmp_path / "root", retry_interval_scale=0))
+
+    result = runner.run(loaded, steps=["CheckSchema"])
+
+    assert result.step("CheckSchema").status == "Succeeded", result.failure_reason
+    written = result.output("CheckSchema", "checked") / "schema.txt"
+    assert written.read_text() == f"{key} {schema.read_text()}"
+
+
+def test_fails_an_asset_file_bound_for_writing_naming_step_and_field(tmp_path: Path):
+    config = tmp_path / "config.json"
+    config.write_text("{}")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        outputs=[
+            ProcessingOutput(
+                output_name="out",
+                source="/opt/ml/processing/out",
+                destination=S3Location.from_asset(config),
+            )
+        ],
+    )
+    stack = new_stack()
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=PipelineDefinition(steps=[prep]))
+    assert [(p.step, p.field, p.message) for p in raised.value.problems] == [
+        (
+            "Prep",
+            "Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri",
+            f"an asset is read-only: S3Location.from_asset({str(config)!r}) can't receive "
+            "what the job writes",
+        )
+    ]
+    # The binder refuses it too, when called directly.
+    binder = CdkBinder(
+        stack,
+        step_role_arn="arn:aws:iam::111122223333:role/Jobs",
+        bucket=s3.Bucket(stack, "Bucket"),
+        key_arn=None,
+        network=None,
+    )
+    with pytest.raises(BindingError, match="an asset is read-only"):
+        binder.bind_s3(S3Location.from_asset(config), step_name="Prep", access="write")
+    assert binder.asset_files == {}
+
+
+def test_fails_a_clarify_analysis_config_from_an_asset(tmp_path: Path):
+    # Clarify reads analysis_config.json by that name; an asset object is named by its hash.
+    analysis = tmp_path / "analysis_config.json"
+    analysis.write_text('{"methods": {}}')
+    bias = ClarifyCheckStep(
+        name="DataBias",
+        clarify_check_config=DataBiasCheckConfig(
+            dataset="s3://data/train/", analysis_config=S3Location.from_asset(analysis)
+        ),
+    )
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(new_stack(), "Checks", definition=PipelineDefinition(steps=[bias]))
+    (problem,) = raised.value.problems
+    assert (problem.step, problem.field) == (
+        "DataBias",
+        "Arguments.ProcessingInputs[0].S3Input.S3Uri",
+    )
+    assert problem.message == (
+        "an asset's object is named by its content hash, but Clarify reads the analysis "
+        "configuration as analysis_config.json"
+    )
+    assert problem.hint is not None
+    assert "BucketDeployment" in problem.hint
 
 
 # -- container images ------------------------------------------------------------------------

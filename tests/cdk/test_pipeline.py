@@ -43,6 +43,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingStep,
     QualityCheckStep,
     RegisterModel,
+    S3Location,
 )
 from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import (
@@ -752,6 +753,36 @@ def test_registered_inference_code_from_an_asset_is_reported_as_a_warning():
             r"\[ack: cdk-sagemaker-pipelines:registered-asset-code\]$"
         ),
     )
+
+
+def test_registered_metrics_from_an_asset_file_are_reported_as_a_warning(tmp_path):
+    constraints = tmp_path / "constraints.json"
+    constraints.write_text("{}")
+    stack = new_stack()
+    registered = _registration(
+        "Register",
+        model_metrics=ModelMetrics(
+            model_constraints=MetricsSource(s3_uri=S3Location.from_asset(constraints))
+        ),
+    )
+    kept = _registration(
+        "Kept",
+        model_metrics=ModelMetrics(
+            model_constraints=MetricsSource(s3_uri="s3://models/churn/constraints.json")
+        ),
+        depends_on=[registered],
+    )
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=[kept]))
+    warnings = Annotations.from_stack(stack).find_warning("/Test/Training", Match.any_value())
+    texts = [str(entry.entry.data) for entry in warnings]
+    assert [text for text in texts if "registered-asset-file" in text] == [
+        "RegisterModel 'Register': model metrics or drift baselines from "
+        "S3Location.from_asset(…) point every registered version at the CDK assets bucket, "
+        "which accounts the model registry is shared with can't read and which `cdk gc` "
+        "empties of assets no deployed template uses. Copy them into the version's retained "
+        "outputs (a processing step's output) instead. "
+        "[ack: cdk-sagemaker-pipelines:registered-asset-file]"
+    ]
 
 
 def test_registered_inference_code_in_the_model_or_in_s3_is_not_warned():

@@ -314,12 +314,59 @@ def test_s3_location_constructors() -> None:
     assert S3Location.from_bucket(FakeBucket()).bucket_name() == "${Token[Bucket.Name.42]}"
 
 
-def test_fails_s3_location_needs_exactly_one_source() -> None:
-    message = r"^S3Location: give exactly one of uri and bucket$"
+def test_fails_s3_location_needs_exactly_one_source(script: Path) -> None:
+    message = (
+        r"^S3Location: give exactly one of uri, bucket and path "
+        r"\(from_uri, from_bucket, from_asset\)$"
+    )
     with pytest.raises(PipelineDefinitionError, match=message):
         S3Location()
     with pytest.raises(PipelineDefinitionError, match=message):
         S3Location(uri="s3://b/x", bucket="b")
+    with pytest.raises(PipelineDefinitionError, match=message):
+        S3Location(bucket="b", path=str(script))
+
+
+def test_s3_location_from_asset_is_a_local_file(tmp_path: Path) -> None:
+    schema = tmp_path / "schema.json"
+    schema.write_text("{}")
+
+    location = S3Location.from_asset(schema)
+
+    assert (location.path, location.uri, location.bucket) == (str(schema), None, None)
+    assert location.is_asset
+    assert not S3Location.from_uri("s3://b/x").is_asset
+
+
+def test_fails_s3_location_from_asset_of_a_missing_file(tmp_path: Path) -> None:
+    missing = tmp_path / "config" / "schema.json"
+    with pytest.raises(PipelineDefinitionError) as raised:
+        S3Location.from_asset(missing)
+    assert str(raised.value) == f"S3Location.from_asset: {str(missing)!r} does not exist"
+
+
+def test_fails_s3_location_from_asset_of_a_directory_points_to_the_alternatives(
+    source_dir: Path,
+) -> None:
+    with pytest.raises(PipelineDefinitionError) as raised:
+        S3Location.from_asset(source_dir)
+    assert str(raised.value) == (
+        f"S3Location.from_asset({str(source_dir)!r}) is a directory; an asset location is one "
+        "file (a directory would be staged as a zip, which the job would get unopened): give "
+        "each file its own from_asset, deploy the directory with "
+        "aws_s3_deployment.BucketDeployment and use S3Location.from_bucket(bucket, prefix), "
+        "or ship a tar the job unpacks"
+    )
+
+
+def test_fails_s3_location_from_asset_with_a_key_prefix(script: Path) -> None:
+    with pytest.raises(PipelineDefinitionError, match="key_prefix goes with a bucket"):
+        S3Location(path=str(script), key_prefix="config/")
+
+
+def test_fails_bucket_name_of_a_location_without_bucket(script: Path) -> None:
+    with pytest.raises(PipelineDefinitionError, match="only a location from_bucket"):
+        S3Location.from_asset(script).bucket_name()
 
 
 @pytest.mark.parametrize(
@@ -398,6 +445,101 @@ def test_static_binder_binds_s3_locations() -> None:
     assert bind(S3Location.from_bucket("b", "data/raw")) == "s3://b/data/raw"
     assert bind(S3Location.from_bucket("b")) == "s3://b"
     assert bind(S3Location.from_bucket(FakeBucket(), "x")) == "s3://${Token[Bucket.Name.42]}/x"
+
+
+def test_static_binder_places_an_asset_file_under_code_prefix_by_its_name(
+    tmp_path: Path,
+) -> None:
+    schema = tmp_path / "config" / "schema.json"
+    schema.parent.mkdir()
+    schema.write_text("{}")
+    binder = StaticBinder(code_prefix="s3://b/code/")
+
+    bound = binder.bind_s3(S3Location.from_asset(schema), step_name="S", access="read")
+
+    assert bound == "s3://b/code/schema.json"
+
+
+def test_fails_static_binder_asset_file_without_code_prefix(script: Path) -> None:
+    with pytest.raises(BindingError) as caught:
+        StaticBinder().bind_s3(S3Location.from_asset(script), step_name="S", access="read")
+
+    assert caught.value.message == f"local file {str(script)!r} needs a place in S3"
+    assert caught.value.hint == (
+        "deploy with the CDK Pipeline construct, which stages it as an asset, or compile "
+        "with StaticBinder(code_prefix='s3://…') and upload it there"
+    )
+
+
+def test_fails_static_binder_asset_file_for_writing(script: Path) -> None:
+    binder = StaticBinder(code_prefix="s3://b/code")
+    with pytest.raises(BindingError) as caught:
+        binder.bind_s3(S3Location.from_asset(script), step_name="S", access="write")
+
+    assert caught.value.message == (
+        f"an asset is read-only: S3Location.from_asset({str(script)!r}) can't receive what "
+        "the job writes"
+    )
+
+
+def test_fails_an_asset_as_an_output_destination_names_step_and_field(script: Path) -> None:
+    prep = ProcessingStep(
+        name="Prep",
+        image=IMAGE,
+        role=ROLE,
+        outputs=[
+            ProcessingOutput(
+                output_name="train",
+                source="/opt/ml/processing/train",
+                destination=S3Location.from_asset(script),
+            )
+        ],
+    )
+
+    # A custom binder never sees the asset: the compiler refuses it first.
+    problems = PipelineDefinition(steps=[prep]).validate(EncryptingBinder())
+
+    assert problems == [
+        Problem(
+            "Prep",
+            "Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri",
+            f"an asset is read-only: S3Location.from_asset({str(script)!r}) can't receive "
+            "what the job writes",
+            "write to S3Location.from_bucket(…) or an s3:// URI, or leave the destination out "
+            "for the binder's default location",
+            argument="outputs",
+        )
+    ]
+
+
+def test_static_binder_uploads_lists_code_and_asset_files_by_uri(
+    tmp_path: Path, script: Path, source_dir: Path
+) -> None:
+    schema = tmp_path / "config" / "schema.json"
+    schema.parent.mkdir()
+    schema.write_text("{}")
+    prep = ProcessingStep(
+        name="Prep",
+        image=IMAGE,
+        code=Code.from_asset(script),
+        inputs={"schema": S3Location.from_asset(schema)},  # /opt/ml/processing/schema
+    )
+    train = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        code=Code.from_asset(source_dir, entry_point="train.py"),
+        inputs={"schema": S3Location.from_asset(schema)},
+        output_path="s3://b/models",
+    )
+    binder = StaticBinder(role_arn=ROLE, code_prefix="s3://b/code")
+
+    uploads = binder.uploads(PipelineDefinition(steps=[prep, train]))
+
+    assert uploads == {
+        "s3://b/code/train.py": str(script),
+        "s3://b/code/schema.json": str(schema),
+        "s3://b/code/src.tar.gz": str(source_dir),
+    }
 
 
 def test_static_binder_defaults() -> None:

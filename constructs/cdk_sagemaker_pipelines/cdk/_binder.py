@@ -25,7 +25,7 @@ from ..definition import (
     S3Location,
 )
 from ..definition._render import JsonValue
-from ..definition.bindables import Access, default_output_join
+from ..definition.bindables import Access, check_asset_access, default_output_join
 from ._archive import deterministic_tar_gz
 from ._props import is_unresolved
 from .artifacts import EXECUTIONS_PREFIX, MODELS_PREFIX
@@ -39,10 +39,11 @@ class CdkBinder:
     """Binds code, images and locations for one ``Pipeline`` construct.
 
     Code becomes content-hashed file assets (an archive where the step needs one),
-    created once per path; framework images resolve through a CloudFormation mapping in
-    environment-agnostic stacks; ECR repositories and Docker assets are recorded for pull
-    grants; default outputs go to the artifact bucket (``models/`` for retained ones); every
-    job gets the artifact key and the network settings unless it sets its own.
+    created once per path, and so are ``S3Location.from_asset`` files (read-only);
+    framework images resolve through a CloudFormation mapping in environment-agnostic
+    stacks; ECR repositories and Docker assets are recorded for pull grants; default
+    outputs go to the artifact bucket (``models/`` for retained ones); every job gets the
+    artifact key and the network settings unless it sets its own.
     """
 
     def __init__(
@@ -62,6 +63,8 @@ class CdkBinder:
         self.assets: dict[tuple[str, bool], s3_assets.Asset] = {}
         # Each asset's bound code (its s3:// URI): its parts take jsii round trips to read.
         self.asset_code: dict[tuple[str, bool], BoundCode] = {}
+        # Per absolute path, the s3:// URI of each S3Location.from_asset file.
+        self.asset_files: dict[str, str] = {}
         self.repositories: list[ecr.IRepository] = []
         # The repository behind each bound custom image URI, and whether it is a Docker
         # asset (in the CDK assets repository, which only this account may pull from).
@@ -117,9 +120,15 @@ class CdkBinder:
         return uri
 
     def bind_s3(self, location: S3Location, *, step_name: str, access: Access) -> JsonValue:
-        """``s3://bucket/prefix``; bucket objects are remembered for their KMS keys."""
+        """``s3://bucket/prefix``; bucket objects are remembered for their KMS keys.
+
+        A local file is staged as a file asset, once per path, and read-only.
+        """
         if location.uri is not None:
             return location.uri
+        if location.path is not None:
+            check_asset_access(location, access)
+            return self._asset_file(location.path)
         bucket = location.bucket
         if not isinstance(bucket, str):
             self.buckets[bucket.bucket_name] = bucket
@@ -172,6 +181,16 @@ class CdkBinder:
         name = self._unique(_construct_id(f"Code {base}{' archive' if archive else ''}"))
         source = deterministic_tar_gz(path) if archive else path
         return s3_assets.Asset(self._scope, name, path=source)
+
+    def _asset_file(self, path: str) -> str:
+        key = os.path.abspath(path)
+        uri = self.asset_files.get(key)
+        if uri is None:
+            name = self._unique(_construct_id(f"File {os.path.basename(key)}"))
+            asset = s3_assets.Asset(self._scope, name, path=key)
+            # Built from its parts (not asset.s3_object_url) so the bucket stays visible for IAM.
+            uri = self.asset_files[key] = f"s3://{asset.s3_bucket_name}/{asset.s3_object_key}"
+        return uri
 
     def _framework_image(self, image: Image) -> str:
         spec = image.framework_spec()

@@ -447,6 +447,7 @@ class Pipeline(_PipelineBase):
         self._check_defaults_in_locations()
         self._check_run_time_resources()
         self._check_self_approval()
+        self._check_clarify_asset_configs()
         self._check_cache_outlives_outputs()
         self._warn_unattributed()
         self._warn_unplanned_steps()
@@ -456,6 +457,7 @@ class Pipeline(_PipelineBase):
         self._warn_open_vpc_configs()
         self._warn_emr_steps_creating_clusters()
         self._warn_registered_asset_code()
+        self._warn_registered_asset_files()
         self.registered_images = self._registered_images()
         self._warn_registry_store()
         # The store's own bucket is encrypted with the key the store made it with; a bucket
@@ -823,6 +825,37 @@ class Pipeline(_PipelineBase):
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
 
+    def _check_clarify_asset_configs(self) -> None:
+        """A Clarify analysis configuration must reach the job as ``analysis_config.json``.
+
+        Clarify reads that file name (the name the SDK uploads it under) in its config
+        input, while an asset's object is named by its content hash: the job would fail.
+        """
+        asset_uris = set(self._binder.asset_files.values())
+        if not asset_uris:
+            return
+        problems: list[Problem] = []
+        for step in _all_steps(self.definition.get("Steps") or []):
+            if step.get("Type") != "ClarifyCheck":
+                continue
+            inputs = (step.get("Arguments") or {}).get("ProcessingInputs") or []
+            for index, entry in enumerate(inputs):
+                uri = ((entry or {}).get("S3Input") or {}).get("S3Uri")
+                if entry.get("InputName") == "analysis_config" and uri in asset_uris:
+                    problems.append(
+                        Problem(
+                            str(step["Name"]),
+                            f"Arguments.ProcessingInputs[{index}].S3Input.S3Uri",
+                            "an asset's object is named by its content hash, but Clarify reads "
+                            "the analysis configuration as analysis_config.json",
+                            "deploy the file with aws_s3_deployment.BucketDeployment (keeping "
+                            "its name) and give S3Location.from_bucket(bucket, "
+                            "'…/analysis_config.json')",
+                        )
+                    )
+        if problems:
+            raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+
     def _check_self_approval(self) -> None:
         problems: list[Problem] = []
         parameters = {entry["Name"]: entry for entry in self.definition.get("Parameters", [])}
@@ -1141,6 +1174,42 @@ class Pipeline(_PipelineBase):
             "(code/ in model.tar.gz, environment SAGEMAKER_PROGRAM and "
             "SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code).",
         )
+
+    def _warn_registered_asset_files(self) -> None:
+        """Model metrics and drift baselines from assets stay in the CDK assets bucket."""
+        assets = set(self._binder.asset_files.values())
+        if not assets:
+            return
+        steps = [
+            str(step["Name"])
+            for step in _all_steps(self.definition.get("Steps") or [])
+            if step.get("Type") == "RegisterModel"
+            and any(
+                uri in assets
+                for field in ("ModelMetrics", "DriftCheckBaselines")
+                for uri in _s3_uris((step.get("Arguments") or {}).get(field))
+            )
+        ]
+        if not steps:
+            return
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:registered-asset-file",
+            f"RegisterModel {', '.join(repr(name) for name in steps)}: model metrics or drift "
+            "baselines from S3Location.from_asset(…) point every registered version at the CDK "
+            "assets bucket, which accounts the model registry is shared with can't read and "
+            "which `cdk gc` empties of assets no deployed template uses. Copy them into the "
+            "version's retained outputs (a processing step's output) instead.",
+        )
+
+
+def _s3_uris(value: Any) -> list[Any]:
+    """Every ``S3Uri`` value nested in a request fragment."""
+    if isinstance(value, dict):
+        found = [value["S3Uri"]] if "S3Uri" in value else []
+        return found + [uri for item in value.values() for uri in _s3_uris(item)]
+    if isinstance(value, list):
+        return [uri for item in value for uri in _s3_uris(item)]
+    return []
 
 
 def _all_steps(steps: list[Any]) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ from .jobs import JobDefaults
 
 if TYPE_CHECKING:
     from ._render import JsonValue
+    from .pipeline import PipelineDefinition
 
 Access = Literal["read", "write"]
 UNBOUND = "${Token[Unbound.Value]}"
@@ -384,24 +385,39 @@ class Image:
 @checked
 @dataclass(frozen=True, slots=True)
 class S3Location:
-    """An S3 location: a URI, or a bucket (name or ``aws_s3.IBucket``) and key prefix.
+    """An S3 location: a URI, a bucket (name or ``aws_s3.IBucket``) and key prefix, or a local file.
 
     With a bucket object, the CDK binder grants the step role exactly the access the
     location is used for (read for inputs, write for outputs).
+
+    ``from_asset(path)`` ships a small local file with the pipeline (a lookup table, a
+    feature schema, a baseline ``constraints.json``), read-only: the CDK ``Pipeline``
+    construct stages it as a content-hashed asset and grants read on that object, so
+    the job sees it under the asset's name (``<hash>.json``: the extension is kept, the
+    name is not) as the only file in its input directory; ``StaticBinder`` places it
+    at ``<code_prefix>/<file name>``, where you upload it.
 
     Example::
 
         S3Location.from_uri("s3://my-bucket/raw/")
         S3Location.from_bucket(artifacts_bucket, "models")
+        S3Location.from_asset("ml/config/feature_schema.json")
     """
 
     uri: str | Expression | None = None
     bucket: Any = None
     key_prefix: str = ""
+    path: str | None = None
 
     def _validate(self) -> None:
-        if (self.uri is None) == (self.bucket is None):
-            raise PipelineDefinitionError("S3Location: give exactly one of uri and bucket")
+        given = [self.uri is not None, self.bucket is not None, self.path is not None]
+        if sum(given) != 1:
+            raise PipelineDefinitionError(
+                "S3Location: give exactly one of uri, bucket and path (from_uri, from_bucket, "
+                "from_asset)"
+            )
+        if self.path is not None:
+            self._validate_asset(self.path)
         if isinstance(self.bucket, str):
             bucket, prefix = split_bucket(self.bucket)
             if bucket != self.bucket:
@@ -412,6 +428,25 @@ class S3Location:
                     f"S3Location: bucket {self.bucket!r} is not a bucket name (use "
                     f"S3Location.from_bucket({arguments}) or S3Location.from_uri({uri!r}))"
                 )
+
+    def _validate_asset(self, path: str) -> None:
+        if self.key_prefix:
+            raise PipelineDefinitionError(
+                f"S3Location.from_asset({path!r}): key_prefix goes with a bucket; an asset's "
+                "key is chosen when it is staged"
+            )
+        if os.path.isdir(path):
+            # A CDK asset of a directory is a zip, which SageMaker would copy as it is.
+            raise PipelineDefinitionError(
+                f"S3Location.from_asset({path!r}) is a directory; an asset location is one "
+                "file (a directory would be staged as a zip, which the job would get unopened): "
+                "give each file its own from_asset, deploy the directory with "
+                "aws_s3_deployment.BucketDeployment and use S3Location.from_bucket(bucket, "
+                "prefix), or ship a tar the job unpacks"
+            )
+        if not os.path.isfile(path):
+            reason = "does not exist" if not os.path.exists(path) else "is not a regular file"
+            raise PipelineDefinitionError(f"S3Location.from_asset: {path!r} {reason}")
 
     @staticmethod
     def from_uri(uri: str | Expression) -> S3Location:
@@ -430,10 +465,42 @@ class S3Location:
             prefix = prefix.rstrip("/") + "/"
         return S3Location(bucket=bucket, key_prefix=prefix)
 
+    @staticmethod
+    def from_asset(path: str | os.PathLike[str]) -> S3Location:
+        """A local file shipped with the pipeline, read-only (see the class docstring).
+
+        Only files: a directory is refused with what to use instead.
+        """
+        return S3Location(path=os.fspath(path))
+
+    @property
+    def is_asset(self) -> bool:
+        """True for a local file (``from_asset``)."""
+        return self.path is not None
+
     def bucket_name(self) -> Any:
         """The bucket's name (a string, possibly a CDK token)."""
         bucket = self.bucket
+        if bucket is None:
+            raise PipelineDefinitionError(
+                "S3Location.bucket_name: only a location from_bucket has a bucket"
+            )
         return bucket if isinstance(bucket, str) else bucket.bucket_name
+
+
+def check_asset_access(location: S3Location, access: Access) -> None:
+    """Raise ``BindingError`` when ``location`` is an asset bound for writing.
+
+    Binders call it before placing a location; the compiler calls it too, so a binder
+    written before assets existed never sees an asset bound for writing.
+    """
+    if location.path is not None and access != "read":
+        raise BindingError(
+            f"an asset is read-only: S3Location.from_asset({location.path!r}) can't receive "
+            "what the job writes",
+            "write to S3Location.from_bucket(…) or an s3:// URI, or leave the destination out "
+            "for the binder's default location",
+        )
 
 
 class Binder(Protocol):
@@ -482,7 +549,9 @@ class StaticBinder:
     ``<pipeline name>/<execution id>/<step>/<output>``; ``code_prefix`` is an S3 prefix
     where you upload local code yourself: a processing script keeps its name
     (``prep.py``); directories, and training, tuning and model code, which SageMaker reads
-    as an archive, are expected as ``<name>.tar.gz`` (``train.py.tar.gz``, ``src.tar.gz``).
+    as an archive, are expected as ``<name>.tar.gz`` (``train.py.tar.gz``, ``src.tar.gz``);
+    a file from ``S3Location.from_asset`` keeps its name (``feature_schema.json``).
+    ``uploads(pipeline)`` lists what goes there.
 
     Example::
 
@@ -516,16 +585,10 @@ class StaticBinder:
         if code.s3_uri is not None:
             return BoundCode(code.s3_uri, code.script_name)
         assert code.path is not None
-        if self.code_prefix is None:
-            raise BindingError(
-                f"local code {code.path!r} needs a place in S3",
-                "deploy with the CDK Pipeline construct, which stages it as an asset, or "
-                "compile with StaticBinder(code_prefix='s3://…') and upload it there",
-            )
-        name = os.path.basename(os.path.normpath(code.path))
+        uri = self._asset_uri(code.path, "local code")
         if archive or code.is_directory:
-            name = f"{name}.tar.gz"
-        return BoundCode(f"{self.code_prefix.rstrip('/')}/{name}", name)
+            uri = f"{uri}.tar.gz"
+        return BoundCode(uri, posixpath.basename(uri))
 
     def bind_image(self, image: Image, *, step_name: str) -> JsonValue:
         """Bind a URI as is; framework images need ``region``."""
@@ -548,11 +611,23 @@ class StaticBinder:
         )
 
     def bind_s3(self, location: S3Location, *, step_name: str, access: Access) -> JsonValue:
-        """Render ``s3://bucket/prefix`` or the URI."""
+        """Render ``s3://bucket/prefix`` or the URI; a local file only under ``code_prefix``."""
         if location.uri is not None:
             return location.uri  # rendered by the caller's context, which records references
+        if location.path is not None:
+            check_asset_access(location, access)
+            return self._asset_uri(location.path, "local file")
         prefix = f"/{location.key_prefix}" if location.key_prefix else ""
         return f"s3://{location.bucket_name()}{prefix}"
+
+    def _asset_uri(self, path: str, what: str) -> str:
+        if self.code_prefix is None:
+            raise BindingError(
+                f"{what} {path!r} needs a place in S3",
+                "deploy with the CDK Pipeline construct, which stages it as an asset, or "
+                "compile with StaticBinder(code_prefix='s3://…') and upload it there",
+            )
+        return f"{self.code_prefix.rstrip('/')}/{os.path.basename(os.path.normpath(path))}"
 
     def default_role_arn(self, *, step_name: str) -> JsonValue:
         """The configured role, or a ``BindingError``."""
@@ -579,6 +654,60 @@ class StaticBinder:
     def job_defaults(self, *, step_name: str) -> JobDefaults:
         """No defaults: jobs run with what their step sets."""
         return JobDefaults()
+
+    def uploads(self, pipeline: PipelineDefinition) -> dict[str, str]:
+        """What ``pipeline`` expects under ``code_prefix``: S3 URI → local file or directory.
+
+        Code and ``S3Location.from_asset`` files, as this binder names them. A ``.tar.gz``
+        URI stands for its local file or directory packed. Upload them there before a
+        deployed run; ``ResourceMap(s3=binder.uploads(pipeline))`` serves them to the local
+        runner, wherever they live on disk.
+
+        Example::
+
+            StaticBinder(code_prefix="s3://my-bucket/code").uploads(pipeline)
+            # {"s3://my-bucket/code/prep.py": "ml/prep.py",
+            #  "s3://my-bucket/code/feature_schema.json": "ml/config/feature_schema.json"}
+        """
+        recorder = _UploadRecorder(self)
+        pipeline.validate(recorder)
+        return recorder.uploads
+
+
+class _UploadRecorder:
+    """A ``StaticBinder`` that remembers where it placed local code and files."""
+
+    def __init__(self, binder: StaticBinder) -> None:
+        self._binder = binder
+        self.uploads: dict[str, str] = {}
+
+    def bind_code(self, code: Code, *, step_name: str, archive: bool) -> BoundCode:
+        bound = self._binder.bind_code(code, step_name=step_name, archive=archive)
+        if code.path is not None and isinstance(bound.uri, str):
+            self.uploads[bound.uri] = code.path
+        return bound
+
+    def bind_s3(self, location: S3Location, *, step_name: str, access: Access) -> JsonValue:
+        uri = self._binder.bind_s3(location, step_name=step_name, access=access)
+        if location.path is not None and isinstance(uri, str):
+            self.uploads[uri] = location.path
+        return uri
+
+    def bind_image(self, image: Image, *, step_name: str) -> JsonValue:
+        return self._binder.bind_image(image, step_name=step_name)
+
+    def default_role_arn(self, *, step_name: str) -> JsonValue:
+        return self._binder.default_role_arn(step_name=step_name)
+
+    def default_output_uri(
+        self, *, step_name: str, output_name: str, retained: bool = False
+    ) -> JsonValue:
+        return self._binder.default_output_uri(
+            step_name=step_name, output_name=output_name, retained=retained
+        )
+
+    def job_defaults(self, *, step_name: str) -> JobDefaults:
+        return self._binder.job_defaults(step_name=step_name)
 
 
 def split_bucket(name: str) -> tuple[str, str]:

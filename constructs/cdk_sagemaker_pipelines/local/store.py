@@ -242,6 +242,10 @@ def load_snapshot(directory: Path) -> dict[str, Any]:
 
 def _existing(uri: str, path: Path, origin: str) -> Located | None:
     if path.is_file():
+        if uri.endswith(".tar.gz") and not path.name.endswith(".tar.gz"):
+            # A file mapped to an archive's URI (StaticBinder.uploads maps training code so):
+            # the file packed, as a directory mapped there is.
+            return Located(uri, "archive", path, origin)
         return Located(uri, "file", path, origin)
     if path.is_dir():
         # An object key ending .tar.gz mapped to a folder (--s3-map s3://b/code.tar.gz=src):

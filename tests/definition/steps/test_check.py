@@ -364,6 +364,60 @@ def test_python_check_steps_are_planned_as_processing_jobs() -> None:
     assert CLARIFY in plan.images
 
 
+def test_check_configs_and_baselines_read_local_files_shipped_as_assets(
+    tmp_path: Path, binder: StaticBinder
+) -> None:
+    analysis = tmp_path / "analysis_config.json"
+    analysis.write_text('{"methods": {}}')
+    constraints = tmp_path / "constraints.json"
+    constraints.write_text("{}")
+    bias = data_bias(
+        clarify_check_config=DataBiasCheckConfig(
+            dataset="s3://data/train/", analysis_config=S3Location.from_asset(analysis)
+        ),
+        supplied_baseline_constraints=S3Location.from_asset(constraints),
+    )
+
+    definition = PipelineDefinition(steps=[bias]).to_definition(binder)
+
+    (entry,) = definition["Steps"]
+    assert entry["Arguments"]["ProcessingInputs"][0] == s3_input(
+        "analysis_config", "s3://b/code/analysis_config.json", "/opt/ml/processing/input/config"
+    )
+    assert entry["SuppliedBaselineConstraints"] == "s3://b/code/constraints.json"
+    plan = plan_permissions(definition, pipeline_name="Checks")
+    assert {
+        S3Access("b", "code/analysis_config.json"),
+        S3Access("b", "code/constraints.json"),
+    } <= set(plan.reads)
+    assert not [write for write in plan.writes if write.bucket == "b"]
+
+
+def test_fails_an_asset_as_a_check_output_names_step_and_field(
+    tmp_path: Path, binder: StaticBinder
+) -> None:
+    results = tmp_path / "results.json"
+    results.write_text("{}")
+    bias = data_bias(
+        clarify_check_config=DataBiasCheckConfig(
+            dataset="s3://data/train/",
+            analysis_config=ANALYSIS,
+            output_s3_uri=S3Location.from_asset(results),
+        )
+    )
+
+    problems = PipelineDefinition(steps=[bias]).validate(binder)
+
+    assert [(problem.step, problem.field, problem.message) for problem in problems] == [
+        (
+            "DataBias",
+            "Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri",
+            f"an asset is read-only: S3Location.from_asset({str(results)!r}) can't receive "
+            "what the job writes",
+        )
+    ]
+
+
 # -- construction errors ---------------------------------------------------------------------
 
 

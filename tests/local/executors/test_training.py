@@ -22,15 +22,17 @@ from cdk_sagemaker_pipelines.definition import (
     NetworkConfig,
     ParameterFloat,
     ParameterInteger,
+    PipelineDefinition,
     PipelineValidationError,
+    S3Location,
     TrainingInput,
     TrainingStep,
     TuningJobCompletionCriteria,
     TuningStep,
     WarmStartConfig,
 )
-from cdk_sagemaker_pipelines.local import ProgressEvent
-from tests.local.conftest import SKLEARN, Workspace, compile_steps
+from cdk_sagemaker_pipelines.local import ProgressEvent, ResourceMap
+from tests.local.conftest import BINDER, CODE_PREFIX, SKLEARN, Workspace, compile_steps
 from tests.local.test_runner import press_ctrl_c
 
 TRAIN = """
@@ -100,6 +102,48 @@ def test_training_follows_the_script_mode_conventions(ws: Workspace) -> None:
     assert metrics == {"score": 0.6, "loss": 0.4}
     assert result.evaluate(step.properties.FinalMetricDataList["score"].Value) == 0.6
     assert (located.path.parent / "output.tar.gz").exists()
+
+
+def test_code_and_asset_files_anywhere_are_served_through_the_binders_uploads(
+    ws: Workspace,
+) -> None:
+    # Neither file is in scripts/ (mapped to the code prefix): the binder's uploads map them.
+    ml = ws.root / "ml"
+    (ml / "config").mkdir(parents=True)
+    (ml / "config" / "schema.json").write_text('{"columns": ["a", "b"]}')
+    (ml / "fit.py").write_text(
+        "import json, os\n"
+        "schema = json.load(open(os.path.join(os.environ['SM_CHANNEL_CONFIG'], 'schema.json')))\n"
+        "open(os.path.join(os.environ['SM_MODEL_DIR'], 'columns.txt'), 'w').write(\n"
+        "    ','.join(schema['columns']))\n"
+    )
+    ws.file("train/train.csv", "1\n")
+    step = TrainingStep(
+        name="Fit",
+        image=SKLEARN,
+        code=Code.from_asset(ml / "fit.py"),
+        inputs={
+            "train": "s3://data-bucket/train",
+            "config": S3Location.from_asset(ml / "config" / "schema.json"),
+        },
+    )
+    pipeline = PipelineDefinition(steps=[step])
+    uploads = BINDER.uploads(pipeline)
+    assert uploads == {
+        f"{CODE_PREFIX}/fit.py.tar.gz": str(ml / "fit.py"),
+        f"{CODE_PREFIX}/schema.json": str(ml / "config" / "schema.json"),
+    }
+    resources = ResourceMap(s3={**uploads, "s3://data-bucket": ws.data})
+
+    result = ws.runner(resources=resources).run(pipeline.to_definition(BINDER))
+
+    assert result.status == "Succeeded", result.failure_reason
+    located = result.store.locate(result.properties("Fit")["ModelArtifacts"]["S3ModelArtifacts"])
+    assert located is not None
+    with tarfile.open(located.path) as archive:
+        member = archive.extractfile("columns.txt")
+        assert member is not None
+        assert member.read() == b"a,b"
 
 
 def test_fails_with_the_failure_file_and_no_model(ws: Workspace) -> None:

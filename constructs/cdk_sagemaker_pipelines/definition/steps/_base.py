@@ -12,7 +12,16 @@ from typing import Any, ClassVar
 from .._errors import PipelineValidationError, Problem, PropertyPathError
 from .._render import JsonValue, RenderContext, compact, deep_merge, render
 from .._typecheck import checked, register
-from ..bindables import UNBOUND, BindingError, BoundCode, Code, Image, S3Location, StaticBinder
+from ..bindables import (
+    UNBOUND,
+    BindingError,
+    BoundCode,
+    Code,
+    Image,
+    S3Location,
+    StaticBinder,
+    check_asset_access,
+)
 from ..expressions import Expression
 from ..jobs import JobDefaults, NetworkConfig
 from ..properties import Properties, PropertyNode, root_node
@@ -327,9 +336,12 @@ def bind_s3(ctx: RenderContext, step: Step, location: S3Like, field: str, access
         return render(location, ctx)
     bound = location
     mode: Any = access
-    return ctx.bind(
-        step.name, field, lambda: ctx.binder.bind_s3(bound, step_name=step.name, access=mode)
-    )
+
+    def bind() -> JsonValue:
+        check_asset_access(bound, mode)
+        return ctx.binder.bind_s3(bound, step_name=step.name, access=mode)
+
+    return ctx.bind(step.name, field, bind)
 
 
 def bind_code(

@@ -195,9 +195,10 @@ class DataBiasCheckConfig:
 
     ``analysis_config`` is the S3 URI of the Clarify analysis configuration (JSON: the
     label, facets, ``methods``, …; see "Analysis Configuration Files" in the SageMaker
-    guide). The language uploads nothing: put the file in S3 (``S3Location.from_bucket``
-    of a bucket your stack deploys it to, or a parameter) and name the object
-    ``analysis_config.json``, as the SDK does. ``output_s3_uri`` receives the analysis
+    guide). Put the file in S3 (``S3Location.from_bucket`` of a bucket your stack deploys
+    it to, or a parameter) and name the object ``analysis_config.json``, as the SDK does:
+    Clarify reads that name, so ``S3Location.from_asset`` (an object named by its content
+    hash) is refused by the ``Pipeline`` construct. ``output_s3_uri`` receives the analysis
     (``analysis.json``, the report); default: the binder's per-execution location of the
     step's output ``analysis_result``. ``s3_upload_mode`` is ``Continuous`` for image
     datasets (as the SDK sets it), else ``EndOfJob``.

@@ -17,7 +17,15 @@ from typing import Any
 
 
 class UnreadableDefinitionError(ValueError):
-    """A file that is not a definition we can read (the message says why)."""
+    """A file that is not a definition we can read (the message says why).
+
+    Example::
+
+        try:
+            load_definition_file(Path("pipeline.json"))
+        except UnreadableDefinitionError as error:
+            print(f"pipeline.json: {error}")  # e.g. "NaN is not a JSON value"
+    """
 
 
 def _reject_constant(name: str) -> Any:

@@ -27,7 +27,13 @@ JsonValue = Any
 
 @runtime_checkable
 class Renderable(Protocol):
-    """Anything that renders itself into definition JSON."""
+    """Anything that renders itself into definition JSON.
+
+    Example::
+
+        def render_all(items: list[Renderable], ctx: RenderContext) -> list[JsonValue]:
+            return [item.to_request(ctx) for item in items]
+    """
 
     def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
         """Return the JSON fragment for this object."""

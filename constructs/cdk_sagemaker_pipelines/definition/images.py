@@ -57,7 +57,13 @@ def _table() -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class FrameworkImageSpec:
-    """A framework image resolved up to the region: repository, tag and accounts per region."""
+    """A framework image resolved up to the region: repository, tag and accounts per region.
+
+    Example::
+
+        spec = Image.sklearn("1.2-1").framework_spec()
+        spec.uri("eu-west-1")  # '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-…'
+    """
 
     framework: str
     version: str
@@ -284,7 +290,13 @@ def framework_image_uri(framework: str, version: str, *, region: str, **options:
 
 @dataclass(frozen=True, slots=True)
 class ParsedImageUri:
-    """The parts of an ECR image URI."""
+    """The parts of an ECR image URI.
+
+    Example::
+
+        parsed = parse_image_uri("111122223333.dkr.ecr.us-east-1.amazonaws.com/churn:1.0")
+        parsed.repository, parsed.tag  # ('churn', '1.0')
+    """
 
     account: str
     region: str

@@ -64,7 +64,12 @@ CHECK_STEP_PROPERTIES: dict[str, tuple[str, ...]] = {
 
 
 class PathStepError(Exception):
-    """One segment of a property path does not exist (internal; carries the hint)."""
+    """One segment of a property path does not exist (internal; carries the hint).
+
+    Example::
+
+        raise PathStepError("no member 'ModelArtifact'", "did you mean 'ModelArtifacts'?")
+    """
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -78,6 +83,10 @@ class PropertyNode:
 
     ``kind`` is ``structure``, ``list``, ``map`` or ``leaf``. Structures list their
     members as (service, shape) pairs; lists and maps their item; leaves their type.
+
+    Example::
+
+        PropertyNode(kind="leaf", leaf_type="String", label="ModelArtifacts.S3ModelArtifacts")
     """
 
     kind: str

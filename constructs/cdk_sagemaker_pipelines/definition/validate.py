@@ -165,7 +165,14 @@ _NOUNS = {"list": "a list", "map": "a map", "structure": "an object"}
 
 @dataclass(slots=True)
 class StepRecord:
-    """Where a step sits in the definition and what it refers to."""
+    """Where a step sits in the definition and what it refers to.
+
+    Example::
+
+        StepRecord(name="Register", kind="RegisterModel", entry=entry,
+                   location="Steps[2].Arguments.IfSteps[0]", condition="Check",
+                   branch="IfSteps")
+    """
 
     name: str
     kind: str

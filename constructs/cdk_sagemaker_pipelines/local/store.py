@@ -42,6 +42,10 @@ class Located:
 
     ``kind`` is ``file``, ``dir`` (a prefix) or ``archive``: a ``….tar.gz`` URI served
     by packing ``path`` (a file or directory) on the fly.
+
+    Example::
+
+        Located("s3://code/train.py.tar.gz", "archive", Path("ml/train.py"), "resources")
     """
 
     uri: str

@@ -12,7 +12,15 @@ from ..definition_files import load_definition_file
 
 
 class SourceError(ValueError):
-    """A source that can't be read as a pipeline definition (the message says why)."""
+    """A source that can't be read as a pipeline definition (the message says why).
+
+    Example::
+
+        try:
+            load_source("cdk.out")
+        except SourceError as error:
+            print(error)  # "cdk.out: the assembly has several pipelines; choose one …"
+    """
 
 
 @dataclass(frozen=True)

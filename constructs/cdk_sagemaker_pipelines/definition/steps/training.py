@@ -269,6 +269,11 @@ class TrainingJobStep(JobStep):
     hyperparameters, which SageMaker framework images read. Default: 1 × ml.m5.large,
     30 GiB, File input mode, 1 day maximum runtime (``instance_type`` and
     ``instance_count`` left unset render those defaults).
+
+    Example::
+
+        TrainingStep(name="Train", image=Image.sklearn("1.2-1"),
+                     code=Code.from_asset("ml/train.py"), inputs={"train": train_uri})
     """
 
     image: ImageLike

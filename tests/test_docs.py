@@ -373,7 +373,7 @@ def test_readme_asset_file_example_compiles_and_lists_its_upload(
     schema = steps["ValidateFeatures"]["Arguments"]["ProcessingInputs"][0]
     assert schema["S3Input"]["S3Uri"] == "s3://my-bucket/code/feature_schema.json"
     assert binder.uploads(pipeline) == {
-        "s3://my-bucket/code/feature_schema.json": "ml/config/feature_schema.json"
+        "s3://my-bucket/code/feature_schema.json": str(tmp_path / "ml/config/feature_schema.json")
     }
 
 

@@ -531,6 +531,27 @@ def test_fails_an_asset_file_bound_for_writing_naming_step_and_field(tmp_path: P
     assert binder.asset_files == {}
 
 
+def test_a_relative_asset_file_is_staged_after_a_change_of_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # Checked where it was declared: the construct, built from another directory, stages
+    # that file (it used to fail in jsii: "Cannot find asset at <elsewhere>/config.json").
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path)
+    check = ProcessingStep(
+        name="Check",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://b/code/check.py"),
+        inputs={"config": S3Location.from_asset("config.json")},
+    )
+    monkeypatch.chdir(tmp_path / "elsewhere")
+
+    pipeline = Pipeline(new_stack(), "Training", definition=PipelineDefinition(steps=[check]))
+
+    assert list(pipeline._binder.asset_files) == [str(tmp_path / "config.json")]
+
+
 def test_fails_a_clarify_analysis_config_from_an_asset(tmp_path: Path):
     # Clarify reads analysis_config.json by that name; an asset object is named by its hash.
     analysis = tmp_path / "analysis_config.json"

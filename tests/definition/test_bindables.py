@@ -542,6 +542,84 @@ def test_static_binder_uploads_lists_code_and_asset_files_by_uri(
     }
 
 
+def _schema_reader(name: str, schema: S3Location) -> ProcessingStep:
+    return ProcessingStep(
+        name=name,
+        image=IMAGE,
+        code=Code.from_s3("s3://b/code/check.py"),
+        inputs={"schema": schema},
+    )
+
+
+def test_fails_two_files_of_one_name_that_would_overwrite_each_other(tmp_path: Path) -> None:
+    first, second = tmp_path / "a" / "schema.json", tmp_path / "b" / "schema.json"
+    for path, text in ((first, '{"a": 1}'), (second, '{"b": 2}')):
+        path.parent.mkdir()
+        path.write_text(text)
+    pipeline = PipelineDefinition(
+        steps=[
+            _schema_reader("CheckA", S3Location.from_asset(first)),
+            _schema_reader("CheckB", S3Location.from_asset(second)),
+        ]
+    )
+    binder = StaticBinder(role_arn=ROLE, code_prefix="s3://b/code")
+    message = (
+        f"local file {str(second)!r} goes to s3://b/code/schema.json, where step 'CheckA'%s "
+        f"already puts {str(first)!r}, a different file: one upload would overwrite the other"
+    )
+    hint = (
+        "give the files different names: StaticBinder(code_prefix=…) places each local file "
+        "under its own name alone"
+    )
+    field = "Arguments.ProcessingInputs[0].S3Input.S3Uri"
+
+    with pytest.raises(PipelineValidationError) as compiled:
+        pipeline.to_definition(binder)
+    with pytest.raises(PipelineValidationError) as listed:
+        binder.uploads(pipeline)
+
+    assert compiled.value.problems == (
+        Problem("CheckB", field, message % f" field '{field}'", hint, argument="inputs"),
+    )
+    assert listed.value.problems == (Problem("CheckB", None, message % "", hint),)
+
+
+def test_one_file_or_the_same_content_at_one_uri_is_no_conflict(tmp_path: Path) -> None:
+    schema = tmp_path / "schema.json"
+    schema.write_text("{}")
+    copy = tmp_path / "copy" / "schema.json"
+    copy.parent.mkdir()
+    copy.write_text("{}")
+    pipeline = PipelineDefinition(
+        steps=[
+            _schema_reader("CheckA", S3Location.from_asset(schema)),
+            _schema_reader("CheckB", S3Location.from_asset(copy.parent / ".." / "schema.json")),
+            _schema_reader("CheckC", S3Location.from_asset(copy)),
+        ]
+    )
+    binder = StaticBinder(role_arn=ROLE, code_prefix="s3://b/code")
+
+    assert pipeline.validate(binder) == []
+    assert binder.uploads(pipeline) == {"s3://b/code/schema.json": str(schema)}
+
+
+def test_an_asset_file_is_the_one_checked_whatever_the_working_directory_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "schema.json").write_text("{}")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path)
+    location = S3Location.from_asset("config/schema.json")
+    pipeline = PipelineDefinition(steps=[_schema_reader("Check", location)])
+    monkeypatch.chdir(tmp_path / "elsewhere")  # a CDK app, a resources file: another folder
+
+    uploads = StaticBinder(role_arn=ROLE, code_prefix="s3://b/code").uploads(pipeline)
+
+    assert location.path == str(tmp_path / "config" / "schema.json")
+    assert uploads == {"s3://b/code/schema.json": str(tmp_path / "config" / "schema.json")}
+
+
 def test_static_binder_defaults() -> None:
     binder = StaticBinder(role_arn=ROLE, default_bucket="my-bucket")
 

@@ -69,6 +69,9 @@ class RenderContext:
         # for values that could not be rendered, each with its problem's message and hint.
         self._rendering: list[tuple[str, list[tuple[str, str, str | None]]]] = []
         self._placeholders = 0
+        # Per S3 URI a binder placed a local file or directory at: that path, and the step
+        # and field that placed it there first (two different files there would collide).
+        self.local_files: dict[str, tuple[str, str, str]] = {}
 
     def note_step(self, step: Step) -> None:
         """Record that a rendered value refers to ``step``."""

@@ -13,13 +13,14 @@ Example::
 
 from __future__ import annotations
 
+import filecmp
 import os
 import posixpath
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from ._errors import PipelineDefinitionError
+from ._errors import PipelineDefinitionError, PipelineValidationError, Problem
 from ._render import render
 from ._tokens import is_token
 from ._typecheck import checked
@@ -469,9 +470,11 @@ class S3Location:
     def from_asset(path: str | os.PathLike[str]) -> S3Location:
         """A local file shipped with the pipeline, read-only (see the class docstring).
 
-        Only files: a directory is refused with what to use instead.
+        Only files: a directory is refused with what to use instead. A relative path is
+        made absolute here, against the working directory it was checked in, so a later
+        change of directory (a CDK app run from elsewhere) still finds the file.
         """
-        return S3Location(path=os.fspath(path))
+        return S3Location(path=os.path.abspath(os.fspath(path)))
 
     @property
     def is_asset(self) -> bool:
@@ -501,6 +504,46 @@ def check_asset_access(location: S3Location, access: Access) -> None:
             "write to S3Location.from_bucket(…) or an s3:// URI, or leave the destination out "
             "for the binder's default location",
         )
+
+
+def local_file_conflict(uri: str, path: str, placed: str, placed_by: str) -> BindingError | None:
+    """The error for ``path`` bound to ``uri``, where ``placed_by`` already placed ``placed``.
+
+    ``None`` when both are the same file or directory, or have the same content (the CDK
+    binder names assets by content hash). Otherwise one upload would overwrite the other:
+    ``StaticBinder`` places every local file under ``code_prefix`` by its name alone.
+    """
+    if _same_content(path, placed):
+        return None
+    return BindingError(
+        f"local file {path!r} goes to {uri}, where {placed_by} already puts {placed!r}, a "
+        "different file: one upload would overwrite the other",
+        "give the files different names: StaticBinder(code_prefix=…) places each local file "
+        "under its own name alone",
+    )
+
+
+def _same_content(first: str, second: str) -> bool:
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
+    if os.path.isfile(first) and os.path.isfile(second):
+        return filecmp.cmp(first, second, shallow=False)
+    if not (os.path.isdir(first) and os.path.isdir(second)):
+        return False
+    comparison = filecmp.dircmp(first, second)
+    if comparison.left_only or comparison.right_only or comparison.common_funny:
+        return False
+    _, mismatched, unreadable = filecmp.cmpfiles(
+        first, second, comparison.common_files, shallow=False
+    )
+    return (
+        not mismatched
+        and not unreadable
+        and all(
+            _same_content(os.path.join(first, name), os.path.join(second, name))
+            for name in comparison.common_dirs
+        )
+    )
 
 
 class Binder(Protocol):
@@ -658,19 +701,24 @@ class StaticBinder:
     def uploads(self, pipeline: PipelineDefinition) -> dict[str, str]:
         """What ``pipeline`` expects under ``code_prefix``: S3 URI → local file or directory.
 
-        Code and ``S3Location.from_asset`` files, as this binder names them. A ``.tar.gz``
+        Code and ``S3Location.from_asset`` files, as this binder names them, each with its
+        absolute path (a resources file written anywhere still finds it). A ``.tar.gz``
         URI stands for its local file or directory packed. Upload them there before a
         deployed run; ``ResourceMap(s3=binder.uploads(pipeline))`` serves them to the local
-        runner, wherever they live on disk.
+        runner, wherever they live on disk. Two different files of the same name, which
+        would overwrite each other there, raise ``PipelineValidationError`` naming both.
 
         Example::
 
             StaticBinder(code_prefix="s3://my-bucket/code").uploads(pipeline)
-            # {"s3://my-bucket/code/prep.py": "ml/prep.py",
-            #  "s3://my-bucket/code/feature_schema.json": "ml/config/feature_schema.json"}
+            # {"s3://my-bucket/code/prep.py": "/home/me/churn/ml/prep.py",
+            #  "s3://my-bucket/code/feature_schema.json":
+            #      "/home/me/churn/ml/config/feature_schema.json"}
         """
         recorder = _UploadRecorder(self)
         pipeline.validate(recorder)
+        if recorder.conflicts:
+            raise PipelineValidationError(recorder.conflicts)
         return recorder.uploads
 
 
@@ -680,18 +728,30 @@ class _UploadRecorder:
     def __init__(self, binder: StaticBinder) -> None:
         self._binder = binder
         self.uploads: dict[str, str] = {}
+        self._placed_by: dict[str, str] = {}
+        self.conflicts: list[Problem] = []
 
     def bind_code(self, code: Code, *, step_name: str, archive: bool) -> BoundCode:
         bound = self._binder.bind_code(code, step_name=step_name, archive=archive)
         if code.path is not None and isinstance(bound.uri, str):
-            self.uploads[bound.uri] = code.path
+            self._record(bound.uri, code.path, step_name)
         return bound
 
     def bind_s3(self, location: S3Location, *, step_name: str, access: Access) -> JsonValue:
         uri = self._binder.bind_s3(location, step_name=step_name, access=access)
         if location.path is not None and isinstance(uri, str):
-            self.uploads[uri] = location.path
+            self._record(uri, location.path, step_name)
         return uri
+
+    def _record(self, uri: str, path: str, step_name: str) -> None:
+        path = os.path.abspath(path)
+        placed = self.uploads.setdefault(uri, path)
+        self._placed_by.setdefault(uri, f"step '{step_name}'")
+        error = local_file_conflict(uri, path, placed, self._placed_by[uri])
+        if error is not None:
+            problem = Problem(step_name, None, error.message, error.hint)
+            if problem not in self.conflicts:
+                self.conflicts.append(problem)
 
     def bind_image(self, image: Image, *, step_name: str) -> JsonValue:
         return self._binder.bind_image(image, step_name=step_name)

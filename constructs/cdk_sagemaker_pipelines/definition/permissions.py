@@ -418,6 +418,8 @@ class _Planner:
             self._plan_check(name, kind, step)
         for access, path in _S3_FIELDS.get(job_kind, ()):
             for where, value in _select(arguments, path):
+                if _is_container_path(where, value):
+                    continue
                 self._locate(
                     name, f"Arguments.{where}", value, "read" if access == "R" else "write"
                 )
@@ -886,6 +888,19 @@ def _pattern_problem(use: ParameterUse, pattern: str) -> Problem | None:
         f"{name!r}: {pattern!r} is a whole S3 URI, but {use.where} joins {name} into a "
         f"location as {what}: {outcome}",
         hint,
+    )
+
+
+def _is_container_path(where: str, value: Any) -> bool:
+    """A ``SAGEMAKER_SUBMIT_DIRECTORY`` inside the container: code packed in the model.
+
+    ``/opt/ml/model/code`` is where SageMaker unpacks the model's own ``code/``; the model
+    data grant already covers it, and it is no S3 location to grant or warn about.
+    """
+    return (
+        where.endswith("SAGEMAKER_SUBMIT_DIRECTORY")
+        and isinstance(value, str)
+        and not value.startswith("s3://")
     )
 
 

@@ -224,7 +224,11 @@ def registry_table(packages: Sequence[ModelPackage]) -> str:
                 for name, value in metrics["metrics"].items()
                 if isinstance(value, Mapping)
             )
-        generated = str((package.description.get("MetadataProperties") or {}).get("GeneratedBy"))
+        generated = str(
+            package.description.get("LocalExecutionArn")
+            # Registries written before LocalExecutionArn: the runner set GeneratedBy to it.
+            or (package.description.get("MetadataProperties") or {}).get("GeneratedBy")
+        )
         reports = "; ".join(
             f"{label} {', '.join(kinds)}"
             for label, kinds in (

@@ -543,6 +543,25 @@ def test_several_containers_compile_and_are_planned_each(
     ]
 
 
+def test_code_packed_in_the_model_needs_no_grant_of_its_own(binder: StaticBinder) -> None:
+    # SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/model/code: code/ inside model.tar.gz, which the
+    # model data grant covers; it is no S3 location the role could be missing.
+    model = ModelStep(
+        name="CreateModel",
+        image=IMAGE,
+        model_data="s3://models-bucket/prep/model.tar.gz",
+        environment={
+            "SAGEMAKER_PROGRAM": "inference.py",
+            "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code",
+        },
+    )
+
+    plan = plan_permissions(PipelineDefinition(steps=[model]).to_definition(binder))
+
+    assert plan.reads == [S3Access("models-bucket", "prep/model.tar.gz")]
+    assert plan.unattributed == []
+
+
 def fails(kind: type[ModelStep] | type[RegisterModel], **options: Any) -> str:
     if kind is RegisterModel:
         options.setdefault("model_package_group_name", "churn-models")
@@ -898,6 +917,31 @@ def test_register_records_lineage_and_describes_every_container(
     assert arguments["InferenceSpecification"]["Containers"] == [
         {**container, **recommender} for container in rendered_pipeline_containers()
     ]
+    assert ctx.problems == []
+
+
+def test_register_takes_parameters_for_the_recommender_fields(ctx: RenderContext) -> None:
+    # The SDK's register takes pipeline variables for each of them.
+    framework, version, nearest, shape = (
+        ParameterString(name=name)
+        for name in ("Framework", "FrameworkVersion", "NearestModel", "InputShape")
+    )
+    step = registered(
+        framework=framework,
+        framework_version=version,
+        nearest_model_name=nearest,
+        data_input_config=shape,
+    )
+
+    [container] = step.to_request(ctx)["Arguments"]["InferenceSpecification"]["Containers"]
+
+    members = ("Framework", "FrameworkVersion", "NearestModelName")
+    assert {key: container[key] for key in members} == {
+        "Framework": {"Get": "Parameters.Framework"},
+        "FrameworkVersion": {"Get": "Parameters.FrameworkVersion"},
+        "NearestModelName": {"Get": "Parameters.NearestModel"},
+    }
+    assert container["ModelInput"] == {"DataInputConfig": {"Get": "Parameters.InputShape"}}
     assert ctx.problems == []
 
 

@@ -14,13 +14,16 @@ from cdk_sagemaker_pipelines.definition import (
     DriftCheckBaselines,
     FileSource,
     Image,
+    MetadataProperties,
     MetricsSource,
     ModelMetrics,
     ModelStep,
+    ParameterString,
     RegisterModel,
     TrainingStep,
     TransformStep,
 )
+from cdk_sagemaker_pipelines.local.progress import registry_table
 from tests.local.conftest import SKLEARN, Workspace, compile_steps
 
 TRAIN = """
@@ -179,6 +182,43 @@ def test_register_model_writes_a_version_to_the_local_registry(ws: Workspace) ->
     assert properties["ModelPackageVersion"] == 1
     assert result.step("Register").metadata == {"RegisterModel": {"Arn": package.arn}}
     assert runner.run(compile_steps([register])).properties("Register")["ModelPackageVersion"] == 2
+
+
+def test_register_model_keeps_the_definitions_lineage_and_names_the_execution(
+    ws: Workspace,
+) -> None:
+    commit = ParameterString(name="CommitId")
+    framework_version = ParameterString(name="FrameworkVersion", default_value="1.2")
+    train = TrainingStep(
+        name="Train", image=SKLEARN, code=Code.from_asset(ws.script("train.py", TRAIN))
+    )
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="scores",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        metadata_properties=MetadataProperties(commit_id=commit, generated_by="ci-run-42"),
+        framework="SAGEMAKER-SCIKIT-LEARN",
+        framework_version=framework_version,
+    )
+    definition = compile_steps([register], parameters=[commit, framework_version])
+
+    result = ws.runner().run(definition, {"CommitId": "0a1b2c3", "FrameworkVersion": "1.4"})
+
+    assert result.status == "Succeeded", result.failure_reason
+    package = result.registry.latest("scores")
+    assert package is not None
+    # A generated_by the definition sets (a CI run) is the user's lineage: not replaced.
+    assert package.description["MetadataProperties"] == {
+        "CommitId": "0a1b2c3",
+        "GeneratedBy": "ci-run-42",
+    }
+    assert package.description["LocalExecutionArn"] == result.arn
+    assert package.description["InferenceSpecification"]["Containers"][0]["FrameworkVersion"] == (
+        "1.4"
+    )
+    assert result.arn.rsplit("/", 1)[-1] in registry_table([package])
+    assert "ci-run-42" not in registry_table([package])
 
 
 # Serving code packed in the model artifact (code/ in model.tar.gz), as the SageMaker SDK's

@@ -21,6 +21,7 @@ from ..bindables import (
     S3Location,
     StaticBinder,
     check_asset_access,
+    local_file_conflict,
 )
 from ..expressions import Expression
 from ..jobs import JobDefaults, NetworkConfig
@@ -341,7 +342,10 @@ def bind_s3(ctx: RenderContext, step: Step, location: S3Like, field: str, access
         check_asset_access(bound, mode)
         return ctx.binder.bind_s3(bound, step_name=step.name, access=mode)
 
-    return ctx.bind(step.name, field, bind)
+    uri = ctx.bind(step.name, field, bind)
+    if location.path is not None:
+        _note_local_file(ctx, step, field, uri, location.path)
+    return uri
 
 
 def bind_code(
@@ -354,7 +358,21 @@ def bind_code(
         ctx.problems.append(Problem(step.name, field, error.message, error.hint))
         return BoundCode(UNBOUND, code.script_name)
     # The URI may be an expression (``Code.from_s3(parameter, …)``): render it here.
-    return BoundCode(render(bound.uri, ctx), bound.file_name)
+    uri = render(bound.uri, ctx)
+    if code.path is not None:
+        _note_local_file(ctx, step, field, uri, code.path)
+    return BoundCode(uri, bound.file_name)
+
+
+def _note_local_file(ctx: RenderContext, step: Step, field: str, uri: JsonValue, path: str) -> None:
+    """Record where the binder placed a local file; a different file there is a problem."""
+    if not isinstance(uri, str) or uri == UNBOUND:
+        return
+    placed, placed_step, placed_field = ctx.local_files.setdefault(uri, (path, step.name, field))
+    where = f"step '{placed_step}' field '{placed_field}'"
+    error = local_file_conflict(uri, path, placed, where)
+    if error is not None:
+        ctx.problems.append(Problem(step.name, field, error.message, error.hint))
 
 
 def bind_role(

@@ -534,7 +534,8 @@ class RegisterModel(_ContainerStep):
 
     ``framework``, ``framework_version``, ``nearest_model_name`` and ``data_input_config``
     describe the model to SageMaker Inference Recommender; as the SDK's ``Model.register``
-    does, they are written into every container of the model package.
+    does, they are written into every container of the model package. Each may be a
+    parameter, as in the SDK (``data_input_config``'s value is then the JSON text).
     """
 
     model_package_group_name: str | Expression
@@ -551,10 +552,10 @@ class RegisterModel(_ContainerStep):
     task: str | None = None
     sample_payload_url: str | Expression | None = None
     metadata_properties: MetadataProperties | None = None
-    framework: str | None = None
-    framework_version: str | None = None
-    nearest_model_name: str | None = None
-    data_input_config: str | Mapping[str, Any] | None = None
+    framework: str | Expression | None = None
+    framework_version: str | Expression | None = None
+    nearest_model_name: str | Expression | None = None
+    data_input_config: str | Mapping[str, Any] | Expression | None = None
     step_type: ClassVar[str] = "RegisterModel"
     container_field: ClassVar[str] = "Arguments.InferenceSpecification.Containers[0]"
     containers_field: ClassVar[str] = "Arguments.InferenceSpecification.Containers"
@@ -583,7 +584,9 @@ class RegisterModel(_ContainerStep):
 
     def _validate(self) -> None:
         _ContainerStep._validate(self)
-        if self.data_input_config is not None:
+        if self.data_input_config is not None and not isinstance(
+            self.data_input_config, Expression
+        ):
             self._data_input_config_text()
 
     def _argument_fields(self) -> Mapping[str, str]:
@@ -596,15 +599,17 @@ class RegisterModel(_ContainerStep):
             fields[f"{where}.ModelInput"] = "data_input_config"
         return fields
 
-    def _recommender_members(self) -> dict[str, JsonValue]:
+    def _recommender_members(self, ctx: RenderContext) -> dict[str, JsonValue]:
         """What every container gets for Inference Recommender (empty when unset)."""
         members: dict[str, JsonValue] = compact(
             **{
-                member: getattr(self, name)
+                member: render(getattr(self, name), ctx)
                 for name, member in _RECOMMENDER_CONTAINER_MEMBERS.items()
             }
         )
-        if self.data_input_config is not None:
+        if isinstance(self.data_input_config, Expression):
+            members["ModelInput"] = {"DataInputConfig": render(self.data_input_config, ctx)}
+        elif self.data_input_config is not None:
             members["ModelInput"] = {"DataInputConfig": self._data_input_config_text()}
         return members
 
@@ -633,7 +638,7 @@ class RegisterModel(_ContainerStep):
             if self.containers is None
             else self._render_containers(ctx)
         )
-        recommender = self._recommender_members()
+        recommender = self._recommender_members(ctx)
         if recommender:
             containers = [
                 {**container, **recommender} if isinstance(container, dict) else container

@@ -67,10 +67,12 @@ class RegisterModelExecutor:
             if reports:
                 description[member] = reports
         description.setdefault("ModelApprovalStatus", "PendingManualApproval")
-        description["MetadataProperties"] = {
-            **(arguments.get("MetadataProperties") or {}),
-            "GeneratedBy": ctx.execution.execution_arn,
-        }
+        # The registering execution fills in GeneratedBy; a value the definition gives (a CI
+        # run, a project) is the user's lineage and is kept, as CreateModelPackage sends it.
+        metadata = dict(arguments.get("MetadataProperties") or {})
+        metadata.setdefault("GeneratedBy", ctx.execution.execution_arn)
+        description["MetadataProperties"] = metadata
+        description["LocalExecutionArn"] = ctx.execution.execution_arn
         package = ctx.registry.register(group, description, files, ctx.now())
         properties = dict(package.description)
         return StepResult(properties=properties, metadata={"RegisterModel": {"Arn": package.arn}})

@@ -536,13 +536,15 @@ def test_a_relative_asset_file_is_staged_after_a_change_of_directory(
 ):
     # Checked where it was declared: the construct, built from another directory, stages
     # that file (it used to fail in jsii: "Cannot find asset at <elsewhere>/config.json").
+    # Code.from_asset too (the same jsii failure, for the script).
     (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "check.py").write_text("print('checked')\n")
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path)
     check = ProcessingStep(
         name="Check",
         image=Image.sklearn("1.2-1"),
-        code=Code.from_s3("s3://b/code/check.py"),
+        code=Code.from_asset("check.py"),
         inputs={"config": S3Location.from_asset("config.json")},
     )
     monkeypatch.chdir(tmp_path / "elsewhere")
@@ -550,6 +552,7 @@ def test_a_relative_asset_file_is_staged_after_a_change_of_directory(
     pipeline = Pipeline(new_stack(), "Training", definition=PipelineDefinition(steps=[check]))
 
     assert list(pipeline._binder.asset_files) == [str(tmp_path / "config.json")]
+    assert [path for path, _ in pipeline._binder.assets] == [str(tmp_path / "check.py")]
 
 
 def test_fails_a_clarify_analysis_config_from_an_asset(tmp_path: Path):

@@ -110,8 +110,12 @@ class Code:
 
     @staticmethod
     def from_asset(path: str | os.PathLike[str], entry_point: str | None = None) -> Code:
-        """Code from a local file or directory, deployed as a content-hashed asset."""
-        return Code(path=os.fspath(path), entry_point=entry_point)
+        """Code from a local file or directory, deployed as a content-hashed asset.
+
+        A relative path is made absolute here, against the working directory it was checked
+        in, so a later change of directory (a CDK app run from elsewhere) still finds it.
+        """
+        return Code(path=os.path.abspath(path), entry_point=entry_point)
 
     @staticmethod
     def from_s3(uri: str | Expression, entry_point: str | None = None) -> Code:

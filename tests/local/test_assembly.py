@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from cdk_sagemaker_pipelines.local import LocalConfig, LocalRunError, LocalRunner
-from cdk_sagemaker_pipelines.local.assembly import load_assembly
+from cdk_sagemaker_pipelines.local.assembly import load_assembly, pipeline_paths
 
 ASSETS = {"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"}
 IMAGE = {"Fn::FindInMap": ["SklearnImages", {"Ref": "AWS::Region"}, "uri"]}
@@ -436,3 +436,9 @@ def test_fails_on_unknown_pipelines_and_missing_assemblies(cdk_out: Path, tmp_pa
         load_assembly(tmp_path)
     with pytest.raises(LocalRunError, match=r"Fn::FindInMap SklearnImages/eu-west-1/uri has no"):
         load_assembly(cdk_out, region="eu-west-1")
+
+
+def test_lists_the_pipelines_by_construct_path(cdk_out: Path, tmp_path: Path) -> None:
+    assert pipeline_paths(cdk_out) == ["dev/Ml/Training"]
+    with pytest.raises(LocalRunError, match="is not a cloud assembly"):
+        pipeline_paths(tmp_path)

@@ -202,3 +202,76 @@ def test_a_changed_script_is_an_asset_change_naming_the_staged_files(
         "      in Arguments.AppSpecification.ContainerEntrypoint, "
         "Arguments.ProcessingInputs[code].S3Input.S3Uri",
     ]
+
+
+def _add_scoring_pipeline(assembly: Path) -> None:
+    """A second pipeline in the assembly's one stack, at construct path dev/Ml/Scoring."""
+    nested = assembly / "assembly-dev"
+    template_file = nested / "devMl.template.json"
+    template = json.loads(template_file.read_text())
+    scoring = json.loads(json.dumps(template["Resources"]["Pipeline99887766"]))
+    scoring["Properties"]["PipelineName"] = "dev-ml-scoring"
+    template["Resources"]["Scoring11223344"] = scoring
+    template_file.write_text(json.dumps(template))
+    metadata_file = nested / "devMl.metadata.json"
+    metadata = json.loads(metadata_file.read_text())
+    metadata["/dev/Ml/Scoring/Resource"] = [
+        {"type": "aws:cdk:logicalId", "data": "Scoring11223344"}
+    ]
+    metadata_file.write_text(json.dumps(metadata))
+
+
+def test_two_assemblies_of_several_pipelines_compare_pipeline_by_pipeline(
+    tmp_path: Path,
+    cdk_out: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base_out = tmp_path / "base"
+    shutil.copytree(cdk_out, base_out)
+    _add_scoring_pipeline(base_out)
+    # The branch: Training's run time limit changed, Scoring removed, nothing else.
+    template = cdk_out / "assembly-dev" / "devMl.template.json"
+    text = template.read_text()
+    template.write_text(text.replace('MaxRuntimeInSeconds\\":600', 'MaxRuntimeInSeconds\\":900'))
+
+    assert main(["diff", str(base_out), str(base_out)]) == 0
+    assert capsys.readouterr().out == (
+        f"{base_out}:dev/Ml/Training → {base_out}:dev/Ml/Training: no changes\n"
+        "\n"
+        f"{base_out}:dev/Ml/Scoring → {base_out}:dev/Ml/Scoring: no changes\n"
+    )
+    assert main(["diff", str(base_out), str(cdk_out)]) == 1
+    assert capsys.readouterr().out == (
+        f"{base_out}:dev/Ml/Training → {cdk_out}:dev/Ml/Training: 1 step changed\n"
+        "Steps changed:\n"
+        "  Train (Training)\n"
+        "    Arguments.StoppingCondition.MaxRuntimeInSeconds: 600 → 900\n"
+        "\n"
+        f"pipeline dev/Ml/Scoring removed (in {base_out})\n"
+    )
+    assert main(["diff", str(cdk_out), str(base_out), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [(item["pipeline"], item["kind"]) for item in report["pipelines"]] == [
+        ("dev/Ml/Training", "compared"),
+        ("dev/Ml/Scoring", "added"),
+    ]
+    assert report["pipelines"][0]["equal"] is False
+    assert main(["diff", str(cdk_out), str(base_out), "--markdown"]) == 1
+    assert f"**Pipeline added** `dev/Ml/Scoring` (in `{base_out}`)" in capsys.readouterr().out
+    # Naming one pipeline compares that one only, as before.
+    assert main(["diff", str(base_out), str(cdk_out), "--pipeline", "dev/Ml/Scoring"]) == 2
+    assert "no pipeline 'dev/Ml/Scoring'" in capsys.readouterr().err
+
+
+def test_an_unreadable_assembly_is_named_when_comparing_every_pipeline(
+    tmp_path: Path,
+    cdk_out: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+
+    assert main(["diff", str(empty), str(cdk_out)]) == 2
+    assert capsys.readouterr().err == (
+        f"smpipe diff: {empty} is not a cloud assembly (no manifest.json); run cdk synth\n"
+    )

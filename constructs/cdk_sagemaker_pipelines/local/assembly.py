@@ -87,18 +87,9 @@ def load_assembly(
     ``LocalRunError`` naming the candidates when it is ambiguous or unknown.
     """
     root = Path(directory)
-    if not (root / "manifest.json").is_file():
-        raise LocalRunError(f"{root} is not a cloud assembly (no manifest.json); run cdk synth")
     stacks: list[_Stack] = []
     assets: list[_Asset] = []
-    _read_assembly(root, stacks, assets, account, region)
-    candidates = []
-    for stack in stacks:
-        for logical, resource in (stack.template.get("Resources") or {}).items():
-            if isinstance(resource, Mapping) and resource.get("Type") == "AWS::SageMaker::Pipeline":
-                candidates.append((stack, logical, resource))
-    if not candidates:
-        raise LocalRunError(f"no AWS::SageMaker::Pipeline resource in the assembly {root}")
+    candidates = _candidates(root, stacks, assets, account, region)
     chosen = _choose(candidates, pipeline)
     stack, logical, resource = chosen
     resolver = _Resolver(stack, assets)
@@ -136,6 +127,50 @@ def load_assembly(
         for ref, (path, bucket) in sorted(resolver.buckets.items())
     )
     return LoadedPipeline(definition, resources, str(name), notes)
+
+
+def pipeline_paths(directory: str | Path) -> list[str]:
+    """The construct paths of the assembly's pipelines (``dev/MlOps/Training``), in order.
+
+    Each one chooses its pipeline in ``load_assembly``. Raises ``LocalRunError`` for a
+    directory that is no assembly, or one without pipelines.
+
+    Example::
+
+        pipeline_paths("cdk.out")  # ['dev/MlOps/Training', 'prod/MlOps/Training']
+    """
+    return [_label(candidate) for candidate in _candidates(Path(directory), [], [], None, None)]
+
+
+_Candidate = tuple[_Stack, str, Mapping[str, Any]]
+
+
+def _candidates(
+    root: Path,
+    stacks: list[_Stack],
+    assets: list[_Asset],
+    account: str | None,
+    region: str | None,
+) -> list[_Candidate]:
+    """Read the assembly at ``root`` into ``stacks`` and ``assets``; its pipelines."""
+    if not (root / "manifest.json").is_file():
+        raise LocalRunError(f"{root} is not a cloud assembly (no manifest.json); run cdk synth")
+    _read_assembly(root, stacks, assets, account, region)
+    candidates = []
+    for stack in stacks:
+        for logical, resource in (stack.template.get("Resources") or {}).items():
+            if isinstance(resource, Mapping) and resource.get("Type") == "AWS::SageMaker::Pipeline":
+                candidates.append((stack, logical, resource))
+    if not candidates:
+        raise LocalRunError(f"no AWS::SageMaker::Pipeline resource in the assembly {root}")
+    return candidates
+
+
+def _label(candidate: _Candidate) -> str:
+    """How a pipeline is named to users: its construct path, else ``<stack>/<logical id>``."""
+    stack, logical, _ = candidate
+    path = stack.paths.get(logical, "").strip("/")
+    return (path or f"{stack.display}/{logical}").removesuffix("/Resource")
 
 
 def _read_assembly(
@@ -213,11 +248,10 @@ def _environment(text: str) -> tuple[str | None, str | None]:
     )
 
 
-def _choose(
-    candidates: list[tuple[_Stack, str, Mapping[str, Any]]], wanted: str | None
-) -> tuple[_Stack, str, Mapping[str, Any]]:
+def _choose(candidates: list[_Candidate], wanted: str | None) -> _Candidate:
     described = []
-    for stack, logical, resource in candidates:
+    for candidate in candidates:
+        stack, logical, resource = candidate
         name = (resource.get("Properties") or {}).get("PipelineName")
         path = stack.paths.get(logical, "").strip("/")
         keys = {logical, f"{stack.display}/{logical}", f"{stack.name}/{logical}"}
@@ -225,19 +259,19 @@ def _choose(
             keys.add(name)
         if path:
             keys |= {path, path.removesuffix("/Resource")}
-        described.append(((stack, logical, resource), keys, path or f"{stack.display}/{logical}"))
+        described.append((candidate, keys, _label(candidate)))
     if wanted is None:
         if len(described) == 1:
             return described[0][0]
         raise LocalRunError(
             "the assembly has several pipelines; choose one with --pipeline: "
-            + ", ".join(sorted(label.removesuffix("/Resource") for _, _, label in described))
+            + ", ".join(sorted(label for _, _, label in described))
         )
     target = wanted.strip("/")
     matches = [item for item, keys, _ in described if target in keys]
     if len(matches) == 1:
         return matches[0]
-    known = ", ".join(sorted(label.removesuffix("/Resource") for _, _, label in described))
+    known = ", ".join(sorted(label for _, _, label in described))
     if not matches:
         raise LocalRunError(f"no pipeline '{wanted}' in the assembly (pipelines: {known})")
     raise LocalRunError(f"pipeline '{wanted}' is ambiguous (pipelines: {known})")

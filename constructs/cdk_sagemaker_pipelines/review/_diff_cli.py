@@ -7,6 +7,7 @@ Example::
     cdk synth -o /tmp/base          # on main
     cdk synth                       # on the branch
     smpipe diff /tmp/base cdk.out --pipeline dev/MlOps/Training --markdown
+    smpipe diff /tmp/base cdk.out      # every pipeline of both, by construct path
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def register_diff(commands: Any) -> None:
     diff.add_argument(
         "--pipeline",
         metavar="NAME",
-        help="the pipeline (name, construct path or logical id) to compare in each cdk.out",
+        help="the pipeline (name, construct path or logical id) to compare in each cdk.out; "
+        "without it, two cdk.out of several pipelines are compared pipeline by pipeline",
     )
     diff.add_argument("--old-pipeline", metavar="NAME", help="the pipeline in OLD's cdk.out")
     diff.add_argument("--new-pipeline", metavar="NAME", help="the pipeline in NEW's cdk.out")
@@ -59,6 +61,13 @@ def _diff(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_UNREADABLE
+    chosen = (args.pipeline, args.old_pipeline, args.new_pipeline)
+    if all(Path(s).is_dir() for s in (args.old, args.new)) and chosen == (None, None, None):
+        pipelines = _pipelines_of_both(args.old, args.new)
+        if pipelines is None:
+            return EXIT_UNREADABLE
+        if len(pipelines) > 1 or any(kind != "compared" for _, kind in pipelines):
+            return _diff_every_pipeline(args, pipelines)
     sides = (
         (args.old, args.old_pipeline, "--old-pipeline"),
         (args.new, args.new_pipeline, "--new-pipeline"),
@@ -88,3 +97,64 @@ def _diff(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(diff, labels))
     return EXIT_DIFFERENT if diff else EXIT_EQUAL
+
+
+def _pipelines_of_both(old: str, new: str) -> list[tuple[str, str]] | None:
+    """Construct paths of the pipelines of two assemblies: ``compared``, ``added``, ``removed``.
+
+    The new side's order, then what only the old side has; ``None`` (after printing why)
+    when an assembly can't be read.
+    """
+    from ..local._errors import LocalRunError
+    from ..local.assembly import pipeline_paths
+
+    found: list[list[str]] = []
+    for directory in (old, new):
+        try:
+            found.append(pipeline_paths(directory))
+        except LocalRunError as error:
+            message = str(error)
+            prefix = "" if message.startswith(directory) else f"{directory}: "
+            print(f"smpipe diff: {prefix}{message}", file=sys.stderr)
+    if len(found) < 2:
+        return None
+    before, after = found
+    return [(path, "compared" if path in before else "added") for path in after] + [
+        (path, "removed") for path in before if path not in after
+    ]
+
+
+def _diff_every_pipeline(args: argparse.Namespace, pipelines: list[tuple[str, str]]) -> int:
+    """Compare two assemblies pipeline by pipeline (matched by construct path)."""
+    reports: list[dict[str, Any]] = []
+    texts: list[str] = []
+    differ = False
+    for path, kind in pipelines:
+        if kind != "compared":
+            differ = True
+            reports.append({"pipeline": path, "kind": kind})
+            side = args.new if kind == "added" else args.old
+            texts.append(
+                f"**Pipeline {kind}** `{path}` (in `{side}`)\n"
+                if args.markdown
+                else f"pipeline {path} {kind} (in {side})\n"
+            )
+            continue
+        try:
+            old = load_source(args.old, pipeline=path)
+            new = load_source(args.new, pipeline=path)
+        except SourceError as error:
+            print(f"smpipe diff: {error}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        diff = diff_definitions(
+            old.definition, new.definition, old_assets=old.assets, new_assets=new.assets
+        )
+        differ = differ or bool(diff)
+        labels = (f"{args.old}:{path}", f"{args.new}:{path}")
+        reports.append({"pipeline": path, "kind": "compared", **render_json(diff, labels)})
+        texts.append(render_markdown(diff, labels) if args.markdown else render_text(diff, labels))
+    if args.json:
+        print(json.dumps({"pipelines": reports}, indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write("\n".join(texts))
+    return EXIT_DIFFERENT if differ else EXIT_EQUAL

@@ -229,6 +229,9 @@ def registry_table(packages: Sequence[ModelPackage]) -> str:
             # Registries written before LocalExecutionArn: the runner set GeneratedBy to it.
             or (package.description.get("MetadataProperties") or {}).get("GeneratedBy")
         )
+        # The commit the version was built from (MetadataProperties.CommitId), shortened as
+        # git shortens it.
+        commit = str((package.description.get("MetadataProperties") or {}).get("CommitId") or "")
         reports = "; ".join(
             f"{label} {', '.join(kinds)}"
             for label, kinds in (
@@ -244,10 +247,21 @@ def registry_table(packages: Sequence[ModelPackage]) -> str:
                 package.approval_status,
                 package.created[:19].replace("T", " "),
                 generated.rsplit("/", 1)[-1],
+                commit[:12],
                 _shorten(shown, 60),
                 reports,
             ]
         )
     return table(
-        ["GROUP", "VERSION", "STATUS", "CREATED (UTC)", "EXECUTION", "METRICS", "REPORTS"], rows
+        [
+            "GROUP",
+            "VERSION",
+            "STATUS",
+            "CREATED (UTC)",
+            "EXECUTION",
+            "COMMIT",
+            "METRICS",
+            "REPORTS",
+        ],
+        rows,
     )

@@ -217,8 +217,11 @@ def test_register_model_keeps_the_definitions_lineage_and_names_the_execution(
     assert package.description["InferenceSpecification"]["Containers"][0]["FrameworkVersion"] == (
         "1.4"
     )
-    assert result.arn.rsplit("/", 1)[-1] in registry_table([package])
-    assert "ci-run-42" not in registry_table([package])
+    listing = registry_table([package])
+    assert result.arn.rsplit("/", 1)[-1] in listing
+    assert "ci-run-42" not in listing
+    header, row = listing.splitlines()[:2]
+    assert row[header.index("COMMIT") :].split()[:1] == ["0a1b2c3"]
 
 
 # Serving code packed in the model artifact (code/ in model.tar.gz), as the SageMaker SDK's

@@ -21,7 +21,7 @@ from cdk_sagemaker_pipelines.review import (
     render_markdown,
     render_text,
 )
-from cdk_sagemaker_pipelines.review.diff import NAME_KEYS, shorten_pair
+from cdk_sagemaker_pipelines.review.diff import MAX_DEPTH, NAME_KEYS, shorten_pair
 from tests.conftest import REPO, load_sdk_example
 
 ROLE = "arn:aws:iam::111122223333:role/StepRole"
@@ -607,6 +607,26 @@ def test_steps_renamed_together_and_a_renamed_condition() -> None:
     assert (diff.changes[-1].old, diff.changes[-1].new) == ("else-branch of Gate", "top level")
 
 
+def test_a_renamed_step_whose_output_location_names_it_is_a_rename() -> None:
+    # The language's default output location is …/<step>/<output>: renaming the step
+    # changes it too. That is reported, under the new name, and the rename is found.
+    def output_path(name: str) -> dict[str, Any]:
+        execution = [{"Get": "Execution.PipelineName"}, {"Get": "Execution.PipelineExecutionId"}]
+        return {"Std:Join": {"On": "/", "Values": ["s3://bucket", *execution, name, "model"]}}
+
+    old = base()
+    step(old, "Train")["Arguments"]["OutputDataConfig"]["S3OutputPath"] = output_path("Train")
+    new = renamed(old, "Train", "Fit")
+    assert step(new, "Fit")["Arguments"]["OutputDataConfig"]["S3OutputPath"] == output_path("Fit")
+
+    diff = diff_definitions(old, new)
+
+    assert changes_of(diff) == [
+        ("step", "renamed", "Fit", ""),
+        ("step", "changed", "Fit", "Arguments.OutputDataConfig.S3OutputPath"),
+    ]
+
+
 def test_a_renamed_step_with_other_changes_is_removed_and_added() -> None:
     new = renamed(base(), "Train", "Fit")
     step(new, "Fit")["Arguments"]["StoppingCondition"]["MaxRuntimeInSeconds"] = 7200
@@ -618,6 +638,17 @@ def test_a_renamed_step_with_other_changes_is_removed_and_added() -> None:
     assert ("step", "changed", "Evaluate", "Arguments.ProcessingInputs[model].S3Input.S3Uri") in (
         changes_of(diff)
     )
+
+
+def test_fails_a_definition_nested_too_deeply_to_compare() -> None:
+    nested: Any = 1
+    for _ in range(MAX_DEPTH):
+        nested = {"a": nested}
+    deep = base()
+    step(deep, "Prep")["Arguments"]["Environment"] = nested
+
+    with pytest.raises(ValueError, match="the old definition is nested more than 300 levels"):
+        diff_definitions(deep, base())
 
 
 def test_top_level_fields_are_compared() -> None:

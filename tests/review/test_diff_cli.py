@@ -104,6 +104,22 @@ def test_both_unreadable_sources_are_named(
     assert capsys.readouterr().err.count("smpipe diff: ") == 2
 
 
+# What smpipe diff says of _raise_training_run_time_limit, after its summary line.
+RAISED_RUN_TIME_LIMIT = (
+    "Steps changed:\n"
+    "  Train (Training)\n"
+    "    Arguments.StoppingCondition.MaxRuntimeInSeconds: 600 → 900\n"
+)
+
+
+def _raise_training_run_time_limit(assembly: Path) -> None:
+    """The branch's change in the assembly: Train may run 900 s instead of 600 s."""
+    template = assembly / "assembly-dev" / "devMl.template.json"
+    text = template.read_text()
+    assert text.count('MaxRuntimeInSeconds\\":600') == 1
+    template.write_text(text.replace('MaxRuntimeInSeconds\\":600', 'MaxRuntimeInSeconds\\":900'))
+
+
 def test_two_assemblies(
     tmp_path: Path,
     cdk_out: Path,  # noqa: F811
@@ -111,19 +127,14 @@ def test_two_assemblies(
 ) -> None:
     base_out = tmp_path / "base"
     shutil.copytree(cdk_out, base_out)
-    template = cdk_out / "assembly-dev" / "devMl.template.json"
-    text = template.read_text()
-    assert text.count('MaxRuntimeInSeconds\\":600') == 1
-    template.write_text(text.replace('MaxRuntimeInSeconds\\":600', 'MaxRuntimeInSeconds\\":900'))
+    _raise_training_run_time_limit(cdk_out)
 
     assert main(["diff", str(base_out), str(base_out), "--pipeline", "dev/Ml/Training"]) == 0
     capsys.readouterr()
     assert main(["diff", str(base_out), str(cdk_out), "--pipeline", "Pipeline99887766"]) == 1
     assert capsys.readouterr().out == (
         f"{base_out}:dev-ml-training → {cdk_out}:dev-ml-training: 1 step changed\n"
-        "Steps changed:\n"
-        "  Train (Training)\n"
-        "    Arguments.StoppingCondition.MaxRuntimeInSeconds: 600 → 900\n"
+        + RAISED_RUN_TIME_LIMIT
     )
 
 
@@ -230,9 +241,7 @@ def test_two_assemblies_of_several_pipelines_compare_pipeline_by_pipeline(
     shutil.copytree(cdk_out, base_out)
     _add_scoring_pipeline(base_out)
     # The branch: Training's run time limit changed, Scoring removed, nothing else.
-    template = cdk_out / "assembly-dev" / "devMl.template.json"
-    text = template.read_text()
-    template.write_text(text.replace('MaxRuntimeInSeconds\\":600', 'MaxRuntimeInSeconds\\":900'))
+    _raise_training_run_time_limit(cdk_out)
 
     assert main(["diff", str(base_out), str(base_out)]) == 0
     assert capsys.readouterr().out == (
@@ -243,10 +252,8 @@ def test_two_assemblies_of_several_pipelines_compare_pipeline_by_pipeline(
     assert main(["diff", str(base_out), str(cdk_out)]) == 1
     assert capsys.readouterr().out == (
         f"{base_out}:dev/Ml/Training → {cdk_out}:dev/Ml/Training: 1 step changed\n"
-        "Steps changed:\n"
-        "  Train (Training)\n"
-        "    Arguments.StoppingCondition.MaxRuntimeInSeconds: 600 → 900\n"
-        "\n"
+        + RAISED_RUN_TIME_LIMIT
+        + "\n"
         f"pipeline dev/Ml/Scoring removed (in {base_out})\n"
     )
     assert main(["diff", str(cdk_out), str(base_out), "--json"]) == 1
@@ -274,4 +281,45 @@ def test_an_unreadable_assembly_is_named_when_comparing_every_pipeline(
     assert main(["diff", str(empty), str(cdk_out)]) == 2
     assert capsys.readouterr().err == (
         f"smpipe diff: {empty} is not a cloud assembly (no manifest.json); run cdk synth\n"
+    )
+
+
+def test_one_pipeline_on_each_side_is_compared_whatever_its_construct_path(
+    tmp_path: Path,
+    cdk_out: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The branch renamed the pipeline's construct: its content is still what to compare.
+    base_out = tmp_path / "base"
+    shutil.copytree(cdk_out, base_out)
+    metadata_file = cdk_out / "assembly-dev" / "devMl.metadata.json"
+    metadata_file.write_text(
+        metadata_file.read_text().replace("/dev/Ml/Training/", "/dev/Ml/Retraining/")
+    )
+    _raise_training_run_time_limit(cdk_out)
+
+    assert main(["diff", str(base_out), str(cdk_out)]) == 1
+    assert capsys.readouterr().out == (
+        f"{base_out}:dev-ml-training → {cdk_out}:dev-ml-training: 1 step changed\n"
+        + RAISED_RUN_TIME_LIMIT
+    )
+
+
+def test_definitions_too_deeply_nested_to_compare_exit_2_naming_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Readable JSON (below the parser's limit), but deeper than the comparison recurses.
+    nested: Any = "leaf"
+    for _ in range(600):
+        nested = [nested]
+    deep = base()
+    step(deep, "Train")["Arguments"]["HyperParameters"] = {"layers": nested}
+    old, new = write(tmp_path / "main.json", base()), write(tmp_path / "deep.json", deep)
+
+    assert main(["diff", old, new]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"smpipe diff: cannot compare {old} → {new}: the new definition is nested more than "
+        "300 levels deep, too deep to compare\n"
     )

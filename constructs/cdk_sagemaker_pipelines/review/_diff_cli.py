@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ._sources import ReviewSource, SourceError, load_source
-from .diff import diff_definitions, render_json, render_markdown, render_text
+from .diff import DefinitionDiff, diff_definitions, render_json, render_markdown, render_text
 
 # As diff(1): the same, different, or trouble.
 EXIT_EQUAL = 0
@@ -66,7 +66,10 @@ def _diff(args: argparse.Namespace) -> int:
         pipelines = _pipelines_of_both(args.old, args.new)
         if pipelines is None:
             return EXIT_UNREADABLE
-        if len(pipelines) > 1 or any(kind != "compared" for _, kind in pipelines):
+        new_side = [path for path, kind in pipelines if kind != "removed"]
+        old_side = [path for path, kind in pipelines if kind != "added"]
+        # One pipeline on each side is compared whatever its path (a renamed stage, say).
+        if len(new_side) > 1 or len(old_side) > 1:
             return _diff_every_pipeline(args, pipelines)
     sides = (
         (args.old, args.old_pipeline, "--old-pipeline"),
@@ -86,10 +89,10 @@ def _diff(args: argparse.Namespace) -> int:
     if failed:
         return EXIT_UNREADABLE
     old, new = sources
-    diff = diff_definitions(
-        old.definition, new.definition, old_assets=old.assets, new_assets=new.assets
-    )
     labels = (old.label, new.label)
+    diff = _compared(old, new, labels)
+    if diff is None:
+        return EXIT_UNREADABLE
     if args.json:
         print(json.dumps(render_json(diff, labels), indent=2, ensure_ascii=False))
     elif args.markdown:
@@ -97,6 +100,19 @@ def _diff(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(diff, labels))
     return EXIT_DIFFERENT if diff else EXIT_EQUAL
+
+
+def _compared(
+    old: ReviewSource, new: ReviewSource, labels: tuple[str, str]
+) -> DefinitionDiff | None:
+    """The diff of two sources, or ``None`` (after printing why) when they can't be compared."""
+    try:
+        return diff_definitions(
+            old.definition, new.definition, old_assets=old.assets, new_assets=new.assets
+        )
+    except ValueError as error:  # nested too deeply: readable, but not comparable
+        print(f"smpipe diff: cannot compare {labels[0]} → {labels[1]}: {error}", file=sys.stderr)
+        return None
 
 
 def _pipelines_of_both(old: str, new: str) -> list[tuple[str, str]] | None:
@@ -146,11 +162,11 @@ def _diff_every_pipeline(args: argparse.Namespace, pipelines: list[tuple[str, st
         except SourceError as error:
             print(f"smpipe diff: {error}", file=sys.stderr)
             return EXIT_UNREADABLE
-        diff = diff_definitions(
-            old.definition, new.definition, old_assets=old.assets, new_assets=new.assets
-        )
-        differ = differ or bool(diff)
         labels = (f"{args.old}:{path}", f"{args.new}:{path}")
+        diff = _compared(old, new, labels)
+        if diff is None:
+            return EXIT_UNREADABLE
+        differ = differ or bool(diff)
         reports.append({"pipeline": path, "kind": "compared", **render_json(diff, labels)})
         texts.append(render_markdown(diff, labels) if args.markdown else render_text(diff, labels))
     if args.json:

@@ -40,6 +40,9 @@ NAME_KEYS: Final = (
 )
 VALUE_WIDTH: Final = 60
 """Rendered values longer than this are shortened (around where they differ)."""
+MAX_DEPTH: Final = 300
+"""How deeply nested a definition may be compared: the comparison recurses per level, and
+real definitions are nested a few dozen levels at most."""
 
 _STEP_BRANCHES: Final = ("IfSteps", "ElseSteps")
 _PLAIN_KEY = re.compile(r"[A-Za-z_][\w-]*")
@@ -190,6 +193,11 @@ def diff_definitions(
                 f"diff_definitions: the {side} definition must be a mapping (the definition "
                 f"JSON read with json.load), got {type(definition).__name__}"
             )
+        if _deeper_than(definition, MAX_DEPTH):
+            raise ValueError(
+                f"the {side} definition is nested more than {MAX_DEPTH} levels deep, too "
+                "deep to compare"
+            )
     changes: list[Change] = []
     parameters_old, parameters_new = _named(old.get("Parameters")), _named(new.get("Parameters"))
     steps_old, steps_new = _steps(old), _steps(new)
@@ -207,6 +215,19 @@ def diff_definitions(
         assets = (old_assets or {}, new_assets or {})
         changes.extend(_step_changes(steps_old, steps_new, assets))
     return DefinitionDiff(tuple(changes))
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests objects and lists more than ``limit`` levels (no recursion)."""
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, Mapping | list):
+            if depth >= limit:
+                return True
+            children = item.values() if isinstance(item, Mapping) else item
+            pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 # --- parameters ----------------------------------------------------------------------------
@@ -353,8 +374,10 @@ def _changes_of_step(
 def _renames(old: _Steps, new: _Steps, removed: list[str], added: list[str]) -> dict[str, str]:
     """Removed steps whose entry is an added one's apart from names: ``{old: new}``.
 
-    Repeated until nothing more matches, so steps renamed together (one referring to
-    the other) are found too.
+    Apart from names means: references to renamed steps, and values that are the step's
+    own name (a default output location, ``…/<step>/<output>``, has one). Repeated until
+    nothing more matches, so steps renamed together (one referring to the other) are
+    found too.
     """
     renames: dict[str, str] = {}
     comparable_new = {name: _comparable(new.specs[name].entry, {}) for name in added}
@@ -370,7 +393,8 @@ def _renames(old: _Steps, new: _Steps, removed: list[str], added: list[str]) -> 
                 if old.specs[old_name].step_type != new.specs[new_name].step_type:
                     continue
                 trial = {**renames, old_name: new_name}
-                if _same(_comparable(old.specs[old_name].entry, trial), comparable_new[new_name]):
+                entry = _with_own_name(old.specs[old_name].entry, old_name, new_name)
+                if _same(_comparable(entry, trial), comparable_new[new_name]):
                     renames[old_name] = new_name
                     found = True
                     break
@@ -409,6 +433,17 @@ def _with_renames(value: Any, renames: Mapping[str, str]) -> Any:
         return {key: _with_renames(item, renames) for key, item in value.items()}
     if isinstance(value, list):
         return [_with_renames(item, renames) for item in value]
+    return value
+
+
+def _with_own_name(value: Any, old_name: str, new_name: str) -> Any:
+    """``value`` with each string that is ``old_name`` (not keys) made ``new_name``."""
+    if isinstance(value, str):
+        return new_name if value == old_name else value
+    if isinstance(value, Mapping):
+        return {key: _with_own_name(item, old_name, new_name) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_own_name(item, old_name, new_name) for item in value]
     return value
 
 

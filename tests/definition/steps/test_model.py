@@ -945,6 +945,18 @@ def test_register_takes_parameters_for_the_recommender_fields(ctx: RenderContext
     assert ctx.problems == []
 
 
+def test_register_passes_a_cdk_token_data_input_config_through(ctx: RenderContext) -> None:
+    # A token (an SSM parameter's value, say) is resolved at deploy time: not parsed here.
+    token = "${Token[TOKEN.512]}"
+
+    [container] = registered(data_input_config=token).to_request(ctx)["Arguments"][
+        "InferenceSpecification"
+    ]["Containers"]
+
+    assert container["ModelInput"] == {"DataInputConfig": token}
+    assert ctx.problems == []
+
+
 def test_register_leaves_out_what_is_not_given(ctx: RenderContext) -> None:
     arguments = registered().to_request(ctx)["Arguments"]
 

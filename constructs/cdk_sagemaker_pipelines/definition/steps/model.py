@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Protocol
 
 from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render, render_string_map
+from .._tokens import is_token
 from .._typecheck import checked
 from ..bindables import Code
 from ..expressions import Expression
@@ -616,6 +617,8 @@ class RegisterModel(_ContainerStep):
     def _data_input_config_text(self) -> str:
         """``data_input_config`` as the JSON text of an object, which the service takes."""
         config = self.data_input_config
+        if isinstance(config, str) and is_token(config):
+            return config  # known at deploy time only: skipped, never guessed
         text: str | None = None
         try:
             if isinstance(config, str):

@@ -32,6 +32,19 @@ def test_module_does_not_import_aws_cdk(module: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_review_tools_do_not_import_the_local_runner() -> None:
+    # `smpipe graph`/`diff` of a JSON file read entries with definition.entries; only a
+    # cdk.out source loads the runner's assembly reader, on demand.
+    code = (
+        "import sys, cdk_sagemaker_pipelines.review\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('cdk_sagemaker_pipelines.local'))\n"
+        "print(loaded)\n"
+        "sys.exit(1 if loaded else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_constructs_folder_does_not_shadow_the_constructs_library() -> None:
     result = subprocess.run(
         [sys.executable, "-c", "import constructs; print(constructs.__file__)"],

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .definition import validate_definition
+from .definition.entries import count_entries
 from .definition_files import load_definition_file
 
 EXIT_OK = 0
@@ -57,22 +58,11 @@ def _validate(args: argparse.Namespace) -> int:
                     print(f"- {problem}")
         elif not args.json:
             steps = definition.get("Steps", []) if isinstance(definition, dict) else []
-            count = _count_steps(steps)
+            count = count_entries(steps)
             print(f"{path}: valid ({count} {'step' if count == 1 else 'steps'})")
     if args.json:
         print(json.dumps(report, indent=2))
     return worst
-
-
-def _count_steps(steps: Sequence[Any]) -> int:
-    total = 0
-    for step in steps:
-        total += 1
-        if isinstance(step, dict) and step.get("Type") == "Condition":
-            arguments = step.get("Arguments") or {}
-            for branch in ("IfSteps", "ElseSteps"):
-                total += _count_steps(arguments.get(branch) or [])
-    return total
 
 
 def build_parser(*, extra: bool = True) -> argparse.ArgumentParser:
@@ -110,7 +100,6 @@ def _diff_command(commands: Any) -> None:
 
 
 def _graph_command(commands: Any) -> None:
-    # Imported on demand, as the runner's commands are.
     from .review._graph_cli import register_graph
 
     register_graph(commands)

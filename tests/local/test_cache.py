@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from cdk_sagemaker_pipelines.definition.entries import StepSpec
 from cdk_sagemaker_pipelines.definition.retry import is_expire_after
 from cdk_sagemaker_pipelines.definition.retry import parse_expire_after as parse_duration
-from cdk_sagemaker_pipelines.local._graph import StepSpec
 from cdk_sagemaker_pipelines.local.cache import (
     CacheEntry,
     StepCache,

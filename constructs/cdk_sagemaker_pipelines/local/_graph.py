@@ -2,40 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..definition.entries import StepSpec, step_references, walk_steps
 from .scheduler import StepNode
-
-
-@dataclass(frozen=True, slots=True)
-class StepSpec:
-    """A step's definition entry and where it sits (top level or a condition's branch).
-
-    Example::
-
-        spec = graph.steps["Train"]
-        spec.entry["Arguments"]["HyperParameters"]
-    """
-
-    name: str
-    step_type: str
-    entry: Mapping[str, Any]
-    condition: str | None = None
-    branch: bool | None = None
-
-    @property
-    def display_name(self) -> str | None:
-        """``DisplayName``, if set."""
-        value = self.entry.get("DisplayName")
-        return value if isinstance(value, str) else None
-
-    @property
-    def description(self) -> str | None:
-        """``Description``, if set."""
-        value = self.entry.get("Description")
-        return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +27,11 @@ class StepGraph:
     def from_definition(definition: Mapping[str, Any]) -> StepGraph:
         """Flatten the steps and collect their dependencies."""
         specs: dict[str, StepSpec] = {}
-        for spec in _walk(definition.get("Steps") or [], None, None):
+        for spec in walk_steps(definition.get("Steps") or []):
             specs[spec.name] = spec
         nodes = []
         for spec in specs.values():
-            needed = {name for name in references(spec.entry) if name in specs}
+            needed = {name for name in step_references(spec.entry) if name in specs}
             needed.discard(spec.name)
             nodes.append(
                 StepNode(
@@ -86,50 +58,6 @@ class StepGraph:
                 found.add(parent)
                 stack.append(parent)
         return found
-
-
-def _walk(entries: Any, condition: str | None, branch: bool | None) -> Iterator[StepSpec]:
-    for entry in entries if isinstance(entries, list) else []:
-        if not isinstance(entry, Mapping) or not isinstance(entry.get("Name"), str):
-            continue
-        kind = str(entry.get("Type"))
-        yield StepSpec(entry["Name"], kind, entry, condition, branch)
-        if kind == "Condition":
-            arguments = entry.get("Arguments")
-            if not isinstance(arguments, Mapping):
-                continue  # unreadable branches: invalid, and reported so by validation
-            yield from _walk(arguments.get("IfSteps"), entry["Name"], True)
-            yield from _walk(arguments.get("ElseSteps"), entry["Name"], False)
-
-
-def references(entry: Mapping[str, Any]) -> set[str]:
-    """Names of the steps an entry uses: ``Get Steps.X…``, ``JsonGet`` files, ``DependsOn``.
-
-    A condition's branches are not its dependencies (they depend on it).
-    """
-    depends_on = entry.get("DependsOn")
-    listed = depends_on if isinstance(depends_on, list) else []
-    found: set[str] = {item for item in listed if isinstance(item, str)}
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            reference = value.get("Get") if len(value) == 1 else None
-            if isinstance(reference, str):
-                if reference.startswith("Steps."):
-                    found.add(reference[len("Steps.") :].split(".")[0].split("[")[0])
-                return
-            for key, item in value.items():
-                if entry.get("Type") == "Condition" and key in ("IfSteps", "ElseSteps"):
-                    continue
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    for key, value in entry.items():
-        if key not in ("Name", "Type", "DependsOn"):
-            walk(value)
-    return found
 
 
 def declared_output_uris(entry: Mapping[str, Any]) -> list[str]:

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..definition.entries import StepSpec
 from ..definition.retry import parse_expire_after
-from ._graph import StepSpec
 
 # Arguments members compared per step type (for Tuning, TrainingJobDefinition children).
 KEY_ATTRIBUTES: dict[str, tuple[str, ...]] = {

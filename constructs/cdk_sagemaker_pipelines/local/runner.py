@@ -44,10 +44,11 @@ from ..definition import (
     validate_definition,
 )
 from ..definition._suggest import did_you_mean
+from ..definition.entries import StepSpec
 from ..definition.permissions import CHECK_STEP_TYPES
 from ..definition.retry import JOB_EXCEPTION_TYPES, STEP_EXCEPTION_TYPES
 from ._errors import EvaluationError, LocalRunError, StepError
-from ._graph import StepGraph, StepSpec
+from ._graph import StepGraph
 from .cache import CacheEntry, StepCache, cache_config, cache_key
 from .evaluate import Evaluator, ExecutionVariables
 from .executors import LAZY_ARGUMENTS, RunSettings, StepContext, StepResult, executor_for

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from ..local._graph import StepGraph, StepSpec
+from ..definition.entries import BRANCH_KEYS, StepSpec, count_entries, step_references, walk_steps
 
 Subject = Literal["definition", "parameter", "step"]
 Kind = Literal["added", "removed", "renamed", "moved", "dependencies", "changed", "asset"]
@@ -44,7 +44,6 @@ MAX_DEPTH: Final = 300
 """How deeply nested a definition may be compared: the comparison recurses per level, and
 real definitions are nested a few dozen levels at most."""
 
-_STEP_BRANCHES: Final = ("IfSteps", "ElseSteps")
 _PLAIN_KEY = re.compile(r"[A-Za-z_][\w-]*")
 _PLAIN_NAME = re.compile(r"[\w.:/-]+")
 _STEP_REFERENCE = re.compile(r"Steps\.([^.\[]+)(.*)", re.S)
@@ -279,26 +278,23 @@ class _Steps:
 
 def _steps(definition: Mapping[str, Any]) -> _Steps | None:
     """The steps, or None when some entry has no name or a name twice (then diffed as JSON)."""
-    graph = StepGraph.from_definition(definition)
-    if len(graph.steps) != _entry_count(definition.get("Steps")):
+    entries = definition.get("Steps")
+    if entries is not None and not isinstance(entries, list):
         return None
-    order = list(graph.steps)
+    specs = {spec.name: spec for spec in walk_steps(entries)}
+    if len(specs) != count_entries(entries):
+        return None
+    order = list(specs)
     dependencies = {
-        node.name: tuple(sorted(node.dependencies, key=order.index)) for node in graph.nodes
+        name: tuple(
+            sorted(
+                (used for used in step_references(spec.entry) if used in specs and used != name),
+                key=order.index,
+            )
+        )
+        for name, spec in specs.items()
     }
-    return _Steps(graph.steps, dependencies)
-
-
-def _entry_count(entries: Any) -> int:
-    """How many step entries there are, named or not (branches included)."""
-    if not isinstance(entries, list):
-        return -1 if entries is not None else 0
-    total = len(entries)
-    for entry in entries:
-        arguments = entry.get("Arguments") if isinstance(entry, Mapping) else None
-        if isinstance(arguments, Mapping) and entry.get("Type") == "Condition":
-            total += sum(max(_entry_count(arguments.get(key)), 0) for key in _STEP_BRANCHES)
-    return total
+    return _Steps(specs, dependencies)
 
 
 def _type_of(spec: StepSpec) -> str | None:
@@ -412,7 +408,7 @@ def _comparable(entry: Mapping[str, Any], renames: Mapping[str, str]) -> dict[st
                 renames.get(item, item) if isinstance(item, str) else item for item in value
             ]
         elif key == "Arguments" and entry.get("Type") == "Condition" and isinstance(value, Mapping):
-            arguments = {k: v for k, v in value.items() if k not in _STEP_BRANCHES}
+            arguments = {k: v for k, v in value.items() if k not in BRANCH_KEYS}
             result[key] = _with_renames(arguments, renames)
         else:
             result[key] = _with_renames(value, renames)

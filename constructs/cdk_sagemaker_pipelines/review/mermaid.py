@@ -48,9 +48,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..definition.entries import BRANCH_KEYS, walk_steps
 from ..definition.permissions import get_references
 
-_BRANCH_LABELS = {"IfSteps": "if", "ElseSteps": "else"}
 _OTHER_SERVICES = frozenset({"Lambda", "Callback", "EMR"})
 _SHAPES = {"Condition": ('{"', '"}'), "Fail": ('(["', '"])')}
 _SERVICE_SHAPE = ('[["', '"]]')
@@ -238,18 +238,11 @@ class _Diagram:
         return lines
 
 
-def _steps(
-    entries: Any, condition: str | None = None, branch: str | None = None
-) -> Iterator[_Step]:
+def _steps(entries: Any) -> Iterator[_Step]:
     """Every named step entry, each branch step right after its Condition step."""
-    for entry in entries if isinstance(entries, list) else []:
-        if not isinstance(entry, Mapping) or not isinstance(entry.get("Name"), str):
-            continue
-        yield _Step(entry, condition, branch)
-        arguments = entry.get("Arguments")
-        if entry.get("Type") == "Condition" and isinstance(arguments, Mapping):
-            for key, label in _BRANCH_LABELS.items():
-                yield from _steps(arguments.get(key), entry["Name"], label)
+    for spec in walk_steps(entries):
+        branch = None if spec.branch is None else ("if" if spec.branch else "else")
+        yield _Step(spec.entry, spec.condition, branch)
 
 
 def _used(entry: Mapping[str, Any]) -> tuple[list[str], list[str]]:
@@ -259,7 +252,7 @@ def _used(entry: Mapping[str, Any]) -> tuple[list[str], list[str]]:
         if key in ("Name", "Type", "DependsOn"):
             continue
         if key == "Arguments" and entry.get("Type") == "Condition" and isinstance(value, Mapping):
-            value = {k: item for k, item in value.items() if k not in _BRANCH_LABELS}
+            value = {k: item for k, item in value.items() if k not in BRANCH_KEYS}
         values.append(value)
     steps: list[str] = []
     parameters: list[str] = []

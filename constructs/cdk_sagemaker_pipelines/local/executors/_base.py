@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
+from ...definition.entries import StepSpec
 from .._errors import StepError
-from .._graph import StepSpec
 from ..evaluate import Evaluator, ExecutionVariables
 from ..isolation import IsolationMode, Sandbox, describe_exit, setup_failed
 from ..registry import ACCOUNT, REGION, ModelRegistry

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...definition.entries import StepSpec
 from .._errors import StepError
-from .._graph import StepSpec
 from ._base import StepContext, StepResult
 from ._outputs import coerce_output, declared_outputs, output_metadata, supplied
 

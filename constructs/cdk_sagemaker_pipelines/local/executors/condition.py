@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ...definition.entries import StepSpec
 from .._errors import EvaluationError, StepError
-from .._graph import StepSpec
 from ._base import StepContext, StepResult
 
 

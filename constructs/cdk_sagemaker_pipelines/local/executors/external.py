@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...definition.entries import StepSpec
 from ...definition.permissions import CHECK_STEP_TYPES
 from .._errors import StepError
-from .._graph import StepSpec
 from ._base import StepContext, StepResult
 from ._outputs import check_step_properties, supplied
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ...definition.entries import StepSpec
 from .._errors import StepError
-from .._graph import StepSpec
 from ..evaluate import to_text
 from ._base import StepContext, StepResult
 

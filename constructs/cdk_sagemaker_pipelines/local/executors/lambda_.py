@@ -6,8 +6,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ...definition.entries import StepSpec
 from .._errors import StepError
-from .._graph import StepSpec
 from ..isolation import RUNTIME
 from ..store import read_text_tail
 from ._base import StepContext, StepResult

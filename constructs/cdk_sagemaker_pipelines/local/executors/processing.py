@@ -7,8 +7,8 @@ import shutil
 from collections.abc import Mapping
 from typing import Any
 
+from ...definition.entries import StepSpec
 from .._errors import StepError
-from .._graph import StepSpec
 from ._base import (
     StepContext,
     StepResult,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._graph import StepSpec
+from ...definition.entries import StepSpec
 from ._base import StepContext, StepResult, stopping_timeout
 from ._training_job import metric_list, run_training_job
 

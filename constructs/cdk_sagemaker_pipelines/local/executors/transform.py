@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...definition.entries import StepSpec
 from .._errors import StepError
-from .._graph import StepSpec
 from ..isolation import RUNTIME, Sandbox
 from ..store import Located, extract, unpack_code
 from ._base import StepContext, StepResult, require_output_written, timestamp

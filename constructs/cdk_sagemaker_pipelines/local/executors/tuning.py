@@ -30,8 +30,8 @@ from ...definition._tuning_rules import (
     strategy_config_without_hyperband,
     warm_start_mismatches,
 )
+from ...definition.entries import StepSpec
 from .._errors import StepError
-from .._graph import StepSpec
 from ._base import StepContext, StepResult, stopping_timeout, timestamp
 from ._training_job import TrainingRun, check_channels, run_training_job
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -21,28 +22,29 @@ from tests.conftest import REPO
     ],
 )
 def test_module_does_not_import_aws_cdk(module: str) -> None:
-    code = (
-        f"import sys, {module}\n"
-        "roots = ('aws_cdk', 'jsii', 'constructs')\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in roots)\n"
-        "print(heavy)\n"
-        "sys.exit(1 if heavy else 0)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert modules_loaded_by(module, "aws_cdk", "jsii", "constructs") == []
 
 
 def test_the_review_tools_do_not_import_the_local_runner() -> None:
     # `smpipe graph`/`diff` of a JSON file read entries with definition.entries; only a
     # cdk.out source loads the runner's assembly reader, on demand.
+    assert (
+        modules_loaded_by("cdk_sagemaker_pipelines.review", "cdk_sagemaker_pipelines.local") == []
+    )
+
+
+def modules_loaded_by(module: str, *prefixes: str) -> list[str]:
+    """The modules under ``prefixes`` that importing ``module`` loads, in a fresh interpreter."""
     code = (
-        "import sys, cdk_sagemaker_pipelines.review\n"
-        "loaded = sorted(m for m in sys.modules if m.startswith('cdk_sagemaker_pipelines.local'))\n"
-        "print(loaded)\n"
-        "sys.exit(1 if loaded else 0)\n"
+        f"import json, sys, {module}\n"
+        f"prefixes = {prefixes!r}\n"
+        "print(json.dumps(sorted(m for m in sys.modules\n"
+        "    if any(m == p or m.startswith(p + '.') for p in prefixes))))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 0, result.stderr
+    loaded: list[str] = json.loads(result.stdout)
+    return loaded
 
 
 def test_constructs_folder_does_not_shadow_the_constructs_library() -> None:

@@ -27,6 +27,14 @@ def files(tmp_path: Path) -> tuple[str, str]:
     return write(tmp_path / "main.json", base()), write(tmp_path / "branch.json", new)
 
 
+@pytest.fixture
+def base_out(tmp_path: Path, cdk_out: Path) -> Path:  # noqa: F811
+    """A copy of the ``cdk_out`` assembly: the one before the change (tests edit ``cdk_out``)."""
+    base = tmp_path / "base"
+    shutil.copytree(cdk_out, base)
+    return base
+
+
 def test_equal_definitions_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     old = write(tmp_path / "a.json", base())
     request = write(tmp_path / "b.json", {"PipelineDefinitionBody": json.dumps(base())})
@@ -121,12 +129,10 @@ def _raise_training_run_time_limit(assembly: Path) -> None:
 
 
 def test_two_assemblies(
-    tmp_path: Path,
     cdk_out: Path,  # noqa: F811
+    base_out: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    base_out = tmp_path / "base"
-    shutil.copytree(cdk_out, base_out)
     _raise_training_run_time_limit(cdk_out)
 
     assert main(["diff", str(base_out), str(base_out), "--pipeline", "dev/Ml/Training"]) == 0
@@ -192,12 +198,10 @@ def test_assembly_errors_name_the_assembly(
 
 
 def test_a_changed_script_is_an_asset_change_naming_the_staged_files(
-    tmp_path: Path,
     cdk_out: Path,  # noqa: F811
+    base_out: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    base_out = tmp_path / "base"
-    shutil.copytree(cdk_out, base_out)
     # The branch's cdk.out: Prep's script changed, so its asset hash did.
     new_hash = "5" * 64
     (cdk_out / f"asset.{PREP}.py").rename(cdk_out / f"asset.{new_hash}.py")
@@ -233,12 +237,10 @@ def _add_scoring_pipeline(assembly: Path) -> None:
 
 
 def test_two_assemblies_of_several_pipelines_compare_pipeline_by_pipeline(
-    tmp_path: Path,
     cdk_out: Path,  # noqa: F811
+    base_out: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    base_out = tmp_path / "base"
-    shutil.copytree(cdk_out, base_out)
     _add_scoring_pipeline(base_out)
     # The branch: Training's run time limit changed, Scoring removed, nothing else.
     _raise_training_run_time_limit(cdk_out)
@@ -285,13 +287,11 @@ def test_an_unreadable_assembly_is_named_when_comparing_every_pipeline(
 
 
 def test_one_pipeline_on_each_side_is_compared_whatever_its_construct_path(
-    tmp_path: Path,
     cdk_out: Path,  # noqa: F811
+    base_out: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # The branch renamed the pipeline's construct: its content is still what to compare.
-    base_out = tmp_path / "base"
-    shutil.copytree(cdk_out, base_out)
     metadata_file = cdk_out / "assembly-dev" / "devMl.metadata.json"
     metadata_file.write_text(
         metadata_file.read_text().replace("/dev/Ml/Training/", "/dev/Ml/Retraining/")

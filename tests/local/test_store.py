@@ -97,6 +97,36 @@ def test_an_archive_uri_mapped_to_a_directory_is_the_directory_packed(tmp_path: 
         assert archive.getnames() == ["train.py"]
 
 
+def test_an_archive_uri_mapped_to_a_file_packs_a_script_but_serves_an_archive_as_is(
+    tmp_path: Path,
+) -> None:
+    # StaticBinder.uploads maps s3://…/train.py.tar.gz to train.py: the script packed. A
+    # model.tgz mapped to s3://…/model.tar.gz is an archive already, whatever its name.
+    make(tmp_path / "train.py", "print(1)")
+    (tmp_path / "src").mkdir()
+    make(tmp_path / "src/model.json", "{}")
+    with tarfile.open(tmp_path / "model.tgz", "w:gz") as archive:
+        archive.add(tmp_path / "src/model.json", arcname="model.json")
+    store = StepStore(
+        tmp_path / "s3",
+        [
+            ("s3://b/code/train.py.tar.gz", tmp_path / "train.py"),
+            ("s3://b/models/model.tar.gz", tmp_path / "model.tgz"),
+        ],
+    )
+
+    script = store.locate("s3://b/code/train.py.tar.gz")
+    model = store.locate("s3://b/models/model.tar.gz")
+
+    assert script is not None
+    assert script.kind == "archive"
+    assert model is not None
+    assert model.kind == "file"
+    store.materialize("s3://b/models/model.tar.gz", tmp_path / "in", "model")
+    with tarfile.open(tmp_path / "in/model.tar.gz") as archive:
+        assert archive.getnames() == ["model.json"]
+
+
 def test_fails_to_extract_members_outside_the_destination(tmp_path: Path) -> None:
     evil = tmp_path / "evil.tar.gz"
     with tarfile.open(evil, "w:gz") as archive:

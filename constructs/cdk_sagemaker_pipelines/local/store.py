@@ -244,11 +244,18 @@ def load_snapshot(directory: Path) -> dict[str, Any]:
     return snapshot
 
 
+def _is_gzip(path: Path) -> bool:
+    """Whether the file starts with gzip's magic bytes."""
+    with path.open("rb") as handle:
+        return handle.read(2) == b"\x1f\x8b"
+
+
 def _existing(uri: str, path: Path, origin: str) -> Located | None:
     if path.is_file():
-        if uri.endswith(".tar.gz") and not path.name.endswith(".tar.gz"):
+        if uri.endswith(".tar.gz") and not _is_gzip(path):
             # A file mapped to an archive's URI (StaticBinder.uploads maps training code so):
-            # the file packed, as a directory mapped there is.
+            # the file packed, as a directory mapped there is. An archive already (whatever
+            # its name: model.tgz) is served as it is.
             return Located(uri, "archive", path, origin)
         return Located(uri, "file", path, origin)
     if path.is_dir():

@@ -244,18 +244,23 @@ def load_snapshot(directory: Path) -> dict[str, Any]:
     return snapshot
 
 
-def _is_gzip(path: Path) -> bool:
-    """Whether the file starts with gzip's magic bytes."""
+def _is_archive(path: Path) -> bool:
+    """Whether the file is (or is named as) an archive: ``.tar.gz``, gzip or tar content."""
+    if path.name.endswith(".tar.gz"):
+        return True
     with path.open("rb") as handle:
-        return handle.read(2) == b"\x1f\x8b"
+        if handle.read(2) == b"\x1f\x8b":
+            return True
+    return tarfile.is_tarfile(path)
 
 
 def _existing(uri: str, path: Path, origin: str) -> Located | None:
     if path.is_file():
-        if uri.endswith(".tar.gz") and not _is_gzip(path):
+        if uri.endswith(".tar.gz") and not _is_archive(path):
             # A file mapped to an archive's URI (StaticBinder.uploads maps training code so):
-            # the file packed, as a directory mapped there is. An archive already (whatever
-            # its name: model.tgz) is served as it is.
+            # the file packed, as a directory mapped there is. An archive already (named
+            # .tar.gz, or gzip or tar content whatever its name: model.tgz) is served as it
+            # is, broken or not, as S3 would serve it.
             return Located(uri, "archive", path, origin)
         return Located(uri, "file", path, origin)
     if path.is_dir():

@@ -23,7 +23,7 @@ class SourceError(ValueError):
     """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReviewSource:
     """A definition, how to name it in output, and (from a ``cdk.out``) its file assets.
 

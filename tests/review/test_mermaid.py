@@ -94,6 +94,14 @@ def test_draws_a_small_pipeline_written_with_the_language() -> None:
     )
 
 
+def test_a_pipeline_of_no_steps_says_so() -> None:
+    assert mermaid({"Version": "2020-12-01", "Steps": []}) == (
+        'flowchart TD\n    empty["no steps"]\n'
+    )
+    # A step named like the placeholder keeps its own id.
+    assert 'empty(["empty<br/>Fail"])' in mermaid({"Steps": [{"Name": "empty", "Type": "Fail"}]})
+
+
 def test_draws_parameters_with_their_type_default_and_users_on_request() -> None:
     text = mermaid(small_pipeline(), parameters=True)
 

@@ -203,6 +203,9 @@ class _Diagram:
         lines = ["flowchart TD"]
         for step, node in zip(self.steps, self.step_ids, strict=True):
             lines.append(f"{_INDENT}{node}{_shaped(_step_label(step), _shape(step.kind))}")
+        if not self.steps:
+            # A diagram of nothing renders as an empty box on GitHub: say why it is empty.
+            lines.append(f"{_INDENT}{self._new_id('empty')}{_shaped('no steps', _JOB_SHAPE)}")
         for name, node in self.missing.items():
             label = _label([name, "not in the definition"])
             lines.append(f"{_INDENT}{node}{_shaped(label, _JOB_SHAPE)}")

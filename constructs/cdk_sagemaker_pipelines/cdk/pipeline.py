@@ -33,6 +33,7 @@ from ..definition import (
     validate_pipeline_name,
 )
 from ..definition._suggest import did_you_mean
+from ..definition.entries import walk_steps
 from ..definition.permissions import (
     PENDING_APPROVAL,
     PermissionPlan,
@@ -1212,18 +1213,9 @@ def _s3_uris(value: Any) -> list[Any]:
     return []
 
 
-def _all_steps(steps: list[Any]) -> list[dict[str, Any]]:
+def _all_steps(steps: list[Any]) -> list[Mapping[str, Any]]:
     """Every step entry of a definition, condition branches included."""
-    found: list[dict[str, Any]] = []
-    for step in steps:
-        if not isinstance(step, dict):
-            continue
-        found.append(step)
-        if step.get("Type") == "Condition":
-            arguments = step.get("Arguments") or {}
-            found += _all_steps(list(arguments.get("IfSteps") or []))
-            found += _all_steps(list(arguments.get("ElseSteps") or []))
-    return found
+    return [spec.entry for spec in walk_steps(steps)]
 
 
 def _iam_pattern(pattern: str) -> re.Pattern[str]:

@@ -26,6 +26,7 @@ from typing import Any
 from ._errors import Problem
 from ._shape_check import is_expression
 from ._tokens import is_token
+from .entries import walk_steps
 
 JOB_NAME_PREFIX = "pipelines-"
 # The name member of each job request. Pipelines names the job itself; a name given in the
@@ -391,9 +392,8 @@ class _Planner:
         self.parameter_locations = parameter_locations
         self.plan = PermissionPlan()
         self.steps: dict[str, Mapping[str, Any]] = {}
-        for step in _all_steps(definition.get("Steps") or []):
-            if isinstance(step, Mapping) and isinstance(step.get("Name"), str):
-                self.steps[step["Name"]] = step
+        for spec in walk_steps(definition.get("Steps") or []):
+            self.steps[spec.name] = spec.entry
 
     def run(self) -> PermissionPlan:
         for step in self.steps.values():
@@ -738,15 +738,6 @@ class _Planner:
         for _, value in _select(arguments, path):
             found += self._resolve(value, depth + 1)
         return found
-
-
-def _all_steps(steps: list[Any]) -> Iterator[Any]:
-    for step in steps:
-        yield step
-        if isinstance(step, Mapping) and step.get("Type") == "Condition":
-            arguments = step.get("Arguments") or {}
-            for branch in ("IfSteps", "ElseSteps"):
-                yield from _all_steps(arguments.get(branch) or [])
 
 
 def _json_gets(value: Any, where: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -10,4 +10,5 @@ ruff format --check .
 echo "== mypy" >&2
 mypy
 echo "== pytest" >&2
-pytest "$@"
+# tests/cdk (jsii) and the other tests run side by side, one session each (2 cores).
+python scripts/run_tests.py "$@"

@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+# pytester runs the jsii guard's own tests in fresh sessions.
+pytest_plugins = ["pytester", "tests.jsii_guard"]
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_REFERENCE = REPO.parent / "shared" / "reference"
 SDK_EXAMPLES = SHARED_REFERENCE / "sagemaker-pipeline-definition-examples"

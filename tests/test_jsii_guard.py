@@ -1,0 +1,53 @@
+"""The guard that keeps jsii out of the session running beside tests/cdk (tests/jsii_guard.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import REPO
+from tests.jsii_guard import VARIABLE
+
+# A stand-in for importing aws_cdk: the guard only looks for the module, and the real one
+# would start Node.
+STARTS_JSII = "import sys, types\nsys.modules.setdefault('jsii', types.ModuleType('jsii'))\n"
+STARTS_JSII_IN_A_TEST = (
+    "def test_starts():\n    import sys, types\n"
+    "    sys.modules.setdefault('jsii', types.ModuleType('jsii'))\n"
+)
+
+
+@pytest.fixture
+def guarded(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    monkeypatch.setenv(VARIABLE, "1")
+    return pytester
+
+
+def test_the_first_test_that_starts_jsii_fails_by_name(guarded: pytest.Pytester) -> None:
+    guarded.makepyfile(
+        test_a="def test_plain():\n    pass\n",
+        test_b=STARTS_JSII_IN_A_TEST,
+        test_c="def test_after():\n    pass\n",
+    )
+    result = guarded.runpytest_subprocess("-p", "tests.jsii_guard", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(["*test_b.py::test_starts started jsii*belong under tests/cdk/*"])
+
+
+def test_a_module_that_imports_jsii_when_collected_stops_the_session(
+    guarded: pytest.Pytester,
+) -> None:
+    guarded.makepyfile(test_d=STARTS_JSII + "def test_x():\n    pass\n")
+    result = guarded.runpytest_subprocess("-p", "tests.jsii_guard", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*imported jsii while being collected*"])
+
+
+def test_without_the_variable_the_guard_does_nothing(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    monkeypatch.delenv(VARIABLE, raising=False)
+    pytester.makepyfile(test_b=STARTS_JSII + "def test_starts():\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "tests.jsii_guard", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,11 @@ SDK_EXAMPLES = SHARED_REFERENCE / "sagemaker-pipeline-definition-examples"
 _NODE = REPO / "node_modules" / ".bin" / "node"
 if _NODE.exists():
     os.environ.setdefault("JSII_NODE", str(_NODE))
+
+# A suite started in the background (`nohup`, `&` in a script) inherits an ignored SIGINT,
+# and so would every process a test starts: the tests of Ctrl-C need it delivered.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Guard against accidental AWS calls: no credentials reach any test.
 for _variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):

@@ -21,7 +21,13 @@ from cdk_sagemaker_pipelines.review import (
     render_markdown,
     render_text,
 )
-from cdk_sagemaker_pipelines.review.diff import MAX_DEPTH, NAME_KEYS, shorten_pair
+from cdk_sagemaker_pipelines.review import diff as diff_module
+from cdk_sagemaker_pipelines.review.diff import (
+    MAX_DEPTH,
+    NAME_KEYS,
+    RENAME_SIMILARITY,
+    shorten_pair,
+)
 from tests.conftest import REPO, load_sdk_example
 
 ROLE = "arn:aws:iam::111122223333:role/StepRole"
@@ -627,17 +633,84 @@ def test_a_renamed_step_whose_output_location_names_it_is_a_rename() -> None:
     ]
 
 
-def test_a_renamed_step_with_other_changes_is_removed_and_added() -> None:
+def test_a_renamed_step_with_other_changes_is_a_rename_with_those_changes() -> None:
     new = renamed(base(), "Train", "Fit")
     step(new, "Fit")["Arguments"]["StoppingCondition"]["MaxRuntimeInSeconds"] = 7200
 
     diff = diff_definitions(base(), new)
 
-    assert ("step", "added", "Fit", "") in changes_of(diff)
-    assert ("step", "removed", "Train", "") in changes_of(diff)
-    assert ("step", "changed", "Evaluate", "Arguments.ProcessingInputs[model].S3Input.S3Uri") in (
-        changes_of(diff)
+    assert changes_of(diff) == [
+        ("step", "renamed", "Fit", ""),
+        ("step", "changed", "Fit", "Arguments.StoppingCondition.MaxRuntimeInSeconds"),
+    ]  # Evaluate, which reads Train's model, follows the rename
+    similarity = diff.changes[0].similarity
+    assert similarity is not None
+    assert RENAME_SIMILARITY <= similarity < 1
+    assert render_text(diff).splitlines()[1:4] == [
+        "Steps renamed:",
+        f"  Train → Fit ({similarity:.0%} similar)",
+        "Steps changed:",
+    ]
+    assert diff.to_dict()["changes"][0]["similarity"] == similarity
+
+
+def test_an_otherwise_equal_rename_has_no_similarity() -> None:
+    diff = diff_definitions(base(), renamed(base(), "Train", "Fit"))
+
+    assert diff.changes[0].similarity is None
+    assert "similarity" not in diff.changes[0].to_dict()
+
+
+def test_a_removed_step_and_an_unlike_added_one_are_not_a_rename() -> None:
+    new = base()
+    new["Steps"][0] = {**step(new, "Evaluate"), "Name": "Score"}  # Prep gone, Score added
+    gate = step(new, "Check")["Arguments"]
+    gate["ElseSteps"] = [{"Name": "Halt", "Type": "Fail", "Arguments": {"ErrorMessage": "no"}}]
+
+    kinds = {(kind, name) for _, kind, name, path in changes_of(diff_definitions(base(), new))}
+
+    assert {("added", "Score"), ("removed", "Prep"), ("added", "Halt"), ("removed", "Stop")} <= (
+        kinds
     )
+    assert not any(kind == "renamed" for kind, _ in kinds)
+
+
+def test_the_most_similar_added_step_is_the_rename() -> None:
+    new = renamed(base(), "Train", "Fit")
+    step(new, "Fit")["Arguments"]["StoppingCondition"]["MaxRuntimeInSeconds"] = 7200
+    other = copy.deepcopy(step(new, "Fit"))
+    other["Name"] = "FitAgain"
+    other["Arguments"]["ResourceConfig"]["InstanceType"] = "ml.c5.xlarge"
+    other["Arguments"]["HyperParameters"] = {"n-estimators": "500"}
+    new["Steps"].insert(0, other)  # listed first, and similar enough on its own
+
+    diff = diff_definitions(base(), new)
+
+    assert ("step", "renamed", "Fit", "") in changes_of(diff)
+    assert ("step", "added", "FitAgain", "") in changes_of(diff)
+
+
+def test_steps_of_different_types_are_never_a_rename() -> None:
+    new = base()
+    register = step(new, "Register")
+    register.update(Name="Package", Type="Model")  # same arguments, another step type
+
+    kinds = [(kind, name) for _, kind, name, path in changes_of(diff_definitions(base(), new))]
+
+    assert kinds == [("added", "Package"), ("removed", "Register")]
+
+
+def test_too_many_candidate_pairs_leave_renames_with_changes_unfound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(diff_module, "MAX_RENAME_PAIRS", 0)
+    new = renamed(base(), "Train", "Fit")
+    step(new, "Fit")["Arguments"]["StoppingCondition"]["MaxRuntimeInSeconds"] = 7200
+
+    changes = changes_of(diff_definitions(base(), new))
+
+    assert ("step", "added", "Fit", "") in changes
+    assert ("step", "removed", "Train", "") in changes
 
 
 def test_fails_a_definition_nested_too_deeply_to_compare() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -38,6 +39,12 @@ NAME_KEYS: Final = (
     "Name",
     "Key",
 )
+RENAME_SIMILARITY: Final = 0.6
+"""A removed and an added step of one type whose entries share at least this share of
+their values (apart from names) are a rename with changes, as ``git diff -M`` has it."""
+MAX_RENAME_PAIRS: Final = 40_000
+"""Beyond this many (removed, added) pairs, only renames of otherwise equal steps are
+found: comparing every pair would cost more than the rest of the diff."""
 VALUE_WIDTH: Final = 60
 """Rendered values longer than this are shortened (around where they differ)."""
 MAX_DEPTH: Final = 300
@@ -79,7 +86,9 @@ class Change:
     - ``added`` / ``removed``: a parameter or step (or, with a ``path``, a field);
     - ``changed``: the field at ``path`` (dotted, named list items in brackets:
       ``Arguments.ProcessingInputs[code].S3Input.S3Uri``) went from ``old`` to ``new``;
-    - ``renamed``: step ``old_name`` is now ``name``, its entry otherwise equal;
+    - ``renamed``: step ``old_name`` is now ``name``: its entry is otherwise equal, or, with
+      a ``similarity`` (the share of values kept, at least ``RENAME_SIMILARITY``), changed
+      as the step's other changes say;
     - ``moved``: the step's placement (``old``/``new``: ``"top level"``,
       ``"if-branch of Check"``, ``"else-branch of Check"``);
     - ``dependencies``: the steps it depends on (data references and ``DependsOn``),
@@ -108,6 +117,7 @@ class Change:
     placement: str | None = None
     dependencies: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
+    similarity: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The change as JSON-able data (full values; absent values and empty details left out).
@@ -136,6 +146,8 @@ class Change:
             data["dependencies"] = list(self.dependencies)
         if self.fields:
             data["fields"] = list(self.fields)
+        if self.similarity is not None:
+            data["similarity"] = self.similarity
         return data
 
 
@@ -316,6 +328,7 @@ def _step_changes(
     removed = [name for name in old.specs if name not in new.specs]
     added = [name for name in new.specs if name not in old.specs]
     renames = _renames(old, new, removed, added)
+    similarities = _similar_renames(old, new, removed, added, renames)
     renamed_to = {new_name: old_name for old_name, new_name in renames.items()}
     for name, spec in new.specs.items():
         old_name = renamed_to.get(name, name)
@@ -323,7 +336,14 @@ def _step_changes(
             yield _whole_step_change("added", name, new)
             continue
         if old_name != name:
-            yield Change("step", "renamed", name, old_name=old_name, step_type=_type_of(spec))
+            yield Change(
+                "step",
+                "renamed",
+                name,
+                old_name=old_name,
+                step_type=_type_of(spec),
+                similarity=similarities.get(old_name),
+            )
         changes = _changes_of_step(name, old.specs[old_name], spec, old, new, renames)
         yield from _with_asset_changes(list(changes), assets)
     for name in removed:
@@ -376,25 +396,110 @@ def _renames(old: _Steps, new: _Steps, removed: list[str], added: list[str]) -> 
     found too.
     """
     renames: dict[str, str] = {}
-    comparable_new = {name: _comparable(new.specs[name].entry, {}) for name in added}
     found = True
     while found:
         found = False
+        waiting: dict[tuple[str, str], list[str]] = {}  # added steps by type and entry
+        for name in added:
+            if name not in renames.values():
+                key = _canonical(_apart_from_names(new.specs[name], {}))
+                if key is not None:
+                    waiting.setdefault((new.specs[name].step_type, key), []).append(name)
         for old_name in removed:
-            if old_name in renames:
-                continue
-            for new_name in added:
-                if new_name in renames.values():
-                    continue
-                if old.specs[old_name].step_type != new.specs[new_name].step_type:
-                    continue
-                trial = {**renames, old_name: new_name}
-                entry = _with_own_name(old.specs[old_name].entry, old_name, new_name)
-                if _same(_comparable(entry, trial), comparable_new[new_name]):
-                    renames[old_name] = new_name
+            if old_name not in renames:
+                key = _canonical(_apart_from_names(old.specs[old_name], renames))
+                candidates = waiting.get((old.specs[old_name].step_type, key or ""))
+                if key is not None and candidates:
+                    renames[old_name] = candidates.pop(0)
                     found = True
-                    break
     return renames
+
+
+def _similar_renames(
+    old: _Steps, new: _Steps, removed: list[str], added: list[str], renames: dict[str, str]
+) -> dict[str, float]:
+    """Add to ``renames`` the removed steps most like an added one; their similarities.
+
+    Pairs of one step type are scored by the share of values (apart from names) their
+    entries have in common, and taken best first at or above ``RENAME_SIMILARITY``. The
+    pairs left are scored again while that finds more: a rename turns references to the
+    renamed step into equal values.
+    """
+    similarities: dict[str, float] = {}
+    leaves_new = {name: _leaf_values(_apart_from_names(new.specs[name], {})) for name in added}
+    while True:
+        old_left = [name for name in removed if name not in renames]
+        new_left = [name for name in added if name not in renames.values()]
+        pairs = [
+            (old_name, new_name)
+            for old_name in old_left
+            for new_name in new_left
+            if old.specs[old_name].step_type == new.specs[new_name].step_type
+        ]
+        if not pairs or len(pairs) > MAX_RENAME_PAIRS:
+            return similarities
+        leaves_old = {
+            name: _leaf_values(_apart_from_names(old.specs[name], renames)) for name in old_left
+        }
+        scored = []
+        for old_name, new_name in pairs:
+            score = _similarity(leaves_old[old_name], leaves_new[new_name])
+            if score >= RENAME_SIMILARITY:
+                scored.append((score, old_name, new_name))
+        scored.sort(key=lambda candidate: -candidate[0])  # stable: ties keep listing order
+        found = False
+        for score, old_name, new_name in scored:
+            if old_name not in renames and new_name not in renames.values():
+                renames[old_name] = new_name
+                similarities[old_name] = round(score, 2)
+                found = True
+        if not found:
+            return similarities
+
+
+# Stands for the step's own name on both sides of a rename.
+_OWN_NAME: Final = "\x00own-name"
+
+
+def _apart_from_names(spec: StepSpec, renames: Mapping[str, str]) -> dict[str, Any]:
+    """The step's entry to compare across a rename.
+
+    References to renamed steps are renamed, and the step's own name, in values and in
+    references to itself, is replaced by one marker on both sides.
+    """
+    entry = _with_own_name(spec.entry, spec.name, _OWN_NAME)
+    return _comparable(entry, {**renames, spec.name: _OWN_NAME})
+
+
+def _canonical(value: Any) -> str | None:
+    """One text for values equal as JSON (``_same``); None for a value that isn't JSON."""
+    try:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=True)
+    except (TypeError, ValueError):
+        return None
+
+
+def _similarity(left: Counter[str], right: Counter[str]) -> float:
+    """The share of leaf values two entries have in common (``_leaf_values``), 0 to 1."""
+    total = left.total() + right.total()
+    return 2 * (left & right).total() / total if total else 1.0
+
+
+def _leaf_values(value: Any) -> Counter[str]:
+    """``path=value`` of every leaf of ``value`` (an empty object or list is a leaf)."""
+    return Counter(_leaf_texts(value))
+
+
+def _leaf_texts(value: Any) -> Iterator[str]:
+    pending: list[tuple[str, Any]] = [("", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, Mapping) and item:
+            pending.extend((f"{path}.{key}", child) for key, child in item.items())
+        elif isinstance(item, list) and item:
+            pending.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
+        else:
+            yield f"{path}={_json(item)}"
 
 
 def _comparable(entry: Mapping[str, Any], renames: Mapping[str, str]) -> dict[str, Any]:
@@ -883,7 +988,10 @@ def _joined(pieces: Iterable[_Piece]) -> tuple[_Piece, ...]:
 def _describe(change: Change) -> tuple[_Piece, ...]:
     name = change.name or ""
     if change.kind == "renamed":
-        return (_Code(change.old_name or ""), " → ", _Code(name))
+        renamed = (_Code(change.old_name or ""), " → ", _Code(name))
+        if change.similarity is None:
+            return renamed
+        return (*renamed, f" ({change.similarity:.0%} similar)")
     if change.subject == "step" and not change.path and change.kind in ("added", "removed"):
         details: list[_Piece] = [_step_type(change.step_type)]
         if change.placement != "top level":

@@ -77,7 +77,7 @@ def synth_seconds(app_dir: Path, outdir: Path, env: dict[str, str]) -> float:
 def suite_seconds(env: dict[str, str]) -> float:
     """Wall time of the whole test suite, as ``scripts/test.sh`` runs it (two sessions)."""
     started = time.perf_counter()
-    subprocess.run(
+    run = subprocess.run(
         [
             str(ROOT / ".venv" / "bin" / "python"),
             str(ROOT / "scripts" / "run_tests.py"),
@@ -87,10 +87,13 @@ def suite_seconds(env: dict[str, str]) -> float:
         ],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
+        text=True,
     )
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    if run.returncode != 0:  # a timing of a failing suite means nothing: show why
+        sys.exit(f"the test suite failed (exit {run.returncode}):\n{run.stdout}{run.stderr}")
+    return elapsed
 
 
 def summary(samples: Sequence[float]) -> dict[str, float]:

@@ -4,7 +4,7 @@
 ``tests/cdk`` is the only part of the suite that drives jsii (``aws_cdk``, ``cdk_nag``):
 it runs in one session, with the run's one Node process. Everything else (the definition
 language, the local runner, the review tools, the checks) runs in the other session, which
-fails any test that starts jsii (``tests/conftest.py``), so the run never has two Node
+fails any test that starts jsii (``tests/jsii_guard.py``), so the run never has two Node
 processes. The two halves take about as long, and on 2 cores the suite takes about half
 the wall time of a single ``pytest``.
 
@@ -15,11 +15,16 @@ Usage::
     python scripts/run_tests.py tests/review  # test paths: one ordinary pytest session
 
 The session without jsii prints as it runs; the ``tests/cdk`` session's output follows when
-it ends. ``pytest`` alone still runs the whole suite, in one session.
+it ends. A session that selects no test (``-k``, ``-m``) doesn't fail the run when the other
+ran some. The two sessions' last failures (``--lf``) are kept together in
+``.pytest_cache``, as one session keeps them. ``pytest`` alone still runs the whole suite,
+in one session.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -31,15 +36,101 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 JSII_TESTS = "tests/cdk"
-# Read by tests/conftest.py: tests of this session must not start jsii.
+# Read by tests/jsii_guard.py: tests of this session must not start jsii.
 WITHOUT_JSII_VARIABLE = "SMPIPE_TESTS_WITHOUT_JSII"
-
-
 STOP_SECONDS = 10
+# pytest.ExitCode's, without importing pytest here
+INTERRUPTED = 2
+USAGE_ERROR = 4
+NO_TESTS_COLLECTED = 5
+
+# Options of pytest (and of its plugins installed here) whose value may be the next
+# argument, as in ``-k docs``: that value is no test path, even where ``docs/`` exists.
+VALUE_OPTIONS = frozenset(
+    {
+        *("--assert", "--basetemp", "--capture", "--code-highlight", "--color"),
+        *("--confcutdir", "--config-file", "--deselect", "--doctest-glob", "--doctest-report"),
+        *("--durations", "--durations-min", "--hypothesis-profile", "--hypothesis-seed"),
+        *("--hypothesis-verbosity", "--ignore", "--ignore-glob", "--import-mode"),
+        *("--junit-prefix", "--junit-xml", "--junitxml", "--last-failed-no-failures"),
+        *("--lfnf", "--log-auto-indent", "--log-cli-date-format", "--log-cli-format"),
+        *("--log-cli-level", "--log-date-format", "--log-disable", "--log-file"),
+        *("--log-file-date-format", "--log-file-format", "--log-file-level", "--log-format"),
+        *("--log-level", "--maxfail", "--override-ini", "--pastebin", "--pdbcls"),
+        *("--pythonwarnings", "--rootdir", "--show-capture", "--snapshot-default-extension"),
+        *("--snapshot-dirname", "--snapshot-file-lock-timeout"),
+        *("--snapshot-ignore-file-extensions", "--tb", "--typeguard-packages", "--verbosity"),
+    }
+)
+SHORT_VALUE_OPTIONS = "ckmoprW"
 
 
-def _is_path(argument: str) -> bool:
-    return (ROOT / argument.split("::")[0]).exists()
+def _test_paths(options: Sequence[str]) -> list[str]:
+    """The arguments that pytest reads as test paths: neither options nor their values."""
+    paths: list[str] = []
+    value_next = False
+    for option in options:
+        if value_next:
+            value_next = False
+        elif option.startswith("--"):
+            value_next = "=" not in option and option in VALUE_OPTIONS
+        elif option.startswith("-") and len(option) > 1:
+            # Short options may be grouped (-xk): the first taking a value takes the rest.
+            letters = option[1:]
+            taking = next(
+                (i for i, letter in enumerate(letters) if letter in SHORT_VALUE_OPTIONS), None
+            )
+            value_next = taking == len(letters) - 1
+        else:
+            paths.append(option)
+    return paths
+
+
+def _run_status(other_status: int, jsii_status: int) -> int:
+    """The run's exit code: the first failing session's, or 0.
+
+    A session without tests to run (all deselected) fails the run only when the other had
+    none either.
+    """
+    statuses = [status for status in (other_status, jsii_status) if status != NO_TESTS_COLLECTED]
+    if not statuses:
+        return NO_TESTS_COLLECTED
+    return next((status for status in statuses if status != 0), 0)
+
+
+# pytest's cache: the tests/cdk session keeps its own (two sessions writing one file would
+# each overwrite the other's last failures), merged back into this one when both end.
+CACHE_DIR = ".pytest_cache"
+JSII_CACHE_DIR = f"{CACHE_DIR}/tests-cdk-session"
+LAST_FAILED = Path("v", "cache", "lastfailed")
+
+
+def _read_last_failed(cache: Path) -> dict[str, bool]:
+    try:
+        last_failed = json.loads((cache / LAST_FAILED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return last_failed if isinstance(last_failed, dict) else {}
+
+
+def _write_last_failed(cache: Path, last_failed: dict[str, bool]) -> None:
+    (cache / LAST_FAILED).parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(last_failed, indent=2, sort_keys=True)  # as pytest writes it
+    (cache / LAST_FAILED).write_text(text, encoding="utf-8")
+
+
+def _in_jsii_tests(node_id: str) -> bool:
+    return node_id == JSII_TESTS or node_id.startswith((f"{JSII_TESTS}/", f"{JSII_TESTS}::"))
+
+
+def _merge_last_failed(cache: Path, jsii_cache: Path) -> None:
+    """Each session's last failures, for its own tests, into the one cache."""
+    merged = {
+        **{node: v for node, v in _read_last_failed(cache).items() if not _in_jsii_tests(node)},
+        **{node: v for node, v in _read_last_failed(jsii_cache).items() if _in_jsii_tests(node)},
+    }
+    if merged or (cache / LAST_FAILED).exists():
+        _write_last_failed(cache, merged)
 
 
 def _last_line(text: str) -> str:
@@ -65,17 +156,32 @@ def _stop(session: subprocess.Popen[str] | subprocess.Popen[bytes]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Start both sessions, wait for both, and return the first failing exit code (or 0)."""
     options = list(sys.argv[1:] if argv is None else argv)
+    if importlib.util.find_spec("pytest") is None:
+        print(
+            f"{sys.executable} has no pytest: run the tests with the project's Python "
+            "(source scripts/env.sh, or ./scripts/bootstrap.sh first)",
+            file=sys.stderr,
+        )
+        return USAGE_ERROR
     pytest = [sys.executable, "-m", "pytest"]
-    if any(not option.startswith("-") and _is_path(option) for option in options):
+    if _test_paths(options):
         # A chosen part of the suite: one ordinary session.
         return subprocess.call([*pytest, *options], cwd=ROOT)
     if sys.stdout.isatty():
         options.append("--color=yes")  # both sessions write through pipes
+    jsii_options = list(options)
+    cached = not any("no:cacheprovider" in option for option in options)
+    if cached:
+        _write_last_failed(ROOT / JSII_CACHE_DIR, _read_last_failed(ROOT / CACHE_DIR))
+        jsii_options += ["-o", f"cache_dir={JSII_CACHE_DIR}"]
     started = time.perf_counter()
     other_last_line = "(no output)"
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as jsii_log:
         jsii_session = subprocess.Popen(
-            [*pytest, *options, JSII_TESTS], cwd=ROOT, stdout=jsii_log, stderr=subprocess.STDOUT
+            [*pytest, *jsii_options, JSII_TESTS],
+            cwd=ROOT,
+            stdout=jsii_log,
+            stderr=subprocess.STDOUT,
         )
         other_session = subprocess.Popen(
             [*pytest, *options, f"--ignore={JSII_TESTS}"],
@@ -88,13 +194,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             errors="replace",
         )
         assert other_session.stdout is not None
+        interrupted = False
         try:
             for line in other_session.stdout:
                 sys.stdout.write(line)
                 if line.strip():
                     other_last_line = line
+            other_session.wait()
+            jsii_session.wait()
         except KeyboardInterrupt:
-            # Ctrl-C reached both sessions too: they print their summaries and stop.
+            # Ctrl-C (while either session runs) reached both sessions too: they print
+            # their summaries and stop.
+            interrupted = True
             for session in (other_session, jsii_session):
                 _stop(session)
             for line in other_session.stdout.read().splitlines(keepends=True):
@@ -102,17 +213,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if line.strip():
                     other_last_line = line
         sys.stdout.flush()
-        other_status = other_session.wait()
-        jsii_status = jsii_session.wait()
+        other_status, jsii_status = other_session.wait(), jsii_session.wait()
         elapsed = time.perf_counter() - started
         jsii_log.seek(0)
         jsii_output = jsii_log.read()
+    if cached:
+        _merge_last_failed(ROOT / CACHE_DIR, ROOT / JSII_CACHE_DIR)
     print(f"\n===== {JSII_TESTS} (the session with jsii) =====", flush=True)
     print(jsii_output, end="", flush=True)
     print(f"\n===== {elapsed:.1f}s for both sessions, side by side =====")
     print(f"other tests: {_summary(other_last_line, other_status)}")
     print(f"{JSII_TESTS}: {_summary(_last_line(jsii_output), jsii_status)}", flush=True)
-    return other_status or jsii_status
+    return _run_status(other_status, jsii_status) or (INTERRUPTED if interrupted else 0)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from types import ModuleType
 
@@ -69,6 +76,113 @@ def test_test_paths_run_one_ordinary_session(
     status = runner.main(["-p", "no:cacheprovider", "tests/cdk/test_stack.py::test_cdk"])
     assert status == 0
     assert "both sessions" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("arguments", "paths"),
+    [
+        (["-k", "docs"], []),  # docs/ exists: still the value of -k
+        (["-xk", "docs"], []),
+        (["-m", "slow", "--durations", "5", "-p", "no:cacheprovider"], []),
+        (["--deselect", "tests/test_docs.py::test_readme"], []),
+        (["--lf", "--snapshot-update", "-q", "--tb=short"], []),
+        (["-kdocs", "tests/review"], ["tests/review"]),
+        (["--durations=5", "tests/cdk/test_docs.py::test_x"], ["tests/cdk/test_docs.py::test_x"]),
+    ],
+)
+def test_test_paths_are_the_arguments_that_are_no_option_or_option_value(
+    arguments: list[str], paths: list[str]
+) -> None:
+    assert load_runner()._test_paths(arguments) == paths
+
+
+def test_an_option_value_naming_a_directory_still_runs_two_sessions(
+    project: tuple[ModuleType, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    runner, root = project
+    (root / "language").mkdir()
+
+    assert runner.main(["-p", "no:cacheprovider", "-k", "language"]) == 0
+
+    assert "both sessions" in capsys.readouterr().out
+
+
+def test_a_session_whose_tests_are_all_deselected_does_not_fail_the_run(
+    project: tuple[ModuleType, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    runner, _ = project
+
+    assert runner.main(["-p", "no:cacheprovider", "-k", "language"]) == 0
+    assert "tests/cdk: 1 deselected" in capsys.readouterr().out
+    status = runner.main(["-p", "no:cacheprovider", "-k", "nothing_is_named_so"])
+    assert status == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_the_last_failures_of_both_sessions_are_kept_for_lf(
+    project: tuple[ModuleType, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    runner, root = project
+    # With one cache for both, the session ending last would keep only its own failures.
+    failing = "def test_{}():\n    assert False\n"
+    (root / "tests" / "cdk" / "test_broken.py").write_text(failing.format("cdk"))
+    (root / "tests" / "test_broken.py").write_text(failing.format("other"))
+
+    assert runner.main(["-q"]) == pytest.ExitCode.TESTS_FAILED
+
+    last_failed = json.loads((root / ".pytest_cache" / "v" / "cache" / "lastfailed").read_text())
+    assert set(last_failed) == {
+        "tests/cdk/test_broken.py::test_cdk",
+        "tests/test_broken.py::test_other",
+    }
+    capsys.readouterr()
+    assert runner.main(["-q", "--lf"]) == pytest.ExitCode.TESTS_FAILED
+    printed = capsys.readouterr().out
+    assert "other tests: 1 failed in" in printed
+    assert "tests/cdk: 1 failed in" in printed
+
+
+def test_a_python_without_pytest_gets_a_hint_instead_of_two_failing_sessions(
+    project: tuple[ModuleType, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    runner, _ = project
+    monkeypatch.setattr(runner.importlib.util, "find_spec", lambda name: None)
+
+    assert runner.main([]) == pytest.ExitCode.USAGE_ERROR
+
+    assert "has no pytest: run the tests with the project's Python" in capsys.readouterr().err
+
+
+def test_ctrl_c_after_the_other_session_ended_still_shows_the_tests_cdk_session(
+    project: tuple[ModuleType, Path],
+) -> None:
+    _, root = project
+    (root / "scripts").mkdir()
+    shutil.copy(REPO / "scripts" / "run_tests.py", root / "scripts")  # its ROOT: tmp_path
+    (root / "tests" / "cdk" / "test_slow.py").write_text(
+        "import time\n\ndef test_slow():\n    time.sleep(60)\n"
+    )
+    run = subprocess.Popen(
+        [sys.executable, "scripts/run_tests.py", "-p", "no:cacheprovider"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # a process group of its own, as a terminal's job
+    )
+    assert run.stdout is not None
+    for line in run.stdout:  # the other session ended: the run waits for tests/cdk
+        if " passed" in line:
+            break
+    time.sleep(1)  # tests/cdk is in its slow test
+    os.killpg(run.pid, signal.SIGINT)
+    printed = run.stdout.read()
+
+    assert run.wait(timeout=30) != 0
+    assert "Traceback" not in printed
+    assert "KeyboardInterrupt" in printed  # the tests/cdk session's own report
+    assert "tests/cdk: " in printed
 
 
 def test_the_summary_is_pytests_result_line_without_frame_or_colours() -> None:

@@ -713,6 +713,76 @@ def test_too_many_candidate_pairs_leave_renames_with_changes_unfound(
     assert ("step", "removed", "Train", "") in changes
 
 
+def test_a_step_named_for_its_type_is_a_plain_rename_either_way() -> None:
+    named_for_type = renamed(base(), "Register", "RegisterModel")  # Type is RegisterModel
+
+    for old, new in ((base(), named_for_type), (named_for_type, base())):
+        [change] = diff_definitions(old, new).changes
+
+        assert (change.kind, change.similarity) == ("renamed", None)
+
+
+def test_a_step_equal_once_a_renamed_step_it_reads_is_paired_is_a_plain_rename() -> None:
+    new = renamed(renamed(base(), "Train", "Fit"), "Evaluate", "Assess")
+    step(new, "Fit")["Arguments"]["StoppingCondition"]["MaxRuntimeInSeconds"] = 7200
+
+    diff = diff_definitions(base(), new)
+
+    similarities = {c.name: c.similarity for c in diff.changes if c.kind == "renamed"}
+    assert similarities["Fit"] is not None
+    assert similarities["Assess"] is None  # its only difference is the reference to Fit
+    assert [c.name for c in diff.changes if c.kind == "changed"] == ["Fit"]
+
+
+def test_a_value_equal_to_the_new_name_in_the_old_entry_still_makes_a_plain_rename() -> None:
+    old = base()
+    step(old, "Train")["Arguments"]["HyperParameters"]["tag"] = "Fit"
+
+    [change] = diff_definitions(old, renamed(old, "Train", "Fit")).changes
+
+    assert (change.kind, change.similarity) == ("renamed", None)
+
+
+def test_a_rename_with_changes_never_shows_as_100_percent_similar() -> None:
+    old = base()
+    step(old, "Train")["Arguments"]["HyperParameters"] = {f"h{i}": "1" for i in range(400)}
+    new = renamed(old, "Train", "Fit")
+    step(new, "Fit")["Arguments"]["HyperParameters"]["h0"] = "2"
+
+    diff = diff_definitions(old, new)
+
+    assert diff.changes[0].similarity == 0.99
+    assert "(99% similar)" in render_text(diff)
+
+
+def test_nan_on_both_sides_is_no_change_and_no_obstacle_to_a_rename() -> None:
+    old = base()
+    step(old, "Train")["Arguments"]["HyperParameters"]["eta"] = float("nan")
+
+    assert not diff_definitions(old, copy.deepcopy(old))
+    [change] = diff_definitions(old, renamed(old, "Train", "Fit")).changes
+    assert (change.kind, change.similarity) == ("renamed", None)
+
+
+class Opaque:
+    """A value that isn't JSON, as a definition built in Python may hold."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Opaque)
+
+    __hash__ = object.__hash__
+
+
+def test_a_step_holding_a_value_that_is_not_json_can_be_a_plain_rename() -> None:
+    old, new = base(), renamed(base(), "Train", "Fit")
+    step(old, "Train")["Arguments"]["HyperParameters"]["odd"] = Opaque()
+    step(new, "Fit")["Arguments"]["HyperParameters"]["odd"] = Opaque()
+
+    [change] = diff_definitions(old, new).changes
+
+    assert (change.kind, change.similarity) == ("renamed", None)
+
+
 def test_fails_a_definition_nested_too_deeply_to_compare() -> None:
     nested: Any = 1
     for _ in range(MAX_DEPTH):

@@ -15,6 +15,7 @@ Example::
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -399,19 +400,26 @@ def _renames(old: _Steps, new: _Steps, removed: list[str], added: list[str]) -> 
     found = True
     while found:
         found = False
-        waiting: dict[tuple[str, str], list[str]] = {}  # added steps by type and entry
+        # Added steps by type and canonical entry (with the entry: JSON text is not `_same`).
+        waiting: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
         for name in added:
             if name not in renames.values():
-                key = _canonical(_apart_from_names(new.specs[name], {}))
+                entry = _apart_from_names(new.specs[name], {})
+                key = _canonical(entry)
                 if key is not None:
-                    waiting.setdefault((new.specs[name].step_type, key), []).append(name)
+                    waiting.setdefault((new.specs[name].step_type, key), []).append((name, entry))
         for old_name in removed:
-            if old_name not in renames:
-                key = _canonical(_apart_from_names(old.specs[old_name], renames))
-                candidates = waiting.get((old.specs[old_name].step_type, key or ""))
-                if key is not None and candidates:
-                    renames[old_name] = candidates.pop(0)
-                    found = True
+            if old_name in renames:
+                continue
+            entry = _apart_from_names(old.specs[old_name], renames)
+            key = _canonical(entry)
+            candidates = waiting.get((old.specs[old_name].step_type, key or ""), [])
+            match = next(
+                (i for i, (_, other) in enumerate(candidates) if _same(entry, other)), None
+            )
+            if key is not None and match is not None:
+                renames[old_name] = candidates.pop(match)[0]
+                found = True
     return renames
 
 
@@ -423,7 +431,8 @@ def _similar_renames(
     Pairs of one step type are scored by the share of values (apart from names) their
     entries have in common, and taken best first at or above ``RENAME_SIMILARITY``. The
     pairs left are scored again while that finds more: a rename turns references to the
-    renamed step into equal values.
+    renamed step into equal values. A similarity is rounded down to a whole percent (so
+    below 1); a step paired here that turns out equal apart from names has none.
     """
     similarities: dict[str, float] = {}
     leaves_new = {name: _leaf_values(_apart_from_names(new.specs[name], {})) for name in added}
@@ -437,7 +446,7 @@ def _similar_renames(
             if old.specs[old_name].step_type == new.specs[new_name].step_type
         ]
         if not pairs or len(pairs) > MAX_RENAME_PAIRS:
-            return similarities
+            break
         leaves_old = {
             name: _leaf_values(_apart_from_names(old.specs[name], renames)) for name in old_left
         }
@@ -451,10 +460,26 @@ def _similar_renames(
         for score, old_name, new_name in scored:
             if old_name not in renames and new_name not in renames.values():
                 renames[old_name] = new_name
-                similarities[old_name] = round(score, 2)
+                similarities[old_name] = score
                 found = True
         if not found:
-            return similarities
+            break
+    # Scored before the steps it refers to were paired, a step may be equal apart from names
+    # now: a plain rename. No other rename shows as 100%, which would hide its changes.
+    return {
+        old_name: min(math.floor(score * 100) / 100, 0.99)
+        for old_name, score in similarities.items()
+        if not _equal_but_for_names(old.specs[old_name], new.specs[renames[old_name]], renames)
+    }
+
+
+def _equal_but_for_names(before: StepSpec, after: StepSpec, renames: Mapping[str, str]) -> bool:
+    """Whether the entries are equal once ``before``'s name is the new one.
+
+    That is, in values that are it and in references to it or to other renamed steps.
+    """
+    entry = _entry_with_own_name(before.entry, before.name, after.name)
+    return _same(_comparable(entry, renames), _comparable(after.entry, {}))
 
 
 # Stands for the step's own name on both sides of a rename.
@@ -467,12 +492,26 @@ def _apart_from_names(spec: StepSpec, renames: Mapping[str, str]) -> dict[str, A
     References to renamed steps are renamed, and the step's own name, in values and in
     references to itself, is replaced by one marker on both sides.
     """
-    entry = _with_own_name(spec.entry, spec.name, _OWN_NAME)
+    entry = _entry_with_own_name(spec.entry, spec.name, _OWN_NAME)
     return _comparable(entry, {**renames, spec.name: _OWN_NAME})
 
 
+def _entry_with_own_name(entry: Mapping[str, Any], old_name: str, new_name: str) -> dict[str, Any]:
+    """The entry with its values that are ``old_name`` made ``new_name``.
+
+    But for ``Type``: a step may be named for its type (``RegisterModel``).
+    """
+    return {
+        key: value if key == "Type" else _with_own_name(value, old_name, new_name)
+        for key, value in entry.items()
+    }
+
+
 def _canonical(value: Any) -> str | None:
-    """One text for values equal as JSON (``_same``); None for a value that isn't JSON."""
+    """One text for values equal as JSON; None for a value that isn't JSON.
+
+    Values ``_same`` tells apart may share one (a tuple and a list): check a match with it.
+    """
     try:
         return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=True)
     except (TypeError, ValueError):
@@ -661,6 +700,8 @@ def _same(a: Any, b: Any) -> bool:
         return a.keys() == b.keys() and all(_same(a[key], b[key]) for key in a)
     if isinstance(a, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)  # NaN (valid in Python's JSON) is unchanged when on both sides
     return bool(a == b)
 
 

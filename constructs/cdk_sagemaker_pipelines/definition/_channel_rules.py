@@ -4,7 +4,8 @@ The language applies the value rules when a ``FileSystemInput`` is built; the va
 applies the job rules (a VPC, no Pipe mode on EFS) to any compiled definition, where the
 job's network is known (a binder may supply it). ``instance_group_problems`` holds the
 rules of ``ResourceConfig.InstanceGroups`` and the channels' ``InstanceGroupNames``, which
-``TrainingStep`` applies when it is built.
+``TrainingStep`` applies when it is built; ``instance_settings_problems`` those between the
+ways a job names its instances (a type and count, groups, preferences).
 """
 
 from __future__ import annotations
@@ -335,6 +336,199 @@ def _distribution_problems(
                 )
             )
     return problems
+
+
+def instance_settings_problems(job: Mapping[str, Any], *, tuning: bool) -> list[ChannelProblem]:
+    """Whether a training job (or a tuning job's training definition) says what to run on.
+
+    botocore's shapes make every member of ``ResourceConfig`` optional, because the
+    instances can be given three ways; its documentation states the rules between them:
+
+    - ``ResourceConfig``: ``InstanceType`` with ``InstanceCount``; or ``InstanceGroups``
+      (a heterogeneous cluster, ``instance_group_problems``); or ``InstancePreferences``,
+      which "is mutually exclusive with InstanceType, InstanceGroups,
+      InstancePlacementConfig, and EnableManagedSpotTraining". With preferences, the count
+      is given on every preference or once in ``ResourceConfig``: "SageMaker rejects
+      requests that set InstanceCount on only some preferences, that set it both per
+      preference and in ResourceConfig, or that omit it in both places"; "an instance type
+      can appear only once"; and per-preference ``TrainingPlanArns`` "is mutually exclusive
+      with the job-level TrainingPlanArn".
+    - A tuning job's training definition has ``ResourceConfig`` or, "instead", for instance
+      type flexibility, ``HyperParameterTuningResourceConfig``: ``InstanceType`` with
+      ``InstanceCount``, or ``InstanceConfigs`` ("If you use InstanceConfigs, do not
+      provide values for InstanceType, VolumeSizeInGB or InstanceCount").
+
+    Example::
+
+        instance_settings_problems({"ResourceConfig": {"VolumeSizeInGB": 30}}, tuning=False)
+        # [ChannelProblem("ResourceConfig", "sets no instance type …", "…")]
+    """
+    resources: Any = job.get("ResourceConfig")
+    flexible: Any = job.get("HyperParameterTuningResourceConfig")
+    if tuning and resources is not None and flexible is not None:
+        return [
+            ChannelProblem(
+                "HyperParameterTuningResourceConfig",
+                "the training definition has both ResourceConfig and "
+                "HyperParameterTuningResourceConfig",
+                "keep one: HyperParameterTuningResourceConfig for several instance "
+                "configurations (InstanceConfigs), ResourceConfig otherwise",
+            )
+        ]
+    if tuning and resources is None and flexible is None:
+        return [
+            ChannelProblem(
+                "ResourceConfig",
+                "the training definition says nothing of the instances its training jobs run on",
+                "add ResourceConfig (InstanceType, InstanceCount, VolumeSizeInGB), or "
+                "HyperParameterTuningResourceConfig",
+            )
+        ]
+    if _is_object(flexible):
+        return _flexible_tuning_problems(flexible)
+    if _is_object(resources):
+        return _resource_config_problems(resources, job)
+    return []
+
+
+def _present(resources: Mapping[str, Any], member: str) -> bool:
+    value = resources.get(member)
+    return value is not None and value != []
+
+
+def _resource_config_problems(
+    resources: Mapping[str, Any], job: Mapping[str, Any]
+) -> list[ChannelProblem]:
+    sources = [
+        member
+        for member in ("InstanceType", "InstanceGroups", "InstancePreferences")
+        if _present(resources, member)
+    ]
+    if not sources:
+        return [
+            ChannelProblem(
+                "ResourceConfig",
+                "sets no instance type: not InstanceType, InstanceGroups nor InstancePreferences",
+                "give InstanceType and InstanceCount (instance_type and instance_count in "
+                "Python), or InstanceGroups for a heterogeneous cluster",
+            )
+        ]
+    if sources == ["InstanceType"]:
+        if _present(resources, "InstanceCount"):
+            return []
+        return [
+            ChannelProblem(
+                "ResourceConfig.InstanceCount",
+                "is missing: the job has an InstanceType but no number of instances",
+                "add InstanceCount (1 unless the training is distributed)",
+            )
+        ]
+    if "InstancePreferences" not in sources:
+        return []  # InstanceGroups: instance_group_problems judges it
+    problems: list[ChannelProblem] = []
+    others = [member for member in sources if member != "InstancePreferences"]
+    if _present(resources, "InstancePlacementConfig"):
+        others.append("InstancePlacementConfig")
+    for member in others:
+        problems.append(
+            ChannelProblem(
+                f"ResourceConfig.{member}",
+                f"InstancePreferences and {member} can't be used together",
+                f"remove {member}: the preferences name the instance types to try",
+            )
+        )
+    if job.get("EnableManagedSpotTraining") is True:
+        problems.append(
+            ChannelProblem(
+                "EnableManagedSpotTraining",
+                "spot training can't be used with ResourceConfig.InstancePreferences",
+                "remove EnableManagedSpotTraining, or give one InstanceType instead of preferences",
+            )
+        )
+    preferences: Any = resources.get("InstancePreferences")
+    if type(preferences) is not list:
+        return problems
+    entries = [(index, item) for index, item in enumerate(preferences) if _is_object(item)]
+    counted = [index for index, item in entries if item.get("InstanceCount") is not None]
+    job_count = _present(resources, "InstanceCount")
+    if counted and len(counted) < len(entries):
+        uncounted = [index for index, _ in entries if index not in counted]
+        problems.append(
+            ChannelProblem(
+                f"ResourceConfig.InstancePreferences[{uncounted[0]}].InstanceCount",
+                f"is missing, and preference {counted[0]} has one: set InstanceCount on "
+                "every preference or on none",
+                "give each preference its InstanceCount, or remove them all and set "
+                "ResourceConfig.InstanceCount once",
+            )
+        )
+    elif counted and job_count:
+        problems.append(
+            ChannelProblem(
+                "ResourceConfig.InstanceCount",
+                "is set, and so is each preference's InstanceCount",
+                "keep one: the preferences' counts, or ResourceConfig.InstanceCount alone",
+            )
+        )
+    elif entries and not counted and not job_count:
+        problems.append(
+            ChannelProblem(
+                "ResourceConfig.InstanceCount",
+                "is missing, and no preference has an InstanceCount",
+                "set ResourceConfig.InstanceCount, or InstanceCount on every preference",
+            )
+        )
+    seen: dict[str, int] = {}
+    for index, item in entries:
+        instance_type = _literal(item.get("InstanceType"))
+        if instance_type is None:
+            continue
+        if instance_type in seen:
+            problems.append(
+                ChannelProblem(
+                    f"ResourceConfig.InstancePreferences[{index}].InstanceType",
+                    f"{instance_type} is already preference {seen[instance_type]}",
+                    "list each instance type once",
+                )
+            )
+        else:
+            seen[instance_type] = index
+    if _present(resources, "TrainingPlanArn"):
+        planned = [index for index, item in entries if _present(item, "TrainingPlanArns")]
+        if planned:
+            problems.append(
+                ChannelProblem(
+                    f"ResourceConfig.InstancePreferences[{planned[0]}].TrainingPlanArns",
+                    "is set, and so is ResourceConfig.TrainingPlanArn",
+                    "keep one: the preferences' training plans, or the job's",
+                )
+            )
+    return problems
+
+
+def _flexible_tuning_problems(resources: Mapping[str, Any]) -> list[ChannelProblem]:
+    field = "HyperParameterTuningResourceConfig"
+    if _present(resources, "InstanceConfigs"):
+        return [
+            ChannelProblem(
+                f"{field}.{member}",
+                "can't be set with InstanceConfigs: each instance configuration has its own",
+                f"remove {member}, or InstanceConfigs for a single configuration",
+            )
+            for member in ("InstanceType", "InstanceCount", "VolumeSizeInGB")
+            if _present(resources, member)
+        ]
+    missing = [m for m in ("InstanceType", "InstanceCount") if not _present(resources, m)]
+    if not missing:
+        return []
+    return [
+        ChannelProblem(
+            field,
+            f"sets no {' and no '.join(missing)}, and no InstanceConfigs",
+            "give InstanceType and InstanceCount, or InstanceConfigs for several "
+            "instance configurations",
+        )
+    ]
 
 
 def _literal(value: Any) -> str | None:

@@ -21,7 +21,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._channel_rules import file_system_channel_problems, instance_group_problems
+from ._channel_rules import (
+    file_system_channel_problems,
+    instance_group_problems,
+    instance_settings_problems,
+)
 from ._errors import PipelineValidationError, Problem
 from ._service_model import shapes
 from ._shape_check import (
@@ -1171,10 +1175,10 @@ class _Validator:
                 seen[key] = index
 
     def _check_training_job(self, record: StepRecord, job: Mapping[str, Any], where: str) -> None:
-        """A training job's algorithm, spot wait time, file-system channels and instance groups.
+        """A training job's algorithm, spot wait, file-system channels and instance settings.
 
-        See ``_check_spot_wait``, ``file_system_channel_problems`` and
-        ``instance_group_problems`` for the last three.
+        See ``_check_spot_wait``, ``file_system_channel_problems``,
+        ``instance_group_problems`` and ``instance_settings_problems`` for the last four.
 
         The API's AlgorithmSpecification: AlgorithmName "is mutually exclusive with the
         TrainingImage parameter. If you specify a value for the AlgorithmName parameter,
@@ -1194,7 +1198,18 @@ class _Validator:
                 "remove one of them",
             )
         self._check_spot_wait(record, job, where)
-        for problem in [*file_system_channel_problems(job), *instance_group_problems(job)]:
+        settings = instance_settings_problems(job, tuning=where != "Arguments")
+        # A misspelled member (InstanceTypes) is reported as unknown, with the name meant.
+        settings = [
+            problem
+            for problem in settings
+            if problem.field not in _RESOURCE_SHAPES or _known_members_only(job, problem.field)
+        ]
+        for problem in [
+            *file_system_channel_problems(job),
+            *instance_group_problems(job),
+            *settings,
+        ]:
             self.add(record.name, f"{where}.{problem.field}", problem.message, problem.hint)
 
     def _check_transform_model(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
@@ -2447,6 +2462,22 @@ def _compact_json_size(definition: Any) -> int:
         return len(_COMPACT_JSON.encode(definition))
     except RecursionError:
         return len(json.dumps(definition, separators=(",", ":"), allow_nan=False))
+
+
+# The resource members of a training job (definition) and their botocore shapes.
+_RESOURCE_SHAPES = {
+    "ResourceConfig": "ResourceConfig",
+    "HyperParameterTuningResourceConfig": "HyperParameterTuningResourceConfig",
+}
+
+
+def _known_members_only(job: Mapping[str, Any], member: str) -> bool:
+    """Whether ``job[member]`` names only members its botocore shape has."""
+    value: Any = job.get(member)
+    if not _is_object(value):
+        return True
+    known = shapes()[_RESOURCE_SHAPES[member]].get("members", {})
+    return all(key in known for key in value)
 
 
 def _is_object(value: Any) -> bool:

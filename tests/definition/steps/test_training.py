@@ -885,3 +885,161 @@ def test_a_spot_wait_parameter_whose_default_covers_the_run_compiles(binder: Sta
     compiled = PipelineDefinition(parameters=[wait], steps=[step]).to_definition(binder)
     stopping = compiled["Steps"][0]["Arguments"]["StoppingCondition"]
     assert stopping["MaxWaitTimeInSeconds"] == {"Get": "Parameters.SpotWait"}
+
+
+# -- how a job names its instances (instance_settings_problems) ------------------------------
+
+
+def compiled_resources(binder: StaticBinder, **resources: object) -> dict[str, object]:
+    """A one-step definition whose training job's ResourceConfig is ``resources``."""
+    step = TrainingStep(name="Train", image=IMAGE)
+    definition = PipelineDefinition(steps=[step]).to_definition(binder)
+    definition["Steps"][0]["Arguments"]["ResourceConfig"] = resources
+    return definition
+
+
+def problems_of(definition: dict[str, object]) -> list[tuple[str | None, str | None, str]]:
+    return [(p.step, p.field, p.message) for p in validate_definition(definition)]
+
+
+def test_fails_a_job_that_sets_no_instance_type(binder: StaticBinder) -> None:
+    problems = validate_definition(compiled_resources(binder, VolumeSizeInGB=30))
+
+    assert [(p.step, p.field, p.message, p.hint) for p in problems] == [
+        (
+            "Train",
+            "Arguments.ResourceConfig",
+            "sets no instance type: not InstanceType, InstanceGroups nor InstancePreferences",
+            "give InstanceType and InstanceCount (instance_type and instance_count in "
+            "Python), or InstanceGroups for a heterogeneous cluster",
+        )
+    ]
+
+
+def test_a_misspelled_instance_type_is_one_unknown_member(binder: StaticBinder) -> None:
+    definition = compiled_resources(
+        binder, InstanceTypes="ml.m5.xlarge", InstanceCount=1, VolumeSizeInGB=30
+    )
+
+    [(step, field, message)] = problems_of(definition)
+
+    assert (step, field) == ("Train", "Arguments.ResourceConfig.InstanceTypes")
+    assert message.startswith("unknown member 'InstanceTypes'")
+
+
+def test_fails_an_instance_type_without_a_count(binder: StaticBinder) -> None:
+    definition = compiled_resources(binder, InstanceType="ml.m5.xlarge", VolumeSizeInGB=30)
+
+    assert problems_of(definition) == [
+        (
+            "Train",
+            "Arguments.ResourceConfig.InstanceCount",
+            "is missing: the job has an InstanceType but no number of instances",
+        )
+    ]
+
+
+def test_instance_preferences_with_one_count_for_the_job_are_valid(binder: StaticBinder) -> None:
+    preferences = [{"InstanceType": "ml.p4d.24xlarge"}, {"InstanceType": "ml.p5.48xlarge"}]
+    definition = compiled_resources(
+        binder, InstancePreferences=preferences, InstanceCount=2, VolumeSizeInGB=100
+    )
+
+    assert problems_of(definition) == []
+
+
+@pytest.mark.parametrize(
+    ("resources", "job", "expected"),
+    [
+        (
+            {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1},
+            {},
+            [("ResourceConfig.InstanceType", "InstancePreferences and InstanceType can't")],
+        ),
+        (
+            {"InstanceCount": 1, "InstancePlacementConfig": {"EnableMultipleJobs": True}},
+            {},
+            [("ResourceConfig.InstancePlacementConfig", "InstancePreferences and Instance")],
+        ),
+        (
+            {"InstanceCount": 1},
+            {"EnableManagedSpotTraining": True},
+            [("EnableManagedSpotTraining", "spot training can't be used with")],
+        ),
+        (
+            {},
+            {},
+            [("ResourceConfig.InstanceCount", "is missing, and no preference has")],
+        ),
+        (
+            {"InstanceCount": 1, "Preferences": [{"InstanceCount": 1}, {"InstanceCount": 1}]},
+            {},
+            [("ResourceConfig.InstanceCount", "is set, and so is each preference's")],
+        ),
+        (
+            {"Preferences": [{"InstanceCount": 1}, {}]},
+            {},
+            [("ResourceConfig.InstancePreferences[1].InstanceCount", "is missing, and pref")],
+        ),
+        (
+            {"InstanceCount": 1, "Types": ["ml.p4d.24xlarge", "ml.p4d.24xlarge"]},
+            {},
+            [("ResourceConfig.InstancePreferences[1].InstanceType", "ml.p4d.24xlarge is alr")],
+        ),
+        (
+            {
+                "InstanceCount": 1,
+                "TrainingPlanArn": "arn:aws:sagemaker:us-east-1:111122223333:training-plan/a",
+                "Preferences": [
+                    {
+                        "TrainingPlanArns": [
+                            "arn:aws:sagemaker:us-east-1:111122223333:training-plan/b"
+                        ]
+                    },
+                    {},
+                ],
+            },
+            {},
+            [("ResourceConfig.InstancePreferences[0].TrainingPlanArns", "is set, and so is")],
+        ),
+    ],
+    ids=[
+        "with-type",
+        "with-placement",
+        "with-spot",
+        "no-count",
+        "both-counts",
+        "some-counts",
+        "type-twice",
+        "two-plans",
+    ],
+)
+def test_fails_instance_preferences_breaking_the_apis_rules(
+    binder: StaticBinder,
+    resources: dict[str, object],
+    job: dict[str, object],
+    expected: list[tuple[str, str]],
+) -> None:
+    types = resources.pop("Types", ["ml.p4d.24xlarge", "ml.p5.48xlarge"])
+    extras = resources.pop("Preferences", [{}, {}])
+    preferences = [
+        {"InstanceType": instance_type, **extra}
+        for instance_type, extra in zip(types, extras, strict=True)  # type: ignore[call-overload]
+    ]
+    definition = compiled_resources(
+        binder, InstancePreferences=preferences, VolumeSizeInGB=100, **resources
+    )
+    arguments = definition["Steps"][0]["Arguments"]  # type: ignore[index]
+    arguments.update(job)
+    if job.get("EnableManagedSpotTraining"):
+        stopping = arguments["StoppingCondition"]
+        stopping["MaxWaitTimeInSeconds"] = stopping["MaxRuntimeInSeconds"]
+
+    problems = problems_of(definition)
+
+    starts = [start for _, start in expected]
+    assert [
+        (field, message[: len(start)])
+        for (_, field, message), start in zip(problems, starts, strict=False)
+    ] == [(f"Arguments.{field}", start) for field, start in expected]
+    assert len(problems) == len(expected), problems

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -965,3 +966,84 @@ def test_fails_a_tuning_job_reading_a_file_system_outside_a_vpc(binder: StaticBi
     assert job["InputDataConfig"][0]["DataSource"]["FileSystemDataSource"]["FileSystemType"] == (
         "EFS"
     )
+
+
+# -- the instances of a tuning job's training jobs (instance_settings_problems) --------------
+
+
+def tuning_definition(binder: StaticBinder, **job: object) -> dict[str, Any]:
+    """A one-step definition whose training definition has ``job``'s members replaced."""
+    definition = PipelineDefinition(steps=[tuning()]).to_definition(binder)
+    training = definition["Steps"][0]["Arguments"]["TrainingJobDefinition"]
+    for member, value in job.items():
+        if value is None:
+            training.pop(member, None)
+        else:
+            training[member] = value
+    return definition
+
+
+FLEXIBLE = {
+    "InstanceConfigs": [
+        {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
+        {"InstanceType": "ml.c5.2xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
+    ],
+    "AllocationStrategy": "Prioritized",
+}
+
+
+def test_a_tuning_job_over_several_instance_configurations_is_valid(
+    binder: StaticBinder,
+) -> None:
+    from cdk_sagemaker_pipelines.definition import validate_definition
+
+    definition = tuning_definition(binder, HyperParameterTuningResourceConfig=FLEXIBLE)
+
+    assert validate_definition(definition) == []
+
+
+@pytest.mark.parametrize(
+    ("job", "field", "message"),
+    [
+        (
+            {"HyperParameterTuningResourceConfig": None},
+            "ResourceConfig",
+            "the training definition says nothing of the instances its training jobs run on",
+        ),
+        (
+            {"ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1}},
+            "HyperParameterTuningResourceConfig",
+            "the training definition has both ResourceConfig and "
+            "HyperParameterTuningResourceConfig",
+        ),
+        (
+            {"HyperParameterTuningResourceConfig": {**FLEXIBLE, "InstanceCount": 1}},
+            "HyperParameterTuningResourceConfig.InstanceCount",
+            "can't be set with InstanceConfigs: each instance configuration has its own",
+        ),
+        (
+            {"HyperParameterTuningResourceConfig": {"VolumeSizeInGB": 30}},
+            "HyperParameterTuningResourceConfig",
+            "sets no InstanceType and no InstanceCount, and no InstanceConfigs",
+        ),
+        (
+            {
+                "HyperParameterTuningResourceConfig": None,
+                "ResourceConfig": {"InstanceCount": 1, "VolumeSizeInGB": 30},
+            },
+            "ResourceConfig",
+            "sets no instance type: not InstanceType, InstanceGroups nor InstancePreferences",
+        ),
+    ],
+    ids=["none", "both", "configs-and-count", "flexible-without-type", "no-type"],
+)
+def test_fails_a_tuning_job_unclear_about_its_instances(
+    binder: StaticBinder, job: dict[str, object], field: str, message: str
+) -> None:
+    from cdk_sagemaker_pipelines.definition import validate_definition
+
+    problems = validate_definition(tuning_definition(binder, **job))
+
+    assert [(p.step, p.field, p.message) for p in problems] == [
+        ("Tune", f"Arguments.TrainingJobDefinition.{field}", message)
+    ]

@@ -1054,3 +1054,26 @@ def test_a_job_of_one_instance_type_reports_the_homogeneous_cluster(ws: Workspac
     assert (report["SM_INSTANCE_GROUPS"], report["SM_IS_HETERO"]) == ("[]", "false")
     assert report["SM_CURRENT_INSTANCE_TYPE"] == "ml.m5.xlarge"
     assert "instance_groups" not in report["resourceconfig"]  # type: ignore[operator]
+
+
+def test_a_job_of_instance_preferences_runs_on_the_first_preference(ws: Workspace) -> None:
+    # SageMaker tries the preferences in order: the first is the type a run would report.
+    ws.file("shared/part.csv", "1\n")
+    step = TrainingStep(
+        name="Train",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("hetero.py", HETERO)),
+        inputs={"shared": "s3://data-bucket/shared"},
+    )
+    definition = compile_steps([step])
+    resources = definition["Steps"][0]["Arguments"]["ResourceConfig"]
+    del resources["InstanceType"]
+    resources["InstancePreferences"] = [
+        {"InstanceType": "ml.g5.xlarge"},
+        {"InstanceType": "ml.g4dn.xlarge"},
+    ]
+
+    result = ws.runner().run(definition)
+
+    assert result.status == "Succeeded", result.failure_reason
+    assert _model_report(result, "Train")["SM_CURRENT_INSTANCE_TYPE"] == "ml.g5.xlarge"

@@ -89,6 +89,27 @@ def check_channels(channels: list[Mapping[str, Any]]) -> None:
             raise StepError(f"channel '{name}': only S3DataSource is supported locally")
 
 
+DEFAULT_INSTANCE_TYPE = "ml.m5.large"
+
+
+def instance_type_of(resources: Mapping[str, Any]) -> str:
+    """The instance type a job's scripts see (``SM_CURRENT_INSTANCE_TYPE``).
+
+    ``InstanceType``; else the first of ``InstancePreferences`` (a training job) or of
+    ``InstanceConfigs`` (a tuning job's ``HyperParameterTuningResourceConfig``), the type
+    SageMaker tries first when it has capacity.
+    """
+    if resources.get("InstanceType") is not None:
+        return str(resources["InstanceType"])
+    for member in ("InstancePreferences", "InstanceConfigs"):
+        candidates: Any = resources.get(member)
+        if isinstance(candidates, list) and candidates and isinstance(candidates[0], Mapping):
+            first = candidates[0].get("InstanceType")
+            if first is not None:
+                return str(first)
+    return DEFAULT_INSTANCE_TYPE
+
+
 def run_training_job(
     ctx: StepContext,
     *,
@@ -101,7 +122,7 @@ def run_training_job(
     timeout: float | None,
     work: str,
     log: Path,
-    instance_type: str = "ml.m5.large",
+    instance_type: str = DEFAULT_INSTANCE_TYPE,
     instance_groups: list[Mapping[str, Any]] | None = None,
 ) -> TrainingRun:
     """Run one job in its own sandbox under ``ctx.attempt_dir/work``; raise ``StepError``.

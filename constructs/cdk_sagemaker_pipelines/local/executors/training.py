@@ -7,7 +7,7 @@ from typing import Any
 
 from ...definition.entries import StepSpec
 from ._base import StepContext, StepResult, stopping_timeout
-from ._training_job import metric_list, run_training_job
+from ._training_job import instance_type_of, metric_list, run_training_job
 
 
 class TrainingExecutor:
@@ -39,7 +39,7 @@ class TrainingExecutor:
             timeout=stopping_timeout(arguments),
             work="sandbox",
             log=ctx.log,
-            instance_type=str(resources.get("InstanceType", "ml.m5.large")),
+            instance_type=instance_type_of(resources),
             instance_groups=list(resources.get("InstanceGroups") or []),
         )
         arn = ctx.arn("training-job")

@@ -33,7 +33,7 @@ from ...definition._tuning_rules import (
 from ...definition.entries import StepSpec
 from .._errors import StepError
 from ._base import StepContext, StepResult, stopping_timeout, timestamp
-from ._training_job import TrainingRun, check_channels, run_training_job
+from ._training_job import TrainingRun, check_channels, instance_type_of, run_training_job
 
 # TuningJobCompletionDetails: a job "not improving" improves the best objective by 1% or less.
 IMPROVEMENT = 0.01
@@ -206,7 +206,7 @@ class TuningExecutor:
                     timeout=timeout,
                     work=f"trial-{index + 1:03d}",
                     log=log,
-                    instance_type=str(resources.get("InstanceType", "ml.m5.large")),
+                    instance_type=instance_type_of(resources),
                 )
             except StepError as failure:
                 stopped = cut_by_tuning_limit and time.monotonic() >= (deadline or 0)

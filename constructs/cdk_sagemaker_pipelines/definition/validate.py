@@ -1150,10 +1150,58 @@ class _Validator:
                     self._check_training_job(record, item, where)
         elif record.kind == "RegisterModel":
             self._check_model_package_kind(record, arguments)
+        elif record.kind == "Model":
+            self._check_model_containers(record, arguments)
         elif record.kind == "Transform":
             self._check_transform_model(record, arguments)
             self._check_transform_payload(record, arguments)
         self._check_tag_keys(record, arguments)
+
+    def _check_model_containers(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """A model has inference code: a container, each with an image or a model package.
+
+        CreateModel's members are all optional but ``ModelName`` because a model is either
+        one container (``PrimaryContainer``) or an inference pipeline (``Containers``); a
+        model of neither has nothing to run, nor a container of neither ``Image`` ("the path
+        where inference code is stored") nor ``ModelPackageName`` (whose containers it
+        uses). The SDK's ``Model`` writes ``PrimaryContainer`` and ``PipelineModel``
+        ``Containers``, never both: both are refused too.
+        """
+        primary: Any = arguments.get("PrimaryContainer")
+        pipeline: Any = arguments.get("Containers")
+        if primary is None and pipeline in (None, []):
+            self.add(
+                record.name,
+                "Arguments.PrimaryContainer",
+                "the model has no container: neither PrimaryContainer nor Containers",
+                "give PrimaryContainer (image and model data), or Containers for an "
+                "inference pipeline",
+            )
+            return
+        if primary is not None and pipeline not in (None, []):
+            self.add(
+                record.name,
+                "Arguments.Containers",
+                "the model has both PrimaryContainer and Containers",
+                "keep PrimaryContainer for one container, or list every container in "
+                "Containers (an inference pipeline)",
+            )
+        containers = [("Arguments.PrimaryContainer", primary)] if primary is not None else []
+        containers += [
+            (f"Arguments.Containers[{index}]", item)
+            for index, item in enumerate(_as_list(pipeline))
+        ]
+        for where, container in containers:
+            if not _is_object(container):
+                continue  # the shape check reports a container that is no object
+            if container.get("Image") is None and container.get("ModelPackageName") is None:
+                self.add(
+                    record.name,
+                    f"{where}.Image",
+                    "the container has no Image and no ModelPackageName: no inference code",
+                    "give the image of the inference code (and ModelDataUrl for its model), "
+                    "or a ModelPackageName",
+                )
 
     def _check_tag_keys(
         self, record: StepRecord, arguments: Mapping[str, Any], where: str = "Arguments"

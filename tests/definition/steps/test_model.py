@@ -36,6 +36,7 @@ from cdk_sagemaker_pipelines.definition import (
     StepExceptionType,
     StepRetryPolicy,
     TrainingStep,
+    validate_definition,
 )
 from cdk_sagemaker_pipelines.definition._render import JsonValue, RenderContext
 from cdk_sagemaker_pipelines.definition.permissions import S3Access, plan_permissions
@@ -1027,3 +1028,72 @@ def test_fails_registration_metadata_against_the_request_shape(binder: StaticBin
         ("Arguments.MetadataProperties.CommitId", "metadata_properties"),
         ("Arguments.SamplePayloadUrl", "sample_payload_url"),
     ]
+
+
+# -- a model's containers (a definition written as JSON, or by the SDK) ----------------------
+
+
+def model_definition(binder: StaticBinder, **arguments: object) -> dict[str, Any]:
+    """A one-step definition whose Model step's Arguments have ``arguments`` replaced."""
+    definition = PipelineDefinition(steps=[ModelStep(name="Create", image=IMAGE)]).to_definition(
+        binder
+    )
+    step_arguments = definition["Steps"][0]["Arguments"]
+    for member, value in arguments.items():
+        if value is None:
+            step_arguments.pop(member, None)
+        else:
+            step_arguments[member] = value
+    return definition
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field", "message"),
+    [
+        (
+            {"PrimaryContainer": None},
+            "Arguments.PrimaryContainer",
+            "the model has no container: neither PrimaryContainer nor Containers",
+        ),
+        (
+            {"PrimaryContainer": None, "Containers": []},
+            "Arguments.PrimaryContainer",
+            "the model has no container: neither PrimaryContainer nor Containers",
+        ),
+        (
+            {"Containers": [{"Image": IMAGE}]},
+            "Arguments.Containers",
+            "the model has both PrimaryContainer and Containers",
+        ),
+        (
+            {"PrimaryContainer": {"Environment": {}}},
+            "Arguments.PrimaryContainer.Image",
+            "the container has no Image and no ModelPackageName: no inference code",
+        ),
+        (
+            {"PrimaryContainer": None, "Containers": [{"Image": IMAGE}, {"Environment": {}}]},
+            "Arguments.Containers[1].Image",
+            "the container has no Image and no ModelPackageName: no inference code",
+        ),
+    ],
+    ids=["neither", "empty-pipeline", "both", "no-image", "pipeline-member-without-image"],
+)
+def test_fails_a_model_without_inference_code(
+    binder: StaticBinder, arguments: dict[str, object], field: str, message: str
+) -> None:
+    problems = validate_definition(model_definition(binder, **arguments))
+
+    assert [(p.step, p.field, p.message) for p in problems] == [("Create", field, message)]
+
+
+def test_a_model_of_a_model_package_or_an_inference_pipeline_is_valid(
+    binder: StaticBinder,
+) -> None:
+    package = "arn:aws:sagemaker:us-east-1:111122223333:model-package/churn/3"
+    from_package = model_definition(binder, PrimaryContainer={"ModelPackageName": package})
+    pipeline = model_definition(
+        binder, PrimaryContainer=None, Containers=[{"Image": IMAGE}, {"Image": SKLEARN_IMAGE}]
+    )
+
+    assert validate_definition(from_package) == []
+    assert validate_definition(pipeline) == []

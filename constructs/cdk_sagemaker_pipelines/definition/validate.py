@@ -1164,8 +1164,10 @@ class _Validator:
         one container (``PrimaryContainer``) or an inference pipeline (``Containers``); a
         model of neither has nothing to run, nor a container of neither ``Image`` ("the path
         where inference code is stored") nor ``ModelPackageName`` (whose containers it
-        uses). The SDK's ``Model`` writes ``PrimaryContainer`` and ``PipelineModel``
-        ``Containers``, never both: both are refused too.
+        uses). "SageMaker expects either a single primary container, xor a list of container
+        definitions" (AWS's SageMaker operator for Kubernetes, pull request 164), as the
+        SDK writes them: ``PrimaryContainer`` for ``Model``, ``Containers`` for
+        ``PipelineModel``.
         """
         primary: Any = arguments.get("PrimaryContainer")
         pipeline: Any = arguments.get("Containers")

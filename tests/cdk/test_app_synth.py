@@ -134,19 +134,20 @@ def test_the_readme_immutable_role_example_creates_the_policy_and_warns():
 
 
 def test_the_readme_checks_example_fails_synth_on_a_finding(tmp_path):
+    # The example passes synth_app the function that builds the app.
     # "...  # your stages and stacks": a pipeline whose jobs have open network access.
     stack = (
-        'stack = cdk.Stack(app, "Team")\n'
-        'Pipeline(stack, "Training", definition=build_pipeline(data_bucket="data", '
+        '    stack = cdk.Stack(app, "Team")\n'
+        '    Pipeline(stack, "Training", definition=build_pipeline(data_bucket="data", '
         'model_package_group_name="models"))\n'
     )
     example = _readme_python("SageMakerPipelineChecks(require_network_isolation=True)")
-    assert "...  # your stages and stacks\n" in example
+    assert "    ...  # your stages and stacks\n" in example
     app = "App(post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS"
     example = example.replace(app, f"{app}, outdir={str(tmp_path)!r}")
     namespace: dict[str, Any] = {"cdk": cdk, "Pipeline": Pipeline, "build_pipeline": build_pipeline}
     with pytest.raises(SystemExit, match=r"^synth failed: "):
-        exec(example.replace("...  # your stages and stacks\n", stack), namespace)
+        exec(example.replace("    ...  # your stages and stacks\n", stack), namespace)
     report = json.loads((tmp_path / "validation-report.json").read_text())
     assert "SMP-JobNetworkIsolation[Train]" in json.dumps(report)
 

@@ -323,6 +323,47 @@ def test_fails_roles_of_another_account_naming_the_props():
     )
 
 
+def test_fails_roles_of_the_app_that_sagemaker_cannot_assume_naming_the_props():
+    # CloudFormation creates the pipeline with such a role; every execution then fails.
+    stack = new_stack()
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    step_role = iam.Role(stack, "StepRole", assumed_by=iam.AccountRootPrincipal())
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=prep_and_train(), role=role, step_role=step_role)
+    assert [problem.field for problem in raised.value.problems] == ["role", "step_role"]
+    assert str(raised.value.problems[0]) == (
+        "prop 'role': role Test/Role trusts lambda.amazonaws.com, not sagemaker.amazonaws.com: "
+        "SageMaker can't assume it, so every execution would fail (create it with "
+        "assumed_by=iam.ServicePrincipal('sagemaker.amazonaws.com'), or leave role out to get "
+        "one)"
+    )
+    assert str(raised.value.problems[1]).startswith(
+        "prop 'step_role': role Test/StepRole trusts arn:aws:iam::111122223333:root, not "
+    )
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        pytest.param(lambda: iam.ServicePrincipal("sagemaker.amazonaws.com"), id="service"),
+        pytest.param(
+            lambda: iam.CompositePrincipal(
+                iam.AccountRootPrincipal(), iam.ServicePrincipal("sagemaker.amazonaws.com")
+            ),
+            id="composite",
+        ),
+        pytest.param(
+            lambda: iam.ServicePrincipal("sagemaker.amazonaws.com").with_session_tags(),
+            id="session-tags",
+        ),
+    ],
+)
+def test_roles_of_the_app_trusting_sagemaker_are_accepted(principal):
+    stack = new_stack()
+    role = iam.Role(stack, "Role", assumed_by=principal())
+    Pipeline(stack, "Training", definition=prep_and_train(), role=role, step_role=role)
+
+
 def test_roles_of_an_env_agnostic_stack_are_not_compared():
     stack = new_stack(account=None, region=None)
     step_role = iam.Role.from_role_arn(stack, "StepRole", "arn:aws:iam::999988887777:role/jobs")
@@ -559,6 +600,24 @@ def test_fails_security_groups_given_by_id():
             definition=prep_and_train(),
             vpc=_vpc(stack),
             security_groups=["sg-0a1b2c3d"],  # type: ignore[list-item]
+        )
+
+
+def test_fails_subnets_given_by_id():
+    # Read member by member, a list of ids would have selected the VPC's default subnets.
+    stack = new_stack()
+    with pytest.raises(
+        PipelineValidationError,
+        match=r"'vpc_subnets': expected an ec2.SubnetSelection, got list \['subnet-0a1b2c3d'\] "
+        r"\(ec2.SubnetSelection\(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED\), or "
+        r"ec2.SubnetSelection\(subnets=\[ec2.Subnet.from_subnet_id\(self, 'A', 'subnet-…'\)\]\)\)",
+    ):
+        Pipeline(
+            stack,
+            "Training",
+            definition=prep_and_train(),
+            vpc=_vpc(stack),
+            vpc_subnets=["subnet-0a1b2c3d"],  # type: ignore[arg-type]
         )
 
 

@@ -222,8 +222,9 @@ def test_fails_a_schedule_setting_an_undeclared_parameter(churn: SharedPipeline)
     stack, pipeline = churn.stack, churn.pipeline
     with pytest.raises(
         PipelineDefinitionError,
-        match=r"^Test/Nightly: sets parameter 'InputKey', which pipeline churn does not declare "
-        r"\(declared: InputDataKey, InputBucket\)$",
+        match=r"^Test/Nightly: sets parameter 'InputKey' \(parameters=\), which pipeline churn "
+        r"does not declare \(did you mean 'InputDataKey' or 'InputBucket'\? declared: "
+        r"InputDataKey, InputBucket\)$",
     ):
         PipelineSchedule(
             stack,
@@ -574,7 +575,8 @@ def test_dead_letter_queue_policy_is_scoped_to_each_rule(targeted):
 def test_fails_a_target_setting_an_undeclared_parameter(churn: SharedPipeline):
     with pytest.raises(
         PipelineDefinitionError,
-        match=r"^SageMakerPipelineTarget: sets parameter 'Nope', which pipeline churn does not",
+        match=r"^SageMakerPipelineTarget: sets parameter 'Nope' \(parameters=\), which pipeline "
+        r"churn does not",
     ):
         SageMakerPipelineTarget(churn.pipeline, parameters={"Nope": "x"})
 
@@ -679,11 +681,27 @@ def new_data() -> dict[str, Any]:
     template = Template.from_stack(stack)
     return {
         "template": template,
+        "annotations": Annotations.from_stack(stack),
         "trigger": trigger,
         "imported": from_imported,
         "data": data,
         "store": store,
     }
+
+
+def test_an_imported_bucket_is_warned_as_its_event_bridge_notifications_are_unknown(new_data):
+    # S3 sends EventBridge nothing until the bucket says so: the rule would never match.
+    annotations = new_data["annotations"]
+    annotations.has_warning(
+        "/Test/OnSharedData",
+        Match.string_like_regexp(
+            r"^The watched bucket 'shared-landing-zone' is imported, so the trigger can't turn "
+            r"on its EventBridge notifications: unless they are on, no new object starts the "
+            r"pipeline\. Turn them on where the bucket is managed .*"
+            r"\[ack: cdk-sagemaker-pipelines:trigger-imported-bucket\]$"
+        ),
+    )
+    annotations.has_no_warning("/Test/OnNewData", Match.string_like_regexp("is imported"))
 
 
 def test_new_data_rule_matches_objects_created_under_the_prefix(new_data):
@@ -740,22 +758,30 @@ def test_new_data_from_an_imported_bucket(new_data):
 
 
 @pytest.mark.parametrize(
-    ("props", "parameter"),
+    ("props", "named"),
     [
-        ({"key_parameter": "DataKey"}, "DataKey"),
-        ({"key_parameter": "InputDataKey", "bucket_parameter": "Bucket"}, "Bucket"),
-        ({"key_parameter": "InputDataKey", "parameters": {"Mode": "full"}}, "Mode"),
+        (
+            {"key_parameter": "DataKey"},
+            r"'DataKey' \(key_parameter=\), which pipeline churn does not declare \(did you "
+            r"mean 'InputDataKey'\? declared: InputDataKey, InputBucket\)$",
+        ),
+        (
+            {"key_parameter": "InputDataKey", "bucket_parameter": "Bucket"},
+            r"'Bucket' \(bucket_parameter=\), which pipeline churn does not declare \(did you "
+            r"mean 'InputBucket'\? declared: InputDataKey, InputBucket\)$",
+        ),
+        (
+            {"key_parameter": "InputDataKey", "parameters": {"Mode": "full"}},
+            r"'Mode' \(parameters=\), which pipeline churn does not declare \(declared: ",
+        ),
     ],
 )
-def test_fails_new_data_setting_an_undeclared_parameter(
-    churn: SharedPipeline, props: dict[str, Any], parameter: str
+def test_fails_new_data_setting_an_undeclared_parameter_naming_the_prop(
+    churn: SharedPipeline, props: dict[str, Any], named: str
 ):
     stack, pipeline = churn.stack, churn.pipeline
     bucket = s3.Bucket.from_bucket_name(stack, "Landing", "landing")
-    with pytest.raises(
-        PipelineDefinitionError,
-        match=rf"^Test/OnNewData: sets parameter '{parameter}', which pipeline churn does not",
-    ):
+    with pytest.raises(PipelineDefinitionError, match=rf"^Test/OnNewData: sets parameter {named}"):
         NewDataTrigger(stack, "OnNewData", pipeline=pipeline, bucket=bucket, prefix="in/", **props)
 
 

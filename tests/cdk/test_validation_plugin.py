@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -295,3 +296,35 @@ def test_synth_app_returns_the_assembly_when_there_is_no_finding(tmp_path):
     assembly = synth_app(app)
 
     assert [stack.stack_name for stack in assembly.stacks] == ["Empty"]
+
+
+def test_synth_app_builds_a_given_function_and_ends_its_errors_in_one_line(tmp_path):
+    # Without the function, a prop or definition error of a construct surfaces as a
+    # traceback through jsii's frames; the app's own line is what it would be read for.
+    from cdk_sagemaker_pipelines.cdk import FAIL_SYNTH_ON_VALIDATION_ERRORS, synth_app
+
+    def build_app() -> cdk.App:
+        app = cdk.App(outdir=str(tmp_path), post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
+        stack = cdk.Stack(app, "Test")
+        Pipeline(stack, "Training", definition=prep_and_train(), max_parallel_execution_steps="4")  # type: ignore[arg-type]
+        return app
+
+    with pytest.raises(SystemExit) as raised:
+        synth_app(build_app)
+
+    assert re.fullmatch(
+        r"synth failed at \S*test_validation_plugin\.py:\d+: Pipeline Test/Training has 1 "
+        r"problem:\n- prop 'max_parallel_execution_steps': expects an int, got '4'",
+        str(raised.value.code),
+    )
+
+
+def test_synth_app_returns_the_assembly_of_the_app_a_function_builds(tmp_path):
+    from cdk_sagemaker_pipelines.cdk import synth_app
+
+    def build_app() -> cdk.App:
+        app = cdk.App(outdir=str(tmp_path))
+        cdk.Stack(app, "Empty")
+        return app
+
+    assert [stack.stack_name for stack in synth_app(build_app).stacks] == ["Empty"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -115,9 +116,36 @@ def test_fails_code_from_asset_directory_needs_entry_point(source_dir: Path) -> 
 def test_fails_code_from_asset_entry_point_not_in_directory(source_dir: Path) -> None:
     with pytest.raises(
         PipelineDefinitionError,
-        match=rf"^Code\.from_asset: 'trian\.py' is not a file in '{source_dir}'$",
+        match=rf"^Code\.from_asset: 'trian\.py' is not a file in '{source_dir}' "
+        r"\(did you mean 'train\.py'\?\)$",
     ):
         Code.from_asset(source_dir, entry_point="trian.py")
+
+
+def test_fails_code_from_asset_misspelled_file_suggesting_its_neighbour(tmp_path: Path) -> None:
+    (tmp_path / "preprocess.py").write_text("print('hi')\n")
+    missing = tmp_path / "prepocess.py"
+
+    with pytest.raises(PipelineDefinitionError) as raised:
+        Code.from_asset(missing)
+
+    assert str(raised.value) == (
+        f"Code.from_asset: {str(missing)!r} does not exist (did you mean 'preprocess.py'?)"
+    )
+
+
+def test_fails_code_from_asset_in_a_missing_folder_naming_it_and_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    with pytest.raises(PipelineDefinitionError) as raised:
+        Code.from_asset("ml/scripts/preprocess.py")
+
+    assert str(raised.value) == (
+        f"Code.from_asset: {str(tmp_path / 'ml/scripts/preprocess.py')!r} does not exist "
+        f"(no folder 'ml' in {str(tmp_path)!r}; relative paths start at {str(tmp_path)!r})"
+    )
 
 
 def test_fails_code_from_asset_file_with_another_entry_point(script: Path) -> None:
@@ -342,7 +370,10 @@ def test_fails_s3_location_from_asset_of_a_missing_file(tmp_path: Path) -> None:
     missing = tmp_path / "config" / "schema.json"
     with pytest.raises(PipelineDefinitionError) as raised:
         S3Location.from_asset(missing)
-    assert str(raised.value) == f"S3Location.from_asset: {str(missing)!r} does not exist"
+    assert str(raised.value) == (
+        f"S3Location.from_asset: {str(missing)!r} does not exist (no folder 'config' in "
+        f"{str(tmp_path)!r}; relative paths start at {os.getcwd()!r})"
+    )
 
 
 def test_fails_s3_location_from_asset_of_a_directory_points_to_the_alternatives(

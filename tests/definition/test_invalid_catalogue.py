@@ -1093,6 +1093,47 @@ def output_path_joined_without_a_scheme() -> PipelineDefinition:
 
 
 @case(
+    "Evaluate",
+    "Arguments.ProcessingInputs[0].S3Input.S3Uri",
+    "'s3://s3://acme-data/' builds an S3 URI whose bucket 's3:' is not a bucket name: a URI "
+    "was given where the bucket's name belongs (give the bucket name alone ('acme-data', e.g. "
+    "bucket.bucket_name), not a URI)",
+)
+def input_joining_a_bucket_uri_where_its_name_belongs() -> PipelineDefinition:
+    # The README's Join(["s3://", bucket, "/", key]) with the bucket given as a URI: the
+    # job would fail to read s3://s3://… at run time.
+    key = ParameterString(name="InputDataKey", default_value="curated/")
+    uri = Join(on="", values=["s3://", "s3://acme-data", "/", key])
+    source = ProcessingInput(source=uri, destination="/opt/ml/processing/input")
+    return pipeline(evaluation(inputs=[source]), parameters=[key])
+
+
+@case(
+    "Evaluate",
+    "Arguments.ProcessingInputs[0].S3Input.S3Uri",
+    "'s3://arn:aws:s3:::acme-data/' builds an S3 URI whose bucket 'arn:aws:s3:::acme-data' is "
+    "not a bucket name: an ARN was given where the bucket's name belongs (give the bucket "
+    "name alone ('acme-data', e.g. bucket.bucket_name), not an ARN)",
+)
+def input_joining_a_bucket_arn_where_its_name_belongs() -> PipelineDefinition:
+    key = ParameterString(name="InputDataKey", default_value="curated/")
+    uri = Join(on="/", values=["s3://arn:aws:s3:::acme-data", key])
+    source = ProcessingInput(source=uri, destination="/opt/ml/processing/input")
+    return pipeline(evaluation(inputs=[source]), parameters=[key])
+
+
+@case(
+    "Evaluate",
+    "Arguments.ProcessingInputs[0].S3Input.S3Uri",
+    "'s3://s3://acme-data/raw/' is an S3 URI whose bucket 's3:' is not a bucket name: a URI "
+    "was given where the bucket's name belongs",
+)
+def input_uri_of_a_uri() -> PipelineDefinition:
+    source = ProcessingInput(source="s3://s3://acme-data/raw/", destination="/opt/ml/processing/x")
+    return pipeline(evaluation(inputs=[source]))
+
+
+@case(
     "BatchScore",
     "Arguments.TransformOutput.S3OutputPath",
     "'Execution.PipelineExecutionId' is not an S3 URI (join it into one:",

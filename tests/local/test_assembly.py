@@ -9,12 +9,14 @@ region-keyed mapping, construct paths in ``additionalMetadataFile``.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cdk_sagemaker_pipelines.definition import validate_definition
 from cdk_sagemaker_pipelines.local import LocalConfig, LocalRunError, LocalRunner
 from cdk_sagemaker_pipelines.local.assembly import load_assembly, pipeline_paths
 
@@ -384,6 +386,42 @@ def test_loads_the_deployed_definition_with_local_stand_ins(cdk_out: Path) -> No
         "index.handler",
         "python3.12",
     )
+
+
+def test_a_job_in_a_vpc_of_the_app_gets_ids_of_the_form_ec2_gives(cdk_out: Path) -> None:
+    # A Pipeline with vpc= names its job security group by Fn::GetAtt …GroupId and the
+    # subnets by Ref: "JobSecurityGroup.GroupId" would fail the request's pattern.
+    template_file = cdk_out / "assembly-dev" / "devMl.template.json"
+    template = json.loads(template_file.read_text())
+    resources = template["Resources"]
+    resources["VpcAB12"] = {"Type": "AWS::EC2::VPC", "Properties": {}}
+    resources["SubnetAB12"] = {
+        "Type": "AWS::EC2::Subnet",
+        "Properties": {"VpcId": {"Ref": "VpcAB12"}},
+    }
+    resources["JobSecurityGroupAB12"] = {
+        "Type": "AWS::EC2::SecurityGroup",
+        "Properties": {"VpcId": {"Ref": "VpcAB12"}},
+    }
+    body = definition()
+    body["Steps"][2]["Arguments"]["VpcConfig"] = {
+        "SecurityGroupIds": [Cfn({"Fn::GetAtt": ["JobSecurityGroupAB12", "GroupId"]})],
+        "Subnets": [Cfn({"Ref": "SubnetAB12"}), "subnet-0aaa1111bbbb2222c"],
+    }
+    pipeline = resources["Pipeline99887766"]["Properties"]
+    pipeline["PipelineDefinition"]["PipelineDefinitionBody"] = join(body)
+    template_file.write_text(json.dumps(template))
+
+    loaded = load_assembly(cdk_out)
+
+    vpc_config = loaded.definition["Steps"][2]["Arguments"]["VpcConfig"]
+    (group,) = vpc_config["SecurityGroupIds"]
+    subnet, imported = vpc_config["Subnets"]
+    assert re.fullmatch(r"sg-[0-9a-f]{17}", group)
+    assert re.fullmatch(r"subnet-[0-9a-f]{17}", subnet)
+    assert imported == "subnet-0aaa1111bbbb2222c"
+    assert validate_definition(loaded.definition) == []
+    assert load_assembly(cdk_out).definition == loaded.definition  # the same on every load
 
 
 def test_region_option_applies_to_environment_agnostic_stacks_only(cdk_out: Path) -> None:

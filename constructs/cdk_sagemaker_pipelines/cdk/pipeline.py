@@ -399,6 +399,7 @@ class Pipeline(_PipelineBase):
         )
         if not problems and (role is not None or step_role is not None):
             problems += _role_account_problems(Stack.of(self), role, step_role)
+            problems += _role_trust_problems(Stack.of(self), role, step_role)
         problems += [
             problem
             for problem in (
@@ -1363,6 +1364,69 @@ def _role_account_problems(stack: Stack, role: object, step_role: object) -> lis
     return problems
 
 
+def _role_trust_problems(stack: Stack, role: object, step_role: object) -> list[Problem]:
+    """A role of this app whose trust policy doesn't let SageMaker assume it.
+
+    SageMaker assumes both roles (the pipeline role to start jobs, the step role to run
+    them); CloudFormation creates the pipeline all the same, and every execution fails. An
+    imported role's trust policy is unknown here, and a principal given by a token might
+    be SageMaker's, so neither is judged. Judged when the Pipeline is created: trust added
+    to the role afterwards isn't seen.
+    """
+    problems: list[Problem] = []
+    for prop, value in (("role", role), ("step_role", step_role)):
+        if not isinstance(value, iam.Role) or value.assume_role_policy is None:
+            continue
+        document = value.assume_role_policy
+        statements = stack.resolve(document.to_json()).get("Statement") or []
+        if any(_may_trust_sagemaker(statement) for statement in statements):
+            continue
+        trusted = sorted(
+            {
+                principal
+                if isinstance(principal, str)
+                else f"{kind} principal (known at deploy time)"
+                for statement in statements
+                for kind, principals in (statement.get("Principal") or {}).items()
+                for principal in (principals if isinstance(principals, list) else [principals])
+            }
+        )
+        problems.append(
+            PropProblem(
+                None,
+                prop,
+                f"role {value.node.path} trusts {', '.join(trusted) or 'no principal'}, not "
+                f"{SAGEMAKER_PRINCIPAL}: SageMaker can't assume it, so every execution "
+                "would fail",
+                f"create it with assumed_by=iam.ServicePrincipal('{SAGEMAKER_PRINCIPAL}'), "
+                f"or leave {prop} out to get one",
+            )
+        )
+    return problems
+
+
+def _may_trust_sagemaker(statement: Mapping[str, Any]) -> bool:
+    """Whether a resolved trust statement may let SageMaker assume the role."""
+    if statement.get("Effect") != "Allow":
+        return False
+    if "NotPrincipal" in statement:
+        return True  # everyone but some: too open to judge
+    actions = statement.get("Action") or []
+    actions = actions if isinstance(actions, list) else [actions]
+    if not any(action in ("sts:AssumeRole", "sts:*", "*") for action in actions):
+        return False
+    principal = statement.get("Principal")
+    if principal == "*" or not isinstance(principal, Mapping):
+        return True
+    if principal.get("AWS") == "*":
+        return True
+    services = principal.get("Service") or []
+    services = services if isinstance(services, list) else [services]
+    return any(
+        not isinstance(service, str) or service == SAGEMAKER_PRINCIPAL for service in services
+    )
+
+
 def _check_collaborators(
     artifact_store: object,
     role: object,
@@ -1400,6 +1464,19 @@ def _check_collaborators(
             for prop, value in (("vpc_subnets", vpc_subnets), ("security_groups", security_groups))
             if value is not None
         ]
+    if vpc_subnets is not None and not all(
+        hasattr(vpc_subnets, member) for member in ("subnet_type", "subnets", "subnet_filters")
+    ):
+        # Read member by member, anything else would select the VPC's default subnets.
+        problems.append(
+            PropProblem(
+                None,
+                "vpc_subnets",
+                f"expected an ec2.SubnetSelection, got {describe(vpc_subnets)}",
+                "ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED), or "
+                "ec2.SubnetSelection(subnets=[ec2.Subnet.from_subnet_id(self, 'A', 'subnet-…')])",
+            )
+        )
     if security_groups is not None and (
         isinstance(security_groups, (str, Mapping))
         or not isinstance(security_groups, Sequence)

@@ -37,6 +37,7 @@ from ..definition import (
     Problem,
     coerce_parameter_values,
 )
+from ..definition._suggest import did_you_mean
 from ..definition.permissions import PermissionPlan
 from ._arns import format_arn
 from ._kms import account_key
@@ -129,6 +130,7 @@ def _check_parameters(
     event_key: tuple[str, str] | None = None,
     *,
     event_paths: bool = True,
+    props: Mapping[str, str] | None = None,
 ) -> None:
     """Fail synth when a trigger's parameter values would fail the executions it starts.
 
@@ -139,7 +141,8 @@ def _check_parameters(
     (or ``event_key``: the key parameter and the prefix of the keys it gets) must lie in
     the ``parameter_locations`` the step role may access. With ``event_paths``, values
     such as ``$.detail.object.key`` are read from the event; a schedule has no event and
-    passes them as they are.
+    passes them as they are. ``props`` names the prop that gave a parameter's name, when
+    not ``parameters``.
     """
     definition = getattr(pipeline, "definition", None)
     if not isinstance(definition, dict):
@@ -148,10 +151,13 @@ def _check_parameters(
     declared = {entry["Name"]: entry.get("Type") for entry in entries}
     for name in values:
         if name not in declared:
+            prop = (props or {}).get(name, "parameters")
+            suggestion = did_you_mean(name, declared)
             raise PipelineDefinitionError(
-                f"{subject_text(subject)}: sets parameter '{name}', which pipeline "
-                f"{pipeline.pipeline_name} does not declare "
-                f"(declared: {', '.join(declared) or 'none'})"
+                f"{subject_text(subject)}: sets parameter '{name}' ({prop}=), which pipeline "
+                f"{pipeline.pipeline_name} does not declare ("
+                + (f"{suggestion} " if suggestion else "")
+                + f"declared: {', '.join(declared) or 'none'})"
             )
     for name in from_event:
         if declared.get(name, "String") != "String":
@@ -634,10 +640,23 @@ class NewDataTrigger(Construct):
             lambda: self.node.path,
             from_event,
             event_key=(key_parameter, prefix) if isinstance(prefix, str) else None,
+            props={key_parameter: "key_parameter", bucket_parameter or "": "bucket_parameter"},
         )
         self._check_bucket(pipeline, bucket, key_parameter, bucket_parameter, values)
         if isinstance(bucket, s3.Bucket):
             enable_event_bridge_notifications(bucket)
+        else:
+            # S3 sends no events to EventBridge until the bucket says so, and an imported
+            # bucket's configuration can't be changed here: the rule would never match.
+            Annotations.of(self).add_warning_v2(
+                f"{WARNING_PREFIX}:trigger-imported-bucket",
+                f"The watched {_shown_bucket(bucket.bucket_name)} is imported, so the trigger "
+                "can't turn on its EventBridge notifications: unless they are on, no new "
+                "object starts the pipeline. Turn them on where the bucket is "
+                'managed ("Send notifications to Amazon EventBridge" in its properties; '
+                "NotificationConfiguration.EventBridgeConfiguration in CloudFormation), then "
+                "acknowledge this warning.",
+            )
         self.dead_letter_queue = dead_letter_queue or _dead_letter_queue(self, "DeadLetterQueue")
         self.rule = events.Rule(
             self,

@@ -23,6 +23,9 @@ reported as ``<rule id>[CheckError]``.
 from __future__ import annotations
 
 import json
+import os
+import traceback
+from collections.abc import Callable
 from typing import Any
 
 import jsii
@@ -42,7 +45,7 @@ from constructs import Construct
 
 from .. import __version__
 from ..checks import BASELINE, NETWORK, Rule, run_rules
-from ..definition import Problem
+from ..definition import PipelineDefinitionError, Problem
 from ..template import pipeline_definitions
 from ._props import describe, expect_bool, raise_for
 
@@ -173,13 +176,29 @@ def _checked_path(scope: Construct) -> str:
     return ""
 
 
+def _caller_line(error: BaseException) -> str:
+    """`` at app.py:12``: the last frame of the app's own code the error passed through.
+
+    What the traceback would have been read for; the frames of this library, jsii and
+    other installed packages around it say nothing about the app.
+    """
+    library = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    found = ""
+    for frame, line in traceback.walk_tb(error.__traceback__):
+        path = os.path.abspath(frame.f_code.co_filename)
+        if path.startswith(library + os.sep) or "site-packages" in path.split(os.sep):
+            continue
+        found = f" at {os.path.relpath(path) if path.startswith(os.getcwd()) else path}:{line}"
+    return found
+
+
 # What the CDK CLI passes apps (failSynthOnValidationErrors false, leaving findings to the
 # CLI, which then reports them only for the stacks it selected), overridden: give it to
 # App(post_cli_context=...) so that the app fails synth itself on any finding.
 FAIL_SYNTH_ON_VALIDATION_ERRORS = {"@aws-cdk/core:failSynthOnValidationErrors": True}
 
 
-def synth_app(app: App) -> CloudAssembly:
+def synth_app(app: App | Callable[[], App]) -> CloudAssembly:
     """Synthesize ``app``; on policy-validation findings, exit with one line after CDK's report.
 
     With ``failSynthOnValidationErrors`` on, ``app.synth()`` raises a jsii error whose
@@ -187,13 +206,27 @@ def synth_app(app: App) -> CloudAssembly:
     construct path and how to acknowledge it). This prints ``synth failed: …`` instead and
     exits non-zero; other errors propagate unchanged.
 
+    Given a function that builds the app instead, the errors this library raises while
+    the constructs are created (a wrong prop, an invalid definition: each names the
+    construct path or step and field) end the same way, without the traceback through
+    jsii that would bury them.
+
     Example::
 
-        app = App(post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
-        Validations.of(app).add_plugins(SageMakerPipelineChecks())
-        ...
-        synth_app(app)
+        def build_app() -> App:
+            app = App(post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
+            Validations.of(app).add_plugins(SageMakerPipelineChecks())
+            ...
+            return app
+
+        synth_app(build_app)
     """
+    if not isinstance(app, App):
+        try:
+            app = app()
+        except PipelineDefinitionError as error:
+            where = _caller_line(error)
+            raise SystemExit(f"synth failed{where}: {error}") from None
     try:
         return app.synth()
     except RuntimeError as error:  # jsii's error for a failed validation

@@ -655,6 +655,11 @@ class ShapeChecker:
                 _PATTERN_EXAMPLES.get(str(shape.pattern)),
             )
             return
+        if shape.pattern in _URI_PATTERNS:
+            found_bucket = _uri_bucket_problem(value, complete=True)
+            if found_bucket is not None:
+                self._problem(field, *found_bucket)
+                return
         size = len(value)
         if (shape.minimum is not None and size < shape.minimum) or (
             shape.maximum is not None and size > shape.maximum
@@ -860,8 +865,11 @@ def _uri_problem(value: Mapping[str, Any]) -> tuple[str, str | None] | None:
             break
         literals.append(str(item))
     prefix = separator.join(literals)
+    complete = len(literals) == len(values)
     if 0 < len(literals) < len(values):
         prefix += separator  # a run-time value follows
+    if prefix.startswith("s3://"):
+        return _uri_bucket_problem(prefix, complete=complete, joined=True)
     if not prefix or any(
         prefix.startswith(scheme) or scheme.startswith(prefix) for scheme in _URI_SCHEMES
     ):
@@ -869,6 +877,39 @@ def _uri_problem(value: Mapping[str, Any]) -> tuple[str, str | None] | None:
     return (
         f"a Std:Join beginning {_shorten(prefix)!r} is not an S3 URI",
         "begin its first value with 's3://', such as 's3://my-bucket'",
+    )
+
+
+def _uri_bucket_problem(
+    uri: str, *, complete: bool, joined: bool = False
+) -> tuple[str, str | None] | None:
+    """Why the bucket of ``s3://<bucket>/…`` can't be one: a URI or an ARN given for a name.
+
+    ``uri`` may be only the start of what a Join builds: its bucket is judged once the
+    literal text has ended it (with ``/``), or when ``complete``. Bucket names never hold
+    ``:`` (legacy names may have capitals and underscores, so only that is judged), so
+    ``s3://s3://data/…`` and ``s3://arn:aws:s3:::data/…`` are a bucket *name* parameter
+    given a URI or an ARN, found here rather than when the job fails to read it.
+    """
+    if not uri.startswith("s3://") or is_token(uri):
+        return None
+    rest = uri[len("s3://") :]
+    bucket, slash, _ = rest.partition("/")
+    if not (slash or complete) or ":" not in bucket:
+        return None
+    if bucket.startswith("arn:"):
+        what, name = "an ARN", re.sub(r"^arn:aws[a-z-]*:s3:::", "", bucket)
+    elif bucket.endswith(":"):  # s3://s3://data/…: the text after the scheme is a URI
+        what, name = "a URI", rest.partition("://")[2].partition("/")[0]
+    else:
+        what, name = None, bucket
+    built = "builds" if joined else "is"
+    message = f"{_shorten(uri)!r} {built} an S3 URI whose bucket {bucket!r} is not a bucket name"
+    if what is None:
+        return (message, "a bucket name has no ':'; write 's3://<bucket>/<key>'")
+    return (
+        f"{message}: {what} was given where the bucket's name belongs",
+        f"give the bucket name alone ({name!r}, e.g. bucket.bucket_name), not {what}",
     )
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ._errors import PipelineDefinitionError, PipelineValidationError, Problem
 from ._render import render
+from ._suggest import did_you_mean
 from ._tokens import is_token
 from ._typecheck import checked
 from .expressions import Expression
@@ -76,7 +77,9 @@ class Code:
         if (self.path is None) == (self.s3_uri is None):
             raise PipelineDefinitionError("Code: give exactly one of path and s3_uri")
         if self.path is not None and not os.path.exists(self.path):
-            raise PipelineDefinitionError(f"Code.from_asset: {self.path!r} does not exist")
+            raise PipelineDefinitionError(
+                f"Code.from_asset: {self.path!r} does not exist{_nearby_hint(self.path)}"
+            )
         if isinstance(self.s3_uri, Expression) and self.entry_point is None:
             raise PipelineDefinitionError(
                 "Code.from_s3 with an expression: name the script to run with entry_point="
@@ -104,8 +107,9 @@ class Code:
                     "with entry_point="
                 )
             if not os.path.isfile(os.path.join(self.path, self.entry_point)):
+                nearby = _nearby_hint(os.path.join(self.path, self.entry_point))
                 raise PipelineDefinitionError(
-                    f"Code.from_asset: {self.entry_point!r} is not a file in {self.path!r}"
+                    f"Code.from_asset: {self.entry_point!r} is not a file in {self.path!r}" + nearby
                 )
 
     @staticmethod
@@ -451,7 +455,8 @@ class S3Location:
             )
         if not os.path.isfile(path):
             reason = "does not exist" if not os.path.exists(path) else "is not a regular file"
-            raise PipelineDefinitionError(f"S3Location.from_asset: {path!r} {reason}")
+            nearby = _nearby_hint(path) if not os.path.exists(path) else ""
+            raise PipelineDefinitionError(f"S3Location.from_asset: {path!r} {reason}{nearby}")
 
     @staticmethod
     def from_uri(uri: str | Expression) -> S3Location:
@@ -772,6 +777,23 @@ class _UploadRecorder:
 
     def job_defaults(self, *, step_name: str) -> JobDefaults:
         return self._binder.job_defaults(step_name=step_name)
+
+
+def _nearby_hint(path: str) -> str:
+    """`` (did you mean 'preprocess.py'?)``: a close name in the folder ``path`` is missing from.
+
+    The folder that doesn't exist is named instead, as the usual slip is a path relative to
+    another working directory than the one the app runs in.
+    """
+    folder, name = os.path.split(path)
+    while folder and not os.path.isdir(folder):
+        folder, name = os.path.split(folder)
+    if not os.path.isdir(folder):
+        return ""
+    if os.path.join(folder, name) != path:
+        return f" (no folder {name!r} in {folder!r}; relative paths start at {os.getcwd()!r})"
+    hint = did_you_mean(name, sorted(os.listdir(folder)))
+    return f" ({hint})" if hint else ""
 
 
 def split_bucket(name: str) -> tuple[str, str]:

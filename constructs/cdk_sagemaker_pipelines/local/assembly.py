@@ -26,7 +26,8 @@ stack's account), the stack's region (for environment-agnostic stacks ``region=`
 ``AWS::S3::Bucket`` without a literal ``BucketName`` is named after its construct path
 (``dev/MlOps/Artifacts/Data`` → ``dev-mlops-artifacts-data``), else its lower-cased
 logical id. Roles, functions, queues, keys and model package groups get names and
-ARNs of the same kind. Python ``AWS::Lambda::Function`` resources whose code is an
+ARNs of the same kind; security groups, subnets and VPCs ids of EC2's form (``sg-…``), as
+a job's ``VpcConfig`` must name them. Python ``AWS::Lambda::Function`` resources whose code is an
 asset map to their staged directory and ``Handler``; ``Custom::CDKBucketDeployment``
 sources map to their destination prefix.
 
@@ -39,6 +40,7 @@ Example::
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -350,6 +352,8 @@ class _Resolver:
         if resource is None:
             raise LocalRunError(f"Ref to unknown {name}")
         kind = resource.get("Type", "")
+        if kind in _EC2_ID_PREFIXES:
+            return self.ec2_id(name)
         physical = self.name_of(name)
         if kind == "AWS::SQS::Queue":
             return f"https://sqs.{self.stack.region}.amazonaws.com/{self.stack.account}/{physical}"
@@ -372,10 +376,23 @@ class _Resolver:
             resource = kind.split("::")[-1].lower() + "/"
         return f"arn:aws:{service}:{region}:{account}:{resource}{physical}"
 
+    def ec2_id(self, logical: str) -> str:
+        """An id of the form EC2 gives (``sg-…``), which the job request's patterns accept."""
+        kind = self.resources[logical].get("Type", "")
+        digest = hashlib.sha256(f"{self.stack.name}/{logical}".encode()).hexdigest()
+        return f"{_EC2_ID_PREFIXES[kind]}-{digest[:17]}"
+
     def get_att(self, logical: str, attribute: str) -> Any:
         if logical not in self.resources:
             raise LocalRunError(f"Fn::GetAtt of unknown resource {logical}")
         kind = self.resources[logical].get("Type", "")
+        if kind in _EC2_ID_PREFIXES and attribute in ("GroupId", "SubnetId", "VpcId"):
+            own_id = {"AWS::EC2::SecurityGroup": "GroupId", "AWS::EC2::Subnet": "SubnetId"}
+            if attribute == own_id.get(kind, "VpcId"):
+                return self.ec2_id(logical)
+            vpc = (self.resources[logical].get("Properties") or {}).get("VpcId")
+            if vpc is not None:
+                return self.resolve(vpc)
         physical = self.name_of(logical)
         if attribute.endswith("Arn"):
             return self.arn(logical, physical)
@@ -568,6 +585,14 @@ _NAME_PROPERTIES: dict[str, tuple[str, ...]] = {
     "AWS::SageMaker::Pipeline": ("PipelineName",),
     "AWS::Events::Rule": ("Name",),
 }
+# Resources whose Ref (and id attribute) is an EC2 id: a job's VpcConfig names them, and the
+# request's patterns ([-0-9a-zA-Z]+) refuse a logical id joined to an attribute name.
+_EC2_ID_PREFIXES: dict[str, str] = {
+    "AWS::EC2::SecurityGroup": "sg",
+    "AWS::EC2::Subnet": "subnet",
+    "AWS::EC2::VPC": "vpc",
+}
+
 _ARN_FORMS: dict[str, tuple[str, str]] = {
     "AWS::Lambda::Function": ("lambda", "function:"),
     "AWS::SQS::Queue": ("sqs", ""),

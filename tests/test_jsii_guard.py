@@ -20,6 +20,7 @@ STARTS_JSII_IN_A_TEST = (
 def guarded(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     monkeypatch.setenv("PYTHONPATH", str(REPO))
     monkeypatch.setenv(VARIABLE, "1")
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # only the guard is needed
     return pytester
 
 
@@ -48,6 +49,7 @@ def test_without_the_variable_the_guard_does_nothing(
 ) -> None:
     monkeypatch.setenv("PYTHONPATH", str(REPO))
     monkeypatch.delenv(VARIABLE, raising=False)
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     pytester.makepyfile(test_b=STARTS_JSII + "def test_starts():\n    pass\n")
     result = pytester.runpytest_subprocess("-p", "tests.jsii_guard", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,15 @@ OTHER_ROLE = "arn:aws:iam::111122223333:role/OtherRole"
 VOLUME_KEY = "arn:aws:kms:us-east-1:111122223333:key/volume"
 OUTPUT_KEY = "arn:aws:kms:us-east-1:111122223333:key/output"
 SKLEARN_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+
+
+def replace_members(request: dict[str, Any], **members: object) -> None:
+    """Set ``request``'s ``members`` in place; a member given ``None`` is removed."""
+    for member, value in members.items():
+        if value is None:
+            request.pop(member, None)
+        else:
+            request[member] = value
 
 
 def default_output(step: str, output: str, bucket: str = "s3://my-bucket") -> dict[str, object]:

@@ -41,7 +41,7 @@ from cdk_sagemaker_pipelines.definition import (
 from cdk_sagemaker_pipelines.definition._render import JsonValue, RenderContext
 from cdk_sagemaker_pipelines.definition.permissions import S3Access, plan_permissions
 from tests.conftest import ROLE
-from tests.definition.steps.conftest import IMAGE, OTHER_ROLE, SKLEARN_IMAGE
+from tests.definition.steps.conftest import IMAGE, OTHER_ROLE, SKLEARN_IMAGE, replace_members
 
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:111122223333:function:approve"
 MODEL_DATA = "Steps.Train.ModelArtifacts.S3ModelArtifacts"
@@ -1038,12 +1038,7 @@ def model_definition(binder: StaticBinder, **arguments: object) -> dict[str, Any
     definition = PipelineDefinition(steps=[ModelStep(name="Create", image=IMAGE)]).to_definition(
         binder
     )
-    step_arguments = definition["Steps"][0]["Arguments"]
-    for member, value in arguments.items():
-        if value is None:
-            step_arguments.pop(member, None)
-        else:
-            step_arguments[member] = value
+    replace_members(definition["Steps"][0]["Arguments"], **arguments)
     return definition
 
 

@@ -47,6 +47,7 @@ from tests.definition.steps.conftest import (
     OUTPUT_KEY,
     VOLUME_KEY,
     default_output,
+    replace_members,
 )
 
 XGBOOST = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
@@ -974,12 +975,7 @@ def test_fails_a_tuning_job_reading_a_file_system_outside_a_vpc(binder: StaticBi
 def tuning_definition(binder: StaticBinder, **job: object) -> dict[str, Any]:
     """A one-step definition whose training definition has ``job``'s members replaced."""
     definition = PipelineDefinition(steps=[tuning()]).to_definition(binder)
-    training = definition["Steps"][0]["Arguments"]["TrainingJobDefinition"]
-    for member, value in job.items():
-        if value is None:
-            training.pop(member, None)
-        else:
-            training[member] = value
+    replace_members(definition["Steps"][0]["Arguments"]["TrainingJobDefinition"], **job)
     return definition
 
 

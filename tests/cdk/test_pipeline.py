@@ -323,23 +323,57 @@ def test_fails_roles_of_another_account_naming_the_props():
     )
 
 
+SAGEMAKER = "sagemaker.amazonaws.com"
+
+
 def test_fails_roles_of_the_app_that_sagemaker_cannot_assume_naming_the_props():
     # CloudFormation creates the pipeline with such a role; every execution then fails.
     stack = new_stack()
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     step_role = iam.Role(stack, "StepRole", assumed_by=iam.AccountRootPrincipal())
-    with pytest.raises(PipelineValidationError) as raised:
-        Pipeline(stack, "Training", definition=prep_and_train(), role=role, step_role=step_role)
-    assert [problem.field for problem in raised.value.problems] == ["role", "step_role"]
-    assert str(raised.value.problems[0]) == (
+    pipeline = Pipeline(
+        stack, "Training", definition=prep_and_train(), role=role, step_role=step_role
+    )
+    # Judged at synth, once statements added to the trust policy later are in it.
+    errors = pipeline.node.validate()
+    assert errors[0] == (
         "prop 'role': role Test/Role trusts lambda.amazonaws.com, not sagemaker.amazonaws.com: "
         "SageMaker can't assume it, so every execution would fail (create it with "
         "assumed_by=iam.ServicePrincipal('sagemaker.amazonaws.com'), or leave role out to get "
         "one)"
     )
-    assert str(raised.value.problems[1]).startswith(
+    assert errors[1].startswith(
         "prop 'step_role': role Test/StepRole trusts arn:aws:iam::111122223333:root, not "
     )
+    assert len(errors) == 2
+    with pytest.raises(RuntimeError, match=r"\[Test/Training\] prop 'role': role Test/Role"):
+        stack.node.root.synth()  # type: ignore[attr-defined]
+
+
+def _trust_added_after_the_pipeline(stack: cdk.Stack, actions: list[str] | None) -> Pipeline:
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), role=role, step_role=role)
+    statement = (
+        iam.PolicyStatement(actions=actions, principals=[iam.ServicePrincipal(SAGEMAKER)])
+        if actions is not None
+        else iam.PolicyStatement(not_actions=["s3:*"], principals=[iam.ServicePrincipal(SAGEMAKER)])
+    )
+    role.assume_role_policy.add_statements(statement)  # type: ignore[union-attr]
+    return pipeline
+
+
+@pytest.mark.parametrize(
+    "actions",
+    [["sts:AssumeRole"], ["sts:assumerole"], ["sts:Assume*"], ["sts:*", "sts:TagSession"], None],
+    ids=["added-later", "lower-case", "wildcard", "several", "not-action"],
+)
+def test_a_role_trusting_sagemaker_by_a_statement_added_later_or_a_pattern_is_accepted(
+    actions: list[str] | None,
+) -> None:
+    stack = new_stack()
+    pipeline = _trust_added_after_the_pipeline(stack, actions)
+
+    assert pipeline.node.validate() == []
 
 
 @pytest.mark.parametrize(

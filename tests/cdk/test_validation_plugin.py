@@ -328,3 +328,24 @@ def test_synth_app_returns_the_assembly_of_the_app_a_function_builds(tmp_path):
         return app
 
     assert [stack.stack_name for stack in synth_app(build_app).stacks] == ["Empty"]
+
+
+def test_synth_app_ends_a_constructs_synth_time_validation_in_one_line(tmp_path):
+    # The Pipeline judges its roles' trust at synth (trust may be added after it is built).
+    from aws_cdk import aws_iam as iam
+
+    from cdk_sagemaker_pipelines.cdk import synth_app
+
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Test")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    Pipeline(stack, "Training", definition=prep_and_train(), role=role)
+
+    with pytest.raises(SystemExit) as raised:
+        synth_app(app)
+
+    assert str(raised.value.code).startswith(
+        "synth failed: Validation failed with the following errors:\n"
+        "  [Test/Training] prop 'role': role Test/Role trusts lambda.amazonaws.com, not "
+        "sagemaker.amazonaws.com"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import json
 import os
 import re
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
     from aws_cdk import aws_ecr as ecr
 
-from constructs import Construct, Dependable
+from constructs import Construct, Dependable, IValidation
 
 from ..definition import (
     NetworkConfig,
@@ -399,7 +400,9 @@ class Pipeline(_PipelineBase):
         )
         if not problems and (role is not None or step_role is not None):
             problems += _role_account_problems(Stack.of(self), role, step_role)
-            problems += _role_trust_problems(Stack.of(self), role, step_role)
+            # Judged at synth: trust may be added to a role after it is given here
+            # (role.assume_role_policy.add_statements(...)).
+            self.node.add_validation(_RoleTrust(Stack.of(self), role, step_role))
         problems += [
             problem
             for problem in (
@@ -1364,17 +1367,33 @@ def _role_account_problems(stack: Stack, role: object, step_role: object) -> lis
     return problems
 
 
-def _role_trust_problems(stack: Stack, role: object, step_role: object) -> list[Problem]:
+@jsii.implements(IValidation)
+class _RoleTrust:
+    """Fails synth when a role of this app (``role``, ``step_role``) doesn't trust SageMaker.
+
+    A validation, not a check when the Pipeline is created: the trust policy is read once
+    the app is complete, with the statements added to it after the Pipeline.
+    """
+
+    def __init__(self, stack: Stack, role: object, step_role: object) -> None:
+        self._stack = stack
+        self._roles = (("role", role), ("step_role", step_role))
+
+    def validate(self) -> list[str]:
+        """One message per role SageMaker can't assume (``prop 'role': …``)."""
+        return [str(problem) for problem in _role_trust_problems(self._stack, self._roles)]
+
+
+def _role_trust_problems(stack: Stack, roles: Sequence[tuple[str, object]]) -> list[Problem]:
     """A role of this app whose trust policy doesn't let SageMaker assume it.
 
     SageMaker assumes both roles (the pipeline role to start jobs, the step role to run
     them); CloudFormation creates the pipeline all the same, and every execution fails. An
-    imported role's trust policy is unknown here, and a principal given by a token might
-    be SageMaker's, so neither is judged. Judged when the Pipeline is created: trust added
-    to the role afterwards isn't seen.
+    imported role's trust policy is unknown here, and a principal or action given by a
+    token might be SageMaker's, so neither is judged; conditions are not judged either.
     """
     problems: list[Problem] = []
-    for prop, value in (("role", role), ("step_role", step_role)):
+    for prop, value in roles:
         if not isinstance(value, iam.Role) or value.assume_role_policy is None:
             continue
         document = value.assume_role_policy
@@ -1387,6 +1406,7 @@ def _role_trust_problems(stack: Stack, role: object, step_role: object) -> list[
                 if isinstance(principal, str)
                 else f"{kind} principal (known at deploy time)"
                 for statement in statements
+                if statement.get("Effect") == "Allow" and _may_assume(statement)
                 for kind, principals in (statement.get("Principal") or {}).items()
                 for principal in (principals if isinstance(principals, list) else [principals])
             }
@@ -1405,20 +1425,33 @@ def _role_trust_problems(stack: Stack, role: object, step_role: object) -> list[
     return problems
 
 
+def _may_assume(statement: Mapping[str, Any]) -> bool:
+    """Whether a statement's actions may include ``sts:AssumeRole``.
+
+    IAM matches actions ignoring case, with ``*`` and ``?`` wildcards; ``NotAction`` (all
+    actions but some) and a token are not judged.
+    """
+    if "NotAction" in statement:
+        return True
+    actions = statement.get("Action") or []
+    actions = actions if isinstance(actions, list) else [actions]
+    return any(
+        not isinstance(action, str) or fnmatch.fnmatchcase("sts:assumerole", action.lower())
+        for action in actions
+    )
+
+
 def _may_trust_sagemaker(statement: Mapping[str, Any]) -> bool:
     """Whether a resolved trust statement may let SageMaker assume the role."""
-    if statement.get("Effect") != "Allow":
+    if statement.get("Effect") != "Allow" or not _may_assume(statement):
         return False
     if "NotPrincipal" in statement:
         return True  # everyone but some: too open to judge
-    actions = statement.get("Action") or []
-    actions = actions if isinstance(actions, list) else [actions]
-    if not any(action in ("sts:AssumeRole", "sts:*", "*") for action in actions):
-        return False
     principal = statement.get("Principal")
     if principal == "*" or not isinstance(principal, Mapping):
         return True
-    if principal.get("AWS") == "*":
+    anyone = principal.get("AWS") or []
+    if "*" in (anyone if isinstance(anyone, list) else [anyone]):
         return True
     services = principal.get("Service") or []
     services = services if isinstance(services, list) else [services]

@@ -204,7 +204,9 @@ def synth_app(app: App | Callable[[], App]) -> CloudAssembly:
     With ``failSynthOnValidationErrors`` on, ``app.synth()`` raises a jsii error whose
     traceback only repeats what CDK's report above it already says (each finding, its
     construct path and how to acknowledge it). This prints ``synth failed: …`` instead and
-    exits non-zero; other errors propagate unchanged.
+    exits non-zero, as it does for the constructs' own synth-time validations (a
+    ``Pipeline`` role SageMaker can't assume, say: ``[path] prop 'role': …``); other errors
+    propagate unchanged.
 
     Given a function that builds the app instead, the errors this library raises while
     the constructs are created (a wrong prop, an invalid definition: each names the
@@ -231,6 +233,9 @@ def synth_app(app: App | Callable[[], App]) -> CloudAssembly:
         return app.synth()
     except RuntimeError as error:  # jsii's error for a failed validation
         message = str(error)
-        if not message.startswith("ValidationFailed: "):
-            raise
-        raise SystemExit(f"synth failed: {message.removeprefix('ValidationFailed: ')}") from None
+        for prefix in ("ValidationFailed: ", "ValidationFailedWithErrors: "):
+            # Policy validation (cdk-nag, SageMakerPipelineChecks), then the constructs' own
+            # validations (node.add_validation), which name the construct path.
+            if message.startswith(prefix):
+                raise SystemExit(f"synth failed: {message.removeprefix(prefix)}") from None
+        raise

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._shape_check import is_expression
+from ._shape_check import is_expression, misspells
 from ._suggest import did_you_mean
 from ._tokens import is_token
 
@@ -353,10 +353,17 @@ def instance_settings_problems(job: Mapping[str, Any], *, tuning: bool) -> list[
       preference and in ResourceConfig, or that omit it in both places"; "an instance type
       can appear only once"; and per-preference ``TrainingPlanArns`` "is mutually exclusive
       with the job-level TrainingPlanArn".
-    - A tuning job's training definition has ``ResourceConfig`` or, "instead", for instance
-      type flexibility, ``HyperParameterTuningResourceConfig``: ``InstanceType`` with
+    - A tuning job's training definition has ``ResourceConfig`` or, for instance type
+      flexibility, ``HyperParameterTuningResourceConfig``: ``InstanceType`` with
       ``InstanceCount``, or ``InstanceConfigs`` ("If you use InstanceConfigs, do not
-      provide values for InstanceType, VolumeSizeInGB or InstanceCount").
+      provide values for InstanceType, VolumeSizeInGB or InstanceCount"). That a
+      definition may not hold both is not stated ("use HyperParameterTuningResourceConfig
+      instead"), so each is judged alone.
+
+    A serverless job (``ServerlessJobConfig``) leaves the instances to SageMaker: what its
+    ``ResourceConfig`` must hold is not documented, so its lack of a type or count is not
+    judged. A member found missing next to a misspelling of it (``InstanceCounts``) is left
+    to the shape check, which reports the misspelling with the name meant.
 
     Example::
 
@@ -365,17 +372,10 @@ def instance_settings_problems(job: Mapping[str, Any], *, tuning: bool) -> list[
     """
     resources: Any = job.get("ResourceConfig")
     flexible: Any = job.get("HyperParameterTuningResourceConfig")
-    if tuning and resources is not None and flexible is not None:
-        return [
-            ChannelProblem(
-                "HyperParameterTuningResourceConfig",
-                "the training definition has both ResourceConfig and "
-                "HyperParameterTuningResourceConfig",
-                "keep one: HyperParameterTuningResourceConfig for several instance "
-                "configurations (InstanceConfigs), ResourceConfig otherwise",
-            )
-        ]
     if tuning and resources is None and flexible is None:
+        job_shape = "HyperParameterTrainingJobDefinition"
+        if misspells(job, job_shape, ("ResourceConfig", "HyperParameterTuningResourceConfig")):
+            return []
         return [
             ChannelProblem(
                 "ResourceConfig",
@@ -384,11 +384,13 @@ def instance_settings_problems(job: Mapping[str, Any], *, tuning: bool) -> list[
                 "HyperParameterTuningResourceConfig",
             )
         ]
+    problems: list[ChannelProblem] = []
     if _is_object(flexible):
-        return _flexible_tuning_problems(flexible)
+        problems += _flexible_tuning_problems(flexible)
     if _is_object(resources):
-        return _resource_config_problems(resources, job)
-    return []
+        serverless = job.get("ServerlessJobConfig") is not None
+        problems += _resource_config_problems(resources, job, serverless=serverless)
+    return problems
 
 
 def _present(resources: Mapping[str, Any], member: str) -> bool:
@@ -397,7 +399,7 @@ def _present(resources: Mapping[str, Any], member: str) -> bool:
 
 
 def _resource_config_problems(
-    resources: Mapping[str, Any], job: Mapping[str, Any]
+    resources: Mapping[str, Any], job: Mapping[str, Any], *, serverless: bool
 ) -> list[ChannelProblem]:
     sources = [
         member
@@ -405,6 +407,12 @@ def _resource_config_problems(
         if _present(resources, member)
     ]
     if not sources:
+        if (
+            serverless
+            or resources.get("InstancePreferences") == []  # the shape check: fewer than 1 item
+            or misspells(resources, "ResourceConfig", _INSTANCE_SOURCES)
+        ):
+            return []
         return [
             ChannelProblem(
                 "ResourceConfig",
@@ -414,7 +422,11 @@ def _resource_config_problems(
             )
         ]
     if sources == ["InstanceType"]:
-        if _present(resources, "InstanceCount"):
+        if (
+            _present(resources, "InstanceCount")
+            or serverless
+            or misspells(resources, "ResourceConfig", ("InstanceCount",))
+        ):
             return []
         return [
             ChannelProblem(
@@ -449,35 +461,7 @@ def _resource_config_problems(
     if type(preferences) is not list:
         return problems
     entries = [(index, item) for index, item in enumerate(preferences) if _is_object(item)]
-    counted = [index for index, item in entries if item.get("InstanceCount") is not None]
-    job_count = _present(resources, "InstanceCount")
-    if counted and len(counted) < len(entries):
-        uncounted = [index for index, _ in entries if index not in counted]
-        problems.append(
-            ChannelProblem(
-                f"ResourceConfig.InstancePreferences[{uncounted[0]}].InstanceCount",
-                f"is missing, and preference {counted[0]} has one: set InstanceCount on "
-                "every preference or on none",
-                "give each preference its InstanceCount, or remove them all and set "
-                "ResourceConfig.InstanceCount once",
-            )
-        )
-    elif counted and job_count:
-        problems.append(
-            ChannelProblem(
-                "ResourceConfig.InstanceCount",
-                "is set, and so is each preference's InstanceCount",
-                "keep one: the preferences' counts, or ResourceConfig.InstanceCount alone",
-            )
-        )
-    elif entries and not counted and not job_count:
-        problems.append(
-            ChannelProblem(
-                "ResourceConfig.InstanceCount",
-                "is missing, and no preference has an InstanceCount",
-                "set ResourceConfig.InstanceCount, or InstanceCount on every preference",
-            )
-        )
+    problems += _preference_count_problems(resources, entries)
     seen: dict[str, int] = {}
     for index, item in entries:
         instance_type = _literal(item.get("InstanceType"))
@@ -506,6 +490,57 @@ def _resource_config_problems(
     return problems
 
 
+# The members of ResourceConfig that say which instances a job runs on.
+_INSTANCE_SOURCES = ("InstanceType", "InstanceGroups", "InstancePreferences")
+
+
+def _preference_count_problems(
+    resources: Mapping[str, Any], entries: list[tuple[int, Mapping[str, Any]]]
+) -> list[ChannelProblem]:
+    """The count on every preference, or once for the job (a misspelled count is not judged)."""
+    counted = [index for index, item in entries if item.get("InstanceCount") is not None]
+    misspelled = {
+        index
+        for index, item in entries
+        if index not in counted and misspells(item, "InstancePreference", ("InstanceCount",))
+    }
+    job_count = _present(resources, "InstanceCount")
+    uncounted = [index for index, _ in entries if index not in counted and index not in misspelled]
+    if counted and uncounted:
+        return [
+            ChannelProblem(
+                f"ResourceConfig.InstancePreferences[{uncounted[0]}].InstanceCount",
+                f"is missing, and preference {counted[0]} has one: set InstanceCount on "
+                "every preference or on none",
+                "give each preference its InstanceCount, or remove them all and set "
+                "ResourceConfig.InstanceCount once",
+            )
+        ]
+    if counted and job_count:
+        return [
+            ChannelProblem(
+                "ResourceConfig.InstanceCount",
+                "is set, and so is each preference's InstanceCount",
+                "keep one: the preferences' counts, or ResourceConfig.InstanceCount alone",
+            )
+        ]
+    if (
+        uncounted
+        and not counted
+        and not job_count
+        and not misspelled
+        and not misspells(resources, "ResourceConfig", ("InstanceCount",))
+    ):
+        return [
+            ChannelProblem(
+                "ResourceConfig.InstanceCount",
+                "is missing, and no preference has an InstanceCount",
+                "set ResourceConfig.InstanceCount, or InstanceCount on every preference",
+            )
+        ]
+    return []
+
+
 def _flexible_tuning_problems(resources: Mapping[str, Any]) -> list[ChannelProblem]:
     field = "HyperParameterTuningResourceConfig"
     if _present(resources, "InstanceConfigs"):
@@ -519,8 +554,21 @@ def _flexible_tuning_problems(resources: Mapping[str, Any]) -> list[ChannelProbl
             if _present(resources, member)
         ]
     missing = [m for m in ("InstanceType", "InstanceCount") if not _present(resources, m)]
-    if not missing:
+    if (
+        not missing
+        or resources.get("InstanceConfigs") == []  # the shape check: fewer than 1 item
+        or misspells(resources, field, (*missing, "InstanceConfigs"))
+    ):
         return []
+    if missing == ["InstanceCount"]:
+        return [
+            ChannelProblem(
+                f"{field}.InstanceCount",
+                "is missing: the training definition has an InstanceType but no number of "
+                "instances",
+                "add InstanceCount (1 unless the training is distributed)",
+            )
+        ]
     return [
         ChannelProblem(
             field,

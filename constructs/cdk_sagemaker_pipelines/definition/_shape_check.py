@@ -83,6 +83,26 @@ def is_expression(value: Any) -> bool:
     return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in EXPRESSION_KEYS
 
 
+def misspells(value: Any, shape_name: str, members: Collection[str]) -> bool:
+    """Whether the object ``value`` has an unknown member close to one of ``members``.
+
+    The shape check reports such a member as unknown and names the one meant
+    (``InstanceCounts``: did you mean 'InstanceCount'?), so a rule that finds one of
+    ``members`` missing stays silent rather than report the same slip twice.
+
+    Example::
+
+        misspells({"InstanceCounts": 1}, "ResourceConfig", ["InstanceCount"])  # True
+    """
+    if not isinstance(value, Mapping) or is_expression(value):
+        return False
+    known = shapes()[shape_name].get("members", {})
+    return any(
+        isinstance(name, str) and name not in known and did_you_mean(name, members) is not None
+        for name in value
+    )
+
+
 def _is_function_call(value: Any) -> bool:
     """True for ``{"Std:<anything>": …}``, known function or not."""
     if not isinstance(value, dict) or len(value) != 1:
@@ -880,6 +900,10 @@ def _uri_problem(value: Mapping[str, Any]) -> tuple[str, str | None] | None:
     )
 
 
+# A bucket's ARN (not an access point's, nor an Outposts bucket's): arn:<partition>:s3:::<name>.
+_BUCKET_ARN = re.compile(r"arn:aws[a-z-]*:s3:::([^:/]+)")
+
+
 def _uri_bucket_problem(
     uri: str, *, complete: bool, joined: bool = False
 ) -> tuple[str, str | None] | None:
@@ -889,7 +913,10 @@ def _uri_bucket_problem(
     literal text has ended it (with ``/``), or when ``complete``. Bucket names never hold
     ``:`` (legacy names may have capitals and underscores, so only that is judged), so
     ``s3://s3://data/…`` and ``s3://arn:aws:s3:::data/…`` are a bucket *name* parameter
-    given a URI or an ARN, found here rather than when the job fails to read it.
+    given a URI or an ARN, found here rather than when the job fails to read it. Other
+    ARNs in the bucket's place (an access point's, ``s3://arn:aws:s3:us-east-1:…:accesspoint/
+    name/key``, which S3 clients take where a bucket name goes) are not judged: whether
+    SageMaker reads them is not documented either way.
     """
     if not uri.startswith("s3://") or is_token(uri):
         return None
@@ -898,7 +925,10 @@ def _uri_bucket_problem(
     if not (slash or complete) or ":" not in bucket:
         return None
     if bucket.startswith("arn:"):
-        what, name = "an ARN", re.sub(r"^arn:aws[a-z-]*:s3:::", "", bucket)
+        bucket_arn = _BUCKET_ARN.fullmatch(bucket)
+        if bucket_arn is None:
+            return None
+        what, name = "an ARN", bucket_arn.group(1)
     elif bucket.endswith(":"):  # s3://s3://data/…: the text after the scheme is a URI
         what, name = "a URI", rest.partition("://")[2].partition("/")[0]
     else:

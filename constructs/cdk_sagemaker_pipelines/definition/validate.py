@@ -38,6 +38,7 @@ from ._shape_check import (
     field_text,
     index_segment,
     is_expression,
+    misspells,
 )
 from ._suggest import did_you_mean, one_of
 from ._tokens import is_token
@@ -1172,6 +1173,8 @@ class _Validator:
         primary: Any = arguments.get("PrimaryContainer")
         pipeline: Any = arguments.get("Containers")
         if primary is None and pipeline in (None, []):
+            if misspells(arguments, "CreateModelInput", ("PrimaryContainer", "Containers")):
+                return  # the shape check names the member meant
             self.add(
                 record.name,
                 "Arguments.PrimaryContainer",
@@ -1194,8 +1197,10 @@ class _Validator:
             for index, item in enumerate(_as_list(pipeline))
         ]
         for where, container in containers:
-            if not _is_object(container):
+            if not _is_object(container) or is_expression(container):
                 continue  # the shape check reports a container that is no object
+            if misspells(container, "ContainerDefinition", ("Image", "ModelPackageName")):
+                continue  # the shape check names the member meant
             if container.get("Image") is None and container.get("ModelPackageName") is None:
                 self.add(
                     record.name,
@@ -1248,17 +1253,10 @@ class _Validator:
                 "remove one of them",
             )
         self._check_spot_wait(record, job, where)
-        settings = instance_settings_problems(job, tuning=where != "Arguments")
-        # A misspelled member (InstanceTypes) is reported as unknown, with the name meant.
-        settings = [
-            problem
-            for problem in settings
-            if problem.field not in _RESOURCE_SHAPES or _known_members_only(job, problem.field)
-        ]
         for problem in [
             *file_system_channel_problems(job),
             *instance_group_problems(job),
-            *settings,
+            *instance_settings_problems(job, tuning=where != "Arguments"),
         ]:
             self.add(record.name, f"{where}.{problem.field}", problem.message, problem.hint)
 
@@ -2512,22 +2510,6 @@ def _compact_json_size(definition: Any) -> int:
         return len(_COMPACT_JSON.encode(definition))
     except RecursionError:
         return len(json.dumps(definition, separators=(",", ":"), allow_nan=False))
-
-
-# The resource members of a training job (definition) and their botocore shapes.
-_RESOURCE_SHAPES = {
-    "ResourceConfig": "ResourceConfig",
-    "HyperParameterTuningResourceConfig": "HyperParameterTuningResourceConfig",
-}
-
-
-def _known_members_only(job: Mapping[str, Any], member: str) -> bool:
-    """Whether ``job[member]`` names only members its botocore shape has."""
-    value: Any = job.get(member)
-    if not _is_object(value):
-        return True
-    known = shapes()[_RESOURCE_SHAPES[member]].get("members", {})
-    return all(key in known for key in value)
 
 
 def _is_object(value: Any) -> bool:

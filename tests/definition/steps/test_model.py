@@ -1092,3 +1092,24 @@ def test_a_model_of_a_model_package_or_an_inference_pipeline_is_valid(
 
     assert validate_definition(from_package) == []
     assert validate_definition(pipeline) == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"PrimaryContainer": {"image": IMAGE}}, "Arguments.PrimaryContainer.image"),
+        (
+            {"PrimaryContainer": None, "PrimaryContaner": {"Image": IMAGE}},
+            "Arguments.PrimaryContaner",
+        ),
+        ({"PrimaryContainer": {"Get": "Parameters.Container"}}, "Arguments.PrimaryContainer"),
+    ],
+    ids=["image", "primary-container", "expression"],
+)
+def test_a_misspelled_or_expression_container_is_one_problem(
+    binder: StaticBinder, arguments: dict[str, object], field: str
+) -> None:
+    definition = model_definition(binder, **arguments)
+    definition["Parameters"] = [{"Name": "Container", "Type": "String", "DefaultValue": "x"}]
+
+    assert [p.field for p in validate_definition(definition)] == [field]

@@ -927,6 +927,51 @@ def test_a_misspelled_instance_type_is_one_unknown_member(binder: StaticBinder) 
     assert message.startswith("unknown member 'InstanceTypes'")
 
 
+@pytest.mark.parametrize(
+    ("resources", "field"),
+    [
+        ({"InstanceType": "ml.m5.xlarge", "InstanceCounts": 1}, "InstanceCounts"),
+        ({"InstanceType": "ml.m5.xlarge", "instanceCount": 1}, "instanceCount"),
+        (
+            {
+                "InstancePreferences": [
+                    {"InstanceType": "ml.p4d.24xlarge", "InstanceCounts": 1},
+                    {"InstanceType": "ml.p5.48xlarge", "InstanceCount": 1},
+                ]
+            },
+            "InstancePreferences[0].InstanceCounts",
+        ),
+        (
+            {"InstancePreferences": [{"InstanceType": "ml.p4d.24xlarge"}], "InstanceCounts": 1},
+            "InstanceCounts",
+        ),
+        ({"InstancePreferences": [], "InstanceCount": 1}, "InstancePreferences"),
+    ],
+    ids=["count", "count-case", "preference-count", "job-count-with-preferences", "no-prefs"],
+)
+def test_a_misspelled_or_empty_instance_member_is_one_problem(
+    binder: StaticBinder, resources: dict[str, object], field: str
+) -> None:
+    definition = compiled_resources(binder, VolumeSizeInGB=30, **resources)
+
+    assert [field for _, field, _ in problems_of(definition)] == [
+        f"Arguments.ResourceConfig.{field}"
+    ]
+
+
+def test_a_serverless_job_s_instances_are_not_judged(binder: StaticBinder) -> None:
+    # SageMaker picks a serverless job's instances; what its ResourceConfig must hold is
+    # not documented.
+    definition = compiled_resources(binder, VolumeSizeInGB=30)
+    definition["Steps"][0]["Arguments"]["ServerlessJobConfig"] = {  # type: ignore[index]
+        "BaseModelArn": "arn:aws:sagemaker:us-east-1:aws:hub-content/SageMakerPublicHub/Model/"
+        "meta-textgeneration-llama-3-2-1b/1.0.0",
+        "JobType": "FineTuning",
+    }
+
+    assert problems_of(definition) == []
+
+
 def test_fails_an_instance_type_without_a_count(binder: StaticBinder) -> None:
     definition = compiled_resources(binder, InstanceType="ml.m5.xlarge", VolumeSizeInGB=30)
 
@@ -1043,3 +1088,36 @@ def test_fails_instance_preferences_breaking_the_apis_rules(
         for (_, field, message), start in zip(problems, starts, strict=False)
     ] == [(f"Arguments.{field}", start) for field, start in expected]
     assert len(problems) == len(expected), problems
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "s3://my-bucket",
+        "s3://my-bucket/models:v2/",
+        "s3://arn:aws:s3:us-east-1:111122223333:accesspoint/models/output/",
+        {"Std:Join": {"On": "/", "Values": ["s3://my-bucket", "a:b", {"Get": "Parameters.Run"}]}},
+        {
+            "Std:Join": {
+                "On": "/",
+                "Values": [
+                    "s3://arn:aws:s3:us-east-1:111122223333:accesspoint/models",
+                    {"Get": "Parameters.Run"},
+                ],
+            }
+        },
+    ],
+    ids=["bucket-alone", "colon-in-key", "access-point", "joined-colon-in-key", "joined-ap"],
+)
+def test_an_output_uri_whose_key_holds_a_colon_or_of_an_access_point_is_valid(
+    binder: StaticBinder, uri: object
+) -> None:
+    # Only a bucket's name or ARN in the bucket's place is judged; whether SageMaker reads
+    # an access point's ARN there is not documented either way.
+    definition = compiled_resources(
+        binder, InstanceType="ml.m5.xlarge", InstanceCount=1, VolumeSizeInGB=30
+    )
+    definition["Parameters"] = [{"Name": "Run", "Type": "String", "DefaultValue": "r1"}]
+    definition["Steps"][0]["Arguments"]["OutputDataConfig"]["S3OutputPath"] = uri  # type: ignore[index]
+
+    assert problems_of(definition) == []

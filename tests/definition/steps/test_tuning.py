@@ -1007,12 +1007,6 @@ def test_a_tuning_job_over_several_instance_configurations_is_valid(
             "the training definition says nothing of the instances its training jobs run on",
         ),
         (
-            {"ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1}},
-            "HyperParameterTuningResourceConfig",
-            "the training definition has both ResourceConfig and "
-            "HyperParameterTuningResourceConfig",
-        ),
-        (
             {"HyperParameterTuningResourceConfig": {**FLEXIBLE, "InstanceCount": 1}},
             "HyperParameterTuningResourceConfig.InstanceCount",
             "can't be set with InstanceConfigs: each instance configuration has its own",
@@ -1024,6 +1018,24 @@ def test_a_tuning_job_over_several_instance_configurations_is_valid(
         ),
         (
             {
+                "HyperParameterTuningResourceConfig": {
+                    "InstanceType": "ml.m5.xlarge",
+                    "VolumeSizeInGB": 30,
+                }
+            },
+            "HyperParameterTuningResourceConfig.InstanceCount",
+            "is missing: the training definition has an InstanceType but no number of instances",
+        ),
+        (
+            {
+                "ResourceConfig": {"InstanceCount": 1, "VolumeSizeInGB": 30},
+                "HyperParameterTuningResourceConfig": FLEXIBLE,
+            },
+            "ResourceConfig",
+            "sets no instance type: not InstanceType, InstanceGroups nor InstancePreferences",
+        ),
+        (
+            {
                 "HyperParameterTuningResourceConfig": None,
                 "ResourceConfig": {"InstanceCount": 1, "VolumeSizeInGB": 30},
             },
@@ -1031,7 +1043,14 @@ def test_a_tuning_job_over_several_instance_configurations_is_valid(
             "sets no instance type: not InstanceType, InstanceGroups nor InstancePreferences",
         ),
     ],
-    ids=["none", "both", "configs-and-count", "flexible-without-type", "no-type"],
+    ids=[
+        "none",
+        "configs-and-count",
+        "flexible-without-type",
+        "flexible-without-count",
+        "both-each-judged",
+        "no-type",
+    ],
 )
 def test_fails_a_tuning_job_unclear_about_its_instances(
     binder: StaticBinder, job: dict[str, object], field: str, message: str
@@ -1042,4 +1061,54 @@ def test_fails_a_tuning_job_unclear_about_its_instances(
 
     assert [(p.step, p.field, p.message) for p in problems] == [
         ("Tune", f"Arguments.TrainingJobDefinition.{field}", message)
+    ]
+
+
+def test_a_training_definition_with_both_resource_configurations_is_not_judged(
+    binder: StaticBinder,
+) -> None:
+    # The API says to use HyperParameterTuningResourceConfig "instead" of ResourceConfig
+    # for instance type flexibility; it doesn't say a definition with both is rejected.
+    from cdk_sagemaker_pipelines.definition import validate_definition
+
+    resources = {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30}
+    definition = tuning_definition(
+        binder, ResourceConfig=resources, HyperParameterTuningResourceConfig=FLEXIBLE
+    )
+
+    assert validate_definition(definition) == []
+
+
+@pytest.mark.parametrize(
+    ("job", "field"),
+    [
+        (
+            {
+                "HyperParameterTuningResourceConfig": None,
+                "ResourceConfigs": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1},
+            },
+            "ResourceConfigs",
+        ),
+        (
+            {
+                "HyperParameterTuningResourceConfig": {
+                    "InstanceType": "ml.m5.xlarge",
+                    "InstanceCounts": 1,
+                    "VolumeSizeInGB": 30,
+                }
+            },
+            "HyperParameterTuningResourceConfig.InstanceCounts",
+        ),
+    ],
+    ids=["resource-config", "instance-count"],
+)
+def test_a_misspelled_resource_member_of_a_tuning_job_is_one_problem(
+    binder: StaticBinder, job: dict[str, object], field: str
+) -> None:
+    from cdk_sagemaker_pipelines.definition import validate_definition
+
+    problems = validate_definition(tuning_definition(binder, **job))
+
+    assert [(p.field, p.message.split(" (")[0]) for p in problems] == [
+        (f"Arguments.TrainingJobDefinition.{field}", f"unknown member '{field.split('.')[-1]}'")
     ]

@@ -40,6 +40,11 @@ Each file in ``sdk_generated/`` is ``pipeline.definition()`` of sagemaker 2.257.
   (``test_registration_metadata_renders_as_the_sdk_writes_it``).
 - ``emr-runtime-role.json``: ``EMRStep(execution_role_arn=...)``, the step's runtime role on a
   running cluster (``AddJobFlowSteps``' ``ExecutionRoleArn``).
+- ``emr-retry-policies.json``: ``EMRStep(retry_policies=[StepRetryPolicy(...)])`` on a running
+  cluster and, with a ``CacheConfig``, on a new one (``cluster_config``): the SDK writes
+  ``RetryPolicies`` on EMR steps (aws/sagemaker-python-sdk#5281: the service's EMR step is
+  retryable), which the validator refused. Generated offline as ``pipeline-model.json``. The
+  language writes the same (``test_emr_retry_policies_render_as_the_sdk_writes_them``).
 - ``parameters-in-checked-fields.json``: pipeline parameters where the validator compares
   literals: spot training's ``max_run``/``max_wait``, a tag key, a tuner's ``strategy`` and
   ``early_stopping_type`` (with a Hyperband ``strategy_config``).
@@ -79,6 +84,7 @@ from cdk_sagemaker_pipelines.definition import (
     DataQualityCheckConfig,
     DatasetFormat,
     DriftCheckBaselines,
+    EMRStep,
     FileSource,
     HyperbandStrategyConfig,
     Image,
@@ -103,6 +109,8 @@ from cdk_sagemaker_pipelines.definition import (
     QualityCheckStep,
     RegisterModel,
     StaticBinder,
+    StepExceptionType,
+    StepRetryPolicy,
     TrainingInput,
     TrainingStep,
     TuningJobCompletionCriteria,
@@ -1217,3 +1225,87 @@ def test_heterogeneous_cluster_channels_are_all_read() -> None:
     assert plan.unplanned_steps == []
     reads = {(access.bucket, access.key_pattern) for access in plan.reads}
     assert {(BUCKET, "train/"), (BUCKET, "validation/"), (BUCKET, "all/")} <= reads
+
+
+def test_emr_retry_policies_render_as_the_sdk_writes_them() -> None:
+    theirs = load("emr-retry-policies")
+    running, new = theirs["Steps"]
+    args = ["spark-submit", "s3://my-bucket/code/job.py"]
+    steps = [
+        EMRStep(
+            name="SparkOnCluster",
+            display_name="Spark",
+            description="on a running cluster",
+            cluster_id="j-1ABCDEFG2HIJK",
+            jar="command-runner.jar",
+            args=args,
+            retry_policies=[
+                StepRetryPolicy(
+                    exception_types=[StepExceptionType.SERVICE_FAULT, StepExceptionType.THROTTLING],
+                    interval_seconds=10,
+                    backoff_rate=2.0,
+                    max_attempts=3,
+                )
+            ],
+        ),
+        EMRStep(
+            name="SparkOnNewCluster",
+            display_name="Spark new",
+            description="on a new cluster",
+            cluster_config=new["Arguments"]["ClusterConfig"],
+            jar="command-runner.jar",
+            args=args,
+            cache_config=CacheConfig(expire_after="PT1H"),
+            retry_policies=[
+                StepRetryPolicy(
+                    exception_types=[StepExceptionType.THROTTLING], expire_after_mins=30
+                )
+            ],
+        ),
+    ]
+    ours = PipelineDefinition(steps=steps).to_definition(
+        StaticBinder(region="us-east-1", role_arn=SDK_ROLE, default_bucket=BUCKET)
+    )
+    assert set(differences(ours, theirs)) == {"PipelineExperimentConfig"}
+    assert running["RetryPolicies"] == ours["Steps"][0]["RetryPolicies"]
+
+
+def test_sagemaker_job_exceptions_are_still_refused_on_emr_steps() -> None:
+    # An EMR step runs no SageMaker job (the SDK types its retry policies StepRetryPolicy).
+    definition = load("emr-retry-policies")
+    definition["Steps"][0]["RetryPolicies"][0]["ExceptionType"] = ["SageMaker.CAPACITY_ERROR"]
+    [problem] = validate_definition(definition)
+    assert (problem.step, problem.field, problem.message) == (
+        "SparkOnCluster",
+        "RetryPolicies[0].ExceptionType[0]",
+        "SageMaker.CAPACITY_ERROR applies to SageMaker jobs, not to EMR steps",
+    )
+
+
+def test_the_code_archive_of_sdk_script_mode_training_is_read() -> None:
+    # The SDK's framework estimators name their code only in the JSON-encoded hyperparameter
+    # sagemaker_submit_directory ('"s3://…"', no code channel): the job downloads it with the
+    # role, and the plan left it out (the job would fail with AccessDenied on its code).
+    definition = load("heterogeneous-distribution")
+    hyperparameters = _hetero_arguments(definition)["HyperParameters"]
+    assert hyperparameters["sagemaker_submit_directory"] == '"s3://my-bucket/code/train.tar.gz"'
+    reads = {(access.bucket, access.key_pattern) for access in plan_permissions(definition).reads}
+    assert ("my-bucket", "code/train.tar.gz") in reads
+
+    arguments = _hetero_arguments(definition)
+    tuning = {
+        "Name": "Tune",
+        "Type": "Tuning",
+        "Arguments": {
+            "TrainingJobDefinitions": [
+                {"StaticHyperParameters": {"sagemaker_submit_directory": '"s3://b/t1.tar.gz"'}}
+            ],
+            "TrainingJobDefinition": {
+                "RoleArn": arguments["RoleArn"],
+                "StaticHyperParameters": {"sagemaker_submit_directory": '"s3://b/t2.tar.gz"'},
+            },
+        },
+    }
+    definition["Steps"].append(tuning)
+    reads = {(access.bucket, access.key_pattern) for access in plan_permissions(definition).reads}
+    assert {("b", "t1.tar.gz"), ("b", "t2.tar.gz")} <= reads

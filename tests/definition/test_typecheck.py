@@ -333,7 +333,8 @@ def test_fails_network_config_vpc_needs_subnets_and_security_groups(
                 retry_policies=[StepRetryPolicy(max_attempts=2)],
             ),  # type: ignore[call-arg]
             "LambdaStep 'Prep' takes no argument 'retry_policies' (retry_policies= is taken by "
-            "ModelStep, ProcessingStep, RegisterModel, TrainingStep, TransformStep, TuningStep)",
+            "EMRStep, ModelStep, ProcessingStep, RegisterModel, TrainingStep, TransformStep, "
+            "TuningStep)",
         ),
         (
             lambda: CacheConfig(expire="P1D"),  # type: ignore[call-arg]

@@ -108,6 +108,9 @@ _S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "Training": (
         ("R", "InputDataConfig[*].DataSource.S3DataSource.S3Uri"),
+        # Script mode's code archive: the SDK's framework estimators name it here (JSON-encoded)
+        # with no code channel; the language's path into its code channel is skipped.
+        ("R", "HyperParameters.sagemaker_submit_directory"),
         ("W", "OutputDataConfig.S3OutputPath"),
         # Checkpoints are synced both ways: a resumed job (a spot restart) copies them back
         # from S3 ("Checkpoints in Amazon SageMaker AI", developer guide).
@@ -116,6 +119,8 @@ _S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "Tuning": (
         ("R", "TrainingJobDefinition.InputDataConfig[*].DataSource.S3DataSource.S3Uri"),
+        ("R", "TrainingJobDefinition.StaticHyperParameters.sagemaker_submit_directory"),
+        ("R", "TrainingJobDefinitions[*].StaticHyperParameters.sagemaker_submit_directory"),
         ("W", "TrainingJobDefinition.OutputDataConfig.S3OutputPath"),
         ("W", "TrainingJobDefinition.CheckpointConfig.S3Uri"),
         ("R", "TrainingJobDefinition.CheckpointConfig.S3Uri"),
@@ -417,7 +422,8 @@ class _Planner:
         if kind in CHECK_STEP_TYPES:
             self._plan_check(name, kind, step)
         for access, path in _S3_FIELDS.get(job_kind, ()):
-            for where, value in _select(arguments, path):
+            for where, selected in _select(arguments, path):
+                value = _script_setting(where, selected)
                 if _is_container_path(where, value):
                     continue
                 self._locate(
@@ -882,14 +888,27 @@ def _pattern_problem(use: ParameterUse, pattern: str) -> Problem | None:
     )
 
 
+def _script_setting(where: str, value: Any) -> Any:
+    """A ``sagemaker_submit_directory`` hyperparameter as the training toolkit reads it.
+
+    The SDK's framework estimators JSON-encode every hyperparameter
+    (``'"s3://bucket/code/sourcedir.tar.gz"'``); the toolkit decodes them.
+    """
+    encoded = isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"'
+    if encoded and where.endswith("sagemaker_submit_directory"):
+        return value[1:-1]
+    return value
+
+
 def _is_container_path(where: str, value: Any) -> bool:
-    """A ``SAGEMAKER_SUBMIT_DIRECTORY`` inside the container: code packed in the model.
+    """A submit directory inside the container: code packed in the model or in a channel.
 
     ``/opt/ml/model/code`` is where SageMaker unpacks the model's own ``code/``; the model
-    data grant already covers it, and it is no S3 location to grant or warn about.
+    data grant already covers it, and it is no S3 location to grant or warn about. A
+    training job's ``/opt/ml/input/data/code/…`` is in its code channel, read as a channel.
     """
     return (
-        where.endswith("SAGEMAKER_SUBMIT_DIRECTORY")
+        where.lower().endswith("sagemaker_submit_directory")
         and isinstance(value, str)
         and not value.startswith("s3://")
     )

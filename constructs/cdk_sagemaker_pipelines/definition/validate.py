@@ -120,8 +120,10 @@ CACHEABLE = frozenset(
         "QualityCheck",
     }
 )
+# The guide's list, and EMR: the SDK's EMRStep(retry_policies=) writes RetryPolicies
+# (aws/sagemaker-python-sdk#5281: "Backend EMR step is using retryable step").
 RETRYABLE = frozenset(
-    {"Processing", "Training", "Tuning", "Transform", "Model", "RegisterModel", "AutoML"}
+    {"Processing", "Training", "Tuning", "Transform", "Model", "RegisterModel", "AutoML", "EMR"}
 )
 JOB_RETRYABLE = frozenset({"Processing", "Training", "Tuning", "Transform", "AutoML"})
 _COMMON_FIELDS = ("Name", "Type", "Arguments", "DependsOn", "DisplayName", "Description")

@@ -57,6 +57,7 @@ from .executors._outputs import (
     coerce_output,
     declared_outputs,
 )
+from .executors._training_job import SUBMIT_DIRECTORY, script_setting
 from .isolation import choose_isolation, remove_tree
 from .records import (
     ExecutionRecord,
@@ -971,8 +972,8 @@ def _code_uris(step_type: str, arguments: Mapping[str, Any]) -> list[str]:
         if step_type == "Tuning":
             job = arguments.get("TrainingJobDefinition") or {}
         hyperparameters = job.get("HyperParameters") or job.get("StaticHyperParameters") or {}
-        submit = hyperparameters.get("sagemaker_submit_directory")
-        if isinstance(submit, str):
+        submit = script_setting(hyperparameters, SUBMIT_DIRECTORY)
+        if submit is not None:
             uris.append(submit)
         for channel in job.get("InputDataConfig") or []:
             if channel.get("ChannelName") == "code":

@@ -1077,3 +1077,42 @@ def test_a_job_of_instance_preferences_runs_on_the_first_preference(ws: Workspac
 
     assert result.status == "Succeeded", result.failure_reason
     assert _model_report(result, "Train")["SM_CURRENT_INSTANCE_TYPE"] == "ml.g5.xlarge"
+
+
+def test_runs_script_mode_settings_json_encoded_as_the_sdk_writes_them(ws: Workspace) -> None:
+    # The SDK's framework estimators (PyTorch, SKLearn, ...) JSON-encode every hyperparameter:
+    # '"train.py"' and '"s3://…/sourcedir.tar.gz"', with no code channel. The training
+    # toolkit decodes them; the runner took the quotes as part of the names and failed with
+    # "sagemaker_submit_directory '\"s3://…\"' is neither an s3:// URI nor a path under /opt/ml".
+    definition = compile_steps([train_step(ws, hyperparameters={"depth": 2})])
+    arguments = definition["Steps"][0]["Arguments"]
+    [code] = [c for c in arguments["InputDataConfig"] if c["ChannelName"] == "code"]
+    arguments["InputDataConfig"].remove(code)
+    archive = code["DataSource"]["S3DataSource"]["S3Uri"]
+    arguments["HyperParameters"].update(
+        depth='"2"',
+        sagemaker_program='"train.py"',
+        sagemaker_submit_directory=json.dumps(archive),
+    )
+
+    result = ws.runner().run(definition)
+
+    assert result.status == "Succeeded", result.failure_reason
+    located = result.store.locate(result.properties("Train")["ModelArtifacts"]["S3ModelArtifacts"])
+    assert located is not None
+    with tarfile.open(located.path) as model:
+        report = json.load(model.extractfile("model.json"))  # type: ignore[arg-type]
+    assert report["args"]["depth"] == 2
+    assert report["hps"]["sagemaker_program"] == '"train.py"'  # hyperparameters.json as given
+
+
+def test_the_cache_key_reads_json_encoded_training_code() -> None:
+    from cdk_sagemaker_pipelines.local.runner import _code_uris
+
+    uri = "s3://my-bucket/pt/code/sourcedir.tar.gz"
+    arguments = {"HyperParameters": {"sagemaker_submit_directory": json.dumps(uri)}}
+    assert _code_uris("Training", arguments) == [uri]
+    tuning = {
+        "TrainingJobDefinition": {"StaticHyperParameters": {"sagemaker_submit_directory": uri}}
+    }
+    assert _code_uris("Tuning", tuning) == [uri]

@@ -10,19 +10,20 @@ from .._render import JsonValue, RenderContext, compact, render, render_string_l
 from .._typecheck import checked
 from ..expressions import Expression
 from ..retry import CacheConfig
-from ._base import Step
+from ._base import RetryableStep
 
 
 @checked
 @dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
-class EMRStep(Step):
+class EMRStep(RetryableStep):
     """Runs ``jar`` with ``args`` as a step on an EMR cluster.
 
     Give ``cluster_id`` to run on a running cluster, with ``execution_role_arn`` for a
     runtime role (the role the step runs as, on a cluster with runtime roles enabled),
     or ``cluster_config`` (RunJobFlow's request, less ``Name``, ``Steps`` and
     ``AutoTerminationPolicy``, which SageMaker sets) to run on a new cluster that
-    SageMaker creates for the step and ends after it.
+    SageMaker creates for the step and ends after it. ``retry_policies`` retry the step on
+    ``Step.*`` exceptions, as the SDK's ``EMRStep(retry_policies=)`` does.
 
     Example::
 
@@ -77,4 +78,7 @@ class EMRStep(Step):
         }
 
     def _extra_fields(self, ctx: RenderContext) -> dict[str, JsonValue]:
-        return compact(CacheConfig=self.cache_config.to_request(ctx) if self.cache_config else None)
+        return {
+            **compact(CacheConfig=self.cache_config.to_request(ctx) if self.cache_config else None),
+            **RetryableStep._extra_fields(self, ctx),
+        }

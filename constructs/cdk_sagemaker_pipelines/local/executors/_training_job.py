@@ -134,13 +134,13 @@ def run_training_job(
     cluster = _Cluster.of(instance_groups, instance_type)
     interpreter = ctx.interpreter(algorithm.get("TrainingImage"))
     hps = {str(k): str(v) for k, v in hyperparameters.items()}
-    program = hps.get(PROGRAM)
+    program = script_setting(hps, PROGRAM)
     if not program:
         raise StepError(
             "no sagemaker_program hyperparameter: the local runner runs script-mode training "
             "(a framework image with code=…), not an image's own training program"
         )
-    submit = hps.get(SUBMIT_DIRECTORY)
+    submit = script_setting(hps, SUBMIT_DIRECTORY)
     sandbox = ctx.sandbox(interpreter, work)
     started = ctx.now()
     for folder in ("input/config", "model", "output/data", "code"):
@@ -345,6 +345,23 @@ class _Cluster:
             f"SM_{key.upper()}": value if isinstance(value, str) else json.dumps(value)
             for key, value in self.training_env().items()
         }
+
+
+def script_setting(hyperparameters: Mapping[str, Any], key: str) -> str | None:
+    """``sagemaker_program`` or ``sagemaker_submit_directory``, as the training toolkit reads it.
+
+    The SDK's framework estimators write each value JSON-encoded (``'"train.py"'``); the
+    toolkit decodes what decodes, as for every hyperparameter.
+
+    Example::
+
+        script_setting({"sagemaker_program": '"train.py"'}, PROGRAM)  # 'train.py'
+    """
+    value = hyperparameters.get(key)
+    if not isinstance(value, str):
+        return None
+    decoded = _decode(value)
+    return decoded if isinstance(decoded, str) else value
 
 
 def _place_code(ctx: StepContext, sandbox: Sandbox, submit: str) -> None:

@@ -45,6 +45,33 @@ Each file in ``sdk_generated/`` is ``pipeline.definition()`` of sagemaker 2.257.
   ``RetryPolicies`` on EMR steps (aws/sagemaker-python-sdk#5281: the service's EMR step is
   retryable), which the validator refused. Generated offline as ``pipeline-model.json``. The
   language writes the same (``test_emr_retry_policies_render_as_the_sdk_writes_them``).
+- ``sdk-*.json``: a probe for false positives, generated offline as ``pipeline-model.json``
+  (and local code "uploaded" to ``s3://my-bucket/<prefix>/sourcedir.tar.gz`` by a patched
+  ``tar_and_upload_dir``), one file per area:
+  ``sdk-pytorch-training-options.json`` (``PyTorch`` with ``torch_distributed``, spot
+  training with ``max_wait`` and checkpoints, KMS keys, a VPC, debugger, profiler and
+  TensorBoard configs, environment and tags; parameters for instance type and count);
+  ``sdk-distributed-estimators.json`` (``TensorFlow`` with multi-worker mirrored, parameter
+  server and MPI, ``HuggingFace`` with SMDDP and ``pytorchddp``, ``XGBoost`` as a framework
+  and as the built-in algorithm); ``sdk-processors-and-conditions.json``
+  (``ScriptProcessor``, ``FrameworkProcessor`` and ``PyTorchProcessor`` with ``source_dir``,
+  a property file, ``JsonGet(step_name=…)``, ``ConditionOr``/``Not``/``In``, execution
+  variables in environments and arguments); ``sdk-spark-processors.json``
+  (``PySparkProcessor`` and ``SparkJarProcessor`` with event logs and a configuration);
+  ``sdk-transform-options.json`` (a ``Model`` in a VPC with network isolation, a
+  ``Transformer`` with ``input_filter``/``join_source``/``output_filter``, batch data capture
+  and a manifest input); ``sdk-registration-options.json`` (``register()`` with every
+  model metric and drift-check baseline, ``customer_metadata_properties``,
+  ``domain``/``task``, an approval-status parameter, an unversioned package and
+  ``PipelineModel.register``); ``sdk-tuning-strategies.json`` (Bayesian with ``Auto``
+  early stopping and completion criteria, Hyperband with a transfer-learning warm start,
+  Random with a warm start from a step property, Grid, a script-mode estimator with
+  several metric definitions and a multi-algorithm tuner);
+  ``sdk-lambda-callback-emr-fail.json`` (Lambda and Callback outputs of every type and a
+  condition on them, a ``Fail`` message built with ``Join``, EMR on a new cluster with
+  retry policies and on a running one, a custom job prefix);
+  ``sdk-automl-and-batch-monitoring.json`` (``AutoMLStep`` and its best model in a
+  ``ModelStep``, ``MonitorBatchTransformStep``).
 - ``parameters-in-checked-fields.json``: pipeline parameters where the validator compares
   literals: spot training's ``max_run``/``max_wait``, a tag key, a tuner's ``strategy`` and
   ``early_stopping_type`` (with a Hyperband ``strategy_config``).

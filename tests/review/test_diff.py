@@ -654,6 +654,23 @@ def test_a_renamed_step_with_other_changes_is_a_rename_with_those_changes() -> N
     assert diff.to_dict()["changes"][0]["similarity"] == similarity
 
 
+def test_inputs_inserted_at_the_head_of_a_renamed_step_keep_it_a_rename() -> None:
+    # Named list items are scored by name, as the diff matches them: two inputs put in
+    # front of the others are two values more, not every input changed.
+    new = renamed(base(), "Prep", "Preprocess")
+    inputs = step(new, "Preprocess")["Arguments"]["ProcessingInputs"]
+    inputs.insert(0, processing_input("labels", "s3://data/labels/", "/opt/ml/processing/labels"))
+    inputs.insert(0, processing_input("extra", "s3://data/extra/", "/opt/ml/processing/extra"))
+
+    diff = diff_definitions(base(), new)
+
+    assert changes_of(diff) == [
+        ("step", "renamed", "Preprocess", ""),
+        ("step", "added", "Preprocess", "Arguments.ProcessingInputs[extra]"),
+        ("step", "added", "Preprocess", "Arguments.ProcessingInputs[labels]"),
+    ]
+
+
 def test_an_otherwise_equal_rename_has_no_similarity() -> None:
     diff = diff_definitions(base(), renamed(base(), "Train", "Fit"))
 

@@ -536,7 +536,12 @@ def _leaf_texts(value: Any) -> Iterator[str]:
         if isinstance(item, Mapping) and item:
             pending.extend((f"{path}.{key}", child) for key, child in item.items())
         elif isinstance(item, list) and item:
-            pending.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
+            # Named items by name, as the diff matches them: an input inserted at the head
+            # of a list is one item more, not every item changed.
+            key = _name_key(item, item)
+            labels = [repr(child[key]) for child in item] if key else range(len(item))
+            named = zip(labels, item, strict=True)
+            pending.extend((f"{path}[{label}]", child) for label, child in named)
         else:
             yield f"{path}={_json(item)}"
 

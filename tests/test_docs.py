@@ -367,3 +367,18 @@ def test_readme_diff_commands_use_options_smpipe_diff_has() -> None:
     assert used <= options
     for option in options:
         assert f"`{option}`" in section or option in used, option
+
+
+def test_pull_request_review_commands_use_options_the_subcommands_have() -> None:
+    guide = (REPO / "docs" / "pull-request-review.md").read_text()
+    blocks = code_blocks(guide, "yaml") + code_blocks(guide, "sh")
+    parsers = subcommands(build_parser())
+    commands = [
+        match
+        for block in blocks
+        for match in re.findall(r"smpipe (graph|diff|validate|run)\b([^\n|>]*)", block)
+    ]
+    assert {name for name, _ in commands} == {"graph", "diff"}
+    for name, arguments in commands:
+        used = set(re.findall(r"--[a-z][a-z-]*", arguments))
+        assert used <= long_options(parsers[name]), (name, used)

@@ -1116,3 +1116,56 @@ def test_the_cache_key_reads_json_encoded_training_code() -> None:
         "TrainingJobDefinition": {"StaticHyperParameters": {"sagemaker_submit_directory": uri}}
     }
     assert _code_uris("Tuning", tuning) == [uri]
+
+
+CHECKPOINTS = """
+import os
+folder = "/opt/ml/checkpoints"
+found = sorted(os.listdir(folder))
+with open(os.path.join(folder, "epoch-2.txt"), "w") as handle:
+    handle.write("resumed from " + ",".join(found))
+with open(os.path.join(os.environ["SM_MODEL_DIR"], "model.txt"), "w") as handle:
+    handle.write("model")
+"""
+
+
+def test_checkpoints_are_restored_before_the_script_and_published_after_it(
+    ws: Workspace,
+) -> None:
+    # As the service: what is at CheckpointConfig.S3Uri is in LocalPath when the script
+    # starts (a resumed job), and what the script leaves there is uploaded to S3Uri.
+    ws.file("checkpoints/epoch-1.txt", "weights")
+    step = TrainingStep(
+        name="Train",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("checkpoints.py", CHECKPOINTS)),
+        checkpoint_s3_uri="s3://data-bucket/checkpoints",
+    )
+
+    result = ws.runner().run(compile_steps([step]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    written = result.store.locate("s3://data-bucket/checkpoints/epoch-2.txt")
+    assert written is not None
+    assert written.path.read_text() == "resumed from epoch-1.txt"
+    assert result.store.owner("s3://data-bucket/checkpoints/epoch-2.txt") == (
+        "Train",
+        "checkpoints",
+    )
+    assert (ws.data / "checkpoints" / "epoch-2.txt").exists() is False  # never the inputs
+
+
+def test_a_first_run_starts_with_an_empty_checkpoint_folder(ws: Workspace) -> None:
+    step = TrainingStep(
+        name="Train",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("checkpoints.py", CHECKPOINTS)),
+        checkpoint_s3_uri="s3://data-bucket/new-checkpoints",
+    )
+
+    result = ws.runner().run(compile_steps([step]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    written = result.store.locate("s3://data-bucket/new-checkpoints/epoch-2.txt")
+    assert written is not None
+    assert written.path.read_text() == "resumed from "

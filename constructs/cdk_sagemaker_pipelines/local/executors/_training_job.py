@@ -66,6 +66,8 @@ class TrainingRun:
     started: str
     ended: str
     seconds: float
+    checkpoints: tuple[str, Path] | None = None
+    """``CheckpointConfig.S3Uri`` and the job's checkpoints, published there."""
 
 
 def check_channels(channels: list[Mapping[str, Any]]) -> None:
@@ -124,11 +126,14 @@ def run_training_job(
     log: Path,
     instance_type: str = DEFAULT_INSTANCE_TYPE,
     instance_groups: list[Mapping[str, Any]] | None = None,
+    checkpoint: Mapping[str, Any] | None = None,
 ) -> TrainingRun:
     """Run one job in its own sandbox under ``ctx.attempt_dir/work``; raise ``StepError``.
 
     With ``instance_groups`` (``ResourceConfig.InstanceGroups``) the job runs as the
-    first group's first host.
+    first group's first host. With ``checkpoint`` (``CheckpointConfig``), what is at its
+    ``S3Uri`` is copied into its ``LocalPath`` before the script starts and what the script
+    leaves there is published at the ``S3Uri`` (``_checkpoint_folder``).
     """
     check_channels(channels)
     cluster = _Cluster.of(instance_groups, instance_type)
@@ -171,6 +176,7 @@ def run_training_job(
             "RecordWrapperType": channel.get("RecordWrapperType", "None"),
             **({"ContentType": channel["ContentType"]} if "ContentType" in channel else {}),
         }
+    checkpoints = _checkpoint_folder(ctx, sandbox, checkpoint)
     if submit:
         _place_code(ctx, sandbox, submit)
     if not sandbox.host_path(f"/opt/ml/code/{program}").is_file():
@@ -248,6 +254,11 @@ def run_training_job(
     output.mkdir(parents=True, exist_ok=True)
     _pack(model_dir, output / "model.tar.gz")
     _pack(sandbox.host_path("/opt/ml/output/data"), output / "output.tar.gz")
+    published: tuple[str, Path] | None = None
+    if checkpoints is not None:
+        checkpoint_uri, written = checkpoints
+        shutil.copytree(written, job_directory / "checkpoints", dirs_exist_ok=True)
+        published = (checkpoint_uri, job_directory / "checkpoints")
     ended = ctx.now()
     job_uri = f"{output_path.rstrip('/')}/{job_name}"
     return TrainingRun(
@@ -259,7 +270,33 @@ def run_training_job(
         started=timestamp(started),
         ended=timestamp(ended),
         seconds=seconds,
+        checkpoints=published,
     )
+
+
+def _checkpoint_folder(
+    ctx: StepContext, sandbox: Sandbox, checkpoint: Mapping[str, Any] | None
+) -> tuple[str, Path] | None:
+    """Prepare ``CheckpointConfig.LocalPath`` as SageMaker does; ``(S3Uri, its host path)``.
+
+    The service copies what is at ``S3Uri`` into ``LocalPath`` (default
+    ``/opt/ml/checkpoints``) before the script starts, so a restarted job resumes, and
+    uploads what the script writes there ("Checkpoints in Amazon SageMaker AI"). Nothing at
+    ``S3Uri`` is a first run. A ``LocalPath`` outside ``/opt/ml`` isn't provided locally: the
+    script sees no checkpoints there and none are published.
+    """
+    uri = checkpoint.get("S3Uri") if checkpoint else None
+    if checkpoint is None or not isinstance(uri, str) or not uri.startswith("s3://"):
+        return None
+    local = str(checkpoint.get("LocalPath") or "/opt/ml/checkpoints")
+    normalized = os.path.normpath(local)
+    if normalized != "/opt/ml" and not normalized.startswith("/opt/ml/"):
+        return None
+    folder = sandbox.host_path(normalized)
+    folder.mkdir(parents=True, exist_ok=True)
+    if ctx.store.locate(uri) is not None:
+        ctx.store.materialize(uri, folder, "checkpoints (CheckpointConfig.S3Uri)")
+    return uri, folder
 
 
 @dataclass(frozen=True, slots=True)

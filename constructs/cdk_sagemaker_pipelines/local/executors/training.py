@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from ...definition.entries import StepSpec
@@ -41,6 +42,7 @@ class TrainingExecutor:
             log=ctx.log,
             instance_type=instance_type_of(resources),
             instance_groups=list(resources.get("InstanceGroups") or []),
+            checkpoint=arguments.get("CheckpointConfig"),
         )
         arn = ctx.arn("training-job")
         properties = dict(arguments)
@@ -58,9 +60,15 @@ class TrainingExecutor:
             TrainingTimeInSeconds=max(1, round(run.seconds)),
             BillableTimeInSeconds=max(1, round(run.seconds)),
         )
+        outputs: dict[str, Path] = {run.job_uri: run.job_directory}
+        names = {run.job_uri: "model"}
+        if run.checkpoints is not None:
+            checkpoint_uri, checkpoint_folder = run.checkpoints
+            outputs[checkpoint_uri] = checkpoint_folder
+            names[checkpoint_uri] = "checkpoints"
         return StepResult(
             properties=properties,
-            outputs={run.job_uri: run.job_directory},
-            output_names={run.job_uri: "model"},
+            outputs=outputs,
+            output_names=names,
             metadata={"TrainingJob": {"Arn": arn}},
         )

@@ -31,7 +31,7 @@ from cdk_sagemaker_pipelines.definition import (
     TuningStep,
     WarmStartConfig,
 )
-from cdk_sagemaker_pipelines.local import ProgressEvent, ResourceMap
+from cdk_sagemaker_pipelines.local import ExecutionResult, ProgressEvent, ResourceMap
 from tests.local.conftest import BINDER, CODE_PREFIX, SKLEARN, Workspace, compile_steps
 from tests.local.test_runner import press_ctrl_c
 
@@ -1129,20 +1129,25 @@ with open(os.path.join(os.environ["SM_MODEL_DIR"], "model.txt"), "w") as handle:
 """
 
 
+def run_with_checkpoints(ws: Workspace, checkpoint_uri: str) -> ExecutionResult:
+    """Run a training step of the CHECKPOINTS script with checkpoints at ``checkpoint_uri``."""
+    step = TrainingStep(
+        name="Train",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("checkpoints.py", CHECKPOINTS)),
+        checkpoint_s3_uri=checkpoint_uri,
+    )
+    return ws.runner().run(compile_steps([step]))
+
+
 def test_checkpoints_are_restored_before_the_script_and_published_after_it(
     ws: Workspace,
 ) -> None:
     # As the service: what is at CheckpointConfig.S3Uri is in LocalPath when the script
     # starts (a resumed job), and what the script leaves there is uploaded to S3Uri.
     ws.file("checkpoints/epoch-1.txt", "weights")
-    step = TrainingStep(
-        name="Train",
-        image=SKLEARN,
-        code=Code.from_asset(ws.script("checkpoints.py", CHECKPOINTS)),
-        checkpoint_s3_uri="s3://data-bucket/checkpoints",
-    )
 
-    result = ws.runner().run(compile_steps([step]))
+    result = run_with_checkpoints(ws, "s3://data-bucket/checkpoints")
 
     assert result.status == "Succeeded", result.failure_reason
     written = result.store.locate("s3://data-bucket/checkpoints/epoch-2.txt")
@@ -1156,14 +1161,7 @@ def test_checkpoints_are_restored_before_the_script_and_published_after_it(
 
 
 def test_a_first_run_starts_with_an_empty_checkpoint_folder(ws: Workspace) -> None:
-    step = TrainingStep(
-        name="Train",
-        image=SKLEARN,
-        code=Code.from_asset(ws.script("checkpoints.py", CHECKPOINTS)),
-        checkpoint_s3_uri="s3://data-bucket/new-checkpoints",
-    )
-
-    result = ws.runner().run(compile_steps([step]))
+    result = run_with_checkpoints(ws, "s3://data-bucket/new-checkpoints")
 
     assert result.status == "Succeeded", result.failure_reason
     written = result.store.locate("s3://data-bucket/new-checkpoints/epoch-2.txt")

@@ -55,4 +55,4 @@ def build_app(context: dict[str, object] | None = None, outdir: str | None = Non
 
 
 if __name__ == "__main__":
-    synth_app(build_app())
+    synth_app(build_app)

@@ -139,4 +139,4 @@ def build_app(outdir: str | None = None) -> cdk.App:
 
 
 if __name__ == "__main__":
-    synth_app(build_app())
+    synth_app(build_app)

@@ -319,6 +319,42 @@ def test_synth_app_builds_a_given_function_and_ends_its_errors_in_one_line(tmp_p
     )
 
 
+def test_synth_app_ends_an_aws_cdk_lib_construct_error_in_one_line(tmp_path):
+    # aws-cdk-lib's own errors come through jsii with Node's frames and a construct tree:
+    # the message, the construct's path and the app's line are what is kept.
+    from aws_cdk import aws_s3 as s3
+
+    from cdk_sagemaker_pipelines.cdk import synth_app
+
+    def build_app() -> cdk.App:
+        app = cdk.App(outdir=str(tmp_path))
+        stage = cdk.Stage(app, "dev")
+        s3.Bucket(cdk.Stack(stage, "Data"), "Raw", bucket_name="Raw_Data")
+        return app
+
+    with pytest.raises(SystemExit) as raised:
+        synth_app(build_app)
+
+    message = str(raised.value.code)
+    assert re.match(
+        r"synth failed at \S*test_validation_plugin\.py:\d+: Invalid S3 bucket name "
+        r"\(value: Raw_Data\) \(construct dev/Data/Raw\)\n  Bucket name must only contain ",
+        message,
+    ), message
+    assert "jsii" not in message
+    assert "«" not in message
+
+
+def test_synth_app_lets_an_apps_own_runtime_error_through(tmp_path):
+    from cdk_sagemaker_pipelines.cdk import synth_app
+
+    def build_app() -> cdk.App:
+        raise RuntimeError("the app's own bug")
+
+    with pytest.raises(RuntimeError, match="the app's own bug"):
+        synth_app(build_app)
+
+
 def test_synth_app_returns_the_assembly_of_the_app_a_function_builds(tmp_path):
     from cdk_sagemaker_pipelines.cdk import synth_app
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -40,6 +41,7 @@ from aws_cdk import (
     Stage,
 )
 from aws_cdk.cx_api import CloudAssembly
+from jsii.errors import JavaScriptError
 
 from constructs import Construct
 
@@ -192,6 +194,32 @@ def _caller_line(error: BaseException) -> str:
     return found
 
 
+# A node of aws-cdk-lib's "Relates to construct" tree: `` └─ Raw (aws-cdk-lib.aws_s3.Bucket)``.
+_TREE_NODE = re.compile(r"[└├]─\s*(\S+)\s+\(")
+
+
+def _cdk_error_text(error: BaseException) -> str | None:
+    """The message of an error aws-cdk-lib raised through jsii, without its JavaScript frames.
+
+    ``None`` when ``error`` didn't come from JavaScript (an app's own ``RuntimeError``).
+    aws-cdk-lib's construct errors carry an error code (``«InvalidBucketNameValue»``), the
+    message, a placeholder for the Node frames and the construct's place in the tree;
+    the message and the construct's path are what a reader needs.
+    """
+    cause = error.__cause__
+    if not isinstance(cause, JavaScriptError):
+        return None
+    text = str(error)
+    tree = str(getattr(cause, "stack", "") or "")
+    path = "/".join(_TREE_NODE.findall(tree.partition("Relates to construct:")[2]))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return None
+    detail = "".join(f"\n  {line}" for line in lines[1:])
+    where = f" (construct {path})" if path else ""
+    return f"{lines[0]}{where}{detail}"
+
+
 # What the CDK CLI passes apps (failSynthOnValidationErrors false, leaving findings to the
 # CLI, which then reports them only for the stacks it selected), overridden: give it to
 # App(post_cli_context=...) so that the app fails synth itself on any finding.
@@ -211,7 +239,8 @@ def synth_app(app: App | Callable[[], App]) -> CloudAssembly:
     Given a function that builds the app instead, the errors this library raises while
     the constructs are created (a wrong prop, an invalid definition: each names the
     construct path or step and field) end the same way, without the traceback through
-    jsii that would bury them.
+    jsii that would bury them; so do aws-cdk-lib's own construct errors (an invalid
+    bucket name), with the construct's path. Errors of the app's own code propagate.
 
     Example::
 
@@ -229,6 +258,13 @@ def synth_app(app: App | Callable[[], App]) -> CloudAssembly:
         except PipelineDefinitionError as error:
             where = _caller_line(error)
             raise SystemExit(f"synth failed{where}: {error}") from None
+        except RuntimeError as error:
+            # aws-cdk-lib's own construct errors (an invalid bucket name, say): the message
+            # and the construct, not the frames of jsii and Node around them.
+            text = _cdk_error_text(error)
+            if text is None:
+                raise
+            raise SystemExit(f"synth failed{_caller_line(error)}: {text}") from None
     try:
         return app.synth()
     except RuntimeError as error:  # jsii's error for a failed validation
@@ -238,4 +274,7 @@ def synth_app(app: App | Callable[[], App]) -> CloudAssembly:
             # validations (node.add_validation), which name the construct path.
             if message.startswith(prefix):
                 raise SystemExit(f"synth failed: {message.removeprefix(prefix)}") from None
-        raise
+        text = _cdk_error_text(error)
+        if text is None:
+            raise
+        raise SystemExit(f"synth failed: {text}") from None

@@ -46,34 +46,45 @@ NO_TESTS_COLLECTED = 5
 
 # Options of pytest (and of its plugins installed here) whose value may be the next
 # argument, as in ``-k docs``: that value is no test path, even where ``docs/`` exists.
+# tests/test_run_tests.py checks the lists against the parser of its own session.
 VALUE_OPTIONS = frozenset(
     {
         *("--assert", "--basetemp", "--capture", "--code-highlight", "--color"),
         *("--confcutdir", "--config-file", "--deselect", "--doctest-glob", "--doctest-report"),
         *("--durations", "--durations-min", "--hypothesis-profile", "--hypothesis-seed"),
         *("--hypothesis-verbosity", "--ignore", "--ignore-glob", "--import-mode"),
-        *("--junit-prefix", "--junit-xml", "--junitxml", "--last-failed-no-failures"),
-        *("--lfnf", "--log-auto-indent", "--log-cli-date-format", "--log-cli-format"),
-        *("--log-cli-level", "--log-date-format", "--log-disable", "--log-file"),
-        *("--log-file-date-format", "--log-file-format", "--log-file-level", "--log-format"),
-        *("--log-level", "--maxfail", "--override-ini", "--pastebin", "--pdbcls"),
-        *("--pythonwarnings", "--rootdir", "--show-capture", "--snapshot-default-extension"),
-        *("--snapshot-dirname", "--snapshot-file-lock-timeout"),
+        *("--junit-prefix", "--junit-xml", "--junitprefix", "--junitxml"),
+        *("--last-failed-no-failures", "--lfnf", "--log-auto-indent", "--log-cli-date-format"),
+        *("--log-cli-format", "--log-cli-level", "--log-date-format", "--log-disable"),
+        *("--log-file", "--log-file-date-format", "--log-file-format", "--log-file-level"),
+        *("--log-file-mode", "--log-format", "--log-level", "--max-warnings", "--maxfail"),
+        *("--override-ini", "--pastebin", "--pdbcls", "--pythonwarnings", "--report-chars"),
+        *("--rootdir", "--runpytest", "--show-capture", "--snapshot-default-extension"),
+        *("--snapshot-diff-mode", "--snapshot-dirname", "--snapshot-file-lock-timeout"),
         *("--snapshot-ignore-file-extensions", "--tb", "--typeguard-packages", "--verbosity"),
     }
 )
+# Options whose value is optional: the next argument is theirs unless it is an option.
+OPTIONAL_VALUE_OPTIONS = frozenset({"--cache-show", "--debug"})
 SHORT_VALUE_OPTIONS = "ckmoprW"
 
 
 def _test_paths(options: Sequence[str]) -> list[str]:
     """The arguments that pytest reads as test paths: neither options nor their values."""
     paths: list[str] = []
-    value_next = False
+    value_next = optional_value_next = False
     for option in options:
         if value_next:
             value_next = False
-        elif option.startswith("--"):
-            value_next = "=" not in option and option in VALUE_OPTIONS
+            continue
+        if optional_value_next:
+            optional_value_next = False
+            if not option.startswith("-"):
+                continue
+        if option.startswith("--"):
+            whole = "=" not in option
+            value_next = whole and option in VALUE_OPTIONS
+            optional_value_next = whole and option in OPTIONAL_VALUE_OPTIONS
         elif option.startswith("-") and len(option) > 1:
             # Short options may be grouped (-xk): the first taking a value takes the rest.
             letters = option[1:]

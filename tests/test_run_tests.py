@@ -194,3 +194,51 @@ def test_the_summary_is_pytests_result_line_without_frame_or_colours() -> None:
         "\x1b[0m\x1b[32m =====\x1b[0m\n"
     )
     assert runner._summary(line, 0) == "3 passed in 0.01s (exit 0)"
+
+
+def test_the_value_options_are_those_of_pytest_and_its_installed_plugins(
+    pytestconfig: pytest.Config,
+) -> None:
+    # The runner tells option values from test paths with its own lists: this session's
+    # parser (pytest, the installed plugins, the conftests) says which options take a value,
+    # so a plugin added with `--opt value` options fails here, naming them. (A plugin this
+    # session disabled, `-p no:…`, only leaves options out: the lists may hold more.)
+    actions = [
+        action for action in pytestconfig._parser.optparser._actions if action.option_strings
+    ]
+
+    def options(nargs: set[object]) -> set[str]:
+        return {
+            option
+            for action in actions
+            if action.nargs in nargs
+            for option in action.option_strings
+            if option.startswith("--")
+        }
+
+    runner = load_runner()
+    assert sorted(options({None, 1}) - runner.VALUE_OPTIONS) == []
+    assert sorted(options({"?"}) - runner.OPTIONAL_VALUE_OPTIONS) == []
+    short = {
+        option[1]
+        for action in actions
+        if action.nargs != 0
+        for option in action.option_strings
+        if len(option) == 2
+    }
+    assert sorted(short - set(runner.SHORT_VALUE_OPTIONS)) == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "paths"),
+    [
+        (["--debug", "tests/review"], []),
+        (["--debug", "-x", "tests/review"], ["tests/review"]),
+        (["--cache-show", "-q"], []),
+        (["--report-chars", "fE", "tests/local"], ["tests/local"]),
+    ],
+)
+def test_an_optional_option_value_is_taken_unless_an_option_follows(
+    arguments: list[str], paths: list[str]
+) -> None:
+    assert load_runner()._test_paths(arguments) == paths

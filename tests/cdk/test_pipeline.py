@@ -1025,7 +1025,7 @@ def test_python_check_steps_synthesize_with_their_jobs_permissions():
 def test_steps_whose_permissions_are_not_derived_are_warned():
     definition = literal_definition()
     definition["Steps"].append(
-        {"Name": "AutoPilot", "Type": "AutoML", "Arguments": {"AutoMLJobName": "x"}}
+        {"Name": "Deploy", "Type": "Endpoint", "Arguments": {"EndpointName": "x"}}
     )
     stack = new_stack()
     Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
@@ -1033,8 +1033,8 @@ def test_steps_whose_permissions_are_not_derived_are_warned():
         "/Test/Training",
         Match.string_like_regexp(
             r"^The pipeline role and the step role get no permissions for step\(s\) "
-            r"'AutoPilot' \(AutoML\): .* "
-            r"\[ack: cdk-sagemaker-pipelines:unplanned-step-permissions\]$"
+            r"'Deploy' \(Endpoint\): .* \(e\.g\. sagemaker:CreateEndpoint for an Endpoint "
+            r"step\) .*\[ack: cdk-sagemaker-pipelines:unplanned-step-permissions\]$"
         ),
     )
 

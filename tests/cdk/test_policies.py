@@ -13,6 +13,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
+from cdk_nag import AwsSolutionsChecks
 
 from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
 from cdk_sagemaker_pipelines.cdk._acknowledge import (
@@ -47,7 +48,7 @@ from tests.cdk.helpers import (
     s3_arn,
     statements,
 )
-from tests.conftest import ROLE
+from tests.conftest import REPO, ROLE
 
 NAME = "churn"
 SM = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
@@ -875,3 +876,134 @@ def test_kms_keys_given_by_id_are_granted_on_the_keys_arn(other_stack: bool, att
     assert statements(template, pipeline.role_policy)["LetJobsUseTheirKeys"]["Resource"] == key_arn
     step_role = statements(template, pipeline.step_role_policy)
     assert step_role["EncryptJobVolumesAndOutputs"]["Resource"] == key_arn
+
+
+AUTOML_GOLDEN = REPO / "tests/definition/sdk_generated/sdk-automl-and-batch-monitoring.json"
+AUTOML_ROLE = "arn:aws:iam::111122223333:role/sm"
+AUTOML_VOLUME_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/automl-volume-key"
+AUTOML_OUTPUT_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/automl-output-key"
+
+
+def automl_definition() -> dict[str, Any]:
+    """The SDK's AutoMLStep (in a VPC, with keys) and a ModelStep of its best candidate."""
+    definition: dict[str, Any] = json.loads(AUTOML_GOLDEN.read_text())
+    definition["Steps"] = definition["Steps"][:2]
+    arguments = definition["Steps"][0]["Arguments"]
+    arguments["OutputDataConfig"]["KmsKeyId"] = AUTOML_OUTPUT_KEY
+    arguments["AutoMLJobConfig"]["SecurityConfig"].update(
+        {
+            "VolumeKmsKeyId": AUTOML_VOLUME_KEY,
+            "VpcConfig": {"Subnets": ["subnet-0abc"], "SecurityGroupIds": ["sg-0def"]},
+        }
+    )
+    return definition
+
+
+@pytest.fixture(scope="module")
+def automl() -> tuple[Built, Annotations]:
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    pipeline = Pipeline(stack, "Training", definition=automl_definition(), pipeline_name=NAME)
+    # cdk-nag fails synth on any finding not acknowledged: the new wildcards are.
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    # Annotations first: it synthesizes anew, and the Template then reuses that assembly.
+    annotations = Annotations.from_stack(stack)
+    return Built(stack, pipeline), annotations
+
+
+def test_automl_step_gets_its_job_actions_and_passes_its_role(automl: tuple[Built, Annotations]):
+    built, _ = automl
+    assert built.role["AutoMLJobs"] == {
+        "Action": [
+            "sagemaker:CreateAutoMLJob",
+            "sagemaker:DescribeAutoMLJob",
+            "sagemaker:ListCandidatesForAutoMLJob",
+            "sagemaker:StopAutoMLJob",
+        ],
+        "Effect": "Allow",
+        "Resource": f"{SM}:automl-job/pipelines-*",
+        "Sid": "AutoMLJobs",
+    }
+    assert f"{SM}:automl-job/pipelines-*" in built.role["TagPipelineResources"]["Resource"]
+    assert built.role["PassStepRoleToSageMaker"]["Resource"] == AUTOML_ROLE
+    assert built.role["PassStepRoleToSageMaker"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
+    }
+    keys = built.role["LetJobsUseTheirKeys"]["Resource"]
+    assert sorted(keys) == sorted([AUTOML_OUTPUT_KEY, AUTOML_VOLUME_KEY])
+
+
+def test_automl_job_role_gets_what_the_guide_lists(automl: tuple[Built, Annotations]):
+    # "CreateAutoMLJob API: Execution Role Permissions" (SageMaker guide): the job's role
+    # passes itself, manages the models and endpoints of its candidates, reads tags.
+    built, _ = automl
+    step_role = built.step_role
+    assert step_role["AutoMLJobsPassTheirRole"] == {
+        "Action": "iam:PassRole",
+        "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+        "Effect": "Allow",
+        "Resource": AUTOML_ROLE,
+        "Sid": "AutoMLJobsPassTheirRole",
+    }
+    candidates = step_role["AutoMLCandidateModelsAndEndpoints"]
+    assert sorted(candidates["Resource"]) == [
+        f"{SM}:endpoint-config/*",
+        f"{SM}:endpoint/*",
+        f"{SM}:model/*",
+    ]
+    for action in (
+        "sagemaker:CreateModel",
+        "sagemaker:DeleteEndpoint",
+        "sagemaker:InvokeEndpoint",
+        "sagemaker:CreateEndpointConfig",
+    ):
+        assert action in candidates["Action"]
+    assert step_role["AutoMLListTags"]["Resource"] == f"{SM}:*"
+    assert step_role["LetAutoMLJobVolumesUseTheirKeys"] == {
+        "Action": "kms:CreateGrant",
+        "Effect": "Allow",
+        "Resource": AUTOML_VOLUME_KEY,
+        "Sid": "LetAutoMLJobVolumesUseTheirKeys",
+    }
+    assert sorted(step_role["EncryptJobVolumesAndOutputs"]["Resource"]) == sorted(
+        [AUTOML_OUTPUT_KEY, AUTOML_VOLUME_KEY]
+    )
+    ec2 = f"arn:aws:ec2:{REGION}:{ACCOUNT}"
+    assert step_role["ManageJobNetworkInterfaces"]["Resource"] == [
+        f"{ec2}:network-interface/*",
+        f"{ec2}:security-group/sg-0def",
+        f"{ec2}:subnet/subnet-0abc",
+    ]
+
+
+def test_automl_job_role_reads_its_input_and_reads_and_writes_its_output(
+    automl: tuple[Built, Annotations],
+):
+    built, _ = automl
+    step_role = built.step_role
+    [reads] = [s for sid, s in step_role.items() if sid.startswith("ReadDataBucket")]
+    [writes] = [s for sid, s in step_role.items() if sid.startswith("WriteDataBucket")]
+    assert sorted(map(json.dumps, reads["Resource"])) == sorted(
+        json.dumps(s3_arn(objects)) for objects in ("my-bucket/train.csv*", "my-bucket/automl*")
+    )
+    assert writes["Resource"] == s3_arn("my-bucket/automl*")
+
+
+def test_automl_step_is_not_warned_as_unplanned(automl: tuple[Built, Annotations]):
+    _, annotations = automl
+    annotations.has_no_warning("*", Match.string_like_regexp("get no permissions for step"))
+    # The best model's data is located under the AutoML job's output path.
+    annotations.has_no_warning("*", Match.string_like_regexp("unattributed"))
+
+
+def test_automl_wildcards_are_acknowledged_with_their_reasons(automl: tuple[Built, Annotations]):
+    built, _ = automl
+    acknowledged = _acknowledged(built.pipeline.step_role_policy)
+    prefix = f"Annotation::{WILDCARD_RULE}[Resource::"
+    assert (
+        "Autopilot creates, serves and deletes models and endpoints"
+        in (acknowledged[f"{prefix}{SM}:model/*]"])
+    )
+    assert "sagemaker:ListTags on *" in acknowledged[f"{prefix}{SM}:*]"]
+    role_acknowledged = _acknowledged(built.pipeline.role_policy)
+    assert f"{prefix}{SM}:automl-job/pipelines-*]" in role_acknowledged

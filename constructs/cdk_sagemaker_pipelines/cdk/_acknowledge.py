@@ -55,6 +55,13 @@ REASONS: dict[str, str] = {
     "ByAlias": "a KMS key the definition names by alias: IAM can't name a key by its alias in "
     "Resource, so key/* of that account and region is allowed only for keys carrying the alias "
     "(condition kms:ResourceAliases)",
+    "AutoMLCandidateModelsAndEndpoints": "Autopilot creates, serves and deletes models and "
+    "endpoints for an AutoML job's candidates, named at run time; the SageMaker guide's policy "
+    "for an AutoML job's role grants these actions on *, scoped here to this account and "
+    "region",
+    "AutoMLListTags": "the SageMaker guide's policy for an AutoML job's role grants "
+    "sagemaker:ListTags on *, without saying on which resources Autopilot calls it; scoped "
+    "here to SageMaker resources of this account and region",
     "DescribeJobNetwork": "EC2 Describe actions have no resource type; SageMaker needs them to "
     "place job network interfaces",
     "ManageJobNetworkInterfaces": "SageMaker creates job network interfaces at run time; their "

@@ -22,6 +22,8 @@ from aws_cdk import aws_sqs as sqs
 
 from ..definition.images import parse_image_uri
 from ..definition.permissions import (
+    AUTOML_ROLE_ACTIONS,
+    AUTOML_ROLE_LIST_TAGS,
     DESCRIBE_PACKAGE_ACTIONS,
     EMR_CLUSTER_STATUS_RULE,
     EMR_CLUSTER_STATUS_RULE_AS_DOCUMENTED,
@@ -517,6 +519,80 @@ def step_role_statements(
     )
     if plan.uses_vpc and network is not None:
         statements += network
+    statements += _automl_statements(plan, stack, lookups)
+    return statements
+
+
+def _automl_statements(
+    plan: PermissionPlan, stack: Stack, lookups: Lookups
+) -> list[iam.PolicyStatement]:
+    """What an AutoML job's role does itself, beyond any job's data, keys, logs and network.
+
+    The SageMaker guide's "CreateAutoMLJob API: Execution Role Permissions" (How to use
+    SageMaker AI execution roles) lists, besides those: iam:PassRole to SageMaker, the
+    model, endpoint configuration and endpoint actions of AUTOML_ROLE_ACTIONS and
+    sagemaker:ListTags, all on "*", and kms:CreateGrant on a volume key. Autopilot names the
+    models and endpoints it creates itself (not documented), so they are scoped to this
+    account and region, the roles to the jobs' own.
+    """
+    if "AutoML" not in plan.step_types:
+        return []
+
+    def sagemaker_resources(resource_type: str) -> str:
+        return _sagemaker_arn(stack, resource_type, "*")
+
+    statements: list[iam.PolicyStatement] = []
+    roles = [arn for role in _unique(plan.automl_roles) for arn in _role_arns(stack, role)]
+    if roles:
+        statements.append(
+            iam.PolicyStatement(
+                sid="AutoMLJobsPassTheirRole",
+                actions=["iam:PassRole"],
+                resources=roles,
+                conditions={"StringEquals": {"iam:PassedToService": SAGEMAKER_PRINCIPAL}},
+            )
+        )
+    statements.append(
+        iam.PolicyStatement(
+            sid="AutoMLCandidateModelsAndEndpoints",
+            actions=[
+                *(action for actions in AUTOML_ROLE_ACTIONS.values() for action in actions),
+                # Creating a SageMaker resource with tags needs AddTags ("Provide
+                # permissions for tagging SageMaker AI resources", SageMaker guide).
+                "sagemaker:AddTags",
+            ],
+            resources=[sagemaker_resources(resource_type) for resource_type in AUTOML_ROLE_ACTIONS],
+        )
+    )
+    statements.append(
+        iam.PolicyStatement(
+            sid="AutoMLListTags",
+            actions=[AUTOML_ROLE_LIST_TAGS],
+            # Any SageMaker resource type: the guide doesn't say whose tags Autopilot reads.
+            resources=[
+                stack.format_arn(
+                    service="sagemaker", resource="*", arn_format=ArnFormat.NO_RESOURCE_NAME
+                )
+            ],
+        )
+    )
+    volume_keys = [
+        planned
+        for given, planned in zip(plan.kms_keys, lookups.plan_keys, strict=True)
+        if given in plan.automl_volume_keys
+    ]
+    keys = _job_keys(stack, volume_keys)
+    # Without the kms:GrantIsForAWSResource condition the pipeline role's grant has: the
+    # guide's policy has none, and doesn't say how Autopilot makes the grant.
+    if keys:
+        statements.append(
+            iam.PolicyStatement(
+                sid="LetAutoMLJobVolumesUseTheirKeys", actions=["kms:CreateGrant"], resources=keys
+            )
+        )
+    statements += _alias_key_statements(
+        stack, volume_keys, "LetAutoMLJobVolumesUseTheirKeys", ["kms:CreateGrant"], {}
+    )
     return statements
 
 

@@ -1013,7 +1013,7 @@ class Pipeline(_PipelineBase):
             f"The pipeline role and the step role get no permissions for step(s) {steps}: "
             "this construct doesn't derive them for these step types, so the step fails at "
             "run time with AccessDenied unless you grant pipeline.role (e.g. "
-            "sagemaker:CreateAutoMLJobV2 for an AutoML step) and pipeline.step_role (its "
+            "sagemaker:CreateEndpoint for an Endpoint step) and pipeline.step_role (its "
             "data) what they need yourself.",
         )
 

@@ -38,6 +38,7 @@ JOB_NAME_FIELDS: dict[str, str] = {
     "Training": "TrainingJobName",
     "Tuning": "HyperParameterTuningJobName",
     "Transform": "TransformJobName",
+    "AutoML": "AutoMLJobName",
     "Model": "ModelName",
     "RegisterModel": "ModelPackageName",
     # Check steps run a processing job (see CHECK_STEP_TYPES).
@@ -80,6 +81,17 @@ JOB_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
             "sagemaker:StopTransformJob",
         ),
     ),
+    "AutoML": (
+        "automl-job",
+        (
+            "sagemaker:CreateAutoMLJob",
+            "sagemaker:DescribeAutoMLJob",
+            "sagemaker:StopAutoMLJob",
+            # A read of the same jobs, as ListTrainingJobsForHyperParameterTuningJob is for a
+            # tuning step: the guide doesn't say whether the step lists the candidates.
+            "sagemaker:ListCandidatesForAutoMLJob",
+        ),
+    ),
     "Model": ("model", ("sagemaker:CreateModel", "sagemaker:DescribeModel")),
 }
 # Check steps (the SDK's QualityCheckStep and ClarifyCheckStep) run one processing job each:
@@ -95,7 +107,27 @@ CHECK_BASELINE_FIELDS: dict[str, tuple[str, ...]] = {
 CLARIFY_MODEL_CHECK_TYPES = frozenset({"MODEL_BIAS", "MODEL_EXPLAINABILITY"})
 # Step types the service runs with the pipeline role that the plan grants nothing for: their
 # jobs and endpoints need permissions this planner doesn't derive (yet).
-UNPLANNED_STEP_TYPES = frozenset({"AutoML", "Endpoint", "EndpointConfig"})
+UNPLANNED_STEP_TYPES = frozenset({"Endpoint", "EndpointConfig"})
+# What the role an AutoML job runs with (its RoleArn) calls itself, beyond the data, keys and
+# logs of any job: "CreateAutoMLJob API: Execution Role Permissions" (SageMaker guide, How to
+# use SageMaker AI execution roles) lists iam:PassRole to SageMaker and these actions, which
+# Autopilot uses on the models and endpoints it creates for its candidates. Per IAM resource
+# type; ListTags, listed there too, is on any SageMaker resource.
+AUTOML_ROLE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "model": ("sagemaker:CreateModel", "sagemaker:DescribeModel", "sagemaker:DeleteModel"),
+    "endpoint-config": (
+        "sagemaker:CreateEndpointConfig",
+        "sagemaker:DescribeEndpointConfig",
+        "sagemaker:DeleteEndpointConfig",
+    ),
+    "endpoint": (
+        "sagemaker:CreateEndpoint",
+        "sagemaker:DescribeEndpoint",
+        "sagemaker:DeleteEndpoint",
+        "sagemaker:InvokeEndpoint",
+    ),
+}
+AUTOML_ROLE_LIST_TAGS = "sagemaker:ListTags"
 REGISTER_ACTIONS = ("sagemaker:CreateModelPackage",)
 DESCRIBE_PACKAGE_ACTIONS = ("sagemaker:DescribeModelPackage",)
 PENDING_APPROVAL = "PendingManualApproval"
@@ -135,6 +167,14 @@ _S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("W", "TransformOutput.S3OutputPath"),
         ("W", "DataCaptureConfig.DestinationS3Uri"),
     ),
+    "AutoML": (
+        ("R", "InputDataConfig[*].DataSource.S3DataSource.S3Uri"),
+        ("R", "AutoMLJobConfig.CandidateGenerationConfig.FeatureSpecificationS3Uri"),
+        # Autopilot writes its data splits, candidate definitions and models here, and the
+        # jobs it runs read them back (its processing, training and transform jobs).
+        ("W", "OutputDataConfig.S3OutputPath"),
+        ("R", "OutputDataConfig.S3OutputPath"),
+    ),
     "Model": (
         ("R", "PrimaryContainer.ModelDataUrl"),
         # The model's containers (running with this role) download their inference code.
@@ -154,6 +194,9 @@ _S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("R", "DriftCheckBaselines.*.*.S3Uri"),
     ),
 }
+# The key an AutoML job's own role grants to the volumes of the jobs it runs (see
+# PermissionPlan.automl_volume_keys).
+AUTOML_VOLUME_KEY_FIELD = "AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId"
 _KMS_FIELDS = (
     "ProcessingResources.ClusterConfig.VolumeKmsKeyId",
     "ProcessingOutputConfig.KmsKeyId",
@@ -168,6 +211,8 @@ _KMS_FIELDS = (
     "TransformResources.VolumeKmsKeyId",
     "TransformOutput.KmsKeyId",
     "DataCaptureConfig.KmsKeyId",
+    # OutputDataConfig.KmsKeyId, listed above, is an AutoML job's output key too.
+    AUTOML_VOLUME_KEY_FIELD,
 )
 _IMAGE_FIELDS = (
     "AppSpecification.ImageUri",
@@ -191,6 +236,7 @@ _VPC_FIELDS = (
     "VpcConfig",
     "TrainingJobDefinition.VpcConfig",
     "TrainingJobDefinitions[*].VpcConfig",
+    "AutoMLJobConfig.SecurityConfig.VpcConfig",
 )
 # The EventBridge rules SageMaker creates (with the pipeline role) to follow EMR steps: the
 # step's state on a running cluster, the cluster's state for a cluster the step creates.
@@ -331,6 +377,11 @@ class PermissionPlan:
     open_job_name_prefixes: list[tuple[str, str]] = field(default_factory=list)
     # (step, type) of steps whose permissions the plan leaves out (UNPLANNED_STEP_TYPES).
     unplanned_steps: list[tuple[str, str]] = field(default_factory=list)
+    # The roles AutoML jobs run with (their RoleArn): each passes itself to the jobs, models
+    # and endpoints Autopilot creates for it (see AUTOML_ROLE_ACTIONS).
+    automl_roles: list[Any] = field(default_factory=list)
+    # AutoML jobs' volume keys: the job's role lets the volumes of its jobs use them.
+    automl_volume_keys: list[Any] = field(default_factory=list)
     # (step, model package group) of check steps that compare with the baselines of the
     # group's latest approved version: the service's lookups and the files those baselines
     # name aren't derived.
@@ -452,6 +503,13 @@ class _Planner:
             _add(plan.sqs_queue_urls, step.get("SqsQueueUrl"))
         elif kind == "EMR" and isinstance(arguments, Mapping):
             self._plan_emr(name, arguments)
+        elif kind == "AutoML":
+            for _, role in _select(arguments, "RoleArn"):
+                if not is_expression(role):  # one known only at run time is reported above
+                    _add(plan.automl_roles, role)
+            for _, key in _select(arguments, AUTOML_VOLUME_KEY_FIELD):
+                if not is_expression(key):
+                    _add(plan.automl_volume_keys, key)
         self._property_file_reads(step)
 
     def _plan_check(self, name: str, kind: str, step: Mapping[str, Any]) -> None:
@@ -704,6 +762,10 @@ class _Planner:
             return self._resolve_many(arguments, sources[path], depth)
         if producer.get("Type") in CHECK_STEP_TYPES:
             return self._resolve_check_baseline(producer, path, depth)
+        if producer.get("Type") == "AutoML" and path.startswith(_AUTOML_OUTPUT_PROPERTIES):
+            # Autopilot writes its candidates' models, reports and notebooks under the job's
+            # S3OutputPath (<path>/<job name>/…).
+            return self._resolve_many(arguments, "OutputDataConfig.S3OutputPath", depth)
         if producer.get("Type") == "Tuning" and (
             path.startswith("BestTrainingJob.") or path.startswith("TrainingJobSummaries")
         ):
@@ -744,6 +806,11 @@ class _Planner:
         for _, value in _select(arguments, path):
             found += self._resolve(value, depth + 1)
         return found
+
+
+# AutoML step properties that locate what the job wrote: its best candidate's model data
+# and reports (BestCandidateProperties is the SDK's), its notebooks.
+_AUTOML_OUTPUT_PROPERTIES = ("BestCandidate.", "BestCandidateProperties.", "AutoMLJobArtifacts.")
 
 
 def _json_gets(value: Any, where: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -34,6 +34,7 @@ ROOT_SHAPES: dict[str, tuple[tuple[str, str], ...]] = {
         ("sagemaker", "ListTrainingJobsForHyperParameterTuningJobResponse"),
     ),
     "Transform": (("sagemaker", "DescribeTransformJobResponse"),),
+    "AutoML": (("sagemaker", "DescribeAutoMLJobResponse"),),
     "Model": (("sagemaker", "DescribeModelOutput"),),
     "RegisterModel": (("sagemaker", "DescribeModelPackageOutput"),),
     "EMR": (("emr", "Step"),),
@@ -49,6 +50,13 @@ LEAF_TYPES: dict[str, ValueType] = {
     "blob": "String",
 }
 OUTPUT_TYPES = ("String", "Integer", "Float", "Boolean")
+# Properties a step type has beyond its Describe* shape. The SDK's AutoMLStep adds the S3
+# paths of its best candidate's reports (sagemaker/workflow/automl_step.py).
+EXTRA_PROPERTIES: dict[str, dict[str, tuple[str, ...]]] = {
+    "AutoML": {
+        "BestCandidateProperties": ("ModelInsightsJsonReportPath", "ExplainabilityJsonReportPath")
+    },
+}
 # Check steps (the SDK's QualityCheckStep and ClarifyCheckStep) describe no job of their
 # own: their properties are the S3 URIs of the baselines they calculate and compare with,
 # the ones the SDK's step classes define (a Clarify check calculates no statistics).
@@ -199,6 +207,15 @@ def root_node(step_type: str, outputs: Mapping[str, str] | None = None) -> Prope
     for service, shape_name in roots:
         for name, spec in shapes(service)[shape_name]["members"].items():
             members.setdefault(name, (service, spec["shape"]))
+    for name, extra in EXTRA_PROPERTIES.get(step_type, {}).items():
+        members[name] = PropertyNode(
+            "structure",
+            members={
+                leaf: PropertyNode("leaf", leaf_type="String", label=f"{name}.{leaf}")
+                for leaf in extra
+            },
+            label=name,
+        )
     return PropertyNode("structure", members=members)
 
 

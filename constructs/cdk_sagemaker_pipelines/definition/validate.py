@@ -87,6 +87,10 @@ JOB_REQUEST_SHAPES: dict[str, tuple[str, frozenset[str]]] = {
     "Training": ("CreateTrainingJobRequest", frozenset()),
     "Tuning": ("CreateHyperParameterTuningJobRequest", frozenset()),
     "Transform": ("CreateTransformJobRequest", frozenset()),
+    # The SDK's AutoMLStep: a CreateAutoMLJob (V1) request. It takes its arguments from
+    # Session.auto_ml only, never from create_auto_ml_v2 (sagemaker/workflow/automl_step.py),
+    # so no step type runs a CreateAutoMLJobV2 request.
+    "AutoML": ("CreateAutoMLJobRequest", frozenset()),
     "Model": ("CreateModelInput", frozenset()),
     "RegisterModel": ("CreateModelPackageInput", frozenset({"CertifyForMarketplace"})),
     # A check step's Arguments are the request of the processing job it runs (the SDK's
@@ -95,7 +99,18 @@ JOB_REQUEST_SHAPES: dict[str, tuple[str, frozenset[str]]] = {
     "ClarifyCheck": ("CreateProcessingJobRequest", frozenset()),
 }
 # Step types the service knows but whose arguments we don't check member by member.
-OPAQUE_STEP_TYPES = frozenset({"AutoML", "Endpoint", "EndpointConfig"})
+OPAQUE_STEP_TYPES = frozenset({"Endpoint", "EndpointConfig"})
+# CreateAutoMLJob members an AutoML step can't take: the SDK's AutoMLStep drops them ("The
+# CreateAutoMLJob request is not quite the args list that workflow needs": the step neither
+# deploys its best model nor stops at candidate definitions).
+_AUTOML_UNSUPPORTED = {
+    "ModelDeployConfig": "the step doesn't deploy its best model; create it from the step's "
+    "BestCandidate in a later Model step",
+    "GenerateCandidateDefinitionsOnly": "the step runs the candidates it generates",
+}
+# "Currently, the AutoML step supports only ensembling training mode" (SageMaker guide, Add
+# a step: AutoML); the SDK's AutoMLStep raises AutoMLStepInvalidModeError for any other Mode.
+_AUTOML_MODE = "ENSEMBLING"
 # The checks each check step type runs (the SDK's CheckType values).
 CHECK_TYPES: dict[str, tuple[str, ...]] = {
     "QualityCheck": ("DATA_QUALITY", "MODEL_QUALITY"),
@@ -1158,7 +1173,53 @@ class _Validator:
         elif record.kind == "Transform":
             self._check_transform_model(record, arguments)
             self._check_transform_payload(record, arguments)
+        elif record.kind == "AutoML":
+            self._check_automl_job(record, arguments)
         self._check_tag_keys(record, arguments)
+
+    def _check_automl_job(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """What an AutoML step takes beyond the CreateAutoMLJob shape (see ``_AUTOML_MODE``).
+
+        Its Mode must be ``ENSEMBLING`` (a parameter is left to run time); the members the
+        SDK's AutoMLStep drops are refused; an ``AugmentedManifestFile`` channel is for
+        CreateAutoMLJobV2 only ("available for V2 API jobs only", AutoMLS3DataSource).
+        """
+        for member, why in _AUTOML_UNSUPPORTED.items():
+            if member in arguments:
+                self.add(
+                    record.name,
+                    f"Arguments.{member}",
+                    f"an AutoML step takes no {member}: {why}",
+                    "remove it (the SageMaker SDK's AutoMLStep leaves it out)",
+                )
+        config: Any = arguments.get("AutoMLJobConfig")
+        if config is None:
+            where, mode = "Arguments.AutoMLJobConfig", None
+        elif _is_object(config) and not is_expression(config):
+            where, mode = "Arguments.AutoMLJobConfig.Mode", config.get("Mode")
+        else:
+            where, mode = "", _AUTOML_MODE  # an expression or a wrong type: reported elsewhere
+        # A parameter, a token or a wrong type (the shape check reports it) passes here.
+        if mode is None or (type(mode) is str and mode != _AUTOML_MODE and not is_token(mode)):
+            shown = "no Mode" if mode is None else f"Mode {mode!r}"
+            self.add(
+                record.name,
+                where,
+                f"an AutoML step runs in {_AUTOML_MODE} mode only, got {shown}",
+                f'set AutoMLJobConfig.Mode to "{_AUTOML_MODE}" (mode="{_AUTOML_MODE}" in the '
+                "SDK's AutoML); run a hyperparameter-tuning AutoML job outside the pipeline",
+            )
+        for index, channel in enumerate(_as_list(arguments.get("InputDataConfig"))):
+            source: Any = channel.get("DataSource") if _is_object(channel) else None
+            s3: Any = source.get("S3DataSource") if _is_object(source) else None
+            if _is_object(s3) and s3.get("S3DataType") == "AugmentedManifestFile":
+                self.add(
+                    record.name,
+                    f"Arguments.InputDataConfig[{index}].DataSource.S3DataSource.S3DataType",
+                    "AugmentedManifestFile is for AutoML V2 jobs only; an AutoML step runs "
+                    "CreateAutoMLJob (V1)",
+                    "use S3Prefix or ManifestFile",
+                )
 
     def _check_model_containers(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """A model has inference code: a container, each with an image or a model package.

@@ -1023,6 +1023,35 @@ def continuous_range_bounded_by_a_boolean_parameter() -> PipelineDefinition:
 
 
 @case(
+    "Train",
+    "Arguments.AlgorithmSpecification.MetricDefinitions[0].Regex",
+    "the regex of metric 'acc' is not a regular expression: missing ), unterminated subpattern "
+    "at position 4 (close every group and class, e.g. r'accuracy: ([0-9.]+)'",
+)
+def training_metric_regex_with_an_open_group() -> PipelineDefinition:
+    return pipeline(training(metric_definitions={"acc": "acc=([0-9.]+"}))
+
+
+@case(
+    "Tune",
+    "Arguments.TrainingJobDefinition.AlgorithmSpecification.MetricDefinitions[0].Regex",
+    "the regex of metric 'validation:accuracy' is not a regular expression: unterminated "
+    "character set at position 22",
+)
+def tuning_objective_regex_with_an_open_class() -> PipelineDefinition:
+    # The trials would run and never report the objective (locally: a bad-regex failure).
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        code=Code.from_s3("s3://b/code/train.tar.gz", entry_point="train.py"),
+        metric_definitions={"validation:accuracy": r"validation-accuracy: ([0-9.+)"},
+        objective_metric_name="validation:accuracy",
+        hyperparameter_ranges={"C": ContinuousParameter(min_value=0.1, max_value=1.0)},
+    )
+    return pipeline(tune)
+
+
+@case(
     "BatchScore",
     "Arguments.ModelName",
     "'Steps.Train.TrainingJobName' is not a model name: a transform job runs a model that a "
@@ -1052,6 +1081,44 @@ def transform_of_a_registered_model_package() -> PipelineDefinition:
         name="BatchScore", model_name=register.properties.ModelPackageArn, input_data="s3://b/in"
     )
     return pipeline(score)
+
+
+@case(
+    "BatchScore",
+    "Arguments.ModelName",
+    "this Std:Join can't be a model name: it puts '.', '/' into it, and a model name holds only "
+    "letters, digits and hyphens (it builds an S3 URI (a model artifact, such as "
+    "top_model_s3_uri(k)): create the model with a Model step",
+)
+def transform_of_a_tuning_jobs_best_model_artifact() -> PipelineDefinition:
+    # The model artifact passed where the model belongs: CreateTransformJob would fail at run time.
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.1, max_value=0.3)},
+        max_jobs=2,
+    )
+    score = TransformStep(
+        name="BatchScore", model_name=tune.top_model_s3_uri(0), input_data="s3://b/in"
+    )
+    return pipeline(score)
+
+
+@case(
+    "BatchScore",
+    "Arguments.ModelName",
+    "this Std:Join can't be a model name: it puts '_' into it, and a model name holds only "
+    "letters, digits and hyphens (pass the ModelName of a Model step",
+)
+def transform_of_a_joined_name_with_an_underscore() -> PipelineDefinition:
+    environment = ParameterString(name="Environment", default_value="dev")
+    score = TransformStep(
+        name="BatchScore",
+        model_name=Join(on="_", values=["churn", environment]),
+        input_data="s3://b/in",
+    )
+    return pipeline(score, parameters=[environment])
 
 
 @case("BatchScore", "Arguments.MaxPayloadInMB", "200 MB is more than the limit of 100 MB")

@@ -17,6 +17,7 @@ import itertools
 import json
 import math
 import re
+import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -1316,12 +1317,40 @@ class _Validator:
                 "remove one of them",
             )
         self._check_spot_wait(record, job, where)
+        self._check_metric_regexes(record, algorithm, where)
         for problem in [
             *file_system_channel_problems(job),
             *instance_group_problems(job),
             *instance_settings_problems(job, tuning=where != "Arguments"),
         ]:
             self.add(record.name, f"{where}.{problem.field}", problem.message, problem.hint)
+
+    def _check_metric_regexes(self, record: StepRecord, algorithm: Any, where: str) -> None:
+        """A ``MetricDefinitions`` regex has balanced parentheses and brackets.
+
+        No regex dialect reads an unclosed group or class, so the job could never read the
+        metric (the local runner fails it). Other Python compile errors aren't judged: the
+        service's dialect is undocumented and may take syntax Python's ``re`` doesn't.
+        """
+        if not _is_object(algorithm):
+            return
+        for index, item in enumerate(_as_list(algorithm.get("MetricDefinitions"))):
+            regex = item.get("Regex") if _is_object(item) else None
+            if type(regex) is not str or is_token(regex):
+                continue
+            try:
+                re.compile(regex)
+            except re.error as error:
+                if not _UNBALANCED_REGEX.search(str(error)):
+                    continue
+                name = item.get("Name")
+                self.add(
+                    record.name,
+                    f"{where}.AlgorithmSpecification.MetricDefinitions[{index}].Regex",
+                    f"the regex of metric {name!r} is not a regular expression: {error}",
+                    "close every group and class, e.g. r'accuracy: ([0-9.]+)'; the value is "
+                    "read from the first group",
+                )
 
     def _check_transform_model(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """A step property given as ``ModelName`` is the ``ModelName`` of a Model step.
@@ -1331,6 +1360,9 @@ class _Validator:
         Callback and EMR outputs may hold a model name and are not judged.
         """
         model_name: Any = arguments.get("ModelName")
+        if _is_object(model_name) and "Std:Join" in model_name:
+            self._check_joined_model_name(record, model_name)
+            return
         reference = model_name.get("Get") if _is_object(model_name) else None
         if type(reference) is not str or not reference.startswith("Steps."):
             return
@@ -1351,6 +1383,42 @@ class _Validator:
             "create the model with a Model step and pass its ModelName: "
             "model_name=model.properties.ModelName in Python, with "
             "model = ModelStep(…, model_data=train.model_data)",
+        )
+
+    def _check_joined_model_name(self, record: StepRecord, model_name: Mapping[str, Any]) -> None:
+        """A ``Std:Join`` as ``ModelName`` can't put a character a model name can't hold.
+
+        Model names are letters, digits and hyphens (the ``ModelName`` pattern); a separator
+        or literal part with another character (``top_model_s3_uri(k)``'s ``/``, ``s3://``)
+        makes a value no model has: CreateTransformJob fails when the execution runs.
+        """
+        body: Any = model_name.get("Std:Join")
+        if not _is_object(body):
+            return  # a wrong shape the shape check reports
+        separator: Any = body.get("On", "")
+        values: Any = body.get("Values")
+        if type(separator) is not str or not isinstance(values, list):
+            return
+        literals = [value for value in values if type(value) is str and not is_token(value)]
+        if len(values) > 1 and not is_token(separator):
+            literals.append(separator)
+        bad = sorted({char for text in literals for char in text} - _MODEL_NAME_CHARS)
+        if not bad:
+            return
+        uri = any("s3:" in literal or literal.endswith(".tar.gz") for literal in literals)
+        self.add(
+            record.name,
+            "Arguments.ModelName",
+            f"this Std:Join can't be a model name: it puts {', '.join(map(repr, bad))} into "
+            "it, and a model name holds only letters, digits and hyphens",
+            (
+                "it builds an S3 URI (a model artifact, such as top_model_s3_uri(k)): "
+                "create the model with a Model step, model = ModelStep(…, model_data=<that "
+                "URI>), and pass model_name=model.properties.ModelName"
+                if uri
+                else "pass the ModelName of a Model step (model.properties.ModelName) or the "
+                "name of an existing model"
+            ),
         )
 
     def _check_transform_payload(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
@@ -2463,6 +2531,12 @@ _MAX_TRANSFORM_PAYLOAD_MB = 100
 # ``TrainingJobSummaries[k]`` of a tuning step: the k-th training job, best first.
 _TRAINING_JOB_SUMMARY = re.compile(r"TrainingJobSummaries\[(\d+)\]")
 _QUIET_STEP_REFERENCE = re.compile(r"([A-Za-z0-9\-_]+)\.?(.*)")
+# Python's re errors for a group or class left open or closed twice: wrong in every dialect.
+_UNBALANCED_REGEX = re.compile(
+    r"missing \)|unbalanced parenthesis|unterminated character set|unterminated subpattern"
+)
+# The characters of botocore's ModelName pattern, [a-zA-Z0-9]([\-a-zA-Z0-9]*[a-zA-Z0-9])?.
+_MODEL_NAME_CHARS = frozenset(string.ascii_letters + string.digits + "-")
 
 # What equality compares: an Integer equals a Float of the same value, nothing else
 # crosses kinds.

@@ -255,10 +255,36 @@ def test_fails_when_no_trial_reports_the_objective(ws: Workspace) -> None:
         strategy="Grid",
     )
     result = ws.runner().run(compile_steps([tune]))
-    assert result.step("Tune").failure_reason == (
-        "all 2 training jobs failed; first: no job printed the objective metric 'acc' "
-        "(its regex never matched)"
+    reason = result.step("Tune").failure_reason
+    assert reason is not None
+    assert reason.startswith(
+        "all 2 training jobs failed; first: no job printed the objective metric 'acc': "
+        "its regex never matched (log: "
     )
+    assert reason.endswith("Tune.001.log)")
+
+
+def test_a_metric_regex_without_a_group_is_named_as_such(ws: Workspace) -> None:
+    # It matches the line, which is no number: "never matched" sent users to the script.
+    ws.file("train/train.csv", "1\n")
+    tune = TuningStep(
+        name="Tune",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("train.py", TRAIN)),
+        inputs={"train": "s3://data-bucket/train"},
+        metric_definitions={"score": r"score=[0-9.]+"},
+        objective_metric_name="score",
+        hyperparameter_ranges={"depth": CategoricalParameter(values=[1])},
+        strategy="Grid",
+    )
+    result = ws.runner().run(compile_steps([tune]))
+    reason = result.step("Tune").failure_reason
+    assert reason is not None
+    assert (
+        "no job printed the objective metric 'score': its regex 'score=[0-9.]+' matched "
+        "'score=0.2000', but it has no group to capture the number (capture only the value, "
+        "e.g. 'score=([0-9.]+)'; log: "
+    ) in reason
 
 
 def test_grid_search_without_max_jobs_runs_every_combination(ws: Workspace) -> None:

@@ -476,6 +476,44 @@ def extract_metrics(definitions: list[Mapping[str, Any]], log: Path) -> dict[str
     return found
 
 
+_TRAILING_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+_REGEX_SPECIALS = frozenset(".^$*+?{}[]\\|()")
+
+
+def missing_metric_reason(definitions: list[Mapping[str, Any]], name: str, log: Path) -> str:
+    """Why ``extract_metrics`` found no value of metric ``name`` in ``log``.
+
+    A regex without a capture group matches the whole line (``accuracy: 0.93``), which is
+    no number: saying "never matched" there sends the user looking at the wrong thing.
+    """
+    pattern = next((str(d.get("Regex")) for d in definitions if d.get("Name") == name), None)
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    try:
+        match = re.search(pattern, text) if pattern is not None else None
+    except re.error:
+        match = None  # extract_metrics reports a bad regex itself
+    if pattern is None or match is None:
+        return f"its regex never matched (log: {log})"
+    matched = match.group(0)
+    problem = (
+        f"its first group captured {match.group(1)!r}, which is not a number"
+        if match.re.groups
+        else "it has no group to capture the number"
+    )
+    example = _example_metric_regex(matched)
+    return (
+        f"its regex {pattern!r} matched {matched!r}, but {problem} (capture only the value, "
+        f"e.g. '{example}'; log: {log})"
+    )
+
+
+def _example_metric_regex(matched: str) -> str:
+    """A regex capturing the number that ends ``matched`` (``acc: 0.9`` → ``acc: ([0-9.]+)``)."""
+    label = _TRAILING_NUMBER.sub("", matched)
+    escaped = "".join(f"\\{char}" if char in _REGEX_SPECIALS else char for char in label)
+    return f"{escaped}([0-9.]+)"
+
+
 def metric_list(metrics: Mapping[str, float], when: str) -> list[dict[str, Any]]:
     """``FinalMetricDataList`` entries."""
     return [

@@ -11,6 +11,7 @@ import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ...definition._tuning_rules import (
@@ -33,7 +34,13 @@ from ...definition._tuning_rules import (
 from ...definition.entries import StepSpec
 from .._errors import StepError
 from ._base import StepContext, StepResult, stopping_timeout, timestamp
-from ._training_job import TrainingRun, check_channels, instance_type_of, run_training_job
+from ._training_job import (
+    TrainingRun,
+    check_channels,
+    instance_type_of,
+    missing_metric_reason,
+    run_training_job,
+)
 
 # TuningJobCompletionDetails: a job "not improving" improves the best objective by 1% or less.
 IMPROVEMENT = 0.01
@@ -192,7 +199,7 @@ class TuningExecutor:
                     return _Trial(index, tuned, name)  # never launched
                 if timeout is None or remaining < timeout:
                     timeout, cut_by_tuning_limit = remaining, True
-            log = ctx.log.with_name(f"{ctx.log.stem}.{index + 1:03d}.log")
+            log = _trial_log(ctx, index)
             described = ", ".join(f"{key}={value}" for key, value in tuned.items())
             try:
                 run = run_training_job(
@@ -316,11 +323,17 @@ def _result(
                 f"no training job reported the objective metric '{metric}' before the tuning "
                 f"job stopped ({len(summaries)} stopped or failed): {early_stop}"
             )
-        detail = (
-            f"{failed.name}: {failed.failure}"
-            if failed is not None
-            else f"no job printed the objective metric '{metric}' (its regex never matched)"
-        )
+        if failed is not None:
+            detail = f"{failed.name}: {failed.failure}"
+        else:
+            algorithm = (arguments.get("TrainingJobDefinition") or {}).get(
+                "AlgorithmSpecification"
+            ) or {}
+            first = next((t for t in trials if t.run is not None), trials[0])
+            why = missing_metric_reason(
+                list(algorithm.get("MetricDefinitions") or []), metric, _trial_log(ctx, first)
+            )
+            detail = f"no job printed the objective metric '{metric}': {why}"
         raise StepError(f"all {len(summaries)} training jobs failed; first: {detail}")
     sign = -1.0 if goal == "Maximize" else 1.0
     scored.sort(key=lambda s: sign * s["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
@@ -375,6 +388,12 @@ def _result(
         output_names={uri: "model" for uri in outputs},
         metadata={"TuningJob": {"Arn": arn}},
     )
+
+
+def _trial_log(ctx: StepContext, trial: _Trial | int) -> Path:
+    """The log of one training job of the tuning job (``Tune.003.log``)."""
+    index = trial if isinstance(trial, int) else trial.index
+    return ctx.log.with_name(f"{ctx.log.stem}.{index + 1:03d}.log")
 
 
 def _value(item: _Trial, metric: str) -> float | None:

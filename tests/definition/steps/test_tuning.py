@@ -410,6 +410,20 @@ def test_top_model_uri_without_a_default_bucket_is_one_problem_of_the_tuning_ste
     ]
 
 
+def test_model_data_of_a_tuning_step_points_at_top_model_s3_uri() -> None:
+    # SDK users reach for a training step's model_data; a bare AttributeError didn't say
+    # where a tuning step's models are.
+    step = TuningStep(name="Tune", image=IMAGE, objective_metric_name="m", hyperparameter_ranges={})
+
+    with pytest.raises(AttributeError, match=r"TuningStep 'Tune' has no model_data: .*") as raised:
+        step.model_data  # type: ignore[attr-defined]  # noqa: B018
+
+    assert "tune.top_model_s3_uri(0)" in str(raised.value)
+    with pytest.raises(AttributeError, match=r"^'TuningStep' object has no attribute 'modle'$"):
+        step.modle  # type: ignore[attr-defined]  # noqa: B018
+    assert not hasattr(step, "__deepcopy_hook__")
+
+
 def test_sdk_tuning_json_with_resource_config_and_several_algorithms_is_planned() -> None:
     # The SDK writes TrainingJobDefinition.ResourceConfig (not HyperParameterTuningResource-
     # Config) and, for HyperparameterTuner.create, TrainingJobDefinitions[*]: their keys,

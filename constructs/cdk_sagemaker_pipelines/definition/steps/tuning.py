@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render, render_string, render_string_map
@@ -391,6 +391,24 @@ class TuningStep(TrainingJobStep):
                 f"best training job), got {top_k!r}"
             )
         return _TopModelUri(self, top_k)
+
+    if not TYPE_CHECKING:  # type checkers keep reporting unknown attributes themselves
+
+        def __getattr__(self, name: str) -> Any:
+            # Reached only for attributes a TuningStep doesn't have: a training step's
+            # model_data is what SDK users reach for first.
+            if name == "model_data":
+                step = getattr(self, "name", "?")
+                raise AttributeError(
+                    f"TuningStep '{step}' has no model_data: each of its training jobs writes "
+                    "a model; tune.top_model_s3_uri(0) is where the best one wrote "
+                    "model.tar.gz (top_model_s3_uri(k) the k-th best)",
+                    name=name,
+                    obj=self,
+                )
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+            )
 
 
 def _role(step: TuningStep, ctx: RenderContext, field: str) -> JsonValue:

@@ -293,6 +293,25 @@ def test_fails_a_schedule_whose_values_would_fail_every_execution(typed: SharedP
     ]
 
 
+def test_a_misspelled_parameter_does_not_hide_a_bad_value(typed: SharedPipeline):
+    # Reported one at a time, the bad enum value surfaced only at the synth after the fix.
+    stack = typed.stack
+    with pytest.raises(PipelineDefinitionError) as raised:
+        PipelineSchedule(
+            stack,
+            "Nightly",
+            pipeline=typed.pipeline,
+            schedule=scheduler.ScheduleExpression.rate(cdk.Duration.days(1)),
+            parameters={"Ownr": "ml", "Mode": "Full", "Owner": "ml"},
+        )
+    assert str(raised.value).splitlines() == [
+        "Test/Nightly: sets parameter 'Ownr' (parameters=), which pipeline churn does not "
+        "declare (did you mean 'Owner'? declared: InputDataKey, Count, Mode, Owner)",
+        "Test/Nightly: parameter 'Mode' of pipeline churn: 'Full' is not one of 'full', "
+        "'delta' (did you mean 'full'?)",
+    ]
+
+
 def test_a_schedule_passes_event_paths_as_they_are(typed: SharedPipeline):
     # EventBridge Scheduler has no event to read "$.detail…" from: the run gets the text.
     stack = typed.stack
@@ -781,7 +800,10 @@ def test_fails_new_data_setting_an_undeclared_parameter_naming_the_prop(
 ):
     stack, pipeline = churn.stack, churn.pipeline
     bucket = s3.Bucket.from_bucket_name(stack, "Landing", "landing")
-    with pytest.raises(PipelineDefinitionError, match=rf"^Test/OnNewData: sets parameter {named}"):
+    # (?m): the prefix 'in/' lies outside the key parameter's locations too, a second line.
+    with pytest.raises(
+        PipelineDefinitionError, match=rf"(?m)\ATest/OnNewData: sets parameter {named}"
+    ):
         NewDataTrigger(stack, "OnNewData", pipeline=pipeline, bucket=bucket, prefix="in/", **props)
 
 

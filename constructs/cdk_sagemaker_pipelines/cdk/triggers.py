@@ -149,39 +149,41 @@ def _check_parameters(
         return  # an imported pipeline: nothing to check against
     entries = definition.get("Parameters", [])
     declared = {entry["Name"]: entry.get("Type") for entry in entries}
+    # Every problem at once: a misspelled name shouldn't hide a bad value until the next synth.
+    lines: list[str] = []
     for name in values:
         if name not in declared:
             prop = (props or {}).get(name, "parameters")
             suggestion = did_you_mean(name, declared)
-            raise PipelineDefinitionError(
-                f"{subject_text(subject)}: sets parameter '{name}' ({prop}=), which pipeline "
+            lines.append(
+                f"sets parameter '{name}' ({prop}=), which pipeline "
                 f"{pipeline.pipeline_name} does not declare ("
                 + (f"{suggestion} " if suggestion else "")
                 + f"declared: {', '.join(declared) or 'none'})"
             )
     for name in from_event:
         if declared.get(name, "String") != "String":
-            raise PipelineDefinitionError(
-                f"{subject_text(subject)}: parameter '{name}' of pipeline "
-                f"{pipeline.pipeline_name} is of type {declared[name]}, but gets a string "
-                "from the event (declare it with ParameterString)"
+            lines.append(
+                f"parameter '{name}' of pipeline {pipeline.pipeline_name} is of type "
+                f"{declared[name]}, but gets a string from the event (declare it with "
+                "ParameterString)"
             )
     # JSON paths into the event ("$.detail.object.key") and tokens are only known at run time.
     literal = {
         name: value
         for name, value in values.items()
-        if name not in from_event
+        if name in declared
+        and name not in from_event
         and not (event_paths and value.startswith("$."))
         and not is_unresolved(value)
     }
-    lines: list[str] = []
     try:
         coerce_parameter_values(entries, literal)
     except PipelineValidationError as error:
         for problem in error.problems:
             name = (problem.field or "").removeprefix("Parameters.")
             if name in values and name not in literal:
-                continue  # set from the event: its value is only known at run time
+                continue  # undeclared (above), or set from the event: known only at run time
             what = (
                 "has no default value and gets none here, so every execution would fail"
                 if name not in values

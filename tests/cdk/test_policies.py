@@ -36,6 +36,7 @@ from cdk_sagemaker_pipelines.definition import (
     PropertyFile,
     RegisterModel,
     TransformStep,
+    TuningStep,
 )
 from cdk_sagemaker_pipelines.definition.steps import CallbackStep
 from tests.cdk.conftest import new_app, new_stack
@@ -921,10 +922,10 @@ def test_automl_step_gets_its_job_actions_and_passes_its_role(automl: tuple[Buil
             "sagemaker:StopAutoMLJob",
         ],
         "Effect": "Allow",
-        "Resource": f"{SM}:automl-job/pipelines-*",
+        "Resource": f"{SM}:automl-job/*",
         "Sid": "AutoMLJobs",
     }
-    assert f"{SM}:automl-job/pipelines-*" in built.role["TagPipelineResources"]["Resource"]
+    assert f"{SM}:automl-job/*" in built.role["TagPipelineResources"]["Resource"]
     assert built.role["PassStepRoleToSageMaker"]["Resource"] == AUTOML_ROLE
     assert built.role["PassStepRoleToSageMaker"]["Condition"] == {
         "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
@@ -1006,4 +1007,35 @@ def test_automl_wildcards_are_acknowledged_with_their_reasons(automl: tuple[Buil
     )
     assert "sagemaker:ListTags on *" in acknowledged[f"{prefix}{SM}:*]"]
     role_acknowledged = _acknowledged(built.pipeline.role_policy)
-    assert f"{prefix}{SM}:automl-job/pipelines-*]" in role_acknowledged
+    assert f"{prefix}{SM}:automl-job/*]" in role_acknowledged
+
+
+def test_a_tuning_step_may_run_tuning_jobs_of_any_name_the_service_gives():
+    # HyperParameterTuningJobName takes 32 characters: the service can't name the job
+    # pipelines-<execution id>-<step>-<token>, so hyper-parameter-tuning-job/pipelines-* could
+    # deny every tuning step. The wildcard is acknowledged with the reason.
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    tune = TuningStep(
+        name="Tune",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(str(REPO / "example_project" / "scripts" / "model" / "train.py")),
+        objective_metric_name="validation:accuracy",
+        metric_definitions={"validation:accuracy": r"accuracy=([0-9.]+)"},
+        hyperparameter_ranges={},
+        inputs={"train": "s3://data-bucket/train/"},
+    )
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[tune]), pipeline_name=NAME
+    )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    Annotations.from_stack(stack)  # synthesizes: an unacknowledged wildcard fails here
+    built = Built(stack, pipeline)
+
+    assert built.role["TuningJobs"]["Resource"] == f"{SM}:hyper-parameter-tuning-job/*"
+    assert f"{SM}:hyper-parameter-tuning-job/*" in built.role["TagPipelineResources"]["Resource"]
+    acknowledged = _acknowledged(pipeline.role_policy)
+    reason = acknowledged[
+        f"Annotation::{WILDCARD_RULE}[Resource::{SM}:hyper-parameter-tuning-job/*]"
+    ]
+    assert "Tuning and AutoML job names (32 characters at most)" in reason

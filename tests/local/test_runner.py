@@ -571,3 +571,29 @@ def test_fails_on_unknown_fault_types_a_zero_parallelism_and_a_file_as_root(
     not_a_directory.write_text("")
     with pytest.raises(LocalRunError, match=r"root .*/file \(--root\) is not a directory"):
         ws.runner(root=not_a_directory).run(definition)
+
+
+@pytest.mark.parametrize(
+    ("step", "step_type", "expected"),
+    [
+        ("Prep", "Processing", r"pipelines-abcdefghijkl-Prep-[A-Za-z0-9]{10}"),
+        # The service keeps 20 characters of the step name (a published training job name).
+        (
+            "Rossmann-Model-Training",
+            "Training",
+            r"pipelines-abcdefghijkl-Rossmann-Model-Train-[A-Za-z0-9]{10}",
+        ),
+        ("train_model", "Training", r"pipelines-abcdefghijkl-train-model-[A-Za-z0-9]{10}"),
+        # Tuning and AutoML names take 32 characters at most.
+        ("TuneHyperparameters", "Tuning", r"abcdefghijkl-TuneHype-[A-Za-z0-9]{10}"),
+        ("AutoML", "AutoML", r"abcdefghijkl-AutoML-[A-Za-z0-9]{10}"),
+    ],
+)
+def test_job_names_are_valid_names_of_their_job_type(step: str, step_type: str, expected: str):
+    from cdk_sagemaker_pipelines.local.runner import _job_name
+
+    name = _job_name("abcdefghijkl", step, step_type)
+
+    assert re.fullmatch(expected, name), name
+    limit = 32 if step_type in {"Tuning", "AutoML"} else 63
+    assert re.fullmatch(rf"[a-zA-Z0-9](-*[a-zA-Z0-9]){{0,{limit - 1}}}", name)

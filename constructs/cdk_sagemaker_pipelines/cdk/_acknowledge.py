@@ -23,7 +23,9 @@ WILDCARD_RULE = "AwsSolutions-IAM5"
 # Why a statement (by Sid prefix) needs wildcards in its resources.
 REASONS: dict[str, str] = {
     "Jobs": "SageMaker names pipeline jobs pipelines-<execution>-<step>-<random> (or "
-    "<custom prefix>-<execution>-<random>); the prefix is the narrowest ARN that matches them",
+    "<custom prefix>-<execution>-<random>); the prefix is the narrowest ARN that matches them. "
+    "Tuning and AutoML job names (32 characters at most) can't take that form and no document "
+    "gives theirs: any name of the type, in this account and region",
     "RegisterModelVersions": "the registry numbers versions itself (model-package/<group>/<n>); "
     "the wildcard covers versions of this pipeline's group only",
     "DescribeModelVersions": "the registry numbers versions itself (model-package/<group>/<n>); "

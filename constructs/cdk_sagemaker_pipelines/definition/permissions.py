@@ -29,6 +29,13 @@ from ._tokens import is_token
 from .entries import walk_steps
 
 JOB_NAME_PREFIX = "pipelines-"
+# Job types whose service-generated names can't have the pipelines-<execution id>-<step>-
+# <token> form of the others: HyperParameterTuningJobName and AutoMLJobName take at most 32
+# characters, and "pipelines-" with a 12-character execution id already takes 23. No document
+# or published example says how the service names them, so their ARNs are granted without a
+# name prefix (all of the type in the account and region): a job the role can't start would
+# fail every execution.
+UNPREFIXED_JOB_TYPES = frozenset({"Tuning", "AutoML"})
 # The name member of each job request. Pipelines names the job itself; a name given in the
 # definition is a custom prefix ("<prefix>-<execution id>-<token>-<attempt>" instead of
 # "pipelines-…"), what the SDK writes with PipelineDefinitionConfig(use_custom_job_prefix=
@@ -400,10 +407,13 @@ class PermissionPlan:
 
 
 def _job_name_prefix(kind: str, arguments: Any) -> Any:
-    """``pipelines-``, or ``<custom prefix>-`` (``*`` when known only at run time)."""
+    """``pipelines-``, or ``<custom prefix>-`` (``*`` when known only at run time).
+
+    Tuning and AutoML jobs get no prefix (see ``UNPREFIXED_JOB_TYPES``).
+    """
     custom = arguments.get(JOB_NAME_FIELDS[kind]) if isinstance(arguments, Mapping) else None
     if custom is None:
-        return JOB_NAME_PREFIX
+        return "" if kind in UNPREFIXED_JOB_TYPES else JOB_NAME_PREFIX
     return f"{custom}-" if isinstance(custom, str) else ""
 
 
@@ -465,7 +475,11 @@ class _Planner:
             plan.job_actions[job_kind] = JOB_ACTIONS[job_kind]
             prefix = _job_name_prefix(job_kind, arguments)
             _add(plan.job_name_prefixes.setdefault(job_kind, []), prefix)
-            if prefix == "":
+            if (
+                prefix == ""
+                and isinstance(arguments, Mapping)
+                and JOB_NAME_FIELDS[job_kind] in arguments
+            ):
                 field_path = f"Arguments.{JOB_NAME_FIELDS[job_kind]}"
                 plan.open_job_name_prefixes.append((name, field_path))
         elif kind in UNPLANNED_STEP_TYPES:

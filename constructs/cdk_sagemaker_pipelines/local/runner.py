@@ -848,7 +848,7 @@ class _Execution:
                 settings=self.settings,
                 execution=self.evaluator.execution,
                 registry=self.registry,
-                job_name=_job_name(self.record.execution_id, name),
+                job_name=_job_name(self.record.execution_id, name, spec.step_type),
                 attempt=number,
                 attempt_dir=attempt_dir,
                 log=log,
@@ -1061,9 +1061,24 @@ def _outcome_of(properties: Mapping[str, Any], spec: StepSpec) -> bool | None:
     return bool(properties.get("Outcome"))
 
 
-def _job_name(execution_id: str, step: str) -> str:
+# Tuning and AutoML job names take at most 32 characters (botocore's request shapes).
+_SHORT_NAME_JOB_TYPES = frozenset({"Tuning", "AutoML"})
+
+
+def _job_name(execution_id: str, step: str, step_type: str = "") -> str:
+    """A name of the service's form for the step's job: ``pipelines-<execution>-<step>-<token>``.
+
+    The service keeps 20 characters of the step name (``pipelines-8pk6dxn4cfvl-Rossmann-Model-
+    Train-bPVYsMzUlc`` for step ``Rossmann-Model-Training``). Tuning and AutoML names, 32
+    characters at most, can't take that form, and no document gives theirs: they get
+    ``<execution>-<8 characters of the step>-<token>``, which fits.
+    """
     suffix = "".join(secrets.choice(_JOB_ALPHABET) for _ in range(10))
-    return f"pipelines-{execution_id}-{step}-{suffix}"
+    # Job names are letters, digits and hyphens; step names may hold underscores too.
+    kept = step.replace("_", "-")[: 8 if step_type in _SHORT_NAME_JOB_TYPES else 20].strip("-")
+    if step_type in _SHORT_NAME_JOB_TYPES:
+        return f"{execution_id}-{kept or 'step'}-{suffix}"
+    return f"pipelines-{execution_id}-{kept or 'step'}-{suffix}"
 
 
 def _fresh(parent: Path, prefix: str, first: int = 1) -> Path:

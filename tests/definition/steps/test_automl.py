@@ -329,7 +329,9 @@ def test_plan_of_the_sdk_step() -> None:
             "sagemaker:ListCandidatesForAutoMLJob",
         ),
     )
-    assert plan.job_name_prefixes["AutoML"] == ["pipelines-"]
+    # AutoMLJobName takes 32 characters: no pipelines- prefix is assumed (UNPREFIXED_JOB_TYPES).
+    assert plan.job_name_prefixes["AutoML"] == [""]
+    assert plan.open_job_name_prefixes == []
     assert plan.passed_roles == [ROLE]
     assert plan.automl_roles == [ROLE]
     assert S3Access("my-bucket", "train.csv") in plan.reads

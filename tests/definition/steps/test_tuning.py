@@ -398,6 +398,22 @@ def test_the_step_role_may_read_the_top_model_where_the_tuning_jobs_wrote_it() -
     assert plan.unattributed == []
 
 
+def test_tuning_jobs_are_granted_without_the_pipelines_name_prefix() -> None:
+    # HyperParameterTuningJobName takes 32 characters: "pipelines-<execution id>-<step>-…"
+    # doesn't fit, and no document gives the form the service uses instead.
+    step = TuningStep(name="Tune", image=IMAGE, objective_metric_name="m", hyperparameter_ranges={})
+    binder = StaticBinder(role_arn=ROLE, default_bucket="models-bucket")
+    definition = PipelineDefinition(steps=[step]).to_definition(binder)
+
+    plan = plan_permissions(definition)
+
+    assert plan.job_name_prefixes == {"Tuning": [""]}
+    assert plan.open_job_name_prefixes == []  # not a name known only at run time: no warning
+    entry = definition["Steps"][0]
+    entry["Arguments"]["HyperParameterTuningJobName"] = "churn"  # a custom prefix still counts
+    assert plan_permissions(definition).job_name_prefixes == {"Tuning": ["churn-"]}
+
+
 def test_top_model_uri_without_a_default_bucket_is_one_problem_of_the_tuning_step() -> None:
     step = TuningStep(name="Tune", image=IMAGE, objective_metric_name="m", hyperparameter_ranges={})
     model = ModelStep(name="Best", image=IMAGE, model_data=step.top_model_s3_uri())

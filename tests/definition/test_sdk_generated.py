@@ -315,6 +315,200 @@ def test_the_plan_lists_the_step_types_it_read() -> None:
     assert plan.step_types == {"QualityCheck", "ClarifyCheck", "RegisterModel"}
 
 
+def one_step(kind: str, path: str, value: Any) -> dict[str, Any]:
+    """A definition of one step whose Arguments hold ``value`` at ``path`` (``x[0].y``)."""
+    nested: Any = value
+    for part in reversed(path.split(".")):
+        name, listed, _ = part.partition("[0]")
+        nested = {name: [nested] if listed else nested}
+    return {"Version": "2020-12-01", "Steps": [{"Name": "Job", "Type": kind, "Arguments": nested}]}
+
+
+@pytest.mark.parametrize(
+    ("planned", "kind", "path"),
+    [
+        ("kms_keys", "Processing", "ProcessingResources.ClusterConfig.VolumeKmsKeyId"),
+        ("kms_keys", "Processing", "ProcessingOutputConfig.KmsKeyId"),
+        ("kms_keys", "Training", "ResourceConfig.VolumeKmsKeyId"),
+        ("kms_keys", "Training", "OutputDataConfig.KmsKeyId"),
+        (
+            "kms_keys",
+            "Tuning",
+            "TrainingJobDefinition.HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+        ),
+        ("kms_keys", "Tuning", "TrainingJobDefinition.ResourceConfig.VolumeKmsKeyId"),
+        ("kms_keys", "Tuning", "TrainingJobDefinition.OutputDataConfig.KmsKeyId"),
+        (
+            "kms_keys",
+            "Tuning",
+            "TrainingJobDefinitions[0].HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+        ),
+        ("kms_keys", "Tuning", "TrainingJobDefinitions[0].ResourceConfig.VolumeKmsKeyId"),
+        ("kms_keys", "Tuning", "TrainingJobDefinitions[0].OutputDataConfig.KmsKeyId"),
+        ("kms_keys", "Transform", "TransformResources.VolumeKmsKeyId"),
+        ("kms_keys", "Transform", "TransformOutput.KmsKeyId"),
+        ("kms_keys", "Transform", "DataCaptureConfig.KmsKeyId"),
+        ("images", "Processing", "AppSpecification.ImageUri"),
+        ("images", "Training", "AlgorithmSpecification.TrainingImage"),
+        ("images", "Tuning", "TrainingJobDefinition.AlgorithmSpecification.TrainingImage"),
+        ("images", "Tuning", "TrainingJobDefinitions[0].AlgorithmSpecification.TrainingImage"),
+        ("images", "Model", "PrimaryContainer.Image"),
+        ("images", "Model", "Containers[0].Image"),
+        ("images", "RegisterModel", "InferenceSpecification.Containers[0].Image"),
+        ("passed_roles", "Processing", "RoleArn"),
+        ("passed_roles", "Training", "RoleArn"),
+        ("passed_roles", "Tuning", "TrainingJobDefinition.RoleArn"),
+        ("passed_roles", "Tuning", "TrainingJobDefinitions[0].RoleArn"),
+        ("passed_roles", "Model", "ExecutionRoleArn"),
+    ],
+)
+def test_every_field_naming_a_key_image_or_role_is_planned(
+    planned: str, kind: str, path: str
+) -> None:
+    plan = plan_permissions(one_step(kind, path, f"value-of-{path}"))
+    assert getattr(plan, planned) == [f"value-of-{path}"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "path"),
+    [
+        ("Processing", "NetworkConfig.VpcConfig"),
+        ("Training", "VpcConfig"),
+        ("Tuning", "TrainingJobDefinition.VpcConfig"),
+        ("Tuning", "TrainingJobDefinitions[0].VpcConfig"),
+        ("Model", "VpcConfig"),
+    ],
+)
+def test_every_vpc_config_is_planned(kind: str, path: str) -> None:
+    vpc = {"Subnets": ["subnet-0abc"], "SecurityGroupIds": ["sg-0abc"]}
+    plan = plan_permissions(one_step(kind, path, vpc))
+    assert (plan.uses_vpc, plan.vpc_subnets, plan.vpc_security_groups) == (
+        True,
+        ["subnet-0abc"],
+        ["sg-0abc"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("access", "kind", "path"),
+    [
+        ("read", "Processing", "ProcessingInputs[0].S3Input.S3Uri"),
+        ("write", "Processing", "ProcessingOutputConfig.Outputs[0].S3Output.S3Uri"),
+        ("read", "Training", "InputDataConfig[0].DataSource.S3DataSource.S3Uri"),
+        ("read", "Training", "HyperParameters.sagemaker_submit_directory"),
+        ("write", "Training", "OutputDataConfig.S3OutputPath"),
+        ("read", "Training", "CheckpointConfig.S3Uri"),
+        ("write", "Training", "CheckpointConfig.S3Uri"),
+        (
+            "read",
+            "Tuning",
+            "TrainingJobDefinition.InputDataConfig[0].DataSource.S3DataSource.S3Uri",
+        ),
+        (
+            "read",
+            "Tuning",
+            "TrainingJobDefinition.StaticHyperParameters.sagemaker_submit_directory",
+        ),
+        (
+            "read",
+            "Tuning",
+            "TrainingJobDefinitions[0].StaticHyperParameters.sagemaker_submit_directory",
+        ),
+        ("write", "Tuning", "TrainingJobDefinition.OutputDataConfig.S3OutputPath"),
+        ("read", "Tuning", "TrainingJobDefinition.CheckpointConfig.S3Uri"),
+        ("write", "Tuning", "TrainingJobDefinition.CheckpointConfig.S3Uri"),
+        (
+            "read",
+            "Tuning",
+            "TrainingJobDefinitions[0].InputDataConfig[0].DataSource.S3DataSource.S3Uri",
+        ),
+        ("write", "Tuning", "TrainingJobDefinitions[0].OutputDataConfig.S3OutputPath"),
+        ("read", "Tuning", "TrainingJobDefinitions[0].CheckpointConfig.S3Uri"),
+        ("write", "Tuning", "TrainingJobDefinitions[0].CheckpointConfig.S3Uri"),
+        ("read", "Transform", "TransformInput.DataSource.S3DataSource.S3Uri"),
+        ("write", "Transform", "TransformOutput.S3OutputPath"),
+        ("write", "Transform", "DataCaptureConfig.DestinationS3Uri"),
+        ("read", "Model", "PrimaryContainer.ModelDataUrl"),
+        ("read", "Model", "PrimaryContainer.Environment.SAGEMAKER_SUBMIT_DIRECTORY"),
+        ("read", "Model", "Containers[0].ModelDataUrl"),
+        ("read", "Model", "PrimaryContainer.ModelDataSource.S3DataSource.S3Uri"),
+        ("read", "Model", "Containers[0].ModelDataSource.S3DataSource.S3Uri"),
+        ("read", "Model", "Containers[0].Environment.SAGEMAKER_SUBMIT_DIRECTORY"),
+        ("read", "RegisterModel", "InferenceSpecification.Containers[0].ModelDataUrl"),
+        (
+            "read",
+            "RegisterModel",
+            "InferenceSpecification.Containers[0].ModelDataSource.S3DataSource.S3Uri",
+        ),
+        ("read", "RegisterModel", "ModelMetrics.ModelQuality.Statistics.S3Uri"),
+        ("read", "RegisterModel", "DriftCheckBaselines.Bias.ConfigFile.S3Uri"),
+    ],
+)
+def test_every_field_naming_s3_data_is_planned(access: str, kind: str, path: str) -> None:
+    plan = plan_permissions(one_step(kind, path, "s3://data-bucket/job/data"))
+    located = plan.reads if access == "read" else plan.writes
+    assert located == [S3Access("data-bucket", "job/data")]
+
+
+def test_each_job_type_gets_the_actions_its_jobs_are_run_with() -> None:
+    # What Pipelines calls with the pipeline role for each job: create it, follow it, stop it
+    # when the execution is stopped (and list a tuning job's training jobs).
+    steps: list[dict[str, Any]] = [
+        {"Name": kind, "Type": kind, "Arguments": {}}
+        for kind in ("Processing", "Training", "Tuning", "Transform", "Model")
+    ]
+    plan = plan_permissions({"Version": "2020-12-01", "Steps": steps})
+    assert plan.job_actions == {
+        "Processing": (
+            "processing-job",
+            (
+                "sagemaker:CreateProcessingJob",
+                "sagemaker:DescribeProcessingJob",
+                "sagemaker:StopProcessingJob",
+            ),
+        ),
+        "Training": (
+            "training-job",
+            (
+                "sagemaker:CreateTrainingJob",
+                "sagemaker:DescribeTrainingJob",
+                "sagemaker:StopTrainingJob",
+            ),
+        ),
+        "Tuning": (
+            "hyper-parameter-tuning-job",
+            (
+                "sagemaker:CreateHyperParameterTuningJob",
+                "sagemaker:DescribeHyperParameterTuningJob",
+                "sagemaker:StopHyperParameterTuningJob",
+                "sagemaker:ListTrainingJobsForHyperParameterTuningJob",
+            ),
+        ),
+        "Transform": (
+            "transform-job",
+            (
+                "sagemaker:CreateTransformJob",
+                "sagemaker:DescribeTransformJob",
+                "sagemaker:StopTransformJob",
+            ),
+        ),
+        "Model": ("model", ("sagemaker:CreateModel", "sagemaker:DescribeModel")),
+    }
+
+
+def test_steps_the_plan_grants_nothing_for_are_listed() -> None:
+    steps: list[dict[str, Any]] = [
+        {"Name": kind, "Type": kind, "Arguments": {}}
+        for kind in ("Endpoint", "EndpointConfig", "Fail")
+    ]
+    plan = plan_permissions({"Version": "2020-12-01", "Steps": steps})
+    assert plan.unplanned_steps == [
+        ("Endpoint", "Endpoint"),
+        ("EndpointConfig", "EndpointConfig"),
+    ]
+    assert plan.job_actions == {}
+
+
 def test_a_custom_job_name_prefix_given_as_an_expression_is_open() -> None:
     definition = load("custom-job-prefix")
     definition["Steps"][1]["Arguments"]["TrainingJobName"] = {

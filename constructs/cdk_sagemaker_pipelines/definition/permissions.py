@@ -197,7 +197,6 @@ _S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("R", "InferenceSpecification.Containers[*].ModelDataUrl"),
         ("R", "InferenceSpecification.Containers[*].ModelDataSource.S3DataSource.S3Uri"),
         ("R", "ModelMetrics.*.*.S3Uri"),
-        ("R", "ModelMetrics.*.S3Uri"),
         ("R", "DriftCheckBaselines.*.*.S3Uri"),
     ),
 }

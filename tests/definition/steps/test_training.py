@@ -839,6 +839,28 @@ def test_fails_distributed_training_on_instance_groups_when_compiled(
     )
 
 
+@pytest.mark.parametrize(
+    "switch",
+    [
+        # The hyperparameters each of the SDK's distribution= strategies writes.
+        "sagemaker_torch_distributed_enabled",
+        "sagemaker_mpi_enabled",
+        "sagemaker_distributed_dataparallel_enabled",
+        "sagemaker_parameter_server_enabled",
+    ],
+)
+def test_fails_every_distribution_strategy_on_instance_groups_without_a_group(
+    binder: StaticBinder, switch: str
+) -> None:
+    step = hetero_step(hyperparameters={switch: True})
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert problem.field == f"Arguments.HyperParameters['{switch}']"
+
+
 def test_distributed_training_in_one_instance_group_compiles(binder: StaticBinder) -> None:
     step = hetero_step(
         hyperparameters={

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cdk_sagemaker_pipelines.cli import build_parser
+from cdk_sagemaker_pipelines.definition import AutoMLStep, TransformStep
 from cdk_sagemaker_pipelines.local import LocalConfig
 from tests.conftest import REPO, cached_example_root
 
@@ -307,6 +309,24 @@ def test_readme_inference_pipeline_example_compiles() -> None:
     assert len(steps["CreateModel"]["Arguments"]["Containers"]) == 2
     specification = steps["RegisterModel"]["Arguments"]["InferenceSpecification"]
     assert len(specification["Containers"]) == 2
+
+
+def test_readme_automl_example_compiles() -> None:
+    namespace = _seed_example()
+    namespace.update(AutoMLStep=AutoMLStep, TransformStep=TransformStep)
+    namespace["batch"] = "s3://my-bucket/batch/"
+    # The example sits in the README's list of steps: its fence is indented.
+    blocks = re.findall(r"^( +)```python\n(.*?)^\1```", README.read_text(), re.S | re.M)
+    (example,) = [textwrap.dedent(body) for _, body in blocks if "AutoMLStep(" in body]
+    exec(example, namespace)
+    pipeline = namespace["PipelineDefinition"](
+        parameters=[namespace["input_data"]], steps=[namespace["score"]]
+    )
+    steps = {step["Name"]: step for step in pipeline.to_definition(namespace["BINDER"])["Steps"]}
+    assert steps["AutoML"]["Type"] == "AutoML"
+    assert steps["BestModel"]["Arguments"]["PrimaryContainer"]["ModelDataUrl"] == {
+        "Get": "Steps.AutoML.BestCandidate.InferenceContainers[0].ModelDataUrl"
+    }
 
 
 def test_docs_pytest_examples_pass(tmp_path: Path, example_runs: Any) -> None:

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import pytest
@@ -20,7 +20,9 @@ from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
+from cdk_sagemaker_pipelines.cdk.validation import SageMakerPipelineChecks
 from cdk_sagemaker_pipelines.definition import (
+    AutoMLStep,
     ClarifyCheckStep,
     Code,
     ConditionEquals,
@@ -682,6 +684,36 @@ def test_vpc_subnets_security_group_and_isolation_flow_into_every_job(in_vpc: Bu
     assert train["VpcConfig"] == vpc_config
     assert train["EnableNetworkIsolation"] is True
     assert train["EnableInterContainerTrafficEncryption"] is True
+
+
+def test_an_automl_step_gets_the_artifact_key_the_vpc_and_a_retained_output():
+    # Autopilot's jobs get what every job gets, through SecurityConfig (an AutoML job has
+    # no network isolation): the network checks pass for it in the VPC.
+    stack = new_stack()
+    automl = AutoMLStep(name="AutoML", inputs="s3://my-bucket/train.csv", target_attribute_name="y")
+    definition = PipelineDefinition(steps=[automl, automl.best_model("BestModel")])
+    pipeline = Pipeline(
+        stack, "Training", definition=definition, vpc=_vpc(stack), enable_network_isolation=True
+    )
+    cdk.Validations.of(stack.node.root).add_plugins(
+        SageMakerPipelineChecks(require_network_isolation=True)
+    )
+    built = Built(stack, pipeline)
+    cast(cdk.App, stack.node.root).synth()  # no finding to acknowledge
+
+    arguments = steps_by_name(built.definition)["AutoML"]["Arguments"]
+    key = f"${{GetAtt:{logical_id(pipeline.artifact_store.key)}.Arn}}"
+    group = logical_id(pipeline.node.find_child("JobSecurityGroup"))
+    assert arguments["AutoMLJobConfig"]["SecurityConfig"] == {
+        "EnableInterContainerTrafficEncryption": True,
+        "VolumeKmsKeyId": key,
+        "VpcConfig": {"SecurityGroupIds": [f"${{GetAtt:{group}.GroupId}}"], "Subnets": SUBNETS},
+    }
+    assert arguments["OutputDataConfig"]["KmsKeyId"] == key
+    # Models created from the best candidate read it there: kept, as a training job's model.
+    output = arguments["OutputDataConfig"]["S3OutputPath"]["Std:Join"]["Values"]
+    assert output[:2] == [f"s3://${{Ref:{logical_id(pipeline.artifact_store.bucket)}}}", "models"]
+    assert output[-2:] == ["AutoML", "automl"]
 
 
 def test_a_security_group_without_inbound_rules_is_created(in_vpc: Built):

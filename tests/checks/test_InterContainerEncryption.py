@@ -42,3 +42,41 @@ def test_Noncompliance():
             "cleartext",
         ),
     ]
+
+
+def test_Compliance_automl():
+    compliant = definition(
+        step(
+            "AutoML",
+            "AutoML",
+            AutoMLJobConfig={
+                "SecurityConfig": {"VpcConfig": VPC, "EnableInterContainerTrafficEncryption": True}
+            },
+        ),
+        # Outside a VPC the rule does not apply (the SDK writes False there).
+        step(
+            "Open",
+            "AutoML",
+            AutoMLJobConfig={"SecurityConfig": {"EnableInterContainerTrafficEncryption": False}},
+        ),
+    )
+    assert InterContainerEncryption.check(compliant) == []
+
+
+def test_Noncompliance_automl():
+    noncompliant = definition(
+        step(
+            "AutoML",
+            "AutoML",
+            AutoMLJobConfig={
+                "SecurityConfig": {"VpcConfig": VPC, "EnableInterContainerTrafficEncryption": False}
+            },
+        ),
+    )
+    assert InterContainerEncryption.check(noncompliant) == [
+        Finding(
+            "AutoML",
+            "Arguments.AutoMLJobConfig.SecurityConfig.EnableInterContainerTrafficEncryption",
+            "cleartext",
+        ),
+    ]

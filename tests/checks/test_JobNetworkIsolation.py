@@ -39,3 +39,28 @@ def test_Noncompliance():
             "Tune", "Arguments.TrainingJobDefinition.EnableNetworkIsolation", "open network access"
         ),
     ]
+
+
+def test_Compliance_automl():
+    compliant = definition(
+        step("AutoML", "AutoML", AutoMLJobConfig={"SecurityConfig": {"VpcConfig": VPC}}),
+    )
+    assert JobNetworkIsolation.check(compliant) == []
+
+
+def test_Noncompliance_automl():
+    # An AutoML job has no network isolation: outside a VPC its network is open, and the
+    # finding names the VPC field (an EnableNetworkIsolation it can't take doesn't count).
+    noncompliant = definition(
+        step(
+            "AutoML",
+            "AutoML",
+            AutoMLJobConfig={"SecurityConfig": {"EnableInterContainerTrafficEncryption": False}},
+            EnableNetworkIsolation=True,
+        ),
+    )
+    assert JobNetworkIsolation.check(noncompliant) == [
+        Finding(
+            "AutoML", "Arguments.AutoMLJobConfig.SecurityConfig.VpcConfig", "open network access"
+        ),
+    ]

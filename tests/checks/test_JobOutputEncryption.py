@@ -33,3 +33,19 @@ def test_Noncompliance():
         Finding("Train", "Arguments.OutputDataConfig.KmsKeyId", "no KMS key"),
         Finding("Tune", "Arguments.TrainingJobDefinition.OutputDataConfig.KmsKeyId", "no KMS key"),
     ]
+
+
+def test_Compliance_automl():
+    compliant = definition(
+        step("AutoML", "AutoML", OutputDataConfig={"S3OutputPath": "s3://b/a", "KmsKeyId": KEY})
+    )
+    assert JobOutputEncryption.check(compliant) == []
+
+
+def test_Noncompliance_automl():
+    noncompliant = definition(
+        step("AutoML", "AutoML", OutputDataConfig={"S3OutputPath": "s3://b/a"}),
+    )
+    assert JobOutputEncryption.check(noncompliant) == [
+        Finding("AutoML", "Arguments.OutputDataConfig.KmsKeyId", "no KMS key"),
+    ]

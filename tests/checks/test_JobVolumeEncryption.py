@@ -47,3 +47,27 @@ def test_Noncompliance():
             "no KMS key",
         ),
     ]
+
+
+def test_Compliance_automl():
+    # Autopilot's processing, training and transform jobs use the AutoML job's volume key.
+    compliant = definition(
+        step("AutoML", "AutoML", AutoMLJobConfig={"SecurityConfig": {"VolumeKmsKeyId": KEY}})
+    )
+    assert JobVolumeEncryption.check(compliant) == []
+
+
+def test_Noncompliance_automl():
+    noncompliant = definition(
+        step(
+            "AutoML",
+            "AutoML",
+            AutoMLJobConfig={"SecurityConfig": {"EnableInterContainerTrafficEncryption": False}},
+        ),
+        condition("Gate", [step("Other", "AutoML")], []),
+    )
+    field = "Arguments.AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId"
+    assert JobVolumeEncryption.check(noncompliant) == [
+        Finding("AutoML", field, "no KMS key"),
+        Finding("Other", field, "no KMS key"),
+    ]

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from cdk_sagemaker_pipelines.checks import BASELINE, NETWORK, Finding, Rule, RuleResult, run_rules
 from cdk_sagemaker_pipelines.checks._finding import all_steps, dig
+from cdk_sagemaker_pipelines.definition import (
+    AutoMLStep,
+    JobDefaults,
+    NetworkConfig,
+    PipelineDefinition,
+    StaticBinder,
+)
 from tests.checks.helpers import KEY, condition, definition, step
+from tests.conftest import REPO, ROLE
 
 
 def test_rule_ids_are_the_module_names():
@@ -77,3 +86,41 @@ def test_all_steps_walks_branches_and_dig_stops_at_non_mappings():
     assert dig({"a": {"b": 1}}, "a.b") == 1
     assert dig({"a": [1]}, "a.b") is None
     assert dig(None, "a") is None
+
+
+SDK_AUTOML = REPO / "tests/definition/sdk_generated/sdk-automl-and-batch-monitoring.json"
+
+
+def test_the_sdks_automl_step_is_looked_inside():
+    # The SDK writes no keys and no VPC unless asked for: every rule that applies finds it.
+    sdk = json.loads(SDK_AUTOML.read_text())
+    sdk["Steps"] = sdk["Steps"][:1]
+    results = run_rules(BASELINE + NETWORK, sdk)
+    assert [(result.rule.id, result.finding.field) for result in results] == [
+        ("SMP-JobVolumeEncryption", "Arguments.AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId"),
+        ("SMP-JobOutputEncryption", "Arguments.OutputDataConfig.KmsKeyId"),
+        ("SMP-JobNetworkIsolation", "Arguments.AutoMLJobConfig.SecurityConfig.VpcConfig"),
+    ]
+
+
+class _SecureBinder(StaticBinder):
+    """A binder with a key and a VPC for every job, as the CDK Pipeline construct in a VPC."""
+
+    def job_defaults(self, *, step_name: str) -> JobDefaults:
+        return JobDefaults(
+            volume_kms_key=KEY,
+            output_kms_key=KEY,
+            network=NetworkConfig(
+                subnets=["subnet-1"],
+                security_group_ids=["sg-1"],
+                enable_network_isolation=True,
+                enable_inter_container_traffic_encryption=True,
+            ),
+        )
+
+
+def test_an_automl_step_with_the_binders_defaults_complies():
+    automl = AutoMLStep(name="AutoML", inputs="s3://b/train.csv", target_attribute_name="y")
+    binder = _SecureBinder(role_arn=ROLE, default_bucket="artifacts")
+    compiled = PipelineDefinition(steps=[automl]).to_definition(binder)
+    assert run_rules(BASELINE + NETWORK, compiled) == []

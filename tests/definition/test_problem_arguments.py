@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 
 from cdk_sagemaker_pipelines.definition import (
+    AutoMLInput,
+    AutoMLStep,
     CacheConfig,
     CallbackStep,
     CategoricalParameter,
@@ -288,6 +290,48 @@ def transform() -> TransformStep:
     )
 
 
+def automl() -> AutoMLStep:
+    return AutoMLStep(
+        name="AutoML",
+        inputs=[
+            "s3://b/train",
+            AutoMLInput(
+                inputs="s3://b/validation",
+                target_attribute_name="y",
+                compression="Gzip",
+                channel_type="validation",
+                content_type="text/csv",
+                s3_data_type="S3Prefix",
+                sample_weight_attribute_name="w",
+            ),
+        ],
+        target_attribute_name="y",
+        problem_type="BinaryClassification",
+        job_objective="F1",
+        max_candidates=3,
+        max_runtime_per_training_job_in_seconds=600,
+        total_job_runtime_in_seconds=3600,
+        output_path="s3://b/automl",
+        compression_type="Gzip",
+        content_type="text/csv",
+        s3_data_type="S3Prefix",
+        sample_weight_attribute_name="w",
+        feature_specification_s3_uri="s3://b/features.json",
+        validation_fraction=0.2,
+        volume_kms_key=KEY,
+        output_kms_key=KEY,
+        network=NetworkConfig(
+            subnets=["subnet-1"],
+            security_group_ids=["sg-1"],
+            enable_inter_container_traffic_encryption=True,
+        ),
+        cache_config=CacheConfig(expire_after="P1D"),
+        retry_policies=JOB_RETRIES,
+        extra_arguments=EXTRA,
+        **COMMON,
+    )
+
+
 def condition() -> ConditionStep:
     return ConditionStep(
         name="Check",
@@ -425,6 +469,7 @@ BUILDERS = {
     "ModelStep with containers": model_of_containers,
     "RegisterModel with containers": register_model_of_containers,
     "TransformStep": transform,
+    "AutoMLStep": automl,
     "ConditionStep": condition,
     "FailStep": fail,
     "LambdaStep": lambda_step,

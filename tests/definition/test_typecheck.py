@@ -333,8 +333,8 @@ def test_fails_network_config_vpc_needs_subnets_and_security_groups(
                 retry_policies=[StepRetryPolicy(max_attempts=2)],
             ),  # type: ignore[call-arg]
             "LambdaStep 'Prep' takes no argument 'retry_policies' (retry_policies= is taken by "
-            "EMRStep, ModelStep, ProcessingStep, RegisterModel, TrainingStep, TransformStep, "
-            "TuningStep)",
+            "AutoMLStep, EMRStep, ModelStep, ProcessingStep, RegisterModel, TrainingStep, "
+            "TransformStep, TuningStep)",
         ),
         (
             lambda: CacheConfig(expire="P1D"),  # type: ignore[call-arg]
@@ -419,6 +419,6 @@ def test_unknown_argument_hint_lists_check_steps_before_any_is_imported() -> Non
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert result.stdout == (
         "ModelStep 'Model' takes no argument 'cache_config' (cache_config= is taken by "
-        "ClarifyCheckStep, EMRStep, LambdaStep, ProcessingStep, QualityCheckStep, TrainingStep, "
-        "TransformStep, TuningStep)\n"
+        "AutoMLStep, ClarifyCheckStep, EMRStep, LambdaStep, ProcessingStep, QualityCheckStep, "
+        "TrainingStep, TransformStep, TuningStep)\n"
     ), result.stderr

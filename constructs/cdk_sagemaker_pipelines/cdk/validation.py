@@ -60,7 +60,8 @@ class SageMakerPipelineChecks:
 
     Always: KMS on every job volume and output, no self-approved models, no literal
     secrets in job environments. With ``require_network_isolation``: every job in a VPC
-    or network-isolated, and inter-container encryption in VPCs. Findings carry the step
+    or network-isolated (an AutoML job, which has no isolation, in a VPC), and
+    inter-container encryption in VPCs. Findings carry the step
     name (``SMP-JobVolumeEncryption[Train]``) so each can be acknowledged on its own,
     as ``SageMakerPipelineChecks::SMP-JobVolumeEncryption[Train]`` (see the module
     docstring).

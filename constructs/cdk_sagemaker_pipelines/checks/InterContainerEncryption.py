@@ -17,6 +17,10 @@ FIELDS = {
         "TrainingJobDefinition.VpcConfig",
         "TrainingJobDefinition.EnableInterContainerTrafficEncryption",
     ),
+    "AutoML": (
+        "AutoMLJobConfig.SecurityConfig.VpcConfig",
+        "AutoMLJobConfig.SecurityConfig.EnableInterContainerTrafficEncryption",
+    ),
 }
 
 

@@ -15,6 +15,7 @@ OUTPUT_KEY_FIELDS = {
         "TrainingJobDefinition.OutputDataConfig.KmsKeyId",
     ),
     "Transform": ("TransformOutput", "TransformOutput.KmsKeyId"),
+    "AutoML": ("OutputDataConfig", "OutputDataConfig.KmsKeyId"),
 }
 
 

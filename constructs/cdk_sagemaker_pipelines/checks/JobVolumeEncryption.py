@@ -18,6 +18,8 @@ VOLUME_KEY_FIELDS: dict[str, tuple[str, ...]] = {
         "TrainingJobDefinition.ResourceConfig.VolumeKmsKeyId",
     ),
     "Transform": ("TransformResources.VolumeKmsKeyId",),
+    # The volumes of the processing, training and transform jobs Autopilot runs.
+    "AutoML": ("AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId",),
 }
 
 

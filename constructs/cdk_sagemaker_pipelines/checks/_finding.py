@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-JOB_TYPES = ("Processing", "Training", "Tuning", "Transform")
+JOB_TYPES = ("Processing", "Training", "Tuning", "Transform", "AutoML")
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,7 +97,8 @@ NETWORK: tuple[Rule, ...] = (
         "Error",
         "A pipeline job has open network access.",
         "In environments that require it, every job runs in a VPC (VpcConfig) or with "
-        "EnableNetworkIsolation, so containers can't reach arbitrary endpoints.",
+        "EnableNetworkIsolation, so containers can't reach arbitrary endpoints. AutoML jobs "
+        "have no network isolation: they comply in a VPC only.",
     ),
     _rule(
         InterContainerEncryption,

@@ -53,6 +53,8 @@ from .retry import (
 )
 from .steps import (
     CHECK_STEP_NAMES,
+    AutoMLInput,
+    AutoMLStep,
     CallbackOutput,
     CallbackStep,
     CategoricalParameter,
@@ -112,6 +114,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AutoMLInput",
+    "AutoMLStep",
     "Binder",
     "BindingError",
     "BoundCode",

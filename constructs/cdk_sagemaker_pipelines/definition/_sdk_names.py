@@ -11,7 +11,14 @@ from __future__ import annotations
 
 _NETWORK = "network=NetworkConfig(subnets=…, security_group_ids=…, enable_network_isolation=…)"
 _CHECK_STEPS = ("QualityCheckStep", "ClarifyCheckStep")
-_JOB_STEPS = ("ProcessingStep", "TrainingStep", "TuningStep", "TransformStep", *_CHECK_STEPS)
+_JOB_STEPS = (
+    "ProcessingStep",
+    "TrainingStep",
+    "TuningStep",
+    "TransformStep",
+    "AutoMLStep",
+    *_CHECK_STEPS,
+)
 _CLARIFY_CONFIGS = ("DataBiasCheckConfig", "ModelBiasCheckConfig", "ModelExplainabilityCheckConfig")
 _ANALYSIS_CONFIG = (
     "it goes in the Clarify analysis configuration file, which the language does not "
@@ -115,6 +122,20 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
         _MODEL_STEPS,
         "containers=[Container(image=…, model_data=…, code=…), …] (the PipelineModel's "
         "models, in order)",
+    ),
+    "generate_candidate_definitions_only": (
+        ("AutoMLStep",),
+        "an AutoML step runs the candidates it generates (the SDK's AutoMLStep drops it)",
+    ),
+    "auto_generate_endpoint_name": (
+        ("AutoMLStep",),
+        "an AutoML step deploys nothing: create the model with automl.best_model(name) and "
+        "deploy it after the pipeline",
+    ),
+    "endpoint_name": (
+        ("AutoMLStep",),
+        "an AutoML step deploys nothing: create the model with automl.best_model(name) and "
+        "deploy it after the pipeline",
     ),
     "customer_metadata_properties": (("RegisterModel",), "customer_metadata="),
     "data_input_configuration": (("RegisterModel",), "data_input_config="),

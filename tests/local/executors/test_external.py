@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+import tarfile
+from typing import Any
 
 import pytest
 
+from cdk_sagemaker_pipelines.cli import main
 from cdk_sagemaker_pipelines.definition import (
+    AutoMLStep,
     CallbackStep,
     ClarifyCheckStep,
     ConditionEquals,
@@ -22,7 +27,7 @@ from cdk_sagemaker_pipelines.definition import (
     QualityCheckStep,
     StepOutput,
 )
-from cdk_sagemaker_pipelines.local import LocalRunError, ResourceMap
+from cdk_sagemaker_pipelines.local import LocalRunError, LocalRunner, ResourceMap
 from tests.local.conftest import Workspace, compile_steps
 
 ARN = "arn:aws:lambda:us-east-1:111122223333:function:prep"
@@ -379,3 +384,81 @@ def test_fails_check_step_properties_the_step_does_not_have_before_anything_runs
     with pytest.raises(LocalRunError, match=re.escape(message)):
         runner.run(compile_steps([quality, bias]))
     assert runner.executions() == []
+
+
+def automl_pipeline() -> dict[str, Any]:
+    """An AutoMLStep and the ModelStep of its best candidate, compiled from Python."""
+    automl = AutoMLStep(
+        name="AutoML",
+        inputs="s3://data-bucket/train.csv",
+        target_attribute_name="label",
+        problem_type="BinaryClassification",
+        job_objective="F1",
+    )
+    return compile_steps([automl, automl.best_model("BestModel")])
+
+
+BEST = "AutoML.BestCandidate.InferenceContainers[0]"
+# What Autopilot's best candidate of a binary classification job gives its inference
+# container: the variables the SDK's get_best_auto_ml_model passes to the model.
+AUTOPILOT_ENVIRONMENT = {
+    "MODEL_NAME": "model",
+    "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT": "text/csv",
+    "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code",
+    "SAGEMAKER_INFERENCE_SUPPORTED": "predicted_label,probability",
+    "SAGEMAKER_INFERENCE_OUTPUT": "predicted_label",
+    "SAGEMAKER_PROGRAM": "sagemaker_serve",
+}
+AUTOPILOT_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-sklearn-automl:2.5-1"
+
+
+def test_automl_steps_written_in_python_fail_naming_a_property_to_supply(ws: Workspace) -> None:
+    failed = ws.runner().run(automl_pipeline())
+    assert failed.step("AutoML").failure_reason == (
+        "AutoML steps run on another AWS service, which the local runner can't reach; mark it "
+        "done by supplying its properties, e.g. --callback-output "
+        "AutoML.BestCandidate.InferenceContainers[0].ModelDataUrl=s3://…"
+    )
+
+
+def test_automl_best_candidate_is_supplied_by_path_and_feeds_the_best_model(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The best candidate's model: its serving code inside, as Autopilot packs it.
+    serve = ws.file("model/code/sagemaker_serve", "# Autopilot's serving entry point\n")
+    (ws.data / "automl").mkdir()
+    with tarfile.open(ws.data / "automl" / "model.tar.gz", "w:gz") as archive:
+        archive.add(serve.parent, arcname="code")
+    definition = ws.root / "pipeline.json"
+    definition.write_text(json.dumps(automl_pipeline()))
+    resources = ws.root / "resources.json"
+    resources.write_text(json.dumps({"s3": {"s3://data-bucket": "data"}}))
+    supplied = [
+        f"{BEST}.Image={AUTOPILOT_IMAGE}",
+        f"{BEST}.ModelDataUrl=s3://data-bucket/automl/model.tar.gz",
+        *(f"{BEST}.Environment['{name}']={value}" for name, value in AUTOPILOT_ENVIRONMENT.items()),
+    ]
+    arguments = [item for value in supplied for item in ("--callback-output", value)]
+
+    code = main(
+        ["run", str(definition), "--resources", str(resources), *arguments, "--root", str(ws.root)]
+    )
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    runner = LocalRunner(ws.config(root=ws.root))
+    [execution] = runner.executions()
+    result = runner.execution(execution.execution_id)
+    container = result.properties("AutoML")["BestCandidate"]["InferenceContainers"][0]
+    assert container["Image"] == AUTOPILOT_IMAGE
+    assert container["Environment"] == AUTOPILOT_ENVIRONMENT
+    primary = result.properties("BestModel")["PrimaryContainer"]
+    assert primary["ModelDataUrl"] == "s3://data-bucket/automl/model.tar.gz"
+    assert primary["Environment"] == AUTOPILOT_ENVIRONMENT
+
+
+def test_fails_a_malformed_supplied_property_path(ws: Workspace) -> None:
+    failed = ws.runner(callback_outputs={"AutoML": {"BestCandidate[x": "1"}}).run(automl_pipeline())
+    assert failed.step("AutoML").failure_reason == (
+        "supplied property 'BestCandidate[x': malformed property path 'BestCandidate[x' at '[x'"
+    )

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._base import JobStep, RetryableStep, Step
 from ._outputs import CallbackOutput, LambdaOutput, OutputType, StepOutput
+from .automl import AutoMLInput, AutoMLStep
 from .callback import CallbackStep
 from .condition import ConditionStep
 from .emr import EMRStep
@@ -69,6 +70,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AutoMLInput",
+    "AutoMLStep",
     "CallbackOutput",
     "CallbackStep",
     "CategoricalParameter",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from ...definition.entries import StepSpec
 from ...definition.permissions import CHECK_STEP_TYPES
+from ...definition.properties import PathStepError, parse_path
 from .._errors import StepError
 from ._base import StepContext, StepResult
 from ._outputs import check_step_properties, supplied
@@ -28,11 +30,9 @@ class ExternalExecutor:
         given = supplied(ctx.settings.external_outputs, step.name)
         if given is None:
             # A check step's properties are its baselines' URIs, which later steps read.
-            example = (
-                f"{step.name}.CalculatedBaselineConstraints=s3://…"
-                if step.step_type in CHECK_STEP_TYPES
-                else f"{step.name}.Status.State=COMPLETED"
-            )
+            example = f"{step.name}.{_EXAMPLES.get(step.step_type, 'Status.State=COMPLETED')}"
+            if step.step_type in CHECK_STEP_TYPES:
+                example = f"{step.name}.CalculatedBaselineConstraints=s3://…"
             raise StepError(
                 f"{step.step_type} steps run on another AWS service, which the local runner "
                 f"can't reach; mark it done by supplying its properties, e.g. "
@@ -42,9 +42,41 @@ class ExternalExecutor:
             given = check_step_properties(step.step_type, given)
         properties: dict[str, Any] = {}
         for path, value in given.items():
-            target = properties
-            parts = str(path).split(".")
-            for part in parts[:-1]:
-                target = target.setdefault(part, {})
-            target[parts[-1]] = value
+            _place(properties, str(path), value)
         return StepResult(properties=properties, metadata={})
+
+
+# What a step type's failure suggests supplying: a property later steps commonly read.
+_EXAMPLES = {"AutoML": "BestCandidate.InferenceContainers[0].ModelDataUrl=s3://…"}
+
+
+def _place(properties: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``path`` (``A.B[0].C['k']``, as step properties are read) in ``properties``.
+
+    Members and keys become objects, indexes list items (earlier items empty objects), so
+    ``BestCandidate.InferenceContainers[0].Environment['MODEL_NAME']`` reads back.
+    """
+    try:
+        segments = parse_path(path)
+    except PathStepError as error:
+        raise StepError(f"supplied property {path!r}: {error}") from None
+    keys = [segment[0] if isinstance(segment, tuple) else segment for segment in segments]
+    target: Any = properties
+    for key, following in itertools.pairwise(keys):
+        _make_room(target, key, path)
+        current = target[key] if isinstance(key, int) else target.get(key)
+        if current is None or (current == {} and isinstance(following, int)):
+            current = target[key] = [] if isinstance(following, int) else {}
+        target = current
+    _make_room(target, keys[-1], path)
+    target[keys[-1]] = value
+
+
+def _make_room(container: Any, key: str | int, path: str) -> None:
+    """Check ``container`` takes ``key``; pad a list up to an index."""
+    if isinstance(key, int):
+        if not isinstance(container, list):
+            raise StepError(f"supplied property {path!r}: [{key}] indexes no list")
+        container.extend({} for _ in range(key + 1 - len(container)))
+    elif not isinstance(container, dict):
+        raise StepError(f"supplied property {path!r}: {key!r} is inside a value, not an object")

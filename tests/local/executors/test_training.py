@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tarfile
 import threading
 
@@ -365,17 +366,19 @@ def test_the_tuning_step_log_names_each_training_job_and_its_log(ws: Workspace) 
     log = result.step("Tune").log
     assert log is not None
     job = result.properties("Tune")["HyperParameterTuningJobName"]
-    lines = log.read_text().splitlines()
-    assert (
-        f"[smpipe] training job {job}-001 (depth=3, rate=0.2) completed; "
-        f"log: {log.with_name('Tune.001.log')}"
-    ) in lines
-    failed = (
-        f"[smpipe] training job {job}-003 (depth=1, rate=0.2) failed: AlgorithmError: the "
-        f"training script exited with code 1: AssertionError: depth 1; "
-        f"log: {log.with_name('Tune.003.log')}"
+    text = log.read_text()
+    # Trials are named as the service names them: <tuning job>-<trial>-<8 hex digits>.
+    assert re.search(
+        rf"^\[smpipe\] training job {job}-001-[0-9a-f]{{8}} \(depth=3, rate=0\.2\) completed; "
+        rf"log: {re.escape(str(log.with_name('Tune.001.log')))}$",
+        text,
+        re.MULTILINE,
     )
-    assert failed in lines
+    failed = (
+        r" \(depth=1, rate=0\.2\) failed: AlgorithmError: the training script exited with "
+        rf"code 1: AssertionError: depth 1; log: {re.escape(str(log.with_name('Tune.003.log')))}$"
+    )
+    assert re.search(rf"^\[smpipe\] training job {job}-003-[0-9a-f]{{8}}{failed}", text, re.M)
     assert "Traceback" in log.with_name("Tune.003.log").read_text()
 
 
@@ -1193,3 +1196,21 @@ def test_a_first_run_starts_with_an_empty_checkpoint_folder(ws: Workspace) -> No
     written = result.store.locate("s3://data-bucket/new-checkpoints/epoch-2.txt")
     assert written is not None
     assert written.path.read_text() == "resumed from "
+
+
+def test_tuning_trials_get_the_objective_metric_as_the_service_adds_it(ws: Workspace) -> None:
+    # A tuning job adds _tuning_objective_metric to its training jobs' hyperparameters; the
+    # training toolkit keeps it (like sagemaker_*) from the script's arguments, which the
+    # script here parses strictly.
+    result = ws.runner().run(compile_steps([grid_tune(ws)]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    best = result.properties("Tune")["BestTrainingJob"]["TrainingJobName"]
+    located = result.store.locate(
+        f"s3://art-bucket/local-pipeline/{result.execution_id}/Tune/model/{best}/output/model.tar.gz"
+    )
+    assert located is not None
+    with tarfile.open(located.path) as model:
+        report = json.load(model.extractfile("model.json"))  # type: ignore[arg-type]
+    assert report["hps"]["_tuning_objective_metric"] == "score"
+    assert "_tuning_objective_metric" not in report["args"]

@@ -43,6 +43,11 @@ _TRAINING_PATHS = (
 )
 
 PROGRAM = "sagemaker_program"
+# Hyperparameters the training toolkit keeps from the script's arguments: those starting
+# with "sagemaker_", and these (SAGEMAKER_HYPERPARAMETERS of sagemaker_training/params.py).
+# A tuning job adds the objective's name to each of its training jobs' hyperparameters.
+TUNING_OBJECTIVE_METRIC = "_tuning_objective_metric"
+_TOOLKIT_SETTINGS = frozenset({TUNING_OBJECTIVE_METRIC, "default_user_module_name"})
 SUBMIT_DIRECTORY = "sagemaker_submit_directory"
 HOST = "algo-1"
 # The group name the training toolkit reports for a job of one instance type.
@@ -185,7 +190,7 @@ def run_training_job(
     (config / "hyperparameters.json").write_text(json.dumps(hps, indent=2))
     (config / "inputdataconfig.json").write_text(json.dumps(input_config, indent=2))
     (config / "resourceconfig.json").write_text(json.dumps(cluster.resource_config()))
-    user = {k: _decode(v) for k, v in hps.items() if not k.startswith("sagemaker_")}
+    user = {k: _decode(v) for k, v in hps.items() if not _is_toolkit_setting(k)}
     arguments: list[str] = []
     for key, value in user.items():
         arguments += [f"--{key}", _as_argument(value)]
@@ -519,3 +524,8 @@ def metric_list(metrics: Mapping[str, float], when: str) -> list[dict[str, Any]]
     return [
         {"MetricName": name, "Value": value, "Timestamp": when} for name, value in metrics.items()
     ]
+
+
+def _is_toolkit_setting(name: str) -> bool:
+    """Whether the training toolkit reads ``name`` itself rather than passing it to the script."""
+    return name.startswith("sagemaker_") or name in _TOOLKIT_SETTINGS

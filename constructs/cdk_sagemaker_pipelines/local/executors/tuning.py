@@ -7,6 +7,7 @@ import itertools
 import json
 import math
 import random
+import secrets
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,7 @@ from ...definition.entries import StepSpec
 from .._errors import StepError
 from ._base import StepContext, StepResult, stopping_timeout, timestamp
 from ._training_job import (
+    TUNING_OBJECTIVE_METRIC,
     TrainingRun,
     check_channels,
     instance_type_of,
@@ -189,7 +191,8 @@ class TuningExecutor:
         )
 
         def trial(index: int, tuned: dict[str, str]) -> _Trial:
-            name = f"{ctx.job_name}-{index + 1:03d}"
+            # The service's form: <tuning job>-<3-digit trial>-<8 hex digits>.
+            name = f"{ctx.job_name}-{index + 1:03d}-{secrets.token_hex(4)}"
             if ctx.stop.is_set():
                 return _Trial(index, tuned, name)  # the execution is stopping: never launched
             timeout, cut_by_tuning_limit = job_timeout, False
@@ -206,7 +209,7 @@ class TuningExecutor:
                     ctx,
                     job_name=name,
                     algorithm=algorithm,
-                    hyperparameters={**static, **tuned},
+                    hyperparameters={**static, **tuned, TUNING_OBJECTIVE_METRIC: metric},
                     channels=list(definition.get("InputDataConfig") or []),
                     output_path=output_path,
                     environment=definition.get("Environment") or {},

@@ -46,6 +46,7 @@ from ..definition import (
 from ..definition._suggest import did_you_mean
 from ..definition.entries import StepSpec
 from ..definition.permissions import CHECK_STEP_TYPES
+from ..definition.properties import PathStepError, resolve, root_node
 from ..definition.retry import JOB_EXCEPTION_TYPES, STEP_EXCEPTION_TYPES
 from ._errors import EvaluationError, LocalRunError, StepError
 from ._graph import StepGraph
@@ -1196,6 +1197,27 @@ def _check_lambda_bindings(lambdas: Mapping[str, Any], graph: StepGraph) -> None
         )
 
 
+# External steps whose properties follow a described shape (DescribeAutoMLJob, EMR's Step):
+# supplied names are property paths of it.
+_DESCRIBED_EXTERNAL_TYPES = frozenset({"AutoML", "EMR"})
+
+
+def _check_supplied_paths(step: str, step_type: str, values: Mapping[str, Any]) -> None:
+    """Each supplied name is a property path the step has (``BestCandidate.…``)."""
+    root = root_node(step_type)
+    if root is None:
+        return
+    for name in values:
+        try:
+            resolve(root, str(name))
+        except PathStepError as error:
+            hint = f" ({error.hint})" if error.hint else ""
+            raise LocalRunError(
+                f"{_CALLBACK_OUTPUTS}: {step_type} step '{step}' has no property {name!r}: "
+                f"{error.message}{hint}"
+            ) from None
+
+
 def _check_supplied_outputs(supplied: Mapping[str, Mapping[str, Any]], graph: StepGraph) -> None:
     """Output values given for Callback and Lambda steps name declared outputs, typed right.
 
@@ -1210,6 +1232,9 @@ def _check_supplied_outputs(supplied: Mapping[str, Mapping[str, Any]], graph: St
                 check_step_properties(spec.step_type, values)
             except StepError as error:
                 raise LocalRunError(f"{_CALLBACK_OUTPUTS}: step '{step}': {error}") from None
+            continue
+        if spec.step_type in _DESCRIBED_EXTERNAL_TYPES:
+            _check_supplied_paths(step, spec.step_type, values)
             continue
         if spec.step_type not in ("Callback", "Lambda"):
             continue

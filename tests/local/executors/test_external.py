@@ -457,8 +457,34 @@ def test_automl_best_candidate_is_supplied_by_path_and_feeds_the_best_model(
     assert primary["Environment"] == AUTOPILOT_ENVIRONMENT
 
 
-def test_fails_a_malformed_supplied_property_path(ws: Workspace) -> None:
-    failed = ws.runner(callback_outputs={"AutoML": {"BestCandidate[x": "1"}}).run(automl_pipeline())
-    assert failed.step("AutoML").failure_reason == (
-        "supplied property 'BestCandidate[x': malformed property path 'BestCandidate[x' at '[x'"
-    )
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("BestCandidate[x", "malformed property path 'BestCandidate[x' at '[x'"),
+        (
+            "BestCandidate.InferenceContainer[0].Image",
+            "BestCandidate has no property 'InferenceContainer' (did you mean "
+            "'InferenceContainers'",
+        ),
+    ],
+    ids=["malformed", "misspelled"],
+)
+def test_fails_a_supplied_automl_property_it_does_not_have_before_anything_runs(
+    ws: Workspace, path: str, message: str
+) -> None:
+    # Found only when a later step read the property, after every step before it had run.
+    runner = ws.runner(callback_outputs={"AutoML": {path: "1"}})
+    with pytest.raises(LocalRunError) as raised:
+        runner.run(automl_pipeline())
+    assert str(raised.value).startswith(
+        f"callback_outputs (--callback-output): AutoML step 'AutoML' has no property {path!r}: "
+        + message
+    ), str(raised.value)
+    assert runner.executions() == []
+
+
+def test_fails_a_misspelled_emr_property_before_anything_runs(ws: Workspace) -> None:
+    step = EMRStep(name="Spark", cluster_id="j-1ABCDEFG2HIJK", jar="command-runner.jar")
+    runner = ws.runner(callback_outputs={"Spark": {"Status.Sate": "COMPLETED"}})
+    with pytest.raises(LocalRunError, match=r"has no property 'Status\.Sate': .*'State'"):
+        runner.run(compile_steps([step]))

@@ -46,6 +46,7 @@ from cdk_sagemaker_pipelines.definition import (
     QualityCheckStep,
     RegisterModel,
     S3Location,
+    TrainingStep,
 )
 from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import (
@@ -686,6 +687,38 @@ def test_vpc_subnets_security_group_and_isolation_flow_into_every_job(in_vpc: Bu
     assert train["EnableInterContainerTrafficEncryption"] is True
 
 
+def test_fails_network_props_with_a_definition_json_which_keeps_its_own_network():
+    # A JSON definition is deployed as written: vpc= and enable_network_isolation=True were
+    # accepted and ignored, its jobs left with open network access.
+    stack = new_stack()
+    vpc = _vpc(stack)
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(
+            stack,
+            "Training",
+            definition=literal_definition(),
+            vpc=vpc,
+            vpc_subnets=ec2.SubnetSelection(subnets=[vpc.private_subnets[1]]),
+            enable_network_isolation=True,
+        )
+    assert [problem.field for problem in raised.value.problems] == [
+        "vpc",
+        "vpc_subnets",
+        "enable_network_isolation",
+    ]
+    assert str(raised.value.problems[0]) == (
+        "prop 'vpc': a definition JSON is deployed as written: the construct applies the "
+        "network props to the jobs of a PipelineDefinition only, and would ignore this one "
+        "(write each job's VpcConfig or EnableNetworkIsolation in the definition (the "
+        "SageMaker SDK's subnets=, security_group_ids= and enable_network_isolation=), or "
+        "pass a PipelineDefinition)"
+    )
+    # Network isolation off (the default) says nothing about the definition's jobs.
+    Pipeline(
+        new_stack(), "Training", definition=literal_definition(), enable_network_isolation=False
+    )
+
+
 def test_an_automl_step_gets_the_artifact_key_the_vpc_and_a_retained_output():
     # Autopilot's jobs get what every job gets, through SecurityConfig (an AutoML job has
     # no network isolation): the network checks pass for it in the VPC.
@@ -1069,6 +1102,106 @@ def test_steps_whose_permissions_are_not_derived_are_warned():
             r"step\) .*\[ack: cdk-sagemaker-pipelines:unplanned-step-permissions\]$"
         ),
     )
+
+
+def _texts_of_warning(stack: cdk.Stack, warning_id: str) -> list[str]:
+    found = Annotations.from_stack(stack).find_warning("*", Match.any_value())
+    return [
+        str(entry.entry.data) for entry in found if f"[ack: {warning_id}]" in str(entry.entry.data)
+    ]
+
+
+JOB_ROLE_WARNING = "cdk-sagemaker-pipelines:job-role-not-step-role"
+
+
+def test_jobs_of_a_json_definition_running_as_another_role_are_warned():
+    # A SageMaker SDK definition names the role it was generated with: the derived step
+    # permissions went to pipeline.step_role, which no job used, without a word.
+    definition = literal_definition()
+    sdk_role = definition["Steps"][0]["Arguments"]["RoleArn"]
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    assert _texts_of_warning(stack, JOB_ROLE_WARNING) == [
+        f"Step(s) 'Prep' (Arguments.RoleArn) run as {sdk_role!r}, not pipeline.step_role: the "
+        "permissions derived from the steps are attached to pipeline.step_role only, so that "
+        "role gets none of them from this construct (the pipeline role may still pass it). "
+        "Replace the role in the definition with your step role's ARN (e.g. "
+        "step_role.role_arn, with the role given as step_role=), or give "
+        f"step_role=iam.Role.from_role_arn(self, 'StepRole', {sdk_role!r}) to attach them to "
+        f"it. [ack: {JOB_ROLE_WARNING}]"
+    ]
+
+
+def test_jobs_running_as_the_step_role_are_not_warned():
+    # Both ways the warning suggests: the SDK's role given as step_role, or the definition's
+    # role replaced by the step role's ARN (a token).
+    definition = literal_definition()
+    stack = new_stack()
+    sdk_role = iam.Role.from_role_arn(
+        stack, "SdkRole", definition["Steps"][0]["Arguments"]["RoleArn"]
+    )
+    pipeline = Pipeline(stack, "Training", definition=definition, step_role=sdk_role)
+    assert _texts_of_warning(stack, JOB_ROLE_WARNING) == []
+    template = Template.from_stack(stack)
+    policy = resource(template, logical_id(pipeline.step_role_policy))["Properties"]
+    assert policy["Roles"] == ["SageMakerExecutionRole"]
+
+    stack = new_stack()
+    own = iam.Role(stack, "JobRole", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    replaced = literal_definition()
+    replaced["Steps"][0]["Arguments"]["RoleArn"] = own.role_arn
+    Pipeline(stack, "Training", definition=replaced, step_role=own)
+    Pipeline(
+        stack,
+        "Compiled",
+        definition=PipelineDefinition(
+            steps=[
+                ProcessingStep(
+                    name="Prep", image=Image.sklearn("1.2-1"), code=Code.from_s3("s3://c/p.py")
+                )
+            ]
+        ),
+    )
+    assert _texts_of_warning(stack, JOB_ROLE_WARNING) == []
+
+
+def test_a_step_given_another_role_is_warned_with_each_role_and_its_steps():
+    other = "arn:aws:iam::111122223333:role/other"
+    stack = new_stack()
+    prep = ProcessingStep(
+        name="Prep", image=Image.sklearn("1.2-1"), code=Code.from_s3("s3://c/p.py"), role=other
+    )
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://c/t.tar.gz", entry_point="t.py"),
+        depends_on=[prep],
+    )
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=[train]))
+    [text] = _texts_of_warning(stack, JOB_ROLE_WARNING)
+    assert text.startswith(f"Step(s) 'Prep' (Arguments.RoleArn) run as {other!r}, not ")
+    assert "'Train'" not in text
+
+
+def test_inputs_given_as_manifests_are_warned():
+    # The step role reads the manifest; the objects it lists are named only in the file.
+    definition = literal_definition()
+    raw = definition["Steps"][0]["Arguments"]["ProcessingInputs"][0]["S3Input"]
+    raw["S3DataType"] = "ManifestFile"
+    raw["S3Uri"] = "s3://raw-data/incoming/manifest.json"
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    assert _texts_of_warning(stack, "cdk-sagemaker-pipelines:manifest-input-objects") == [
+        "The step role may read the manifest files of step 'Prep' field "
+        "'Arguments.ProcessingInputs[0].S3Input.S3Uri' "
+        "('s3://raw-data/incoming/manifest.json'), but not the objects they list, which only "
+        "the files name: grant pipeline.step_role read access to them yourself (e.g. "
+        "bucket.grant_read(pipeline.step_role, 'images/*')), or the job fails with "
+        "AccessDenied. [ack: cdk-sagemaker-pipelines:manifest-input-objects]"
+    ]
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=literal_definition(), pipeline_name=NAME)
+    assert _texts_of_warning(stack, "cdk-sagemaker-pipelines:manifest-input-objects") == []
 
 
 def test_fails_roles_and_keys_known_only_at_run_time():

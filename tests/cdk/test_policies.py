@@ -1039,3 +1039,43 @@ def test_a_tuning_step_may_run_tuning_jobs_of_any_name_the_service_gives():
         f"Annotation::{WILDCARD_RULE}[Resource::{SM}:hyper-parameter-tuning-job/*]"
     ]
     assert "Tuning and AutoML job names (32 characters at most)" in reason
+
+
+def test_registrations_without_a_literal_group_may_register_in_any_group_pending_approval():
+    # From the SageMaker SDK: a group given as a parameter, and an unversioned package (no
+    # group). The policy builder failed with "TypeError: unhashable type: 'dict'".
+    path = REPO / "tests" / "definition" / "sdk_generated" / "sdk-registration-options.json"
+    definition = json.loads(path.read_text())
+    for step in definition["Steps"]:
+        step["Arguments"]["ModelApprovalStatus"] = "PendingManualApproval"
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    built = Built(stack, pipeline)
+    packages, groups = f"{SM}:model-package/*", f"{SM}:model-package-group/*"
+    pending = {"StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}}
+    assert sorted(built.role["RegisterModelVersionsOfAnyGroup"]["Resource"]) == [groups, packages]
+    assert built.role["RegisterModelVersionsOfAnyGroup"]["Condition"] == pending
+    assert built.role["DescribeModelVersionsOfAnyGroup"]["Resource"] == packages
+    # The literal group keeps its own statement.
+    assert sorted(built.role["RegisterModelVersionsPendingApproval"]["Resource"]) == [
+        f"{SM}:model-package-group/pipe",
+        f"{SM}:model-package/pipe/*",
+    ]
+    assert pipeline.role_policy is not None
+    reason = _acknowledged(pipeline.role_policy)[f"Annotation::{WILDCARD_RULE}[Resource::{groups}]"]
+    assert "names its model package group only at run time" in reason
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Training",
+        Match.string_like_regexp(
+            r"^RegisterModel step\(s\) 'Register-RegisterModel' \(group known only at run "
+            r"time\), 'RegisterUnversioned-RegisterModel' \(no group\) name no model package "
+            r"group .*\[ack: cdk-sagemaker-pipelines:open-model-package-group\]$"
+        ),
+    )
+
+
+def test_registrations_in_literal_groups_are_not_opened(everything: Built):
+    assert "RegisterModelVersionsOfAnyGroup" not in everything.role
+    Annotations.from_stack(everything.stack).has_no_warning(
+        "*", Match.string_like_regexp("open-model-package-group")
+    )

@@ -12,6 +12,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import Acknowledgment, Validations
+from aws_cdk import aws_iam as iam
 
 from cdk_sagemaker_pipelines import __version__
 from cdk_sagemaker_pipelines.cdk import Pipeline
@@ -65,7 +66,9 @@ def _without_volume_key(stack: cdk.Stack) -> Pipeline:
     definition = literal_definition()
     step = definition["Steps"][0]
     del step["Arguments"]["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"]
-    return Pipeline(stack, "Training", definition=definition)
+    # The definition's own role as the step role: no job-role-not-step-role warning.
+    step_role = iam.Role.from_role_arn(stack, "StepRole", step["Arguments"]["RoleArn"])
+    return Pipeline(stack, "Training", definition=definition, step_role=step_role)
 
 
 def test_plugin_identity():

@@ -30,6 +30,10 @@ REASONS: dict[str, str] = {
     "the wildcard covers versions of this pipeline's group only",
     "DescribeModelVersions": "the registry numbers versions itself (model-package/<group>/<n>); "
     "the wildcard covers versions of this pipeline's group only",
+    "ModelVersionsOfAnyGroup": "a RegisterModel step names its model package group only at "
+    "run time (a parameter) or registers an unversioned package the service names: any "
+    "package of this account and region, still pending approval only; the construct warns "
+    "with cdk-sagemaker-pipelines:open-model-package-group",
     "TagPipelineResources": "the service tags the jobs and model versions it creates, whose "
     "names it generates at run time under these prefixes",
     "Read": "each execution reads under its own execution-id prefix or a declared data prefix; "

@@ -264,6 +264,27 @@ def pipeline_role_statements(
             )
         )
         tagged += packages
+    if plan.open_registrations:
+        # Any group's versions and any unversioned package (model-package/* matches both
+        # model-package/<group>/<n> and model-package/<name>), still pending approval only.
+        packages = [_sagemaker_arn(stack, "model-package", "*")]
+        group_arns = [_sagemaker_arn(stack, "model-package-group", "*")]
+        statements.append(
+            iam.PolicyStatement(
+                sid="RegisterModelVersionsOfAnyGroup",
+                actions=list(REGISTER_ACTIONS),
+                resources=[*packages, *group_arns],
+                conditions={"StringEquals": {"sagemaker:ModelApprovalStatus": PENDING_APPROVAL}},
+            )
+        )
+        statements.append(
+            iam.PolicyStatement(
+                sid="DescribeModelVersionsOfAnyGroup",
+                actions=list(DESCRIBE_PACKAGE_ACTIONS),
+                resources=packages,
+            )
+        )
+        tagged += packages
     plan_keys = lookups.plan_keys
     keys = _job_keys(stack, plan_keys)
     # (Sid, actions, resources, conditions): a statement only when it has resources.

@@ -411,6 +411,10 @@ class Pipeline(_PipelineBase):
             )
             if problem is not None
         ]
+        if not problems and not isinstance(definition, PipelineDefinition):
+            problems += _json_network_problems(
+                vpc, vpc_subnets, security_groups, enable_network_isolation
+            )
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
         self._name = name
@@ -460,6 +464,9 @@ class Pipeline(_PipelineBase):
         self._warn_open_job_name_prefixes()
         self._warn_open_emr_clusters()
         self._warn_open_vpc_configs()
+        self._warn_jobs_not_run_as_step_role()
+        self._warn_manifest_inputs()
+        self._warn_open_registrations()
         self._warn_emr_steps_creating_clusters()
         self._warn_registered_asset_code()
         self._warn_registered_asset_files()
@@ -1093,6 +1100,70 @@ class Pipeline(_PipelineBase):
             "sg-…) themselves, or the construct's vpc= props, to scope them.",
         )
 
+    def _warn_jobs_not_run_as_step_role(self) -> None:
+        """Jobs that run as another role than ``step_role``, which gets the step permissions.
+
+        A SageMaker SDK definition names the role it was generated with (its ``RoleArn``):
+        given as JSON, the construct passes that role, but attaches what the steps need to
+        ``step_role``, which then no job uses. A role given as an expression fails synth
+        elsewhere (no statement could name it).
+        """
+        step_role_arn = self.step_role.role_arn
+        others: dict[str, list[str]] = {}
+        for step, field_path, role in self.plan.job_roles:
+            if isinstance(role, str) and role != step_role_arn:
+                others.setdefault(role, []).append(f"'{step}' ({field_path})")
+        if not others:
+            return
+        runs = "; ".join(
+            f"Step(s) {', '.join(steps)} run as "
+            + (repr(role) if not is_unresolved(role) else "a role known at deploy time")
+            for role, steps in others.items()
+        )
+        literal = [role for role in others if not is_unresolved(role)]
+        example = (
+            f"step_role=iam.Role.from_role_arn(self, 'StepRole', {literal[0]!r})"
+            if len(others) == 1 and literal
+            else "step_role=<that role>"
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:job-role-not-step-role",
+            f"{runs}, not pipeline.step_role: the permissions derived from the steps are "
+            "attached to pipeline.step_role only, so that role gets none of them from this "
+            "construct (the pipeline role may still pass it). Replace the role in the "
+            "definition with your step role's ARN (e.g. step_role.role_arn, with the role "
+            f"given as step_role=), or give {example} to attach them to it.",
+        )
+
+    def _warn_open_registrations(self) -> None:
+        """Registrations no statement can scope to a model package group."""
+        if not self.plan.open_registrations:
+            return
+        steps = ", ".join(f"'{step}' ({why})" for step, why in self.plan.open_registrations)
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:open-model-package-group",
+            f"RegisterModel step(s) {steps} name no model package group the pipeline role "
+            "can be scoped to, so it may register (PendingManualApproval only) and describe "
+            "versions of any model package group in the account and region. Give the group's "
+            "name itself in ModelPackageGroupName to scope them.",
+        )
+
+    def _warn_manifest_inputs(self) -> None:
+        """Inputs given as manifests: the objects they list are named only in the file."""
+        if not self.plan.manifest_inputs:
+            return
+        inputs = "; ".join(
+            f"step '{step}' field '{field_path}' ({describe_value(uri)})"
+            for step, field_path, uri in self.plan.manifest_inputs
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:manifest-input-objects",
+            f"The step role may read the manifest files of {inputs}, but not the objects "
+            "they list, which only the files name: grant pipeline.step_role read access to "
+            "them yourself (e.g. bucket.grant_read(pipeline.step_role, 'images/*')), or the "
+            "job fails with AccessDenied.",
+        )
+
     def _warn_emr_steps_creating_clusters(self) -> None:
         """A cluster an EMR step creates: any cluster id, and roles the plan can't pass."""
         if not self.plan.emr_new_cluster_steps:
@@ -1337,6 +1408,39 @@ def _check_props(
                 )
             )
     return problems
+
+
+def _json_network_problems(
+    vpc: object, vpc_subnets: object, security_groups: object, isolation: bool
+) -> list[Problem]:
+    """Network props a definition JSON can't take: the construct deploys it as written.
+
+    They place the jobs of a compiled ``PipelineDefinition``; a JSON definition's jobs keep
+    the ``VpcConfig`` and ``EnableNetworkIsolation`` it names, so the props would be accepted
+    and ignored.
+    """
+    given = [
+        prop
+        for prop, value in (
+            ("vpc", vpc),
+            ("vpc_subnets", vpc_subnets),
+            ("security_groups", security_groups),
+            ("enable_network_isolation", isolation or None),
+        )
+        if value is not None
+    ]
+    return [
+        PropProblem(
+            None,
+            prop,
+            "a definition JSON is deployed as written: the construct applies the network "
+            "props to the jobs of a PipelineDefinition only, and would ignore this one",
+            "write each job's VpcConfig or EnableNetworkIsolation in the definition (the "
+            "SageMaker SDK's subnets=, security_group_ids= and enable_network_isolation=), "
+            "or pass a PipelineDefinition",
+        )
+        for prop in given
+    ]
 
 
 def _role_account_problems(stack: Stack, role: object, step_role: object) -> list[Problem]:

@@ -67,7 +67,8 @@ BASELINE: tuple[Rule, ...] = (
         "Error",
         "A pipeline job's storage volume is not encrypted with a KMS key.",
         "Training data, checkpoints and models on job volumes must be encrypted with a key "
-        "you control (VolumeKmsKeyId); the Pipeline construct sets its artifact key by default.",
+        "you control (VolumeKmsKeyId); the Pipeline construct sets its artifact key in the jobs "
+        "of a PipelineDefinition (a definition JSON names its own).",
     ),
     _rule(
         JobOutputEncryption,

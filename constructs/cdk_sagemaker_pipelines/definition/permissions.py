@@ -200,6 +200,19 @@ _S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("R", "DriftCheckBaselines.*.*.S3Uri"),
     ),
 }
+# The S3 data sources of each job type whose S3DataType may make S3Uri a manifest: a file
+# listing the objects to read (ManifestFile), or JSON lines naming them (AugmentedManifestFile).
+_S3_DATA_SOURCES: dict[str, tuple[str, ...]] = {
+    "Processing": ("ProcessingInputs[*].S3Input",),
+    "Training": ("InputDataConfig[*].DataSource.S3DataSource",),
+    "Tuning": (
+        "TrainingJobDefinition.InputDataConfig[*].DataSource.S3DataSource",
+        "TrainingJobDefinitions[*].InputDataConfig[*].DataSource.S3DataSource",
+    ),
+    "Transform": ("TransformInput.DataSource.S3DataSource",),
+    "AutoML": ("InputDataConfig[*].DataSource.S3DataSource",),
+}
+_MANIFEST_TYPES = frozenset({"ManifestFile", "AugmentedManifestFile"})
 # The key an AutoML job's own role grants to the volumes of the jobs it runs (see
 # PermissionPlan.automl_volume_keys).
 AUTOML_VOLUME_KEY_FIELD = "AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId"
@@ -350,6 +363,14 @@ class PermissionPlan:
     # Per job step type, the name prefixes of its jobs: ``pipelines-`` or custom ones.
     job_name_prefixes: dict[str, list[Any]] = field(default_factory=dict)
     passed_roles: list[Any] = field(default_factory=list)
+    # (step, field, role) of each role a job runs with (its RoleArn, a model's
+    # ExecutionRoleArn), expressions included: a caller attaches the step permissions to one
+    # role and says which steps run as another.
+    job_roles: list[tuple[str, str, Any]] = field(default_factory=list)
+    # (step, field, URI) of inputs given as a manifest (S3DataType ManifestFile or
+    # AugmentedManifestFile): the job reads the manifest, which is granted, and the objects
+    # it lists, which only the file names.
+    manifest_inputs: list[tuple[str, str, Any]] = field(default_factory=list)
     reads: list[S3Access] = field(default_factory=list)
     writes: list[S3Access] = field(default_factory=list)
     property_file_reads: list[S3Access] = field(default_factory=list)
@@ -369,6 +390,9 @@ class PermissionPlan:
     # (JobFlowRole names an instance profile, not its role).
     emr_underived_roles: list[tuple[str, str, Any]] = field(default_factory=list)
     model_package_groups: list[Any] = field(default_factory=list)
+    # (step, why) of registrations no statement can scope to a group: a ModelPackageGroupName
+    # given as an expression, or none (an unversioned model package the service names).
+    open_registrations: list[tuple[str, str]] = field(default_factory=list)
     approval_statuses: list[tuple[str, Any]] = field(default_factory=list)
     uses_vpc: bool = False
     # Subnets and security groups of the jobs' VpcConfig (``*`` for run-time values).
@@ -504,11 +528,25 @@ class _Planner:
         for path in _ROLE_FIELDS if kind != "EMR" else ():
             for where, value in _select(arguments, path):
                 self._add_resource(plan.passed_roles, name, f"Arguments.{where}", "role", value)
+                plan.job_roles.append((name, f"Arguments.{where}", value))
+        for path in _S3_DATA_SOURCES.get(job_kind, ()):
+            for where, source in _select(arguments, path):
+                if isinstance(source, Mapping) and source.get("S3DataType") in _MANIFEST_TYPES:
+                    uri = source.get("S3Uri")
+                    plan.manifest_inputs.append((name, f"Arguments.{where}.S3Uri", uri))
         for path in _VPC_FIELDS:
             for where, vpc_config in _select(arguments, path):
                 self._plan_vpc(name, f"Arguments.{where}", vpc_config)
         if kind == "RegisterModel":
-            _add(plan.model_package_groups, arguments.get("ModelPackageGroupName"))
+            group = arguments.get("ModelPackageGroupName")
+            if isinstance(group, str):
+                _add(plan.model_package_groups, group)
+            else:
+                # A group given as a parameter (known at run time), or none: an unversioned
+                # model package, named by the service. No statement can name either.
+                plan.open_registrations.append(
+                    (name, "group known only at run time" if group is not None else "no group")
+                )
             plan.approval_statuses.append((name, arguments.get("ModelApprovalStatus")))
         elif kind == "Lambda":
             _add(plan.lambda_functions, step.get("FunctionArn"))

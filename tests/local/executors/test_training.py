@@ -33,6 +33,7 @@ from cdk_sagemaker_pipelines.definition import (
     WarmStartConfig,
 )
 from cdk_sagemaker_pipelines.local import ExecutionResult, ProgressEvent, ResourceMap
+from tests.conftest import REPO
 from tests.local.conftest import BINDER, CODE_PREFIX, SKLEARN, Workspace, compile_steps
 from tests.local.test_runner import press_ctrl_c
 
@@ -1214,3 +1215,19 @@ def test_tuning_trials_get_the_objective_metric_as_the_service_adds_it(ws: Works
         report = json.load(model.extractfile("model.json"))  # type: ignore[arg-type]
     assert report["hps"]["_tuning_objective_metric"] == "score"
     assert "_tuning_objective_metric" not in report["args"]
+
+
+def test_a_tuning_job_of_a_built_in_algorithm_says_it_has_no_script(ws: Workspace) -> None:
+    # The SageMaker SDK's XGBoost estimator without entry_point: the service has the
+    # algorithm's metrics, so the definition names none. The runner said to add a
+    # MetricDefinitions regex, after which the trials failed for want of a script.
+    path = REPO / "tests" / "definition" / "sdk_generated" / "sdk-tuning-strategies.json"
+    definition = json.loads(path.read_text())
+    definition["Steps"] = [step for step in definition["Steps"] if step["Name"] == "TuneBayes"]
+    ws.file("train/t.csv", "1\n")
+    ws.file("val/v.csv", "1\n")
+    result = ws.runner(resources=ws.resources(**{"s3://my-bucket": ws.data})).run(definition)
+    assert result.step("TuneBayes").failure_reason == (
+        "no sagemaker_program hyperparameter: the local runner runs script-mode training "
+        "(a framework image with code=…), not an image's own training program"
+    )

@@ -48,6 +48,10 @@ PROGRAM = "sagemaker_program"
 # A tuning job adds the objective's name to each of its training jobs' hyperparameters.
 TUNING_OBJECTIVE_METRIC = "_tuning_objective_metric"
 _TOOLKIT_SETTINGS = frozenset({TUNING_OBJECTIVE_METRIC, "default_user_module_name"})
+NO_PROGRAM = (
+    "no sagemaker_program hyperparameter: the local runner runs script-mode training "
+    "(a framework image with code=…), not an image's own training program"
+)
 SUBMIT_DIRECTORY = "sagemaker_submit_directory"
 HOST = "algo-1"
 # The group name the training toolkit reports for a job of one instance type.
@@ -146,10 +150,7 @@ def run_training_job(
     hps = {str(k): str(v) for k, v in hyperparameters.items()}
     program = script_setting(hps, PROGRAM)
     if not program:
-        raise StepError(
-            "no sagemaker_program hyperparameter: the local runner runs script-mode training "
-            "(a framework image with code=…), not an image's own training program"
-        )
+        raise StepError(NO_PROGRAM)
     submit = script_setting(hps, SUBMIT_DIRECTORY)
     sandbox = ctx.sandbox(interpreter, work)
     started = ctx.now()

@@ -36,12 +36,15 @@ from ...definition.entries import StepSpec
 from .._errors import StepError
 from ._base import StepContext, StepResult, stopping_timeout, timestamp
 from ._training_job import (
+    NO_PROGRAM,
+    PROGRAM,
     TUNING_OBJECTIVE_METRIC,
     TrainingRun,
     check_channels,
     instance_type_of,
     missing_metric_reason,
     run_training_job,
+    script_setting,
 )
 
 # TuningJobCompletionDetails: a job "not improving" improves the best objective by 1% or less.
@@ -163,6 +166,11 @@ class TuningExecutor:
         objective = config.get("HyperParameterTuningJobObjective") or {}
         metric, goal = str(objective.get("MetricName")), str(objective.get("Type", "Maximize"))
         algorithm = definition.get("AlgorithmSpecification") or {}
+        # Before the metric: a built-in algorithm (the SDK's XGBoost estimator without
+        # entry_point) has its metrics from the service, and no script to run here either.
+        static_values = definition.get("StaticHyperParameters") or {}
+        if not script_setting({str(k): v for k, v in static_values.items()}, PROGRAM):
+            raise StepError(NO_PROGRAM)
         if metric not in {d.get("Name") for d in algorithm.get("MetricDefinitions") or []}:
             raise StepError(
                 f"the objective metric '{metric}' has no MetricDefinitions regex, so it can't "

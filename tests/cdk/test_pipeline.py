@@ -36,6 +36,7 @@ from cdk_sagemaker_pipelines.definition import (
     JsonGet,
     MetricsSource,
     ModelMetrics,
+    ModelStep,
     Parameter,
     ParameterString,
     PipelineDefinition,
@@ -47,6 +48,7 @@ from cdk_sagemaker_pipelines.definition import (
     RegisterModel,
     S3Location,
     TrainingStep,
+    TransformStep,
 )
 from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import (
@@ -1202,6 +1204,37 @@ def test_inputs_given_as_manifests_are_warned():
     stack = new_stack()
     Pipeline(stack, "Training", definition=literal_definition(), pipeline_name=NAME)
     assert _texts_of_warning(stack, "cdk-sagemaker-pipelines:manifest-input-objects") == []
+
+
+def test_transforms_of_a_model_the_pipeline_does_not_create_are_warned():
+    # The job runs as that model's execution role: the derived grants went to step_role,
+    # which the job never uses.
+    def transform(model_name: Any) -> TransformStep:
+        return TransformStep(
+            name="Score",
+            model_name=model_name,
+            input_data="s3://batch-bucket/in/",
+            output_path="s3://batch-bucket/out/",
+        )
+
+    stack = new_stack()
+    definition = PipelineDefinition(steps=[transform("churn-model-v3")])
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    assert _texts_of_warning(stack, "cdk-sagemaker-pipelines:transform-of-external-model") == [
+        "The transform jobs of step 'Score' (model 'churn-model-v3') run as the execution "
+        "role of a model no Model step of this pipeline creates, which gets none of the "
+        "permissions derived from these steps (their input, output and keys go to "
+        "pipeline.step_role). Grant that role what the jobs read and write, or create the "
+        "model in the pipeline (ModelStep, then model_name=model.properties.ModelName). "
+        "[ack: cdk-sagemaker-pipelines:transform-of-external-model]"
+    ]
+    stack = new_stack()
+    model = ModelStep(
+        name="CreateModel", image=Image.sklearn("1.2-1"), model_data="s3://models/model.tar.gz"
+    )
+    definition = PipelineDefinition(steps=[transform(model.properties.ModelName)])
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    assert _texts_of_warning(stack, "cdk-sagemaker-pipelines:transform-of-external-model") == []
 
 
 def test_fails_roles_and_keys_known_only_at_run_time():

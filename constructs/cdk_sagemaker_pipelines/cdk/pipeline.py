@@ -466,6 +466,7 @@ class Pipeline(_PipelineBase):
         self._warn_open_vpc_configs()
         self._warn_jobs_not_run_as_step_role()
         self._warn_manifest_inputs()
+        self._warn_external_model_transforms()
         self._warn_open_registrations()
         self._warn_emr_steps_creating_clusters()
         self._warn_registered_asset_code()
@@ -1162,6 +1163,23 @@ class Pipeline(_PipelineBase):
             "they list, which only the files name: grant pipeline.step_role read access to "
             "them yourself (e.g. bucket.grant_read(pipeline.step_role, 'images/*')), or the "
             "job fails with AccessDenied.",
+        )
+
+    def _warn_external_model_transforms(self) -> None:
+        """Transform jobs of a model the pipeline doesn't create run as that model's role."""
+        if not self.plan.external_model_transforms:
+            return
+        transforms = "; ".join(
+            f"step '{step}' (model {describe_value(model)})"
+            for step, model in self.plan.external_model_transforms
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:transform-of-external-model",
+            f"The transform jobs of {transforms} run as the execution role of a model no "
+            "Model step of this pipeline creates, which gets none of the permissions derived "
+            "from these steps (their input, output and keys go to pipeline.step_role). Grant "
+            "that role what the jobs read and write, or create the model in the pipeline "
+            "(ModelStep, then model_name=model.properties.ModelName).",
         )
 
     def _warn_emr_steps_creating_clusters(self) -> None:

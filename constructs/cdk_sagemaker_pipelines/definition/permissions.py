@@ -371,6 +371,10 @@ class PermissionPlan:
     # AugmentedManifestFile): the job reads the manifest, which is granted, and the objects
     # it lists, which only the file names.
     manifest_inputs: list[tuple[str, str, Any]] = field(default_factory=list)
+    # (step, model) of Transform steps of a model no Model step of the pipeline creates (a
+    # name, or an expression other than a Model step's ModelName): their jobs run as that
+    # model's execution role, which the plan doesn't know.
+    external_model_transforms: list[tuple[str, Any]] = field(default_factory=list)
     reads: list[S3Access] = field(default_factory=list)
     writes: list[S3Access] = field(default_factory=list)
     property_file_reads: list[S3Access] = field(default_factory=list)
@@ -548,6 +552,10 @@ class _Planner:
                     (name, "group known only at run time" if group is not None else "no group")
                 )
             plan.approval_statuses.append((name, arguments.get("ModelApprovalStatus")))
+        elif kind == "Transform" and isinstance(arguments, Mapping):
+            model = arguments.get("ModelName")
+            if not self._names_a_pipeline_model(model):
+                plan.external_model_transforms.append((name, model))
         elif kind == "Lambda":
             _add(plan.lambda_functions, step.get("FunctionArn"))
         elif kind == "Callback":
@@ -562,6 +570,14 @@ class _Planner:
                 if not is_expression(key):
                     _add(plan.automl_volume_keys, key)
         self._property_file_reads(step)
+
+    def _names_a_pipeline_model(self, model: Any) -> bool:
+        """Whether ``model`` is the ``ModelName`` of a Model step of this pipeline."""
+        reference = model.get("Get") if isinstance(model, Mapping) else None
+        if not isinstance(reference, str) or not reference.startswith("Steps."):
+            return False
+        producer, _, path = reference.removeprefix("Steps.").partition(".")
+        return path == "ModelName" and self.steps.get(producer, {}).get("Type") == "Model"
 
     def _plan_check(self, name: str, kind: str, step: Mapping[str, Any]) -> None:
         """The baselines a check step's job compares with, and a Clarify model's endpoint."""

@@ -264,7 +264,10 @@ def test_validate_reports_one_violation_per_finding_with_every_pipeline(tmp_path
     assert sorted(found) == ["SMP-JobOutputEncryption[Prep]", "SMP-NoSecretsInEnvironment[Prep]"]
     secret = found["SMP-NoSecretsInEnvironment[Prep]"]
     assert secret.severity == "error"
-    assert secret.description == "A job environment contains a literal secret. (literal secret)"
+    assert secret.description == (
+        "A job environment contains a literal secret. (step 'Prep', "
+        "Arguments.Environment['DB_PASSWORD']: literal secret)"
+    )
     assert (secret.fix or "").startswith("Pipeline definitions are readable by anyone")
     assert [
         (resource.resource_logical_id, resource.template_path, list(resource.locations))

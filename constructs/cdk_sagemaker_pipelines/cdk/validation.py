@@ -129,8 +129,16 @@ class SageMakerPipelineChecks:
                         "Properties/PipelineDefinition/PipelineDefinitionBody/"
                         f"{result.finding.step}/{result.finding.field}"
                     )
+                    # The step and field in the description too: CDK's report shows the
+                    # locations apart from it, and cdk-nag-style readers look here first.
                     entry = grouped.setdefault(
-                        result.finding_id, (result.rule, [], result.finding.info)
+                        result.finding_id,
+                        (
+                            result.rule,
+                            [],
+                            f"step '{result.finding.step}', {result.finding.field}: "
+                            f"{result.finding.info}",
+                        ),
                     )
                     entry[1].append(
                         PolicyViolatingResource(

@@ -1167,6 +1167,31 @@ def test_jobs_running_as_the_step_role_are_not_warned():
     assert _texts_of_warning(stack, JOB_ROLE_WARNING) == []
 
 
+def test_jobs_running_as_a_step_role_given_by_name_are_not_warned():
+    # iam.Role.from_role_name's ARN holds the partition as a token: compared as text with the
+    # definition's literal ARN of that very role, it was warned as "another role".
+    definition = literal_definition()
+    sdk_role = definition["Steps"][0]["Arguments"]["RoleArn"]
+    name = sdk_role.rsplit("/", 1)[1]
+    for account in ("111122223333", None):
+        stack = new_stack(account=account)
+        step_role = iam.Role.from_role_name(stack, "SdkRole", name)
+        Pipeline(stack, "Training", definition=literal_definition(), step_role=step_role)
+        assert _texts_of_warning(stack, JOB_ROLE_WARNING) == [], account
+    # Another name, or that name in another account, is another role.
+    for role_arn in (
+        sdk_role.replace(name, f"{name}Copy"),
+        sdk_role.replace("111122223333", "444455556666"),
+    ):
+        stack = new_stack()
+        other = literal_definition()
+        other["Steps"][0]["Arguments"]["RoleArn"] = role_arn
+        step_role = iam.Role.from_role_name(stack, "SdkRole", name)
+        Pipeline(stack, "Training", definition=other, step_role=step_role)
+        [text] = _texts_of_warning(stack, JOB_ROLE_WARNING)
+        assert text.startswith(f"Step(s) 'Prep' (Arguments.RoleArn) run as {role_arn!r}, not ")
+
+
 def test_a_step_given_another_role_is_warned_with_each_role_and_its_steps():
     other = "arn:aws:iam::111122223333:role/other"
     stack = new_stack()
@@ -1228,11 +1253,32 @@ def test_transforms_of_a_model_the_pipeline_does_not_create_are_warned():
         "model in the pipeline (ModelStep, then model_name=model.properties.ModelName). "
         "[ack: cdk-sagemaker-pipelines:transform-of-external-model]"
     ]
+    # A model named by a parameter is one the pipeline doesn't create either: said so, not
+    # shown as if 'Parameters.ModelName' were the model's name.
+    stack = new_stack()
+    name = ParameterString("ModelName", default_value="churn-model-v3")
+    definition = PipelineDefinition(parameters=[name], steps=[transform(name)])
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    [text] = _texts_of_warning(stack, "cdk-sagemaker-pipelines:transform-of-external-model")
+    assert text.startswith(
+        "The transform jobs of step 'Score' (model named at run time by "
+        "'Parameters.ModelName') run as the execution role of a model no Model step"
+    )
+    # A model a Model step creates, in a condition's branch too, is the pipeline's own.
     stack = new_stack()
     model = ModelStep(
         name="CreateModel", image=Image.sklearn("1.2-1"), model_data="s3://models/model.tar.gz"
     )
     definition = PipelineDefinition(steps=[transform(model.properties.ModelName)])
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    assert _texts_of_warning(stack, "cdk-sagemaker-pipelines:transform-of-external-model") == []
+    stack = new_stack()
+    branch = ConditionStep(
+        name="Check",
+        conditions=[ConditionEquals(name, "churn-model-v3")],
+        if_steps=[model, transform(model.properties.ModelName)],
+    )
+    definition = PipelineDefinition(parameters=[name], steps=[branch])
     Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
     assert _texts_of_warning(stack, "cdk-sagemaker-pipelines:transform-of-external-model") == []
 

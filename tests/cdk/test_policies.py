@@ -917,7 +917,9 @@ def test_automl_step_gets_its_job_actions_and_passes_its_role(automl: tuple[Buil
     assert built.role["AutoMLJobs"] == {
         "Action": [
             "sagemaker:CreateAutoMLJob",
+            "sagemaker:CreateAutoMLJobV2",
             "sagemaker:DescribeAutoMLJob",
+            "sagemaker:DescribeAutoMLJobV2",
             "sagemaker:ListCandidatesForAutoMLJob",
             "sagemaker:StopAutoMLJob",
         ],

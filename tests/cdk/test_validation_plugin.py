@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import aws_cdk as cdk
+import jsii
 import pytest
 from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_iam as iam
@@ -18,6 +19,7 @@ from cdk_sagemaker_pipelines import __version__
 from cdk_sagemaker_pipelines.cdk import Pipeline
 from cdk_sagemaker_pipelines.cdk.validation import PLUGIN_NAME, SageMakerPipelineChecks
 from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
+from constructs import IConstruct
 from tests.cdk.conftest import cdk_context
 from tests.cdk.helpers import ACCOUNT, REGION, literal_definition, prep_and_train
 
@@ -285,6 +287,40 @@ def test_validate_reports_one_violation_per_finding_with_every_pipeline(tmp_path
     ]
 
 
+def test_a_violation_in_several_fields_of_a_step_names_each_field(tmp_path: Path):
+    # One violation per rule and step: its description named the first field only, while
+    # its locations listed both secrets.
+    definition = literal_definition()
+    definition["Steps"][0]["Arguments"]["Environment"] = {
+        "DB_PASSWORD": "hunter2",
+        "API_TOKEN": "abc123",
+    }
+    template = {
+        "Resources": {
+            "First": {
+                "Type": "AWS::SageMaker::Pipeline",
+                "Properties": {
+                    "PipelineDefinition": {"PipelineDefinitionBody": json.dumps(definition)}
+                },
+            }
+        }
+    }
+    path = tmp_path / "Ml.template.json"
+    path.write_text(json.dumps(template))
+    report = SageMakerPipelineChecks().validate(SimpleNamespace(template_paths=[str(path)]))
+    [secret] = [
+        violation
+        for violation in report.violations
+        if violation.rule_name == "SMP-NoSecretsInEnvironment[Prep]"
+    ]
+    assert secret.description == (
+        "A job environment contains a literal secret. (step 'Prep', "
+        "Arguments.Environment['DB_PASSWORD']: literal secret; "
+        "Arguments.Environment['API_TOKEN']: literal secret)"
+    )
+    assert len(secret.violating_resources) == 2
+
+
 def test_validate_passes_templates_without_pipelines(tmp_path: Path):
     path = tmp_path / "Other.template.json"
     path.write_text(json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}))
@@ -349,6 +385,28 @@ def test_synth_app_ends_an_aws_cdk_lib_construct_error_in_one_line(tmp_path):
     ), message
     assert "jsii" not in message
     assert "«" not in message
+
+
+def test_synth_app_keeps_the_traceback_of_app_code_called_back_from_javascript(tmp_path):
+    # An aspect (or a lazy value) runs the app's own code from JavaScript during synth: its
+    # error comes back as a jsii RuntimeError without aws-cdk-lib's code or construct, and
+    # its traceback is what the reader needs.
+    from cdk_sagemaker_pipelines.cdk import synth_app
+
+    def build_app() -> cdk.App:
+        app = cdk.App(outdir=str(tmp_path))
+        stack = cdk.Stack(app, "Data")
+
+        @jsii.implements(cdk.IAspect)
+        class Broken:
+            def visit(self, node: IConstruct) -> None:
+                raise ValueError("the app's own aspect")
+
+        cdk.Aspects.of(stack).add(Broken())
+        return app
+
+    with pytest.raises(RuntimeError, match="the app's own aspect"):
+        synth_app(build_app)
 
 
 def test_synth_app_lets_an_apps_own_runtime_error_through(tmp_path):

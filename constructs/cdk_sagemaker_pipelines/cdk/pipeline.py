@@ -7,7 +7,7 @@ import fnmatch
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -1109,10 +1109,10 @@ class Pipeline(_PipelineBase):
         ``step_role``, which then no job uses. A role given as an expression fails synth
         elsewhere (no statement could name it).
         """
-        step_role_arn = self.step_role.role_arn
+        is_step_role = _step_role_matcher(self.step_role)
         others: dict[str, list[str]] = {}
         for step, field_path, role in self.plan.job_roles:
-            if isinstance(role, str) and role != step_role_arn:
+            if isinstance(role, str) and not is_step_role(role):
                 others.setdefault(role, []).append(f"'{step}' ({field_path})")
         if not others:
             return
@@ -1169,8 +1169,15 @@ class Pipeline(_PipelineBase):
         """Transform jobs of a model the pipeline doesn't create run as that model's role."""
         if not self.plan.external_model_transforms:
             return
+        # A name, or the value a parameter or another step gives at run time (not a name).
         transforms = "; ".join(
-            f"step '{step}' (model {describe_value(model)})"
+            f"step '{step}' (model "
+            + (
+                f"named at run time by {describe_value(model)}"
+                if isinstance(model, Mapping)
+                else describe_value(model)
+            )
+            + ")"
             for step, model in self.plan.external_model_transforms
         )
         Annotations.of(self).add_warning_v2(
@@ -1459,6 +1466,40 @@ def _json_network_problems(
         )
         for prop in given
     ]
+
+
+# A literal IAM role ARN: its account and its name (the last part of its path).
+_ROLE_ARN = re.compile(r"arn:[\w-]+:iam::(?P<account>\d{12}):role/(?:[^/]+/)*(?P<name>[^/]+)")
+
+
+def _step_role_matcher(step_role: iam.IRole) -> Callable[[str], bool]:
+    """Whether a job's role ARN is ``step_role``'s, written as the definition writes it.
+
+    The same token, or the same literal ARN; or, for a step role given by name
+    (``iam.Role.from_role_name``, whose ARN holds the partition as a token), a literal ARN
+    of that name in its account (any account when the stack's is known only at deploy time).
+    """
+    arn = step_role.role_arn  # jsii round trips: each read once, and only when needed
+    known: dict[str, str | None] = {}
+
+    def name_and_account() -> tuple[str | None, str | None]:
+        if not known:
+            name = step_role.role_name
+            account = step_role.env.account
+            known["name"] = None if is_unresolved(name) else name
+            known["account"] = None if is_unresolved(account) else account
+        return known["name"], known["account"]
+
+    def matches(role: str) -> bool:
+        if role == arn:
+            return True
+        parsed = _ROLE_ARN.fullmatch(role) if not is_unresolved(role) else None
+        if parsed is None:
+            return False
+        name, account = name_and_account()
+        return parsed["name"] == name and account in (None, parsed["account"])
+
+    return matches
 
 
 def _role_account_problems(stack: Stack, role: object, step_role: object) -> list[Problem]:

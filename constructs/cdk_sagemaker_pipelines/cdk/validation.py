@@ -119,7 +119,9 @@ class SageMakerPipelineChecks:
 
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
         """Check the definitions in every template; report one violation per finding."""
-        grouped: dict[str, tuple[Rule, list[PolicyViolatingResource], str]] = {}
+        # Per finding id (a rule and a step): the rule, the resources, and each distinct
+        # "field: info" of the step, in order (a step may break a rule in several fields).
+        grouped: dict[str, tuple[Rule, list[PolicyViolatingResource], str, list[str]]] = {}
         for template_path in self._template_paths(context):
             with open(template_path, encoding="utf-8") as handle:
                 template: Any = json.load(handle)
@@ -129,17 +131,14 @@ class SageMakerPipelineChecks:
                         "Properties/PipelineDefinition/PipelineDefinitionBody/"
                         f"{result.finding.step}/{result.finding.field}"
                     )
-                    # The step and field in the description too: CDK's report shows the
+                    # The step and fields in the description too: CDK's report shows the
                     # locations apart from it, and cdk-nag-style readers look here first.
                     entry = grouped.setdefault(
-                        result.finding_id,
-                        (
-                            result.rule,
-                            [],
-                            f"step '{result.finding.step}', {result.finding.field}: "
-                            f"{result.finding.info}",
-                        ),
+                        result.finding_id, (result.rule, [], result.finding.step, [])
                     )
+                    detail = f"{result.finding.field}: {result.finding.info}"
+                    if detail not in entry[3]:
+                        entry[3].append(detail)
                     entry[1].append(
                         PolicyViolatingResource(
                             resource_logical_id=logical_id,
@@ -150,12 +149,12 @@ class SageMakerPipelineChecks:
         violations = [
             PolicyViolation(
                 rule_name=finding_id,
-                description=f"{rule.info} ({info})",
+                description=f"{rule.info} (step '{step}', {'; '.join(details)})",
                 fix=rule.explanation,
                 severity=rule.level.lower(),
                 violating_resources=resources,
             )
-            for finding_id, (rule, resources, info) in sorted(grouped.items())
+            for finding_id, (rule, resources, step, details) in sorted(grouped.items())
         ]
         return PolicyValidationPluginReport(
             success=not violations, violations=violations, plugin_version=__version__
@@ -220,6 +219,11 @@ def _cdk_error_text(error: BaseException) -> str | None:
         return None
     text = str(error)
     tree = str(getattr(cause, "stack", "") or "")
+    if not tree.startswith("«") and "Relates to construct:" not in tree:
+        # Not one of aws-cdk-lib's construct errors (which carry a «code» or the construct):
+        # perhaps the app's own code, called back from JavaScript during synth (an aspect,
+        # a lazy value), whose traceback is worth keeping.
+        return None
     path = "/".join(_TREE_NODE.findall(tree.partition("Relates to construct:")[2]))
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:

@@ -97,6 +97,11 @@ JOB_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
             # A read of the same jobs, as ListTrainingJobsForHyperParameterTuningJob is for a
             # tuning step: the guide doesn't say whether the step lists the candidates.
             "sagemaker:ListCandidatesForAutoMLJob",
+            # The V2 API's actions are IAM actions of their own; which of the two APIs the
+            # service calls for an AutoML step isn't documented, so both are allowed (on the
+            # same jobs).
+            "sagemaker:CreateAutoMLJobV2",
+            "sagemaker:DescribeAutoMLJobV2",
         ),
     ),
     "Model": ("model", ("sagemaker:CreateModel", "sagemaker:DescribeModel")),

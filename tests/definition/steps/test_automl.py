@@ -327,6 +327,8 @@ def test_plan_of_the_sdk_step() -> None:
             "sagemaker:DescribeAutoMLJob",
             "sagemaker:StopAutoMLJob",
             "sagemaker:ListCandidatesForAutoMLJob",
+            "sagemaker:CreateAutoMLJobV2",
+            "sagemaker:DescribeAutoMLJobV2",
         ),
     )
     # AutoMLJobName takes 32 characters: no pipelines- prefix is assumed (UNPREFIXED_JOB_TYPES).

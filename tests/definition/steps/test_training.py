@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -1143,3 +1144,32 @@ def test_an_output_uri_whose_key_holds_a_colon_or_of_an_access_point_is_valid(
     definition["Steps"][0]["Arguments"]["OutputDataConfig"]["S3OutputPath"] = uri  # type: ignore[index]
 
     assert problems_of(definition) == []
+
+
+@pytest.mark.parametrize(
+    "regex",
+    [
+        # Sets of other regex dialects: Python's re compiles them with a FutureWarning.
+        r"loss=([[:digit:].]+)",
+        r"acc=([0-9.&&[^,]]+)",
+    ],
+)
+def test_metric_regexes_of_other_dialects_compile_without_warnings(
+    binder: StaticBinder, regex: str
+) -> None:
+    # Under -W error (pytest's filterwarnings, an app's own setting) validation ended in a
+    # FutureWarning traceback instead of accepting the regex, whose dialect isn't Python's.
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        code=Code.from_s3("s3://b/code/source.tar.gz", entry_point="train.py"),
+        metric_definitions={"train:loss": regex},
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        definition = PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [entry] = definition["Steps"]
+    assert entry["Arguments"]["AlgorithmSpecification"]["MetricDefinitions"] == [
+        {"Name": "train:loss", "Regex": regex}
+    ]

@@ -6,6 +6,8 @@ import json
 import re
 import tarfile
 import threading
+import warnings
+from pathlib import Path
 
 import pytest
 
@@ -1231,3 +1233,17 @@ def test_a_tuning_job_of_a_built_in_algorithm_says_it_has_no_script(ws: Workspac
         "no sagemaker_program hyperparameter: the local runner runs script-mode training "
         "(a framework image with code=…), not an image's own training program"
     )
+
+
+def test_metric_regexes_of_other_dialects_are_read_without_warnings(tmp_path: Path) -> None:
+    # Python warns (FutureWarning) about POSIX-style sets; under -W error the job ended in a
+    # traceback instead of reading its metric.
+    from cdk_sagemaker_pipelines.local.executors._training_job import extract_metrics
+
+    log = tmp_path / "train.log"
+    log.write_text("loss: 0.25\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = extract_metrics([{"Name": "loss", "Regex": "loss: ([[:digit:].]+)"}], log)
+    # Python reads [[:digit:].] as a set of those characters: no number, no value.
+    assert found == {}

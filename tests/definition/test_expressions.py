@@ -270,6 +270,28 @@ def test_json_get_of_an_s3_uri_compiles_with_the_writer_as_a_dependency() -> Non
     assert [step["Name"] for step in definition["Steps"]] == ["Score", "Check"]
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["s3://reports", ExecutionVariables.PIPELINE_EXECUTION_ID, "report.json"],
+        ["s3:/", "reports", ExecutionVariables.PIPELINE_EXECUTION_ID, "report.json"],
+    ],
+    ids=["bucket-in-the-scheme-part", "sdk-s3-slash"],
+)
+def test_json_get_of_a_joined_s3_uri_passes(values: list[Any]) -> None:
+    check = ConditionStep(
+        name="Check",
+        conditions=[
+            ConditionEquals(
+                left=JsonGet(s3_uri=Join(on="/", values=values), json_path="passed"), right=True
+            )
+        ],
+        if_steps=[FailStep(name="Stop", error_message="passed")],
+    )
+    definition = PipelineDefinition(steps=[check])
+    assert definition.validate(StaticBinder(role_arn=ROLE, default_bucket="b")) == []
+
+
 def test_json_gets_read_under_an_output_whose_uri_ends_in_an_execution_id() -> None:
     # The output is s3://results/evaluation/<execution id>: the files are one level below.
     destination = Join(
@@ -312,6 +334,70 @@ def test_json_gets_read_under_an_output_whose_uri_ends_in_an_execution_id() -> N
     assert plan_permissions(definition).property_file_reads == [
         S3Access("results", "evaluation/*/evaluation.json"),
         S3Access("results", "evaluation/*/summary.json"),
+    ]
+
+
+def test_a_json_get_in_a_branch_step_is_listed_under_that_step_only() -> None:
+    report = ParameterString(name="Report", default_value="s3://reports/report.json")
+    stop = FailStep(
+        name="Stop",
+        error_message=Join(on=" ", values=["failed:", JsonGet(s3_uri=report, json_path="why")]),
+    )
+    go_on = FailStep(
+        name="GoOn",
+        error_message=Join(on=" ", values=["passed:", JsonGet(s3_uri=report, json_path="why")]),
+    )
+    check = ConditionStep(
+        name="Check",
+        conditions=[ConditionEquals(left=JsonGet(s3_uri=report, json_path="passed"), right=True)],
+        if_steps=[go_on],
+        else_steps=[stop],
+    )
+    definition = PipelineDefinition(parameters=[report], steps=[check]).to_definition(
+        StaticBinder(role_arn=ROLE, default_bucket="b")
+    )
+
+    reads = plan_permissions(definition).unattributed_json_reads
+
+    assert [(item.step, item.field) for item in reads] == [
+        ("Check", "Arguments.Conditions[0].LeftValue.Std:JsonGet.S3Uri"),
+        ("GoOn", "Arguments.ErrorMessage.Std:Join.Values[1].Std:JsonGet.S3Uri"),
+        ("Stop", "Arguments.ErrorMessage.Std:Join.Values[1].Std:JsonGet.S3Uri"),
+    ]
+
+
+def test_a_json_get_grants_the_read_of_its_own_property_file_only() -> None:
+    # The producer declares two files in two outputs; the condition reads one of them.
+    report = PropertyFile(name="Report", output_name="evaluation", path="evaluation.json")
+    extra = PropertyFile(name="Extra", output_name="details", path="details.json")
+    scored = ProcessingStep(
+        name="Score",
+        image=IMAGE,
+        outputs=[
+            ProcessingOutput(
+                output_name=name,
+                source=f"/opt/ml/processing/{name}",
+                destination=f"s3://results/{name}",
+            )
+            for name in ("details", "evaluation")
+        ],
+        property_files=[extra, report],
+    )
+    check = ConditionStep(
+        name="Check",
+        conditions=[
+            ConditionEquals(
+                left=JsonGet(step=scored, property_file=report, json_path="passed"), right=True
+            )
+        ],
+        if_steps=[FailStep(name="Stop", error_message="passed")],
+    )
+    definition = PipelineDefinition(steps=[check]).to_definition(
+        StaticBinder(role_arn=ROLE, default_bucket="b")
+    )
+
+    assert plan_permissions(definition).property_file_reads == [
+        S3Access("results", "evaluation/evaluation.json")
     ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -938,8 +938,9 @@ def spot_wait_parameter_shorter_than_the_run() -> PipelineDefinition:
 )
 def wait_time_without_spot_training() -> PipelineDefinition:
     # CreateTrainingJob: "Invalid MaxWaitTimeInSeconds. It is only supported when
-    # EnableManagedSpotTraining is set to true" (aws/sagemaker-python-sdk#4140).
-    return pipeline(training(max_wait_in_seconds=90000))
+    # EnableManagedSpotTraining is set to true" (aws/sagemaker-python-sdk#4140). Shorter than
+    # the run too, but only the one problem is reported: without spot, no wait is compared.
+    return pipeline(training(max_wait_in_seconds=600, max_runtime_in_seconds=3600))
 
 
 def _tune(max_jobs: Any = 4) -> TuningStep:
@@ -1123,8 +1124,29 @@ def transform_of_a_joined_name_with_an_underscore() -> PipelineDefinition:
 
 @case("BatchScore", "Arguments.MaxPayloadInMB", "200 MB is more than the limit of 100 MB")
 def transform_payload_above_the_limit() -> PipelineDefinition:
+    # The payload alone is over: its product with the concurrency is not reported again.
     score = TransformStep(
-        name="BatchScore", model_name="m", input_data="s3://b/in", max_payload_in_mb=200
+        name="BatchScore",
+        model_name="m",
+        input_data="s3://b/in",
+        max_payload_in_mb=200,
+        max_concurrent_transforms=2,
+    )
+    return pipeline(score)
+
+
+@case(
+    "BatchScore",
+    "Arguments.MaxConcurrentTransforms",
+    "101 concurrent transforms of up to 1 MB make 101 MB, more than the limit of 100 MB",
+)
+def transform_of_one_megabyte_payloads_too_many_at_once() -> PipelineDefinition:
+    score = TransformStep(
+        name="BatchScore",
+        model_name="m",
+        input_data="s3://b/in",
+        max_payload_in_mb=1,
+        max_concurrent_transforms=101,
     )
     return pipeline(score)
 
@@ -1667,6 +1689,30 @@ def join_on_a_number() -> Any:
     return with_error_message({"Std:Join": {"On": 0, "Values": ["a", "b"]}})
 
 
+def with_model_name(value: Any) -> dict[str, Any]:
+    """A pipeline of the Transform step BatchScore with ``value`` as its ModelName."""
+    definition = compiled(TransformStep(name="BatchScore", model_name="m", input_data="s3://b/in"))
+    step_named(definition, "BatchScore")["Arguments"]["ModelName"] = value
+    return definition
+
+
+# A Std:Join as ModelName is read for the characters it puts into the name: a wrongly shaped
+# one is the Join's own problem, reported once.
+@json_case("BatchScore", "Arguments.ModelName", 'Std:Join expects {"On": string, "Values": [...]}')
+def model_name_join_of_a_string() -> Any:
+    return with_model_name({"Std:Join": "a b"})
+
+
+@json_case("BatchScore", "Arguments.ModelName.Std:Join.On", "expected a string separator")
+def model_name_join_on_a_number() -> Any:
+    return with_model_name({"Std:Join": {"On": 0, "Values": ["a", "b"]}})
+
+
+@json_case("BatchScore", "Arguments.ModelName", 'Std:Join expects {"On": string, "Values": [...]}')
+def model_name_join_of_values_that_are_a_string() -> Any:
+    return with_model_name({"Std:Join": {"On": "-", "Values": "ab"}})
+
+
 @json_case(
     "Stop",
     "Arguments.ErrorMessage.Std:Join.Values[1]",
@@ -1674,6 +1720,29 @@ def join_on_a_number() -> Any:
 )
 def join_of_a_list() -> Any:
     return with_error_message({"Std:Join": {"On": " ", "Values": ["a", ["b"]]}})
+
+
+@json_case(
+    "Train", "Arguments.ResourceConfig.VolumeSizeInGB", "expected an integer, got 30.5 (float)"
+)
+def integer_that_is_a_float() -> Any:
+    definition = compiled(training())
+    step_named(definition, "Train")["Arguments"]["ResourceConfig"]["VolumeSizeInGB"] = 30.5
+    return definition
+
+
+@json_case(
+    "Train",
+    "Arguments.ProfilerConfig.ProfilingIntervalInMilliseconds",
+    "expected an integer, got 500.0 (float)",
+)
+def long_that_is_a_float() -> Any:
+    # ProfilingIntervalInMilliseconds is a long in the service model, whole like an integer.
+    definition = compiled(training())
+    step_named(definition, "Train")["Arguments"]["ProfilerConfig"] = {
+        "ProfilingIntervalInMilliseconds": 500.0
+    }
+    return definition
 
 
 @json_case(
@@ -1786,6 +1855,14 @@ def lambda_output_that_is_a_string() -> Any:
 def lambda_arguments_that_are_a_list() -> Any:
     definition = lambda_step_json()
     definition["Steps"][0]["Arguments"] = ["bucket"]
+    return definition
+
+
+@json_case("Prep", "Arguments['IfSteps']", "refers to parameter 'Nope', which is not declared")
+def lambda_input_named_like_a_condition_branch() -> Any:
+    # Only a Condition step's IfSteps and ElseSteps are branches (walked as steps).
+    definition = lambda_step_json()
+    definition["Steps"][0]["Arguments"] = {"IfSteps": {"Get": "Parameters.Nope"}}
     return definition
 
 
@@ -2027,6 +2104,15 @@ def test_xgboost_script_tuned_on_its_built_in_metrics_needs_no_metric_definition
     assert pipeline(tune, parameters=parameters).validate(BINDER) == []
 
 
+def test_metric_regexes_in_syntax_python_lacks_are_not_judged() -> None:
+    # Only unbalanced groups and classes are refused: the service's regex dialect is
+    # undocumented and may take Java-style named groups and property classes.
+    train = training(
+        metric_definitions={"loss": r"loss: (?<value>[0-9.]+)", "f1": r"f1: ([0-9.]+)\p{Zs}"}
+    )
+    assert pipeline(train).validate(BINDER) == []
+
+
 def test_metric_definitions_known_only_at_deploy_time_are_not_judged() -> None:
     # A CDK list token: the regexes are there, only not readable at synth.
     tune_step = TuningStep(
@@ -2044,7 +2130,29 @@ def test_metric_definitions_known_only_at_deploy_time_are_not_judged() -> None:
     assert validate_definition(definition) == []
 
 
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("ResourceConfig", "VolumeSizeInGB"), -1.8881545897087626e289),  # a number token
+        (("StoppingCondition", "MaxRuntimeInSeconds"), {"Ref": "MaxRuntime"}),
+        (("EnableNetworkIsolation",), {"Fn::If": ["Isolated", True, False]}),
+        (("RoleArn",), {"Fn::GetAtt": ["Role", "Arn"]}),
+    ],
+    ids=["number-token", "ref-of-an-integer", "if-of-a-boolean", "get-att-of-a-string"],
+)
+def test_values_known_only_at_deploy_time_pass_in_fields_of_any_type(
+    path: tuple[str, ...], value: Any
+) -> None:
+    definition = compiled(training())
+    parent = step_named(definition, "Train")["Arguments"]
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    assert validate_definition(definition) == []
+
+
 BUCKET = ParameterString(name="Bucket", default_value="s3://my-bucket")
+ENVIRONMENT = ParameterString(name="Environment", default_value="dev")
 
 
 @pytest.mark.parametrize(
@@ -2085,6 +2193,70 @@ def test_properties_that_may_hold_an_s3_uri_pass_where_one_is_required(
     score = TransformStep(name="BatchScore", model_name="m", input_data=uri)
     inputs = [ProcessingInput(source=uri, destination="/opt/ml/processing/model")]
     assert pipeline(model, score, evaluation(inputs=inputs)).validate(BINDER) == []
+
+
+def test_a_tuning_job_of_100_hyperparameters_in_all_passes() -> None:
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+        static_hyperparameters={f"h{i:03d}": i for i in range(99)},
+    )
+    assert pipeline(tune).validate(BINDER) == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "concurrent"), [(100, 1), (25, 4), (0, 8)], ids=["payload", "product", "chunked"]
+)
+def test_transform_payloads_up_to_the_limits_pass(payload: int, concurrent: int) -> None:
+    score = TransformStep(
+        name="BatchScore",
+        model_name="m",
+        input_data="s3://b/in",
+        max_payload_in_mb=payload,
+        max_concurrent_transforms=concurrent,
+    )
+    assert pipeline(score).validate(BINDER) == []
+
+
+@pytest.mark.parametrize("kind", ["Lambda", "Callback"])
+def test_a_model_name_from_a_lambda_or_callback_output_is_not_judged(kind: str) -> None:
+    # Their outputs may hold any string, a model's name among them.
+    output = StepOutput(output_name="model_name")
+    source: LambdaStep | CallbackStep = (
+        LambdaStep(name="Source", function_arn=LAMBDA_ARN, outputs=[output])
+        if kind == "Lambda"
+        else CallbackStep(
+            name="Source",
+            sqs_queue_url="https://sqs.us-east-1.amazonaws.com/111122223333/q",
+            outputs=[output],
+        )
+    )
+    score = TransformStep(
+        name="BatchScore",
+        model_name=source.properties.OutputParameters["model_name"],
+        input_data="s3://b/in",
+    )
+    assert pipeline(score).validate(BINDER) == []
+
+
+@pytest.mark.parametrize(
+    ("separator", "values"),
+    [
+        ("-", ["churn", ENVIRONMENT, "v2"]),
+        ("", ["churn-", ENVIRONMENT]),
+        ("_", [ENVIRONMENT]),  # a single value: the separator is never written
+    ],
+    ids=["hyphen", "no-separator", "one-value"],
+)
+def test_joined_model_names_of_letters_digits_and_hyphens_pass(
+    separator: str, values: list[Any]
+) -> None:
+    score = TransformStep(
+        name="BatchScore", model_name=Join(on=separator, values=values), input_data="s3://b/in"
+    )
+    assert pipeline(score, parameters=[ENVIRONMENT]).validate(BINDER) == []
 
 
 @pytest.mark.parametrize(
@@ -2175,3 +2347,43 @@ def test_retry_policies_at_their_documented_lower_bounds_pass() -> None:
             "ExceptionType": ["SageMaker.CAPACITY_ERROR"],
         },
     ]
+
+
+def test_retry_policies_at_their_documented_upper_bounds_pass() -> None:
+    # MaxAttempts 20, ExpireAfterMin 14,400 (10 days), IntervalSeconds 43,200 (12 hours).
+    definition = compiled(training())
+    step_named(definition, "Train")["RetryPolicies"] = [
+        {"ExceptionType": ["Step.THROTTLING"], "MaxAttempts": 20, "IntervalSeconds": 43200},
+        {"ExceptionType": ["SageMaker.CAPACITY_ERROR"], "ExpireAfterMin": 14400},
+    ]
+    assert validate_definition(definition) == []
+
+
+def test_a_tuning_job_of_30_tuned_hyperparameters_passes() -> None:
+    ranges: dict[str, Any] = {
+        f"c{i:02d}": ContinuousParameter(min_value=0.1, max_value=1.0) for i in range(15)
+    }
+    ranges.update({f"i{i:02d}": IntegerParameter(min_value=1, max_value=9) for i in range(15)})
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges=ranges,
+    )
+    assert pipeline(tune).validate(BINDER) == []
+    # At the tuned limit the total is still counted: 71 static make 101.
+    static = {f"s{i:02d}": i for i in range(71)}
+    [problem] = pipeline(replace(tune, static_hyperparameters=static)).validate(BINDER)
+    assert problem.message.startswith("101 hyperparameters in all (71 static and 30 tuned)")
+
+
+def test_numbers_at_the_bounds_of_their_shapes_pass() -> None:
+    # ProcessingInstanceCount 1..100, ProcessingVolumeSizeInGB 1..16384,
+    # ProcessingMaxRuntimeInSeconds 1..777600 (the service model's min and max).
+    for count, size, runtime in ((100, 16384, 777600), (1, 1, 1)):
+        definition = compiled(processing())
+        arguments = step_named(definition, "Prep")["Arguments"]
+        cluster = arguments["ProcessingResources"]["ClusterConfig"]
+        cluster.update(InstanceCount=count, VolumeSizeInGB=size)
+        arguments["StoppingCondition"] = {"MaxRuntimeInSeconds": runtime}
+        assert validate_definition(definition) == []

@@ -413,3 +413,135 @@ def test_the_plan_knows_which_part_of_a_location_each_parameter_fills() -> None:
         ParameterUse("Tail", "Prep", field.format(4), "part"),
         ParameterUse("After", "Prep", field.format(5), "part"),
     ]
+
+
+WHERE = "step 'Prep' field 'Arguments.ProcessingInputs[0].S3Input.S3Uri'"
+
+
+@pytest.mark.parametrize(
+    ("part", "bucket", "pattern", "outcome", "hint"),
+    [
+        ("uri", None, "s3://data/incoming/*", None, None),
+        ("key", "data", "incoming/*", None, None),
+        ("bucket", None, "data/incoming/*", None, None),
+        ("part", None, "incoming/*", None, None),
+        (
+            "uri",
+            None,
+            "incoming/*",
+            "uses P as a whole S3 location, so its patterns must be URIs",
+            "write the URIs it may take, e.g. 's3://<bucket>/incoming/*'",
+        ),
+        (
+            "uri",
+            None,
+            "s3:///incoming/*",
+            "uses P as a whole S3 location, so its patterns must be URIs",
+            "name the bucket: s3://<bucket>/<key pattern>",
+        ),
+        (
+            "key",
+            "data",
+            "s3://other/incoming/*",
+            "the step role would be granted 'data/s3://other/incoming/*', which no request matches",
+            "give only the key it fills, e.g. 'incoming/*'; the definition sets the bucket: "
+            "'data', not 'other'",
+        ),
+        (
+            "key",
+            "data",
+            "s3://data/incoming/*",
+            "the step role would be granted 'data/s3://data/incoming/*', which no request matches",
+            "give only the key it fills, e.g. 'incoming/*'",
+        ),
+        (
+            "key",
+            "${Token[Bucket.Name.1]}",
+            "s3://data/incoming/*",
+            "the step role would be granted '<bucket>/s3://data/incoming/*', which no request "
+            "matches",
+            "give only the key it fills, e.g. 'incoming/*'; the definition sets the bucket",
+        ),
+        (
+            "key",
+            "Parameters.Bucket",
+            "s3://data/incoming/*",
+            "the step role would be granted '<bucket>/s3://data/incoming/*', which no request "
+            "matches",
+            "give only the key it fills, e.g. 'incoming/*'",
+        ),
+        (
+            "bucket",
+            None,
+            "s3://data",
+            "the location would be 's3://s3://data', which names no bucket",
+            "give only what follows 's3://', e.g. 'data'",
+        ),
+        (
+            "part",
+            None,
+            "s3://data/incoming/*",
+            "the location would hold 's3://' twice",
+            "give only the part it fills",
+        ),
+    ],
+    ids=[
+        "uri-fits",
+        "key-fits",
+        "bucket-fits",
+        "part-fits",
+        "uri-without-scheme",
+        "uri-without-bucket",
+        "key-as-uri-of-another-bucket",
+        "key-as-uri-of-its-bucket",
+        "key-as-uri-under-a-token-bucket",
+        "key-as-uri-under-a-parameter-bucket",
+        "bucket-as-uri",
+        "part-as-uri",
+    ],
+)
+def test_parameter_locations_must_fit_the_part_of_the_location_the_parameter_fills(
+    part: str, bucket: str | None, pattern: str, outcome: str | None, hint: str | None
+) -> None:
+    from cdk_sagemaker_pipelines.definition.permissions import (
+        ParameterUse,
+        PermissionPlan,
+        parameter_location_problems,
+    )
+
+    plan = PermissionPlan()
+    plan.parameter_uses.append(
+        ParameterUse("P", "Prep", "Arguments.ProcessingInputs[0].S3Input.S3Uri", part, bucket)
+    )
+
+    problems = parameter_location_problems(plan, {"P": [pattern]})
+
+    if outcome is None:
+        assert problems == []
+        return
+    [problem] = problems
+    assert (problem.step, problem.field, problem.hint) == (None, "parameter_locations", hint)
+    assert problem.message.startswith(f"'P': {pattern!r} is ")
+    assert WHERE in problem.message
+    assert problem.message.endswith(outcome)
+
+
+def test_parameter_locations_are_reported_once_per_way_the_parameter_is_used() -> None:
+    from cdk_sagemaker_pipelines.definition.permissions import (
+        ParameterUse,
+        PermissionPlan,
+        parameter_location_problems,
+    )
+
+    field = "Arguments.ProcessingInputs[{}].S3Input.S3Uri"
+    plan = PermissionPlan()
+    plan.parameter_uses += [
+        ParameterUse("P", "Prep", field.format(0), "key", "data"),
+        ParameterUse("P", "Prep", field.format(1), "key", "other"),  # the same way: not again
+        ParameterUse("P", "Prep", field.format(2), "uri"),
+        ParameterUse("Q", "Prep", field.format(3), "uri"),
+    ]
+
+    problems = parameter_location_problems(plan, {"P": "s3://data/x/*", "Q": "s3://data/y/*"})
+
+    assert [field.format(0) in p.message for p in problems] == [True]

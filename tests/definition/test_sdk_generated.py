@@ -390,6 +390,39 @@ def test_every_vpc_config_is_planned(kind: str, path: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("key_pattern", "objects", "list_prefixes"),
+    [
+        ("", "data/*", ()),  # the whole bucket: listing it needs no prefix condition
+        ("train", "data/train*", ("train*",)),
+        ("runs/*", "data/runs/*", ("runs/*",)),
+    ],
+    ids=["bucket", "prefix", "pattern"],
+)
+def test_a_planned_location_names_its_objects_and_list_prefixes(
+    key_pattern: str, objects: str, list_prefixes: tuple[str, ...]
+) -> None:
+    access = S3Access("data", key_pattern)
+    assert (access.objects, access.list_prefixes) == (objects, list_prefixes)
+
+
+@pytest.mark.parametrize(
+    "uri", ["s3://*/data/", "s3:///data/", "https://data.s3.amazonaws.com/data/", "data/"]
+)
+def test_a_location_without_a_bucket_name_is_listed_never_granted(uri: str) -> None:
+    plan = plan_permissions(one_step("Processing", "ProcessingInputs[0].S3Input.S3Uri", uri))
+    assert plan.reads == []
+    [item] = plan.unattributed
+    assert (item.step, item.value, item.access) == ("Job", uri, "read")
+
+
+def test_vpc_members_known_only_at_run_time_are_planned_open() -> None:
+    vpc = {"Subnets": [{"Get": "Parameters.Subnet"}], "SecurityGroupIds": ["sg-0abc"]}
+    plan = plan_permissions(one_step("Training", "VpcConfig", vpc))
+    assert (plan.vpc_subnets, plan.vpc_security_groups) == (["*"], ["sg-0abc"])
+    assert plan.open_vpc_configs == [("Job", "Arguments.VpcConfig.Subnets")]
+
+
+@pytest.mark.parametrize(
     ("access", "kind", "path"),
     [
         ("read", "Processing", "ProcessingInputs[0].S3Input.S3Uri"),
@@ -448,6 +481,38 @@ def test_every_field_naming_s3_data_is_planned(access: str, kind: str, path: str
     plan = plan_permissions(one_step(kind, path, "s3://data-bucket/job/data"))
     located = plan.reads if access == "read" else plan.writes
     assert located == [S3Access("data-bucket", "job/data")]
+
+
+@pytest.mark.parametrize(
+    ("reference", "reads"),
+    [
+        # The SDK writes Outputs['b'] for outputs[name] and Outputs[1] for outputs[index].
+        ("Steps.Prep.ProcessingOutputConfig.Outputs['b'].S3Output.S3Uri", [S3Access("data", "b")]),
+        ("Steps.Prep.ProcessingOutputConfig.Outputs[1].S3Output.S3Uri", [S3Access("data", "b")]),
+        ("Steps.Prep.ProcessingOutputConfig.Outputs['c'].S3Output.S3Uri", []),
+        ("Steps.Prep.ProcessingOutputConfig.Outputs[2].S3Output.S3Uri", []),
+        ("Steps.Other.ProcessingOutputConfig.Outputs[1].S3Output.S3Uri", []),
+        ("Steps.Prep", []),
+    ],
+    ids=["by-name", "by-index", "no-such-name", "no-such-index", "no-such-step", "no-property"],
+)
+def test_an_input_read_from_a_processing_output_is_planned_where_it_was_written(
+    reference: str, reads: list[S3Access]
+) -> None:
+    outputs = [{"OutputName": name, "S3Output": {"S3Uri": f"s3://data/{name}"}} for name in "ab"]
+    prep = {"ProcessingOutputConfig": {"Outputs": outputs}}
+    use = {"ProcessingInputs": [{"S3Input": {"S3Uri": {"Get": reference}}}]}
+    steps = [("Prep", prep), ("Use", use)]
+    definition = {
+        "Version": "2020-12-01",
+        "Steps": [{"Name": name, "Type": "Processing", "Arguments": args} for name, args in steps],
+    }
+
+    plan = plan_permissions(definition)
+
+    assert plan.reads == reads
+    # What can't be located is listed, never granted as a guess.
+    assert [item.value for item in plan.unattributed] == ([] if reads else [f"'{reference}'"])
 
 
 def test_each_job_type_gets_the_actions_its_jobs_are_run_with() -> None:
@@ -930,6 +995,15 @@ def test_supplied_baselines_from_parameters_and_check_steps_are_accepted() -> No
     assert validate_definition(definition) == []
 
 
+def test_supplied_baselines_known_only_at_deploy_time_are_not_judged() -> None:
+    # A CDK token (e.g. a bucket's URL) resolves when the stack deploys.
+    definition = load("quality-and-clarify-checks")
+    quality, bias = definition["Steps"][:2]
+    quality["SuppliedBaselineStatistics"] = "${Token[TOKEN.71]}/statistics.json"
+    bias["SuppliedBaselineConstraints"] = "${Token[TOKEN.72]}"
+    assert validate_definition(definition) == []
+
+
 @pytest.mark.parametrize(
     ("reference", "message", "hint"),
     [
@@ -1230,6 +1304,20 @@ def test_check_step_flag_problems_hint_at_what_to_write() -> None:
     [problem] = validate_definition(definition)
     assert problem.hint is not None
     assert "ParameterBoolean" in problem.hint
+
+
+@pytest.mark.parametrize(
+    ("check_type", "hint"),
+    [
+        ("DATA_QUALTY", "did you mean 'DATA_QUALITY' or 'MODEL_QUALITY'?"),
+        ("DATA_BIAS", "expected one of 'DATA_QUALITY', 'MODEL_QUALITY'"),
+    ],
+)
+def test_check_type_problems_hint_at_the_check_meant(check_type: str, hint: str) -> None:
+    definition = load("quality-and-clarify-checks")
+    definition["Steps"][0]["CheckType"] = check_type
+    [problem] = validate_definition(definition)
+    assert problem.hint == hint
 
 
 def test_heterogeneous_cluster_renders_as_the_sdk_writes_it() -> None:

@@ -1012,7 +1012,10 @@ def _pattern_problem(use: ParameterUse, pattern: str) -> Problem | None:
                 hint += f"; the definition sets the bucket: {use.bucket!r}, not {parsed.bucket!r}"
     elif use.part == "bucket":
         hint = f"give only what follows 's3://', e.g. {pattern[len('s3://') :]!r}"
-    bucket = use.bucket if use.bucket is not None and not is_token(use.bucket) else "<bucket>"
+    # Only a bucket the definition names is shown: a token's or a parameter's isn't known.
+    bucket = use.bucket or "<bucket>"
+    if bucket.startswith("Parameters.") or is_token(bucket):
+        bucket = "<bucket>"
     outcome = {
         "key": f"the step role would be granted {bucket + '/' + pattern!r}, which no request "
         "matches",

@@ -209,6 +209,24 @@ def test_fails_without_job_config_naming_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("config", "shown"),
+    [
+        ({"Get": "Execution.PipelineExecutionId"}, "an expression"),
+        ("ENSEMBLING", "'ENSEMBLING' (str)"),
+    ],
+    ids=["expression", "string"],
+)
+def test_a_job_config_of_the_wrong_shape_is_one_problem(config: Any, shown: str) -> None:
+    # The shape check reports it; the Mode rule has no Mode to read and stays quiet.
+    definition = sdk_definition()
+    automl_arguments(definition)["AutoMLJobConfig"] = config
+
+    assert problems(definition) == [
+        ("AutoML", "Arguments.AutoMLJobConfig", f"expected an object, got {shown}")
+    ]
+
+
+@pytest.mark.parametrize(
     ("member", "value"),
     [
         ("ModelDeployConfig", {"AutoGenerateEndpointName": True}),
@@ -337,11 +355,45 @@ def test_plan_of_the_sdk_step() -> None:
     assert plan.passed_roles == [ROLE]
     assert plan.automl_roles == [ROLE]
     assert S3Access("my-bucket", "train.csv") in plan.reads
-    # Autopilot's jobs read back what it writes under the output path.
-    assert S3Access("my-bucket", "automl") in plan.writes
-    assert S3Access("my-bucket", "automl") in plan.reads
+    # Autopilot's jobs read back what it writes under the output path (the AutoML step's
+    # own read: the model step reads there too).
+    alone = sdk_definition()
+    alone["Steps"] = alone["Steps"][:1]
+    assert S3Access("my-bucket", "automl") in plan_permissions(alone).writes
+    assert S3Access("my-bucket", "automl") in plan_permissions(alone).reads
     # The best candidate's model data lies under the AutoML job's output path.
     assert plan.unattributed == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "BestCandidate.InferenceContainers[0].ModelDataUrl",
+        "BestCandidateProperties.ExplainabilityJsonReportPath",
+        "AutoMLJobArtifacts.CandidateDefinitionNotebookLocation",
+    ],
+)
+def test_plan_locates_what_the_job_wrote_under_its_output_path(path: str) -> None:
+    definition = sdk_definition()
+    container = definition["Steps"][1]["Arguments"]["PrimaryContainer"]
+    container["ModelDataUrl"] = {"Get": f"Steps.AutoML.{path}"}
+
+    plan = plan_permissions(definition)
+
+    assert plan.unattributed == []
+    assert S3Access("my-bucket", "automl") in plan.reads
+
+
+def test_plan_lists_a_location_read_from_another_automl_property() -> None:
+    definition = sdk_definition()
+    container = definition["Steps"][1]["Arguments"]["PrimaryContainer"]
+    container["ModelDataUrl"] = {"Get": "Steps.AutoML.AutoMLJobArn"}
+
+    [item] = plan_permissions(definition).unattributed
+    assert (item.step, item.field) == (
+        "BestModel-CreateModel",
+        "Arguments.PrimaryContainer.ModelDataUrl",
+    )
 
 
 def test_plan_of_keys_vpc_feature_specification_and_custom_prefix() -> None:

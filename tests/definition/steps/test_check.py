@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
     ClarifyCheckStep,
     Code,
     DataBiasCheckConfig,
@@ -319,6 +320,23 @@ def test_unregistered_check_outputs_are_not_retained() -> None:
         s3_output["S3Output"]["S3Uri"]
         == "s3://my-bucket/executions/DataQuality/quality_check_output"
     )
+
+
+def test_both_check_steps_are_cached_and_their_cache_config_checked() -> None:
+    # The SDK's QualityCheckStep and ClarifyCheckStep both take cache_config.
+    cache = CacheConfig(expire_after="P30D")
+    steps = [data_quality(cache_config=cache), data_bias(cache_config=cache)]
+    definition = PipelineDefinition(steps=steps).to_definition(
+        StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    )
+    assert validate_definition(definition) == []
+    for step in definition["Steps"]:
+        step["CacheConfig"]["ExpireAfter"] = "30 days"
+    problems = validate_definition(definition)
+    assert sorted((problem.step, problem.field) for problem in problems) == [
+        ("DataBias", "CacheConfig.ExpireAfter"),
+        ("DataQuality", "CacheConfig.ExpireAfter"),
+    ]
 
 
 def test_fails_a_property_the_check_step_does_not_have_in_json() -> None:

@@ -121,6 +121,14 @@ def _emr_definition(arguments: dict[str, object]) -> dict[str, object]:
     }
 
 
+def test_a_cluster_id_known_only_at_run_time_opens_the_steps_to_any_cluster() -> None:
+    # The SDK's usual EMRStep: the cluster id is a parameter, a transient cluster per run.
+    plan = plan_permissions(_emr_definition({"ClusterId": {"Get": "Parameters.ClusterId"}}))
+
+    assert plan.emr_clusters == ["*"]
+    assert plan.open_emr_clusters == [("Spark", "Arguments.ClusterId")]
+
+
 def test_a_runtime_role_is_planned_per_cluster_not_passed_to_sagemaker() -> None:
     runtime_role = "arn:aws:iam::111122223333:role/EmrRuntimeRole"
     definition = _emr_definition({"ClusterId": "j-1ABCDEFG2HIJK", "ExecutionRoleArn": runtime_role})

@@ -17,6 +17,7 @@ from cdk_sagemaker_pipelines.definition import (
     JobDefaults,
     LambdaStep,
     NetworkConfig,
+    OutputType,
     Parameter,
     ParameterFloat,
     ParameterInteger,
@@ -30,6 +31,7 @@ from cdk_sagemaker_pipelines.definition import (
     SageMakerJobExceptionType,
     SageMakerJobStepRetryPolicy,
     StaticBinder,
+    StepOutput,
     StepRetryPolicy,
     TrainingInput,
     TrainingStep,
@@ -908,6 +910,23 @@ def test_a_spot_wait_parameter_whose_default_covers_the_run_compiles(binder: Sta
     compiled = PipelineDefinition(parameters=[wait], steps=[step]).to_definition(binder)
     stopping = compiled["Steps"][0]["Arguments"]["StoppingCondition"]
     assert stopping["MaxWaitTimeInSeconds"] == {"Get": "Parameters.SpotWait"}
+
+
+def test_a_spot_wait_known_only_at_run_time_is_not_compared(binder: StaticBinder) -> None:
+    # A Lambda step's output, not a parameter: nothing to compare before the execution.
+    prep = LambdaStep(
+        name="Prep",
+        function_arn="arn:aws:lambda:us-east-1:111122223333:function:prep",
+        outputs=[StepOutput(output_name="wait", output_type=OutputType.INTEGER)],
+    )
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        use_spot_instances=True,
+        max_runtime_in_seconds=3600,
+        max_wait_in_seconds=prep.properties.OutputParameters["wait"],
+    )
+    assert PipelineDefinition(steps=[step]).validate(binder) == []
 
 
 # -- how a job names its instances (instance_settings_problems) ------------------------------

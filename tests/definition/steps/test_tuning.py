@@ -39,6 +39,7 @@ from cdk_sagemaker_pipelines.definition import (
     validate_definition,
 )
 from cdk_sagemaker_pipelines.definition._render import RenderContext
+from cdk_sagemaker_pipelines.definition._tuning_rules import hyperband_max_resource_missing
 from cdk_sagemaker_pipelines.definition.permissions import S3Access, plan_permissions
 from tests.conftest import ROLE
 from tests.definition.steps.conftest import (
@@ -902,6 +903,86 @@ def test_a_warm_start_parent_of_the_pipeline_must_tune_like_the_child(
     ]
 
 
+def test_warm_start_counts_hyperparameters_of_json_that_leaves_out_a_range_kind(
+    binder: StaticBinder,
+) -> None:
+    # The SDK writes all three range lists; JSON written by hand may leave out the empty ones.
+    parent = tuning("Parent")
+    child = tuning(warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[parent]))
+    definition = PipelineDefinition(steps=[child]).to_definition(binder)
+    for step in definition["Steps"]:
+        ranges = step["Arguments"]["HyperParameterTuningJobConfig"]["ParameterRanges"]
+        for kind in ("Integer", "Categorical"):
+            del ranges[f"{kind}ParameterRanges"]
+    assert validate_definition(definition) == []
+    job = next(s for s in definition["Steps"] if s["Name"] == "Parent")["Arguments"]
+    job["TrainingJobDefinition"].setdefault("StaticHyperParameters", {})["rounds"] = "50"
+
+    [problem] = validate_definition(definition)
+
+    assert problem.message == (
+        "the warm start parent 'Parent' doesn't match: it has 2 static plus tuned "
+        "hyperparameters, this step 1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "missing"),
+    [
+        ({"HyperParameterTuningJobConfig": {}, "TrainingJobDefinition": {}}, True),
+        (
+            {
+                "HyperParameterTuningJobConfig": {},
+                "TrainingJobDefinition": {"StaticHyperParameters": {"num_epochs": "5"}},
+            },
+            False,
+        ),
+        (
+            {
+                "HyperParameterTuningJobConfig": {
+                    "StrategyConfig": {"HyperbandStrategyConfig": {"MaxResource": 9}}
+                },
+                "TrainingJobDefinition": {},
+            },
+            False,
+        ),
+        # Not judged: known only at run time, or which job it infers from is undocumented.
+        ({"HyperParameterTuningJobConfig": {"Get": "Parameters.Config"}}, False),
+        ({"HyperParameterTuningJobConfig": {"StrategyConfig": {"Get": "Parameters.C"}}}, False),
+        (
+            {
+                "HyperParameterTuningJobConfig": {
+                    "StrategyConfig": {"HyperbandStrategyConfig": {"Get": "Parameters.C"}}
+                }
+            },
+            False,
+        ),
+        ({"HyperParameterTuningJobConfig": {}, "TrainingJobDefinitions": [{}, {}]}, False),
+        (
+            {
+                "HyperParameterTuningJobConfig": {},
+                "TrainingJobDefinition": {"StaticHyperParameters": {"Get": "Parameters.S"}},
+            },
+            False,
+        ),
+    ],
+    ids=[
+        "no-epochs",
+        "num-epochs",
+        "max-resource",
+        "config-expression",
+        "strategy-config-expression",
+        "hyperband-expression",
+        "several-definitions",
+        "static-expression",
+    ],
+)
+def test_hyperband_max_resource_is_missing_only_when_surely_not_inferable(
+    arguments: dict[str, Any], missing: bool
+) -> None:
+    assert hyperband_max_resource_missing(arguments) is missing
+
+
 def test_a_warm_start_parent_that_tunes_alike_is_valid(binder: StaticBinder) -> None:
     parent = tuning("Parent", static_hyperparameters={"rounds": 50})
     # A static hyperparameter may become tuned and back, keeping the total (the API).
@@ -1042,6 +1123,11 @@ def test_a_tuning_job_over_several_instance_configurations_is_valid(
             "can't be set with InstanceConfigs: each instance configuration has its own",
         ),
         (
+            {"HyperParameterTuningResourceConfig": {**FLEXIBLE, "VolumeSizeInGB": 30}},
+            "HyperParameterTuningResourceConfig.VolumeSizeInGB",
+            "can't be set with InstanceConfigs: each instance configuration has its own",
+        ),
+        (
             {"HyperParameterTuningResourceConfig": {"VolumeSizeInGB": 30}},
             "HyperParameterTuningResourceConfig",
             "sets no InstanceType and no InstanceCount, and no InstanceConfigs",
@@ -1076,6 +1162,7 @@ def test_a_tuning_job_over_several_instance_configurations_is_valid(
     ids=[
         "none",
         "configs-and-count",
+        "configs-and-volume",
         "flexible-without-type",
         "flexible-without-count",
         "both-each-judged",

@@ -890,6 +890,33 @@ def test_check_step_input_names_are_unique_as_in_processing_steps() -> None:
 @pytest.mark.parametrize(
     ("step", "member", "value", "message"),
     [
+        (
+            0,
+            "CheckType",
+            {"DATA_QUALITY"},
+            "expected the check type as a string, got \"{'DATA_QUALITY'}\"",
+        ),
+        (1, "ModelPackageGroupName", {"models"}, "expected a name, got \"{'models'}\""),
+    ],
+)
+def test_check_step_settings_json_cant_hold_are_problems(
+    step: int, member: str, value: Any, message: str
+) -> None:
+    # A dict built in Python may hold what JSON can't (a set): json.dumps of the value for
+    # the message raised a TypeError out of validate_definition.
+    definition = load("quality-and-clarify-checks")
+    entry = definition["Steps"][step]
+    entry[member] = value
+    problems = validate_definition(definition)
+    assert [(problem.step, problem.field, problem.message) for problem in problems] == [
+        (entry["Name"], member, message),
+        (None, None, "not serialisable as JSON: Object of type set is not JSON serializable"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("step", "member", "value", "message"),
+    [
         (0, "CheckType", "DATA_BIAS", "'DATA_BIAS' is not a check of a QualityCheck step"),
         (1, "CheckType", "DATA_QUALITY", "'DATA_QUALITY' is not a check of a ClarifyCheck step"),
         (0, "CheckType", None, "a QualityCheck step needs CheckType"),

@@ -555,7 +555,7 @@ class _Validator:
             self.add(
                 name,
                 "CheckType",
-                f"expected the check type as a string, got {json.dumps(check_type)[:60]}",
+                f"expected the check type as a string, got {_shown(check_type)[:60]}",
                 f"one of {one_of(valid)}; the service reads it when the pipeline is created, "
                 "so it can't come from a parameter",
             )
@@ -579,7 +579,7 @@ class _Validator:
                 continue
             kind = self.type_of(value) if is_expression(value) else None
             if kind not in ("Boolean", None) or not is_expression(value):
-                got = f"{_article(str(kind))} {kind}" if kind else json.dumps(value)[:60]
+                got = f"{_article(str(kind))} {kind}" if kind else _shown(value)[:60]
                 self.add(
                     name,
                     flag,
@@ -623,7 +623,7 @@ class _Validator:
             if value is None:
                 continue
             if not isinstance(value, str) and not is_expression(value):
-                self.add(name, member, f"expected a name, got {json.dumps(value)[:60]}")
+                self.add(name, member, f"expected a name, got {_shown(value)[:60]}")
                 continue
             checker = ShapeChecker(step=name, typer=self)
             self.problems.extend(checker.run(value, shape_name, member))
@@ -2157,7 +2157,7 @@ class _Validator:
             self.add(
                 record.name,
                 where,
-                f"ordering comparisons need numbers, got a {kind} ({json.dumps(shown)[:60]})",
+                f"ordering comparisons need numbers, got a {kind} ({_shown(shown)[:60]})",
                 "compare a number parameter, a numeric property or a JsonGet value",
             )
         return kind
@@ -2561,13 +2561,18 @@ _EQUALITY_HINTS = {
 }
 
 
+def _shown(value: Any) -> str:
+    """``value`` as JSON for a message; a value JSON can't hold (a set) as its ``repr``."""
+    return json.dumps(value, default=repr)
+
+
 def _operand_text(value: Any, kind: str | None) -> str:
     """An operand for a message: ``'Parameters.Flag' (a Boolean)``, ``"true" (a String)``."""
     if is_expression(value):
         reference = value.get("Get")
         shown = f"'{reference}'" if isinstance(reference, str) else f"a {next(iter(value))}"
     else:
-        shown = json.dumps(value)[:40]
+        shown = _shown(value)[:40]
     noun = (
         "a number"
         if kind == "Float" and not is_expression(value)

@@ -58,20 +58,24 @@ def test_constructs_folder_does_not_shadow_the_constructs_library() -> None:
     assert "site-packages" in result.stdout
 
 
-def test_check_steps_are_imported_on_first_use() -> None:
+def test_check_and_automl_steps_are_imported_on_first_use() -> None:
     # Their classes take about a tenth of the package's import time, and few pipelines
-    # have check steps; both package levels still export them.
+    # have check or AutoML steps; both package levels still export them.
     code = (
         "import sys\n"
         "import cdk_sagemaker_pipelines.definition as definition\n"
         "check = 'cdk_sagemaker_pipelines.definition.steps.check'\n"
+        "automl = 'cdk_sagemaker_pipelines.definition.steps.automl'\n"
         "assert check not in sys.modules, 'imported eagerly'\n"
+        "assert automl not in sys.modules, 'imported eagerly'\n"
         "from cdk_sagemaker_pipelines.definition import QualityCheckStep\n"
         "from cdk_sagemaker_pipelines.definition.steps import DatasetFormat\n"
         "assert QualityCheckStep.__module__ == check\n"
         "assert definition.ClarifyCheckStep.__module__ == check\n"
         "assert DatasetFormat.__module__ == check\n"
-        "assert set(definition.steps.CHECK_STEP_NAMES) <= set(definition.__all__)\n"
+        "from cdk_sagemaker_pipelines.definition import AutoMLStep, AutoMLInput\n"
+        "assert AutoMLStep.__module__ == AutoMLInput.__module__ == automl\n"
+        "assert set(definition.steps.LAZY_STEP_NAMES) <= set(definition.__all__)\n"
         "try:\n"
         "    definition.NoSuchStep\n"
         "except AttributeError as error:\n"

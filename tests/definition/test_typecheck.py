@@ -406,11 +406,13 @@ def test_fails_unknown_argument_names_class_step_and_hint(
 
 
 def test_unknown_argument_hint_lists_check_steps_before_any_is_imported() -> None:
-    # The check steps are imported on first use; a fresh interpreter has not touched one.
+    # The check and AutoML steps are imported on first use; a fresh interpreter has not
+    # touched one.
     code = (
         "import sys\n"
         "from cdk_sagemaker_pipelines.definition import CacheConfig, ModelStep\n"
         "assert 'cdk_sagemaker_pipelines.definition.steps.check' not in sys.modules\n"
+        "assert 'cdk_sagemaker_pipelines.definition.steps.automl' not in sys.modules\n"
         "try:\n"
         "    ModelStep(name='Model', image='i', cache_config=CacheConfig(expire_after='P1D'))\n"
         "except TypeError as error:\n"

@@ -52,9 +52,7 @@ from .retry import (
     StepRetryPolicy,
 )
 from .steps import (
-    CHECK_STEP_NAMES,
-    AutoMLInput,
-    AutoMLStep,
+    LAZY_STEP_NAMES,
     CallbackOutput,
     CallbackStep,
     CategoricalParameter,
@@ -92,6 +90,7 @@ from .steps import (
 from .validate import check_definition, validate_definition, validate_pipeline_name
 
 if TYPE_CHECKING:
+    from .steps.automl import AutoMLInput, AutoMLStep
     from .steps.check import (
         ClarifyCheckStep,
         DataBiasCheckConfig,
@@ -105,11 +104,11 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    # The check steps are imported on first use (see steps.CHECK_STEP_NAMES).
-    if name in CHECK_STEP_NAMES:
-        from .steps import check
+    # The check and AutoML steps are imported on first use (see steps.LAZY_STEP_NAMES).
+    if name in LAZY_STEP_NAMES:
+        from . import steps
 
-        return getattr(check, name)
+        return getattr(steps, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

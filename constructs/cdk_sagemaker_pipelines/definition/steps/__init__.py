@@ -1,10 +1,10 @@
 """One module per step type; this package only re-exports them."""
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._base import JobStep, RetryableStep, Step
 from ._outputs import CallbackOutput, LambdaOutput, OutputType, StepOutput
-from .automl import AutoMLInput, AutoMLStep
 from .callback import CallbackStep
 from .condition import ConditionStep
 from .emr import EMRStep
@@ -34,6 +34,7 @@ from .tuning import (
 )
 
 if TYPE_CHECKING:
+    from .automl import AutoMLInput, AutoMLStep
     from .check import (
         ClarifyCheckStep,
         DataBiasCheckConfig,
@@ -45,8 +46,8 @@ if TYPE_CHECKING:
         QualityCheckStep,
     )
 
-# Imported on first use: few pipelines have check steps, and their module's classes take
-# about a tenth of the package's import time.
+# Imported on first use: few pipelines have check or AutoML steps, and their modules'
+# classes take a tenth of the package's import time (check) and a few ms (AutoML).
 CHECK_STEP_NAMES = frozenset(
     {
         "ClarifyCheckStep",
@@ -61,11 +62,18 @@ CHECK_STEP_NAMES = frozenset(
 )
 
 
-def __getattr__(name: str) -> Any:
-    if name in CHECK_STEP_NAMES:
-        from . import check
+# Each name imported on first use, with the module that defines it.
+LAZY_STEP_NAMES: dict[str, str] = {
+    **dict.fromkeys(CHECK_STEP_NAMES, "check"),
+    "AutoMLInput": "automl",
+    "AutoMLStep": "automl",
+}
 
-        return getattr(check, name)
+
+def __getattr__(name: str) -> Any:
+    module = LAZY_STEP_NAMES.get(name)
+    if module is not None:
+        return getattr(importlib.import_module(f".{module}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from cdk_sagemaker_pipelines.cli import build_parser
-from cdk_sagemaker_pipelines.definition import AutoMLStep, TransformStep
 from cdk_sagemaker_pipelines.local import LocalConfig
 from tests.conftest import REPO, cached_example_root
 
@@ -313,8 +312,6 @@ def test_readme_inference_pipeline_example_compiles() -> None:
 
 def test_readme_automl_example_compiles() -> None:
     namespace = _seed_example()
-    namespace.update(AutoMLStep=AutoMLStep, TransformStep=TransformStep)
-    namespace["batch"] = "s3://my-bucket/batch/"
     # The example sits in the README's list of steps: its fence is indented.
     blocks = re.findall(r"^( +)```python\n(.*?)^\1```", README.read_text(), re.S | re.M)
     (example,) = [textwrap.dedent(body) for _, body in blocks if "AutoMLStep(" in body]
@@ -327,6 +324,29 @@ def test_readme_automl_example_compiles() -> None:
     assert steps["BestModel"]["Arguments"]["PrimaryContainer"]["ModelDataUrl"] == {
         "Get": "Steps.AutoML.BestCandidate.InferenceContainers[0].ModelDataUrl"
     }
+
+
+def test_readme_tuning_example_compiles() -> None:
+    namespace = _seed_example()
+    # As its first comment says: the first example's Preprocess, with a validation output.
+    example = _readme_python("tune.top_model_s3_uri(0)")
+    assert example.count('outputs=["train", "validation", "test"]') == 1
+    exec(
+        'prep = ProcessingStep(name="Preprocess", image=sklearn, inputs={"input": input_data},\n'
+        '    code=Code.from_s3("s3://my-bucket/code/preprocess.py"),\n'
+        '    outputs=["train", "validation", "test"])',
+        namespace,
+    )
+    exec(example, namespace)
+    pipeline = namespace["PipelineDefinition"](
+        parameters=[namespace["input_data"]], steps=[namespace["score"]]
+    )
+    steps = {step["Name"]: step for step in pipeline.to_definition(namespace["BINDER"])["Steps"]}
+    assert list(steps) == ["Preprocess", "Tune", "CreateModel", "BatchScore"]
+    model_data = steps["CreateModel"]["Arguments"]["PrimaryContainer"]["ModelDataUrl"]
+    best_job = {"Get": "Steps.Tune.TrainingJobSummaries[0].TrainingJobName"}
+    assert best_job in model_data["Std:Join"]["Values"]
+    assert steps["BatchScore"]["Arguments"]["ModelName"] == {"Get": "Steps.CreateModel.ModelName"}
 
 
 def test_docs_pytest_examples_pass(tmp_path: Path, example_runs: Any) -> None:

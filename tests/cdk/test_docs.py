@@ -13,6 +13,7 @@ import inspect
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,3 +95,37 @@ def test_migration_guide_here_column_names_real_arguments() -> None:
         for problem in _calls_with_unknown_keywords(span)
     ]
     assert problems == []
+
+
+def test_readme_sdk_json_example_deploys_the_definition_with_this_apps_role_and_bucket(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Annotations, Match, Template
+
+    from cdk_sagemaker_pipelines.cdk import ArtifactStore
+
+    text = README.read_text()
+    section = text[text.index("### A pipeline from the SageMaker SDK, as JSON") :]
+    (example,) = [block for block in code_blocks(section, "python") if "def sdk_pipeline(" in block]
+    namespace: dict[str, Any] = {}
+    exec(example, namespace)
+    # An SDK definition with all three ways the SDK writes its bucket (a URI, a Join's first
+    # value "s3://bucket", a Join of "s3:/" and the bucket), as the SDK session named them.
+    sdk = (REPO / "tests/definition/sdk_generated/sdk-processors-and-conditions.json").read_text()
+    sdk = sdk.replace("arn:aws:iam::111122223333:role/sm", namespace["SDK_ROLE"])
+    sdk = sdk.replace("my-bucket", namespace["SDK_BUCKET"])
+    for written in ('"s3://my-bucket"', '"my-bucket"', "s3://my-bucket/"):
+        assert written.replace("my-bucket", namespace["SDK_BUCKET"]) in sdk
+    (tmp_path / "ml").mkdir()
+    (tmp_path / "ml" / "sdk_pipeline.json").write_text(sdk)
+    monkeypatch.chdir(tmp_path)
+
+    stack = cdk.Stack(cdk.App(), "Team")
+    namespace["sdk_pipeline"](stack, ArtifactStore(stack, "Artifacts"))
+    template = json.dumps(Template.from_stack(stack).to_json())
+    assert namespace["SDK_ROLE"] not in template
+    assert namespace["SDK_BUCKET"] not in template
+    # The jobs run as the step role, which gets the derived permissions.
+    role_warning = Match.string_like_regexp("job-role-not-step-role")
+    assert Annotations.from_stack(stack).find_warning("*", role_warning) == []

@@ -229,6 +229,25 @@ class Lookups:
         return self._bucket_key_arns[bucket]
 
 
+def _registration_statements(
+    sids: tuple[str, str], packages: list[Any], groups: list[Any]
+) -> list[iam.PolicyStatement]:
+    """Register versions of ``groups`` pending approval only, and describe them."""
+    register, describe_versions = sids
+    return [
+        iam.PolicyStatement(
+            sid=register,
+            actions=list(REGISTER_ACTIONS),
+            resources=[*packages, *groups],
+            # The pipeline may only register versions a person still has to approve.
+            conditions={"StringEquals": {"sagemaker:ModelApprovalStatus": PENDING_APPROVAL}},
+        ),
+        iam.PolicyStatement(
+            sid=describe_versions, actions=list(DESCRIBE_PACKAGE_ACTIONS), resources=packages
+        ),
+    ]
+
+
 def pipeline_role_statements(
     plan: PermissionPlan, stack: Stack, lookups: Lookups
 ) -> list[iam.PolicyStatement]:
@@ -247,21 +266,8 @@ def pipeline_role_statements(
     if groups:
         packages = [_sagemaker_arn(stack, "model-package", f"{group}/*") for group in groups]
         group_arns = [_sagemaker_arn(stack, "model-package-group", group) for group in groups]
-        statements.append(
-            iam.PolicyStatement(
-                sid="RegisterModelVersionsPendingApproval",
-                actions=list(REGISTER_ACTIONS),
-                resources=[*packages, *group_arns],
-                # The pipeline may only register versions a person still has to approve.
-                conditions={"StringEquals": {"sagemaker:ModelApprovalStatus": PENDING_APPROVAL}},
-            )
-        )
-        statements.append(
-            iam.PolicyStatement(
-                sid="DescribeModelVersions",
-                actions=list(DESCRIBE_PACKAGE_ACTIONS),
-                resources=packages,
-            )
+        statements += _registration_statements(
+            ("RegisterModelVersionsPendingApproval", "DescribeModelVersions"), packages, group_arns
         )
         tagged += packages
     if plan.open_registrations:
@@ -269,20 +275,10 @@ def pipeline_role_statements(
         # model-package/<group>/<n> and model-package/<name>), still pending approval only.
         packages = [_sagemaker_arn(stack, "model-package", "*")]
         group_arns = [_sagemaker_arn(stack, "model-package-group", "*")]
-        statements.append(
-            iam.PolicyStatement(
-                sid="RegisterModelVersionsOfAnyGroup",
-                actions=list(REGISTER_ACTIONS),
-                resources=[*packages, *group_arns],
-                conditions={"StringEquals": {"sagemaker:ModelApprovalStatus": PENDING_APPROVAL}},
-            )
-        )
-        statements.append(
-            iam.PolicyStatement(
-                sid="DescribeModelVersionsOfAnyGroup",
-                actions=list(DESCRIBE_PACKAGE_ACTIONS),
-                resources=packages,
-            )
+        statements += _registration_statements(
+            ("RegisterModelVersionsOfAnyGroup", "DescribeModelVersionsOfAnyGroup"),
+            packages,
+            group_arns,
         )
         tagged += packages
     plan_keys = lookups.plan_keys

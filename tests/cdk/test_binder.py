@@ -52,6 +52,7 @@ from tests.cdk.helpers import (
     SKLEARN_URI,
     TRAIN,
     definition_of,
+    literal_definition,
     logical_id,
     prep_and_train,
     resource,
@@ -735,6 +736,33 @@ def test_a_bucket_location_with_a_kms_key_gets_that_keys_statements():
     }
 
 
+@pytest.mark.parametrize("given", ["imported", "name-in-json"])
+def test_the_key_of_an_imported_bucket_or_of_a_bucket_named_in_json_is_granted(given: str):
+    # An imported bucket is known by its location only; a JSON definition names a bucket of
+    # the app by its name token, found in the construct tree: both keys are granted.
+    stack = new_stack()
+    key = kms.Key(stack, "DataKey")
+    if given == "imported":
+        bucket = s3.Bucket.from_bucket_attributes(
+            stack, "Data", bucket_name="imported-data", encryption_key=key
+        )
+        prep = ProcessingStep(
+            name="Prep",
+            image=Image.sklearn("1.2-1"),
+            inputs={"raw": S3Location.from_bucket(bucket, "raw/")},
+        )
+        definition: Any = PipelineDefinition(steps=[prep])
+    else:
+        bucket = s3.Bucket(stack, "Data", encryption_key=key)
+        definition = literal_definition()
+        inputs = definition["Steps"][0]["Arguments"]["ProcessingInputs"]
+        inputs[0]["S3Input"]["S3Uri"] = f"s3://{bucket.bucket_name}/raw/"
+    pipeline = Pipeline(stack, "Training", definition=definition)
+    found = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    uses = [entry for sid, entry in found.items() if sid.startswith("UseKeyOf")]
+    assert {"Fn::GetAtt": [logical_id(key), "Arn"]} in [entry["Resource"] for entry in uses]
+
+
 def test_read_only_use_of_a_kms_bucket_only_decrypts():
     stack = new_stack()
     key = kms.Key(stack, "DataKey")
@@ -748,6 +776,54 @@ def test_read_only_use_of_a_kms_bucket_only_decrypts():
     # The whole bucket: listing without a prefix condition.
     assert "Condition" not in found["ListDataBucket1"]
     assert found["ReadDataBucket1"]["Resource"] == s3_arn([{"Ref": logical_id(bucket)}, "/*"])
+
+
+def test_listing_a_whole_bucket_keeps_the_prefix_condition_of_other_buckets():
+    # Whether a bucket may be listed whole depends on that bucket's locations only.
+    stack = new_stack()
+    bucket = s3.Bucket(stack, "Data")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": S3Location.from_bucket(bucket), "labels": "s3://labels-bucket/labels/"},
+    )
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[prep]))
+    found = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    listings = {
+        json.dumps(entry["Resource"]): entry.get("Condition")
+        for sid, entry in found.items()
+        if sid.startswith("ListData")
+    }
+    assert listings == {
+        json.dumps(s3_arn([{"Ref": logical_id(bucket)}])): None,
+        json.dumps(s3_arn("labels-bucket")): {"StringLike": {"s3:prefix": ["labels/*"]}},
+    }
+
+
+@pytest.mark.parametrize("whole", ["read", "written"])
+def test_a_bucket_read_or_written_whole_is_listed_whole(whole: str):
+    # One whole location in a bucket, read or written, lists all of it.
+    stack = new_stack()
+    bucket = s3.Bucket(stack, "Data")
+    read, written = (
+        (S3Location.from_bucket(bucket), S3Location.from_bucket(bucket, "clean"))
+        if whole == "read"
+        else (S3Location.from_bucket(bucket, "raw/"), S3Location.from_bucket(bucket))
+    )
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": read},
+        outputs=[
+            ProcessingOutput(
+                output_name="clean", source="/opt/ml/processing/clean", destination=written
+            )
+        ],
+    )
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[prep]))
+    found = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    assert found["ListDataBucket1"]["Resource"] == s3_arn([{"Ref": logical_id(bucket)}])
+    assert "Condition" not in found["ListDataBucket1"]
 
 
 @pytest.mark.parametrize("swapped", [None, "key", "bucket"])

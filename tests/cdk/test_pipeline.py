@@ -30,6 +30,7 @@ from cdk_sagemaker_pipelines.definition import (
     DataBiasCheckConfig,
     DataQualityCheckConfig,
     DatasetFormat,
+    DriftCheckBaselines,
     FailStep,
     Image,
     Join,
@@ -943,6 +944,17 @@ def test_registered_metrics_from_an_asset_file_are_reported_as_a_warning(tmp_pat
         "outputs (a processing step's output) instead. "
         "[ack: cdk-sagemaker-pipelines:registered-asset-file]"
     ]
+    # A drift baseline from an asset too.
+    stack = new_stack()
+    baselined = _registration(
+        "Baselined",
+        drift_check_baselines=DriftCheckBaselines(
+            model_constraints=MetricsSource(s3_uri=S3Location.from_asset(constraints))
+        ),
+    )
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=[baselined]))
+    [text] = _texts_of_warning(stack, "cdk-sagemaker-pipelines:registered-asset-file")
+    assert text.startswith("RegisterModel 'Baselined': model metrics or drift baselines from ")
 
 
 def test_registered_inference_code_in_the_model_or_in_s3_is_not_warned():
@@ -1192,6 +1204,20 @@ def test_jobs_running_as_a_step_role_given_by_name_are_not_warned():
         assert text.startswith(f"Step(s) 'Prep' (Arguments.RoleArn) run as {role_arn!r}, not ")
 
 
+def test_jobs_running_as_another_role_of_the_app_are_warned_without_a_literal_example():
+    # A role known at deploy time (a token) has no ARN to quote: the hint names no ARN.
+    stack = new_stack()
+    other = iam.Role(stack, "JobRole", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    definition = literal_definition()
+    definition["Steps"][0]["Arguments"]["RoleArn"] = other.role_arn
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    [text] = _texts_of_warning(stack, JOB_ROLE_WARNING)
+    assert text.startswith(
+        "Step(s) 'Prep' (Arguments.RoleArn) run as a role known at deploy time, not "
+    )
+    assert "or give step_role=<that role> to attach them to it." in text
+
+
 def test_a_step_given_another_role_is_warned_with_each_role_and_its_steps():
     other = "arn:aws:iam::111122223333:role/other"
     stack = new_stack()
@@ -1364,6 +1390,9 @@ def test_an_emr_runtime_role_conditions_add_steps_and_is_not_passed_to_sagemaker
     passed = [s["Resource"] for s in resolved["Statement"] if s["Action"] == "iam:PassRole"]
     assert all("EmrRuntimeRole" not in json.dumps(resource) for resource in passed)
     assert "CreateEmrClusters" not in by_sid
+    # Literal clusters: neither warning of clusters known only at run time.
+    for warning in ("open-emr-cluster", "emr-step-creates-cluster"):
+        assert _texts_of_warning(stack, f"cdk-sagemaker-pipelines:{warning}") == []
 
 
 def test_fails_an_emr_runtime_role_known_only_at_run_time():
@@ -1445,14 +1474,19 @@ def _emr_creating_its_cluster(service_role: Any) -> dict[str, Any]:
     return emr
 
 
-def test_an_emr_service_role_given_by_its_cdk_name_is_passed_by_its_arn():
+@pytest.mark.parametrize("l1", [False, True], ids=["role_name", "cfn-role-ref"])
+def test_an_emr_service_role_given_by_its_cdk_name_is_passed_by_its_arn(l1: bool):
     # RunJobFlow takes the service role by name; role.role_name in iam:PassRole's Resource
-    # was not an ARN, so IAM would have rejected the policy at deploy time.
+    # was not an ARN, so IAM would have rejected the policy at deploy time. The L1 role's
+    # ref is its name too.
     stack = new_stack()
     service_role = iam.Role(
         stack, "EmrService", assumed_by=iam.ServicePrincipal("elasticmapreduce.amazonaws.com")
     )
-    pipeline = Pipeline(stack, "Emr", definition=_emr_creating_its_cluster(service_role.role_name))
+    cfn_role = service_role.node.default_child
+    assert isinstance(cfn_role, iam.CfnRole)
+    name = cfn_role.ref if l1 else service_role.role_name
+    pipeline = Pipeline(stack, "Emr", definition=_emr_creating_its_cluster(name))
     assert pipeline.role_policy is not None
     resolved = cdk.Stack.of(pipeline).resolve(pipeline.role_policy.document.to_json())
     by_sid = {s["Sid"]: s for s in resolved["Statement"]}

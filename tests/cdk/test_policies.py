@@ -21,6 +21,7 @@ from cdk_sagemaker_pipelines.cdk._acknowledge import (
     acknowledge_wildcards,
     flatten_reference,
 )
+from cdk_sagemaker_pipelines.cdk._policies import RESOURCELESS_ACTIONS
 from cdk_sagemaker_pipelines.definition import (
     Code,
     ConditionGreaterThanOrEqualTo,
@@ -369,6 +370,14 @@ def test_callback_messages_to_a_queue_imported_with_its_url_may_use_its_key():
     # Imported with queue_url=: the URL is a literal, and the queue is found by it all the same.
     stack = new_stack()
     key_arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    # Another encrypted queue of the app, found first: only the queue of that URL counts.
+    sqs.Queue.from_queue_attributes(
+        stack,
+        "Other",
+        queue_arn="arn:aws:sqs:us-east-1:111122223333:other",
+        queue_url="https://sqs.us-east-1.amazonaws.com/111122223333/other",
+        key_arn=key_arn.replace("1234abcd", "9999abcd"),
+    )
     queue = sqs.Queue.from_queue_attributes(
         stack,
         "Reviews",
@@ -724,6 +733,69 @@ def test_step_role_wildcards_are_acknowledged_with_their_reasons(everything: Bui
     assert not any(everything.key in finding for finding in acknowledged)
 
 
+def test_emr_wildcards_are_acknowledged_with_their_reasons():
+    # A step creating its cluster: any cluster id, RunJobFlow on *, and a service role
+    # given by name, of any path. Each finding is acknowledged, with its reason.
+    emr = json.loads(
+        (REPO / "tests/definition/sdk_generated/emr-runtime-role.json").read_text(encoding="utf-8")
+    )
+    arguments = emr["Steps"][0]["Arguments"]
+    del arguments["ClusterId"], arguments["ExecutionRoleArn"]
+    emr["Parameters"] = []
+    arguments["ClusterConfig"] = {
+        "ReleaseLabel": "emr-6.6.0",
+        "Instances": {"InstanceGroups": []},
+        "JobFlowRole": "EMR_EC2_DefaultRole",
+        "ServiceRole": "EMR_DefaultRole",
+    }
+    pipeline = Pipeline(new_stack(), "Emr", definition=emr, pipeline_name=NAME)
+    assert pipeline.role_policy is not None
+    acknowledged = _acknowledged(pipeline.role_policy)
+    prefix = f"Annotation::{WILDCARD_RULE}[Resource::"
+    clusters = f"{prefix}arn:aws:elasticmapreduce:{REGION}:{ACCOUNT}:cluster/*]"
+    role = f"{prefix}arn:aws:iam::{ACCOUNT}:role/*/EMR_DefaultRole]"
+    assert sorted(acknowledged) == sorted([clusters, f"{prefix}*]", role])
+    assert "known only at run time" in acknowledged[clusters]
+    assert "elasticmapreduce:RunJobFlow has no resource type" in acknowledged[f"{prefix}*]"]
+    assert "the wildcard stands for the path only" in acknowledged[role]
+
+
+def test_resource_star_is_granted_for_the_resourceless_actions_only_and_all_of_them():
+    # RESOURCELESS_ACTIONS names every action the construct grants on "*": a job in a VPC
+    # with a custom image (the step role), and an EMR step creating its cluster (the
+    # pipeline role).
+    definition = literal_definition()
+    arguments = definition["Steps"][0]["Arguments"]
+    arguments["AppSpecification"]["ImageUri"] = (
+        f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/my-image:1"
+    )
+    arguments["NetworkConfig"] = {
+        "VpcConfig": {"Subnets": ["subnet-0abc"], "SecurityGroupIds": ["sg-0def"]}
+    }
+    emr = json.loads(
+        (REPO / "tests/definition/sdk_generated/emr-runtime-role.json").read_text(encoding="utf-8")
+    )
+    emr_arguments = emr["Steps"][0]["Arguments"]
+    del emr_arguments["ClusterId"], emr_arguments["ExecutionRoleArn"]
+    emr["Parameters"] = []
+    emr_arguments["ClusterConfig"] = {
+        "ReleaseLabel": "emr-6.6.0",
+        "Instances": {"InstanceGroups": []},
+        "ServiceRole": "EMR_DefaultRole",
+    }
+    stack = new_stack()
+    jobs = Pipeline(stack, "Jobs", definition=definition, pipeline_name=NAME)
+    cluster = Pipeline(stack, "Emr", definition=emr, pipeline_name="emr")
+    on_star: set[str] = set()
+    for policy in (jobs.step_role_policy, cluster.role_policy):
+        assert policy is not None
+        for statement in stack.resolve(policy.document.to_json())["Statement"]:
+            if statement["Resource"] == "*":
+                actions = statement["Action"]
+                on_star |= {actions} if isinstance(actions, str) else set(actions)
+    assert sorted(on_star) == sorted(RESOURCELESS_ACTIONS)
+
+
 def test_an_unknown_statement_is_never_acknowledged():
     stack = new_stack()
     role = iam.Role(stack, "Role", assumed_by=iam.AccountRootPrincipal())
@@ -829,11 +901,22 @@ def test_flatten_reference_mirrors_cdk_nags_flatten_cfn_reference(reference: Any
     assert flatten_reference(reference) == flat
 
 
-@pytest.mark.parametrize("env", [True, False], ids=["env", "env-agnostic"])
-def test_kms_keys_given_by_a_cdk_alias_are_granted_on_the_aliased_key(env: bool):
+@pytest.mark.parametrize(
+    ("env", "alias_name_ref"),
+    [(True, True), (False, True), (True, False)],
+    ids=["env", "env-agnostic", "alias-name-literal"],
+)
+def test_kms_keys_given_by_a_cdk_alias_are_granted_on_the_aliased_key(
+    env: bool, alias_name_ref: bool
+):
     # alias.alias_name and alias.alias_arn are tokens with no "alias/" in them: granted as
-    # they were, the statements named the alias and never matched the key.
-    stack = new_stack() if env else new_stack(account=None, region=None)
+    # they were, the statements named the alias and never matched the key. Without the
+    # @aws-cdk/aws-kms:aliasNameRef flag, they refer to no resource (CDK resolves the name
+    # to its literal): the alias is then found among the stack's constructs.
+    context: dict[str, Any] = {} if alias_name_ref else {"@aws-cdk/aws-kms:aliasNameRef": False}
+    stack = new_stack(**context) if env else new_stack(account=None, region=None)
+    # Another alias of the app, found first: only the alias the job names is its key.
+    kms.Key(stack, "OtherKey", enable_key_rotation=True).add_alias("alias/other")
     key = kms.Key(stack, "JobKey", enable_key_rotation=True)
     alias = key.add_alias("alias/jobs")
     definition = literal_definition()
@@ -869,7 +952,7 @@ def test_kms_keys_given_by_id_are_granted_on_the_keys_arn(other_stack: bool, att
     arguments = definition["Steps"][0]["Arguments"]
     key_id = key.key_id if attribute == "key_id" else l1_key.attr_key_id
     arguments["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] = key_id
-    arguments["ProcessingOutputConfig"]["KmsKeyId"] = key.key_arn
+    arguments["ProcessingOutputConfig"]["KmsKeyId"] = key_id
     pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
     assert pipeline.role_policy is not None
     template = Template.from_stack(stack)
@@ -954,13 +1037,20 @@ def test_automl_job_role_gets_what_the_guide_lists(automl: tuple[Built, Annotati
         f"{SM}:endpoint/*",
         f"{SM}:model/*",
     ]
-    for action in (
+    # Creating them with tags needs sagemaker:AddTags too.
+    assert sorted(candidates["Action"]) == [
+        "sagemaker:AddTags",
+        "sagemaker:CreateEndpoint",
+        "sagemaker:CreateEndpointConfig",
         "sagemaker:CreateModel",
         "sagemaker:DeleteEndpoint",
+        "sagemaker:DeleteEndpointConfig",
+        "sagemaker:DeleteModel",
+        "sagemaker:DescribeEndpoint",
+        "sagemaker:DescribeEndpointConfig",
+        "sagemaker:DescribeModel",
         "sagemaker:InvokeEndpoint",
-        "sagemaker:CreateEndpointConfig",
-    ):
-        assert action in candidates["Action"]
+    ]
     assert step_role["AutoMLListTags"]["Resource"] == f"{SM}:*"
     assert step_role["LetAutoMLJobVolumesUseTheirKeys"] == {
         "Action": "kms:CreateGrant",
@@ -977,6 +1067,24 @@ def test_automl_job_role_gets_what_the_guide_lists(automl: tuple[Built, Annotati
         f"{ec2}:security-group/sg-0def",
         f"{ec2}:subnet/subnet-0abc",
     ]
+
+
+def test_an_automl_volume_key_given_by_alias_is_granted_through_its_alias():
+    definition = automl_definition()
+    security = definition["Steps"][0]["Arguments"]["AutoMLJobConfig"]["SecurityConfig"]
+    security["VolumeKmsKeyId"] = "alias/automl-volume"
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    step_role = Built(stack, pipeline).step_role
+    assert step_role["LetAutoMLJobVolumesUseTheirKeysByAlias"] == {
+        "Action": "kms:CreateGrant",
+        "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/automl-volume"]}},
+        "Effect": "Allow",
+        "Resource": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/*",
+        "Sid": "LetAutoMLJobVolumesUseTheirKeysByAlias",
+    }
+    # The output key, given by ARN, is no volume key.
+    assert "LetAutoMLJobVolumesUseTheirKeys" not in step_role
 
 
 def test_automl_job_role_reads_its_input_and_reads_and_writes_its_output(
@@ -1058,6 +1166,8 @@ def test_registrations_without_a_literal_group_may_register_in_any_group_pending
     assert sorted(built.role["RegisterModelVersionsOfAnyGroup"]["Resource"]) == [groups, packages]
     assert built.role["RegisterModelVersionsOfAnyGroup"]["Condition"] == pending
     assert built.role["DescribeModelVersionsOfAnyGroup"]["Resource"] == packages
+    # Registering tags the version the service names: AddTags on any package too.
+    assert packages in built.role["TagPipelineResources"]["Resource"]
     # The literal group keeps its own statement.
     assert sorted(built.role["RegisterModelVersionsPendingApproval"]["Resource"]) == [
         f"{SM}:model-package-group/pipe",

@@ -6,12 +6,15 @@ job's network is known (a binder may supply it). ``instance_group_problems`` hol
 rules of ``ResourceConfig.InstanceGroups`` and the channels' ``InstanceGroupNames``, which
 ``TrainingStep`` applies when it is built; ``instance_settings_problems`` those between the
 ways a job names its instances (a type and count, groups, preferences).
+``compile_metric_regex`` reads a ``MetricDefinitions`` regex for both the validator and the
+local runner.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -586,3 +589,15 @@ def _literal(value: Any) -> str | None:
 def _is_object(value: Any) -> bool:
     """A JSON object, not an expression (``{"Get": …}``, which is a dict too)."""
     return isinstance(value, Mapping) and not is_expression(value)
+
+
+def compile_metric_regex(pattern: str) -> re.Pattern[str]:
+    """``re.compile`` of a ``MetricDefinitions`` regex, quiet about other dialects' sets.
+
+    Python warns (FutureWarning) that sets such as ``[[:digit:]]`` or ``[a-z&&[^x]]`` may
+    change meaning; they aren't the user's to see, and under ``-W error`` the warning ended
+    validation or a job in a traceback. Raises ``re.error`` as ``re.compile`` does.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return re.compile(pattern)

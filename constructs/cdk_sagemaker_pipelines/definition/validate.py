@@ -18,12 +18,12 @@ import json
 import math
 import re
 import string
-import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._channel_rules import (
+    compile_metric_regex,
     file_system_channel_problems,
     instance_group_problems,
     instance_settings_problems,
@@ -1340,11 +1340,7 @@ class _Validator:
             if type(regex) is not str or is_token(regex):
                 continue
             try:
-                # Python's FutureWarnings on other dialects' sets ([[:digit:]], [a-z&&[^x]])
-                # aren't the user's to see: under -W error they ended validation in a traceback.
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", FutureWarning)
-                    re.compile(regex)
+                compile_metric_regex(regex)
             except re.error as error:
                 if not _UNBALANCED_REGEX.search(str(error)):
                     continue

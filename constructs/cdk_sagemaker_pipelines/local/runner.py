@@ -45,7 +45,7 @@ from ..definition import (
 )
 from ..definition._suggest import did_you_mean
 from ..definition.entries import StepSpec
-from ..definition.permissions import CHECK_STEP_TYPES
+from ..definition.permissions import CHECK_STEP_TYPES, JOB_NAME_PREFIX, UNPREFIXED_JOB_TYPES
 from ..definition.properties import PathStepError, resolve, root_node
 from ..definition.retry import JOB_EXCEPTION_TYPES, STEP_EXCEPTION_TYPES
 from ._errors import EvaluationError, LocalRunError, StepError
@@ -1062,10 +1062,6 @@ def _outcome_of(properties: Mapping[str, Any], spec: StepSpec) -> bool | None:
     return bool(properties.get("Outcome"))
 
 
-# Tuning and AutoML job names take at most 32 characters (botocore's request shapes).
-_SHORT_NAME_JOB_TYPES = frozenset({"Tuning", "AutoML"})
-
-
 def _job_name(execution_id: str, step: str, step_type: str = "") -> str:
     """A name of the service's form for the step's job: ``pipelines-<execution>-<step>-<token>``.
 
@@ -1076,10 +1072,9 @@ def _job_name(execution_id: str, step: str, step_type: str = "") -> str:
     """
     suffix = "".join(secrets.choice(_JOB_ALPHABET) for _ in range(10))
     # Job names are letters, digits and hyphens; step names may hold underscores too.
-    kept = step.replace("_", "-")[: 8 if step_type in _SHORT_NAME_JOB_TYPES else 20].strip("-")
-    if step_type in _SHORT_NAME_JOB_TYPES:
-        return f"{execution_id}-{kept or 'step'}-{suffix}"
-    return f"pipelines-{execution_id}-{kept or 'step'}-{suffix}"
+    short = step_type in UNPREFIXED_JOB_TYPES
+    kept = step.replace("_", "-")[: 8 if short else 20].strip("-") or "step"
+    return f"{'' if short else JOB_NAME_PREFIX}{execution_id}-{kept}-{suffix}"
 
 
 def _fresh(parent: Path, prefix: str, first: int = 1) -> Path:

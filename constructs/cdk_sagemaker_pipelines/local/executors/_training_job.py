@@ -21,12 +21,12 @@ import os
 import re
 import shutil
 import tarfile
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...definition._channel_rules import compile_metric_regex
 from .._errors import StepError
 from ..isolation import Sandbox
 from ..store import extract, unpack_code
@@ -471,7 +471,7 @@ def extract_metrics(definitions: list[Mapping[str, Any]], log: Path) -> dict[str
     for definition in definitions:
         name, pattern = str(definition.get("Name")), str(definition.get("Regex"))
         try:
-            regex = _compile_metric_regex(pattern)
+            regex = compile_metric_regex(pattern)
         except re.error as error:
             raise StepError(f"MetricDefinitions '{name}': bad regex {pattern!r}: {error}") from None
         for match in regex.finditer(text):
@@ -481,17 +481,6 @@ def extract_metrics(definitions: list[Mapping[str, Any]], log: Path) -> dict[str
             except (TypeError, ValueError):
                 continue
     return found
-
-
-def _compile_metric_regex(pattern: str) -> re.Pattern[str]:
-    """``re.compile``, quiet about set syntax of other dialects (``[[:digit:]]``).
-
-    Python warns (FutureWarning) that such sets may change meaning; under ``-W error`` the
-    warning would end the job with a traceback instead of reading its metrics.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        return re.compile(pattern)
 
 
 _TRAILING_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
@@ -507,7 +496,7 @@ def missing_metric_reason(definitions: list[Mapping[str, Any]], name: str, log: 
     pattern = next((str(d.get("Regex")) for d in definitions if d.get("Name") == name), None)
     text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
     try:
-        match = _compile_metric_regex(pattern).search(text) if pattern is not None else None
+        match = compile_metric_regex(pattern).search(text) if pattern is not None else None
     except re.error:
         match = None  # extract_metrics reports a bad regex itself
     if pattern is None or match is None:

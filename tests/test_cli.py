@@ -111,8 +111,12 @@ FAIL_ONLY = {
             '{"PipelineDefinitionBody": 5}',
             "PipelineDefinitionBody must be the definition as JSON text, got int",
         ),
+        (
+            '{"Version": 1%s}' % ("0" * 5000),
+            "a number has more than 4300 digits, far beyond any number a definition can hold",
+        ),
     ],
-    ids=["deep", "nan", "body-not-json", "body-not-text"],
+    ids=["deep", "nan", "body-not-json", "body-not-text", "number-of-5001-digits"],
 )
 def test_validate_reports_malformed_files_as_unreadable(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, reason: str
@@ -152,6 +156,35 @@ def test_validate_reports_values_nested_too_deeply_to_check(
 
     assert main(["validate", write(tmp_path, "deep.json", definition)]) == 1
     assert "- step 'Prep': the definition is nested too deeply to check" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("encoding", "name", "shown"),
+    [("ascii", "Prép→", "Pr\\xe9p\\u2192"), ("utf-8", "Prep\ud800", "Prep\\ud800")],
+    ids=["ascii-terminal", "lone-surrogate"],
+)
+def test_validate_escapes_text_the_output_cannot_encode(
+    tmp_path: Path, encoding: str, name: str, shown: str
+) -> None:
+    import subprocess
+
+    definition = json.loads(json.dumps(FAIL_ONLY))
+    definition["Steps"][0]["Name"] = name
+    path = write(tmp_path, "named.json", definition)
+    code = (
+        "import sys\n"
+        "from cdk_sagemaker_pipelines.cli import main\n"
+        f"sys.exit(main({['validate', path]!r}))\n"
+    )
+    environment = {**os.environ, "PYTHONIOENCODING": encoding}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment
+    )
+
+    # Before, printing the problem raised UnicodeEncodeError: a traceback, exit code 1.
+    assert result.stderr == ""
+    assert result.returncode == 1
+    assert f"- step '{shown}' field 'Name': step name '{shown}' must be" in result.stdout
 
 
 def test_validate_reads_a_byte_order_mark_and_counts_one_step(

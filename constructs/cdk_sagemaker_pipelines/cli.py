@@ -113,8 +113,22 @@ _EXTRA_COMMANDS: list[Callable[[Any], None]] = [
 ]
 
 
+def _escape_unencodable_output() -> None:
+    """Print characters the output can't encode as escapes instead of failing on them.
+
+    A definition may hold text the terminal can't show: a lone surrogate (valid in JSON as
+    an escape), or any non-ASCII name under an ASCII locale (LANG=C in a CI container).
+    Without this the command ends in a UnicodeEncodeError traceback halfway through a report.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    _escape_unencodable_output()
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["validate"]:
         args = build_parser(extra=False).parse_args(arguments)

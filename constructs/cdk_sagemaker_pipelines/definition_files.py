@@ -12,6 +12,7 @@ Example::
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,14 @@ def _parse_json(text: str) -> Any:
         return json.loads(text, parse_constant=_reject_constant)
     except RecursionError:
         raise UnreadableDefinitionError("the JSON is nested too deeply to read") from None
+    except ValueError as error:
+        if "integer string conversion" not in str(error):
+            raise
+        # Python's message suggests sys.set_int_max_str_digits(), no help to a user.
+        raise UnreadableDefinitionError(
+            f"a number has more than {sys.get_int_max_str_digits()} digits, "
+            "far beyond any number a definition can hold"
+        ) from None
 
 
 def load_definition_file(path: Path) -> Any:

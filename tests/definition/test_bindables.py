@@ -844,6 +844,17 @@ class EncryptingBinder:
         )
 
 
+@pytest.mark.parametrize("binder", ["us-east-1", {"role_arn": ROLE}, 5])
+def test_fails_compile_with_a_binder_that_is_no_binder(binder: Any) -> None:
+    pipeline = PipelineDefinition(steps=[ProcessingStep(name="Prep", image=IMAGE)])
+
+    # Before, the first step to bind something raised AttributeError: 'str' object has no…
+    with pytest.raises(PipelineDefinitionError, match=r"^binder= expects a Binder, got ") as e:
+        pipeline.compile(binder)
+    assert "which has no bind_code, bind_image" in str(e.value)
+    assert "pass StaticBinder(region=…, role_arn=…, default_bucket=…)" in str(e.value)
+
+
 VPC = {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1"]}
 
 

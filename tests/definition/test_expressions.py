@@ -14,6 +14,7 @@ from cdk_sagemaker_pipelines.definition import (
     ExecutionVariable,
     ExecutionVariables,
     Expression,
+    ExpressionTextError,
     FailStep,
     Join,
     JsonGet,
@@ -417,6 +418,38 @@ def test_to_string_wraps_in_an_empty_join(expression: Expression) -> None:
 
     assert joined.to_request() == {"Std:Join": {"On": "", "Values": [expression.to_request()]}}
     assert joined.value_type == "String"
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        ParameterString(name="Bucket"),
+        ExecutionVariables.PIPELINE_EXECUTION_ID,
+        train.properties.ModelArtifacts.S3ModelArtifacts,
+        Join(on="/", values=["s3://bucket", ExecutionVariables.PIPELINE_NAME]),
+        JsonGet(step=evaluate, property_file=REPORT, json_path="metrics.accuracy.value"),
+    ],
+)
+@pytest.mark.parametrize(
+    "to_text",
+    [
+        lambda value: f"s3://{value}/data",
+        str,
+        lambda value: "s3://%s/data" % value,  # noqa: UP031 - the %-formatting is the test
+        "s3://{}/data".format,
+    ],
+)
+def test_fails_an_expression_turned_into_text_while_defining(
+    expression: Expression, to_text: Any
+) -> None:
+    # Without the error the object's repr would become literal text in the definition.
+    with pytest.raises(ExpressionTextError, match="has no text until the pipeline runs") as e:
+        to_text(expression)
+
+    assert isinstance(e.value, TypeError)
+    assert isinstance(e.value, PipelineDefinitionError)
+    assert "Join(on=" in str(e.value)
+    assert repr(expression) in str(e.value)
 
 
 # render_string: how string-typed fields (hyperparameters, environment, container arguments)

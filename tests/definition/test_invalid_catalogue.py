@@ -283,6 +283,25 @@ def unknown_execution_variable_in_the_experiment_config() -> PipelineDefinition:
 
 
 @case(
+    None,
+    "PipelineExperimentConfig.ExperimentName",
+    "'churn model' must be 1-120 letters, digits and hyphens, starting and ending with a "
+    "letter or digit",
+)
+def experiment_name_with_a_space() -> PipelineDefinition:
+    config = PipelineExperimentConfig(
+        experiment_name="churn model", trial_name=ExecutionVariables.PIPELINE_EXECUTION_ID
+    )
+    return PipelineDefinition(steps=[processing()], experiment_config=config)
+
+
+@case(None, "PipelineExperimentConfig.TrialName", "'' must be 1-120 letters")
+def trial_name_empty() -> PipelineDefinition:
+    config = PipelineExperimentConfig(experiment_name="churn-model", trial_name="")
+    return PipelineDefinition(steps=[processing()], experiment_config=config)
+
+
+@case(
     "Evaluate",
     "Arguments.ProcessingInputs[0].S3Input.S3Uri",
     "'Steps.Train.ModelArtifacts' is an object, not a value",
@@ -561,6 +580,26 @@ def max_runtime_above_maximum() -> PipelineDefinition:
 
 
 @case(
+    "Train",
+    "Arguments.StoppingCondition.MaxRuntimeInSeconds",
+    "2147483648 does not fit the field's 32-bit integer (-2147483648..2147483647)",
+)
+def integer_beyond_32_bits_where_the_service_model_sets_no_maximum() -> PipelineDefinition:
+    return pipeline(training(max_runtime_in_seconds=2**31))
+
+
+@case(
+    "Train",
+    "Arguments.InputDataConfig[0].ShuffleConfig.Seed",
+    "does not fit the field's 64-bit integer",
+)
+def long_beyond_64_bits() -> PipelineDefinition:
+    return pipeline(
+        training(inputs={"train": TrainingInput(s3_data="s3://b/t", shuffle_seed=2**64)})
+    )
+
+
+@case(
     "Prep",
     "Arguments.RoleArn",
     "'SageMakerRole' does not match the pattern arn:aws",
@@ -637,6 +676,16 @@ def processing_inputs_sharing_a_folder() -> PipelineDefinition:
 def processing_input_outside_the_processing_folder() -> PipelineDefinition:
     inputs = [ProcessingInput(input_name="a", source="s3://b/a", destination="/data/input")]
     return pipeline(processing(inputs=inputs))
+
+
+@case(
+    "Prep",
+    "Arguments.ProcessingOutputConfig.Outputs[0].S3Output.LocalPath",
+    "'output' is not an absolute path (name the container folder the job uploads, "
+    "e.g. '/opt/ml/processing/output')",
+)
+def processing_output_from_a_relative_folder() -> PipelineDefinition:
+    return pipeline(processing(outputs=[ProcessingOutput(output_name="out", source="output")]))
 
 
 @case("Prep", "Arguments.Environment['MODE']", "expected a string, got null (remove the entry")
@@ -1355,6 +1404,21 @@ def lambda_function_arn_with_a_short_account() -> PipelineDefinition:
     )
 
 
+@case(
+    "Spark",
+    "Arguments.ClusterId",
+    "'my-cluster' is not an EMR cluster id (expected the id of a running cluster, such as "
+    "'j-1ABCDEFG2HIJK'",
+)
+def emr_cluster_named_by_its_name() -> PipelineDefinition:
+    return pipeline(EMRStep(name="Spark", cluster_id="my-cluster", jar="command-runner.jar"))
+
+
+@case("Spark", "Arguments.StepConfig.HadoopJarStep.Jar", "the step names no JAR")
+def emr_step_without_a_jar() -> PipelineDefinition:
+    return pipeline(EMRStep(name="Spark", cluster_id="j-1ABCDEFG2HIJK", jar=""))
+
+
 @case("Prep", "OutputParameters[1].OutputName", "output 'rows' is declared twice")
 def lambda_output_declared_twice() -> PipelineDefinition:
     outputs = [StepOutput(output_name="rows"), StepOutput(output_name="rows")]
@@ -2020,8 +2084,8 @@ def test_fails_with_every_problem_of_several_steps_at_once() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["-leading-hyphen", "trailing-", "under_score", "p" * 257],
-    ids=["leading-hyphen", "trailing-hyphen", "underscore", "257-characters"],
+    ["-leading-hyphen", "trailing-", "under_score", "p" * 257, None, 7],
+    ids=["leading-hyphen", "trailing-hyphen", "underscore", "257-characters", "none", "number"],
 )
 def test_fails_pipeline_name(name: str) -> None:
     assert_exactly(
@@ -2375,6 +2439,14 @@ def test_a_tuning_job_of_30_tuned_hyperparameters_passes() -> None:
     static = {f"s{i:02d}": i for i in range(71)}
     [problem] = pipeline(replace(tune, static_hyperparameters=static)).validate(BINDER)
     assert problem.message.startswith("101 hyperparameters in all (71 static and 30 tuned)")
+
+
+def test_integers_at_the_bounds_of_their_word_sizes_pass() -> None:
+    for runtime, seed in ((2**31 - 1, 2**63 - 1), (1, -(2**63))):
+        inputs = {"train": TrainingInput(s3_data="s3://b/t", shuffle_seed=seed)}
+        assert (
+            pipeline(training(max_runtime_in_seconds=runtime, inputs=inputs)).validate(BINDER) == []
+        )
 
 
 def test_numbers_at_the_bounds_of_their_shapes_pass() -> None:

@@ -299,6 +299,55 @@ def test_fails_values_not_given_as_a_mapping() -> None:
         coerce_parameter_values(declared(), "Env=1")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("parameters", [None, 5, "Env", {"Name": "Env", "Type": "String"}])
+def test_fails_parameters_not_given_as_a_list(parameters: Any) -> None:
+    # Before, None and 5 raised TypeError: 'NoneType' object is not iterable.
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^parameters must be a list of Parameter objects or of the definition's "
+        r"Parameters entries, got ",
+    ):
+        coerce_parameter_values(parameters, {})
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            {"Name": "Epochs", "Type": "Integer", "DefaultValue": "ten"},
+            "Integer parameter default: expected an integer, got 'ten'",
+        ),
+        (
+            {"Name": "Epochs", "Type": "Boolean", "DefaultValue": 1.5},
+            "Boolean parameter default: expected true or false, got 1.5",
+        ),
+        (
+            {"Name": "Epochs", "Type": "Intger", "DefaultValue": 1},
+            "unknown parameter type 'Intger' (did you mean 'Integer'?)",
+        ),
+    ],
+    ids=["integer-default-text", "boolean-default-number", "type-misspelt"],
+)
+def test_fails_declared_entries_whose_type_or_default_is_wrong(
+    entry: dict[str, Any], message: str
+) -> None:
+    # Before, the default was returned as it was ('ten' for an Integer), and an unknown
+    # type was parsed as a Boolean.
+    with pytest.raises(PipelineValidationError) as caught:
+        coerce_parameter_values([entry], {})
+
+    [problem] = caught.value.problems
+    assert (problem.step, problem.field) == (None, "Parameters.Epochs")
+    assert str(problem).endswith(message)
+
+
+def test_float_default_given_as_an_integer_returns_a_float() -> None:
+    values = coerce_parameter_values([{"Name": "Rate", "Type": "Float", "DefaultValue": 1}])
+
+    assert values == {"Rate": 1.0}
+    assert isinstance(values["Rate"], float)
+
+
 def test_fails_malformed_declared_entries_are_problems() -> None:
     with pytest.raises(PipelineValidationError) as caught:
         coerce_parameter_values([{"Type": "String"}, "Env"], {})  # type: ignore[list-item]

@@ -382,9 +382,29 @@ def test_processing_outputs_from_extra_arguments_are_not_checked() -> None:
 
 
 def test_processing_outputs_by_position_are_not_checked_against_names() -> None:
-    prop = processing.properties.ProcessingOutputConfig.Outputs[5].OutputName
+    prop = processing.properties.ProcessingOutputConfig.Outputs[1].OutputName
 
-    assert prop.to_request() == {"Get": "Steps.Prep.ProcessingOutputConfig.Outputs[5].OutputName"}
+    assert prop.to_request() == {"Get": "Steps.Prep.ProcessingOutputConfig.Outputs[1].OutputName"}
+
+
+def test_fails_processing_output_position_beyond_the_declared_outputs() -> None:
+    # Before, Outputs[5] of a step with two outputs compiled and failed when the pipeline ran.
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Prep': ProcessingOutputConfig\.Outputs has 2 entries, no position 5 "
+        r"\(index by name instead: 'train', 'test'\)$",
+    ):
+        processing.properties.ProcessingOutputConfig.Outputs[5]
+
+
+def test_fails_metric_position_beyond_the_defined_metrics() -> None:
+    train = TrainingStep(name="Train", image=IMAGE, metric_definitions={"val:acc": "acc=(.*)"})
+
+    assert train.properties.FinalMetricDataList[0].Value.to_request() == {
+        "Get": "Steps.Train.FinalMetricDataList[0].Value"
+    }
+    with pytest.raises(PropertyPathError, match=r"FinalMetricDataList has 1 entry, no position 1"):
+        train.properties.FinalMetricDataList[1]
 
 
 def test_fails_metric_the_training_step_does_not_define() -> None:

@@ -10,7 +10,13 @@ Example::
 
 from typing import TYPE_CHECKING, Any
 
-from ._errors import PipelineDefinitionError, PipelineValidationError, Problem, PropertyPathError
+from ._errors import (
+    ExpressionTextError,
+    PipelineDefinitionError,
+    PipelineValidationError,
+    Problem,
+    PropertyPathError,
+)
 from ._tokens import is_token
 from .bindables import Binder, BindingError, BoundCode, Code, Image, S3Location, StaticBinder
 from .conditions import (
@@ -145,6 +151,7 @@ __all__ = [
     "ExecutionVariable",
     "ExecutionVariables",
     "Expression",
+    "ExpressionTextError",
     "FailStep",
     "FileSource",
     "FileSystemInput",

@@ -100,6 +100,19 @@ class UnknownArgumentError(PipelineDefinitionError, TypeError):
     """
 
 
+class ExpressionTextError(PipelineDefinitionError, TypeError):
+    """A run-time value (parameter, property, execution variable, …) was turned into text.
+
+    ``str()``, f-strings and ``%`` formatting would bake the object's Python repr into the
+    definition, which the service would then use as a literal. It is also a ``TypeError``,
+    as the SageMaker SDK's error for the same mistake is.
+
+    Example::
+
+        f"s3://{bucket}/data"  # ExpressionTextError: … use Join(on="", values=[…])
+    """
+
+
 class PropertyPathError(PipelineDefinitionError, AttributeError):
     """A step property path does not exist in the step's Describe* response shape.
 

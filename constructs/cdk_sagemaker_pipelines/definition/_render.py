@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from ._errors import Problem, UnrenderableValueError
+from ._errors import PipelineDefinitionError, Problem, UnrenderableValueError
 
 if TYPE_CHECKING:
     from .bindables import Binder, BindingError
@@ -54,6 +54,14 @@ class RenderContext:
             from .bindables import StaticBinder
 
             binder = StaticBinder()
+        missing = [name for name in _BINDER_METHODS if not callable(getattr(binder, name, None))]
+        if missing:
+            # Else the first step to bind something fails with an AttributeError.
+            raise PipelineDefinitionError(
+                f"binder= expects a Binder, got {type(binder).__name__} {binder!r:.60}, "
+                f"which has no {', '.join(missing)} (pass StaticBinder(region=…, "
+                "role_arn=…, default_bucket=…), or deploy with the CDK Pipeline construct)"
+            )
         self.binder: Binder = binder
         self.referenced_steps: list[Step] = []
         self.referenced_parameters: list[Parameter] = []
@@ -249,6 +257,15 @@ def _placeholder_paths(entry: Any, wanted: set[str]) -> dict[str, str]:
 _MEMBER_NAME = re.compile(r"(?:Std:)?[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
 
 
+# The methods of the ``bindables.Binder`` protocol.
+_BINDER_METHODS = (
+    "bind_code",
+    "bind_image",
+    "bind_s3",
+    "default_role_arn",
+    "default_output_uri",
+    "job_defaults",
+)
 _PLAIN = frozenset({str, bool, int, float})
 _PLAIN_OR_NONE = frozenset({str, bool, int, float, type(None)})
 _STEP = 2

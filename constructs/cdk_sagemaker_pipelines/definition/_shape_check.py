@@ -48,6 +48,10 @@ _TYPE_NOUNS = {
     "timestamp": "a timestamp",
     "blob": "a string",
 }
+# The service reads "integer" members as 32-bit and "long" members as 64-bit integers: a
+# larger number fails to parse when the pipeline is created or run, whatever botocore's
+# (often absent) maximum says.
+_WORD_LIMITS = {"integer": (32, 2**31 - 1), "long": (64, 2**63 - 1)}
 _NO_MEMBERS: frozenset[str] = frozenset()
 _UNCOMPILED = object()
 # Strings known to pass a string shape's checks are remembered, up to this many per shape.
@@ -697,6 +701,15 @@ class ShapeChecker:
             ok = False
         if maximum is not None and value > maximum:
             self._problem(field, f"{value} is above the maximum {maximum}")
+            ok = False
+        word = _WORD_LIMITS.get(shape.kind)
+        if ok and word is not None and not -word[1] - 1 <= value <= word[1]:
+            bits, limit = word
+            shown = str(value) if len(str(value)) <= 30 else f"{str(value)[:27]}..."
+            self._problem(
+                field,
+                f"{shown} does not fit the field's {bits}-bit integer ({-limit - 1}..{limit})",
+            )
             ok = False
         return ok
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ._errors import PipelineDefinitionError
+from ._errors import ExpressionTextError, PipelineDefinitionError
 from ._render import JsonValue, RenderContext, render
 from ._tokens import is_token
 from ._typecheck import checked
@@ -61,6 +61,16 @@ class Expression:
     def to_string(self) -> Join:
         """Return this value as a string expression (``Join`` with an empty separator)."""
         return Join(on="", values=[self])
+
+    def __str__(self) -> str:
+        # f"s3://{bucket}/data" would otherwise put "ParameterString(name='bucket', …)" into
+        # the definition as literal text, which fails only when the pipeline runs.
+        raise ExpressionTextError(
+            f"{self!r} has no text until the pipeline runs, so str(), f-strings and % "
+            "formatting can't use it (build the string at run time instead: "
+            'Join(on="", values=["s3://", value, "/data"]), or value.to_string() '
+            "for the value alone)"
+        )
 
 
 @checked

@@ -315,6 +315,11 @@ def coerce_parameter_values(
             "parameter values must be a mapping of parameter names to values, "
             f"got {type(overrides).__name__} {_shorten(overrides)}"
         )
+    if isinstance(parameters, (str, Mapping)) or not isinstance(parameters, Iterable):
+        raise PipelineDefinitionError(
+            "parameters must be a list of Parameter objects or of the definition's "
+            f"Parameters entries, got {type(parameters).__name__} {_shorten(parameters)}"
+        )
     problems: list[Problem] = []
     declared: dict[str, Mapping[str, Any]] = {}
     for index, parameter in enumerate(parameters):
@@ -346,6 +351,16 @@ def coerce_parameter_values(
     values: dict[str, ParameterValue] = {}
     for name, entry in declared.items():
         kind = str(entry.get("Type", "String"))
+        if kind not in _EXPECTED:
+            problems.append(
+                Problem(
+                    None,
+                    f"Parameters.{name}",
+                    f"unknown parameter type {kind!r}",
+                    did_you_mean(kind, _EXPECTED) or f"expected one of {one_of(_EXPECTED)}",
+                )
+            )
+            continue
         if name in given:
             raw = given[name]
             if isinstance(raw, str) and len(raw) > MAX_PARAMETER_VALUE_LENGTH:
@@ -359,7 +374,14 @@ def coerce_parameter_values(
                 problems.append(Problem(None, f"Parameters.{name}", f"{kind} parameter: {error}"))
                 continue
         elif entry.get("DefaultValue") is not None:
-            value = entry["DefaultValue"]
+            try:
+                # A definition read from JSON may hold a default of the wrong type.
+                value = _parse(entry["DefaultValue"], kind)
+            except ValueError as error:
+                problems.append(
+                    Problem(None, f"Parameters.{name}", f"{kind} parameter default: {error}")
+                )
+                continue
         else:
             problems.append(
                 Problem(None, f"Parameters.{name}", "has no default, so a value is required")

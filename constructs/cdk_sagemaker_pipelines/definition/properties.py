@@ -351,6 +351,16 @@ class Properties(Expression):
         if isinstance(key, str) and declared is not None and key not in declared:
             hint = did_you_mean(key, declared) or f"declared: {one_of(declared) or 'none'}"
             raise PathStepError(f"{self._node.label} has no entry '{key}'", hint)
+        if type(key) is int and declared is not None and key >= len(declared):
+            # The reference would resolve to nothing only when the pipeline runs.
+            count = len(declared)
+            raise PathStepError(
+                f"{self._node.label} has {count} {'entry' if count == 1 else 'entries'}, "
+                f"no position {key}",
+                f"index by name instead: {one_of(declared)}"
+                if declared
+                else "the step declares none",
+            )
 
     def __iter__(self) -> Any:
         raise TypeError(f"{self!r} is not iterable: index it with [position] or ['key']")

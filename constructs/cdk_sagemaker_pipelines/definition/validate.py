@@ -80,6 +80,8 @@ MAX_DEFINITION_CHARACTERS = 1_048_576
 STEP_NAME = re.compile(r"[A-Za-z0-9\-_]{1,64}")
 # CreatePipeline's PipelineName shape: at most 256 characters.
 PIPELINE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}")
+# ExperimentEntityName in the service model: the experiment and trial an execution creates.
+_EXPERIMENT_ENTITY_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}")
 MAX_DISPLAY_NAME = 256
 MAX_DESCRIPTION = 3072
 
@@ -179,6 +181,8 @@ _EMR_KEEP_ALIVE = ("KeepJobFlowAliveWhenNoSteps", "TerminationProtected")
 _LAMBDA_ARN = re.compile(
     r"arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9\-_]+(:[\w$-]+)?"
 )
+# EMR cluster ids are "j-" and 1-255 letters and digits (JobFlowId, XmlStringMaxLen256).
+_EMR_CLUSTER_ID = re.compile(r"j-[A-Za-z0-9]{1,254}")
 _SQS_URL = re.compile(
     r"https://sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/\d{12}/[A-Za-z0-9\-_]+(\.fifo)?"
 )
@@ -306,6 +310,19 @@ class _Validator:
                         )
                     elif not (isinstance(value, str) or is_expression(value)):
                         self.add(None, where, "expected a string or an expression")
+                    elif (
+                        isinstance(value, str)
+                        and not is_token(value)
+                        and _EXPERIMENT_ENTITY_NAME.fullmatch(value) is None
+                    ):
+                        self.add(
+                            None,
+                            where,
+                            f"{value!r} must be 1-120 letters, digits and hyphens, starting "
+                            "and ending with a letter or digit",
+                            "each execution creates an experiment and a trial of these names, "
+                            "e.g. 'churn-model'; or use ExecutionVariables.PIPELINE_NAME",
+                        )
                     else:
                         self._walk_references(value, where, None)
 
@@ -1892,11 +1909,21 @@ class _Validator:
                         )
                     else:
                         names[name] = index
-                if not is_input:
-                    continue  # two outputs may upload the same folder
                 location = entry.get(io)
                 local_path = location.get("LocalPath") if _is_object(location) else None
                 if type(local_path) is not str or is_token(local_path):
+                    continue
+                if not is_input:
+                    # Two outputs may upload the same folder, and the API documents only
+                    # that it is absolute; a relative path fails when the job starts.
+                    if not local_path.startswith("/"):
+                        self.add(
+                            record.name,
+                            f"{where}[{index}].{io}.LocalPath",
+                            f"{local_path!r} is not an absolute path",
+                            "name the container folder the job uploads, "
+                            "e.g. '/opt/ml/processing/output'",
+                        )
                     continue
                 folder = local_path.rstrip("/")
                 if folder in folders:
@@ -2281,10 +2308,31 @@ class _Validator:
             )
         elif _is_object(arguments.get("ClusterConfig")):
             self._check_emr_cluster_config(record, arguments["ClusterConfig"])
+        cluster_id = arguments.get("ClusterId")
+        if (
+            isinstance(cluster_id, str)
+            and not is_token(cluster_id)
+            and _EMR_CLUSTER_ID.fullmatch(cluster_id) is None
+        ):
+            self.add(
+                record.name,
+                "Arguments.ClusterId",
+                f"{cluster_id!r} is not an EMR cluster id",
+                "expected the id of a running cluster, such as 'j-1ABCDEFG2HIJK' "
+                "(the cluster list of the EMR console shows it)",
+            )
         step_config = arguments.get("StepConfig")
         if not isinstance(step_config, Mapping) or "HadoopJarStep" not in step_config:
             self.add(record.name, "Arguments.StepConfig", 'expected {"HadoopJarStep": {"Jar": …}}')
             return
+        hadoop_jar_step = step_config["HadoopJarStep"]
+        if _is_object(hadoop_jar_step) and hadoop_jar_step.get("Jar") == "":
+            self.add(
+                record.name,
+                "Arguments.StepConfig.HadoopJarStep.Jar",
+                "the step names no JAR",
+                "give the S3 URI of a JAR, or 'command-runner.jar' to run a command",
+            )
         checker = ShapeChecker(step=record.name, typer=self, service="emr")
         self.problems.extend(
             checker.check(
@@ -2794,7 +2842,7 @@ def check_definition(definition: Any) -> None:
 
 def validate_pipeline_name(name: str) -> list[Problem]:
     """Check a pipeline name: ``[a-zA-Z0-9](-*[a-zA-Z0-9])*``, at most 256 characters."""
-    if PIPELINE_NAME.fullmatch(name) is None:
+    if not isinstance(name, str) or PIPELINE_NAME.fullmatch(name) is None:
         return [
             Problem(
                 None,

@@ -383,7 +383,17 @@ def test_event_bridge_keeps_existing_notification_configurations() -> None:
             # Used to end in a typeguard TypeError from deep inside kms.Key.
             {"removal_policy": "retain"},
             "- prop 'removal_policy': expected a RemovalPolicy, got str 'retain' "
-            "(RemovalPolicy.RETAIN (the default), RemovalPolicy.SNAPSHOT or "
+            "(RemovalPolicy.RETAIN (the default), RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE or "
+            "RemovalPolicy.DESTROY)",
+        ),
+        (
+            # Used to synthesize DeletionPolicy: Snapshot on the key and buckets, which
+            # CloudFormation rejects at deploy time.
+            {"removal_policy": cdk.RemovalPolicy.SNAPSHOT},
+            "- prop 'removal_policy': RemovalPolicy.SNAPSHOT applies to resources with "
+            "snapshots (databases, volumes); KMS keys, S3 buckets and model package groups "
+            "have none, and CloudFormation would reject the template at deploy time "
+            "(RemovalPolicy.RETAIN (the default), RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE or "
             "RemovalPolicy.DESTROY)",
         ),
     ],

@@ -752,16 +752,46 @@ def test_an_automl_step_gets_the_artifact_key_the_vpc_and_a_retained_output():
     assert output[-2:] == ["AutoML", "automl"]
 
 
-def test_a_security_group_without_inbound_rules_is_created(in_vpc: Built):
+def test_a_security_group_admitting_only_its_own_members_is_created(in_vpc: Built):
+    # The instances of a distributed job (and their IPsec traffic, with inter-container
+    # encryption) need inbound traffic from the group itself: a group with no inbound rule
+    # made every job of several instances fail at run time.
+    group = logical_id(in_vpc.pipeline.node.find_child("JobSecurityGroup"))
     in_vpc.template.has_resource_properties(
         "AWS::EC2::SecurityGroup",
         {
-            "GroupDescription": "SageMaker pipeline jobs (no inbound access)",
+            "GroupDescription": "SageMaker pipeline jobs (inbound from each other only)",
             "VpcId": "vpc-0a1b2c3d4e5f60718",
             "SecurityGroupIngress": Match.absent(),
         },
     )
+    ingress = in_vpc.template.find_resources("AWS::EC2::SecurityGroupIngress")
+    assert [entry["Properties"] for entry in ingress.values()] == [
+        {
+            "Description": "Between the instances of a distributed job",
+            "GroupId": {"Fn::GetAtt": [group, "GroupId"]},
+            "IpProtocol": "-1",
+            "SourceSecurityGroupId": {"Fn::GetAtt": [group, "GroupId"]},
+        }
+    ]
     assert in_vpc.pipeline.security_groups[0].node.path == "Test/Training/JobSecurityGroup"
+
+
+def test_the_security_groups_self_ingress_is_acknowledged_for_cdk_nag(in_vpc: Built):
+    from aws_cdk import aws_ec2 as ec2
+    from cdk_nag import NIST80053R5Checks
+
+    def findings(scope: Any) -> list[str]:
+        report = NIST80053R5Checks().validate_scope(scope)
+        return [violation.rule_name for violation in report.violations]
+
+    assert findings(in_vpc.pipeline.node.find_child("JobSecurityGroup")) == []
+    # The same group without the acknowledgment: all traffic from its own members is what
+    # the NIST rule flags ("all ports").
+    stack = new_stack()
+    group = ec2.SecurityGroup(stack, "Group", vpc=_vpc(stack), allow_all_outbound=True)
+    group.add_ingress_rule(group, ec2.Port.all_traffic(), "Between the instances of a job")
+    assert findings(group) == ["NIST.800.53.R5-EC2RestrictedCommonPorts"]
 
 
 def test_vpc_jobs_get_the_ec2_statements_scoped_to_their_subnets_and_groups(in_vpc: Built):

@@ -327,6 +327,88 @@ def test_a_shared_registry_without_a_store_is_warned_once_shared():
     ]
 
 
+# -- a registry of another account ---------------------------------------------------------
+
+SHARED_ENV = cdk.Environment(account="333344445555", region=REGION)
+
+
+def _registration_statements(pipeline: Pipeline) -> dict[str, Any]:
+    stack = cdk.Stack.of(pipeline)
+    assert pipeline.role_policy is not None
+    document = stack.resolve(pipeline.role_policy.document.to_json())
+    return {
+        statement["Sid"]: statement["Resource"]
+        for statement in document["Statement"]
+        if statement["Sid"] in ("RegisterModelVersionsPendingApproval", "DescribeModelVersions")
+    }
+
+
+def test_a_group_given_by_the_arn_of_another_accounts_registry_is_granted_there():
+    # Registering in another account's group takes its ARN. The ARN used to be put in
+    # place of a name (…:111122223333:model-package-group/arn:…), which matches nothing:
+    # every registration failed with AccessDenied.
+    app = cdk.App()
+    registry = ModelRegistry(
+        cdk.Stack(app, "Models", env=SHARED_ENV), "Registry", model_package_group_name="churn"
+    )
+    stack = cdk.Stack(app, "Prod", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    pipeline = _registering(stack, registry.model_package_group_arn, None)
+
+    def arn(resource: str) -> dict[str, Any]:
+        tail = f":sagemaker:us-east-1:333344445555:{resource}"
+        return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, tail]]}
+
+    found = _registration_statements(pipeline)
+    assert sorted(map(json.dumps, found["RegisterModelVersionsPendingApproval"])) == sorted(
+        map(json.dumps, [arn("model-package-group/churn"), arn("model-package/churn/*")])
+    )
+    assert found["DescribeModelVersions"] == arn("model-package/churn/*")
+
+
+def test_a_group_given_by_a_literal_arn_is_granted_in_its_account():
+    pipeline = _registering(
+        new_stack(), "arn:aws:sagemaker:us-east-1:333344445555:model-package-group/churn", None
+    )
+    found = _registration_statements(pipeline)
+    assert sorted(found["RegisterModelVersionsPendingApproval"]) == [
+        "arn:aws:sagemaker:us-east-1:333344445555:model-package-group/churn",
+        "arn:aws:sagemaker:us-east-1:333344445555:model-package/churn/*",
+    ]
+    assert found["DescribeModelVersions"] == (
+        "arn:aws:sagemaker:us-east-1:333344445555:model-package/churn/*"
+    )
+
+
+@pytest.mark.parametrize("registry_first", [True, False])
+def test_fails_a_registration_by_name_in_another_accounts_registry(registry_first: bool):
+    # The name means a group of the pipeline's own account, where there is none: every
+    # registration would fail at run time.
+    app = cdk.App()
+    models = cdk.Stack(app, "Models", env=SHARED_ENV)
+    stack = cdk.Stack(app, "Prod", env=cdk.Environment(account=ACCOUNT, region=REGION))
+
+    def build() -> None:
+        if registry_first:
+            registry = ModelRegistry(models, "Registry", model_package_group_name="churn")
+            _registering(stack, registry.model_package_group_name, None)
+        else:
+            _registering(stack, "churn", None)
+            ModelRegistry(models, "Registry", model_package_group_name="churn")
+
+    with pytest.raises(PipelineDefinitionError) as raised:
+        build()
+    assert str(raised.value) == (
+        "Pipeline Prod/Training has 1 problem:\n- step 'Register' field "
+        "'Arguments.ModelPackageGroupName': 'churn' is the group of ModelRegistry "
+        "Models/Registry, in account 333344445555 region us-east-1, but the pipeline's stack is "
+        f"in account {ACCOUNT} region us-east-1: a group name means a group of account "
+        f"{ACCOUNT} region us-east-1, which has none, so every registration would fail (give "
+        "the group's ARN (model_package_group_name=registry.model_package_group_arn), and let "
+        f"{ACCOUNT} call sagemaker:CreateModelPackage on its versions in the group's policy "
+        "(share_with_account shares reading and deploying only))"
+    )
+
+
 def _pattern(shared: Built, construct_id: str) -> dict[str, Any]:
     rule = shared.registry.node.find_child(construct_id)
     properties: dict[str, Any] = resource(shared.template, logical_id(rule))["Properties"]
@@ -379,6 +461,10 @@ def test_on_model_approved(shared: Built):
         (
             {"removal_policy": "retain"},
             "- prop 'removal_policy': expected a RemovalPolicy, got str",
+        ),
+        (
+            {"removal_policy": cdk.RemovalPolicy.SNAPSHOT},
+            "- prop 'removal_policy': RemovalPolicy.SNAPSHOT applies to resources with snapshots",
         ),
     ],
 )

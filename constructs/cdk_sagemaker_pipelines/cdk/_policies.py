@@ -229,6 +229,25 @@ class Lookups:
         return self._bucket_key_arns[bucket]
 
 
+_GROUP_ARN_RESOURCE = ":model-package-group/"
+
+
+def _model_package_group_arns(stack: Stack, group: str) -> tuple[str, str]:
+    """The ARNs of a model package group and of its versions (``model-package/<group>/*``).
+
+    ``ModelPackageGroupName`` takes a name (a group of the pipeline's account and region)
+    or a group's ARN, which is how a pipeline registers in another account's group: its
+    versions are that account's resources, so both ARNs keep the ARN's account and region.
+    """
+    if group.startswith("arn:") and _GROUP_ARN_RESOURCE in group:
+        prefix, name = group.split(_GROUP_ARN_RESOURCE, 1)
+        return group, f"{prefix}:model-package/{name}/*"
+    return (
+        _sagemaker_arn(stack, "model-package-group", group),
+        _sagemaker_arn(stack, "model-package", f"{group}/*"),
+    )
+
+
 def _registration_statements(
     sids: tuple[str, str], packages: list[Any], groups: list[Any]
 ) -> list[iam.PolicyStatement]:
@@ -264,8 +283,8 @@ def pipeline_role_statements(
         )
     groups = _unique(plan.model_package_groups)
     if groups:
-        packages = [_sagemaker_arn(stack, "model-package", f"{group}/*") for group in groups]
-        group_arns = [_sagemaker_arn(stack, "model-package-group", group) for group in groups]
+        packages = [_model_package_group_arns(stack, group)[1] for group in groups]
+        group_arns = [_model_package_group_arns(stack, group)[0] for group in groups]
         statements += _registration_statements(
             ("RegisterModelVersionsPendingApproval", "DescribeModelVersions"), packages, group_arns
         )

@@ -119,15 +119,27 @@ def _has_attribute(value: object, name: str) -> bool:
 
 
 def expect_removal_policy(prop: str, value: object) -> Problem | None:
-    """A problem unless ``value`` is a ``RemovalPolicy`` (a string such as ``"retain"`` isn't)."""
+    """A problem unless ``value`` is a ``RemovalPolicy`` (a string such as ``"retain"`` isn't).
+
+    Not ``SNAPSHOT``: the constructs' resources (KMS keys, S3 buckets, model package
+    groups) have no snapshots, and CloudFormation rejects the template at deploy time.
+    """
+    hint = (
+        "RemovalPolicy.RETAIN (the default), RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE or "
+        "RemovalPolicy.DESTROY"
+    )
+    if value == RemovalPolicy.SNAPSHOT:
+        return PropProblem(
+            None,
+            prop,
+            "RemovalPolicy.SNAPSHOT applies to resources with snapshots (databases, volumes); "
+            "KMS keys, S3 buckets and model package groups have none, and CloudFormation "
+            "would reject the template at deploy time",
+            hint,
+        )
     if isinstance(value, RemovalPolicy):
         return None
-    return PropProblem(
-        None,
-        prop,
-        f"expected a RemovalPolicy, got {describe(value)}",
-        "RemovalPolicy.RETAIN (the default), RemovalPolicy.SNAPSHOT or RemovalPolicy.DESTROY",
-    )
+    return PropProblem(None, prop, f"expected a RemovalPolicy, got {describe(value)}", hint)
 
 
 def expect_str(prop: str, value: object, *, optional: bool = True) -> Problem | None:

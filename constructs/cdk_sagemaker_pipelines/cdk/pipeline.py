@@ -12,7 +12,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jsii
-from aws_cdk import Annotations, ArnFormat, Duration, Names, Resource, Stack, Tags
+from aws_cdk import (
+    Acknowledgment,
+    Annotations,
+    ArnFormat,
+    Duration,
+    Names,
+    Resource,
+    Stack,
+    Tags,
+    Validations,
+)
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -71,6 +81,7 @@ from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
 from .registry import (
     ModelRegistry,
     may_find_registries,
+    registry_environment_problems,
     remember_pipeline,
     share_registered_images,
     warn_store_mismatch,
@@ -708,15 +719,27 @@ class Pipeline(_PipelineBase):
             # Imported only with a VPC: the module alone takes about 0.1 s to import.
             from aws_cdk import aws_ec2 as ec2
 
-            groups.append(
-                ec2.SecurityGroup(
-                    self,
-                    "JobSecurityGroup",
-                    vpc=vpc,
-                    description="SageMaker pipeline jobs (no inbound access)",
-                    allow_all_outbound=True,
+            group = ec2.SecurityGroup(
+                self,
+                "JobSecurityGroup",
+                vpc=vpc,
+                description="SageMaker pipeline jobs (inbound from each other only)",
+                allow_all_outbound=True,
+            )
+            # The instances of a distributed job talk to each other (and with inter-container
+            # traffic encryption, over IPsec): the SageMaker guide asks for inbound traffic
+            # from the group itself, without which a job of several instances fails.
+            group.add_ingress_rule(
+                group, ec2.Port.all_traffic(), "Between the instances of a distributed job"
+            )
+            Validations.of(group).acknowledge(
+                Acknowledgment(
+                    id="NIST.800.53.R5-EC2RestrictedCommonPorts",
+                    reason="inbound traffic from this group's own members only (the instances "
+                    "of a distributed job), on the ports their framework picks at run time",
                 )
             )
+            groups.append(group)
         self.security_groups = groups
         subnets = vpc.select_subnets(
             **({} if vpc_subnets is None else _subnet_selection(vpc_subnets))
@@ -1224,6 +1247,9 @@ class Pipeline(_PipelineBase):
                 and hasattr(construct, "_warned_pipelines")
                 and construct.model_package_group_name in groups
             ):
+                problems = registry_environment_problems(self, construct)
+                if problems:
+                    raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
                 warn_store_mismatch(self, construct)
                 share_registered_images(self, construct)
 
@@ -1311,6 +1337,15 @@ def _s3_uris(value: Any) -> list[Any]:
     if isinstance(value, list):
         return [uri for item in value for uri in _s3_uris(item)]
     return []
+
+
+def walk_register_steps(definition: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """(step name, ``ModelPackageGroupName``) of every RegisterModel step of a definition."""
+    return [
+        (str(step.get("Name")), (step.get("Arguments") or {}).get("ModelPackageGroupName"))
+        for step in _all_steps(definition.get("Steps") or [])
+        if step.get("Type") == "RegisterModel"
+    ]
 
 
 def _all_steps(steps: list[Any]) -> list[Mapping[str, Any]]:

@@ -14,7 +14,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 
 from constructs import Construct
 
-from ..definition import Problem
+from ..definition import PipelineValidationError, Problem
 from ._arns import format_arn
 from ._props import (
     MODEL_APPROVAL_STATUSES,
@@ -167,6 +167,45 @@ def may_find_registries(group_names: Sequence[str]) -> bool:
         getattr(registry, "model_package_group_name", None) in group_names
         for registry in list(_REGISTRIES)
     )
+
+
+def _environment(construct: Construct) -> tuple[str, str]:
+    stack = Stack.of(construct)
+    return stack.account, stack.region
+
+
+def registry_environment_problems(pipeline: Any, registry: ModelRegistry) -> list[Problem]:
+    """A registration by name in ``registry`` when the registry is in another environment.
+
+    A group name names a group of the pipeline's own account and region: there the group
+    doesn't exist, and every registration fails at run time. Another account's group takes
+    its ARN. Environments known only at deploy time aren't judged.
+    """
+    from .pipeline import walk_register_steps  # not at the top: pipeline.py imports this
+
+    here = _environment(pipeline)
+    there = _environment(registry)
+    known = not any(is_unresolved(part) for part in (*here, *there))
+    if not known or here == there:
+        return []
+    name = registry.model_package_group_name
+    own = f"account {here[0]} region {here[1]}"
+    return [
+        Problem(
+            step,
+            "Arguments.ModelPackageGroupName",
+            f"{name!r} is the group of ModelRegistry {registry.node.path}, in account "
+            f"{there[0]} region {there[1]}, but the pipeline's stack is in {own}: a group "
+            f"name means a group of {own}, which has none, so every registration would fail",
+            "give the group's ARN (model_package_group_name=registry.model_package_group_arn)"
+            f", and let {here[0]} call sagemaker:CreateModelPackage on its versions in the "
+            "group's policy (share_with_account shares reading and deploying only)"
+            if here[1] == there[1]
+            else "register in a group of the pipeline's region: model package groups are regional",
+        )
+        for step, group in walk_register_steps(pipeline.definition)
+        if group == name
+    ]
 
 
 def warn_store_mismatch(pipeline: Any, registry: ModelRegistry) -> None:
@@ -350,6 +389,9 @@ class ModelRegistry(Resource):
             self.share_with_account(account)
         # A pipeline created before the registry (with the group name written out).
         for pipeline in registering_pipelines(self):
+            problems = registry_environment_problems(pipeline, self)
+            if problems:
+                raise PipelineValidationError(problems, subject=f"Pipeline {pipeline.node.path}")
             warn_store_mismatch(pipeline, self)
 
     @property

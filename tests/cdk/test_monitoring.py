@@ -14,6 +14,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 from cdk_sagemaker_pipelines.cdk import Pipeline, PipelineMonitoring
 from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
 from cdk_sagemaker_pipelines.template import decode_text
+from constructs import Construct
 from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import logical_id, prep_and_train, resource
 
@@ -96,6 +97,26 @@ def test_alarm_may_use_the_key_of_an_encrypted_topic():
     } in key_policy["Statement"]
 
 
+def test_alarm_may_use_the_key_behind_the_alias_of_an_encrypted_topic():
+    # The alias grants through its target key, whose policy this app writes: no warning.
+    stack = new_stack()
+    key = kms.Key(stack, "Key")
+    alias = kms.Alias(stack, "Alias", alias_name="alias/alerts", target_key=key)
+    topic = sns.Topic(stack, "Alerts", master_key=alias)
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "other-pipeline")
+    PipelineMonitoring(stack, "Monitoring", pipeline=pipeline, alarm_topic=topic)
+    # Annotations first: it synthesizes anew, and the Template then reuses that assembly.
+    annotations = Annotations.from_stack(stack)
+    key_policy = resource(Template.from_stack(stack), logical_id(key))["Properties"]["KeyPolicy"]
+    assert {
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Resource": "*",
+    } in key_policy["Statement"]
+    annotations.has_no_warning("*", Match.string_like_regexp(".*key whose.*"))
+
+
 def test_alarm_topic_with_a_key_this_app_cannot_change_is_reported():
     stack = new_stack()
     key = kms.Key.from_key_arn(
@@ -158,6 +179,20 @@ def test_alarm_topic_of_another_stack_admits_the_alarm_without_a_dependency_cycl
         {"ArnEquals": {"aws:SourceArn": f"arn:aws:cloudwatch:us-east-1:111122223333:alarm:{name}"}}
     ]
     assert team.dependencies == [ops]
+
+
+def test_alarm_named_for_a_topic_of_another_stack_fits_an_alarm_name_from_a_deep_path():
+    app = new_app()
+    topic = sns.Topic(cdk.Stack(app, "Ops"), "Alerts")
+    team = cdk.Stack(app, "Team")
+    pipeline = Pipeline.from_pipeline_name(team, "Other", "other-pipeline")
+    monitoring = PipelineMonitoring(
+        Construct(team, "Monitoring" * 30), "Monitoring" * 10, pipeline=pipeline, alarm_topic=topic
+    )
+    alarm = resource(Template.from_stack(team), logical_id(monitoring.failed_executions_alarm))
+    name = alarm["Properties"]["AlarmName"]
+    assert name.endswith("-executions-failed")
+    assert len(name) <= 255
 
 
 def test_alarm_topic_of_another_account_admits_each_stage_alarm():
@@ -280,11 +315,24 @@ def test_an_alarm_period_may_be_up_to_seven_days(period: cdk.Duration):
             "- prop 'period': expected whole minutes from 1 minute to 7 days, got 8 days (an "
             "alarm evaluates at most 7 days: PutMetricAlarm's Period x EvaluationPeriods)",
         ),
+        (
+            {"period": cdk.Duration.minutes(7 * 24 * 60 + 1)},
+            "(an alarm evaluates at most 7 days: PutMetricAlarm's Period x EvaluationPeriods)",
+        ),
+        # A fraction of a second: to_seconds() would raise inside jsii.
+        (
+            {"period": cdk.Duration.millis(60_500)},
+            "- prop 'period': expected whole minutes from 1 minute to 7 days, got ",
+        ),
         ({"period": 300}, "- prop 'period': expected a Duration, got int 300"),
         (
             {"dashboard_name": "churn executions"},
             "- prop 'dashboard_name': expected 1-255 letters, digits, '-' and '_', got str "
             "'churn executions'",
+        ),
+        (
+            {"dashboard_name": 5},
+            "- prop 'dashboard_name': expected 1-255 letters, digits, '-' and '_', got int 5",
         ),
     ],
 )

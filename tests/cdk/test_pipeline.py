@@ -2063,6 +2063,20 @@ def test_on_step_status_change(rules):
             lambda p: p.on_step_status_change("Train", step_names=["Training"]),
             r"prop 'step_names': 'Training' is not one of Prep, Train \(did you mean 'Train'",
         ),
+        (
+            # Left out of the pattern, an empty list would match every status or step.
+            lambda p: p.on_execution_status_change("Failed", statuses=[]),
+            r"prop 'statuses': expected at least one of Executing, .*, got an empty list",
+        ),
+        (
+            lambda p: p.on_step_status_change("Train", statuses=[]),
+            r"prop 'statuses': expected at least one of Starting, .*, got an empty list",
+        ),
+        (
+            lambda p: p.on_step_status_change("Train", step_names=[]),
+            r"prop 'step_names': expected at least one step name, got an empty list \(leave "
+            r"step_names out to match every step\)",
+        ),
     ],
 )
 def test_fails_event_rules_for_statuses_or_steps_that_never_occur(

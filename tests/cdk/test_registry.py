@@ -11,7 +11,9 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_sagemaker_pipelines.cdk import ArtifactStore, ModelRegistry, Pipeline
@@ -22,6 +24,7 @@ from cdk_sagemaker_pipelines.definition import (
     RegisterModel,
 )
 from cdk_sagemaker_pipelines.template import pipeline_definitions
+from constructs import Construct
 from tests.cdk.assembly import flatten, logical_id_paths, reference_stacks, stack_test_id
 from tests.cdk.conftest import SynthesizedApp, cdk_context, new_stack
 from tests.cdk.helpers import (
@@ -88,6 +91,12 @@ def test_generated_name_is_lowercase_valid_and_stable(default: Built):
     assert name == default.registry.model_package_group_name == "test-registry-b774a839"
     assert re.fullmatch(r"[a-z0-9](-*[a-z0-9]){0,62}", name)
     assert ModelRegistry(new_stack(), "Registry").model_package_group_name == name
+
+
+def test_generated_name_of_a_deep_construct_path_fits_the_63_characters_of_a_group_name():
+    registry = ModelRegistry(Construct(new_stack(), "Models" * 20), "Registry" * 10)
+    name = registry.model_package_group_name
+    assert len(name) <= 63
 
 
 def test_defaults_retain_the_group_without_policy_or_description(default: Built):
@@ -437,6 +446,15 @@ def test_on_model_approved(shared: Built):
     }
 
 
+def test_on_model_approved_starts_its_target():
+    stack = new_stack()
+    registry = ModelRegistry(stack, "Registry")
+    queue = sqs.Queue(stack, "Deployments")
+    rule = registry.on_model_approved("Deploy", target=targets.SqsQueue(queue))
+    (target,) = resource(Template.from_stack(stack), logical_id(rule))["Properties"]["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": [logical_id(queue), "Arn"]}
+
+
 @pytest.mark.parametrize(
     ("props", "message"),
     [
@@ -446,6 +464,8 @@ def test_on_model_approved(shared: Built):
             "hyphens, starting and ending with a letter or digit",
         ),
         ({"model_package_group_name": "m" * 64}, "must be 1-63 letters"),
+        # The service's pattern admits any number of hyphens; its length limit does not.
+        ({"model_package_group_name": "m" + "-" * 62 + "m"}, "must be 1-63 letters"),
         ({"model_package_group_name": 5}, "'model_package_group_name': expected a string, got int"),
         ({"description": "d" * 1025}, "- prop 'description': 1025 characters, longer than 1024"),
         ({"artifact_store": {}}, "- prop 'artifact_store': expected an ArtifactStore, got dict"),
@@ -517,6 +537,8 @@ def test_fails_sharing_a_registry_with_an_env_with_an_environment_agnostic_stack
         (444455556666, "got int 444455556666 (write '444455556666')"),
         # An id with a leading zero loses it as a number: the hint puts it back.
         (12345678901, "got int 12345678901 (write '012345678901')"),
+        (10**12, "got int 1000000000000"),  # 13 digits: no account id to write
+        (444455556666.0, "got float 444455556666.0"),
         (True, "got bool True"),
     ],
 )
@@ -553,6 +575,15 @@ def test_fails_state_change_rules_for_statuses_that_do_not_exist(shared: Built):
         r"PendingManualApproval \(did you mean 'Approved'\?\)",
     ):
         shared.registry.on_model_package_state_change("Bad", approval_statuses=["approved"])
+
+
+def test_fails_state_change_rules_for_no_status(shared: Built):
+    # Left out of the pattern, an empty list would match every status, not none.
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"'approval_statuses': expected at least one of Approved, .*, got an empty list",
+    ):
+        shared.registry.on_model_package_state_change("Bad", approval_statuses=[])
 
 
 # -- the reference app: a registered version is deployable where the registry is shared --
@@ -706,6 +737,31 @@ def test_sharing_lets_the_accounts_pull_the_custom_images_of_registered_versions
         assert statement["Action"] == ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
         assert f":iam::{account}:root" in json.dumps(statement["Principal"])
     assert _image_warnings(stack) == []
+
+
+def test_sharing_lets_the_accounts_pull_from_each_repository_of_registered_images():
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store")
+    registry = ModelRegistry(stack, "Registry", artifact_store=store)
+    repositories = [ecr.Repository(stack, "Images"), ecr.Repository(stack, "OtherImages")]
+    steps = [
+        RegisterModel(
+            name=f"Register{index}",
+            model_package_group_name=registry.model_package_group_name,
+            image=Image.from_ecr_repository(repository, tag="v1"),
+            model_data="s3://models-bucket/model.tar.gz",
+        )
+        for index, repository in enumerate(repositories)
+    ]
+    definition = PipelineDefinition(steps=steps)
+    Pipeline(stack, "Training", definition=definition, artifact_store=store)
+    registry.share_with_account(READERS[0])
+    template = Template.from_stack(stack)
+    for repository in repositories:
+        statements = _pull_statements(template, repository)
+        assert [statement["Sid"] for statement in statements] == [
+            f"PullRegisteredModelImages{READERS[0]}"
+        ]
 
 
 def test_images_of_unshared_registries_and_unregistered_steps_stay_private():

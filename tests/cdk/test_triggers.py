@@ -398,10 +398,45 @@ def test_fails_a_schedule_expression_the_scheduler_would_reject(
         "rate(1 day)",
         "rate(5 minutes)",
         "at(2030-06-01T10:00:00)",
+        # Every name and the ends of every range.
+        "cron(0 0 1 JAN,FEB,MAR,APR,MAY,JUN,JUL,AUG,SEP,OCT,NOV,DEC ? *)",
+        "cron(0 0 ? * SUN,MON,TUE,WED,THU,FRI,SAT *)",
+        "cron(0-59 0-23 ? 1-12 1-7 1970-2199)",
+        "cron(0/1 * 31 * ? *)",
+        "cron(0 10 LW * ? *)",
+        "cron(0 10 ? * L *)",
+        "at(2030-12-31T23:59:59)",
+        "at(2028-02-29T00:00:00)",
+        "at(2030-01-01T00:00:00)",
     ],
 )
 def test_valid_schedule_expressions_are_accepted(expression: str):
     assert schedule_expression_problem(expression) is None
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("cron(60 6 ? * MON *)", "minutes '60' is not valid (0-59, "),
+        ("cron(0 6-24 ? * MON *)", "hours '6-24' is not valid (0-23, "),
+        ("cron(0 24-6 ? * MON *)", "hours '24-6' is not valid (0-23, "),
+        ("cron(0 6 32 * ? *)", "day-of-month '32' is not valid (1-31, "),
+        ("cron(0 6 ? 13 MON *)", "month '13' is not valid (1-12 or JAN-DEC, "),
+        ("cron(0 6 ? * MON 2200)", "year '2200' is not valid (1970-2199, "),
+        ("cron(0/0 * * * ? *)", "minutes '0/0' is not valid"),
+        ("cron(0/x * * * ? *)", "minutes '0/x' is not valid"),
+        ("cron(L 6 ? * MON *)", "minutes 'L' is not valid"),
+        ("cron(0 6 ? * LW *)", "day-of-week 'LW' is not valid"),
+        ("at(2030-06-32T10:00:00)", "is not a valid date"),
+        ("at(2030-02-30T10:00:00)", "is not a valid date"),
+        ("at(2030-00-01T10:00:00)", "is not a valid date"),
+        ("at(2030-06-01T24:00:00)", "is not a valid date"),
+        ("at(2030-06-01T10:60:00)", "is not a valid date"),
+        ("at(2030-06-01T10:00:60)", "is not a valid date"),
+    ],
+)
+def test_schedule_expression_problems_name_the_field_and_its_values(expression: str, message: str):
+    assert message in (schedule_expression_problem(expression) or "")
 
 
 def test_a_token_schedule_expression_is_not_checked():
@@ -451,6 +486,7 @@ def test_a_token_retry_count_is_not_checked():
             r"'max_event_age': expected a Duration, got int 3600 \(Duration.hours\(2\)\)",
         ),
         ({"description": "d" * 513}, r"'description': 513 characters, longer than 512"),
+        ({"description": 5}, r"'description': expected a string, got int"),
         (
             {"enabled": "false"},
             r"'enabled': expected True or False, got str 'false' \(write False\)",
@@ -614,6 +650,13 @@ def test_fails_a_target_setting_an_undeclared_parameter(churn: SharedPipeline):
             "SageMakerPipelineTarget has 1 problem:\n"
             "- prop 'max_event_age': must be 1 minute to 24 hours, got 10 seconds",
         ),
+        (
+            # MaximumEventAgeInSeconds is an integer (and to_seconds() raises inside jsii).
+            {"max_event_age": cdk.Duration.millis(90_500)},
+            "SageMakerPipelineTarget has 1 problem:\n"
+            "- prop 'max_event_age': must be whole seconds, got 90.5 seconds "
+            "(Duration.seconds(90))",
+        ),
     ],
 )
 def test_fails_a_target_retry_policy_eventbridge_would_reject(
@@ -622,6 +665,24 @@ def test_fails_a_target_retry_policy_eventbridge_would_reject(
     with pytest.raises(PipelineDefinitionError) as raised:
         SageMakerPipelineTarget(churn.pipeline, **props)
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"max_event_age": cdk.Duration.minutes(1), "retry_attempts": 0},
+        {"max_event_age": cdk.Duration.hours(24), "retry_attempts": 185},
+    ],
+)
+def test_a_target_retry_policy_may_go_to_the_limits_eventbridge_accepts(
+    churn: SharedPipeline, props: dict[str, Any]
+):
+    SageMakerPipelineTarget(churn.pipeline, **props)
+
+
+def test_fails_a_target_keeping_events_a_second_longer_than_24_hours(churn: SharedPipeline):
+    with pytest.raises(PipelineDefinitionError, match=r"'max_event_age': must be 1 minute to 24"):
+        SageMakerPipelineTarget(churn.pipeline, max_event_age=cdk.Duration.seconds(86_401))
 
 
 def test_fails_a_target_bound_to_a_rule_not_created_in_this_app(churn: SharedPipeline):
@@ -656,6 +717,15 @@ def test_fails_parameters_for_a_target_bound_under_an_id_of_its_own():
 def test_fails_a_target_for_what_is_not_a_pipeline():
     with pytest.raises(PipelineDefinitionError, match=r"'pipeline': expected an IPipeline, got"):
         SageMakerPipelineTarget({})  # type: ignore[arg-type]
+
+
+def test_fails_a_target_with_a_parameter_value_that_is_not_a_string(churn: SharedPipeline):
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^SageMakerPipelineTarget has 1 problem:\n- prop 'parameters': expected a dict "
+        r"of parameter names to string values, .* \(pipeline parameters are passed as strings",
+    ):
+        SageMakerPipelineTarget(churn.pipeline, parameters={"InputDataKey": 5})  # type: ignore[dict-item]
 
 
 # -- NewDataTrigger --------------------------------------------------------------------------
@@ -819,6 +889,12 @@ def test_fails_new_data_setting_an_undeclared_parameter_naming_the_prop(
             {"prefix": "s3://landing/incoming/"},
             r"'prefix': 's3://landing/incoming/' is a URI; the rule matches object keys",
         ),
+        (
+            {"prefix": "incoming/*.csv"},
+            r"'prefix': 'incoming/\*\.csv' holds '\*', which the rule would match literally, "
+            r"not as a wildcard \(give the literal beginning of the keys, e.g. 'incoming/'\)",
+        ),
+        ({"prefix": "day-??/"}, r"'prefix': 'day-\?\?/' holds '\?'"),
         ({"bucket": "landing"}, r"'bucket': expected an s3.IBucket, got str 'landing'"),
         (
             {"bucket_parameter": "InputDataKey"},
@@ -830,6 +906,17 @@ def test_fails_new_data_setting_an_undeclared_parameter_naming_the_prop(
             r"key_parameter \(leave 'InputDataKey' out of parameters\)",
         ),
         ({"max_event_age": cdk.Duration.days(2)}, r"'max_event_age': must be 1 minute"),
+        ({"pipeline": "churn"}, r"'pipeline': expected an IPipeline, got str 'churn'"),
+        ({"prefix": None}, r"'prefix': expected a string, got None"),
+        ({"key_parameter": None}, r"'key_parameter': expected a string, got None"),
+        ({"key_parameter": 5}, r"'key_parameter': expected a string, got int"),
+        ({"bucket_parameter": 5}, r"'bucket_parameter': expected a string, got int"),
+        ({"parameters": {"Mode": 5}}, r"'parameters': expected a dict of parameter names to str"),
+        (
+            {"bucket_parameter": "InputBucket", "parameters": {"InputBucket": "landing"}},
+            r"'parameters': sets 'InputBucket', which gets its value from the event as "
+            r"bucket_parameter",
+        ),
     ],
 )
 def test_fails_new_data_props_that_would_never_match_or_be_overwritten(
@@ -1230,11 +1317,14 @@ def test_notifications_rule_belongs_to_the_notifications_not_the_pipeline():
             r"\(write \['ml-oncall@example.com'\]\)",
         ),
         ({"emails": ["ml-oncall"]}, r"'emails': expected email addresses, got 'ml-oncall'"),
+        ({"emails": ("ml-oncall",)}, r"'emails': expected email addresses, got 'ml-oncall'"),
         ({"statuses": "Failed"}, r"'statuses': expected a list of strings, got str 'Failed'"),
         (
             {"statuses": ["Failure"]},
             r"'statuses': 'Failure' is not one of .* \(did you mean 'Failed'\?\)",
         ),
+        # PutRule rejects an event pattern with an empty list.
+        ({"statuses": []}, r"'statuses': expected at least one of Executing, .*, got an empty"),
         ({"pipeline": "churn"}, r"'pipeline': expected an IPipeline, got str 'churn'"),
         ({"topic": "alerts"}, r"'topic': expected an sns.ITopic, got str 'alerts'"),
     ],
@@ -1337,6 +1427,32 @@ def test_new_data_in_the_bucket_the_pipeline_reads_passes():
     Annotations.from_stack(named).has_no_warning("*", Match.string_like_regexp("trigger watches"))
 
 
+def test_new_data_in_an_app_bucket_given_a_name_is_compared_by_that_name():
+    # A bucket of this app with a bucket_name is known at synth: it is that name.
+    stack = new_stack()
+    landing = s3.Bucket(stack, "Landing", bucket_name="landing")
+    _watch(stack, _reading(stack, "landing"), landing)
+    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("trigger watches"))
+    other = new_stack()
+    pipeline = _reading(other, "data-bucket", parameter_locations={"InputDataKey": "*"})
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"watches bucket 'landing', but .* reads the object's key from bucket 'data-bucket'",
+    ):
+        _watch(other, pipeline, s3.Bucket(other, "Landing", bucket_name="landing"))
+
+
+def test_new_data_passes_the_key_to_a_parameter_without_a_default():
+    # It gets its value from every event: no "has no default value" problem.
+    stack = new_stack()
+    key = ParameterString(name="InputDataKey")
+    raw = Join(on="", values=["s3://", "data-bucket", "/", key])
+    prep = ProcessingStep(name="Prep", image=Image.sklearn("1.2-1"), inputs={"raw": raw})
+    definition = PipelineDefinition(parameters=[key], steps=[prep])
+    pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    _watch(stack, pipeline, s3.Bucket.from_bucket_name(stack, "Data", "data-bucket"))
+
+
 def test_fails_passing_the_key_to_a_parameter_used_as_a_whole_uri():
     stack = new_stack()
     pipeline = _reading(stack, None, as_uri=True)
@@ -1362,6 +1478,33 @@ def test_fails_a_bucket_parameter_the_location_does_not_use():
         "from InputBucket: the name passed is ignored there (join InputBucket into that "
         "location as its bucket)"
     )
+
+
+def test_a_bucket_parameter_whose_locations_may_include_an_app_bucket_passes():
+    # A wildcard location and a bucket named at deploy: it can't be told, so no problem.
+    stack = new_stack()
+    locations = {"InputBucket": ["data-bucket", "raw-*"], "InputDataKey": "*"}
+    pipeline = _reading(stack, "InputBucket", parameter_locations=locations)
+    _watch(stack, pipeline, s3.Bucket(stack, "Landing"), bucket_parameter="InputBucket")
+
+
+def test_new_data_for_an_imported_pipeline_is_not_checked():
+    stack = new_stack()
+    pipeline = Pipeline.from_pipeline_name(stack, "Imported", NAME)
+    trigger = NewDataTrigger(
+        stack,
+        "OnNewData",
+        pipeline=pipeline,
+        bucket=s3.Bucket(stack, "Data"),
+        prefix="incoming/",
+        key_parameter="AnyName",
+    )
+    (target,) = resource(Template.from_stack(stack), logical_id(trigger.rule))["Properties"][
+        "Targets"
+    ]
+    assert target["SageMakerPipelineParameters"] == {
+        "PipelineParameterList": [{"Name": "AnyName", "Value": "$.detail.object.key"}]
+    }
 
 
 def test_fails_a_bucket_parameter_whose_locations_leave_out_the_bucket():

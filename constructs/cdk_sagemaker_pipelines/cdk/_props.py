@@ -179,6 +179,12 @@ def expect_names(prop: str, values: object, valid: Sequence[str]) -> Problem | N
     problem = expect_strings(prop, values)
     if problem is not None or not isinstance(values, (list, tuple)):
         return problem
+    if not values:
+        # An event pattern can't match an empty list (PutRule rejects it), and leaving the
+        # filter out instead would match every event: neither is what an empty list asks.
+        return PropProblem(
+            None, prop, f"expected at least one of {', '.join(valid)}, got an empty list"
+        )
     unknown = [value for value in values if value not in valid and not is_unresolved(value)]
     if not unknown:
         return None

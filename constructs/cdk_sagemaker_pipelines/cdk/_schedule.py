@@ -9,6 +9,7 @@ Example::
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 RATE = re.compile(r"rate\(([1-9]\d*) (minutes?|hours?|days?)\)")
 CRON = re.compile(r"cron\((.*)\)")
@@ -47,9 +48,13 @@ def schedule_expression_problem(expression: str) -> str | None:
         return None
     at = AT.fullmatch(expression)
     if at:
-        month, day, hour, minute, second = (int(part) for part in at.groups()[1:])
-        in_range = 1 <= month <= 12 and 1 <= day <= 31 and hour <= 23 and minute <= 59
-        return None if in_range and second <= 59 else f"{expression!r} is not a valid date"
+        try:
+            # A real date: the day must exist in its month (no 2025-02-30), the year included.
+            year, month, day, hour, minute, second = (int(part) for part in at.groups())
+            datetime(year, month, day, hour, minute, second)
+        except ValueError:
+            return f"{expression!r} is not a valid date"
+        return None
     cron = CRON.fullmatch(expression)
     if cron is None:
         return f"expected {EXPECTED}, got {expression!r}"

@@ -210,6 +210,9 @@ def let_alarm_publish(
             "alarm's ARN), or the alarm's notifications are dropped.",
         )
     key = getattr(topic, "master_key", None)
+    if isinstance(key, kms.Alias):
+        # An alias of this app grants through its key (and an imported alias can't).
+        key = key.alias_target_key
     if isinstance(key, kms.Key):
         key.grant(iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL), "kms:Decrypt", "kms:GenerateDataKey*")
     elif key is not None:

@@ -313,6 +313,14 @@ class _PipelineBase(Resource):
         definition = getattr(self, "definition", None)
         steps = definition.get("Steps") if isinstance(definition, dict) else None
         known = [step["Name"] for step in _all_steps(steps or [])]
+        if isinstance(step_names, (list, tuple)) and not step_names:
+            # Left out of the pattern, an empty list would match every step.
+            return PropProblem(
+                None,
+                "step_names",
+                "expected at least one step name, got an empty list",
+                "leave step_names out to match every step",
+            )
         return (
             expect_names("step_names", step_names, known)
             if known

@@ -50,7 +50,10 @@ _SHARED_VERSION_ACTIONS = [
 
 
 def _name_problem(name: str | None) -> Problem | None:
-    if name is None or is_unresolved(name) or GROUP_NAME.fullmatch(name):
+    if name is None or is_unresolved(name):
+        return None
+    # The pattern alone admits any number of hyphens: the length is a limit of its own.
+    if len(name) <= MAX_GROUP_NAME and GROUP_NAME.fullmatch(name):
         return None
     return Problem(
         None,

@@ -243,8 +243,18 @@ def _retry_problems(retry_attempts: object, max_event_age: object) -> list[Probl
                 )
             )
         elif not max_event_age.is_unresolved():
-            seconds = max_event_age.to_seconds()
-            if not MIN_EVENT_AGE_SECONDS <= seconds <= MAX_EVENT_AGE_SECONDS:
+            # Not to_seconds(): it raises on a fraction of a second, from inside jsii.
+            seconds = max_event_age.to_seconds(integral=False)
+            if seconds != int(seconds):
+                problems.append(
+                    Problem(
+                        None,
+                        "max_event_age",
+                        f"must be whole seconds, got {seconds:g} seconds",
+                        f"Duration.seconds({_clamp_event_age(round(seconds))})",
+                    )
+                )
+            elif not MIN_EVENT_AGE_SECONDS <= seconds <= MAX_EVENT_AGE_SECONDS:
                 problems.append(
                     Problem(
                         None,
@@ -253,6 +263,10 @@ def _retry_problems(retry_attempts: object, max_event_age: object) -> list[Probl
                     )
                 )
     return problems
+
+
+def _clamp_event_age(seconds: int) -> int:
+    return min(max(MIN_EVENT_AGE_SECONDS, seconds), MAX_EVENT_AGE_SECONDS)
 
 
 def _parameter_value_problem(parameters: object) -> Problem | None:
@@ -545,6 +559,18 @@ def _prefix_problem(prefix: str) -> Problem | None:
             "prefix",
             f"{prefix!r} starts with '/', which no object key does",
             f"write {prefix.lstrip('/')!r}",
+        )
+    wildcard = next((character for character in "*?" if character in prefix), None)
+    if wildcard is not None:
+        # EventBridge matches the prefix letter for letter: 'incoming/*.csv' matches only
+        # keys that begin with those characters, so the rule would never fire.
+        literal = prefix.split(wildcard, 1)[0]
+        return Problem(
+            None,
+            "prefix",
+            f"{prefix!r} holds {wildcard!r}, which the rule would match literally, not as "
+            "a wildcard",
+            f"give the literal beginning of the keys, e.g. {literal!r}",
         )
     return None
 

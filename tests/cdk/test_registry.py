@@ -26,7 +26,7 @@ from cdk_sagemaker_pipelines.definition import (
 from cdk_sagemaker_pipelines.template import pipeline_definitions
 from constructs import Construct
 from tests.cdk.assembly import flatten, logical_id_paths, reference_stacks, stack_test_id
-from tests.cdk.conftest import SynthesizedApp, cdk_context, new_stack
+from tests.cdk.conftest import SynthesizedApp, cdk_context, new_app, new_stack
 from tests.cdk.helpers import (
     ACCOUNT,
     REGION,
@@ -413,9 +413,116 @@ def test_fails_a_registration_by_name_in_another_accounts_registry(registry_firs
         f"in account {ACCOUNT} region us-east-1: a group name means a group of account "
         f"{ACCOUNT} region us-east-1, which has none, so every registration would fail (give "
         "the group's ARN (model_package_group_name=registry.model_package_group_arn), and let "
-        f"{ACCOUNT} call sagemaker:CreateModelPackage on its versions in the group's policy "
-        "(share_with_account shares reading and deploying only))"
+        f"its account register: registry.allow_registration_from('{ACCOUNT}'))"
     )
+
+
+def _group_policy(registry: ModelRegistry) -> Any:
+    stack = cdk.Stack.of(registry)
+    return stack.resolve(registry.cfn_model_package_group.model_package_group_policy)
+
+
+def test_allow_registration_from_lets_the_account_register_pending_versions_only():
+    app = new_app()
+    registry = ModelRegistry(
+        cdk.Stack(app, "Models", env=SHARED_ENV),
+        "Registry",
+        model_package_group_name="churn",
+        registering_accounts=[ACCOUNT],
+    )
+    registry.allow_registration_from(ACCOUNT)  # once per account
+    registry.share_with_account(READERS[0])
+    group = "arn:aws:sagemaker:us-east-1:333344445555:model-package-group/churn"
+    versions = "arn:aws:sagemaker:us-east-1:333344445555:model-package/churn/*"
+    registrant = {"AWS": [f"arn:aws:iam::{ACCOUNT}:root"]}
+    reader = {"AWS": [f"arn:aws:iam::{READERS[0]}:root"]}
+    assert _group_policy(registry)["Statement"] == [
+        {
+            "Sid": "ShareModelGroup",
+            "Effect": "Allow",
+            "Principal": reader,
+            "Action": ["sagemaker:DescribeModelPackageGroup"],
+            "Resource": group,
+        },
+        {
+            "Sid": "ShareModelVersions",
+            "Effect": "Allow",
+            "Principal": reader,
+            "Action": [
+                "sagemaker:DescribeModelPackage",
+                "sagemaker:ListModelPackages",
+                "sagemaker:CreateModel",
+            ],
+            "Resource": versions,
+        },
+        {
+            # Approving stays with the registry's account: no UpdateModelPackage.
+            "Sid": "RegisterModelVersionsPendingApproval",
+            "Effect": "Allow",
+            "Principal": registrant,
+            "Action": ["sagemaker:CreateModelPackage"],
+            "Resource": [group, versions],
+            "Condition": {
+                "StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}
+            },
+        },
+        {
+            "Sid": "DescribeRegisteredVersions",
+            "Effect": "Allow",
+            "Principal": registrant,
+            "Action": ["sagemaker:DescribeModelPackage"],
+            "Resource": versions,
+        },
+    ]
+
+
+def test_a_registry_that_allows_registration_only_shares_nothing_else():
+    registry = ModelRegistry(
+        cdk.Stack(new_app(), "Models", env=SHARED_ENV), "Registry", artifact_store=None
+    )
+    registry.allow_registration_from(ACCOUNT)
+    assert [statement["Sid"] for statement in _group_policy(registry)["Statement"]] == [
+        "RegisterModelVersionsPendingApproval",
+        "DescribeRegisteredVersions",
+    ]
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_fails_synth_when_another_accounts_pipeline_may_not_register(allowed: bool):
+    # Both the pipeline's role and the group's policy must allow a cross-account
+    # registration: without the policy, every registration is denied at run time.
+    app = new_app()
+    registry = ModelRegistry(
+        cdk.Stack(app, "Models", env=SHARED_ENV), "Registry", model_package_group_name="churn"
+    )
+    stack = cdk.Stack(app, "Prod", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    _registering(stack, registry.model_package_group_arn, None)
+    if allowed:
+        registry.allow_registration_from(ACCOUNT)  # after the pipeline: judged at synth
+        app.synth()
+        return
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - CDK's validation error
+        app.synth()
+    assert (
+        f"Pipeline Prod/Training of account {ACCOUNT} registers versions in this group (step "
+        f"'Register'), but the group's policy doesn't let account {ACCOUNT} register: every "
+        f"registration would be denied (call registry.allow_registration_from('{ACCOUNT}'), "
+        f"or give registering_accounts=['{ACCOUNT}'])"
+    ) in str(raised.value)
+    assert "Models/Registry" in str(raised.value)
+
+
+def test_fails_allowing_registration_from_the_registrys_own_account():
+    registry = ModelRegistry(cdk.Stack(new_app(), "Models", env=SHARED_ENV), "Registry")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        registry.allow_registration_from("333344445555")
+    assert str(raised.value) == (
+        "ModelRegistry Models/Registry.allow_registration_from has 1 problem:\n"
+        "- prop 'account_id': 333344445555 is this stack's own account, which owns the "
+        "registry (roles of this account need no group policy: grant_register)"
+    )
+    with pytest.raises(PipelineDefinitionError, match=r"prop 'registering_accounts': "):
+        ModelRegistry(new_stack(), "Registry", registering_accounts=["4444"])
 
 
 def _pattern(shared: Built, construct_id: str) -> dict[str, Any]:

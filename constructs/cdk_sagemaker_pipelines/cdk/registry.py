@@ -7,12 +7,13 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
+import jsii
 from aws_cdk import Annotations, ArnFormat, Aws, Names, RemovalPolicy, Resource, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from ..definition import PipelineValidationError, Problem
 from ._arns import format_arn
@@ -201,8 +202,7 @@ def registry_environment_problems(pipeline: Any, registry: ModelRegistry) -> lis
             f"{there[0]} region {there[1]}, but the pipeline's stack is in {own}: a group "
             f"name means a group of {own}, which has none, so every registration would fail",
             "give the group's ARN (model_package_group_name=registry.model_package_group_arn)"
-            f", and let {here[0]} call sagemaker:CreateModelPackage on its versions in the "
-            "group's policy (share_with_account shares reading and deploying only)"
+            f", and let its account register: registry.allow_registration_from({here[0]!r})"
             if here[1] == there[1]
             else "register in a group of the pipeline's region: model package groups are regional",
         )
@@ -325,6 +325,7 @@ class ModelRegistry(Resource):
         description: str | None = None,
         artifact_store: ArtifactStore | None = None,
         shared_with_accounts: Sequence[str] = (),
+        registering_accounts: Sequence[str] = (),
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         """Create the group.
@@ -334,6 +335,8 @@ class ModelRegistry(Resource):
             Give the pipelines that register here the same store (a ``Pipeline`` with
             another store, or a shared registry without one, gets a warning).
         :param shared_with_accounts: accounts that may read (and deploy) registered versions.
+        :param registering_accounts: accounts whose pipelines may register versions here,
+            pending approval only (see ``allow_registration_from``).
         :param removal_policy: Default: retain.
         """
         super().__init__(scope, construct_id)
@@ -351,6 +354,7 @@ class ModelRegistry(Resource):
                     f"expected an ArtifactStore, got {describe(artifact_store)}",
                 ),
                 expect_account_ids("shared_with_accounts", shared_with_accounts),
+                expect_account_ids("registering_accounts", registering_accounts),
                 expect_removal_policy("removal_policy", removal_policy),
             ],
             lambda: f"ModelRegistry {self.node.path}",
@@ -363,6 +367,7 @@ class ModelRegistry(Resource):
         self.model_package_group_name = name
         self.artifact_store = artifact_store
         self._shared: list[str] = []
+        self._registering: list[str] = []
         self._warned_pipelines: set[str] = set()
         # (repository path, account) pairs whose pull is already shared or warned.
         self._shared_images: set[tuple[str, str]] = set()
@@ -390,6 +395,9 @@ class ModelRegistry(Resource):
         )
         for account in shared_with_accounts:
             self.share_with_account(account)
+        for account in registering_accounts:
+            self.allow_registration_from(account)
+        self.node.add_validation(_CrossAccountRegistrations(self))
         # A pipeline created before the registry (with the group name written out).
         for pipeline in registering_pipelines(self):
             problems = registry_environment_problems(pipeline, self)
@@ -441,6 +449,41 @@ class ModelRegistry(Resource):
         ``RegisterModel(code=Code.from_asset(…))`` is in the CDK assets bucket, which is not
         shared: package it in the model artifact instead (``code/`` in ``model.tar.gz``).
         """
+        self._check_other_account(account_id, "share_with_account")
+        if account_id in self._shared:
+            return
+        self._shared.append(account_id)
+        if self.artifact_store is not None:
+            _share_models(self.artifact_store, iam.AccountPrincipal(account_id))
+        self._resource.model_package_group_policy = self._policy_document()
+        for pipeline in registering_pipelines(self):
+            share_registered_images(pipeline, self)
+            if self.artifact_store is None:
+                warn_store_mismatch(pipeline, self)
+
+    def allow_registration_from(self, account_id: str) -> None:
+        """Let another account's pipelines register versions here, pending approval only.
+
+        Adds the account to the group's resource policy: ``CreateModelPackage`` on the group
+        and its versions with ``ModelApprovalStatus`` ``PendingManualApproval`` (approving
+        stays with this account, through ``grant_approve``), and ``DescribeModelPackage``
+        on the versions. The registering pipeline names the group by its ARN
+        (``RegisterModel(model_package_group_name=registry.model_package_group_arn)``); its
+        own role gets the matching grants from the ``Pipeline`` construct. The version's
+        model stays in the registering account's store: share it with this account there.
+
+        Example::
+
+            registry.allow_registration_from("111122223333")  # the training account
+        """
+        self._check_other_account(account_id, "allow_registration_from")
+        if account_id in self._registering:
+            return
+        self._registering.append(account_id)
+        self._resource.model_package_group_policy = self._policy_document()
+
+    def _check_other_account(self, account_id: object, method: str) -> None:
+        """``account_id`` must be another account's 12-digit id (a string)."""
         raise_for(
             [
                 expect_account_ids("account_id", [account_id])
@@ -452,7 +495,7 @@ class ModelRegistry(Resource):
                     _account_id_hint(account_id),
                 )
             ],
-            lambda: f"ModelRegistry {self.node.path}.share_with_account",
+            lambda: f"ModelRegistry {self.node.path}.{method}",
         )
         own = Stack.of(self).account
         # An environment-agnostic stack's .account is the AWS::AccountId token, which this
@@ -468,54 +511,73 @@ class ModelRegistry(Resource):
                         "is the one deploying this stack, which owns the registry"
                         if agnostic
                         else f"{account_id} is this stack's own account, which owns the registry",
-                        "share only with other accounts; grant_read gives roles of this one"
+                        (
+                            "share only with other accounts; grant_read gives roles of this one"
+                            if method == "share_with_account"
+                            else "roles of this account need no group policy: grant_register"
+                        )
                         + ("; give the other stack an env" if agnostic else ""),
                     )
                 ],
-                lambda: f"ModelRegistry {self.node.path}.share_with_account",
+                lambda: f"ModelRegistry {self.node.path}.{method}",
             )
-        if account_id in self._shared:
-            return
-        self._shared.append(account_id)
-        if self.artifact_store is not None:
-            _share_models(self.artifact_store, iam.AccountPrincipal(account_id))
-        self._resource.model_package_group_policy = self._policy_document()
-        for pipeline in registering_pipelines(self):
-            share_registered_images(pipeline, self)
-            if self.artifact_store is None:
-                warn_store_mismatch(pipeline, self)
 
     def _policy_document(self) -> Any:
         stack = Stack.of(self)
-        principals = [
-            stack.format_arn(
-                service="iam",
-                region="",
-                account=account,
-                resource="root",
-                arn_format=ArnFormat.NO_RESOURCE_NAME,
-            )
-            for account in self._shared
-        ]
-        return {
-            "Version": "2012-10-17",
-            "Statement": [
+
+        def principals(accounts: Sequence[str]) -> dict[str, list[str]]:
+            return {
+                "AWS": [
+                    stack.format_arn(
+                        service="iam",
+                        region="",
+                        account=account,
+                        resource="root",
+                        arn_format=ArnFormat.NO_RESOURCE_NAME,
+                    )
+                    for account in accounts
+                ]
+            }
+
+        statements: list[dict[str, Any]] = []
+        if self._shared:
+            statements += [
                 {
                     "Sid": "ShareModelGroup",
                     "Effect": "Allow",
-                    "Principal": {"AWS": principals},
+                    "Principal": principals(self._shared),
                     "Action": ["sagemaker:DescribeModelPackageGroup"],
                     "Resource": self.model_package_group_arn,
                 },
                 {
                     "Sid": "ShareModelVersions",
                     "Effect": "Allow",
-                    "Principal": {"AWS": principals},
+                    "Principal": principals(self._shared),
                     "Action": _SHARED_VERSION_ACTIONS,
                     "Resource": self.model_packages_arn,
                 },
-            ],
-        }
+            ]
+        if self._registering:
+            statements += [
+                {
+                    "Sid": "RegisterModelVersionsPendingApproval",
+                    "Effect": "Allow",
+                    "Principal": principals(self._registering),
+                    "Action": ["sagemaker:CreateModelPackage"],
+                    "Resource": [self.model_package_group_arn, self.model_packages_arn],
+                    "Condition": {
+                        "StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}
+                    },
+                },
+                {
+                    "Sid": "DescribeRegisteredVersions",
+                    "Effect": "Allow",
+                    "Principal": principals(self._registering),
+                    "Action": ["sagemaker:DescribeModelPackage"],
+                    "Resource": self.model_packages_arn,
+                },
+            ]
+        return {"Version": "2012-10-17", "Statement": statements}
 
     def on_model_package_state_change(
         self,
@@ -562,3 +624,50 @@ class ModelRegistry(Resource):
             approval_statuses=["Approved"],
             description=description,
         )
+
+
+@jsii.implements(IValidation)
+class _CrossAccountRegistrations:
+    """Fails synth when a pipeline of another account registers here without permission.
+
+    A pipeline registers in another account's group by the group's ARN; the group's policy
+    must let its account do so (``allow_registration_from``), or every registration is
+    denied at run time. A validation, as the account may be allowed after the pipeline.
+    """
+
+    def __init__(self, registry: ModelRegistry) -> None:
+        self._registry = registry
+
+    def validate(self) -> list[str]:
+        """One message per pipeline of another account the group's policy leaves out."""
+        registry = self._registry
+        arn = registry.model_package_group_arn
+        if not any(_registers_in(pipeline, arn) for pipeline in list(_PIPELINES)):
+            return []
+        from .pipeline import Pipeline, walk_register_steps  # pipeline.py imports this module
+
+        owner = Stack.of(registry).account
+        messages: list[str] = []
+        for construct in registry.node.root.node.find_all():
+            if not isinstance(construct, Pipeline) or not _registers_in(construct, arn):
+                continue
+            account = Stack.of(construct).account
+            if (
+                is_unresolved(account)
+                or is_unresolved(owner)
+                or account in (owner, *registry._registering)
+            ):
+                continue
+            steps = ", ".join(
+                f"'{step}'"
+                for step, group in walk_register_steps(construct.definition)
+                if group == arn
+            )
+            messages.append(
+                f"Pipeline {construct.node.path} of account {account} registers versions in "
+                f"this group (step {steps}), but the group's policy doesn't let account "
+                f"{account} register: every registration would be denied (call "
+                f"registry.allow_registration_from({account!r}), or give "
+                f"registering_accounts=[{account!r}])"
+            )
+        return messages

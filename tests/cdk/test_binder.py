@@ -8,7 +8,7 @@ import json
 import os
 import tarfile
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import pytest
@@ -736,20 +736,34 @@ def test_a_bucket_location_with_a_kms_key_gets_that_keys_statements():
     }
 
 
-@pytest.mark.parametrize("given", ["imported", "name-in-json"])
+@pytest.mark.parametrize("given", ["imported", "imported-by-name", "name-in-json"])
 def test_the_key_of_an_imported_bucket_or_of_a_bucket_named_in_json_is_granted(given: str):
-    # An imported bucket is known by its location only; a JSON definition names a bucket of
-    # the app by its name token, found in the construct tree: both keys are granted.
+    # An imported bucket is known by its location, or by its literal name written into the
+    # definition (a Join, an f-string); a JSON definition names a bucket of the app by its
+    # name token, found in the construct tree: every key is granted.
     stack = new_stack()
     key = kms.Key(stack, "DataKey")
-    if given == "imported":
+    if given.startswith("imported"):
+        # Imported in another stack of the app: the name is the same bucket anywhere.
+        env = cdk.Environment(account=stack.account, region=stack.region)
+        scope = (
+            stack
+            if given == "imported"
+            else cdk.Stack(cast(cdk.App, stack.node.root), "Shared", env=env)
+        )
+        if scope is not stack:
+            cdk.CfnWaitConditionHandle(scope, "NotEmpty")  # a template needs a resource
         bucket = s3.Bucket.from_bucket_attributes(
-            stack, "Data", bucket_name="imported-data", encryption_key=key
+            scope, "Data", bucket_name="imported-data", encryption_key=key
         )
         prep = ProcessingStep(
             name="Prep",
             image=Image.sklearn("1.2-1"),
-            inputs={"raw": S3Location.from_bucket(bucket, "raw/")},
+            inputs={
+                "raw": S3Location.from_bucket(bucket, "raw/")
+                if given == "imported"
+                else Join(on="", values=["s3://", bucket.bucket_name, "/raw/"])
+            },
         )
         definition: Any = PipelineDefinition(steps=[prep])
     else:

@@ -217,16 +217,42 @@ class Lookups:
     ) -> None:
         """``bucket_key_arns``: known buckets' key ARNs, by bucket name (token)."""
         self.buckets = buckets
+        self._stack = stack
         self._bucket_key_arns: dict[str, Any] = dict(bucket_key_arns)
+        self._imported_buckets: dict[str, s3.IBucket] | None = None
         self.plan_keys = _plan_keys(stack, plan, key_arns=set(bucket_key_arns.values()))
 
     def bucket_key_arn(self, bucket: str) -> Any:
         """The ARN of the KMS key of the bucket named ``bucket``, if it has one we know of."""
         if bucket not in self._bucket_key_arns:
-            known = self.buckets.get(bucket) or _bucket_behind(bucket)
+            known = (
+                self.buckets.get(bucket) or _bucket_behind(bucket) or self._imported_bucket(bucket)
+            )
             key = known.encryption_key if known is not None else None
             self._bucket_key_arns[bucket] = key.key_arn if key is not None else None
         return self._bucket_key_arns[bucket]
+
+    def _imported_bucket(self, name: str) -> s3.IBucket | None:
+        """A bucket of the app imported under the literal ``name`` with its key.
+
+        ``s3.Bucket.from_bucket_attributes(…, encryption_key=key)`` has a literal name, which
+        a definition writes out (``Join(…, [bucket.bucket_name, …])``, an f-string): the
+        name is all the plan sees. The app is searched once per pipeline, and only for a
+        bucket the pipeline doesn't already know.
+        """
+        if is_unresolved(name):
+            return None
+        if self._imported_buckets is None:
+            self._imported_buckets = {}
+            for construct in self._stack.node.root.node.find_all():
+                # Imported buckets are BucketBase, not Bucket (whose name is a token).
+                if (
+                    isinstance(construct, s3.BucketBase)
+                    and not isinstance(construct, s3.Bucket)
+                    and construct.encryption_key is not None
+                ):
+                    self._imported_buckets.setdefault(construct.bucket_name, construct)
+        return self._imported_buckets.get(name)
 
 
 _GROUP_ARN_RESOURCE = ":model-package-group/"

@@ -627,6 +627,30 @@ def _vpc(stack: cdk.Stack) -> ec2.IVpc:
     )
 
 
+@pytest.mark.parametrize("private", [True, False])
+def test_jobs_placed_in_public_subnets_are_warned(private: bool):
+    stack = new_stack()
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0a1b2c3d4e5f60718",
+        availability_zones=["us-east-1a", "us-east-1b"],
+        public_subnet_ids=["subnet-0a1b2c3d4e5f60733", "subnet-0a1b2c3d4e5f60744"],
+        private_subnet_ids=SUBNETS if private else None,
+    )
+    Pipeline(stack, "Training", definition=prep_and_train(), vpc=vpc)
+    found = Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp("public-subnets")
+    )
+    if private:  # select_subnets() picks the private subnets
+        assert found == []
+        return
+    assert [entry.id for entry in found] == ["/Test/Training"]
+    assert str(found[0].entry.data).startswith(
+        "The jobs run in public subnets of the VPC: SageMaker gives job instances no public IP"
+    )
+
+
 def test_fails_security_groups_given_by_id():
     stack = new_stack()
     with pytest.raises(

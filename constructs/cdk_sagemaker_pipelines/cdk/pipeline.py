@@ -752,11 +752,31 @@ class Pipeline(_PipelineBase):
         subnets = vpc.select_subnets(
             **({} if vpc_subnets is None else _subnet_selection(vpc_subnets))
         ).subnet_ids
+        self._warn_public_subnets(vpc, subnets)
         return NetworkConfig(
             subnets=subnets,
             security_group_ids=[group.security_group_id for group in groups],
             enable_network_isolation=isolation or None,
             enable_inter_container_traffic_encryption=encrypt,
+        )
+
+    def _warn_public_subnets(self, vpc: Any, subnets: Sequence[str]) -> None:
+        """Jobs placed in public subnets: SageMaker gives their instances no public IP.
+
+        A VPC without private subnets makes ``select_subnets()`` pick its public ones; there
+        the jobs reach neither the internet nor S3, ECR and CloudWatch Logs without VPC
+        endpoints, and fail (or hang) at run time.
+        """
+        public = {subnet.subnet_id for subnet in vpc.public_subnets}
+        if not subnets or not set(subnets) <= public:
+            return
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:public-subnets",
+            "The jobs run in public subnets of the VPC: SageMaker gives job instances no "
+            "public IP, so they reach neither the internet nor S3, ECR and CloudWatch Logs "
+            "unless the VPC has endpoints for them. Give the VPC private subnets with a NAT "
+            "gateway (vpc_subnets=ec2.SubnetSelection(subnet_type="
+            "ec2.SubnetType.PRIVATE_WITH_EGRESS)), or add the VPC endpoints the jobs need.",
         )
 
     def _vpc_statements(self, network: NetworkConfig | None) -> list[iam.PolicyStatement]:

@@ -450,6 +450,22 @@ def test_fails_adding_a_bucket_with_an_id_already_taken(construct_id: str) -> No
     )
 
 
+@pytest.mark.parametrize(("first", "second"), [("Data", "data"), ("Data", "bucket")])
+def test_fails_adding_a_bucket_whose_id_differs_in_case_only(first: str, second: str) -> None:
+    # Both would write their S3 access logs under the same lowercased prefix.
+    store = ArtifactStore(new_stack(), "Store")
+    store.add_bucket(first)
+    with pytest.raises(PipelineDefinitionError) as raised:
+        store.add_bucket(second)
+    taken = first if second.lower() == first.lower() else "Bucket"
+    assert str(raised.value) == (
+        "ArtifactStore Test/Store.add_bucket has 1 problem:\n- prop 'construct_id': "
+        f"'{second}' differs from bucket '{taken}' in case only, so both would write their "
+        f"access logs under '{second.lower()}/' (give each bucket an id that differs in more "
+        "than case)"
+    )
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [

@@ -87,6 +87,8 @@ class ArtifactStore(Construct):
         # Each bucket add_bucket made, with the key it encrypts it with: read in Python, so a
         # Pipeline knows its artifact bucket's key without looking it up through jsii.
         self._bucket_keys: list[tuple[s3.IBucket, kms.IKey]] = []
+        # Access-log prefix (the lowercased id) -> the id of the bucket that writes there.
+        self._log_prefixes: dict[str, str] = {}
         self.access_logs_bucket = s3.Bucket(
             self,
             "AccessLogs",
@@ -170,6 +172,7 @@ class ArtifactStore(Construct):
             lifecycle_rules=rules,
         )
         self._bucket_keys.append((bucket, self.key))
+        self._log_prefixes[construct_id.lower()] = construct_id
         deny_encryption_downgrade(bucket)
         if event_bridge_enabled:
             enable_event_bridge_notifications(bucket)
@@ -195,6 +198,16 @@ class ArtifactStore(Construct):
                 "construct_id",
                 f"{construct_id!r} is already taken in this store (taken: {', '.join(taken)})",
                 "give each bucket its own id; to use an existing bucket, keep a reference to it",
+            )
+        same_logs = self._log_prefixes.get(construct_id.lower())
+        if same_logs is not None:
+            # Each bucket's access logs go under its lowercased id in the access-log bucket.
+            return Problem(
+                None,
+                "construct_id",
+                f"{construct_id!r} differs from bucket {same_logs!r} in case only, so both "
+                f"would write their access logs under '{construct_id.lower()}/'",
+                "give each bucket an id that differs in more than case",
             )
         return None
 

@@ -330,6 +330,40 @@ def test_fails_image_needs_exactly_one_source() -> None:
         Image(uri=IMAGE, framework="sklearn", version="1.2-1")
 
 
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: Image(uri=IMAGE, tag=""),
+            "Image(uri=…): tag='' would be ignored (tag= goes with Image.from_ecr_repository: "
+            "remove it; an image URI names its tag itself: '…/my-image:v3')",
+        ),
+        (
+            lambda: Image(uri=IMAGE, scope="inference", processor="gpu"),
+            "Image(uri=…): processor='gpu', scope='inference' would be ignored (processor=, "
+            "scope= go with Image.from_framework: remove them; an image URI names its tag "
+            "itself: '…/my-image:v3')",
+        ),
+        (
+            lambda: Image(framework="sklearn", version="1.2-1", tag="v3"),
+            "Image(framework=…): tag='v3' would be ignored (tag= goes with "
+            "Image.from_ecr_repository: remove it)",
+        ),
+        (
+            lambda: Image(repository=object(), py_version="py3"),
+            "Image(repository=…): py_version='py3' would be ignored (py_version= goes with "
+            "Image.from_framework: remove it)",
+        ),
+    ],
+    ids=["uri-tag", "uri-framework-fields", "framework-tag", "repository-framework-field"],
+)
+def test_fails_image_fields_another_kind_of_image_takes(make: Any, message: str) -> None:
+    # Were accepted and dropped: Image(uri=…, tag="v3") ran the URI's own tag.
+    with pytest.raises(PipelineDefinitionError) as raised:
+        make()
+    assert str(raised.value) == message
+
+
 # S3Location
 
 
@@ -393,6 +427,24 @@ def test_fails_s3_location_from_asset_of_a_directory_points_to_the_alternatives(
 def test_fails_s3_location_from_asset_with_a_key_prefix(script: Path) -> None:
     with pytest.raises(PipelineDefinitionError, match="key_prefix goes with a bucket"):
         S3Location(path=str(script), key_prefix="config/")
+
+
+@pytest.mark.parametrize(
+    ("uri", "written"),
+    [
+        ("s3://b/raw/", "S3Location.from_uri('s3://b/raw/2024/')"),
+        (ParameterString(name="Data"), 'S3Location.from_uri(Join(on="/", values=[uri, prefix]))'),
+    ],
+    ids=["literal", "parameter"],
+)
+def test_fails_s3_location_from_uri_with_a_key_prefix(uri: Any, written: str) -> None:
+    # Was accepted and the prefix dropped: the job read the whole URI.
+    with pytest.raises(PipelineDefinitionError) as raised:
+        S3Location(uri=uri, key_prefix="2024/")
+    assert str(raised.value) == (
+        "S3Location(uri=…): key_prefix='2024/' would be ignored: key_prefix goes with a bucket "
+        f"(from_bucket); write the prefix into the URI: {written}"
+    )
 
 
 def test_fails_bucket_name_of_a_location_without_bucket(script: Path) -> None:

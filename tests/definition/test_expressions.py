@@ -14,6 +14,7 @@ from cdk_sagemaker_pipelines.definition import (
     ExecutionVariable,
     ExecutionVariables,
     Expression,
+    ExpressionOperatorError,
     ExpressionTextError,
     FailStep,
     Join,
@@ -30,6 +31,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingOutput,
     ProcessingStep,
     PropertyFile,
+    PropertyPathError,
     StaticBinder,
     StepOutput,
     TrainingStep,
@@ -74,6 +76,44 @@ def test_execution_variables(variable: ExecutionVariable, name: str, value_type:
     assert variable.to_request() == {"Get": f"Execution.{name}"}
     assert variable.expr == {"Get": f"Execution.{name}"}
     assert variable.value_type == value_type
+
+
+def test_fails_an_unknown_execution_variable_when_built() -> None:
+    # Was accepted until the pipeline compiled, far from where the name was written.
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=re.escape(
+            "ExecutionVariable: unknown execution variable 'PipelineExecutionID' (use the "
+            "constants of ExecutionVariables, e.g. ExecutionVariables.PIPELINE_EXECUTION_ID; "
+            "did you mean 'PipelineExecutionId'"
+        ),
+    ):
+        ExecutionVariable("PipelineExecutionID")
+    with pytest.raises(PipelineDefinitionError, match="expected one of 'CurrentDateTime', "):
+        ExecutionVariable("Foo")
+
+
+@pytest.mark.parametrize(
+    ("attribute", "hint"),
+    [
+        ("PipelineExecutionId", "did you mean ExecutionVariables.PIPELINE_EXECUTION_ID?"),
+        ("pipeline_name", "did you mean ExecutionVariables.PIPELINE_NAME?"),
+        ("PIPELINE_EXECUTION_IDS", "did you mean 'PIPELINE_EXECUTION_ID'"),
+        ("Foo", "expected one of 'CURRENT_DATETIME', "),
+    ],
+)
+def test_fails_an_execution_variable_spelt_otherwise_naming_the_constant(
+    attribute: str, hint: str
+) -> None:
+    with pytest.raises(PropertyPathError) as caught:
+        getattr(ExecutionVariables, attribute)
+
+    assert str(caught.value).startswith(
+        f"ExecutionVariables has no variable {attribute!r} (the constants are upper case, as in "
+        f"the SageMaker SDK: {hint}"
+    )
+    assert isinstance(caught.value, AttributeError)
+    assert not hasattr(ExecutionVariables, attribute)
 
 
 # Join
@@ -450,6 +490,68 @@ def test_fails_an_expression_turned_into_text_while_defining(
     assert isinstance(e.value, PipelineDefinitionError)
     assert "Join(on=" in str(e.value)
     assert repr(expression) in str(e.value)
+
+
+RUN_TIME_VALUES = [
+    ParameterInteger(name="Rows"),
+    ExecutionVariables.PIPELINE_EXECUTION_ID,
+    train.properties.FinalMetricDataList["val:acc"].Value,
+    Join(on="/", values=["s3://bucket", ExecutionVariables.PIPELINE_NAME]),
+    JsonGet(step=evaluate, property_file=REPORT, json_path="metrics.accuracy.value"),
+]
+
+
+@pytest.mark.parametrize("value", RUN_TIME_VALUES)
+@pytest.mark.parametrize(
+    ("compare", "condition"),
+    [
+        (lambda value: value < 5, "ConditionLessThan(left=value, right=5)"),
+        (lambda value: value <= 5, "ConditionLessThanOrEqualTo(left=value, right=5)"),
+        (lambda value: value > 5, "ConditionGreaterThan(left=value, right=5)"),
+        (lambda value: value >= 5, "ConditionGreaterThanOrEqualTo(left=value, right=5)"),
+        # Python asks the right operand for the reflected operator: the same comparison.
+        (lambda value: 5 < value, "ConditionGreaterThan(left=value, right=5)"),  # noqa: SIM300
+    ],
+    ids=["lt", "le", "gt", "ge", "reflected"],
+)
+def test_fails_a_run_time_value_compared_while_defining_naming_the_condition(
+    value: Expression, compare: Any, condition: str
+) -> None:
+    # Python's own error ("'<' not supported between instances of …") named no way out.
+    with pytest.raises(ExpressionOperatorError) as caught:
+        compare(value)
+
+    assert "can't be compared while the pipeline is defined" in str(caught.value)
+    assert f"ConditionStep(conditions=[{condition}], …)" in str(caught.value)
+    assert isinstance(caught.value, TypeError)
+
+
+@pytest.mark.parametrize("value", RUN_TIME_VALUES)
+@pytest.mark.parametrize(
+    ("concatenate", "values"),
+    [
+        (lambda value: value + "/data", "[value, '/data']"),
+        (lambda value: "s3://" + value, "['s3://', value]"),
+    ],
+    ids=["after", "before"],
+)
+def test_fails_a_run_time_value_concatenated_while_defining_naming_join(
+    value: Expression, concatenate: Any, values: str
+) -> None:
+    with pytest.raises(ExpressionOperatorError) as caught:
+        concatenate(value)
+
+    assert f'Join(on="", values={values})' in str(caught.value)
+    assert isinstance(caught.value, TypeError)
+    assert isinstance(caught.value, PipelineDefinitionError)
+
+
+def test_fails_the_length_of_a_step_property_naming_indexing() -> None:
+    outputs = evaluate.properties.ProcessingOutputConfig.Outputs
+
+    with pytest.raises(ExpressionOperatorError, match=r"has no length until the pipeline runs"):
+        len(outputs)
+    assert outputs  # a property is still true, as any object
 
 
 # render_string: how string-typed fields (hyperparameters, environment, container arguments)

@@ -27,7 +27,6 @@ from cdk_sagemaker_pipelines.definition import (
     ConditionLessThan,
     ContinuousParameter,
     EMRStep,
-    ExecutionVariable,
     ExecutionVariables,
     Image,
     IntegerParameter,
@@ -48,6 +47,7 @@ from cdk_sagemaker_pipelines.definition import (
     PropertyFile,
     RegisterModel,
     SageMakerJobStepRetryPolicy,
+    StepExceptionType,
     StepOutput,
     StepRetryPolicy,
     TrainingInput,
@@ -57,6 +57,7 @@ from cdk_sagemaker_pipelines.definition import (
     validate_definition,
     validate_pipeline_name,
 )
+from cdk_sagemaker_pipelines.definition.retry import parse_expire_after
 from tests.definition.catalogue_helpers import (
     BINDER,
     IMAGE,
@@ -264,22 +265,31 @@ def parameter_declared_differently() -> PipelineDefinition:
     return pipeline(processing(instance_type=used), parameters=[declared])
 
 
+@case(None, "Parameters[0].EnumValues", "parameter 'Mode': 'fast' is listed twice in EnumValues")
+def parameter_enum_value_listed_twice() -> PipelineDefinition:
+    mode = ParameterString(name="Mode", default_value="fast", enum_values=["fast", "slow", "fast"])
+    return pipeline(processing(environment={"MODE": mode}), parameters=[mode])
+
+
+@case(
+    None,
+    "Parameters[0].DefaultValue",
+    "parameter 'Rows' default 1000000000000000000000000000000 is not a 64-bit integer (from "
+    "-2**63 to 2**63 - 1",
+)
+def integer_parameter_default_beyond_64_bits() -> PipelineDefinition:
+    rows = ParameterInteger(name="Rows", default_value=10**30)
+    return pipeline(processing(environment={"ROWS": rows}), parameters=[rows])
+
+
 @case(
     "Prep",
-    "Arguments.Environment['RUN']",
-    "unknown execution variable 'PipelineExecutionID' (did you mean",
+    "Arguments.Environment['NOTE']",
+    "'caf\\udce9' holds the lone surrogate '\\udce9', which can't be encoded as UTF-8",
 )
-def unknown_execution_variable_in_a_step() -> PipelineDefinition:
-    return pipeline(processing(environment={"RUN": ExecutionVariable("PipelineExecutionID")}))
-
-
-@case(None, "PipelineExperimentConfig.TrialName", "unknown execution variable 'ExecutionId'")
-def unknown_execution_variable_in_the_experiment_config() -> PipelineDefinition:
-    config = PipelineExperimentConfig(
-        experiment_name=ExecutionVariables.PIPELINE_NAME,
-        trial_name=ExecutionVariable("ExecutionId"),
-    )
-    return PipelineDefinition(steps=[processing()], experiment_config=config)
+def text_with_a_lone_surrogate() -> PipelineDefinition:
+    # b"caf\xe9" (Latin-1) decoded as UTF-8 with errors="surrogateescape".
+    return pipeline(processing(environment={"NOTE": b"caf\xe9".decode("utf-8", "surrogateescape")}))
 
 
 @case(
@@ -535,6 +545,26 @@ def condition_against_infinity() -> PipelineDefinition:
 @case("Train", "CacheConfig.ExpireAfter", "'30 days' is not an ISO 8601 duration")
 def cache_with_a_bad_duration() -> PipelineDefinition:
     return pipeline(training(cache_config=CacheConfig(expire_after="30 days")))
+
+
+@case(
+    "Train",
+    "CacheConfig.ExpireAfter",
+    "'P99999999999999999999D' is longer than the limit of 999,999,999 days (to reuse a run "
+    "however old it is, leave ExpireAfter out)",
+)
+def cache_duration_beyond_any_clock() -> PipelineDefinition:
+    # The local runner's cache raised OverflowError on it.
+    return pipeline(training(cache_config=CacheConfig(expire_after="P99999999999999999999D")))
+
+
+@case(
+    "Train", "RetryPolicies[0].ExceptionType[1]", "Step.THROTTLING is listed twice (list it once)"
+)
+def retry_exception_type_listed_twice() -> PipelineDefinition:
+    throttling = StepExceptionType.THROTTLING
+    policy = StepRetryPolicy(exception_types=[throttling, throttling], max_attempts=3)
+    return pipeline(training(retry_policies=[policy]))
 
 
 # -- Arguments against botocore's request shapes --------------------------------------------------
@@ -1419,6 +1449,41 @@ def emr_step_without_a_jar() -> PipelineDefinition:
     return pipeline(EMRStep(name="Spark", cluster_id="j-1ABCDEFG2HIJK", jar=""))
 
 
+@case(
+    "Prep",
+    "Arguments.ProcessingInputs[0].InputName",
+    "InputName is empty (give each one a name, e.g. 'train')",
+)
+def processing_input_with_an_empty_name() -> PipelineDefinition:
+    raw = ProcessingInput(input_name="", source="s3://b/raw", destination="/opt/ml/processing/raw")
+    return pipeline(processing(inputs=[raw]))
+
+
+@case("Prep", "Arguments.ProcessingOutputConfig.Outputs[0].OutputName", "OutputName is empty")
+def processing_output_with_an_empty_name() -> PipelineDefinition:
+    # Later steps refer to an output by name: Outputs[''] names nothing.
+    return pipeline(
+        processing(outputs=[ProcessingOutput(output_name="", source="/opt/ml/processing/out")])
+    )
+
+
+@case(
+    "Prep",
+    "OutputParameters[0].OutputName",
+    "OutputName is empty (name each output: later steps read it as OutputParameters['<name>'])",
+)
+def lambda_output_with_an_empty_name() -> PipelineDefinition:
+    outputs = [StepOutput(output_name="")]
+    return pipeline(LambdaStep(name="Prep", function_arn=LAMBDA_ARN, outputs=outputs))
+
+
+@case("Approve", "OutputParameters[0].OutputName", "OutputName is empty")
+def callback_output_with_an_empty_name() -> PipelineDefinition:
+    queue = "https://sqs.us-east-1.amazonaws.com/111122223333/approvals"
+    outputs = [StepOutput(output_name="")]
+    return pipeline(CallbackStep(name="Approve", sqs_queue_url=queue, outputs=outputs))
+
+
 @case("Prep", "OutputParameters[1].OutputName", "output 'rows' is declared twice")
 def lambda_output_declared_twice() -> PipelineDefinition:
     outputs = [StepOutput(output_name="rows"), StepOutput(output_name="rows")]
@@ -2027,6 +2092,43 @@ def metadata_that_is_no_json() -> Any:
     return {**compiled(), "Metadata": {"owners": {"data-science"}}}
 
 
+@json_case(
+    "Prep",
+    "Arguments.Environment['RUN']",
+    "unknown execution variable 'PipelineExecutionID' (did you mean",
+)
+def unknown_execution_variable_in_a_step() -> Any:
+    # ExecutionVariable("PipelineExecutionID") fails at once in Python; JSON is checked here.
+    definition = compiled(processing(environment={"RUN": ExecutionVariables.PIPELINE_NAME}))
+    run = {"Get": "Execution.PipelineExecutionID"}
+    step_named(definition, "Prep")["Arguments"]["Environment"]["RUN"] = run
+    return definition
+
+
+@json_case(None, "PipelineExperimentConfig.TrialName", "unknown execution variable 'ExecutionId'")
+def unknown_execution_variable_in_the_experiment_config() -> Any:
+    config = PipelineExperimentConfig(
+        experiment_name=ExecutionVariables.PIPELINE_NAME,
+        trial_name=ExecutionVariables.PIPELINE_EXECUTION_ID,
+    )
+    definition = PipelineDefinition(steps=[processing()], experiment_config=config).to_definition(
+        BINDER
+    )
+    definition["PipelineExperimentConfig"]["TrialName"] = {"Get": "Execution.ExecutionId"}
+    return definition
+
+
+@json_case(
+    "Prep",
+    "Arguments['rows\udc00'] (key)",
+    "'rows\\udc00' holds the lone surrogate '\\udc00', which can't be encoded as UTF-8",
+)
+def lambda_input_named_with_a_lone_surrogate() -> Any:
+    definition = compiled(LambdaStep(name="Prep", function_arn=LAMBDA_ARN))
+    step_named(definition, "Prep")["Arguments"] = {"rows\udc00": 1}
+    return definition
+
+
 @pytest.mark.parametrize("case", JSON_CASES, ids=[c.name for c in JSON_CASES])
 def test_fails_json_of_the_wrong_shape(case: JsonCase) -> None:
     definition = case.build()
@@ -2447,6 +2549,26 @@ def test_integers_at_the_bounds_of_their_word_sizes_pass() -> None:
         assert (
             pipeline(training(max_runtime_in_seconds=runtime, inputs=inputs)).validate(BINDER) == []
         )
+
+
+def test_integer_parameters_at_the_bounds_of_64_bits_pass() -> None:
+    largest = ParameterInteger(name="Largest", default_value=2**63 - 1)
+    smallest = ParameterInteger(name="Smallest", default_value=-(2**63))
+    environment = {"LARGEST": largest, "SMALLEST": smallest}
+    definition = pipeline(processing(environment=environment), parameters=[largest, smallest])
+    assert definition.validate(BINDER) == []
+
+
+def test_a_cache_duration_at_the_limit_passes_and_the_local_runner_reads_it() -> None:
+    definition = pipeline(training(cache_config=CacheConfig(expire_after="P999999999D")))
+    assert definition.validate(BINDER) == []
+    assert parse_expire_after("P999999999D").days == 999_999_999
+
+
+def test_text_beyond_the_basic_plane_passes() -> None:
+    # Escaped as a surrogate pair in the JSON, which the service decodes into one character.
+    definition = pipeline(processing(environment={"NOTE": "done \N{PARTY POPPER} 한글"}))
+    assert definition.validate(BINDER) == []
 
 
 def test_numbers_at_the_bounds_of_their_shapes_pass() -> None:

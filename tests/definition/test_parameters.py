@@ -276,6 +276,28 @@ def test_fails_typed_float_beyond_a_double_is_a_problem_not_an_overflow() -> Non
     assert len(message) < 120
 
 
+@pytest.mark.parametrize("value", [2**63, -(2**63) - 1, str(10**30)], ids=["max", "min", "text"])
+def test_fails_integer_beyond_64_bits_a_request_member_takes(value: int | str) -> None:
+    # Was accepted and sent, though no integer member of a request can hold it.
+    parameters = [ParameterInteger(name="Rows", default_value=1)]
+
+    with pytest.raises(PipelineValidationError) as caught:
+        coerce_parameter_values(parameters, {"Rows": value})
+
+    [(_, field, message, _)] = problems(caught)
+    assert field == "Parameters.Rows"
+    assert message.startswith(
+        "Integer parameter: expected a 64-bit integer (from -2**63 to 2**63 - 1, the widest "
+        "integer a request member takes), got "
+    )
+
+
+def test_integers_at_the_bounds_of_64_bits_pass() -> None:
+    parameters = [ParameterInteger(name="Rows", default_value=-(2**63))]
+    assert coerce_parameter_values(parameters) == {"Rows": -(2**63)}
+    assert coerce_parameter_values(parameters, {"Rows": str(2**63 - 1)}) == {"Rows": 2**63 - 1}
+
+
 def test_fails_more_values_than_a_pipeline_takes() -> None:
     entries = [{"Name": f"P{index}", "Type": "String"} for index in range(201)]
     with pytest.raises(PipelineValidationError) as caught:
@@ -388,8 +410,26 @@ def test_fails_malformed_declared_entries_are_problems() -> None:
             "Parameters[0].EnumValues",
             "parameter 'P': expected a non-empty list of strings",
         ),
+        (
+            [{"Name": "P", "Type": "String", "EnumValues": ["a", "b", "a"]}],
+            "Parameters[0].EnumValues",
+            "parameter 'P': 'a' is listed twice in EnumValues",
+        ),
+        (
+            [{"Name": "P", "Type": "Integer", "DefaultValue": -(2**63) - 1}],
+            "Parameters[0].DefaultValue",
+            "parameter 'P' default -9223372036854775809 is not a 64-bit integer",
+        ),
     ],
-    ids=["not-a-list", "201-parameters", "not-an-object", "unknown-member", "empty-enum"],
+    ids=[
+        "not-a-list",
+        "201-parameters",
+        "not-an-object",
+        "unknown-member",
+        "empty-enum",
+        "enum-value-twice",
+        "integer-beyond-64-bits",
+    ],
 )
 def test_fails_malformed_parameter_declarations(entries: Any, field: str, message: str) -> None:
     [problem] = parameter_problems(entries)

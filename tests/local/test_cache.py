@@ -50,6 +50,16 @@ def test_fails_on_bad_durations(text: str) -> None:
         parse_duration(text)
 
 
+@pytest.mark.parametrize(
+    "text", ["P99999999999999999999D", "P1000000000D", "PT24000000000H", "P2739727Y"]
+)
+def test_fails_on_durations_beyond_the_limit_as_the_validator_does(text: str) -> None:
+    # Raised OverflowError from timedelta while validation accepted the duration.
+    assert not is_expire_after(text)
+    with pytest.raises(ValueError, match=f"ExpireAfter {text!r} is longer than the limit of "):
+        parse_duration(text)
+
+
 @pytest.mark.parametrize("text", ["P30D", "30d", "T16m", "30dT5h", "1Y2M3w4D", "PT5S"])
 def test_accepted_durations_parse(text: str) -> None:
     assert is_expire_after(text)

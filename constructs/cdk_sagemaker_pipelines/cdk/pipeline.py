@@ -52,7 +52,7 @@ from ..definition.permissions import (
     parameter_location_problems,
     plan_permissions,
 )
-from ..definition.retry import parse_expire_after
+from ..definition.retry import is_expire_after, parse_expire_after
 from ._acknowledge import acknowledge_wildcards_of
 from ._arns import format_arn
 from ._binder import CdkBinder
@@ -978,7 +978,7 @@ class Pipeline(_PipelineBase):
                 continue
             if expire_after is None:
                 reuse = "without a time limit (no ExpireAfter)"
-            elif isinstance(expire_after, str) and parse_expire_after(expire_after) > kept:
+            elif is_expire_after(expire_after) and parse_expire_after(expire_after) > kept:
                 reuse = f"for {expire_after}"
             else:
                 continue  # within the retention, or malformed (validation reports that)

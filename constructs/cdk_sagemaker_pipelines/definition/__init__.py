@@ -11,6 +11,7 @@ Example::
 from typing import TYPE_CHECKING, Any
 
 from ._errors import (
+    ExpressionOperatorError,
     ExpressionTextError,
     PipelineDefinitionError,
     PipelineValidationError,
@@ -151,6 +152,7 @@ __all__ = [
     "ExecutionVariable",
     "ExecutionVariables",
     "Expression",
+    "ExpressionOperatorError",
     "ExpressionTextError",
     "FailStep",
     "FileSource",

@@ -113,12 +113,26 @@ class ExpressionTextError(PipelineDefinitionError, TypeError):
     """
 
 
+class ExpressionOperatorError(PipelineDefinitionError, TypeError):
+    """A Python operator (``+``, ``<``, …) or ``len()`` was applied to a run-time value.
+
+    The value exists only while the pipeline runs, so the service has to do the work: the
+    message names the class that does (``Join``, ``ConditionLessThan``, …). It is also a
+    ``TypeError``, as Python's own error for an unsupported operand is.
+
+    Example::
+
+        threshold < 0.9  # ExpressionOperatorError: … ConditionLessThan(left=value, right=0.9)
+    """
+
+
 class PropertyPathError(PipelineDefinitionError, AttributeError):
     """A step property path does not exist in the step's Describe* response shape.
 
     Also raised for a key the step does not declare (an output or metric name, a Lambda
-    or Callback output parameter). It is also an ``AttributeError``, so
-    ``hasattr(step.properties, "X")`` works.
+    or Callback output parameter), and for an execution variable ``ExecutionVariables``
+    doesn't have. It is also an ``AttributeError``, so ``hasattr(step.properties, "X")``
+    works.
 
     Example::
 
@@ -128,4 +142,7 @@ class PropertyPathError(PipelineDefinitionError, AttributeError):
         prep.output("tran")
         # PropertyPathError: step 'Prep': ProcessingOutputConfig.Outputs has no entry 'tran'
         # (did you mean 'train'?)
+        ExecutionVariables.PipelineExecutionId
+        # PropertyPathError: ExecutionVariables has no variable 'PipelineExecutionId' (did
+        # you mean ExecutionVariables.PIPELINE_EXECUTION_ID? …)
     """

@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import filecmp
 import os
 import posixpath
@@ -164,6 +165,23 @@ class BoundCode:
     file_name: str
 
 
+# What picks an image, and the fields each way of picking it takes.
+_IMAGE_SOURCE_FIELDS: dict[str, tuple[str, ...]] = {
+    "uri": (),
+    "framework": ("version", "processor", "py_version", "scope", "base_framework_version"),
+    "repository": ("tag",),
+    "directory": (),
+}
+_IMAGE_FACTORIES = {
+    "framework": "Image.from_framework",
+    "repository": "Image.from_ecr_repository",
+}
+_IMAGE_SOURCE_HINTS = {
+    "uri": "an image URI names its tag itself: '…/my-image:v3'",
+    "directory": "an image built from a Dockerfile is tagged when it is built",
+}
+
+
 @checked
 @dataclass(frozen=True, slots=True)
 class Image:
@@ -202,6 +220,7 @@ class Image:
             raise PipelineDefinitionError(
                 "Image: use one of from_uri, from_framework, from_ecr_repository, from_asset"
             )
+        self._validate_fields_of_source()
         if self.framework is not None:
             # Resolving now reports an unknown framework or version at definition time.
             self.framework_spec()
@@ -209,6 +228,29 @@ class Image:
             os.path.join(self.directory, "Dockerfile")
         ):
             raise PipelineDefinitionError(f"Image.from_asset: no Dockerfile in {self.directory!r}")
+
+    def _validate_fields_of_source(self) -> None:
+        """Fields of another kind of image would be ignored: say so rather than drop them."""
+        source = next(name for name in _IMAGE_SOURCE_FIELDS if getattr(self, name) is not None)
+        defaults = {item.name: item.default for item in dataclasses.fields(self)}
+        owners: dict[str, list[str]] = {}
+        for kind, members in _IMAGE_SOURCE_FIELDS.items():
+            for name in members:
+                if kind != source and getattr(self, name) != defaults[name]:
+                    owners.setdefault(kind, []).append(name)
+        if owners:
+            ignored = [name for names in owners.values() for name in names]
+            given = ", ".join(f"{name}={getattr(self, name)!r}" for name in ignored)
+            belong = "; ".join(
+                f"{', '.join(f'{name}=' for name in names)} "
+                f"{'goes' if len(names) == 1 else 'go'} with {_IMAGE_FACTORIES[kind]}"
+                for kind, names in owners.items()
+            )
+            why = _IMAGE_SOURCE_HINTS.get(source)
+            raise PipelineDefinitionError(
+                f"Image({source}=…): {given} would be ignored ({belong}: remove "
+                f"{'it' if len(ignored) == 1 else 'them'}{f'; {why}' if why else ''})"
+            )
 
     @staticmethod
     def from_uri(uri: str | Expression) -> Image:
@@ -427,6 +469,18 @@ class S3Location:
             )
         if self.path is not None:
             self._validate_asset(self.path)
+        if self.uri is not None and self.key_prefix:
+            # A URI is the whole location: the prefix would be dropped.
+            written = (
+                f"S3Location.from_uri({self.uri.rstrip('/') + '/' + self.key_prefix!r})"
+                if isinstance(self.uri, str)
+                else 'S3Location.from_uri(Join(on="/", values=[uri, prefix]))'
+            )
+            raise PipelineDefinitionError(
+                f"S3Location(uri=…): key_prefix={self.key_prefix!r} would be ignored: "
+                f"key_prefix goes with a bucket (from_bucket); write the prefix into the URI: "
+                f"{written}"
+            )
         if isinstance(self.bucket, str):
             bucket, prefix = split_bucket(self.bucket)
             if bucket != self.bucket:

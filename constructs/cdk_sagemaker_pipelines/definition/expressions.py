@@ -16,8 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ._errors import ExpressionTextError, PipelineDefinitionError
+from ._errors import (
+    ExpressionOperatorError,
+    ExpressionTextError,
+    PipelineDefinitionError,
+    PropertyPathError,
+)
 from ._render import JsonValue, RenderContext, render
+from ._suggest import did_you_mean, one_of
 from ._tokens import is_token
 from ._typecheck import checked
 
@@ -72,6 +78,66 @@ class Expression:
             "for the value alone)"
         )
 
+    # Python's own errors for these ("unsupported operand type(s) for +") don't say what to
+    # use instead: the value only exists when the pipeline runs, so the service must do it.
+    def __add__(self, other: object) -> Any:
+        raise ExpressionOperatorError(_concatenation_message(self, other, "{self} + {other}"))
+
+    def __radd__(self, other: object) -> Any:
+        raise ExpressionOperatorError(_concatenation_message(self, other, "{other} + {self}"))
+
+    def __lt__(self, other: object) -> Any:
+        raise ExpressionOperatorError(_comparison_message(self, "<", other))
+
+    def __le__(self, other: object) -> Any:
+        raise ExpressionOperatorError(_comparison_message(self, "<=", other))
+
+    def __gt__(self, other: object) -> Any:
+        raise ExpressionOperatorError(_comparison_message(self, ">", other))
+
+    def __ge__(self, other: object) -> Any:
+        raise ExpressionOperatorError(_comparison_message(self, ">=", other))
+
+
+# The Condition class for ``value <op> other`` (Python calls a reflected operator on the
+# right operand, so ``5 < value`` arrives here as ``value > 5``, which reads the same).
+_CONDITION_CLASSES = {
+    "<": "ConditionLessThan",
+    "<=": "ConditionLessThanOrEqualTo",
+    ">": "ConditionGreaterThan",
+    ">=": "ConditionGreaterThanOrEqualTo",
+}
+
+
+def _comparison_message(value: Expression, operator: str, other: object) -> str:
+    condition = _CONDITION_CLASSES[operator]
+    return (
+        f"{value!r} {operator} {other!r}: a run-time value can't be compared while the "
+        f"pipeline is defined (compare it when the pipeline runs: "
+        f"ConditionStep(conditions=[{condition}(left=value, right={other!r})], …))"
+    )
+
+
+def _concatenation_message(value: Expression, other: object, shape: str) -> str:
+    written = shape.format(self=repr(value), other=repr(other))
+    values = shape.replace(" + ", ", ").format(self="value", other=repr(other))
+    return (
+        f"{written}: a run-time value has no text to add to while the pipeline is defined "
+        f'(join it when the pipeline runs: Join(on="", values=[{values}]))'
+    )
+
+
+EXECUTION_VARIABLE_NAMES = frozenset(
+    {
+        "StartDateTime",
+        "CurrentDateTime",
+        "PipelineName",
+        "PipelineArn",
+        "PipelineExecutionId",
+        "PipelineExecutionArn",
+    }
+)
+
 
 @checked
 @dataclass(frozen=True, slots=True)
@@ -86,6 +152,16 @@ class ExecutionVariable(Expression):
 
     name: str
 
+    def _validate(self) -> None:
+        if self.name not in EXECUTION_VARIABLE_NAMES:
+            valid = sorted(EXECUTION_VARIABLE_NAMES)
+            hint = did_you_mean(self.name, valid) or f"expected one of {one_of(valid)}"
+            raise PipelineDefinitionError(
+                f"ExecutionVariable: unknown execution variable {self.name!r} (use the "
+                "constants of ExecutionVariables, e.g. ExecutionVariables.PIPELINE_EXECUTION_ID; "
+                f"{hint})"
+            )
+
     @property
     def value_type(self) -> ValueType:
         """``Timestamp`` for the date-time variables, ``String`` for the others."""
@@ -96,7 +172,30 @@ class ExecutionVariable(Expression):
         return {"Get": f"Execution.{self.name}"}
 
 
-class ExecutionVariables:
+class _ExecutionVariablesType(type):
+    if not TYPE_CHECKING:  # mypy keeps flagging misspelt names; this is for run time
+
+        def __getattr__(cls, name: str) -> ExecutionVariable:
+            if name.startswith("__"):
+                raise AttributeError(name)
+            constants = sorted(
+                key for key, value in vars(cls).items() if isinstance(value, ExecutionVariable)
+            )
+            # The service's spelling (PipelineExecutionId) or a case slip: the constant it means.
+            wanted = name.replace("_", "").lower()
+            same = [key for key in constants if key.replace("_", "").lower() == wanted]
+            hint = (
+                f"did you mean ExecutionVariables.{same[0]}?"
+                if same
+                else did_you_mean(name, constants) or f"expected one of {one_of(constants)}"
+            )
+            raise PropertyPathError(
+                f"ExecutionVariables has no variable {name!r} (the constants are upper case, "
+                f"as in the SageMaker SDK: {hint})"
+            )
+
+
+class ExecutionVariables(metaclass=_ExecutionVariablesType):
     """The execution variables the service provides.
 
     Example::
@@ -110,18 +209,6 @@ class ExecutionVariables:
     PIPELINE_ARN: ClassVar[ExecutionVariable] = ExecutionVariable("PipelineArn")
     PIPELINE_EXECUTION_ID: ClassVar[ExecutionVariable] = ExecutionVariable("PipelineExecutionId")
     PIPELINE_EXECUTION_ARN: ClassVar[ExecutionVariable] = ExecutionVariable("PipelineExecutionArn")
-
-
-EXECUTION_VARIABLE_NAMES = frozenset(
-    {
-        "StartDateTime",
-        "CurrentDateTime",
-        "PipelineName",
-        "PipelineArn",
-        "PipelineExecutionId",
-        "PipelineExecutionArn",
-    }
-)
 
 
 @checked

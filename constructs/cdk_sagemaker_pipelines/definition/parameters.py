@@ -27,6 +27,10 @@ PARAMETER_TYPES = ("String", "Integer", "Float", "Boolean")
 PARAMETER_NAME = re.compile(r"[A-Za-z0-9\-_]{1,64}")
 MAX_PARAMETERS = 200
 MAX_PARAMETER_VALUE_LENGTH = 1024
+# An Integer parameter may stand for any integer member of a request, the 64-bit ones
+# included (botocore's "long" shapes, such as a training job's Seed): wider than that, no
+# member can take it.
+INTEGER_RANGE = range(-(2**63), 2**63)
 ParameterValue = str | int | float | bool
 
 
@@ -179,6 +183,9 @@ def parameter_problems(entries: Sequence[Any], field: str = "Parameters") -> lis
             if kind == "Float" and is_number:
                 message = f"{label} default {_shorten(default)} is not a finite 64-bit number"
                 hint = "NaN, infinities and numbers beyond ±1.8e308 can't be passed"
+            elif kind == "Integer" and type(default) is int:
+                message = f"{label} default {_shorten(default)} is not a 64-bit integer"
+                hint = _INTEGER_HINT
             else:
                 message = f"{label} is {kind} but its default is {_shorten(default)}"
                 hint = _DEFAULT_HINTS[kind]
@@ -205,6 +212,16 @@ def parameter_problems(entries: Sequence[Any], field: str = "Parameters") -> lis
                         f"{label}: expected a non-empty list of strings",
                     )
                 )
+            elif len(set(enum_values)) < len(enum_values):
+                twice = next(v for i, v in enumerate(enum_values) if v in enum_values[:i])
+                problems.append(
+                    Problem(
+                        None,
+                        f"{where}.EnumValues",
+                        f"{label}: {twice!r} is listed twice in EnumValues",
+                        "list each value once",
+                    )
+                )
             elif isinstance(default, str) and default not in enum_values:
                 problems.append(
                     Problem(
@@ -224,6 +241,7 @@ def _shorten(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+_INTEGER_HINT = "from -2**63 to 2**63 - 1, the widest integer a request member takes"
 _DEFAULT_HINTS = {
     "String": "write the default as a JSON string",
     "Integer": "write the default as a JSON integer, without quotes",
@@ -240,7 +258,7 @@ def _fits(value: Any, kind: str) -> bool:
     if isinstance(value, bool):
         return False
     if kind == "Integer":
-        return isinstance(value, int)
+        return isinstance(value, int) and value in INTEGER_RANGE
     return isinstance(value, (int, float)) and _is_finite(value)
 
 
@@ -270,6 +288,8 @@ def _parse(raw: Any, kind: str) -> ParameterValue:
         if not _fits(raw, kind):
             is_number = isinstance(raw, (int, float)) and not isinstance(raw, bool)
             expected = "a finite number" if kind == "Float" and is_number else _EXPECTED[kind]
+            if kind == "Integer" and type(raw) is int:
+                expected = f"a 64-bit integer ({_INTEGER_HINT})"
             raise ValueError(f"expected {expected}, got {_shorten(raw)}")
         return float(raw) if kind == "Float" else raw
     text = raw.strip()
@@ -278,7 +298,10 @@ def _parse(raw: Any, kind: str) -> ParameterValue:
     if kind == "Integer":
         if _INTEGER_TEXT.fullmatch(text) is None:
             raise ValueError(f"expected an integer, got {raw!r}")
-        return int(text)
+        integer = int(text)
+        if integer not in INTEGER_RANGE:
+            raise ValueError(f"expected a 64-bit integer ({_INTEGER_HINT}), got {_shorten(raw)}")
+        return integer
     if kind == "Float":
         if _NON_FINITE_TEXT.fullmatch(text) is not None:
             raise ValueError(f"expected a finite number, got {raw!r}")

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ._errors import PropertyPathError
+from ._errors import ExpressionOperatorError, PropertyPathError
 from ._render import JsonValue, RenderContext
 from ._service_model import shapes
 from ._suggest import did_you_mean, one_of
@@ -364,6 +364,18 @@ class Properties(Expression):
 
     def __iter__(self) -> Any:
         raise TypeError(f"{self!r} is not iterable: index it with [position] or ['key']")
+
+    def __len__(self) -> int:
+        raise ExpressionOperatorError(
+            f"len({self!r}): a step property has no length until the pipeline runs (index "
+            "it with [position] or ['key']; to count what a step declares, count its own "
+            "arguments, e.g. len(prep.outputs))"
+        )
+
+    def __bool__(self) -> bool:
+        # With __len__ defined, truth testing would call it: a property is an object,
+        # true like any other.
+        return True
 
     def __dir__(self) -> list[str]:
         return sorted(self._node.members)

@@ -82,11 +82,45 @@ _EXPIRE_AFTER = re.compile(
 )
 
 
+# The longest ExpireAfter: what a Python timedelta holds (999,999,999 days, some 2.7 million
+# years), so the local runner can compare with it, and far inside the 64-bit count of
+# seconds a service-side duration holds. Longer is a typo, not a plan: to cache without a
+# time limit, leave ExpireAfter out.
+MAX_EXPIRE_AFTER_DAYS = dt.timedelta.max.days
+
+
 def _match_expire_after(text: str) -> re.Match[str] | None:
     match = _EXPIRE_AFTER.fullmatch(text)
     if match is None or (match.group("P") and not text.isupper()):
         return None
     return match
+
+
+def _expire_after_seconds(match: re.Match[str]) -> int:
+    part = {key: int(number or 0) for key, number in match.groupdict().items() if key != "P"}
+    days = part["Y"] * 365 + part["Mo"] * 30 + part["W"] * 7 + part["D"]
+    return ((days * 24 + part["H"]) * 60 + part["Mi"]) * 60 + part["S"]
+
+
+def expire_after_problem(text: object) -> tuple[str, str] | None:
+    """What is wrong with a cache ``ExpireAfter`` and a hint, or ``None`` if it is fine.
+
+    Example::
+
+        expire_after_problem("30 days")  # ("'30 days' is not an ISO 8601 duration", "…")
+    """
+    match = _match_expire_after(text) if isinstance(text, str) else None
+    if match is None:
+        return (
+            f"{text!r} is not an ISO 8601 duration",
+            "for example 'P30D' (30 days) or 'PT12H' (12 hours)",
+        )
+    if _expire_after_seconds(match) > MAX_EXPIRE_AFTER_DAYS * 86400:
+        return (
+            f"{text!r} is longer than the limit of {MAX_EXPIRE_AFTER_DAYS:,} days",
+            "to reuse a run however old it is, leave ExpireAfter out",
+        )
+    return None
 
 
 def is_expire_after(text: object) -> bool:
@@ -96,28 +130,24 @@ def is_expire_after(text: object) -> bool:
 
         is_expire_after("P30D"), is_expire_after("30 days")  # True, False
     """
-    return isinstance(text, str) and _match_expire_after(text) is not None
+    return isinstance(text, str) and expire_after_problem(text) is None
 
 
 def parse_expire_after(text: str) -> dt.timedelta:
     """A cache ``ExpireAfter``: ISO 8601 (``P30D``, ``PT1H``) or the docs' P-less form (``30d``).
 
-    Months count as 30 days and years as 365.
+    Months count as 30 days and years as 365. At most ``MAX_EXPIRE_AFTER_DAYS`` days.
 
     Example::
 
         parse_expire_after("P1DT12H")  # timedelta(days=1, hours=12)
     """
+    problem = expire_after_problem(text)
     match = _match_expire_after(text)
-    if match is None:
-        raise ValueError(f"ExpireAfter {text!r} is not an ISO 8601 duration such as P30D or PT1H")
-    part = {key: int(number or 0) for key, number in match.groupdict().items() if key != "P"}
-    return dt.timedelta(
-        days=part["Y"] * 365 + part["Mo"] * 30 + part["W"] * 7 + part["D"],
-        hours=part["H"],
-        minutes=part["Mi"],
-        seconds=part["S"],
-    )
+    if problem is not None or match is None:
+        message, hint = problem or ("", "")
+        raise ValueError(f"ExpireAfter {message} ({hint})")
+    return dt.timedelta(seconds=_expire_after_seconds(match))
 
 
 @dataclass(frozen=True, slots=True)

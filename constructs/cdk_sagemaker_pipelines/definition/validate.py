@@ -72,7 +72,7 @@ from .retry import (
     MAX_EXPIRE_AFTER_MIN,
     MAX_INTERVAL_SECONDS,
     STEP_EXCEPTION_TYPES,
-    is_expire_after,
+    expire_after_problem,
 )
 
 DEFINITION_VERSION = "2020-12-01"
@@ -488,13 +488,9 @@ class _Validator:
                 f"expected true or false, got {config.get('Enabled')!r}",
             )
         expire = config.get("ExpireAfter")
-        if expire is not None and not is_expire_after(expire):
-            self.add(
-                name,
-                "CacheConfig.ExpireAfter",
-                f"{expire!r} is not an ISO 8601 duration",
-                "for example 'P30D' (30 days) or 'PT12H' (12 hours)",
-            )
+        problem = expire_after_problem(expire) if expire is not None else None
+        if problem is not None:
+            self.add(name, "CacheConfig.ExpireAfter", *problem)
 
     def _check_retry_policies(self, name: str, kind: str, policies: Any) -> None:
         if not isinstance(policies, list):
@@ -515,10 +511,13 @@ class _Validator:
                     name, f"{where}.ExceptionType", "expected a non-empty list of exception types"
                 )
             else:
+                listed: set[str] = set()
                 for position, value in enumerate(types):
                     field_path = f"{where}.ExceptionType[{position}]"
                     if not isinstance(value, str):
                         self.add(name, field_path, f"expected an exception type, got {value!r}")
+                    elif value in listed:
+                        self.add(name, field_path, f"{value} is listed twice", "list it once")
                     elif value in JOB_EXCEPTION_TYPES and kind not in JOB_RETRYABLE:
                         self.add(
                             name,
@@ -534,6 +533,8 @@ class _Validator:
                             f"unknown exception type {value!r}",
                             did_you_mean(str(value), valid) or f"expected one of {one_of(valid)}",
                         )
+                    if isinstance(value, str):
+                        listed.add(value)
             attempts, expire = policy.get("MaxAttempts"), policy.get("ExpireAfterMin")
             if attempts is not None and expire is not None:
                 self.add(name, where, "set MaxAttempts or ExpireAfterMin, not both")
@@ -1898,7 +1899,15 @@ class _Validator:
                     continue
                 name = entry.get(name_key)
                 repeated = False
-                if type(name) is str:
+                if name == "":
+                    # The SDK always writes a name, and later steps refer to outputs by it.
+                    self.add(
+                        record.name,
+                        f"{where}[{index}].{name_key}",
+                        f"{name_key} is empty",
+                        "give each one a name, e.g. 'train'",
+                    )
+                elif type(name) is str:
                     repeated = name in names
                     if repeated:
                         self.add(
@@ -2217,7 +2226,14 @@ class _Validator:
             if not isinstance(item, Mapping) or not isinstance(item.get("OutputName"), str):
                 self.add(record.name, where, "expected {OutputName, OutputType}")
                 continue
-            if item["OutputName"] in seen:
+            if not item["OutputName"]:
+                self.add(
+                    record.name,
+                    f"{where}.OutputName",
+                    "OutputName is empty",
+                    "name each output: later steps read it as OutputParameters['<name>']",
+                )
+            elif item["OutputName"] in seen:
                 self.add(
                     record.name,
                     f"{where}.OutputName",
@@ -2500,7 +2516,7 @@ class _Validator:
 
     def _check_size(self, definition: Mapping[str, Any]) -> None:
         try:
-            size = _compact_json_size(definition)
+            text = _compact_json(definition)
         except (TypeError, ValueError) as error:
             found = _non_finite_number(definition)
             if found is not None:
@@ -2516,6 +2532,11 @@ class _Validator:
             else:
                 self.add(None, None, f"not serialisable as JSON: {error}")
             return
+        # Escaped as \udXXXX in JSON, a lone surrogate can't be encoded as the UTF-8 the
+        # service reads. Only text with an escape of that range needs the search.
+        if "\\ud" in text:
+            self._check_surrogates(definition)
+        size = len(text)
         if size > MAX_DEFINITION_CHARACTERS:
             self.add(
                 None,
@@ -2523,6 +2544,21 @@ class _Validator:
                 f"the definition has {size:,} characters, more than the limit of "
                 f"{MAX_DEFINITION_CHARACTERS:,}",
                 "split the pipeline or move large literal values (e.g. long inputs) to S3",
+            )
+
+    def _check_surrogates(self, definition: Mapping[str, Any]) -> None:
+        for step, where, value in _lone_surrogates(definition):
+            if any(p.step == step and p.field == where for p in self.problems):
+                continue  # reported already, as a name that breaks its pattern
+            found = _LONE_SURROGATE.search(value)
+            assert found is not None
+            self.add(
+                step,
+                where,
+                f"{_cut(value)!a} holds the lone surrogate {found.group()!a}, "
+                "which can't be encoded as UTF-8",
+                "surrogates only come in pairs; one alone comes from bytes decoded with "
+                "errors='surrogateescape' or a string cut inside a pair: fix the text",
             )
 
 
@@ -2691,16 +2727,75 @@ def _non_finite_number(definition: Any) -> tuple[str | None, str, float] | None:
     return None
 
 
-def _compact_json_size(definition: Any) -> int:
-    """``len(json.dumps(definition, separators=(",", ":")))``, and the same errors.
+_LONE_SURROGATE = re.compile(
+    r"[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]"
+)
+
+
+# A value, its step and field, whether it is a list of steps, and its shape.
+_SurrogateWalkItem = tuple[Any, str | None, str, bool, _WalkShape]
+
+
+def _lone_surrogates(definition: Any) -> list[tuple[str | None, str, str]]:
+    """The step, field and text of every string (value or key) holding a lone surrogate.
+
+    Fields are spelt as the shape checker spells them (map keys as ``['key']``).
+    """
+    found: list[tuple[str | None, str, str]] = []
+    stack: list[_SurrogateWalkItem] = [(definition, None, "", False, None)]
+    while stack:
+        value, step, where, in_steps, shape = stack.pop()
+        if isinstance(value, str):
+            if _LONE_SURROGATE.search(value) is not None:
+                found.append((step, where, value))
+        elif isinstance(value, dict):
+            kind = None
+            if in_steps and isinstance(value.get("Name"), str):
+                step, where = value["Name"], ""  # a step entry: its fields start afresh
+                kind = str(value.get("Type"))
+            if isinstance(shape, CompiledShape):
+                shape.link()
+            children: list[_SurrogateWalkItem] = []
+            for key, item in value.items():
+                name = str(key)
+                child_shape: _WalkShape = None
+                if shape is FREE_MAP:
+                    child = f"{where}['{name}']"
+                elif isinstance(shape, CompiledShape) and shape.kind == "map":
+                    child, child_shape = f"{where}['{name}']", shape.value
+                else:
+                    member = shape.members.get(name) if isinstance(shape, CompiledShape) else None
+                    child = f"{where}.{name}" if where else name
+                    if member is not None:
+                        child_shape = member[1]
+                    elif kind is not None and name == "Arguments":
+                        child_shape = _arguments_shape(kind)
+                if _LONE_SURROGATE.search(name) is not None:
+                    found.append((step, f"{child} (key)", name))
+                steps = name in ("Steps", "IfSteps", "ElseSteps")
+                children.append((item, step, child, steps, child_shape))
+            stack.extend(reversed(children))
+        elif isinstance(value, list):
+            item_shape = shape.link().item if isinstance(shape, CompiledShape) else None
+            for index in reversed(range(len(value))):
+                stack.append((value[index], step, f"{where}[{index}]", in_steps, item_shape))
+    return found
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _compact_json(definition: Any) -> str:
+    """``json.dumps(definition, separators=(",", ":"))``, and the same errors.
 
     Encoding without the circular-reference check is much faster; a circular value then
     exhausts the recursion limit instead, and the standard call reports it as it would.
     """
     try:
-        return len(_COMPACT_JSON.encode(definition))
+        return _COMPACT_JSON.encode(definition)
     except RecursionError:
-        return len(json.dumps(definition, separators=(",", ":"), allow_nan=False))
+        return json.dumps(definition, separators=(",", ":"), allow_nan=False)
 
 
 def _is_object(value: Any) -> bool:

@@ -22,6 +22,7 @@ from cdk_sagemaker_pipelines.definition import (
     ModelMetrics,
     ModelQualityCheckConfig,
     ParameterBoolean,
+    ParameterFloat,
     ParameterString,
     PipelineDefinition,
     PipelineDefinitionError,
@@ -512,6 +513,36 @@ def test_fails_an_asset_as_a_check_output_names_step_and_field(
             lambda: DatasetFormat.csv(output_columns_position="MIDDLE"),  # type: ignore[arg-type]
             "DatasetFormat: field 'output_columns_position' expects 'START' or 'END'",
         ),
+        # Were rendered into the analyzer's environment ('nan', '-5', ''), failing only
+        # when the check ran.
+        (
+            lambda: model_quality_config(probability_threshold_attribute=float("nan")),
+            "ModelQualityCheckConfig: probability_threshold_attribute nan is not a finite "
+            "number (give the probability above which a prediction counts as positive, e.g. 0.5)",
+        ),
+        (
+            lambda: model_quality_config(probability_threshold_attribute=float("inf")),
+            "ModelQualityCheckConfig: probability_threshold_attribute inf is not a finite number",
+        ),
+        (
+            lambda: model_quality_config(probability_threshold_attribute="half"),
+            "ModelQualityCheckConfig: probability_threshold_attribute 'half' is not a finite "
+            "number",
+        ),
+        (
+            lambda: model_quality_config(inference_attribute=-5),
+            "ModelQualityCheckConfig: inference_attribute -5 is not a column index (columns "
+            "count from 0)",
+        ),
+        (
+            lambda: model_quality_config(ground_truth_attribute=""),
+            "ModelQualityCheckConfig: ground_truth_attribute is '' (give a column index, e.g. 0, "
+            "a CSV column name such as '_c0', or a JSON path such as 'prediction')",
+        ),
+        (
+            lambda: model_quality_config(probability_attribute=" "),
+            "ModelQualityCheckConfig: probability_attribute is ' '",
+        ),
     ],
     ids=[
         "clarify-config-in-quality-step",
@@ -524,12 +555,42 @@ def test_fails_an_asset_as_a_check_output_names_step_and_field(
         "dataset-format-dict",
         "problem-type",
         "output-columns-position",
+        "threshold-nan",
+        "threshold-infinite",
+        "threshold-text",
+        "negative-column",
+        "empty-attribute",
+        "blank-attribute",
     ],
 )
 def test_fails_bad_check_input_at_construction(build: Any, message: str) -> None:
     with pytest.raises(PipelineDefinitionError) as caught:
         build()
     assert str(caught.value).startswith(message)
+
+
+def model_quality_config(**attributes: Any) -> ModelQualityCheckConfig:
+    return ModelQualityCheckConfig(
+        baseline_dataset="s3://d",
+        dataset_format=DatasetFormat.csv(),
+        problem_type="BinaryClassification",
+        **attributes,
+    )
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {"inference_attribute": 0, "probability_threshold_attribute": 0.5},
+        {"inference_attribute": "_c0", "probability_threshold_attribute": "0.5"},
+        {"probability_attribute": ParameterString(name="Column")},
+        {"probability_threshold_attribute": ParameterFloat(name="Threshold")},
+        {"ground_truth_attribute": "${Token[TOKEN.1]}"},
+    ],
+    ids=["index-and-number", "name-and-text", "parameter", "threshold-parameter", "token"],
+)
+def test_model_quality_attributes_of_the_right_kind_pass(attributes: dict[str, Any]) -> None:
+    model_quality_config(**attributes)
 
 
 @pytest.mark.parametrize(

@@ -970,6 +970,16 @@ def test_register_leaves_out_what_is_not_given(ctx: RenderContext) -> None:
     }
 
 
+def test_register_without_mime_types_leaves_them_out(ctx: RenderContext) -> None:
+    step = registered(content_types=None, response_types=None)
+
+    specification = step.to_request(ctx)["Arguments"]["InferenceSpecification"]
+
+    assert "SupportedContentTypes" not in specification
+    assert "SupportedResponseMIMETypes" not in specification
+    assert ctx.problems == []
+
+
 @pytest.mark.parametrize(
     ("build", "message"),
     [
@@ -995,8 +1005,25 @@ def test_register_leaves_out_what_is_not_given(ctx: RenderContext) -> None:
             "takes no argument 'data_input_configuration' (the SageMaker SDK's "
             "data_input_configuration=; here: data_input_config=)",
         ),
+        (
+            lambda: registered(content_types=[]),
+            "RegisterModel 'Register': content_types=[] lists no MIME types (list them, e.g. "
+            "['text/csv'], or pass content_types=None to leave them out)",
+        ),
+        (
+            lambda: registered(response_types=()),
+            "RegisterModel 'Register': response_types=[] lists no MIME types",
+        ),
     ],
-    ids=["empty-metadata", "not-an-object", "not-json", "nan", "sdk-name"],
+    ids=[
+        "empty-metadata",
+        "not-an-object",
+        "not-json",
+        "nan",
+        "sdk-name",
+        "no-content-types",
+        "no-response-types",
+    ],
 )
 def test_fails_registration_metadata(build: Any, message: str) -> None:
     with pytest.raises(PipelineDefinitionError, match=re.escape(message)):

@@ -470,6 +470,37 @@ def test_fails_when_an_input_takes_the_code_inputs_name() -> None:
         )
 
 
+def test_fails_an_output_key_for_a_step_without_outputs() -> None:
+    # Was dropped from the request without a word: nothing was encrypted with it.
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^ProcessingStep 'Prep': output_kms_key= encrypts the step's outputs, but it has "
+        r"none \(add outputs=, or remove output_kms_key=\)$",
+    ):
+        ProcessingStep(name="Prep", image=IMAGE, output_kms_key=OUTPUT_KEY)
+
+
+def test_an_output_key_encrypts_outputs_given_as_extra_arguments(ctx: RenderContext) -> None:
+    output = {
+        "OutputName": "report",
+        "S3Output": {
+            "S3Uri": "s3://b/report",
+            "LocalPath": "/opt/ml/processing/report",
+            "S3UploadMode": "EndOfJob",
+        },
+    }
+    step = ProcessingStep(
+        name="Prep",
+        image=IMAGE,
+        output_kms_key=OUTPUT_KEY,
+        extra_arguments={"ProcessingOutputConfig": {"Outputs": [output]}},
+    )
+
+    config = step.to_request(ctx)["Arguments"]["ProcessingOutputConfig"]
+
+    assert config == {"KmsKeyId": OUTPUT_KEY, "Outputs": [output]}
+
+
 def test_the_same_dependency_by_object_and_by_name_is_listed_once(ctx: RenderContext) -> None:
     first = ProcessingStep(name="First", image=IMAGE)
     second = ProcessingStep(name="Second", image=IMAGE, depends_on=[first, "First"])

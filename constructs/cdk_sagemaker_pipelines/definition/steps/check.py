@@ -10,6 +10,8 @@ settings (``CheckType``, ``SkipCheck``, …) sit beside ``Arguments``.
 from __future__ import annotations
 
 import json
+import math
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -186,6 +188,41 @@ class ModelQualityCheckConfig:
                 f"ModelQualityCheckConfig: problem_type {problem!r} is not one of "
                 f"{', '.join(PROBLEM_TYPES)}"
             )
+        # The values go into the analyzer's environment as text, read only when it runs.
+        for member in ("inference_attribute", "probability_attribute", "ground_truth_attribute"):
+            value = getattr(self, member)
+            if isinstance(value, int) and value < 0:
+                raise PipelineDefinitionError(
+                    f"ModelQualityCheckConfig: {member} {value} is not a column index "
+                    "(columns count from 0)"
+                )
+            if isinstance(value, str) and not value.strip():
+                raise PipelineDefinitionError(
+                    f"ModelQualityCheckConfig: {member} is {value!r} (give a column index, "
+                    "e.g. 0, a CSV column name such as '_c0', or a JSON path such as "
+                    "'prediction')"
+                )
+        threshold = self.probability_threshold_attribute
+        if (
+            isinstance(threshold, (int, float, str))
+            and not is_token(threshold)
+            and _finite_number(threshold) is None
+        ):
+            raise PipelineDefinitionError(
+                f"ModelQualityCheckConfig: probability_threshold_attribute "
+                f"{reprlib.repr(threshold)} is "
+                "not a finite number (give the probability above which a prediction counts "
+                "as positive, e.g. 0.5)"
+            )
+
+
+def _finite_number(value: float | str) -> float | None:
+    """``value`` (a number or its text) as a finite float, or ``None`` when it is not one."""
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):  # not a number, or an int beyond a double
+        return None
+    return number if math.isfinite(number) else None
 
 
 @checked

@@ -515,6 +515,8 @@ class RegisterModel(_ContainerStep):
     process) approves, never the pipeline itself. A model of one container takes
     ``image``, ``model_data``, ``code`` and ``environment``; an inference pipeline (the SDK's
     ``PipelineModel.register``) takes ``containers=[Container(…), …]`` instead (at most 15).
+    ``content_types`` and ``response_types``, the MIME types the model reads and writes,
+    default to ``["text/csv"]``; ``None`` leaves them out.
 
     Example::
 
@@ -540,8 +542,8 @@ class RegisterModel(_ContainerStep):
     """
 
     model_package_group_name: str | Expression
-    content_types: Sequence[str] = ("text/csv",)
-    response_types: Sequence[str] = ("text/csv",)
+    content_types: Sequence[str] | None = ("text/csv",)
+    response_types: Sequence[str] | None = ("text/csv",)
     inference_instances: Sequence[str | Expression] | None = None
     transform_instances: Sequence[str | Expression] | None = None
     approval_status: str | Expression = "PendingManualApproval"
@@ -585,6 +587,13 @@ class RegisterModel(_ContainerStep):
 
     def _validate(self) -> None:
         _ContainerStep._validate(self)
+        for argument in ("content_types", "response_types"):
+            if getattr(self, argument) is not None and not getattr(self, argument):
+                # The lists are optional, and an empty one says no more than leaving it out.
+                raise PipelineDefinitionError(
+                    f"RegisterModel '{self.name}': {argument}=[] lists no MIME types (list "
+                    f"them, e.g. ['text/csv'], or pass {argument}=None to leave them out)"
+                )
         if self.data_input_config is not None and not isinstance(
             self.data_input_config, Expression
         ):
@@ -649,8 +658,8 @@ class RegisterModel(_ContainerStep):
             ]
         specification = compact(
             Containers=containers,
-            SupportedContentTypes=list(self.content_types),
-            SupportedResponseMIMETypes=list(self.response_types),
+            SupportedContentTypes=render(self.content_types, ctx),
+            SupportedResponseMIMETypes=render(self.response_types, ctx),
             SupportedRealtimeInferenceInstanceTypes=render(self.inference_instances, ctx),
             SupportedTransformInstanceTypes=render(self.transform_instances, ctx),
         )

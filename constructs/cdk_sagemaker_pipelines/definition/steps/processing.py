@@ -142,6 +142,11 @@ class ProcessingStep(JobStep):
     }
 
     def _validate(self) -> None:
+        if self.output_kms_key is not None and not self.outputs and not self._raw_outputs:
+            raise PipelineDefinitionError(
+                f"ProcessingStep '{self.name}': output_kms_key= encrypts the step's outputs, "
+                "but it has none (add outputs=, or remove output_kms_key=)"
+            )
         if self.code is not None and any(
             item.input_name == CODE_INPUT_NAME for item in self.input_list
         ):
@@ -209,7 +214,7 @@ class ProcessingStep(JobStep):
         """The declared output names, for ``properties.ProcessingOutputConfig.Outputs['…']``."""
         if path != "ProcessingOutputConfig.Outputs":
             return None
-        if self.extra_arguments and "ProcessingOutputConfig" in self.extra_arguments:
+        if self._raw_outputs:
             return None  # outputs given as raw request members: not ours to know
         return [item.output_name for item in self.output_list]
 
@@ -256,9 +261,18 @@ class ProcessingStep(JobStep):
             item.s3_compression_type,
         )
 
+    @property
+    def _raw_outputs(self) -> bool:
+        """Whether ``extra_arguments`` gives ``ProcessingOutputConfig`` (outputs as raw members)."""
+        return "ProcessingOutputConfig" in (self.extra_arguments or {})
+
     def _render_outputs(self, ctx: RenderContext, default_key: JsonValue) -> JsonValue:
         output_list = self.output_list
         if not output_list:
+            # Raw outputs from extra_arguments merge with the key; with no outputs at all a
+            # pipeline-wide default key has nothing to encrypt (a step's own is refused).
+            if self._raw_outputs:
+                return compact(KmsKeyId=pick(self.output_kms_key, default_key, ctx)) or None
             return None
         outputs = []
         for index, item in enumerate(output_list):

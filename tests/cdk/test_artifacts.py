@@ -7,6 +7,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 
 from cdk_sagemaker_pipelines.cdk import EXECUTIONS_PREFIX, MODELS_PREFIX, ArtifactStore
@@ -21,6 +22,9 @@ BLOCK_ALL = {
     "IgnorePublicAcls": True,
     "RestrictPublicBuckets": True,
 }
+
+
+DAYS = cdk.Duration.days(30)
 
 
 class Store:
@@ -314,6 +318,41 @@ def test_fails_a_grant_to_a_class_rather_than_an_instance(default: Store):
         default.store.grant_read(iam.Role)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("key_pattern", "message"),
+    [
+        # Granted as written, these matched no object of the bucket: the grant gave nothing.
+        (
+            "s3://artifacts/models/*",
+            "'s3://artifacts/models/*' is a URI; the grant takes keys of the store's bucket "
+            "(give the key pattern alone, e.g. 'models/*')",
+        ),
+        ("/models/*", "'/models/*' starts with '/', which no object key does (write 'models/*')"),
+        (5, "expected a string, got int 5"),
+        (None, "expected a string, got None"),
+    ],
+)
+def test_fails_read_grants_of_key_patterns_matching_no_object(
+    default: Store, key_pattern: Any, message: str
+):
+    with pytest.raises(PipelineDefinitionError) as raised:
+        default.store.grant_read(default.reader, key_pattern)
+    assert str(raised.value) == (
+        f"ArtifactStore Test/Store.grant_read has 1 problem:\n- prop 'key_pattern': {message}"
+    )
+
+
+def test_fails_a_second_store_with_the_same_id():
+    stack = new_stack()
+    ArtifactStore(stack, "Store")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        ArtifactStore(stack, "Store")
+    assert str(raised.value) == (
+        "ArtifactStore Test/Store has 1 problem:\n- prop 'construct_id': 'Store' is already "
+        "taken in Stack Test (give each construct its own id within its scope)"
+    )
+
+
 def test_grant_read_models_reads_only_models(default: Store):
     bucket = {"Fn::GetAtt": [logical_id(default.store.bucket), "Arn"]}
     statements = grantee_statements(default.template, default.models_reader)
@@ -475,6 +514,33 @@ def test_fails_adding_a_bucket_whose_id_differs_in_case_only(first: str, second:
         ),
         ({"construct_id": ""}, "- prop 'construct_id': expected a non-empty id (e.g. 'Data')"),
         ({"construct_id": 5}, "- prop 'construct_id': expected a string, got int 5"),
+        # These used to fail in typeguard or Python ("Value after * must be an iterable"), or
+        # at synth; S3 refuses two rules with one id at deploy.
+        (
+            {"construct_id": "Data", "lifecycle_rules": s3.LifecycleRule(expiration=DAYS)},
+            "- prop 'lifecycle_rules': expected a list of s3.LifecycleRule, got LifecycleRule "
+            "LifecycleRule(expiration=<aws_cdk.Duration object at",
+        ),
+        (
+            {"construct_id": "Data", "lifecycle_rules": [{"expiration": DAYS}]},
+            "- prop 'lifecycle_rules': expected a list of s3.LifecycleRule, got list",
+        ),
+        (
+            {"construct_id": "Data", "lifecycle_rules": [s3.LifecycleRule(prefix="tmp/")]},
+            "- prop 'lifecycle_rules': rule [0] has no action, which S3 refuses (give it an "
+            "expiration, transitions or another action)",
+        ),
+        (
+            {
+                "construct_id": "Data",
+                "lifecycle_rules": [
+                    s3.LifecycleRule(id="CleanUpVersionsAndUploads", expiration=DAYS)
+                ],
+            },
+            "- prop 'lifecycle_rules': rule id 'CleanUpVersionsAndUploads' is used twice in the "
+            "bucket ('CleanUpVersionsAndUploads' is the store's own rule), which S3 refuses "
+            "(give each rule its own id)",
+        ),
     ],
 )
 def test_fails_add_bucket_props_naming_the_store(call: dict[str, Any], message: str) -> None:
@@ -482,4 +548,6 @@ def test_fails_add_bucket_props_naming_the_store(call: dict[str, Any], message: 
     construct_id = call.pop("construct_id")
     with pytest.raises(PipelineDefinitionError) as raised:
         store.add_bucket(construct_id, **call)
-    assert str(raised.value) == f"ArtifactStore Test/Store.add_bucket has 1 problem:\n{message}"
+    assert str(raised.value).startswith(
+        f"ArtifactStore Test/Store.add_bucket has 1 problem:\n{message}"
+    )

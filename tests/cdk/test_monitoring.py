@@ -346,3 +346,32 @@ def test_fails_invalid_props_naming_the_construct(props: dict[str, Any], message
         PipelineMonitoring(stack, "Monitoring", **given)
     assert str(raised.value).startswith("PipelineMonitoring Test/Monitoring has 1 problem:\n")
     assert message in str(raised.value)
+
+
+def test_fails_an_alarm_topic_of_another_app_naming_the_prop():
+    # CDK used to fail at synth: "Cannot reference across apps", naming neither.
+    topic = sns.Topic(new_stack(), "Alerts")
+    stack = new_stack()
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "other-pipeline")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        PipelineMonitoring(stack, "Monitoring", pipeline=pipeline, alarm_topic=topic)
+    assert str(raised.value) == (
+        "PipelineMonitoring Test/Monitoring has 1 problem:\n- prop 'alarm_topic': Topic "
+        "Test/Alerts belongs to another CDK app: a template can only refer to the resources of "
+        "its own app (create it in this app, or sns.Topic.from_topic_arn(self, 'Alerts', arn))"
+    )
+
+
+def test_fails_monitoring_a_pipeline_of_another_account():
+    # The alarm would never fire: the metrics are in the pipeline's account and region.
+    stack = new_stack()
+    pipeline = Pipeline.from_pipeline_arn(
+        stack, "Other", "arn:aws:sagemaker:us-east-1:222233334444:pipeline/other-pipeline"
+    )
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^PipelineMonitoring Test/Monitoring has 1 problem:\n- prop 'pipeline': "
+        r"_ImportedPipeline Test/Other is in account 222233334444, this stack in 111122223333: "
+        r"SageMaker publishes the pipeline's metrics in its own account and region",
+    ):
+        PipelineMonitoring(stack, "Monitoring", pipeline=pipeline)

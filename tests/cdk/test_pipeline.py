@@ -205,6 +205,16 @@ def test_defaults_leave_optional_properties_out(default: Built):
         ),
         ({"security_groups": []}, r"'security_groups': given without vpc"),
         ({"vpc": "vpc-0a1b2c3d4e5f60718"}, r"'vpc': expected an ec2.IVpc, got str 'vpc-0a1b"),
+        # Tags CloudFormation rejects at deploy (aws:) or at synth, once per tagged resource.
+        (
+            {"tags": {"aws:team": "ml"}},
+            r"'tags': key 'aws:team': the aws: prefix is reserved for AWS, and CloudFormation",
+        ),
+        ({"tags": {"": "ml"}}, r"'tags': key '': expected 1-128 characters"),
+        (
+            {"tags": {"team": "m" * 257}},
+            r"'tags': value of 'team': 257 characters, longer than 256",
+        ),
     ],
 )
 def test_fails_invalid_props_with_our_error_naming_the_problem(props: dict[str, Any], message):
@@ -229,6 +239,88 @@ def test_fails_listing_every_invalid_prop_at_once():
     ]
     # Named by the construct's props, as every other construct's errors are.
     assert "\n- prop 'pipeline_name': pipeline name 'bad name'" in str(raised.value)
+
+
+def test_fails_constructs_of_another_app_naming_the_props():
+    # CDK used to fail at synth: "Cannot reference across apps", naming neither.
+    other = new_stack()
+    role = iam.Role(other, "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    store = ArtifactStore(other, "Store")
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(
+            new_stack(),
+            "Training",
+            definition=prep_and_train(),
+            role=role,
+            artifact_store=store,
+        )
+    assert [problem.field for problem in raised.value.problems] == ["artifact_store", "role"]
+    assert "- prop 'role': Role Test/Role belongs to another CDK app: a template can only " in str(
+        raised.value
+    )
+
+
+@pytest.mark.parametrize(
+    ("scope", "construct_id", "message"),
+    [
+        (
+            None,
+            "Training",
+            "Pipeline 'Training' has 1 problem:\n- prop 'scope': expected a construct (a Stack, "
+            "or a construct in one), got None (pass self from inside a Stack or Construct)",
+        ),
+        (
+            "stack",
+            "Training",
+            "Pipeline 'Training' has 1 problem:\n- prop 'scope': expected a construct",
+        ),
+        (
+            "new",
+            None,
+            "Pipeline Test/None has 1 problem:\n- prop 'construct_id': expected a non-empty "
+            "string, got None",
+        ),
+        ("new", "", "Pipeline Test/'' has 1 problem:\n- prop 'construct_id': expected a non-empty"),
+        (
+            "taken",
+            "Training",
+            "Pipeline Test/Training has 1 problem:\n- prop 'construct_id': 'Training' is already "
+            "taken in Stack Test (give each construct its own id within its scope)",
+        ),
+    ],
+)
+def test_fails_a_scope_or_id_jsii_would_refuse_naming_the_construct(
+    scope: Any, construct_id: Any, message: str
+):
+    # jsii used to fail: "type of argument id must be str", "There is already a Construct…".
+    if scope in ("new", "taken"):
+        stack = new_stack()
+        if scope == "taken":
+            Pipeline(stack, "Training", definition=prep_and_train())
+        scope = stack
+    with pytest.raises(PipelineDefinitionError) as raised:
+        Pipeline(scope, construct_id, definition=prep_and_train())
+    assert str(raised.value).startswith(message)
+
+
+def test_fails_subnets_the_vpc_does_not_have_naming_the_prop():
+    # aws-cdk-lib's error used to surface through jsii, without the construct or prop.
+    stack = new_stack()
+    public = ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC)
+    vpc = ec2.Vpc(stack, "Vpc", subnet_configuration=[public])
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(
+            stack,
+            "Training",
+            definition=prep_and_train(),
+            vpc=vpc,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        )
+    assert str(raised.value) == (
+        "Pipeline Test/Training has 1 problem:\n- prop 'vpc_subnets': selects no subnets of Vpc "
+        "Test/Vpc: There are no 'Isolated' subnet groups in this VPC. Available types: Public "
+        "(select subnets the VPC has (ec2.SubnetSelection(subnet_type=…) of one of its types))"
+    )
 
 
 def test_fails_a_bucket_given_as_the_artifact_store_naming_it():
@@ -2101,6 +2193,36 @@ def test_on_step_status_change(rules):
             r"prop 'step_names': expected at least one step name, got an empty list \(leave "
             r"step_names out to match every step\)",
         ),
+        # These used to fail in jsii (a target that is none, a wrong type) or at synth.
+        (
+            lambda p: p.on_event("Any", target="arn:aws:sns:us-east-1:111122223333:alerts"),
+            r"prop 'target': expected an events.IRuleTarget, got str 'arn:aws:sns:us-east-1:",
+        ),
+        (
+            lambda p: p.on_execution_failed("Failed", description=5),
+            r"prop 'description': expected a string, got int 5",
+        ),
+        (
+            lambda p: p.on_execution_status_change("Failed", description="d" * 513),
+            r"prop 'description': 513 characters, longer than 512",
+        ),
+        (
+            lambda p: p.on_event("Any", rule_name="churn failures"),
+            r"prop 'rule_name': 'churn failures' must be 1-64 letters, digits, '.', '-' and '_'",
+        ),
+        (
+            lambda p: p.on_step_status_change("Resource"),
+            r"prop 'construct_id': 'Resource' is already taken in Pipeline Test/Training",
+        ),
+        (
+            lambda p: p.on_event("Any", event_pattern={"detail_type": ["x"]}),
+            r"prop 'event_pattern': expected an events.EventPattern, got dict",
+        ),
+        (
+            # Used to be dropped: the rule matched SageMaker's events all the same.
+            lambda p: p.on_event("Any", event_pattern=events.EventPattern(source=["aws.s3"])),
+            r"prop 'event_pattern': sets source, which on_event sets itself",
+        ),
     ],
 )
 def test_fails_event_rules_for_statuses_or_steps_that_never_occur(
@@ -2110,6 +2232,121 @@ def test_fails_event_rules_for_statuses_or_steps_that_never_occur(
         call(untouched)
     with pytest.raises(PipelineDefinitionError, match=message):
         call(untouched)
+
+
+def test_fails_an_event_rule_with_an_id_that_is_no_string(untouched: Pipeline):
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^Test/Training\.on_execution_failed\(None\) has 1 problem:\n- prop "
+        r"'construct_id': expected a non-empty string, got None$",
+    ):
+        untouched.on_execution_failed(None)  # type: ignore[arg-type]
+
+
+def test_on_event_keeps_the_account_and_region_of_the_pattern():
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=NAME)
+    rule = pipeline.on_event(
+        "Here",
+        event_pattern=events.EventPattern(
+            source=["aws.sagemaker"], account=[ACCOUNT], region=[REGION], detail_type=["x"]
+        ),
+    )
+    pattern = stack.resolve(cast(events.CfnRule, rule.node.default_child).event_pattern)
+    assert pattern == {
+        "account": [ACCOUNT],
+        "detail-type": ["x"],
+        "region": [REGION],
+        "resources": [ARN],
+        "source": ["aws.sagemaker"],
+    }
+
+
+def test_fails_a_rule_for_an_imported_pipeline_of_another_region():
+    # The rule would be created, and never fire: the events stay in the pipeline's region.
+    stack = new_stack()
+    imported = Pipeline.from_pipeline_arn(
+        stack, "Imported", f"arn:aws:sagemaker:eu-west-1:{ACCOUNT}:pipeline/{NAME}"
+    )
+    with pytest.raises(PipelineDefinitionError) as raised:
+        imported.on_execution_failed("Failed")
+    assert "- prop 'pipeline': _ImportedPipeline Test/Imported is in region eu-west-1, this " in (
+        str(raised.value)
+    )
+    assert "(create the rule in a stack of the pipeline's account and region)" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda p: p.metric("ExecutionFailures"),
+            r"prop 'metric_name': 'ExecutionFailures' is not a metric of AWS/Sagemaker/"
+            r"ModelBuildingPipeline \(execution metrics: ExecutionStarted, .*\(did you mean "
+            r"'ExecutionFailed' or",
+        ),
+        (lambda p: p.metric(None), r"prop 'metric_name': expected a string, got None"),
+        (
+            lambda p: p.metric("StepFailed"),
+            r"prop 'step_name': StepFailed is published per step: without step_name the metric "
+            r"has no data",
+        ),
+        (
+            lambda p: p.metric_execution_failed(step_name="Train"),
+            r"prop 'step_name': ExecutionFailed is published per pipeline, .* \(leave step_name "
+            r"out, or use StepFailed\)",
+        ),
+        (
+            lambda p: p.metric_step_failed("Training"),
+            r"prop 'step_name': 'Training' is not a step of this pipeline \(steps: Prep, Train\) "
+            r"\(did you mean 'Train'\?\)",
+        ),
+        (lambda p: p.metric_step_failed(5), r"prop 'step_name': expected a string, got int 5"),
+        (
+            lambda p: p.metric_execution_failed(perid=cdk.Duration.minutes(1)),
+            r"prop 'options': perid is not among the options of cloudwatch.MetricOptions \(.*"
+            r"\(did you mean 'period'\?\)",
+        ),
+        (
+            lambda p: p.metric_execution_failed(period=60),
+            r"prop 'period': expected a Duration, got int 60 \(Duration.minutes\(5\)\)",
+        ),
+        (
+            lambda p: p.metric_execution_failed(dimensions_map=["x"]),
+            r"prop 'dimensions_map': expected a dict of strings to strings, got list",
+        ),
+    ],
+)
+def test_fails_metrics_that_would_have_no_data_or_jsii_would_refuse(
+    named: Pipeline, call: Any, message: str
+):
+    # An alarm on a metric SageMaker doesn't publish never fires; the wrong types used to
+    # fail in jsii or typeguard without the pipeline.
+    with pytest.raises(PipelineDefinitionError, match=r"^Test/Training\.metric\(.*\) has 1"):
+        call(named)
+    with pytest.raises(PipelineDefinitionError, match=message):
+        call(named)
+
+
+def test_metrics_of_an_imported_pipeline_take_any_step_name():
+    imported = Pipeline.from_pipeline_name(new_stack(), "Imported", NAME)
+    metric = imported.metric_step_failed("Anything")
+    assert dict(metric.dimensions or {}) == {"PipelineName": NAME, "StepName": "Anything"}
+
+
+def test_fails_imports_into_what_is_not_a_construct():
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^Pipeline.from_pipeline_name 'Imported' has 1 problem:\n- prop 'scope': expected "
+        r"a construct",
+    ):
+        Pipeline.from_pipeline_name(None, "Imported", NAME)  # type: ignore[arg-type]
+    stack = new_stack()
+    Pipeline.from_pipeline_arn(stack, "Imported", ARN)
+    with pytest.raises(
+        PipelineDefinitionError, match=r"prop 'construct_id': 'Imported' is already taken"
+    ):
+        Pipeline.from_pipeline_arn(stack, "Imported", ARN)
 
 
 def test_on_event_adds_the_target():

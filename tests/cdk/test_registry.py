@@ -693,6 +693,31 @@ def test_fails_state_change_rules_for_no_status(shared: Built):
         shared.registry.on_model_package_state_change("Bad", approval_statuses=[])
 
 
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # Both used to fail in jsii: "Unable to deserialize value as IRuleTarget", typeguard.
+        (
+            lambda r: r.on_model_approved("Deploy", target="arn:aws:states:::deploy"),
+            r"^Test/Registry\.on_model_approved\('Deploy'\) has 1 problem:\n- prop 'target': "
+            r"expected an events.IRuleTarget, got str",
+        ),
+        (
+            lambda r: r.on_model_package_state_change("Changes", description=5),
+            r"^Test/Registry\.on_model_package_state_change\('Changes'\) has 1 problem:\n- prop "
+            r"'description': expected a string, got int 5",
+        ),
+        (
+            lambda r: r.on_model_approved("Resource"),
+            r"- prop 'construct_id': 'Resource' is already taken in ModelRegistry Test/Registry",
+        ),
+    ],
+)
+def test_fails_state_change_rule_options_naming_the_method(shared: Built, call: Any, message):
+    with pytest.raises(PipelineDefinitionError, match=message):
+        call(shared.registry)
+
+
 # -- the reference app: a registered version is deployable where the registry is shared --
 
 

@@ -491,6 +491,12 @@ def test_a_token_retry_count_is_not_checked():
             {"enabled": "false"},
             r"'enabled': expected True or False, got str 'false' \(write False\)",
         ),
+        # Used to fail in jsii: "Unable to deserialize value as …Props".
+        (
+            {"dead_letter_queue": "arn:aws:sqs:us-east-1:111122223333:dead-letters"},
+            r"'dead_letter_queue': expected an sqs.IQueue, got str 'arn:aws:sqs:.*' \(an "
+            r"sqs.Queue, or sqs.Queue.from_queue_arn\(self, 'DeadLetters', arn\)\)",
+        ),
     ],
 )
 def test_fails_invalid_schedule_props_naming_the_construct(
@@ -917,6 +923,10 @@ def test_fails_new_data_setting_an_undeclared_parameter_naming_the_prop(
             r"'parameters': sets 'InputBucket', which gets its value from the event as "
             r"bucket_parameter",
         ),
+        (
+            {"dead_letter_queue": "arn:aws:sqs:us-east-1:111122223333:dead-letters"},
+            r"'dead_letter_queue': expected an sqs.IQueue, got str",
+        ),
     ],
 )
 def test_fails_new_data_props_that_would_never_match_or_be_overwritten(
@@ -1327,6 +1337,11 @@ def test_notifications_rule_belongs_to_the_notifications_not_the_pipeline():
         ({"statuses": []}, r"'statuses': expected at least one of Executing, .*, got an empty"),
         ({"pipeline": "churn"}, r"'pipeline': expected an IPipeline, got str 'churn'"),
         ({"topic": "alerts"}, r"'topic': expected an sns.ITopic, got str 'alerts'"),
+        # Each address is a subscription whose id is the address: jsii failed on the second.
+        (
+            {"emails": ["ml-oncall@example.com", "ml-oncall@example.com"]},
+            r"'emails': lists 'ml-oncall@example.com' more than once \(list each address once\)",
+        ),
     ],
 )
 def test_fails_notifications_that_would_never_fire_or_reach_anyone(
@@ -1581,3 +1596,92 @@ def test_new_data_in_a_bucket_named_at_deploy_time_is_a_warning():
             r"same bucket: .*\[ack: cdk-sagemaker-pipelines:trigger-bucket\]$"
         ),
     )
+
+
+# -- props jsii or CDK used to refuse without naming them ---------------------------------------
+
+
+def test_fails_a_target_with_a_dead_letter_queue_that_is_no_queue(churn: SharedPipeline):
+    # Used to fail once bound, in jsii: "'Topic' object has no attribute 'queue_arn'".
+    topic = sns.Topic(churn.stack, "Alerts")
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^SageMakerPipelineTarget has 1 problem:\n- prop 'dead_letter_queue': expected an "
+        r"sqs.IQueue, got Topic Test/Alerts",
+    ):
+        SageMakerPipelineTarget(churn.pipeline, dead_letter_queue=topic)  # type: ignore[arg-type]
+
+
+def test_fails_queues_and_topics_of_another_app_naming_the_prop(churn: SharedPipeline):
+    # CDK used to fail at synth: "Cannot reference across apps", naming neither.
+    other = new_stack()
+    queue = sqs.Queue(other, "DeadLetters")
+    topic = sns.Topic(other, "Alerts")
+    stack = churn.stack
+    other_app = r"belongs to another CDK app: a template can only refer to the resources of its"
+    with pytest.raises(
+        PipelineDefinitionError, match=rf"'dead_letter_queue': Queue Test/Dead\w+ {other_app}"
+    ):
+        PipelineSchedule(
+            stack,
+            "Nightly",
+            pipeline=churn.pipeline,
+            schedule=scheduler.ScheduleExpression.rate(cdk.Duration.days(1)),
+            dead_letter_queue=queue,
+        )
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^NewDataTrigger Test/OnNewData has 1 problem:\n- prop 'dead_letter_queue'",
+    ):
+        NewDataTrigger(
+            stack,
+            "OnNewData",
+            pipeline=churn.pipeline,
+            bucket=s3.Bucket.from_bucket_name(stack, "Landing", "data-bucket"),
+            prefix="incoming/",
+            key_parameter="InputDataKey",
+            dead_letter_queue=queue,
+        )
+    with pytest.raises(PipelineDefinitionError, match=rf"'topic': Topic Test/Alerts {other_app}"):
+        PipelineFailureNotifications(stack, "Failures", pipeline=churn.pipeline, topic=topic)
+    target = SageMakerPipelineTarget(churn.pipeline, dead_letter_queue=queue)
+    rule = events.Rule(stack, "Rule", schedule=events.Schedule.rate(cdk.Duration.days(1)))
+    with pytest.raises(PipelineDefinitionError, match=rf"'dead_letter_queue': .* {other_app}"):
+        target.bind(rule, "Target0")
+
+
+def test_fails_notifications_of_a_pipeline_in_another_region(churn: SharedPipeline):
+    # The rule would never fire: SageMaker's events stay in the pipeline's account and region.
+    stack = churn.stack
+    imported = Pipeline.from_pipeline_arn(
+        stack, "Imported", f"arn:aws:sagemaker:eu-west-1:{ACCOUNT}:pipeline/churn"
+    )
+    with pytest.raises(PipelineDefinitionError) as raised:
+        PipelineFailureNotifications(stack, "Failures", pipeline=imported)
+    assert str(raised.value) == (
+        "PipelineFailureNotifications Test/Failures has 1 problem:\n- prop 'pipeline': "
+        "_ImportedPipeline Test/Imported is in region eu-west-1, this stack in us-east-1: "
+        "SageMaker sends its execution events to EventBridge in the pipeline's own account and "
+        "region, so this stack's rule would never fire (create the notifications in a stack of "
+        "the pipeline's account and region)"
+    )
+
+
+def test_fails_new_data_in_an_imported_bucket_of_another_account(churn: SharedPipeline):
+    stack = churn.stack
+    bucket = s3.Bucket.from_bucket_attributes(
+        stack, "Landing", bucket_name="data-bucket", account="222233334444"
+    )
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"'bucket': \w+ Test/Landing is in account 222233334444, this stack in "
+        rf"{ACCOUNT}: S3 sends its events to EventBridge in the bucket's own account",
+    ):
+        NewDataTrigger(
+            stack,
+            "OnNewData",
+            pipeline=churn.pipeline,
+            bucket=bucket,
+            prefix="incoming/",
+            key_parameter="InputDataKey",
+        )

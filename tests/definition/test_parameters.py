@@ -194,6 +194,18 @@ def test_fails_typed_value_of_the_wrong_type_reads_well() -> None:
         coerce_parameter_values(declared(), {"Epochs": 2.5, "InputUri": "s3://x"})
 
 
+def test_fails_typed_values_of_the_wrong_type_of_every_kind() -> None:
+    with pytest.raises(PipelineValidationError) as caught:
+        coerce_parameter_values(declared(), {"Env": 1, "Threshold": True, "Skip": 0, "InputUri": 2})
+
+    assert [message for _step, _field, message, _hint in problems(caught)] == [
+        "String parameter: expected a string, got 1",
+        "Float parameter: expected a number, got True",
+        "Boolean parameter: expected true or false, got 0",
+        "String parameter: expected a string, got 2",
+    ]
+
+
 @SOURCES
 def test_fails_enum_violation_suggests_the_closest(source: Any) -> None:
     with pytest.raises(PipelineValidationError) as caught:
@@ -239,6 +251,8 @@ def test_fails_missing_required_value(source: Any) -> None:
 
 
 def test_fails_value_longer_than_the_service_accepts() -> None:
+    longest = "s" * 1024
+    assert coerce_parameter_values(declared(), {"InputUri": longest})["InputUri"] == longest
     with pytest.raises(PipelineValidationError) as caught:
         coerce_parameter_values(declared(), {"InputUri": "s" * 1025})
 
@@ -299,6 +313,9 @@ def test_integers_at_the_bounds_of_64_bits_pass() -> None:
 
 
 def test_fails_more_values_than_a_pipeline_takes() -> None:
+    most = [{"Name": f"P{index}", "Type": "String"} for index in range(200)]
+    assert len(coerce_parameter_values(most, {entry["Name"]: "x" for entry in most})) == 200
+    assert parameter_problems(most) == []
     entries = [{"Name": f"P{index}", "Type": "String"} for index in range(201)]
     with pytest.raises(PipelineValidationError) as caught:
         coerce_parameter_values(entries, {entry["Name"]: "x" for entry in entries})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,8 @@ def test_cache_config_only_for_cacheable_enabled_steps() -> None:
         False,
         None,
     )
+    for kind in ("Training", "Tuning", "Transform"):
+        assert cache_config(spec(kind, **enabled)) == (True, dt.timedelta(hours=1))
     assert cache_config(spec("Lambda", **enabled)) == (False, None)
     assert cache_config(spec(CacheConfig={"Enabled": True})) == (True, None)
 
@@ -100,6 +103,53 @@ def test_key_ignores_attributes_the_service_ignores() -> None:
     assert cache_key("other-pipe", spec(), arguments, "code") != key
 
 
+# The attributes the service's docs list per step type (pipelines-default-keys).
+KEYED = [
+    ("Processing", ["AppSpecification", "Environment", "ProcessingInputs"]),
+    (
+        "Training",
+        [
+            "AlgorithmSpecification",
+            "CheckpointConfig",
+            "DebugHookConfig",
+            "DebugRuleConfigurations",
+            "Environment",
+            "HyperParameters",
+            "InputDataConfig",
+        ],
+    ),
+    ("Tuning", ["HyperParameterTuningJobConfig", "TrainingJobDefinitions"]),
+    ("Transform", ["DataProcessing", "Environment", "ModelName", "TransformInput"]),
+    ("EMR", ["ClusterId", "StepConfig"]),
+]
+TUNING_DEFINITION_MEMBERS = [
+    "AlgorithmSpecification",
+    "HyperParameterRanges",
+    "InputDataConfig",
+    "StaticHyperParameters",
+    "TuningObjective",
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "attribute"), [(kind, name) for kind, names in KEYED for name in names]
+)
+def test_a_changed_key_attribute_changes_the_key(kind: str, attribute: str) -> None:
+    arguments = {"RoleArn": "r", attribute: {"v": 1}}
+    key = cache_key("pipe", spec(kind), arguments, "code")
+    assert cache_key("pipe", spec(kind), dict(arguments, RoleArn="other"), "code") == key
+    assert cache_key("pipe", spec(kind), dict(arguments, **{attribute: {"v": 2}}), "code") != key
+
+
+@pytest.mark.parametrize("member", TUNING_DEFINITION_MEMBERS)
+def test_a_changed_tuning_training_job_definition_member_changes_the_key(member: str) -> None:
+    arguments = {"TrainingJobDefinition": {"RoleArn": "r", member: {"v": 1}}}
+    changed = {"TrainingJobDefinition": {"RoleArn": "r", member: {"v": 2}}}
+    assert cache_key("pipe", spec("Tuning"), arguments, "c") != cache_key(
+        "pipe", spec("Tuning"), changed, "c"
+    )
+
+
 def test_tuning_keys_only_some_training_job_definition_members() -> None:
     attributes = key_attributes(
         "Tuning",
@@ -112,6 +162,8 @@ def test_tuning_keys_only_some_training_job_definition_members() -> None:
         "HyperParameterTuningJobConfig": {"Strategy": "Random"},
         "TrainingJobDefinition": {"StaticHyperParameters": {"a": "1"}},
     }
+    several = {"TrainingJobDefinitions": [{"DefinitionName": "a", "RoleArn": "r"}]}
+    assert key_attributes("Tuning", several) == several
 
 
 def entry(tmp_path: Path, execution: str, finished: dt.datetime, exists: bool = True) -> CacheEntry:
@@ -135,4 +187,39 @@ def test_lookup_takes_the_most_recent_unexpired_entry_with_outputs(tmp_path: Pat
     assert hit is not None
     assert hit.source_execution_id == "recent"
     assert cache.lookup("k", expire_after=dt.timedelta(minutes=30), now=NOW) is None
+    # An entry exactly ExpireAfter old is still a candidate.
+    hit = cache.lookup("k", expire_after=dt.timedelta(hours=1), now=NOW)
+    assert hit is not None
+    assert hit.source_execution_id == "recent"
     assert cache.lookup("other", expire_after=None, now=NOW) is None
+
+
+def test_lookup_skips_unreadable_entries_and_other_files(tmp_path: Path) -> None:
+    cache = StepCache(tmp_path / "cache")
+    cache.store("k", entry(tmp_path, "good", NOW - dt.timedelta(hours=1)))
+    (tmp_path / "cache" / "k" / "truncated.json").write_text('{"SourcePipelineExecutionId": ')
+    (tmp_path / "cache" / "k" / "partial.json").write_text('{"StepName": "Prep"}')
+    newer = entry(tmp_path, "unpublished", NOW)  # a store() that has not renamed its file yet
+    (tmp_path / "cache" / "k" / "unpublished.tmp").write_text(json.dumps(newer.to_json()))
+
+    hit = cache.lookup("k", expire_after=None, now=NOW)
+
+    assert hit is not None
+    assert hit.source_execution_id == "good"
+
+
+def test_entries_keep_their_metadata_and_output_names(tmp_path: Path) -> None:
+    stored = CacheEntry(
+        "e1",
+        "arn:e1",
+        "Prep",
+        NOW,
+        {"P": 1},
+        {"s3://b/x": str(tmp_path)},
+        metadata={"ProcessingJob": {"Arn": "arn:job"}},
+        output_names={"s3://b/x": "train"},
+    )
+    cache = StepCache(tmp_path / "cache")
+    cache.store("k", stored)
+
+    assert cache.lookup("k", expire_after=None, now=NOW) == stored

@@ -44,6 +44,17 @@ def test_custom_images_need_a_mapping_with_or_without_tag() -> None:
     )
 
 
+@pytest.mark.parametrize("alias", ["python", "python3", "sys.executable"])
+def test_python_aliases_mean_the_runners_own_python(alias: str) -> None:
+    resources = ResourceMap(images={CUSTOM: alias})
+    assert resources.interpreter(CUSTOM, step="T", default_python="/py") == "/py"
+
+
+def test_fails_on_a_step_without_an_image() -> None:
+    with pytest.raises(StepError, match=r"^step 'Train': no image URI to run$"):
+        ResourceMap().interpreter(None, step="Train", default_python="/py")
+
+
 def test_fails_on_a_custom_image_naming_the_mapping_option() -> None:
     with pytest.raises(
         StepError,
@@ -68,6 +79,8 @@ def test_lambda_handlers_by_arn_unqualified_arn_or_name() -> None:
     assert resources.lambda_handler(arn + ":live") == LambdaHandler(Path("fns/prep.py"), "handler")
     assert ResourceMap(lambdas={arn: "x.py:h"}).lambda_handler(arn) is not None
     assert ResourceMap().lambda_handler(arn) is None
+    handler = LambdaHandler.parse("cdk.out/asset.1a2b:index.handler")
+    assert LambdaHandler.parse(handler.to_spec()) == handler
 
 
 def test_fails_on_malformed_handlers_and_uris() -> None:
@@ -96,6 +109,14 @@ def test_resources_file_round_trip_with_relative_paths(tmp_path: Path) -> None:
     again = ResourceMap.from_json(loaded.to_json())
     assert again.to_json() == loaded.to_json()
     assert (again.pipeline_name, again.max_parallel) == ("p", 3)
+
+
+def test_relative_paths_without_a_base_are_relative_to_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    resources = ResourceMap.from_json({"s3": {"s3://b/code": "scripts"}})
+    assert resources.s3_mappings() == [("s3://b/code", (tmp_path / "scripts").resolve())]
 
 
 def test_fails_on_unknown_resource_keys(tmp_path: Path) -> None:

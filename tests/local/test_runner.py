@@ -25,6 +25,11 @@ from cdk_sagemaker_pipelines.definition import (
     SageMakerJobStepRetryPolicy,
 )
 from cdk_sagemaker_pipelines.local import LocalRunError, ProgressEvent, ResourceMap, retry_delay
+from cdk_sagemaker_pipelines.local.records import (
+    ExecutionRecord,
+    find_execution,
+    settle_abandoned,
+)
 from tests.local.conftest import WRITE_OUTPUT, Workspace, compile_steps, processing
 
 SLEEP = """
@@ -334,6 +339,86 @@ def test_records_executions_and_reloads_them(ws: Workspace) -> None:
     assert again.describe() == result.describe()
     assert again.properties("Prep") == result.properties("Prep")
     assert [r.execution_id for r in runner.executions()] == [result.execution_id]
+
+
+def test_executions_are_found_by_their_id_or_a_unique_prefix(tmp_path: Path) -> None:
+    executions = tmp_path / "executions"
+    for execution_id in ("abc", "abcd", "abx1"):
+        (executions / execution_id).mkdir(parents=True)
+        (executions / execution_id / "execution.json").write_text("{}")
+    (executions / "abyy").mkdir()  # being created: no record yet
+
+    assert find_execution(tmp_path, "abc") == executions / "abc"  # exact, though a prefix too
+    assert find_execution(tmp_path, "abx") == executions / "abx1"
+    with pytest.raises(
+        LocalRunError, match=r"^execution id prefix 'ab' is ambiguous: abc, abcd, abx1$"
+    ):
+        find_execution(tmp_path, "ab")
+    with pytest.raises(LocalRunError, match=r"^no execution 'aby' under "):
+        find_execution(tmp_path, "aby")
+
+
+def test_a_record_prints_parameters_as_the_service_does(tmp_path: Path) -> None:
+    record = ExecutionRecord(tmp_path, "abc", "pipe", parameters={"Flag": True, "Count": 3})
+
+    data = record.to_json()
+
+    assert data["PipelineParameters"] == [
+        {"Name": "Flag", "Value": "true"},
+        {"Name": "Count", "Value": "3"},
+    ]
+    assert data["TypedParameters"] == {"Flag": True, "Count": 3}
+    assert dt.datetime.fromisoformat(data["LastModifiedTime"])  # still executing: now
+    assert "EndTime" not in data
+
+
+def test_a_stopped_record_accounts_for_every_step_and_reloads_as_written(tmp_path: Path) -> None:
+    record = ExecutionRecord(
+        tmp_path,
+        "abc",
+        "Pipe",
+        created="t0",
+        parameters={"Env": "dev"},
+        steps={"A": {"StepName": "A", "StepStatus": "Succeeded"}},
+        isolation="namespace",
+        selective={"SourcePipelineExecutionArn": "arn:src"},
+        history=[{"Resumed": "t1"}],
+        step_order=["A", "B", "C"],
+    )
+    record.steps["B"] = {"StepName": "B", "StepStatus": "Executing"}
+    record.stop_unfinished("interrupted", ended="t2")
+    record.save()
+
+    data = json.loads((tmp_path / "execution.json").read_text())
+    assert data["PipelineArn"] == "arn:aws:sagemaker:local:000000000000:pipeline/pipe"
+    assert data["PipelineExecutionArn"] == data["PipelineArn"] + "/execution/abc"
+    assert (data["PipelineExecutionStatus"], data["FailureReason"]) == ("Stopped", "interrupted")
+    assert (data["LastModifiedTime"], data["EndTime"]) == ("t2", "t2")
+    assert data["PipelineExecutionSteps"][1] == {
+        "StepName": "B",
+        "StepStatus": "Stopped",
+        "FailureReason": "interrupted",
+        "EndTime": "t2",
+    }
+    assert data["NotExecutedSteps"] == [{"StepName": "C", "Reason": "the execution was stopped"}]
+    assert ExecutionRecord.load(tmp_path) == record
+    (tmp_path / "execution.json").unlink()
+    with pytest.raises(LocalRunError, match=r"^can't read the record of "):
+        ExecutionRecord.load(tmp_path)
+
+
+def test_settling_a_stale_record_reads_the_final_one_its_run_wrote(tmp_path: Path) -> None:
+    final = ExecutionRecord(tmp_path, "abc", "pipe", status="Succeeded", created="t0")
+    final.save()
+    stale = ExecutionRecord(tmp_path, "abc", "pipe", status="Executing", created="t0")
+
+    settled = settle_abandoned(stale)
+
+    assert settled.status == "Succeeded"
+    ExecutionRecord(tmp_path, "abc", "pipe", created="t0", step_order=["A"]).save()
+    settled = settle_abandoned(stale)  # Executing on disk, and no process holds its lock
+    assert (settled.status, settled.not_executed) == ("Stopped", {"A": "the execution was stopped"})
+    assert ExecutionRecord.load(tmp_path).status == "Stopped"
 
 
 def test_fails_on_invalid_parameter_values_and_definitions(ws: Workspace) -> None:

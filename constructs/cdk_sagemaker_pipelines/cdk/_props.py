@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import RemovalPolicy, Token
+from aws_cdk import RemovalPolicy, Stack, Token
 
 from constructs import Construct
 
@@ -33,6 +33,9 @@ PIPELINE_EXECUTION_STATUSES: tuple[str, ...] = tuple(shape("PipelineExecutionSta
 STEP_STATUSES: tuple[str, ...] = tuple(shape("StepStatus")["enum"])
 MODEL_APPROVAL_STATUSES: tuple[str, ...] = tuple(shape("ModelApprovalStatus")["enum"])
 ACCOUNT_ID = re.compile(r"\d{12}")
+# PutRule's Name and Description.
+RULE_NAME = re.compile(r"[.\-_A-Za-z0-9]{1,64}")
+MAX_RULE_DESCRIPTION = 512
 PIPELINE_INTERFACE = ("pipeline_name", "pipeline_arn")
 
 Subject = str | Callable[[], str]
@@ -213,20 +216,172 @@ def expect_account_ids(prop: str, values: object) -> Problem | None:
     )
 
 
+def expect_same_app(
+    prop: str, value: object, root: object, hint: str | None = None
+) -> Problem | None:
+    """A problem when ``value`` is a construct of another CDK app than the one ``root`` is of.
+
+    A template can't refer to another app's resources: CDK fails at synth with
+    "Cannot reference across apps", naming neither the construct nor the prop.
+    Values that are no constructs (principals, interfaces implemented in Python) pass.
+    """
+    if value is None or isinstance(value, type) or not hasattr(type(value), "node"):
+        return None
+    if value.node.root is root:  # type: ignore[attr-defined]
+        return None
+    return PropProblem(
+        None,
+        prop,
+        f"{describe(value)} belongs to another CDK app: a template can only refer to the "
+        "resources of its own app",
+        hint or "create it in this app, or import it by name or ARN (X.from_…(self, id, …))",
+    )
+
+
+def environment_problem(
+    prop: str, value: object, scope: Construct, what: str, hint: str
+) -> Problem | None:
+    """A problem when ``value`` (a resource) is in another account or region than ``scope``.
+
+    ``what`` says what can't cross ("EventBridge delivers …"). An environment known only
+    at deploy time is not judged.
+    """
+    # A class (reported as the wrong type) has its instances' properties, not their values.
+    env = None if isinstance(value, type) else getattr(value, "env", None)
+    if not hasattr(env, "account") or not hasattr(env, "region"):
+        return None
+    assert env is not None
+    stack = Stack.of(scope)
+    for part, theirs, ours in (
+        ("account", env.account, stack.account),
+        ("region", env.region, stack.region),
+    ):
+        if is_unresolved(theirs) or is_unresolved(ours) or theirs == ours:
+            continue
+        return PropProblem(
+            None,
+            prop,
+            f"{describe(value)} is in {part} {theirs}, this stack in {ours}: {what}",
+            hint,
+        )
+    return None
+
+
+def new_child_problems(scope: object, construct_id: object) -> list[Problem]:
+    """Problems with the scope and id a construct is about to be created with.
+
+    Without them, jsii reports a wrong type ("type of argument id must be str") or a taken
+    id ("There is already a Construct with name …") naming neither the construct nor prop.
+    """
+    if isinstance(scope, type) or not hasattr(type(scope), "node"):
+        return [
+            PropProblem(
+                None,
+                "scope",
+                f"expected a construct (a Stack, or a construct in one), got {describe(scope)}",
+                "pass self from inside a Stack or Construct",
+            )
+        ]
+    if not isinstance(construct_id, str) or not construct_id:
+        return [
+            PropProblem(
+                None, "construct_id", f"expected a non-empty string, got {describe(construct_id)}"
+            )
+        ]
+    if scope.node.try_find_child(construct_id) is not None:  # type: ignore[attr-defined]
+        return [
+            PropProblem(
+                None,
+                "construct_id",
+                f"{construct_id!r} is already taken in {describe(scope)}",
+                "give each construct its own id within its scope",
+            )
+        ]
+    return []
+
+
+def check_new_child(kind: str, scope: object, construct_id: object) -> None:
+    """Raise unless ``construct_id`` is a new, non-empty id in the construct ``scope``.
+
+    Called before ``super().__init__``, so nothing is added to the tree on failure.
+    """
+    problems = new_child_problems(scope, construct_id)
+    if not problems:
+        return
+    if problems[0].field == "scope":
+        raise_for(problems, f"{kind} {construct_id!r}")
+    path = scope.node.path  # type: ignore[attr-defined]
+    name = construct_id if isinstance(construct_id, str) and construct_id else repr(construct_id)
+    raise_for(problems, f"{kind} {path}/{name}" if path else f"{kind} {name}")
+
+
+def rule_problems(
+    scope: object,
+    construct_id: object,
+    target: object,
+    description: object,
+    rule_name: object = None,
+) -> list[Problem]:
+    """Problems with the options of a method that creates an ``events.Rule`` under ``scope``.
+
+    Caught here rather than by jsii ("Unable to deserialize value as IRuleTarget",
+    "target.bind is not a function") or at synth (a name or description PutRule rejects).
+    """
+    problems: list[Problem | None] = [*new_child_problems(scope, construct_id)]
+    if target is not None:
+        problems.append(
+            expect_interface(
+                "target",
+                target,
+                "an events.IRuleTarget",
+                ("bind",),
+                "a target of aws_events_targets (targets.SnsTopic(topic)), or "
+                "SageMakerPipelineTarget(pipeline)",
+            )
+        )
+    problem = expect_str("description", description)
+    if (
+        problem is None
+        and isinstance(description, str)
+        and not is_unresolved(description)
+        and len(description) > MAX_RULE_DESCRIPTION
+    ):
+        problem = PropProblem(
+            None,
+            "description",
+            f"{len(description)} characters, longer than {MAX_RULE_DESCRIPTION}",
+        )
+    problems.append(problem)
+    problem = expect_str("rule_name", rule_name)
+    if (
+        problem is None
+        and isinstance(rule_name, str)
+        and not is_unresolved(rule_name)
+        and not RULE_NAME.fullmatch(rule_name)
+    ):
+        problem = PropProblem(
+            None,
+            "rule_name",
+            f"{rule_name!r} must be 1-64 letters, digits, '.', '-' and '_'",
+        )
+    problems.append(problem)
+    return [problem for problem in problems if problem is not None]
+
+
+def grantee_problem(grantee: object) -> Problem | None:
+    """A problem unless ``grantee`` is an ``iam.IGrantable``."""
+    return expect_interface(
+        "grantee",
+        grantee,
+        "an iam.IGrantable",
+        ("grant_principal",),
+        "a role or user; for an existing role, iam.Role.from_role_arn(self, 'Role', arn)",
+    )
+
+
 def check_grantee(grantee: object, subject: Subject) -> None:
     """Raise unless ``grantee`` is an ``iam.IGrantable`` (jsii would fail to deserialize it)."""
-    raise_for(
-        [
-            expect_interface(
-                "grantee",
-                grantee,
-                "an iam.IGrantable",
-                ("grant_principal",),
-                "a role or user; for an existing role, iam.Role.from_role_arn(self, 'Role', arn)",
-            )
-        ],
-        subject,
-    )
+    raise_for([grantee_problem(grantee)], subject)
 
 
 def format_problem(problem: Problem) -> str:

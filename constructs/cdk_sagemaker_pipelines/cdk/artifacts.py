@@ -13,10 +13,13 @@ from ..definition import PipelineDefinitionError, Problem
 from ._kms import account_key
 from ._props import (
     check_grantee,
+    check_new_child,
     describe,
     expect_bool,
     expect_removal_policy,
     expect_str,
+    grantee_problem,
+    is_unresolved,
     raise_for,
 )
 
@@ -56,6 +59,7 @@ class ArtifactStore(Construct):
         noncurrent_version_retention: Duration | None = None,
         access_log_retention: Duration | None = None,
     ) -> None:
+        check_new_child("ArtifactStore", scope, construct_id)
         super().__init__(scope, construct_id)
         raise_for(
             [
@@ -145,12 +149,13 @@ class ArtifactStore(Construct):
                 expect_str("construct_id", construct_id, optional=False)
                 or self._taken_id_problem(construct_id),
                 expect_bool("event_bridge_enabled", event_bridge_enabled),
+                _lifecycle_rules_problem(lifecycle_rules),
             ],
             lambda: f"ArtifactStore {self.node.path}.add_bucket",
         )
         rules = [
             s3.LifecycleRule(
-                id="CleanUpVersionsAndUploads",
+                id=CLEAN_UP_RULE,
                 noncurrent_version_expiration=self._noncurrent,
                 abort_incomplete_multipart_upload_after=Duration.days(7),
             ),
@@ -213,13 +218,94 @@ class ArtifactStore(Construct):
 
     def grant_read(self, grantee: iam.IGrantable, key_pattern: str = "*") -> iam.Grant:
         """Let ``grantee`` read artifacts (and decrypt them)."""
-        check_grantee(grantee, lambda: f"ArtifactStore {self.node.path}.grant_read")
+        raise_for(
+            [grantee_problem(grantee), _key_pattern_problem(key_pattern)],
+            lambda: f"ArtifactStore {self.node.path}.grant_read",
+        )
         return self.bucket.grant_read(grantee, key_pattern)
 
     def grant_read_models(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read the trained models under ``models/``."""
         check_grantee(grantee, lambda: f"ArtifactStore {self.node.path}.grant_read_models")
         return self.bucket.grant_read(grantee, f"{MODELS_PREFIX}*")
+
+
+def _key_pattern_problem(key_pattern: object) -> Problem | None:
+    """An object key pattern of the bucket (``models/*``): not a URI, not starting with '/'.
+
+    Either would be granted as written, matching no object of the bucket: the grant would
+    silently give nothing.
+    """
+    problem = expect_str("key_pattern", key_pattern, optional=False)
+    if problem is not None or not isinstance(key_pattern, str) or is_unresolved(key_pattern):
+        return problem
+    if key_pattern.startswith("s3://"):
+        return Problem(
+            None,
+            "key_pattern",
+            f"{key_pattern!r} is a URI; the grant takes keys of the store's bucket",
+            "give the key pattern alone, e.g. 'models/*'",
+        )
+    if key_pattern.startswith("/"):
+        return Problem(
+            None,
+            "key_pattern",
+            f"{key_pattern!r} starts with '/', which no object key does",
+            f"write {key_pattern.lstrip('/')!r}",
+        )
+    if not key_pattern:
+        return Problem(None, "key_pattern", "expected a key pattern, got ''", "'*' for every key")
+    return None
+
+
+# The rule add_bucket gives every bucket; S3 refuses two rules with one id.
+CLEAN_UP_RULE = "CleanUpVersionsAndUploads"
+# A lifecycle rule's actions: S3 (and aws-cdk-lib, at synth) refuse a rule without one.
+_RULE_ACTIONS = (
+    "abort_incomplete_multipart_upload_after",
+    "expiration",
+    "expiration_date",
+    "expired_object_delete_marker",
+    "noncurrent_version_expiration",
+    "noncurrent_version_transitions",
+    "transitions",
+)
+
+
+def _lifecycle_rules_problem(rules: object) -> Problem | None:
+    """A list of ``s3.LifecycleRule``, each doing something, with ids of their own."""
+    if rules is None:
+        return None
+    if not isinstance(rules, (list, tuple)) or not all(
+        isinstance(rule, s3.LifecycleRule) for rule in rules
+    ):
+        return Problem(
+            None,
+            "lifecycle_rules",
+            f"expected a list of s3.LifecycleRule, got {describe(rules)}",
+            "[s3.LifecycleRule(prefix='incoming/', expiration=Duration.days(30))]",
+        )
+    for index, rule in enumerate(rules):
+        if not any(getattr(rule, action) for action in _RULE_ACTIONS):
+            return Problem(
+                None,
+                "lifecycle_rules",
+                f"rule [{index}] has no action, which S3 refuses",
+                "give it an expiration, transitions or another action",
+            )
+    ids = [rule.id for rule in rules if rule.id is not None]
+    taken = sorted(
+        {rule_id for rule_id in ids if ids.count(rule_id) > 1 or rule_id == CLEAN_UP_RULE}
+    )
+    if taken:
+        return Problem(
+            None,
+            "lifecycle_rules",
+            f"rule id {', '.join(repr(rule_id) for rule_id in taken)} is used twice in the "
+            f"bucket ({CLEAN_UP_RULE!r} is the store's own rule), which S3 refuses",
+            "give each rule its own id",
+        )
+    return None
 
 
 def _whole_days_problem(prop: str, value: object) -> Problem | None:

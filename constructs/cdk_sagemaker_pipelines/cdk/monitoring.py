@@ -15,7 +15,15 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ..definition import Problem
-from ._props import describe, expect_interface, is_unresolved, raise_for
+from ._props import (
+    check_new_child,
+    describe,
+    environment_problem,
+    expect_interface,
+    expect_same_app,
+    is_unresolved,
+    raise_for,
+)
 from ._topics import arn_in_topic_stack, in_another_stack, unique_name
 from .pipeline import WARNING_PREFIX
 
@@ -49,6 +57,7 @@ class PipelineMonitoring(Construct):
         period: Duration | None = None,
         dashboard_name: str | None = None,
     ) -> None:
+        check_new_child("PipelineMonitoring", scope, construct_id)
         super().__init__(scope, construct_id)
         threshold = failed_executions_threshold
         raise_for(
@@ -61,6 +70,12 @@ class PipelineMonitoring(Construct):
                     "Pipeline.from_pipeline_name(self, 'Pipeline', name) for another app's",
                 ),
                 expect_interface("alarm_topic", alarm_topic, "an sns.ITopic", ("topic_arn",))
+                or expect_same_app(
+                    "alarm_topic",
+                    alarm_topic,
+                    self.node.root,
+                    "create it in this app, or sns.Topic.from_topic_arn(self, 'Alerts', arn)",
+                )
                 if alarm_topic is not None
                 else None,
                 None
@@ -72,6 +87,16 @@ class PipelineMonitoring(Construct):
                     f"{describe(threshold)}",
                     "at 0 the alarm would always be in ALARM",
                 ),
+                environment_problem(
+                    "pipeline",
+                    pipeline,
+                    self,
+                    "SageMaker publishes the pipeline's metrics in its own account and region, "
+                    "where an alarm of this stack can't read them: it would never fire",
+                    "create the monitoring in a stack of the pipeline's account and region",
+                )
+                if hasattr(pipeline, "pipeline_arn")
+                else None,
                 _period_problem(period),
                 _dashboard_name_problem(dashboard_name),
             ],

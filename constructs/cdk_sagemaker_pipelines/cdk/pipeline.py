@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
+import inspect
 import json
 import os
 import re
@@ -68,14 +70,18 @@ from ._props import (
     PropProblem,
     as_prop,
     check_grantee,
+    check_new_child,
     describe,
+    environment_problem,
     expect_bool,
     expect_interface,
     expect_names,
+    expect_same_app,
     expect_str,
     expect_strings,
     is_unresolved,
     raise_for,
+    rule_problems,
 )
 from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
 from .registry import (
@@ -91,6 +97,16 @@ METRICS_NAMESPACE = "AWS/Sagemaker/ModelBuildingPipeline"
 EXECUTION_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Status Change"
 STEP_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Step Status Change"
 WARNING_PREFIX = "cdk-sagemaker-pipelines"
+# What SageMaker publishes in METRICS_NAMESPACE: per pipeline (PipelineName), and per step
+# (PipelineName, StepName).
+EXECUTION_METRICS = (
+    "ExecutionStarted",
+    "ExecutionFailed",
+    "ExecutionSucceeded",
+    "ExecutionStopped",
+    "ExecutionDuration",
+)
+STEP_METRICS = ("StepStarted", "StepFailed", "StepSucceeded", "StepStopped", "StepDuration")
 
 DefinitionSource = PipelineDefinition | Mapping[str, Any] | str | os.PathLike[str]
 # CreatePipeline's PipelineDisplayName and PipelineDescription constraints.
@@ -173,11 +189,19 @@ class _PipelineBase(Resource):
     def metric(self, metric_name: str, **options: Any) -> cloudwatch.Metric:
         """A metric of this pipeline in ``AWS/Sagemaker/ModelBuildingPipeline``.
 
-        ``options`` are ``cloudwatch.MetricOptions`` (period, statistic, …); a
-        ``step_name`` option selects the per-step metric.
+        ``metric_name`` is one of the execution metrics (``ExecutionStarted``,
+        ``ExecutionFailed``, ``ExecutionSucceeded``, ``ExecutionStopped``,
+        ``ExecutionDuration``) or, with a ``step_name`` option, of the step metrics
+        (``StepStarted``, ``StepFailed``, ``StepSucceeded``, ``StepStopped``,
+        ``StepDuration``). The other ``options`` are ``cloudwatch.MetricOptions`` (period,
+        statistic, …).
         """
-        dimensions = {"PipelineName": self.pipeline_name}
         step_name = options.pop("step_name", None)
+        raise_for(
+            self._metric_problems(metric_name, step_name, options),
+            lambda: f"{self.node.path}.metric({metric_name!r})",
+        )
+        dimensions = {"PipelineName": self.pipeline_name}
         if step_name is not None:
             dimensions["StepName"] = step_name
         if "period" not in options:
@@ -189,6 +213,97 @@ class _PipelineBase(Resource):
             dimensions_map={**dimensions, **options.pop("dimensions_map", {})},
             **options,
         )
+
+    def _metric_problems(
+        self, metric_name: object, step_name: object, options: Mapping[str, object]
+    ) -> list[Problem | None]:
+        """The metric must exist, with the dimensions SageMaker publishes it with.
+
+        Any other name or dimension gives a metric without data: an alarm on it never fires.
+        """
+        problems: list[Problem | None] = [expect_str("metric_name", metric_name, optional=False)]
+        if not isinstance(metric_name, str) or is_unresolved(metric_name):
+            pass
+        elif metric_name not in (*EXECUTION_METRICS, *STEP_METRICS):
+            problems.append(
+                PropProblem(
+                    None,
+                    "metric_name",
+                    f"{metric_name!r} is not a metric of {METRICS_NAMESPACE} (execution "
+                    f"metrics: {', '.join(EXECUTION_METRICS)}; step metrics, with step_name: "
+                    f"{', '.join(STEP_METRICS)})",
+                    did_you_mean(metric_name, (*EXECUTION_METRICS, *STEP_METRICS)),
+                )
+            )
+        elif metric_name in STEP_METRICS and step_name is None:
+            problems.append(
+                PropProblem(
+                    None,
+                    "step_name",
+                    f"{metric_name} is published per step: without step_name the metric has "
+                    "no data",
+                    f"metric({metric_name!r}, step_name='Train')",
+                )
+            )
+        elif metric_name in EXECUTION_METRICS and step_name is not None:
+            problems.append(
+                PropProblem(
+                    None,
+                    "step_name",
+                    f"{metric_name} is published per pipeline, without a StepName dimension: "
+                    "with step_name the metric has no data",
+                    f"leave step_name out, or use {metric_name.replace('Execution', 'Step')}",
+                )
+            )
+        if step_name is not None:
+            known = self._known_step_names()
+            problem = expect_str("step_name", step_name)
+            if problem is None and known and not is_unresolved(step_name):
+                assert isinstance(step_name, str)
+                if step_name not in known:
+                    problem = PropProblem(
+                        None,
+                        "step_name",
+                        f"{step_name!r} is not a step of this pipeline (steps: {', '.join(known)})",
+                        did_you_mean(step_name, known),
+                    )
+            problems.append(problem)
+        valid = sorted(_metric_options())
+        unknown = sorted(set(options) - set(valid))
+        if unknown:
+            problems.append(
+                PropProblem(
+                    None,
+                    "options",
+                    f"{', '.join(unknown)} {'is not' if len(unknown) == 1 else 'are not'} "
+                    f"among the options of cloudwatch.MetricOptions ({', '.join(valid)})",
+                    did_you_mean(unknown[0], valid),
+                )
+            )
+        period = options.get("period")
+        if period is not None and not isinstance(period, Duration):
+            problems.append(
+                PropProblem(
+                    None,
+                    "period",
+                    f"expected a Duration, got {describe(period)}",
+                    "Duration.minutes(5)",
+                )
+            )
+        problems.append(expect_str("statistic", options.get("statistic")))
+        dimensions = options.get("dimensions_map")
+        if dimensions is not None and not (
+            isinstance(dimensions, Mapping)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in dimensions.items())
+        ):
+            problems.append(
+                PropProblem(
+                    None,
+                    "dimensions_map",
+                    f"expected a dict of strings to strings, got {describe(dimensions)}",
+                )
+            )
+        return problems
 
     def metric_execution_started(self, **options: Any) -> cloudwatch.Metric:
         """Executions started (Sum over 5 minutes by default)."""
@@ -225,8 +340,52 @@ class _PipelineBase(Resource):
         rule_name: str | None = None,
         event_pattern: events.EventPattern | None = None,
     ) -> events.Rule:
-        """A rule for any SageMaker event about this pipeline (source ``aws.sagemaker``)."""
-        pattern = event_pattern or events.EventPattern()
+        """A rule for any SageMaker event about this pipeline (source ``aws.sagemaker``).
+
+        ``event_pattern`` narrows the rule (detail type, detail, account, region, …); its
+        source and resources are this pipeline's.
+        """
+        raise_for(
+            [
+                *rule_problems(self, construct_id, target, description, rule_name),
+                _event_pattern_problem(event_pattern),
+            ],
+            lambda: f"{self.node.path}.on_event({construct_id!r})",
+        )
+        return self._rule(
+            construct_id,
+            target=target,
+            description=description,
+            rule_name=rule_name,
+            event_pattern=event_pattern or events.EventPattern(),
+        )
+
+    def _rule(
+        self,
+        construct_id: str,
+        *,
+        target: events.IRuleTarget | None,
+        description: str | None,
+        event_pattern: events.EventPattern,
+        rule_name: str | None = None,
+    ) -> events.Rule:
+        """The rule of ``event_pattern`` with this pipeline's source and ARN (props checked)."""
+        if isinstance(self, _ImportedPipeline):
+            # A Pipeline of this app is in the stack of its rules.
+            raise_for(
+                [
+                    environment_problem(
+                        "pipeline",
+                        self,
+                        self,
+                        "SageMaker sends its events to EventBridge in the pipeline's own "
+                        "account and region, so a rule of this stack would never fire",
+                        "create the rule in a stack of the pipeline's account and region",
+                    )
+                ],
+                lambda: f"{self.node.path} (imported)",
+            )
+        pattern = event_pattern
         rule = events.Rule(
             self,
             construct_id,
@@ -237,6 +396,11 @@ class _PipelineBase(Resource):
                 resources=self._arn_spellings,
                 detail_type=pattern.detail_type,
                 detail=pattern.detail,
+                account=pattern.account,
+                region=pattern.region,
+                id=pattern.id,
+                time=pattern.time,
+                version=pattern.version,
             ),
         )
         if target is not None:
@@ -252,13 +416,29 @@ class _PipelineBase(Resource):
         description: str | None = None,
     ) -> events.Rule:
         """A rule for execution status changes (optionally only to ``statuses``)."""
-        if statuses is not None:
-            raise_for(
-                [expect_names("statuses", statuses, PIPELINE_EXECUTION_STATUSES)],
-                lambda: f"{self.node.path}.on_execution_status_change({construct_id!r})",
-            )
+        return self._on_execution_status_change(
+            "on_execution_status_change", construct_id, statuses, target, description
+        )
+
+    def _on_execution_status_change(
+        self,
+        method: str,
+        construct_id: str,
+        statuses: Sequence[str] | None,
+        target: events.IRuleTarget | None,
+        description: str | None,
+    ) -> events.Rule:
+        raise_for(
+            [
+                expect_names("statuses", statuses, PIPELINE_EXECUTION_STATUSES)
+                if statuses is not None
+                else None,
+                *rule_problems(self, construct_id, target, description),
+            ],
+            lambda: f"{self.node.path}.{method}({construct_id!r})",
+        )
         detail = {"currentPipelineExecutionStatus": list(statuses)} if statuses else None
-        return self.on_event(
+        return self._rule(
             construct_id,
             target=target,
             description=description,
@@ -273,8 +453,8 @@ class _PipelineBase(Resource):
         description: str | None = None,
     ) -> events.Rule:
         """A rule for executions that end Failed."""
-        return self.on_execution_status_change(
-            construct_id, statuses=["Failed"], target=target, description=description
+        return self._on_execution_status_change(
+            "on_execution_failed", construct_id, ["Failed"], target, description
         )
 
     def on_step_status_change(
@@ -291,6 +471,7 @@ class _PipelineBase(Resource):
             [
                 expect_names("statuses", statuses, STEP_STATUSES) if statuses is not None else None,
                 self._expect_step_names(step_names) if step_names is not None else None,
+                *rule_problems(self, construct_id, target, description),
             ],
             lambda: f"{self.node.path}.on_step_status_change({construct_id!r})",
         )
@@ -299,7 +480,7 @@ class _PipelineBase(Resource):
             detail["currentStepStatus"] = list(statuses)
         if step_names:
             detail["stepName"] = list(step_names)
-        return self.on_event(
+        return self._rule(
             construct_id,
             target=target,
             description=description,
@@ -308,11 +489,15 @@ class _PipelineBase(Resource):
             ),
         )
 
-    def _expect_step_names(self, step_names: object) -> Problem | None:
-        """A list of strings; a ``Pipeline`` also knows which steps it has."""
+    def _known_step_names(self) -> list[str]:
+        """The names of the pipeline's steps; empty for an imported pipeline (unknown)."""
         definition = getattr(self, "definition", None)
         steps = definition.get("Steps") if isinstance(definition, dict) else None
-        known = [step["Name"] for step in _all_steps(steps or [])]
+        return [step["Name"] for step in _all_steps(steps or [])]
+
+    def _expect_step_names(self, step_names: object) -> Problem | None:
+        """A list of strings; a ``Pipeline`` also knows which steps it has."""
+        known = self._known_step_names()
         if isinstance(step_names, (list, tuple)) and not step_names:
             # Left out of the pattern, an empty list would match every step.
             return PropProblem(
@@ -410,6 +595,7 @@ class Pipeline(_PipelineBase):
             values it may take: URIs for a parameter that is a whole location, the part it
             fills (a key pattern, a bucket name) for one joined into a location.
         """
+        check_new_child("Pipeline", scope, construct_id)
         super().__init__(scope, construct_id)
         remember_pipeline(self)
         name = pipeline_name if pipeline_name is not None else _default_name(self)
@@ -417,6 +603,10 @@ class Pipeline(_PipelineBase):
         problems += _check_collaborators(
             artifact_store, role, step_role, vpc, vpc_subnets, security_groups, tags
         )
+        if not problems:
+            problems += _other_app_problems(
+                self, artifact_store, role, step_role, vpc, security_groups
+            )
         if not problems and (role is not None or step_role is not None):
             problems += _role_account_problems(Stack.of(self), role, step_role)
             # Judged at synth: trust may be added to a role after it is given here
@@ -574,6 +764,7 @@ class Pipeline(_PipelineBase):
         scope: Construct, construct_id: str, pipeline_name: str
     ) -> _PipelineBase:
         """Reference an existing pipeline by name (in the scope's account and region)."""
+        check_new_child("Pipeline.from_pipeline_name", scope, construct_id)
         subject = f"Pipeline.from_pipeline_name {scope.node.path}/{construct_id}"
         if not isinstance(pipeline_name, str):
             raise PipelineValidationError(
@@ -604,6 +795,7 @@ class Pipeline(_PipelineBase):
     @staticmethod
     def from_pipeline_arn(scope: Construct, construct_id: str, pipeline_arn: str) -> _PipelineBase:
         """Reference an existing pipeline by ARN (in any account and region)."""
+        check_new_child("Pipeline.from_pipeline_arn", scope, construct_id)
         subject = f"Pipeline.from_pipeline_arn {scope.node.path}/{construct_id}"
         not_an_arn = PipelineValidationError(
             [
@@ -749,9 +941,24 @@ class Pipeline(_PipelineBase):
             )
             groups.append(group)
         self.security_groups = groups
-        subnets = vpc.select_subnets(
-            **({} if vpc_subnets is None else _subnet_selection(vpc_subnets))
-        ).subnet_ids
+        try:
+            subnets = vpc.select_subnets(
+                **({} if vpc_subnets is None else _subnet_selection(vpc_subnets))
+            ).subnet_ids
+        except RuntimeError as error:  # aws-cdk-lib's, through jsii: no such subnets
+            raise PipelineValidationError(
+                [
+                    PropProblem(
+                        None,
+                        "vpc_subnets" if vpc_subnets is not None else "vpc",
+                        f"selects no subnets of {describe(vpc)}: "
+                        + re.sub(r"^\w+: ", "", str(error).splitlines()[0]),
+                        "select subnets the VPC has (ec2.SubnetSelection(subnet_type=…) of one "
+                        "of its types)",
+                    )
+                ],
+                subject=f"Pipeline {self.node.path}",
+            ) from None
         self._warn_public_subnets(vpc, subnets)
         return NetworkConfig(
             subnets=subnets,
@@ -1357,6 +1564,43 @@ class Pipeline(_PipelineBase):
         )
 
 
+@functools.cache
+def _metric_options() -> frozenset[str]:
+    """The keyword arguments ``cloudwatch.MetricOptions`` takes (``period``, ``statistic``, …)."""
+    parameters = inspect.signature(cloudwatch.MetricOptions.__init__).parameters
+    return frozenset(name for name in parameters if name != "self")
+
+
+def _event_pattern_problem(pattern: object) -> Problem | None:
+    """An ``on_event`` pattern: an ``events.EventPattern`` leaving source and resources out.
+
+    ``on_event`` sets both (SageMaker, this pipeline's ARN): others would be ignored.
+    """
+    if pattern is None:
+        return None
+    if not isinstance(pattern, events.EventPattern):
+        return PropProblem(
+            None,
+            "event_pattern",
+            f"expected an events.EventPattern, got {describe(pattern)}",
+            "events.EventPattern(detail={'currentPipelineExecutionStatus': ['Failed']})",
+        )
+    ignored = [
+        name
+        for name, value in (("source", pattern.source), ("resources", pattern.resources))
+        if value is not None and not (name == "source" and list(value) == ["aws.sagemaker"])
+    ]
+    if not ignored:
+        return None
+    return PropProblem(
+        None,
+        "event_pattern",
+        f"sets {' and '.join(ignored)}, which on_event sets itself (source aws.sagemaker, "
+        "resources this pipeline's ARN), so the value given would be ignored",
+        "leave them out; for events of other sources or resources, create an events.Rule",
+    )
+
+
 def _s3_uris(value: Any) -> list[Any]:
     """Every ``S3Uri`` value nested in a request fragment."""
     if isinstance(value, dict):
@@ -1758,7 +2002,70 @@ def _check_collaborators(
                 None, "tags", f"expected a dict of strings to strings, got {describe(tags)}"
             )
         )
+    elif tags is not None:
+        problems += _tag_problems(tags)
     return [problem for problem in problems if problem is not None]
+
+
+# Tag keys and values as CloudFormation and the services take them.
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
+
+
+def _tag_problems(tags: Mapping[str, str]) -> list[Problem | None]:
+    """Tags every resource would be created with, and which CloudFormation would reject."""
+    problems: list[Problem | None] = []
+    for key, value in tags.items():
+        if is_unresolved(key):
+            continue
+        if not 1 <= len(key) <= MAX_TAG_KEY:
+            problems.append(
+                PropProblem(None, "tags", f"key {key!r}: expected 1-{MAX_TAG_KEY} characters")
+            )
+        elif key.lower().startswith("aws:"):
+            problems.append(
+                PropProblem(
+                    None,
+                    "tags",
+                    f"key {key!r}: the aws: prefix is reserved for AWS, and CloudFormation "
+                    "rejects tags that use it",
+                )
+            )
+        if not is_unresolved(value) and len(value) > MAX_TAG_VALUE:
+            problems.append(
+                PropProblem(
+                    None,
+                    "tags",
+                    f"value of {key!r}: {len(value)} characters, longer than {MAX_TAG_VALUE}",
+                )
+            )
+    return problems
+
+
+def _other_app_problems(
+    pipeline: Construct,
+    artifact_store: object,
+    role: object,
+    step_role: object,
+    vpc: object,
+    security_groups: Sequence[object] | None,
+) -> list[Problem]:
+    """Constructs given from another CDK app, which CDK can't refer to at synth."""
+    given = [
+        (prop, value)
+        for prop, value in (
+            ("artifact_store", artifact_store),
+            ("role", role),
+            ("step_role", step_role),
+            ("vpc", vpc),
+        )
+        if value is not None
+    ] + [("security_groups", group) for group in security_groups or []]
+    if not given:
+        return []
+    root = pipeline.node.root  # read once: two jsii round trips
+    found = [expect_same_app(prop, value, root) for prop, value in given]
+    return [problem for problem in found if problem is not None]
 
 
 def _refuses_policy_updates(role: iam.IRole) -> bool:

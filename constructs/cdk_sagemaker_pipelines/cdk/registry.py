@@ -20,6 +20,7 @@ from ._arns import format_arn
 from ._props import (
     MODEL_APPROVAL_STATUSES,
     check_grantee,
+    check_new_child,
     describe,
     expect_account_ids,
     expect_names,
@@ -27,6 +28,7 @@ from ._props import (
     expect_str,
     is_unresolved,
     raise_for,
+    rule_problems,
 )
 from .artifacts import MODELS_PREFIX, ArtifactStore
 
@@ -339,6 +341,7 @@ class ModelRegistry(Resource):
             pending approval only (see ``allow_registration_from``).
         :param removal_policy: Default: retain.
         """
+        check_new_child("ModelRegistry", scope, construct_id)
         super().__init__(scope, construct_id)
         _REGISTRIES.add(self)
         raise_for(
@@ -588,11 +591,27 @@ class ModelRegistry(Resource):
         description: str | None = None,
     ) -> events.Rule:
         """A rule for version state changes in this group (optionally by approval status)."""
-        if approval_statuses is not None:
-            raise_for(
-                [expect_names("approval_statuses", approval_statuses, MODEL_APPROVAL_STATUSES)],
-                lambda: f"{self.node.path}.on_model_package_state_change({construct_id!r})",
-            )
+        return self._on_state_change(
+            "on_model_package_state_change", construct_id, target, approval_statuses, description
+        )
+
+    def _on_state_change(
+        self,
+        method: str,
+        construct_id: str,
+        target: events.IRuleTarget | None,
+        approval_statuses: Sequence[str] | None,
+        description: str | None,
+    ) -> events.Rule:
+        raise_for(
+            [
+                expect_names("approval_statuses", approval_statuses, MODEL_APPROVAL_STATUSES)
+                if approval_statuses is not None
+                else None,
+                *rule_problems(self, construct_id, target, description),
+            ],
+            lambda: f"{self.node.path}.{method}({construct_id!r})",
+        )
         detail: dict[str, Any] = {"ModelPackageGroupName": [self.model_package_group_name]}
         if approval_statuses:
             detail["ModelApprovalStatus"] = list(approval_statuses)
@@ -618,11 +637,8 @@ class ModelRegistry(Resource):
         description: str | None = None,
     ) -> events.Rule:
         """A rule for versions that become Approved (e.g. to start a deployment)."""
-        return self.on_model_package_state_change(
-            construct_id,
-            target=target,
-            approval_statuses=["Approved"],
-            description=description,
+        return self._on_state_change(
+            "on_model_approved", construct_id, target, ["Approved"], description
         )
 
 

@@ -45,10 +45,13 @@ from ._props import (
     PIPELINE_EXECUTION_STATUSES,
     PIPELINE_INTERFACE,
     Subject,
+    check_new_child,
     describe,
+    environment_problem,
     expect_bool,
     expect_interface,
     expect_names,
+    expect_same_app,
     expect_str,
     expect_strings,
     is_unresolved,
@@ -269,6 +272,31 @@ def _clamp_event_age(seconds: int) -> int:
     return min(max(MIN_EVENT_AGE_SECONDS, seconds), MAX_EVENT_AGE_SECONDS)
 
 
+def _dead_letter_queue_problem(queue: object, root: object = None) -> Problem | None:
+    """An ``sqs.IQueue`` (of this app, when ``root`` is given), or None.
+
+    A wrong type fails deep in jsii (or, for a topic, at synth with "Cannot read
+    properties of undefined"); a queue of another app fails synth naming neither.
+    """
+    if queue is None:
+        return None
+    problem = expect_interface(
+        "dead_letter_queue",
+        queue,
+        "an sqs.IQueue",
+        ("queue_arn", "queue_url"),
+        "an sqs.Queue, or sqs.Queue.from_queue_arn(self, 'DeadLetters', arn)",
+    )
+    if problem is None and root is not None:
+        problem = expect_same_app(
+            "dead_letter_queue",
+            queue,
+            root,
+            "create the queue in this app, or sqs.Queue.from_queue_arn(self, 'DeadLetters', arn)",
+        )
+    return problem
+
+
 def _parameter_value_problem(parameters: object) -> Problem | None:
     if parameters is None or (
         isinstance(parameters, Mapping)
@@ -313,6 +341,7 @@ class PipelineSchedule(Construct):
         max_event_age: Duration | None = None,
         dead_letter_queue: sqs.IQueue | None = None,
     ) -> None:
+        check_new_child("PipelineSchedule", scope, construct_id)
         super().__init__(scope, construct_id)
         expression = (
             schedule.expression_string
@@ -346,6 +375,7 @@ class PipelineSchedule(Construct):
                     f"{len(description)} characters, longer than {MAX_SCHEDULE_DESCRIPTION}",
                 ),
                 *_retry_problems(retry_attempts, max_event_age),
+                _dead_letter_queue_problem(dead_letter_queue, self.node.root),
             ],
             lambda: f"PipelineSchedule {self.node.path}",
         )
@@ -432,6 +462,7 @@ class SageMakerPipelineTarget:
                 ),
                 _parameter_value_problem(parameters),
                 *_retry_problems(retry_attempts, max_event_age),
+                _dead_letter_queue_problem(dead_letter_queue),
             ],
             "SageMakerPipelineTarget",
         )
@@ -450,6 +481,10 @@ class SageMakerPipelineTarget:
                 "SageMakerPipelineTarget needs an events.Rule created in this app"
             )
         # Checked before anything is created under the rule: a failed bind leaves it as it was.
+        raise_for(
+            [_dead_letter_queue_problem(self.dead_letter_queue, rule.node.root)],
+            "SageMakerPipelineTarget",
+        )
         parameters_at = _parameters_target(rule, target_id, self.parameters)
         rule_arn = rule.rule_ref.rule_arn
         role = _service_role(
@@ -635,6 +670,7 @@ class NewDataTrigger(Construct):
         max_event_age: Duration | None = None,
         dead_letter_queue: sqs.IQueue | None = None,
     ) -> None:
+        check_new_child("NewDataTrigger", scope, construct_id)
         super().__init__(scope, construct_id)
         raise_for(
             [
@@ -654,6 +690,17 @@ class NewDataTrigger(Construct):
                 _parameter_value_problem(parameters),
                 *_event_parameter_problems(key_parameter, bucket_parameter, parameters),
                 *_retry_problems(retry_attempts, max_event_age),
+                _dead_letter_queue_problem(dead_letter_queue, self.node.root),
+                None
+                if isinstance(bucket, s3.Bucket)
+                else environment_problem(
+                    "bucket",
+                    bucket,
+                    self,
+                    "S3 sends its events to EventBridge in the bucket's own account and region, "
+                    "so this stack's rule would never see a new object",
+                    "create the trigger in a stack of the bucket's account and region",
+                ),
             ],
             lambda: f"NewDataTrigger {self.node.path}",
         )
@@ -907,11 +954,20 @@ def _emails_problem(emails: object) -> Problem | None:
     if problem is not None or not isinstance(emails, (list, tuple)):
         return problem
     wrong = [email for email in emails if not is_unresolved(email) and not EMAIL.fullmatch(email)]
-    if not wrong:
-        return None
-    return Problem(
-        None, "emails", f"expected email addresses, got {', '.join(repr(e) for e in wrong)}"
-    )
+    if wrong:
+        return Problem(
+            None, "emails", f"expected email addresses, got {', '.join(repr(e) for e in wrong)}"
+        )
+    # Each address is a subscription with the address as its id: jsii fails on the second.
+    repeated = sorted({email for email in emails if emails.count(email) > 1})
+    if repeated:
+        return Problem(
+            None,
+            "emails",
+            f"lists {', '.join(repr(email) for email in repeated)} more than once",
+            "list each address once",
+        )
+    return None
 
 
 class PipelineFailureNotifications(Construct):
@@ -933,6 +989,7 @@ class PipelineFailureNotifications(Construct):
         emails: Sequence[str] = (),
         statuses: Sequence[str] = ("Failed", "Stopped"),
     ) -> None:
+        check_new_child("PipelineFailureNotifications", scope, construct_id)
         super().__init__(scope, construct_id)
         raise_for(
             [
@@ -940,11 +997,18 @@ class PipelineFailureNotifications(Construct):
                     "pipeline", pipeline, "an IPipeline", PIPELINE_INTERFACE, PIPELINE_HINT
                 ),
                 expect_interface("topic", topic, "an sns.ITopic", ("topic_arn",))
+                or expect_same_app(
+                    "topic",
+                    topic,
+                    self.node.root,
+                    "create it in this app, or sns.Topic.from_topic_arn(self, 'Alerts', arn)",
+                )
                 if topic is not None
                 else None,
                 _emails_problem(emails),
                 expect_names("statuses", statuses, PIPELINE_EXECUTION_STATUSES),
                 _topic_environment_problem(self, topic) if topic is not None else None,
+                _pipeline_events_problem(self, pipeline),
             ],
             lambda: f"PipelineFailureNotifications {self.node.path}",
         )
@@ -1009,6 +1073,20 @@ class PipelineFailureNotifications(Construct):
             ),
         )
         self.rule.add_target(_RuleTopicTarget(topic, message, source_arn=source_arn))
+
+
+def _pipeline_events_problem(scope: Construct, pipeline: object) -> Problem | None:
+    """A pipeline whose execution events never reach this stack's rule."""
+    if not hasattr(pipeline, "pipeline_arn"):
+        return None  # reported as the wrong type
+    return environment_problem(
+        "pipeline",
+        pipeline,
+        scope,
+        "SageMaker sends its execution events to EventBridge in the pipeline's own account "
+        "and region, so this stack's rule would never fire",
+        "create the notifications in a stack of the pipeline's account and region",
+    )
 
 
 def _topic_environment_problem(scope: Construct, topic: object) -> Problem | None:

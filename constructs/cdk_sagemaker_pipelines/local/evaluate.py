@@ -231,12 +231,10 @@ class Evaluator:
         file = self.property_file_path(step, name)
         where = f"property file '{name}' of step '{step}'"
         try:
-            text = file.read_text(encoding="utf-8")
+            return json.loads(file.read_text(encoding="utf-8"))
         except OSError as error:
             raise EvaluationError(f"{where}: can't read {file}: {error.strerror}") from None
-        try:
-            return json.loads(text)
-        except ValueError as error:
+        except ValueError as error:  # not JSON, or not UTF-8 text (UnicodeDecodeError)
             raise EvaluationError(f"{where} ({file.name}) is not valid JSON: {error}") from None
 
     def property_file_path(self, step: str, name: str) -> Path:

@@ -40,7 +40,8 @@ class ArtifactStore(Construct):
     requests and uploads that ask for non-KMS encryption, keeps versions, logs access to
     a separate bucket, and expires execution outputs (``executions/``) after
     ``execution_output_retention``; models (``models/``) stay, as registered model
-    versions point at them. Stateful resources follow ``removal_policy`` (Default: retain).
+    versions point at them. Stateful resources follow ``removal_policy`` (Default: retain;
+    not ``SNAPSHOT``, which keys and buckets don't support).
 
     Example::
 
@@ -142,7 +143,15 @@ class ArtifactStore(Construct):
 
         ``event_bridge_enabled`` turns on EventBridge notifications through the bucket's
         CloudFormation properties, so no custom-resource Lambda is needed. ``construct_id``
-        must be new in this store (``Key``, ``Bucket`` and ``AccessLogs`` are taken).
+        must be new in this store (``Key``, ``Bucket`` and ``AccessLogs`` are taken) and
+        differ from the other buckets' ids in more than case: each bucket logs its access
+        under its lowercased id. ``lifecycle_rules`` come after the store's own
+        (``CleanUpVersionsAndUploads``); each needs an action and an id of its own.
+
+        Example::
+
+            raw = store.add_bucket("Raw", lifecycle_rules=[
+                s3.LifecycleRule(prefix="incoming/", expiration=Duration.days(30))])
         """
         raise_for(
             [
@@ -217,7 +226,15 @@ class ArtifactStore(Construct):
         return None
 
     def grant_read(self, grantee: iam.IGrantable, key_pattern: str = "*") -> iam.Grant:
-        """Let ``grantee`` read artifacts (and decrypt them)."""
+        """Let ``grantee`` read artifacts (and decrypt them).
+
+        ``key_pattern`` is a pattern of object keys in the bucket, not a URI, without a
+        leading ``/`` (either would match no object).
+
+        Example::
+
+            store.grant_read(analyst_role, "executions/*")
+        """
         raise_for(
             [grantee_problem(grantee), _key_pattern_problem(key_pattern)],
             lambda: f"ArtifactStore {self.node.path}.grant_read",

@@ -41,6 +41,9 @@ DASHBOARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
 class PipelineMonitoring(Construct):
     """Alarm when executions fail; a dashboard of executions and their duration.
 
+    The pipeline is in this stack's account and region, where SageMaker publishes its
+    metrics; the ``alarm_topic`` may be another stack's or account's.
+
     Example::
 
         PipelineMonitoring(self, "Monitoring", pipeline=pipeline, alarm_topic=alerts.topic)

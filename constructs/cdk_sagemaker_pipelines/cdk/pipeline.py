@@ -194,7 +194,11 @@ class _PipelineBase(Resource):
         ``ExecutionDuration``) or, with a ``step_name`` option, of the step metrics
         (``StepStarted``, ``StepFailed``, ``StepSucceeded``, ``StepStopped``,
         ``StepDuration``). The other ``options`` are ``cloudwatch.MetricOptions`` (period,
-        statistic, …).
+        statistic, …). Any other name, step or option fails: its alarm would never fire.
+
+        Example::
+
+            pipeline.metric("StepDuration", step_name="Train", statistic="Maximum")
         """
         step_name = options.pop("step_name", None)
         raise_for(
@@ -342,8 +346,14 @@ class _PipelineBase(Resource):
     ) -> events.Rule:
         """A rule for any SageMaker event about this pipeline (source ``aws.sagemaker``).
 
-        ``event_pattern`` narrows the rule (detail type, detail, account, region, …); its
-        source and resources are this pipeline's.
+        ``event_pattern`` narrows the rule (detail type, detail, account, region, id, time,
+        version); its source and resources are this pipeline's, and giving them fails.
+
+        Example::
+
+            pipeline.on_event("OnStepFailed", target=targets.SnsTopic(topic),
+                              event_pattern=events.EventPattern(
+                                  detail={"currentStepStatus": ["Failed"]}))
         """
         raise_for(
             [
@@ -587,7 +597,11 @@ class Pipeline(_PipelineBase):
         :param role: the pipeline's role. Default: a least-privilege role derived from the steps.
         :param step_role: the jobs' role. Default: a least-privilege role derived from the steps.
         :param max_parallel_execution_steps: Default: no limit beyond the service's.
-        :param vpc: run jobs in this VPC (with ``vpc_subnets`` and ``security_groups``).
+        :param vpc: run jobs in this VPC, in ``vpc_subnets`` (Default: what
+            ``vpc.select_subnets()`` picks, its private subnets if it has any; public ones
+            get a warning, as job instances get no public IP) with
+            ``security_groups`` (Default: a new group that admits inbound traffic from its
+            own members only, which the instances of a distributed job need).
         :param enable_network_isolation: block all network access from job containers.
         :param encrypt_inter_container_traffic: encrypt traffic between the instances of a
             distributed job. Applies with ``vpc`` (jobs outside a VPC get no such setting).

@@ -308,12 +308,14 @@ class ModelRegistry(Resource):
 
     Grants to register, read and approve versions; cross-account read sharing (a
     resource policy on the group plus read access to the model artifacts and their key);
-    EventBridge rules for version state changes and approvals. Retained by default.
+    registration by other accounts' pipelines, pending approval only; EventBridge rules
+    for version state changes and approvals. Retained by default.
 
     Example::
 
         registry = ModelRegistry(self, "Registry", artifact_store=store,
-                                 shared_with_accounts=["444455556666"])
+                                 shared_with_accounts=["444455556666"],
+                                 registering_accounts=["111122223333"])
         registry.grant_approve(release_role)
         registry.on_model_approved("Deploy", target=targets.SfnStateMachine(deployer))
     """
@@ -339,7 +341,7 @@ class ModelRegistry(Resource):
         :param shared_with_accounts: accounts that may read (and deploy) registered versions.
         :param registering_accounts: accounts whose pipelines may register versions here,
             pending approval only (see ``allow_registration_from``).
-        :param removal_policy: Default: retain.
+        :param removal_policy: Default: retain. Not ``SNAPSHOT``: a group has no snapshots.
         """
         check_new_child("ModelRegistry", scope, construct_id)
         super().__init__(scope, construct_id)

@@ -647,7 +647,9 @@ class NewDataTrigger(Construct):
     would read the key from another bucket than ``bucket``, when the definition uses the
     key as a whole URI or as the bucket, when keys under ``prefix`` are outside the key
     parameter's ``parameter_locations``, and on the parameter values ``PipelineSchedule``
-    rejects.
+    rejects. ``prefix`` is the literal beginning of the keys (EventBridge matches it letter
+    for letter: no ``*`` or ``?``), and an imported bucket of another account or region
+    fails synth, as S3 sends its events to EventBridge there.
 
     Example::
 
@@ -972,6 +974,9 @@ def _emails_problem(emails: object) -> Problem | None:
 
 class PipelineFailureNotifications(Construct):
     """Publish a readable message to an encrypted, TLS-only SNS topic when a run fails or stops.
+
+    The pipeline and the topic are in this stack's account and region: SageMaker sends the
+    execution events to EventBridge there, and the rule publishes without a role.
 
     Example::
 

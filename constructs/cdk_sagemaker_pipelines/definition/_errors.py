@@ -109,7 +109,9 @@ class ExpressionTextError(PipelineDefinitionError, TypeError):
 
     Example::
 
-        f"s3://{bucket}/data"  # ExpressionTextError: … use Join(on="", values=[…])
+        f"s3://{bucket}/data"
+        # ExpressionTextError: ParameterString(name='Bucket', …) has no text until the
+        # pipeline runs, … (build the string at run time instead: Join(on="", values=[…]), …)
     """
 
 
@@ -117,7 +119,7 @@ class ExpressionOperatorError(PipelineDefinitionError, TypeError):
     """A Python operator (``+``, ``<``, …) or ``len()`` was applied to a run-time value.
 
     The value exists only while the pipeline runs, so the service has to do the work: the
-    message names the class that does (``Join``, ``ConditionLessThan``, …). It is also a
+    message says what does it then (``Join``, ``ConditionLessThan``, …). It is also a
     ``TypeError``, as Python's own error for an unsupported operand is.
 
     Example::

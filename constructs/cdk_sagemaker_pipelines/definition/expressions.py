@@ -41,7 +41,10 @@ class Expression:
     """Base class of every run-time value.
 
     ``value_type`` is the type the value has when the pipeline runs (``None`` when it
-    can't be known before, as for ``JsonGet``).
+    can't be known before, as for ``JsonGet``). It has no text before then: ``str()``,
+    f-strings and ``%`` raise ``ExpressionTextError``, and ``+``, ``<``, ``<=``, ``>``,
+    ``>=`` raise ``ExpressionOperatorError``; ``Join`` and the ``Condition…`` classes do
+    that work when the pipeline runs.
 
     Example::
 
@@ -197,6 +200,9 @@ class _ExecutionVariablesType(type):
 
 class ExecutionVariables(metaclass=_ExecutionVariablesType):
     """The execution variables the service provides.
+
+    The constants are upper case, as in the SageMaker SDK; any other name (the service's
+    ``PipelineExecutionId`` included) raises ``PropertyPathError`` naming the constant.
 
     Example::
 

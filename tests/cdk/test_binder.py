@@ -47,8 +47,10 @@ from cdk_sagemaker_pipelines.local import LocalConfig, LocalRunner
 from cdk_sagemaker_pipelines.local.assembly import load_assembly
 from tests.cdk.conftest import new_stack
 from tests.cdk.helpers import (
+    ACCOUNT,
     ASSETS_BUCKET,
     PREPROCESS,
+    REGION,
     SKLEARN_URI,
     TRAIN,
     definition_of,
@@ -775,6 +777,39 @@ def test_the_key_of_an_imported_bucket_or_of_a_bucket_named_in_json_is_granted(g
     found = statements(Template.from_stack(stack), pipeline.step_role_policy)
     uses = [entry for sid, entry in found.items() if sid.startswith("UseKeyOf")]
     assert {"Fn::GetAtt": [logical_id(key), "Arn"]} in [entry["Resource"] for entry in uses]
+
+
+def test_the_key_of_a_bucket_imported_by_name_is_the_one_of_the_pipelines_own_stage():
+    # One stage per environment, each importing the shared bucket's name with its own
+    # environment's key: each pipeline gets its own stage's key, never another stage's
+    # (which its template could refer to only through a cross-stage reference).
+    app = cdk.App()
+    stacks: dict[str, tuple[cdk.Stack, kms.Key, Pipeline]] = {}
+    for name, account in (("dev", ACCOUNT), ("prod", "444455556666")):
+        stage = cdk.Stage(app, name, env=cdk.Environment(account=account, region=REGION))
+        stack = cdk.Stack(stage, "MlOps")
+        key = kms.Key(stack, "DataKey")
+        bucket = s3.Bucket.from_bucket_attributes(
+            stack, "Data", bucket_name="imported-data", encryption_key=key
+        )
+        prep = ProcessingStep(
+            name="Prep",
+            image=Image.sklearn("1.2-1"),
+            inputs={"raw": Join(on="", values=["s3://", bucket.bucket_name, "/raw/"])},
+        )
+        pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[prep]))
+        stacks[name] = (stack, key, pipeline)
+    assembly = app.synth()
+    for name, (stack, key, pipeline) in stacks.items():
+        template = Template.from_json(
+            assembly.get_nested_assembly(f"assembly-{name}")
+            .get_stack_by_name(stack.stack_name)
+            .template
+        )
+        found = statements(template, pipeline.step_role_policy)
+        keys = [entry["Resource"] for sid, entry in found.items() if sid.startswith("UseKeyOf")]
+        assert {"Fn::GetAtt": [logical_id(key), "Arn"]} in keys, name
+        assert "Fn::GetStackOutput" not in json.dumps(template.to_json()), name
 
 
 def test_read_only_use_of_a_kms_bucket_only_decrypts():

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from aws_cdk import Arn, ArnComponents, ArnFormat, Aws, Fn, Stack, Tokenization
+from aws_cdk import Arn, ArnComponents, ArnFormat, Aws, Fn, Stack, Stage, Tokenization
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -239,20 +239,37 @@ class Lookups:
         a definition writes out (``Join(…, [bucket.bucket_name, …])``, an f-string): the
         name is all the plan sees. The app is searched once per pipeline, and only for a
         bucket the pipeline doesn't already know.
+
+        Only the pipeline's stage, in its account and region, is searched, its own stack
+        first: in an app of one stage per environment, each stage imports the bucket with
+        its own environment's key, and another stage's key is neither the one the pipeline
+        needs nor one its template can refer to.
         """
         if is_unresolved(name):
             return None
         if self._imported_buckets is None:
             self._imported_buckets = {}
-            for construct in self._stack.node.root.node.find_all():
+            stage = Stage.of(self._stack)
+            found = [
+                construct
+                for construct in (stage or self._stack.node.root).node.find_all()
                 # Imported buckets are BucketBase, not Bucket (whose name is a token).
-                if (
-                    isinstance(construct, s3.BucketBase)
-                    and not isinstance(construct, s3.Bucket)
-                    and construct.encryption_key is not None
-                ):
-                    self._imported_buckets.setdefault(construct.bucket_name, construct)
+                if isinstance(construct, s3.BucketBase)
+                and not isinstance(construct, s3.Bucket)
+                and construct.encryption_key is not None
+                and Stage.of(construct) is stage
+                and _may_share_environment(Stack.of(construct), self._stack)
+            ]
+            found.sort(key=lambda bucket: Stack.of(bucket) is not self._stack)  # stable
+            for bucket in found:
+                self._imported_buckets.setdefault(bucket.bucket_name, bucket)
         return self._imported_buckets.get(name)
+
+
+def _may_share_environment(first: Stack, second: Stack) -> bool:
+    """Whether two stacks may be in one account and region (unknown ones may)."""
+    here, there = (first.account, first.region), (second.account, second.region)
+    return any(is_unresolved(part) for part in (*here, *there)) or here == there
 
 
 _GROUP_ARN_RESOURCE = ":model-package-group/"

@@ -85,9 +85,9 @@ from ._props import (
 )
 from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
 from .registry import (
-    ModelRegistry,
-    may_find_registries,
-    registry_environment_problems,
+    RegistryEnvironments,
+    may_share_environment,
+    registries_named,
     remember_pipeline,
     share_registered_images,
     warn_store_mismatch,
@@ -1487,20 +1487,14 @@ class Pipeline(_PipelineBase):
     def _warn_registry_store(self) -> None:
         """The registries this pipeline registers in should share its artifact store."""
         groups = [name for name in self.plan.model_package_groups if isinstance(name, str)]
-        if not groups or not may_find_registries(groups):
+        if not groups:
             return
-        for construct in self.node.root.node.find_all():
-            # getattr: a ModelRegistry whose construction failed (and was caught) is half-made.
-            if (
-                isinstance(construct, ModelRegistry)
-                and hasattr(construct, "_warned_pipelines")
-                and construct.model_package_group_name in groups
-            ):
-                problems = registry_environment_problems(self, construct)
-                if problems:
-                    raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
-                warn_store_mismatch(self, construct)
-                share_registered_images(self, construct)
+        # A registry of another environment (or created later) is judged at synth.
+        self.node.add_validation(RegistryEnvironments(self, groups))
+        for registry in registries_named(self, groups):
+            if may_share_environment(self, registry):
+                warn_store_mismatch(self, registry)
+                share_registered_images(self, registry)
 
     def _registered_images(self) -> list[tuple[str, ecr.IRepository, bool]]:
         """(step, repository, is a Docker asset) of the custom images of registered versions."""

@@ -153,7 +153,12 @@ def _registers_in(pipeline: Any, group_name: str) -> bool:
 
 
 def registering_pipelines(registry: ModelRegistry) -> list[Any]:
-    """The ``Pipeline``s of this app whose definition registers versions in ``registry``."""
+    """The ``Pipeline``s of this app whose definition registers versions in ``registry``.
+
+    By name, so only pipelines that may share the registry's account and region: in an
+    app of one stage per environment, each stage's pipeline registers in its own group of
+    that name, not in another stage's.
+    """
     from .pipeline import Pipeline  # not at the top: pipeline.py imports this module
 
     name = registry.model_package_group_name
@@ -162,7 +167,9 @@ def registering_pipelines(registry: ModelRegistry) -> list[Any]:
     return [
         construct
         for construct in registry.node.root.node.find_all()
-        if isinstance(construct, Pipeline) and _registers_in(construct, name)
+        if isinstance(construct, Pipeline)
+        and _registers_in(construct, name)
+        and may_share_environment(construct, registry)
     ]
 
 
@@ -180,37 +187,95 @@ def _environment(construct: Construct) -> tuple[str, str]:
     return stack.account, stack.region
 
 
-def registry_environment_problems(pipeline: Any, registry: ModelRegistry) -> list[Problem]:
-    """A registration by name in ``registry`` when the registry is in another environment.
+def may_share_environment(first: Construct, second: Construct) -> bool:
+    """Whether two constructs' stacks may be in one account and region (unknown ones may)."""
+    here, there = _environment(first), _environment(second)
+    return any(is_unresolved(part) for part in (*here, *there)) or here == there
 
-    A group name names a group of the pipeline's own account and region: there the group
-    doesn't exist, and every registration fails at run time. Another account's group takes
-    its ARN. Environments known only at deploy time aren't judged.
+
+def registries_named(scope: Construct, group_names: Sequence[str]) -> list[ModelRegistry]:
+    """The ``ModelRegistry``s of ``scope``'s app whose group is one of ``group_names``."""
+    if not may_find_registries(group_names):
+        return []
+    return [
+        construct
+        for construct in scope.node.root.node.find_all()
+        # getattr: a ModelRegistry whose construction failed (and was caught) is half-made.
+        if isinstance(construct, ModelRegistry)
+        and hasattr(construct, "_warned_pipelines")
+        and construct.model_package_group_name in group_names
+    ]
+
+
+def registry_environment_problems(
+    pipeline: Any, registries: Sequence[ModelRegistry]
+) -> list[Problem]:
+    """Registrations by name in a group whose ``ModelRegistry`` is in another environment.
+
+    A group name names a group of the pipeline's own account and region: where the app has
+    the group only in another environment, every registration fails at run time. Another
+    account's group takes its ARN. A registry of the name that may be in the pipeline's
+    environment (one per environment, as in an app of one stage per environment, or one
+    whose environment is known only at deploy time) is the one the name means.
     """
     from .pipeline import walk_register_steps  # not at the top: pipeline.py imports this
 
     here = _environment(pipeline)
-    there = _environment(registry)
-    known = not any(is_unresolved(part) for part in (*here, *there))
-    if not known or here == there:
-        return []
-    name = registry.model_package_group_name
     own = f"account {here[0]} region {here[1]}"
-    return [
-        Problem(
-            step,
-            "Arguments.ModelPackageGroupName",
-            f"{name!r} is the group of ModelRegistry {registry.node.path}, in account "
-            f"{there[0]} region {there[1]}, but the pipeline's stack is in {own}: a group "
-            f"name means a group of {own}, which has none, so every registration would fail",
-            "give the group's ARN (model_package_group_name=registry.model_package_group_arn)"
-            f", and let its account register: registry.allow_registration_from({here[0]!r})"
-            if here[1] == there[1]
-            else "register in a group of the pipeline's region: model package groups are regional",
+    meant = {
+        registry.model_package_group_name
+        for registry in registries
+        if may_share_environment(pipeline, registry)
+    }
+    problems: list[Problem] = []
+    for registry in registries:
+        name = registry.model_package_group_name
+        if name in meant:
+            continue
+        meant.add(name)  # one registry of another environment is enough to report
+        there = _environment(registry)
+        problems += [
+            Problem(
+                step,
+                "Arguments.ModelPackageGroupName",
+                f"{name!r} is the group of ModelRegistry {registry.node.path}, in account "
+                f"{there[0]} region {there[1]}, but the pipeline's stack is in {own}: a group "
+                f"name means a group of {own}, which has none, so every registration would "
+                "fail",
+                "give the group's ARN (model_package_group_name="
+                "registry.model_package_group_arn), and let its account register: "
+                f"registry.allow_registration_from({here[0]!r})"
+                if here[1] == there[1]
+                else "register in a group of the pipeline's region: model package groups are "
+                "regional",
+            )
+            for step, group in walk_register_steps(pipeline.definition)
+            if group == name
+        ]
+    return problems
+
+
+@jsii.implements(IValidation)
+class RegistryEnvironments:
+    """Fails synth when a pipeline registers by name in a group of another environment only.
+
+    A validation, not a check when either is created: which registries of the name the app
+    has, and in which environments, is known once the app is complete.
+    """
+
+    def __init__(self, pipeline: Any, group_names: Sequence[str]) -> None:
+        self._pipeline = pipeline
+        self._group_names = list(group_names)
+
+    def validate(self) -> list[str]:
+        """The pipeline's problems as one message, or none."""
+        pipeline = self._pipeline
+        problems = registry_environment_problems(
+            pipeline, registries_named(pipeline, self._group_names)
         )
-        for step, group in walk_register_steps(pipeline.definition)
-        if group == name
-    ]
+        if not problems:
+            return []
+        return [str(PipelineValidationError(problems, subject=f"Pipeline {pipeline.node.path}"))]
 
 
 def warn_store_mismatch(pipeline: Any, registry: ModelRegistry) -> None:
@@ -405,9 +470,6 @@ class ModelRegistry(Resource):
         self.node.add_validation(_CrossAccountRegistrations(self))
         # A pipeline created before the registry (with the group name written out).
         for pipeline in registering_pipelines(self):
-            problems = registry_environment_problems(pipeline, self)
-            if problems:
-                raise PipelineValidationError(problems, subject=f"Pipeline {pipeline.node.path}")
             warn_store_mismatch(pipeline, self)
 
     @property

@@ -47,7 +47,6 @@ from cdk_sagemaker_pipelines.definition import (
     PropertyFile,
     RegisterModel,
     SageMakerJobStepRetryPolicy,
-    StepExceptionType,
     StepOutput,
     StepRetryPolicy,
     TrainingInput,
@@ -263,12 +262,6 @@ def parameter_declared_differently() -> PipelineDefinition:
     used = ParameterString(name="InstanceType", default_value="ml.m5.large")
     declared = ParameterString(name="InstanceType", default_value="ml.m5.xlarge")
     return pipeline(processing(instance_type=used), parameters=[declared])
-
-
-@case(None, "Parameters[0].EnumValues", "parameter 'Mode': 'fast' is listed twice in EnumValues")
-def parameter_enum_value_listed_twice() -> PipelineDefinition:
-    mode = ParameterString(name="Mode", default_value="fast", enum_values=["fast", "slow", "fast"])
-    return pipeline(processing(environment={"MODE": mode}), parameters=[mode])
 
 
 @case(
@@ -556,15 +549,6 @@ def cache_with_a_bad_duration() -> PipelineDefinition:
 def cache_duration_beyond_any_clock() -> PipelineDefinition:
     # The local runner's cache raised OverflowError on it.
     return pipeline(training(cache_config=CacheConfig(expire_after="P99999999999999999999D")))
-
-
-@case(
-    "Train", "RetryPolicies[0].ExceptionType[1]", "Step.THROTTLING is listed twice (list it once)"
-)
-def retry_exception_type_listed_twice() -> PipelineDefinition:
-    throttling = StepExceptionType.THROTTLING
-    policy = StepRetryPolicy(exception_types=[throttling, throttling], max_attempts=3)
-    return pipeline(training(retry_policies=[policy]))
 
 
 # -- Arguments against botocore's request shapes --------------------------------------------------

@@ -212,16 +212,6 @@ def parameter_problems(entries: Sequence[Any], field: str = "Parameters") -> lis
                         f"{label}: expected a non-empty list of strings",
                     )
                 )
-            elif len(set(enum_values)) < len(enum_values):
-                twice = next(v for i, v in enumerate(enum_values) if v in enum_values[:i])
-                problems.append(
-                    Problem(
-                        None,
-                        f"{where}.EnumValues",
-                        f"{label}: {twice!r} is listed twice in EnumValues",
-                        "list each value once",
-                    )
-                )
             elif isinstance(default, str) and default not in enum_values:
                 problems.append(
                     Problem(

@@ -511,13 +511,10 @@ class _Validator:
                     name, f"{where}.ExceptionType", "expected a non-empty list of exception types"
                 )
             else:
-                listed: set[str] = set()
                 for position, value in enumerate(types):
                     field_path = f"{where}.ExceptionType[{position}]"
                     if not isinstance(value, str):
                         self.add(name, field_path, f"expected an exception type, got {value!r}")
-                    elif value in listed:
-                        self.add(name, field_path, f"{value} is listed twice", "list it once")
                     elif value in JOB_EXCEPTION_TYPES and kind not in JOB_RETRYABLE:
                         self.add(
                             name,
@@ -533,8 +530,6 @@ class _Validator:
                             f"unknown exception type {value!r}",
                             did_you_mean(str(value), valid) or f"expected one of {one_of(valid)}",
                         )
-                    if isinstance(value, str):
-                        listed.add(value)
             attempts, expire = policy.get("MaxAttempts"), policy.get("ExpireAfterMin")
             if attempts is not None and expire is not None:
                 self.add(name, where, "set MaxAttempts or ExpireAfterMin, not both")

@@ -371,7 +371,7 @@ def test_fails_monitoring_a_pipeline_of_another_account():
     with pytest.raises(
         PipelineDefinitionError,
         match=r"^PipelineMonitoring Test/Monitoring has 1 problem:\n- prop 'pipeline': "
-        r"_ImportedPipeline Test/Other is in account 222233334444, this stack in 111122223333: "
+        r"imported Pipeline Test/Other is in account 222233334444, this stack in 111122223333: "
         r"SageMaker publishes the pipeline's metrics in its own account and region",
     ):
         PipelineMonitoring(stack, "Monitoring", pipeline=pipeline)

@@ -2262,18 +2262,21 @@ def test_on_event_keeps_the_account_and_region_of_the_pattern():
     }
 
 
-def test_fails_a_rule_for_an_imported_pipeline_of_another_region():
-    # The rule would be created, and never fire: the events stay in the pipeline's region.
+def test_a_rule_for_an_imported_pipeline_of_another_region_is_warned():
+    # The events stay in the pipeline's region unless its bus forwards them here.
     stack = new_stack()
     imported = Pipeline.from_pipeline_arn(
         stack, "Imported", f"arn:aws:sagemaker:eu-west-1:{ACCOUNT}:pipeline/{NAME}"
     )
-    with pytest.raises(PipelineDefinitionError) as raised:
-        imported.on_execution_failed("Failed")
-    assert "- prop 'pipeline': _ImportedPipeline Test/Imported is in region eu-west-1, this " in (
-        str(raised.value)
+    imported.on_execution_failed("Failed")
+    found = Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp("rule-of-another-environment")
     )
-    assert "(create the rule in a stack of the pipeline's account and region)" in str(raised.value)
+    [message] = [str(entry.entry.data) for entry in found]
+    assert message.startswith(
+        "prop 'pipeline': imported Pipeline Test/Imported is in region eu-west-1, this "
+    )
+    assert "(create the rule in a stack of the pipeline's account and region, or " in message
 
 
 @pytest.mark.parametrize(

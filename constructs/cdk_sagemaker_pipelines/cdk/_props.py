@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, RemovalPolicy, Stack, Token
 
 from constructs import Construct
 
@@ -76,13 +76,27 @@ def as_prop(problem: Problem, prop: str) -> PropProblem:
 def describe(value: object) -> str:
     """A short description of a value for an error message: its type and what it is."""
     if isinstance(value, Construct):
-        return f"{type(value).__name__} {value.node.path}"
+        return f"{_construct_kind(value)} {value.node.path}"
     if isinstance(value, type):
         return f"the class {value.__name__} itself, not an instance of it"
     text = repr(value)
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{type(value).__name__} {text}" if value is not None else "None"
+
+
+def _construct_kind(value: Construct) -> str:
+    """The construct's class as a user knows it, for messages.
+
+    ``_BucketBaseProxy`` (what jsii gives an imported bucket) is a ``BucketBase``, and
+    ``_ImportedPipeline`` an imported ``Pipeline``.
+    """
+    name = type(value).__name__
+    if name == "_ImportedPipeline":
+        return "imported Pipeline"
+    if name.startswith("_") and name.endswith("Proxy"):
+        return name[1 : -len("Proxy")]
+    return name
 
 
 def is_unresolved(value: object) -> bool:
@@ -265,6 +279,23 @@ def environment_problem(
             hint,
         )
     return None
+
+
+def warn_forwarded_events(scope: Construct, warning_id: str, problem: Problem | None) -> None:
+    """Warn of a resource whose events reach this stack's rule only when forwarded.
+
+    A service sends its events to EventBridge in the resource's own account and region. A
+    rule here matches them when that bus forwards them to this one (a documented
+    cross-account, cross-region pattern), so another environment is a warning, not an error.
+    """
+    if problem is None:
+        return
+    Annotations.of(scope).add_warning_v2(
+        warning_id,
+        f"prop '{problem.field}': {problem.message}: this stack's rule sees them only if they "
+        f"are forwarded to this account and region's default event bus ({problem.hint}, or "
+        "forward them, then acknowledge this warning)",
+    )
 
 
 def new_child_problems(scope: object, construct_id: object) -> list[Problem]:

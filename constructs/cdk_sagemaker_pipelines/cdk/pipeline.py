@@ -82,6 +82,7 @@ from ._props import (
     is_unresolved,
     raise_for,
     rule_problems,
+    warn_forwarded_events,
 )
 from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
 from .registry import (
@@ -382,18 +383,17 @@ class _PipelineBase(Resource):
         """The rule of ``event_pattern`` with this pipeline's source and ARN (props checked)."""
         if isinstance(self, _ImportedPipeline):
             # A Pipeline of this app is in the stack of its rules.
-            raise_for(
-                [
-                    environment_problem(
-                        "pipeline",
-                        self,
-                        self,
-                        "SageMaker sends its events to EventBridge in the pipeline's own "
-                        "account and region, so a rule of this stack would never fire",
-                        "create the rule in a stack of the pipeline's account and region",
-                    )
-                ],
-                lambda: f"{self.node.path} (imported)",
+            warn_forwarded_events(
+                self,
+                f"{WARNING_PREFIX}:rule-of-another-environment",
+                environment_problem(
+                    "pipeline",
+                    self,
+                    self,
+                    "SageMaker sends its events to EventBridge in the pipeline's own account "
+                    "and region",
+                    "create the rule in a stack of the pipeline's account and region",
+                ),
             )
         pattern = event_pattern
         rule = events.Rule(

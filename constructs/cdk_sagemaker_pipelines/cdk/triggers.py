@@ -57,6 +57,7 @@ from ._props import (
     is_unresolved,
     raise_for,
     subject_text,
+    warn_forwarded_events,
 )
 from ._schedule import schedule_expression_problem
 from ._topics import arn_in_topic_stack, in_another_stack, topic_environment, unique_name
@@ -595,19 +596,27 @@ def _prefix_problem(prefix: str) -> Problem | None:
             f"{prefix!r} starts with '/', which no object key does",
             f"write {prefix.lstrip('/')!r}",
         )
-    wildcard = next((character for character in "*?" if character in prefix), None)
-    if wildcard is not None:
-        # EventBridge matches the prefix letter for letter: 'incoming/*.csv' matches only
-        # keys that begin with those characters, so the rule would never fire.
-        literal = prefix.split(wildcard, 1)[0]
-        return Problem(
-            None,
-            "prefix",
-            f"{prefix!r} holds {wildcard!r}, which the rule would match literally, not as "
-            "a wildcard",
-            f"give the literal beginning of the keys, e.g. {literal!r}",
-        )
     return None
+
+
+def _warn_prefix_wildcard(scope: Construct, prefix: str) -> None:
+    """A prefix with ``*`` or ``?``: EventBridge matches it letter for letter.
+
+    'incoming/*.csv' matches only keys that begin with those very characters, which S3
+    allows but hardly any key has: most likely a glob, under which the rule never fires.
+    """
+    if is_unresolved(prefix):
+        return
+    wildcard = next((character for character in "*?" if character in prefix), None)
+    if wildcard is None:
+        return
+    literal = prefix.split(wildcard, 1)[0]
+    Annotations.of(scope).add_warning_v2(
+        f"{WARNING_PREFIX}:trigger-prefix-wildcard",
+        f"prop 'prefix': {prefix!r} holds {wildcard!r}, which the rule matches literally, not "
+        f"as a wildcard (give the literal beginning of the keys, e.g. {literal!r}; if the keys "
+        "do hold it, acknowledge this warning)",
+    )
 
 
 def _event_parameter_problems(
@@ -648,8 +657,9 @@ class NewDataTrigger(Construct):
     key as a whole URI or as the bucket, when keys under ``prefix`` are outside the key
     parameter's ``parameter_locations``, and on the parameter values ``PipelineSchedule``
     rejects. ``prefix`` is the literal beginning of the keys (EventBridge matches it letter
-    for letter: no ``*`` or ``?``), and an imported bucket of another account or region
-    fails synth, as S3 sends its events to EventBridge there.
+    for letter: a ``*`` or ``?`` is warned), and an imported bucket of another account or
+    region is warned: S3 sends its events to EventBridge there, and this rule sees them
+    only if that bus forwards them here.
 
     Example::
 
@@ -693,19 +703,22 @@ class NewDataTrigger(Construct):
                 *_event_parameter_problems(key_parameter, bucket_parameter, parameters),
                 *_retry_problems(retry_attempts, max_event_age),
                 _dead_letter_queue_problem(dead_letter_queue, self.node.root),
-                None
-                if isinstance(bucket, s3.Bucket)
-                else environment_problem(
-                    "bucket",
-                    bucket,
-                    self,
-                    "S3 sends its events to EventBridge in the bucket's own account and region, "
-                    "so this stack's rule would never see a new object",
-                    "create the trigger in a stack of the bucket's account and region",
-                ),
             ],
             lambda: f"NewDataTrigger {self.node.path}",
         )
+        if not isinstance(bucket, s3.Bucket):
+            warn_forwarded_events(
+                self,
+                f"{WARNING_PREFIX}:rule-of-another-environment",
+                environment_problem(
+                    "bucket",
+                    bucket,
+                    self,
+                    "S3 sends its events to EventBridge in the bucket's own account and region",
+                    "create the trigger in a stack of the bucket's account and region",
+                ),
+            )
+        _warn_prefix_wildcard(self, prefix)
         values = dict(parameters or {})
         values[key_parameter] = "$.detail.object.key"
         if bucket_parameter is not None:
@@ -975,8 +988,9 @@ def _emails_problem(emails: object) -> Problem | None:
 class PipelineFailureNotifications(Construct):
     """Publish a readable message to an encrypted, TLS-only SNS topic when a run fails or stops.
 
-    The pipeline and the topic are in this stack's account and region: SageMaker sends the
-    execution events to EventBridge there, and the rule publishes without a role.
+    The topic is in this stack's account and region (the rule publishes without a role);
+    a pipeline of another account or region is warned, as SageMaker sends its execution
+    events to EventBridge there and this rule sees them only if that bus forwards them.
 
     Example::
 
@@ -1013,9 +1027,13 @@ class PipelineFailureNotifications(Construct):
                 _emails_problem(emails),
                 expect_names("statuses", statuses, PIPELINE_EXECUTION_STATUSES),
                 _topic_environment_problem(self, topic) if topic is not None else None,
-                _pipeline_events_problem(self, pipeline),
             ],
             lambda: f"PipelineFailureNotifications {self.node.path}",
+        )
+        warn_forwarded_events(
+            self,
+            f"{WARNING_PREFIX}:rule-of-another-environment",
+            _pipeline_events_problem(self, pipeline),
         )
         # A topic of another stack (a central alerts topic) can't refer to the rule's ARN
         # attribute without a dependency cycle: the rule is named, its ARN written out.
@@ -1089,7 +1107,7 @@ def _pipeline_events_problem(scope: Construct, pipeline: object) -> Problem | No
         pipeline,
         scope,
         "SageMaker sends its execution events to EventBridge in the pipeline's own account "
-        "and region, so this stack's rule would never fire",
+        "and region",
         "create the notifications in a stack of the pipeline's account and region",
     )
 

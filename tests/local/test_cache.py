@@ -35,15 +35,19 @@ NOW = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
         ("T16m", dt.timedelta(minutes=16)),
         ("30dT5h", dt.timedelta(days=30, hours=5)),
         ("PT5S", dt.timedelta(seconds=5)),
+        # The SageMaker SDK's CacheConfig docstring examples: 'p30d', 'P4DT12H', 'T12H'.
+        ("p30d", dt.timedelta(days=30)),
+        ("P4DT12H", dt.timedelta(days=4, hours=12)),
+        ("T12H", dt.timedelta(hours=12)),
+        ("pt1m", dt.timedelta(minutes=1)),
+        ("p1m", dt.timedelta(days=30)),
     ],
 )
 def test_parse_duration(text: str, expected: dt.timedelta) -> None:
     assert parse_duration(text) == expected
 
 
-@pytest.mark.parametrize(
-    "text", ["soon", "", "P", "PT", "30", "p30d", "P30d", "30m", "30dT", " P1D"]
-)
+@pytest.mark.parametrize("text", ["soon", "", "P", "PT", "p", "30", "30m", "30dT", " P1D", "p30x"])
 def test_fails_on_bad_durations(text: str) -> None:
     # The same rule as the validator's, so the runner never reads a duration it would reject.
     assert not is_expire_after(text)

@@ -73,7 +73,7 @@ class CacheConfig:
         return compact(Enabled=self.enabled, ExpireAfter=self.expire_after)
 
 
-# A cache ExpireAfter: an ISO 8601 duration (P1Y2M3W4DT5H6M7S, upper-case designators) or the
+# A cache ExpireAfter: an ISO 8601 duration (P1Y2M3W4DT5H6M7S, designators in either case) or the
 # P-less form the caching guide also shows ("30d", "T16m"), where designators may be lower-case
 # but a bare "m" before "T" would be ambiguous, so months stay upper-case "M".
 _EXPIRE_AFTER = re.compile(
@@ -90,10 +90,10 @@ MAX_EXPIRE_AFTER_DAYS = dt.timedelta.max.days
 
 
 def _match_expire_after(text: str) -> re.Match[str] | None:
-    match = _EXPIRE_AFTER.fullmatch(text)
-    if match is None or (match.group("P") and not text.isupper()):
-        return None
-    return match
+    # The ISO form's designators in either case: the SDK's CacheConfig documents 'p30d'.
+    if text[:1] in ("p", "P"):
+        return _EXPIRE_AFTER.fullmatch(text.upper())
+    return _EXPIRE_AFTER.fullmatch(text)
 
 
 def _expire_after_seconds(match: re.Match[str]) -> int:

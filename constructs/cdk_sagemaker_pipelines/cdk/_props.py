@@ -346,6 +346,25 @@ def check_new_child(kind: str, scope: object, construct_id: object) -> None:
     raise_for(problems, f"{kind} {path}/{name}" if path else f"{kind} {name}")
 
 
+def check_status_rule(
+    scope: Construct,
+    method: str,
+    construct_id: object,
+    statuses: tuple[str, object, Sequence[str]],
+    target: object,
+    description: object,
+) -> None:
+    """Raise for a status-change rule's props: ``statuses`` is (prop, value, valid values)."""
+    prop, value, valid = statuses
+    raise_for(
+        [
+            expect_names(prop, value, valid) if value is not None else None,
+            *rule_problems(scope, construct_id, target, description),
+        ],
+        lambda: f"{scope.node.path}.{method}({construct_id!r})",
+    )
+
+
 def rule_problems(
     scope: object,
     construct_id: object,

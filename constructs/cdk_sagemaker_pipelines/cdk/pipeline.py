@@ -71,6 +71,7 @@ from ._props import (
     as_prop,
     check_grantee,
     check_new_child,
+    check_status_rule,
     describe,
     environment_problem,
     expect_bool,
@@ -438,14 +439,13 @@ class _PipelineBase(Resource):
         target: events.IRuleTarget | None,
         description: str | None,
     ) -> events.Rule:
-        raise_for(
-            [
-                expect_names("statuses", statuses, PIPELINE_EXECUTION_STATUSES)
-                if statuses is not None
-                else None,
-                *rule_problems(self, construct_id, target, description),
-            ],
-            lambda: f"{self.node.path}.{method}({construct_id!r})",
+        check_status_rule(
+            self,
+            method,
+            construct_id,
+            ("statuses", statuses, PIPELINE_EXECUTION_STATUSES),
+            target,
+            description,
         )
         detail = {"currentPipelineExecutionStatus": list(statuses)} if statuses else None
         return self._rule(

@@ -21,14 +21,13 @@ from ._props import (
     MODEL_APPROVAL_STATUSES,
     check_grantee,
     check_new_child,
+    check_status_rule,
     describe,
     expect_account_ids,
-    expect_names,
     expect_removal_policy,
     expect_str,
     is_unresolved,
     raise_for,
-    rule_problems,
 )
 from .artifacts import MODELS_PREFIX, ArtifactStore
 
@@ -667,14 +666,13 @@ class ModelRegistry(Resource):
         approval_statuses: Sequence[str] | None,
         description: str | None,
     ) -> events.Rule:
-        raise_for(
-            [
-                expect_names("approval_statuses", approval_statuses, MODEL_APPROVAL_STATUSES)
-                if approval_statuses is not None
-                else None,
-                *rule_problems(self, construct_id, target, description),
-            ],
-            lambda: f"{self.node.path}.{method}({construct_id!r})",
+        check_status_rule(
+            self,
+            method,
+            construct_id,
+            ("approval_statuses", approval_statuses, MODEL_APPROVAL_STATUSES),
+            target,
+            description,
         )
         detail: dict[str, Any] = {"ModelPackageGroupName": [self.model_package_group_name]}
         if approval_statuses:

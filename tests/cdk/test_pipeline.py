@@ -2315,6 +2315,15 @@ def test_a_rule_for_an_imported_pipeline_of_another_region_is_warned():
             r"prop 'period': expected a Duration, got int 60 \(Duration.minutes\(5\)\)",
         ),
         (
+            lambda p: p.metric_execution_failed(period=cdk.Duration.seconds(30)),
+            r"prop 'period': expected whole minutes, got 30 seconds \(the pipeline metrics have "
+            r"one data point a minute: Duration.minutes\(1\) or more\)",
+        ),
+        (
+            lambda p: p.metric_execution_failed(period=cdk.Duration.seconds(90)),
+            r"prop 'period': expected whole minutes, got 1 minute 30 seconds",
+        ),
+        (
             lambda p: p.metric_execution_failed(dimensions_map=["x"]),
             r"prop 'dimensions_map': expected a dict of strings to strings, got list",
         ),

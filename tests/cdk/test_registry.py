@@ -439,6 +439,28 @@ def test_each_environment_registers_in_its_own_registry_of_the_same_name(registr
     assert [_store_warnings(stack) for stack in stacks] == [[], []]
 
 
+@pytest.mark.parametrize("same_environment", [True, False])
+def test_fails_two_registries_of_one_group_name_in_one_environment(same_environment: bool):
+    # Group names are unique per account and region: the second would fail at deploy time.
+    app = new_app()
+    first = cdk.Stack(app, "Models", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    ModelRegistry(first, "Registry", model_package_group_name="churn")
+    env = cdk.Environment(account=ACCOUNT if same_environment else "333344445555", region=REGION)
+    second = cdk.Stack(app, "More", env=env)
+    if not same_environment:  # one group per environment, as in an app of one stage each
+        ModelRegistry(second, "Registry", model_package_group_name="churn")
+        return
+    with pytest.raises(PipelineDefinitionError) as raised:
+        ModelRegistry(second, "Registry", model_package_group_name="churn")
+    assert str(raised.value) == (
+        "ModelRegistry More/Registry has 1 problem:\n- prop 'model_package_group_name': "
+        f"'churn' is also the group of ModelRegistry Models/Registry, in the same account "
+        f"{ACCOUNT} and region {REGION}: the second group would fail to create at deploy time "
+        "(give each registry its own name, or share one registry (pass it around, or register "
+        "in it by name from the other pipelines))"
+    )
+
+
 def _group_policy(registry: ModelRegistry) -> Any:
     stack = cdk.Stack.of(registry)
     return stack.resolve(registry.cfn_model_package_group.model_package_group_policy)

@@ -9,6 +9,7 @@ import inspect
 import json
 import os
 import re
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,6 +110,8 @@ EXECUTION_METRICS = (
     "ExecutionDuration",
 )
 STEP_METRICS = ("StepStarted", "StepFailed", "StepSucceeded", "StepStopped", "StepDuration")
+# Metric periods found to be whole minutes (or tokens), each checked once.
+_WHOLE_MINUTES: weakref.WeakSet[Duration] = weakref.WeakSet()
 
 DefinitionSource = PipelineDefinition | Mapping[str, Any] | str | os.PathLike[str]
 # CreatePipeline's PipelineDisplayName and PipelineDescription constraints.
@@ -296,6 +299,23 @@ class _PipelineBase(Resource):
                     "Duration.minutes(5)",
                 )
             )
+        elif period is not None and period not in _WHOLE_MINUTES:
+            seconds = None if period.is_unresolved() else period.to_seconds(integral=False)
+            if seconds is None or (seconds >= 60 and seconds % 60 == 0):
+                # Two jsii round trips per check; a dashboard asks for one period many times.
+                _WHOLE_MINUTES.add(period)
+            else:
+                # SageMaker publishes these metrics once a minute: a shorter or fractional
+                # period has no data point of its own, and an alarm on it never fires.
+                problems.append(
+                    PropProblem(
+                        None,
+                        "period",
+                        f"expected whole minutes, got {period.to_human_string()}",
+                        "the pipeline metrics have one data point a minute: "
+                        "Duration.minutes(1) or more",
+                    )
+                )
         problems.append(expect_str("statistic", options.get("statistic")))
         dimensions = options.get("dimensions_map")
         if dimensions is not None and not (

@@ -206,6 +206,31 @@ def registries_named(scope: Construct, group_names: Sequence[str]) -> list[Model
     ]
 
 
+def _same_group_problem(registry: ModelRegistry, name: str) -> Problem | None:
+    """Another ``ModelRegistry`` of this app makes the group ``name`` in the same environment.
+
+    Group names are unique per account and region: the second group would fail to create
+    at deploy time. Registries whose environment is known only at deploy time aren't judged.
+    """
+    if is_unresolved(name) or not may_find_registries([name]):
+        return None
+    here = _environment(registry)
+    if any(is_unresolved(part) for part in here):
+        return None
+    for other in registries_named(registry, [name]):
+        if other is not registry and _environment(other) == here:
+            return Problem(
+                None,
+                "model_package_group_name",
+                f"{name!r} is also the group of ModelRegistry {other.node.path}, in the same "
+                f"account {here[0]} and region {here[1]}: the second group would fail to "
+                "create at deploy time",
+                "give each registry its own name, or share one registry (pass it around, or "
+                "register in it by name from the other pipelines)",
+            )
+    return None
+
+
 def registry_environment_problems(
     pipeline: Any, registries: Sequence[ModelRegistry]
 ) -> list[Problem]:
@@ -433,6 +458,7 @@ class ModelRegistry(Resource):
             if model_package_group_name is not None
             else Names.unique_resource_name(self, max_length=63, separator="-").lower()
         )
+        raise_for([_same_group_problem(self, name)], lambda: f"ModelRegistry {self.node.path}")
         self.model_package_group_name = name
         self.artifact_store = artifact_store
         self._shared: list[str] = []

@@ -1103,6 +1103,64 @@ def test_registered_metrics_from_an_asset_file_are_reported_as_a_warning(tmp_pat
     assert text.startswith("RegisterModel 'Baselined': model metrics or drift baselines from ")
 
 
+def test_drift_baselines_of_a_check_supplied_from_an_asset_are_reported_as_a_warning(tmp_path):
+    # A registration reading check properties ({"Get": …}) next to an asset used to fail
+    # synth with "TypeError: unhashable type: 'dict'"; the asset the check was supplied is
+    # what its BaselineUsedForDriftCheck* returns, and so what the version points at.
+    constraints = tmp_path / "constraints.json"
+    constraints.write_text("{}")
+    check = QualityCheckStep(
+        name="DataQuality",
+        quality_check_config=DataQualityCheckConfig(
+            baseline_dataset="s3://data/train/", dataset_format=DatasetFormat.csv()
+        ),
+        supplied_baseline_constraints=S3Location.from_asset(constraints),
+        model_package_group_name="churn-models",
+    )
+    calculated = _registration(
+        "Calculated",
+        model_metrics=ModelMetrics(
+            data_constraints=MetricsSource(s3_uri=check.properties.CalculatedBaselineConstraints)
+        ),
+    )
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=[calculated]))
+    assert _texts_of_warning(stack, "cdk-sagemaker-pipelines:registered-asset-file") == []
+    drifted = _registration(
+        "Drifted",
+        drift_check_baselines=DriftCheckBaselines(
+            data_constraints=MetricsSource(
+                s3_uri=check.properties.BaselineUsedForDriftCheckConstraints
+            )
+        ),
+    )
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=[drifted]))
+    assert _texts_of_warning(stack, "cdk-sagemaker-pipelines:registered-asset-file") == [
+        "RegisterModel 'Drifted': model metrics or drift baselines from "
+        "S3Location.from_asset(…) (the supplied baselines of check step(s) 'DataQuality', "
+        "which their BaselineUsedForDriftCheck* properties return) point every registered "
+        "version at the CDK assets bucket, which accounts the model registry is shared with "
+        "can't read and which `cdk gc` empties of assets no deployed template uses. Copy them "
+        "into the version's retained outputs (a processing step's output), or supply the "
+        "checks' baselines from a bucket of yours (S3Location.from_bucket) instead. "
+        "[ack: cdk-sagemaker-pipelines:registered-asset-file]"
+    ]
+    # A check that registers its new baseline returns that one, not the asset.
+    renewed = dataclasses.replace(check, register_new_baseline=True)
+    drifted = _registration(
+        "Drifted",
+        drift_check_baselines=DriftCheckBaselines(
+            data_constraints=MetricsSource(
+                s3_uri=renewed.properties.BaselineUsedForDriftCheckConstraints
+            )
+        ),
+    )
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=[drifted]))
+    assert _texts_of_warning(stack, "cdk-sagemaker-pipelines:registered-asset-file") == []
+
+
 def test_registered_inference_code_in_the_model_or_in_s3_is_not_warned():
     stack = new_stack()
     in_model = _registration(

@@ -10,7 +10,7 @@ import json
 import os
 import re
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,7 @@ from ..definition import (
 from ..definition._suggest import did_you_mean
 from ..definition.entries import walk_steps
 from ..definition.permissions import (
+    CHECK_STEP_TYPES,
     PENDING_APPROVAL,
     PermissionPlan,
     describe_value,
@@ -1570,25 +1571,53 @@ class Pipeline(_PipelineBase):
         assets = set(self._binder.asset_files.values())
         if not assets:
             return
-        steps = [
-            str(step["Name"])
-            for step in _all_steps(self.definition.get("Steps") or [])
-            if step.get("Type") == "RegisterModel"
-            and any(
-                uri in assets
+        entries = _all_steps(self.definition.get("Steps") or [])
+        # A check step's BaselineUsedForDriftCheck* is its supplied baseline unless it
+        # registers a new one: an asset supplied there reaches the version that reads it.
+        drift_from_assets = {
+            f"Steps.{step['Name']}.BaselineUsedForDriftCheck{kind}": str(step["Name"])
+            for step in entries
+            if step.get("Type") in CHECK_STEP_TYPES and step.get("RegisterNewBaseline") is not True
+            for kind in ("Statistics", "Constraints")
+            if _is_one_of(step.get(f"SuppliedBaseline{kind}"), assets)
+        }
+        steps: list[str] = []
+        checks: list[str] = []
+        for step in entries:
+            if step.get("Type") != "RegisterModel":
+                continue
+            uris = [
+                uri
                 for field in ("ModelMetrics", "DriftCheckBaselines")
                 for uri in _s3_uris((step.get("Arguments") or {}).get(field))
-            )
-        ]
+            ]
+            read = [
+                drift_from_assets[uri["Get"]]
+                for uri in uris
+                if isinstance(uri, dict) and _is_one_of(uri.get("Get"), drift_from_assets)
+            ]
+            if read or any(_is_one_of(uri, assets) for uri in uris):
+                steps.append(str(step["Name"]))
+                checks.extend(name for name in read if name not in checks)
         if not steps:
             return
+        through = ""
+        instead = "Copy them into the version's retained outputs (a processing step's output)"
+        if checks:
+            named = ", ".join(repr(name) for name in checks)
+            through = (
+                f" (the supplied baselines of check step(s) {named}, which their "
+                "BaselineUsedForDriftCheck* properties return)"
+            )
+            instead += ", or supply the checks' baselines from a bucket of yours"
+            instead += " (S3Location.from_bucket)"
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:registered-asset-file",
             f"RegisterModel {', '.join(repr(name) for name in steps)}: model metrics or drift "
-            "baselines from S3Location.from_asset(…) point every registered version at the CDK "
-            "assets bucket, which accounts the model registry is shared with can't read and "
-            "which `cdk gc` empties of assets no deployed template uses. Copy them into the "
-            "version's retained outputs (a processing step's output) instead.",
+            f"baselines from S3Location.from_asset(…){through} point every registered version "
+            "at the CDK assets bucket, which accounts the model registry is shared with can't "
+            f"read and which `cdk gc` empties of assets no deployed template uses. {instead} "
+            "instead.",
         )
 
 
@@ -1629,8 +1658,13 @@ def _event_pattern_problem(pattern: object) -> Problem | None:
     )
 
 
+def _is_one_of(value: Any, names: Collection[str]) -> bool:
+    """True for a string among ``names``; an expression (a dict) is none of them."""
+    return isinstance(value, str) and value in names
+
+
 def _s3_uris(value: Any) -> list[Any]:
-    """Every ``S3Uri`` value nested in a request fragment."""
+    """Every ``S3Uri`` value nested in a request fragment: a URI or an expression (a dict)."""
     if isinstance(value, dict):
         found = [value["S3Uri"]] if "S3Uri" in value else []
         return found + [uri for item in value.values() for uri in _s3_uris(item)]

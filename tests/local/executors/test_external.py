@@ -414,11 +414,20 @@ AUTOPILOT_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-sklear
 
 def test_automl_steps_written_in_python_fail_naming_a_property_to_supply(ws: Workspace) -> None:
     failed = ws.runner().run(automl_pipeline())
-    assert failed.step("AutoML").failure_reason == (
+    # Every property the best model reads from the step: supplying one at a time would fail
+    # the next step on the next one.
+    read = [
+        f"{BEST}.Image",
+        *(f"{BEST}.Environment['{name}']" for name in AUTOPILOT_ENVIRONMENT),
+        f"{BEST}.ModelDataUrl",
+    ]
+    reason = failed.step("AutoML").failure_reason
+    assert reason is not None
+    assert reason.startswith(
         "AutoML steps run on another AWS service, which the local runner can't reach; mark it "
-        "done by supplying its properties, e.g. --callback-output "
-        "AutoML.BestCandidate.InferenceContainers[0].ModelDataUrl=s3://…"
+        "done by supplying the properties later steps read: --callback-output "
     )
+    assert sorted(re.findall(r"--callback-output (\S+)=…", reason)) == sorted(read)
 
 
 def test_automl_best_candidate_is_supplied_by_path_and_feeds_the_best_model(

@@ -6,7 +6,7 @@ import itertools
 from typing import Any
 
 from ...definition.entries import StepSpec
-from ...definition.permissions import CHECK_STEP_TYPES
+from ...definition.permissions import CHECK_STEP_TYPES, get_references
 from ...definition.properties import PathStepError, parse_path
 from .._errors import StepError
 from ._base import StepContext, StepResult
@@ -29,14 +29,21 @@ class ExternalExecutor:
         """Complete the step from supplied values."""
         given = supplied(ctx.settings.external_outputs, step.name)
         if given is None:
-            # A check step's properties are its baselines' URIs, which later steps read.
-            example = f"{step.name}.{_EXAMPLES.get(step.step_type, 'Status.State=COMPLETED')}"
-            if step.step_type in CHECK_STEP_TYPES:
-                example = f"{step.name}.CalculatedBaselineConstraints=s3://…"
+            read = _properties_read_later(step.name, ctx)
+            if read:
+                # Every property later steps read, or the next one fails in turn.
+                supply = "the properties later steps read: " + " ".join(
+                    f"--callback-output {step.name}.{path}=…" for path in read
+                )
+            else:
+                # A check step's properties are its baselines' URIs, which later steps read.
+                example = f"{step.name}.{_EXAMPLES.get(step.step_type, 'Status.State=COMPLETED')}"
+                if step.step_type in CHECK_STEP_TYPES:
+                    example = f"{step.name}.CalculatedBaselineConstraints=s3://…"
+                supply = f"its properties, e.g. --callback-output {example}"
             raise StepError(
                 f"{step.step_type} steps run on another AWS service, which the local runner "
-                f"can't reach; mark it done by supplying its properties, e.g. "
-                f"--callback-output {example}"
+                f"can't reach; mark it done by supplying {supply}"
             )
         if step.step_type in CHECK_STEP_TYPES:
             given = check_step_properties(step.step_type, given)
@@ -44,6 +51,19 @@ class ExternalExecutor:
         for path, value in given.items():
             _place(properties, str(path), value)
         return StepResult(properties=properties, metadata={})
+
+
+def _properties_read_later(name: str, ctx: StepContext) -> list[str]:
+    """The property paths of step ``name`` that the definition's other steps read."""
+    prefix = f"Steps.{name}."
+    paths = [
+        reference[len(prefix) :]
+        for spec in ctx.evaluator.graph.steps.values()
+        if spec.name != name
+        for reference in get_references(spec.entry)
+        if reference.startswith(prefix)
+    ]
+    return list(dict.fromkeys(paths))
 
 
 # What a step type's failure suggests supplying: a property later steps commonly read.

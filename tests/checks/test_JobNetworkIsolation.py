@@ -13,6 +13,7 @@ def test_Compliance():
         step("TrainVpc", "Training", VpcConfig=VPC),
         step("Tune", "Tuning", TrainingJobDefinition={"VpcConfig": VPC}),
         step("Model", "Model", EnableNetworkIsolation=True),
+        step("ModelVpc", "Model", VpcConfig=VPC),
         # Transform jobs take their network from the model; Lambda has none.
         step("Score", "Transform"),
         step("Notify", "Lambda"),

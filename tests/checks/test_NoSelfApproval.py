@@ -48,3 +48,15 @@ def test_Noncompliance():
         Finding("Register", "Arguments.ModelApprovalStatus", "registers Approved"),
         Finding("Param", "Arguments.ModelApprovalStatus", "registers Approved"),
     ]
+
+
+def test_Compliance_malformed_entries():
+    # A RegisterModel entry without Arguments registers pending (the service's default), and
+    # a parameter entry that isn't an object names no default: neither is a finding (nor an
+    # error, which run_rules would report as one).
+    compliant = definition(
+        {"Name": "Bare", "Type": "RegisterModel"},
+        step("Param", "RegisterModel", ModelApprovalStatus={"Get": "Parameters.Approval"}),
+        parameters=["Approval", _parameter("PendingManualApproval")],
+    )
+    assert NoSelfApproval.check(compliant) == []

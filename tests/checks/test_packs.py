@@ -71,7 +71,17 @@ def test_a_check_that_raises_is_reported_as_a_finding_never_skipped():
 
 
 def test_checks_survive_malformed_definitions():
-    malformed: dict[str, Any] = {"Steps": [None, "x", {"Name": "A", "Type": "Training"}]}
+    malformed: dict[str, Any] = {
+        "Steps": [
+            None,
+            "x",
+            {"Name": "A", "Type": "Training"},
+            # Conditions without arguments, or with a branch missing or null.
+            {"Name": "C1", "Type": "Condition"},
+            {"Name": "C2", "Type": "Condition", "Arguments": {"IfSteps": None}},
+            {"Name": "C3", "Type": "Condition", "Arguments": {"ElseSteps": None}},
+        ]
+    }
     results = run_rules(BASELINE + NETWORK, malformed)
     assert {result.finding.step for result in results} == {"A"}
     assert run_rules(BASELINE, {"Steps": None}) == []

@@ -1020,6 +1020,16 @@ def test_steps_without_unique_names_are_compared_as_json() -> None:
     assert changes_of(diff) == [("definition", "changed", None, "Steps[1].Type")]
 
 
+def test_parameters_that_are_not_a_list_are_compared_as_json() -> None:
+    # An empty object is no empty list of parameters: the change is reported.
+    old: dict[str, Any] = {"Parameters": [], "Steps": []}
+    new: dict[str, Any] = {"Parameters": {}, "Steps": []}
+
+    diff = diff_definitions(old, new)
+
+    assert changes_of(diff) == [("definition", "changed", None, "Parameters")]
+
+
 def test_a_definition_that_is_not_a_mapping_is_a_type_error() -> None:
     with pytest.raises(TypeError, match=r"the new definition must be a mapping .* got list"):
         diff_definitions(base(), [])  # type: ignore[arg-type]

@@ -157,6 +157,10 @@ def test_pipeline_choice_per_side_and_for_assemblies_only(
     # --pipeline chooses in the assembly; the file side holds one pipeline.
     assert main(["diff", file, str(cdk_out), "--pipeline", "dev/Ml/Training"]) == 0
     assert main(["diff", str(cdk_out), file, "--old-pipeline", "dev-ml-training"]) == 0
+    assert main(["diff", str(cdk_out), file, "--pipeline", "dev/Ml/Training"]) == 0
+    # An assembly of one pipeline needs no choice, on either side of a file.
+    assert main(["diff", file, str(cdk_out)]) == 0
+    assert main(["diff", str(cdk_out), file]) == 0
     capsys.readouterr()
     assert main(["diff", file, str(cdk_out), "--new-pipeline", "prod/Ml"]) == 2
     assert "no pipeline 'prod/Ml' in the assembly" in capsys.readouterr().err
@@ -270,6 +274,28 @@ def test_two_assemblies_of_several_pipelines_compare_pipeline_by_pipeline(
     # Naming one pipeline compares that one only, as before.
     assert main(["diff", str(base_out), str(cdk_out), "--pipeline", "dev/Ml/Scoring"]) == 2
     assert "no pipeline 'dev/Ml/Scoring'" in capsys.readouterr().err
+
+
+def test_several_pipelines_differ_when_any_does(
+    cdk_out: Path,  # noqa: F811
+    base_out: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The exit code says whether any pipeline changed, not whether the last one compared did.
+    _add_scoring_pipeline(base_out)
+    _add_scoring_pipeline(cdk_out)
+    template = cdk_out / "assembly-dev" / "devMl.template.json"
+    text = template.read_text()
+    # The branch changed Training (compared first), not Scoring (compared last).
+    template.write_text(text.replace('MaxRuntimeInSeconds\\":600', 'MaxRuntimeInSeconds\\":900', 1))
+
+    assert main(["diff", str(base_out), str(cdk_out)]) == 1
+    assert capsys.readouterr().out == (
+        f"{base_out}:dev/Ml/Training → {cdk_out}:dev/Ml/Training: 1 step changed\n"
+        + RAISED_RUN_TIME_LIMIT
+        + "\n"
+        f"{base_out}:dev/Ml/Scoring → {cdk_out}:dev/Ml/Scoring: no changes\n"
+    )
 
 
 def test_an_unreadable_assembly_is_named_when_comparing_every_pipeline(

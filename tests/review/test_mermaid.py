@@ -259,6 +259,13 @@ def test_long_display_names_and_defaults_are_shortened_not_names() -> None:
     assert f'"P<br/>String = #quot;{"v" * 38}…"/]' in text
 
 
+def test_a_display_name_that_says_nothing_more_is_left_out() -> None:
+    text = mermaid(definition(step("Prep", DisplayName="Prep"), step("Train", DisplayName="")))
+
+    assert '    Prep["Prep<br/>Processing"]\n' in text
+    assert '    Train["Train<br/>Processing"]\n' in text
+
+
 def test_ids_are_unique_when_names_sanitize_alike_and_avoid_mermaid_keywords() -> None:
     text = mermaid(
         definition(

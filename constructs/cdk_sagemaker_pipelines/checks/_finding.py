@@ -6,9 +6,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-JOB_TYPES = ("Processing", "Training", "Tuning", "Transform", "AutoML")
-
-
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One non-compliant place: the step, the field and what was found there."""

@@ -36,7 +36,7 @@ from ..definition.permissions import (
     sqs_queue_arn_parts,
 )
 from ._arns import format_arn
-from ._props import is_unresolved
+from ._props import is_unresolved, may_share_environment
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 EMR_PRINCIPAL = "elasticmapreduce.amazonaws.com"
@@ -258,18 +258,12 @@ class Lookups:
                 and not isinstance(construct, s3.Bucket)
                 and construct.encryption_key is not None
                 and Stage.of(construct) is stage
-                and _may_share_environment(Stack.of(construct), self._stack)
+                and may_share_environment(construct, self._stack)
             ]
             found.sort(key=lambda bucket: Stack.of(bucket) is not self._stack)  # stable
             for bucket in found:
                 self._imported_buckets.setdefault(bucket.bucket_name, bucket)
         return self._imported_buckets.get(name)
-
-
-def _may_share_environment(first: Stack, second: Stack) -> bool:
-    """Whether two stacks may be in one account and region (unknown ones may)."""
-    here, there = (first.account, first.region), (second.account, second.region)
-    return any(is_unresolved(part) for part in (*here, *there)) or here == there
 
 
 _GROUP_ARN_RESOURCE = ":model-package-group/"

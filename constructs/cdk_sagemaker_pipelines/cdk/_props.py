@@ -252,6 +252,13 @@ def expect_same_app(
     )
 
 
+def may_share_environment(first: Construct, second: Construct) -> bool:
+    """Whether two constructs' stacks may be in one account and region (unknown ones may)."""
+    here, there = Stack.of(first), Stack.of(second)
+    parts = (here.account, here.region, there.account, there.region)
+    return any(is_unresolved(part) for part in parts) or parts[:2] == parts[2:]
+
+
 def environment_problem(
     prop: str, value: object, scope: Construct, what: str, hint: str
 ) -> Problem | None:

@@ -83,6 +83,7 @@ from ._props import (
     expect_str,
     expect_strings,
     is_unresolved,
+    may_share_environment,
     raise_for,
     rule_problems,
     warn_forwarded_events,
@@ -90,7 +91,6 @@ from ._props import (
 from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
 from .registry import (
     RegistryEnvironments,
-    may_share_environment,
     registries_named,
     remember_pipeline,
     share_registered_images,

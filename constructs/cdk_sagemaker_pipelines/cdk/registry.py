@@ -27,6 +27,7 @@ from ._props import (
     expect_removal_policy,
     expect_str,
     is_unresolved,
+    may_share_environment,
     raise_for,
 )
 from .artifacts import MODELS_PREFIX, ArtifactStore
@@ -184,12 +185,6 @@ def may_find_registries(group_names: Sequence[str]) -> bool:
 def _environment(construct: Construct) -> tuple[str, str]:
     stack = Stack.of(construct)
     return stack.account, stack.region
-
-
-def may_share_environment(first: Construct, second: Construct) -> bool:
-    """Whether two constructs' stacks may be in one account and region (unknown ones may)."""
-    here, there = _environment(first), _environment(second)
-    return any(is_unresolved(part) for part in (*here, *there)) or here == there
 
 
 def registries_named(scope: Construct, group_names: Sequence[str]) -> list[ModelRegistry]:

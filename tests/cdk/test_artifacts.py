@@ -551,3 +551,94 @@ def test_fails_add_bucket_props_naming_the_store(call: dict[str, Any], message: 
     assert str(raised.value).startswith(
         f"ArtifactStore Test/Store.add_bucket has 1 problem:\n{message}"
     )
+
+
+# -- sharing models/ with another account ----------------------------------------------------
+
+READER = "444455556666"
+
+
+def _policy_statements(template: Template, store: ArtifactStore) -> tuple[list[Any], list[Any]]:
+    bucket = logical_id(store.bucket)
+    (policy,) = template.find_resources(
+        "AWS::S3::BucketPolicy", {"Properties": {"Bucket": {"Ref": bucket}}}
+    ).values()
+    key = resource(template, logical_id(store.key))
+    return (
+        policy["Properties"]["PolicyDocument"]["Statement"],
+        key["Properties"]["KeyPolicy"]["Statement"],
+    )
+
+
+def test_share_models_with_lets_the_account_read_models_only_and_decrypt_through_s3():
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store")
+    store.share_models_with(READER)
+    store.share_models_with(READER)  # once per account
+    assert store.models_shared_with == [READER]
+    bucket_statements, key_statements = _policy_statements(Template.from_stack(stack), store)
+    principal = {"AWS": f"arn:aws:iam::{READER}:root"}
+    shared = [s for s in bucket_statements if s.get("Principal") == principal]
+    arn = {"Fn::GetAtt": [logical_id(store.bucket), "Arn"]}
+    assert shared == [
+        {
+            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+            "Effect": "Allow",
+            "Principal": principal,
+            "Resource": {"Fn::Join": ["", [arn, "/models/*"]]},
+        },
+        {
+            "Action": "s3:ListBucket",
+            "Condition": {"StringLike": {"s3:prefix": ["models/*"]}},
+            "Effect": "Allow",
+            "Principal": principal,
+            "Resource": arn,
+        },
+        {
+            "Action": "s3:GetBucketLocation",
+            "Effect": "Allow",
+            "Principal": principal,
+            "Resource": arn,
+        },
+    ]
+    decrypt, describe_key = [s for s in key_statements if s.get("Principal") == principal]
+    assert decrypt["Action"] == "kms:Decrypt"
+    assert "kms:ViaService" in decrypt["Condition"]["StringEquals"]
+    assert describe_key["Action"] == "kms:DescribeKey"
+
+
+def test_a_store_shares_nothing_by_default(default: Store):
+    assert default.store.models_shared_with == []
+    statements, _ = _policy_statements(default.template, default.store)
+    assert [s for s in statements if s["Effect"] == "Allow"] == []
+
+
+@pytest.mark.parametrize(
+    ("account_id", "problem"),
+    [
+        (
+            ACCOUNT,
+            f"{ACCOUNT} is this stack's own account, which owns the store (share only with "
+            "other accounts; grant_read_models gives roles of this one)",
+        ),
+        (
+            cdk.Aws.ACCOUNT_ID,
+            "the account of an environment-agnostic stack (AWS::AccountId) is "
+            "the one deploying this stack, which owns the store (share only with other accounts; "
+            "grant_read_models gives roles of this one; give the other stack an env)",
+        ),
+        (
+            44445555666,
+            "expected a 12-digit account id string, got int 44445555666 (write '044445555666')",
+        ),
+        ("4444-5555-6666", "expected 12-digit account ids, got '4444-5555-6666'"),
+    ],
+)
+def test_fails_sharing_models_with_what_is_not_another_account(account_id: Any, problem: str):
+    store = ArtifactStore(new_stack(), "Store")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        store.share_models_with(account_id)
+    assert str(raised.value) == (
+        f"ArtifactStore Test/Store.share_models_with has 1 problem:\n- prop 'account_id': {problem}"
+    )
+    assert store.models_shared_with == []

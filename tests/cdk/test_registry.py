@@ -569,6 +569,110 @@ def test_fails_allowing_registration_from_the_registrys_own_account():
         ModelRegistry(new_stack(), "Registry", registering_accounts=["4444"])
 
 
+def _models_readers(stack: cdk.Stack, store: ArtifactStore) -> list[str]:
+    """The accounts the bucket policy of ``store`` lets get objects under ``models/``."""
+    (policy,) = (
+        Template.from_stack(stack)
+        .find_resources(
+            "AWS::S3::BucketPolicy", {"Properties": {"Bucket": {"Ref": logical_id(store.bucket)}}}
+        )
+        .values()
+    )
+    return [
+        principal.split(":")[4]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Effect"] == "Allow" and statement["Action"][0] == "s3:GetObject"
+        for principal in (
+            [statement["Principal"]["AWS"]]
+            if isinstance(statement["Principal"]["AWS"], str)
+            else statement["Principal"]["AWS"]
+        )
+    ]
+
+
+@pytest.mark.parametrize("order", ["shared-first", "pipeline-first", "shared-at-construction"])
+def test_a_registry_shares_the_models_another_accounts_pipeline_registers(order: str):
+    # The version's model stays in the registering account's store: the accounts the
+    # registry is shared with deploy versions, so they must read it there. Before, only the
+    # registry's own store was shared, and those accounts couldn't create a model from a
+    # version registered from another account.
+    app = new_app()
+    models_stack = cdk.Stack(app, "Models", env=SHARED_ENV)
+    registry = ModelRegistry(
+        models_stack,
+        "Registry",
+        model_package_group_name="churn",
+        artifact_store=ArtifactStore(models_stack, "Store"),
+        registering_accounts=[ACCOUNT],
+        shared_with_accounts=READERS if order == "shared-at-construction" else (),
+    )
+    if order == "shared-first":
+        for account in READERS:
+            registry.share_with_account(account)
+    stack = cdk.Stack(app, "Dev", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    repository = ecr.Repository(stack, "Images")
+    pipeline = _registering_with(
+        stack,
+        registry.model_package_group_arn,
+        Image.from_ecr_repository(repository, tag="v1"),
+        ArtifactStore(stack, "Store"),
+    )
+    if order == "pipeline-first":
+        for account in READERS:
+            registry.share_with_account(account)
+    assert pipeline.artifact_store.models_shared_with == READERS
+    assert _models_readers(stack, pipeline.artifact_store) == READERS
+    statements = _pull_statements(Template.from_stack(stack), repository)
+    assert [statement["Sid"] for statement in statements] == [
+        f"PullRegisteredModelImages{account}" for account in READERS
+    ]
+    # Not warned as "another store than the registry's": it can't use a store of another account.
+    assert _store_warnings(stack) == []
+    app.synth()
+
+
+def test_a_registry_does_not_share_a_pipelines_models_with_the_pipelines_own_account():
+    app = new_app()
+    registry = ModelRegistry(
+        cdk.Stack(app, "Models", env=SHARED_ENV),
+        "Registry",
+        model_package_group_name="churn",
+        registering_accounts=[ACCOUNT],
+        shared_with_accounts=[ACCOUNT, READERS[0]],  # the training account deploys too
+    )
+    stack = cdk.Stack(app, "Dev", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    pipeline = _registering(stack, registry.model_package_group_arn, None)
+    assert pipeline.artifact_store.models_shared_with == [READERS[0]]
+
+
+def test_an_unshared_registry_shares_no_registering_pipelines_models():
+    app = new_app()
+    registry = ModelRegistry(
+        cdk.Stack(app, "Models", env=SHARED_ENV),
+        "Registry",
+        model_package_group_name="churn",
+        registering_accounts=[ACCOUNT],
+    )
+    stack = cdk.Stack(app, "Dev", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    pipeline = _registering(stack, registry.model_package_group_arn, None)
+    assert pipeline.artifact_store.models_shared_with == []
+
+
+def test_a_pipeline_of_the_registrys_account_registering_by_arn_is_checked_like_by_name():
+    # The ARN names the same group as the name does: a store other than the registry's is
+    # warned, as sharing the registry shares the registry's store only.
+    stack = new_stack()
+    registry = ModelRegistry(
+        stack,
+        "Registry",
+        artifact_store=ArtifactStore(stack, "Store"),
+        shared_with_accounts=READERS,
+    )
+    pipeline = _registering(stack, registry.model_package_group_arn, None)
+    assert pipeline.artifact_store.models_shared_with == []
+    assert len(_store_warnings(stack)) == 1
+
+
 def _pattern(shared: Built, construct_id: str) -> dict[str, Any]:
     rule = shared.registry.node.find_child(construct_id)
     properties: dict[str, Any] = resource(shared.template, logical_id(rule))["Properties"]

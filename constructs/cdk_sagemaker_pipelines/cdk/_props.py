@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Annotations, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, Aws, RemovalPolicy, Stack, Token
 
 from constructs import Construct
 
@@ -227,6 +227,53 @@ def expect_account_ids(prop: str, values: object) -> Problem | None:
         None,
         prop,
         f"expected 12-digit account ids, got {', '.join(repr(value) for value in wrong)}",
+    )
+
+
+def _account_id_hint(account_id: object) -> str | None:
+    """The string to write for an account id given as a number, with its leading zeros.
+
+    As an int, ``012345678901`` has lost its zero (or is a YAML octal); the id is 12 digits.
+    """
+    if isinstance(account_id, bool) or not isinstance(account_id, int):
+        return None
+    if not 0 <= account_id < 10**12:
+        return None
+    return f"write '{account_id:012d}'"
+
+
+def other_account_problem(
+    account_id: object, scope: Construct, owns: str, hint: str
+) -> Problem | None:
+    """A problem unless ``account_id`` is a 12-digit id string of another account than ``scope``'s.
+
+    ``owns`` names what ``scope``'s account owns ("the registry"); ``hint`` says what to do
+    instead of naming that account. A token (a parameter's value) passes.
+    """
+    if not isinstance(account_id, str):
+        return Problem(
+            None,
+            "account_id",
+            f"expected a 12-digit account id string, got {describe(account_id)}",
+            _account_id_hint(account_id),
+        )
+    problem = expect_account_ids("account_id", [account_id])
+    if problem is not None:
+        return problem
+    own = Stack.of(scope).account
+    # An environment-agnostic stack's .account is the AWS::AccountId token, which this
+    # stack's template resolves to the account deploying it: its own, whatever its env.
+    agnostic = account_id == Aws.ACCOUNT_ID
+    if not agnostic and (account_id != own or is_unresolved(own)):
+        return None
+    return Problem(
+        None,
+        "account_id",
+        f"the account of an environment-agnostic stack (AWS::AccountId) is the one deploying "
+        f"this stack, which owns {owns}"
+        if agnostic
+        else f"{account_id} is this stack's own account, which owns {owns}",
+        hint + ("; give the other stack an env" if agnostic else ""),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+from aws_cdk import Acknowledgment, Aws, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -20,6 +20,7 @@ from ._props import (
     expect_str,
     grantee_problem,
     is_unresolved,
+    other_account_problem,
     raise_for,
 )
 
@@ -27,7 +28,7 @@ EXECUTIONS_PREFIX = "executions/"
 """Where pipeline steps write per-execution outputs; expired by the lifecycle rule."""
 MODELS_PREFIX = "models/"
 """Where training steps write models, and steps the outputs a registered model version
-refers to (its metrics reports); kept, and shared by ``ModelRegistry.share_with_account``."""
+refers to (its metrics reports); kept, and shared by ``ArtifactStore.share_models_with``."""
 # Without this feature flag, aws-cdk-lib lets S3 deliver access logs through the bucket's
 # ACL, which buckets with ObjectOwnership BUCKET_OWNER_ENFORCED can't have: Bucket() fails.
 ACCESS_LOGS_USE_BUCKET_POLICY = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
@@ -92,6 +93,7 @@ class ArtifactStore(Construct):
         # Each bucket add_bucket made, with the key it encrypts it with: read in Python, so a
         # Pipeline knows its artifact bucket's key without looking it up through jsii.
         self._bucket_keys: list[tuple[s3.IBucket, kms.IKey]] = []
+        self._models_shared_with: list[str] = []
         # Access-log prefix (the lowercased id) -> the id of the bucket that writes there.
         self._log_prefixes: dict[str, str] = {}
         self.access_logs_bucket = s3.Bucket(
@@ -245,6 +247,84 @@ class ArtifactStore(Construct):
         """Let ``grantee`` read the trained models under ``models/``."""
         check_grantee(grantee, lambda: f"ArtifactStore {self.node.path}.grant_read_models")
         return self.bucket.grant_read(grantee, f"{MODELS_PREFIX}*")
+
+    def share_models_with(self, account_id: str) -> None:
+        """Let another account read the models under ``models/``, to deploy them there.
+
+        Adds the account to the bucket policy (get and list objects under ``models/`` only)
+        and to the key policy (decrypt through S3 only): not ``grant_read``, which would let
+        it list the whole bucket and decrypt anything the key protects. Its roles still
+        need these actions in their own policies. A ``ModelRegistry`` shared with an account
+        calls this on its ``artifact_store``, and on the stores of this app's pipelines of
+        other accounts that register in it (by ``model_package_group_arn``); call it
+        yourself for a registry of another app, or for the registry's own account when it
+        deploys versions registered from another account.
+
+        Example::
+
+            store.share_models_with("444455556666")  # the production account deploys
+        """
+        raise_for(
+            [
+                other_account_problem(
+                    account_id,
+                    self,
+                    "the store",
+                    "share only with other accounts; grant_read_models gives roles of this one",
+                )
+            ],
+            lambda: f"ArtifactStore {self.node.path}.share_models_with",
+        )
+        if account_id in self._models_shared_with:
+            return
+        self._models_shared_with.append(account_id)
+        principal = iam.AccountPrincipal(account_id)
+        bucket = self.bucket
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[principal],
+                actions=["s3:GetObject", "s3:GetObjectVersion"],
+                resources=[bucket.arn_for_objects(f"{MODELS_PREFIX}*")],
+            )
+        )
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[principal],
+                actions=["s3:ListBucket"],
+                resources=[bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{MODELS_PREFIX}*"]}},
+            )
+        )
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[principal],
+                actions=["s3:GetBucketLocation"],
+                resources=[bucket.bucket_arn],
+            )
+        )
+        # Through S3 only (which applies the bucket policy above). An encryption-context
+        # condition on the bucket's ARN would be tighter still, but the bucket's encryption
+        # refers to the key: the key policy can't refer back to the bucket.
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[principal],
+                actions=["kms:Decrypt"],
+                resources=["*"],  # in a key policy, "*" means this key
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"s3.{Aws.REGION}.{Aws.URL_SUFFIX}"}
+                },
+            )
+        )
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[principal], actions=["kms:DescribeKey"], resources=["*"]
+            )
+        )
+
+    @property
+    def models_shared_with(self) -> list[str]:
+        """The accounts ``share_models_with`` let read ``models/``, in the order they were added."""
+        return list(self._models_shared_with)
 
 
 def _key_pattern_problem(key_pattern: object) -> Problem | None:

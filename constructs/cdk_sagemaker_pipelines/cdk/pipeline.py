@@ -91,10 +91,9 @@ from ._props import (
 from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
 from .registry import (
     RegistryEnvironments,
+    link_registering_pipeline,
     registries_named,
     remember_pipeline,
-    share_registered_images,
-    warn_store_mismatch,
 )
 
 METRICS_NAMESPACE = "AWS/Sagemaker/ModelBuildingPipeline"
@@ -1513,9 +1512,8 @@ class Pipeline(_PipelineBase):
         # A registry of another environment (or created later) is judged at synth.
         self.node.add_validation(RegistryEnvironments(self, groups))
         for registry in registries_named(self, groups):
-            if may_share_environment(self, registry):
-                warn_store_mismatch(self, registry)
-                share_registered_images(self, registry)
+            if registry.model_package_group_arn in groups or may_share_environment(self, registry):
+                link_registering_pipeline(self, registry)
 
     def _registered_images(self) -> list[tuple[str, ecr.IRepository, bool]]:
         """(step, repository, is a Docker asset) of the custom images of registered versions."""

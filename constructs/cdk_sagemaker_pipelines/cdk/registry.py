@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, ArnFormat, Aws, Names, RemovalPolicy, Resource, Stack
+from aws_cdk import Annotations, ArnFormat, Names, RemovalPolicy, Resource, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
@@ -28,9 +28,10 @@ from ._props import (
     expect_str,
     is_unresolved,
     may_share_environment,
+    other_account_problem,
     raise_for,
 )
-from .artifacts import MODELS_PREFIX, ArtifactStore
+from .artifacts import ArtifactStore
 
 MODEL_PACKAGE_STATE_CHANGE = "SageMaker Model Package State Change"
 # CreateModelPackageGroup's ModelPackageGroupName and ModelPackageGroupDescription.
@@ -76,64 +77,6 @@ def _description_problem(description: str | None) -> Problem | None:
     )
 
 
-def _account_id_hint(account_id: object) -> str | None:
-    """The string to write for an account id given as a number, with its leading zeros.
-
-    As an int, ``012345678901`` has lost its zero (or is a YAML octal); the id is 12 digits.
-    """
-    if isinstance(account_id, bool) or not isinstance(account_id, int):
-        return None
-    if not 0 <= account_id < 10**12:
-        return None
-    return f"write '{account_id:012d}'"
-
-
-def _share_models(store: ArtifactStore, principal: iam.IPrincipal) -> None:
-    """Let another account read ``models/`` of ``store``'s bucket, and decrypt through S3.
-
-    ``Bucket.grant_read`` would let it list every key of the bucket and read the
-    bucket's configuration and policy, and its key grant would let it call
-    ``kms:Decrypt`` on anything the key protects. Here it may list and get objects under
-    ``models/`` only, and use the key only through S3.
-    """
-    bucket = store.bucket
-    models = bucket.arn_for_objects(f"{MODELS_PREFIX}*")
-    bucket.add_to_resource_policy(
-        iam.PolicyStatement(
-            principals=[principal],
-            actions=["s3:GetObject", "s3:GetObjectVersion"],
-            resources=[models],
-        )
-    )
-    bucket.add_to_resource_policy(
-        iam.PolicyStatement(
-            principals=[principal],
-            actions=["s3:ListBucket"],
-            resources=[bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": [f"{MODELS_PREFIX}*"]}},
-        )
-    )
-    bucket.add_to_resource_policy(
-        iam.PolicyStatement(
-            principals=[principal], actions=["s3:GetBucketLocation"], resources=[bucket.bucket_arn]
-        )
-    )
-    # Through S3 only (which applies the bucket policy above). An encryption-context
-    # condition on the bucket's ARN would be tighter still, but the bucket's encryption
-    # refers to the key: the key policy can't refer back to the bucket.
-    store.key.add_to_resource_policy(
-        iam.PolicyStatement(
-            principals=[principal],
-            actions=["kms:Decrypt"],
-            resources=["*"],  # in a key policy, "*" means this key
-            conditions={"StringEquals": {"kms:ViaService": f"s3.{Aws.REGION}.{Aws.URL_SUFFIX}"}},
-        )
-    )
-    store.key.add_to_resource_policy(
-        iam.PolicyStatement(principals=[principal], actions=["kms:DescribeKey"], resources=["*"])
-    )
-
-
 # Every Pipeline and ModelRegistry constructed in this process. Searching the app's
 # construct tree (node.find_all) takes jsii round trips and a reference per construct of
 # the app; when none of these could match, no construct of the app can, and it is skipped.
@@ -155,29 +98,63 @@ def _registers_in(pipeline: Any, group_name: str) -> bool:
 def registering_pipelines(registry: ModelRegistry) -> list[Any]:
     """The ``Pipeline``s of this app whose definition registers versions in ``registry``.
 
-    By name, so only pipelines that may share the registry's account and region: in an
-    app of one stage per environment, each stage's pipeline registers in its own group of
-    that name, not in another stage's.
+    By name, only pipelines that may share the registry's account and region: in an app of
+    one stage per environment, each stage's pipeline registers in its own group of that
+    name, not in another stage's. By the group's ARN, pipelines of any environment.
     """
     from .pipeline import Pipeline  # not at the top: pipeline.py imports this module
 
-    name = registry.model_package_group_name
-    if not any(_registers_in(pipeline, name) for pipeline in list(_PIPELINES)):
+    name, arn = registry.model_package_group_name, registry.model_package_group_arn
+    if not any(
+        _registers_in(pipeline, name) or _registers_in(pipeline, arn)
+        for pipeline in list(_PIPELINES)
+    ):
         return []
     return [
         construct
         for construct in registry.node.root.node.find_all()
         if isinstance(construct, Pipeline)
-        and _registers_in(construct, name)
-        and may_share_environment(construct, registry)
+        and (
+            _registers_in(construct, arn)
+            or (_registers_in(construct, name) and may_share_environment(construct, registry))
+        )
     ]
 
 
-def may_find_registries(group_names: Sequence[str]) -> bool:
-    """Whether a ``ModelRegistry`` of one of ``group_names`` was constructed (in any app)."""
+def in_other_account(pipeline: Construct, registry: ModelRegistry) -> bool:
+    """Whether ``pipeline``'s stack is known to be in another account than ``registry``'s."""
+    here, there = Stack.of(pipeline).account, Stack.of(registry).account
+    return not is_unresolved(here) and not is_unresolved(there) and here != there
+
+
+def link_registering_pipeline(pipeline: Any, registry: ModelRegistry) -> None:
+    """What ``pipeline`` registering in ``registry`` needs for the registry's sharing.
+
+    The accounts the registry is shared with deploy its versions: they must read the model
+    and pull the image of each. A pipeline of the registry's account should write its
+    models to the registry's store, which the registry shares (warned otherwise); one of
+    another account keeps them in its own store, which then shares ``models/`` with those
+    accounts too.
+    """
+    share_registered_images(pipeline, registry)
+    if not in_other_account(pipeline, registry):
+        warn_store_mismatch(pipeline, registry)
+        return
+    own = Stack.of(pipeline).account
+    for account in registry._shared:
+        if account != own:
+            pipeline.artifact_store.share_models_with(account)
+
+
+def may_find_registries(groups: Sequence[str]) -> bool:
+    """Whether a ``ModelRegistry`` of one of ``groups`` (names or ARNs) was constructed.
+
+    In any app: a cheap test before searching this app's construct tree.
+    """
     # getattr: a ModelRegistry whose construction failed (and was caught) is half-made.
     return any(
-        getattr(registry, "model_package_group_name", None) in group_names
+        getattr(registry, "model_package_group_name", None) in groups
+        or getattr(registry, "model_package_group_arn", None) in groups
         for registry in list(_REGISTRIES)
     )
 
@@ -187,17 +164,20 @@ def _environment(construct: Construct) -> tuple[str, str]:
     return stack.account, stack.region
 
 
-def registries_named(scope: Construct, group_names: Sequence[str]) -> list[ModelRegistry]:
-    """The ``ModelRegistry``s of ``scope``'s app whose group is one of ``group_names``."""
-    if not may_find_registries(group_names):
+def registries_named(scope: Construct, groups: Sequence[str]) -> list[ModelRegistry]:
+    """The ``ModelRegistry``s of ``scope``'s app whose group's name or ARN is in ``groups``."""
+    if not may_find_registries(groups):
         return []
     return [
         construct
         for construct in scope.node.root.node.find_all()
-        # getattr: a ModelRegistry whose construction failed (and was caught) is half-made.
+        # hasattr: a ModelRegistry whose construction failed (and was caught) is half-made.
         if isinstance(construct, ModelRegistry)
         and hasattr(construct, "_warned_pipelines")
-        and construct.model_package_group_name in group_names
+        and (
+            construct.model_package_group_name in groups
+            or construct.model_package_group_arn in groups
+        )
     ]
 
 
@@ -488,9 +468,9 @@ class ModelRegistry(Resource):
         for account in registering_accounts:
             self.allow_registration_from(account)
         self.node.add_validation(_CrossAccountRegistrations(self))
-        # A pipeline created before the registry (with the group name written out).
+        # A pipeline created before the registry (with the group's name or ARN written out).
         for pipeline in registering_pipelines(self):
-            warn_store_mismatch(pipeline, self)
+            link_registering_pipeline(pipeline, self)
 
     @property
     def cfn_model_package_group(self) -> sagemaker.CfnModelPackageGroup:
@@ -530,7 +510,10 @@ class ModelRegistry(Resource):
 
         Adds the account to the group's resource policy (describe and list the group and
         its versions, and create a model from a version) and, with an artifact store, lets
-        it read ``models/`` and decrypt them with the store's key. A version is deployable
+        it read ``models/`` and decrypt them with the store's key. The pipelines of this app
+        in other accounts that register here (by ``model_package_group_arn``) keep their
+        models in their own stores: those share ``models/`` with the account too
+        (``ArtifactStore.share_models_with``), as do their images. A version is deployable
         there when everything it points at lies under ``models/``: the pipeline's default
         outputs that a registered version refers to go there, but inference code given as
         ``RegisterModel(code=Code.from_asset(…))`` is in the CDK assets bucket, which is not
@@ -540,13 +523,12 @@ class ModelRegistry(Resource):
         if account_id in self._shared:
             return
         self._shared.append(account_id)
-        if self.artifact_store is not None:
-            _share_models(self.artifact_store, iam.AccountPrincipal(account_id))
+        store = self.artifact_store
+        if store is not None and account_id != Stack.of(store).account:
+            store.share_models_with(account_id)
         self._resource.model_package_group_policy = self._policy_document()
         for pipeline in registering_pipelines(self):
-            share_registered_images(pipeline, self)
-            if self.artifact_store is None:
-                warn_store_mismatch(pipeline, self)
+            link_registering_pipeline(pipeline, self)
 
     def allow_registration_from(self, account_id: str) -> None:
         """Let another account's pipelines register versions here, pending approval only.
@@ -573,41 +555,17 @@ class ModelRegistry(Resource):
         """``account_id`` must be another account's 12-digit id (a string)."""
         raise_for(
             [
-                expect_account_ids("account_id", [account_id])
-                if isinstance(account_id, str)
-                else Problem(
-                    None,
-                    "account_id",
-                    f"expected a 12-digit account id string, got {describe(account_id)}",
-                    _account_id_hint(account_id),
+                other_account_problem(
+                    account_id,
+                    self,
+                    "the registry",
+                    "share only with other accounts; grant_read gives roles of this one"
+                    if method == "share_with_account"
+                    else "roles of this account need no group policy: grant_register",
                 )
             ],
             lambda: f"ModelRegistry {self.node.path}.{method}",
         )
-        own = Stack.of(self).account
-        # An environment-agnostic stack's .account is the AWS::AccountId token, which this
-        # stack's template resolves to the account deploying it: its own, whatever its env.
-        agnostic = account_id == Aws.ACCOUNT_ID
-        if agnostic or (account_id == own and not is_unresolved(own)):
-            raise_for(
-                [
-                    Problem(
-                        None,
-                        "account_id",
-                        "the account of an environment-agnostic stack (AWS::AccountId) "
-                        "is the one deploying this stack, which owns the registry"
-                        if agnostic
-                        else f"{account_id} is this stack's own account, which owns the registry",
-                        (
-                            "share only with other accounts; grant_read gives roles of this one"
-                            if method == "share_with_account"
-                            else "roles of this account need no group policy: grant_register"
-                        )
-                        + ("; give the other stack an env" if agnostic else ""),
-                    )
-                ],
-                lambda: f"ModelRegistry {self.node.path}.{method}",
-            )
 
     def _policy_document(self) -> Any:
         stack = Stack.of(self)

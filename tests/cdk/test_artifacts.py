@@ -308,6 +308,21 @@ def test_fails_grants_to_something_that_is_not_a_grantable(default: Store, grant
         getattr(default.store, grant)("ci-role")
 
 
+@pytest.mark.parametrize("grant", ["grant_read", "grant_read_models"])
+def test_fails_grants_to_a_role_of_another_app(default: Store, grant: str):
+    # The role's policy would name this app's bucket: the other app's synth failed with
+    # "Cannot reference across apps", naming neither the grant nor the role.
+    role = iam.Role(new_stack(), "Ci", assumed_by=iam.AccountRootPrincipal())
+    with pytest.raises(PipelineDefinitionError) as raised:
+        getattr(default.store, grant)(role)
+    assert str(raised.value) == (
+        f"ArtifactStore Test/Store.{grant} has 1 problem:\n- prop 'grantee': Role Test/Ci "
+        "belongs to another CDK app: a template can only refer to the resources of its own app "
+        "(grant to a role of this app, or import the role here: "
+        "iam.Role.from_role_arn(self, 'Role', arn))"
+    )
+
+
 def test_fails_a_grant_to_a_class_rather_than_an_instance(default: Store):
     # The class has the property that identifies a grantable; jsii can't pass it on.
     with pytest.raises(

@@ -2120,6 +2120,15 @@ def test_fails_grants_to_something_that_is_not_a_grantable(untouched: Pipeline, 
     )
 
 
+@pytest.mark.parametrize(
+    "grant", ["grant_start_pipeline_execution", "grant_stop_pipeline_execution", "grant_read"]
+)
+def test_fails_grants_to_a_role_of_another_app(untouched: Pipeline, grant: str):
+    role = iam.Role(new_stack(), "Ci", assumed_by=iam.AccountRootPrincipal())
+    with pytest.raises(PipelineDefinitionError, match=r"prop 'grantee': Role Test/Ci belongs to "):
+        getattr(untouched, grant)(role)
+
+
 # -- metrics -----------------------------------------------------------------------------
 
 

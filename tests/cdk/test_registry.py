@@ -818,6 +818,18 @@ def test_fails_grants_to_something_that_is_not_a_grantable(grant: str):
         getattr(registry, grant)("arn:aws:iam::111122223333:role/ci")
 
 
+@pytest.mark.parametrize("grant", ["grant_register", "grant_read", "grant_approve"])
+def test_fails_grants_to_a_role_of_another_app(grant: str):
+    registry = ModelRegistry(new_stack(), "Registry")
+    role = iam.Role(new_stack(), "Ci", assumed_by=iam.AccountRootPrincipal())
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=rf"^ModelRegistry Test/Registry.{grant} has 1 problem:\n- prop 'grantee': Role "
+        r"Test/Ci belongs to another CDK app",
+    ):
+        getattr(registry, grant)(role)
+
+
 def test_an_environment_agnostic_stack_may_share_with_any_account():
     registry = ModelRegistry(new_stack(account=None, region=None), "Registry")
     registry.share_with_account(READERS[0])

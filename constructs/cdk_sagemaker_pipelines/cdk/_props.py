@@ -472,20 +472,33 @@ def rule_problems(
     return [problem for problem in problems if problem is not None]
 
 
-def grantee_problem(grantee: object) -> Problem | None:
-    """A problem unless ``grantee`` is an ``iam.IGrantable``."""
+def grantee_problem(grantee: object, scope: Construct) -> Problem | None:
+    """A problem unless ``grantee`` is an ``iam.IGrantable`` of ``scope``'s app.
+
+    A role of another app would get a policy naming this app's resources, which fails that
+    app's synth with "Cannot reference across apps", naming neither grant nor grantee.
+    """
     return expect_interface(
         "grantee",
         grantee,
         "an iam.IGrantable",
         ("grant_principal",),
         "a role or user; for an existing role, iam.Role.from_role_arn(self, 'Role', arn)",
+    ) or expect_same_app(
+        "grantee",
+        grantee,
+        scope.node.root,
+        "grant to a role of this app, or import the role here: "
+        "iam.Role.from_role_arn(self, 'Role', arn)",
     )
 
 
-def check_grantee(grantee: object, subject: Subject) -> None:
-    """Raise unless ``grantee`` is an ``iam.IGrantable`` (jsii would fail to deserialize it)."""
-    raise_for([grantee_problem(grantee)], subject)
+def check_grantee(grantee: object, scope: Construct, subject: Subject) -> None:
+    """Raise unless ``grantee`` is an ``iam.IGrantable`` of ``scope``'s app.
+
+    jsii would fail to deserialize anything else, and another app's role fails its synth.
+    """
+    raise_for([grantee_problem(grantee, scope)], subject)
 
 
 def format_problem(problem: Problem) -> str:

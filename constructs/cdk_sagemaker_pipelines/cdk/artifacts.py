@@ -238,14 +238,14 @@ class ArtifactStore(Construct):
             store.grant_read(analyst_role, "executions/*")
         """
         raise_for(
-            [grantee_problem(grantee), _key_pattern_problem(key_pattern)],
+            [grantee_problem(grantee, self), _key_pattern_problem(key_pattern)],
             lambda: f"ArtifactStore {self.node.path}.grant_read",
         )
         return self.bucket.grant_read(grantee, key_pattern)
 
     def grant_read_models(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read the trained models under ``models/``."""
-        check_grantee(grantee, lambda: f"ArtifactStore {self.node.path}.grant_read_models")
+        check_grantee(grantee, self, lambda: f"ArtifactStore {self.node.path}.grant_read_models")
         return self.bucket.grant_read(grantee, f"{MODELS_PREFIX}*")
 
     def share_models_with(self, account_id: str) -> None:

@@ -152,7 +152,9 @@ class _PipelineBase(Resource):
 
     def grant_start_pipeline_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` start executions: ``sagemaker:StartPipelineExecution``."""
-        check_grantee(grantee, lambda: f"Pipeline {self.node.path}.grant_start_pipeline_execution")
+        check_grantee(
+            grantee, self, lambda: f"Pipeline {self.node.path}.grant_start_pipeline_execution"
+        )
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:StartPipelineExecution"],
@@ -161,7 +163,9 @@ class _PipelineBase(Resource):
 
     def grant_stop_pipeline_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` stop and retry executions."""
-        check_grantee(grantee, lambda: f"Pipeline {self.node.path}.grant_stop_pipeline_execution")
+        check_grantee(
+            grantee, self, lambda: f"Pipeline {self.node.path}.grant_stop_pipeline_execution"
+        )
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:StopPipelineExecution", "sagemaker:RetryPipelineExecution"],
@@ -175,7 +179,7 @@ class _PipelineBase(Resource):
         DescribePipelineExecution, ListPipelineExecutions, ListPipelineExecutionSteps,
         ListPipelineParametersForExecution.
         """
-        check_grantee(grantee, lambda: f"Pipeline {self.node.path}.grant_read")
+        check_grantee(grantee, self, lambda: f"Pipeline {self.node.path}.grant_read")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=[

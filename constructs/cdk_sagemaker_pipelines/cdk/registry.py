@@ -479,7 +479,7 @@ class ModelRegistry(Resource):
 
     def grant_register(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` register versions pending manual approval (CreateModelPackage)."""
-        check_grantee(grantee, lambda: f"ModelRegistry {self.node.path}.grant_register")
+        check_grantee(grantee, self, lambda: f"ModelRegistry {self.node.path}.grant_register")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:CreateModelPackage"],
@@ -489,7 +489,7 @@ class ModelRegistry(Resource):
 
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` list and describe the group and its versions."""
-        check_grantee(grantee, lambda: f"ModelRegistry {self.node.path}.grant_read")
+        check_grantee(grantee, self, lambda: f"ModelRegistry {self.node.path}.grant_read")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=_READ_ACTIONS,
@@ -498,7 +498,7 @@ class ModelRegistry(Resource):
 
     def grant_approve(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` approve or reject versions (UpdateModelPackage)."""
-        check_grantee(grantee, lambda: f"ModelRegistry {self.node.path}.grant_approve")
+        check_grantee(grantee, self, lambda: f"ModelRegistry {self.node.path}.grant_approve")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:UpdateModelPackage", "sagemaker:DescribeModelPackage"],

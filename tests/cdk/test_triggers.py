@@ -1644,6 +1644,117 @@ def test_fails_queues_and_topics_of_another_app_naming_the_prop(churn: SharedPip
         target.bind(rule, "Target0")
 
 
+def _dead_letter_users(stack: cdk.Stack, pipeline: Any, queue: Any) -> dict[str, Any]:
+    """Each construct taking ``dead_letter_queue``, as a call that builds it with ``queue``."""
+
+    def target() -> None:
+        rule = events.Rule(stack, "Rule", schedule=events.Schedule.rate(cdk.Duration.days(1)))
+        SageMakerPipelineTarget(pipeline, dead_letter_queue=queue).bind(rule, "Target0")
+
+    return {
+        "PipelineSchedule Test/Nightly": lambda: PipelineSchedule(
+            stack,
+            "Nightly",
+            pipeline=pipeline,
+            schedule=scheduler.ScheduleExpression.rate(cdk.Duration.days(1)),
+            dead_letter_queue=queue,
+        ),
+        "NewDataTrigger Test/OnNewData": lambda: NewDataTrigger(
+            stack,
+            "OnNewData",
+            pipeline=pipeline,
+            bucket=s3.Bucket.from_bucket_name(stack, "Landing", "data-bucket"),
+            prefix="incoming/",
+            key_parameter="InputDataKey",
+            dead_letter_queue=queue,
+        ),
+        "SageMakerPipelineTarget": target,
+    }
+
+
+@pytest.mark.parametrize("imported", [True, False])
+def test_fails_a_dead_letter_queue_of_another_region(imported: bool):
+    # EventBridge and EventBridge Scheduler send dead letters only to a queue of their own
+    # region (aws-cdk-lib's own targets refuse others); the queue was accepted, and a queue
+    # of this app failed synth with "Cannot use resource … in a cross-environment fashion".
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region="us-east-1"))
+    other = cdk.Stack(app, "Other", env=cdk.Environment(account=ACCOUNT, region="eu-west-1"))
+    queue = (
+        sqs.Queue.from_queue_arn(other, "DeadLetters", f"arn:aws:sqs:eu-west-1:{ACCOUNT}:dlq")
+        if imported
+        else sqs.Queue(other, "DeadLetters")
+    )
+    for subject, build in _dead_letter_users(stack, _pipeline(stack), queue).items():
+        with pytest.raises(PipelineDefinitionError) as raised:
+            build()
+        service = "EventBridge Scheduler" if "Schedule " in subject else "EventBridge"
+        assert str(raised.value) == (
+            f"{subject} has 1 problem:\n- prop 'dead_letter_queue': "
+            f"{'QueueBase' if imported else 'Queue'} Other/DeadLetters is in region eu-west-1, "
+            f"this stack in us-east-1: {service} sends undeliverable events only to a queue "
+            "of its own region (use a queue of us-east-1)"
+        )
+
+
+def test_fails_a_dead_letter_queue_of_this_app_in_another_account():
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region="us-east-1"))
+    other = cdk.Stack(app, "Other", env=cdk.Environment(account="444455556666", region="us-east-1"))
+    queue = sqs.Queue(other, "DeadLetters")
+    for subject, build in _dead_letter_users(stack, _pipeline(stack), queue).items():
+        with pytest.raises(PipelineDefinitionError) as raised:
+            build()
+        sender = "the schedule's role" if "Schedule " in subject else "events.amazonaws.com"
+        assert str(raised.value).endswith(
+            "- prop 'dead_letter_queue': Queue Other/DeadLetters is a queue of this app in "
+            f"account 444455556666, this stack in {ACCOUNT}: its policy would have to name this "
+            f"stack's {'role' if 'Schedule ' in subject else 'rule'}, which a template of "
+            "another environment can't refer to (import it here by ARN "
+            "(sqs.Queue.from_queue_arn(self, 'DeadLetters', arn)) and allow "
+            f"{sender} sqs:SendMessage in its policy there)"
+        ), subject
+
+
+def test_fails_a_fifo_dead_letter_queue_of_a_schedule(churn: SharedPipeline):
+    # EventBridge Scheduler doesn't support FIFO dead-letter queues (its user guide).
+    queue = sqs.Queue(churn.stack, "DeadLetters", fifo=True)
+    build = _dead_letter_users(churn.stack, churn.pipeline, queue)["PipelineSchedule Test/Nightly"]
+    with pytest.raises(PipelineDefinitionError) as raised:
+        build()
+    assert str(raised.value) == (
+        "PipelineSchedule Test/Nightly has 1 problem:\n- prop 'dead_letter_queue': Queue "
+        "Test/DeadLetters is a FIFO queue, which EventBridge Scheduler doesn't support as a "
+        "dead-letter queue (use a standard queue)"
+    )
+
+
+QUEUE_POLICY_WARNING = "cdk-sagemaker-pipelines:dead-letter-queue-policy"
+
+
+@pytest.mark.parametrize("account", [ACCOUNT, "444455556666"])
+def test_an_imported_dead_letter_queue_whose_policy_would_need_a_statement_is_warned(account: str):
+    # EventBridge may send to a rule's dead-letter queue only if the queue's policy allows
+    # it; an imported queue's policy isn't this app's to write. A schedule's role sends with
+    # its own permissions, which a queue of another account must also admit.
+    stack = new_stack()
+    queue = sqs.Queue.from_queue_arn(stack, "DeadLetters", f"arn:aws:sqs:us-east-1:{account}:dlq")
+    for build in _dead_letter_users(stack, _pipeline(stack), queue).values():
+        build()
+    warned = {
+        entry.id
+        for entry in Annotations.from_stack(stack).find_warning(
+            "*", Match.string_like_regexp(QUEUE_POLICY_WARNING)
+        )
+    }
+    assert warned == (
+        {"/Test/Rule", "/Test/OnNewData/Rule"}
+        | ({"/Test/Nightly"} if account != ACCOUNT else set())
+    )
+    (message,) = _warnings(stack, QUEUE_POLICY_WARNING)[:1]
+    assert "The dead-letter queue Test/DeadLetters was not created in this app" in message
+
+
 def _warnings(stack: cdk.Stack, warning: str) -> list[str]:
     found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(warning))
     return [str(entry.entry.data) for entry in found]

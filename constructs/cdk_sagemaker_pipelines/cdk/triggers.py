@@ -273,11 +273,17 @@ def _clamp_event_age(seconds: int) -> int:
     return min(max(MIN_EVENT_AGE_SECONDS, seconds), MAX_EVENT_AGE_SECONDS)
 
 
-def _dead_letter_queue_problem(queue: object, root: object = None) -> Problem | None:
+def _dead_letter_queue_problem(
+    queue: object, root: object = None, scope: Construct | None = None, *, schedule: bool = False
+) -> Problem | None:
     """An ``sqs.IQueue`` (of this app, when ``root`` is given), or None.
 
     A wrong type fails deep in jsii (or, for a topic, at synth with "Cannot read
-    properties of undefined"); a queue of another app fails synth naming neither.
+    properties of undefined"); a queue of another app fails synth naming neither. With
+    ``scope``, the queue must be one the service can send to from ``scope``'s stack: of its
+    region, and, when created in this app, of its account (its policy would have to name
+    this stack's rule or role, across environments). EventBridge Scheduler (``schedule``)
+    refuses FIFO queues.
     """
     if queue is None:
         return None
@@ -295,7 +301,63 @@ def _dead_letter_queue_problem(queue: object, root: object = None) -> Problem | 
             root,
             "create the queue in this app, or sqs.Queue.from_queue_arn(self, 'DeadLetters', arn)",
         )
-    return problem
+    if problem is not None or scope is None:
+        return problem
+    service = "EventBridge Scheduler" if schedule else "EventBridge"
+    if schedule and getattr(queue, "fifo", False) is True:
+        return Problem(
+            None,
+            "dead_letter_queue",
+            f"{describe(queue)} is a FIFO queue, which {service} doesn't support as a "
+            "dead-letter queue",
+            "use a standard queue",
+        )
+    env = getattr(queue, "env", None)
+    stack = Stack.of(scope)
+    theirs, ours = getattr(env, "region", None), stack.region
+    if (
+        isinstance(theirs, str)
+        and not is_unresolved(theirs)
+        and not is_unresolved(ours)
+        and theirs != ours
+    ):
+        return Problem(
+            None,
+            "dead_letter_queue",
+            f"{describe(queue)} is in region {theirs}, this stack in {ours}: {service} "
+            "sends undeliverable events only to a queue of its own region",
+            f"use a queue of {ours}",
+        )
+    theirs, ours = getattr(env, "account", None), stack.account
+    if (
+        isinstance(queue, sqs.Queue)
+        and isinstance(theirs, str)
+        and not is_unresolved(theirs)
+        and not is_unresolved(ours)
+        and theirs != ours
+    ):
+        sender = "the schedule's role" if schedule else "events.amazonaws.com"
+        return Problem(
+            None,
+            "dead_letter_queue",
+            f"{describe(queue)} is a queue of this app in account {theirs}, this stack in "
+            f"{ours}: its policy would have to name this stack's "
+            f"{'role' if schedule else 'rule'}, which a template of another environment "
+            "can't refer to",
+            "import it here by ARN (sqs.Queue.from_queue_arn(self, 'DeadLetters', arn)) and "
+            f"allow {sender} sqs:SendMessage in its policy there",
+        )
+    return None
+
+
+def _warn_unwritable_queue_policy(scope: Construct, queue: sqs.IQueue, sender: str) -> None:
+    """Warn that ``queue``, imported, needs a statement of its owner to receive dead letters."""
+    Annotations.of(scope).add_warning_v2(
+        f"{WARNING_PREFIX}:dead-letter-queue-policy",
+        f"The dead-letter queue {queue.node.path} was not created in this app, so its policy "
+        f"can't be changed here: allow {sender} sqs:SendMessage in it where it is managed, "
+        "or undeliverable events are lost.",
+    )
 
 
 def _parameter_value_problem(parameters: object) -> Problem | None:
@@ -376,13 +438,24 @@ class PipelineSchedule(Construct):
                     f"{len(description)} characters, longer than {MAX_SCHEDULE_DESCRIPTION}",
                 ),
                 *_retry_problems(retry_attempts, max_event_age),
-                _dead_letter_queue_problem(dead_letter_queue, self.node.root),
+                _dead_letter_queue_problem(dead_letter_queue, self.node.root, self, schedule=True),
             ],
             lambda: f"PipelineSchedule {self.node.path}",
         )
         values = dict(parameters or {})
         _check_parameters(pipeline, values, lambda: self.node.path, event_paths=False)
         self.dead_letter_queue = dead_letter_queue or _dead_letter_queue(self, "DeadLetterQueue")
+        queue_account = self.dead_letter_queue.env.account
+        own_account = Stack.of(self).account
+        if (
+            dead_letter_queue is not None
+            and not is_unresolved(queue_account)
+            and not is_unresolved(own_account)
+            and queue_account != own_account
+        ):
+            # The role may send (aws-cdk-lib grants it), but another account's queue must
+            # also admit it in its policy, which is that account's to write.
+            _warn_unwritable_queue_policy(self, dead_letter_queue, "this schedule's role")
         # As aws-cdk-lib's scheduler targets do for the roles they create: only schedules of
         # this account's default group (this schedule's) may use the role.
         self.role = _service_role(
@@ -483,7 +556,7 @@ class SageMakerPipelineTarget:
             )
         # Checked before anything is created under the rule: a failed bind leaves it as it was.
         raise_for(
-            [_dead_letter_queue_problem(self.dead_letter_queue, rule.node.root)],
+            [_dead_letter_queue_problem(self.dead_letter_queue, rule.node.root, rule)],
             "SageMakerPipelineTarget",
         )
         parameters_at = _parameters_target(rule, target_id, self.parameters)
@@ -510,7 +583,7 @@ class SageMakerPipelineTarget:
         dead_letter_config = None
         if self.dead_letter_queue is not None:
             queue_arn = self.dead_letter_queue.queue_arn  # read once: a jsii round trip
-            self.dead_letter_queue.add_to_resource_policy(
+            added = self.dead_letter_queue.add_to_resource_policy(
                 iam.PolicyStatement(
                     # Unique per rule (one queue may be the DLQ of several rules' targets),
                     # from the rule's logical id: the same in every stage of the app.
@@ -521,6 +594,12 @@ class SageMakerPipelineTarget:
                     conditions={"ArnEquals": {"aws:SourceArn": rule_arn}},
                 )
             )
+            if not added.statement_added:
+                _warn_unwritable_queue_policy(
+                    rule,
+                    self.dead_letter_queue,
+                    "events.amazonaws.com (condition aws:SourceArn = this rule's ARN)",
+                )
             dead_letter_config = events.CfnRule.DeadLetterConfigProperty(arn=queue_arn)
         if parameters_at is not None:
             _set_pipeline_parameters(*parameters_at, self.parameters)
@@ -702,7 +781,7 @@ class NewDataTrigger(Construct):
                 _parameter_value_problem(parameters),
                 *_event_parameter_problems(key_parameter, bucket_parameter, parameters),
                 *_retry_problems(retry_attempts, max_event_age),
-                _dead_letter_queue_problem(dead_letter_queue, self.node.root),
+                _dead_letter_queue_problem(dead_letter_queue, self.node.root, self),
             ],
             lambda: f"NewDataTrigger {self.node.path}",
         )

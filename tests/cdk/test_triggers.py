@@ -1668,7 +1668,7 @@ def _dead_letter_users(stack: cdk.Stack, pipeline: Any, queue: Any) -> dict[str,
             key_parameter="InputDataKey",
             dead_letter_queue=queue,
         ),
-        "SageMakerPipelineTarget": target,
+        "SageMakerPipelineTarget of rule Test/Rule": target,
     }
 
 

@@ -387,6 +387,36 @@ def test_synth_app_ends_an_aws_cdk_lib_construct_error_in_one_line(tmp_path):
     assert "«" not in message
 
 
+def test_synth_app_ends_this_librarys_errors_raised_in_a_callback_in_one_line(tmp_path):
+    # A rule target's bind runs when aws-cdk-lib calls it from JavaScript: its error came
+    # back as a jsii RuntimeError buried under Node's frames.
+    from aws_cdk import aws_events as events
+    from aws_cdk import aws_sqs as sqs
+
+    from cdk_sagemaker_pipelines.cdk import SageMakerPipelineTarget, synth_app
+
+    def build_app() -> cdk.App:
+        app = cdk.App(outdir=str(tmp_path))
+        stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region="us-east-1"))
+        pipeline = Pipeline(stack, "Training", definition=prep_and_train())
+        queue = sqs.Queue.from_queue_arn(stack, "Dlq", f"arn:aws:sqs:eu-west-1:{ACCOUNT}:dlq")
+        target = SageMakerPipelineTarget(pipeline, dead_letter_queue=queue)
+        events.Rule(
+            stack, "Daily", schedule=events.Schedule.rate(cdk.Duration.days(1)), targets=[target]
+        )
+        return app
+
+    with pytest.raises(SystemExit) as raised:
+        synth_app(build_app)
+
+    assert re.fullmatch(
+        r"synth failed at \S*test_validation_plugin\.py:\d+: SageMakerPipelineTarget of rule "
+        r"Test/Daily has 1 problem:\n- prop 'dead_letter_queue': QueueBase Test/Dlq is in "
+        r"region eu-west-1, .*",
+        str(raised.value.code),
+    ), raised.value.code
+
+
 def test_synth_app_keeps_the_traceback_of_app_code_called_back_from_javascript(tmp_path):
     # An aspect (or a lazy value) runs the app's own code from JavaScript during synth: its
     # error comes back as a jsii RuntimeError without aws-cdk-lib's code or construct, and

@@ -557,7 +557,7 @@ class SageMakerPipelineTarget:
         # Checked before anything is created under the rule: a failed bind leaves it as it was.
         raise_for(
             [_dead_letter_queue_problem(self.dead_letter_queue, rule.node.root, rule)],
-            "SageMakerPipelineTarget",
+            lambda: f"SageMakerPipelineTarget of rule {rule.node.path}",
         )
         parameters_at = _parameters_target(rule, target_id, self.parameters)
         rule_arn = rule.rule_ref.rule_arn

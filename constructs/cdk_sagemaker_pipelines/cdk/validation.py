@@ -233,6 +233,27 @@ def _cdk_error_text(error: BaseException) -> str | None:
     return f"{lines[0]}{where}{detail}"
 
 
+# The first line of this library's errors: "SageMakerPipelineTarget has 1 problem:".
+_OUR_ERROR = re.compile(r"[^\n]+ has \d+ problems?:\n- ")
+
+
+def _callback_error_text(error: BaseException) -> str | None:
+    """The message of an error of this library raised while JavaScript called Python back.
+
+    A construct's ``bind`` (a rule target's, say) runs when aws-cdk-lib calls it from
+    JavaScript: its ``PipelineDefinitionError`` comes back as a jsii ``RuntimeError`` with
+    Node's frames, whose message is ours as it was raised. An app's own error keeps its
+    traceback (``None``).
+    """
+    cause = error.__cause__
+    if not isinstance(cause, JavaScriptError):
+        return None
+    if "callbackHandler" not in str(getattr(cause, "stack", "") or ""):
+        return None
+    text = str(error)
+    return text if _OUR_ERROR.match(text) else None
+
+
 # What the CDK CLI passes apps (failSynthOnValidationErrors false, leaving findings to the
 # CLI, which then reports them only for the stacks it selected), overridden: give it to
 # App(post_cli_context=...) so that the app fails synth itself on any finding.
@@ -272,9 +293,10 @@ def synth_app(app: App | Callable[[], App]) -> CloudAssembly:
             where = _caller_line(error)
             raise SystemExit(f"synth failed{where}: {error}") from None
         except RuntimeError as error:
-            # aws-cdk-lib's own construct errors (an invalid bucket name, say): the message
-            # and the construct, not the frames of jsii and Node around them.
-            text = _cdk_error_text(error)
+            # aws-cdk-lib's own construct errors (an invalid bucket name, say), and ours
+            # raised in a callback from JavaScript (a rule target's bind): the message and
+            # the construct, not the frames of jsii and Node around them.
+            text = _cdk_error_text(error) or _callback_error_text(error)
             if text is None:
                 raise
             raise SystemExit(f"synth failed{_caller_line(error)}: {text}") from None
@@ -287,7 +309,7 @@ def synth_app(app: App | Callable[[], App]) -> CloudAssembly:
             # validations (node.add_validation), which name the construct path.
             if message.startswith(prefix):
                 raise SystemExit(f"synth failed: {message.removeprefix(prefix)}") from None
-        text = _cdk_error_text(error)
+        text = _cdk_error_text(error) or _callback_error_text(error)
         if text is None:
             raise
         raise SystemExit(f"synth failed: {text}") from None

@@ -546,12 +546,40 @@ def test_fails_a_run_time_value_concatenated_while_defining_naming_join(
     assert isinstance(caught.value, PipelineDefinitionError)
 
 
+@pytest.mark.parametrize("value", RUN_TIME_VALUES)
+@pytest.mark.parametrize(
+    "test",
+    [lambda value: bool(value), lambda value: value or "default", lambda value: not value],
+    ids=["bool", "or", "not"],
+)
+def test_fails_a_truth_test_of_a_run_time_value_naming_the_condition_step(
+    value: Expression, test: Any
+) -> None:
+    # Every object used to be true: `if use_gpu:` on a ParameterBoolean always took its
+    # branch, whatever value a run was given.
+    with pytest.raises(ExpressionOperatorError) as caught:
+        test(value)
+
+    assert "has no truth value until the pipeline runs" in str(caught.value)
+    assert "ConditionStep(conditions=[ConditionEquals(left=value, right=True)]" in str(caught.value)
+    assert isinstance(caught.value, TypeError)
+
+
+def test_a_run_time_value_still_works_in_collections_and_none_tests() -> None:
+    # Membership and dict keys compare with ==, whose result is a Python bool, not the value.
+    use_gpu = ParameterBoolean("UseGpu", default_value=False)
+    assert use_gpu in [ParameterString("Other"), use_gpu]
+    assert {use_gpu: "gpu"}[use_gpu] == "gpu"
+    assert (use_gpu if use_gpu is not None else False) is use_gpu
+
+
 def test_fails_the_length_of_a_step_property_naming_indexing() -> None:
     outputs = evaluate.properties.ProcessingOutputConfig.Outputs
 
     with pytest.raises(ExpressionOperatorError, match=r"has no length until the pipeline runs"):
         len(outputs)
-    assert outputs  # a property is still true, as any object
+    with pytest.raises(ExpressionOperatorError, match=r"has no truth value until the pipeline"):
+        bool(outputs)  # not len(): a property's truth is no more known than its length
 
 
 # render_string: how string-typed fields (hyperparameters, environment, container arguments)

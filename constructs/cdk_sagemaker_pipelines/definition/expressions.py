@@ -43,8 +43,8 @@ class Expression:
     ``value_type`` is the type the value has when the pipeline runs (``None`` when it
     can't be known before, as for ``JsonGet``). It has no text before then: ``str()``,
     f-strings and ``%`` raise ``ExpressionTextError``, and ``+``, ``<``, ``<=``, ``>``,
-    ``>=`` raise ``ExpressionOperatorError``; ``Join`` and the ``Condition…`` classes do
-    that work when the pipeline runs.
+    ``>=`` and truth tests (``if value:``) raise ``ExpressionOperatorError``; ``Join`` and
+    the ``Condition…`` classes do that work when the pipeline runs.
 
     Example::
 
@@ -91,6 +91,17 @@ class Expression:
 
     def __lt__(self, other: object) -> Any:
         raise ExpressionOperatorError(_comparison_message(self, "<", other))
+
+    def __bool__(self) -> bool:
+        # Every object is true by default: `if use_gpu:` on a ParameterBoolean would always
+        # take its branch, whatever value the run is given.
+        raise ExpressionOperatorError(
+            f"{self!r} has no truth value until the pipeline runs, so `if`, `while`, `and`, "
+            "`or`, `not` and bool() can't test it while the pipeline is defined (branch when "
+            "the pipeline runs: ConditionStep(conditions=[ConditionEquals(left=value, "
+            "right=True)], if_steps=[…], else_steps=[…]); test `value is None` to ask whether "
+            "one was given)"
+        )
 
     def __le__(self, other: object) -> Any:
         raise ExpressionOperatorError(_comparison_message(self, "<=", other))

@@ -372,11 +372,6 @@ class Properties(Expression):
             "arguments, e.g. len(prep.outputs))"
         )
 
-    def __bool__(self) -> bool:
-        # With __len__ defined, truth testing would call it: a property is an object,
-        # true like any other.
-        return True
-
     def __dir__(self) -> list[str]:
         return sorted(self._node.members)
 

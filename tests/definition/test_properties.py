@@ -19,10 +19,12 @@ from cdk_sagemaker_pipelines.definition import (
     Properties,
     PropertyPathError,
     RegisterModel,
+    Step,
     StepOutput,
     TrainingStep,
     TransformStep,
     TuningStep,
+    validate_definition,
 )
 from cdk_sagemaker_pipelines.definition._render import RenderContext
 
@@ -272,6 +274,106 @@ def test_fails_misspelled_top_level_member_suggests_the_closest() -> None:
         r"\(did you mean 'ModelArtifacts'\?\)$",
     ):
         training.properties.ModelArtifact  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("step", "path", "message"),
+    [
+        (
+            processing,
+            "ModelArtifacts",
+            "step 'Prep': the step has no property 'ModelArtifacts' (ModelArtifacts is a "
+            "property of Training steps; a Processing step's outputs are "
+            "ProcessingOutputConfig.Outputs['<name>'].S3Output.S3Uri (step.output(name) in "
+            "Python))",
+        ),
+        (
+            # Before: "did you mean 'OutputDataConfig'", the prefix, not where the model is.
+            training,
+            "ProcessingOutputConfig",
+            "step 'Train': the step has no property 'ProcessingOutputConfig' "
+            "(ProcessingOutputConfig is a property of Processing steps; a Training step's "
+            "model is ModelArtifacts.S3ModelArtifacts (step.model_data in Python))",
+        ),
+        (
+            tuning,
+            "ModelArtifacts",
+            "step 'Tune': the step has no property 'ModelArtifacts' (ModelArtifacts is a "
+            "property of Training steps; a Tuning step's best job is "
+            "BestTrainingJob.TrainingJobName, and step.top_model_s3_uri(0) in Python is "
+            "where it wrote its model)",
+        ),
+        (
+            # Before: "did you mean 'ModelArn'", which is not the model's data either.
+            model,
+            "ModelArtifacts",
+            "step 'Model': the step has no property 'ModelArtifacts' (ModelArtifacts is a "
+            "property of Training steps; a Model step's model is ModelName (for "
+            "TransformStep(model_name=…)))",
+        ),
+        (
+            training,
+            "BestTrainingJob",
+            "step 'Train': the step has no property 'BestTrainingJob' (BestTrainingJob is a "
+            "property of Tuning steps; a Training step's model is "
+            "ModelArtifacts.S3ModelArtifacts (step.model_data in Python))",
+        ),
+        (
+            model,
+            "ModelPackageArn",
+            "step 'Model': the step has no property 'ModelPackageArn' (ModelPackageArn is a "
+            "property of RegisterModel steps; a Model step's model is ModelName (for "
+            "TransformStep(model_name=…)))",
+        ),
+        (
+            transform,
+            "OutputParameters",
+            "step 'Score': the step has no property 'OutputParameters' (OutputParameters is a "
+            "property of Lambda and Callback steps; a Transform step's output is "
+            "TransformOutput.S3OutputPath)",
+        ),
+        (
+            condition,
+            "ModelArtifacts",
+            "step 'Gate': the step has no property 'ModelArtifacts' (ModelArtifacts is a "
+            "property of Training steps; a Condition step's only property is Outcome)",
+        ),
+    ],
+)
+def test_fails_a_property_of_another_step_type_names_it_and_this_steps_results(
+    step: Step, path: str, message: str
+) -> None:
+    # The SDK habit of reading ModelArtifacts.S3ModelArtifacts off whatever step came before
+    # got a list of members or a misleading close match.
+    with pytest.raises(PropertyPathError) as caught:
+        getattr(step.properties, path)
+
+    assert str(caught.value) == message
+
+
+def test_fails_a_property_of_another_step_type_in_a_definition_json_names_it() -> None:
+    definition = {
+        "Version": "2020-12-01",
+        "Steps": [
+            {"Name": "Prep", "Type": "Lambda", "FunctionArn": FUNCTION, "Arguments": {}},
+            {
+                "Name": "Fail",
+                "Type": "Fail",
+                "Arguments": {
+                    "ErrorMessage": {"Get": "Steps.Prep.ModelArtifacts.S3ModelArtifacts"}
+                },
+            },
+        ],
+    }
+
+    (problem,) = validate_definition(definition)
+
+    assert (problem.step, problem.field) == ("Fail", "Arguments.ErrorMessage")
+    assert problem.message.endswith("the step has no property 'ModelArtifacts'")
+    assert problem.hint == (
+        "ModelArtifacts is a property of Training steps; a Lambda step's outputs are "
+        "OutputParameters['<name>'], declared with outputs="
+    )
 
 
 def test_fails_unknown_member_without_a_close_match_lists_members() -> None:

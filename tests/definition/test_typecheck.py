@@ -36,6 +36,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingInput,
     ProcessingOutput,
     ProcessingStep,
+    PropertyPathError,
     RegisterModel,
     SageMakerJobStepRetryPolicy,
     StepExceptionType,
@@ -208,15 +209,17 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     (
         "enum-as-string",
         lambda: StepOutput(output_name="rows", output_type="Integer"),
-        "StepOutput: field 'output_type' expects OutputType, got str 'Integer'",
+        # The member to write: the SDK spells it LambdaOutputTypeEnum.Integer.
+        "StepOutput: field 'output_type' expects OutputType (OutputType.INTEGER), got str "
+        "'Integer'",
     ),
     (
         "enum-list-item",
         lambda: StepRetryPolicy(
             exception_types=[StepExceptionType.THROTTLING, "Step.SERVICE_FAULT"]
         ),
-        "StepRetryPolicy: field 'exception_types[1]' expects StepExceptionType, "
-        "got str 'Step.SERVICE_FAULT'",
+        "StepRetryPolicy: field 'exception_types[1]' expects StepExceptionType "
+        "(StepExceptionType.SERVICE_FAULT), got str 'Step.SERVICE_FAULT'",
     ),
     (
         "enum-of-the-other-kind",
@@ -375,6 +378,38 @@ def test_fails_network_config_vpc_needs_subnets_and_security_groups(
             "(or Image.sklearn, Image.xgboost, Image.tensorflow))",
         ),
         (
+            # The SDK's older step signatures take the job object: say what replaces it.
+            lambda: TrainingStep(name="Train", estimator=object()),  # type: ignore[call-arg]
+            "TrainingStep 'Train' takes no argument 'estimator' (the SageMaker SDK's "
+            "estimator=; here: the estimator's settings are the step's own: image=, code=, "
+            "instance_type=, hyperparameters=, … (RegisterModel: image= and model_data=, e.g. "
+            "train.model_data))",
+        ),
+        (
+            lambda: TransformStep(name="Score", transformer=object()),  # type: ignore[call-arg]
+            "TransformStep 'Score' takes no argument 'transformer' (the SageMaker SDK's "
+            "transformer=; here: the transformer's settings are the step's own: model_name=, "
+            "instance_type=, output_path=, …; the transform's input is input_data=)",
+        ),
+        (
+            # Was "did you mean 'model_data' or 'code'?": half of what a model object holds.
+            lambda: ModelStep(name="Model", model=object()),  # type: ignore[call-arg]
+            "ModelStep 'Model' takes no argument 'model' (the SageMaker SDK's model=; here: the "
+            "model's settings are the step's own: image=, model_data=, code=, environment= (or "
+            "containers=[Container(…), …] for a PipelineModel))",
+        ),
+        (
+            lambda: SageMakerJobStepRetryPolicy(failure_reason_types=[]),  # type: ignore[call-arg]
+            "SageMakerJobStepRetryPolicy takes no argument 'failure_reason_types' (the "
+            "SageMaker SDK's failure_reason_types=; here: exception_types=)",
+        ),
+        (
+            lambda: PipelineDefinition(name="Churn", steps=[]),  # type: ignore[call-arg]
+            "PipelineDefinition 'Churn' takes no argument 'name' (the SageMaker SDK's name=; "
+            "here: a definition has no name: the CDK Pipeline construct names the pipeline "
+            "(pipeline_name=, default: from the construct path))",
+        ),
+        (
             # Another class's SDK name is not hinted where it means nothing.
             lambda: LambdaStep(
                 name="Prep",
@@ -393,6 +428,11 @@ def test_fails_network_config_vpc_needs_subnets_and_security_groups(
         "sdk-name-renamed",
         "sdk-name-of-a-hugging-face-estimator",
         "sdk-name-of-a-framework-model",
+        "sdk-name-estimator",
+        "sdk-name-transformer",
+        "sdk-name-model",
+        "sdk-name-failure-reason-types",
+        "sdk-name-pipeline-name",
         "sdk-name-of-another-class",
     ],
 )
@@ -421,6 +461,74 @@ def test_unknown_argument_hint_lists_check_steps_before_any_is_imported() -> Non
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert result.stdout == (
         "ModelStep 'Model' takes no argument 'cache_config' (cache_config= is taken by "
-        "AutoMLStep, ClarifyCheckStep, EMRStep, LambdaStep, ProcessingStep, QualityCheckStep, "
-        "TrainingStep, TransformStep, TuningStep)\n"
+        "AutoMLStep, CallbackStep, ClarifyCheckStep, EMRStep, LambdaStep, ProcessingStep, "
+        "QualityCheckStep, TrainingStep, TransformStep, TuningStep)\n"
     ), result.stderr
+
+
+def test_fails_output_type_in_the_sdks_spelling_names_the_constant() -> None:
+    # The SDK's LambdaOutputTypeEnum.Integer; was a bare "AttributeError: Integer".
+    with pytest.raises(PropertyPathError) as caught:
+        OutputType.Integer  # type: ignore[attr-defined]  # noqa: B018
+
+    assert str(caught.value) == (
+        "OutputType has no member 'Integer' (the constants are upper case, unlike the "
+        "SageMaker SDK's LambdaOutputTypeEnum.Integer: did you mean OutputType.INTEGER?)"
+    )
+    assert isinstance(caught.value, AttributeError)
+    with pytest.raises(PropertyPathError, match=r"\(expected one of OutputType\.STRING, "):
+        OutputType.Text  # type: ignore[attr-defined]  # noqa: B018
+    assert not hasattr(OutputType, "Boolean")
+    assert list(OutputType) == [
+        OutputType.STRING,
+        OutputType.INTEGER,
+        OutputType.FLOAT,
+        OutputType.BOOLEAN,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: PipelineDefinition(steps=[FailStep(name="Stop")]).definition(),  # type: ignore[attr-defined]
+            "PipelineDefinition has no definition() (the SageMaker SDK's pipeline.definition(); "
+            "here: to_json(binder), or to_definition(binder) for the dict; the binder "
+            "(StaticBinder(region=…, role_arn=…, default_bucket=…)) stands for the session)",
+        ),
+        (
+            lambda: PipelineDefinition(steps=[FailStep(name="Stop")]).upsert(role_arn="arn"),  # type: ignore[attr-defined]
+            "PipelineDefinition has no upsert() (the SageMaker SDK's pipeline.upsert(); here: "
+            "deploy it with the CDK Pipeline construct, Pipeline(self, id, definition=…), which "
+            "derives the roles (cdk deploy))",
+        ),
+        (
+            lambda: TrainingStep(name="Train", image="my-image").add_depends_on(["Prep"]),  # type: ignore[attr-defined]
+            "TrainingStep 'Train' has no add_depends_on() (the SageMaker SDK's "
+            "step.add_depends_on(); here: steps are immutable: give depends_on=[…] when "
+            "building the step (or dataclasses.replace(step, depends_on=[…])))",
+        ),
+        (
+            lambda: TuningStep(
+                name="Tune", image="my-image", objective_metric_name="m", hyperparameter_ranges={}
+            ).get_top_model_s3_uri(top_k=0, s3_bucket="my-bucket"),  # type: ignore[attr-defined]
+            "TuningStep 'Tune' has no get_top_model_s3_uri() (the SageMaker SDK's "
+            "step.get_top_model_s3_uri(); here: top_model_s3_uri(top_k), from the tuning job's "
+            "own output path (no s3_bucket= or prefix=))",
+        ),
+        (
+            # Other names keep Python's own message; only a TuningStep has the SDK's method.
+            lambda: TrainingStep(name="Train", image="my-image").get_top_model_s3_uri(0),  # type: ignore[attr-defined]
+            "'TrainingStep' object has no attribute 'get_top_model_s3_uri'",
+        ),
+        (
+            lambda: PipelineDefinition(steps=[]).steps_by_name,  # type: ignore[attr-defined]
+            "'PipelineDefinition' object has no attribute 'steps_by_name'",
+        ),
+    ],
+    ids=["definition", "upsert", "add-depends-on", "top-model", "not-a-tuning-step", "other"],
+)
+def test_fails_sdk_methods_say_what_to_call_instead(build: Callable[[], Any], message: str) -> None:
+    # Was Python's "'PipelineDefinition' object has no attribute 'definition'".
+    with pytest.raises(AttributeError, match="^" + re.escape(message) + "$"):
+        build()

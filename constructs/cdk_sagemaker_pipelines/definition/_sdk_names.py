@@ -44,6 +44,50 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
         "steps take the job's settings themselves: there are no processor, estimator or "
         "model objects to run (docs/sdk-comparison.md maps them)",
     ),
+    # The SDK's older step signatures take the job object itself.
+    "estimator": (
+        ("TrainingStep", "RegisterModel"),
+        "the estimator's settings are the step's own: image=, code=, instance_type=, "
+        "hyperparameters=, … (RegisterModel: image= and model_data=, e.g. train.model_data)",
+    ),
+    "processor": (
+        ("ProcessingStep",),
+        "the processor's settings are the step's own: image=, code= or entrypoint=, "
+        "instance_type=, instance_count=, …",
+    ),
+    "tuner": (
+        ("TuningStep",),
+        "the tuner's and its estimator's settings are the step's own: image=, code=, "
+        "objective_metric_name=, hyperparameter_ranges=, max_jobs=, …",
+    ),
+    "transformer": (
+        ("TransformStep",),
+        "the transformer's settings are the step's own: model_name=, instance_type=, "
+        "output_path=, …; the transform's input is input_data=",
+    ),
+    "model": (
+        _MODEL_STEPS,
+        "the model's settings are the step's own: image=, model_data=, code=, environment= "
+        "(or containers=[Container(…), …] for a PipelineModel)",
+    ),
+    "register_model_step_retry_policies": (("RegisterModel",), "retry_policies="),
+    "repack_model_step_retry_policies": (
+        _MODEL_STEPS,
+        "the language writes no _RepackModel step: package the inference code in the "
+        "model artifact or give code=",
+    ),
+    "failure_reason_types": (("SageMakerJobStepRetryPolicy",), "exception_types="),
+    # The SDK's Pipeline(name=, pipeline_definition_config=): a definition has no name.
+    "name": (
+        ("PipelineDefinition",),
+        "a definition has no name: the CDK Pipeline construct names the pipeline "
+        "(pipeline_name=, default: from the construct path)",
+    ),
+    "pipeline_definition_config": (
+        ("PipelineDefinition",),
+        "SageMaker Pipelines names the jobs; a custom prefix (use_custom_job_prefix) is a "
+        'step\'s extra_arguments={"<Kind>JobName": "<prefix>"}',
+    ),
     "sagemaker_session": (
         (),
         "there is no session: the binder (StaticBinder, or the CDK Pipeline construct) "

@@ -335,5 +335,23 @@ def _mismatch(value: Any, hint: Any, path: str) -> tuple[str, str, Any] | None:
     if isinstance(hint, type):
         if issubclass(hint, enum.Enum) and isinstance(value, hint):
             return None
+        if issubclass(hint, enum.Enum) and isinstance(value, str):
+            return (path, _enum_member_for(hint, value), value)
         return None if isinstance(value, hint) else (path, type_name(hint), value)
     return None
+
+
+def _enum_member_for(hint: type[enum.Enum], text: str) -> str:
+    """``OutputType`` or, for text naming one of its members, ``OutputType (OutputType.STRING)``.
+
+    The SDK takes some of these as strings or spells its members otherwise
+    (``LambdaOutputTypeEnum.String``); the member to write is the fix.
+    """
+
+    def normal(name: str) -> str:
+        return name.replace("_", "").lower()
+
+    for member in hint:
+        if normal(text) in (normal(member.name), normal(str(member.value))):
+            return f"{hint.__name__} ({hint.__name__}.{member.name})"
+    return hint.__name__

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import PipelineValidationError, Problem
 from ._render import JsonValue, RenderContext, render
@@ -71,6 +71,21 @@ class CompiledPipeline:
         return json.dumps(self.definition, indent=indent, ensure_ascii=False)
 
 
+_DEPLOY = (
+    "deploy it with the CDK Pipeline construct, Pipeline(self, id, definition=…), which "
+    "derives the roles (cdk deploy)"
+)
+_SDK_PIPELINE_METHODS = {
+    "definition": "to_json(binder), or to_definition(binder) for the dict; the binder "
+    "(StaticBinder(region=…, role_arn=…, default_bucket=…)) stands for the session",
+    "upsert": _DEPLOY,
+    "create": _DEPLOY,
+    "update": _DEPLOY,
+    "start": "start the deployed pipeline (aws sagemaker start-pipeline-execution, a "
+    "PipelineSchedule or NewDataTrigger), or run it here with smpipe run or LocalRunner",
+}
+
+
 @checked
 @dataclass(frozen=True, slots=True)
 class PipelineDefinition:
@@ -96,6 +111,20 @@ class PipelineDefinition:
     steps: Sequence[Step]
     parameters: Sequence[Parameter] = ()
     experiment_config: PipelineExperimentConfig | None = None
+
+    if not TYPE_CHECKING:  # for run time only: mypy would accept any attribute
+
+        def __getattr__(self, name: str) -> Any:
+            # The SDK's Pipeline methods, typed from habit: say what does it here.
+            hint = _SDK_PIPELINE_METHODS.get(name)
+            if hint is None:
+                return object.__getattribute__(self, name)  # Python's own error
+            raise AttributeError(
+                f"PipelineDefinition has no {name}() (the SageMaker SDK's pipeline.{name}(); "
+                f"here: {hint})",
+                name=name,
+                obj=self,
+            )
 
     def compile(self, binder: Binder | None = None) -> CompiledPipeline:
         """Render and validate; raise ``PipelineValidationError`` listing every problem."""

@@ -105,6 +105,8 @@ class PropertyNode:
     label: str = ""
     # A leaf's botocore shape as (service, shape name), when it comes from one.
     shape: tuple[str, str] | None = None
+    # The step type of a root node, so a member of another step type's root gets named as such.
+    step_type: str = ""
 
     def member(self, name: str) -> PropertyNode:
         """Return the child member ``name`` or raise ``PathStepError``."""
@@ -115,7 +117,9 @@ class PropertyNode:
         target = self.members.get(name)
         if target is None:
             hint = (
-                did_you_mean(name, self.members) or f"members: {one_of(sorted(self.members), 10)}"
+                _other_step_type_hint(self, name)
+                or did_you_mean(name, self.members)
+                or f"members: {one_of(sorted(self.members), 10)}"
             )
             where = self.label if self.label else "the step"
             raise PathStepError(f"{where} has no property '{name}'", hint)
@@ -145,6 +149,57 @@ class PropertyNode:
             assert self.item is not None
             return _node_for(self.item, f"{self.label}['{key}']")
         raise PathStepError(f"{self.label or 'the step'} can't be indexed with [{key!r}]")
+
+
+# Where a step type's results are, for a property path written for another step type
+# (the SDK habit of reading ModelArtifacts.S3ModelArtifacts off whatever step came before).
+_RESULTS: dict[str, str] = {
+    "Processing": "a Processing step's outputs are "
+    "ProcessingOutputConfig.Outputs['<name>'].S3Output.S3Uri (step.output(name) in Python)",
+    "Training": "a Training step's model is ModelArtifacts.S3ModelArtifacts "
+    "(step.model_data in Python)",
+    "Tuning": "a Tuning step's best job is BestTrainingJob.TrainingJobName, and "
+    "step.top_model_s3_uri(0) in Python is where it wrote its model",
+    "Transform": "a Transform step's output is TransformOutput.S3OutputPath",
+    "AutoML": "an AutoML step's best model is BestCandidate.InferenceContainers[0].ModelDataUrl",
+    "Model": "a Model step's model is ModelName (for TransformStep(model_name=…))",
+    "RegisterModel": "a RegisterModel step's model version is ModelPackageArn",
+    "Lambda": "a Lambda step's outputs are OutputParameters['<name>'], declared with outputs=",
+    "Callback": "a Callback step's outputs are OutputParameters['<name>'], declared with outputs=",
+    "Condition": "a Condition step's only property is Outcome",
+}
+
+
+@functools.cache
+def _root_members(step_type: str) -> frozenset[str]:
+    node = root_node(step_type, {})
+    return frozenset(node.members) if node is not None else frozenset()
+
+
+def _other_step_type_hint(node: PropertyNode, name: str) -> str | None:
+    """Name the step types whose properties have ``name``, and where this step's results are.
+
+    An exact member of another step type says more than a close match of this one
+    (``ModelArtifacts`` of a Model step is not its ``ModelArn``).
+    """
+    if not node.step_type:
+        return None
+    owners = [
+        kind
+        for kind in (*ROOT_SHAPES, *CHECK_STEP_PROPERTIES, "Lambda", "Callback", "Condition")
+        if kind != node.step_type and name in _root_members(kind)
+    ]
+    if not owners:
+        return None
+    owners_text = owners[0] if len(owners) == 1 else f"{', '.join(owners[:-1])} and {owners[-1]}"
+    kind = node.step_type
+    article = "an" if kind[:1] in "AEIOU" else "a"
+    results = (
+        _RESULTS.get(kind)
+        or did_you_mean(name, node.members)
+        or f"{article} {kind} step's properties are {one_of(sorted(node.members), 10)}"
+    )
+    return f"{name} is a property of {owners_text} steps; {results}"
 
 
 def _node_for(target: tuple[str, str] | PropertyNode, label: str) -> PropertyNode:
@@ -189,17 +244,21 @@ def root_node(step_type: str, outputs: Mapping[str, str] | None = None) -> Prope
             label="OutputParameters",
             leaves=leaves,
         )
-        return PropertyNode("structure", members={"OutputParameters": output_map})
+        return PropertyNode(
+            "structure", members={"OutputParameters": output_map}, step_type=step_type
+        )
     if step_type == "Condition":
         return PropertyNode(
-            "structure", members={"Outcome": PropertyNode("leaf", leaf_type="Boolean")}
+            "structure",
+            members={"Outcome": PropertyNode("leaf", leaf_type="Boolean")},
+            step_type=step_type,
         )
     if step_type in CHECK_STEP_PROPERTIES:
         baselines = {
             name: PropertyNode("leaf", leaf_type="String", label=name)
             for name in CHECK_STEP_PROPERTIES[step_type]
         }
-        return PropertyNode("structure", members=baselines)
+        return PropertyNode("structure", members=baselines, step_type=step_type)
     roots = ROOT_SHAPES.get(step_type)
     if roots is None:
         return None
@@ -216,7 +275,7 @@ def root_node(step_type: str, outputs: Mapping[str, str] | None = None) -> Prope
             },
             label=name,
         )
-    return PropertyNode("structure", members=members)
+    return PropertyNode("structure", members=members, step_type=step_type)
 
 
 @dataclass(frozen=True, slots=True)

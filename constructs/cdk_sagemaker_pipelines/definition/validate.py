@@ -126,6 +126,8 @@ _MODEL_CHECK_TYPES = frozenset({"MODEL_BIAS", "MODEL_EXPLAINABILITY"})
 STEP_TYPES = frozenset(
     {*JOB_REQUEST_SHAPES, "Condition", "Fail", "Lambda", "Callback", "EMR", *OPAQUE_STEP_TYPES}
 )
+# The guide's list, and what the SDK writes CacheConfig for: its LambdaStep and CallbackStep
+# take cache_config too, so the definitions it writes stay valid.
 CACHEABLE = frozenset(
     {
         "Processing",
@@ -134,6 +136,7 @@ CACHEABLE = frozenset(
         "Transform",
         "EMR",
         "Lambda",
+        "Callback",
         "AutoML",
         "ClarifyCheck",
         "QualityCheck",
@@ -2088,8 +2091,11 @@ class _Validator:
                     self._check_condition(record, item, f"{where}.Conditions[{index}]")
         elif kind == "In":
             query = condition.get("QueryValue", _ABSENT)
-            query_type = self._check_operand(record, query, f"{where}.QueryValue", ordered=False)
             values = condition.get("Values")
+            operands = [query, *(values if isinstance(values, list) else [])]
+            if self._names_a_parameter(record, operands, [f"{where}.QueryValue"], ordered=False):
+                return
+            query_type = self._check_operand(record, query, f"{where}.QueryValue", ordered=False)
             if not isinstance(values, list) or not values:
                 self.add(
                     record.name,
@@ -2105,6 +2111,9 @@ class _Validator:
             ordered = kind != "Equals"
             left_value = condition.get("LeftValue", _ABSENT)
             right_value = condition.get("RightValue", _ABSENT)
+            sides = [f"{where}.LeftValue", f"{where}.RightValue"]
+            if self._names_a_parameter(record, [left_value, right_value], sides, ordered=ordered):
+                return
             left = self._check_operand(record, left_value, f"{where}.LeftValue", ordered=ordered)
             right = self._check_operand(record, right_value, f"{where}.RightValue", ordered=ordered)
             if not ordered:
@@ -2116,6 +2125,42 @@ class _Validator:
                     f"{kind} compares a {left} with a {right}",
                     "compare a date-time only with another date-time",
                 )
+
+    def _names_a_parameter(
+        self, record: StepRecord, operands: list[Any], fields: list[str], *, ordered: bool
+    ) -> bool:
+        """Report a condition operand that is a declared parameter's name as text.
+
+        ``ConditionEquals(left="Env", right="prod")`` compares two strings, so its outcome
+        is fixed when the pipeline is written: the parameter object was meant. Judged when
+        no operand is an expression (the outcome can't vary) or the comparison orders
+        (text never does); an Equals of an expression with such text may be meant.
+        """
+        varies = any(is_expression(item) or is_token(item) for item in operands)
+        if varies and not ordered:
+            return False
+        for value, at in zip(operands, fields, strict=False):
+            if not isinstance(value, str):
+                continue
+            name = value.removeprefix("Parameters.")
+            if name not in self.parameters:
+                continue
+            why = (
+                "an ordering comparison needs a number"
+                if varies
+                else "the condition compares literals, so its outcome is fixed before the "
+                "pipeline runs"
+            )
+            kind = self.parameters[name].get("Type")
+            declared = f"the Parameter{kind} object" if kind in OUTPUT_TYPES else "the parameter"
+            self.add(
+                record.name,
+                at,
+                f"{value!r} is text, not the parameter {name!r}: {why}",
+                f'pass {declared} rather than its name; in JSON, {{"Get": "Parameters.{name}"}}',
+            )
+            return True
+        return False
 
     def _check_same_kind(
         self,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
     CallbackStep,
     LambdaStep,
     OutputType,
     ParameterInteger,
     StepOutput,
+    validate_definition,
 )
 from cdk_sagemaker_pipelines.definition._render import RenderContext
 
@@ -59,3 +63,45 @@ def test_every_option(ctx: RenderContext) -> None:
     }
     assert ctx.referenced_steps == [prep]
     assert ctx.referenced_parameters == [limit]
+
+
+def test_cache_config_renders_as_the_sdk_writes_it(ctx: RenderContext) -> None:
+    # The SDK's CallbackStep(cache_config=CacheConfig(enable_caching=True, expire_after="P1D")).
+    step = CallbackStep(
+        name="Approve", sqs_queue_url=QUEUE, cache_config=CacheConfig(expire_after="P1D")
+    )
+
+    assert step.to_request(ctx) == {
+        "Name": "Approve",
+        "Type": "Callback",
+        "Arguments": {},
+        "CacheConfig": {"Enabled": True, "ExpireAfter": "P1D"},
+        "SqsQueueUrl": QUEUE,
+    }
+
+
+def test_sdk_definition_of_a_cached_callback_step_is_valid() -> None:
+    # Written by sagemaker 2.257.7 (CallbackStep(..., cache_config=CacheConfig(
+    # enable_caching=True, expire_after="P1D"))); it used to fail with "not a field of a
+    # Callback step (Callback steps can't be cached)".
+    definition: dict[str, Any] = {
+        "Version": "2020-12-01",
+        "Metadata": {},
+        "Parameters": [],
+        "PipelineExperimentConfig": None,
+        "Steps": [
+            {
+                "Name": "Approve",
+                "Type": "Callback",
+                "Arguments": {"a": 1},
+                "CacheConfig": {"Enabled": True, "ExpireAfter": "P1D"},
+                "SqsQueueUrl": QUEUE,
+                "OutputParameters": [{"OutputName": "ok", "OutputType": "Boolean"}],
+            }
+        ],
+    }
+
+    assert validate_definition(definition) == []
+    definition["Steps"][0]["CacheConfig"]["ExpireAfter"] = "1 day"
+    (problem,) = validate_definition(definition)
+    assert (problem.step, problem.field) == ("Approve", "CacheConfig.ExpireAfter")

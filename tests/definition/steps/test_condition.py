@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cdk_sagemaker_pipelines.definition import (
     ConditionEquals,
     ConditionGreaterThanOrEqualTo,
@@ -18,6 +20,7 @@ from cdk_sagemaker_pipelines.definition import (
     ParameterFloat,
     ParameterString,
     PipelineDefinition,
+    PipelineValidationError,
     ProcessingOutput,
     ProcessingStep,
     PropertyFile,
@@ -174,3 +177,72 @@ def test_a_branch_step_renders_once_per_context(ctx: RenderContext) -> None:
     nested = step.to_request(ctx)["Arguments"]["IfSteps"][0]
 
     assert ctx.render_step(notify) is nested
+
+
+def test_fails_a_parameters_name_given_as_text_in_a_condition(binder: StaticBinder) -> None:
+    # The name where the parameter object belongs compared two literals: an If branch that
+    # could never run, accepted without a word.
+    env = ParameterString(name="Env", default_value="dev")
+    threshold = ParameterFloat(name="AccuracyThreshold", default_value=0.8)
+    notify = LambdaStep(
+        name="Notify",
+        function_arn=FUNCTION,
+        outputs=[StepOutput(output_name="score", output_type=OutputType.FLOAT)],
+    )
+    gate = ConditionStep(
+        name="Gate",
+        conditions=[
+            ConditionEquals(left="Env", right="prod"),
+            ConditionNot(expression=ConditionIn(value="Parameters.Env", in_values=["dev"])),
+            ConditionGreaterThanOrEqualTo(
+                left=notify.properties.OutputParameters["score"], right="AccuracyThreshold"
+            ),
+        ],
+        if_steps=[FailStep(name="Stop")],
+    )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(parameters=[env, threshold], steps=[gate]).compile(binder)
+
+    assert [(p.step, p.field, p.message, p.hint) for p in caught.value.problems] == [
+        (
+            "Gate",
+            "Arguments.Conditions[0].LeftValue",
+            "'Env' is text, not the parameter 'Env': the condition compares literals, so its "
+            "outcome is fixed before the pipeline runs",
+            'pass the ParameterString object rather than its name; in JSON, {"Get": '
+            '"Parameters.Env"}',
+        ),
+        (
+            "Gate",
+            "Arguments.Conditions[1].Condition.QueryValue",
+            "'Parameters.Env' is text, not the parameter 'Env': the condition compares "
+            "literals, so its outcome is fixed before the pipeline runs",
+            'pass the ParameterString object rather than its name; in JSON, {"Get": '
+            '"Parameters.Env"}',
+        ),
+        (
+            # Was "ordering comparisons need numbers, got a String", with no word of the cause.
+            "Gate",
+            "Arguments.Conditions[2].RightValue",
+            "'AccuracyThreshold' is text, not the parameter 'AccuracyThreshold': an ordering "
+            "comparison needs a number",
+            'pass the ParameterFloat object rather than its name; in JSON, {"Get": '
+            '"Parameters.AccuracyThreshold"}',
+        ),
+    ]
+
+
+def test_text_equal_to_a_parameters_name_is_compared_with_an_expression(
+    binder: StaticBinder,
+) -> None:
+    # Equality of a run-time value with such text may be meant; literals that name no
+    # parameter are not judged either.
+    env = ParameterString(name="Env", default_value="dev")
+    gate = ConditionStep(
+        name="Gate",
+        conditions=[ConditionEquals(left=env, right="Env"), ConditionEquals(left="a", right="b")],
+        if_steps=[FailStep(name="Stop")],
+    )
+
+    PipelineDefinition(parameters=[env], steps=[gate]).compile(binder)

@@ -339,8 +339,8 @@ def test_check_steps_written_in_python_take_supplied_baselines_or_fail(ws: Works
         (
             {"DataBias": {"CalculatedBaselineStatistics": "s3://baselines/statistics.json"}},
             "callback_outputs (--callback-output): step 'DataBias': a ClarifyCheck step has no "
-            "property 'CalculatedBaselineStatistics' (did you mean "
-            "'CalculatedBaselineConstraints'?)",
+            "property 'CalculatedBaselineStatistics' (CalculatedBaselineStatistics is a "
+            "property of QualityCheck steps; did you mean 'CalculatedBaselineConstraints'?)",
         ),
         (
             # The SDK's check steps have only their baselines' URIs as properties.

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._errors import PipelineValidationError, Problem, PropertyPathError
 from .._render import JsonValue, RenderContext, compact, deep_merge, render
@@ -32,6 +32,14 @@ ImageLike = Image | str | Expression
 """An ``Image``, or an image URI (string or expression)."""
 S3Like = str | Expression | S3Location
 """An S3 URI (string or expression) or an ``S3Location``."""
+
+
+_SDK_STEP_METHODS = {
+    "add_depends_on": "steps are immutable: give depends_on=[…] when building the step (or "
+    "dataclasses.replace(step, depends_on=[…]))",
+    "get_top_model_s3_uri": "top_model_s3_uri(top_k), from the tuning job's own output path "
+    "(no s3_bucket= or prefix=)",
+}
 
 
 @cache
@@ -67,6 +75,21 @@ class Step:
         "DisplayName": "display_name",
         "Description": "description",
     }
+
+    if not TYPE_CHECKING:  # for run time only: mypy would accept any attribute
+
+        def __getattr__(self, name: str) -> Any:
+            # The SDK's step methods, typed from habit: say what does it here.
+            hint = _SDK_STEP_METHODS.get(name)
+            if hint is None or (name == "get_top_model_s3_uri" and self.step_type != "Tuning"):
+                # Python's own error, or the one a property raised (a Fail step's properties).
+                return object.__getattribute__(self, name)
+            raise AttributeError(
+                f"{type(self).__name__} '{getattr(self, 'name', '?')}' has no {name}() "
+                f"(the SageMaker SDK's step.{name}(); here: {hint})",
+                name=name,
+                obj=self,
+            )
 
     @property
     def properties(self) -> Properties:

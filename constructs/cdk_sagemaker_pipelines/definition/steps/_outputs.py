@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from .._errors import PropertyPathError
 from .._render import JsonValue
 from .._typecheck import checked
 
 
-class OutputType(enum.Enum):
+class _OutputTypeMeta(enum.EnumMeta):
+    if not TYPE_CHECKING:  # mypy keeps flagging misspelt names; this is for run time
+
+        def __getattr__(cls, name: str) -> Any:
+            if name.startswith("_"):
+                raise AttributeError(name)
+            # The SDK's LambdaOutputTypeEnum and CallbackOutputTypeEnum spell them String, ….
+            names = [member.name for member in cls]
+            if name.upper() in names:
+                hint = (
+                    "the constants are upper case, unlike the SageMaker SDK's "
+                    f"LambdaOutputTypeEnum.{name}: did you mean {cls.__name__}.{name.upper()}?"
+                )
+            else:
+                hint = f"expected one of {', '.join(f'{cls.__name__}.{n}' for n in names)}"
+            raise PropertyPathError(f"{cls.__name__} has no member {name!r} ({hint})")
+
+
+class OutputType(enum.Enum, metaclass=_OutputTypeMeta):
     """The type of a Lambda or Callback output parameter.
 
     Example::

@@ -10,6 +10,7 @@ from .._render import JsonValue, RenderContext, compact, render
 from .._typecheck import checked
 from ..expressions import Expression
 from ..properties import PropertyNode, root_node
+from ..retry import CacheConfig
 from ._base import Step
 from ._outputs import StepOutput
 
@@ -21,6 +22,9 @@ class CallbackStep(Step):
 
     The external system calls ``SendPipelineExecutionStepSuccess`` with the declared
     ``outputs``. The ``Pipeline`` construct grants ``sqs:SendMessage`` on the queue.
+    ``cache_config`` is written as the SageMaker SDK's ``CallbackStep`` writes it; the
+    caching guide doesn't list Callback steps, so whether the service reuses a run is
+    undocumented (the local runner never does).
 
     Example::
 
@@ -33,11 +37,13 @@ class CallbackStep(Step):
     sqs_queue_url: str | Expression
     inputs: Mapping[str, Any] | None = None
     outputs: Sequence[StepOutput] = ()
+    cache_config: CacheConfig | None = None
     step_type: ClassVar[str] = "Callback"
     argument_fields: ClassVar[Mapping[str, str]] = {
         "Arguments": "inputs",
         "SqsQueueUrl": "sqs_queue_url",
         "OutputParameters": "outputs",
+        "CacheConfig": "cache_config",
     }
 
     def _property_root(self) -> PropertyNode | None:
@@ -49,6 +55,7 @@ class CallbackStep(Step):
 
     def _extra_fields(self, ctx: RenderContext) -> dict[str, JsonValue]:
         return compact(
+            CacheConfig=self.cache_config.to_request(ctx) if self.cache_config else None,
             SqsQueueUrl=render(self.sqs_queue_url, ctx),
             OutputParameters=[item.to_request() for item in self.outputs] or None,
         )

@@ -12,7 +12,7 @@ from .._tokens import is_token
 from .._typecheck import checked
 from ..expressions import Expression
 from ..properties import Properties
-from ._base import bind_role, job_defaults
+from ._base import Step, bind_role, job_defaults
 from .training import TrainingJobStep, training_job_argument_fields
 
 # Grid search runs every combination of the ranges' values: it needs no job count.
@@ -406,9 +406,7 @@ class TuningStep(TrainingJobStep):
                     name=name,
                     obj=self,
                 )
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
-            )
+            return Step.__getattr__(self, name)  # the SDK's other step methods
 
 
 def _role(step: TuningStep, ctx: RenderContext, field: str) -> JsonValue:

@@ -445,6 +445,18 @@ def test_fails_unknown_argument_names_class_step_and_hint(
     assert isinstance(caught.value, TypeError)
 
 
+def test_fails_the_sdks_positional_cache_config_naming_the_order() -> None:
+    # The SDK's CacheConfig(enable_caching, expire_after): the type error alone didn't say
+    # the arguments come in another order here.
+    with pytest.raises(PipelineDefinitionError) as caught:
+        CacheConfig(True, "P30D")
+    assert str(caught.value) == (
+        "CacheConfig: field 'expire_after' expects str, got bool True (the first argument "
+        "is expire_after, not the SageMaker SDK's enable_caching: write "
+        "CacheConfig(expire_after='P30D'), and leave cache_config unset to turn caching off)"
+    )
+
+
 def test_unknown_argument_hint_lists_check_steps_before_any_is_imported() -> None:
     # The check and AutoML steps are imported on first use; a fresh interpreter has not
     # touched one.

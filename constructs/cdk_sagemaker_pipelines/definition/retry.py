@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ._errors import PipelineDefinitionError
 from ._render import JsonValue, RenderContext, compact
 from ._typecheck import checked
 
@@ -67,6 +68,16 @@ class CacheConfig:
 
     expire_after: str | None = None
     enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.expire_after, bool):
+            # The SDK's CacheConfig(enable_caching, expire_after) order, typed from habit.
+            raise PipelineDefinitionError(
+                f"CacheConfig: field 'expire_after' expects str, got bool {self.expire_after} "
+                "(the first argument is expire_after, not the SageMaker SDK's enable_caching: "
+                "write CacheConfig(expire_after='P30D'), and leave cache_config unset to turn "
+                "caching off)"
+            )
 
     def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
         """Render ``{"Enabled": …, "ExpireAfter": …}``."""

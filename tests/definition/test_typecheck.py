@@ -457,6 +457,39 @@ def test_fails_the_sdks_positional_cache_config_naming_the_order() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("build", "hint"),
+    [
+        (
+            lambda: TrainingStep(name="Train", image="img", inputs="s3://bucket/train/"),
+            "(the SageMaker SDK's fit(inputs=…) makes one channel named 'training' of a lone "
+            "input: write inputs={'training': …})",
+        ),
+        (
+            lambda: ProcessingStep(name="Prep", image="img", code="s3://bucket/prep.py"),
+            "(the SageMaker SDK takes a path or URI here; give Code.from_s3(uri) for code in "
+            "S3, or Code.from_asset(path) for a local file or folder)",
+        ),
+    ],
+    ids=["lone-training-input", "code-as-text"],
+)
+def test_fails_sdk_shorthands_naming_what_to_write(build: Callable[[], Any], hint: str) -> None:
+    with pytest.raises(PipelineDefinitionError) as caught:
+        build()
+    assert str(caught.value).endswith(hint)
+
+
+def test_no_shorthand_hint_for_a_wrong_entry_or_another_type() -> None:
+    # The hint is for the SDK's lone input and text code only, not any wrong value there.
+    for build in (
+        lambda: TrainingStep(name="Train", image="img", inputs={"train": 3}),
+        lambda: ProcessingStep(name="Prep", image="img", code=3),
+    ):
+        with pytest.raises(PipelineDefinitionError) as caught:
+            build()
+        assert "SageMaker SDK" not in str(caught.value)
+
+
 def test_unknown_argument_hint_lists_check_steps_before_any_is_imported() -> None:
     # The check and AutoML steps are imported on first use; a fresh interpreter has not
     # touched one.

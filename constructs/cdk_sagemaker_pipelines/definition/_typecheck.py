@@ -14,7 +14,7 @@ import enum
 import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin
 
@@ -139,10 +139,39 @@ def check_fields(instance: Any) -> None:
         problem = _mismatch(value, hint, field_name)  # says where and what, for the message
         if problem is not None:
             path, expected, got = problem
+            shorthand = _SDK_SHORTHANDS.get((klass.__name__, field_name))
             raise PipelineDefinitionError(
                 f"{_owner(instance)}: field '{path}' expects {expected}, got {_show(got)}"
                 + (_NUMBER_TOKEN_HINT if isinstance(got, float) and is_token(got) else "")
+                + ((shorthand(value) or "") if shorthand is not None and path == field_name else "")
             )
+
+
+def _code_shorthand(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return (
+        " (the SageMaker SDK takes a path or URI here; give Code.from_s3(uri) for code in S3, "
+        "or Code.from_asset(path) for a local file or folder)"
+    )
+
+
+def _channel_shorthand(value: Any) -> str | None:
+    if isinstance(value, Mapping):
+        return None
+    return (
+        " (the SageMaker SDK's fit(inputs=…) makes one channel named 'training' of a lone "
+        "input: write inputs={'training': …})"
+    )
+
+
+# The shorthands SageMaker SDK users write, by (class, field): what to write here instead.
+_SDK_SHORTHANDS: dict[tuple[str, str], Callable[[Any], str | None]] = {
+    **{
+        (kind, "code"): _code_shorthand for kind in ("ProcessingStep", "TrainingStep", "TuningStep")
+    },
+    **{(kind, "inputs"): _channel_shorthand for kind in ("TrainingStep", "TuningStep")},
+}
 
 
 # A CDK number token (CfnParameter.value_as_number, Token.as_number) is a float that only

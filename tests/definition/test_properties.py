@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from cdk_sagemaker_pipelines.definition import (
@@ -253,6 +255,19 @@ def test_hasattr_works_for_members() -> None:
 def test_properties_are_read_only() -> None:
     with pytest.raises(AttributeError, match="properties are read-only"):
         training.properties.TrainingJobName = "x"
+
+
+def test_a_deep_copy_of_steps_refers_to_the_copies_of_the_steps_it_reads() -> None:
+    # Used to fail: copy set the read-only properties' slots ("properties are read-only").
+    reads = ModelStep(
+        name="Deploy", image=IMAGE, model_data=training.properties.ModelArtifacts.S3ModelArtifacts
+    )
+    copied_training, copied = copy.deepcopy((training, reads))
+    model_data = copied.model_data
+    assert isinstance(model_data, Properties)
+    assert model_data.step is copied_training
+    assert model_data.to_request() == {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}
+    assert copy.copy(model_data) is model_data  # immutable
 
 
 # Failing cases: each names the step, what is wrong and, where possible, a fix.

@@ -9,6 +9,7 @@ resolves path strings read from a JSON definition during validation.
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from collections.abc import Mapping
@@ -351,6 +352,14 @@ class Properties(Expression):
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("properties are read-only")
+
+    def __copy__(self) -> Properties:
+        return self  # immutable
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Properties:
+        # A deep copy of steps refers to the copies of the steps it reads (so a copied
+        # definition holds one step of each name); the node is botocore's shape, shared.
+        return Properties(copy.deepcopy(self._step, memo), self._node, self._path)
 
     @property
     def step(self) -> Step:

@@ -421,6 +421,51 @@ def test_fails_roles_of_another_account_naming_the_props():
     )
 
 
+@pytest.mark.parametrize(
+    ("env", "what", "part", "why"),
+    [
+        (
+            cdk.Environment(account="999988887777", region="us-east-1"),
+            "account",
+            "account 999988887777, but the pipeline's stack is in account 111122223333",
+            "the pipeline's roles get identity policies only, which another account's bucket "
+            "and key policies don't admit",
+        ),
+        (
+            cdk.Environment(account="111122223333", region="eu-west-1"),
+            "region",
+            "region eu-west-1, but the pipeline's stack is in region us-east-1",
+            "a KMS key works in its own region only",
+        ),
+    ],
+)
+def test_fails_an_artifact_store_of_another_environment_naming_the_prop(
+    env: cdk.Environment, what: str, part: str, why: str
+):
+    # A central store of the shared-services account: CDK failed the synth with "Cannot use
+    # resource 'Shared/Store/Bucket' in a cross-environment fashion", naming no prop.
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    store = ArtifactStore(cdk.Stack(app, "Shared", env=env), "Store")
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=prep_and_train(), artifact_store=store)
+    assert str(raised.value) == (
+        "Pipeline Test/Training has 1 problem:\n"
+        f"- prop 'artifact_store': ArtifactStore Shared/Store is in {part}: its jobs write to "
+        f"the store's bucket and encrypt with its key, and {why} (give an ArtifactStore of the "
+        f"pipeline's {what} (create one in its stack), or leave artifact_store out to get one)"
+    )
+
+
+def test_an_artifact_store_of_another_stack_of_the_same_environment_is_taken():
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    stack = cdk.Stack(app, "Test", env=env)
+    store = ArtifactStore(cdk.Stack(app, "Shared", env=env), "Store")
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), artifact_store=store)
+    assert pipeline.artifact_store is store
+
+
 SAGEMAKER = "sagemaker.amazonaws.com"
 
 

@@ -569,6 +569,125 @@ def test_fails_allowing_registration_from_the_registrys_own_account():
         ModelRegistry(new_stack(), "Registry", registering_accounts=["4444"])
 
 
+LITERAL_GROUP_ARN = f"arn:aws:sagemaker:{REGION}:333344445555:model-package-group/churn"
+
+
+@pytest.mark.parametrize("registry_first", [True, False])
+def test_a_group_arn_written_out_names_the_registry_of_this_app(registry_first: bool):
+    # The ARN copied as a string from the shared-services stack used to match no
+    # ModelRegistry (its own ARN has a token for the partition): the pipeline's models and
+    # images weren't shared with the registry's readers, and a missing
+    # allow_registration_from passed synth, to be denied at run time.
+    app = new_app()
+    models = cdk.Stack(app, "Models", env=SHARED_ENV)
+
+    def registry() -> ModelRegistry:
+        return ModelRegistry(
+            models, "Registry", model_package_group_name="churn", shared_with_accounts=READERS
+        )
+
+    if registry_first:
+        registry()
+    stack = cdk.Stack(app, "Dev", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    pipeline = _registering(stack, LITERAL_GROUP_ARN, ArtifactStore(stack, "Store"))
+    if not registry_first:
+        registry()
+    assert pipeline.artifact_store.models_shared_with == READERS
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - CDK's validation error
+        app.synth()
+    assert (
+        f"[Models/Registry] Pipeline Dev/Training of account {ACCOUNT} registers versions in "
+        "this group (step 'Register'), but the group's policy doesn't let account "
+        f"{ACCOUNT} register"
+    ) in str(raised.value)
+
+
+def test_a_group_arn_of_another_account_or_name_is_not_the_registrys():
+    app = new_app()
+    ModelRegistry(
+        cdk.Stack(app, "Models", env=SHARED_ENV),
+        "Registry",
+        model_package_group_name="churn",
+        shared_with_accounts=READERS,
+    )
+    stack = cdk.Stack(app, "Dev", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    for construct_id, arn in (
+        ("Other", LITERAL_GROUP_ARN.replace("333344445555", "999988887777")),
+        ("Named", LITERAL_GROUP_ARN.replace("/churn", "/fraud")),
+    ):
+        register = RegisterModel(
+            name="Register",
+            model_package_group_name=arn,
+            image=Image.sklearn("1.2-1", scope="inference"),
+            model_data="s3://models-bucket/model.tar.gz",
+        )
+        pipeline = Pipeline(stack, construct_id, definition=PipelineDefinition(steps=[register]))
+        assert pipeline.artifact_store.models_shared_with == []
+    app.synth()
+
+
+@pytest.mark.parametrize("by", ["registry", "literal"])
+def test_fails_a_registration_by_arn_in_a_group_of_another_region(by: str):
+    # Model package groups are regional, and the step registers through SageMaker in the
+    # pipeline's region: this passed synth, and every registration failed at run time.
+    app = new_app()
+    registry = ModelRegistry(
+        cdk.Stack(app, "Models", env=SHARED_ENV),
+        "Registry",
+        model_package_group_name="churn",
+        registering_accounts=[ACCOUNT],
+    )
+    stack = cdk.Stack(app, "Dev", env=cdk.Environment(account=ACCOUNT, region="eu-west-1"))
+    # A literal ARN of this registry is shown as the registry's; one of another app as is.
+    other_app = LITERAL_GROUP_ARN.replace("/churn", "/fraud")
+    group = registry.model_package_group_arn if by == "registry" else other_app
+    _registering(stack, group, None)
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - CDK's validation error
+        app.synth()
+    shown = "the ARN of ModelRegistry Models/Registry" if by == "registry" else repr(group)
+    assert (
+        "Pipeline Dev/Training has 1 problem:\n- step 'Register' field "
+        f"'Arguments.ModelPackageGroupName': {shown} is a group of region us-east-1, but the "
+        "pipeline's stack is in region eu-west-1: the step registers through SageMaker in "
+        "eu-west-1, and model package groups are regional, so every registration would fail "
+        "(register in a group of eu-west-1 (a ModelRegistry in a stack of that region), or "
+        "deploy the pipeline in us-east-1)"
+    ) in str(raised.value)
+
+
+def test_fails_a_registration_by_the_arn_of_an_environment_agnostic_registry():
+    # The ARN holds the registry stack's AWS::AccountId and AWS::Region, which resolve in
+    # the pipeline's stack to its own: the pipeline registered in a group of its own
+    # account (none, or another of that name), silently.
+    app = new_app()
+    registry = ModelRegistry(cdk.Stack(app, "Models"), "Registry", model_package_group_name="churn")
+    stack = cdk.Stack(app, "Dev", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    _registering(stack, registry.model_package_group_arn, None)
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - CDK's validation error
+        app.synth()
+    assert (
+        "- step 'Register' field 'Arguments.ModelPackageGroupName': the ARN of ModelRegistry "
+        "Models/Registry is in stack Models, which has no account and no region "
+        "(environment-agnostic): the ARN holds that stack's AWS::AccountId and AWS::Region, "
+        f"which the pipeline's stack resolves to its own account {ACCOUNT} and region "
+        f"{REGION}, so the step would register in a group there, not in the registry's (give "
+        "stack Models an env=cdk.Environment(account=…, region=…), or, if the registry is "
+        "deployed to the pipeline's account and region, name the group: "
+        "model_package_group_name=registry.model_package_group_name)"
+    ) in str(raised.value)
+
+
+def test_an_environment_agnostic_registrys_arn_in_its_own_stack_or_another_agnostic_one():
+    # In its own stack the pseudo parameters are the registry's; between two
+    # environment-agnostic stacks nothing is known to differ.
+    app = new_app()
+    models = cdk.Stack(app, "Models")
+    registry = ModelRegistry(models, "Registry", model_package_group_name="churn")
+    _registering(models, registry.model_package_group_arn, None)
+    _registering(cdk.Stack(app, "Dev"), registry.model_package_group_arn, None)
+    app.synth()
+
+
 def _models_readers(stack: cdk.Stack, store: ArtifactStore) -> list[str]:
     """The accounts the bucket policy of ``store`` lets get objects under ``models/``."""
     (policy,) = (

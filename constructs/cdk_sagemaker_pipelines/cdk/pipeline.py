@@ -92,6 +92,7 @@ from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
 from .registry import (
     RegistryEnvironments,
     link_registering_pipeline,
+    registers_by_arn,
     registries_named,
     remember_pipeline,
 )
@@ -645,6 +646,8 @@ class Pipeline(_PipelineBase):
             problems += _other_app_problems(
                 self, artifact_store, role, step_role, vpc, security_groups
             )
+        if not problems and artifact_store is not None:
+            problems += _store_environment_problems(Stack.of(self), artifact_store)
         if not problems and (role is not None or step_role is not None):
             problems += _role_account_problems(Stack.of(self), role, step_role)
             # Judged at synth: trust may be added to a role after it is given here
@@ -1516,7 +1519,7 @@ class Pipeline(_PipelineBase):
         # A registry of another environment (or created later) is judged at synth.
         self.node.add_validation(RegistryEnvironments(self, groups))
         for registry in registries_named(self, groups):
-            if registry.model_package_group_arn in groups or may_share_environment(self, registry):
+            if registers_by_arn(groups, registry) or may_share_environment(self, registry):
                 link_registering_pipeline(self, registry)
 
     def _registered_images(self) -> list[tuple[str, ecr.IRepository, bool]]:
@@ -1871,6 +1874,43 @@ def _step_role_matcher(step_role: iam.IRole) -> Callable[[str], bool]:
         return parsed["name"] == name and account in (None, parsed["account"])
 
     return matches
+
+
+def _store_environment_problems(stack: Stack, store: ArtifactStore) -> list[Problem]:
+    """An artifact store of another account or region than the pipeline's.
+
+    The jobs write to the store's bucket and encrypt with its key: a KMS key works in its
+    own region only, and the derived grants are identity policies of the pipeline's account,
+    which another account's bucket and key policies don't admit. (CDK would also fail the
+    synth with 'Cannot use resource … in a cross-environment fashion'.)
+    """
+    theirs = Stack.of(store)
+    if theirs is stack:
+        return []
+    for part, ours, other in (
+        ("account", stack.account, theirs.account),
+        ("region", stack.region, theirs.region),
+    ):
+        if is_unresolved(ours) or is_unresolved(other) or ours == other:
+            continue
+        why = (
+            "a KMS key works in its own region only"
+            if part == "region"
+            else "the pipeline's roles get identity policies only, which another account's "
+            "bucket and key policies don't admit"
+        )
+        return [
+            PropProblem(
+                None,
+                "artifact_store",
+                f"ArtifactStore {store.node.path} is in {part} {other}, but the pipeline's "
+                f"stack is in {part} {ours}: its jobs write to the store's bucket and encrypt "
+                f"with its key, and {why}",
+                f"give an ArtifactStore of the pipeline's {part} (create one in its stack), "
+                "or leave artifact_store out to get one",
+            )
+        ]
+    return []
 
 
 def _role_account_problems(stack: Stack, role: object, step_role: object) -> list[Problem]:

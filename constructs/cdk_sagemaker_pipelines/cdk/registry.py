@@ -92,7 +92,49 @@ def remember_pipeline(pipeline: Any) -> None:
 
 def _registers_in(pipeline: Any, group_name: str) -> bool:
     # getattr: a Pipeline whose construction failed (and was caught) has no plan.
-    return group_name in getattr(getattr(pipeline, "plan", None), "model_package_groups", ())
+    return group_name in _groups_of(pipeline)
+
+
+def _groups_of(pipeline: Any) -> Sequence[Any]:
+    """The ``ModelPackageGroupName``s (names or ARNs) ``pipeline`` registers in."""
+    return getattr(getattr(pipeline, "plan", None), "model_package_groups", ())
+
+
+# A model package group's ARN: region, account and name. A ModelRegistry's ARN has a token
+# for its partition (and, in an environment-agnostic stack, for its region and account).
+_GROUP_ARN = re.compile(r"arn:[^:]+:sagemaker:([^:]*):([^:]*):model-package-group/(.+)")
+
+
+def group_arn_parts(group: object) -> tuple[str, str, str] | None:
+    """(region, account, name) of a model package group's ARN; None for anything else.
+
+    Example::
+
+        group_arn_parts("arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/churn")
+        # ("eu-west-1", "111111111111", "churn")
+    """
+    if not isinstance(group, str):
+        return None
+    match = _GROUP_ARN.fullmatch(group)
+    return (match[1], match[2], match[3]) if match else None
+
+
+def names_by_arn(group: object, registry: ModelRegistry) -> bool:
+    """Whether ``group`` (a RegisterModel step's) is ``registry``'s group, given by its ARN.
+
+    Its ``model_package_group_arn``, or the same ARN written out as a string (as a pipeline
+    copying the ARN from the registry's stack names it): region, account and name match.
+    """
+    # getattr: a ModelRegistry whose construction failed (and was caught) is half-made.
+    if group == getattr(registry, "model_package_group_arn", None):
+        return True
+    key = getattr(registry, "_arn_key", None)
+    return key is not None and group_arn_parts(group) == key
+
+
+def registers_by_arn(groups: Sequence[Any], registry: ModelRegistry) -> bool:
+    """Whether one of ``groups`` is ``registry``'s group given by its ARN."""
+    return any(names_by_arn(group, registry) for group in groups)
 
 
 def registering_pipelines(registry: ModelRegistry) -> list[Any]:
@@ -104,9 +146,9 @@ def registering_pipelines(registry: ModelRegistry) -> list[Any]:
     """
     from .pipeline import Pipeline  # not at the top: pipeline.py imports this module
 
-    name, arn = registry.model_package_group_name, registry.model_package_group_arn
+    name = registry.model_package_group_name
     if not any(
-        _registers_in(pipeline, name) or _registers_in(pipeline, arn)
+        _registers_in(pipeline, name) or registers_by_arn(_groups_of(pipeline), registry)
         for pipeline in list(_PIPELINES)
     ):
         return []
@@ -115,7 +157,7 @@ def registering_pipelines(registry: ModelRegistry) -> list[Any]:
         for construct in registry.node.root.node.find_all()
         if isinstance(construct, Pipeline)
         and (
-            _registers_in(construct, arn)
+            registers_by_arn(_groups_of(construct), registry)
             or (_registers_in(construct, name) and may_share_environment(construct, registry))
         )
     ]
@@ -154,7 +196,7 @@ def may_find_registries(groups: Sequence[str]) -> bool:
     # getattr: a ModelRegistry whose construction failed (and was caught) is half-made.
     return any(
         getattr(registry, "model_package_group_name", None) in groups
-        or getattr(registry, "model_package_group_arn", None) in groups
+        or registers_by_arn(groups, registry)
         for registry in list(_REGISTRIES)
     )
 
@@ -174,10 +216,7 @@ def registries_named(scope: Construct, groups: Sequence[str]) -> list[ModelRegis
         # hasattr: a ModelRegistry whose construction failed (and was caught) is half-made.
         if isinstance(construct, ModelRegistry)
         and hasattr(construct, "_warned_pipelines")
-        and (
-            construct.model_package_group_name in groups
-            or construct.model_package_group_arn in groups
-        )
+        and (construct.model_package_group_name in groups or registers_by_arn(groups, construct))
     ]
 
 
@@ -254,10 +293,80 @@ def registry_environment_problems(
     return problems
 
 
+_PSEUDO_PARAMETERS = {"account": "AWS::AccountId", "region": "AWS::Region"}
+
+
+def group_arn_problems(pipeline: Any, registries: Sequence[ModelRegistry]) -> list[Problem]:
+    """Registrations by ARN that can't reach the group the ARN means.
+
+    A RegisterModel step registers through the SageMaker endpoint of the pipeline's region,
+    and model package groups are regional: a group of another region is out of reach. And
+    the ARN of a ``ModelRegistry`` in an environment-agnostic stack holds that stack's
+    ``AWS::AccountId`` and ``AWS::Region``, which the pipeline's stack, deployed on its own,
+    resolves to its own account and region: a group there, not the registry's.
+    """
+    from .pipeline import walk_register_steps  # not at the top: pipeline.py imports this
+
+    stack = Stack.of(pipeline)
+    here = {"account": stack.account, "region": stack.region}
+    problems: list[Problem] = []
+    for step, group in walk_register_steps(pipeline.definition):
+        registry = next((found for found in registries if names_by_arn(group, found)), None)
+        shown = f"the ARN of ModelRegistry {registry.node.path}" if registry else repr(group)
+        parts = group_arn_parts(group)
+        if parts is None:
+            continue
+        region = parts[0]
+        if not is_unresolved(region) and not is_unresolved(here["region"]):
+            if region != here["region"]:
+                problems.append(
+                    Problem(
+                        step,
+                        "Arguments.ModelPackageGroupName",
+                        f"{shown} is a group of region {region}, but the pipeline's stack is "
+                        f"in region {here['region']}: the step registers through SageMaker in "
+                        f"{here['region']}, and model package groups are regional, so every "
+                        "registration would fail",
+                        f"register in a group of {here['region']} (a ModelRegistry in a stack "
+                        f"of that region), or deploy the pipeline in {region}",
+                    )
+                )
+            continue
+        if registry is None or Stack.of(registry) is stack:
+            continue
+        other = Stack.of(registry)
+        unknown = [
+            part
+            for part, value in (("account", other.account), ("region", other.region))
+            if is_unresolved(value) and not is_unresolved(here[part])
+        ]
+        if unknown:
+            where = " and ".join(f"{part} {here[part]}" for part in unknown)
+            pseudo = " and ".join(_PSEUDO_PARAMETERS[part] for part in unknown)
+            problems.append(
+                Problem(
+                    step,
+                    "Arguments.ModelPackageGroupName",
+                    f"{shown} is in stack {other.node.path}, which has no "
+                    f"{' and no '.join(unknown)} (environment-agnostic): the ARN holds that "
+                    f"stack's {pseudo}, which the pipeline's stack resolves to its own "
+                    f"{where}, so the step would register in a group there, not in the "
+                    "registry's",
+                    f"give stack {other.node.path} an env=cdk.Environment(account=…, "
+                    "region=…), or, if the registry is deployed to the pipeline's account "
+                    "and region, name the group: model_package_group_name="
+                    "registry.model_package_group_name",
+                )
+            )
+    return problems
+
+
 @jsii.implements(IValidation)
 class RegistryEnvironments:
-    """Fails synth when a pipeline registers by name in a group of another environment only.
+    """Fails synth when a pipeline registers in a group it can't reach.
 
+    By name in a group of another environment only; by ARN in a group of another region, or
+    through the ARN of an environment-agnostic stack's registry (``group_arn_problems``).
     A validation, not a check when either is created: which registries of the name the app
     has, and in which environments, is known once the app is complete.
     """
@@ -269,9 +378,11 @@ class RegistryEnvironments:
     def validate(self) -> list[str]:
         """The pipeline's problems as one message, or none."""
         pipeline = self._pipeline
-        problems = registry_environment_problems(
-            pipeline, registries_named(pipeline, self._group_names)
-        )
+        registries = registries_named(pipeline, self._group_names)
+        problems = [
+            *registry_environment_problems(pipeline, registries),
+            *group_arn_problems(pipeline, registries),
+        ]
         if not problems:
             return []
         return [str(PipelineValidationError(problems, subject=f"Pipeline {pipeline.node.path}"))]
@@ -449,6 +560,13 @@ class ModelRegistry(Resource):
         )
         self._resource.apply_removal_policy(removal_policy)
         stack = Stack.of(self)
+        # (region, account, name) of the group, when the stack's environment is known: an
+        # ARN written out as a string names this registry too (names_by_arn).
+        self._arn_key: tuple[str, str, str] | None = (
+            None
+            if is_unresolved(stack.region) or is_unresolved(stack.account)
+            else (stack.region, stack.account, name)
+        )
         self.model_package_group_arn = format_arn(
             stack,
             service="sagemaker",
@@ -698,15 +816,18 @@ class _CrossAccountRegistrations:
     def validate(self) -> list[str]:
         """One message per pipeline of another account the group's policy leaves out."""
         registry = self._registry
-        arn = registry.model_package_group_arn
-        if not any(_registers_in(pipeline, arn) for pipeline in list(_PIPELINES)):
+        if not any(
+            registers_by_arn(_groups_of(pipeline), registry) for pipeline in list(_PIPELINES)
+        ):
             return []
         from .pipeline import Pipeline, walk_register_steps  # pipeline.py imports this module
 
         owner = Stack.of(registry).account
         messages: list[str] = []
         for construct in registry.node.root.node.find_all():
-            if not isinstance(construct, Pipeline) or not _registers_in(construct, arn):
+            if not isinstance(construct, Pipeline) or not registers_by_arn(
+                _groups_of(construct), registry
+            ):
                 continue
             account = Stack.of(construct).account
             if (
@@ -718,7 +839,7 @@ class _CrossAccountRegistrations:
             steps = ", ".join(
                 f"'{step}'"
                 for step, group in walk_register_steps(construct.definition)
-                if group == arn
+                if names_by_arn(group, registry)
             )
             messages.append(
                 f"Pipeline {construct.node.path} of account {account} registers versions in "

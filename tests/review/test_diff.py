@@ -282,6 +282,21 @@ def test_parameters_added_removed_and_changed() -> None:
     assert "    Arguments.Conditions[0].RightValue: Parameters.AccuracyThreshold → 0.8\n" in text
 
 
+def test_a_parameter_added_or_removed_says_its_type_default_and_choices() -> None:
+    new = base()
+    new["Parameters"] += [
+        {"Name": "Region", "Type": "String", "DefaultValue": "eu", "EnumValues": ["eu", "us"]},
+        {"Name": "Untyped", "DefaultValue": "x"},
+    ]
+
+    text = render_text(diff_definitions(base(), new))
+
+    assert text.splitlines()[2:4] == [
+        '  Region added (String, default "eu", one of ["eu", "us"])',
+        '  Untyped added (no Type, default "x")',
+    ]
+
+
 def test_a_parameter_type_change_is_reported() -> None:
     new = base()
     new["Parameters"][1] = {"Name": "AccuracyThreshold", "Type": "String", "DefaultValue": "0.9"}
@@ -406,6 +421,7 @@ def with_code(definition: dict[str, Any], asset_hash: str) -> dict[str, Any]:
 def test_a_replaced_asset_is_one_change_naming_its_staged_files() -> None:
     old, new = with_code(base(), OLD_HASH), with_code(base(), NEW_HASH)
     step(new, "Prep")["Arguments"]["AppSpecification"]["ContainerArguments"] = ["--fast"]
+    step(new, "Prep")["Arguments"]["Environment"] = {"MODE": "fast"}
     old_assets = {OLD_HASH: f"base/asset.{OLD_HASH}.py", OTHER_HASH: "base/asset.other"}
     new_assets = {NEW_HASH: f"cdk.out/asset.{NEW_HASH}.py"}
 
@@ -423,7 +439,8 @@ def test_a_replaced_asset_is_one_change_naming_its_staged_files() -> None:
         fields=(entrypoint, code),
     )
     assert changes_of(diff)[1:] == [
-        ("step", "changed", "Prep", "Arguments.AppSpecification.ContainerArguments")
+        ("step", "changed", "Prep", "Arguments.AppSpecification.ContainerArguments"),
+        ("step", "added", "Prep", "Arguments.Environment"),
     ]
     assert render_text(diff).splitlines()[2:5] == [
         "  Prep (Processing)",
@@ -456,6 +473,22 @@ def test_a_hash_is_an_asset_only_when_both_sides_stage_it_and_nothing_else_diffe
     assert kinds(diff_definitions(old, new, old_assets=staged[0], new_assets=staged[1])) == [
         "asset"
     ]
+    # A step whose one change is the asset (its entrypoint alone names it).
+    only_entrypoint = with_code(base(), NEW_HASH)
+    old_inputs = step(old, "Prep")["Arguments"]["ProcessingInputs"]
+    step(only_entrypoint, "Prep")["Arguments"]["ProcessingInputs"] = copy.deepcopy(old_inputs)
+    diff = diff_definitions(old, only_entrypoint, old_assets=staged[0], new_assets=staged[1])
+    assert diff.changes == (
+        Change(
+            "step",
+            "asset",
+            "Prep",
+            old="base/a.py",
+            new="new/b.py",
+            step_type="Processing",
+            fields=("Arguments.AppSpecification.ContainerEntrypoint",),
+        ),
+    )
     # The code input also moved to another bucket: that field is a change of its own.
     diff = diff_definitions(old, moved, old_assets=staged[0], new_assets=staged[1])
     assert [(c.kind, c.path, c.fields) for c in diff.changes] == [
@@ -631,6 +664,18 @@ def test_a_renamed_step_whose_output_location_names_it_is_a_rename() -> None:
         ("step", "renamed", "Fit", ""),
         ("step", "changed", "Fit", "Arguments.OutputDataConfig.S3OutputPath"),
     ]
+    assert diff.changes[0].similarity is None  # its name is all that changed
+
+
+def test_a_small_step_whose_values_name_it_is_still_a_rename() -> None:
+    # Half of a Fail step's values are its message: named for the step, it changes with it.
+    old = {"Steps": [{"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": "Stop"}}]}
+    new = {"Steps": [{"Name": "Halt", "Type": "Fail", "Arguments": {"ErrorMessage": "Halt"}}]}
+
+    assert changes_of(diff_definitions(old, new)) == [
+        ("step", "renamed", "Halt", ""),
+        ("step", "changed", "Halt", "Arguments.ErrorMessage"),
+    ]
 
 
 def test_a_renamed_step_with_other_changes_is_a_rename_with_those_changes() -> None:
@@ -728,6 +773,10 @@ def test_too_many_candidate_pairs_leave_renames_with_changes_unfound(
 
     assert ("step", "added", "Fit", "") in changes
     assert ("step", "removed", "Train", "") in changes
+    # Renames of otherwise equal steps are still found.
+    assert changes_of(diff_definitions(base(), renamed(base(), "Train", "Fit"))) == [
+        ("step", "renamed", "Fit", "")
+    ]
 
 
 def test_a_step_named_for_its_type_is_a_plain_rename_either_way() -> None:
@@ -900,6 +949,17 @@ def test_long_values_that_differ_late_still_differ() -> None:
     assert len(before) <= 60
 
 
+def test_a_long_value_added_or_removed_is_cut_to_the_value_width() -> None:
+    new = base()
+    step(new, "Train")["Arguments"]["Environment"] = {"NOTE": "n" * 100}
+    step(new, "Train")["Arguments"]["HyperParameters"]["fits"] = "f" * 58  # 60 with quotes
+
+    lines = render_text(diff_definitions(base(), new)).splitlines()
+
+    assert f'    Arguments.HyperParameters.fits added: "{"f" * 58}"' in lines
+    assert f'      NOTE: "{"n" * 58}…' in lines  # 60 characters, the last an ellipsis
+
+
 @pytest.mark.parametrize(
     ("old", "new"),
     [
@@ -916,6 +976,14 @@ def test_shortened_pairs_are_short_and_different(old: str, new: str) -> None:
     assert before != after
     assert len(before) <= 40
     assert len(after) <= 40
+
+
+def test_values_that_differ_early_are_cut_at_the_end_only_and_short_ones_not_at_all() -> None:
+    assert shorten_pair("1" + "z" * 150, "2" + "z" * 150, 40) == (
+        "1" + "z" * 38 + "…",
+        "2" + "z" * 38 + "…",
+    )
+    assert shorten_pair("a" * 60, "a" * 50 + "b" * 9) == ("a" * 60, "a" * 50 + "b" * 9)
 
 
 def test_numbers_booleans_and_strings_are_different_values() -> None:
@@ -1018,6 +1086,12 @@ def test_steps_without_unique_names_are_compared_as_json() -> None:
     diff = diff_definitions(old, new)
 
     assert changes_of(diff) == [("definition", "changed", None, "Steps[1].Type")]
+    # One side named uniquely is not enough to compare step by step.
+    unique = {"Steps": [{"Name": "A", "Type": "Fail"}, {"Name": "B", "Type": "Fail"}]}
+    for before, after in ((unique, old), (old, unique)):
+        assert changes_of(diff_definitions(before, after)) == [
+            ("definition", "changed", None, "Steps[1].Name")
+        ]
 
 
 def test_parameters_that_are_not_a_list_are_compared_as_json() -> None:

@@ -298,6 +298,23 @@ def test_several_pipelines_differ_when_any_does(
     )
 
 
+def test_a_pipeline_added_or_removed_is_a_difference_when_the_others_are_equal(
+    cdk_out: Path,  # noqa: F811
+    base_out: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _add_scoring_pipeline(cdk_out)  # the branch adds Scoring, and changes nothing else
+
+    assert main(["diff", str(base_out), str(cdk_out)]) == 1
+    assert capsys.readouterr().out == (
+        f"{base_out}:dev/Ml/Training → {cdk_out}:dev/Ml/Training: no changes\n"
+        "\n"
+        f"pipeline dev/Ml/Scoring added (in {cdk_out})\n"
+    )
+    assert main(["diff", str(cdk_out), str(base_out)]) == 1
+    assert capsys.readouterr().out.endswith(f"pipeline dev/Ml/Scoring removed (in {cdk_out})\n")
+
+
 def test_an_unreadable_assembly_is_named_when_comparing_every_pipeline(
     tmp_path: Path,
     cdk_out: Path,  # noqa: F811

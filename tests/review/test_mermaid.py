@@ -256,6 +256,8 @@ def test_long_display_names_and_defaults_are_shortened_not_names() -> None:
     )
 
     assert f'["{name}<br/>Processing<br/>{"D" * 39}…"]' in text
+    fits = mermaid(definition(step("S", DisplayName="F" * 40)))  # at the limit: kept whole
+    assert f'["S<br/>Processing<br/>{"F" * 40}"]' in fits
     assert f'"P<br/>String = #quot;{"v" * 38}…"/]' in text
 
 
@@ -282,6 +284,43 @@ def test_ids_are_unique_when_names_sanitize_alike_and_avoid_mermaid_keywords() -
     assert edges(text) == ["a_b --> a_b_2", "a_b_2 -.-> a_b_3", "end_ -.-> Graph_"]
 
 
+MERMAID_KEYWORDS = [
+    "end",
+    "subgraph",
+    "graph",
+    "flowchart",
+    "direction",
+    "style",
+    "classDef",
+    "class",
+    "linkStyle",
+    "click",
+    "call",
+    "href",
+    "default",
+    "interpolate",
+    "TB",
+    "TD",
+    "BT",
+    "RL",
+    "LR",
+    "BR",
+    "v",
+    "_self",
+    "_blank",
+    "_parent",
+    "_top",
+]
+
+
+@pytest.mark.parametrize("keyword", [*MERMAID_KEYWORDS, "END", "Default", "classdef"])
+def test_a_step_named_like_a_mermaid_keyword_gets_an_id_that_is_not_one(keyword: str) -> None:
+    text = mermaid(definition(step(keyword), step("Next", DependsOn=[keyword])))
+
+    assert node_ids(text) == [f"{keyword}_", "Next"]
+    assert edges(text) == [f"{keyword}_ -.-> Next"]
+
+
 def test_dangling_references_draw_as_marked_nodes_and_cycles_draw() -> None:
     text = mermaid(
         definition(
@@ -303,12 +342,18 @@ def test_undeclared_parameters_are_marked_and_unused_ones_stand_alone() -> None:
     text = mermaid(
         definition(
             step("S", Arguments={"X": get("Parameters.Ghost")}),
-            parameters=[{"Name": "Unused", "Type": "Boolean", "DefaultValue": False}],
+            parameters=[
+                {"Name": "Unused", "Type": "Boolean", "DefaultValue": False},
+                {"Name": "Untyped"},  # the service's default type: String
+                {"Name": "Greeting", "Type": "String", "DefaultValue": "grüß dich"},
+            ],
         ),
         parameters=True,
     )
 
     assert '        Unused[/"Unused<br/>Boolean = false"/]\n' in text
+    assert '        Untyped[/"Untyped<br/>String"/]\n' in text
+    assert '        Greeting[/"Greeting<br/>String = #quot;grüß dich#quot;"/]\n' in text
     assert '        Ghost[/"Ghost<br/>not declared"/]\n' in text
     assert edges(text) == ["Ghost -.- S"]
     assert text.endswith("    class Ghost missing\n")
@@ -334,14 +379,16 @@ def test_malformed_entries_are_skipped_not_fatal() -> None:
                 step("A", DependsOn="B"),
                 {"Name": "C", "Type": "Condition", "Arguments": {"IfSteps": {"x": 1}}},
                 {"Name": "D"},
+                {"Name": "", "Type": "Fail"},  # no characters to make an id of
             ],
             "Parameters": {"not": "a list"},
         },
         parameters=True,
     )
 
-    assert node_ids(text) == ["A", "C", "D"]
+    assert node_ids(text) == ["A", "C", "D", "step"]
     assert '    D["D<br/>no Type"]\n' in text
+    assert '    step(["<br/>Fail"])\n' in text
     assert edges(text) == []
 
 

@@ -1073,7 +1073,8 @@ def _dependency_pieces(old: Iterable[str], new: Iterable[str]) -> tuple[_Piece, 
 def _parameter_text(entry: Any) -> str:
     if not isinstance(entry, Mapping):
         return shorten(format_value(entry))
-    details = [str(entry.get("Type"))]
+    type_ = entry.get("Type")
+    details = ["no Type" if type_ is None else str(type_)]
     if "DefaultValue" in entry:
         details.append(f"default {shorten(format_value(entry['DefaultValue']))}")
     if "EnumValues" in entry:

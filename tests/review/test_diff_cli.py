@@ -366,3 +366,19 @@ def test_definitions_too_deeply_nested_to_compare_exit_2_naming_them(
         f"smpipe diff: cannot compare {old} → {new}: the new definition is nested more than "
         "300 levels deep, too deep to compare\n"
     )
+
+
+def test_a_side_left_unnamed_beside_old_pipeline_is_asked_for_with_new_pipeline(
+    cdk_out: Path,  # noqa: F811
+    base_out: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The user names the old side's pipeline: the error for the new side's several
+    # pipelines suggests its own option, not --pipeline (which would name both sides).
+    _add_scoring_pipeline(cdk_out)
+    old = ["--old-pipeline", "dev/Ml/Training"]
+    assert main(["diff", str(base_out), str(cdk_out), *old]) == 2
+    assert "--new-pipeline" in capsys.readouterr().err
+    assert (
+        main(["diff", str(base_out), str(cdk_out), *old, "--new-pipeline", "dev/Ml/Training"]) == 0
+    )

@@ -78,9 +78,11 @@ def _diff(args: argparse.Namespace) -> int:
     sources: list[ReviewSource] = []
     failed = False
     for source, chosen, option in sides:
-        # --pipeline names the pipeline of each assembly; a definition file holds one.
+        # --pipeline names the pipeline of each assembly; a definition file holds one. A
+        # side left unnamed beside one named with --old/--new-pipeline is named the same way.
         if chosen is None and Path(source).is_dir():
-            chosen, option = args.pipeline, "--pipeline"
+            by_side = args.pipeline is None and (args.old_pipeline or args.new_pipeline)
+            chosen, option = args.pipeline, (option if by_side else "--pipeline")
         try:
             sources.append(load_source(source, pipeline=chosen, pipeline_option=option))
         except SourceError as error:

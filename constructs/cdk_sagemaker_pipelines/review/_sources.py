@@ -62,7 +62,8 @@ def load_source(
         try:
             loaded = load_assembly(path, pipeline=pipeline)
         except LocalRunError as error:
-            message = str(error)
+            # The option that chooses on this side (smpipe diff's --new-pipeline, say).
+            message = str(error).replace("with --pipeline:", f"with {pipeline_option}:")
             # Which assembly, when two are compared ("no pipeline 'x' in the assembly").
             if not message.startswith(str(path)):
                 message = f"{path}: {message}"

@@ -1716,17 +1716,21 @@ def test_fails_a_dead_letter_queue_of_this_app_in_another_account():
         ), subject
 
 
-def test_fails_a_fifo_dead_letter_queue_of_a_schedule(churn: SharedPipeline):
-    # EventBridge Scheduler doesn't support FIFO dead-letter queues (its user guide).
-    queue = sqs.Queue(churn.stack, "DeadLetters", fifo=True)
-    build = _dead_letter_users(churn.stack, churn.pipeline, queue)["PipelineSchedule Test/Nightly"]
-    with pytest.raises(PipelineDefinitionError) as raised:
-        build()
-    assert str(raised.value) == (
-        "PipelineSchedule Test/Nightly has 1 problem:\n- prop 'dead_letter_queue': Queue "
-        "Test/DeadLetters is a FIFO queue, which EventBridge Scheduler doesn't support as a "
-        "dead-letter queue (use a standard queue)"
-    )
+def test_fails_a_fifo_dead_letter_queue(churn: SharedPipeline):
+    # Neither EventBridge Scheduler nor EventBridge takes a FIFO dead-letter queue (their
+    # user guides; a rule's PutTargets fails with "SQS FIFO is not supported by Dead Letter
+    # Queues"): a rule target's FIFO queue used to pass synth and fail the deploy.
+    stack = churn.stack
+    queue = sqs.Queue(stack, "DeadLetters", fifo=True)
+    for subject, build in _dead_letter_users(stack, churn.pipeline, queue).items():
+        with pytest.raises(PipelineDefinitionError) as raised:
+            build()
+        service = "EventBridge Scheduler" if "Schedule " in subject else "EventBridge"
+        assert str(raised.value) == (
+            f"{subject} has 1 problem:\n- prop 'dead_letter_queue': Queue "
+            f"Test/DeadLetters is a FIFO queue, which {service} doesn't support as a "
+            "dead-letter queue (use a standard queue)"
+        )
 
 
 QUEUE_POLICY_WARNING = "cdk-sagemaker-pipelines:dead-letter-queue-policy"

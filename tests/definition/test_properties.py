@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import pickle
 
 import pytest
 
@@ -268,6 +269,18 @@ def test_a_deep_copy_of_steps_refers_to_the_copies_of_the_steps_it_reads() -> No
     assert model_data.step is copied_training
     assert model_data.to_request() == {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}
     assert copy.copy(model_data) is model_data  # immutable
+
+
+def test_steps_that_read_other_steps_properties_pickle() -> None:
+    # Used to fail as deepcopy did: unpickling set the read-only properties' slots.
+    reads = ModelStep(
+        name="Deploy", image=IMAGE, model_data=training.properties.ModelArtifacts.S3ModelArtifacts
+    )
+    loaded_training, loaded = pickle.loads(pickle.dumps((training, reads)))
+    model_data = loaded.model_data
+    assert isinstance(model_data, Properties)
+    assert model_data.step is loaded_training
+    assert model_data.to_request() == {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}
 
 
 # Failing cases: each names the step, what is wrong and, where possible, a fix.

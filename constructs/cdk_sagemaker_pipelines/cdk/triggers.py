@@ -282,8 +282,8 @@ def _dead_letter_queue_problem(
     properties of undefined"); a queue of another app fails synth naming neither. With
     ``scope``, the queue must be one the service can send to from ``scope``'s stack: of its
     region, and, when created in this app, of its account (its policy would have to name
-    this stack's rule or role, across environments). EventBridge Scheduler (``schedule``)
-    refuses FIFO queues.
+    this stack's rule or role, across environments). Neither EventBridge nor EventBridge
+    Scheduler (``schedule``) takes a FIFO queue.
     """
     if queue is None:
         return None
@@ -304,7 +304,9 @@ def _dead_letter_queue_problem(
     if problem is not None or scope is None:
         return problem
     service = "EventBridge Scheduler" if schedule else "EventBridge"
-    if schedule and getattr(queue, "fifo", False) is True:
+    # Both user guides: dead-letter queues are standard queues (a rule's PutTargets fails
+    # with "SQS FIFO is not supported by Dead Letter Queues").
+    if getattr(queue, "fifo", False) is True:
         return Problem(
             None,
             "dead_letter_queue",

@@ -356,6 +356,10 @@ class Properties(Expression):
     def __copy__(self) -> Properties:
         return self  # immutable
 
+    def __reduce__(self) -> tuple[type[Properties], tuple[Step, PropertyNode, str]]:
+        # Pickle's default sets the slots one by one, which __setattr__ refuses.
+        return (Properties, (self._step, self._node, self._path))
+
     def __deepcopy__(self, memo: dict[int, Any]) -> Properties:
         # A deep copy of steps refers to the copies of the steps it reads (so a copied
         # definition holds one step of each name); the node is botocore's shape, shared.

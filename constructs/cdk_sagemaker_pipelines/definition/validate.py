@@ -2092,8 +2092,10 @@ class _Validator:
         elif kind == "In":
             query = condition.get("QueryValue", _ABSENT)
             values = condition.get("Values")
-            operands = [query, *(values if isinstance(values, list) else [])]
-            if self._names_a_parameter(record, operands, [f"{where}.QueryValue"], ordered=False):
+            listed = values if isinstance(values, list) else []
+            operands = [query, *listed]
+            fields = [f"{where}.QueryValue", *(f"{where}.Values[{i}]" for i in range(len(listed)))]
+            if self._names_a_parameter(record, operands, fields, ordered=False):
                 return
             query_type = self._check_operand(record, query, f"{where}.QueryValue", ordered=False)
             if not isinstance(values, list) or not values:
@@ -2139,7 +2141,7 @@ class _Validator:
         varies = any(is_expression(item) or is_token(item) for item in operands)
         if varies and not ordered:
             return False
-        for value, at in zip(operands, fields, strict=False):
+        for value, at in zip(operands, fields, strict=True):
             if not isinstance(value, str):
                 continue
             name = value.removeprefix("Parameters.")

@@ -246,3 +246,42 @@ def test_text_equal_to_a_parameters_name_is_compared_with_an_expression(
     )
 
     PipelineDefinition(parameters=[env], steps=[gate]).compile(binder)
+
+
+def test_fails_a_parameters_name_given_as_text_among_the_values_of_an_in_condition(
+    binder: StaticBinder,
+) -> None:
+    # Only the QueryValue used to be judged: a literal In whose Values named the parameter
+    # was accepted, with an outcome fixed before the pipeline runs.
+    env = ParameterString(name="Env", default_value="dev")
+    gate = ConditionStep(
+        name="Gate",
+        conditions=[ConditionIn(value="prod", in_values=["dev", "Env"])],
+        if_steps=[FailStep(name="Stop")],
+    )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(parameters=[env], steps=[gate]).compile(binder)
+
+    assert [(p.step, p.field, p.message) for p in caught.value.problems] == [
+        (
+            "Gate",
+            "Arguments.Conditions[0].Values[1]",
+            "'Env' is text, not the parameter 'Env': the condition compares literals, so its "
+            "outcome is fixed before the pipeline runs",
+        )
+    ]
+
+
+def test_text_equal_to_a_parameters_name_among_in_values_with_a_run_time_query_is_not_judged(
+    binder: StaticBinder,
+) -> None:
+    # Whether a run-time value is one of some texts may be meant, whatever they spell.
+    env = ParameterString(name="Env", default_value="dev")
+    gate = ConditionStep(
+        name="Gate",
+        conditions=[ConditionIn(value=env, in_values=["dev", "Env"])],
+        if_steps=[FailStep(name="Stop")],
+    )
+
+    PipelineDefinition(parameters=[env], steps=[gate]).compile(binder)

@@ -451,9 +451,10 @@ def test_fails_the_sdks_positional_cache_config_naming_the_order() -> None:
     with pytest.raises(PipelineDefinitionError) as caught:
         CacheConfig(True, "P30D")
     assert str(caught.value) == (
-        "CacheConfig: field 'expire_after' expects str, got bool True (the first argument "
-        "is expire_after, not the SageMaker SDK's enable_caching: write "
-        "CacheConfig(expire_after='P30D'), and leave cache_config unset to turn caching off)"
+        "CacheConfig: field 'expire_after' expects str, got bool True (expire_after, the "
+        "first argument, is an ISO 8601 duration, not the SageMaker SDK's enable_caching: "
+        "write CacheConfig(expire_after='P30D'), and leave cache_config unset to turn "
+        "caching off)"
     )
 
 
@@ -483,6 +484,7 @@ def test_no_shorthand_hint_for_a_wrong_entry_or_another_type() -> None:
     # The hint is for the SDK's lone input and text code only, not any wrong value there.
     for build in (
         lambda: TrainingStep(name="Train", image="img", inputs={"train": 3}),
+        lambda: TrainingStep(name="Train", image="img", inputs=["s3://bucket/train/"]),
         lambda: ProcessingStep(name="Prep", image="img", code=3),
     ):
         with pytest.raises(PipelineDefinitionError) as caught:

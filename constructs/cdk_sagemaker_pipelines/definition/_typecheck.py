@@ -157,7 +157,8 @@ def _code_shorthand(value: Any) -> str | None:
 
 
 def _channel_shorthand(value: Any) -> str | None:
-    if isinstance(value, Mapping):
+    # The SDK's fit(inputs=…) takes a mapping or one input; a list is no shorthand of it.
+    if isinstance(value, (Mapping, list, tuple)):
         return None
     return (
         " (the SageMaker SDK's fit(inputs=…) makes one channel named 'training' of a lone "

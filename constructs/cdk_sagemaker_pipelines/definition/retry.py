@@ -74,9 +74,9 @@ class CacheConfig:
             # The SDK's CacheConfig(enable_caching, expire_after) order, typed from habit.
             raise PipelineDefinitionError(
                 f"CacheConfig: field 'expire_after' expects str, got bool {self.expire_after} "
-                "(the first argument is expire_after, not the SageMaker SDK's enable_caching: "
-                "write CacheConfig(expire_after='P30D'), and leave cache_config unset to turn "
-                "caching off)"
+                "(expire_after, the first argument, is an ISO 8601 duration, not the SageMaker "
+                "SDK's enable_caching: write CacheConfig(expire_after='P30D'), and leave "
+                "cache_config unset to turn caching off)"
             )
 
     def to_request(self, ctx: RenderContext | None = None) -> JsonValue:

@@ -210,16 +210,16 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
         "enum-as-string",
         lambda: StepOutput(output_name="rows", output_type="Integer"),
         # The member to write: the SDK spells it LambdaOutputTypeEnum.Integer.
-        "StepOutput: field 'output_type' expects OutputType (OutputType.INTEGER), got str "
-        "'Integer'",
+        "StepOutput: field 'output_type' expects OutputType, got str 'Integer' (did you mean "
+        "OutputType.INTEGER?)",
     ),
     (
         "enum-list-item",
         lambda: StepRetryPolicy(
             exception_types=[StepExceptionType.THROTTLING, "Step.SERVICE_FAULT"]
         ),
-        "StepRetryPolicy: field 'exception_types[1]' expects StepExceptionType "
-        "(StepExceptionType.SERVICE_FAULT), got str 'Step.SERVICE_FAULT'",
+        "StepRetryPolicy: field 'exception_types[1]' expects StepExceptionType, got str "
+        "'Step.SERVICE_FAULT' (did you mean StepExceptionType.SERVICE_FAULT?)",
     ),
     (
         "enum-of-the-other-kind",
@@ -404,8 +404,9 @@ def test_fails_network_config_vpc_needs_subnets_and_security_groups(
             "SageMaker SDK's failure_reason_types=; here: exception_types=)",
         ),
         (
+            # Not "PipelineDefinition 'Churn'": a definition has no name to be called by.
             lambda: PipelineDefinition(name="Churn", steps=[]),  # type: ignore[call-arg]
-            "PipelineDefinition 'Churn' takes no argument 'name' (the SageMaker SDK's name=; "
+            "PipelineDefinition takes no argument 'name' (the SageMaker SDK's name=; "
             "here: a definition has no name: the CDK Pipeline construct names the pipeline "
             "(pipeline_name=, default: from the construct path))",
         ),

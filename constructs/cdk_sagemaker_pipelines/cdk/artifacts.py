@@ -41,8 +41,9 @@ class ArtifactStore(Construct):
     requests and uploads that ask for non-KMS encryption, keeps versions, logs access to
     a separate bucket, and expires execution outputs (``executions/``) after
     ``execution_output_retention``; models (``models/``) stay, as registered model
-    versions point at them. Stateful resources follow ``removal_policy`` (Default: retain;
-    not ``SNAPSHOT``, which keys and buckets don't support).
+    versions point at them; ``share_models_with`` lets another account read them, to
+    deploy registered versions there. Stateful resources follow ``removal_policy``
+    (Default: retain; not ``SNAPSHOT``, which keys and buckets don't support).
 
     Example::
 
@@ -256,7 +257,7 @@ class ArtifactStore(Construct):
         it list the whole bucket and decrypt anything the key protects. Its roles still
         need these actions in their own policies. A ``ModelRegistry`` shared with an account
         calls this on its ``artifact_store``, and on the stores of this app's pipelines of
-        other accounts that register in it (by ``model_package_group_arn``); call it
+        other accounts that register in it (by the group's ARN); call it
         yourself for a registry of another app, or for the registry's own account when it
         deploys versions registered from another account.
 

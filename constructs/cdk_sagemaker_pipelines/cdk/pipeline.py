@@ -617,7 +617,8 @@ class Pipeline(_PipelineBase):
 
         :param definition: ``PipelineDefinition``, a definition dict, JSON text or a JSON file.
         :param pipeline_name: Default: a unique name derived from the construct path.
-        :param artifact_store: where outputs go and whose key encrypts jobs.
+        :param artifact_store: where outputs go and whose key encrypts jobs: one of the
+            pipeline's account and region (another stack's is fine).
             Default: a new ``ArtifactStore`` in this construct.
         :param role: the pipeline's role. Default: a least-privilege role derived from the steps.
         :param step_role: the jobs' role. Default: a least-privilege role derived from the steps.

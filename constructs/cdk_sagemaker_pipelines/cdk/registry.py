@@ -511,8 +511,9 @@ class ModelRegistry(Resource):
 
         :param model_package_group_name: Default: a unique lowercase name from the construct path.
         :param artifact_store: where the models live; sharing also grants read on its ``models/``.
-            Give the pipelines that register here the same store (a ``Pipeline`` with
-            another store, or a shared registry without one, gets a warning).
+            Give the pipelines of this account that register here the same store (a
+            ``Pipeline`` with another store, or a shared registry without one, gets a
+            warning); those of other accounts keep theirs, which sharing shares too.
         :param shared_with_accounts: accounts that may read (and deploy) registered versions.
         :param registering_accounts: accounts whose pipelines may register versions here,
             pending approval only (see ``allow_registration_from``).
@@ -629,7 +630,7 @@ class ModelRegistry(Resource):
         Adds the account to the group's resource policy (describe and list the group and
         its versions, and create a model from a version) and, with an artifact store, lets
         it read ``models/`` and decrypt them with the store's key. The pipelines of this app
-        in other accounts that register here (by ``model_package_group_arn``) keep their
+        in other accounts that register here (by the group's ARN) keep their
         models in their own stores: those share ``models/`` with the account too
         (``ArtifactStore.share_models_with``), as do their images. A version is deployable
         there when everything it points at lies under ``models/``: the pipeline's default
@@ -657,7 +658,8 @@ class ModelRegistry(Resource):
         on the versions. The registering pipeline names the group by its ARN
         (``RegisterModel(model_package_group_name=registry.model_package_group_arn)``); its
         own role gets the matching grants from the ``Pipeline`` construct. The version's
-        model stays in the registering account's store: share it with this account there.
+        model stays in the registering account's store: to deploy it in this account, call
+        ``share_models_with`` with this account's id on the pipeline's ``ArtifactStore``.
 
         Example::
 

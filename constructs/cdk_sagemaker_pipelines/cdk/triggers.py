@@ -383,7 +383,10 @@ class PipelineSchedule(Construct):
     fails on values that would fail every execution: a parameter the pipeline does not
     declare, a value that doesn't parse as its type or is outside its enum, a parameter
     without a default left unset, a value outside its ``parameter_locations``. Scheduler
-    passes ``$.…`` values as they are, so they are checked as literals.
+    passes ``$.…`` values as they are, so they are checked as literals. A
+    ``dead_letter_queue`` must be a standard queue of the schedule's region, and one created
+    in this app must be of its account (an imported one of another account is warned, as
+    its policy must admit the schedule's role).
 
     Example::
 
@@ -512,7 +515,9 @@ class SageMakerPipelineTarget:
     are checked at synth as ``PipelineSchedule`` checks them. The target
     creates its role with a customer-managed policy allowing only
     ``sagemaker:StartPipelineExecution`` on the pipeline, and lets the rule write to the
-    dead-letter queue.
+    dead-letter queue: a standard queue of the rule's region, and of its account when
+    created in this app (an imported one is warned, as this app can't write its policy).
+    Those are checked when ``rule.add_target`` binds the target.
 
     Example::
 
@@ -740,7 +745,8 @@ class NewDataTrigger(Construct):
     rejects. ``prefix`` is the literal beginning of the keys (EventBridge matches it letter
     for letter: a ``*`` or ``?`` is warned), and an imported bucket of another account or
     region is warned: S3 sends its events to EventBridge there, and this rule sees them
-    only if that bus forwards them here.
+    only if that bus forwards them here. ``dead_letter_queue`` is checked and warned as
+    for ``SageMakerPipelineTarget``.
 
     Example::
 

@@ -116,15 +116,17 @@ class ExpressionTextError(PipelineDefinitionError, TypeError):
 
 
 class ExpressionOperatorError(PipelineDefinitionError, TypeError):
-    """A Python operator (``+``, ``<``, …) or ``len()`` was applied to a run-time value.
+    """A Python operator (``+``, ``<``, …), ``len()`` or truth test used on a run-time value.
 
     The value exists only while the pipeline runs, so the service has to do the work: the
-    message says what does it then (``Join``, ``ConditionLessThan``, …). It is also a
-    ``TypeError``, as Python's own error for an unsupported operand is.
+    message says what does it then (``Join``, ``ConditionLessThan``, a ``ConditionStep``
+    for ``if value:``, ``or``, ``not``). It is also a ``TypeError``, as Python's own error
+    for an unsupported operand is.
 
     Example::
 
         threshold < 0.9  # ExpressionOperatorError: … ConditionLessThan(left=value, right=0.9)
+        if use_gpu: ...  # ExpressionOperatorError: … has no truth value until the pipeline runs …
     """
 
 
@@ -132,9 +134,9 @@ class PropertyPathError(PipelineDefinitionError, AttributeError):
     """A step property path does not exist in the step's Describe* response shape.
 
     Also raised for a key the step does not declare (an output or metric name, a Lambda
-    or Callback output parameter), and for an execution variable ``ExecutionVariables``
-    doesn't have. It is also an ``AttributeError``, so ``hasattr(step.properties, "X")``
-    works.
+    or Callback output parameter), for an execution variable ``ExecutionVariables``
+    doesn't have, and for an ``OutputType`` member it doesn't have (``OutputType.String``).
+    It is also an ``AttributeError``, so ``hasattr(step.properties, "X")`` works.
 
     Example::
 

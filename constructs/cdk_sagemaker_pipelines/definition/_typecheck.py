@@ -16,7 +16,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, NamedTuple, TypeVar, Union, get_args, get_origin
 
 from ._errors import PipelineDefinitionError, UnknownArgumentError
 from ._sdk_names import sdk_argument_hint
@@ -72,7 +72,8 @@ def _check_argument_names(cls: type, kwargs: dict[str, Any]) -> None:
     for name in kwargs:
         if name in taken:
             continue
-        owner = _owner_of(cls, kwargs.get("name"))
+        # A class without a name field (PipelineDefinition) is not named by a stray name=.
+        owner = _owner_of(cls, kwargs.get("name") if "name" in taken else None)
         # An SDK spelling gets what to write instead: a close match may be wrong there.
         hint = sdk_argument_hint(cls.__name__, name) or did_you_mean(name, taken)
         if hint is None and getattr(cls, "step_type", None):
@@ -138,10 +139,11 @@ def check_fields(instance: Any) -> None:
             continue
         problem = _mismatch(value, hint, field_name)  # says where and what, for the message
         if problem is not None:
-            path, expected, got = problem
+            path, expected, got, hint_text = problem
             shorthand = _SDK_SHORTHANDS.get((klass.__name__, field_name))
             raise PipelineDefinitionError(
                 f"{_owner(instance)}: field '{path}' expects {expected}, got {_show(got)}"
+                + (f" ({hint_text})" if hint_text else "")
                 + (_NUMBER_TOKEN_HINT if isinstance(got, float) and is_token(got) else "")
                 + ((shorthand(value) or "") if shorthand is not None and path == field_name else "")
             )
@@ -313,13 +315,22 @@ def type_name(hint: Any) -> str:
     return str(hint)
 
 
-def _mismatch(value: Any, hint: Any, path: str) -> tuple[str, str, Any] | None:
-    """Return (path, expected, value) of the first mismatch, or None when ``value`` fits."""
+class _Mismatch(NamedTuple):
+    """Where a value doesn't fit its field's type, what was expected and what was given."""
+
+    path: str
+    expected: str
+    got: Any
+    hint: str | None = None  # what to write instead, when the value says
+
+
+def _mismatch(value: Any, hint: Any, path: str) -> _Mismatch | None:
+    """The first mismatch of ``value`` against ``hint``, or None when it fits."""
     if hint is Any:
         return None
     origin = get_origin(hint)
     if origin in (Union, types.UnionType):
-        deepest: tuple[str, str, Any] | None = None
+        deepest: _Mismatch | None = None
         for arg in get_args(hint):
             found = _mismatch(value, arg, path)
             if found is None:
@@ -327,18 +338,18 @@ def _mismatch(value: Any, hint: Any, path: str) -> tuple[str, str, Any] | None:
             # Report the inner mismatch of a container the value does look like.
             if found[0] != path:
                 deepest = found
-        return deepest or (path, type_name(hint), value)
+        return deepest or _Mismatch(path, type_name(hint), value)
     if hint is type(None):
-        return None if value is None else (path, "None", value)
+        return None if value is None else _Mismatch(path, "None", value)
     if hint is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return None if ok else (path, "a number", value)
+        return None if ok else _Mismatch(path, "a number", value)
     if hint is int:
         ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else (path, "an integer", value)
+        return None if ok else _Mismatch(path, "an integer", value)
     if origin in (collections.abc.Sequence, list, tuple):
         if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-            return (path, type_name(hint), value)
+            return _Mismatch(path, type_name(hint), value)
         args = get_args(hint)
         item_hint = args[0] if args else Any
         for index, item in enumerate(value):
@@ -348,7 +359,7 @@ def _mismatch(value: Any, hint: Any, path: str) -> tuple[str, str, Any] | None:
         return None
     if origin in (collections.abc.Mapping, dict):
         if not isinstance(value, collections.abc.Mapping):
-            return (path, type_name(hint), value)
+            return _Mismatch(path, type_name(hint), value)
         args = get_args(hint)
         key_hint, value_hint = args if args else (Any, Any)
         for key, item in value.items():
@@ -359,20 +370,20 @@ def _mismatch(value: Any, hint: Any, path: str) -> tuple[str, str, Any] | None:
                 return found
         return None
     if origin is typing.Literal:
-        return None if value in get_args(hint) else (path, type_name(hint), value)
+        return None if value in get_args(hint) else _Mismatch(path, type_name(hint), value)
     if origin is not None:
         hint = origin
     if isinstance(hint, type):
         if issubclass(hint, enum.Enum) and isinstance(value, hint):
             return None
         if issubclass(hint, enum.Enum) and isinstance(value, str):
-            return (path, _enum_member_for(hint, value), value)
-        return None if isinstance(value, hint) else (path, type_name(hint), value)
+            return _Mismatch(path, hint.__name__, value, _enum_member_for(hint, value))
+        return None if isinstance(value, hint) else _Mismatch(path, type_name(hint), value)
     return None
 
 
-def _enum_member_for(hint: type[enum.Enum], text: str) -> str:
-    """``OutputType`` or, for text naming one of its members, ``OutputType (OutputType.STRING)``.
+def _enum_member_for(hint: type[enum.Enum], text: str) -> str | None:
+    """``did you mean OutputType.STRING?`` for text naming a member of ``hint``, else None.
 
     The SDK takes some of these as strings or spells its members otherwise
     (``LambdaOutputTypeEnum.String``); the member to write is the fix.
@@ -383,5 +394,5 @@ def _enum_member_for(hint: type[enum.Enum], text: str) -> str:
 
     for member in hint:
         if normal(text) in (normal(member.name), normal(str(member.value))):
-            return f"{hint.__name__} ({hint.__name__}.{member.name})"
-    return hint.__name__
+            return f"did you mean {hint.__name__}.{member.name}?"
+    return None

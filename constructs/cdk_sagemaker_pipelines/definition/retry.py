@@ -59,7 +59,9 @@ JOB_EXCEPTION_TYPES = frozenset(item.value for item in SageMakerJobExceptionType
 class CacheConfig:
     """Reuse a previous successful run of the step with the same key attributes.
 
-    ``expire_after`` is an ISO 8601 duration such as ``P30D`` or ``PT12H``.
+    ``expire_after`` is an ISO 8601 duration such as ``P30D`` or ``PT12H``. It is the first
+    argument, unlike the SageMaker SDK's ``CacheConfig(enable_caching, expire_after)``
+    (``CacheConfig(True, …)`` raises): a step without ``cache_config`` is not cached.
 
     Example::
 

@@ -1691,7 +1691,8 @@ def test_fails_a_dead_letter_queue_of_another_region(imported: bool):
         service = "EventBridge Scheduler" if "Schedule " in subject else "EventBridge"
         assert str(raised.value) == (
             f"{subject} has 1 problem:\n- prop 'dead_letter_queue': "
-            f"{'QueueBase' if imported else 'Queue'} Other/DeadLetters is in region eu-west-1, "
+            f"{'imported Queue' if imported else 'Queue'} Other/DeadLetters is in region "
+            "eu-west-1, "
             f"this stack in us-east-1: {service} sends undeliverable events only to a queue "
             "of its own region (use a queue of us-east-1)"
         )
@@ -1803,8 +1804,8 @@ def test_new_data_in_an_imported_bucket_of_another_account_is_warned(churn: Shar
         )
         [environment] = _warnings(stack, "rule-of-another-environment")
         assert environment.startswith(
-            f"prop 'bucket': BucketBase Test/Landing is in account 222233334444, this stack in "
-            f"{ACCOUNT}: S3 sends its events to EventBridge in the bucket's own account and "
+            "prop 'bucket': imported Bucket Test/Landing is in account 222233334444, this stack "
+            f"in {ACCOUNT}: S3 sends its events to EventBridge in the bucket's own account and "
             "region: this stack's rule sees them only if they are forwarded"
         )
         # EventBridge matches a prefix letter for letter: most likely a glob, never matched.

@@ -411,7 +411,7 @@ def test_synth_app_ends_this_librarys_errors_raised_in_a_callback_in_one_line(tm
 
     assert re.fullmatch(
         r"synth failed at \S*test_validation_plugin\.py:\d+: SageMakerPipelineTarget of rule "
-        r"Test/Daily has 1 problem:\n- prop 'dead_letter_queue': QueueBase Test/Dlq is in "
+        r"Test/Daily has 1 problem:\n- prop 'dead_letter_queue': imported Queue Test/Dlq is in "
         r"region eu-west-1, .*",
         str(raised.value.code),
     ), raised.value.code

@@ -88,12 +88,15 @@ def describe(value: object) -> str:
 def _construct_kind(value: Construct) -> str:
     """The construct's class as a user knows it, for messages.
 
-    ``_BucketBaseProxy`` (what jsii gives an imported bucket) is a ``BucketBase``, and
-    ``_ImportedPipeline`` an imported ``Pipeline``.
+    ``_BucketBaseProxy`` (what jsii gives a bucket imported with ``Bucket.from_…``) is an
+    imported ``Bucket``, as ``_ImportedPipeline`` is an imported ``Pipeline``; other proxies
+    are named by their class (``_RoleProxy``: ``Role``).
     """
     name = type(value).__name__
     if name == "_ImportedPipeline":
         return "imported Pipeline"
+    if name.startswith("_") and name.endswith("BaseProxy"):
+        return f"imported {name[1 : -len('BaseProxy')]}"
     if name.startswith("_") and name.endswith("Proxy"):
         return name[1 : -len("Proxy")]
     return name

@@ -34,7 +34,7 @@ prep = ProcessingStep(
     name="Preprocess",
     image=sklearn,
     code=Code.from_s3("s3://my-bucket/code/preprocess.py"),
-    inputs={"input": input_data},  # the container sees /opt/ml/processing/input
+    inputs={"input": input_data},  # at /opt/ml/processing/input; the script is in its code/
     outputs=["train", "test"],  # written to /opt/ml/processing/train and …/test
 )
 train = TrainingStep(

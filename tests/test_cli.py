@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from cdk_sagemaker_pipelines.cli import main
-from tests.conftest import SDK_EXAMPLES
+from cdk_sagemaker_pipelines.definition import (
+    Image,
+    PipelineDefinition,
+    StaticBinder,
+    TrainingStep,
+)
+from tests.conftest import ROLE, SDK_EXAMPLES
 
 
 def write(tmp_path: Path, name: str, definition: object) -> str:
@@ -63,6 +69,50 @@ def test_validate_reports_unreadable_files(
     err = capsys.readouterr().err
     assert "broken.json: cannot read" in err
     assert "missing.json: cannot read" in err
+
+
+def test_validate_says_to_compile_a_python_file_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A newcomer's first try; JSON's "Expecting value: line 1 column 1" said nothing useful.
+    source = tmp_path / "my_pipeline.py"
+    source.write_text("import json\n")
+
+    assert main(["validate", str(source)]) == 2
+    assert capsys.readouterr().err == (
+        f"{source}: cannot read: a Python file, not a definition's JSON: compile the pipeline "
+        "first (print(pipeline.to_json(StaticBinder(…))) in the file, then "
+        "`python my_pipeline.py > pipeline.json`)\n"
+    )
+
+
+def test_validate_says_what_a_directory_is_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", "--json", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    reason = (
+        "a directory, not a definition JSON file (cdk synth validated the pipelines of a "
+        "cdk.out; smpipe graph and smpipe diff read one)"
+    )
+    assert captured.err == f"{tmp_path}: cannot read: {reason}\n"
+    assert json.loads(captured.out) == [{"file": str(tmp_path), "error": reason}]
+
+
+def test_validate_says_how_to_write_a_number_given_as_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    train = TrainingStep(name="Train", image=Image.sklearn("1.2-1"))
+    definition = PipelineDefinition(steps=[train]).to_definition(
+        StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    )
+    definition["Steps"][0]["Arguments"]["HyperParameters"] = {"lr": 0.5}
+
+    assert main(["validate", write(tmp_path, "number.json", definition)]) == 1
+    assert (
+        "- step 'Train' field 'Arguments.HyperParameters['lr']': expected a string, got 0.5 "
+        '(float) (write it as text: "0.5")'
+    ) in capsys.readouterr().out
 
 
 def test_validate_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

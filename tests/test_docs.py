@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import re
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -296,6 +297,40 @@ def test_readme_asset_file_example_compiles_and_lists_its_upload(
     assert binder.uploads(pipeline) == {
         "s3://my-bucket/code/feature_schema.json": str(tmp_path / "ml/config/feature_schema.json")
     }
+
+
+def test_readme_local_run_of_your_own_pipeline_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    (tmp_path / "data" / "raw" / "rows.csv").write_text("1,2\n")
+    (tmp_path / "ml").mkdir()
+    (tmp_path / "ml" / "prep.py").write_text(
+        "import os, shutil\n"
+        "os.makedirs('/opt/ml/processing/train', exist_ok=True)\n"
+        "shutil.copy('/opt/ml/processing/raw/rows.csv', '/opt/ml/processing/train/')\n"
+    )
+    (tmp_path / "ml" / "pipeline.py").write_text(
+        "from pathlib import Path\n"
+        "from cdk_sagemaker_pipelines.definition import (\n"
+        "    Code, Image, PipelineDefinition, ProcessingStep\n"
+        ")\n"
+        "def build_pipeline():\n"
+        "    prep = ProcessingStep(\n"
+        "        name='Prep', image=Image.sklearn('1.2-1'),\n"
+        "        code=Code.from_asset(Path(__file__).parent / 'prep.py'),\n"
+        "        inputs={'raw': 's3://my-bucket/raw'}, outputs=['train'],\n"
+        "    )\n"
+        "    return PipelineDefinition(steps=[prep])\n"
+    )
+    for module in ("ml", "ml.pipeline"):  # the module this test writes, not another one
+        monkeypatch.delitem(sys.modules, module, raising=False)
+
+    exec(_readme_python("ResourceMap(s3={**binder.uploads(pipeline)"), {})
+
+    assert capsys.readouterr().out == "Succeeded None\n"
 
 
 def test_readme_inference_pipeline_example_compiles() -> None:

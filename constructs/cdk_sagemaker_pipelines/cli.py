@@ -26,12 +26,23 @@ EXIT_UNREADABLE = 2
 
 Command = Callable[[argparse.Namespace], int]
 
+# A cdk.out is the usual directory given here: its pipelines were validated when it was built.
+_DIRECTORY_REASON = (
+    "a directory, not a definition JSON file (cdk synth validated the pipelines of a "
+    "cdk.out; smpipe graph and smpipe diff read one)"
+)
+
 
 def _validate(args: argparse.Namespace) -> int:
     worst = EXIT_OK
     report: list[dict[str, Any]] = []
     for name in args.files:
         path = Path(name)
+        if path.is_dir():
+            print(f"{path}: cannot read: {_DIRECTORY_REASON}", file=sys.stderr)
+            worst = max(worst, EXIT_UNREADABLE)
+            report.append({"file": str(path), "error": _DIRECTORY_REASON})
+            continue
         try:
             definition = load_definition_file(path)
         except (OSError, ValueError) as error:
@@ -78,7 +89,13 @@ def build_parser(*, extra: bool = True) -> argparse.ArgumentParser:
         description="Validate definition JSON files. Exit 0 when all are valid, 1 when any "
         "has problems, 2 when a file can't be read.",
     )
-    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="a definition JSON file (compiled with PipelineDefinition.to_json, or the SDK's "
+        "pipeline.definition()) or a CreatePipeline request",
+    )
     validate.add_argument("--json", action="store_true", help="print the problems as JSON")
     validate.set_defaults(handler=_validate)
     for register in _EXTRA_COMMANDS if extra else ():

@@ -49,6 +49,24 @@ def _parse_json(text: str) -> Any:
         ) from None
 
 
+PYTHON_SOURCE_HINT = (
+    "a Python file, not a definition's JSON: compile the pipeline first "
+    "(print(pipeline.to_json(StaticBinder(…))) in the file, then "
+    "`python {name} > pipeline.json`)"
+)
+
+
+def python_source_problem(path: Path) -> str | None:
+    """What to say when ``path``, which failed to parse as JSON, is a Python source file.
+
+    A newcomer's first try is the module that builds the pipeline (``smpipe validate
+    pipeline.py``); JSON's own "Expecting value: line 1 column 1" says nothing useful.
+    """
+    if path.suffix != ".py":
+        return None
+    return PYTHON_SOURCE_HINT.format(name=path.name)
+
+
 def load_definition_file(path: Path) -> Any:
     """The definition in ``path`` (a ``PipelineDefinitionBody`` wrapper is unwrapped).
 
@@ -58,7 +76,13 @@ def load_definition_file(path: Path) -> Any:
     # utf-8-sig: a byte order mark, as some Windows editors write, is not an error.
     with path.open(encoding="utf-8-sig") as handle:
         text = handle.read()
-    definition = _parse_json(text)
+    try:
+        definition = _parse_json(text)
+    except ValueError:
+        python_source = python_source_problem(path)
+        if python_source is None:
+            raise
+        raise UnreadableDefinitionError(python_source) from None
     if isinstance(definition, dict) and "PipelineDefinitionBody" in definition:
         # A CreatePipeline request (or the CloudFormation property): the body is JSON text.
         body = definition["PipelineDefinitionBody"]

@@ -164,6 +164,25 @@ def test_fails_code_from_s3_expression_needs_entry_point() -> None:
         Code.from_s3(ParameterString(name="CodeUri"))
 
 
+@pytest.mark.parametrize("path", ["src/prepare.py", "/home/me/ml/train.py", "bucket/key.py"])
+def test_fails_code_from_s3_of_a_local_path_naming_code_from_asset(path: str) -> None:
+    # The SDK's code= takes a local path or a URI; the mistake used to surface only at
+    # compile time, as an S3 URI pattern mismatch on ProcessingInputs[1].
+    with pytest.raises(PipelineDefinitionError) as caught:
+        Code.from_s3(path)
+
+    assert str(caught.value) == (
+        f"Code.from_s3: {path!r} is not an S3 URI (write 's3://<bucket>/<key>'; "
+        f"for a local file or folder use Code.from_asset({path!r}))"
+    )
+
+
+def test_code_from_s3_takes_a_deploy_time_uri() -> None:
+    token = "${Token[TOKEN.123]}"
+
+    assert Code.from_s3(token, entry_point="train.py").s3_uri == token
+
+
 def test_fails_code_from_s3_archive_needs_entry_point() -> None:
     with pytest.raises(
         PipelineDefinitionError,

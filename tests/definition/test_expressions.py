@@ -561,8 +561,31 @@ def test_fails_a_truth_test_of_a_run_time_value_naming_the_condition_step(
         test(value)
 
     assert "has no truth value until the pipeline runs" in str(caught.value)
-    assert "ConditionStep(conditions=[ConditionEquals(left=value, right=True)]" in str(caught.value)
+    right = {"Integer": "1", "Float": "1.0", "String": '"yes"'}.get(value.value_type or "", "True")
+    assert f"ConditionStep(conditions=[ConditionEquals(left=value, right={right})]" in str(
+        caught.value
+    )
     assert isinstance(caught.value, TypeError)
+
+
+@pytest.mark.parametrize(
+    ("parameter", "right"),
+    [
+        (ParameterBoolean(name="UseGpu"), "True"),
+        (ParameterString(name="Env"), '"yes"'),
+        (ParameterFloat(name="Threshold"), "1.0"),
+    ],
+    ids=["boolean", "string", "float"],
+)
+def test_fails_a_truth_test_naming_a_condition_on_a_value_of_the_parameters_type(
+    parameter: Expression, right: str
+) -> None:
+    # `right=True` for a string parameter would be the next error: Equals between a String
+    # and a Boolean is never true, which validation rejects.
+    with pytest.raises(ExpressionOperatorError) as caught:
+        bool(parameter)
+
+    assert f"ConditionEquals(left=value, right={right})" in str(caught.value)
 
 
 def test_a_run_time_value_still_works_in_collections_and_none_tests() -> None:

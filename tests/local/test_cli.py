@@ -128,6 +128,28 @@ def test_no_cache_runs_a_cached_step_again(
     assert re.search(r"\n +[0-9.]+s  Prep +Processing +Succeeded\n", out)
 
 
+def test_run_reads_a_directory_given_as_the_definition_as_an_assembly(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As `smpipe graph cdk.out` and `smpipe diff` read it; was "[Errno 21] Is a directory".
+    assert smpipe(ws, "run", str(ws.root)) == 2
+    assert "is not a cloud assembly (no manifest.json)" in capsys.readouterr().err
+
+
+def test_fails_a_python_file_given_as_the_definition_saying_to_compile_it(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = ws.root / "pipeline.py"
+    source.write_text("from cdk_sagemaker_pipelines.definition import PipelineDefinition\n")
+
+    assert smpipe(ws, "run", str(source)) == 2
+    assert capsys.readouterr().err == (
+        f"smpipe run: can't read definition {source}: a Python file, not a definition's JSON: "
+        "compile the pipeline first (print(pipeline.to_json(StaticBinder(…))) in the file, "
+        "then `python pipeline.py > pipeline.json`)\n"
+    )
+
+
 def test_run_exits_2_on_bad_input(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
     definition, resources = files(ws)
     assert smpipe(ws, "run", definition, "--resources", resources, "--param", "Threshold=x") == 2

@@ -13,6 +13,7 @@ checker hands it every expression it meets and every part it does not descend in
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any, Protocol
@@ -253,6 +254,18 @@ def _describe(value: Any) -> str:
     return f"{text} ({type(value).__name__})"
 
 
+def _as_text_hint(value: Any) -> str | None:
+    """How to write a value that a text member (a hyperparameter, say) needs as text."""
+    if isinstance(value, bool):
+        return "write it as text, such as 'true', in the spelling the job parses"
+    if isinstance(value, (int, float)):
+        return f"write it as text: {json.dumps(str(value))}"
+    if isinstance(value, (list, dict)):
+        # The SDK's framework estimators JSON-encode such hyperparameters for the script.
+        return "write it as text, such as its JSON (json.dumps in Python), and parse it in the job"
+    return None
+
+
 class ShapeChecker:
     """Walk a value and a shape side by side, collecting every problem found.
 
@@ -431,7 +444,9 @@ class ShapeChecker:
             if isinstance(value, str):
                 self._string(value, shape, field)
             else:
-                self._problem(field, f"expected a string, got {_describe(value)}")
+                self._problem(
+                    field, f"expected a string, got {_describe(value)}", _as_text_hint(value)
+                )
         elif kind in _NUMBER_TYPES:
             integral = kind in ("integer", "long")
             ok = isinstance(value, int) if integral else isinstance(value, (int, float))
@@ -673,10 +688,11 @@ class ShapeChecker:
             regex = shape.regex = _compiled(shape.pattern)
         if regex is not None and regex.fullmatch(value) is None:
             # The pattern says more than the length limits do: report it alone.
+            hint = _PATTERN_EXAMPLES.get(str(shape.pattern))
+            if shape.pattern in _URI_PATTERNS:
+                hint = _uri_pattern_hint(value, field_text(field)) or hint
             self._problem(
-                field,
-                f"{_shorten(value)!r} does not match the pattern {shape.pattern}",
-                _PATTERN_EXAMPLES.get(str(shape.pattern)),
+                field, f"{_shorten(value)!r} does not match the pattern {shape.pattern}", hint
             )
             return
         if shape.pattern in _URI_PATTERNS:
@@ -721,12 +737,13 @@ class ShapeChecker:
             self._problem(field, f"has {size} {unit}, more than the maximum {maximum}")
 
 
+_URI_PATTERN = "(https|s3)://([^/]+)/?(.*)"
 # Examples shown with a pattern mismatch, for the patterns users most often miss.
 _PATTERN_EXAMPLES = {
     r"arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+": (
         "expected an IAM role ARN such as 'arn:aws:iam::111122223333:role/SageMakerRole'"
     ),
-    "(https|s3)://([^/]+)/?(.*)": "expected an S3 URI such as 's3://my-bucket/prefix'",
+    _URI_PATTERN: "expected an S3 URI such as 's3://my-bucket/prefix'",
     # ArnOrName: model package groups, models, and others named by name or ARN.
     r"(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:[a-z\-]*\/)?"
     r"([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)": (
@@ -762,6 +779,26 @@ _URI_JOIN_HINT = (
     'join it into one: Join(on="/", values=["s3://my-bucket", ...]) in Python, '
     '{"Std:Join": {"On": "/", "Values": ["s3://my-bucket", ...]}} in JSON'
 )
+
+
+_MISSPELLED_SCHEME = re.compile(r"(?i)s3:/*(?P<rest>[^/].*)")
+
+
+def _uri_pattern_hint(value: str, field: str) -> str | None:
+    """A hint for text that isn't an S3 URI: a misspelled scheme, or a local path.
+
+    Newcomers from the SageMaker SDK give a local path where it uploads one for them;
+    here that is ``S3Location.from_asset`` (for what a job reads, never for an output).
+    """
+    misspelled = _MISSPELLED_SCHEME.fullmatch(value)
+    if misspelled is not None and not value.startswith("s3://"):
+        return f"did you mean 's3://{_shorten(misspelled.group('rest'))}'?"
+    if "://" in value or "Output" in field:
+        return None
+    return (
+        f"{_PATTERN_EXAMPLES[_URI_PATTERN]}; a local file is not uploaded for you: "
+        "give S3Location.from_asset(path) to ship it with the pipeline"
+    )
 
 
 # What a field that takes an S3 URI may be given: a property whose shape admits none of

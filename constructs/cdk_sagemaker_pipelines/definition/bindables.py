@@ -85,6 +85,17 @@ class Code:
             raise PipelineDefinitionError(
                 "Code.from_s3 with an expression: name the script to run with entry_point="
             )
+        if (
+            isinstance(self.s3_uri, str)
+            and not self.s3_uri.startswith(("s3://", "https://"))
+            and not is_token(self.s3_uri)
+        ):
+            # The SDK takes a local path or a URI in one argument; here a local path would
+            # only fail at compile time as an S3 URI that doesn't match, far from its cause.
+            raise PipelineDefinitionError(
+                f"Code.from_s3: {self.s3_uri!r} is not an S3 URI (write 's3://<bucket>/<key>'; "
+                f"for a local file or folder use Code.from_asset({self.s3_uri!r}))"
+            )
         if self.is_s3_archive and self.entry_point is None:
             raise PipelineDefinitionError(
                 f"Code.from_s3({self.s3_uri!r}) is an archive: name the script inside it "

@@ -95,12 +95,15 @@ class Expression:
     def __bool__(self) -> bool:
         # Every object is true by default: `if use_gpu:` on a ParameterBoolean would always
         # take its branch, whatever value the run is given.
+        # Compared with a value of its own type: ConditionEquals of a String and True is
+        # never true, and validation would reject the hint's own advice.
+        right = _TRUTH_TEST_OPERANDS.get(self.value_type or "Boolean", "True")
         raise ExpressionOperatorError(
             f"{self!r} has no truth value until the pipeline runs, so `if`, `while`, `and`, "
             "`or`, `not` and bool() can't test it while the pipeline is defined (branch when "
             "the pipeline runs: ConditionStep(conditions=[ConditionEquals(left=value, "
-            "right=True)], if_steps=[…], else_steps=[…]); test `value is None` to ask whether "
-            "one was given)"
+            f"right={right})], if_steps=[…], else_steps=[…]); test `value is None` to ask "
+            "whether one was given)"
         )
 
     def __le__(self, other: object) -> Any:
@@ -111,6 +114,10 @@ class Expression:
 
     def __ge__(self, other: object) -> Any:
         raise ExpressionOperatorError(_comparison_message(self, ">=", other))
+
+
+# What a truth test's ConditionEquals compares a value of each type with.
+_TRUTH_TEST_OPERANDS = {"Boolean": "True", "String": '"yes"', "Integer": "1", "Float": "1.0"}
 
 
 # The Condition class for ``value <op> other`` (Python calls a reflected operator on the

@@ -50,7 +50,12 @@ def register(commands: Any) -> None:
         "or a pipeline of a synthesized cloud assembly (cdk.out). Exit code 0 only when the "
         "execution Succeeded.",
     )
-    run.add_argument("definition", nargs="?", metavar="DEFINITION.json")
+    run.add_argument(
+        "definition",
+        nargs="?",
+        metavar="DEFINITION.json",
+        help="a compiled definition JSON file (a cdk.out directory here is read as --assembly)",
+    )
     run.add_argument("--assembly", metavar="CDK_OUT", help="a synthesized cloud assembly")
     run.add_argument(
         "--pipeline",
@@ -391,6 +396,9 @@ def _resume_hint(result: ExecutionResult, root: str) -> str | None:
 
 
 def _definition(args: argparse.Namespace) -> str | LoadedPipeline:
+    if args.definition and not args.assembly and Path(args.definition).is_dir():
+        # `smpipe graph cdk.out` and `smpipe diff` take the assembly in this place: so does run.
+        args.assembly, args.definition = args.definition, None
     if args.assembly:
         if args.definition:
             raise LocalRunError("give a DEFINITION.json or --assembly, not both")

@@ -48,6 +48,7 @@ from ..definition.entries import StepSpec
 from ..definition.permissions import CHECK_STEP_TYPES, JOB_NAME_PREFIX, UNPREFIXED_JOB_TYPES
 from ..definition.properties import PathStepError, resolve, root_node
 from ..definition.retry import JOB_EXCEPTION_TYPES, STEP_EXCEPTION_TYPES
+from ..definition_files import python_source_problem
 from ._errors import EvaluationError, LocalRunError, StepError
 from ._graph import StepGraph
 from .cache import CacheEntry, StepCache, cache_config, cache_key
@@ -997,7 +998,8 @@ def _read_definition(
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
-            raise LocalRunError(f"can't read definition {path}: {error}") from None
+            reason = python_source_problem(path) if isinstance(error, ValueError) else None
+            raise LocalRunError(f"can't read definition {path}: {reason or error}") from None
         if not isinstance(data, dict):
             raise LocalRunError(
                 f"definition {path}: expected a JSON object (a pipeline definition), "

@@ -152,7 +152,13 @@ def test_fails_s3_location_that_is_no_uri(field: str) -> None:
     assert (
         problem.message == "'my-bucket/data' does not match the pattern (https|s3)://([^/]+)/?(.*)"
     )
-    assert problem.hint == "expected an S3 URI such as 's3://my-bucket/prefix'"
+    expected = "expected an S3 URI such as 's3://my-bucket/prefix'"
+    if "Output" not in field:  # what the job reads may be a local file, shipped as an asset
+        expected += (
+            "; a local file is not uploaded for you: "
+            "give S3Location.from_asset(path) to ship it with the pipeline"
+        )
+    assert problem.hint == expected
 
 
 def test_fails_job_name_prefix_longer_than_the_service_takes() -> None:

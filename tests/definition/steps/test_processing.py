@@ -403,6 +403,47 @@ def test_fails_local_code_without_a_code_prefix_names_step_and_field(script: Pat
     assert "code_prefix" in str(problem.hint)
 
 
+@pytest.mark.parametrize(
+    ("uri", "hint"),
+    [
+        ("s3:/my-data/raw", "did you mean 's3://my-data/raw'?"),
+        ("S3://my-data/raw", "did you mean 's3://my-data/raw'?"),
+        (
+            "data/raw.csv",
+            "expected an S3 URI such as 's3://my-bucket/prefix'; a local file is not uploaded "
+            "for you: give S3Location.from_asset(path) to ship it with the pipeline",
+        ),
+    ],
+    ids=["one-slash", "upper-case", "local-path"],
+)
+def test_fails_an_input_that_is_no_s3_uri_saying_what_was_meant(
+    binder: StaticBinder, uri: str, hint: str
+) -> None:
+    step = ProcessingStep(name="Prep", image=IMAGE, inputs={"raw": uri})
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert (problem.step, problem.field) == ("Prep", "Arguments.ProcessingInputs[0].S3Input.S3Uri")
+    assert problem.message == f"{uri!r} does not match the pattern (https|s3)://([^/]+)/?(.*)"
+    assert problem.hint == hint
+
+
+def test_fails_an_output_destination_that_is_no_s3_uri_without_the_asset_hint(
+    binder: StaticBinder,
+) -> None:
+    # An asset is read-only: S3Location.from_asset would be the wrong advice for an output.
+    output = ProcessingOutput(output_name="x", source="/opt/ml/processing/x", destination="out/x")
+    step = ProcessingStep(name="Prep", image=IMAGE, outputs=[output])
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert problem.hint == "expected an S3 URI such as 's3://my-bucket/prefix'"
+
+
 def test_fails_to_request_without_context_raises_what_it_could_not_bind() -> None:
     step = ProcessingStep(name="Prep", image=IMAGE)
 

@@ -333,6 +333,35 @@ def test_fails_local_code_without_code_prefix_names_the_code_channel(script: Pat
     )
 
 
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        (
+            [0.1, 0.2],
+            "write it as text, such as its JSON (json.dumps in Python), and parse it in the job",
+        ),
+        (
+            {"depth": 3},
+            "write it as text, such as its JSON (json.dumps in Python), and parse it in the job",
+        ),
+    ],
+    ids=["list", "dict"],
+)
+def test_fails_a_hyperparameter_that_is_no_text_saying_how_to_write_it(
+    binder: StaticBinder, value: object, hint: str
+) -> None:
+    # The SDK's framework estimators JSON-encode such values; here they are the user's to write.
+    step = TrainingStep(name="Train", image=IMAGE, hyperparameters={"lr": value})
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert (problem.step, problem.field) == ("Train", "Arguments.HyperParameters['lr']")
+    assert problem.message.startswith("expected a string, got ")
+    assert problem.hint == hint
+
+
 def test_fails_input_channel_named_code_clashes_with_the_code_channel(script: Path) -> None:
     with pytest.raises(
         PipelineDefinitionError,

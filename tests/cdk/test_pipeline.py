@@ -2821,3 +2821,49 @@ def test_a_json_get_file_known_only_at_run_time_is_reported_as_a_warning():
             r"\[ack: cdk-sagemaker-pipelines:unattributed-json-get\]$"
         ),
     )
+
+
+@pytest.mark.parametrize(
+    ("construct", "typo", "meant"),
+    [
+        ("Pipeline", "artifact_stor", "artifact_store"),
+        ("ArtifactStore", "removal_polcy", "removal_policy"),
+        ("ModelRegistry", "shared_with_account", "shared_with_accounts"),
+        ("PipelineSchedule", "dead_letter_q", "dead_letter_queue"),
+        ("NewDataTrigger", "key_param", "key_parameter"),
+        ("PipelineFailureNotifications", "email", "emails"),
+        ("PipelineMonitoring", "alarm_topics", "alarm_topic"),
+        ("SageMakerPipelineTarget", "retry_attempt", "retry_attempts"),
+        ("SageMakerPipelineChecks", "require_isolation", "require_network_isolation"),
+    ],
+)
+def test_fails_a_misspelt_construct_keyword_naming_the_one_meant(
+    construct: str, typo: str, meant: str
+) -> None:
+    # Python's own TypeError ("got an unexpected keyword argument") came through jsii's
+    # frames and named no alternative; the keyword is checked before anything is built.
+    import cdk_sagemaker_pipelines.cdk as library
+    from cdk_sagemaker_pipelines.definition._errors import UnknownArgumentError
+
+    cls = getattr(library, construct)
+    args = (
+        () if construct in ("SageMakerPipelineChecks", "SageMakerPipelineTarget") else (None, "X")
+    )
+    with pytest.raises(UnknownArgumentError) as raised:
+        cls(*args, **{typo: None})
+    assert str(raised.value).startswith(
+        f"{construct} takes no argument {typo!r} (did you mean {meant!r}"
+    )
+    assert isinstance(raised.value, TypeError)
+
+
+def test_fails_a_construct_keyword_like_none_it_takes_listing_them() -> None:
+    from cdk_sagemaker_pipelines.cdk import SageMakerPipelineTarget
+    from cdk_sagemaker_pipelines.definition._errors import UnknownArgumentError
+
+    with pytest.raises(UnknownArgumentError) as raised:
+        SageMakerPipelineTarget(retries=3)  # type: ignore[call-arg]
+    assert str(raised.value) == (
+        "SageMakerPipelineTarget takes no argument 'retries' (it takes 'dead_letter_queue', "
+        "'max_event_age', 'parameters', 'pipeline', 'retry_attempts')"
+    )

@@ -16,17 +16,21 @@ Example::
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from aws_cdk import Annotations, Aws, RemovalPolicy, Stack, Token
 
 from constructs import Construct
 
 from ..definition import PipelineDefinitionError, Problem
+from ..definition._errors import UnknownArgumentError
 from ..definition._service_model import shape
-from ..definition._suggest import did_you_mean
+from ..definition._suggest import did_you_mean, one_of
 from ..definition._tokens import is_token
 
 PIPELINE_EXECUTION_STATUSES: tuple[str, ...] = tuple(shape("PipelineExecutionStatus")["enum"])
@@ -71,6 +75,38 @@ class PropProblem(Problem):
 def as_prop(problem: Problem, prop: str) -> PropProblem:
     """The same problem, reported against the construct prop ``prop``."""
     return PropProblem(None, prop, problem.message, problem.hint)
+
+
+_Init = TypeVar("_Init", bound=Callable[..., None])
+
+
+def check_keywords(init: _Init) -> _Init:
+    """Decorate a public construct's ``__init__``: an unknown keyword gets a "did you mean".
+
+    Python's own error ("got an unexpected keyword argument 'artifact_stor'") comes through
+    jsii's frames and names no alternative. ``UnknownArgumentError`` is a ``TypeError`` too,
+    as Python's is, and ``synth_app`` ends it in one line.
+
+    Example::
+
+        class ArtifactStore(Construct):
+            @check_keywords
+            def __init__(self, scope: Construct, construct_id: str, *, removal_policy=…): …
+    """
+    parameters = inspect.signature(init).parameters.values()
+    keywords = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    accepted = tuple(p.name for p in parameters if p.name != "self" and p.kind in keywords)
+
+    @functools.wraps(init)
+    def checked_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        unknown = [name for name in kwargs if name not in accepted]
+        if unknown:
+            name = unknown[0]
+            hint = did_you_mean(name, accepted) or f"it takes {one_of(sorted(accepted), 20)}"
+            raise UnknownArgumentError(f"{type(self).__name__} takes no argument {name!r} ({hint})")
+        init(self, *args, **kwargs)
+
+    return checked_init  # type: ignore[return-value]
 
 
 def describe(value: object) -> str:

@@ -13,6 +13,7 @@ from ..definition import PipelineDefinitionError, Problem
 from ._kms import account_key
 from ._props import (
     check_grantee,
+    check_keywords,
     check_new_child,
     describe,
     expect_bool,
@@ -52,6 +53,7 @@ class ArtifactStore(Construct):
         data = store.add_bucket("Data", event_bridge_enabled=True)
     """
 
+    @check_keywords
     def __init__(
         self,
         scope: Construct,

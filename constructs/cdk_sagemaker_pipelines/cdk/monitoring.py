@@ -16,6 +16,7 @@ from constructs import Construct
 
 from ..definition import Problem
 from ._props import (
+    check_keywords,
     check_new_child,
     describe,
     environment_problem,
@@ -49,6 +50,7 @@ class PipelineMonitoring(Construct):
         PipelineMonitoring(self, "Monitoring", pipeline=pipeline, alarm_topic=alerts.topic)
     """
 
+    @check_keywords
     def __init__(
         self,
         scope: Construct,

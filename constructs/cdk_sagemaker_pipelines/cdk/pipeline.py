@@ -72,6 +72,7 @@ from ._props import (
     PropProblem,
     as_prop,
     check_grantee,
+    check_keywords,
     check_new_child,
     check_status_rule,
     describe,
@@ -592,6 +593,7 @@ class Pipeline(_PipelineBase):
         pipeline.grant_start_pipeline_execution(ci_role)
     """
 
+    @check_keywords
     def __init__(
         self,
         scope: Construct,

@@ -20,6 +20,7 @@ from ._arns import format_arn
 from ._props import (
     MODEL_APPROVAL_STATUSES,
     check_grantee,
+    check_keywords,
     check_new_child,
     check_status_rule,
     describe,
@@ -495,6 +496,7 @@ class ModelRegistry(Resource):
         registry.on_model_approved("Deploy", target=targets.SfnStateMachine(deployer))
     """
 
+    @check_keywords
     def __init__(
         self,
         scope: Construct,

@@ -45,6 +45,7 @@ from ._props import (
     PIPELINE_EXECUTION_STATUSES,
     PIPELINE_INTERFACE,
     Subject,
+    check_keywords,
     check_new_child,
     describe,
     environment_problem,
@@ -395,6 +396,7 @@ class PipelineSchedule(Construct):
                          parameters={"InputDataKey": "curated/"})
     """
 
+    @check_keywords
     def __init__(
         self,
         scope: Construct,
@@ -526,6 +528,7 @@ class SageMakerPipelineTarget:
                                                 dead_letter_queue=dlq, retry_attempts=3))
     """
 
+    @check_keywords
     def __init__(
         self,
         pipeline: sagemaker.IPipeline,
@@ -754,6 +757,7 @@ class NewDataTrigger(Construct):
                        prefix="incoming/", key_parameter="InputDataKey")
     """
 
+    @check_keywords
     def __init__(
         self,
         scope: Construct,
@@ -1085,6 +1089,7 @@ class PipelineFailureNotifications(Construct):
                                                      emails=["ml-oncall@example.com"])
     """
 
+    @check_keywords
     def __init__(
         self,
         scope: Construct,

@@ -49,7 +49,7 @@ from .. import __version__
 from ..checks import BASELINE, NETWORK, Rule, run_rules
 from ..definition import PipelineDefinitionError, Problem
 from ..template import pipeline_definitions
-from ._props import describe, expect_bool, raise_for
+from ._props import check_keywords, describe, expect_bool, raise_for
 
 PLUGIN_NAME = "SageMakerPipelineChecks"
 
@@ -74,6 +74,7 @@ class SageMakerPipelineChecks:
             reason="the training container downloads nothing; isolation is enforced by ..."))
     """
 
+    @check_keywords
     def __init__(
         self, *, require_network_isolation: bool = False, scope: Construct | None = None
     ) -> None:

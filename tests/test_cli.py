@@ -269,3 +269,28 @@ def test_a_reader_closing_the_pipe_stops_the_command_quietly(
         )
         monkeypatch.undo()
     assert code == 128 + signal.SIGPIPE
+
+
+def test_help_ends_with_examples_of_real_commands_and_options(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A newcomer's `smpipe --help` listed the commands with no example of any.
+    from cdk_sagemaker_pipelines.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    help_text = capsys.readouterr().out
+    examples = help_text.partition("examples:\n")[2]
+    commands = [
+        line.split()[1] for line in examples.splitlines() if line.strip().startswith("smpipe ")
+    ]
+    assert commands == ["validate", "run", "graph", "diff"]
+    parser = build_parser()
+    for line in examples.replace("\\\n", " ").splitlines():
+        words = line.partition("#")[0].split()
+        if words[:1] != ["smpipe"]:
+            continue
+        # Every option an example uses is one its command takes (parse_known_args keeps
+        # the unknown ones).
+        _, unknown = parser.parse_known_args(words[1:])
+        assert unknown == [], line

@@ -76,11 +76,25 @@ def _validate(args: argparse.Namespace) -> int:
     return worst
 
 
+# The first commands a newcomer needs, each runnable in the repository after `cdk synth`.
+_EXAMPLES = """examples:
+  python -m examples.seed_pipeline > pipeline.json   # compile a pipeline written in Python
+  smpipe validate pipeline.json                      # the same checks as at synth
+  smpipe run --assembly cdk.out --pipeline dev/MlOps/Training \\
+      --s3-map s3://dev-mlops-artifacts-data/curated=example_project/data   # run it here
+  smpipe graph cdk.out --pipeline dev/MlOps/Training    # a Mermaid flowchart for a review
+  smpipe diff base/cdk.out cdk.out                   # what a branch changes, pipeline by pipeline
+
+`smpipe COMMAND --help` describes each command."""
+
+
 def build_parser(*, extra: bool = True) -> argparse.ArgumentParser:
     """The argument parser (with the other packages' subcommands unless ``extra`` is off)."""
     parser = argparse.ArgumentParser(
         prog="smpipe",
         description="SageMaker Pipelines definitions: validate, run locally, inspect.",
+        epilog=_EXAMPLES if extra else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     validate = commands.add_parser(

@@ -341,6 +341,17 @@ def test_a_shared_registry_without_a_store_is_warned_once_shared():
 SHARED_ENV = cdk.Environment(account="333344445555", region=REGION)
 
 
+def _central_registry(
+    dev_region: str = REGION, **props: Any
+) -> tuple[cdk.App, ModelRegistry, cdk.Stack]:
+    """A registry of group 'churn' in the shared account's stack, and a Dev stack of ACCOUNT."""
+    app = new_app()
+    models = cdk.Stack(app, "Models", env=SHARED_ENV)
+    registry = ModelRegistry(models, "Registry", model_package_group_name="churn", **props)
+    dev = cdk.Stack(app, "Dev", env=cdk.Environment(account=ACCOUNT, region=dev_region))
+    return app, registry, dev
+
+
 def _registration_statements(pipeline: Pipeline) -> dict[str, Any]:
     stack = cdk.Stack.of(pipeline)
     assert pipeline.role_policy is not None
@@ -603,14 +614,7 @@ def test_a_group_arn_written_out_names_the_registry_of_this_app(registry_first: 
 
 
 def test_a_group_arn_of_another_account_or_name_is_not_the_registrys():
-    app = new_app()
-    ModelRegistry(
-        cdk.Stack(app, "Models", env=SHARED_ENV),
-        "Registry",
-        model_package_group_name="churn",
-        shared_with_accounts=READERS,
-    )
-    stack = cdk.Stack(app, "Dev", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    app, _registry, stack = _central_registry(shared_with_accounts=READERS)
     for construct_id, arn in (
         ("Other", LITERAL_GROUP_ARN.replace("333344445555", "999988887777")),
         ("Named", LITERAL_GROUP_ARN.replace("/churn", "/fraud")),
@@ -630,14 +634,7 @@ def test_a_group_arn_of_another_account_or_name_is_not_the_registrys():
 def test_fails_a_registration_by_arn_in_a_group_of_another_region(by: str):
     # Model package groups are regional, and the step registers through SageMaker in the
     # pipeline's region: this passed synth, and every registration failed at run time.
-    app = new_app()
-    registry = ModelRegistry(
-        cdk.Stack(app, "Models", env=SHARED_ENV),
-        "Registry",
-        model_package_group_name="churn",
-        registering_accounts=[ACCOUNT],
-    )
-    stack = cdk.Stack(app, "Dev", env=cdk.Environment(account=ACCOUNT, region="eu-west-1"))
+    app, registry, stack = _central_registry(registering_accounts=[ACCOUNT], dev_region="eu-west-1")
     # A literal ARN of this registry is shown as the registry's; one of another app as is.
     other_app = LITERAL_GROUP_ARN.replace("/churn", "/fraud")
     group = registry.model_package_group_arn if by == "registry" else other_app
@@ -751,28 +748,16 @@ def test_a_registry_shares_the_models_another_accounts_pipeline_registers(order:
 
 
 def test_a_registry_does_not_share_a_pipelines_models_with_the_pipelines_own_account():
-    app = new_app()
-    registry = ModelRegistry(
-        cdk.Stack(app, "Models", env=SHARED_ENV),
-        "Registry",
-        model_package_group_name="churn",
+    _app, registry, stack = _central_registry(
         registering_accounts=[ACCOUNT],
         shared_with_accounts=[ACCOUNT, READERS[0]],  # the training account deploys too
     )
-    stack = cdk.Stack(app, "Dev", env=cdk.Environment(account=ACCOUNT, region=REGION))
     pipeline = _registering(stack, registry.model_package_group_arn, None)
     assert pipeline.artifact_store.models_shared_with == [READERS[0]]
 
 
 def test_an_unshared_registry_shares_no_registering_pipelines_models():
-    app = new_app()
-    registry = ModelRegistry(
-        cdk.Stack(app, "Models", env=SHARED_ENV),
-        "Registry",
-        model_package_group_name="churn",
-        registering_accounts=[ACCOUNT],
-    )
-    stack = cdk.Stack(app, "Dev", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    _app, registry, stack = _central_registry(registering_accounts=[ACCOUNT])
     pipeline = _registering(stack, registry.model_package_group_arn, None)
     assert pipeline.artifact_store.models_shared_with == []
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from cdk_sagemaker_pipelines.definition import (
@@ -233,19 +235,23 @@ def test_fails_a_parameters_name_given_as_text_in_a_condition(binder: StaticBind
     ]
 
 
+def _env_gate(env: ParameterString, *conditions: Any) -> PipelineDefinition:
+    """A definition of parameter ``env`` and a Condition step 'Gate' of ``conditions``."""
+    gate = ConditionStep(name="Gate", conditions=list(conditions), if_steps=[FailStep(name="Stop")])
+    return PipelineDefinition(parameters=[env], steps=[gate])
+
+
 def test_text_equal_to_a_parameters_name_is_compared_with_an_expression(
     binder: StaticBinder,
 ) -> None:
     # Equality of a run-time value with such text may be meant; literals that name no
     # parameter are not judged either.
     env = ParameterString(name="Env", default_value="dev")
-    gate = ConditionStep(
-        name="Gate",
-        conditions=[ConditionEquals(left=env, right="Env"), ConditionEquals(left="a", right="b")],
-        if_steps=[FailStep(name="Stop")],
+    definition = _env_gate(
+        env, ConditionEquals(left=env, right="Env"), ConditionEquals(left="a", right="b")
     )
 
-    PipelineDefinition(parameters=[env], steps=[gate]).compile(binder)
+    definition.compile(binder)
 
 
 def test_fails_a_parameters_name_given_as_text_among_the_values_of_an_in_condition(
@@ -254,14 +260,10 @@ def test_fails_a_parameters_name_given_as_text_among_the_values_of_an_in_conditi
     # Only the QueryValue used to be judged: a literal In whose Values named the parameter
     # was accepted, with an outcome fixed before the pipeline runs.
     env = ParameterString(name="Env", default_value="dev")
-    gate = ConditionStep(
-        name="Gate",
-        conditions=[ConditionIn(value="prod", in_values=["dev", "Env"])],
-        if_steps=[FailStep(name="Stop")],
-    )
+    definition = _env_gate(env, ConditionIn(value="prod", in_values=["dev", "Env"]))
 
     with pytest.raises(PipelineValidationError) as caught:
-        PipelineDefinition(parameters=[env], steps=[gate]).compile(binder)
+        definition.compile(binder)
 
     assert [(p.step, p.field, p.message) for p in caught.value.problems] == [
         (
@@ -278,10 +280,6 @@ def test_text_equal_to_a_parameters_name_among_in_values_with_a_run_time_query_i
 ) -> None:
     # Whether a run-time value is one of some texts may be meant, whatever they spell.
     env = ParameterString(name="Env", default_value="dev")
-    gate = ConditionStep(
-        name="Gate",
-        conditions=[ConditionIn(value=env, in_values=["dev", "Env"])],
-        if_steps=[FailStep(name="Stop")],
-    )
+    definition = _env_gate(env, ConditionIn(value=env, in_values=["dev", "Env"]))
 
-    PipelineDefinition(parameters=[env], steps=[gate]).compile(binder)
+    definition.compile(binder)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import itertools
 import re
 import sys
 import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -457,3 +460,171 @@ def test_pull_request_review_commands_use_options_the_subcommands_have() -> None
     for name, arguments in commands:
         used = set(re.findall(r"--[a-z][a-z-]*", arguments))
         assert used <= long_options(parsers[name]), (name, used)
+
+
+# docs/getting-started.md: a tutorial whose files and commands the tests run as written.
+GETTING_STARTED = REPO / "docs" / "getting-started.md"
+# Where the tutorial's shown outputs were made: tracebacks there name its files.
+TUTORIAL_HOME = "/home/me/first-pipeline"
+SAVE_AS = r"[Ss]ave this\s+as\s+`([\w./-]+)`:\n\n"
+TUTORIAL_FILE = re.compile(SAVE_AS + r"```\w*\n(.*?)^```", re.S | re.M)
+FENCED_BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
+# The execution ids in the tutorial's outputs: 12 lowercase letters and digits, a digit among them.
+EXECUTION_ID = re.compile(r"\b(?=[a-z]*[0-9])[0-9a-z]{12}\b")
+
+
+def tutorial_section(number: int) -> str:
+    """The tutorial's section '## <number>. …', up to the next one."""
+    text = GETTING_STARTED.read_text()
+    start = text.index(f"\n## {number}. ")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else len(text)]
+
+
+def _normalised(text: str, home: str, execution_ids: set[str]) -> list[str]:
+    """Lines as compared: what differs from run to run masked, runs of spaces as one."""
+    text = text.replace(home, TUTORIAL_HOME)
+    for execution_id in execution_ids:
+        text = text.replace(execution_id, "<id>")
+    text = re.sub(r"\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\b", "<time>", text)
+    text = re.sub(r"\b\d+\.\d+s\b", "<seconds>", text)
+    return [" ".join(line.split()) for line in text.splitlines()]
+
+
+def assert_shown_in_printed(shown: str, printed: str, home: Path, execution_ids: set[str]) -> None:
+    """The lines a tutorial shows ('...' for lines left out) come, in order, in what printed."""
+    shown_ids = set(EXECUTION_ID.findall(shown))
+    wanted = [line for line in _normalised(shown, TUTORIAL_HOME, shown_ids) if line != "..."]
+    lines = iter(_normalised(printed, str(home), execution_ids))
+    missing = [line for line in wanted if not any(line == got for got in lines)]
+    assert missing == [], f"the tutorial shows lines this run did not print:\n{printed}"
+
+
+class TutorialShell:
+    """A reader's terminal in a fresh project directory, run in this process.
+
+    ``python FILE`` runs the file as a script, ``smpipe …`` the command line;
+    ``commands`` maps other commands (``cdk synth``) to what stands in for them.
+    """
+
+    def __init__(self, home: Path, commands: dict[str, Callable[[], int]] | None = None) -> None:
+        self.home = home
+        self.commands = commands or {}
+
+    def run(self, command: str) -> int:
+        """Run one command line; returns its exit code, printing as it would."""
+        import runpy
+        import traceback
+
+        from cdk_sagemaker_pipelines.cli import main
+
+        words = command.split()
+        if command in self.commands:
+            return self.commands[command]()
+        if words[0] == "smpipe":
+            return main(words[1:])
+        assert words[0] == "python", f"no stand-in for {command!r}"
+        assert len(words) == 2, f"no stand-in for {command!r}"
+        sys.modules.pop("pipeline", None)  # a new interpreter imports the edited file
+        try:
+            runpy.run_path(str(self.home / words[1]), run_name="__main__")
+        except Exception as error:
+            print("".join(traceback.format_exception(error)), end="")
+            return 1
+        return 0
+
+    @property
+    def execution_ids(self) -> set[str]:
+        executions = self.home / ".smpipe" / "executions"
+        return {path.name for path in executions.iterdir()} if executions.is_dir() else set()
+
+    def follow(self, section: str, capsys: pytest.CaptureFixture[str]) -> list[str]:
+        """Do what ``section`` says, block by block; returns the commands it ran.
+
+        A ``sh`` block's commands run; the ``text`` (or ``mermaid``) blocks right after it
+        are what they print, and one showing a failure (a traceback, a Failed execution)
+        means the last command fails. A ``python`` block that isn't a file to save is an
+        edit of ``pipeline.py``'s line with the same key, undone after the next commands.
+        """
+        blocks = [
+            (language, body, section[: found.start()])
+            for found in FENCED_BLOCK.finditer(section)
+            for language, body in [found.groups()]
+        ]
+        ran: list[str] = []
+        undo: str | None = None
+        for index, (language, body, before) in enumerate(blocks):
+            if language == "python" and not re.search(SAVE_AS + r"\Z", before):
+                undo = self._edit_pipeline(body)
+            if language != "sh":
+                continue
+            commands = [" ".join(line.split()) for line in body.replace("\\\n", " ").splitlines()]
+            outputs = itertools.takewhile(
+                lambda block: block[0] in ("text", "mermaid"), blocks[index + 1 :]
+            )
+            shown = "".join(output for _, output, _ in outputs)
+            capsys.readouterr()
+            statuses = [self.run(command) for command in commands]
+            printed = "".join(capsys.readouterr())
+            failure = "Traceback (most recent call last)" in shown or "): Failed in" in shown
+            assert statuses == [0] * (len(statuses) - 1) + [1 if failure else 0], (
+                commands,
+                printed,
+            )
+            assert_shown_in_printed(shown, printed, self.home, self.execution_ids)
+            ran += commands
+            if undo is not None:
+                (self.home / "pipeline.py").write_text(undo)
+                undo = None
+        return ran
+
+    def _edit_pipeline(self, line: str) -> str:
+        path = self.home / "pipeline.py"
+        original = path.read_text()
+        key = line.strip().split(":")[0] + ":"
+        (old,) = [old for old in original.splitlines() if old.strip().startswith(key)]
+        path.write_text(original.replace(old, line.rstrip("\n")))
+        return original
+
+
+@contextlib.contextmanager
+def tutorial_project(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TutorialShell]:
+    """``home`` with the tutorial's files written, as the working directory."""
+    for name, body in TUTORIAL_FILE.findall(GETTING_STARTED.read_text()):
+        (home / name).parent.mkdir(parents=True, exist_ok=True)
+        (home / name).write_text(body)
+    monkeypatch.chdir(home)
+    monkeypatch.syspath_prepend(str(home))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    try:
+        yield TutorialShell(home)
+    finally:
+        sys.modules.pop("pipeline", None)  # the tutorial's module, not one of the project
+
+
+def test_getting_started_saves_the_files_its_commands_use() -> None:
+    files = dict(TUTORIAL_FILE.findall(GETTING_STARTED.read_text()))
+    assert set(files) == {
+        *("make_data.py", "ml/prepare.py", "ml/train.py", "ml/evaluate.py", "pipeline.py"),
+        *("compile_pipeline.py", "app.py", "cdk.json", "show_synth.py"),
+    }
+
+
+def test_getting_started_builds_validates_and_runs_the_pipeline_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with tutorial_project(tmp_path, monkeypatch) as shell:
+        ran = [
+            command
+            for number in (2, 3, 4)
+            for command in shell.follow(tutorial_section(number), capsys)
+        ]
+    assert ran == [
+        "python make_data.py",
+        "python compile_pipeline.py",
+        "smpipe validate pipeline.json",
+        "python compile_pipeline.py",  # with the deliberate mistake
+        "smpipe run pipeline.json --resources resources.json",
+        "smpipe registry list",
+        "smpipe run pipeline.json --resources resources.json --param AccuracyThreshold=0.99",
+    ]

@@ -19,7 +19,14 @@ import pytest
 
 from stacks.config import EnvironmentConfig
 from tests.conftest import REPO
-from tests.test_docs import LOCAL_RUNNER, OUR_PACKAGES, README, code_blocks
+from tests.test_docs import (
+    LOCAL_RUNNER,
+    OUR_PACKAGES,
+    README,
+    code_blocks,
+    tutorial_project,
+    tutorial_section,
+)
 
 
 @pytest.mark.parametrize("doc", [README, LOCAL_RUNNER], ids=lambda path: path.name)
@@ -129,3 +136,44 @@ def test_readme_sdk_json_example_deploys_the_definition_with_this_apps_role_and_
     # The jobs run as the step role, which gets the derived permissions.
     role_warning = Match.string_like_regexp("job-role-not-step-role")
     assert Annotations.from_stack(stack).find_warning("*", role_warning) == []
+
+
+def test_getting_started_cdk_app_synthesizes_and_shows_what_the_tutorial_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import functools
+    import runpy
+
+    import aws_cdk as cdk
+
+    from cdk_sagemaker_pipelines.cli import main
+
+    def cdk_synth() -> int:
+        # What the CDK CLI does: run cdk.json's app, its output directory cdk.out. The CLI
+        # names it in CDK_OUTDIR, which the running jsii process (whose working directory
+        # is not this one) never sees.
+        (app,) = json.loads((tmp_path / "cdk.json").read_text())["app"].split()[1:]
+        monkeypatch.setattr(
+            cdk, "App", functools.partial(cdk.App, outdir=str(tmp_path / "cdk.out"))
+        )
+        runpy.run_path(str(tmp_path / app), run_name="__main__")
+        return 0
+
+    run_deployed = (
+        "smpipe run --assembly cdk.out --pipeline first-pipeline"
+        " --s3-map s3://firstpipeline-artifacts-data/raw=data/raw"
+    )
+    with tutorial_project(tmp_path, monkeypatch) as shell:
+        shell.commands = {
+            "cdk synth --quiet": cdk_synth,
+            # Its first step only, which reads the mapped data: the rest is tested without CDK.
+            run_deployed: lambda: main([*run_deployed.split()[1:], "--steps", "Prepare"]),
+        }
+        assert shell.run("python make_data.py") == 0
+        ran = shell.follow(tutorial_section(5), capsys)
+    assert ran == [
+        "cdk synth --quiet",
+        "smpipe graph cdk.out --pipeline first-pipeline",
+        "python show_synth.py",
+        run_deployed,
+    ]

@@ -33,6 +33,7 @@ from cdk_sagemaker_pipelines.definition import (
     LambdaStep,
     ModelStep,
     PipelineDefinition,
+    PipelineDefinitionError,
     ProcessingStep,
     PropertyFile,
     RegisterModel,
@@ -1190,4 +1191,90 @@ def test_registrations_in_literal_groups_are_not_opened(everything: Built):
     assert "RegisterModelVersionsOfAnyGroup" not in everything.role
     Annotations.from_stack(everything.stack).has_no_warning(
         "*", Match.string_like_regexp("open-model-package-group")
+    )
+
+
+# -- IAM's 6,144-character limit on a managed policy ---------------------------------------------
+
+
+def test_deployed_length_counts_each_reference_at_its_longest_value():
+    from cdk_sagemaker_pipelines.cdk._policy_size import deployed_length
+
+    assert deployed_length("abc") == 5
+    assert deployed_length({"Ref": "AWS::AccountId"}) == 14  # "111122223333", quoted
+    assert deployed_length({"Ref": "Bucket1234"}) == 66  # a bucket name: 63 at most
+    assert deployed_length({"Fn::GetAtt": ["Role1234", "Arn"]}) == 102
+    joined = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::b/*"]]}
+    assert deployed_length(joined) == len("arn:") + 10 + len(":s3:::b/*") + 2
+    sub = {"Fn::Sub": "cdk-assets-${AWS::AccountId}-${AWS::Region}"}
+    assert deployed_length(sub) == len("cdk-assets--") + 12 + 16 + 2
+    assert deployed_length({"Resource": ["a", "b"]}) == len('{"Resource":["a","b"]}')
+
+
+def test_pack_fills_each_policy_in_order_up_to_the_limit():
+    from cdk_sagemaker_pipelines.cdk._policy_size import MAX_MANAGED_POLICY_LENGTH, pack
+
+    half = MAX_MANAGED_POLICY_LENGTH // 2 - 40
+    assert pack(["a", "b", "c"], [half, half, half]) == [["a", "b"], ["c"]]
+    assert pack(["a", "b"], [10, 10]) == [["a", "b"]]
+    assert pack([], []) == []
+    # A statement too long for any policy still goes somewhere: deploy reports it.
+    assert pack(["a", "b"], [10_000, 10]) == [["a"], ["b"]]
+
+
+def _many_scripts(tmp_path: Any, count: int) -> PipelineDefinition:
+    """``count`` processing steps, each with a script of its own and a bucket of its own."""
+    steps = []
+    for index in range(count):
+        script = tmp_path / f"step{index}.py"
+        script.write_text(f"print({index})\n")
+        steps.append(
+            ProcessingStep(
+                name=f"Prepare{index}",
+                image=Image.sklearn("1.2-1"),
+                instance_type="ml.m5.xlarge",
+                code=Code.from_asset(script),
+                inputs={"raw": f"s3://data-bucket-{index}/raw/"},
+            )
+        )
+    return PipelineDefinition(steps=steps)
+
+
+def test_derived_permissions_too_long_for_one_managed_policy_are_split(tmp_path):
+    # IAM refuses a managed policy over 6,144 characters: a pipeline of a dozen steps with
+    # scripts of their own passed synth, and cdk deploy failed on the quota.
+    from cdk_sagemaker_pipelines.cdk._policy_size import MAX_MANAGED_POLICY_LENGTH, deployed_length
+
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=_many_scripts(tmp_path, 10))
+    template = Template.from_stack(stack)
+    assert len(pipeline.step_role_policies) == 2
+    assert pipeline.step_role_policy is pipeline.step_role_policies[0]
+    sids: list[str] = []
+    for index, policy in enumerate(pipeline.step_role_policies):
+        properties = template.to_json()["Resources"][logical_id(policy)]["Properties"]
+        assert deployed_length(properties["PolicyDocument"]) <= MAX_MANAGED_POLICY_LENGTH
+        assert properties["Roles"] == [{"Ref": logical_id(pipeline.step_role)}]
+        assert properties["Description"].endswith(f"(part {index + 1} of 2)")
+        sids += [statement["Sid"] for statement in properties["PolicyDocument"]["Statement"]]
+    # Every statement once, in one of the policies: reads of each step's script and bucket.
+    assert len(sids) == len(set(sids))
+    assert sum("DataBucket" in sid for sid in sids) >= 10
+    assert len(pipeline.role_policies) == 1  # the pipeline role's fit one
+
+
+def test_fails_derived_permissions_needing_more_managed_policies_than_a_role_takes(
+    tmp_path, monkeypatch
+):
+    import cdk_sagemaker_pipelines.cdk.pipeline as pipeline_module
+
+    monkeypatch.setattr(pipeline_module, "MAX_MANAGED_POLICIES_PER_ROLE", 1)
+    with pytest.raises(PipelineDefinitionError) as raised:
+        Pipeline(new_stack(), "Training", definition=_many_scripts(tmp_path, 10))
+    assert str(raised.value) == (
+        "Pipeline Test/Training has 1 problem:\n- prop 'step_role': the permissions derived "
+        "from the steps need 2 managed policies of at most 6,144 characters (IAM's limit), "
+        "more than the 1 IAM attaches to a role by default (split the pipeline, or let steps "
+        "share code and data locations (one Code.from_asset folder for several steps: each "
+        "asset and bucket adds statements))"
     )

@@ -66,6 +66,12 @@ from ._policies import (
     pipeline_role_statements,
     step_role_statements,
 )
+from ._policy_size import (
+    MAX_MANAGED_POLICIES_PER_ROLE,
+    MAX_MANAGED_POLICY_LENGTH,
+    pack,
+    statement_lengths,
+)
 from ._props import (
     PIPELINE_EXECUTION_STATUSES,
     STEP_STATUSES,
@@ -758,24 +764,51 @@ class Pipeline(_PipelineBase):
             for prop, given in (("role", role), ("step_role", step_role))
             if given is not None and _refuses_policy_updates(given)
         }
-        # None when the steps need nothing of the pipeline role (only Condition and Fail
-        # steps): IAM rejects an empty managed policy.
-        self.role_policy: iam.ManagedPolicy | None = None
-        if pipeline_statements:
-            self.role_policy = iam.ManagedPolicy(
+        # IAM refuses a managed policy over 6,144 characters: a pipeline of many steps gets
+        # its derived statements in several (most get one). None for the pipeline role when
+        # the steps need nothing of it (only Condition and Fail steps): IAM rejects an empty
+        # managed policy.
+        lengths = statement_lengths(stack, [*pipeline_statements, *step_statements])
+        role_groups = pack(pipeline_statements, lengths[: len(pipeline_statements)])
+        step_groups = pack(step_statements, lengths[len(pipeline_statements) :]) or [[]]
+        raise_for(
+            [
+                _policy_count_problem(prop, len(groups))
+                for prop, groups in (("role", role_groups), ("step_role", step_groups))
+            ],
+            lambda: f"Pipeline {self.node.path}",
+        )
+        self.role_policies: list[iam.ManagedPolicy] = [
+            iam.ManagedPolicy(
                 self,
-                "RolePolicy",
-                description=f"What SageMaker pipeline {name} may do (derived from its steps)",
-                statements=pipeline_statements,
+                "RolePolicy" if index == 0 else f"RolePolicy{index + 1}",
+                description=f"What SageMaker pipeline {name} may do (derived from its steps)"
+                + _part(index, len(role_groups)),
+                statements=group,
                 roles=None if "role" in locked else [self.role],
             )
-        self.step_role_policy = iam.ManagedPolicy(
-            self,
-            "StepRolePolicy",
-            description=f"What the jobs of SageMaker pipeline {name} may do",
-            statements=step_statements,
-            roles=None if "step_role" in locked else [self.step_role],
+            for index, group in enumerate(role_groups)
+        ]
+        """The managed policies of the permissions derived for ``role`` (several for a
+        pipeline whose permissions don't fit one; none when its steps need nothing)."""
+        self.role_policy: iam.ManagedPolicy | None = (
+            self.role_policies[0] if self.role_policies else None
         )
+        """The (first) managed policy of the permissions derived for ``role``."""
+        self.step_role_policies: list[iam.ManagedPolicy] = [
+            iam.ManagedPolicy(
+                self,
+                "StepRolePolicy" if index == 0 else f"StepRolePolicy{index + 1}",
+                description=f"What the jobs of SageMaker pipeline {name} may do"
+                + _part(index, len(step_groups)),
+                statements=group,
+                roles=None if "step_role" in locked else [self.step_role],
+            )
+            for index, group in enumerate(step_groups)
+        ]
+        """The managed policies of the permissions derived for ``step_role``."""
+        self.step_role_policy = self.step_role_policies[0]
+        """The (first) managed policy of the permissions derived for ``step_role``."""
         self._warn_locked_roles(locked)
         self._resource = sagemaker.CfnPipeline(
             self,
@@ -793,11 +826,19 @@ class Pipeline(_PipelineBase):
                 else None
             ),
         )
-        policies = [(self.step_role_policy, step_statements, f"jobs of pipeline {name}")]
-        if self.role_policy is not None:
-            policies.insert(0, (self.role_policy, pipeline_statements, f"pipeline {name}"))
+        policies = [
+            *(
+                (policy, group, f"pipeline {name}")
+                for policy, group in zip(self.role_policies, role_groups, strict=True)
+            ),
+            *(
+                (policy, group, f"jobs of pipeline {name}")
+                for policy, group in zip(self.step_role_policies, step_groups, strict=True)
+            ),
+        ]
+        for policy in self.role_policies:
             # The role must be able to run jobs as soon as the pipeline exists.
-            self._resource.node.add_dependency(self.role_policy)
+            self._resource.node.add_dependency(policy)
         acknowledge_wildcards_of(stack, policies)
         self._arn = _name_arn(self, name, stack)
         for key, value in (tags or {}).items():
@@ -1252,15 +1293,24 @@ class Pipeline(_PipelineBase):
 
     def _warn_locked_roles(self, locked: set[str]) -> None:
         """Name the unattached policy a role imported with ``mutable=False`` must be given."""
-        for prop, policy in (("role", self.role_policy), ("step_role", self.step_role_policy)):
-            if prop not in locked or policy is None:
+        for prop, policies in (
+            ("role", self.role_policies),
+            ("step_role", self.step_role_policies),
+        ):
+            if prop not in locked or not policies:
                 continue
+            where = (
+                f"managed policy {policies[0].node.path}"
+                if len(policies) == 1
+                else "managed policies " + ", ".join(policy.node.path for policy in policies)
+            )
+            that = "that policy" if len(policies) == 1 else "those policies"
             Annotations.of(self).add_warning_v2(
                 f"{WARNING_PREFIX}:immutable-role",
                 f"{prop} was imported with mutable=False (or without_policy_updates()), so the "
-                f"permissions derived from the steps are in managed policy {policy.node.path}, "
-                "not attached to it: attach that policy to the role, or make sure the role "
-                "already allows the same, before the pipeline runs.",
+                f"permissions derived from the steps are in {where}, not attached to it: "
+                f"attach {that} to the role, or make sure the role already allows the same, "
+                "before the pipeline runs.",
             )
 
     def _warn_unattributed(self) -> None:
@@ -1877,6 +1927,26 @@ def _step_role_matcher(step_role: iam.IRole) -> Callable[[str], bool]:
         return parsed["name"] == name and account in (None, parsed["account"])
 
     return matches
+
+
+def _part(index: int, count: int) -> str:
+    """`` (part 2 of 3)`` for a policy of several, nothing for a policy alone."""
+    return f" (part {index + 1} of {count})" if count > 1 else ""
+
+
+def _policy_count_problem(prop: str, count: int) -> Problem | None:
+    """More managed policies for a role than IAM attaches to one by default."""
+    if count <= MAX_MANAGED_POLICIES_PER_ROLE:
+        return None
+    return PropProblem(
+        None,
+        prop,
+        f"the permissions derived from the steps need {count} managed policies of at most "
+        f"{MAX_MANAGED_POLICY_LENGTH:,} characters (IAM's limit), more than the "
+        f"{MAX_MANAGED_POLICIES_PER_ROLE} IAM attaches to a role by default",
+        "split the pipeline, or let steps share code and data locations (one "
+        "Code.from_asset folder for several steps: each asset and bucket adds statements)",
+    )
 
 
 def _store_environment_problems(stack: Stack, store: ArtifactStore) -> list[Problem]:

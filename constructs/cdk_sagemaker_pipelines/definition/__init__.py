@@ -119,6 +119,19 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+# Tracebacks and reprs name these classes where users import them, not the private module
+# (cdk_sagemaker_pipelines.definition._errors.PropertyPathError). Pickle finds them here too.
+for _public in (
+    ExpressionOperatorError,
+    ExpressionTextError,
+    PipelineDefinitionError,
+    PipelineValidationError,
+    Problem,
+    PropertyPathError,
+):
+    _public.__module__ = __name__
+del _public
+
 __all__ = [
     "AutoMLInput",
     "AutoMLStep",

@@ -1278,3 +1278,19 @@ def test_fails_derived_permissions_needing_more_managed_policies_than_a_role_tak
         "share code and data locations (one Code.from_asset folder for several steps: each "
         "asset and bucket adds statements))"
     )
+
+
+def test_code_assets_of_an_environment_agnostic_stack_are_read_in_one_statement(tmp_path):
+    # There each asset's bucket name is a token of its own: the step role got a read and a
+    # list statement per script, and a long pipeline's policy outgrew IAM's limit.
+    stack = new_stack(account=None, region=None)
+    pipeline = Pipeline(stack, "Training", definition=_many_scripts(tmp_path, 3))
+    template = Template.from_stack(stack)
+    found = statements(template, pipeline.step_role_policy)
+    asset_reads = [
+        statement["Resource"]
+        for sid, statement in found.items()
+        if sid.startswith("Read") and "cdk-hnb659fds-assets" in json.dumps(statement)
+    ]
+    assert len(asset_reads) == 1
+    assert len(asset_reads[0]) == 3  # the three scripts, in one statement

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
@@ -65,6 +66,8 @@ class CdkBinder:
         self.asset_code: dict[tuple[str, bool], BoundCode] = {}
         # Per absolute path, the s3:// URI of each S3Location.from_asset file.
         self.asset_files: dict[str, str] = {}
+        # The assets bucket's name as first read, per resolved form (see _asset_bucket).
+        self._asset_buckets: dict[str, str] = {}
         self.repositories: list[ecr.IRepository] = []
         # The repository behind each bound custom image URI, and whether it is a Docker
         # asset (in the CDK assets repository, which only this account may pull from).
@@ -93,7 +96,7 @@ class CdkBinder:
             asset = self.assets[key] = self._new_asset(code.path, archive)
             object_key = asset.s3_object_key
             # Built from its parts (not asset.s3_object_url) so the bucket stays visible for IAM.
-            uri = f"s3://{asset.s3_bucket_name}/{object_key}"
+            uri = f"s3://{self._asset_bucket(asset)}/{object_key}"
             bound = self.asset_code[key] = BoundCode(uri, posixpath.basename(object_key))
         return bound
 
@@ -189,8 +192,23 @@ class CdkBinder:
             name = self._unique(_construct_id(f"File {os.path.basename(key)}"))
             asset = s3_assets.Asset(self._scope, name, path=key)
             # Built from its parts (not asset.s3_object_url) so the bucket stays visible for IAM.
-            uri = self.asset_files[key] = f"s3://{asset.s3_bucket_name}/{asset.s3_object_key}"
+            bucket = self._asset_bucket(asset)
+            uri = self.asset_files[key] = f"s3://{bucket}/{asset.s3_object_key}"
         return uri
+
+    def _asset_bucket(self, asset: s3_assets.Asset) -> str:
+        """The assets bucket's name, spelt the same for every asset.
+
+        In an environment-agnostic stack each asset's bucket name is a token of its own
+        (``Fn::Sub`` of the account and region), so the step role would get a statement per
+        asset instead of one listing them all, and a long pipeline's policy outgrows IAM's
+        limit. One round trip to jsii per asset tells those tokens apart.
+        """
+        name = asset.s3_bucket_name
+        if not is_unresolved(name):
+            return name
+        resolved = json.dumps(Stack.of(self._scope).resolve(name), sort_keys=True)
+        return self._asset_buckets.setdefault(resolved, name)
 
     def _framework_image(self, image: Image) -> str:
         spec = image.framework_spec()

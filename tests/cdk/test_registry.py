@@ -292,7 +292,9 @@ def test_a_pipeline_with_another_store_than_its_registry_is_warned():
         "artifact_store is Test/Store, but writes its models to artifact store "
         "Test/Training/Artifacts: share_with_account shares models/ of Test/Store, so accounts "
         "the registry is shared with can't read this pipeline's models. Give the Pipeline and "
-        f"the ModelRegistry the same artifact_store. [ack: {STORE_WARNING}]"
+        "the ModelRegistry the same artifact_store (or share the pipeline's store with those "
+        "accounts yourself, pipeline.artifact_store.share_models_with(account), and acknowledge "
+        f"this). [ack: {STORE_WARNING}]"
     ]
 
 

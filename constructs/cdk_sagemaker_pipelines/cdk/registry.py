@@ -423,7 +423,9 @@ def warn_store_mismatch(pipeline: Any, registry: ModelRegistry) -> None:
         f"artifact_store is {store.node.path}, but writes its models to artifact store "
         f"{pipeline.artifact_store.node.path}: share_with_account shares models/ of "
         f"{store.node.path}, so accounts the registry is shared with can't read this "
-        "pipeline's models. Give the Pipeline and the ModelRegistry the same artifact_store.",
+        "pipeline's models. Give the Pipeline and the ModelRegistry the same artifact_store "
+        "(or share the pipeline's store with those accounts yourself, "
+        "pipeline.artifact_store.share_models_with(account), and acknowledge this).",
     )
 
 

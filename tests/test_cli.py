@@ -93,7 +93,7 @@ def test_validate_says_what_a_directory_is_not(
     captured = capsys.readouterr()
     reason = (
         "a directory, not a definition JSON file (cdk synth validated the pipelines of a "
-        "cdk.out; smpipe graph and smpipe diff read one)"
+        "cdk.out; smpipe run, smpipe graph and smpipe diff read one)"
     )
     assert captured.err == f"{tmp_path}: cannot read: {reason}\n"
     assert json.loads(captured.out) == [{"file": str(tmp_path), "error": reason}]

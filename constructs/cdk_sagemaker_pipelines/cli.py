@@ -29,7 +29,7 @@ Command = Callable[[argparse.Namespace], int]
 # A cdk.out is the usual directory given here: its pipelines were validated when it was built.
 _DIRECTORY_REASON = (
     "a directory, not a definition JSON file (cdk synth validated the pipelines of a "
-    "cdk.out; smpipe graph and smpipe diff read one)"
+    "cdk.out; smpipe run, smpipe graph and smpipe diff read one)"
 )
 
 

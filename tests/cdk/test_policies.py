@@ -33,7 +33,6 @@ from cdk_sagemaker_pipelines.definition import (
     LambdaStep,
     ModelStep,
     PipelineDefinition,
-    PipelineDefinitionError,
     ProcessingStep,
     PropertyFile,
     RegisterModel,
@@ -1203,12 +1202,59 @@ def test_deployed_length_counts_each_reference_at_its_longest_value():
     assert deployed_length("abc") == 5
     assert deployed_length({"Ref": "AWS::AccountId"}) == 14  # "111122223333", quoted
     assert deployed_length({"Ref": "Bucket1234"}) == 66  # a bucket name: 63 at most
-    assert deployed_length({"Fn::GetAtt": ["Role1234", "Arn"]}) == 102
+    assert deployed_length({"Fn::GetAtt": ["Role1234", "Arn"]}) == 130
     joined = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::b/*"]]}
     assert deployed_length(joined) == len("arn:") + 10 + len(":s3:::b/*") + 2
     sub = {"Fn::Sub": "cdk-assets-${AWS::AccountId}-${AWS::Region}"}
     assert deployed_length(sub) == len("cdk-assets--") + 12 + 16 + 2
     assert deployed_length({"Resource": ["a", "b"]}) == len('{"Resource":["a","b"]}')
+
+
+def test_deployed_length_counts_conditional_picked_and_substituted_values_at_their_longest():
+    # Fn::If, Fn::Select and Fn::Sub's own variables were counted as one 100-character
+    # reference, whatever they held: a longer value made a policy that failed at deploy.
+    from cdk_sagemaker_pipelines.cdk._policy_size import deployed_length
+
+    long = "arn:aws:s3:::" + "b" * 63 + "/curated/features/year=2026/month=11/*"
+    quoted = len(long) + 2
+    assert deployed_length({"Fn::If": ["IsProd", long, "arn:aws:s3:::b/*"]}) >= quoted
+    assert deployed_length({"Fn::Select": [0, [long, "x"]]}) >= quoted
+    assert deployed_length({"Fn::Select": [0, {"Fn::Split": [",", long]}]}) >= quoted
+    assert deployed_length({"Fn::Sub": ["${Prefix}", {"Prefix": long}]}) >= quoted
+    assert deployed_length('a"b') == len(json.dumps('a"b'))
+
+
+def test_statement_lengths_count_references_at_the_longest_value_they_take():
+    # A LambdaStep's function_arn is a function's ARN (GetAtt: up to 118 characters with a
+    # name CloudFormation generates), or fn.current_version's or an alias's (a Ref that is
+    # an ARN, counted as a 64-character name), or a template parameter's (anything).
+    from cdk_sagemaker_pipelines.cdk._policy_size import statement_lengths
+
+    stack = new_stack()
+    function = lambda_.Function(
+        stack,
+        "Score",
+        runtime=lambda_.Runtime.PYTHON_3_12,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context): pass"),
+    )
+    alias = lambda_.Alias(stack, "Live", alias_name="live", version=function.current_version)
+    parameter = cdk.CfnParameter(stack, "ScoringFunctionArn")
+    longest = "arn:aws-iso-b:lambda:ap-southeast-4:111122223333:function:" + "f" * 64
+
+    def invoke(arn: str) -> iam.PolicyStatement:
+        return iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[arn])
+
+    given = [function.function_arn, function.current_version.function_arn, alias.function_arn]
+    given.append(parameter.value_as_string)
+    deployed = [longest, f"{longest}:12", f"{longest}:live", longest]
+    # Long enough a policy for the references' longer values to matter (a short one is
+    # counted without searching the stack for them).
+    padding = "arn:aws:s3:::bucket/" + "k" * 1_600
+    estimated = statement_lengths(stack, [invoke(arn) for arn in [*given, padding]])
+    actual = statement_lengths(stack, [invoke(arn) for arn in [*deployed, padding]])
+    for token, estimate, length in zip([*given, padding], estimated, actual, strict=True):
+        assert estimate >= length, stack.resolve(token)
 
 
 def test_pack_fills_each_policy_in_order_up_to_the_limit():
@@ -1263,21 +1309,27 @@ def test_derived_permissions_too_long_for_one_managed_policy_are_split(tmp_path)
     assert len(pipeline.role_policies) == 1  # the pipeline role's fit one
 
 
-def test_fails_derived_permissions_needing_more_managed_policies_than_a_role_takes(
+def test_derived_permissions_needing_more_managed_policies_than_a_role_takes_are_warned(
     tmp_path, monkeypatch
 ):
+    # A warning, not an error: the quota of 10 can be raised to 20, and what else the role
+    # has attached is not known at synth.
     import cdk_sagemaker_pipelines.cdk.pipeline as pipeline_module
 
     monkeypatch.setattr(pipeline_module, "MAX_MANAGED_POLICIES_PER_ROLE", 1)
-    with pytest.raises(PipelineDefinitionError) as raised:
-        Pipeline(new_stack(), "Training", definition=_many_scripts(tmp_path, 10))
-    assert str(raised.value) == (
-        "Pipeline Test/Training has 1 problem:\n- prop 'step_role': the permissions derived "
-        "from the steps need 2 managed policies of at most 6,144 characters (IAM's limit), "
-        "more than the 1 IAM attaches to a role by default (split the pipeline, or let steps "
-        "share code and data locations (one Code.from_asset folder for several steps: each "
-        "asset and bucket adds statements))"
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=_many_scripts(tmp_path, 10))
+    found = Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp("too-many-role-policies")
     )
+    assert [str(entry.entry.data) for entry in found] == [
+        "The permissions derived for step_role need 2 managed policies of at most 6,144 "
+        "characters (IAM's limit), more than the 1 IAM attaches to a role by default (counting "
+        "those it has already; Service Quotas can raise it to 20): deploying fails unless the "
+        "quota is raised. Split the pipeline, or let steps share code and data locations (one "
+        "Code.from_asset folder for several steps: each asset and bucket adds statements). "
+        "[ack: cdk-sagemaker-pipelines:too-many-role-policies]"
+    ]
 
 
 def test_code_assets_of_an_environment_agnostic_stack_are_read_in_one_statement(tmp_path):

@@ -177,6 +177,27 @@ def test_fails_code_from_s3_of_a_local_path_naming_code_from_asset(path: str) ->
     )
 
 
+@pytest.mark.parametrize(
+    ("uri", "hint"),
+    [
+        ("S3://bucket/code/prepare.py", "did you mean 's3://bucket/code/prepare.py'?"),
+        ("s3:/bucket/code/prepare.py", "did you mean 's3://bucket/code/prepare.py'?"),
+        (
+            "s3a://bucket/code/prepare.py",
+            "write 's3://<bucket>/<key>': SageMaker reads code from S3",
+        ),
+    ],
+)
+def test_fails_code_from_s3_of_another_scheme_without_naming_code_from_asset(
+    uri: str, hint: str
+) -> None:
+    # A URI is not a local path: Code.from_asset('s3a://…') was suggested.
+    with pytest.raises(PipelineDefinitionError) as caught:
+        Code.from_s3(uri)
+
+    assert str(caught.value) == f"Code.from_s3: {uri!r} is not an S3 URI ({hint})"
+
+
 def test_code_from_s3_takes_a_deploy_time_uri() -> None:
     token = "${Token[TOKEN.123]}"
 

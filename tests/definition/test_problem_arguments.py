@@ -822,3 +822,24 @@ def test_steps_sharing_a_name_name_the_argument_of_the_step_with_the_field() -> 
         ("Arguments.ProcessingResources.ClusterConfig.InstanceType", "instance_type"),
         ("Name", "name"),
     ]
+
+
+def test_a_validation_error_survives_pickling_with_its_problems() -> None:
+    # A process pool (or pytest-xdist) pickles an error raised in a worker: unpickled, the
+    # error read its message as its problems, one per character.
+    import pickle
+
+    import cdk_sagemaker_pipelines.definition as definition
+
+    step = TrainingStep(name="Train", image=IMAGE, instance_type="ml.m5.lage")
+    with pytest.raises(PipelineValidationError) as raised:
+        PipelineDefinition(steps=[step]).to_definition(BINDER)
+    error = raised.value
+    copied = pickle.loads(pickle.dumps(error))
+    assert type(copied) is PipelineValidationError
+    assert str(copied) == str(error)
+    assert copied.problems == error.problems
+    named = PipelineValidationError(error.problems, subject="Pipeline Test/Training")
+    assert str(pickle.loads(pickle.dumps(named))) == str(named)
+    # Pickle finds the class where tracebacks name it.
+    assert PipelineValidationError.__module__ == definition.__name__

@@ -4,7 +4,7 @@ IAM refuses a managed policy document longer than 6,144 characters (whitespace n
 counted): ``cdk deploy`` fails on it, long after synth. The template holds intrinsic
 functions where the deployed document holds their values, so a statement's deployed length
 is estimated from its rendered form, each reference counted at the longest value it can
-take (an account id 12 characters, a bucket name 63, an ARN 100, …). A pipeline whose
+take (an account id 12 characters, a bucket name 63, an ARN 128, …). A pipeline whose
 derived statements don't fit one policy gets several (``pack``).
 """
 
@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from aws_cdk import Stack
+from aws_cdk import CfnParameter, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 
 MAX_MANAGED_POLICY_LENGTH = 6_144
 """IAM's limit on a managed policy document, in characters other than whitespace."""
@@ -36,32 +37,48 @@ _PSEUDO_PARAMETERS = {
 }
 # A resource's Ref (a bucket name: 63; a key id: 36; a role name: 64) and any attribute.
 _REFERENCE = 64
-_ATTRIBUTE = 100  # an ARN: arn:aws:iam::111122223333:role/<64 characters>, say
+# An ARN: arn:aws-iso-b:lambda:ap-southeast-4:111122223333:function:<64 characters> is 118
+# (a function named by CloudFormation takes all 64), a queue's of 80 characters 126.
+_ATTRIBUTE = 128
 _EXPORT = 128
+# The Ref of a function version or alias is its function's ARN with a qualifier: a version
+# number, or an alias name of up to 128 characters.
+_VERSION_REFERENCE = 118 + 1 + 10
+_ALIAS_REFERENCE = 118 + 1 + 128
+# A template parameter without MaxLength: as long as an ARN (a bucket name or a role ARN,
+# say; counting each at CloudFormation's 4,096 would leave no room in a policy).
+_PARAMETER = _ATTRIBUTE
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
 
 _T = TypeVar("_T")
 
 
-def deployed_length(rendered: Any) -> int:
+def deployed_length(rendered: Any, references: Mapping[str, int] | None = None) -> int:
     """The estimated length of ``rendered`` (a resolved template value) as deployed JSON.
+
+    ``references``: the longest value of the ``Ref`` of some logical ids, where it is not
+    that of a resource name (a parameter, a function version's ARN).
 
     Example::
 
         deployed_length({"Ref": "AWS::AccountId"})  # 14: a quoted 12-digit id
     """
+    known = references or {}
     if isinstance(rendered, dict):
         if _is_intrinsic(rendered):
-            return _text_length(rendered) + 2  # a JSON string, quoted
+            return _text_length(rendered, known) + 2  # a JSON string, quoted
         return (
             2
             + max(len(rendered) - 1, 0)
             + sum(
-                len(json.dumps(key)) + 1 + deployed_length(item) for key, item in rendered.items()
+                len(json.dumps(key)) + 1 + deployed_length(item, known)
+                for key, item in rendered.items()
             )
         )
     if isinstance(rendered, list):
-        return 2 + max(len(rendered) - 1, 0) + sum(deployed_length(item) for item in rendered)
+        return (
+            2 + max(len(rendered) - 1, 0) + sum(deployed_length(item, known) for item in rendered)
+        )
     return len(json.dumps(rendered, ensure_ascii=False))
 
 
@@ -72,35 +89,53 @@ def _is_intrinsic(value: dict[str, Any]) -> bool:
     return key == "Ref" or key.startswith("Fn::")
 
 
-def _text_length(value: Any) -> int:
+def _text_length(value: Any, references: Mapping[str, int]) -> int:
     """The length of the string an intrinsic (or a literal) becomes."""
     if isinstance(value, str):
-        return len(value)
+        return len(json.dumps(value, ensure_ascii=False)) - 2  # as escaped in the document
     if not isinstance(value, dict) or len(value) != 1:
         return len(json.dumps(value))
     ((function, argument),) = value.items()
     if function == "Ref":
-        return _PSEUDO_PARAMETERS.get(str(argument), _REFERENCE)
+        return _reference_length(str(argument), references)
     if function == "Fn::GetAtt":
         return _ATTRIBUTE
     if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
         separator, parts = argument
         if isinstance(parts, list):
             gaps = len(str(separator)) * max(len(parts) - 1, 0)
-            return gaps + sum(_text_length(part) for part in parts)
+            return gaps + sum(_text_length(part, references) for part in parts)
     if function == "Fn::Sub":
         template = argument[0] if isinstance(argument, list) else argument
-        if isinstance(template, str):
+        values = argument[1] if isinstance(argument, list) and len(argument) > 1 else {}
+        if isinstance(template, str) and isinstance(values, dict):
             variables = _SUB_VARIABLE.findall(template)
             literal = len(_SUB_VARIABLE.sub("", template))
             return literal + sum(
-                _PSEUDO_PARAMETERS.get(name, _ATTRIBUTE if "." in name else _REFERENCE)
+                _text_length(values[name], references)
+                if name in values
+                else (_ATTRIBUTE if "." in name else _reference_length(name, references))
                 for name in variables
             )
     if function == "Fn::ImportValue":
         return _EXPORT
-    # Fn::Select, Fn::If, …: as long as the longest reference.
+    if function == "Fn::If" and isinstance(argument, list) and len(argument) == 3:
+        return max(_text_length(branch, references) for branch in argument[1:])
+    if function == "Fn::Select" and isinstance(argument, list) and len(argument) == 2:
+        choices = argument[1]
+        if isinstance(choices, list) and choices:
+            return max(_text_length(choice, references) for choice in choices)
+        split = choices.get("Fn::Split") if isinstance(choices, dict) else None
+        if isinstance(split, list) and len(split) == 2:
+            return _text_length(split[1], references)  # a piece is no longer than the whole
+    # Fn::FindInMap, …: as long as the longest reference.
     return _ATTRIBUTE
+
+
+def _reference_length(name: str, references: Mapping[str, int]) -> int:
+    if name in _PSEUDO_PARAMETERS:
+        return _PSEUDO_PARAMETERS[name]
+    return references.get(name, _REFERENCE)
 
 
 def pack(statements: Sequence[_T], lengths: Sequence[int]) -> list[list[_T]]:
@@ -133,6 +168,34 @@ def statement_lengths(stack: Stack, statements: Sequence[iam.PolicyStatement]) -
     resolved = stack.resolve(iam.PolicyDocument(statements=list(statements)).to_json())
     rendered: list[Any] = resolved.get("Statement", []) if resolved else []
     if len(rendered) != len(statements):  # merged: count them as one policy would
-        total = deployed_length(rendered)
+        total = deployed_length(rendered, _reference_lengths(stack))
         return [total // len(statements) + 1] * len(statements)
-    return [deployed_length(statement) for statement in rendered]
+    lengths = [deployed_length(statement) for statement in rendered]
+    # Searching the stack for parameters and function versions takes a round trip to jsii
+    # per construct: only worth it when their longer values could outgrow a policy (a Ref
+    # counted at 64 is at most 247 characters: 4 times as long).
+    if sum(lengths) * 4 > MAX_MANAGED_POLICY_LENGTH:
+        references = _reference_lengths(stack)
+        if references:
+            lengths = [deployed_length(statement, references) for statement in rendered]
+    return lengths
+
+
+def _reference_lengths(stack: Stack) -> dict[str, int]:
+    """The longest value of each ``Ref`` in ``stack`` that isn't a resource name.
+
+    A parameter can hold anything (a role ARN for a bucket name); ``fn.current_version``
+    and aliases, a ``LambdaStep``'s usual ``function_arn``, are ARNs referenced by ``Ref``.
+    """
+    lengths: dict[str, int] = {}
+    for construct in stack.node.find_all():
+        if isinstance(construct, CfnParameter):
+            length = construct.max_length
+            lengths[stack.resolve(construct.logical_id)] = (
+                int(length) if length is not None else _PARAMETER
+            )
+        elif isinstance(construct, lambda_.CfnVersion):
+            lengths[stack.resolve(construct.logical_id)] = _VERSION_REFERENCE
+        elif isinstance(construct, lambda_.CfnAlias):
+            lengths[stack.resolve(construct.logical_id)] = _ALIAS_REFERENCE
+    return lengths

@@ -771,13 +771,14 @@ class Pipeline(_PipelineBase):
         lengths = statement_lengths(stack, [*pipeline_statements, *step_statements])
         role_groups = pack(pipeline_statements, lengths[: len(pipeline_statements)])
         step_groups = pack(step_statements, lengths[len(pipeline_statements) :]) or [[]]
-        raise_for(
-            [
-                _policy_count_problem(prop, len(groups))
-                for prop, groups in (("role", role_groups), ("step_role", step_groups))
-            ],
-            lambda: f"Pipeline {self.node.path}",
-        )
+        for prop, groups in (("role", role_groups), ("step_role", step_groups)):
+            if len(groups) > MAX_MANAGED_POLICIES_PER_ROLE:
+                # A warning: the quota can be raised (to 20), and what else the role has
+                # attached is not known here.
+                Annotations.of(self).add_warning_v2(
+                    f"{WARNING_PREFIX}:too-many-role-policies",
+                    _policy_count_message(prop, len(groups)),
+                )
         self.role_policies: list[iam.ManagedPolicy] = [
             iam.ManagedPolicy(
                 self,
@@ -1934,18 +1935,15 @@ def _part(index: int, count: int) -> str:
     return f" (part {index + 1} of {count})" if count > 1 else ""
 
 
-def _policy_count_problem(prop: str, count: int) -> Problem | None:
-    """More managed policies for a role than IAM attaches to one by default."""
-    if count <= MAX_MANAGED_POLICIES_PER_ROLE:
-        return None
-    return PropProblem(
-        None,
-        prop,
-        f"the permissions derived from the steps need {count} managed policies of at most "
+def _policy_count_message(prop: str, count: int) -> str:
+    """The warning for more managed policies on a role than IAM attaches by default."""
+    return (
+        f"The permissions derived for {prop} need {count} managed policies of at most "
         f"{MAX_MANAGED_POLICY_LENGTH:,} characters (IAM's limit), more than the "
-        f"{MAX_MANAGED_POLICIES_PER_ROLE} IAM attaches to a role by default",
-        "split the pipeline, or let steps share code and data locations (one "
-        "Code.from_asset folder for several steps: each asset and bucket adds statements)",
+        f"{MAX_MANAGED_POLICIES_PER_ROLE} IAM attaches to a role by default (counting those "
+        "it has already; Service Quotas can raise it to 20): deploying fails unless the quota "
+        "is raised. Split the pipeline, or let steps share code and data locations (one "
+        "Code.from_asset folder for several steps: each asset and bucket adds statements)."
     )
 
 

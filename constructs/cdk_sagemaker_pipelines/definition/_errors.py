@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +70,17 @@ class PipelineValidationError(PipelineDefinitionError):
 
     def __init__(self, problems: Iterable[Problem], subject: str = "pipeline definition") -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
+        self.subject = subject
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         lines = [f"{subject} has {count} {noun}:"]
         lines += [f"- {problem}" for problem in self.problems]
         super().__init__("\n".join(lines))
+
+    def __reduce__(self) -> tuple[type[PipelineValidationError], tuple[Any, ...]]:
+        # Pickle (a process pool, pytest-xdist) would call __init__ with the message as
+        # ``problems``: a problem per character of it.
+        return type(self), (self.problems, self.subject)
 
 
 class UnrenderableValueError(PipelineDefinitionError, TypeError):

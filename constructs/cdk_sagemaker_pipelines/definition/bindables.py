@@ -56,6 +56,20 @@ class BindingError(PipelineDefinitionError):
         self.hint = hint
 
 
+_MISSPELLED_S3_SCHEME = re.compile(r"(?i)s3:/*(?P<rest>[^/].*)")
+
+
+def _not_s3_uri_hint(value: str) -> str:
+    """How to write ``value``, given to ``Code.from_s3``, as the S3 URI it should be."""
+    misspelled = _MISSPELLED_S3_SCHEME.fullmatch(value)
+    if misspelled is not None:
+        return f"did you mean 's3://{misspelled.group('rest')}'?"
+    if "://" in value:
+        # s3a://, gs://, file://: a URI already, so not a local path for Code.from_asset.
+        return "write 's3://<bucket>/<key>': SageMaker reads code from S3"
+    return f"write 's3://<bucket>/<key>'; for a local file or folder use Code.from_asset({value!r})"
+
+
 @checked
 @dataclass(frozen=True, slots=True)
 class Code:
@@ -93,8 +107,7 @@ class Code:
             # The SDK takes a local path or a URI in one argument; here a local path would
             # only fail at compile time as an S3 URI that doesn't match, far from its cause.
             raise PipelineDefinitionError(
-                f"Code.from_s3: {self.s3_uri!r} is not an S3 URI (write 's3://<bucket>/<key>'; "
-                f"for a local file or folder use Code.from_asset({self.s3_uri!r}))"
+                f"Code.from_s3: {self.s3_uri!r} is not an S3 URI ({_not_s3_uri_hint(self.s3_uri)})"
             )
         if self.is_s3_archive and self.entry_point is None:
             raise PipelineDefinitionError(

@@ -779,34 +779,26 @@ class Pipeline(_PipelineBase):
                     f"{WARNING_PREFIX}:too-many-role-policies",
                     _policy_count_message(prop, len(groups)),
                 )
-        self.role_policies: list[iam.ManagedPolicy] = [
-            iam.ManagedPolicy(
-                self,
-                "RolePolicy" if index == 0 else f"RolePolicy{index + 1}",
-                description=f"What SageMaker pipeline {name} may do (derived from its steps)"
-                + _part(index, len(role_groups)),
-                statements=group,
-                roles=None if "role" in locked else [self.role],
-            )
-            for index, group in enumerate(role_groups)
-        ]
+        self.role_policies: list[iam.ManagedPolicy] = _managed_policies(
+            self,
+            "RolePolicy",
+            f"What SageMaker pipeline {name} may do (derived from its steps)",
+            role_groups,
+            None if "role" in locked else self.role,
+        )
         """The managed policies of the permissions derived for ``role`` (several for a
         pipeline whose permissions don't fit one; none when its steps need nothing)."""
         self.role_policy: iam.ManagedPolicy | None = (
             self.role_policies[0] if self.role_policies else None
         )
         """The (first) managed policy of the permissions derived for ``role``."""
-        self.step_role_policies: list[iam.ManagedPolicy] = [
-            iam.ManagedPolicy(
-                self,
-                "StepRolePolicy" if index == 0 else f"StepRolePolicy{index + 1}",
-                description=f"What the jobs of SageMaker pipeline {name} may do"
-                + _part(index, len(step_groups)),
-                statements=group,
-                roles=None if "step_role" in locked else [self.step_role],
-            )
-            for index, group in enumerate(step_groups)
-        ]
+        self.step_role_policies: list[iam.ManagedPolicy] = _managed_policies(
+            self,
+            "StepRolePolicy",
+            f"What the jobs of SageMaker pipeline {name} may do",
+            step_groups,
+            None if "step_role" in locked else self.step_role,
+        )
         """The managed policies of the permissions derived for ``step_role``."""
         self.step_role_policy = self.step_role_policies[0]
         """The (first) managed policy of the permissions derived for ``step_role``."""
@@ -1928,6 +1920,26 @@ def _step_role_matcher(step_role: iam.IRole) -> Callable[[str], bool]:
         return parsed["name"] == name and account in (None, parsed["account"])
 
     return matches
+
+
+def _managed_policies(
+    scope: Construct,
+    construct_id: str,
+    description: str,
+    groups: list[list[iam.PolicyStatement]],
+    role: iam.IRole | None,
+) -> list[iam.ManagedPolicy]:
+    """One managed policy per group of statements (``RolePolicy``, ``RolePolicy2``, …)."""
+    return [
+        iam.ManagedPolicy(
+            scope,
+            construct_id if index == 0 else f"{construct_id}{index + 1}",
+            description=description + _part(index, len(groups)),
+            statements=group,
+            roles=None if role is None else [role],
+        )
+        for index, group in enumerate(groups)
+    ]
 
 
 def _part(index: int, count: int) -> str:

@@ -119,19 +119,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# Tracebacks and reprs name these classes where users import them, not the private module
-# (cdk_sagemaker_pipelines.definition._errors.PropertyPathError). Pickle finds them here too.
-for _public in (
-    ExpressionOperatorError,
-    ExpressionTextError,
-    PipelineDefinitionError,
-    PipelineValidationError,
-    Problem,
-    PropertyPathError,
-):
-    _public.__module__ = __name__
-del _public
-
 __all__ = [
     "AutoMLInput",
     "AutoMLStep",
@@ -229,3 +216,13 @@ __all__ = [
     "validate_definition",
     "validate_pipeline_name",
 ]
+
+
+# Tracebacks and reprs name the error classes where users import them, not the private
+# module (cdk_sagemaker_pipelines.definition._errors.PropertyPathError). Pickle finds them
+# here too.
+for _name in __all__:
+    _public = globals().get(_name)  # None: imported on first use (__getattr__)
+    if getattr(_public, "__module__", None) == f"{__name__}._errors":
+        _public.__module__ = __name__
+del _name, _public

@@ -2843,7 +2843,7 @@ def test_fails_a_misspelt_construct_keyword_naming_the_one_meant(
     # Python's own TypeError ("got an unexpected keyword argument") came through jsii's
     # frames and named no alternative; the keyword is checked before anything is built.
     import cdk_sagemaker_pipelines.cdk as library
-    from cdk_sagemaker_pipelines.definition._errors import UnknownArgumentError
+    from cdk_sagemaker_pipelines.definition import UnknownArgumentError
 
     cls = getattr(library, construct)
     args = (
@@ -2859,7 +2859,7 @@ def test_fails_a_misspelt_construct_keyword_naming_the_one_meant(
 
 def test_fails_a_construct_keyword_like_none_it_takes_listing_them() -> None:
     from cdk_sagemaker_pipelines.cdk import SageMakerPipelineTarget
-    from cdk_sagemaker_pipelines.definition._errors import UnknownArgumentError
+    from cdk_sagemaker_pipelines.definition import UnknownArgumentError
 
     with pytest.raises(UnknownArgumentError) as raised:
         SageMakerPipelineTarget(retries=3)  # type: ignore[call-arg]

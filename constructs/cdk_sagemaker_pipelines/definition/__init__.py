@@ -17,6 +17,7 @@ from ._errors import (
     PipelineValidationError,
     Problem,
     PropertyPathError,
+    UnknownArgumentError,
 )
 from ._tokens import is_token
 from .bindables import Binder, BindingError, BoundCode, Code, Image, S3Location, StaticBinder
@@ -206,6 +207,7 @@ __all__ = [
     "TransformStep",
     "TuningJobCompletionCriteria",
     "TuningStep",
+    "UnknownArgumentError",
     "WarmStartConfig",
     "check_definition",
     "coerce_parameter_values",

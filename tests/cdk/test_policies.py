@@ -1257,6 +1257,38 @@ def test_statement_lengths_count_references_at_the_longest_value_they_take():
         assert estimate >= length, stack.resolve(token)
 
 
+def test_statement_lengths_count_topics_queues_and_repositories_at_their_longest_names():
+    # A topic's Ref is its ARN and a queue's its URL, longer than a name of 64; a topic or
+    # repository name takes up to 256 characters, so their ARNs outgrow 128.
+    from aws_cdk import aws_ecr as ecr
+    from aws_cdk import aws_sns as sns
+
+    from cdk_sagemaker_pipelines.cdk._policy_size import statement_lengths
+
+    stack = new_stack()
+    topic = sns.Topic(stack, "Alerts")
+    queue = sqs.Queue(stack, "Callbacks")
+    repository = ecr.Repository(stack, "Images")
+    prefix = "arn:aws-iso-b:{}:ap-southeast-4:111122223333:"
+
+    def use(resource: str) -> iam.PolicyStatement:
+        return iam.PolicyStatement(actions=["sns:Publish"], resources=[resource])
+
+    given = [topic.topic_arn, repository.repository_arn, repository.repository_uri_for_tag()]
+    given.append(cdk.Fn.join("", ["x", queue.queue_url]))
+    deployed = [
+        prefix.format("sns") + "t" * 256,
+        prefix.format("ecr") + "repository/" + "r" * 256,
+        "111122223333.dkr.ecr.ap-southeast-4.amazonaws.com.cn/" + "r" * 256,
+        "xhttps://sqs.ap-southeast-4.amazonaws.com.cn/111122223333/" + "q" * 80,
+    ]
+    padding = "arn:aws:s3:::bucket/" + "k" * 1_600
+    estimated = statement_lengths(stack, [use(arn) for arn in [*given, padding]])
+    actual = statement_lengths(stack, [use(arn) for arn in [*deployed, padding]])
+    for token, estimate, length in zip([*given, padding], estimated, actual, strict=True):
+        assert estimate >= length, stack.resolve(token)
+
+
 def test_pack_fills_each_policy_in_order_up_to_the_limit():
     from cdk_sagemaker_pipelines.cdk._policy_size import MAX_MANAGED_POLICY_LENGTH, pack
 

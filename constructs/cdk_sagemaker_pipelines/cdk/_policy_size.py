@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from aws_cdk import CfnParameter, Stack
+from aws_cdk import CfnParameter, CfnResource, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
@@ -49,6 +49,31 @@ _ALIAS_REFERENCE = 118 + 1 + 128
 # say; counting each at CloudFormation's 4,096 would leave no room in a policy).
 _PARAMETER = _ATTRIBUTE
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
+# The prefix of the longest ARN: arn:aws-iso-b:<service>:ap-southeast-4:111122223333:
+_ARN_PREFIX = len("arn:aws-iso-b:") + len(":ap-southeast-4:111122223333:")
+# Resource types whose Ref or attributes can be longer than a name (64) or an ARN (128),
+# each counted at its longest value: a topic or repository name takes up to 256 characters.
+_LONG_REFERENCES: dict[str, int] = {
+    "AWS::SNS::Topic": _ARN_PREFIX + len("sns") + 256,  # Ref: the topic's ARN
+    "AWS::ECR::Repository": 256,  # Ref: the repository's name
+    # Ref: the queue's URL, https://sqs.<region>.<domain>/<account>/<name of 80>
+    "AWS::SQS::Queue": len("https://sqs.ap-southeast-4.amazonaws.com.cn/111122223333/") + 80,
+    "AWS::SageMaker::ModelPackageGroup": _ARN_PREFIX
+    + len("sagemaker")
+    + len("model-package-group/")
+    + 63,  # Ref: the group's ARN
+    "AWS::SageMaker::Pipeline": _ARN_PREFIX + len("sagemaker") + len("pipeline/") + 256,
+}
+_LONG_ATTRIBUTES: dict[tuple[str, str], int] = {
+    ("AWS::SNS::Topic", "TopicArn"): _LONG_REFERENCES["AWS::SNS::Topic"],
+    ("AWS::SNS::Topic", "TopicName"): 256,
+    ("AWS::ECR::Repository", "Arn"): _ARN_PREFIX + len("ecr") + len("repository/") + 256,
+    ("AWS::ECR::Repository", "RepositoryUri"): len(
+        "111122223333.dkr.ecr.ap-southeast-4.amazonaws.com.cn/"
+    )
+    + 256,
+    ("AWS::SQS::Queue", "QueueUrl"): _LONG_REFERENCES["AWS::SQS::Queue"],
+}
 
 _T = TypeVar("_T")
 
@@ -57,7 +82,8 @@ def deployed_length(rendered: Any, references: Mapping[str, int] | None = None) 
     """The estimated length of ``rendered`` (a resolved template value) as deployed JSON.
 
     ``references``: the longest value of the ``Ref`` of some logical ids, where it is not
-    that of a resource name (a parameter, a function version's ARN).
+    that of a resource name (a parameter, a function version's ARN), and of some attributes
+    (``"<logical id>.<attribute>"``) longer than an ARN of 128 characters.
 
     Example::
 
@@ -99,6 +125,8 @@ def _text_length(value: Any, references: Mapping[str, int]) -> int:
     if function == "Ref":
         return _reference_length(str(argument), references)
     if function == "Fn::GetAtt":
+        if isinstance(argument, list) and len(argument) == 2:
+            return references.get(f"{argument[0]}.{argument[1]}", _ATTRIBUTE)
         return _ATTRIBUTE
     if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
         separator, parts = argument
@@ -114,7 +142,11 @@ def _text_length(value: Any, references: Mapping[str, int]) -> int:
             return literal + sum(
                 _text_length(values[name], references)
                 if name in values
-                else (_ATTRIBUTE if "." in name else _reference_length(name, references))
+                else (
+                    references.get(name, _ATTRIBUTE)
+                    if "." in name
+                    else _reference_length(name, references)
+                )
                 for name in variables
             )
     if function == "Fn::ImportValue":
@@ -185,10 +217,21 @@ def _reference_lengths(stack: Stack) -> dict[str, int]:
     """The longest value of each ``Ref`` in ``stack`` that isn't a resource name.
 
     A parameter can hold anything (a role ARN for a bucket name); ``fn.current_version``
-    and aliases, a ``LambdaStep``'s usual ``function_arn``, are ARNs referenced by ``Ref``.
+    and aliases, a ``LambdaStep``'s usual ``function_arn``, are ARNs referenced by ``Ref``;
+    a topic's ``Ref`` is its ARN and a queue's its URL. Attributes longer than an ARN of
+    128 characters (a repository's ARN with a name of 256) are keyed
+    ``"<logical id>.<attribute>"``.
     """
     lengths: dict[str, int] = {}
     for construct in stack.node.find_all():
+        if isinstance(construct, CfnResource):
+            resource_type = construct.cfn_resource_type
+            if resource_type in _LONG_REFERENCES:
+                logical_id = stack.resolve(construct.logical_id)
+                lengths[logical_id] = _LONG_REFERENCES[resource_type]
+                for (of_type, attribute), longest in _LONG_ATTRIBUTES.items():
+                    if of_type == resource_type:
+                        lengths[f"{logical_id}.{attribute}"] = longest
         if isinstance(construct, CfnParameter):
             length = construct.max_length
             lengths[stack.resolve(construct.logical_id)] = (

@@ -36,7 +36,8 @@ class MlOpsStack(Stack):
     New objects under ``incoming/`` in the data bucket start a run on that object;
     ``schedule`` (if set) retrains on ``curated/``; models that pass the accuracy check
     are registered pending approval; failed or stopped runs notify an encrypted topic
-    and raise an alarm. Data is retained in environments with ``retain_data``.
+    and raise an alarm. Data, the registry and the pipeline (its execution history) are
+    retained in environments with ``retain_data``.
 
     Example::
 
@@ -102,6 +103,8 @@ class MlOpsStack(Stack):
             enable_network_isolation=config.require_network_isolation,
             parameter_locations={"InputDataKey": [f"{CURATED_PREFIX}*", f"{INCOMING_PREFIX}*"]},
             tags={"environment": config.name, "project": "breast-cancer-classifier"},
+            # Its execution history: which run trained which registered version.
+            removal_policy=removal,
         )
         self.new_data_trigger = NewDataTrigger(
             self,

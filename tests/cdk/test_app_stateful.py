@@ -72,7 +72,8 @@ def inventoried_resources(stack: str) -> dict[str, Any]:
         pytest.fail(
             f"{stack} is not in tests/cdk/{INVENTORY_FILE.name}: add it, copying another "
             "environment's entry (the logical ids are the same), with 'retain' set to the "
-            "environment's retain_data and its own name in ModelPackageGroupName",
+            "environment's retain_data and its own names in ModelPackageGroupName and "
+            "PipelineName",
             pytrace=False,
         )
     resources: dict[str, Any] = stacks[stack]["resources"]
@@ -172,5 +173,6 @@ def test_a_stack_missing_from_the_inventory_fails_saying_how_to_add_it():
     assert str(raised.value) == (
         "qa/MlOps is not in tests/cdk/stateful_resources.json: add it, copying another "
         "environment's entry (the logical ids are the same), with 'retain' set to the "
-        "environment's retain_data and its own name in ModelPackageGroupName"
+        "environment's retain_data and its own names in ModelPackageGroupName and "
+        "PipelineName"
     )

@@ -177,6 +177,21 @@ def test_defaults_leave_optional_properties_out(default: Built):
         assert key not in properties
 
 
+def test_the_pipeline_and_its_execution_history_are_retained_by_default(default: Built):
+    # SageMaker deletes a pipeline's executions with it: on a new pipeline_name or construct
+    # path (a replacement), a removed construct or cdk destroy.
+    assert default.cfn["DeletionPolicy"] == default.cfn["UpdateReplacePolicy"] == "Retain"
+
+
+def test_removal_policy_destroy_deletes_the_pipeline():
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack, "Training", definition=prep_and_train(), removal_policy=cdk.RemovalPolicy.DESTROY
+    )
+    cfn = resource(Template.from_stack(stack), logical_id(pipeline.cfn_pipeline))
+    assert cfn["DeletionPolicy"] == cfn["UpdateReplacePolicy"] == "Delete"
+
+
 @pytest.mark.parametrize(
     ("props", "message"),
     [
@@ -191,6 +206,15 @@ def test_defaults_leave_optional_properties_out(default: Built):
         ({"pipeline_name": ""}, r"'pipeline_name': pipeline name '' must be 1-256"),
         ({"display_name": 5}, r"'display_name': expected a string, got int 5"),
         ({"description": 5}, r"'description': expected a string, got int 5"),
+        (
+            {"removal_policy": "retain"},
+            r"'removal_policy': expected a RemovalPolicy, got str 'retain' \(RemovalPolicy.RETAIN",
+        ),
+        (
+            {"removal_policy": cdk.RemovalPolicy.SNAPSHOT},
+            r"'removal_policy': RemovalPolicy.SNAPSHOT applies to resources with snapshots "
+            r"\(databases, volumes\); pipelines have none, and CloudFormation would reject",
+        ),
         (
             {"role": "arn:aws:iam::111122223333:role/x"},
             r"'role': expected an iam.IRole, got str 'arn:aws:iam::111122223333:role/x' "
@@ -222,6 +246,35 @@ def test_fails_invalid_props_with_our_error_naming_the_problem(props: dict[str, 
         Pipeline(new_stack(), "Training", definition=prep_and_train(), **props)
     assert type(raised.value) is PipelineValidationError
     assert str(raised.value).startswith("Pipeline Test/Training")
+
+
+def test_fails_a_second_pipeline_of_the_same_name_in_the_stack_or_environment():
+    # A copied block, or a pipeline moved while the old one stays: the second CreatePipeline
+    # of a name fails at deploy time.
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=NAME)
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Retraining", definition=prep_and_train(), pipeline_name=NAME)
+    assert str(raised.value) == (
+        "Pipeline Test/Retraining has 1 problem:\n"
+        f"- prop 'pipeline_name': '{NAME}' is also the name of Pipeline Test/Training, in the "
+        "same stack Test: the second pipeline would fail to create at deploy time (give each "
+        "pipeline its own pipeline_name, or leave it out for one derived from the construct path)"
+    )
+    same_environment = cdk.Stack(app, "Other", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    with pytest.raises(PipelineValidationError, match=rf"in the same account {ACCOUNT} and "):
+        Pipeline(same_environment, "Training", definition=prep_and_train(), pipeline_name=NAME)
+
+
+def test_pipelines_of_one_name_in_other_regions_or_apps_are_accepted():
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=NAME)
+    elsewhere = cdk.Stack(app, "Other", env=cdk.Environment(account=ACCOUNT, region="eu-west-1"))
+    agnostic = cdk.Stack(app, "Agnostic")
+    for scope in (elsewhere, agnostic, new_stack()):
+        assert Pipeline(scope, "Training", definition=prep_and_train(), pipeline_name=NAME)
 
 
 def test_fails_listing_every_invalid_prop_at_once():

@@ -174,11 +174,16 @@ def _has_attribute(value: object, name: str) -> bool:
     return hasattr(type(value), name) or hasattr(value, name)
 
 
-def expect_removal_policy(prop: str, value: object) -> Problem | None:
+def expect_removal_policy(
+    prop: str,
+    value: object,
+    resources: str = "KMS keys, S3 buckets and model package groups have",
+) -> Problem | None:
     """A problem unless ``value`` is a ``RemovalPolicy`` (a string such as ``"retain"`` isn't).
 
     Not ``SNAPSHOT``: the constructs' resources (KMS keys, S3 buckets, model package
-    groups) have no snapshots, and CloudFormation rejects the template at deploy time.
+    groups, pipelines) have no snapshots, and CloudFormation rejects the template at deploy
+    time. ``resources`` names the construct's own, with its verb.
     """
     hint = (
         "RemovalPolicy.RETAIN (the default), RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE or "
@@ -189,8 +194,7 @@ def expect_removal_policy(prop: str, value: object) -> Problem | None:
             None,
             prop,
             "RemovalPolicy.SNAPSHOT applies to resources with snapshots (databases, volumes); "
-            "KMS keys, S3 buckets and model package groups have none, and CloudFormation "
-            "would reject the template at deploy time",
+            f"{resources} none, and CloudFormation would reject the template at deploy time",
             hint,
         )
     if isinstance(value, RemovalPolicy):

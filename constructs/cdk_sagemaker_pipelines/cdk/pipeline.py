@@ -21,6 +21,7 @@ from aws_cdk import (
     ArnFormat,
     Duration,
     Names,
+    RemovalPolicy,
     Resource,
     Stack,
     Tags,
@@ -86,6 +87,7 @@ from ._props import (
     expect_bool,
     expect_interface,
     expect_names,
+    expect_removal_policy,
     expect_same_app,
     expect_str,
     expect_strings,
@@ -99,6 +101,7 @@ from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
 from .registry import (
     RegistryEnvironments,
     link_registering_pipeline,
+    pipelines_named,
     registers_by_arn,
     registries_named,
     remember_pipeline,
@@ -590,6 +593,10 @@ class Pipeline(_PipelineBase):
     metrics). S3 locations the construct can't attribute (a free-form parameter) are
     reported as a warning: declare them with ``parameter_locations``.
 
+    The pipeline is retained by default (``removal_policy``): SageMaker deletes a
+    pipeline's execution history with it, and a new ``pipeline_name`` or construct path
+    replaces the pipeline.
+
     Example::
 
         store = ArtifactStore(self, "Artifacts")
@@ -620,6 +627,7 @@ class Pipeline(_PipelineBase):
         encrypt_inter_container_traffic: bool = True,
         parameter_locations: Mapping[str, str | Sequence[str]] | None = None,
         tags: Mapping[str, str] | None = None,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         """Create the pipeline. See the class docstring for what each part becomes.
 
@@ -642,6 +650,12 @@ class Pipeline(_PipelineBase):
         :param parameter_locations: per parameter that names S3 data, the IAM patterns of the
             values it may take: URIs for a parameter that is a whole location, the part it
             fills (a key pattern, a bucket name) for one joined into a location.
+        :param removal_policy: what becomes of the pipeline when it leaves the stack (the
+            construct removed, ``cdk destroy``) or is replaced (a new ``pipeline_name``,
+            or a new construct path, which makes a new logical id): SageMaker deletes a
+            pipeline's executions with it. Default: retain (the old pipeline stays, with
+            its history, until you delete it: ``aws sagemaker delete-pipeline``). Not
+            ``SNAPSHOT``: a pipeline has no snapshots.
         """
         check_new_child("Pipeline", scope, construct_id)
         super().__init__(scope, construct_id)
@@ -655,6 +669,8 @@ class Pipeline(_PipelineBase):
             problems += _other_app_problems(
                 self, artifact_store, role, step_role, vpc, security_groups
             )
+        if not problems:
+            problems += _same_name_problems(self, name)
         if not problems and artifact_store is not None:
             problems += _store_environment_problems(Stack.of(self), artifact_store)
         if not problems and (role is not None or step_role is not None):
@@ -667,6 +683,7 @@ class Pipeline(_PipelineBase):
             for problem in (
                 expect_bool("enable_network_isolation", enable_network_isolation),
                 expect_bool("encrypt_inter_container_traffic", encrypt_inter_container_traffic),
+                expect_removal_policy("removal_policy", removal_policy, "pipelines have"),
             )
             if problem is not None
         ]
@@ -819,6 +836,9 @@ class Pipeline(_PipelineBase):
                 else None
             ),
         )
+        # Deleting a pipeline deletes its executions: the history of which run trained
+        # which registered version.
+        self._resource.apply_removal_policy(removal_policy)
         policies = [
             *(
                 (policy, group, f"pipeline {name}")
@@ -1790,6 +1810,46 @@ def arn_spellings(arn: str, name: str) -> list[str]:
     if arn[len(prefix) :].lower() != name.lower():
         return [arn]
     return list(dict.fromkeys([prefix + name.lower(), prefix + name]))
+
+
+def _same_name_problems(pipeline: Pipeline, name: str) -> list[Problem]:
+    """Another ``Pipeline`` of this app named ``name`` in the same stack, account and region.
+
+    Pipeline names are unique per account and region: the second pipeline would fail to
+    create at deploy time (a copied block, or a pipeline moved to a new construct path
+    while the old one still exists in the app). Stacks whose environment is known only at
+    deploy time are compared only with themselves.
+    """
+    if is_unresolved(name):
+        return []
+    others = [other for other in pipelines_named(name) if other is not pipeline]
+    if not others:
+        return []
+    stack = Stack.of(pipeline)
+    environment = (stack.account, stack.region)
+    known = not any(is_unresolved(part) for part in environment)
+    root = pipeline.node.root
+    for other in others:
+        other_stack = Stack.of(other)
+        if other.node.root is not root:
+            continue
+        if other_stack is stack:
+            where = f"in the same stack {stack.node.path}"
+        elif known and (other_stack.account, other_stack.region) == environment:
+            where = f"in the same account {environment[0]} and region {environment[1]}"
+        else:
+            continue
+        return [
+            PropProblem(
+                None,
+                "pipeline_name",
+                f"{name!r} is also the name of Pipeline {other.node.path}, {where}: the "
+                "second pipeline would fail to create at deploy time",
+                "give each pipeline its own pipeline_name, or leave it out for one "
+                "derived from the construct path",
+            )
+        ]
+    return []
 
 
 def _check_props(

@@ -91,6 +91,12 @@ def remember_pipeline(pipeline: Any) -> None:
     _PIPELINES.add(pipeline)
 
 
+def pipelines_named(name: str) -> list[Any]:
+    """The ``Pipeline``s constructed in this process (in any app) named ``name``."""
+    # getattr: a Pipeline being constructed, or whose construction failed, has no name yet.
+    return [pipeline for pipeline in list(_PIPELINES) if getattr(pipeline, "_name", None) == name]
+
+
 def _registers_in(pipeline: Any, group_name: str) -> bool:
     # getattr: a Pipeline whose construction failed (and was caught) has no plan.
     return group_name in _groups_of(pipeline)

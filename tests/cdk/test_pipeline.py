@@ -20,6 +20,7 @@ from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
+from cdk_sagemaker_pipelines.cdk._template_size import definition_size
 from cdk_sagemaker_pipelines.cdk.validation import SageMakerPipelineChecks
 from cdk_sagemaker_pipelines.definition import (
     AutoMLStep,
@@ -51,6 +52,7 @@ from cdk_sagemaker_pipelines.definition import (
     TrainingStep,
     TransformStep,
 )
+from cdk_sagemaker_pipelines.definition.validate import MAX_DEFINITION_CHARACTERS
 from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import (
     ACCOUNT,
@@ -683,6 +685,87 @@ def test_fails_an_invalid_pipeline_definition_object_naming_the_construct():
     ) as raised:
         Pipeline(new_stack(), "Training", definition=PipelineDefinition(steps=[bad]))
     assert raised.value.problems[0].step == "Prep"
+
+
+# An environment value of JSON: each quote is escaped in the definition, and again in the
+# template that holds the definition as a string.
+_QUOTED_VALUE = '{"k":"v","a":[1,2,3]}' * 9
+
+
+def _steps_with_json_environments(count: int, prefix: str = "S") -> PipelineDefinition:
+    """``count`` processing steps of about 13,800 characters each, mostly escaped quotes."""
+    return PipelineDefinition(
+        steps=[
+            ProcessingStep(
+                name=f"{prefix}{index}",
+                image=Image.sklearn("1.2-1"),
+                code=Code.from_s3("s3://code-bucket/prep.py"),
+                environment={f"SETTING_{key}": _QUOTED_VALUE for key in range(50)},
+                outputs=["out"],
+            )
+            for index in range(count)
+        ]
+    )
+
+
+def test_fails_a_definition_too_big_for_the_template_that_sagemaker_would_take():
+    # 759,000 characters: within SageMaker's 1,048,576, but escaped into the template it
+    # takes 1.1 MB, and CloudFormation refuses templates over 1 MB at deploy.
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(new_stack(), "Training", definition=_steps_with_json_environments(55))
+    message = str(raised.value)
+    assert message.startswith(
+        "Pipeline Test/Training has 1 problem:\n- prop 'definition': the definition has "
+    )
+    found = re.search(r"has ([\d,]+) characters, .* string of about ([\d,]+) bytes", message)
+    assert found is not None
+    characters, template_bytes = (int(group.replace(",", "")) for group in found.groups())
+    assert characters < MAX_DEFINITION_CHARACTERS < template_bytes
+    assert "more than the 1,000,000 bytes of a CloudFormation template (1 MB)" in message
+    assert "split the pipeline into two Pipelines in separate stacks" in message
+
+
+def test_estimates_the_bytes_a_definition_takes_in_the_template(tmp_path):
+    # Measured on the template as written, tokens (the role, bucket and key) included.
+    app = new_app(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    pipeline = Pipeline(stack, "Training", definition=_steps_with_json_environments(4))
+    estimate = definition_size(pipeline.definition)
+    template_path = app.synth().get_stack_by_name("Test").template_full_path
+    template = json.loads(Path(template_path).read_text())
+    properties = template["Resources"][stack.get_logical_id(pipeline.cfn_pipeline)]["Properties"]
+    properties["PipelineDefinition"]["PipelineDefinitionBody"] = ""
+    without_body = len(json.dumps(template, indent=1, ensure_ascii=False).encode())
+    actual = Path(template_path).stat().st_size - without_body
+    assert estimate.characters < actual  # escaped: more than the definition's characters
+    assert abs(estimate.template_bytes - actual) < actual * 0.01
+
+
+def test_fails_synth_when_the_definitions_of_a_stack_together_overflow_its_template():
+    stack = new_stack()
+    for name in ("Training", "Scoring"):
+        # About 605,000 bytes each: either fits a template alone.
+        Pipeline(stack, name, definition=_steps_with_json_environments(30))
+    (error,) = stack.node.validate()
+    assert error.startswith(
+        "the pipeline definitions of stack Test take about 1,2"  # 1,2xx,xxx
+    )
+    assert "bytes of a CloudFormation template (1 MB), so the stack would fail to deploy: " in (
+        error
+    )
+    for path in ("Test/Training", "Test/Scoring"):
+        # The placeholders of tokens (TOKEN.123) vary in length with the tests run before.
+        found = re.search(rf"{path} \(([\d,]+) characters, ([\d,]+) bytes\)", error)
+        assert found is not None
+        characters, template_bytes = (int(group.replace(",", "")) for group in found.groups())
+        assert 410_000 < characters < 430_000
+        assert 590_000 < template_bytes < 615_000
+    assert "(put the pipelines in separate stacks, or use fewer or lighter steps" in error
+    with pytest.raises(RuntimeError, match=r"\[Test\] the pipeline definitions of stack Test"):
+        stack.node.root.synth()  # type: ignore[attr-defined]
+    lone = new_stack()
+    Pipeline(lone, "Training", definition=_steps_with_json_environments(30))
+    assert lone.node.validate() == []
 
 
 def test_definition_as_json_text_like_the_sagemaker_sdk_returns():

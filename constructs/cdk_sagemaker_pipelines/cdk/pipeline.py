@@ -97,6 +97,14 @@ from ._props import (
     rule_problems,
     warn_forwarded_events,
 )
+from ._template_size import (
+    MAX_TEMPLATE_BYTES,
+    TOO_BIG_HINT,
+    DefinitionSize,
+    count_in_stack,
+    definition_size,
+    too_big_message,
+)
 from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
 from .registry import (
     RegistryEnvironments,
@@ -716,6 +724,7 @@ class Pipeline(_PipelineBase):
             network=network,
         )
         self.definition = self._compile(definition)
+        size_in_template = self._checked_definition_size()
         self._check_parameter_locations(parameter_locations)
         self._parameter_locations: Mapping[str, str | Sequence[str]] = dict(
             parameter_locations or {}
@@ -856,6 +865,8 @@ class Pipeline(_PipelineBase):
         self._arn = _name_arn(self, name, stack)
         for key, value in (tags or {}).items():
             Tags.of(self).add(key, value)
+        # Counted once the pipeline is complete: one that failed (and was caught) isn't deployed.
+        count_in_stack(stack, self.node.path, size_in_template)
 
     @staticmethod
     def from_pipeline_name(
@@ -1001,6 +1012,20 @@ class Pipeline(_PipelineBase):
         if problems:
             raise PipelineValidationError(problems, subject=subject())
         return dict(loaded)
+
+    def _checked_definition_size(self) -> DefinitionSize:
+        """The definition's size; it must fit the CloudFormation template that holds it.
+
+        Checked here for the definition alone; with the other pipelines of its stack at
+        synth (``count_in_stack``).
+        """
+        size = definition_size(self.definition)
+        if size.template_bytes > MAX_TEMPLATE_BYTES:
+            raise PipelineValidationError(
+                [PropProblem(None, "definition", too_big_message(size), TOO_BIG_HINT)],
+                subject=f"Pipeline {self.node.path}",
+            )
+        return size
 
     def _network(
         self,

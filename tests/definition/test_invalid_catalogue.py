@@ -2235,6 +2235,8 @@ def test_two_outputs_may_upload_the_same_folder() -> None:
         Image.xgboost("1.7-1"),
         # The same image as a whole deploy-time value: which image it is is unknown.
         Image.from_uri(ParameterString(name="TrainingImage", default_value=IMAGE)),
+        # An image of a repository named only at deploy time (a CDK token): it may be XGBoost.
+        Image.from_uri("111122223333.dkr.ecr.us-east-1.amazonaws.com/${Token[TOKEN.42]}:1.7-1"),
     ],
 )
 def test_xgboost_script_tuned_on_its_built_in_metrics_needs_no_metric_definitions(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
     EMRStep,
@@ -189,6 +193,27 @@ def test_a_cluster_config_without_nodes_is_reported() -> None:
     assert problem.message == (
         "Instances needs InstanceGroups or InstanceFleets, got neither (nor MasterInstanceType)"
     )
+
+
+@pytest.mark.parametrize(
+    ("instances", "message"),
+    [
+        (None, "missing required member 'Instances'"),
+        ("m5.xlarge", "expected an object, got 'm5.xlarge' (str)"),
+    ],
+)
+def test_a_cluster_config_without_an_instances_object_is_reported_once(
+    instances: str | None, message: str
+) -> None:
+    # The shape check's problem alone: the node rules only read an Instances object.
+    config: dict[str, Any] = {"ReleaseLabel": "emr-6.10.0"}
+    if instances is not None:
+        config["Instances"] = instances
+
+    [problem] = validate_definition(_emr_definition({"ClusterConfig": config}))
+
+    assert (problem.step, problem.field) == ("Spark", "Arguments.ClusterConfig.Instances")
+    assert problem.message == message
 
 
 def test_a_cluster_config_tag_key_used_twice_is_reported() -> None:

@@ -24,11 +24,9 @@ from hypothesis import strategies as st
 from cdk_sagemaker_pipelines.definition import (
     ConditionEquals,
     Join,
-    LambdaStep,
     PipelineDefinition,
     PipelineValidationError,
     Step,
-    StepOutput,
 )
 from tests.definition.catalogue_helpers import BINDER, condition, fail, processing, training
 
@@ -320,13 +318,3 @@ def test_independent_steps_are_ordered_by_name() -> None:
     )
     definition = json.loads(compile_json(build(spec)))
     assert [entry["Name"] for entry in definition["Steps"]] == ["C", "a", "b"]
-
-
-def test_a_reference_in_a_member_validation_does_not_walk_still_orders_the_steps() -> None:
-    # Validation reads a Join's On and Values only; the ordering walks the rest itself.
-    function_arn = "arn:aws:lambda:us-east-1:111122223333:function:prep"
-    zeta = LambdaStep(name="Zeta", function_arn=function_arn, outputs=[StepOutput("Out")])
-    join = {"On": "", "Values": ["a"], "Note": {"Get": "Steps.Zeta.Out"}}
-    apply = LambdaStep(name="Apply", function_arn=function_arn, inputs={"x": {"Std:Join": join}})
-    definition = PipelineDefinition(steps=[apply, zeta]).to_definition(BINDER)
-    assert [entry["Name"] for entry in definition["Steps"]] == ["Zeta", "Apply"]

@@ -1802,6 +1802,28 @@ def join_on_a_number() -> Any:
     return with_error_message({"Std:Join": {"On": 0, "Values": ["a", "b"]}})
 
 
+@json_case(
+    "Stop",
+    "Arguments.ErrorMessage.Std:Join.on",
+    "Std:Join has no member 'on' (it takes 'On', 'Values')",
+)
+def join_with_a_misspelt_separator() -> Any:
+    # The service would join on its default separator: another message than the one meant.
+    return with_error_message({"Std:Join": {"on": "/", "Values": ["a", "b"]}})
+
+
+@json_case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue.Std:JsonGet.Paths",
+    "Std:JsonGet has no member 'Paths' (it takes 'Path', 'PropertyFile', 'S3Uri')",
+)
+def json_get_with_a_member_it_does_not_take() -> Any:
+    property_file = {"Get": "Steps.Evaluate.PropertyFiles.Report"}
+    return with_left_value(
+        {"Std:JsonGet": {"PropertyFile": property_file, "Path": "a", "Paths": "b"}}
+    )
+
+
 def with_model_name(value: Any) -> dict[str, Any]:
     """A pipeline of the Transform step BatchScore with ``value`` as its ModelName."""
     definition = compiled(TransformStep(name="BatchScore", model_name="m", input_data="s3://b/in"))

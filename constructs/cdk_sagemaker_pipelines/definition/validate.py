@@ -975,6 +975,7 @@ class _Validator:
             return
         if type(body) is not dict or not body.keys() <= _JOIN_KEYS:
             self._inexact(record)  # ordering also walks what this check does not
+            self._unknown_members(body, "Std:Join", _JOIN_KEYS, where, step_name)
         if not isinstance(body.get("On", ""), str):
             self.add(step_name, (where, ".Std:Join.On"), "expected a string separator")
         plain = self._plain_gets
@@ -1002,6 +1003,28 @@ class _Validator:
             else:
                 self._walk_references(item, item_where, record)
 
+    def _unknown_members(
+        self,
+        body: Mapping[Any, Any],
+        function: str,
+        members: frozenset[str],
+        where: Path,
+        step_name: str | None,
+    ) -> None:
+        """A member of a ``Std:`` function's object that the function doesn't take.
+
+        The SDK writes none; a misspelt ``on`` or ``Separator`` would leave the separator
+        at its default and make another value than the one meant.
+        """
+        for key in body:
+            if key not in members:
+                self.add(
+                    step_name,
+                    (where, f".{function}.{key}"),
+                    f"{function} has no member '{key}' (it takes {one_of(sorted(members))})",
+                    did_you_mean(str(key), members) or "remove it",
+                )
+
     def _check_json_get(self, body: Any, where: Path, record: StepRecord | None) -> None:
         step_name = record.name if record else None
         if not (type(body) is dict or isinstance(body, Mapping)) or "Path" not in body:
@@ -1013,6 +1036,7 @@ class _Validator:
             or ("PropertyFile" in body and "S3Uri" in body)
         ):
             self._inexact(record)  # ordering also walks what this check does not
+            self._unknown_members(body, "Std:JsonGet", _JSON_GET_KEYS, where, step_name)
         path = body.get("Path")
         if not isinstance(path, str) or not is_valid_json_path(path):
             self.add(

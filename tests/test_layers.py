@@ -85,3 +85,24 @@ def test_check_and_automl_steps_are_imported_on_first_use() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("missing", ["aws_cdk", "constructs", "jsii"])
+def test_the_constructs_without_the_cdk_extra_say_how_to_install_it(missing: str) -> None:
+    # `None` in sys.modules makes the import fail as if the package weren't installed.
+    code = (
+        f"import sys; sys.modules[{missing!r}] = None\n"
+        "try:\n"
+        "    from cdk_sagemaker_pipelines.cdk import Pipeline\n"
+        "except ModuleNotFoundError as error:\n"
+        "    print(error.name); print(error)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    name, message = result.stdout.splitlines()
+    assert name == missing
+    assert message == (
+        f"cdk_sagemaker_pipelines.cdk needs aws-cdk-lib (no module named {missing!r}): install "
+        "the package with its 'cdk' extra, pip install 'cdk-sagemaker-pipelines[cdk]'. The "
+        "definition language, the local runner and smpipe need only botocore."
+    )

@@ -5,6 +5,21 @@ Example::
     from cdk_sagemaker_pipelines.cdk import ArtifactStore, ModelRegistry, Pipeline
 """
 
+try:
+    import aws_cdk  # noqa: F401 (it imports constructs and jsii, the rest of what is needed)
+except ModuleNotFoundError as missing:
+    # Without the extra the first import of ``aws_cdk`` fails several modules deep, in a
+    # line that says nothing about how to get it.
+    package = (missing.name or "").partition(".")[0]
+    if package not in {"aws_cdk", "constructs", "jsii"}:
+        raise
+    raise ModuleNotFoundError(
+        f"cdk_sagemaker_pipelines.cdk needs aws-cdk-lib (no module named {package!r}): "
+        "install the package with its 'cdk' extra, pip install 'cdk-sagemaker-pipelines[cdk]'. "
+        "The definition language, the local runner and smpipe need only botocore.",
+        name=package,
+    ) from None
+
 from .artifacts import (
     EXECUTIONS_PREFIX,
     MODELS_PREFIX,

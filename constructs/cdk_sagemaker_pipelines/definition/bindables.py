@@ -27,7 +27,7 @@ from ._suggest import did_you_mean
 from ._tokens import is_token
 from ._typecheck import checked
 from .expressions import Expression
-from .images import framework_image
+from .images import FrameworkImageSpec, framework_image
 from .jobs import JobDefaults
 
 if TYPE_CHECKING:
@@ -443,7 +443,7 @@ class Image:
         """An image built from ``directory``/Dockerfile by ``cdk deploy`` (a Docker asset)."""
         return Image(directory=os.fspath(directory))
 
-    def framework_spec(self) -> Any:
+    def framework_spec(self) -> FrameworkImageSpec:
         """The resolved ``FrameworkImageSpec`` of a framework image."""
         assert self.framework is not None
         assert self.version is not None

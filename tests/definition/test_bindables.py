@@ -301,6 +301,17 @@ def test_image_from_asset_needs_a_dockerfile(tmp_path: Path) -> None:
     assert Image.from_asset(tmp_path).directory == str(tmp_path)
 
 
+def test_image_from_asset_resolves_a_relative_directory_where_it_is_called(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As Code.from_asset: a synth run from another directory builds the same image.
+    (tmp_path / "image").mkdir()
+    (tmp_path / "image" / "Dockerfile").write_text("FROM scratch\n")
+    monkeypatch.chdir(tmp_path)
+
+    assert Image.from_asset("image").directory == str(tmp_path / "image")
+
+
 def test_fails_image_unknown_framework_version_at_definition_time() -> None:
     with pytest.raises(
         PipelineDefinitionError,

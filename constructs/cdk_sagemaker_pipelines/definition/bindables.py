@@ -440,8 +440,12 @@ class Image:
 
     @staticmethod
     def from_asset(directory: str | os.PathLike[str]) -> Image:
-        """An image built from ``directory``/Dockerfile by ``cdk deploy`` (a Docker asset)."""
-        return Image(directory=os.fspath(directory))
+        """An image built from ``directory``/Dockerfile by ``cdk deploy`` (a Docker asset).
+
+        A relative ``directory`` is resolved against the working directory now, as
+        ``Code.from_asset`` does: not against whichever one the synth later runs in.
+        """
+        return Image(directory=os.path.abspath(os.fspath(directory)))
 
     def framework_spec(self) -> FrameworkImageSpec:
         """The resolved ``FrameworkImageSpec`` of a framework image."""

@@ -7,14 +7,15 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_sagemaker_pipelines.cdk import EXECUTIONS_PREFIX, MODELS_PREFIX, ArtifactStore
 from cdk_sagemaker_pipelines.cdk._kms import kms_actions
 from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
-from tests.cdk.conftest import new_stack
-from tests.cdk.helpers import ACCOUNT, grantee_statements, logical_id, resource
+from tests.cdk.conftest import new_app, new_stack
+from tests.cdk.helpers import ACCOUNT, grantee_statements, logical_id, resource, template_json
 
 BLOCK_ALL = {
     "BlockPublicAcls": True,
@@ -657,3 +658,317 @@ def test_fails_sharing_models_with_what_is_not_another_account(account_id: Any, 
         f"ArtifactStore Test/Store.share_models_with has 1 problem:\n- prop 'account_id': {problem}"
     )
     assert store.models_shared_with == []
+
+
+# -- ArtifactStore.from_existing: a bucket and key that exist already ----------------------
+
+CENTRAL_BUCKET = "acme-ml-artifacts"
+CENTRAL_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+OTHER_ACCOUNT = "444455556666"
+
+
+class Adopted:
+    """A store adopting a bucket imported by name and a key imported by ARN."""
+
+    def __init__(self, **props: Any) -> None:
+        self.stack = new_stack()
+        self.bucket = s3.Bucket.from_bucket_name(self.stack, "Central", CENTRAL_BUCKET)
+        self.key = kms.Key.from_key_arn(self.stack, "CentralKey", CENTRAL_KEY)
+        self.store = ArtifactStore.from_existing(
+            self.stack, "Store", bucket=self.bucket, key=self.key, **props
+        )
+        self.reader = iam.Role(self.stack, "Reader", assumed_by=iam.AccountRootPrincipal())
+        self.store.grant_read_models(self.reader)
+        self.store.share_models_with(OTHER_ACCOUNT)
+        self.template = Template.from_stack(self.stack)
+
+
+@pytest.fixture(scope="module")
+def adopted() -> Adopted:
+    return Adopted()
+
+
+def test_an_adopted_store_creates_no_key_bucket_or_policy(adopted: Adopted):
+    resources = template_json(adopted.template)["Resources"]
+    # The reader's role and its grant only: no key, no bucket, no access logs, no policy.
+    assert sorted(r["Type"] for r in resources.values()) == ["AWS::IAM::Policy", "AWS::IAM::Role"]
+    store = adopted.store
+    assert isinstance(store, ArtifactStore)
+    assert (store.bucket, store.key) == (adopted.bucket, adopted.key)
+    assert store._key_of(adopted.bucket) is adopted.key
+    # Declared, not enforced: none given, the outputs are taken to be kept.
+    assert store.execution_output_retention is None
+
+
+def test_an_adopted_store_grants_the_key_the_bucket_was_imported_without(adopted: Adopted):
+    # A bucket imported by name has no encryption_key: its grants alone gave no decrypt.
+    assert grantee_statements(adopted.template, adopted.reader) == [
+        {
+            "Action": ["s3:GetBucket*", "s3:GetObject*", "s3:List*"],
+            "Effect": "Allow",
+            "Resource": [
+                f"arn:aws:s3:::{CENTRAL_BUCKET}",
+                f"arn:aws:s3:::{CENTRAL_BUCKET}/models/*",
+            ],
+        },
+        {"Action": ["kms:Decrypt", "kms:DescribeKey"], "Effect": "Allow", "Resource": CENTRAL_KEY},
+    ]
+
+
+def test_sharing_an_adopted_imported_store_names_what_the_owner_must_add(adopted: Adopted):
+    assert adopted.store.models_shared_with == [OTHER_ACCOUNT]
+    warnings = Annotations.from_stack(adopted.stack).find_warning(
+        "/Test/Store", Match.string_like_regexp("share_models_with")
+    )
+    assert [warning.entry.data for warning in warnings] == [
+        f"share_models_with({OTHER_ACCOUNT}): the store's bucket and key are imported, and "
+        f"this app can't change their policies: {OTHER_ACCOUNT} can't read models/ until their "
+        f"owner adds to the policy of bucket {CENTRAL_BUCKET}: allow {OTHER_ACCOUNT} "
+        "s3:GetObject and s3:GetObjectVersion on objects under models/, s3:ListBucket with "
+        f"s3:prefix models/*, and s3:GetBucketLocation; and to the policy of key {CENTRAL_KEY}: "
+        f"allow {OTHER_ACCOUNT} kms:Decrypt with kms:ViaService s3.us-east-1.amazonaws.com, and "
+        "kms:DescribeKey. Acknowledge this warning once they have. "
+        "[ack: cdk-sagemaker-pipelines:adopted-store-not-shared]"
+    ]
+
+
+def test_sharing_an_adopted_key_in_china_names_the_china_endpoint():
+    stack = cdk.Stack(new_app(), "Test", env=cdk.Environment(account=ACCOUNT, region="cn-north-1"))
+    key_arn = f"arn:aws-cn:kms:cn-north-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    store = ArtifactStore.from_existing(
+        stack,
+        "Store",
+        bucket=s3.Bucket.from_bucket_name(stack, "Central", CENTRAL_BUCKET),
+        key=kms.Key.from_key_arn(stack, "CentralKey", key_arn),
+    )
+    store.grant_read_models(iam.Role(stack, "Reader", assumed_by=iam.AccountRootPrincipal()))
+    store.share_models_with(OTHER_ACCOUNT)
+    (warning,) = Annotations.from_stack(stack).find_warning(
+        "/Test/Store", Match.string_like_regexp("share_models_with")
+    )
+    assert "kms:ViaService s3.cn-north-1.amazonaws.com.cn, and" in warning.entry.data
+
+
+def test_an_adopted_store_of_this_apps_bucket_and_key_shares_through_their_policies():
+    # The platform's stack of the same app: its bucket and key policies can take statements.
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region="us-east-1")
+    platform = cdk.Stack(app, "Platform", env=env)
+    key = kms.Key(platform, "Key", enable_key_rotation=True)
+    bucket = s3.Bucket(platform, "Bucket", encryption_key=key, enforce_ssl=True)
+    stack = cdk.Stack(app, "Ml", env=env)
+    store = ArtifactStore.from_existing(stack, "Store", bucket=bucket)  # key: the bucket's
+    assert store.key is key
+    store.share_models_with(OTHER_ACCOUNT)
+    reader = iam.Role(stack, "Reader", assumed_by=iam.AccountRootPrincipal())
+    store.grant_read_models(reader)  # across stacks: the bucket's grant names its key
+    assert [s["Action"] for s in grantee_statements(Template.from_stack(stack), reader)] == [
+        ["s3:GetBucket*", "s3:GetObject*", "s3:List*"],
+        ["kms:Decrypt", "kms:DescribeKey"],
+    ]
+    template = Template.from_stack(platform)
+    statements, key_statements = _policy_statements(template, store)
+    principal = {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"}
+    shared = [s["Action"] for s in statements if s.get("Principal") == principal]
+    assert shared == [
+        ["s3:GetObject", "s3:GetObjectVersion"],
+        "s3:ListBucket",
+        "s3:GetBucketLocation",
+    ]
+    assert [s["Action"] for s in key_statements if s.get("Principal") == principal] == [
+        "kms:Decrypt",
+        "kms:DescribeKey",
+    ]
+    assert Annotations.from_stack(stack).find_warning("*", Match.any_value()) == []
+    # Their lifecycle stays theirs: the store added no rule.
+    assert "LifecycleConfiguration" not in resource(template, logical_id(bucket))["Properties"]
+
+
+def test_an_adopted_store_takes_the_key_a_bucket_was_imported_with():
+    stack = new_stack()
+    key = kms.Key.from_key_arn(stack, "Key", CENTRAL_KEY)
+    bucket = s3.Bucket.from_bucket_attributes(
+        stack, "Bucket", bucket_name=CENTRAL_BUCKET, encryption_key=key
+    )
+    store = ArtifactStore.from_existing(
+        stack, "Store", bucket=bucket, execution_output_retention=cdk.Duration.days(30)
+    )
+    assert store.key.key_arn == CENTRAL_KEY
+    assert store.execution_output_retention is not None
+    assert store.execution_output_retention.to_days() == 30
+    reader = iam.Role(stack, "Reader", assumed_by=iam.AccountRootPrincipal())
+    store.grant_read(reader)
+    # The bucket's own grant names its key; no second kms statement.
+    kms_statements = [
+        s for s in grantee_statements(Template.from_stack(stack), reader) if "kms" in str(s)
+    ]
+    assert kms_statements == [
+        {"Action": ["kms:Decrypt", "kms:DescribeKey"], "Effect": "Allow", "Resource": CENTRAL_KEY}
+    ]
+
+
+def test_an_adopted_store_creates_no_buckets(adopted: Adopted):
+    with pytest.raises(PipelineDefinitionError) as raised:
+        adopted.store.add_bucket("Data")
+    assert str(raised.value) == (
+        "ArtifactStore Test/Store.add_bucket('Data'): the store adopts an existing bucket and key "
+        "(ArtifactStore.from_existing), so it creates no buckets: it has no access-log bucket "
+        "for one, and no removal policy. Create the bucket where your buckets are defined "
+        "(s3.Bucket(…, encryption_key=store.key, enforce_ssl=True, …)); steps read and write "
+        "any bucket they name"
+    )
+    with pytest.raises(PipelineDefinitionError, match=r"has no access-log bucket: the bucket's"):
+        _ = adopted.store.access_logs_bucket
+
+
+def _adopt(stack: cdk.Stack, **props: Any) -> ArtifactStore:
+    return ArtifactStore.from_existing(stack, "Store", **props)
+
+
+def _bucket(stack: cdk.Stack, **attributes: Any) -> s3.IBucket:
+    return s3.Bucket.from_bucket_attributes(
+        stack, "Bucket", bucket_name=CENTRAL_BUCKET, **attributes
+    )
+
+
+def _key(stack: cdk.Stack, arn: str = CENTRAL_KEY) -> kms.IKey:
+    return kms.Key.from_key_arn(stack, "Key", arn)
+
+
+ENVIRONMENT = (
+    "the store's pipelines run their jobs in this stack's account and region, writing to the "
+    "bucket and encrypting with the key: a KMS key works in its own region only, and the "
+    "pipelines' roles get identity policies only, which another account's bucket and key "
+    "policies don't admit (adopt a bucket and key of the stack's account and region, or create "
+    "the store (and its pipelines) in a stack of theirs)"
+)
+KEY_HINT = "kms.Key.from_key_arn(self, 'ArtifactKey', 'arn:aws:kms:<region>:<account>:key/<id>')"
+
+
+@pytest.mark.parametrize(
+    ("props", "problem"),
+    [
+        (
+            lambda stack: {"bucket": CENTRAL_BUCKET, "key": _key(stack)},
+            f"prop 'bucket': expected an s3.IBucket, got str '{CENTRAL_BUCKET}' (import it: "
+            f"s3.Bucket.from_bucket_name(self, 'ArtifactBucket', '{CENTRAL_BUCKET}'))",
+        ),
+        (
+            lambda stack: {"bucket": f"s3://{CENTRAL_BUCKET}/ml/", "key": _key(stack)},
+            f"prop 'bucket': expected an s3.IBucket, got str 's3://{CENTRAL_BUCKET}/ml/' (import "
+            f"it by name: s3.Bucket.from_bucket_name(self, 'ArtifactBucket', '{CENTRAL_BUCKET}'); "
+            "the store uses the whole bucket)",
+        ),
+        (
+            lambda stack: {"bucket": f"arn:aws:s3:::{CENTRAL_BUCKET}", "key": _key(stack)},
+            f"prop 'bucket': expected an s3.IBucket, got str 'arn:aws:s3:::{CENTRAL_BUCKET}' "
+            "(import it: s3.Bucket.from_bucket_arn(self, 'ArtifactBucket', "
+            f"'arn:aws:s3:::{CENTRAL_BUCKET}'))",
+        ),
+        (
+            lambda stack: {"bucket": _bucket(stack), "key": CENTRAL_KEY},
+            f"prop 'key': expected a kms.IKey, got str {repr(CENTRAL_KEY)[:57]}... (import it: "
+            f"kms.Key.from_key_arn(self, 'ArtifactKey', '{CENTRAL_KEY}'))",
+        ),
+        (
+            # An SSE-S3 bucket (or one imported by name): the jobs' outputs need a KMS key.
+            lambda stack: {"bucket": _bucket(stack)},
+            "prop 'key': imported Bucket Test/Bucket has no encryption_key to take, and the jobs "
+            "encrypt their outputs and volumes with the store's KMS key (give the "
+            f"customer-managed key the bucket encrypts with: key={KEY_HINT} (for an SSE-S3 "
+            "bucket, a key of your own: the jobs' outputs are then encrypted with it))",
+        ),
+        (
+            lambda stack: {"bucket": _bucket(stack), "key": None},
+            "prop 'key': imported Bucket Test/Bucket has no encryption_key to take, and the jobs "
+            "encrypt their outputs and volumes with the store's KMS key (give the "
+            f"customer-managed key the bucket encrypts with: key={KEY_HINT} (for an SSE-S3 "
+            "bucket, a key of your own: the jobs' outputs are then encrypted with it))",
+        ),
+        (
+            # SageMaker takes an alias; IAM statements on its ARN grant nothing.
+            lambda stack: {
+                "bucket": _bucket(stack),
+                "key": kms.Alias.from_alias_name(stack, "Alias", "alias/ml"),
+            },
+            "prop 'key': imported Alias Test/Alias is a KMS alias: IAM grants use of a key by the "
+            "key's ARN, so the pipelines' roles would get no use of the key behind it (import "
+            f"the key by its key ARN: {KEY_HINT})",
+        ),
+        (
+            lambda stack: {
+                "bucket": _bucket(stack),
+                "key": _key(stack, f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/ml"),
+            },
+            "prop 'key': imported Key Test/Key is a KMS alias: IAM grants use of a key by the "
+            "key's ARN, so the pipelines' roles would get no use of the key behind it (import "
+            f"the key by its key ARN: {KEY_HINT})",
+        ),
+        (
+            lambda stack: {
+                "bucket": _bucket(stack),
+                "key": _key(stack, CENTRAL_KEY.replace("us-east-1", "eu-west-1")),
+            },
+            f"prop 'key': imported Key Test/Key is in region eu-west-1, this stack in us-east-1: "
+            f"{ENVIRONMENT}",
+        ),
+        (
+            lambda stack: {"bucket": _bucket(stack, account=OTHER_ACCOUNT), "key": _key(stack)},
+            f"prop 'bucket': imported Bucket Test/Bucket is in account {OTHER_ACCOUNT}, this stack "
+            f"in {ACCOUNT}: {ENVIRONMENT}",
+        ),
+        (
+            lambda stack: {
+                "bucket": _bucket(stack, encryption_key=_key(stack)),
+                "key": kms.Key.from_key_arn(stack, "Other", CENTRAL_KEY.replace("1234", "9999")),
+            },
+            f"prop 'key': the bucket encrypts with another key (its encryption_key, {CENTRAL_KEY}) "
+            f"than key ({CENTRAL_KEY.replace('1234', '9999')}): the pipelines' roles would get "
+            "this one only, and fail reading objects encrypted with the bucket's (leave key out "
+            "to use the bucket's encryption_key, or give that key)",
+        ),
+        (
+            lambda stack: {
+                "bucket": s3.Bucket(new_stack(), "Bucket"),
+                "key": _key(stack),
+            },
+            "prop 'bucket': Bucket Test/Bucket belongs to another CDK app: a template can only "
+            "refer to the resources of its own app (create it in this app, or import it by name "
+            "or ARN (X.from_…(self, id, …)))",
+        ),
+        (
+            # An imported key is a jsii proxy that is no Construct: it was let through.
+            lambda stack: {"bucket": _bucket(stack), "key": _key(new_stack())},
+            "prop 'key': imported Key Test/Key belongs to another CDK app: a template can only "
+            "refer to the resources of its own app (create it in this app, or import it by name "
+            "or ARN (X.from_…(self, id, …)))",
+        ),
+        (
+            lambda stack: {
+                "bucket": _bucket(stack),
+                "key": _key(stack),
+                "execution_output_retention": 30,
+            },
+            "prop 'execution_output_retention': expected a Duration, got int 30 "
+            "(Duration.days(30))",
+        ),
+    ],
+)
+def test_fails_adopting_what_a_store_cannot_use(props: Any, problem: str):
+    stack = new_stack()
+    with pytest.raises(PipelineDefinitionError) as raised:
+        _adopt(stack, **props(stack))
+    assert str(raised.value) == f"ArtifactStore Test/Store has 1 problem:\n- {problem}"
+    # Refused before the store joined the tree: the id stays free.
+    assert stack.node.try_find_child("Store") is None
+
+
+def test_fails_adopting_with_a_misspelt_prop():
+    from cdk_sagemaker_pipelines.definition import UnknownArgumentError
+
+    stack = new_stack()
+    with pytest.raises(UnknownArgumentError) as raised:
+        ArtifactStore.from_existing(stack, "Store", bucket=_bucket(stack), kms_key=_key(stack))  # type: ignore[call-arg]
+    assert str(raised.value).startswith(
+        "ArtifactStore.from_existing takes no argument 'kms_key' (did you mean 'key'?"
+    )

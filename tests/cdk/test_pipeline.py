@@ -67,6 +67,7 @@ from tests.cdk.helpers import (
     s3_arn,
     statements,
     steps_by_name,
+    template_json,
 )
 
 NAME = "churn-training"
@@ -3003,3 +3004,96 @@ def test_fails_a_construct_keyword_like_none_it_takes_listing_them() -> None:
         "SageMakerPipelineTarget takes no argument 'retries' (it takes 'dead_letter_queue', "
         "'max_event_age', 'parameters', 'pipeline', 'retry_attempts')"
     )
+
+
+# -- A store adopting a bucket and key that exist already (ArtifactStore.from_existing) ----
+
+ADOPTED_BUCKET = "acme-ml-artifacts"
+ADOPTED_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def _adopted_store(stack: cdk.Stack, **props: Any) -> ArtifactStore:
+    from aws_cdk import aws_kms as kms
+
+    return ArtifactStore.from_existing(
+        stack,
+        "Store",
+        bucket=s3.Bucket.from_bucket_name(stack, "Central", ADOPTED_BUCKET),
+        key=kms.Key.from_key_arn(stack, "CentralKey", ADOPTED_KEY),
+        **props,
+    )
+
+
+@pytest.fixture(scope="module")
+def adopted() -> Built:
+    """A pipeline writing to an adopted bucket, with cdk-nag and our checks as the app has."""
+    from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
+
+    stack = new_stack()
+    app = cast(cdk.App, stack.node.root)
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=prep_and_train(),
+        pipeline_name=NAME,
+        artifact_store=_adopted_store(stack),
+    )
+    cdk.Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app), NIST80053R5Checks(app), SageMakerPipelineChecks()
+    )
+    app.synth()  # any finding not acknowledged fails it
+    return Built(stack, pipeline)
+
+
+def test_an_adopted_store_creates_nothing_and_synths_clean_under_cdk_nag(adopted: Built):
+    types = {r["Type"] for r in template_json(adopted.template)["Resources"].values()}
+    assert types == {"AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::SageMaker::Pipeline"}
+
+
+def test_jobs_write_to_the_adopted_bucket_encrypted_with_the_adopted_key(adopted: Built):
+    train = steps_by_name(adopted.definition)["Train"]["Arguments"]
+    assert train["OutputDataConfig"]["KmsKeyId"] == ADOPTED_KEY
+    assert train["ResourceConfig"]["VolumeKmsKeyId"] == ADOPTED_KEY
+    output = train["OutputDataConfig"]["S3OutputPath"]["Std:Join"]["Values"]
+    assert output[:2] == [f"s3://{ADOPTED_BUCKET}", "models"]
+
+
+def test_the_step_role_gets_the_adopted_bucket_and_key(adopted: Built):
+    found = statements(adopted.template, adopted.pipeline.step_role_policy)
+    objects = [
+        s3_arn(f"{ADOPTED_BUCKET}/executions/{NAME}/*/Prep/train*"),
+        s3_arn(f"{ADOPTED_BUCKET}/models/{NAME}/*/Train/model*"),
+    ]
+    writes = next(
+        s for s in found.values() if s["Action"] == ["s3:AbortMultipartUpload", "s3:PutObject"]
+    )
+    assert writes["Resource"] == objects
+    reads = [s for s in found.values() if s["Action"] == ["s3:GetObject", "s3:GetObjectVersion"]]
+    assert objects[0] in [s["Resource"] for s in reads]  # Train reads what Prep wrote
+    # The bucket's objects are encrypted with the adopted key, and so are the jobs' outputs.
+    key_actions = {
+        action
+        for s in found.values()
+        if s["Resource"] == ADOPTED_KEY
+        for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"} <= key_actions
+
+
+@pytest.mark.parametrize(("retention", "fails"), [(14, True), (None, False)])
+def test_a_cache_is_checked_against_the_retention_an_adopted_store_declares(
+    retention: int | None, fails: bool
+):
+    stack = new_stack()
+    store = _adopted_store(
+        stack,
+        execution_output_retention=None if retention is None else cdk.Duration.days(retention),
+    )
+    if not fails:
+        # No retention declared: the owner's lifecycle is unknown, the outputs taken as kept.
+        Pipeline(stack, "Training", definition=_cached_prep("P30D"), artifact_store=store)
+        return
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=_cached_prep("P30D"), artifact_store=store)
+    (problem,) = raised.value.problems
+    assert "outputs train under executions/ are deleted after 14 days" in problem.message

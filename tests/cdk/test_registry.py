@@ -338,6 +338,42 @@ def test_a_shared_registry_without_a_store_is_warned_once_shared():
     ]
 
 
+def test_a_registry_shared_with_an_adopted_imported_store_names_what_its_owner_must_add():
+    # The store can't change an imported bucket's or key's policy: sharing the registry
+    # still shares the group, and says which statements the bucket's owner must add.
+    from aws_cdk import aws_kms as kms
+    from aws_cdk import aws_s3 as s3
+
+    stack = new_stack()
+    key_arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    store = ArtifactStore.from_existing(
+        stack,
+        "Store",
+        bucket=s3.Bucket.from_bucket_name(stack, "Central", "acme-ml-artifacts"),
+        key=kms.Key.from_key_arn(stack, "CentralKey", key_arn),
+    )
+    registry = ModelRegistry(
+        stack, "Registry", artifact_store=store, shared_with_accounts=READERS[:1]
+    )
+    _registering(stack, registry.model_package_group_name, store)
+    assert store.models_shared_with == READERS[:1]
+    found = Annotations.from_stack(stack).find_warning(
+        "/Test/Store", Match.string_like_regexp("adopted-store-not-shared")
+    )
+    (warning,) = [str(entry.entry.data) for entry in found]
+    assert warning.startswith(
+        f"share_models_with({READERS[0]}): the store's bucket and key are imported, and this "
+        f"app can't change their policies: {READERS[0]} can't read models/ until their owner "
+        "adds to the policy of bucket acme-ml-artifacts: "
+    )
+    assert f"to the policy of key {key_arn}: allow {READERS[0]} kms:Decrypt" in warning
+    assert _store_warnings(stack) == []  # the pipeline writes to the registry's store
+    group = resource(Template.from_stack(stack), logical_id(registry.cfn_model_package_group))
+    assert group["Properties"]["ModelPackageGroupPolicy"]["Statement"][0]["Principal"] == {
+        "AWS": [f"arn:aws:iam::{READERS[0]}:root"]
+    }
+
+
 # -- a registry of another account ---------------------------------------------------------
 
 SHARED_ENV = cdk.Environment(account="333344445555", region=REGION)

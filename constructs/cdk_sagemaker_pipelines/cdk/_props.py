@@ -77,11 +77,11 @@ def as_prop(problem: Problem, prop: str) -> PropProblem:
     return PropProblem(None, prop, problem.message, problem.hint)
 
 
-_Init = TypeVar("_Init", bound=Callable[..., None])
+_Init = TypeVar("_Init", bound=Callable[..., Any])
 
 
 def check_keywords(init: _Init) -> _Init:
-    """Decorate a public construct's ``__init__``: an unknown keyword gets a "did you mean".
+    """Decorate a construct's ``__init__`` or factory: an unknown keyword gets a "did you mean".
 
     Python's own error ("got an unexpected keyword argument 'artifact_stor'") comes through
     jsii's frames and names no alternative. ``UnknownArgumentError`` is a ``TypeError`` too,
@@ -95,16 +95,23 @@ def check_keywords(init: _Init) -> _Init:
     """
     parameters = inspect.signature(init).parameters.values()
     keywords = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    accepted = tuple(p.name for p in parameters if p.name != "self" and p.kind in keywords)
+    accepted = tuple(
+        p.name for p in parameters if p.name not in ("self", "cls") and p.kind in keywords
+    )
 
     @functools.wraps(init)
-    def checked_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    def checked_init(self: Any, *args: Any, **kwargs: Any) -> Any:
         unknown = [name for name in kwargs if name not in accepted]
         if unknown:
             name = unknown[0]
             hint = did_you_mean(name, accepted) or f"it takes {one_of(sorted(accepted), 20)}"
-            raise UnknownArgumentError(f"{type(self).__name__} takes no argument {name!r} ({hint})")
-        init(self, *args, **kwargs)
+            # A factory (a classmethod under @classmethod) is named with its class.
+            owner = self if isinstance(self, type) else type(self)
+            called = owner.__name__
+            if init.__name__ != "__init__":
+                called += f".{init.__name__}"
+            raise UnknownArgumentError(f"{called} takes no argument {name!r} ({hint})")
+        return init(self, *args, **kwargs)
 
     return checked_init  # type: ignore[return-value]
 
@@ -113,6 +120,10 @@ def describe(value: object) -> str:
     """A short description of a value for an error message: its type and what it is."""
     if isinstance(value, Construct):
         return f"{_construct_kind(value)} {value.node.path}"
+    imported = _imported_resource(value)
+    if imported is not None:
+        kind, construct = imported
+        return f"imported {kind} {construct.node.path}"
     if isinstance(value, type):
         return f"the class {value.__name__} itself, not an instance of it"
     text = repr(value)
@@ -135,7 +146,31 @@ def _construct_kind(value: Construct) -> str:
         return f"imported {name[1 : -len('BaseProxy')]}"
     if name.startswith("_") and name.endswith("Proxy"):
         return name[1 : -len("Proxy")]
+    if name.startswith("_"):
+        # A private subclass (an adopted ArtifactStore) is its public class to the user.
+        return next((c.__name__ for c in type(value).__mro__ if c.__name__[0] != "_"), name)
     return name
+
+
+def _imported_resource(value: object) -> tuple[str, Construct] | None:
+    """(``Key``, the construct) for what jsii gives ``kms.Key.from_key_arn`` and the like.
+
+    jsii returns an object implementing several interfaces (``Resource`` and ``IKey``) as a
+    dynamic proxy that is no ``Construct`` itself, but delegates to one.
+    """
+    delegates = (
+        getattr(value, "_delegates", None)
+        if type(value).__name__ == ("InterfaceDynamicProxy")
+        else None
+    )
+    if not isinstance(delegates, list):
+        return None
+    construct = next((d for d in delegates if isinstance(d, Construct)), None)
+    names = [type(d).__name__ for d in delegates if not isinstance(d, Construct)]
+    interface = next((n for n in names if n.startswith("_I") and n.endswith("Proxy")), None)
+    if construct is None or interface is None:
+        return None
+    return interface[len("_I") : -len("Proxy")], construct
 
 
 def is_unresolved(value: object) -> bool:
@@ -329,7 +364,8 @@ def expect_same_app(
     "Cannot reference across apps", naming neither the construct nor the prop.
     Values that are no constructs (principals, interfaces implemented in Python) pass.
     """
-    if value is None or isinstance(value, type) or not hasattr(type(value), "node"):
+    # _has_attribute: an imported key (a jsii dynamic proxy) has its node on the instance.
+    if value is None or isinstance(value, type) or not _has_attribute(value, "node"):
         return None
     if value.node.root is root:  # type: ignore[attr-defined]
         return None

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Aws, Duration, RemovalPolicy, Validations
+from aws_cdk import (
+    Acknowledgment,
+    Annotations,
+    Aws,
+    Duration,
+    RemovalPolicy,
+    Stack,
+    Validations,
+)
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -12,12 +20,16 @@ from constructs import Construct
 from ..definition import PipelineDefinitionError, Problem
 from ._kms import account_key
 from ._props import (
+    PropProblem,
     check_grantee,
     check_keywords,
     check_new_child,
     describe,
+    environment_problem,
     expect_bool,
+    expect_interface,
     expect_removal_policy,
+    expect_same_app,
     expect_str,
     grantee_problem,
     is_unresolved,
@@ -46,12 +58,23 @@ class ArtifactStore(Construct):
     deploy registered versions there. Stateful resources follow ``removal_policy``
     (Default: retain; not ``SNAPSHOT``, which keys and buckets don't support).
 
+    To use a bucket and key that exist already (a platform team's), adopt them with
+    ``ArtifactStore.from_existing``: the store then creates nothing.
+
     Example::
 
         store = ArtifactStore(self, "Artifacts", removal_policy=RemovalPolicy.RETAIN,
                               execution_output_retention=Duration.days(30))
         data = store.add_bucket("Data", event_bridge_enabled=True)
     """
+
+    bucket: s3.IBucket
+    """The bucket the pipelines write their outputs to (``executions/``, ``models/``)."""
+    key: kms.IKey
+    """The KMS key the bucket and the pipelines' jobs (outputs and volumes) encrypt with."""
+    execution_output_retention: Duration | None
+    """How long outputs under ``executions/`` are kept; None: as long as the bucket's owner
+    keeps them (an adopted store given none), which the store doesn't know."""
 
     @check_keywords
     def __init__(
@@ -84,9 +107,11 @@ class ArtifactStore(Construct):
         # works in apps whose cdk.json predates the flag, and only its own buckets see it.
         self.node.set_context(ACCESS_LOGS_USE_BUCKET_POLICY, True)
         self._removal_policy = removal_policy
+        # Whether grants must name the key besides the bucket (whose grants cover its own
+        # encryption_key only): a bucket adopted without one.
+        self._key_granted_apart = False
         self._noncurrent = noncurrent_version_retention or Duration.days(30)
         self.execution_output_retention = execution_output_retention or Duration.days(90)
-        """How long outputs under ``executions/`` are kept."""
         self.key = account_key(
             self,
             "Key",
@@ -99,7 +124,7 @@ class ArtifactStore(Construct):
         self._models_shared_with: list[str] = []
         # Access-log prefix (the lowercased id) -> the id of the bucket that writes there.
         self._log_prefixes: dict[str, str] = {}
-        self.access_logs_bucket = s3.Bucket(
+        self._access_logs_bucket = s3.Bucket(
             self,
             "AccessLogs",
             # S3 server access logs can only be delivered to SSE-S3 buckets.
@@ -120,7 +145,7 @@ class ArtifactStore(Construct):
         )
         # No AwsSolutions-S1 acknowledgment: cdk-nag exempts a bucket that receives other
         # buckets' access logs, so it has no such finding to acknowledge.
-        Validations.of(self.access_logs_bucket).acknowledge(
+        Validations.of(self._access_logs_bucket).acknowledge(
             Acknowledgment(
                 id="NIST.800.53.R5-S3DefaultEncryptionKMS",
                 reason="S3 server access logs can only be delivered to SSE-S3 encrypted buckets",
@@ -136,6 +161,68 @@ class ArtifactStore(Construct):
                 ),
             ],
         )
+
+    @classmethod
+    @check_keywords
+    def from_existing(
+        cls,
+        scope: Construct,
+        construct_id: str,
+        *,
+        bucket: s3.IBucket,
+        key: kms.IKey | None = None,
+        execution_output_retention: Duration | None = None,
+    ) -> ArtifactStore:
+        """A store of a bucket and KMS key that exist already: it creates no resource.
+
+        For buckets and customer-managed keys a platform team owns (imported with
+        ``s3.Bucket.from_bucket_name`` / ``from_bucket_attributes`` and
+        ``kms.Key.from_key_arn``), or created in another stack of this app. Both must be in
+        the account and region of the store's stack, where its pipelines run. Pipelines write
+        under ``executions/`` and ``models/`` of the bucket; their roles get exactly the
+        access they need to it and to the key; ``Pipeline`` and ``ModelRegistry`` take the
+        store as they take a new one.
+
+        :param bucket: the bucket (not its name: import it).
+        :param key: the customer-managed KMS key the jobs encrypt their outputs and volumes
+            with, and that the pipelines' roles may use. Default: the bucket's
+            ``encryption_key`` (an in-app bucket's, or one imported with
+            ``from_bucket_attributes(…, encryption_key=key)``); a bucket without one (an
+            SSE-S3 bucket, or imported by name) needs ``key``: the jobs' outputs are
+            always KMS-encrypted. An alias won't do: IAM grants use of a key by its ARN.
+        :param execution_output_retention: how long the bucket's lifecycle keeps
+            ``executions/`` (declared, not enforced: the store adds no lifecycle rule to a
+            bucket it didn't make). A ``Pipeline`` checks that cached steps don't outlive
+            their outputs against it. Default: unknown, assumed kept.
+
+        What the store can't do on a bucket it didn't make: ``add_bucket`` fails (it would
+        need an access-log bucket, and keys it owns: create further buckets where the
+        bucket is defined); there is no ``access_logs_bucket``; the deny of uploads asking
+        for non-KMS encryption is the owner's to add; ``share_models_with`` adds its
+        statements where the policies are this app's (a bucket or key created in it) and
+        otherwise warns (``cdk-sagemaker-pipelines:adopted-store-not-shared``), naming the
+        statements the owner must add.
+
+        Example::
+
+            bucket = s3.Bucket.from_bucket_name(self, "MlBucket", "acme-ml-artifacts-dev")
+            key = kms.Key.from_key_arn(self, "MlKey", platform_key_arn)
+            store = ArtifactStore.from_existing(self, "Artifacts", bucket=bucket, key=key,
+                                                execution_output_retention=Duration.days(30))
+            Pipeline(self, "Training", definition=definition, artifact_store=store)
+        """
+        return _AdoptedArtifactStore(
+            scope,
+            construct_id,
+            bucket=bucket,
+            key=key,
+            execution_output_retention=execution_output_retention,
+        )
+
+    @property
+    def access_logs_bucket(self) -> s3.Bucket:
+        """The SSE-S3 bucket the store's buckets log their access to."""
+        return self._access_logs_bucket
 
     def add_bucket(
         self,
@@ -198,7 +285,7 @@ class ArtifactStore(Construct):
         return bucket
 
     def _key_of(self, bucket: s3.IBucket) -> kms.IKey | None:
-        """The key encrypting ``bucket`` if ``add_bucket`` made it, else None (don't know).
+        """The key encrypting ``bucket`` if the store made (or adopted) it, else None.
 
         Example::
 
@@ -244,12 +331,18 @@ class ArtifactStore(Construct):
             [grantee_problem(grantee, self), _key_pattern_problem(key_pattern)],
             lambda: f"ArtifactStore {self.node.path}.grant_read",
         )
-        return self.bucket.grant_read(grantee, key_pattern)
+        return self._grant_read(grantee, key_pattern)
 
     def grant_read_models(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read the trained models under ``models/``."""
         check_grantee(grantee, self, lambda: f"ArtifactStore {self.node.path}.grant_read_models")
-        return self.bucket.grant_read(grantee, f"{MODELS_PREFIX}*")
+        return self._grant_read(grantee, f"{MODELS_PREFIX}*")
+
+    def _grant_read(self, grantee: iam.IGrantable, key_pattern: str) -> iam.Grant:
+        grant = self.bucket.grant_read(grantee, key_pattern)
+        if not self._key_granted_apart:
+            return grant
+        return grant.combine(self.key.grant(grantee, "kms:Decrypt", "kms:DescribeKey"))
 
     def share_models_with(self, account_id: str) -> None:
         """Let another account read the models under ``models/``, to deploy them there.
@@ -261,7 +354,9 @@ class ArtifactStore(Construct):
         calls this on its ``artifact_store``, and on the stores of this app's pipelines of
         other accounts that register in it (by the group's ARN); call it
         yourself for a registry of another app, or for the registry's own account when it
-        deploys versions registered from another account.
+        deploys versions registered from another account. An adopted store
+        (``from_existing``) whose bucket or key is imported can't change their policies:
+        it warns, naming the statements their owner must add.
 
         Example::
 
@@ -283,32 +378,28 @@ class ArtifactStore(Construct):
         self._models_shared_with.append(account_id)
         principal = iam.AccountPrincipal(account_id)
         bucket = self.bucket
-        bucket.add_to_resource_policy(
+        bucket_statements = [
             iam.PolicyStatement(
                 principals=[principal],
                 actions=["s3:GetObject", "s3:GetObjectVersion"],
                 resources=[bucket.arn_for_objects(f"{MODELS_PREFIX}*")],
-            )
-        )
-        bucket.add_to_resource_policy(
+            ),
             iam.PolicyStatement(
                 principals=[principal],
                 actions=["s3:ListBucket"],
                 resources=[bucket.bucket_arn],
                 conditions={"StringLike": {"s3:prefix": [f"{MODELS_PREFIX}*"]}},
-            )
-        )
-        bucket.add_to_resource_policy(
+            ),
             iam.PolicyStatement(
                 principals=[principal],
                 actions=["s3:GetBucketLocation"],
                 resources=[bucket.bucket_arn],
-            )
-        )
+            ),
+        ]
         # Through S3 only (which applies the bucket policy above). An encryption-context
         # condition on the bucket's ARN would be tighter still, but the bucket's encryption
         # refers to the key: the key policy can't refer back to the bucket.
-        self.key.add_to_resource_policy(
+        key_statements = [
             iam.PolicyStatement(
                 principals=[principal],
                 actions=["kms:Decrypt"],
@@ -316,18 +407,271 @@ class ArtifactStore(Construct):
                 conditions={
                     "StringEquals": {"kms:ViaService": f"s3.{Aws.REGION}.{Aws.URL_SUFFIX}"}
                 },
-            )
-        )
-        self.key.add_to_resource_policy(
+            ),
             iam.PolicyStatement(
                 principals=[principal], actions=["kms:DescribeKey"], resources=["*"]
+            ),
+        ]
+        # Lists, not all(): each statement is added even when one isn't. An imported
+        # bucket or key has no policy this app could change (statement_added is False).
+        bucket_added = [bucket.add_to_resource_policy(s).statement_added for s in bucket_statements]
+        key_added = [self.key.add_to_resource_policy(s).statement_added for s in key_statements]
+        if not all(bucket_added) or not all(key_added):
+            self._warn_not_shared(account_id, bucket=not all(bucket_added), key=not all(key_added))
+
+    def _warn_not_shared(self, account_id: str, *, bucket: bool, key: bool) -> None:
+        """Name the statements the owner of an imported bucket or key must add for a share."""
+        from .pipeline import WARNING_PREFIX  # not at the top: pipeline.py imports this module
+
+        asks = []
+        if bucket:
+            name = self.bucket.bucket_name
+            shown = f"bucket {name}" if not is_unresolved(name) else "the store's bucket"
+            asks.append(
+                f"to the policy of {shown}: allow {account_id} s3:GetObject and "
+                f"s3:GetObjectVersion on objects under {MODELS_PREFIX}, s3:ListBucket with "
+                f"s3:prefix {MODELS_PREFIX}*, and s3:GetBucketLocation"
             )
+        if key:
+            arn = self.key.key_arn
+            shown = f"key {arn}" if not is_unresolved(arn) else "the store's key"
+            region = Stack.of(self).region
+            service = (
+                "s3.<region>.amazonaws.com (.com.cn in China)"
+                if is_unresolved(region)
+                else f"s3.{region}.amazonaws.com{'.cn' if region.startswith('cn-') else ''}"
+            )
+            asks.append(
+                f"to the policy of {shown}: allow {account_id} kms:Decrypt with "
+                f"kms:ViaService {service}, and kms:DescribeKey"
+            )
+        both = bucket and key
+        imported = "bucket and key are" if both else "bucket is" if bucket else "key is"
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:adopted-store-not-shared",
+            f"share_models_with({account_id}): the store's {imported} imported, and this app "
+            f"can't change {'their policies' if both else 'its policy'}: {account_id} can't "
+            f"read {MODELS_PREFIX} until their owner adds {'; and '.join(asks)}. Acknowledge "
+            "this warning once they have.",
         )
 
     @property
     def models_shared_with(self) -> list[str]:
         """The accounts ``share_models_with`` let read ``models/``, in the order they were added."""
         return list(self._models_shared_with)
+
+
+class _AdoptedArtifactStore(ArtifactStore):
+    """An ``ArtifactStore`` of an existing bucket and key (``ArtifactStore.from_existing``).
+
+    It creates no resource: no key, no bucket, no access-log bucket, no lifecycle rule or
+    bucket policy statement of its own.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        bucket: s3.IBucket,
+        key: kms.IKey | None,
+        execution_output_retention: Duration | None,
+    ) -> None:
+        check_new_child("ArtifactStore", scope, construct_id)
+        path = "/".join(part for part in (scope.node.path, construct_id) if part)
+        problems, adopted_key = _adoption_problems(scope, bucket, key)
+        problems.append(
+            _whole_days_problem("execution_output_retention", execution_output_retention)
+        )
+        raise_for(problems, lambda: f"ArtifactStore {path}")
+        assert adopted_key is not None  # no problems: a key was given or the bucket's taken
+        # Construct's, not ArtifactStore's: that one creates the key and buckets.
+        Construct.__init__(self, scope, construct_id)
+        self.bucket = bucket
+        self.key = adopted_key
+        self.execution_output_retention = execution_output_retention
+        # The bucket's grants name its encryption_key: the store's key too only if it's that.
+        bucket_key = bucket.encryption_key
+        self._key_granted_apart = bucket_key is None or not _same_key(bucket_key, adopted_key)
+        self._bucket_keys = [(bucket, adopted_key)]
+        self._models_shared_with = []
+        self._log_prefixes = {}
+
+    @property
+    def access_logs_bucket(self) -> s3.Bucket:
+        """Refused: an adopted bucket's access logging is its owner's."""
+        raise PipelineDefinitionError(
+            f"ArtifactStore {self.node.path} adopts an existing bucket "
+            "(ArtifactStore.from_existing), so it has no access-log bucket: the bucket's "
+            "access logging is its owner's"
+        )
+
+    def add_bucket(
+        self,
+        construct_id: str,
+        *,
+        event_bridge_enabled: bool = False,
+        lifecycle_rules: list[s3.LifecycleRule] | None = None,
+    ) -> s3.Bucket:
+        """Refused: an adopted store creates no bucket (it has no access-log bucket)."""
+        raise PipelineDefinitionError(
+            f"ArtifactStore {self.node.path}.add_bucket({construct_id!r}): the store adopts an "
+            "existing bucket and key (ArtifactStore.from_existing), so it creates no buckets: "
+            "it has no access-log bucket for one, and no removal policy. Create the bucket "
+            "where your buckets are defined (s3.Bucket(…, encryption_key=store.key, "
+            "enforce_ssl=True, …)); steps read and write any bucket they name"
+        )
+
+
+# Why a bucket or key of another account or region can't be adopted.
+_ADOPTED_ENVIRONMENT = (
+    "the store's pipelines run their jobs in this stack's account and region, writing to the "
+    "bucket and encrypting with the key: a KMS key works in its own region only, and the "
+    "pipelines' roles get identity policies only, which another account's bucket and key "
+    "policies don't admit"
+)
+_ADOPTED_ENVIRONMENT_HINT = (
+    "adopt a bucket and key of the stack's account and region, or create the store (and "
+    "its pipelines) in a stack of theirs"
+)
+_KEY_HINT = "kms.Key.from_key_arn(self, 'ArtifactKey', 'arn:aws:kms:<region>:<account>:key/<id>')"
+
+
+def _adoption_problems(
+    scope: Construct, bucket: object, key: object
+) -> tuple[list[Problem | None], kms.IKey | None]:
+    """Problems with a bucket and key to adopt, and the key to use (``key`` or the bucket's)."""
+    problems: list[Problem | None] = []
+    root = scope.node.root
+    bucket_problem = (
+        expect_interface(
+            "bucket",
+            bucket,
+            "an s3.IBucket",
+            ("bucket_name", "bucket_arn", "arn_for_objects", "encryption_key"),
+            _bucket_hint(bucket),
+        )
+        or expect_same_app("bucket", bucket, root)
+        or environment_problem(
+            "bucket", bucket, scope, _ADOPTED_ENVIRONMENT, _ADOPTED_ENVIRONMENT_HINT
+        )
+    )
+    problems.append(bucket_problem)
+    bucket_key: kms.IKey | None = (
+        None if bucket_problem is not None else bucket.encryption_key  # type: ignore[attr-defined]
+    )
+    if key is None:
+        if bucket_problem is not None:
+            return problems, None
+        if bucket_key is None:
+            problems.append(
+                PropProblem(
+                    None,
+                    "key",
+                    f"{describe(bucket)} has no encryption_key to take, and the jobs encrypt "
+                    "their outputs and volumes with the store's KMS key",
+                    f"give the customer-managed key the bucket encrypts with: key={_KEY_HINT} "
+                    "(for an SSE-S3 bucket, a key of your own: the jobs' outputs are then "
+                    "encrypted with it)",
+                )
+            )
+            return problems, None
+        key = bucket_key
+    key_problem = (
+        expect_interface(
+            "key", key, "a kms.IKey", ("key_arn", "key_id", "grant_decrypt"), _key_hint(key)
+        )
+        or expect_same_app("key", key, root)
+        or _alias_problem(key)
+        or environment_problem("key", key, scope, _ADOPTED_ENVIRONMENT, _ADOPTED_ENVIRONMENT_HINT)
+    )
+    problems.append(key_problem)
+    if key_problem is not None:
+        return problems, None
+    adopted: kms.IKey = key  # type: ignore[assignment]  # checked above
+    if bucket_key is not None and _different_keys(adopted, bucket_key):
+        problems.append(
+            PropProblem(
+                None,
+                "key",
+                f"the bucket encrypts with another key (its encryption_key, "
+                f"{_shown_key(bucket_key)}) than key ({_shown_key(adopted)}): the pipelines' "
+                "roles would get this one only, and fail reading objects encrypted with the "
+                "bucket's",
+                "leave key out to use the bucket's encryption_key, or give that key",
+            )
+        )
+    return problems, adopted
+
+
+def _bucket_hint(bucket: object) -> str:
+    """How to turn what was given as the bucket into an ``s3.IBucket``."""
+    if isinstance(bucket, str):
+        if bucket.startswith("arn:"):
+            return f"import it: s3.Bucket.from_bucket_arn(self, 'ArtifactBucket', {bucket!r})"
+        if bucket.startswith("s3://"):
+            name = bucket.removeprefix("s3://").split("/", 1)[0]
+            return (
+                f"import it by name: s3.Bucket.from_bucket_name(self, 'ArtifactBucket', "
+                f"{name!r}); the store uses the whole bucket"
+            )
+        return f"import it: s3.Bucket.from_bucket_name(self, 'ArtifactBucket', {bucket!r})"
+    return (
+        "an s3.Bucket of this app, or one imported: "
+        "s3.Bucket.from_bucket_name(self, 'ArtifactBucket', name)"
+    )
+
+
+def _key_hint(key: object) -> str:
+    """How to turn what was given as the key into a ``kms.IKey``."""
+    if isinstance(key, str) and key.startswith("arn:") and ":alias/" not in key:
+        return f"import it: kms.Key.from_key_arn(self, 'ArtifactKey', {key!r})"
+    return f"a kms.Key of this app, or one imported by its key ARN: {_KEY_HINT}"
+
+
+def _alias_problem(key: object) -> Problem | None:
+    """An alias (``kms.Alias``, or a key imported by an alias ARN) where a key is needed.
+
+    SageMaker would take it, but IAM grants use of a key by the key's ARN: statements on
+    the alias's ARN grant no access, and every job would fail to encrypt its outputs.
+    """
+    arn = getattr(key, "key_arn", None)
+    if not hasattr(key, "alias_name") and not (isinstance(arn, str) and ":alias/" in arn):
+        return None
+    return PropProblem(
+        None,
+        "key",
+        f"{describe(key)} is a KMS alias: IAM grants use of a key by the key's ARN, so the "
+        "pipelines' roles would get no use of the key behind it",
+        f"import the key by its key ARN: {_KEY_HINT}",
+    )
+
+
+def _shown_key(key: kms.IKey) -> str:
+    arn = key.key_arn
+    return arn if not is_unresolved(arn) else describe(key)
+
+
+def _same_key(first: kms.IKey, second: kms.IKey) -> bool:
+    """Whether two key objects are known to be one key (one object, or one ARN)."""
+    # jsii hands out a new proxy for an imported key each time: the same key has one ref.
+    refs = {getattr(getattr(key, "__jsii_ref__", None), "ref", id(key)) for key in (first, second)}
+    if first is second or len(refs) == 1:
+        return True
+    first_arn, second_arn = first.key_arn, second.key_arn
+    return bool(first_arn == second_arn)
+
+
+def _different_keys(first: kms.IKey, second: kms.IKey) -> bool:
+    """Whether two keys are known to differ (ARNs only known at deploy time may be one key)."""
+    if _same_key(first, second):
+        return False
+    if isinstance(first, kms.Key) and isinstance(second, kms.Key):
+        return True  # two keys created in this app
+    first_arn, second_arn = first.key_arn, second.key_arn
+    if is_unresolved(first_arn) or is_unresolved(second_arn):
+        return False
+    return bool(first_arn != second_arn)
 
 
 def _key_pattern_problem(key_pattern: object) -> Problem | None:

@@ -642,7 +642,8 @@ class Pipeline(_PipelineBase):
         :param definition: ``PipelineDefinition``, a definition dict, JSON text or a JSON file.
         :param pipeline_name: Default: a unique name derived from the construct path.
         :param artifact_store: where outputs go and whose key encrypts jobs: one of the
-            pipeline's account and region (another stack's is fine).
+            pipeline's account and region (another stack's is fine), new or adopting an
+            existing bucket and key (``ArtifactStore.from_existing``).
             Default: a new ``ArtifactStore`` in this construct.
         :param role: the pipeline's role. Default: a least-privilege role derived from the steps.
         :param step_role: the jobs' role. Default: a least-privilege role derived from the steps.
@@ -1290,8 +1291,12 @@ class Pipeline(_PipelineBase):
 
         A cache hit hands the earlier run's output locations to the steps that follow; once
         the artifact store's lifecycle has deleted them, those steps fail reading nothing.
+        A store adopted without a declared retention (``ArtifactStore.from_existing``) is
+        taken to keep them.
         """
         retention = self.artifact_store.execution_output_retention
+        if retention is None:
+            return
         seconds = retention.to_seconds()
         if is_unresolved(seconds):
             return

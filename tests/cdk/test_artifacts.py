@@ -746,7 +746,7 @@ def test_sharing_an_adopted_key_in_china_names_the_china_endpoint():
     (warning,) = Annotations.from_stack(stack).find_warning(
         "/Test/Store", Match.string_like_regexp("share_models_with")
     )
-    assert "kms:ViaService s3.cn-north-1.amazonaws.com.cn, and" in warning.entry.data
+    assert "kms:ViaService s3.cn-north-1.amazonaws.com.cn, and" in str(warning.entry.data)
 
 
 def test_an_adopted_store_of_this_apps_bucket_and_key_shares_through_their_policies():

@@ -1269,7 +1269,8 @@ def test_statement_lengths_count_topics_queues_and_repositories_at_their_longest
     topic = sns.Topic(stack, "Alerts")
     queue = sqs.Queue(stack, "Callbacks")
     repository = ecr.Repository(stack, "Images")
-    prefix = "arn:aws-iso-b:{}:ap-southeast-4:111122223333:"
+    # The longest partition and region names (us-isof-south-1: 15 characters).
+    prefix = "arn:aws-iso-b:{}:us-isof-south-1:111122223333:"
 
     def use(resource: str) -> iam.PolicyStatement:
         return iam.PolicyStatement(actions=["sns:Publish"], resources=[resource])
@@ -1279,8 +1280,8 @@ def test_statement_lengths_count_topics_queues_and_repositories_at_their_longest
     deployed = [
         prefix.format("sns") + "t" * 256,
         prefix.format("ecr") + "repository/" + "r" * 256,
-        "111122223333.dkr.ecr.ap-southeast-4.amazonaws.com.cn/" + "r" * 256,
-        "xhttps://sqs.ap-southeast-4.amazonaws.com.cn/111122223333/" + "q" * 80,
+        "111122223333.dkr.ecr.us-isof-south-1.amazonaws.com.cn/" + "r" * 256,
+        "xhttps://sqs.us-isof-south-1.amazonaws.com.cn/111122223333/" + "q" * 80,
     ]
     padding = "arn:aws:s3:::bucket/" + "k" * 1_600
     estimated = statement_lengths(stack, [use(arn) for arn in [*given, padding]])

@@ -49,15 +49,24 @@ _ALIAS_REFERENCE = 118 + 1 + 128
 # say; counting each at CloudFormation's 4,096 would leave no room in a policy).
 _PARAMETER = _ATTRIBUTE
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
-# The prefix of the longest ARN: arn:aws-iso-b:<service>:ap-southeast-4:111122223333:
-_ARN_PREFIX = len("arn:aws-iso-b:") + len(":ap-southeast-4:111122223333:")
+# The prefix of the longest ARN, arn:<partition>:<service>:<region>:111122223333:, at the
+# longest partition and region counted for the pseudo parameters (us-isof-south-1 has 15).
+_ARN_PREFIX = (
+    len("arn:")
+    + _PSEUDO_PARAMETERS["AWS::Partition"]
+    + 2
+    + _PSEUDO_PARAMETERS["AWS::Region"]
+    + len(":111122223333:")
+)
 # Resource types whose Ref or attributes can be longer than a name (64) or an ARN (128),
 # each counted at its longest value: a topic or repository name takes up to 256 characters.
 _LONG_REFERENCES: dict[str, int] = {
     "AWS::SNS::Topic": _ARN_PREFIX + len("sns") + 256,  # Ref: the topic's ARN
     "AWS::ECR::Repository": 256,  # Ref: the repository's name
     # Ref: the queue's URL, https://sqs.<region>.<domain>/<account>/<name of 80>
-    "AWS::SQS::Queue": len("https://sqs.ap-southeast-4.amazonaws.com.cn/111122223333/") + 80,
+    "AWS::SQS::Queue": len("https://sqs..amazonaws.com.cn/111122223333/")
+    + _PSEUDO_PARAMETERS["AWS::Region"]
+    + 80,
     "AWS::SageMaker::ModelPackageGroup": _ARN_PREFIX
     + len("sagemaker")
     + len("model-package-group/")
@@ -68,9 +77,8 @@ _LONG_ATTRIBUTES: dict[tuple[str, str], int] = {
     ("AWS::SNS::Topic", "TopicArn"): _LONG_REFERENCES["AWS::SNS::Topic"],
     ("AWS::SNS::Topic", "TopicName"): 256,
     ("AWS::ECR::Repository", "Arn"): _ARN_PREFIX + len("ecr") + len("repository/") + 256,
-    ("AWS::ECR::Repository", "RepositoryUri"): len(
-        "111122223333.dkr.ecr.ap-southeast-4.amazonaws.com.cn/"
-    )
+    ("AWS::ECR::Repository", "RepositoryUri"): len("111122223333.dkr.ecr..amazonaws.com.cn/")
+    + _PSEUDO_PARAMETERS["AWS::Region"]
     + 256,
     ("AWS::SQS::Queue", "QueueUrl"): _LONG_REFERENCES["AWS::SQS::Queue"],
 }

@@ -99,10 +99,12 @@ from ._props import (
 )
 from ._template_size import (
     MAX_TEMPLATE_BYTES,
+    MEASURE_FROM_BYTES,
     TOO_BIG_HINT,
     DefinitionSize,
     count_in_stack,
     definition_size,
+    measured_size,
     too_big_message,
 )
 from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
@@ -663,7 +665,8 @@ class Pipeline(_PipelineBase):
             construct removed, ``cdk destroy``) or is replaced (a new ``pipeline_name``,
             or a new construct path, which makes a new logical id): SageMaker deletes a
             pipeline's executions with it. Default: retain (the old pipeline stays, with
-            its history, until you delete it: ``aws sagemaker delete-pipeline``). Not
+            its history, until you delete it: ``aws sagemaker delete-pipeline``; until
+            then, a stack deployed again after ``cdk destroy`` fails on its name). Not
             ``SNAPSHOT``: a pipeline has no snapshots.
         """
         check_new_child("Pipeline", scope, construct_id)
@@ -725,7 +728,7 @@ class Pipeline(_PipelineBase):
             network=network,
         )
         self.definition = self._compile(definition)
-        size_in_template = self._checked_definition_size()
+        size_in_template = self._checked_definition_size(stack)
         self._check_parameter_locations(parameter_locations)
         self._parameter_locations: Mapping[str, str | Sequence[str]] = dict(
             parameter_locations or {}
@@ -830,13 +833,14 @@ class Pipeline(_PipelineBase):
         self.step_role_policy = self.step_role_policies[0]
         """The (first) managed policy of the permissions derived for ``step_role``."""
         self._warn_locked_roles(locked)
+        body = stack.to_json_string(self.definition)
         self._resource = sagemaker.CfnPipeline(
             self,
             "Resource",
             pipeline_name=name,
             role_arn=self.role.role_arn,
             # A raw dict: the typed property renders the wrong key casing (aws/aws-cdk#25774).
-            pipeline_definition={"PipelineDefinitionBody": stack.to_json_string(self.definition)},
+            pipeline_definition={"PipelineDefinitionBody": body},
             pipeline_description=description,
             pipeline_display_name=display_name,
             # Raw dict too: the typed property renders "maxParallelExecutionSteps".
@@ -867,7 +871,7 @@ class Pipeline(_PipelineBase):
         for key, value in (tags or {}).items():
             Tags.of(self).add(key, value)
         # Counted once the pipeline is complete: one that failed (and was caught) isn't deployed.
-        count_in_stack(stack, self.node.path, size_in_template)
+        count_in_stack(stack, self.node.path, size_in_template, body)
 
     @staticmethod
     def from_pipeline_name(
@@ -1014,13 +1018,16 @@ class Pipeline(_PipelineBase):
             raise PipelineValidationError(problems, subject=subject())
         return dict(loaded)
 
-    def _checked_definition_size(self) -> DefinitionSize:
+    def _checked_definition_size(self, stack: Stack) -> DefinitionSize:
         """The definition's size; it must fit the CloudFormation template that holds it.
 
         Checked here for the definition alone; with the other pipelines of its stack at
-        synth (``count_in_stack``).
+        synth (``count_in_stack``). Estimated, and measured when the estimate is large: a
+        definition fails on what it takes at least, never on an estimate.
         """
         size = definition_size(self.definition)
+        if size.template_bytes > MEASURE_FROM_BYTES:
+            size = measured_size(stack, stack.to_json_string(self.definition), size)
         if size.template_bytes > MAX_TEMPLATE_BYTES:
             raise PipelineValidationError(
                 [PropProblem(None, "definition", too_big_message(size), TOO_BIG_HINT)],

@@ -93,8 +93,14 @@ def remember_pipeline(pipeline: Any) -> None:
 
 def pipelines_named(name: str) -> list[Any]:
     """The ``Pipeline``s constructed in this process (in any app) named ``name``."""
-    # getattr: a Pipeline being constructed, or whose construction failed, has no name yet.
-    return [pipeline for pipeline in list(_PIPELINES) if getattr(pipeline, "_name", None) == name]
+    # getattr: a Pipeline being constructed, or whose construction failed (and was caught),
+    # may have its name but no resource; it deploys nothing, so it takes no name.
+    return [
+        pipeline
+        for pipeline in list(_PIPELINES)
+        if getattr(pipeline, "_name", None) == name
+        and getattr(pipeline, "_resource", None) is not None
+    ]
 
 
 def _registers_in(pipeline: Any, group_name: str) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import signal
 import threading
 from pathlib import Path
 from typing import Any
@@ -25,8 +27,10 @@ from cdk_sagemaker_pipelines.definition import (
 )
 from cdk_sagemaker_pipelines.local import ModelRegistry
 from cdk_sagemaker_pipelines.local import cli as local_cli
+from cdk_sagemaker_pipelines.local import progress as local_progress
 from cdk_sagemaker_pipelines.local.progress import ConsoleProgress
 from tests.local.conftest import WRITE_OUTPUT, Workspace, compile_steps, processing
+from tests.local.executors.test_condition import build as build_condition
 from tests.local.test_runner import press_ctrl_c
 
 
@@ -315,6 +319,140 @@ def test_a_failed_job_step_says_how_to_resume_the_execution(
     assert out.rstrip().endswith("ZeroDivisionError: division by zero\n" + hint)
     assert smpipe(ws, "show", execution) == 0
     assert hint in capsys.readouterr().out
+
+
+def test_a_failed_script_shows_its_own_frames_and_where_its_files_are(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: only the exception line and the log's path; the line of the script that raised
+    # it and the inputs the script saw were left to find in the records.
+    body = "import json\n\ndef load():\n    return json.loads('{')\n\nload()\n"
+    definition, resources = one_script(ws, body)
+    assert smpipe(ws, "run", definition, "--resources", resources) == 1
+    out = capsys.readouterr().out
+    [execution] = re.findall(r"smpipe: execution (\w+)", out)
+    script = "/opt/ml/processing/input/code/prep.py"
+    assert re.search(
+        r"\n  Traceback \(most recent call last\):\n"
+        rf'    File "{script}", line 6, in <module>\n      load\(\)\n'
+        rf'    File "{script}", line 4, in load\n'
+        r"      return json.loads\('\{'\)\n"
+        r"    … \d+ frame\(s\) in libraries\n"
+        r"  json.decoder.JSONDecodeError: Expecting property name",
+        out,
+    ), out
+    [work] = re.findall(r"\n  work \(its /opt/ml: inputs, code, what it wrote\): (.+)\n", out)
+    assert (Path(work) / "processing" / "input" / "code" / "prep.py").read_text() == body
+    assert Path(work).is_relative_to(ws.root / ".smpipe" / "executions" / execution)
+    assert smpipe(ws, "show", execution) == 0
+    assert f"  work (its /opt/ml: inputs, code, what it wrote): {work}\n" in (
+        capsys.readouterr().out
+    )
+
+
+def test_last_traceback_keeps_the_scripts_last_frames_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    script = '  File "/opt/ml/code/train.py"'
+    frames = [f"{script}, line {n}, in f{n}\n    f{n + 1}()\n" for n in range(5)]
+    library = '  File "/usr/lib/python3.11/site-packages/numpy/x.py", line 9, in g\n    raise E\n'
+    log = tmp_path / "Train.log"
+    log.write_text(
+        "[smpipe 10:00:00.000] attempt 1: job\nTraceback (most recent call last):\n"
+        + "".join(frames)
+        + library
+        + "        ^^^^^\nValueError: bad\n[smpipe 10:00:01.000] attempt 1 failed: …\n"
+    )
+    assert local_progress.last_traceback(log, max_frames=2) == [
+        "Traceback (most recent call last):",
+        "  … 3 earlier frame(s)",
+        '  File "/opt/ml/code/train.py", line 3, in f3',
+        "    f4()",
+        '  File "/opt/ml/code/train.py", line 4, in f4',
+        "    f5()",
+        "  … 1 frame(s) in libraries",
+        "ValueError: bad",
+    ]
+    log.write_text("no traceback here\n")
+    assert local_progress.last_traceback(log) == []
+    # Only the end of a long log is read: the traceback a script ends with is there.
+    log.write_text("x" * 1_000_000 + "\nTraceback (most recent call last):\n" + frames[0] + "E\n")
+    assert local_progress.last_traceback(log)[-1] == "E"
+
+
+def test_a_condition_failing_on_a_kept_steps_file_says_a_resume_would_keep_it(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: "After a fix, continue it: smpipe run --resume …" only. Fixing the script that
+    # wrote the property file and resuming failed again, on the file the resume kept.
+    definition = ws.root / "pipeline.json"
+    built, _ = build_condition(ws, '{"metrics": {"acc": 0.9}}')
+    definition.write_text(json.dumps(built))
+    resources = ws.root / "resources.json"
+    resources.write_text(json.dumps({"s3": {"s3://code-bucket/scripts": "scripts"}}))
+    assert smpipe(ws, "run", str(definition), "--resources", str(resources)) == 1
+    out = capsys.readouterr().out
+    [execution] = re.findall(r"smpipe: execution (\w+)", out)
+    report = ws.root / f".smpipe/executions/{execution}/outputs/Evaluate/outputs/evaluation"
+    assert f"\n  property file 'Report' of step 'Evaluate': {report / 'evaluation.json'}\n" in out
+    assert out.rstrip().endswith(
+        f"smpipe run --resume {execution} --root {ws.root / '.smpipe'}\n"
+        "  Check failed on what step 'Evaluate' wrote, which a resume keeps: if the fix is in "
+        "Evaluate, run the pipeline again instead (its unchanged cached steps are reused)"
+    )
+    assert "work (its /opt/ml" not in out.split("\nCheck: ")[1]  # a condition runs no program
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            ["--param", "Threshold=0.9", "--param", "Threshold=0.8"],
+            "--param Threshold is given twice, as '0.9' and '0.8': give it once",
+        ),
+        (
+            ["--s3-map", "data-bucket/raw=data"],
+            "--s3-map data-bucket/raw=data: 'data-bucket/raw' is not an s3:// URI; give "
+            "--s3-map s3://BUCKET/PREFIX=PATH",
+        ),
+        (
+            ["--s3-map", "s3://data-bucket/raw=data\\raw"],
+            "--s3-map s3://data-bucket/raw=data\\raw: data\\raw does not exist (this system "
+            "separates folders with '/', not '\\'); give the local file or directory that "
+            "holds the objects under the prefix",
+        ),
+    ],
+)
+def test_run_refuses_ambiguous_or_malformed_options(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], options: list[str], message: str
+) -> None:
+    definition, resources = files(ws)
+    assert smpipe(ws, "run", definition, "--resources", resources, *options) == 2
+    assert capsys.readouterr().err == f"smpipe run: {message}\n"
+
+
+def test_sigterm_stops_the_execution_as_ctrl_c_does(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A CI timeout or `timeout 600 smpipe run …`. Was: the process died mid-run, silent,
+    # its record left Executing until the next smpipe command settled it.
+    class TerminatedProgress(ConsoleProgress):
+        def __call__(self, event: Any) -> None:
+            super().__call__(event)
+            if event.kind == "step-started":
+                threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGTERM)).start()
+
+    monkeypatch.setattr(local_cli, "ConsoleProgress", TerminatedProgress)
+    definition, resources = one_script(ws, "import time\ntime.sleep(30)\n")
+    assert smpipe(ws, "run", definition, "--resources", resources) == 143
+    captured = capsys.readouterr()
+    [execution] = re.findall(r"smpipe: execution (\w+)", captured.out)
+    assert captured.err.startswith(f"smpipe: terminated (SIGTERM); execution {execution} was ")
+    record = json.loads(
+        (ws.root / ".smpipe" / "executions" / execution / "execution.json").read_text()
+    )
+    assert record["PipelineExecutionStatus"] == "Stopped"
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored
 
 
 def test_ctrl_c_names_the_stopped_execution_and_how_to_resume_it(

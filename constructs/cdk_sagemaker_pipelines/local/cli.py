@@ -18,10 +18,11 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_OUTPUT_CLOSED = 128 + signal.SIGPIPE  # 141, as a Unix tool killed by SIGPIPE
+EXIT_TERMINATED = 128 + signal.SIGTERM  # 143, as a Unix tool killed by SIGTERM
 DEFAULT_ROOT = ".smpipe"
 
 
@@ -195,12 +197,18 @@ def _root_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _pairs(values: Sequence[str], option: str) -> list[tuple[str, str]]:
-    pairs = []
+def _pairs(values: Sequence[str], option: str, *, unique: bool = True) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    given: dict[str, str] = {}
     for value in values:
         key, sep, rest = value.partition("=")
         if not sep or not key:
             raise LocalRunError(f"{option} {value!r}: expected KEY=VALUE")
+        if unique and given.setdefault(key, rest) != rest:
+            # Silently taking the last one would run with a value the reader didn't mean.
+            raise LocalRunError(
+                f"{option} {key} is given twice, as {given[key]!r} and {rest!r}: give it once"
+            )
         pairs.append((key, rest))
     return pairs
 
@@ -219,10 +227,17 @@ def _resources(args: argparse.Namespace) -> ResourceMap:
         lambdas[arn] = handler
     s3: dict[str, str | Path] = {}
     for uri, path in _pairs(args.s3_map, "--s3-map"):
+        if not uri.startswith("s3://"):
+            raise LocalRunError(
+                f"--s3-map {uri}={path}: {uri!r} is not an s3:// URI; give "
+                "--s3-map s3://BUCKET/PREFIX=PATH"
+            )
         local = Path(path).resolve()
         if not path or not can_serve(local):
             # A typo here would otherwise surface as a missing input (or a stale cache hit).
             problem = f"{path} does not exist" if path else "no local path after '='"
+            if "\\" in path and os.sep == "/":
+                problem += " (this system separates folders with '/', not '\\')"
             raise LocalRunError(
                 f"--s3-map {uri}={path}: {problem}; give the local file or directory that "
                 "holds the objects under the prefix"
@@ -248,12 +263,46 @@ def _callback_outputs(values: Sequence[str]) -> dict[str, dict[str, str]]:
 
 def _faults(values: Sequence[str]) -> dict[str, list[str]]:
     faults: dict[str, list[str]] = {}
-    for step, kind in _pairs(values, "--fault"):
+    for step, kind in _pairs(values, "--fault", unique=False):
         faults.setdefault(step, []).append(kind)
     return faults
 
 
 def _run(args: argparse.Namespace) -> int:
+    terminated: list[int] = []
+    with _stop_on_sigterm(terminated):
+        code = _run_until_done(args, terminated)
+    return EXIT_TERMINATED if terminated and code == EXIT_INTERRUPTED else code
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm(terminated: list[int]) -> Iterator[None]:
+    """Stop the execution on SIGTERM as on Ctrl-C: its steps stopped, a final record.
+
+    A CI job's timeout, ``timeout 600 smpipe run …`` and ``kill`` send SIGTERM. Without
+    this the process dies mid-run, its record is left Executing until the next
+    ``smpipe`` command settles it, and the output says nothing about what to do next.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set in the main thread
+        return
+
+    def on_sigterm(_signum: int, _frame: Any) -> None:
+        terminated.append(1)
+        if signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, signal.SIG_DFL, None):
+            raise KeyboardInterrupt  # a background job ignores Ctrl-C, not SIGTERM
+        # The SIGINT handler runs next: KeyboardInterrupt while steps run, nothing while
+        # the runner finalizes the record (runner._interrupts_deferred).
+        signal.raise_signal(signal.SIGINT)
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_until_done(args: argparse.Namespace, terminated: Sequence[int]) -> int:
     progress = ConsoleProgress(sys.stdout) if not args.json else None
     started: list[str] = []  # the execution's id, once the runner has allocated it
     output_closed: list[str] = []  # the event at which stdout's reader went away
@@ -311,7 +360,8 @@ def _run(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.close()
         with contextlib.suppress(BrokenPipeError):  # stderr may go to the same reader
-            print(_interrupted(started, args.root, bool(output_closed)), file=sys.stderr)
+            why = "terminated (SIGTERM)" if terminated else None
+            print(_interrupted(started, args.root, bool(output_closed), why), file=sys.stderr)
         return EXIT_OUTPUT_CLOSED if output_closed else EXIT_INTERRUPTED
     except PipelineDefinitionError as error:
         if progress is not None:
@@ -358,8 +408,11 @@ def _resume_command(execution_id: str, root: str) -> str:
     return f"smpipe run --resume {execution_id}{where}"
 
 
-def _interrupted(started: Sequence[str], root: str, output_closed: bool = False) -> str:
-    why = "the output's reader exited (a closed pipe)" if output_closed else "interrupted"
+def _interrupted(
+    started: Sequence[str], root: str, output_closed: bool = False, why: str | None = None
+) -> str:
+    if why is None:
+        why = "the output's reader exited (a closed pipe)" if output_closed else "interrupted"
     if not started:
         return f"smpipe: {why} before the execution started"
     execution_id = started[-1]
@@ -392,7 +445,33 @@ def _resume_hint(result: ExecutionResult, root: str) -> str | None:
         lead = "After a fix, continue it"
     else:
         return None
-    return f"{lead} (its succeeded steps are kept): {_resume_command(record.execution_id, root)}"
+    hint = f"{lead} (its succeeded steps are kept): {_resume_command(record.execution_id, root)}"
+    return "\n".join([hint, *_kept_causes(result, retriable)])
+
+
+def _kept_causes(result: ExecutionResult, failed: Sequence[str]) -> list[str]:
+    """Warn when a step failed on what a succeeded step wrote, which a resume would keep.
+
+    A condition reading a property file with a wrong key fails again when resumed after
+    the script that writes the file is fixed: the resume keeps that script's old output.
+    """
+    notes = []
+    for name in failed:
+        reason = result.step(name).failure_reason or ""
+        producers = [
+            producer
+            for producer in dict.fromkeys(re.findall(r"\bstep '([^']+)'", reason))
+            if producer != name
+            and producer in result.record.steps
+            and result.step(producer).status == "Succeeded"
+        ]
+        for producer in producers:
+            notes.append(
+                f"  {name} failed on what step '{producer}' wrote, which a resume keeps: if the "
+                f"fix is in {producer}, run the pipeline again instead (its unchanged cached "
+                "steps are reused)"
+            )
+    return notes
 
 
 def _definition(args: argparse.Namespace) -> str | LoadedPipeline:

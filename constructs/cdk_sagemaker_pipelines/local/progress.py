@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import sys
 import threading
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
+from ._errors import LocalRunError
 from .records import ExecutionRecord
 from .registry import ModelPackage
 from .result import ExecutionResult, StepRun
+
+TRACEBACK_FRAMES = 3
+# How much of the end of a step's log is searched for the script's last traceback.
+_LOG_TAIL_BYTES = 256 * 1024
+# A frame in the standard library or an installed package: not the script's own code.
+_LIBRARY_FRAME = re.compile(r'^  File "[^"]*(/lib/python[0-9.]+/|[/\\](site|dist)-packages[/\\])')
+_PROPERTY_FILE = re.compile(r"property file '([^']+)' of step '([^']+)'")
+_TRACEBACK_HEADER = "Traceback (most recent call last):"
+_RUNNER_LINE = "[smpipe "
 
 _LABELS = {
     "step-started": "Executing",
@@ -165,7 +177,11 @@ def summary(result: ExecutionResult, types: Mapping[str, str], width: int | None
     for run in failures:
         details.append(f"\n{run.name}: {run.failure_reason}")
         if run.log is not None:
+            details.extend(f"  {line}" for line in last_traceback(run.log))
             details.append(f"  log: {run.log}")
+        details.extend(_property_files_read(result, run.failure_reason or ""))
+        if run.work is not None:
+            details.append(f"  work (its /opt/ml: inputs, code, what it wrote): {run.work}")
     record = result.record
     total = _elapsed(record)
     status = f"\nExecution {record.execution_id} ({record.pipeline_name}): {record.status}"
@@ -175,6 +191,61 @@ def summary(result: ExecutionResult, types: Mapping[str, str], width: int | None
         status += f"\n  {record.failure_reason}"
     parts = [text, *details, f"\nrecords: {record.directory}", status.lstrip("\n")]
     return "\n".join(parts)
+
+
+def last_traceback(log: Path, max_frames: int = TRACEBACK_FRAMES) -> list[str]:
+    """The last Python traceback a script wrote to ``log``: its own frames and the exception.
+
+    The failure reason quotes only the exception line; the script's frames say where it
+    was raised, which is what a reader fixes first. Frames inside installed packages and
+    the standard library (numpy's, pandas') are counted, not shown, and so are all but the
+    last ``max_frames`` of the script's own.
+    """
+    try:
+        with log.open("rb") as file:
+            # The end of the log only: a long training log may run to gigabytes.
+            size = file.seek(0, 2)
+            file.seek(max(0, size - _LOG_TAIL_BYTES))
+            tail = file.read()
+    except OSError:
+        return []
+    lines = tail.decode("utf-8", errors="replace").splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith(_TRACEBACK_HEADER)]
+    if not starts:
+        return []
+    frames: list[list[str]] = []
+    exception: list[str] = []
+    for line in lines[starts[-1] + 1 :]:
+        if line.startswith(_RUNNER_LINE):  # the runner's own lines end the script's output
+            break
+        if exception or not line.startswith(" "):
+            exception.append(line)
+        elif line.startswith('  File "'):
+            frames.append([line])
+        elif frames and line.strip(" ^~") != "":  # not a caret line under the code
+            frames[-1].append(line)
+    own = [frame for frame in frames if not _LIBRARY_FRAME.search(frame[0])]
+    shown = own[-max_frames:]
+    excerpt = [_TRACEBACK_HEADER]
+    if len(own) > len(shown):
+        excerpt.append(f"  … {len(own) - len(shown)} earlier frame(s)")
+    for frame in shown:
+        excerpt.extend(frame)
+    if len(frames) > len(own):
+        excerpt.append(f"  … {len(frames) - len(own)} frame(s) in libraries")
+    return [*excerpt, *exception]
+
+
+def _property_files_read(result: ExecutionResult, reason: str) -> list[str]:
+    """Where the property files a failure names are on disk, to open them."""
+    lines = []
+    for name, step in dict.fromkeys(re.findall(_PROPERTY_FILE, reason)):
+        try:
+            path = result.property_file_path(step, name)
+        except LocalRunError:  # not written, or the step did not run: the reason says so
+            continue
+        lines.append(f"  property file '{name}' of step '{step}': {path}")
+    return lines
 
 
 def _elapsed(record: ExecutionRecord) -> float | None:

@@ -51,6 +51,9 @@ class StepRun:
     reason: str | None
     properties: Mapping[str, Any] | None
     log: Path | None
+    # The /opt/ml of the step's last kept attempt (failed or stopped, or with keep_work);
+    # the attempt's directory when it ran several programs, each with its own /opt/ml.
+    work: Path | None = None
 
     @property
     def failure_reason(self) -> str | None:
@@ -198,6 +201,7 @@ class ExecutionResult:
             reason=reason,
             properties=self.store.properties.get(name),
             log=log if log.exists() else None,
+            work=_kept_opt_ml(self.directory / "work" / name),
         )
 
     def properties(self, step: str) -> Mapping[str, Any]:
@@ -211,6 +215,13 @@ class ExecutionResult:
         """The parsed JSON of a Processing step's property file."""
         try:
             return self._evaluator().property_file(step, name)
+        except EvaluationError as error:
+            raise LocalRunError(error.message) from None
+
+    def property_file_path(self, step: str, name: str) -> Path:
+        """The local path of a Processing step's property file (the file a JsonGet reads)."""
+        try:
+            return self._evaluator().property_file_path(step, name)
         except EvaluationError as error:
             raise LocalRunError(error.message) from None
 
@@ -283,6 +294,23 @@ class ExecutionResult:
         snapshot = load_snapshot(directory)
         store.restore(snapshot, (snapshot.get("Properties") or {}).keys(), "recorded")
         return ExecutionResult(record, definition, store, root)
+
+
+def _kept_opt_ml(step_work: Path) -> Path | None:
+    """The ``/opt/ml`` of the step's last kept attempt: its inputs, code and what it wrote."""
+    attempts = [
+        (int(path.name.removeprefix("attempt-")), path)
+        for path in step_work.glob("attempt-*")
+        if path.name.removeprefix("attempt-").isdigit()
+    ]
+    if not attempts:
+        return None
+    last = max(attempts)[1]
+    trees = sorted(path for path in last.glob("*/opt/ml") if path.is_dir())
+    if not trees:
+        return None  # the step runs no program (a condition, a registration)
+    # A tuning step's trials and an inference pipeline's containers each have their own.
+    return trees[0] if len(trees) == 1 else last
 
 
 def _read_json(path: Path) -> Any:

@@ -221,10 +221,28 @@ class StepStore:
         owner = self.owner(uri)
         if owner is not None:
             return f" (inside the outputs of step '{owner[0]}', which has no such object)"
+        near = "".join(
+            f"; the mapped prefix {entry.prefix} ({entry.origin}) is close: a typo?"
+            for entry in self._near_mappings(uri)
+        )
         return (
             f" (put it at {shared} or map the prefix to a local path: "
-            f"smpipe run --s3-map {uri}=PATH, ResourceMap(s3={{…}}))"
+            f"smpipe run --s3-map {uri}=PATH, ResourceMap(s3={{…}}){near})"
         )
+
+    def _near_mappings(self, uri: str) -> list[_Entry]:
+        """Mapped prefixes that nearly cover ``uri``: a typo in the bucket or a folder."""
+        import difflib  # only when an input is missing
+
+        target = uri.rstrip("/")
+        near = []
+        for entry in self._mappings:
+            prefix = entry.prefix.rstrip("/")
+            # Compare with as many of the URI's segments as the prefix has.
+            head = "/".join(target.split("/")[: prefix.count("/") + 1])
+            if head != prefix and difflib.SequenceMatcher(None, head, prefix).ratio() >= 0.8:
+                near.append(entry)
+        return near
 
 
 def load_snapshot(directory: Path) -> dict[str, Any]:

@@ -202,6 +202,25 @@ def test_fails_when_an_input_is_missing(ws: Workspace) -> None:
     assert "smpipe run --s3-map s3://nowhere/raw=PATH" in reason
 
 
+def test_a_missing_input_names_a_mapped_prefix_with_a_typo(ws: Workspace) -> None:
+    # Was: only "map the prefix … --s3-map s3://churn-data/raw=PATH", to a user who had
+    # mapped s3://churn-dta/raw and saw nothing wrong with it.
+    step = processing(
+        "Prep",
+        ws.script("prep.py", WRITE_OUTPUT),
+        outputs=["out"],
+        inputs=[ProcessingInput(source="s3://churn-data/raw", destination="/opt/ml/processing/in")],
+    )
+    resources = ws.resources(**{"s3://churn-dta/raw": ws.data, "s3://unrelated/x": ws.data})
+    result = ws.runner(resources=resources).run(compile_steps([step]))
+    reason = result.step("Prep").failure_reason
+    assert reason is not None
+    assert reason.endswith(
+        f"; the mapped prefix s3://churn-dta/raw (mapped to {ws.data}) is close: a typo?)"
+    )
+    assert "s3://unrelated" not in reason
+
+
 @pytest.mark.parametrize("isolation", ["namespace", "redirect"])
 def test_concurrent_steps_each_see_their_own_opt_ml(ws: Workspace, isolation: str) -> None:
     if isolation == "namespace":

@@ -238,6 +238,12 @@ def test_json_output_resume_selective_runs_and_inspection(
     assert "Parameters Threshold=0.5" in shown
     assert "== Prep (" in shown
     assert "wrote out" in shown
+    # Where each published output is, under its S3 URI: the files to open next.
+    outputs = shown.partition("\nOutputs (S3 URI, then where it is here):\n")[2]
+    (prep_output,) = [line for line in outputs.splitlines() if line.startswith("  Prep  s3://")]
+    local = outputs.splitlines()[outputs.splitlines().index(prep_output) + 1].strip()
+    assert Path(local).exists()
+    assert prep_output.rstrip("/").endswith("/out")
     assert smpipe(ws, "show", "nope") == 2
 
 

@@ -535,6 +535,10 @@ def _show(args: argparse.Namespace) -> int:
     print(f"Isolation  {record.isolation}")
     print()
     print(summary(result, _types(result)))
+    outputs = _published_outputs(result)
+    if outputs:
+        print("\nOutputs (S3 URI, then where it is here):")
+        print("\n".join(outputs))
     hint = _resume_hint(result, args.root)
     if hint:
         print(hint)
@@ -544,6 +548,15 @@ def _show(args: argparse.Namespace) -> int:
                 print(f"\n== {run.name} ({run.log})")
                 print(run.log.read_text(encoding="utf-8", errors="replace").rstrip())
     return EXIT_SUCCEEDED
+
+
+def _published_outputs(result: ExecutionResult) -> list[str]:
+    """Each step's published outputs, in execution order: the files a reader opens next."""
+    lines = []
+    for run in result.steps:
+        for uri, path in sorted(result.store.outputs_of(run.name).items()):
+            lines.append(f"  {run.name}  {uri}\n    {path}")
+    return lines
 
 
 def _registry_list(args: argparse.Namespace) -> int:

@@ -905,6 +905,30 @@ KEY_HINT = "kms.Key.from_key_arn(self, 'ArtifactKey', 'arn:aws:kms:<region>:<acc
             f"the key by its key ARN: {KEY_HINT})",
         ),
         (
+            # An alias of this app knows its key: the hint names it.
+            lambda stack: {
+                "bucket": _bucket(stack),
+                "key": kms.Alias(
+                    stack, "Alias", alias_name="alias/ml", target_key=kms.Key(stack, "K")
+                ),
+            },
+            "prop 'key': Alias Test/Alias is a KMS alias: IAM grants use of a key by the key's "
+            "ARN, so the pipelines' roles would get no use of the key behind it (give the key it "
+            "points to: key=alias.alias_target_key)",
+        ),
+        (
+            # No key given: the alias is the bucket's encryption_key, and the problem the bucket's.
+            lambda stack: {
+                "bucket": _bucket(
+                    stack, encryption_key=_key(stack, f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/ml")
+                ),
+            },
+            "prop 'bucket': its encryption_key, which the store takes as its key: imported Key "
+            "Test/Key is a KMS alias: IAM grants use of a key by the key's ARN, so the pipelines' "
+            "roles would get no use of the key behind it (import the key by its key ARN: "
+            f"{KEY_HINT})",
+        ),
+        (
             lambda stack: {
                 "bucket": _bucket(stack),
                 "key": _key(stack, CENTRAL_KEY.replace("us-east-1", "eu-west-1")),
@@ -972,3 +996,50 @@ def test_fails_adopting_with_a_misspelt_prop():
     assert str(raised.value).startswith(
         "ArtifactStore.from_existing takes no argument 'kms_key' (did you mean 'key'?"
     )
+
+
+def test_an_adopted_store_takes_the_key_arn_of_a_bucket_imported_with_its_alias():
+    # The alias may name this very key: not "another key" than the bucket's.
+    stack = new_stack()
+    alias = _key(stack, f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/ml")
+    key = kms.Key.from_key_arn(stack, "ByArn", CENTRAL_KEY)
+    store = _adopt(stack, bucket=_bucket(stack, encryption_key=alias), key=key)
+    assert store.key is key
+    reader = iam.Role(stack, "Reader", assumed_by=iam.AccountRootPrincipal())
+    store.grant_read(reader)
+    key_resources = [
+        resource
+        for s in grantee_statements(Template.from_stack(stack), reader)
+        if "kms:Decrypt" in s["Action"]
+        for resource in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+    ]
+    assert CENTRAL_KEY in key_resources  # granted by the key's ARN, which IAM matches
+
+
+@pytest.mark.parametrize("prop", ["bucket", "key"])
+def test_fails_adopting_a_bucket_or_key_of_another_stage(prop: str):
+    # CDK refers across stacks of one stage only: its own error names neither store nor prop.
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region="us-east-1")
+    platform = cdk.Stack(cdk.Stage(app, "shared", env=env), "Platform")
+    key = kms.Key(platform, "Key")
+    bucket = s3.Bucket(platform, "Bucket", encryption_key=key)
+    stack = cdk.Stack(cdk.Stage(app, "dev", env=env), "Ml")
+    props: dict[str, Any] = (
+        {"bucket": bucket}
+        if prop == "bucket"
+        else {"bucket": s3.Bucket.from_bucket_name(stack, "Central", CENTRAL_BUCKET), "key": key}
+    )
+    with pytest.raises(PipelineDefinitionError) as raised:
+        ArtifactStore.from_existing(stack, "Store", **props)
+    kind = "Bucket shared/Platform/Bucket" if prop == "bucket" else "Key shared/Platform/Key"
+    assert str(raised.value) == (
+        f"ArtifactStore dev/Ml/Store has 1 problem:\n- prop '{prop}': {kind} is in stage "
+        "shared, the store in stage dev: a stack can refer to resources of its own stage only "
+        "(each stage is deployed as a cloud assembly of its own) (create the store (and its "
+        "pipelines) in a stack of that stage, or import the resource in this one by its "
+        "literal name or ARN (s3.Bucket.from_bucket_name, kms.Key.from_key_arn))"
+    )
+    # Of the same stage (another stack of it), both are taken.
+    same_stage = cdk.Stack(platform.node.scope, "Ml")  # type: ignore[arg-type]
+    assert ArtifactStore.from_existing(same_stage, "Store", bucket=bucket).key is key

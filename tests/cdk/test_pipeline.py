@@ -3147,3 +3147,18 @@ def test_a_cache_is_checked_against_the_retention_an_adopted_store_declares(
         Pipeline(stack, "Training", definition=_cached_prep("P30D"), artifact_store=store)
     (problem,) = raised.value.problems
     assert "outputs train under executions/ are deleted after 14 days" in problem.message
+
+
+def test_an_adopted_store_gets_the_roles_what_a_new_store_gets(default: Built, adopted: Built):
+    # The same steps need the same statements of both roles (CreateGrant for the volumes'
+    # key included): only the key (and bucket) they name differ.
+    new_key = default.stack.resolve(default.pipeline.artifact_store.key.key_arn)
+    for policy in ("role_policy", "step_role_policy"):
+        new = statements(default.template, getattr(default.pipeline, policy))
+        ours = statements(adopted.template, getattr(adopted.pipeline, policy))
+        assert {sid: s["Action"] for sid, s in ours.items()} == {
+            sid: s["Action"] for sid, s in new.items()
+        }
+        on_key = [sid for sid, s in new.items() if s["Resource"] == new_key]
+        assert on_key, policy
+        assert [ours[sid]["Resource"] for sid in on_key] == [ADOPTED_KEY] * len(on_key)

@@ -2143,6 +2143,42 @@ def test_fails_json_of_the_wrong_shape(case: JsonCase) -> None:
     assert_exactly(validate_definition(definition), [case.expected])
 
 
+REPORT_FILE_GET = "Steps.Evaluate.PropertyFiles.Report"
+
+
+@pytest.mark.parametrize(
+    ("definition", "step", "field", "message"),
+    [
+        (
+            with_error_message({"Std:Join": {"On": "/", "values": ["a", "b"]}}),
+            "Stop",
+            "Arguments.ErrorMessage",
+            "Std:Join has no member 'values' (it takes 'On', 'Values')",
+        ),
+        (
+            with_left_value(
+                {"Std:JsonGet": {"PropertyFile": {"Get": REPORT_FILE_GET}, "path": "a"}}
+            ),
+            "Check",
+            "Arguments.Conditions[0].LeftValue",
+            "Std:JsonGet has no member 'path' (it takes 'Path', 'PropertyFile', 'S3Uri')",
+        ),
+    ],
+)
+def test_a_misspelt_required_member_of_a_std_function_is_named(
+    definition: dict[str, Any], step: str, field: str, message: str
+) -> None:
+    # Besides the shape the function expects: which member was meant, not only what's missing.
+    problems = validate_definition(definition)
+    member = message.split("'")[1]
+    assert [(p.step, p.field) for p in problems] == [
+        (step, field),
+        (step, f"{field}.{message.split(' ')[0]}.{member}"),
+    ]
+    assert problems[1].message == message
+    assert problems[1].hint == f"did you mean '{member.capitalize()}'?"
+
+
 # -- one compile, every problem -------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from aws_cdk import (
     Duration,
     RemovalPolicy,
     Stack,
+    Stage,
     Validations,
 )
 from aws_cdk import aws_iam as iam
@@ -177,11 +178,15 @@ class ArtifactStore(Construct):
 
         For buckets and customer-managed keys a platform team owns (imported with
         ``s3.Bucket.from_bucket_name`` / ``from_bucket_attributes`` and
-        ``kms.Key.from_key_arn``), or created in another stack of this app. Both must be in
-        the account and region of the store's stack, where its pipelines run. Pipelines write
-        under ``executions/`` and ``models/`` of the bucket; their roles get exactly the
-        access they need to it and to the key; ``Pipeline`` and ``ModelRegistry`` take the
-        store as they take a new one.
+        ``kms.Key.from_key_arn``), or created in another stack of this app's stage. Both
+        must be in the account and region of the store's stack, where its pipelines run.
+        Pipelines write under ``executions/`` and ``models/`` of the bucket; their roles'
+        identity policies get exactly the access they need to it and to the key;
+        ``Pipeline`` and ``ModelRegistry`` take the store as they take a new one. Those
+        policies take effect only if the key's policy lets this account's IAM policies
+        grant its use (the default key policy does; one naming principals instead must name
+        the pipelines' roles), and the bucket's policy doesn't deny them: synth can't see
+        an imported key's or bucket's policy.
 
         :param bucket: the bucket (not its name: import it).
         :param key: the customer-managed KMS key the jobs encrypt their outputs and volumes
@@ -552,6 +557,7 @@ def _adoption_problems(
             _bucket_hint(bucket),
         )
         or expect_same_app("bucket", bucket, root)
+        or _other_stage_problem("bucket", bucket, scope)
         or environment_problem(
             "bucket", bucket, scope, _ADOPTED_ENVIRONMENT, _ADOPTED_ENVIRONMENT_HINT
         )
@@ -560,6 +566,7 @@ def _adoption_problems(
     bucket_key: kms.IKey | None = (
         None if bucket_problem is not None else bucket.encryption_key  # type: ignore[attr-defined]
     )
+    key_from_bucket = key is None
     if key is None:
         if bucket_problem is not None:
             return problems, None
@@ -583,8 +590,17 @@ def _adoption_problems(
         )
         or expect_same_app("key", key, root)
         or _alias_problem(key)
+        or _other_stage_problem("key", key, scope)
         or environment_problem("key", key, scope, _ADOPTED_ENVIRONMENT, _ADOPTED_ENVIRONMENT_HINT)
     )
+    if key_problem is not None and key_from_bucket:
+        # Not given: the problem is the bucket's, whose encryption_key was taken as the key.
+        key_problem = PropProblem(
+            None,
+            "bucket",
+            f"its encryption_key, which the store takes as its key: {key_problem.message}",
+            key_problem.hint,
+        )
     problems.append(key_problem)
     if key_problem is not None:
         return problems, None
@@ -643,8 +659,39 @@ def _alias_problem(key: object) -> Problem | None:
         "key",
         f"{describe(key)} is a KMS alias: IAM grants use of a key by the key's ARN, so the "
         "pipelines' roles would get no use of the key behind it",
-        f"import the key by its key ARN: {_KEY_HINT}",
+        # An alias of this app knows its key; an imported one doesn't.
+        "give the key it points to: key=alias.alias_target_key"
+        if isinstance(key, kms.Alias)
+        else f"import the key by its key ARN: {_KEY_HINT}",
     )
+
+
+def _other_stage_problem(prop: str, value: object, scope: Construct) -> Problem | None:
+    """A bucket or key created in another stage of the app than the store.
+
+    Each stage is a cloud assembly of its own: CDK refers across stacks of one stage only,
+    and fails the synth ("dependency cannot cross stage boundaries") naming neither the
+    store nor the prop. One imported by name or ARN refers to nothing and may be anywhere.
+    """
+    if not isinstance(value, (s3.Bucket, kms.Key)):
+        return None
+    theirs, ours = Stage.of(value), Stage.of(scope)
+    if theirs is None or ours is None or theirs.node.path == ours.node.path:
+        return None
+    return PropProblem(
+        None,
+        prop,
+        f"{describe(value)} is in {_stage_name(theirs)}, the store in {_stage_name(ours)}: "
+        "a stack can refer to resources of its own stage only (each stage is deployed as a "
+        "cloud assembly of its own)",
+        "create the store (and its pipelines) in a stack of that stage, or import the "
+        "resource in this one by its literal name or ARN (s3.Bucket.from_bucket_name, "
+        "kms.Key.from_key_arn)",
+    )
+
+
+def _stage_name(stage: Stage) -> str:
+    return f"stage {stage.node.path}" if stage.node.path else "no stage (the app's own stacks)"
 
 
 def _shown_key(key: kms.IKey) -> str:
@@ -670,6 +717,9 @@ def _different_keys(first: kms.IKey, second: kms.IKey) -> bool:
         return True  # two keys created in this app
     first_arn, second_arn = first.key_arn, second.key_arn
     if is_unresolved(first_arn) or is_unresolved(second_arn):
+        return False
+    # An alias ARN (a bucket imported with its key by alias) may name this very key.
+    if ":alias/" in first_arn or ":alias/" in second_arn:
         return False
     return bool(first_arn != second_arn)
 

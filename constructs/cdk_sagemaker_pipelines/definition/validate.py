@@ -972,6 +972,8 @@ class _Validator:
         is_map = type(body) is dict or isinstance(body, Mapping)
         if not is_map or not isinstance(body.get("Values"), list):
             self.add(step_name, where, 'Std:Join expects {"On": string, "Values": [...]}')
+            if is_map:  # "values" for "Values": say which
+                self._unknown_members(body, "Std:Join", _JOIN_KEYS, where, step_name)
             return
         if type(body) is not dict or not body.keys() <= _JOIN_KEYS:
             self._inexact(record)  # ordering also walks what this check does not
@@ -1027,8 +1029,11 @@ class _Validator:
 
     def _check_json_get(self, body: Any, where: Path, record: StepRecord | None) -> None:
         step_name = record.name if record else None
-        if not (type(body) is dict or isinstance(body, Mapping)) or "Path" not in body:
+        is_map = type(body) is dict or isinstance(body, Mapping)
+        if not is_map or "Path" not in body:
             self.add(step_name, where, 'Std:JsonGet expects {"PropertyFile": …, "Path": …}')
+            if is_map:  # "path" for "Path": say which
+                self._unknown_members(body, "Std:JsonGet", _JSON_GET_KEYS, where, step_name)
             return
         if (
             type(body) is not dict

@@ -329,6 +329,45 @@ def test_fails_constructs_of_another_app_naming_the_props():
     )
 
 
+@pytest.mark.parametrize("prop", ["artifact_store", "role", "step_role", "vpc"])
+def test_fails_constructs_of_another_stage_naming_the_prop(prop: str):
+    # CDK failed the synth with NoCrossStageDependency, naming stacks but not the prop.
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    shared = cdk.Stack(cdk.Stage(app, "Shared", env=env), "Platform")
+    given: dict[str, Any] = {
+        "artifact_store": lambda: ArtifactStore(shared, "Store"),
+        "role": lambda: iam.Role(shared, "Role", assumed_by=iam.AccountRootPrincipal()),
+        "step_role": lambda: iam.Role(shared, "Role", assumed_by=iam.AccountRootPrincipal()),
+        "vpc": lambda: ec2.Vpc(shared, "Vpc", max_azs=2),
+    }
+    value = given[prop]()
+    dev = cdk.Stack(cdk.Stage(app, "Dev", env=env), "Ml")
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(dev, "Training", definition=prep_and_train(), **{prop: value})
+    (problem,) = raised.value.problems
+    assert problem.field == prop
+    assert " is in stage Shared, the pipeline in stage Dev: a stack can refer to resources of " in (
+        problem.message
+    )
+    assert problem.hint is not None
+    assert problem.hint.startswith("create the pipeline in a stack of that stage")
+
+
+def test_constructs_imported_in_another_stage_or_of_the_same_stage_are_taken():
+    # An imported role refers to nothing in its stage; another stack of the stage is fine.
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    shared_stage = cdk.Stage(app, "Shared", env=env)
+    shared = cdk.Stack(shared_stage, "Platform")
+    imported = iam.Role.from_role_arn(shared, "Imported", f"arn:aws:iam::{ACCOUNT}:role/ml")
+    store = ArtifactStore(shared, "Store")
+    dev = cdk.Stack(cdk.Stage(app, "Dev", env=env), "Ml")
+    assert Pipeline(dev, "Training", definition=prep_and_train(), role=imported)
+    same_stage = cdk.Stack(shared_stage, "Ml")
+    assert Pipeline(same_stage, "Training", definition=prep_and_train(), artifact_store=store)
+
+
 @pytest.mark.parametrize(
     ("scope", "construct_id", "message"),
     [

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from aws_cdk import Annotations, Aws, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, Aws, RemovalPolicy, Stack, Stage, Token
 
 from constructs import Construct
 
@@ -171,6 +171,37 @@ def _imported_resource(value: object) -> tuple[str, Construct] | None:
     if construct is None or interface is None:
         return None
     return interface[len("_I") : -len("Proxy")], construct
+
+
+def other_stage_problem(
+    prop: str, value: object, scope: Construct, subject: str, create_there: str, how: str
+) -> Problem | None:
+    """A resource created in another stage of the app than ``scope`` (``subject``).
+
+    Each stage is a cloud assembly of its own: CDK refers across stacks of one stage only,
+    and fails the synth ("dependency cannot cross stage boundaries") naming neither the
+    construct nor the prop. A resource imported by name or ARN refers to nothing and may
+    be anywhere: only constructs that create a CloudFormation resource (a default child)
+    are judged. The hint: ``create_there`` (what to create in that stage instead), or
+    import the resource ``how``.
+    """
+    if not isinstance(value, Construct) or value.node.default_child is None:
+        return None
+    theirs, ours = Stage.of(value), Stage.of(scope)
+    if theirs is None or ours is None or theirs.node.path == ours.node.path:
+        return None
+    return PropProblem(
+        None,
+        prop,
+        f"{describe(value)} is in {_stage_name(theirs)}, {subject} in {_stage_name(ours)}: "
+        "a stack can refer to resources of its own stage only (each stage is deployed as a "
+        "cloud assembly of its own)",
+        f"{create_there}, or import the resource in this one by its literal name or ARN ({how})",
+    )
+
+
+def _stage_name(stage: Stage) -> str:
+    return f"stage {stage.node.path}" if stage.node.path else "no stage (the app's own stacks)"
 
 
 def is_unresolved(value: object) -> bool:

@@ -9,7 +9,6 @@ from aws_cdk import (
     Duration,
     RemovalPolicy,
     Stack,
-    Stage,
     Validations,
 )
 from aws_cdk import aws_iam as iam
@@ -35,6 +34,7 @@ from ._props import (
     grantee_problem,
     is_unresolved,
     other_account_problem,
+    other_stage_problem,
     raise_for,
 )
 
@@ -539,6 +539,9 @@ _ADOPTED_ENVIRONMENT_HINT = (
     "adopt a bucket and key of the stack's account and region, or create the store (and "
     "its pipelines) in a stack of theirs"
 )
+# How to use a bucket or key of another stage instead.
+_CREATE_THERE = "create the store (and its pipelines) in a stack of that stage"
+_IMPORT_HOW = "s3.Bucket.from_bucket_name, kms.Key.from_key_arn"
 _KEY_HINT = "kms.Key.from_key_arn(self, 'ArtifactKey', 'arn:aws:kms:<region>:<account>:key/<id>')"
 
 
@@ -557,7 +560,7 @@ def _adoption_problems(
             _bucket_hint(bucket),
         )
         or expect_same_app("bucket", bucket, root)
-        or _other_stage_problem("bucket", bucket, scope)
+        or other_stage_problem("bucket", bucket, scope, "the store", _CREATE_THERE, _IMPORT_HOW)
         or environment_problem(
             "bucket", bucket, scope, _ADOPTED_ENVIRONMENT, _ADOPTED_ENVIRONMENT_HINT
         )
@@ -590,7 +593,7 @@ def _adoption_problems(
         )
         or expect_same_app("key", key, root)
         or _alias_problem(key)
-        or _other_stage_problem("key", key, scope)
+        or other_stage_problem("key", key, scope, "the store", _CREATE_THERE, _IMPORT_HOW)
         or environment_problem("key", key, scope, _ADOPTED_ENVIRONMENT, _ADOPTED_ENVIRONMENT_HINT)
     )
     if key_problem is not None and key_from_bucket:
@@ -664,34 +667,6 @@ def _alias_problem(key: object) -> Problem | None:
         if isinstance(key, kms.Alias)
         else f"import the key by its key ARN: {_KEY_HINT}",
     )
-
-
-def _other_stage_problem(prop: str, value: object, scope: Construct) -> Problem | None:
-    """A bucket or key created in another stage of the app than the store.
-
-    Each stage is a cloud assembly of its own: CDK refers across stacks of one stage only,
-    and fails the synth ("dependency cannot cross stage boundaries") naming neither the
-    store nor the prop. One imported by name or ARN refers to nothing and may be anywhere.
-    """
-    if not isinstance(value, (s3.Bucket, kms.Key)):
-        return None
-    theirs, ours = Stage.of(value), Stage.of(scope)
-    if theirs is None or ours is None or theirs.node.path == ours.node.path:
-        return None
-    return PropProblem(
-        None,
-        prop,
-        f"{describe(value)} is in {_stage_name(theirs)}, the store in {_stage_name(ours)}: "
-        "a stack can refer to resources of its own stage only (each stage is deployed as a "
-        "cloud assembly of its own)",
-        "create the store (and its pipelines) in a stack of that stage, or import the "
-        "resource in this one by its literal name or ARN (s3.Bucket.from_bucket_name, "
-        "kms.Key.from_key_arn)",
-    )
-
-
-def _stage_name(stage: Stage) -> str:
-    return f"stage {stage.node.path}" if stage.node.path else "no stage (the app's own stacks)"
 
 
 def _shown_key(key: kms.IKey) -> str:

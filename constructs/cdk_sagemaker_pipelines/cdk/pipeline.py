@@ -93,6 +93,7 @@ from ._props import (
     expect_strings,
     is_unresolved,
     may_share_environment,
+    other_stage_problem,
     raise_for,
     rule_problems,
     warn_forwarded_events,
@@ -2348,8 +2349,49 @@ def _other_app_problems(
     if not given:
         return []
     root = pipeline.node.root  # read once: two jsii round trips
-    found = [expect_same_app(prop, value, root) for prop, value in given]
+    found = [
+        expect_same_app(prop, value, root) or _other_stage_problem(pipeline, prop, value)
+        for prop, value in given
+    ]
     return [problem for problem in found if problem is not None]
+
+
+# Instead of a construct of another stage in a Pipeline's prop: what to leave out, and
+# how to import it.
+_OWN = {
+    "artifact_store": "leave artifact_store out for a store of the pipeline's own",
+    "role": "leave role out for one derived from the steps",
+    "step_role": "leave step_role out for one derived from the steps",
+}
+_IMPORTS = {
+    "artifact_store": "ArtifactStore.from_existing of the bucket and key imported",
+    "role": "iam.Role.from_role_arn",
+    "step_role": "iam.Role.from_role_arn",
+    "vpc": "ec2.Vpc.from_vpc_attributes",
+    "security_groups": "ec2.SecurityGroup.from_security_group_id",
+}
+
+
+def _other_stage_problem(pipeline: Construct, prop: str, value: object) -> Problem | None:
+    """A construct of another stage: CDK's own error names neither the pipeline nor the prop.
+
+    A store is judged by its bucket and key (an adopted store of imported ones refers to
+    nothing in its stage).
+    """
+    values = [value.bucket, value.key] if isinstance(value, ArtifactStore) else [value]
+    for resource in values:
+        problem = other_stage_problem(
+            prop,
+            resource,
+            pipeline,
+            "the pipeline",
+            "create the pipeline in a stack of that stage"
+            + (f", {_OWN[prop]}" if prop in _OWN else ""),
+            _IMPORTS[prop],
+        )
+        if problem is not None:
+            return problem
+    return None
 
 
 def _refuses_policy_updates(role: iam.IRole) -> bool:

@@ -1698,6 +1698,60 @@ def test_fails_a_dead_letter_queue_of_another_region(imported: bool):
         )
 
 
+def test_fails_a_dead_letter_queue_or_watched_bucket_of_another_stage():
+    # Each stage is an assembly of its own: CDK failed the synth with
+    # NoCrossStageDependency, naming stacks but neither the construct nor the prop.
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region="us-east-1")
+    stack = cdk.Stack(cdk.Stage(app, "Dev", env=env), "Test")
+    other = cdk.Stack(cdk.Stage(app, "Shared", env=env), "Other")
+    queue = sqs.Queue(other, "DeadLetters", enforce_ssl=True)
+    pipeline = _pipeline(stack)
+    for subject, build in _dead_letter_users(stack, pipeline, queue).items():
+        with pytest.raises(PipelineDefinitionError) as raised:
+            build()
+        sender = "schedule" if "Schedule " in subject else "rule"
+        assert (
+            "- prop 'dead_letter_queue': Queue Shared/Other/DeadLetters is in stage Shared, "
+            f"the {sender} in stage Dev: a stack can refer to resources of its own stage only"
+        ) in str(raised.value), subject
+    with pytest.raises(PipelineDefinitionError) as raised:
+        NewDataTrigger(
+            stack,
+            "OnData",
+            pipeline=pipeline,
+            bucket=s3.Bucket(other, "Landing", bucket_name="data-bucket"),
+            prefix="incoming/",
+            key_parameter="InputDataKey",
+        )
+    assert "- prop 'bucket': Bucket Shared/Other/Landing is in stage Shared, the trigger in " in (
+        str(raised.value)
+    )
+    # Imported by name in the other stage, the bucket refers to nothing there: taken.
+    imported = s3.Bucket.from_bucket_name(other, "Imported", "data-bucket")
+    assert NewDataTrigger(
+        stack,
+        "OnImported",
+        pipeline=pipeline,
+        bucket=imported,
+        prefix="incoming/",
+        key_parameter="InputDataKey",
+    )
+
+
+def test_fails_a_watched_bucket_of_another_app(churn: SharedPipeline):
+    with pytest.raises(PipelineDefinitionError) as raised:
+        NewDataTrigger(
+            churn.stack,
+            "OnData",
+            pipeline=churn.pipeline,
+            bucket=s3.Bucket(new_stack(), "Landing", bucket_name="data-bucket"),
+            prefix="incoming/",
+            key_parameter="InputDataKey",
+        )
+    assert "- prop 'bucket': Bucket Test/Landing belongs to another CDK app" in str(raised.value)
+
+
 def test_fails_a_dead_letter_queue_of_this_app_in_another_account():
     app = new_app()
     stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region="us-east-1"))

@@ -56,6 +56,7 @@ from ._props import (
     expect_str,
     expect_strings,
     is_unresolved,
+    other_stage_problem,
     raise_for,
     subject_text,
     warn_forwarded_events,
@@ -303,6 +304,16 @@ def _dead_letter_queue_problem(
             "create the queue in this app, or sqs.Queue.from_queue_arn(self, 'DeadLetters', arn)",
         )
     if problem is not None or scope is None:
+        return problem
+    problem = other_stage_problem(
+        "dead_letter_queue",
+        queue,
+        scope,
+        f"the {'schedule' if schedule else 'rule'}",
+        "create the queue in a stack of this stage",
+        "sqs.Queue.from_queue_arn",
+    )
+    if problem is not None:
         return problem
     service = "EventBridge Scheduler" if schedule else "EventBridge"
     # Both user guides: dead-letter queues are standard queues (a rule's PutTargets fails
@@ -786,6 +797,21 @@ class NewDataTrigger(Construct):
                     "an s3.IBucket",
                     ("bucket_name", "bucket_arn"),
                     "an s3.Bucket, or s3.Bucket.from_bucket_name(self, 'Data', name)",
+                )
+                or expect_same_app(
+                    "bucket",
+                    bucket,
+                    self.node.root,
+                    "create the bucket in this app, or s3.Bucket.from_bucket_name(self, 'Data', "
+                    "name)",
+                )
+                or other_stage_problem(
+                    "bucket",
+                    bucket,
+                    self,
+                    "the trigger",
+                    "create the trigger in a stack of that stage",
+                    "s3.Bucket.from_bucket_name",
                 ),
                 expect_str("prefix", prefix, optional=False) or _prefix_problem(prefix),
                 expect_str("key_parameter", key_parameter, optional=False),

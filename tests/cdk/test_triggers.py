@@ -1739,6 +1739,27 @@ def test_fails_a_dead_letter_queue_or_watched_bucket_of_another_stage():
     )
 
 
+def test_fails_a_notification_or_alarm_topic_of_another_stage():
+    from cdk_sagemaker_pipelines.cdk import PipelineMonitoring
+
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region="us-east-1")
+    stack = cdk.Stack(cdk.Stage(app, "Dev", env=env), "Test")
+    topic = sns.Topic(cdk.Stack(cdk.Stage(app, "Shared", env=env), "Other"), "Alerts")
+    pipeline = _pipeline(stack)
+    with pytest.raises(PipelineDefinitionError) as raised:
+        PipelineFailureNotifications(stack, "Failures", pipeline=pipeline, topic=topic)
+    assert "- prop 'topic': Topic Shared/Other/Alerts is in stage Shared, the notifications " in (
+        str(raised.value)
+    )
+    with pytest.raises(PipelineDefinitionError) as raised:
+        PipelineMonitoring(stack, "Monitoring", pipeline=pipeline, alarm_topic=topic)
+    assert (
+        "- prop 'alarm_topic': Topic Shared/Other/Alerts is in stage Shared, the monitoring "
+        in (str(raised.value))
+    )
+
+
 def test_fails_a_watched_bucket_of_another_app(churn: SharedPipeline):
     with pytest.raises(PipelineDefinitionError) as raised:
         NewDataTrigger(

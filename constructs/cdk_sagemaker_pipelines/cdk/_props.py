@@ -181,14 +181,19 @@ def other_stage_problem(
     Each stage is a cloud assembly of its own: CDK refers across stacks of one stage only,
     and fails the synth ("dependency cannot cross stage boundaries") naming neither the
     construct nor the prop. A resource imported by name or ARN refers to nothing and may
-    be anywhere: only constructs that create a CloudFormation resource (a default child)
-    are judged. The hint: ``create_there`` (what to create in that stage instead), or
-    import the resource ``how``.
+    be anywhere: only constructs that create a CloudFormation resource (a default child),
+    in the same account and region, are judged. The hint: ``create_there`` (what to
+    create in that stage instead), or import the resource ``how``.
     """
     if not isinstance(value, Construct) or value.node.default_child is None:
         return None
     theirs, ours = Stage.of(value), Stage.of(scope)
     if theirs is None or ours is None or theirs.node.path == ours.node.path:
+        return None
+    # Across environments CDK refers by physical name, without a dependency (a topic of the
+    # tooling account's stage): other checks judge those.
+    their_stack, our_stack = Stack.of(value), Stack.of(scope)
+    if (their_stack.account, their_stack.region) != (our_stack.account, our_stack.region):
         return None
     return PropProblem(
         None,

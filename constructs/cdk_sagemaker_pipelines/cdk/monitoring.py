@@ -23,6 +23,7 @@ from ._props import (
     expect_interface,
     expect_same_app,
     is_unresolved,
+    other_stage_problem,
     raise_for,
 )
 from ._topics import arn_in_topic_stack, in_another_stack, unique_name
@@ -80,6 +81,14 @@ class PipelineMonitoring(Construct):
                     alarm_topic,
                     self.node.root,
                     "create it in this app, or sns.Topic.from_topic_arn(self, 'Alerts', arn)",
+                )
+                or other_stage_problem(
+                    "alarm_topic",
+                    alarm_topic,
+                    self,
+                    "the monitoring",
+                    "create the topic in a stack of this stage",
+                    "sns.Topic.from_topic_arn",
                 )
                 if alarm_topic is not None
                 else None,

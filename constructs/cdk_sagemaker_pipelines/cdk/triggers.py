@@ -1140,6 +1140,14 @@ class PipelineFailureNotifications(Construct):
                     self.node.root,
                     "create it in this app, or sns.Topic.from_topic_arn(self, 'Alerts', arn)",
                 )
+                or other_stage_problem(
+                    "topic",
+                    topic,
+                    self,
+                    "the notifications",
+                    "create the topic in a stack of this stage",
+                    "sns.Topic.from_topic_arn",
+                )
                 if topic is not None
                 else None,
                 _emails_problem(emails),

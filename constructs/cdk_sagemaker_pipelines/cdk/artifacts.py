@@ -179,7 +179,8 @@ class ArtifactStore(Construct):
         For buckets and customer-managed keys a platform team owns (imported with
         ``s3.Bucket.from_bucket_name`` / ``from_bucket_attributes`` and
         ``kms.Key.from_key_arn``), or created in another stack of this app's stage. Both
-        must be in the account and region of the store's stack, where its pipelines run.
+        must be in the account and region of the store's stack, where its pipelines run
+        (checked where known: a bucket imported by name or S3 ARN names neither).
         Pipelines write under ``executions/`` and ``models/`` of the bucket; their roles'
         identity policies get exactly the access they need to it and to the key;
         ``Pipeline`` and ``ModelRegistry`` take the store as they take a new one. Those

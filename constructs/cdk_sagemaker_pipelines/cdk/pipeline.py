@@ -594,7 +594,8 @@ class Pipeline(_PipelineBase):
     code becomes content-hashed assets, framework images resolve per region, outputs
     without destination go to the artifact bucket, every job gets the artifact KMS key)
     or a definition JSON (a dict, JSON text or a file), validated the same way. Invalid
-    definitions fail synth with ``PipelineValidationError`` listing every problem.
+    definitions fail synth with ``PipelineValidationError`` listing every problem, and so
+    does a definition too big for the CloudFormation template that holds it (1 MB).
 
     Two roles are derived from the definition, each with a customer-managed policy: the
     pipeline role (Create/Describe/Stop on ``pipelines-*`` jobs of the step types used,

@@ -645,7 +645,9 @@ class ModelRegistry(Resource):
 
         Adds the account to the group's resource policy (describe and list the group and
         its versions, and create a model from a version) and, with an artifact store, lets
-        it read ``models/`` and decrypt them with the store's key. The pipelines of this app
+        it read ``models/`` and decrypt them with the store's key (a store adopted with
+        ``ArtifactStore.from_existing`` whose bucket or key is imported can't: it warns,
+        naming the statements their owner must add). The pipelines of this app
         in other accounts that register here (by the group's ARN) keep their
         models in their own stores: those share ``models/`` with the account too
         (``ArtifactStore.share_models_with``), as do their images. A version is deployable

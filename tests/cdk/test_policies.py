@@ -26,6 +26,7 @@ from cdk_sagemaker_pipelines.definition import (
     Code,
     ConditionGreaterThanOrEqualTo,
     ConditionStep,
+    ContinuousParameter,
     EMRStep,
     FailStep,
     Image,
@@ -36,6 +37,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingStep,
     PropertyFile,
     RegisterModel,
+    TrainingJobDefinition,
     TransformStep,
     TuningStep,
 )
@@ -1149,6 +1151,56 @@ def test_a_tuning_step_may_run_tuning_jobs_of_any_name_the_service_gives():
         f"Annotation::{WILDCARD_RULE}[Resource::{SM}:hyper-parameter-tuning-job/*]"
     ]
     assert "Tuning and AutoML job names (32 characters at most)" in reason
+
+
+def test_a_tuning_step_of_several_algorithms_grants_what_each_definition_needs():
+    # Each TrainingJobDefinition brings its own image, code, inputs and output path: the step
+    # role pulls and reads and writes each of them.
+    from aws_cdk import aws_ecr as ecr
+
+    stack = new_stack()
+    repository = ecr.Repository(stack, "Images")
+    ranges = {"lr": ContinuousParameter(min_value=1e-5, max_value=1e-2)}
+    tune = TuningStep(
+        name="TuneAlgorithms",
+        training_job_definitions=[
+            TrainingJobDefinition(
+                name="xgboost",
+                image=Image.xgboost("1.7-1"),
+                inputs={"train": "s3://data-bucket/train/"},
+                objective_metric_name="validation:auc",
+                hyperparameter_ranges=ranges,
+            ),
+            TrainingJobDefinition(
+                name="custom",
+                image=Image.from_ecr_repository(repository, "v1"),
+                code=Code.from_asset(str(REPO / "example_project/scripts/model/train.py")),
+                inputs={"features": "s3://feature-bucket/features/"},
+                output_path="s3://models-bucket/custom/",
+                objective_metric_name="val:auc",
+                metric_definitions={"val:auc": "val_auc=([0-9.]+)"},
+                hyperparameter_ranges=ranges,
+            ),
+        ],
+        max_jobs=4,
+    )
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[tune]), pipeline_name=NAME
+    )
+    built = Built(stack, pipeline)
+
+    found = built.step_role
+    assert found["PullImages"]["Resource"] == {"Fn::GetAtt": [logical_id(repository), "Arn"]}
+    reads = [entry["Resource"] for sid, entry in found.items() if sid.startswith("Read")]
+    assert s3_arn("data-bucket/train/*") in reads
+    assert s3_arn("feature-bucket/features/*") in reads
+    assert any("-assets-" in json.dumps(resource) for resource in reads)  # the custom code
+    writes = [entry["Resource"] for sid, entry in found.items() if sid.startswith("WriteData")]
+    assert writes == [
+        s3_arn([{"Ref": built.bucket}, f"/models/{NAME}/*/TuneAlgorithms/model*"]),
+        s3_arn("models-bucket/custom/*"),
+    ]
+    assert "sagemaker:CreateHyperParameterTuningJob" in built.role["TuningJobs"]["Action"]
 
 
 def test_registrations_without_a_literal_group_may_register_in_any_group_pending_approval():

@@ -72,6 +72,14 @@ Each file in ``sdk_generated/`` is ``pipeline.definition()`` of sagemaker 2.257.
   retry policies and on a running one, a custom job prefix);
   ``sdk-automl-and-batch-monitoring.json`` (``AutoMLStep`` and its best model in a
   ``ModelStep``, ``MonitorBatchTransformStep``).
+- ``multi-algorithm-tuning.json``: ``HyperparameterTuner.create(estimator_dict={"xgboost":
+  <XGBoost image Estimator>, "custom": <custom image Estimator, 2 × ml.c5.xlarge, 50 GiB,
+  an environment>}, …)`` with an objective metric, ranges and (for ``custom``) metric
+  definitions per estimator, ``strategy="Random"``, ``max_jobs=6``, ``random_seed=7``,
+  ``fit(inputs={name: {"train": <ParameterString>}})``, in a ``TuningStep``, and a condition
+  on ``BestTrainingJob.TrainingJobDefinitionName``. Generated offline as
+  ``pipeline-model.json``. The language writes the same
+  (``test_multi_algorithm_tuning_renders_as_the_sdk_writes_it``).
 - ``parameters-in-checked-fields.json``: pipeline parameters where the validator compares
   literals: spot training's ``max_run``/``max_wait``, a tag key, a tuner's ``strategy`` and
   ``early_stopping_type`` (with a Hyperband ``strategy_config``).
@@ -101,8 +109,10 @@ import pytest
 
 from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
+    CategoricalParameter,
     ClarifyCheckStep,
     Code,
+    ConditionEquals,
     ConditionGreaterThanOrEqualTo,
     ConditionStep,
     Container,
@@ -112,6 +122,7 @@ from cdk_sagemaker_pipelines.definition import (
     DatasetFormat,
     DriftCheckBaselines,
     EMRStep,
+    FailStep,
     FileSource,
     HyperbandStrategyConfig,
     Image,
@@ -139,6 +150,7 @@ from cdk_sagemaker_pipelines.definition import (
     StepExceptionType,
     StepRetryPolicy,
     TrainingInput,
+    TrainingJobDefinition,
     TrainingStep,
     TuningJobCompletionCriteria,
     TuningStep,
@@ -1645,3 +1657,66 @@ def test_the_code_archive_of_sdk_script_mode_training_is_read() -> None:
     definition["Steps"].append(tuning)
     reads = {(access.bucket, access.key_pattern) for access in plan_permissions(definition).reads}
     assert {("b", "t1.tar.gz"), ("b", "t2.tar.gz")} <= reads
+
+
+def test_multi_algorithm_tuning_renders_as_the_sdk_writes_it() -> None:
+    role, bucket = "arn:aws:iam::111122223333:role/sm", "my-bucket"
+    train = ParameterString(name="TrainData", default_value=f"s3://{bucket}/train/")
+    tune = TuningStep(
+        name="TuneAlgorithms",
+        # The SDK lists the estimators sorted by name; the language keeps the given order.
+        training_job_definitions=[
+            TrainingJobDefinition(
+                name="custom",
+                image="111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest",
+                instance_type="ml.c5.xlarge",
+                instance_count=2,
+                volume_size_in_gb=50,
+                output_path=f"s3://{bucket}/tune",
+                inputs={"train": train},
+                static_hyperparameters={"epochs": 10},
+                environment={"MODE": "tune"},
+                objective_metric_name="val:auc",
+                metric_definitions={"val:auc": "val_auc=([0-9.]+)"},
+                hyperparameter_ranges={
+                    "lr": ContinuousParameter(
+                        min_value=1e-5, max_value=1e-2, scaling_type="Logarithmic"
+                    ),
+                    "optimizer": CategoricalParameter(values=["adam", "sgd"]),
+                },
+            ),
+            TrainingJobDefinition(
+                name="xgboost",
+                image=Image.xgboost("1.7-1"),
+                instance_type="ml.m5.xlarge",
+                output_path=f"s3://{bucket}/tune",
+                inputs={"train": TrainingInput(s3_data=train, content_type="text/csv")},
+                static_hyperparameters={"num_round": 50, "objective": "binary:logistic"},
+                max_runtime_in_seconds=3600,
+                objective_metric_name="validation:auc",
+                hyperparameter_ranges={
+                    "eta": ContinuousParameter(min_value=0.01, max_value=0.3),
+                    "max_depth": IntegerParameter(min_value=3, max_value=9),
+                },
+            ),
+        ],
+        strategy="Random",
+        max_jobs=6,
+        max_parallel_jobs=2,
+        random_seed=7,
+    )
+    winner = tune.properties.BestTrainingJob.TrainingJobDefinitionName
+    check = ConditionStep(
+        name="CheckWinner",
+        conditions=[ConditionEquals(left=winner, right="xgboost")],
+        else_steps=[FailStep(name="NotXgboost", error_message="custom won")],
+    )
+    binder = StaticBinder(region="us-east-1", role_arn=role, default_bucket=bucket)
+
+    ours = PipelineDefinition(parameters=[train], steps=[tune, check]).to_definition(binder)
+
+    theirs = load("multi-algorithm-tuning")
+    assert [step["Name"] for step in ours["Steps"]] == [step["Name"] for step in theirs["Steps"]]
+    for mine, sdk in zip(ours["Steps"], theirs["Steps"], strict=True):
+        assert differences(mine, sdk) == {}, mine["Name"]
+    assert ours["Parameters"] == theirs["Parameters"]

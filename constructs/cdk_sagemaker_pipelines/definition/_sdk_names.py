@@ -147,6 +147,20 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
         ("TrainingStep",),
         'extra_arguments={"CheckpointConfig": {"LocalPath": …}}',
     ),
+    # HyperparameterTuner.create's per-estimator dictionaries.
+    **{
+        sdk_name: (
+            ("TuningStep",),
+            "training_job_definitions=[TrainingJobDefinition(name=<estimator name>, image=…, "
+            "objective_metric_name=…, hyperparameter_ranges=…, metric_definitions=…), …]",
+        )
+        for sdk_name in (
+            "estimator_dict",
+            "objective_metric_name_dict",
+            "hyperparameter_ranges_dict",
+            "metric_definitions_dict",
+        )
+    },
     "warm_start_config": (
         ("TuningStep",),
         "warm_start=WarmStartConfig(warm_start_type=…, parents=[…])",

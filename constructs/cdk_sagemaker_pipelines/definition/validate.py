@@ -1206,6 +1206,7 @@ class _Validator:
             self._check_tuning_limits(record, arguments)
             self._check_tuning_strategy(record, arguments)
             self._check_warm_start_parents(record, arguments)
+            self._check_definition_names(record, arguments)
             job: Any = arguments.get("TrainingJobDefinition")
             if _is_object(job):
                 self._check_training_job(record, job, "Arguments.TrainingJobDefinition")
@@ -1568,10 +1569,18 @@ class _Validator:
         hyperparameters in total, static plus tunable. CreateHyperParameterTuningJob checks
         both only when the execution runs.
         """
-        config: Any = arguments.get("HyperParameterTuningJobConfig")
-        ranges: Any = config.get("ParameterRanges") if _is_object(config) else None
-        if not _is_object(ranges):
-            return
+        for ranges, ranges_field, job, job_field in _tuning_ranges(arguments):
+            self._check_tuning_limits_of(record, ranges, ranges_field, job, job_field)
+
+    def _check_tuning_limits_of(
+        self,
+        record: StepRecord,
+        ranges: Mapping[str, Any],
+        field: str,
+        job: Any,
+        job_field: str,
+    ) -> None:
+        """The limits of ``_check_tuning_limits`` for one definition's ranges and job."""
         counts: dict[str, int] = {}
         names: set[str] = set()
         for kind in RANGE_KINDS:
@@ -1591,13 +1600,12 @@ class _Validator:
             parts = ", ".join(f"{count} {kind.lower()}" for kind, count in counts.items() if count)
             self.add(
                 record.name,
-                f"Arguments.{_RANGES}",
+                field,
                 f"tunes {tuned} hyperparameters ({parts}), more than the limit of {limit} "
                 "for a tuning job",
                 f"the limit is on all ranges together: tune at most {limit} and pass the "
                 "others as static hyperparameters",
             )
-        job: Any = arguments.get("TrainingJobDefinition")
         static: Any = job.get("StaticHyperParameters") if _is_object(job) else None
         if not _is_object(static) or tuned > limit:
             return
@@ -1605,7 +1613,7 @@ class _Validator:
         if total > _MAX_HYPERPARAMETERS:
             self.add(
                 record.name,
-                "Arguments.TrainingJobDefinition.StaticHyperParameters",
+                f"{job_field}.StaticHyperParameters",
                 f"{total} hyperparameters in all ({len(static)} static and {tuned} tuned), "
                 f"more than the limit of {_MAX_HYPERPARAMETERS} for a tuning job",
                 "pass fewer static hyperparameters (script mode adds sagemaker_program and "
@@ -1779,9 +1787,44 @@ class _Validator:
         """
         config: Any = arguments.get("HyperParameterTuningJobConfig")
         job: Any = arguments.get("TrainingJobDefinition")
-        if not _is_object(config) or not _is_object(job):
-            return  # absent (TrainingJobDefinitions), or a wrong shape the shape check reports
-        objective: Any = config.get("HyperParameterTuningJobObjective")
+        if _is_object(config) and _is_object(job):
+            field = "Arguments.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective"
+            objective = config.get("HyperParameterTuningJobObjective")
+            self._check_objective_regex(record, objective, job, f"{field}.MetricName")
+        # Several algorithms (the SDK's HyperparameterTuner.create): one objective each.
+        for index, item in enumerate(_as_list(arguments.get("TrainingJobDefinitions"))):
+            if _is_object(item):
+                field = f"Arguments.TrainingJobDefinitions[{index}].TuningObjective.MetricName"
+                self._check_objective_regex(record, item.get("TuningObjective"), item, field)
+
+    def _check_definition_names(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """Each of a tuning job's ``TrainingJobDefinitions`` has a name of its own.
+
+        A training job's summary (``TrainingJobSummaries[k]``, ``BestTrainingJob``) names
+        the definition it ran by its ``TrainingJobDefinitionName``; the SDK names them by
+        the keys of ``estimator_dict``, which are unique.
+        """
+        seen: dict[str, int] = {}
+        for index, item in enumerate(_as_list(arguments.get("TrainingJobDefinitions"))):
+            name: Any = item.get("DefinitionName") if _is_object(item) else None
+            if type(name) is not str or is_token(name):
+                continue
+            if name in seen:
+                self.add(
+                    record.name,
+                    f"Arguments.TrainingJobDefinitions[{index}].DefinitionName",
+                    f"the definition name '{name}' is also that of "
+                    f"TrainingJobDefinitions[{seen[name]}]",
+                    "give each training job definition a name of its own: a training job's "
+                    "TrainingJobDefinitionName tells which one it ran",
+                )
+            else:
+                seen[name] = index
+
+    def _check_objective_regex(
+        self, record: StepRecord, objective: Any, job: Mapping[str, Any], field: str
+    ) -> None:
+        """One training job definition can read its objective (``_check_tuning_objective``)."""
         metric = objective.get("MetricName") if _is_object(objective) else None
         if type(metric) is not str or is_token(metric):
             return
@@ -1801,10 +1844,12 @@ class _Validator:
         image = algorithm.get("TrainingImage") if _is_object(algorithm) else None
         if not names and not _image_without_built_in_metrics(image):
             return
+        definition = job.get("DefinitionName")
+        of = f" of definition '{definition}'" if type(definition) is str else ""
         self.add(
             record.name,
-            "Arguments.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.MetricName",
-            f"the objective metric '{metric}' has no MetricDefinitions regex, so the tuning "
+            field,
+            f"the objective metric '{metric}'{of} has no MetricDefinitions regex, so the tuning "
             "job can't read it from the training log",
             did_you_mean(metric, names)
             or f"give it a regex that reads its value from the log "
@@ -1817,15 +1862,12 @@ class _Validator:
 
         CreateHyperParameterTuningJob checks these only when the execution runs.
         """
-        config: Any = arguments.get("HyperParameterTuningJobConfig")
-        ranges: Any = config.get("ParameterRanges") if _is_object(config) else None
-        if not _is_object(ranges):
-            return
-        for kind in ("IntegerParameterRanges", "ContinuousParameterRanges"):
-            for index, item in enumerate(_as_list(ranges.get(kind))):
-                if _is_object(item):
-                    where = f"Arguments.{_RANGES}.{kind}[{index}]"
-                    self._check_range(record, item, where, integer=kind.startswith("Integer"))
+        for ranges, ranges_field, _, _ in _tuning_ranges(arguments):
+            for kind in ("IntegerParameterRanges", "ContinuousParameterRanges"):
+                for index, item in enumerate(_as_list(ranges.get(kind))):
+                    if _is_object(item):
+                        where = f"{ranges_field}.{kind}[{index}]"
+                        self._check_range(record, item, where, integer=kind.startswith("Integer"))
 
     def _check_range(
         self, record: StepRecord, item: Mapping[str, Any], where: str, *, integer: bool
@@ -2875,6 +2917,31 @@ def _is_object(value: Any) -> bool:
 
 
 _RANGES = "HyperParameterTuningJobConfig.ParameterRanges"
+
+
+def _tuning_ranges(
+    arguments: Mapping[str, Any],
+) -> list[tuple[Mapping[str, Any], str, Any, str]]:
+    """Each set of ranges a tuning request tunes, with its field and its training job's.
+
+    ``(ranges, ranges field, job, job field)``: the config's ``ParameterRanges`` with the
+    ``TrainingJobDefinition``, and each of ``TrainingJobDefinitions`` with its own
+    ``HyperParameterRanges``. Ranges that aren't an object (a token) are left out.
+    """
+    found: list[tuple[Mapping[str, Any], str, Any, str]] = []
+    config: Any = arguments.get("HyperParameterTuningJobConfig")
+    ranges: Any = config.get("ParameterRanges") if _is_object(config) else None
+    if _is_object(ranges):
+        job = arguments.get("TrainingJobDefinition")
+        found.append((ranges, f"Arguments.{_RANGES}", job, "Arguments.TrainingJobDefinition"))
+    for index, item in enumerate(_as_list(arguments.get("TrainingJobDefinitions"))):
+        ranges = item.get("HyperParameterRanges") if _is_object(item) else None
+        if _is_object(ranges):
+            where = f"Arguments.TrainingJobDefinitions[{index}]"
+            found.append((ranges, f"{where}.HyperParameterRanges", item, where))
+    return found
+
+
 # CreateHyperParameterTuningJob's limits on the ranges together (API reference,
 # ParameterRanges) and on static plus tuned hyperparameters (developer guide).
 _MAX_TUNED_HYPERPARAMETERS = 30

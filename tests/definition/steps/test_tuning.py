@@ -33,6 +33,8 @@ from cdk_sagemaker_pipelines.definition import (
     SageMakerJobStepRetryPolicy,
     StaticBinder,
     StepOutput,
+    TrainingInput,
+    TrainingJobDefinition,
     TuningJobCompletionCriteria,
     TuningStep,
     WarmStartConfig,
@@ -1228,4 +1230,342 @@ def test_a_misspelled_resource_member_of_a_tuning_job_is_one_problem(
 
     assert [(p.field, p.message.split(" (")[0]) for p in problems] == [
         (f"Arguments.TrainingJobDefinition.{field}", f"unknown member '{field.split('.')[-1]}'")
+    ]
+
+
+# Several algorithms in one tuning job: TrainingJobDefinitions, the SDK's
+# HyperparameterTuner.create(estimator_dict=…) (test_sdk_generated compares with the SDK).
+
+
+def algorithm(name: str = "xgboost", **options: object) -> TrainingJobDefinition:
+    arguments: dict[str, object] = {
+        "name": name,
+        "image": XGBOOST,
+        "inputs": {"train": "s3://data-bucket/train/"},
+        "objective_metric_name": "validation:auc",
+        "hyperparameter_ranges": {"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+        **options,
+    }
+    return TrainingJobDefinition(**arguments)  # type: ignore[arg-type]
+
+
+def custom_algorithm(name: str = "custom", **options: object) -> TrainingJobDefinition:
+    arguments: dict[str, object] = {
+        "image": IMAGE,
+        "inputs": {"train": "s3://data-bucket/features/"},
+        "objective_metric_name": "val:auc",
+        "metric_definitions": {"val:auc": "val_auc=([0-9.]+)"},
+        "hyperparameter_ranges": {"lr": ContinuousParameter(min_value=1e-5, max_value=1e-2)},
+        **options,
+    }
+    return algorithm(name, **arguments)
+
+
+def multi(*definitions: TrainingJobDefinition, **options: object) -> TuningStep:
+    return TuningStep(
+        name="TuneAlgorithms",
+        training_job_definitions=list(definitions or (algorithm(), custom_algorithm())),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_several_algorithms_render_one_definition_each(ctx: RenderContext) -> None:
+    step = multi(objective_type="Minimize", max_jobs=4, max_parallel_jobs=2)
+
+    arguments = step.to_request(ctx)["Arguments"]
+
+    # The objective and ranges move into each definition; the rest of the config stays.
+    assert arguments["HyperParameterTuningJobConfig"] == {
+        "Strategy": "Bayesian",
+        "ResourceLimits": {"MaxNumberOfTrainingJobs": 4, "MaxParallelTrainingJobs": 2},
+        "TrainingJobEarlyStoppingType": "Off",
+    }
+    assert "TrainingJobDefinition" not in arguments
+    xgboost, custom = arguments["TrainingJobDefinitions"]
+    assert xgboost == {
+        "RoleArn": ROLE,
+        "OutputDataConfig": {"S3OutputPath": default_output("TuneAlgorithms", "model")},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 86400},
+        "HyperParameterTuningResourceConfig": {
+            "InstanceCount": 1,
+            "InstanceType": "ml.m5.large",
+            "VolumeSizeInGB": 30,
+        },
+        "AlgorithmSpecification": {"TrainingInputMode": "File", "TrainingImage": XGBOOST},
+        "InputDataConfig": [
+            {
+                "DataSource": {
+                    "S3DataSource": {
+                        "S3DataType": "S3Prefix",
+                        "S3Uri": "s3://data-bucket/train/",
+                        "S3DataDistributionType": "FullyReplicated",
+                    }
+                },
+                "ChannelName": "train",
+            }
+        ],
+        "DefinitionName": "xgboost",
+        "TuningObjective": {"Type": "Minimize", "MetricName": "validation:auc"},
+        "HyperParameterRanges": {
+            "ContinuousParameterRanges": [
+                {"Name": "eta", "MinValue": "0.01", "MaxValue": "0.3", "ScalingType": "Auto"}
+            ],
+            "CategoricalParameterRanges": [],
+            "IntegerParameterRanges": [],
+        },
+    }
+    assert custom["DefinitionName"] == "custom"
+    assert custom["TuningObjective"] == {"Type": "Minimize", "MetricName": "val:auc"}
+    assert custom["AlgorithmSpecification"]["MetricDefinitions"] == [
+        {"Name": "val:auc", "Regex": "val_auc=([0-9.]+)"}
+    ]
+    assert ctx.problems == []
+
+
+def test_each_definition_ships_its_own_script(ctx: RenderContext, tmp_path: Path) -> None:
+    scripts = []
+    for name in ("first.py", "second.py"):
+        scripts.append(tmp_path / name)
+        scripts[-1].write_text("print('train')\n")
+    step = multi(
+        custom_algorithm("first", code=Code.from_asset(str(scripts[0]))),
+        custom_algorithm("second", code=Code.from_asset(str(scripts[1])), role=OTHER_ROLE),
+    )
+
+    first, second = step.to_request(ctx)["Arguments"]["TrainingJobDefinitions"]
+
+    assert first["StaticHyperParameters"]["sagemaker_program"] == "first.py"
+    assert second["StaticHyperParameters"]["sagemaker_program"] == "second.py"
+    assert first["InputDataConfig"][-1]["DataSource"]["S3DataSource"]["S3Uri"] == (
+        "s3://b/code/first.py.tar.gz"
+    )
+    assert (first["RoleArn"], second["RoleArn"]) == (ROLE, OTHER_ROLE)
+    assert ctx.problems == []
+
+
+def test_several_algorithms_compile_to_a_valid_definition(binder: StaticBinder) -> None:
+    step = multi(strategy="Random", max_jobs=6, random_seed=7)
+    winner = step.properties.BestTrainingJob.TrainingJobDefinitionName
+    later = LambdaStep(name="Report", function_arn=LAMBDA_ARN, inputs={"winner": winner})
+
+    definition = PipelineDefinition(steps=[step, later]).to_definition(binder)
+
+    assert definition["Steps"][1]["Arguments"]["winner"] == {
+        "Get": "Steps.TuneAlgorithms.BestTrainingJob.TrainingJobDefinitionName"
+    }
+
+
+def test_fails_an_objective_a_definition_has_no_regex_for(binder: StaticBinder) -> None:
+    step = multi(algorithm(), custom_algorithm(objective_metric_name="val:acc"))
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert (problem.step, problem.field, problem.argument) == (
+        "TuneAlgorithms",
+        "Arguments.TrainingJobDefinitions[1].TuningObjective.MetricName",
+        "training_job_definitions",
+    )
+    assert problem.message == (
+        "the objective metric 'val:acc' of definition 'custom' has no MetricDefinitions "
+        "regex, so the tuning job can't read it from the training log"
+    )
+    assert problem.hint == "did you mean 'val:auc'?"
+
+
+def test_fails_a_range_of_one_definition_naming_it(binder: StaticBinder) -> None:
+    backwards = {"lr": ContinuousParameter(min_value=0.1, max_value=0.01)}
+    step = multi(algorithm(), custom_algorithm(hyperparameter_ranges=backwards))
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert problem.field == (
+        "Arguments.TrainingJobDefinitions[1].HyperParameterRanges"
+        ".ContinuousParameterRanges[0].MinValue"
+    )
+    assert problem.argument == "training_job_definitions"
+
+
+def test_fails_json_definitions_of_one_name(binder: StaticBinder) -> None:
+    definition = PipelineDefinition(steps=[multi()]).to_definition(binder)
+    jobs = definition["Steps"][0]["Arguments"]["TrainingJobDefinitions"]
+    jobs[1]["DefinitionName"] = "xgboost"
+
+    [problem] = validate_definition(definition)
+
+    assert problem.field == "Arguments.TrainingJobDefinitions[1].DefinitionName"
+    assert problem.message == (
+        "the definition name 'xgboost' is also that of TrainingJobDefinitions[0]"
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: TuningStep(name="Tune", estimator_dict={}),  # type: ignore[call-arg]
+            "TuningStep 'Tune' takes no argument 'estimator_dict' (the SageMaker SDK's "
+            "estimator_dict=; here: training_job_definitions=[TrainingJobDefinition("
+            "name=<estimator name>, image=…",
+        ),
+        (
+            lambda: multi(algorithm(), algorithm()),
+            "TuningStep 'TuneAlgorithms': training_job_definitions has more than one "
+            "definition named 'xgboost'; each name is unique",
+        ),
+        (
+            lambda: multi(*(algorithm(f"a{index}") for index in range(11))),
+            "TuningStep 'TuneAlgorithms': training_job_definitions takes 1 to 10 "
+            "TrainingJobDefinitions (CreateHyperParameterTuningJob's limit), got 11",
+        ),
+        (
+            lambda: TuningStep(name="TuneAlgorithms", training_job_definitions=[]),
+            "training_job_definitions takes 1 to 10 TrainingJobDefinitions",
+        ),
+        (
+            lambda: multi(image=IMAGE, instance_type="ml.m5.xlarge", input_mode="Pipe"),
+            "TuningStep 'TuneAlgorithms': with training_job_definitions, each "
+            "TrainingJobDefinition describes its own training job; move image=, "
+            "instance_type=, input_mode= into each definition",
+        ),
+        (
+            lambda: multi(objective_metric_name="validation:auc"),
+            "move objective_metric_name= into each definition",
+        ),
+        (
+            lambda: TuningStep(name="Tune", objective_metric_name="validation:auc"),
+            "TuningStep 'Tune': missing image=, hyperparameter_ranges= (the training job to "
+            "tune); or give training_job_definitions=[TrainingJobDefinition(…), …]",
+        ),
+        (
+            lambda: algorithm("xgb_model"),
+            "TrainingJobDefinition: name 'xgb_model' is not a definition name (1 to 64 "
+            "letters, digits and hyphens",
+        ),
+        (
+            lambda: algorithm("a" * 65),
+            "is not a definition name",
+        ),
+        (
+            lambda: multi(
+                algorithm(),
+                custom_algorithm(
+                    code=Code.from_s3("s3://b/code.tar.gz", entry_point="t.py"),
+                    inputs={"code": "s3://b/data/"},
+                ),
+            ),
+            "TuningStep 'TuneAlgorithms', training job definition 'custom': the input channel "
+            "'code' carries the step's code",
+        ),
+        (
+            lambda: multi(algorithm(hyperparameter_ranges=["eta"])),
+            "TrainingJobDefinition 'xgboost': field 'hyperparameter_ranges' expects",
+        ),
+    ],
+    ids=[
+        "sdk-estimator-dict",
+        "duplicate-names",
+        "eleven",
+        "none",
+        "job-arguments-on-the-step",
+        "objective-on-the-step",
+        "single-without-image",
+        "underscore-in-name",
+        "name-too-long",
+        "definition-channel-check",
+        "definition-types",
+    ],
+)
+def test_fails_several_algorithms(build: Callable[[], object], message: str) -> None:
+    with pytest.raises(PipelineDefinitionError, match=re.escape(message)):
+        build()
+
+
+def test_ten_definitions_and_one_are_both_fine(ctx: RenderContext) -> None:
+    ten = multi(*(algorithm(f"a{index}") for index in range(10)))
+    one = multi(algorithm())
+
+    assert len(ten.to_request(ctx)["Arguments"]["TrainingJobDefinitions"]) == 10
+    assert len(one.to_request(ctx)["Arguments"]["TrainingJobDefinitions"]) == 1
+
+
+def test_definition_arguments_are_a_single_tuning_steps_own() -> None:
+    # A definition renders as a single-definition TuningStep of its arguments: same names,
+    # same defaults (those a definition requires are optional on the step).
+    import dataclasses
+
+    from cdk_sagemaker_pipelines.definition.steps.tuning import DEFINITION_ARGUMENTS
+
+    step_defaults = {item.name: item.default for item in dataclasses.fields(TuningStep)}
+    for item in dataclasses.fields(TrainingJobDefinition):
+        if item.name in DEFINITION_ARGUMENTS and item.default is not dataclasses.MISSING:
+            assert step_defaults[item.name] == item.default, item.name
+    assert set(DEFINITION_ARGUMENTS) <= set(step_defaults)
+
+
+def test_top_model_uri_of_several_algorithms_under_a_shared_path(ctx: RenderContext) -> None:
+    shared = "s3://models-bucket/tuning/"
+    step = multi(algorithm(output_path=shared), custom_algorithm(output_path=shared))
+
+    assert step.top_model_s3_uri(1).to_request(ctx) == {
+        "Std:Join": {
+            "On": "/",
+            "Values": [
+                "s3://models-bucket/tuning",
+                {"Get": "Steps.TuneAlgorithms.TrainingJobSummaries[1].TrainingJobName"},
+                "output/model.tar.gz",
+            ],
+        }
+    }
+
+
+def test_top_model_uri_of_several_algorithms_under_the_default_output(
+    ctx: RenderContext,
+) -> None:
+    step = multi()
+
+    assert step.top_model_s3_uri(0).to_request(ctx)["Std:Join"]["Values"][0] == {
+        "Get": "Steps.TuneAlgorithms.TrainingJobDefinitions[0].OutputDataConfig.S3OutputPath"
+    }
+
+
+def test_fails_top_model_uri_of_definitions_writing_apart() -> None:
+    step = multi(algorithm(output_path="s3://b/xgboost/"), custom_algorithm())
+
+    with pytest.raises(PipelineDefinitionError) as caught:
+        step.top_model_s3_uri(0)
+
+    assert str(caught.value).startswith(
+        "TuningStep 'TuneAlgorithms': top_model_s3_uri can't tell where the k-th best "
+        "training job wrote its model: its training job definitions write under different "
+        "output paths ('xgboost': 's3://b/xgboost/', 'custom': None); give every definition "
+        "the same output_path"
+    )
+
+
+def test_each_definitions_image_role_inputs_and_outputs_are_planned(
+    binder: StaticBinder,
+) -> None:
+    step = multi(
+        algorithm(output_path="s3://models-bucket/xgboost/", volume_kms_key=VOLUME_KEY),
+        custom_algorithm(
+            role=OTHER_ROLE,
+            output_path="s3://models-bucket/custom/",
+            inputs={"train": TrainingInput(s3_data="s3://other-bucket/features/")},
+        ),
+    )
+
+    plan = plan_permissions(PipelineDefinition(steps=[step]).to_definition(binder))
+
+    assert plan.images == [XGBOOST, IMAGE]
+    assert plan.passed_roles == [ROLE, OTHER_ROLE]
+    assert plan.kms_keys == [VOLUME_KEY]
+    assert S3Access("data-bucket", "train/") in plan.reads
+    assert S3Access("other-bucket", "features/") in plan.reads
+    assert plan.writes == [
+        S3Access("models-bucket", "xgboost/"),
+        S3Access("models-bucket", "custom/"),
     ]

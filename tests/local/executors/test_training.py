@@ -29,6 +29,7 @@ from cdk_sagemaker_pipelines.definition import (
     PipelineValidationError,
     S3Location,
     TrainingInput,
+    TrainingJobDefinition,
     TrainingStep,
     TuningJobCompletionCriteria,
     TuningStep,
@@ -266,6 +267,34 @@ def test_fails_when_no_trial_reports_the_objective(ws: Workspace) -> None:
         "its regex never matched (log: "
     )
     assert reason.endswith("Tune.001.log)")
+
+
+def test_a_tuning_step_of_several_algorithms_fails_saying_it_cant_run_locally(
+    ws: Workspace,
+) -> None:
+    ws.file("train/train.csv", "1\n")
+    code = Code.from_asset(ws.script("train.py", TRAIN))
+    definitions = [
+        TrainingJobDefinition(
+            name=name,
+            image=SKLEARN,
+            code=code,
+            inputs={"train": "s3://data-bucket/train"},
+            metric_definitions={"score": r"score=([0-9.]+)"},
+            objective_metric_name="score",
+            hyperparameter_ranges={"depth": CategoricalParameter(values=[1, 2])},
+        )
+        for name in ("shallow", "deep")
+    ]
+    tune = TuningStep(name="Tune", training_job_definitions=definitions)
+
+    result = ws.runner().run(compile_steps([tune]))
+
+    assert result.step("Tune").failure_reason == (
+        "a tuning job of several training job definitions (TrainingJobDefinitions: shallow, "
+        "deep) can't run locally yet; run it on SageMaker, or try one algorithm locally with "
+        "a TuningStep of that definition alone"
+    )
 
 
 def test_a_metric_regex_without_a_group_is_named_as_such(ws: Workspace) -> None:

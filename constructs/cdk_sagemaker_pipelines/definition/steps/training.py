@@ -268,7 +268,9 @@ class TrainingJobStep(JobStep):
     an archive and named by the ``sagemaker_program`` and ``sagemaker_submit_directory``
     hyperparameters, which SageMaker framework images read. Default: 1 × ml.m5.large,
     30 GiB, File input mode, 1 day maximum runtime (``instance_type`` and
-    ``instance_count`` left unset render those defaults).
+    ``instance_count`` left unset render those defaults). Each subclass declares ``image``
+    itself: a ``TrainingStep`` requires it, a ``TuningStep`` of several
+    ``TrainingJobDefinition``s leaves it to them.
 
     Example::
 
@@ -276,7 +278,6 @@ class TrainingJobStep(JobStep):
                      code=Code.from_asset("ml/train.py"), inputs={"train": train_uri})
     """
 
-    image: ImageLike
     code: Code | None = None
     inputs: Mapping[str, TrainingInput | FileSystemInput | S3Like] | None = None
     output_path: S3Like | None = None
@@ -387,7 +388,7 @@ class TrainingJobStep(JobStep):
             KmsKeyId=pick(self.output_kms_key, defaults.output_kms_key, ctx),
         )
 
-    def _algorithm(self, ctx: RenderContext, field: str) -> JsonValue:
+    def _algorithm(self, ctx: RenderContext, field: str, image: ImageLike) -> JsonValue:
         metrics = None
         if self.metric_definitions:
             metrics = [
@@ -395,7 +396,7 @@ class TrainingJobStep(JobStep):
             ]
         return compact(
             TrainingInputMode=self.input_mode,
-            TrainingImage=bind_image(ctx, self, self.image, f"{field}.TrainingImage"),
+            TrainingImage=bind_image(ctx, self, image, f"{field}.TrainingImage"),
             MetricDefinitions=metrics,
         )
 
@@ -544,6 +545,7 @@ class TrainingStep(TrainingJobStep):
         )
     """
 
+    image: ImageLike
     hyperparameters: Mapping[str, Any] | None = None
     instance_groups: Sequence[InstanceGroup] | None = None
     disable_profiler: bool = True
@@ -653,7 +655,9 @@ class TrainingStep(TrainingJobStep):
             field = "Arguments.CheckpointConfig.S3Uri"
             checkpoint = {"S3Uri": bind_s3(ctx, self, self.checkpoint_s3_uri, field, "write")}
         arguments = compact(
-            AlgorithmSpecification=self._algorithm(ctx, "Arguments.AlgorithmSpecification"),
+            AlgorithmSpecification=self._algorithm(
+                ctx, "Arguments.AlgorithmSpecification", self.image
+            ),
             OutputDataConfig=self._output_config(ctx, defaults, "Arguments.OutputDataConfig"),
             StoppingCondition=stopping,
             ResourceConfig=self._resources(ctx, defaults),

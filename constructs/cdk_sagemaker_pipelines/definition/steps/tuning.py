@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render, render_string, render_string_map
 from .._tokens import is_token
 from .._typecheck import checked
+from ..bindables import Code, S3Location
 from ..expressions import Expression
+from ..jobs import NetworkConfig
 from ..properties import Properties
-from ._base import Step, bind_role, job_defaults
-from .training import TrainingJobStep, training_job_argument_fields
+from ._base import ImageLike, S3Like, Step, bind_role, job_defaults
+from .training import (
+    FileSystemInput,
+    TrainingInput,
+    TrainingJobStep,
+    training_job_argument_fields,
+)
 
 # Grid search runs every combination of the ranges' values: it needs no job count.
 GRID_STRATEGY = "Grid"
@@ -21,6 +29,11 @@ WARM_START_TYPES = ("IdenticalDataAndAlgorithm", "TransferLearning")
 # CreateHyperParameterTuningJob: ParentHyperParameterTuningJobs holds 1 to 5 jobs.
 MAX_WARM_START_PARENTS = 5
 TUNING_JOB_NAME_PROPERTY = "HyperParameterTuningJobName"
+# CreateHyperParameterTuningJob: TrainingJobDefinitions holds 1 to 10 definitions, each
+# named by a DefinitionName (HyperParameterTrainingJobDefinitionName: 1 to 64 characters).
+MAX_TRAINING_JOB_DEFINITIONS = 10
+DEFINITION_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}")
+MAX_DEFINITION_NAME = 64
 
 
 @checked
@@ -215,6 +228,66 @@ class TuningJobCompletionCriteria:
 
 
 @checked
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrainingJobDefinition:
+    """One algorithm of a ``TuningStep`` that tunes several: its training job and what to tune.
+
+    CreateHyperParameterTuningJob's ``TrainingJobDefinitions`` entry, which the SageMaker
+    SDK writes for ``HyperparameterTuner.create(estimator_dict=…)``: ``name`` is the key of
+    ``estimator_dict`` (the ``DefinitionName``, 1 to 64 letters, digits and hyphens), and
+    ``objective_metric_name``, ``hyperparameter_ranges`` and ``metric_definitions`` are that
+    estimator's entries of ``objective_metric_name_dict``, ``hyperparameter_ranges_dict`` and
+    ``metric_definitions_dict``. The other arguments are a single-definition
+    ``TuningStep``'s, with the same defaults. The step's ``objective_type`` applies to
+    every definition: the best training job is the best of all definitions by it.
+
+    Example::
+
+        TrainingJobDefinition(
+            name="xgboost", image=Image.xgboost("1.7-1"), inputs={"train": train_uri},
+            objective_metric_name="validation:auc",
+            hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+            static_hyperparameters={"num_round": 50},
+        )
+    """
+
+    name: str
+    image: ImageLike
+    objective_metric_name: str
+    hyperparameter_ranges: Mapping[str, HyperparameterRange]
+    static_hyperparameters: Mapping[str, Any] | None = None
+    code: Code | None = None
+    inputs: Mapping[str, TrainingInput | FileSystemInput | S3Like] | None = None
+    output_path: S3Like | None = None
+    instance_type: str | Expression | None = None
+    instance_count: int | Expression | None = None
+    volume_size_in_gb: int | Expression = 30
+    volume_kms_key: str | Expression | None = None
+    output_kms_key: str | Expression | None = None
+    environment: Mapping[str, Any] | None = None
+    metric_definitions: Mapping[str, str] | None = None
+    input_mode: str = "File"
+    max_runtime_in_seconds: int | Expression = 86400
+    network: NetworkConfig | None = None
+    role: str | Expression | None = None
+
+    def _validate(self) -> None:
+        if not (DEFINITION_NAME.fullmatch(self.name) and len(self.name) <= MAX_DEFINITION_NAME):
+            raise PipelineDefinitionError(
+                f"TrainingJobDefinition: name {self.name[:80]!r} is not a definition name "
+                f"(1 to {MAX_DEFINITION_NAME} letters, digits and hyphens, starting and ending "
+                "with a letter or digit: CreateHyperParameterTuningJob's DefinitionName)"
+            )
+
+
+# A TuningStep's arguments that describe its one training job: a TrainingJobDefinition's,
+# but its name. With training_job_definitions, each definition gives its own.
+DEFINITION_ARGUMENTS = tuple(
+    item.name for item in fields(TrainingJobDefinition) if item.name != "name"
+)
+
+
+@checked
 @dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class TuningStep(TrainingJobStep):
     """Runs up to ``max_jobs`` training jobs (``max_parallel_jobs`` at a time) over ranges.
@@ -257,10 +330,43 @@ class TuningStep(TrainingJobStep):
             max_tuning_runtime_in_seconds=36000,
             warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[tune]),
         )
+
+    ``training_job_definitions`` tunes several algorithms in one tuning job (the SDK's
+    ``HyperparameterTuner.create``): 1 to 10 ``TrainingJobDefinition``s, each with its own
+    image, code, inputs, instances, objective metric and ranges, in place of the step's
+    ``image``, ``objective_metric_name``, ``hyperparameter_ranges`` and the rest of its
+    training job (giving both is an error). The tuner's settings (``objective_type``,
+    ``strategy``, ``max_jobs``, …) stay on the step and cover all definitions; the best
+    job is the best of all of them, and ``properties.BestTrainingJob
+    .TrainingJobDefinitionName`` names its definition. ``top_model_s3_uri(k)`` needs the
+    definitions to share one ``output_path`` (or all to leave it out)::
+
+        TuningStep(
+            name="TuneAlgorithms",
+            training_job_definitions=[
+                TrainingJobDefinition(
+                    name="xgboost", image=Image.xgboost("1.7-1"), inputs={"train": train_uri},
+                    objective_metric_name="validation:auc",
+                    hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01,
+                                                                      max_value=0.3)},
+                ),
+                TrainingJobDefinition(
+                    name="sklearn", image=Image.sklearn("1.2-1"),
+                    code=Code.from_asset("ml/train.py"), inputs={"train": train_uri},
+                    objective_metric_name="validation:auc",
+                    metric_definitions={"validation:auc": r"auc=([0-9.]+)"},
+                    hyperparameter_ranges={"max_depth": IntegerParameter(min_value=2,
+                                                                         max_value=8)},
+                ),
+            ],
+            max_jobs=8, max_parallel_jobs=2,
+        )
     """
 
-    objective_metric_name: str
-    hyperparameter_ranges: Mapping[str, HyperparameterRange]
+    image: ImageLike | None = None
+    objective_metric_name: str | None = None
+    hyperparameter_ranges: Mapping[str, HyperparameterRange] | None = None
+    training_job_definitions: Sequence[TrainingJobDefinition] | None = None
     objective_type: str = "Maximize"
     static_hyperparameters: Mapping[str, Any] | None = None
     strategy: str = "Bayesian"
@@ -305,35 +411,140 @@ class TuningStep(TrainingJobStep):
             "max_tuning_runtime_in_seconds"
         ),
         "Arguments.WarmStartConfig": "warm_start",
+        "Arguments.TrainingJobDefinitions": "training_job_definitions",
+        "Arguments.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective": (
+            "objective_type"
+        ),
     }
 
+    def _validate(self) -> None:
+        where = f"TuningStep '{self.name}'"
+        definitions = self.training_job_definitions
+        if definitions is None:
+            missing = [
+                argument
+                for argument in ("image", "objective_metric_name", "hyperparameter_ranges")
+                if getattr(self, argument) is None
+            ]
+            if missing:
+                raise PipelineDefinitionError(
+                    f"{where}: missing {', '.join(f'{name}=' for name in missing)} (the "
+                    "training job to tune); or give training_job_definitions="
+                    "[TrainingJobDefinition(…), …] to tune several algorithms"
+                )
+            TrainingJobStep._validate(self)
+            return
+        defaults = {item.name: item.default for item in fields(self)}
+        given = [
+            argument
+            for argument in DEFINITION_ARGUMENTS
+            if not _is_default(getattr(self, argument), defaults[argument])
+        ]
+        if given:
+            # The SDK's HyperparameterTuner.create takes nothing of a job but per estimator.
+            raise PipelineDefinitionError(
+                f"{where}: with training_job_definitions, each TrainingJobDefinition "
+                f"describes its own training job; move {', '.join(f'{n}=' for n in given)} "
+                "into each definition (or tune one algorithm without "
+                "training_job_definitions)"
+            )
+        if not 1 <= len(definitions) <= MAX_TRAINING_JOB_DEFINITIONS:
+            raise PipelineDefinitionError(
+                f"{where}: training_job_definitions takes 1 to {MAX_TRAINING_JOB_DEFINITIONS} "
+                f"TrainingJobDefinitions (CreateHyperParameterTuningJob's limit), got "
+                f"{len(definitions)}"
+            )
+        names = [definition.name for definition in definitions]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise PipelineDefinitionError(
+                f"{where}: training_job_definitions has more than one definition named "
+                f"{', '.join(map(repr, repeated))}; each name is unique (a training job's "
+                "TrainingJobDefinitionName tells which definition it ran)"
+            )
+        for definition in definitions:
+            try:
+                self._definition_step(definition)
+            except PipelineDefinitionError as error:
+                # The checks of one training job, worded for a step: name the definition too.
+                message = str(error).replace(
+                    where, f"{where}, training job definition '{definition.name}'", 1
+                )
+                raise PipelineDefinitionError(message) from None
+
+    def _definition_step(self, definition: TrainingJobDefinition) -> TuningStep:
+        """The single-definition step that tunes ``definition`` alone, with this step's settings.
+
+        A definition renders, binds and is checked as that step's training job is: the
+        SDK writes each estimator of ``HyperparameterTuner.create`` as it writes a tuner's
+        only one.
+        """
+        job = {argument: getattr(definition, argument) for argument in DEFINITION_ARGUMENTS}
+        return replace(self, training_job_definitions=None, **job)
+
     def _arguments(self, ctx: RenderContext) -> JsonValue:
+        definitions = self.training_job_definitions
+        if definitions is None:
+            return compact(
+                HyperParameterTuningJobConfig=self._config(ctx, objective=True),
+                TrainingJobDefinition=self._training_job(ctx, "Arguments.TrainingJobDefinition"),
+                WarmStartConfig=render(self.warm_start, ctx),
+            )
+        jobs: list[JsonValue] = []
+        for index, definition in enumerate(definitions):
+            step = self._definition_step(definition)
+            job = step._training_job(ctx, f"Arguments.TrainingJobDefinitions[{index}]")
+            # Where the SDK writes them: after the training job's own members.
+            job.update(
+                DefinitionName=definition.name,
+                TuningObjective={
+                    "Type": self.objective_type,
+                    "MetricName": definition.objective_metric_name,
+                },
+                HyperParameterRanges=step._ranges(ctx),
+            )
+            jobs.append(job)
+        return compact(
+            HyperParameterTuningJobConfig=self._config(ctx, objective=False),
+            TrainingJobDefinitions=jobs,
+            WarmStartConfig=render(self.warm_start, ctx),
+        )
+
+    def _training_job(self, ctx: RenderContext, field: str) -> dict[str, JsonValue]:
+        """The training job the tuning job runs, as the ``field`` member of the request."""
         defaults = job_defaults(ctx, self)
-        field = "Arguments.TrainingJobDefinition"
         # A tuned name is not static: the SDK drops it too, so an estimator's whole
         # hyperparameter dict can be passed as it is.
+        ranges = self.hyperparameter_ranges or {}
         static = {
             name: value
             for name, value in (render_string_map(self.static_hyperparameters, ctx) or {}).items()
-            if name not in self.hyperparameter_ranges
+            if name not in ranges
         }
         script_hyperparameters, code_channel = self._script_mode(ctx, f"{field}.InputDataConfig")
         static.update(script_hyperparameters)
+        assert self.image is not None  # _validate requires it of a single definition
         definition = compact(
             StaticHyperParameters=static or None,
             RoleArn=_role(self, ctx, f"{field}.RoleArn"),
             OutputDataConfig=self._output_config(ctx, defaults, f"{field}.OutputDataConfig"),
             StoppingCondition={"MaxRuntimeInSeconds": render(self.max_runtime_in_seconds, ctx)},
             HyperParameterTuningResourceConfig=self._resources(ctx, defaults),
-            AlgorithmSpecification=self._algorithm(ctx, f"{field}.AlgorithmSpecification"),
+            AlgorithmSpecification=self._algorithm(
+                ctx, f"{field}.AlgorithmSpecification", self.image
+            ),
             InputDataConfig=self._channels(ctx, f"{field}.InputDataConfig", code_channel),
             Environment=render_string_map(self.environment, ctx),
         )
         definition.update(self._network_fields(ctx, defaults))
+        return definition
+
+    def _config(self, ctx: RenderContext, *, objective: bool) -> JsonValue:
+        """``HyperParameterTuningJobConfig``; with several definitions each has the objective."""
         max_jobs = self.max_jobs
         if max_jobs is None and self.strategy != GRID_STRATEGY:
             max_jobs = 1  # the SageMaker SDK's default too
-        config = compact(
+        return compact(
             Strategy=self.strategy,
             ResourceLimits=compact(
                 MaxNumberOfTrainingJobs=render(max_jobs, ctx),
@@ -342,25 +553,21 @@ class TuningStep(TrainingJobStep):
             ),
             TrainingJobEarlyStoppingType=self.early_stopping_type,
             RandomSeed=render(self.random_seed, ctx),
-            HyperParameterTuningJobObjective={
-                "Type": self.objective_type,
-                "MetricName": self.objective_metric_name,
-            },
-            ParameterRanges=self._ranges(ctx),
+            HyperParameterTuningJobObjective=(
+                {"Type": self.objective_type, "MetricName": self.objective_metric_name}
+                if objective
+                else None
+            ),
+            ParameterRanges=self._ranges(ctx) if objective else None,
             StrategyConfig=render(self.strategy_config, ctx),
             TuningJobCompletionCriteria=render(self.completion_criteria, ctx),
-        )
-        return compact(
-            HyperParameterTuningJobConfig=config,
-            TrainingJobDefinition=definition,
-            WarmStartConfig=render(self.warm_start, ctx),
         )
 
     def _ranges(self, ctx: RenderContext) -> JsonValue:
         continuous: list[JsonValue] = []
         categorical: list[JsonValue] = []
         integer: list[JsonValue] = []
-        for name, spec in self.hyperparameter_ranges.items():
+        for name, spec in (self.hyperparameter_ranges or {}).items():
             if isinstance(spec, CategoricalParameter):
                 values = [render_string(value, ctx) for value in spec.values]
                 categorical.append({"Name": name, "Values": values})
@@ -390,7 +597,37 @@ class TuningStep(TrainingJobStep):
                 f"TuningStep '{self.name}': top_model_s3_uri takes a position from 0 (0 is the "
                 f"best training job), got {top_k!r}"
             )
+        if self.training_job_definitions is not None:
+            self._shared_output_path()  # raises if the definitions write apart
         return _TopModelUri(self, top_k)
+
+    def _shared_output_path(self) -> S3Like | None:
+        """The ``output_path`` every definition shares (None: the default output).
+
+        A job's model lands under its definition's output path, and the k-th best job may
+        be of any definition: a pipeline expression can't choose a path by the job's
+        ``TrainingJobDefinitionName``, so ``top_model_s3_uri`` needs them to be one.
+        """
+        paths = [definition.output_path for definition in self.training_job_definitions or ()]
+        first = paths[0]
+        for path in paths[1:]:
+            same = path is first or (
+                isinstance(path, (str, S3Location)) and type(path) is type(first) and path == first
+            )
+            if not same:
+                named = ", ".join(
+                    f"'{definition.name}': {definition.output_path!r}"
+                    for definition in self.training_job_definitions or ()
+                )
+                raise PipelineDefinitionError(
+                    f"TuningStep '{self.name}': top_model_s3_uri can't tell where the k-th "
+                    "best training job wrote its model: its training job definitions write "
+                    f"under different output paths ({named}); give every definition the same "
+                    "output_path, or leave output_path out of all of them (training job names "
+                    "are unique, so their models don't collide), or read "
+                    "properties.TrainingJobSummaries[k].TrainingJobDefinitionName"
+                )
+        return first
 
     if not TYPE_CHECKING:  # type checkers keep reporting unknown attributes themselves
 
@@ -411,6 +648,13 @@ class TuningStep(TrainingJobStep):
 
 def _role(step: TuningStep, ctx: RenderContext, field: str) -> JsonValue:
     return bind_role(ctx, step, step.role, field)
+
+
+def _is_default(value: Any, default: Any) -> bool:
+    """Whether an argument was left at its default (or given it: same type, equal value)."""
+    if value is default:
+        return True
+    return default is not MISSING and type(value) is type(default) and value == default
 
 
 class _TopModelUri(Expression):
@@ -434,12 +678,17 @@ class _TopModelUri(Expression):
     def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
         tuning = self._step.properties
         job_name = tuning.TrainingJobSummaries[self._top_k].TrainingJobName
-        given = self._step.output_path
+        several = self._step.training_job_definitions is not None
+        given = self._step._shared_output_path() if several else self._step.output_path
         base: JsonValue
         if isinstance(given, str) and not is_token(given):
             # A literal path is the same in every execution. SageMaker writes under it
             # without doubling a trailing slash; a join with "/" would double it.
             base = given.rstrip("/")
+        elif several:
+            # Every definition's path is the same: the first one's is the k-th job's too.
+            job = tuning.TrainingJobDefinitions[0]
+            base = job.OutputDataConfig.S3OutputPath.to_request(ctx)
         else:
             base = tuning.TrainingJobDefinition.OutputDataConfig.S3OutputPath.to_request(ctx)
         values: list[Any] = [base, job_name.to_request(ctx), "output/model.tar.gz"]

@@ -155,8 +155,17 @@ class TuningExecutor:
         config = arguments.get("HyperParameterTuningJobConfig") or {}
         definition = arguments.get("TrainingJobDefinition")
         if not isinstance(definition, Mapping):
+            several = arguments.get("TrainingJobDefinitions") or []
+            names = [
+                str(item.get("DefinitionName"))
+                for item in several
+                if isinstance(item, Mapping) and item.get("DefinitionName") is not None
+            ]
             raise StepError(
-                "only TrainingJobDefinition is supported locally (not TrainingJobDefinitions)"
+                "a tuning job of several training job definitions (TrainingJobDefinitions"
+                + (f": {', '.join(names)}" if names else "")
+                + ") can't run locally yet; run it on SageMaker, or try one algorithm "
+                "locally with a TuningStep of that definition alone"
             )
         limits = config.get("ResourceLimits") or {}
         # Grid search without a job count runs the whole grid (None: every candidate).

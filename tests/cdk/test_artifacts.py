@@ -273,6 +273,16 @@ def test_removal_policy_applies_to_every_stateful_resource(destroyed: Store):
         assert (found["DeletionPolicy"], found["UpdateReplacePolicy"]) == ("Delete", "Delete")
 
 
+def test_bucket_policies_follow_their_buckets_removal_policy(default: Store, destroyed: Store):
+    # A retained bucket without its policy would accept plain HTTP and other encryption
+    # (and lose its shares) after cdk destroy: CDK deletes a bucket policy by default.
+    for built, expected in ((default, "Retain"), (destroyed, "Delete")):
+        for bucket in (built.store.bucket, built.data, built.store.access_logs_bucket):
+            assert bucket.policy is not None
+            found = built.get(bucket.policy)
+            assert (found["DeletionPolicy"], found["UpdateReplacePolicy"]) == (expected, expected)
+
+
 def test_event_bridge_notifications_without_a_custom_resource(default: Store):
     assert default.get(default.data)["Properties"]["NotificationConfiguration"] == {
         "EventBridgeConfiguration": {"EventBridgeEnabled": True}

@@ -56,8 +56,9 @@ class ArtifactStore(Construct):
     a separate bucket, and expires execution outputs (``executions/``) after
     ``execution_output_retention``; models (``models/``) stay, as registered model
     versions point at them; ``share_models_with`` lets another account read them, to
-    deploy registered versions there. Stateful resources follow ``removal_policy``
-    (Default: retain; not ``SNAPSHOT``, which keys and buckets don't support).
+    deploy registered versions there. Stateful resources follow ``removal_policy``, and the
+    buckets' policies with them (Default: retain; not ``SNAPSHOT``, which keys and buckets
+    don't support).
 
     To use a bucket and key that exist already (a platform team's), adopt them with
     ``ArtifactStore.from_existing``: the store then creates nothing.
@@ -144,6 +145,7 @@ class ArtifactStore(Construct):
                 )
             ],
         )
+        self._keep_policy_with(self._access_logs_bucket)
         # No AwsSolutions-S1 acknowledgment: cdk-nag exempts a bucket that receives other
         # buckets' access logs, so it has no such finding to acknowledge.
         Validations.of(self._access_logs_bucket).acknowledge(
@@ -225,6 +227,16 @@ class ArtifactStore(Construct):
             execution_output_retention=execution_output_retention,
         )
 
+    def _keep_policy_with(self, bucket: s3.Bucket) -> None:
+        """Give the bucket's policy the bucket's removal policy.
+
+        CDK leaves a bucket policy at its default, deleted with the stack, while a retained
+        bucket stays with its data: without its policy it would accept plain HTTP and
+        uploads asking for other encryption, and accounts it was shared with lose access.
+        """
+        if bucket.policy is not None:
+            bucket.policy.apply_removal_policy(self._removal_policy)
+
     @property
     def access_logs_bucket(self) -> s3.Bucket:
         """The SSE-S3 bucket the store's buckets log their access to."""
@@ -286,6 +298,7 @@ class ArtifactStore(Construct):
         self._bucket_keys.append((bucket, self.key))
         self._log_prefixes[construct_id.lower()] = construct_id
         deny_encryption_downgrade(bucket)
+        self._keep_policy_with(bucket)
         if event_bridge_enabled:
             enable_event_bridge_notifications(bucket)
         return bucket

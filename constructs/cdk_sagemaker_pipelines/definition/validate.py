@@ -863,7 +863,10 @@ class _Validator:
         if error is not None:
             self.add(source, where, f"'Steps.{target_name}.{path}': {error.message}", error.hint)
             return None
-        if target.kind == "Tuning" and not self._training_job_exists(target, path, where, source):
+        if target.kind == "Tuning" and not (
+            self._training_job_exists(target, path, where, source)
+            and self._tuning_member_exists(target, path, where, source)
+        ):
             return None
         if node is None:
             return None  # opaque step types: properties not modelled
@@ -909,6 +912,71 @@ class _Validator:
             "takes k < max_jobs)",
         )
         return False
+
+    def _tuning_member_exists(
+        self, target: StepRecord, path: str, where: Path, source: str | None
+    ) -> bool:
+        """A tuning step's property of its kind: of one algorithm, or of several.
+
+        DescribeHyperParameterTuningJob describes the job as it was created: one of
+        ``TrainingJobDefinition`` (with the config's objective and ranges) or
+        ``TrainingJobDefinitions`` (each with its own), and that many definitions. A
+        property of the other kind is absent, which fails the referring step when the
+        execution runs.
+        """
+        arguments: Any = target.entry.get("Arguments")
+        if not _is_object(arguments):
+            return True
+        definitions: Any = arguments.get("TrainingJobDefinitions")
+        several = type(definitions) is list
+        single = _is_object(arguments.get("TrainingJobDefinition"))
+        reference = f"'Steps.{target.name}.{path}'"
+        absent = next(
+            (
+                member
+                for member in _ONE_ALGORITHM_MEMBERS
+                if path == member or path.startswith((f"{member}.", f"{member}["))
+            ),
+            None,
+        )
+        if several and absent is not None:
+            self.add(
+                source,
+                where,
+                f"{reference}: tuning step '{target.name}' tunes {len(definitions)} training "
+                f"job definitions (TrainingJobDefinitions), so it has no {absent}",
+                "read the definition's own: TrainingJobDefinitions[i] (0 to "
+                f"{len(definitions) - 1}; TuningObjective and HyperParameterRanges for the "
+                "objective and ranges), or BestTrainingJob.TrainingJobDefinitionName for the "
+                "winner's",
+            )
+            return False
+        match = _TRAINING_JOB_DEFINITIONS_ITEM.match(path)
+        if match is None:
+            return True
+        if single and not several:
+            self.add(
+                source,
+                where,
+                f"{reference}: tuning step '{target.name}' tunes one training job "
+                "definition (TrainingJobDefinition), so it has no TrainingJobDefinitions",
+                f"read Steps.{target.name}.TrainingJobDefinition (its objective and ranges "
+                "are the config's: HyperParameterTuningJobConfig.HyperParameterTuningJobObjective"
+                " and .ParameterRanges)",
+            )
+            return False
+        position = int(match.group(1))
+        if several and position >= len(definitions):
+            self.add(
+                source,
+                where,
+                f"{reference}: tuning step '{target.name}' has {len(definitions)} training "
+                f"job definition{'s' if len(definitions) != 1 else ''}, so "
+                f"TrainingJobDefinitions has no position {position}",
+                f"positions go from 0 to {len(definitions) - 1}, in the order given",
+            )
+            return False
+        return True
 
     def _resolve(
         self, target: StepRecord, path: str
@@ -1207,6 +1275,7 @@ class _Validator:
             self._check_tuning_strategy(record, arguments)
             self._check_warm_start_parents(record, arguments)
             self._check_definition_names(record, arguments)
+            self._check_one_algorithm_settings(record, arguments)
             job: Any = arguments.get("TrainingJobDefinition")
             if _is_object(job):
                 self._check_training_job(record, job, "Arguments.TrainingJobDefinition")
@@ -1820,6 +1889,43 @@ class _Validator:
                 )
             else:
                 seen[name] = index
+
+    def _check_one_algorithm_settings(
+        self, record: StepRecord, arguments: Mapping[str, Any]
+    ) -> None:
+        """No warm start or early stopping for a tuning job of several algorithms.
+
+        The developer guide (Tune Multiple Algorithms with Hyperparameter Optimization):
+        "Warm starting and early stopping are available only when tuning a single
+        algorithm". The SageMaker SDK writes both; CreateHyperParameterTuningJob refuses
+        them when the execution runs. Only a literal early stopping type is judged.
+        """
+        definitions = arguments.get("TrainingJobDefinitions")
+        if type(definitions) is not list:
+            return
+        several = f"{len(definitions)} training job definitions (TrainingJobDefinitions)"
+        alone = (
+            "or tune each algorithm in a tuning step of its own (a TuningStep without "
+            "training_job_definitions in Python)"
+        )
+        if arguments.get("WarmStartConfig") is not None:
+            self.add(
+                record.name,
+                "Arguments.WarmStartConfig",
+                f"a warm start is available only to a tuning job of one algorithm, and this "
+                f"one tunes {several}",
+                f"remove the warm start (warm_start= in Python), {alone}",
+            )
+        config: Any = arguments.get("HyperParameterTuningJobConfig")
+        early_stopping = config.get("TrainingJobEarlyStoppingType") if _is_object(config) else None
+        if type(early_stopping) is str and not is_token(early_stopping) and early_stopping != "Off":
+            self.add(
+                record.name,
+                "Arguments.HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType",
+                f"early stopping ({early_stopping!r}) is available only to a tuning job of one "
+                f"algorithm, and this one tunes {several}",
+                f"set it to 'Off' (early_stopping_type='Off' in Python), {alone}",
+            )
 
     def _check_objective_regex(
         self, record: StepRecord, objective: Any, job: Mapping[str, Any], field: str
@@ -2728,6 +2834,13 @@ _STEP_REFERENCE = re.compile(r"([A-Za-z0-9\-_]+)(.*)")
 _MAX_TRANSFORM_PAYLOAD_MB = 100
 # ``TrainingJobSummaries[k]`` of a tuning step: the k-th training job, best first.
 _TRAINING_JOB_SUMMARY = re.compile(r"TrainingJobSummaries\[(\d+)\]")
+_TRAINING_JOB_DEFINITIONS_ITEM = re.compile(r"TrainingJobDefinitions\[(\d+)\]")
+# A tuning job's members of one algorithm: with several, each definition has its own.
+_ONE_ALGORITHM_MEMBERS = (
+    "TrainingJobDefinition",
+    "HyperParameterTuningJobConfig.HyperParameterTuningJobObjective",
+    "HyperParameterTuningJobConfig.ParameterRanges",
+)
 _QUIET_STEP_REFERENCE = re.compile(r"([A-Za-z0-9\-_]+)\.?(.*)")
 # Python's re errors for a group or class left open or closed twice: wrong in every dialect.
 _UNBALANCED_REGEX = re.compile(

@@ -1569,3 +1569,136 @@ def test_each_definitions_image_role_inputs_and_outputs_are_planned(
         S3Access("models-bucket", "xgboost/"),
         S3Access("models-bucket", "custom/"),
     ]
+
+
+def test_fails_a_warm_start_or_early_stopping_of_several_algorithms(
+    binder: StaticBinder,
+) -> None:
+    # The developer guide: "Warm starting and early stopping are available only when tuning a
+    # single algorithm". The SDK writes both; CreateHyperParameterTuningJob refuses them.
+    parent = TuningStep(
+        name="Parent",
+        image=XGBOOST,
+        objective_metric_name="validation:auc",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+    )
+    step = multi(
+        early_stopping_type="Auto",
+        warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[parent]),
+    )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[parent, step]).to_definition(binder)
+
+    assert [(p.step, p.field, p.argument) for p in caught.value.problems] == [
+        ("TuneAlgorithms", "Arguments.WarmStartConfig", "warm_start"),
+        (
+            "TuneAlgorithms",
+            "Arguments.HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType",
+            "early_stopping_type",
+        ),
+    ]
+    warm, early = caught.value.problems
+    assert warm.message == (
+        "a warm start is available only to a tuning job of one algorithm, and this one tunes "
+        "2 training job definitions (TrainingJobDefinitions)"
+    )
+    assert early.message.startswith("early stopping ('Auto') is available only to a tuning job")
+    assert early.hint is not None
+    assert early.hint.startswith("set it to 'Off'")
+
+
+def test_a_json_tuning_job_of_several_algorithms_is_judged_alike(binder: StaticBinder) -> None:
+    definition = PipelineDefinition(steps=[multi()]).to_definition(binder)
+    arguments = definition["Steps"][0]["Arguments"]
+    assert validate_definition(definition) == []
+    arguments["WarmStartConfig"] = {
+        "WarmStartType": "IdenticalDataAndAlgorithm",
+        "ParentHyperParameterTuningJobs": [{"HyperParameterTuningJobName": "earlier"}],
+    }
+
+    [problem] = validate_definition(definition)
+
+    assert problem.field == "Arguments.WarmStartConfig"
+
+
+@pytest.mark.parametrize(
+    ("several", "path", "message"),
+    [
+        (
+            True,
+            "TrainingJobDefinition.OutputDataConfig.S3OutputPath",
+            "tunes 2 training job definitions (TrainingJobDefinitions), so it has no "
+            "TrainingJobDefinition",
+        ),
+        (
+            True,
+            "HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.MetricName",
+            "so it has no HyperParameterTuningJobConfig.HyperParameterTuningJobObjective",
+        ),
+        (
+            True,
+            "TrainingJobDefinitions[2].DefinitionName",
+            "has 2 training job definitions, so TrainingJobDefinitions has no position 2",
+        ),
+        (
+            False,
+            "TrainingJobDefinitions[0].OutputDataConfig.S3OutputPath",
+            "tunes one training job definition (TrainingJobDefinition), so it has no "
+            "TrainingJobDefinitions",
+        ),
+    ],
+    ids=["single-job-of-several", "config-objective-of-several", "past-the-last", "several-of-one"],
+)
+def test_fails_a_property_of_the_other_kind_of_tuning_job(
+    binder: StaticBinder, several: bool, path: str, message: str
+) -> None:
+    # DescribeHyperParameterTuningJob echoes the request: the members of the other kind are
+    # absent, and the step reading one fails when the execution runs.
+    step = multi() if several else TuningStep(name="TuneAlgorithms", **one_algorithm())
+    later = LambdaStep(
+        name="Report",
+        function_arn=LAMBDA_ARN,
+        inputs={"value": getattr_path(step, path)},
+    )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step, later]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert (problem.step, problem.argument) == ("Report", "inputs")
+    assert message in problem.message
+
+
+def test_properties_of_each_definition_are_valid(binder: StaticBinder) -> None:
+    step = multi()
+    later = LambdaStep(
+        name="Report",
+        function_arn=LAMBDA_ARN,
+        inputs={
+            "second": step.properties.TrainingJobDefinitions[1].DefinitionName,
+            "metric": step.properties.TrainingJobDefinitions[0].TuningObjective.MetricName,
+            "winner": step.properties.BestTrainingJob.TrainingJobDefinitionName,
+        },
+    )
+
+    PipelineDefinition(steps=[step, later]).to_definition(binder)
+
+
+def one_algorithm() -> dict[str, Any]:
+    return {
+        "image": XGBOOST,
+        "inputs": {"train": "s3://data-bucket/train/"},
+        "objective_metric_name": "validation:auc",
+        "hyperparameter_ranges": {"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+    }
+
+
+def getattr_path(step: TuningStep, path: str) -> Any:
+    """``step.properties`` followed down ``path`` (``A.B[2].C``)."""
+    value: Any = step.properties
+    for name, index in re.findall(r"([A-Za-z0-9]+)(?:\[(\d+)\])?", path):
+        value = getattr(value, name)
+        if index:
+            value = value[int(index)]
+    return value

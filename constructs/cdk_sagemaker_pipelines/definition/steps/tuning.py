@@ -336,7 +336,9 @@ class TuningStep(TrainingJobStep):
     image, code, inputs, instances, objective metric and ranges, in place of the step's
     ``image``, ``objective_metric_name``, ``hyperparameter_ranges`` and the rest of its
     training job (giving both is an error). The tuner's settings (``objective_type``,
-    ``strategy``, ``max_jobs``, …) stay on the step and cover all definitions; the best
+    ``strategy``, ``max_jobs``, …) stay on the step and cover all definitions, but for
+    ``warm_start`` and ``early_stopping_type="Auto"``, which SageMaker offers a tuning job
+    of one algorithm only (compiling fails on them); the best
     job is the best of all of them, and ``properties.BestTrainingJob
     .TrainingJobDefinitionName`` names its definition. ``top_model_s3_uri(k)`` needs the
     definitions to share one ``output_path`` (or all to leave it out)::

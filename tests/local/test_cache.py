@@ -166,8 +166,30 @@ def test_tuning_keys_only_some_training_job_definition_members() -> None:
         "HyperParameterTuningJobConfig": {"Strategy": "Random"},
         "TrainingJobDefinition": {"StaticHyperParameters": {"a": "1"}},
     }
-    several = {"TrainingJobDefinitions": [{"DefinitionName": "a", "RoleArn": "r"}]}
-    assert key_attributes("Tuning", several) == several
+    # Each of several definitions too: a default output path (per execution) in one of
+    # them made a tuning step of several definitions miss the cache every time.
+    several = {
+        "TrainingJobDefinitions": [
+            {
+                "DefinitionName": "a",
+                "RoleArn": "r",
+                "OutputDataConfig": {"S3OutputPath": "s3://b/pipe/exec-1/Tune/model"},
+                "TuningObjective": {"Type": "Maximize", "MetricName": "auc"},
+            }
+        ]
+    }
+    assert key_attributes("Tuning", several) == {
+        "TrainingJobDefinitions": [{"TuningObjective": {"Type": "Maximize", "MetricName": "auc"}}]
+    }
+
+
+@pytest.mark.parametrize("member", TUNING_DEFINITION_MEMBERS)
+def test_a_changed_member_of_one_of_several_definitions_changes_the_key(member: str) -> None:
+    def arguments(value: int) -> dict[str, object]:
+        return {"TrainingJobDefinitions": [{"v": 0}, {"RoleArn": "r", member: {"v": value}}]}
+
+    key = cache_key("pipe", spec("Tuning"), arguments(1), "c")
+    assert cache_key("pipe", spec("Tuning"), arguments(2), "c") != key
 
 
 def entry(tmp_path: Path, execution: str, finished: dt.datetime, exists: bool = True) -> CacheEntry:

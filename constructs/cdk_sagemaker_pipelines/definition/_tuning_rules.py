@@ -9,7 +9,7 @@ the two verdicts the same for the same request; each side words its own messages
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -261,7 +261,47 @@ def grid_values(item: Mapping[str, Any]) -> list[Any] | None:
     return list(dict.fromkeys(values))
 
 
-def grid_job_count_mismatch(config: Mapping[str, Any]) -> tuple[int, int] | None:
+@dataclass(frozen=True, slots=True)
+class DefinitionView:
+    """The tuning job config as one training job definition's trials see it.
+
+    A tuning job of one ``TrainingJobDefinition`` has its ranges in the config's
+    ``ParameterRanges``; one of several ``TrainingJobDefinitions`` has each definition's
+    ranges in its ``HyperParameterRanges``. ``config`` is the shared config with that
+    definition's ranges as ``ParameterRanges``, so the range rules read both alike;
+    ``ranges_field`` is where the ranges are in the request, ``job`` the definition.
+
+    Example::
+
+        [view.ranges_field for view in definition_views(arguments)]
+        # ["TrainingJobDefinitions[0].HyperParameterRanges", …]
+    """
+
+    config: Mapping[str, Any]
+    ranges_field: str
+
+
+def definition_views(arguments: Mapping[str, Any]) -> list[DefinitionView]:
+    """One ``DefinitionView`` per training job definition (none if the config isn't readable)."""
+    config: Any = arguments.get("HyperParameterTuningJobConfig")
+    if not _is_object(config):
+        return []
+    several: Any = arguments.get("TrainingJobDefinitions")
+    if type(several) is not list:
+        return [DefinitionView(config, "HyperParameterTuningJobConfig.ParameterRanges")]
+    return [
+        DefinitionView(
+            {**config, "ParameterRanges": item.get("HyperParameterRanges")},
+            f"TrainingJobDefinitions[{index}].HyperParameterRanges",
+        )
+        for index, item in enumerate(several)
+        if _is_object(item)
+    ]
+
+
+def grid_job_count_mismatch(
+    config: Mapping[str, Any], views: Sequence[DefinitionView] | None = None
+) -> tuple[int, int] | None:
     """``(MaxNumberOfTrainingJobs, grid size)`` of a Grid job whose job count isn't the grid's.
 
     The developer guide ("Understand the hyperparameter tuning strategies", Grid search):
@@ -271,14 +311,28 @@ def grid_job_count_mismatch(config: Mapping[str, Any]) -> tuple[int, int] | None
     MaxNumberOfTrainingJobs should equal the total number of distinct categorical
     combinations possible." Only literal values are judged, and only a grid of categorical
     ranges (``grid_non_categorical_ranges`` reports the others); ``grid_size`` lets a
-    caller judge a value it knows otherwise (a parameter's default).
+    caller judge a value it knows otherwise (a parameter's default). With ``views`` (of
+    several training job definitions) the grid is all of theirs (``grid_total``).
     """
     limits: Any = config.get("ResourceLimits")
     given = limits.get("MaxNumberOfTrainingJobs") if _is_object(limits) else None
     if type(given) is not int:
         return None
-    size = grid_size(config)
+    size = grid_total(views) if views is not None else grid_size(config)
     return (given, size) if size is not None and given != size else None
+
+
+def grid_total(views: Sequence[DefinitionView]) -> int | None:
+    """The training jobs a Grid job of these definitions runs: every definition's grid.
+
+    The developer guide's "total number of distinct categorical combinations possible",
+    over several training job definitions the sum of each one's combinations (an inference:
+    the guide describes one algorithm). None if any grid can't be counted.
+    """
+    sizes = [grid_size(view.config) for view in views]
+    if not sizes or any(size is None for size in sizes):
+        return None
+    return sum(size or 0 for size in sizes)
 
 
 def grid_size(config: Mapping[str, Any]) -> int | None:

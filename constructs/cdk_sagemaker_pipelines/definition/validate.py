@@ -18,7 +18,7 @@ import json
 import math
 import re
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,11 +48,13 @@ from ._tuning_rules import (
     HYPERBAND,
     HYPERBAND_EPOCH_HYPERPARAMETERS,
     RANGE_KINDS,
+    DefinitionView,
     TuningShape,
     WarmStartMismatch,
+    definition_views,
     grid_job_count_mismatch,
     grid_non_categorical_ranges,
-    grid_size,
+    grid_total,
     hyperband_early_stopping,
     hyperband_max_resource_missing,
     hyperband_resources_out_of_order,
@@ -1276,6 +1278,7 @@ class _Validator:
             self._check_warm_start_parents(record, arguments)
             self._check_definition_names(record, arguments)
             self._check_one_algorithm_settings(record, arguments)
+            self._check_training_job_form(record, arguments)
             job: Any = arguments.get("TrainingJobDefinition")
             if _is_object(job):
                 self._check_training_job(record, job, "Arguments.TrainingJobDefinition")
@@ -1725,15 +1728,18 @@ class _Validator:
                 f"MinResource {resources[0]} is more than MaxResource {resources[1]}",
                 "give a MinResource at most MaxResource (the epochs a trial may run)",
             )
-        for grid_range in grid_non_categorical_ranges(config):
-            self.add(
-                record.name,
-                f"{where}.ParameterRanges.{grid_range.kind}ParameterRanges[{grid_range.index}]",
-                f"the Grid strategy searches categorical ranges only, and {grid_range.subject}",
-                "list the values to try (CategoricalParameter(values=[…]) in Python, "
-                "CategoricalParameterRanges in JSON), or use the Random or Bayesian strategy",
-            )
-        grid_jobs = grid_job_count_mismatch(config)
+        views = definition_views(arguments)
+        for view in views:
+            for grid_range in grid_non_categorical_ranges(view.config):
+                self.add(
+                    record.name,
+                    f"Arguments.{view.ranges_field}.{grid_range.kind}ParameterRanges"
+                    f"[{grid_range.index}]",
+                    f"the Grid strategy searches categorical ranges only, and {grid_range.subject}",
+                    "list the values to try (CategoricalParameter(values=[…]) in Python, "
+                    "CategoricalParameterRanges in JSON), or use the Random or Bayesian strategy",
+                )
+        grid_jobs = grid_job_count_mismatch(config, views)
         if grid_jobs is not None:
             self.add(
                 record.name,
@@ -1744,7 +1750,7 @@ class _Validator:
                 "leave it unset (max_jobs=None in Python): the grid decides the number of "
                 "training jobs",
             )
-        self._check_grid_job_count_parameter(record, config, where)
+        self._check_grid_job_count_parameter(record, config, views, where)
         if literal_strategy(config) == HYPERBAND and hyperband_max_resource_missing(arguments):
             self.add(
                 record.name,
@@ -1756,7 +1762,11 @@ class _Validator:
             )
 
     def _check_grid_job_count_parameter(
-        self, record: StepRecord, config: Mapping[str, Any], where: str
+        self,
+        record: StepRecord,
+        config: Mapping[str, Any],
+        views: Sequence[DefinitionView],
+        where: str,
     ) -> None:
         """A Grid job's ``MaxNumberOfTrainingJobs`` given as a parameter may be the grid size.
 
@@ -1768,7 +1778,7 @@ class _Validator:
         given: Any = limits.get("MaxNumberOfTrainingJobs") if _is_object(limits) else None
         if not is_expression(given):
             return
-        size = grid_size(config)
+        size = grid_total(views)
         if size is None:
             return
         for candidate in self.candidate_values(given):
@@ -1865,6 +1875,36 @@ class _Validator:
             if _is_object(item):
                 field = f"Arguments.TrainingJobDefinitions[{index}].TuningObjective.MetricName"
                 self._check_objective_regex(record, item.get("TuningObjective"), item, field)
+
+    def _check_training_job_form(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """A tuning job runs ``TrainingJobDefinition`` or ``TrainingJobDefinitions``: one of them.
+
+        Both are optional in CreateHyperParameterTuningJob's shape, but a tuning job runs
+        training jobs of one definition or of several, never of neither; and with both, which
+        the service would run (and which DescribeHyperParameterTuningJob returns) is
+        undocumented. The SDK writes one or the other.
+        """
+        single = "TrainingJobDefinition" in arguments
+        several = "TrainingJobDefinitions" in arguments
+        if single and several:
+            self.add(
+                record.name,
+                "Arguments.TrainingJobDefinitions",
+                "a tuning job takes TrainingJobDefinition (one algorithm) or "
+                "TrainingJobDefinitions (several), not both",
+                "keep one: move the single definition into TrainingJobDefinitions (with a "
+                "DefinitionName, a TuningObjective and HyperParameterRanges), or remove "
+                "TrainingJobDefinitions",
+            )
+        elif not single and not several:
+            self.add(
+                record.name,
+                "Arguments.TrainingJobDefinition",
+                "a tuning job needs the training jobs it runs: TrainingJobDefinition (one "
+                "algorithm) or TrainingJobDefinitions (several), and it has neither",
+                "add TrainingJobDefinition (TuningStep(image=…, …) in Python writes it) or "
+                "TrainingJobDefinitions (TuningStep(training_job_definitions=[…]))",
+            )
 
     def _check_definition_names(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """Each of a tuning job's ``TrainingJobDefinitions`` has a name of its own.

@@ -69,12 +69,25 @@ def key_attributes(step_type: str, arguments: Mapping[str, Any]) -> dict[str, An
     attributes = {
         name: arguments[name] for name in KEY_ATTRIBUTES.get(step_type, ()) if name in arguments
     }
+    if step_type != "Tuning":
+        return attributes
     definition = attributes.get("TrainingJobDefinition")
-    if step_type == "Tuning" and isinstance(definition, Mapping):
-        attributes["TrainingJobDefinition"] = {
-            name: definition[name] for name in TUNING_DEFINITION_KEYS if name in definition
-        }
+    if isinstance(definition, Mapping):
+        attributes["TrainingJobDefinition"] = _tuning_definition_key(definition)
+    several = attributes.get("TrainingJobDefinitions")
+    if isinstance(several, list):
+        # Each is a TrainingJobDefinition of its own (the same shape), keyed alike: its
+        # output path or role may change (a default output path holds the execution id)
+        # without a rerun, as for a tuning job of one definition.
+        attributes["TrainingJobDefinitions"] = [
+            _tuning_definition_key(item) if isinstance(item, Mapping) else item for item in several
+        ]
     return attributes
+
+
+def _tuning_definition_key(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """The members of a tuning job's training job definition that the service compares."""
+    return {name: definition[name] for name in TUNING_DEFINITION_KEYS if name in definition}
 
 
 def cache_key(pipeline: str, spec: StepSpec, arguments: Mapping[str, Any], code_digest: str) -> str:

@@ -970,17 +970,22 @@ def _code_uris(step_type: str, arguments: Mapping[str, Any]) -> list[str]:
             if item.get("InputName") == "code" or local.startswith("/opt/ml/processing/input/code"):
                 uris.append(str(source.get("S3Uri")))
     elif step_type in ("Training", "Tuning"):
-        job = arguments
+        jobs: list[Mapping[str, Any]] = [arguments]
         if step_type == "Tuning":
-            job = arguments.get("TrainingJobDefinition") or {}
-        hyperparameters = job.get("HyperParameters") or job.get("StaticHyperParameters") or {}
-        submit = script_setting(hyperparameters, SUBMIT_DIRECTORY)
-        if submit is not None:
-            uris.append(submit)
-        for channel in job.get("InputDataConfig") or []:
-            if channel.get("ChannelName") == "code":
-                source = (channel.get("DataSource") or {}).get("S3DataSource") or {}
-                uris.append(str(source.get("S3Uri")))
+            # One training job definition, or several, each with its own code.
+            single = arguments.get("TrainingJobDefinition")
+            several = arguments.get("TrainingJobDefinitions")
+            jobs = [single] if isinstance(single, Mapping) else []
+            jobs += [item for item in several or [] if isinstance(item, Mapping)]
+        for job in jobs:
+            hyperparameters = job.get("HyperParameters") or job.get("StaticHyperParameters") or {}
+            submit = script_setting(hyperparameters, SUBMIT_DIRECTORY)
+            if submit is not None:
+                uris.append(submit)
+            for channel in job.get("InputDataConfig") or []:
+                if channel.get("ChannelName") == "code":
+                    source = (channel.get("DataSource") or {}).get("S3DataSource") or {}
+                    uris.append(str(source.get("S3Uri")))
     elif step_type == "Transform":
         submit = (arguments.get("Environment") or {}).get("SAGEMAKER_SUBMIT_DIRECTORY")
         if isinstance(submit, str):

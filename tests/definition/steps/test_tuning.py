@@ -1702,3 +1702,75 @@ def getattr_path(step: TuningStep, path: str) -> Any:
         if index:
             value = value[int(index)]
     return value
+
+
+def test_fails_json_tuning_jobs_of_both_or_neither_training_job_forms(
+    binder: StaticBinder,
+) -> None:
+    definition = PipelineDefinition(steps=[multi()]).to_definition(binder)
+    arguments = definition["Steps"][0]["Arguments"]
+    single = PipelineDefinition(steps=[tuning()]).to_definition(binder)
+    arguments["TrainingJobDefinition"] = single["Steps"][0]["Arguments"]["TrainingJobDefinition"]
+
+    [both] = validate_definition(definition)
+
+    assert (both.step, both.field, both.message) == (
+        "TuneAlgorithms",
+        "Arguments.TrainingJobDefinitions",
+        "a tuning job takes TrainingJobDefinition (one algorithm) or TrainingJobDefinitions "
+        "(several), not both",
+    )
+    del arguments["TrainingJobDefinition"], arguments["TrainingJobDefinitions"]
+
+    [neither] = validate_definition(definition)
+
+    assert (neither.field, neither.message) == (
+        "Arguments.TrainingJobDefinition",
+        "a tuning job needs the training jobs it runs: TrainingJobDefinition (one algorithm) "
+        "or TrainingJobDefinitions (several), and it has neither",
+    )
+    assert neither.hint is not None
+    assert "training_job_definitions" in neither.hint
+
+
+def reader(value: object) -> LambdaStep:
+    return LambdaStep(name="Report", function_arn=LAMBDA_ARN, inputs={"value": value})
+
+
+def test_fails_grid_search_of_several_algorithms_as_of_one(binder: StaticBinder) -> None:
+    # Each definition's ranges are judged as a single definition's are, and the job count
+    # is that of all their grids: xgboost's 2 combinations and custom's 3.
+    grid = multi(
+        algorithm(hyperparameter_ranges={"depth": CategoricalParameter(values=[2, 4])}),
+        custom_algorithm(),
+        strategy="Grid",
+        max_jobs=4,
+    )
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[grid]).to_definition(binder)
+
+    assert [(p.field, p.message) for p in caught.value.problems] == [
+        (
+            "Arguments.TrainingJobDefinitions[1].HyperParameterRanges.ContinuousParameterRanges[0]",
+            "the Grid strategy searches categorical ranges only, and 'lr' is continuous",
+        ),
+    ]
+
+    def whole(max_jobs: int) -> TuningStep:
+        return multi(
+            algorithm(hyperparameter_ranges={"depth": CategoricalParameter(values=[2, 4])}),
+            custom_algorithm(hyperparameter_ranges={"lr": CategoricalParameter(values=[1, 2, 3])}),
+            strategy="Grid",
+            max_jobs=max_jobs,
+        )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[whole(4)]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert (problem.field, problem.message) == (
+        "Arguments.HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs",
+        "the Grid strategy runs every combination of the categorical values, 5 here, and "
+        "MaxNumberOfTrainingJobs must equal that number, got 4",
+    )
+    PipelineDefinition(steps=[whole(5)]).to_definition(binder)

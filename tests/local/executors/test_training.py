@@ -269,31 +269,212 @@ def test_fails_when_no_trial_reports_the_objective(ws: Workspace) -> None:
     assert reason.endswith("Tune.001.log)")
 
 
-def test_a_tuning_step_of_several_algorithms_fails_saying_it_cant_run_locally(
+# A second algorithm: its own script and objective metric ("acc", always above "score").
+DEEP_TRAIN = TRAIN.replace('print(f"score={score:.4f}")', 'print(f"acc={score + 1:.4f}")')
+
+
+def algorithms(ws: Workspace, sleep: float = 0, **options: object) -> TuningStep:
+    """A tuning step of two algorithms: 'shallow' (train.py, score) and 'deep' (deep.py, acc)."""
+    ws.file("train/train.csv", "1\n")
+    ws.file("deep/train.csv", "1\n2\n")
+    shallow = TrainingJobDefinition(
+        name="shallow",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("train.py", TRAIN)),
+        inputs={"train": "s3://data-bucket/train"},
+        metric_definitions={"score": r"score=([0-9.]+)"},
+        objective_metric_name="score",
+        hyperparameter_ranges={"depth": CategoricalParameter(values=[1, 2, 3])},
+        environment={"SLEEP": str(sleep)},
+    )
+    deep = TrainingJobDefinition(
+        name="deep",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("deep.py", DEEP_TRAIN)),
+        inputs={"train": "s3://data-bucket/deep"},
+        metric_definitions={"acc": r"acc=([0-9.]+)"},
+        objective_metric_name="acc",
+        hyperparameter_ranges={"depth": CategoricalParameter(values=[4, 5])},
+        static_hyperparameters={"epochs": 3},
+        environment={"SLEEP": str(sleep)},
+    )
+    arguments: dict[str, object] = {
+        "strategy": "Random",
+        "max_jobs": 5,
+        "max_parallel_jobs": 2,
+        "random_seed": 3,
+        **options,
+    }
+    return TuningStep(
+        name="Tune",
+        training_job_definitions=[shallow, deep],
+        **arguments,  # type: ignore[arg-type]
+    )
+
+
+def in_trial_order(result: object, step: str = "Tune") -> list[dict[str, object]]:
+    summaries = result.properties(step)["TrainingJobSummaries"]  # type: ignore[attr-defined]
+    return sorted(summaries, key=lambda summary: summary["TrainingJobName"])
+
+
+def test_a_tuning_step_of_several_algorithms_runs_them_in_turn(ws: Workspace) -> None:
+    # Was: the step failed, "can't run locally yet".
+    tune = algorithms(ws)
+    model = ModelStep(name="Best", image=SKLEARN, model_data=tune.top_model_s3_uri(0))
+
+    result = ws.runner().run(compile_steps([model]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    properties = result.properties("Tune")
+    trials = in_trial_order(result)
+    # MaxNumberOfTrainingJobs 5, round-robin: shallow, deep, shallow, deep, shallow.
+    assert [t["TrainingJobDefinitionName"] for t in trials] == ["shallow", "deep"] * 2 + ["shallow"]
+    for trial in trials:
+        objective = trial["FinalHyperParameterTuningJobObjectiveMetric"]
+        depth = int(trial["TunedHyperParameters"]["depth"])  # type: ignore[index]
+        if trial["TrainingJobDefinitionName"] == "shallow":
+            assert depth in (1, 2, 3)
+            assert objective["MetricName"] == "score"  # type: ignore[index]
+        else:
+            assert depth in (4, 5)
+            assert objective["MetricName"] == "acc"  # type: ignore[index]
+    # Ranked best first across the definitions, each by its own objective metric.
+    summaries = properties["TrainingJobSummaries"]
+    values = [s["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] for s in summaries]
+    assert values == sorted(values, reverse=True)
+    assert properties["BestTrainingJob"] == summaries[0]
+    assert summaries[0]["TrainingJobDefinitionName"] == "deep"
+    assert properties["TrainingJobStatusCounters"]["Completed"] == 5
+    # The model step got the best job's model: deep.py's, with deep's own settings.
+    with tarfile.open(_best_model(result)) as archive:
+        report = json.load(archive.extractfile("model.json"))  # type: ignore[arg-type]
+    assert report["hps"]["_tuning_objective_metric"] == "acc"
+    assert report["args"]["epochs"] == 3
+    assert report["args"]["depth"] == int(summaries[0]["TunedHyperParameters"]["depth"])
+    log = result.step("Tune").log
+    assert log is not None
+    assert re.search(
+        r"training job \S+-002-[0-9a-f]{8} \(deep: depth=\d\) completed", log.read_text()
+    )
+
+
+def _best_model(result: ExecutionResult) -> Path:
+    """The best training job's model.tar.gz, where its definition's output path put it."""
+    properties = result.properties("Tune")
+    output = properties["TrainingJobDefinitions"][0]["OutputDataConfig"]["S3OutputPath"]
+    best = properties["BestTrainingJob"]["TrainingJobName"]
+    located = result.store.locate(f"{output}/{best}/output/model.tar.gz")
+    assert located is not None
+    return Path(located.path)
+
+
+def test_grid_search_of_several_algorithms_runs_every_grid_in_turn(ws: Workspace) -> None:
+    # Each definition's grid, the definitions taking turns until each grid is done.
+    result = ws.runner().run(compile_steps([algorithms(ws, strategy="Grid", max_jobs=None)]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    trials = [
+        (t["TrainingJobDefinitionName"], t["TunedHyperParameters"]["depth"])  # type: ignore[index]
+        for t in in_trial_order(result)
+    ]
+    assert trials == [
+        ("shallow", "1"),
+        ("deep", "4"),
+        ("shallow", "2"),
+        ("deep", "5"),
+        ("shallow", "3"),
+    ]
+
+
+def test_completion_criteria_of_several_algorithms_read_each_ones_objective(
     ws: Workspace,
 ) -> None:
-    ws.file("train/train.csv", "1\n")
-    code = Code.from_asset(ws.script("train.py", TRAIN))
-    definitions = [
-        TrainingJobDefinition(
-            name=name,
-            image=SKLEARN,
-            code=code,
-            inputs={"train": "s3://data-bucket/train"},
-            metric_definitions={"score": r"score=([0-9.]+)"},
-            objective_metric_name="score",
-            hyperparameter_ranges={"depth": CategoricalParameter(values=[1, 2])},
-        )
-        for name in ("shallow", "deep")
-    ]
-    tune = TuningStep(name="Tune", training_job_definitions=definitions)
+    # deep's acc (above 1) reaches the target in the first batch; shallow's score can't.
+    tune = algorithms(
+        ws,
+        max_jobs=8,
+        completion_criteria=TuningJobCompletionCriteria(target_objective_metric_value=1.2),
+    )
 
     result = ws.runner().run(compile_steps([tune]))
 
+    assert result.status == "Succeeded", result.failure_reason
+    assert len(result.properties("Tune")["TrainingJobSummaries"]) == 2
+    log = result.step("Tune").log
+    assert log is not None
+    assert "the tuning job stopped after 2 of 8 training jobs" in log.read_text()
+
+
+def test_a_cached_tuning_step_of_several_algorithms_is_reused(ws: Workspace) -> None:
+    # Their default output path holds the execution id: keyed whole, every run missed.
+    tune = algorithms(ws, cache_config=CacheConfig(expire_after="P1D"))
+    model = ModelStep(name="Best", image=SKLEARN, model_data=tune.top_model_s3_uri(0))
+    runner = ws.runner()
+    definition = compile_steps([model])
+    first = runner.run(definition)
+    assert first.status == "Succeeded", first.failure_reason
+
+    second = runner.run(definition)
+
+    assert second.step("Tune").cache_hit == first.arn
+    assert second.status == "Succeeded", second.failure_reason
+    ws.script("deep.py", DEEP_TRAIN.replace("score + 1", "score + 2"))
+    changed = runner.run(compile_steps([model]))
+    assert changed.step("Tune").cache_hit is None
+
+
+def test_ctrl_c_stops_a_tuning_job_of_several_algorithms(ws: Workspace) -> None:
+    def progress(event: ProgressEvent) -> None:
+        if event.kind == "step-started":
+            threading.Timer(0.5, press_ctrl_c).start()
+
+    runner = ws.runner(progress=progress)
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(compile_steps([algorithms(ws, sleep=30, max_jobs=6)]))
+
+    [record] = runner.executions()
+    step = runner.execution(record.execution_id).step("Tune")
+    assert (step.status, step.failure_reason) == (
+        "Stopped",
+        "the tuning job was stopped with the execution: 2 training job(s) stopped or ended, "
+        "4 never launched",
+    )
+    assert step.log is not None
+    assert "(deep: depth=" in step.log.read_text()
+
+
+def test_a_failed_tuning_step_of_several_algorithms_resumes(ws: Workspace) -> None:
+    tune = algorithms(ws, max_jobs=2)
+    runner = ws.runner()
+    broken = "assert False, 'no data'\nscore = "
+    ws.script("train.py", TRAIN.replace("score = ", broken))
+    ws.script("deep.py", DEEP_TRAIN.replace("score = ", broken))
+    failed = runner.run(compile_steps([tune]))
+    reason = failed.step("Tune").failure_reason
+    assert reason is not None
+    assert reason.startswith("all 2 training jobs failed; first: ")
+
+    ws.script("train.py", TRAIN)
+    ws.script("deep.py", DEEP_TRAIN)
+    resumed = runner.resume(failed.execution_id)
+
+    assert resumed.status == "Succeeded", resumed.failure_reason
+    names = [t["TrainingJobDefinitionName"] for t in in_trial_order(resumed)]
+    assert names == ["shallow", "deep"]
+
+
+def test_several_algorithms_of_different_objective_types_fail_clearly(ws: Workspace) -> None:
+    definition = compile_steps([algorithms(ws)])
+    jobs = definition["Steps"][0]["Arguments"]["TrainingJobDefinitions"]
+    jobs[1]["TuningObjective"]["Type"] = "Minimize"
+
+    result = ws.runner().run(definition)
+
     assert result.step("Tune").failure_reason == (
-        "a tuning job of several training job definitions (TrainingJobDefinitions: shallow, "
-        "deep) can't run locally yet; run it on SageMaker, or try one algorithm locally with "
-        "a TuningStep of that definition alone"
+        "the training job definitions' TuningObjective types differ ('shallow' Maximize, "
+        "'deep' Minimize): the runner ranks all their training jobs together, by one type; "
+        "give every definition the same Type (TuningStep(objective_type=…) writes one)"
     )
 
 
@@ -1177,6 +1358,19 @@ def test_the_cache_key_reads_json_encoded_training_code() -> None:
         "TrainingJobDefinition": {"StaticHyperParameters": {"sagemaker_submit_directory": uri}}
     }
     assert _code_uris("Tuning", tuning) == [uri]
+    # Each of several definitions ships its own code: a change to any one is a change.
+    second = "s3://my-bucket/pt/code/other.tar.gz"
+    several = {
+        "TrainingJobDefinitions": [
+            {"StaticHyperParameters": {"sagemaker_submit_directory": uri}},
+            {
+                "InputDataConfig": [
+                    {"ChannelName": "code", "DataSource": {"S3DataSource": {"S3Uri": second}}}
+                ]
+            },
+        ]
+    }
+    assert _code_uris("Tuning", several) == [uri, second]
 
 
 CHECKPOINTS = """

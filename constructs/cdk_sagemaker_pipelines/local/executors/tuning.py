@@ -19,6 +19,7 @@ from ...definition._tuning_rules import (
     GRID,
     HYPERBAND,
     HYPERBAND_EPOCH_HYPERPARAMETERS,
+    DefinitionView,
     RangeProblem,
     TuningShape,
     WarmStartMismatch,
@@ -52,12 +53,40 @@ IMPROVEMENT = 0.01
 
 
 @dataclass(frozen=True, slots=True)
+class _Definition:
+    """One training job definition of the tuning job, as its trials run it.
+
+    ``name`` is its ``DefinitionName`` (None for a ``TrainingJobDefinition``, whose trials'
+    summaries name no definition); ``metric``, ``goal`` and ``ranges`` are its objective
+    and ranges, from the tuning job config for a ``TrainingJobDefinition`` and from the
+    definition itself (``TuningObjective``, ``HyperParameterRanges``) for one of several.
+    """
+
+    name: str | None
+    job: Mapping[str, Any]
+    metric: str
+    goal: str
+    ranges: Mapping[str, Any]
+
+    @property
+    def algorithm(self) -> Mapping[str, Any]:
+        return self.job.get("AlgorithmSpecification") or {}
+
+    def failure(self, reason: str) -> StepError:
+        """A failure of this definition, naming it when the tuning job has several."""
+        if self.name is None:
+            return StepError(reason)
+        return StepError(f"training job definition '{self.name}': {reason}")
+
+
+@dataclass(frozen=True, slots=True)
 class _Trial:
     """One training job of the tuning job: its run, or why it has none."""
 
     index: int
     tuned: dict[str, str]
     name: str
+    definition: _Definition
     run: TrainingRun | None = None
     failure: str | None = None
     stopped: bool = False
@@ -65,6 +94,11 @@ class _Trial:
     @property
     def finished(self) -> bool:
         return self.run is not None or self.failure is not None
+
+    @property
+    def value(self) -> float | None:
+        """The objective: its definition's objective metric, as the job's log reported it."""
+        return self.run.metrics.get(self.definition.metric) if self.run is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,11 +172,15 @@ class TuningExecutor:
     ``_candidates``), as trials 001, 002, …; every other strategy (Bayesian, Random,
     Hyperband) samples the ranges at random, seeded by ``RandomSeed`` (else by the step's
     name), so runs are reproducible but differ from the service's choices.
+    Several ``TrainingJobDefinitions`` take turns (``_spread``): trial 001 runs the first
+    definition, 002 the second, and so on round the list, each trial drawn from its
+    definition's own ranges (with ``Grid``, until that definition's grid is done).
     ``TuningJobCompletionCriteria`` is checked after each batch of
     ``MaxParallelTrainingJobs`` trials, and
     ``ResourceLimits.MaxRuntimeInSeconds`` stops the trials still running.
     ``TrainingJobSummaries`` is sorted best first (as the SDK's ``top_model_s3_uri``
-    expects) and ``BestTrainingJob`` is its head.
+    expects), each by its own definition's objective metric, and ``BestTrainingJob`` is
+    its head.
 
     Example::
 
@@ -153,83 +191,74 @@ class TuningExecutor:
         """Run the trials."""
         arguments: Mapping[str, Any] = ctx.arguments
         config = arguments.get("HyperParameterTuningJobConfig") or {}
-        definition = arguments.get("TrainingJobDefinition")
-        if not isinstance(definition, Mapping):
-            several = arguments.get("TrainingJobDefinitions") or []
-            names = [
-                str(item.get("DefinitionName"))
-                for item in several
-                if isinstance(item, Mapping) and item.get("DefinitionName") is not None
-            ]
-            raise StepError(
-                "a tuning job of several training job definitions (TrainingJobDefinitions"
-                + (f": {', '.join(names)}" if names else "")
-                + ") can't run locally yet; run it on SageMaker, or try one algorithm "
-                "locally with a TuningStep of that definition alone"
-            )
+        definitions = _definitions(arguments, config)
         limits = config.get("ResourceLimits") or {}
         # Grid search without a job count runs the whole grid (None: every candidate).
         given_max_jobs = limits.get("MaxNumberOfTrainingJobs")
         max_jobs = int(given_max_jobs) if given_max_jobs is not None else None
         parallel = max(1, int(limits.get("MaxParallelTrainingJobs", 1)))
-        objective = config.get("HyperParameterTuningJobObjective") or {}
-        metric, goal = str(objective.get("MetricName")), str(objective.get("Type", "Maximize"))
-        algorithm = definition.get("AlgorithmSpecification") or {}
-        # Before the metric: a built-in algorithm (the SDK's XGBoost estimator without
-        # entry_point) has its metrics from the service, and no script to run here either.
-        static_values = definition.get("StaticHyperParameters") or {}
-        if not script_setting({str(k): v for k, v in static_values.items()}, PROGRAM):
-            raise StepError(NO_PROGRAM)
-        if metric not in {d.get("Name") for d in algorithm.get("MetricDefinitions") or []}:
-            raise StepError(
-                f"the objective metric '{metric}' has no MetricDefinitions regex, so it can't "
-                "be read from the training log"
-            )
+        goal = definitions[0].goal
+        for definition in definitions:
+            # Before the metric: a built-in algorithm (the SDK's XGBoost estimator without
+            # entry_point) has its metrics from the service, and no script to run here either.
+            static_values = definition.job.get("StaticHyperParameters") or {}
+            if not script_setting({str(k): v for k, v in static_values.items()}, PROGRAM):
+                raise definition.failure(NO_PROGRAM)
+            metrics = {d.get("Name") for d in definition.algorithm.get("MetricDefinitions") or []}
+            if definition.metric not in metrics:
+                raise definition.failure(
+                    f"the objective metric '{definition.metric}' has no MetricDefinitions "
+                    "regex, so it can't be read from the training log"
+                )
         strategy = str(config.get("Strategy", "Bayesian"))
-        static = dict(definition.get("StaticHyperParameters") or {})
-        _check_strategy(arguments, _as_written(config, max_jobs))
-        check_channels(list(definition.get("InputDataConfig") or []))
+        _check_strategy(arguments, config, max_jobs, definitions)
+        for definition in definitions:
+            try:
+                check_channels(list(definition.job.get("InputDataConfig") or []))
+            except StepError as error:
+                raise definition.failure(error.reason) from None
         parents = _warm_start_parents(ctx, arguments)
-        candidates = _candidates(
-            config.get("ParameterRanges") or {}, strategy, max_jobs, seed=_seed(step.name, config)
-        )
+        candidates = _spread(definitions, config, strategy, max_jobs, step.name)
         criteria = _CompletionCriteria.read(config, maximize=goal == "Maximize")
         runtime_limit = _number(
             limits.get("MaxRuntimeInSeconds"), "ResourceLimits.MaxRuntimeInSeconds"
         )
         began = time.monotonic()
         deadline = began + runtime_limit if runtime_limit is not None else None
-        job_timeout = stopping_timeout(definition)
-        output_path = str((definition.get("OutputDataConfig") or {}).get("S3OutputPath", ""))
-        resources = (
-            definition.get("HyperParameterTuningResourceConfig")
-            or definition.get("ResourceConfig")
-            or {}
-        )
 
-        def trial(index: int, tuned: dict[str, str]) -> _Trial:
+        def trial(index: int, definition: _Definition, tuned: dict[str, str]) -> _Trial:
             # The service's form: <tuning job>-<3-digit trial>-<8 hex digits>.
             name = f"{ctx.job_name}-{index + 1:03d}-{secrets.token_hex(4)}"
             if ctx.stop.is_set():
-                return _Trial(index, tuned, name)  # the execution is stopping: never launched
-            timeout, cut_by_tuning_limit = job_timeout, False
+                return _Trial(index, tuned, name, definition)  # stopping: never launched
+            timeout, cut_by_tuning_limit = stopping_timeout(definition.job), False
             if deadline is not None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    return _Trial(index, tuned, name)  # never launched
+                    return _Trial(index, tuned, name, definition)  # never launched
                 if timeout is None or remaining < timeout:
                     timeout, cut_by_tuning_limit = remaining, True
             log = _trial_log(ctx, index)
             described = ", ".join(f"{key}={value}" for key, value in tuned.items())
+            if definition.name is not None:
+                described = f"{definition.name}: {described}" if described else definition.name
+            job = definition.job
+            resources = (
+                job.get("HyperParameterTuningResourceConfig") or job.get("ResourceConfig") or {}
+            )
             try:
                 run = run_training_job(
                     ctx,
                     job_name=name,
-                    algorithm=algorithm,
-                    hyperparameters={**static, **tuned, TUNING_OBJECTIVE_METRIC: metric},
-                    channels=list(definition.get("InputDataConfig") or []),
-                    output_path=output_path,
-                    environment=definition.get("Environment") or {},
+                    algorithm=definition.algorithm,
+                    hyperparameters={
+                        **(job.get("StaticHyperParameters") or {}),
+                        **tuned,
+                        TUNING_OBJECTIVE_METRIC: definition.metric,
+                    },
+                    channels=list(job.get("InputDataConfig") or []),
+                    output_path=str((job.get("OutputDataConfig") or {}).get("S3OutputPath", "")),
+                    environment=job.get("Environment") or {},
                     timeout=timeout,
                     work=f"trial-{index + 1:03d}",
                     log=log,
@@ -245,9 +274,9 @@ class TuningExecutor:
                 # The step's log names each trial's own log, where its traceback is.
                 ended = "stopped" if stopped or ctx.stop.is_set() else "failed"
                 _note(ctx, f"training job {name} ({described}) {ended}: {reason}; log: {log}")
-                return _Trial(index, tuned, name, failure=reason, stopped=stopped)
+                return _Trial(index, tuned, name, definition, failure=reason, stopped=stopped)
             _note(ctx, f"training job {name} ({described}) completed; log: {log}")
-            return _Trial(index, tuned, name, run=run)
+            return _Trial(index, tuned, name, definition, run=run)
 
         # With completion criteria, trials run in batches of MaxParallelTrainingJobs and the
         # criteria are checked between batches in trial order: the same trials every run.
@@ -258,12 +287,12 @@ class TuningExecutor:
             indexed = list(enumerate(candidates))
             for start in range(0, len(indexed), batch):
                 chunk = indexed[start : start + batch]
-                finished = list(pool.map(lambda pair: trial(*pair), chunk))
+                finished = list(pool.map(lambda pair: trial(pair[0], *pair[1]), chunk))
                 trials += finished
                 if ctx.stop.is_set():
                     break
                 if len(trials) < len(indexed):
-                    early_stop = criteria.met([_value(t, metric) for t in trials if t.finished])
+                    early_stop = criteria.met([t.value for t in trials if t.finished])
                     if deadline is not None and time.monotonic() >= deadline:
                         early_stop = (
                             f"it reached ResourceLimits.MaxRuntimeInSeconds={runtime_limit:g}"
@@ -286,14 +315,96 @@ class TuningExecutor:
                 f"the tuning job stopped after {len(launched)} of {len(candidates)} training "
                 f"jobs: {early_stop}",
             )
-        return _result(ctx, arguments, launched, metric, goal, criteria, parents, began, early_stop)
+        return _result(ctx, arguments, launched, goal, criteria, parents, began, early_stop)
+
+
+def _definitions(arguments: Mapping[str, Any], config: Mapping[str, Any]) -> list[_Definition]:
+    """The tuning job's ``TrainingJobDefinition``, or its ``TrainingJobDefinitions``.
+
+    Each of several has its own objective and ranges; they must share the objective type.
+    """
+    single = arguments.get("TrainingJobDefinition")
+    several = arguments.get("TrainingJobDefinitions")
+    if isinstance(single, Mapping) and several is None:
+        objective = config.get("HyperParameterTuningJobObjective") or {}
+        return [
+            _Definition(
+                name=None,
+                job=single,
+                metric=str(objective.get("MetricName")),
+                goal=str(objective.get("Type", "Maximize")),
+                ranges=config.get("ParameterRanges") or {},
+            )
+        ]
+    if single is not None or not isinstance(several, list) or not several:
+        # The validator refuses both and neither; a definition built by hand may have them.
+        raise StepError(
+            "a tuning job runs TrainingJobDefinition (one algorithm) or a non-empty list of "
+            "TrainingJobDefinitions (several), exactly one of them"
+        )
+    found = []
+    for item in several:
+        objective = item.get("TuningObjective") or {}
+        found.append(
+            _Definition(
+                name=str(item.get("DefinitionName")),
+                job=item,
+                metric=str(objective.get("MetricName")),
+                goal=str(objective.get("Type", "Maximize")),
+                ranges=item.get("HyperParameterRanges") or {},
+            )
+        )
+    goals = {definition.goal for definition in found}
+    if len(goals) > 1:
+        # The SDK writes the tuner's one objective_type into every definition.
+        named = ", ".join(f"'{d.name}' {d.goal}" for d in found)
+        raise StepError(
+            "the training job definitions' TuningObjective types differ "
+            f"({named}): the runner ranks all their training jobs together, by one type; "
+            "give every definition the same Type (TuningStep(objective_type=…) writes one)"
+        )
+    return found
+
+
+def _spread(
+    definitions: Sequence[_Definition],
+    config: Mapping[str, Any],
+    strategy: str,
+    max_jobs: int | None,
+    step: str,
+) -> list[tuple[_Definition, dict[str, str]]]:
+    """The trials, in order: each one's definition and tuned values.
+
+    One definition: its candidates. Several take turns, round-robin in their listed order:
+    trial k runs definition k mod n, so ``MaxNumberOfTrainingJobs`` is spread evenly (the
+    first ones get one more when it doesn't divide). With ``Grid`` each definition runs
+    its whole grid, a definition that is done leaving its turn to the others.
+    """
+    if len(definitions) == 1:
+        [only] = definitions
+        seed = _seed(step, config, only.ranges)
+        return [(only, tuned) for tuned in _candidates(only.ranges, strategy, max_jobs, seed)]
+    queues: list[list[dict[str, str]]] = []
+    for position, definition in enumerate(definitions):
+        if strategy == GRID:
+            count = None
+        else:
+            # Trials position, position + n, … of max_jobs (None: one job in all).
+            count = len(range(position, max_jobs if max_jobs is not None else 1, len(definitions)))
+        seed = f"{_seed(step, config, definition.ranges)}:{definition.name}"
+        queues.append(_candidates(definition.ranges, strategy, count, seed) if count != 0 else [])
+    spread: list[tuple[_Definition, dict[str, str]]] = []
+    while any(queues):
+        for definition, queue in zip(definitions, queues, strict=True):
+            if queue:
+                spread.append((definition, queue.pop(0)))
+    return spread
 
 
 def _result(
     ctx: StepContext,
     arguments: Mapping[str, Any],
     trials: list[_Trial],
-    metric: str,
     goal: str,
     criteria: _CompletionCriteria,
     parents: list[Mapping[str, Any]],
@@ -304,8 +415,15 @@ def _result(
     summaries: list[dict[str, Any]] = []
     outputs: dict[str, Any] = {}
     for item in trials:
+        # HyperParameterTrainingJobSummary: a job of one of several definitions names it.
+        named = (
+            {"TrainingJobDefinitionName": item.definition.name}
+            if item.definition.name is not None
+            else {}
+        )
         if item.run is None:
             summary: dict[str, Any] = {
+                **named,
                 "TrainingJobName": item.name,
                 "TrainingJobStatus": "Stopped" if item.stopped else "Failed",
                 "TunedHyperParameters": item.tuned,
@@ -317,8 +435,9 @@ def _result(
             continue
         run = item.run
         outputs[run.job_uri] = run.job_directory
-        value = run.metrics.get(metric)
+        value = item.value
         summary = {
+            **named,
             "TrainingJobName": run.job_name,
             "TrainingJobArn": ctx.arn("training-job", run.job_name),
             "CreationTime": run.started,
@@ -331,29 +450,39 @@ def _result(
         if value is not None:
             summary["FinalHyperParameterTuningJobObjectiveMetric"] = {
                 "Type": goal,
-                "MetricName": metric,
+                "MetricName": item.definition.metric,
                 "Value": value,
             }
         summaries.append(summary)
     scored = [s for s in summaries if s["ObjectiveStatus"] == "Succeeded"]
     if not scored:
+        several = any(t.definition.name is not None for t in trials)
+        objective = (
+            "its objective metric" if several else f"the objective metric '{_metric(trials)}'"
+        )
         failed = next((t for t in trials if t.failure is not None and not t.stopped), None)
         if failed is None and early_stop is not None:
             raise StepError(
-                f"no training job reported the objective metric '{metric}' before the tuning "
+                f"no training job reported {objective} before the tuning "
                 f"job stopped ({len(summaries)} stopped or failed): {early_stop}"
             )
         if failed is not None:
             detail = f"{failed.name}: {failed.failure}"
         else:
-            algorithm = (arguments.get("TrainingJobDefinition") or {}).get(
-                "AlgorithmSpecification"
-            ) or {}
             first = next((t for t in trials if t.run is not None), trials[0])
+            metric = first.definition.metric
             why = missing_metric_reason(
-                list(algorithm.get("MetricDefinitions") or []), metric, _trial_log(ctx, first)
+                list(first.definition.algorithm.get("MetricDefinitions") or []),
+                metric,
+                _trial_log(ctx, first),
             )
-            detail = f"no job printed the objective metric '{metric}': {why}"
+            if several:
+                detail = (
+                    f"no job printed its objective metric ('{metric}' for definition "
+                    f"'{first.definition.name}'): {why}"
+                )
+            else:
+                detail = f"no job printed the objective metric '{metric}': {why}"
         raise StepError(f"all {len(summaries)} training jobs failed; first: {detail}")
     sign = -1.0 if goal == "Maximize" else 1.0
     scored.sort(key=lambda s: sign * s["FinalHyperParameterTuningJobObjectiveMetric"]["Value"])
@@ -386,7 +515,7 @@ def _result(
         TrainingJobSummaries=ordered,
         TuningJobCompletionDetails={
             "NumberOfTrainingJobsObjectiveNotImproving": criteria.not_improving_count(
-                [_value(t, metric) for t in trials]
+                [t.value for t in trials]
             )
         },
         ConsumedResources={"RuntimeInSeconds": int(time.monotonic() - began)},
@@ -416,8 +545,9 @@ def _trial_log(ctx: StepContext, trial: _Trial | int) -> Path:
     return ctx.log.with_name(f"{ctx.log.stem}.{index + 1:03d}.log")
 
 
-def _value(item: _Trial, metric: str) -> float | None:
-    return item.run.metrics.get(metric) if item.run is not None else None
+def _metric(trials: Sequence[_Trial]) -> str:
+    """The objective metric of a tuning job of one definition (its trials')."""
+    return trials[0].definition.metric if trials else ""
 
 
 def _objective(summary: Mapping[str, Any]) -> float | None:
@@ -443,13 +573,15 @@ def _number(value: Any, field: str) -> float | None:
     return number
 
 
-def _seed(step: str, config: Mapping[str, Any]) -> str:
+def _seed(step: str, config: Mapping[str, Any], ranges_given: Mapping[str, Any]) -> str:
     """The sampling seed: ``RandomSeed`` and the ranges, else the step's name and the ranges.
 
     With a ``RandomSeed`` the same seed and ranges give the same trials under any step name
     (and in any pipeline); without one, each step samples reproducibly on its own.
+    ``ranges_given`` are the definition's ranges (the config's ``ParameterRanges`` for a
+    ``TrainingJobDefinition``).
     """
-    ranges = json.dumps(config.get("ParameterRanges"), sort_keys=True)
+    ranges = json.dumps(ranges_given or None, sort_keys=True)
     seed = config.get("RandomSeed")
     if seed is not None:
         number = _number(seed, "RandomSeed")
@@ -477,8 +609,22 @@ def _as_written(config: Mapping[str, Any], max_jobs: int | None) -> dict[str, An
     return written
 
 
-def _check_strategy(arguments: Mapping[str, Any], config: Mapping[str, Any]) -> None:
-    """The validator's Hyperband, StrategyConfig and Grid rules, for values only run time knows."""
+def _check_strategy(
+    arguments: Mapping[str, Any],
+    config: Mapping[str, Any],
+    max_jobs: int | None,
+    definitions: Sequence[_Definition],
+) -> None:
+    """The validator's Hyperband, StrategyConfig and Grid rules, for values only run time knows.
+
+    The range rules see each definition's ranges as the config's (``DefinitionView``), and
+    a Grid job's count is the sum of its definitions' grids (``grid_total``).
+    """
+    views = [
+        DefinitionView(_as_written({**config, "ParameterRanges": d.ranges}, max_jobs), "")
+        for d in definitions
+    ]
+    config = _as_written(config, max_jobs)
     early_stopping = hyperband_early_stopping(config)
     if early_stopping is not None:
         raise StepError(
@@ -492,13 +638,14 @@ def _check_strategy(arguments: Mapping[str, Any], config: Mapping[str, Any]) -> 
             f"StrategyConfig configures Hyperband, but the strategy is {strategy!r}: SageMaker "
             "rejects the tuning job; remove StrategyConfig or use the Hyperband strategy"
         )
-    for grid_range in grid_non_categorical_ranges(config):
-        raise StepError(
-            f"the Grid strategy searches categorical ranges only, and {grid_range.subject}: "
-            "SageMaker rejects the tuning job; list the values to "
-            "try as a categorical range, or use the Random or Bayesian strategy"
-        )
-    grid_jobs = grid_job_count_mismatch(config)
+    for view, definition in zip(views, definitions, strict=True):
+        for grid_range in grid_non_categorical_ranges(view.config):
+            raise definition.failure(
+                f"the Grid strategy searches categorical ranges only, and {grid_range.subject}: "
+                "SageMaker rejects the tuning job; list the values to "
+                "try as a categorical range, or use the Random or Bayesian strategy"
+            )
+    grid_jobs = grid_job_count_mismatch(config, views)
     if grid_jobs is not None:
         raise StepError(
             f"the Grid strategy runs every combination of the categorical values "

@@ -185,10 +185,14 @@ def other_stage_problem(
     in the same account and region, are judged. The hint: ``create_there`` (what to
     create in that stage instead), or import the resource ``how``.
     """
-    if not isinstance(value, Construct) or value.node.default_child is None:
+    if not isinstance(value, Construct):
         return None
+    # The same stage first: two round trips to jsii, where the rest takes several (a stage
+    # made in Python comes back as the same object).
     theirs, ours = Stage.of(value), Stage.of(scope)
-    if theirs is None or ours is None or theirs.node.path == ours.node.path:
+    if theirs is None or ours is None or theirs is ours or theirs.node.path == ours.node.path:
+        return None
+    if value.node.default_child is None:
         return None
     # Across environments CDK refers by physical name, without a dependency (a topic of the
     # tooling account's stage): other checks judge those.

@@ -179,8 +179,21 @@ def test_tuning_keys_only_some_training_job_definition_members() -> None:
         ]
     }
     assert key_attributes("Tuning", several) == {
-        "TrainingJobDefinitions": [{"TuningObjective": {"Type": "Maximize", "MetricName": "auc"}}]
+        "TrainingJobDefinitions": [
+            {"TuningObjective": {"Type": "Maximize", "MetricName": "auc"}, "DefinitionName": "a"}
+        ]
     }
+
+
+def test_a_renamed_one_of_several_definitions_changes_the_key() -> None:
+    # A hit's summaries name the definitions of the earlier run: under the old name, a
+    # later step reading BestTrainingJob.TrainingJobDefinitionName got a name the
+    # pipeline no longer has.
+    def arguments(name: str) -> dict[str, object]:
+        return {"TrainingJobDefinitions": [{"DefinitionName": "a"}, {"DefinitionName": name}]}
+
+    key = cache_key("pipe", spec("Tuning"), arguments("xgboost"), "c")
+    assert cache_key("pipe", spec("Tuning"), arguments("xgb"), "c") != key
 
 
 @pytest.mark.parametrize("member", TUNING_DEFINITION_MEMBERS)

@@ -1958,7 +1958,14 @@ class _Validator:
             )
         config: Any = arguments.get("HyperParameterTuningJobConfig")
         early_stopping = config.get("TrainingJobEarlyStoppingType") if _is_object(config) else None
-        if type(early_stopping) is str and not is_token(early_stopping) and early_stopping != "Off":
+        # With Hyperband, _check_tuning_strategy reports the same field with the same fix.
+        hyperband_reports = _is_object(config) and hyperband_early_stopping(config) is not None
+        if (
+            type(early_stopping) is str
+            and not is_token(early_stopping)
+            and early_stopping != "Off"
+            and not hyperband_reports
+        ):
             self.add(
                 record.name,
                 "Arguments.HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType",

@@ -78,9 +78,11 @@ def key_attributes(step_type: str, arguments: Mapping[str, Any]) -> dict[str, An
     if isinstance(several, list):
         # Each is a TrainingJobDefinition of its own (the same shape), keyed alike: its
         # output path or role may change (a default output path holds the execution id)
-        # without a rerun, as for a tuning job of one definition.
+        # without a rerun, as for a tuning job of one definition. Its DefinitionName counts:
+        # a hit's summaries name their definitions (BestTrainingJob.TrainingJobDefinitionName),
+        # and a renamed definition must not hand later steps a name it no longer has.
         attributes["TrainingJobDefinitions"] = [
-            _tuning_definition_key(item) if isinstance(item, Mapping) else item for item in several
+            _several_definition_key(item) if isinstance(item, Mapping) else item for item in several
         ]
     return attributes
 
@@ -88,6 +90,14 @@ def key_attributes(step_type: str, arguments: Mapping[str, Any]) -> dict[str, An
 def _tuning_definition_key(definition: Mapping[str, Any]) -> dict[str, Any]:
     """The members of a tuning job's training job definition that the service compares."""
     return {name: definition[name] for name in TUNING_DEFINITION_KEYS if name in definition}
+
+
+def _several_definition_key(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """``_tuning_definition_key`` of one of ``TrainingJobDefinitions``, with its name."""
+    key = _tuning_definition_key(definition)
+    if "DefinitionName" in definition:
+        key["DefinitionName"] = definition["DefinitionName"]
+    return key
 
 
 def cache_key(pipeline: str, spec: StepSpec, arguments: Mapping[str, Any], code_digest: str) -> str:

@@ -1608,6 +1608,28 @@ def test_fails_a_warm_start_or_early_stopping_of_several_algorithms(
     assert early.hint.startswith("set it to 'Off'")
 
 
+def test_early_stopping_of_several_algorithms_under_hyperband_is_one_problem(
+    binder: StaticBinder,
+) -> None:
+    # Both rules want it 'Off' (Hyperband's and the one-algorithm rule): one field, one fix,
+    # reported once (was twice).
+    step = multi(
+        strategy="Hyperband",
+        early_stopping_type="Auto",
+        max_jobs=4,
+        strategy_config=HyperbandStrategyConfig(min_resource=1, max_resource=3),
+    )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = caught.value.problems
+    assert (problem.field, problem.message) == (
+        "Arguments.HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType",
+        "the Hyperband strategy needs early stopping Off, got 'Auto'",
+    )
+
+
 def test_a_json_tuning_job_of_several_algorithms_is_judged_alike(binder: StaticBinder) -> None:
     definition = PipelineDefinition(steps=[multi()]).to_definition(binder)
     arguments = definition["Steps"][0]["Arguments"]

@@ -273,7 +273,12 @@ def test_fails_when_no_trial_reports_the_objective(ws: Workspace) -> None:
 DEEP_TRAIN = TRAIN.replace('print(f"score={score:.4f}")', 'print(f"acc={score + 1:.4f}")')
 
 
-def algorithms(ws: Workspace, sleep: float = 0, **options: object) -> TuningStep:
+def algorithms(
+    ws: Workspace,
+    sleep: float = 0,
+    deep_ranges: dict[str, IntegerParameter | CategoricalParameter] | None = None,
+    **options: object,
+) -> TuningStep:
     """A tuning step of two algorithms: 'shallow' (train.py, score) and 'deep' (deep.py, acc)."""
     ws.file("train/train.csv", "1\n")
     ws.file("deep/train.csv", "1\n2\n")
@@ -294,7 +299,7 @@ def algorithms(ws: Workspace, sleep: float = 0, **options: object) -> TuningStep
         inputs={"train": "s3://data-bucket/deep"},
         metric_definitions={"acc": r"acc=([0-9.]+)"},
         objective_metric_name="acc",
-        hyperparameter_ranges={"depth": CategoricalParameter(values=[4, 5])},
+        hyperparameter_ranges=deep_ranges or {"depth": CategoricalParameter(values=[4, 5])},
         static_hyperparameters={"epochs": 3},
         environment={"SLEEP": str(sleep)},
     )
@@ -697,6 +702,38 @@ def test_fails_clearly_when_parameters_empty_a_range(ws: Workspace) -> None:
     assert result.step("Tune").failure_reason == (
         "the range of 'depth' is empty: MinValue 5 and MaxValue 3 "
         "(MinValue must not exceed MaxValue)"
+    )
+
+
+def test_a_range_parameters_empty_names_its_definition_of_several(ws: Workspace) -> None:
+    # Every other failure of one of several definitions names it; this one did not.
+    low = ParameterInteger(name="MinDepth", default_value=4)
+    tune = algorithms(ws, deep_ranges={"depth": IntegerParameter(min_value=low, max_value=5)})
+
+    result = ws.runner().run(compile_steps([tune], [low]), {"MinDepth": "6"})
+
+    assert result.step("Tune").failure_reason == (
+        "training job definition 'deep': the range of 'depth' is empty: MinValue 6 and "
+        "MaxValue 5 (MinValue must not exceed MaxValue)"
+    )
+
+
+def test_early_stopping_a_parameter_turns_on_fails_several_algorithms(ws: Workspace) -> None:
+    # The validator judges a literal only; the service refuses early stopping of several
+    # algorithms whatever gave it (the SDK's early_stopping_type takes a parameter).
+    definition = compile_steps([algorithms(ws)])
+    definition["Parameters"] = [{"Name": "EarlyStopping", "Type": "String", "DefaultValue": "Off"}]
+    config = definition["Steps"][0]["Arguments"]["HyperParameterTuningJobConfig"]
+    config["TrainingJobEarlyStoppingType"] = {"Get": "Parameters.EarlyStopping"}
+    runner = ws.runner()
+    assert runner.run(definition).status == "Succeeded"
+
+    result = runner.run(definition, {"EarlyStopping": "Auto"})
+
+    assert result.step("Tune").failure_reason == (
+        "early stopping ('Auto') is available only to a tuning job of one algorithm, and this "
+        "one tunes 2 training job definitions: SageMaker rejects the tuning job; set "
+        "TrainingJobEarlyStoppingType to 'Off'"
     )
 
 

@@ -392,7 +392,11 @@ def _spread(
             # Trials position, position + n, … of max_jobs (None: one job in all).
             count = len(range(position, max_jobs if max_jobs is not None else 1, len(definitions)))
         seed = f"{_seed(step, config, definition.ranges)}:{definition.name}"
-        queues.append(_candidates(definition.ranges, strategy, count, seed) if count != 0 else [])
+        try:
+            drawn = _candidates(definition.ranges, strategy, count, seed) if count != 0 else []
+        except StepError as error:  # a range parameters broke: whose, of several
+            raise definition.failure(error.reason) from None
+        queues.append(drawn)
     spread: list[tuple[_Definition, dict[str, str]]] = []
     while any(queues):
         for definition, queue in zip(definitions, queues, strict=True):
@@ -631,6 +635,14 @@ def _check_strategy(
             f"the Hyperband strategy needs TrainingJobEarlyStoppingType 'Off', got "
             f"{early_stopping!r}: SageMaker rejects the tuning job (Hyperband stops training "
             "jobs early itself)"
+        )
+    early_stopping = config.get("TrainingJobEarlyStoppingType", "Off")
+    if len(definitions) > 1 and early_stopping != "Off":
+        # The validator's one-algorithm rule, for a value a parameter gave.
+        raise StepError(
+            f"early stopping ({early_stopping!r}) is available only to a tuning job of one "
+            f"algorithm, and this one tunes {len(definitions)} training job definitions: "
+            "SageMaker rejects the tuning job; set TrainingJobEarlyStoppingType to 'Off'"
         )
     strategy = strategy_config_without_hyperband(config)
     if strategy is not None:

@@ -35,7 +35,7 @@ from cdk_sagemaker_pipelines.definition import (
     TuningStep,
     WarmStartConfig,
 )
-from cdk_sagemaker_pipelines.local import ExecutionResult, ProgressEvent, ResourceMap
+from cdk_sagemaker_pipelines.local import ExecutionResult, ProgressEvent, ResourceMap, StepRun
 from tests.conftest import REPO
 from tests.local.conftest import BINDER, CODE_PREFIX, SKLEARN, Workspace, compile_steps
 from tests.local.test_runner import press_ctrl_c
@@ -428,18 +428,23 @@ def test_a_cached_tuning_step_of_several_algorithms_is_reused(ws: Workspace) -> 
     assert changed.step("Tune").cache_hit is None
 
 
-def test_ctrl_c_stops_a_tuning_job_of_several_algorithms(ws: Workspace) -> None:
+def stopped_by_ctrl_c(ws: Workspace, tune: TuningStep) -> StepRun:
+    """The tuning step ``tune`` as recorded after Ctrl-C half a second into it."""
+
     def progress(event: ProgressEvent) -> None:
         if event.kind == "step-started":
             threading.Timer(0.5, press_ctrl_c).start()
 
     runner = ws.runner(progress=progress)
-
     with pytest.raises(KeyboardInterrupt):
-        runner.run(compile_steps([algorithms(ws, sleep=30, max_jobs=6)]))
-
+        runner.run(compile_steps([tune]))
     [record] = runner.executions()
-    step = runner.execution(record.execution_id).step("Tune")
+    return runner.execution(record.execution_id).step("Tune")
+
+
+def test_ctrl_c_stops_a_tuning_job_of_several_algorithms(ws: Workspace) -> None:
+    step = stopped_by_ctrl_c(ws, algorithms(ws, sleep=30, max_jobs=6))
+
     assert (step.status, step.failure_reason) == (
         "Stopped",
         "the tuning job was stopped with the execution: 2 training job(s) stopped or ended, "
@@ -603,18 +608,8 @@ def test_the_tuning_step_log_names_each_training_job_and_its_log(ws: Workspace) 
 def test_ctrl_c_stops_a_tuning_job_without_launching_more_trials(ws: Workspace) -> None:
     # Was: every remaining trial launched and stopped at once, and the step's reason
     # "all 6 training jobs failed".
-    def progress(event: ProgressEvent) -> None:
-        if event.kind == "step-started":
-            threading.Timer(0.5, press_ctrl_c).start()
+    step = stopped_by_ctrl_c(ws, grid_tune(ws, environment={"SLEEP": "30"}))
 
-    tune = grid_tune(ws, environment={"SLEEP": "30"})
-    runner = ws.runner(progress=progress)
-
-    with pytest.raises(KeyboardInterrupt):
-        runner.run(compile_steps([tune]))
-
-    [record] = runner.executions()
-    step = runner.execution(record.execution_id).step("Tune")
     assert (step.status, step.failure_reason) == (
         "Stopped",
         "the tuning job was stopped with the execution: 2 training job(s) stopped or ended, "

@@ -85,6 +85,8 @@ _EXAMPLES = """examples:
   smpipe graph cdk.out --pipeline dev/MlOps/Training    # a Mermaid flowchart for a review
   smpipe diff base/cdk.out cdk.out                   # what a branch changes, pipeline by pipeline
 
+The paths are the reference app's, in this project's repository. In your app, --pipeline
+takes your Pipeline's construct path (MyStack/Training) and --s3-map your data's prefixes.
 `smpipe COMMAND --help` describes each command."""
 
 

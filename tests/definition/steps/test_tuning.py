@@ -1450,6 +1450,11 @@ def test_fails_json_definitions_of_one_name(binder: StaticBinder) -> None:
             "is not a definition name",
         ),
         (
+            # 33 letters between hyphens match the pattern; DefinitionName takes 64 characters.
+            lambda: algorithm("a" + "-b" * 32),
+            "is not a definition name",
+        ),
+        (
             lambda: multi(
                 algorithm(),
                 custom_algorithm(
@@ -1475,6 +1480,7 @@ def test_fails_json_definitions_of_one_name(binder: StaticBinder) -> None:
         "single-without-image",
         "underscore-in-name",
         "name-too-long",
+        "hyphenated-name-too-long",
         "definition-channel-check",
         "definition-types",
     ],
@@ -1482,6 +1488,15 @@ def test_fails_json_definitions_of_one_name(binder: StaticBinder) -> None:
 def test_fails_several_algorithms(build: Callable[[], object], message: str) -> None:
     with pytest.raises(PipelineDefinitionError, match=re.escape(message)):
         build()
+
+
+def test_a_definition_name_of_64_characters_is_fine(ctx: RenderContext) -> None:
+    name = "a" + "-b" * 31 + "c"
+
+    step = multi(algorithm(name))
+
+    [job] = step.to_request(ctx)["Arguments"]["TrainingJobDefinitions"]
+    assert (len(name), job["DefinitionName"]) == (64, name)
 
 
 def test_ten_definitions_and_one_are_both_fine(ctx: RenderContext) -> None:
@@ -1669,8 +1684,29 @@ def test_a_json_tuning_job_of_several_algorithms_is_judged_alike(binder: StaticB
             "tunes one training job definition (TrainingJobDefinition), so it has no "
             "TrainingJobDefinitions",
         ),
+        # Structures: reported as absent, not also as "a structure, not a value".
+        (
+            True,
+            "HyperParameterTuningJobConfig.ParameterRanges",
+            "so it has no HyperParameterTuningJobConfig.ParameterRanges",
+        ),
+        (True, "TrainingJobDefinitions[2]", "so TrainingJobDefinitions has no position 2"),
+        (
+            False,
+            "TrainingJobDefinitions[0]",
+            "tunes one training job definition (TrainingJobDefinition), so it has no "
+            "TrainingJobDefinitions",
+        ),
     ],
-    ids=["single-job-of-several", "config-objective-of-several", "past-the-last", "several-of-one"],
+    ids=[
+        "single-job-of-several",
+        "config-objective-of-several",
+        "past-the-last",
+        "several-of-one",
+        "config-ranges-structure-of-several",
+        "past-the-last-structure",
+        "several-structure-of-one",
+    ],
 )
 def test_fails_a_property_of_the_other_kind_of_tuning_job(
     binder: StaticBinder, several: bool, path: str, message: str
@@ -1705,6 +1741,37 @@ def test_properties_of_each_definition_are_valid(binder: StaticBinder) -> None:
     )
 
     PipelineDefinition(steps=[step, later]).to_definition(binder)
+
+
+ALGORITHM_PARAMETER = {"Get": "Parameters.Algorithm"}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda jobs: jobs.append("custom"),
+            [("Arguments.TrainingJobDefinitions[2]", "expected an object, got 'custom' (str)")],
+        ),
+        # A parameter's names are known at run time only: not judged, however many share one.
+        (
+            lambda jobs: [job.update(DefinitionName=ALGORITHM_PARAMETER) for job in jobs],
+            [],
+        ),
+    ],
+    ids=["not-an-object", "named-by-a-parameter"],
+)
+def test_json_definitions_names_are_judged_where_literal(
+    binder: StaticBinder, change: Callable[[list[Any]], object], expected: list[tuple[str, str]]
+) -> None:
+    definition = PipelineDefinition(
+        steps=[multi()], parameters=[ParameterString("Algorithm", default_value="xgboost")]
+    ).to_definition(binder)
+    change(definition["Steps"][0]["Arguments"]["TrainingJobDefinitions"])
+
+    problems = validate_definition(definition)
+
+    assert [(problem.field, problem.message) for problem in problems] == expected
 
 
 def one_algorithm() -> dict[str, Any]:

@@ -391,6 +391,23 @@ def test_grid_search_of_several_algorithms_runs_every_grid_in_turn(ws: Workspace
     ]
 
 
+@pytest.mark.parametrize("max_jobs", [None, 1], ids=["no-job-count", "fewer-jobs-than-definitions"])
+def test_several_algorithms_run_no_more_jobs_than_their_count(
+    ws: Workspace, max_jobs: int | None
+) -> None:
+    # Without MaxNumberOfTrainingJobs (JSON: Python writes 1), a random search runs one job
+    # in all, as of one algorithm.
+    definition = compile_steps([algorithms(ws, max_jobs=1)])
+    limits = definition["Steps"][0]["Arguments"]["HyperParameterTuningJobConfig"]["ResourceLimits"]
+    if max_jobs is None:
+        del limits["MaxNumberOfTrainingJobs"]
+
+    result = ws.runner().run(definition)
+
+    assert result.status == "Succeeded", result.failure_reason
+    assert [t["TrainingJobDefinitionName"] for t in in_trial_order(result)] == ["shallow"]
+
+
 def test_completion_criteria_of_several_algorithms_read_each_ones_objective(
     ws: Workspace,
 ) -> None:
@@ -729,6 +746,24 @@ def test_early_stopping_a_parameter_turns_on_fails_several_algorithms(ws: Worksp
         "early stopping ('Auto') is available only to a tuning job of one algorithm, and this "
         "one tunes 2 training job definitions: SageMaker rejects the tuning job; set "
         "TrainingJobEarlyStoppingType to 'Off'"
+    )
+
+
+def test_an_objective_metric_a_parameter_names_needs_its_definitions_regex(
+    ws: Workspace,
+) -> None:
+    # The validator judges a literal metric name only: which regex reads it is a run-time
+    # question, of the definition that names it.
+    definition = compile_steps([algorithms(ws)])
+    definition["Parameters"] = [{"Name": "DeepMetric", "Type": "String", "DefaultValue": "acc"}]
+    deep = definition["Steps"][0]["Arguments"]["TrainingJobDefinitions"][1]
+    deep["TuningObjective"]["MetricName"] = {"Get": "Parameters.DeepMetric"}
+
+    result = ws.runner().run(definition, {"DeepMetric": "score"})
+
+    assert result.step("Tune").failure_reason == (
+        "training job definition 'deep': the objective metric 'score' has no "
+        "MetricDefinitions regex, so it can't be read from the training log"
     )
 
 

@@ -745,20 +745,25 @@ def test_fails_an_invalid_pipeline_definition_object_naming_the_construct():
 _QUOTED_VALUE = '{"k":"v","a":[1,2,3]}' * 9
 
 
-def _steps_with_json_environments(count: int, prefix: str = "S") -> PipelineDefinition:
-    """``count`` processing steps of about 13,800 characters each, mostly escaped quotes."""
+def _steps_with_environment(count: int, value: str) -> PipelineDefinition:
+    """``count`` processing steps whose 50 environment variables each hold ``value``."""
     return PipelineDefinition(
         steps=[
             ProcessingStep(
-                name=f"{prefix}{index}",
+                name=f"S{index}",
                 image=Image.sklearn("1.2-1"),
                 code=Code.from_s3("s3://code-bucket/prep.py"),
-                environment={f"SETTING_{key}": _QUOTED_VALUE for key in range(50)},
+                environment={f"SETTING_{key}": value for key in range(50)},
                 outputs=["out"],
             )
             for index in range(count)
         ]
     )
+
+
+def _steps_with_json_environments(count: int) -> PipelineDefinition:
+    """``count`` processing steps of about 13,800 characters each, mostly escaped quotes."""
+    return _steps_with_environment(count, _QUOTED_VALUE)
 
 
 def test_fails_a_definition_too_big_for_the_template_that_sagemaker_would_take():
@@ -821,22 +826,10 @@ def test_fails_synth_when_the_definitions_of_a_stack_together_overflow_its_templ
     assert lone.node.validate() == []
 
 
-def _steps_naming_the_region(count: int, prefix: str = "S") -> PipelineDefinition:
+def _steps_naming_the_region(count: int) -> PipelineDefinition:
     """``count`` processing steps of 500 ``Aws.REGION`` references each, ``Ref``s in the
     template much shorter than the estimate counts a token."""
-    value = "/".join([cdk.Aws.REGION] * 10)
-    return PipelineDefinition(
-        steps=[
-            ProcessingStep(
-                name=f"{prefix}{index}",
-                image=Image.sklearn("1.2-1"),
-                code=Code.from_s3("s3://code-bucket/prep.py"),
-                environment={f"REGION_{key}": value for key in range(50)},
-                outputs=["out"],
-            )
-            for index in range(count)
-        ]
-    )
+    return _steps_with_environment(count, "/".join([cdk.Aws.REGION] * 10))
 
 
 def test_a_definition_is_refused_on_its_measured_size_not_its_estimate(tmp_path):

@@ -35,7 +35,13 @@ from cdk_sagemaker_pipelines.definition import (
     TuningStep,
     WarmStartConfig,
 )
-from cdk_sagemaker_pipelines.local import ExecutionResult, ProgressEvent, ResourceMap, StepRun
+from cdk_sagemaker_pipelines.local import (
+    ExecutionResult,
+    LocalRunner,
+    ProgressEvent,
+    ResourceMap,
+    StepRun,
+)
 from tests.conftest import REPO
 from tests.local.conftest import BINDER, CODE_PREFIX, SKLEARN, Workspace, compile_steps
 from tests.local.test_runner import press_ctrl_c
@@ -427,9 +433,8 @@ def test_completion_criteria_of_several_algorithms_read_each_ones_objective(
     assert "the tuning job stopped after 2 of 8 training jobs" in log.read_text()
 
 
-def test_a_cached_tuning_step_of_several_algorithms_is_reused(ws: Workspace) -> None:
-    # Their default output path holds the execution id: keyed whole, every run missed.
-    tune = algorithms(ws, cache_config=CacheConfig(expire_after="P1D"))
+def reused_from_cache(ws: Workspace, tune: TuningStep) -> tuple[LocalRunner, ModelStep]:
+    """Run a model of ``tune``'s best job twice: the second run's ``tune`` is a cache hit."""
     model = ModelStep(name="Best", image=SKLEARN, model_data=tune.top_model_s3_uri(0))
     runner = ws.runner()
     definition = compile_steps([model])
@@ -440,6 +445,13 @@ def test_a_cached_tuning_step_of_several_algorithms_is_reused(ws: Workspace) -> 
 
     assert second.step("Tune").cache_hit == first.arn
     assert second.status == "Succeeded", second.failure_reason
+    return runner, model
+
+
+def test_a_cached_tuning_step_of_several_algorithms_is_reused(ws: Workspace) -> None:
+    # Their default output path holds the execution id: keyed whole, every run missed.
+    tune = algorithms(ws, cache_config=CacheConfig(expire_after="P1D"))
+    runner, model = reused_from_cache(ws, tune)
     ws.script("deep.py", DEEP_TRAIN.replace("score + 1", "score + 2"))
     changed = runner.run(compile_steps([model]))
     assert changed.step("Tune").cache_hit is None
@@ -685,16 +697,7 @@ def test_top_model_of_a_cached_tuning_step_is_where_its_jobs_wrote_it(ws: Worksp
         strategy="Random",
         cache_config=CacheConfig(expire_after="P1D"),
     )
-    model = ModelStep(name="Best", image=SKLEARN, model_data=tune.top_model_s3_uri(0))
-    runner = ws.runner()
-    definition = compile_steps([model])
-    first = runner.run(definition)
-    assert first.status == "Succeeded", first.failure_reason
-
-    second = runner.run(definition)
-
-    assert second.step("Tune").cache_hit == first.arn
-    assert second.status == "Succeeded", second.failure_reason
+    reused_from_cache(ws, tune)
 
 
 def test_fails_clearly_when_parameters_empty_a_range(ws: Workspace) -> None:

@@ -270,6 +270,26 @@ def test_fails_a_second_pipeline_of_the_same_name_in_the_stack_or_environment():
         Pipeline(same_environment, "Training", definition=prep_and_train(), pipeline_name=NAME)
 
 
+def test_fails_a_second_pipeline_whose_name_differs_only_in_case():
+    # SageMaker lowercases the name in a pipeline's ARN: 'Churn' and 'churn' are one ARN.
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name="Churn-Training")
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Retraining", definition=prep_and_train(), pipeline_name="churn-training")
+    assert str(raised.value) == (
+        "Pipeline Test/Retraining has 1 problem:\n"
+        "- prop 'pipeline_name': 'churn-training' differs only in case from 'Churn-Training', "
+        "the name of Pipeline Test/Training, in the same stack Test: SageMaker spells the name "
+        "in lowercase in a pipeline's ARN, so both would have one ARN, and each the other's "
+        "permissions (give each pipeline its own pipeline_name, or leave it out for one derived "
+        "from the construct path)"
+    )
+    elsewhere = cdk.Stack(app, "Other", env=cdk.Environment(account=ACCOUNT, region="eu-west-1"))
+    name = "CHURN-TRAINING"
+    assert Pipeline(elsewhere, "Training", definition=prep_and_train(), pipeline_name=name)
+
+
 def test_a_pipeline_that_failed_to_construct_takes_no_name():
     # Caught (a notebook, a test): it deploys nothing, so its name is free.
     stack = new_stack()

@@ -1852,7 +1852,7 @@ def arn_spellings(arn: str, name: str) -> list[str]:
 
 
 def _same_name_problems(pipeline: Pipeline, name: str) -> list[Problem]:
-    """Another ``Pipeline`` of this app named ``name`` in the same stack, account and region.
+    """Another ``Pipeline`` of this app named ``name``, in any case, in its stack or environment.
 
     Pipeline names are unique per account and region: the second pipeline would fail to
     create at deploy time (a copied block, or a pipeline moved to a new construct path
@@ -1878,12 +1878,20 @@ def _same_name_problems(pipeline: Pipeline, name: str) -> list[Problem]:
             where = f"in the same account {environment[0]} and region {environment[1]}"
         else:
             continue
+        other_name = other._name
+        clash = (
+            f"is also the name of Pipeline {other.node.path}, {where}: the second pipeline "
+            "would fail to create at deploy time"
+            if other_name == name
+            else f"differs only in case from {other_name!r}, the name of Pipeline "
+            f"{other.node.path}, {where}: SageMaker spells the name in lowercase in a "
+            "pipeline's ARN, so both would have one ARN, and each the other's permissions"
+        )
         return [
             PropProblem(
                 None,
                 "pipeline_name",
-                f"{name!r} is also the name of Pipeline {other.node.path}, {where}: the "
-                "second pipeline would fail to create at deploy time",
+                f"{name!r} {clash}",
                 "give each pipeline its own pipeline_name, or leave it out for one "
                 "derived from the construct path",
             )

@@ -92,13 +92,19 @@ def remember_pipeline(pipeline: Any) -> None:
 
 
 def pipelines_named(name: str) -> list[Any]:
-    """The ``Pipeline``s constructed in this process (in any app) named ``name``."""
+    """The ``Pipeline``s constructed in this process (in any app) named ``name``, in any case.
+
+    SageMaker spells a pipeline's ARN with its name in lowercase, so ``Churn`` and ``churn``
+    would be one ARN: one pipeline to the service and to every IAM policy naming it.
+    """
+    folded = name.lower()
     # getattr: a Pipeline being constructed, or whose construction failed (and was caught),
     # may have its name but no resource; it deploys nothing, so it takes no name.
     return [
         pipeline
         for pipeline in list(_PIPELINES)
-        if getattr(pipeline, "_name", None) == name
+        if isinstance(other_name := getattr(pipeline, "_name", None), str)
+        and other_name.lower() == folded
         and getattr(pipeline, "_resource", None) is not None
     ]
 

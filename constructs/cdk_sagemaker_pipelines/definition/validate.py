@@ -1279,6 +1279,7 @@ class _Validator:
             self._check_definition_names(record, arguments)
             self._check_one_algorithm_settings(record, arguments)
             self._check_training_job_form(record, arguments)
+            self._check_objectives_present(record, arguments)
             job: Any = arguments.get("TrainingJobDefinition")
             if _is_object(job):
                 self._check_training_job(record, job, "Arguments.TrainingJobDefinition")
@@ -1905,6 +1906,71 @@ class _Validator:
                 "add TrainingJobDefinition (TuningStep(image=…, …) in Python writes it) or "
                 "TrainingJobDefinitions (TuningStep(training_job_definitions=[…]))",
             )
+
+    def _check_objectives_present(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """Each training job definition of a tuning job has an objective; several share its type.
+
+        Both objectives are optional in CreateHyperParameterTuningJob's shape, but a tuning
+        job ranks its training jobs by one: a definition's ``TuningObjective``, or else the
+        config's ``HyperParameterTuningJobObjective`` (where the SDK writes it for one
+        algorithm). Several definitions' jobs are ranked together, best first, so their
+        objective types must agree: the SDK's ``HyperparameterTuner.create`` takes one
+        ``objective_type`` for all of them.
+        """
+        config: Any = arguments.get("HyperParameterTuningJobConfig")
+        shared: Any = config.get("HyperParameterTuningJobObjective") if _is_object(config) else None
+        hint = (
+            "add an objective such as {'Type': 'Maximize', 'MetricName': 'validation:auc'}; "
+            "TuningStep(objective_metric_name=…) or TrainingJobDefinition(objective_metric_name=…)"
+            " writes it in Python"
+        )
+        single: Any = arguments.get("TrainingJobDefinition")
+        if (
+            _is_object(single)
+            and "TrainingJobDefinitions" not in arguments  # both: _check_training_job_form
+            and shared is None
+            and single.get("TuningObjective") is None
+        ):
+            self.add(
+                record.name,
+                "Arguments.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective",
+                "a tuning job ranks its training jobs by an objective metric, and this one "
+                "has none (here or in TrainingJobDefinition.TuningObjective)",
+                hint,
+            )
+        first_of_type: dict[str, int] = {}
+        for index, item in enumerate(_as_list(arguments.get("TrainingJobDefinitions"))):
+            if not _is_object(item):
+                continue
+            objective: Any = item.get("TuningObjective")
+            if objective is None:
+                objective = shared
+            field = f"Arguments.TrainingJobDefinitions[{index}].TuningObjective"
+            if objective is None:
+                self.add(
+                    record.name,
+                    field,
+                    f"a tuning job ranks its training jobs by an objective metric, and "
+                    f"TrainingJobDefinitions[{index}] has none (nor has "
+                    "HyperParameterTuningJobConfig.HyperParameterTuningJobObjective)",
+                    hint,
+                )
+                continue
+            kind: Any = objective.get("Type") if _is_object(objective) else None
+            if type(kind) is not str or is_token(kind):
+                continue
+            if first_of_type and kind not in first_of_type:
+                other, at = next(iter(first_of_type.items()))
+                self.add(
+                    record.name,
+                    f"{field}.Type",
+                    f"the objective type {kind!r} differs from {other!r} of "
+                    f"TrainingJobDefinitions[{at}]: the tuning job ranks the training jobs of "
+                    "all its definitions together, by one type",
+                    "give every definition the same Type (TuningStep(objective_type=…) in "
+                    "Python writes one for all)",
+                )
+            first_of_type.setdefault(kind, index)
 
     def _check_definition_names(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """Each of a tuning job's ``TrainingJobDefinitions`` has a name of its own.

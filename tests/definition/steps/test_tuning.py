@@ -1863,3 +1863,70 @@ def test_fails_grid_search_of_several_algorithms_as_of_one(binder: StaticBinder)
         "MaxNumberOfTrainingJobs must equal that number, got 4",
     )
     PipelineDefinition(steps=[whole(5)]).to_definition(binder)
+
+
+def test_fails_json_tuning_jobs_without_an_objective(binder: StaticBinder) -> None:
+    # Optional in the shape, but a tuning job ranks its jobs by one: nothing to rank by.
+    definition = PipelineDefinition(steps=[multi()]).to_definition(binder)
+    del definition["Steps"][0]["Arguments"]["TrainingJobDefinitions"][1]["TuningObjective"]
+
+    [several] = validate_definition(definition)
+
+    assert (several.step, several.field) == (
+        "TuneAlgorithms",
+        "Arguments.TrainingJobDefinitions[1].TuningObjective",
+    )
+    assert several.message == (
+        "a tuning job ranks its training jobs by an objective metric, and "
+        "TrainingJobDefinitions[1] has none (nor has "
+        "HyperParameterTuningJobConfig.HyperParameterTuningJobObjective)"
+    )
+    assert several.hint is not None
+    assert "objective_metric_name=" in several.hint
+
+    single = PipelineDefinition(steps=[tuning()]).to_definition(binder)
+    config = single["Steps"][0]["Arguments"]["HyperParameterTuningJobConfig"]
+    objective = config.pop("HyperParameterTuningJobObjective")
+
+    [one] = validate_definition(single)
+
+    assert (one.step, one.field, one.message) == (
+        "Tune",
+        "Arguments.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective",
+        "a tuning job ranks its training jobs by an objective metric, and this one has none "
+        "(here or in TrainingJobDefinition.TuningObjective)",
+    )
+    # The definition's own objective is one too.
+    single["Steps"][0]["Arguments"]["TrainingJobDefinition"]["TuningObjective"] = objective
+    assert validate_definition(single) == []
+
+
+def test_a_definition_without_its_own_objective_may_take_the_configs(
+    binder: StaticBinder,
+) -> None:
+    definition = PipelineDefinition(steps=[multi()]).to_definition(binder)
+    arguments = definition["Steps"][0]["Arguments"]
+    objective = arguments["TrainingJobDefinitions"][1].pop("TuningObjective")
+    arguments["HyperParameterTuningJobConfig"]["HyperParameterTuningJobObjective"] = objective
+
+    assert validate_definition(definition) == []
+
+
+def test_fails_json_definitions_of_differing_objective_types(binder: StaticBinder) -> None:
+    # Their jobs are ranked together; the SDK's HyperparameterTuner.create takes one type.
+    definition = PipelineDefinition(steps=[multi()]).to_definition(binder)
+    jobs = definition["Steps"][0]["Arguments"]["TrainingJobDefinitions"]
+    assert jobs[0]["TuningObjective"]["Type"] == "Maximize"
+    jobs[1]["TuningObjective"]["Type"] = "Minimize"
+
+    [problem] = validate_definition(definition)
+
+    assert (problem.step, problem.field, problem.message) == (
+        "TuneAlgorithms",
+        "Arguments.TrainingJobDefinitions[1].TuningObjective.Type",
+        "the objective type 'Minimize' differs from 'Maximize' of TrainingJobDefinitions[0]: "
+        "the tuning job ranks the training jobs of all its definitions together, by one type",
+    )
+    jobs[1]["TuningObjective"]["Type"] = {"Get": "Parameters.Goal"}
+    definition["Parameters"] = [{"Name": "Goal", "Type": "String", "DefaultValue": "Maximize"}]
+    assert validate_definition(definition) == []

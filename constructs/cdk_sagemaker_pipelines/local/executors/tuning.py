@@ -59,7 +59,9 @@ class _Definition:
     ``name`` is its ``DefinitionName`` (None for a ``TrainingJobDefinition``, whose trials'
     summaries name no definition); ``metric``, ``goal`` and ``ranges`` are its objective
     and ranges, from the tuning job config for a ``TrainingJobDefinition`` and from the
-    definition itself (``TuningObjective``, ``HyperParameterRanges``) for one of several.
+    definition itself (``TuningObjective``, ``HyperParameterRanges``) for one of several;
+    an objective missing where it is expected is taken from the other place, as the
+    validator accepts it.
     """
 
     name: str | None
@@ -325,8 +327,9 @@ def _definitions(arguments: Mapping[str, Any], config: Mapping[str, Any]) -> lis
     """
     single = arguments.get("TrainingJobDefinition")
     several = arguments.get("TrainingJobDefinitions")
+    shared = config.get("HyperParameterTuningJobObjective")
     if isinstance(single, Mapping) and several is None:
-        objective = config.get("HyperParameterTuningJobObjective") or {}
+        objective = shared or single.get("TuningObjective") or {}
         return [
             _Definition(
                 name=None,
@@ -344,7 +347,7 @@ def _definitions(arguments: Mapping[str, Any], config: Mapping[str, Any]) -> lis
         )
     found = []
     for item in several:
-        objective = item.get("TuningObjective") or {}
+        objective = item.get("TuningObjective") or shared or {}
         found.append(
             _Definition(
                 name=str(item.get("DefinitionName")),

@@ -103,7 +103,7 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
     "source_dir": ((), "code=Code.from_s3(uri, entry_point=…) or Code.from_asset(…)"),
     "env": ((), "environment="),
     "max_run": (_TRAINING_STEPS, "max_runtime_in_seconds="),
-    "max_wait": (("TrainingStep",), "max_wait_in_seconds="),
+    "max_wait": (_TRAINING_STEPS, "max_wait_in_seconds="),
     "volume_size": (_TRAINING_STEPS, "volume_size_in_gb="),
     "job_arguments": (("ProcessingStep",), "arguments="),
     "tags": (

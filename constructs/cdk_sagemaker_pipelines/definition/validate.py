@@ -1585,20 +1585,22 @@ class _Validator:
             return
         wait, spot = stopping["MaxWaitTimeInSeconds"], job.get("EnableManagedSpotTraining")
         field_path = f"{where}.StoppingCondition.MaxWaitTimeInSeconds"
-        # The Python names apply to a TrainingStep; a tuning job's definition is raw JSON.
-        training_step = where == "Arguments"
+        # The Python names: a TrainingStep's or TuningStep's, or a TrainingJobDefinition's.
+        owner = (
+            "a TrainingStep"
+            if where == "Arguments"
+            else "the TuningStep"
+            if where == "Arguments.TrainingJobDefinition"
+            else "the TrainingJobDefinition"
+        )
         if spot is None or spot is False:
             self.add(
                 record.name,
                 field_path,
                 "MaxWaitTimeInSeconds is only supported with managed spot training "
                 "(EnableManagedSpotTraining true)",
-                "remove the wait time, or turn on spot training"
-                + (
-                    " (use_spot_instances=True on a TrainingStep in Python)"
-                    if training_step
-                    else ""
-                ),
+                "remove the wait time, or turn on spot training (use_spot_instances=True on "
+                f"{owner} in Python)",
             )
             return
         run = stopping.get("MaxRuntimeInSeconds")
@@ -1612,11 +1614,7 @@ class _Validator:
                 field_path,
                 f"MaxWaitTimeInSeconds {wait_shown} is less than MaxRuntimeInSeconds {run_shown}",
                 f"the wait for spot capacity includes the run: make it at least {run} seconds"
-                + (
-                    " (max_wait_in_seconds >= max_runtime_in_seconds in Python)"
-                    if training_step
-                    else ""
-                ),
+                " (max_wait_in_seconds >= max_runtime_in_seconds in Python)",
             )
 
     def _default_of(self, value: Any) -> tuple[Any, str]:

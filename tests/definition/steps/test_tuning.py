@@ -485,7 +485,7 @@ def test_sdk_tuning_json_with_resource_config_and_several_algorithms_is_planned(
     ]
 
 
-def test_a_tuning_jobs_spot_wait_without_spot_names_no_training_step_argument(
+def test_a_tuning_jobs_spot_wait_without_spot_names_the_tuning_steps_argument(
     binder: StaticBinder, script: Path
 ) -> None:
     import dataclasses
@@ -504,7 +504,10 @@ def test_a_tuning_jobs_spot_wait_without_spot_names_no_training_step_argument(
 
     field = "Arguments.TrainingJobDefinition.StoppingCondition.MaxWaitTimeInSeconds"
     assert (problem.step, problem.field) == ("Tune", field)
-    assert problem.hint == "remove the wait time, or turn on spot training"
+    assert problem.hint == (
+        "remove the wait time, or turn on spot training (use_spot_instances=True on the "
+        "TuningStep in Python)"
+    )
 
 
 # What the SDK's HyperparameterTuner takes beyond the ranges: random_seed, strategy_config,
@@ -1930,3 +1933,100 @@ def test_fails_json_definitions_of_differing_objective_types(binder: StaticBinde
     jobs[1]["TuningObjective"]["Type"] = {"Get": "Parameters.Goal"}
     definition["Parameters"] = [{"Name": "Goal", "Type": "String", "DefaultValue": "Maximize"}]
     assert validate_definition(definition) == []
+
+
+# Managed spot training and checkpoints: the SDK writes an estimator's use_spot_instances,
+# max_wait and checkpoint_s3_uri into the tuning job's training job definition(s).
+SPOT: dict[str, Any] = {
+    "use_spot_instances": True,
+    "max_runtime_in_seconds": 3600,
+    "max_wait_in_seconds": 7200,
+    "checkpoint_s3_uri": "s3://models-bucket/checkpoints/",
+}
+
+
+def test_spot_training_and_checkpoints_of_one_algorithm_render_as_the_sdk_writes_them(
+    ctx: RenderContext,
+) -> None:
+    job = tuning(inputs={"train": "s3://data-bucket/train/"}, **SPOT).to_request(ctx)["Arguments"][
+        "TrainingJobDefinition"
+    ]
+
+    assert job["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 7200}
+    assert job["EnableManagedSpotTraining"] is True
+    assert job["CheckpointConfig"] == {"S3Uri": "s3://models-bucket/checkpoints/"}
+    # Where SageMaker SDK 2.257 writes them: after the channels.
+    keys = list(job)
+    assert keys.index("InputDataConfig") < keys.index("EnableManagedSpotTraining")
+    assert keys.index("EnableManagedSpotTraining") < keys.index("CheckpointConfig")
+    assert (
+        "EnableManagedSpotTraining"
+        not in tuning().to_request(ctx)["Arguments"]["TrainingJobDefinition"]
+    )
+
+
+def test_each_algorithm_has_its_own_spot_training_and_checkpoints(ctx: RenderContext) -> None:
+    step = multi(algorithm(**SPOT), custom_algorithm())
+
+    spot, on_demand = step.to_request(ctx)["Arguments"]["TrainingJobDefinitions"]
+
+    assert spot["EnableManagedSpotTraining"] is True
+    assert spot["CheckpointConfig"] == {"S3Uri": "s3://models-bucket/checkpoints/"}
+    assert spot["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 7200}
+    assert "EnableManagedSpotTraining" not in on_demand
+    assert "CheckpointConfig" not in on_demand
+    assert on_demand["StoppingCondition"] == {"MaxRuntimeInSeconds": 86400}
+
+
+def test_spot_tuning_compiles_valid_and_plans_the_checkpoints(binder: StaticBinder) -> None:
+    definition = PipelineDefinition(steps=[multi(algorithm(**SPOT), custom_algorithm())])
+
+    compiled = definition.to_definition(binder)
+
+    assert validate_definition(compiled) == []
+    plan = plan_permissions(compiled)
+    # The jobs write their checkpoints and read them back when resumed.
+    assert S3Access("models-bucket", "checkpoints/") in plan.writes
+    assert S3Access("models-bucket", "checkpoints/") in plan.reads
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: tuning(use_spot_instances=True),
+            "TuningStep 'Tune': use_spot_instances needs max_wait_in_seconds",
+        ),
+        (
+            lambda: multi(algorithm(use_spot_instances=True)),
+            "TuningStep 'TuneAlgorithms', training job definition 'xgboost': "
+            "use_spot_instances needs max_wait_in_seconds",
+        ),
+        (
+            lambda: multi(use_spot_instances=True, max_wait_in_seconds=7200),
+            "TuningStep 'TuneAlgorithms': with training_job_definitions, each "
+            "TrainingJobDefinition describes its own training job; move "
+            "use_spot_instances=, max_wait_in_seconds= into each definition",
+        ),
+    ],
+)
+def test_fails_spot_tuning_settings(build: Callable[[], object], message: str) -> None:
+    with pytest.raises(PipelineDefinitionError, match=re.escape(message)):
+        build()
+
+
+def test_fails_a_definitions_spot_wait_shorter_than_its_run(binder: StaticBinder) -> None:
+    step = multi(algorithm(**{**SPOT, "max_wait_in_seconds": 600}))
+
+    with pytest.raises(PipelineValidationError) as raised:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = raised.value.problems
+    assert (problem.step, problem.field, problem.argument, problem.message) == (
+        "TuneAlgorithms",
+        "Arguments.TrainingJobDefinitions[0].StoppingCondition.MaxWaitTimeInSeconds",
+        "training_job_definitions",
+        "MaxWaitTimeInSeconds 600 is less than MaxRuntimeInSeconds 3600",
+    )
+    assert problem.hint is not None
+    assert "max_wait_in_seconds >= max_runtime_in_seconds" in problem.hint

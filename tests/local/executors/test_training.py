@@ -503,17 +503,22 @@ def test_a_failed_tuning_step_of_several_algorithms_resumes(ws: Workspace) -> No
     assert names == ["shallow", "deep"]
 
 
-def test_several_algorithms_of_different_objective_types_fail_clearly(ws: Workspace) -> None:
+def test_several_algorithms_of_different_objective_types_are_refused_before_running(
+    ws: Workspace,
+) -> None:
+    # The validator refuses them; the executor's own refusal is tested on its own
+    # (test_tuning_definitions.py).
     definition = compile_steps([algorithms(ws)])
     jobs = definition["Steps"][0]["Arguments"]["TrainingJobDefinitions"]
     jobs[1]["TuningObjective"]["Type"] = "Minimize"
 
-    result = ws.runner().run(definition)
+    with pytest.raises(PipelineValidationError) as raised:
+        ws.runner().run(definition)
 
-    assert result.step("Tune").failure_reason == (
-        "the training job definitions' TuningObjective types differ ('shallow' Maximize, "
-        "'deep' Minimize): the runner ranks all their training jobs together, by one type; "
-        "give every definition the same Type (TuningStep(objective_type=…) writes one)"
+    [problem] = raised.value.problems
+    assert (problem.step, problem.field) == (
+        "Tune",
+        "Arguments.TrainingJobDefinitions[1].TuningObjective.Type",
     )
 
 

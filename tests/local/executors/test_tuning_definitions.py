@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
+from cdk_sagemaker_pipelines.definition import CategoricalParameter, Code, TuningStep
 from cdk_sagemaker_pipelines.local._errors import StepError
 from cdk_sagemaker_pipelines.local.executors.tuning import _definitions
+from tests.local.conftest import SKLEARN, Workspace, compile_steps
 
 AUC = {"Type": "Maximize", "MetricName": "validation:auc"}
 RMSE = {"Type": "Minimize", "MetricName": "validation:rmse"}
@@ -53,3 +55,39 @@ def test_several_definitions_of_differing_objective_types_are_refused() -> None:
 
     with pytest.raises(StepError, match="TuningObjective types differ"):
         _definitions(arguments, {})
+
+
+SCORE = """
+import argparse, os
+parser = argparse.ArgumentParser()
+parser.add_argument("--depth", type=int)
+args = parser.parse_args()
+open(os.path.join(os.environ["SM_MODEL_DIR"], "model.txt"), "w").write(str(args.depth))
+print(f"score={args.depth / 10}")
+"""
+
+
+def test_spot_tuning_with_checkpoints_runs_its_trials_locally(ws: Workspace) -> None:
+    # Spot capacity means nothing on a laptop, and trials get no checkpoint folder
+    # (docs/local-runner.md): the settings are accepted and the trials run as usual.
+    ws.file("train/train.csv", "1\n")
+    tune = TuningStep(
+        name="Tune",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("train.py", SCORE)),
+        inputs={"train": "s3://data-bucket/train"},
+        metric_definitions={"score": r"score=([0-9.]+)"},
+        objective_metric_name="score",
+        hyperparameter_ranges={"depth": CategoricalParameter(values=[1, 2])},
+        strategy="Grid",
+        use_spot_instances=True,
+        max_runtime_in_seconds=600,
+        max_wait_in_seconds=1200,
+        checkpoint_s3_uri="s3://data-bucket/checkpoints/",
+    )
+
+    result = ws.runner().run(compile_steps([tune]))
+
+    assert result.status == "Succeeded"
+    best = result.step("Tune").properties["BestTrainingJob"]
+    assert best["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] == 0.2

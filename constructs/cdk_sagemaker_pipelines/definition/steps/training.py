@@ -257,6 +257,9 @@ def training_job_argument_fields(job: str, resources: str) -> dict[str, str]:
         f"{job}.VpcConfig": "network",
         f"{job}.EnableNetworkIsolation": "network",
         f"{job}.EnableInterContainerTrafficEncryption": "network",
+        f"{job}.StoppingCondition.MaxWaitTimeInSeconds": "max_wait_in_seconds",
+        f"{job}.CheckpointConfig": "checkpoint_s3_uri",
+        f"{job}.EnableManagedSpotTraining": "use_spot_instances",
     }
 
 
@@ -292,6 +295,9 @@ class TrainingJobStep(JobStep):
     max_runtime_in_seconds: int | Expression = 86400
     network: NetworkConfig | None = None
     role: str | Expression | None = None
+    checkpoint_s3_uri: S3Like | None = None
+    use_spot_instances: bool = False
+    max_wait_in_seconds: int | Expression | None = None
     # Where the job's members sit: TrainingStep's Arguments, or a tuning job's
     # TrainingJobDefinition; and the member naming the instances.
     job_field: ClassVar[str] = "Arguments"
@@ -311,6 +317,20 @@ class TrainingJobStep(JobStep):
             f"{hyperparameters}['{PROGRAM_HYPERPARAMETER}']": "code",
             f"{hyperparameters}['{SUBMIT_DIRECTORY_HYPERPARAMETER}']": "code",
         }
+
+    def _stopping_condition(self, ctx: RenderContext) -> dict[str, JsonValue]:
+        """``StoppingCondition``: the run's limit, and the wait for spot capacity if given."""
+        stopping = {"MaxRuntimeInSeconds": render(self.max_runtime_in_seconds, ctx)}
+        if self.max_wait_in_seconds is not None:
+            stopping["MaxWaitTimeInSeconds"] = render(self.max_wait_in_seconds, ctx)
+        return stopping
+
+    def _checkpoint_config(self, ctx: RenderContext, field: str) -> JsonValue:
+        """``CheckpointConfig`` at ``field``, which the job writes and reads back, or None."""
+        if self.checkpoint_s3_uri is None:
+            return None
+        uri = bind_s3(ctx, self, self.checkpoint_s3_uri, f"{field}.S3Uri", "write")
+        return {"S3Uri": uri}
 
     def _channels(
         self, ctx: RenderContext, field: str, code_channel: JsonValue = None
@@ -479,6 +499,12 @@ class TrainingJobStep(JobStep):
 
     def _validate(self) -> None:
         self._check_channel_groups()
+        if self.use_spot_instances and self.max_wait_in_seconds is None:
+            raise PipelineDefinitionError(
+                f"{type(self).__name__} '{self.name}': use_spot_instances needs "
+                "max_wait_in_seconds (how long to wait for spot capacity plus the run, at "
+                "least max_runtime_in_seconds)"
+            )
         if self.code is not None and self.inputs and CODE_CHANNEL in self.inputs:
             raise PipelineDefinitionError(
                 f"{type(self).__name__} '{self.name}': the input channel '{CODE_CHANNEL}' "
@@ -549,16 +575,10 @@ class TrainingStep(TrainingJobStep):
     hyperparameters: Mapping[str, Any] | None = None
     instance_groups: Sequence[InstanceGroup] | None = None
     disable_profiler: bool = True
-    checkpoint_s3_uri: S3Like | None = None
-    use_spot_instances: bool = False
-    max_wait_in_seconds: int | Expression | None = None
     step_type: ClassVar[str] = "Training"
     argument_fields: ClassVar[Mapping[str, str]] = {
         **training_job_argument_fields("Arguments", "ResourceConfig"),
         "Arguments.HyperParameters": "hyperparameters",
-        "Arguments.StoppingCondition.MaxWaitTimeInSeconds": "max_wait_in_seconds",
-        "Arguments.CheckpointConfig": "checkpoint_s3_uri",
-        "Arguments.EnableManagedSpotTraining": "use_spot_instances",
         "Arguments.ProfilerConfig": "disable_profiler",
         "Arguments.ResourceConfig.InstanceGroups": "instance_groups",
     }
@@ -594,12 +614,6 @@ class TrainingStep(TrainingJobStep):
     def _validate(self) -> None:
         self._check_instance_groups()
         TrainingJobStep._validate(self)
-        if self.use_spot_instances and self.max_wait_in_seconds is None:
-            raise PipelineDefinitionError(
-                f"TrainingStep '{self.name}': use_spot_instances needs max_wait_in_seconds "
-                "(how long to wait for spot capacity plus the run, at least "
-                "max_runtime_in_seconds)"
-            )
 
     def _check_instance_groups(self) -> None:
         groups = self.instance_groups
@@ -647,25 +661,18 @@ class TrainingStep(TrainingJobStep):
         hyperparameters = dict(render_string_map(self.hyperparameters, ctx) or {})
         script_hyperparameters, code_channel = self._script_mode(ctx, "Arguments.InputDataConfig")
         hyperparameters.update(script_hyperparameters)
-        stopping = {"MaxRuntimeInSeconds": render(self.max_runtime_in_seconds, ctx)}
-        if self.max_wait_in_seconds is not None:
-            stopping["MaxWaitTimeInSeconds"] = render(self.max_wait_in_seconds, ctx)
-        checkpoint = None
-        if self.checkpoint_s3_uri is not None:
-            field = "Arguments.CheckpointConfig.S3Uri"
-            checkpoint = {"S3Uri": bind_s3(ctx, self, self.checkpoint_s3_uri, field, "write")}
         arguments = compact(
             AlgorithmSpecification=self._algorithm(
                 ctx, "Arguments.AlgorithmSpecification", self.image
             ),
             OutputDataConfig=self._output_config(ctx, defaults, "Arguments.OutputDataConfig"),
-            StoppingCondition=stopping,
+            StoppingCondition=self._stopping_condition(ctx),
             ResourceConfig=self._resources(ctx, defaults),
             RoleArn=bind_role(ctx, self, self.role, "Arguments.RoleArn"),
             InputDataConfig=self._channels(ctx, "Arguments.InputDataConfig", code_channel),
             HyperParameters=hyperparameters or None,
             Environment=render_string_map(self.environment, ctx),
-            CheckpointConfig=checkpoint,
+            CheckpointConfig=self._checkpoint_config(ctx, "Arguments.CheckpointConfig"),
             EnableManagedSpotTraining=True if self.use_spot_instances else None,
             ProfilerConfig={"DisableProfiler": True} if self.disable_profiler else None,
         )

@@ -270,6 +270,9 @@ class TrainingJobDefinition:
     max_runtime_in_seconds: int | Expression = 86400
     network: NetworkConfig | None = None
     role: str | Expression | None = None
+    checkpoint_s3_uri: S3Like | None = None
+    use_spot_instances: bool = False
+    max_wait_in_seconds: int | Expression | None = None
 
     def _validate(self) -> None:
         if not (DEFINITION_NAME.fullmatch(self.name) and len(self.name) <= MAX_DEFINITION_NAME):
@@ -530,13 +533,16 @@ class TuningStep(TrainingJobStep):
             StaticHyperParameters=static or None,
             RoleArn=_role(self, ctx, f"{field}.RoleArn"),
             OutputDataConfig=self._output_config(ctx, defaults, f"{field}.OutputDataConfig"),
-            StoppingCondition={"MaxRuntimeInSeconds": render(self.max_runtime_in_seconds, ctx)},
+            StoppingCondition=self._stopping_condition(ctx),
             HyperParameterTuningResourceConfig=self._resources(ctx, defaults),
             AlgorithmSpecification=self._algorithm(
                 ctx, f"{field}.AlgorithmSpecification", self.image
             ),
             InputDataConfig=self._channels(ctx, f"{field}.InputDataConfig", code_channel),
             Environment=render_string_map(self.environment, ctx),
+            # Where the SDK writes them: after the channels.
+            EnableManagedSpotTraining=True if self.use_spot_instances else None,
+            CheckpointConfig=self._checkpoint_config(ctx, f"{field}.CheckpointConfig"),
         )
         definition.update(self._network_fields(ctx, defaults))
         return definition

@@ -89,5 +89,7 @@ def test_spot_tuning_with_checkpoints_runs_its_trials_locally(ws: Workspace) -> 
     result = ws.runner().run(compile_steps([tune]))
 
     assert result.status == "Succeeded"
-    best = result.step("Tune").properties["BestTrainingJob"]
+    properties = result.step("Tune").properties
+    assert properties is not None
+    best = properties["BestTrainingJob"]
     assert best["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] == 0.2

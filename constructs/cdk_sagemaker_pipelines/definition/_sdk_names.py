@@ -25,6 +25,8 @@ _ANALYSIS_CONFIG = (
     "write or upload: put the file in S3 and give analysis_config= (docs/sdk-comparison.md)"
 )
 _TRAINING_STEPS = ("TrainingStep", "TuningStep")
+# What describes one training job: those steps, and each algorithm of a tuning step of several.
+_TRAINING_JOBS = (*_TRAINING_STEPS, "TrainingJobDefinition")
 _MODEL_STEPS = ("ModelStep", "RegisterModel")
 # Steps the SDK builds from a framework estimator, processor or model.
 _FRAMEWORK_STEPS = ("ProcessingStep", *_TRAINING_STEPS, *_MODEL_STEPS)
@@ -102,9 +104,9 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
     "entry_point": ((), "code=Code.from_s3(uri, entry_point=…) or Code.from_asset(…)"),
     "source_dir": ((), "code=Code.from_s3(uri, entry_point=…) or Code.from_asset(…)"),
     "env": ((), "environment="),
-    "max_run": (_TRAINING_STEPS, "max_runtime_in_seconds="),
-    "max_wait": (_TRAINING_STEPS, "max_wait_in_seconds="),
-    "volume_size": (_TRAINING_STEPS, "volume_size_in_gb="),
+    "max_run": (_TRAINING_JOBS, "max_runtime_in_seconds="),
+    "max_wait": (_TRAINING_JOBS, "max_wait_in_seconds="),
+    "volume_size": (_TRAINING_JOBS, "volume_size_in_gb="),
     "job_arguments": (("ProcessingStep",), "arguments="),
     "tags": (
         (*_JOB_STEPS, *_MODEL_STEPS),
@@ -237,6 +239,22 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
     "methods": (_CLARIFY_CONFIGS, _ANALYSIS_CONFIG),
 }
 
+# (class, SDK keyword) -> what to write instead, where it differs by class.
+_CLASS_HINTS: dict[tuple[str, str], str] = {
+    # Without these, the close match checkpoint_s3_uri= (where the checkpoints are synced
+    # to, not where the script writes them) would be suggested.
+    ("TuningStep", "checkpoint_local_path"): (
+        'extra_arguments={"TrainingJobDefinition": {"CheckpointConfig": {"LocalPath": …}}} '
+        "(a tuning step of one algorithm; the training jobs of training_job_definitions "
+        "use the default, /opt/ml/checkpoints)"
+    ),
+    ("TrainingJobDefinition", "checkpoint_local_path"): (
+        "a TrainingJobDefinition's jobs use the default, /opt/ml/checkpoints (one "
+        'algorithm tuned alone takes extra_arguments={"TrainingJobDefinition": '
+        '{"CheckpointConfig": {"LocalPath": …}}} on its TuningStep)'
+    ),
+}
+
 
 def sdk_argument_hint(class_name: str, argument: str) -> str | None:
     """What to write for the SageMaker SDK keyword ``argument`` of ``class_name``, if known.
@@ -245,6 +263,9 @@ def sdk_argument_hint(class_name: str, argument: str) -> str | None:
 
         sdk_argument_hint("TrainingStep", "max_run")  # "the SageMaker SDK's max_run=; here: …"
     """
+    special = _CLASS_HINTS.get((class_name, argument))
+    if special is not None:
+        return f"the SageMaker SDK's {argument}=; here: {special}"
     entry = _HINTS.get(argument)
     if entry is None:
         return None

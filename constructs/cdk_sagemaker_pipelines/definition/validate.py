@@ -941,7 +941,9 @@ class _Validator:
             ),
             None,
         )
-        if several and absent is not None:
+        # A config member written beside several definitions (the objective a definition
+        # without its own takes) is described as given.
+        if several and absent is not None and _member(arguments, absent) is None:
             self.add(
                 source,
                 where,
@@ -1862,18 +1864,33 @@ class _Validator:
         A script in the XGBoost image is the exception: SageMaker reads that image's own
         metrics in script mode too (and refuses MetricDefinitions for it), so a script job
         is only checked when its image is readable and not XGBoost's.
+
+        The objective checked is the one the job ranks by (``_check_objectives_present``):
+        for one definition the config's, else the definition's own ``TuningObjective``; for
+        each of several its own, else the config's.
         """
         config: Any = arguments.get("HyperParameterTuningJobConfig")
+        shared: Any = config.get("HyperParameterTuningJobObjective") if _is_object(config) else None
+        shared_field = (
+            "Arguments.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.MetricName"
+        )
         job: Any = arguments.get("TrainingJobDefinition")
-        if _is_object(config) and _is_object(job):
-            field = "Arguments.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective"
-            objective = config.get("HyperParameterTuningJobObjective")
-            self._check_objective_regex(record, objective, job, f"{field}.MetricName")
+        if _is_object(job):
+            if shared is not None:
+                self._check_objective_regex(record, shared, job, shared_field)
+            else:
+                field = "Arguments.TrainingJobDefinition.TuningObjective.MetricName"
+                self._check_objective_regex(record, job.get("TuningObjective"), job, field)
         # Several algorithms (the SDK's HyperparameterTuner.create): one objective each.
         for index, item in enumerate(_as_list(arguments.get("TrainingJobDefinitions"))):
-            if _is_object(item):
+            if not _is_object(item):
+                continue
+            own: Any = item.get("TuningObjective")
+            if own is None:
+                self._check_objective_regex(record, shared, item, shared_field)
+            else:
                 field = f"Arguments.TrainingJobDefinitions[{index}].TuningObjective.MetricName"
-                self._check_objective_regex(record, item.get("TuningObjective"), item, field)
+                self._check_objective_regex(record, own, item, field)
 
     def _check_training_job_form(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """A tuning job runs ``TrainingJobDefinition`` or ``TrainingJobDefinitions``: one of them.
@@ -1881,10 +1898,11 @@ class _Validator:
         Both are optional in CreateHyperParameterTuningJob's shape, but a tuning job runs
         training jobs of one definition or of several, never of neither; and with both, which
         the service would run (and which DescribeHyperParameterTuningJob returns) is
-        undocumented. The SDK writes one or the other.
+        undocumented. The SDK writes one or the other. A member given as null is absent, as
+        the shape check and the local runner take it.
         """
-        single = "TrainingJobDefinition" in arguments
-        several = "TrainingJobDefinitions" in arguments
+        single = arguments.get("TrainingJobDefinition") is not None
+        several = arguments.get("TrainingJobDefinitions") is not None
         if single and several:
             self.add(
                 record.name,
@@ -1917,6 +1935,8 @@ class _Validator:
         """
         config: Any = arguments.get("HyperParameterTuningJobConfig")
         shared: Any = config.get("HyperParameterTuningJobObjective") if _is_object(config) else None
+        # A config of the wrong shape (the shape check reports it) may hold an objective.
+        unreadable = config is not None and not _is_object(config)
         hint = (
             "add an objective such as {'Type': 'Maximize', 'MetricName': 'validation:auc'}; "
             "TuningStep(objective_metric_name=…) or TrainingJobDefinition(objective_metric_name=…)"
@@ -1925,8 +1945,10 @@ class _Validator:
         single: Any = arguments.get("TrainingJobDefinition")
         if (
             _is_object(single)
-            and "TrainingJobDefinitions" not in arguments  # both: _check_training_job_form
+            # both: _check_training_job_form
+            and arguments.get("TrainingJobDefinitions") is None
             and shared is None
+            and not unreadable
             and single.get("TuningObjective") is None
         ):
             self.add(
@@ -1936,15 +1958,21 @@ class _Validator:
                 "has none (here or in TrainingJobDefinition.TuningObjective)",
                 hint,
             )
-        first_of_type: dict[str, int] = {}
+        # Each objective type: the first definition ranking by it, and how to name its objective.
+        first_of_type: dict[str, str] = {}
         for index, item in enumerate(_as_list(arguments.get("TrainingJobDefinitions"))):
             if not _is_object(item):
                 continue
             objective: Any = item.get("TuningObjective")
+            named, taken = f"TrainingJobDefinitions[{index}]", ""
             if objective is None:
                 objective = shared
+                taken = (
+                    f" (the config's HyperParameterTuningJobObjective, which {named} takes "
+                    "for want of a TuningObjective)"
+                )
             field = f"Arguments.TrainingJobDefinitions[{index}].TuningObjective"
-            if objective is None:
+            if objective is None and not unreadable:
                 self.add(
                     record.name,
                     field,
@@ -1962,13 +1990,13 @@ class _Validator:
                 self.add(
                     record.name,
                     f"{field}.Type",
-                    f"the objective type {kind!r} differs from {other!r} of "
-                    f"TrainingJobDefinitions[{at}]: the tuning job ranks the training jobs of "
-                    "all its definitions together, by one type",
+                    f"the objective type {kind!r}{taken} differs from {other!r} of {at}: the "
+                    "tuning job ranks the training jobs of all its definitions together, by "
+                    "one type",
                     "give every definition the same Type (TuningStep(objective_type=…) in "
                     "Python writes one for all)",
                 )
-            first_of_type.setdefault(kind, index)
+            first_of_type.setdefault(kind, f"{named}{taken}")
 
     def _check_definition_names(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """Each of a tuning job's ``TrainingJobDefinitions`` has a name of its own.
@@ -3138,6 +3166,15 @@ def _compact_json(definition: Any) -> str:
 def _is_object(value: Any) -> bool:
     """A JSON object (a dict, the common case, checked first: it is much cheaper)."""
     return type(value) is dict or isinstance(value, Mapping)
+
+
+def _member(value: Any, path: str) -> Any:
+    """The member at the dotted ``path`` of nested objects in ``value``, or None."""
+    for name in path.split("."):
+        if not _is_object(value):
+            return None
+        value = value.get(name)
+    return value
 
 
 _RANGES = "HyperParameterTuningJobConfig.ParameterRanges"

@@ -1935,6 +1935,133 @@ def test_fails_json_definitions_of_differing_objective_types(binder: StaticBinde
     assert validate_definition(definition) == []
 
 
+def test_fails_an_objective_taken_from_the_other_place_that_its_job_cant_read(
+    binder: StaticBinder,
+) -> None:
+    # The objective a job ranks by is checked for its regex wherever it is written: a
+    # definition without its own takes the config's, one algorithm without the config's
+    # takes its TuningObjective (the runner reads them so).
+    definition = PipelineDefinition(steps=[multi()]).to_definition(binder)
+    arguments = definition["Steps"][0]["Arguments"]
+    del arguments["TrainingJobDefinitions"][1]["TuningObjective"]  # 'custom', val:auc
+    arguments["HyperParameterTuningJobConfig"]["HyperParameterTuningJobObjective"] = {
+        "Type": "Maximize",
+        "MetricName": "val:f1",
+    }
+
+    [several] = validate_definition(definition)
+
+    assert (several.step, several.field, several.message) == (
+        "TuneAlgorithms",
+        "Arguments.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.MetricName",
+        "the objective metric 'val:f1' of definition 'custom' has no MetricDefinitions regex, "
+        "so the tuning job can't read it from the training log",
+    )
+
+    step = tuning(metric_definitions={"validation:rmse": r"rmse=([0-9.]+)"})
+    single = PipelineDefinition(steps=[step]).to_definition(binder)
+    arguments = single["Steps"][0]["Arguments"]
+    objective = arguments["HyperParameterTuningJobConfig"].pop("HyperParameterTuningJobObjective")
+    arguments["TrainingJobDefinition"]["TuningObjective"] = objective | {"MetricName": "rmse"}
+
+    [one] = validate_definition(single)
+
+    assert (one.step, one.field) == (
+        "Tune",
+        "Arguments.TrainingJobDefinition.TuningObjective.MetricName",
+    )
+    assert one.message.startswith("the objective metric 'rmse' has no MetricDefinitions regex")
+    assert one.hint == "did you mean 'validation:rmse'?"
+
+
+def test_fails_definitions_whose_taken_objective_differs_in_type(binder: StaticBinder) -> None:
+    definition = PipelineDefinition(steps=[multi()]).to_definition(binder)
+    arguments = definition["Steps"][0]["Arguments"]
+    objective = arguments["TrainingJobDefinitions"][1].pop("TuningObjective")
+    shared = objective | {"Type": "Minimize"}
+    arguments["HyperParameterTuningJobConfig"]["HyperParameterTuningJobObjective"] = shared
+
+    [problem] = validate_definition(definition)
+
+    assert (problem.field, problem.message) == (
+        "Arguments.TrainingJobDefinitions[1].TuningObjective.Type",
+        "the objective type 'Minimize' (the config's HyperParameterTuningJobObjective, which "
+        "TrainingJobDefinitions[1] takes for want of a TuningObjective) differs from "
+        "'Maximize' of TrainingJobDefinitions[0]: the tuning job ranks the training jobs of "
+        "all its definitions together, by one type",
+    )
+
+
+def test_fails_json_tuning_jobs_whose_definitions_are_null(binder: StaticBinder) -> None:
+    # A null member is absent (the shape check and the runner take it so): no training jobs.
+    definition = PipelineDefinition(steps=[multi()]).to_definition(binder)
+    definition["Steps"][0]["Arguments"]["TrainingJobDefinitions"] = None
+
+    [problem] = validate_definition(definition)
+
+    assert (problem.field, problem.message) == (
+        "Arguments.TrainingJobDefinition",
+        "a tuning job needs the training jobs it runs: TrainingJobDefinition (one algorithm) "
+        "or TrainingJobDefinitions (several), and it has neither",
+    )
+
+    single = PipelineDefinition(steps=[tuning()]).to_definition(binder)
+    arguments = single["Steps"][0]["Arguments"]
+    arguments["TrainingJobDefinitions"] = None
+    assert validate_definition(single) == []
+    del arguments["HyperParameterTuningJobConfig"]["HyperParameterTuningJobObjective"]
+    [missing] = validate_definition(single)
+    assert missing.field == (
+        "Arguments.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective"
+    )
+
+
+def test_a_tuning_config_of_the_wrong_shape_is_reported_once(binder: StaticBinder) -> None:
+    # It may hold the objective: only its shape is reported, not a missing objective.
+    for step in (tuning(), multi()):
+        definition = PipelineDefinition(steps=[step]).to_definition(binder)
+        arguments = definition["Steps"][0]["Arguments"]
+        for job in arguments.get("TrainingJobDefinitions", []):
+            del job["TuningObjective"]
+        arguments["HyperParameterTuningJobConfig"] = []
+
+        [problem] = validate_definition(definition)
+
+        assert (problem.field, problem.message) == (
+            "Arguments.HyperParameterTuningJobConfig",
+            "expected an object, got [] (list)",
+        )
+
+
+def test_a_json_tuning_jobs_config_objective_beside_several_definitions_may_be_read(
+    binder: StaticBinder,
+) -> None:
+    # Written for the definitions without their own, it is described as given.
+    step = multi()
+    later = LambdaStep(
+        name="Report",
+        function_arn=LAMBDA_ARN,
+        inputs={"metric": step.properties.TrainingJobDefinitions[1].TuningObjective.MetricName},
+    )
+    definition = PipelineDefinition(steps=[step, later]).to_definition(binder)
+    report = definition["Steps"][1]["Arguments"]
+    report["metric"] = {
+        "Get": "Steps.TuneAlgorithms.HyperParameterTuningJobConfig"
+        ".HyperParameterTuningJobObjective.MetricName"
+    }
+
+    [absent] = validate_definition(definition)  # not written: absent, as before
+
+    assert absent.step == "Report"
+    assert "so it has no HyperParameterTuningJobConfig.HyperParameterTuningJobObjective" in (
+        absent.message
+    )
+    arguments = definition["Steps"][0]["Arguments"]
+    objective = arguments["TrainingJobDefinitions"][1].pop("TuningObjective")
+    arguments["HyperParameterTuningJobConfig"]["HyperParameterTuningJobObjective"] = objective
+    assert validate_definition(definition) == []
+
+
 # Managed spot training and checkpoints: the SDK writes an estimator's use_spot_instances,
 # max_wait and checkpoint_s3_uri into the tuning job's training job definition(s).
 SPOT: dict[str, Any] = {
@@ -2030,3 +2157,85 @@ def test_fails_a_definitions_spot_wait_shorter_than_its_run(binder: StaticBinder
     )
     assert problem.hint is not None
     assert "max_wait_in_seconds >= max_runtime_in_seconds" in problem.hint
+
+
+def test_a_definitions_spot_wait_without_spot_names_its_own_argument(
+    binder: StaticBinder,
+) -> None:
+    step = multi(algorithm(max_runtime_in_seconds=3600, max_wait_in_seconds=7200))
+
+    with pytest.raises(PipelineValidationError) as raised:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    [problem] = raised.value.problems
+    assert (problem.field, problem.message, problem.hint) == (
+        "Arguments.TrainingJobDefinitions[0].StoppingCondition.MaxWaitTimeInSeconds",
+        "MaxWaitTimeInSeconds is only supported with managed spot training "
+        "(EnableManagedSpotTraining true)",
+        "remove the wait time, or turn on spot training (use_spot_instances=True on the "
+        "TrainingJobDefinition in Python)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        # Not the close match checkpoint_s3_uri=: that is where the checkpoints are synced.
+        (
+            lambda: tuning(checkpoint_local_path="/opt/ml/checkpoints"),
+            "TuningStep 'Tune' takes no argument 'checkpoint_local_path' (the SageMaker SDK's "
+            'checkpoint_local_path=; here: extra_arguments={"TrainingJobDefinition": '
+            '{"CheckpointConfig": {"LocalPath": …}}} (a tuning step of one algorithm; the '
+            "training jobs of training_job_definitions use the default, /opt/ml/checkpoints))",
+        ),
+        (
+            lambda: algorithm(checkpoint_local_path="/opt/ml/checkpoints"),
+            "TrainingJobDefinition 'xgboost' takes no argument 'checkpoint_local_path' (the "
+            "SageMaker SDK's checkpoint_local_path=; here: a TrainingJobDefinition's jobs use "
+            "the default, /opt/ml/checkpoints",
+        ),
+        # An estimator's spot and size settings, as on the steps.
+        (
+            lambda: algorithm(max_wait=7200),
+            "TrainingJobDefinition 'xgboost' takes no argument 'max_wait' (the SageMaker SDK's "
+            "max_wait=; here: max_wait_in_seconds=)",
+        ),
+        (
+            lambda: algorithm(max_run=3600),
+            "TrainingJobDefinition 'xgboost' takes no argument 'max_run' (the SageMaker SDK's "
+            "max_run=; here: max_runtime_in_seconds=)",
+        ),
+        (
+            lambda: algorithm(volume_size=50),
+            "TrainingJobDefinition 'xgboost' takes no argument 'volume_size' (the SageMaker "
+            "SDK's volume_size=; here: volume_size_in_gb=)",
+        ),
+    ],
+    ids=["tuning-local-path", "definition-local-path", "max-wait", "max-run", "volume-size"],
+)
+def test_fails_sdk_spot_and_checkpoint_names_with_what_to_write(
+    build: Callable[[], object], message: str
+) -> None:
+    with pytest.raises(PipelineDefinitionError, match=re.escape(message)):
+        build()
+
+
+def test_a_tuning_steps_checkpoint_local_path_goes_in_extra_arguments(
+    binder: StaticBinder,
+) -> None:
+    # What the hint says to write: it merges into the checkpoint location and is valid.
+    step = tuning(
+        checkpoint_s3_uri="s3://models-bucket/checkpoints/",
+        extra_arguments={
+            "TrainingJobDefinition": {"CheckpointConfig": {"LocalPath": "/opt/ml/ckpt"}}
+        },
+    )
+
+    definition = PipelineDefinition(steps=[step]).to_definition(binder)
+
+    job = definition["Steps"][0]["Arguments"]["TrainingJobDefinition"]
+    assert job["CheckpointConfig"] == {
+        "S3Uri": "s3://models-bucket/checkpoints/",
+        "LocalPath": "/opt/ml/ckpt",
+    }
+    assert validate_definition(definition) == []

@@ -281,9 +281,9 @@ def test_fails_a_second_pipeline_whose_name_differs_only_in_case():
         "Pipeline Test/Retraining has 1 problem:\n"
         "- prop 'pipeline_name': 'churn-training' differs only in case from 'Churn-Training', "
         "the name of Pipeline Test/Training, in the same stack Test: SageMaker spells the name "
-        "in lowercase in a pipeline's ARN, so both would have one ARN, and each the other's "
-        "permissions (give each pipeline its own pipeline_name, or leave it out for one derived "
-        "from the construct path)"
+        "in lowercase in a pipeline's ARN, so the second pipeline would fail to create, or "
+        "share the first's ARN and permissions (give each pipeline its own pipeline_name, or "
+        "leave it out for one derived from the construct path)"
     )
     elsewhere = cdk.Stack(app, "Other", env=cdk.Environment(account=ACCOUNT, region="eu-west-1"))
     name = "CHURN-TRAINING"

@@ -1885,7 +1885,8 @@ def _same_name_problems(pipeline: Pipeline, name: str) -> list[Problem]:
             if other_name == name
             else f"differs only in case from {other_name!r}, the name of Pipeline "
             f"{other.node.path}, {where}: SageMaker spells the name in lowercase in a "
-            "pipeline's ARN, so both would have one ARN, and each the other's permissions"
+            "pipeline's ARN, so the second pipeline would fail to create, or share the first's "
+            "ARN and permissions"
         )
         return [
             PropProblem(

@@ -18,6 +18,8 @@ from aws_cdk import aws_iam as iam
 
 from constructs import IConstruct, IValidation
 
+from ._tree import node_of, stack_of
+
 WILDCARD_RULE = "AwsSolutions-IAM5"
 
 # Why a statement (by Sid prefix) needs wildcards in its resources.
@@ -111,7 +113,7 @@ def acknowledge_wildcards(
 
     A statement without a known reason is left alone, so its wildcard fails synth.
     """
-    return acknowledge_wildcards_of(Stack.of(scope), [(scope, statements, subject)])[0]
+    return acknowledge_wildcards_of(stack_of(scope), [(scope, statements, subject)])[0]
 
 
 def acknowledge_wildcards_of(
@@ -124,7 +126,7 @@ def acknowledge_wildcards_of(
     template names them (see ``_AcknowledgeAsSynthesized``).
     """
     results = _acknowledge_groups(stack, groups, already=None)
-    stack.node.add_validation(_AcknowledgeAsSynthesized(stack, groups, results))
+    node_of(stack).add_validation(_AcknowledgeAsSynthesized(stack, groups, results))
     return results
 
 

@@ -8,7 +8,7 @@ import posixpath
 import re
 from typing import Any
 
-from aws_cdk import Aws, CfnMapping, Stack
+from aws_cdk import Aws, CfnMapping
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_s3 as s3
@@ -29,6 +29,7 @@ from ..definition._render import JsonValue
 from ..definition.bindables import Access, check_asset_access, default_output_join
 from ._archive import deterministic_tar_gz
 from ._props import is_unresolved
+from ._tree import account_region, node_of, stack_of
 from .artifacts import EXECUTIONS_PREFIX, MODELS_PREFIX
 
 
@@ -207,7 +208,7 @@ class CdkBinder:
         name = asset.s3_bucket_name
         if not is_unresolved(name):
             return name
-        resolved = json.dumps(Stack.of(self._scope).resolve(name), sort_keys=True)
+        resolved = json.dumps(stack_of(self._scope).resolve(name), sort_keys=True)
         return self._asset_buckets.setdefault(resolved, name)
 
     def _framework_image(self, image: Image) -> str:
@@ -219,15 +220,16 @@ class CdkBinder:
         return uri
 
     def _resolve_framework_image(self, spec: Any) -> str:
-        stack = Stack.of(self._scope)
-        if not is_unresolved(stack.region):
-            if stack.region not in spec.accounts:
+        stack = stack_of(self._scope)
+        region = account_region(stack)[1]
+        if not is_unresolved(region):
+            if region not in spec.accounts:
                 # A problem of the step's image field, reported with all the others.
-                raise BindingError(spec.unpublished(stack.region), spec.region_hint(stack.region))
-            return str(spec.uri(stack.region))
+                raise BindingError(spec.unpublished(region), spec.region_hint(region))
+            return str(spec.uri(region))
         # Environment-agnostic stack: pick the URI by region at deploy time.
         mapping_id = _construct_id(f"{spec.framework} {spec.repository} {spec.tag} images")
-        mapping = stack.node.try_find_child(mapping_id)
+        mapping = node_of(stack).try_find_child(mapping_id)
         if not isinstance(mapping, CfnMapping):
             mapping = CfnMapping(
                 stack,

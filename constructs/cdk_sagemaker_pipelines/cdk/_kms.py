@@ -11,6 +11,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ..definition._service_model import service_model
+from ._tree import placed
 
 # IAM actions that differ from the API's operations: the ReEncrypt call is authorized as
 # ReEncryptFrom (source key) and ReEncryptTo (destination key), and the
@@ -51,7 +52,7 @@ def account_key(
             )
         ]
     )
-    return kms.Key(
+    key = kms.Key(
         scope,
         construct_id,
         description=description,
@@ -59,3 +60,5 @@ def account_key(
         policy=policy,
         removal_policy=removal_policy,
     )
+    placed(key, scope)
+    return key

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from aws_cdk import Arn, ArnComponents, ArnFormat, Aws, Fn, Stack, Stage, Tokenization
+from aws_cdk import Arn, ArnComponents, ArnFormat, Aws, Fn, Stack, Tokenization
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -37,6 +37,7 @@ from ..definition.permissions import (
 )
 from ._arns import format_arn
 from ._props import is_unresolved, may_share_environment
+from ._tree import node_of, root_of, stack_of, stage_of
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 EMR_PRINCIPAL = "elasticmapreduce.amazonaws.com"
@@ -249,18 +250,18 @@ class Lookups:
             return None
         if self._imported_buckets is None:
             self._imported_buckets = {}
-            stage = Stage.of(self._stack)
+            stage = stage_of(self._stack)
             found = [
                 construct
-                for construct in (stage or self._stack.node.root).node.find_all()
+                for construct in node_of(stage or root_of(self._stack)).find_all()
                 # Imported buckets are BucketBase, not Bucket (whose name is a token).
                 if isinstance(construct, s3.BucketBase)
                 and not isinstance(construct, s3.Bucket)
                 and construct.encryption_key is not None
-                and Stage.of(construct) is stage
+                and stage_of(construct) is stage
                 and may_share_environment(construct, self._stack)
             ]
-            found.sort(key=lambda bucket: Stack.of(bucket) is not self._stack)  # stable
+            found.sort(key=lambda bucket: stack_of(bucket) is not self._stack)  # stable
             for bucket in found:
                 self._imported_buckets.setdefault(bucket.bucket_name, bucket)
         return self._imported_buckets.get(name)

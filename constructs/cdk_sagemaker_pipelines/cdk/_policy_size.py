@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 
 from aws_cdk import CfnParameter, CfnResource, Stack
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
+
+from ._tree import is_instance, node_of
 
 MAX_MANAGED_POLICY_LENGTH = 6_144
 """IAM's limit on a managed policy document, in characters other than whitespace."""
@@ -48,6 +49,10 @@ _ALIAS_REFERENCE = 118 + 1 + 128
 # A template parameter without MaxLength: as long as an ARN (a bucket name or a role ARN,
 # say; counting each at CloudFormation's 4,096 would leave no room in a policy).
 _PARAMETER = _ATTRIBUTE
+# By their jsii names: importing aws_cdk.aws_lambda (and aws_ec2 with it) to tell them apart
+# would cost every app that has no function a tenth of a second.
+_LAMBDA_VERSION = "aws-cdk-lib.aws_lambda.CfnVersion"
+_LAMBDA_ALIAS = "aws-cdk-lib.aws_lambda.CfnAlias"
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
 # The prefix of the longest ARN, arn:<partition>:<service>:<region>:111122223333:, at the
 # longest partition and region counted for the pseudo parameters (us-isof-south-1 has 15).
@@ -221,6 +226,33 @@ def statement_lengths(stack: Stack, statements: Sequence[iam.PolicyStatement]) -
     return lengths
 
 
+# The resource type of each of aws-cdk-lib's L1 classes met (by jsii name), read from its
+# first instance: every instance of an L1 class has its type (unlike a CfnResource's).
+_L1_TYPES: dict[str, str] = {}
+
+
+def _resource_type(resource: CfnResource) -> str:
+    """``resource.cfn_resource_type``, read once per aws-cdk-lib L1 class (CfnBucket, …)."""
+    jsii_type = next(
+        (
+            vars(cls)["__jsii_type__"]
+            for cls in type(resource).__mro__
+            if "__jsii_type__" in vars(cls)
+        ),
+        None,
+    )
+    if (
+        not isinstance(jsii_type, str)
+        or not jsii_type.startswith("aws-cdk-lib.")
+        or jsii_type == "aws-cdk-lib.CfnResource"
+    ):
+        return resource.cfn_resource_type
+    known = _L1_TYPES.get(jsii_type)
+    if known is None:
+        known = _L1_TYPES[jsii_type] = resource.cfn_resource_type
+    return known
+
+
 def _reference_lengths(stack: Stack) -> dict[str, int]:
     """The longest value of each ``Ref`` in ``stack`` that isn't a resource name.
 
@@ -230,23 +262,28 @@ def _reference_lengths(stack: Stack) -> dict[str, int]:
     128 characters (a repository's ARN with a name of 256) are keyed
     ``"<logical id>.<attribute>"``.
     """
-    lengths: dict[str, int] = {}
-    for construct in stack.node.find_all():
-        if isinstance(construct, CfnResource):
-            resource_type = construct.cfn_resource_type
+    # (the logical id's token, the longest value of its Ref, the resource type when it is
+    # one with long attributes too): the tokens are resolved at once, in one round trip.
+    found: list[tuple[str, int, str | None]] = []
+    for construct in node_of(stack).find_all():
+        if is_instance(construct, CfnResource):
+            resource_type = _resource_type(construct)
             if resource_type in _LONG_REFERENCES:
-                logical_id = stack.resolve(construct.logical_id)
-                lengths[logical_id] = _LONG_REFERENCES[resource_type]
-                for (of_type, attribute), longest in _LONG_ATTRIBUTES.items():
-                    if of_type == resource_type:
-                        lengths[f"{logical_id}.{attribute}"] = longest
-        if isinstance(construct, CfnParameter):
+                longest = _LONG_REFERENCES[resource_type]
+                found.append((construct.logical_id, longest, resource_type))
+            elif is_instance(construct, _LAMBDA_VERSION):
+                found.append((construct.logical_id, _VERSION_REFERENCE, None))
+            elif is_instance(construct, _LAMBDA_ALIAS):
+                found.append((construct.logical_id, _ALIAS_REFERENCE, None))
+        elif is_instance(construct, CfnParameter):
             length = construct.max_length
-            lengths[stack.resolve(construct.logical_id)] = (
-                int(length) if length is not None else _PARAMETER
-            )
-        elif isinstance(construct, lambda_.CfnVersion):
-            lengths[stack.resolve(construct.logical_id)] = _VERSION_REFERENCE
-        elif isinstance(construct, lambda_.CfnAlias):
-            lengths[stack.resolve(construct.logical_id)] = _ALIAS_REFERENCE
+            longest = int(length) if length is not None else _PARAMETER
+            found.append((construct.logical_id, longest, None))
+    logical_ids: list[str] = stack.resolve([token for token, _, _ in found]) if found else []
+    lengths: dict[str, int] = {}
+    for logical_id, (_, longest, with_attributes) in zip(logical_ids, found, strict=True):
+        lengths[logical_id] = longest
+        for (of_type, attribute), longest_attribute in _LONG_ATTRIBUTES.items():
+            if of_type == with_attributes:
+                lengths[f"{logical_id}.{attribute}"] = longest_attribute
     return lengths

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from aws_cdk import Annotations, Aws, RemovalPolicy, Stack, Stage, Token
+from aws_cdk import Annotations, Aws, RemovalPolicy, Stage, Token
 
 from constructs import Construct
 
@@ -32,6 +32,7 @@ from ..definition._errors import UnknownArgumentError
 from ..definition._service_model import shape
 from ..definition._suggest import did_you_mean, one_of
 from ..definition._tokens import is_token
+from ._tree import account_region, node_of, path_of, root_of, stage_of
 
 PIPELINE_EXECUTION_STATUSES: tuple[str, ...] = tuple(shape("PipelineExecutionStatus")["enum"])
 STEP_STATUSES: tuple[str, ...] = tuple(shape("StepStatus")["enum"])
@@ -189,15 +190,14 @@ def other_stage_problem(
         return None
     # The same stage first: two round trips to jsii, where the rest takes several (a stage
     # made in Python comes back as the same object).
-    theirs, ours = Stage.of(value), Stage.of(scope)
-    if theirs is None or ours is None or theirs is ours or theirs.node.path == ours.node.path:
+    theirs, ours = stage_of(value), stage_of(scope)
+    if theirs is None or ours is None or theirs is ours or path_of(theirs) == path_of(ours):
         return None
-    if value.node.default_child is None:
+    if node_of(value).default_child is None:
         return None
     # Across environments CDK refers by physical name, without a dependency (a topic of the
     # tooling account's stage): other checks judge those.
-    their_stack, our_stack = Stack.of(value), Stack.of(scope)
-    if (their_stack.account, their_stack.region) != (our_stack.account, our_stack.region):
+    if account_region(value) != account_region(scope):
         return None
     return PropProblem(
         None,
@@ -210,7 +210,8 @@ def other_stage_problem(
 
 
 def _stage_name(stage: Stage) -> str:
-    return f"stage {stage.node.path}" if stage.node.path else "no stage (the app's own stacks)"
+    path = path_of(stage)
+    return f"stage {path}" if path else "no stage (the app's own stacks)"
 
 
 def is_unresolved(value: object) -> bool:
@@ -378,7 +379,7 @@ def other_account_problem(
     problem = expect_account_ids("account_id", [account_id])
     if problem is not None:
         return problem
-    own = Stack.of(scope).account
+    own = account_region(scope)[0]
     # An environment-agnostic stack's .account is the AWS::AccountId token, which this
     # stack's template resolves to the account deploying it: its own, whatever its env.
     agnostic = account_id == Aws.ACCOUNT_ID
@@ -407,7 +408,7 @@ def expect_same_app(
     # _has_attribute: an imported key (a jsii dynamic proxy) has its node on the instance.
     if value is None or isinstance(value, type) or not _has_attribute(value, "node"):
         return None
-    if value.node.root is root:  # type: ignore[attr-defined]
+    if root_of(value) is root:  # type: ignore[arg-type]
         return None
     return PropProblem(
         None,
@@ -420,8 +421,7 @@ def expect_same_app(
 
 def may_share_environment(first: Construct, second: Construct) -> bool:
     """Whether two constructs' stacks may be in one account and region (unknown ones may)."""
-    here, there = Stack.of(first), Stack.of(second)
-    parts = (here.account, here.region, there.account, there.region)
+    parts = (*account_region(first), *account_region(second))
     return any(is_unresolved(part) for part in parts) or parts[:2] == parts[2:]
 
 
@@ -438,11 +438,8 @@ def environment_problem(
     if not hasattr(env, "account") or not hasattr(env, "region"):
         return None
     assert env is not None
-    stack = Stack.of(scope)
-    for part, theirs, ours in (
-        ("account", env.account, stack.account),
-        ("region", env.region, stack.region),
-    ):
+    account, region = account_region(scope)
+    for part, theirs, ours in (("account", env.account, account), ("region", env.region, region)):
         if is_unresolved(theirs) or is_unresolved(ours) or theirs == ours:
             continue
         return PropProblem(
@@ -492,7 +489,7 @@ def new_child_problems(scope: object, construct_id: object) -> list[Problem]:
                 None, "construct_id", f"expected a non-empty string, got {describe(construct_id)}"
             )
         ]
-    if scope.node.try_find_child(construct_id) is not None:  # type: ignore[attr-defined]
+    if node_of(scope).try_find_child(construct_id) is not None:  # type: ignore[arg-type]
         return [
             PropProblem(
                 None,
@@ -606,7 +603,7 @@ def grantee_problem(grantee: object, scope: Construct) -> Problem | None:
     ) or expect_same_app(
         "grantee",
         grantee,
-        scope.node.root,
+        root_of(scope),
         "grant to a role of this app, or import the role here: "
         "iam.Role.from_role_arn(self, 'Role', arn)",
     )

@@ -32,6 +32,8 @@ from aws_cdk import Stack
 
 from constructs import IValidation
 
+from ._tree import node_of
+
 MAX_TEMPLATE_BYTES = 1_000_000
 """CloudFormation's limit on a template body read from S3 ("1 MB"), in bytes."""
 # A token in the definition is a placeholder such as ${Token[TOKEN.1234]} in Python; the
@@ -150,5 +152,5 @@ def count_in_stack(stack: Stack, pipeline_path: str, size: DefinitionSize, body:
     check = _STACKS.get(stack)
     if check is None:
         check = _STACKS[stack] = _DefinitionsInStack(stack)
-        stack.node.add_validation(check)
+        node_of(stack).add_validation(check)
     check.pipelines.append((pipeline_path, size, body))

@@ -11,22 +11,23 @@ stack from that name and the publisher's account and region.
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, Aws, Names, Stack
+from aws_cdk import ArnFormat, Aws, Names
 from aws_cdk import aws_sns as sns
 
 from constructs import Construct
 
 from ._props import is_unresolved
+from ._tree import account_region, path_of, stack_of
 
 
 def in_another_stack(scope: Construct, topic: sns.ITopic) -> bool:
     """Whether ``topic`` was created (or imported) in another stack of this app than ``scope``."""
     if not isinstance(topic, Construct):
         return False
-    topic_stack, own_stack = Stack.of(topic), Stack.of(scope)
+    topic_stack, own_stack = stack_of(topic), stack_of(scope)
     # The same Python object is the same stack (a stack created in Python always is), and
     # comparing it spares the paths' jsii round trips; otherwise the paths tell.
-    return topic_stack is not own_stack and topic_stack.node.path != own_stack.node.path
+    return topic_stack is not own_stack and path_of(topic_stack) != path_of(own_stack)
 
 
 def unique_name(scope: Construct, max_length: int) -> str:
@@ -49,12 +50,12 @@ def arn_in_topic_stack(
     stack they are the deploying account's and region's, as in the topic's stack (CDK only
     lets environment-agnostic stacks refer to each other within one environment).
     """
-    owner = Stack.of(publisher)
+    account, region = account_region(publisher)
     assert isinstance(topic, Construct)
-    return Stack.of(topic).format_arn(
+    return stack_of(topic).format_arn(
         service=service,
-        account=Aws.ACCOUNT_ID if is_unresolved(owner.account) else owner.account,
-        region=Aws.REGION if is_unresolved(owner.region) else owner.region,
+        account=Aws.ACCOUNT_ID if is_unresolved(account) else account,
+        region=Aws.REGION if is_unresolved(region) else region,
         resource=resource,
         resource_name=name,
         arn_format=arn_format,

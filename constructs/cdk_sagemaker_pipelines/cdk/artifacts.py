@@ -8,7 +8,6 @@ from aws_cdk import (
     Aws,
     Duration,
     RemovalPolicy,
-    Stack,
     Validations,
 )
 from aws_cdk import aws_iam as iam
@@ -37,6 +36,7 @@ from ._props import (
     other_stage_problem,
     raise_for,
 )
+from ._tree import account_region, node_of, placed, root_of
 
 EXECUTIONS_PREFIX = "executions/"
 """Where pipeline steps write per-execution outputs; expired by the lifecycle rule."""
@@ -91,6 +91,7 @@ class ArtifactStore(Construct):
     ) -> None:
         check_new_child("ArtifactStore", scope, construct_id)
         super().__init__(scope, construct_id)
+        placed(self, scope)
         raise_for(
             [
                 expect_removal_policy("removal_policy", removal_policy),
@@ -145,6 +146,7 @@ class ArtifactStore(Construct):
                 )
             ],
         )
+        placed(self._access_logs_bucket, self)
         self._keep_policy_with(self._access_logs_bucket)
         # No AwsSolutions-S1 acknowledgment: cdk-nag exempts a bucket that receives other
         # buckets' access logs, so it has no such finding to acknowledge.
@@ -234,8 +236,9 @@ class ArtifactStore(Construct):
         bucket stays with its data: without its policy it would accept plain HTTP and
         uploads asking for other encryption, and accounts it was shared with lose access.
         """
-        if bucket.policy is not None:
-            bucket.policy.apply_removal_policy(self._removal_policy)
+        policy = bucket.policy  # read once: a jsii round trip
+        if policy is not None:
+            policy.apply_removal_policy(self._removal_policy)
 
     @property
     def access_logs_bucket(self) -> s3.Bucket:
@@ -295,6 +298,7 @@ class ArtifactStore(Construct):
             removal_policy=self._removal_policy,
             lifecycle_rules=rules,
         )
+        placed(bucket, self)
         self._bucket_keys.append((bucket, self.key))
         self._log_prefixes[construct_id.lower()] = construct_id
         deny_encryption_downgrade(bucket)
@@ -316,7 +320,7 @@ class ArtifactStore(Construct):
         if not construct_id:
             return Problem(None, "construct_id", "expected a non-empty id", "e.g. 'Data'")
         # One lookup: listing every child's id takes a jsii round trip per child.
-        if self.node.try_find_child(construct_id) is not None:
+        if node_of(self).try_find_child(construct_id) is not None:
             taken = [child.node.id for child in self.node.children]
             return Problem(
                 None,
@@ -454,7 +458,7 @@ class ArtifactStore(Construct):
         if key:
             arn = self.key.key_arn
             shown = f"key {arn}" if not is_unresolved(arn) else "the store's key"
-            region = Stack.of(self).region
+            region = account_region(self)[1]
             service = (
                 "s3.<region>.amazonaws.com (.com.cn in China)"
                 if is_unresolved(region)
@@ -506,6 +510,7 @@ class _AdoptedArtifactStore(ArtifactStore):
         assert adopted_key is not None  # no problems: a key was given or the bucket's taken
         # Construct's, not ArtifactStore's: that one creates the key and buckets.
         Construct.__init__(self, scope, construct_id)
+        placed(self, scope)
         self.bucket = bucket
         self.key = adopted_key
         self.execution_output_retention = execution_output_retention
@@ -564,7 +569,7 @@ def _adoption_problems(
 ) -> tuple[list[Problem | None], kms.IKey | None]:
     """Problems with a bucket and key to adopt, and the key to use (``key`` or the bucket's)."""
     problems: list[Problem | None] = []
-    root = scope.node.root
+    root = root_of(scope)
     bucket_problem = (
         expect_interface(
             "bucket",
@@ -846,7 +851,7 @@ def enable_event_bridge_notifications(bucket: s3.Bucket) -> None:
     Unlike ``Bucket(event_bridge_enabled=True)`` this needs no custom-resource Lambda.
     Notification configurations already set on the L1 bucket are kept.
     """
-    cfn = bucket.node.default_child if isinstance(bucket, Construct) else None
+    cfn = node_of(bucket).default_child if isinstance(bucket, Construct) else None
     if not isinstance(cfn, s3.CfnBucket):
         raise PipelineDefinitionError(
             f"enable_event_bridge_notifications: {describe(bucket)} is not an s3.Bucket created "

@@ -27,6 +27,7 @@ from ._props import (
     raise_for,
 )
 from ._topics import arn_in_topic_stack, in_another_stack, unique_name
+from ._tree import placed, root_of
 from .pipeline import WARNING_PREFIX
 
 CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com"
@@ -65,6 +66,7 @@ class PipelineMonitoring(Construct):
     ) -> None:
         check_new_child("PipelineMonitoring", scope, construct_id)
         super().__init__(scope, construct_id)
+        placed(self, scope)
         threshold = failed_executions_threshold
         raise_for(
             [
@@ -79,7 +81,7 @@ class PipelineMonitoring(Construct):
                 or expect_same_app(
                     "alarm_topic",
                     alarm_topic,
-                    self.node.root,
+                    root_of(self),
                     "create it in this app, or sns.Topic.from_topic_arn(self, 'Alerts', arn)",
                 )
                 or other_stage_problem(

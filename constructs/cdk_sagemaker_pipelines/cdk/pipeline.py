@@ -108,6 +108,7 @@ from ._template_size import (
     measured_size,
     too_big_message,
 )
+from ._tree import account_region, node_of, path_of, placed, root_of, stack_of
 from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
 from .registry import (
     RegistryEnvironments,
@@ -673,6 +674,7 @@ class Pipeline(_PipelineBase):
         """
         check_new_child("Pipeline", scope, construct_id)
         super().__init__(scope, construct_id)
+        placed(self, scope)
         remember_pipeline(self)
         name = pipeline_name if pipeline_name is not None else _default_name(self)
         problems = _check_props(name, display_name, description, max_parallel_execution_steps)
@@ -686,12 +688,12 @@ class Pipeline(_PipelineBase):
         if not problems:
             problems += _same_name_problems(self, name)
         if not problems and artifact_store is not None:
-            problems += _store_environment_problems(Stack.of(self), artifact_store)
+            problems += _store_environment_problems(stack_of(self), artifact_store)
         if not problems and (role is not None or step_role is not None):
-            problems += _role_account_problems(Stack.of(self), role, step_role)
+            problems += _role_account_problems(stack_of(self), role, step_role)
             # Judged at synth: trust may be added to a role after it is given here
             # (role.assume_role_policy.add_statements(...)).
-            self.node.add_validation(_RoleTrust(Stack.of(self), role, step_role))
+            node_of(self).add_validation(_RoleTrust(stack_of(self), role, step_role))
         problems += [
             problem
             for problem in (
@@ -708,7 +710,7 @@ class Pipeline(_PipelineBase):
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
         self._name = name
-        stack = Stack.of(self)
+        stack = stack_of(self)
         self.artifact_store = artifact_store or ArtifactStore(self, "Artifacts")
         self.role = role or _service_role(self, "Role", f"Runs SageMaker pipeline {name}", stack)
         self.step_role = step_role or _service_role(
@@ -873,7 +875,7 @@ class Pipeline(_PipelineBase):
         for key, value in (tags or {}).items():
             Tags.of(self).add(key, value)
         # Counted once the pipeline is complete: one that failed (and was caught) isn't deployed.
-        count_in_stack(stack, self.node.path, size_in_template, body)
+        count_in_stack(stack, path_of(self), size_in_template, body)
 
     @staticmethod
     def from_pipeline_name(
@@ -1121,7 +1123,7 @@ class Pipeline(_PipelineBase):
 
     def _vpc_statements(self, network: NetworkConfig | None) -> list[iam.PolicyStatement]:
         """ENI permissions in the construct's subnets and those the definition's jobs name."""
-        stack = Stack.of(self)
+        stack = stack_of(self)
         subnets = dict.fromkeys([*(network.subnets if network else []), *self.plan.vpc_subnets])
         groups = dict.fromkeys(
             [*(network.security_group_ids if network else []), *self.plan.vpc_security_groups]
@@ -1622,7 +1624,7 @@ class Pipeline(_PipelineBase):
         if not groups:
             return
         # A registry of another environment (or created later) is judged at synth.
-        self.node.add_validation(RegistryEnvironments(self, groups))
+        node_of(self).add_validation(RegistryEnvironments(self, groups))
         for registry in registries_named(self, groups):
             if registers_by_arn(groups, registry) or may_share_environment(self, registry):
                 link_registering_pipeline(self, registry)
@@ -1809,7 +1811,7 @@ def _name_arn(scope: Construct, name: str, stack: Stack | None = None) -> str:
     ``stack``: ``scope``'s stack, when the caller has it (finding it is a jsii round trip).
     """
     if stack is None:
-        stack = Stack.of(scope)
+        stack = stack_of(scope)
     if is_unresolved(name):
         # CloudFormation can't lowercase a value: a name known only at deploy time is used
         # as given, which matches the service's ARN only if it is lowercase.
@@ -1864,17 +1866,17 @@ def _same_name_problems(pipeline: Pipeline, name: str) -> list[Problem]:
     others = [other for other in pipelines_named(name) if other is not pipeline]
     if not others:
         return []
-    stack = Stack.of(pipeline)
-    environment = (stack.account, stack.region)
+    stack = stack_of(pipeline)
+    environment = account_region(stack)
     known = not any(is_unresolved(part) for part in environment)
-    root = pipeline.node.root
+    root = root_of(pipeline)
     for other in others:
-        other_stack = Stack.of(other)
-        if other.node.root is not root:
+        other_stack = stack_of(other)
+        if root_of(other) is not root:
             continue
         if other_stack is stack:
             where = f"in the same stack {stack.node.path}"
-        elif known and (other_stack.account, other_stack.region) == environment:
+        elif known and account_region(other_stack) == environment:
             where = f"in the same account {environment[0]} and region {environment[1]}"
         else:
             continue
@@ -2075,12 +2077,11 @@ def _store_environment_problems(stack: Stack, store: ArtifactStore) -> list[Prob
     which another account's bucket and key policies don't admit. (CDK would also fail the
     synth with 'Cannot use resource … in a cross-environment fashion'.)
     """
-    theirs = Stack.of(store)
+    theirs = stack_of(store)
     if theirs is stack:
         return []
-    for part, ours, other in (
-        ("account", stack.account, theirs.account),
-        ("region", stack.region, theirs.region),
+    for part, ours, other in zip(
+        ("account", "region"), account_region(stack), account_region(theirs), strict=True
     ):
         if is_unresolved(ours) or is_unresolved(other) or ours == other:
             continue
@@ -2112,7 +2113,7 @@ def _role_account_problems(stack: Stack, role: object, step_role: object) -> lis
     the stack's account: a failed deployment, or another role getting the pipeline's access.
     """
     problems: list[Problem] = []
-    here = stack.account  # read once: a jsii round trip
+    here = account_region(stack)[0]
     if is_unresolved(here):
         return problems
     for prop, value in (("role", role), ("step_role", step_role)):
@@ -2358,7 +2359,7 @@ def _other_app_problems(
     ] + [("security_groups", group) for group in security_groups or []]
     if not given:
         return []
-    root = pipeline.node.root  # read once: two jsii round trips
+    root = root_of(pipeline)
     found = [
         expect_same_app(prop, value, root) or _other_stage_problem(pipeline, prop, value)
         for prop, value in given
@@ -2425,7 +2426,7 @@ def _service_role(scope: Construct, construct_id: str, description: str, stack: 
         assumed_by=iam.ServicePrincipal(
             SAGEMAKER_PRINCIPAL,
             # Confused-deputy protection: only SageMaker acting for this account.
-            conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+            conditions={"StringEquals": {"aws:SourceAccount": account_region(stack)[0]}},
         ),
     )
 

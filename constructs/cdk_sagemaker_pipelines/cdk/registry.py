@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, ArnFormat, Names, RemovalPolicy, Resource, Stack
+from aws_cdk import Annotations, ArnFormat, Names, RemovalPolicy, Resource
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
@@ -32,6 +32,7 @@ from ._props import (
     other_account_problem,
     raise_for,
 )
+from ._tree import account_region, node_of, path_of, placed, root_of, stack_of
 from .artifacts import ArtifactStore
 
 MODEL_PACKAGE_STATE_CHANGE = "SageMaker Model Package State Change"
@@ -173,7 +174,7 @@ def registering_pipelines(registry: ModelRegistry) -> list[Any]:
         return []
     return [
         construct
-        for construct in registry.node.root.node.find_all()
+        for construct in node_of(root_of(registry)).find_all()
         if isinstance(construct, Pipeline)
         and (
             registers_by_arn(_groups_of(construct), registry)
@@ -184,7 +185,7 @@ def registering_pipelines(registry: ModelRegistry) -> list[Any]:
 
 def in_other_account(pipeline: Construct, registry: ModelRegistry) -> bool:
     """Whether ``pipeline``'s stack is known to be in another account than ``registry``'s."""
-    here, there = Stack.of(pipeline).account, Stack.of(registry).account
+    here, there = account_region(pipeline)[0], account_region(registry)[0]
     return not is_unresolved(here) and not is_unresolved(there) and here != there
 
 
@@ -201,7 +202,7 @@ def link_registering_pipeline(pipeline: Any, registry: ModelRegistry) -> None:
     if not in_other_account(pipeline, registry):
         warn_store_mismatch(pipeline, registry)
         return
-    own = Stack.of(pipeline).account
+    own = account_region(pipeline)[0]
     for account in registry._shared:
         if account != own:
             pipeline.artifact_store.share_models_with(account)
@@ -221,8 +222,7 @@ def may_find_registries(groups: Sequence[str]) -> bool:
 
 
 def _environment(construct: Construct) -> tuple[str, str]:
-    stack = Stack.of(construct)
-    return stack.account, stack.region
+    return account_region(construct)
 
 
 def registries_named(scope: Construct, groups: Sequence[str]) -> list[ModelRegistry]:
@@ -231,7 +231,7 @@ def registries_named(scope: Construct, groups: Sequence[str]) -> list[ModelRegis
         return []
     return [
         construct
-        for construct in scope.node.root.node.find_all()
+        for construct in node_of(root_of(scope)).find_all()
         # hasattr: a ModelRegistry whose construction failed (and was caught) is half-made.
         if isinstance(construct, ModelRegistry)
         and hasattr(construct, "_warned_pipelines")
@@ -326,8 +326,9 @@ def group_arn_problems(pipeline: Any, registries: Sequence[ModelRegistry]) -> li
     """
     from .pipeline import walk_register_steps  # not at the top: pipeline.py imports this
 
-    stack = Stack.of(pipeline)
-    here = {"account": stack.account, "region": stack.region}
+    stack = stack_of(pipeline)
+    account, region = account_region(stack)
+    here = {"account": account, "region": region}
     problems: list[Problem] = []
     for step, group in walk_register_steps(pipeline.definition):
         registry = next((found for found in registries if names_by_arn(group, found)), None)
@@ -351,12 +352,12 @@ def group_arn_problems(pipeline: Any, registries: Sequence[ModelRegistry]) -> li
                     )
                 )
             continue
-        if registry is None or Stack.of(registry) is stack:
+        if registry is None or stack_of(registry) is stack:
             continue
-        other = Stack.of(registry)
+        other = stack_of(registry)
         unknown = [
             part
-            for part, value in (("account", other.account), ("region", other.region))
+            for part, value in zip(("account", "region"), account_region(other), strict=True)
             if is_unresolved(value) and not is_unresolved(here[part])
         ]
         if unknown:
@@ -417,7 +418,7 @@ def warn_store_mismatch(pipeline: Any, registry: ModelRegistry) -> None:
     from .pipeline import WARNING_PREFIX  # not at the top: pipeline.py imports this module
 
     store = registry.artifact_store
-    if pipeline.node.path in registry._warned_pipelines:
+    if path_of(pipeline) in registry._warned_pipelines:
         return
     if store is None:
         if not registry._shared:
@@ -543,6 +544,7 @@ class ModelRegistry(Resource):
         """
         check_new_child("ModelRegistry", scope, construct_id)
         super().__init__(scope, construct_id)
+        placed(self, scope)
         _REGISTRIES.add(self)
         raise_for(
             [
@@ -582,13 +584,12 @@ class ModelRegistry(Resource):
             model_package_group_description=description,
         )
         self._resource.apply_removal_policy(removal_policy)
-        stack = Stack.of(self)
+        stack = stack_of(self)
+        account, region = account_region(stack)
         # (region, account, name) of the group, when the stack's environment is known: an
         # ARN written out as a string names this registry too (names_by_arn).
         self._arn_key: tuple[str, str, str] | None = (
-            None
-            if is_unresolved(stack.region) or is_unresolved(stack.account)
-            else (stack.region, stack.account, name)
+            None if is_unresolved(region) or is_unresolved(account) else (region, account, name)
         )
         self.model_package_group_arn = format_arn(
             stack,
@@ -608,7 +609,7 @@ class ModelRegistry(Resource):
             self.share_with_account(account)
         for account in registering_accounts:
             self.allow_registration_from(account)
-        self.node.add_validation(_CrossAccountRegistrations(self))
+        node_of(self).add_validation(_CrossAccountRegistrations(self))
         # A pipeline created before the registry (with the group's name or ARN written out).
         for pipeline in registering_pipelines(self):
             link_registering_pipeline(pipeline, self)
@@ -667,7 +668,7 @@ class ModelRegistry(Resource):
             return
         self._shared.append(account_id)
         store = self.artifact_store
-        if store is not None and account_id != Stack.of(store).account:
+        if store is not None and account_id != account_region(store)[0]:
             store.share_models_with(account_id)
         self._resource.model_package_group_policy = self._policy_document()
         for pipeline in registering_pipelines(self):
@@ -712,7 +713,7 @@ class ModelRegistry(Resource):
         )
 
     def _policy_document(self) -> Any:
-        stack = Stack.of(self)
+        stack = stack_of(self)
 
         def principals(accounts: Sequence[str]) -> dict[str, list[str]]:
             return {
@@ -848,14 +849,14 @@ class _CrossAccountRegistrations:
             return []
         from .pipeline import Pipeline, walk_register_steps  # pipeline.py imports this module
 
-        owner = Stack.of(registry).account
+        owner = account_region(registry)[0]
         messages: list[str] = []
-        for construct in registry.node.root.node.find_all():
+        for construct in node_of(root_of(registry)).find_all():
             if not isinstance(construct, Pipeline) or not registers_by_arn(
                 _groups_of(construct), registry
             ):
                 continue
-            account = Stack.of(construct).account
+            account = account_region(construct)[0]
             if (
                 is_unresolved(account)
                 or is_unresolved(owner)

@@ -63,6 +63,7 @@ from ._props import (
 )
 from ._schedule import schedule_expression_problem
 from ._topics import arn_in_topic_stack, in_another_stack, topic_environment, unique_name
+from ._tree import account_region, node_of, placed, root_of, stack_of
 from .artifacts import enable_event_bridge_notifications
 from .pipeline import EXECUTION_STATUS_CHANGE, WARNING_PREFIX, _iam_pattern, arn_spellings
 
@@ -86,7 +87,7 @@ def _service_role(
     source_arn: str | None = None,
 ) -> iam.Role:
     """A role ``service`` may assume only for this account (and ``source_arn``, if given)."""
-    condition = {"aws:SourceAccount": Stack.of(scope).account}
+    condition = {"aws:SourceAccount": account_region(scope)[0]}
     if source_arn is not None:
         condition["aws:SourceArn"] = source_arn
     return iam.Role(
@@ -103,7 +104,7 @@ def _default_schedule_group_arn(scope: Construct) -> str:
     Scheduler assumes a schedule's role with that ARN as ``aws:SourceArn``.
     """
     return format_arn(
-        Stack.of(scope),
+        stack_of(scope),
         service="scheduler",
         resource="schedule-group",
         resource_name="default",
@@ -119,6 +120,7 @@ def _dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
         enforce_ssl=True,
         retention_period=Duration.days(14),
     )
+    placed(queue, scope)
     Validations.of(queue).acknowledge(
         Acknowledgment(
             id="AwsSolutions-SQS3",
@@ -327,8 +329,8 @@ def _dead_letter_queue_problem(
             "use a standard queue",
         )
     env = getattr(queue, "env", None)
-    stack = Stack.of(scope)
-    theirs, ours = getattr(env, "region", None), stack.region
+    account, region = account_region(scope)
+    theirs, ours = getattr(env, "region", None), region
     if (
         isinstance(theirs, str)
         and not is_unresolved(theirs)
@@ -342,7 +344,7 @@ def _dead_letter_queue_problem(
             "sends undeliverable events only to a queue of its own region",
             f"use a queue of {ours}",
         )
-    theirs, ours = getattr(env, "account", None), stack.account
+    theirs, ours = getattr(env, "account", None), account
     if (
         isinstance(queue, sqs.Queue)
         and isinstance(theirs, str)
@@ -424,6 +426,7 @@ class PipelineSchedule(Construct):
     ) -> None:
         check_new_child("PipelineSchedule", scope, construct_id)
         super().__init__(scope, construct_id)
+        placed(self, scope)
         expression = (
             schedule.expression_string
             if isinstance(schedule, scheduler.ScheduleExpression)
@@ -456,15 +459,16 @@ class PipelineSchedule(Construct):
                     f"{len(description)} characters, longer than {MAX_SCHEDULE_DESCRIPTION}",
                 ),
                 *_retry_problems(retry_attempts, max_event_age),
-                _dead_letter_queue_problem(dead_letter_queue, self.node.root, self, schedule=True),
+                _dead_letter_queue_problem(dead_letter_queue, root_of(self), self, schedule=True),
             ],
             lambda: f"PipelineSchedule {self.node.path}",
         )
         values = dict(parameters or {})
         _check_parameters(pipeline, values, lambda: self.node.path, event_paths=False)
         self.dead_letter_queue = dead_letter_queue or _dead_letter_queue(self, "DeadLetterQueue")
-        queue_account = self.dead_letter_queue.env.account
-        own_account = Stack.of(self).account
+        # Read only for a queue given: the schedule's own queue is of its account.
+        queue_account = dead_letter_queue.env.account if dead_letter_queue is not None else None
+        own_account = account_region(self)[0]
         if (
             dead_letter_queue is not None
             and not is_unresolved(queue_account)
@@ -577,7 +581,7 @@ class SageMakerPipelineTarget:
             )
         # Checked before anything is created under the rule: a failed bind leaves it as it was.
         raise_for(
-            [_dead_letter_queue_problem(self.dead_letter_queue, rule.node.root, rule)],
+            [_dead_letter_queue_problem(self.dead_letter_queue, root_of(rule), rule)],
             lambda: f"SageMakerPipelineTarget of rule {rule.node.path}",
         )
         parameters_at = _parameters_target(rule, target_id, self.parameters)
@@ -638,9 +642,9 @@ class SageMakerPipelineTarget:
 
 def _logical_id(construct: Construct) -> str:
     """The logical id of ``construct``'s CloudFormation resource, as a plain string."""
-    element = construct.node.default_child
+    element = node_of(construct).default_child
     assert isinstance(element, CfnElement)
-    stack = Stack.of(construct)
+    stack = stack_of(construct)
     return str(stack.resolve(stack.get_logical_id(element)))
 
 
@@ -656,7 +660,7 @@ def _parameters_target(
     if not parameters:
         return None
     match = re.fullmatch(r"Target(\d+)", target_id)
-    cfn_rule = rule.node.default_child
+    cfn_rule = node_of(rule).default_child
     if match is None or not isinstance(cfn_rule, events.CfnRule):
         raise PipelineDefinitionError(
             # The rule may well be of this app: what fails is the id, or the rule's kind.
@@ -786,6 +790,7 @@ class NewDataTrigger(Construct):
     ) -> None:
         check_new_child("NewDataTrigger", scope, construct_id)
         super().__init__(scope, construct_id)
+        placed(self, scope)
         raise_for(
             [
                 expect_interface(
@@ -801,7 +806,7 @@ class NewDataTrigger(Construct):
                 or expect_same_app(
                     "bucket",
                     bucket,
-                    self.node.root,
+                    root_of(self),
                     "create the bucket in this app, or s3.Bucket.from_bucket_name(self, 'Data', "
                     "name)",
                 )
@@ -819,7 +824,7 @@ class NewDataTrigger(Construct):
                 _parameter_value_problem(parameters),
                 *_event_parameter_problems(key_parameter, bucket_parameter, parameters),
                 *_retry_problems(retry_attempts, max_event_age),
-                _dead_letter_queue_problem(dead_letter_queue, self.node.root, self),
+                _dead_letter_queue_problem(dead_letter_queue, root_of(self), self),
             ],
             lambda: f"NewDataTrigger {self.node.path}",
         )
@@ -878,6 +883,7 @@ class NewDataTrigger(Construct):
                 },
             ),
         )
+        placed(self.rule, self)  # its target's bind checks the queue against the rule's app
         self.rule.add_target(
             SageMakerPipelineTarget(
                 pipeline,
@@ -1128,6 +1134,7 @@ class PipelineFailureNotifications(Construct):
     ) -> None:
         check_new_child("PipelineFailureNotifications", scope, construct_id)
         super().__init__(scope, construct_id)
+        placed(self, scope)
         raise_for(
             [
                 expect_interface(
@@ -1137,7 +1144,7 @@ class PipelineFailureNotifications(Construct):
                 or expect_same_app(
                     "topic",
                     topic,
-                    self.node.root,
+                    root_of(self),
                     "create it in this app, or sns.Topic.from_topic_arn(self, 'Alerts', arn)",
                 )
                 or other_stage_problem(
@@ -1193,6 +1200,7 @@ class PipelineFailureNotifications(Construct):
                 enforce_ssl=True,
                 display_name="SageMaker pipeline failures",
             )
+            placed(topic, self)
         self.topic = topic
         for address in emails:
             topic.add_subscription(subscriptions.EmailSubscription(address))
@@ -1249,9 +1257,9 @@ def _topic_environment_problem(scope: Construct, topic: object) -> Problem | Non
     if not hasattr(topic, "env") or not hasattr(topic, "topic_arn"):
         return None  # reported as the wrong type
     account, region = topic_environment(topic)  # type: ignore[arg-type]
-    stack = Stack.of(scope)
-    own_account = None if is_unresolved(stack.account) else stack.account
-    own_region = None if is_unresolved(stack.region) else stack.region
+    stack_account, stack_region = account_region(scope)
+    own_account = None if is_unresolved(stack_account) else stack_account
+    own_region = None if is_unresolved(stack_region) else stack_region
     hint = (
         "leave topic unset: this stack gets its own encrypted topic (subscribe the on-call "
         "address with emails=); or give a PipelineMonitoring alarm_topic=, which CloudWatch "

@@ -22,10 +22,12 @@ reported as ``<rule id>[CheckError]``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import traceback
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -50,6 +52,7 @@ from ..checks import BASELINE, NETWORK, Rule, run_rules
 from ..definition import PipelineDefinitionError, Problem
 from ..template import pipeline_definitions
 from ._props import check_keywords, describe, expect_bool, raise_for
+from ._tree import node_of, path_of
 
 PLUGIN_NAME = "SageMakerPipelineChecks"
 
@@ -162,15 +165,65 @@ class SageMakerPipelineChecks:
         )
 
     def _template_paths(self, context: IPolicyValidationContext) -> list[str]:
+        paths = list(_read(context, "template_paths"))
         if not self.scope_path:  # no scope, or the app (whose path is "")
-            return list(context.template_paths)
+            return paths
         prefix = f"{self.scope_path}/"
+        stack_paths = _stack_paths(context, paths)
         return [
-            stack.template_path
-            for stack in context.stack_templates
-            if stack.stack_construct_path == self.scope_path
-            or stack.stack_construct_path.startswith(prefix)
+            path
+            for path in paths
+            if (stack_path := stack_paths.get(path, "")) == self.scope_path
+            or stack_path.startswith(prefix)
         ]
+
+
+# Per app: the construct path of the stack of each template its synth wrote. Every plugin
+# added to the app (the reference app adds one per stage, scoped to it) is given every
+# stack, and reading a stack's path takes a jsii round trip per stack and field: read once
+# per synth, not once per plugin. A template path names one stack in one app's output.
+_STACK_PATHS: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _stack_paths(context: IPolicyValidationContext, template_paths: list[str]) -> dict[str, str]:
+    """The construct path of the stack of each of ``template_paths`` (those of ``context``).
+
+    Without the app (a context of an older aws-cdk-lib, or one made by hand), nothing is kept.
+    """
+    try:
+        app = _read(context, "app_construct")
+    except AttributeError:
+        app = None
+    try:
+        known = _STACK_PATHS.get(app) if app is not None else None
+    except TypeError:  # an app that can't be weakly referenced: nothing to keep
+        known = None
+    if known is not None and all(path in known for path in template_paths):
+        return known
+    stack_paths = {
+        stack.template_path: stack.stack_construct_path
+        for stack in _read(context, "stack_templates")
+    }
+    if app is not None:
+        with contextlib.suppress(TypeError):
+            _STACK_PATHS[app] = stack_paths
+    return stack_paths
+
+
+def _read(value: Any, name: str) -> Any:
+    """``value.<name>``, in one jsii round trip where jsii would take two.
+
+    aws-cdk-lib hands plugins the context as a jsii ``InterfaceDynamicProxy`` (it implements
+    two interfaces), whose attributes jsii finds by reading them from its delegates with
+    ``hasattr`` and then again with ``getattr``: each read twice through jsii. The delegate
+    whose class has the attribute is read once instead; anything else is read as usual.
+    """
+    proxy = type(value).__name__ == "InterfaceDynamicProxy"
+    delegates = getattr(value, "_delegates", None) if proxy else None
+    for delegate in delegates or ():
+        if hasattr(type(delegate), name):
+            return getattr(delegate, name)
+    return getattr(value, name)
 
 
 def _checked_path(scope: Construct) -> str:
@@ -181,9 +234,9 @@ def _checked_path(scope: Construct) -> str:
     path prefix, a stack's own path or a construct in it matched no stack, and a check
     that matches nothing passes everything.
     """
-    for ancestor in reversed(scope.node.scopes):
+    for ancestor in reversed(node_of(scope).scopes):
         if Stage.is_stage(ancestor) or Stack.is_stack(ancestor):
-            return ancestor.node.path
+            return path_of(ancestor)
     return ""
 
 

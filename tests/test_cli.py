@@ -129,7 +129,9 @@ def test_validate_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ]
 
 
-def test_validate_does_not_import_the_local_runner(tmp_path: Path) -> None:
+def test_validate_does_not_import_the_local_runner(
+    tmp_path: Path, package_python_env: dict[str, str]
+) -> None:
     import subprocess
     import sys
 
@@ -140,7 +142,9 @@ def test_validate_does_not_import_the_local_runner(tmp_path: Path) -> None:
         f"main(['validate', {path!r}])\n"
         "sys.exit(2 if 'cdk_sagemaker_pipelines.local' in sys.modules else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=package_python_env
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -214,7 +218,7 @@ def test_validate_reports_values_nested_too_deeply_to_check(
     ids=["ascii-terminal", "lone-surrogate"],
 )
 def test_validate_escapes_text_the_output_cannot_encode(
-    tmp_path: Path, encoding: str, name: str, shown: str
+    tmp_path: Path, encoding: str, name: str, shown: str, package_python_env: dict[str, str]
 ) -> None:
     import subprocess
 
@@ -226,7 +230,7 @@ def test_validate_escapes_text_the_output_cannot_encode(
         "from cdk_sagemaker_pipelines.cli import main\n"
         f"sys.exit(main({['validate', path]!r}))\n"
     )
-    environment = {**os.environ, "PYTHONIOENCODING": encoding}
+    environment = {**package_python_env, "PYTHONIOENCODING": encoding}
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=environment
     )

@@ -21,19 +21,20 @@ from tests.conftest import REPO
         "cdk_sagemaker_pipelines.review._graph_cli",
     ],
 )
-def test_module_does_not_import_aws_cdk(module: str) -> None:
-    assert modules_loaded_by(module, "aws_cdk", "jsii", "constructs") == []
+def test_module_does_not_import_aws_cdk(module: str, package_python_env: dict[str, str]) -> None:
+    assert modules_loaded_by(package_python_env, module, "aws_cdk", "jsii", "constructs") == []
 
 
-def test_the_review_tools_do_not_import_the_local_runner() -> None:
+def test_the_review_tools_do_not_import_the_local_runner(
+    package_python_env: dict[str, str],
+) -> None:
     # `smpipe graph`/`diff` of a JSON file read entries with definition.entries; only a
     # cdk.out source loads the runner's assembly reader, on demand.
-    assert (
-        modules_loaded_by("cdk_sagemaker_pipelines.review", "cdk_sagemaker_pipelines.local") == []
-    )
+    review, local = "cdk_sagemaker_pipelines.review", "cdk_sagemaker_pipelines.local"
+    assert modules_loaded_by(package_python_env, review, local) == []
 
 
-def modules_loaded_by(module: str, *prefixes: str) -> list[str]:
+def modules_loaded_by(env: dict[str, str], module: str, *prefixes: str) -> list[str]:
     """The modules under ``prefixes`` that importing ``module`` loads, in a fresh interpreter."""
     code = (
         f"import json, sys, {module}\n"
@@ -41,15 +42,23 @@ def modules_loaded_by(module: str, *prefixes: str) -> list[str]:
         "print(json.dumps(sorted(m for m in sys.modules\n"
         "    if any(m == p or m.startswith(p + '.') for p in prefixes))))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env
+    )
     assert result.returncode == 0, result.stderr
     loaded: list[str] = json.loads(result.stdout)
     return loaded
 
 
 def test_constructs_folder_does_not_shadow_the_constructs_library() -> None:
+    # Where `import constructs` would load it from, found as the import would find it:
+    # loading the library itself would start jsii's Node process for nothing.
     result = subprocess.run(
-        [sys.executable, "-c", "import constructs; print(constructs.__file__)"],
+        [
+            sys.executable,
+            "-c",
+            "import importlib.util; print(importlib.util.find_spec('constructs').origin)",
+        ],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -58,7 +67,9 @@ def test_constructs_folder_does_not_shadow_the_constructs_library() -> None:
     assert "site-packages" in result.stdout
 
 
-def test_check_and_automl_steps_are_imported_on_first_use() -> None:
+def test_check_and_automl_steps_are_imported_on_first_use(
+    package_python_env: dict[str, str],
+) -> None:
     # Their classes take about a tenth of the package's import time, and few pipelines
     # have check or AutoML steps; both package levels still export them.
     code = (
@@ -83,7 +94,13 @@ def test_check_and_automl_steps_are_imported_on_first_use() -> None:
         "else:\n"
         "    raise AssertionError('no AttributeError')\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=package_python_env,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

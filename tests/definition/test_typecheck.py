@@ -493,7 +493,9 @@ def test_no_shorthand_hint_for_a_wrong_entry_or_another_type() -> None:
         assert "SageMaker SDK" not in str(caught.value)
 
 
-def test_unknown_argument_hint_lists_check_steps_before_any_is_imported() -> None:
+def test_unknown_argument_hint_lists_check_steps_before_any_is_imported(
+    package_python_env: dict[str, str],
+) -> None:
     # The check and AutoML steps are imported on first use; a fresh interpreter has not
     # touched one.
     code = (
@@ -506,7 +508,13 @@ def test_unknown_argument_hint_lists_check_steps_before_any_is_imported() -> Non
         "except TypeError as error:\n"
         "    print(error)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=package_python_env,
+    )
     assert result.stdout == (
         "ModelStep 'Model' takes no argument 'cache_config' (cache_config= is taken by "
         "AutoMLStep, CallbackStep, ClarifyCheckStep, EMRStep, LambdaStep, ProcessingStep, "

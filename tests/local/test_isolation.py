@@ -130,12 +130,16 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.parametrize("mode", ["redirect", "namespace"])
-def test_a_step_dies_with_a_runner_killed_by_sigkill(tmp_path: Path, mode: str) -> None:
+def test_a_step_dies_with_a_runner_killed_by_sigkill(
+    tmp_path: Path, mode: str, package_python_env: dict[str, str]
+) -> None:
     if not parent_death_prefix():
         pytest.skip("setpriv --pdeathsig is not available on this host")
     if mode == "namespace" and (problem := probe_namespaces()) is not None:
         pytest.skip(problem)
-    runner = subprocess.Popen([sys.executable, "-c", ORPHAN_RUNNER, str(tmp_path), mode])
+    runner = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_RUNNER, str(tmp_path), mode], env=package_python_env
+    )
     pid_file = tmp_path / "pid"
     try:
         deadline = time.monotonic() + 30

@@ -1203,6 +1203,43 @@ def test_a_tuning_step_of_several_algorithms_grants_what_each_definition_needs()
     assert "sagemaker:CreateHyperParameterTuningJob" in built.role["TuningJobs"]["Action"]
 
 
+def test_spot_tuning_checkpoints_are_read_and_written_by_the_step_role():
+    # A resumed (spot) training job reads back what it wrote under CheckpointConfig.S3Uri:
+    # per algorithm of several, as for one.
+    ranges = {"lr": ContinuousParameter(min_value=1e-5, max_value=1e-2)}
+    tune = TuningStep(
+        name="TuneAlgorithms",
+        training_job_definitions=[
+            TrainingJobDefinition(
+                name=name,
+                image=Image.xgboost("1.7-1"),
+                inputs={"train": "s3://data-bucket/train/"},
+                objective_metric_name="validation:auc",
+                hyperparameter_ranges=ranges,
+                checkpoint_s3_uri=f"s3://models-bucket/{name}-checkpoints/",
+                use_spot_instances=True,
+                max_runtime_in_seconds=3600,
+                max_wait_in_seconds=7200,
+            )
+            for name in ("shallow", "deep")
+        ],
+    )
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[tune]), pipeline_name=NAME
+    )
+    found = Built(stack, pipeline).step_role
+
+    def resources(prefix: str) -> list[Any]:
+        listed = [entry["Resource"] for sid, entry in found.items() if sid.startswith(prefix)]
+        return [item for value in listed for item in (value if type(value) is list else [value])]
+
+    reads, writes = resources("Read"), resources("WriteData")
+    for name in ("shallow", "deep"):
+        assert s3_arn(f"models-bucket/{name}-checkpoints/*") in reads
+        assert s3_arn(f"models-bucket/{name}-checkpoints/*") in writes
+
+
 def test_registrations_without_a_literal_group_may_register_in_any_group_pending_approval():
     # From the SageMaker SDK: a group given as a parameter, and an unversioned package (no
     # group). The policy builder failed with "TypeError: unhashable type: 'dict'".

@@ -1982,15 +1982,19 @@ class _Validator:
                     hint,
                 )
                 continue
-            kind: Any = objective.get("Type") if _is_object(objective) else None
+            given: Any = objective.get("Type") if _is_object(objective) else None
+            # A parameter is judged by its default, the type an execution that sets nothing
+            # ranks by.
+            kind, shown = self._default_of(given)
             if type(kind) is not str or is_token(kind):
                 continue
             if first_of_type and kind not in first_of_type:
                 other, at = next(iter(first_of_type.items()))
+                spelled = shown if is_expression(given) else repr(kind)
                 self.add(
                     record.name,
                     f"{field}.Type",
-                    f"the objective type {kind!r}{taken} differs from {other!r} of {at}: the "
+                    f"the objective type {spelled}{taken} differs from {other!r} of {at}: the "
                     "tuning job ranks the training jobs of all its definitions together, by "
                     "one type",
                     "give every definition the same Type (TuningStep(objective_type=…) in "

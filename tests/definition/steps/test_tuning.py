@@ -1933,6 +1933,19 @@ def test_fails_json_definitions_of_differing_objective_types(binder: StaticBinde
     jobs[1]["TuningObjective"]["Type"] = {"Get": "Parameters.Goal"}
     definition["Parameters"] = [{"Name": "Goal", "Type": "String", "DefaultValue": "Maximize"}]
     assert validate_definition(definition) == []
+    # A parameter is judged by its default: the type an execution that sets nothing runs.
+    definition["Parameters"][0]["DefaultValue"] = "Minimize"
+
+    [by_default] = validate_definition(definition)
+
+    assert (by_default.field, by_default.message) == (
+        "Arguments.TrainingJobDefinitions[1].TuningObjective.Type",
+        "the objective type Minimize ('Parameters.Goal' by default) differs from 'Maximize' "
+        "of TrainingJobDefinitions[0]: the tuning job ranks the training jobs of all its "
+        "definitions together, by one type",
+    )
+    del definition["Parameters"][0]["DefaultValue"]
+    assert validate_definition(definition) == []
 
 
 def test_fails_an_objective_taken_from_the_other_place_that_its_job_cant_read(

@@ -25,6 +25,46 @@ HYPERBAND_EPOCH_HYPERPARAMETERS = ("epochs", "numepochs", "n-epochs", "n_epochs"
 RANGE_KINDS = ("Continuous", "Integer", "Categorical")
 
 
+# Where a tuning job of one ``TrainingJobDefinition`` may keep its objective and ranges.
+CONFIG_OBJECTIVE = "HyperParameterTuningJobConfig.HyperParameterTuningJobObjective"
+CONFIG_RANGES = "HyperParameterTuningJobConfig.ParameterRanges"
+OWN_OBJECTIVE = "TrainingJobDefinition.TuningObjective"
+OWN_RANGES = "TrainingJobDefinition.HyperParameterRanges"
+
+
+def single_objective(config: Mapping[str, Any], job: Any) -> tuple[Any, str]:
+    """The objective a tuning job of one definition ranks by, and where it is written.
+
+    The config's ``HyperParameterTuningJobObjective`` (where the SageMaker SDK writes it),
+    else the definition's own ``TuningObjective`` (the API's shape has both). ``(None,
+    config field)`` when neither is given.
+
+    Example::
+
+        objective, field = single_objective(config, arguments["TrainingJobDefinition"])
+    """
+    shared = config.get("HyperParameterTuningJobObjective")
+    if shared is None and _is_object(job) and job.get("TuningObjective") is not None:
+        return job.get("TuningObjective"), OWN_OBJECTIVE
+    return shared, CONFIG_OBJECTIVE
+
+
+def single_ranges(config: Mapping[str, Any], job: Any) -> tuple[Any, str]:
+    """The ranges a tuning job of one definition searches, and where they are written.
+
+    The config's ``ParameterRanges`` (where the SageMaker SDK writes them), else the
+    definition's own ``HyperParameterRanges``, as ``single_objective`` reads objectives.
+
+    Example::
+
+        ranges, field = single_ranges(config, arguments["TrainingJobDefinition"])
+    """
+    shared = config.get("ParameterRanges")
+    if shared is None and _is_object(job) and job.get("HyperParameterRanges") is not None:
+        return job.get("HyperParameterRanges"), OWN_RANGES
+    return shared, CONFIG_RANGES
+
+
 @dataclass(frozen=True, slots=True)
 class TuningShape:
     """What a warm start compares of a tuning job (``None``: not known before it runs).
@@ -46,10 +86,14 @@ class TuningShape:
 
     @staticmethod
     def of(config: Mapping[str, Any], job: Any) -> TuningShape:
-        """The shape of a tuning job config and its ``TrainingJobDefinition`` (or None)."""
-        objective: Any = config.get("HyperParameterTuningJobObjective")
+        """The shape of a tuning job config and its ``TrainingJobDefinition`` (or None).
+
+        The objective and ranges are the ones the job uses (``single_objective``,
+        ``single_ranges``): the config's, else the definition's own.
+        """
+        objective, _ = single_objective(config, job)
         metric: Any = objective.get("MetricName") if _is_object(objective) else None
-        ranges: Any = config.get("ParameterRanges")
+        ranges, _ = single_ranges(config, job)
         kinds: dict[str, str] = {}
         known = _is_object(ranges)
         for kind in RANGE_KINDS if known else ():
@@ -266,7 +310,8 @@ class DefinitionView:
     """The tuning job config as one training job definition's trials see it.
 
     A tuning job of one ``TrainingJobDefinition`` has its ranges in the config's
-    ``ParameterRanges``; one of several ``TrainingJobDefinitions`` has each definition's
+    ``ParameterRanges`` (else in the definition's own ``HyperParameterRanges``:
+    ``single_ranges``); one of several ``TrainingJobDefinitions`` has each definition's
     ranges in its ``HyperParameterRanges``. ``config`` is the shared config with that
     definition's ranges as ``ParameterRanges``, so the range rules read both alike;
     ``ranges_field`` is where the ranges are in the request, ``job`` the definition.
@@ -288,7 +333,10 @@ def definition_views(arguments: Mapping[str, Any]) -> list[DefinitionView]:
         return []
     several: Any = arguments.get("TrainingJobDefinitions")
     if type(several) is not list:
-        return [DefinitionView(config, "HyperParameterTuningJobConfig.ParameterRanges")]
+        ranges, field = single_ranges(config, arguments.get("TrainingJobDefinition"))
+        if field == CONFIG_RANGES:
+            return [DefinitionView(config, field)]
+        return [DefinitionView({**config, "ParameterRanges": ranges}, field)]
     return [
         DefinitionView(
             {**config, "ParameterRanges": item.get("HyperParameterRanges")},

@@ -60,6 +60,8 @@ from ._tuning_rules import (
     hyperband_resources_out_of_order,
     literal_strategy,
     range_problems,
+    single_objective,
+    single_ranges,
     strategy_config_without_hyperband,
     warm_start_mismatches,
 )
@@ -1282,6 +1284,7 @@ class _Validator:
             self._check_one_algorithm_settings(record, arguments)
             self._check_training_job_form(record, arguments)
             self._check_objectives_present(record, arguments)
+            self._check_single_definition_twice(record, arguments)
             job: Any = arguments.get("TrainingJobDefinition")
             if _is_object(job):
                 self._check_training_job(record, job, "Arguments.TrainingJobDefinition")
@@ -1876,11 +1879,8 @@ class _Validator:
         )
         job: Any = arguments.get("TrainingJobDefinition")
         if _is_object(job):
-            if shared is not None:
-                self._check_objective_regex(record, shared, job, shared_field)
-            else:
-                field = "Arguments.TrainingJobDefinition.TuningObjective.MetricName"
-                self._check_objective_regex(record, job.get("TuningObjective"), job, field)
+            objective, field = single_objective(config if _is_object(config) else {}, job)
+            self._check_objective_regex(record, objective, job, f"Arguments.{field}.MetricName")
         # Several algorithms (the SDK's HyperparameterTuner.create): one objective each.
         for index, item in enumerate(_as_list(arguments.get("TrainingJobDefinitions"))):
             if not _is_object(item):
@@ -1921,6 +1921,40 @@ class _Validator:
                 "algorithm) or TrainingJobDefinitions (several), and it has neither",
                 "add TrainingJobDefinition (TuningStep(image=…, …) in Python writes it) or "
                 "TrainingJobDefinitions (TuningStep(training_job_definitions=[…]))",
+            )
+
+    def _check_single_definition_twice(
+        self, record: StepRecord, arguments: Mapping[str, Any]
+    ) -> None:
+        """One definition's objective and ranges are written once, or the same in both places.
+
+        CreateHyperParameterTuningJob's shape has a tuning job of one ``TrainingJobDefinition``
+        carry them in the config (``HyperParameterTuningJobObjective``, ``ParameterRanges``,
+        where the SageMaker SDK writes them) and in the definition (``TuningObjective``,
+        ``HyperParameterRanges``, which several definitions use). Which one the service
+        ranks and searches by when both are given and differ is undocumented; the validator
+        and the local runner would read the config's.
+        """
+        config: Any = arguments.get("HyperParameterTuningJobConfig")
+        job: Any = arguments.get("TrainingJobDefinition")
+        if not _is_object(config) or not _is_object(job):
+            return
+        pairs = (
+            ("HyperParameterTuningJobObjective", "TuningObjective", "objective"),
+            ("ParameterRanges", "HyperParameterRanges", "ranges"),
+        )
+        for in_config, own, what in pairs:
+            shared, given = config.get(in_config), job.get(own)
+            if shared is None or given is None or shared == given:
+                continue
+            self.add(
+                record.name,
+                f"Arguments.TrainingJobDefinition.{own}",
+                f"the tuning job's {what} is written twice, differently: in "
+                f"HyperParameterTuningJobConfig.{in_config} and in TrainingJobDefinition.{own}; "
+                "which one a tuning job of one definition uses is undocumented",
+                f"keep one: HyperParameterTuningJobConfig.{in_config} (where the SageMaker SDK "
+                "and TuningStep in Python write it)",
             )
 
     def _check_objectives_present(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
@@ -3181,24 +3215,25 @@ def _member(value: Any, path: str) -> Any:
     return value
 
 
-_RANGES = "HyperParameterTuningJobConfig.ParameterRanges"
-
-
 def _tuning_ranges(
     arguments: Mapping[str, Any],
 ) -> list[tuple[Mapping[str, Any], str, Any, str]]:
     """Each set of ranges a tuning request tunes, with its field and its training job's.
 
-    ``(ranges, ranges field, job, job field)``: the config's ``ParameterRanges`` with the
-    ``TrainingJobDefinition``, and each of ``TrainingJobDefinitions`` with its own
-    ``HyperParameterRanges``. Ranges that aren't an object (a token) are left out.
+    ``(ranges, ranges field, job, job field)``: the config's ``ParameterRanges`` (else the
+    definition's own ``HyperParameterRanges``) with the ``TrainingJobDefinition``, and each
+    of ``TrainingJobDefinitions`` with its own ``HyperParameterRanges``. Ranges that aren't
+    an object (a token) are left out.
     """
     found: list[tuple[Mapping[str, Any], str, Any, str]] = []
     config: Any = arguments.get("HyperParameterTuningJobConfig")
-    ranges: Any = config.get("ParameterRanges") if _is_object(config) else None
+    job = arguments.get("TrainingJobDefinition")
+    ranges: Any = None
+    field = ""
+    if _is_object(config):
+        ranges, field = single_ranges(config, job)
     if _is_object(ranges):
-        job = arguments.get("TrainingJobDefinition")
-        found.append((ranges, f"Arguments.{_RANGES}", job, "Arguments.TrainingJobDefinition"))
+        found.append((ranges, f"Arguments.{field}", job, "Arguments.TrainingJobDefinition"))
     for index, item in enumerate(_as_list(arguments.get("TrainingJobDefinitions"))):
         ranges = item.get("HyperParameterRanges") if _is_object(item) else None
         if _is_object(ranges):

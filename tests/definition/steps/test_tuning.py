@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -929,6 +930,101 @@ def test_warm_start_counts_hyperparameters_of_json_that_leaves_out_a_range_kind(
         "the warm start parent 'Parent' doesn't match: it has 2 static plus tuned "
         "hyperparameters, this step 1"
     )
+
+
+def _move_to_the_definition(arguments: dict[str, Any], *members: str) -> None:
+    """Move the config's objective and/or ranges into the one TrainingJobDefinition."""
+    config, job = arguments["HyperParameterTuningJobConfig"], arguments["TrainingJobDefinition"]
+    own = {"HyperParameterTuningJobObjective": "TuningObjective"}
+    for member in members:
+        job[own.get(member, "HyperParameterRanges")] = config.pop(member)
+
+
+def test_a_warm_start_compares_the_objective_and_ranges_a_definition_holds_itself(
+    binder: StaticBinder,
+) -> None:
+    # One TrainingJobDefinition may carry its own TuningObjective and HyperParameterRanges
+    # (the API's shape); the comparison reads what the job ranks and searches by.
+    parent = tuning("Parent")
+    child = tuning(warm_start=WarmStartConfig(warm_start_type="TransferLearning", parents=[parent]))
+    definition = PipelineDefinition(steps=[child]).to_definition(binder)
+    arguments = next(s for s in definition["Steps"] if s["Name"] == "Tune")["Arguments"]
+    _move_to_the_definition(arguments, "HyperParameterTuningJobObjective", "ParameterRanges")
+    assert validate_definition(definition) == []
+    job = arguments["TrainingJobDefinition"]
+    job["TuningObjective"]["MetricName"] = "validation:f1"
+    ranges = job["HyperParameterRanges"]
+    [eta] = ranges.pop("ContinuousParameterRanges")
+    ranges["CategoricalParameterRanges"] = [{"Name": eta["Name"], "Values": ["0.1", "0.2"]}]
+
+    problems = validate_definition(definition)
+
+    prefix = "the warm start parent 'Parent' doesn't match: "
+    assert [(p.step, p.field, p.message) for p in problems] == [
+        (
+            "Tune",
+            "Arguments.WarmStartConfig.ParentHyperParameterTuningJobs[0]",
+            prefix + "its objective metric is 'validation:rmse', this step's 'validation:f1'",
+        ),
+        (
+            "Tune",
+            "Arguments.WarmStartConfig.ParentHyperParameterTuningJobs[0]",
+            prefix + "'eta' is continuous there, categorical here",
+        ),
+    ]
+
+
+def test_ranges_a_single_definition_holds_itself_are_checked_like_the_configs(
+    binder: StaticBinder,
+) -> None:
+    definition = PipelineDefinition(steps=[tuning()]).to_definition(binder)
+    arguments = definition["Steps"][0]["Arguments"]
+    _move_to_the_definition(arguments, "ParameterRanges")
+    assert validate_definition(definition) == []
+    ranges = arguments["TrainingJobDefinition"]["HyperParameterRanges"]
+    ranges["IntegerParameterRanges"] = [{"Name": "depth", "MinValue": "0.5", "MaxValue": "8"}]
+
+    [problem] = validate_definition(definition)
+
+    assert (problem.step, problem.field) == (
+        "Tune",
+        "Arguments.TrainingJobDefinition.HyperParameterRanges.IntegerParameterRanges[0].MinValue",
+    )
+    assert problem.message == "an integer range needs whole numbers, got '0.5'"
+
+
+@pytest.mark.parametrize(
+    ("member", "own", "change"),
+    [
+        ("HyperParameterTuningJobObjective", "TuningObjective", {"MetricName": "validation:f1"}),
+        (
+            "ParameterRanges",
+            "HyperParameterRanges",
+            {"CategoricalParameterRanges": [{"Name": "booster", "Values": ["gbtree", "dart"]}]},
+        ),
+    ],
+    ids=["objective", "ranges"],
+)
+def test_a_single_definitions_objective_or_ranges_written_twice_must_agree(
+    binder: StaticBinder, member: str, own: str, change: dict[str, Any]
+) -> None:
+    definition = PipelineDefinition(steps=[tuning()]).to_definition(binder)
+    arguments = definition["Steps"][0]["Arguments"]
+    config, job = arguments["HyperParameterTuningJobConfig"], arguments["TrainingJobDefinition"]
+    job[own] = json.loads(json.dumps(config[member]))
+    assert validate_definition(definition) == []  # the same in both places
+    job[own].update(change)
+
+    [problem] = validate_definition(definition)
+
+    what = "objective" if own == "TuningObjective" else "ranges"
+    assert (problem.step, problem.field) == ("Tune", f"Arguments.TrainingJobDefinition.{own}")
+    assert problem.message == (
+        f"the tuning job's {what} is written twice, differently: in "
+        f"HyperParameterTuningJobConfig.{member} and in TrainingJobDefinition.{own}; which "
+        "one a tuning job of one definition uses is undocumented"
+    )
+    assert str(problem.hint).startswith(f"keep one: HyperParameterTuningJobConfig.{member}")
 
 
 @pytest.mark.parametrize(

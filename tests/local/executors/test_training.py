@@ -828,6 +828,26 @@ def tuned_values(result: object, step: str) -> list[dict[str, str]]:
     )
 
 
+def test_a_single_definition_searches_and_ranks_by_what_it_holds_itself(ws: Workspace) -> None:
+    # One TrainingJobDefinition may carry its own TuningObjective and HyperParameterRanges
+    # (the API's shape); the runner reads them as the validator does.
+    definition = compile_steps([seeded_tune(ws, random_seed=7)])
+    arguments = definition["Steps"][0]["Arguments"]
+    config, job = arguments["HyperParameterTuningJobConfig"], arguments["TrainingJobDefinition"]
+    job["TuningObjective"] = config.pop("HyperParameterTuningJobObjective")
+    job["HyperParameterRanges"] = config.pop("ParameterRanges")
+    job["TuningObjective"]["Type"] = "Minimize"
+
+    result = ws.runner().run(definition)
+
+    assert result.status == "Succeeded", result.failure_reason
+    summaries = result.properties("Tune")["TrainingJobSummaries"]
+    assert all(set(s["TunedHyperParameters"]) == {"depth", "rate"} for s in summaries)
+    values = [s["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] for s in summaries]
+    assert values == sorted(values)  # minimized: the least first
+    assert len(set(values)) > 1
+
+
 def test_random_seed_makes_the_trials_reproducible_under_any_step_name(ws: Workspace) -> None:
     # RandomSeed: "the same seed later for the same tuning job" gives consistent trials; the
     # seed, not the step's name, chooses them.

@@ -25,44 +25,34 @@ HYPERBAND_EPOCH_HYPERPARAMETERS = ("epochs", "numepochs", "n-epochs", "n_epochs"
 RANGE_KINDS = ("Continuous", "Integer", "Categorical")
 
 
-# Where a tuning job of one ``TrainingJobDefinition`` may keep its objective and ranges.
-CONFIG_OBJECTIVE = "HyperParameterTuningJobConfig.HyperParameterTuningJobObjective"
-CONFIG_RANGES = "HyperParameterTuningJobConfig.ParameterRanges"
-OWN_OBJECTIVE = "TrainingJobDefinition.TuningObjective"
-OWN_RANGES = "TrainingJobDefinition.HyperParameterRanges"
+# A tuning job of one ``TrainingJobDefinition`` may keep its objective and ranges in the
+# config (where the SageMaker SDK writes them) or in the definition (the API's shape has
+# both): the config's member, then the definition's.
+SINGLE_DEFINITION_MEMBERS = {
+    "objective": ("HyperParameterTuningJobObjective", "TuningObjective"),
+    "ranges": ("ParameterRanges", "HyperParameterRanges"),
+}
 
 
-def single_objective(config: Mapping[str, Any], job: Any) -> tuple[Any, str]:
-    """The objective a tuning job of one definition ranks by, and where it is written.
+def single_definition_member(
+    config: Mapping[str, Any], job: Any, what: Literal["objective", "ranges"]
+) -> tuple[Any, str]:
+    """The objective or ranges a tuning job of one definition uses, and where it is written.
 
-    The config's ``HyperParameterTuningJobObjective`` (where the SageMaker SDK writes it),
-    else the definition's own ``TuningObjective`` (the API's shape has both). ``(None,
-    config field)`` when neither is given.
-
-    Example::
-
-        objective, field = single_objective(config, arguments["TrainingJobDefinition"])
-    """
-    shared = config.get("HyperParameterTuningJobObjective")
-    if shared is None and _is_object(job) and job.get("TuningObjective") is not None:
-        return job.get("TuningObjective"), OWN_OBJECTIVE
-    return shared, CONFIG_OBJECTIVE
-
-
-def single_ranges(config: Mapping[str, Any], job: Any) -> tuple[Any, str]:
-    """The ranges a tuning job of one definition searches, and where they are written.
-
-    The config's ``ParameterRanges`` (where the SageMaker SDK writes them), else the
-    definition's own ``HyperParameterRanges``, as ``single_objective`` reads objectives.
+    The config's (``HyperParameterTuningJobObjective``, ``ParameterRanges``), else the
+    definition's own (``TuningObjective``, ``HyperParameterRanges``); ``(None, the
+    config's field)`` when neither is given.
 
     Example::
 
-        ranges, field = single_ranges(config, arguments["TrainingJobDefinition"])
+        ranges, field = single_definition_member(config, arguments["TrainingJobDefinition"],
+                                                 "ranges")
     """
-    shared = config.get("ParameterRanges")
-    if shared is None and _is_object(job) and job.get("HyperParameterRanges") is not None:
-        return job.get("HyperParameterRanges"), OWN_RANGES
-    return shared, CONFIG_RANGES
+    in_config, own = SINGLE_DEFINITION_MEMBERS[what]
+    shared = config.get(in_config)
+    if shared is None and _is_object(job) and job.get(own) is not None:
+        return job.get(own), f"TrainingJobDefinition.{own}"
+    return shared, f"HyperParameterTuningJobConfig.{in_config}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +78,12 @@ class TuningShape:
     def of(config: Mapping[str, Any], job: Any) -> TuningShape:
         """The shape of a tuning job config and its ``TrainingJobDefinition`` (or None).
 
-        The objective and ranges are the ones the job uses (``single_objective``,
-        ``single_ranges``): the config's, else the definition's own.
+        The objective and ranges are the ones the job uses: the config's, else the
+        definition's own (``single_definition_member``).
         """
-        objective, _ = single_objective(config, job)
+        objective, _ = single_definition_member(config, job, "objective")
         metric: Any = objective.get("MetricName") if _is_object(objective) else None
-        ranges, _ = single_ranges(config, job)
+        ranges, _ = single_definition_member(config, job, "ranges")
         kinds: dict[str, str] = {}
         known = _is_object(ranges)
         for kind in RANGE_KINDS if known else ():
@@ -311,7 +301,7 @@ class DefinitionView:
 
     A tuning job of one ``TrainingJobDefinition`` has its ranges in the config's
     ``ParameterRanges`` (else in the definition's own ``HyperParameterRanges``:
-    ``single_ranges``); one of several ``TrainingJobDefinitions`` has each definition's
+    ``single_definition_member``); one of several ``TrainingJobDefinitions`` has each definition's
     ranges in its ``HyperParameterRanges``. ``config`` is the shared config with that
     definition's ranges as ``ParameterRanges``, so the range rules read both alike;
     ``ranges_field`` is where the ranges are in the request, ``job`` the definition.
@@ -333,8 +323,9 @@ def definition_views(arguments: Mapping[str, Any]) -> list[DefinitionView]:
         return []
     several: Any = arguments.get("TrainingJobDefinitions")
     if type(several) is not list:
-        ranges, field = single_ranges(config, arguments.get("TrainingJobDefinition"))
-        if field == CONFIG_RANGES:
+        job = arguments.get("TrainingJobDefinition")
+        ranges, field = single_definition_member(config, job, "ranges")
+        if ranges is config.get("ParameterRanges"):
             return [DefinitionView(config, field)]
         return [DefinitionView({**config, "ParameterRanges": ranges}, field)]
     return [

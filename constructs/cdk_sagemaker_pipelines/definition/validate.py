@@ -48,6 +48,7 @@ from ._tuning_rules import (
     HYPERBAND,
     HYPERBAND_EPOCH_HYPERPARAMETERS,
     RANGE_KINDS,
+    SINGLE_DEFINITION_MEMBERS,
     DefinitionView,
     TuningShape,
     WarmStartMismatch,
@@ -60,8 +61,7 @@ from ._tuning_rules import (
     hyperband_resources_out_of_order,
     literal_strategy,
     range_problems,
-    single_objective,
-    single_ranges,
+    single_definition_member,
     strategy_config_without_hyperband,
     warm_start_mismatches,
 )
@@ -1879,7 +1879,8 @@ class _Validator:
         )
         job: Any = arguments.get("TrainingJobDefinition")
         if _is_object(job):
-            objective, field = single_objective(config if _is_object(config) else {}, job)
+            readable = config if _is_object(config) else {}
+            objective, field = single_definition_member(readable, job, "objective")
             self._check_objective_regex(record, objective, job, f"Arguments.{field}.MetricName")
         # Several algorithms (the SDK's HyperparameterTuner.create): one objective each.
         for index, item in enumerate(_as_list(arguments.get("TrainingJobDefinitions"))):
@@ -1939,11 +1940,7 @@ class _Validator:
         job: Any = arguments.get("TrainingJobDefinition")
         if not _is_object(config) or not _is_object(job):
             return
-        pairs = (
-            ("HyperParameterTuningJobObjective", "TuningObjective", "objective"),
-            ("ParameterRanges", "HyperParameterRanges", "ranges"),
-        )
-        for in_config, own, what in pairs:
+        for what, (in_config, own) in SINGLE_DEFINITION_MEMBERS.items():
             shared, given = config.get(in_config), job.get(own)
             if shared is None or given is None or shared == given:
                 continue
@@ -3231,7 +3228,7 @@ def _tuning_ranges(
     ranges: Any = None
     field = ""
     if _is_object(config):
-        ranges, field = single_ranges(config, job)
+        ranges, field = single_definition_member(config, job, "ranges")
     if _is_object(ranges):
         found.append((ranges, f"Arguments.{field}", job, "Arguments.TrainingJobDefinition"))
     for index, item in enumerate(_as_list(arguments.get("TrainingJobDefinitions"))):

@@ -30,8 +30,7 @@ from ...definition._tuning_rules import (
     hyperband_resources_out_of_order,
     range_bound,
     range_problems,
-    single_objective,
-    single_ranges,
+    single_definition_member,
     strategy_config_without_hyperband,
     warm_start_mismatches,
 )
@@ -332,14 +331,14 @@ def _definitions(arguments: Mapping[str, Any], config: Mapping[str, Any]) -> lis
     shared = config.get("HyperParameterTuningJobObjective")
     if isinstance(single, Mapping) and several is None:
         # The config's objective and ranges, else the definition's own (as the validator).
-        objective = single_objective(config, single)[0] or {}
+        objective = single_definition_member(config, single, "objective")[0] or {}
         return [
             _Definition(
                 name=None,
                 job=single,
                 metric=str(objective.get("MetricName")),
                 goal=str(objective.get("Type", "Maximize")),
-                ranges=single_ranges(config, single)[0] or {},
+                ranges=single_definition_member(config, single, "ranges")[0] or {},
             )
         ]
     if single is not None or not isinstance(several, list) or not several:

@@ -341,11 +341,29 @@ def property_file_in_a_missing_output() -> PipelineDefinition:
 @case(
     "Check",
     "Arguments.Conditions[0].LeftValue.Std:JsonGet.PropertyFile",
-    "step 'Evaluate' declares no property file 'Report'",
+    "step 'Evaluate' declares no property file 'Report' (declare it in the step's "
+    "PropertyFiles: property_files=[…] of the ProcessingStep in Python)",
 )
 def json_get_of_an_undeclared_property_file() -> PipelineDefinition:
     accuracy = JsonGet(step=evaluation(), property_file=REPORT, json_path="metrics.accuracy")
     return pipeline(condition(conditions=[ConditionGreaterThan(left=accuracy, right=0.5)]))
+
+
+@case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue.Std:JsonGet.PropertyFile",
+    "step 'Prep' declares no property file 'Report' (step 'Evaluate' declares it: read that "
+    "step, JsonGet(step=…) in Python)",
+)
+def json_get_of_a_property_file_of_another_step() -> PipelineDefinition:
+    # Porting AWS's abalone example: JsonGet(step=step_process, …) for step_eval's report.
+    prep = processing(
+        "Prep",
+        outputs=[ProcessingOutput(output_name="train", source="/opt/ml/processing/train")],
+    )
+    evaluate = evaluation(REPORT, depends_on=[prep])
+    mse = JsonGet(step=prep, property_file=REPORT, json_path="regression_metrics.mse.value")
+    return pipeline(evaluate, condition(conditions=[ConditionGreaterThan(left=mse, right=6.0)]))
 
 
 @case(

@@ -97,6 +97,23 @@ Each file in ``sdk_generated/`` is ``pipeline.definition()`` of sagemaker 2.257.
   connection and botocore API call refused), ``print(json.dumps(json.loads(
   pipeline.definition()), indent=2))``. The language writes the same
   (``test_pipeline_model_renders_as_the_sdk_writes_it``).
+- ``sdk-abalone.json``: AWS's abalone example (amazon-sagemaker-examples,
+  ``sagemaker-pipelines-preprocess-train-evaluate-batch-transform.ipynb``, and the MLOps
+  project template's ``pipelines/abalone/pipeline.py``), the pipeline most teams port
+  first: seven parameters (``ProcessingInstanceCount``, ``ProcessingInstanceType``,
+  ``TrainingInstanceType``, ``ModelApprovalStatus``, ``InputData``, ``BatchData``,
+  ``MseThreshold``), an ``SKLearnProcessor`` ("0.23-1") with three outputs, the built-in
+  XGBoost ``Estimator`` (``image_uris.retrieve("xgboost", region, "1.0-1")``, no
+  ``entry_point``, ``set_hyperparameters(objective="reg:linear", num_round=50, …)``,
+  ``TrainingInput(content_type="text/csv")`` channels), a ``ScriptProcessor`` evaluation
+  with an ``evaluation.json`` ``PropertyFile``, ``Model.create(instance_type=…,
+  accelerator_type=…)`` (which only pick an image, given here) and ``Model.register(…,
+  model_metrics=ModelMetrics(model_statistics=MetricsSource(s3_uri=Join(…))))`` in
+  ``ModelStep``s, a ``Transformer`` in a ``TransformStep``, a ``ConditionLessThanOrEqualTo``
+  on ``JsonGet(…, "regression_metrics.mse.value")`` and a ``FailStep`` whose message joins
+  the threshold. Code is given as S3 URIs (nothing to upload). Generated offline as
+  ``pipeline-model.json``. The language writes the same but for the documented SDK defaults
+  (``test_abalone_renders_as_the_sdk_writes_it``).
 """
 
 from __future__ import annotations
@@ -114,6 +131,7 @@ from cdk_sagemaker_pipelines.definition import (
     Code,
     ConditionEquals,
     ConditionGreaterThanOrEqualTo,
+    ConditionLessThanOrEqualTo,
     ConditionStep,
     Container,
     ContinuousParameter,
@@ -139,11 +157,13 @@ from cdk_sagemaker_pipelines.definition import (
     ModelStep,
     NetworkConfig,
     ParameterBoolean,
+    ParameterFloat,
     ParameterInteger,
     ParameterString,
     PipelineDefinition,
     ProcessingInput,
     ProcessingStep,
+    PropertyFile,
     QualityCheckStep,
     RegisterModel,
     StaticBinder,
@@ -152,6 +172,7 @@ from cdk_sagemaker_pipelines.definition import (
     TrainingInput,
     TrainingJobDefinition,
     TrainingStep,
+    TransformStep,
     TuningJobCompletionCriteria,
     TuningStep,
     WarmStartConfig,
@@ -1720,3 +1741,170 @@ def test_multi_algorithm_tuning_renders_as_the_sdk_writes_it() -> None:
     for mine, sdk in zip(ours["Steps"], theirs["Steps"], strict=True):
         assert differences(mine, sdk) == {}, mine["Name"]
     assert ours["Parameters"] == theirs["Parameters"]
+
+
+ABALONE_XGBOOST = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.0-1-cpu-py3"
+ABALONE_SKLEARN = (
+    "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:0.23-1-cpu-py3"
+)
+
+
+def _abalone_in_our_language() -> dict[str, Any]:
+    """AWS's abalone pipeline as a new user ports it, with the short forms of the README."""
+    bucket = "my-bucket"
+    processing_count = ParameterInteger(name="ProcessingInstanceCount", default_value=1)
+    processing_type = ParameterString(name="ProcessingInstanceType", default_value="ml.m5.xlarge")
+    training_type = ParameterString(name="TrainingInstanceType", default_value="ml.m5.xlarge")
+    approval = ParameterString(name="ModelApprovalStatus", default_value="PendingManualApproval")
+    input_data = ParameterString(
+        name="InputData", default_value=f"s3://{bucket}/abalone/abalone-dataset.csv"
+    )
+    batch_data = ParameterString(
+        name="BatchData", default_value=f"s3://{bucket}/abalone/abalone-dataset-batch"
+    )
+    mse_threshold = ParameterFloat(name="MseThreshold", default_value=6.0)
+    # Image.xgboost and Image.sklearn list recent versions only: the example's are older.
+    xgboost = Image.from_uri(ABALONE_XGBOOST)
+    process = ProcessingStep(
+        name="AbaloneProcess",
+        image=Image.from_uri(ABALONE_SKLEARN),
+        code=Code.from_s3(f"s3://{bucket}/abalone/code/preprocessing.py"),
+        instance_type=processing_type,
+        instance_count=processing_count,
+        inputs={"input": input_data},
+        outputs=["train", "validation", "test"],
+    )
+    train = TrainingStep(  # the built-in algorithm: an image and no code
+        name="AbaloneTrain",
+        image=xgboost,
+        instance_type=training_type,
+        instance_count=1,
+        output_path=f"s3://{bucket}/AbaloneTrain",
+        inputs={
+            name: TrainingInput(s3_data=process.output(name), content_type="text/csv")
+            for name in ("train", "validation")
+        },
+        hyperparameters={
+            "objective": "reg:linear",
+            "num_round": 50,
+            "max_depth": 5,
+            "eta": 0.2,
+            "gamma": 4,
+            "min_child_weight": 6,
+            "subsample": 0.7,
+        },
+    )
+    report = PropertyFile(name="EvaluationReport", output_name="evaluation", path="evaluation.json")
+    evaluate = ProcessingStep(
+        name="AbaloneEval",
+        image=xgboost,
+        code=Code.from_s3(f"s3://{bucket}/abalone/code/evaluation.py"),
+        instance_type=processing_type,
+        instance_count=1,
+        inputs={"model": train.model_data, "test": process.output("test")},
+        outputs=["evaluation"],
+        property_files=[report],
+    )
+    create_model = ModelStep(name="AbaloneCreateModel", image=xgboost, model_data=train.model_data)
+    transform = TransformStep(
+        name="AbaloneTransform",
+        model_name=create_model.properties.ModelName,
+        input_data=batch_data,
+        instance_type="ml.m5.xlarge",
+        instance_count=1,
+        output_path=f"s3://{bucket}/AbaloneTransform",
+    )
+    register = RegisterModel(
+        name="AbaloneRegisterModel",
+        model_package_group_name="AbaloneModelPackageGroupName",
+        image=xgboost,
+        model_data=train.model_data,
+        inference_instances=["ml.t2.medium", "ml.m5.xlarge"],
+        transform_instances=["ml.m5.xlarge"],
+        approval_status=approval,
+        model_metrics=ModelMetrics(
+            model_statistics=MetricsSource(
+                s3_uri=Join(on="/", values=[evaluate.output("evaluation"), "evaluation.json"]),
+                content_type="application/json",
+            )
+        ),
+    )
+    mse = JsonGet(step=evaluate, property_file=report, json_path="regression_metrics.mse.value")
+    check = ConditionStep(
+        name="AbaloneMSECond",
+        conditions=[ConditionLessThanOrEqualTo(left=mse, right=mse_threshold)],
+        if_steps=[register, create_model, transform],
+        else_steps=[
+            FailStep(
+                name="AbaloneMSEFail",
+                error_message=Join(on=" ", values=["Execution failed due to MSE >", mse_threshold]),
+            )
+        ],
+    )
+    parameters = [
+        processing_count,
+        processing_type,
+        training_type,
+        approval,
+        input_data,
+        batch_data,
+        mse_threshold,
+    ]
+    binder = StaticBinder(
+        region="us-east-1",
+        role_arn="arn:aws:iam::111122223333:role/SageMakerExecutionRole",
+        default_bucket=bucket,
+    )
+    return PipelineDefinition(
+        parameters=parameters, steps=[process, train, evaluate, check]
+    ).to_definition(binder)
+
+
+def test_abalone_renders_as_the_sdk_writes_it() -> None:
+    # AWS's canonical example, the pipeline most teams port first.
+    sdk = load("sdk-abalone")
+    theirs = {step["Name"]: step for step in _all_steps(sdk["Steps"])}
+    for suffixed in ("AbaloneRegisterModel-RegisterModel", "AbaloneCreateModel-CreateModel"):
+        theirs[suffixed.rsplit("-", 1)[0]] = theirs.pop(suffixed)
+    ours_definition = _abalone_in_our_language()
+    ours = {step["Name"]: step for step in _all_steps(ours_definition["Steps"])}
+    assert sorted(ours) == sorted(theirs)
+    found = {
+        f"{name}.{path}"
+        for name, step in theirs.items()
+        for path in differences(ours[name], step)
+        # Branch steps are compared once, as steps.
+        if not (name == "AbaloneMSECond" and path.startswith("Arguments.IfSteps"))
+    }
+    outputs = {"AbaloneProcess": ["train", "validation", "test"], "AbaloneEval": ["evaluation"]}
+    # Only the SDK defaults of docs/sdk-comparison.md differ: ModelStep's name suffix (and
+    # the Transform step's reference to the suffixed name), the debugger and profiler, the
+    # empty Bias and Explainability reports, SkipModelValidation, the names the SDK gives
+    # inputs without one (the short form names them by key) and the default output locations.
+    assert found == {
+        "AbaloneRegisterModel.Name",
+        "AbaloneCreateModel.Name",
+        "AbaloneTransform.Arguments.ModelName.Get",
+        "AbaloneTrain.Arguments.DebugHookConfig",
+        "AbaloneTrain.Arguments.ProfilerConfig.DisableProfiler",
+        "AbaloneTrain.Arguments.ProfilerConfig.S3OutputPath",
+        "AbaloneRegisterModel.Arguments.ModelMetrics.Bias",
+        "AbaloneRegisterModel.Arguments.ModelMetrics.Explainability",
+        "AbaloneRegisterModel.Arguments.SkipModelValidation",
+        "AbaloneProcess.Arguments.ProcessingInputs[0].InputName",
+        "AbaloneEval.Arguments.ProcessingInputs[0].InputName",
+        "AbaloneEval.Arguments.ProcessingInputs[1].InputName",
+        *(
+            f"{name}.Arguments.ProcessingOutputConfig.Outputs[{index}].S3Output.S3Uri.Std:Join."
+            f"Values{position}"
+            for name, names in outputs.items()
+            for index in range(len(names))
+            for position in ("", *(f"[{value}]" for value in range(5)))
+        ),
+    }
+    assert ours["AbaloneTransform"]["Arguments"]["ModelName"] == {
+        "Get": "Steps.AbaloneCreateModel.ModelName"
+    }
+    assert ours_definition["Parameters"] == sdk["Parameters"]
+    assert "PipelineExperimentConfig" not in ours_definition
+    assert set(sdk) - set(ours_definition) == {"PipelineExperimentConfig"}

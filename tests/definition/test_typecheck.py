@@ -399,6 +399,22 @@ def test_fails_network_config_vpc_needs_subnets_and_security_groups(
             "containers=[Container(…), …] for a PipelineModel))",
         ),
         (
+            # AWS's abalone example: model.create(instance_type=…, accelerator_type=…). Was
+            # "instance_type= is taken by …" the other steps, as if it belonged elsewhere.
+            lambda: ModelStep(name="Model", image="my-image", instance_type="ml.m5.large"),  # type: ignore[call-arg]
+            "ModelStep 'Model' takes no argument 'instance_type' (the SageMaker SDK's "
+            "instance_type=; here: nothing: Model.create(instance_type=, accelerator_type=) "
+            "only picks the image the SDK looks up when none is given, and writes neither: "
+            "give image=)",
+        ),
+        (
+            lambda: ModelStep(name="Model", image="my-image", accelerator_type="ml.eia1.medium"),  # type: ignore[call-arg]
+            "ModelStep 'Model' takes no argument 'accelerator_type' (the SageMaker SDK's "
+            "accelerator_type=; here: nothing: Model.create(instance_type=, accelerator_type=) "
+            "only picks the image the SDK looks up when none is given, and writes neither: "
+            "give image=)",
+        ),
+        (
             lambda: SageMakerJobStepRetryPolicy(failure_reason_types=[]),  # type: ignore[call-arg]
             "SageMakerJobStepRetryPolicy takes no argument 'failure_reason_types' (the "
             "SageMaker SDK's failure_reason_types=; here: exception_types=)",
@@ -432,6 +448,8 @@ def test_fails_network_config_vpc_needs_subnets_and_security_groups(
         "sdk-name-estimator",
         "sdk-name-transformer",
         "sdk-name-model",
+        "sdk-name-model-create-instance-type",
+        "sdk-name-model-create-accelerator-type",
         "sdk-name-failure-reason-types",
         "sdk-name-pipeline-name",
         "sdk-name-of-another-class",

@@ -240,7 +240,15 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 # (class, SDK keyword) -> what to write instead, where it differs by class.
+_MODEL_CREATE_INSTANCES = (
+    "nothing: Model.create(instance_type=, accelerator_type=) only picks the image the SDK "
+    "looks up when none is given, and writes neither: give image="
+)
 _CLASS_HINTS: dict[tuple[str, str], str] = {
+    # AWS's abalone example passes both to model.create(); "instance_type= is taken by" the
+    # job steps would suggest the setting belongs elsewhere.
+    ("ModelStep", "instance_type"): _MODEL_CREATE_INSTANCES,
+    ("ModelStep", "accelerator_type"): _MODEL_CREATE_INSTANCES,
     # Without these, the close match checkpoint_s3_uri= (where the checkpoints are synced
     # to, not where the script writes them) would be suggested.
     ("TuningStep", "checkpoint_local_path"): (

@@ -1026,20 +1026,35 @@ class _Validator:
                 "only Processing steps have property files",
             )
             return None
-        declared = [
-            item.get("PropertyFileName")
-            for item in _as_list(target.entry.get("PropertyFiles"))
-            if (type(item) is dict or isinstance(item, Mapping))
-        ]
+        declared = _property_file_names(target.entry)
         if file_name not in declared:
             self.add(
                 source,
                 where,
                 f"step '{target.name}' declares no property file '{file_name}'",
-                did_you_mean(file_name, [d for d in declared if isinstance(d, str)])
-                or f"declared: {one_of([d for d in declared if isinstance(d, str)]) or 'none'}",
+                self._property_file_hint(file_name, declared),
             )
         return None
+
+    def _property_file_hint(self, file_name: str, declared: list[str]) -> str:
+        """What to do about a JsonGet of a property file its step doesn't declare."""
+        close = did_you_mean(file_name, declared)
+        if close:
+            return close
+        owners = [
+            record.name
+            for record in self.steps.values()
+            if record.kind == "Processing" and file_name in _property_file_names(record.entry)
+        ]
+        if owners:  # the JsonGet names the wrong step
+            steps = "step {} declares" if len(owners) == 1 else "steps {} declare"
+            return f"{steps.format(one_of(owners))} it: read that step, JsonGet(step=…) in Python"
+        if declared:
+            return f"declared: {one_of(declared)}"
+        return (
+            "declare it in the step's PropertyFiles: property_files=[…] of the "
+            "ProcessingStep in Python"
+        )
 
     def _check_join(self, body: Any, where: Path, record: StepRecord | None) -> None:
         step_name = record.name if record else None
@@ -3260,6 +3275,16 @@ def _image_without_built_in_metrics(image: Any) -> bool:
     if not repository or is_token(repository):
         return False
     return repository.rpartition("/")[2] not in _BUILT_IN_METRIC_REPOSITORIES
+
+
+def _property_file_names(entry: Mapping[str, Any]) -> list[str]:
+    """The names of the property files a step entry declares."""
+    return [
+        name
+        for item in _as_list(entry.get("PropertyFiles"))
+        if (type(item) is dict or isinstance(item, Mapping))
+        and isinstance(name := item.get("PropertyFileName"), str)
+    ]
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -1554,10 +1554,32 @@ def test_a_tuning_job_of_a_built_in_algorithm_says_it_has_no_script(ws: Workspac
     ws.file("train/t.csv", "1\n")
     ws.file("val/v.csv", "1\n")
     result = ws.runner(resources=ws.resources(**{"s3://my-bucket": ws.data})).run(definition)
-    assert result.step("TuneBayes").failure_reason == (
-        "no sagemaker_program hyperparameter: the local runner runs script-mode training "
-        "(a framework image with code=…), not an image's own training program"
-    )
+    assert result.step("TuneBayes").failure_reason == BUILT_IN_ALGORITHM
+
+
+# What a training job of a built-in algorithm fails with, and what to do about it.
+BUILT_IN_ALGORITHM = (
+    "no sagemaker_program hyperparameter: the local runner runs script-mode training "
+    "(a framework image with code=…), not an image's own training program such as a "
+    "built-in algorithm's (the SDK's XGBoost estimator without entry_point=); to run the "
+    "pipeline locally, train with a script (code=…, entry_point= in the SDK) that writes "
+    "the model to SM_MODEL_DIR"
+)
+
+
+def test_a_built_in_algorithm_says_how_to_run_the_pipeline_locally(ws: Workspace) -> None:
+    # AWS's abalone example trains with the built-in XGBoost algorithm: the step said it
+    # can't run, not what to do.
+    path = REPO / "tests" / "definition" / "sdk_generated" / "sdk-abalone.json"
+    definition = json.loads(path.read_text())
+    [train] = [step for step in definition["Steps"] if step["Name"] == "AbaloneTrain"]
+    for channel in train["Arguments"]["InputDataConfig"]:
+        name = channel["ChannelName"]
+        channel["DataSource"]["S3DataSource"]["S3Uri"] = f"s3://my-bucket/{name}"
+        ws.file(f"{name}/{name}.csv", "10,0.5\n")
+    definition["Steps"] = [train]
+    result = ws.runner(resources=ws.resources(**{"s3://my-bucket": ws.data})).run(definition)
+    assert result.step("AbaloneTrain").failure_reason == BUILT_IN_ALGORITHM
 
 
 def test_metric_regexes_of_other_dialects_are_read_without_warnings(tmp_path: Path) -> None:

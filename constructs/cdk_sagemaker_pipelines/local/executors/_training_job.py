@@ -51,7 +51,10 @@ TUNING_OBJECTIVE_METRIC = "_tuning_objective_metric"
 _TOOLKIT_SETTINGS = frozenset({TUNING_OBJECTIVE_METRIC, "default_user_module_name"})
 NO_PROGRAM = (
     "no sagemaker_program hyperparameter: the local runner runs script-mode training "
-    "(a framework image with code=…), not an image's own training program"
+    "(a framework image with code=…), not an image's own training program such as a "
+    "built-in algorithm's (the SDK's XGBoost estimator without entry_point=); to run the "
+    "pipeline locally, train with a script (code=…, entry_point= in the SDK) that writes "
+    "the model to SM_MODEL_DIR"
 )
 SUBMIT_DIRECTORY = "sagemaker_submit_directory"
 HOST = "algo-1"

@@ -606,3 +606,31 @@ def test_fails_sdk_methods_say_what_to_call_instead(build: Callable[[], Any], me
     # Was Python's "'PipelineDefinition' object has no attribute 'definition'".
     with pytest.raises(AttributeError, match="^" + re.escape(message) + "$"):
         build()
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: TrainingStep(name="T", image="my-image").properties.ModelArtifacts.S3ModelArtifact,
+        lambda: TrainingStep(name="Train", image="my-image").add_depends_on(["Prep"]),  # type: ignore[attr-defined]
+        lambda: (
+            TuningStep(
+                name="Tune", image="my-image", objective_metric_name="m", hyperparameter_ranges={}
+            ).model_data  # type: ignore[attr-defined]
+        ),
+        lambda: PipelineDefinition(steps=[FailStep(name="Stop")]).upsert(role_arn="arn"),  # type: ignore[attr-defined]
+    ],
+    ids=["property", "sdk-step-method", "tuning-model-data", "sdk-pipeline-method"],
+)
+def test_errors_that_name_the_fix_get_no_second_guess_from_python(
+    build: Callable[[], Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Python appends "Did you mean: 'x'?" to an AttributeError with a name (3.12+ also names
+    # one raised by __getattr__): the message would give two fixes, or one that contradicts it.
+    with pytest.raises(AttributeError) as raised:
+        build()
+
+    sys.__excepthook__(raised.type, raised.value, raised.tb)  # as an uncaught error prints
+
+    last = capsys.readouterr().err.rstrip().splitlines()[-1]
+    assert last.endswith(str(raised.value)), last

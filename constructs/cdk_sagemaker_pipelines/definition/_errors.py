@@ -137,7 +137,25 @@ class ExpressionOperatorError(PipelineDefinitionError, TypeError):
     """
 
 
-class PropertyPathError(PipelineDefinitionError, AttributeError):
+class HintedAttributeError(AttributeError):
+    """An ``AttributeError`` whose message already says what to use instead.
+
+    Python 3.12 and later append their own guess (``Did you mean: 'x'?``) to an
+    ``AttributeError`` that has a ``name``, and fill in the name of one raised by
+    ``__getattr__``; a message that names the fix itself would read it twice, or read a
+    guess that contradicts it. Its ``name`` is None, which no Python version guesses from.
+
+    Example::
+
+        raise HintedAttributeError("TrainingStep 'Train' has no add_depends_on() (…)")
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.name = None
+
+
+class PropertyPathError(HintedAttributeError, PipelineDefinitionError):
     """A step property path does not exist in the step's Describe* response shape.
 
     Also raised for a key the step does not declare (an output or metric name, a Lambda

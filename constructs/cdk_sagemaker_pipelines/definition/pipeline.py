@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._errors import PipelineValidationError, Problem
+from ._errors import HintedAttributeError, PipelineValidationError, Problem
 from ._render import JsonValue, RenderContext, render
 from ._typecheck import checked
 from .bindables import Binder
@@ -119,11 +119,9 @@ class PipelineDefinition:
             hint = _SDK_PIPELINE_METHODS.get(name)
             if hint is None:
                 return object.__getattribute__(self, name)  # Python's own error
-            raise AttributeError(
+            raise HintedAttributeError(
                 f"PipelineDefinition has no {name}() (the SageMaker SDK's pipeline.{name}(); "
-                f"here: {hint})",
-                name=name,
-                obj=self,
+                f"here: {hint})"
             )
 
     def compile(self, binder: Binder | None = None) -> CompiledPipeline:

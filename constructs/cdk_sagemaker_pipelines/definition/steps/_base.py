@@ -9,7 +9,12 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .._errors import PipelineValidationError, Problem, PropertyPathError
+from .._errors import (
+    HintedAttributeError,
+    PipelineValidationError,
+    Problem,
+    PropertyPathError,
+)
 from .._render import JsonValue, RenderContext, compact, deep_merge, render
 from .._typecheck import checked, register
 from ..bindables import (
@@ -84,11 +89,9 @@ class Step:
             if hint is None or (name == "get_top_model_s3_uri" and self.step_type != "Tuning"):
                 # Python's own error, or the one a property raised (a Fail step's properties).
                 return object.__getattribute__(self, name)
-            raise AttributeError(
+            raise HintedAttributeError(
                 f"{type(self).__name__} '{getattr(self, 'name', '?')}' has no {name}() "
-                f"(the SageMaker SDK's step.{name}(); here: {hint})",
-                name=name,
-                obj=self,
+                f"(the SageMaker SDK's step.{name}(); here: {hint})"
             )
 
     @property

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .._errors import PipelineDefinitionError
+from .._errors import HintedAttributeError, PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render, render_string, render_string_map
 from .._tokens import is_token
 from .._typecheck import checked
@@ -644,12 +644,10 @@ class TuningStep(TrainingJobStep):
             # model_data is what SDK users reach for first.
             if name == "model_data":
                 step = getattr(self, "name", "?")
-                raise AttributeError(
+                raise HintedAttributeError(
                     f"TuningStep '{step}' has no model_data: each of its training jobs writes "
                     "a model; tune.top_model_s3_uri(0) is where the best one wrote "
-                    "model.tar.gz (top_model_s3_uri(k) the k-th best)",
-                    name=name,
-                    obj=self,
+                    "model.tar.gz (top_model_s3_uri(k) the k-th best)"
                 )
             return Step.__getattr__(self, name)  # the SDK's other step methods
 

@@ -95,8 +95,9 @@ class PipelineDefinition:
     and condition branches are collected, so listing the last step is enough. The
     compiled order depends only on the steps: each follows what it depends on, ties
     broken by name (by listed order inside a branch). Branch steps are nested under
-    their ``ConditionStep``. Every parameter a step uses must
-    be declared in ``parameters`` (they are the pipeline's public interface).
+    their ``ConditionStep``, and run only there even if ``steps`` lists them too. Every
+    parameter a step uses must be declared in ``parameters`` (they are the pipeline's
+    public interface).
 
     Example::
 

@@ -170,6 +170,24 @@ def test_branch_steps_are_nested_not_listed_at_top_level(binder: StaticBinder) -
     assert [entry["Name"] for entry in gate["ElseSteps"]] == ["Stop"]
 
 
+def test_a_branch_step_listed_in_steps_too_still_runs_only_in_its_branch(
+    binder: StaticBinder,
+) -> None:
+    # steps= collects what the pipeline holds, as references do; a branch says when a step
+    # runs. (The SageMaker SDK refuses a branch step listed again: "duplicate names".)
+    import dataclasses
+
+    step, _, parameters, _ = every_option()
+    step = dataclasses.replace(step, depends_on=[])
+    branch_steps = [*step.if_steps, *step.else_steps]
+
+    listed = PipelineDefinition(parameters=parameters, steps=[*branch_steps, step])
+
+    nested = PipelineDefinition(parameters=parameters, steps=[step]).to_definition(binder)
+    assert listed.to_definition(binder) == nested
+    assert {entry["Name"] for entry in nested["Steps"]}.isdisjoint({"Notify", "Stop"})
+
+
 def test_a_branch_step_renders_once_per_context(ctx: RenderContext) -> None:
     notify = LambdaStep(name="Notify", function_arn=FUNCTION)
     step = ConditionStep(

@@ -2418,11 +2418,19 @@ class _Validator:
             return
         kind = condition.get("Type")
         if kind not in CONDITION_TYPES:
+            negated = _SCHEMA_ONLY_NEGATIONS.get(kind) if type(kind) is str else None
             self.add(
                 record.name,
                 f"{where}.Type",
                 f"unknown condition type {kind!r}",
-                did_you_mean(str(kind), CONDITION_TYPES)
+                (
+                    f"AWS's published definition schema lists {kind}, but no SageMaker SDK "
+                    "writes it and the service's acceptance is undocumented: write "
+                    f"{{'Type': 'Not', 'Expression': {{'Type': '{negated}', …}}}} "
+                    f"(ConditionNot(expression=Condition{negated}(…)) in Python)"
+                )
+                if negated
+                else did_you_mean(str(kind), CONDITION_TYPES)
                 or f"expected one of {one_of(CONDITION_TYPES, 8)}",
             )
             return
@@ -3285,6 +3293,11 @@ def _property_file_names(entry: Mapping[str, Any]) -> list[str]:
         if (type(item) is dict or isinstance(item, Mapping))
         and isinstance(name := item.get("PropertyFileName"), str)
     ]
+
+
+# Condition types of AWS's published definition schema that the SDK never writes (its
+# ConditionNot of Equals or In says the same), with the type each negates.
+_SCHEMA_ONLY_NEGATIONS = {"NotEquals": "Equals", "NotIn": "In"}
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -15,6 +15,7 @@ from cdk_sagemaker_pipelines.cdk._policy_size import _resource_type
 from cdk_sagemaker_pipelines.cdk._tree import (
     account_region,
     is_instance,
+    node_of,
     path_of,
     placed,
     root_of,
@@ -176,6 +177,10 @@ def test_is_instance_answers_as_isinstance() -> None:
         assert is_instance(construct, "aws-cdk-lib.aws_s3.CfnBucket") == isinstance(
             construct, s3.CfnBucket
         )
+        # A type name answers for its subclasses too, as isinstance does.
+        assert is_instance(construct, "aws-cdk-lib.CfnResource") == isinstance(
+            construct, cdk.CfnResource
+        )
 
 
 def test_resource_types_are_each_resources_own() -> None:
@@ -192,3 +197,52 @@ def test_resource_types_are_each_resources_own() -> None:
     assert len(resources) >= 8
     for resource in resources:
         assert _resource_type(resource) == resource.cfn_resource_type
+
+
+class _Slotted:
+    """A value with a node that can't be weakly referenced (a Python class with slots)."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: Any) -> None:
+        self.node = node
+
+
+def test_a_value_that_cannot_be_weakly_referenced_is_read_each_time() -> None:
+    app = new_app()
+    bucket = s3.Bucket(cdk.Stack(app, "Stack"), "Bucket")
+    value = _Slotted(bucket.node)
+
+    assert path_of(value) == "Stack/Bucket"  # type: ignore[arg-type]
+    assert root_of(value) is app  # type: ignore[arg-type]
+
+
+def test_a_placed_stack_is_its_own_stack() -> None:
+    app = new_app()
+    outer = cdk.Stack(app, "Outer")
+    nested = cdk.NestedStack(outer, "Nested")
+    placed(nested, outer)
+
+    assert stack_of(nested) is nested
+    assert cdk.Stack.of(nested) is nested
+
+
+def test_facts_are_kept_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = new_app()
+    stage = cdk.Stage(app, "Dev")
+    stack = cdk.Stack(stage, "Ml", env=cdk.Environment(account="111122223333", region="eu-west-1"))
+    one, two = s3.Bucket(stack, "One"), s3.Bucket(stack, "Two")
+
+    def asked(construct: Any) -> None:
+        raise AssertionError(f"asked aws-cdk-lib about {construct.node.path}")
+
+    # One read of a construct's ancestors answers; aws-cdk-lib is not asked after it.
+    monkeypatch.setattr(cdk.Stack, "of", staticmethod(asked))
+    monkeypatch.setattr(cdk.Stage, "of", staticmethod(asked))
+    assert (root_of(one), stage_of(one), stack_of(one)) == (app, stage, stack)
+    assert (stack_of(two), stage_of(two), root_of(two)) == (stack, stage, app)  # stack first
+    # jsii gives a new proxy of a node at each read: the one kept is the one read.
+    assert node_of(one) is node_of(one)
+    # The environment is the stack's: read once for all its constructs.
+    assert account_region(one) == ("111122223333", "eu-west-1")
+    assert account_region(one) is account_region(two)

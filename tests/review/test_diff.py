@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -309,6 +310,28 @@ def test_a_parameter_type_change_is_reported() -> None:
     ]
 
 
+def test_parameters_added_to_a_definition_without_any_are_parameters_added() -> None:
+    old = base()
+    del old["Parameters"]
+
+    diff = diff_definitions(old, base())
+
+    assert changes_of(diff) == [
+        ("parameter", "added", "InputUri", ""),
+        ("parameter", "added", "AccuracyThreshold", ""),
+    ]
+
+
+def test_parameters_named_twice_are_compared_as_json() -> None:
+    # Matched by name, the second would hide the first: compared as a list, nothing is lost.
+    new = base()
+    new["Parameters"].append({"Name": "InputUri", "Type": "String", "DefaultValue": "s3://x/"})
+
+    diff = diff_definitions(base(), new)
+
+    assert changes_of(diff) == [("definition", "added", None, "Parameters[2]")]
+
+
 def test_steps_added_and_removed_say_type_placement_and_dependencies() -> None:
     new = base()
     new["Steps"].insert(
@@ -343,6 +366,36 @@ def test_steps_added_and_removed_say_type_placement_and_dependencies() -> None:
         "Steps removed:\n"
         "  Stop (Fail, in the else-branch of Check)\n"
     )
+
+
+def test_dependencies_are_listed_in_definition_order_and_never_the_step_itself() -> None:
+    new = base()
+    new["Steps"].append(
+        {
+            "Name": "Report",
+            "Type": "Lambda",
+            "DependsOn": ["Report", "Evaluate"],  # itself: a mistake, not a dependency
+            "Arguments": {"Model": MODEL_DATA, "Data": {"Get": "Steps.Prep.ProcessingJobName"}},
+        }
+    )
+
+    [change] = diff_definitions(base(), new).changes
+
+    assert change.dependencies == ("Prep", "Train", "Evaluate")
+    assert render_json(diff_definitions(base(), new))["changes"][0]["dependencies"] == [
+        "Prep",
+        "Train",
+        "Evaluate",
+    ]
+
+
+def test_steps_listed_in_another_order_change_no_dependencies() -> None:
+    old = base()
+    step(old, "Evaluate")["DependsOn"] = ["Prep"]  # and Train, whose model it reads
+    new = copy.deepcopy(old)
+    new["Steps"][:2] = reversed(new["Steps"][:2])  # Train before Prep
+
+    assert not diff_definitions(old, new)
 
 
 def test_a_step_moved_out_of_a_branch_and_a_type_change() -> None:
@@ -416,6 +469,15 @@ def with_code(definition: dict[str, Any], asset_hash: str) -> dict[str, Any]:
     uri = f"s3://cdk-hnb659fds-assets-111122223333-us-east-1/{asset_hash}.py"
     arguments["ProcessingInputs"][1]["S3Input"]["S3Uri"] = uri
     return definition
+
+
+def test_a_dependencies_change_is_json_lists() -> None:
+    old, new = base(), base()
+    step(new, "Stop")["DependsOn"] = ["Prep"]
+
+    change = render_json(diff_definitions(old, new))["changes"][0]
+
+    assert (change["kind"], change["old"], change["new"]) == ("dependencies", [], ["Prep"])
 
 
 def test_a_replaced_asset_is_one_change_naming_its_staged_files() -> None:
@@ -494,6 +556,29 @@ def test_a_hash_is_an_asset_only_when_both_sides_stage_it_and_nothing_else_diffe
     assert [(c.kind, c.path, c.fields) for c in diff.changes] == [
         ("asset", "", ("Arguments.AppSpecification.ContainerEntrypoint",)),
         ("changed", "Arguments.ProcessingInputs[code].S3Input.S3Uri", ()),
+    ]
+
+
+def test_a_field_naming_an_asset_twice_and_a_kept_one_is_one_asset_change() -> None:
+    old, new = with_code(base(), OLD_HASH), with_code(base(), NEW_HASH)
+    for definition, code in ((old, OLD_HASH), (new, NEW_HASH)):
+        app = step(definition, "Prep")["Arguments"]["AppSpecification"]
+        app["ContainerEntrypoint"] = ["python3", f"{code}.py", f"--lib={OTHER_HASH}.zip", code]
+    old_assets = {OLD_HASH: "base/code.py", OTHER_HASH: "base/lib.zip"}
+    new_assets = {NEW_HASH: "cdk.out/code.py", OTHER_HASH: "cdk.out/lib.zip"}
+
+    diff = diff_definitions(old, new, old_assets=old_assets, new_assets=new_assets)
+
+    assert [(c.kind, c.old, c.new, c.fields) for c in diff.changes] == [
+        (
+            "asset",
+            "base/code.py",
+            "cdk.out/code.py",
+            (
+                "Arguments.AppSpecification.ContainerEntrypoint",
+                "Arguments.ProcessingInputs[code].S3Input.S3Uri",
+            ),
+        )
     ]
 
 
@@ -602,6 +687,28 @@ def test_named_list_items_are_matched_by_name(name: str, mutate: Any, path: str 
     assert paths[:1] == ([path] if path else [])
 
 
+def test_an_object_added_to_a_list_of_unnamed_objects_is_reported() -> None:
+    new = base()
+    conditions = step(new, "Check")["Arguments"]["Conditions"]
+    conditions.append({"Type": "Equals", "LeftValue": 1, "RightValue": 1})
+
+    diff = diff_definitions(base(), new)
+
+    assert [(c.kind, c.path, c.new) for c in diff.changes] == [
+        ("added", "Arguments.Conditions[1]", conditions[1])
+    ]
+    assert render_text(diff, ("a", "b")).startswith("a → b: 1 step changed\n")
+
+
+def test_fields_are_listed_in_the_new_entrys_order_then_those_removed() -> None:
+    old = {"Steps": [{"Name": "A", "Type": "Fail", "Arguments": {"X": 1, "Y": 1, "Gone": 1}}]}
+    new = {"Steps": [{"Name": "A", "Type": "Fail", "Arguments": {"Y": 2, "New": 2, "X": 2}}]}
+
+    paths = [change.path for change in diff_definitions(old, new).changes]
+
+    assert paths == ["Arguments.Y", "Arguments.New", "Arguments.X", "Arguments.Gone"]
+
+
 def test_a_list_of_values_is_shown_whole() -> None:
     new = base()
     arguments = step(new, "Prep")["Arguments"]["AppSpecification"]["ContainerArguments"]
@@ -618,6 +725,20 @@ def test_a_list_of_values_is_shown_whole() -> None:
 def renamed(definition: dict[str, Any], old: str, new: str) -> dict[str, Any]:
     text = json.dumps(definition).replace(f'"{old}"', f'"{new}"')
     return json.loads(text.replace(f"Steps.{old}.", f"Steps.{new}."))  # type: ignore[no-any-return]
+
+
+def test_a_list_of_values_and_expressions_is_shown_whole() -> None:
+    old, new = base(), base()
+    for definition, parameter in ((old, "Parameters.InputUri"), (new, "Parameters.Other")):
+        app = step(definition, "Prep")["Arguments"]["AppSpecification"]
+        app["ContainerArguments"] = ["--input", {"Get": parameter}]
+
+    diff = diff_definitions(old, new)
+
+    assert render_text(diff).splitlines()[-1] == (
+        "    Arguments.AppSpecification.ContainerArguments: "
+        '["--input", Parameters.InputUri] → ["--input", Parameters.Other]'
+    )
 
 
 def test_a_renamed_step_is_a_rename_and_references_to_it_follow() -> None:
@@ -646,6 +767,48 @@ def test_steps_renamed_together_and_a_renamed_condition() -> None:
     assert (diff.changes[-1].old, diff.changes[-1].new) == ("else-branch of Gate", "top level")
 
 
+def test_steps_renamed_together_are_found_without_scoring_pairs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Evaluate, which reads Train, is listed first: it is equal apart from names only once
+    # Train's rename is known, on a second look.
+    monkeypatch.setattr(diff_module, "MAX_RENAME_PAIRS", 0)
+    old = base()
+    old["Steps"][1:3] = reversed(old["Steps"][1:3])
+    new = renamed(renamed(old, "Train", "Fit"), "Evaluate", "Assess")
+
+    assert changes_of(diff_definitions(old, new)) == [
+        ("step", "renamed", "Assess", ""),
+        ("step", "renamed", "Fit", ""),
+    ]
+
+
+def test_a_step_removed_and_added_twice_is_one_rename_and_one_step_added() -> None:
+    fail = {"Type": "Fail", "Arguments": {"ErrorMessage": "no"}}
+    old = {"Steps": [{"Name": "Stop", **fail}]}
+    new = {"Steps": [{"Name": "Halt", **fail}, {"Name": "Quit", **fail}]}
+    # A search that matched the removed step again would never end: fail, don't hang.
+    found: list[Any] = []
+    worker = threading.Thread(target=lambda: found.append(diff_definitions(old, new)), daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+
+    assert found, "the rename search did not finish"
+    assert changes_of(found[0]) == [
+        ("step", "renamed", "Halt", ""),
+        ("step", "added", "Quit", ""),
+    ]
+
+
+def test_a_step_another_one_depends_on_is_renamed_without_changing_it() -> None:
+    old = base()
+    step(old, "Stop")["DependsOn"] = ["Train"]
+
+    diff = diff_definitions(old, renamed(old, "Train", "Fit"))
+
+    assert changes_of(diff) == [("step", "renamed", "Fit", "")]
+
+
 def test_a_renamed_step_whose_output_location_names_it_is_a_rename() -> None:
     # The language's default output location is …/<step>/<output>: renaming the step
     # changes it too. That is reported, under the new name, and the rename is found.
@@ -665,6 +828,19 @@ def test_a_renamed_step_whose_output_location_names_it_is_a_rename() -> None:
         ("step", "changed", "Fit", "Arguments.OutputDataConfig.S3OutputPath"),
     ]
     assert diff.changes[0].similarity is None  # its name is all that changed
+
+
+def test_a_value_holding_the_old_name_in_a_longer_text_is_no_change_of_a_rename() -> None:
+    old = base()
+    step(old, "Train")["Arguments"]["OutputDataConfig"]["S3OutputPath"] = "s3://b/Train/model"
+    new = renamed(old, "Train", "Fit")
+    assert step(new, "Fit")["Arguments"]["OutputDataConfig"]["S3OutputPath"] == (
+        "s3://b/Train/model"
+    )
+
+    [change] = diff_definitions(old, new).changes
+
+    assert (change.kind, change.similarity) == ("renamed", None)
 
 
 def test_a_small_step_whose_values_name_it_is_still_a_rename() -> None:
@@ -697,6 +873,30 @@ def test_a_renamed_step_with_other_changes_is_a_rename_with_those_changes() -> N
         "Steps changed:",
     ]
     assert diff.to_dict()["changes"][0]["similarity"] == similarity
+
+
+def test_a_rename_just_60_percent_similar_is_a_rename() -> None:
+    # Type, a and b kept; c and d changed: 2 x 3 values in common of 10.
+    arguments = {"a": 1, "b": 2, "c": 3, "d": 4}
+    old = {"Steps": [{"Name": "A", "Type": "Processing", "Arguments": arguments}]}
+    changed = {**arguments, "c": 0, "d": 0}
+    new = {"Steps": [{"Name": "B", "Type": "Processing", "Arguments": changed}]}
+
+    diff = diff_definitions(old, new)
+
+    assert RENAME_SIMILARITY == 0.6
+    assert (diff.changes[0].kind, diff.changes[0].similarity) == ("renamed", 0.6)
+    assert "  A → B (60% similar)" in render_text(diff).splitlines()
+
+
+def test_a_rename_with_changes_is_found_at_the_limit_of_pairs_to_score(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(diff_module, "MAX_RENAME_PAIRS", 1)  # Train → Fit is the one pair
+    new = renamed(base(), "Train", "Fit")
+    step(new, "Fit")["Arguments"]["StoppingCondition"]["MaxRuntimeInSeconds"] = 7200
+
+    assert changes_of(diff_definitions(base(), new))[0] == ("step", "renamed", "Fit", "")
 
 
 def test_inputs_inserted_at_the_head_of_a_renamed_step_keep_it_a_rename() -> None:
@@ -821,6 +1021,30 @@ def test_a_rename_with_changes_never_shows_as_100_percent_similar() -> None:
     assert "(99% similar)" in render_text(diff)
 
 
+def test_a_rename_whose_values_are_all_kept_in_another_shape_is_99_percent_similar() -> None:
+    # {"a.b": 1} and {"a": {"b": 1}} have the same values at the same dotted paths.
+    old = {"Steps": [{"Name": "A", "Type": "Lambda", "Arguments": {"a.b": 1}}]}
+    new = {"Steps": [{"Name": "B", "Type": "Lambda", "Arguments": {"a": {"b": 1}}}]}
+
+    diff = diff_definitions(old, new)
+
+    assert (diff.changes[0].kind, diff.changes[0].similarity) == ("renamed", 0.99)
+    assert len(diff.changes) == 3  # the rename, a.b removed, a added
+
+
+def test_a_renamed_step_whose_named_inputs_are_reordered_is_a_plain_rename() -> None:
+    # Named items are matched by name, so their order is no change to report, nor a
+    # similarity below 100% that no listed change explains.
+    new = renamed(base(), "Prep", "Preprocess")
+    step(new, "Preprocess")["Arguments"]["ProcessingInputs"].reverse()
+
+    diff = diff_definitions(base(), new)
+
+    assert diff.changes == (
+        Change("step", "renamed", "Preprocess", old_name="Prep", step_type="Processing"),
+    )
+
+
 def test_nan_on_both_sides_is_no_change_and_no_obstacle_to_a_rename() -> None:
     old = base()
     step(old, "Train")["Arguments"]["HyperParameters"]["eta"] = float("nan")
@@ -858,6 +1082,21 @@ def test_fails_a_definition_nested_too_deeply_to_compare() -> None:
 
     with pytest.raises(ValueError, match="the old definition is nested more than 300 levels"):
         diff_definitions(deep, base())
+
+
+def test_a_definition_nested_as_deeply_as_allowed_is_compared() -> None:
+    def nested(levels: int) -> Any:  # a definition of ``levels`` levels of objects
+        value: Any = 1
+        for _ in range(levels - 1):
+            value = {"a": value}
+        return {"Steps": [], "Metadata": value}
+
+    deepest = nested(MAX_DEPTH)
+    assert changes_of(diff_definitions(deepest, {"Steps": []})) == [
+        ("definition", "removed", None, "Metadata")
+    ]
+    with pytest.raises(ValueError, match="the new definition is nested more than 300 levels"):
+        diff_definitions({"Steps": []}, nested(MAX_DEPTH + 1))
 
 
 def test_top_level_fields_are_compared() -> None:
@@ -986,6 +1225,29 @@ def test_values_that_differ_early_are_cut_at_the_end_only_and_short_ones_not_at_
     assert shorten_pair("a" * 60, "a" * 50 + "b" * 9) == ("a" * 60, "a" * 50 + "b" * 9)
 
 
+def test_values_that_differ_in_the_middle_keep_some_text_before_the_difference() -> None:
+    old, new = (
+        "s3://bucket/" + "a" * 40 + "1" + "b" * 40,
+        "s3://bucket/" + "a" * 40 + "2" + "b" * 40,
+    )
+
+    assert shorten_pair(old, new, 30) == (
+        "…" + "a" * 10 + "1" + "b" * 17 + "…",
+        "…" + "a" * 10 + "2" + "b" * 17 + "…",
+    )
+
+
+def test_an_added_object_as_long_as_the_value_width_stays_on_one_line() -> None:
+    new = base()
+    environment = {"NOTE": "n" * 48}  # {"NOTE": "nn…n"}: 60 characters
+    step(new, "Train")["Arguments"]["Environment"] = environment
+    assert len(format_value(environment)) == 60
+
+    lines = render_text(diff_definitions(base(), new)).splitlines()
+
+    assert lines[-1] == f'    Arguments.Environment added: {{"NOTE": "{"n" * 48}"}}'
+
+
 def test_numbers_booleans_and_strings_are_different_values() -> None:
     new = base()
     resources = step(new, "Train")["Arguments"]["ResourceConfig"]
@@ -997,6 +1259,28 @@ def test_numbers_booleans_and_strings_are_different_values() -> None:
         "    Arguments.ResourceConfig.InstanceCount: 1 → true",
         "    Arguments.ResourceConfig.VolumeSizeInGB: 30 → 30.0",
     ]
+
+
+def test_values_written_alike_are_told_apart_by_their_python_form() -> None:
+    # A definition built in Python may hold a tuple where the other holds a list.
+    old, new = base(), base()
+    step(new, "Prep")["Arguments"]["AppSpecification"]["ContainerArguments"] = (
+        "--test-fraction",
+        "0.2",
+    )
+
+    assert render_text(diff_definitions(old, new)).splitlines()[-1] == (
+        "    Arguments.AppSpecification.ContainerArguments: "
+        "['--test-fraction', '0.2'] → ('--test-fraction', '0.2')"
+    )
+
+
+def test_the_summary_counts_steps_not_their_changes() -> None:
+    new = base()
+    resources = step(new, "Train")["Arguments"]["ResourceConfig"]
+    resources.update(InstanceCount=2, InstanceType="ml.m5.2xlarge")
+
+    assert render_text(diff_definitions(base(), new)).splitlines()[0] == "1 step changed"
 
 
 def test_markdown_output_for_a_pull_request_comment() -> None:
@@ -1020,6 +1304,17 @@ def test_markdown_output_for_a_pull_request_comment() -> None:
         "**Steps changed**\n"
         "- `Train` (Training)\n"
         '  - `Arguments.ResourceConfig.InstanceType`: `"ml.m5.xlarge"` → `"ml.m5.2xlarge"`\n'
+    )
+
+
+def test_markdown_code_holding_backticks_is_fenced_with_more() -> None:
+    old = {"Steps": [{"Name": "A", "Type": "Fail", "Arguments": {"ErrorMessage": "use ``x``"}}]}
+    new = {"Steps": [{"Name": "A", "Type": "Fail", "Arguments": {"ErrorMessage": "use `y`"}}]}
+
+    markdown = render_markdown(diff_definitions(old, new))
+
+    assert markdown.splitlines()[-1] == (
+        '  - `Arguments.ErrorMessage`: ```"use ``x``"``` → ``"use `y`"``'
     )
 
 

@@ -284,6 +284,29 @@ def test_ids_are_unique_when_names_sanitize_alike_and_avoid_mermaid_keywords() -
     assert edges(text) == ["a_b --> a_b_2", "a_b_2 -.-> a_b_3", "end_ -.-> Graph_"]
 
 
+def test_a_step_named_parameters_keeps_its_id_beside_the_parameters_box() -> None:
+    text = mermaid(
+        definition(step("Parameters"), parameters=[{"Name": "P", "Type": "String"}]),
+        parameters=True,
+    )
+
+    assert node_ids(text)[0] == "Parameters"
+    assert "    subgraph Parameters_2[Parameters]\n" in text
+
+
+def test_references_to_a_name_given_twice_come_from_its_first_step() -> None:
+    text = mermaid(
+        definition(
+            step("A", Arguments={"X": 1}),
+            step("A", Arguments={"X": 2}),
+            step("B", Arguments={"X": get("Steps.A.Outcome")}),
+        )
+    )
+
+    assert node_ids(text) == ["A", "A_2", "B"]
+    assert edges(text) == ["A --> B"]
+
+
 MERMAID_KEYWORDS = [
     "end",
     "subgraph",
@@ -357,6 +380,15 @@ def test_undeclared_parameters_are_marked_and_unused_ones_stand_alone() -> None:
     assert '        Ghost[/"Ghost<br/>not declared"/]\n' in text
     assert edges(text) == ["Ghost -.- S"]
     assert text.endswith("    class Ghost missing\n")
+
+
+def test_undeclared_parameters_are_drawn_in_name_order() -> None:
+    names = ["Kilo", "Alpha", "Mike", "Echo", "Zulu", "Bravo"]
+    arguments = {name: get(f"Parameters.{name}") for name in names}
+
+    text = mermaid(definition(step("S", Arguments=arguments)), parameters=True)
+
+    assert node_ids(text)[1:] == sorted(names)
 
 
 def test_output_does_not_depend_on_the_order_references_are_met() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cdk_sagemaker_pipelines.review import SourceError, load_source
-from tests.local.test_assembly import PREP, TRAIN, cdk_out  # noqa: F401 (a fixture)
+from tests.local.test_assembly import PREP, TRAIN, cdk_out, file_asset  # noqa: F401 (a fixture)
 
 DEFINITION = {"Version": "2020-12-01", "Parameters": [], "Steps": []}
 
@@ -80,3 +80,26 @@ def test_file_assets_of_an_assembly_by_hash(tmp_path: Path, cdk_out: Path) -> No
     plain = tmp_path / "pipeline.json"
     plain.write_text(json.dumps(DEFINITION))
     assert load_source(plain).assets == {}
+
+
+def test_file_assets_are_named_from_the_assembly_as_given(
+    cdk_out: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As a reviewer typed it (smpipe diff base cdk.out): not the absolute staging path.
+    monkeypatch.chdir(cdk_out.parent)
+
+    assets = load_source("cdk.out").assets
+
+    assert assets[PREP] == f"cdk.out/asset.{PREP}.py"
+
+
+def test_a_file_asset_without_an_extension_is_named_too(cdk_out: Path) -> None:  # noqa: F811
+    script = "5" * 64
+    (cdk_out / f"asset.{script}").write_text("#!/bin/sh\n")
+    manifest = cdk_out / "assembly-dev" / "devMl.assets.json"
+    assets = json.loads(manifest.read_text())
+    assets["files"][script] = file_asset(script, f"../asset.{script}")
+    manifest.write_text(json.dumps(assets))
+
+    assert load_source(cdk_out).assets[script] == f"{cdk_out}/asset.{script}"

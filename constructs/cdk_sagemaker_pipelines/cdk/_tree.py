@@ -104,9 +104,7 @@ def _learn_ancestors(construct: IConstruct) -> None:
     stack at or above it, unless a stage comes first (``Stack.of`` then raises, so no stack
     is kept and ``stack_of`` asks aws-cdk-lib, which raises its own error).
     """
-    scopes = node_of(construct).scopes
-    if not scopes:
-        return
+    scopes = node_of(construct).scopes  # the construct's own node last: never empty
     root = scopes[0]
     above: Stage | None = None  # the nearest stage above the ancestor
     stack: Stack | None = None  # the nearest stack at or above it, with no stage between

@@ -474,12 +474,15 @@ def _similar_renames(
 
 
 def _equal_but_for_names(before: StepSpec, after: StepSpec, renames: Mapping[str, str]) -> bool:
-    """Whether the entries are equal once ``before``'s name is the new one.
+    """Whether the entries differ in no field once ``before``'s name is the new one.
 
-    That is, in values that are it and in references to it or to other renamed steps.
+    That is, in values that are it and in references to it or to other renamed steps. As
+    the diff compares fields: named list items reordered are no difference (the diff lists
+    none, so a similarity would explain nothing).
     """
     entry = _entry_with_own_name(before.entry, before.name, after.name)
-    return _same(_comparable(entry, renames), _comparable(after.entry, {}))
+    fields = _field_changes(_comparable(entry, renames), _comparable(after.entry, {}), "")
+    return next(fields, None) is None
 
 
 # Stands for the step's own name on both sides of a rename.
@@ -639,11 +642,10 @@ def _replaced_assets(
     None when something else differs too, or a differing hash is no staged asset.
     """
     before, after = (_json(value) for value in (change.old, change.new))
-    hashes_before, hashes_after = _ASSET_HASH.findall(before), _ASSET_HASH.findall(after)
-    if len(hashes_before) != len(hashes_after):
-        return []
+    # The same text around the hashes (so as many hashes on each side).
     if _ASSET_HASH.split(before) != _ASSET_HASH.split(after):
         return []
+    hashes_before, hashes_after = _ASSET_HASH.findall(before), _ASSET_HASH.findall(after)
     replaced: list[tuple[str, str]] = []
     for old_hash, new_hash in zip(hashes_before, hashes_after, strict=True):
         if old_hash == new_hash:

@@ -237,7 +237,7 @@ class _Diagram:
                 )
         lines = [text for *_key, text in sorted(found)]
         for node, _label_text, users in self.parameters:
-            lines.extend(f"{node} -.- {user}" for user in dict.fromkeys(users))
+            lines.extend(f"{node} -.- {user}" for user in users)  # each step once
         return lines
 
 

@@ -301,8 +301,8 @@ class DefinitionView:
 
     A tuning job of one ``TrainingJobDefinition`` has its ranges in the config's
     ``ParameterRanges`` (else in the definition's own ``HyperParameterRanges``:
-    ``single_definition_member``); one of several ``TrainingJobDefinitions`` has each definition's
-    ranges in its ``HyperParameterRanges``. ``config`` is the shared config with that
+    ``single_definition_member``); one of several ``TrainingJobDefinitions`` has each
+    definition's ranges in its ``HyperParameterRanges``. ``config`` is the shared config with that
     definition's ranges as ``ParameterRanges``, so the range rules read both alike;
     ``ranges_field`` is where the ranges are in the request, ``job`` the definition.
 
@@ -325,9 +325,9 @@ def definition_views(arguments: Mapping[str, Any]) -> list[DefinitionView]:
     if type(several) is not list:
         job = arguments.get("TrainingJobDefinition")
         ranges, field = single_definition_member(config, job, "ranges")
-        if ranges is config.get("ParameterRanges"):
-            return [DefinitionView(config, field)]
-        return [DefinitionView({**config, "ParameterRanges": ranges}, field)]
+        if ranges is not config.get("ParameterRanges"):
+            config = {**config, "ParameterRanges": ranges}
+        return [DefinitionView(config, field)]
     return [
         DefinitionView(
             {**config, "ParameterRanges": item.get("HyperParameterRanges")},

@@ -72,6 +72,50 @@ Each file in ``sdk_generated/`` is ``pipeline.definition()`` of sagemaker 2.257.
   retry policies and on a running one, a custom job prefix);
   ``sdk-automl-and-batch-monitoring.json`` (``AutoMLStep`` and its best model in a
   ``ModelStep``, ``MonitorBatchTransformStep``).
+- ``sdk-function-steps.json``, ``sdk-function-steps-spark.json``, ``sdk-notebook-jobs.json``:
+  pipelines of ``@step`` functions (``sagemaker.workflow.function_step.step``) and
+  ``NotebookJobStep``s, generated offline as ``pipeline-model.json`` (placeholder credentials,
+  telemetry patched out, ``session._default_bucket`` preset, every socket connection and
+  botocore API call refused and none attempted). At ``definition()`` the SDK pickles each
+  function and its arguments and uploads them, the runtime scripts, the dependencies and
+  pre-execution script, the Spark configuration and the notebooks: ``Session.upload_data``,
+  ``Session.upload_string_as_file_body`` and ``S3Uploader.upload_bytes`` are patched to return
+  the URI the real call returns (``s3://<bucket>/<key prefix>[/<file name>]``). The build
+  time (``--func_step_s3_dir``, ``input-<time>``), the temporary requirements file's name and
+  ``DisplayName`` (``__main__.<function>``) are as the SDK wrote them.
+  ``sdk-function-steps.json``: a ``ScriptProcessor`` step ``Split`` whose output location is
+  a function argument; ``Preprocess`` (``dependencies="requirements.txt"``,
+  ``pre_execution_commands``, ``environment_variables`` with an execution variable,
+  ``keep_alive_period_in_seconds=600``) taking the ``InputData`` parameter and returning a
+  tuple; ``Train`` taking ``cleaned[0]``, ``cleaned[1]``, the ``Epochs`` parameter and Split's
+  output (``instance_type=<ParameterString>``, ``volume_size``, ``max_runtime_in_seconds``,
+  spot with ``max_wait_time_in_seconds``, a ``StepRetryPolicy`` and a
+  ``SageMakerJobStepRetryPolicy``, ``tags``); ``Evaluate`` returning a dict (subnets, security
+  groups, ``volume_kms_key``, ``encrypt_inter_container_traffic``, and
+  ``get_step(…).add_depends_on([split])``); a ``ProcessingStep`` ``Report`` whose arguments
+  are the model and ``metrics["accuracy"]`` (the SDK writes ``Std:JsonGet`` on
+  ``results.json``); a ``ConditionStep`` ``ConditionGreaterThanOrEqualTo(metrics["accuracy"],
+  <ParameterFloat>)`` with a function step ``Register`` (``image_uri=<ParameterString>``,
+  ``job_conda_env``, ``max_retry_attempts``) in ``if_steps`` and a ``FailStep`` whose ``Join``
+  message holds ``metrics["accuracy"]`` in ``else_steps``.
+  ``sdk-function-steps-spark.json``: a function named by default (``prep-<uuid4>``,
+  ``dependencies=<conda environment.yml>``, ``pre_execution_script``, ``job_name_prefix``)
+  returning a list; one with ``spark_config=SparkConfig(submit_py_files=[<S3 URI>],
+  configuration=…, spark_event_logs_uri=…)`` and ``instance_count=<ParameterInteger>`` (the
+  SDK resolves a Spark function's image under Python 3.9 only: its resolver is patched to the
+  same ``image_uris.retrieve`` call with ``py39``); a ``TrainingStep`` with
+  ``TrainingInput(s3_data=<DelayedReturn>)``, a ``ProcessingStep`` with a ``DelayedReturn``
+  input and environment value, a ``Model(model_data=<DelayedReturn>["label"])`` in a
+  ``ModelStep``, and a ``ConditionStep`` of ``ConditionEquals`` (a bool, a list item),
+  ``ConditionIn``, ``ConditionNot`` and ``JsonGet(step=…, s3_uri=Join(…), json_path=…)`` on a
+  function's result. ``sdk-notebook-jobs.json``: a ``NotebookJobStep`` (a local notebook,
+  ``parameters`` of a parameter and an execution variable, ``image_uri`` of the SageMaker
+  Distribution image, ``kernel_name``, ``initialization_script``, ``additional_dependencies``,
+  ``s3_root_uri``, a parameter instance type, retry policy, tags), a second one depending on
+  it (``add_depends_on``) with parameters from its properties (``NotebookJobOutputLocationPrefix``,
+  ``OutputNotebookName``, ``ComputingJobName``), KMS keys and a VPC, and a ``ProcessingStep``
+  reading the first one's output and properties. Both are ``Training`` steps; what their jobs
+  read and write is in ``definition/_sdk_jobs.py``.
 - ``multi-algorithm-tuning.json``: ``HyperparameterTuner.create(estimator_dict={"xgboost":
   <XGBoost image Estimator>, "custom": <custom image Estimator, 2 × ml.c5.xlarge, 50 GiB,
   an environment>}, …)`` with an objective metric, ranges and (for ``custom``) metric
@@ -1908,3 +1952,113 @@ def test_abalone_renders_as_the_sdk_writes_it() -> None:
     assert ours_definition["Parameters"] == sdk["Parameters"]
     assert "PipelineExperimentConfig" not in ours_definition
     assert set(sdk) - set(ours_definition) == {"PipelineExperimentConfig"}
+
+
+# -- @step functions and notebook jobs ------------------------------------------------------
+
+
+def _function_build(definition: Any, step: str) -> str:
+    """The ``--func_step_s3_dir`` the SDK wrote for a function step (its build's timestamp)."""
+    for entry in _all_steps(definition["Steps"]):
+        if entry["Name"] == step:
+            arguments = entry["Arguments"]["AlgorithmSpecification"]["ContainerArguments"]
+            return str(arguments[arguments.index("--func_step_s3_dir") + 1])
+    raise AssertionError(f"no step {step!r}")
+
+
+def test_function_steps_read_their_pickled_function_and_arguments() -> None:
+    # The SDK's runtime unpickles <base>/<step>/<build>/{function,arguments}/payload.pkl,
+    # named by ContainerArguments only: no channel carries them. Before, the step role could
+    # read the pre-execution channel beside them but not them, so every function step failed.
+    definition = load("sdk-function-steps")
+    plan = plan_permissions(definition, pipeline_name="churn-function-steps")
+    for step in ("Preprocess", "Train", "Evaluate", "Register"):
+        build = _function_build(definition, step)
+        for payload in ("function", "arguments"):
+            key = f"churn-function-steps/{step}/{build}/{payload}/"
+            assert S3Access("my-bucket", key) in plan.reads, key
+    assert [str(item) for item in plan.unattributed] == [
+        "step 'Split' field 'Arguments.ProcessingInputs[0].S3Input.S3Uri' "
+        "(reads 'Parameters.InputData')"
+    ]
+
+
+def test_function_steps_read_the_results_they_take_and_write_their_exception() -> None:
+    plan = plan_permissions(load("sdk-function-steps"), pipeline_name="churn-function-steps")
+    # Train takes Preprocess's result (the runtime reads it from Preprocess's S3OutputPath)
+    # and Split's output location (the function reads it, as a ProcessingInput would).
+    assert S3Access("my-bucket", "churn-function-steps/*/Preprocess/results") in plan.reads
+    assert S3Access("my-bucket", "churn-function-steps/*/Split/output/train") in plan.reads
+    # Register and the Fail message read Evaluate's result: the runtime with the step role,
+    # the JsonGet with the pipeline role.
+    assert S3Access("my-bucket", "churn-function-steps/*/Evaluate/results") in plan.reads
+    assert (
+        S3Access("my-bucket", "churn-function-steps/*/Evaluate/results/results.json")
+        in plan.property_file_reads
+    )
+    # A function that raises has the runtime write the exception beside its results.
+    for step in ("Preprocess", "Train", "Evaluate", "Register"):
+        assert S3Access("my-bucket", f"churn-function-steps/*/{step}/exception/") in plan.writes
+        assert S3Access("my-bucket", f"churn-function-steps/*/{step}/results") in plan.writes
+    # Preprocess's own result is read by no one but the steps that take it.
+    assert not any("/Register/results" in access.key_pattern for access in plan.reads)
+
+
+def test_function_step_arguments_that_name_no_location_are_not_reported() -> None:
+    # Epochs (a number) and the execution id are data: nothing to grant or warn about. A
+    # parameter declared as a location is granted as one.
+    definition = load("sdk-function-steps")
+    plan = plan_permissions(definition, parameter_locations={"Epochs": "s3://my-bucket/epochs/*"})
+    assert S3Access("my-bucket", "epochs/*") in plan.reads
+    assert len(plan.unattributed) == 1
+
+
+def test_spark_function_steps_read_their_submitted_files_and_write_event_logs() -> None:
+    plan = plan_permissions(load("sdk-function-steps-spark"))
+    assert S3Access("my-bucket", "deps/lib.zip") in plan.reads
+    assert S3Access("my-bucket", "spark-logs") in plan.writes
+    assert S3Access("my-bucket", "churn-spark-functions/sm_rf_spark_conf/configuration.json") in (
+        plan.reads
+    )
+
+
+def test_notebook_jobs_read_their_staged_notebook_and_write_their_output() -> None:
+    definition = load("sdk-notebook-jobs")
+    plan = plan_permissions(definition, pipeline_name="churn-notebooks")
+    staged = {
+        entry["Name"]: entry["Arguments"]["InputDataConfig"][0]["DataSource"]["S3DataSource"][
+            "S3Uri"
+        ]
+        for entry in definition["Steps"]
+        if entry["Type"] == "Training"
+    }
+    for step, uri in staged.items():
+        assert S3Access("my-bucket", uri.removeprefix("s3://my-bucket/")) in plan.reads, step
+    assert plan.writes == [
+        S3Access("my-bucket", "notebook-jobs/churn-notebooks/*/ChurnReport"),
+        S3Access("my-bucket", "churn-notebooks/*/Publish"),
+    ]
+    # The SDK keeps each notebook job's TrainingJobName (its notebook job name): a custom
+    # job-name prefix, as with use_custom_job_prefix.
+    names = [entry["Arguments"]["TrainingJobName"] for entry in definition["Steps"][:2]]
+    assert names[0] == "churn-report"
+    assert plan.job_name_prefixes["Training"] == [f"{name}-" for name in names]
+    # Archive reads what the report notebook's job wrote.
+    assert S3Access("my-bucket", "notebook-jobs/churn-notebooks/*/ChurnReport") in plan.reads
+    assert plan.unattributed == []
+
+
+def test_a_training_job_with_the_same_arguments_is_no_function_step() -> None:
+    # What makes a function step is the SDK's job driver (and its bootstrap channel), not
+    # option names a training script may share.
+    definition = load("sdk-function-steps")
+    [train] = [entry for entry in definition["Steps"] if entry["Name"] == "Train"]
+    train["Arguments"]["AlgorithmSpecification"]["ContainerEntrypoint"] = ["python3", "train.py"]
+    train["Arguments"]["InputDataConfig"] = train["Arguments"]["InputDataConfig"][1:]
+    plan = plan_permissions(definition)
+    assert not any("/Train/exception" in access.key_pattern for access in plan.writes)
+    assert not any(
+        f"/Train/{_function_build(definition, 'Train')}/function" in access.key_pattern
+        for access in plan.reads
+    )
+    assert S3Access("my-bucket", "churn-function-steps/*/Evaluate/exception/") in plan.writes

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import Problem
+from ._sdk_jobs import function_step_job
 from ._shape_check import is_expression
 from ._tokens import is_token
 from .entries import walk_steps
@@ -528,6 +529,8 @@ class _Planner:
                 )
                 for use in _parameter_uses(name, f"Arguments.{where}", value):
                     _add(plan.parameter_uses, use)
+        if kind == "Training":
+            self._plan_function_step(name, arguments)
         for path in _KMS_FIELDS:
             for where, value in _select(arguments, path):
                 self._add_resource(plan.kms_keys, name, f"Arguments.{where}", "key", value)
@@ -575,6 +578,27 @@ class _Planner:
                 if not is_expression(key):
                     _add(plan.automl_volume_keys, key)
         self._property_file_reads(step)
+
+    def _plan_function_step(self, name: str, arguments: Any) -> None:
+        """What the SDK's runtime in a ``@step`` function's job reads and writes itself.
+
+        Beyond its channels and output path (planned above): the pickled function and
+        arguments, the exception it writes when the function raises, Spark's files, and the
+        locations the function's arguments name (the results of the function steps it takes,
+        read by the runtime; another step's output, read by the function as a
+        ProcessingInput would be). An argument that is no known location (a number, a
+        parameter without ``parameter_locations``) is data, not an S3 location: nothing is
+        granted or reported for it.
+        """
+        job = function_step_job(arguments)
+        if job is None:
+            return
+        for location in job.locations():
+            self._locate(name, f"Arguments.{location.field}", location.uri, location.access)
+        for reference in job.property_references:
+            if reference.startswith(("Steps.", "Parameters.")):
+                for access in self._resolve({"Get": reference}):
+                    _add(self.plan.reads, access)
 
     def _names_a_pipeline_model(self, model: Any) -> bool:
         """Whether ``model`` is the ``ModelName`` of a Model step of this pipeline."""

@@ -7,6 +7,7 @@ import re
 import tarfile
 import threading
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -1594,3 +1595,44 @@ def test_metric_regexes_of_other_dialects_are_read_without_warnings(tmp_path: Pa
         found = extract_metrics([{"Name": "loss", "Regex": "loss: ([[:digit:].]+)"}], log)
     # Python reads [[:digit:].] as a set of those characters: no number, no value.
     assert found == {}
+
+
+def test_a_function_step_fails_saying_the_sdk_runtime_is_needed(ws: Workspace) -> None:
+    # A @step function's job runs the SDK's remote-function runtime on a pickled function.
+    # Before, the step failed saying a built-in algorithm has no script (a framework image),
+    # or that its image isn't a framework image: neither what it is nor what to do.
+    path = REPO / "tests" / "definition" / "sdk_generated" / "sdk-function-steps.json"
+    definition = json.loads(path.read_text())
+    definition["Steps"] = [step for step in definition["Steps"] if step["Name"] == "Preprocess"]
+    ws.file("raw/churn.csv", "1\n")
+    result = ws.runner(resources=ws.resources(**{"s3://my-bucket": ws.data})).run(definition)
+    step = result.step("Preprocess")
+    assert step.status == "Failed"
+    assert step.attempt_count == 1
+    assert step.failure_reason == (
+        "'Preprocess' is a @step function of the SageMaker SDK (__main__.preprocess): its job "
+        "runs the SDK's remote-function runtime (sagemaker_remote_function_bootstrap/"
+        "job_driver.sh), which unpickles the function and its arguments from S3 in an image "
+        "with the SDK, and the local runner doesn't run it. Test the function itself in "
+        "Python (the decorated function's undecorated original is its __wrapped__), run the "
+        "pipeline on SageMaker, or write this step as a script (a ProcessingStep or "
+        "TrainingStep with code=…) to run it here"
+    )
+    assert "Traceback" not in step.failure_reason
+
+
+def test_a_notebook_job_fails_saying_how_to_run_the_notebook(ws: Workspace) -> None:
+    path = REPO / "tests" / "definition" / "sdk_generated" / "sdk-notebook-jobs.json"
+    definition = json.loads(path.read_text())
+    definition["Steps"] = [step for step in definition["Steps"] if step["Name"] == "ChurnReport"]
+    image = definition["Steps"][0]["Arguments"]["AlgorithmSpecification"]["TrainingImage"]
+    # Mapping its image to Python changes nothing: the scheduler is not a training script.
+    resources = replace(ws.resources(**{"s3://my-bucket": ws.data}), images={image: "python"})
+    result = ws.runner(resources=resources).run(definition)
+    assert result.step("ChurnReport").failure_reason == (
+        "'ChurnReport' is a NotebookJobStep of the SageMaker SDK: its job runs "
+        "churn-report.ipynb on kernel python3 with the image's amazon_sagemaker_scheduler, "
+        "which the local runner doesn't run. Execute the notebook yourself with its "
+        "parameters (papermill churn-report.ipynb out.ipynb -p NAME VALUE), or run the "
+        "pipeline on SageMaker"
+    )

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ...definition._sdk_jobs import NOTEBOOK_ENTRYPOINT, sdk_job_kind
 from ...definition.entries import StepSpec
+from .._errors import StepError
 from ._base import StepContext, StepResult, stopping_timeout
 from ._training_job import instance_type_of, metric_list, run_training_job
 
@@ -26,6 +28,11 @@ class TrainingExecutor:
     def run(self, step: StepSpec, ctx: StepContext) -> StepResult:
         """Run one training job."""
         arguments: Mapping[str, Any] = ctx.arguments
+        kind = sdk_job_kind(arguments)
+        if kind == "function":
+            raise StepError(function_step_unsupported(step))
+        if kind == "notebook":
+            raise StepError(notebook_job_unsupported(step, arguments))
         algorithm = arguments.get("AlgorithmSpecification") or {}
         output_path = str((arguments.get("OutputDataConfig") or {}).get("S3OutputPath", ""))
         resources = arguments.get("ResourceConfig") or {}
@@ -72,3 +79,33 @@ class TrainingExecutor:
             output_names=names,
             metadata={"TrainingJob": {"Arn": arn}},
         )
+
+
+def function_step_unsupported(step: StepSpec) -> str:
+    """Why a ``@step`` function's job can't run here, and what to do instead."""
+    function = step.display_name or "the function"
+    return (
+        f"'{step.name}' is a @step function of the SageMaker SDK ({function}): its job runs the "
+        "SDK's remote-function runtime (sagemaker_remote_function_bootstrap/job_driver.sh), "
+        "which unpickles the function and its arguments from S3 in an image with the SDK, and "
+        "the local runner doesn't run it. Test the function itself in Python (the decorated "
+        "function's undecorated original is its __wrapped__), run the pipeline on SageMaker, "
+        "or write this step as a script (a ProcessingStep or TrainingStep with code=…) to run "
+        "it here"
+    )
+
+
+def notebook_job_unsupported(step: StepSpec, arguments: Mapping[str, Any]) -> str:
+    """Why a ``NotebookJobStep``'s job can't run here, and what to do instead."""
+    environment = arguments.get("Environment") or {}
+    named = environment.get("SM_INPUT_NOTEBOOK_NAME")
+    notebook = named if isinstance(named, str) else None
+    kernel = environment.get("SM_KERNEL_NAME")
+    on_kernel = f" on kernel {kernel}" if isinstance(kernel, str) else ""
+    return (
+        f"'{step.name}' is a NotebookJobStep of the SageMaker SDK: its job runs "
+        f"{notebook or 'its notebook'}{on_kernel} with the image's {NOTEBOOK_ENTRYPOINT}, which "
+        "the local runner doesn't run. Execute the notebook yourself with its parameters "
+        f"(papermill {notebook or 'NOTEBOOK.ipynb'} out.ipynb -p NAME VALUE), or run the "
+        "pipeline on SageMaker"
+    )

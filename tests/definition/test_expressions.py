@@ -43,6 +43,7 @@ from cdk_sagemaker_pipelines.definition._render import (
     render_string_list,
     render_string_map,
 )
+from cdk_sagemaker_pipelines.definition.expressions import is_valid_json_path
 from cdk_sagemaker_pipelines.definition.permissions import S3Access, plan_permissions
 
 ROLE = "arn:aws:iam::111122223333:role/SageMakerRole"
@@ -264,6 +265,25 @@ def test_json_get_of_a_uri_that_is_no_join_renders_a_one_value_join(uri: Any) ->
     assert rendered == {
         "Std:JsonGet": {"S3Uri": {"Std:Join": {"On": "", "Values": [render(uri)]}}, "Path": "a.b"}
     }
+
+
+@pytest.mark.parametrize(
+    ("path", "valid"),
+    [
+        ("metrics.accuracy.value", True),
+        ("$.list[0]['a']", True),
+        ("result[-1]", True),  # the SDK's DelayedReturn indexed from the end
+        ("[-1].score", True),
+        ("metrics[accuracy]", False),
+        ("result[-]", False),
+        ("result[1-]", False),
+        ("a..b", False),
+    ],
+)
+def test_json_paths_are_dotted_names_with_indexes_that_may_count_from_the_end(
+    path: str, valid: bool
+) -> None:
+    assert is_valid_json_path(path) is valid
 
 
 @pytest.mark.parametrize(

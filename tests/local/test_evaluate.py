@@ -445,6 +445,16 @@ def test_fails_on_a_malformed_json_path_or_an_index_into_an_object() -> None:
         EvaluationError, match=r"^f: JsonPath 'a\[1\]' not found: \$.a has no item \[1\]$"
     ):
         json_path({"a": [0]}, "a[1]", "f")
+    with pytest.raises(
+        EvaluationError, match=r"^f: JsonPath 'a\[-2\]' not found: \$.a has no item \[-2\]$"
+    ):
+        json_path({"a": [0]}, "a[-2]", "f")
+
+
+def test_a_json_path_index_may_count_from_the_end() -> None:
+    # The SDK writes one for a DelayedReturn indexed so (result[-1]), as JsonPath allows.
+    assert json_path({"a": [{"b": 1}, {"b": 2}]}, "a[-1].b", "f") == 2
+    assert json_path([7, 8, 9], "[-3]", "f") == 7
 
 
 @pytest.mark.parametrize(

@@ -371,9 +371,11 @@ class JsonGet(Expression):
         return {"Std:JsonGet": {"PropertyFile": {"Get": reference}, "Path": self.json_path}}
 
 
-# JsonPath as the service reads it: dotted names with [index] or ['key'] parts.
+# JsonPath as the service reads it: dotted names with [index] or ['key'] parts. An index
+# may count from the end ([-1]), as JsonPath's do: the SDK writes one for a DelayedReturn
+# indexed so (``result[-1]``).
 _JSON_NAME = r"[A-Za-z0-9_\-:@]+"
-_JSON_INDEX = r"\[(?:\d+|'[^']*'|\"[^\"]*\")\]"
+_JSON_INDEX = r"\[(?:-?\d+|'[^']*'|\"[^\"]*\")\]"
 _JSON_PART = rf"(?:{_JSON_NAME}(?:{_JSON_INDEX})*|(?:{_JSON_INDEX})+)"
 JSON_PATH = re.compile(rf"(?:\$\.?)?{_JSON_PART}(?:\.{_JSON_PART})*")
 

@@ -427,7 +427,7 @@ def walk_properties(value: Any, segments: list[Any], label: str) -> Any:
     return value
 
 
-_JSON_SEGMENT = re.compile(r"\.?([A-Za-z0-9_\-:@]+)|\[(\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]")
+_JSON_SEGMENT = re.compile(r"\.?([A-Za-z0-9_\-:@]+)|\[(-?\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]")
 
 
 def json_path(document: Any, path: str, where: str) -> Any:
@@ -443,8 +443,8 @@ def json_path(document: Any, path: str, where: str) -> Any:
         name, index, single, double = match.groups()
         position = match.end()
         if index is not None:
-            number = int(index)
-            if not isinstance(value, list) or number >= len(value):
+            number = int(index)  # from the end when negative, as JsonPath counts
+            if not isinstance(value, list) or not -len(value) <= number < len(value):
                 raise EvaluationError(
                     f"{where}: JsonPath {path!r} not found: {walked} has no item [{number}]"
                 )

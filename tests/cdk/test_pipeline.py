@@ -36,6 +36,7 @@ from cdk_sagemaker_pipelines.definition import (
     Image,
     Join,
     JsonGet,
+    LambdaStep,
     MetricsSource,
     ModelMetrics,
     ModelStep,
@@ -49,6 +50,7 @@ from cdk_sagemaker_pipelines.definition import (
     QualityCheckStep,
     RegisterModel,
     S3Location,
+    StepOutput,
     TrainingStep,
     TransformStep,
 )
@@ -1315,6 +1317,39 @@ def test_undeclared_parameter_locations_are_reported_as_a_warning():
     template = Template.from_stack(stack)
     found = statements(template, pipeline.step_role_policy)
     assert not any("data-bucket" in json.dumps(statement) for statement in found.values())
+
+
+def test_a_location_another_step_gives_is_not_sent_to_parameter_locations():
+    # parameter_locations declares parameters: a Lambda output can't be declared with it.
+    key = ParameterString(name="InputDataKey", default_value="curated/")
+    find = LambdaStep(
+        name="FindData",
+        function_arn="arn:aws:lambda:us-east-1:111122223333:function:find-data",
+        outputs=[StepOutput(output_name="uri")],
+    )
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={
+            "found": find.properties.OutputParameters["uri"],
+            "raw": Join(on="", values=["s3://data-bucket/", key]),
+        },
+    )
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=PipelineDefinition(parameters=[key], steps=[prep]))
+
+    [warning] = [
+        str(entry.entry.data)
+        for entry in Annotations.from_stack(stack).find_warning("/Test/Training", Match.any_value())
+        if "unattributed-s3-location" in str(entry.entry.data)
+    ]
+    assert (
+        "time: declare the locations they may take with parameter_locations=, or grant the "
+        "step role (pipeline.step_role) access yourself; for the values another step gives "
+        "(step 'Prep' field 'Arguments.ProcessingInputs[0].S3Input.S3Uri': a JsonGet, a Lambda "
+        "or Callback output), which parameter_locations= can't declare, grant the step role "
+        "(pipeline.step_role) access to where they point yourself."
+    ) in warning
 
 
 def _registration(name: str, **options: Any) -> RegisterModel:

@@ -489,7 +489,7 @@ def test_a_location_without_a_bucket_name_is_listed_never_granted(uri: str) -> N
     plan = plan_permissions(one_step("Processing", "ProcessingInputs[0].S3Input.S3Uri", uri))
     assert plan.reads == []
     [item] = plan.unattributed
-    assert (item.step, item.value, item.access) == ("Job", uri, "read")
+    assert (item.step, item.value, item.access, item.parameters) == ("Job", uri, "read", ())
 
 
 def test_vpc_members_known_only_at_run_time_are_planned_open() -> None:
@@ -1981,6 +1981,8 @@ def test_function_steps_read_their_pickled_function_and_arguments() -> None:
         "step 'Split' field 'Arguments.ProcessingInputs[0].S3Input.S3Uri' "
         "(reads 'Parameters.InputData')"
     ]
+    # Built from a parameter: parameter_locations can declare it.
+    assert [item.parameters for item in plan.unattributed] == [("InputData",)]
 
 
 def test_function_steps_read_the_results_they_take_and_write_their_exception() -> None:

@@ -1380,11 +1380,25 @@ class Pipeline(_PipelineBase):
         if not self.plan.unattributed:
             return
         lines = "; ".join(str(item) for item in self.plan.unattributed)
+        declare = (
+            "declare the locations they may take with parameter_locations=, or grant the "
+            "step role (pipeline.step_role) access yourself."
+        )
+        # parameter_locations declares parameters: it can't reach a value a step gives.
+        from_steps = [item for item in self.plan.unattributed if not item.parameters]
+        if from_steps:
+            fields = ", ".join(f"step '{item.step}' field '{item.field}'" for item in from_steps)
+            given = (
+                f"for the values another step gives ({fields}: a JsonGet, a Lambda or "
+                "Callback output), which parameter_locations= can't declare, grant the step "
+                "role (pipeline.step_role) access to where they point yourself."
+            )
+            partly = len(from_steps) < len(self.plan.unattributed)
+            declare = f"{declare[:-1]}; {given}" if partly else given
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:unattributed-s3-location",
             f"The step role gets no S3 access for: {lines}. These values are only known at run "
-            "time: declare the locations they may take with parameter_locations=, or grant the "
-            "step role (pipeline.step_role) access yourself.",
+            f"time: {declare}",
         )
 
     def _check_run_time_resources(self) -> None:

@@ -311,6 +311,10 @@ class S3Access:
 class Unattributed:
     """A value whose S3 location can't be known before the pipeline runs.
 
+    ``parameters`` are the pipeline parameters it is built from (``parameter_locations``
+    can declare where they point); a value of none comes from another step at run time (a
+    ``JsonGet``, a Lambda or Callback output).
+
     Example::
 
         for item in plan_permissions(definition).unattributed:
@@ -321,6 +325,7 @@ class Unattributed:
     field: str
     value: str
     access: str  # "read" or "write"
+    parameters: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"step '{self.step}' field '{self.field}' ({self.access}s {self.value})"
@@ -739,7 +744,9 @@ class _Planner:
         locations = self._resolve(uri)
         if not locations:
             shown = uri if isinstance(uri, str) else describe_value(uri)
-            self.plan.unattributed_json_reads.append(Unattributed(step, where, shown, "read"))
+            self.plan.unattributed_json_reads.append(
+                Unattributed(step, where, shown, "read", _parameters_in(uri))
+            )
             return
         for location in locations:
             _add(self.plan.property_file_reads, location)
@@ -748,7 +755,9 @@ class _Planner:
         locations = self._resolve(value)
         if not locations:
             shown = value if isinstance(value, str) else describe_value(value)
-            self.plan.unattributed.append(Unattributed(step, where, shown, access))
+            self.plan.unattributed.append(
+                Unattributed(step, where, shown, access, _parameters_in(value))
+            )
             return
         target = self.plan.reads if access == "read" else self.plan.writes
         for location in locations:
@@ -1124,6 +1133,16 @@ def get_references(value: Any) -> list[str]:
         elif isinstance(item, list):
             pending.extend(reversed(item))
     return list(found)
+
+
+def _parameters_in(value: Any) -> tuple[str, ...]:
+    """The names of the pipeline parameters ``value`` is built from."""
+    prefix = "Parameters."
+    return tuple(
+        reference[len(prefix) :]
+        for reference in get_references(value)
+        if reference.startswith(prefix)
+    )
 
 
 def plan_permissions(

@@ -158,6 +158,40 @@ Each file in ``sdk_generated/`` is ``pipeline.definition()`` of sagemaker 2.257.
   the threshold. Code is given as S3 URIs (nothing to upload). Generated offline as
   ``pipeline-model.json``. The language writes the same but for the documented SDK defaults
   (``test_abalone_renders_as_the_sdk_writes_it``).
+- ``sdk-tuning-step.json``: AWS's tuning-step example (amazon-sagemaker-examples,
+  ``sagemaker-pipelines/tabular/tuning-step/sagemaker-pipelines-tuning-step.ipynb``, the
+  ``step_args`` version): four parameters, an ``SKLearnProcessor`` ("0.23-1") given
+  ``arguments=["--input-data", <ParameterString>]`` whose three outputs share one
+  destination (``Join(["s3:/", bucket, prefix, PIPELINE_EXECUTION_ID, step name])``, as
+  the example writes them: each split's channel then holds all three files), a
+  ``HyperparameterTuner`` (``Random``, 3 jobs, ``validation:rmse`` minimized, ``alpha`` and
+  ``lambda`` ``ContinuousParameter``s with ``Logarithmic`` scaling) over the built-in
+  XGBoost ``Estimator`` (1.0-1) in a ``TuningStep`` with a ``CacheConfig(True, "30d")``,
+  the example's warm-start tuner (``IdenticalDataAndAlgorithm``, its parent the first
+  step's ``HyperParameterTuningJobName``) added to the steps as its notebook says it can
+  be, two ``Model.create`` ``ModelStep``s of ``get_top_model_s3_uri(top_k=0/1,
+  s3_bucket="my-bucket/tuning-step-example/AbaloneTrain")``, a ``ScriptProcessor``
+  evaluation of the best model with a ``PropertyFile``, and ``Model.register`` in a
+  ``ModelStep`` under a ``ConditionLessThanOrEqualTo`` of its MSE and 6.0. Generated
+  offline as ``sdk-abalone.json`` (code as S3 URIs). The language writes the same but for
+  the documented differences (``test_tuning_step_example_renders_as_the_sdk_writes_it``).
+- ``sdk-pipeline-model-deploy.json``: AWS's train-register-deploy-pipeline-model example
+  (``sagemaker-pipelines/tabular/train-register-deploy-pipeline-model``): seven parameters,
+  an ``SKLearnProcessor`` writing a scaler model, train and test, a ``TensorFlow`` (2.4.1,
+  py37, ``source_dir`` an S3 archive) ``TrainingStep``, a ``ScriptProcessor`` evaluation
+  with a ``PropertyFile``, a ``PipelineModel`` of an ``SKLearnModel`` (the scaler) and a
+  TensorFlow ``Model`` registered with ``ModelMetrics`` in a ``ModelStep``, under a
+  ``ConditionLessThanOrEqualTo`` of the MSE and a ``ParameterFloat``; and, as the
+  ``lambda-step`` example deploys, a ``LambdaStep`` (``Lambda(function_arn=…)``) given the
+  version's ``ModelPackageArn`` and declaring the handler's three ``String``
+  ``LambdaOutput``s. The scaler's model data and the evaluation report are, as in the
+  example, ``"{}/model.tar.gz".format(step.arguments[…]["S3Uri"])``: reading
+  ``step.arguments`` builds the request when the pipeline is defined, which fixes the
+  outputs of both processing steps at a job location named by that moment's timestamp
+  (``s3://my-bucket/sklearn-housing-data-process-<time>/output/…``), the same in every
+  execution, unedited here. Generated offline as ``sdk-abalone.json``. The language writes
+  the same but for the documented differences
+  (``test_pipeline_model_example_renders_as_the_sdk_writes_it``).
 """
 
 from __future__ import annotations
@@ -184,6 +218,7 @@ from cdk_sagemaker_pipelines.definition import (
     DatasetFormat,
     DriftCheckBaselines,
     EMRStep,
+    ExecutionVariables,
     FailStep,
     FileSource,
     HyperbandStrategyConfig,
@@ -192,6 +227,7 @@ from cdk_sagemaker_pipelines.definition import (
     IntegerParameter,
     Join,
     JsonGet,
+    LambdaStep,
     MetadataProperties,
     MetricsSource,
     ModelBiasCheckConfig,
@@ -200,18 +236,21 @@ from cdk_sagemaker_pipelines.definition import (
     ModelQualityCheckConfig,
     ModelStep,
     NetworkConfig,
+    OutputType,
     ParameterBoolean,
     ParameterFloat,
     ParameterInteger,
     ParameterString,
     PipelineDefinition,
     ProcessingInput,
+    ProcessingOutput,
     ProcessingStep,
     PropertyFile,
     QualityCheckStep,
     RegisterModel,
     StaticBinder,
     StepExceptionType,
+    StepOutput,
     StepRetryPolicy,
     TrainingInput,
     TrainingJobDefinition,
@@ -1952,6 +1991,394 @@ def test_abalone_renders_as_the_sdk_writes_it() -> None:
     assert ours_definition["Parameters"] == sdk["Parameters"]
     assert "PipelineExperimentConfig" not in ours_definition
     assert set(sdk) - set(ours_definition) == {"PipelineExperimentConfig"}
+
+
+# -- AWS's tuning-step and train-register-deploy examples ---------------------------------
+
+ABALONE_ROLE = "arn:aws:iam::111122223333:role/SageMakerExecutionRole"
+
+
+def _ours_and_theirs(
+    sdk_name: str, ours_definition: dict[str, Any], suffixed: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both definitions' steps by name, the SDK's ``ModelStep`` suffixes taken off."""
+    theirs = {step["Name"]: step for step in _all_steps(load(sdk_name)["Steps"])}
+    for name in suffixed:
+        theirs[name.rsplit("-", 1)[0]] = theirs.pop(name)
+    ours = {step["Name"]: step for step in _all_steps(ours_definition["Steps"])}
+    assert sorted(ours) == sorted(theirs)
+    return ours, theirs
+
+
+def _tuning_step_example_in_our_language() -> dict[str, Any]:
+    """AWS's tuning-step example as a new user ports it (README and docs only)."""
+    bucket, prefix = "my-bucket", "tuning-step-example"
+    processing_count = ParameterInteger(name="ProcessingInstanceCount", default_value=1)
+    training_type = ParameterString(name="TrainingInstanceType", default_value="ml.m5.xlarge")
+    input_data = ParameterString(
+        name="InputDataUrl",
+        default_value="s3://sagemaker-sample-files/datasets/tabular/uci_abalone/abalone.csv",
+    )
+    approval = ParameterString(name="ModelApprovalStatus", default_value="PendingManualApproval")
+    cache = CacheConfig(expire_after="30d")
+    xgboost = Image.from_uri(ABALONE_XGBOOST)
+    # The example's three splits share one destination (see the module docstring).
+    destination = Join(
+        on="/",
+        values=[
+            "s3:/",
+            bucket,
+            prefix,
+            ExecutionVariables.PIPELINE_EXECUTION_ID,
+            "PreprocessAbaloneDataForHPO",
+        ],
+    )
+    process = ProcessingStep(
+        name="PreprocessAbaloneDataForHPO",
+        image=Image.from_uri(ABALONE_SKLEARN),
+        code=Code.from_s3(f"s3://{bucket}/{prefix}/code/preprocess.py"),
+        instance_type="ml.m5.xlarge",
+        instance_count=processing_count,
+        arguments=["--input-data", input_data],
+        outputs=[
+            ProcessingOutput(
+                output_name=name, source=f"/opt/ml/processing/{name}", destination=destination
+            )
+            for name in ("train", "validation", "test")
+        ],
+    )
+    tuning: dict[str, Any] = {
+        "image": xgboost,
+        "instance_type": training_type,
+        "instance_count": 1,
+        "output_path": f"s3://{bucket}/{prefix}/AbaloneTrain",
+        "inputs": {
+            name: TrainingInput(s3_data=process.output(name), content_type="text/csv")
+            for name in ("train", "validation")
+        },
+        "static_hyperparameters": {
+            "eval_metric": "rmse",
+            "objective": "reg:squarederror",
+            "num_round": 50,
+            "max_depth": 5,
+            "eta": 0.2,
+            "gamma": 4,
+            "min_child_weight": 6,
+            "subsample": 0.7,
+            "silent": 0,
+        },
+        # The built-in algorithm emits validation:rmse itself: no metric_definitions.
+        "objective_metric_name": "validation:rmse",
+        "objective_type": "Minimize",
+        "hyperparameter_ranges": {
+            name: ContinuousParameter(min_value=0.01, max_value=10, scaling_type="Logarithmic")
+            for name in ("alpha", "lambda")
+        },
+        "strategy": "Random",
+        "max_jobs": 3,
+        "max_parallel_jobs": 3,
+        "cache_config": cache,
+    }
+    tune = TuningStep(name="HPTuning", **tuning)
+    warm = TuningStep(
+        name="HPTuningWarmStart",
+        warm_start=WarmStartConfig(warm_start_type="IdenticalDataAndAlgorithm", parents=[tune]),
+        **tuning,
+    )
+    best = ModelStep(name="CreateBestModel", image=xgboost, model_data=tune.top_model_s3_uri(0))
+    second = ModelStep(
+        name="CreateSecondBestModel", image=xgboost, model_data=tune.top_model_s3_uri(1)
+    )
+    report = PropertyFile(
+        name="BestTuningModelEvaluationReport", output_name="evaluation", path="evaluation.json"
+    )
+    evaluate = ProcessingStep(
+        name="EvaluateTopModel",
+        image=xgboost,
+        code=Code.from_s3(f"s3://{bucket}/{prefix}/code/evaluate.py"),
+        instance_type="ml.m5.xlarge",
+        inputs={"model": tune.top_model_s3_uri(0), "test": process.output("test")},
+        outputs=["evaluation"],
+        property_files=[report],
+        cache_config=cache,
+    )
+    register = RegisterModel(
+        name="RegisterBestAbaloneModel",
+        model_package_group_name="tuning-job-model-packages",
+        image=xgboost,
+        model_data=tune.top_model_s3_uri(0),
+        inference_instances=["ml.t2.medium", "ml.m5.large"],
+        transform_instances=["ml.m5.large"],
+        approval_status=approval,
+    )
+    mse = JsonGet(step=evaluate, property_file=report, json_path="regression_metrics.mse.value")
+    check = ConditionStep(
+        name="CheckMSEAbaloneEvaluation",
+        conditions=[ConditionLessThanOrEqualTo(left=mse, right=6.0)],
+        if_steps=[register],
+    )
+    binder = StaticBinder(region="us-east-1", role_arn=ABALONE_ROLE, default_bucket=bucket)
+    return PipelineDefinition(
+        parameters=[processing_count, training_type, input_data, approval],
+        steps=[process, tune, warm, best, second, evaluate, check],
+    ).to_definition(binder)
+
+
+def test_tuning_step_example_renders_as_the_sdk_writes_it() -> None:
+    ours_definition = _tuning_step_example_in_our_language()
+    ours, theirs = _ours_and_theirs(
+        "sdk-tuning-step",
+        ours_definition,
+        (
+            "CreateBestModel-CreateModel",
+            "CreateSecondBestModel-CreateModel",
+            "RegisterBestAbaloneModel-RegisterModel",
+        ),
+    )
+    found = {
+        f"{name}.{path}"
+        for name, step in theirs.items()
+        for path in differences(ours[name], step)
+        if not (name == "CheckMSEAbaloneEvaluation" and path.startswith("Arguments.IfSteps"))
+    }
+    top_models = {
+        "CreateBestModel.Arguments.PrimaryContainer.ModelDataUrl",
+        "CreateSecondBestModel.Arguments.PrimaryContainer.ModelDataUrl",
+        "EvaluateTopModel.Arguments.ProcessingInputs[0].S3Input.S3Uri",
+        "RegisterBestAbaloneModel.Arguments.InferenceSpecification.Containers[0].ModelDataUrl",
+    }
+    # Only what docs/sdk-comparison.md lists: ModelStep's name suffix, SkipModelValidation,
+    # the names the SDK gives inputs without one, the default output location, and
+    # top_model_s3_uri's Join, which starts with the output path where the SDK's starts
+    # with "s3:/" and the s3_bucket given to get_top_model_s3_uri (the same URI).
+    assert found == {
+        "CreateBestModel.Name",
+        "CreateSecondBestModel.Name",
+        "RegisterBestAbaloneModel.Name",
+        "RegisterBestAbaloneModel.Arguments.SkipModelValidation",
+        "EvaluateTopModel.Arguments.ProcessingInputs[0].InputName",
+        "EvaluateTopModel.Arguments.ProcessingInputs[1].InputName",
+        *(
+            "EvaluateTopModel.Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri."
+            f"Std:Join.Values{position}"
+            for position in ("", *(f"[{value}]" for value in range(5)))
+        ),
+        *(
+            f"{where}.Std:Join.Values{position}"
+            for where in top_models
+            for position in ("", "[0]", "[1]", "[2]")
+        ),
+    }
+    for where in top_models:
+        name, path = where.split(".", 1)
+        mine, sdk = _at(ours[name], path), _at(theirs[name], path)
+        assert (
+            _joined(mine)
+            == _joined(sdk)
+            == ("s3://my-bucket/tuning-step-example/AbaloneTrain/<job>/output/model.tar.gz")
+        )
+    assert ours_definition["Parameters"] == load("sdk-tuning-step")["Parameters"]
+
+
+def _at(entry: Any, path: str) -> Any:
+    """The member of ``entry`` at a dotted path with ``[i]`` indexes."""
+    for part in path.replace("[", ".[").split("."):
+        entry = entry[int(part[1:-1])] if part.startswith("[") else entry[part]
+    return entry
+
+
+def _joined(value: Any) -> str:
+    """A ``Std:Join`` of literals and one ``TrainingJobName`` property, as text."""
+    join = value["Std:Join"]
+    parts = [part if isinstance(part, str) else "<job>" for part in join["Values"]]
+    return str(join["On"].join(parts))
+
+
+TF_TRAINING = "763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-training:2.4.1-cpu-py37"
+TF_INFERENCE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-inference:2.4.1-cpu"
+DEPLOY_FUNCTION = "arn:aws:lambda:us-east-1:111122223333:function:deploy-pipeline-model"
+
+
+def _pipeline_model_example_in_our_language() -> dict[str, Any]:
+    """AWS's train-register-deploy pipeline model, with a Lambda deploying the version."""
+    bucket, prefix = "my-bucket", "pipeline-model-example"
+    code = f"s3://{bucket}/{prefix}/code"
+    training_type = ParameterString(name="TrainingInstanceType", default_value="ml.m5.xlarge")
+    processing_type = ParameterString(name="ProcessingInstanceType", default_value="ml.m5.large")
+    processing_count = ParameterInteger(name="ProcessingInstanceCount", default_value=1)
+    input_data = ParameterString(name="InputData", default_value=f"s3://{bucket}/{prefix}/data/raw")
+    approval = ParameterString(name="ModelApprovalStatus", default_value="Approved")
+    epochs = ParameterString(name="TrainingEpochs", default_value="100")
+    threshold = ParameterFloat(name="AccuracyMseThreshold", default_value=0.75)
+    sklearn = Image.from_uri(ABALONE_SKLEARN)
+    tf_training = Image.from_uri(TF_TRAINING)
+    process = ProcessingStep(
+        name="PreprocessData",
+        image=sklearn,
+        code=Code.from_s3(f"{code}/preprocess.py"),
+        instance_type="ml.m5.large",
+        instance_count=processing_count,
+        inputs={"input": input_data},
+        outputs=["scaler_model", "train", "test"],
+    )
+    train = TrainingStep(
+        name="TrainTensorflowModel",
+        image=tf_training,
+        code=Code.from_s3(f"{code}/train.tar.gz", entry_point="train.py"),
+        instance_type=training_type,
+        instance_count=1,
+        output_path=f"s3://{bucket}/{prefix}/model/",
+        inputs={
+            name: TrainingInput(s3_data=process.output(name), content_type="text/csv")
+            for name in ("train", "test")
+        },
+        hyperparameters={"epochs": epochs},
+    )
+    report = PropertyFile(name="EvaluationReport", output_name="evaluation", path="evaluation.json")
+    evaluate = ProcessingStep(
+        name="EvaluateModelPerformance",
+        image=tf_training,
+        code=Code.from_s3(f"{code}/evaluate.py"),
+        instance_type=processing_type,
+        instance_count=1,
+        inputs={"model": train.model_data, "test": process.output("test")},
+        outputs=["evaluation"],
+        property_files=[report],
+    )
+    register = RegisterModel(
+        name="PipelineModel",
+        model_package_group_name="PipelineModelPackageGroup",
+        containers=[  # the scaler first: a request passes through them in order
+            Container(
+                image=sklearn,
+                model_data=Join(on="/", values=[process.output("scaler_model"), "model.tar.gz"]),
+                code=Code.from_s3(f"{code}/preprocess.tar.gz", entry_point="preprocess.py"),
+            ),
+            Container(image=Image.from_uri(TF_INFERENCE), model_data=train.model_data),
+        ],
+        inference_instances=["ml.m5.large", "ml.m5.xlarge"],
+        transform_instances=["ml.m5.xlarge"],
+        approval_status=approval,
+        model_metrics=ModelMetrics(
+            model_statistics=MetricsSource(
+                s3_uri=Join(on="/", values=[evaluate.output("evaluation"), "evaluation.json"]),
+                content_type="application/json",
+            )
+        ),
+    )
+    deploy = LambdaStep(
+        name="DeployPipelineModel",
+        function_arn=DEPLOY_FUNCTION,
+        inputs={
+            "model_package_arn": register.properties.ModelPackageArn,
+            "endpoint_config_name": "pipeline-model-endpoint-config",
+            "endpoint_name": "pipeline-model-endpoint",
+        },
+        outputs=[
+            StepOutput(output_name=name, output_type=OutputType.STRING)
+            for name in ("statusCode", "body", "other_key")
+        ],
+    )
+    mse = JsonGet(step=evaluate, property_file=report, json_path="regression_metrics.mse.value")
+    check = ConditionStep(
+        name="MSE-Lower-Than-Threshold-Condition",
+        conditions=[ConditionLessThanOrEqualTo(left=mse, right=threshold)],
+        if_steps=[register, deploy],
+    )
+    binder = StaticBinder(region="us-east-1", role_arn=ABALONE_ROLE, default_bucket=bucket)
+    parameters = [
+        training_type,
+        processing_type,
+        processing_count,
+        input_data,
+        approval,
+        epochs,
+        threshold,
+    ]
+    return PipelineDefinition(
+        parameters=parameters, steps=[process, train, evaluate, check]
+    ).to_definition(binder)
+
+
+def test_pipeline_model_example_renders_as_the_sdk_writes_it() -> None:
+    ours_definition = _pipeline_model_example_in_our_language()
+    ours, theirs = _ours_and_theirs(
+        "sdk-pipeline-model-deploy", ours_definition, ("PipelineModel-RegisterModel",)
+    )
+    found = {
+        f"{name}.{path}"
+        for name, step in theirs.items()
+        for path in differences(ours[name], step)
+        if not (
+            name == "MSE-Lower-Than-Threshold-Condition" and path.startswith("Arguments.IfSteps")
+        )
+    }
+    train = "TrainTensorflowModel.Arguments"
+    scaler = "PipelineModel.Arguments.InferenceSpecification.Containers[0]"
+    # The SDK defaults of docs/sdk-comparison.md (the name suffix, and the Lambda step's
+    # reference to the suffixed name; input names; the training job's debugger, profiler,
+    # metrics, code and hyperparameters, TensorFlow's model_dir included; the framework
+    # model's environment; the empty reports; SkipModelValidation) and what the example's
+    # step.arguments[…] fixed when the pipeline was defined: the outputs of PreprocessData
+    # and EvaluateModelPerformance, the scaler's model data and the evaluation report are
+    # all at one job's location, named by a timestamp of the definition.
+    assert found == {
+        "PipelineModel.Name",
+        "DeployPipelineModel.Arguments.model_package_arn.Get",
+        "PreprocessData.Arguments.ProcessingInputs[0].InputName",
+        "EvaluateModelPerformance.Arguments.ProcessingInputs[0].InputName",
+        "EvaluateModelPerformance.Arguments.ProcessingInputs[1].InputName",
+        f"{train}.AlgorithmSpecification.EnableSageMakerMetricsTimeSeries",
+        f"{train}.DebugHookConfig",
+        f"{train}.ProfilerConfig.DisableProfiler",
+        f"{train}.ProfilerConfig.S3OutputPath",
+        f"{train}.InputDataConfig",
+        *(
+            f"{train}.HyperParameters.{name}"
+            for name in (
+                "model_dir",
+                "sagemaker_container_log_level",
+                "sagemaker_program",
+                "sagemaker_region",
+                "sagemaker_submit_directory",
+            )
+        ),
+        f"{scaler}.Environment.SAGEMAKER_CONTAINER_LOG_LEVEL",
+        f"{scaler}.Environment.SAGEMAKER_REGION",
+        "PipelineModel.Arguments.ModelMetrics.Bias",
+        "PipelineModel.Arguments.ModelMetrics.Explainability",
+        "PipelineModel.Arguments.SkipModelValidation",
+        *(
+            f"PreprocessData.Arguments.ProcessingOutputConfig.Outputs[{index}].S3Output.S3Uri"
+            for index in range(3)
+        ),
+        "EvaluateModelPerformance.Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri",
+        f"{scaler}.ModelDataUrl",
+        "PipelineModel.Arguments.ModelMetrics.ModelQuality.Statistics.S3Uri",
+    }
+    # The SDK's: where a job named when the pipeline was defined would have written.
+    assert theirs["PipelineModel"]["Arguments"]["InferenceSpecification"]["Containers"][0][
+        "ModelDataUrl"
+    ].startswith("s3://my-bucket/sklearn-housing-data-process-")
+    # Ours: what this execution's PreprocessData wrote.
+    assert ours["PipelineModel"]["Arguments"]["InferenceSpecification"]["Containers"][0][
+        "ModelDataUrl"
+    ] == {
+        "Std:Join": {
+            "On": "/",
+            "Values": [
+                {
+                    "Get": "Steps.PreprocessData.ProcessingOutputConfig.Outputs['scaler_model']"
+                    ".S3Output.S3Uri"
+                },
+                "model.tar.gz",
+            ],
+        }
+    }
+    assert ours["DeployPipelineModel"]["Arguments"]["model_package_arn"] == {
+        "Get": "Steps.PipelineModel.ModelPackageArn"
+    }
+    assert ours_definition["Parameters"] == load("sdk-pipeline-model-deploy")["Parameters"]
 
 
 # -- @step functions and notebook jobs ------------------------------------------------------

@@ -38,6 +38,7 @@ from cdk_sagemaker_pipelines.definition import (
     TrainingJobDefinition,
     TuningJobCompletionCriteria,
     TuningStep,
+    UnknownArgumentError,
     WarmStartConfig,
     validate_definition,
 )
@@ -365,6 +366,31 @@ def test_fails_top_model_uri_of_no_position(top_k: object) -> None:
     assert str(raised.value) == (
         "TuningStep 'Tune': top_model_s3_uri takes a position from 0 (0 is the best training "
         f"job), got {top_k!r}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "given"),
+    [
+        (lambda step: step.top_model_s3_uri(top_k=0, s3_bucket="b/models"), "s3_bucket="),
+        (lambda step: step.top_model_s3_uri(0, "b/models", "run"), "'b/models', 'run'"),
+        (lambda step: step.top_model_s3_uri(1, prefix="run"), "prefix="),
+    ],
+)
+def test_fails_top_model_uri_given_the_sdks_bucket_and_prefix(
+    call: Callable[[TuningStep], object], given: str
+) -> None:
+    # Was Python's "unexpected keyword argument 's3_bucket'", which says nothing of where
+    # the bucket went to a user porting get_top_model_s3_uri(top_k, s3_bucket, prefix).
+    step = TuningStep(name="Tune", image=IMAGE, objective_metric_name="m", hyperparameter_ranges={})
+
+    with pytest.raises(UnknownArgumentError) as raised:
+        call(step)
+    assert str(raised.value) == (
+        f"TuningStep 'Tune': top_model_s3_uri takes top_k only, not {given} (the SageMaker "
+        "SDK's get_top_model_s3_uri(top_k, s3_bucket, prefix) must be told where the jobs "
+        "wrote; here the URI is read from the tuning job's own output path: set the step's "
+        "output_path= to choose it)"
     )
 
 

@@ -188,6 +188,76 @@ def test_with_empty_outputs_allowed_the_consumer_fails_naming_the_producer(
     )
 
 
+def _shared_destination(ws: Workspace, body: str) -> dict[str, object]:
+    """Prep writes train and validation to one S3 prefix; After lists what train's URI holds.
+
+    AWS's tuning-step example writes its three splits so (one ``Join`` as every
+    ``ProcessingOutput``'s destination), and a channel of ``Outputs['train']`` gets them all.
+    """
+    shared = "s3://art-bucket/splits"
+    prep = ProcessingStep(
+        name="Prep",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("prep.py", body)),
+        outputs=[
+            ProcessingOutput(
+                output_name=name, source=f"/opt/ml/processing/{name}", destination=shared
+            )
+            for name in ("train", "validation")
+        ],
+    )
+    lister = ws.script(
+        "after.py",
+        """
+        import os
+        os.makedirs("/opt/ml/processing/out", exist_ok=True)
+        names = sorted(os.listdir("/opt/ml/processing/in"))
+        open("/opt/ml/processing/out/names.txt", "w").write(",".join(names))
+        """,
+    )
+    after = ProcessingStep(
+        name="After",
+        image=SKLEARN,
+        code=Code.from_asset(lister),
+        inputs=[
+            ProcessingInput(
+                source=prep.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri,
+                destination="/opt/ml/processing/in",
+            )
+        ],
+        outputs=[ProcessingOutput(output_name="out", source="/opt/ml/processing/out")],
+    )
+    return compile_steps([prep, after])
+
+
+WRITE_SPLITS = """
+import os
+validation = os.environ.get("VALIDATION", "validation.csv")
+for name, file in (("train", "train.csv"), ("validation", validation)):
+    os.makedirs(f"/opt/ml/processing/{name}", exist_ok=True)
+    open(f"/opt/ml/processing/{name}/{file}", "w").write(name)
+"""
+
+
+def test_outputs_sharing_a_destination_publish_all_their_files_there(ws: Workspace) -> None:
+    # Was: the last output at the URI replaced the others, so a reader of the URI saw
+    # validation.csv only, where the service's prefix holds both files.
+    result = ws.runner().run(_shared_destination(ws, WRITE_SPLITS))
+    assert result.status == "Succeeded", result.failure_reason
+    assert (result.output("After", "out") / "names.txt").read_text() == "train.csv,validation.csv"
+
+
+def test_outputs_sharing_a_destination_fail_on_a_file_both_write(ws: Workspace) -> None:
+    body = "import os\nos.environ['VALIDATION'] = 'train.csv'\n" + WRITE_SPLITS
+    result = ws.runner().run(_shared_destination(ws, body))
+    assert result.step("Prep").failure_reason == (
+        "outputs 'train' and 'validation' both write train.csv to s3://art-bucket/splits: on "
+        "SageMaker one upload would overwrite the other (give each output its own "
+        "destination)"
+    )
+    assert result.step("After").status == "NotExecuted"
+
+
 def test_fails_when_an_input_is_missing(ws: Workspace) -> None:
     step = processing(
         "Prep",

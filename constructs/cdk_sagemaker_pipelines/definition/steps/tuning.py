@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields, replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Never
 
-from .._errors import HintedAttributeError, PipelineDefinitionError
+from .._errors import HintedAttributeError, PipelineDefinitionError, UnknownArgumentError
 from .._render import JsonValue, RenderContext, compact, render, render_string, render_string_map
 from .._tokens import is_token
 from .._typecheck import checked
@@ -593,13 +593,27 @@ class TuningStep(TrainingJobStep):
             "IntegerParameterRanges": integer,
         }
 
-    def top_model_s3_uri(self, top_k: int = 0) -> Expression:
+    def top_model_s3_uri(
+        self, top_k: int = 0, *sdk_positional: Never, **sdk_arguments: Never
+    ) -> Expression:
         """Where the ``top_k``-th best training job wrote ``model.tar.gz``.
+
+        The URI is read off the tuning job's own output path, so the SageMaker SDK's
+        ``s3_bucket`` and ``prefix`` (its ``get_top_model_s3_uri``'s) are refused, naming
+        ``output_path=``, where the jobs' location is chosen.
 
         Example::
 
             ModelStep(name="Best", image=image, model_data=tune.top_model_s3_uri(0))
         """
+        if sdk_positional or sdk_arguments:
+            given = ", ".join([*map(repr, sdk_positional), *(f"{key}=" for key in sdk_arguments)])
+            raise UnknownArgumentError(
+                f"TuningStep '{self.name}': top_model_s3_uri takes top_k only, not {given} "
+                "(the SageMaker SDK's get_top_model_s3_uri(top_k, s3_bucket, prefix) must be "
+                "told where the jobs wrote; here the URI is read from the tuning job's own "
+                "output path: set the step's output_path= to choose it)"
+            )
         if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0:
             raise PipelineDefinitionError(
                 f"TuningStep '{self.name}': top_model_s3_uri takes a position from 0 (0 is the "

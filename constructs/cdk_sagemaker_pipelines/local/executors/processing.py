@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from ...definition.entries import StepSpec
 from .._errors import StepError
+from ..resources import is_s3_uri, normalize_s3_uri
 from ._base import (
     StepContext,
     StepResult,
@@ -83,6 +85,7 @@ class ProcessingExecutor:
         )
         published: dict[str, Any] = {}
         names: dict[str, str] = {}
+        sharing: dict[str, tuple[str, Path]] = {}
         provided = [
             *(str((item.get("S3Input") or {}).get("LocalPath")) for item in inputs),
             *(str(item["S3Output"]["LocalPath"]) for item in outputs),
@@ -100,10 +103,18 @@ class ProcessingExecutor:
                 description=f"output '{name}' ({item['S3Output']['LocalPath']})",
                 written_elsewhere=lambda: stray_writes(sandbox, provided),
             )
+            uri = str(item["S3Output"]["S3Uri"])
+            shared = normalize_s3_uri(uri) if is_s3_uri(uri) else uri
+            if shared in sharing:
+                # Another output of this job uploads to the same prefix: S3 then holds the
+                # files of both, and a reader of either URI gets them all.
+                first, target = sharing[shared]
+                _merge_output(local, target, (first, name), uri)
+                continue
             target = ctx.staging / "outputs" / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(local), target)
-            uri = str(item["S3Output"]["S3Uri"])
+            sharing[shared] = (name, target)
             published[uri] = target
             names[uri] = name
         ended = ctx.now()
@@ -125,3 +136,24 @@ class ProcessingExecutor:
             output_names=names,
             metadata={"ProcessingJob": {"Arn": arn}},
         )
+
+
+def _merge_output(source: Path, target: Path, outputs: tuple[str, str], uri: str) -> None:
+    """Move what ``source`` holds into ``target``, the published folder of the same URI.
+
+    Two outputs uploading a file of the same name to one prefix would leave whichever
+    upload ends last on SageMaker: that is a ``StepError`` naming both outputs.
+    """
+    files = sorted(path for path in source.rglob("*") if not path.is_dir())
+    for path in files:
+        relative = path.relative_to(source)
+        if (target / relative).exists():
+            raise StepError(
+                f"outputs '{outputs[0]}' and '{outputs[1]}' both write {relative.as_posix()} "
+                f"to {uri}: on SageMaker one upload would overwrite the other (give each "
+                "output its own destination)"
+            )
+    for path in files:
+        relative = path.relative_to(source)
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(path), target / relative)

@@ -2124,6 +2124,44 @@ def _tuning_step_example_in_our_language() -> dict[str, Any]:
     ).to_definition(binder)
 
 
+@pytest.mark.parametrize(
+    ("bucket", "problem"),
+    [
+        ("my-bucket/tuning-step-example/AbaloneTrain", False),  # the tuner's output path
+        ("my-bucket/tuning-step-example/AbaloneTrain/", False),
+        ("my-bucket", True),  # the default bucket, as SDK users pass it
+        ("other-bucket/tuning-step-example/AbaloneTrain", True),
+    ],
+)
+def test_a_tuned_model_uri_must_be_under_the_tuning_jobs_output_path(
+    bucket: str, problem: bool
+) -> None:
+    # get_top_model_s3_uri(top_k, s3_bucket, prefix) is told where the jobs wrote; told
+    # wrong, the Model step finds no model.tar.gz when it runs.
+    definition = load("sdk-tuning-step")
+    [model] = [
+        step for step in definition["Steps"] if step["Name"] == "CreateBestModel-CreateModel"
+    ]
+    model["Arguments"]["PrimaryContainer"]["ModelDataUrl"]["Std:Join"]["Values"][1] = bucket
+
+    found = [(p.step, p.field, p.message) for p in validate_definition(definition)]
+
+    assert found == (
+        [
+            (
+                "CreateBestModel-CreateModel",
+                "Arguments.PrimaryContainer.ModelDataUrl",
+                f"this URI looks for a file of tuning step 'HPTuning''s training job under "
+                f"'s3://{bucket}', but its training jobs write under "
+                "'s3://my-bucket/tuning-step-example/AbaloneTrain' (their "
+                "OutputDataConfig.S3OutputPath): the file won't be there when the step runs",
+            )
+        ]
+        if problem
+        else []
+    )
+
+
 def test_tuning_step_example_renders_as_the_sdk_writes_it() -> None:
     ours_definition = _tuning_step_example_in_our_language()
     ours, theirs = _ours_and_theirs(

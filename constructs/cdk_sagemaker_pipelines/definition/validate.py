@@ -1084,8 +1084,11 @@ class _Validator:
                 continue
             if item_kind is dict and len(item) == 1:
                 reference = item.get("Get")
-                if type(reference) is str and reference in plain:
-                    continue  # a valid parameter or execution variable, checked before
+                if type(reference) is str:
+                    if reference in plain:
+                        continue  # a valid parameter or execution variable, checked before
+                    if record is not None and reference.endswith(".TrainingJobName"):
+                        self._check_tuned_job_location(body, index, reference, where, record)
             item_where = (where, f".Std:Join.Values[{index}]")
             if isinstance(item, (Mapping, list)) and not is_expression(item) and not is_token(item):
                 self.add(
@@ -1093,6 +1096,53 @@ class _Validator:
                 )
             else:
                 self._walk_references(item, item_where, record)
+
+    def _check_tuned_job_location(
+        self, body: Mapping[str, Any], index: int, reference: str, where: Path, record: StepRecord
+    ) -> None:
+        """A location of a tuning job's training job (its model) is under the job's output path.
+
+        A training job writes ``<S3OutputPath>/<job name>/output/model.tar.gz``. The SDK's
+        ``get_top_model_s3_uri(top_k, s3_bucket, prefix)`` joins ``s3://<s3_bucket>/<prefix>``
+        instead, which must repeat the tuner's output path; given another (the default
+        bucket while the tuner writes elsewhere), the model isn't there when the step runs.
+        Only literal parts are compared, trailing slashes aside.
+        """
+        match = _TUNED_JOB_NAME.fullmatch(reference)
+        target = self.steps.get(match.group(1)) if match is not None else None
+        arguments: Any = target.entry.get("Arguments") if target is not None else None
+        if target is None or target.kind != "Tuning" or not _is_object(arguments):
+            return
+        jobs = [
+            arguments.get("TrainingJobDefinition"),
+            *_as_list(arguments.get("TrainingJobDefinitions")),
+        ]
+        # Literal parts only, and one output path shared by every definition.
+        outputs = [_member(job, "OutputDataConfig.S3OutputPath") for job in jobs if _is_object(job)]
+        separator: Any = body.get("On", "")
+        values: list[Any] = body["Values"]
+        parts = [*outputs, *values[:index], *values[index + 1 :], separator]
+        if not outputs or not all(type(part) is str and not is_token(part) for part in parts):
+            return
+        output: str = outputs[0]
+        if any(other != output for other in outputs) or not output.startswith("s3://"):
+            return
+        within = separator.join(values[index + 1 :])
+        if index == 0 or not within.startswith("output/"):
+            return  # not a file the job writes under its output path
+        looked = separator.join(values[:index])
+        if looked.rstrip("/") == output.rstrip("/"):
+            return
+        self.add(
+            record.name,
+            where,
+            f"this URI looks for a file of tuning step '{target.name}''s training job under "
+            f"{looked!r}, but its training jobs write under {output!r} (their "
+            "OutputDataConfig.S3OutputPath): the file won't be there when the step runs",
+            "build it from the tuning step's output path: tune.top_model_s3_uri(k) in Python; "
+            "with the SageMaker SDK, get_top_model_s3_uri(top_k, s3_bucket=…, prefix=…) naming "
+            "the bucket and key of the tuner's output_path",
+        )
 
     def _unknown_members(
         self,
@@ -3032,6 +3082,10 @@ _MAX_TRANSFORM_PAYLOAD_MB = 100
 # ``TrainingJobSummaries[k]`` of a tuning step: the k-th training job, best first.
 _TRAINING_JOB_SUMMARY = re.compile(r"TrainingJobSummaries\[(\d+)\]")
 _TRAINING_JOB_DEFINITIONS_ITEM = re.compile(r"TrainingJobDefinitions\[(\d+)\]")
+# A tuning step's training job name: its best, or its k-th by objective.
+_TUNED_JOB_NAME = re.compile(
+    r"Steps\.([A-Za-z0-9\-_]+)\.(?:BestTrainingJob|TrainingJobSummaries\[\d+\])\.TrainingJobName"
+)
 # A tuning job's members of one algorithm: with several, each definition has its own.
 _ONE_ALGORITHM_MEMBERS = (
     "TrainingJobDefinition",

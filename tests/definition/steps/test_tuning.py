@@ -341,6 +341,18 @@ def test_top_model_uri_under_a_literal_output_path(ctx: RenderContext, output_pa
     assert ctx.referenced_steps == [step]
 
 
+@pytest.mark.parametrize("output_path", ["s3://b/models", "s3://b/models/"])
+def test_a_model_of_the_top_model_uri_under_a_literal_output_path_is_valid(
+    binder: StaticBinder, output_path: str
+) -> None:
+    tune = tuning(output_path=output_path)
+    best = ModelStep(name="Best", image=IMAGE, model_data=tune.top_model_s3_uri(0))
+
+    definition = PipelineDefinition(steps=[best]).to_definition(binder)
+
+    assert [step["Name"] for step in definition["Steps"]] == ["Tune", "Best"]
+
+
 def test_top_model_uri_under_an_output_path_known_at_run_time(ctx: RenderContext) -> None:
     bucket = ParameterString(name="ModelBucket", default_value="b")
     step = TuningStep(

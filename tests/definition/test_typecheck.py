@@ -490,8 +490,21 @@ def test_fails_the_sdks_positional_cache_config_naming_the_order() -> None:
             "(the SageMaker SDK takes a path or URI here; give Code.from_s3(uri) for code in "
             "S3, or Code.from_asset(path) for a local file or folder)",
         ),
+        (
+            lambda: TrainingStep(
+                name="Train",
+                image="img",
+                metric_definitions=[
+                    {"Name": "rmse", "Regex": "rmse=(\\S+)"},
+                    {"Name": "mae", "Regex": "mae=(\\S+)"},
+                    {"Name": "r2", "Regex": "r2=(\\S+)"},
+                ],
+            ),
+            "(the SageMaker SDK's list of {'Name': …, 'Regex': …}: write a mapping of each "
+            "metric's name to its regex, {'rmse': 'rmse=(\\\\S+)', 'mae': 'mae=(\\\\S+)', …})",
+        ),
     ],
-    ids=["lone-training-input", "code-as-text"],
+    ids=["lone-training-input", "code-as-text", "metric-definitions-list"],
 )
 def test_fails_sdk_shorthands_naming_what_to_write(build: Callable[[], Any], hint: str) -> None:
     with pytest.raises(PipelineDefinitionError) as caught:
@@ -505,6 +518,7 @@ def test_no_shorthand_hint_for_a_wrong_entry_or_another_type() -> None:
         lambda: TrainingStep(name="Train", image="img", inputs={"train": 3}),
         lambda: TrainingStep(name="Train", image="img", inputs=["s3://bucket/train/"]),
         lambda: ProcessingStep(name="Prep", image="img", code=3),
+        lambda: TrainingStep(name="Train", image="img", metric_definitions=[{"Name": "rmse"}]),
     ):
         with pytest.raises(PipelineDefinitionError) as caught:
             build()

@@ -168,8 +168,31 @@ def _channel_shorthand(value: Any) -> str | None:
     )
 
 
+def _metric_definitions_shorthand(value: Any) -> str | None:
+    # The SDK's estimators take metric_definitions=[{"Name": …, "Regex": …}, …].
+    if not isinstance(value, (list, tuple)):
+        return None
+    pairs = [
+        (item.get("Name"), item.get("Regex"))
+        for item in value
+        if isinstance(item, Mapping) and set(item) == {"Name", "Regex"}
+    ]
+    if not pairs or len(pairs) != len(value):
+        return None
+    shown = ", ".join(f"{name!r}: {regex!r}" for name, regex in pairs[:2])
+    more = ", …" if len(pairs) > 2 else ""
+    return (
+        " (the SageMaker SDK's list of {'Name': …, 'Regex': …}: write a mapping of each "
+        f"metric's name to its regex, {{{shown}{more}}})"
+    )
+
+
 # The shorthands SageMaker SDK users write, by (class, field): what to write here instead.
 _SDK_SHORTHANDS: dict[tuple[str, str], Callable[[Any], str | None]] = {
+    **{
+        (kind, "metric_definitions"): _metric_definitions_shorthand
+        for kind in ("TrainingStep", "TuningStep", "TrainingJobDefinition")
+    },
     **{
         (kind, "code"): _code_shorthand for kind in ("ProcessingStep", "TrainingStep", "TuningStep")
     },

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import dataclasses
 import itertools
+import json
 import re
 import sys
 import textwrap
@@ -392,7 +393,7 @@ def test_docs_pytest_examples_pass(tmp_path: Path, example_runs: Any) -> None:
     # One runner directory whose cache already holds the example's steps (from the session's
     # run of the example project): the examples run as a user's second run would, hitting it.
     cached_example_root(example_runs, tmp_path)
-    blocks = [_readme_python("def test_")] + [
+    blocks = [_readme_python("def test_a_threshold_above_the_accuracy_fails")] + [
         block for block in code_blocks(LOCAL_RUNNER.read_text(), "python") if "def test_" in block
     ]
     tests = []
@@ -629,3 +630,19 @@ def test_getting_started_builds_validates_and_runs_the_pipeline_as_written(
         "smpipe registry list",
         "smpipe run pipeline.json --resources resources.json --param AccuracyThreshold=0.99",
     ]
+
+
+def test_readme_own_project_installs_the_cdk_cli_and_node_this_repository_tests() -> None:
+    # An app of your own on the machine's Node.js (20 on many, end of life for jsii) gets an
+    # end-of-life banner on every synth: the README installs package.json's CLI and Node.js
+    # and points jsii at that Node.js, as this repository's scripts/env.sh does.
+    section = README.read_text()
+    section = section[
+        section.index("## Use it in your own project") : section.index("## The definition language")
+    ]
+    tested = json.loads((REPO / "package.json").read_text())["devDependencies"]
+    commands = "\n".join(code_blocks(section, "sh"))
+    assert f"npm install aws-cdk@{tested['aws-cdk']} node@{tested['node']}" in commands
+    assert 'JSII_NODE="$PWD/node_modules/.bin/node"' in commands
+    env_sh = (REPO / "scripts" / "env.sh").read_text()
+    assert 'JSII_NODE="$_root/node_modules/.bin/node"' in env_sh

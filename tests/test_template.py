@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -168,3 +169,68 @@ def test_pipeline_definitions_yields_every_pipeline_with_a_body():
         "Second",
         {"Steps": [], "Role": "X"},
     )
+
+
+def test_render_template_is_public_snapshot_text_of_a_template(tmp_path):
+    # What an app of your own snapshots (README, Use it in your own project): the same text
+    # as the reference app's stack snapshots, without this repository's test helpers.
+    from cdk_sagemaker_pipelines.template import ASSET_HASH_MASK, render_template
+
+    project = tmp_path / "team-app"
+    template = {
+        "Parameters": {"BootstrapVersion": {"Type": "String"}},
+        "Rules": {"CheckBootstrapVersion": {"Assertions": []}},
+        "Resources": {
+            "Pipeline": {
+                "Type": PIPELINE_TYPE,
+                "Properties": {
+                    "PipelineDefinition": {
+                        "PipelineDefinitionBody": {
+                            "Fn::Join": [
+                                "",
+                                ['{"Version":"2020-12-01","Bucket":"', {"Ref": "Bucket1"}, '"}'],
+                            ]
+                        }
+                    },
+                    "Source": f"s3://assets/{'a' * 64}.py",
+                    "Path": str(project / "cdk.out" / "x"),
+                },
+            },
+            "Dashboard": {
+                "Type": "AWS::CloudWatch::Dashboard",
+                "Properties": {"DashboardBody": {"Fn::Join": ["", ['{"widgets":[]}']]}},
+            },
+        },
+    }
+
+    text = render_template(template, path_masks={str(project): "[PROJECT]"})
+
+    assert json.loads(text) == {
+        "Resources": {
+            "Pipeline": {
+                "Type": PIPELINE_TYPE,
+                "Properties": {
+                    "PipelineDefinition": {
+                        "PipelineDefinitionBody": {
+                            "Bucket": "${Ref:Bucket1}",
+                            "Version": "2020-12-01",
+                        }
+                    },
+                    "Source": f"s3://assets/{ASSET_HASH_MASK}.py",
+                    "Path": "[PROJECT]/cdk.out/x",
+                },
+            },
+            "Dashboard": {
+                "Type": "AWS::CloudWatch::Dashboard",
+                "Properties": {"DashboardBody": {"widgets": []}},
+            },
+        }
+    }
+    assert text.endswith("}\n")
+    assert all(line.count('": ') <= 1 for line in text.splitlines())  # one value per line
+    assert "BootstrapVersion" in json.dumps(template)  # the template itself is left as it was
+    # Without masks of its own, a path under the temporary directory is still masked.
+    scratch = {"Resources": {"R": {"Properties": {"Path": f"{tempfile.gettempdir()}/x"}}}}
+    assert json.loads(render_template(scratch))["Resources"]["R"]["Properties"] == {
+        "Path": "[TMP]/x"
+    }

@@ -4,7 +4,8 @@
 pieces of JSON text and intrinsics. ``decode_definition_body`` puts the text back
 together, turning each intrinsic into a string (by default a readable placeholder such as
 ``${Ref:ArtifactsBucket88671897}``), and parses the result. Used by the checks pack, the
-snapshot tests and the local runner's cloud-assembly loader.
+snapshot tests and the local runner's cloud-assembly loader. ``render_template`` writes a
+whole template as reviewable snapshot text (the stack snapshots of an app's tests).
 
 Example::
 
@@ -14,11 +15,18 @@ Example::
 
 from __future__ import annotations
 
+import copy
 import json
+import re
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 PIPELINE_TYPE = "AWS::SageMaker::Pipeline"
+DASHBOARD_TYPE = "AWS::CloudWatch::Dashboard"
+ASSET_HASH = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
+ASSET_HASH_MASK = "[ASSET_HASH]"
 Resolver = Callable[[Mapping[str, Any]], str]
 
 
@@ -113,3 +121,64 @@ def pipeline_definitions(
         body = (resource.get("Properties") or {}).get("PipelineDefinition", {})
         if "PipelineDefinitionBody" in body:
             yield logical_id, decode_definition_body(body["PipelineDefinitionBody"], resolve)
+
+
+def _default_path_masks() -> dict[str, str]:
+    """The temporary directory and home of this machine, which a template may name."""
+    return {
+        str(Path(tempfile.gettempdir()).resolve()): "[TMP]",
+        tempfile.gettempdir(): "[TMP]",
+        str(Path.home()): "[HOME]",
+    }
+
+
+def _strip_bootstrap_version(template: dict[str, Any]) -> None:
+    for section, name in (("Parameters", "BootstrapVersion"), ("Rules", "CheckBootstrapVersion")):
+        entries = template.get(section)
+        if isinstance(entries, dict):
+            entries.pop(name, None)
+            if not entries:
+                del template[section]
+
+
+def _decode_bodies(template: dict[str, Any]) -> None:
+    for resource in (template.get("Resources") or {}).values():
+        properties = resource.get("Properties") or {}
+        if resource.get("Type") == PIPELINE_TYPE:
+            definition = properties.get("PipelineDefinition") or {}
+            if "PipelineDefinitionBody" in definition:
+                definition["PipelineDefinitionBody"] = decode_definition_body(
+                    definition["PipelineDefinitionBody"]
+                )
+        elif resource.get("Type") == DASHBOARD_TYPE and "DashboardBody" in properties:
+            properties["DashboardBody"] = json.loads(decode_text(properties["DashboardBody"]))
+
+
+def render_template(
+    template: Mapping[str, Any], *, path_masks: Mapping[str, str] | None = None
+) -> str:
+    """A synthesized template as snapshot text a pull request shows as a readable diff.
+
+    Every ``PipelineDefinitionBody`` (and dashboard body), which CDK renders as one long
+    ``Fn::Join`` of JSON text, is decoded into JSON, one value per line (references as
+    ``placeholder`` strings); keys are sorted and indented, so the text depends only on the
+    template's content; asset hashes (64 hex digits, which change with every script edit)
+    become ``[ASSET_HASH]``; the ``BootstrapVersion`` parameter and rule every stack carries
+    are left out. Absolute paths are masked: ``path_masks`` (path → mask, such as
+    ``{str(project_dir): "[PROJECT]"}``) first, then the temporary directory (``[TMP]``)
+    and the home directory (``[HOME]``).
+
+    Example::
+
+        template = Template.from_stack(stack).to_json()  # aws_cdk.assertions
+        text = render_template(template, path_masks={str(PROJECT): "[PROJECT]"})
+    """
+    readable = copy.deepcopy(dict(template))
+    _strip_bootstrap_version(readable)
+    _decode_bodies(readable)
+    text = json.dumps(readable, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = ASSET_HASH.sub(ASSET_HASH_MASK, text)
+    for path, mask in (*(path_masks or {}).items(), *_default_path_masks().items()):
+        if len(path) > 1:
+            text = text.replace(path, mask)
+    return text

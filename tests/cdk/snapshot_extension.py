@@ -18,62 +18,29 @@ Example::
 
 from __future__ import annotations
 
-import copy
-import json
-import re
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.types import PropertyFilter, PropertyMatcher, SerializableData, SerializedData
 
-from cdk_sagemaker_pipelines.template import PIPELINE_TYPE, decode_definition_body, decode_text
+from cdk_sagemaker_pipelines import template as _template
+from cdk_sagemaker_pipelines.template import ASSET_HASH, ASSET_HASH_MASK
 from tests.conftest import REPO
 
-ASSET_HASH = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
-ASSET_HASH_MASK = "[ASSET_HASH]"
-_PATH_MASKS = (
-    (str(REPO), "[REPO]"),
-    (str(Path(tempfile.gettempdir()).resolve()), "[TMP]"),
-    (tempfile.gettempdir(), "[TMP]"),
-    (str(Path.home()), "[HOME]"),
-)
-
-
-def _strip_bootstrap_version(template: dict[str, Any]) -> None:
-    for section, name in (("Parameters", "BootstrapVersion"), ("Rules", "CheckBootstrapVersion")):
-        entries = template.get(section)
-        if isinstance(entries, dict):
-            entries.pop(name, None)
-            if not entries:
-                del template[section]
-
-
-def _decode_bodies(template: dict[str, Any]) -> None:
-    for resource in (template.get("Resources") or {}).values():
-        properties = resource.get("Properties") or {}
-        if resource.get("Type") == PIPELINE_TYPE:
-            definition = properties.get("PipelineDefinition") or {}
-            if "PipelineDefinitionBody" in definition:
-                definition["PipelineDefinitionBody"] = decode_definition_body(
-                    definition["PipelineDefinitionBody"]
-                )
-        elif resource.get("Type") == "AWS::CloudWatch::Dashboard" and "DashboardBody" in properties:
-            properties["DashboardBody"] = json.loads(decode_text(properties["DashboardBody"]))
+__all__ = [
+    "ASSET_HASH",
+    "ASSET_HASH_MASK",
+    "CloudFormationSnapshotExtension",
+    "render_template",
+]
 
 
 def render_template(template: Any) -> str:
-    """The snapshot text of a template (see the module docstring)."""
-    readable = copy.deepcopy(dict(template))
-    _strip_bootstrap_version(readable)
-    _decode_bodies(readable)
-    text = json.dumps(readable, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    text = ASSET_HASH.sub(ASSET_HASH_MASK, text)
-    for path, mask in _PATH_MASKS:
-        if len(path) > 1:
-            text = text.replace(path, mask)
-    return text
+    """The snapshot text of a template (``cdk_sagemaker_pipelines.template.render_template``).
+
+    With this repository's checkout masked as ``[REPO]``.
+    """
+    return _template.render_template(template, path_masks={str(REPO): "[REPO]"})
 
 
 class CloudFormationSnapshotExtension(SingleFileSnapshotExtension):

@@ -12,6 +12,7 @@ import importlib
 import inspect
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -177,3 +178,55 @@ def test_getting_started_cdk_app_synthesizes_and_shows_what_the_tutorial_says(
         "python show_synth.py",
         run_deployed,
     ]
+
+
+_SNAPSHOT_APP = """
+import aws_cdk as cdk
+
+from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
+from cdk_sagemaker_pipelines.definition import FailStep, PipelineDefinition
+
+
+def build_app() -> cdk.App:
+    app = cdk.App()
+    stage = cdk.Stage(app, "dev")
+    stack = cdk.Stack(stage, "TeamMl")
+    store = ArtifactStore(stack, "Artifacts")
+    steps = [FailStep(name="STEP_NAME", error_message="nothing to do")]
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=steps), artifact_store=store)
+    return app
+"""
+
+
+def test_readme_own_project_snapshot_test_records_and_catches_a_change(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The snapshot test the README gives for an app of your own, run as its pytest would:
+    # it records each stack, passes unchanged, and fails when the pipeline changes.
+    readme = README.read_text()
+    readme = readme[readme.index("## Use it in your own project") :]
+    (test_module,) = [
+        block for block in code_blocks(readme, "python") if "TemplateSnapshot" in block
+    ]
+    pytester.makepyfile(app=_SNAPSHOT_APP.replace("STEP_NAME", "Nothing"))
+    pytester.mkdir("tests")
+    (pytester.path / "tests" / "test_snapshots.py").write_text(test_module)
+    pytester.makeini("[pytest]\npythonpath = .\n")
+    monkeypatch.delitem(sys.modules, "app", raising=False)  # this repository's app.py
+
+    def run(*args: str) -> pytest.RunResult:
+        result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "tests", *args)
+        sys.modules.pop("app", None)
+        return result
+
+    run("--snapshot-update").assert_outcomes(passed=1, warnings=0)
+    (snapshot,) = (pytester.path / "tests" / "__snapshots__").rglob("*.json")
+    assert snapshot.relative_to(pytester.path).as_posix() == (
+        "tests/__snapshots__/test_snapshots/test_stack_matches_snapshot[dev-TeamMl].json"
+    )
+    text = snapshot.read_text()
+    assert '"Name": "Nothing"' in text  # the definition decoded, one value per line
+    assert "BootstrapVersion" not in text
+    run().assert_outcomes(passed=1, warnings=0)
+    pytester.makepyfile(app=_SNAPSHOT_APP.replace("STEP_NAME", "Renamed"))
+    run().assert_outcomes(failed=1)

@@ -323,6 +323,48 @@ def test_a_pipeline_and_registry_sharing_a_store_are_not_warned():
     assert _store_warnings(other) == []
 
 
+def test_a_pipeline_registering_by_name_is_linked_to_its_own_stacks_registry_only():
+    # A team's dev stack left environment-agnostic and its prod stack, each with its own
+    # store, registry (one group name per environment) and pipeline: a name means the
+    # group of the pipeline's own stack, not the other environment's group of that name,
+    # which the dev stack merely *may* share an account with.
+    app = new_app()
+    stacks = [
+        cdk.Stack(app, "Dev"),
+        cdk.Stack(app, "Prod", env=cdk.Environment(account=ACCOUNT, region=REGION)),
+    ]
+    for stack in stacks:
+        store = ArtifactStore(stack, "Store")
+        registry = ModelRegistry(
+            stack,
+            "Registry",
+            artifact_store=store,
+            model_package_group_name="team-churn",
+            shared_with_accounts=READERS,
+        )
+        _registering(stack, registry.model_package_group_name, store)
+    assert [_store_warnings(stack) for stack in stacks] == [[], []]
+
+
+def test_a_registry_created_after_its_pipeline_in_another_environment_is_not_linked():
+    # The prod registry of the same group name, created after the dev pipeline that
+    # registers in its own stack's group: not the dev pipeline's registry.
+    app = new_app()
+    dev = cdk.Stack(app, "Dev")
+    store = ArtifactStore(dev, "Store")
+    ModelRegistry(dev, "Registry", artifact_store=store, model_package_group_name="team-churn")
+    _registering(dev, "team-churn", store)
+    prod = cdk.Stack(app, "Prod", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    ModelRegistry(
+        prod,
+        "Registry",
+        artifact_store=ArtifactStore(prod, "Store"),
+        model_package_group_name="team-churn",
+        shared_with_accounts=READERS,
+    )
+    assert _store_warnings(dev) == []
+
+
 def test_a_shared_registry_without_a_store_is_warned_once_shared():
     stack = new_stack()
     registry = ModelRegistry(stack, "Registry")

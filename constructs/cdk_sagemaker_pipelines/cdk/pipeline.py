@@ -92,7 +92,6 @@ from ._props import (
     expect_str,
     expect_strings,
     is_unresolved,
-    may_share_environment,
     other_stage_problem,
     raise_for,
     rule_problems,
@@ -114,6 +113,7 @@ from .registry import (
     RegistryEnvironments,
     link_registering_pipeline,
     pipelines_named,
+    registered_in_by_name,
     registers_by_arn,
     registries_named,
     remember_pipeline,
@@ -1640,7 +1640,7 @@ class Pipeline(_PipelineBase):
         # A registry of another environment (or created later) is judged at synth.
         node_of(self).add_validation(RegistryEnvironments(self, groups))
         for registry in registries_named(self, groups):
-            if registers_by_arn(groups, registry) or may_share_environment(self, registry):
+            if registers_by_arn(groups, registry) or registered_in_by_name(self, registry):
                 link_registering_pipeline(self, registry)
 
     def _registered_images(self) -> list[tuple[str, ecr.IRepository, bool]]:

@@ -160,9 +160,10 @@ def registers_by_arn(groups: Sequence[Any], registry: ModelRegistry) -> bool:
 def registering_pipelines(registry: ModelRegistry) -> list[Any]:
     """The ``Pipeline``s of this app whose definition registers versions in ``registry``.
 
-    By name, only pipelines that may share the registry's account and region: in an app of
-    one stage per environment, each stage's pipeline registers in its own group of that
-    name, not in another stage's. By the group's ARN, pipelines of any environment.
+    By name, only pipelines for which the name means this registry (``registries_meant``):
+    in an app of one stage per environment, each stage's pipeline registers in its own
+    group of that name, not in another stage's. By the group's ARN, pipelines of any
+    environment.
     """
     from .pipeline import Pipeline  # not at the top: pipeline.py imports this module
 
@@ -172,15 +173,57 @@ def registering_pipelines(registry: ModelRegistry) -> list[Any]:
         for pipeline in list(_PIPELINES)
     ):
         return []
+    of_the_name = registries_named(registry, [name])
     return [
         construct
         for construct in node_of(root_of(registry)).find_all()
         if isinstance(construct, Pipeline)
         and (
             registers_by_arn(_groups_of(construct), registry)
-            or (_registers_in(construct, name) and may_share_environment(construct, registry))
+            or (
+                _registers_in(construct, name)
+                and _is_one_of(registry, registries_meant(construct, of_the_name))
+            )
         )
     ]
+
+
+def _is_one_of(registry: ModelRegistry, registries: Sequence[ModelRegistry]) -> bool:
+    return any(found is registry for found in registries)
+
+
+def _surely_same_environment(first: Construct, second: Construct) -> bool:
+    """Whether two constructs are in one stack, or in stacks of one known account and region."""
+    if stack_of(first) is stack_of(second):
+        return True
+    parts = (*account_region(first), *account_region(second))
+    return not any(is_unresolved(part) for part in parts) and parts[:2] == parts[2:]
+
+
+def registries_meant(
+    pipeline: Construct, registries: Sequence[ModelRegistry]
+) -> list[ModelRegistry]:
+    """Of ``registries`` (of one group name), those ``pipeline`` registering by the name means.
+
+    A group name means the group of the pipeline's own account and region: the registry
+    surely there (in the pipeline's stack, or in a stack of the same known account and
+    region) when the app has one. Only without such a registry are those that merely may be
+    there (in a stack whose environment is known only at deploy time) taken: a dev stack
+    left environment-agnostic next to a prod stack, each with its own group of one name,
+    registers in its own group, not in prod's.
+    """
+    sure = [registry for registry in registries if _surely_same_environment(pipeline, registry)]
+    return sure or [
+        registry for registry in registries if may_share_environment(pipeline, registry)
+    ]
+
+
+def registered_in_by_name(pipeline: Construct, registry: ModelRegistry) -> bool:
+    """Whether ``pipeline`` registers in ``registry``'s group by its name (``registries_meant``)."""
+    name = registry.model_package_group_name
+    return _registers_in(pipeline, name) and _is_one_of(
+        registry, registries_meant(pipeline, registries_named(pipeline, [name]))
+    )
 
 
 def in_other_account(pipeline: Construct, registry: ModelRegistry) -> bool:

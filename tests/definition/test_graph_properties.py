@@ -22,12 +22,17 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cdk_sagemaker_pipelines.definition import (
+    CallbackStep,
     ConditionEquals,
     Join,
+    LambdaStep,
     PipelineDefinition,
     PipelineValidationError,
     Step,
+    StepOutput,
 )
+from cdk_sagemaker_pipelines.definition.pipeline import _ordered
+from cdk_sagemaker_pipelines.definition.validate import validate_with_dependencies
 from tests.definition.catalogue_helpers import BINDER, condition, fail, processing, training
 
 KINDS = ("Processing", "Training", "Condition", "Fail")
@@ -318,3 +323,78 @@ def test_independent_steps_are_ordered_by_name() -> None:
     )
     definition = json.loads(compile_json(build(spec)))
     assert [entry["Name"] for entry in definition["Steps"]] == ["C", "a", "b"]
+
+
+FUNCTION = "arn:aws:lambda:us-east-1:111122223333:function:prep"
+
+
+def test_a_condition_comes_after_what_its_branch_steps_need() -> None:
+    # By name alone Check would come first; its branch step Inside needs Zeta.
+    spec = Spec(
+        [Node("Zeta", "Processing"), Node("Check", "Condition"), Node("Inside", "Processing")],
+        listing=[1, 0],
+    )
+    spec.nodes[2].depends_on.append(0)
+    spec.nodes[2].branch = (1, "IfSteps")
+    definition = json.loads(compile_json(build(spec)))
+    assert [entry["Name"] for entry in definition["Steps"]] == ["Zeta", "Check"]
+
+
+def test_branch_steps_keep_their_listed_order_after_what_they_need() -> None:
+    # The only top-level step is the condition: its branches are ordered all the same.
+    second = processing("Second", depends_on=["First"])
+    check = condition(
+        if_steps=[second, processing("First")],
+        else_steps=[processing("Zed"), processing("Alpha")],
+    )
+    definition = json.loads(compile_json([check]))
+    _, branches = compiled_order(definition)
+    assert branches == {
+        ("Check", "IfSteps"): ["First", "Second"],
+        ("Check", "ElseSteps"): ["Zed", "Alpha"],
+    }
+
+
+def test_conditions_whose_branches_need_each_other_compile_alike_in_any_listing() -> None:
+    # Each condition's branch step needs the other condition; only one of the two can wait
+    # for the other, and which one does not depend on the order the steps are listed in.
+    alpha = condition("Alpha", if_steps=[processing("AlphaInside", depends_on=["Beta"])])
+    beta = condition("Beta", if_steps=[processing("BetaInside", depends_on=["Alpha"])])
+    first = compile_json([alpha, beta])
+    assert compile_json([beta, alpha]) == first
+    assert [entry["Name"] for entry in json.loads(first)["Steps"]] == ["Beta", "Alpha"]
+
+
+def test_a_function_arn_or_queue_url_from_a_step_orders_after_that_step() -> None:
+    source = LambdaStep(name="Zeta", function_arn=FUNCTION, outputs=[StepOutput(output_name="arn")])
+    value = source.properties.OutputParameters["arn"]
+    for step in (
+        LambdaStep(name="Alpha", function_arn=value),
+        CallbackStep(name="Alpha", sqs_queue_url=value),
+    ):
+        definition = json.loads(compile_json([step]))
+        assert [entry["Name"] for entry in definition["Steps"]] == ["Zeta", "Alpha"]
+
+
+def test_ordering_its_own_walk_finds_what_validation_found() -> None:
+    # Ordering walks an entry itself where validation could not (a step it maps to None):
+    # that walk must find the same dependencies (DependsOn, references in Arguments and
+    # FunctionArn, a branch step's references counting for its condition).
+    zeta = LambdaStep(name="Zeta", function_arn=FUNCTION, outputs=[StepOutput(output_name="arn")])
+    late = processing("Late", depends_on=["Check"])
+    inside = processing("Inside", environment={"LATE": late.properties.ProcessingJobName})
+    steps = [
+        LambdaStep(name="Alpha", function_arn=zeta.properties.OutputParameters["arn"]),
+        processing("Beta", depends_on=["Zed"]),
+        processing("Zed"),
+        condition("Check", if_steps=[inside]),
+        late,
+    ]
+    definition = json.loads(compile_json(steps))
+    expected = [entry["Name"] for entry in definition["Steps"]]
+    assert expected == ["Check", "Late", "Zed", "Beta", "Zeta", "Alpha"]
+    problems, dependencies = validate_with_dependencies(definition)
+    assert problems == []
+    for found in (dependencies, None, dict.fromkeys(dependencies)):
+        entries = json.loads(json.dumps(definition["Steps"][::-1]))
+        assert [entry["Name"] for entry in _ordered(entries, dependencies=found)] == expected

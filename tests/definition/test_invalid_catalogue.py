@@ -57,6 +57,7 @@ from cdk_sagemaker_pipelines.definition import (
     validate_pipeline_name,
 )
 from cdk_sagemaker_pipelines.definition.retry import parse_expire_after
+from cdk_sagemaker_pipelines.definition.validate import MAX_DEFINITION_CHARACTERS
 from tests.definition.catalogue_helpers import (
     BINDER,
     IMAGE,
@@ -123,6 +124,18 @@ def step_name_with_a_space() -> PipelineDefinition:
 @case("P" * 65, "Name", "must be 1-64 characters")
 def step_name_too_long() -> PipelineDefinition:
     return pipeline(processing("P" * 65))
+
+
+@case("Train.v2", "Name", "step name 'Train.v2' must be 1-64 characters of A-Z, a-z, 0-9, - and _")
+def step_name_with_a_dot() -> PipelineDefinition:
+    # A dot would end the name early in a reference: Steps.Train.v2.ModelArtifacts.
+    return pipeline(training("Train.v2"))
+
+
+@case(None, "Parameters[0].Name", f"parameter name '{'P' * 65}' must be 1-64 characters")
+def parameter_name_too_long() -> PipelineDefinition:
+    rows = ParameterInteger(name="P" * 65, default_value=1)
+    return pipeline(processing(environment={"ROWS": rows}), parameters=[rows])
 
 
 @case(
@@ -239,6 +252,32 @@ def branch_step_refers_to_the_other_branch() -> PipelineDefinition:
     return pipeline(condition(if_steps=[prep], else_steps=[train]))
 
 
+@case(
+    "Train",
+    "DependsOn[0]",
+    "step 'Train' in the ElseSteps of 'Check' refers to step 'Prep', "
+    "which only runs in the IfSteps of 'Check'",
+)
+def branch_step_depends_on_the_other_branch() -> PipelineDefinition:
+    return pipeline(condition(if_steps=[processing()], else_steps=[training(depends_on=["Prep"])]))
+
+
+@case(
+    "Score",
+    "Arguments.Environment['FIRST'].Std:Join.Values[0]",
+    "step 'Score' in the ElseSteps of 'Check' refers to step 'Prep', "
+    "which only runs in the IfSteps of 'Check'",
+)
+def branch_step_refers_to_the_other_branch_twice() -> PipelineDefinition:
+    # Reported once, at the first use.
+    prep = processing()
+    uri = prep.properties.ProcessingOutputConfig.Outputs["out"].S3Output.S3Uri
+    environment = {"FIRST": Join(values=[uri]), "AGAIN": Join(values=[uri])}
+    return pipeline(
+        condition(if_steps=[prep], else_steps=[processing("Score", environment=environment)])
+    )
+
+
 # -- parameters and expressions -------------------------------------------------------------------
 
 
@@ -250,6 +289,20 @@ def branch_step_refers_to_the_other_branch() -> PipelineDefinition:
 def parameter_not_declared() -> PipelineDefinition:
     instance_type = ParameterString(name="InstanceType", default_value="ml.m5.large")
     return pipeline(processing(instance_type=instance_type))
+
+
+@case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue",
+    "refers to parameter 'threshold', which is not declared (did you mean 'Threshold'?)",
+)
+def parameter_declared_with_another_case() -> PipelineDefinition:
+    # Parameter names are case-sensitive, as the service reads them.
+    used = ParameterFloat(name="threshold", default_value=0.5)
+    declared = ParameterFloat(name="Threshold", default_value=0.5)
+    return pipeline(
+        condition(conditions=[ConditionGreaterThan(left=used, right=0.5)]), parameters=[declared]
+    )
 
 
 @case(
@@ -304,6 +357,12 @@ def trial_name_empty() -> PipelineDefinition:
     return PipelineDefinition(steps=[processing()], experiment_config=config)
 
 
+@case(None, "PipelineExperimentConfig.ExperimentName", f"'{'e' * 121}' must be 1-120 letters")
+def experiment_name_too_long() -> PipelineDefinition:
+    config = PipelineExperimentConfig(experiment_name="e" * 121, trial_name="t" * 120)
+    return PipelineDefinition(steps=[processing()], experiment_config=config)
+
+
 @case(
     "Evaluate",
     "Arguments.ProcessingInputs[0].S3Input.S3Uri",
@@ -326,6 +385,17 @@ def property_that_is_not_a_leaf() -> PipelineDefinition:
 )
 def json_get_from_a_training_step() -> PipelineDefinition:
     accuracy = JsonGet(step=training(), property_file=REPORT, json_path="metrics.accuracy")
+    return pipeline(condition(conditions=[ConditionGreaterThan(left=accuracy, right=0.5)]))
+
+
+@case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue.Std:JsonGet.PropertyFile",
+    "step 'Score' is a Lambda step; only Processing steps have property files",
+)
+def json_get_from_a_lambda_step() -> PipelineDefinition:
+    score = LambdaStep(name="Score", function_arn=LAMBDA_ARN)
+    accuracy = JsonGet(step=score, property_file=REPORT, json_path="metrics.accuracy")
     return pipeline(condition(conditions=[ConditionGreaterThan(left=accuracy, right=0.5)]))
 
 
@@ -379,6 +449,32 @@ def json_get_path_syntax() -> PipelineDefinition:
 @case("Evaluate", "PropertyFiles[0].FilePath", "'/evaluation.json' must be a relative path")
 def property_file_with_an_absolute_path() -> PipelineDefinition:
     report = PropertyFile(name="Report", output_name="evaluation", path="/evaluation.json")
+    return pipeline(evaluation(report))
+
+
+@case(
+    "Evaluate",
+    "PropertyFiles[0].FilePath",
+    "'../evaluation.json' must be a relative path inside the output",
+)
+def property_file_outside_its_output() -> PipelineDefinition:
+    report = PropertyFile(name="Report", output_name="evaluation", path="../evaluation.json")
+    return pipeline(evaluation(report))
+
+
+@case("Evaluate", "PropertyFiles[0].FilePath", "'' must be a relative path inside the output")
+def property_file_without_a_path() -> PipelineDefinition:
+    report = PropertyFile(name="Report", output_name="evaluation", path="")
+    return pipeline(evaluation(report))
+
+
+@case(
+    "Evaluate",
+    "PropertyFiles[0].PropertyFileName",
+    f"'{'R' * 65}' must be 1-64 characters of A-Z, a-z, 0-9, - and _",
+)
+def property_file_name_too_long() -> PipelineDefinition:
+    report = PropertyFile(name="R" * 65, output_name="evaluation", path="evaluation.json")
     return pipeline(evaluation(report))
 
 
@@ -1413,6 +1509,19 @@ def parameter_default_that_is_not_an_instance_type() -> PipelineDefinition:
 @case(
     "Prep",
     "Arguments.ProcessingResources.ClusterConfig.InstanceType",
+    "'Parameters.InstanceType' may be 'm5.large': expected one of the 207 'ml.*' values, got "
+    "'m5.large' (did you mean 'ml.m5.large'?)",
+)
+def parameter_default_that_is_not_an_instance_type_also_in_free_text() -> PipelineDefinition:
+    # Its default is judged per field: fine as an environment value, not as an instance type.
+    instance_type = ParameterString(name="InstanceType", default_value="m5.large")
+    step = processing(instance_type=instance_type, environment={"TYPE": instance_type})
+    return pipeline(step, parameters=[instance_type])
+
+
+@case(
+    "Prep",
+    "Arguments.ProcessingResources.ClusterConfig.InstanceType",
     "'Parameters.InstanceType' may be 'ml.m5.huge'",
 )
 def parameter_enum_value_that_is_not_an_instance_type() -> PipelineDefinition:
@@ -1505,6 +1614,11 @@ def fail_message_too_long() -> PipelineDefinition:
 @case("Prep", "DisplayName", "has 257 characters, more than the limit of 256")
 def display_name_too_long() -> PipelineDefinition:
     return pipeline(processing(display_name="d" * 257))
+
+
+@case("Prep", "Description", "has 3073 characters, more than the limit of 3072")
+def description_too_long() -> PipelineDefinition:
+    return pipeline(processing(description="d" * 3073))
 
 
 @case(
@@ -1675,6 +1789,30 @@ def step_without_a_name() -> Any:
     return definition
 
 
+@json_case("", "Name", "step name '' must be 1-64 characters of A-Z, a-z, 0-9, - and _")
+def step_with_an_empty_name() -> Any:
+    definition = compiled()
+    definition["Steps"][0]["Name"] = ""
+    return definition
+
+
+@json_case("Check", "Arguments.IfSteps[1]", "expected a step object")
+def branch_step_that_is_a_string() -> Any:
+    # The condition's problem, at a path in its entry, as every step problem's field is.
+    definition = compiled(condition(if_steps=[fail()]))
+    definition["Steps"][0]["Arguments"]["IfSteps"].append("Prep")
+    return definition
+
+
+@json_case("Check", "Arguments.ElseSteps[0].Name", "every step needs a Name string")
+def branch_step_without_a_name() -> Any:
+    definition = compiled(condition(if_steps=[fail()]))
+    definition["Steps"][0]["Arguments"]["ElseSteps"] = [
+        {"Type": "Fail", "Arguments": {"ErrorMessage": "stopped"}}
+    ]
+    return definition
+
+
 @json_case("Stop", "DisplayName", "expected a string, got int")
 def display_name_that_is_a_number() -> Any:
     definition = compiled()
@@ -1742,6 +1880,31 @@ def retry_max_attempts_that_is_a_string() -> Any:
     return with_retry_policies([{"ExceptionType": ["Step.THROTTLING"], "MaxAttempts": "3"}])
 
 
+@json_case("Train", "RetryPolicies[0].MaxAttempts", "expected an integer, got True")
+def retry_max_attempts_that_is_a_boolean() -> Any:
+    return with_retry_policies([{"ExceptionType": ["Step.THROTTLING"], "MaxAttempts": True}])
+
+
+@json_case("Train", "RetryPolicies[0].BackoffRate", "expected a non-negative number, got True")
+def retry_backoff_rate_that_is_a_boolean() -> Any:
+    policy = {"ExceptionType": ["Step.THROTTLING"], "MaxAttempts": 3, "BackoffRate": True}
+    return with_retry_policies([policy])
+
+
+@json_case(
+    "Train", "RetryPolicies[0].ExceptionType", "expected a non-empty list of exception types"
+)
+def retry_policy_of_no_exception_types() -> Any:
+    return with_retry_policies([{"ExceptionType": [], "MaxAttempts": 3}])
+
+
+@json_case("Train", "RetryPolicies[0]", "set MaxAttempts or ExpireAfterMin, not both")
+def retry_policy_never_retrying_and_expiring() -> Any:
+    # 0 attempts is a value ("never retry"), so both are set.
+    policy = {"ExceptionType": ["Step.THROTTLING"], "MaxAttempts": 0, "ExpireAfterMin": 60}
+    return with_retry_policies([policy])
+
+
 @json_case("Stop", "Arguments.ErrorMessage", "Get expects a string path")
 def get_of_a_number() -> Any:
     return with_error_message({"Get": 5})
@@ -1782,6 +1945,32 @@ def get_of_a_step_without_a_property() -> Any:
 def json_get_of_a_step_property_that_is_no_property_file() -> Any:
     property_file = {"Get": "Steps.Evaluate.ProcessingJobName"}
     return with_left_value({"Std:JsonGet": {"PropertyFile": property_file, "Path": "a"}})
+
+
+@json_case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue.Std:JsonGet.PropertyFile",
+    "JsonGet's PropertyFile must be 'Steps.<Name>.PropertyFiles.<File>' "
+    "('Execution.PipelineExecutionId' is no step's property file; to read a JSON file at the "
+    "S3 URI it holds, give it as S3Uri (JsonGet(s3_uri=…) in Python))",
+)
+def json_get_of_a_property_file_that_is_an_execution_variable() -> Any:
+    reference = {"Get": "Execution.PipelineExecutionId"}
+    return with_left_value({"Std:JsonGet": {"PropertyFile": reference, "Path": "a"}})
+
+
+@json_case(
+    "Check",
+    "Arguments.Conditions[0].LeftValue.Std:JsonGet.PropertyFile",
+    "JsonGet's PropertyFile must be 'Steps.<Name>.PropertyFiles.<File>' "
+    "('Parameters.ReportUri' is no step's property file",
+)
+def json_get_of_a_property_file_that_is_a_parameter() -> Any:
+    definition = with_left_value(
+        {"Std:JsonGet": {"PropertyFile": {"Get": "Parameters.ReportUri"}, "Path": "a"}}
+    )
+    definition["Parameters"] = [ParameterString(name="ReportUri").to_definition()]
+    return definition
 
 
 @json_case(
@@ -2079,6 +2268,30 @@ def job_member_list_given_a_string() -> Any:
     return definition
 
 
+@json_case(
+    "Prep",
+    "Arguments.ProcessingResources.ClusterConfig.VolumeSizeInGB",
+    "expected an integer, got True (bool)",
+)
+def job_member_integer_given_a_boolean() -> Any:
+    definition = compiled(processing())
+    arguments = definition["Steps"][0]["Arguments"]
+    arguments["ProcessingResources"]["ClusterConfig"]["VolumeSizeInGB"] = True
+    return definition
+
+
+@json_case(
+    "Prep",
+    "Arguments.AppSpecification.ContainerEntrypoint",
+    "expected a list, got an expression (expressions stand only where a single value is expected)",
+)
+def job_member_list_given_an_expression() -> Any:
+    definition = compiled(processing())
+    entrypoint = {"Get": "Execution.PipelineExecutionId"}
+    definition["Steps"][0]["Arguments"]["AppSpecification"]["ContainerEntrypoint"] = entrypoint
+    return definition
+
+
 @json_case("Prep", "Arguments.RoleArn", "expected a string, got 5 (int)")
 def job_member_string_given_a_number() -> Any:
     definition = compiled(processing())
@@ -2259,6 +2472,133 @@ def test_fails_pipeline_name(name: str) -> None:
 def test_pipeline_name_may_repeat_hyphens_and_use_256_characters() -> None:
     assert validate_pipeline_name("train--and-deploy") == []
     assert validate_pipeline_name("p" * 256) == []
+
+
+def test_a_property_file_only_a_training_step_declares_is_not_offered_to_read() -> None:
+    # Training steps write no property files: pointing the JsonGet at one would not help.
+    definition = compiled(evaluation(REPORT), training(), processing("Prep"), fail())
+    step_named(definition, "Train")["PropertyFiles"] = step_named(definition, "Evaluate").pop(
+        "PropertyFiles"
+    )
+    reference = {"Get": "Steps.Prep.PropertyFiles.Report"}
+    step_named(definition, "Stop")["Arguments"]["ErrorMessage"] = {
+        "Std:Join": {
+            "On": "",
+            "Values": [{"Std:JsonGet": {"PropertyFile": reference, "Path": "a"}}],
+        }
+    }
+    assert_exactly(
+        validate_definition(definition),
+        [
+            Expected("Train", "PropertyFiles", "not a field of a Training step"),
+            Expected(
+                "Stop",
+                "Arguments.ErrorMessage.Std:Join.Values[0].Std:JsonGet.PropertyFile",
+                "step 'Prep' declares no property file 'Report' (declare it in the step's "
+                "PropertyFiles",
+            ),
+        ],
+    )
+
+
+def test_experiment_names_known_only_at_deploy_time_pass() -> None:
+    config = PipelineExperimentConfig(
+        experiment_name="${Token[AWS.StackName.8]}-runs", trial_name="t"
+    )
+    assert PipelineDefinition(steps=[processing()], experiment_config=config).validate(BINDER) == []
+
+
+def test_experiment_and_trial_names_of_120_characters_pass() -> None:
+    config = PipelineExperimentConfig(experiment_name="e" * 120, trial_name="t" * 120)
+    assert PipelineDefinition(steps=[processing()], experiment_config=config).validate(BINDER) == []
+
+
+def test_display_names_and_descriptions_at_their_limits_pass() -> None:
+    step = processing(display_name="d" * 256, description="d" * 3072)
+    assert pipeline(step).validate(BINDER) == []
+
+
+def test_a_cycle_closed_by_two_back_edges_is_reported_once() -> None:
+    # Found from two starting points (A, then E), the cycle A → E → B → A is one problem.
+    graph = {
+        "A": ["F", "B"],
+        "B": ["E", "F"],
+        "C": ["B", "F"],
+        "D": ["E", "C"],
+        "E": ["A", "C"],
+        "F": ["D"],
+    }
+    steps = [processing(name, depends_on=needs) for name, needs in graph.items()]
+    assert_exactly(
+        pipeline(*steps).validate(BINDER),
+        [
+            Expected("A", "DependsOn[1]", "dependency cycle: A → E → B → A"),
+            Expected("F", "DependsOn[0]", "dependency cycle: F → C → D → F"),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "metrics.accuracy.value",
+        "$.metrics.accuracy.value",
+        "$['metrics'].accuracy",
+        "metrics['f1 score'].value",
+        'folds[0]["auc"]',
+        "model-1.eval_set:train@v2",
+    ],
+)
+def test_json_paths_of_names_keys_and_indexes_pass(path: str) -> None:
+    json_get = {"Std:JsonGet": {"PropertyFile": {"Get": REPORT_FILE_GET}, "Path": path}}
+    assert validate_definition(with_left_value(json_get)) == []
+
+
+@pytest.mark.parametrize("path", ["metrics accuracy", "metrics..value", "metrics.", "", "$$.a"])
+def test_fails_json_paths_out_of_syntax(path: str) -> None:
+    json_get = {"Std:JsonGet": {"PropertyFile": {"Get": REPORT_FILE_GET}, "Path": path}}
+    assert_exactly(
+        validate_definition(with_left_value(json_get)),
+        [
+            Expected(
+                "Check",
+                "Arguments.Conditions[0].LeftValue.Std:JsonGet.Path",
+                f"{path!r} is not a valid JsonPath",
+            )
+        ],
+    )
+
+
+def test_an_integer_parameter_passes_where_a_number_is_expected() -> None:
+    # TargetObjectiveMetricValue is a float: an Integer parameter holds one as well.
+    target = ParameterInteger(name="Target", default_value=1)
+    definition = compiled(_tune())
+    definition["Parameters"] = [target.to_definition()]
+    config = definition["Steps"][0]["Arguments"]["HyperParameterTuningJobConfig"]
+    config["TuningJobCompletionCriteria"] = {
+        "TargetObjectiveMetricValue": {"Get": "Parameters.Target"}
+    }
+    assert validate_definition(definition) == []
+
+
+def test_a_definition_of_exactly_the_size_limit_passes() -> None:
+    # Measured as compact JSON (no spaces after separators), as the service counts it.
+    definition = compiled()
+    definition["Metadata"] = {"padding": ""}
+    size = len(json.dumps(definition, separators=(",", ":")))
+    definition["Metadata"]["padding"] = "p" * (MAX_DEFINITION_CHARACTERS - size)
+    assert validate_definition(definition) == []
+    definition["Metadata"]["padding"] += "p"
+    assert_exactly(
+        validate_definition(definition),
+        [
+            Expected(
+                None,
+                None,
+                "the definition has 1,048,577 characters, more than the limit of 1,048,576",
+            )
+        ],
+    )
 
 
 # -- robustness -----------------------------------------------------------------------------------

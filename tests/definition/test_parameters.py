@@ -133,11 +133,14 @@ def test_strings_are_parsed_to_the_declared_types(source: Any) -> None:
     ("kind", "raw", "expected"),
     [
         ("Integer", "-3", -3),
+        ("Integer", "+4", 4),
+        ("Float", "+0.5", 0.5),
         ("Integer", " 7 ", 7),
         ("Float", "1e3", 1000.0),
         ("Float", "2", 2.0),
         ("Boolean", "false", False),
         ("Boolean", "True", True),
+        ("Boolean", " true ", True),
         ("String", " padded ", " padded "),
     ],
 )

@@ -346,12 +346,14 @@ class _Validator:
     ) -> None:
         for index, entry in enumerate(steps):
             where = f"{location}[{index}]"
+            # A branch entry that is no step is the condition's problem, at a path in its entry.
+            field_path = where if condition is None else f"Arguments.{branch}[{index}]"
             if not (type(entry) is dict or isinstance(entry, Mapping)):
-                self.add(condition, where, "expected a step object")
+                self.add(condition, field_path, "expected a step object")
                 continue
             name, kind = entry.get("Name"), entry.get("Type")
             if not isinstance(name, str):
-                self.add(None, f"{where}.Name", "every step needs a Name string")
+                self.add(condition, f"{field_path}.Name", "every step needs a Name string")
                 continue
             record = StepRecord(name, str(kind), entry, where, condition, branch)
             previous = self.steps.get(name)
@@ -768,12 +770,21 @@ class _Validator:
 
     def _check_get(
         self, path: Any, where: Path, record: StepRecord | None, *, property_file: bool = False
-    ) -> str | None:
+    ) -> None:
         step_name = record.name if record else None
         if not isinstance(path, str):
             self.add(step_name, where, "Get expects a string path")
-            return None
+            return
         head, _, rest = path.partition(".")
+        if property_file and head != "Steps":
+            self.add(
+                step_name,
+                where,
+                "JsonGet's PropertyFile must be 'Steps.<Name>.PropertyFiles.<File>'",
+                f"'{_cut(path)}' is no step's property file; to read a JSON file at the S3 URI "
+                "it holds, give it as S3Uri (JsonGet(s3_uri=…) in Python)",
+            )
+            return
         if head == "Parameters":
             if rest not in self.parameters:
                 self.add(
@@ -784,9 +795,9 @@ class _Validator:
                     or "declare it in the pipeline's Parameters "
                     "(PipelineDefinition(parameters=[...]) in Python)",
                 )
-                return None
+                return
             self._plain_gets.add(path)
-            return str(self.parameters[rest].get("Type"))
+            return
         if head == "Execution":
             if rest not in EXECUTION_VARIABLE_NAMES:
                 self.add(
@@ -796,30 +807,30 @@ class _Validator:
                     did_you_mean(rest, EXECUTION_VARIABLE_NAMES)
                     or f"expected one of {one_of(sorted(EXECUTION_VARIABLE_NAMES))}",
                 )
-                return None
+                return
             self._plain_gets.add(path)
-            return "Timestamp" if rest.endswith("DateTime") else "String"
+            return
         if head == "Steps":
             ordering = record.ordering if record is not None else None
             if self._ordering_field and ordering is not None and path.startswith("Steps."):
                 ordering.add(path.split(".")[1].split("[")[0])  # the name as ordering reads it
-            return self._check_step_reference(rest, where, record, property_file=property_file)
+            self._check_step_reference(rest, where, record, property_file=property_file)
+            return
         self.add(
             step_name,
             where,
             f"Get path '{path}' must start with Parameters., Execution. or Steps.",
             did_you_mean(head, ["Parameters", "Execution", "Steps"]),
         )
-        return None
 
     def _check_step_reference(
         self, rest: str, where: Path, record: StepRecord | None, *, property_file: bool
-    ) -> str | None:
+    ) -> None:
         source = record.name if record else None
         match = _STEP_REFERENCE.match(rest)
         if match is None:
             self.add(source, where, f"malformed step reference 'Steps.{rest}'")
-            return None
+            return
         target_name, remainder = match.group(1), match.group(2)
         target = self.steps.get(target_name)
         if target is None:
@@ -829,11 +840,11 @@ class _Validator:
                 f"refers to step '{target_name}', which is not in the pipeline",
                 self._step_hint(target_name),
             )
-            return None
+            return
         if record is not None:
             if target_name == record.name:
                 self.add(source, where, "a step can't refer to its own properties")
-                return None
+                return
             if target_name not in record.references:
                 record.references[target_name] = where
         if target.kind == "Fail":
@@ -843,16 +854,16 @@ class _Validator:
                 f"refers to Fail step '{target_name}'; Fail steps have no properties",
                 "Fail steps end the execution and can't be referenced",
             )
-            return None
+            return
         path = remainder[1:] if remainder.startswith(".") else remainder
         if path.startswith("PropertyFiles.") or path == "PropertyFiles":
             self._check_property_file_reference(target, path, where, source, property_file)
-            return None
+            return
         if property_file:
             self.add(
                 source, where, "JsonGet's PropertyFile must be 'Steps.<Name>.PropertyFiles.<File>'"
             )
-            return None
+            return
         if not path:
             self.add(
                 source,
@@ -860,21 +871,19 @@ class _Validator:
                 f"refers to step '{target_name}' without a property",
                 "name a property, e.g. Steps.Train.ModelArtifacts.S3ModelArtifacts",
             )
-            return None
+            return
         node, error = self._resolve(target, path)
         if error is None:
             error = _undeclared_key(target, path)
         if error is not None:
             self.add(source, where, f"'Steps.{target_name}.{path}': {error.message}", error.hint)
-            return None
+            return
         if target.kind == "Tuning" and not (
             self._training_job_exists(target, path, where, source)
             and self._tuning_member_exists(target, path, where, source)
         ):
-            return None
-        if node is None:
-            return None  # opaque step types: properties not modelled
-        if node.kind != "leaf":
+            return
+        if node is not None and node.kind != "leaf":  # None: properties not modelled
             self.add(
                 source,
                 where,
@@ -883,8 +892,6 @@ class _Validator:
                 if node.members
                 else "index it",
             )
-            return None
-        return node.leaf_type
 
     def _training_job_exists(
         self, target: StepRecord, path: str, where: Path, source: str | None

@@ -192,6 +192,24 @@ Each file in ``sdk_generated/`` is ``pipeline.definition()`` of sagemaker 2.257.
   execution, unedited here. Generated offline as ``sdk-abalone.json``. The language writes
   the same but for the documented differences
   (``test_pipeline_model_example_renders_as_the_sdk_writes_it``).
+- ``sdk-huggingface.json``: the Hugging Face pipeline teams write from the Hugging Face
+  docs' "MLOps: End-to-End Hugging Face Transformers with the Hub & SageMaker Pipelines"
+  example, on current containers (transformers 4.28, PyTorch 2.0, py310): nine parameters
+  (``TrainingInstanceType`` declared and unused, the instance types literal, as teams
+  write them), a ``HuggingFaceProcessor`` (ml.g4dn.xlarge: its images are GPU-only)
+  ``run(code="preprocessing.py", source_dir=<S3 sourcedir.tar.gz>, arguments=…)`` (the SDK
+  uploads its ``runproc.sh``: patched to return its destination, as ``sdk-function-steps``),
+  a ``HuggingFace`` estimator (``entry_point`` + ``source_dir`` an S3 archive,
+  hyperparameters ``epochs`` and three more parameters, ``model_id``, ``fp16``, two metric
+  definitions), a ``ScriptProcessor`` evaluation on ``image_uris.retrieve("huggingface",
+  …, instance_type="ml.m5.xlarge", image_scope="inference")`` with a ``PropertyFile``,
+  ``CacheConfig(True, "30d")`` on those three, a ``ConditionGreaterThanOrEqualTo`` on
+  ``JsonGet(…, "eval_accuracy")`` and a ``ParameterFloat``, ``HuggingFaceModel(…).register(…,
+  inference_instances=["ml.g4dn.xlarge", "ml.m5.xlarge"], model_metrics=…)`` in a
+  ``ModelStep`` (the SDK picks the GPU inference image for the first instance and writes
+  ``Framework: PYTORCH``, ``FrameworkVersion: 2.0``), and a ``FailStep``. Generated offline
+  as ``sdk-abalone.json``. The language writes the same but for the documented differences
+  (``test_huggingface_example_renders_as_the_sdk_writes_it``).
 """
 
 from __future__ import annotations
@@ -2529,3 +2547,223 @@ def test_a_training_job_with_the_same_arguments_is_no_function_step() -> None:
         for access in plan.reads
     )
     assert S3Access("my-bucket", "churn-function-steps/*/Evaluate/exception/") in plan.writes
+
+
+# ---------------------------------------------------------------------------------------------
+HF_SOURCE = "s3://my-bucket/hf-pipeline/code"
+
+
+def _huggingface_example_in_our_language() -> dict[str, Any]:
+    """The Hugging Face pipeline example as a new user ports it (README and docs only)."""
+    processing_type = ParameterString(name="ProcessingInstanceType", default_value="ml.g4dn.xlarge")
+    processing_count = ParameterInteger(name="ProcessingInstanceCount", default_value=1)
+    training_type = ParameterString(name="TrainingInstanceType", default_value="ml.p3.2xlarge")
+    epochs = ParameterString(name="Epochs", default_value="1")
+    eval_batch_size = ParameterInteger(name="EvalBatchSize", default_value=32)
+    train_batch_size = ParameterInteger(name="TrainBatchSize", default_value=16)
+    learning_rate = ParameterFloat(name="LearningRate", default_value=3e-5)
+    threshold = ParameterFloat(name="ThresholdAccuracy", default_value=0.8)
+    approval = ParameterString(name="ModelApprovalStatus", default_value="PendingManualApproval")
+    cache = CacheConfig(expire_after="30d")
+    # HuggingFace(transformers_version="4.28", pytorch_version="2.0", py_version="py310").
+    training_image = Image.huggingface("4.28", pytorch_version="2.0", py_version="py310")
+    process = ProcessingStep(  # HuggingFaceProcessor(…).run(code=, source_dir=)
+        name="ProcessDataForTraining",
+        image=training_image,
+        code=Code.from_s3(
+            f"{HF_SOURCE}/preprocessing/sourcedir.tar.gz", entry_point="preprocessing.py"
+        ),
+        instance_type="ml.g4dn.xlarge",
+        instance_count=processing_count,
+        arguments=["--dataset_name", "imdb", "--model_id", "distilbert-base-uncased"],
+        outputs=["train", "test"],
+        cache_config=cache,
+    )
+    train = TrainingStep(
+        name="TrainHuggingFaceModel",
+        image=training_image,
+        code=Code.from_s3(f"{HF_SOURCE}/train.tar.gz", entry_point="train.py"),
+        instance_type="ml.p3.2xlarge",
+        instance_count=1,
+        output_path="s3://my-bucket/hf-pipeline/models",
+        inputs={"train": process.output("train"), "test": process.output("test")},
+        hyperparameters={
+            "epochs": epochs,
+            "eval_batch_size": eval_batch_size,
+            "train_batch_size": train_batch_size,
+            "learning_rate": learning_rate,
+            "model_id": "distilbert-base-uncased",
+            "fp16": True,
+        },
+        metric_definitions={
+            "eval_loss": "eval_loss.*=\\D*(.*?)$",
+            "eval_accuracy": "eval_accuracy.*=\\D*(.*?)$",
+        },
+        cache_config=cache,
+    )
+    report = PropertyFile(
+        name="HuggingFaceEvaluationReport", output_name="evaluation", path="evaluation.json"
+    )
+    evaluate = ProcessingStep(
+        name="HuggingfaceEvalLoss",
+        # image_uris.retrieve("huggingface", …, instance_type="ml.m5.xlarge",
+        # image_scope="inference"): the CPU inference image.
+        image=Image.huggingface(
+            "4.28", pytorch_version="2.0", py_version="py310", scope="inference"
+        ),
+        code=Code.from_s3(f"{HF_SOURCE}/evaluate.py"),
+        instance_type=processing_type,
+        instance_count=1,
+        inputs={"model": train.model_data, "test": process.output("test")},
+        outputs=["evaluation"],
+        property_files=[report],
+        cache_config=cache,
+    )
+    register = RegisterModel(  # HuggingFaceModel(…).register(…) in a ModelStep
+        name="HuggingFaceRegisterModel",
+        model_package_group_name="HuggingFaceModelPackageGroup",
+        # The SDK picks the image for inference_instances[0], a GPU instance here.
+        image=Image.huggingface(
+            "4.28", pytorch_version="2.0", py_version="py310", scope="inference", processor="gpu"
+        ),
+        model_data=train.model_data,
+        content_types=["application/json"],
+        response_types=["application/json"],
+        inference_instances=["ml.g4dn.xlarge", "ml.m5.xlarge"],
+        transform_instances=["ml.g4dn.xlarge", "ml.m5.xlarge"],
+        approval_status=approval,
+        model_metrics=ModelMetrics(
+            model_statistics=MetricsSource(
+                s3_uri=Join(on="/", values=[evaluate.output("evaluation"), "evaluation.json"]),
+            )
+        ),
+        framework="PYTORCH",
+        framework_version="2.0",
+    )
+    accuracy = JsonGet(step=evaluate, property_file=report, json_path="eval_accuracy")
+    check = ConditionStep(
+        name="CheckHuggingfaceEvalAccuracy",
+        conditions=[ConditionGreaterThanOrEqualTo(left=accuracy, right=threshold)],
+        if_steps=[register],
+        else_steps=[
+            FailStep(
+                name="AccuracyTooLow",
+                error_message=Join(on=" ", values=["Evaluation accuracy below", threshold]),
+            )
+        ],
+    )
+    binder = StaticBinder(
+        region="us-east-1",
+        role_arn="arn:aws:iam::111122223333:role/SageMakerExecutionRole",
+        default_bucket="my-bucket",
+    )
+    parameters = [
+        processing_type,
+        processing_count,
+        training_type,
+        epochs,
+        eval_batch_size,
+        train_batch_size,
+        learning_rate,
+        threshold,
+        approval,
+    ]
+    return PipelineDefinition(
+        parameters=parameters, steps=[process, train, evaluate, check]
+    ).to_definition(binder)
+
+
+def test_huggingface_example_renders_as_the_sdk_writes_it() -> None:
+    ours_definition = _huggingface_example_in_our_language()
+    ours, theirs = _ours_and_theirs(
+        "sdk-huggingface", ours_definition, ("HuggingFaceRegisterModel-RegisterModel",)
+    )
+    found = {
+        f"{name}.{path}"
+        for name, step in theirs.items()
+        for path in differences(ours[name], step)
+        if not (name == "CheckHuggingfaceEvalAccuracy" and path.startswith("Arguments.IfSteps"))
+    }
+    process, train = "ProcessDataForTraining.Arguments", "TrainHuggingFaceModel.Arguments"
+    evaluate = "HuggingfaceEvalLoss.Arguments"
+    register = "HuggingFaceRegisterModel.Arguments"
+    container = f"{register}.InferenceSpecification.Containers[0]"
+    # Only what docs/sdk-comparison.md lists: ModelStep's name suffix; the image tags (the
+    # language writes the full versions the aliases stand for); FrameworkProcessor's
+    # runproc.sh (ours unpacks the archive with /bin/sh -c, the code input only); input
+    # names and default output locations; the training job's SDK defaults (debugger,
+    # profiler, metrics time series, the log level, region and JSON-quoted hyperparameters)
+    # and its code as a channel; the framework model's environment, the empty reports and
+    # SkipModelValidation.
+    assert found == {
+        "HuggingFaceRegisterModel.Name",
+        f"{process}.AppSpecification.ImageUri",
+        f"{train}.AlgorithmSpecification.TrainingImage",
+        f"{evaluate}.AppSpecification.ImageUri",
+        f"{container}.Image",
+        f"{process}.AppSpecification.ContainerEntrypoint",
+        *(f"{process}.AppSpecification.ContainerEntrypoint[{index}]" for index in range(2)),
+        f"{process}.ProcessingInputs",
+        f"{process}.ProcessingInputs[0].S3Input.LocalPath",
+        f"{evaluate}.ProcessingInputs[0].InputName",
+        f"{evaluate}.ProcessingInputs[1].InputName",
+        *(
+            f"{step}.ProcessingOutputConfig.Outputs[{index}].S3Output.S3Uri.Std:Join.Values" + item
+            for step, count in ((process, 2), (evaluate, 1))
+            for index in range(count)
+            for item in ("", *(f"[{value}]" for value in range(5)))
+        ),
+        f"{train}.AlgorithmSpecification.EnableSageMakerMetricsTimeSeries",
+        f"{train}.DebugHookConfig",
+        f"{train}.ProfilerConfig.DisableProfiler",
+        f"{train}.ProfilerConfig.S3OutputPath",
+        f"{train}.InputDataConfig",
+        *(
+            f"{train}.HyperParameters.{name}"
+            for name in (
+                "model_id",
+                "sagemaker_container_log_level",
+                "sagemaker_program",
+                "sagemaker_region",
+                "sagemaker_submit_directory",
+            )
+        ),
+        *(
+            f"{container}.Environment.{name}"
+            for name in (
+                "SAGEMAKER_CONTAINER_LOG_LEVEL",
+                "SAGEMAKER_PROGRAM",
+                "SAGEMAKER_REGION",
+                "SAGEMAKER_SUBMIT_DIRECTORY",
+            )
+        ),
+        f"{register}.ModelMetrics.Bias",
+        f"{register}.ModelMetrics.Explainability",
+        f"{register}.SkipModelValidation",
+    }
+    # The same images as image_uris.retrieve for the same versions: GPU training (the
+    # processor and the estimator), the CPU inference image the evaluation asked for
+    # (instance_type="ml.m5.xlarge") and the GPU one HuggingFaceModel.register picked for
+    # inference_instances[0] (ml.g4dn.xlarge); only the versions in the tag are spelt out.
+    registry = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch"
+    images = {
+        f"{process}.AppSpecification.ImageUri": (
+            f"{registry}-training:{{}}-gpu-py310-cu118-ubuntu20.04"
+        ),
+        f"{train}.AlgorithmSpecification.TrainingImage": (
+            f"{registry}-training:{{}}-gpu-py310-cu118-ubuntu20.04"
+        ),
+        f"{evaluate}.AppSpecification.ImageUri": (
+            f"{registry}-inference:{{}}-cpu-py310-ubuntu20.04"
+        ),
+        f"{container}.Image": f"{registry}-inference:{{}}-gpu-py310-cu118-ubuntu20.04",
+    }
+    for path, template in images.items():
+        name, _, rest = path.partition(".")
+        assert _at(theirs[name], rest) == template.format("2.0-transformers4.28")
+        assert _at(ours[name], rest) == template.format("2.0.0-transformers4.28.1")
+    # What HuggingFaceModel.register writes for Inference Recommender, given here.
+    name = "HuggingFaceRegisterModel"
+    for definition in (ours, theirs):
+        assert _at(definition[name], f"{container}.Framework".removeprefix(f"{name}.")) == "PYTORCH"
+    assert ours_definition["Parameters"] == load("sdk-huggingface")["Parameters"]

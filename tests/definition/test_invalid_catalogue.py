@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
@@ -57,7 +59,7 @@ from cdk_sagemaker_pipelines.definition import (
     validate_pipeline_name,
 )
 from cdk_sagemaker_pipelines.definition.retry import parse_expire_after
-from cdk_sagemaker_pipelines.definition.validate import MAX_DEFINITION_CHARACTERS
+from cdk_sagemaker_pipelines.definition.validate import MAX_DEFINITION_CHARACTERS, _sent_length
 from tests.definition.catalogue_helpers import (
     BINDER,
     IMAGE,
@@ -2599,6 +2601,35 @@ def test_a_definition_of_exactly_the_size_limit_passes() -> None:
             )
         ],
     )
+
+
+def test_non_ascii_text_counts_as_the_construct_sends_it() -> None:
+    # Sent with non-ASCII characters as themselves, counted in UTF-16 code units: "é" is one
+    # character (six as the escape \u00e9), "😀" two (a surrogate pair, twelve escaped).
+    definition = compiled()
+    definition["Metadata"] = {"padding": ""}
+    size = len(json.dumps(definition, separators=(",", ":")))
+    room = MAX_DEFINITION_CHARACTERS - size
+    definition["Metadata"]["padding"] = "é" * (room - 2) + "😀"
+    assert validate_definition(definition) == []
+    definition["Metadata"]["padding"] += "é"
+    assert_exactly(
+        validate_definition(definition),
+        [
+            Expected(
+                None,
+                None,
+                "the definition has 1,048,577 characters, more than the limit of 1,048,576",
+            )
+        ],
+    )
+
+
+@given(st.text())
+def test_the_sent_length_is_the_utf16_length_of_the_unescaped_json(text: str) -> None:
+    escaped = json.dumps({"t": text}, separators=(",", ":"))
+    sent = json.dumps({"t": text}, separators=(",", ":"), ensure_ascii=False)
+    assert _sent_length(escaped) == len(sent.encode("utf-16-le", "surrogatepass")) // 2
 
 
 # -- robustness -----------------------------------------------------------------------------------

@@ -3009,7 +3009,7 @@ class _Validator:
         # service reads. Only text with an escape of that range needs the search.
         if "\\ud" in text:
             self._check_surrogates(definition)
-        size = len(text)
+        size = _sent_length(text) if "\\u" in text else len(text)
         if size > MAX_DEFINITION_CHARACTERS:
             self.add(
                 None,
@@ -3218,6 +3218,27 @@ _LONE_SURROGATE = re.compile(
 
 # A value, its step and field, whether it is a list of steps, and its shape.
 _SurrogateWalkItem = tuple[Any, str | None, str, bool, _WalkShape]
+
+
+# A JSON escape of the ASCII-only compact text: \uXXXX (lowercase hex, as json writes
+# it), or a backslash and one character.
+_JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-f]{4})|.)")
+
+
+def _sent_length(text: str) -> int:
+    r"""The length of ``text`` (compact JSON, non-ASCII escaped) as the definition is sent.
+
+    The construct sends the definition with non-ASCII characters as themselves (JSON
+    escapes only control characters, quotes and backslashes then), and the limit counts
+    characters in UTF-16 code units: each ``\uXXXX`` escape of a character from DEL up
+    is one, a character beyond the BMP (two escapes, a surrogate pair) two.
+    """
+    escaped = sum(
+        1
+        for match in _JSON_ESCAPE.finditer(text)
+        if match.group(1) is not None and int(match.group(1), 16) >= 0x7F
+    )
+    return len(text) - 5 * escaped
 
 
 def _lone_surrogates(definition: Any) -> list[tuple[str | None, str, str]]:

@@ -292,6 +292,38 @@ def test_fails_a_second_pipeline_whose_name_differs_only_in_case():
     assert Pipeline(elsewhere, "Training", definition=prep_and_train(), pipeline_name=name)
 
 
+def test_warns_a_second_pipeline_of_the_name_where_an_environment_is_unknown():
+    # Stacks without env= may be deployed to one account and region: not judged, warned.
+    app = new_app()
+    known = cdk.Stack(app, "Known", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    Pipeline(known, "Training", definition=prep_and_train(), pipeline_name=NAME)
+    agnostic = cdk.Stack(app, "Agnostic")
+    Pipeline(agnostic, "Training", definition=prep_and_train(), pipeline_name=NAME.upper())
+    elsewhere = cdk.Stack(
+        app, "Elsewhere", env=cdk.Environment(account=ACCOUNT, region="eu-west-1")
+    )
+    Pipeline(elsewhere, "Training", definition=prep_and_train(), pipeline_name=NAME)
+
+    def clashes(stack: cdk.Stack) -> list[str]:
+        return [
+            str(entry.entry.data)
+            for entry in Annotations.from_stack(stack).find_warning("*", Match.any_value())
+            if "pipeline-name-may-clash" in str(entry.entry.data)
+        ]
+
+    assert clashes(agnostic) == [
+        f"'{NAME.upper()}' is also the name (in any case) of Pipeline Known/Training, in a stack "
+        "whose account or region (or this one's) is known only at deploy time: deployed to one "
+        "account and region, the second pipeline would fail to create. Give each its own "
+        "pipeline_name, or give both stacks an env= (a clash in one environment then fails "
+        "synth; in two it is no clash). "
+        "[ack: cdk-sagemaker-pipelines:pipeline-name-may-clash]"
+    ]
+    # Known and Elsewhere are two environments: no clash; Elsewhere meets Agnostic.
+    assert clashes(known) == []
+    assert len(clashes(elsewhere)) == 1
+
+
 def test_a_pipeline_that_failed_to_construct_takes_no_name():
     # Caught (a notebook, a test): it deploys nothing, so its name is free.
     stack = new_stack()

@@ -12,7 +12,7 @@ import re
 import weakref
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import jsii
 from aws_cdk import (
@@ -709,6 +709,7 @@ class Pipeline(_PipelineBase):
             )
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+        self._warn_of_a_name_that_may_clash(name)
         self._name = name
         stack = stack_of(self)
         self.artifact_store = artifact_store or ArtifactStore(self, "Artifacts")
@@ -1643,6 +1644,20 @@ class Pipeline(_PipelineBase):
             if registers_by_arn(groups, registry) or registered_in_by_name(self, registry):
                 link_registering_pipeline(self, registry)
 
+    def _warn_of_a_name_that_may_clash(self, name: str) -> None:
+        """Warn when another pipeline of the app has this name and may share the environment."""
+        other = _may_share_the_name(self, name)
+        if other is None:
+            return
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:pipeline-name-may-clash",
+            f"{name!r} is also the name (in any case) of Pipeline {other.node.path}, in a stack "
+            "whose account or region (or this one's) is known only at deploy time: deployed "
+            "to one account and region, the second pipeline would fail to create. Give each "
+            "its own pipeline_name, or give both stacks an env= (a clash in one environment "
+            "then fails synth; in two it is no clash).",
+        )
+
     def _registered_images(self) -> list[tuple[str, ecr.IRepository, bool]]:
         """(step, repository, is a Docker asset) of the custom images of registered versions."""
         repositories = self._binder.image_repositories
@@ -1865,6 +1880,26 @@ def arn_spellings(arn: str, name: str) -> list[str]:
     if arn[len(prefix) :].lower() != name.lower():
         return [arn]
     return list(dict.fromkeys([prefix + name.lower(), prefix + name]))
+
+
+def _may_share_the_name(pipeline: Pipeline, name: str) -> Pipeline | None:
+    """Another ``Pipeline`` of this app named ``name`` (any case) that may share its environment.
+
+    Only where ``_same_name_problems`` can't tell: in another stack, when either stack's
+    account or region is known only at deploy time.
+    """
+    if is_unresolved(name):
+        return None
+    stack = stack_of(pipeline)
+    root = root_of(pipeline)
+    for other in pipelines_named(name):
+        other_stack = stack_of(other)
+        if other is pipeline or root_of(other) is not root or other_stack is stack:
+            continue
+        parts = (*account_region(stack), *account_region(other_stack))
+        if any(is_unresolved(part) for part in parts):
+            return cast(Pipeline, other)
+    return None
 
 
 def _same_name_problems(pipeline: Pipeline, name: str) -> list[Problem]:

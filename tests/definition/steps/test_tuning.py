@@ -43,7 +43,10 @@ from cdk_sagemaker_pipelines.definition import (
     validate_definition,
 )
 from cdk_sagemaker_pipelines.definition._render import RenderContext
-from cdk_sagemaker_pipelines.definition._tuning_rules import hyperband_max_resource_missing
+from cdk_sagemaker_pipelines.definition._tuning_rules import (
+    hyperband_max_resource_missing,
+    single_definition_member,
+)
 from cdk_sagemaker_pipelines.definition.permissions import S3Access, plan_permissions
 from tests.conftest import ROLE
 from tests.definition.steps.conftest import (
@@ -2386,3 +2389,32 @@ def test_a_tuning_steps_checkpoint_local_path_goes_in_extra_arguments(
         "LocalPath": "/opt/ml/ckpt",
     }
     assert validate_definition(definition) == []
+
+
+@pytest.mark.parametrize(
+    ("config", "job", "found"),
+    [
+        (
+            {"ParameterRanges": {"a": 1}},
+            {"HyperParameterRanges": {"b": 2}},
+            ({"a": 1}, "HyperParameterTuningJobConfig.ParameterRanges"),
+        ),
+        (
+            {},
+            {"HyperParameterRanges": {"b": 2}},
+            ({"b": 2}, "TrainingJobDefinition.HyperParameterRanges"),
+        ),
+        # Neither: the config's field is the one to name (where the SDK writes it).
+        ({}, {}, (None, "HyperParameterTuningJobConfig.ParameterRanges")),
+        (
+            {},
+            {"HyperParameterRanges": None},
+            (None, "HyperParameterTuningJobConfig.ParameterRanges"),
+        ),
+        ({}, None, (None, "HyperParameterTuningJobConfig.ParameterRanges")),
+    ],
+)
+def test_a_single_definitions_member_is_the_configs_else_its_own(
+    config: dict[str, Any], job: Any, found: tuple[Any, str]
+) -> None:
+    assert single_definition_member(config, job, "ranges") == found

@@ -347,3 +347,67 @@ def test_directory_code_is_unpacked_by_the_generated_entrypoint(
     result = ws.runner(isolation=isolation).run(definition)
     assert result.status == "Succeeded", result.failure_reason
     assert (result.output("Prep", "out") / "data.txt").read_text() == "from a module --flag"
+
+
+def test_outputs_sharing_a_destination_merge_subfolders_and_a_trailing_slash(
+    ws: Workspace,
+) -> None:
+    # 's3://…/splits' and 's3://…/splits/' name one prefix; the second output's files keep
+    # their subfolders there, as an upload of each file under the prefix does.
+    body = """
+    import os
+    os.makedirs("/opt/ml/processing/train", exist_ok=True)
+    open("/opt/ml/processing/train/train.csv", "w").write("train")
+    os.makedirs("/opt/ml/processing/validation/fold/1", exist_ok=True)
+    open("/opt/ml/processing/validation/fold/1/validation.csv", "w").write("validation")
+    """
+    prep = ProcessingStep(
+        name="Prep",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("prep.py", body)),
+        outputs=[
+            ProcessingOutput(
+                output_name="train",
+                source="/opt/ml/processing/train",
+                destination="s3://art-bucket/splits",
+            ),
+            ProcessingOutput(
+                output_name="validation",
+                source="/opt/ml/processing/validation",
+                destination="s3://art-bucket/splits/",
+            ),
+        ],
+    )
+    lister = ws.script(
+        "after.py",
+        """
+        import os
+        root = "/opt/ml/processing/in"
+        names = sorted(
+            os.path.relpath(os.path.join(folder, file), root)
+            for folder, _, files in os.walk(root)
+            for file in files
+        )
+        os.makedirs("/opt/ml/processing/out", exist_ok=True)
+        open("/opt/ml/processing/out/names.txt", "w").write(",".join(names))
+        """,
+    )
+    after = ProcessingStep(
+        name="After",
+        image=SKLEARN,
+        code=Code.from_asset(lister),
+        inputs=[
+            ProcessingInput(
+                source=prep.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri,
+                destination="/opt/ml/processing/in",
+            )
+        ],
+        outputs=[ProcessingOutput(output_name="out", source="/opt/ml/processing/out")],
+    )
+
+    result = ws.runner().run(compile_steps([prep, after]))
+
+    assert result.status == "Succeeded", result.failure_reason
+    assert (result.output("After", "out") / "names.txt").read_text() == (
+        "fold/1/validation.csv,train.csv"
+    )

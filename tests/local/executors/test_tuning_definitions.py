@@ -57,6 +57,17 @@ def test_several_definitions_of_differing_objective_types_are_refused() -> None:
         _definitions(arguments, {})
 
 
+def test_a_tuning_job_of_one_definition_and_of_several_is_refused() -> None:
+    # The validator refuses both; a definition written by hand may still hold them.
+    arguments = {
+        "TrainingJobDefinition": job(),
+        "TrainingJobDefinitions": [job(DefinitionName="a")],
+    }
+
+    with pytest.raises(StepError, match="exactly one of them"):
+        _definitions(arguments, {"HyperParameterTuningJobObjective": AUC})
+
+
 SCORE = """
 import argparse, os
 parser = argparse.ArgumentParser()

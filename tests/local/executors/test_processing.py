@@ -188,30 +188,37 @@ def test_with_empty_outputs_allowed_the_consumer_fails_naming_the_producer(
     )
 
 
-def _shared_destination(ws: Workspace, body: str) -> dict[str, object]:
+def _shared_destination(
+    ws: Workspace, body: str, destinations: tuple[str, str] = ("s3://art-bucket/splits",) * 2
+) -> dict[str, object]:
     """Prep writes train and validation to one S3 prefix; After lists what train's URI holds.
 
     AWS's tuning-step example writes its three splits so (one ``Join`` as every
     ``ProcessingOutput``'s destination), and a channel of ``Outputs['train']`` gets them all.
+    ``names.txt`` lists the files After reads, by their paths under its input folder.
     """
-    shared = "s3://art-bucket/splits"
     prep = ProcessingStep(
         name="Prep",
         image=SKLEARN,
         code=Code.from_asset(ws.script("prep.py", body)),
         outputs=[
             ProcessingOutput(
-                output_name=name, source=f"/opt/ml/processing/{name}", destination=shared
+                output_name=name, source=f"/opt/ml/processing/{name}", destination=destination
             )
-            for name in ("train", "validation")
+            for name, destination in zip(("train", "validation"), destinations, strict=True)
         ],
     )
     lister = ws.script(
         "after.py",
         """
         import os
+        root = "/opt/ml/processing/in"
+        names = sorted(
+            os.path.relpath(os.path.join(folder, file), root)
+            for folder, _, files in os.walk(root)
+            for file in files
+        )
         os.makedirs("/opt/ml/processing/out", exist_ok=True)
-        names = sorted(os.listdir("/opt/ml/processing/in"))
         open("/opt/ml/processing/out/names.txt", "w").write(",".join(names))
         """,
     )
@@ -361,51 +368,8 @@ def test_outputs_sharing_a_destination_merge_subfolders_and_a_trailing_slash(
     os.makedirs("/opt/ml/processing/validation/fold/1", exist_ok=True)
     open("/opt/ml/processing/validation/fold/1/validation.csv", "w").write("validation")
     """
-    prep = ProcessingStep(
-        name="Prep",
-        image=SKLEARN,
-        code=Code.from_asset(ws.script("prep.py", body)),
-        outputs=[
-            ProcessingOutput(
-                output_name="train",
-                source="/opt/ml/processing/train",
-                destination="s3://art-bucket/splits",
-            ),
-            ProcessingOutput(
-                output_name="validation",
-                source="/opt/ml/processing/validation",
-                destination="s3://art-bucket/splits/",
-            ),
-        ],
-    )
-    lister = ws.script(
-        "after.py",
-        """
-        import os
-        root = "/opt/ml/processing/in"
-        names = sorted(
-            os.path.relpath(os.path.join(folder, file), root)
-            for folder, _, files in os.walk(root)
-            for file in files
-        )
-        os.makedirs("/opt/ml/processing/out", exist_ok=True)
-        open("/opt/ml/processing/out/names.txt", "w").write(",".join(names))
-        """,
-    )
-    after = ProcessingStep(
-        name="After",
-        image=SKLEARN,
-        code=Code.from_asset(lister),
-        inputs=[
-            ProcessingInput(
-                source=prep.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri,
-                destination="/opt/ml/processing/in",
-            )
-        ],
-        outputs=[ProcessingOutput(output_name="out", source="/opt/ml/processing/out")],
-    )
-
-    result = ws.runner().run(compile_steps([prep, after]))
+    splits = ("s3://art-bucket/splits", "s3://art-bucket/splits/")
+    result = ws.runner().run(_shared_destination(ws, body, splits))
 
     assert result.status == "Succeeded", result.failure_reason
     assert (result.output("After", "out") / "names.txt").read_text() == (

@@ -1261,17 +1261,28 @@ def test_numbers_booleans_and_strings_are_different_values() -> None:
     ]
 
 
-def test_values_written_alike_are_told_apart_by_their_python_form() -> None:
-    # A definition built in Python may hold a tuple where the other holds a list.
+def test_a_tuple_is_the_list_it_deploys_as() -> None:
+    # A definition built in Python may hold a tuple where the other holds a list: both are
+    # the same JSON, so nothing changes on deploy.
     old, new = base(), base()
+    arguments = step(old, "Prep")["Arguments"]["AppSpecification"]
+    arguments["ContainerArguments"] = ["--test-fraction", "0.2"]
     step(new, "Prep")["Arguments"]["AppSpecification"]["ContainerArguments"] = (
         "--test-fraction",
         "0.2",
     )
+    new["Steps"] = tuple(new["Steps"])
+
+    assert diff_definitions(old, new).changes == ()
+
+
+def test_a_tuple_that_differs_is_shown_as_the_list_it_deploys_as() -> None:
+    old, new = base(), base()
+    step(old, "Prep")["Arguments"]["AppSpecification"]["ContainerArguments"] = ["--seed", "1"]
+    step(new, "Prep")["Arguments"]["AppSpecification"]["ContainerArguments"] = ("--seed", "2")
 
     assert render_text(diff_definitions(old, new)).splitlines()[-1] == (
-        "    Arguments.AppSpecification.ContainerArguments: "
-        "['--test-fraction', '0.2'] → ('--test-fraction', '0.2')"
+        '    Arguments.AppSpecification.ContainerArguments: ["--seed", "1"] → ["--seed", "2"]'
     )
 
 

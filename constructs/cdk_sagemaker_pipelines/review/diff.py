@@ -210,6 +210,8 @@ def diff_definitions(
                 f"the {side} definition is nested more than {MAX_DEPTH} levels deep, too "
                 "deep to compare"
             )
+    # Compared as the JSON they deploy: a tuple of a definition built in Python is a list.
+    old, new = _tuples_as_lists(old), _tuples_as_lists(new)
     changes: list[Change] = []
     parameters_old, parameters_new = _named(old.get("Parameters")), _named(new.get("Parameters"))
     steps_old, steps_new = _steps(old), _steps(new)
@@ -234,12 +236,21 @@ def _deeper_than(value: Any, limit: int) -> bool:
     pending: list[tuple[Any, int]] = [(value, 0)]
     while pending:
         item, depth = pending.pop()
-        if isinstance(item, Mapping | list):
+        if isinstance(item, Mapping | list | tuple):
             if depth >= limit:
                 return True
             children = item.values() if isinstance(item, Mapping) else item
             pending.extend((child, depth + 1) for child in children)
     return False
+
+
+def _tuples_as_lists(value: Any) -> Any:
+    """``value`` with every tuple a list, as ``json.dumps`` writes it (depth already bounded)."""
+    if isinstance(value, Mapping):
+        return {key: _tuples_as_lists(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_tuples_as_lists(item) for item in value]
+    return value
 
 
 # --- parameters ----------------------------------------------------------------------------

@@ -735,6 +735,30 @@ def test_step_role_wildcards_are_acknowledged_with_their_reasons(everything: Bui
     assert not any(everything.key in finding for finding in acknowledged)
 
 
+def test_wildcards_after_a_literal_key_are_acknowledged_as_key_prefixes():
+    # An S3Prefix input names a key prefix: the job reads every object whose key starts
+    # with it, hence the trailing * on a location that holds no execution id. Its
+    # acknowledgment must say so, not claim an execution id the location doesn't have.
+    stack = new_stack()
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": "s3://data-bucket/raw/file.csv"},
+        outputs=["train"],
+    )
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[prep]), pipeline_name=NAME
+    )
+    Template.from_stack(stack)
+    acknowledged = _acknowledged(pipeline.step_role_policy)
+    prefix = f"Annotation::{WILDCARD_RULE}[Resource::arn:<AWS::Partition>:s3:::"
+    read = acknowledged[f"{prefix}data-bucket/raw/file.csv*]"]
+    assert "key prefix" in read
+    written = [reason for finding, reason in acknowledged.items() if f"/{NAME}/*/Prep/" in finding]
+    assert written
+    assert all("key prefix" in reason for reason in written)
+
+
 def test_emr_wildcards_are_acknowledged_with_their_reasons():
     # A step creating its cluster: any cluster id, RunJobFlow on *, and a service role
     # given by name, of any path. Each finding is acknowledged, with its reason.

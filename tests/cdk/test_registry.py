@@ -865,8 +865,10 @@ def _pattern(shared: Built, construct_id: str) -> dict[str, Any]:
 
 def test_on_model_package_state_change(shared: Built):
     assert _pattern(shared, "AnyChange")["EventPattern"] == {
+        "account": [ACCOUNT],
         "detail": {"ModelPackageGroupName": ["churn-models"]},
         "detail-type": [MODEL_PACKAGE_STATE_CHANGE],
+        "region": [REGION],
         "source": ["aws.sagemaker"],
     }
     rejected = _pattern(shared, "Rejected")
@@ -879,10 +881,40 @@ def test_on_model_package_state_change(shared: Built):
 
 def test_on_model_approved(shared: Built):
     assert _pattern(shared, "Approved")["EventPattern"] == {
+        "account": [ACCOUNT],
         "detail": {"ModelApprovalStatus": ["Approved"], "ModelPackageGroupName": ["churn-models"]},
         "detail-type": [MODEL_PACKAGE_STATE_CHANGE],
+        "region": [REGION],
         "source": ["aws.sagemaker"],
     }
+
+
+@pytest.mark.parametrize(
+    ("account", "region", "expected_account", "expected_region"),
+    [
+        (ACCOUNT, REGION, ACCOUNT, REGION),
+        (None, None, {"Ref": "AWS::AccountId"}, {"Ref": "AWS::Region"}),
+    ],
+    ids=["known-environment", "environment-agnostic"],
+)
+def test_state_change_rules_match_only_the_registrys_own_account_and_region(
+    account: str | None, region: str | None, expected_account: Any, expected_region: Any
+):
+    # A group name is unique only per account and region: an app of one stage per
+    # environment has a group of the same name in dev and prod. Events of another account's
+    # group that reach this bus (forwarded by a central or organization bus) must not match,
+    # or approving a version in dev would start the prod deployment.
+    stack = new_stack(account=account, region=region)
+    registry = ModelRegistry(stack, "Registry", model_package_group_name="churn-models")
+    rules = [
+        registry.on_model_approved("Deploy"),
+        registry.on_model_package_state_change("Changes", approval_statuses=["Rejected"]),
+    ]
+    template = Template.from_stack(stack)
+    for rule in rules:
+        pattern = resource(template, logical_id(rule))["Properties"]["EventPattern"]
+        assert pattern["account"] == [expected_account]
+        assert pattern["region"] == [expected_region]
 
 
 def test_on_model_approved_starts_its_target():

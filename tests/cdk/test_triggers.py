@@ -177,6 +177,29 @@ def test_schedule_role_trusts_the_scheduler_and_may_only_start_and_dead_letter(s
     ]
 
 
+def test_schedule_role_inline_policy_acknowledgment_names_what_it_allows(schedules):
+    # The acknowledgment of NIST's IAMNoInlinePolicy is what a reviewer reads instead of the
+    # inline policy: it must name every action the policy allows, the dead letters included.
+    nightly = schedules["nightly"]
+    reasons = [
+        reason
+        for entry in nightly.role.node.metadata
+        if entry.type == "aws:cdk:acknowledged-rules"
+        for rule, reason in entry.data.items()
+        if rule.endswith("NIST.800.53.R5-IAMNoInlinePolicy")
+    ]
+    actions = {
+        action
+        for statement in grantee_statements(schedules["template"], nightly.role)
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+    }
+    assert len(reasons) == 1
+    assert actions == {"sagemaker:StartPipelineExecution", "sqs:SendMessage"}
+    assert [action for action in sorted(actions) if action not in reasons[0]] == []
+
+
 def test_schedule_dead_letter_queue_is_encrypted_and_tls_only(schedules):
     nightly = schedules["nightly"]
     template = schedules["template"]

@@ -39,9 +39,11 @@ REASONS: dict[str, str] = {
     "TagPipelineResources": "the service tags the jobs and model versions it creates, whose "
     "names it generates at run time under these prefixes",
     "Read": "each execution reads under its own execution-id prefix or a declared data prefix; "
-    "the wildcard stands for ids and objects only known at run time",
+    "the wildcard stands for ids and objects only known at run time, and a trailing * for "
+    "the objects under a location, which SageMaker takes as a key prefix (S3Prefix)",
     "Write": "each execution writes under its own execution-id prefix "
-    "(<pipeline>/<execution>/<step>/<output>); the wildcard stands for the id and the objects",
+    "(<pipeline>/<execution>/<step>/<output>); the wildcard stands for the id and the objects, "
+    "and a trailing * for the objects under the output location, a key prefix",
     "List": "jobs list the objects of their own input and output prefixes only",
     "WriteJobLogs": "SageMaker creates one log stream per job under /aws/sagemaker/<JobType>; "
     "stream names are only known at run time",

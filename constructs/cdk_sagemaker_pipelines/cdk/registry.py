@@ -820,7 +820,12 @@ class ModelRegistry(Resource):
         approval_statuses: Sequence[str] | None = None,
         description: str | None = None,
     ) -> events.Rule:
-        """A rule for version state changes in this group (optionally by approval status)."""
+        """A rule for version state changes in this group (optionally by approval status).
+
+        The rule matches the group's events of its own account and region only: another
+        account's group of the same name (an app of one stage per environment has one in
+        each) whose events reach this bus, forwarded by a central bus, doesn't match.
+        """
         return self._on_state_change(
             "on_model_package_state_change", construct_id, target, approval_statuses, description
         )
@@ -844,6 +849,12 @@ class ModelRegistry(Resource):
         detail: dict[str, Any] = {"ModelPackageGroupName": [self.model_package_group_name]}
         if approval_statuses:
             detail["ModelApprovalStatus"] = list(approval_statuses)
+        # A group name is unique per account and region only (an app of one stage per
+        # environment has a group of one name in each): the group's own account and region
+        # keep out events of another account's or region's group of the name that reach
+        # this bus (forwarded by a central or organization bus), which would otherwise
+        # start, say, the production deployment when a version is approved in dev.
+        account, region = account_region(self)
         rule = events.Rule(
             self,
             construct_id,
@@ -851,6 +862,8 @@ class ModelRegistry(Resource):
             event_pattern=events.EventPattern(
                 source=["aws.sagemaker"],
                 detail_type=[MODEL_PACKAGE_STATE_CHANGE],
+                account=[account],
+                region=[region],
                 detail=detail,
             ),
         )
@@ -865,7 +878,10 @@ class ModelRegistry(Resource):
         target: events.IRuleTarget | None = None,
         description: str | None = None,
     ) -> events.Rule:
-        """A rule for versions that become Approved (e.g. to start a deployment)."""
+        """A rule for versions that become Approved (e.g. to start a deployment).
+
+        Of this group in its own account and region only, as ``on_model_package_state_change``.
+        """
         return self._on_state_change(
             "on_model_approved", construct_id, target, ["Approved"], description
         )

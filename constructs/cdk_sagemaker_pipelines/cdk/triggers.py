@@ -498,12 +498,14 @@ class PipelineSchedule(Construct):
             retry_attempts=retry_attempts,
             max_event_age=max_event_age or Duration.hours(2),
         )
-        # aws-cdk-lib's scheduler target grants StartPipelineExecution inline on our role.
+        # aws-cdk-lib's scheduler target grants inline on our role: the start, and the
+        # dead letters (Scheduler sends them with the schedule's role).
         Validations.of(self.role).acknowledge(
             Acknowledgment(
                 id="NIST.800.53.R5-IAMNoInlinePolicy",
-                reason="the scheduler target adds one inline statement: StartPipelineExecution "
-                "on this pipeline only",
+                reason="the scheduler target adds two inline statements: "
+                "sagemaker:StartPipelineExecution on this pipeline only, and sqs:SendMessage "
+                "on this schedule's dead-letter queue only",
             )
         )
         self.schedule = scheduler.Schedule(

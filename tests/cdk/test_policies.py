@@ -845,6 +845,31 @@ def test_the_same_finding_is_acknowledged_once():
     assert acknowledge_wildcards(role, twice, "s") == [f"{WILDCARD_RULE}[Resource::*]"]
 
 
+def test_a_pipeline_renders_its_derived_statements_once(monkeypatch: pytest.MonkeyPatch):
+    # Rendering them resolves a policy document: three jsii round trips and Node's merging
+    # of statements. Splitting them into managed policies (their lengths) and acknowledging
+    # their wildcards read the same rendering.
+    stack = new_stack()
+    store = ArtifactStore(stack, "Artifacts")
+    documents: list[dict[str, Any]] = []
+    resolve = cdk.Stack.resolve
+
+    def recording(self: cdk.Stack, obj: Any) -> Any:
+        value = resolve(self, obj)
+        if isinstance(value, dict) and "Statement" in value:
+            documents.append(value)
+        return value
+
+    monkeypatch.setattr(cdk.Stack, "resolve", recording)
+    pipeline = Pipeline(
+        stack, "Training", definition=prep_and_train(), artifact_store=store, pipeline_name=NAME
+    )
+    monkeypatch.undo()
+    assert len(documents) == 1
+    # And the wildcards are acknowledged as before, from that rendering.
+    assert any(WILDCARD_RULE in finding for finding in _acknowledged(pipeline.step_role_policy))
+
+
 @pytest.mark.parametrize("strength", ["weak", "strong"])
 def test_wildcards_on_a_store_of_another_stack_are_acknowledged_as_synthesized(strength: str):
     # A platform stack's store shared by a team stack's pipeline: synth turns the bucket's

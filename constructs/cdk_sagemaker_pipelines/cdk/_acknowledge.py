@@ -119,15 +119,19 @@ def acknowledge_wildcards(
 
 
 def acknowledge_wildcards_of(
-    stack: Stack, groups: Sequence[tuple[IConstruct, list[iam.PolicyStatement], str]]
+    stack: Stack,
+    groups: Sequence[tuple[IConstruct, list[iam.PolicyStatement], str]],
+    rendered: Sequence[Any] | None = None,
 ) -> list[list[str]]:
     """``acknowledge_wildcards`` for each ``(scope, statements, subject)`` of ``stack``.
 
     One round trip to jsii resolves every group's statements: not one per statement and
-    resource, nor one per group. The findings are acknowledged again at synth, as the
+    resource, nor one per group. ``rendered``, when given, is what
+    ``render_statements(stack, <every group's statements, in order>)`` returned, which
+    spares that round trip. The findings are acknowledged again at synth, as the
     template names them (see ``_AcknowledgeAsSynthesized``).
     """
-    results = _acknowledge_groups(stack, groups, already=None)
+    results = _acknowledge_groups(stack, groups, already=None, rendered=rendered)
     node_of(stack).add_validation(_AcknowledgeAsSynthesized(stack, groups, results))
     return results
 
@@ -136,11 +140,13 @@ def _acknowledge_groups(
     stack: Stack,
     groups: Sequence[tuple[IConstruct, list[iam.PolicyStatement], str]],
     already: list[list[str]] | None,
+    rendered: Sequence[Any] | None = None,
 ) -> list[list[str]]:
-    everything = [statement for _, statements, _ in groups for statement in statements]
-    # One statement rendered per statement given, in order: split again by group below.
-    resolved = stack.resolve(iam.PolicyDocument(statements=everything).to_json())
-    rendered: list[Any] = resolved.get("Statement", []) if resolved else []
+    if rendered is None:
+        everything = [statement for _, statements, _ in groups for statement in statements]
+        # One statement rendered per statement given, in order: split again by group below.
+        resolved = stack.resolve(iam.PolicyDocument(statements=everything).to_json())
+        rendered = resolved.get("Statement", []) if resolved else []
     results: list[list[str]] = []
     start = 0
     for index, (scope, statements, subject) in enumerate(groups):
@@ -186,7 +192,7 @@ class _AcknowledgeAsSynthesized:
 
 
 def _acknowledge(
-    scope: IConstruct, resolved: list[Any], subject: str, already: Sequence[str] = ()
+    scope: IConstruct, resolved: Sequence[Any], subject: str, already: Sequence[str] = ()
 ) -> list[str]:
     """Acknowledge the wildcard findings of ``resolved`` on ``scope``, except ``already``."""
     acknowledged: list[str] = []

@@ -206,12 +206,33 @@ def pack(statements: Sequence[_T], lengths: Sequence[int]) -> list[list[_T]]:
     return groups
 
 
-def statement_lengths(stack: Stack, statements: Sequence[iam.PolicyStatement]) -> list[int]:
-    """The estimated deployed length of each of ``statements`` (one round trip to jsii)."""
+def render_statements(stack: Stack, statements: Sequence[iam.PolicyStatement]) -> list[Any]:
+    """``statements`` as ``stack``'s template renders them, in one policy document.
+
+    One statement rendered per statement given, in order, unless IAM's policy minimization
+    merged some. Resolving takes three round trips to jsii and Node's work of merging: a
+    pipeline renders its derived statements once, for their lengths and for the wildcards
+    it acknowledges (``statement_lengths`` and ``acknowledge_wildcards_of`` take the result).
+    """
     if not statements:
         return []
     resolved = stack.resolve(iam.PolicyDocument(statements=list(statements)).to_json())
-    rendered: list[Any] = resolved.get("Statement", []) if resolved else []
+    return list(resolved.get("Statement", [])) if resolved else []
+
+
+def statement_lengths(
+    stack: Stack,
+    statements: Sequence[iam.PolicyStatement],
+    rendered: Sequence[Any] | None = None,
+) -> list[int]:
+    """The estimated deployed length of each of ``statements`` (one document resolved by jsii).
+
+    ``rendered``: what ``render_statements(stack, statements)`` returned, if already known.
+    """
+    if not statements:
+        return []
+    if rendered is None:
+        rendered = render_statements(stack, statements)
     if len(rendered) != len(statements):  # merged: count them as one policy would
         total = deployed_length(rendered, _reference_lengths(stack))
         return [total // len(statements) + 1] * len(statements)

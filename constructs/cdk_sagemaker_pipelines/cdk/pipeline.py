@@ -71,6 +71,7 @@ from ._policy_size import (
     MAX_MANAGED_POLICIES_PER_ROLE,
     MAX_MANAGED_POLICY_LENGTH,
     pack,
+    render_statements,
     statement_lengths,
 )
 from ._props import (
@@ -803,7 +804,10 @@ class Pipeline(_PipelineBase):
         # its derived statements in several (most get one). None for the pipeline role when
         # the steps need nothing of it (only Condition and Fail steps): IAM rejects an empty
         # managed policy.
-        lengths = statement_lengths(stack, [*pipeline_statements, *step_statements])
+        # Rendered once: for their lengths here and for the wildcards acknowledged below,
+        # whose groups hold the same statements in the same order.
+        rendered = render_statements(stack, [*pipeline_statements, *step_statements])
+        lengths = statement_lengths(stack, [*pipeline_statements, *step_statements], rendered)
         role_groups = pack(pipeline_statements, lengths[: len(pipeline_statements)])
         step_groups = pack(step_statements, lengths[len(pipeline_statements) :]) or [[]]
         for prop, groups in (("role", role_groups), ("step_role", step_groups)):
@@ -871,7 +875,7 @@ class Pipeline(_PipelineBase):
         for policy in self.role_policies:
             # The role must be able to run jobs as soon as the pipeline exists.
             self._resource.node.add_dependency(policy)
-        acknowledge_wildcards_of(stack, policies)
+        acknowledge_wildcards_of(stack, policies, rendered)
         self._arn = _name_arn(self, name, stack)
         for key, value in (tags or {}).items():
             Tags.of(self).add(key, value)

@@ -55,3 +55,28 @@ class EvaluationError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class UnmappableS3UriError(StepError):
+    """An S3 URI the runner refuses to map to a local path (``_paths.s3_location_problem``).
+
+    ``field`` names where the URI came from (``input 'raw'``); the store adds it with
+    ``named`` when the URI is read or written.
+
+    Example::
+
+        error = UnmappableS3UriError("s3://b/../x", "its key has a '..' segment, …")
+        raise error.named("input 'raw'")
+        # input 'raw': refusing s3://b/../x: its key has a '..' segment, …
+    """
+
+    def __init__(self, uri: str, problem: str, field: str | None = None) -> None:
+        prefix = f"{field}: " if field else ""
+        super().__init__(f"{prefix}refusing {uri}: {problem}")
+        self.uri = uri
+        self.problem = problem
+        self.field = field
+
+    def named(self, field: str) -> UnmappableS3UriError:
+        """The same refusal, naming the field the URI is in."""
+        return UnmappableS3UriError(self.uri, self.problem, field)

@@ -73,3 +73,49 @@ def declared_output_uris(entry: Mapping[str, Any]) -> list[str]:
     candidates.append((arguments.get("OutputDataConfig") or {}).get("S3OutputPath"))
     candidates.append((arguments.get("TransformOutput") or {}).get("S3OutputPath"))
     return [uri for uri in candidates if isinstance(uri, str) and uri.startswith("s3://")]
+
+
+def output_locations(step_type: str, arguments: Any) -> list[tuple[str, Any]]:
+    """(field, value) of each S3 location a job's resolved ``Arguments`` publish outputs at.
+
+    The runner checks them before the job starts, so a location that can't be a local path
+    fails the step at once, not after the job ran (``StepStore.check``).
+
+    Example::
+
+        output_locations("Training", {"OutputDataConfig": {"S3OutputPath": "s3://b/m"}})
+        # [("OutputDataConfig.S3OutputPath", "s3://b/m")]
+    """
+    if not isinstance(arguments, Mapping):
+        return []
+    found: list[tuple[str, Any]] = []
+    if step_type == "Processing":
+        for item in (arguments.get("ProcessingOutputConfig") or {}).get("Outputs") or []:
+            if isinstance(item, Mapping):
+                field = f"output '{item.get('OutputName')}'"
+                found.append((field, (item.get("S3Output") or {}).get("S3Uri")))
+    elif step_type == "Training":
+        found.append(
+            (
+                "OutputDataConfig.S3OutputPath",
+                (arguments.get("OutputDataConfig") or {}).get("S3OutputPath"),
+            )
+        )
+        checkpoint = (arguments.get("CheckpointConfig") or {}).get("S3Uri")
+        if isinstance(checkpoint, str) and checkpoint.startswith("s3://"):
+            found.append(("CheckpointConfig.S3Uri", checkpoint))
+    elif step_type == "Tuning":
+        single = arguments.get("TrainingJobDefinition")
+        jobs = [("TrainingJobDefinition", single)] if isinstance(single, Mapping) else []
+        jobs += [
+            (f"TrainingJobDefinitions[{index}]", job)
+            for index, job in enumerate(arguments.get("TrainingJobDefinitions") or [])
+            if isinstance(job, Mapping)
+        ]
+        for where, job in jobs:
+            path = (job.get("OutputDataConfig") or {}).get("S3OutputPath")
+            found.append((f"{where}.OutputDataConfig.S3OutputPath", path))
+    elif step_type == "Transform":
+        path = (arguments.get("TransformOutput") or {}).get("S3OutputPath")
+        found.append(("TransformOutput.S3OutputPath", path))
+    return [(field, value) for field, value in found if value is not None and value != ""]

@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from ..definition import PipelineDefinitionError
-from ._errors import LocalRunError
+from ._errors import LocalRunError, StepError
 from .progress import ConsoleProgress, executions_table, registry_table, summary
 from .registry import APPROVAL_STATUSES, ModelRegistry
-from .resources import LambdaHandler, ResourceMap, can_serve
+from .resources import LambdaHandler, ResourceMap, can_serve, split_s3_uri
 from .result import ExecutionResult
 from .runner import LoadedPipeline, LocalConfig, LocalRunner, ProgressEvent
 
@@ -232,6 +232,10 @@ def _resources(args: argparse.Namespace) -> ResourceMap:
                 f"--s3-map {uri}={path}: {uri!r} is not an s3:// URI; give "
                 "--s3-map s3://BUCKET/PREFIX=PATH"
             )
+        try:
+            split_s3_uri(uri)
+        except StepError as error:  # UnmappableS3UriError: '..' in the key, a bad bucket
+            raise LocalRunError(f"--s3-map {uri}={path}: {error.reason}") from None
         local = Path(path).resolve()
         if not path or not can_serve(local):
             # A typo here would otherwise surface as a missing input (or a stale cache hit).

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..definition.expressions import is_valid_json_path
 from ..definition.properties import PathStepError, parse_path
-from ._errors import EvaluationError, StepError
+from ._errors import EvaluationError, StepError, UnmappableS3UriError
 from ._graph import StepGraph, declared_output_uris
 from .store import StepStore
 
@@ -194,7 +194,11 @@ class Evaluator:
         if not isinstance(path, str) or not is_valid_json_path(path):
             raise EvaluationError(f"Std:JsonGet: {path!r} is not a valid JsonPath")
         where = f"JSON file {uri}"
-        writers = self._unfinished_writers(uri) if self.store.locate(uri) is None else []
+        try:
+            located = self.store.locate(uri, "Std:JsonGet S3Uri")
+        except StepError as error:
+            raise EvaluationError(error.reason) from None
+        writers = self._unfinished_writers(uri) if located is None else []
         if writers:
             names = ", ".join(f"'{name}'" for name in writers)
             raise EvaluationError(
@@ -271,7 +275,9 @@ class Evaluator:
             )
         where = f"property file '{name}' of step '{step}'"
         try:
-            return self.store.local_file(f"{uri.rstrip('/')}/{file_path}", where)
+            return self.store.local_file(f"{uri.rstrip('/')}/{file_path}", f"{where} (FilePath)")
+        except UnmappableS3UriError as error:
+            raise EvaluationError(error.reason) from None
         except StepError:
             local_path = next(
                 (

@@ -30,6 +30,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import threading
@@ -217,6 +218,92 @@ class Sandbox:
                 "/opt/ml inside a step"
             )
         return self.opt_ml / os.path.relpath(normalized, OPT_ML)
+
+    def take_output(self, container_path: str, what: str) -> Path:
+        """The host path of what the step left at ``container_path``, safe to publish.
+
+        A script may leave symbolic links there, and S3 has no links: an upload holds
+        files. A link to a regular file inside this step's ``/opt/ml`` becomes a copy of
+        that file, as its upload would hold it. A link out of the step's ``/opt/ml``
+        (``~/.ssh``, ``/``), to a directory, or leading nowhere (broken, or a loop), and
+        anything that is neither a file nor a folder (a named pipe, a socket, a device),
+        raise ``StepError`` naming ``what`` and the link: publishing them would copy files
+        of this machine into the outputs, write through the link later, or never end.
+
+        Example::
+
+            model = sandbox.take_output("/opt/ml/model", "the model directory /opt/ml/model")
+        """
+        top = self.host_path(container_path)
+        if not os.path.lexists(top):
+            return top
+        base = self.opt_ml.resolve()
+        shown = os.path.normpath(container_path)
+        self._settle(top, shown, base, what)
+        if top.is_dir():
+            for folder, dirs, files in os.walk(top):  # links to folders are listed, not entered
+                inside = Path(folder)
+                for name in (*dirs, *files):
+                    path = inside / name
+                    self._settle(path, f"{shown}/{path.relative_to(top).as_posix()}", base, what)
+        return top
+
+    def _settle(self, path: Path, shown: str, base: Path, what: str) -> None:
+        """Leave ``path`` a file or a folder: a link to a file of ``base`` copied in its place."""
+        mode = os.lstat(path).st_mode
+        if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+            return
+        if not stat.S_ISLNK(mode):
+            kind = (
+                "named pipe"
+                if stat.S_ISFIFO(mode)
+                else "socket"
+                if stat.S_ISSOCK(mode)
+                else "device"
+            )
+            raise StepError(
+                f"{what}: {shown} is a {kind}, not a file: S3 holds files only (remove it)"
+            )
+        text = os.readlink(path)
+        target = self._link_target(path, text)
+        if target is None:
+            raise StepError(
+                f"{what}: {shown} is a symbolic link to {text}, which leads nowhere (a broken "
+                "link or a loop of links): remove it, or write the file itself there"
+            )
+        if not target.is_relative_to(base):
+            raise StepError(
+                f"{what}: {shown} is a symbolic link to {text}, outside the step's /opt/ml: "
+                "the local runner doesn't follow a link out of a step (publishing it would copy "
+                "a file of this machine into the outputs); write the file itself there"
+            )
+        if target.is_dir():
+            raise StepError(
+                f"{what}: {shown} is a symbolic link to a directory ({text}): the local runner "
+                "publishes links to files only, as copies (S3 has no links, and a linked "
+                "directory may hold itself); copy the directory there instead"
+            )
+        if not target.is_file():
+            raise StepError(f"{what}: {shown} is a symbolic link to {text}, which is not a file")
+        path.unlink()
+        shutil.copyfile(target, path)
+
+    def _link_target(self, link: Path, text: str) -> Path | None:
+        """Where a link leads on this host, all links followed; None if nowhere.
+
+        A target under ``/opt/ml`` is the step's own (as the script saw it in a mount
+        namespace); anything else is a path of this host.
+        """
+        start: Path | None = None
+        if text == OPT_ML or text.startswith(OPT_ML + "/"):
+            with contextlib.suppress(StepError):  # /opt/ml/../x is no path of the step's
+                start = self.host_path(text)
+        if start is None:
+            start = link.parent / text  # an absolute text stays itself
+        try:
+            return Path(os.path.realpath(start, strict=True))
+        except (OSError, RuntimeError):
+            return None
 
     def visible_path(self, container_path: str) -> str:
         """How the process should be told about ``container_path`` (SM_* variables)."""

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import LocalRunError
+from ._paths import EXECUTION_ID
 from .registry import ACCOUNT, REGION
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
@@ -63,7 +64,16 @@ def new_execution_dir(root: Path) -> tuple[str, Path]:
 
 
 def find_execution(root: Path, execution_id: str) -> Path:
-    """The directory of an execution (a unique prefix of its id is enough)."""
+    """The directory of an execution (a unique prefix of its id is enough).
+
+    An id is letters and digits: anything else (``../x``, an absolute path) would name
+    a directory outside ``<root>/executions``, and raises ``LocalRunError``.
+    """
+    if EXECUTION_ID.fullmatch(execution_id) is None:
+        raise LocalRunError(
+            f"{execution_id!r} is not an execution id: ids are letters and digits, as "
+            "smpipe executions lists them (a unique prefix is enough)"
+        )
     parent = executions_dir(root)
     exact = parent / execution_id
     if (exact / "execution.json").exists():

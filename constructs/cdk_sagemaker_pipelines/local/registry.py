@@ -31,6 +31,7 @@ from typing import Any
 
 from ..definition._suggest import did_you_mean
 from ._errors import LocalRunError
+from ._paths import name_problem
 
 APPROVAL_STATUSES = ("Approved", "Rejected", "PendingManualApproval")
 ACCOUNT = "000000000000"
@@ -127,7 +128,7 @@ class ModelRegistry:
 
     def versions(self, group: str) -> list[ModelPackage]:
         """The group's versions, oldest first."""
-        folder = self.directory / group
+        folder = self._folder(group)
         if not folder.is_dir():
             return []
         packages = []
@@ -158,6 +159,13 @@ class ModelRegistry:
             )
         return ModelPackage(group, version, folder, description)
 
+    def _folder(self, group: str) -> Path:
+        """``<registry>/<group>`` (``LocalRunError`` for a name that would be another path)."""
+        problem = name_problem(group)
+        if problem is not None:
+            raise LocalRunError(f"{group!r} is not a model package group name: {problem}")
+        return self.directory / group
+
     def check_group(self, group: str) -> None:
         """Raise ``LocalRunError`` naming the known groups if ``group`` does not exist."""
         groups = self.groups()
@@ -184,7 +192,7 @@ class ModelRegistry:
         now: dt.datetime,
     ) -> ModelPackage:
         """Add a version; ``files`` maps names inside the version directory to sources."""
-        group_folder = self.directory / group
+        group_folder = self._folder(group)
         group_folder.mkdir(parents=True, exist_ok=True)
         group_file = group_folder / "group.json"
         if not group_file.exists():

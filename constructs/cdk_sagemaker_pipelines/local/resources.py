@@ -23,7 +23,8 @@ from typing import Any
 
 from ..definition import parse_image_uri
 from ..definition._suggest import did_you_mean
-from ._errors import LocalRunError, StepError
+from ._errors import LocalRunError, StepError, UnmappableS3UriError
+from ._paths import s3_location_problem
 
 _S3_URI = re.compile(r"s3://(?P<bucket>[^/]+)/?(?P<key>.*)")
 PYTHON_ALIASES = frozenset({"python", "python3", "sys.executable"})
@@ -32,14 +33,24 @@ PYTHON_ALIASES = frozenset({"python", "python3", "sys.executable"})
 def split_s3_uri(uri: str) -> tuple[str, str]:
     """Split ``s3://bucket/key`` into ``("bucket", "key")`` (key without trailing slash).
 
+    Every URI the runner maps to a local path is split here, so this is where one that
+    can't be a local path is refused: ``UnmappableS3UriError`` (a ``StepError``) for a bucket
+    that isn't a bucket name or a key with a ``.`` or ``..`` segment (``_paths``);
+    ``ValueError`` for a string that isn't an S3 URI at all.
+
     Example::
 
         split_s3_uri("s3://my-bucket/raw/")  # ("my-bucket", "raw")
+        split_s3_uri("s3://my-bucket/../x")  # UnmappableS3UriError: its key has a '..' segment…
     """
     match = _S3_URI.fullmatch(uri)
     if match is None:
         raise ValueError(f"not an S3 URI: {uri!r}")
-    return match["bucket"], match["key"].strip("/")
+    bucket, key = match["bucket"], match["key"].strip("/")
+    problem = s3_location_problem(bucket, key)
+    if problem is not None:
+        raise UnmappableS3UriError(uri, problem)
+    return bucket, key
 
 
 def normalize_s3_uri(uri: str) -> str:
@@ -179,6 +190,10 @@ class ResourceMap:
         for uri in self.s3:
             if not is_s3_uri(uri):
                 raise LocalRunError(f"ResourceMap.s3: {uri!r} is not an s3:// URI")
+            try:
+                split_s3_uri(uri)
+            except UnmappableS3UriError as error:
+                raise LocalRunError(f"ResourceMap.s3: {error.reason}") from None
 
     # -- S3 ---------------------------------------------------------------------
 

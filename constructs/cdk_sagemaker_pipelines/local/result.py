@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..definition._suggest import did_you_mean
-from ._errors import EvaluationError, LocalRunError
+from ._errors import EvaluationError, LocalRunError, StepError
 from ._graph import StepGraph
 from .evaluate import Evaluator, ExecutionVariables
 from .records import ExecutionRecord
@@ -247,7 +247,10 @@ class ExecutionResult:
         for item in (properties.get("ProcessingOutputConfig") or {}).get("Outputs") or []:
             if item.get("OutputName") == output_name:
                 uri = item["S3Output"]["S3Uri"]
-                located = self.store.locate(uri)
+                try:
+                    located = self.store.locate(uri, f"output '{output_name}' of step '{step}'")
+                except StepError as error:
+                    raise LocalRunError(error.reason) from None
                 if located is not None:
                     return located.path
         raise LocalRunError(f"step '{step}' has no output '{output_name}'")

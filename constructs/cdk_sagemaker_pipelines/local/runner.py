@@ -48,9 +48,10 @@ from ..definition.entries import StepSpec
 from ..definition.permissions import CHECK_STEP_TYPES, JOB_NAME_PREFIX, UNPREFIXED_JOB_TYPES
 from ..definition.properties import PathStepError, resolve, root_node
 from ..definition.retry import JOB_EXCEPTION_TYPES, STEP_EXCEPTION_TYPES
+from ..definition.validate import STEP_NAME
 from ..definition_files import python_source_problem
 from ._errors import EvaluationError, LocalRunError, StepError
-from ._graph import StepGraph
+from ._graph import StepGraph, output_locations
 from .cache import CacheEntry, StepCache, cache_config, cache_key
 from .evaluate import Evaluator, ExecutionVariables
 from .executors import LAZY_ARGUMENTS, RunSettings, StepContext, StepResult, executor_for
@@ -273,6 +274,14 @@ class LocalRunner:
             stored = _recorded_json(directory, "resources.json")
             resources = ResourceMap.from_json(stored).merged(self.config.resources)
             graph = StepGraph.from_definition(body)
+            for name in graph.steps:
+                # Validated when it first ran; a record edited since could name a path.
+                if STEP_NAME.fullmatch(name) is None:
+                    raise LocalRunError(
+                        f"can't resume {record.execution_id}: its definition.json has a step "
+                        f"named {name!r}, which is not a step name (1-64 characters of A-Z, "
+                        "a-z, 0-9, - and _)"
+                    )
             self._check_options(graph)
             store = StepStore(settings.root / "s3", resources.s3_mappings())
             snapshot = load_snapshot(directory)
@@ -563,7 +572,8 @@ class _Execution:
         self.stop = threading.Event()
         self.cleaner = ThreadPoolExecutor(max_workers=1)  # replaced in run()
         self.started = time.monotonic()
-        self.cache = StepCache(settings.root / "cache" / record.pipeline_name)
+        # The name is a folder: sanitized again, as a resumed record's may have been edited.
+        self.cache = StepCache(settings.root / "cache" / _pipeline_name(record.pipeline_name))
         self.registry = ModelRegistry(settings.root)
         self.logs = record.directory / "logs"
         self.logs.mkdir(exist_ok=True)
@@ -783,11 +793,16 @@ class _Execution:
         log = self.logs / f"{name}.log"
         try:
             arguments = self._arguments(spec)
+            for where, location in output_locations(spec.step_type, arguments):
+                # Before the job runs: a location that can't be a local path fails it now.
+                self.store.check(location, where)
             key = self._cache_key(spec, arguments)
             if key is not None and self.reuse_cache:
                 _enabled, expire = cache_config(spec)
                 hit = self.cache.lookup(key, expire_after=expire, now=started)
                 if hit is not None:
+                    for uri in hit.outputs:  # recorded by this runner, unless edited
+                        self.store.check(uri, f"output of the cache hit {hit.source_execution_id}")
                     _log(
                         log,
                         f"cache hit: reusing step '{name}' of execution {hit.source_execution_id}",
@@ -816,9 +831,9 @@ class _Execution:
         if not enabled or not isinstance(arguments, Mapping):
             return None
         digest = hashlib.sha256()
-        for uri in _code_uris(spec.step_type, arguments):
+        for where, uri in _code_locations(spec.step_type, arguments):
             digest.update(uri.encode() + b"\0")
-            located = self.store.locate(uri)
+            located = self.store.locate(uri, where)
             if located is None:
                 digest.update(b"missing")
             else:
@@ -896,6 +911,10 @@ class _Execution:
     def _publish(self, name: str, ctx: StepContext, result: StepResult) -> dict[str, str]:
         if not result.outputs:
             return {}
+        for uri in result.outputs:
+            # Here, not when the main thread records them: a refusal fails the step.
+            label = result.output_names.get(uri)
+            self.store.check(uri, f"output '{label}'" if label else "output")
         target = self.record.directory / "outputs" / name
         if target.exists():
             shutil.rmtree(target)
@@ -962,13 +981,18 @@ def _policy_delay(policy: Mapping[str, Any], retries: int, elapsed: float) -> fl
 
 def _code_uris(step_type: str, arguments: Mapping[str, Any]) -> list[str]:
     """S3 URIs of a step's code, whose content goes into its cache key."""
-    uris: list[str] = []
+    return [uri for _field, uri in _code_locations(step_type, arguments)]
+
+
+def _code_locations(step_type: str, arguments: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, S3 URI) of a step's code, the field as failure reasons name it."""
+    uris: list[tuple[str, str]] = []
     if step_type == "Processing":
         for item in arguments.get("ProcessingInputs") or []:
             source = item.get("S3Input") or {}
             local = str(source.get("LocalPath", ""))
             if item.get("InputName") == "code" or local.startswith("/opt/ml/processing/input/code"):
-                uris.append(str(source.get("S3Uri")))
+                uris.append((f"input '{item.get('InputName')}'", str(source.get("S3Uri"))))
     elif step_type in ("Training", "Tuning"):
         jobs: list[Mapping[str, Any]] = [arguments]
         if step_type == "Tuning":
@@ -981,16 +1005,16 @@ def _code_uris(step_type: str, arguments: Mapping[str, Any]) -> list[str]:
             hyperparameters = job.get("HyperParameters") or job.get("StaticHyperParameters") or {}
             submit = script_setting(hyperparameters, SUBMIT_DIRECTORY)
             if submit is not None:
-                uris.append(submit)
+                uris.append((f"code ({SUBMIT_DIRECTORY})", submit))
             for channel in job.get("InputDataConfig") or []:
                 if channel.get("ChannelName") == "code":
                     source = (channel.get("DataSource") or {}).get("S3DataSource") or {}
-                    uris.append(str(source.get("S3Uri")))
+                    uris.append(("channel 'code'", str(source.get("S3Uri"))))
     elif step_type == "Transform":
         submit = (arguments.get("Environment") or {}).get("SAGEMAKER_SUBMIT_DIRECTORY")
         if isinstance(submit, str):
-            uris.append(submit)
-    return [uri for uri in uris if uri.startswith("s3://")]
+            uris.append(("Environment.SAGEMAKER_SUBMIT_DIRECTORY", submit))
+    return [(field, uri) for field, uri in uris if uri.startswith("s3://")]
 
 
 def _read_definition(

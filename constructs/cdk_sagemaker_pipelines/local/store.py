@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ._errors import StepError
+from ._errors import LocalRunError, StepError, UnmappableS3UriError
 from .resources import normalize_s3_uri, split_s3_uri, under
 
 Kind = Literal["file", "dir", "archive"]
@@ -95,12 +95,18 @@ class StepStore:
         output_names: Mapping[str, str] | None = None,
         origin: str | None = None,
     ) -> None:
-        """Record a finished step's properties and published outputs (URI → local path)."""
+        """Record a finished step's properties and published outputs (URI → local path).
+
+        Raises ``StepError`` (recording nothing) for a URI that can't be a local path.
+        """
+        names = output_names or {}
+        table = {
+            self.check(uri, f"output '{names[uri]}'" if uri in names else "output"): str(path)
+            for uri, path in outputs.items()
+        }
         with self._lock:
             self.properties[step] = dict(properties)
-            table = {normalize_s3_uri(uri): str(path) for uri, path in outputs.items()}
             self.step_outputs[step] = table
-            names = output_names or {}
             added = [
                 _Entry(
                     uri,
@@ -137,7 +143,12 @@ class StepStore:
         outputs = data.get("Outputs") or {}
         for step in steps:
             if step in properties:
-                self.record(step, properties[step], outputs.get(step) or {}, origin=origin)
+                try:
+                    self.record(step, properties[step], outputs.get(step) or {}, origin=origin)
+                except StepError as error:  # a record edited, or written by an older runner
+                    raise LocalRunError(
+                        f"can't reuse step '{step}' ({origin}): {error.reason}"
+                    ) from None
 
     def outputs_of(self, step: str) -> dict[str, str]:
         """URI → local path of a step's published outputs."""
@@ -145,9 +156,34 @@ class StepStore:
 
     # -- reading ------------------------------------------------------------------
 
-    def locate(self, uri: str) -> Located | None:
-        """Where ``uri`` lives locally, or None if nothing is there."""
-        target = normalize_s3_uri(uri)
+    def check(self, uri: str, what: str) -> str:
+        """``uri`` normalized, if it can be a local path; else ``StepError`` naming ``what``.
+
+        Every read and every published output passes here: a URI whose key has a ``.`` or
+        ``..`` segment, or whose bucket isn't a bucket name, is refused
+        (``split_s3_uri``), never aliased to another object nor followed out of the tree.
+
+        Example::
+
+            store.check("s3://b/raw/", "input 'raw'")  # "s3://b/raw"
+            store.check("s3://b/../x", "input 'raw'")
+            # StepError: input 'raw': refusing s3://b/../x: its key has a '..' segment, …
+        """
+        if not isinstance(uri, str):
+            raise StepError(f"{what}: expected an S3 URI (s3://bucket/key), got {uri!r}")
+        try:
+            return normalize_s3_uri(uri)
+        except UnmappableS3UriError as error:
+            raise error.named(what) from None
+        except ValueError:
+            raise StepError(f"{what}: {uri!r} is not an S3 URI (s3://bucket/key)") from None
+
+    def locate(self, uri: str, what: str = "S3 URI") -> Located | None:
+        """Where ``uri`` lives locally, or None if nothing is there.
+
+        ``what`` names the field ``uri`` is in, for a URI ``check`` refuses.
+        """
+        target = self.check(uri, what)
         for entry in (*self._outputs, *self._mappings):
             rest = under(target, entry.prefix)
             if rest is None:
@@ -159,7 +195,7 @@ class StepStore:
         return _existing(target, self.s3_root / bucket / key, "the local S3 tree")
 
     def shared_path(self, uri: str) -> Path:
-        """Where ``uri`` would be in the shared tree ``<root>/s3``."""
+        """Where ``uri`` would be in the shared tree ``<root>/s3`` (``check`` it first)."""
         bucket, key = split_s3_uri(uri)
         return self.s3_root / bucket / key
 
@@ -173,7 +209,7 @@ class StepStore:
 
     def local_file(self, uri: str, what: str) -> Path:
         """The local file of a single-object URI (raises ``StepError``)."""
-        located = self.locate(uri)
+        located = self.locate(uri, what)
         if located is None:
             raise StepError(f"{what}: no object at {uri}{self.missing_hint(uri)}")
         if located.kind != "file":
@@ -186,9 +222,9 @@ class StepStore:
         A single object keeps its key's file name; a prefix is copied with its layout.
         Raises ``StepError`` when nothing is there.
         """
-        target = normalize_s3_uri(uri)
+        target = self.check(uri, what)
         destination.mkdir(parents=True, exist_ok=True)
-        located = self.locate(target)
+        located = self.locate(target, what)
         count = 0
         if located is not None:
             count += _copy_located(located, destination)

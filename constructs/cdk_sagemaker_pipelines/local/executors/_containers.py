@@ -53,7 +53,7 @@ def locate_container(container: Mapping[str, Any], store: StepStore, where: str)
     if submit and not submit.startswith("s3://"):
         code_in_model = _code_in_model(submit, program, model_data, where)
     elif submit:
-        code = store.locate(submit)
+        code = store.locate(submit, f"{where}.Environment.{SUBMIT_DIRECTORY}")
         if code is None:
             raise StepError(
                 f"{where}: no inference code at {submit} ({SUBMIT_DIRECTORY})"

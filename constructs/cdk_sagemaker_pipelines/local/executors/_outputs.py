@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...definition.properties import PathStepError, resolve, root_node
-from .._errors import StepError
+from .._errors import StepError, UnmappableS3UriError
 from ..resources import split_s3_uri
 
 
@@ -80,7 +80,11 @@ def check_step_properties(step_type: str, values: Mapping[str, Any]) -> dict[str
             raise StepError(
                 f"a {step_type} step has no property '{name}' ({error.hint or known})"
             ) from None
-        if not _is_object_uri(value):
+        try:
+            is_object = _is_object_uri(value)
+        except UnmappableS3UriError as error:  # a later step reads the baseline there
+            raise error.named(f"property '{name}'") from None
+        if not is_object:
             raise StepError(
                 f"property '{name}' of a {step_type} step is the S3 URI of a baseline file "
                 f"(s3://bucket/key), but --callback-output gave {value!r}"

@@ -28,6 +28,7 @@ from typing import Any
 
 from ...definition._channel_rules import compile_metric_regex
 from .._errors import StepError
+from .._paths import name_problem
 from ..isolation import Sandbox
 from ..store import extract, unpack_code
 from ._base import StepContext, require_output_written, stray_writes, timestamp
@@ -102,6 +103,13 @@ def check_channels(channels: list[Mapping[str, Any]]) -> None:
             )
         if source.get("S3DataSource") is None:
             raise StepError(f"channel '{name}': only S3DataSource is supported locally")
+        problem = name_problem(name)
+        if problem is not None:
+            # The API's pattern takes '.' and '..'; here it names /opt/ml/input/data/<channel>.
+            raise StepError(
+                f"channel {name!r}: ChannelName {name!r} can't name a folder of "
+                f"/opt/ml/input/data: {problem}"
+            )
 
 
 DEFAULT_INSTANCE_TYPE = "ml.m5.large"
@@ -251,7 +259,16 @@ def run_training_job(
         log=log,
         failure_files=("/opt/ml/output/failure",),
     )
-    model_dir = sandbox.host_path("/opt/ml/model")
+    # Every folder the job publishes settled (links copied or refused) before any is packed.
+    model_dir = sandbox.take_output("/opt/ml/model", "the model directory /opt/ml/model")
+    output_data = sandbox.take_output(
+        "/opt/ml/output/data", "the output data directory /opt/ml/output/data"
+    )
+    if checkpoints is not None:
+        checkpoint_uri, checkpoint_path = checkpoints
+        written = sandbox.take_output(
+            checkpoint_path, f"checkpoints (CheckpointConfig.LocalPath {checkpoint_path})"
+        )
     require_output_written(
         model_dir,
         strict=ctx.settings.strict_outputs,
@@ -263,10 +280,9 @@ def run_training_job(
     output = job_directory / "output"
     output.mkdir(parents=True, exist_ok=True)
     _pack(model_dir, output / "model.tar.gz")
-    _pack(sandbox.host_path("/opt/ml/output/data"), output / "output.tar.gz")
+    _pack(output_data, output / "output.tar.gz")
     published: tuple[str, Path] | None = None
     if checkpoints is not None:
-        checkpoint_uri, written = checkpoints
         shutil.copytree(written, job_directory / "checkpoints", dirs_exist_ok=True)
         published = (checkpoint_uri, job_directory / "checkpoints")
     ended = ctx.now()
@@ -286,8 +302,8 @@ def run_training_job(
 
 def _checkpoint_folder(
     ctx: StepContext, sandbox: Sandbox, checkpoint: Mapping[str, Any] | None
-) -> tuple[str, Path] | None:
-    """Prepare ``CheckpointConfig.LocalPath`` as SageMaker does; ``(S3Uri, its host path)``.
+) -> tuple[str, str] | None:
+    """Prepare ``CheckpointConfig.LocalPath`` as SageMaker does; ``(S3Uri, LocalPath)``.
 
     The service copies what is at ``S3Uri`` into ``LocalPath`` (default
     ``/opt/ml/checkpoints``) before the script starts, so a restarted job resumes, and
@@ -304,9 +320,10 @@ def _checkpoint_folder(
         return None
     folder = sandbox.host_path(normalized)
     folder.mkdir(parents=True, exist_ok=True)
-    if ctx.store.locate(uri) is not None:
-        ctx.store.materialize(uri, folder, "checkpoints (CheckpointConfig.S3Uri)")
-    return uri, folder
+    what = "checkpoints (CheckpointConfig.S3Uri)"
+    if ctx.store.locate(uri, what) is not None:
+        ctx.store.materialize(uri, folder, what)
+    return uri, normalized
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,7 +432,7 @@ def _place_code(ctx: StepContext, sandbox: Sandbox, submit: str) -> None:
     """Put ``sagemaker_submit_directory`` (an S3 URI or a path in a channel) in /opt/ml/code."""
     code = sandbox.host_path("/opt/ml/code")
     if submit.startswith("s3://"):
-        located = ctx.store.locate(submit)
+        located = ctx.store.locate(submit, f"code ({SUBMIT_DIRECTORY})")
         if located is None:
             raise StepError(
                 f"code: no object at {submit} (sagemaker_submit_directory)"

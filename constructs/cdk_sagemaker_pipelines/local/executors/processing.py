@@ -10,7 +10,7 @@ from typing import Any
 
 from ...definition.entries import StepSpec
 from .._errors import StepError
-from ..resources import is_s3_uri, normalize_s3_uri
+from .._paths import name_problem
 from ._base import (
     StepContext,
     StepResult,
@@ -64,6 +64,13 @@ class ProcessingExecutor:
             ctx.store.materialize(str(source.get("S3Uri")), destination, f"input '{name}'")
         outputs = (arguments.get("ProcessingOutputConfig") or {}).get("Outputs") or []
         for item in outputs:
+            name = item.get("OutputName")
+            problem = name_problem(name) if isinstance(name, str) else "it is not a string"
+            if problem is not None:
+                # It names the output's folder among the published ones.
+                raise StepError(
+                    f"output {name!r}: OutputName {name!r} can't name a local folder: {problem}"
+                )
             sandbox.host_path(str(item["S3Output"]["LocalPath"])).mkdir(parents=True, exist_ok=True)
         config = sandbox.host_path("/opt/ml/config")
         config.mkdir(parents=True, exist_ok=True)
@@ -93,9 +100,17 @@ class ProcessingExecutor:
             "/opt/ml/output/message",
             "/opt/ml/output/failure",
         ]
-        for item in outputs:
+        # Every output settled (links copied or refused) before any moves out of the sandbox:
+        # a link in one may lead to a file of another.
+        collected = [
+            sandbox.take_output(
+                str(item["S3Output"]["LocalPath"]),
+                f"output '{item['OutputName']}' ({item['S3Output']['LocalPath']})",
+            )
+            for item in outputs
+        ]
+        for item, local in zip(outputs, collected, strict=True):
             name = item["OutputName"]
-            local = sandbox.host_path(str(item["S3Output"]["LocalPath"]))
             require_output_written(
                 local,
                 strict=ctx.settings.strict_outputs,
@@ -104,7 +119,7 @@ class ProcessingExecutor:
                 written_elsewhere=lambda: stray_writes(sandbox, provided),
             )
             uri = str(item["S3Output"]["S3Uri"])
-            shared = normalize_s3_uri(uri) if is_s3_uri(uri) else uri
+            shared = ctx.store.check(uri, f"output '{name}'")
             if shared in sharing:
                 # Another output of this job uploads to the same prefix: S3 then holds the
                 # files of both, and a reader of either URI gets them all.

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ...definition.entries import StepSpec
 from .._errors import StepError
+from .._paths import name_problem
 from ..store import write_archive
 from ._base import StepContext, StepResult
 from ._containers import locate_container
+
+# CreateModelPackage's ModelPackageGroupName: a name, or the group's ARN.
+_GROUP = re.compile(
+    r"(?:arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:[a-z\-]*/)?"
+    r"(?P<name>[a-zA-Z0-9](?:[a-zA-Z0-9-]){0,62})(?<!-)"
+)
 
 
 class RegisterModelExecutor:
@@ -28,9 +36,18 @@ class RegisterModelExecutor:
     def run(self, step: StepSpec, ctx: StepContext) -> StepResult:
         """Register the model version."""
         arguments: Mapping[str, Any] = ctx.arguments
-        group = arguments.get("ModelPackageGroupName")
-        if not isinstance(group, str) or not group:
+        given = arguments.get("ModelPackageGroupName")
+        if not isinstance(given, str) or not given:
             raise StepError("ModelPackageGroupName is required locally (a versioned model package)")
+        named = _GROUP.fullmatch(given)
+        if named is None:
+            # A parameter's value isn't checked before the run; the name becomes a folder.
+            raise StepError(
+                f"ModelPackageGroupName {given!r} is not a model package group's name or ARN "
+                "(a name is 1-63 letters, digits and hyphens, not starting or ending with a "
+                "hyphen): SageMaker would refuse it"
+            )
+        group = named["name"]  # an ARN names its group, as CreateModelPackage takes it
         specification = dict(arguments.get("InferenceSpecification") or {})
         containers = list(specification.get("Containers") or [])
         if not containers:
@@ -101,7 +118,11 @@ def _reports(
             if not isinstance(source, Mapping) or not isinstance(source.get("S3Uri"), str):
                 continue
             path = ctx.store.local_file(source["S3Uri"], f"{member}.{kind}.{report}")
-            name = f"{folder}/{kind}-{report}{''.join(path.suffixes) or '.json'}"
+            name = f"{kind}-{report}{''.join(path.suffixes) or '.json'}"
+            problem = name_problem(name)
+            if problem is not None:  # the validator knows these members; a record may not
+                raise StepError(f"{member}.{kind}.{report}: can't name a registry file: {problem}")
+            name = f"{folder}/{name}"
             files[name] = path
             copied.setdefault(kind, {})[report] = {**source, "LocalPath": name}
     return copied

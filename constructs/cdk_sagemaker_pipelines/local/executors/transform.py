@@ -11,6 +11,7 @@ from typing import Any
 
 from ...definition.entries import StepSpec
 from .._errors import StepError
+from .._paths import name_problem
 from ..isolation import RUNTIME, Sandbox
 from ..store import Located, extract, unpack_code
 from ._base import StepContext, StepResult, require_output_written, timestamp
@@ -24,6 +25,7 @@ TOOLKIT_DEFAULT_ACCEPT = "application/json"
 # Where one container's responses (the next one's requests) are exchanged.
 REQUESTS = "/opt/ml/transform/requests.json"
 RESPONSES = "/opt/ml/transform/responses.json"
+TRANSFORM_OUTPUT = "/opt/ml/transform/output"
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -67,7 +69,12 @@ class TransformExecutor:
         arguments: Mapping[str, Any] = ctx.arguments
         model_name = arguments.get("ModelName")
         record_path = ctx.settings.root / "models" / f"{model_name}.json"
-        if not isinstance(model_name, str) or not record_path.is_file():
+        # A name from a parameter could be a path ('../x'): only a file of models/ is a model.
+        if (
+            not isinstance(model_name, str)
+            or name_problem(model_name) is not None
+            or not record_path.is_file()
+        ):
             raise StepError(
                 f"no local model named {model_name!r}: the local runner transforms with models "
                 "created by a Model step of a local execution"
@@ -90,7 +97,7 @@ class TransformExecutor:
         code_path = _install_model(sandbox, local)
         transform_input = arguments.get("TransformInput") or {}
         _materialize_input(ctx, sandbox, transform_input)
-        output_dir = sandbox.host_path("/opt/ml/transform/output")
+        output_dir = sandbox.host_path(TRANSFORM_OUTPUT)
         output_dir.mkdir(parents=True, exist_ok=True)
         output = arguments.get("TransformOutput") or {}
         settings = _settings(sandbox, code_path, program, arguments)
@@ -99,7 +106,7 @@ class TransformExecutor:
         # to a request without Accept.
         settings["accept"] = output.get("Accept") or environment.get(DEFAULT_ACCEPT)
         _run_driver(ctx, sandbox, settings, environment, what="the inference script")
-        return _result(step, ctx, output_dir)
+        return _result(step, ctx, sandbox.take_output(TRANSFORM_OUTPUT, "the transform output"))
 
     def _run_pipeline(
         self, step: StepSpec, ctx: StepContext, model: str, record: Mapping[str, Any]
@@ -150,7 +157,7 @@ class TransformExecutor:
                 shutil.copyfile(previous_responses, requests)
                 settings["requests"] = sandbox.visible_path(REQUESTS)
             if last:
-                sandbox.host_path("/opt/ml/transform/output").mkdir(parents=True, exist_ok=True)
+                sandbox.host_path(TRANSFORM_OUTPUT).mkdir(parents=True, exist_ok=True)
                 # The job's Accept is the client's: it reaches the last container only.
                 settings["accept"] = output.get("Accept") or environment.get(DEFAULT_ACCEPT)
             else:
@@ -163,9 +170,12 @@ class TransformExecutor:
                 environment,
                 what=f"the inference script of {item.describe()}",
             )
-            previous_responses = sandbox.host_path(RESPONSES)
+            # The script runs in the driver's process: what it left there is what is read.
+            previous_responses = sandbox.take_output(
+                RESPONSES, f"the responses of {item.describe()}"
+            )
         assert sandbox is not None
-        return _result(step, ctx, sandbox.host_path("/opt/ml/transform/output"))
+        return _result(step, ctx, sandbox.take_output(TRANSFORM_OUTPUT, "the transform output"))
 
 
 def _no_script(subject: str, fix: str) -> StepError:
@@ -289,7 +299,7 @@ def _settings(
         "program": program,
         "model_dir": visible("/opt/ml/model"),
         "input_dir": visible("/opt/ml/transform/input"),
-        "output_dir": visible("/opt/ml/transform/output"),
+        "output_dir": visible(TRANSFORM_OUTPUT),
         "content_type": transform_input.get("ContentType"),
         "accept": None,
         "split_type": transform_input.get("SplitType", "None"),

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from cdk_sagemaker_pipelines.local._errors import StepError
-from cdk_sagemaker_pipelines.local.store import StepStore, extract, unpack_code
+from cdk_sagemaker_pipelines.local.store import (
+    StepStore,
+    extract,
+    hash_located,
+    unpack_code,
+    write_archive,
+)
 
 
 def make(path: Path, text: str = "x") -> Path:
@@ -153,3 +161,112 @@ def test_fails_to_extract_a_truncated_archive_naming_it(tmp_path: Path, compress
 
     assert raised.value.reason.startswith("model.tar.gz is truncated or corrupt (")
     assert raised.value.reason.endswith("): pack it again (tar -czf model.tar.gz -C DIRECTORY .)")
+
+
+# --- symbolic links in the folders you map: followed, as `aws s3 sync` uploads them ----------
+
+
+def _mapped_with_linked_folder(tmp_path: Path) -> StepStore:
+    make(tmp_path / "elsewhere/images/cat.png", "cat")
+    make(tmp_path / "mapped/labels.csv", "cat,1")
+    (tmp_path / "mapped/images").symlink_to(tmp_path / "elsewhere/images")
+    return StepStore(tmp_path / "s3", [("s3://b/data", tmp_path / "mapped")])
+
+
+def test_a_linked_folder_of_a_mapped_prefix_is_copied_with_its_files(tmp_path: Path) -> None:
+    # A dataset folder linked into the mapped one was silently left out of the input.
+    store = _mapped_with_linked_folder(tmp_path)
+    destination = tmp_path / "input"
+
+    assert store.materialize("s3://b/data", destination, "input 'raw'") == 2
+
+    assert (destination / "images/cat.png").read_text() == "cat"
+    assert not (destination / "images").is_symlink()
+
+
+def test_a_linked_folder_counts_in_the_code_hash(tmp_path: Path) -> None:
+    # The cache key hashes the code it runs: a change behind a link must miss the cache.
+    store = _mapped_with_linked_folder(tmp_path)
+    located = store.locate("s3://b/data")
+    assert located is not None
+
+    def digest() -> str:
+        found = hashlib.sha256()
+        hash_located(located, found, "code")
+        return found.hexdigest()
+
+    before = digest()
+    (tmp_path / "elsewhere/images/cat.png").write_text("dog")
+
+    assert digest() != before
+
+
+def test_a_directory_packed_on_the_fly_holds_what_its_links_point_at(tmp_path: Path) -> None:
+    make(tmp_path / "shared/util.py", "X = 1")
+    make(tmp_path / "src/train.py", "import util")
+    (tmp_path / "src/util.py").symlink_to(tmp_path / "shared/util.py")
+    (tmp_path / "src/lib").symlink_to(tmp_path / "shared")
+    store = StepStore(tmp_path / "s3", [("s3://b/code/src.tar.gz", tmp_path / "src")])
+    store.materialize("s3://b/code/src.tar.gz", tmp_path / "in", "code")
+
+    with tarfile.open(tmp_path / "in/src.tar.gz") as archive:
+        members = {member.name: member for member in archive.getmembers()}
+        assert members["util.py"].isfile()
+        assert members["lib/util.py"].isfile()
+        archive.extractall(tmp_path / "out", filter="data")
+    assert (tmp_path / "out/lib/util.py").read_text() == "X = 1"
+
+
+@pytest.mark.parametrize("use", ["materialize", "unpack_code", "hash", "archive"])
+def test_a_loop_of_links_fails_naming_the_field_and_the_link(tmp_path: Path, use: str) -> None:
+    # A link to a folder that holds it: copytree made nested copies until the path was too
+    # long, then an internal error; the walk listing files skipped it without a word.
+    make(tmp_path / "src/train.py", "print(1)")
+    (tmp_path / "src/pkg").mkdir()
+    (tmp_path / "src/pkg/again").symlink_to(tmp_path / "src")
+    store = StepStore(tmp_path / "s3", [("s3://b/code", tmp_path / "src")])
+    located = store.locate("s3://b/code")
+    assert located is not None
+
+    uses: dict[str, Callable[[], object]] = {
+        "materialize": lambda: store.materialize("s3://b/code", tmp_path / "in", "code"),
+        "unpack_code": lambda: unpack_code(located, tmp_path / "unpacked"),
+        "hash": lambda: hash_located(located, hashlib.sha256(), "code"),
+        "archive": lambda: write_archive(tmp_path / "src", tmp_path / "src.tar.gz"),
+    }
+
+    with pytest.raises(
+        StepError, match=r"^code: .*/src/pkg/again is a symbolic link to .*/src, a folder that "
+    ):
+        uses[use]()
+
+
+def test_a_broken_link_in_a_mapped_folder_fails_naming_it(tmp_path: Path) -> None:
+    make(tmp_path / "mapped/a.csv")
+    (tmp_path / "mapped/b.csv").symlink_to(tmp_path / "gone.csv")
+    store = StepStore(tmp_path / "s3", [("s3://b/data", tmp_path / "mapped")])
+
+    with pytest.raises(
+        StepError,
+        match=r"^input 'raw': .*/mapped/b.csv is a symbolic link to .*/gone.csv, which leads ",
+    ):
+        store.materialize("s3://b/data", tmp_path / "input", "input 'raw'")
+
+
+def test_links_change_no_hash_of_a_folder_without_them(tmp_path: Path) -> None:
+    # Following links must not change the cache keys of code folders that have none: the
+    # files are hashed as before, each folder's files by name, then its folders'.
+    make(tmp_path / "src/b.py", "b")
+    make(tmp_path / "src/a/z.py", "z")
+    make(tmp_path / "src/c.py", "c")
+    make(tmp_path / "src/__pycache__/c.pyc", "cache")
+    located = StepStore(tmp_path / "s3", [("s3://b/code", tmp_path / "src")]).locate("s3://b/code")
+    assert located is not None
+    expected = hashlib.sha256()
+    for relative, text in (("b.py", "b"), ("c.py", "c"), ("a/z.py", "z")):
+        expected.update(relative.encode() + b"\0" + text.encode())
+
+    found = hashlib.sha256()
+    hash_located(located, found, "code")
+
+    assert found.hexdigest() == expected.hexdigest()

@@ -32,6 +32,7 @@ from typing import Any
 from ..definition._suggest import did_you_mean
 from ._errors import LocalRunError
 from ._paths import name_problem
+from .store import copy_tree
 
 APPROVAL_STATUSES = ("Approved", "Rejected", "PendingManualApproval")
 ACCOUNT = "000000000000"
@@ -220,7 +221,7 @@ class ModelRegistry:
                 target = folder / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if source.is_dir():
-                    shutil.copytree(source, target, copy_function=shutil.copyfile)
+                    copy_tree(source, target, f"the registered version's {name}")
                 else:
                     shutil.copyfile(source, target)
             record = dict(description)

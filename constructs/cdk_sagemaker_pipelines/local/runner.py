@@ -837,7 +837,7 @@ class _Execution:
             if located is None:
                 digest.update(b"missing")
             else:
-                hash_located(located, digest)
+                hash_located(located, digest, where)
         return cache_key(self.record.pipeline_name, spec, arguments, digest.hexdigest())
 
     def _attempts(

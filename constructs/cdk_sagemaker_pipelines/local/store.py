@@ -21,11 +21,12 @@ import json
 import lzma
 import os
 import shutil
+import stat
 import tarfile
 import threading
 import uuid
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -227,7 +228,7 @@ class StepStore:
         located = self.locate(target, what)
         count = 0
         if located is not None:
-            count += _copy_located(located, destination)
+            count += _copy_located(located, destination, what)
         for entry in (*self._outputs, *self._mappings):
             rest = under(entry.prefix, target)
             if rest and entry.path.exists():
@@ -239,6 +240,7 @@ class StepStore:
                         entry.origin,
                     ),
                     destination / rest if entry.path.is_dir() else destination / Path(rest).parent,
+                    what,
                 )
         if located is None and count == 0:
             raise StepError(f"{what}: no objects at {uri}{self.missing_hint(target)}")
@@ -328,29 +330,103 @@ def _existing(uri: str, path: Path, origin: str) -> Located | None:
     return None
 
 
-def _copy_located(located: Located, destination: Path) -> int:
+def _copy_located(located: Located, destination: Path, what: str) -> int:
     destination.mkdir(parents=True, exist_ok=True)
     if located.kind == "dir":
-        count = 0
-        for folder, _dirs, files in os.walk(located.path):
-            relative = Path(folder).relative_to(located.path)
-            (destination / relative).mkdir(parents=True, exist_ok=True)
-            for name in files:
-                shutil.copyfile(Path(folder) / name, destination / relative / name)
-                count += 1
-        return count
+        return copy_tree(located.path, destination, what)
     name = located.uri.rsplit("/", 1)[-1]
     if located.kind == "file":
         shutil.copyfile(located.path, destination / name)
     else:
-        write_archive(located.path, destination / name)
+        write_archive(located.path, destination / name, what)
     return 1
 
 
-def write_archive(source: Path, target: Path) -> None:
-    """Pack a file, or a directory's contents, into ``target`` (a ``.tar.gz``)."""
+def tree_files(
+    root: Path, what: str, skip: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, Path]]:
+    """Each file under ``root`` as ``(path relative to root, path)``, symbolic links followed.
+
+    The folders you map and the local S3 tree are yours, and a link in them stands for
+    what it points at, as ``aws s3 sync`` uploads it: a linked folder's files are listed
+    under the link's name (not skipped, which would leave a job without them). Each folder
+    lists its files (by name), then its folders' (by name), as ``os.walk`` does. A link to
+    a folder that holds it (a loop), a link that leads nowhere, and a named pipe, socket or
+    device raise ``StepError`` naming ``what`` and the path. ``skip`` names left out
+    (``__pycache__``).
+
+    Example::
+
+        [relative for relative, _ in tree_files(Path("src"), "code")]  # ["train.py", "lib/util.py"]
+    """
+
+    def walk(
+        folder: Path, relative: str, ancestors: frozenset[tuple[int, int]]
+    ) -> Iterator[tuple[str, Path]]:
+        files: list[tuple[str, Path]] = []
+        folders: list[tuple[str, Path, tuple[int, int]]] = []
+        for name in sorted(os.listdir(folder)):
+            if name in skip:
+                continue
+            path = folder / name
+            inner = f"{relative}/{name}" if relative else name
+            try:
+                status = path.stat()  # through links
+            except OSError:
+                raise StepError(
+                    f"{what}: {path} is a symbolic link to {os.readlink(path)}, which leads "
+                    "nowhere (a broken link or a loop of links): remove it or mend it"
+                ) from None
+            if stat.S_ISDIR(status.st_mode):
+                identity = (status.st_dev, status.st_ino)
+                if identity in ancestors:
+                    raise StepError(
+                        f"{what}: {path} is a symbolic link to {os.readlink(path)}, a folder "
+                        "that holds the link: following it would never end (a loop of links)"
+                    )
+                folders.append((inner, path, identity))
+            elif stat.S_ISREG(status.st_mode):
+                files.append((inner, path))
+            else:
+                raise StepError(
+                    f"{what}: {path} is neither a file nor a folder (a named pipe, socket or "
+                    "device): S3 holds files only"
+                )
+        yield from files
+        for inner, path, identity in folders:
+            yield from walk(path, inner, ancestors | {identity})
+
+    status = root.stat()
+    return walk(root, "", frozenset({(status.st_dev, status.st_ino)}))
+
+
+def copy_tree(source: Path, destination: Path, what: str) -> int:
+    """Copy the files of ``source`` into ``destination``, links followed (``tree_files``).
+
+    Returns how many files. Example::
+
+        copy_tree(Path("src"), work / "code", "code")  # 2
+    """
+    count = 0
+    for relative, path in tree_files(source, what):
+        target = destination / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        count += 1
+    return count
+
+
+def write_archive(source: Path, target: Path, what: str = "code") -> None:
+    """Pack a file, or a directory's contents, into ``target`` (a ``.tar.gz``).
+
+    Symbolic links are packed as what they point at (``tree_files``: a loop or a link to
+    nowhere raises ``StepError`` naming ``what``).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(target, "w:gz", compresslevel=1) as archive:
+    if source.is_dir():
+        for _ in tree_files(source, what, skip=frozenset({"__pycache__"})):
+            pass  # refuses loops and dead links before tarfile follows them
+    with tarfile.open(target, "w:gz", compresslevel=1, dereference=True) as archive:
         if source.is_dir():
             for item in sorted(source.iterdir()):
                 if item.name != "__pycache__":
@@ -363,20 +439,22 @@ def _no_pycache(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
     return None if "__pycache__" in info.name.split("/") else info
 
 
-def unpack_code(located: Located, destination: Path) -> None:
-    """Place code (a ``.tar.gz``, a packed-on-the-fly directory, or one file) in ``destination``."""
+def unpack_code(located: Located, destination: Path, what: str = "code") -> None:
+    """Place code (a ``.tar.gz``, a packed-on-the-fly directory, or one file) in ``destination``.
+
+    A directory's symbolic links are followed (``tree_files``, which names ``what`` when
+    one loops or leads nowhere).
+    """
     destination.mkdir(parents=True, exist_ok=True)
     if located.kind == "archive":
         source = located.path
         if source.is_dir():
-            shutil.copytree(source, destination, dirs_exist_ok=True, copy_function=shutil.copyfile)
+            copy_tree(source, destination, what)
         else:
             shutil.copyfile(source, destination / source.name)
         return
     if located.kind == "dir":
-        shutil.copytree(
-            located.path, destination, dirs_exist_ok=True, copy_function=shutil.copyfile
-        )
+        copy_tree(located.path, destination, what)
         return
     if tarfile.is_tarfile(located.path):
         extract(located.path, destination)
@@ -426,8 +504,8 @@ def _extract_members(tar: tarfile.TarFile, archive: Path, destination: Path) -> 
     tar.extractall(destination)  # every member was checked above
 
 
-def hash_located(located: Located, digest: Any) -> None:
-    """Feed a located object's content (files, in path order) into ``digest``."""
+def hash_located(located: Located, digest: Any, what: str = "code") -> None:
+    """Feed a located object's content (files, in path order, links followed) into ``digest``."""
     path = located.path
     if path.is_file():
         digest.update(b"F")
@@ -435,14 +513,11 @@ def hash_located(located: Located, digest: Any) -> None:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
         return
-    for folder, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            file = Path(folder) / name
-            digest.update(str(file.relative_to(path)).encode() + b"\0")
-            with file.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
+    for relative, file in tree_files(path, what, skip=frozenset({"__pycache__"})):
+        digest.update(relative.encode() + b"\0")
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
 
 
 def read_text_tail(path: Path, lines: int = 20, limit: int = 4000) -> str:

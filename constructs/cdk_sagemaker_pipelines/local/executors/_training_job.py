@@ -30,7 +30,7 @@ from ...definition._channel_rules import compile_metric_regex
 from .._errors import StepError
 from .._paths import name_problem
 from ..isolation import Sandbox
-from ..store import extract, unpack_code
+from ..store import copy_tree, extract, unpack_code
 from ._base import StepContext, require_output_written, stray_writes, timestamp
 
 # What a training container provides or collects under /opt/ml; anything else the script
@@ -438,7 +438,7 @@ def _place_code(ctx: StepContext, sandbox: Sandbox, submit: str) -> None:
                 f"code: no object at {submit} (sagemaker_submit_directory)"
                 + ctx.store.missing_hint(submit)
             )
-        unpack_code(located, code)
+        unpack_code(located, code, f"code ({SUBMIT_DIRECTORY})")
         return
     try:
         local = sandbox.host_path(submit)
@@ -448,7 +448,7 @@ def _place_code(ctx: StepContext, sandbox: Sandbox, submit: str) -> None:
             "under /opt/ml"
         ) from None
     if local.is_dir():
-        shutil.copytree(local, code, dirs_exist_ok=True, copy_function=shutil.copyfile)
+        copy_tree(local, code, f"code ({SUBMIT_DIRECTORY})")
     elif local.is_file() and tarfile.is_tarfile(local):
         extract(local, code)
     elif local.is_file():

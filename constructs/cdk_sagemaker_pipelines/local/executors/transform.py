@@ -259,6 +259,7 @@ def _install_model(sandbox: Sandbox, local: Mapping[str, Any], where: str = "") 
     unpack_code(
         Located(code["Uri"], code["Kind"], Path(code["Path"]), "model code"),
         sandbox.host_path(code_path),
+        f"{where}model code",
     )
     return code_path
 

@@ -20,6 +20,7 @@ from cdk_sagemaker_pipelines.definition import (
     ContinuousParameter,
     FailStep,
     IntegerParameter,
+    JobDefaults,
     Join,
     LambdaStep,
     MetricsSource,
@@ -39,6 +40,7 @@ from cdk_sagemaker_pipelines.definition import (
     PropertyPathError,
     RegisterModel,
     SageMakerJobStepRetryPolicy,
+    StaticBinder,
     StepExceptionType,
     StepOutput,
     StepRetryPolicy,
@@ -46,6 +48,7 @@ from cdk_sagemaker_pipelines.definition import (
     TrainingStep,
     TransformStep,
     TuningStep,
+    UnknownArgumentError,
 )
 from tests.conftest import REPO
 
@@ -233,6 +236,21 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
         "LambdaStep 'L': field 'outputs[0]' expects StepOutput, got str 'rows'",
     ),
     (
+        "binder-region",
+        lambda: StaticBinder(region=3),
+        "StaticBinder: field 'region' expects str, got int 3",
+    ),
+    (
+        "binder-role-list",
+        lambda: StaticBinder(role_arn=["arn:aws:iam::111122223333:role/Jobs"]),
+        "StaticBinder: field 'role_arn' expects str, got list",
+    ),
+    (
+        "job-defaults-network",
+        lambda: JobDefaults(network="vpc-0abc"),
+        "JobDefaults: field 'network' expects NetworkConfig, got str 'vpc-0abc'",
+    ),
+    (
         "categorical-values",
         lambda: CategoricalParameter(values=["a", None]),
         "CategoricalParameter: field 'values[1]' expects str or int or float or Expression, "
@@ -249,6 +267,42 @@ def test_fails_wrong_type_names_class_step_and_field(
 ) -> None:
     with pytest.raises(PipelineDefinitionError, match="^" + re.escape(message)):
         build()
+
+
+# Public dataclasses the language hands out rather than takes from users: results and bases.
+UNCHECKED_PUBLIC_DATACLASSES = {
+    "BoundCode": "what a binder returns for code",
+    "CompiledPipeline": "what compile returns",
+    "Parameter": "the base of ParameterString/Integer/Float/Boolean, which are checked",
+    "Problem": "what validation reports",
+    "Step": "the base of the step classes, which are checked",
+}
+
+
+def test_every_public_dataclass_users_build_checks_its_arguments() -> None:
+    # A class left out of the run-time checks takes a wrong type silently (StaticBinder took
+    # region=3 and failed, if at all, deep inside compile).
+    import dataclasses
+
+    import cdk_sagemaker_pipelines.definition as language
+
+    unchecked = {
+        name
+        for name in language.__all__
+        if isinstance(cls := getattr(language, name), type)
+        and dataclasses.is_dataclass(cls)
+        and not hasattr(cls.__init__, "__wrapped__")
+    }
+
+    assert unchecked == set(UNCHECKED_PUBLIC_DATACLASSES)
+
+
+def test_a_misspelled_binder_argument_is_named_with_the_right_one() -> None:
+    with pytest.raises(
+        UnknownArgumentError,
+        match=r"StaticBinder takes no argument 'regoin' \(did you mean 'region'\?\)",
+    ):
+        StaticBinder(regoin="us-east-1")  # type: ignore[call-arg]
 
 
 def test_a_cdk_number_token_in_an_integer_field_is_named_as_one() -> None:

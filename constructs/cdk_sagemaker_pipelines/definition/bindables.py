@@ -674,6 +674,7 @@ class Binder(Protocol):
         """Return the KMS keys and network settings of jobs that set none themselves."""
 
 
+@checked
 @dataclass(frozen=True, slots=True)
 class StaticBinder:
     """A binder for literal values, with optional defaults; no CDK, no uploads.

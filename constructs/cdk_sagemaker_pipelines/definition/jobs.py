@@ -65,6 +65,7 @@ class NetworkConfig:
         return body or None
 
 
+@checked
 @dataclass(frozen=True, slots=True)
 class JobDefaults:
     """KMS keys and network a binder applies to jobs that set none themselves.

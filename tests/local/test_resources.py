@@ -1,13 +1,16 @@
+# mypy: disable-error-code="arg-type"
+# Some tests here pass wrong types on purpose: the run-time checks are what they test.
 """Resource maps: images, Lambda handlers, persistence."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from cdk_sagemaker_pipelines.local import LambdaHandler, LocalRunError, ResourceMap
+from cdk_sagemaker_pipelines.local import LambdaHandler, LocalConfig, LocalRunError, ResourceMap
 from cdk_sagemaker_pipelines.local._errors import StepError
 
 SKLEARN = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
@@ -152,3 +155,57 @@ def test_a_resources_file_may_map_an_archive_packed_on_the_fly(tmp_path: Path) -
     file.write_text(json.dumps({"s3": {"s3://b/code.tar.gz": "code.tar.gz"}}))
     archive = ("s3://b/code.tar.gz", tmp_path / "code.tar.gz")
     assert ResourceMap.load(file).s3_mappings() == [archive]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        # Each used to pass, to fail (if at all) deep inside a run.
+        (
+            lambda: LocalConfig(max_parallel="2"),
+            "LocalConfig: field 'max_parallel' expects int, got str '2'",
+        ),
+        (lambda: LocalConfig(root=3), "LocalConfig: field 'root' expects str or Path, got int 3"),
+        (
+            lambda: LocalConfig(retry_interval_scale="0"),
+            "LocalConfig: field 'retry_interval_scale' expects a number, got str '0'",
+        ),
+        (
+            lambda: LocalConfig(progress=print.__name__),
+            "LocalConfig: field 'progress' expects a function, got str 'print'",
+        ),
+        (
+            lambda: LocalConfig(faults={"Train": "SageMaker.CAPACITY_ERROR"}),
+            "LocalConfig: field 'faults['Train']' expects a list of str, got str",
+        ),
+        (
+            lambda: LocalConfig(resources={"s3": {}}),
+            "LocalConfig: field 'resources' expects ResourceMap, got dict",
+        ),
+        (
+            lambda: ResourceMap(lambdas=["lambdas/prep.py:handler"]),
+            "ResourceMap: field 'lambdas' expects a mapping of str or LambdaHandler, got list",
+        ),
+    ],
+    ids=["max-parallel", "root", "retry-scale", "progress", "faults", "resources", "lambdas"],
+)
+def test_a_config_of_the_wrong_type_fails_naming_class_and_field(
+    build: Callable[[], object], message: str
+) -> None:
+    with pytest.raises(LocalRunError) as caught:
+        build()
+
+    assert str(caught.value).startswith(message)
+
+
+def test_a_config_of_the_right_types_passes(tmp_path: Path) -> None:
+    config = LocalConfig(
+        root=tmp_path,
+        resources=ResourceMap(s3={"s3://b/code": tmp_path}, lambdas={"Fn": "prep.py:handler"}),
+        max_parallel=2,
+        retry_interval_scale=0,
+        faults={"Train": ["SageMaker.CAPACITY_ERROR"]},
+        progress=print,
+    )
+
+    assert config.max_parallel == 2

@@ -333,6 +333,8 @@ def type_name(hint: Any) -> str:
         return f"a mapping of {type_name(args[1])}" if args else "a mapping"
     if origin is typing.Literal:
         return " or ".join(repr(arg) for arg in get_args(hint))
+    if origin is collections.abc.Callable or hint is collections.abc.Callable:
+        return "a function"
     if isinstance(hint, type):
         return hint.__name__
     return str(hint)

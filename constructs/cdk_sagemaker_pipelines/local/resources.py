@@ -21,13 +21,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..definition import parse_image_uri
+from ..definition import PipelineDefinitionError, parse_image_uri
 from ..definition._suggest import did_you_mean
+from ..definition._typecheck import check_fields
 from ._errors import LocalRunError, StepError, UnmappableS3UriError
 from ._paths import s3_location_problem
 
 _S3_URI = re.compile(r"s3://(?P<bucket>[^/]+)/?(?P<key>.*)")
 PYTHON_ALIASES = frozenset({"python", "python3", "sys.executable"})
+
+
+def check_types(instance: Any) -> None:
+    """Raise ``LocalRunError`` for the first field of ``instance`` given a value of another type.
+
+    The language's own check of dataclass annotations (``max_parallel="2"`` fails here,
+    naming the class and field, not deep inside a run). Example::
+
+        check_types(LocalConfig(max_parallel="2"))  # LocalConfig: field 'max_parallel' …
+    """
+    try:
+        check_fields(instance)
+    except PipelineDefinitionError as error:
+        raise LocalRunError(str(error)) from None
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -187,6 +202,7 @@ class ResourceMap:
     max_parallel: int | None = None
 
     def __post_init__(self) -> None:
+        check_types(self)
         for uri in self.s3:
             if not is_s3_uri(uri):
                 raise LocalRunError(f"ResourceMap.s3: {uri!r} is not an s3:// URI")

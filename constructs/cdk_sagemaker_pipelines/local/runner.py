@@ -71,7 +71,7 @@ from .records import (
     write_json,
 )
 from .registry import ModelRegistry
-from .resources import LambdaHandler, ResourceMap, default_python, lambda_keys
+from .resources import LambdaHandler, ResourceMap, check_types, default_python, lambda_keys
 from .result import ExecutionResult
 from .scheduler import Scheduler, StepState
 from .store import StepStore, hash_located, load_snapshot
@@ -151,6 +151,9 @@ class LocalConfig:
     keep_work: bool = False
     reuse_cache: bool = True
     progress: Callable[[ProgressEvent], None] | None = None
+
+    def __post_init__(self) -> None:
+        check_types(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from cdk_sagemaker_pipelines.template import (
     decode_text,
     pipeline_definitions,
     placeholder,
+    render_template,
 )
 
 
@@ -174,7 +175,7 @@ def test_pipeline_definitions_yields_every_pipeline_with_a_body():
 def test_render_template_is_public_snapshot_text_of_a_template(tmp_path):
     # What an app of your own snapshots (README, Use it in your own project): the same text
     # as the reference app's stack snapshots, without this repository's test helpers.
-    from cdk_sagemaker_pipelines.template import ASSET_HASH_MASK, render_template
+    from cdk_sagemaker_pipelines.template import ASSET_HASH_MASK
 
     project = tmp_path / "team-app"
     template = {
@@ -234,3 +235,21 @@ def test_render_template_is_public_snapshot_text_of_a_template(tmp_path):
     assert json.loads(render_template(scratch))["Resources"]["R"]["Properties"] == {
         "Path": "[TMP]/x"
     }
+
+
+@pytest.mark.parametrize(
+    ("template", "path_masks", "message"),
+    [
+        ("cdk.out/dev.template.json", None, "template must be a synthesized template as a mapping"),
+        ({"Resources": ["Bucket"]}, None, "the template's Resources must be a mapping"),
+        ({"Resources": {}}, ["/home/me/project"], "path_masks must map paths to masks"),
+    ],
+    ids=["a-path", "resources-list", "masks-list"],
+)
+def test_render_template_names_a_wrong_argument(
+    template: Any, path_masks: Any, message: str
+) -> None:
+    # A path given for the template used to fail inside dict() with "dictionary update
+    # sequence element #0 has length 1; 2 is required".
+    with pytest.raises(TypeError, match=f"^render_template: {message}"):
+        render_template(template, path_masks=path_masks)

@@ -173,6 +173,26 @@ def render_template(
         template = Template.from_stack(stack).to_json()  # aws_cdk.assertions
         text = render_template(template, path_masks={str(PROJECT): "[PROJECT]"})
     """
+    if not isinstance(template, Mapping):
+        raise TypeError(
+            "render_template: template must be a synthesized template as a mapping "
+            "(Template.from_stack(stack).to_json(), or json.load of a *.template.json), got "
+            f"{type(template).__name__}"
+        )
+    for section in ("Resources", "Parameters", "Rules", "Outputs"):
+        if not isinstance(template.get(section, {}), Mapping):
+            raise TypeError(
+                f"render_template: the template's {section} must be a mapping of logical ids, "
+                f"got {type(template[section]).__name__}: is it a synthesized template?"
+            )
+    if path_masks is not None and not (
+        isinstance(path_masks, Mapping)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in path_masks.items())
+    ):
+        raise TypeError(
+            "render_template: path_masks must map paths to masks, both strings, such as "
+            '{str(project_dir): "[PROJECT]"}'
+        )
     readable = copy.deepcopy(dict(template))
     _strip_bootstrap_version(readable)
     _decode_bodies(readable)

@@ -21,6 +21,7 @@ from cdk_sagemaker_pipelines.review import (
     render_json,
     render_markdown,
     render_text,
+    summary,
 )
 from cdk_sagemaker_pipelines.review import diff as diff_module
 from cdk_sagemaker_pipelines.review.diff import (
@@ -1531,3 +1532,28 @@ def test_random_field_mutations_are_reported_where_they_were_made(data: st.DataO
     assert all(c.kind == "changed" for c in diff.changes)
     assert not diff_definitions(new, copy.deepcopy(new))
     render_text(diff)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # A string is unpacked letter by letter: "main" was shown as `m` → `a`.
+        (
+            lambda diff: render_markdown(diff, labels="main"),  # type: ignore[arg-type]
+            "render_markdown: labels must be two strings",
+        ),
+        (lambda diff: render_json(diff, labels=("main",)), "render_json: labels must be two"),  # type: ignore[arg-type]
+        (lambda diff: render_text(diff.changes), "render_text: diff must be what diff_definitions"),
+        (lambda diff: summary(None), "summary: diff must be what diff_definitions returns"),  # type: ignore[arg-type]
+        (
+            lambda diff: diff_definitions(base(), base(), new_assets=["asset.1a2b"]),  # type: ignore[arg-type]
+            "diff_definitions: new_assets must map asset hashes to staged files",
+        ),
+    ],
+    ids=["labels-string", "labels-one", "changes-for-diff", "none", "assets-list"],
+)
+def test_a_wrong_argument_is_named_by_the_function(call: Any, message: str) -> None:
+    diff = diff_definitions(base(), base())
+
+    with pytest.raises(TypeError, match=f"^{message}"):
+        call(diff)

@@ -602,3 +602,12 @@ def test_graph_of_a_file_that_is_no_definition_exits_2(
 ) -> None:
     assert main(["graph", write(tmp_path, [1, 2])]) == 2
     assert "not a pipeline definition (no list of Steps)" in capsys.readouterr().err
+
+
+def test_a_definition_that_is_no_mapping_or_has_no_list_of_steps_is_named() -> None:
+    # A path passed for the definition failed with "'str' object has no attribute 'get'";
+    # Steps that aren't a list were drawn as a pipeline of no steps.
+    with pytest.raises(TypeError, match=r"^mermaid: definition must be a pipeline definition"):
+        mermaid("pipeline.json")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^mermaid: the definition's Steps must be a list"):
+        mermaid({"Version": "2020-12-01", "Steps": {"Train": {}}})

@@ -199,6 +199,15 @@ def diff_definitions(
         diff_definitions(old, new).changes
         # (Change(subject='step', kind='renamed', name='Stop', old_name='Fail', ...),)
     """
+    for side, given in (("old", old_assets), ("new", new_assets)):
+        if given is not None and not (
+            isinstance(given, Mapping)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in given.items())
+        ):
+            raise TypeError(
+                f"diff_definitions: {side}_assets must map asset hashes to staged files, both "
+                f"strings (ReviewSource.assets), got {type(given).__name__}"
+            )
     for side, definition in (("old", old), ("new", new)):
         if not isinstance(definition, Mapping):
             raise TypeError(
@@ -883,6 +892,7 @@ def summary(diff: DefinitionDiff) -> str:
 
         summary(diff_definitions(old, old))  # 'no changes'
     """
+    _check_arguments("summary", diff)
     parts: list[str] = []
     for group in _GROUPS:
         members = [change for change in diff.changes if _group(change) == group]
@@ -916,6 +926,7 @@ def render_text(diff: DefinitionDiff, labels: tuple[str, str] | None = None) -> 
           Train (Training)
             Arguments.ResourceConfig.InstanceType: "ml.m5.xlarge" → "ml.m5.2xlarge"
     """
+    _check_arguments("render_text", diff, labels)
     lines = [_header(diff, labels)]
     for title, body in _sections(diff):
         lines.append(f"{title}:")
@@ -935,6 +946,7 @@ def render_markdown(diff: DefinitionDiff, labels: tuple[str, str] | None = None)
         - `Train` (Training)
           - `Arguments.ResourceConfig.InstanceType`: `"ml.m5.xlarge"` → `"ml.m5.2xlarge"`
     """
+    _check_arguments("render_markdown", diff, labels)
     header = "**Pipeline definition diff**"
     if labels is not None:
         header += f" {_markdown(_Code(labels[0]))} → {_markdown(_Code(labels[1]))}"
@@ -949,11 +961,34 @@ def render_markdown(diff: DefinitionDiff, labels: tuple[str, str] | None = None)
 
 def render_json(diff: DefinitionDiff, labels: tuple[str, str] | None = None) -> dict[str, Any]:
     """The diff as JSON-able data: ``{"old": …, "new": …, "equal": …, "changes": [...]}``."""
+    _check_arguments("render_json", diff, labels)
     data: dict[str, Any] = {}
     if labels is not None:
         data.update(old=labels[0], new=labels[1])
     data.update(diff.to_dict())
     return data
+
+
+def _check_arguments(function: str, diff: Any, labels: Any = None) -> None:
+    """Raise ``TypeError`` naming ``function`` for a diff or labels of another kind.
+
+    A string given as ``labels`` would be unpacked letter by letter (``"main"`` read as
+    ``"m"`` → ``"a"``).
+    """
+    if not isinstance(diff, DefinitionDiff):
+        raise TypeError(
+            f"{function}: diff must be what diff_definitions returns (a DefinitionDiff), got "
+            f"{type(diff).__name__}"
+        )
+    if labels is not None and not (
+        isinstance(labels, tuple | list)
+        and len(labels) == 2
+        and all(isinstance(label, str) for label in labels)
+    ):
+        raise TypeError(
+            f"{function}: labels must be two strings, the old side's and the new side's "
+            f"(such as ('main', 'my-branch')), got {labels!r}"
+        )
 
 
 def _header(diff: DefinitionDiff, labels: tuple[str, str] | None) -> str:

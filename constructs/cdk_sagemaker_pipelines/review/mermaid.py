@@ -129,6 +129,16 @@ def mermaid(definition: Mapping[str, Any], *, parameters: bool = False) -> str:
         #     Stop(["Stop<br/>Fail"])
         #     Train -.-> Stop
     """
+    if not isinstance(definition, Mapping):
+        raise TypeError(
+            "mermaid: definition must be a pipeline definition as a mapping (the definition "
+            f"JSON read with json.load), got {type(definition).__name__}"
+        )
+    if not isinstance(definition.get("Steps", []), list):
+        raise ValueError(
+            "mermaid: the definition's Steps must be a list of step entries, got "
+            f"{type(definition['Steps']).__name__}"
+        )
     return _Diagram(definition, parameters).render()
 
 

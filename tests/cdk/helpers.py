@@ -169,11 +169,11 @@ def _policy_documents(constructs: Iterable[IConstruct]) -> list[iam.PolicyDocume
 class SharedPipeline:
     """One app with a pipeline, lent in turn to tests whose construct must fail validation.
 
-    A trigger registers itself in the tree (``super().__init__``) before it checks its
-    props, so a failing call leaves it behind, and building a fresh stack and pipeline per
-    test takes ~70 jsii round trips. ``restore()``, after each test, removes what the test
-    added under the app's root and under the pipeline's stack, then checks that the app is
-    exactly as built: the same constructs (so the same construct paths) and the same
+    A construct whose props fail takes itself out of the tree again, but a test may add
+    others (the rule a target is bound to, a queue), and building a fresh stack and
+    pipeline per test takes ~70 jsii round trips. ``restore()``, after each test, removes
+    what the test added under the app's root and under the pipeline's stack, then checks
+    that the app is exactly as built: the same constructs (so the same construct paths) and the same
     resolved policy documents, i.e. the failing call added nothing else (no construct
     deeper in the tree, no grant, no statement). When it isn't, the app is built anew for
     the next test and ``restore()`` fails.

@@ -478,8 +478,9 @@ def test_fails_event_bridge_notifications_for_an_imported_bucket() -> None:
     bucket = s3_.Bucket.from_bucket_name(stack, "Landing", "landing-zone")
     with pytest.raises(
         PipelineDefinitionError,
-        match=r"^enable_event_bridge_notifications: .* is not an s3.Bucket created in this app "
-        r"\(switch EventBridge notifications on where the bucket is defined\)$",
+        match=r"^enable_event_bridge_notifications has 1 problem:\n- prop 'bucket': expected an "
+        r"s3.Bucket created in this app, got imported Bucket Test/Landing \(switch EventBridge "
+        r"notifications on where the bucket is defined\)$",
     ):
         enable_event_bridge_notifications(bucket)  # type: ignore[arg-type]
 

@@ -917,7 +917,7 @@ def test_definition_as_json_text_like_the_sagemaker_sdk_returns():
 def test_fails_a_definition_of_another_type_saying_what_is_expected():
     with pytest.raises(
         PipelineValidationError,
-        match=r"^pipeline definition of Test/Training has 1 problem:\n- pipeline: expected a "
+        match=r"^Pipeline Test/Training has 1 problem:\n- prop 'definition': expected a "
         r"PipelineDefinition, a definition dict, JSON text or a JSON file path, got object",
     ):
         Pipeline(new_stack(), "Training", definition=object())  # type: ignore[arg-type]
@@ -2832,7 +2832,9 @@ def test_from_pipeline_arn_accepts_a_token():
 
 
 def test_fails_from_pipeline_arn_with_another_resource_type():
-    with pytest.raises(PipelineValidationError, match=r"'PipelineArn': .* is not a pipeline ARN"):
+    with pytest.raises(
+        PipelineValidationError, match=r"prop 'pipeline_arn': .* is not a pipeline ARN"
+    ):
         Pipeline.from_pipeline_arn(
             new_stack(), "Imported", "arn:aws:sagemaker:us-east-1:111122223333:model/m"
         )
@@ -2850,8 +2852,8 @@ def test_fails_from_pipeline_arn_with_another_resource_type():
 def test_fails_from_pipeline_arn_with_what_is_not_a_pipeline_arn(arn: Any):
     with pytest.raises(
         PipelineValidationError,
-        match=r"^Pipeline.from_pipeline_arn Test/Imported has 1 problem:\n- pipeline field "
-        r"'PipelineArn': .* is not a pipeline ARN \(expected arn:<partition>:sagemaker:",
+        match=r"^Pipeline.from_pipeline_arn Test/Imported has 1 problem:\n- prop "
+        r"'pipeline_arn': .* is not a pipeline ARN \(expected arn:<partition>:sagemaker:",
     ):
         Pipeline.from_pipeline_arn(new_stack(), "Imported", arn)
 
@@ -2861,7 +2863,7 @@ def test_fails_from_pipeline_arn_with_what_is_not_a_pipeline_arn(arn: Any):
     [
         ("churn training", r"pipeline name 'churn training' must be 1-256"),
         (f"{ARN}", r"is an ARN, not a name \(use Pipeline.from_pipeline_arn\)"),
-        (None, r"'PipelineName': expected a string, got None"),
+        (None, r"prop 'pipeline_name': expected a string, got None"),
     ],
 )
 def test_fails_from_pipeline_name_with_an_invalid_name(name: Any, message: str):

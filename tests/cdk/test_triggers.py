@@ -722,7 +722,9 @@ def test_fails_a_target_bound_to_a_rule_not_created_in_this_app(churn: SharedPip
     )
     with pytest.raises(
         PipelineDefinitionError,
-        match=r"^SageMakerPipelineTarget needs an events.Rule created in this app$",
+        match=r"^SageMakerPipelineTarget.bind has 1 problem:\n- prop 'rule': expected an "
+        r"events.Rule created in this app, got imported Rule Test/Imported "
+        r"\(rule.add_target\(target\) binds the target\)$",
     ):
         target.bind(imported)
 

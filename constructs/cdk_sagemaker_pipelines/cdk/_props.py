@@ -112,9 +112,29 @@ def check_keywords(init: _Init) -> _Init:
             if init.__name__ != "__init__":
                 called += f".{init.__name__}"
             raise UnknownArgumentError(f"{called} takes no argument {name!r} ({hint})")
-        return init(self, *args, **kwargs)
+        try:
+            return init(self, *args, **kwargs)
+        except Exception:
+            _detach_failed(self)
+            raise
 
     return checked_init  # type: ignore[return-value]
+
+
+def _detach_failed(construct: object) -> None:
+    """Take a construct whose constructor raised out of the tree, freeing its id.
+
+    Constructs join their scope (``super().__init__``) before they check their props. Left
+    there, the half-built construct would keep its id, so the corrected call (in a notebook,
+    or a test) would fail with "already taken" instead of building, and synth would visit
+    it. One whose constructor raised before joining (no jsii reference yet) is in no tree.
+    """
+    if not isinstance(construct, Construct) or "__jsii_ref__" not in vars(construct):
+        return
+    node = construct.node
+    scope = node.scope
+    if scope is not None and scope.node.try_find_child(node.id) is construct:
+        scope.node.try_remove_child(node.id)
 
 
 def describe(value: object) -> str:
@@ -218,11 +238,27 @@ def is_unresolved(value: object) -> bool:
     """Whether ``value`` is a CDK token: a string, number or object only known at deploy time.
 
     Strings and numbers are recognised in Python (their encodings), without a round trip
-    to the jsii process per value; other objects ask aws-cdk-lib.
+    to the jsii process per value; other objects ask aws-cdk-lib. An object jsii can't
+    pass to it (a plain Python object, given where a number or a construct belongs) is no
+    token: the prop's own check then reports it, rather than jsii's "has no attribute
+    '__jsii_type__'".
     """
     if isinstance(value, (str, int, float)):
         return is_token(value)
-    return value is not None and bool(Token.is_unresolved(value))
+    return _passes_to_jsii(value) and value is not None and bool(Token.is_unresolved(value))
+
+
+def _passes_to_jsii(value: object) -> bool:
+    """Whether jsii can send ``value`` to aws-cdk-lib: JSON-like data or a jsii object."""
+    if value is None or isinstance(value, (str, int, float)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_passes_to_jsii(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _passes_to_jsii(v) for k, v in value.items())
+    # Constructs, structs and enum members of aws-cdk-lib, and interfaces implemented in
+    # Python (@jsii.implements), whose classes jsii knows.
+    return hasattr(value, "__jsii_ref__") or hasattr(type(value), "__jsii_type__")
 
 
 def expect_interface(

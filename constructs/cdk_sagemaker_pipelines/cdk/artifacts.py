@@ -853,10 +853,18 @@ def enable_event_bridge_notifications(bucket: s3.Bucket) -> None:
     """
     cfn = node_of(bucket).default_child if isinstance(bucket, Construct) else None
     if not isinstance(cfn, s3.CfnBucket):
-        raise PipelineDefinitionError(
-            f"enable_event_bridge_notifications: {describe(bucket)} is not an s3.Bucket created "
-            "in this app (switch EventBridge notifications on where the bucket is defined)"
+        raise_for(
+            [
+                PropProblem(
+                    None,
+                    "bucket",
+                    f"expected an s3.Bucket created in this app, got {describe(bucket)}",
+                    "switch EventBridge notifications on where the bucket is defined",
+                )
+            ],
+            "enable_event_bridge_notifications",
         )
+    assert isinstance(cfn, s3.CfnBucket)  # raise_for raised otherwise
     existing = cfn.notification_configuration
     kept: dict[str, object] = {}
     if isinstance(existing, s3.CfnBucket.NotificationConfigurationProperty):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import fnmatch
 import functools
-import inspect
 import json
 import os
 import re
+import typing
 import weakref
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
@@ -344,7 +345,7 @@ class _PipelineBase(Resource):
                         "Duration.minutes(1) or more",
                     )
                 )
-        problems.append(expect_str("statistic", options.get("statistic")))
+        problems += _metric_option_type_problems(options)
         dimensions = options.get("dimensions_map")
         if dimensions is not None and not (
             isinstance(dimensions, Mapping)
@@ -679,6 +680,7 @@ class Pipeline(_PipelineBase):
         remember_pipeline(self)
         name = pipeline_name if pipeline_name is not None else _default_name(self)
         problems = _check_props(name, display_name, description, max_parallel_execution_steps)
+        problems += _definition_type_problems(definition)
         problems += _check_collaborators(
             artifact_store, role, step_role, vpc, vpc_subnets, security_groups, tags
         )
@@ -705,6 +707,7 @@ class Pipeline(_PipelineBase):
             if problem is not None
         ]
         if not problems and not isinstance(definition, PipelineDefinition):
+            # A definition JSON (a dict, JSON text or a file): the type is checked above.
             problems += _json_network_problems(
                 vpc, vpc_subnets, security_groups, enable_network_isolation
             )
@@ -892,19 +895,22 @@ class Pipeline(_PipelineBase):
         if not isinstance(pipeline_name, str):
             raise PipelineValidationError(
                 [
-                    Problem(
-                        None, "PipelineName", f"expected a string, got {describe(pipeline_name)}"
+                    PropProblem(
+                        None, "pipeline_name", f"expected a string, got {describe(pipeline_name)}"
                     )
                 ],
                 subject=subject,
             )
         if not is_unresolved(pipeline_name):
-            problems = validate_pipeline_name(pipeline_name)
+            problems = [
+                as_prop(problem, "pipeline_name")
+                for problem in validate_pipeline_name(pipeline_name)
+            ]
             if problems and pipeline_name.startswith("arn:"):
                 problems = [
-                    Problem(
+                    PropProblem(
                         None,
-                        "PipelineName",
+                        "pipeline_name",
                         f"{pipeline_name!r} is an ARN, not a name",
                         "use Pipeline.from_pipeline_arn",
                     )
@@ -922,9 +928,9 @@ class Pipeline(_PipelineBase):
         subject = f"Pipeline.from_pipeline_arn {scope.node.path}/{construct_id}"
         not_an_arn = PipelineValidationError(
             [
-                Problem(
+                PropProblem(
                     None,
-                    "PipelineArn",
+                    "pipeline_arn",
                     f"{pipeline_arn!r} is not a pipeline ARN",
                     "expected arn:<partition>:sagemaker:<region>:<account>:pipeline/<name>",
                 )
@@ -1769,8 +1775,54 @@ class Pipeline(_PipelineBase):
 @functools.cache
 def _metric_options() -> frozenset[str]:
     """The keyword arguments ``cloudwatch.MetricOptions`` takes (``period``, ``statistic``, …)."""
-    parameters = inspect.signature(cloudwatch.MetricOptions.__init__).parameters
-    return frozenset(name for name in parameters if name != "self")
+    return frozenset(_metric_option_types())
+
+
+@functools.cache
+def _metric_option_types() -> dict[str, object]:
+    """Each ``cloudwatch.MetricOptions`` keyword and the type it takes (``Optional`` removed)."""
+    hints = typing.get_type_hints(cloudwatch.MetricOptions.__init__)
+    return {
+        name: next((t for t in typing.get_args(hint) if t is not type(None)), hint)
+        for name, hint in hints.items()
+        if name not in ("self", "return")
+    }
+
+
+def _metric_option_type_problems(options: Mapping[str, object]) -> list[Problem | None]:
+    """Options of a string, flag or enum type given another value (``label=42``).
+
+    jsii would refuse them in ``cloudwatch.Metric`` with a TypeError naming neither the
+    pipeline nor the metric. ``period`` and ``dimensions_map`` are checked on their own.
+    """
+    types = _metric_option_types()
+    problems: list[Problem | None] = []
+    for name, value in options.items():
+        expected = types.get(name)
+        if value is None or expected is None:
+            continue
+        if expected is str:
+            problems.append(expect_str(name, value))
+        elif expected is bool:
+            problems.append(expect_bool(name, value))
+        elif (
+            isinstance(expected, type)
+            and issubclass(expected, enum.Enum)
+            and not isinstance(value, expected)
+        ):
+            # unit="Seconds": the member it spells, by value or by name.
+            member = next(
+                (m for m in expected if value in (m.value, str(m.name).lower(), m.name)), None
+            )
+            problems.append(
+                PropProblem(
+                    None,
+                    name,
+                    f"expected a cloudwatch.{expected.__name__}, got {describe(value)}",
+                    f"cloudwatch.{expected.__name__}.{member.name}" if member else None,
+                )
+            )
+    return problems
 
 
 def _event_pattern_problem(pattern: object) -> Problem | None:
@@ -2016,6 +2068,25 @@ def _check_props(
                 )
             )
     return problems
+
+
+def _definition_type_problems(definition: object) -> list[Problem]:
+    """A ``definition`` of none of the kinds the construct takes.
+
+    Checked before anything is created, and before the props a definition JSON can't
+    take are judged: those would name ``vpc`` for a ``definition`` that is no JSON at all.
+    """
+    if isinstance(definition, (PipelineDefinition, Mapping, str, os.PathLike)):
+        return []
+    return [
+        PropProblem(
+            None,
+            "definition",
+            "expected a PipelineDefinition, a definition dict, JSON text or a JSON file path, "
+            f"got {describe(definition)}",
+            "for a SageMaker Python SDK pipeline, pass its definition()",
+        )
+    ]
 
 
 def _json_network_problems(

@@ -44,6 +44,7 @@ from ._kms import account_key
 from ._props import (
     PIPELINE_EXECUTION_STATUSES,
     PIPELINE_INTERFACE,
+    PropProblem,
     Subject,
     check_keywords,
     check_new_child,
@@ -576,11 +577,24 @@ class SageMakerPipelineTarget:
 
     def bind(self, rule: events_refs.IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
         """Render the target (called by ``rule.add_target``)."""
+        # Checked here too: bind is public, and a rule of another kind would fail in jsii,
+        # an id of another type name the target's role and policy after its repr.
+        raise_for(
+            [
+                None
+                if isinstance(rule, Construct) and hasattr(type(rule), "rule_ref")
+                else PropProblem(
+                    None,
+                    "rule",
+                    f"expected an events.Rule created in this app, got {describe(rule)}",
+                    "rule.add_target(target) binds the target",
+                ),
+                expect_str("id", id),
+            ],
+            "SageMakerPipelineTarget.bind",
+        )
+        assert isinstance(rule, Construct)  # raise_for raised otherwise
         target_id = id or "Target0"
-        if not isinstance(rule, Construct):
-            raise PipelineDefinitionError(
-                "SageMakerPipelineTarget needs an events.Rule created in this app"
-            )
         # Checked before anything is created under the rule: a failed bind leaves it as it was.
         raise_for(
             [_dead_letter_queue_problem(self.dead_letter_queue, root_of(rule), rule)],
@@ -746,7 +760,8 @@ def _event_parameter_problems(
             f"leave {name!r} out of parameters",
         )
         for prop, name in (("key_parameter", key_parameter), ("bucket_parameter", bucket_parameter))
-        if name is not None and name in given
+        # A name of another type (a list) is reported by its own check.
+        if isinstance(name, str) and name in given
     ]
 
 

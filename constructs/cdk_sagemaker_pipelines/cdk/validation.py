@@ -341,6 +341,13 @@ def synth_app(app: App | Callable[[], App]) -> CloudAssembly:
         synth_app(build_app)
     """
     if not isinstance(app, App):
+        # Checked here: Python's own error ("'Stack' object is not callable") names neither
+        # synth_app nor what it takes.
+        expected = "expected an App, or a function that builds and returns one"
+        raise_for(
+            [None if callable(app) else Problem(None, "app", f"{expected}, got {describe(app)}")],
+            "synth_app",
+        )
         try:
             app = app()
         except PipelineDefinitionError as error:
@@ -354,6 +361,14 @@ def synth_app(app: App | Callable[[], App]) -> CloudAssembly:
             if text is None:
                 raise
             raise SystemExit(f"synth failed{_caller_line(error)}: {text}") from None
+        raise_for(
+            [
+                None
+                if isinstance(app, App)
+                else Problem(None, "app", f"{expected}: the function returned {describe(app)}")
+            ],
+            "synth_app",
+        )
     try:
         return app.synth()
     except RuntimeError as error:  # jsii's error for a failed validation

@@ -1,0 +1,667 @@
+"""Every wrong value given to a public construct or method fails in Python, naming it.
+
+Systematic rather than case by case: each public callable of ``cdk_sagemaker_pipelines.cdk``
+(its ``__all__``: the constructs, their static constructors and public methods, the
+functions) is called from a valid baseline with, in turn, each parameter given the wrong
+values its annotation (``inspect.signature``) calls for: a value of an unrelated type, a
+string where a list is expected (iterated as one-character values), a list where a mapping
+is, ``None`` where the parameter isn't optional, a construct of the wrong kind (an
+``s3.Bucket`` for an ``iam.IRole``), a class instead of an instance. Each call must raise
+``PipelineDefinitionError`` naming the construct (or the method) and the parameter: not a
+jsii error, not an ``AttributeError`` of our own code, and not pass to fail at synth or
+deploy.
+
+A parameter added later is covered through its annotation: one whose annotation this
+module doesn't know, or a public method not listed here, fails
+``test_every_public_callable_and_parameter_is_covered`` until it is added.
+
+The wrong calls share one app (``SharedPipeline``): after each callable's (one test, listing
+every leak it finds), what they added under the app and the stack is removed and the app
+must be exactly as built (no construct deeper in the tree, no grant, no statement), so a
+wrong value leaves nothing behind.
+``test_valid_call_after_wrong_ones`` makes each baseline call under the id the wrong ones
+were given just before, as a corrected call in a notebook would be.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, cast
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+
+import cdk_sagemaker_pipelines.cdk as public
+from cdk_sagemaker_pipelines.cdk import (
+    ArtifactStore,
+    ModelRegistry,
+    NewDataTrigger,
+    Pipeline,
+    PipelineFailureNotifications,
+    PipelineMonitoring,
+    PipelineSchedule,
+    SageMakerPipelineChecks,
+    SageMakerPipelineTarget,
+    enable_event_bridge_notifications,
+    synth_app,
+)
+from cdk_sagemaker_pipelines.definition import (
+    Image,
+    Join,
+    ParameterString,
+    PipelineDefinition,
+    PipelineDefinitionError,
+    ProcessingStep,
+)
+from tests.cdk.conftest import new_app, new_stack
+from tests.cdk.helpers import ACCOUNT, REGION, SharedPipeline
+
+OTHER_ACCOUNT = "444455556666"
+PIPELINE_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/imported"
+PARAMETER_LOCATIONS = {"InputBucket": "data-bucket", "InputDataKey": ["curated/*", "incoming/*"]}
+
+
+def _definition() -> PipelineDefinition:
+    key = ParameterString(name="InputDataKey", default_value="curated/")
+    bucket = ParameterString(name="InputBucket", default_value="data-bucket")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="", values=["s3://", bucket, "/", key])},
+    )
+    return PipelineDefinition(parameters=[key, bucket], steps=[prep])
+
+
+class World:
+    """One app: a pipeline and what the baseline calls take (and some wrong values are)."""
+
+    def __init__(self) -> None:
+        stack = new_stack()
+        self.stack = stack
+        self.pipeline = Pipeline(
+            stack,
+            "Training",
+            definition=_definition(),
+            pipeline_name="churn",
+            parameter_locations=PARAMETER_LOCATIONS,
+        )
+        self.imported_pipeline = Pipeline.from_pipeline_arn(stack, "Imported", PIPELINE_ARN)
+        self.store = ArtifactStore(stack, "Store")
+        self.registry = ModelRegistry(stack, "Registry", artifact_store=self.store)
+        self.role = iam.Role(stack, "Role", assumed_by=iam.AccountRootPrincipal())
+        self.bucket = s3.Bucket(stack, "Data", bucket_name="data-bucket")
+        self.imported_bucket = s3.Bucket.from_bucket_name(stack, "Landing", "landing-bucket")
+        self.imported_key = kms.Key.from_key_arn(
+            stack, "LandingKey", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/landing"
+        )
+        self.topic = sns.Topic(stack, "Topic")
+        self.queue = sqs.Queue(stack, "Queue")
+        self.vpc = ec2.Vpc.from_vpc_attributes(
+            stack,
+            "Vpc",
+            vpc_id="vpc-1",
+            availability_zones=[f"{REGION}a"],
+            private_subnet_ids=["subnet-1"],
+        )
+        self.security_group = ec2.SecurityGroup.from_security_group_id(stack, "Jobs", "sg-1")
+        self.rule = events.Rule(
+            stack, "Rule", event_pattern=events.EventPattern(source=["aws.sagemaker"])
+        )
+        self.target = targets.SqsQueue(self.queue)
+
+
+# -- The public API, each callable with a valid baseline call -----------------------------
+
+Arguments = dict[str, Any]
+Valid = Callable[[World], Any]
+
+
+@dataclass(frozen=True)
+class Api:
+    """A public callable, and how to call it with valid arguments in a ``World``.
+
+    ``baseline(world, construct_id)`` gives valid arguments by parameter name (the id, for
+    what takes one, is the one given); ``call(world, arguments)`` calls it. Its errors must
+    name the parameter and each of ``subject`` (``{id}``: the construct id given).
+    """
+
+    name: str
+    function: Callable[..., Any]
+    call: Callable[[World, Arguments], Any]
+    baseline: Callable[[World, str], Arguments]
+    subject: tuple[str, ...]
+
+
+def _props(**valid: Valid) -> Callable[[World, str], Arguments]:
+    """Valid arguments of a construct (or a factory): the world's stack, the id, ``valid``."""
+
+    def baseline(world: World, construct_id: str) -> Arguments:
+        given = {name: make(world) for name, make in valid.items()}
+        return {"scope": world.stack, "construct_id": construct_id, **given}
+
+    return baseline
+
+
+def _construct(
+    name: str, function: Callable[..., Any], *, subject: str | None = None, **valid: Valid
+) -> Api:
+    """A construct class or static constructor, called as ``function(scope, id, **props)``.
+
+    Its errors name ``subject`` (Default: ``name``) and the construct id.
+    """
+
+    def call(world: World, arguments: Arguments) -> Any:
+        given = dict(arguments)
+        return function(given.pop("scope"), given.pop("construct_id"), **given)
+
+    signature = cast(Any, function).__init__ if isinstance(function, type) else function
+    return Api(name, signature, call, _props(**valid), (subject or name, "{id}"))
+
+
+def _method(
+    name: str,
+    owner: Callable[[World], Any],
+    path: str,
+    *,
+    positional: str | None = None,
+    subject: str | None = None,
+    **valid: Valid,
+) -> Api:
+    """A method of ``owner`` (the construct at ``path``); ``construct_id`` is given as needed."""
+    cls, method = name.rsplit(".", 1)
+    function = getattr(getattr(public, cls.split("(")[0].split(".")[0]), method)
+
+    def call(world: World, arguments: Arguments) -> Any:
+        given = dict(arguments)
+        first = [given.pop(positional)] if positional in given else []
+        return getattr(owner(world), method)(*first, **given)
+
+    def baseline(world: World, construct_id: str) -> Arguments:
+        given = {name: make(world) for name, make in valid.items()}
+        if "construct_id" in inspect.signature(function).parameters:
+            given["construct_id"] = construct_id
+        return given
+
+    return Api(name, function, call, baseline, (path, subject or method))
+
+
+def _pipeline_methods(label: str, owner: Callable[[World], Any], path: str) -> list[Api]:
+    """The grants, metrics and rules of a pipeline."""
+    grants = ("grant_start_pipeline_execution", "grant_stop_pipeline_execution", "grant_read")
+    metrics = (
+        "metric_execution_started",
+        "metric_execution_failed",
+        "metric_execution_succeeded",
+        "metric_execution_stopped",
+        "metric_execution_duration",
+    )
+    rules = ("on_event", "on_execution_status_change", "on_execution_failed")
+    return [
+        *(
+            _method(f"{label}.{grant}", owner, path, grantee=lambda world: world.role)
+            for grant in grants
+        ),
+        _method(
+            f"{label}.metric",
+            owner,
+            path,
+            positional="metric_name",
+            metric_name=lambda world: "ExecutionFailed",
+        ),
+        *(_method(f"{label}.{metric}", owner, path, subject="metric") for metric in metrics),
+        *(
+            _method(f"{label}.{rule}", owner, path, target=lambda world: world.target)
+            for rule in rules
+        ),
+        *_step_methods(label, owner, path),
+    ]
+
+
+def _step_methods(label: str, owner: Callable[[World], Any], path: str) -> list[Api]:
+    """The methods that take step names: a ``Pipeline`` knows its steps, an imported one not."""
+    return [
+        _method(
+            f"{label}.metric_step_failed",
+            owner,
+            path,
+            positional="step_name",
+            subject="metric",
+            step_name=lambda world: "Prep",
+        ),
+        _method(f"{label}.on_step_status_change", owner, path, target=lambda world: world.target),
+    ]
+
+
+def _store(world: World) -> ArtifactStore:
+    return world.store
+
+
+def _registry(world: World) -> ModelRegistry:
+    return world.registry
+
+
+def _pipeline(world: World) -> Any:
+    return world.pipeline
+
+
+def _imported(world: World) -> Any:
+    return world.imported_pipeline
+
+
+APIS: list[Api] = [
+    _construct(
+        "Pipeline",
+        Pipeline,
+        definition=lambda world: _definition(),
+        parameter_locations=lambda world: PARAMETER_LOCATIONS,
+        # With a VPC, so vpc_subnets and security_groups are judged for what they are.
+        vpc=lambda world: world.vpc,
+    ),
+    _construct(
+        "Pipeline.from_pipeline_name",
+        Pipeline.from_pipeline_name,
+        pipeline_name=lambda world: "imported-by-name",
+    ),
+    _construct(
+        "Pipeline.from_pipeline_arn",
+        Pipeline.from_pipeline_arn,
+        pipeline_arn=lambda world: PIPELINE_ARN,
+    ),
+    *_pipeline_methods("Pipeline", _pipeline, "Test/Training"),
+    # What an imported pipeline does differently: it doesn't know its steps.
+    *_step_methods("Pipeline.from_pipeline_arn()", _imported, "Test/Imported"),
+    _construct("ArtifactStore", ArtifactStore),
+    _construct(
+        "ArtifactStore.from_existing",
+        ArtifactStore.from_existing,
+        subject="ArtifactStore",  # the store it makes
+        bucket=lambda world: world.imported_bucket,
+        key=lambda world: world.imported_key,
+    ),
+    _method("ArtifactStore.add_bucket", _store, "Test/Store", positional="construct_id"),
+    _method(
+        "ArtifactStore.grant_read",
+        _store,
+        "Test/Store",
+        grantee=lambda world: world.role,
+        key_pattern=lambda world: "models/*",
+    ),
+    _method("ArtifactStore.grant_read_models", _store, "Test/Store", grantee=lambda w: w.role),
+    _method(
+        "ArtifactStore.share_models_with", _store, "Test/Store", account_id=lambda w: OTHER_ACCOUNT
+    ),
+    _construct("ModelRegistry", ModelRegistry, artifact_store=_store),
+    *(
+        _method(f"ModelRegistry.{grant}", _registry, "Test/Registry", grantee=lambda w: w.role)
+        for grant in ("grant_register", "grant_read", "grant_approve")
+    ),
+    *(
+        _method(
+            f"ModelRegistry.{method}",
+            _registry,
+            "Test/Registry",
+            account_id=lambda world: OTHER_ACCOUNT,
+        )
+        for method in ("share_with_account", "allow_registration_from")
+    ),
+    *(
+        _method(f"ModelRegistry.{method}", _registry, "Test/Registry", target=lambda w: w.target)
+        for method in ("on_model_approved", "on_model_package_state_change")
+    ),
+    _construct(
+        "PipelineSchedule",
+        PipelineSchedule,
+        pipeline=_pipeline,
+        schedule=lambda world: scheduler.ScheduleExpression.rate(cdk.Duration.days(1)),
+        dead_letter_queue=lambda world: world.queue,
+        max_event_age=lambda world: cdk.Duration.hours(1),
+    ),
+    _construct(
+        "NewDataTrigger",
+        NewDataTrigger,
+        pipeline=_pipeline,
+        bucket=lambda world: world.bucket,
+        prefix=lambda world: "incoming/",
+        key_parameter=lambda world: "InputDataKey",
+        bucket_parameter=lambda world: "InputBucket",
+        dead_letter_queue=lambda world: world.queue,
+        max_event_age=lambda world: cdk.Duration.hours(1),
+    ),
+    Api(
+        "SageMakerPipelineTarget",
+        SageMakerPipelineTarget.__init__,
+        lambda world, arguments: SageMakerPipelineTarget(**arguments),
+        lambda world, _: {
+            "pipeline": world.pipeline,
+            "dead_letter_queue": world.queue,
+            "max_event_age": cdk.Duration.hours(1),
+        },
+        ("SageMakerPipelineTarget",),
+    ),
+    Api(
+        "SageMakerPipelineTarget.bind",
+        SageMakerPipelineTarget.bind,
+        lambda world, arguments: SageMakerPipelineTarget(world.pipeline).bind(**arguments),
+        lambda world, construct_id: {"rule": world.rule, "id": construct_id},
+        ("SageMakerPipelineTarget.bind",),
+    ),
+    _construct(
+        "PipelineFailureNotifications",
+        PipelineFailureNotifications,
+        pipeline=_pipeline,
+        topic=lambda world: world.topic,
+    ),
+    _construct(
+        "PipelineMonitoring",
+        PipelineMonitoring,
+        pipeline=_pipeline,
+        alarm_topic=lambda world: world.topic,
+        period=lambda world: cdk.Duration.minutes(5),
+    ),
+    Api(
+        "SageMakerPipelineChecks",
+        SageMakerPipelineChecks.__init__,
+        lambda world, arguments: SageMakerPipelineChecks(**arguments),
+        lambda world, _: {"require_network_isolation": True, "scope": world.stack},
+        ("SageMakerPipelineChecks",),
+    ),
+    Api(
+        "enable_event_bridge_notifications",
+        enable_event_bridge_notifications,
+        lambda world, arguments: enable_event_bridge_notifications(**arguments),
+        lambda world, _: {"bucket": world.bucket},
+        ("enable_event_bridge_notifications",),
+    ),
+    Api(
+        "synth_app",
+        synth_app,
+        lambda world, arguments: synth_app(**arguments),
+        lambda world, _: {"app": new_app()},
+        ("synth_app",),
+    ),
+]
+
+# Public callables not called here, with the reason.
+NOT_CALLED = {
+    "SageMakerPipelineChecks.validate": "aws-cdk-lib calls it, with its validation context",
+}
+
+
+# -- Wrong values, by annotation -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wrong:
+    """A wrong value for a parameter: ``make(world)`` gives it; ``label`` names it."""
+
+    label: str
+    make: Callable[[World], Any]
+
+
+def _value(label: str, value: Any) -> Wrong:
+    return Wrong(label, lambda world: value)
+
+
+UNRELATED = _value("object", object())
+AN_INT = _value("int", 42)
+A_STRING = _value("str", "abc")
+A_LIST = _value("list", ["abc"])
+A_DICT = _value("dict", {"abc": "def"})
+NONE = _value("None", None)
+# Constructs of another kind than expected, and a class given for an instance.
+A_BUCKET = Wrong("s3.Bucket", lambda world: world.bucket)
+A_ROLE = Wrong("iam.Role", lambda world: world.role)
+A_TOPIC = Wrong("sns.Topic", lambda world: world.topic)
+A_CLASS = _value("class", iam.Role)
+
+
+def _arn(service: str, resource: str) -> Wrong:
+    return _value("ARN", f"arn:aws:{service}:{REGION}:{ACCOUNT}:{resource}")
+
+
+# By annotation (as written, ``| None`` removed); ``None`` is added where it isn't optional.
+WRONG_BY_TYPE: dict[str, list[Wrong]] = {
+    "Construct": [AN_INT, A_STRING, _value("class", cdk.Stack)],
+    "str": [AN_INT, A_LIST, UNRELATED],
+    "bool": [A_STRING, _value("int", 1), UNRELATED],
+    "int": [A_STRING, _value("float", 2.5), _value("bool", True), UNRELATED],
+    "Duration": [AN_INT, A_STRING, UNRELATED],
+    "RemovalPolicy": [_value("str", "retain"), UNRELATED],
+    "Sequence[str]": [A_STRING, _value("ints", [1, 2]), A_DICT, UNRELATED],
+    "Mapping[str, str]": [_value("pairs", [("a", "b")]), A_STRING, _value("int values", {"a": 1})],
+    "Mapping[str, str | Sequence[str]]": [_value("pairs", [("a", "b")]), A_STRING, UNRELATED],
+    "list[s3.LifecycleRule]": [A_DICT, _value("dicts", [{"id": "x"}]), UNRELATED],
+    "iam.IRole": [AN_INT, _value("ARN", f"arn:aws:iam::{ACCOUNT}:role/r"), A_BUCKET, A_CLASS],
+    "iam.IGrantable": [AN_INT, _value("ARN", f"arn:aws:iam::{ACCOUNT}:role/r"), A_BUCKET, A_CLASS],
+    "s3.IBucket": [AN_INT, _value("name", "data-bucket"), A_ROLE, A_CLASS],
+    "s3.Bucket": [AN_INT, _value("name", "data-bucket"), A_ROLE, A_CLASS],
+    "kms.IKey": [AN_INT, _arn("kms", "key/k"), A_BUCKET],
+    "sqs.IQueue": [AN_INT, _arn("sqs", "q"), A_TOPIC, A_CLASS],
+    "sns.ITopic": [AN_INT, _arn("sns", "t"), A_BUCKET, A_CLASS],
+    "sagemaker.IPipeline": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
+    # PipelineMonitoring's pipeline: a Pipeline or an imported one.
+    "Any": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
+    "ArtifactStore": [AN_INT, A_BUCKET, A_CLASS],
+    "ec2.IVpc": [AN_INT, _value("id", "vpc-1"), A_BUCKET],
+    "ec2.SubnetSelection": [A_DICT, _value("ids", ["subnet-1"]), UNRELATED],
+    "Sequence[ec2.ISecurityGroup]": [
+        _value("id", "sg-1"),
+        _value("ids", ["sg-1"]),
+        Wrong("one group", lambda world: world.security_group),
+        UNRELATED,
+    ],
+    "events.IRuleTarget": [AN_INT, A_TOPIC, A_CLASS],
+    "events.EventPattern": [A_DICT, UNRELATED],
+    "events_refs.IRuleRef": [AN_INT, _arn("events", "rule/r"), A_BUCKET],
+    "scheduler.ScheduleExpression": [_value("str", "rate(1 day)"), UNRELATED],
+    "DefinitionSource": [AN_INT, A_LIST, UNRELATED],
+    "App | Callable[[], App]": [
+        AN_INT,
+        Wrong("stack", lambda world: world.stack),
+        _value("function returning 42", lambda: 42),
+    ],
+}
+
+# By parameter name, beyond those of its type.
+EXTRA: dict[str, list[Wrong]] = {
+    "construct_id": [_value("empty", "")],
+    "account_id": [_value("int", 444455556666), _value("short", "12345")],
+}
+
+
+def _type_of(annotation: str) -> tuple[str, bool]:
+    """The annotation without ``| None`` (outside brackets), and whether it had it."""
+    parts = [part.strip() for part in re.split(r"\|(?![^\[]*\])", annotation)]
+    return " | ".join(part for part in parts if part != "None"), "None" in parts
+
+
+def _signature(api: Api) -> list[inspect.Parameter]:
+    parameters = inspect.signature(api.function).parameters.values()
+    return [parameter for parameter in parameters if parameter.name not in ("self", "cls")]
+
+
+def _named(api: Api) -> list[inspect.Parameter]:
+    """The parameters of ``api`` but ``**options``."""
+    return [p for p in _signature(api) if p.kind is not inspect.Parameter.VAR_KEYWORD]
+
+
+def _wrong_values(parameter: inspect.Parameter) -> list[Wrong]:
+    kind, optional = _type_of(str(parameter.annotation))
+    wrong = WRONG_BY_TYPE[kind] + EXTRA.get(parameter.name, [])
+    if not optional and parameter.default is not None:
+        wrong.append(NONE)
+    return wrong
+
+
+# ``metric(name, **options)`` takes cloudwatch.MetricOptions' keywords: their wrong values
+# by the keyword's (jsii) annotation; others get object().
+WRONG_OPTION: dict[str, list[Wrong]] = {
+    "typing.Optional[builtins.str]": [AN_INT, A_LIST],
+    "typing.Optional[builtins.bool]": [A_STRING],
+    "typing.Optional[aws_cdk.Duration]": [AN_INT, A_STRING],
+    "typing.Optional[aws_cdk.aws_cloudwatch.Unit]": [_value("str", "Seconds")],
+    "typing.Optional[typing.Mapping[builtins.str, builtins.str]]": [A_LIST, A_STRING],
+}
+# Every option is tried on metric(), which the other metric methods call with their options;
+# on those, one (and a misspelt one) shows that they are passed on.
+ALL_OPTIONS = "Pipeline.metric"
+MISSPELT_OPTION = "statistc"
+
+
+def _metric_options() -> dict[str, str]:
+    parameters = inspect.signature(cloudwatch.MetricOptions.__init__).parameters.values()
+    return {p.name: str(p.annotation) for p in parameters if p.name != "self"}
+
+
+def _cases(api: Api) -> list[tuple[str, list[Wrong]]]:
+    """Each parameter of ``api`` (and metric option) with its wrong values."""
+    found = [(parameter.name, _wrong_values(parameter)) for parameter in _named(api)]
+    if len(_named(api)) < len(_signature(api)):  # **options
+        if api.name == ALL_OPTIONS:
+            options = _metric_options()
+            found += [(name, WRONG_OPTION.get(kind, [UNRELATED])) for name, kind in options.items()]
+        else:
+            found.append(("label", [AN_INT]))
+        found.append((MISSPELT_OPTION, [_value("misspelt", "Sum")]))
+    return found
+
+
+def _public_callables() -> list[str]:
+    """``Class``, ``Class.method`` and ``function`` for everything callable in ``__all__``.
+
+    Methods are those this library defines: ``node``, ``with_`` and the like are
+    aws-cdk-lib's.
+    """
+    found: list[str] = []
+    for name in public.__all__:
+        value = getattr(public, name)
+        if inspect.isfunction(value):
+            found.append(name)
+        if not inspect.isclass(value):
+            continue
+        found.append(name)
+        for attribute in dir(value):
+            if attribute.startswith("_"):
+                continue
+            member = inspect.getattr_static(value, attribute)
+            if isinstance(member, property) or not callable(getattr(value, attribute)):
+                continue
+            owner = next(c for c in value.__mro__ if attribute in vars(c))
+            if owner.__module__.startswith("cdk_sagemaker_pipelines"):
+                found.append(f"{name}.{attribute}")
+    return found
+
+
+def test_every_public_callable_and_parameter_is_covered() -> None:
+    called = {api.name for api in APIS}
+    for name in _public_callables():
+        assert name in called or name in NOT_CALLED, (
+            f"{name} is public: add it to APIS with a valid baseline call (or to NOT_CALLED, "
+            "saying why)"
+        )
+    for api in APIS:
+        for parameter in _named(api):
+            kind, _ = _type_of(str(parameter.annotation))
+            assert kind in WRONG_BY_TYPE, (
+                f"{api.name}({parameter.name}: {parameter.annotation}): add the wrong values "
+                f"of {kind!r} to WRONG_BY_TYPE"
+            )
+
+
+@pytest.fixture(scope="module")
+def shared_world() -> tuple[SharedPipeline, dict[str, World]]:
+    """The world, built anew by ``SharedPipeline`` when a test changed it."""
+    worlds: dict[str, World] = {}
+
+    def build() -> Pipeline:
+        worlds["current"] = World()
+        return worlds["current"].pipeline
+
+    return SharedPipeline(build), worlds
+
+
+@pytest.fixture
+def world(shared_world: tuple[SharedPipeline, dict[str, World]]) -> Iterator[World]:
+    """The shared world; after the test, what it added is removed and must be all it did."""
+    shared, worlds = shared_world
+    yield worlds["current"]
+    shared.restore()
+
+
+_IDS = itertools.count()
+
+
+def _leak(api: Api, world: World, arguments: Arguments, parameter: str, label: str) -> str | None:
+    """How the call with ``arguments`` fails to fail as it should; None when it does."""
+    case = f"{api.name}({parameter}={label})"
+    try:
+        api.call(world, arguments)
+    except PipelineDefinitionError as error:
+        message = str(error)
+    except Exception as error:  # the leak being looked for
+        return f"{case} raised {type(error).__name__}: {error}"
+    else:
+        return f"{case} passed"
+    # A misspelt option is reported against 'options', naming the option.
+    expected = [f"'{'options' if parameter == MISSPELT_OPTION else parameter}'", parameter]
+    construct_id = arguments.get("construct_id")
+    expected += [part.format(id=construct_id) for part in api.subject]
+    missing = [part for part in expected if part not in message]
+    return f"{case}: the error doesn't name {missing}: {message}" if missing else None
+
+
+@pytest.mark.parametrize("api", APIS, ids=lambda api: api.name)
+def test_fails_wrong_values_naming_the_parameter(world: World, api: Api) -> None:
+    """Each wrong value of each parameter; the world is restored once per callable."""
+    leaks = [
+        _leak(
+            api,
+            world,
+            {**api.baseline(world, f"Case{next(_IDS)}"), parameter: wrong.make(world)},
+            parameter,
+            wrong.label,
+        )
+        for parameter, wrong_values in _cases(api)
+        for wrong in wrong_values
+    ]
+    assert [leak for leak in leaks if leak] == []
+
+
+@pytest.mark.parametrize("api", APIS, ids=lambda api: api.name)
+def test_valid_call_after_wrong_ones(
+    shared_world: tuple[SharedPipeline, dict[str, World]], api: Api
+) -> None:
+    """The baseline call is valid, also under the id wrong values were just given with.
+
+    A wrong value must leave nothing that fails the corrected call: a construct half built
+    under the id, a grant or rule made before the check. Last: it leaves the world changed.
+    """
+    world = shared_world[1]["current"]
+    construct_id = f"Again{next(_IDS)}"
+    leaks = [
+        _leak(
+            api,
+            world,
+            {**api.baseline(world, construct_id), parameter.name: UNRELATED.make(world)},
+            parameter.name,
+            UNRELATED.label,
+        )
+        for parameter in _named(api)
+        if parameter.name not in ("scope", "construct_id")
+    ]
+    assert [leak for leak in leaks if leak] == []
+    api.call(world, api.baseline(world, construct_id))

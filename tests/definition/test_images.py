@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import assert_type
+from typing import Any, assert_type
 
 import pytest
 
@@ -377,3 +377,26 @@ def test_an_image_s_framework_spec_is_typed_for_the_apps_type_checker() -> None:
     # mypy checks this module: an app using the spec had an `Any` (no checks, no completion).
     spec = assert_type(Image.sklearn("1.2-1").framework_spec(), FrameworkImageSpec)
     assert spec.uri("eu-west-1") == framework_image_uri("sklearn", "1.2-1", region="eu-west-1")
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # A version written as a number (1.2 for "1.2-1") failed inside str.endswith.
+        (lambda: framework_image("sklearn", 1.2), "framework_image: version must be a string"),  # type: ignore[arg-type]
+        (lambda: framework_image(3, "1.2-1"), "framework_image: framework must be a string"),  # type: ignore[arg-type]
+        (
+            lambda: framework_image("pytorch", "2.1", processor=1),  # type: ignore[arg-type]
+            "framework_image: processor must be a string",
+        ),
+        (
+            lambda: framework_image_uri("sklearn", "1.2-1", region=3),  # type: ignore[arg-type]
+            "sklearn 1.2-1 image: region must be a region name",
+        ),
+        (lambda: parse_image_uri(3), "parse_image_uri: uri must be an image URI string"),  # type: ignore[arg-type]
+    ],
+    ids=["version-number", "framework-int", "processor-int", "region-int", "uri-int"],
+)
+def test_image_functions_name_an_argument_of_another_type(call: Any, message: str) -> None:
+    with pytest.raises(PipelineDefinitionError, match=f"^{message}"):
+        call()

@@ -27,7 +27,7 @@ from ._suggest import did_you_mean
 from ._tokens import is_token
 from ._typecheck import checked
 from .expressions import Expression
-from .images import FrameworkImageSpec, framework_image
+from .images import FrameworkImageSpec, _framework_image
 from .jobs import JobDefaults
 
 if TYPE_CHECKING:
@@ -451,13 +451,15 @@ class Image:
         """The resolved ``FrameworkImageSpec`` of a framework image."""
         assert self.framework is not None
         assert self.version is not None
-        return framework_image(
+        # The fields' types are checked when the Image is made: no need to check them again
+        # for every step that binds it, as the public framework_image does.
+        return _framework_image(
             self.framework,
             self.version,
-            processor=self.processor,
-            py_version=self.py_version,
-            scope=self.scope,
-            base_framework_version=self.base_framework_version,
+            self.processor,
+            self.py_version,
+            self.scope,
+            self.base_framework_version,
         )
 
 

@@ -83,6 +83,11 @@ class FrameworkImageSpec:
 
     def uri(self, region: str) -> str:
         """Return the image URI in ``region`` (raises for an unsupported region)."""
+        if not isinstance(region, str):
+            raise PipelineDefinitionError(
+                f"{self.description} image: region must be a region name such as "
+                f"'us-east-1', got {type(region).__name__} {region!r}"
+            )
         account = self.accounts.get(region)
         if account is None:
             raise PipelineDefinitionError(
@@ -124,9 +129,33 @@ def framework_image(
         framework_image("pytorch", "2.1", processor="gpu").uri("us-east-1")
         framework_image("huggingface", "4.49", base_framework_version="pytorch2.5")
     """
+    given = {
+        "framework": framework,
+        "version": version,
+        "processor": processor,
+        "py_version": py_version,
+        "scope": scope,
+        "base_framework_version": base_framework_version,
+    }
+    for name, value in given.items():
+        if not (isinstance(value, str) or (value is None and name not in ("framework", "version"))):
+            # A version written as a number (1.2) would be read as another one ("1.20").
+            raise PipelineDefinitionError(
+                f"framework_image: {name} must be a string such as "
+                f"{_EXAMPLES.get(name, repr('cpu'))}, got {type(value).__name__} {value!r}"
+            )
     return _framework_image(
         framework, version, processor, py_version, scope, base_framework_version
     )
+
+
+_EXAMPLES = {
+    "framework": "'sklearn'",
+    "version": "'1.2-1'",
+    "py_version": "'py3'",
+    "scope": "'training'",
+    "base_framework_version": "'pytorch2.5'",
+}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -324,6 +353,10 @@ def parse_image_uri(uri: str) -> ParsedImageUri | None:
         parse_image_uri("683313688378.dkr.ecr.us-east-1.amazonaws.com/"
                         "sagemaker-scikit-learn:1.2-1-cpu-py3").framework  # 'sklearn'
     """
+    if not isinstance(uri, str):
+        raise PipelineDefinitionError(
+            f"parse_image_uri: uri must be an image URI string, got {type(uri).__name__} {uri!r}"
+        )
     match = _ECR_URI.fullmatch(uri)
     if match is None:
         return None

@@ -104,6 +104,11 @@ def test_defaults_retain_the_group_without_policy_or_description(default: Built)
     assert set(default.group["Properties"]) == {"ModelPackageGroupName"}
 
 
+def test_a_description_as_long_as_the_service_takes():
+    registry = ModelRegistry(new_stack(), "Registry", description="d" * 1024)
+    assert registry.cfn_model_package_group.model_package_group_description == "d" * 1024
+
+
 def test_given_name_description_and_removal_policy(shared: Built):
     properties = shared.group["Properties"]
     assert properties["ModelPackageGroupName"] == "churn-models"
@@ -245,6 +250,23 @@ def test_sharing_lets_the_accounts_read_models_and_decrypt_them(shared: Built):
             "Resource": "*",
         },
     ]
+
+
+def test_sharing_with_the_account_of_the_registrys_store_leaves_the_store_as_it_is():
+    # A central registry whose models live in the training account's store, shared with the
+    # training account too (it deploys): that account reads its own store already.
+    app = new_app()
+    training = cdk.Stack(app, "Training", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    store = ArtifactStore(training, "Store")
+    models = cdk.Stack(app, "Models", env=cdk.Environment(account=READERS[1], region=REGION))
+    registry = ModelRegistry(
+        models, "Registry", artifact_store=store, shared_with_accounts=[ACCOUNT, READERS[0]]
+    )
+    (group, _versions) = _group_policy(registry)["Statement"]
+    assert group["Principal"] == {
+        "AWS": [f"arn:aws:iam::{account}:root" for account in (ACCOUNT, READERS[0])]
+    }
+    assert store.models_shared_with == [READERS[0]]
 
 
 def test_sharing_without_an_artifact_store_only_shares_the_group():
@@ -552,6 +574,14 @@ def test_fails_two_registries_of_one_group_name_in_one_environment(same_environm
     )
 
 
+def test_two_registries_of_one_group_name_in_stacks_of_unknown_regions_are_not_judged():
+    # One account, regions known only at deploy time: maybe two regions, each with its group.
+    app = new_app()
+    for stack_id in ("Models", "More"):
+        stack = cdk.Stack(app, stack_id, env=cdk.Environment(account=ACCOUNT))
+        ModelRegistry(stack, "Registry", model_package_group_name="churn")
+
+
 def _group_policy(registry: ModelRegistry) -> Any:
     stack = cdk.Stack.of(registry)
     return stack.resolve(registry.cfn_model_package_group.model_package_group_policy)
@@ -663,13 +693,18 @@ def test_fails_allowing_registration_from_the_registrys_own_account():
 LITERAL_GROUP_ARN = f"arn:aws:sagemaker:{REGION}:333344445555:model-package-group/churn"
 
 
+@pytest.mark.parametrize("partition_literals", [True, False])
 @pytest.mark.parametrize("registry_first", [True, False])
-def test_a_group_arn_written_out_names_the_registry_of_this_app(registry_first: bool):
+def test_a_group_arn_written_out_names_the_registry_of_this_app(
+    registry_first: bool, partition_literals: bool
+):
     # The ARN copied as a string from the shared-services stack used to match no
     # ModelRegistry (its own ARN has a token for the partition): the pipeline's models and
     # images weren't shared with the registry's readers, and a missing
-    # allow_registration_from passed synth, to be denied at run time.
-    app = new_app()
+    # allow_registration_from passed synth, to be denied at run time. Without the
+    # partition-literals feature flag (cdk.json sets it), the registry's own ARN is no string
+    # equal to it: the ARN's region, account and name tell.
+    app = new_app(**{"@aws-cdk/core:enablePartitionLiterals": partition_literals})
     models = cdk.Stack(app, "Models", env=SHARED_ENV)
 
     def registry() -> ModelRegistry:
@@ -797,7 +832,9 @@ def test_a_registry_shares_the_models_another_accounts_pipeline_registers(order:
     registry = ModelRegistry(
         models_stack,
         "Registry",
-        model_package_group_name="churn",
+        # A name no other test's pipeline registers in: a pipeline of this process that
+        # registers by the name would let a registry find this one without its ARN.
+        model_package_group_name="churn-registered-by-arn",
         artifact_store=ArtifactStore(models_stack, "Store"),
         registering_accounts=[ACCOUNT],
         shared_with_accounts=READERS if order == "shared-at-construction" else (),
@@ -937,6 +974,8 @@ def test_on_model_approved_starts_its_target():
         ({"model_package_group_name": "m" * 64}, "must be 1-63 letters"),
         # The service's pattern admits any number of hyphens; its length limit does not.
         ({"model_package_group_name": "m" + "-" * 62 + "m"}, "must be 1-63 letters"),
+        ({"model_package_group_name": "-churn"}, "starting and ending with a letter or digit"),
+        ({"model_package_group_name": "churn-"}, "starting and ending with a letter or digit"),
         ({"model_package_group_name": 5}, "'model_package_group_name': expected a string, got int"),
         ({"description": "d" * 1025}, "- prop 'description': 1025 characters, longer than 1024"),
         ({"artifact_store": {}}, "- prop 'artifact_store': expected an ArtifactStore, got dict"),
@@ -1270,6 +1309,25 @@ def test_sharing_lets_the_accounts_pull_from_each_repository_of_registered_image
         assert [statement["Sid"] for statement in statements] == [
             f"PullRegisteredModelImages{READERS[0]}"
         ]
+
+
+def test_a_registry_of_the_name_in_another_region_gets_none_of_the_pipelines_images():
+    # A group name means the group of the pipeline's own account and region: the registry of
+    # that name here may be the environment-agnostic one, never the other region's, whose
+    # readers must not be let pull this pipeline's images.
+    app = new_app()
+    stack = cdk.Stack(app, "Dev", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    ModelRegistry(cdk.Stack(app, "Agnostic"), "Registry", model_package_group_name="churn")
+    ModelRegistry(
+        cdk.Stack(app, "Dr", env=cdk.Environment(account=ACCOUNT, region="eu-west-1")),
+        "Registry",
+        model_package_group_name="churn",
+        shared_with_accounts=READERS,
+    )
+    repository = ecr.Repository(stack, "Images")
+    image = Image.from_ecr_repository(repository, tag="v1")
+    _registering_with(stack, "churn", image, ArtifactStore(stack, "Store"))
+    assert _pull_statements(Template.from_stack(stack), repository) == []
 
 
 def test_images_of_unshared_registries_and_unregistered_steps_stay_private():

@@ -356,6 +356,7 @@ def test_a_schedule_with_values_the_pipeline_accepts():
         pipeline=_typed_pipeline(stack),
         schedule=scheduler.ScheduleExpression.rate(cdk.Duration.days(1)),
         parameters={"Count": "3", "Mode": "delta", "Owner": "ml", "InputDataKey": "incoming/"},
+        description="d" * 512,  # the longest description Scheduler takes
     )
 
 
@@ -375,6 +376,21 @@ def test_fails_new_data_whose_keys_the_step_role_may_not_read(typed: SharedPipel
             key_parameter="InputDataKey",
             parameters={"Owner": "ml"},
         )
+
+
+def test_fails_new_data_whose_prefix_is_a_location_but_whose_keys_are_not():
+    # A location written without its '*' covers the prefix itself, no key under it: each
+    # run would get a key such as 'incoming/data.csv', which the step role may not read.
+    stack = new_stack()
+    pipeline = _reading(
+        stack, "data-bucket", parameter_locations={"InputDataKey": ["curated/", "incoming/"]}
+    )
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^Test/OnNewData: parameter 'InputDataKey' of pipeline churn: gets keys under "
+        r"'incoming/', outside its parameter_locations \(curated/, incoming/\): ",
+    ):
+        _watch(stack, pipeline, s3.Bucket.from_bucket_name(stack, "Data", "data-bucket"))
 
 
 @pytest.mark.parametrize(
@@ -476,10 +492,24 @@ def test_a_token_schedule_expression_is_not_checked():
     )
 
 
-def test_a_token_retry_count_is_not_checked():
+def test_a_token_retry_policy_is_not_checked_and_reaches_the_rule():
+    # Numbers known only at deploy time: checking them would compare a token's placeholder.
     stack = new_stack()
     retries = cdk.CfnParameter(stack, "Retries", type="Number").value_as_number
-    SageMakerPipelineTarget(_pipeline(stack), retry_attempts=retries)  # type: ignore[arg-type]
+    age = cdk.CfnParameter(stack, "MaxAge", type="Number").value_as_number
+    rule = events.Rule(stack, "Rule", schedule=events.Schedule.rate(cdk.Duration.days(1)))
+    rule.add_target(
+        SageMakerPipelineTarget(
+            _pipeline(stack),
+            retry_attempts=retries,  # type: ignore[arg-type]
+            max_event_age=cdk.Duration.seconds(age),
+        )
+    )
+    (target,) = resource(Template.from_stack(stack), logical_id(rule))["Properties"]["Targets"]
+    assert target["RetryPolicy"] == {
+        "MaximumEventAgeInSeconds": {"Ref": "MaxAge"},
+        "MaximumRetryAttempts": {"Ref": "Retries"},
+    }
 
 
 @pytest.mark.parametrize(
@@ -500,6 +530,8 @@ def test_a_token_retry_count_is_not_checked():
         ),
         ({"retry_attempts": -1}, r"'retry_attempts': must be 0-185, got -1"),
         ({"retry_attempts": "3"}, r"'retry_attempts': expected an int, got str '3'"),
+        # A bool is an int to Python, and jsii would send True as 1.
+        ({"retry_attempts": True}, r"'retry_attempts': expected an int, got bool True"),
         (
             {"max_event_age": cdk.Duration.days(2)},
             r"'max_event_age': must be 1 minute to 24 hours, got 2 days",
@@ -678,6 +710,11 @@ def test_fails_a_target_setting_an_undeclared_parameter(churn: SharedPipeline):
             {"max_event_age": cdk.Duration.seconds(10)},
             "SageMakerPipelineTarget has 1 problem:\n"
             "- prop 'max_event_age': must be 1 minute to 24 hours, got 10 seconds",
+        ),
+        (
+            {"max_event_age": cdk.Duration.seconds(59)},
+            "SageMakerPipelineTarget has 1 problem:\n"
+            "- prop 'max_event_age': must be 1 minute to 24 hours, got 59 seconds",
         ),
         (
             # MaximumEventAgeInSeconds is an integer (and to_seconds() raises inside jsii).
@@ -1449,6 +1486,10 @@ def test_fails_new_data_in_another_bucket_than_the_bucket_parameter_default():
     pipeline = _reading(stack, "InputBucket")
     landing = s3.Bucket.from_bucket_name(stack, "Landing", "landing")
     _watch(stack, pipeline, landing, parameters={"InputBucket": "landing"})
+    # So they do given the event's bucket (a JSON path, as bucket_parameter= would pass it).
+    _watch(
+        stack, pipeline, landing, "FromEvent", parameters={"InputBucket": "$.detail.bucket.name"}
+    )
 
 
 def test_new_data_in_the_bucket_the_pipeline_reads_passes():
@@ -1497,6 +1538,23 @@ def test_fails_passing_the_key_to_a_parameter_used_as_a_whole_uri():
         "gets the new object's key (e.g. 'incoming/data.csv'), but step 'Prep' field "
         "'Arguments.ProcessingInputs[0].S3Input.S3Uri' uses it as a whole S3 URI (join the key "
         "into a URI: Join(on='', values=['s3://', bucket, '/', key]))"
+    )
+
+
+def test_fails_passing_the_key_to_a_parameter_used_as_the_bucket():
+    stack = new_stack()
+    key = ParameterString(name="InputDataKey", default_value="data-bucket")
+    raw = Join(on="", values=["s3://", key, "/incoming/data.csv"])
+    prep = ProcessingStep(name="Prep", image=Image.sklearn("1.2-1"), inputs={"raw": raw})
+    definition = PipelineDefinition(parameters=[key], steps=[prep])
+    pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    with pytest.raises(PipelineDefinitionError) as raised:
+        _watch(stack, pipeline, s3.Bucket(stack, "Data"))
+    assert str(raised.value) == (
+        "NewDataTrigger Test/OnNewData has 1 problem:\n- prop 'key_parameter': 'InputDataKey' "
+        f"gets the new object's key (e.g. 'incoming/data.csv'), but {LOCATION} uses it as the "
+        "bucket after 's3://' (join the key into a URI: Join(on='', values=['s3://', bucket, "
+        "'/', key]))"
     )
 
 
@@ -1599,6 +1657,12 @@ def test_new_data_in_an_app_bucket_named_by_a_cut_stack_name_is_a_warning():
     pipeline = _reading(other, "otherstack-logs-hdst4ohfvdif")
     with pytest.raises(PipelineDefinitionError, match="in the wrong bucket"):
         _watch(other, pipeline, s3.Bucket(other, "RainlyticsLogsBucket"))
+    # A stack name of 25 characters or fewer is kept whole, followed by '-': a name that
+    # goes on with another letter is another stack's bucket.
+    whole = cdk.Stack(new_app(), "ChineseboostAnalyticsStac")
+    pipeline = _reading(whole, "chineseboostanalyticsstack-logs-hdst4ohfvdif")
+    with pytest.raises(PipelineDefinitionError, match="in the wrong bucket"):
+        _watch(whole, pipeline, s3.Bucket(whole, "RainlyticsLogsBucket"))
 
 
 def test_new_data_in_a_bucket_named_at_deploy_time_is_a_warning():
@@ -1607,7 +1671,11 @@ def test_new_data_in_a_bucket_named_at_deploy_time_is_a_warning():
     name = cdk.CfnParameter(stack, "DataBucketName").value_as_string
     pipeline = _reading(stack, name, parameter_locations={"InputDataKey": "*"})
     _watch(stack, pipeline, s3.Bucket.from_bucket_name(stack, "Other", "other-bucket"))
-    Annotations.from_stack(stack).has_warning(
+    # The bucket of that very name is the same bucket, whatever the name turns out to be.
+    _watch(stack, pipeline, s3.Bucket.from_bucket_name(stack, "Same", name), "OnSameData")
+    annotations = Annotations.from_stack(stack)
+    annotations.has_no_warning("/Test/OnSameData", Match.string_like_regexp(r"trigger watches"))
+    annotations.has_warning(
         "/Test/OnNewData",
         Match.string_like_regexp(
             r"^The trigger watches bucket 'other-bucket', but step 'Prep' field .* reads from a "
@@ -1913,6 +1981,29 @@ def test_new_data_in_an_imported_bucket_of_another_account_is_warned(churn: Shar
             "prop 'prefix': 'incoming/*.csv' holds '*', which the rule matches literally, not "
             "as a wildcard (give the literal beginning of the keys, e.g. 'incoming/'; if the "
             "keys do hold it, acknowledge this warning) [ack: cdk-sagemaker-pipelines:"
+            "trigger-prefix-wildcard]"
+        ]
+    finally:
+        stack.node.try_remove_child("OnNewData")
+        stack.node.try_remove_child("Landing")
+
+
+def test_new_data_under_a_prefix_holding_a_question_mark_is_warned(churn: SharedPipeline):
+    # '?' is no more a wildcard to EventBridge's prefix matching than '*' is.
+    stack = churn.stack
+    try:
+        NewDataTrigger(
+            stack,
+            "OnNewData",
+            pipeline=churn.pipeline,
+            bucket=s3.Bucket.from_bucket_name(stack, "Landing", "data-bucket"),
+            prefix="incoming/day-??/",
+            key_parameter="InputDataKey",
+        )
+        assert _warnings(stack, "trigger-prefix-wildcard") == [
+            "prop 'prefix': 'incoming/day-??/' holds '?', which the rule matches literally, not "
+            "as a wildcard (give the literal beginning of the keys, e.g. 'incoming/day-'; if "
+            "the keys do hold it, acknowledge this warning) [ack: cdk-sagemaker-pipelines:"
             "trigger-prefix-wildcard]"
         ]
     finally:

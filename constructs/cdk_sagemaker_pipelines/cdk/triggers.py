@@ -1010,10 +1010,10 @@ class NewDataTrigger(Construct):
         if declared is None:
             return []
         patterns = [declared] if isinstance(declared, str) else list(declared)
-        if any(_same_bucket(pattern, watched) for pattern in patterns):
-            return []
+        # Unless each pattern surely leaves the bucket out, it may be included: a pattern
+        # that matches it, a wildcard or a deploy-time name (can't tell).
         if not all(_same_bucket(pattern, watched) is False for pattern in patterns):
-            return []  # a wildcard or a deploy-time name: can't tell
+            return []
         return [
             Problem(
                 None,
@@ -1206,10 +1206,8 @@ class PipelineFailureNotifications(Construct):
                 description="Encrypts SageMaker pipeline notifications",
                 removal_policy=RemovalPolicy.DESTROY,
             )
-            # EventBridge encrypts what it publishes: it needs the key (key policy).
-            self.key.grant(
-                iam.ServicePrincipal("events.amazonaws.com"), "kms:GenerateDataKey*", "kms:Decrypt"
-            )
+            # EventBridge encrypts what it publishes: the rule's target (_RuleTopicTarget)
+            # lets it use the topic's key, this one included.
             topic = sns.Topic(
                 self,
                 "Topic",

@@ -676,6 +676,10 @@ class Binder(Protocol):
         """Return the KMS keys and network settings of jobs that set none themselves."""
 
 
+# One for every step a StaticBinder binds: it is immutable, and checked once.
+_NO_JOB_DEFAULTS = JobDefaults()
+
+
 @checked
 @dataclass(frozen=True, slots=True)
 class StaticBinder:
@@ -790,7 +794,7 @@ class StaticBinder:
 
     def job_defaults(self, *, step_name: str) -> JobDefaults:
         """No defaults: jobs run with what their step sets."""
-        return JobDefaults()
+        return _NO_JOB_DEFAULTS
 
     def uploads(self, pipeline: PipelineDefinition) -> dict[str, str]:
         """What ``pipeline`` expects under ``code_prefix``: S3 URI → local file or directory.

@@ -15,6 +15,7 @@ import pytest
 
 from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
+    FailStep,
     Image,
     ParameterString,
     PipelineValidationError,
@@ -682,3 +683,26 @@ def test_job_names_are_valid_names_of_their_job_type(step: str, step_type: str, 
     assert re.fullmatch(expected, name), name
     limit = 32 if step_type in {"Tuning", "AutoML"} else 63
     assert re.fullmatch(rf"[a-zA-Z0-9](-*[a-zA-Z0-9]){{0,{limit - 1}}}", name)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        # A string of steps was taken letter by letter; an id of another type passed
+        # (from_execution) or failed inside a regular expression (resume).
+        ({"steps": "Stop"}, r"steps must be a list of step names \(steps=\['Train'\]\), got str"),
+        ({"steps": ["Stop", 3]}, r"steps must be a list of step names .*, got list"),
+        ({"steps": ["Stop"], "from_execution": 3}, r"from_execution must be an execution id"),
+        ({"pipeline_name": 5}, r"pipeline_name must be a string, got int 5"),
+    ],
+    ids=["steps-string", "steps-int", "from-execution-int", "pipeline-name-int"],
+)
+def test_run_arguments_of_another_type_fail_naming_the_argument(
+    ws: Workspace, arguments: dict[str, object], message: str
+) -> None:
+    definition = compile_steps([FailStep(name="Stop", error_message="stop")])
+
+    with pytest.raises(LocalRunError, match=f"^{message}"):
+        ws.runner().run(definition, **arguments)  # type: ignore[arg-type]
+    with pytest.raises(LocalRunError, match=r"^3 is not an execution id"):
+        ws.runner().resume(3)  # type: ignore[arg-type]

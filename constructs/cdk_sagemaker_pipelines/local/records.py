@@ -69,7 +69,7 @@ def find_execution(root: Path, execution_id: str) -> Path:
     An id is letters and digits: anything else (``../x``, an absolute path) would name
     a directory outside ``<root>/executions``, and raises ``LocalRunError``.
     """
-    if EXECUTION_ID.fullmatch(execution_id) is None:
+    if not isinstance(execution_id, str) or EXECUTION_ID.fullmatch(execution_id) is None:
         raise LocalRunError(
             f"{execution_id!r} is not an execution id: ids are letters and digits, as "
             "smpipe executions lists them (a unique prefix is enough)"

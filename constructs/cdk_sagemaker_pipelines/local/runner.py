@@ -156,6 +156,33 @@ class LocalConfig:
         check_types(self)
 
 
+def _check_run_arguments(pipeline_name: object, steps: object, from_execution: object) -> None:
+    """Raise ``LocalRunError`` for ``run`` arguments of another type, naming the argument.
+
+    A string given as ``steps`` would be taken letter by letter (``steps="Train"`` as the
+    steps ``T``, ``r``, …); an execution id that isn't a string would fail deep in a lookup.
+    """
+    if pipeline_name is not None and not isinstance(pipeline_name, str):
+        raise LocalRunError(f"pipeline_name must be a string, got {_shown(pipeline_name)}")
+    if steps is not None and (
+        isinstance(steps, str | bytes)
+        or not isinstance(steps, list | tuple | set | frozenset)
+        or not all(isinstance(step, str) for step in steps)
+    ):
+        raise LocalRunError(
+            f"steps must be a list of step names (steps=['Train']), got {_shown(steps)}"
+        )
+    if from_execution is not None and not isinstance(from_execution, str):
+        raise LocalRunError(
+            f"from_execution must be an execution id (a string), got {_shown(from_execution)}"
+        )
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+
+
 @dataclass(frozen=True, slots=True)
 class LoadedPipeline:
     """A definition with the resources it needs, as the cdk.out loader returns it.
@@ -217,6 +244,7 @@ class LocalRunner:
         Raises ``PipelineValidationError`` for an invalid definition or parameter
         values, ``LocalRunError`` for unusable input.
         """
+        _check_run_arguments(pipeline_name, steps, from_execution)
         settings = self._settings()
         body, resources, name = _read_definition(definition)
         resources = resources.merged(self.config.resources)

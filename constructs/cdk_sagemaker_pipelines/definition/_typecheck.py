@@ -142,7 +142,7 @@ def check_fields(instance: Any) -> None:
             path, expected, got, hint_text = problem
             shorthand = _SDK_SHORTHANDS.get((klass.__name__, field_name))
             raise PipelineDefinitionError(
-                f"{_owner(instance)}: field '{path}' expects {expected}, got {_show(got)}"
+                f"{_owner(instance)}: field '{path}' expects {expected}, got {show_value(got)}"
                 + (f" ({hint_text})" if hint_text else "")
                 + (_NUMBER_TOKEN_HINT if isinstance(got, float) and is_token(got) else "")
                 + ((shorthand(value) or "") if shorthand is not None and path == field_name else "")
@@ -308,7 +308,8 @@ def _is_plain_class(hint: Any) -> bool:
     return isinstance(hint, type) and get_origin(hint) is None and hint not in (int, float)
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A value for an error message: its type and its repr, shortened (``str 'abc'``)."""
     text = repr(value)
     if len(text) > 80:
         text = text[:77] + "..."

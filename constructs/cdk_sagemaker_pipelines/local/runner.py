@@ -44,6 +44,7 @@ from ..definition import (
     validate_definition,
 )
 from ..definition._suggest import did_you_mean
+from ..definition._typecheck import show_value
 from ..definition.entries import StepSpec
 from ..definition.permissions import CHECK_STEP_TYPES, JOB_NAME_PREFIX, UNPREFIXED_JOB_TYPES
 from ..definition.properties import PathStepError, resolve, root_node
@@ -163,24 +164,19 @@ def _check_run_arguments(pipeline_name: object, steps: object, from_execution: o
     steps ``T``, ``r``, …); an execution id that isn't a string would fail deep in a lookup.
     """
     if pipeline_name is not None and not isinstance(pipeline_name, str):
-        raise LocalRunError(f"pipeline_name must be a string, got {_shown(pipeline_name)}")
+        raise LocalRunError(f"pipeline_name must be a string, got {show_value(pipeline_name)}")
     if steps is not None and (
         isinstance(steps, str | bytes)
         or not isinstance(steps, list | tuple | set | frozenset)
         or not all(isinstance(step, str) for step in steps)
     ):
         raise LocalRunError(
-            f"steps must be a list of step names (steps=['Train']), got {_shown(steps)}"
+            f"steps must be a list of step names (steps=['Train']), got {show_value(steps)}"
         )
     if from_execution is not None and not isinstance(from_execution, str):
         raise LocalRunError(
-            f"from_execution must be an execution id (a string), got {_shown(from_execution)}"
+            f"from_execution must be an execution id (a string), got {show_value(from_execution)}"
         )
-
-
-def _shown(value: object) -> str:
-    text = repr(value)
-    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -480,3 +480,11 @@ def test_lists_the_pipelines_by_construct_path(cdk_out: Path, tmp_path: Path) ->
     assert pipeline_paths(cdk_out) == ["dev/Ml/Training"]
     with pytest.raises(LocalRunError, match="is not a cloud assembly"):
         pipeline_paths(tmp_path)
+
+
+def test_an_assembly_path_or_pipeline_of_another_type_is_named() -> None:
+    # An int for the directory failed with Python's "expected str, bytes or os.PathLike".
+    with pytest.raises(LocalRunError, match=r"^load_assembly: directory must be the path of"):
+        load_assembly(3)  # type: ignore[arg-type]
+    with pytest.raises(LocalRunError, match=r"^load_assembly: pipeline must be a pipeline's"):
+        load_assembly("cdk.out", pipeline=["dev/MlOps/Training"])  # type: ignore[arg-type]

@@ -103,3 +103,8 @@ def test_a_file_asset_without_an_extension_is_named_too(cdk_out: Path) -> None: 
     manifest.write_text(json.dumps(assets))
 
     assert load_source(cdk_out).assets[script] == f"{cdk_out}/asset.{script}"
+
+
+def test_a_source_of_another_type_is_named() -> None:
+    with pytest.raises(SourceError, match=r"^load_source: source must be the path of"):
+        load_source(3)  # type: ignore[arg-type]

@@ -42,6 +42,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -88,6 +89,16 @@ def load_assembly(
     ``pipeline`` may be omitted when the assembly holds exactly one pipeline. Raises
     ``LocalRunError`` naming the candidates when it is ambiguous or unknown.
     """
+    if not isinstance(directory, str | os.PathLike):
+        raise LocalRunError(
+            f"load_assembly: directory must be the path of a cloud assembly (cdk.out), got "
+            f"{type(directory).__name__} {directory!r}"
+        )
+    if pipeline is not None and not isinstance(pipeline, str):
+        raise LocalRunError(
+            "load_assembly: pipeline must be a pipeline's name, construct path or logical id, "
+            f"got {type(pipeline).__name__} {pipeline!r}"
+        )
     root = Path(directory)
     stacks: list[_Stack] = []
     assets: list[_Asset] = []

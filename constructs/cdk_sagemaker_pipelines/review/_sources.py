@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -53,6 +54,11 @@ def load_source(
     value. Raises ``SourceError`` naming the source (and ``pipeline_option``, the command
     line option that gave ``pipeline``, when a definition file is given one).
     """
+    if not isinstance(source, str | os.PathLike):
+        raise SourceError(
+            "load_source: source must be the path of a definition JSON file or a cloud "
+            f"assembly, got {type(source).__name__} {source!r}"
+        )
     path = Path(source)
     if path.is_dir():
         # Imported on demand: reading a JSON file doesn't pay for the runner's import.

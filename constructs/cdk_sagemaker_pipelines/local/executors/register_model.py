@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ...definition._service_model import shape
 from ...definition.entries import StepSpec
 from .._errors import StepError
 from .._paths import name_problem
@@ -14,11 +16,14 @@ from ..store import write_archive
 from ._base import StepContext, StepResult
 from ._containers import locate_container
 
-# CreateModelPackage's ModelPackageGroupName: a name, or the group's ARN.
-_GROUP = re.compile(
-    r"(?:arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:[a-z\-]*/)?"
-    r"(?P<name>[a-zA-Z0-9](?:[a-zA-Z0-9-]){0,62})(?<!-)"
-)
+
+@functools.cache
+def _group_pattern() -> re.Pattern[str]:
+    """CreateModelPackage's ``ModelPackageGroupName`` (``ArnOrName``), from botocore's model.
+
+    A name, or the group's ARN; its second group is the name.
+    """
+    return re.compile(shape("ArnOrName")["pattern"])
 
 
 class RegisterModelExecutor:
@@ -39,7 +44,7 @@ class RegisterModelExecutor:
         given = arguments.get("ModelPackageGroupName")
         if not isinstance(given, str) or not given:
             raise StepError("ModelPackageGroupName is required locally (a versioned model package)")
-        named = _GROUP.fullmatch(given)
+        named = _group_pattern().fullmatch(given)
         if named is None:
             # A parameter's value isn't checked before the run; the name becomes a folder.
             raise StepError(
@@ -47,7 +52,7 @@ class RegisterModelExecutor:
                 "(a name is 1-63 letters, digits and hyphens, not starting or ending with a "
                 "hyphen): SageMaker would refuse it"
             )
-        group = named["name"]  # an ARN names its group, as CreateModelPackage takes it
+        group = named[2]  # an ARN names its group, as CreateModelPackage takes it
         specification = dict(arguments.get("InferenceSpecification") or {})
         containers = list(specification.get("Containers") or [])
         if not containers:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -270,3 +272,26 @@ def test_links_change_no_hash_of_a_folder_without_them(tmp_path: Path) -> None:
     hash_located(located, found, "code")
 
     assert found.hexdigest() == expected.hexdigest()
+
+
+def test_an_unreadable_folder_of_a_mapped_prefix_fails_naming_the_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # os.walk skipped a folder it couldn't list without a word: the step ran without its
+    # files. (Denied through os.listdir: this machine's tests may run as root.)
+    make(tmp_path / "mapped/private/a.csv")
+    private = tmp_path / "mapped/private"
+    listdir = os.listdir
+
+    def denying(path: Any) -> list[str]:
+        if Path(path) == private:
+            raise PermissionError(13, "Permission denied", str(path))
+        return listdir(path)
+
+    monkeypatch.setattr(os, "listdir", denying)
+    store = StepStore(tmp_path / "s3", [("s3://b/data", tmp_path / "mapped")])
+
+    with pytest.raises(
+        StepError, match=r"^input 'raw': can't read the folder .*/private: Permission denied"
+    ):
+        store.materialize("s3://b/data", tmp_path / "input", "input 'raw'")

@@ -365,14 +365,20 @@ def tree_files(
     ) -> Iterator[tuple[str, Path]]:
         files: list[tuple[str, Path]] = []
         folders: list[tuple[str, Path, tuple[int, int]]] = []
-        for name in sorted(os.listdir(folder)):
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError as error:
+            raise StepError(f"{what}: can't read the folder {folder}: {error.strerror}") from None
+        for name in names:
             if name in skip:
                 continue
             path = folder / name
             inner = f"{relative}/{name}" if relative else name
             try:
                 status = path.stat()  # through links
-            except OSError:
+            except OSError as error:
+                if not path.is_symlink():  # unreadable, or gone since the listing
+                    raise StepError(f"{what}: can't read {path}: {error.strerror}") from None
                 raise StepError(
                     f"{what}: {path} is a symbolic link to {os.readlink(path)}, which leads "
                     "nowhere (a broken link or a loop of links): remove it or mend it"

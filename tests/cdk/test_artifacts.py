@@ -212,6 +212,22 @@ def test_works_in_an_app_without_the_access_logs_bucket_policy_feature_flag():
     assert principals.count({"Service": "logging.s3.amazonaws.com"}) == 2
 
 
+def test_buckets_block_public_access_and_acls_in_an_app_without_the_feature_flags():
+    # cdk.json's @aws-cdk/aws-s3:publicAccessBlockedByDefault fills in whatever a partial
+    # BlockPublicAccess leaves out: an older app's buckets get only what the store asks for.
+    stack = cdk.Stack(cdk.App(), "Test", env=cdk.Environment(account=ACCOUNT, region="us-east-1"))
+    store = ArtifactStore(stack, "Store")
+    data = store.add_bucket("Data")
+    template = Template.from_stack(stack)
+    for bucket in (store.bucket, data, store.access_logs_bucket):
+        properties = resource(template, logical_id(bucket))["Properties"]
+        assert properties["PublicAccessBlockConfiguration"] == BLOCK_ALL
+        # ACLs disabled: only the bucket's policy (and the key's) decide who reads.
+        assert properties["OwnershipControls"] == {
+            "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]
+        }
+
+
 def test_artifact_bucket_lifecycle(default: Store, destroyed: Store):
     assert default.get(default.store.bucket)["Properties"]["LifecycleConfiguration"] == {
         "Rules": [
@@ -354,6 +370,7 @@ def test_fails_a_grant_to_a_class_rather_than_an_instance(default: Store):
             "(give the key pattern alone, e.g. 'models/*')",
         ),
         ("/models/*", "'/models/*' starts with '/', which no object key does (write 'models/*')"),
+        ("", "expected a key pattern, got '' ('*' for every key)"),
         (5, "expected a string, got int 5"),
         (None, "expected a string, got None"),
     ],
@@ -424,6 +441,52 @@ def test_event_bridge_keeps_existing_notification_configurations() -> None:
         "TopicConfigurations": [
             {"Event": "s3:ObjectCreated:*", "Topic": "arn:aws:sns:us-east-1:111122223333:t"}
         ],
+    }
+
+
+def test_event_bridge_keeps_existing_lambda_and_queue_notifications() -> None:
+    # Dropping them would silently stop the functions and queues the bucket feeds.
+    from cdk_sagemaker_pipelines.cdk.artifacts import enable_event_bridge_notifications
+
+    stack = new_stack()
+    bucket = s3.Bucket(stack, "Data")
+    cfn = bucket.node.default_child
+    assert isinstance(cfn, s3.CfnBucket)
+    function = "arn:aws:lambda:us-east-1:111122223333:function:f"
+    queue = "arn:aws:sqs:us-east-1:111122223333:q"
+    cfn.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
+        lambda_configurations=[
+            s3.CfnBucket.LambdaConfigurationProperty(event="s3:ObjectCreated:*", function=function)
+        ],
+        queue_configurations=[
+            s3.CfnBucket.QueueConfigurationProperty(event="s3:ObjectRemoved:*", queue=queue)
+        ],
+    )
+    enable_event_bridge_notifications(bucket)
+    assert resource(Template.from_stack(stack), logical_id(bucket))["Properties"][
+        "NotificationConfiguration"
+    ] == {
+        "EventBridgeConfiguration": {"EventBridgeEnabled": True},
+        "LambdaConfigurations": [{"Event": "s3:ObjectCreated:*", "Function": function}],
+        "QueueConfigurations": [{"Event": "s3:ObjectRemoved:*", "Queue": queue}],
+    }
+
+
+def test_retention_may_be_known_at_deploy_time_only() -> None:
+    # A Duration of a CfnParameter has no days to check at synth: S3 checks them at deploy.
+    stack = new_stack()
+    days = cdk.CfnParameter(stack, "Days", type="Number")
+    store = ArtifactStore(
+        stack, "Store", execution_output_retention=cdk.Duration.days(days.value_as_number)
+    )
+    rules = resource(Template.from_stack(stack), logical_id(store.bucket))["Properties"][
+        "LifecycleConfiguration"
+    ]["Rules"]
+    assert rules[1] == {
+        "ExpirationInDays": {"Ref": "Days"},
+        "Id": "ExpireExecutionOutputs",
+        "Prefix": "executions/",
+        "Status": "Enabled",
     }
 
 
@@ -568,6 +631,18 @@ def test_fails_adding_a_bucket_whose_id_differs_in_case_only(first: str, second:
             "bucket ('CleanUpVersionsAndUploads' is the store's own rule), which S3 refuses "
             "(give each rule its own id)",
         ),
+        (
+            {
+                "construct_id": "Data",
+                "lifecycle_rules": [
+                    s3.LifecycleRule(id="Tmp", expiration=DAYS),
+                    s3.LifecycleRule(id="Tmp", prefix="tmp/", expiration=DAYS),
+                ],
+            },
+            "- prop 'lifecycle_rules': rule id 'Tmp' is used twice in the bucket "
+            "('CleanUpVersionsAndUploads' is the store's own rule), which S3 refuses (give each "
+            "rule its own id)",
+        ),
     ],
 )
 def test_fails_add_bucket_props_naming_the_store(call: dict[str, Any], message: str) -> None:
@@ -631,6 +706,14 @@ def test_share_models_with_lets_the_account_read_models_only_and_decrypt_through
     decrypt, describe_key = [s for s in key_statements if s.get("Principal") == principal]
     assert decrypt["Action"] == "kms:Decrypt"
     assert "kms:ViaService" in decrypt["Condition"]["StringEquals"]
+    # Through S3 of the store's region only: not another service, nor any region's S3.
+    assert decrypt["Condition"] == {
+        "StringEquals": {
+            "kms:ViaService": {
+                "Fn::Join": ["", ["s3.", {"Ref": "AWS::Region"}, ".", {"Ref": "AWS::URLSuffix"}]]
+            }
+        }
+    }
     assert describe_key["Action"] == "kms:DescribeKey"
 
 
@@ -741,6 +824,68 @@ def test_sharing_an_adopted_imported_store_names_what_the_owner_must_add(adopted
         "kms:DescribeKey. Acknowledge this warning once they have. "
         "[ack: cdk-sagemaker-pipelines:adopted-store-not-shared]"
     ]
+
+
+@pytest.mark.parametrize("imported", ["key", "bucket"])
+def test_sharing_an_adopted_store_with_one_of_this_apps_names_only_what_is_imported(imported: str):
+    # The policy of this app's half takes its statements; the imported half's owner must add
+    # theirs, or the account reads nothing: a warning for either, naming that half only.
+    stack = new_stack()
+    if imported == "key":
+        bucket: s3.IBucket = s3.Bucket(stack, "Bucket", enforce_ssl=True)  # SSE-S3
+        key: kms.IKey = kms.Key.from_key_arn(stack, "CentralKey", CENTRAL_KEY)
+    else:
+        bucket = s3.Bucket.from_bucket_name(stack, "Central", CENTRAL_BUCKET)
+        key = kms.Key(stack, "Key")
+    store = ArtifactStore.from_existing(stack, "Store", bucket=bucket, key=key)
+    store.share_models_with(OTHER_ACCOUNT)
+    # Annotations first: it synthesizes anew, and the Template then reuses that assembly.
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.any_value())
+    template = Template.from_stack(stack)
+    asks = {
+        "bucket": f"bucket {CENTRAL_BUCKET}: allow {OTHER_ACCOUNT} s3:GetObject and "
+        "s3:GetObjectVersion on objects under models/, s3:ListBucket with s3:prefix models/*, "
+        "and s3:GetBucketLocation",
+        "key": f"key {CENTRAL_KEY}: allow {OTHER_ACCOUNT} kms:Decrypt with kms:ViaService "
+        "s3.us-east-1.amazonaws.com, and kms:DescribeKey",
+    }
+    assert [warning.entry.data for warning in warnings] == [
+        f"share_models_with({OTHER_ACCOUNT}): the store's {imported} is imported, and this app "
+        f"can't change its policy: {OTHER_ACCOUNT} can't read models/ until their owner adds to "
+        f"the policy of {asks[imported]}. Acknowledge this warning once they have. "
+        "[ack: cdk-sagemaker-pipelines:adopted-store-not-shared]"
+    ]
+    principal = {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"}
+    actions: tuple[Any, ...]
+    if imported == "key":
+        (policy,) = template.find_resources("AWS::S3::BucketPolicy").values()
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        actions = ["s3:GetObject", "s3:GetObjectVersion"], "s3:ListBucket", "s3:GetBucketLocation"
+    else:
+        statements = resource(template, logical_id(key))["Properties"]["KeyPolicy"]["Statement"]
+        actions = "kms:Decrypt", "kms:DescribeKey"
+    assert tuple(s["Action"] for s in statements if s.get("Principal") == principal) == actions
+
+
+def test_an_adopted_store_of_this_apps_bucket_takes_a_key_imported_by_arn():
+    # The bucket's key's ARN is known at deploy time only: it may be the given key, so the
+    # store takes it, and grants both (the bucket's grant names its own key).
+    stack = new_stack()
+    bucket_key = kms.Key(stack, "BucketKey")
+    bucket = s3.Bucket(stack, "Bucket", encryption_key=bucket_key)
+    key = kms.Key.from_key_arn(stack, "CentralKey", CENTRAL_KEY)
+    store = ArtifactStore.from_existing(stack, "Store", bucket=bucket, key=key)
+    assert store.key is key
+    reader = iam.Role(stack, "Reader", assumed_by=iam.AccountRootPrincipal())
+    store.grant_read(reader)
+    (decrypt,) = [
+        s for s in grantee_statements(Template.from_stack(stack), reader) if "kms" in str(s)
+    ]
+    assert decrypt == {
+        "Action": ["kms:Decrypt", "kms:DescribeKey"],
+        "Effect": "Allow",
+        "Resource": [CENTRAL_KEY, {"Fn::GetAtt": [logical_id(bucket_key), "Arn"]}],
+    }
 
 
 def test_sharing_an_adopted_key_in_china_names_the_china_endpoint():
@@ -961,6 +1106,26 @@ KEY_HINT = "kms.Key.from_key_arn(self, 'ArtifactKey', 'arn:aws:kms:<region>:<acc
             f"than key ({CENTRAL_KEY.replace('1234', '9999')}): the pipelines' roles would get "
             "this one only, and fail reading objects encrypted with the bucket's (leave key out "
             "to use the bucket's encryption_key, or give that key)",
+        ),
+        (
+            # Two keys created in this app: their ARNs are tokens, but they are two keys.
+            lambda stack: {
+                "bucket": s3.Bucket(stack, "Bucket", encryption_key=kms.Key(stack, "BucketKey")),
+                "key": kms.Key(stack, "Other"),
+            },
+            "prop 'key': the bucket encrypts with another key (its encryption_key, Key "
+            "Test/BucketKey) than key (Key Test/Other): the pipelines' roles would get this one "
+            "only, and fail reading objects encrypted with the bucket's (leave key out to use "
+            "the bucket's encryption_key, or give that key)",
+        ),
+        (
+            # An alias ARN given as a string: the hint must not import it as a key.
+            lambda stack: {
+                "bucket": _bucket(stack),
+                "key": f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/ml",
+            },
+            f"prop 'key': expected a kms.IKey, got str 'arn:aws:kms:us-east-1:{ACCOUNT}:alias/ml' "
+            f"(a kms.Key of this app, or one imported by its key ARN: {KEY_HINT})",
         ),
         (
             lambda stack: {

@@ -7,6 +7,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Annotations, Match, Template
@@ -268,6 +269,27 @@ def test_dashboard_name_and_period(built):
     assert {metric[-1]["period"] for metric in metrics} == {3600}
 
 
+def test_dashboard_duration_follows_the_period(built):
+    # Its average over the alarm's window, as the executions graph beside it.
+    (metric,) = _body(built, "custom")["widgets"][1]["properties"]["metrics"]
+    assert metric[-1] == {"label": "Average", "period": 3600}
+
+
+@pytest.mark.parametrize("name", ["a" * 255, "Name"])
+def test_dashboard_names_up_to_255_characters_or_known_at_deploy_time_are_taken(name: str):
+    stack = new_stack()
+    dashboard_name = (
+        cdk.CfnParameter(stack, name, type="String").value_as_string if name == "Name" else name
+    )
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "other-pipeline")
+    monitoring = PipelineMonitoring(
+        stack, "Monitoring", pipeline=pipeline, dashboard_name=dashboard_name
+    )
+    cfn = monitoring.dashboard.node.default_child
+    assert isinstance(cfn, cloudwatch.CfnDashboard)
+    assert cfn.dashboard_name == dashboard_name
+
+
 @pytest.mark.parametrize("period", [cdk.Duration.minutes(1), cdk.Duration.days(7)])
 def test_an_alarm_period_may_be_up_to_seven_days(period: cdk.Duration):
     # The alarm evaluates one period: CloudWatch allows up to 7 days (a weekly pipeline).
@@ -329,6 +351,10 @@ def test_an_alarm_period_may_be_up_to_seven_days(period: cdk.Duration):
             {"dashboard_name": "churn executions"},
             "- prop 'dashboard_name': expected 1-255 letters, digits, '-' and '_', got str "
             "'churn executions'",
+        ),
+        (
+            {"dashboard_name": "a" * 256},
+            "- prop 'dashboard_name': expected 1-255 letters, digits, '-' and '_', got str 'aaa",
         ),
         (
             {"dashboard_name": 5},

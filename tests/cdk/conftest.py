@@ -12,12 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aws_cdk as cdk
 import botocore.session  # type: ignore[import-untyped]
 import pytest
-from aws_cdk import cx_api
 
+from tests.cdk.kernel import start_kernel
 from tests.conftest import REPO
+
+# jsii's Node process starts with the first import of a jsii library: started here, before
+# the imports below, it runs without jsii's relay process (see tests/cdk/kernel.py).
+WHY_THE_KERNEL_HAS_A_RELAY = start_kernel()
+
+import aws_cdk as cdk  # noqa: E402
+from aws_cdk import cx_api  # noqa: E402
 
 
 def cdk_context() -> dict[str, Any]:

@@ -11,7 +11,9 @@ forwards what the code it runs prints as the relay did. jsii's Python side is un
 the ``--preserve-symlinks`` the relay gives the kernel (with it, the kernel links each
 package from jsii's package cache instead of copying aws-cdk-lib's files in at start and
 deleting them at exit). So every call, type check, callback and error is what it is under
-the relay; only the transport differs.
+the relay; only the transport differs. One difference would show: a process the kernel
+started with inherited output would write into the channel, where the relay forwarded its
+output. Synth starts none (images and bundling are built by the CLI at deploy).
 
 Where this jsii's ``program.js`` doesn't open its channel the way this module knows, or
 jsii was imported before, the kernel starts the usual way: slower, never different.

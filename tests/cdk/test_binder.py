@@ -812,6 +812,49 @@ def test_the_key_of_a_bucket_imported_by_name_is_the_one_of_the_pipelines_own_st
         assert "Fn::GetStackOutput" not in json.dumps(template.to_json()), name
 
 
+def test_the_key_of_a_bucket_imported_by_name_is_its_own_stacks_and_never_elsewhere():
+    # A bucket name the definition writes out is looked up among the app's imports: the
+    # pipeline's own stack's import wins over another stack's of the same environment (found
+    # first in the tree), and an import of another environment or of another stage, whose
+    # key the template can't refer to, is never used.
+    app = cdk.App()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    keys: dict[str, kms.Key] = {}
+    for stack_id, stack_env, name in (
+        ("Other", env, "imported-data"),  # same environment, created before the pipeline's
+        ("Elsewhere", cdk.Environment(account="444455556666", region=REGION), "far-data"),
+    ):
+        other = cdk.Stack(app, stack_id, env=stack_env)
+        keys[stack_id] = kms.Key(other, "DataKey")
+        s3.Bucket.from_bucket_attributes(
+            other, "Data", bucket_name=name, encryption_key=keys[stack_id]
+        )
+    stage_stack = cdk.Stack(cdk.Stage(app, "Prod", env=env), "MlOps")
+    keys["Prod"] = kms.Key(stage_stack, "DataKey")
+    s3.Bucket.from_bucket_attributes(
+        stage_stack, "Data", bucket_name="staged-data", encryption_key=keys["Prod"]
+    )
+    stack = cdk.Stack(app, "MlOps", env=env)
+    keys["MlOps"] = kms.Key(stack, "DataKey")
+    s3.Bucket.from_bucket_attributes(
+        stack, "Data", bucket_name="imported-data", encryption_key=keys["MlOps"]
+    )
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={
+            name: Join(on="", values=["s3://", name, "/raw/"])
+            for name in ("imported-data", "far-data", "staged-data")
+        },
+    )
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[prep]))
+    found = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    uses = {sid: entry["Resource"] for sid, entry in found.items() if sid.startswith("UseKeyOf")}
+    reads = {sid: entry["Resource"] for sid, entry in found.items() if sid.startswith("Read")}
+    assert reads["ReadDataBucket1"] == s3_arn("imported-data/raw/*")
+    assert uses == {"UseKeyOfDataBucket1": {"Fn::GetAtt": [logical_id(keys["MlOps"]), "Arn"]}}
+
+
 def test_read_only_use_of_a_kms_bucket_only_decrypts():
     stack = new_stack()
     key = kms.Key(stack, "DataKey")

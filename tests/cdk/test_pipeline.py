@@ -239,6 +239,10 @@ def test_removal_policy_destroy_deletes_the_pipeline():
             {"tags": {"aws:team": "ml"}},
             r"'tags': key 'aws:team': the aws: prefix is reserved for AWS, and CloudFormation",
         ),
+        (
+            {"tags": {"AWS:Team": "ml"}},
+            r"'tags': key 'AWS:Team': the aws: prefix is reserved for AWS, and CloudFormation",
+        ),
         ({"tags": {"": "ml"}}, r"'tags': key '': expected 1-128 characters"),
         (
             {"tags": {"team": "m" * 257}},
@@ -583,6 +587,18 @@ def test_fails_roles_of_another_account_naming_the_props():
     )
 
 
+def test_fails_a_step_role_of_another_account_given_alone():
+    # Checked when only step_role is given too: the jobs' role is the one with the data.
+    stack = new_stack()
+    step_role = iam.Role.from_role_arn(stack, "StepRole", "arn:aws:iam::999988887777:role/jobs")
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=prep_and_train(), step_role=step_role)
+    assert str(raised.value).startswith(
+        "Pipeline Test/Training has 1 problem:\n- prop 'step_role': a role of account "
+        "999988887777, but the pipeline's stack is in account 111122223333"
+    )
+
+
 @pytest.mark.parametrize(
     ("env", "what", "part", "why"),
     [
@@ -679,6 +695,39 @@ def test_a_role_trusting_sagemaker_by_a_statement_added_later_or_a_pattern_is_ac
     pipeline = _trust_added_after_the_pipeline(stack, actions)
 
     assert pipeline.node.validate() == []
+
+
+def test_a_role_trusting_everyone_but_some_principals_is_not_judged():
+    # NotPrincipal: everyone but the principals named, SageMaker among them.
+    stack = new_stack()
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), role=role, step_role=role)
+    role.assume_role_policy.add_statements(  # type: ignore[union-attr]
+        iam.PolicyStatement(
+            actions=["sts:AssumeRole"], not_principals=[iam.AccountPrincipal("999988887777")]
+        )
+    )
+    assert pipeline.node.validate() == []
+
+
+def test_a_trust_statement_denying_sagemaker_is_no_trust():
+    # A Deny naming SageMaker takes nothing away from "not trusted": SageMaker still can't
+    # assume the role, and every execution would fail.
+    stack = new_stack()
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), role=role, step_role=role)
+    role.assume_role_policy.add_statements(  # type: ignore[union-attr]
+        iam.PolicyStatement(
+            effect=iam.Effect.DENY,
+            actions=["sts:AssumeRole"],
+            principals=[iam.ServicePrincipal(SAGEMAKER)],
+        )
+    )
+    errors = pipeline.node.validate()
+    assert [error.split(":", 1)[0] for error in errors] == ["prop 'role'", "prop 'step_role'"]
+    assert errors[0].startswith(
+        "prop 'role': role Test/Role trusts lambda.amazonaws.com, not sagemaker.amazonaws.com"
+    )
 
 
 @pytest.mark.parametrize(
@@ -2257,6 +2306,32 @@ def test_fails_parameter_locations_that_leave_out_the_default_value():
         "(incoming/*), so the step role may not access it and a run with the default fails "
         "(add a pattern that matches 'curated/')"
     )
+
+
+def test_a_question_mark_in_a_declared_location_stands_for_one_character():
+    # As in IAM: "day-?/*" grants day-1/… but not day-10/…, so a default of day-10/ would be
+    # denied at run time.
+    def pipeline(default: str) -> None:
+        key = ParameterString(name="InputDataKey", default_value=default)
+        prep = ProcessingStep(
+            name="Prep",
+            image=Image.sklearn("1.2-1"),
+            inputs={"raw": Join(on="", values=["s3://data/", key])},
+        )
+        Pipeline(
+            new_stack(),
+            "Training",
+            definition=PipelineDefinition(parameters=[key], steps=[prep]),
+            parameter_locations={"InputDataKey": "day-?/*"},
+        )
+
+    pipeline("day-1/")
+    with pytest.raises(
+        PipelineValidationError,
+        match=r"'InputDataKey': its default value 'day-10/' is outside the declared locations "
+        r"\(day-\?/\*\)",
+    ):
+        pipeline("day-10/")
 
 
 def test_a_default_is_not_judged_against_locations_only_known_at_deploy_time():

@@ -380,6 +380,13 @@ def test_callback_messages_to_a_queue_imported_with_its_url_may_use_its_key():
         queue_url="https://sqs.us-east-1.amazonaws.com/111122223333/other",
         key_arn=key_arn.replace("1234abcd", "9999abcd"),
     )
+    # The same queue imported without its key, found first too: the import naming the key counts.
+    sqs.Queue.from_queue_attributes(
+        stack,
+        "Unkeyed",
+        queue_arn="arn:aws:sqs:us-east-1:111122223333:model-reviews",
+        queue_url="https://sqs.us-east-1.amazonaws.com/111122223333/model-reviews",
+    )
     queue = sqs.Queue.from_queue_attributes(
         stack,
         "Reviews",

@@ -28,6 +28,8 @@ from cdk_sagemaker_pipelines.definition import (
     ConditionIn,
     ConditionLessThan,
     ContinuousParameter,
+    DataQualityCheckConfig,
+    DatasetFormat,
     EMRStep,
     ExecutionVariables,
     Image,
@@ -47,6 +49,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingInput,
     ProcessingOutput,
     PropertyFile,
+    QualityCheckStep,
     RegisterModel,
     SageMakerJobStepRetryPolicy,
     StepOutput,
@@ -905,6 +908,42 @@ def model_package_group_name_with_an_underscore() -> PipelineDefinition:
         model_data="s3://b/model.tar.gz",
     )
     return pipeline(register)
+
+
+@case(
+    "Register",
+    "Arguments.ModelPackageGroupName",
+    "'arn:aws:sagemaker:us-east-1:111122223333:model-package/churn' is the ARN of a "
+    "model-package, not of a model package group (give the group's name ('churn'?) or its "
+    "ARN, arn:aws:sagemaker:us-east-1:111122223333:model-package-group/<name>)",
+)
+def model_package_group_given_a_model_package_arn() -> PipelineDefinition:
+    # The API's ArnOrName pattern takes the ARN of any SageMaker resource type.
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="arn:aws:sagemaker:us-east-1:111122223333:model-package/churn",
+        image=IMAGE,
+        model_data="s3://b/model.tar.gz",
+    )
+    return pipeline(register)
+
+
+@case(
+    "DataQuality",
+    "ModelPackageGroupName",
+    "'arn:aws:sagemaker:us-east-1:111122223333:model/churn' is the ARN of a model, not of a "
+    "model package group",
+)
+def check_step_baseline_group_given_a_model_arn() -> PipelineDefinition:
+    check = QualityCheckStep(
+        name="DataQuality",
+        quality_check_config=DataQualityCheckConfig(
+            baseline_dataset="s3://b/train", dataset_format=DatasetFormat.csv()
+        ),
+        model_package_group_name="arn:aws:sagemaker:us-east-1:111122223333:model/churn",
+        instance_type="ml.m5.xlarge",
+    )
+    return pipeline(check)
 
 
 @case(

@@ -649,6 +649,8 @@ class _Validator:
                 continue
             checker = ShapeChecker(step=name, typer=self)
             self.problems.extend(checker.run(value, shape_name, member))
+            if member == "ModelPackageGroupName":
+                self._check_group_arn(name, member, value)
 
     def _check_int(self, name: str, where: str, value: Any, high: int, unit: str) -> None:
         if value is None:
@@ -1910,6 +1912,28 @@ class _Validator:
                     "hyperparameters and each one's range type",
                 )
 
+    def _check_group_arn(self, step: str, where: str, group: Any) -> None:
+        """An ARN given as a model package group is a group's, not another resource's.
+
+        The API's ``ArnOrName`` pattern takes the ARN of any SageMaker resource type
+        (``…:model-package/churn/1``, ``…:model/churn``); only a group's names a group.
+        A value the pattern refuses is the shape check's to report.
+        """
+        if type(group) is not str or not group.startswith("arn:"):
+            return
+        found = _SAGEMAKER_ARN.fullmatch(group)
+        if found is None or found["type"] == "model-package-group":
+            return
+        self.add(
+            step,
+            where,
+            f"{group!r} is the ARN of a {found['type'] or 'resource of no type'}, not of a "
+            "model package group",
+            f"give the group's name ({found['name']!r}?) or its ARN, "
+            f"arn:{found['partition']}:sagemaker:{found['region']}:{found['account']}:"
+            f"model-package-group/<name>",
+        )
+
     def _check_model_package_kind(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """A model package is versioned (in a group) or not (named), never both.
 
@@ -1921,6 +1945,7 @@ class _Validator:
         """
         group = arguments.get("ModelPackageGroupName")
         name = arguments.get("ModelPackageName")
+        self._check_group_arn(record.name, "Arguments.ModelPackageGroupName", group)
         if group is not None and name is not None:
             self.add(
                 record.name,
@@ -3376,6 +3401,13 @@ def _property_file_names(entry: Mapping[str, Any]) -> list[str]:
         if (type(item) is dict or isinstance(item, Mapping))
         and isinstance(name := item.get("PropertyFileName"), str)
     ]
+
+
+# A SageMaker ARN as the API's ArnOrName pattern spells it: any resource type, one name.
+_SAGEMAKER_ARN = re.compile(
+    r"arn:(?P<partition>aws[a-z\-]*):sagemaker:(?P<region>[a-z0-9\-]{9,16}):"
+    r"(?P<account>[0-9]{12}):(?P<type>[a-z\-]*)/(?P<name>[a-zA-Z0-9][a-zA-Z0-9-]{0,62})"
+)
 
 
 # Condition types of AWS's published definition schema that the SDK never writes (its

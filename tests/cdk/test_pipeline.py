@@ -1110,6 +1110,29 @@ def test_jobs_placed_in_public_subnets_are_warned(private: bool):
     )
 
 
+def test_jobs_placed_in_some_public_subnets_are_warned_naming_them():
+    # SageMaker spreads instances over the subnets given: those in the public one fail.
+    stack = new_stack()
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0a1b2c3d4e5f60718",
+        availability_zones=["us-east-1a", "us-east-1b"],
+        public_subnet_ids=["subnet-0a1b2c3d4e5f60733", "subnet-0a1b2c3d4e5f60744"],
+        private_subnet_ids=SUBNETS,
+    )
+    mixed = ec2.SubnetSelection(subnets=[vpc.private_subnets[0], vpc.public_subnets[1]])
+    Pipeline(stack, "Training", definition=prep_and_train(), vpc=vpc, vpc_subnets=mixed)
+    found = Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp("public-subnets")
+    )
+    assert [entry.id for entry in found] == ["/Test/Training"]
+    assert str(found[0].entry.data).startswith(
+        "1 of the 2 subnets the jobs run in are public subnets of the VPC "
+        "(subnet-0a1b2c3d4e5f60744): SageMaker gives job instances no public IP"
+    )
+
+
 def test_fails_security_groups_given_by_id():
     stack = new_stack()
     with pytest.raises(

@@ -1114,18 +1114,27 @@ class Pipeline(_PipelineBase):
         )
 
     def _warn_public_subnets(self, vpc: Any, subnets: Sequence[str]) -> None:
-        """Jobs placed in public subnets: SageMaker gives their instances no public IP.
+        """Jobs placed in public subnets (all or some): their instances get no public IP.
 
         A VPC without private subnets makes ``select_subnets()`` pick its public ones; there
         the jobs reach neither the internet nor S3, ECR and CloudWatch Logs without VPC
         endpoints, and fail (or hang) at run time.
         """
         public = {subnet.subnet_id for subnet in vpc.public_subnets}
-        if not subnets or not set(subnets) <= public:
+        placed_publicly = [subnet for subnet in subnets if subnet in public]
+        if not placed_publicly:
             return
+        # SageMaker spreads a job's instances over the subnets it is given: with some of
+        # them public, some jobs (or some instances of one) fail where others run.
+        where = (
+            "The jobs run in public subnets of the VPC"
+            if len(placed_publicly) == len(subnets)
+            else f"{len(placed_publicly)} of the {len(subnets)} subnets the jobs run in are "
+            f"public subnets of the VPC ({', '.join(placed_publicly)})"
+        )
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:public-subnets",
-            "The jobs run in public subnets of the VPC: SageMaker gives job instances no "
+            f"{where}: SageMaker gives job instances no "
             "public IP, so they reach neither the internet nor S3, ECR and CloudWatch Logs "
             "unless the VPC has endpoints for them. Give the VPC private subnets with a NAT "
             "gateway (vpc_subnets=ec2.SubnetSelection(subnet_type="

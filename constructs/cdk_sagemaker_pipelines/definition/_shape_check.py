@@ -233,6 +233,17 @@ def compiled_shape(name: str, service: str = "sagemaker") -> CompiledShape:
     return found
 
 
+def shape_regex(name: str, service: str = "sagemaker") -> re.Pattern[str] | None:
+    """Botocore shape ``name``'s pattern, compiled once per process (None: it has none).
+
+    Example::
+
+        shape_regex("ArnOrName").fullmatch("churn-models")[2]  # 'churn-models'
+    """
+    pattern = compiled_shape(name, service).pattern
+    return None if pattern is None else _compiled(pattern)
+
+
 _PATTERNS: dict[str, re.Pattern[str] | None] = {}
 
 

@@ -41,6 +41,7 @@ from ._shape_check import (
     index_segment,
     is_expression,
     misspells,
+    shape_regex,
 )
 from ._suggest import did_you_mean, one_of
 from ._tokens import is_token
@@ -1921,17 +1922,21 @@ class _Validator:
         """
         if type(group) is not str or not group.startswith("arn:"):
             return
-        found = _SAGEMAKER_ARN.fullmatch(group)
-        if found is None or found["type"] == "model-package-group":
+        pattern = shape_regex("ArnOrName")
+        found = pattern.fullmatch(group) if pattern is not None else None
+        if found is None or found[1] is None:
+            return
+        # The ARN part: arn:<partition>:sagemaker:<region>:<account>:<type>/
+        _, partition, _, region, account, kind = found[1][:-1].split(":")
+        if kind == "model-package-group":
             return
         self.add(
             step,
             where,
-            f"{group!r} is the ARN of a {found['type'] or 'resource of no type'}, not of a "
+            f"{group!r} is the ARN of a {kind or 'resource of no type'}, not of a "
             "model package group",
-            f"give the group's name ({found['name']!r}?) or its ARN, "
-            f"arn:{found['partition']}:sagemaker:{found['region']}:{found['account']}:"
-            f"model-package-group/<name>",
+            f"give the group's name ({found[2]!r}?) or its ARN, "
+            f"arn:{partition}:sagemaker:{region}:{account}:model-package-group/<name>",
         )
 
     def _check_model_package_kind(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
@@ -3401,13 +3406,6 @@ def _property_file_names(entry: Mapping[str, Any]) -> list[str]:
         if (type(item) is dict or isinstance(item, Mapping))
         and isinstance(name := item.get("PropertyFileName"), str)
     ]
-
-
-# A SageMaker ARN as the API's ArnOrName pattern spells it: any resource type, one name.
-_SAGEMAKER_ARN = re.compile(
-    r"arn:(?P<partition>aws[a-z\-]*):sagemaker:(?P<region>[a-z0-9\-]{9,16}):"
-    r"(?P<account>[0-9]{12}):(?P<type>[a-z\-]*)/(?P<name>[a-zA-Z0-9][a-zA-Z0-9-]{0,62})"
-)
 
 
 # Condition types of AWS's published definition schema that the SDK never writes (its

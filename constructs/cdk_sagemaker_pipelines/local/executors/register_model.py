@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ...definition._service_model import shape
+from ...definition._shape_check import shape_regex
 from ...definition.entries import StepSpec
 from .._errors import StepError
 from .._paths import name_problem
 from ..store import write_archive
 from ._base import StepContext, StepResult
 from ._containers import locate_container
-
-
-@functools.cache
-def _group_pattern() -> re.Pattern[str]:
-    """CreateModelPackage's ``ModelPackageGroupName`` (``ArnOrName``), from botocore's model.
-
-    A name, or the group's ARN; its second group is the name.
-    """
-    return re.compile(shape("ArnOrName")["pattern"])
 
 
 class RegisterModelExecutor:
@@ -44,7 +33,10 @@ class RegisterModelExecutor:
         given = arguments.get("ModelPackageGroupName")
         if not isinstance(given, str) or not given:
             raise StepError("ModelPackageGroupName is required locally (a versioned model package)")
-        named = _group_pattern().fullmatch(given)
+        # CreateModelPackage's ModelPackageGroupName (ArnOrName): a name, or the group's
+        # ARN; its second group is the name.
+        pattern = shape_regex("ArnOrName")
+        named = pattern.fullmatch(given) if pattern is not None else None
         if named is None:
             # A parameter's value isn't checked before the run; the name becomes a folder.
             raise StepError(

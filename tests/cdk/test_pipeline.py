@@ -671,14 +671,11 @@ def test_fails_roles_of_the_app_that_sagemaker_cannot_assume_naming_the_props():
         stack.node.root.synth()  # type: ignore[attr-defined]
 
 
-def _trust_added_after_the_pipeline(stack: cdk.Stack, actions: list[str] | None) -> Pipeline:
+def _trust_added_after_the_pipeline(statement: iam.PolicyStatement) -> Pipeline:
+    """A pipeline whose role trusts Lambda, then gets ``statement`` in its trust policy."""
+    stack = new_stack()
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     pipeline = Pipeline(stack, "Training", definition=prep_and_train(), role=role, step_role=role)
-    statement = (
-        iam.PolicyStatement(actions=actions, principals=[iam.ServicePrincipal(SAGEMAKER)])
-        if actions is not None
-        else iam.PolicyStatement(not_actions=["s3:*"], principals=[iam.ServicePrincipal(SAGEMAKER)])
-    )
     role.assume_role_policy.add_statements(statement)  # type: ignore[union-attr]
     return pipeline
 
@@ -691,18 +688,19 @@ def _trust_added_after_the_pipeline(stack: cdk.Stack, actions: list[str] | None)
 def test_a_role_trusting_sagemaker_by_a_statement_added_later_or_a_pattern_is_accepted(
     actions: list[str] | None,
 ) -> None:
-    stack = new_stack()
-    pipeline = _trust_added_after_the_pipeline(stack, actions)
+    statement = (
+        iam.PolicyStatement(actions=actions, principals=[iam.ServicePrincipal(SAGEMAKER)])
+        if actions is not None
+        else iam.PolicyStatement(not_actions=["s3:*"], principals=[iam.ServicePrincipal(SAGEMAKER)])
+    )
+    pipeline = _trust_added_after_the_pipeline(statement)
 
     assert pipeline.node.validate() == []
 
 
 def test_a_role_trusting_everyone_but_some_principals_is_not_judged():
     # NotPrincipal: everyone but the principals named, SageMaker among them.
-    stack = new_stack()
-    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
-    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), role=role, step_role=role)
-    role.assume_role_policy.add_statements(  # type: ignore[union-attr]
+    pipeline = _trust_added_after_the_pipeline(
         iam.PolicyStatement(
             actions=["sts:AssumeRole"], not_principals=[iam.AccountPrincipal("999988887777")]
         )
@@ -713,10 +711,7 @@ def test_a_role_trusting_everyone_but_some_principals_is_not_judged():
 def test_a_trust_statement_denying_sagemaker_is_no_trust():
     # A Deny naming SageMaker takes nothing away from "not trusted": SageMaker still can't
     # assume the role, and every execution would fail.
-    stack = new_stack()
-    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
-    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), role=role, step_role=role)
-    role.assume_role_policy.add_statements(  # type: ignore[union-attr]
+    pipeline = _trust_added_after_the_pipeline(
         iam.PolicyStatement(
             effect=iam.Effect.DENY,
             actions=["sts:AssumeRole"],

@@ -539,9 +539,13 @@ def step_role_statements(
     lookups: Lookups,
     *,
     repositories: Iterable[Any],
-    network: Any = None,
+    network: list[iam.PolicyStatement] | None = None,
 ) -> list[iam.PolicyStatement]:
-    """What the jobs need: their data, keys, images, logs and metrics."""
+    """What the jobs need: their data, keys, images, logs and metrics.
+
+    ``network`` holds the statements for jobs placed in a VPC; the caller passes them only
+    when the plan places some, so they are added as given.
+    """
     statements = _s3_statements("Data", plan.reads, plan.writes, lookups, list_prefixes=True)
     plan_keys = lookups.plan_keys
     keys = _job_keys(stack, plan_keys)
@@ -591,7 +595,7 @@ def step_role_statements(
             conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
         )
     )
-    if plan.uses_vpc and network is not None:
+    if network:
         statements += network
     statements += _automl_statements(plan, stack, lookups)
     return statements

@@ -2513,7 +2513,7 @@ class _Validator:
                 (
                     f"AWS's published definition schema lists {kind}, but no SageMaker SDK "
                     "writes it and the service's acceptance is undocumented: write "
-                    f"{{'Type': 'Not', 'Expression': {{'Type': '{negated}', …}}}} "
+                    f"{{'Type': 'Not', 'Condition': {{'Type': '{negated}', …}}}} "
                     f"(ConditionNot(expression=Condition{negated}(…)) in Python)"
                 )
                 if negated
@@ -2532,7 +2532,9 @@ class _Validator:
                     record.name,
                     f"{where}.{key}",
                     f"not a member of {_article(kind)} {kind} condition",
-                    did_you_mean(key, expected),
+                    _NOT_EXPRESSION_HINT
+                    if (kind, key) == ("Not", "Expression")
+                    else did_you_mean(key, expected),
                 )
         for key in expected:
             if key not in condition:
@@ -3411,6 +3413,15 @@ def _property_file_names(entry: Mapping[str, Any]) -> list[str]:
 # Condition types of AWS's published definition schema that the SDK never writes (its
 # ConditionNot of Equals or In says the same), with the type each negates.
 _SCHEMA_ONLY_NEGATIONS = {"NotEquals": "Equals", "NotIn": "In"}
+
+# A Not condition holds the negated one in "Condition". Early SDK releases wrote it as
+# "Expression", and CreatePipeline refused that: "Unable to parse pipeline definition.
+# Cannot parse object, unknown property 'Expression'" (aws/sagemaker-python-sdk#2746);
+# the SDK's ConditionNot.to_request now writes "Condition".
+_NOT_EXPRESSION_HINT = (
+    "SageMaker refuses 'Expression' in a Not condition ('unknown property', as early SDK "
+    "releases wrote it): put the negated condition in 'Condition'"
+)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -1273,6 +1273,40 @@ def test_fails_notifications_to_an_imported_topic_of_another_account(churn: Shar
         PipelineFailureNotifications(stack, "Failures", pipeline=churn.pipeline, topic=topic)
 
 
+@pytest.mark.parametrize("imported", [False, True], ids=["created", "imported"])
+@pytest.mark.parametrize(
+    ("emails", "subscriptions"),
+    [
+        ([], ""),
+        (["ml-oncall@example.com"], ", and a FIFO topic takes no email subscriptions (emails=)"),
+    ],
+    ids=["no-emails", "emails"],
+)
+def test_fails_notifications_to_a_fifo_topic(
+    churn: SharedPipeline, imported: bool, emails: list[str], subscriptions: str
+):
+    # SNS Publish: "Every message must include a MessageGroupId" on a FIFO topic, and a rule
+    # target (AWS::Events::Rule Target) has no SNS parameters to give one; the SNS guide
+    # ("Message delivery for FIFO topics"): FIFO topics can't deliver to email addresses.
+    stack = churn.stack
+    topic = (
+        sns.Topic.from_topic_arn(stack, "Central", f"arn:aws:sns:{REGION}:{ACCOUNT}:alerts.fifo")
+        if imported
+        else sns.Topic(stack, "Alerts", fifo=True, topic_name="alerts")
+    )
+    with pytest.raises(PipelineDefinitionError) as error:
+        PipelineFailureNotifications(
+            stack, "Failures", pipeline=churn.pipeline, topic=topic, emails=emails
+        )
+    assert str(error.value) == (
+        "PipelineFailureNotifications Test/Failures has 1 problem:\n"
+        "- prop 'topic': the topic is a FIFO topic: every message to it needs a "
+        "MessageGroupId, which an EventBridge rule target can't give an SNS topic"
+        f"{subscriptions} (give a standard topic, or leave topic unset: this stack gets its "
+        "own encrypted topic)"
+    )
+
+
 def test_notifications_to_a_topic_of_this_app_need_no_warning(notifications):
     warnings = notifications["annotations"].find_warning(
         "*", Match.string_like_regexp(".*notification-topic-policy.*")

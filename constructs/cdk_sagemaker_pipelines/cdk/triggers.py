@@ -1177,6 +1177,7 @@ class PipelineFailureNotifications(Construct):
                 _emails_problem(emails),
                 expect_names("statuses", statuses, PIPELINE_EXECUTION_STATUSES),
                 _topic_environment_problem(self, topic) if topic is not None else None,
+                _fifo_topic_problem(topic, emails) if topic is not None else None,
             ],
             lambda: f"PipelineFailureNotifications {self.node.path}",
         )
@@ -1298,6 +1299,35 @@ def _topic_environment_problem(scope: Construct, topic: object) -> Problem | Non
             hint,
         )
     return None
+
+
+def _fifo_topic_problem(topic: object, emails: Sequence[str]) -> Problem | None:
+    """A FIFO topic, which the rule can't publish to (nor email subscribe to).
+
+    SNS: "Every message must include a MessageGroupId" on a FIFO topic (Publish API), and
+    a rule target (``AWS::Events::Rule`` ``Target``, EventBridge ``PutTargets``) has SQS
+    parameters for a FIFO queue's group id but none for SNS (aws-cdk-lib's
+    ``CfnRule.TargetProperty``, botocore's model, aws-cloudformation/
+    cloudformation-coverage-roadmap#2485), so every delivery would fail. Revisit if rule
+    targets gain SNS parameters: an EventBridge guide page on bus targets already describes
+    ``SnsParameters.MessageGroupId`` "Required for a FIFO topic".
+    "SNS FIFO topics can't deliver messages to customer managed endpoints, such as email
+    addresses … Attempts to subscribe customer managed endpoints to SNS FIFO topics result
+    in errors" (SNS guide, "Message delivery for FIFO topics"). A topic imported by an ARN
+    known only at deploy time can't be told FIFO (``fifo`` is False).
+    """
+    if getattr(topic, "fifo", False) is not True:
+        return None
+    subscriptions_too = (
+        ", and a FIFO topic takes no email subscriptions (emails=)" if emails else ""
+    )
+    return Problem(
+        None,
+        "topic",
+        "the topic is a FIFO topic: every message to it needs a MessageGroupId, which an "
+        f"EventBridge rule target can't give an SNS topic{subscriptions_too}",
+        "give a standard topic, or leave topic unset: this stack gets its own encrypted topic",
+    )
 
 
 @jsii.implements(events.IRuleTarget)

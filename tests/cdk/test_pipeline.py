@@ -24,10 +24,12 @@ from cdk_sagemaker_pipelines.cdk._template_size import definition_size
 from cdk_sagemaker_pipelines.cdk.validation import SageMakerPipelineChecks
 from cdk_sagemaker_pipelines.definition import (
     AutoMLStep,
+    CacheConfig,
     ClarifyCheckStep,
     Code,
     ConditionEquals,
     ConditionStep,
+    ContinuousParameter,
     DataBiasCheckConfig,
     DataQualityCheckConfig,
     DatasetFormat,
@@ -53,6 +55,7 @@ from cdk_sagemaker_pipelines.definition import (
     StepOutput,
     TrainingStep,
     TransformStep,
+    TuningStep,
 )
 from cdk_sagemaker_pipelines.definition.validate import MAX_DEFINITION_CHARACTERS
 from tests.cdk.conftest import new_app, new_stack
@@ -764,6 +767,40 @@ def token_named() -> Pipeline:
 def test_token_props_are_not_validated(token_named: Pipeline):
     stack = cdk.Stack.of(token_named)
     assert stack.resolve(token_named.pipeline_name) == {"Ref": "Name"}
+
+
+def test_deploy_time_values_in_a_definition_deploy_as_references():
+    # A CfnParameter's number as a tuning range bound (a string in the API) is written as its
+    # text, which aws-cdk-lib resolves as it does a string token: as a number it would be out
+    # of order. A token default of an enum parameter and a token cache duration aren't
+    # judged either.
+    stack = new_stack()
+    max_eta = cdk.CfnParameter(stack, "MaxEta", type="Number", default=0.3).value_as_number
+    default = cdk.CfnParameter(stack, "Environment", default="dev").value_as_string
+    cache_for = cdk.CfnParameter(stack, "CacheFor", default="P7D").value_as_string
+    environment = ParameterString(
+        name="Environment", default_value=default, enum_values=["dev", "prod"]
+    )
+    tune = TuningStep(
+        name="Tune",
+        image=Image.xgboost("1.7-1"),
+        objective_metric_name="validation:rmse",
+        objective_type="Minimize",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=max_eta)},
+        environment={"ENVIRONMENT": environment},
+        cache_config=CacheConfig(expire_after=cache_for),
+    )
+    definition = PipelineDefinition(parameters=[environment], steps=[tune])
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+
+    deployed = definition_of(Template.from_stack(stack))
+    (step,) = deployed["Steps"]
+    (eta,) = step["Arguments"]["HyperParameterTuningJobConfig"]["ParameterRanges"][
+        "ContinuousParameterRanges"
+    ]
+    assert (eta["MinValue"], eta["MaxValue"]) == ("0.01", "${Ref:MaxEta}")
+    assert deployed["Parameters"][0]["DefaultValue"] == "${Ref:Environment}"
+    assert step["CacheConfig"] == {"Enabled": True, "ExpireAfter": "${Ref:CacheFor}"}
 
 
 # -- the definition ------------------------------------------------------------------------

@@ -58,6 +58,7 @@ from cdk_sagemaker_pipelines.definition import (
     TransformStep,
     TuningStep,
     check_definition,
+    is_token,
     validate_definition,
     validate_pipeline_name,
 )
@@ -2960,6 +2961,57 @@ def test_ranges_bounded_by_numbers_known_at_run_time_pass() -> None:
         },
     )
     assert pipeline(tune, parameters=[shallowest, low, high]).validate(BINDER) == []
+
+
+# What aws-cdk-lib encodes a deploy-time value as (encoding.ts): CfnParameter(...).value_as_number
+# (a double near -1.888e+289) and value_as_string.
+CDK_NUMBER_TOKEN = -1.8881545897087626e289
+CDK_STRING_TOKEN = "${Token[TOKEN.12]}"
+
+
+def test_ranges_bounded_by_cdk_number_tokens_pass() -> None:
+    # A range bound is a string in the API: a number token is written as its text, which
+    # aws-cdk-lib resolves at deploy time as it does a string token; as a number it would be
+    # out of order, and below 0 for Logarithmic scaling.
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={
+            "eta": ContinuousParameter(min_value=0.01, max_value=CDK_NUMBER_TOKEN),
+            "alpha": ContinuousParameter(
+                min_value=CDK_NUMBER_TOKEN, max_value=1.0, scaling_type="Logarithmic"
+            ),
+        },
+    )
+    definition = pipeline(tune)
+
+    assert definition.validate(BINDER) == []
+    arguments = step_named(definition.to_definition(BINDER), "Tune")["Arguments"]
+    eta, alpha = arguments["HyperParameterTuningJobConfig"]["ParameterRanges"][
+        "ContinuousParameterRanges"
+    ]
+    assert (eta["MaxValue"], alpha["MinValue"]) == (str(CDK_NUMBER_TOKEN), str(CDK_NUMBER_TOKEN))
+    assert is_token(eta["MaxValue"])
+
+
+def test_a_parameter_default_or_enum_value_known_at_deploy_time_passes() -> None:
+    # As a parameter's default, a CDK token is whatever it resolves to: not judged against
+    # the enum values, nor a literal default against an enum value that is a token.
+    environment = ParameterString(
+        name="Environment", default_value=CDK_STRING_TOKEN, enum_values=["dev", "prod"]
+    )
+    tier = ParameterString(name="Tier", default_value="gold", enum_values=[CDK_STRING_TOKEN])
+    definition = pipeline(
+        training(environment={"ENVIRONMENT": environment, "TIER": tier}),
+        parameters=[environment, tier],
+    )
+    assert definition.validate(BINDER) == []
+
+
+def test_a_cache_duration_known_at_deploy_time_passes() -> None:
+    definition = pipeline(training(cache_config=CacheConfig(expire_after=CDK_STRING_TOKEN)))
+    assert definition.validate(BINDER) == []
 
 
 def test_retry_policies_at_their_documented_lower_bounds_pass() -> None:

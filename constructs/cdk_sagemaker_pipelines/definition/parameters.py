@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from ._errors import PipelineDefinitionError, PipelineValidationError, Problem
 from ._render import JsonValue, RenderContext
 from ._suggest import did_you_mean, one_of
+from ._tokens import is_token
 from ._typecheck import checked
 from .expressions import Expression, ValueType
 
@@ -212,7 +213,13 @@ def parameter_problems(entries: Sequence[Any], field: str = "Parameters") -> lis
                         f"{label}: expected a non-empty list of strings",
                     )
                 )
-            elif isinstance(default, str) and default not in enum_values:
+            elif (
+                isinstance(default, str)
+                and default not in enum_values
+                # A default or value known only at deploy time (a CDK token) isn't judged.
+                and not is_token(default)
+                and not any(is_token(value) for value in enum_values)
+            ):
                 problems.append(
                     Problem(
                         None,

@@ -498,7 +498,9 @@ class _Validator:
                 f"expected true or false, got {config.get('Enabled')!r}",
             )
         expire = config.get("ExpireAfter")
-        problem = expire_after_problem(expire) if expire is not None else None
+        # A CDK token resolves at deploy time: not judged (the Pipeline construct skips it too).
+        judged = expire is not None and not is_token(expire)
+        problem = expire_after_problem(expire) if judged else None
         if problem is not None:
             self.add(name, "CacheConfig.ExpireAfter", *problem)
 

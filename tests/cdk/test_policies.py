@@ -34,6 +34,7 @@ from cdk_sagemaker_pipelines.definition import (
     LambdaStep,
     ModelStep,
     PipelineDefinition,
+    PipelineValidationError,
     ProcessingStep,
     PropertyFile,
     RegisterModel,
@@ -401,6 +402,73 @@ def test_callback_messages_to_a_queue_imported_with_its_url_may_use_its_key():
     assert pipeline.role_policy is not None
     role = statements(Template.from_stack(stack), pipeline.role_policy)
     assert role["EncryptCallbackMessages"]["Resource"] == key_arn
+
+
+def test_a_function_given_by_name_or_a_queue_by_arn_fails_naming_the_step_and_field():
+    # fn.function_name and queue.queue_arn are tokens validation can't judge: the pipeline
+    # role's lambda:InvokeFunction would name a function by name (IAM refuses the policy) and
+    # its sqs:SendMessage split an ARN as a URL (Fn::Select fails): the deploy would fail.
+    stack = new_stack()
+    function = lambda_.Function(
+        stack,
+        "Notify",
+        runtime=lambda_.Runtime.PYTHON_3_12,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return {}\n"),
+    )
+    queue = sqs.Queue(stack, "Queue")
+    steps = [
+        LambdaStep(name="Notify", function_arn=function.function_name),
+        CallbackStep(name="Review", sqs_queue_url=queue.queue_arn),
+        CallbackStep(name="Audit", sqs_queue_url=queue.queue_name),
+    ]
+    with pytest.raises(PipelineValidationError) as caught:
+        Pipeline(stack, "Training", definition=PipelineDefinition(steps=steps), pipeline_name=NAME)
+
+    assert str(caught.value).startswith("Pipeline Test/Training has 3 problems:")
+    grants = "the pipeline role's grant can't be derived from it, and the deployment would fail"
+    assert sorted(str(problem) for problem in caught.value.problems) == [
+        f"step 'Audit' field 'SqsQueueUrl' (sqs_queue_url=): got the name of SQS queue "
+        f"Test/Queue, not its URL: {grants} (pass sqs_queue_url=queue.queue_url)",
+        f"step 'Notify' field 'FunctionArn' (function_arn=): got the name of Lambda function "
+        f"Test/Notify, not its ARN: {grants} (pass function_arn=fn.function_arn)",
+        f"step 'Review' field 'SqsQueueUrl' (sqs_queue_url=): got the ARN of SQS queue "
+        f"Test/Queue, not its URL: {grants} (pass sqs_queue_url=queue.queue_url)",
+    ]
+    # In a definition JSON, the problem names the field only.
+    entry = {"Name": "Notify", "Type": "Lambda", "FunctionArn": function.function_name}
+    with pytest.raises(PipelineValidationError) as caught:
+        Pipeline(stack, "Json", definition={"Version": "2020-12-01", "Steps": [entry]})
+    [problem] = caught.value.problems
+    assert (problem.step, problem.field, problem.argument) == ("Notify", "FunctionArn", None)
+
+
+def test_a_function_version_or_alias_and_a_queue_url_are_what_the_steps_take():
+    # A version's or an alias's Ref is its ARN, unlike a function's.
+    stack = new_stack()
+    function = lambda_.Function(
+        stack,
+        "Notify",
+        runtime=lambda_.Runtime.PYTHON_3_12,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return {}\n"),
+    )
+    alias = lambda_.Alias(stack, "Live", alias_name="live", version=function.current_version)
+    queue = sqs.Queue(stack, "Queue")
+    steps = [
+        LambdaStep(name="Notify", function_arn=function.current_version.function_arn),
+        LambdaStep(name="Score", function_arn=alias.function_arn),
+        CallbackStep(name="Review", sqs_queue_url=queue.queue_url),
+    ]
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=steps), pipeline_name=NAME
+    )
+    assert pipeline.role_policy is not None
+    role = statements(Template.from_stack(stack), pipeline.role_policy)
+    given = [function.current_version.function_arn, alias.function_arn]
+    assert sorted(map(str, role["InvokeLambdaSteps"]["Resource"])) == sorted(
+        str(stack.resolve(arn)) for arn in given
+    )
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ from aws_cdk import (
     Resource,
     Stack,
     Tags,
+    Tokenization,
     Validations,
 )
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -109,7 +110,7 @@ from ._template_size import (
     measured_size,
     too_big_message,
 )
-from ._tree import account_region, node_of, path_of, placed, root_of, stack_of
+from ._tree import account_region, is_instance, node_of, path_of, placed, root_of, stack_of
 from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
 from .registry import (
     RegistryEnvironments,
@@ -753,6 +754,7 @@ class Pipeline(_PipelineBase):
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
         self._check_defaults_in_locations()
         self._check_run_time_resources()
+        self._check_invoked_resource_attributes(python=isinstance(definition, PipelineDefinition))
         self._check_self_approval()
         self._check_clarify_asset_configs()
         self._check_cache_outlives_outputs()
@@ -1451,6 +1453,45 @@ class Pipeline(_PipelineBase):
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
 
+    def _check_invoked_resource_attributes(self, *, python: bool) -> None:
+        """A Lambda step's function is given by its ARN, a Callback step's queue by its URL.
+
+        ``fn.function_name`` or ``queue.queue_arn`` is a token that validation can't judge:
+        the pipeline role's grant would name the function by name (IAM refuses a policy
+        that does) or split the queue URL out of an ARN (CloudFormation fails on it), so
+        the deployment would fail, far from the line that caused it. ``python``: the
+        definition was a ``PipelineDefinition``, whose problems name the keyword argument.
+        """
+        problems: list[Problem] = []
+        for entry in _all_steps(self.definition.get("Steps") or []):
+            expected = _INVOKED_RESOURCE_ATTRIBUTES.get(str(entry.get("Type")))
+            if expected is None:
+                continue
+            field, argument, cfn_type, kind, wanted, wrong, hint = expected
+            value = entry.get(field)
+            if not isinstance(value, str) or not is_unresolved(value):
+                continue
+            for token in Tokenization.reverse_string(value).tokens:
+                target = getattr(token, "target", None)
+                given = wrong.get(getattr(token, "display_name", None) or "")
+                if given is None or target is None or not is_instance(target, cfn_type):
+                    continue
+                # The L2 (lambda_.Function, sqs.Queue) the user holds, else the L1 itself.
+                owner = node_of(target).scope or target
+                problems.append(
+                    Problem(
+                        entry.get("Name"),
+                        field,
+                        f"got the {given} of {kind} {path_of(owner)}, not its {wanted}: the "
+                        "pipeline role's grant can't be derived from it, and the deployment "
+                        "would fail",
+                        hint,
+                        argument=argument if python else None,
+                    )
+                )
+        if problems:
+            raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+
     def _warn_unplanned_steps(self) -> None:
         """Steps the roles get nothing for: accepted, they would fail at run time."""
         if not self.plan.unplanned_steps:
@@ -1886,6 +1927,31 @@ def walk_register_steps(definition: Mapping[str, Any]) -> list[tuple[str, Any]]:
         for step in _all_steps(definition.get("Steps") or [])
         if step.get("Type") == "RegisterModel"
     ]
+
+
+# Per step type: the field, its keyword argument, the resource type it names (jsii type
+# name), what that is, the attribute the field takes, the attributes (a reference's display
+# name) that are something else, and the hint.
+_INVOKED_RESOURCE_ATTRIBUTES: dict[str, tuple[str, str, str, str, str, dict[str, str], str]] = {
+    "Lambda": (
+        "FunctionArn",
+        "function_arn",
+        "aws-cdk-lib.aws_lambda.CfnFunction",
+        "Lambda function",
+        "ARN",
+        {"Ref": "name"},  # a function's Ref is its name; a version's or alias's, its ARN
+        "pass function_arn=fn.function_arn",
+    ),
+    "Callback": (
+        "SqsQueueUrl",
+        "sqs_queue_url",
+        "aws-cdk-lib.aws_sqs.CfnQueue",
+        "SQS queue",
+        "URL",
+        {"Arn": "ARN", "QueueName": "name"},  # a queue's Ref is its URL
+        "pass sqs_queue_url=queue.queue_url",
+    ),
+}
 
 
 def _all_steps(steps: list[Any]) -> list[Mapping[str, Any]]:

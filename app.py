@@ -37,7 +37,13 @@ def build_app(context: dict[str, object] | None = None, outdir: str | None = Non
             raise SystemExit("invalid cdk.json 'environments':\n- " + "\n- ".join(duplicated))
     # Findings fail synth whatever the CLI asks: with every stack in a Stage, the CLI would
     # report them for none of the stacks a plain `cdk synth` selects.
-    app = cdk.App(context=context, outdir=outdir, post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
+    # No JavaScript stack trace with each warning: in a Python app it points into jsii, and
+    # the CDK CLI would print its first frame above every warning.
+    app = cdk.App(
+        context=context,
+        outdir=outdir,
+        post_cli_context={**FAIL_SYNTH_ON_VALIDATION_ERRORS, "aws:cdk:disable-stack-trace": True},
+    )
     try:
         environments = load_environments(app.node.try_get_context("environments"))
     except ConfigError as error:

@@ -28,6 +28,7 @@ from tests.cdk.conftest import SynthesizedApp, cdk_context
 from tests.cdk.helpers import ACCOUNT, REGION
 from tests.conftest import REPO
 
+NO_WARNING_TRACES = "aws:cdk:disable-stack-trace"
 CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
 
 
@@ -72,6 +73,7 @@ def test_the_app_fails_synth_on_findings_even_when_the_cli_would_report_them(tmp
 
     application = reference.build_app(cdk_context())
     assert application.node.try_get_context("@aws-cdk/core:failSynthOnValidationErrors") is True
+    assert application.node.try_get_context(NO_WARNING_TRACES) is True
     # What the CLI passes, overridden as in the reference app: a finding fails synth, and
     # the app exits with one line after CDK's report instead of a jsii traceback.
     app = cdk.App(
@@ -84,6 +86,30 @@ def test_the_app_fails_synth_on_findings_even_when_the_cli_would_report_them(tmp
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     with pytest.raises(SystemExit, match=r"^synth failed: (.|\n)*AwsSolutions-SNS3"):
         synth_app(app)
+
+
+@pytest.mark.parametrize("traces", [True, False], ids=["default", "disabled"])
+def test_warnings_carry_no_javascript_trace_in_an_app_that_disables_them(tmp_path, traces: bool):
+    # The CDK CLI prints a warning's first trace frame above it; from Python that frame is
+    # jsii's program.js. The reference app (and the README's "Warnings" section) leave the
+    # traces out with this context key.
+    post_cli_context = {} if traces else {NO_WARNING_TRACES: True}
+    app = cdk.App(outdir=str(tmp_path), post_cli_context=post_cli_context)
+    stack = cdk.Stack(app, "Stack")
+    handle = cdk.CfnWaitConditionHandle(stack, "Handle")
+    cdk.Annotations.of(handle).add_warning_v2("test:warning", "a warning")
+    artifact = app.synth().get_stack_artifact(stack.artifact_id)
+    metadata = artifact.manifest.additional_metadata_file or ""
+    (entry,) = [
+        entry
+        for entries in json.loads((tmp_path / metadata).read_text()).values()
+        for entry in entries
+        if entry["type"] == "aws:cdk:warning" and "a warning" in str(entry["data"])
+    ]
+    assert ("trace" in entry) is traces
+    if traces:
+        # The first frame outside aws-cdk-lib, which the CLI shows, is jsii's kernel.
+        assert any("program.js" in frame for frame in entry["trace"])
 
 
 def test_the_readme_construct_examples_synthesize_in_an_app_without_feature_flags():

@@ -3067,6 +3067,39 @@ def test_a_name_only_known_at_deploy_time_is_used_as_given_with_a_warning(token_
     )
 
 
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_warning_is_acknowledged_by_its_id_on_the_construct_or_a_scope_above(when: str):
+    # What the README's "Warnings" section tells users: Annotations.of(scope)
+    # .acknowledge_warning(id, reason), before or after the construct warns, on it or on a
+    # scope that holds it; a construct it doesn't hold keeps its warning.
+    stack = new_stack()
+    name = cdk.CfnParameter(stack, "Name").value_as_string
+    ours = cdk.Stack(cdk.App.of(stack), "Ours") if when == "before" else stack
+    warning = "cdk-sagemaker-pipelines:pipeline-name-token"
+    reason = "the Name parameter is lowercase by convention"
+    if when == "before":
+        cdk.Annotations.of(ours).acknowledge_warning(warning, reason)
+        acknowledged = Pipeline(
+            ours,
+            "Training",
+            definition=prep_and_train(),
+            pipeline_name=cdk.CfnParameter(ours, "Name").value_as_string,
+        )
+        other = Pipeline(stack, "Other", definition=prep_and_train(), pipeline_name=name)
+    else:
+        acknowledged = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=name)
+        other = Pipeline(stack, "Other", definition=prep_and_train(), pipeline_name=name + "x")
+        cdk.Annotations.of(acknowledged).acknowledge_warning(warning, reason)
+
+    def warned(pipeline: Pipeline) -> bool:
+        found = Annotations.from_stack(cdk.Stack.of(pipeline)).find_warning(
+            f"/{pipeline.node.path}", Match.string_like_regexp("SageMaker spells pipeline ARNs")
+        )
+        return bool(found)
+
+    assert (warned(acknowledged), warned(other)) == (False, True)
+
+
 @pytest.mark.parametrize("kind", ["ours", "imported"])
 def test_scheduler_target_from_aws_cdk_lib_accepts_the_pipeline(kind: str):
     stack = new_stack()

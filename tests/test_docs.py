@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from cdk_sagemaker_pipelines import definition
 from cdk_sagemaker_pipelines.cli import build_parser
 from cdk_sagemaker_pipelines.local import LocalConfig
 from tests.conftest import REPO, cached_example_root
@@ -387,6 +388,38 @@ def test_readme_tuning_example_compiles() -> None:
     best_job = {"Get": "Steps.Tune.TrainingJobSummaries[0].TrainingJobName"}
     assert best_job in model_data["Std:Join"]["Values"]
     assert steps["BatchScore"]["Arguments"]["ModelName"] == {"Get": "Steps.CreateModel.ModelName"}
+
+
+def test_readme_lambda_and_callback_example_compiles() -> None:
+    namespace = _seed_example()
+    exec(_readme_python("review.properties.OutputParameters"), namespace)
+    steps = {
+        step["Name"]: step
+        for step in namespace["pipeline"].to_definition(namespace["BINDER"])["Steps"]
+    }
+    assert list(steps) == ["Preprocess", "CountRows", "ReviewData", "DataApproved"]
+    rows = {"Get": "Steps.CountRows.OutputParameters['rows']"}
+    assert steps["CountRows"]["OutputParameters"] == [
+        {"OutputName": "rows", "OutputType": "Integer"}
+    ]
+    assert steps["ReviewData"]["Arguments"]["rows"] == rows
+    assert steps["ReviewData"]["SqsQueueUrl"].endswith("/data-review")
+    gate = steps["DataApproved"]["Arguments"]
+    assert gate["Conditions"] == [
+        {
+            "Type": "Equals",
+            "LeftValue": {"Get": "Steps.ReviewData.OutputParameters['approved']"},
+            "RightValue": True,
+        }
+    ]
+    assert [step["Name"] for step in gate["IfSteps"]] == ["Train"]
+    (rejected,) = gate["ElseSteps"]
+    assert rows in rejected["Arguments"]["ErrorMessage"]["Std:Join"]["Values"]
+    # The message the README quotes.
+    message = "step 'CountRows': OutputParameters has no entry 'row' (did you mean 'rows'?)"
+    assert f"`{message}`" in README.read_text()
+    with pytest.raises(definition.PropertyPathError, match=re.escape(message)):
+        namespace["count"].properties.OutputParameters["row"]
 
 
 def test_docs_pytest_examples_pass(tmp_path: Path, example_runs: Any) -> None:

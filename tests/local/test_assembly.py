@@ -476,6 +476,61 @@ def test_fails_on_unknown_pipelines_and_missing_assemblies(cdk_out: Path, tmp_pa
         load_assembly(cdk_out, region="eu-west-1")
 
 
+def validation_report(*conclusions: str) -> dict[str, Any]:
+    """A validation-report.json as aws-cdk-lib writes it, one plugin per conclusion."""
+    rules = {"success": [], "failure": ["AwsSolutions-SNS3", "AwsSolutions-S1"]}
+    return {
+        "version": "55.0.0",
+        "title": "Validation Report",
+        "pluginReports": [
+            {
+                "pluginName": f"Plugin{index}",
+                "conclusion": conclusion,
+                "violations": [
+                    {"ruleName": rule, "description": "…", "severity": "error"}
+                    for rule in [*rules[conclusion], *rules[conclusion][:1]]
+                ],
+            }
+            for index, conclusion in enumerate(conclusions)
+        ],
+    }
+
+
+def test_refuses_an_assembly_whose_synth_failed_policy_validation(cdk_out: Path) -> None:
+    # aws-cdk-lib writes the whole assembly before it fails synth on a plugin's finding: the
+    # templates look deployable, but cdk deploy would refuse them.
+    report = cdk_out / "validation-report.json"
+    report.write_text(json.dumps(validation_report("success", "failure")))
+    message = (
+        f"{cdk_out} was written by a synth that failed policy validation (Plugin1: "
+        "AwsSolutions-SNS3, AwsSolutions-S1): it is not what would deploy. Fix or acknowledge "
+        f"the findings (listed in {report}) and run cdk synth again"
+    )
+    with pytest.raises(LocalRunError) as caught:
+        load_assembly(cdk_out)
+    assert str(caught.value) == message
+    with pytest.raises(LocalRunError) as caught:
+        pipeline_paths(cdk_out)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        json.dumps(validation_report()),  # an app with plugins and no finding
+        json.dumps(validation_report("success")),
+        '{"pluginReports": [{"conclusion": "failure"',  # cut short: not judged
+        json.dumps({"pluginReports": "failure"}),
+    ],
+    ids=["no-plugin", "passed", "unreadable", "other-shape"],
+)
+def test_loads_an_assembly_whose_validation_passed_or_cant_be_read(
+    cdk_out: Path, report: str
+) -> None:
+    (cdk_out / "validation-report.json").write_text(report)
+    assert load_assembly(cdk_out).pipeline_name == "dev-ml-training"
+
+
 def test_lists_the_pipelines_by_construct_path(cdk_out: Path, tmp_path: Path) -> None:
     assert pipeline_paths(cdk_out) == ["dev/Ml/Training"]
     with pytest.raises(LocalRunError, match="is not a cloud assembly"):

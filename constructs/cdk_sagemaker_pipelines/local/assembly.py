@@ -13,6 +13,8 @@ What it reads:
   ``additionalMetadataFile``); ``cdk:asset-manifest`` artifacts give the file assets
   (``files.<hash>.source.path``/``packaging`` and ``destinations.*.bucketName``/
   ``objectKey``, with ``${AWS::AccountId}``/``${AWS::Region}``/``${AWS::Partition}``).
+- ``validation-report.json``: an assembly whose synth failed policy validation (a plugin's
+  ``conclusion`` is ``failure``) is refused, as ``cdk deploy`` would refuse it.
 - Each template's ``AWS::SageMaker::Pipeline`` resources: ``PipelineDefinition.
   PipelineDefinitionBody`` (a string or ``Fn::Join`` of strings and intrinsics, as
   ``Stack.to_json_string`` renders it) or ``PipelineDefinitionS3Location`` (an asset),
@@ -54,6 +56,8 @@ from .resources import LambdaHandler, ResourceMap
 from .runner import LoadedPipeline
 
 DEFAULT_ACCOUNT = "000000000000"
+# The report aws-cdk-lib writes at the assembly's root when the app has validation plugins.
+VALIDATION_REPORT = "validation-report.json"
 DEFAULT_REGION = "us-east-1"
 _NO_VALUE = object()
 
@@ -168,6 +172,13 @@ def _candidates(
     """Read the assembly at ``root`` into ``stacks`` and ``assets``; its pipelines."""
     if not (root / "manifest.json").is_file():
         raise LocalRunError(f"{root} is not a cloud assembly (no manifest.json); run cdk synth")
+    failed = _failed_validation(root)
+    if failed:
+        raise LocalRunError(
+            f"{root} was written by a synth that failed policy validation ({failed}): it is "
+            "not what would deploy. Fix or acknowledge the findings (listed in "
+            f"{root / VALIDATION_REPORT}) and run cdk synth again"
+        )
     _read_assembly(root, stacks, assets, account, region)
     candidates = []
     for stack in stacks:
@@ -177,6 +188,36 @@ def _candidates(
     if not candidates:
         raise LocalRunError(f"no AWS::SageMaker::Pipeline resource in the assembly {root}")
     return candidates
+
+
+def _failed_validation(root: Path) -> str | None:
+    """The failed rules of the assembly's policy-validation report, or None if it passed.
+
+    aws-cdk-lib writes the assembly (templates, manifest) before it fails synth on a
+    finding of a validation plugin (cdk-nag's packs, ``SageMakerPipelineChecks``), so a
+    ``cdk.out`` looks complete after a synth that the CLI reported as failed and that
+    ``cdk deploy`` would refuse. Its ``validation-report.json`` says so: a plugin's
+    ``conclusion`` is ``failure``. An assembly without the report (an app with no plugin,
+    an older aws-cdk-lib) or with one that can't be read is not judged.
+    """
+    try:
+        report = json.loads((root / VALIDATION_REPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    plugins = report.get("pluginReports") if isinstance(report, Mapping) else None
+    failed: list[str] = []
+    for plugin in plugins if isinstance(plugins, list) else []:
+        if not isinstance(plugin, Mapping) or plugin.get("conclusion") != "failure":
+            continue
+        violations = plugin.get("violations")
+        rules = [
+            str(violation.get("ruleName"))
+            for violation in (violations if isinstance(violations, list) else [])
+            if isinstance(violation, Mapping) and violation.get("ruleName")
+        ]
+        shown = ", ".join(dict.fromkeys(rules)) or "findings"
+        failed.append(f"{plugin.get('pluginName') or 'a plugin'}: {shown}")
+    return "; ".join(failed) or None
 
 
 def _label(candidate: _Candidate) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import re
+import shlex
 import signal
 import threading
 from pathlib import Path
@@ -21,6 +22,7 @@ from cdk_sagemaker_pipelines.definition import (
     ConditionStep,
     FailStep,
     Join,
+    LambdaStep,
     OutputType,
     ParameterFloat,
     StepOutput,
@@ -327,6 +329,172 @@ def test_a_failed_job_step_says_how_to_resume_the_execution(
     assert hint in capsys.readouterr().out
 
 
+def approve_prep_notify(ws: Workspace, handler_body: str) -> tuple[str, str]:
+    """Approve (Callback), then Prep (a Lambda step), then Notify (Callback).
+
+    The definition file, and the ``--lambda`` binding Prep's function to ``handler_body``.
+    """
+    arn = "arn:aws:lambda:us-east-1:111122223333:function:prep"
+    queue = "https://sqs.us-east-1.amazonaws.com/111122223333/q"
+    approve = CallbackStep(
+        name="Approve",
+        sqs_queue_url=queue,
+        outputs=[StepOutput(output_name="ok", output_type=OutputType.BOOLEAN)],
+    )
+    prep = LambdaStep(
+        name="Prep",
+        function_arn=arn,
+        inputs={"ok": approve.properties.OutputParameters["ok"]},
+        outputs=[StepOutput(output_name="rows", output_type=OutputType.INTEGER)],
+    )
+    notify = CallbackStep(
+        name="Notify",
+        sqs_queue_url=queue,
+        inputs={"rows": prep.properties.OutputParameters["rows"]},
+        outputs=[StepOutput(output_name="note", output_type=OutputType.STRING)],
+    )
+    definition = ws.root / "pipeline.json"
+    definition.write_text(json.dumps(compile_steps([notify])))
+    handler = ws.script("prep.py", handler_body)
+    return str(definition), f"{arn}={handler}:handler"
+
+
+def test_the_resume_command_repeats_the_options_the_record_does_not_keep(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: "After a fix, continue it …: smpipe run --resume ID". Resumed so after the
+    # Lambda handler was fixed, the execution failed at Notify: the callback outputs given
+    # to the run are not recorded, and the resume was given none.
+    definition, binding = approve_prep_notify(
+        ws, "def handler(event, context):\n    raise RuntimeError('not yet')\n"
+    )
+    run_options = [
+        "--max-parallel",
+        "1",
+        "--isolation",
+        "redirect",
+        "--retry-interval-scale",
+        "0",
+        "--allow-empty-outputs",
+        "--keep-work",
+        "--no-cache",
+    ]
+    code = smpipe(
+        ws,
+        "run",
+        definition,
+        "--lambda",
+        binding,
+        "--callback-output",
+        "Approve.ok=true",
+        "--callback-output",
+        "Notify.note=rows are in",
+        *run_options,
+    )
+    assert code == 1
+    out = capsys.readouterr().out
+    [execution] = re.findall(r"smpipe: execution (\w+)", out)
+    # Not Approve's output (the step succeeded; a resume keeps it) nor --lambda (the
+    # record keeps the resources); quoted to paste.
+    command = shlex.join(
+        [
+            "smpipe",
+            "run",
+            "--resume",
+            execution,
+            "--root",
+            str(ws.root / ".smpipe"),
+            "--callback-output",
+            "Notify.note=rows are in",
+            *run_options[:5],
+            "0.0",
+            *run_options[6:],
+        ]
+    )
+    hint = f"After a fix, continue it (its succeeded steps are kept): {command}"
+    assert out.rstrip().endswith(f"\n{hint}"), out
+    assert smpipe(ws, "show", execution) == 0
+    assert capsys.readouterr().out.rstrip().endswith(f"\n{hint}")
+
+    ws.script("prep.py", "def handler(event, context):\n    return {'rows': 3}\n")
+    assert main(shlex.split(command)[1:]) == 0, capsys.readouterr().out
+    record = json.loads(
+        (ws.root / ".smpipe" / "executions" / execution / "execution.json").read_text()
+    )
+    assert record["PipelineExecutionStatus"] == "Succeeded"
+    assert [step["StepName"] for step in record["PipelineExecutionSteps"]] == [
+        "Approve",
+        "Prep",
+        "Notify",
+    ]
+
+
+def test_resume_refuses_the_options_of_a_new_run_rather_than_ignore_them(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: --param, --pipeline-name, --from-execution, --pipeline and --region given with
+    # --resume were dropped silently: the steps ran with the recorded values.
+    definition, resources = one_script(ws, "1 / 0\n")
+    assert smpipe(ws, "run", definition, "--resources", resources) == 1
+    [execution] = re.findall(r"smpipe: execution (\w+)", capsys.readouterr().out)
+    assert smpipe(ws, "run", "--resume", execution, "--param", "Threshold=0.9") == 2
+    assert capsys.readouterr().err == (
+        f"smpipe run: --resume continues execution {execution} with its recorded definition, "
+        "parameters and steps: it takes no --param; to change them, run the pipeline again "
+        "(--steps A,B --from-execution ID reuses its succeeded steps)\n"
+    )
+    given = [definition, "--pipeline-name", "p", "--from-execution", execution, "--region", "r"]
+    assert smpipe(ws, "run", "--resume", execution, *given) == 2
+    assert "it takes no DEFINITION.json, --region, --from-execution or --pipeline-name;" in (
+        capsys.readouterr().err
+    )
+    record = json.loads(
+        (ws.root / ".smpipe" / "executions" / execution / "execution.json").read_text()
+    )
+    assert "History" not in record  # not resumed
+
+
+def test_a_lambda_handlers_traceback_shows_its_own_frames_not_the_runners(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: two frames of the runner's lambda_driver.py came first (one counted as an
+    # "earlier frame", one shown), where a processing script's traceback starts at its own.
+    body = "import json\n\ndef load():\n    return json.loads('{')\n\n"
+    definition, binding = approve_prep_notify(
+        ws, body + "def handler(event, context):\n    return load()\n"
+    )
+    handler = binding.rsplit("=", 1)[1].rsplit(":", 1)[0]
+    callbacks = ["--callback-output", "Approve.ok=true"]
+    assert smpipe(ws, "run", definition, "--lambda", binding, *callbacks) == 1
+    out = capsys.readouterr().out
+    excerpt = (
+        "\nPrep: AlgorithmError: the Lambda handler exited with code 1: "
+        "json.decoder.JSONDecodeError: Expecting property name"
+    )
+    assert re.search(
+        re.escape(excerpt) + r".*\n"
+        r"  Traceback \(most recent call last\):\n"
+        rf'    File "{handler}", line 7, in handler\n      return load\(\)\n'
+        rf'    File "{handler}", line 4, in load\n'
+        r"      return json.loads\('\{'\)\n"
+        r"    … \d+ frame\(s\) in libraries\n"
+        r"  json.decoder.JSONDecodeError: Expecting property name",
+        out,
+    ), out
+    [log] = re.findall(r"\n  log: (.+)\n", out)
+    assert "lambda_driver.py" not in Path(log).read_text()
+    # Raised as the module loads: its top level is the first frame, as a script's is.
+    ws.script("prep.py", body + "CONFIG = load()\n\ndef handler(event, context):\n    return {}\n")
+    assert smpipe(ws, "run", definition, "--lambda", binding, *callbacks) == 1
+    out = capsys.readouterr().out
+    assert re.search(
+        r"\n  Traceback \(most recent call last\):\n"
+        rf'    File "{handler}", line 6, in <module>\n      CONFIG = load\(\)\n'
+        rf'    File "{handler}", line 4, in load\n',
+        out,
+    ), out
+
+
 def test_a_failed_script_shows_its_own_frames_and_where_its_files_are(
     ws: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -479,6 +647,27 @@ def test_ctrl_c_names_the_stopped_execution_and_how_to_resume_it(
         f"smpipe: interrupted; execution {execution} was stopped (smpipe show {execution} for "
         f"its steps); continue it with: smpipe run --resume {execution} "
         f"--root {ws.root / '.smpipe'}\n"
+    )
+
+
+def test_ctrl_c_repeats_the_runs_options_in_the_resume_command(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class ImpatientProgress(ConsoleProgress):
+        def __call__(self, event: Any) -> None:
+            super().__call__(event)
+            if event.kind == "step-started":
+                threading.Timer(0.3, press_ctrl_c).start()
+
+    monkeypatch.setattr(local_cli, "ConsoleProgress", ImpatientProgress)
+    definition, resources = one_script(ws, "import time\ntime.sleep(30)\n")
+    given = ("--resources", resources, "--keep-work", "--retry-interval-scale", "0.5")
+    assert smpipe(ws, "run", definition, *given) == 130
+    captured = capsys.readouterr()
+    [execution] = re.findall(r"smpipe: execution (\w+)", captured.out)
+    assert captured.err.endswith(
+        f"; continue it with: smpipe run --resume {execution} --root {ws.root / '.smpipe'} "
+        "--retry-interval-scale 0.5 --keep-work\n"
     )
 
 

@@ -86,6 +86,26 @@ def test_lambda_handlers_by_arn_unqualified_arn_or_name() -> None:
     assert LambdaHandler.parse(handler.to_spec()) == handler
 
 
+def test_a_merged_handler_replaces_the_handlers_of_the_functions_its_key_binds() -> None:
+    # Was: a handler given by name on --resume lost to the one recorded for the ARN, which
+    # is looked up first: the resume ran the old handler, silently.
+    arn = "arn:aws:lambda:us-east-1:111122223333:function:prep"
+    recorded = ResourceMap(lambdas={arn: "old.py:handler", f"{arn}:live": "live.py:handler"})
+    merged = recorded.merged(ResourceMap(lambdas={"prep": "fixed.py:handler"}))
+    fixed = LambdaHandler(Path("fixed.py"), "handler")
+    assert merged.lambda_handler(arn) == fixed
+    assert merged.lambda_handler(f"{arn}:live") == fixed
+    # A handler for one alias leaves the function's other handlers alone.
+    merged = recorded.merged(ResourceMap(lambdas={f"{arn}:live": "fixed.py:handler"}))
+    assert merged.lambda_handler(f"{arn}:live") == fixed
+    assert merged.lambda_handler(arn) == LambdaHandler(Path("old.py"), "handler")
+    assert recorded.merged(ResourceMap(lambdas={"other": "o.py:h"})).lambdas.keys() == {
+        arn,
+        f"{arn}:live",
+        "other",
+    }
+
+
 def test_fails_on_malformed_handlers_and_uris() -> None:
     with pytest.raises(LocalRunError, match=r"expected FILE\.py:function"):
         LambdaHandler.parse("prep.py")

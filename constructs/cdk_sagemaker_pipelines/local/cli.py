@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import signal
 import sys
 import threading
@@ -29,6 +30,7 @@ from typing import Any
 from ..definition import PipelineDefinitionError
 from ._errors import LocalRunError, StepError
 from .progress import ConsoleProgress, executions_table, registry_table, summary
+from .records import ExecutionRecord, executions_dir
 from .registry import APPROVAL_STATUSES, ModelRegistry
 from .resources import LambdaHandler, ResourceMap, can_serve, split_s3_uri
 from .result import ExecutionResult
@@ -83,8 +85,9 @@ def register(commands: Any) -> None:
     run.add_argument(
         "--resume",
         metavar="ID",
-        help="continue a Failed or Stopped execution in place with its recorded definition "
-        "and parameters: its failed and unrun steps run",
+        help="continue a Failed or Stopped execution in place with its recorded definition, "
+        "parameters and resources: its failed and unrun steps run; its other options "
+        "(--callback-output, …) are given again, as the command the run prints does",
     )
     run.add_argument("--max-parallel", type=int, metavar="N", help="MaxParallelExecutionSteps")
     run.add_argument(
@@ -327,8 +330,8 @@ def _run_until_done(args: argparse.Namespace, terminated: Sequence[int]) -> int:
             _interrupt_main_thread()
 
     try:
-        if args.resume and (args.definition or args.assembly or args.steps):
-            raise LocalRunError("--resume takes no definition, --assembly or --steps")
+        if args.resume:
+            _check_resume_options(args)
         resources = _resources(args)
         config = LocalConfig(
             root=args.root,
@@ -407,9 +410,90 @@ def _interrupt_main_thread() -> None:
         signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
 
-def _resume_command(execution_id: str, root: str) -> str:
-    where = "" if root == DEFAULT_ROOT else f" --root {root}"
-    return f"smpipe run --resume {execution_id}{where}"
+# The options of a new run whose part --resume takes from the record, so refuses: the
+# argparse destination, and how the error names it.
+_RECORDED_BY_RESUME = (
+    ("definition", "DEFINITION.json"),
+    ("assembly", "--assembly"),
+    ("pipeline", "--pipeline"),
+    ("region", "--region"),
+    ("param", "--param"),
+    ("steps", "--steps"),
+    ("from_execution", "--from-execution"),
+    ("pipeline_name", "--pipeline-name"),
+)
+
+
+def _check_resume_options(args: argparse.Namespace) -> None:
+    """Refuse options of a new run given with ``--resume``, rather than ignore them.
+
+    A resume continues the execution with its recorded definition, parameters and
+    selection of steps (as RetryPipelineExecution does): a ``--param`` given with it
+    would otherwise be dropped silently, and the steps run with the recorded value.
+    """
+    given = [shown for name, shown in _RECORDED_BY_RESUME if getattr(args, name)]
+    if given:
+        raise LocalRunError(
+            f"--resume continues execution {args.resume} with its recorded definition, "
+            f"parameters and steps: it takes no {_either(given)}; to change them, run the "
+            "pipeline again (--steps A,B --from-execution ID reuses its succeeded steps)"
+        )
+
+
+def _either(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def _resume_command(execution_id: str, root: str, record: ExecutionRecord | None = None) -> str:
+    """The command that continues an execution, quoted to paste into a shell.
+
+    ``record`` gives the options it repeats: those of the run (or last resume) that the
+    record keeps no other way (``ExecutionRecord.options``) and the steps left may need.
+    """
+    argv = ["smpipe", "run", "--resume", execution_id]
+    if root != DEFAULT_ROOT:
+        argv += ["--root", root]
+    if record is not None:
+        argv += _repeated_options(record)
+    return shlex.join(argv)
+
+
+def _repeated_options(record: ExecutionRecord) -> list[str]:
+    """The ``smpipe run`` options a resume of ``record`` needs given again.
+
+    Callback outputs only for the steps a resume may run: a succeeded step keeps its
+    outputs, and a step a selective run left out stays out.
+    """
+    options = record.options
+    kept = {name for name, entry in record.steps.items() if entry.get("StepStatus") == "Succeeded"}
+    kept |= {name for name, why in record.not_executed.items() if why == "not selected"}
+    outputs = options.get("CallbackOutputs")
+    argv: list[str] = []
+    for step, values in outputs.items() if isinstance(outputs, dict) else ():
+        if step not in kept and isinstance(values, dict):
+            for name, value in values.items():
+                argv += ["--callback-output", f"{step}.{name}={_option_text(value)}"]
+    for key, flag in (
+        ("MaxParallel", "--max-parallel"),
+        ("Isolation", "--isolation"),
+        ("RetryIntervalScale", "--retry-interval-scale"),
+    ):
+        if options.get(key) is not None:
+            argv += [flag, _option_text(options[key])]
+    for key, flag, value in (
+        ("StrictOutputs", "--allow-empty-outputs", False),
+        ("KeepWork", "--keep-work", True),
+        ("ReuseCache", "--no-cache", False),
+    ):
+        if options.get(key) is value:
+            argv.append(flag)
+    return argv
+
+
+def _option_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
 def _interrupted(
@@ -420,10 +504,13 @@ def _interrupted(
     if not started:
         return f"smpipe: {why} before the execution started"
     execution_id = started[-1]
+    record = None
+    with contextlib.suppress(LocalRunError):  # the command without the run's options
+        record = ExecutionRecord.load(executions_dir(Path(root).resolve()) / execution_id)
     return (
         f"smpipe: {why}; execution {execution_id} was stopped "
         f"(smpipe show {execution_id} for its steps); continue it with: "
-        f"{_resume_command(execution_id, root)}"
+        f"{_resume_command(execution_id, root, record)}"
     )
 
 
@@ -449,7 +536,8 @@ def _resume_hint(result: ExecutionResult, root: str) -> str | None:
         lead = "After a fix, continue it"
     else:
         return None
-    hint = f"{lead} (its succeeded steps are kept): {_resume_command(record.execution_id, root)}"
+    command = _resume_command(record.execution_id, root, record)
+    hint = f"{lead} (its succeeded steps are kept): {command}"
     return "\n".join([hint, *_kept_causes(result, retriable)])
 
 

@@ -106,7 +106,10 @@ class ExecutionRecord:
     """The mutable record of one execution, saved as ``execution.json``.
 
     ``steps`` holds ListPipelineExecutionSteps entries for every step that started (or
-    was reused); ``not_executed`` the others, with the reason.
+    was reused); ``not_executed`` the others, with the reason. ``options`` (stored as
+    ``RunOptions``) are the options the last run or resume was given that nothing else
+    here keeps, such as its callback outputs: a resume doesn't reuse them, so the command
+    that continues the execution repeats them.
 
     Example::
 
@@ -127,6 +130,7 @@ class ExecutionRecord:
     selective: dict[str, Any] | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     step_order: list[str] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def arn(self) -> str:
@@ -181,6 +185,8 @@ class ExecutionRecord:
             data["SelectiveExecutionConfig"] = self.selective
         if self.history:
             data["History"] = self.history
+        if self.options:
+            data["RunOptions"] = self.options
         data["TypedParameters"] = self.parameters
         return data
 
@@ -228,6 +234,7 @@ class ExecutionRecord:
             selective=data.get("SelectiveExecutionConfig"),
             history=list(data.get("History") or []),
             step_order=list(data.get("StepOrder") or []),
+            options=dict(data.get("RunOptions") or {}),
         )
 
 

@@ -356,11 +356,22 @@ class ResourceMap:
         return resources
 
     def merged(self, other: ResourceMap) -> ResourceMap:
-        """A copy with ``other``'s entries added (``other`` wins)."""
+        """A copy with ``other``'s entries added (``other`` wins).
+
+        A Lambda handler of ``other`` also replaces ``self``'s handlers of the functions
+        its key binds: a function name given to override the handler recorded for its
+        ARN (``--lambda prep=fixed.py:handler`` on ``--resume``) would otherwise lose to
+        it, as the ARN is looked up first.
+        """
+        lambdas = {
+            key: handler
+            for key, handler in self.lambdas.items()
+            if not any(given in lambda_keys(key) for given in other.lambdas)
+        }
         return ResourceMap(
             s3={**self.s3, **other.s3},
             images={**self.images, **other.images},
-            lambdas={**self.lambdas, **other.lambdas},
+            lambdas={**lambdas, **other.lambdas},
             pipeline_name=other.pipeline_name or self.pipeline_name,
             max_parallel=other.max_parallel or self.max_parallel,
         )

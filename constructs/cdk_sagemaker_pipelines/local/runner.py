@@ -157,6 +157,39 @@ class LocalConfig:
         check_types(self)
 
 
+def run_options(config: LocalConfig) -> dict[str, Any]:
+    """The options of ``config`` an execution's record keeps no other way, unless default.
+
+    Stored in the record as ``RunOptions``. A resume runs with its own options, so the
+    command that continues an execution repeats these (``smpipe run --resume ID
+    --callback-output …``). Not recorded: what the record keeps already (the definition,
+    parameters, resources), ``faults`` (a simulated fault is one invocation's, as a
+    service fault doesn't recur on a retry), ``python`` and ``progress``.
+
+    Example::
+
+        run_options(LocalConfig(callback_outputs={"Approve": {"ok": "true"}}, keep_work=True))
+        # {"CallbackOutputs": {"Approve": {"ok": "true"}}, "KeepWork": True}
+    """
+    options: dict[str, Any] = {}
+    outputs = {step: dict(values) for step, values in config.callback_outputs.items() if values}
+    if outputs:
+        options["CallbackOutputs"] = outputs
+    if config.max_parallel is not None:
+        options["MaxParallel"] = config.max_parallel
+    if config.isolation != "auto":
+        options["Isolation"] = config.isolation
+    if config.retry_interval_scale != 1.0:
+        options["RetryIntervalScale"] = config.retry_interval_scale
+    if not config.strict_outputs:
+        options["StrictOutputs"] = False
+    if config.keep_work:
+        options["KeepWork"] = True
+    if not config.reuse_cache:
+        options["ReuseCache"] = False
+    return options
+
+
 def _check_run_arguments(pipeline_name: object, steps: object, from_execution: object) -> None:
     """Raise ``LocalRunError`` for ``run`` arguments of another type, naming the argument.
 
@@ -272,6 +305,7 @@ class LocalRunner:
             isolation=settings.isolation.describe(),
             selective=selective,
             step_order=list(graph.steps),
+            options=run_options(self.config),
         )
         for step, entry in reused.items():
             record.steps[step] = entry
@@ -287,7 +321,10 @@ class LocalRunner:
         """Rerun a failed or stopped execution's failed and not-yet-run steps, in place.
 
         Succeeded steps keep their results; parameters and definition are the
-        recorded ones (as RetryPipelineExecution does).
+        recorded ones (as RetryPipelineExecution does), and so are the resources, to
+        which this runner's ``resources`` add (a handler given for a function replaces
+        the recorded one). The other options are this runner's: the record's
+        ``options`` become them.
         """
         settings = self._settings()
         directory = find_execution(settings.root, execution_id)
@@ -334,6 +371,7 @@ class LocalRunner:
             record.status, record.failure_reason, record.ended = "Executing", None, None
             record.not_executed = {}
             record.isolation = settings.isolation.describe()
+            record.options = run_options(self.config)
             record.save()
             return self._execute(
                 settings,

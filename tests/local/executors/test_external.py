@@ -97,6 +97,23 @@ def test_fails_a_lambda_whose_result_misses_an_output(ws: Workspace) -> None:
     )
 
 
+def test_a_handler_given_by_name_to_a_resume_replaces_the_one_recorded_for_the_arn(
+    ws: Workspace,
+) -> None:
+    # Was: the recorded handler, bound to the ARN, was looked up before the function's
+    # name: `smpipe run --resume ID --lambda prep=fixed.py:handler` ran the old handler.
+    ws.script("prep.py", "def handler(event, context):\n    raise RuntimeError('not yet')\n")
+    ws.script("fixed.py", "def handler(event, context):\n    return {'rows': 1, 'ok': True}\n")
+    step, env = lambda_step()
+    recorded = ResourceMap(lambdas={ARN: f"{ws.scripts}/prep.py:handler"})
+    failed = ws.runner(resources=ws.resources().merged(recorded)).run(compile_steps([step], [env]))
+    assert failed.status == "Failed"
+    fixed = ResourceMap(lambdas={"prep": f"{ws.scripts}/fixed.py:handler"})
+    resumed = ws.runner(resources=fixed).resume(failed.execution_id)
+    assert resumed.status == "Succeeded", resumed.failure_reason
+    assert resumed.properties("Prep")["OutputParameters"] == {"rows": 1, "ok": True}
+
+
 def test_lambda_outputs_may_be_supplied_instead(ws: Workspace) -> None:
     step, env = lambda_step()
     runner = ws.runner(callback_outputs={"Prep": {"rows": "3", "ok": "false"}})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import tarfile
 
 import pytest
@@ -23,7 +24,7 @@ from cdk_sagemaker_pipelines.definition import (
     TrainingStep,
     TransformStep,
 )
-from cdk_sagemaker_pipelines.local.progress import registry_table
+from cdk_sagemaker_pipelines.local.progress import last_traceback, registry_table
 from tests.local.conftest import SKLEARN, Workspace, compile_steps
 
 TRAIN = """
@@ -87,6 +88,48 @@ def test_transform_runs_the_inference_handlers_over_each_input_file(ws: Workspac
     name = result.properties("CreateModel")["ModelName"]
     assert result.properties("Score")["ModelName"] == name
     assert result.step("CreateModel").metadata["Model"]["Arn"].endswith(name.lower())
+
+
+@pytest.mark.parametrize("where", ["predict_fn", "default input_fn"])
+def test_a_failed_inference_scripts_traceback_starts_at_its_own_code(
+    ws: Workspace, where: str
+) -> None:
+    # Was: the frames of the runner's transform driver came first, where a processing
+    # script's traceback starts at its own. An error of the driver's default handler,
+    # which passes through no frame of the script, keeps the driver's frames.
+    if where == "predict_fn":
+        script = (
+            INFERENCE.replace(
+                'return [row + model["offset"] for row in rows]', "return add(rows, model)"
+            )
+            + "\ndef add(rows, model):\n    return [row + model['scale'] for row in rows]\n"
+        )
+    else:  # numpy's loadtxt fails on a word: the driver's input_fn calls it
+        script = INFERENCE.split("def input_fn")[0] + (
+            "def predict_fn(rows, model):\n    return rows\n"
+        )
+    steps = pipeline(ws)
+    if where != "predict_fn":
+        ws.file("batch/a.csv", "one\n")
+    ws.script("inference.py", script)
+    result = ws.runner().run(compile_steps(steps))  # type: ignore[arg-type]
+    run = result.step("Score")
+    assert run.status == "Failed"
+    assert run.log is not None
+    shown = "\n".join(last_traceback(run.log))
+    if where == "predict_fn":
+        # The script as the sandbox sees it (/opt/ml/model/code/, or a host path).
+        frame = r'  File ".*/inference\.py", line {}, in {}\n'
+        assert re.match(
+            r"Traceback \(most recent call last\):\n"
+            + frame.format(11, "predict_fn")
+            + r"    return add\(rows, model\)\n"
+            + frame.format(17, "add"),
+            shown,
+        ), shown
+        assert "driver.py" not in run.log.read_text()
+    else:
+        assert 'driver.py", line' in shown, shown
 
 
 def test_fails_a_transform_whose_model_has_no_inference_script(ws: Workspace) -> None:

@@ -20,8 +20,15 @@ import importlib.util
 import json
 import os
 import sys
+import traceback
 from collections.abc import Callable, Iterable
+from types import TracebackType
 from typing import Any
+
+# Frames before the inference script's first one: this driver's (its path as given to
+# Python, made absolute from 3.9 on), and importlib's when loading the script raises.
+_DRIVER_FILES = (__file__, os.path.abspath(__file__))
+_IMPORTLIB = "<frozen importlib._bootstrap"  # and _bootstrap_external
 
 
 def _load(code_dir: str, program: str) -> Any:
@@ -224,5 +231,35 @@ def main() -> None:
         _write_outputs(settings, handlers, requests)
 
 
+def _script_frames(tb: TracebackType | None, code_dir: str) -> TracebackType | None:
+    """``tb`` from the inference script's first frame; None if it isn't the script's.
+
+    An error of one of the driver's default handlers (``input_fn`` of a scikit-learn
+    model, raising in numpy) passes through no frame of the script: it keeps the driver's.
+    """
+    while tb is not None and (
+        tb.tb_frame.f_code.co_filename in _DRIVER_FILES
+        or tb.tb_frame.f_code.co_filename.startswith(_IMPORTLIB)
+    ):
+        tb = tb.tb_next
+    if tb is None:
+        return None
+    script = os.path.abspath(tb.tb_frame.f_code.co_filename)
+    return tb if script.startswith(os.path.join(os.path.abspath(code_dir), "")) else None
+
+
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Exception as error:
+        # Printed as Python prints a script's uncaught exception, from the inference
+        # script's own first frame: the runner's summary quotes a step's traceback as the
+        # script's, as it does a processing script's (run as `python script.py`).
+        with open(sys.argv[1]) as settings_file:
+            code_dir = json.load(settings_file).get("code_dir") or ""
+        frames = _script_frames(error.__traceback__, code_dir) if code_dir else None
+        if frames is None:
+            raise
+        traceback.print_exception(type(error), error, frames)
+        sys.stderr.flush()
+        sys.exit(1)

@@ -559,7 +559,7 @@ def test_an_execution_whose_process_died_is_shown_stopped_and_can_be_resumed(
     assert dead.status == "Stopped"
     assert dead.failure_reason == (
         "the process running the execution ended before it finished "
-        f"(smpipe run --resume {result.execution_id} continues it)"
+        f"(smpipe show {result.execution_id} prints the command that continues it)"
     )
     assert dead.step("A").status == "Stopped"
     assert dead.step("B").reason == "the execution was stopped"

@@ -263,7 +263,7 @@ def settle_abandoned(record: ExecutionRecord) -> ExecutionRecord:
         ended = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat()
         current.stop_unfinished(
             "the process running the execution ended before it finished "
-            f"(smpipe run --resume {current.execution_id} continues it)",
+            f"(smpipe show {current.execution_id} prints the command that continues it)",
             ended=ended,
         )
         with contextlib.suppress(OSError):

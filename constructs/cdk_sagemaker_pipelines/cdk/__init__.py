@@ -20,6 +20,7 @@ except ModuleNotFoundError as missing:
         name=package,
     ) from None
 
+from ._signature import show_init_signatures
 from .artifacts import (
     EXECUTIONS_PREFIX,
     MODELS_PREFIX,
@@ -36,6 +37,19 @@ from .triggers import (
     SageMakerPipelineTarget,
 )
 from .validation import FAIL_SYNTH_ON_VALIDATION_ERRORS, SageMakerPipelineChecks, synth_app
+
+# help(Pipeline), a notebook's call help and IDEs show the props, not (*args, **kwargs).
+show_init_signatures(
+    ArtifactStore,
+    ModelRegistry,
+    NewDataTrigger,
+    Pipeline,
+    PipelineFailureNotifications,
+    PipelineMonitoring,
+    PipelineSchedule,
+    SageMakerPipelineChecks,
+    SageMakerPipelineTarget,
+)
 
 __all__ = [
     "EXECUTIONS_PREFIX",

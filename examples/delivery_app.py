@@ -44,8 +44,10 @@ PROD = EnvironmentConfig(
     require_network_isolation=True,
     schedule="cron(0 6 ? * * *)",
 )
-_LOGS = "arn:<AWS::Partition>:logs:eu-west-1:111111111111:log-group:/aws/codebuild/"
-_REPORTS = "arn:<AWS::Partition>:codebuild:eu-west-1:111111111111:report-group/"
+# With cdk.json's "@aws-cdk/core:enablePartitionLiterals" (as in this project, and in
+# `cdk init`'s), ARNs in a stack of a known region name its partition, "aws", not a reference.
+_LOGS = "arn:aws:logs:eu-west-1:111111111111:log-group:/aws/codebuild/"
+_REPORTS = "arn:aws:codebuild:eu-west-1:111111111111:report-group/"
 _SYNTH = "DeliveryPipelineBuildSynthCdkBuildProjectE0D2F5AB"
 _SELF_MUTATION = "DeliveryUpdatePipelineSelfMutationD68CED1B"
 # cdk-nag's findings on CDK Pipelines' own resources (its artifact bucket and key, and the
@@ -130,9 +132,12 @@ class DeliveryStack(cdk.Stack):
             )
 
 
-def build_app(outdir: str | None = None) -> cdk.App:
-    """The delivery app; any unacknowledged finding fails its synth."""
-    app = cdk.App(outdir=outdir, post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
+def build_app(outdir: str | None = None, context: dict[str, Any] | None = None) -> cdk.App:
+    """The delivery app; any unacknowledged finding fails its synth.
+
+    ``context``: what ``cdk synth`` passes from ``cdk.json`` (its feature flags), for a test.
+    """
+    app = cdk.App(outdir=outdir, context=context, post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
     DeliveryStack(app, "Delivery", env=TOOLING)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
     return app

@@ -161,6 +161,14 @@ _S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         # from S3 ("Checkpoints in Amazon SageMaker AI", developer guide).
         ("W", "CheckpointConfig.S3Uri"),
         ("R", "CheckpointConfig.S3Uri"),
+        # What the job uploads besides its model (CreateTrainingJob: "Path to Amazon S3
+        # storage location for" debugger tensors, TensorBoard output, and system and
+        # framework metrics). The SDK's estimators write DebugHookConfig and ProfilerConfig
+        # by default, usually at the output path; tensorboard_output_config= and
+        # profiler_config= name locations of their own.
+        ("W", "DebugHookConfig.S3OutputPath"),
+        ("W", "TensorBoardOutputConfig.S3OutputPath"),
+        ("W", "ProfilerConfig.S3OutputPath"),
     ),
     "Tuning": (
         ("R", "TrainingJobDefinition.InputDataConfig[*].DataSource.S3DataSource.S3Uri"),
@@ -391,6 +399,10 @@ class PermissionPlan:
     property_file_reads: list[S3Access] = field(default_factory=list)
     kms_keys: list[Any] = field(default_factory=list)
     images: list[Any] = field(default_factory=list)
+    # (step, field, image) of each image a job or model names (URIs, and expressions known
+    # only at run time): a caller grants the repositories it can name and says which it
+    # can't.
+    image_uses: list[tuple[str, str, Any]] = field(default_factory=list)
     lambda_functions: list[Any] = field(default_factory=list)
     sqs_queue_urls: list[Any] = field(default_factory=list)
     # Clusters EMR steps run on: ids, or ``*`` for clusters known only at run time.
@@ -540,8 +552,9 @@ class _Planner:
             for where, value in _select(arguments, path):
                 self._add_resource(plan.kms_keys, name, f"Arguments.{where}", "key", value)
         for path in _IMAGE_FIELDS:
-            for _, value in _select(arguments, path):
+            for where, value in _select(arguments, path):
                 _add(plan.images, value)
+                plan.image_uses.append((name, f"Arguments.{where}", value))
         for path in _ROLE_FIELDS if kind != "EMR" else ():
             for where, value in _select(arguments, path):
                 self._add_resource(plan.passed_roles, name, f"Arguments.{where}", "role", value)

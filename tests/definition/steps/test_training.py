@@ -1221,3 +1221,23 @@ def test_metric_regexes_of_other_dialects_compile_without_warnings(
     assert entry["Arguments"]["AlgorithmSpecification"]["MetricDefinitions"] == [
         {"Name": "train:loss", "Regex": regex}
     ]
+
+
+def test_debugger_profiler_and_tensorboard_outputs_are_written(binder: StaticBinder) -> None:
+    # The job uploads them with its role, as it does its model: before, only the output path
+    # was planned, and a TensorBoardOutputConfig given through extra_arguments (as
+    # docs/sdk-comparison.md says to) or the SDK's profiler_config= failed to upload.
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        output_path="s3://models-bucket/train",
+        extra_arguments={
+            "TensorBoardOutputConfig": {"S3OutputPath": "s3://logs-bucket/tensorboard"},
+            "DebugHookConfig": {"S3OutputPath": "s3://logs-bucket/debug"},
+            "ProfilerConfig": {"S3OutputPath": "s3://logs-bucket/profiler"},
+        },
+    )
+    plan = plan_permissions(PipelineDefinition(steps=[step]).to_definition(binder))
+    for key in ("tensorboard", "debug", "profiler"):
+        assert S3Access("logs-bucket", key) in plan.writes, key
+        assert S3Access("logs-bucket", key) not in plan.reads, key

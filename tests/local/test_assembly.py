@@ -440,6 +440,65 @@ def test_region_option_applies_to_environment_agnostic_stacks_only(cdk_out: Path
     )
 
 
+EXPORT = "dev-Shared:ExportsOutputRefArtifactsBucketAB12CD34"
+
+
+def _move_artifacts_bucket_to_another_stack(cdk_out: Path, export: str = EXPORT) -> None:
+    """The bucket in stack dev/Shared, which exports its name; dev/Ml imports it."""
+    nested = cdk_out / "assembly-dev"
+    template_file = nested / "devMl.template.json"
+    template = json.loads(template_file.read_text())
+    bucket = template["Resources"].pop("ArtifactsBucketAB12CD34")
+    shared = {
+        "Resources": {"ArtifactsBucketAB12CD34": bucket},
+        "Outputs": {
+            "ExportsOutputRefArtifactsBucketAB12CD3412345678": {
+                "Value": {"Ref": "ArtifactsBucketAB12CD34"},
+                "Export": {"Name": export},
+            }
+        },
+    }
+    (nested / "devShared.template.json").write_text(json.dumps(shared))
+    imported = json.dumps({"Fn::ImportValue": EXPORT})
+    template_file.write_text(
+        json.dumps(template).replace('{"Ref": "ArtifactsBucketAB12CD34"}', imported)
+    )
+    manifest_file = nested / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    manifest["artifacts"]["devShared"] = {
+        "type": "aws:cloudformation:stack",
+        "environment": "aws://unknown-account/unknown-region",
+        "properties": {"templateFile": "devShared.template.json", "stackName": "dev-Shared"},
+        "displayName": "dev/Shared",
+    }
+    manifest_file.write_text(json.dumps(manifest))
+
+
+def test_a_bucket_of_another_stack_is_read_through_its_export(cdk_out: Path) -> None:
+    # A Pipeline given the ArtifactStore of another stack of the app names its bucket with
+    # Fn::ImportValue. Before, loading it failed ("reads another stack's export, which the
+    # local runner can't resolve"), and so did smpipe run, graph and diff of such an app.
+    expected = load_assembly(cdk_out).definition
+    _move_artifacts_bucket_to_another_stack(cdk_out)
+    loaded = load_assembly(cdk_out)
+    assert "Fn::ImportValue" in (cdk_out / "assembly-dev" / "devMl.template.json").read_text()
+    assert loaded.definition == expected
+    assert (
+        "bucket ArtifactsBucketAB12CD34 (Ref ArtifactsBucketAB12CD34) is s3://my-artifacts"
+        in loaded.notes
+    )
+
+
+def test_an_export_no_stack_makes_is_named(cdk_out: Path) -> None:
+    _move_artifacts_bucket_to_another_stack(cdk_out, export="dev-Shared:SomethingElse")
+    with pytest.raises(
+        LocalRunError,
+        match=f"Fn::ImportValue '{EXPORT}' reads another stack's export, which no stack of "
+        "the assembly in account 000000000000, region us-east-1 makes",
+    ):
+        load_assembly(cdk_out)
+
+
 def test_runs_the_assembly_end_to_end(cdk_out: Path, tmp_path: Path) -> None:
     result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
     assert result.status == "Succeeded", result.failure_reason

@@ -22,7 +22,8 @@ What it reads:
 
 How intrinsics resolve (``Ref``, ``Fn::GetAtt``, ``Fn::Sub``, ``Fn::Join``,
 ``Fn::FindInMap``, ``Fn::Select``, ``Fn::Split``, ``Fn::If`` and conditions,
-``Fn::Base64``, ``Fn::GetAZs``): pseudo parameters become account ``000000000000`` (or the
+``Fn::Base64``, ``Fn::GetAZs``, and ``Fn::ImportValue`` of another stack's export, resolved
+in that stack of the assembly): pseudo parameters become account ``000000000000`` (or the
 stack's account), the stack's region (for environment-agnostic stacks ``region=``, else
 ``us-east-1``), partition ``aws``; template parameters their ``Default``. An
 ``AWS::S3::Bucket`` without a literal ``BucketName`` is named after its construct path
@@ -109,7 +110,7 @@ def load_assembly(
     candidates = _candidates(root, stacks, assets, account, region)
     chosen = _choose(candidates, pipeline)
     stack, logical, resource = chosen
-    resolver = _Resolver(stack, assets)
+    resolver = _Resolver(stack, assets, stacks)
     properties = resource.get("Properties") or {}
     definition_property = properties.get("PipelineDefinition") or {}
     if "PipelineDefinitionBody" in definition_property:
@@ -334,13 +335,19 @@ def _choose(candidates: list[_Candidate], wanted: str | None) -> _Candidate:
 class _Resolver:
     """Resolves one stack's intrinsics to local stand-in values."""
 
-    def __init__(self, stack: _Stack, assets: list[_Asset]) -> None:
+    def __init__(
+        self, stack: _Stack, assets: list[_Asset], stacks: list[_Stack] | None = None
+    ) -> None:
         self.stack = stack
         self.assets = assets
+        # The assembly's stacks, whose exports Fn::ImportValue reads.
+        self.stacks = stacks or []
         self.template = stack.template
         self.resources: Mapping[str, Any] = self.template.get("Resources") or {}
         self.buckets: dict[str, tuple[str, str]] = {}
         self._conditions: dict[str, bool] = {}
+        # Export name → (the exporting stack's resolver, the output's Value), read once.
+        self._exports: dict[str, tuple[_Resolver, Any]] | None = None
 
     # -- pseudo parameters and names -------------------------------------------------
 
@@ -495,6 +502,39 @@ class _Resolver:
 
         return re.sub(r"\$\{([^}]+)\}", replace, str(text))
 
+    def import_value(self, name: Any) -> Any:
+        """What a stack of the assembly exports as ``name``, resolved in that stack.
+
+        Exports are per account and region, so only stacks of this one's are searched: a
+        pipeline in one stack using the artifact store of another (``Fn::ImportValue`` of
+        the bucket's name) resolves to the same local bucket as that stack's own references.
+        """
+        if self._exports is None:
+            self._exports = {}
+            for stack in self.stacks:
+                if (stack.account, stack.region) != (self.stack.account, self.stack.region):
+                    continue
+                exporter = (
+                    self if stack is self.stack else _Resolver(stack, self.assets, self.stacks)
+                )
+                for output in (stack.template.get("Outputs") or {}).values():
+                    export = output.get("Export") if isinstance(output, Mapping) else None
+                    if isinstance(export, Mapping) and "Name" in export:
+                        exported = exporter.resolve(export["Name"])
+                        if isinstance(exported, str):
+                            self._exports.setdefault(exported, (exporter, output.get("Value")))
+        found = self._exports.get(name) if isinstance(name, str) else None
+        if found is None:
+            raise LocalRunError(
+                f"Fn::ImportValue {name!r} reads another stack's export, which no stack of the "
+                f"assembly in account {self.stack.account}, region {self.stack.region} makes"
+            )
+        exporter, value = found
+        resolved = exporter.resolve(value)
+        for ref, bucket in exporter.buckets.items():
+            self.buckets.setdefault(ref, bucket)
+        return resolved
+
     def condition(self, name: str) -> bool:
         if name not in self._conditions:
             conditions = self.template.get("Conditions") or {}
@@ -594,10 +634,7 @@ def _equals(resolver: _Resolver, body: Any) -> bool:
 
 
 def _import_value(resolver: _Resolver, body: Any) -> Any:
-    raise LocalRunError(
-        f"Fn::ImportValue {resolver.resolve(body)!r} reads another stack's export, which the "
-        "local runner can't resolve"
-    )
+    return resolver.import_value(resolver.resolve(body))
 
 
 def _text(value: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import re
@@ -12,6 +13,7 @@ from typing import Any, cast
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
@@ -1914,6 +1916,53 @@ def test_inputs_given_as_manifests_are_warned():
     stack = new_stack()
     Pipeline(stack, "Training", definition=literal_definition(), pipeline_name=NAME)
     assert _texts_of_warning(stack, "cdk-sagemaker-pipelines:manifest-input-objects") == []
+
+
+IMAGE_WARNING = "cdk-sagemaker-pipelines:unattributed-image"
+
+
+def test_images_known_only_at_run_or_deploy_time_are_warned():
+    # The SDK's image_uri=ParameterString(…), or an app repository's URI written into a
+    # definition JSON as the README replaces roles and buckets: no statement names their
+    # repository. Before, the step role silently got no pull for them and the jobs failed.
+    stack = new_stack()
+    repository = ecr.Repository(stack, "Repo")
+    definition = literal_definition()
+    definition["Parameters"] = [{"Name": "Image", "Type": "String"}]
+    prep = definition["Steps"][0]
+    prep["Arguments"]["AppSpecification"]["ImageUri"] = {"Get": "Parameters.Image"}
+    other = copy.deepcopy(prep)
+    other["Name"] = "Other"
+    other["Arguments"]["AppSpecification"]["ImageUri"] = repository.repository_uri_for_tag("v1")
+    definition["Steps"].append(other)
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    assert _texts_of_warning(stack, IMAGE_WARNING) == [
+        "The step role gets no ECR pull for the image of step 'Prep' field "
+        "'Arguments.AppSpecification.ImageUri' ('Parameters.Image'); step 'Other' field "
+        "'Arguments.AppSpecification.ImageUri' (known at deploy time), whose repository synth "
+        "can't name: grant pipeline.step_role pull access to the repositories it may name "
+        "yourself (repository.grant_pull(pipeline.step_role)), or the jobs and models that run "
+        "it fail to pull it. SageMaker's framework images need no grant. "
+        f"[ack: {IMAGE_WARNING}]"
+    ]
+
+
+def test_images_the_binder_names_are_not_warned():
+    # A repository of the app and a framework image of an environment-agnostic stack (a
+    # CfnMapping by region) are tokens too, but the binder knows and grants them.
+    stack = new_stack(account=None, region=None)
+    repository = ecr.Repository(stack, "Repo")
+    prep = ProcessingStep(
+        name="Prep", image=Image.sklearn("1.2-1"), code=Code.from_s3("s3://c/p.py")
+    )
+    train = TrainingStep(
+        name="Train",
+        image=Image.from_ecr_repository(repository, tag="v1"),
+        code=Code.from_s3("s3://c/t.tar.gz", entry_point="t.py"),
+        depends_on=[prep],
+    )
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=[train]))
+    assert _texts_of_warning(stack, IMAGE_WARNING) == []
 
 
 def test_transforms_of_a_model_the_pipeline_does_not_create_are_warned():

@@ -82,6 +82,12 @@ class CdkBinder:
         # Per step, the outputs bound under executions/ (which the lifecycle expires).
         self.expiring_outputs: dict[str, set[str]] = {}
 
+    def bound_image(self, uri: Any) -> bool:
+        """Whether ``uri`` is an image URI this binder rendered (framework, ECR or asset)."""
+        return isinstance(uri, str) and (
+            uri in self.image_repositories or uri in self._images.values()
+        )
+
     # -- Binder protocol ---------------------------------------------------------------
 
     def bind_code(self, code: Code, *, step_name: str, archive: bool) -> BoundCode:

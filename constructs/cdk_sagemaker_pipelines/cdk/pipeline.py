@@ -766,6 +766,7 @@ class Pipeline(_PipelineBase):
         self._warn_open_vpc_configs()
         self._warn_jobs_not_run_as_step_role()
         self._warn_manifest_inputs()
+        self._warn_unattributed_images()
         self._warn_external_model_transforms()
         self._warn_open_registrations()
         self._warn_emr_steps_creating_clusters()
@@ -1646,6 +1647,44 @@ class Pipeline(_PipelineBase):
             "job fails with AccessDenied.",
         )
 
+    def _warn_unattributed_images(self) -> None:
+        """Images no statement can name: known only at run time, or at deploy time.
+
+        A parameter or ``Join`` (the SDK's ``image_uri=ParameterString(…)``), or a token of a
+        definition JSON (``repository.repository_uri_for_tag(…)`` written into it): the
+        repository is unknown here, so the step role gets no ECR pull for it. Images the
+        binder rendered (framework images, ``Image.from_ecr_repository``, Docker assets) are
+        granted where they are bound, and the images an AutoML step's best candidate names
+        are Autopilot's own, which need no grant either.
+        """
+        automl = {
+            spec.name
+            for spec in walk_steps(self.definition.get("Steps") or [])
+            if spec.entry.get("Type") == "AutoML"
+        }
+        images = [
+            f"step '{step}' field '{field_path}' ("
+            + (describe_value(image) if not isinstance(image, str) else "known at deploy time")
+            + ")"
+            for step, field_path, image in self.plan.image_uses
+            if (isinstance(image, Mapping) and not _autopilot_image(image, automl))
+            or (
+                isinstance(image, str)
+                and is_unresolved(image)
+                and not self._binder.bound_image(image)
+            )
+        ]
+        if not images:
+            return
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:unattributed-image",
+            f"The step role gets no ECR pull for the image of {'; '.join(images)}, whose "
+            "repository synth can't name: grant pipeline.step_role pull access to the "
+            "repositories it may name yourself (repository.grant_pull(pipeline.step_role)), or "
+            "the jobs and models that run it fail to pull it. SageMaker's framework images need "
+            "no grant.",
+        )
+
     def _warn_external_model_transforms(self) -> None:
         """Transform jobs of a model the pipeline doesn't create run as that model's role."""
         if not self.plan.external_model_transforms:
@@ -2199,6 +2238,15 @@ def _json_network_problems(
 
 # A literal IAM role ARN: its account and its name (the last part of its path).
 _ROLE_ARN = re.compile(r"arn:[\w-]+:iam::(?P<account>\d{12}):role/(?:[^/]+/)*(?P<name>[^/]+)")
+
+
+def _autopilot_image(image: Mapping[str, Any], automl_steps: Collection[str]) -> bool:
+    """Whether ``image`` is a property of an AutoML step's best candidate (Autopilot's image)."""
+    reference = image.get("Get")
+    if not isinstance(reference, str) or not reference.startswith("Steps."):
+        return False
+    producer, _, path = reference.removeprefix("Steps.").partition(".")
+    return producer in automl_steps and path.startswith("BestCandidate.")
 
 
 def _step_role_matcher(step_role: iam.IRole) -> Callable[[str], bool]:

@@ -2541,6 +2541,29 @@ def test_fails_an_approval_parameter_that_defaults_to_approved():
         Pipeline(new_stack(), "Training", definition=_register(status, [status]))
 
 
+def test_fails_an_approval_parameter_that_a_run_may_set_to_approved():
+    # The SDK examples' ModelApprovalStatus parameter, with the statuses as its enum: a run
+    # given Approved or Rejected would fail at the Register step with AccessDenied.
+    status = ParameterString(
+        name="ModelApprovalStatus",
+        default_value="PendingManualApproval",
+        enum_values=["PendingManualApproval", "Approved", "Rejected"],
+    )
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(new_stack(), "Training", definition=_register(status, [status]))
+    assert raised.value.problems == (
+        Problem(
+            "Register",
+            "Arguments.ModelApprovalStatus",
+            "parameter 'ModelApprovalStatus' may be 'Approved' or 'Rejected' (its EnumValues), "
+            "but the pipeline role may only register PendingManualApproval versions: a run "
+            "given that value fails here",
+            "keep only 'PendingManualApproval' in its EnumValues, and approve versions outside "
+            "the pipeline (ModelRegistry.grant_approve)",
+        ),
+    )
+
+
 def test_an_approval_parameter_defaulting_to_pending_is_accepted():
     status = ParameterString(name="ApprovalStatus", default_value="PendingManualApproval")
     pipeline = Pipeline(new_stack(), "Training", definition=_register(status, [status]))

@@ -1306,7 +1306,30 @@ class Pipeline(_PipelineBase):
                 continue
             value = status
             if isinstance(status, dict) and str(status.get("Get", "")).startswith("Parameters."):
-                value = parameters.get(status["Get"].split(".", 1)[1], {}).get("DefaultValue")
+                name = status["Get"].split(".", 1)[1]
+                value = parameters.get(name, {}).get("DefaultValue")
+                # A run may choose any of its enum values: one the role may not register
+                # fails every run given it, at this step, with AccessDenied.
+                choices = parameters.get(name, {}).get("EnumValues")
+                refused = [
+                    choice
+                    for choice in (choices if isinstance(choices, list) else [])
+                    if isinstance(choice, str)
+                    and not is_unresolved(choice)
+                    and choice not in (PENDING_APPROVAL, value)
+                ]
+                if refused:
+                    problems.append(
+                        Problem(
+                            step,
+                            "Arguments.ModelApprovalStatus",
+                            f"parameter {name!r} may be {' or '.join(map(repr, refused))} "
+                            "(its EnumValues), but the pipeline role may only register "
+                            f"{PENDING_APPROVAL} versions: a run given that value fails here",
+                            f"keep only {PENDING_APPROVAL!r} in its EnumValues, and approve "
+                            "versions outside the pipeline (ModelRegistry.grant_approve)",
+                        )
+                    )
             if isinstance(value, str) and not is_unresolved(value) and value != PENDING_APPROVAL:
                 problems.append(
                     Problem(

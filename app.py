@@ -6,16 +6,17 @@ Synth needs no AWS credentials and makes no AWS calls.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-# jsii runs on the project's Node 22 (node_modules/.bin/node); the machine's may be end of life.
-_node = ROOT / "node_modules" / ".bin" / "node"
-if _node.exists():
-    os.environ.setdefault("JSII_NODE", str(_node))
 sys.path.insert(0, str(ROOT))
+
+from cdk_sagemaker_pipelines.jsii_node import prepare_jsii_node  # noqa: E402
+
+# jsii runs on the project's Node 22 (node_modules/.bin/node; the machine's may be end of
+# life), with V8's worker threads capped to the CPUs (faster synth on small machines).
+prepare_jsii_node(ROOT / "node_modules" / ".bin" / "node")
 
 import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks  # noqa: E402

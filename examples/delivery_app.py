@@ -10,7 +10,6 @@ tests/cdk/test_delivery_example.py synthesizes this app, cdk-nag packs included.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,9 @@ HERE = Path(__file__).resolve().parent
 # The project's root: this file's folder once copied next to app.py, else examples/'s parent.
 ROOT = HERE if (HERE / "app.py").exists() else HERE.parent
 # jsii runs on the project's Node 22, as app.py does.
-if (ROOT / "node_modules" / ".bin" / "node").exists():
-    os.environ.setdefault("JSII_NODE", str(ROOT / "node_modules" / ".bin" / "node"))
+from cdk_sagemaker_pipelines.jsii_node import prepare_jsii_node  # noqa: E402
+
+prepare_jsii_node(ROOT / "node_modules" / ".bin" / "node")
 
 import aws_cdk as cdk  # noqa: E402
 from aws_cdk import pipelines  # noqa: E402

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from cdk_sagemaker_pipelines.jsii_node import prepare_jsii_node
+
 # pytester runs the jsii guard's own tests in fresh sessions.
 pytest_plugins = ["pytester", "tests.jsii_guard"]
 
@@ -19,10 +21,10 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_REFERENCE = REPO.parent / "shared" / "reference"
 SDK_EXAMPLES = SHARED_REFERENCE / "sagemaker-pipeline-definition-examples"
 
-# jsii runs on the project's Node 22 (the machine's Node may be end of life and noisy).
+# jsii runs on the project's Node 22 (the machine's Node may be end of life and noisy),
+# with V8's worker threads capped to the CPUs, as the app runs it.
 _NODE = REPO / "node_modules" / ".bin" / "node"
-if _NODE.exists():
-    os.environ.setdefault("JSII_NODE", str(_NODE))
+prepare_jsii_node(_NODE)
 
 # A suite started in the background (`nohup`, `&` in a script) inherits an ignored SIGINT,
 # and so would every process a test starts: the tests of Ctrl-C need it delivered.

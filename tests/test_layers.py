@@ -19,6 +19,7 @@ from tests.conftest import REPO
         "cdk_sagemaker_pipelines.local",
         "cdk_sagemaker_pipelines.review",
         "cdk_sagemaker_pipelines.review._graph_cli",
+        "cdk_sagemaker_pipelines.jsii_node",
     ],
 )
 def test_module_does_not_import_aws_cdk(module: str, package_python_env: dict[str, str]) -> None:

@@ -74,18 +74,23 @@ class Built:
         self.extra = extra
 
 
+def inline_function(stack: cdk.Stack, construct_id: str) -> lambda_.Function:
+    """A Python Lambda function of the stack, for the steps that invoke one."""
+    return lambda_.Function(
+        stack,
+        construct_id,
+        runtime=lambda_.Runtime.PYTHON_3_12,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return {}\n"),
+    )
+
+
 @pytest.fixture(scope="module")
 def everything() -> Built:
     """Every step type that needs the pipeline role, with literal and token references."""
     stack = new_stack()
     queue = sqs.Queue(stack, "Queue")
-    function = lambda_.Function(
-        stack,
-        "Notify",
-        runtime=lambda_.Runtime.PYTHON_3_12,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(event, context):\n    return {}\n"),
-    )
+    function = inline_function(stack, "Notify")
     report = PropertyFile(name="Report", output_name="evaluation", path="evaluation.json")
     evaluate = ProcessingStep(
         name="Evaluate",
@@ -409,13 +414,7 @@ def test_a_function_given_by_name_or_a_queue_by_arn_fails_naming_the_step_and_fi
     # role's lambda:InvokeFunction would name a function by name (IAM refuses the policy) and
     # its sqs:SendMessage split an ARN as a URL (Fn::Select fails): the deploy would fail.
     stack = new_stack()
-    function = lambda_.Function(
-        stack,
-        "Notify",
-        runtime=lambda_.Runtime.PYTHON_3_12,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(event, context):\n    return {}\n"),
-    )
+    function = inline_function(stack, "Notify")
     queue = sqs.Queue(stack, "Queue")
     steps = [
         LambdaStep(name="Notify", function_arn=function.function_name),
@@ -446,13 +445,7 @@ def test_a_function_given_by_name_or_a_queue_by_arn_fails_naming_the_step_and_fi
 def test_a_function_version_or_alias_and_a_queue_url_are_what_the_steps_take():
     # A version's or an alias's Ref is its ARN, unlike a function's.
     stack = new_stack()
-    function = lambda_.Function(
-        stack,
-        "Notify",
-        runtime=lambda_.Runtime.PYTHON_3_12,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(event, context):\n    return {}\n"),
-    )
+    function = inline_function(stack, "Notify")
     alias = lambda_.Alias(stack, "Live", alias_name="live", version=function.current_version)
     queue = sqs.Queue(stack, "Queue")
     steps = [
@@ -1444,13 +1437,7 @@ def test_statement_lengths_count_references_at_the_longest_value_they_take():
     from cdk_sagemaker_pipelines.cdk._policy_size import statement_lengths
 
     stack = new_stack()
-    function = lambda_.Function(
-        stack,
-        "Score",
-        runtime=lambda_.Runtime.PYTHON_3_12,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(event, context): pass"),
-    )
+    function = inline_function(stack, "Score")
     alias = lambda_.Alias(stack, "Live", alias_name="live", version=function.current_version)
     parameter = cdk.CfnParameter(stack, "ScoringFunctionArn")
     longest = "arn:aws-iso-b:lambda:ap-southeast-4:111122223333:function:" + "f" * 64

@@ -629,15 +629,18 @@ def test_sigterm_stops_the_execution_as_ctrl_c_does(
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored
 
 
+class ImpatientProgress(ConsoleProgress):
+    """The console's progress, which presses Ctrl-C once a step has started."""
+
+    def __call__(self, event: Any) -> None:
+        super().__call__(event)
+        if event.kind == "step-started":
+            threading.Timer(0.3, press_ctrl_c).start()
+
+
 def test_ctrl_c_names_the_stopped_execution_and_how_to_resume_it(
     ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    class ImpatientProgress(ConsoleProgress):
-        def __call__(self, event: Any) -> None:
-            super().__call__(event)
-            if event.kind == "step-started":
-                threading.Timer(0.3, press_ctrl_c).start()
-
     monkeypatch.setattr(local_cli, "ConsoleProgress", ImpatientProgress)
     definition, resources = one_script(ws, "import time\ntime.sleep(30)\n")
     assert smpipe(ws, "run", definition, "--resources", resources) == 130
@@ -653,12 +656,6 @@ def test_ctrl_c_names_the_stopped_execution_and_how_to_resume_it(
 def test_ctrl_c_repeats_the_runs_options_in_the_resume_command(
     ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    class ImpatientProgress(ConsoleProgress):
-        def __call__(self, event: Any) -> None:
-            super().__call__(event)
-            if event.kind == "step-started":
-                threading.Timer(0.3, press_ctrl_c).start()
-
     monkeypatch.setattr(local_cli, "ConsoleProgress", ImpatientProgress)
     definition, resources = one_script(ws, "import time\ntime.sleep(30)\n")
     given = ("--resources", resources, "--keep-work", "--retry-interval-scale", "0.5")

@@ -38,19 +38,6 @@ from .triggers import (
 )
 from .validation import FAIL_SYNTH_ON_VALIDATION_ERRORS, SageMakerPipelineChecks, synth_app
 
-# help(Pipeline), a notebook's call help and IDEs show the props, not (*args, **kwargs).
-show_init_signatures(
-    ArtifactStore,
-    ModelRegistry,
-    NewDataTrigger,
-    Pipeline,
-    PipelineFailureNotifications,
-    PipelineMonitoring,
-    PipelineSchedule,
-    SageMakerPipelineChecks,
-    SageMakerPipelineTarget,
-)
-
 __all__ = [
     "EXECUTIONS_PREFIX",
     "FAIL_SYNTH_ON_VALIDATION_ERRORS",
@@ -67,3 +54,6 @@ __all__ = [
     "enable_event_bridge_notifications",
     "synth_app",
 ]
+
+# help(Pipeline), a notebook's call help and IDEs show the props, not (*args, **kwargs).
+show_init_signatures(*(globals()[name] for name in __all__ if isinstance(globals()[name], type)))

@@ -48,6 +48,8 @@ REDIRECT_HOOK = RUNTIME / "redirect"
 SETUP_FAILED = 125
 _SETUP_MARKER = "smpipe-sandbox: could not mount"
 _OPT_ML_WORD = re.compile(r"(?<![^\s\"'=:;,(])/opt/ml(?=$|[/\s\"':;,=)])")
+# A name /bin/sh passes on to what it runs: dash and bash drop the other variables.
+_SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 # Runs inside the new namespace. Preferred: one overlay mount of the step's /opt tree on
 # top of /opt (unprivileged overlayfs, Linux 5.11+), plus a bind over a pre-existing
@@ -345,6 +347,10 @@ class Sandbox:
             environment["SMPIPE_OPT_ROOT"] = str(self.root / "opt")
             environment["SMPIPE_OVERLAY_WORK"] = str(overlay_work)
             environment["SMPIPE_CWD"] = cwd
+            # The mount script's shell drops the variables whose names aren't shell names
+            # (the training toolkit's SM_CHANNEL_TRAIN-DATA, of channel train-data), which
+            # a container passes on: env(1) sets them again, after the mounts.
+            unnamed = [f"{k}={v}" for k, v in environment.items() if not _SHELL_NAME.fullmatch(k)]
             command = [
                 "unshare",
                 "--user",
@@ -354,6 +360,7 @@ class Sandbox:
                 "-c",
                 _NAMESPACE_SCRIPT,
                 "sh",
+                *(["env", "--", *unnamed] if unnamed else []),
                 *command,
             ]
             working = str(self.root)
@@ -389,6 +396,12 @@ class Sandbox:
             environment.pop(name, None)
         environment.update({key: self.rewrite(value) for key, value in env.items()})
         environment["PYTHONUNBUFFERED"] = "1"
+        # A SageMaker job's /tmp is its own; here the steps share the machine's. Scratch
+        # space asked of tempfile (TMPDIR) is the step's own at least, so a file an earlier
+        # step or run left there can't stand in for one this step failed to write.
+        scratch = self.root / "tmp"
+        scratch.mkdir(exist_ok=True)
+        environment["TMPDIR"] = str(scratch)
         self._bin.mkdir(exist_ok=True)
         for name in ("python3", "python"):
             shim = self._bin / name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 
 import pytest
 
@@ -102,6 +103,34 @@ def assert_failed_alone(result: object, reason: str) -> None:
     )
 
 
+def test_each_step_gets_scratch_space_of_its_own(ws: Workspace) -> None:
+    # A SageMaker job's /tmp is its own. Here the steps share the machine's /tmp, but what a
+    # script asks tempfile for (TMPDIR) is the step's: a file an earlier step or run left
+    # there can't stand in for one this step failed to write.
+    body = """
+    import os, sys, tempfile
+    os.makedirs("/opt/ml/processing/out", exist_ok=True)
+    scratch = tempfile.gettempdir()
+    leftover = os.path.join(scratch, "model.json")
+    found = os.path.exists(leftover)
+    open(leftover, "w").write("{}")
+    open("/opt/ml/processing/out/data.txt", "w").write(f"{scratch} {found}")
+    """
+    script = ws.script("scratch.py", textwrap.dedent(body))
+    first = processing("First", script, outputs=["out"])
+    second = processing("Second", script, outputs=["out"], depends_on=[first])
+    seen = []
+    for _ in range(2):  # a second run too: nothing is reused from the first
+        result = ws.runner(reuse_cache=False).run(compile_steps([second]))
+        assert result.status == "Succeeded", result.failure_reason
+        for step in ("First", "Second"):
+            scratch, found = (result.output(step) / "data.txt").read_text().split()
+            assert found == "False"
+            assert scratch not in ("/tmp", "/var/tmp")
+            seen.append(scratch)
+    assert len(set(seen)) == 4
+
+
 def test_fails_when_the_script_exits_non_zero(ws: Workspace) -> None:
     body = """
     import os, sys
@@ -121,6 +150,21 @@ def test_fails_with_the_exception_line_of_a_traceback(ws: Workspace) -> None:
     result = ws.runner().run(chain(ws, "raise KeyError('target')\n"))
     assert_failed_alone(
         result, "AlgorithmError: the processing script exited with code 1: KeyError: 'target'"
+    )
+
+
+def test_fails_with_the_first_line_of_an_exception_of_several_lines(ws: Workspace) -> None:
+    # Was: the last line of the output, which for XGBoost's errors is the last frame of
+    # their C++ stack trace ("[bt] (8) …libffi.so.8(ffi_call+0xcd)").
+    body = (
+        "raise ValueError('Unknown objective function: ``\\nObjective candidate: reg:linear"
+        "\\n\\nStack trace:\\n  [bt] (0) libxgboost.so(+0x11031e)\\n  [bt] (1) libffi.so.8')\n"
+    )
+    result = ws.runner().run(chain(ws, body))
+    assert_failed_alone(
+        result,
+        "AlgorithmError: the processing script exited with code 1: "
+        "ValueError: Unknown objective function: ``",
     )
 
 

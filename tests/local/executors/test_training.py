@@ -38,11 +38,13 @@ from cdk_sagemaker_pipelines.definition import (
 )
 from cdk_sagemaker_pipelines.local import (
     ExecutionResult,
+    LocalRunError,
     LocalRunner,
     ProgressEvent,
     ResourceMap,
     StepRun,
 )
+from cdk_sagemaker_pipelines.local.isolation import probe_namespaces
 from tests.conftest import REPO
 from tests.local.conftest import BINDER, CODE_PREFIX, SKLEARN, Workspace, compile_steps
 from tests.local.test_runner import press_ctrl_c
@@ -119,6 +121,89 @@ def test_training_follows_the_script_mode_conventions(ws: Workspace) -> None:
     assert metrics == {"score": 0.6, "loss": 0.4}
     assert result.evaluate(step.properties.FinalMetricDataList["score"].Value) == 0.6
     assert (located.path.parent / "output.tar.gz").exists()
+
+
+# What the script sees of its hyperparameters and channels, as JSON in the model.
+ENVIRONMENT_REPORT = """
+import json, os, sys
+names = ("SM_CHANNEL_", "SM_HP_", "SM_HPS", "SM_USER_ARGS", "SM_RESOURCE_CONFIG",
+         "SM_FRAMEWORK_PARAMS", "SM_OUTPUT_INTERMEDIATE_DIR")
+report = {"argv": sys.argv[1:],
+          "env": {k: v for k, v in os.environ.items() if k.startswith(names)}}
+with open(os.path.join(os.environ["SM_MODEL_DIR"], "model.json"), "w") as handle:
+    json.dump(report, handle)
+"""
+
+
+@pytest.mark.parametrize("isolation", ["namespace", "redirect"])
+def test_hyperparameters_and_channels_reach_the_script_as_the_training_toolkit_writes_them(
+    ws: Workspace, isolation: str
+) -> None:
+    # sagemaker_training's mapping.to_cmd_args and to_env_vars: a script written against
+    # the runner must read them as it will on SageMaker (`add_argument("--C")` refuses -C).
+    if isolation == "namespace" and probe_namespaces() is not None:
+        pytest.skip(str(probe_namespaces()))
+    ws.file("train/train.csv", "1\n")
+    step = TrainingStep(
+        name="Train",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("train.py", ENVIRONMENT_REPORT)),
+        inputs={"train-data": "s3://data-bucket/train"},
+        hyperparameters={
+            "n-estimators": 5,
+            "C": 1.0,
+            "early_stopping": True,
+            "weights": json.dumps({"b": 2, "a": 1}),
+            "names": json.dumps(["x", "y"]),
+        },
+    )
+    result = ws.runner(isolation=isolation).run(compile_steps([step]))
+    assert result.status == "Succeeded", result.failure_reason
+    located = result.store.locate(result.properties("Train")["ModelArtifacts"]["S3ModelArtifacts"])
+    assert located is not None
+    with tarfile.open(located.path) as archive:
+        report = json.load(archive.extractfile("model.json"))  # type: ignore[arg-type]
+    assert report["argv"] == [
+        "-C", "1.0",
+        "--early_stopping", "True",
+        "--n-estimators", "5",
+        "--names", "['x', 'y']",
+        "--weights", "a=1,b=2",
+    ]  # fmt: skip
+    env = report["env"]
+    assert json.loads(env["SM_USER_ARGS"]) == report["argv"]
+    assert env["SM_CHANNEL_TRAIN-DATA"].endswith("/opt/ml/input/data/train-data")
+    assert "SM_CHANNEL_TRAIN_DATA" not in env
+    assert (env["SM_HP_C"], env["SM_HP_N-ESTIMATORS"], env["SM_HP_EARLY_STOPPING"]) == (
+        "1.0",
+        "5",
+        "true",
+    )
+    assert (env["SM_HP_WEIGHTS"], env["SM_HP_NAMES"]) == ('{"a":1,"b":2}', '["x","y"]')
+    hps = (
+        '{"C":1.0,"early_stopping":true,"n-estimators":5,'
+        + '"names":["x","y"],"weights":{"a":1,"b":2}}'
+    )
+    assert env["SM_HPS"] == hps
+    assert json.loads(env["SM_RESOURCE_CONFIG"])["current_host"] == "algo-1"
+    assert env["SM_FRAMEWORK_PARAMS"] == "{}"
+    assert env["SM_OUTPUT_INTERMEDIATE_DIR"].endswith("/opt/ml/output/intermediate")
+
+
+def test_asking_for_a_named_output_of_a_training_step_says_how_to_get_its_output(
+    ws: Workspace,
+) -> None:
+    # Was: "step 'Train' has no output 'model'", and nothing on how to reach the model.
+    result = ws.runner().run(compile_steps([train_step(ws, hyperparameters={"depth": 1})]))
+    assert result.status == "Succeeded", result.failure_reason
+    with pytest.raises(LocalRunError) as raised:
+        result.output("Train", "model")
+    assert str(raised.value) == (
+        "step 'Train' has no output 'model': only a Processing step's outputs have names; "
+        "result.output('Train') is the folder it published (a Training step's holds "
+        "output/model.tar.gz)"
+    )
+    assert (result.output("Train") / "output" / "model.tar.gz").is_file()
 
 
 def test_code_and_asset_files_anywhere_are_served_through_the_binders_uploads(

@@ -142,7 +142,7 @@ class StepContext:
                 detail = file.read_text(encoding="utf-8", errors="replace").strip()[:600]
                 break
         if not detail and not outcome.timed_out and not outcome.stopped:
-            detail = _last_error_line(read_text_tail(log_file, 30))
+            detail = _last_error_line(read_text_tail(log_file, 200, limit=16000))
         prefix = "AlgorithmError: " if outcome.returncode > 0 and not outcome.timed_out else ""
         message = prefix + reason + (f": {detail}" if detail else "")
         raise StepError(message[:1024])
@@ -153,6 +153,17 @@ class StepContext:
 
 
 def _last_error_line(tail: str) -> str:
+    """What went wrong: the exception of the last Python traceback, else the last line.
+
+    An exception's message may run on over many lines (XGBoost's ends in a C++ stack trace,
+    scikit-learn's NaN error in advice): its first line, after the frames, names it.
+    """
+    raw = [line for line in tail.splitlines() if not line.startswith("[smpipe ")]
+    headers = [i for i, line in enumerate(raw) if line.startswith("Traceback (most recent")]
+    if headers:
+        for line in raw[headers[-1] + 1 :]:
+            if line.strip() and not line[0].isspace():
+                return line.strip()
     lines = [
         line.strip()
         for line in tail.splitlines()

@@ -2,7 +2,8 @@
 
 Channels at ``/opt/ml/input/data/<channel>`` (``SM_CHANNEL_<NAME>``), the code from
 ``sagemaker_submit_directory`` in ``/opt/ml/code``, hyperparameters in
-``/opt/ml/input/config/hyperparameters.json`` and as ``--name value`` arguments,
+``/opt/ml/input/config/hyperparameters.json`` and as ``--name value`` arguments (as the
+toolkit writes them: ``toolkit_arguments``),
 ``SM_*`` variables, ``/opt/ml/model`` packed as ``model.tar.gz`` and
 ``/opt/ml/output/data`` as ``output.tar.gz`` under ``<S3OutputPath>/<job>/output/``, and
 ``MetricDefinitions`` regexes applied to the log.
@@ -50,6 +51,19 @@ PROGRAM = "sagemaker_program"
 # A tuning job adds the objective's name to each of its training jobs' hyperparameters.
 TUNING_OBJECTIVE_METRIC = "_tuning_objective_metric"
 _TOOLKIT_SETTINGS = frozenset({TUNING_OBJECTIVE_METRIC, "default_user_module_name"})
+# The toolkit's own settings among them (SAGEMAKER_HYPERPARAMETERS); the other "sagemaker_"
+# ones are the framework's, in SM_FRAMEWORK_PARAMS (sagemaker_mpi_enabled, …).
+_TOOLKIT_PARAMETERS = frozenset(
+    {
+        "sagemaker_program",
+        "sagemaker_submit_directory",
+        "sagemaker_enable_cloudwatch_metrics",
+        "sagemaker_region",
+        "sagemaker_container_log_level",
+        "sagemaker_job_name",
+        "sagemaker_s3_output",
+    }
+)
 NO_PROGRAM = (
     "no sagemaker_program hyperparameter: the local runner runs script-mode training "
     "(a framework image with code=…), not an image's own training program such as a "
@@ -204,9 +218,7 @@ def run_training_job(
     (config / "inputdataconfig.json").write_text(json.dumps(input_config, indent=2))
     (config / "resourceconfig.json").write_text(json.dumps(cluster.resource_config()))
     user = {k: _decode(v) for k, v in hps.items() if not _is_toolkit_setting(k)}
-    arguments: list[str] = []
-    for key, value in user.items():
-        arguments += [f"--{key}", _as_argument(value)]
+    arguments = toolkit_arguments(user)
     visible = sandbox.visible_path
     env = {str(k): str(v) for k, v in environment.items()}
     env.update(
@@ -214,12 +226,21 @@ def run_training_job(
             "SM_MODEL_DIR": visible("/opt/ml/model"),
             "SM_OUTPUT_DIR": visible("/opt/ml/output"),
             "SM_OUTPUT_DATA_DIR": visible("/opt/ml/output/data"),
+            "SM_OUTPUT_INTERMEDIATE_DIR": visible("/opt/ml/output/intermediate"),
             "SM_INPUT_DIR": visible("/opt/ml/input"),
             "SM_INPUT_CONFIG_DIR": visible("/opt/ml/input/config"),
             "SM_INPUT_DATA_CONFIG": json.dumps(input_config),
+            "SM_RESOURCE_CONFIG": _variable_value(cluster.resource_config()),
+            "SM_FRAMEWORK_PARAMS": _variable_value(
+                {
+                    k: _decode(v)
+                    for k, v in hps.items()
+                    if k.startswith("sagemaker_") and k not in _TOOLKIT_PARAMETERS
+                }
+            ),
             "SM_CHANNELS": json.dumps(channel_names),
-            "SM_HPS": json.dumps(user),
-            "SM_USER_ARGS": json.dumps(arguments),
+            "SM_HPS": _variable_value(user),
+            "SM_USER_ARGS": _variable_value(arguments),
             "SM_USER_ENTRY_POINT": program,
             "SM_MODULE_NAME": program.rsplit(".", 1)[0],
             "SM_MODULE_DIR": submit or "",
@@ -245,10 +266,12 @@ def run_training_job(
             "TRAINING_JOB_NAME": job_name,
         }
     )
+    # The toolkit's names: the channel's or hyperparameter's name upper-cased, a '-' kept
+    # (SM_CHANNEL_TRAIN-DATA, read with os.environ; no SM_CHANNEL_TRAIN_DATA on SageMaker).
     for name in channel_names:
-        env[f"SM_CHANNEL_{name.upper().replace('-', '_')}"] = visible(f"/opt/ml/input/data/{name}")
+        env[f"SM_CHANNEL_{name.upper()}"] = visible(f"/opt/ml/input/data/{name}")
     for key, value in user.items():
-        env[f"SM_HP_{key.upper().replace('-', '_')}"] = _as_argument(value)
+        env[f"SM_HP_{key.upper()}"] = _variable_value(value)
     seconds = ctx.run_process(
         sandbox,
         [interpreter, program, *arguments],
@@ -467,12 +490,42 @@ def _decode(value: str) -> Any:
         return value
 
 
-def _as_argument(value: Any) -> str:
+def toolkit_arguments(hyperparameters: Mapping[str, Any]) -> list[str]:
+    """The script's arguments, as the training toolkit writes them (``mapping.to_cmd_args``).
+
+    Sorted by name; ``--name`` for a name of two characters or more and ``-n`` for a
+    one-letter name (``C`` arrives as ``-C``, which ``add_argument("--C")`` refuses); each
+    (JSON-decoded) value as Python's ``str`` prints it (``True``, ``[1, 2]``,
+    ``['a', 'b']``), a JSON object as ``key=value`` pairs joined by commas.
+
+    Example::
+
+        toolkit_arguments({"C": 1.0, "weights": {"b": 2, "a": 1}})
+        # ['-C', '1.0', '--weights', 'a=1,b=2']
+    """
+    arguments: list[str] = []
+    for name in sorted(hyperparameters):
+        value = hyperparameters[name]
+        flag = "" if not name else f"--{name}" if len(name) > 1 else f"-{name}"
+        if isinstance(value, Mapping):
+            text = ",".join(f"{key}={item}" for key, item in sorted(value.items()))
+        else:
+            text = "" if value is None else str(value)
+        arguments += [flag, text]
+    return arguments
+
+
+def _variable_value(value: Any) -> str:
+    """A value of an ``SM_*`` variable, as the toolkit writes it (``mapping.to_env_vars``).
+
+    A string as it is, ``None`` as nothing, anything else as compact JSON with sorted keys
+    (``true``, ``[64,32]``, ``{"a":1}``).
+    """
+    if value is None:
+        return ""
     if isinstance(value, str):
         return value
-    if isinstance(value, (dict, list)):
-        return json.dumps(value)
-    return str(value)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
 def _pack(folder: Path, target: Path) -> None:

@@ -554,6 +554,29 @@ def test_last_traceback_keeps_the_scripts_last_frames_and_counts_the_rest(
     assert local_progress.last_traceback(log)[-1] == "E"
 
 
+def test_last_traceback_counts_libraries_outside_site_packages_beside_a_jobs_code(
+    tmp_path: Path,
+) -> None:
+    # Was: pandas from a PYTHONPATH folder (pip install --target) counted as the script's
+    # own, so its three frames were shown and the script's line that called it was not.
+    script = '  File "/opt/ml/processing/input/code/prep.py", line 8, in <module>\n    merge()\n'
+    vendored = "".join(
+        f'  File "/home/me/vendor/pandas/core/{name}.py", line 9, in f\n    g()\n'
+        for name in ("frame", "merge", "generic")
+    )
+    log = tmp_path / "Prep.log"
+    log.write_text(
+        "Traceback (most recent call last):\n" + script + vendored + "KeyError: 'customer'\n"
+    )
+    assert local_progress.last_traceback(log) == [
+        "Traceback (most recent call last):",
+        '  File "/opt/ml/processing/input/code/prep.py", line 8, in <module>',
+        "    merge()",
+        "  … 3 frame(s) in libraries",
+        "KeyError: 'customer'",
+    ]
+
+
 def test_a_condition_failing_on_a_kept_steps_file_says_a_resume_would_keep_it(
     ws: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:

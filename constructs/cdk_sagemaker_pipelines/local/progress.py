@@ -21,6 +21,8 @@ TRACEBACK_FRAMES = 3
 _LOG_TAIL_BYTES = 256 * 1024
 # A frame in the standard library or an installed package: not the script's own code.
 _LIBRARY_FRAME = re.compile(r'^  File "[^"]*(/lib/python[0-9.]+/|[/\\](site|dist)-packages[/\\])')
+# A frame of the step's code: under its /opt/ml (the container's path, or the sandbox's).
+_CONTAINER_FRAME = re.compile(r'^  File "[^"]*/opt/ml/')
 _PROPERTY_FILE = re.compile(r"property file '([^']+)' of step '([^']+)'")
 _TRACEBACK_HEADER = "Traceback (most recent call last):"
 _RUNNER_LINE = "[smpipe "
@@ -199,7 +201,8 @@ def last_traceback(log: Path, max_frames: int = TRACEBACK_FRAMES) -> list[str]:
     The failure reason quotes only the exception line; the script's frames say where it
     was raised, which is what a reader fixes first. Frames inside installed packages and
     the standard library (numpy's, pandas') are counted, not shown, and so are all but the
-    last ``max_frames`` of the script's own.
+    last ``max_frames`` of the script's own. When some frames are under ``/opt/ml`` (a
+    job's code), those are the script's own, and all the others are counted.
     """
     try:
         with log.open("rb") as file:
@@ -224,7 +227,13 @@ def last_traceback(log: Path, max_frames: int = TRACEBACK_FRAMES) -> list[str]:
             frames.append([line])
         elif frames and line.strip(" ^~") != "":  # not a caret line under the code
             frames[-1].append(line)
-    own = [frame for frame in frames if not _LIBRARY_FRAME.search(frame[0])]
+    # A job's code is under /opt/ml: beside it, every frame is a library's, wherever it is
+    # installed here (pandas from a PYTHONPATH folder too, as pip puts it on SageMaker).
+    # Without one (a Lambda handler, a transform's default handlers), site-packages and the
+    # standard library are the libraries.
+    own = [frame for frame in frames if _CONTAINER_FRAME.search(frame[0])] or [
+        frame for frame in frames if not _LIBRARY_FRAME.search(frame[0])
+    ]
     shown = own[-max_frames:]
     excerpt = [_TRACEBACK_HEADER]
     if len(own) > len(shown):

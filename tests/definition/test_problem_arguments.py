@@ -824,6 +824,27 @@ def test_steps_sharing_a_name_name_the_argument_of_the_step_with_the_field() -> 
     ]
 
 
+def test_a_step_built_again_in_a_notebook_is_named_as_such() -> None:
+    # Was: "used twice: by the Processing step at Steps[0] and … at Steps[2]", positions
+    # in a definition the notebook never printed, for a cell run again after a later one.
+    prep = ProcessingStep(name="Prep", image=IMAGE, outputs=["train"])
+    train = TrainingStep(name="Train", image=IMAGE, inputs={"train": prep.output("train")})
+    prep = ProcessingStep(name="Prep", image=IMAGE, outputs=["train"])  # the cell, run again
+    evaluate = ProcessingStep(
+        name="Evaluate", image=IMAGE, inputs={"model": train.model_data}, depends_on=[prep]
+    )
+    [problem] = PipelineDefinition(steps=[evaluate]).validate(BINDER)
+    assert (problem.step, problem.field, problem.argument) == ("Prep", "Name", "name")
+    assert problem.message.startswith("step name 'Prep' is used twice: ")
+    assert problem.hint == (
+        "two step objects are named 'Prep': if it was built again (a notebook cell run "
+        "again), the steps that use it still refer to the first one, so build them again "
+        "too; else give each its own name"
+    )
+    # One object listed twice is one step.
+    assert PipelineDefinition(steps=[prep, prep]).validate(BINDER) == []
+
+
 def test_a_validation_error_survives_pickling_with_its_problems() -> None:
     # A process pool (or pytest-xdist) pickles an error raised in a worker: unpickled, the
     # error read its message as its problems, one per character.

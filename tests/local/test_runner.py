@@ -177,6 +177,14 @@ def test_a_cache_hit_reuses_the_earlier_outputs_and_reports_its_source(ws: Works
     assert second.step("Read").cache_hit is None
 
 
+def test_a_mistyped_output_name_lists_the_steps_outputs(ws: Workspace) -> None:
+    result = ws.runner().run(cached_pipeline(ws)[0])
+    with pytest.raises(
+        LocalRunError, match=r"^step 'Prep' has no output 'uot' \(its outputs: out\)$"
+    ):
+        result.output("Prep", "uot")
+
+
 def test_a_changed_key_attribute_or_script_misses(ws: Workspace) -> None:
     definition, _ = cached_pipeline(ws)
     runner = ws.runner()

@@ -611,3 +611,15 @@ def test_a_definition_that_is_no_mapping_or_has_no_list_of_steps_is_named() -> N
         mermaid("pipeline.json")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"^mermaid: the definition's Steps must be a list"):
         mermaid({"Version": "2020-12-01", "Steps": {"Train": {}}})
+
+
+def test_a_pipeline_definition_not_compiled_yet_is_told_how_to_compile_it() -> None:
+    # A notebook draws the PipelineDefinition it just built: the error said only its type.
+    pipeline = PipelineDefinition(steps=[fail("Stop")])
+    with pytest.raises(TypeError) as raised:
+        mermaid(pipeline)  # type: ignore[arg-type]
+    assert str(raised.value).endswith(
+        "got PipelineDefinition: compile it first, mermaid(pipeline.to_definition("
+        "StaticBinder(region=…, role_arn=…, default_bucket=…)))"
+    )
+    assert "Stop" in mermaid(pipeline.to_definition(BINDER))

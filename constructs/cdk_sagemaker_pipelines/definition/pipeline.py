@@ -12,7 +12,7 @@ import heapq
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ._errors import HintedAttributeError, PipelineValidationError, Problem
@@ -183,7 +183,7 @@ class PipelineDefinition:
         steps_by_name = {step.name: step for step in order}
         if problems:
             # Built in Python: name the keyword argument behind each field as well.
-            problems = with_arguments(problems, order)
+            problems = with_arguments(_rebuilt_step_hints(problems, order), order)
         else:
             definition["Steps"] = _ordered(definition["Steps"], dependencies=dependencies)
         return CompiledPipeline(definition, steps_by_name), problems
@@ -208,6 +208,35 @@ class PipelineDefinition:
                     )
                 )
         return problems
+
+
+def _rebuilt_step_hints(problems: list[Problem], order: Sequence[Step]) -> list[Problem]:
+    """``problems``, a name two step objects share hinting at a step built again.
+
+    In a notebook, running the cell that builds a step again makes a second object of that
+    name while the steps of later cells still refer to the first one: the definition's
+    positions (``Steps[2]``) say nothing of that.
+    """
+    seen: dict[str, Step] = {}
+    rebuilt: set[str] = set()
+    for step in order:
+        if seen.setdefault(step.name, step) is not step:
+            rebuilt.add(step.name)
+    if not rebuilt:
+        return problems
+    return [
+        replace(
+            problem,
+            hint=(
+                f"two step objects are named '{problem.step}': if it was built again (a "
+                "notebook cell run again), the steps that use it still refer to the first "
+                "one, so build them again too; else give each its own name"
+            ),
+        )
+        if problem.field == "Name" and problem.step in rebuilt
+        else problem
+        for problem in problems
+    ]
 
 
 # A processing output's S3 URI, as a step property: its step and its key (name or position).

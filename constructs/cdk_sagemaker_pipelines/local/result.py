@@ -244,7 +244,8 @@ class ExecutionResult:
                 raise LocalRunError(f"step '{step}' has several outputs: name one")
             return Path(next(iter(outputs.values())))
         properties = self.store.properties.get(step) or {}
-        for item in (properties.get("ProcessingOutputConfig") or {}).get("Outputs") or []:
+        configured = (properties.get("ProcessingOutputConfig") or {}).get("Outputs") or []
+        for item in configured:
             if item.get("OutputName") == output_name:
                 uri = item["S3Output"]["S3Uri"]
                 try:
@@ -253,7 +254,16 @@ class ExecutionResult:
                     raise LocalRunError(error.reason) from None
                 if located is not None:
                     return located.path
-        raise LocalRunError(f"step '{step}' has no output '{output_name}'")
+        names = sorted(str(item.get("OutputName")) for item in configured)
+        if names:
+            raise LocalRunError(
+                f"step '{step}' has no output '{output_name}' (its outputs: {', '.join(names)})"
+            )
+        raise LocalRunError(
+            f"step '{step}' has no output '{output_name}': only a Processing step's outputs "
+            f"have names; result.output('{step}') is the folder it published (a Training "
+            "step's holds output/model.tar.gz)"
+        )
 
     def list_steps(self, sort_order: str = "Descending") -> dict[str, Any]:
         """The ListPipelineExecutionSteps response (``StartTime`` order)."""

@@ -130,9 +130,16 @@ def mermaid(definition: Mapping[str, Any], *, parameters: bool = False) -> str:
         #     Train -.-> Stop
     """
     if not isinstance(definition, Mapping):
+        # A PipelineDefinition in a notebook: it needs a binder to become the JSON drawn.
+        compile_first = (
+            ": compile it first, mermaid(pipeline.to_definition(StaticBinder(region=…, "
+            "role_arn=…, default_bucket=…)))"
+            if callable(getattr(definition, "to_definition", None))
+            else ""
+        )
         raise TypeError(
             "mermaid: definition must be a pipeline definition as a mapping (the definition "
-            f"JSON read with json.load), got {type(definition).__name__}"
+            f"JSON read with json.load), got {type(definition).__name__}{compile_first}"
         )
     if not isinstance(definition.get("Steps", []), list):
         raise ValueError(

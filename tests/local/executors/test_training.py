@@ -111,7 +111,8 @@ def test_training_follows_the_script_mode_conventions(ws: Workspace) -> None:
     assert report["args"] == {"depth": 5, "rate": 0.1, "epochs": 1}
     assert report["hps"]["depth"] == "5"
     assert report["hps"]["sagemaker_program"] == "train.py"
-    assert report["channels"] == ["train", "code"]
+    # Sorted, as the training toolkit lists them (environment.py: sorted(channel_input_dirs)).
+    assert report["channels"] == ["code", "train"]
     assert (report["model_dir"], report["cwd"], report["env"]) == (
         "/opt/ml/model",
         "/opt/ml/code",
@@ -1425,7 +1426,7 @@ def test_a_heterogeneous_cluster_runs_as_its_first_groups_host(ws: Workspace) ->
     assert json.loads(report["SM_INSTANCE_GROUPS_DICT"]) == groups  # type: ignore[arg-type]
     assert report["SM_IS_HETERO"] == "true"
     assert report["SM_CURRENT_INSTANCE_TYPE"] == "ml.c5.xlarge"
-    assert json.loads(report["SM_CHANNELS"]) == ["images", "shared", "code"]  # type: ignore[arg-type]
+    assert json.loads(report["SM_CHANNELS"]) == ["code", "images", "shared"]  # type: ignore[arg-type]
     assert report["data"] == ["code", "images", "shared"]
     assert report["training_env"]["current_instance_group"] == "data"  # type: ignore[index]
     assert report["training_env"]["instance_groups_dict"] == groups  # type: ignore[index]

@@ -229,7 +229,7 @@ def run_training_job(
             "SM_OUTPUT_INTERMEDIATE_DIR": visible("/opt/ml/output/intermediate"),
             "SM_INPUT_DIR": visible("/opt/ml/input"),
             "SM_INPUT_CONFIG_DIR": visible("/opt/ml/input/config"),
-            "SM_INPUT_DATA_CONFIG": json.dumps(input_config),
+            "SM_INPUT_DATA_CONFIG": _variable_value(input_config),
             "SM_RESOURCE_CONFIG": _variable_value(cluster.resource_config()),
             "SM_FRAMEWORK_PARAMS": _variable_value(
                 {
@@ -238,20 +238,20 @@ def run_training_job(
                     if k.startswith("sagemaker_") and k not in _TOOLKIT_PARAMETERS
                 }
             ),
-            "SM_CHANNELS": json.dumps(channel_names),
+            "SM_CHANNELS": _variable_value(sorted(channel_names)),  # sorted, as the toolkit
             "SM_HPS": _variable_value(user),
             "SM_USER_ARGS": _variable_value(arguments),
             "SM_USER_ENTRY_POINT": program,
             "SM_MODULE_NAME": program.rsplit(".", 1)[0],
             "SM_MODULE_DIR": submit or "",
             "SM_CURRENT_HOST": HOST,
-            "SM_HOSTS": json.dumps([HOST]),
+            "SM_HOSTS": _variable_value([HOST]),
             **cluster.environment(),
             "SM_NUM_CPUS": str(os.cpu_count() or 1),
             "SM_NUM_GPUS": "0",
             "SM_NETWORK_INTERFACE_NAME": "eth0",
             "SM_LOG_LEVEL": "20",
-            "SM_TRAINING_ENV": json.dumps(
+            "SM_TRAINING_ENV": _variable_value(
                 {
                     "job_name": job_name,
                     "hyperparameters": user,

@@ -48,8 +48,12 @@ REDIRECT_HOOK = RUNTIME / "redirect"
 SETUP_FAILED = 125
 _SETUP_MARKER = "smpipe-sandbox: could not mount"
 _OPT_ML_WORD = re.compile(r"(?<![^\s\"'=:;,(])/opt/ml(?=$|[/\s\"':;,=)])")
-# A name /bin/sh passes on to what it runs: dash and bash drop the other variables.
+# A name /bin/sh passes on to what it runs: dash drops the other variables.
 _SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The shell of the python3/python shims: bash passes on the variables whose names aren't
+# shell names (SM_CHANNEL_TRAIN-DATA, which a script's own python3 child reads too); dash,
+# many systems' /bin/sh, drops them.
+_SHIM_SHELL = "/bin/bash" if os.path.exists("/bin/bash") else "/bin/sh"
 
 # Runs inside the new namespace. Preferred: one overlay mount of the step's /opt tree on
 # top of /opt (unprivileged overlayfs, Linux 5.11+), plus a bind over a pre-existing
@@ -406,7 +410,7 @@ class Sandbox:
         for name in ("python3", "python"):
             shim = self._bin / name
             if not shim.exists():
-                shim.write_text(f'#!/bin/sh\nexec "{self.interpreter}" "$@"\n')
+                shim.write_text(f'#!{_SHIM_SHELL}\nexec "{self.interpreter}" "$@"\n')
                 shim.chmod(0o755)
         environment["PATH"] = f"{self._bin}{os.pathsep}{environment.get('PATH', '')}"
         if self.mode.name == "redirect":

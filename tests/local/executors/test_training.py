@@ -129,7 +129,11 @@ ENVIRONMENT_REPORT = """
 import json, os, sys
 names = ("SM_CHANNEL_", "SM_HP_", "SM_HPS", "SM_USER_ARGS", "SM_RESOURCE_CONFIG",
          "SM_FRAMEWORK_PARAMS", "SM_OUTPUT_INTERMEDIATE_DIR")
-report = {"argv": sys.argv[1:],
+import subprocess
+child = subprocess.run(  # a python3 the script starts: the runner's shim for it
+    ["python3", "-c", "import os; print(os.environ.get('SM_CHANNEL_TRAIN-DATA'))"],
+    capture_output=True, text=True, check=True).stdout.strip()
+report = {"argv": sys.argv[1:], "child": child,
           "env": {k: v for k, v in os.environ.items() if k.startswith(names)}}
 with open(os.path.join(os.environ["SM_MODEL_DIR"], "model.json"), "w") as handle:
     json.dump(report, handle)
@@ -175,6 +179,9 @@ def test_hyperparameters_and_channels_reach_the_script_as_the_training_toolkit_w
     assert json.loads(env["SM_USER_ARGS"]) == report["argv"]
     assert env["SM_CHANNEL_TRAIN-DATA"].endswith("/opt/ml/input/data/train-data")
     assert "SM_CHANNEL_TRAIN_DATA" not in env
+    # A python3 the script starts sees it too (the shim standing in for python3 was a
+    # /bin/sh script, and dash drops such names).
+    assert report["child"] == env["SM_CHANNEL_TRAIN-DATA"]
     assert (env["SM_HP_C"], env["SM_HP_N-ESTIMATORS"], env["SM_HP_EARLY_STOPPING"]) == (
         "1.0",
         "5",

@@ -550,3 +550,18 @@ def test_fails_conditions_it_cannot_evaluate(tmp_path: Path, condition: Any, mes
         evaluator(tmp_path).condition(condition)
 
     assert raised.value.message == message
+
+
+def test_a_compared_values_source_is_named_as_a_reader_finds_it() -> None:
+    from cdk_sagemaker_pipelines.local.evaluate import _source_text
+
+    path = "binary_classification_metrics.roc_auc.value." + "x" * 100
+    report = {"Get": "Steps.Evaluate.PropertyFiles.Report"}
+    assert _source_text({"Std:JsonGet": {"PropertyFile": report, "Path": path}}) == (
+        f"property file 'Report' of step 'Evaluate', JsonPath '{path}'"
+    )
+    uri = {"Std:JsonGet": {"S3Uri": "s3://bucket/metrics.json", "Path": "auc"}}
+    assert _source_text(uri) == "the JSON file at 's3://bucket/metrics.json', JsonPath 'auc'"
+    assert _source_text({"Get": "Parameters.Env"}) == '{"Get": "Parameters.Env"}'
+    long = _source_text({"Std:Join": {"On": "", "Values": ["v" * 300]}})
+    assert (len(long), long[-1]) == (200, "…")

@@ -373,12 +373,39 @@ def _orderable(value: Any, where: str, source: Any) -> Any:
         return value
     number = _number(value)
     if number is None:
-        shown = json.dumps(source)[:120] if not isinstance(source, str) else repr(source)
+        shown = _source_text(source)
         raise EvaluationError(
             f"{where} {to_text(value)!r} is not a number (from {shown}); ordering "
             "comparisons need numbers"
         )
     return number
+
+
+_PROPERTY_FILE_REF = re.compile(r"Steps\.(?P<step>.+)\.PropertyFiles\.(?P<file>[^.]+)")
+
+
+def _source_text(source: Any) -> str:
+    """Where a compared value came from, as a reader finds it in the definition.
+
+    ``property file 'Report' of step 'Evaluate', JsonPath 'metrics.auc'`` for a
+    ``JsonGet`` of a property file, else the JSON (``{"Get": "Parameters.Env"}``;
+    shortened past 200 characters).
+    """
+    if isinstance(source, str):
+        return repr(source)
+    if isinstance(source, Mapping) and len(source) == 1:
+        body = source.get("Std:JsonGet")
+        if isinstance(body, Mapping) and isinstance(body.get("Path"), str):
+            file = body.get("PropertyFile")
+            reference = file.get("Get") if isinstance(file, Mapping) else None
+            match = _PROPERTY_FILE_REF.fullmatch(reference) if isinstance(reference, str) else None
+            if match is not None:
+                where = f"property file '{match['file']}' of step '{match['step']}'"
+            else:
+                where = "the JSON file at " + _source_text(body.get("S3Uri"))
+            return f"{where}, JsonPath {body['Path']!r}"
+    text = json.dumps(source, default=str)
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def walk_properties(value: Any, segments: list[Any], label: str) -> Any:

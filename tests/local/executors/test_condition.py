@@ -99,9 +99,11 @@ def test_the_else_branch_fails_the_execution_with_the_message(ws: Workspace) -> 
         ),
         (
             '{"metrics": {"accuracy": {"value": "high"}}}',
-            "GreaterThanOrEqualTo LeftValue 'high' is not a number (from {\"Std:JsonGet\": "
-            '{"PropertyFile": {"Get": "Steps.Evaluate.PropertyFiles.Report"}, "Path": '
-            '"metrics.accuracy.value"}}); ordering comparisons need numbers',
+            # Named as the other messages name it (was the JsonGet's JSON, cut at 120
+            # characters, which cut a long JsonPath).
+            "GreaterThanOrEqualTo LeftValue 'high' is not a number (from property file "
+            "'Report' of step 'Evaluate', JsonPath 'metrics.accuracy.value'); ordering "
+            "comparisons need numbers",
         ),
     ],
 )

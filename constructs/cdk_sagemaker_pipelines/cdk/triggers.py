@@ -1222,14 +1222,19 @@ class PipelineFailureNotifications(Construct):
             topic.add_subscription(subscriptions.EmailSubscription(address))
         name = events.EventField.from_path("$.detail.pipelineArn")
         status = events.EventField.from_path("$.detail.currentPipelineExecutionStatus")
+        execution = events.EventField.from_path("$.detail.pipelineExecutionArn")
+        # The whole command, region included (the CLI doesn't take it from the ARN), so
+        # whoever is paged can paste it: each step's StepStatus and FailureReason.
         message = events.RuleTargetInput.from_multiline_text(
             f"SageMaker pipeline execution ended {status}.\n"
             f"Pipeline: {name}\n"
-            f"Execution: {events.EventField.from_path('$.detail.pipelineExecutionArn')}\n"
+            f"Execution: {execution}\n"
             f"Started: {events.EventField.from_path('$.detail.executionStartTime')}\n"
             f"Ended: {events.EventField.from_path('$.detail.executionEndTime')}\n"
             "See the failed step's FailureReason in SageMaker Studio or with "
-            "aws sagemaker list-pipeline-execution-steps."
+            "aws sagemaker list-pipeline-execution-steps "
+            f"--region {events.EventField.from_path('$.region')} "
+            f"--pipeline-execution-arn {execution}"
         )
         # In this construct, not the pipeline's scope: two notifications with one id under
         # different parents don't clash, and the rule lives in this construct's stack.

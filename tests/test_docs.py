@@ -183,6 +183,43 @@ def test_readme_names_every_warning_id_and_only_those() -> None:
     assert documented == raised
 
 
+def changing_a_deployed_app() -> dict[str, str]:
+    """README's "Changing a deployed app" table: each change with its effect on deploy."""
+    text = README.read_text()
+    section = text[text.index("### Changing a deployed app") : text.index("## Local runner")]
+    rows = [line.strip("|").split(" | ") for line in section.splitlines() if line.startswith("| ")]
+    return {cells[0].strip(): cells[1].strip() for cells in rows[1:] if len(cells) == 2}
+
+
+# The construct prop behind each property whose change replaces a stateful resource of the
+# reference app (the ImmutableProperties its inventory gives a value, i.e. that the constructs
+# set), and the words of the change in README's table that says what that change does.
+REPLACING_PROPS = {
+    "PipelineName": ("`pipeline_name`",),
+    "ModelPackageGroupName": ("registry", "`model_package_group_name`"),
+    "ModelPackageGroupDescription": ("registry", "`description`"),
+}
+
+
+def test_readme_says_what_changing_each_prop_that_replaces_a_stateful_resource_does() -> None:
+    inventory = json.loads((REPO / "tests" / "cdk" / "stateful_resources.json").read_text())
+    set_by_the_constructs = {
+        name
+        for stack in inventory["stacks"].values()
+        for resource in stack["resources"].values()
+        for name, value in resource["ImmutableProperties"].items()
+        if value is not None
+    }
+    assert set_by_the_constructs == set(REPLACING_PROPS)
+    changes = changing_a_deployed_app()
+    undocumented = [
+        prop
+        for prop, words in REPLACING_PROPS.items()
+        if not any(all(word in change for word in words) for change in changes)
+    ]
+    assert undocumented == []
+
+
 def test_readme_architecture_names_existing_paths() -> None:
     text = README.read_text()
     tree = code_blocks(text[text.index("## Architecture") :], "")[0]

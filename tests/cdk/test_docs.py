@@ -19,11 +19,14 @@ from typing import Any
 import pytest
 
 from stacks.config import EnvironmentConfig
+from tests.cdk.conftest import SynthesizedApp, new_stack
+from tests.cdk.helpers import prep_and_train
 from tests.conftest import REPO
 from tests.test_docs import (
     LOCAL_RUNNER,
     OUR_PACKAGES,
     README,
+    changing_a_deployed_app,
     code_blocks,
     tutorial_project,
     tutorial_section,
@@ -60,6 +63,108 @@ def test_readme_lists_every_environment_setting_with_its_default() -> None:
         else:
             rendered = list(value) if isinstance(value, tuple) else value
             assert rows[key] == f"`{json.dumps(rendered)}`", field.name
+
+
+# What README's "Changing a deployed app" calls each kind of stateful resource.
+STATEFUL_WORDS = {
+    "AWS::KMS::Key": "key",
+    "AWS::S3::Bucket": "bucket",
+    "AWS::SageMaker::ModelPackageGroup": "group",
+    "AWS::SageMaker::Pipeline": "pipeline",
+}
+
+
+def test_readme_says_which_stateful_resources_a_renamed_construct_takes_along() -> None:
+    # A construct renamed or moved gives every resource under it a new logical id: the row
+    # that says what that does must name each kind of stateful resource it holds (a
+    # Pipeline without artifact_store holds its own store's key and buckets).
+    import aws_cdk as cdk
+
+    from cdk_sagemaker_pipelines.cdk import ArtifactStore, ModelRegistry, Pipeline
+
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store")
+    store.add_bucket("Data")
+    constructs = {
+        "the `Pipeline` moved under another parent construct or renamed": Pipeline(
+            stack, "Training", definition=prep_and_train()
+        ),
+        "an `ArtifactStore` renamed or moved under another parent construct": store,
+        "the registry's `model_package_group_name` changed, or its construct moved": (
+            ModelRegistry(stack, "Registry")
+        ),
+    }
+    changes = changing_a_deployed_app()
+    unnamed: dict[str, list[str]] = {}
+    for change, construct in constructs.items():
+        effect = next((effect for cause, effect in changes.items() if cause.startswith(change)), "")
+        kinds = {
+            STATEFUL_WORDS[child.cfn_resource_type]
+            for child in construct.node.find_all()
+            if isinstance(child, cdk.CfnResource) and child.cfn_resource_type in STATEFUL_WORDS
+        }
+        missing = sorted(kind for kind in kinds if kind not in effect.lower())
+        if missing:
+            unnamed[change] = missing
+    assert unnamed == {}
+
+
+def test_readme_says_job_log_groups_are_sagemakers_to_keep(reference_app: SynthesizedApp) -> None:
+    # The stacks create no log group; the step role lets SageMaker create the job log
+    # groups, which therefore never expire unless their retention is set apart.
+    creating = []
+    for template in reference_app.templates.values():
+        resources = template["Resources"]
+        assert [r for r in resources.values() if r["Type"] == "AWS::Logs::LogGroup"] == []
+        creating += [
+            json.dumps(statement["Resource"])
+            for resource in resources.values()
+            if resource["Type"] == "AWS::IAM::ManagedPolicy"
+            for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+            if "logs:CreateLogGroup" in statement["Action"]
+        ]
+    assert creating
+    assert [found for found in creating if "log-group:/aws/sagemaker/*" not in found] == []
+    text = README.read_text()
+    limitations = text[text.index("## Known limitations") : text.index("## Architecture")]
+    assert "/aws/sagemaker/TrainingJobs" in limitations
+    assert "put-retention-policy" in limitations
+
+
+def test_readme_says_nothing_alarms_on_the_dead_letter_queues(
+    reference_app: SynthesizedApp,
+) -> None:
+    # A trigger's or schedule's failed starts wait in its dead-letter queue, unwatched.
+    queues, alarmed = [], []
+    for template in reference_app.templates.values():
+        for resource in template["Resources"].values():
+            properties = resource.get("Properties", {})
+            if resource["Type"] == "AWS::SQS::Queue":
+                queues.append(properties["MessageRetentionPeriod"])
+            if resource["Type"] == "AWS::CloudWatch::Alarm":
+                alarmed.append(properties.get("Namespace"))
+    assert queues
+    assert set(queues) == {14 * 24 * 60 * 60}
+    assert "AWS/SQS" not in alarmed
+    (row,) = [
+        line
+        for line in README.read_text().splitlines()
+        if line.startswith("| `PipelineMonitoring` |")
+    ]
+    assert "`dead_letter_queue` for 14 days, on which nothing alarms" in row
+
+
+def test_readme_says_the_schedule_setting_is_in_utc(reference_app: SynthesizedApp) -> None:
+    schedules = [
+        resource["Properties"]
+        for template in reference_app.templates.values()
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::Scheduler::Schedule"
+    ]
+    assert schedules
+    assert {schedule["ScheduleExpressionTimezone"] for schedule in schedules} == {"Etc/UTC"}
+    (row,) = [line for line in README.read_text().splitlines() if line.startswith("| `schedule` |")]
+    assert "UTC" in row
 
 
 def _calls_with_unknown_keywords(code: str) -> list[str]:

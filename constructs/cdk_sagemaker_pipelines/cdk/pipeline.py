@@ -652,7 +652,10 @@ class Pipeline(_PipelineBase):
         :param artifact_store: where outputs go and whose key encrypts jobs: one of the
             pipeline's account and region (another stack's is fine), new or adopting an
             existing bucket and key (``ArtifactStore.from_existing``).
-            Default: a new ``ArtifactStore`` in this construct.
+            Default: a new ``ArtifactStore`` in this construct, retained whatever
+            ``removal_policy`` says (give a store of your own to choose its removal policy);
+            its key and buckets get new logical ids, as the pipeline does, when the
+            construct is renamed or moved (new, empty ones are created).
         :param role: the pipeline's role. Default: a least-privilege role derived from the steps.
         :param step_role: the jobs' role. Default: a least-privilege role derived from the steps.
         :param max_parallel_execution_steps: Default: no limit beyond the service's.

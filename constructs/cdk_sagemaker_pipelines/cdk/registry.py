@@ -576,6 +576,10 @@ class ModelRegistry(Resource):
         """Create the group.
 
         :param model_package_group_name: Default: a unique lowercase name from the construct path.
+        :param description: the group's description. SageMaker can't change it once the
+            group exists: a description changed, added or removed later makes CloudFormation
+            replace the group, which fails on the group's name (change it only together
+            with ``model_package_group_name``, which makes a new group).
         :param artifact_store: where the models live; sharing also grants read on its ``models/``.
             Give the pipelines of this account that register here the same store (a
             ``Pipeline`` with another store, or a shared registry without one, gets a
@@ -583,7 +587,10 @@ class ModelRegistry(Resource):
         :param shared_with_accounts: accounts that may read (and deploy) registered versions.
         :param registering_accounts: accounts whose pipelines may register versions here,
             pending approval only (see ``allow_registration_from``).
-        :param removal_policy: Default: retain. Not ``SNAPSHOT``: a group has no snapshots.
+        :param removal_policy: what becomes of the group, with its registered versions, when
+            it leaves the stack or is replaced. Default: retain (until you delete it, a
+            stack deployed again after ``cdk destroy`` fails on its name). Not
+            ``SNAPSHOT``: a group has no snapshots.
         """
         check_new_child("ModelRegistry", scope, construct_id)
         super().__init__(scope, construct_id)

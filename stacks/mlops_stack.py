@@ -36,7 +36,8 @@ class MlOpsStack(Stack):
     New objects under ``incoming/`` in the data bucket start a run on that object;
     ``schedule`` (if set) retrains on ``curated/``; models that pass the accuracy check
     are registered pending approval; failed or stopped runs notify an encrypted topic
-    and raise an alarm. Data, the registry and the pipeline (its execution history) are
+    and raise an alarm, as does a run that never started (a dead letter of the trigger or
+    the schedule). Data, the registry and the pipeline (its execution history) are
     retained in environments with ``retain_data``.
 
     Example::
@@ -129,6 +130,14 @@ class MlOpsStack(Stack):
             pipeline=self.pipeline,
             emails=[config.alarm_email] if config.alarm_email else [],
         )
+        # A run that never started (its start refused or throttled) is a dead letter.
+        dead_letter_queues = [self.new_data_trigger.dead_letter_queue]
+        if self.schedule is not None:
+            dead_letter_queues.append(self.schedule.dead_letter_queue)
         self.monitoring = PipelineMonitoring(
-            self, "Monitoring", pipeline=self.pipeline, alarm_topic=self.notifications.topic
+            self,
+            "Monitoring",
+            pipeline=self.pipeline,
+            alarm_topic=self.notifications.topic,
+            dead_letter_queues=dead_letter_queues,
         )

@@ -131,27 +131,33 @@ def test_readme_says_job_log_groups_are_sagemakers_to_keep(reference_app: Synthe
     assert "put-retention-policy" in limitations
 
 
-def test_readme_says_nothing_alarms_on_the_dead_letter_queues(
+def test_readme_says_each_dead_letter_queue_has_an_alarm(
     reference_app: SynthesizedApp,
 ) -> None:
-    # A trigger's or schedule's failed starts wait in its dead-letter queue, unwatched.
-    queues, alarmed = [], []
+    # A trigger's or schedule's failed starts wait in its dead-letter queue: each is alarmed.
     for template in reference_app.templates.values():
-        for resource in template["Resources"].values():
+        queues, alarmed = [], []
+        for logical_id, resource in template["Resources"].items():
             properties = resource.get("Properties", {})
             if resource["Type"] == "AWS::SQS::Queue":
-                queues.append(properties["MessageRetentionPeriod"])
-            if resource["Type"] == "AWS::CloudWatch::Alarm":
-                alarmed.append(properties.get("Namespace"))
-    assert queues
-    assert set(queues) == {14 * 24 * 60 * 60}
-    assert "AWS/SQS" not in alarmed
+                assert properties["MessageRetentionPeriod"] == 14 * 24 * 60 * 60
+                queues.append(logical_id)
+            if resource["Type"] == "AWS::CloudWatch::Alarm" and (
+                properties.get("Namespace") == "AWS/SQS"
+            ):
+                assert properties["MetricName"] == "ApproximateNumberOfMessagesVisible"
+                assert properties["AlarmActions"]
+                (dimension,) = properties["Dimensions"]
+                alarmed.append(dimension["Value"]["Fn::GetAtt"][0])
+        assert queues
+        assert sorted(alarmed) == sorted(queues)
     (row,) = [
         line
         for line in README.read_text().splitlines()
         if line.startswith("| `PipelineMonitoring` |")
     ]
-    assert "`dead_letter_queue` for 14 days, on which nothing alarms" in row
+    assert "on which nothing alarms" not in row
+    assert "`dead_letter_queues`" in row
 
 
 def test_readme_says_the_schedule_setting_is_in_utc(reference_app: SynthesizedApp) -> None:

@@ -1,4 +1,4 @@
-"""``PipelineMonitoring``: the failed-executions alarm and the dashboard."""
+"""``PipelineMonitoring``: the failed-executions and dead-letter alarms, the dashboard."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_sagemaker_pipelines.cdk import Pipeline, PipelineMonitoring
@@ -17,7 +18,7 @@ from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
 from cdk_sagemaker_pipelines.template import decode_text
 from constructs import Construct
 from tests.cdk.conftest import new_app, new_stack
-from tests.cdk.helpers import logical_id, prep_and_train, resource
+from tests.cdk.helpers import ACCOUNT, REGION, logical_id, prep_and_train, resource
 
 NAMESPACE = "AWS/Sagemaker/ModelBuildingPipeline"
 
@@ -401,3 +402,291 @@ def test_fails_monitoring_a_pipeline_of_another_account():
         r"SageMaker publishes the pipeline's metrics in its own account and region",
     ):
         PipelineMonitoring(stack, "Monitoring", pipeline=pipeline)
+
+
+# -- Dead-letter queues: runs that never started ------------------------------------------
+
+QUEUE_ARN = "arn:aws:sqs:us-east-1:111122223333:retrain-dead-letters"
+DEAD_LETTERS_DESCRIPTION = (
+    "Runs of SageMaker pipeline churn never started: the dead-letter queue {queue} holds "
+    "events its trigger or schedule could not deliver (the start was refused or throttled "
+    "past its retries). Look at the message (its error attributes say why), then redrive it "
+    "or start the run by hand."
+)
+
+
+@pytest.fixture(scope="module")
+def dead_letters() -> dict[str, Any]:
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name="churn")
+    topic = sns.Topic(stack, "Alerts")
+    queue = sqs.Queue(Construct(stack, "OnNewData"), "DeadLetterQueue")
+    imported = sqs.Queue.from_queue_arn(stack, "Retrain", QUEUE_ARN)
+    monitoring = PipelineMonitoring(
+        stack,
+        "Monitoring",
+        pipeline=pipeline,
+        alarm_topic=topic,
+        period=cdk.Duration.minutes(10),
+        dead_letter_queues=[queue, imported],
+    )
+    return {
+        "template": Template.from_stack(stack),
+        "monitoring": monitoring,
+        "topic": topic,
+        "queue": queue,
+    }
+
+
+def test_an_alarm_on_each_dead_letter_queue_notifies_the_topic(dead_letters):
+    monitoring, template = dead_letters["monitoring"], dead_letters["template"]
+    topic = {"Ref": logical_id(dead_letters["topic"])}
+    queue_name = {"Fn::GetAtt": [logical_id(dead_letters["queue"]), "QueueName"]}
+    common = {
+        "AlarmActions": [topic],
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        "EvaluationPeriods": 1,
+        "MetricName": "ApproximateNumberOfMessagesVisible",
+        "Namespace": "AWS/SQS",
+        "OKActions": [topic],
+        "Period": 600,
+        "Statistic": "Maximum",
+        "Threshold": 1,
+        "TreatMissingData": "notBreaching",
+    }
+    created, imported = (
+        resource(template, logical_id(alarm))["Properties"]
+        for alarm in monitoring.dead_letter_alarms
+    )
+    before, after = DEAD_LETTERS_DESCRIPTION.split("{queue}")
+    assert created == {
+        **common,
+        "AlarmDescription": {"Fn::Join": ["", [before, queue_name, after]]},
+        "Dimensions": [{"Name": "QueueName", "Value": queue_name}],
+    }
+    assert imported == {
+        **common,
+        "AlarmDescription": DEAD_LETTERS_DESCRIPTION.format(queue="retrain-dead-letters"),
+        "Dimensions": [{"Name": "QueueName", "Value": "retrain-dead-letters"}],
+    }
+
+
+def test_dead_letter_alarms_are_named_after_their_queues_path(dead_letters):
+    # Not their position: removing or adding a queue leaves the others' logical ids.
+    alarms = dead_letters["monitoring"].dead_letter_alarms
+    assert [alarm.node.path for alarm in alarms] == [
+        "Test/Monitoring/DeadLetters-OnNewData-DeadLetterQueue",
+        "Test/Monitoring/DeadLetters-Retrain",
+    ]
+    assert logical_id(alarms[0]).startswith("MonitoringDeadLettersOnNewDataDeadLetterQueue")
+    stack = new_stack()
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "churn")
+    queue = sqs.Queue(Construct(stack, "OnNewData"), "DeadLetterQueue")
+    alone = PipelineMonitoring(stack, "Monitoring", pipeline=pipeline, dead_letter_queues=[queue])
+    added = sqs.Queue(stack, "Added")
+    both = PipelineMonitoring(stack, "Both", pipeline=pipeline, dead_letter_queues=[added, queue])
+    assert logical_id(alone.dead_letter_alarms[0]) == logical_id(alarms[0])
+    assert both.dead_letter_alarms[1].node.id == alone.dead_letter_alarms[0].node.id
+
+
+def test_the_topic_admits_each_dead_letter_alarm(dead_letters):
+    monitoring = dead_letters["monitoring"]
+    alarms = [monitoring.failed_executions_alarm, *monitoring.dead_letter_alarms]
+    publishers = _publishers(dead_letters["template"], "cloudwatch.amazonaws.com")
+    assert [s["Condition"] for s in publishers] == [
+        {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [logical_id(alarm), "Arn"]}}}
+        for alarm in alarms
+    ]
+    assert {s["Action"] for s in publishers} == {"sns:Publish"}
+
+
+def test_dashboard_shows_the_dead_letter_alarms(dead_letters):
+    monitoring = dead_letters["monitoring"]
+    dashboard = resource(dead_letters["template"], logical_id(monitoring.dashboard))
+    body = json.loads(decode_text(dashboard["Properties"]["DashboardBody"]))
+    (widget,) = [w for w in body["widgets"] if w["type"] == "alarm"]
+    alarms = [monitoring.failed_executions_alarm, *monitoring.dead_letter_alarms]
+    assert widget["properties"]["alarms"] == [
+        f"${{GetAtt:{logical_id(alarm)}.Arn}}" for alarm in alarms
+    ]
+
+
+def test_dead_letter_alarms_without_a_topic_notify_nobody():
+    stack = new_stack()
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "churn")
+    queue = sqs.Queue(stack, "Queue")
+    monitoring = PipelineMonitoring(
+        stack, "Monitoring", pipeline=pipeline, dead_letter_queues=[queue]
+    )
+    (alarm,) = monitoring.dead_letter_alarms
+    properties = resource(Template.from_stack(stack), logical_id(alarm))["Properties"]
+    assert "AlarmActions" not in properties
+    assert "OKActions" not in properties
+    assert properties["Period"] == 300
+
+
+def test_dead_letter_alarms_publish_to_a_topic_of_another_stack_without_a_cycle():
+    app = new_app()
+    env = cdk.Environment(account="111122223333", region="us-east-1")
+    ops = cdk.Stack(app, "Ops", env=env)
+    topic = sns.Topic(ops, "Alerts")
+    team = cdk.Stack(app, "Team", env=env)
+    pipeline = Pipeline.from_pipeline_name(team, "Other", "other-pipeline")
+    queue = sqs.Queue(team, "DeadLetters")
+    monitoring = PipelineMonitoring(
+        team, "Monitoring", pipeline=pipeline, alarm_topic=topic, dead_letter_queues=[queue]
+    )
+    app.synth()
+    (alarm,) = monitoring.dead_letter_alarms
+    name = "Team-Monitoring-DeadLettersDeadLetters-10BD32EE-dead-letters"
+    assert resource(Template.from_stack(team), logical_id(alarm))["Properties"]["AlarmName"] == name
+    publishers = _publishers(Template.from_stack(ops), "cloudwatch.amazonaws.com")
+    assert [s["Condition"]["ArnEquals"]["aws:SourceArn"] for s in publishers] == [
+        "arn:aws:cloudwatch:us-east-1:111122223333:alarm:"
+        "Team-Monitoring-6F1D6BA9-executions-failed",
+        f"arn:aws:cloudwatch:us-east-1:111122223333:alarm:{name}",
+    ]
+    assert team.dependencies == [ops]
+
+
+def test_dead_letter_queue_of_another_stack_of_the_environment_is_taken():
+    app = new_app()
+    env = cdk.Environment(account="111122223333", region="us-east-1")
+    shared = cdk.Stack(app, "Shared", env=env)
+    queue = sqs.Queue(shared, "DeadLetters")
+    team = cdk.Stack(app, "Team", env=env)
+    own = sqs.Queue(team, "DeadLetters")
+    pipeline = Pipeline.from_pipeline_name(team, "Other", "other-pipeline")
+    monitoring = PipelineMonitoring(
+        team, "Monitoring", pipeline=pipeline, dead_letter_queues=[own, queue]
+    )
+    assert [alarm.node.id for alarm in monitoring.dead_letter_alarms] == [
+        "DeadLetters-DeadLetters",
+        "DeadLetters-Shared-DeadLetters",
+    ]
+    app.synth()
+
+
+def test_dead_letter_alarm_ids_from_paths_that_only_differ_in_slashes_are_both_taken():
+    stack = new_stack()
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "churn")
+    nested = sqs.Queue(Construct(stack, "A"), "B")
+    flat = sqs.Queue(stack, "A-B")
+    monitoring = PipelineMonitoring(
+        stack, "Monitoring", pipeline=pipeline, dead_letter_queues=[nested, flat]
+    )
+    assert [alarm.node.id for alarm in monitoring.dead_letter_alarms] == [
+        "DeadLetters-A-B",
+        "DeadLetters-A-B-1",
+    ]
+
+
+QUEUE_TYPE_HINT = "(an sqs.Queue, or sqs.Queue.from_queue_arn(self, 'DeadLetters', arn))"
+NEVER_FIRES = (
+    "SQS publishes the queue's metrics in its own account and region, where an alarm of this "
+    "stack can't read them: it would never fire (alarm on it in a stack of the queue's account "
+    "and region)"
+)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda stack: "dead-letters",
+            "- prop 'dead_letter_queues': expected a list of sqs.IQueue, got str 'dead-letters' "
+            "(a list: [trigger.dead_letter_queue])",
+        ),
+        (
+            lambda stack: None,
+            "- prop 'dead_letter_queues': expected a list of sqs.IQueue, got None "
+            "(a list: [trigger.dead_letter_queue])",
+        ),
+        # One queue given for the list.
+        (
+            lambda stack: sqs.Queue(stack, "Queue"),
+            "- prop 'dead_letter_queues': expected a list of sqs.IQueue, got Queue Test/Queue "
+            "(a list: [trigger.dead_letter_queue])",
+        ),
+        (
+            lambda stack: [sqs.Queue(stack, "Queue"), sns.Topic(stack, "Alerts")],
+            "- prop 'dead_letter_queues': [1] expected an sqs.IQueue, got Topic Test/Alerts "
+            + QUEUE_TYPE_HINT,
+        ),
+        (
+            lambda stack: [QUEUE_ARN],
+            f"- prop 'dead_letter_queues': [0] expected an sqs.IQueue, got str '{QUEUE_ARN}' "
+            + QUEUE_TYPE_HINT,
+        ),
+        (
+            lambda stack: [sqs.Queue],
+            "- prop 'dead_letter_queues': [0] expected an sqs.IQueue, got the class Queue "
+            "itself, not an instance of it " + QUEUE_TYPE_HINT,
+        ),
+        (
+            lambda stack: [
+                sqs.Queue.from_queue_arn(
+                    stack, "Queue", "arn:aws:sqs:us-east-1:222233334444:dead-letters"
+                )
+            ],
+            "- prop 'dead_letter_queues': [0] imported Queue Test/Queue is in account "
+            f"222233334444, this stack in 111122223333: {NEVER_FIRES}",
+        ),
+        (
+            lambda stack: [
+                sqs.Queue.from_queue_arn(
+                    stack, "Queue", "arn:aws:sqs:eu-west-1:111122223333:dead-letters"
+                )
+            ],
+            "- prop 'dead_letter_queues': [0] imported Queue Test/Queue is in region "
+            f"eu-west-1, this stack in us-east-1: {NEVER_FIRES}",
+        ),
+        (
+            lambda stack: [sqs.Queue(stack, "Queue")] * 2,
+            "- prop 'dead_letter_queues': [1] is the same queue as [0] (Queue Test/Queue) "
+            "(give each queue once: one alarm is enough)",
+        ),
+        (
+            lambda stack: [sqs.Queue(new_stack(), "Queue")],
+            "- prop 'dead_letter_queues': [0] Queue Test/Queue belongs to another CDK app: a "
+            "template can only refer to the resources of its own app (create the queue in "
+            "this app, or sqs.Queue.from_queue_arn(self, 'DeadLetters', arn))",
+        ),
+    ],
+)
+def test_fails_invalid_dead_letter_queues_naming_the_index(make: Any, message: str):
+    stack = new_stack()
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "other-pipeline")
+    queues = make(stack)
+    with pytest.raises(PipelineDefinitionError) as raised:
+        PipelineMonitoring(stack, "Monitoring", pipeline=pipeline, dead_letter_queues=queues)
+    assert str(raised.value) == "PipelineMonitoring Test/Monitoring has 1 problem:\n" + message
+
+
+def test_fails_a_dead_letter_queue_of_another_stack_of_another_account():
+    app = new_app()
+    tooling = cdk.Stack(app, "Tooling", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    queue = sqs.Queue(tooling, "DeadLetters")
+    team = cdk.Stack(app, "Team", env=cdk.Environment(account="222233334444", region=REGION))
+    pipeline = Pipeline.from_pipeline_name(team, "Other", "other-pipeline")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        PipelineMonitoring(team, "Monitoring", pipeline=pipeline, dead_letter_queues=[queue])
+    assert str(raised.value) == (
+        "PipelineMonitoring Team/Monitoring has 1 problem:\n- prop 'dead_letter_queues': [0] "
+        f"Queue Tooling/DeadLetters is in account {ACCOUNT}, this stack in 222233334444: "
+        + NEVER_FIRES
+    )
+
+
+def test_fails_a_dead_letter_queue_of_another_stage():
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    stack = cdk.Stack(cdk.Stage(app, "Dev", env=env), "Test")
+    queue = sqs.Queue(cdk.Stack(cdk.Stage(app, "Shared", env=env), "Other"), "DeadLetters")
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "other-pipeline")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        PipelineMonitoring(stack, "Monitoring", pipeline=pipeline, dead_letter_queues=[queue])
+    assert (
+        "- prop 'dead_letter_queues': [0] Queue Shared/Other/DeadLetters is in stage Shared, "
+        "the monitoring in stage Dev: " in str(raised.value)
+    )

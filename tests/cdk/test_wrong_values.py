@@ -371,6 +371,7 @@ APIS: list[Api] = [
         pipeline=_pipeline,
         alarm_topic=lambda world: world.topic,
         period=lambda world: cdk.Duration.minutes(5),
+        dead_letter_queues=lambda world: [world.queue],
     ),
     Api(
         "SageMakerPipelineChecks",
@@ -451,6 +452,14 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
     "s3.Bucket": [AN_INT, _value("name", "data-bucket"), A_ROLE, A_CLASS],
     "kms.IKey": [AN_INT, _arn("kms", "key/k"), A_BUCKET],
     "sqs.IQueue": [AN_INT, _arn("sqs", "q"), A_TOPIC, A_CLASS],
+    "Sequence[sqs.IQueue]": [
+        A_STRING,
+        Wrong("one queue", lambda world: world.queue),
+        _value("ARNs", [f"arn:aws:sqs:{REGION}:{ACCOUNT}:q"]),
+        Wrong("topics", lambda world: [world.topic]),
+        _value("classes", [sqs.Queue]),
+        UNRELATED,
+    ],
     "sns.ITopic": [AN_INT, _arn("sns", "t"), A_BUCKET, A_CLASS],
     "sagemaker.IPipeline": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
     # PipelineMonitoring's pipeline: a Pipeline or an imported one.

@@ -1,8 +1,9 @@
-"""``PipelineMonitoring``: an alarm on failed executions and a small dashboard."""
+"""``PipelineMonitoring``: alarms on failed executions and dead letters, a small dashboard."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aws_cdk import Annotations, ArnFormat, Duration
@@ -11,11 +12,13 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 
 from constructs import Construct
 
 from ..definition import Problem
 from ._props import (
+    PropProblem,
     check_keywords,
     check_new_child,
     describe,
@@ -27,7 +30,7 @@ from ._props import (
     raise_for,
 )
 from ._topics import arn_in_topic_stack, in_another_stack, unique_name
-from ._tree import placed, root_of
+from ._tree import path_of, placed, root_of, stack_of
 from .pipeline import WARNING_PREFIX
 
 CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com"
@@ -37,19 +40,38 @@ MAX_ALARM_PERIOD = 7 * 24 * 60 * 60
 # PutMetricAlarm's AlarmName.
 MAX_ALARM_NAME = 255
 ALARM_NAME_SUFFIX = "-executions-failed"
+DEAD_LETTERS_NAME_SUFFIX = "-dead-letters"
+QUEUE_INTERFACE = ("queue_arn", "queue_url", "metric_approximate_number_of_messages_visible")
+QUEUE_HINT = "an sqs.Queue, or sqs.Queue.from_queue_arn(self, 'DeadLetters', arn)"
 # PutDashboard's DashboardName.
 DASHBOARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
 
 
 class PipelineMonitoring(Construct):
-    """Alarm when executions fail; a dashboard of executions and their duration.
+    """Alarm when executions fail or runs never start; a dashboard of executions and alarms.
 
     The pipeline is in this stack's account and region, where SageMaker publishes its
     metrics; the ``alarm_topic`` may be another stack's or account's.
 
+    A run that never started (a ``NewDataTrigger`` or ``PipelineSchedule`` whose start was
+    refused, or throttled past its retries) is no failed execution: it waits as a message
+    in the trigger's ``dead_letter_queue``. Each of ``dead_letter_queues`` gets an alarm
+    (``dead_letter_alarms``, in the order given) that is in ALARM while the queue holds a
+    message: look at the message (its error attributes say why), then redrive it or start
+    the run by hand. It notifies ``alarm_topic`` once when the first message arrives, and
+    OK when the queue is empty again (its messages redriven, deleted or expired): a second
+    message while the first still waits raises no new notification. The queues must be
+    in this stack's account and region, where SQS publishes their metrics.
+
     Example::
 
-        PipelineMonitoring(self, "Monitoring", pipeline=pipeline, alarm_topic=alerts.topic)
+        PipelineMonitoring(
+            self,
+            "Monitoring",
+            pipeline=pipeline,
+            alarm_topic=alerts.topic,
+            dead_letter_queues=[trigger.dead_letter_queue, schedule.dead_letter_queue],
+        )
     """
 
     @check_keywords
@@ -63,6 +85,7 @@ class PipelineMonitoring(Construct):
         failed_executions_threshold: int = 1,
         period: Duration | None = None,
         dashboard_name: str | None = None,
+        dead_letter_queues: Sequence[sqs.IQueue] = (),
     ) -> None:
         check_new_child("PipelineMonitoring", scope, construct_id)
         super().__init__(scope, construct_id)
@@ -115,23 +138,19 @@ class PipelineMonitoring(Construct):
                 else None,
                 _period_problem(period),
                 _dashboard_name_problem(dashboard_name),
+                *_dead_letter_queues_problems(dead_letter_queues, self),
             ],
             lambda: f"PipelineMonitoring {self.node.path}",
         )
         window = period or Duration.minutes(5)
         failed = pipeline.metric_execution_failed(period=window)
-        # A topic of another stack (a central alerts topic) can't refer to the alarm's ARN
-        # attribute without a dependency cycle: the alarm is named, its ARN written out.
-        alarm_name = (
-            f"{unique_name(self, MAX_ALARM_NAME - len(ALARM_NAME_SUFFIX))}{ALARM_NAME_SUFFIX}"
-            if alarm_topic is not None and in_another_stack(self, alarm_topic)
-            else None
-        )
+        pipeline_name = pipeline.pipeline_name  # read once: a jsii round trip
+        executions_name = _name_for_topic(self, alarm_topic, ALARM_NAME_SUFFIX)
         self.failed_executions_alarm = cloudwatch.Alarm(
             self,
             "ExecutionsFailed",
-            alarm_name=alarm_name,
-            alarm_description=f"Executions of SageMaker pipeline {pipeline.pipeline_name} failed",
+            alarm_name=executions_name,
+            alarm_description=f"Executions of SageMaker pipeline {pipeline_name} failed",
             metric=failed,
             threshold=failed_executions_threshold,
             evaluation_periods=1,
@@ -139,19 +158,40 @@ class PipelineMonitoring(Construct):
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         if alarm_topic is not None:
-            self.failed_executions_alarm.add_alarm_action(actions.SnsAction(alarm_topic))
-            self.failed_executions_alarm.add_ok_action(actions.SnsAction(alarm_topic))
-            source_arn = None
-            if alarm_name is not None:
-                source_arn = arn_in_topic_stack(
-                    alarm_topic,
-                    self,
-                    service="cloudwatch",
-                    resource="alarm",
-                    name=alarm_name,
-                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                )
-            let_alarm_publish(self.failed_executions_alarm, alarm_topic, source_arn=source_arn)
+            _notify(self.failed_executions_alarm, alarm_topic, executions_name)
+        self.dead_letter_alarms: list[cloudwatch.Alarm] = []
+        """One alarm per queue of ``dead_letter_queues``, in their order."""
+        taken: set[str] = set()
+        for index, queue in enumerate(dead_letter_queues):
+            construct_id = _dead_letters_id(queue, index, self, taken)
+            taken.add(construct_id)
+            alarm = cloudwatch.Alarm(
+                self,
+                construct_id,
+                alarm_description=(
+                    f"Runs of SageMaker pipeline {pipeline_name} never started: the "
+                    f"dead-letter queue {queue.queue_name} holds events its trigger or "
+                    "schedule could not deliver (the start was refused or throttled past its "
+                    "retries). Look at the message (its error attributes say why), then "
+                    "redrive it or start the run by hand."
+                ),
+                metric=queue.metric_approximate_number_of_messages_visible(
+                    statistic=cloudwatch.Stats.MAXIMUM, period=window
+                ),
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            if alarm_topic is not None:
+                # Named from its own path (the name can't be given before it exists).
+                name = _name_for_topic(alarm, alarm_topic, DEAD_LETTERS_NAME_SUFFIX)
+                if name is not None:
+                    cfn = alarm.node.default_child
+                    assert isinstance(cfn, cloudwatch.CfnAlarm)
+                    cfn.alarm_name = name
+                _notify(alarm, alarm_topic, name)
+            self.dead_letter_alarms.append(alarm)
         self.dashboard = cloudwatch.Dashboard(
             self,
             "Dashboard",
@@ -176,11 +216,121 @@ class PipelineMonitoring(Construct):
                 ],
                 [
                     cloudwatch.AlarmStatusWidget(
-                        title="Alarms", alarms=[self.failed_executions_alarm], width=24
+                        title="Alarms",
+                        alarms=[self.failed_executions_alarm, *self.dead_letter_alarms],
+                        width=24,
                     )
                 ],
             ],
         )
+
+
+def _name_for_topic(scope: Construct, topic: sns.ITopic | None, suffix: str) -> str | None:
+    """A name for the alarm of ``scope`` that publishes to a topic of another stack, or None.
+
+    A topic of another stack (a central alerts topic) can't refer to the alarm's ARN
+    attribute without a dependency cycle: the alarm is named, its ARN written out.
+    """
+    if topic is None or not in_another_stack(scope, topic):
+        return None
+    return f"{unique_name(scope, MAX_ALARM_NAME - len(suffix))}{suffix}"
+
+
+def _notify(alarm: cloudwatch.Alarm, topic: sns.ITopic, name: str | None) -> None:
+    """Publish ``alarm``'s ALARM and OK notifications to ``topic``, and let it.
+
+    ``name``: the alarm's name when the topic is of another stack (``_name_for_topic``),
+    whose policy then writes out the alarm's ARN. OK is sent too: it closes what the ALARM
+    opened (executions succeed again; the dead-letter queue was emptied).
+    """
+    alarm.add_alarm_action(actions.SnsAction(topic))
+    alarm.add_ok_action(actions.SnsAction(topic))
+    source_arn = None
+    if name is not None:
+        source_arn = arn_in_topic_stack(
+            topic,
+            alarm,
+            service="cloudwatch",
+            resource="alarm",
+            name=name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+    let_alarm_publish(alarm, topic, source_arn=source_arn)
+
+
+def _dead_letters_id(queue: object, index: int, scope: Construct, taken: set[str]) -> str:
+    """``DeadLetters-OnNewData-DeadLetterQueue``: the alarm's id, from the queue's path.
+
+    From the queue's path in its stack rather than its position in the list, so an alarm
+    keeps its logical id when other queues are added or removed; a queue of another stack
+    than ``scope``'s is prefixed with that stack's path. An id taken already (paths that
+    only differ in where the ``/`` are) gets the queue's index.
+    """
+    if isinstance(queue, Construct):
+        stack = stack_of(queue)
+        path, stack_path = path_of(queue), path_of(stack)
+        if stack is stack_of(scope) or stack_path == path_of(stack_of(scope)):
+            path = path[len(stack_path) + 1 :]
+        construct_id = "DeadLetters-" + path.replace("/", "-")
+    else:
+        construct_id = "DeadLetters"
+    return construct_id if construct_id not in taken else f"{construct_id}-{index}"
+
+
+def _dead_letter_queues_problems(queues: object, scope: Construct) -> list[Problem | None]:
+    """A list of ``sqs.IQueue`` of this app and stage, in ``scope``'s environment, each once."""
+    prop = "dead_letter_queues"
+    if isinstance(queues, (str, bytes, Mapping)) or not isinstance(queues, Sequence):
+        return [
+            PropProblem(
+                None,
+                prop,
+                f"expected a list of sqs.IQueue, got {describe(queues)}",
+                "a list: [trigger.dead_letter_queue]",
+            )
+        ]
+    problems: list[Problem | None] = []
+    first: dict[object, int] = {}
+    for index, queue in enumerate(queues):
+        problem = (
+            expect_interface(prop, queue, "an sqs.IQueue", QUEUE_INTERFACE, QUEUE_HINT)
+            or expect_same_app(
+                prop,
+                queue,
+                root_of(scope),
+                "create the queue in this app, or sqs.Queue.from_queue_arn(self, 'DeadLetters', "
+                "arn)",
+            )
+            or other_stage_problem(
+                prop,
+                queue,
+                scope,
+                "the monitoring",
+                "create the queue in a stack of this stage",
+                "sqs.Queue.from_queue_arn",
+            )
+            or environment_problem(
+                prop,
+                queue,
+                scope,
+                "SQS publishes the queue's metrics in its own account and region, where an "
+                "alarm of this stack can't read them: it would never fire",
+                "alarm on it in a stack of the queue's account and region",
+            )
+        )
+        if problem is None:
+            key = path_of(queue) if isinstance(queue, Construct) else id(queue)
+            if key in first:
+                problem = Problem(
+                    None,
+                    prop,
+                    f"is the same queue as [{first[key]}] ({describe(queue)})",
+                    "give each queue once: one alarm is enough",
+                )
+            first.setdefault(key, index)
+        if problem is not None:
+            problems.append(PropProblem(None, prop, f"[{index}] {problem.message}", problem.hint))
+    return problems
 
 
 def _period_problem(period: object) -> Problem | None:

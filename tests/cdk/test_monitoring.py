@@ -162,15 +162,21 @@ def _publishers(template: Template, principal: str) -> list[dict[str, Any]]:
     ]
 
 
-def test_alarm_topic_of_another_stack_admits_the_alarm_without_a_dependency_cycle():
-    # A central alerts topic in its own stack: with the alarm's ARN attribute in the topic's
-    # policy, each stack would depend on the other and synth failed (DependencyCycle).
+def central_topic_and_team_stack() -> tuple[cdk.App, sns.Topic, cdk.Stack, Any]:
+    """A central alerts topic in an "Ops" stack, and a "Team" stack with a pipeline."""
     app = new_app()
     env = cdk.Environment(account="111122223333", region="us-east-1")
     ops = cdk.Stack(app, "Ops", env=env)
     topic = sns.Topic(ops, "Alerts")
     team = cdk.Stack(app, "Team", env=env)
-    pipeline = Pipeline.from_pipeline_name(team, "Other", "other-pipeline")
+    return app, topic, team, Pipeline.from_pipeline_name(team, "Other", "other-pipeline")
+
+
+def test_alarm_topic_of_another_stack_admits_the_alarm_without_a_dependency_cycle():
+    # A central alerts topic in its own stack: with the alarm's ARN attribute in the topic's
+    # policy, each stack would depend on the other and synth failed (DependencyCycle).
+    app, topic, team, pipeline = central_topic_and_team_stack()
+    ops = cdk.Stack.of(topic)
     monitoring = PipelineMonitoring(team, "Monitoring", pipeline=pipeline, alarm_topic=topic)
     app.synth()
     name = "Team-Monitoring-6F1D6BA9-executions-failed"
@@ -526,12 +532,8 @@ def test_dead_letter_alarms_without_a_topic_notify_nobody():
 
 
 def test_dead_letter_alarms_publish_to_a_topic_of_another_stack_without_a_cycle():
-    app = new_app()
-    env = cdk.Environment(account="111122223333", region="us-east-1")
-    ops = cdk.Stack(app, "Ops", env=env)
-    topic = sns.Topic(ops, "Alerts")
-    team = cdk.Stack(app, "Team", env=env)
-    pipeline = Pipeline.from_pipeline_name(team, "Other", "other-pipeline")
+    app, topic, team, pipeline = central_topic_and_team_stack()
+    ops = cdk.Stack.of(topic)
     queue = sqs.Queue(team, "DeadLetters")
     monitoring = PipelineMonitoring(
         team, "Monitoring", pipeline=pipeline, alarm_topic=topic, dead_letter_queues=[queue]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from cdk_sagemaker_pipelines.cli import main
+from tests.conftest import REPO
 from tests.local.test_assembly import PREP, cdk_out  # noqa: F401 (a fixture)
 from tests.review.test_diff import base, step
 
@@ -382,3 +384,27 @@ def test_a_side_left_unnamed_beside_old_pipeline_is_asked_for_with_new_pipeline(
     assert (
         main(["diff", str(base_out), str(cdk_out), *old, "--new-pipeline", "dev/Ml/Training"]) == 0
     )
+
+
+def test_a_change_that_breaks_validation_is_noted_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A parameter removed that a step still uses: the diff shows the removal, and says the
+    # new file no longer validates (a cdk.out's synth would have refused it).
+    valid = json.loads((REPO / "tests/definition/sdk_generated/sdk-abalone.json").read_text())
+    broken = copy.deepcopy(valid)
+    broken["Parameters"] = [p for p in broken["Parameters"] if p["Name"] != "MseThreshold"]
+    old, new = write(tmp_path / "main.json", valid), write(tmp_path / "branch.json", broken)
+
+    assert main(["diff", old, new]) == 1
+    captured = capsys.readouterr()
+    assert "MseThreshold" in captured.out
+    assert captured.err.startswith(
+        f"smpipe diff: note: {new} doesn't validate, where {old} did (2 problems; the first: "
+        "step 'AbaloneMSECond' field 'Arguments.Conditions[0].RightValue': refers to "
+        "parameter 'MseThreshold', which is not declared"
+    ), captured.err
+    assert captured.err.endswith(f"): smpipe validate {new} lists them\n")
+    # Back again, or a change between two invalid files: nothing to note.
+    assert main(["diff", new, old]) == 1
+    assert capsys.readouterr().err == ""

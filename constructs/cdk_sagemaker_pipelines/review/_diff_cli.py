@@ -95,6 +95,8 @@ def _diff(args: argparse.Namespace) -> int:
     diff = _compared(old, new, labels)
     if diff is None:
         return EXIT_UNREADABLE
+    if diff and not any(Path(side).is_dir() for side in (args.old, args.new)):
+        _note_a_change_that_breaks_validation(old, new)
     if args.json:
         print(json.dumps(render_json(diff, labels), indent=2, ensure_ascii=False))
     elif args.markdown:
@@ -102,6 +104,27 @@ def _diff(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(diff, labels))
     return EXIT_DIFFERENT if diff else EXIT_EQUAL
+
+
+def _note_a_change_that_breaks_validation(old: ReviewSource, new: ReviewSource) -> None:
+    """Say so on stderr when OLD validates and NEW doesn't: the change broke the definition.
+
+    Two definition files only: a ``cdk.out``'s pipelines were validated by the synth that
+    wrote it (and one whose synth failed is refused). Problems OLD had already are not this
+    change's, so nothing is said then. The output and the exit code stay the diff's.
+    """
+    from ..definition import validate_definition
+
+    if validate_definition(old.definition):
+        return
+    problems = validate_definition(new.definition)
+    if problems:
+        count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+        print(
+            f"smpipe diff: note: {new.label} doesn't validate, where {old.label} did ({count}; "
+            f"the first: {problems[0]}): smpipe validate {new.label} lists them",
+            file=sys.stderr,
+        )
 
 
 def _compared(

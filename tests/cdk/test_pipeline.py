@@ -1120,10 +1120,9 @@ def _vpc(stack: cdk.Stack) -> ec2.IVpc:
     )
 
 
-@pytest.mark.parametrize("private", [True, False])
-def test_jobs_placed_in_public_subnets_are_warned(private: bool):
-    stack = new_stack()
-    vpc = ec2.Vpc.from_vpc_attributes(
+def vpc_with_public_subnets(stack: cdk.Stack, *, private: bool) -> ec2.IVpc:
+    """An imported VPC of two public subnets, and of two private ones if ``private``."""
+    return ec2.Vpc.from_vpc_attributes(
         stack,
         "Vpc",
         vpc_id="vpc-0a1b2c3d4e5f60718",
@@ -1131,6 +1130,12 @@ def test_jobs_placed_in_public_subnets_are_warned(private: bool):
         public_subnet_ids=["subnet-0a1b2c3d4e5f60733", "subnet-0a1b2c3d4e5f60744"],
         private_subnet_ids=SUBNETS if private else None,
     )
+
+
+@pytest.mark.parametrize("private", [True, False])
+def test_jobs_placed_in_public_subnets_are_warned(private: bool):
+    stack = new_stack()
+    vpc = vpc_with_public_subnets(stack, private=private)
     Pipeline(stack, "Training", definition=prep_and_train(), vpc=vpc)
     found = Annotations.from_stack(stack).find_warning(
         "*", Match.string_like_regexp("public-subnets")
@@ -1147,14 +1152,7 @@ def test_jobs_placed_in_public_subnets_are_warned(private: bool):
 def test_jobs_placed_in_some_public_subnets_are_warned_naming_them():
     # SageMaker spreads instances over the subnets given: those in the public one fail.
     stack = new_stack()
-    vpc = ec2.Vpc.from_vpc_attributes(
-        stack,
-        "Vpc",
-        vpc_id="vpc-0a1b2c3d4e5f60718",
-        availability_zones=["us-east-1a", "us-east-1b"],
-        public_subnet_ids=["subnet-0a1b2c3d4e5f60733", "subnet-0a1b2c3d4e5f60744"],
-        private_subnet_ids=SUBNETS,
-    )
+    vpc = vpc_with_public_subnets(stack, private=True)
     mixed = ec2.SubnetSelection(subnets=[vpc.private_subnets[0], vpc.public_subnets[1]])
     Pipeline(stack, "Training", definition=prep_and_train(), vpc=vpc, vpc_subnets=mixed)
     found = Annotations.from_stack(stack).find_warning(

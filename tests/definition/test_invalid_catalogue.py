@@ -101,6 +101,17 @@ def case(step: str | None, field: str | None, message: str) -> Callable[..., Any
     return register
 
 
+def registration(group: str, **options: Any) -> RegisterModel:
+    """A RegisterModel step named Register, of the model at s3://b/model.tar.gz, into ``group``."""
+    return RegisterModel(
+        name="Register",
+        model_package_group_name=group,
+        image=IMAGE,
+        model_data="s3://b/model.tar.gz",
+        **options,
+    )
+
+
 def pipeline(*steps: Any, parameters: Any = ()) -> PipelineDefinition:
     return PipelineDefinition(steps=list(steps), parameters=list(parameters))
 
@@ -885,13 +896,7 @@ def nested_required_member_missing() -> PipelineDefinition:
     "got 'Approve' (did you mean 'Approved'?)",
 )
 def approval_status_not_in_enum() -> PipelineDefinition:
-    register = RegisterModel(
-        name="Register",
-        model_package_group_name="models",
-        image=IMAGE,
-        model_data="s3://b/model.tar.gz",
-        approval_status="Approve",
-    )
+    register = registration("models", approval_status="Approve")
     return pipeline(register)
 
 
@@ -902,12 +907,7 @@ def approval_status_not_in_enum() -> PipelineDefinition:
     "hyphen (such as 'churn-models'), or its ARN)",
 )
 def model_package_group_name_with_an_underscore() -> PipelineDefinition:
-    register = RegisterModel(
-        name="Register",
-        model_package_group_name="churn_models",
-        image=IMAGE,
-        model_data="s3://b/model.tar.gz",
-    )
+    register = registration("churn_models")
     return pipeline(register)
 
 
@@ -920,12 +920,7 @@ def model_package_group_name_with_an_underscore() -> PipelineDefinition:
 )
 def model_package_group_given_a_model_package_arn() -> PipelineDefinition:
     # The API's ArnOrName pattern takes the ARN of any SageMaker resource type.
-    register = RegisterModel(
-        name="Register",
-        model_package_group_name="arn:aws:sagemaker:us-east-1:111122223333:model-package/churn",
-        image=IMAGE,
-        model_data="s3://b/model.tar.gz",
-    )
+    register = registration("arn:aws:sagemaker:us-east-1:111122223333:model-package/churn")
     return pipeline(register)
 
 
@@ -2355,12 +2350,7 @@ def job_member_map_above_its_maximum_size() -> Any:
     "'CertifyForMarketplace' is set by SageMaker Pipelines at run time (remove it)",
 )
 def registration_setting_a_member_the_service_sets() -> Any:
-    register = RegisterModel(
-        name="Register",
-        model_package_group_name="models",
-        image=IMAGE,
-        model_data="s3://b/model.tar.gz",
-    )
+    register = registration("models")
     definition = compiled(register)
     definition["Steps"][0]["Arguments"]["CertifyForMarketplace"] = False
     return definition

@@ -425,6 +425,18 @@ def _resource_config_problems(
             )
         ]
     if sources == ["InstanceType"]:
+        count: Any = resources.get("InstanceCount")
+        if type(count) is int and count == 0 and not serverless:
+            # botocore's TrainingInstanceCount starts at 0 (for the groups of a heterogeneous
+            # cluster), but a job of one instance type and no instances has nothing to run on.
+            return [
+                ChannelProblem(
+                    "ResourceConfig.InstanceCount",
+                    "is 0: the job has an InstanceType but no instances to run on",
+                    "give at least 1 (instance_count in Python; more only for distributed "
+                    "training)",
+                )
+            ]
         if (
             _present(resources, "InstanceCount")
             or serverless

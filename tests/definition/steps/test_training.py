@@ -1055,6 +1055,31 @@ def test_fails_an_instance_type_without_a_count(binder: StaticBinder) -> None:
     ]
 
 
+def test_fails_an_instance_type_with_no_instances(binder: StaticBinder) -> None:
+    # botocore's TrainingInstanceCount starts at 0, for a heterogeneous cluster's groups.
+    step = TrainingStep(name="Train", image=IMAGE, instance_count=0)
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    assert [(p.step, p.field, p.message, p.hint) for p in caught.value.problems] == [
+        (
+            "Train",
+            "Arguments.ResourceConfig.InstanceCount",
+            "is 0: the job has an InstanceType but no instances to run on",
+            "give at least 1 (instance_count in Python; more only for distributed training)",
+        )
+    ]
+
+
+def test_an_instance_count_from_a_parameter_is_not_judged(binder: StaticBinder) -> None:
+    count = ParameterInteger("TrainingInstances", default_value=1)
+    step = TrainingStep(name="Train", image=IMAGE, instance_count=count)
+    definition = PipelineDefinition(steps=[step], parameters=[count]).to_definition(binder)
+
+    assert problems_of(definition) == []
+
+
 def test_instance_preferences_with_one_count_for_the_job_are_valid(binder: StaticBinder) -> None:
     preferences = [{"InstanceType": "ml.p4d.24xlarge"}, {"InstanceType": "ml.p5.48xlarge"}]
     definition = compiled_resources(

@@ -139,5 +139,8 @@ class MlOpsStack(Stack):
             "Monitoring",
             pipeline=self.pipeline,
             alarm_topic=self.notifications.topic,
+            # The notifications already send each failed execution, with its ARN: the alarm
+            # stays on the dashboard, and a failure is one message rather than three.
+            notify_failed_executions=False,
             dead_letter_queues=dead_letter_queues,
         )

@@ -13,7 +13,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 
-from cdk_sagemaker_pipelines.cdk import Pipeline, PipelineMonitoring
+from cdk_sagemaker_pipelines.cdk import Pipeline, PipelineFailureNotifications, PipelineMonitoring
 from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
 from cdk_sagemaker_pipelines.template import decode_text
 from constructs import Construct
@@ -355,6 +355,11 @@ def test_an_alarm_period_may_be_up_to_seven_days(period: cdk.Duration):
         ),
         ({"period": 300}, "- prop 'period': expected a Duration, got int 300"),
         (
+            {"notify_failed_executions": "no"},
+            "- prop 'notify_failed_executions': expected True or False, got str 'no' (False "
+            "keeps the failed-executions alarm off alarm_topic)",
+        ),
+        (
             {"dashboard_name": "churn executions"},
             "- prop 'dashboard_name': expected 1-255 letters, digits, '-' and '_', got str "
             "'churn executions'",
@@ -379,6 +384,113 @@ def test_fails_invalid_props_naming_the_construct(props: dict[str, Any], message
         PipelineMonitoring(stack, "Monitoring", **given)
     assert str(raised.value).startswith("PipelineMonitoring Test/Monitoring has 1 problem:\n")
     assert message in str(raised.value)
+
+
+DUPLICATE = "duplicate-failure-notifications"
+
+
+def _duplicate_warnings(stack: cdk.Stack) -> list[tuple[str, str]]:
+    return [
+        (warning.id, str(warning.entry.data))
+        for warning in Annotations.from_stack(stack).find_warning(
+            "*", Match.string_like_regexp(f".*{DUPLICATE}.*")
+        )
+    ]
+
+
+@pytest.mark.parametrize("monitoring_first", [False, True])
+def test_an_alarm_repeating_the_failure_notifications_on_their_topic_is_warned(
+    monitoring_first: bool,
+):
+    # One failure would be three messages: the notification, ALARM and OK.
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name="churn")
+    topic = sns.Topic(stack, "Alerts")
+
+    def notify() -> None:
+        PipelineFailureNotifications(stack, "Failures", pipeline=pipeline, topic=topic)
+
+    if not monitoring_first:
+        notify()
+    PipelineMonitoring(stack, "Monitoring", pipeline=pipeline, alarm_topic=topic)
+    if monitoring_first:
+        notify()
+
+    [(path, message)] = _duplicate_warnings(stack)
+    assert path == "/Test/Monitoring"
+    assert message == (
+        "Each failed execution is published to the alarm topic twice: by "
+        "PipelineFailureNotifications Test/Failures (a message naming the execution and how "
+        "to see why it failed) and by this failed-executions alarm (ALARM, then OK a period "
+        "later), three messages for one failure. Pass notify_failed_executions=False to keep "
+        "the alarm on the dashboard without notifying, or raise failed_executions_threshold to "
+        f"be told of repeated failures only. [ack: cdk-sagemaker-pipelines:{DUPLICATE}]"
+    )
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["quiet-alarm", "threshold-3", "other-pipeline", "other-topic", "stopped-only"],
+)
+def test_failure_notifications_and_an_alarm_that_do_not_repeat_each_other_are_not_warned(
+    variant: str,
+):
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name="churn")
+    notifications = PipelineFailureNotifications(
+        stack,
+        "Failures",
+        pipeline=pipeline,
+        statuses=["Stopped"] if variant == "stopped-only" else ["Failed", "Stopped"],
+    )
+    PipelineMonitoring(
+        stack,
+        "Monitoring",
+        pipeline=(
+            Pipeline.from_pipeline_name(stack, "Other", "other-pipeline")
+            if variant == "other-pipeline"
+            else pipeline
+        ),
+        alarm_topic=sns.Topic(stack, "Alerts") if variant == "other-topic" else notifications.topic,
+        notify_failed_executions=variant != "quiet-alarm",
+        failed_executions_threshold=3 if variant == "threshold-3" else 1,
+    )
+
+    assert _duplicate_warnings(stack) == []
+
+
+def test_an_alarm_told_not_to_notify_stays_on_the_dashboard_and_dead_letters_still_notify():
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name="churn")
+    notifications = PipelineFailureNotifications(stack, "Failures", pipeline=pipeline)
+    queue = sqs.Queue(stack, "DeadLetterQueue")
+    monitoring = PipelineMonitoring(
+        stack,
+        "Monitoring",
+        pipeline=pipeline,
+        alarm_topic=notifications.topic,
+        notify_failed_executions=False,
+        dead_letter_queues=[queue],
+    )
+    template = Template.from_stack(stack)
+
+    executions = resource(template, logical_id(monitoring.failed_executions_alarm))
+    assert "AlarmActions" not in executions["Properties"]
+    assert "OKActions" not in executions["Properties"]
+    [dead_letters] = monitoring.dead_letter_alarms
+    topic = {"Ref": logical_id(notifications.topic)}
+    assert resource(template, logical_id(dead_letters))["Properties"]["AlarmActions"] == [topic]
+    # Only the dead-letter alarm may publish: the quiet alarm got no statement.
+    [alarm_statement] = _publishers(template, "cloudwatch.amazonaws.com")
+    assert alarm_statement["Condition"] == {
+        "ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [logical_id(dead_letters), "Arn"]}}
+    }
+    dashboard = resource(template, logical_id(monitoring.dashboard))
+    body = json.loads(decode_text(dashboard["Properties"]["DashboardBody"]))
+    assert body["widgets"][2]["properties"]["alarms"] == [
+        f"${{GetAtt:{logical_id(alarm)}.Arn}}"
+        for alarm in (monitoring.failed_executions_alarm, dead_letters)
+    ]
 
 
 def test_fails_an_alarm_topic_of_another_app_naming_the_prop():

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Annotations, ArnFormat, Duration
+from aws_cdk import Acknowledgment, Annotations, ArnFormat, Duration, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_iam as iam
@@ -17,6 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from ..definition import Problem
+from ._failure_pages import note_failure_alarm
 from ._props import (
     PropProblem,
     check_keywords,
@@ -63,6 +64,12 @@ class PipelineMonitoring(Construct):
     message while the first still waits raises no new notification. The queues must be
     in this stack's account and region, where SQS publishes their metrics.
 
+    The failed-executions alarm notifies ``alarm_topic`` too (ALARM, then OK a period
+    later). When that topic is a ``PipelineFailureNotifications``' of the same pipeline,
+    which already sends a message for each failed execution, pass
+    ``notify_failed_executions=False``: the alarm stays on the dashboard, and each failure
+    is one message, not three (at threshold 1 a warning says so).
+
     Example::
 
         PipelineMonitoring(
@@ -70,6 +77,7 @@ class PipelineMonitoring(Construct):
             "Monitoring",
             pipeline=pipeline,
             alarm_topic=alerts.topic,
+            notify_failed_executions=False,  # alerts already sends each failure
             dead_letter_queues=[trigger.dead_letter_queue, schedule.dead_letter_queue],
         )
     """
@@ -86,6 +94,7 @@ class PipelineMonitoring(Construct):
         period: Duration | None = None,
         dashboard_name: str | None = None,
         dead_letter_queues: Sequence[sqs.IQueue] = (),
+        notify_failed_executions: bool = True,
     ) -> None:
         check_new_child("PipelineMonitoring", scope, construct_id)
         super().__init__(scope, construct_id)
@@ -136,6 +145,14 @@ class PipelineMonitoring(Construct):
                 )
                 if hasattr(pipeline, "pipeline_arn")
                 else None,
+                None
+                if type(notify_failed_executions) is bool
+                else Problem(
+                    None,
+                    "notify_failed_executions",
+                    f"expected True or False, got {describe(notify_failed_executions)}",
+                    "False keeps the failed-executions alarm off alarm_topic",
+                ),
                 _period_problem(period),
                 _dashboard_name_problem(dashboard_name),
                 *_dead_letter_queues_problems(dead_letter_queues, self),
@@ -145,7 +162,8 @@ class PipelineMonitoring(Construct):
         window = period or Duration.minutes(5)
         failed = pipeline.metric_execution_failed(period=window)
         pipeline_name = pipeline.pipeline_name  # read once: a jsii round trip
-        executions_name = _name_for_topic(self, alarm_topic, ALARM_NAME_SUFFIX)
+        executions_topic = alarm_topic if notify_failed_executions else None
+        executions_name = _name_for_topic(self, executions_topic, ALARM_NAME_SUFFIX)
         self.failed_executions_alarm = cloudwatch.Alarm(
             self,
             "ExecutionsFailed",
@@ -157,8 +175,20 @@ class PipelineMonitoring(Construct):
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        if alarm_topic is not None:
-            _notify(self.failed_executions_alarm, alarm_topic, executions_name)
+        if executions_topic is not None:
+            _notify(self.failed_executions_alarm, executions_topic, executions_name)
+            if threshold == 1:
+                note_failure_alarm(self, executions_topic, pipeline)
+        elif alarm_topic is not None:
+            # Asked not to notify: only the dashboard shows it, by the user's choice.
+            Validations.of(self.failed_executions_alarm).acknowledge(
+                Acknowledgment(
+                    id="NIST.800.53.R5-CloudWatchAlarmAction",
+                    reason="notify_failed_executions=False: failed executions are notified "
+                    "otherwise (PipelineFailureNotifications); this alarm shows them on the "
+                    "dashboard",
+                )
+            )
         self.dead_letter_alarms: list[cloudwatch.Alarm] = []
         """One alarm per queue of ``dead_letter_queues``, in their order."""
         taken: set[str] = set()

@@ -40,6 +40,7 @@ from ..definition import (
 from ..definition._suggest import did_you_mean
 from ..definition.permissions import PermissionPlan
 from ._arns import format_arn
+from ._failure_pages import note_notifications
 from ._kms import account_key
 from ._props import (
     PIPELINE_EXECUTION_STATUSES,
@@ -1218,6 +1219,8 @@ class PipelineFailureNotifications(Construct):
             )
             placed(topic, self)
         self.topic = topic
+        if "Failed" in statuses:
+            note_notifications(self, topic, pipeline)
         for address in emails:
             topic.add_subscription(subscriptions.EmailSubscription(address))
         name = events.EventField.from_path("$.detail.pipelineArn")

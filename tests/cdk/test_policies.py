@@ -1534,12 +1534,33 @@ def test_derived_permissions_too_long_for_one_managed_policy_are_split(tmp_path)
         properties = template.to_json()["Resources"][logical_id(policy)]["Properties"]
         assert deployed_length(properties["PolicyDocument"]) <= MAX_MANAGED_POLICY_LENGTH
         assert properties["Roles"] == [{"Ref": logical_id(pipeline.step_role)}]
-        assert properties["Description"].endswith(f"(part {index + 1} of 2)")
+        assert properties["Description"] == (
+            f"What the jobs of SageMaker pipeline {pipeline.pipeline_name} may do"
+            + (" (part 2)" if index else "")
+        )
         sids += [statement["Sid"] for statement in properties["PolicyDocument"]["Statement"]]
     # Every statement once, in one of the policies: reads of each step's script and bucket.
     assert len(sids) == len(set(sids))
     assert sum("DataBucket" in sid for sid in sids) >= 10
     assert len(pipeline.role_policies) == 1  # the pipeline role's fit one
+
+
+def test_permissions_growing_into_a_second_managed_policy_keep_the_first_one(tmp_path):
+    # A managed policy's Description is create-only: "(part 1 of 2)" in it replaced the first
+    # policy when a step was added (a new ARN, lost by a role it was attached to by hand).
+    def first_policy(count: int) -> tuple[int, str, dict[str, Any]]:
+        stack = new_stack()
+        pipeline = Pipeline(stack, "Training", definition=_many_scripts(tmp_path, count))
+        policy = pipeline.step_role_policies[0]
+        resources = Template.from_stack(stack).to_json()["Resources"]
+        return len(pipeline.step_role_policies), logical_id(policy), resources[logical_id(policy)]
+
+    one_count, one_id, one = first_policy(2)
+    two_count, two_id, two = first_policy(10)
+
+    assert (one_count, two_count) == (1, 2)
+    assert two_id == one_id
+    assert two["Properties"]["Description"] == one["Properties"]["Description"]
 
 
 def test_derived_permissions_needing_more_managed_policies_than_a_role_takes_are_warned(

@@ -2317,7 +2317,7 @@ def _managed_policies(
         iam.ManagedPolicy(
             scope,
             construct_id if index == 0 else f"{construct_id}{index + 1}",
-            description=description + _part(index, len(groups)),
+            description=description + _part(index),
             statements=group,
             roles=None if role is None else [role],
         )
@@ -2325,9 +2325,14 @@ def _managed_policies(
     ]
 
 
-def _part(index: int, count: int) -> str:
-    """`` (part 2 of 3)`` for a policy of several, nothing for a policy alone."""
-    return f" (part {index + 1} of {count})" if count > 1 else ""
+def _part(index: int) -> str:
+    """`` (part 2)`` for the second policy on, nothing for the first.
+
+    Not "part 1 of 2": a managed policy's ``Description`` is create-only, so a count in it
+    would replace the first policy (a new ARN, which a role attached by hand loses) when the
+    permissions grow into a second one.
+    """
+    return f" (part {index + 1})" if index else ""
 
 
 def _policy_count_message(prop: str, count: int) -> str:

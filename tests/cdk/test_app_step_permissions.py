@@ -9,7 +9,9 @@ its ``RoleArn`` followed to the role and every policy attached to it. Then, per 
 * a RegisterModel step may create versions in its group only as PendingManualApproval;
 * a JsonGet on a property file may read that file;
 * the step role may read each input location, write each output location, use the
-  buckets' and outputs' KMS keys, and write its logs;
+  buckets' and outputs' KMS keys, let the job's volumes use their key (kms:CreateGrant, as
+  the SageMaker guide's policies for a processing, training or tuning job's role say), and
+  write its logs;
 * the pipeline role allows nothing that the pipeline's step types don't explain.
 
 Not checked: who reads a registered model's artifacts and metrics (whoever deploys or
@@ -547,6 +549,12 @@ def step_role_problems(pipeline: Pipeline) -> list[str]:
                         for key in output_keys or [_bucket_key(pipeline, location.bucket)]:
                             if key is not None:
                                 need("kms:GenerateDataKey", key)
+            # "If you specify a volume KMS key in the resource configuration of your
+            # processing [training, hyperparameter tuning] job", the SageMaker guide's policy
+            # for the role the job runs with adds kms:CreateGrant.
+            for path in job.volume_keys:
+                for key in _select(arguments, path):
+                    need("kms:CreateGrant", flatten(key))
             if job.log_group:
                 group = f"log-group:{job.log_group}"
                 stream = f"{group}:log-stream:pipelines-x1-{step['Name']}-x1/algo-1-1700000000"

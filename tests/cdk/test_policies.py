@@ -39,6 +39,7 @@ from cdk_sagemaker_pipelines.definition import (
     PropertyFile,
     RegisterModel,
     TrainingJobDefinition,
+    TrainingStep,
     TransformStep,
     TuningStep,
 )
@@ -598,6 +599,15 @@ def test_a_literal_json_definition_gets_exact_statements():
             "Effect": "Allow",
             "Resource": keys,
             "Sid": "EncryptJobVolumesAndOutputs",
+        },
+        # The SageMaker guide's policy for the role a processing job runs with: "If you
+        # specify a volume KMS key in the resource configuration of your processing job",
+        # kms:CreateGrant. On the volume key only, not the output key.
+        "LetJobVolumesUseTheirKeys": {
+            "Action": "kms:CreateGrant",
+            "Effect": "Allow",
+            "Resource": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/volume-key",
+            "Sid": "LetJobVolumesUseTheirKeys",
         },
         "WriteJobLogs": {
             "Action": [
@@ -1600,3 +1610,60 @@ def test_code_assets_of_an_environment_agnostic_stack_are_read_in_one_statement(
     ]
     assert len(asset_reads) == 1
     assert len(asset_reads[0]) == 3  # the three scripts, in one statement
+
+
+def test_the_step_role_lets_the_volumes_of_its_jobs_use_their_keys():
+    # The SageMaker guide's policies for the role a processing, training or tuning job runs
+    # with add kms:CreateGrant "if you specify a volume KMS key in the resource configuration"
+    # (as aws-cdk-lib's SageMakerCreateTrainingJob task grants its role): before, only the
+    # pipeline role had it. Each tuning definition's key counts; an output key doesn't, nor a
+    # transform job's volume key (the job runs as its model's role; the guide says nothing).
+    def key(name: str) -> str:
+        return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{name}"
+
+    ranges = {"C": ContinuousParameter(min_value=0.1, max_value=1.0)}
+    definitions = [
+        TrainingJobDefinition(
+            name=name,
+            image=Image.sklearn("1.2-1"),
+            code=Code.from_s3("s3://code-bucket/train.tar.gz", entry_point="train.py"),
+            inputs={"train": "s3://data-bucket/train/"},
+            objective_metric_name="acc",
+            metric_definitions={"acc": "acc=([0-9.]+)"},
+            hyperparameter_ranges=ranges,
+            volume_kms_key=key(f"tune-{name}-volume"),
+            output_kms_key=key("output"),
+        )
+        for name in ("a", "b")
+    ]
+    tune = TuningStep(name="Tune", training_job_definitions=definitions, max_jobs=2)
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/train.tar.gz", entry_point="train.py"),
+        inputs={"train": "s3://data-bucket/train/"},
+        volume_kms_key=key("train-volume"),
+        output_kms_key=key("output"),
+    )
+    model = ModelStep(
+        name="Model", image=Image.sklearn("1.2-1", scope="inference"), model_data=train.model_data
+    )
+    score = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data="s3://data-bucket/score/",
+        volume_kms_key=key("transform-volume"),
+        output_kms_key=key("output"),
+    )
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[tune, score]), pipeline_name=NAME
+    )
+    built = Built(stack, pipeline)
+
+    assert built.step_role["LetJobVolumesUseTheirKeys"] == {
+        "Action": "kms:CreateGrant",
+        "Effect": "Allow",
+        "Resource": [key("train-volume"), key("tune-a-volume"), key("tune-b-volume")],
+        "Sid": "LetJobVolumesUseTheirKeys",
+    }

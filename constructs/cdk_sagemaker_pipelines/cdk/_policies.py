@@ -556,6 +556,25 @@ def step_role_statements(
     statements += _alias_key_statements(
         stack, plan_keys, "EncryptJobVolumesAndOutputs", _KMS_USE, {}
     )
+    # "If you specify a volume KMS key in the resource configuration of your processing
+    # [training, hyperparameter tuning] job", the role the job runs with needs kms:CreateGrant
+    # on it: the SageMaker guide's policies for that role ("How to use SageMaker AI execution
+    # roles"), as aws-cdk-lib's SageMakerCreateTrainingJob and SageMakerCreateProcessingJob
+    # tasks grant it. Without a kms:GrantIsForAWSResource condition: the guide's policies
+    # have none, and don't say which call makes the grant.
+    volume_keys = _planned_keys(plan, lookups, plan.job_volume_keys)
+    job_volume_keys = _job_keys(stack, volume_keys)
+    if job_volume_keys:
+        statements.append(
+            iam.PolicyStatement(
+                sid="LetJobVolumesUseTheirKeys",
+                actions=["kms:CreateGrant"],
+                resources=job_volume_keys,
+            )
+        )
+    statements += _alias_key_statements(
+        stack, volume_keys, "LetJobVolumesUseTheirKeys", ["kms:CreateGrant"], {}
+    )
     repository_arns = _unique(
         [repo.repository_arn for repo in repositories] + _image_repositories(plan, stack)
     )
@@ -654,11 +673,7 @@ def _automl_statements(
             ],
         )
     )
-    volume_keys = [
-        planned
-        for given, planned in zip(plan.kms_keys, lookups.plan_keys, strict=True)
-        if given in plan.automl_volume_keys
-    ]
+    volume_keys = _planned_keys(plan, lookups, plan.automl_volume_keys)
     keys = _job_keys(stack, volume_keys)
     # Without the kms:GrantIsForAWSResource condition the pipeline role's grant has: the
     # guide's policy has none, and doesn't say how Autopilot makes the grant.
@@ -672,6 +687,15 @@ def _automl_statements(
         stack, volume_keys, "LetAutoMLJobVolumesUseTheirKeys", ["kms:CreateGrant"], {}
     )
     return statements
+
+
+def _planned_keys(plan: PermissionPlan, lookups: Lookups, given: Collection[Any]) -> list[Any]:
+    """The planned form (an alias of this app as its key's ARN) of the ``given`` job keys."""
+    return [
+        planned
+        for key, planned in zip(plan.kms_keys, lookups.plan_keys, strict=True)
+        if key in given
+    ]
 
 
 # The tag ECR pulls when an image URI names none.

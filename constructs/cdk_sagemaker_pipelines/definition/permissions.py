@@ -230,6 +230,19 @@ _MANIFEST_TYPES = frozenset({"ManifestFile", "AugmentedManifestFile"})
 # The key an AutoML job's own role grants to the volumes of the jobs it runs (see
 # PermissionPlan.automl_volume_keys).
 AUTOML_VOLUME_KEY_FIELD = "AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId"
+# The volume keys of the jobs that run with the role their request passes (processing, check,
+# training and tuning jobs): "If you specify a volume KMS key in the resource configuration
+# of your processing [training, hyperparameter tuning] job", the SageMaker guide's policy for
+# that role adds kms:CreateGrant ("How to use SageMaker AI execution roles"). A transform
+# job runs as its model's role, which the guide gives no such statement.
+JOB_VOLUME_KEY_FIELDS = (
+    "ProcessingResources.ClusterConfig.VolumeKmsKeyId",
+    "ResourceConfig.VolumeKmsKeyId",
+    "TrainingJobDefinition.HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+    "TrainingJobDefinition.ResourceConfig.VolumeKmsKeyId",
+    "TrainingJobDefinitions[*].HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+    "TrainingJobDefinitions[*].ResourceConfig.VolumeKmsKeyId",
+)
 _KMS_FIELDS = (
     "ProcessingResources.ClusterConfig.VolumeKmsKeyId",
     "ProcessingOutputConfig.KmsKeyId",
@@ -439,6 +452,9 @@ class PermissionPlan:
     automl_roles: list[Any] = field(default_factory=list)
     # AutoML jobs' volume keys: the job's role lets the volumes of its jobs use them.
     automl_volume_keys: list[Any] = field(default_factory=list)
+    # Processing, check, training and tuning jobs' volume keys (JOB_VOLUME_KEY_FIELDS): the
+    # role each job runs with lets its volumes use them.
+    job_volume_keys: list[Any] = field(default_factory=list)
     # (step, model package group) of check steps that compare with the baselines of the
     # group's latest approved version: the service's lookups and the files those baselines
     # name aren't derived.
@@ -551,6 +567,12 @@ class _Planner:
         for path in _KMS_FIELDS:
             for where, value in _select(arguments, path):
                 self._add_resource(plan.kms_keys, name, f"Arguments.{where}", "key", value)
+        for path in (
+            JOB_VOLUME_KEY_FIELDS if job_kind in ("Processing", "Training", "Tuning") else ()
+        ):
+            for _, key in _select(arguments, path):
+                if not is_expression(key):  # one known only at run time is reported above
+                    _add(plan.job_volume_keys, key)
         for path in _IMAGE_FIELDS:
             for where, value in _select(arguments, path):
                 _add(plan.images, value)

@@ -18,7 +18,15 @@ from aws_cdk import aws_iam as iam
 from cdk_sagemaker_pipelines import __version__
 from cdk_sagemaker_pipelines.cdk import Pipeline
 from cdk_sagemaker_pipelines.cdk.validation import PLUGIN_NAME, SageMakerPipelineChecks
-from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
+from cdk_sagemaker_pipelines.definition import (
+    Code,
+    ContinuousParameter,
+    Image,
+    PipelineDefinition,
+    PipelineDefinitionError,
+    TrainingJobDefinition,
+    TuningStep,
+)
 from constructs import IConstruct
 from tests.cdk.conftest import cdk_context
 from tests.cdk.helpers import ACCOUNT, REGION, literal_definition, prep_and_train
@@ -121,6 +129,39 @@ def test_network_rules_only_run_when_required(tmp_path: Path):
     assert violations is not None
     assert sorted(violations) == ["SMP-JobNetworkIsolation[Prep]", "SMP-JobNetworkIsolation[Train]"]
     assert _synth(tmp_path / "isolated", _isolated, plugin) is None
+
+
+def _tuning_of_two_algorithms(stack: cdk.Stack) -> Pipeline:
+    definitions = [
+        TrainingJobDefinition(
+            name=name,
+            image=Image.sklearn("1.2-1"),
+            code=Code.from_s3("s3://code/train.tar.gz", entry_point="train.py"),
+            inputs={"train": "s3://raw-data/train/"},
+            instance_type="ml.m5.large",
+            metric_definitions={"acc": "acc=([0-9.]+)"},
+            objective_metric_name="acc",
+            hyperparameter_ranges={"C": ContinuousParameter(min_value=0.1, max_value=1.0)},
+        )
+        for name in ("forest", "boosting")
+    ]
+    tune = TuningStep(
+        name="Tune", training_job_definitions=definitions, max_jobs=2, max_parallel_jobs=1
+    )
+    return Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(steps=[tune]),
+        enable_network_isolation=True,
+    )
+
+
+def test_a_tuning_step_of_several_algorithms_is_checked_per_definition(tmp_path: Path):
+    # Its TrainingJobDefinitions each get the construct's key and isolation. The checks
+    # read only TrainingJobDefinition: synth failed on a volume key and an isolation it
+    # had (and would have passed a definition without an output key).
+    plugin = SageMakerPipelineChecks(require_network_isolation=True)
+    assert _synth(tmp_path, _tuning_of_two_algorithms, plugin) is None
 
 
 def _synth_stages(outdir: Path, plugin_on: Callable[[cdk.App, cdk.Stage], None]) -> Violations:
@@ -267,7 +308,7 @@ def test_validate_reports_one_violation_per_finding_with_every_pipeline(tmp_path
     secret = found["SMP-NoSecretsInEnvironment[Prep]"]
     assert secret.severity == "error"
     assert secret.description == (
-        "A job environment contains a literal secret. (step 'Prep', "
+        "A job environment or hyperparameter contains a literal secret. (step 'Prep', "
         "Arguments.Environment['DB_PASSWORD']: literal secret)"
     )
     assert (secret.fix or "").startswith("Pipeline definitions are readable by anyone")
@@ -314,7 +355,7 @@ def test_a_violation_in_several_fields_of_a_step_names_each_field(tmp_path: Path
         if violation.rule_name == "SMP-NoSecretsInEnvironment[Prep]"
     ]
     assert secret.description == (
-        "A job environment contains a literal secret. (step 'Prep', "
+        "A job environment or hyperparameter contains a literal secret. (step 'Prep', "
         "Arguments.Environment['DB_PASSWORD']: literal secret; "
         "Arguments.Environment['API_TOKEN']: literal secret)"
     )

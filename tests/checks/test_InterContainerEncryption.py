@@ -80,3 +80,23 @@ def test_Noncompliance_automl():
             "cleartext",
         ),
     ]
+
+
+def test_Compliance_tuning_of_several_definitions():
+    encrypted = {"VpcConfig": VPC, "EnableInterContainerTrafficEncryption": True}
+    compliant = definition(step("Tune", "Tuning", TrainingJobDefinitions=[encrypted, {}]))
+    assert InterContainerEncryption.check(compliant) == []
+
+
+def test_Noncompliance_tuning_of_several_definitions():
+    encrypted = {"VpcConfig": VPC, "EnableInterContainerTrafficEncryption": True}
+    noncompliant = definition(
+        step("Tune", "Tuning", TrainingJobDefinitions=[encrypted, {"VpcConfig": VPC}])
+    )
+    assert InterContainerEncryption.check(noncompliant) == [
+        Finding(
+            "Tune",
+            "Arguments.TrainingJobDefinitions[1].EnableInterContainerTrafficEncryption",
+            "cleartext",
+        )
+    ]

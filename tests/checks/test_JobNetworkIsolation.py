@@ -65,3 +65,27 @@ def test_Noncompliance_automl():
             "AutoML", "Arguments.AutoMLJobConfig.SecurityConfig.VpcConfig", "open network access"
         ),
     ]
+
+
+def test_Compliance_tuning_of_several_definitions():
+    compliant = definition(
+        step(
+            "Tune",
+            "Tuning",
+            TrainingJobDefinitions=[{"EnableNetworkIsolation": True}, {"VpcConfig": VPC}],
+        )
+    )
+    assert JobNetworkIsolation.check(compliant) == []
+
+
+def test_Noncompliance_tuning_of_several_definitions():
+    noncompliant = definition(
+        step("Tune", "Tuning", TrainingJobDefinitions=[{"EnableNetworkIsolation": True}, {}])
+    )
+    assert JobNetworkIsolation.check(noncompliant) == [
+        Finding(
+            "Tune",
+            "Arguments.TrainingJobDefinitions[1].EnableNetworkIsolation",
+            "open network access",
+        )
+    ]

@@ -49,3 +49,21 @@ def test_Noncompliance_automl():
     assert JobOutputEncryption.check(noncompliant) == [
         Finding("AutoML", "Arguments.OutputDataConfig.KmsKeyId", "no KMS key"),
     ]
+
+
+def test_Compliance_tuning_of_several_definitions():
+    output = {"OutputDataConfig": {"S3OutputPath": "s3://b/m", "KmsKeyId": KEY}}
+    compliant = definition(step("Tune", "Tuning", TrainingJobDefinitions=[output, output]))
+    assert JobOutputEncryption.check(compliant) == []
+
+
+def test_Noncompliance_tuning_of_several_definitions():
+    # Each definition's training jobs write their models: one without a key was missed.
+    keyed = {"OutputDataConfig": {"S3OutputPath": "s3://b/m", "KmsKeyId": KEY}}
+    open_ = {"OutputDataConfig": {"S3OutputPath": "s3://b/m"}}
+    noncompliant = definition(step("Tune", "Tuning", TrainingJobDefinitions=[open_, keyed]))
+    assert JobOutputEncryption.check(noncompliant) == [
+        Finding(
+            "Tune", "Arguments.TrainingJobDefinitions[0].OutputDataConfig.KmsKeyId", "no KMS key"
+        )
+    ]

@@ -71,3 +71,35 @@ def test_Noncompliance_automl():
         Finding("AutoML", field, "no KMS key"),
         Finding("Other", field, "no KMS key"),
     ]
+
+
+def test_Compliance_tuning_of_several_definitions():
+    # A tuning job of several algorithms (TrainingJobDefinitions) has no TrainingJobDefinition:
+    # each definition's jobs have volumes of their own, each with its key.
+    resources = {"HyperParameterTuningResourceConfig": {"VolumeKmsKeyId": KEY}}
+    compliant = definition(
+        step(
+            "Tune",
+            "Tuning",
+            TrainingJobDefinitions=[resources, {"ResourceConfig": {"VolumeKmsKeyId": KEY}}],
+        )
+    )
+    assert JobVolumeEncryption.check(compliant) == []
+
+
+def test_Noncompliance_tuning_of_several_definitions():
+    keyed = {"HyperParameterTuningResourceConfig": {"VolumeKmsKeyId": KEY}}
+    noncompliant = definition(
+        step(
+            "Tune",
+            "Tuning",
+            TrainingJobDefinitions=[keyed, {"HyperParameterTuningResourceConfig": {}}],
+        )
+    )
+    assert JobVolumeEncryption.check(noncompliant) == [
+        Finding(
+            "Tune",
+            "Arguments.TrainingJobDefinitions[1].HyperParameterTuningResourceConfig.VolumeKmsKeyId",
+            "no KMS key",
+        )
+    ]

@@ -72,3 +72,125 @@ def test_Noncompliance():
         Finding("Model", "Arguments.PrimaryContainer.Environment['SECRET']", "literal secret"),
         Finding("Multi", "Arguments.Containers[1].Environment['PASSWORD']", "literal secret"),
     ]
+
+
+def test_Noncompliance_tuning_of_several_definitions():
+    noncompliant = definition(
+        step(
+            "Tune",
+            "Tuning",
+            TrainingJobDefinitions=[
+                {"Environment": {"MODE": "fast"}},
+                {"Environment": {"DB_PASSWORD": "hunter2"}},
+            ],
+        )
+    )
+    assert NoSecretsInEnvironment.check(noncompliant) == [
+        Finding(
+            "Tune",
+            "Arguments.TrainingJobDefinitions[1].Environment['DB_PASSWORD']",
+            "literal secret",
+        )
+    ]
+
+
+def test_Noncompliance_hyperparameters():
+    # CreateTrainingJob: "Do not include any security-sensitive information including account
+    # access IDs, secrets, or tokens in any hyperparameter fields".
+    noncompliant = definition(
+        step("Train", "Training", HyperParameters={"epochs": "3", "hf_token": '"hf_abc"'}),
+        step(
+            "Tune",
+            "Tuning",
+            TrainingJobDefinition={"StaticHyperParameters": {"aws_key": "AKIAABCDEFGHIJKLMNOP"}},
+        ),
+        step(
+            "TuneMany",
+            "Tuning",
+            TrainingJobDefinitions=[{}, {"StaticHyperParameters": {"api-key": "k"}}],
+        ),
+    )
+    assert NoSecretsInEnvironment.check(noncompliant) == [
+        Finding("Train", "Arguments.HyperParameters['hf_token']", "literal secret"),
+        Finding(
+            "Tune",
+            "Arguments.TrainingJobDefinition.StaticHyperParameters['aws_key']",
+            "literal secret",
+        ),
+        Finding(
+            "TuneMany",
+            "Arguments.TrainingJobDefinitions[1].StaticHyperParameters['api-key']",
+            "literal secret",
+        ),
+    ]
+
+
+def test_Compliance_hyperparameters():
+    # A tokenizer's special tokens are text, and a switch holds no secret.
+    compliant = definition(
+        step(
+            "Train",
+            "Training",
+            HyperParameters={
+                "pad_token": "<pad>",
+                "eos-token-id": "2",
+                "use_auth_token": '"True"',
+                "max_new_tokens": "64",
+            },
+        )
+    )
+    assert NoSecretsInEnvironment.check(compliant) == []
+
+
+def test_Noncompliance_parameter_defaults():
+    # The definition holds a parameter's default in plain text: judged under the variable's
+    # name or the parameter's.
+    parameters = [
+        {"Name": "DbPassword", "Type": "String", "DefaultValue": "hunter2"},
+        {"Name": "Mode", "Type": "String", "DefaultValue": "AKIAABCDEFGHIJKLMNOP"},
+        {"Name": "Token", "Type": "String"},  # no default: nothing in the definition
+        {"Name": "ApiKey", "Type": "String", "DefaultValue": ""},
+    ]
+    noncompliant = definition(
+        step(
+            "Prep",
+            "Processing",
+            Environment={
+                "DB": {"Get": "Parameters.DbPassword"},
+                "MODE": {"Get": "Parameters.Mode"},
+                "HF_TOKEN": {"Get": "Parameters.Token"},
+                "API_KEY": {"Get": "Parameters.ApiKey"},
+            },
+        ),
+        parameters=parameters,
+    )
+    assert NoSecretsInEnvironment.check(noncompliant) == [
+        Finding(
+            "Prep",
+            "Arguments.Environment['DB']",
+            "literal secret (the default of parameter 'DbPassword')",
+        ),
+        Finding(
+            "Prep",
+            "Arguments.Environment['MODE']",
+            "literal secret (the default of parameter 'Mode')",
+        ),
+    ]
+
+
+def test_Compliance_references_to_secrets():
+    # What the rule advises: the job reads the secret at run time, given where it is.
+    compliant = definition(
+        step(
+            "Prep",
+            "Processing",
+            Environment={
+                "DB_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf",
+                "DB_PASSWORD": "arn:aws:ssm:us-east-1:111122223333:parameter/db/password",
+                "SECRET_NAME": "prod/db",
+                "HF_TOKEN_PATH": "/opt/ml/input/config/token",
+                "OpenAISecretId": "prod/openai",
+            },
+        )
+    )
+    assert NoSecretsInEnvironment.check(compliant) == []

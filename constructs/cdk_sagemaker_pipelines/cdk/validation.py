@@ -62,9 +62,9 @@ class SageMakerPipelineChecks:
     """Checks inside every ``AWS::SageMaker::Pipeline`` definition of the app.
 
     Always: KMS on every job volume and output, no self-approved models, no literal
-    secrets in job environments. With ``require_network_isolation``: every job in a VPC
-    or network-isolated (an AutoML job, which has no isolation, in a VPC), and
-    inter-container encryption in VPCs. Findings carry the step
+    secrets in job environments and hyperparameters. With ``require_network_isolation``:
+    every job in a VPC or network-isolated (an AutoML job, which has no isolation, in a
+    VPC), and inter-container encryption in VPCs. Findings carry the step
     name (``SMP-JobVolumeEncryption[Train]``) so each can be acknowledged on its own,
     as ``SageMakerPipelineChecks::SMP-JobVolumeEncryption[Train]`` (see the module
     docstring).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._finding import Finding, all_steps, dig
+from ._finding import Finding, all_steps, dig, job_arguments
 
 FIELDS = {
     "Processing": (
@@ -25,14 +25,15 @@ FIELDS = {
 
 
 def check(definition: Mapping[str, Any]) -> list[Finding]:
-    """Find VPC jobs without ``EnableInterContainerTrafficEncryption``."""
+    """Find VPC jobs without ``EnableInterContainerTrafficEncryption`` (per tuning definition)."""
     findings = []
     for step in all_steps(definition):
         fields = FIELDS.get(str(step.get("Type")))
         if fields is None:
             continue
         vpc, encryption = fields
-        arguments = step.get("Arguments")
-        if dig(arguments, vpc) and dig(arguments, encryption) is not True:
-            findings.append(Finding(str(step.get("Name")), f"Arguments.{encryption}", "cleartext"))
+        for arguments, name in job_arguments(step):
+            if dig(arguments, vpc) and dig(arguments, encryption) is not True:
+                field = f"Arguments.{name(encryption)}"
+                findings.append(Finding(str(step.get("Name")), field, "cleartext"))
     return findings

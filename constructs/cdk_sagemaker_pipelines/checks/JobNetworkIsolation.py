@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._finding import Finding, all_steps, dig
+from ._finding import Finding, all_steps, dig, job_arguments
 
 # Per step type, the VPC field and the network-isolation field (None: the job has none).
 NETWORK_FIELDS: dict[str, tuple[str, str | None]] = {
@@ -24,6 +24,8 @@ NETWORK_FIELDS: dict[str, tuple[str, str | None]] = {
 def check(definition: Mapping[str, Any]) -> list[Finding]:
     """Find jobs (and models) with neither ``VpcConfig`` nor ``EnableNetworkIsolation``.
 
+    Each training job definition of a tuning step is a job of its own.
+
     The finding names the isolation field, or the VPC field of a job that has no isolation.
     """
     findings = []
@@ -32,11 +34,11 @@ def check(definition: Mapping[str, Any]) -> list[Finding]:
         if fields is None:
             continue
         vpc, isolation = fields
-        arguments = step.get("Arguments")
-        if dig(arguments, vpc):
-            continue
-        if isolation is not None and dig(arguments, isolation) is True:
-            continue
-        field = isolation if isolation is not None else vpc
-        findings.append(Finding(str(step.get("Name")), f"Arguments.{field}", "open network access"))
+        for arguments, name in job_arguments(step):
+            if dig(arguments, vpc):
+                continue
+            if isolation is not None and dig(arguments, isolation) is True:
+                continue
+            field = f"Arguments.{name(isolation if isolation is not None else vpc)}"
+            findings.append(Finding(str(step.get("Name")), field, "open network access"))
     return findings

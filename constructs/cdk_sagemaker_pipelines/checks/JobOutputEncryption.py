@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._finding import Finding, all_steps, dig
+from ._finding import Finding, all_steps, dig, job_arguments
 
 OUTPUT_KEY_FIELDS = {
     "Processing": ("ProcessingOutputConfig", "ProcessingOutputConfig.KmsKeyId"),
@@ -20,14 +20,15 @@ OUTPUT_KEY_FIELDS = {
 
 
 def check(definition: Mapping[str, Any]) -> list[Finding]:
-    """Find jobs with outputs but no output ``KmsKeyId``."""
+    """Find jobs with outputs but no output ``KmsKeyId`` (per tuning job definition too)."""
     findings = []
     for step in all_steps(definition):
         fields = OUTPUT_KEY_FIELDS.get(str(step.get("Type")))
         if fields is None:
             continue
         outputs, key = fields
-        arguments = step.get("Arguments")
-        if dig(arguments, outputs) is not None and not dig(arguments, key):
-            findings.append(Finding(str(step.get("Name")), f"Arguments.{key}", "no KMS key"))
+        for arguments, name in job_arguments(step):
+            if dig(arguments, outputs) is not None and not dig(arguments, key):
+                field = f"Arguments.{name(key)}"
+                findings.append(Finding(str(step.get("Name")), field, "no KMS key"))
     return findings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._finding import Finding, all_steps, dig
+from ._finding import Finding, all_steps, dig, job_arguments
 
 # Per job type, the fields that can hold the volume key; the first is reported. A tuning
 # job's training definition takes HyperParameterTuningResourceConfig (newer SDKs) or
@@ -24,13 +24,14 @@ VOLUME_KEY_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def check(definition: Mapping[str, Any]) -> list[Finding]:
-    """Find jobs without ``VolumeKmsKeyId``."""
+    """Find jobs without ``VolumeKmsKeyId`` (each training job definition of a tuning step)."""
     findings = []
     for step in all_steps(definition):
         fields = VOLUME_KEY_FIELDS.get(str(step.get("Type")))
         if fields is None:
             continue
-        arguments = step.get("Arguments")
-        if not any(dig(arguments, field) for field in fields):
-            findings.append(Finding(str(step.get("Name")), f"Arguments.{fields[0]}", "no KMS key"))
+        for arguments, name in job_arguments(step):
+            if not any(dig(arguments, field) for field in fields):
+                field = f"Arguments.{name(fields[0])}"
+                findings.append(Finding(str(step.get("Name")), field, "no KMS key"))
     return findings

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+# A tuning job's training settings: one TrainingJobDefinition, or several in
+# TrainingJobDefinitions (a tuning job of several algorithms, the SDK's
+# HyperparameterTuner.create). The checks' fields for tuning steps name the first form.
+SINGLE_DEFINITION = "TrainingJobDefinition"
+DEFINITIONS = "TrainingJobDefinitions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +42,38 @@ def dig(value: Any, path: str) -> Any:
             return None
         value = value.get(part)
     return value
+
+
+def _same(field: str) -> str:
+    return field
+
+
+def job_arguments(step: Mapping[str, Any]) -> Iterator[tuple[Any, Callable[[str], str]]]:
+    """The arguments of each job a step configures, with how to name a field of it.
+
+    A tuning step of several training job definitions (``TrainingJobDefinitions``) runs
+    each definition's training jobs with that definition's keys, network and environment:
+    each is checked as the ``TrainingJobDefinition`` of a tuning step of its own, and a
+    field of it is named ``TrainingJobDefinitions[<index>].…``. Any other step is one job.
+
+    Example::
+
+        for arguments, name in job_arguments(step):
+            if not dig(arguments, "TrainingJobDefinition.OutputDataConfig.KmsKeyId"):
+                field = name("TrainingJobDefinition.OutputDataConfig.KmsKeyId")
+    """
+    arguments = step.get("Arguments")
+    definitions = dig(arguments, DEFINITIONS) if step.get("Type") == "Tuning" else None
+    if not isinstance(definitions, list) or not definitions:
+        yield arguments, _same
+        return
+    if dig(arguments, SINGLE_DEFINITION) is not None:
+        yield arguments, _same
+    for index, item in enumerate(definitions):
+        where = f"{DEFINITIONS}[{index}]"
+
+        def name(field: str, where: str = where) -> str:
+            head, dot, tail = field.partition(".")
+            return f"{where}{dot}{tail}" if head == SINGLE_DEFINITION else field
+
+        yield {SINGLE_DEFINITION: item}, name

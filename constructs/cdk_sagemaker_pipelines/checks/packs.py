@@ -87,9 +87,10 @@ BASELINE: tuple[Rule, ...] = (
     _rule(
         NoSecretsInEnvironment,
         "Error",
-        "A job environment contains a literal secret.",
-        "Pipeline definitions are readable by anyone who can describe the pipeline; keep "
-        "secrets in Secrets Manager and read them at run time.",
+        "A job environment or hyperparameter contains a literal secret.",
+        "Pipeline definitions are readable by anyone who can describe the pipeline, and a "
+        "parameter's value by anyone who can list an execution's parameters; keep secrets in "
+        "Secrets Manager and read them at run time.",
     ),
 )
 NETWORK: tuple[Rule, ...] = (

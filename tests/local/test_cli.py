@@ -142,6 +142,18 @@ def test_run_reads_a_directory_given_as_the_definition_as_an_assembly(
     assert "is not a cloud assembly (no manifest.json)" in capsys.readouterr().err
 
 
+def test_run_reads_a_missing_path_given_a_pipeline_as_an_assembly_not_synthesized(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `smpipe run cdk.out --pipeline …` before `cdk synth`: was "--pipeline selects a
+    # pipeline of --assembly", which said nothing of the missing cdk.out.
+    missing = ws.root / "cdk.out"
+    assert smpipe(ws, "run", str(missing), "--pipeline", "dev/MlOps/Training") == 2
+    assert capsys.readouterr().err == (
+        f"smpipe run: {missing} is not a cloud assembly (no such directory); run cdk synth\n"
+    )
+
+
 def test_fails_a_python_file_given_as_the_definition_saying_to_compile_it(
     ws: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:

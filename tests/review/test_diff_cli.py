@@ -187,6 +187,25 @@ def test_pipeline_for_two_definition_files_is_an_error(
     )
 
 
+def test_a_side_that_does_not_exist_is_named_as_unreadable(
+    files: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A cdk.out not synthesized yet: was "--pipeline chooses the pipeline of a cloud
+    # assembly …; neither OLD nor NEW is one", which named neither the path nor the cause.
+    file, _ = files
+    missing = tmp_path / "cdk.out"
+    assert main(["diff", file, str(missing), "--pipeline", "dev/Ml/Training"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"smpipe diff: {missing} is not a cloud assembly (no such directory); run cdk synth\n"
+    )
+    assert main(["diff", str(missing), file]) == 2
+    assert capsys.readouterr().err == (
+        f"smpipe diff: {missing}: cannot read: No such file or directory\n"
+    )
+
+
 def test_assembly_errors_name_the_assembly(
     tmp_path: Path,
     cdk_out: Path,  # noqa: F811

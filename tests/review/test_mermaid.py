@@ -575,6 +575,7 @@ def test_graph_of_a_pipeline_in_a_cloud_assembly(
     [
         (["missing.json"], "missing.json: cannot read: No such file or directory"),
         (["{file}", "--pipeline", "P"], "--pipeline chooses a pipeline of a cloud assembly"),
+        (["{tmp}/base", "--pipeline", "P"], "base is not a cloud assembly (no such directory)"),
         (["{assembly}", "--pipeline", "prod/Ml"], "no pipeline 'prod/Ml' in the assembly"),
         (["{file}", "--output", "{tmp}/no/such/dir/graph.md"], "graph.md: cannot write: No such"),
     ],

@@ -70,6 +70,13 @@ def test_pipeline_choice_is_for_assemblies_and_must_exist(
         load_source(tmp_path)
     with pytest.raises(SourceError, match=r"^pipeline\.json: --old-pipeline chooses a pipeline"):
         load_source("pipeline.json", pipeline="Training", pipeline_option="--old-pipeline")
+    # A path that doesn't exist, given a pipeline to choose: a cdk.out not synthesized yet,
+    # not a definition file (was "--pipeline chooses a pipeline of a cloud assembly").
+    missing = tmp_path / "base"
+    with pytest.raises(SourceError) as raised:
+        load_source(missing, pipeline="Training")
+    expected = f"{missing} is not a cloud assembly (no such directory); run cdk synth"
+    assert str(raised.value) == expected
 
 
 def test_file_assets_of_an_assembly_by_hash(tmp_path: Path, cdk_out: Path) -> None:  # noqa: F811

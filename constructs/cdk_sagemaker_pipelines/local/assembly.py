@@ -171,6 +171,8 @@ def _candidates(
     region: str | None,
 ) -> list[_Candidate]:
     """Read the assembly at ``root`` into ``stacks`` and ``assets``; its pipelines."""
+    if not root.exists():
+        raise LocalRunError(f"{root} is not a cloud assembly (no such directory); run cdk synth")
     if not (root / "manifest.json").is_file():
         raise LocalRunError(f"{root} is not a cloud assembly (no manifest.json); run cdk synth")
     failed = _failed_validation(root)

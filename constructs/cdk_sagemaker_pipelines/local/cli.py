@@ -567,8 +567,17 @@ def _kept_causes(result: ExecutionResult, failed: Sequence[str]) -> list[str]:
 
 
 def _definition(args: argparse.Namespace) -> str | LoadedPipeline:
-    if args.definition and not args.assembly and Path(args.definition).is_dir():
-        # `smpipe graph cdk.out` and `smpipe diff` take the assembly in this place: so does run.
+    given = Path(args.definition) if args.definition else None
+    # `smpipe graph cdk.out` and `smpipe diff` take the assembly in this place: so does run,
+    # and with --pipeline a path that doesn't exist and isn't a ….json is an assembly not
+    # synthesized yet (its error then says so).
+    missing_assembly = (
+        given is not None
+        and args.pipeline is not None
+        and not given.exists()
+        and given.suffix.lower() != ".json"
+    )
+    if given and not args.assembly and (given.is_dir() or missing_assembly):
         args.assembly, args.definition = args.definition, None
     if args.assembly:
         if args.definition:

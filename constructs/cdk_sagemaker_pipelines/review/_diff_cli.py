@@ -54,7 +54,8 @@ def register_diff(commands: Any) -> None:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    if args.pipeline is not None and not any(Path(s).is_dir() for s in (args.old, args.new)):
+    # Two definition files (a side that doesn't exist is reported as unreadable below).
+    if args.pipeline is not None and all(Path(s).is_file() for s in (args.old, args.new)):
         print(
             "smpipe diff: --pipeline chooses the pipeline of a cloud assembly (a cdk.out "
             "directory); neither OLD nor NEW is one",
@@ -80,7 +81,9 @@ def _diff(args: argparse.Namespace) -> int:
     for source, chosen, option in sides:
         # --pipeline names the pipeline of each assembly; a definition file holds one. A
         # side left unnamed beside one named with --old/--new-pipeline is named the same way.
-        if chosen is None and Path(source).is_dir():
+        # A side that doesn't exist is read as the assembly it would be (a cdk.out not
+        # synthesized yet), so its error says so rather than refusing the choice.
+        if chosen is None and not Path(source).is_file():
             by_side = args.pipeline is None and (args.old_pipeline or args.new_pipeline)
             chosen, option = args.pipeline, (option if by_side else "--pipeline")
         try:

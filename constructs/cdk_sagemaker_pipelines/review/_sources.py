@@ -60,7 +60,7 @@ def load_source(
             f"assembly, got {type(source).__name__} {source!r}"
         )
     path = Path(source)
-    if path.is_dir():
+    if path.is_dir() or _missing_assembly(path, pipeline):
         # Imported on demand: reading a JSON file doesn't pay for the runner's import.
         from ..local._errors import LocalRunError
         from ..local.assembly import load_assembly
@@ -94,6 +94,16 @@ def load_source(
     if not isinstance(definition, dict) or not isinstance(definition.get("Steps"), list):
         raise SourceError(f"{label}: not a pipeline definition (no list of Steps)")
     return ReviewSource(definition, label, assets)
+
+
+def _missing_assembly(path: Path, pipeline: str | None) -> bool:
+    """Whether ``path``, which doesn't exist, is meant as a cloud assembly.
+
+    A pipeline is chosen in an assembly: given one, a missing path that isn't named as a
+    definition file (``….json``) is a ``cdk.out`` not synthesized yet, or mistyped, whose
+    error should say so rather than refuse the choice.
+    """
+    return pipeline is not None and not path.exists() and path.suffix.lower() != ".json"
 
 
 def _staged_assets(assembly: Path, served: Mapping[str, str | Path]) -> dict[str, str]:

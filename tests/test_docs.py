@@ -710,9 +710,15 @@ def test_readme_own_project_installs_the_cdk_cli_and_node_this_repository_tests(
     section = section[
         section.index("## Use it in your own project") : section.index("## The definition language")
     ]
-    tested = json.loads((REPO / "package.json").read_text())["devDependencies"]
+    package = json.loads((REPO / "package.json").read_text())
+    tested = package["devDependencies"]
     commands = "\n".join(code_blocks(section, "sh"))
     assert f"npm install aws-cdk@{tested['aws-cdk']} node@{tested['node']}" in commands
+    # npm 12 runs no install script package.json doesn't allow: node's fetches Node.js.
+    assert package["allowScripts"] == {"node": True}
+    allow = "npm pkg set allowScripts.node=true --json"
+    assert allow in commands
+    assert commands.index(allow) < commands.index("npm install aws-cdk@")
     assert 'JSII_NODE="$PWD/node_modules/.bin/node"' in commands
     env_sh = (REPO / "scripts" / "env.sh").read_text()
     assert 'JSII_NODE="$_root/node_modules/.bin/node"' in env_sh

@@ -150,7 +150,8 @@ def _escape_unencodable_output() -> None:
     """Print characters the output can't encode as escapes instead of failing on them.
 
     A definition may hold text the terminal can't show: a lone surrogate (valid in JSON as
-    an escape), or any non-ASCII name under an ASCII locale (LANG=C in a CI container).
+    an escape), or any non-ASCII name when the output is ASCII (PYTHONIOENCODING=ascii, or
+    the C locale with PYTHONUTF8=0: Python writes UTF-8 under the C locale otherwise).
     Without this the command ends in a UnicodeEncodeError traceback halfway through a report.
     """
     for stream in (sys.stdout, sys.stderr):

@@ -19,7 +19,7 @@ import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Annotations, Match
-from cdk_nag import AwsSolutionsChecks
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from cdk_sagemaker_pipelines.cdk import FAIL_SYNTH_ON_VALIDATION_ERRORS, Pipeline, synth_app
 from example_project.pipeline import build_pipeline
@@ -132,6 +132,36 @@ def test_the_readme_construct_examples_synthesize_in_an_app_without_feature_flag
     assert [
         nested.nested_assembly.stacks[0].hierarchical_id for nested in assembly.nested_assemblies
     ] == ["dev/Team", "prod/Team"]
+
+
+def test_the_readme_acknowledgments_leave_the_team_stack_no_cdk_nag_finding(tmp_path):
+    # README: with cdk-nag's packs, the findings yours to decide are replication on the
+    # store's buckets (its loop acknowledges them; it left out add_bucket's data bucket) and
+    # the findings of grants to your own roles, IAMNoInlinePolicy among them.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    paragraph = readme[readme.index("With cdk-nag's packs on your app") :]
+    paragraph = paragraph[: paragraph.index("```")]
+    assert "`IAMNoInlinePolicy`" in paragraph
+    namespace: dict[str, Any] = {}
+    exec(_readme_python("class TeamStack") + _readme_python("def add_operations"), namespace)
+    app = cdk.App(outdir=str(tmp_path), post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
+    environment = cdk.Environment(account=ACCOUNT, region=REGION)
+    stack = namespace["TeamStack"](app, "Team", env=environment)
+    store = stack.node.find_child("Artifacts")
+    namespace["add_operations"](
+        stack, stack.node.find_child("Training"), stack.node.find_child("Registry")
+    )
+    acknowledging = {"Validations": cdk.Validations, "Acknowledgment": cdk.Acknowledgment}
+    acknowledging |= {"store": store, "data": store.node.find_child("Data")}
+    exec(_readme_python("S3BucketReplicationEnabled"), acknowledging)
+    # add_operations grants its CI role the start of executions: a grant to a role of yours.
+    cdk.Validations.of(stack.node.find_child("CiRole")).acknowledge(
+        cdk.Acknowledgment(
+            id="NIST.800.53.R5-IAMNoInlinePolicy", reason="the CI role's grants, as README says"
+        )
+    )
+    app.synth()  # raises on any finding left unacknowledged
 
 
 def _readme_python(containing: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from stacks.config import EnvironmentConfig
+from tests.cdk.assembly import logical_id_paths
 from tests.cdk.conftest import SynthesizedApp, new_stack
 from tests.cdk.helpers import prep_and_train
 from tests.conftest import REPO
@@ -173,6 +174,45 @@ def test_readme_says_the_schedule_setting_is_in_utc(reference_app: SynthesizedAp
     assert "UTC" in row
 
 
+def test_readme_says_how_to_find_the_data_bucket_and_start_a_run(
+    reference_app: SynthesizedApp,
+) -> None:
+    # After `cdk deploy "dev/*"`: the names the README's commands give are the dev stack's.
+    text = " ".join(README.read_text().split())  # as rendered: line breaks are spaces
+    section = text[text.index("### The reference app") : text.index("### Reviewing")]
+    lookup = re.search(r"--stack-name (\S+) --logical-resource-id (\w+)", section)
+    start = re.search(r"start-pipeline-execution --pipeline-name ([\w-]+)", section)
+    assert lookup is not None
+    assert start is not None
+    (stack,) = [
+        stack
+        for stage in reference_app.assembly.nested_assemblies
+        for stack in stage.nested_assembly.stacks
+        if stack.hierarchical_id == "dev/MlOps"
+    ]
+    assert stack.stack_name == lookup[1]
+    resources = reference_app.templates["dev/MlOps"]["Resources"]
+    assert resources[lookup[2]]["Type"] == "AWS::S3::Bucket"
+    assert (
+        logical_id_paths(reference_app, "dev/MlOps")[lookup[2]]
+        == "dev/MlOps/Artifacts/Data/Resource"
+    )
+    # The new-data trigger watches incoming/ of that bucket, as the README says.
+    patterns = [
+        resource["Properties"]["EventPattern"]
+        for resource in resources.values()
+        if resource["Type"] == "AWS::Events::Rule"
+        and "aws.s3" in resource["Properties"]["EventPattern"].get("source", [])
+    ]
+    assert [pattern["detail"]["bucket"]["name"] for pattern in patterns] == [[{"Ref": lookup[2]}]]
+    assert [pattern["detail"]["object"]["key"] for pattern in patterns] == [
+        [{"prefix": "incoming/"}]
+    ]
+    assert "`incoming/` starts a run by itself" in section
+    (pipeline,) = [r for r in resources.values() if r["Type"] == "AWS::SageMaker::Pipeline"]
+    assert pipeline["Properties"]["PipelineName"] == start[1]
+
+
 def _calls_with_unknown_keywords(code: str) -> list[str]:
     """`Class(kw=…)` and `Class.method(kw=…)` calls of our public API naming no parameter."""
     from cdk_sagemaker_pipelines import cdk, definition, local
@@ -196,6 +236,36 @@ def _calls_with_unknown_keywords(code: str) -> list[str]:
 def test_readme_calls_name_real_arguments() -> None:
     spans = re.findall(r"`([^`\n]+)`", README.read_text())
     assert [problem for span in spans for problem in _calls_with_unknown_keywords(span)] == []
+
+
+def _docstring_examples() -> dict[str, str]:
+    """The ``Example::`` blocks of the public API's docstrings (what ``help()`` shows)."""
+    from cdk_sagemaker_pipelines import cdk, definition, local, review
+
+    examples: dict[str, str] = {}
+    for module in (definition, local, review, cdk):
+        for name in module.__all__:
+            owner = getattr(module, name)
+            members = [(name, owner)]
+            if inspect.isclass(owner):
+                members += [(f"{name}.{key}", value) for key, value in vars(owner).items()]
+            for qualified, member in members:
+                doc = inspect.getdoc(getattr(member, "__func__", member)) or ""
+                for index, block in enumerate(re.findall(r"::\n\n((?: {4}.*\n|\n)+)", doc + "\n")):
+                    examples[f"{module.__name__}.{qualified}[{index}]"] = block
+    return examples
+
+
+def test_docstring_examples_name_real_arguments() -> None:
+    examples = _docstring_examples()
+    assert len(examples) > 100
+    unknown = {
+        where: problems
+        for where, block in examples.items()
+        if (problems := _calls_with_unknown_keywords(block))
+    }
+    # UnknownArgumentError's example shows the error it raises.
+    assert list(unknown) == ["cdk_sagemaker_pipelines.definition.UnknownArgumentError[0]"]
 
 
 def test_migration_guide_here_column_names_real_arguments() -> None:

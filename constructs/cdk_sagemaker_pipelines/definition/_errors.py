@@ -172,6 +172,6 @@ class PropertyPathError(HintedAttributeError, PipelineDefinitionError):
         # PropertyPathError: step 'Prep': ProcessingOutputConfig.Outputs has no entry 'tran'
         # (did you mean 'train'?)
         ExecutionVariables.PipelineExecutionId
-        # PropertyPathError: ExecutionVariables has no variable 'PipelineExecutionId' (did
-        # you mean ExecutionVariables.PIPELINE_EXECUTION_ID? …)
+        # PropertyPathError: ExecutionVariables has no variable 'PipelineExecutionId' (the
+        # constants are upper case, … did you mean ExecutionVariables.PIPELINE_EXECUTION_ID?)
     """

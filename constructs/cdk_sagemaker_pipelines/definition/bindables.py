@@ -648,7 +648,8 @@ class Binder(Protocol):
 
     Example::
 
-        pipeline.to_definition(StaticBinder(region="us-east-1", role_arn=ROLE))
+        pipeline.to_definition(StaticBinder(region="us-east-1", role_arn=ROLE,
+                                            default_bucket="my-bucket"))
     """
 
     def bind_code(self, code: Code, *, step_name: str, archive: bool) -> BoundCode:

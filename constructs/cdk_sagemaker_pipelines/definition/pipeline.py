@@ -53,7 +53,8 @@ class CompiledPipeline:
 
     Example::
 
-        compiled = pipeline.compile(StaticBinder(region="us-east-1", role_arn=ROLE))
+        compiled = pipeline.compile(StaticBinder(region="us-east-1", role_arn=ROLE,
+                                                 default_bucket="my-bucket"))
         compiled.definition["Steps"], compiled.steps["Train"]
     """
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_scheduler as scheduler
 
 from cdk_sagemaker_pipelines.cdk import (
@@ -144,3 +144,29 @@ class MlOpsStack(Stack):
             notify_failed_executions=False,
             dead_letter_queues=dead_letter_queues,
         )
+        # What a person needs after `cdk deploy` (it prints these): where to put data, what
+        # to start, where models are registered. No exports: nothing may come to depend on them.
+        for output_id, value, description in (
+            (
+                "DataBucketName",
+                self.data_bucket.bucket_name,
+                "Put data under incoming/ (a run starts on each new object) or curated/ (the "
+                "default InputDataKey)",
+            ),
+            (
+                "PipelineName",
+                self.pipeline.pipeline_name,
+                "aws sagemaker start-pipeline-execution --pipeline-name <this>",
+            ),
+            (
+                "ModelPackageGroupName",
+                self.registry.model_package_group_name,
+                "Registered models, pending manual approval",
+            ),
+            (
+                "NotificationTopicArn",
+                self.notifications.topic.topic_arn,
+                "Failed or stopped runs; subscribe to be told",
+            ),
+        ):
+            CfnOutput(self, output_id, value=value, description=description)

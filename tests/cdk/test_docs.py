@@ -174,13 +174,13 @@ def test_readme_says_the_schedule_setting_is_in_utc(reference_app: SynthesizedAp
     assert "UTC" in row
 
 
-def test_readme_says_how_to_find_the_data_bucket_and_start_a_run(
+def test_readme_says_where_the_outputs_point_and_how_to_start_a_run(
     reference_app: SynthesizedApp,
 ) -> None:
     # After `cdk deploy "dev/*"`: the names the README's commands give are the dev stack's.
     text = " ".join(README.read_text().split())  # as rendered: line breaks are spaces
     section = text[text.index("### The reference app") : text.index("### Reviewing")]
-    lookup = re.search(r"--stack-name (\S+) --logical-resource-id (\w+)", section)
+    lookup = re.search(r"describe-stacks --stack-name (\S+) --query Stacks\[0\]\.Outputs", section)
     start = re.search(r"start-pipeline-execution --pipeline-name ([\w-]+)", section)
     assert lookup is not None
     assert start is not None
@@ -191,12 +191,14 @@ def test_readme_says_how_to_find_the_data_bucket_and_start_a_run(
         if stack.hierarchical_id == "dev/MlOps"
     ]
     assert stack.stack_name == lookup[1]
-    resources = reference_app.templates["dev/MlOps"]["Resources"]
-    assert resources[lookup[2]]["Type"] == "AWS::S3::Bucket"
-    assert (
-        logical_id_paths(reference_app, "dev/MlOps")[lookup[2]]
-        == "dev/MlOps/Artifacts/Data/Resource"
-    )
+    template = reference_app.templates["dev/MlOps"]
+    resources = template["Resources"]
+    paths = logical_id_paths(reference_app, "dev/MlOps")
+    outputs = {name: output["Value"] for name, output in template["Outputs"].items()}
+    named = re.findall(r"`(\w+)`", section[section.index("prints the stack's outputs") :])
+    assert set(outputs) <= set(named)
+    data_bucket = outputs["DataBucketName"]["Ref"]
+    assert paths[data_bucket] == "dev/MlOps/Artifacts/Data/Resource"
     # The new-data trigger watches incoming/ of that bucket, as the README says.
     patterns = [
         resource["Properties"]["EventPattern"]
@@ -204,13 +206,18 @@ def test_readme_says_how_to_find_the_data_bucket_and_start_a_run(
         if resource["Type"] == "AWS::Events::Rule"
         and "aws.s3" in resource["Properties"]["EventPattern"].get("source", [])
     ]
-    assert [pattern["detail"]["bucket"]["name"] for pattern in patterns] == [[{"Ref": lookup[2]}]]
+    assert [pattern["detail"]["bucket"]["name"] for pattern in patterns] == [[{"Ref": data_bucket}]]
     assert [pattern["detail"]["object"]["key"] for pattern in patterns] == [
         [{"prefix": "incoming/"}]
     ]
     assert "`incoming/` starts a run by itself" in section
     (pipeline,) = [r for r in resources.values() if r["Type"] == "AWS::SageMaker::Pipeline"]
     assert pipeline["Properties"]["PipelineName"] == start[1]
+    registry = [r for r in resources.values() if r["Type"] == "AWS::SageMaker::ModelPackageGroup"]
+    assert [r["Properties"]["ModelPackageGroupName"] for r in registry] == [
+        "dev-breast-cancer-classifier"
+    ]
+    assert "`dev-breast-cancer-classifier` group" in section
 
 
 def _calls_with_unknown_keywords(code: str) -> list[str]:

@@ -80,6 +80,29 @@ REASONS: dict[str, str] = {
 }
 
 
+# cdk-nag's compliance packs, which share rule names ("<pack>-<rule>"): a finding inherent
+# in what a construct creates is acknowledged in each pack that has the rule, so a team
+# running HIPAA or PCI DSS (not only NIST 800-53) sees only the findings that are theirs.
+NIST = "NIST.800.53.R5"
+HIPAA = "HIPAA.Security"
+PCI = "PCI.DSS.321"
+COMPLIANCE_PACKS = (NIST, HIPAA, PCI)
+
+
+def acknowledge_in_packs(
+    scope: IConstruct, rule: str, reason: str, packs: Sequence[str] = COMPLIANCE_PACKS
+) -> None:
+    """Acknowledge ``rule`` (``S3DefaultEncryptionKMS``) of each of ``packs`` on ``scope``.
+
+    Example::
+
+        acknowledge_in_packs(bucket, "S3DefaultEncryptionKMS", "access logs take SSE-S3 only")
+    """
+    Validations.of(scope).acknowledge(
+        *(Acknowledgment(id=f"{pack}-{rule}", reason=reason) for pack in packs)
+    )
+
+
 def flatten_reference(node: Any) -> str:
     """Flatten a resolved CloudFormation value the way cdk-nag names findings."""
     if isinstance(node, str):

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from aws_cdk import (
-    Acknowledgment,
     Annotations,
     Aws,
     Duration,
     RemovalPolicy,
-    Validations,
 )
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -17,6 +15,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from ..definition import PipelineDefinitionError, Problem
+from ._acknowledge import acknowledge_in_packs
 from ._kms import account_key
 from ._props import (
     PropProblem,
@@ -150,11 +149,10 @@ class ArtifactStore(Construct):
         self._keep_policy_with(self._access_logs_bucket)
         # No AwsSolutions-S1 acknowledgment: cdk-nag exempts a bucket that receives other
         # buckets' access logs, so it has no such finding to acknowledge.
-        Validations.of(self._access_logs_bucket).acknowledge(
-            Acknowledgment(
-                id="NIST.800.53.R5-S3DefaultEncryptionKMS",
-                reason="S3 server access logs can only be delivered to SSE-S3 encrypted buckets",
-            ),
+        acknowledge_in_packs(
+            self._access_logs_bucket,
+            "S3DefaultEncryptionKMS",
+            "S3 server access logs can only be delivered to SSE-S3 encrypted buckets",
         )
         self.bucket = self.add_bucket(
             "Bucket",

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Acknowledgment, Annotations, ArnFormat, Duration, Validations
+from aws_cdk import Annotations, ArnFormat, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_iam as iam
@@ -17,6 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from ..definition import Problem
+from ._acknowledge import HIPAA, NIST, acknowledge_in_packs
 from ._failure_pages import note_failure_alarm
 from ._props import (
     PropProblem,
@@ -181,13 +182,12 @@ class PipelineMonitoring(Construct):
                 note_failure_alarm(self, executions_topic, pipeline)
         elif alarm_topic is not None:
             # Asked not to notify: only the dashboard shows it, by the user's choice.
-            Validations.of(self.failed_executions_alarm).acknowledge(
-                Acknowledgment(
-                    id="NIST.800.53.R5-CloudWatchAlarmAction",
-                    reason="notify_failed_executions=False: failed executions are notified "
-                    "otherwise (PipelineFailureNotifications); this alarm shows them on the "
-                    "dashboard",
-                )
+            acknowledge_in_packs(
+                self.failed_executions_alarm,
+                "CloudWatchAlarmAction",
+                "notify_failed_executions=False: failed executions are notified otherwise "
+                "(PipelineFailureNotifications); this alarm shows them on the dashboard",
+                packs=(NIST, HIPAA),  # PCI DSS 3.2.1 has no such rule
             )
         self.dead_letter_alarms: list[cloudwatch.Alarm] = []
         """One alarm per queue of ``dead_letter_queues``, in their order."""

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 import jsii
 from aws_cdk import (
-    Acknowledgment,
     Annotations,
     ArnFormat,
     Duration,
@@ -27,7 +26,6 @@ from aws_cdk import (
     Stack,
     Tags,
     Tokenization,
-    Validations,
 )
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
@@ -60,7 +58,7 @@ from ..definition.permissions import (
     plan_permissions,
 )
 from ..definition.retry import is_expire_after, parse_expire_after
-from ._acknowledge import acknowledge_wildcards_of
+from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards_of
 from ._arns import format_arn
 from ._binder import CdkBinder
 from ._policies import (
@@ -1084,12 +1082,11 @@ class Pipeline(_PipelineBase):
             group.add_ingress_rule(
                 group, ec2.Port.all_traffic(), "Between the instances of a distributed job"
             )
-            Validations.of(group).acknowledge(
-                Acknowledgment(
-                    id="NIST.800.53.R5-EC2RestrictedCommonPorts",
-                    reason="inbound traffic from this group's own members only (the instances "
-                    "of a distributed job), on the ports their framework picks at run time",
-                )
+            acknowledge_in_packs(
+                group,
+                "EC2RestrictedCommonPorts",
+                "inbound traffic from this group's own members only (the instances of a "
+                "distributed job), on the ports their framework picks at run time",
             )
             groups.append(group)
         self.security_groups = groups

@@ -39,6 +39,7 @@ from ..definition import (
 )
 from ..definition._suggest import did_you_mean
 from ..definition.permissions import PermissionPlan
+from ._acknowledge import acknowledge_in_packs
 from ._arns import format_arn
 from ._failure_pages import note_notifications
 from ._kms import account_key
@@ -502,13 +503,12 @@ class PipelineSchedule(Construct):
         )
         # aws-cdk-lib's scheduler target grants inline on our role: the start, and the
         # dead letters (Scheduler sends them with the schedule's role).
-        Validations.of(self.role).acknowledge(
-            Acknowledgment(
-                id="NIST.800.53.R5-IAMNoInlinePolicy",
-                reason="the scheduler target adds two inline statements: "
-                "sagemaker:StartPipelineExecution on this pipeline only, and sqs:SendMessage "
-                "on this schedule's dead-letter queue only",
-            )
+        acknowledge_in_packs(
+            self.role,
+            "IAMNoInlinePolicy",
+            "the scheduler target adds two inline statements: sagemaker:StartPipelineExecution "
+            "on this pipeline only, and sqs:SendMessage on this schedule's dead-letter queue "
+            "only",
         )
         self.schedule = scheduler.Schedule(
             self,

@@ -231,6 +231,7 @@ def test_removal_policy_destroy_deletes_the_pipeline():
             r"\(an iam.Role, or iam.Role.from_role_arn\(self, 'Role', arn\)\)",
         ),
         ({"step_role": {"arn": "x"}}, r"'step_role': expected an iam.IRole, got dict"),
+        ({"automl_role": {"arn": "x"}}, r"'automl_role': expected an iam.IRole, got dict"),
         ({"artifact_store": {}}, r"'artifact_store': expected an ArtifactStore, got dict \{\}"),
         ({"tags": {"team": 1}}, r"'tags': expected a dict of strings to strings"),
         (
@@ -392,7 +393,7 @@ def test_fails_constructs_of_another_app_naming_the_props():
     )
 
 
-@pytest.mark.parametrize("prop", ["artifact_store", "role", "step_role", "vpc"])
+@pytest.mark.parametrize("prop", ["artifact_store", "role", "step_role", "automl_role", "vpc"])
 def test_fails_constructs_of_another_stage_naming_the_prop(prop: str):
     # CDK failed the synth with NoCrossStageDependency, naming stacks but not the prop.
     app = new_app()
@@ -402,6 +403,7 @@ def test_fails_constructs_of_another_stage_naming_the_prop(prop: str):
         "artifact_store": lambda: ArtifactStore(shared, "Store"),
         "role": lambda: iam.Role(shared, "Role", assumed_by=iam.AccountRootPrincipal()),
         "step_role": lambda: iam.Role(shared, "Role", assumed_by=iam.AccountRootPrincipal()),
+        "automl_role": lambda: iam.Role(shared, "Role", assumed_by=iam.AccountRootPrincipal()),
         "vpc": lambda: ec2.Vpc(shared, "Vpc", max_azs=2),
     }
     value = given[prop]()
@@ -590,6 +592,33 @@ def test_fails_roles_of_another_account_naming_the_props():
             for prop in ("role", "step_role")
         )
     )
+
+
+def test_fails_an_automl_role_of_another_account():
+    # SageMaker can't run the AutoML job as another account's role either.
+    stack = new_stack()
+    automl_role = iam.Role.from_role_arn(stack, "AutoML", "arn:aws:iam::999988887777:role/automl")
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=prep_and_train(), automl_role=automl_role)
+    assert str(raised.value) == (
+        "Pipeline Test/Training has 1 problem:\n- prop 'automl_role': a role of account "
+        "999988887777, but the pipeline's stack is in account 111122223333: SageMaker can't use "
+        "another account's role, and the derived policy would be attached to a role of that "
+        "name in 111122223333 (give a role of account 111122223333, or leave automl_role out "
+        "to get one)"
+    )
+
+
+def test_fails_an_automl_role_of_the_app_that_sagemaker_cannot_assume():
+    stack = new_stack()
+    automl_role = iam.Role(stack, "AutoML", assumed_by=iam.AccountRootPrincipal())
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), automl_role=automl_role)
+    assert pipeline.node.validate() == [
+        "prop 'automl_role': role Test/AutoML trusts arn:aws:iam::111122223333:root, not "
+        "sagemaker.amazonaws.com: SageMaker can't assume it, so every execution would fail "
+        "(create it with assumed_by=iam.ServicePrincipal('sagemaker.amazonaws.com'), or leave "
+        "automl_role out to get one)"
+    ]
 
 
 def test_fails_a_step_role_of_another_account_given_alone():

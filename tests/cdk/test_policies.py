@@ -23,6 +23,7 @@ from cdk_sagemaker_pipelines.cdk._acknowledge import (
 )
 from cdk_sagemaker_pipelines.cdk._policies import RESOURCELESS_ACTIONS
 from cdk_sagemaker_pipelines.definition import (
+    AutoMLStep,
     Code,
     ConditionGreaterThanOrEqualTo,
     ConditionStep,
@@ -33,6 +34,7 @@ from cdk_sagemaker_pipelines.definition import (
     JsonGet,
     LambdaStep,
     ModelStep,
+    ParameterString,
     PipelineDefinition,
     PipelineValidationError,
     ProcessingStep,
@@ -43,16 +45,24 @@ from cdk_sagemaker_pipelines.definition import (
     TransformStep,
     TuningStep,
 )
+from cdk_sagemaker_pipelines.definition.permissions import (
+    AUTOML_ROLE_ACTIONS,
+    AUTOML_ROLE_LIST_TAGS,
+)
 from cdk_sagemaker_pipelines.definition.steps import CallbackStep
 from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import (
     ACCOUNT,
     REGION,
+    definition_of,
     literal_definition,
     logical_id,
     prep_and_train,
+    resource,
     s3_arn,
     statements,
+    steps_by_name,
+    template_json,
 )
 from tests.conftest import REPO, ROLE
 
@@ -1247,6 +1257,377 @@ def test_automl_wildcards_are_acknowledged_with_their_reasons(automl: tuple[Buil
     assert "sagemaker:ListTags on *" in acknowledged[f"{prefix}{SM}:*]"]
     role_acknowledged = _acknowledged(built.pipeline.role_policy)
     assert f"{prefix}{SM}:automl-job/*]" in role_acknowledged
+
+
+# -- AutoML jobs run with a role of their own ----------------------------------------------
+#
+# What the SageMaker guide lists for an AutoML job's role (delete and invoke models and
+# endpoints) went to pipeline.step_role, which every job of the pipeline runs with: any
+# script of a pipeline with an AutoML step could delete the account's endpoints.
+
+AUTOML_ONLY_ACTIONS = {
+    *(action for actions in AUTOML_ROLE_ACTIONS.values() for action in actions),
+    AUTOML_ROLE_LIST_TAGS,
+    "sagemaker:AddTags",
+    "iam:PassRole",
+}
+SAGEMAKER_TRUST = {
+    "Statement": [
+        {
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+            "Effect": "Allow",
+            "Principal": {"Service": "sagemaker.amazonaws.com"},
+        }
+    ],
+    "Version": "2012-10-17",
+}
+
+
+def compiled_automl_definition(**automl: Any) -> PipelineDefinition:
+    """Processing → AutoML → its best model → a batch transform with it."""
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/prep.py"),
+        inputs={"raw": "s3://raw-data/incoming/"},
+        outputs=["train"],
+    )
+    step = AutoMLStep(
+        name="AutoML", inputs=prep.output("train"), target_attribute_name="y", **automl
+    )
+    model = step.best_model("BestModel")
+    score = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data="s3://batch-bucket/in/",
+        output_path="s3://batch-bucket/out/",
+    )
+    return PipelineDefinition(steps=[score])
+
+
+def attached(template: Template, role: Any) -> dict[str, dict[str, Any]]:
+    """The statements (by Sid) of every managed policy attached to ``role``."""
+    reference = {"Ref": logical_id(role)}
+    found: dict[str, dict[str, Any]] = {}
+    for entry in template_json(template)["Resources"].values():
+        properties = entry.get("Properties", {})
+        if entry["Type"] == "AWS::IAM::ManagedPolicy" and reference in properties.get("Roles", []):
+            found.update({s["Sid"]: s for s in properties["PolicyDocument"]["Statement"]})
+    return found
+
+
+def actions_of(found: dict[str, dict[str, Any]]) -> set[str]:
+    return {
+        action
+        for statement in found.values()
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+    }
+
+
+def job_roles(template: Template) -> dict[str, Any]:
+    """Each step's role (RoleArn, or a model's ExecutionRoleArn) in the decoded definition."""
+    return {
+        name: step["Arguments"].get("RoleArn", step["Arguments"].get("ExecutionRoleArn"))
+        for name, step in steps_by_name(definition_of(template)).items()
+        if "Arguments" in step and step["Type"] != "Condition"
+    }
+
+
+@pytest.fixture(scope="module")
+def own_automl_role() -> tuple[Built, Annotations]:
+    """A PipelineDefinition with an AutoML step, under AwsSolutions and NIST 800-53 rev 5."""
+    from cdk_nag import NIST80053R5Checks
+
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    pipeline = Pipeline(
+        stack, "Training", definition=compiled_automl_definition(), pipeline_name=NAME
+    )
+    store = pipeline.artifact_store
+    for bucket in (store.bucket, store.access_logs_bucket):
+        # What the reference app acknowledges too (stacks/mlops_stack.py): not this test's.
+        cdk.Validations.of(bucket).acknowledge(
+            cdk.Acknowledgment(
+                id="NIST.800.53.R5-S3BucketReplicationEnabled",
+                reason="no second region in this test; the reference app says why",
+            )
+        )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
+    app.synth()  # any finding not acknowledged fails it
+    return Built(stack, pipeline), Annotations.from_stack(stack)
+
+
+def test_the_step_role_of_an_automl_pipeline_gets_no_model_or_endpoint_action(
+    own_automl_role: tuple[Built, Annotations],
+):
+    built, _ = own_automl_role
+    step_role = attached(built.template, built.pipeline.step_role)
+    assert actions_of(step_role) & AUTOML_ONLY_ACTIONS == set()
+    assert [sid for sid in step_role if sid.startswith("AutoML")] == []
+    assert not any(
+        ":model/" in json.dumps(s["Resource"]) or ":endpoint" in json.dumps(s["Resource"])
+        for s in step_role.values()
+    )
+
+
+def test_the_automl_role_gets_autopilots_statements_and_the_jobs_data_access(
+    own_automl_role: tuple[Built, Annotations],
+):
+    built, _ = own_automl_role
+    pipeline, template = built.pipeline, built.template
+    assert isinstance(pipeline.automl_role, iam.Role)
+    assert pipeline.automl_role.node.path == "Test/Training/AutoMLRole"
+    role_id = logical_id(pipeline.automl_role)
+    properties = resource(template, role_id)["Properties"]
+    assert properties["AssumeRolePolicyDocument"] == SAGEMAKER_TRUST
+    assert "Policies" not in properties
+    assert "ManagedPolicyArns" not in properties
+    assert pipeline.automl_role_policy is not None
+    assert pipeline.automl_role_policies == [pipeline.automl_role_policy]
+    own = statements(template, pipeline.automl_role_policy)
+    assert resource(template, logical_id(pipeline.automl_role_policy))["Properties"]["Roles"] == [
+        {"Ref": role_id}
+    ]
+    assert list(own) == [
+        "AutoMLJobsPassTheirRole",
+        "AutoMLCandidateModelsAndEndpoints",
+        "AutoMLListTags",
+        "LetAutoMLJobVolumesUseTheirKeys",
+    ]
+    # It passes itself only.
+    assert own["AutoMLJobsPassTheirRole"]["Resource"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    assert sorted(own["AutoMLCandidateModelsAndEndpoints"]["Resource"]) == [
+        f"{SM}:endpoint-config/*",
+        f"{SM}:endpoint/*",
+        f"{SM}:model/*",
+    ]
+    key_arn = {"Fn::GetAtt": [built.key, "Arn"]}
+    assert own["LetAutoMLJobVolumesUseTheirKeys"]["Resource"] == key_arn
+    # Autopilot's own processing, training and transform jobs need what the other jobs
+    # have: the step role's policies are attached to it too.
+    assert resource(template, logical_id(pipeline.step_role_policy))["Properties"]["Roles"] == [
+        {"Ref": built.step_role_id},
+        {"Ref": role_id},
+    ]
+    everything = attached(template, pipeline.automl_role)
+    assert set(everything) == set(own) | set(built.step_role)
+    reads = [s for sid, s in everything.items() if sid.startswith("Read")]
+    writes = [s for sid, s in everything.items() if sid.startswith("Write")]
+    read = json.dumps([s["Resource"] for s in reads])
+    written = json.dumps([s["Resource"] for s in writes])
+    # The AutoML job reads Prep's output and writes (and reads back) its own.
+    assert "/Prep/train*" in read
+    assert "/AutoML/automl*" in read
+    assert "/AutoML/automl*" in written
+    assert "EncryptJobVolumesAndOutputs" in everything
+    assert "WriteJobLogs" in everything
+
+
+def test_automl_steps_run_as_the_automl_role_and_the_other_jobs_as_the_step_role(
+    own_automl_role: tuple[Built, Annotations],
+):
+    built, _ = own_automl_role
+    assert built.pipeline.automl_role is not None
+    automl = f"${{GetAtt:{logical_id(built.pipeline.automl_role)}.Arn}}"
+    jobs = f"${{GetAtt:{built.step_role_id}.Arn}}"
+    assert job_roles(built.template) == {
+        "Prep": jobs,
+        "AutoML": automl,
+        "BestModel": jobs,
+        "Score": None,  # a transform job runs as its model's role
+    }
+
+
+def test_the_pipeline_role_may_pass_the_step_role_and_the_automl_role(
+    own_automl_role: tuple[Built, Annotations],
+):
+    built, _ = own_automl_role
+    assert built.pipeline.automl_role is not None
+    passed = built.role["PassStepRoleToSageMaker"]
+    assert passed["Action"] == "iam:PassRole"
+    assert passed["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
+    }
+    assert sorted(map(json.dumps, passed["Resource"])) == sorted(
+        json.dumps({"Fn::GetAtt": [role, "Arn"]})
+        for role in (built.step_role_id, logical_id(built.pipeline.automl_role))
+    )
+
+
+def test_automl_role_wildcards_are_acknowledged_on_its_own_policy(
+    own_automl_role: tuple[Built, Annotations],
+):
+    # The fixture's synth under AwsSolutions and NIST 800-53 rev 5 passed: nothing else is
+    # reported. The acknowledgments moved with the statements.
+    built, annotations = own_automl_role
+    assert built.pipeline.automl_role_policy is not None
+    prefix = f"Annotation::{WILDCARD_RULE}[Resource::"
+    own = _acknowledged(built.pipeline.automl_role_policy)
+    assert sorted(own) == sorted(
+        f"{prefix}{resource}]"
+        for resource in (f"{SM}:model/*", f"{SM}:endpoint-config/*", f"{SM}:endpoint/*", f"{SM}:*")
+    )
+    assert own[f"{prefix}{SM}:model/*]"].startswith(
+        f"AutoML jobs of pipeline {NAME}: Autopilot creates, serves and deletes models"
+    )
+    assert set(own).isdisjoint(_acknowledged(built.pipeline.step_role_policy))
+    annotations.has_no_error("*", Match.any_value())
+
+
+def test_a_given_automl_role_runs_the_automl_steps_and_gets_the_policies():
+    stack = new_stack()
+    given = iam.Role(
+        stack, "GivenAutoMLRole", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com")
+    )
+    pipeline = Pipeline(
+        stack, "Training", definition=compiled_automl_definition(), automl_role=given
+    )
+    template = Template.from_stack(stack)
+    assert pipeline.automl_role is given
+    template.resource_count_is("AWS::IAM::Role", 3)  # the pipeline's, the step role, given
+    assert job_roles(template)["AutoML"] == f"${{GetAtt:{logical_id(given)}.Arn}}"
+    assert pipeline.automl_role_policy is not None
+    for policy in (pipeline.automl_role_policy, pipeline.step_role_policy):
+        roles = resource(template, logical_id(policy))["Properties"]["Roles"]
+        assert {"Ref": logical_id(given)} in roles
+    assert "AutoMLCandidateModelsAndEndpoints" not in attached(template, pipeline.step_role)
+
+
+def test_an_automl_role_imported_immutable_is_left_untouched_with_the_policies_named():
+    stack = new_stack()
+    arn = f"arn:aws:iam::{ACCOUNT}:role/automl-jobs"
+    given = iam.Role.from_role_arn(stack, "AutoMLJobs", arn, mutable=False)
+    pipeline = Pipeline(
+        stack, "Training", definition=compiled_automl_definition(), automl_role=given
+    )
+    template = Template.from_stack(stack)
+    assert job_roles(template)["AutoML"] == arn
+    assert pipeline.automl_role_policy is not None
+    properties = resource(template, logical_id(pipeline.automl_role_policy))["Properties"]
+    assert "Roles" not in properties
+    # Still derived, for whoever attaches it.
+    assert "AutoMLCandidateModelsAndEndpoints" in statements(template, pipeline.automl_role_policy)
+    step_policy = resource(template, logical_id(pipeline.step_role_policy))["Properties"]
+    assert step_policy["Roles"] == [{"Ref": logical_id(pipeline.step_role)}]
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Training",
+        Match.string_like_regexp(
+            r"^automl_role was imported with mutable=False \(or without_policy_updates\(\)\), "
+            r"so the permissions derived from the steps are in managed policies "
+            r"Test/Training/AutoMLRolePolicy, Test/Training/StepRolePolicy, not attached to "
+            r"it: .* \[ack: cdk-sagemaker-pipelines:immutable-role\]$"
+        ),
+    )
+
+
+def test_a_pipeline_without_automl_steps_has_no_automl_role():
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=NAME)
+    assert pipeline.automl_role is None
+    assert pipeline.automl_role_policies == []
+    assert pipeline.automl_role_policy is None
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::IAM::Role", 2)
+    template.resource_count_is("AWS::IAM::ManagedPolicy", 2)
+    assert pipeline.node.try_find_child("AutoMLRole") is None
+
+
+def test_an_automl_role_no_automl_step_runs_with_is_warned_and_gets_nothing():
+    stack = new_stack()
+    given = iam.Role(stack, "Given", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), automl_role=given)
+    assert pipeline.automl_role is given
+    assert pipeline.automl_role_policies == []
+    template = Template.from_stack(stack)
+    assert attached(template, given) == {}
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Training",
+        "automl_role is given, but the definition has no AutoML step: nothing is attached to "
+        "automl_role. Put its ARN in the AutoML steps' RoleArn (or leave their role= out), or "
+        "leave automl_role out. [ack: cdk-sagemaker-pipelines:automl-role-unused]",
+    )
+
+
+def test_automl_steps_given_a_role_of_their_own_keep_it_and_the_step_role_stands_for_it():
+    # role= on the step (as a definition JSON's RoleArn): no AutoML role is created, and
+    # Autopilot's statements go where they went before, with the warning that the role
+    # named gets nothing from the construct.
+    other = f"arn:aws:iam::{ACCOUNT}:role/platform-automl"
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=compiled_automl_definition(role=other))
+    template = Template.from_stack(stack)
+    assert pipeline.automl_role is None
+    assert pipeline.automl_role_policies == []
+    assert job_roles(template)["AutoML"] == other
+    step_role = statements(template, pipeline.step_role_policy)
+    assert step_role["AutoMLJobsPassTheirRole"]["Resource"] == other
+    # The warning says which prop keeps Autopilot's actions off the step role.
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Training",
+        Match.string_like_regexp(
+            rf"^Step\(s\) 'AutoML' \(Arguments.RoleArn\) run as '{other}', not "
+            r"pipeline.step_role: .* AutoML step\(s\) 'AutoML': give their role as "
+            r"automl_role= instead, which gets these permissions and Autopilot's model and "
+            r"endpoint actions \(here on pipeline.step_role, which the other jobs run with\). "
+            r"\[ack: cdk-sagemaker-pipelines:job-role-not-step-role\]$"
+        ),
+    )
+
+
+def test_a_location_to_grant_by_hand_for_an_automl_step_names_the_automl_role():
+    # A grant to pipeline.step_role (as the warning said) adds to that role's own policy,
+    # which the AutoML role doesn't get: the warning names the role the AutoML job runs as.
+    data = ParameterString(name="TrainingData", default_value="s3://landing/train.csv")
+    step = AutoMLStep(name="AutoML", inputs=data, target_attribute_name="y")
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=PipelineDefinition(parameters=[data], steps=[step]))
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Training",
+        Match.string_like_regexp(
+            r"^The step role gets no S3 access for: step 'AutoML' field "
+            r"'Arguments.InputDataConfig\[0\].DataSource.S3DataSource.S3Uri' .* AutoML step\(s\) "
+            r"'AutoML' run as pipeline.automl_role, which a grant to pipeline.step_role "
+            r"doesn't reach: grant pipeline.automl_role the same. "
+            r"\[ack: cdk-sagemaker-pipelines:unattributed-s3-location\]$"
+        ),
+    )
+
+
+def test_a_definition_json_keeps_its_automl_role_and_the_step_role_stands_for_it(
+    automl: tuple[Built, Annotations],
+):
+    # A definition JSON is deployed as written: its AutoML step runs as its RoleArn, and
+    # without automl_role= Autopilot's statements go to the step role, as before.
+    built, _ = automl
+    assert built.pipeline.automl_role is None
+    assert built.pipeline.automl_role_policies == []
+    assert job_roles(built.template)["AutoML"] == AUTOML_ROLE
+
+
+def test_a_definition_json_runs_automl_steps_as_the_automl_role_given_with_their_arn():
+    stack = new_stack()
+    sdk_role = iam.Role.from_role_arn(stack, "SdkRole", AUTOML_ROLE)
+    pipeline = Pipeline(
+        stack, "Training", definition=automl_definition(), pipeline_name=NAME, automl_role=sdk_role
+    )
+    template = Template.from_stack(stack)
+    step_role = statements(template, pipeline.step_role_policy)
+    assert actions_of(step_role) & AUTOML_ONLY_ACTIONS == set()
+    assert pipeline.automl_role_policy is not None
+    own = resource(template, logical_id(pipeline.automl_role_policy))["Properties"]
+    assert own["Roles"] == ["sm"]
+    assert {s["Sid"]: s for s in own["PolicyDocument"]["Statement"]}["AutoMLJobsPassTheirRole"][
+        "Resource"
+    ] == AUTOML_ROLE
+    step_policy = resource(template, logical_id(pipeline.step_role_policy))["Properties"]
+    assert step_policy["Roles"] == [{"Ref": logical_id(pipeline.step_role)}, "sm"]
+    # Its steps run as the role that gets the step permissions: nothing to warn.
+    Annotations.from_stack(stack).has_no_warning(
+        "*", Match.string_like_regexp("job-role-not-step-role")
+    )
 
 
 def test_a_tuning_step_may_run_tuning_jobs_of_any_name_the_service_gives():

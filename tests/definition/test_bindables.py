@@ -927,7 +927,7 @@ class EncryptingBinder:
     def bind_s3(self, location: S3Location, *, step_name: str, access: Any) -> Any:
         return f"s3://assets/{access}"
 
-    def default_role_arn(self, *, step_name: str) -> Any:
+    def default_role_arn(self, *, step_name: str, step_type: str) -> Any:
         return ROLE
 
     def default_output_uri(self, *, step_name: str, output_name: str, retained: bool) -> Any:

@@ -6,6 +6,7 @@ import json
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from typing import Any
 
 from aws_cdk import Aws, CfnMapping
@@ -26,7 +27,12 @@ from ..definition import (
     S3Location,
 )
 from ..definition._render import JsonValue
-from ..definition.bindables import Access, check_asset_access, default_output_join
+from ..definition.bindables import (
+    AUTOML_STEP_TYPE,
+    Access,
+    check_asset_access,
+    default_output_join,
+)
 from ._archive import deterministic_tar_gz
 from ._props import is_unresolved
 from ._tree import account_region, node_of, stack_of
@@ -45,7 +51,9 @@ class CdkBinder:
     framework images resolve through a CloudFormation mapping in environment-agnostic
     stacks; ECR repositories and Docker assets are recorded for pull grants; default
     outputs go to the artifact bucket (``models/`` for retained ones); every job gets the
-    artifact key and the network settings unless it sets its own.
+    artifact key and the network settings unless it sets its own. Jobs that name no role
+    run as the step role, AutoML jobs as the role ``automl_role_arn`` returns (the step
+    role without it), which it may create when first called.
     """
 
     def __init__(
@@ -56,9 +64,11 @@ class CdkBinder:
         bucket: s3.IBucket,
         key_arn: str | None,
         network: NetworkConfig | None,
+        automl_role_arn: Callable[[], str] | None = None,
     ) -> None:
         self._scope = scope
         self._step_role_arn = step_role_arn
+        self._automl_role_arn = automl_role_arn
         self._bucket = bucket
         self._key_arn = key_arn
         self._network = network
@@ -145,8 +155,10 @@ class CdkBinder:
         prefix = f"/{location.key_prefix}" if location.key_prefix else ""
         return f"s3://{location.bucket_name()}{prefix}"
 
-    def default_role_arn(self, *, step_name: str) -> JsonValue:
-        """The construct's step role."""
+    def default_role_arn(self, *, step_name: str, step_type: str | None = None) -> JsonValue:
+        """The construct's step role; for an AutoML step, its AutoML role (if it has one)."""
+        if step_type == AUTOML_STEP_TYPE and self._automl_role_arn is not None:
+            return self._automl_role_arn()
         return self._step_role_arn
 
     def default_output_uri(

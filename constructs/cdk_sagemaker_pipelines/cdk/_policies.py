@@ -1,4 +1,4 @@
-"""Turn a ``PermissionPlan`` into IAM statements for the pipeline role and the step role.
+"""Turn a ``PermissionPlan`` into IAM statements for the pipeline, step and AutoML roles.
 
 Every statement is scoped: job ARNs to the ``pipelines-`` name prefix the service uses
 (or the custom job-name prefixes the definition gives),
@@ -540,11 +540,14 @@ def step_role_statements(
     *,
     repositories: Iterable[Any],
     network: list[iam.PolicyStatement] | None = None,
+    automl_roles: Collection[Any] = (),
 ) -> list[iam.PolicyStatement]:
     """What the jobs need: their data, keys, images, logs and metrics.
 
     ``network`` holds the statements for jobs placed in a VPC; the caller passes them only
-    when the plan places some, so they are added as given.
+    when the plan places some, so they are added as given. ``automl_roles`` are the roles
+    of the AutoML jobs this role stands for (see ``automl_role_statements``): none when
+    they run with a role of their own.
     """
     statements = _s3_statements("Data", plan.reads, plan.writes, lookups, list_prefixes=True)
     plan_keys = lookups.plan_keys
@@ -616,12 +619,12 @@ def step_role_statements(
     )
     if network:
         statements += network
-    statements += _automl_statements(plan, stack, lookups)
+    statements += automl_role_statements(plan, stack, lookups, automl_roles)
     return statements
 
 
-def _automl_statements(
-    plan: PermissionPlan, stack: Stack, lookups: Lookups
+def automl_role_statements(
+    plan: PermissionPlan, stack: Stack, lookups: Lookups, roles: Collection[Any]
 ) -> list[iam.PolicyStatement]:
     """What an AutoML job's role does itself, beyond any job's data, keys, logs and network.
 
@@ -630,22 +633,23 @@ def _automl_statements(
     model, endpoint configuration and endpoint actions of AUTOML_ROLE_ACTIONS and
     sagemaker:ListTags, all on "*", and kms:CreateGrant on a volume key. Autopilot names the
     models and endpoints it creates itself (not documented), so they are scoped to this
-    account and region, the roles to the jobs' own.
+    account and region, the roles to the jobs' own: ``roles``, the AutoML jobs' roles (their
+    ``RoleArn``) that the policy is for. None: no statement, as no AutoML job runs with it.
     """
-    if "AutoML" not in plan.step_types:
+    if "AutoML" not in plan.step_types or not roles:
         return []
 
     def sagemaker_resources(resource_type: str) -> str:
         return _sagemaker_arn(stack, resource_type, "*")
 
     statements: list[iam.PolicyStatement] = []
-    roles = [arn for role in _unique(plan.automl_roles) for arn in _role_arns(stack, role)]
-    if roles:
+    passed = [arn for role in _unique(roles) for arn in _role_arns(stack, role)]
+    if passed:
         statements.append(
             iam.PolicyStatement(
                 sid="AutoMLJobsPassTheirRole",
                 actions=["iam:PassRole"],
-                resources=roles,
+                resources=passed,
                 conditions={"StringEquals": {"iam:PassedToService": SAGEMAKER_PRINCIPAL}},
             )
         )

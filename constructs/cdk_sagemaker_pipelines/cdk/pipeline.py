@@ -11,7 +11,7 @@ import os
 import re
 import typing
 import weakref
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -48,6 +48,7 @@ from ..definition import (
     validate_pipeline_name,
 )
 from ..definition._suggest import did_you_mean
+from ..definition.bindables import AUTOML_STEP_TYPE
 from ..definition.entries import walk_steps
 from ..definition.permissions import (
     CHECK_STEP_TYPES,
@@ -64,6 +65,7 @@ from ._binder import CdkBinder
 from ._policies import (
     SAGEMAKER_PRINCIPAL,
     Lookups,
+    automl_role_statements,
     pipeline_role_statements,
     step_role_statements,
 )
@@ -601,11 +603,14 @@ class Pipeline(_PipelineBase):
 
     Two roles are derived from the definition, each with a customer-managed policy: the
     pipeline role (Create/Describe/Stop on ``pipelines-*`` jobs of the step types used,
-    ``iam:PassRole`` for the step role only, registration limited to the model package
+    ``iam:PassRole`` for the jobs' roles only, registration limited to the model package
     groups used with ``PendingManualApproval``, the Lambda functions and queues used) and
     the step role (exactly the S3 locations read and written, the keys, images, logs and
-    metrics). S3 locations the construct can't attribute (a free-form parameter) are
-    reported as a warning: declare them with ``parameter_locations``.
+    metrics). AutoML steps of a ``PipelineDefinition`` run with a third, the AutoML role
+    (``automl_role``): the step role's policies plus the model and endpoint actions
+    Autopilot takes, which the other jobs' role doesn't get. S3 locations the construct
+    can't attribute (a free-form parameter) are reported as a warning: declare them with
+    ``parameter_locations``.
 
     The pipeline is retained by default (``removal_policy``): SageMaker deletes a
     pipeline's execution history with it, and a new ``pipeline_name`` or construct path
@@ -633,6 +638,7 @@ class Pipeline(_PipelineBase):
         artifact_store: ArtifactStore | None = None,
         role: iam.IRole | None = None,
         step_role: iam.IRole | None = None,
+        automl_role: iam.IRole | None = None,
         max_parallel_execution_steps: int | None = None,
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
@@ -656,6 +662,13 @@ class Pipeline(_PipelineBase):
             construct is renamed or moved (new, empty ones are created).
         :param role: the pipeline's role. Default: a least-privilege role derived from the steps.
         :param step_role: the jobs' role. Default: a least-privilege role derived from the steps.
+        :param automl_role: the role AutoML jobs run with, which gets the step role's
+            policies and what Autopilot does with it (create, invoke and delete models and
+            endpoints). The AutoML steps of a ``PipelineDefinition`` that name no ``role``
+            run with it; those of a definition JSON whose ``RoleArn`` is its ARN too.
+            Default: for a ``PipelineDefinition`` with such AutoML steps, a least-privilege
+            role derived from the steps; otherwise none (a definition JSON's AutoML steps
+            run as their ``RoleArn`` says, and its Autopilot permissions go to the step role).
         :param max_parallel_execution_steps: Default: no limit beyond the service's.
         :param vpc: run jobs in this VPC, in ``vpc_subnets`` (Default: what
             ``vpc.select_subnets()`` picks, its private subnets if it has any; public ones
@@ -683,22 +696,21 @@ class Pipeline(_PipelineBase):
         name = pipeline_name if pipeline_name is not None else _default_name(self)
         problems = _check_props(name, display_name, description, max_parallel_execution_steps)
         problems += _definition_type_problems(definition)
+        roles = {"role": role, "step_role": step_role, "automl_role": automl_role}
         problems += _check_collaborators(
-            artifact_store, role, step_role, vpc, vpc_subnets, security_groups, tags
+            artifact_store, roles, vpc, vpc_subnets, security_groups, tags
         )
         if not problems:
-            problems += _other_app_problems(
-                self, artifact_store, role, step_role, vpc, security_groups
-            )
+            problems += _other_app_problems(self, artifact_store, roles, vpc, security_groups)
         if not problems:
             problems += _same_name_problems(self, name)
         if not problems and artifact_store is not None:
             problems += _store_environment_problems(stack_of(self), artifact_store)
-        if not problems and (role is not None or step_role is not None):
-            problems += _role_account_problems(stack_of(self), role, step_role)
+        if not problems and any(given is not None for given in roles.values()):
+            problems += _role_account_problems(stack_of(self), roles)
             # Judged at synth: trust may be added to a role after it is given here
             # (role.assume_role_policy.add_statements(...)).
-            node_of(self).add_validation(_RoleTrust(stack_of(self), role, step_role))
+            node_of(self).add_validation(_RoleTrust(stack_of(self), roles))
         problems += [
             problem
             for problem in (
@@ -723,6 +735,11 @@ class Pipeline(_PipelineBase):
         self.step_role = step_role or _service_role(
             self, "StepRole", f"Jobs of SageMaker pipeline {name}", stack
         )
+        self.automl_role: iam.IRole | None = automl_role
+        """The role AutoML jobs run with: ``automl_role``, or the one created for the AutoML
+        steps of a ``PipelineDefinition``; None when there is neither."""
+        self._automl_role_arn: str | None = None
+        self._automl_role_matcher: Callable[[str], bool] | None = None
         network = self._network(
             vpc,
             vpc_subnets,
@@ -737,6 +754,7 @@ class Pipeline(_PipelineBase):
             bucket=self.artifact_store.bucket,
             key_arn=key_arn,
             network=network,
+            automl_role_arn=self._bind_automl_role,
         )
         self.definition = self._compile(definition)
         size_in_template = self._checked_definition_size(stack)
@@ -792,6 +810,11 @@ class Pipeline(_PipelineBase):
                 }
             ),
         )
+        # The AutoML jobs that run as the AutoML role get Autopilot's statements there; any
+        # other AutoML job's go to the step role, which stands for the jobs' roles (a
+        # definition JSON's, and a step given role=: see _warn_jobs_not_run_as_step_role).
+        is_automl_role = self._runs_as_automl_role()
+        on_automl_role = [arn for arn in self.plan.automl_roles if is_automl_role(arn)]
         pipeline_statements = pipeline_role_statements(self.plan, stack, lookups)
         step_statements = step_role_statements(
             self.plan,
@@ -799,12 +822,16 @@ class Pipeline(_PipelineBase):
             lookups,
             repositories=self._binder.repositories,
             network=self._vpc_statements(network) if self.plan.uses_vpc else None,
+            automl_roles=[arn for arn in self.plan.automl_roles if arn not in on_automl_role],
         )
+        automl_statements = automl_role_statements(self.plan, stack, lookups, on_automl_role)
+        if automl_role is not None and not on_automl_role:
+            self._warn_unused_automl_role()
         # Roles imported with mutable=False (or without_policy_updates()) stay untouched:
         # their policies are someone else's, and attaching may fail the deployment.
         locked = {
             prop
-            for prop, given in (("role", role), ("step_role", step_role))
+            for prop, given in roles.items()
             if given is not None and _refuses_policy_updates(given)
         }
         # IAM refuses a managed policy over 6,144 characters: a pipeline of many steps gets
@@ -817,13 +844,24 @@ class Pipeline(_PipelineBase):
         lengths = statement_lengths(stack, [*pipeline_statements, *step_statements], rendered)
         role_groups = pack(pipeline_statements, lengths[: len(pipeline_statements)])
         step_groups = pack(step_statements, lengths[len(pipeline_statements) :]) or [[]]
-        for prop, groups in (("role", role_groups), ("step_role", step_groups)):
-            if len(groups) > MAX_MANAGED_POLICIES_PER_ROLE:
+        # Rendered apart: the same statements may be in the step role's policy too (AutoML
+        # jobs of another role), which one document would merge.
+        automl_rendered = render_statements(stack, automl_statements)
+        automl_groups = pack(
+            automl_statements, statement_lengths(stack, automl_statements, automl_rendered)
+        )
+        for prop, count in (
+            ("role", len(role_groups)),
+            ("step_role", len(step_groups)),
+            # The AutoML role gets the step role's policies too.
+            ("automl_role", len(automl_groups) + len(step_groups) if automl_groups else 0),
+        ):
+            if count > MAX_MANAGED_POLICIES_PER_ROLE:
                 # A warning: the quota can be raised (to 20), and what else the role has
                 # attached is not known here.
                 Annotations.of(self).add_warning_v2(
                     f"{WARNING_PREFIX}:too-many-role-policies",
-                    _policy_count_message(prop, len(groups)),
+                    _policy_count_message(prop, count),
                 )
         self.role_policies: list[iam.ManagedPolicy] = _managed_policies(
             self,
@@ -848,6 +886,27 @@ class Pipeline(_PipelineBase):
         """The managed policies of the permissions derived for ``step_role``."""
         self.step_role_policy = self.step_role_policies[0]
         """The (first) managed policy of the permissions derived for ``step_role``."""
+        attach_to_automl_role = (
+            self.automl_role if automl_groups and "automl_role" not in locked else None
+        )
+        self.automl_role_policies: list[iam.ManagedPolicy] = _managed_policies(
+            self,
+            "AutoMLRolePolicy",
+            f"What the AutoML jobs of SageMaker pipeline {name} may do besides the other jobs",
+            automl_groups,
+            attach_to_automl_role,
+        )
+        """The managed policies of what ``automl_role`` may do besides the step role: the
+        model and endpoint actions of Autopilot (none without AutoML jobs running as it)."""
+        self.automl_role_policy: iam.ManagedPolicy | None = (
+            self.automl_role_policies[0] if self.automl_role_policies else None
+        )
+        """The (first) managed policy of what ``automl_role`` may do besides the step role."""
+        if attach_to_automl_role is not None and attach_to_automl_role is not self.step_role:
+            # Autopilot's own processing, training and transform jobs run with it too:
+            # they need the jobs' data, keys, images, logs and network.
+            for policy in self.step_role_policies:
+                policy.attach_to_role(attach_to_automl_role)
         self._warn_locked_roles(locked)
         body = stack.to_json_string(self.definition)
         self._resource = sagemaker.CfnPipeline(
@@ -883,6 +942,16 @@ class Pipeline(_PipelineBase):
             # The role must be able to run jobs as soon as the pipeline exists.
             self._resource.node.add_dependency(policy)
         acknowledge_wildcards_of(stack, policies, rendered)
+        if self.automl_role_policies:
+            # Apart, as they were rendered (see automl_rendered).
+            acknowledge_wildcards_of(
+                stack,
+                [
+                    (policy, group, f"AutoML jobs of pipeline {name}")
+                    for policy, group in zip(self.automl_role_policies, automl_groups, strict=True)
+                ],
+                automl_rendered,
+            )
         self._arn = _name_arn(self, name, stack)
         for key, value in (tags or {}).items():
             Tags.of(self).add(key, value)
@@ -1391,11 +1460,90 @@ class Pipeline(_PipelineBase):
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
 
+    def _bind_automl_role(self) -> str:
+        """The ARN AutoML steps of a ``PipelineDefinition`` that name no role are bound to.
+
+        ``automl_role``, or a role created on the first such step: a pipeline without one
+        gets none, and its template stays as it was before AutoML roles existed.
+        """
+        if self._automl_role_arn is None:
+            if self.automl_role is None:
+                self.automl_role = _service_role(
+                    self,
+                    "AutoMLRole",
+                    f"AutoML jobs of SageMaker pipeline {self._name}",
+                    stack_of(self),
+                )
+            self._automl_role_arn = self.automl_role.role_arn
+        return self._automl_role_arn
+
+    def _runs_as_automl_role(self) -> Callable[[str], bool]:
+        """Whether a job's role ARN is ``automl_role``'s (never, without one).
+
+        Made once the definition is compiled (the role is known then), and kept: its ARN
+        and name are read from jsii once.
+        """
+        if self._automl_role_matcher is None:
+            role = self.automl_role
+            self._automl_role_matcher = _never if role is None else _role_matcher(role)
+        return self._automl_role_matcher
+
+    def _automl_steps(self) -> list[str]:
+        """The names of the definition's AutoML steps, branch steps included, in order."""
+        return [
+            spec.name
+            for spec in walk_steps(self.definition.get("Steps") or [])
+            if spec.entry.get("Type") == AUTOML_STEP_TYPE
+        ]
+
+    def _automl_role_grant_note(self, steps: Iterable[str]) -> str:
+        """What to grant ``automl_role`` too, for the AutoML ``steps`` that run as it.
+
+        It gets the step role's derived policies, not what is granted to ``step_role`` by
+        hand (a grant adds to that role's own policy). ``""`` when no such step is among them.
+        """
+        is_automl_role = self._runs_as_automl_role()
+        automl_steps = self._automl_steps()
+        on_role = {
+            step
+            for step, _, role in self.plan.job_roles
+            if step in automl_steps and isinstance(role, str) and is_automl_role(role)
+        }
+        named = [f"'{step}'" for step in dict.fromkeys(steps) if step in on_role]
+        if not named:
+            return ""
+        return (
+            f" AutoML step(s) {', '.join(named)} run as pipeline.automl_role, which a grant to "
+            "pipeline.step_role doesn't reach: grant pipeline.automl_role the same."
+        )
+
+    def _warn_unused_automl_role(self) -> None:
+        """``automl_role`` given, but no AutoML step runs with it: it gets nothing."""
+        steps = [f"'{step}'" for step in self._automl_steps()]
+        found = (
+            f"the AutoML step(s) {', '.join(steps)} run as another role (their RoleArn), "
+            "whose Autopilot permissions go to pipeline.step_role"
+            if steps
+            else "the definition has no AutoML step"
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:automl-role-unused",
+            f"automl_role is given, but {found}: nothing is attached to automl_role. Put its "
+            "ARN in the AutoML steps' RoleArn (or leave their role= out), or leave "
+            "automl_role out.",
+        )
+
     def _warn_locked_roles(self, locked: set[str]) -> None:
         """Name the unattached policy a role imported with ``mutable=False`` must be given."""
         for prop, policies in (
             ("role", self.role_policies),
             ("step_role", self.step_role_policies),
+            (
+                "automl_role",
+                [*self.automl_role_policies, *self.step_role_policies]
+                if self.automl_role_policies
+                else [],
+            ),
         ):
             if prop not in locked or not policies:
                 continue
@@ -1444,7 +1592,8 @@ class Pipeline(_PipelineBase):
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:unattributed-s3-location",
             f"The step role gets no S3 access for: {lines}. These values are only known at run "
-            f"time: {declare}",
+            f"time: {declare}"
+            + self._automl_role_grant_note(item.step for item in self.plan.unattributed),
         )
 
     def _check_run_time_resources(self) -> None:
@@ -1612,13 +1761,21 @@ class Pipeline(_PipelineBase):
         A SageMaker SDK definition names the role it was generated with (its ``RoleArn``):
         given as JSON, the construct passes that role, but attaches what the steps need to
         ``step_role``, which then no job uses. A role given as an expression fails synth
-        elsewhere (no statement could name it).
+        elsewhere (no statement could name it). The AutoML role gets the step role's
+        policies when AutoML jobs run as it: jobs running as it aren't warned then.
         """
-        is_step_role = _step_role_matcher(self.step_role)
+        is_step_role = _role_matcher(self.step_role)
+        is_automl_role = self._runs_as_automl_role()
+        if not any(is_automl_role(role) for role in self.plan.automl_roles):
+            is_automl_role = _never  # it gets nothing (automl-role-unused)
         others: dict[str, list[str]] = {}
+        automl_steps = self._automl_steps()
+        automl_others: list[str] = []
         for step, field_path, role in self.plan.job_roles:
-            if isinstance(role, str) and not is_step_role(role):
+            if isinstance(role, str) and not is_step_role(role) and not is_automl_role(role):
                 others.setdefault(role, []).append(f"'{step}' ({field_path})")
+                if step in automl_steps:
+                    automl_others.append(f"'{step}'")
         if not others:
             return
         runs = "; ".join(
@@ -1638,7 +1795,14 @@ class Pipeline(_PipelineBase):
             "attached to pipeline.step_role only, so that role gets none of them from this "
             "construct (the pipeline role may still pass it). Replace the role in the "
             "definition with your step role's ARN (e.g. step_role.role_arn, with the role "
-            f"given as step_role=), or give {example} to attach them to it.",
+            f"given as step_role=), or give {example} to attach them to it."
+            + (
+                f" AutoML step(s) {', '.join(automl_others)}: give their role as automl_role= "
+                "instead, which gets these permissions and Autopilot's model and endpoint "
+                "actions (here on pipeline.step_role, which the other jobs run with)."
+                if automl_others
+                else ""
+            ),
         )
 
     def _warn_open_registrations(self) -> None:
@@ -1667,7 +1831,8 @@ class Pipeline(_PipelineBase):
             f"The step role may read the manifest files of {inputs}, but not the objects "
             "they list, which only the files name: grant pipeline.step_role read access to "
             "them yourself (e.g. bucket.grant_read(pipeline.step_role, 'images/*')), or the "
-            "job fails with AccessDenied.",
+            "job fails with AccessDenied."
+            + self._automl_role_grant_note(step for step, _, _ in self.plan.manifest_inputs),
         )
 
     def _warn_unattributed_images(self) -> None:
@@ -1680,11 +1845,7 @@ class Pipeline(_PipelineBase):
         granted where they are bound, and the images an AutoML step's best candidate names
         are Autopilot's own, which need no grant either.
         """
-        automl = {
-            spec.name
-            for spec in walk_steps(self.definition.get("Steps") or [])
-            if spec.entry.get("Type") == "AutoML"
-        }
+        automl = set(self._automl_steps())
         images = [
             f"step '{step}' field '{field_path}' ("
             + (describe_value(image) if not isinstance(image, str) else "known at deploy time")
@@ -2272,28 +2433,33 @@ def _autopilot_image(image: Mapping[str, Any], automl_steps: Collection[str]) ->
     return producer in automl_steps and path.startswith("BestCandidate.")
 
 
-def _step_role_matcher(step_role: iam.IRole) -> Callable[[str], bool]:
-    """Whether a job's role ARN is ``step_role``'s, written as the definition writes it.
+def _never(role: str) -> bool:
+    """A role matcher that matches no role."""
+    return False
 
-    The same token, or the same literal ARN; or, for a step role given by name
+
+def _role_matcher(role: iam.IRole) -> Callable[[str], bool]:
+    """Whether a job's role ARN is ``role``'s, written as the definition writes it.
+
+    The same token, or the same literal ARN; or, for a role given by name
     (``iam.Role.from_role_name``, whose ARN holds the partition as a token), a literal ARN
     of that name in its account (any account when the stack's is known only at deploy time).
     """
-    arn = step_role.role_arn  # jsii round trips: each read once, and only when needed
+    arn = role.role_arn  # jsii round trips: each read once, and only when needed
     known: dict[str, str | None] = {}
 
     def name_and_account() -> tuple[str | None, str | None]:
         if not known:
-            name = step_role.role_name
-            account = step_role.env.account
+            name = role.role_name
+            account = role.env.account
             known["name"] = None if is_unresolved(name) else name
             known["account"] = None if is_unresolved(account) else account
         return known["name"], known["account"]
 
-    def matches(role: str) -> bool:
-        if role == arn:
+    def matches(candidate: str) -> bool:
+        if candidate == arn:
             return True
-        parsed = _ROLE_ARN.fullmatch(role) if not is_unresolved(role) else None
+        parsed = _ROLE_ARN.fullmatch(candidate) if not is_unresolved(candidate) else None
         if parsed is None:
             return False
         name, account = name_and_account()
@@ -2380,7 +2546,7 @@ def _store_environment_problems(stack: Stack, store: ArtifactStore) -> list[Prob
     return []
 
 
-def _role_account_problems(stack: Stack, role: object, step_role: object) -> list[Problem]:
+def _role_account_problems(stack: Stack, roles: Mapping[str, object]) -> list[Problem]:
     """A given role of another account than the pipeline's.
 
     SageMaker only takes roles of the pipeline's account (iam:PassRole can't pass another
@@ -2391,7 +2557,7 @@ def _role_account_problems(stack: Stack, role: object, step_role: object) -> lis
     here = account_region(stack)[0]
     if is_unresolved(here):
         return problems
-    for prop, value in (("role", role), ("step_role", step_role)):
+    for prop, value in roles.items():
         account = getattr(getattr(value, "env", None), "account", None)
         if not isinstance(account, str) or is_unresolved(account) or account == here:
             continue
@@ -2410,15 +2576,16 @@ def _role_account_problems(stack: Stack, role: object, step_role: object) -> lis
 
 @jsii.implements(IValidation)
 class _RoleTrust:
-    """Fails synth when a role of this app (``role``, ``step_role``) doesn't trust SageMaker.
+    """Fails synth when a role given to the Pipeline, of this app, doesn't trust SageMaker.
 
-    A validation, not a check when the Pipeline is created: the trust policy is read once
-    the app is complete, with the statements added to it after the Pipeline.
+    ``role``, ``step_role`` and ``automl_role``. A validation, not a check when the Pipeline
+    is created: the trust policy is read once the app is complete, with the statements added
+    to it after the Pipeline.
     """
 
-    def __init__(self, stack: Stack, role: object, step_role: object) -> None:
+    def __init__(self, stack: Stack, roles: Mapping[str, object]) -> None:
         self._stack = stack
-        self._roles = (("role", role), ("step_role", step_role))
+        self._roles = tuple(roles.items())
 
     def validate(self) -> list[str]:
         """One message per role SageMaker can't assume (``prop 'role': …``)."""
@@ -2428,8 +2595,8 @@ class _RoleTrust:
 def _role_trust_problems(stack: Stack, roles: Sequence[tuple[str, object]]) -> list[Problem]:
     """A role of this app whose trust policy doesn't let SageMaker assume it.
 
-    SageMaker assumes both roles (the pipeline role to start jobs, the step role to run
-    them); CloudFormation creates the pipeline all the same, and every execution fails. An
+    SageMaker assumes each role (the pipeline role to start jobs, the step and AutoML roles
+    to run them); CloudFormation creates the pipeline all the same, and every execution fails. An
     imported role's trust policy is unknown here, and a principal or action given by a
     token might be SageMaker's, so neither is judged; conditions are not judged either.
     """
@@ -2503,8 +2670,7 @@ def _may_trust_sagemaker(statement: Mapping[str, Any]) -> bool:
 
 def _check_collaborators(
     artifact_store: object,
-    role: object,
-    step_role: object,
+    roles: Mapping[str, object],
     vpc: object,
     vpc_subnets: object,
     security_groups: object,
@@ -2518,7 +2684,7 @@ def _check_collaborators(
     role_hint = "an iam.Role, or iam.Role.from_role_arn(self, 'Role', arn)"
     problems = [
         expect_interface(prop, value, "an iam.IRole", ("role_arn", "grant_principal"), role_hint)
-        for prop, value in (("role", role), ("step_role", step_role))
+        for prop, value in roles.items()
         if value is not None
     ]
     if artifact_store is not None and not isinstance(artifact_store, ArtifactStore):
@@ -2616,8 +2782,7 @@ def _tag_problems(tags: Mapping[str, str]) -> list[Problem | None]:
 def _other_app_problems(
     pipeline: Construct,
     artifact_store: object,
-    role: object,
-    step_role: object,
+    roles: Mapping[str, object],
     vpc: object,
     security_groups: Sequence[object] | None,
 ) -> list[Problem]:
@@ -2626,8 +2791,7 @@ def _other_app_problems(
         (prop, value)
         for prop, value in (
             ("artifact_store", artifact_store),
-            ("role", role),
-            ("step_role", step_role),
+            *roles.items(),
             ("vpc", vpc),
         )
         if value is not None
@@ -2648,11 +2812,13 @@ _OWN = {
     "artifact_store": "leave artifact_store out for a store of the pipeline's own",
     "role": "leave role out for one derived from the steps",
     "step_role": "leave step_role out for one derived from the steps",
+    "automl_role": "leave automl_role out for one derived from the steps",
 }
 _IMPORTS = {
     "artifact_store": "ArtifactStore.from_existing of the bucket and key imported",
     "role": "iam.Role.from_role_arn",
     "step_role": "iam.Role.from_role_arn",
+    "automl_role": "iam.Role.from_role_arn",
     "vpc": "ec2.Vpc.from_vpc_attributes",
     "security_groups": "ec2.SecurityGroup.from_security_group_id",
 }

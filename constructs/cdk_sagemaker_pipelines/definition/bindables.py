@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 Access = Literal["read", "write"]
 UNBOUND = "${Token[Unbound.Value]}"
 """Placeholder rendered where binding failed; validation treats it as a deploy-time value."""
+AUTOML_STEP_TYPE = "AutoML"
+"""``Type`` of AutoML steps: a binder may give them a role apart (``Binder.default_role_arn``)."""
 
 
 class BindingError(PipelineDefinitionError):
@@ -661,8 +663,14 @@ class Binder(Protocol):
     def bind_s3(self, location: S3Location, *, step_name: str, access: Access) -> JsonValue:
         """Return the S3 URI value of ``location`` used for ``access``."""
 
-    def default_role_arn(self, *, step_name: str) -> JsonValue:
-        """Return the job role ARN for a step that names none."""
+    def default_role_arn(self, *, step_name: str, step_type: str) -> JsonValue:
+        """Return the job role ARN for a step that names none.
+
+        ``step_type`` is the step's ``Type`` (``"Processing"``, ``"AutoML"``, …): a binder
+        may give some types a role of their own, as the CDK ``Pipeline`` gives AutoML jobs,
+        whose role manages models and endpoints. A binder written before ``step_type``
+        existed still runs: it is not passed one.
+        """
 
     def default_output_uri(self, *, step_name: str, output_name: str, retained: bool) -> JsonValue:
         """Return where an output without destination goes.
@@ -693,7 +701,9 @@ class StaticBinder:
     (``prep.py``); directories, and training, tuning and model code, which SageMaker reads
     as an archive, are expected as ``<name>.tar.gz`` (``train.py.tar.gz``, ``src.tar.gz``);
     a file from ``S3Location.from_asset`` keeps its name (``feature_schema.json``).
-    ``uploads(pipeline)`` lists what goes there.
+    ``uploads(pipeline)`` lists what goes there. ``automl_role_arn`` is the job role of
+    AutoML steps that name none (Default: ``role_arn``): an Autopilot job's role creates,
+    invokes and deletes models and endpoints, which no other job needs.
 
     Example::
 
@@ -705,6 +715,7 @@ class StaticBinder:
     role_arn: str | None = None
     default_bucket: str | None = None
     code_prefix: str | None = None
+    automl_role_arn: str | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.default_bucket, str):
@@ -771,8 +782,10 @@ class StaticBinder:
             )
         return f"{self.code_prefix.rstrip('/')}/{os.path.basename(os.path.normpath(path))}"
 
-    def default_role_arn(self, *, step_name: str) -> JsonValue:
-        """The configured role, or a ``BindingError``."""
+    def default_role_arn(self, *, step_name: str, step_type: str | None = None) -> JsonValue:
+        """The configured role (``automl_role_arn`` for AutoML steps), or a ``BindingError``."""
+        if step_type == AUTOML_STEP_TYPE and self.automl_role_arn is not None:
+            return self.automl_role_arn
         if self.role_arn is None:
             raise BindingError(
                 "no job role",
@@ -855,8 +868,8 @@ class _UploadRecorder:
     def bind_image(self, image: Image, *, step_name: str) -> JsonValue:
         return self._binder.bind_image(image, step_name=step_name)
 
-    def default_role_arn(self, *, step_name: str) -> JsonValue:
-        return self._binder.default_role_arn(step_name=step_name)
+    def default_role_arn(self, *, step_name: str, step_type: str | None = None) -> JsonValue:
+        return self._binder.default_role_arn(step_name=step_name, step_type=step_type)
 
     def default_output_uri(
         self, *, step_name: str, output_name: str, retained: bool = False

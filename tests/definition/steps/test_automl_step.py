@@ -252,7 +252,7 @@ class EncryptingBinder:
     def bind_s3(self, location: S3Location, *, step_name: str, access: Any) -> Any:
         return f"s3://assets/{access}"
 
-    def default_role_arn(self, *, step_name: str) -> Any:
+    def default_role_arn(self, *, step_name: str, step_type: str) -> Any:
         return ROLE
 
     def default_output_uri(self, *, step_name: str, output_name: str, retained: bool) -> Any:
@@ -310,6 +310,63 @@ def test_the_steps_own_keys_and_network_win_over_the_binders() -> None:
         "VolumeKmsKeyId": VOLUME_KEY,
         "VpcConfig": {"SecurityGroupIds": ["sg-2"], "Subnets": ["subnet-2"]},
     }
+
+
+# -- the job's role ------------------------------------------------------------------------
+
+AUTOML_ROLE = "arn:aws:iam::111122223333:role/automl-jobs"
+
+
+def _automl_pipeline() -> PipelineDefinition:
+    prep = ProcessingStep(name="Prep", image=IMAGE, outputs=["train"])
+    automl = AutoMLStep(name="AutoML", inputs=prep.output("train"), target_attribute_name="y")
+    return PipelineDefinition(steps=[automl, automl.best_model("BestModel")])
+
+
+def _roles(definition: dict[str, Any]) -> dict[str, Any]:
+    return {
+        step["Name"]: step["Arguments"].get("RoleArn", step["Arguments"].get("ExecutionRoleArn"))
+        for step in definition["Steps"]
+    }
+
+
+def test_automl_steps_that_name_no_role_get_the_binders_automl_role() -> None:
+    # An Autopilot job's role creates, invokes and deletes models and endpoints: a binder
+    # may keep that role apart from the one every other job runs with.
+    binder = StaticBinder(role_arn=ROLE, automl_role_arn=AUTOML_ROLE, default_bucket="b")
+
+    definition = _automl_pipeline().to_definition(binder)
+
+    # The best candidate's model serves with the jobs' role, not Autopilot's.
+    assert _roles(definition) == {"Prep": ROLE, "AutoML": AUTOML_ROLE, "BestModel": ROLE}
+    # Without automl_role_arn, role_arn is every job's.
+    default = _automl_pipeline().to_definition(StaticBinder(role_arn=ROLE, default_bucket="b"))
+    assert _roles(default) == {"Prep": ROLE, "AutoML": ROLE, "BestModel": ROLE}
+
+
+def test_an_automl_step_naming_its_role_keeps_it() -> None:
+    binder = StaticBinder(role_arn=ROLE, automl_role_arn=AUTOML_ROLE, default_bucket="b")
+    step = AutoMLStep(
+        name="AutoML", inputs="s3://b/t.csv", target_attribute_name="y", role=SDK_ROLE
+    )
+
+    assert step.to_request(RenderContext(binder))["Arguments"]["RoleArn"] == SDK_ROLE
+
+
+class _BinderBeforeStepType(StaticBinder):
+    """A custom binder written before ``step_type`` was added to ``default_role_arn``."""
+
+    def default_role_arn(self, *, step_name: str) -> Any:  # type: ignore[override]
+        return f"arn:aws:iam::111122223333:role/old-binder-{step_name}"
+
+
+def test_a_binder_without_the_step_type_parameter_still_binds_roles() -> None:
+    old_binder: Any = _BinderBeforeStepType(default_bucket="b")  # not a Binder to mypy: the point
+
+    definition = _automl_pipeline().to_definition(old_binder)
+
+    assert _roles(definition)["AutoML"] == "arn:aws:iam::111122223333:role/old-binder-AutoML"
+    assert _roles(definition)["Prep"] == "arn:aws:iam::111122223333:role/old-binder-Prep"
 
 
 # -- properties and the best model ------------------------------------------------------

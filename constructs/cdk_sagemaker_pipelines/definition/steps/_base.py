@@ -404,20 +404,38 @@ def _note_local_file(ctx: RenderContext, step: Step, field: str, uri: JsonValue,
 def bind_role(
     ctx: RenderContext, step: Step, role: str | Expression | None, field: str
 ) -> JsonValue:
-    """Render the job role, asking the binder when the step names none."""
+    """Render the job role, asking the binder when the step names none.
+
+    The binder is told the step's type (an AutoML step's role may be another), unless it
+    was written before ``step_type`` was added to the protocol.
+    """
     if role is not None:
         return render(role, ctx)
-    return ctx.bind(step.name, field, lambda: ctx.binder.default_role_arn(step_name=step.name))
+    return ctx.bind(
+        step.name,
+        field,
+        lambda: ctx.binder.default_role_arn(
+            step_name=step.name,
+            **(
+                {"step_type": step.step_type}
+                if _takes(type(ctx.binder), "default_role_arn", "step_type")
+                else {}
+            ),
+        ),
+    )
 
 
 @cache
-def _takes_retained(binder_type: type[Any]) -> bool:
-    """Whether a binder's ``default_output_uri`` takes ``retained`` (binders before it don't)."""
+def _takes(binder_type: type[Any], method: str, keyword: str) -> bool:
+    """Whether a binder's ``method`` takes ``keyword`` (binders written before it don't).
+
+    ``retained`` of ``default_output_uri``, ``step_type`` of ``default_role_arn``.
+    """
     try:
-        parameters = inspect.signature(binder_type.default_output_uri).parameters
-    except (TypeError, ValueError):  # not introspectable: assume the current protocol
+        parameters = inspect.signature(getattr(binder_type, method)).parameters
+    except (TypeError, ValueError, AttributeError):  # not introspectable: the current protocol
         return True
-    return "retained" in parameters or any(
+    return keyword in parameters or any(
         parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters.values()
     )
 
@@ -436,7 +454,11 @@ def default_output(
         lambda: ctx.binder.default_output_uri(
             step_name=step.name,
             output_name=output_name,
-            **({"retained": retained} if _takes_retained(type(ctx.binder)) else {}),
+            **(
+                {"retained": retained}
+                if _takes(type(ctx.binder), "default_output_uri", "retained")
+                else {}
+            ),
         ),
         # StaticBinder builds a new Join object each time: no need to copy it.
         rendered=type(ctx.binder) is StaticBinder,

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -516,6 +517,105 @@ def test_fails_unknown_argument_names_class_step_and_hint(
     with pytest.raises(PipelineDefinitionError, match="^" + re.escape(message) + "$") as caught:
         build()
     assert isinstance(caught.value, TypeError)
+
+
+# A platform team's steps with company defaults: subclasses of the library's classes.
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
+class CompanyTrainingStep(TrainingStep):
+    """A dataclass subclass with a default of its own (its generated __init__ runs alone)."""
+
+    instance_type: str | None = "ml.m5.xlarge"
+
+
+class CompanyProcessingStep(ProcessingStep):
+    """A plain subclass whose __init__ fills in a default and calls the library's."""
+
+    __slots__ = ()
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("instance_type", "ml.m5.xlarge")
+        super().__init__(**kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyCacheConfig(CacheConfig):
+    """A subclass of a class with a __post_init__ of its own."""
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: CompanyTrainingStep(name="Train", image=IMAGE, instance_count="1"),
+            "CompanyTrainingStep 'Train': field 'instance_count' expects int or Expression, "
+            "got str '1'",
+        ),
+        (
+            lambda: CompanyTrainingStep(name="Train", image=IMAGE, code="train.py"),
+            "CompanyTrainingStep 'Train': field 'code' expects Code, got str 'train.py' (the "
+            "SageMaker SDK takes a path or URI here; give Code.from_s3(uri) for code in S3, "
+            "or Code.from_asset(path) for a local file or folder)",
+        ),
+        (
+            lambda: CompanyTrainingStep(name="Train", image=IMAGE, use_spot_instances=True),
+            "CompanyTrainingStep 'Train': use_spot_instances needs max_wait_in_seconds (how "
+            "long to wait for spot capacity plus the run, at least max_runtime_in_seconds)",
+        ),
+        (
+            lambda: CompanyProcessingStep(name="Prep", image=IMAGE, instance_count="2"),
+            "CompanyProcessingStep 'Prep': field 'instance_count' expects int or Expression, "
+            "got str '2'",
+        ),
+        (
+            lambda: CompanyProcessingStep(name="Prep", image=IMAGE, instanc_count=2),
+            "CompanyProcessingStep 'Prep' takes no argument 'instanc_count' (did you mean "
+            "'instance_count' or 'instance_type'?)",
+        ),
+        (
+            lambda: CompanyCacheConfig(expire_after=30),
+            "CompanyCacheConfig: field 'expire_after' expects str, got int 30",
+        ),
+    ],
+    ids=[
+        "dataclass-subclass-type",
+        "dataclass-subclass-sdk-hint",
+        "dataclass-subclass-validate",
+        "plain-subclass-type",
+        "plain-subclass-unknown-argument",
+        "subclass-with-post-init",
+    ],
+)
+def test_fails_wrong_values_given_to_a_subclass_naming_it(
+    build: Callable[[], Any], message: str
+) -> None:
+    # A subclass took any value, and skipped the class's own rules (_validate), unchecked.
+    with pytest.raises(PipelineDefinitionError, match="^" + re.escape(message) + "$"):
+        build()
+
+
+def test_subclasses_keep_their_defaults_and_are_checked_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cdk_sagemaker_pipelines.definition import _typecheck
+
+    checked: list[str] = []
+    original = _typecheck.check_fields
+
+    def counting(instance: Any) -> None:
+        checked.append(type(instance).__name__)
+        original(instance)
+
+    monkeypatch.setattr(_typecheck, "check_fields", counting)
+    train = CompanyTrainingStep(name="Train", image=IMAGE)
+    prep = CompanyProcessingStep(name="Prep", image=IMAGE, instance_count=2)
+    cache = CacheConfig(expire_after="P1D")
+    assert (train.instance_type, prep.instance_type, prep.instance_count) == (
+        "ml.m5.xlarge",
+        "ml.m5.xlarge",
+        2,
+    )
+    assert cache.expire_after == "P1D"
+    assert checked == ["CompanyTrainingStep", "CompanyProcessingStep", "CacheConfig"]
 
 
 def test_fails_the_sdks_positional_cache_config_naming_the_order() -> None:

@@ -36,6 +36,12 @@ def register(cls: _T) -> _T:
 def checked(cls: _T) -> _T:
     """Class decorator: check every field's type after ``__init__``.
 
+    The checks also run for subclasses that are not decorated themselves, as a team's
+    ``class AcmeTrainingStep(TrainingStep)`` with defaults of its own: a dataclass
+    subclass (its generated ``__init__`` calls the ``__post_init__`` installed here), or
+    a plain one whose ``__init__`` calls ``super().__init__(...)``. Without that, such a
+    subclass took any value and skipped ``_validate``.
+
     Example::
 
         @checked
@@ -44,36 +50,79 @@ def checked(cls: _T) -> _T:
             count: int
     """
     register(cls)
+    _CHECKED.add(cls)
     original_init: Callable[..., None] = cls.__init__  # type: ignore[misc]
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807
         if type(self) is cls:
             _check_argument_names(cls, kwargs)
-        original_init(self, *args, **kwargs)
-        if type(self) is cls:  # subclasses run their own wrapper
-            check_fields(self)
-            validate = getattr(self, "_validate", None)
-            if validate is not None:
-                validate()
+            original_init(self, *args, **kwargs)
+            _check_instance(self)
+            return
+        if type(self) in _CHECKED or id(self) in _CONSTRUCTING:
+            # A checked subclass's wrapper (or an outer call for this object) checks it.
+            original_init(self, *args, **kwargs)
+            return
+        # A subclass of the user's, not itself checked, whose __init__ calls this one (or
+        # which has none of its own): it takes the same arguments, named after it.
+        _check_argument_names(cls, kwargs, type(self))
+        _CONSTRUCTING.add(id(self))
+        try:
+            original_init(self, *args, **kwargs)
+        finally:
+            _CONSTRUCTING.discard(id(self))
+        _check_instance(self)
 
+    inherited = getattr(cls, "__post_init__", None)
+    # The class's own __post_init__ (or an inherited one of the user's), never the one
+    # installed on a checked base: that would check the object twice.
+    original_post_init: Callable[[Any], None] | None = getattr(
+        inherited, "_checked_original", inherited
+    )
+
+    def __post_init__(self: Any) -> None:  # noqa: N807
+        if original_post_init is not None:
+            original_post_init(self)
+        if type(self) in _CHECKED or id(self) in _CONSTRUCTING:
+            return  # a wrapper above checks the object once it is built
+        # A dataclass subclass that isn't checked itself: its generated __init__ ran alone.
+        _check_instance(self)
+
+    __post_init__._checked_original = original_post_init  # type: ignore[attr-defined]
     __init__.__doc__ = original_init.__doc__
     __init__.__wrapped__ = original_init  # type: ignore[attr-defined]
     cls.__init__ = __init__  # type: ignore[misc]
+    cls.__post_init__ = __post_init__  # type: ignore[attr-defined]
     return cls
 
 
-def _check_argument_names(cls: type, kwargs: dict[str, Any]) -> None:
+# The classes decorated with @checked, and the objects a wrapper of a subclass not itself
+# checked is building (their __post_init__ leaves the checks to that wrapper).
+_CHECKED: set[type] = set()
+_CONSTRUCTING: set[int] = set()
+
+
+def _check_instance(instance: Any) -> None:
+    """The field types, then the class's ``_validate`` rules, of a newly built object."""
+    check_fields(instance)
+    validate = getattr(instance, "_validate", None)
+    if validate is not None:
+        validate()
+
+
+def _check_argument_names(cls: type, kwargs: dict[str, Any], named: type | None = None) -> None:
     """Raise ``UnknownArgumentError`` for a keyword ``cls`` does not take, with a hint.
 
     Python's own message names neither the step nor what to write instead (and 3.11
-    suggests nothing for a misspelt keyword).
+    suggests nothing for a misspelt keyword). ``named`` is the class the message names
+    (a subclass of ``cls``). Default: ``cls``.
     """
     taken = _argument_names(cls)
     for name in kwargs:
         if name in taken:
             continue
         # A class without a name field (PipelineDefinition) is not named by a stray name=.
-        owner = _owner_of(cls, kwargs.get("name") if "name" in taken else None)
+        owner = _owner_of(named or cls, kwargs.get("name") if "name" in taken else None)
         # An SDK spelling gets what to write instead: a close match may be wrong there.
         hint = sdk_argument_hint(cls.__name__, name) or did_you_mean(name, taken)
         if hint is None and getattr(cls, "step_type", None):
@@ -140,7 +189,15 @@ def check_fields(instance: Any) -> None:
         problem = _mismatch(value, hint, field_name)  # says where and what, for the message
         if problem is not None:
             path, expected, got, hint_text = problem
-            shorthand = _SDK_SHORTHANDS.get((klass.__name__, field_name))
+            # A subclass of the user's gets the hints of the library class it extends.
+            shorthand = next(
+                (
+                    found
+                    for kind in klass.__mro__
+                    if (found := _SDK_SHORTHANDS.get((kind.__name__, field_name))) is not None
+                ),
+                None,
+            )
             raise PipelineDefinitionError(
                 f"{_owner(instance)}: field '{path}' expects {expected}, got {show_value(got)}"
                 + (f" ({hint_text})" if hint_text else "")

@@ -59,6 +59,20 @@ def service_model(service: str) -> dict[str, Any]:
     return model
 
 
+@cache
+def botocore_version() -> str:
+    """The installed botocore's version (its models are what definitions are checked against).
+
+    Only messages need it: read on first use, ``"(unknown)"`` if the metadata can't be found.
+    """
+    from importlib import metadata
+
+    try:
+        return metadata.version("botocore")
+    except metadata.PackageNotFoundError:
+        return "(unknown)"
+
+
 def shapes(service: str = "sagemaker") -> dict[str, Shape]:
     """Return the shape table of ``service``."""
     return cast(dict[str, Shape], service_model(service)["shapes"])

@@ -19,7 +19,7 @@ from collections.abc import Collection, Iterator, Mapping
 from typing import Any, Protocol
 
 from ._errors import Problem
-from ._service_model import Shape, shapes
+from ._service_model import Shape, botocore_version, shapes
 from ._suggest import did_you_mean, one_of
 from ._tokens import _INTRINSIC_KEYS, _STRING_TOKEN, _STRINGIFIED_NUMBER_TOKEN, is_token
 
@@ -610,7 +610,12 @@ class ShapeChecker:
             member = members.get(name)
             if member is None:
                 if name not in skip_members:
-                    hint = did_you_mean(name, members) or f"valid members: {one_of(members, 12)}"
+                    # No close match: perhaps a member the API gained after the installed
+                    # botocore, whose model is all validation knows.
+                    hint = did_you_mean(name, members) or (
+                        f"valid members: {one_of(members, 12)}; a member the API gained after "
+                        f"botocore {botocore_version()} needs a newer botocore"
+                    )
                     self._problem((field, f".{name}"), f"unknown member '{name}'", hint)
                 self._unchecked_member(member_value, field, str(name))
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -996,6 +997,31 @@ def test_a_misspelled_instance_type_is_one_unknown_member(binder: StaticBinder) 
 
     assert (step, field) == ("Train", "Arguments.ResourceConfig.InstanceTypes")
     assert message.startswith("unknown member 'InstanceTypes'")
+
+
+def test_an_unknown_member_unlike_any_says_which_botocore_model_judged_it(
+    binder: StaticBinder,
+) -> None:
+    # A member SageMaker added after the installed botocore reads as a typo of the user's:
+    # the hint says whose model knows no such member, and what to do.
+    step = TrainingStep(name="Train", image=IMAGE, extra_arguments={"BrandNewMember": {"A": 1}})
+
+    with pytest.raises(PipelineValidationError) as raised:
+        PipelineDefinition(steps=[step]).compile(binder)
+
+    [problem] = raised.value.problems
+    assert (problem.step, problem.field, problem.argument, problem.message) == (
+        "Train",
+        "Arguments.BrandNewMember",
+        "extra_arguments",
+        "unknown member 'BrandNewMember'",
+    )
+    assert problem.hint is not None
+    assert problem.hint.startswith("valid members: 'TrainingJobName', ")
+    assert problem.hint.endswith(
+        f"; a member the API gained after botocore {metadata.version('botocore')} needs a "
+        "newer botocore"
+    )
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ import pytest
 from cdk_sagemaker_pipelines import definition
 from cdk_sagemaker_pipelines.cli import build_parser
 from cdk_sagemaker_pipelines.local import LocalConfig
-from tests.conftest import REPO, cached_example_root
+from tests.conftest import REPO, ROLE, cached_example_root
 
 README = REPO / "README.md"
 DOCS = [README, *sorted((REPO / "docs").glob("*.md"))]
@@ -722,3 +722,218 @@ def test_readme_own_project_installs_the_cdk_cli_and_node_this_repository_tests(
     assert 'JSII_NODE="$PWD/node_modules/.bin/node"' in commands
     env_sh = (REPO / "scripts" / "env.sh").read_text()
     assert 'JSII_NODE="$_root/node_modules/.bin/node"' in env_sh
+
+
+EXTENDING = REPO / "docs" / "extending.md"
+
+
+def extending_block(marker: str) -> str:
+    """The Python block of docs/extending.md that contains ``marker``."""
+    (block,) = [b for b in code_blocks(EXTENDING.read_text(), "python") if marker in b]
+    return block
+
+
+def _flat(text: str) -> str:
+    """``text`` with its line breaks as spaces, as a quoted message reads in the doc."""
+    return " ".join(text.split())
+
+
+def test_extending_step_defaults_keep_the_checks_and_name_the_teams_step() -> None:
+    from cdk_sagemaker_pipelines.definition import (
+        Image,
+        PipelineDefinition,
+        PipelineDefinitionError,
+        PipelineValidationError,
+        StaticBinder,
+    )
+
+    namespace: dict[str, Any] = {}
+    exec(extending_block("def acme_training("), namespace)
+    doc = _flat(EXTENDING.read_text())
+    image = Image.sklearn("1.2-1")
+    cases: list[tuple[Callable[[], Any], str]] = [
+        (
+            lambda: namespace["acme_training"](name="Train", image=image, instance_count="1"),
+            "TrainingStep 'Train': field 'instance_count' expects int or Expression, got str '1'",
+        ),
+        (
+            lambda: namespace["AcmeTrainingStep"](name="Train", image=image, instance_count="1"),
+            "AcmeTrainingStep 'Train': field 'instance_count' expects int or Expression, "
+            "got str '1'",
+        ),
+        (
+            lambda: namespace["acme_processing"](name="Prep", image=image, instance_count="1"),
+            "ProcessingStep 'Prep': field 'instance_count' expects int or Expression, got str '1'",
+        ),
+    ]
+    for build, message in cases:
+        with pytest.raises(PipelineDefinitionError) as raised:
+            build()
+        assert str(raised.value) == message
+    assert (
+        "`TrainingStep 'Train': field 'instance_count' expects int or Expression, got str '1'`"
+        in doc
+    )
+    assert "`AcmeTrainingStep 'Train': field 'instance_count' …`" in doc
+
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    team_tags = {"Tags": [{"Key": "team", "Value": 3}]}
+    wrong = namespace["acme_training"](name="Train", image=image, extra_arguments=team_tags)
+    with pytest.raises(PipelineValidationError) as raised:
+        PipelineDefinition(steps=[wrong]).compile(binder)
+    (problem,) = raised.value.problems
+    assert f"`{_flat(str(problem)).removeprefix('- ')}`".startswith(
+        "`step 'Train' field 'Arguments.Tags[1].Value' (extra_arguments=): expected a string, "
+        "got 3 (int)"
+    )
+    assert (
+        "`step 'Train' field 'Arguments.Tags[1].Value' (extra_arguments=): expected a string, "
+        "got 3 (int)`" in doc
+    )
+
+    # The company's settings reach the definition, the team's given ones win.
+    steps = [
+        namespace["acme_training"](
+            name="Train",
+            image=image,
+            extra_arguments={"Tags": [{"Key": "team", "Value": "churn"}]},
+        ),
+        namespace["acme_processing"](name="Prep", image=image),
+        namespace["AcmeTrainingStep"](name="Fit", image=image, instance_type="ml.c5.xlarge"),
+    ]
+    compiled = {
+        step["Name"]: step
+        for step in PipelineDefinition(steps=steps).to_definition(binder)["Steps"]
+    }
+    train, prep, fit = compiled["Train"], compiled["Prep"], compiled["Fit"]
+    assert train["Arguments"]["Tags"] == [
+        {"Key": "cost-center", "Value": "ml-42"},
+        {"Key": "team", "Value": "churn"},
+    ]
+    assert train["Arguments"]["ResourceConfig"]["InstanceType"] == "ml.m5.xlarge"
+    assert train["CacheConfig"] == {"Enabled": True, "ExpireAfter": "P7D"}
+    assert prep["Arguments"]["ProcessingResources"]["ClusterConfig"]["InstanceType"] == (
+        "ml.m5.xlarge"
+    )
+    assert fit["Arguments"]["ResourceConfig"]["InstanceType"] == "ml.c5.xlarge"
+    assert [policy["MaxAttempts"] for policy in fit["RetryPolicies"]] == [3, 5]
+
+
+def test_extending_rule_finds_long_runtimes_in_branches_and_tuning_jobs() -> None:
+    from cdk_sagemaker_pipelines.checks import run_rules
+    from tests.checks.helpers import condition, definition, step
+
+    namespace: dict[str, Any] = {}
+    exec(extending_block("MAX_RUNTIME_RULE = Rule("), namespace)
+    day, week = {"MaxRuntimeInSeconds": 86400}, {"MaxRuntimeInSeconds": 604800}
+    tune = step(
+        "Tune",
+        "Tuning",
+        TrainingJobDefinitions=[{"StoppingCondition": day}, {"StoppingCondition": week}],
+    )
+    parameter = {"MaxRuntimeInSeconds": {"Get": "Parameters.MaxRuntime"}}
+    checked = definition(
+        step("Short", "Training", StoppingCondition=day),
+        condition("Gate", [step("Train", "Training", StoppingCondition=parameter)], [tune]),
+    )
+    results = run_rules([namespace["MAX_RUNTIME_RULE"]], checked)
+    assert [(result.finding_id, result.finding.field) for result in results] == [
+        ("ACME-MaxRuntime[Train]", "Arguments.StoppingCondition.MaxRuntimeInSeconds"),
+        (
+            "ACME-MaxRuntime[Tune]",
+            "Arguments.TrainingJobDefinitions[1].StoppingCondition.MaxRuntimeInSeconds",
+        ),
+    ]
+
+
+def test_extending_blocks_compose_and_name_their_collisions() -> None:
+    from cdk_sagemaker_pipelines.definition import (
+        ConditionGreaterThanOrEqualTo,
+        ConditionStep,
+        FailStep,
+        ParameterString,
+        PipelineDefinition,
+        PipelineValidationError,
+        StaticBinder,
+    )
+
+    namespace: dict[str, Any] = {}
+    exec(extending_block("def train_and_evaluate("), namespace)
+    build = namespace["train_and_evaluate"]
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    data = ParameterString(name="InputData", default_value="s3://my-bucket/raw/")
+    first, second = build("A", data), build("B", data)
+    pick = ConditionStep(
+        name="Pick",
+        conditions=[ConditionGreaterThanOrEqualTo(left=first.accuracy, right=second.accuracy)],
+        if_steps=[FailStep(name="AWins")],
+        else_steps=[FailStep(name="BWins")],
+    )
+    names = [
+        step["Name"]
+        for step in PipelineDefinition(parameters=[data], steps=[pick]).to_definition(binder)[
+            "Steps"
+        ]
+    ]
+    assert {"APrep", "ATrain", "AEvaluate", "BPrep", "BTrain", "BEvaluate", "Pick"} == set(names)
+    # The same block twice, and a second parameter object of the same name.
+    again = build("A", data)
+    other = ParameterString(name="InputData", default_value="s3://other/")
+    doc = _flat(EXTENDING.read_text())
+    cases = [
+        (
+            PipelineDefinition(parameters=[data], steps=[first.evaluate, again.evaluate]),
+            "step name 'ATrain' is used twice: ",
+        ),
+        (
+            PipelineDefinition(
+                parameters=[data], steps=[first.evaluate, build("C", other).evaluate]
+            ),
+            "steps use parameter 'InputData' as String with default 's3://other/', but it is "
+            "declared as String with default ",
+        ),
+    ]
+    for pipeline, quoted in cases:
+        with pytest.raises(PipelineValidationError) as raised:
+            pipeline.compile(binder)
+        assert quoted in str(raised.value)
+        assert f"`{quoted}…`" in doc
+
+
+def test_extending_binder_gives_every_job_the_company_key_and_network() -> None:
+    from cdk_sagemaker_pipelines.definition import (
+        Image,
+        NetworkConfig,
+        PipelineDefinition,
+        PipelineDefinitionError,
+        ProcessingStep,
+        TrainingStep,
+    )
+
+    namespace: dict[str, Any] = {}
+    exec(extending_block("class AcmeBinder("), namespace)
+    binder = namespace["AcmeBinder"](region="us-east-1", role_arn=ROLE, default_bucket="b")
+    image = Image.sklearn("1.2-1")
+    own = NetworkConfig(enable_network_isolation=True)
+    steps = [
+        TrainingStep(name="Train", image=image),
+        ProcessingStep(name="Prep", image=image, outputs=["out"], network=own),
+    ]
+    compiled = {
+        step["Name"]: step["Arguments"]
+        for step in PipelineDefinition(steps=steps).to_definition(binder)["Steps"]
+    }
+    train, prep = compiled["Train"], compiled["Prep"]
+    key = namespace["ACME_KEY"]
+    assert (train["ResourceConfig"]["VolumeKmsKeyId"], train["OutputDataConfig"]["KmsKeyId"]) == (
+        key,
+        key,
+    )
+    assert train["VpcConfig"] == {"SecurityGroupIds": ["sg-0abc"], "Subnets": ["subnet-0abc"]}
+    assert train["EnableInterContainerTrafficEncryption"] is True
+    # A step's own network wins; the keys still apply.
+    assert prep["NetworkConfig"] == {"EnableNetworkIsolation": True}
+    assert prep["ProcessingOutputConfig"]["KmsKeyId"] == key
+    # The subclass is checked as StaticBinder is.
+    with pytest.raises(PipelineDefinitionError, match=r"^AcmeBinder: field 'region' expects str"):
+        namespace["AcmeBinder"](region=1)

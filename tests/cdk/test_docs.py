@@ -421,3 +421,80 @@ def test_readme_own_project_snapshot_test_records_and_catches_a_change(
     run().assert_outcomes(passed=1, warnings=0)
     pytester.makepyfile(app=_SNAPSHOT_APP.replace("STEP_NAME", "RenamedStep"))
     run().assert_outcomes(failed=1)
+
+
+def test_extending_cdk_examples_give_company_defaults_and_rules(tmp_path: Path) -> None:
+    import aws_cdk as cdk
+
+    from cdk_sagemaker_pipelines.definition import (
+        Code,
+        Image,
+        PipelineDefinition,
+        PipelineDefinitionError,
+        TrainingStep,
+    )
+    from tests.test_docs import EXTENDING, extending_block
+
+    namespace: dict[str, Any] = {}
+    for marker in ("class AcmePipeline(", "def mirrored(", "MAX_RUNTIME_RULE = Rule("):
+        exec(extending_block(marker), namespace)
+    # The example's app, writing its assembly under tmp_path.
+    block = extending_block("App(post_cli_context=")
+    exec(block.replace("App(", f"App(outdir={str(tmp_path)!r}, "), namespace)
+    app: cdk.App = namespace["app"]
+    assert Path(app.outdir) == tmp_path
+    stack = cdk.Stack(app, "Ml", env=cdk.Environment(account="111122223333", region="us-east-1"))
+    train = TrainingStep(
+        name="Train",
+        image=namespace["mirrored"](stack, Image.sklearn("1.2-1")),
+        code=Code.from_s3("s3://my-bucket/code/train.tar.gz", entry_point="train.py"),
+        max_runtime_in_seconds=2 * 86400,
+    )
+    # A second image of the same repository reuses its construct.
+    again = namespace["mirrored"](stack, Image.sklearn("1.2-1"))
+    assert [again.repository.node.path] == [child.node.path for child in stack.node.children]
+    definition = PipelineDefinition(steps=[train])
+    acme = namespace["AcmePipeline"]
+    doc = " ".join(EXTENDING.read_text().split())
+    for props, quoted in (
+        (
+            {"artifact_stor": None},
+            "AcmePipeline takes no argument 'artifact_stor' (did you mean 'artifact_store'?)",
+        ),
+        (
+            {"enable_network_isolation": "yes"},
+            "Pipeline Ml/Training has 1 problem: - prop 'enable_network_isolation': ",
+        ),
+    ):
+        with pytest.raises(PipelineDefinitionError) as raised:
+            acme(stack, "Training", definition=definition, **props)
+        assert " ".join(str(raised.value).split()).startswith(quoted)
+        assert quoted.replace("Ml/Training", "dev/Ml/Training") in doc
+    pipeline = acme(stack, "Training", definition=definition)
+
+    (body,) = [step["Arguments"] for step in pipeline.definition["Steps"]]
+    assert body["EnableNetworkIsolation"] is True
+    image = stack.resolve(body["AlgorithmSpecification"]["TrainingImage"])
+    assert json.dumps(image).endswith('/mirror/sagemaker-scikit-learn:1.2-1-cpu-py3"]]}'), image
+    # The company's rule fails synth, naming the team's step, as the built-in ones do.
+    with pytest.raises(RuntimeError, match=r"^ValidationFailed"):
+        app.synth()
+    template = json.loads((Path(app.outdir) / "Ml.template.json").read_text())
+    resources = template["Resources"]
+    (cfn_pipeline,) = [r for r in resources.values() if r["Type"] == "AWS::SageMaker::Pipeline"]
+    assert {"Key": "cost-center", "Value": "ml-42"} in cfn_pipeline["Properties"]["Tags"]
+    pulls = [
+        statement["Resource"]
+        for resource in resources.values()
+        if resource["Type"] == "AWS::IAM::ManagedPolicy"
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+        if "ecr:BatchGetImage" in statement["Action"]
+    ]
+    assert "repository/mirror/sagemaker-scikit-learn" in json.dumps(pulls)
+    report = json.loads((Path(app.outdir) / "validation-report.json").read_text())
+    violations = [
+        violation["ruleName"]
+        for plugin in report["pluginReports"]
+        for violation in plugin["violations"]
+    ]
+    assert violations == ["ACME-MaxRuntime[Train]"]

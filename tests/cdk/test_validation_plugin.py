@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -18,6 +19,7 @@ from aws_cdk import aws_iam as iam
 from cdk_sagemaker_pipelines import __version__
 from cdk_sagemaker_pipelines.cdk import Pipeline
 from cdk_sagemaker_pipelines.cdk.validation import PLUGIN_NAME, SageMakerPipelineChecks
+from cdk_sagemaker_pipelines.checks import Finding, Rule, all_steps, dig
 from cdk_sagemaker_pipelines.definition import (
     Code,
     ContinuousParameter,
@@ -246,6 +248,92 @@ def test_fails_a_scope_that_is_not_a_construct():
         "SageMakerPipelineChecks has 1 problem:\n"
         "- prop 'scope': expected a construct (a Stage), got str 'dev'"
     )
+
+
+def _no_cost_center(definition: Any) -> list[Finding]:
+    """A company rule: every job step tags its cost center."""
+    return [
+        Finding(str(step.get("Name")), "Arguments.Tags", "no cost-center tag")
+        for step in all_steps(definition)
+        if step.get("Type") in ("Processing", "Training")
+        and not any(tag.get("Key") == "cost-center" for tag in dig(step, "Arguments.Tags") or [])
+    ]
+
+
+COST_CENTER = Rule(
+    "ACME-CostCenter",
+    "Error",
+    "A job has no cost-center tag.",
+    "Finance allocates SageMaker spend by the cost-center tag.",
+    _no_cost_center,
+)
+
+
+def test_rules_of_ones_own_are_reported_and_acknowledged_as_the_built_in_ones(tmp_path: Path):
+    # There was no way to add one but overwriting the plugin's rules attribute.
+    plugin = SageMakerPipelineChecks(extra_rules=[COST_CENTER])
+    assert plugin.rule_ids[-1] == "ACME-CostCenter"
+    violations = _synth(tmp_path / "open", _compliant, plugin)
+    assert violations is not None
+    assert sorted(violations) == ["ACME-CostCenter[Prep]", "ACME-CostCenter[Train]"]
+    (construct,) = violations["ACME-CostCenter[Train]"]
+    assert construct["constructPath"] == "Ml/Training/Resource"
+    assert construct["cloudFormationResource"]["propertyPaths"] == [
+        "Properties/PipelineDefinition/PipelineDefinitionBody/Train/Arguments.Tags"
+    ]
+    violations = _synth(
+        tmp_path / "acknowledged",
+        _compliant,
+        plugin,
+        acknowledge=("SageMakerPipelineChecks::ACME-CostCenter[Prep]",),
+    )
+    assert violations is not None
+    assert list(violations) == ["ACME-CostCenter[Train]"]
+
+
+@pytest.mark.parametrize(
+    ("extra_rules", "problem"),
+    [
+        (
+            COST_CENTER,
+            "prop 'extra_rules': expected a list of Rule (cdk_sagemaker_pipelines.checks.Rule), "
+            "got Rule Rule(id='ACME-CostCenter', level='Error', info='A job has...",
+        ),
+        (
+            [_no_cost_center],
+            "prop 'extra_rules': [0]: expected a list of Rule (cdk_sagemaker_pipelines.checks."
+            "Rule), got function <function _no_cost_center at 0x",
+        ),
+        (
+            [replace(COST_CENTER, id="ACME CostCenter[1]")],
+            "prop 'extra_rules': [0].id: 'ACME CostCenter[1]' is not a rule id: letters, "
+            "digits, '.', '_' and '-', such as 'ACME-MaxRuntime' (it is part of the "
+            "acknowledgment id)",
+        ),
+        (
+            [replace(COST_CENTER, id="SMP-NoSelfApproval")],
+            "prop 'extra_rules': [0].id: 'SMP-NoSelfApproval' is a built-in rule's id: their "
+            "findings couldn't be told apart or acknowledged separately (give each rule an id "
+            "of its own, with your own prefix)",
+        ),
+        (
+            [COST_CENTER, COST_CENTER],
+            "prop 'extra_rules': [1].id: 'ACME-CostCenter' is another rule's id: their findings "
+            "couldn't be told apart or acknowledged separately (give each rule an id of its "
+            "own, with your own prefix)",
+        ),
+        (
+            [replace(COST_CENTER, check="ACME")],  # type: ignore[arg-type]
+            "prop 'extra_rules': [0].check: expected a function of the definition returning its "
+            "Findings, got str 'ACME'",
+        ),
+    ],
+    ids=["one-rule", "a-function", "id-of-brackets", "built-in-id", "same-id", "check"],
+)
+def test_fails_extra_rules_that_are_not_rules_of_their_own(extra_rules: Any, problem: str):
+    with pytest.raises(PipelineDefinitionError) as raised:
+        SageMakerPipelineChecks(extra_rules=extra_rules)
+    assert str(raised.value).startswith(f"SageMakerPipelineChecks has 1 problem:\n- {problem}")
 
 
 def test_a_finding_is_acknowledged_per_step_with_the_plugin_namespace(tmp_path: Path):

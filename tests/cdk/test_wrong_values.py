@@ -29,7 +29,7 @@ import inspect
 import itertools
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import aws_cdk as cdk
@@ -59,6 +59,7 @@ from cdk_sagemaker_pipelines.cdk import (
     enable_event_bridge_notifications,
     synth_app,
 )
+from cdk_sagemaker_pipelines.checks import BASELINE, Finding, Rule
 from cdk_sagemaker_pipelines.definition import (
     Image,
     Join,
@@ -377,7 +378,11 @@ APIS: list[Api] = [
         "SageMakerPipelineChecks",
         SageMakerPipelineChecks.__init__,
         lambda world, arguments: SageMakerPipelineChecks(**arguments),
-        lambda world, _: {"require_network_isolation": True, "scope": world.stack},
+        lambda world, _: {
+            "require_network_isolation": True,
+            "extra_rules": [COMPANY_RULE],
+            "scope": world.stack,
+        },
         ("SageMakerPipelineChecks",),
     ),
     Api(
@@ -430,6 +435,16 @@ A_TOPIC = Wrong("sns.Topic", lambda world: world.topic)
 A_CLASS = _value("class", iam.Role)
 
 
+# A rule of a platform team's own, for SageMakerPipelineChecks(extra_rules=[…]).
+def _no_findings(definition: Any) -> list[Finding]:
+    return []
+
+
+COMPANY_RULE: Rule = Rule(
+    "ACME-CostCenter", "Error", "No cost-center tag.", "Tag it.", _no_findings
+)
+
+
 def _arn(service: str, resource: str) -> Wrong:
     return _value("ARN", f"arn:aws:{service}:{REGION}:{ACCOUNT}:{resource}")
 
@@ -478,6 +493,13 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
     "events_refs.IRuleRef": [AN_INT, _arn("events", "rule/r"), A_BUCKET],
     "scheduler.ScheduleExpression": [_value("str", "rate(1 day)"), UNRELATED],
     "DefinitionSource": [AN_INT, A_LIST, UNRELATED],
+    "Sequence[Rule]": [
+        A_STRING,
+        _value("one rule", COMPANY_RULE),
+        _value("functions", [lambda definition: []]),
+        _value("rule of a taken id", [replace(COMPANY_RULE, id=BASELINE[0].id)]),
+        UNRELATED,
+    ],
     "App | Callable[[], App]": [
         AN_INT,
         Wrong("stack", lambda world: world.stack),

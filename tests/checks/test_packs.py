@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
+from cdk_sagemaker_pipelines import checks
 from cdk_sagemaker_pipelines.checks import BASELINE, NETWORK, Finding, Rule, RuleResult, run_rules
-from cdk_sagemaker_pipelines.checks._finding import all_steps, dig
+from cdk_sagemaker_pipelines.checks._finding import all_steps, dig, job_arguments
 from cdk_sagemaker_pipelines.definition import (
     AutoMLStep,
     JobDefaults,
@@ -68,6 +72,97 @@ def test_a_check_that_raises_is_reported_as_a_finding_never_skipped():
         ("SMP-After", Finding("S", "f", "found")),
     ]
     assert results[0].finding_id == "SMP-Broken[CheckError]"
+
+
+def _yields_then_raises(definition: Any) -> Iterator[Finding]:
+    yield Finding("A", "Arguments.Tags", "no cost-center tag")
+    raise KeyError("Arguments")
+
+
+def test_a_generator_check_that_raises_is_reported_as_a_finding():
+    # The error came while run_rules iterated the generator, outside the check's call: it
+    # escaped run_rules (and the plugin) instead of being reported.
+    results = run_rules([Rule("ACME-Gen", "Error", "i.", "e", _yields_then_raises)], definition())
+    assert [(result.finding_id, result.finding.info) for result in results] == [
+        ("ACME-Gen[CheckError]", "the check raised KeyError: 'Arguments'")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("returned", "info"),
+    [
+        (
+            None,
+            "the check returned NoneType None (expected a list of Finding(step, field, info))",
+        ),
+        (
+            {"Train": "no tag"},
+            "the check returned dict {'Train': 'no tag'} (expected a list of Finding(step, "
+            "field, info))",
+        ),
+        (
+            [("Train", "Arguments.Tags", "no tag")],
+            "the check returned tuple ('Train', 'Arguments.Tags', 'no tag') among its findings "
+            "(expected Finding(step, field, info))",
+        ),
+        (
+            [Finding("Train", None, "no tag")],  # type: ignore[arg-type]
+            "the check returned Finding(step='Train', field=None, info='no tag'), whose step, "
+            "field and info must be strings",
+        ),
+    ],
+    ids=["none", "mapping", "tuples", "finding-of-non-text"],
+)
+def test_a_check_that_returns_no_findings_is_reported_as_a_finding(returned: Any, info: str):
+    # None (a check that forgot its return) passed as "no findings" or failed run_rules
+    # with a TypeError; a tuple failed later, reading .step, outside run_rules.
+    rule = Rule("ACME-Wrong", "Error", "i.", "e", lambda _: returned)
+    after = Rule("ACME-After", "Error", "i.", "e", lambda _: (Finding("S", "f", "found"),))
+    results = run_rules([rule, after], definition())
+    assert [(result.finding_id, result.finding.info) for result in results] == [
+        ("ACME-Wrong[CheckError]", info),
+        ("ACME-After[S]", "found"),
+    ]
+
+
+def test_rules_of_ones_own_walk_definitions_with_the_public_helpers():
+    # What the built-in checks use, public: a company rule sees branch steps and each
+    # training job definition of a tuning step of several, as they do.
+    assert (checks.all_steps, checks.dig, checks.job_arguments) == (
+        all_steps,
+        dig,
+        job_arguments,
+    )
+
+    def max_runtime(definition: Any) -> Iterator[Finding]:
+        field = "TrainingJobDefinition.StoppingCondition.MaxRuntimeInSeconds"
+        for entry in checks.all_steps(definition):
+            if entry.get("Type") == "Training":
+                runtime = checks.dig(entry.get("Arguments"), field.partition(".")[2])
+                if not isinstance(runtime, int) or runtime > 86400:
+                    yield Finding(entry["Name"], f"Arguments.{field.partition('.')[2]}", "long")
+            elif entry.get("Type") == "Tuning":
+                for arguments, name in checks.job_arguments(entry):
+                    runtime = checks.dig(arguments, field)
+                    if not isinstance(runtime, int) or runtime > 86400:
+                        yield Finding(entry["Name"], f"Arguments.{name(field)}", "long")
+
+    short, long = {"MaxRuntimeInSeconds": 3600}, {"MaxRuntimeInSeconds": 172800}
+    tune = step(
+        "Tune",
+        "Tuning",
+        TrainingJobDefinitions=[{"StoppingCondition": short}, {"StoppingCondition": long}],
+    )
+    train = step("Train", "Training", StoppingCondition={"MaxRuntimeInSeconds": {"Get": "P"}})
+    nested = definition(condition("C", [tune], [train]))
+    results = run_rules([Rule("ACME-MaxRuntime", "Error", "i.", "e", max_runtime)], nested)
+    assert [(r.finding_id, r.finding.field) for r in results] == [
+        (
+            "ACME-MaxRuntime[Tune]",
+            "Arguments.TrainingJobDefinitions[1].StoppingCondition.MaxRuntimeInSeconds",
+        ),
+        ("ACME-MaxRuntime[Train]", "Arguments.StoppingCondition.MaxRuntimeInSeconds"),
+    ]
 
 
 def test_checks_survive_malformed_definitions():

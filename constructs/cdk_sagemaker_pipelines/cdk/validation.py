@@ -28,7 +28,7 @@ import os
 import re
 import traceback
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import jsii
@@ -67,11 +67,12 @@ class SageMakerPipelineChecks:
     VPC), and inter-container encryption in VPCs. Findings carry the step
     name (``SMP-JobVolumeEncryption[Train]``) so each can be acknowledged on its own,
     as ``SageMakerPipelineChecks::SMP-JobVolumeEncryption[Train]`` (see the module
-    docstring).
+    docstring). Rules of your own (``extra_rules=[Rule(...)]``) run and report the same way.
 
     Example::
 
         Validations.of(stage).add_plugins(SageMakerPipelineChecks(require_network_isolation=True))
+        SageMakerPipelineChecks(extra_rules=[MAX_RUNTIME])  # a checks.Rule of your own
         Validations.of(pipeline).acknowledge(Acknowledgment(
             id="SageMakerPipelineChecks::SMP-JobNetworkIsolation[Train]",
             reason="the training container downloads nothing; isolation is enforced by ..."))
@@ -79,11 +80,21 @@ class SageMakerPipelineChecks:
 
     @check_keywords
     def __init__(
-        self, *, require_network_isolation: bool = False, scope: Construct | None = None
+        self,
+        *,
+        require_network_isolation: bool = False,
+        extra_rules: Sequence[Rule] = (),
+        scope: Construct | None = None,
     ) -> None:
         """Choose the rules (and, with ``scope``, the stacks) to check.
 
         :param require_network_isolation: also require VPC or network isolation for every job.
+        :param extra_rules: rules of your own (``cdk_sagemaker_pipelines.checks.Rule``), run
+            after the built-in ones on every definition: their findings fail synth and are
+            acknowledged as the built-in ones are
+            (``SageMakerPipelineChecks::ACME-MaxRuntime[Train]``). Each takes an id of its
+            own (letters, digits, ``.``, ``_`` and ``-``: it becomes part of the
+            acknowledgment id), such as your company's prefix and a name.
         :param scope: check only the stacks under this construct (default: every stack of
             the stage the plugin is added to); a stack, or a construct in one, checks that
             stack, and the app every stack. For a ``Stage`` created inside a stack, as CDK
@@ -100,10 +111,13 @@ class SageMakerPipelineChecks:
                 else Problem(
                     None, "scope", f"expected a construct (a Stage), got {describe(scope)}"
                 ),
+                *_extra_rule_problems(extra_rules),
             ],
             PLUGIN_NAME,
         )
-        self.rules: tuple[Rule, ...] = BASELINE + (NETWORK if require_network_isolation else ())
+        self.rules: tuple[Rule, ...] = (
+            BASELINE + (NETWORK if require_network_isolation else ()) + tuple(extra_rules)
+        )
         self.scope_path: str | None = _checked_path(scope) if scope is not None else None
 
     @property
@@ -176,6 +190,58 @@ class SageMakerPipelineChecks:
             if (stack_path := stack_paths.get(path, "")) == self.scope_path
             or stack_path.startswith(prefix)
         ]
+
+
+# A rule id becomes part of the acknowledgment id, ``SageMakerPipelineChecks::<id>[<step>]``:
+# brackets, colons or spaces in it would make ids that can't be told apart or read back.
+_RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_BUILT_IN_RULE_IDS = frozenset(rule.id for rule in BASELINE + NETWORK)
+
+
+def _extra_rule_problems(extra_rules: object) -> list[Problem]:
+    """What is wrong with ``extra_rules``: not a sequence of ``Rule``s with ids of their own.
+
+    Each problem names the prop and the rule's place in it: ``prop 'extra_rules': [0].id: …``.
+    """
+    expected = "expected a list of Rule (cdk_sagemaker_pipelines.checks.Rule)"
+    if isinstance(extra_rules, (str, bytes, Mapping)) or not isinstance(extra_rules, Sequence):
+        return [Problem(None, "extra_rules", f"{expected}, got {describe(extra_rules)}")]
+    problems: list[Problem] = []
+
+    def add(where: str, message: str, hint: str | None = None) -> None:
+        problems.append(Problem(None, "extra_rules", f"{where}: {message}", hint))
+
+    seen: set[str] = set()
+    for index, rule in enumerate(extra_rules):
+        if not isinstance(rule, Rule):
+            add(f"[{index}]", f"{expected}, got {describe(rule)}")
+            continue
+        if not isinstance(rule.id, str) or not _RULE_ID.fullmatch(rule.id):
+            add(
+                f"[{index}].id",
+                f"{rule.id!r} is not a rule id: letters, digits, '.', '_' and '-', such as "
+                "'ACME-MaxRuntime' (it is part of the acknowledgment id)",
+            )
+        elif rule.id in _BUILT_IN_RULE_IDS or rule.id in seen:
+            owner = "a built-in rule's" if rule.id in _BUILT_IN_RULE_IDS else "another rule's"
+            add(
+                f"[{index}].id",
+                f"{rule.id!r} is {owner} id: their findings couldn't be told apart or "
+                "acknowledged separately",
+                "give each rule an id of its own, with your own prefix",
+            )
+        if isinstance(rule.id, str):
+            seen.add(rule.id)
+        for name in ("level", "info", "explanation"):
+            if not isinstance(getattr(rule, name), str):
+                add(f"[{index}].{name}", f"expected str, got {describe(getattr(rule, name))}")
+        if not callable(rule.check):
+            add(
+                f"[{index}].check",
+                "expected a function of the definition returning its Findings, got "
+                f"{describe(rule.check)}",
+            )
+    return problems
 
 
 # Per app: the construct path of the stack of each template its synth wrote. Every plugin

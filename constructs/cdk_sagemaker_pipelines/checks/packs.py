@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -25,16 +25,25 @@ ID_PREFIX = "SMP"
 class Rule:
     """A check with its id (``SMP-<ModuleName>``), level, info and explanation.
 
+    ``check`` takes a definition (as deployed: CloudFormation references are placeholder
+    strings such as ``${Ref:AWS::Region}``) and returns its findings, a list or any
+    iterable. A rule of your own takes an id of your own prefix (``ACME-MaxRuntime``):
+    give it to ``SageMakerPipelineChecks(extra_rules=[...])``, and its findings are
+    reported and acknowledged as the built-in ones are
+    (``SageMakerPipelineChecks::ACME-MaxRuntime[Train]``).
+
     Example::
 
         [rule.id for rule in BASELINE]  # ['SMP-JobVolumeEncryption', …]
+        Rule("ACME-CostCenter", "Error", "A job has no cost-center tag.",
+             "Finance allocates spend by it.", check_cost_center)
     """
 
     id: str
     level: str
     info: str
     explanation: str
-    check: Callable[[Mapping[str, Any]], list[Finding]]
+    check: Callable[[Mapping[str, Any]], Iterable[Finding]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +122,55 @@ NETWORK: tuple[Rule, ...] = (
 
 
 def run_rules(rules: Sequence[Rule], definition: Mapping[str, Any]) -> list[RuleResult]:
-    """Run ``rules``; a check that raises is reported as a finding, never skipped."""
+    """Run ``rules``; a check that raises is reported as a finding, never skipped.
+
+    So is a check that returns something other than ``Finding``s (``None`` from a
+    function that forgot its ``return``, tuples): a rule of your own (``extra_rules=`` of
+    ``SageMakerPipelineChecks``) that can't report is a finding, not a pass. A check may
+    return any iterable of findings, a generator included.
+    """
     results: list[RuleResult] = []
     for rule in rules:
         try:
-            findings = rule.check(definition)
+            returned = rule.check(definition)
+            # Collected here: a generator's error is raised while it is iterated.
+            findings = list(returned) if _is_collection(returned) else None
         except Exception as error:  # reported as a finding, never swallowed
             detail = "".join(traceback.format_exception_only(error)).strip()
             findings = [Finding("CheckError", "", f"the check raised {detail}")]
+        else:
+            if findings is None:
+                wrong = f"{_shown(returned)} (expected a list of Finding(step, field, info))"
+                findings = [Finding("CheckError", "", f"the check returned {wrong}")]
+            elif (item := next((i for i in findings if not _is_finding(i)), _NONE)) is not _NONE:
+                findings = [Finding("CheckError", "", f"the check returned {_shown_item(item)}")]
         results += [RuleResult(rule, finding) for finding in findings]
     return results
+
+
+_NONE = object()
+
+
+def _is_finding(item: object) -> bool:
+    """A ``Finding`` whose step, field and info are text (they make ids and messages)."""
+    return isinstance(item, Finding) and all(
+        isinstance(value, str) for value in (item.step, item.field, item.info)
+    )
+
+
+def _is_collection(value: object) -> bool:
+    """A list, tuple, generator or other iterable of findings (not text, not a mapping)."""
+    return isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping))
+
+
+def _shown(value: object) -> str:
+    """``NoneType None``, ``dict {…}``: a value a check returned, shortened."""
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 80 else text[:77] + '...'}"
+
+
+def _shown_item(item: object) -> str:
+    """What a check returned among its findings that is none, for the CheckError finding."""
+    if isinstance(item, Finding):
+        return f"{item!r}, whose step, field and info must be strings"
+    return f"{_shown(item)} among its findings (expected Finding(step, field, info))"

@@ -572,6 +572,11 @@ class CompanyCacheConfig(CacheConfig):
             "'instance_count' or 'instance_type'?)",
         ),
         (
+            lambda: CompanyProcessingStep(name="Prep", image=IMAGE, output_kms_key="alias/x"),
+            "CompanyProcessingStep 'Prep': output_kms_key= encrypts the step's outputs, but it "
+            "has none (add outputs=, or remove output_kms_key=)",
+        ),
+        (
             lambda: CompanyCacheConfig(expire_after=30),
             "CompanyCacheConfig: field 'expire_after' expects str, got int 30",
         ),
@@ -582,6 +587,7 @@ class CompanyCacheConfig(CacheConfig):
         "dataclass-subclass-validate",
         "plain-subclass-type",
         "plain-subclass-unknown-argument",
+        "plain-subclass-validate",
         "subclass-with-post-init",
     ],
 )

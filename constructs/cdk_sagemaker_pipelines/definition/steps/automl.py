@@ -165,7 +165,7 @@ class AutoMLStep(JobStep):
     }
 
     def _validate(self) -> None:
-        owner = f"AutoMLStep '{self.name}'"
+        owner = f"{type(self).__name__} '{self.name}'"
         if (self.problem_type is None) != (self.job_objective is None):
             given, missing = (
                 ("problem_type", "job_objective")

@@ -583,7 +583,8 @@ class QualityCheckStep(_CheckStep):
         taken = sorted(set(self.environment or {}) & set(_ANALYZER_VARIABLES))
         if taken:
             raise PipelineDefinitionError(
-                f"QualityCheckStep '{self.name}': environment sets {', '.join(map(repr, taken))}, "
+                f"{type(self).__name__} '{self.name}': "
+                f"environment sets {', '.join(map(repr, taken))}, "
                 f"which the step writes from {self.config_argument}= (give "
                 f"{', '.join(_ANALYZER_VARIABLES[name] for name in taken)} instead)"
             )
@@ -593,7 +594,7 @@ class QualityCheckStep(_CheckStep):
                 continue
             if code.is_directory:
                 raise PipelineDefinitionError(
-                    f"QualityCheckStep '{self.name}': {self.config_argument}.{member} is the "
+                    f"{type(self).__name__} '{self.name}': {self.config_argument}.{member} is the "
                     f"directory {code.path!r}; the analyzer runs one Python file: give the file"
                 )
             # A processing input copies S3 objects as they are: an archive is not unpacked,
@@ -602,7 +603,7 @@ class QualityCheckStep(_CheckStep):
             if isinstance(uri, str) and (code.is_s3_archive or uri.endswith("/")):
                 what = "the archive" if code.is_s3_archive else "the prefix"
                 raise PipelineDefinitionError(
-                    f"QualityCheckStep '{self.name}': {self.config_argument}.{member} is "
+                    f"{type(self).__name__} '{self.name}': {self.config_argument}.{member} is "
                     f"{what} {uri!r}; the analyzer runs one Python file, copied as it is: give "
                     "the file (Code.from_s3('s3://…/script.py') or Code.from_asset('script.py'))"
                 )

@@ -244,7 +244,8 @@ class ModelStep(_ContainerStep):
         _ContainerStep._validate(self)
         if self.inference_execution_mode is not None and self.containers is None:
             raise PipelineDefinitionError(
-                f"ModelStep '{self.name}': inference_execution_mode= applies to a model of "
+                f"{type(self).__name__} '{self.name}': "
+                "inference_execution_mode= applies to a model of "
                 "several containers; give containers=[Container(…), …] or leave it unset"
             )
 
@@ -591,7 +592,7 @@ class RegisterModel(_ContainerStep):
             if getattr(self, argument) is not None and not getattr(self, argument):
                 # The lists are optional, and an empty one says no more than leaving it out.
                 raise PipelineDefinitionError(
-                    f"RegisterModel '{self.name}': {argument}=[] lists no MIME types (list "
+                    f"{type(self).__name__} '{self.name}': {argument}=[] lists no MIME types (list "
                     f"them, e.g. ['text/csv'], or pass {argument}=None to leave them out)"
                 )
         if self.data_input_config is not None and not isinstance(
@@ -638,7 +639,8 @@ class RegisterModel(_ContainerStep):
             text = None
         if text is None:
             raise PipelineDefinitionError(
-                f"RegisterModel '{self.name}': data_input_config= must be a JSON object naming "
+                f"{type(self).__name__} '{self.name}': "
+                "data_input_config= must be a JSON object naming "
                 "each input and its shape, e.g. '{\"input_1\": [1, 28, 28, 1]}', or a dict; "
                 f"got {config!r}"
             )

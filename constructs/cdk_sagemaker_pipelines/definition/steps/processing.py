@@ -144,14 +144,15 @@ class ProcessingStep(JobStep):
     def _validate(self) -> None:
         if self.output_kms_key is not None and not self.outputs and not self._raw_outputs:
             raise PipelineDefinitionError(
-                f"ProcessingStep '{self.name}': output_kms_key= encrypts the step's outputs, "
+                f"{type(self).__name__} '{self.name}': "
+                "output_kms_key= encrypts the step's outputs, "
                 "but it has none (add outputs=, or remove output_kms_key=)"
             )
         if self.code is not None and any(
             item.input_name == CODE_INPUT_NAME for item in self.input_list
         ):
             raise PipelineDefinitionError(
-                f"ProcessingStep '{self.name}': the input '{CODE_INPUT_NAME}' carries the "
+                f"{type(self).__name__} '{self.name}': the input '{CODE_INPUT_NAME}' carries the "
                 "step's code; name your input differently"
             )
 

@@ -619,7 +619,7 @@ class TrainingStep(TrainingJobStep):
         groups = self.instance_groups
         if groups is None:
             return
-        where = f"TrainingStep '{self.name}'"
+        where = f"{type(self).__name__} '{self.name}'"
         given = [
             argument
             for argument in ("instance_type", "instance_count")

@@ -423,7 +423,7 @@ class TuningStep(TrainingJobStep):
     }
 
     def _validate(self) -> None:
-        where = f"TuningStep '{self.name}'"
+        where = f"{type(self).__name__} '{self.name}'"
         definitions = self.training_job_definitions
         if definitions is None:
             missing = [
@@ -609,14 +609,16 @@ class TuningStep(TrainingJobStep):
         if sdk_positional or sdk_arguments:
             given = ", ".join([*map(repr, sdk_positional), *(f"{key}=" for key in sdk_arguments)])
             raise UnknownArgumentError(
-                f"TuningStep '{self.name}': top_model_s3_uri takes top_k only, not {given} "
+                f"{type(self).__name__} '{self.name}': "
+                f"top_model_s3_uri takes top_k only, not {given} "
                 "(the SageMaker SDK's get_top_model_s3_uri(top_k, s3_bucket, prefix) must be "
                 "told where the jobs wrote; here the URI is read from the tuning job's own "
                 "output path: set the step's output_path= to choose it)"
             )
         if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0:
             raise PipelineDefinitionError(
-                f"TuningStep '{self.name}': top_model_s3_uri takes a position from 0 (0 is the "
+                f"{type(self).__name__} '{self.name}': "
+                "top_model_s3_uri takes a position from 0 (0 is the "
                 f"best training job), got {top_k!r}"
             )
         if self.training_job_definitions is not None:
@@ -642,7 +644,8 @@ class TuningStep(TrainingJobStep):
                     for definition in self.training_job_definitions or ()
                 )
                 raise PipelineDefinitionError(
-                    f"TuningStep '{self.name}': top_model_s3_uri can't tell where the k-th "
+                    f"{type(self).__name__} '{self.name}': "
+                    "top_model_s3_uri can't tell where the k-th "
                     "best training job wrote its model: its training job definitions write "
                     f"under different output paths ({named}); give every definition the same "
                     "output_path, or leave output_path out of all of them (training job names "

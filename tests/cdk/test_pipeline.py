@@ -6,7 +6,7 @@ import copy
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -852,6 +852,56 @@ def test_definition_is_the_compiled_pipeline_definition(default: Built):
     assert default.pipeline.definition["Version"] == "2020-12-01"
     assert [step["Name"] for step in default.definition["Steps"]] == ["Prep", "Train"]
     assert [step["Name"] for step in default.pipeline.definition["Steps"]] == ["Prep", "Train"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d.__setitem__("Version", "2021-01-01"),
+        lambda d: d["Steps"].append({"Name": "Extra"}),
+        lambda d: d["Steps"][0].update(Name="Renamed"),
+        lambda d: d["Steps"][0]["Arguments"].pop("RoleArn"),
+        lambda d: d["Steps"].__setitem__(0, {}),
+        lambda d: d["Steps"].pop(),
+        lambda d: d["Parameters"].__iadd__([{"Name": "P", "Type": "String"}]),
+        lambda d: d.setdefault("Metadata", {}),
+    ],
+    ids=["set", "append", "update", "pop", "set-item", "list-pop", "iadd", "setdefault"],
+)
+def test_the_definition_refuses_changes_once_the_pipeline_exists(
+    default: Built, change: Callable[[dict[str, Any]], object]
+):
+    # A change in an Aspect, or after the constructor, deployed nothing (the template was
+    # written) or would deploy unchecked: it fails at once, saying what to do.
+    with pytest.raises(
+        TypeError,
+        match=r"^Pipeline\.definition is read-only: .* before "
+        r"creating the Pipeline, or take copy\.deepcopy\(pipeline\.definition\)",
+    ):
+        change(default.pipeline.definition)
+    assert [step["Name"] for step in default.pipeline.definition["Steps"]] == ["Prep", "Train"]
+
+
+def test_a_copy_of_the_definition_is_a_plain_one_to_change_and_reuse(default: Built):
+    frozen = default.pipeline.definition
+    deep = copy.deepcopy(frozen)
+    assert type(deep) is dict
+    assert type(deep["Steps"]) is list
+    assert type(deep["Steps"][0]["Arguments"]) is dict
+    assert deep == frozen
+    assert json.loads(json.dumps(frozen)) == deep
+    deep["Steps"][0]["Name"] = "Renamed"
+    assert frozen["Steps"][0]["Name"] == "Prep"
+    shallow = copy.copy(frozen)
+    shallow["Version"] = "changed"
+    assert frozen["Version"] == "2020-12-01"
+    # Read-only values go into another Pipeline as they are.
+    stack = new_stack()
+    Pipeline(
+        stack,
+        "Again",
+        definition=Pipeline(stack, "Once", definition=literal_definition()).definition,
+    )
 
 
 def test_definition_as_a_dict_is_validated_and_rendered_as_given():
@@ -2543,9 +2593,9 @@ def test_fails_a_registration_without_approval_status():
     # A definition JSON (the SDK's, say) may leave the status out: the service would register
     # the version pending approval, but IAM's condition on the pipeline role finds no status
     # in the request and denies it, so every run would fail at the Register step.
-    definition = Pipeline(
-        new_stack(), "Source", definition=_register("PendingManualApproval")
-    ).definition
+    definition = copy.deepcopy(
+        Pipeline(new_stack(), "Source", definition=_register("PendingManualApproval")).definition
+    )
     (register,) = [step for step in definition["Steps"] if step["Name"] == "Register"]
     del register["Arguments"]["ModelApprovalStatus"]
     with pytest.raises(PipelineValidationError) as raised:

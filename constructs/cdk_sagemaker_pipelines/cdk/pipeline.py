@@ -62,6 +62,7 @@ from ..definition.retry import is_expire_after, parse_expire_after
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards_of
 from ._arns import format_arn
 from ._binder import CdkBinder
+from ._frozen import freeze
 from ._policies import (
     SAGEMAKER_PRINCIPAL,
     Lookups,
@@ -756,7 +757,8 @@ class Pipeline(_PipelineBase):
             network=network,
             automl_role_arn=self._bind_automl_role,
         )
-        self.definition = self._compile(definition)
+        self.definition: dict[str, Any] = freeze(self._compile(definition))
+        """The compiled definition, read-only: changing it after the construct exists raises."""
         size_in_template = self._checked_definition_size(stack)
         self._check_parameter_locations(parameter_locations)
         self._parameter_locations: Mapping[str, str | Sequence[str]] = dict(

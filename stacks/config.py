@@ -17,10 +17,13 @@ from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import Any
 
-from cdk_sagemaker_pipelines.cdk._schedule import schedule_expression_problem
-from cdk_sagemaker_pipelines.definition._service_model import shape
-from cdk_sagemaker_pipelines.definition._suggest import did_you_mean, one_of
-from cdk_sagemaker_pipelines.definition.images import framework_image
+from cdk_sagemaker_pipelines.cdk import schedule_expression_problem
+from cdk_sagemaker_pipelines.definition import (
+    did_you_mean,
+    framework_image,
+    instance_types,
+    one_of,
+)
 from example_project.pipeline import INSTANCE_TYPES, SKLEARN_VERSION
 
 
@@ -82,9 +85,7 @@ def _check(name: str, key: str, value: Any) -> str | None:
     if key in ("retain_data", "require_network_isolation"):
         return None if isinstance(value, bool) else "true or false"
     if key in ("training_instance_type", "processing_instance_type"):
-        enum = shape(
-            "TrainingInstanceType" if key.startswith("training") else "ProcessingInstanceType"
-        )["enum"]
+        enum = instance_types("training" if key.startswith("training") else "processing")
         if value not in enum:
             hint = did_you_mean(str(value), enum)
             return "a SageMaker instance type such as ml.m5.large" + (f" ({hint})" if hint else "")

@@ -124,3 +124,26 @@ def test_the_constructs_without_the_cdk_extra_say_how_to_install_it(missing: str
         "the package with its 'cdk' extra, pip install 'cdk-sagemaker-pipelines[cdk]'. The "
         "definition language, the local runner and smpipe need only botocore."
     )
+
+
+def test_the_reference_app_and_examples_use_only_the_public_api() -> None:
+    # What the reference app needs, a platform team's app needs too: a private module
+    # (cdk_sagemaker_pipelines.definition._service_model) would be an API they lack.
+    import re
+
+    private = re.compile(
+        r"cdk_sagemaker_pipelines(?:\.\w+)*\._\w+|from cdk_sagemaker_pipelines\S* import _"
+    )
+    sources = [REPO / "app.py"] + [
+        path
+        for folder in ("stacks", "example_project", "examples")
+        for path in sorted((REPO / folder).rglob("*.py"))
+    ]
+    assert len(sources) > 5
+    found = [
+        f"{path.relative_to(REPO)}:{number}: {line.strip()}"
+        for path in sources
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if private.search(line)
+    ]
+    assert found == []

@@ -498,3 +498,19 @@ def test_extending_cdk_examples_give_company_defaults_and_rules(tmp_path: Path) 
         for violation in plugin["violations"]
     ]
     assert violations == ["ACME-MaxRuntime[Train]"]
+
+
+def test_extending_checks_a_configuration_with_the_public_helpers() -> None:
+    # The block's asserts are the test: it imports the cdk package, so it runs here.
+    from tests.test_docs import extending_block
+
+    namespace: dict[str, Any] = {}
+    exec(extending_block("def instance_type_problem("), namespace)
+    problem = namespace["instance_type_problem"]
+    assert problem("processing", "ml.c5n.xlarge", []) == (
+        "'ml.c5n.xlarge' is no processing instance type (did you mean 'ml.c5.xlarge' or "
+        "'ml.c5.9xlarge' or 'ml.c5.4xlarge'?)"
+    )
+    assert problem("training", "ml.m5.large", ["ml.m5.xlarge"]) == (
+        "'ml.m5.large' is not one of the company's: 'ml.m5.xlarge'"
+    )

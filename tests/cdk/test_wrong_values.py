@@ -57,6 +57,7 @@ from cdk_sagemaker_pipelines.cdk import (
     SageMakerPipelineChecks,
     SageMakerPipelineTarget,
     enable_event_bridge_notifications,
+    schedule_expression_problem,
     synth_app,
 )
 from cdk_sagemaker_pipelines.checks import BASELINE, Finding, Rule
@@ -391,6 +392,13 @@ APIS: list[Api] = [
         lambda world, arguments: enable_event_bridge_notifications(**arguments),
         lambda world, _: {"bucket": world.bucket},
         ("enable_event_bridge_notifications",),
+    ),
+    Api(
+        "schedule_expression_problem",
+        schedule_expression_problem,
+        lambda world, arguments: schedule_expression_problem(**arguments),
+        lambda world, _: {"expression": "rate(1 day)"},
+        ("schedule_expression_problem",),
     ),
     Api(
         "synth_app",

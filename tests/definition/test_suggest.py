@@ -32,3 +32,35 @@ def test_the_same_slip_is_matched_once() -> None:
 def test_long_lists_with_a_common_prefix_are_summarised() -> None:
     assert one_of([f"ml.m{size}.large" for size in range(20)]) == "the 20 'ml.m*' values"
     assert one_of(["a", "b"]) == "'a', 'b'"
+
+
+def test_instance_types_are_botocores_per_job_kind() -> None:
+    from cdk_sagemaker_pipelines.definition import instance_types
+    from cdk_sagemaker_pipelines.definition._service_model import shape
+
+    for kind, shape_name in (
+        ("processing", "ProcessingInstanceType"),
+        ("training", "TrainingInstanceType"),
+        ("transform", "TransformInstanceType"),
+        ("endpoint", "ProductionVariantInstanceType"),
+    ):
+        assert instance_types(kind) == frozenset(shape(shape_name)["enum"])
+    assert "ml.m5.large" in instance_types("training")
+    # The kinds differ: a training type a processing job can't take.
+    assert "ml.c5n.xlarge" in instance_types("training")
+    assert "ml.c5n.xlarge" not in instance_types("processing")
+    # The public helpers a platform team's own config checks use, as stacks/config.py does.
+    assert did_you_mean("ml.m5.lrge", instance_types("training")) is not None
+
+
+def test_instance_types_of_an_unknown_kind_fail_naming_the_kinds() -> None:
+    import pytest
+
+    from cdk_sagemaker_pipelines.definition import PipelineDefinitionError, instance_types
+
+    with pytest.raises(
+        PipelineDefinitionError, match=r"no job kind 'trainng' \(did you mean 'training'\?\)"
+    ):
+        instance_types("trainng")
+    with pytest.raises(PipelineDefinitionError, match=r"no job kind 'hpo' \(one of 'processing', "):
+        instance_types("hpo")

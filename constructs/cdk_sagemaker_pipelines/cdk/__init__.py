@@ -20,6 +20,7 @@ except ModuleNotFoundError as missing:
         name=package,
     ) from None
 
+from ._schedule import schedule_expression_problem
 from ._signature import show_init_signatures
 from .artifacts import (
     EXECUTIONS_PREFIX,
@@ -52,6 +53,7 @@ __all__ = [
     "SageMakerPipelineChecks",
     "SageMakerPipelineTarget",
     "enable_event_bridge_notifications",
+    "schedule_expression_problem",
     "synth_app",
 ]
 

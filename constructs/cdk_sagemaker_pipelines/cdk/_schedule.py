@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from ..definition import PipelineDefinitionError
+
 RATE = re.compile(r"rate\(([1-9]\d*) (minutes?|hours?|days?)\)")
 CRON = re.compile(r"cron\((.*)\)")
 AT = re.compile(r"at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)")
@@ -33,7 +35,21 @@ DAY_OF_MONTH, DAY_OF_WEEK = 2, 4
 
 
 def schedule_expression_problem(expression: str) -> str | None:
-    """What is wrong with a ``rate()``, ``cron()`` or ``at()`` expression, or None."""
+    """What is wrong with a ``rate()``, ``cron()`` or ``at()`` expression, or None.
+
+    The check ``PipelineSchedule`` makes at synth (EventBridge Scheduler's syntax and field
+    ranges), for a platform team's own configuration checks. Anything but a string raises
+    ``PipelineDefinitionError``.
+
+    Example::
+
+        schedule_expression_problem("rate(1 hours)")  # "'rate(1 hours)': the unit must be …"
+    """
+    if not isinstance(expression, str):
+        raise PipelineDefinitionError(
+            f"schedule_expression_problem: parameter 'expression' expects a str "
+            f"({EXPECTED}), got {type(expression).__name__} {expression!r}"
+        )
     rate = RATE.fullmatch(expression)
     if rate:
         # As EventBridge documents for rate expressions: "rate(1 hours)" and "rate(5 hour)"

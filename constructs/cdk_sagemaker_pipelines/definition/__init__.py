@@ -19,6 +19,7 @@ from ._errors import (
     PropertyPathError,
     UnknownArgumentError,
 )
+from ._suggest import did_you_mean, one_of
 from ._tokens import is_token
 from .bindables import Binder, BindingError, BoundCode, Code, Image, S3Location, StaticBinder
 from .conditions import (
@@ -41,6 +42,7 @@ from .expressions import (
     PropertyFile,
 )
 from .images import framework_image, framework_image_uri, parse_image_uri
+from .instances import instance_types
 from .jobs import JobDefaults, NetworkConfig
 from .parameters import (
     Parameter,
@@ -213,9 +215,12 @@ __all__ = [
     "WarmStartConfig",
     "check_definition",
     "coerce_parameter_values",
+    "did_you_mean",
     "framework_image",
     "framework_image_uri",
+    "instance_types",
     "is_token",
+    "one_of",
     "parse_image_uri",
     "validate_definition",
     "validate_pipeline_name",

@@ -41,6 +41,10 @@ def one_of(values: Iterable[str], limit: int = 6) -> str:
     """Render a readable ``one of`` list, cut after ``limit`` entries.
 
     Long lists that share a prefix are summarised: ``the 207 'ml.*' values``.
+
+    Example::
+
+        one_of(["File", "Pipe", "FastFile"])  # "'File', 'Pipe', 'FastFile'"
     """
     pool = list(values)
     if len(pool) > 2 * limit:

@@ -608,3 +608,32 @@ def test_synth_app_ends_a_constructs_synth_time_validation_in_one_line(tmp_path)
         "  [Test/Training] prop 'role': role Test/Role trusts lambda.amazonaws.com, not "
         "sagemaker.amazonaws.com"
     )
+
+
+def _raises(definition: Any) -> list[Finding]:
+    raise KeyError("Steps")
+
+
+def _pipeline_wide(definition: Any) -> list[Finding]:
+    return [Finding("", "", "the pipeline has no cost-center parameter")]
+
+
+def test_descriptions_of_a_failed_check_and_a_pipeline_wide_finding_read_plainly(tmp_path: Path):
+    # They read "(step 'CheckError', : the check raised …)" and "(step '', : …)".
+    plugin = SageMakerPipelineChecks(
+        extra_rules=[
+            Rule("ACME-Broken", "Error", "The broken rule.", "Fix the rule.", _raises),
+            Rule("ACME-Wide", "Error", "No cost center.", "Add the parameter.", _pipeline_wide),
+        ]
+    )
+    assert _synth(tmp_path, _compliant, plugin) is not None
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    (plugin_report,) = report["pluginReports"]
+    descriptions = {
+        violation["ruleName"]: violation["description"] for violation in plugin_report["violations"]
+    }
+    assert descriptions == {
+        "ACME-Broken[CheckError]": "The broken rule. (the check failed, the check raised "
+        "KeyError: 'Steps')",
+        "ACME-Wide[]": "No cost center. (the pipeline, the pipeline has no cost-center parameter)",
+    }

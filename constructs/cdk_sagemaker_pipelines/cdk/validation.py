@@ -49,6 +49,7 @@ from constructs import Construct
 
 from .. import __version__
 from ..checks import BASELINE, NETWORK, Rule, run_rules
+from ..checks.packs import CHECK_ERROR
 from ..definition import PipelineDefinitionError, Problem
 from ..template import pipeline_definitions
 from ._props import check_keywords, describe, expect_bool, raise_for
@@ -154,7 +155,8 @@ class SageMakerPipelineChecks:
                     entry = grouped.setdefault(
                         result.finding_id, (result.rule, [], result.finding.step, [])
                     )
-                    detail = f"{result.finding.field}: {result.finding.info}"
+                    field = result.finding.field
+                    detail = f"{field}: {result.finding.info}" if field else result.finding.info
                     if detail not in entry[3]:
                         entry[3].append(detail)
                     entry[1].append(
@@ -167,7 +169,7 @@ class SageMakerPipelineChecks:
         violations = [
             PolicyViolation(
                 rule_name=finding_id,
-                description=f"{rule.info} (step '{step}', {'; '.join(details)})",
+                description=f"{rule.info} ({_where(step)}, {'; '.join(details)})",
                 fix=rule.explanation,
                 severity=rule.level.lower(),
                 violating_resources=resources,
@@ -448,3 +450,10 @@ def synth_app(app: App | Callable[[], App]) -> CloudAssembly:
         if text is None:
             raise
         raise SystemExit(f"synth failed: {text}") from None
+
+
+def _where(step: str) -> str:
+    """Whose finding it is, for its description: a step, the check itself, or the pipeline."""
+    if step == CHECK_ERROR:
+        return "the check failed"
+    return f"step '{step}'" if step else "the pipeline"

@@ -18,6 +18,9 @@ from . import (
 )
 from ._finding import Finding
 
+# The "step" of a finding that reports a check that failed (raised, or returned no findings).
+CHECK_ERROR = "CheckError"
+
 ID_PREFIX = "SMP"
 
 
@@ -137,13 +140,13 @@ def run_rules(rules: Sequence[Rule], definition: Mapping[str, Any]) -> list[Rule
             findings = list(returned) if _is_collection(returned) else None
         except Exception as error:  # reported as a finding, never swallowed
             detail = "".join(traceback.format_exception_only(error)).strip()
-            findings = [Finding("CheckError", "", f"the check raised {detail}")]
+            findings = [Finding(CHECK_ERROR, "", f"the check raised {detail}")]
         else:
             if findings is None:
                 wrong = f"{_shown(returned)} (expected a list of Finding(step, field, info))"
-                findings = [Finding("CheckError", "", f"the check returned {wrong}")]
+                findings = [Finding(CHECK_ERROR, "", f"the check returned {wrong}")]
             elif (item := next((i for i in findings if not _is_finding(i)), _NONE)) is not _NONE:
-                findings = [Finding("CheckError", "", f"the check returned {_shown_item(item)}")]
+                findings = [Finding(CHECK_ERROR, "", f"the check returned {_shown_item(item)}")]
         results += [RuleResult(rule, finding) for finding in findings]
     return results
 

@@ -619,7 +619,8 @@ def _pipeline_wide(definition: Any) -> list[Finding]:
 
 
 def test_descriptions_of_a_failed_check_and_a_pipeline_wide_finding_read_plainly(tmp_path: Path):
-    # They read "(step 'CheckError', : the check raised …)" and "(step '', : …)".
+    # They read "(step 'CheckError', : the check raised …)" and "(step '', : …)"; a
+    # pipeline-wide finding was "ACME-Wide[]", it is the rule's id.
     plugin = SageMakerPipelineChecks(
         extra_rules=[
             Rule("ACME-Broken", "Error", "The broken rule.", "Fix the rule.", _raises),
@@ -635,5 +636,5 @@ def test_descriptions_of_a_failed_check_and_a_pipeline_wide_finding_read_plainly
     assert descriptions == {
         "ACME-Broken[CheckError]": "The broken rule. (the check failed, the check raised "
         "KeyError: 'Steps')",
-        "ACME-Wide[]": "No cost center. (the pipeline, the pipeline has no cost-center parameter)",
+        "ACME-Wide": "No cost center. (the pipeline, the pipeline has no cost-center parameter)",
     }

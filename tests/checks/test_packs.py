@@ -229,3 +229,16 @@ def test_an_automl_step_with_the_binders_defaults_complies():
     binder = _SecureBinder(role_arn=ROLE, default_bucket="artifacts")
     compiled = PipelineDefinition(steps=[automl]).to_definition(binder)
     assert run_rules(BASELINE + NETWORK, compiled) == []
+
+
+def test_a_pipeline_wide_finding_is_acknowledged_by_the_rules_id_alone() -> None:
+    # It was "ACME-Wide[]": an id no one would guess to acknowledge.
+    def no_parameter(definition: Any) -> list[Finding]:
+        return [Finding("", "", "no CostCenter parameter")]
+
+    rule = Rule("ACME-Wide", "Error", "No cost center.", "Declare it.", no_parameter)
+    [result] = run_rules([rule], {"Version": "2020-12-01", "Steps": []})
+    assert result.finding_id == "ACME-Wide"
+    assert (
+        "`SageMakerPipelineChecks::ACME-CostCenter`" in (REPO / "docs" / "extending.md").read_text()
+    )

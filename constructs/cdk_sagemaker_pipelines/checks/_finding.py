@@ -15,7 +15,16 @@ DEFINITIONS = "TrainingJobDefinitions"
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One non-compliant place: the step, the field and what was found there."""
+    """One non-compliant place: the step, the field and what was found there.
+
+    ``step`` is ``""`` for a finding of the pipeline as a whole (no parameter it needs, say):
+    its acknowledgment id is then the rule's id alone. ``field`` may be ``""`` too.
+
+    Example::
+
+        Finding("Train", "Arguments.Tags", "no cost-center tag")
+        Finding("", "", "the pipeline declares no CostCenter parameter")
+    """
 
     step: str
     field: str

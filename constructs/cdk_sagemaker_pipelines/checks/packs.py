@@ -64,8 +64,12 @@ class RuleResult:
 
     @property
     def finding_id(self) -> str:
-        """``SMP-JobVolumeEncryption[Train]``: acknowledge one step at a time."""
-        return f"{self.rule.id}[{self.finding.step}]"
+        """``SMP-JobVolumeEncryption[Train]``: acknowledge one step at a time.
+
+        A finding of the pipeline as a whole (``Finding("", …)``) is the rule's id alone.
+        """
+        step = self.finding.step
+        return f"{self.rule.id}[{step}]" if step else self.rule.id
 
 
 def _rule(module: ModuleType, level: str, info: str, explanation: str) -> Rule:

@@ -804,3 +804,63 @@ def test_fails_a_dead_letter_queue_of_another_stage():
         "- prop 'dead_letter_queues': [0] Queue Shared/Other/DeadLetters is in stage Shared, "
         "the monitoring in stage Dev: " in str(raised.value)
     )
+
+
+def _shared_topic(dead_letter_queues: int) -> tuple[cdk.Stack, sns.Topic]:
+    """A topic that a pipeline's notifications and monitoring (with many alarms) publish to."""
+    stack = new_stack()
+    topic = sns.Topic(stack, "Alerts", enforce_ssl=True)  # enforce_ssl: one statement more
+    pipeline = Pipeline.from_pipeline_name(stack, "Pipeline", "churn")
+    PipelineFailureNotifications(stack, "Failures", pipeline=pipeline, topic=topic)
+    queues = [
+        sqs.Queue.from_queue_arn(stack, f"Queue{index}", f"{QUEUE_ARN}-{index}")
+        for index in range(dead_letter_queues)
+    ]
+    PipelineMonitoring(
+        stack, "Monitoring", pipeline=pipeline, alarm_topic=topic, dead_letter_queues=queues
+    )
+    return stack, topic
+
+
+def test_fails_a_topic_policy_of_more_statements_than_sns_takes():
+    # Each alarm and rule publishing to a topic adds a statement to its policy: a topic
+    # shared by some 25 pipelines passed synth, and SNS refused its 101 statements at deploy.
+    # 98 dead-letter alarms, the failed-executions alarm, the rule and enforce_ssl's deny.
+    stack, _ = _shared_topic(98)
+    with pytest.raises(RuntimeError) as raised:
+        Template.from_stack(stack)
+    assert (
+        "[Test/Alerts] the policy of topic Test/Alerts has 101 statements, more than the 100 "
+        "SNS allows, so the stack would fail to deploy (100 of them let alarms and rules of "
+        "pipelines publish, e.g. Test/Failures/Rule): give each group of pipelines a topic of "
+        "its own (PipelineFailureNotifications without topic= makes one), and pass "
+        "notify_failed_executions=False to PipelineMonitoring where "
+        "PipelineFailureNotifications already sends each failure"
+    ) in str(raised.value)
+
+
+def test_a_topic_policy_larger_than_sns_takes_is_warned(built):
+    # 30 KB: about 350 characters a statement, so some 87 statements; estimated, so warned.
+    stack, topic = _shared_topic(88)  # 91 statements
+    found = Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp("topic-policy-size")
+    )
+    assert [entry.id for entry in found] == ["/Test/Alerts"]
+    message = str(found[0].entry.data)
+    assert message.startswith("The policy of this topic takes about ")
+    assert "characters (91 statements; 90 of them let alarms and rules of pipelines publish)" in (
+        message
+    )
+    assert "more than the 30,720 bytes (30 KB) SNS allows: deploying may fail." in message
+    assert topic_policy_statements(Template.from_stack(stack), logical_id(topic)) == 91
+    # A topic of a few publishers is not.
+    assert not built["annotations"].find_warning("*", Match.string_like_regexp("topic-policy"))
+
+
+def topic_policy_statements(template: Template, topic: str) -> int:
+    """The number of statements in the policy of the topic ``topic`` (a logical id)."""
+    policies = template.find_resources("AWS::SNS::TopicPolicy")
+    (policy,) = [
+        found for found in policies.values() if found["Properties"]["Topics"] == [{"Ref": topic}]
+    ]
+    return len(policy["Properties"]["PolicyDocument"]["Statement"])

@@ -22,7 +22,7 @@ from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
-from cdk_sagemaker_pipelines.cdk._template_size import definition_size
+from cdk_sagemaker_pipelines.cdk._template_size import MEASURE_FROM_BYTES, definition_size
 from cdk_sagemaker_pipelines.cdk.validation import SageMakerPipelineChecks
 from cdk_sagemaker_pipelines.definition import (
     AutoMLStep,
@@ -1065,6 +1065,26 @@ def test_the_definitions_of_a_stack_are_summed_at_their_measured_sizes():
         # Each estimated at about 590,000 bytes, measured at about 150,000.
         Pipeline(stack, name, definition=_steps_naming_the_region(10))
     assert stack.node.validate() == []
+
+
+def test_a_large_definition_is_sent_to_jsii_once(monkeypatch: pytest.MonkeyPatch):
+    # Measured for its size and rendered for the template: two Stack.to_json_string calls,
+    # each sending the whole definition to jsii (half a megabyte at 280 steps), for one
+    # rendering that serves both.
+    stack = new_stack()
+    rendered: list[object] = []
+    to_json_string = cdk.Stack.to_json_string
+
+    def recording(self: cdk.Stack, obj: object, space: float | None = None) -> str:
+        rendered.append(obj)
+        return to_json_string(self, obj, space)
+
+    monkeypatch.setattr(cdk.Stack, "to_json_string", recording)
+    # Each estimated at about 590,000 bytes (over MEASURE_FROM_BYTES): measured.
+    pipeline = Pipeline(stack, "Training", definition=_steps_naming_the_region(10))
+    monkeypatch.undo()
+    assert rendered == [pipeline.definition]
+    assert definition_size(pipeline.definition).template_bytes > MEASURE_FROM_BYTES
 
 
 def test_definition_as_json_text_like_the_sagemaker_sdk_returns():

@@ -1936,6 +1936,108 @@ def test_derived_permissions_too_long_for_one_managed_policy_are_split(tmp_path)
     assert len(pipeline.role_policies) == 1  # the pipeline role's fit one
 
 
+def _many_outputs(count: int) -> PipelineDefinition:
+    """``count`` processing steps of long names, each writing four outputs to the artifacts."""
+    return PipelineDefinition(
+        steps=[
+            ProcessingStep(
+                name=f"PrepareTheTrainingDataOfCustomerSegmentNumber{index:03d}",
+                image=Image.sklearn("1.2-1"),
+                code=Code.from_s3("s3://code-bucket/prep.py"),
+                inputs={"raw": f"s3://data-bucket/raw/segment-{index}/"},
+                outputs=["train", "validation", "test", "report"],
+            )
+            for index in range(count)
+        ]
+    )
+
+
+def test_a_statement_too_long_for_any_managed_policy_is_split_into_parts_that_fit():
+    # The step role writes each output of each step: one statement listing them all grew
+    # past IAM's 6,144 characters with a few dozen outputs, and so did the s3:prefix list of
+    # the bucket's ListBucket statement. pack() gave each a policy of its own, which IAM
+    # refused at deploy: no managed policy can hold such a statement.
+    from cdk_sagemaker_pipelines.cdk._policy_size import MAX_MANAGED_POLICY_LENGTH, deployed_length
+
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=_many_outputs(20), pipeline_name=NAME)
+    template = Template.from_stack(stack)
+    found: dict[str, dict[str, Any]] = {}
+    for policy in pipeline.step_role_policies:
+        document = resource(template, logical_id(policy))["Properties"]["PolicyDocument"]
+        assert deployed_length(document) <= MAX_MANAGED_POLICY_LENGTH
+        found.update(statements(template, policy))
+    bucket = logical_id(pipeline.artifact_store.bucket)
+    outputs = [
+        f"executions/{NAME}/*/PrepareTheTrainingDataOfCustomerSegmentNumber{index:03d}/{output}*"
+        for index in range(20)
+        for output in ("report", "test", "train", "validation")
+    ]
+    # The outputs' statement and the bucket's listing, each in parts: every location once,
+    # in order, and nothing else changed.
+    # (data-bucket is bucket 1, code-bucket 2, the artifacts 3)
+    writes = [sid for sid in found if sid.startswith("WriteDataBucket3")]
+    lists = [sid for sid in found if sid.startswith("ListDataBucket3")]
+    assert len(writes) >= 2
+    assert writes == ["WriteDataBucket3"] + [
+        f"WriteDataBucket3Part{part}" for part in range(2, len(writes) + 1)
+    ]
+    assert lists == ["ListDataBucket3", "ListDataBucket3Part2"]
+    written = [location for sid in writes for location in found[sid]["Resource"]]
+    assert written == [s3_arn([{"Ref": bucket}, f"/{output}"]) for output in outputs]
+    assert {tuple(found[sid]["Action"]) for sid in writes} == {
+        ("s3:AbortMultipartUpload", "s3:PutObject")
+    }
+    listed = [
+        prefix for sid in lists for prefix in found[sid]["Condition"]["StringLike"]["s3:prefix"]
+    ]
+    assert sorted(listed) == outputs  # each once
+    assert [found[sid]["Resource"] for sid in lists] == [s3_arn([{"Ref": bucket}])] * 2
+
+
+def test_each_pipeline_of_a_stack_takes_no_more_jsii_round_trips_than_the_one_before(
+    tmp_path, monkeypatch
+):
+    # Sizing a pipeline's policies searches its stack for references longer than a name (a
+    # pipeline's, a queue's) and its stage for imported buckets with a key (each asset
+    # imports the assets bucket): every pipeline read each earlier pipeline's resource and
+    # assets again, round trips quadratic in the pipelines of a stack (a stack of 20
+    # pipelines with triggers and monitoring: 1,120 of its 6,178).
+    from jsii._kernel.providers import process
+
+    sends = [0]
+    send = process._NodeProcess.send
+
+    def counted(self: Any, request: Any, response_type: Any) -> Any:
+        sends[0] += 1
+        return send(self, request, response_type)
+
+    stack = new_stack()
+    store = ArtifactStore(stack, "Artifacts")
+    monkeypatch.setattr(process._NodeProcess, "send", counted)
+    counts = []
+    for index in range(6):
+        script = tmp_path / f"prepare{index}.py"
+        script.write_text(f"print({index})\n")
+        definition = PipelineDefinition(
+            steps=[
+                ProcessingStep(
+                    name="Prepare",
+                    image=Image.sklearn("1.2-1"),
+                    code=Code.from_asset(script),
+                    inputs={"raw": "s3://data-bucket/raw/"},
+                    outputs=["train"],
+                )
+            ]
+        )
+        before = sends[0]
+        Pipeline(stack, f"Training{index}", definition=definition, artifact_store=store)
+        counts.append(sends[0] - before)
+    monkeypatch.undo()
+    # The first pipelines read what later ones find known (the framework image, the store).
+    assert counts[2:] == [counts[2]] * 4, counts
+
+
 def test_permissions_growing_into_a_second_managed_policy_keep_the_first_one(tmp_path):
     # A managed policy's Description is create-only: "(part 1 of 2)" in it replaced the first
     # policy when a step was added (a new ARN, lost by a role it was attached to by hand).
@@ -1975,6 +2077,28 @@ def test_derived_permissions_needing_more_managed_policies_than_a_role_takes_are
         "Code.from_asset folder for several steps: each asset and bucket adds statements). "
         "[ack: cdk-sagemaker-pipelines:too-many-role-policies]"
     ]
+
+
+def test_derived_permissions_needing_more_managed_policies_than_a_role_ever_takes_fail(
+    tmp_path, monkeypatch
+):
+    # IAM attaches at most 20 managed policies to a role, its quota raised: a pipeline whose
+    # derived permissions need more can't deploy, whatever the account's quota.
+    import cdk_sagemaker_pipelines.cdk.pipeline as pipeline_module
+
+    monkeypatch.setattr(pipeline_module, "MAX_MANAGED_POLICIES_PER_ROLE_RAISED", 1)
+    stack = new_stack()
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=_many_scripts(tmp_path, 10))
+    assert str(raised.value) == (
+        "Pipeline Test/Training has 1 problem:\n"
+        "- prop 'step_role': the permissions derived for it need 2 managed policies of at most "
+        "6,144 characters (IAM's limit), more than the 1 IAM attaches to a role even with its "
+        "quota raised: deploying would fail (split the pipeline into several Pipelines, or let "
+        "steps share code (one Code.from_asset folder for several steps) and data locations: "
+        "each script, input and output location adds to the statements)"
+    )
+    assert [problem.field for problem in raised.value.problems] == ["step_role"]
 
 
 def test_code_assets_of_an_environment_agnostic_stack_are_read_in_one_statement(tmp_path):

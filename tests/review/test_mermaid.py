@@ -570,6 +570,40 @@ def test_graph_of_a_pipeline_in_a_cloud_assembly(
     )
 
 
+def test_graph_says_when_mermaid_would_refuse_to_draw_the_diagram(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Mermaid draws at most 500 edges (its maxEdges) and 50,000 characters (maxTextSize) by
+    # default, as GitHub runs it: a pipeline of 300 steps drawn with its parameters had 534
+    # edges, and the pull request showed "Too many edges" where the diagram should be.
+    uses = {"X": get("Parameters.P")}
+    loaded = definition(
+        *(step(f"S{index}", Arguments=uses) for index in range(501)),
+        parameters=[{"Name": "P", "Type": "String"}],
+    )
+    path = write(tmp_path, loaded)
+
+    assert main(["graph", path]) == 0
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == (mermaid(loaded), "")  # no edges without parameters
+
+    assert main(["graph", path, "--parameters"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == mermaid(loaded, parameters=True)  # drawn all the same
+    assert len(edges(captured.out)) == 501
+    assert captured.err == (
+        "smpipe graph: note: the diagram has 501 edges and 23,302 characters, more than the "
+        "500 edges or 50,000 characters Mermaid draws by default: GitHub shows an error "
+        "instead of it. To review it there, leave out --parameters, or render it where "
+        "Mermaid's maxEdges and maxTextSize can be raised (mermaid-cli with a config file), "
+        "or review the change with smpipe diff\n"
+    )
+    # Long names: too many characters, not edges.
+    long_names = definition(*(step(f"{'S' * 60}{index:03d}") for index in range(400)))
+    assert main(["graph", write(tmp_path, long_names)]) == 0
+    assert "the diagram has 0 edges and 60,013 characters" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

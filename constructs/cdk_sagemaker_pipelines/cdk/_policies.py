@@ -37,7 +37,7 @@ from ..definition.permissions import (
 )
 from ._arns import format_arn
 from ._props import is_unresolved, may_share_environment
-from ._tree import node_of, root_of, stack_of, stage_of
+from ._tree import fact_of, node_of, root_of, stack_of, stage_of
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 EMR_PRINCIPAL = "elasticmapreduce.amazonaws.com"
@@ -251,13 +251,16 @@ class Lookups:
         if self._imported_buckets is None:
             self._imported_buckets = {}
             stage = stage_of(self._stack)
+            search = stage or root_of(self._stack)
             found = [
                 construct
-                for construct in node_of(stage or root_of(self._stack)).find_all()
+                for construct in node_of(search).find_all()
                 # Imported buckets are BucketBase, not Bucket (whose name is a token).
                 if isinstance(construct, s3.BucketBase)
                 and not isinstance(construct, s3.Bucket)
-                and construct.encryption_key is not None
+                # Read once per bucket: each asset imports the assets bucket (an s3.Asset's
+                # AssetBucket), and every pipeline of the stage searches it.
+                and fact_of(search, "has-key", construct, _has_key)
                 and stage_of(construct) is stage
                 and may_share_environment(construct, self._stack)
             ]
@@ -265,6 +268,11 @@ class Lookups:
             for bucket in found:
                 self._imported_buckets.setdefault(bucket.bucket_name, bucket)
         return self._imported_buckets.get(name)
+
+
+def _has_key(bucket: s3.BucketBase) -> bool:
+    """Whether the imported ``bucket`` has an ``encryption_key`` (fixed when it is imported)."""
+    return bucket.encryption_key is not None
 
 
 _GROUP_ARN_RESOURCE = ":model-package-group/"

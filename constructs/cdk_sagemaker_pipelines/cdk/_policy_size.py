@@ -18,12 +18,14 @@ from typing import Any, TypeVar
 from aws_cdk import CfnParameter, CfnResource, Stack
 from aws_cdk import aws_iam as iam
 
-from ._tree import is_instance, node_of
+from ._tree import fact_of, is_instance, node_of
 
 MAX_MANAGED_POLICY_LENGTH = 6_144
 """IAM's limit on a managed policy document, in characters other than whitespace."""
 # IAM's default quota of managed policies attached to one role.
 MAX_MANAGED_POLICIES_PER_ROLE = 10
+# The most that quota can be raised to (Service Quotas): a role never takes more.
+MAX_MANAGED_POLICIES_PER_ROLE_RAISED = 20
 # {"Version":"2012-10-17","Statement":[…]} around the statements.
 _DOCUMENT_OVERHEAD = len('{"Version":"2012-10-17","Statement":[]}')
 
@@ -187,7 +189,8 @@ def pack(statements: Sequence[_T], lengths: Sequence[int]) -> list[list[_T]]:
     """Split ``statements`` (of the given deployed lengths), in order, into policies that fit.
 
     One group when all fit one managed policy, as for most pipelines. A statement longer
-    than a policy can hold gets a group of its own (and fails at deploy, as it would anyway).
+    than a policy can hold (one ``split_long_statements`` couldn't split) gets a group of
+    its own, and fails at deploy.
 
     Example::
 
@@ -204,6 +207,116 @@ def pack(statements: Sequence[_T], lengths: Sequence[int]) -> list[list[_T]]:
             groups.append([statement])
             used = length
     return groups
+
+
+def split_long_statements(
+    stack: Stack,
+    statements: Sequence[iam.PolicyStatement],
+    rendered: Sequence[Any],
+    lengths: Sequence[int],
+) -> list[iam.PolicyStatement]:
+    """``statements``, each one too long for a managed policy split into parts that fit.
+
+    A statement lists every location of a bucket the jobs read or write (every output of
+    every step, every script): a pipeline of a few dozen steps makes one longer than IAM's
+    6,144 characters, which no managed policy can hold, and ``cdk deploy`` failed on it.
+    Its ``Resource`` list (or, for a statement of one resource, the values of its one
+    list-valued condition key, as ``s3:prefix`` of a ``ListBucket``) is split, in order, into
+    statements that each fit a policy: ``ReadDataBucket1``, ``ReadDataBucket1Part2``, …
+    (IAM allows what any of them allows, so together they allow what the one did).
+    ``rendered`` and ``lengths``: what ``render_statements`` and ``statement_lengths``
+    returned for ``statements``. The list given is returned when nothing needs splitting.
+    """
+    budget = MAX_MANAGED_POLICY_LENGTH - _DOCUMENT_OVERHEAD
+    if len(rendered) != len(statements) or all(length <= budget for length in lengths):
+        return list(statements)
+    references = _reference_lengths(stack)
+    result: list[iam.PolicyStatement] = []
+    for statement, shown, length in zip(statements, rendered, lengths, strict=True):
+        parts = _split(statement, shown, length, budget, references) if length > budget else []
+        result += parts or [statement]
+    return result
+
+
+# Room for the "Part<n>" a part's Sid gets.
+_PART_SUFFIX = len("Part999")
+
+
+def _split(
+    statement: iam.PolicyStatement,
+    shown: Mapping[str, Any],
+    length: int,
+    budget: int,
+    references: Mapping[str, int],
+) -> list[iam.PolicyStatement]:
+    """``statement`` as parts that each fit ``budget``; empty when it can't be split."""
+    resources = shown.get("Resource")
+    if isinstance(resources, list) and len(resources) > 1:
+        chunks = _chunks(resources, length, budget, references)
+        given = list(statement.resources)  # the tokens, in the order rendered
+        if len(chunks) < 2 or len(given) != len(resources):
+            return []
+        return _parts(statement, resources=[given[start:end] for start, end in chunks])
+    conditions: Mapping[str, Any] = shown.get("Condition") or {}
+    listed = [
+        (operator, key, value)
+        for operator, values in conditions.items()
+        if isinstance(values, dict)
+        for key, value in values.items()
+        if isinstance(value, list) and len(value) > 1
+    ]
+    if len(listed) != 1:
+        return []
+    ((operator, key, values),) = listed
+    chunks = _chunks(values, length, budget, references)
+    given_conditions = dict(statement.conditions or {})
+    given = list(given_conditions.get(operator, {}).get(key, []))
+    if len(chunks) < 2 or len(given) != len(values):
+        return []
+    return _parts(
+        statement,
+        conditions=[
+            {**given_conditions, operator: {**given_conditions[operator], key: given[start:end]}}
+            for start, end in chunks
+        ],
+    )
+
+
+def _chunks(
+    values: list[Any], length: int, budget: int, references: Mapping[str, int]
+) -> list[tuple[int, int]]:
+    """``(start, end)`` of runs of ``values`` (a list in a statement of ``length``) that fit."""
+    sizes = [deployed_length(value, references) for value in values]
+    # The statement without the list's values (its "[]" kept), and the Sid's "Part<n>".
+    rest = length - (len(sizes) - 1 + sum(sizes)) + _PART_SUFFIX
+    chunks: list[tuple[int, int]] = []
+    start, used = 0, rest
+    for index, size in enumerate(sizes):
+        if index > start and used + 1 + size > budget:
+            chunks.append((start, index))
+            start, used = index, rest
+        used += size + (1 if index > start else 0)
+    chunks.append((start, len(sizes)))
+    return chunks
+
+
+def _parts(
+    statement: iam.PolicyStatement,
+    *,
+    resources: list[list[str]] | None = None,
+    conditions: list[dict[str, Any]] | None = None,
+) -> list[iam.PolicyStatement]:
+    """Copies of ``statement`` with each of ``resources`` or ``conditions``, Sids ``…Part<n>``."""
+    sid = statement.sid
+    count = len(resources if resources is not None else conditions or [])
+    return [
+        statement.copy(
+            sid=f"{sid}Part{index + 1}" if index and sid else None,
+            resources=resources[index] if resources is not None else None,
+            conditions=conditions[index] if conditions is not None else None,
+        )
+        for index in range(count)
+    ]
 
 
 def render_statements(stack: Stack, statements: Sequence[iam.PolicyStatement]) -> list[Any]:
@@ -274,6 +387,26 @@ def _resource_type(resource: CfnResource) -> str:
     return known
 
 
+_Reference = tuple[str, int, str | None]
+
+
+def _resource_reference(resource: CfnResource) -> _Reference | None:
+    """``(logical id token, longest Ref, type with long attributes)`` of a long-``Ref`` resource.
+
+    None for a resource whose ``Ref`` is no longer than a name. Its type and logical id (the
+    token) never change.
+    """
+    resource_type = _resource_type(resource)
+    reference: _Reference | None = None
+    if resource_type in _LONG_REFERENCES:
+        reference = (resource.logical_id, _LONG_REFERENCES[resource_type], resource_type)
+    elif is_instance(resource, _LAMBDA_VERSION):
+        reference = (resource.logical_id, _VERSION_REFERENCE, None)
+    elif is_instance(resource, _LAMBDA_ALIAS):
+        reference = (resource.logical_id, _ALIAS_REFERENCE, None)
+    return reference
+
+
 def _reference_lengths(stack: Stack) -> dict[str, int]:
     """The longest value of each ``Ref`` in ``stack`` that isn't a resource name.
 
@@ -288,15 +421,13 @@ def _reference_lengths(stack: Stack) -> dict[str, int]:
     found: list[tuple[str, int, str | None]] = []
     for construct in node_of(stack).find_all():
         if is_instance(construct, CfnResource):
-            resource_type = _resource_type(construct)
-            if resource_type in _LONG_REFERENCES:
-                longest = _LONG_REFERENCES[resource_type]
-                found.append((construct.logical_id, longest, resource_type))
-            elif is_instance(construct, _LAMBDA_VERSION):
-                found.append((construct.logical_id, _VERSION_REFERENCE, None))
-            elif is_instance(construct, _LAMBDA_ALIAS):
-                found.append((construct.logical_id, _ALIAS_REFERENCE, None))
+            # Read once per resource: every pipeline of a stack searches it, and a stack of
+            # many pipelines holds many queues, topics and pipelines.
+            reference = fact_of(stack, "reference", construct, _resource_reference)
+            if reference is not None:
+                found.append(reference)
         elif is_instance(construct, CfnParameter):
+            # Read every time: a parameter's MaxLength may be set after it is created.
             length = construct.max_length
             longest = int(length) if length is not None else _PARAMETER
             found.append((construct.logical_id, longest, None))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -131,10 +132,20 @@ def _detach_failed(construct: object) -> None:
     """
     if not isinstance(construct, Construct) or "__jsii_ref__" not in vars(construct):
         return
+    _DETACHED.add(construct)
     node = construct.node
     scope = node.scope
     if scope is not None and scope.node.try_find_child(node.id) is construct:
         scope.node.try_remove_child(node.id)
+
+
+# The constructs of this library whose constructor raised, taken out of the tree again.
+_DETACHED: weakref.WeakSet[Construct] = weakref.WeakSet()
+
+
+def was_detached(construct: Construct) -> bool:
+    """Whether ``construct``'s constructor raised, so that it is in no tree (``checked_init``)."""
+    return construct in _DETACHED
 
 
 def describe(value: object) -> str:

@@ -201,3 +201,37 @@ def is_instance(value: object, kind: type | str) -> bool:
     if isinstance(kind, str):
         return any(vars(cls).get("__jsii_type__") == kind for cls in type(value).__mro__)
     return kind in type(value).__mro__
+
+
+# Per scope (a stack, a stage, the app) and per kind of fact, each construct's fact by its
+# jsii id: see ``fact_of``.
+_FACTS: weakref.WeakKeyDictionary[Any, dict[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
+
+
+def fact_of(scope: IConstruct, kind: str, construct: IConstruct, read: Callable[[Any], _V]) -> _V:
+    """``read(construct)``, once per construct under ``scope``, for a fact that can't change.
+
+    For searches of ``scope`` (``node.find_all()``) that every pipeline of it repeats: read
+    anew each time, a fact of each construct found costs round trips quadratic in the
+    pipelines. Kept by the construct's jsii id (``construct.__jsii_ref__``), not by the
+    object: jsii gives a construct created in JavaScript (a bucket's ``CfnBucket``, an
+    asset's imported bucket) a new proxy at each read, whose identity would never match.
+    ``kind`` names the fact (``"has-key"``); read every time for a construct without an id,
+    or a scope that can't be weakly referenced.
+
+    Example::
+
+        fact_of(stack, "logical-id", resource, lambda r: r.logical_id)
+    """
+    ref = getattr(getattr(construct, "__jsii_ref__", None), "ref", None)
+    if not isinstance(ref, str):
+        return read(construct)
+    try:
+        facts = _FACTS.setdefault(scope, {}).setdefault(kind, {})
+    except TypeError:  # not weakly referenceable
+        return read(construct)
+    try:
+        value: _V = facts[ref]
+    except KeyError:
+        value = facts[ref] = read(construct)
+    return value

@@ -31,7 +31,7 @@ from ._props import (
     other_stage_problem,
     raise_for,
 )
-from ._topics import arn_in_topic_stack, in_another_stack, unique_name
+from ._topics import arn_in_topic_stack, in_another_stack, unique_name, watch_topic_policy
 from ._tree import path_of, placed, root_of, stack_of
 from .pipeline import WARNING_PREFIX
 
@@ -422,7 +422,9 @@ def let_alarm_publish(
             conditions={"ArnEquals": {"aws:SourceArn": source_arn or alarm.alarm_arn}},
         )
     )
-    if not added.statement_added:
+    if added.statement_added:
+        watch_topic_policy(topic, alarm)
+    else:
         # An imported topic: its policy is not this app's to change.
         Annotations.of(alarm).add_warning_v2(
             f"{WARNING_PREFIX}:alarm-topic-policy",

@@ -72,9 +72,11 @@ from ._policies import (
 )
 from ._policy_size import (
     MAX_MANAGED_POLICIES_PER_ROLE,
+    MAX_MANAGED_POLICIES_PER_ROLE_RAISED,
     MAX_MANAGED_POLICY_LENGTH,
     pack,
     render_statements,
+    split_long_statements,
     statement_lengths,
 )
 from ._props import (
@@ -759,7 +761,10 @@ class Pipeline(_PipelineBase):
         )
         self.definition: dict[str, Any] = freeze(self._compile(definition))
         """The compiled definition, read-only: changing it after the construct exists raises."""
-        size_in_template = self._checked_definition_size(stack)
+        # Rendered for the template once: the size check measures the same rendering (for
+        # a definition of hundreds of steps, each rendering sends it all to jsii).
+        body = stack.to_json_string(self.definition)
+        size_in_template = self._checked_definition_size(stack, body)
         self._check_parameter_locations(parameter_locations)
         self._parameter_locations: Mapping[str, str | Sequence[str]] = dict(
             parameter_locations or {}
@@ -844,20 +849,46 @@ class Pipeline(_PipelineBase):
         # whose groups hold the same statements in the same order.
         rendered = render_statements(stack, [*pipeline_statements, *step_statements])
         lengths = statement_lengths(stack, [*pipeline_statements, *step_statements], rendered)
+        # A statement too long for any managed policy (the locations of a bucket, for a
+        # pipeline of a few dozen steps) is split into parts that fit, and all rendered again.
+        first = len(pipeline_statements)  # the step role's statements come after them
+        split = (
+            split_long_statements(stack, pipeline_statements, rendered[:first], lengths[:first]),
+            split_long_statements(stack, step_statements, rendered[first:], lengths[first:]),
+        )
+        if len(split[0]) + len(split[1]) != first + len(step_statements):
+            pipeline_statements, step_statements = split
+            rendered = render_statements(stack, [*pipeline_statements, *step_statements])
+            lengths = statement_lengths(stack, [*pipeline_statements, *step_statements], rendered)
         role_groups = pack(pipeline_statements, lengths[: len(pipeline_statements)])
         step_groups = pack(step_statements, lengths[len(pipeline_statements) :]) or [[]]
         # Rendered apart: the same statements may be in the step role's policy too (AutoML
         # jobs of another role), which one document would merge.
         automl_rendered = render_statements(stack, automl_statements)
-        automl_groups = pack(
-            automl_statements, statement_lengths(stack, automl_statements, automl_rendered)
+        automl_lengths = statement_lengths(stack, automl_statements, automl_rendered)
+        automl_split = split_long_statements(
+            stack, automl_statements, automl_rendered, automl_lengths
         )
-        for prop, count in (
+        if len(automl_split) != len(automl_statements):
+            automl_statements = automl_split
+            automl_rendered = render_statements(stack, automl_statements)
+            automl_lengths = statement_lengths(stack, automl_statements, automl_rendered)
+        automl_groups = pack(automl_statements, automl_lengths)
+        counts = (
             ("role", len(role_groups)),
             ("step_role", len(step_groups)),
             # The AutoML role gets the step role's policies too.
             ("automl_role", len(automl_groups) + len(step_groups) if automl_groups else 0),
-        ):
+        )
+        # More than IAM attaches to a role even with its quota raised: no deploy can work.
+        problems = [
+            PropProblem(None, prop, *_too_many_policies(count))
+            for prop, count in counts
+            if count > MAX_MANAGED_POLICIES_PER_ROLE_RAISED
+        ]
+        if problems:
+            raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+        for prop, count in counts:
             if count > MAX_MANAGED_POLICIES_PER_ROLE:
                 # A warning: the quota can be raised (to 20), and what else the role has
                 # attached is not known here.
@@ -910,7 +941,6 @@ class Pipeline(_PipelineBase):
             for policy in self.step_role_policies:
                 policy.attach_to_role(attach_to_automl_role)
         self._warn_locked_roles(locked)
-        body = stack.to_json_string(self.definition)
         self._resource = sagemaker.CfnPipeline(
             self,
             "Resource",
@@ -1108,7 +1138,7 @@ class Pipeline(_PipelineBase):
             raise PipelineValidationError(problems, subject=subject())
         return dict(loaded)
 
-    def _checked_definition_size(self, stack: Stack) -> DefinitionSize:
+    def _checked_definition_size(self, stack: Stack, body: str) -> DefinitionSize:
         """The definition's size; it must fit the CloudFormation template that holds it.
 
         Checked here for the definition alone; with the other pipelines of its stack at
@@ -1117,7 +1147,7 @@ class Pipeline(_PipelineBase):
         """
         size = definition_size(self.definition)
         if size.template_bytes > MEASURE_FROM_BYTES:
-            size = measured_size(stack, stack.to_json_string(self.definition), size)
+            size = measured_size(stack, body, size)
         if size.template_bytes > MAX_TEMPLATE_BYTES:
             raise PipelineValidationError(
                 [PropProblem(None, "definition", too_big_message(size), TOO_BIG_HINT)],
@@ -2498,6 +2528,19 @@ def _part(index: int) -> str:
     permissions grow into a second one.
     """
     return f" (part {index + 1})" if index else ""
+
+
+def _too_many_policies(count: int) -> tuple[str, str]:
+    """The message and hint of the error for more managed policies than a role ever takes."""
+    return (
+        f"the permissions derived for it need {count} managed policies of at most "
+        f"{MAX_MANAGED_POLICY_LENGTH:,} characters (IAM's limit), more than the "
+        f"{MAX_MANAGED_POLICIES_PER_ROLE_RAISED} IAM attaches to a role even with its quota "
+        "raised: deploying would fail",
+        "split the pipeline into several Pipelines, or let steps share code (one "
+        "Code.from_asset folder for several steps) and data locations: each script, input "
+        "and output location adds to the statements",
+    )
 
 
 def _policy_count_message(prop: str, count: int) -> str:

@@ -31,6 +31,7 @@ from ._props import (
     may_share_environment,
     other_account_problem,
     raise_for,
+    was_detached,
 )
 from ._tree import account_region, node_of, path_of, placed, root_of, stack_of
 from .artifacts import ArtifactStore
@@ -269,17 +270,37 @@ def _environment(construct: Construct) -> tuple[str, str]:
 
 
 def registries_named(scope: Construct, groups: Sequence[str]) -> list[ModelRegistry]:
-    """The ``ModelRegistry``s of ``scope``'s app whose group's name or ARN is in ``groups``."""
+    """The ``ModelRegistry``s of ``scope``'s app whose group's name or ARN is in ``groups``.
+
+    Found among the registries constructed (``_REGISTRIES``) that are in ``scope``'s app:
+    every pipeline asks, twice while it is built and once at synth, and a search of the
+    app's tree (``node.find_all()``) takes a reference to each of its constructs, so an
+    app of many pipelines spent time quadratic in them. The tree is searched only for
+    several such registries, to list them in its order.
+    """
     if not may_find_registries(groups):
         return []
+    root = root_of(scope)
+    found = [
+        registry
+        for registry in list(_REGISTRIES)
+        if _is_named(registry, groups) and not was_detached(registry) and root_of(registry) is root
+    ]
+    if len(found) < 2:
+        return found
     return [
         construct
-        for construct in node_of(root_of(scope)).find_all()
-        # hasattr: a ModelRegistry whose construction failed (and was caught) is half-made.
-        if isinstance(construct, ModelRegistry)
-        and hasattr(construct, "_warned_pipelines")
-        and (construct.model_package_group_name in groups or registers_by_arn(groups, construct))
+        for construct in node_of(root).find_all()
+        if isinstance(construct, ModelRegistry) and _is_named(construct, groups)
     ]
+
+
+def _is_named(registry: ModelRegistry, groups: Sequence[str]) -> bool:
+    """Whether ``registry`` is complete and its group's name or ARN is one of ``groups``."""
+    # hasattr: a ModelRegistry whose construction failed (and was caught) is half-made.
+    return hasattr(registry, "_warned_pipelines") and (
+        registry.model_package_group_name in groups or registers_by_arn(groups, registry)
+    )
 
 
 def _same_group_problem(registry: ModelRegistry, name: str) -> Problem | None:

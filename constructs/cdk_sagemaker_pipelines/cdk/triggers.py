@@ -65,7 +65,13 @@ from ._props import (
     warn_forwarded_events,
 )
 from ._schedule import schedule_expression_problem
-from ._topics import arn_in_topic_stack, in_another_stack, topic_environment, unique_name
+from ._topics import (
+    arn_in_topic_stack,
+    in_another_stack,
+    topic_environment,
+    unique_name,
+    watch_topic_policy,
+)
 from ._tree import account_region, node_of, placed, root_of, stack_of
 from .artifacts import enable_event_bridge_notifications
 from .pipeline import EXECUTION_STATUS_CHANGE, WARNING_PREFIX, _iam_pattern, arn_spellings
@@ -1371,7 +1377,9 @@ class _RuleTopicTarget:
                 },
             )
         )
-        if not added.statement_added and isinstance(rule, Construct):
+        if added.statement_added and isinstance(rule, Construct):
+            watch_topic_policy(self.topic, rule)
+        elif not added.statement_added and isinstance(rule, Construct):
             # An imported topic: its policy is not this app's to change.
             Annotations.of(rule).add_warning_v2(
                 f"{WARNING_PREFIX}:notification-topic-policy",

@@ -11,6 +11,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,12 @@ from .mermaid import mermaid
 
 EXIT_OK = 0
 EXIT_UNREADABLE = 2
+# Mermaid's defaults (its config's maxEdges and maxTextSize), which GitHub keeps: past
+# either, a pull request shows an error box where the diagram should be.
+MERMAID_MAX_EDGES = 500
+MERMAID_MAX_TEXT = 50_000
+# An edge line: two ids and an arrow, with no quote (every node line has a quoted label).
+_EDGE = re.compile(r"^\s+[A-Za-z0-9_]+ (?:-->(?:\|[^|]*\|)?|-\.->|-\.-) [A-Za-z0-9_]+$")
 
 
 def register_graph(commands: Any) -> None:
@@ -61,6 +68,9 @@ def _graph(args: argparse.Namespace) -> int:
         print(f"smpipe graph: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
     text = mermaid(source.definition, parameters=args.parameters)
+    note = too_big_to_render(text, parameters=args.parameters)
+    if note:
+        print(f"smpipe graph: note: {note}", file=sys.stderr)
     if args.markdown:
         text = f"```mermaid\n{text}```\n"
     if args.output is None:
@@ -74,3 +84,23 @@ def _graph(args: argparse.Namespace) -> int:
         )
         return EXIT_UNREADABLE
     return EXIT_OK
+
+
+def too_big_to_render(text: str, *, parameters: bool = False) -> str | None:
+    """Why Mermaid, as GitHub runs it, would refuse to draw ``text``; None when it draws it.
+
+    A pipeline of a few hundred steps can pass Mermaid's default limits (500 edges, 50,000
+    characters): GitHub then shows "Too many edges" or "Maximum text size in diagram
+    exceeded" in the pull request instead of the diagram.
+    """
+    edges = sum(1 for line in text.splitlines() if _EDGE.match(line))
+    if edges <= MERMAID_MAX_EDGES and len(text) <= MERMAID_MAX_TEXT:
+        return None
+    fewer = "leave out --parameters, or " if parameters else ""
+    return (
+        f"the diagram has {edges:,} edges and {len(text):,} characters, more than the "
+        f"{MERMAID_MAX_EDGES} edges or {MERMAID_MAX_TEXT:,} characters Mermaid draws by "
+        "default: GitHub shows an error instead of it. To review it there, "
+        f"{fewer}render it where Mermaid's maxEdges and maxTextSize can be raised (mermaid-cli "
+        "with a config file), or review the change with smpipe diff"
+    )

@@ -638,3 +638,22 @@ def test_descriptions_of_a_failed_check_and_a_pipeline_wide_finding_read_plainly
         "KeyError: 'Steps')",
         "ACME-Wide": "No cost center. (the pipeline, the pipeline has no cost-center parameter)",
     }
+
+
+def test_synth_app_ends_aws_cdk_libs_stack_errors_at_synth_in_one_line(tmp_path):
+    # More than 500 resources: aws-cdk-lib's message names the stack and the count, and came
+    # with twenty lines of jsii and Node frames.
+    from cdk_sagemaker_pipelines.cdk import synth_app
+
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Big")
+    for index in range(501):
+        cdk.CfnWaitConditionHandle(stack, f"Handle{index}")
+
+    with pytest.raises(SystemExit) as raised:
+        synth_app(app)
+
+    assert str(raised.value.code) == (
+        "synth failed: TooManyResourcesInStack: Number of resources in stack 'Big': 501 is "
+        "greater than allowed maximum of 500: AWS::CloudFormation::WaitConditionHandle (501)"
+    )

@@ -446,10 +446,26 @@ def synth_app(app: App | Callable[[], App]) -> CloudAssembly:
             # validations (node.add_validation), which name the construct path.
             if message.startswith(prefix):
                 raise SystemExit(f"synth failed: {message.removeprefix(prefix)}") from None
-        text = _cdk_error_text(error) or _callback_error_text(error)
+        text = _cdk_error_text(error) or _callback_error_text(error) or _synth_error_text(error)
         if text is None:
             raise
         raise SystemExit(f"synth failed: {text}") from None
+
+
+# aws-cdk-lib's errors of a whole stack at synth: "TooManyResourcesInStack: Number of …".
+_SYNTH_ERROR = re.compile(r"[A-Z][A-Za-z]+: \S")
+
+
+def _synth_error_text(error: RuntimeError) -> str | None:
+    """An error aws-cdk-lib raised in ``app.synth()`` about a stack, without jsii's frames.
+
+    Such an error (``TooManyResourcesInStack``: more than 500 resources) names the stack and
+    what to change, and came with twenty lines of jsii and Node frames that say nothing.
+    """
+    text = str(error)
+    if not isinstance(error.__cause__, JavaScriptError) or not _SYNTH_ERROR.match(text):
+        return None
+    return text
 
 
 def _where(step: str) -> str:

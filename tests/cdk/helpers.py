@@ -37,6 +37,19 @@ TRAIN = SCRIPTS / "model" / "train.py"
 ASSETS_BUCKET = f"cdk-hnb659fds-assets-{ACCOUNT}-{REGION}"
 SKLEARN_URI = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 
+# The trust policy of the roles SageMaker runs jobs with (this account only).
+SAGEMAKER_TRUST = {
+    "Statement": [
+        {
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+            "Effect": "Allow",
+            "Principal": {"Service": "sagemaker.amazonaws.com"},
+        }
+    ],
+    "Version": "2012-10-17",
+}
+
 
 def s3_arn(resource: Any) -> dict[str, Any]:
     """``arn:${Partition}:s3:::<resource>`` as the constructs render it (``Arn.format``)."""

@@ -64,6 +64,7 @@ from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import (
     ACCOUNT,
     REGION,
+    SAGEMAKER_TRUST,
     SCRIPTS,
     definition_of,
     grantee_statements,
@@ -84,17 +85,6 @@ EXECUTION_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Status Ch
 STEP_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Step Status Change"
 SUBNETS = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
 GIVEN_GROUP = "sg-0a1b2c3d4e5f60733"
-TRUST_POLICY = {
-    "Statement": [
-        {
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
-            "Effect": "Allow",
-            "Principal": {"Service": "sagemaker.amazonaws.com"},
-        }
-    ],
-    "Version": "2012-10-17",
-}
 
 
 class Built:
@@ -1135,7 +1125,7 @@ def test_a_definition_needing_nothing_of_the_pipeline_role_synthesizes():
 def test_derived_roles_trust_sagemaker_for_this_account_only(default: Built):
     for role in (default.pipeline.role, default.pipeline.step_role):
         properties = resource(default.template, logical_id(role))["Properties"]
-        assert properties["AssumeRolePolicyDocument"] == TRUST_POLICY
+        assert properties["AssumeRolePolicyDocument"] == SAGEMAKER_TRUST
         assert "Policies" not in properties  # no inline policies
         assert "ManagedPolicyArns" not in properties  # no AWS managed policies
     assert default.pipeline.role is not default.pipeline.step_role

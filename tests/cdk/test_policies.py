@@ -54,6 +54,7 @@ from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import (
     ACCOUNT,
     REGION,
+    SAGEMAKER_TRUST,
     definition_of,
     literal_definition,
     logical_id,
@@ -1270,17 +1271,6 @@ AUTOML_ONLY_ACTIONS = {
     AUTOML_ROLE_LIST_TAGS,
     "sagemaker:AddTags",
     "iam:PassRole",
-}
-SAGEMAKER_TRUST = {
-    "Statement": [
-        {
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
-            "Effect": "Allow",
-            "Principal": {"Service": "sagemaker.amazonaws.com"},
-        }
-    ],
-    "Version": "2012-10-17",
 }
 
 

@@ -426,7 +426,9 @@ def write_archive(source: Path, target: Path, what: str = "code") -> None:
     """Pack a file, or a directory's contents, into ``target`` (a ``.tar.gz``).
 
     Symbolic links are packed as what they point at (``tree_files``: a loop or a link to
-    nowhere raises ``StepError`` naming ``what``).
+    nowhere raises ``StepError`` naming ``what``). Entries are owned by root, as in the
+    CDK's code archives: a step's ``tar -x`` runs as root in its namespace, where only the
+    user's own id is mapped (to root), and fails on any other owner.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     if source.is_dir():
@@ -436,13 +438,18 @@ def write_archive(source: Path, target: Path, what: str = "code") -> None:
         if source.is_dir():
             for item in sorted(source.iterdir()):
                 if item.name != "__pycache__":
-                    archive.add(item, arcname=item.name, filter=_no_pycache)
+                    archive.add(item, arcname=item.name, filter=_packed)
         else:
-            archive.add(source, arcname=source.name)
+            archive.add(source, arcname=source.name, filter=_packed)
 
 
-def _no_pycache(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
-    return None if "__pycache__" in info.name.split("/") else info
+def _packed(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
+    """An entry as packed: none for ``__pycache__``, others owned by root."""
+    if "__pycache__" in info.name.split("/"):
+        return None
+    info.uid = info.gid = 0
+    info.uname = info.gname = "root"
+    return info
 
 
 def unpack_code(located: Located, destination: Path, what: str = "code") -> None:

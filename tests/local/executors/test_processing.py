@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 
 import pytest
@@ -368,6 +369,30 @@ def test_concurrent_steps_each_see_their_own_opt_ml(ws: Workspace, isolation: st
     assert result.status == "Succeeded", result.failure_reason
     for name in ("Left", "Right"):
         assert (result.output(name, "out") / "data.txt").read_text() == name
+
+
+def test_directory_code_of_another_owner_is_unpacked_in_a_namespace(ws: Workspace) -> None:
+    # In its namespace a step runs as root with only the user's own id mapped (to root):
+    # `tar -x` failed to give the unpacked files the owner the archive named ("Cannot
+    # change ownership to uid 1001 ... Invalid argument") for any user but root, as on a
+    # CI runner. As root, files of another user give the same unmapped owner.
+    problem = probe_namespaces()
+    if problem is not None:
+        pytest.skip(problem)
+    ws.script("src/main.py", WRITE_OUTPUT)
+    if os.geteuid() == 0:
+        for path in (ws.scripts / "src", ws.scripts / "src" / "main.py"):
+            os.chown(path, 4242, 4242)
+    step = ProcessingStep(
+        name="Prep",
+        image=SKLEARN,
+        code=Code.from_asset(ws.scripts / "src", entry_point="main.py"),
+        outputs=[ProcessingOutput(output_name="out", source="/opt/ml/processing/out")],
+    )
+
+    result = ws.runner(isolation="namespace").run(compile_steps([step]))
+
+    assert result.status == "Succeeded", result.failure_reason
 
 
 @pytest.mark.parametrize("isolation", ["auto", "redirect"])

@@ -6,6 +6,7 @@ import gc
 import json
 import os
 import signal
+import tarfile
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,19 @@ pytest_plugins = ["pytester", "tests.jsii_guard"]
 REPO = Path(__file__).resolve().parent.parent
 SHARED_REFERENCE = REPO.parent / "shared" / "reference"
 SDK_EXAMPLES = SHARED_REFERENCE / "sagemaker-pipeline-definition-examples"
+
+
+def extract_all(archive: tarfile.TarFile, destination: Path) -> None:
+    """``archive.extractall(destination)``, with the ``"data"`` filter where Python has it.
+
+    Python has it from 3.11.4 (``filter=`` raised TypeError before, as on Debian 12's
+    3.11.2): the suite runs on any 3.11, as the library does.
+    """
+    if hasattr(tarfile, "data_filter"):
+        archive.extractall(destination, filter="data")
+    else:
+        archive.extractall(destination)
+
 
 # jsii runs on the project's Node 22 (the machine's Node may be end of life and noisy),
 # with V8's worker threads capped to the CPUs, as the app runs it.

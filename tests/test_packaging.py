@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import cdk_sagemaker_pipelines
-from tests.conftest import REPO
+from tests.conftest import REPO, extract_all
 
 PACKAGE = REPO / "constructs" / "cdk_sagemaker_pipelines"
 # What a checkout holds that is never built: the environments, outputs and caches.
@@ -38,7 +38,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     shutil.copytree(REPO, checkout, ignore=NOT_SOURCES, symlinks=True)
     sdist = dist / build("build_sdist", checkout, dist)
     with tarfile.open(sdist) as archive:
-        archive.extractall(tmp / "unpacked", filter="data")
+        extract_all(archive, tmp / "unpacked")
     (unpacked,) = (tmp / "unpacked").iterdir()
     return sdist, dist / build("build_wheel", unpacked, dist)
 

@@ -11,6 +11,7 @@ import pytest
 from cdk_sagemaker_pipelines.local import ExecutionResult, LocalRunner
 from example_project.local import MODEL_PACKAGE_GROUP
 from example_project.pipeline import DATASET
+from tests.conftest import extract_all
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def test_the_registered_version_is_self_contained_and_serves(
     assert not (package.directory / "code.tar.gz").exists()
     with tarfile.open(package.model_data) as archive:
         assert sorted(archive.getnames()) == ["code", "code/inference.py", "model.joblib"]
-        archive.extractall(tmp_path, filter="data")
+        extract_all(archive, tmp_path)
     spec = importlib.util.spec_from_file_location("inference", tmp_path / "code" / "inference.py")
     assert spec is not None
     assert spec.loader is not None

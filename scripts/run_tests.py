@@ -17,8 +17,8 @@ Usage::
 The session without jsii prints as it runs; the ``tests/cdk`` session's output follows when
 it ends. A session that selects no test (``-k``, ``-m``) doesn't fail the run when the other
 ran some. The two sessions' last failures (``--lf``) are kept together in
-``.pytest_cache``, as one session keeps them. ``pytest`` alone still runs the whole suite,
-in one session.
+``.pytest_cache``, as one session keeps them, and ``--junitxml`` writes one report with
+both sessions' tests. ``pytest`` alone still runs the whole suite, in one session.
 """
 
 from __future__ import annotations
@@ -27,10 +27,12 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -144,9 +146,60 @@ def _merge_last_failed(cache: Path, jsii_cache: Path) -> None:
         _write_last_failed(cache, merged)
 
 
+# pytest's JUnit XML report: each session writes its own, merged into the one asked for.
+JUNIT_OPTIONS = ("--junitxml", "--junit-xml")
+
+
+def _without_junit(options: Sequence[str]) -> tuple[list[str], str | None]:
+    """``options`` without the JUnit XML report option, and the report's path (or None).
+
+    Both sessions given one ``--junitxml`` would each write the file, the last to end
+    overwriting the other: a CI's test report would hold half of the suite.
+    """
+    kept: list[str] = []
+    path: str | None = None
+    value_next = False
+    for option in options:
+        if value_next:
+            path, value_next = option, False
+            continue
+        name, equals, value = option.partition("=")
+        if name in JUNIT_OPTIONS:
+            if equals:
+                path = value
+            else:
+                value_next = True
+            continue
+        kept.append(option)
+    return kept, path
+
+
+def _merge_junit(parts: Sequence[Path], target: Path) -> None:
+    """Write one JUnit XML report with the test suites of ``parts`` (those written)."""
+    merged = ElementTree.Element("testsuites", name="pytest tests")
+    for part in parts:
+        if part.is_file():
+            merged.extend(ElementTree.parse(part).getroot().iter("testsuite"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    ElementTree.ElementTree(merged).write(target, encoding="utf-8", xml_declaration=True)
+
+
+# pytest's result line, as _summary reads it: "3 passed, 1 skipped in 0.52s (0:00:00)".
+RESULT_LINE = re.compile(
+    r"\b(?:passed|failed|errors?|skipped|deselected|xfailed|xpassed|warnings?|no tests ran)\b"
+    r".* in \d+(?:\.\d+)?s\b"
+)
+
+
 def _last_line(text: str) -> str:
+    """The session's result line: pytest's last, else the last line that isn't blank.
+
+    What a session prints after its result (jsii's Node process relays what it printed
+    late, and without PYTHONUNBUFFERED it comes out at exit) doesn't hide the result.
+    """
     lines = [line for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else "(no output)"
+    results = [line for line in lines if RESULT_LINE.search(re.sub(r"\x1b\[[0-9;]*m", "", line))]
+    return (results or lines or ["(no output)"])[-1]
 
 
 def _summary(last_line: str, status: int) -> str:
@@ -180,13 +233,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return subprocess.call([*pytest, *options], cwd=ROOT)
     if sys.stdout.isatty():
         options.append("--color=yes")  # both sessions write through pipes
+    options, junit = _without_junit(options)
+    reports = Path(tempfile.mkdtemp(prefix="run-tests-junit-")) if junit else None
     jsii_options = list(options)
+    if reports is not None:
+        options.append(f"--junitxml={reports / 'other.xml'}")
+        jsii_options.append(f"--junitxml={reports / 'tests-cdk.xml'}")
     cached = not any("no:cacheprovider" in option for option in options)
     if cached:
         _write_last_failed(ROOT / JSII_CACHE_DIR, _read_last_failed(ROOT / CACHE_DIR))
         jsii_options += ["-o", f"cache_dir={JSII_CACHE_DIR}"]
     started = time.perf_counter()
-    other_last_line = "(no output)"
+    other_output: list[str] = []
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as jsii_log:
         jsii_session = subprocess.Popen(
             [*pytest, *jsii_options, JSII_TESTS],
@@ -209,8 +267,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             for line in other_session.stdout:
                 sys.stdout.write(line)
-                if line.strip():
-                    other_last_line = line
+                # As it comes: through a pipe (a CI log) Python's stdout is block-buffered,
+                # and the session's progress would only show when the run ends.
+                sys.stdout.flush()
+                other_output.append(line)
             other_session.wait()
             jsii_session.wait()
         except KeyboardInterrupt:
@@ -221,8 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _stop(session)
             for line in other_session.stdout.read().splitlines(keepends=True):
                 sys.stdout.write(line)
-                if line.strip():
-                    other_last_line = line
+                other_output.append(line)
         sys.stdout.flush()
         other_status, jsii_status = other_session.wait(), jsii_session.wait()
         elapsed = time.perf_counter() - started
@@ -230,10 +289,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         jsii_output = jsii_log.read()
     if cached:
         _merge_last_failed(ROOT / CACHE_DIR, ROOT / JSII_CACHE_DIR)
+    if junit is not None and reports is not None:
+        _merge_junit([reports / "other.xml", reports / "tests-cdk.xml"], ROOT / junit)
+        shutil.rmtree(reports, ignore_errors=True)
     print(f"\n===== {JSII_TESTS} (the session with jsii) =====", flush=True)
     print(jsii_output, end="", flush=True)
     print(f"\n===== {elapsed:.1f}s for both sessions, side by side =====")
-    print(f"other tests: {_summary(other_last_line, other_status)}")
+    print(f"other tests: {_summary(_last_line(''.join(other_output)), other_status)}")
     print(f"{JSII_TESTS}: {_summary(_last_line(jsii_output), jsii_status)}", flush=True)
     return _run_status(other_status, jsii_status) or (INTERRUPTED if interrupted else 0)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from types import ModuleType
 
@@ -43,6 +45,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[ModuleType
     monkeypatch.delenv("SMPIPE_TESTS_WITHOUT_JSII", raising=False)
     # The sessions these tests start need no plugin: without them each starts in half the time.
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    # As on a CI runner, which doesn't set it (a developer's shell or container may).
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
     return runner, tmp_path
 
 
@@ -185,6 +189,104 @@ def test_ctrl_c_after_the_other_session_ended_still_shows_the_tests_cdk_session(
     assert "Traceback" not in printed
     assert "KeyboardInterrupt" in printed  # the tests/cdk session's own report
     assert "tests/cdk: " in printed
+
+
+def test_the_other_sessions_output_reaches_a_pipe_while_tests_cdk_still_runs(
+    project: tuple[ModuleType, Path],
+) -> None:
+    # A CI log is a pipe, where Python's stdout is block-buffered: the other session's
+    # progress showed only when both sessions had ended (a stuck tests/cdk session then
+    # showed nothing at all), unless PYTHONUNBUFFERED happened to be set.
+    _, root = project
+    (root / "scripts").mkdir()
+    shutil.copy(REPO / "scripts" / "run_tests.py", root / "scripts")  # its ROOT: tmp_path
+    release = root / "release"
+    (root / "tests" / "cdk" / "test_waits.py").write_text(
+        "import pathlib, time\n\n"
+        "def test_waits():\n"
+        f"    release = pathlib.Path({str(release)!r})\n"
+        "    for _ in range(300):\n"
+        "        if release.exists():\n"
+        "            return\n"
+        "        time.sleep(0.05)\n"
+        "    raise AssertionError('the run showed nothing while this test ran')\n"
+    )
+    run = subprocess.Popen(
+        [sys.executable, "scripts/run_tests.py", "-p", "no:cacheprovider"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert run.stdout is not None
+    try:
+        for line in run.stdout:
+            if " passed" in line:  # the other session's result line
+                break
+        still_running = run.poll() is None  # tests/cdk waits for the release file
+    finally:
+        release.touch()
+        printed = run.stdout.read()
+        run.wait(timeout=60)
+
+    assert still_running, printed
+    assert run.returncode == 0, printed
+    assert "tests/cdk: 2 passed" in printed
+
+
+@pytest.mark.parametrize("form", ["--junitxml=PATH", "--junitxml PATH", "--junit-xml=PATH"])
+def test_a_junit_report_holds_the_tests_of_both_sessions(
+    project: tuple[ModuleType, Path], tmp_path: Path, form: str
+) -> None:
+    # Each session wrote the file given, the last to end over the other's: a CI's test
+    # report held tests/cdk alone (or the rest alone), and said nothing of the others.
+    runner, _ = project
+    report = tmp_path / "reports" / "junit.xml"
+    junit = [part.replace("PATH", str(report)) for part in form.split()]
+
+    assert runner.main(["-q", "-p", "no:cacheprovider", *junit]) == 0
+
+    root = ElementTree.parse(report).getroot()
+    cases = sorted(case.get("classname", "") for case in root.iter("testcase"))
+    assert cases == ["tests.cdk.test_stack", "tests.test_language"]
+    assert [suite.get("tests") for suite in root.iter("testsuite")] == ["1", "1"]
+
+
+def test_the_ci_entry_point_passes_its_options_to_the_test_command(tmp_path: Path) -> None:
+    # `.ci/run --junitxml=report.xml` ran the suite without them, saying nothing.
+    (tmp_path / ".ci").mkdir()
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(REPO / ".ci" / "run", tmp_path / ".ci" / "run")
+    stub = tmp_path / "scripts" / "test.sh"
+    stub.write_text('#!/usr/bin/env bash\nprintf "%s\\n" "$@"\n')
+    stub.chmod(0o755)
+
+    run = subprocess.run(
+        [str(tmp_path / ".ci" / "run"), "--junitxml=report.xml", "-k", "two words"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert run.stdout.splitlines() == ["--junitxml=report.xml", "-k", "two words"]
+
+
+def test_output_after_a_sessions_result_line_leaves_the_result_in_the_summary(
+    project: tuple[ModuleType, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # On a runner without PYTHONUNBUFFERED, what jsii's Node process printed (a validation
+    # report) came out at exit, after pytest's result: the summary said "tests/cdk: A copy
+    # of this report can be found in: /tmp/cdk.out…/validation-report.json (exit 0)".
+    runner, root = project
+    (root / "tests" / "cdk" / "conftest.py").write_text(
+        "import atexit\n\natexit.register(print, 'printed at exit')\n"
+    )
+
+    assert runner.main(["-p", "no:cacheprovider"]) == 0
+
+    printed = capsys.readouterr().out
+    assert "printed at exit" in printed
+    assert re.search(r"^tests/cdk: 1 passed in [0-9.]+s \(exit 0\)$", printed, re.M), printed
 
 
 def test_the_summary_is_pytests_result_line_without_frame_or_colours() -> None:

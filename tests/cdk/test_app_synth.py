@@ -66,6 +66,25 @@ def test_the_client_recorder_sees_sdk_clients(aws_client_calls: list[str]):
         del aws_client_calls[before:]
 
 
+def test_a_cli_synth_writes_no_python_version_into_the_templates(tmp_path):
+    # The CLI turns cdk.json's "versionReporting" (default true) into this context key, and
+    # each stack then gets a CDKMetadata resource whose Analytics string holds jsii's
+    # JSII_AGENT, "Python/3.11.7": a runner with another patch release of Python (CodeBuild's
+    # image, setup-python's "3.11") synthesized other templates, with other hashes, so a
+    # CDK Pipelines run updated every stack of every stage for nothing.
+    settings = json.loads((REPO / "cdk.json").read_text())
+    context = dict(settings["context"])
+    if settings.get("versionReporting", True):
+        context["aws:cdk:version-reporting"] = True
+    app = cdk.App(context=context, outdir=str(tmp_path))
+    stack = cdk.Stack(cdk.Stage(app, "dev"), "Stack")
+    cdk.CfnResource(stack, "Handle", type="AWS::CloudFormation::WaitConditionHandle")
+    app.synth()
+
+    (template,) = tmp_path.glob("assembly-dev/*.template.json")
+    assert "CDKMetadata" not in json.loads(template.read_text()).get("Resources", {})
+
+
 def test_the_app_fails_synth_on_findings_even_when_the_cli_would_report_them(tmp_path):
     # The CLI sets failSynthOnValidationErrors=false, then reports findings only for the
     # stacks it selected: none for a plain `cdk synth` of an app whose stacks are in Stages.

@@ -40,6 +40,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingStep,
     PropertyFile,
     RegisterModel,
+    S3Location,
     TrainingJobDefinition,
     TrainingStep,
     TransformStep,
@@ -2089,6 +2090,316 @@ def test_derived_permissions_needing_more_managed_policies_than_a_role_ever_take
         "each script, input and output location adds to the statements)"
     )
     assert [problem.field for problem in raised.value.problems] == ["step_role"]
+
+
+_OUTPUTS = ("train", "validation", "test", "report")
+# Another pipeline's outputs in the same store, under a name that starts with this one's.
+_OTHER_PIPELINE = f"executions/{NAME}-v2/latest/Prepare/train"
+
+
+def _chained_outputs(script: Any, store: ArtifactStore, count: int) -> PipelineDefinition:
+    """``count`` processing steps of one shared script, each reading the four outputs of the
+    one before it and a segment of a data bucket and writing four outputs of its own, then a
+    training step (whose model goes under ``models/``) and a step that reads its model. The
+    first step also reads another pipeline's output in the same artifact bucket."""
+    code = Code.from_asset(script)
+    steps: list[Any] = []
+    for index in range(count):
+        inputs: dict[str, Any] = {"raw": f"s3://data-bucket/raw/segment-{index}/"}
+        if steps:
+            inputs.update({output: steps[-1].output(output) for output in _OUTPUTS})
+        else:
+            inputs["earlier"] = S3Location.from_bucket(store.bucket, _OTHER_PIPELINE)
+        steps.append(
+            ProcessingStep(
+                name=f"PrepareSegment{index:03d}",
+                image=Image.sklearn("1.2-1"),
+                code=code,
+                inputs=inputs,
+                outputs=list(_OUTPUTS),
+            )
+        )
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=code,
+        inputs={"train": steps[-1].output("train")},
+    )
+    evaluate = ProcessingStep(
+        name="Evaluate",
+        image=Image.sklearn("1.2-1"),
+        code=code,
+        inputs={"model": train.properties.ModelArtifacts.S3ModelArtifacts},
+    )
+    return PipelineDefinition(steps=[*steps, train, evaluate])
+
+
+def _chained_pipeline(tmp_path: Any, count: int, **props: Any) -> tuple[cdk.Stack, Pipeline]:
+    script = tmp_path / "prepare.py"
+    script.write_text("print(1)\n")
+    stack = new_stack()
+    store = ArtifactStore(stack, "Artifacts")
+    definition = _chained_outputs(script, store, count)
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=definition,
+        pipeline_name=NAME,
+        artifact_store=store,
+        **props,
+    )
+    return stack, pipeline
+
+
+def _collapse_warnings(stack: cdk.Stack) -> list[str]:
+    found = Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp("permissions-collapsed")
+    )
+    return [str(entry.entry.data) for entry in found]
+
+
+def _step_role_statements(template: Template, pipeline: Pipeline) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for policy in pipeline.step_role_policies:
+        found.update(statements(template, policy))
+    return found
+
+
+@pytest.fixture(scope="module")
+def collapsed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Built, list[str]]:
+    """45 chained steps whose exact locations need 12 step role policies, under cdk-nag."""
+    from cdk_nag import NIST80053R5Checks
+
+    script = tmp_path_factory.mktemp("collapsed") / "prepare.py"
+    script.write_text("print(1)\n")
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    store = ArtifactStore(stack, "Artifacts")
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=_chained_outputs(script, store, 45),
+        pipeline_name=NAME,
+        artifact_store=store,
+    )
+    for bucket in (store.bucket, store.access_logs_bucket):
+        # What the reference app acknowledges too (stacks/mlops_stack.py): not this test's.
+        cdk.Validations.of(bucket).acknowledge(
+            cdk.Acknowledgment(
+                id="NIST.800.53.R5-S3BucketReplicationEnabled",
+                reason="no second region in this test; the reference app says why",
+            )
+        )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
+    app.synth()  # any finding not acknowledged fails it
+    return Built(stack, pipeline), _collapse_warnings(stack)
+
+
+def test_a_step_role_whose_locations_need_too_many_policies_gets_the_pipelines_prefixes(
+    collapsed: tuple[Built, list[str]],
+):
+    # Every job runs as the one step role: listing each step's output location apart bought
+    # next to nothing over the pipeline's own prefix, and a pipeline of some 150 steps needed
+    # more managed policies than IAM attaches to a role.
+    built, warnings = collapsed
+    pipeline = built.pipeline
+    assert len(pipeline.step_role_policies) <= 2  # the exact locations needed 12
+    assert warnings == [
+        "The permissions derived for step_role needed 12 managed policies of at most 6,144 "
+        "characters (IAM's limit), more than the 10 IAM attaches to a role by default: its "
+        f"access to this pipeline's own locations under executions/{NAME}/* and "
+        f"models/{NAME}/* of the artifact bucket Test/Artifacts/Bucket is granted on those "
+        "prefixes as a whole (statements ReadPipelineWide…, WritePipelineWide…, and their "
+        "s3:prefix in List…) instead of location by location, now in "
+        f"{len(pipeline.step_role_policies)} managed "
+        f"polic{'y' if len(pipeline.step_role_policies) == 1 else 'ies'}. Every job of the "
+        "pipeline runs as this one role, which could already reach each step's locations; "
+        "any job may now also reach objects of this pipeline under those prefixes that no "
+        "step names. Locations outside them (data buckets, code assets, other pipelines' "
+        "prefixes) stay exact. To keep every location exact, let steps share code and data "
+        "locations, or split the pipeline. "
+        "[ack: cdk-sagemaker-pipelines:permissions-collapsed]"
+    ]
+    found = _step_role_statements(built.template, pipeline)
+    bucket = [{"Ref": built.bucket}]
+    prefixes = [s3_arn([*bucket, f"/executions/{NAME}/*"]), s3_arn([*bucket, f"/models/{NAME}/*"])]
+    # (data-bucket is bucket 1, the artifacts 2, the code assets 3)
+    assert found["ReadPipelineWideDataBucket2"]["Resource"] == prefixes
+    assert found["WritePipelineWideDataBucket2"]["Resource"] == prefixes
+    assert found["ReadPipelineWideDataBucket2"]["Action"] == ["s3:GetObject", "s3:GetObjectVersion"]
+    assert found["WritePipelineWideDataBucket2"]["Action"] == [
+        "s3:AbortMultipartUpload",
+        "s3:PutObject",
+    ]
+    # Another pipeline's location in the same bucket stays exact, and so does its listing.
+    assert found["ReadDataBucket2"]["Resource"] == s3_arn([*bucket, f"/{_OTHER_PIPELINE}*"])
+    assert "WriteDataBucket2" not in found
+    assert found["ListDataBucket2"]["Condition"] == {
+        "StringLike": {
+            "s3:prefix": [f"{_OTHER_PIPELINE}*", f"executions/{NAME}/*", f"models/{NAME}/*"]
+        }
+    }
+    # No step's own location is left anywhere: they are all under the prefixes.
+    assert "/PrepareSegment" not in json.dumps(found)
+    # The data bucket's locations and the code asset stay exact.
+    assert found["ReadDataBucket1"]["Resource"] == sorted(
+        (s3_arn(f"data-bucket/raw/segment-{index}/*") for index in range(45)), key=json.dumps
+    )
+    assert sorted(found["ListDataBucket1"]["Condition"]["StringLike"]["s3:prefix"]) == sorted(
+        f"raw/segment-{index}/*" for index in range(45)
+    )
+    asset_reads = found["ReadDataBucket3"]["Resource"]
+    assert len(asset_reads) == 2  # the script, and its archive for the training job
+    assert all("cdk-hnb659fds-assets" in json.dumps(read) for read in asset_reads)
+    assert not any("/*" in json.dumps(read) for read in asset_reads)
+    # The artifact key still lets the jobs write.
+    assert found["UseKeyOfDataBucket2"]["Action"] == [
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+    ]
+    # The pipeline role's policies fit: it is left as it was.
+    assert "PipelineWide" not in json.dumps(statements(built.template, pipeline.role_policy))
+
+
+def test_the_collapsed_statements_wildcards_are_acknowledged_as_pipeline_wide(
+    collapsed: tuple[Built, list[str]],
+):
+    # cdk-nag (AwsSolutions and NIST 800-53 rev 5) passed in the fixture's synth; the reason
+    # given for the prefixes says what they are.
+    built, _ = collapsed
+    reasons: dict[str, str] = {}
+    for policy in built.pipeline.step_role_policies:
+        reasons.update(_acknowledged(policy))
+    bucket = f"<{built.bucket}>"
+    for prefix in (f"executions/{NAME}/*", f"models/{NAME}/*"):
+        finding = (
+            f"Annotation::{WILDCARD_RULE}[Resource::arn:<AWS::Partition>:s3:::{bucket}/{prefix}]"
+        )
+        assert reasons[finding].startswith(
+            f"jobs of pipeline {NAME}: the role's derived statements needed more managed "
+            "policies than IAM attaches to a role by default"
+        ), reasons.get(finding)
+        assert "cdk-sagemaker-pipelines:permissions-collapsed" in reasons[finding]
+
+
+def test_a_pipeline_whose_exact_locations_need_more_than_20_policies_now_deploys(tmp_path):
+    # 100 such steps needed 24 managed policies for the step role: synth failed, and the
+    # only advice was to split the pipeline.
+    stack, pipeline = _chained_pipeline(tmp_path, 100)
+    assert len(pipeline.step_role_policies) <= 2
+    [warning] = _collapse_warnings(stack)
+    assert warning.startswith("The permissions derived for step_role needed 24 managed policies")
+    assert (
+        Annotations.from_stack(stack).find_warning(
+            "*", Match.string_like_regexp("too-many-role-policies")
+        )
+        == []
+    )
+
+
+def test_only_a_role_needing_more_policies_than_it_takes_by_default_is_collapsed(
+    tmp_path, monkeypatch
+):
+    # Up to the default quota, every location stays exact, and the template is what it was.
+    import cdk_sagemaker_pipelines.cdk.pipeline as pipeline_module
+
+    stack, pipeline = _chained_pipeline(tmp_path, 12)
+    count = len(pipeline.step_role_policies)
+    exact = Template.from_stack(stack).to_json()
+    assert count == 5
+    assert _collapse_warnings(stack) == []
+    assert "PipelineWide" not in json.dumps(exact)
+    monkeypatch.setattr(pipeline_module, "MAX_MANAGED_POLICIES_PER_ROLE", count)
+    stack, pipeline = _chained_pipeline(tmp_path, 12)
+    assert Template.from_stack(stack).to_json() == exact
+    assert _collapse_warnings(stack) == []
+    monkeypatch.setattr(pipeline_module, "MAX_MANAGED_POLICIES_PER_ROLE", count - 1)
+    stack, pipeline = _chained_pipeline(tmp_path, 12)
+    assert len(pipeline.step_role_policies) == 1
+    [warning] = _collapse_warnings(stack)
+    assert warning.startswith("The permissions derived for step_role needed 5 managed policies")
+    # Only the step role's: the pipeline role's one policy fits.
+    found = statements(Template.from_stack(stack), pipeline.role_policy)
+    assert not any("PipelineWide" in sid for sid in found)
+
+
+def test_a_role_still_needing_too_many_policies_once_collapsed_is_warned_or_fails(
+    tmp_path, monkeypatch
+):
+    # Collapsed, the 45 steps' statements need 2 policies (the data bucket's 45 exact
+    # segments): more than a quota of 1 warns, as before, and more than the most a role
+    # takes fails, saying what was already collapsed.
+    import cdk_sagemaker_pipelines.cdk.pipeline as pipeline_module
+
+    monkeypatch.setattr(pipeline_module, "MAX_MANAGED_POLICIES_PER_ROLE", 1)
+    stack, pipeline = _chained_pipeline(tmp_path, 45)
+    assert len(pipeline.step_role_policies) == 2
+    assert len(_collapse_warnings(stack)) == 1
+    found = Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp("too-many-role-policies")
+    )
+    assert [str(entry.entry.data)[:60] for entry in found] == [
+        "The permissions derived for step_role need 2 managed policie"
+    ]
+    monkeypatch.setattr(pipeline_module, "MAX_MANAGED_POLICIES_PER_ROLE_RAISED", 1)
+    with pytest.raises(PipelineValidationError) as raised:
+        _chained_pipeline(tmp_path, 45)
+    assert str(raised.value) == (
+        "Pipeline Test/Training has 1 problem:\n"
+        "- prop 'step_role': the permissions derived for it need 2 managed policies of at most "
+        "6,144 characters (IAM's limit), more than the 1 IAM attaches to a role even with its "
+        "quota raised: deploying would fail, even with this pipeline's locations under "
+        f"executions/{NAME}/* and models/{NAME}/* of the artifact bucket Test/Artifacts/Bucket "
+        "granted on those prefixes as a whole rather than one by one (split the pipeline into "
+        "several Pipelines, or let steps share code (one Code.from_asset folder for several "
+        "steps) and data locations: each script, input and output location adds to the "
+        "statements)"
+    )
+
+
+def test_the_pipeline_roles_property_files_are_collapsed_when_its_policies_dont_fit(
+    monkeypatch,
+):
+    # The pipeline role reads the property files of JsonGet itself: its statements are
+    # collapsed the same way when they need more policies than the role takes.
+    import cdk_sagemaker_pipelines.cdk.pipeline as pipeline_module
+
+    monkeypatch.setattr(pipeline_module, "MAX_MANAGED_POLICIES_PER_ROLE", 0)
+    report = PropertyFile(name="Report", output_name="report", path="report.json")
+    evaluate = ProcessingStep(
+        name="Evaluate",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/evaluate.py"),
+        outputs=["report"],
+        property_files=[report],
+    )
+    check = ConditionStep(
+        name="Check",
+        conditions=[
+            ConditionGreaterThanOrEqualTo(
+                left=JsonGet(step=evaluate, property_file=report, json_path="auc"), right=0.5
+            )
+        ],
+        if_steps=[FailStep(name="Fail", error_message="good")],
+    )
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[check]), pipeline_name=NAME
+    )
+    template = Template.from_stack(stack)
+    assert pipeline.role_policy is not None
+    found = statements(template, pipeline.role_policy)
+    bucket = [{"Ref": logical_id(pipeline.artifact_store.bucket)}]
+    assert found["ReadPipelineWidePropertyFilesBucket1"]["Resource"] == s3_arn(
+        [*bucket, f"/executions/{NAME}/*"]
+    )
+    assert "ReadPropertyFilesBucket1" not in found
+    assert [warning[:60] for warning in _collapse_warnings(stack)] == [
+        "The permissions derived for role needed 1 managed policies o",
+        "The permissions derived for step_role needed 1 managed polic",
+    ]
+    assert "The role reads the steps' property files there" in _collapse_warnings(stack)[0]
 
 
 def test_code_assets_of_an_environment_agnostic_stack_are_read_in_one_statement(tmp_path):

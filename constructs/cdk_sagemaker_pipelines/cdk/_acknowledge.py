@@ -22,6 +22,15 @@ from ._tree import node_of, stack_of
 
 WILDCARD_RULE = "AwsSolutions-IAM5"
 
+# The statements of a role whose exact locations didn't fit its managed policies.
+_PIPELINE_WIDE = (
+    "the role's derived statements needed more managed policies than IAM attaches to a role "
+    "by default, so its locations under this pipeline's own prefixes of the artifact bucket "
+    "(executions/<pipeline>/, models/<pipeline>/) are granted on those prefixes as a whole: "
+    "the wildcard stands for any execution, step, output and object of this pipeline only, "
+    "whose jobs all run as one step role that could already reach each step's locations; "
+    "the construct warns with cdk-sagemaker-pipelines:permissions-collapsed"
+)
 # Why a statement (by Sid prefix) needs wildcards in its resources.
 REASONS: dict[str, str] = {
     "Jobs": "SageMaker names pipeline jobs pipelines-<execution>-<step>-<random> (or "
@@ -45,6 +54,8 @@ REASONS: dict[str, str] = {
     "(<pipeline>/<execution>/<step>/<output>); the wildcard stands for the id and the objects, "
     "and a trailing * for the objects under the output location, a key prefix",
     "List": "jobs list the objects of their own input and output prefixes only",
+    "ReadPipelineWide": _PIPELINE_WIDE,
+    "WritePipelineWide": _PIPELINE_WIDE,
     "WriteJobLogs": "SageMaker creates one log stream per job under /aws/sagemaker/<JobType>; "
     "stream names are only known at run time",
     "PublishJobMetrics": "cloudwatch:PutMetricData has no resource type; a condition limits it "

@@ -10,7 +10,7 @@ appears for actions that have no resource type (see ``RESOURCELESS_ACTIONS``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -66,6 +66,9 @@ _KMS_USE = [
     "kms:DescribeKey",
 ]
 _ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+# Per bucket name (a token, as the plan spells it), key prefixes ending in "/" whose
+# locations a role is granted as a whole (see _s3_statements).
+PipelineWide = Mapping[str, Sequence[str]]
 
 
 def _sid(text: str) -> str:
@@ -314,9 +317,18 @@ def _registration_statements(
 
 
 def pipeline_role_statements(
-    plan: PermissionPlan, stack: Stack, lookups: Lookups
+    plan: PermissionPlan,
+    stack: Stack,
+    lookups: Lookups,
+    *,
+    pipeline_wide: PipelineWide | None = None,
 ) -> list[iam.PolicyStatement]:
-    """What the service needs, acting as the pipeline: start, watch and stop its jobs."""
+    """What the service needs, acting as the pipeline: start, watch and stop its jobs.
+
+    ``pipeline_wide``: the key prefixes whose property files are granted as a whole (see
+    ``_s3_statements``); None for each file's own location, as for any pipeline whose
+    policies fit.
+    """
     statements: list[iam.PolicyStatement] = []
     tagged: list[str] = []
     for kind in sorted(plan.job_actions):
@@ -404,7 +416,12 @@ def pipeline_role_statements(
     statements += _emr_statements(plan, stack)
     if plan.property_file_reads:
         statements += _s3_statements(
-            "PropertyFiles", plan.property_file_reads, [], lookups, list_prefixes=False
+            "PropertyFiles",
+            plan.property_file_reads,
+            [],
+            lookups,
+            list_prefixes=False,
+            pipeline_wide=pipeline_wide,
         )
     return statements
 
@@ -549,15 +566,19 @@ def step_role_statements(
     repositories: Iterable[Any],
     network: list[iam.PolicyStatement] | None = None,
     automl_roles: Collection[Any] = (),
+    pipeline_wide: PipelineWide | None = None,
 ) -> list[iam.PolicyStatement]:
     """What the jobs need: their data, keys, images, logs and metrics.
 
     ``network`` holds the statements for jobs placed in a VPC; the caller passes them only
     when the plan places some, so they are added as given. ``automl_roles`` are the roles
     of the AutoML jobs this role stands for (see ``automl_role_statements``): none when
-    they run with a role of their own.
+    they run with a role of their own. ``pipeline_wide``: the key prefixes whose locations
+    are granted as a whole (see ``_s3_statements``); None for each location exactly.
     """
-    statements = _s3_statements("Data", plan.reads, plan.writes, lookups, list_prefixes=True)
+    statements = _s3_statements(
+        "Data", plan.reads, plan.writes, lookups, list_prefixes=True, pipeline_wide=pipeline_wide
+    )
     plan_keys = lookups.plan_keys
     keys = _job_keys(stack, plan_keys)
     if keys:
@@ -810,6 +831,41 @@ def _bucket_behind(name: str) -> s3.IBucket | None:
     return None
 
 
+def _pipeline_wide_prefix(access: S3Access, pipeline_wide: PipelineWide) -> str | None:
+    """The prefix of ``pipeline_wide`` that ``access`` lies under, if any."""
+    for prefix in pipeline_wide.get(access.bucket, ()):
+        if access.key_pattern.startswith(prefix):
+            return prefix
+    return None
+
+
+def pipeline_wide_locations(
+    accesses: Iterable[S3Access], pipeline_wide: PipelineWide
+) -> list[tuple[str, str]]:
+    """``(bucket, prefix)`` of each of ``pipeline_wide`` that some of ``accesses`` lie under.
+
+    In the order ``pipeline_wide`` gives them: what granting them as a whole would widen.
+
+    Example::
+
+        pipeline_wide_locations(
+            [S3Access("artifacts", "executions/churn/*/Prep/train")],
+            {"artifacts": ["executions/churn/", "models/churn/"]},
+        )  # [("artifacts", "executions/churn/")]
+    """
+    used = {
+        (access.bucket, prefix)
+        for access in accesses
+        if (prefix := _pipeline_wide_prefix(access, pipeline_wide)) is not None
+    }
+    return [
+        (bucket, prefix)
+        for bucket, prefixes in pipeline_wide.items()
+        for prefix in prefixes
+        if (bucket, prefix) in used
+    ]
+
+
 def _s3_statements(
     label: str,
     reads: list[S3Access],
@@ -817,35 +873,54 @@ def _s3_statements(
     lookups: Lookups,
     *,
     list_prefixes: bool,
+    pipeline_wide: PipelineWide | None = None,
 ) -> list[iam.PolicyStatement]:
+    """Read, write and list statements per bucket, and the use of its key.
+
+    ``pipeline_wide``: per bucket, key prefixes (a pipeline's ``executions/<pipeline>/``)
+    whose locations are granted as the prefix as a whole rather than one by one, in
+    statements of their own (``ReadPipelineWideDataBucket3``: what they allow differs from,
+    and is acknowledged apart from, ``ReadDataBucket3``'s exact locations); the ``s3:prefix``
+    values of the bucket's listing likewise. Only for a role whose statements don't fit
+    the managed policies IAM attaches to it (see ``Pipeline``).
+    """
+    wide = pipeline_wide or {}
     read_objects: dict[str, list[str]] = defaultdict(list)
     write_objects: dict[str, list[str]] = defaultdict(list)
+    wide_reads: dict[str, list[str]] = defaultdict(list)
+    wide_writes: dict[str, list[str]] = defaultdict(list)
     prefixes: dict[str, list[str]] = defaultdict(list)
-    for access in reads:
-        read_objects[access.bucket].append(access.objects)
-        prefixes[access.bucket] += access.list_prefixes
-    for access in writes:
-        write_objects[access.bucket].append(access.objects)
-        prefixes[access.bucket] += access.list_prefixes
+    buckets: list[str] = []
+    for accesses, objects, wide_objects in (
+        (reads, read_objects, wide_reads),
+        (writes, write_objects, wide_writes),
+    ):
+        for access in accesses:
+            buckets.append(access.bucket)
+            prefix = _pipeline_wide_prefix(access, wide) if wide else None
+            if prefix is None:
+                objects[access.bucket].append(access.objects)
+                prefixes[access.bucket] += access.list_prefixes
+            else:
+                wide_objects[access.bucket].append(f"{access.bucket}/{prefix}*")
+                prefixes[access.bucket].append(f"{prefix}*")
     statements: list[iam.PolicyStatement] = []
-    for index, bucket in enumerate(dict.fromkeys([*read_objects, *write_objects])):
+    for index, bucket in enumerate(dict.fromkeys(buckets)):
         suffix = f"{label}Bucket{index + 1}"
-        if read_objects.get(bucket):
-            statements.append(
-                iam.PolicyStatement(
-                    sid=f"Read{suffix}",
-                    actions=_S3_READ,
-                    resources=[_s3_bucket_arn(obj) for obj in _unique(read_objects[bucket])],
+        for sid, actions, objects in (
+            (f"Read{suffix}", _S3_READ, read_objects),
+            (f"ReadPipelineWide{suffix}", _S3_READ, wide_reads),
+            (f"Write{suffix}", _S3_WRITE, write_objects),
+            (f"WritePipelineWide{suffix}", _S3_WRITE, wide_writes),
+        ):
+            if objects.get(bucket):
+                statements.append(
+                    iam.PolicyStatement(
+                        sid=sid,
+                        actions=actions,
+                        resources=[_s3_bucket_arn(obj) for obj in _unique(objects[bucket])],
+                    )
                 )
-            )
-        if write_objects.get(bucket):
-            statements.append(
-                iam.PolicyStatement(
-                    sid=f"Write{suffix}",
-                    actions=_S3_WRITE,
-                    resources=[_s3_bucket_arn(obj) for obj in _unique(write_objects[bucket])],
-                )
-            )
         if list_prefixes:
             listing = _unique(prefixes.get(bucket, []))
             whole_bucket = any(
@@ -862,7 +937,7 @@ def _s3_statements(
         key_arn = lookups.bucket_key_arn(bucket)
         if key_arn is not None:
             actions = ["kms:Decrypt"]
-            if write_objects.get(bucket):
+            if write_objects.get(bucket) or wide_writes.get(bucket):
                 actions += ["kms:Encrypt", "kms:GenerateDataKey"]
             statements.append(
                 iam.PolicyStatement(sid=f"UseKeyOf{suffix}", actions=actions, resources=[key_arn])

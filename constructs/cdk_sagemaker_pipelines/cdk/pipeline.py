@@ -13,7 +13,7 @@ import typing
 import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import jsii
 from aws_cdk import (
@@ -36,6 +36,7 @@ from aws_cdk.interfaces import aws_sagemaker as sagemaker_refs
 if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
     from aws_cdk import aws_ecr as ecr
+    from aws_cdk import aws_s3 as s3
 
 from constructs import Construct, Dependable, IValidation
 
@@ -66,8 +67,10 @@ from ._frozen import freeze
 from ._policies import (
     SAGEMAKER_PRINCIPAL,
     Lookups,
+    PipelineWide,
     automl_role_statements,
     pipeline_role_statements,
+    pipeline_wide_locations,
     step_role_statements,
 )
 from ._policy_size import (
@@ -114,7 +117,7 @@ from ._template_size import (
     too_big_message,
 )
 from ._tree import account_region, is_instance, node_of, path_of, placed, root_of, stack_of
-from .artifacts import EXECUTIONS_PREFIX, ArtifactStore
+from .artifacts import EXECUTIONS_PREFIX, MODELS_PREFIX, ArtifactStore
 from .registry import (
     RegistryEnvironments,
     link_registering_pipeline,
@@ -822,15 +825,25 @@ class Pipeline(_PipelineBase):
         # definition JSON's, and a step given role=: see _warn_jobs_not_run_as_step_role).
         is_automl_role = self._runs_as_automl_role()
         on_automl_role = [arn for arn in self.plan.automl_roles if is_automl_role(arn)]
+        step_role_automl_roles = [
+            arn for arn in self.plan.automl_roles if arn not in on_automl_role
+        ]
+
+        def derive_step_statements(
+            pipeline_wide: PipelineWide | None = None,
+        ) -> list[iam.PolicyStatement]:
+            return step_role_statements(
+                self.plan,
+                stack,
+                lookups,
+                repositories=self._binder.repositories,
+                network=self._vpc_statements(network) if self.plan.uses_vpc else None,
+                automl_roles=step_role_automl_roles,
+                pipeline_wide=pipeline_wide,
+            )
+
         pipeline_statements = pipeline_role_statements(self.plan, stack, lookups)
-        step_statements = step_role_statements(
-            self.plan,
-            stack,
-            lookups,
-            repositories=self._binder.repositories,
-            network=self._vpc_statements(network) if self.plan.uses_vpc else None,
-            automl_roles=[arn for arn in self.plan.automl_roles if arn not in on_automl_role],
-        )
+        step_statements = derive_step_statements()
         automl_statements = automl_role_statements(self.plan, stack, lookups, on_automl_role)
         if automl_role is not None and not on_automl_role:
             self._warn_unused_automl_role()
@@ -841,27 +854,32 @@ class Pipeline(_PipelineBase):
             for prop, given in roles.items()
             if given is not None and _refuses_policy_updates(given)
         }
-        # IAM refuses a managed policy over 6,144 characters: a pipeline of many steps gets
-        # its derived statements in several (most get one). None for the pipeline role when
-        # the steps need nothing of it (only Condition and Fail steps): IAM rejects an empty
-        # managed policy.
-        # Rendered once: for their lengths here and for the wildcards acknowledged below,
-        # whose groups hold the same statements in the same order.
-        rendered = render_statements(stack, [*pipeline_statements, *step_statements])
-        lengths = statement_lengths(stack, [*pipeline_statements, *step_statements], rendered)
-        # A statement too long for any managed policy (the locations of a bucket, for a
-        # pipeline of a few dozen steps) is split into parts that fit, and all rendered again.
-        first = len(pipeline_statements)  # the step role's statements come after them
-        split = (
-            split_long_statements(stack, pipeline_statements, rendered[:first], lengths[:first]),
-            split_long_statements(stack, step_statements, rendered[first:], lengths[first:]),
-        )
-        if len(split[0]) + len(split[1]) != first + len(step_statements):
-            pipeline_statements, step_statements = split
-            rendered = render_statements(stack, [*pipeline_statements, *step_statements])
-            lengths = statement_lengths(stack, [*pipeline_statements, *step_statements], rendered)
-        role_groups = pack(pipeline_statements, lengths[: len(pipeline_statements)])
-        step_groups = pack(step_statements, lengths[len(pipeline_statements) :]) or [[]]
+        sized = _sized(stack, pipeline_statements, step_statements)
+        # More policies than a role takes by default: the role's locations under this
+        # pipeline's own prefixes of the artifact bucket are granted on those prefixes as a
+        # whole, which the jobs of its one step role could already reach step by step, and
+        # nothing else (see _collapse_message). Any other pipeline is left as it was.
+        pipeline_wide: PipelineWide = {
+            self._binder.bucket_name: [f"{EXECUTIONS_PREFIX}{name}/", f"{MODELS_PREFIX}{name}/"]
+        }
+        collapsed: dict[str, list[tuple[str, str]]] = {}
+        before = {"role": len(sized.role_groups), "step_role": len(sized.step_groups)}
+        if before["role"] > MAX_MANAGED_POLICIES_PER_ROLE:
+            used = pipeline_wide_locations(self.plan.property_file_reads, pipeline_wide)
+            if used:
+                collapsed["role"] = used
+                pipeline_statements = pipeline_role_statements(
+                    self.plan, stack, lookups, pipeline_wide=pipeline_wide
+                )
+        if before["step_role"] > MAX_MANAGED_POLICIES_PER_ROLE:
+            used = pipeline_wide_locations([*self.plan.reads, *self.plan.writes], pipeline_wide)
+            if used:
+                collapsed["step_role"] = used
+                step_statements = derive_step_statements(pipeline_wide)
+        if collapsed:
+            sized = _sized(stack, pipeline_statements, step_statements)
+        rendered = sized.rendered
+        role_groups, step_groups = sized.role_groups, sized.step_groups
         # Rendered apart: the same statements may be in the step role's policy too (AutoML
         # jobs of another role), which one document would merge.
         automl_rendered = render_statements(stack, automl_statements)
@@ -881,13 +899,24 @@ class Pipeline(_PipelineBase):
             ("automl_role", len(automl_groups) + len(step_groups) if automl_groups else 0),
         )
         # More than IAM attaches to a role even with its quota raised: no deploy can work.
+        bucket = self.artifact_store.bucket
+        widened = {
+            prop: _collapsed_locations(bucket, self._binder.bucket_name, used)
+            for prop, used in collapsed.items()
+        }
+        widened_for = {**widened, "automl_role": widened.get("step_role")}
         problems = [
-            PropProblem(None, prop, *_too_many_policies(count))
+            PropProblem(None, prop, *_too_many_policies(count, widened_for.get(prop)))
             for prop, count in counts
             if count > MAX_MANAGED_POLICIES_PER_ROLE_RAISED
         ]
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+        for prop, locations in widened.items():
+            Annotations.of(self).add_warning_v2(
+                f"{WARNING_PREFIX}:permissions-collapsed",
+                _collapse_message(prop, before[prop], dict(counts)[prop], locations),
+            )
         for prop, count in counts:
             if count > MAX_MANAGED_POLICIES_PER_ROLE:
                 # A warning: the quota can be raised (to 20), and what else the role has
@@ -2530,13 +2559,101 @@ def _part(index: int) -> str:
     return f" (part {index + 1})" if index else ""
 
 
-def _too_many_policies(count: int) -> tuple[str, str]:
-    """The message and hint of the error for more managed policies than a role ever takes."""
+class _Sized(NamedTuple):
+    """A pipeline's role statements, split to fit managed policies, and their policies."""
+
+    pipeline_statements: list[iam.PolicyStatement]
+    step_statements: list[iam.PolicyStatement]
+    rendered: list[Any]
+    """Both roles' statements as the template renders them, the pipeline role's first."""
+    role_groups: list[list[iam.PolicyStatement]]
+    step_groups: list[list[iam.PolicyStatement]]
+
+
+def _sized(
+    stack: Stack,
+    pipeline_statements: list[iam.PolicyStatement],
+    step_statements: list[iam.PolicyStatement],
+) -> _Sized:
+    """The managed policies the pipeline and step roles' statements need.
+
+    IAM refuses a managed policy over 6,144 characters: a pipeline of many steps gets its
+    derived statements in several (most get one). None for the pipeline role when the steps
+    need nothing of it (only Condition and Fail steps): IAM rejects an empty managed
+    policy. Rendered once: for their lengths here and for the wildcards acknowledged later,
+    whose groups hold the same statements in the same order.
+    """
+    rendered = render_statements(stack, [*pipeline_statements, *step_statements])
+    lengths = statement_lengths(stack, [*pipeline_statements, *step_statements], rendered)
+    # A statement too long for any managed policy (the locations of a bucket, for a
+    # pipeline of a few dozen steps) is split into parts that fit, and all rendered again.
+    first = len(pipeline_statements)  # the step role's statements come after them
+    split = (
+        split_long_statements(stack, pipeline_statements, rendered[:first], lengths[:first]),
+        split_long_statements(stack, step_statements, rendered[first:], lengths[first:]),
+    )
+    if len(split[0]) + len(split[1]) != first + len(step_statements):
+        pipeline_statements, step_statements = split
+        rendered = render_statements(stack, [*pipeline_statements, *step_statements])
+        lengths = statement_lengths(stack, [*pipeline_statements, *step_statements], rendered)
+    return _Sized(
+        pipeline_statements,
+        step_statements,
+        rendered,
+        pack(pipeline_statements, lengths[: len(pipeline_statements)]),
+        pack(step_statements, lengths[len(pipeline_statements) :]) or [[]],
+    )
+
+
+def _collapsed_locations(bucket: s3.IBucket, name: str, used: list[tuple[str, str]]) -> str:
+    """``executions/churn/* and models/churn/* of the artifact bucket <path>``: what was widened.
+
+    ``name``: the bucket's name as the plan spells it (a token for a bucket of the app).
+    """
+    prefixes = " and ".join(f"{prefix}*" for _, prefix in used)
+    where = f"the artifact bucket {path_of(bucket)}" if is_unresolved(name) else f"bucket {name}"
+    return f"{prefixes} of {where}"
+
+
+def _collapse_message(prop: str, before: int, after: int, locations: str) -> str:
+    """The warning for a role whose locations under the pipeline's prefixes were collapsed."""
+    why = (
+        "Every job of the pipeline runs as this one role, which could already reach each "
+        "step's locations; any job may now also reach objects of this pipeline under those "
+        "prefixes that no step names."
+        if prop == "step_role"
+        else "The role reads the steps' property files there; it may now read any object of "
+        "this pipeline under those prefixes."
+    )
+    return (
+        f"The permissions derived for {prop} needed {before} managed policies of at most "
+        f"{MAX_MANAGED_POLICY_LENGTH:,} characters (IAM's limit), more than the "
+        f"{MAX_MANAGED_POLICIES_PER_ROLE} IAM attaches to a role by default: its access to "
+        f"this pipeline's own locations under {locations} is granted on those prefixes as a "
+        "whole (statements ReadPipelineWide…, WritePipelineWide…, and their s3:prefix in "
+        "List…) instead of location by location, now in "
+        f"{after} managed polic{'y' if after == 1 else 'ies'}. {why} Locations outside them "
+        "(data buckets, code assets, other pipelines' prefixes) stay exact. To keep every "
+        "location exact, let steps share code and data locations, or split the pipeline."
+    )
+
+
+def _too_many_policies(count: int, widened: str | None = None) -> tuple[str, str]:
+    """The message and hint of the error for more managed policies than a role ever takes.
+
+    ``widened``: the locations already granted as a whole (``_collapsed_locations``).
+    """
     return (
         f"the permissions derived for it need {count} managed policies of at most "
         f"{MAX_MANAGED_POLICY_LENGTH:,} characters (IAM's limit), more than the "
         f"{MAX_MANAGED_POLICIES_PER_ROLE_RAISED} IAM attaches to a role even with its quota "
-        "raised: deploying would fail",
+        "raised: deploying would fail"
+        + (
+            ""
+            if widened is None
+            else f", even with this pipeline's locations under {widened} granted on those "
+            "prefixes as a whole rather than one by one"
+        ),
         "split the pipeline into several Pipelines, or let steps share code (one "
         "Code.from_asset folder for several steps) and data locations: each script, input "
         "and output location adds to the statements",

@@ -404,7 +404,7 @@ def test_an_alarm_repeating_the_failure_notifications_on_their_topic_is_warned(
 ):
     # One failure would be three messages: the notification, ALARM and OK.
     stack = new_stack()
-    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name="churn")
+    pipeline = Pipeline.from_pipeline_name(stack, "Training", "churn")
     topic = sns.Topic(stack, "Alerts")
 
     def notify() -> None:
@@ -436,7 +436,7 @@ def test_failure_notifications_and_an_alarm_that_do_not_repeat_each_other_are_no
     variant: str,
 ):
     stack = new_stack()
-    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name="churn")
+    pipeline = Pipeline.from_pipeline_name(stack, "Training", "churn")
     notifications = PipelineFailureNotifications(
         stack,
         "Failures",
@@ -461,7 +461,7 @@ def test_failure_notifications_and_an_alarm_that_do_not_repeat_each_other_are_no
 
 def test_an_alarm_told_not_to_notify_stays_on_the_dashboard_and_dead_letters_still_notify():
     stack = new_stack()
-    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name="churn")
+    pipeline = Pipeline.from_pipeline_name(stack, "Training", "churn")
     notifications = PipelineFailureNotifications(stack, "Failures", pipeline=pipeline)
     queue = sqs.Queue(stack, "DeadLetterQueue")
     monitoring = PipelineMonitoring(

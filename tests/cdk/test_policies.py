@@ -1275,6 +1275,25 @@ AUTOML_ONLY_ACTIONS = {
 }
 
 
+def synth_under_nag(app: cdk.App, store: ArtifactStore) -> None:
+    """Synthesize ``app`` under cdk-nag's AwsSolutions and NIST 800-53 packs.
+
+    Any finding not acknowledged fails it. The store's buckets are acknowledged for
+    replication, as the reference app does (stacks/mlops_stack.py): not these tests' subject.
+    """
+    for bucket in (store.bucket, store.access_logs_bucket):
+        cdk.Validations.of(bucket).acknowledge(
+            cdk.Acknowledgment(
+                id="NIST.800.53.R5-S3BucketReplicationEnabled",
+                reason="no second region in this test; the reference app says why",
+            )
+        )
+    from cdk_nag import NIST80053R5Checks
+
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
+    app.synth()
+
+
 def compiled_automl_definition(**automl: Any) -> PipelineDefinition:
     """Processing → AutoML → its best model → a batch transform with it."""
     prep = ProcessingStep(
@@ -1330,24 +1349,13 @@ def job_roles(template: Template) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def own_automl_role() -> tuple[Built, Annotations]:
     """A PipelineDefinition with an AutoML step, under AwsSolutions and NIST 800-53 rev 5."""
-    from cdk_nag import NIST80053R5Checks
-
     app = new_app()
     stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
     pipeline = Pipeline(
         stack, "Training", definition=compiled_automl_definition(), pipeline_name=NAME
     )
     store = pipeline.artifact_store
-    for bucket in (store.bucket, store.access_logs_bucket):
-        # What the reference app acknowledges too (stacks/mlops_stack.py): not this test's.
-        cdk.Validations.of(bucket).acknowledge(
-            cdk.Acknowledgment(
-                id="NIST.800.53.R5-S3BucketReplicationEnabled",
-                reason="no second region in this test; the reference app says why",
-            )
-        )
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
-    app.synth()  # any finding not acknowledged fails it
+    synth_under_nag(app, store)
     return Built(stack, pipeline), Annotations.from_stack(stack)
 
 
@@ -2168,8 +2176,6 @@ def _step_role_statements(template: Template, pipeline: Pipeline) -> dict[str, d
 @pytest.fixture(scope="module")
 def collapsed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Built, list[str]]:
     """45 chained steps whose exact locations need 12 step role policies, under cdk-nag."""
-    from cdk_nag import NIST80053R5Checks
-
     script = tmp_path_factory.mktemp("collapsed") / "prepare.py"
     script.write_text("print(1)\n")
     app = new_app()
@@ -2182,16 +2188,7 @@ def collapsed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Built, list[str
         pipeline_name=NAME,
         artifact_store=store,
     )
-    for bucket in (store.bucket, store.access_logs_bucket):
-        # What the reference app acknowledges too (stacks/mlops_stack.py): not this test's.
-        cdk.Validations.of(bucket).acknowledge(
-            cdk.Acknowledgment(
-                id="NIST.800.53.R5-S3BucketReplicationEnabled",
-                reason="no second region in this test; the reference app says why",
-            )
-        )
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
-    app.synth()  # any finding not acknowledged fails it
+    synth_under_nag(app, store)
     return Built(stack, pipeline), _collapse_warnings(stack)
 
 

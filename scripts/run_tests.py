@@ -156,6 +156,11 @@ def _without_junit(options: Sequence[str]) -> tuple[list[str], str | None]:
     Both sessions given one ``--junitxml`` would each write the file, the last to end
     overwriting the other: a CI's test report would hold half of the suite.
     """
+    return _without(options, JUNIT_OPTIONS)
+
+
+def _without(options: Sequence[str], names: Sequence[str]) -> tuple[list[str], str | None]:
+    """``options`` without the option of ``names`` (``--x=v`` or ``--x v``), and its value."""
     kept: list[str] = []
     path: str | None = None
     value_next = False
@@ -164,7 +169,7 @@ def _without_junit(options: Sequence[str]) -> tuple[list[str], str | None]:
             path, value_next = option, False
             continue
         name, equals, value = option.partition("=")
-        if name in JUNIT_OPTIONS:
+        if name in names:
             if equals:
                 path = value
             else:
@@ -234,8 +239,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if sys.stdout.isatty():
         options.append("--color=yes")  # both sessions write through pipes
     options, junit = _without_junit(options)
+    # pytest empties --basetemp when a session starts: one directory for both, and each
+    # would delete the other's files under it. Each session gets a directory of its own.
+    options, basetemp = _without(options, ("--basetemp",))
     reports = Path(tempfile.mkdtemp(prefix="run-tests-junit-")) if junit else None
     jsii_options = list(options)
+    if basetemp is not None:
+        Path(basetemp).mkdir(parents=True, exist_ok=True)  # pytest makes only the last level
+        options.append(f"--basetemp={Path(basetemp) / 'other'}")
+        jsii_options.append(f"--basetemp={Path(basetemp) / 'tests-cdk'}")
     if reports is not None:
         options.append(f"--junitxml={reports / 'other.xml'}")
         jsii_options.append(f"--junitxml={reports / 'tests-cdk.xml'}")

@@ -252,6 +252,26 @@ def test_a_junit_report_holds_the_tests_of_both_sessions(
     assert [suite.get("tests") for suite in root.iter("testsuite")] == ["1", "1"]
 
 
+@pytest.mark.parametrize("form", ["--basetemp=PATH", "--basetemp PATH"])
+def test_each_session_gets_a_basetemp_of_its_own(
+    project: tuple[ModuleType, Path], tmp_path: Path, form: str
+) -> None:
+    # pytest empties --basetemp when a session starts: given to both, each deleted the
+    # other's temporary files (a test's tmp_path) under it.
+    runner, root = project
+    for where, name in (("tests/cdk", "test_cdk_files"), ("tests", "test_language_files")):
+        (root / where / f"{name}.py").write_text(
+            f"def {name}(tmp_path):\n    (tmp_path / 'kept').write_text('x')\n"
+        )
+    base = tmp_path / "base"
+    option = [part.replace("PATH", str(base)) for part in form.split()]
+
+    assert runner.main(["-q", "-p", "no:cacheprovider", *option]) == 0
+
+    kept = sorted(path.relative_to(base).parts[0] for path in base.rglob("kept"))
+    assert kept == ["other", "tests-cdk"]
+
+
 def test_the_ci_entry_point_passes_its_options_to_the_test_command(tmp_path: Path) -> None:
     # `.ci/run --junitxml=report.xml` ran the suite without them, saying nothing.
     (tmp_path / ".ci").mkdir()

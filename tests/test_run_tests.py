@@ -160,23 +160,29 @@ def test_a_python_without_pytest_gets_a_hint_instead_of_two_failing_sessions(
     assert "has no pytest: run the tests with the project's Python" in capsys.readouterr().err
 
 
-def test_ctrl_c_after_the_other_session_ended_still_shows_the_tests_cdk_session(
-    project: tuple[ModuleType, Path],
-) -> None:
-    _, root = project
+def start_runner_script(root: Path, *, start_new_session: bool = False) -> subprocess.Popen[str]:
+    """Run a copy of scripts/run_tests.py in ``root`` (its ROOT), output to a pipe."""
     (root / "scripts").mkdir()
-    shutil.copy(REPO / "scripts" / "run_tests.py", root / "scripts")  # its ROOT: tmp_path
-    (root / "tests" / "cdk" / "test_slow.py").write_text(
-        "import time\n\ndef test_slow():\n    time.sleep(60)\n"
-    )
-    run = subprocess.Popen(
+    shutil.copy(REPO / "scripts" / "run_tests.py", root / "scripts")
+    return subprocess.Popen(
         [sys.executable, "scripts/run_tests.py", "-p", "no:cacheprovider"],
         cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        start_new_session=True,  # a process group of its own, as a terminal's job
+        start_new_session=start_new_session,
     )
+
+
+def test_ctrl_c_after_the_other_session_ended_still_shows_the_tests_cdk_session(
+    project: tuple[ModuleType, Path],
+) -> None:
+    _, root = project
+    (root / "tests" / "cdk" / "test_slow.py").write_text(
+        "import time\n\ndef test_slow():\n    time.sleep(60)\n"
+    )
+    # A process group of its own, as a terminal's job.
+    run = start_runner_script(root, start_new_session=True)
     assert run.stdout is not None
     for line in run.stdout:  # the other session ended: the run waits for tests/cdk
         if " passed" in line:
@@ -198,8 +204,6 @@ def test_the_other_sessions_output_reaches_a_pipe_while_tests_cdk_still_runs(
     # progress showed only when both sessions had ended (a stuck tests/cdk session then
     # showed nothing at all), unless PYTHONUNBUFFERED happened to be set.
     _, root = project
-    (root / "scripts").mkdir()
-    shutil.copy(REPO / "scripts" / "run_tests.py", root / "scripts")  # its ROOT: tmp_path
     release = root / "release"
     (root / "tests" / "cdk" / "test_waits.py").write_text(
         "import pathlib, time\n\n"
@@ -211,13 +215,7 @@ def test_the_other_sessions_output_reaches_a_pipe_while_tests_cdk_still_runs(
         "        time.sleep(0.05)\n"
         "    raise AssertionError('the run showed nothing while this test ran')\n"
     )
-    run = subprocess.Popen(
-        [sys.executable, "scripts/run_tests.py", "-p", "no:cacheprovider"],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    run = start_runner_script(root)
     assert run.stdout is not None
     try:
         for line in run.stdout:

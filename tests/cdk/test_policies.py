@@ -605,8 +605,6 @@ def test_a_literal_json_definition_gets_exact_statements():
                 "kms:Encrypt",
                 "kms:GenerateDataKey",
                 "kms:GenerateDataKeyWithoutPlaintext",
-                "kms:ReEncryptFrom",
-                "kms:ReEncryptTo",
             ],
             "Effect": "Allow",
             "Resource": keys,

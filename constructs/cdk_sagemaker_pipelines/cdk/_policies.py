@@ -56,11 +56,14 @@ RESOURCELESS_ACTIONS = frozenset(
 )
 _S3_READ = ["s3:GetObject", "s3:GetObjectVersion"]
 _S3_WRITE = ["s3:PutObject", "s3:AbortMultipartUpload"]
+# What jobs do with their keys: S3 server-side encryption (GenerateDataKey to write,
+# Decrypt to read), kms:Encrypt (CreateTrainingJob's OutputDataConfig.KmsKeyId: "the
+# SageMaker execution role must include permissions to call kms:Encrypt") and encrypted ML
+# storage volumes. No kms:ReEncrypt*, which aws-cdk-lib's grant_encrypt_decrypt adds: no
+# job re-encrypts (in SageMaker's API model only Feature Store's online store asks for it).
 _KMS_USE = [
     "kms:Decrypt",
     "kms:Encrypt",
-    "kms:ReEncryptFrom",
-    "kms:ReEncryptTo",
     "kms:GenerateDataKey",
     "kms:GenerateDataKeyWithoutPlaintext",
     "kms:DescribeKey",

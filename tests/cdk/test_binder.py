@@ -219,6 +219,23 @@ def test_deterministic_tar_gz_of_a_directory(tmp_path: Path):
     assert deterministic_tar_gz(source) != first
 
 
+def test_editor_and_tool_files_change_no_archive(tmp_path: Path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "train.py").write_text("print('train')\n")
+    clean = Path(deterministic_tar_gz(source)).read_bytes()
+    for folder in (".ipynb_checkpoints", ".vscode", ".idea", ".hg"):
+        (source / folder).mkdir()
+        (source / folder / "settings.json").write_text("{}")
+    for name in (".DS_Store", "train.py.swp", "train.py~", "Thumbs.db"):
+        (source / name).write_bytes(b"\0")
+    # Emacs' lock file: a symlink to nowhere, which reading would fail on.
+    (source / ".#train.py").symlink_to(tmp_path / "no-such-file")
+    assert Path(deterministic_tar_gz(source)).read_bytes() == clean
+    (source / "notes.txt").write_text("a file a job may read is shipped\n")
+    assert Path(deterministic_tar_gz(source)).read_bytes() != clean
+
+
 def test_the_same_code_path_used_twice_makes_one_asset():
     stack = new_stack()
     first = ProcessingStep(

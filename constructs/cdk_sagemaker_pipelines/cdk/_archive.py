@@ -12,7 +12,26 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-_SKIPPED = {"__pycache__", ".git", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+# What tools and editors leave in a code folder, never read by a job: shipping them would
+# change the asset's hash (so the pipeline's definition, and a deploy) on a mere save or
+# `git status`, and an editor's lock file (Emacs' ".#name", a dangling symlink) can't be read.
+SKIPPED_DIRECTORIES = frozenset(
+    {
+        "__pycache__",
+        ".git",
+        ".hg",
+        ".svn",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".ipynb_checkpoints",
+        ".idea",
+        ".vscode",
+    }
+)
+SKIPPED_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+SKIPPED_SUFFIXES = (".pyc", ".pyo", ".swp", ".swo", "~")
+SKIPPED_PREFIXES = (".#",)
 _workdir: str | None = None
 
 
@@ -29,9 +48,13 @@ def _entries(source: Path) -> list[tuple[Path, str]]:
         return [(source, source.name)]
     found: list[tuple[Path, str]] = []
     for root, directories, files in os.walk(source):
-        directories[:] = sorted(d for d in directories if d not in _SKIPPED)
+        directories[:] = sorted(d for d in directories if d not in SKIPPED_DIRECTORIES)
         for name in sorted(files):
-            if name.endswith((".pyc", ".pyo")):
+            if (
+                name in SKIPPED_FILES
+                or name.endswith(SKIPPED_SUFFIXES)
+                or name.startswith(SKIPPED_PREFIXES)
+            ):
                 continue
             path = Path(root) / name
             found.append((path, path.relative_to(source).as_posix()))
@@ -42,7 +65,9 @@ def deterministic_tar_gz(source: str | os.PathLike[str]) -> str:
     """Pack a file or directory into a byte-for-byte reproducible ``.tar.gz``; return its path.
 
     Entries are sorted, owned by root, dated 1980, and the gzip header carries no time,
-    so the same code always yields the same archive (and the same CDK asset hash).
+    so the same code always yields the same archive (and the same CDK asset hash). Caches,
+    version-control folders and editors' files (``SKIPPED_DIRECTORIES``, ``SKIPPED_FILES``,
+    ``SKIPPED_SUFFIXES``, ``SKIPPED_PREFIXES``) are left out, so they change neither.
 
     Example::
 

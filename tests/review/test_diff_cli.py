@@ -272,9 +272,8 @@ def test_two_assemblies_of_several_pipelines_compare_pipeline_by_pipeline(
 
     assert main(["diff", str(base_out), str(base_out)]) == 0
     assert capsys.readouterr().out == (
-        f"{base_out}:dev/Ml/Training → {base_out}:dev/Ml/Training: no changes\n"
-        "\n"
-        f"{base_out}:dev/Ml/Scoring → {base_out}:dev/Ml/Scoring: no changes\n"
+        f"{base_out}:dev/Ml/Training → {base_out}:dev/Ml/Training: no changes "
+        "(the same in dev/Ml/Scoring)\n"
     )
     assert main(["diff", str(base_out), str(cdk_out)]) == 1
     assert capsys.readouterr().out == (
@@ -317,6 +316,38 @@ def test_several_pipelines_differ_when_any_does(
         + "\n"
         f"{base_out}:dev/Ml/Scoring → {cdk_out}:dev/Ml/Scoring: no changes\n"
     )
+
+
+def test_pipelines_changed_the_same_way_are_reported_once(
+    cdk_out: Path,  # noqa: F811
+    base_out: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Three environments of one app: a PR comment should say a shared change once.
+    _add_scoring_pipeline(base_out)
+    _add_scoring_pipeline(cdk_out)
+    template = cdk_out / "assembly-dev" / "devMl.template.json"
+    text = template.read_text()
+    assert text.count('MaxRuntimeInSeconds\\":600') == 2
+    template.write_text(text.replace('MaxRuntimeInSeconds\\":600', 'MaxRuntimeInSeconds\\":900'))
+
+    assert main(["diff", str(base_out), str(cdk_out)]) == 1
+    assert capsys.readouterr().out == (
+        f"{base_out}:dev/Ml/Training → {cdk_out}:dev/Ml/Training: 1 step changed "
+        "(the same in dev/Ml/Scoring)\n" + RAISED_RUN_TIME_LIMIT
+    )
+    assert main(["diff", str(base_out), str(cdk_out), "--markdown"]) == 1
+    markdown = capsys.readouterr().out
+    assert markdown.count("MaxRuntimeInSeconds") == 1
+    assert markdown.splitlines()[0].endswith(": 1 step changed (the same in `dev/Ml/Scoring`)")
+    # JSON, for tools, still has one report per pipeline.
+    assert main(["diff", str(base_out), str(cdk_out), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [item["pipeline"] for item in report["pipelines"]] == [
+        "dev/Ml/Training",
+        "dev/Ml/Scoring",
+    ]
+    assert all(len(item["changes"]) == 1 for item in report["pipelines"])
 
 
 def test_a_pipeline_added_or_removed_is_a_difference_when_the_others_are_equal(

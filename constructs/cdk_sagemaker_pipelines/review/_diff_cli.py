@@ -169,9 +169,15 @@ def _pipelines_of_both(old: str, new: str) -> list[tuple[str, str]] | None:
 
 
 def _diff_every_pipeline(args: argparse.Namespace, pipelines: list[tuple[str, str]]) -> int:
-    """Compare two assemblies pipeline by pipeline (matched by construct path)."""
+    """Compare two assemblies pipeline by pipeline (matched by construct path).
+
+    In text and Markdown, pipelines whose change is the same (dev, staging and prod of one
+    app, say) are reported once, under the first, naming the others; JSON lists each.
+    """
     reports: list[dict[str, Any]] = []
     texts: list[str] = []
+    # Per rendering without labels: its index in texts, and the other pipelines it stands for.
+    same_change: dict[str, tuple[int, list[str]]] = {}
     differ = False
     for path, kind in pipelines:
         if kind != "compared":
@@ -196,9 +202,26 @@ def _diff_every_pipeline(args: argparse.Namespace, pipelines: list[tuple[str, st
             return EXIT_UNREADABLE
         differ = differ or bool(diff)
         reports.append({"pipeline": path, "kind": "compared", **render_json(diff, labels)})
-        texts.append(render_markdown(diff, labels) if args.markdown else render_text(diff, labels))
+        render = render_markdown if args.markdown else render_text
+        unlabelled = render(diff)
+        first = same_change.get(unlabelled)
+        if first is not None:
+            first[1].append(path)
+            continue
+        same_change[unlabelled] = (len(texts), [])
+        texts.append(render(diff, labels))
+    for index, others in same_change.values():
+        if others:
+            texts[index] = _also_in(texts[index], others, markdown=args.markdown)
     if args.json:
         print(json.dumps({"pipelines": reports}, indent=2, ensure_ascii=False))
     else:
         sys.stdout.write("\n".join(texts))
     return EXIT_DIFFERENT if differ else EXIT_EQUAL
+
+
+def _also_in(text: str, others: list[str], *, markdown: bool) -> str:
+    """``text`` with its summary line naming the other pipelines whose change it is too."""
+    summary, _, rest = text.partition("\n")
+    names = ", ".join(f"`{path}`" if markdown else path for path in others)
+    return f"{summary} (the same in {names})\n{rest}"

@@ -13,7 +13,8 @@ from cdk_sagemaker_pipelines.definition import (
     framework_image_uri,
     parse_image_uri,
 )
-from cdk_sagemaker_pipelines.definition.images import FrameworkImageSpec, ParsedImageUri
+from cdk_sagemaker_pipelines.definition._service_model import partition_of
+from cdk_sagemaker_pipelines.definition.images import FrameworkImageSpec, ParsedImageUri, _table
 
 
 @pytest.mark.parametrize(
@@ -400,3 +401,29 @@ def test_an_image_s_framework_spec_is_typed_for_the_apps_type_checker() -> None:
 def test_image_functions_name_an_argument_of_another_type(call: Any, message: str) -> None:
     with pytest.raises(PipelineDefinitionError, match=f"^{message}"):
         call()
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"),
+    [
+        ("eu-west-1", ("aws", "amazonaws.com")),
+        ("ap-east-1", ("aws", "amazonaws.com")),
+        ("cn-north-1", ("aws-cn", "amazonaws.com.cn")),
+        ("cn-northwest-1", ("aws-cn", "amazonaws.com.cn")),
+        ("us-gov-west-1", ("aws-us-gov", "amazonaws.com")),
+        ("us-isob-east-1", ("aws-iso-b", "sc2s.sgov.gov")),
+        # Regions botocore doesn't list yet fall to their partition's pattern.
+        ("cn-south-7", ("aws-cn", "amazonaws.com.cn")),
+        ("us-gov-south-7", ("aws-us-gov", "amazonaws.com")),
+        ("eu-south-7", ("aws", "amazonaws.com")),
+    ],
+)
+def test_partition_of_a_region_is_botocores(region: str, expected: tuple[str, str]) -> None:
+    assert partition_of(region) == expected
+
+
+def test_every_image_domain_is_its_regions_partition_domain() -> None:
+    # The ECR domain of each region in the image table (where retrieve() puts the images)
+    # is the DNS suffix of the region's partition, the AWS::URLSuffix of a stack there.
+    domains = _table()["domains"]
+    assert {region: partition_of(region)[1] for region in domains} == domains

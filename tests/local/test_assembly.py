@@ -440,6 +440,40 @@ def test_region_option_applies_to_environment_agnostic_stacks_only(cdk_out: Path
     )
 
 
+@pytest.mark.parametrize(
+    ("region", "partition", "suffix"),
+    [
+        ("cn-north-1", "aws-cn", "amazonaws.com.cn"),
+        ("us-gov-west-1", "aws-us-gov", "amazonaws.com"),
+        ("eu-west-1", "aws", "amazonaws.com"),
+    ],
+)
+def test_pseudo_parameters_and_arns_follow_the_regions_partition(
+    cdk_out: Path, region: str, partition: str, suffix: str
+) -> None:
+    # An environment-agnostic stack run for China or GovCloud: AWS::Partition and
+    # AWS::URLSuffix are that region's, as CloudFormation resolves them there. The image is
+    # an ECR repository's, whose URI aws-cdk-lib builds from AWS::URLSuffix.
+    template_file = cdk_out / "assembly-dev" / "devMl.template.json"
+    repository_uri = {
+        "Fn::Join": [
+            "",
+            ["111122223333.dkr.ecr.", {"Ref": "AWS::Region"}, ".", {"Ref": "AWS::URLSuffix"}],
+        ]
+    }
+    text = template_file.read_text().replace(json.dumps(IMAGE), json.dumps(repository_uri))
+    assert json.dumps(repository_uri) in text
+    template_file.write_text(text)
+    loaded = load_assembly(cdk_out, region=region)
+    prep = loaded.definition["Steps"][0]["Arguments"]
+    assert prep["AppSpecification"]["ImageUri"] == f"111122223333.dkr.ecr.{region}.{suffix}"
+    assert prep["RoleArn"] == f"arn:{partition}:iam::000000000000:role/StepRoleAB12CD34"
+    handler = loaded.resources.lambda_handler(
+        f"arn:{partition}:lambda:{region}:000000000000:function:CountFn55667788"
+    )
+    assert handler is not None
+
+
 EXPORT = "dev-Shared:ExportsOutputRefArtifactsBucketAB12CD34"
 
 

@@ -12,6 +12,7 @@ import gzip
 import importlib.util
 import json
 import os
+import re
 from functools import cache
 from typing import Any, cast
 
@@ -85,3 +86,36 @@ def shape(name: str, service: str = "sagemaker") -> Shape:
         return table[name]
     except KeyError:
         raise KeyError(f"botocore's {service} model has no shape {name!r}") from None
+
+
+@cache
+def _partitions() -> list[dict[str, Any]]:
+    """The partitions in botocore's ``partitions.json``: regions, region pattern, DNS suffix."""
+    data_dir = _botocore_data_dir()
+    path = os.path.join(data_dir, "partitions.json") if data_dir else ""
+    if not os.path.isfile(path):  # an unusual botocore layout: the commercial partition only
+        return []
+    with open(path, encoding="utf-8") as handle:
+        return cast(list[dict[str, Any]], json.load(handle)["partitions"])
+
+
+@cache
+def partition_of(region: str) -> tuple[str, str]:
+    """``(partition, DNS suffix)`` of ``region``, as botocore's endpoint resolver finds them.
+
+    What CloudFormation's ``AWS::Partition`` and ``AWS::URLSuffix`` are in that region: a
+    listed region first, then each partition's region pattern, else the commercial one.
+
+    Example::
+
+        partition_of("cn-north-1")  # ('aws-cn', 'amazonaws.com.cn')
+        partition_of("us-gov-west-1")  # ('aws-us-gov', 'amazonaws.com')
+    """
+    partitions = _partitions()
+    for partition in partitions:
+        if region in partition.get("regions", {}):
+            return partition["id"], partition["outputs"]["dnsSuffix"]
+    for partition in partitions:
+        if re.fullmatch(partition.get("regionRegex", "(?!)"), region):
+            return partition["id"], partition["outputs"]["dnsSuffix"]
+    return "aws", "amazonaws.com"

@@ -25,7 +25,8 @@ How intrinsics resolve (``Ref``, ``Fn::GetAtt``, ``Fn::Sub``, ``Fn::Join``,
 ``Fn::Base64``, ``Fn::GetAZs``, and ``Fn::ImportValue`` of another stack's export, resolved
 in that stack of the assembly): pseudo parameters become account ``000000000000`` (or the
 stack's account), the stack's region (for environment-agnostic stacks ``region=``, else
-``us-east-1``), partition ``aws``; template parameters their ``Default``. An
+``us-east-1``), and that region's partition and domain (``aws-cn`` and
+``amazonaws.com.cn`` in ``cn-north-1``); template parameters their ``Default``. An
 ``AWS::S3::Bucket`` without a literal ``BucketName`` is named after its construct path
 (``dev/MlOps/Artifacts/Data`` → ``dev-mlops-artifacts-data``), else its lower-cased
 logical id. Roles, functions, queues, keys and model package groups get names and
@@ -52,6 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..definition._service_model import partition_of
 from ._errors import LocalRunError
 from .resources import LambdaHandler, ResourceMap
 from .runner import LoadedPipeline
@@ -353,15 +355,25 @@ class _Resolver:
 
     # -- pseudo parameters and names -------------------------------------------------
 
+    @property
+    def partition(self) -> str:
+        """The stack's partition: ``aws-cn`` in ``cn-north-1``, as ``AWS::Partition`` is."""
+        return partition_of(self.stack.region)[0]
+
+    @property
+    def url_suffix(self) -> str:
+        """The stack's domain: ``amazonaws.com.cn`` in ``cn-north-1``, as ``AWS::URLSuffix``."""
+        return partition_of(self.stack.region)[1]
+
     def pseudo(self, name: str) -> str:
         values = {
             "AWS::AccountId": self.stack.account,
             "AWS::Region": self.stack.region,
-            "AWS::Partition": "aws",
-            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::Partition": self.partition,
+            "AWS::URLSuffix": self.url_suffix,
             "AWS::StackName": self.stack.name,
             "AWS::StackId": (
-                f"arn:aws:cloudformation:{self.stack.region}:{self.stack.account}:stack/"
+                f"arn:{self.partition}:cloudformation:{self.stack.region}:{self.stack.account}:stack/"
                 f"{self.stack.name}/00000000-0000-0000-0000-000000000000"
             ),
             "AWS::NotificationARNs": "",
@@ -417,7 +429,8 @@ class _Resolver:
             return self.ec2_id(name)
         physical = self.name_of(name)
         if kind == "AWS::SQS::Queue":
-            return f"https://sqs.{self.stack.region}.amazonaws.com/{self.stack.account}/{physical}"
+            host = f"sqs.{self.stack.region}.{self.url_suffix}"
+            return f"https://{host}/{self.stack.account}/{physical}"
         if kind in ("AWS::SageMaker::ModelPackageGroup", "AWS::SNS::Topic"):
             return self.arn(name, physical)
         return physical
@@ -426,16 +439,17 @@ class _Resolver:
         kind = (self.resources.get(logical) or {}).get("Type", "")
         region, account = self.stack.region, self.stack.account
         service, resource = _ARN_FORMS.get(kind, (None, None))
+        partition = self.partition
         if kind == "AWS::S3::Bucket":
-            return f"arn:aws:s3:::{physical}"
+            return f"arn:{partition}:s3:::{physical}"
         if kind == "AWS::IAM::Role":
-            return f"arn:aws:iam::{account}:role/{physical}"
+            return f"arn:{partition}:iam::{account}:role/{physical}"
         if kind == "AWS::IAM::ManagedPolicy":
-            return f"arn:aws:iam::{account}:policy/{physical}"
+            return f"arn:{partition}:iam::{account}:policy/{physical}"
         if service is None:
             service = kind.split("::")[1].lower() if kind.count("::") == 2 else "unknown"
             resource = kind.split("::")[-1].lower() + "/"
-        return f"arn:aws:{service}:{region}:{account}:{resource}{physical}"
+        return f"arn:{partition}:{service}:{region}:{account}:{resource}{physical}"
 
     def ec2_id(self, logical: str) -> str:
         """An id of the form EC2 gives (``sg-…``), which the job request's patterns accept."""
@@ -462,7 +476,7 @@ class _Resolver:
         if attribute.endswith("Name"):
             return physical
         if kind == "AWS::S3::Bucket" and attribute in ("DomainName", "RegionalDomainName"):
-            return f"{physical}.s3.amazonaws.com"
+            return f"{physical}.s3.{self.url_suffix}"
         return f"{physical}.{attribute}"
 
     # -- intrinsics ------------------------------------------------------------------

@@ -1643,6 +1643,18 @@ def callback_queue_url_not_sqs() -> PipelineDefinition:
     return pipeline(CallbackStep(name="Approve", sqs_queue_url="https://example.com/callbacks"))
 
 
+@case(
+    "Approve",
+    "SqsQueueUrl",
+    "'https://sqs.cn-north-1.amazonaws.com/111122223333/q' is not an SQS queue URL "
+    "(cn-north-1's domain is amazonaws.com.cn: "
+    "https://sqs.cn-north-1.amazonaws.com.cn/111122223333/q)",
+)
+def callback_queue_url_of_another_partitions_domain() -> PipelineDefinition:
+    url = "https://sqs.cn-north-1.amazonaws.com/111122223333/q"
+    return pipeline(CallbackStep(name="Approve", sqs_queue_url=url))
+
+
 @case("Stop", "Arguments.ErrorMessage", "has 3073 characters, more than the limit of 3072")
 def fail_message_too_long() -> PipelineDefinition:
     return pipeline(fail(error_message="x" * 3073))

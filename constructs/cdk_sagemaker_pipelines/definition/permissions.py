@@ -25,6 +25,7 @@ from typing import Any
 
 from ._errors import Problem
 from ._sdk_jobs import function_step_job
+from ._service_model import partition_of
 from ._shape_check import is_expression
 from ._tokens import is_token
 from .entries import walk_steps
@@ -1197,7 +1198,25 @@ def plan_permissions(
     return _Planner(definition, pipeline_name, parameter_locations or {}).run()
 
 
+# https://sqs.<region>.<domain>/<account>/<queue>: the domain is checked against the region's.
+SQS_QUEUE_URL = re.compile(
+    r"https://sqs\.([a-z0-9-]+)\.([a-z0-9.-]+)/(\d{12})/([A-Za-z0-9\-_]{1,80}(?:\.fifo)?)"
+)
+
+
 def sqs_queue_arn_parts(url: str) -> tuple[str, str, str] | None:
-    """(region, account, name) of a literal SQS queue URL, else ``None``."""
-    match = re.fullmatch(r"https://sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(\d{12})/(.+)", url)
-    return (match.group(1), match.group(2), match.group(3)) if match else None
+    """(region, account, name) of a literal SQS queue URL, else ``None``.
+
+    The host must be the region's: ``sqs.eu-west-1.amazonaws.com``,
+    ``sqs.cn-north-1.amazonaws.com.cn`` (the domain of the region's partition, from
+    botocore's ``partitions.json``).
+
+    Example::
+
+        sqs_queue_arn_parts("https://sqs.eu-west-1.amazonaws.com/111122223333/q")
+        # ('eu-west-1', '111122223333', 'q')
+    """
+    match = SQS_QUEUE_URL.fullmatch(url)
+    if match is None or match.group(2) != partition_of(match.group(1))[1]:
+        return None
+    return match.group(1), match.group(3), match.group(4)

@@ -29,7 +29,7 @@ from ._channel_rules import (
     instance_settings_problems,
 )
 from ._errors import PipelineValidationError, Problem
-from ._service_model import shapes
+from ._service_model import partition_of, shapes
 from ._shape_check import (
     EXPRESSION_KEYS,
     CompiledShape,
@@ -69,7 +69,7 @@ from ._tuning_rules import (
 from .conditions import COMPARISON_TYPES, CONDITION_TYPES
 from .expressions import EXECUTION_VARIABLE_NAMES, ORDERED_TYPES, is_valid_json_path
 from .parameters import parameter_problems
-from .permissions import JOB_NAME_FIELDS
+from .permissions import JOB_NAME_FIELDS, SQS_QUEUE_URL, sqs_queue_arn_parts
 from .properties import OUTPUT_TYPES, PathStepError, PropertyNode, resolve, root_node
 from .retry import (
     JOB_EXCEPTION_TYPES,
@@ -191,9 +191,6 @@ _LAMBDA_ARN = re.compile(
 )
 # EMR cluster ids are "j-" and 1-255 letters and digits (JobFlowId, XmlStringMaxLen256).
 _EMR_CLUSTER_ID = re.compile(r"j-[A-Za-z0-9]{1,254}")
-_SQS_URL = re.compile(
-    r"https://sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/\d{12}/[A-Za-z0-9\-_]+(\.fifo)?"
-)
 
 
 _NOUNS = {"list": "a list", "map": "a map", "structure": "an object"}
@@ -2776,13 +2773,15 @@ class _Validator:
         url = record.entry.get("SqsQueueUrl")
         if url is None:
             self.add(record.name, "SqsQueueUrl", "a Callback step needs SqsQueueUrl")
-        elif isinstance(url, str) and not is_token(url) and _SQS_URL.fullmatch(url) is None:
-            self.add(
-                record.name,
-                "SqsQueueUrl",
-                f"{url!r} is not an SQS queue URL",
-                "expected https://sqs.<region>.amazonaws.com/<account>/<queue>",
-            )
+        elif isinstance(url, str) and not is_token(url) and sqs_queue_arn_parts(url) is None:
+            parts = SQS_QUEUE_URL.fullmatch(url)
+            if parts is None:
+                hint = "expected https://sqs.<region>.amazonaws.com/<account>/<queue>"
+            else:
+                region, _, account, queue = parts.groups()
+                domain = partition_of(region)[1]
+                hint = f"{region}'s domain is {domain}: https://sqs.{region}.{domain}/{account}/{queue}"
+            self.add(record.name, "SqsQueueUrl", f"{url!r} is not an SQS queue URL", hint)
         self._check_outputs(record)
 
     def _check_free_arguments(self, record: StepRecord, arguments: Any) -> None:

@@ -14,6 +14,7 @@ from cdk_sagemaker_pipelines.definition import (
     validate_definition,
 )
 from cdk_sagemaker_pipelines.definition._render import RenderContext
+from cdk_sagemaker_pipelines.definition.permissions import sqs_queue_arn_parts
 
 QUEUE = "https://sqs.us-east-1.amazonaws.com/111122223333/approvals"
 FUNCTION = "arn:aws:lambda:us-east-1:111122223333:function:prep"
@@ -105,3 +106,21 @@ def test_sdk_definition_of_a_cached_callback_step_is_valid() -> None:
     definition["Steps"][0]["CacheConfig"]["ExpireAfter"] = "1 day"
     (problem,) = validate_definition(definition)
     assert (problem.step, problem.field) == ("Approve", "CacheConfig.ExpireAfter")
+
+
+def test_queue_urls_of_every_partition_validate_with_their_own_domain(ctx: RenderContext) -> None:
+    for region, domain in [
+        ("eu-west-1", "amazonaws.com"),
+        ("cn-north-1", "amazonaws.com.cn"),
+        ("us-gov-west-1", "amazonaws.com"),
+        ("eusc-de-east-1", "amazonaws.eu"),
+        ("us-iso-east-1", "c2s.ic.gov"),
+    ]:
+        url = f"https://sqs.{region}.{domain}/111122223333/approvals.fifo"
+        step = CallbackStep(name="Approve", sqs_queue_url=url)
+        definition = {"Version": "2020-12-01", "Steps": [step.to_request(ctx)]}
+        assert validate_definition(definition) == [], region
+        assert sqs_queue_arn_parts(url) == (region, "111122223333", "approvals.fifo")
+        # The commercial domain in China (or China's elsewhere) names no queue.
+        other = "amazonaws.com" if domain != "amazonaws.com" else "amazonaws.com.cn"
+        assert sqs_queue_arn_parts(url.replace(domain, other, 1)) is None, region

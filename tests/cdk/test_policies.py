@@ -2319,6 +2319,50 @@ def test_only_a_role_needing_more_policies_than_it_takes_by_default_is_collapsed
     assert not any("PipelineWide" in sid for sid in found)
 
 
+def test_a_step_role_that_fits_is_collapsed_when_the_automl_role_getting_it_does_not(
+    tmp_path, monkeypatch
+):
+    # The AutoML role gets the step role's policies and its own: when the sum overflows,
+    # the step role's locations are what collapsing can shrink (the AutoML role's own hold
+    # none of the steps'). Before, only the step role's own count was looked at.
+    import cdk_sagemaker_pipelines.cdk.pipeline as pipeline_module
+
+    script = tmp_path / "prepare.py"
+    script.write_text("print(1)\n")
+
+    def build() -> Pipeline:
+        stack = new_stack()
+        store = ArtifactStore(stack, "Artifacts")
+        chained = _chained_outputs(script, store, 12)
+        automl = AutoMLStep(
+            name="AutoML", inputs="s3://data-bucket/automl/train.csv", target_attribute_name="y"
+        )
+        definition = PipelineDefinition(steps=[*chained.steps, automl])
+        return Pipeline(
+            stack, "Training", definition=definition, pipeline_name=NAME, artifact_store=store
+        )
+
+    exact = build()
+    step_count, own = len(exact.step_role_policies), len(exact.automl_role_policies)
+    assert (step_count, own) == (5, 1)
+    monkeypatch.setattr(pipeline_module, "MAX_MANAGED_POLICIES_PER_ROLE", step_count)
+    pipeline = build()
+    [warning] = _collapse_warnings(cdk.Stack.of(pipeline))
+    after = len(pipeline.step_role_policies)
+    assert after < step_count
+    assert warning.startswith(
+        f"The permissions derived for step_role needed {step_count} managed policies of at "
+        f"most 6,144 characters (IAM's limit), and automl_role, which gets them too, "
+        f"{step_count + own}, more than the {step_count} IAM attaches to a role by default"
+    )
+    assert f"now in {after} managed polic" in warning
+    assert f"(automl_role: {after + own})" in warning
+    found = Annotations.from_stack(cdk.Stack.of(pipeline)).find_warning(
+        "*", Match.string_like_regexp("too-many-role-policies")
+    )
+    assert found == []
+
+
 def test_a_role_still_needing_too_many_policies_once_collapsed_is_warned_or_fails(
     tmp_path, monkeypatch
 ):

@@ -855,31 +855,6 @@ class Pipeline(_PipelineBase):
             if given is not None and _refuses_policy_updates(given)
         }
         sized = _sized(stack, pipeline_statements, step_statements)
-        # More policies than a role takes by default: the role's locations under this
-        # pipeline's own prefixes of the artifact bucket are granted on those prefixes as a
-        # whole, which the jobs of its one step role could already reach step by step, and
-        # nothing else (see _collapse_message). Any other pipeline is left as it was.
-        pipeline_wide: PipelineWide = {
-            self._binder.bucket_name: [f"{EXECUTIONS_PREFIX}{name}/", f"{MODELS_PREFIX}{name}/"]
-        }
-        collapsed: dict[str, list[tuple[str, str]]] = {}
-        before = {"role": len(sized.role_groups), "step_role": len(sized.step_groups)}
-        if before["role"] > MAX_MANAGED_POLICIES_PER_ROLE:
-            used = pipeline_wide_locations(self.plan.property_file_reads, pipeline_wide)
-            if used:
-                collapsed["role"] = used
-                pipeline_statements = pipeline_role_statements(
-                    self.plan, stack, lookups, pipeline_wide=pipeline_wide
-                )
-        if before["step_role"] > MAX_MANAGED_POLICIES_PER_ROLE:
-            used = pipeline_wide_locations([*self.plan.reads, *self.plan.writes], pipeline_wide)
-            if used:
-                collapsed["step_role"] = used
-                step_statements = derive_step_statements(pipeline_wide)
-        if collapsed:
-            sized = _sized(stack, pipeline_statements, step_statements)
-        rendered = sized.rendered
-        role_groups, step_groups = sized.role_groups, sized.step_groups
         # Rendered apart: the same statements may be in the step role's policy too (AutoML
         # jobs of another role), which one document would merge.
         automl_rendered = render_statements(stack, automl_statements)
@@ -892,6 +867,35 @@ class Pipeline(_PipelineBase):
             automl_rendered = render_statements(stack, automl_statements)
             automl_lengths = statement_lengths(stack, automl_statements, automl_rendered)
         automl_groups = pack(automl_statements, automl_lengths)
+        # More policies than a role takes by default: the role's locations under this
+        # pipeline's own prefixes of the artifact bucket are granted on those prefixes as a
+        # whole, which the jobs of its one step role could already reach step by step, and
+        # nothing else (see _collapse_message). Any other pipeline is left as it was.
+        pipeline_wide: PipelineWide = {
+            self._binder.bucket_name: [f"{EXECUTIONS_PREFIX}{name}/", f"{MODELS_PREFIX}{name}/"]
+        }
+        collapsed: dict[str, list[tuple[str, str]]] = {}
+        before = {"role": len(sized.role_groups), "step_role": len(sized.step_groups)}
+        # The AutoML role gets the step role's policies too: when they are what make it
+        # overflow, the step role's are collapsed (the AutoML role's own hold no locations
+        # of the pipeline's steps).
+        automl_before = len(automl_groups) + before["step_role"] if automl_groups else 0
+        if before["role"] > MAX_MANAGED_POLICIES_PER_ROLE:
+            used = pipeline_wide_locations(self.plan.property_file_reads, pipeline_wide)
+            if used:
+                collapsed["role"] = used
+                pipeline_statements = pipeline_role_statements(
+                    self.plan, stack, lookups, pipeline_wide=pipeline_wide
+                )
+        if max(before["step_role"], automl_before) > MAX_MANAGED_POLICIES_PER_ROLE:
+            used = pipeline_wide_locations([*self.plan.reads, *self.plan.writes], pipeline_wide)
+            if used:
+                collapsed["step_role"] = used
+                step_statements = derive_step_statements(pipeline_wide)
+        if collapsed:
+            sized = _sized(stack, pipeline_statements, step_statements)
+        rendered = sized.rendered
+        role_groups, step_groups = sized.role_groups, sized.step_groups
         counts = (
             ("role", len(role_groups)),
             ("step_role", len(step_groups)),
@@ -913,9 +917,12 @@ class Pipeline(_PipelineBase):
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
         for prop, locations in widened.items():
+            automl = None
+            if prop == "step_role" and automl_groups:
+                automl = (automl_before, dict(counts)["automl_role"])
             Annotations.of(self).add_warning_v2(
                 f"{WARNING_PREFIX}:permissions-collapsed",
-                _collapse_message(prop, before[prop], dict(counts)[prop], locations),
+                _collapse_message(prop, before[prop], dict(counts)[prop], locations, automl),
             )
         for prop, count in counts:
             if count > MAX_MANAGED_POLICIES_PER_ROLE:
@@ -2615,8 +2622,14 @@ def _collapsed_locations(bucket: s3.IBucket, name: str, used: list[tuple[str, st
     return f"{prefixes} of {where}"
 
 
-def _collapse_message(prop: str, before: int, after: int, locations: str) -> str:
-    """The warning for a role whose locations under the pipeline's prefixes were collapsed."""
+def _collapse_message(
+    prop: str, before: int, after: int, locations: str, automl: tuple[int, int] | None = None
+) -> str:
+    """The warning for a role whose locations under the pipeline's prefixes were collapsed.
+
+    ``automl``: the AutoML role's policy counts before and after, for a step role whose
+    policies that role gets too.
+    """
     why = (
         "Every job of the pipeline runs as this one role, which could already reach each "
         "step's locations; any job may now also reach objects of this pipeline under those "
@@ -2625,15 +2638,20 @@ def _collapse_message(prop: str, before: int, after: int, locations: str) -> str
         else "The role reads the steps' property files there; it may now read any object of "
         "this pipeline under those prefixes."
     )
+    also, now_also = "", ""
+    if automl is not None and automl[0] > MAX_MANAGED_POLICIES_PER_ROLE:
+        also = f", and automl_role, which gets them too, {automl[0]}"
+        now_also = f" (automl_role: {automl[1]})"
     return (
         f"The permissions derived for {prop} needed {before} managed policies of at most "
-        f"{MAX_MANAGED_POLICY_LENGTH:,} characters (IAM's limit), more than the "
+        f"{MAX_MANAGED_POLICY_LENGTH:,} characters (IAM's limit){also}, more than the "
         f"{MAX_MANAGED_POLICIES_PER_ROLE} IAM attaches to a role by default: its access to "
         f"this pipeline's own locations under {locations} is granted on those prefixes as a "
         "whole (statements ReadPipelineWide…, WritePipelineWide…, and their s3:prefix in "
         "List…) instead of location by location, now in "
-        f"{after} managed polic{'y' if after == 1 else 'ies'}. {why} Locations outside them "
-        "(data buckets, code assets, other pipelines' prefixes) stay exact. To keep every "
+        f"{after} managed polic{'y' if after == 1 else 'ies'}{now_also}. {why} Locations "
+        "outside them (data buckets, code assets, other pipelines' prefixes) stay exact. "
+        "To keep every "
         "location exact, let steps share code and data locations, or split the pipeline."
     )
 

@@ -297,6 +297,65 @@ def test_dashboard_names_up_to_255_characters_or_known_at_deploy_time_are_taken(
     assert cfn.dashboard_name == dashboard_name
 
 
+def test_monitorings_given_one_dashboard_share_it_with_rows_titled_by_pipeline():
+    stack = new_stack()
+    shared = cloudwatch.Dashboard(stack, "Pipelines")
+    monitorings = [
+        PipelineMonitoring(
+            stack,
+            f"Monitoring{name}",
+            pipeline=Pipeline.from_pipeline_name(stack, f"Pipeline{name}", name),
+            dashboard=shared,
+        )
+        for name in ("churn", "fraud")
+    ]
+    template = Template.from_stack(stack)
+    # One dashboard for the stack: CloudWatch bills each beyond an account's first three.
+    assert list(template.find_resources("AWS::CloudWatch::Dashboard")) == [logical_id(shared)]
+    assert all(monitoring.dashboard is shared for monitoring in monitorings)
+    dashboard = resource(template, logical_id(shared))
+    widgets = json.loads(decode_text(dashboard["Properties"]["DashboardBody"]))["widgets"]
+    assert [widget["properties"]["title"] for widget in widgets] == [
+        f"{name}: {title}"
+        for name in ("churn", "fraud")
+        for title in ("Executions", "Execution duration (ms)", "Alarms")
+    ]
+    alarms = [widget["properties"]["alarms"] for widget in widgets if widget["type"] == "alarm"]
+    assert alarms == [
+        [f"${{GetAtt:{logical_id(monitoring.failed_executions_alarm)}.Arn}}"]
+        for monitoring in monitorings
+    ]
+
+
+def test_fails_a_shared_dashboard_of_another_stack_or_with_a_name():
+    app = new_app()
+    stack = cdk.Stack(app, "Team")
+    other = cdk.Stack(app, "Central")
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "other-pipeline")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        PipelineMonitoring(
+            stack, "Monitoring", pipeline=pipeline, dashboard=cloudwatch.Dashboard(other, "D")
+        )
+    assert (
+        "- prop 'dashboard': a dashboard of stack Central, not of this monitoring's stack "
+        "Team: its body would refer to this stack's alarms, making each stack depend on the "
+        "other's exports (share a dashboard among the monitorings of one stack)"
+    ) in str(raised.value)
+    with pytest.raises(PipelineDefinitionError) as raised:
+        PipelineMonitoring(
+            stack,
+            "Monitoring",
+            pipeline=pipeline,
+            dashboard=cloudwatch.Dashboard(stack, "D"),
+            dashboard_name="team",
+        )
+    assert "- prop 'dashboard_name': given with dashboard, which is named where it is created" in (
+        str(raised.value)
+    )
+    with pytest.raises(PipelineDefinitionError, match="prop 'dashboard': expected a cloudwatch"):
+        PipelineMonitoring(stack, "Monitoring", pipeline=pipeline, dashboard="team")  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("period", [cdk.Duration.minutes(1), cdk.Duration.days(7)])
 def test_an_alarm_period_may_be_up_to_seven_days(period: cdk.Duration):
     # The alarm evaluates one period: CloudWatch allows up to 7 days (a weekly pipeline).

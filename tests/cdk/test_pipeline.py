@@ -54,6 +54,7 @@ from cdk_sagemaker_pipelines.definition import (
     QualityCheckStep,
     RegisterModel,
     S3Location,
+    StaticBinder,
     StepOutput,
     TrainingStep,
     TransformStep,
@@ -77,6 +78,7 @@ from tests.cdk.helpers import (
     steps_by_name,
     template_json,
 )
+from tests.conftest import ROLE
 
 NAME = "churn-training"
 ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/{NAME}"
@@ -243,6 +245,24 @@ def test_removal_policy_destroy_deletes_the_pipeline():
         (
             {"tags": {"team": "m" * 257}},
             r"'tags': value of 'team': 257 characters, longer than 256",
+        ),
+        # Tags SageMaker would refuse on every job the pipeline starts.
+        ({"job_tags": {"team": 1}}, r"'job_tags': expected a dict of strings to strings"),
+        ({"job_tags": ["team"]}, r"'job_tags': expected a dict of strings to strings"),
+        ({"job_tags": {"aws:team": "ml"}}, r"'job_tags': key 'aws:team': the aws: prefix is"),
+        ({"job_tags": {"": "ml"}}, r"'job_tags': key '': expected 1-128 characters"),
+        ({"job_tags": {"k" * 129: "ml"}}, r"'job_tags': key 'k+': expected 1-128 characters"),
+        (
+            {"job_tags": {"team": "m" * 257}},
+            r"'job_tags': value of 'team': 257 characters, longer than 256",
+        ),
+        (
+            {"job_tags": {"cost centre": "R&D"}},
+            r"'job_tags': value of 'cost centre': '&' not allowed \(letters, spaces, numbers",
+        ),
+        (
+            {"job_tags": {f"k{index}": "v" for index in range(51)}},
+            r"'job_tags': 51 tags, more than the 50 a SageMaker job takes",
         ),
     ],
 )
@@ -2576,6 +2596,144 @@ def test_tags_go_on_the_pipeline_and_everything_it_creates(configured: Built):
     for kind in ("AWS::IAM::Role", "AWS::KMS::Key", "AWS::S3::Bucket", "AWS::SageMaker::Pipeline"):
         for found in template.find_resources(kind).values():
             assert found["Properties"]["Tags"] == [{"Key": "project", "Value": "churn"}], kind
+
+
+JOB_TAGS = {"cost-centre": "CC-1234", "team": "ml"}
+
+
+def _every_kind_of_step(
+    train_tags: list[dict[str, str]] | None = None,
+) -> PipelineDefinition:
+    """A job of every kind the job tags go on, a model and a registered version."""
+    image = Image.sklearn("1.2-1")
+    prep = ProcessingStep(
+        name="Prep", image=image, code=Code.from_s3("s3://code/prep.py"), outputs=["train"]
+    )
+    train = TrainingStep(
+        name="Train",
+        image=image,
+        code=Code.from_s3("s3://code/train.tar.gz", entry_point="train.py"),
+        inputs={"train": prep.output("train")},
+        # The step's own tag wins over the pipeline's on the same key.
+        extra_arguments={"Tags": train_tags or [{"Key": "team", "Value": "fraud"}]},
+    )
+    model_data = train.properties.ModelArtifacts.S3ModelArtifacts
+    tune = TuningStep(
+        name="Tune",
+        image=image,
+        code=Code.from_s3("s3://code/train.tar.gz", entry_point="train.py"),
+        inputs={"train": prep.output("train")},
+        objective_metric_name="val:acc",
+        metric_definitions={"val:acc": "acc=(.*)"},
+        hyperparameter_ranges={"eta": ContinuousParameter(0.1, 0.5)},
+    )
+    model = ModelStep(name="Model", image=image, model_data=model_data)
+    score = TransformStep(
+        name="Score", model_name=model.properties.ModelName, input_data="s3://raw-data/score/"
+    )
+    automl = AutoMLStep(name="Auto", inputs="s3://raw-data/auto.csv", target_attribute_name="y")
+    check = QualityCheckStep(
+        name="DataQuality",
+        quality_check_config=DataQualityCheckConfig(
+            baseline_dataset="s3://raw-data/baseline.csv", dataset_format=DatasetFormat.csv()
+        ),
+        supplied_baseline_statistics="s3://baselines/dq/statistics.json",
+        supplied_baseline_constraints="s3://baselines/dq/constraints.json",
+    )
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn-models",
+        image=image,
+        model_data=model_data,
+    )
+    return PipelineDefinition(steps=[prep, train, tune, model, score, automl, check, register])
+
+
+def test_job_tags_go_on_every_job_the_pipeline_starts_and_a_steps_own_tag_wins():
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=_every_kind_of_step(), job_tags=JOB_TAGS)
+    found = steps_by_name(definition_of(Template.from_stack(stack)))
+    pipeline_tags = [{"Key": "cost-centre", "Value": "CC-1234"}, {"Key": "team", "Value": "ml"}]
+    for name in ("Prep", "Tune", "Score", "Auto", "DataQuality"):
+        assert found[name]["Arguments"]["Tags"] == pipeline_tags, name
+    assert found["Train"]["Arguments"]["Tags"] == [
+        {"Key": "team", "Value": "fraud"},
+        {"Key": "cost-centre", "Value": "CC-1234"},
+    ]
+    # A model and a model version cost nothing, and may be another account's group's.
+    assert "Tags" not in found["Model"]["Arguments"]
+    assert "Tags" not in found["Register"]["Arguments"]
+    # The pipeline role, which makes the Create* calls, may tag each kind of job, under no
+    # request condition (a condition on tags would have to know SageMaker's own tags too).
+    template = Template.from_stack(stack)
+    tagging = statements(template, pipeline.role_policy)["TagPipelineResources"]
+    assert tagging["Action"] == "sagemaker:AddTags"
+    assert "Condition" not in tagging
+    tagged = json.dumps(tagging["Resource"])
+    for resource_type in (
+        "processing-job/pipelines-*",
+        "training-job/pipelines-*",
+        "hyper-parameter-tuning-job/*",
+        "transform-job/pipelines-*",
+        "automl-job/*",
+    ):
+        assert f":{resource_type}" in tagged, resource_type
+
+
+def test_without_job_tags_no_job_gets_tags():
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=_every_kind_of_step())
+    found = steps_by_name(definition_of(Template.from_stack(stack)))
+    assert "Tags" not in found["Prep"]["Arguments"]
+    assert found["Train"]["Arguments"]["Tags"] == [{"Key": "team", "Value": "fraud"}]
+
+
+def test_job_tags_go_on_the_jobs_of_a_definition_json_branches_included():
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/scripts/prep.py"),
+        outputs=["train"],
+        volume_kms_key="arn:aws:kms:us-east-1:111122223333:key/volume-key",
+        output_kms_key="arn:aws:kms:us-east-1:111122223333:key/output-key",
+        extra_arguments={"Tags": [{"Key": "cost-centre", "Value": "CC-9"}]},
+    )
+    branch = ProcessingStep(
+        name="Again",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/scripts/prep.py"),
+        volume_kms_key="arn:aws:kms:us-east-1:111122223333:key/volume-key",
+    )
+    check = ConditionStep(
+        name="Check",
+        conditions=[ConditionEquals(left=ParameterString("Mode", default_value="a"), right="a")],
+        if_steps=[branch],
+    )
+    binder = StaticBinder(region=REGION, role_arn=ROLE, default_bucket="out-bucket")
+    body = PipelineDefinition(
+        parameters=[ParameterString("Mode", default_value="a")], steps=[prep, check]
+    ).to_definition(binder)
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=body, job_tags={"team": "ml"})
+    found = steps_by_name(definition_of(Template.from_stack(stack)))
+    assert found["Prep"]["Arguments"]["Tags"] == [
+        {"Key": "cost-centre", "Value": "CC-9"},
+        {"Key": "team", "Value": "ml"},
+    ]
+    assert found["Again"]["Arguments"]["Tags"] == [{"Key": "team", "Value": "ml"}]
+
+
+def test_fails_a_job_whose_own_tags_and_the_job_tags_pass_fifty_naming_the_step():
+    own = [{"Key": f"own{index}", "Value": "x"} for index in range(49)]
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(
+            new_stack(),
+            "Training",
+            definition=_every_kind_of_step(train_tags=own),
+            job_tags=JOB_TAGS,
+        )
+    assert "step 'Train' field 'Arguments.Tags'" in str(raised.value)
+    assert "has 51 items, more than the maximum 50" in str(raised.value)
 
 
 def _register(status: Any, parameters: list[Any] | None = None) -> PipelineDefinition:

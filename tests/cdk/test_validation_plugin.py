@@ -26,6 +26,7 @@ from cdk_sagemaker_pipelines.definition import (
     Image,
     PipelineDefinition,
     PipelineDefinitionError,
+    ProcessingStep,
     TrainingJobDefinition,
     TuningStep,
 )
@@ -96,6 +97,30 @@ def test_plugin_identity():
         "SMP-JobNetworkIsolation",
         "SMP-InterContainerEncryption",
     ]
+    assert SageMakerPipelineChecks(require_job_runtime_limits=True).rule_ids[4:] == [
+        "SMP-JobRuntimeLimit"
+    ]
+
+
+def _runtime_limited_and_not(stack: cdk.Stack) -> Pipeline:
+    prep = ProcessingStep(
+        name="Prep", image=Image.sklearn("1.2-1"), code=Code.from_s3("s3://code/prep.py")
+    )
+    limited = replace(prep, name="Limited", max_runtime_in_seconds=3600)
+    return Pipeline(stack, "Training", definition=PipelineDefinition(steps=[prep, limited]))
+
+
+def test_job_runtime_limits_are_required_only_when_asked(tmp_path: Path):
+    plugin = SageMakerPipelineChecks(require_job_runtime_limits=True)
+    violations = _synth(tmp_path / "asked", _runtime_limited_and_not, plugin)
+    assert violations is not None
+    assert list(violations) == ["SMP-JobRuntimeLimit[Prep]"]
+    (construct,) = violations["SMP-JobRuntimeLimit[Prep]"]
+    assert construct["cloudFormationResource"]["propertyPaths"] == [
+        "Properties/PipelineDefinition/PipelineDefinitionBody/Prep/"
+        "Arguments.StoppingCondition.MaxRuntimeInSeconds"
+    ]
+    assert _synth(tmp_path / "default", _runtime_limited_and_not, SageMakerPipelineChecks()) is None
 
 
 @pytest.mark.parametrize("flag", ["yes", "false", 1, None])

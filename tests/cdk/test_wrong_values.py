@@ -484,6 +484,7 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
         UNRELATED,
     ],
     "sns.ITopic": [AN_INT, _arn("sns", "t"), A_BUCKET, A_CLASS],
+    "cloudwatch.Dashboard": [AN_INT, _value("name", "team"), A_BUCKET, A_CLASS],
     "sagemaker.IPipeline": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
     # PipelineMonitoring's pipeline: a Pipeline or an imported one.
     "Any": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],

@@ -6,7 +6,7 @@ import json
 import os
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_cdk import Aws, CfnMapping
@@ -51,9 +51,10 @@ class CdkBinder:
     framework images resolve through a CloudFormation mapping in environment-agnostic
     stacks; ECR repositories and Docker assets are recorded for pull grants; default
     outputs go to the artifact bucket (``models/`` for retained ones); every job gets the
-    artifact key and the network settings unless it sets its own. Jobs that name no role
-    run as the step role, AutoML jobs as the role ``automl_role_arn`` returns (the step
-    role without it), which it may create when first called.
+    artifact key and the network settings unless it sets its own, and every job the
+    ``job_tags``. Jobs that name no role run as the step role, AutoML jobs as the role
+    ``automl_role_arn`` returns (the step role without it), which it may create when
+    first called.
     """
 
     def __init__(
@@ -65,6 +66,7 @@ class CdkBinder:
         key_arn: str | None,
         network: NetworkConfig | None,
         automl_role_arn: Callable[[], str] | None = None,
+        job_tags: Mapping[str, str] | None = None,
     ) -> None:
         self._scope = scope
         self._step_role_arn = step_role_arn
@@ -72,6 +74,13 @@ class CdkBinder:
         self._bucket = bucket
         self._key_arn = key_arn
         self._network = network
+        # One immutable value for every step: the tags were checked as the prop.
+        self._job_defaults = JobDefaults(
+            volume_kms_key=key_arn,
+            output_kms_key=key_arn,
+            network=network,
+            tags=dict(job_tags) if job_tags else None,
+        )
         self.assets: dict[tuple[str, bool], s3_assets.Asset] = {}
         # Each asset's bound code (its s3:// URI): its parts take jsii round trips to read.
         self.asset_code: dict[tuple[str, bool], BoundCode] = {}
@@ -181,12 +190,8 @@ class CdkBinder:
         )
 
     def job_defaults(self, *, step_name: str) -> JobDefaults:
-        """The artifact key on every volume and output, and the construct's network."""
-        return JobDefaults(
-            volume_kms_key=self._key_arn,
-            output_kms_key=self._key_arn,
-            network=self._network,
-        )
+        """The artifact key on every volume and output, the construct's network, its job tags."""
+        return self._job_defaults
 
     # -- helpers -----------------------------------------------------------------------
 

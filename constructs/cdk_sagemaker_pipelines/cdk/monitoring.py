@@ -65,6 +65,11 @@ class PipelineMonitoring(Construct):
     message while the first still waits raises no new notification. The queues must be
     in this stack's account and region, where SQS publishes their metrics.
 
+    Each monitoring creates a dashboard of its own, which CloudWatch bills per month
+    beyond the first three of an account: for a stack of many pipelines, pass one
+    ``cloudwatch.Dashboard`` of the stack as ``dashboard`` to each, and each adds its
+    pipeline's rows to it instead (titled with the pipeline's name).
+
     The failed-executions alarm notifies ``alarm_topic`` too (ALARM, then OK a period
     later). When that topic is a ``PipelineFailureNotifications``' of the same pipeline,
     which already sends a message for each failed execution, pass
@@ -81,6 +86,7 @@ class PipelineMonitoring(Construct):
             notify_failed_executions=False,  # alerts already sends each failure
             dead_letter_queues=[trigger.dead_letter_queue, schedule.dead_letter_queue],
         )
+        # Ten pipelines, one dashboard: PipelineMonitoring(…, dashboard=team_dashboard)
     """
 
     @check_keywords
@@ -96,7 +102,16 @@ class PipelineMonitoring(Construct):
         dashboard_name: str | None = None,
         dead_letter_queues: Sequence[sqs.IQueue] = (),
         notify_failed_executions: bool = True,
+        dashboard: cloudwatch.Dashboard | None = None,
     ) -> None:
+        """Create the alarms and the dashboard rows.
+
+        :param dashboard_name: the name of the dashboard this construct creates.
+            Default: a name CloudFormation generates.
+        :param dashboard: a dashboard of this stack to add the pipeline's rows to (its
+            executions, their duration and its alarms, titled with the pipeline's name),
+            shared by the pipelines of the stack. Default: a dashboard of its own.
+        """
         check_new_child("PipelineMonitoring", scope, construct_id)
         super().__init__(scope, construct_id)
         placed(self, scope)
@@ -156,6 +171,7 @@ class PipelineMonitoring(Construct):
                 ),
                 _period_problem(period),
                 _dashboard_name_problem(dashboard_name),
+                _shared_dashboard_problem(self, dashboard, dashboard_name),
                 *_dead_letter_queues_problems(dead_letter_queues, self),
             ],
             lambda: f"PipelineMonitoring {self.node.path}",
@@ -222,37 +238,45 @@ class PipelineMonitoring(Construct):
                     cfn.alarm_name = name
                 _notify(alarm, alarm_topic, name)
             self.dead_letter_alarms.append(alarm)
-        self.dashboard = cloudwatch.Dashboard(
-            self,
-            "Dashboard",
-            dashboard_name=dashboard_name,
-            widgets=[
-                [
-                    cloudwatch.GraphWidget(
-                        title="Executions",
-                        left=[
-                            pipeline.metric_execution_started(period=window, label="Started"),
-                            pipeline.metric_execution_succeeded(period=window, label="Succeeded"),
-                            pipeline.metric_execution_failed(period=window, label="Failed"),
-                            pipeline.metric_execution_stopped(period=window, label="Stopped"),
-                        ],
-                        width=12,
-                    ),
-                    cloudwatch.GraphWidget(
-                        title="Execution duration (ms)",
-                        left=[pipeline.metric_execution_duration(period=window, label="Average")],
-                        width=12,
-                    ),
+        shared = dashboard is not None
+
+        def title(text: str) -> str:
+            # In a shared dashboard, each pipeline's rows say whose they are.
+            return f"{pipeline_name}: {text}" if shared else text
+
+        rows = [
+            cloudwatch.GraphWidget(
+                title=title("Executions"),
+                left=[
+                    pipeline.metric_execution_started(period=window, label="Started"),
+                    pipeline.metric_execution_succeeded(period=window, label="Succeeded"),
+                    pipeline.metric_execution_failed(period=window, label="Failed"),
+                    pipeline.metric_execution_stopped(period=window, label="Stopped"),
                 ],
-                [
-                    cloudwatch.AlarmStatusWidget(
-                        title="Alarms",
-                        alarms=[self.failed_executions_alarm, *self.dead_letter_alarms],
-                        width=24,
-                    )
-                ],
-            ],
-        )
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title=title("Execution duration (ms)"),
+                left=[pipeline.metric_execution_duration(period=window, label="Average")],
+                width=12,
+            ),
+        ]
+        alarms = [
+            cloudwatch.AlarmStatusWidget(
+                title=title("Alarms"),
+                alarms=[self.failed_executions_alarm, *self.dead_letter_alarms],
+                width=24,
+            )
+        ]
+        if dashboard is None:
+            dashboard = cloudwatch.Dashboard(
+                self, "Dashboard", dashboard_name=dashboard_name, widgets=[rows, alarms]
+            )
+        else:
+            dashboard.add_widgets(*rows)
+            dashboard.add_widgets(*alarms)
+        self.dashboard: cloudwatch.Dashboard = dashboard
+        """The dashboard showing the pipeline: its own, or the shared ``dashboard``."""
 
 
 def _name_for_topic(scope: Construct, topic: sns.ITopic | None, suffix: str) -> str | None:
@@ -400,6 +424,43 @@ def _dashboard_name_problem(name: object) -> Problem | None:
         "dashboard_name",
         f"expected 1-255 letters, digits, '-' and '_', got {describe(name)}",
     )
+
+
+def _shared_dashboard_problem(
+    scope: Construct, dashboard: object, dashboard_name: object
+) -> Problem | None:
+    """A ``dashboard`` to add rows to must be a ``cloudwatch.Dashboard`` of this stack."""
+    if dashboard is None:
+        return None
+    if not isinstance(dashboard, cloudwatch.Dashboard):
+        return Problem(
+            None,
+            "dashboard",
+            f"expected a cloudwatch.Dashboard, got {describe(dashboard)}",
+            "cloudwatch.Dashboard(stack, 'Pipelines'), shared by the stack's monitorings",
+        )
+    if dashboard_name is not None:
+        return Problem(
+            None,
+            "dashboard_name",
+            "given with dashboard, which is named where it is created",
+            "leave dashboard_name out: the rows go to the dashboard given",
+        )
+    other_app = expect_same_app(
+        "dashboard", dashboard, root_of(scope), "create it in this monitoring's stack"
+    )
+    if other_app is not None:
+        return other_app
+    if path_of(stack_of(dashboard)) != path_of(stack_of(scope)):
+        return Problem(
+            None,
+            "dashboard",
+            f"a dashboard of stack {stack_of(dashboard).node.path}, not of this "
+            f"monitoring's stack {stack_of(scope).node.path}: its body would refer to this "
+            "stack's alarms, making each stack depend on the other's exports",
+            "share a dashboard among the monitorings of one stack",
+        )
+    return None
 
 
 def let_alarm_publish(

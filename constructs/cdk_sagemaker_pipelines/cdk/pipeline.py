@@ -51,6 +51,7 @@ from ..definition import (
 from ..definition._suggest import did_you_mean
 from ..definition.bindables import AUTOML_STEP_TYPE
 from ..definition.entries import walk_steps
+from ..definition.jobs import tag_problems, with_job_tags
 from ..definition.permissions import (
     CHECK_STEP_TYPES,
     PENDING_APPROVAL,
@@ -653,6 +654,7 @@ class Pipeline(_PipelineBase):
         encrypt_inter_container_traffic: bool = True,
         parameter_locations: Mapping[str, str | Sequence[str]] | None = None,
         tags: Mapping[str, str] | None = None,
+        job_tags: Mapping[str, str] | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         """Create the pipeline. See the class docstring for what each part becomes.
@@ -687,6 +689,18 @@ class Pipeline(_PipelineBase):
         :param parameter_locations: per parameter that names S3 data, the IAM patterns of the
             values it may take: URIs for a parameter that is a whole location, the part it
             fills (a key pattern, a bucket name) for one joined into a location.
+        :param tags: tags of the CloudFormation resources this construct creates (the
+            pipeline, its roles, policies and store), as ``Tags.of(self)`` adds them. Not
+            the jobs the pipeline starts: see ``job_tags``.
+        :param job_tags: tags of every SageMaker job the pipeline's executions start
+            (processing, training, tuning, transform, AutoML, and the check steps'
+            processing jobs), written into each job's Create* request in the definition,
+            for cost allocation: SageMaker doesn't copy the pipeline's tags to its jobs. A
+            tag the step sets itself (``extra_arguments={"Tags": [...]}``, or ``Tags`` in a
+            definition JSON) wins on the same key. Checked as SageMaker would: keys of
+            1-128 and values of up to 256 letters, spaces, numbers and ``_.:/=+-@``, no
+            ``aws:`` key, at most 50 tags on a job. Default: none (the definition is left
+            as it is).
         :param removal_policy: what becomes of the pipeline when it leaves the stack (the
             construct removed, ``cdk destroy``) or is replaced (a new ``pipeline_name``,
             or a new construct path, which makes a new logical id): SageMaker deletes a
@@ -706,6 +720,7 @@ class Pipeline(_PipelineBase):
         problems += _check_collaborators(
             artifact_store, roles, vpc, vpc_subnets, security_groups, tags
         )
+        problems += _job_tags_problems(job_tags)
         if not problems:
             problems += _other_app_problems(self, artifact_store, roles, vpc, security_groups)
         if not problems:
@@ -761,7 +776,9 @@ class Pipeline(_PipelineBase):
             key_arn=key_arn,
             network=network,
             automl_role_arn=self._bind_automl_role,
+            job_tags=job_tags,
         )
+        self._job_tags: Mapping[str, str] = dict(job_tags or {})
         self.definition: dict[str, Any] = freeze(self._compile(definition))
         """The compiled definition, read-only: changing it after the construct exists raises."""
         # Rendered for the template once: the size check measures the same rendering (for
@@ -1169,6 +1186,9 @@ class Pipeline(_PipelineBase):
                     ],
                     subject=subject(),
                 ) from None
+        if self._job_tags and isinstance(loaded, Mapping):
+            # Before validation: a job whose tags and these pass 50 fails, naming the step.
+            loaded = with_job_tags(loaded, self._job_tags)
         problems = validate_definition(loaded)
         if problems:
             raise PipelineValidationError(problems, subject=subject())
@@ -2922,6 +2942,25 @@ def _check_collaborators(
     elif tags is not None:
         problems += _tag_problems(tags)
     return [problem for problem in problems if problem is not None]
+
+
+def _job_tags_problems(job_tags: object) -> list[Problem]:
+    """``job_tags`` SageMaker would refuse on a job (see ``tag_problems``)."""
+    if job_tags is None:
+        return []
+    if not (
+        isinstance(job_tags, Mapping)
+        and all(isinstance(key, str) and isinstance(value, str) for key, value in job_tags.items())
+    ):
+        return [
+            PropProblem(
+                None,
+                "job_tags",
+                f"expected a dict of strings to strings, got {describe(job_tags)}",
+                'job_tags={"cost-centre": "CC-1234", "team": "fraud"}',
+            )
+        ]
+    return [PropProblem(None, "job_tags", message) for message in tag_problems(job_tags)]
 
 
 # Tag keys and values as CloudFormation and the services take them.

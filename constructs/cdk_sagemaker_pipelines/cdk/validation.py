@@ -48,7 +48,7 @@ from jsii.errors import JavaScriptError
 from constructs import Construct
 
 from .. import __version__
-from ..checks import BASELINE, NETWORK, Rule, run_rules
+from ..checks import BASELINE, COST, NETWORK, Rule, run_rules
 from ..checks.packs import CHECK_ERROR
 from ..definition import PipelineDefinitionError, Problem
 from ..template import pipeline_definitions
@@ -65,7 +65,8 @@ class SageMakerPipelineChecks:
     Always: KMS on every job volume and output, no self-approved models, no literal
     secrets in job environments and hyperparameters. With ``require_network_isolation``:
     every job in a VPC or network-isolated (an AutoML job, which has no isolation, in a
-    VPC), and inter-container encryption in VPCs. Findings carry the step
+    VPC), and inter-container encryption in VPCs. With ``require_job_runtime_limits``:
+    a run-time limit stated for every job that takes one. Findings carry the step
     name (``SMP-JobVolumeEncryption[Train]``) so each can be acknowledged on its own,
     as ``SageMakerPipelineChecks::SMP-JobVolumeEncryption[Train]`` (see the module
     docstring). Rules of your own (``extra_rules=[Rule(...)]``) run and report the same way.
@@ -84,12 +85,16 @@ class SageMakerPipelineChecks:
         self,
         *,
         require_network_isolation: bool = False,
+        require_job_runtime_limits: bool = False,
         extra_rules: Sequence[Rule] = (),
         scope: Construct | None = None,
     ) -> None:
         """Choose the rules (and, with ``scope``, the stacks) to check.
 
         :param require_network_isolation: also require VPC or network isolation for every job.
+        :param require_job_runtime_limits: also require every job to state its run-time
+            limit (``SMP-JobRuntimeLimit``): processing, training, tuning (each training
+            job), AutoML and check steps. Transform jobs have no such limit and pass.
         :param extra_rules: rules of your own (``cdk_sagemaker_pipelines.checks.Rule``), run
             after the built-in ones on every definition: their findings fail synth and are
             acknowledged as the built-in ones are
@@ -107,6 +112,7 @@ class SageMakerPipelineChecks:
         raise_for(
             [
                 expect_bool("require_network_isolation", require_network_isolation),
+                expect_bool("require_job_runtime_limits", require_job_runtime_limits),
                 None
                 if scope is None or isinstance(scope, Construct)
                 else Problem(
@@ -117,7 +123,10 @@ class SageMakerPipelineChecks:
             PLUGIN_NAME,
         )
         self.rules: tuple[Rule, ...] = (
-            BASELINE + (NETWORK if require_network_isolation else ()) + tuple(extra_rules)
+            BASELINE
+            + (NETWORK if require_network_isolation else ())
+            + (COST if require_job_runtime_limits else ())
+            + tuple(extra_rules)
         )
         self.scope_path: str | None = _checked_path(scope) if scope is not None else None
 

@@ -27,10 +27,11 @@ Example::
 """
 
 from ._finding import Finding, all_steps, dig, job_arguments
-from .packs import BASELINE, NETWORK, Rule, RuleResult, run_rules
+from .packs import BASELINE, COST, NETWORK, Rule, RuleResult, run_rules
 
 __all__ = [
     "BASELINE",
+    "COST",
     "NETWORK",
     "Finding",
     "Rule",

@@ -12,6 +12,7 @@ from . import (
     InterContainerEncryption,
     JobNetworkIsolation,
     JobOutputEncryption,
+    JobRuntimeLimit,
     JobVolumeEncryption,
     NoSecretsInEnvironment,
     NoSelfApproval,
@@ -124,6 +125,19 @@ NETWORK: tuple[Rule, ...] = (
         "A job in a VPC sends traffic between instances in cleartext.",
         "Distributed jobs exchange model state between instances; encrypt it "
         "(EnableInterContainerTrafficEncryption).",
+    ),
+)
+
+COST: tuple[Rule, ...] = (
+    _rule(
+        JobRuntimeLimit,
+        "Error",
+        "A pipeline job has no run-time limit of its own.",
+        "A job that hangs or loops runs, and bills its instances, until a limit stops it: "
+        "training jobs stop after SageMaker's default of 1 day, processing and AutoML jobs "
+        "after a default SageMaker doesn't document. State each job's limit "
+        "(max_runtime_in_seconds; an AutoML step's total_job_runtime_in_seconds), so a "
+        "review sees what a runaway run may cost.",
     ),
 )
 

@@ -80,6 +80,8 @@ class RenderContext:
         # Per S3 URI a binder placed a local file or directory at: that path, and the step
         # and field that placed it there first (two different files there would collide).
         self.local_files: dict[str, tuple[str, str, str]] = {}
+        # Per step name, the binder's job defaults, asked once (see steps._base.job_defaults).
+        self.job_defaults: dict[str, Any] = {}
 
     def note_step(self, step: Step) -> None:
         """Record that a rendered value refers to ``step``."""

@@ -18,6 +18,7 @@ import filecmp
 import os
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -28,7 +29,7 @@ from ._tokens import is_token
 from ._typecheck import checked
 from .expressions import Expression
 from .images import FrameworkImageSpec, _framework_image
-from .jobs import JobDefaults
+from .jobs import JobDefaults, tag_problems
 
 if TYPE_CHECKING:
     from ._render import JsonValue
@@ -703,12 +704,15 @@ class StaticBinder:
     a file from ``S3Location.from_asset`` keeps its name (``feature_schema.json``).
     ``uploads(pipeline)`` lists what goes there. ``automl_role_arn`` is the job role of
     AutoML steps that name none (Default: ``role_arn``): an Autopilot job's role creates,
-    invokes and deletes models and endpoints, which no other job needs.
+    invokes and deletes models and endpoints, which no other job needs. ``job_tags``
+    (key → value) go on every job the steps start, as ``JobDefaults.tags`` says (Default:
+    none).
 
     Example::
 
         pipeline.to_definition(StaticBinder(region="us-east-1", role_arn=ROLE,
-                                            default_bucket="my-bucket"))
+                                            default_bucket="my-bucket",
+                                            job_tags={"cost-centre": "CC-1234"}))
     """
 
     region: str | None = None
@@ -716,8 +720,15 @@ class StaticBinder:
     default_bucket: str | None = None
     code_prefix: str | None = None
     automl_role_arn: str | None = None
+    job_tags: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
+        if self.job_tags:
+            problems = tag_problems(self.job_tags)
+            if problems:
+                raise PipelineDefinitionError(
+                    "StaticBinder: job_tags SageMaker would refuse: " + "; ".join(problems)
+                )
         if isinstance(self.default_bucket, str):
             bucket, _ = split_bucket(self.default_bucket)
             if bucket != self.default_bucket:
@@ -807,7 +818,9 @@ class StaticBinder:
         return default_output_join(f"s3://{self.default_bucket}", step_name, output_name)
 
     def job_defaults(self, *, step_name: str) -> JobDefaults:
-        """No defaults: jobs run with what their step sets."""
+        """No KMS or network defaults: jobs run with what their step sets; ``job_tags``."""
+        if self.job_tags:
+            return JobDefaults(tags=self.job_tags)
         return _NO_JOB_DEFAULTS
 
     def uploads(self, pipeline: PipelineDefinition) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Settings shared by job steps: network isolation, VPC and job-level defaults.
+"""Settings shared by job steps: network isolation, VPC, tags and job-level defaults.
 
 Example::
 
@@ -8,13 +8,154 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ._errors import PipelineDefinitionError
 from ._render import JsonValue, RenderContext, compact, render
+from ._tokens import is_token
 from ._typecheck import checked
+
+# The API's Tag and TagList (botocore's sagemaker model): a key of 1-128 and a value of
+# 0-256 characters of letters, separators, numbers and ``_.:/=+-@``; at most 50 per resource.
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
+MAX_TAGS = 50
+_TAG_PUNCTUATION = frozenset("_.:/=+-@")
+_TAG_CATEGORIES = ("L", "Z", "N")  # \p{L}, \p{Z}, \p{N} of the API's pattern
+RESERVED_TAG_PREFIX = "aws:"
+# The step types whose Arguments are a Create*Job request, so their Tags tag a job that
+# costs money: the check steps run a processing job. Model and RegisterModel steps create
+# a model or a model version (free) and are left alone.
+JOB_TAG_STEP_TYPES = frozenset(
+    {"Processing", "Training", "Tuning", "Transform", "AutoML", "QualityCheck", "ClarifyCheck"}
+)
+
+
+def _bad_tag_characters(text: str) -> str:
+    """The characters of ``text`` a SageMaker tag key or value may not hold, in order."""
+    bad = [
+        char
+        for char in text
+        if char not in _TAG_PUNCTUATION
+        and not unicodedata.category(char).startswith(_TAG_CATEGORIES)
+    ]
+    return "".join(dict.fromkeys(bad))
+
+
+def tag_problems(tags: Mapping[Any, Any]) -> list[str]:
+    """What SageMaker would refuse in ``tags`` (key → value), one message per problem.
+
+    The API's rules: a key of 1-128 characters and a value of at most 256, of letters,
+    spaces, numbers and ``_ . : / = + - @``; keys beginning with ``aws:`` are AWS's; at
+    most 50 tags on a resource. A CDK token (a value known only at deploy time) is not
+    judged.
+
+    Example::
+
+        tag_problems({"aws:team": "ml"})
+        # ["key 'aws:team': the aws: prefix is reserved for AWS"]
+    """
+    problems: list[str] = []
+    if len(tags) > MAX_TAGS:
+        problems.append(f"{len(tags)} tags, more than the {MAX_TAGS} a SageMaker job takes")
+    for key, value in tags.items():
+        if type(key) is not str or type(value) is not str:
+            problems.append(
+                f"tag {key!r}: expected a string key and a string value, got "
+                f"{type(key).__name__} → {type(value).__name__}"
+            )
+            continue
+        if not is_token(key):
+            bad = _bad_tag_characters(key)
+            if not 1 <= len(key) <= MAX_TAG_KEY:
+                problems.append(f"key {key!r}: expected 1-{MAX_TAG_KEY} characters")
+            elif key.lower().startswith(RESERVED_TAG_PREFIX):
+                problems.append(f"key {key!r}: the aws: prefix is reserved for AWS")
+            elif bad:
+                problems.append(
+                    f"key {key!r}: {bad!r} not allowed (letters, spaces, numbers and "
+                    "_ . : / = + - @ only)"
+                )
+        if not is_token(value):
+            bad = _bad_tag_characters(value)
+            if len(value) > MAX_TAG_VALUE:
+                problems.append(
+                    f"value of {key!r}: {len(value)} characters, longer than {MAX_TAG_VALUE}"
+                )
+            elif bad:
+                problems.append(
+                    f"value of {key!r}: {bad!r} not allowed (letters, spaces, numbers and "
+                    "_ . : / = + - @ only)"
+                )
+    return problems
+
+
+def merge_tags(own: JsonValue, defaults: Mapping[str, str]) -> JsonValue:
+    """A job's ``Tags`` with ``defaults`` added for the keys it doesn't set itself.
+
+    ``own`` is the request's ``Tags`` as rendered (a list of ``{"Key", "Value"}``, or
+    ``None``); its tags come first and win on a shared key. Anything but a list (an
+    expression standing for the whole list) is returned as it is: its keys are known only
+    at run time.
+
+    Example::
+
+        merge_tags([{"Key": "team", "Value": "fraud"}], {"team": "ml", "cost-centre": "42"})
+        # [{"Key": "team", "Value": "fraud"}, {"Key": "cost-centre", "Value": "42"}]
+    """
+    if not defaults:
+        return own
+    if own is None:
+        own = []
+    if not isinstance(own, list):
+        return own
+    taken = {item.get("Key") for item in own if isinstance(item, dict)}
+    added: list[JsonValue] = [
+        {"Key": key, "Value": value} for key, value in defaults.items() if key not in taken
+    ]
+    return [*own, *added]
+
+
+def with_job_tags(definition: Mapping[str, Any], tags: Mapping[str, str]) -> dict[str, Any]:
+    """A copy of a definition JSON with ``tags`` on the jobs of its steps (see ``merge_tags``).
+
+    For definitions compiled elsewhere (the SageMaker SDK's ``definition()``): steps of the
+    types in ``JOB_TAG_STEP_TYPES``, those in condition branches included, get the tags
+    they don't set themselves. Entries that aren't readable are left for validation.
+
+    Example::
+
+        with_job_tags(json.loads(sdk_pipeline.definition()), {"cost-centre": "CC-1234"})
+    """
+
+    def tagged(entries: Any) -> Any:
+        if not isinstance(entries, list):
+            return entries
+        result = []
+        for entry in entries:
+            arguments = entry.get("Arguments") if isinstance(entry, Mapping) else None
+            if isinstance(arguments, Mapping):
+                if entry.get("Type") in JOB_TAG_STEP_TYPES:
+                    arguments = {**arguments, "Tags": merge_tags(arguments.get("Tags"), tags)}
+                elif entry.get("Type") == "Condition":
+                    arguments = {
+                        **arguments,
+                        **{
+                            branch: tagged(arguments[branch])
+                            for branch in ("IfSteps", "ElseSteps")
+                            if branch in arguments
+                        },
+                    }
+                entry = {**entry, "Arguments": arguments}
+            result.append(entry)
+        return result
+
+    if not tags:
+        return dict(definition)
+    return {**definition, "Steps": tagged(definition.get("Steps"))}
 
 
 @checked
@@ -68,17 +209,34 @@ class NetworkConfig:
 @checked
 @dataclass(frozen=True, slots=True)
 class JobDefaults:
-    """KMS keys and network a binder applies to jobs that set none themselves.
+    """KMS keys, network and tags a binder applies to jobs that set none themselves.
 
-    The CDK ``Pipeline`` construct fills this from its artifact key and VPC props, so
-    every job is encrypted by default.
+    The CDK ``Pipeline`` construct fills this from its artifact key, VPC and ``job_tags``
+    props, so every job is encrypted by default.
+
+    ``tags`` (key → value) go on every job a step starts (processing, training, tuning,
+    transform, AutoML, and the processing jobs of quality and Clarify checks), in its
+    Create* request's ``Tags``: the way to attribute the jobs' cost (a cost centre, a
+    team), as SageMaker doesn't copy the pipeline's own tags to them. A tag the step
+    sets itself (``extra_arguments={"Tags": [...]}``) wins on the same key. Models and
+    model versions (Model and RegisterModel steps) cost nothing and are not tagged.
+    Default: no tags.
 
     Example::
 
         JobDefaults(volume_kms_key=key_arn, output_kms_key=key_arn,
-                    network=NetworkConfig(enable_network_isolation=True))
+                    network=NetworkConfig(enable_network_isolation=True),
+                    tags={"cost-centre": "CC-1234", "team": "fraud"})
     """
 
     volume_kms_key: JsonValue = None
     output_kms_key: JsonValue = None
     network: NetworkConfig | None = None
+    tags: Mapping[str, str] | None = None
+
+    def _validate(self) -> None:
+        problems = tag_problems(self.tags or {})
+        if problems:
+            raise PipelineDefinitionError(
+                "JobDefaults: tags SageMaker would refuse: " + "; ".join(problems)
+            )

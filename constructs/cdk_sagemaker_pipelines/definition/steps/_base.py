@@ -29,7 +29,7 @@ from ..bindables import (
     local_file_conflict,
 )
 from ..expressions import Expression
-from ..jobs import JobDefaults, NetworkConfig
+from ..jobs import JOB_TAG_STEP_TYPES, JobDefaults, NetworkConfig, merge_tags
 from ..properties import Properties, PropertyNode, root_node
 from ..retry import CacheConfig, SageMakerJobStepRetryPolicy, StepRetryPolicy
 
@@ -239,8 +239,9 @@ class JobStep(RetryableStep):
         return argument_with_extra(self, self.extra_arguments, field)
 
     def _render_entry(self, ctx: RenderContext) -> dict[str, JsonValue]:
-        """Render the entry, merging ``extra_arguments`` into ``Arguments``."""
-        return merge_extra_arguments(Step._render_entry(self, ctx), self.extra_arguments, ctx)
+        """Render the entry, merging ``extra_arguments`` into ``Arguments``, then job tags."""
+        entry = merge_extra_arguments(Step._render_entry(self, ctx), self.extra_arguments, ctx)
+        return add_job_tags(entry, ctx, self)
 
     def _extra_fields(self, ctx: RenderContext) -> dict[str, JsonValue]:
         fields: dict[str, JsonValue] = {}
@@ -466,8 +467,27 @@ def default_output(
 
 
 def job_defaults(ctx: RenderContext, step: Step) -> JobDefaults:
-    """The binder's KMS and network defaults for ``step``."""
-    return ctx.binder.job_defaults(step_name=step.name)
+    """The binder's KMS, network and tag defaults for ``step``, asked once per step."""
+    defaults: JobDefaults | None = ctx.job_defaults.get(step.name)
+    if defaults is None:
+        defaults = ctx.job_defaults[step.name] = ctx.binder.job_defaults(step_name=step.name)
+    return defaults
+
+
+def add_job_tags(
+    entry: dict[str, JsonValue], ctx: RenderContext, step: Step
+) -> dict[str, JsonValue]:
+    """The entry with the binder's default job tags in its ``Arguments.Tags``.
+
+    For steps whose ``Arguments`` are a Create*Job request. The step's own tags (from
+    ``extra_arguments``) come first and win on a shared key; without default tags the
+    entry is returned untouched, byte for byte.
+    """
+    tags = job_defaults(ctx, step).tags
+    arguments = entry.get("Arguments")
+    if tags and isinstance(arguments, dict) and step.step_type in JOB_TAG_STEP_TYPES:
+        arguments["Tags"] = merge_tags(arguments.get("Tags"), tags)
+    return entry
 
 
 def merge_extra_arguments(
@@ -497,6 +517,7 @@ __all__ = [
     "RetryableStep",
     "S3Like",
     "Step",
+    "add_job_tags",
     "argument_with_extra",
     "bind_code",
     "bind_image",

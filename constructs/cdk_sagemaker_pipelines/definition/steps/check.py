@@ -28,6 +28,7 @@ from ._base import (
     ImageLike,
     S3Like,
     Step,
+    add_job_tags,
     argument_with_extra,
     bind_code,
     bind_image,
@@ -414,7 +415,8 @@ class _CheckStep(Step):
         raise NotImplementedError
 
     def _render_entry(self, ctx: RenderContext) -> dict[str, JsonValue]:
-        return merge_extra_arguments(Step._render_entry(self, ctx), self.extra_arguments, ctx)
+        entry = merge_extra_arguments(Step._render_entry(self, ctx), self.extra_arguments, ctx)
+        return add_job_tags(entry, ctx, self)  # a processing job's request
 
     def _job_arguments(
         self,

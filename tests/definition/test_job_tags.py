@@ -1,0 +1,206 @@
+"""Job tags: ``JobDefaults.tags`` / ``StaticBinder(job_tags=)`` on every job a step starts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from cdk_sagemaker_pipelines.definition import (
+    AutoMLStep,
+    ClarifyCheckStep,
+    Code,
+    ConditionEquals,
+    ConditionStep,
+    ContinuousParameter,
+    DataBiasCheckConfig,
+    DataQualityCheckConfig,
+    DatasetFormat,
+    Image,
+    JobDefaults,
+    ModelStep,
+    ParameterString,
+    PipelineDefinition,
+    PipelineDefinitionError,
+    PipelineValidationError,
+    ProcessingStep,
+    QualityCheckStep,
+    RegisterModel,
+    StaticBinder,
+    TrainingStep,
+    TransformStep,
+    TuningStep,
+)
+from cdk_sagemaker_pipelines.definition.jobs import merge_tags, tag_problems, with_job_tags
+from tests.conftest import ROLE
+
+IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
+TAGS = {"cost-centre": "CC-1234", "team": "ml"}
+AS_LIST = [{"Key": "cost-centre", "Value": "CC-1234"}, {"Key": "team", "Value": "ml"}]
+
+
+def _pipeline(own_tags: list[dict[str, str]] | None = None) -> PipelineDefinition:
+    """A step of every type that starts a job, in a condition branch too, and a model."""
+    prep = ProcessingStep(name="Prep", image=IMAGE, entrypoint=["python3", "x.py"], outputs=["o"])
+    train = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        inputs={"train": prep.output("o")},
+        extra_arguments={"Tags": own_tags} if own_tags is not None else None,
+    )
+    model_data = train.properties.ModelArtifacts.S3ModelArtifacts
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        inputs={"train": prep.output("o")},
+        objective_metric_name="val:acc",
+        metric_definitions={"val:acc": "acc=(.*)"},
+        hyperparameter_ranges={"eta": ContinuousParameter(0.1, 0.5)},
+    )
+    model = ModelStep(name="Model", image=IMAGE, model_data=model_data)
+    score = TransformStep(
+        name="Score", model_name=model.properties.ModelName, input_data="s3://b/i"
+    )
+    automl = AutoMLStep(name="Auto", inputs="s3://b/auto.csv", target_attribute_name="y")
+    quality = QualityCheckStep(
+        name="Quality",
+        quality_check_config=DataQualityCheckConfig(
+            baseline_dataset="s3://b/train/", dataset_format=DatasetFormat.csv()
+        ),
+        supplied_baseline_statistics="s3://b/statistics.json",
+        supplied_baseline_constraints="s3://b/constraints.json",
+    )
+    bias = ClarifyCheckStep(
+        name="Bias",
+        clarify_check_config=DataBiasCheckConfig(
+            dataset="s3://b/train/", analysis_config="s3://b/analysis_config.json"
+        ),
+        supplied_baseline_constraints="s3://b/bias.json",
+    )
+    register = RegisterModel(
+        name="Register", model_package_group_name="churn", image=IMAGE, model_data=model_data
+    )
+    mode = ParameterString("Mode", default_value="a")
+    branch = ConditionStep(
+        name="Branch",
+        conditions=[ConditionEquals(left=mode, right="a")],
+        if_steps=[ProcessingStep(name="Again", image=IMAGE, entrypoint=["python3", "y.py"])],
+    )
+    return PipelineDefinition(
+        parameters=[mode],
+        steps=[prep, train, tune, model, score, automl, quality, bias, register, branch],
+    )
+
+
+def _steps(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    pending = list(definition["Steps"])
+    while pending:
+        step = pending.pop(0)
+        found[step["Name"]] = step
+        if step["Type"] == "Condition":
+            pending += step["Arguments"].get("IfSteps", []) + step["Arguments"].get("ElseSteps", [])
+    return found
+
+
+def _compiled(pipeline: PipelineDefinition, **binder: Any) -> dict[str, Any]:
+    binder_ = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="b", **binder)
+    return pipeline.to_definition(binder_)
+
+
+def test_job_tags_go_on_every_job_and_only_on_jobs() -> None:
+    steps = _steps(_compiled(_pipeline(), job_tags=TAGS))
+    for name in ("Prep", "Train", "Tune", "Score", "Auto", "Quality", "Bias", "Again"):
+        assert steps[name]["Arguments"]["Tags"] == AS_LIST, name
+    # CreateModel and CreateModelPackage start no job: nothing to allocate.
+    assert "Tags" not in steps["Model"]["Arguments"]
+    assert "Tags" not in steps["Register"]["Arguments"]
+
+
+def test_a_steps_own_tag_wins_and_comes_first() -> None:
+    own = [{"Key": "team", "Value": "fraud"}, {"Key": "owner", "Value": "ana"}]
+    steps = _steps(_compiled(_pipeline(own), job_tags=TAGS))
+    assert steps["Train"]["Arguments"]["Tags"] == [
+        {"Key": "team", "Value": "fraud"},
+        {"Key": "owner", "Value": "ana"},
+        {"Key": "cost-centre", "Value": "CC-1234"},
+    ]
+
+
+def test_without_job_tags_the_definition_is_unchanged_byte_for_byte() -> None:
+    plain = json.dumps(_compiled(_pipeline()), sort_keys=True)
+    assert json.dumps(_compiled(_pipeline(), job_tags={}), sort_keys=True) == plain
+    assert json.dumps(_compiled(_pipeline(), job_tags=None), sort_keys=True) == plain
+    assert '"Tags"' not in plain
+
+
+def test_fails_a_job_whose_tags_pass_fifty_naming_step_and_field() -> None:
+    own = [{"Key": f"own{index}", "Value": "x"} for index in range(49)]
+    with pytest.raises(PipelineValidationError) as raised:
+        _compiled(_pipeline(own), job_tags=TAGS)
+    [problem] = raised.value.problems
+    assert (problem.step, problem.field) == ("Train", "Arguments.Tags")
+    assert problem.message == "has 51 items, more than the maximum 50"
+
+
+def test_job_defaults_take_valid_tags_and_tokens_unjudged() -> None:
+    assert JobDefaults(tags={"Cost Centre": "R+D/ML:1 @x=y", "ünïcode": "日本"}).tags
+    assert JobDefaults(tags={"team": "${Token[TOKEN.12]}", "${Token[TOKEN.13]}": "x"}).tags
+    assert JobDefaults(tags={"empty": ""}).tags == {"empty": ""}
+
+
+@pytest.mark.parametrize(
+    ("tags", "message"),
+    [
+        ({"aws:team": "ml"}, "key 'aws:team': the aws: prefix is reserved for AWS"),
+        ({"AWS:Team": "ml"}, "key 'AWS:Team': the aws: prefix is reserved for AWS"),
+        ({"": "ml"}, "key '': expected 1-128 characters"),
+        ({"k" * 129: "ml"}, f"key '{'k' * 129}': expected 1-128 characters"),
+        ({"team": "m" * 257}, "value of 'team': 257 characters, longer than 256"),
+        ({"team#": "ml"}, "key 'team#': '#' not allowed (letters, spaces, numbers and"),
+        ({"team": "a<b>"}, "value of 'team': '<>' not allowed (letters, spaces, numbers and"),
+        ({f"k{index}": "v" for index in range(51)}, "51 tags, more than the 50 a SageMaker job"),
+    ],
+)
+def test_fails_tags_sagemaker_would_refuse(tags: dict[Any, Any], message: str) -> None:
+    assert any(problem.startswith(message) for problem in tag_problems(tags)), tag_problems(tags)
+    with pytest.raises(PipelineDefinitionError, match="JobDefaults: tags SageMaker would refuse"):
+        JobDefaults(tags=tags)
+    with pytest.raises(PipelineDefinitionError, match="StaticBinder: job_tags SageMaker would"):
+        StaticBinder(job_tags=tags)
+
+
+def test_fails_a_tag_value_that_is_no_string() -> None:
+    assert tag_problems({"team": 1}) == [
+        "tag 'team': expected a string key and a string value, got str → int"
+    ]
+    with pytest.raises(PipelineDefinitionError, match=r"field 'tags\['team'\]' expects str"):
+        JobDefaults(tags={"team": 1})  # type: ignore[dict-item]
+    with pytest.raises(PipelineDefinitionError, match=r"job_tags .*: tag 'team': expected a str"):
+        StaticBinder(job_tags={"team": 1})  # type: ignore[dict-item]
+
+
+def test_merge_tags_keeps_an_expression_for_the_whole_list() -> None:
+    expression = {"Get": "Parameters.Tags"}
+    assert merge_tags(expression, TAGS) is expression
+    assert merge_tags(None, TAGS) == AS_LIST
+    assert merge_tags(None, {}) is None
+
+
+def test_with_job_tags_tags_a_definition_json_as_the_binder_does() -> None:
+    plain = _compiled(_pipeline())
+    original = json.dumps(plain, sort_keys=True)
+    tagged = with_job_tags(plain, TAGS)
+    assert json.dumps(plain, sort_keys=True) == original  # a copy: the input is untouched
+    assert tagged == _compiled(_pipeline(), job_tags=TAGS)
+    assert with_job_tags(plain, {}) == plain
+
+
+def test_job_tags_work_with_code_from_s3_and_framework_images() -> None:
+    step = ProcessingStep(
+        name="Prep", image=Image.sklearn("1.2-1"), code=Code.from_s3("s3://code/prep.py")
+    )
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, job_tags={"team": "ml"})
+    [entry] = PipelineDefinition(steps=[step]).to_definition(binder)["Steps"]
+    assert entry["Arguments"]["Tags"] == [{"Key": "team", "Value": "ml"}]

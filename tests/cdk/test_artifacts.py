@@ -171,7 +171,13 @@ def test_access_logs_bucket_is_sse_s3_and_receives_the_logs(default: Store):
                 "Id": "ExpireAccessLogs",
                 "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
                 "Status": "Enabled",
-            }
+            },
+            # Expired logs leave delete markers, removed once their versions are gone.
+            {
+                "ExpiredObjectDeleteMarker": True,
+                "Id": "RemoveExpiredDeleteMarkers",
+                "Status": "Enabled",
+            },
         ]
     }
     logs_id = logical_id(logs)
@@ -233,6 +239,7 @@ def test_artifact_bucket_lifecycle(default: Store, destroyed: Store):
         "Rules": [
             {
                 "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+                "ExpiredObjectDeleteMarker": True,
                 "Id": "CleanUpVersionsAndUploads",
                 "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
                 "Status": "Enabled",
@@ -259,6 +266,7 @@ def test_data_bucket_only_cleans_up_versions_and_uploads(default: Store):
         "Rules": [
             {
                 "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+                "ExpiredObjectDeleteMarker": True,
                 "Id": "CleanUpVersionsAndUploads",
                 "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
                 "Status": "Enabled",

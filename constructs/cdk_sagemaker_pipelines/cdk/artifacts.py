@@ -142,7 +142,9 @@ class ArtifactStore(Construct):
                     expiration=access_log_retention or Duration.days(365),
                     noncurrent_version_expiration=self._noncurrent,
                     abort_incomplete_multipart_upload_after=Duration.days(7),
-                )
+                ),
+                # S3 refuses this beside an expiration in one rule.
+                s3.LifecycleRule(id=DELETE_MARKERS_RULE, expired_object_delete_marker=True),
             ],
         )
         placed(self._access_logs_bucket, self)
@@ -278,6 +280,9 @@ class ArtifactStore(Construct):
                 id=CLEAN_UP_RULE,
                 noncurrent_version_expiration=self._noncurrent,
                 abort_incomplete_multipart_upload_after=Duration.days(7),
+                # An object expired (executions/, or by a rule of the caller's) leaves a
+                # delete marker, which outlives its noncurrent versions: remove it then.
+                expired_object_delete_marker=True,
             ),
             *(lifecycle_rules or []),
         ]
@@ -746,6 +751,8 @@ def _key_pattern_problem(key_pattern: object) -> Problem | None:
 
 # The rule add_bucket gives every bucket; S3 refuses two rules with one id.
 CLEAN_UP_RULE = "CleanUpVersionsAndUploads"
+# The access-log bucket's rule that removes the delete markers its expired logs leave.
+DELETE_MARKERS_RULE = "RemoveExpiredDeleteMarkers"
 # A lifecycle rule's actions: S3 (and aws-cdk-lib, at synth) refuse a rule without one.
 _RULE_ACTIONS = (
     "abort_incomplete_multipart_upload_after",

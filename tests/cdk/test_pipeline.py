@@ -2260,7 +2260,15 @@ def test_an_emr_step_creating_its_cluster_may_create_and_terminate_it_and_is_war
     ]
     assert by_sid["PassClusterRolesToEmr"] == {
         "Action": "iam:PassRole",
-        "Condition": {"StringEquals": {"iam:PassedToService": "elasticmapreduce.amazonaws.com"}},
+        # EMR's commercial and China names (see test_passes_emr_roles_under_its_china_name_too)
+        "Condition": {
+            "StringEquals": {
+                "iam:PassedToService": [
+                    "elasticmapreduce.amazonaws.com",
+                    "elasticmapreduce.amazonaws.com.cn",
+                ]
+            }
+        },
         "Effect": "Allow",
         "Resource": [
             "arn:aws:iam::111122223333:role/EMR_DefaultRole",
@@ -2268,6 +2276,33 @@ def test_an_emr_step_creating_its_cluster_may_create_and_terminate_it_and_is_war
         ],
         "Sid": "PassClusterRolesToEmr",
     }
+
+
+def test_passes_emr_roles_under_its_china_name_too():
+    # AWS's AmazonEMRFullAccessPolicy_v2 passes EMR's service role under StringLike
+    # "elasticmapreduce.amazonaws.com*" and names the service "elasticmapreduce.amazonaws.com"
+    # and "elasticmapreduce.amazonaws.com.cn" (EMR management guide, "IAM managed policy for
+    # full access (v2 managed default policy)"); in China, EMR cluster roles trusting the
+    # commercial name alone failed (aws/aws-cdk#19867). A StringEquals of the commercial name
+    # alone could refuse the PassRole there.
+    stack = new_stack(account="111122223333", region="cn-north-1")
+    pipeline = Pipeline(stack, "Emr", definition=_emr_creating_its_cluster("EMR_DefaultRole"))
+    assert pipeline.role_policy is not None
+    resolved = cdk.Stack.of(pipeline).resolve(pipeline.role_policy.document.to_json())
+    by_sid = {s["Sid"]: s for s in resolved["Statement"]}
+    passed = by_sid["PassClusterRolesToEmr"]
+    assert passed["Condition"] == {
+        "StringEquals": {
+            "iam:PassedToService": [
+                "elasticmapreduce.amazonaws.com",
+                "elasticmapreduce.amazonaws.com.cn",
+            ]
+        }
+    }
+    assert passed["Resource"] == [
+        "arn:aws-cn:iam::111122223333:role/EMR_DefaultRole",
+        "arn:aws-cn:iam::111122223333:role/*/EMR_DefaultRole",
+    ]
 
 
 def _emr_creating_its_cluster(service_role: Any) -> dict[str, Any]:

@@ -41,6 +41,14 @@ from ._tree import fact_of, node_of, root_of, stack_of, stage_of
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 EMR_PRINCIPAL = "elasticmapreduce.amazonaws.com"
+# The names EMR may give as iam:PassedToService. AWS's AmazonEMRFullAccessPolicy_v2 passes
+# its service role under StringLike "elasticmapreduce.amazonaws.com*" and names EMR's
+# iam:AWSServiceName as both "elasticmapreduce.amazonaws.com" and
+# "elasticmapreduce.amazonaws.com.cn" (EMR management guide, "IAM managed policy for full
+# access (v2 managed default policy)"); a service role trusting only the first failed its
+# clusters in China (aws/aws-cdk#19867). Both exact names, so the StringEquals still names
+# EMR alone, in every partition.
+EMR_PASSED_TO_SERVICE = (EMR_PRINCIPAL, f"{EMR_PRINCIPAL}.cn")
 # Actions that IAM can only grant on "*": they have no resource type.
 RESOURCELESS_ACTIONS = frozenset(
     {
@@ -526,7 +534,7 @@ def _emr_statements(plan: PermissionPlan, stack: Stack) -> list[iam.PolicyStatem
                 sid="PassClusterRolesToEmr",
                 actions=["iam:PassRole"],
                 resources=service_roles,
-                conditions={"StringEquals": {"iam:PassedToService": EMR_PRINCIPAL}},
+                conditions={"StringEquals": {"iam:PassedToService": list(EMR_PASSED_TO_SERVICE)}},
             )
         )
     return statements
@@ -595,8 +603,10 @@ def step_role_statements(
     # [training, hyperparameter tuning] job", the role the job runs with needs kms:CreateGrant
     # on it: the SageMaker guide's policies for that role ("How to use SageMaker AI execution
     # roles"), as aws-cdk-lib's SageMakerCreateTrainingJob and SageMakerCreateProcessingJob
-    # tasks grant it. Without a kms:GrantIsForAWSResource condition: the guide's policies
-    # have none, and don't say which call makes the grant.
+    # tasks grant it. The caller (the pipeline role) needs it only "if ... the associated
+    # role does not have a policy that permits this action" (SageMaker API permissions
+    # reference, CreateTrainingJob and the other Create*Job rows). Without a
+    # kms:GrantIsForAWSResource condition: the guide's policies have none.
     volume_keys = _planned_keys(plan, lookups, plan.job_volume_keys)
     job_volume_keys = _job_keys(stack, volume_keys)
     if job_volume_keys:

@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from cdk_sagemaker_pipelines import definition
 from cdk_sagemaker_pipelines.cli import build_parser
 from cdk_sagemaker_pipelines.local import LocalConfig
 from tests.conftest import REPO, ROLE, cached_example_root
+from tests.test_packaging import app_pins, declared_ranges
 
 README = REPO / "README.md"
 DOCS = [README, *sorted((REPO / "docs").glob("*.md"))]
@@ -722,6 +726,26 @@ def test_readme_own_project_installs_the_cdk_cli_and_node_this_repository_tests(
     assert 'JSII_NODE="$PWD/node_modules/.bin/node"' in commands
     env_sh = (REPO / "scripts" / "env.sh").read_text()
     assert 'JSII_NODE="$_root/node_modules/.bin/node"' in env_sh
+
+
+def test_readme_own_project_states_the_ranges_and_the_versions_tested() -> None:
+    # The table a team reads before installing: each requirement's range as pyproject.toml
+    # declares it, tested on its floor and on requirements.txt's pin.
+    section = README.read_text()
+    section = section[
+        section.index("## Use it in your own project") : section.index("## The definition language")
+    ]
+    rows: dict[str, tuple[SpecifierSet, list[str]]] = {
+        canonicalize_name(name): (SpecifierSet(spec), [v.strip() for v in tested.split(",")])
+        for name, spec, tested in re.findall(
+            r"^\| ([\w-]+)(?: \(`cdk`\))? \| `([^`]+)` \| ([^|]+?) \|$", section, re.M
+        )
+    }
+    ranges, pins = declared_ranges(), app_pins()
+    assert {name: spec for name, (spec, _) in rows.items()} == ranges
+    for name, spec in ranges.items():
+        (floor,) = [s.version for s in spec if s.operator == ">="]
+        assert rows[name][1] == sorted({floor, pins[name]}, key=Version), name
 
 
 EXTENDING = REPO / "docs" / "extending.md"

@@ -1,7 +1,8 @@
 """The sdist and the wheel hold the library, all of it and only it (built offline, ~3 s).
 
 Built as pip would from the sdist: its wheel is built from the unpacked sdist, so a file the
-sdist lacks is missing from the wheel too.
+sdist lacks is missing from the wheel too. And the requirement ranges a team installs with
+hold the app's pins, which the suite runs on, and keep out the releases known to break it.
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 
 import cdk_sagemaker_pipelines
 from tests.conftest import REPO, extract_all
@@ -109,3 +114,46 @@ def test_the_metadata_describes_the_package(built: tuple[Path, Path]) -> None:
     assert metadata["Description-Content-Type"] == "text/markdown"
     assert description.strip() == (REPO / "README.md").read_text().strip()
     assert "smpipe = cdk_sagemaker_pipelines.cli:main" in scripts
+
+
+def declared_ranges() -> dict[str, SpecifierSet]:
+    """The library's requirements (the `cdk` extra's included), by canonical name."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirements = [Requirement(r) for r in project["dependencies"]]
+    requirements += [Requirement(r) for r in project["optional-dependencies"]["cdk"]]
+    return {canonicalize_name(r.name): r.specifier for r in requirements}
+
+
+def app_pins() -> dict[str, str]:
+    """requirements.txt's exact pins, by canonical name."""
+    pins: dict[str, str] = {}
+    for line in (REPO / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        requirement = line.partition("#")[0].strip()
+        if requirement:
+            name, equals, version = requirement.partition("==")
+            assert equals, f"requirements.txt pins exact versions: {line!r}"
+            pins[canonicalize_name(name)] = version.strip()
+    return pins
+
+
+def test_the_apps_pins_lie_within_the_librarys_ranges() -> None:
+    # The suite runs on the pins: a range that excludes them declares versions nobody tested.
+    ranges, pins = declared_ranges(), app_pins()
+    assert set(ranges) <= set(pins), "each requirement of the library is pinned for the app"
+    outside = [
+        f"{name} {pins[name]} not in {spec}"
+        for name, spec in ranges.items()
+        if pins[name] not in spec
+    ]
+    assert outside == []
+
+
+def test_the_ranges_keep_out_the_releases_known_to_break_the_library() -> None:
+    ranges = declared_ranges()
+    # cdk-nag 3.0.0 and 3.0.1 ignore every acknowledgment under aws-cdk-lib 2.262.1 or newer
+    # (pyproject.toml says why): our constructs' acknowledged findings would fail synth.
+    assert not ranges["cdk-nag"].contains("3.0.1")
+    assert not ranges["cdk-nag"].contains("3.0.0")
+    assert ranges["cdk-nag"].contains("3.0.2")
+    # cdk-nag 3.0.2 needs constructs 10.5.1: a lower floor promises what can't be installed.
+    assert not ranges["constructs"].contains("10.5.0")

@@ -1886,6 +1886,35 @@ def test_steps_whose_permissions_are_not_derived_are_warned():
     )
 
 
+def test_debugger_rules_of_a_training_job_are_warned_not_granted():
+    image = "503895931360.dkr.ecr.us-east-1.amazonaws.com/sagemaker-debugger-rules:latest"
+    rule = {
+        "RuleConfigurationName": "LossNotDecreasing",
+        "RuleEvaluatorImage": image,
+        "RuleParameters": {"rule_to_invoke": "LossNotDecreasing"},
+    }
+
+    def warnings(**extra: Any) -> list[str]:
+        train = TrainingStep(
+            name="Train",
+            image=Image.sklearn("1.2-1"),
+            code=Code.from_s3("s3://c/t.tar.gz", entry_point="t.py"),
+            extra_arguments=extra,
+        )
+        stack = new_stack()
+        Pipeline(stack, "Training", definition=PipelineDefinition(steps=[train]))
+        return _texts_of_warning(stack, "cdk-sagemaker-pipelines:debugger-rule-permissions")
+
+    [warning] = warnings(DebugRuleConfigurations=[rule], ProfilerRuleConfigurations=[rule])
+    assert warning.startswith(
+        "SageMaker Debugger rules (step 'Train' field 'Arguments.DebugRuleConfigurations', "
+        "step 'Train' field 'Arguments.ProfilerRuleConfigurations') run as processing jobs "
+        "SageMaker starts for the training job; no document says with which role"
+    )
+    # A training job without rules (a DebugHookConfig alone, as the SDK writes) is not warned.
+    assert warnings(DebugHookConfig={"S3OutputPath": "s3://out/debug"}) == []
+
+
 def _texts_of_warning(stack: cdk.Stack, warning_id: str) -> list[str]:
     found = Annotations.from_stack(stack).find_warning("*", Match.any_value())
     return [

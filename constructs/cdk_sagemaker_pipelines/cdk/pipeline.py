@@ -806,6 +806,7 @@ class Pipeline(_PipelineBase):
         self._check_cache_outlives_outputs()
         self._warn_unattributed()
         self._warn_unplanned_steps()
+        self._warn_debugger_rules()
         self._warn_check_steps()
         self._warn_open_job_name_prefixes()
         self._warn_open_emr_clusters()
@@ -1765,6 +1766,24 @@ class Pipeline(_PipelineBase):
             "run time with AccessDenied unless you grant pipeline.role (e.g. "
             "sagemaker:CreateEndpoint for an Endpoint step) and pipeline.step_role (its "
             "data) what they need yourself.",
+        )
+
+    def _warn_debugger_rules(self) -> None:
+        """Debugger and profiler rules of training jobs: their rule jobs get nothing derived."""
+        if not self.plan.debugger_rules:
+            return
+        fields = ", ".join(
+            f"step '{name}' field '{where}'" for name, where in self.plan.debugger_rules
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:debugger-rule-permissions",
+            f"SageMaker Debugger rules ({fields}) run as processing jobs SageMaker starts for "
+            "the training job; no document says with which role, so no permissions are derived "
+            "for what they read (the DebugHookConfig and ProfilerConfig outputs) and write "
+            "(each rule's S3OutputPath, by default under the training job's output path): if "
+            "a rule ends in an error, grant pipeline.step_role those locations. (SageMaker "
+            "Debugger is closed to new customers since 2026-07-30: AWS's Debugger guide, "
+            '"Debugger availability change".)',
         )
 
     def _warn_check_steps(self) -> None:

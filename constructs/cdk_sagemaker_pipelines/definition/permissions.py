@@ -122,6 +122,10 @@ CLARIFY_MODEL_CHECK_TYPES = frozenset({"MODEL_BIAS", "MODEL_EXPLAINABILITY"})
 # Step types the service runs with the pipeline role that the plan grants nothing for: their
 # jobs and endpoints need permissions this planner doesn't derive (yet).
 UNPLANNED_STEP_TYPES = frozenset({"Endpoint", "EndpointConfig"})
+# A training job's Debugger and profiler rules run as processing jobs SageMaker starts for
+# it: no document says with which role, nor all that they read (the hook's and profiler's
+# outputs) and write (each rule's S3OutputPath), so nothing is derived for them (warned).
+DEBUGGER_RULE_FIELDS = ("DebugRuleConfigurations", "ProfilerRuleConfigurations")
 # What the role an AutoML job runs with (its RoleArn) calls itself, beyond the data, keys and
 # logs of any job: "CreateAutoMLJob API: Execution Role Permissions" (SageMaker guide, How to
 # use SageMaker AI execution roles) lists iam:PassRole to SageMaker and these actions, which
@@ -448,6 +452,8 @@ class PermissionPlan:
     open_job_name_prefixes: list[tuple[str, str]] = field(default_factory=list)
     # (step, type) of steps whose permissions the plan leaves out (UNPLANNED_STEP_TYPES).
     unplanned_steps: list[tuple[str, str]] = field(default_factory=list)
+    # (step, field) of training jobs' Debugger and profiler rules (DEBUGGER_RULE_FIELDS).
+    debugger_rules: list[tuple[str, str]] = field(default_factory=list)
     # The roles AutoML jobs run with (their RoleArn): each passes itself to the jobs, models
     # and endpoints Autopilot creates for it (see AUTOML_ROLE_ACTIONS).
     automl_roles: list[Any] = field(default_factory=list)
@@ -565,6 +571,9 @@ class _Planner:
                     _add(plan.parameter_uses, use)
         if kind == "Training":
             self._plan_function_step(name, arguments)
+            for rules in DEBUGGER_RULE_FIELDS:
+                if isinstance(arguments, Mapping) and arguments.get(rules):
+                    plan.debugger_rules.append((name, f"Arguments.{rules}"))
         for path in _KMS_FIELDS:
             for where, value in _select(arguments, path):
                 self._add_resource(plan.kms_keys, name, f"Arguments.{where}", "key", value)

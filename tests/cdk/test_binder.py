@@ -224,10 +224,10 @@ def test_editor_and_tool_files_change_no_archive(tmp_path: Path):
     source.mkdir()
     (source / "train.py").write_text("print('train')\n")
     clean = Path(deterministic_tar_gz(source)).read_bytes()
-    for folder in (".ipynb_checkpoints", ".vscode", ".idea", ".hg"):
+    for folder in (".ipynb_checkpoints", ".vscode", ".idea", ".hg", ".git", ".svn", "__pycache__"):
         (source / folder).mkdir()
         (source / folder / "settings.json").write_text("{}")
-    for name in (".DS_Store", "train.py.swp", "train.py~", "Thumbs.db"):
+    for name in (".DS_Store", "train.py.swp", "train.py.swo", "train.py~", "Thumbs.db", "x.pyc"):
         (source / name).write_bytes(b"\0")
     # Emacs' lock file: a symlink to nowhere, which reading would fail on.
     (source / ".#train.py").symlink_to(tmp_path / "no-such-file")

@@ -356,6 +356,20 @@ def test_fails_a_shared_dashboard_of_another_stack_or_with_a_name():
         PipelineMonitoring(stack, "Monitoring", pipeline=pipeline, dashboard="team")  # type: ignore[arg-type]
 
 
+def test_fails_a_shared_dashboard_of_another_app():
+    # A stack of the same path in another app (a test's, say): only the app tells them apart.
+    stack = cdk.Stack(new_app(), "Team")
+    elsewhere = cdk.Stack(new_app(), "Team")
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "other-pipeline")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        PipelineMonitoring(
+            stack, "Monitoring", pipeline=pipeline, dashboard=cloudwatch.Dashboard(elsewhere, "D")
+        )
+    assert "- prop 'dashboard': " in str(raised.value)
+    assert "belongs to another CDK app" in str(raised.value)
+    assert "(create it in this monitoring's stack)" in str(raised.value)
+
+
 @pytest.mark.parametrize("period", [cdk.Duration.minutes(1), cdk.Duration.days(7)])
 def test_an_alarm_period_may_be_up_to_seven_days(period: cdk.Duration):
     # The alarm evaluates one period: CloudWatch allows up to 7 days (a weekly pipeline).

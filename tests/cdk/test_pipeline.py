@@ -2800,6 +2800,23 @@ def test_fails_a_job_whose_own_tags_and_the_job_tags_pass_fifty_naming_the_step(
     assert "has 51 items, more than the maximum 50" in str(raised.value)
 
 
+def test_fails_a_definition_json_whose_own_tags_and_the_job_tags_pass_fifty():
+    # The job tags go on before the definition is validated: the limit is the job's.
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/scripts/prep.py"),
+        volume_kms_key="arn:aws:kms:us-east-1:111122223333:key/volume-key",
+        extra_arguments={"Tags": [{"Key": f"own{index}", "Value": "x"} for index in range(49)]},
+    )
+    binder = StaticBinder(region=REGION, role_arn=ROLE, default_bucket="out-bucket")
+    body = PipelineDefinition(steps=[prep]).to_definition(binder)
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(new_stack(), "Training", definition=body, job_tags=JOB_TAGS)
+    assert "step 'Prep' field 'Arguments.Tags'" in str(raised.value)
+    assert "has 51 items, more than the maximum 50" in str(raised.value)
+
+
 def _register(status: Any, parameters: list[Any] | None = None) -> PipelineDefinition:
     step = RegisterModel(
         name="Register",

@@ -134,6 +134,17 @@ def test_fails_a_network_isolation_flag_that_is_not_a_bool(flag: object):
     )
 
 
+@pytest.mark.parametrize("flag", ["yes", "false", 1, None])
+def test_fails_a_runtime_limits_flag_that_is_not_a_bool(flag: object):
+    # "false" would be truthy and switch the cost rule on.
+    with pytest.raises(PipelineDefinitionError) as raised:
+        SageMakerPipelineChecks(require_job_runtime_limits=flag)  # type: ignore[arg-type]
+    assert str(raised.value).startswith(
+        "SageMakerPipelineChecks has 1 problem:\n- prop 'require_job_runtime_limits': expected "
+        "True or False, got "
+    )
+
+
 def test_a_compliant_pipeline_passes(tmp_path: Path):
     assert _synth(tmp_path, _compliant, SageMakerPipelineChecks()) is None
 

@@ -38,6 +38,7 @@ def test_Noncompliance():
             [step("Tune", "Tuning", TrainingJobDefinition={"StoppingCondition": {}})],
         ),
         step("Quality", "QualityCheck"),
+        step("Bias", "ClarifyCheck"),
     )
     runtime = "Arguments.StoppingCondition.MaxRuntimeInSeconds"
     assert JobRuntimeLimit.check(noncompliant) == [
@@ -48,6 +49,7 @@ def test_Noncompliance():
             "no run-time limit",
         ),
         Finding("Quality", runtime, "no run-time limit"),
+        Finding("Bias", runtime, "no run-time limit"),
         Finding("Train", runtime, "no run-time limit"),
         Finding(
             "Tune",

@@ -416,6 +416,8 @@ def test_image_functions_name_an_argument_of_another_type(call: Any, message: st
         ("cn-south-7", ("aws-cn", "amazonaws.com.cn")),
         ("us-gov-south-7", ("aws-us-gov", "amazonaws.com")),
         ("eu-south-7", ("aws", "amazonaws.com")),
+        # A region no partition's pattern matches: the commercial partition's, by default.
+        ("xx-nowhere-1", ("aws", "amazonaws.com")),
     ],
 )
 def test_partition_of_a_region_is_botocores(region: str, expected: tuple[str, str]) -> None:

@@ -41,7 +41,7 @@ AS_LIST = [{"Key": "cost-centre", "Value": "CC-1234"}, {"Key": "team", "Value": 
 
 
 def _pipeline(own_tags: list[dict[str, str]] | None = None) -> PipelineDefinition:
-    """A step of every type that starts a job, in a condition branch too, and a model."""
+    """A step of every type that starts a job, in condition branches too, and a model."""
     prep = ProcessingStep(name="Prep", image=IMAGE, entrypoint=["python3", "x.py"], outputs=["o"])
     train = TrainingStep(
         name="Train",
@@ -86,6 +86,7 @@ def _pipeline(own_tags: list[dict[str, str]] | None = None) -> PipelineDefinitio
         name="Branch",
         conditions=[ConditionEquals(left=mode, right="a")],
         if_steps=[ProcessingStep(name="Again", image=IMAGE, entrypoint=["python3", "y.py"])],
+        else_steps=[ProcessingStep(name="Otherwise", image=IMAGE, entrypoint=["python3", "z.py"])],
     )
     return PipelineDefinition(
         parameters=[mode],
@@ -111,7 +112,7 @@ def _compiled(pipeline: PipelineDefinition, **binder: Any) -> dict[str, Any]:
 
 def test_job_tags_go_on_every_job_and_only_on_jobs() -> None:
     steps = _steps(_compiled(_pipeline(), job_tags=TAGS))
-    for name in ("Prep", "Train", "Tune", "Score", "Auto", "Quality", "Bias", "Again"):
+    for name in ("Prep", "Train", "Tune", "Score", "Auto", "Quality", "Bias", "Again", "Otherwise"):
         assert steps[name]["Arguments"]["Tags"] == AS_LIST, name
     # CreateModel and CreateModelPackage start no job: nothing to allocate.
     assert "Tags" not in steps["Model"]["Arguments"]
@@ -169,6 +170,15 @@ def test_fails_tags_sagemaker_would_refuse(tags: dict[Any, Any], message: str) -
         JobDefaults(tags=tags)
     with pytest.raises(PipelineDefinitionError, match="StaticBinder: job_tags SageMaker would"):
         StaticBinder(job_tags=tags)
+
+
+def test_takes_tags_at_sagemakers_limits() -> None:
+    # 50 tags, a key of 128 and a value of 256 characters: the most a job takes, not more.
+    at_limits = {f"k{index}": "v" for index in range(49)} | {"k" * 128: "v" * 256}
+    assert len(at_limits) == 50
+    assert tag_problems(at_limits) == []
+    assert JobDefaults(tags=at_limits).tags == at_limits
+    assert StaticBinder(job_tags=at_limits).job_tags == at_limits
 
 
 def test_fails_a_tag_value_that_is_no_string() -> None:

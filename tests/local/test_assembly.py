@@ -18,7 +18,7 @@ import pytest
 
 from cdk_sagemaker_pipelines.definition import validate_definition
 from cdk_sagemaker_pipelines.local import LocalConfig, LocalRunError, LocalRunner
-from cdk_sagemaker_pipelines.local.assembly import load_assembly, pipeline_paths
+from cdk_sagemaker_pipelines.local.assembly import _Resolver, _Stack, load_assembly, pipeline_paths
 
 ASSETS = {"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"}
 IMAGE = {"Fn::FindInMap": ["SklearnImages", {"Ref": "AWS::Region"}, "uri"]}
@@ -475,6 +475,43 @@ def test_pseudo_parameters_and_arns_follow_the_regions_partition(
 
 
 EXPORT = "dev-Shared:ExportsOutputRefArtifactsBucketAB12CD34"
+
+
+@pytest.mark.parametrize(
+    ("region", "partition", "suffix"),
+    [("cn-north-1", "aws-cn", "amazonaws.com.cn"), ("eu-west-1", "aws", "amazonaws.com")],
+)
+def test_every_stand_in_name_is_of_the_regions_partition(
+    region: str, partition: str, suffix: str
+) -> None:
+    # What a job or a Lambda step reads: a queue's URL, a bucket's ARN and domain, a managed
+    # policy's ARN, the stack's id, each as CloudFormation gives them in that region.
+    resources = {
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "approvals"}},
+        "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "data"}},
+        "Policy": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"ManagedPolicyName": "p"}},
+    }
+    template = {"Resources": resources}
+    stack = _Stack(Path("."), "devMl", "dev-Ml", "dev/Ml", template, "111122223333", region)
+    resolver = _Resolver(stack, [])
+    assert resolver.resolve({"Ref": "AWS::Partition"}) == partition
+    assert resolver.resolve({"Ref": "AWS::URLSuffix"}) == suffix
+    assert resolver.resolve({"Ref": "AWS::StackId"}).startswith(
+        f"arn:{partition}:cloudformation:{region}:111122223333:stack/dev-Ml/"
+    )
+    queue_url = f"https://sqs.{region}.{suffix}/111122223333/approvals"
+    assert resolver.resolve({"Ref": "Queue"}) == queue_url
+    assert resolver.resolve({"Fn::GetAtt": ["Queue", "QueueUrl"]}) == queue_url
+    assert resolver.resolve({"Fn::GetAtt": ["Bucket", "Arn"]}) == f"arn:{partition}:s3:::data"
+    # A host name, not the bucket's name (as every other …Name attribute is).
+    assert resolver.resolve({"Fn::GetAtt": ["Bucket", "DomainName"]}) == f"data.s3.{suffix}"
+    assert resolver.resolve({"Fn::GetAtt": ["Bucket", "RegionalDomainName"]}) == (
+        f"data.s3.{region}.{suffix}"
+    )
+    assert resolver.resolve({"Fn::GetAtt": ["Bucket", "BucketName"]}) == "data"
+    assert resolver.resolve({"Fn::GetAtt": ["Policy", "PolicyArn"]}) == (
+        f"arn:{partition}:iam::111122223333:policy/p"
+    )
 
 
 def _move_artifacts_bucket_to_another_stack(cdk_out: Path, export: str = EXPORT) -> None:

@@ -473,10 +473,13 @@ class _Resolver:
             return self.arn(logical, physical)
         if attribute in ("QueueUrl",):
             return self.ref(logical)
+        # Before the names: a bucket's DomainName is a host name, not the bucket's name.
+        if kind == "AWS::S3::Bucket" and attribute == "DomainName":
+            return f"{physical}.s3.{self.url_suffix}"
+        if kind == "AWS::S3::Bucket" and attribute == "RegionalDomainName":
+            return f"{physical}.s3.{self.stack.region}.{self.url_suffix}"
         if attribute.endswith("Name"):
             return physical
-        if kind == "AWS::S3::Bucket" and attribute in ("DomainName", "RegionalDomainName"):
-            return f"{physical}.s3.{self.url_suffix}"
         return f"{physical}.{attribute}"
 
     # -- intrinsics ------------------------------------------------------------------

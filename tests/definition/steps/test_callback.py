@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
     CallbackStep,
@@ -124,3 +126,26 @@ def test_queue_urls_of_every_partition_validate_with_their_own_domain(ctx: Rende
         # The commercial domain in China (or China's elsewhere) names no queue.
         other = "amazonaws.com" if domain != "amazonaws.com" else "amazonaws.com.cn"
         assert sqs_queue_arn_parts(url.replace(domain, other, 1)) is None, region
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://sqs.us-east-1.amazonaws.com/11112222333/approvals",  # an account of 11 digits
+        f"https://sqs.us-east-1.amazonaws.com/111122223333/{'q' * 81}",  # names are 1-80
+        "https://sqs.us-east-1.amazonaws.com/111122223333/appro.vals",  # only .fifo has a dot
+    ],
+)
+def test_fails_a_queue_url_sqs_gives_no_queue(ctx: RenderContext, url: str) -> None:
+    assert sqs_queue_arn_parts(url) is None
+    step = CallbackStep(name="Approve", sqs_queue_url=url)
+    [problem] = validate_definition({"Version": "2020-12-01", "Steps": [step.to_request(ctx)]})
+    assert (problem.step, problem.field) == ("Approve", "SqsQueueUrl")
+    assert problem.message == f"{url!r} is not an SQS queue URL"
+
+
+def test_a_queue_name_of_80_characters_is_a_queue(ctx: RenderContext) -> None:
+    url = f"https://sqs.us-east-1.amazonaws.com/111122223333/{'q' * 80}"
+    assert sqs_queue_arn_parts(url) == ("us-east-1", "111122223333", "q" * 80)
+    step = CallbackStep(name="Approve", sqs_queue_url=url)
+    assert validate_definition({"Version": "2020-12-01", "Steps": [step.to_request(ctx)]}) == []

@@ -512,6 +512,8 @@ def test_every_stand_in_name_is_of_the_regions_partition(
     assert resolver.resolve({"Fn::GetAtt": ["Policy", "PolicyArn"]}) == (
         f"arn:{partition}:iam::111122223333:policy/p"
     )
+    # Ref of a managed policy is its ARN too, in CloudFormation (not its name).
+    assert resolver.resolve({"Ref": "Policy"}) == f"arn:{partition}:iam::111122223333:policy/p"
 
 
 def _move_artifacts_bucket_to_another_stack(cdk_out: Path, export: str = EXPORT) -> None:

@@ -431,7 +431,11 @@ class _Resolver:
         if kind == "AWS::SQS::Queue":
             host = f"sqs.{self.stack.region}.{self.url_suffix}"
             return f"https://{host}/{self.stack.account}/{physical}"
-        if kind in ("AWS::SageMaker::ModelPackageGroup", "AWS::SNS::Topic"):
+        if kind in (
+            "AWS::SageMaker::ModelPackageGroup",
+            "AWS::SNS::Topic",
+            "AWS::IAM::ManagedPolicy",
+        ):
             return self.arn(name, physical)
         return physical
 

@@ -1655,6 +1655,17 @@ def callback_queue_url_of_another_partitions_domain() -> PipelineDefinition:
     return pipeline(CallbackStep(name="Approve", sqs_queue_url=url))
 
 
+@case(
+    "Register",
+    "Arguments.Tags",
+    "a model version in a group takes no Tags: it has the group's, and CreateModelPackage "
+    'refuses them ("Tags are not supported in Model Package versions")',
+)
+def registered_version_with_tags() -> PipelineDefinition:
+    tags = [{"Key": "team", "Value": "fraud"}]
+    return pipeline(registration("churn", extra_arguments={"Tags": tags}))
+
+
 @case("Stop", "Arguments.ErrorMessage", "has 3073 characters, more than the limit of 3072")
 def fail_message_too_long() -> PipelineDefinition:
     return pipeline(fail(error_message="x" * 3073))

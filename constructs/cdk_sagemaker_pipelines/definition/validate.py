@@ -1958,6 +1958,22 @@ class _Validator:
                 "ModelPackageName (an unversioned package), not both",
                 "remove ModelPackageName: versions in a group are named by the group",
             )
+        tags = arguments.get("Tags")
+        if group is not None and tags is not None and tags != []:
+            # CreateModelPackage: with ModelPackageGroupName the version "uses the tags
+            # associated with the model group. In this case, you cannot supply a tag
+            # argument"; the service refuses them ("Tags are not supported in Model Package
+            # versions. Please add them to the Model Package Group", aws/aws-cdk#33699).
+            self.add(
+                record.name,
+                "Arguments.Tags",
+                "a model version in a group takes no Tags: it has the group's, and "
+                'CreateModelPackage refuses them ("Tags are not supported in Model Package '
+                'versions")',
+                "tag the model package group instead (Tags.of(registry).add(key, value) for a "
+                "ModelRegistry); a version's own key-value pairs go in CustomerMetadataProperties "
+                "(RegisterModel(customer_metadata=…))",
+            )
 
     def _check_tuning_objective(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """A tuning job reads its objective with a MetricDefinitions regex, unless built in.

@@ -79,6 +79,7 @@ from tests.cdk.helpers import (
     template_json,
 )
 from tests.conftest import ROLE
+from tests.definition.test_job_tags import all_steps_by_name, every_job_step_type
 
 NAME = "churn-training"
 ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/{NAME}"
@@ -2663,62 +2664,16 @@ def test_tags_go_on_the_pipeline_and_everything_it_creates(configured: Built):
 
 
 JOB_TAGS = {"cost-centre": "CC-1234", "team": "ml"}
-
-
-def _every_kind_of_step(
-    train_tags: list[dict[str, str]] | None = None,
-) -> PipelineDefinition:
-    """A job of every kind the job tags go on, a model and a registered version."""
-    image = Image.sklearn("1.2-1")
-    prep = ProcessingStep(
-        name="Prep", image=image, code=Code.from_s3("s3://code/prep.py"), outputs=["train"]
-    )
-    train = TrainingStep(
-        name="Train",
-        image=image,
-        code=Code.from_s3("s3://code/train.tar.gz", entry_point="train.py"),
-        inputs={"train": prep.output("train")},
-        # The step's own tag wins over the pipeline's on the same key.
-        extra_arguments={"Tags": train_tags or [{"Key": "team", "Value": "fraud"}]},
-    )
-    model_data = train.properties.ModelArtifacts.S3ModelArtifacts
-    tune = TuningStep(
-        name="Tune",
-        image=image,
-        code=Code.from_s3("s3://code/train.tar.gz", entry_point="train.py"),
-        inputs={"train": prep.output("train")},
-        objective_metric_name="val:acc",
-        metric_definitions={"val:acc": "acc=(.*)"},
-        hyperparameter_ranges={"eta": ContinuousParameter(0.1, 0.5)},
-    )
-    model = ModelStep(name="Model", image=image, model_data=model_data)
-    score = TransformStep(
-        name="Score", model_name=model.properties.ModelName, input_data="s3://raw-data/score/"
-    )
-    automl = AutoMLStep(name="Auto", inputs="s3://raw-data/auto.csv", target_attribute_name="y")
-    check = QualityCheckStep(
-        name="DataQuality",
-        quality_check_config=DataQualityCheckConfig(
-            baseline_dataset="s3://raw-data/baseline.csv", dataset_format=DatasetFormat.csv()
-        ),
-        supplied_baseline_statistics="s3://baselines/dq/statistics.json",
-        supplied_baseline_constraints="s3://baselines/dq/constraints.json",
-    )
-    register = RegisterModel(
-        name="Register",
-        model_package_group_name="churn-models",
-        image=image,
-        model_data=model_data,
-    )
-    return PipelineDefinition(steps=[prep, train, tune, model, score, automl, check, register])
+TEAM_FRAUD = [{"Key": "team", "Value": "fraud"}]
 
 
 def test_job_tags_go_on_every_job_the_pipeline_starts_and_a_steps_own_tag_wins():
     stack = new_stack()
-    pipeline = Pipeline(stack, "Training", definition=_every_kind_of_step(), job_tags=JOB_TAGS)
-    found = steps_by_name(definition_of(Template.from_stack(stack)))
+    definition = every_job_step_type(own_tags=TEAM_FRAUD)
+    pipeline = Pipeline(stack, "Training", definition=definition, job_tags=JOB_TAGS)
+    found = all_steps_by_name(definition_of(Template.from_stack(stack)))
     pipeline_tags = [{"Key": "cost-centre", "Value": "CC-1234"}, {"Key": "team", "Value": "ml"}]
-    for name in ("Prep", "Tune", "Score", "Auto", "DataQuality"):
+    for name in ("Prep", "Tune", "Score", "Auto", "Quality", "Bias", "Again", "Otherwise"):
         assert found[name]["Arguments"]["Tags"] == pipeline_tags, name
     assert found["Train"]["Arguments"]["Tags"] == [
         {"Key": "team", "Value": "fraud"},
@@ -2746,8 +2701,8 @@ def test_job_tags_go_on_every_job_the_pipeline_starts_and_a_steps_own_tag_wins()
 
 def test_without_job_tags_no_job_gets_tags():
     stack = new_stack()
-    Pipeline(stack, "Training", definition=_every_kind_of_step())
-    found = steps_by_name(definition_of(Template.from_stack(stack)))
+    Pipeline(stack, "Training", definition=every_job_step_type(own_tags=TEAM_FRAUD))
+    found = all_steps_by_name(definition_of(Template.from_stack(stack)))
     assert "Tags" not in found["Prep"]["Arguments"]
     assert found["Train"]["Arguments"]["Tags"] == [{"Key": "team", "Value": "fraud"}]
 
@@ -2793,7 +2748,7 @@ def test_fails_a_job_whose_own_tags_and_the_job_tags_pass_fifty_naming_the_step(
         Pipeline(
             new_stack(),
             "Training",
-            definition=_every_kind_of_step(train_tags=own),
+            definition=every_job_step_type(own_tags=own),
             job_tags=JOB_TAGS,
         )
     assert "step 'Train' field 'Arguments.Tags'" in str(raised.value)

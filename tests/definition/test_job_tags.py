@@ -32,6 +32,7 @@ from cdk_sagemaker_pipelines.definition import (
     TransformStep,
     TuningStep,
 )
+from cdk_sagemaker_pipelines.definition.entries import walk_steps
 from cdk_sagemaker_pipelines.definition.jobs import merge_tags, tag_problems, with_job_tags
 from tests.conftest import ROLE
 
@@ -40,8 +41,11 @@ TAGS = {"cost-centre": "CC-1234", "team": "ml"}
 AS_LIST = [{"Key": "cost-centre", "Value": "CC-1234"}, {"Key": "team", "Value": "ml"}]
 
 
-def _pipeline(own_tags: list[dict[str, str]] | None = None) -> PipelineDefinition:
-    """A step of every type that starts a job, in condition branches too, and a model."""
+def every_job_step_type(own_tags: list[dict[str, str]] | None = None) -> PipelineDefinition:
+    """A step of every type that starts a job, in condition branches too, and a model.
+
+    ``own_tags``: Train's own ``Tags``. The CDK tests (tests/cdk/test_pipeline.py) use it too.
+    """
     prep = ProcessingStep(name="Prep", image=IMAGE, entrypoint=["python3", "x.py"], outputs=["o"])
     train = TrainingStep(
         name="Train",
@@ -94,15 +98,9 @@ def _pipeline(own_tags: list[dict[str, str]] | None = None) -> PipelineDefinitio
     )
 
 
-def _steps(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    pending = list(definition["Steps"])
-    while pending:
-        step = pending.pop(0)
-        found[step["Name"]] = step
-        if step["Type"] == "Condition":
-            pending += step["Arguments"].get("IfSteps", []) + step["Arguments"].get("ElseSteps", [])
-    return found
+def all_steps_by_name(definition: dict[str, Any]) -> dict[str, Any]:
+    """A definition's step entries by name, condition branches' included."""
+    return {spec.name: spec.entry for spec in walk_steps(definition["Steps"])}
 
 
 def _compiled(pipeline: PipelineDefinition, **binder: Any) -> dict[str, Any]:
@@ -111,7 +109,7 @@ def _compiled(pipeline: PipelineDefinition, **binder: Any) -> dict[str, Any]:
 
 
 def test_job_tags_go_on_every_job_and_only_on_jobs() -> None:
-    steps = _steps(_compiled(_pipeline(), job_tags=TAGS))
+    steps = all_steps_by_name(_compiled(every_job_step_type(), job_tags=TAGS))
     for name in ("Prep", "Train", "Tune", "Score", "Auto", "Quality", "Bias", "Again", "Otherwise"):
         assert steps[name]["Arguments"]["Tags"] == AS_LIST, name
     # CreateModel and CreateModelPackage start no job: nothing to allocate.
@@ -121,7 +119,7 @@ def test_job_tags_go_on_every_job_and_only_on_jobs() -> None:
 
 def test_a_steps_own_tag_wins_and_comes_first() -> None:
     own = [{"Key": "team", "Value": "fraud"}, {"Key": "owner", "Value": "ana"}]
-    steps = _steps(_compiled(_pipeline(own), job_tags=TAGS))
+    steps = all_steps_by_name(_compiled(every_job_step_type(own), job_tags=TAGS))
     assert steps["Train"]["Arguments"]["Tags"] == [
         {"Key": "team", "Value": "fraud"},
         {"Key": "owner", "Value": "ana"},
@@ -130,16 +128,16 @@ def test_a_steps_own_tag_wins_and_comes_first() -> None:
 
 
 def test_without_job_tags_the_definition_is_unchanged_byte_for_byte() -> None:
-    plain = json.dumps(_compiled(_pipeline()), sort_keys=True)
-    assert json.dumps(_compiled(_pipeline(), job_tags={}), sort_keys=True) == plain
-    assert json.dumps(_compiled(_pipeline(), job_tags=None), sort_keys=True) == plain
+    plain = json.dumps(_compiled(every_job_step_type()), sort_keys=True)
+    assert json.dumps(_compiled(every_job_step_type(), job_tags={}), sort_keys=True) == plain
+    assert json.dumps(_compiled(every_job_step_type(), job_tags=None), sort_keys=True) == plain
     assert '"Tags"' not in plain
 
 
 def test_fails_a_job_whose_tags_pass_fifty_naming_step_and_field() -> None:
     own = [{"Key": f"own{index}", "Value": "x"} for index in range(49)]
     with pytest.raises(PipelineValidationError) as raised:
-        _compiled(_pipeline(own), job_tags=TAGS)
+        _compiled(every_job_step_type(own), job_tags=TAGS)
     [problem] = raised.value.problems
     assert (problem.step, problem.field) == ("Train", "Arguments.Tags")
     assert problem.message == "has 51 items, more than the maximum 50"
@@ -199,11 +197,11 @@ def test_merge_tags_keeps_an_expression_for_the_whole_list() -> None:
 
 
 def test_with_job_tags_tags_a_definition_json_as_the_binder_does() -> None:
-    plain = _compiled(_pipeline())
+    plain = _compiled(every_job_step_type())
     original = json.dumps(plain, sort_keys=True)
     tagged = with_job_tags(plain, TAGS)
     assert json.dumps(plain, sort_keys=True) == original  # a copy: the input is untouched
-    assert tagged == _compiled(_pipeline(), job_tags=TAGS)
+    assert tagged == _compiled(every_job_step_type(), job_tags=TAGS)
     assert with_job_tags(plain, {}) == plain
 
 

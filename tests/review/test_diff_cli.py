@@ -122,12 +122,19 @@ RAISED_RUN_TIME_LIMIT = (
 )
 
 
-def _raise_training_run_time_limit(assembly: Path) -> None:
-    """The branch's change in the assembly: Train may run 900 s instead of 600 s."""
+def _raise_training_run_time_limit(
+    assembly: Path, *, pipelines: int = 1, changed: int = -1
+) -> None:
+    """The branch's change in the assembly: Train may run 900 s instead of 600 s.
+
+    ``pipelines``: how many pipelines of the assembly have that Train; ``changed``: in how
+    many of them (the first ones) it changes, -1 for all.
+    """
     template = assembly / "assembly-dev" / "devMl.template.json"
     text = template.read_text()
-    assert text.count('MaxRuntimeInSeconds\\":600') == 1
-    template.write_text(text.replace('MaxRuntimeInSeconds\\":600', 'MaxRuntimeInSeconds\\":900'))
+    assert text.count('MaxRuntimeInSeconds\\":600') == pipelines
+    limits = ('MaxRuntimeInSeconds\\":600', 'MaxRuntimeInSeconds\\":900')
+    template.write_text(text.replace(*limits, changed))
 
 
 def test_two_assemblies(
@@ -304,10 +311,8 @@ def test_several_pipelines_differ_when_any_does(
     # The exit code says whether any pipeline changed, not whether the last one compared did.
     _add_scoring_pipeline(base_out)
     _add_scoring_pipeline(cdk_out)
-    template = cdk_out / "assembly-dev" / "devMl.template.json"
-    text = template.read_text()
     # The branch changed Training (compared first), not Scoring (compared last).
-    template.write_text(text.replace('MaxRuntimeInSeconds\\":600', 'MaxRuntimeInSeconds\\":900', 1))
+    _raise_training_run_time_limit(cdk_out, pipelines=2, changed=1)
 
     assert main(["diff", str(base_out), str(cdk_out)]) == 1
     assert capsys.readouterr().out == (
@@ -326,10 +331,7 @@ def test_pipelines_changed_the_same_way_are_reported_once(
     # Three environments of one app: a PR comment should say a shared change once.
     _add_scoring_pipeline(base_out)
     _add_scoring_pipeline(cdk_out)
-    template = cdk_out / "assembly-dev" / "devMl.template.json"
-    text = template.read_text()
-    assert text.count('MaxRuntimeInSeconds\\":600') == 2
-    template.write_text(text.replace('MaxRuntimeInSeconds\\":600', 'MaxRuntimeInSeconds\\":900'))
+    _raise_training_run_time_limit(cdk_out, pipelines=2)
 
     assert main(["diff", str(base_out), str(cdk_out)]) == 1
     assert capsys.readouterr().out == (

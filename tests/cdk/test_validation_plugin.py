@@ -353,6 +353,13 @@ def test_rules_of_ones_own_are_reported_and_acknowledged_as_the_built_in_ones(tm
             "of its own, with your own prefix)",
         ),
         (
+            # The opt-in packs' ids are taken too, whether the pack is on or not.
+            [replace(COST_CENTER, id="SMP-JobRuntimeLimit")],
+            "prop 'extra_rules': [0].id: 'SMP-JobRuntimeLimit' is a built-in rule's id: their "
+            "findings couldn't be told apart or acknowledged separately (give each rule an id "
+            "of its own, with your own prefix)",
+        ),
+        (
             [COST_CENTER, COST_CENTER],
             "prop 'extra_rules': [1].id: 'ACME-CostCenter' is another rule's id: their findings "
             "couldn't be told apart or acknowledged separately (give each rule an id of its "
@@ -364,7 +371,15 @@ def test_rules_of_ones_own_are_reported_and_acknowledged_as_the_built_in_ones(tm
             "Findings, got str 'ACME'",
         ),
     ],
-    ids=["one-rule", "a-function", "id-of-brackets", "built-in-id", "same-id", "check"],
+    ids=[
+        "one-rule",
+        "a-function",
+        "id-of-brackets",
+        "built-in-id",
+        "opt-in-pack-id",
+        "same-id",
+        "check",
+    ],
 )
 def test_fails_extra_rules_that_are_not_rules_of_their_own(extra_rules: Any, problem: str):
     with pytest.raises(PipelineDefinitionError) as raised:

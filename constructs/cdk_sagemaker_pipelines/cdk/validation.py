@@ -206,7 +206,7 @@ class SageMakerPipelineChecks:
 # A rule id becomes part of the acknowledgment id, ``SageMakerPipelineChecks::<id>[<step>]``:
 # brackets, colons or spaces in it would make ids that can't be told apart or read back.
 _RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_BUILT_IN_RULE_IDS = frozenset(rule.id for rule in BASELINE + NETWORK)
+_BUILT_IN_RULE_IDS = frozenset(rule.id for rule in BASELINE + NETWORK + COST)
 
 
 def _extra_rule_problems(extra_rules: object) -> list[Problem]:

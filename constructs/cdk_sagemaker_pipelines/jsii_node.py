@@ -18,6 +18,13 @@ import os
 from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
+__all__ = [
+    "jsii_node_environment",
+    "prepare_jsii_node",
+    "usable_cpus",
+    "v8_pool_size",
+]
+
 # V8's worker threads (concurrent compiling and garbage collection) in a Node process:
 # Node starts 4 whatever the machine (`node --help`, --v8-pool-size).
 V8_DEFAULT_POOL = 4

@@ -23,6 +23,15 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+__all__ = [
+    "ASSET_HASH_MASK",
+    "decode_definition_body",
+    "decode_text",
+    "pipeline_definitions",
+    "placeholder",
+    "render_template",
+]
+
 PIPELINE_TYPE = "AWS::SageMaker::Pipeline"
 DASHBOARD_TYPE = "AWS::CloudWatch::Dashboard"
 ASSET_HASH = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")

@@ -16,6 +16,10 @@ from .records import ExecutionRecord
 from .registry import ModelPackage
 from .result import ExecutionResult, StepRun
 
+__all__ = [
+    "ConsoleProgress",
+]
+
 TRACEBACK_FRAMES = 3
 # How much of the end of a step's log is searched for the script's last traceback.
 _LOG_TAIL_BYTES = 256 * 1024

@@ -361,8 +361,12 @@ def _own_constructor(cls: type) -> bool:
     Only those are described: a builtin's or a third party's (``object``, ``Exception``,
     ``typing.Protocol``'s placeholder) has no stable signature across Python versions.
     """
-    if _in_package(type(inspect.getattr_static(cls, "__signature__", None))):
-        return True  # jsii classes: cdk._signature.InitSignature
+    signature = inspect.getattr_static(cls, "__signature__", None)
+    init = inspect.getattr_static(cls, "__init__", None)
+    if _in_package(type(signature)) and _in_package(getattr(init, "__func__", init)):
+        # jsii classes (cdk._signature.InitSignature) whose __init__ is the package's own:
+        # one inherited from aws-cdk-lib (PipelineBase's, Resource's) names jsii's modules.
+        return True
     for special in ("__init__", "__new__"):
         function = inspect.getattr_static(cls, special, None)
         function = getattr(function, "__func__", function)

@@ -412,7 +412,11 @@ APIS: list[Api] = [
 # Public callables not called here, with the reason.
 NOT_CALLED = {
     "SageMakerPipelineChecks.validate": "aws-cdk-lib calls it, with its validation context",
+    "PipelineBase": "the type of a Pipeline or an imported one, never made itself",
 }
+# PipelineBase's methods are Pipeline's: each is called above as Pipeline.<method>, which
+# test_every_public_callable_and_parameter_is_covered checks.
+BASE_OF_PIPELINE = "PipelineBase."
 
 
 # -- Wrong values, by annotation -----------------------------------------------------------
@@ -487,7 +491,7 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
     "cloudwatch.Dashboard": [AN_INT, _value("name", "team"), A_BUCKET, A_CLASS],
     "sagemaker.IPipeline": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
     # PipelineMonitoring's pipeline: a Pipeline or an imported one.
-    "Any": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
+    "PipelineBase": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
     "ArtifactStore": [AN_INT, A_BUCKET, A_CLASS],
     "ec2.IVpc": [AN_INT, _value("id", "vpc-1"), A_BUCKET],
     "ec2.SubnetSelection": [A_DICT, _value("ids", ["subnet-1"]), UNRELATED],
@@ -609,6 +613,8 @@ def _public_callables() -> list[str]:
 def test_every_public_callable_and_parameter_is_covered() -> None:
     called = {api.name for api in APIS}
     for name in _public_callables():
+        if name.startswith(BASE_OF_PIPELINE):
+            name = "Pipeline." + name.removeprefix(BASE_OF_PIPELINE)
         assert name in called or name in NOT_CALLED, (
             f"{name} is public: add it to APIS with a valid baseline call (or to NOT_CALLED, "
             "saying why)"

@@ -60,6 +60,13 @@ class FakeBucket:
     bucket_name = "${Token[Bucket.Name.42]}"
 
 
+class FakeRepository:
+    """Stands in for an ``aws_ecr.IRepository`` (the type ``Image.from_ecr_repository`` takes)."""
+
+    def repository_uri_for_tag(self, tag: str | None = None) -> str:
+        return f"111122223333.dkr.ecr.us-east-1.amazonaws.com/repo:{tag}"
+
+
 # Code
 
 
@@ -290,7 +297,7 @@ def test_image_constructors_resolve_per_region(image: Image, uri: str) -> None:
 
 
 def test_image_from_ecr_repository_defaults_to_latest() -> None:
-    assert Image.from_ecr_repository("repository").tag == "latest"
+    assert Image.from_ecr_repository(FakeRepository()).tag == "latest"
 
 
 def test_image_from_asset_needs_a_dockerfile(tmp_path: Path) -> None:
@@ -810,7 +817,9 @@ def test_fails_static_binder_code_prefix_that_is_no_s3_uri() -> None:
             "compile with StaticBinder(region=…)",
         ),
         (
-            lambda b, _, __: b.bind_image(Image.from_ecr_repository("repo"), step_name="S"),
+            lambda b, _, __: b.bind_image(
+                Image.from_ecr_repository(FakeRepository()), step_name="S"
+            ),
             "an image from an ECR repository can only be bound by the CDK Pipeline construct",
             "use Image.from_uri(…)",
         ),
@@ -1065,7 +1074,7 @@ def test_job_defaults_are_asked_per_step(encrypting: RenderContext) -> None:
 def test_custom_binder_values_flow_into_the_request(encrypting: RenderContext) -> None:
     step = TrainingStep(
         name="Train",
-        image=Image.from_ecr_repository("repo"),
+        image=Image.from_ecr_repository(FakeRepository()),
         inputs={"train": S3Location.from_bucket("data", "train")},
     )
 

@@ -29,7 +29,7 @@ from .artifacts import (
     enable_event_bridge_notifications,
 )
 from .monitoring import PipelineMonitoring
-from .pipeline import Pipeline
+from .pipeline import Pipeline, PipelineBase
 from .registry import ModelRegistry
 from .triggers import (
     NewDataTrigger,
@@ -47,6 +47,7 @@ __all__ = [
     "ModelRegistry",
     "NewDataTrigger",
     "Pipeline",
+    "PipelineBase",
     "PipelineFailureNotifications",
     "PipelineMonitoring",
     "PipelineSchedule",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from aws_cdk import Annotations, ArnFormat, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -33,7 +32,7 @@ from ._props import (
 )
 from ._topics import arn_in_topic_stack, in_another_stack, unique_name, watch_topic_policy
 from ._tree import path_of, placed, root_of, stack_of
-from .pipeline import WARNING_PREFIX
+from .pipeline import WARNING_PREFIX, PipelineBase
 
 CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com"
 MINUTE = 60
@@ -95,7 +94,7 @@ class PipelineMonitoring(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        pipeline: Any,
+        pipeline: PipelineBase,
         alarm_topic: sns.ITopic | None = None,
         failed_executions_threshold: int = 1,
         period: Duration | None = None,

@@ -13,7 +13,7 @@ import typing
 import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, Unpack, cast
 
 import jsii
 from aws_cdk import (
@@ -154,9 +154,49 @@ MAX_DESCRIPTION = 3072
 _PIPELINE_ARN = re.compile(r"arn:[a-z-]+:sagemaker:[a-z0-9-]+:\d{12}:pipeline/[a-zA-Z0-9-]+")
 
 
+class _MetricOptions(TypedDict, total=False):
+    """The keywords of ``cloudwatch.MetricOptions``, for the ``metric_…`` methods.
+
+    A type checker then catches a misspelled option (``perod=``) or a wrong type
+    (``label=42``); the methods still check them at synth for untyped callers.
+    """
+
+    account: str | None
+    color: str | None
+    dimensions_map: Mapping[str, str] | None
+    id: str | None
+    label: str | None
+    period: Duration | None
+    region: str | None
+    stack_account: str | None
+    stack_region: str | None
+    statistic: str | None
+    unit: cloudwatch.Unit | None
+    visible: bool | None
+
+
+class _StepMetricOptions(_MetricOptions, total=False):
+    """``_MetricOptions`` plus the ``step_name`` of a step metric (``StepDuration``)."""
+
+    step_name: str | None
+
+
 @jsii.implements(sagemaker.IPipeline)
-class _PipelineBase(Resource):
-    """Grants, metrics and events shared by ``Pipeline`` and imported pipelines."""
+class PipelineBase(Resource):
+    """Grants, metrics and events shared by ``Pipeline`` and imported pipelines.
+
+    The type of "a pipeline of this app or an imported one", as ``PipelineMonitoring``
+    takes it and ``Pipeline.from_pipeline_name`` returns it (aws-cdk-lib's ``QueueBase``,
+    ``TopicBase``): annotate a function of yours that takes either with it. Create one
+    with ``Pipeline(…)`` or ``Pipeline.from_pipeline_name``/``from_pipeline_arn``.
+
+    Example::
+
+        def alarm_on_failures(scope: Construct, pipeline: PipelineBase) -> cloudwatch.Alarm:
+            return pipeline.metric_execution_failed().create_alarm(
+                scope, "Failures", threshold=1, evaluation_periods=1
+            )
+    """
 
     @property
     def pipeline_name(self) -> str:
@@ -228,7 +268,7 @@ class _PipelineBase(Resource):
 
     # -- metrics ---------------------------------------------------------------------
 
-    def metric(self, metric_name: str, **options: Any) -> cloudwatch.Metric:
+    def metric(self, metric_name: str, **options: Unpack[_StepMetricOptions]) -> cloudwatch.Metric:
         """A metric of this pipeline in ``AWS/Sagemaker/ModelBuildingPipeline``.
 
         ``metric_name`` is one of the execution metrics (``ExecutionStarted``,
@@ -242,22 +282,24 @@ class _PipelineBase(Resource):
 
             pipeline.metric("StepDuration", step_name="Train", statistic="Maximum")
         """
-        step_name = options.pop("step_name", None)
+        # A plain dict from here: an untyped caller may have given anything (checked below).
+        given: dict[str, Any] = dict(options)
+        step_name = given.pop("step_name", None)
         raise_for(
-            self._metric_problems(metric_name, step_name, options),
+            self._metric_problems(metric_name, step_name, given),
             lambda: f"{self.node.path}.metric({metric_name!r})",
         )
         dimensions = {"PipelineName": self.pipeline_name}
         if step_name is not None:
             dimensions["StepName"] = step_name
-        if "period" not in options:
+        if "period" not in given:
             # Not setdefault(): its default would be created (a jsii round trip) every call.
-            options["period"] = Duration.minutes(5)
+            given["period"] = Duration.minutes(5)
         return cloudwatch.Metric(
             namespace=METRICS_NAMESPACE,
             metric_name=metric_name,
-            dimensions_map={**dimensions, **options.pop("dimensions_map", {})},
-            **options,
+            dimensions_map={**dimensions, **given.pop("dimensions_map", {})},
+            **given,
         )
 
     def _metric_problems(
@@ -368,29 +410,37 @@ class _PipelineBase(Resource):
             )
         return problems
 
-    def metric_execution_started(self, **options: Any) -> cloudwatch.Metric:
+    def metric_execution_started(self, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
         """Executions started (Sum over 5 minutes by default)."""
-        return self.metric("ExecutionStarted", **{"statistic": "Sum", **options})
+        merged: _MetricOptions = {"statistic": "Sum", **options}
+        return self.metric("ExecutionStarted", **merged)
 
-    def metric_execution_failed(self, **options: Any) -> cloudwatch.Metric:
+    def metric_execution_failed(self, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
         """Executions that failed (Sum over 5 minutes by default)."""
-        return self.metric("ExecutionFailed", **{"statistic": "Sum", **options})
+        merged: _MetricOptions = {"statistic": "Sum", **options}
+        return self.metric("ExecutionFailed", **merged)
 
-    def metric_execution_succeeded(self, **options: Any) -> cloudwatch.Metric:
+    def metric_execution_succeeded(self, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
         """Executions that succeeded (Sum over 5 minutes by default)."""
-        return self.metric("ExecutionSucceeded", **{"statistic": "Sum", **options})
+        merged: _MetricOptions = {"statistic": "Sum", **options}
+        return self.metric("ExecutionSucceeded", **merged)
 
-    def metric_execution_stopped(self, **options: Any) -> cloudwatch.Metric:
+    def metric_execution_stopped(self, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
         """Executions that were stopped (Sum over 5 minutes by default)."""
-        return self.metric("ExecutionStopped", **{"statistic": "Sum", **options})
+        merged: _MetricOptions = {"statistic": "Sum", **options}
+        return self.metric("ExecutionStopped", **merged)
 
-    def metric_execution_duration(self, **options: Any) -> cloudwatch.Metric:
+    def metric_execution_duration(self, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
         """Execution duration in milliseconds (Average over 5 minutes by default)."""
-        return self.metric("ExecutionDuration", **{"statistic": "Average", **options})
+        merged: _MetricOptions = {"statistic": "Average", **options}
+        return self.metric("ExecutionDuration", **merged)
 
-    def metric_step_failed(self, step_name: str, **options: Any) -> cloudwatch.Metric:
+    def metric_step_failed(
+        self, step_name: str, **options: Unpack[_MetricOptions]
+    ) -> cloudwatch.Metric:
         """Failures of one step (Sum over 5 minutes by default)."""
-        return self.metric("StepFailed", **{"statistic": "Sum", **options, "step_name": step_name})
+        merged: _StepMetricOptions = {"statistic": "Sum", **options, "step_name": step_name}
+        return self.metric("StepFailed", **merged)
 
     # -- events ----------------------------------------------------------------------
 
@@ -580,7 +630,7 @@ class _PipelineBase(Resource):
         )
 
 
-class _ImportedPipeline(_PipelineBase):
+class _ImportedPipeline(PipelineBase):
     def __init__(self, scope: Construct, construct_id: str, name: str, arn: str) -> None:
         # The resource's environment is the ARN's (another account or region stays so).
         super().__init__(scope, construct_id, environment_from_arn=arn)
@@ -598,7 +648,7 @@ class _ImportedPipeline(_PipelineBase):
         return self._arn
 
 
-class Pipeline(_PipelineBase):
+class Pipeline(PipelineBase):
     """A SageMaker pipeline with least-privilege roles derived from its definition.
 
     ``definition`` is a ``PipelineDefinition`` (compiled here with a CDK binder: local
@@ -1045,9 +1095,7 @@ class Pipeline(_PipelineBase):
         count_in_stack(stack, path_of(self), size_in_template, body)
 
     @staticmethod
-    def from_pipeline_name(
-        scope: Construct, construct_id: str, pipeline_name: str
-    ) -> _PipelineBase:
+    def from_pipeline_name(scope: Construct, construct_id: str, pipeline_name: str) -> PipelineBase:
         """Reference an existing pipeline by name (in the scope's account and region)."""
         check_new_child("Pipeline.from_pipeline_name", scope, construct_id)
         subject = f"Pipeline.from_pipeline_name {scope.node.path}/{construct_id}"
@@ -1081,7 +1129,7 @@ class Pipeline(_PipelineBase):
         )
 
     @staticmethod
-    def from_pipeline_arn(scope: Construct, construct_id: str, pipeline_arn: str) -> _PipelineBase:
+    def from_pipeline_arn(scope: Construct, construct_id: str, pipeline_arn: str) -> PipelineBase:
         """Reference an existing pipeline by ARN (in any account and region)."""
         check_new_child("Pipeline.from_pipeline_arn", scope, construct_id)
         subject = f"Pipeline.from_pipeline_arn {scope.node.path}/{construct_id}"

@@ -59,6 +59,23 @@ class BindingError(PipelineDefinitionError):
         self.hint = hint
 
 
+class _NamedBucket(Protocol):
+    """What ``S3Location.from_bucket`` reads of a bucket object (``aws_s3.IBucket`` has it)."""
+
+    @property
+    def bucket_name(self) -> str:
+        """The bucket's name (a CDK token for a bucket of the app)."""
+        ...
+
+
+class _EcrRepository(Protocol):
+    """What ``Image.from_ecr_repository`` needs of a repository (``aws_ecr.IRepository``)."""
+
+    def repository_uri_for_tag(self, tag: str | None = None) -> str:
+        """The URI of the image with ``tag`` in the repository."""
+        ...
+
+
 _MISSPELLED_S3_SCHEME = re.compile(r"(?i)s3:/*(?P<rest>[^/].*)")
 
 
@@ -437,7 +454,7 @@ class Image:
         return Image.from_framework("clarify", version, scope="processing")
 
     @staticmethod
-    def from_ecr_repository(repository: Any, tag: str = "latest") -> Image:
+    def from_ecr_repository(repository: _EcrRepository, tag: str = "latest") -> Image:
         """An image in an ECR repository (an ``aws_ecr.IRepository``); pull is granted."""
         return Image(repository=repository, tag=tag)
 
@@ -551,7 +568,7 @@ class S3Location:
         return S3Location(uri=uri)
 
     @staticmethod
-    def from_bucket(bucket: Any, key_prefix: str = "") -> S3Location:
+    def from_bucket(bucket: str | _NamedBucket, key_prefix: str = "") -> S3Location:
         """A location in a bucket: a bucket name or an ``aws_s3.IBucket``.
 
         A trailing ``/`` is kept: ``"raw/"`` means the keys under the folder ``raw``, while
@@ -577,14 +594,15 @@ class S3Location:
         """True for a local file (``from_asset``)."""
         return self.path is not None
 
-    def bucket_name(self) -> Any:
+    def bucket_name(self) -> str:
         """The bucket's name (a string, possibly a CDK token)."""
         bucket = self.bucket
         if bucket is None:
             raise PipelineDefinitionError(
                 "S3Location.bucket_name: only a location from_bucket has a bucket"
             )
-        return bucket if isinstance(bucket, str) else bucket.bucket_name
+        name: str = bucket if isinstance(bucket, str) else bucket.bucket_name
+        return name
 
 
 def check_asset_access(location: S3Location, access: Access) -> None:

@@ -189,11 +189,41 @@ def test_fails_a_tag_value_that_is_no_string() -> None:
         StaticBinder(job_tags={"team": 1})  # type: ignore[dict-item]
 
 
+def test_fails_job_tags_that_are_no_mapping_naming_the_field() -> None:
+    for tags in ([("team", "ml")], "team=ml"):
+        with pytest.raises(PipelineDefinitionError, match="StaticBinder: field 'job_tags' expects"):
+            StaticBinder(job_tags=tags)  # type: ignore[arg-type]
+
+
 def test_merge_tags_keeps_an_expression_for_the_whole_list() -> None:
     expression = {"Get": "Parameters.Tags"}
     assert merge_tags(expression, TAGS) is expression
     assert merge_tags(None, TAGS) == AS_LIST
     assert merge_tags(None, {}) is None
+
+
+def test_a_steps_tag_key_from_a_parameter_keeps_every_job_tag() -> None:
+    # A key known only at run time can't be matched to a job tag's: both are sent.
+    key = ParameterString("TagKey", default_value="owner")
+    own = [{"Key": key, "Value": "ana"}]
+    step = ProcessingStep(
+        name="Prep", image=IMAGE, entrypoint=["python3", "x.py"], extra_arguments={"Tags": own}
+    )
+    pipeline = PipelineDefinition(parameters=[key], steps=[step])
+    [entry] = _compiled(pipeline, job_tags=TAGS)["Steps"]
+    assert entry["Arguments"]["Tags"] == [
+        {"Key": {"Get": "Parameters.TagKey"}, "Value": "ana"},
+        *AS_LIST,
+    ]
+
+
+def test_with_job_tags_leaves_unreadable_entries_for_validation() -> None:
+    steps = [
+        {"Name": "Odd", "Type": ["Training"], "Arguments": {}},
+        {"Name": "Branch", "Type": {"Get": "x"}, "Arguments": {"IfSteps": []}},
+        "not an entry",
+    ]
+    assert with_job_tags({"Steps": steps}, TAGS) == {"Steps": steps}
 
 
 def test_with_job_tags_tags_a_definition_json_as_the_binder_does() -> None:

@@ -72,8 +72,6 @@ class CdkBinder:
         self._step_role_arn = step_role_arn
         self._automl_role_arn = automl_role_arn
         self._bucket = bucket
-        self._key_arn = key_arn
-        self._network = network
         # One immutable value for every step: the tags were checked as the prop.
         self._job_defaults = JobDefaults(
             volume_kms_key=key_arn,

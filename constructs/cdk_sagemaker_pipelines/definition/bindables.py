@@ -741,7 +741,8 @@ class StaticBinder:
     job_tags: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
-        if self.job_tags:
+        # (Anything but a mapping is left to @checked's type check, which names the field.)
+        if self.job_tags and isinstance(self.job_tags, Mapping):
             problems = tag_problems(self.job_tags)
             if problems:
                 raise PipelineDefinitionError(

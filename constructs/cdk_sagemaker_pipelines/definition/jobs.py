@@ -99,7 +99,8 @@ def merge_tags(own: JsonValue, defaults: Mapping[str, str]) -> JsonValue:
     ``own`` is the request's ``Tags`` as rendered (a list of ``{"Key", "Value"}``, or
     ``None``); its tags come first and win on a shared key. Anything but a list (an
     expression standing for the whole list) is returned as it is: its keys are known only
-    at run time.
+    at run time. A key of ``own`` that is an expression (a parameter) is known only at run
+    time too: it takes no default's place.
 
     Example::
 
@@ -112,7 +113,12 @@ def merge_tags(own: JsonValue, defaults: Mapping[str, str]) -> JsonValue:
         own = []
     if not isinstance(own, list):
         return own
-    taken = {item.get("Key") for item in own if isinstance(item, dict)}
+    # Literal keys only: a key given as an expression ({"Get": …}) can't be compared here.
+    taken = {
+        item.get("Key")
+        for item in own
+        if isinstance(item, dict) and isinstance(item.get("Key"), str)
+    }
     added: list[JsonValue] = [
         {"Key": key, "Value": value} for key, value in defaults.items() if key not in taken
     ]
@@ -138,9 +144,10 @@ def with_job_tags(definition: Mapping[str, Any], tags: Mapping[str, str]) -> dic
         for entry in entries:
             arguments = entry.get("Arguments") if isinstance(entry, Mapping) else None
             if isinstance(arguments, Mapping):
-                if entry.get("Type") in JOB_TAG_STEP_TYPES:
+                kind = entry.get("Type")
+                if isinstance(kind, str) and kind in JOB_TAG_STEP_TYPES:
                     arguments = {**arguments, "Tags": merge_tags(arguments.get("Tags"), tags)}
-                elif entry.get("Type") == "Condition":
+                elif kind == "Condition":
                     arguments = {
                         **arguments,
                         **{

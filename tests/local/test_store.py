@@ -14,6 +14,7 @@ import pytest
 
 from cdk_sagemaker_pipelines.local._errors import StepError
 from cdk_sagemaker_pipelines.local.store import (
+    Located,
     StepStore,
     extract,
     hash_located,
@@ -296,3 +297,31 @@ def test_an_unreadable_folder_of_a_mapped_prefix_fails_naming_the_field(
         StepError, match=r"^input 'raw': can't read the folder .*/private: Permission denied"
     ):
         store.materialize("s3://b/data", tmp_path / "input", "input 'raw'")
+
+
+def test_editor_and_tool_files_are_neither_packed_nor_hashed(tmp_path: Path) -> None:
+    # As in the archives the constructs deploy: saving a notebook or opening the folder in
+    # an IDE changes neither the step's code nor its cache key, and Emacs' lock file (a link
+    # to nowhere) doesn't fail the step.
+    source = tmp_path / "src"
+    make(source / "train.py", "print('train')")
+    make(source / "requirements.txt", "numpy")
+
+    def packed_and_hashed() -> tuple[list[str], str]:
+        write_archive(source, tmp_path / "src.tar.gz")
+        with tarfile.open(tmp_path / "src.tar.gz") as archive:
+            names = sorted(archive.getnames())
+        found = hashlib.sha256()
+        hash_located(Located("s3://b/code/src.tar.gz", "archive", source, "test"), found, "code")
+        return names, found.hexdigest()
+
+    clean = packed_and_hashed()
+    assert clean[0] == ["requirements.txt", "train.py"]
+    make(source / ".ipynb_checkpoints/train-checkpoint.py", "old")
+    make(source / ".vscode/settings.json", "{}")
+    make(source / "__pycache__/train.cpython-311.pyc", "x")
+    make(source / "train.py.swp", "x")
+    make(source / ".DS_Store", "x")
+    (source / ".#train.py").symlink_to(tmp_path / "no-such-file")
+
+    assert packed_and_hashed() == clean

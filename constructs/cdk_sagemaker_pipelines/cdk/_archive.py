@@ -12,26 +12,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-# What tools and editors leave in a code folder, never read by a job: shipping them would
-# change the asset's hash (so the pipeline's definition, and a deploy) on a mere save or
-# `git status`, and an editor's lock file (Emacs' ".#name", a dangling symlink) can't be read.
-SKIPPED_DIRECTORIES = frozenset(
-    {
-        "__pycache__",
-        ".git",
-        ".hg",
-        ".svn",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".ipynb_checkpoints",
-        ".idea",
-        ".vscode",
-    }
-)
-SKIPPED_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
-SKIPPED_SUFFIXES = (".pyc", ".pyo", ".swp", ".swo", "~")
-SKIPPED_PREFIXES = (".#",)
+from .._code_files import is_skipped
+
 _workdir: str | None = None
 
 
@@ -48,13 +30,9 @@ def _entries(source: Path) -> list[tuple[Path, str]]:
         return [(source, source.name)]
     found: list[tuple[Path, str]] = []
     for root, directories, files in os.walk(source):
-        directories[:] = sorted(d for d in directories if d not in SKIPPED_DIRECTORIES)
+        directories[:] = sorted(d for d in directories if not is_skipped(d))
         for name in sorted(files):
-            if (
-                name in SKIPPED_FILES
-                or name.endswith(SKIPPED_SUFFIXES)
-                or name.startswith(SKIPPED_PREFIXES)
-            ):
+            if is_skipped(name):
                 continue
             path = Path(root) / name
             found.append((path, path.relative_to(source).as_posix()))
@@ -66,8 +44,8 @@ def deterministic_tar_gz(source: str | os.PathLike[str]) -> str:
 
     Entries are sorted, owned by root, dated 1980, and the gzip header carries no time,
     so the same code always yields the same archive (and the same CDK asset hash). Caches,
-    version-control folders and editors' files (``SKIPPED_DIRECTORIES``, ``SKIPPED_FILES``,
-    ``SKIPPED_SUFFIXES``, ``SKIPPED_PREFIXES``) are left out, so they change neither.
+    version-control folders and editors' files (``_code_files.is_skipped``) are left out, so
+    they change neither.
 
     Example::
 

@@ -26,11 +26,12 @@ import tarfile
 import threading
 import uuid
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from .._code_files import is_skipped
 from ._errors import LocalRunError, StepError, UnmappableS3UriError
 from .resources import normalize_s3_uri, split_s3_uri, under
 
@@ -343,7 +344,7 @@ def _copy_located(located: Located, destination: Path, what: str) -> int:
 
 
 def tree_files(
-    root: Path, what: str, skip: frozenset[str] = frozenset()
+    root: Path, what: str, skip: Callable[[str], bool] | None = None
 ) -> Iterator[tuple[str, Path]]:
     """Each file under ``root`` as ``(path relative to root, path)``, symbolic links followed.
 
@@ -352,8 +353,8 @@ def tree_files(
     under the link's name (not skipped, which would leave a job without them). Each folder
     lists its files (by name), then its folders' (by name), as ``os.walk`` does. A link to
     a folder that holds it (a loop), a link that leads nowhere, and a named pipe, socket or
-    device raise ``StepError`` naming ``what`` and the path. ``skip`` names left out
-    (``__pycache__``).
+    device raise ``StepError`` naming ``what`` and the path. ``skip`` says which names are
+    left out (``_code_files.is_skipped`` for code: caches and editors' files).
 
     Example::
 
@@ -370,7 +371,7 @@ def tree_files(
         except OSError as error:
             raise StepError(f"{what}: can't read the folder {folder}: {error.strerror}") from None
         for name in names:
-            if name in skip:
+            if skip is not None and skip(name):
                 continue
             path = folder / name
             inner = f"{relative}/{name}" if relative else name
@@ -432,20 +433,20 @@ def write_archive(source: Path, target: Path, what: str = "code") -> None:
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     if source.is_dir():
-        for _ in tree_files(source, what, skip=frozenset({"__pycache__"})):
+        for _ in tree_files(source, what, skip=is_skipped):
             pass  # refuses loops and dead links before tarfile follows them
     with tarfile.open(target, "w:gz", compresslevel=1, dereference=True) as archive:
         if source.is_dir():
             for item in sorted(source.iterdir()):
-                if item.name != "__pycache__":
+                if not is_skipped(item.name):
                     archive.add(item, arcname=item.name, filter=_packed)
         else:
             archive.add(source, arcname=source.name, filter=_packed)
 
 
 def _packed(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
-    """An entry as packed: none for ``__pycache__``, others owned by root."""
-    if "__pycache__" in info.name.split("/"):
+    """An entry as packed: none for caches and editors' files, the others owned by root."""
+    if any(is_skipped(part) for part in info.name.split("/")):
         return None
     info.uid = info.gid = 0
     info.uname = info.gname = "root"
@@ -526,7 +527,7 @@ def hash_located(located: Located, digest: Any, what: str = "code") -> None:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
         return
-    for relative, file in tree_files(path, what, skip=frozenset({"__pycache__"})):
+    for relative, file in tree_files(path, what, skip=is_skipped):
         digest.update(relative.encode() + b"\0")
         with file.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):

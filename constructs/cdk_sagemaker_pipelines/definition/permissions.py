@@ -1208,8 +1208,10 @@ def plan_permissions(
 
 
 # https://sqs.<region>.<domain>/<account>/<queue>: the domain is checked against the region's.
+# A queue name is 1-80 letters, digits, '-' and '_', a FIFO queue's ".fifo" counted in.
 SQS_QUEUE_URL = re.compile(
-    r"https://sqs\.([a-z0-9-]+)\.([a-z0-9.-]+)/(\d{12})/([A-Za-z0-9\-_]{1,80}(?:\.fifo)?)"
+    r"https://sqs\.([a-z0-9-]+)\.([a-z0-9.-]+)/(\d{12})/"
+    r"([A-Za-z0-9\-_]{1,75}\.fifo|[A-Za-z0-9\-_]{1,80})"
 )
 
 

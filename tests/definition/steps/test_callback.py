@@ -134,6 +134,8 @@ def test_queue_urls_of_every_partition_validate_with_their_own_domain(ctx: Rende
         "https://sqs.us-east-1.amazonaws.com/11112222333/approvals",  # an account of 11 digits
         f"https://sqs.us-east-1.amazonaws.com/111122223333/{'q' * 81}",  # names are 1-80
         "https://sqs.us-east-1.amazonaws.com/111122223333/appro.vals",  # only .fifo has a dot
+        # A FIFO queue's name counts its .fifo suffix in the 80 (CreateQueue's QueueName).
+        f"https://sqs.us-east-1.amazonaws.com/111122223333/{'q' * 76}.fifo",
     ],
 )
 def test_fails_a_queue_url_sqs_gives_no_queue(ctx: RenderContext, url: str) -> None:
@@ -145,6 +147,8 @@ def test_fails_a_queue_url_sqs_gives_no_queue(ctx: RenderContext, url: str) -> N
 
 
 def test_a_queue_name_of_80_characters_is_a_queue(ctx: RenderContext) -> None:
+    fifo = f"https://sqs.us-east-1.amazonaws.com/111122223333/{'q' * 75}.fifo"
+    assert sqs_queue_arn_parts(fifo) == ("us-east-1", "111122223333", f"{'q' * 75}.fifo")
     url = f"https://sqs.us-east-1.amazonaws.com/111122223333/{'q' * 80}"
     assert sqs_queue_arn_parts(url) == ("us-east-1", "111122223333", "q" * 80)
     step = CallbackStep(name="Approve", sqs_queue_url=url)

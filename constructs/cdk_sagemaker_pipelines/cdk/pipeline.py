@@ -410,30 +410,32 @@ class PipelineBase(Resource):
             )
         return problems
 
+    def _metric_of_statistic(
+        self, metric_name: str, statistic: str, options: _MetricOptions
+    ) -> cloudwatch.Metric:
+        """``metric(metric_name)`` with ``statistic`` unless ``options`` give another."""
+        merged: _MetricOptions = {"statistic": statistic, **options}
+        return self.metric(metric_name, **merged)
+
     def metric_execution_started(self, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
         """Executions started (Sum over 5 minutes by default)."""
-        merged: _MetricOptions = {"statistic": "Sum", **options}
-        return self.metric("ExecutionStarted", **merged)
+        return self._metric_of_statistic("ExecutionStarted", "Sum", options)
 
     def metric_execution_failed(self, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
         """Executions that failed (Sum over 5 minutes by default)."""
-        merged: _MetricOptions = {"statistic": "Sum", **options}
-        return self.metric("ExecutionFailed", **merged)
+        return self._metric_of_statistic("ExecutionFailed", "Sum", options)
 
     def metric_execution_succeeded(self, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
         """Executions that succeeded (Sum over 5 minutes by default)."""
-        merged: _MetricOptions = {"statistic": "Sum", **options}
-        return self.metric("ExecutionSucceeded", **merged)
+        return self._metric_of_statistic("ExecutionSucceeded", "Sum", options)
 
     def metric_execution_stopped(self, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
         """Executions that were stopped (Sum over 5 minutes by default)."""
-        merged: _MetricOptions = {"statistic": "Sum", **options}
-        return self.metric("ExecutionStopped", **merged)
+        return self._metric_of_statistic("ExecutionStopped", "Sum", options)
 
     def metric_execution_duration(self, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
         """Execution duration in milliseconds (Average over 5 minutes by default)."""
-        merged: _MetricOptions = {"statistic": "Average", **options}
-        return self.metric("ExecutionDuration", **merged)
+        return self._metric_of_statistic("ExecutionDuration", "Average", options)
 
     def metric_step_failed(
         self, step_name: str, **options: Unpack[_MetricOptions]

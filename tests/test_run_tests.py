@@ -174,20 +174,43 @@ def start_runner_script(root: Path, *, start_new_session: bool = False) -> subpr
     )
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (exited ones not yet waited for included)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (command) state ppid ...": the command may hold spaces and parentheses.
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def test_ctrl_c_after_the_other_session_ended_still_shows_the_tests_cdk_session(
     project: tuple[ModuleType, Path],
 ) -> None:
     _, root = project
+    started = root / "started"
     (root / "tests" / "cdk" / "test_slow.py").write_text(
-        "import time\n\ndef test_slow():\n    time.sleep(60)\n"
+        "import pathlib, time\n\n"
+        "def test_slow():\n"
+        f"    pathlib.Path({str(started)!r}).touch()\n"
+        "    time.sleep(60)\n"
     )
     # A process group of its own, as a terminal's job.
     run = start_runner_script(root, start_new_session=True)
     assert run.stdout is not None
-    for line in run.stdout:  # the other session ended: the run waits for tests/cdk
+    for line in run.stdout:  # the other session's result line
         if " passed" in line:
             break
-    time.sleep(1)  # tests/cdk is in its slow test
+    # Waited for, not guessed with a sleep: tests/cdk is in its slow test, and the run has
+    # reaped the other session (its one child left), so it waits for tests/cdk alone.
+    deadline = time.monotonic() + 30
+    while not started.exists() or len(children(run.pid)) != 1:
+        assert time.monotonic() < deadline, (started.exists(), children(run.pid))
+        time.sleep(0.01)
     os.killpg(run.pid, signal.SIGINT)
     printed = run.stdout.read()
 

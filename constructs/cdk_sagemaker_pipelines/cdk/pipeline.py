@@ -830,7 +830,6 @@ class Pipeline(PipelineBase):
             automl_role_arn=self._bind_automl_role,
             job_tags=job_tags,
         )
-        self._job_tags: Mapping[str, str] = dict(job_tags or {})
         self.definition: dict[str, Any] = freeze(self._compile(definition))
         """The compiled definition, read-only: changing it after the construct exists raises."""
         # Rendered for the template once: the size check measures the same rendering (for
@@ -1237,9 +1236,11 @@ class Pipeline(PipelineBase):
                     ],
                     subject=subject(),
                 ) from None
-        if self._job_tags and isinstance(loaded, Mapping):
+        # The binder's, as a PipelineDefinition's steps get them (the same for every step).
+        job_tags = self._binder.job_defaults(step_name="").tags
+        if job_tags and isinstance(loaded, Mapping):
             # Before validation: a job whose tags and these pass 50 fails, naming the step.
-            loaded = with_job_tags(loaded, self._job_tags)
+            loaded = with_job_tags(loaded, job_tags)
         problems = validate_definition(loaded)
         if problems:
             raise PipelineValidationError(problems, subject=subject())

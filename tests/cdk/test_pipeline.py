@@ -45,6 +45,7 @@ from cdk_sagemaker_pipelines.definition import (
     ModelMetrics,
     ModelStep,
     Parameter,
+    ParameterBoolean,
     ParameterString,
     PipelineDefinition,
     PipelineDefinitionError,
@@ -56,6 +57,7 @@ from cdk_sagemaker_pipelines.definition import (
     S3Location,
     StaticBinder,
     StepOutput,
+    TrainingJobDefinition,
     TrainingStep,
     TransformStep,
     TuningStep,
@@ -1914,6 +1916,90 @@ def test_debugger_rules_of_a_training_job_are_warned_not_granted():
     )
     # A training job without rules (a DebugHookConfig alone, as the SDK writes) is not warned.
     assert warnings(DebugHookConfig={"S3OutputPath": "s3://out/debug"}) == []
+
+
+SPOT_WARNING = "cdk-sagemaker-pipelines:spot-training-without-checkpoints"
+
+
+def test_spot_training_without_checkpoints_is_warned():
+    def warnings(*steps: Any) -> list[str]:
+        stack = new_stack()
+        Pipeline(stack, "Training", definition=PipelineDefinition(steps=list(steps)))
+        return _texts_of_warning(stack, SPOT_WARNING)
+
+    def train(name: str, **options: Any) -> TrainingStep:
+        return TrainingStep(
+            name=name,
+            image=Image.sklearn("1.2-1"),
+            code=Code.from_s3("s3://c/t.tar.gz", entry_point="t.py"),
+            max_wait_in_seconds=86400 if options.get("use_spot_instances") else None,
+            **options,
+        )
+
+    def tune(**options: Any) -> TuningStep:
+        return TuningStep(
+            name="Tune",
+            image=Image.xgboost("1.7-1"),
+            objective_metric_name="validation:rmse",
+            objective_type="Minimize",
+            hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+            max_wait_in_seconds=86400,
+            **options,
+        )
+
+    [warning] = warnings(
+        train("Spot", use_spot_instances=True),
+        train("Checkpointed", use_spot_instances=True, checkpoint_s3_uri="s3://c/checkpoints"),
+        train("OnDemand"),
+        tune(use_spot_instances=True),
+    )
+    assert warning.startswith(
+        "Managed spot training without a CheckpointConfig (step 'Spot' field "
+        "'Arguments.EnableManagedSpotTraining', step 'Tune' field "
+        "'Arguments.TrainingJobDefinition.EnableManagedSpotTraining'): when EC2 reclaims "
+        "the spot capacity, the job starts training again from the beginning"
+    )
+    assert "checkpoint_s3_uri=" in warning
+    assert warnings(tune(use_spot_instances=True, checkpoint_s3_uri="s3://c/cp")) == []
+    assert warnings(train("OnDemand")) == []
+
+
+def test_spot_training_of_a_json_definition_is_judged_per_job():
+    # Spot from a parameter may be on at run time; literal false isn't spot; each training
+    # job definition of a tuning step of several is judged alone, in a branch too.
+    ranges = {"eta": ContinuousParameter(min_value=0.01, max_value=0.3)}
+    tune = TuningStep(
+        name="Tune",
+        training_job_definitions=[
+            TrainingJobDefinition(
+                name=name,
+                image=Image.xgboost("1.7-1"),
+                inputs={"train": "s3://data-bucket/train/"},
+                objective_metric_name="validation:auc",
+                hyperparameter_ranges=ranges,
+            )
+            for name in ("first", "second")
+        ],
+        max_jobs=2,
+    )
+    spot = ParameterBoolean(name="Spot", default_value=False)
+    branch = ConditionStep(
+        name="Check", conditions=[ConditionEquals(left=spot, right=True)], if_steps=[tune]
+    )
+    binder = StaticBinder(region=REGION, role_arn=ROLE, default_bucket="out-bucket")
+    definition = PipelineDefinition(parameters=[spot], steps=[branch]).to_definition(binder)
+    [tuning] = definition["Steps"][0]["Arguments"]["IfSteps"]
+    first, second = tuning["Arguments"]["TrainingJobDefinitions"]
+    first["EnableManagedSpotTraining"] = {"Get": "Parameters.Spot"}
+    first["StoppingCondition"]["MaxWaitTimeInSeconds"] = 86400
+    second["EnableManagedSpotTraining"] = False
+
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    [warning] = _texts_of_warning(stack, SPOT_WARNING)
+    assert (
+        "(step 'Tune' field 'Arguments.TrainingJobDefinitions[0].EnableManagedSpotTraining'):"
+    ) in warning
 
 
 def _texts_of_warning(stack: cdk.Stack, warning_id: str) -> list[str]:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 from constructs import Construct, Dependable, IValidation
 
+from ..checks._finding import dig, job_arguments
 from ..definition import (
     NetworkConfig,
     PipelineDefinition,
@@ -858,6 +859,7 @@ class Pipeline(PipelineBase):
         self._warn_unattributed()
         self._warn_unplanned_steps()
         self._warn_debugger_rules()
+        self._warn_spot_training_without_checkpoints()
         self._warn_check_steps()
         self._warn_open_job_name_prefixes()
         self._warn_open_emr_clusters()
@@ -1835,6 +1837,39 @@ class Pipeline(PipelineBase):
             "a rule ends in an error, grant pipeline.step_role those locations. (SageMaker "
             "Debugger is closed to new customers since 2026-07-30: AWS's Debugger guide, "
             '"Debugger availability change".)',
+        )
+
+    def _warn_spot_training_without_checkpoints(self) -> None:
+        """Managed spot training without checkpoints: an interruption starts training over.
+
+        A job's ``EnableManagedSpotTraining`` given as an expression may be true at run time,
+        so it counts; only a literal false doesn't. Each training job definition of a tuning
+        step is judged on its own.
+        """
+        fields: list[str] = []
+        for entry in _all_steps(self.definition.get("Steps") or []):
+            kind = entry.get("Type")
+            if kind not in ("Training", "Tuning"):
+                continue
+            prefix = "TrainingJobDefinition." if kind == "Tuning" else ""
+            for arguments, name in job_arguments(entry):
+                spot = dig(arguments, f"{prefix}EnableManagedSpotTraining")
+                if spot is None or spot is False:
+                    continue
+                if dig(arguments, f"{prefix}CheckpointConfig") is None:
+                    field = name(f"{prefix}EnableManagedSpotTraining")
+                    fields.append(f"step '{entry.get('Name')}' field 'Arguments.{field}'")
+        if not fields:
+            return
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:spot-training-without-checkpoints",
+            f"Managed spot training without a CheckpointConfig ({', '.join(fields)}): when "
+            "EC2 reclaims the spot capacity, the job starts training again from the beginning "
+            "once capacity returns, repeating (and billing) the work done before the "
+            "interruption, and may run out of its MaxWaitTimeInSeconds. Give the step "
+            "checkpoint_s3_uri= (CheckpointConfig.S3Uri), and have the training code save "
+            "its state under /opt/ml/checkpoints and resume from what it finds there. A short "
+            "job may accept restarting: acknowledge this warning then.",
         )
 
     def _warn_check_steps(self) -> None:

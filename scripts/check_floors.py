@@ -18,7 +18,8 @@ Usage::
 
 The reference app's stack snapshots are left out: they record the pinned botocore's KMS
 actions in key policies (README, "Use it in your own project"), so they differ on older
-botocore by design.
+botocore by design. So are the tests of the typed property stub
+(``definition/property_types.pyi``), generated from the pinned botocore's shapes.
 """
 
 from __future__ import annotations
@@ -36,7 +37,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # Pinned to the botocore floor: each boto3 release requires the botocore of its own number.
 PAIRED_WITH_BOTOCORE = "boto3"
 # Tests whose expected output records the pinned versions' behaviour (see the docstring).
-PINNED_OUTPUT_TESTS = ("tests/cdk/test_app_snapshots.py::test_stack_template_matches_snapshot",)
+PINNED_OUTPUT_TESTS = (
+    "tests/cdk/test_app_snapshots.py::test_stack_template_matches_snapshot",
+    # The typed property stub is generated from the pinned botocore's shapes.
+    "tests/definition/test_property_types.py",
+)
 _FLOOR = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(.*)$")
 _PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
 

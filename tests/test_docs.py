@@ -168,7 +168,7 @@ def test_readme_quotes_the_messages_the_code_raises() -> None:
     readme = README.read_text()
     image = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
     with pytest.raises(PropertyPathError) as path_error:
-        _ = ProcessingStep(name="Prep", image=image).properties.ProcessingOutputConfig.Output
+        _ = ProcessingStep(name="Prep", image=image).properties.ProcessingOutputConfig.Output  # type: ignore[attr-defined]
     with pytest.raises(PipelineDefinitionError) as type_error:
         TrainingStep(name="Train", image=image, instance_count="1")  # type: ignore[arg-type]
     for error in (path_error.value, type_error.value):

@@ -78,6 +78,7 @@ def test_the_wheel_holds_every_file_of_the_package_and_nothing_else(
     # The data files and the marker that makes the annotations visible to type checkers.
     assert f"{dist_info}licenses/LICENSE" in names  # the licence text travels with it
     assert "cdk_sagemaker_pipelines/py.typed" in names
+    assert "cdk_sagemaker_pipelines/definition/property_types.pyi" in names  # typed properties
     assert "cdk_sagemaker_pipelines/definition/data/framework_images.json" in names
 
 

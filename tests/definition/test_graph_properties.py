@@ -24,12 +24,15 @@ from hypothesis import strategies as st
 from cdk_sagemaker_pipelines.definition import (
     CallbackStep,
     ConditionEquals,
+    ConditionStep,
     Join,
     LambdaStep,
     PipelineDefinition,
     PipelineValidationError,
+    ProcessingStep,
     Step,
     StepOutput,
+    TrainingStep,
 )
 from cdk_sagemaker_pipelines.definition.pipeline import _ordered
 from cdk_sagemaker_pipelines.definition.validate import validate_with_dependencies
@@ -116,10 +119,14 @@ def graphs(draw: st.DrawFn) -> Spec:
 
 
 def _property(step: Step, kind: str) -> Any:
+    # A checker types a step's properties by its class, so narrow to it.
     if kind == "Processing":
+        assert isinstance(step, ProcessingStep)
         return step.properties.ProcessingOutputConfig.Outputs["out"].S3Output.S3Uri
     if kind == "Training":
+        assert isinstance(step, TrainingStep)
         return step.properties.ModelArtifacts.S3ModelArtifacts
+    assert isinstance(step, ConditionStep)
     return step.properties.Outcome
 
 

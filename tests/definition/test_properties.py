@@ -255,7 +255,7 @@ def test_hasattr_works_for_members() -> None:
 
 def test_properties_are_read_only() -> None:
     with pytest.raises(AttributeError, match="properties are read-only"):
-        training.properties.TrainingJobName = "x"
+        training.properties.TrainingJobName = "x"  # type: ignore[misc, assignment]
 
 
 def test_a_deep_copy_of_steps_refers_to_the_copies_of_the_steps_it_reads() -> None:
@@ -292,7 +292,7 @@ def test_fails_misspelled_member_suggests_the_closest() -> None:
         match=r"^step 'Prep': ProcessingOutputConfig has no property 'Output' "
         r"\(did you mean 'Outputs'\?\)$",
     ):
-        processing.properties.ProcessingOutputConfig.Output  # noqa: B018
+        processing.properties.ProcessingOutputConfig.Output  # type: ignore[attr-defined]  # noqa: B018
 
 
 def test_fails_misspelled_top_level_member_suggests_the_closest() -> None:
@@ -301,7 +301,7 @@ def test_fails_misspelled_top_level_member_suggests_the_closest() -> None:
         match=r"^step 'Train': the step has no property 'ModelArtifact' "
         r"\(did you mean 'ModelArtifacts'\?\)$",
     ):
-        training.properties.ModelArtifact  # noqa: B018
+        training.properties.ModelArtifact  # type: ignore[attr-defined]  # noqa: B018
 
 
 @pytest.mark.parametrize(
@@ -409,12 +409,12 @@ def test_fails_unknown_member_without_a_close_match_lists_members() -> None:
         PropertyPathError,
         match=r"^step 'Gate': the step has no property 'Zzz' \(members: 'Outcome'\)$",
     ):
-        condition.properties.Zzz  # noqa: B018
+        condition.properties.Zzz  # type: ignore[attr-defined]  # noqa: B018
 
 
 def test_fails_property_path_error_is_a_definition_error_and_an_attribute_error() -> None:
     with pytest.raises(PropertyPathError) as caught:
-        training.properties.Nope  # noqa: B018
+        training.properties.Nope  # type: ignore[attr-defined]  # noqa: B018
 
     assert isinstance(caught.value, PipelineDefinitionError)
     assert isinstance(caught.value, AttributeError)
@@ -426,14 +426,14 @@ def test_fails_member_of_a_list_asks_for_an_index() -> None:
         match=r"^step 'Train': FinalMetricDataList is a list, it has no member 'Value' "
         r"\(use \[index\] or \['key'\]\)$",
     ):
-        training.properties.FinalMetricDataList.Value  # noqa: B018
+        training.properties.FinalMetricDataList.Value  # type: ignore[attr-defined]  # noqa: B018
 
 
 def test_fails_member_of_a_value() -> None:
     with pytest.raises(
         PropertyPathError, match=r"^step 'Train': TrainingJobName is a value, it has no member 'X'$"
     ):
-        training.properties.TrainingJobName.X  # noqa: B018
+        training.properties.TrainingJobName.X  # type: ignore[attr-defined]  # noqa: B018
 
 
 def test_fails_map_indexed_by_position() -> None:
@@ -441,14 +441,14 @@ def test_fails_map_indexed_by_position() -> None:
         PropertyPathError,
         match=r"^step 'Train': HyperParameters is a map: index it with a string key$",
     ):
-        training.properties.HyperParameters[0]
+        training.properties.HyperParameters[0]  # type: ignore[index]
 
 
 def test_fails_structure_indexed() -> None:
     with pytest.raises(
         PropertyPathError, match=r"^step 'Train': ModelArtifacts can't be indexed with \['x'\]$"
     ):
-        training.properties.ModelArtifacts["x"]
+        training.properties.ModelArtifacts["x"]  # type: ignore[index]
 
 
 def test_fails_list_indexed_by_bool() -> None:
@@ -474,7 +474,7 @@ def test_fails_list_of_values_indexed_by_key() -> None:
         match=r"^step 'Prep': AppSpecification\.ContainerEntrypoint is a list of values: "
         r"index it by position$",
     ):
-        processing.properties.AppSpecification.ContainerEntrypoint["python3"]
+        processing.properties.AppSpecification.ContainerEntrypoint["python3"]  # type: ignore[index]
 
 
 def test_fails_undeclared_processing_output_suggests_the_closest() -> None:
@@ -611,7 +611,7 @@ def test_fails_lambda_without_outputs_has_no_entries() -> None:
 
 def test_fails_lambda_outputs_indexed_by_position() -> None:
     with pytest.raises(PropertyPathError, match="OutputParameters is a map"):
-        lambda_step.properties.OutputParameters[0]
+        lambda_step.properties.OutputParameters[0]  # type: ignore[index]
 
 
 def test_fails_fail_step_has_no_properties() -> None:

@@ -785,7 +785,7 @@ def test_fails_sdk_methods_say_what_to_call_instead(build: Callable[[], Any], me
 @pytest.mark.parametrize(
     "build",
     [
-        lambda: TrainingStep(name="T", image="my-image").properties.ModelArtifacts.S3ModelArtifact,
+        lambda: TrainingStep(name="T", image="my-image").properties.ModelArtifacts.S3ModelArtifact,  # type: ignore[attr-defined]
         lambda: TrainingStep(name="Train", image="my-image").add_depends_on(["Prep"]),  # type: ignore[attr-defined]
         lambda: (
             TuningStep(

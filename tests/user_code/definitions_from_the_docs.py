@@ -4,24 +4,28 @@ tests/test_user_types.py type-checks this module as a user's CI would (strict, n
 and fails on any error. It is never imported or run. Lines marked ``# type: ignore[…]`` are
 mistakes a checker must catch: were the parameter typed ``Any``, the ignore would be unused,
 which ``--strict`` (``warn_unused_ignores``) reports. ``assert_type`` pins what users index
-or pass on, so a return type that became ``Any`` fails too.
+or pass on, so a return type that became ``Any`` fails too. Step properties are typed by the
+generated ``definition/property_types.pyi``: a misspelt member of a path is such a mistake.
 """
 
 import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, assert_type
+from typing import TYPE_CHECKING, Any, Literal, assert_type
 
 from cdk_sagemaker_pipelines.checks import Finding, Rule, all_steps, dig, job_arguments
 from cdk_sagemaker_pipelines.definition import (
+    AutoMLStep,
     CacheConfig,
     CallbackStep,
+    ClarifyCheckStep,
     Code,
     ConditionEquals,
     ConditionGreaterThanOrEqualTo,
     ConditionStep,
     ContinuousParameter,
+    EMRStep,
     ExecutionVariable,
     ExecutionVariables,
     Expression,
@@ -59,6 +63,15 @@ from cdk_sagemaker_pipelines.definition import (
 )
 from cdk_sagemaker_pipelines.definition.parameters import ParameterValue
 from cdk_sagemaker_pipelines.local import LoadedPipeline, LocalConfig, LocalRunner, ResourceMap
+
+if TYPE_CHECKING:  # a stub for checkers: there is nothing to import at run time
+    from cdk_sagemaker_pipelines.definition.property_types import (
+        PropertyBoolean,
+        PropertyFloat,
+        PropertyString,
+        PropertyTimestamp,
+        TrainingStepProperties,
+    )
 
 ROLE = "arn:aws:iam::111122223333:role/SageMakerExecutionRole"
 BINDER = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
@@ -110,12 +123,14 @@ def build_pipeline(model_package_group: str) -> PipelineDefinition:
         hyperparameters={"n_estimators": 100},
         cache_config=cache,
     )
-    # The step properties the README lists: expressions, typed as such.
-    assert_type(train.properties.ModelArtifacts.S3ModelArtifacts, Properties)
+    # The step properties the README lists: expressions, typed by the value they hold.
+    assert_type(train.properties.ModelArtifacts.S3ModelArtifacts, PropertyString)
     assert_type(train.model_data, Properties)
     assert_type(prep.output("train"), Properties)
-    assert_type(prep.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri, Properties)
-    assert_type(train.properties.FinalMetricDataList["val:acc"].Value, Properties)
+    assert_type(
+        prep.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri, PropertyString
+    )
+    assert_type(train.properties.FinalMetricDataList["val:acc"].Value, PropertyFloat)
     assert_type(ExecutionVariables.PIPELINE_EXECUTION_ID, ExecutionVariable)
     report = PropertyFile(name="EvaluationReport", output_name="evaluation", path="evaluation.json")
     evaluate = ProcessingStep(
@@ -192,6 +207,80 @@ def mistakes_a_checker_catches() -> None:
     Image.from_ecr_repository("my-repo")  # type: ignore[arg-type]
     PipelineDefinition(parameters=["ml.g5.2xlarge"], steps=[])  # type: ignore[list-item]
     TrainingStep(name="Train", instance_typ="ml.m5.large")  # type: ignore[call-arg]
+
+
+def property_paths_a_checker_knows(
+    prep: ProcessingStep,
+    train: TrainingStep,
+    tune: TuningStep,
+    model: ModelStep,
+    register: RegisterModel,
+    score: TransformStep,
+    automl: AutoMLStep,
+    data_quality: QualityCheckStep,
+    bias: ClarifyCheckStep,
+    count: LambdaStep,
+    review: CallbackStep,
+    check: ConditionStep,
+    emr: EMRStep,
+    fail: FailStep,
+) -> list[Properties]:
+    """Each step class's properties, as an IDE completes them: every one is an expression."""
+    assert_type(train.properties, TrainingStepProperties)
+    assert_type(train.properties.TrainingJobStatus.value_type, Literal["String"])
+    assert_type(train.properties.TrainingEndTime, PropertyTimestamp)
+    assert_type(train.properties.FinalMetricDataList[0].Value, PropertyFloat)
+    assert_type(train.properties.HyperParameters["n_estimators"], PropertyString)
+    assert_type(train.properties.ResourceConfig.InstanceCount.value_type, Literal["Integer"])
+    assert_type(prep.properties.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri, PropertyString)
+    assert_type(prep.properties.AppSpecification.ContainerArguments[0], PropertyString)
+    assert_type(tune.properties.HyperParameterTuningJobName, PropertyString)
+    assert_type(tune.properties.BestTrainingJob.TrainingJobName, PropertyString)
+    objective = tune.properties.BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric
+    assert_type(objective.Value, PropertyFloat)
+    assert_type(tune.properties.TrainingJobSummaries[1].TrainingJobName, PropertyString)
+    assert_type(tune.properties.TrainingJobSummaries[1].TunedHyperParameters["C"], PropertyString)
+    assert_type(model.properties.ModelName, PropertyString)
+    assert_type(register.properties.ModelPackageArn, PropertyString)
+    assert_type(register.properties.ModelApprovalStatus, PropertyString)
+    assert_type(score.properties.TransformOutput.S3OutputPath, PropertyString)
+    container = automl.properties.BestCandidate.InferenceContainers[0]
+    assert_type(container.ModelDataUrl, PropertyString)
+    report = automl.properties.BestCandidateProperties.ModelInsightsJsonReportPath
+    assert_type(report, PropertyString)
+    assert_type(data_quality.properties.CalculatedBaselineStatistics, PropertyString)
+    assert_type(bias.properties.BaselineUsedForDriftCheckConstraints, PropertyString)
+    assert_type(count.properties.OutputParameters["rows"], Properties)
+    assert_type(review.properties.Outputs["approved"], Properties)  # the SDK's spelling
+    assert_type(check.properties.Outcome, PropertyBoolean)
+    assert_type(emr.properties.Status.State, PropertyString)
+    assert_type(fail.properties, Properties)  # none: reading one raises
+    return [container.ModelDataUrl, report, check.properties.Outcome, objective.Value]
+
+
+def property_mistakes_a_checker_catches(
+    prep: ProcessingStep,
+    train: TrainingStep,
+    tune: TuningStep,
+    model: ModelStep,
+    bias: ClarifyCheckStep,
+    count: LambdaStep,
+    fail: FailStep,
+) -> None:
+    """Each line raises ``PropertyPathError`` when it runs: a checker reports it first."""
+    _ = train.properties.ModelArtifact.S3ModelArtifacts  # type: ignore[attr-defined]
+    _ = train.properties.ModelArtifacts.S3ModelArtifact  # type: ignore[attr-defined]
+    _ = prep.properties.ProcessingOutputConfig.Output["train"]  # type: ignore[attr-defined]
+    _ = prep.properties.ProcessingOutputConfig.Outputs.S3Output  # type: ignore[attr-defined]
+    _ = prep.properties.AppSpecification.ContainerArguments["x"]  # type: ignore[index]
+    _ = train.properties.HyperParameters[0]  # type: ignore[index]
+    _ = train.properties.TrainingJobName[0]  # type: ignore[index]
+    _ = tune.properties.BestTrainingJob.ModelArtifacts  # type: ignore[attr-defined]
+    _ = model.properties.ModelArtifacts  # type: ignore[attr-defined]
+    _ = bias.properties.CalculatedBaselineStatistics  # type: ignore[attr-defined]
+    _ = count.properties.OutputParameters[0]  # type: ignore[index]
+    _ = fail.properties.ErrorMessage  # type: ignore[attr-defined]
+    train.properties.TrainingJobName = model.properties.ModelName  # type: ignore[misc]
 
 
 def compiled(pipeline: PipelineDefinition) -> str:

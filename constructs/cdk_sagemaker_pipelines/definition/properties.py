@@ -5,6 +5,10 @@
 checked at once against the step type's response shape, so a misspelled member
 raises ``PropertyPathError`` with the closest valid names. The same tree also
 resolves path strings read from a JSON definition during validation.
+
+Type checkers and IDEs see the same trees in ``property_types.pyi``, a stub generated
+from them by ``scripts/generate_property_types.py``: there a misspelled member is a type
+error, before the code runs.
 """
 
 from __future__ import annotations
@@ -70,6 +74,9 @@ CHECK_STEP_PROPERTIES: dict[str, tuple[str, ...]] = {
     ),
     "ClarifyCheck": ("CalculatedBaselineConstraints", "BaselineUsedForDriftCheckConstraints"),
 }
+# Other spellings a property member is read by: alias → member, where a node has the member.
+# ``Outputs`` is the SDK's spelling of a Lambda or Callback step's ``OutputParameters``.
+MEMBER_ALIASES: dict[str, str] = {"Outputs": "OutputParameters"}
 
 
 class PathStepError(Exception):
@@ -338,6 +345,10 @@ class Properties(Expression):
         train.properties.ModelArtifacts.S3ModelArtifacts
         prep.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri
         train.properties.FinalMetricDataList["val:acc"].Value
+
+    For a type checker each step class's ``properties`` is its class of the generated
+    ``property_types.pyi`` (derived from this one), whose members and indexes are the
+    ones this class accepts at run time.
     """
 
     __slots__ = ("_node", "_path", "_step")
@@ -391,26 +402,32 @@ class Properties(Expression):
             message += f" ({error.hint})"
         return PropertyPathError(message)
 
-    def __getattr__(self, name: str) -> Properties:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        if name == "Outputs" and "OutputParameters" in self._node.members:
-            name = "OutputParameters"  # the SDK's spelling for Lambda and Callback outputs
-        attempted = f"{self._path}.{name}" if self._path else name
-        try:
-            child = self._node.member(name)
-        except PathStepError as error:
-            raise self._fail(error, attempted) from None
-        return Properties(self._step, child, attempted)
+    # A type checker sees no __getattr__ or __getitem__ here: each step class's
+    # ``properties`` is typed by the generated ``property_types.pyi`` (whose classes derive
+    # from this one), so a checker completes the members a path has and reports others.
+    if not TYPE_CHECKING:
 
-    def __getitem__(self, key: int | str) -> Properties:
-        attempted = f"{self._path}[{key!r}]"
-        try:
-            child = self._node.index(key)
-            self._check_declared(key)
-        except PathStepError as error:
-            raise self._fail(error, attempted) from None
-        return Properties(self._step, child, attempted)
+        def __getattr__(self, name: str) -> Properties:
+            if name.startswith("_"):
+                raise AttributeError(name)
+            alias = MEMBER_ALIASES.get(name)
+            if alias is not None and alias in self._node.members:
+                name = alias
+            attempted = f"{self._path}.{name}" if self._path else name
+            try:
+                child = self._node.member(name)
+            except PathStepError as error:
+                raise self._fail(error, attempted) from None
+            return Properties(self._step, child, attempted)
+
+        def __getitem__(self, key: int | str) -> Properties:
+            attempted = f"{self._path}[{key!r}]"
+            try:
+                child = self._node.index(key)
+                self._check_declared(key)
+            except PathStepError as error:
+                raise self._fail(error, attempted) from None
+            return Properties(self._step, child, attempted)
 
     def _check_declared(self, key: int | str) -> None:
         """Check a string key against the entries the step itself declares, if it knows them.

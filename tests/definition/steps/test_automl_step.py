@@ -388,7 +388,7 @@ def test_fails_misspelled_property_with_suggestions() -> None:
     step = sdk_like_step()
 
     with pytest.raises(PropertyPathError) as raised:
-        step.properties.BestCandidat  # noqa: B018
+        step.properties.BestCandidat  # type: ignore[attr-defined]  # noqa: B018
     assert str(raised.value) == (
         "step 'AutoML': the step has no property 'BestCandidat' (did you mean "
         "'BestCandidate' or 'BestCandidateProperties'?)"

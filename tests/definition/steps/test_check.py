@@ -260,7 +260,7 @@ def test_properties_are_the_check_step_metadata() -> None:
     }
     assert bias.properties.BaselineUsedForDriftCheckConstraints.value_type == "String"
     with pytest.raises(PropertyPathError, match="did you mean 'CalculatedBaselineConstraints'"):
-        _ = bias.properties.CalculatedBaselineStatistics
+        _ = bias.properties.CalculatedBaselineStatistics  # type: ignore[attr-defined]
 
 
 def registration(quality: QualityCheckStep, bias: ClarifyCheckStep) -> RegisterModel:

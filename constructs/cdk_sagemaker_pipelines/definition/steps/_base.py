@@ -96,7 +96,12 @@ class Step:
 
     @property
     def properties(self) -> Properties:
-        """The step's run-time properties, typed by its Describe* response shape."""
+        """The step's run-time properties, typed by its Describe* response shape.
+
+        Each step class types them for checkers and IDEs with its class of the generated
+        ``property_types.pyi`` (``TrainingStep`` → ``TrainingStepProperties``); a step known
+        only as a ``Step`` has plain ``Properties``, with no members for a checker.
+        """
         node = self._property_root()
         if node is None:
             # A PropertyPathError is an AttributeError too, so hasattr() and getattr(…, None)

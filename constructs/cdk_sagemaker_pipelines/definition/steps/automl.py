@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render
@@ -22,6 +22,9 @@ from ._base import (
     pick,
 )
 from .model import Container, ModelStep
+
+if TYPE_CHECKING:
+    from ..property_types import AutoMLStepProperties
 
 # "Currently, the AutoML step supports only ensembling training mode" (SageMaker guide, Add
 # a step: AutoML); the compiler reports any other literal Mode, naming ``mode``.
@@ -163,6 +166,11 @@ class AutoMLStep(JobStep):
         "Arguments.AutoMLJobObjective": "job_objective",
         "Arguments.ProblemType": "problem_type",
     }
+
+    if TYPE_CHECKING:  # the generated stub: a checker completes and checks paths
+
+        @property
+        def properties(self) -> AutoMLStepProperties: ...
 
     def _validate(self) -> None:
         owner = f"{type(self).__name__} '{self.name}'"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._render import JsonValue, RenderContext, compact, render
 from .._typecheck import checked
@@ -13,6 +13,9 @@ from ..properties import PropertyNode, root_node
 from ..retry import CacheConfig
 from ._base import Step
 from ._outputs import StepOutput
+
+if TYPE_CHECKING:
+    from ..property_types import CallbackStepProperties
 
 
 @checked
@@ -45,6 +48,11 @@ class CallbackStep(Step):
         "OutputParameters": "outputs",
         "CacheConfig": "cache_config",
     }
+
+    if TYPE_CHECKING:  # the generated stub: a checker completes and checks paths
+
+        @property
+        def properties(self) -> CallbackStepProperties: ...
 
     def _property_root(self) -> PropertyNode | None:
         declared = {item.output_name: item.output_type.value for item in self.outputs}

@@ -14,7 +14,7 @@ import math
 import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render, render_string
@@ -41,6 +41,9 @@ from ._base import (
     pick,
 )
 from .processing import _input_entry
+
+if TYPE_CHECKING:
+    from ..property_types import ClarifyCheckStepProperties, QualityCheckStepProperties
 
 LOCAL_ROOT = "/opt/ml/processing"
 OUTPUT_PATH = f"{LOCAL_ROOT}/output"
@@ -573,6 +576,11 @@ class QualityCheckStep(_CheckStep):
         "SuppliedBaselineStatistics": "supplied_baseline_statistics",
     }
 
+    if TYPE_CHECKING:  # the generated stub: a checker completes and checks paths
+
+        @property
+        def properties(self) -> QualityCheckStepProperties: ...
+
     @property
     def config(self) -> CheckConfig:
         """``quality_check_config``."""
@@ -734,6 +742,11 @@ class ClarifyCheckStep(_CheckStep):
     config_argument: ClassVar[str] = "clarify_check_config"
     check_output_name: ClassVar[str] = CLARIFY_OUTPUT_NAME
     argument_fields: ClassVar[Mapping[str, str]] = {}
+
+    if TYPE_CHECKING:  # the generated stub: a checker completes and checks paths
+
+        @property
+        def properties(self) -> ClarifyCheckStepProperties: ...
 
     @property
     def config(self) -> CheckConfig:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .._render import JsonValue, RenderContext
 from .._typecheck import checked
 from ..conditions import Condition
 from ._base import Step
+
+if TYPE_CHECKING:
+    from ..property_types import ConditionStepProperties
 
 
 @checked
@@ -40,6 +43,11 @@ class ConditionStep(Step):
         "Arguments.IfSteps": "if_steps",
         "Arguments.ElseSteps": "else_steps",
     }
+
+    if TYPE_CHECKING:  # the generated stub: a checker completes and checks paths
+
+        @property
+        def properties(self) -> ConditionStepProperties: ...
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         for branch in (self.if_steps, self.else_steps):

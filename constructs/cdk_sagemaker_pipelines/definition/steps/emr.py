@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._render import JsonValue, RenderContext, compact, render, render_string_list
 from .._typecheck import checked
 from ..expressions import Expression
 from ..retry import CacheConfig
 from ._base import RetryableStep
+
+if TYPE_CHECKING:
+    from ..property_types import EMRStepProperties
 
 
 @checked
@@ -55,6 +58,11 @@ class EMRStep(RetryableStep):
         "Arguments.ExecutionRoleArn": "execution_role_arn",
         "CacheConfig": "cache_config",
     }
+
+    if TYPE_CHECKING:  # the generated stub: a checker completes and checks paths
+
+        @property
+        def properties(self) -> EMRStepProperties: ...
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         properties = None

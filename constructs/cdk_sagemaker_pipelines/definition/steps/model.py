@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render, render_string_map
@@ -28,6 +28,9 @@ from ._base import (
     job_defaults,
     merge_extra_arguments,
 )
+
+if TYPE_CHECKING:
+    from ..property_types import ModelStepProperties, RegisterModelProperties
 
 # Environment variables SageMaker inference containers read to run a user script.
 PROGRAM_VARIABLE = "SAGEMAKER_PROGRAM"
@@ -239,6 +242,11 @@ class ModelStep(_ContainerStep):
         "Arguments.EnableNetworkIsolation": "network",
         "Arguments.InferenceExecutionConfig": "inference_execution_mode",
     }
+
+    if TYPE_CHECKING:  # the generated stub: a checker completes and checks paths
+
+        @property
+        def properties(self) -> ModelStepProperties: ...
 
     def _validate(self) -> None:
         _ContainerStep._validate(self)
@@ -585,6 +593,11 @@ class RegisterModel(_ContainerStep):
         "Arguments.SamplePayloadUrl": "sample_payload_url",
         "Arguments.MetadataProperties": "metadata_properties",
     }
+
+    if TYPE_CHECKING:  # the generated stub: a checker completes and checks paths
+
+        @property
+        def properties(self) -> RegisterModelProperties: ...
 
     def _validate(self) -> None:
         _ContainerStep._validate(self)

@@ -6,7 +6,7 @@ import posixpath
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._errors import PipelineDefinitionError
 from .._render import (
@@ -35,6 +35,9 @@ from ._base import (
     job_defaults,
     pick,
 )
+
+if TYPE_CHECKING:
+    from ..property_types import ProcessingStepProperties
 
 CODE_INPUT_NAME = "code"
 CODE_LOCAL_PATH = "/opt/ml/processing/input/code"
@@ -140,6 +143,11 @@ class ProcessingStep(JobStep):
         "Arguments.NetworkConfig": "network",
         "PropertyFiles": "property_files",
     }
+
+    if TYPE_CHECKING:  # the generated stub: a checker completes and checks paths
+
+        @property
+        def properties(self) -> ProcessingStepProperties: ...
 
     def _validate(self) -> None:
         if self.output_kms_key is not None and not self.outputs and not self._raw_outputs:

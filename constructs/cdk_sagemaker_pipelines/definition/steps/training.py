@@ -6,7 +6,7 @@ import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._channel_rules import (
     FILE_SYSTEM_ACCESS_MODES,
@@ -37,6 +37,9 @@ from ._base import (
     job_defaults,
     pick,
 )
+
+if TYPE_CHECKING:
+    from ..property_types import TrainingStepProperties
 
 # Hyperparameters the SageMaker training toolkit reads to run a user script.
 PROGRAM_HYPERPARAMETER = "sagemaker_program"
@@ -582,6 +585,11 @@ class TrainingStep(TrainingJobStep):
         "Arguments.ProfilerConfig": "disable_profiler",
         "Arguments.ResourceConfig.InstanceGroups": "instance_groups",
     }
+
+    if TYPE_CHECKING:  # the generated stub: a checker completes and checks paths
+
+        @property
+        def properties(self) -> TrainingStepProperties: ...
 
     @property
     def model_data(self) -> Properties:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._render import JsonValue, RenderContext, compact, render, render_string_map
 from .._typecheck import checked
 from ..expressions import Expression
 from ._base import JobStep, S3Like, bind_s3, default_output, job_defaults, pick
+
+if TYPE_CHECKING:
+    from ..property_types import TransformStepProperties
 
 
 @checked
@@ -70,6 +73,11 @@ class TransformStep(JobStep):
         "Arguments.DataProcessing.OutputFilter": "output_filter",
         "Arguments.DataProcessing.JoinSource": "join_source",
     }
+
+    if TYPE_CHECKING:  # the generated stub: a checker completes and checks paths
+
+        @property
+        def properties(self) -> TransformStepProperties: ...
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         defaults = job_defaults(ctx, self)

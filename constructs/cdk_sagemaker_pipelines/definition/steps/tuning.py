@@ -23,6 +23,9 @@ from .training import (
     training_job_argument_fields,
 )
 
+if TYPE_CHECKING:
+    from ..property_types import TuningStepProperties
+
 # Grid search runs every combination of the ranges' values: it needs no job count.
 GRID_STRATEGY = "Grid"
 WARM_START_TYPES = ("IdenticalDataAndAlgorithm", "TransferLearning")
@@ -421,6 +424,11 @@ class TuningStep(TrainingJobStep):
             "objective_type"
         ),
     }
+
+    if TYPE_CHECKING:  # the generated stub: a checker completes and checks paths
+
+        @property
+        def properties(self) -> TuningStepProperties: ...
 
     def _validate(self) -> None:
         where = f"{type(self).__name__} '{self.name}'"

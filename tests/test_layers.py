@@ -19,6 +19,7 @@ from tests.conftest import REPO
         "cdk_sagemaker_pipelines.local",
         "cdk_sagemaker_pipelines.review",
         "cdk_sagemaker_pipelines.review._graph_cli",
+        "cdk_sagemaker_pipelines.convert._cli",
         "cdk_sagemaker_pipelines.jsii_node",
     ],
 )

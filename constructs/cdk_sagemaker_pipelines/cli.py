@@ -94,7 +94,7 @@ def build_parser(*, extra: bool = True) -> argparse.ArgumentParser:
     """The argument parser (with the other packages' subcommands unless ``extra`` is off)."""
     parser = argparse.ArgumentParser(
         prog="smpipe",
-        description="SageMaker Pipelines definitions: validate, run locally, inspect.",
+        description="SageMaker Pipelines definitions: validate, run locally, inspect, convert.",
         epilog=_EXAMPLES if extra else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -138,11 +138,18 @@ def _graph_command(commands: Any) -> None:
     register_graph(commands)
 
 
+def _convert_command(commands: Any) -> None:
+    from .convert._cli import register_convert
+
+    register_convert(commands)
+
+
 # Subcommands of other packages (the local runner, the review tools) register themselves here.
 _EXTRA_COMMANDS: list[Callable[[Any], None]] = [
     _local_commands,
     _graph_command,
     _diff_command,
+    _convert_command,
 ]
 
 

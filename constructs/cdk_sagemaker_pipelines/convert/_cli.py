@@ -1,0 +1,75 @@
+"""``smpipe convert``: write the Python of the definition language for a definition JSON.
+
+Registered into ``cdk_sagemaker_pipelines.cli`` through its ``_EXTRA_COMMANDS`` hook.
+
+Example::
+
+    smpipe convert pipeline.json -o pipeline.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..definition_files import load_definition_file
+from ._convert import ConversionError, convert_definition
+
+EXIT_OK = 0
+EXIT_UNCONVERTIBLE = 1
+EXIT_UNREADABLE = 2
+
+
+def register_convert(commands: Any) -> None:
+    """Add ``smpipe convert`` to ``smpipe``."""
+    convert = commands.add_parser(
+        "convert",
+        help="write a definition JSON (the SageMaker SDK's, or any) as Python of the language",
+        description="Print a Python module that builds the pipeline of FILE with the "
+        "definition language: parameters, steps with their keyword arguments, and what no "
+        "keyword covers in extra_arguments. The module is checked before it is printed: "
+        "compiled, it gives FILE's definition again. Exit 0; 1 when the definition is "
+        "invalid or holds what the language can't write (each problem names the step and "
+        "field); 2 when FILE can't be read or OUT written.",
+    )
+    convert.add_argument(
+        "file",
+        metavar="FILE",
+        help="a definition JSON file (the SDK's pipeline.definition(), describe-pipeline's "
+        "PipelineDefinition, or a CreatePipeline request)",
+    )
+    convert.add_argument("-o", "--output", metavar="OUT.py", help="write the module to OUT.py")
+    convert.set_defaults(handler=_convert)
+
+
+def _convert(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        if path.is_dir():
+            raise ValueError("a directory, not a definition JSON file")
+        definition = load_definition_file(path)
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        print(f"smpipe convert: {path}: cannot read: {reason}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        source = convert_definition(
+            definition, title=f"The pipeline of {path.name}, in the definition language."
+        )
+    except ConversionError as error:
+        print(f"smpipe convert: {path}: {error}", file=sys.stderr)
+        return EXIT_UNCONVERTIBLE
+    if args.output is None:
+        sys.stdout.write(source)
+        return EXIT_OK
+    try:
+        Path(args.output).write_text(source, encoding="utf-8")
+    except OSError as error:
+        print(
+            f"smpipe convert: {args.output}: cannot write: {error.strerror or error}",
+            file=sys.stderr,
+        )
+        return EXIT_UNREADABLE
+    return EXIT_OK

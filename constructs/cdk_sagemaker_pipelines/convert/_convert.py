@@ -1,0 +1,1433 @@
+"""Turn a pipeline definition JSON into the Python of the definition language.
+
+The converter writes each step with the keyword arguments of its class where the language
+has them, then proves the result: it runs the code it wrote, renders every step and
+compares it with the input. Whatever a job step's keywords leave out, or write otherwise,
+goes into its ``extra_arguments`` (the documented escape hatch); a keyword whose rendering
+the input doesn't match is left out and its members go there too. What no code of the
+language can write (a step type it lacks, a member a step always writes or can't take)
+is a ``ConversionError`` naming the step and field: nothing is dropped silently.
+
+Example::
+
+    source = convert_definition(json.loads(Path("pipeline.json").read_text()))
+    Path("pipeline.py").write_text(source)
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import keyword
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..definition import PipelineDefinitionError, StaticBinder, validate_definition
+from ..definition._render import RenderContext, deep_merge
+from ..definition.validate import DEFINITION_VERSION
+from ._layout import (
+    Atom,
+    Bracketed,
+    Call,
+    Dict,
+    Keyword,
+    List,
+    Node,
+    Pair,
+    Subscript,
+    literal,
+    statement,
+)
+
+# Every round of the check can only drop keywords or add extra arguments: a few suffice.
+_MAX_ROUNDS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ConversionProblem:
+    """One thing the language can't write: the step (``None`` for the pipeline) and field."""
+
+    step: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.step is not None:
+            where.append(f"step '{self.step}'")
+        if self.field is not None:
+            where.append(f"field '{self.field}'")
+        return f"{' '.join(where)}: {self.message}" if where else self.message
+
+
+class ConversionError(ValueError):
+    """The definition can't be converted; ``problems`` says where and why, one per line.
+
+    Example::
+
+        try:
+            convert_definition(definition)
+        except ConversionError as error:
+            for problem in error.problems:
+                print(problem.step, problem.field, problem.message)
+    """
+
+    def __init__(self, problems: Sequence[ConversionProblem], subject: str = "definition") -> None:
+        self.problems = list(problems)
+        noun = "problem" if len(self.problems) == 1 else "problems"
+        lines = [f"cannot convert the {subject}: {len(self.problems)} {noun}:"]
+        lines += [f"- {problem}" for problem in self.problems]
+        super().__init__("\n".join(lines))
+
+
+# --- names ------------------------------------------------------------------------------
+
+_RESERVED = {"definition", "binder", "json", "properties"}
+
+
+def snake_name(name: str, fallback: str) -> str:
+    """A snake_case identifier from a step or parameter name (``"RegisterModel-1"``)."""
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", text)
+    text = re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_").lower()
+    text = re.sub(r"_+", "_", text)
+    if not text or not text.isascii():
+        text = fallback
+    if text[0].isdigit():
+        text = f"{fallback}_{text}"
+    return text
+
+
+class _Names:
+    """Unique, valid variable names that are no keyword, builtin or import."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = set(taken)
+
+    def new(self, name: str, fallback: str) -> str:
+        base = snake_name(name, fallback)
+        if keyword.iskeyword(base) or keyword.issoftkeyword(base) or hasattr(builtins, base):
+            base = f"{base}_{fallback}"
+        candidate, number = base, 2
+        while candidate in self.taken:
+            candidate, number = f"{base}_{number}", number + 1
+        self.taken.add(candidate)
+        return candidate
+
+
+# --- expressions ------------------------------------------------------------------------
+
+_EXECUTION_VARIABLES = {
+    "StartDateTime": "START_DATETIME",
+    "CurrentDateTime": "CURRENT_DATETIME",
+    "PipelineName": "PIPELINE_NAME",
+    "PipelineArn": "PIPELINE_ARN",
+    "PipelineExecutionId": "PIPELINE_EXECUTION_ID",
+    "PipelineExecutionArn": "PIPELINE_EXECUTION_ARN",
+}
+# A member starts with a letter, as botocore's do: a dunder (``.__class__``) read from the
+# input never reaches the code the check runs.
+_PATH_PART = re.compile(r"\.([A-Za-z][A-Za-z0-9_]*)|\[(-?\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]")
+_OUTPUT_URI = re.compile(r"ProcessingOutputConfig\.Outputs\['([^']*)'\]\.S3Output\.S3Uri")
+
+
+class _UnconvertibleError(Exception):
+    """A value the language has no code for (its field is found by the caller)."""
+
+
+@dataclass
+class _Scope:
+    """What the code refers to by name: parameters, steps and their property files."""
+
+    parameters: dict[str, str] = field(default_factory=dict)
+    steps: dict[str, str] = field(default_factory=dict)
+    step_types: dict[str, str] = field(default_factory=dict)
+    property_files: dict[tuple[str, str], str] = field(default_factory=dict)
+    imports: set[str] = field(default_factory=set)
+    # Images and roles, written once as module constants: {value: name}.
+    constants: dict[str, str] = field(default_factory=dict)
+
+    def constant(self, value: str, kind: str) -> Atom:
+        """The module constant holding ``value`` (``IMAGE``, ``ROLE_2``…)."""
+        name = self.constants.get(value)
+        if name is None:
+            taken = set(self.constants.values())
+            name, number = kind, 2
+            while name in taken:
+                name, number = f"{kind}_{number}", number + 1
+            self.constants[value] = name
+        return Atom(name)
+
+    def use(self, name: str) -> str:
+        self.imports.add(name)
+        return name
+
+    def reference(self, path: str) -> Node:
+        """Code for a ``{"Get": path}`` value."""
+        root, _, rest = path.partition(".")
+        if root == "Parameters" and rest in self.parameters:
+            return Atom(self.parameters[rest])
+        if root == "Execution" and rest in _EXECUTION_VARIABLES:
+            return Atom(f"{self.use('ExecutionVariables')}.{_EXECUTION_VARIABLES[rest]}")
+        if root == "Steps":
+            for name, variable in sorted(self.steps.items(), key=lambda item: -len(item[0])):
+                if rest.startswith(name + ".") or rest.startswith(name + "["):
+                    return self._property(variable, name, rest[len(name) :])
+        raise _UnconvertibleError(f"the reference {path!r}")
+
+    def _property(self, variable: str, step: str, path: str) -> Node:
+        output = _OUTPUT_URI.fullmatch(path.lstrip("."))
+        if output is not None and self.step_types.get(step) == "Processing":
+            return Call(f"{variable}.output", [literal(output[1])])
+        code, position = [f"{variable}.properties"], 0
+        while position < len(path):
+            match = _PATH_PART.match(path, position)
+            if match is None:
+                raise _UnconvertibleError(f"property path {path!r} of step '{step}'")
+            name, index, key, quoted = match.groups()
+            if name is not None:
+                code.append(f".{name}")
+            elif index is not None:
+                code.append(f"[{index}]")
+            else:
+                code.append(f"[{literal(key if key is not None else quoted).text}]")
+            position = match.end()
+        if code[-1].startswith("["):  # ruff breaks a line too long inside the last brackets
+            return Subscript("".join(code[:-1]), code[-1][1:-1])
+        return Atom("".join(code))
+
+
+def expression(value: Any, scope: _Scope) -> Node:
+    """Code for a JSON value: literals, and the definition's functions as expressions."""
+    if isinstance(value, Mapping):
+        if len(value) == 1:
+            ((key, inner),) = value.items()
+            if key == "Get" and isinstance(inner, str):
+                return scope.reference(inner)
+            if key == "Std:Join" and isinstance(inner, Mapping) and set(inner) <= {"On", "Values"}:
+                items: list[Node] = []
+                if inner.get("On", "") != "":
+                    items.append(Keyword("on", expression(inner["On"], scope)))
+                values = inner.get("Values", [])
+                if not isinstance(values, list):
+                    raise _UnconvertibleError("Std:Join's Values is not a list")
+                items.append(Keyword("values", List([expression(v, scope) for v in values])))
+                return Call(scope.use("Join"), items)
+            if key == "Std:JsonGet" and isinstance(inner, Mapping):
+                return _json_get(inner, scope)
+        return Dict([Pair(literal(str(k)), expression(v, scope)) for k, v in value.items()])
+    if isinstance(value, list):
+        return List([expression(item, scope) for item in value])
+    if isinstance(value, bool | int | float | str) or value is None:
+        return literal(value)
+    raise _UnconvertibleError(f"{type(value).__name__} is not a JSON value")
+
+
+def _json_get(inner: Mapping[str, Any], scope: _Scope) -> Node:
+    path = inner.get("Path")
+    if set(inner) == {"S3Uri", "Path"}:
+        return Call(
+            scope.use("JsonGet"),
+            [
+                Keyword("s3_uri", expression(inner["S3Uri"], scope)),
+                Keyword("json_path", expression(path, scope)),
+            ],
+        )
+    reference = inner.get("PropertyFile")
+    if set(inner) == {"PropertyFile", "Path"} and isinstance(reference, Mapping):
+        target = reference.get("Get")
+        match = re.fullmatch(r"Steps\.(.+)\.PropertyFiles\.([^.]+)", str(target))
+        if match is not None and (match[1], match[2]) in scope.property_files:
+            return Call(
+                scope.use("JsonGet"),
+                [
+                    Keyword("step", Atom(scope.steps[match[1]])),
+                    Keyword("property_file", Atom(scope.property_files[(match[1], match[2])])),
+                    Keyword("json_path", expression(path, scope)),
+                ],
+            )
+    raise _UnconvertibleError("a Std:JsonGet of neither a property file nor an S3 URI")
+
+
+# --- comparing JSON ---------------------------------------------------------------------
+
+
+def same(left: Any, right: Any) -> bool:
+    """JSON equality: numbers by value (``2`` is ``2.0``), never a Boolean for a number."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return type(left) is type(right) and left == right
+    if isinstance(left, int | float) and isinstance(right, int | float):
+        return left == right
+    if isinstance(left, Mapping) and isinstance(right, Mapping):
+        return left.keys() == right.keys() and all(same(left[k], right[k]) for k in left)
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(same(a, b) for a, b in zip(left, right, strict=True))
+    return type(left) is type(right) and left == right
+
+
+def first_difference(ours: Any, theirs: Any, path: str) -> str | None:
+    """The first path at which two JSON values differ, ``None`` if they are the same."""
+    if isinstance(ours, Mapping) and isinstance(theirs, Mapping):
+        for key in [*theirs, *(k for k in ours if k not in theirs)]:
+            where = f"{path}.{key}" if path else str(key)
+            if key not in ours or key not in theirs:
+                return where
+            found = first_difference(ours[key], theirs[key], where)
+            if found is not None:
+                return found
+        return None
+    if isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
+        for index, (left, right) in enumerate(zip(ours, theirs, strict=True)):
+            found = first_difference(left, right, f"{path}[{index}]")
+            if found is not None:
+                return found
+        return None
+    return None if same(ours, theirs) else path
+
+
+def _patch(
+    rendered: Mapping[str, Any], wanted: Mapping[str, Any], path: str
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """What ``extra_arguments`` must add to ``rendered`` to make ``wanted`` (objects merge).
+
+    Also the paths ``rendered`` has and ``wanted`` lacks (no merge removes those), and the
+    paths whose rendered value the extra arguments replace.
+    """
+    extra: dict[str, Any] = {}
+    surplus: list[str] = []
+    replaced: list[str] = []
+    for key, value in wanted.items():
+        where = f"{path}.{key}"
+        current = rendered.get(key)
+        if key in rendered and isinstance(current, Mapping) and isinstance(value, Mapping):
+            inner, more, other = _patch(current, value, where)
+            if inner:
+                extra[key] = inner
+            surplus += more
+            replaced += other
+        elif key not in rendered or not same(current, value):
+            extra[key] = value
+            if key in rendered:
+                replaced.append(where)
+    surplus += [f"{path}.{key}" for key in rendered if key not in wanted]
+    return extra, surplus, replaced
+
+
+# --- steps ------------------------------------------------------------------------------
+
+_ENTRY_FIELDS = {"Name", "Type", "Arguments", "DependsOn", "DisplayName", "Description"}
+_STEP_CLASSES = {
+    "Processing": "ProcessingStep",
+    "Training": "TrainingStep",
+    "Tuning": "TuningStep",
+    "Transform": "TransformStep",
+    "Model": "ModelStep",
+    "RegisterModel": "RegisterModel",
+    "Condition": "ConditionStep",
+    "Fail": "FailStep",
+    "Lambda": "LambdaStep",
+    "Callback": "CallbackStep",
+    "EMR": "EMRStep",
+}
+# Steps whose Arguments take extra_arguments, and what else their entry may hold.
+_JOB_TYPES = {"Processing", "Training", "Tuning", "Transform", "Model", "RegisterModel"}
+_OTHER_FIELDS = {
+    "Processing": {"CacheConfig", "RetryPolicies", "PropertyFiles"},
+    "Training": {"CacheConfig", "RetryPolicies"},
+    "Tuning": {"CacheConfig", "RetryPolicies"},
+    "Transform": {"CacheConfig", "RetryPolicies"},
+    "Model": {"RetryPolicies"},
+    "RegisterModel": {"RetryPolicies"},
+    "Condition": set(),
+    "Fail": set(),
+    "Lambda": {"CacheConfig", "FunctionArn", "OutputParameters"},
+    "Callback": {"CacheConfig", "SqsQueueUrl", "OutputParameters"},
+    "EMR": {"CacheConfig", "RetryPolicies"},
+}
+_LACKING = (
+    "the language has no step of this type: deploy the definition as it is "
+    "(Pipeline(definition=…)), or write the step's Python yourself"
+)
+# Steps the language has, whose keywords take objects the JSON doesn't keep (the check
+# configurations and datasets): the converter leaves them to a person.
+_NOT_CONVERTED = {
+    "QualityCheck": "QualityCheckStep",
+    "ClarifyCheck": "ClarifyCheckStep",
+    "AutoML": "AutoMLStep",
+}
+
+
+@dataclass
+class _Plan:
+    """A step as code: its class, keywords in order, and what the check has learnt."""
+
+    entry: Mapping[str, Any]
+    variable: str
+    class_name: str
+    dropped: set[str] = field(default_factory=set)
+    extra: dict[str, Any] = field(default_factory=dict)
+    minimal: bool = False
+    lifted: set[str] = field(default_factory=set)
+    before: list[str] = field(default_factory=list)  # statements ahead of the step's own
+
+
+def _get(value: Any, *path: str | int) -> Any:
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(value, list) or part >= len(value):
+                return None
+        elif not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+class _Writer:
+    """Builds the keywords of one step; ``lift`` keywords are optional and may be dropped."""
+
+    def __init__(self, plan: _Plan, scope: _Scope) -> None:
+        self.plan, self.scope = plan, scope
+        self.keywords: list[Keyword] = [Keyword("name", literal(plan.entry["Name"]))]
+        self.defaults = _defaults(plan.class_name)
+
+    def required(self, name: str, value: Any) -> None:
+        self.keywords.append(Keyword(name, self.expr(value, name)))
+
+    def required_node(self, name: str, node: Node) -> None:
+        self.keywords.append(Keyword(name, node))
+
+    def lift(self, name: str, value: Any, *, code: Node | None = None) -> None:
+        """Add ``name=value`` unless the value is absent or the check dropped the keyword."""
+        if value is None or self.plan.minimal or name in self.plan.dropped:
+            return
+        if name in self.defaults and same(value, self.defaults[name]):
+            return  # what the keyword's default writes: a person leaves it out
+        try:
+            node = code if code is not None else self.expr(value, name)
+        except _UnconvertibleError:
+            return  # the members stay in extra_arguments, as raw values
+        self.keywords.append(Keyword(name, node))
+        self.plan.lifted.add(name)
+
+    def expr(self, value: Any, keyword: str | None = None) -> Node:
+        kind = _CONSTANTS.get(keyword or "")
+        if kind is not None and isinstance(value, str):
+            return self.scope.constant(value, kind)
+        return expression(value, self.scope)
+
+    def call(self, function: str, **values: Any) -> Node:
+        return Call(
+            self.scope.use(function),
+            [Keyword(k, v if _is_node(v) else self.expr(v, k)) for k, v in values.items()],
+        )
+
+
+# Keywords whose literal values become module constants, as a person writes them.
+_CONSTANTS = {"image": "IMAGE", "role": "ROLE"}
+
+
+def _defaults(class_name: str) -> dict[str, Any]:
+    """The scalar defaults of a step class's keywords."""
+    from .. import definition as language
+
+    defaults: dict[str, Any] = {}
+    for item in dataclasses.fields(getattr(language, class_name)):
+        if isinstance(item.default, bool | int | float | str):
+            defaults[item.name] = item.default
+        elif isinstance(item.default, tuple) and all(isinstance(v, str) for v in item.default):
+            defaults[item.name] = list(item.default)
+    return defaults
+
+
+def _is_node(value: Any) -> bool:
+    return isinstance(value, Atom | Keyword | Pair | Bracketed | Subscript)
+
+
+def _unjoin(value: Any) -> Any:
+    """``Std:Join`` of one expression and no separator, as a string field is written."""
+    inner = _get(value, "Std:Join")
+    if isinstance(inner, Mapping) and inner.get("On", "") == "" and len(value) == 1:
+        values = inner.get("Values")
+        if isinstance(values, list) and len(values) == 1 and isinstance(values[0], Mapping):
+            return values[0]
+    return value
+
+
+def _string_map(values: Any) -> Any:
+    if not isinstance(values, Mapping):
+        return None
+    return {key: _unjoin(value) for key, value in values.items()}
+
+
+def _processing(writer: _Writer, arguments: Mapping[str, Any]) -> None:
+    cluster = _get(arguments, "ProcessingResources", "ClusterConfig") or {}
+    app = arguments.get("AppSpecification") or {}
+    writer.required("image", app.get("ImageUri"))
+    writer.lift("role", arguments.get("RoleArn"))
+    writer.lift("instance_type", cluster.get("InstanceType"))
+    writer.lift("instance_count", cluster.get("InstanceCount"))
+    writer.lift("volume_size_in_gb", cluster.get("VolumeSizeInGB"))
+    writer.lift("entrypoint", app.get("ContainerEntrypoint"))
+    writer.lift("arguments", app.get("ContainerArguments"))
+    inputs = arguments.get("ProcessingInputs")
+    if isinstance(inputs, list) and all(_plain_processing_input(item) for item in inputs):
+        writer.lift(
+            "inputs",
+            inputs,
+            code=List([_processing_input(writer, item) for item in inputs]),
+        )
+    outputs = _get(arguments, "ProcessingOutputConfig", "Outputs")
+    if isinstance(outputs, list) and all(_plain_processing_output(item) for item in outputs):
+        writer.lift(
+            "outputs",
+            outputs,
+            code=List([_processing_output(writer, item) for item in outputs]),
+        )
+    writer.lift("environment", _string_map(arguments.get("Environment")))
+    writer.lift(
+        "max_runtime_in_seconds", _get(arguments, "StoppingCondition", "MaxRuntimeInSeconds")
+    )
+
+
+_PROCESSING_INPUT_DEFAULTS = {
+    "S3DataType": "S3Prefix",
+    "S3InputMode": "File",
+    "S3DataDistributionType": "FullyReplicated",
+    "S3CompressionType": "None",
+}
+_PROCESSING_INPUT_KEYWORDS = {
+    "S3DataType": "s3_data_type",
+    "S3InputMode": "s3_input_mode",
+    "S3DataDistributionType": "s3_data_distribution_type",
+    "S3CompressionType": "s3_compression_type",
+}
+
+
+def _plain_processing_input(item: Any) -> bool:
+    s3 = _get(item, "S3Input")
+    return (
+        isinstance(item, Mapping)
+        and set(item) == {"InputName", "AppManaged", "S3Input"}
+        and item["AppManaged"] is False
+        and isinstance(s3, Mapping)
+        and set(s3) == {"S3Uri", "LocalPath", *_PROCESSING_INPUT_DEFAULTS}
+        and isinstance(s3["LocalPath"], str)
+        and all(isinstance(s3[key], str) for key in _PROCESSING_INPUT_DEFAULTS)
+    )
+
+
+def _processing_input(writer: _Writer, item: Mapping[str, Any]) -> Node:
+    s3 = item["S3Input"]
+    values: dict[str, Any] = {
+        "input_name": item["InputName"],
+        "source": s3["S3Uri"],
+        "destination": s3["LocalPath"],
+    }
+    for key, default in _PROCESSING_INPUT_DEFAULTS.items():
+        if s3[key] != default:
+            values[_PROCESSING_INPUT_KEYWORDS[key]] = s3[key]
+    return writer.call("ProcessingInput", **values)
+
+
+def _plain_processing_output(item: Any) -> bool:
+    s3 = _get(item, "S3Output")
+    return (
+        isinstance(item, Mapping)
+        and set(item) == {"OutputName", "AppManaged", "S3Output"}
+        and item["AppManaged"] is False
+        and isinstance(item["OutputName"], str)
+        and isinstance(s3, Mapping)
+        and set(s3) == {"S3Uri", "LocalPath", "S3UploadMode"}
+        and isinstance(s3["LocalPath"], str)
+        and isinstance(s3["S3UploadMode"], str)
+    )
+
+
+def _processing_output(writer: _Writer, item: Mapping[str, Any]) -> Node:
+    s3 = item["S3Output"]
+    values: dict[str, Any] = {
+        "output_name": item["OutputName"],
+        "source": s3["LocalPath"],
+        "destination": s3["S3Uri"],
+    }
+    if s3["S3UploadMode"] != "EndOfJob":
+        values["s3_upload_mode"] = s3["S3UploadMode"]
+    return writer.call("ProcessingOutput", **values)
+
+
+def _training_like(writer: _Writer, job: Mapping[str, Any], resources: str) -> None:
+    """The keywords a training job and a tuning job's training definition share."""
+    algorithm = job.get("AlgorithmSpecification") or {}
+    writer.required("image", algorithm.get("TrainingImage"))
+    writer.lift("role", job.get("RoleArn"))
+    config = job.get(resources) or {}
+    writer.lift("instance_type", config.get("InstanceType"))
+    writer.lift("instance_count", config.get("InstanceCount"))
+    groups = config.get("InstanceGroups")
+    if isinstance(groups, list) and all(
+        isinstance(item, Mapping)
+        and set(item) == {"InstanceGroupName", "InstanceType", "InstanceCount"}
+        for item in groups
+    ):
+        code = List(
+            [
+                writer.call(
+                    "InstanceGroup",
+                    name=item["InstanceGroupName"],
+                    instance_type=item["InstanceType"],
+                    instance_count=item["InstanceCount"],
+                )
+                for item in groups
+            ]
+        )
+        writer.lift("instance_groups", groups, code=code)
+    writer.lift("volume_size_in_gb", config.get("VolumeSizeInGB"))
+    writer.lift("output_path", _get(job, "OutputDataConfig", "S3OutputPath"))
+    writer.lift("max_runtime_in_seconds", _get(job, "StoppingCondition", "MaxRuntimeInSeconds"))
+    writer.lift("input_mode", algorithm.get("TrainingInputMode"))
+    channels = job.get("InputDataConfig")
+    if isinstance(channels, list) and all(_plain_channel(item) for item in channels):
+        writer.lift(
+            "inputs",
+            channels,
+            code=Dict(
+                [Pair(literal(item["ChannelName"]), _channel(writer, item)) for item in channels]
+            ),
+        )
+    metrics = algorithm.get("MetricDefinitions")
+    if isinstance(metrics, list) and all(
+        isinstance(item, Mapping) and set(item) == {"Name", "Regex"} for item in metrics
+    ):
+        writer.lift("metric_definitions", {item["Name"]: item["Regex"] for item in metrics})
+    writer.lift("environment", _string_map(job.get("Environment")))
+
+
+_CHANNEL_KEYWORDS = {
+    "ContentType": "content_type",
+    "CompressionType": "compression",
+    "RecordWrapperType": "record_wrapping",
+    "InputMode": "input_mode",
+}
+
+
+def _plain_channel(item: Any) -> bool:
+    source = _get(item, "DataSource", "S3DataSource")
+    return (
+        isinstance(item, Mapping)
+        and isinstance(item.get("ChannelName"), str)
+        and set(item) <= {"ChannelName", "DataSource", *_CHANNEL_KEYWORDS}
+        and set(item["DataSource"]) == {"S3DataSource"}
+        and isinstance(source, Mapping)
+        and set(source) == {"S3DataType", "S3Uri", "S3DataDistributionType"}
+    )
+
+
+def _channel(writer: _Writer, item: Mapping[str, Any]) -> Node:
+    source = item["DataSource"]["S3DataSource"]
+    values: dict[str, Any] = {"s3_data": source["S3Uri"]}
+    if source["S3DataType"] != "S3Prefix":
+        values["s3_data_type"] = source["S3DataType"]
+    if source["S3DataDistributionType"] != "FullyReplicated":
+        values["distribution"] = source["S3DataDistributionType"]
+    for key, name in _CHANNEL_KEYWORDS.items():
+        if key in item:
+            values[name] = item[key]
+    if len(values) == 1:
+        return writer.expr(source["S3Uri"])
+    return writer.call("TrainingInput", **values)
+
+
+def _training(writer: _Writer, arguments: Mapping[str, Any]) -> None:
+    _training_like(writer, arguments, "ResourceConfig")
+    writer.lift("hyperparameters", _string_map(arguments.get("HyperParameters")))
+    if arguments.get("ProfilerConfig") != {"DisableProfiler": True}:
+        writer.lift("disable_profiler", False)
+
+
+def _tuning(writer: _Writer, arguments: Mapping[str, Any]) -> None:
+    job = arguments.get("TrainingJobDefinition")
+    config = arguments.get("HyperParameterTuningJobConfig") or {}
+    if not isinstance(job, Mapping):
+        raise _StepProblemError(
+            writer.plan.entry["Name"],
+            "Arguments.TrainingJobDefinitions",
+            "smpipe convert writes a tuning job of one training job definition only: write "
+            "training_job_definitions=[TrainingJobDefinition(…), …] yourself",
+        )
+    _training_like(writer, job, "HyperParameterTuningResourceConfig")
+    writer.lift("static_hyperparameters", _string_map(job.get("StaticHyperParameters")))
+    objective = config.get("HyperParameterTuningJobObjective") or {}
+    if objective.get("MetricName") is not None:
+        writer.required("objective_metric_name", objective["MetricName"])
+    writer.lift("objective_type", objective.get("Type"))
+    writer.lift("strategy", config.get("Strategy"))
+    limits = config.get("ResourceLimits") or {}
+    writer.lift("max_jobs", limits.get("MaxNumberOfTrainingJobs"))
+    writer.lift("max_parallel_jobs", limits.get("MaxParallelTrainingJobs"))
+    writer.lift("early_stopping_type", config.get("TrainingJobEarlyStoppingType"))
+    ranges = config.get("ParameterRanges")
+    if isinstance(ranges, Mapping):
+        code = _ranges(writer, ranges)
+        if code is not None:
+            writer.required_node("hyperparameter_ranges", code)
+
+
+def _ranges(writer: _Writer, ranges: Mapping[str, Any]) -> Node | None:
+    pairs: list[Pair] = []
+    kinds = {
+        "ContinuousParameterRanges": "ContinuousParameter",
+        "IntegerParameterRanges": "IntegerParameter",
+        "CategoricalParameterRanges": "CategoricalParameter",
+    }
+    for key, items in ranges.items():
+        if key not in kinds or not isinstance(items, list):
+            return None
+        for item in items:
+            if not isinstance(item, Mapping) or not isinstance(item.get("Name"), str):
+                return None
+            if key == "CategoricalParameterRanges":
+                if set(item) != {"Name", "Values"}:
+                    return None
+                node = writer.call(kinds[key], values=item["Values"])
+            else:
+                if not set(item) <= {"Name", "MinValue", "MaxValue", "ScalingType"}:
+                    return None
+                values = {"min_value": _number(item.get("MinValue"))}
+                values["max_value"] = _number(item.get("MaxValue"))
+                if item.get("ScalingType", "Auto") != "Auto":
+                    values["scaling_type"] = item["ScalingType"]
+                node = writer.call(kinds[key], **values)
+            pairs.append(Pair(literal(item["Name"]), node))
+    return Dict(pairs)
+
+
+def _number(value: Any) -> Any:
+    """A range bound: the API writes numbers as text ("0.001")."""
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() and "." not in value else number
+    return value
+
+
+def _transform(writer: _Writer, arguments: Mapping[str, Any]) -> None:
+    source = _get(arguments, "TransformInput", "DataSource", "S3DataSource") or {}
+    writer.required("model_name", arguments.get("ModelName"))
+    writer.required("input_data", source.get("S3Uri"))
+    writer.lift("output_path", _get(arguments, "TransformOutput", "S3OutputPath"))
+    resources = arguments.get("TransformResources") or {}
+    writer.lift("instance_type", resources.get("InstanceType"))
+    writer.lift("instance_count", resources.get("InstanceCount"))
+    writer.lift("content_type", _get(arguments, "TransformInput", "ContentType"))
+    writer.lift("split_type", _get(arguments, "TransformInput", "SplitType"))
+    writer.lift("compression_type", _get(arguments, "TransformInput", "CompressionType"))
+    writer.lift("accept", _get(arguments, "TransformOutput", "Accept"))
+    writer.lift("assemble_with", _get(arguments, "TransformOutput", "AssembleWith"))
+    writer.lift("strategy", arguments.get("BatchStrategy"))
+    writer.lift("max_payload_in_mb", arguments.get("MaxPayloadInMB"))
+    writer.lift("max_concurrent_transforms", arguments.get("MaxConcurrentTransforms"))
+    writer.lift("environment", _string_map(arguments.get("Environment")))
+
+
+def _model(writer: _Writer, arguments: Mapping[str, Any]) -> None:
+    if isinstance(arguments.get("Containers"), list):
+        writer.required_node("containers", _containers(writer, arguments["Containers"]))
+    else:
+        container = arguments.get("PrimaryContainer") or {}
+        writer.required("image", container.get("Image"))
+        writer.lift("model_data", container.get("ModelDataUrl"))
+        writer.lift("environment", _string_map(container.get("Environment")) or None)
+    writer.lift("role", arguments.get("ExecutionRoleArn"))
+    writer.lift("inference_execution_mode", _get(arguments, "InferenceExecutionConfig", "Mode"))
+
+
+def _containers(writer: _Writer, containers: list[Any]) -> Node:
+    items = []
+    for container in containers:
+        if not isinstance(container, Mapping):
+            raise _UnconvertibleError("a container that is not an object")
+        values: dict[str, Any] = {"image": container.get("Image")}
+        if "ModelDataUrl" in container:
+            values["model_data"] = container["ModelDataUrl"]
+        if container.get("Environment"):
+            values["environment"] = _string_map(container["Environment"])
+        items.append(writer.call("Container", **values))
+    return List(items)
+
+
+def _register_model(writer: _Writer, arguments: Mapping[str, Any]) -> None:
+    spec = arguments.get("InferenceSpecification") or {}
+    containers = spec.get("Containers")
+    container = containers[0] if isinstance(containers, list) and len(containers) == 1 else {}
+    if "ModelPackageGroupName" not in arguments:
+        raise _StepProblemError(
+            writer.plan.entry["Name"],
+            "Arguments.ModelPackageName",
+            "RegisterModel registers a version in a model package group "
+            "(model_package_group_name=): the language can't write an unversioned package",
+        )
+    writer.required("model_package_group_name", arguments["ModelPackageGroupName"])
+    if isinstance(containers, list) and len(containers) > 1:
+        writer.required_node("containers", _containers(writer, containers))
+    else:
+        writer.required("image", container.get("Image"))
+        writer.lift("model_data", container.get("ModelDataUrl"))
+        writer.lift("environment", _string_map(container.get("Environment")) or None)
+    # These keywords have defaults: None leaves the member out.
+    writer.lift(
+        "content_types",
+        spec.get("SupportedContentTypes"),
+        code=_or_none(writer, spec, "SupportedContentTypes"),
+    )
+    writer.lift(
+        "response_types",
+        spec.get("SupportedResponseMIMETypes"),
+        code=_or_none(writer, spec, "SupportedResponseMIMETypes"),
+    )
+    writer.lift("inference_instances", spec.get("SupportedRealtimeInferenceInstanceTypes"))
+    writer.lift("transform_instances", spec.get("SupportedTransformInstanceTypes"))
+    writer.lift("approval_status", arguments.get("ModelApprovalStatus"))
+    writer.lift("model_package_description", arguments.get("ModelPackageDescription"))
+    writer.lift("customer_metadata", arguments.get("CustomerMetadataProperties"))
+    writer.lift("domain", arguments.get("Domain"))
+    writer.lift("task", arguments.get("Task"))
+    writer.lift("sample_payload_url", arguments.get("SamplePayloadUrl"))
+
+
+def _or_none(writer: _Writer, mapping: Mapping[str, Any], key: str) -> Node:
+    return writer.expr(mapping[key]) if key in mapping else Atom("None")
+
+
+_JOB_WRITERS: dict[str, Callable[[_Writer, Mapping[str, Any]], None]] = {
+    "Processing": _processing,
+    "Training": _training,
+    "Tuning": _tuning,
+    "Transform": _transform,
+    "Model": _model,
+    "RegisterModel": _register_model,
+}
+
+
+# --- conditions, retry policies, caching ------------------------------------------------
+
+_COMPARISONS = {
+    "Equals": "ConditionEquals",
+    "GreaterThan": "ConditionGreaterThan",
+    "GreaterThanOrEqualTo": "ConditionGreaterThanOrEqualTo",
+    "LessThan": "ConditionLessThan",
+    "LessThanOrEqualTo": "ConditionLessThanOrEqualTo",
+}
+
+
+def condition(value: Any, writer: _Writer) -> Node:
+    """Code for one entry of a Condition step's ``Conditions``."""
+    kind = _get(value, "Type")
+    if kind in _COMPARISONS and set(value) == {"Type", "LeftValue", "RightValue"}:
+        return writer.call(_COMPARISONS[kind], left=value["LeftValue"], right=value["RightValue"])
+    if kind == "In" and set(value) == {"Type", "QueryValue", "Values"}:
+        return writer.call("ConditionIn", value=value["QueryValue"], in_values=value["Values"])
+    if kind == "Not" and set(value) == {"Type", "Condition"}:
+        return writer.call("ConditionNot", expression=condition(value["Condition"], writer))
+    if (
+        kind == "Or"
+        and set(value) == {"Type", "Conditions"}
+        and isinstance(value["Conditions"], list)
+    ):
+        items = [condition(item, writer) for item in value["Conditions"]]
+        return writer.call("ConditionOr", conditions=List(items))
+    raise _UnconvertibleError(f"a condition of type {kind!r} with members {sorted(value)}")
+
+
+def _retry_policy(value: Any, writer: _Writer) -> Node:
+    if not isinstance(value, Mapping) or not isinstance(value.get("ExceptionType"), list):
+        raise _UnconvertibleError("a retry policy without ExceptionType")
+    types = value["ExceptionType"]
+    if all(str(item).startswith("Step.") for item in types):
+        policy, enum = "StepRetryPolicy", "StepExceptionType"
+    elif all(str(item).startswith("SageMaker.") for item in types):
+        policy, enum = "SageMakerJobStepRetryPolicy", "SageMakerJobExceptionType"
+    else:
+        raise _UnconvertibleError(f"retry policy exception types {types}")
+    if not set(value) <= {
+        "ExceptionType",
+        "IntervalSeconds",
+        "BackoffRate",
+        "MaxAttempts",
+        "ExpireAfterMin",
+    }:
+        raise _UnconvertibleError(f"retry policy members {sorted(value)}")
+    from .. import definition as language
+
+    members = {member.value: member.name for member in getattr(language, enum)}
+    if not all(item in members for item in types):
+        raise _UnconvertibleError(f"retry policy exception types {types}")
+    names = [Atom(f"{writer.scope.use(enum)}.{members[item]}") for item in types]
+    items: list[Node] = [Keyword("exception_types", List(names))]
+    for key, name, default in (
+        ("IntervalSeconds", "interval_seconds", 1),
+        ("BackoffRate", "backoff_rate", 2.0),
+        ("MaxAttempts", "max_attempts", None),
+        ("ExpireAfterMin", "expire_after_mins", None),
+    ):
+        if key in value and not same(value[key], default):
+            items.append(Keyword(name, writer.expr(value[key])))
+    return Call(writer.scope.use(policy), items)
+
+
+def _cache_config(value: Any, writer: _Writer) -> Node:
+    if not isinstance(value, Mapping) or not set(value) <= {"Enabled", "ExpireAfter"}:
+        raise _UnconvertibleError("cache configuration members")
+    items: dict[str, Any] = {}
+    if "ExpireAfter" in value:
+        items["expire_after"] = value["ExpireAfter"]
+    if value.get("Enabled") is not True:
+        items["enabled"] = value.get("Enabled")
+    return writer.call("CacheConfig", **items)
+
+
+def _outputs(value: Any, writer: _Writer) -> Node:
+    items = []
+    for item in value if isinstance(value, list) else [None]:
+        if not isinstance(item, Mapping) or not set(item) <= {"OutputName", "OutputType"}:
+            raise _UnconvertibleError("output parameters")
+        kind = item.get("OutputType", "String")
+        values: dict[str, Any] = {"output_name": item.get("OutputName")}
+        if kind != "String":
+            values["output_type"] = Atom(f"{writer.scope.use('OutputType')}.{str(kind).upper()}")
+        items.append(writer.call("StepOutput", **values))
+    return List(items)
+
+
+# --- the module -------------------------------------------------------------------------
+
+
+def _flatten(
+    steps: Any, parent: str | None = None
+) -> Iterator[tuple[Mapping[str, Any], str | None]]:
+    for entry in steps if isinstance(steps, list) else []:
+        yield entry, parent
+        if entry.get("Type") == "Condition":
+            arguments = entry.get("Arguments") or {}
+            yield from _flatten(arguments.get("IfSteps"), entry["Name"])
+            yield from _flatten(arguments.get("ElseSteps"), entry["Name"])
+
+
+def _references(value: Any) -> Iterator[str]:
+    if isinstance(value, Mapping):
+        target = value.get("Get")
+        if len(value) == 1 and isinstance(target, str) and target.startswith("Steps."):
+            yield target
+        for inner in value.values():
+            yield from _references(inner)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _references(item)
+
+
+class _Converter:
+    def __init__(self, definition: Mapping[str, Any]) -> None:
+        self.definition = definition
+        self.scope = _Scope()
+        self.names = _Names(_RESERVED)
+        self.problems: list[ConversionProblem] = []
+        self.entries = list(_flatten(definition.get("Steps")))
+        self.plans: dict[str, _Plan] = {}
+
+    def problem(self, step: str | None, where: str | None, message: str) -> None:
+        self.problems.append(ConversionProblem(step, where, message))
+
+    # The order steps are written in: each after what it reads, waits for or branches to.
+    def order(self) -> list[str]:
+        names = [entry["Name"] for entry, _ in self.entries]
+        needs: dict[str, set[str]] = {name: set() for name in names}
+        for entry, _ in self.entries:
+            found = needs[entry["Name"]]
+            for reference in _references(entry.get("Arguments")):
+                rest = reference[len("Steps.") :]
+                for name in names:
+                    if rest.startswith(name + ".") or rest.startswith(name + "["):
+                        found.add(name)
+            found.update(n for n in entry.get("DependsOn") or [] if n in needs)
+            if entry.get("Type") == "Condition":
+                arguments = entry.get("Arguments") or {}
+                for key in ("IfSteps", "ElseSteps"):
+                    found.update(item["Name"] for item in arguments.get(key) or [])
+            found.discard(entry["Name"])
+        ordered: list[str] = []
+        done: set[str] = set()
+
+        def visit(name: str, trail: tuple[str, ...]) -> None:
+            if name in done or name in trail:
+                return
+            for other in names:  # in the input's order
+                if other in needs[name]:
+                    visit(other, (*trail, name))
+            done.add(name)
+            ordered.append(name)
+
+        for name in names:
+            visit(name, ())
+        return ordered
+
+    def prepare(self) -> None:
+        definition = self.definition
+        for key in definition:
+            if key not in {
+                "Version",
+                "Metadata",
+                "Parameters",
+                "PipelineExperimentConfig",
+                "Steps",
+            }:
+                self.problem(None, key, "the language writes no such member")
+        if definition.get("Version", DEFINITION_VERSION) != DEFINITION_VERSION:
+            self.problem(None, "Version", f"the language writes {DEFINITION_VERSION!r} only")
+        if definition.get("Metadata") not in (None, {}):
+            self.problem(None, "Metadata", "the language writes an empty Metadata object only")
+        for entry in definition.get("Parameters") or []:
+            self.scope.parameters[entry["Name"]] = self.names.new(entry["Name"], "parameter")
+        for entry, _ in self.entries:
+            name, kind = entry["Name"], entry.get("Type")
+            if kind in _NOT_CONVERTED:
+                self.problem(
+                    name,
+                    "Type",
+                    f"smpipe convert doesn't write {kind} steps: write its "
+                    f"{_NOT_CONVERTED[kind]}(…) yourself, or deploy the definition as it is "
+                    "(Pipeline(definition=…))",
+                )
+                continue
+            if kind not in _STEP_CLASSES:
+                self.problem(name, "Type", f"{kind}: {_LACKING}")
+                continue
+            self.scope.steps[name] = variable = self.names.new(name, "step")
+            self.scope.step_types[name] = kind
+            self.plans[name] = _Plan(entry, variable, _STEP_CLASSES[kind])
+            for index, item in enumerate(entry.get("PropertyFiles") or []):
+                file_name = _get(item, "PropertyFileName")
+                if isinstance(file_name, str):
+                    self.scope.property_files[(name, file_name)] = self.names.new(
+                        file_name, "property_file"
+                    )
+                else:
+                    self.problem(name, f"PropertyFiles[{index}]", "a property file without a name")
+
+    def parameter(self, entry: Mapping[str, Any]) -> str:
+        kind = entry.get("Type", "String")
+        classes = {
+            "String": "ParameterString",
+            "Integer": "ParameterInteger",
+            "Float": "ParameterFloat",
+            "Boolean": "ParameterBoolean",
+        }
+        items: list[Node] = [Keyword("name", literal(entry["Name"]))]
+        if "DefaultValue" in entry:
+            default = entry["DefaultValue"]
+            if kind == "Float" and isinstance(default, int) and not isinstance(default, bool):
+                default = float(default)
+            items.append(Keyword("default_value", literal(default)))
+        if "EnumValues" in entry:
+            items.append(Keyword("enum_values", expression(entry["EnumValues"], self.scope)))
+        call = Call(self.scope.use(classes.get(kind, "ParameterString")), items)
+        return statement(self.scope.parameters[entry["Name"]], call)
+
+    def step_source(self, plan: _Plan) -> str:
+        entry = plan.entry
+        kind = entry["Type"]
+        name = entry["Name"]
+        writer = _Writer(plan, self.scope)
+        arguments = entry.get("Arguments")
+        plan.before = []
+        plan.lifted = set()
+        try:
+            self._step_keywords(writer, plan, kind, arguments)
+        except _UnconvertibleError as error:
+            raise _StepProblemError(name, None, f"the language can't write {error}") from None
+        for key in ("DisplayName", "Description"):
+            if key in entry:
+                snake = "display_name" if key == "DisplayName" else "description"
+                writer.keywords.append(Keyword(snake, writer.expr(entry[key])))
+        depends = entry.get("DependsOn")
+        if depends:
+            writer.keywords.append(
+                Keyword(
+                    "depends_on",
+                    List(
+                        [
+                            Atom(self.scope.steps[n]) if n in self.scope.steps else literal(n)
+                            for n in depends
+                        ]
+                    ),
+                )
+            )
+        for key, snake, render in (
+            ("RetryPolicies", "retry_policies", None),
+            ("CacheConfig", "cache_config", _cache_config),
+        ):
+            if key not in entry:
+                continue
+            try:
+                if render is None:
+                    policies = entry[key] if isinstance(entry[key], list) else [None]
+                    node: Node = List([_retry_policy(item, writer) for item in policies])
+                else:
+                    node = render(entry[key], writer)
+            except _UnconvertibleError as error:
+                raise _StepProblemError(name, key, f"the language can't write {error}") from None
+            writer.keywords.append(Keyword(snake, node))
+        if plan.extra:
+            try:
+                writer.keywords.append(Keyword("extra_arguments", writer.expr(plan.extra)))
+            except _UnconvertibleError as error:
+                raise _StepProblemError(
+                    name, "Arguments", f"the language can't write {error}"
+                ) from None
+        call = Call(self.scope.use(plan.class_name), writer.keywords)
+        return "\n".join([*plan.before, statement(plan.variable, call)])
+
+    def _step_keywords(self, writer: _Writer, plan: _Plan, kind: str, arguments: Any) -> None:
+        entry = plan.entry
+        name = entry["Name"]
+        for key in entry:
+            if key not in _ENTRY_FIELDS | _OTHER_FIELDS[kind]:
+                raise _StepProblemError(name, key, f"a {kind} step of the language writes no {key}")
+        if kind in _JOB_WRITERS:
+            if not isinstance(arguments, Mapping):
+                raise _StepProblemError(name, "Arguments", "not an object")
+            _JOB_WRITERS[kind](writer, arguments)
+            if kind == "Processing" and entry.get("PropertyFiles"):
+                files = []
+                for item in entry["PropertyFiles"]:
+                    variable = self.scope.property_files[(name, item["PropertyFileName"])]
+                    call = writer.call(
+                        "PropertyFile",
+                        name=item.get("PropertyFileName"),
+                        output_name=item.get("OutputName"),
+                        path=item.get("FilePath"),
+                    )
+                    plan.before.append(statement(variable, call))
+                    files.append(Atom(variable))
+                writer.keywords.append(Keyword("property_files", List(files)))
+            return
+        if kind == "Condition":
+            conditions = _get(arguments, "Conditions")
+            if not isinstance(conditions, list):
+                raise _StepProblemError(name, "Arguments.Conditions", "not a list")
+            writer.keywords.append(
+                Keyword("conditions", List([condition(item, writer) for item in conditions]))
+            )
+            for key, snake in (("IfSteps", "if_steps"), ("ElseSteps", "else_steps")):
+                branch = [Atom(self.scope.steps[item["Name"]]) for item in arguments.get(key) or []]
+                if branch:
+                    writer.keywords.append(Keyword(snake, List(branch)))
+        elif kind == "Fail":
+            message = _get(arguments, "ErrorMessage")
+            if message not in (None, ""):
+                writer.keywords.append(Keyword("error_message", writer.expr(message)))
+        elif kind in ("Lambda", "Callback"):
+            target = "FunctionArn" if kind == "Lambda" else "SqsQueueUrl"
+            writer.required(
+                "function_arn" if kind == "Lambda" else "sqs_queue_url", entry.get(target)
+            )
+            if arguments:
+                writer.keywords.append(Keyword("inputs", writer.expr(arguments)))
+            if entry.get("OutputParameters"):
+                writer.keywords.append(
+                    Keyword("outputs", _outputs(entry["OutputParameters"], writer))
+                )
+        elif kind == "EMR":
+            self._emr(writer, name, arguments)
+
+    def _emr(self, writer: _Writer, name: str, arguments: Any) -> None:
+        jar_step = _get(arguments, "StepConfig", "HadoopJarStep") or {}
+        writer.required("jar", jar_step.get("Jar"))
+        for key, snake in (("Args", "args"), ("MainClass", "main_class")):
+            if key in jar_step:
+                writer.keywords.append(Keyword(snake, writer.expr(jar_step[key])))
+        properties = jar_step.get("Properties")
+        if isinstance(properties, list) and all(
+            isinstance(item, Mapping) and set(item) == {"Key", "Value"} for item in properties
+        ):
+            properties = {item["Key"]: item["Value"] for item in properties}
+        if properties is not None:
+            writer.keywords.append(Keyword("properties_", writer.expr(properties)))
+        for key, snake in (
+            ("ClusterId", "cluster_id"),
+            ("ClusterConfig", "cluster_config"),
+            ("ExecutionRoleArn", "execution_role_arn"),
+        ):
+            if isinstance(arguments, Mapping) and key in arguments:
+                writer.keywords.append(Keyword(snake, writer.expr(arguments[key])))
+
+    def module(self) -> tuple[list[tuple[str | None, str]], str]:
+        """The module's statements (with the step each builds) and its closing statement."""
+        chunks: list[tuple[str | None, str]] = []
+        self.scope.constants = {}
+        for entry in self.definition.get("Parameters") or []:
+            chunks.append((None, self.parameter(entry)))
+        for name in self.order():
+            plan = self.plans.get(name)
+            if plan is not None:
+                chunks.append((name, self.step_source(plan)))
+        items: list[Node] = []
+        parameters = [
+            Atom(self.scope.parameters[e["Name"]]) for e in self.definition.get("Parameters") or []
+        ]
+        if parameters:
+            items.append(Keyword("parameters", List(parameters)))
+        top = [entry["Name"] for entry, parent in self.entries if parent is None]
+        items.append(Keyword("steps", List([Atom(self.scope.steps[n]) for n in top])))
+        experiment = self.definition.get("PipelineExperimentConfig")
+        if experiment is not None:
+            if not isinstance(experiment, Mapping) or set(experiment) != {
+                "ExperimentName",
+                "TrialName",
+            }:
+                self.problem(
+                    None,
+                    "PipelineExperimentConfig",
+                    "the language writes ExperimentName and TrialName only",
+                )
+            else:
+                config = Call(
+                    self.scope.use("PipelineExperimentConfig"),
+                    [
+                        Keyword(
+                            "experiment_name", expression(experiment["ExperimentName"], self.scope)
+                        ),
+                        Keyword("trial_name", expression(experiment["TrialName"], self.scope)),
+                    ],
+                )
+                items.append(Keyword("experiment_config", config))
+        closing = statement("definition", Call(self.scope.use("PipelineDefinition"), items))
+        return chunks, closing
+
+
+class _StepProblemError(Exception):
+    def __init__(self, step: str | None, where: str | None, message: str) -> None:
+        super().__init__(message)
+        self.problem = ConversionProblem(step, where, message)
+
+
+# --- the check, and the module's text ----------------------------------------------------
+
+_HEADER = '''"""{title}
+
+Written by `smpipe convert` from the pipeline's definition JSON. Compiled with
+StaticBinder() it gives that definition again; the CDK Pipeline construct adds its
+defaults (KMS keys, network, job tags) where the definition has none:
+
+    print(definition.to_json(StaticBinder(), indent=2))
+"""'''
+_PACKAGE = "cdk_sagemaker_pipelines.definition"
+
+
+def _imports(names: set[str]) -> str:
+    ordered = sorted(names, key=lambda name: (not name.isupper(), name))
+    line = f"from {_PACKAGE} import {', '.join(ordered)}"
+    if len(line) <= 88:
+        return line
+    items = "".join(f"    {name},\n" for name in ordered)
+    return f"from {_PACKAGE} import (\n{items})"
+
+
+def _namespace(names: set[str]) -> dict[str, Any]:
+    from .. import definition as language
+
+    return {name: getattr(language, name) for name in names}
+
+
+def _comparable(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """The definition with what carries no meaning normalized: step order, empty members."""
+    result = dict(definition)
+    if result.get("Metadata") is None:
+        result["Metadata"] = {}
+    if result.get("PipelineExperimentConfig", 0) is None:
+        del result["PipelineExperimentConfig"]
+    result.setdefault("Parameters", [])
+    steps = result.get("Steps") or []
+    result["Steps"] = {entry.get("Name"): entry for entry in steps}
+    return result
+
+
+def definition_difference(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> str | None:
+    """Where two definitions differ in meaning, ``None`` if they don't.
+
+    The order of the top-level steps doesn't count (steps run as their dependencies
+    allow; compiling orders them so each follows what it reads), nor a ``Metadata`` or
+    ``PipelineExperimentConfig`` of ``null`` against none, nor ``2`` against ``2.0``.
+    """
+    return first_difference(_comparable(ours), _comparable(theirs), "")
+
+
+def convert_definition(definition: Any, *, title: str | None = None) -> str:
+    """The Python module, in the definition language, that compiles to ``definition``.
+
+    Raises ``ConversionError`` when the definition isn't valid (the problems of
+    ``validate_definition``) or holds what the language can't write.
+
+    Example::
+
+        source = convert_definition(json.loads(Path("pipeline.json").read_text()))
+    """
+    if not isinstance(definition, Mapping):
+        raise ConversionError([ConversionProblem(None, None, "a definition is a JSON object")])
+    invalid = validate_definition(definition)
+    if invalid:
+        raise ConversionError(
+            [ConversionProblem(p.step, p.field, p.message) for p in invalid],
+            subject="definition: it is not valid",
+        )
+    converter = _Converter(definition)
+    converter.prepare()
+    if converter.problems:
+        raise ConversionError(converter.problems)
+    for _ in range(_MAX_ROUNDS):
+        try:
+            chunks, closing = converter.module()
+        except _StepProblemError as error:
+            raise ConversionError([error.problem]) from None
+        if converter.problems:
+            raise ConversionError(converter.problems)
+        namespace = _namespace(converter.scope.imports)
+        namespace.update({name: value for value, name in converter.scope.constants.items()})
+        if not _run(converter, chunks, namespace):
+            continue  # a step's keywords failed: written again with the minimum
+        changed = False
+        for plan in converter.plans.values():
+            changed |= _check_step(converter, plan, namespace[plan.variable])
+        if converter.problems:
+            raise ConversionError(converter.problems)
+        if not changed:
+            break
+    else:  # pragma: no cover - each round drops a keyword or settles
+        raise ConversionError([ConversionProblem(None, None, "the conversion did not settle")])
+    header = _HEADER.format(title=title or "A SageMaker pipeline, in the definition language.")
+    constants = "".join(
+        f"{statement(name, literal(value))}\n" for value, name in converter.scope.constants.items()
+    )
+    body = "\n\n".join(chunk for _, chunk in chunks)
+    parts = [header, _imports(converter.scope.imports), constants.rstrip(), body, closing]
+    source = "\n\n".join(part for part in parts if part) + "\n"
+    _check_module(source, definition)
+    return source
+
+
+def _run(
+    converter: _Converter, chunks: list[tuple[str | None, str]], namespace: dict[str, Any]
+) -> bool:
+    """Run the statements; False when a step's keywords were refused and must be fewer.
+
+    A keyword the error names is left out; otherwise the step keeps its required ones.
+    """
+    for step, chunk in chunks:
+        try:
+            exec(compile(chunk, "<smpipe convert>", "exec"), namespace)
+        except (PipelineDefinitionError, TypeError, ValueError, AttributeError) as error:
+            plan = converter.plans.get(step) if step is not None else None
+            if plan is not None and not plan.minimal:
+                named = [
+                    name
+                    for name in plan.lifted - plan.dropped
+                    if re.search(rf"\b{name}\b", str(error))
+                ]
+                if named:
+                    plan.dropped.update(named)
+                else:
+                    plan.minimal = True
+                return False
+            raise ConversionError(
+                [ConversionProblem(step, None, f"the language refuses the step: {error}")]
+            ) from None
+    return True
+
+
+def _check_step(converter: _Converter, plan: _Plan, step: Any) -> bool:
+    """Compare the step's rendering with its entry; True when the plan changed."""
+    ctx = RenderContext(StaticBinder())
+    rendered = step.to_request(ctx)
+    entry = plan.entry
+    name, kind = entry["Name"], entry["Type"]
+    changed = False
+    for problem in ctx.problems:  # a value the binder would have to give
+        argument = step.argument_for(problem.field) if problem.field else None
+        if argument in plan.lifted and argument not in plan.dropped:
+            plan.dropped.add(argument)
+            changed = True
+        elif not plan.minimal:
+            plan.minimal = True
+            changed = True
+        else:
+            converter.problem(name, problem.field, problem.message)
+    if changed:
+        return True
+    if kind in _JOB_TYPES:
+        extra, surplus, replaced = _patch(
+            rendered.get("Arguments") or {}, entry["Arguments"], "Arguments"
+        )
+        for member in replaced:  # a keyword written otherwise: its members go to extra
+            argument = step.argument_for(member)
+            if argument in plan.lifted and argument not in plan.dropped:
+                plan.dropped.add(argument)
+                changed = True
+        for member in surplus:
+            argument = step.argument_for(member)
+            if argument in plan.lifted and argument not in plan.dropped:
+                plan.dropped.add(argument)
+                changed = True
+            elif not changed:
+                converter.problem(
+                    name,
+                    member,
+                    f"{type(step).__name__} always writes this member"
+                    + (f" (from {argument}=)" if argument else "")
+                    + ", and the definition has none",
+                )
+        if extra:
+            plan.extra = deep_merge(plan.extra, extra)
+            changed = True
+        rendered = {k: v for k, v in rendered.items() if k != "Arguments"}
+        entry = {k: v for k, v in entry.items() if k != "Arguments"}
+    elif kind == "Condition":
+        rendered, entry = _branch_names(rendered), _branch_names(entry)
+    where = first_difference(rendered, entry, "")
+    if where is not None and not changed:
+        converter.problem(
+            name, where, f"{type(step).__name__} can't write it as the definition has it"
+        )
+    return changed
+
+
+def _branch_names(entry: Mapping[str, Any]) -> dict[str, Any]:
+    arguments = dict(entry.get("Arguments") or {})
+    for key in ("IfSteps", "ElseSteps"):
+        if isinstance(arguments.get(key), list):
+            arguments[key] = [_get(item, "Name") for item in arguments[key]]
+    return {**entry, "Arguments": arguments}
+
+
+def _check_module(source: str, definition: Mapping[str, Any]) -> None:
+    """Run the whole module and compile it: it must give the definition again."""
+    namespace: dict[str, Any] = {"__name__": "smpipe_convert"}
+    exec(compile(source, "<smpipe convert>", "exec"), namespace)
+    try:
+        compiled = namespace["definition"].to_definition(StaticBinder())
+    except PipelineDefinitionError as error:
+        raise ConversionError(
+            [ConversionProblem(None, None, f"the written code doesn't compile: {error}")]
+        ) from None
+    where = definition_difference(compiled, definition)
+    if where is not None:
+        step: str | None = None
+        names = sorted((entry.get("Name", "") for entry in definition.get("Steps") or []), key=len)
+        for name in reversed(names):
+            if where.startswith(f"Steps.{name}."):
+                step, where = name, where[len(f"Steps.{name}.") :]
+                break
+        raise ConversionError(
+            [ConversionProblem(step, where, "the written code compiles to another value here")]
+        )

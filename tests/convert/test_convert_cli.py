@@ -1,0 +1,175 @@
+"""``smpipe convert``: exit codes, output, errors naming step and field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cdk_sagemaker_pipelines.cli import main
+from tests.conftest import REPO
+from tests.convert.test_convert import training_definition
+
+
+def write(tmp_path: Path, name: str, definition: Any) -> str:
+    path = tmp_path / name
+    path.write_text(definition if isinstance(definition, str) else json.dumps(definition))
+    return str(path)
+
+
+def test_prints_the_module(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["convert", write(tmp_path, "pipeline.json", training_definition())]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith('"""The pipeline of pipeline.json, in the definition language.')
+    assert 'train = TrainingStep(\n    name="Train",' in out
+    assert out.endswith("definition = PipelineDefinition(steps=[train])\n")
+
+
+def test_writes_the_module_to_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = write(tmp_path, "pipeline.json", training_definition())
+    target = tmp_path / "pipeline.py"
+    assert main(["convert", source, "-o", str(target)]) == 0
+    assert capsys.readouterr().out == ""
+    assert "definition = PipelineDefinition(steps=[train])" in target.read_text()
+
+
+def test_reads_a_create_pipeline_request(tmp_path: Path) -> None:
+    request = {"PipelineDefinitionBody": json.dumps(training_definition())}
+    assert main(["convert", write(tmp_path, "request.json", request)]) == 0
+
+
+def test_fails_with_exit_1_naming_step_and_field_of_an_unsupported_step(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    definition = training_definition()
+    definition["Steps"].append({"Name": "Deploy", "Type": "EndpointConfig", "Arguments": {}})
+    target = tmp_path / "out.py"
+    path = write(tmp_path, "pipeline.json", definition)
+    assert main(["convert", path, "-o", str(target)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "- step 'Deploy' field 'Type': EndpointConfig: the language has no step" in captured.err
+    assert not target.exists()  # nothing written, rather than a module missing a step
+
+
+def test_fails_with_exit_1_and_the_validate_problems_of_an_invalid_definition(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    definition = training_definition()
+    definition["Steps"][0]["Type"] = "Trainng"
+    assert main(["convert", write(tmp_path, "bad.json", definition)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot convert the definition: it is not valid: 1 problem:" in err
+    assert "- step 'Train' field 'Type': unknown step type 'Trainng'" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "cannot read: Expecting property name"),
+        ("[1, NaN]", "cannot read: NaN is not a JSON value"),
+    ],
+)
+def test_fails_with_exit_2_when_the_file_is_not_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    assert main(["convert", write(tmp_path, "x.json", content)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_fails_with_exit_2_for_a_python_file_a_directory_or_a_missing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["convert", write(tmp_path, "pipeline.py", "import x\n")]) == 2
+    assert "a Python file, not a definition's JSON" in capsys.readouterr().err
+    assert main(["convert", str(tmp_path)]) == 2
+    assert "a directory, not a definition JSON file" in capsys.readouterr().err
+    assert main(["convert", str(tmp_path / "missing.json")]) == 2
+    assert "cannot read: No such file or directory" in capsys.readouterr().err
+
+
+def test_fails_with_exit_2_when_the_output_cant_be_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write(tmp_path, "pipeline.json", training_definition())
+    assert main(["convert", source, "-o", str(tmp_path / "no" / "such" / "dir.py")]) == 2
+    assert "cannot write: No such file or directory" in capsys.readouterr().err
+
+
+# The README's example of smpipe convert, in full (the README shortens the input).
+README_INPUT: dict[str, Any] = {
+    "Version": "2020-12-01",
+    "Metadata": {},
+    "Parameters": [{"Name": "Epochs", "Type": "Integer", "DefaultValue": 5}],
+    "PipelineExperimentConfig": None,
+    "Steps": [
+        {
+            "Name": "Train",
+            "Type": "Training",
+            "Arguments": {
+                "AlgorithmSpecification": {
+                    "TrainingImage": "111122223333.dkr.ecr.us-east-1.amazonaws.com/train:1",
+                    "TrainingInputMode": "File",
+                },
+                "OutputDataConfig": {"S3OutputPath": "s3://my-bucket/models"},
+                "StoppingCondition": {"MaxRuntimeInSeconds": 86400},
+                "ResourceConfig": {
+                    "VolumeSizeInGB": 30,
+                    "InstanceCount": 1,
+                    "InstanceType": "ml.m5.xlarge",
+                },
+                "RoleArn": "arn:aws:iam::111122223333:role/SageMakerRole",
+                "InputDataConfig": [
+                    {
+                        "DataSource": {
+                            "S3DataSource": {
+                                "S3DataType": "S3Prefix",
+                                "S3Uri": "s3://my-bucket/train",
+                                "S3DataDistributionType": "FullyReplicated",
+                            }
+                        },
+                        "ChannelName": "training",
+                    }
+                ],
+                "HyperParameters": {
+                    "epochs": {"Std:Join": {"On": "", "Values": [{"Get": "Parameters.Epochs"}]}}
+                },
+                "ProfilerConfig": {"DisableProfiler": True},
+                "EnableNetworkIsolation": True,
+            },
+        },
+        {
+            "Name": "Done",
+            "Type": "Fail",
+            "Arguments": {
+                "ErrorMessage": {
+                    "Std:Join": {
+                        "On": " ",
+                        "Values": ["Trained", {"Get": "Steps.Train.TrainingJobName"}],
+                    }
+                }
+            },
+            "DependsOn": ["Train"],
+        },
+    ],
+}
+
+
+def test_readme_example_is_what_smpipe_convert_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("#### Converting a definition to Python") :]
+    shown = section[section.index("```python\n") + len("```python\n") :]
+    shown = shown[: shown.index("```")]
+    assert main(["convert", write(tmp_path, "sdk.json", README_INPUT)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.endswith("\n\n" + shown)
+
+
+def test_is_listed_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "convert" in capsys.readouterr().out

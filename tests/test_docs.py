@@ -468,7 +468,10 @@ def test_docs_pytest_examples_pass(tmp_path: Path, example_runs: Any) -> None:
     # run of the example project): the examples run as a user's second run would, hitting it.
     cached_example_root(example_runs, tmp_path)
     blocks = [_readme_python("def test_a_threshold_above_the_accuracy_fails")] + [
-        block for block in code_blocks(LOCAL_RUNNER.read_text(), "python") if "def test_" in block
+        block
+        for block in code_blocks(LOCAL_RUNNER.read_text(), "python")
+        # The tutorial's pipeline has a test of its own, in the tutorial's project.
+        if "def test_" in block and "from pipeline import build_pipeline" not in block
     ]
     tests = []
     for block in blocks:
@@ -704,6 +707,31 @@ def test_getting_started_builds_validates_and_runs_the_pipeline_as_written(
         "smpipe registry list",
         "smpipe run pipeline.json --resources resources.json --param AccuracyThreshold=0.99",
     ]
+
+
+def test_local_runner_pytest_example_runs_the_tutorials_pipeline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # docs/local-runner.md's test for a pipeline of your own, in the tutorial's project:
+    # the ResourceMap it builds finds the scripts and the data, and its assertions hold.
+    import runpy
+
+    (block,) = [
+        block
+        for block in code_blocks(LOCAL_RUNNER.read_text(), "python")
+        if "from pipeline import build_pipeline" in block
+    ]
+    home = tmp_path / "first-pipeline"
+    home.mkdir()
+    with tutorial_project(home, monkeypatch):
+        runpy.run_path(str(home / "make_data.py"), run_name="__main__")
+        test_file = home / "tests" / "test_pipeline.py"
+        test_file.parent.mkdir()
+        test_file.write_text(block)
+        tests = runpy.run_path(str(test_file))
+        (runner_root := tmp_path / "runner").mkdir()
+        tests["test_a_strict_threshold_takes_the_else_branch"](runner_root)
+    assert (runner_root / "executions").is_dir()
 
 
 def test_readme_own_project_installs_the_cdk_cli_and_node_this_repository_tests() -> None:

@@ -423,6 +423,61 @@ def test_readme_own_project_snapshot_test_records_and_catches_a_change(
     run().assert_outcomes(failed=1)
 
 
+_NAG_APP = """
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
+
+from cdk_sagemaker_pipelines.cdk import (
+    FAIL_SYNTH_ON_VALIDATION_ERRORS,
+    ArtifactStore,
+    Pipeline,
+    SageMakerPipelineChecks,
+)
+from cdk_sagemaker_pipelines.definition import FailStep, PipelineDefinition
+
+
+def build_app() -> cdk.App:
+    app = cdk.App(post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
+    cdk.Validations.of(app).add_plugins(PACKS)
+    stack = cdk.Stack(app, "TeamMl")
+    store = ArtifactStore(stack, "Artifacts")
+    steps = [FailStep(name="Nothing", error_message="nothing to do")]
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=steps), artifact_store=store)
+    return app
+"""
+
+
+def test_readme_own_project_nag_test_passes_and_names_a_finding(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cdk-nag test the README gives for an app of your own, with the packs added as it
+    # says: it passes on what the constructs acknowledge, and fails on a finding that is the
+    # app's to decide (NIST 800-53's replication of the store's buckets), naming it.
+    readme = README.read_text()
+    readme = readme[readme.index("## Use it in your own project") :]
+    (test_module,) = [
+        block
+        for block in code_blocks(readme, "python")
+        if "def test_app_synthesizes_without_findings" in block
+    ]
+    pytester.mkdir("tests")
+    (pytester.path / "tests" / "test_nag.py").write_text(test_module)
+    pytester.makeini("[pytest]\npythonpath = .\n")
+    monkeypatch.delitem(sys.modules, "app", raising=False)  # this repository's app.py
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+
+    def run(packs: str) -> pytest.RunResult:
+        pytester.makepyfile(app=_NAG_APP.replace("PACKS", packs))
+        result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "tests")
+        sys.modules.pop("app", None)
+        return result
+
+    run("AwsSolutionsChecks(app), SageMakerPipelineChecks()").assert_outcomes(passed=1)
+    failed = run("NIST80053R5Checks(app)")
+    failed.assert_outcomes(failed=1)
+    assert "NIST.800.53.R5-S3BucketReplicationEnabled" in failed.stdout.str()
+
+
 def test_extending_cdk_examples_give_company_defaults_and_rules(tmp_path: Path) -> None:
     import aws_cdk as cdk
 

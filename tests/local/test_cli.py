@@ -296,6 +296,50 @@ def test_registry_list_and_approve(ws: Workspace, capsys: pytest.CaptureFixture[
     assert Path(registry.get("churn", 1).directory).is_dir()
 
 
+@pytest.mark.parametrize(
+    ("report", "shown"),
+    [
+        # SageMaker's model quality format (Model Monitor's, and the AWS examples' evaluation
+        # scripts'): metrics under regression_metrics, binary_classification_metrics, …
+        (
+            {"regression_metrics": {"rmse": {"value": 25.8, "standard_deviation": 0.4}}},
+            "rmse=25.8",
+        ),
+        (
+            {
+                "binary_classification_metrics": {
+                    "accuracy": {"value": 0.93},
+                    "auc": {"value": 0.97},
+                    "confusion_matrix": {"0": {"0": 40, "1": 3}, "1": {"0": 4, "1": 53}},
+                    "receiver_operating_characteristic_curve": {"false_positive_rates": [0, 1]},
+                }
+            },
+            "accuracy=0.93, auc=0.97",
+        ),
+        ({"metrics": {"accuracy": {"value": 0.95}}}, "accuracy=0.95"),  # a report's own group
+        ({"notes": {"accuracy": {"value": 0.95}}, "metrics": ["not", "a", "group"]}, ""),
+    ],
+)
+def test_registry_list_shows_the_model_quality_metrics(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], report: dict[str, Any], shown: str
+) -> None:
+    statistics = ws.file("reports/evaluation.json", json.dumps(report))
+    ModelRegistry(ws.root / ".smpipe").register(
+        "prices",
+        {
+            "ModelApprovalStatus": "PendingManualApproval",
+            "ModelMetrics": {"ModelQuality": {"Statistics": {"LocalPath": "evaluation.json"}}},
+        },
+        {"evaluation.json": statistics},
+        dt.datetime.now(dt.UTC),
+    )
+    assert smpipe(ws, "registry", "list") == 0
+    header, row = capsys.readouterr().out.splitlines()[:2]
+    metrics = row[header.index("METRICS") : header.index("REPORTS")].strip()
+    assert metrics == shown
+    assert row[header.index("REPORTS") :] == "metrics ModelQuality"
+
+
 def test_executions_names_the_records_it_cant_read(
     ws: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:

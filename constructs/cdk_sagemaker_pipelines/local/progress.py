@@ -296,18 +296,35 @@ def _not_selected(record: ExecutionRecord) -> int:
     return sum(1 for reason in record.not_executed.values() if reason == "not selected")
 
 
+def _model_quality_values(statistics: object) -> list[tuple[str, object]]:
+    """The single values of a model quality report, as ``(name, value)`` pairs.
+
+    Reads SageMaker's model quality format, each metric an object with a ``value`` under
+    ``regression_metrics``, ``binary_classification_metrics`` or
+    ``multiclass_classification_metrics`` (what Model Monitor writes, and the AWS examples'
+    evaluation scripts), and a report's own group of them under ``metrics``. Curves and
+    matrices (objects without a single ``value``) are left out.
+    """
+    if not isinstance(statistics, Mapping):
+        return []
+    return [
+        (name, metric["value"])
+        for group, metrics in statistics.items()
+        if group == "metrics" or (isinstance(group, str) and group.endswith("_metrics"))
+        if isinstance(metrics, Mapping)
+        for name, metric in metrics.items()
+        if isinstance(metric, Mapping)
+        and isinstance(metric.get("value"), int | float | str)
+        and not isinstance(metric.get("value"), bool)
+    ]
+
+
 def registry_table(packages: Sequence[ModelPackage]) -> str:
     """``smpipe registry list``."""
     rows = []
     for package in packages:
-        metrics = package.metrics.get("ModelQuality", {}).get("Statistics")
-        shown = ""
-        if isinstance(metrics, Mapping) and isinstance(metrics.get("metrics"), Mapping):
-            shown = ", ".join(
-                f"{name}={value.get('value')}"
-                for name, value in metrics["metrics"].items()
-                if isinstance(value, Mapping)
-            )
+        statistics = package.metrics.get("ModelQuality", {}).get("Statistics")
+        shown = ", ".join(f"{name}={value}" for name, value in _model_quality_values(statistics))
         generated = str(
             package.description.get("LocalExecutionArn")
             # Registries written before LocalExecutionArn: the runner set GeneratedBy to it.

@@ -121,6 +121,7 @@ README_INPUT: dict[str, Any] = {
                     "InstanceType": "ml.m5.xlarge",
                 },
                 "RoleArn": "arn:aws:iam::111122223333:role/SageMakerRole",
+                "RetryStrategy": {"MaximumRetryAttempts": 2},
                 "InputDataConfig": [
                     {
                         "DataSource": {
@@ -173,3 +174,28 @@ def test_is_listed_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "convert" in capsys.readouterr().out
+
+
+def test_line_length_sets_the_layout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "pipeline.json", README_INPUT)
+    assert main(["convert", path]) == 0
+    default = capsys.readouterr().out
+    assert main(["convert", path, "--line-length", "130"]) == 0
+    wide = capsys.readouterr().out
+    call = (
+        'FailStep(name="Done", error_message=Join(on=" ", values=["Trained", '
+        "train.properties.TrainingJobName]), depends_on=[train])"
+    )
+    assert f"\ndone = {call}\n" in wide
+    assert '\ndone = FailStep(\n    name="Done",\n' in default
+    assert max(len(line) for line in default.splitlines()) <= 88
+
+
+def test_fails_with_exit_2_a_line_length_under_40(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "pipeline.json", README_INPUT)
+    assert main(["convert", path, "--line-length", "20"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "smpipe convert: --line-length 20: at least 40" in captured.err

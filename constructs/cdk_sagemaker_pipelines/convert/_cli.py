@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ..definition_files import load_definition_file
-from ._convert import ConversionError, convert_definition
+from ._convert import MIN_LINE_LENGTH, ConversionError, convert_definition
+from ._layout import LINE_LENGTH
 
 EXIT_OK = 0
 EXIT_UNCONVERTIBLE = 1
@@ -41,11 +42,25 @@ def register_convert(commands: Any) -> None:
         "PipelineDefinition, or a CreatePipeline request)",
     )
     convert.add_argument("-o", "--output", metavar="OUT.py", help="write the module to OUT.py")
+    convert.add_argument(
+        "--line-length",
+        type=int,
+        default=LINE_LENGTH,
+        metavar="N",
+        help=f"lay the module out as ruff format does at line length N (default {LINE_LENGTH}, "
+        "ruff's; at least 40)",
+    )
     convert.set_defaults(handler=_convert)
 
 
 def _convert(args: argparse.Namespace) -> int:
     path = Path(args.file)
+    if args.line_length < MIN_LINE_LENGTH:
+        print(
+            f"smpipe convert: --line-length {args.line_length}: at least {MIN_LINE_LENGTH}",
+            file=sys.stderr,
+        )
+        return EXIT_UNREADABLE
     try:
         if path.is_dir():
             raise ValueError("a directory, not a definition JSON file")
@@ -56,7 +71,9 @@ def _convert(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     try:
         source = convert_definition(
-            definition, title=f"The pipeline of {path.name}, in the definition language."
+            definition,
+            title=f"The pipeline of {path.name}, in the definition language.",
+            line_length=args.line_length,
         )
     except ConversionError as error:
         print(f"smpipe convert: {path}: {error}", file=sys.stderr)

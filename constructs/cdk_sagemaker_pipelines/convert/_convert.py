@@ -19,15 +19,26 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import keyword
+import posixpath
 import re
+import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..definition import PipelineDefinitionError, StaticBinder, validate_definition
 from ..definition._render import RenderContext, deep_merge
+from ..definition.bindables import Code
+from ..definition.steps.processing import CODE_INPUT_NAME, CODE_LOCAL_PATH, _script_entrypoint
+from ..definition.steps.training import (
+    CODE_CHANNEL,
+    CODE_CHANNEL_PATH,
+    PROGRAM_HYPERPARAMETER,
+    SUBMIT_DIRECTORY_HYPERPARAMETER,
+)
 from ..definition.validate import DEFINITION_VERSION
 from ._layout import (
+    LINE_LENGTH,
     Atom,
     Bracketed,
     Call,
@@ -41,6 +52,8 @@ from ._layout import (
     statement,
 )
 
+# The narrowest layout offered: ruff allows 1, but below this nothing reads.
+MIN_LINE_LENGTH = 40
 # Every round of the check can only drop keywords or add extra arguments: a few suffice.
 _MAX_ROUNDS = 8
 
@@ -398,14 +411,21 @@ class _Writer:
     def required_node(self, name: str, node: Node) -> None:
         self.keywords.append(Keyword(name, node))
 
-    def lift(self, name: str, value: Any, *, code: Node | None = None) -> None:
-        """Add ``name=value`` unless the value is absent or the check dropped the keyword."""
+    def lift(self, name: str, value: Any, *, code: Node | Callable[[], Node] | None = None) -> None:
+        """Add ``name=value`` unless the value is absent or the check dropped the keyword.
+
+        ``code`` writes the value otherwise (a call building a config object); a function
+        is called only when the keyword is written, and may raise ``_UnconvertibleError``.
+        """
         if value is None or self.plan.minimal or name in self.plan.dropped:
             return
         if name in self.defaults and same(value, self.defaults[name]):
             return  # what the keyword's default writes: a person leaves it out
         try:
-            node = code if code is not None else self.expr(value, name)
+            if callable(code):
+                node = code()
+            else:
+                node = code if code is not None else self.expr(value, name)
         except _UnconvertibleError:
             return  # the members stay in extra_arguments, as raw values
         self.keywords.append(Keyword(name, node))
@@ -465,30 +485,129 @@ def _processing(writer: _Writer, arguments: Mapping[str, Any]) -> None:
     cluster = _get(arguments, "ProcessingResources", "ClusterConfig") or {}
     app = arguments.get("AppSpecification") or {}
     writer.required("image", app.get("ImageUri"))
+    inputs: Any = arguments.get("ProcessingInputs")
+    entrypoint = app.get("ContainerEntrypoint")
+    script = _processing_code(inputs, entrypoint)
+    if script is not None:
+        uri, entry_point, implied = script
+        writer.lift("code", uri, code=lambda: _code_call(writer, uri, entry_point))
+        if "code" in writer.plan.lifted:  # the code input and its entry point are code=
+            inputs = inputs[:-1]
+            if implied:
+                entrypoint = None
     writer.lift("role", arguments.get("RoleArn"))
     writer.lift("instance_type", cluster.get("InstanceType"))
     writer.lift("instance_count", cluster.get("InstanceCount"))
     writer.lift("volume_size_in_gb", cluster.get("VolumeSizeInGB"))
-    writer.lift("entrypoint", app.get("ContainerEntrypoint"))
+    writer.lift("entrypoint", entrypoint)
     writer.lift("arguments", app.get("ContainerArguments"))
-    inputs = arguments.get("ProcessingInputs")
     if isinstance(inputs, list) and all(_plain_processing_input(item) for item in inputs):
+        plain_inputs = inputs
         writer.lift(
             "inputs",
-            inputs,
-            code=List([_processing_input(writer, item) for item in inputs]),
+            plain_inputs or None,
+            code=lambda: List([_processing_input(writer, item) for item in plain_inputs]),
         )
     outputs = _get(arguments, "ProcessingOutputConfig", "Outputs")
     if isinstance(outputs, list) and all(_plain_processing_output(item) for item in outputs):
+        plain_outputs = outputs
         writer.lift(
             "outputs",
-            outputs,
-            code=List([_processing_output(writer, item) for item in outputs]),
+            plain_outputs,
+            code=lambda: List([_processing_output(writer, item) for item in plain_outputs]),
         )
     writer.lift("environment", _string_map(arguments.get("Environment")))
     writer.lift(
         "max_runtime_in_seconds", _get(arguments, "StoppingCondition", "MaxRuntimeInSeconds")
     )
+    writer.lift("volume_kms_key", cluster.get("VolumeKmsKeyId"))
+    writer.lift("output_kms_key", _get(arguments, "ProcessingOutputConfig", "KmsKeyId"))
+    network = arguments.get("NetworkConfig")
+    if isinstance(network, Mapping) and set(network) <= {
+        "VpcConfig",
+        "EnableNetworkIsolation",
+        "EnableInterContainerTrafficEncryption",
+    }:
+        _lift_network(
+            writer,
+            network.get("VpcConfig"),
+            network.get("EnableNetworkIsolation"),
+            network.get("EnableInterContainerTrafficEncryption"),
+        )
+
+
+def _code_call(writer: _Writer, uri: Any, entry_point: str | None) -> Node:
+    """``Code.from_s3(uri)``, or ``Code.from_s3(uri, entry_point=…)``."""
+    items = [writer.expr(uri)]
+    if entry_point is not None:
+        items.append(Keyword("entry_point", literal(entry_point)))
+    return Call(f"{writer.scope.use('Code')}.from_s3", items)
+
+
+def _script_code(uri: Any, script: str) -> tuple[str | None, str] | None:
+    """How ``Code.from_s3`` names ``script`` at ``uri``: (entry_point, the file's name).
+
+    A literal URI of an archive (``.tar.gz``) names the script inside it; one of a script
+    is the script (its entry point left out); an expression (a parameter) names it. None
+    when the URI is a script of another name.
+    """
+    if isinstance(uri, str):
+        file_name = posixpath.basename(uri)
+        if uri.endswith(".tar.gz"):
+            return script, file_name
+        return (None, file_name) if file_name == script else None
+    if isinstance(uri, Mapping) and "/" not in script:
+        return script, script
+    return None
+
+
+def _processing_code(inputs: Any, entrypoint: Any) -> tuple[Any, str | None, bool] | None:
+    """The processing job's ``code=``: the last input named ``code``, as the language stages it.
+
+    Returns the URI, the entry point ``Code.from_s3`` takes, and whether the container
+    entry point is the one ``code`` implies (then ``entrypoint=`` is left out).
+    """
+    if not isinstance(inputs, list) or not inputs or not isinstance(entrypoint, list):
+        return None
+    last = inputs[-1]
+    if not _plain_processing_input(last) or last["InputName"] != CODE_INPUT_NAME:
+        return None
+    s3 = last["S3Input"]
+    if s3["LocalPath"] != CODE_LOCAL_PATH or any(
+        s3[key] != default for key, default in _PROCESSING_INPUT_DEFAULTS.items()
+    ):
+        return None
+    if any(_get(item, "InputName") == CODE_INPUT_NAME for item in inputs[:-1]):
+        return None
+    uri = s3["S3Uri"]
+    script = _implied_script(entrypoint)
+    if script is not None:
+        named = _script_code(uri, script)
+        if named is not None:
+            entry_point, file_name = named
+            archive = isinstance(uri, str) and uri.endswith(".tar.gz")
+            code = Code.from_s3("s3://bucket/x", entry_point=script)
+            if _script_entrypoint(code, file_name, archive) == entrypoint:
+                return uri, entry_point, True
+    # Another command runs the code (Spark's submit): code= stages it, entrypoint= runs it.
+    if isinstance(uri, str) and not uri.endswith(".tar.gz"):
+        return uri, None, False
+    return None
+
+
+def _implied_script(entrypoint: list[Any]) -> str | None:
+    """The script an entry point ``code=`` writes runs (``python3 …/code/x.py``), if it is one."""
+    if len(entrypoint) == 2 and entrypoint[0] == "python3" and isinstance(entrypoint[1], str):
+        directory, _, script = entrypoint[1].rpartition("/")
+        return script if directory == CODE_LOCAL_PATH and script else None
+    if len(entrypoint) == 4 and entrypoint[:2] == ["/bin/sh", "-c"] and entrypoint[3] == "sh":
+        try:
+            words = shlex.split(str(entrypoint[2]))
+        except ValueError:
+            return None
+        if len(words) == 11 and words[7:9] == ["exec", "python3"]:
+            return words[9]
+    return None
 
 
 _PROCESSING_INPUT_DEFAULTS = {
@@ -557,10 +676,29 @@ def _processing_output(writer: _Writer, item: Mapping[str, Any]) -> Node:
     return writer.call("ProcessingOutput", **values)
 
 
-def _training_like(writer: _Writer, job: Mapping[str, Any], resources: str) -> None:
-    """The keywords a training job and a tuning job's training definition share."""
+def _training_like(
+    writer: _Writer, job: Mapping[str, Any], resources: str, hyperparameters: str
+) -> None:
+    """The keywords a training job and a tuning job's training definition share.
+
+    ``hyperparameters`` is the member of the job's hyperparameters (``HyperParameters``,
+    a tuning job's ``StaticHyperParameters``), written as the keyword of its snake name.
+    """
     algorithm = job.get("AlgorithmSpecification") or {}
     writer.required("image", algorithm.get("TrainingImage"))
+    channels: Any = job.get("InputDataConfig")
+    values: Any = _string_map(job.get(hyperparameters))
+    script = _training_code(channels, values)
+    if script is not None:
+        uri, entry_point = script
+        writer.lift("code", uri, code=lambda: _code_call(writer, uri, entry_point))
+        if "code" in writer.plan.lifted:  # the code channel and two hyperparameters are code=
+            channels = channels[:-1]
+            values = {
+                key: value
+                for key, value in values.items()
+                if key not in (PROGRAM_HYPERPARAMETER, SUBMIT_DIRECTORY_HYPERPARAMETER)
+            }
     writer.lift("role", job.get("RoleArn"))
     config = job.get(resources) or {}
     writer.lift("instance_type", config.get("InstanceType"))
@@ -587,13 +725,13 @@ def _training_like(writer: _Writer, job: Mapping[str, Any], resources: str) -> N
     writer.lift("output_path", _get(job, "OutputDataConfig", "S3OutputPath"))
     writer.lift("max_runtime_in_seconds", _get(job, "StoppingCondition", "MaxRuntimeInSeconds"))
     writer.lift("input_mode", algorithm.get("TrainingInputMode"))
-    channels = job.get("InputDataConfig")
     if isinstance(channels, list) and all(_plain_channel(item) for item in channels):
+        plain = channels
         writer.lift(
             "inputs",
-            channels,
-            code=Dict(
-                [Pair(literal(item["ChannelName"]), _channel(writer, item)) for item in channels]
+            plain or None,
+            code=lambda: Dict(
+                [Pair(literal(item["ChannelName"]), _channel(writer, item)) for item in plain]
             ),
         )
     metrics = algorithm.get("MetricDefinitions")
@@ -602,6 +740,79 @@ def _training_like(writer: _Writer, job: Mapping[str, Any], resources: str) -> N
     ):
         writer.lift("metric_definitions", {item["Name"]: item["Regex"] for item in metrics})
     writer.lift("environment", _string_map(job.get("Environment")))
+    writer.lift("volume_kms_key", config.get("VolumeKmsKeyId"))
+    writer.lift("output_kms_key", _get(job, "OutputDataConfig", "KmsKeyId"))
+    _lift_network(
+        writer,
+        job.get("VpcConfig"),
+        job.get("EnableNetworkIsolation"),
+        job.get("EnableInterContainerTrafficEncryption"),
+    )
+    writer.lift("use_spot_instances", job.get("EnableManagedSpotTraining"))
+    writer.lift("max_wait_in_seconds", _get(job, "StoppingCondition", "MaxWaitTimeInSeconds"))
+    writer.lift("checkpoint_s3_uri", _get(job, "CheckpointConfig", "S3Uri"))
+    keyword = (
+        "hyperparameters" if hyperparameters == "HyperParameters" else "static_hyperparameters"
+    )
+    writer.lift(keyword, values or None)
+
+
+def _training_code(channels: Any, hyperparameters: Any) -> tuple[Any, str | None] | None:
+    """A training job's ``code=`` (script mode, as the language writes it), if it has one.
+
+    The language ships the code as the last channel, ``code``, named by the
+    ``sagemaker_program`` and ``sagemaker_submit_directory`` hyperparameters (the local
+    path of the file in the channel). The SageMaker SDK's script mode names an S3 URI
+    instead, in JSON-quoted text: no ``code=`` writes that, it stays as it is. Returns
+    the URI and ``Code.from_s3``'s entry point.
+    """
+    if not isinstance(channels, list) or not channels or not isinstance(hyperparameters, Mapping):
+        return None
+    last, program = channels[-1], hyperparameters.get(PROGRAM_HYPERPARAMETER)
+    source = _get(last, "DataSource", "S3DataSource")
+    if (
+        not isinstance(program, str)
+        or not isinstance(last, Mapping)
+        or set(last) != {"DataSource", "ChannelName"}
+        or last["ChannelName"] != CODE_CHANNEL
+        or set(last["DataSource"]) != {"S3DataSource"}
+        or source
+        != {
+            "S3DataType": "S3Prefix",
+            "S3Uri": _get(source, "S3Uri"),
+            "S3DataDistributionType": "FullyReplicated",
+        }
+        or any(_get(item, "ChannelName") == CODE_CHANNEL for item in channels[:-1])
+    ):
+        return None
+    named = _script_code(source["S3Uri"], program)
+    if named is None:
+        return None
+    entry_point, file_name = named
+    if hyperparameters.get(SUBMIT_DIRECTORY_HYPERPARAMETER) != f"{CODE_CHANNEL_PATH}/{file_name}":
+        return None
+    return source["S3Uri"], entry_point
+
+
+def _lift_network(writer: _Writer, vpc: Any, isolation: Any, encryption: Any) -> None:
+    """``network=NetworkConfig(…)`` from a job's VPC and network members, if it has any."""
+    if vpc is None and isolation is None and encryption is None:
+        return
+    values: dict[str, Any] = {}
+    if vpc is not None:
+        if not isinstance(vpc, Mapping) or set(vpc) != {"SecurityGroupIds", "Subnets"}:
+            return  # the members stay in extra_arguments
+        values["subnets"] = vpc["Subnets"]
+        values["security_group_ids"] = vpc["SecurityGroupIds"]
+    for name, value in (
+        ("enable_network_isolation", isolation),
+        ("enable_inter_container_traffic_encryption", encryption),
+    ):
+        if value is not None:
+            if not isinstance(value, bool):
+                return
+            values[name] = value
+    writer.lift("network", values, code=lambda: writer.call("NetworkConfig", **values))
 
 
 _CHANNEL_KEYWORDS = {
@@ -640,8 +851,7 @@ def _channel(writer: _Writer, item: Mapping[str, Any]) -> Node:
 
 
 def _training(writer: _Writer, arguments: Mapping[str, Any]) -> None:
-    _training_like(writer, arguments, "ResourceConfig")
-    writer.lift("hyperparameters", _string_map(arguments.get("HyperParameters")))
+    _training_like(writer, arguments, "ResourceConfig", "HyperParameters")
     if arguments.get("ProfilerConfig") != {"DisableProfiler": True}:
         writer.lift("disable_profiler", False)
 
@@ -649,29 +859,134 @@ def _training(writer: _Writer, arguments: Mapping[str, Any]) -> None:
 def _tuning(writer: _Writer, arguments: Mapping[str, Any]) -> None:
     job = arguments.get("TrainingJobDefinition")
     config = arguments.get("HyperParameterTuningJobConfig") or {}
-    if not isinstance(job, Mapping):
+    definitions = arguments.get("TrainingJobDefinitions")
+    objective = config.get("HyperParameterTuningJobObjective") or {}
+    if isinstance(definitions, list) and definitions and job is None:
+        _training_job_definitions(writer, definitions)
+        types = {_get(item, "TuningObjective", "Type") for item in definitions}
+        objective = {"Type": types.pop()} if len(types) == 1 else {}
+    elif isinstance(job, Mapping):
+        _training_like(writer, job, "HyperParameterTuningResourceConfig", "StaticHyperParameters")
+        if objective.get("MetricName") is not None:
+            writer.required("objective_metric_name", objective["MetricName"])
+    else:
         raise _StepProblemError(
             writer.plan.entry["Name"],
-            "Arguments.TrainingJobDefinitions",
-            "smpipe convert writes a tuning job of one training job definition only: write "
-            "training_job_definitions=[TrainingJobDefinition(…), …] yourself",
+            "Arguments.TrainingJobDefinition",
+            "a tuning job runs a TrainingJobDefinition or TrainingJobDefinitions",
         )
-    _training_like(writer, job, "HyperParameterTuningResourceConfig")
-    writer.lift("static_hyperparameters", _string_map(job.get("StaticHyperParameters")))
-    objective = config.get("HyperParameterTuningJobObjective") or {}
-    if objective.get("MetricName") is not None:
-        writer.required("objective_metric_name", objective["MetricName"])
     writer.lift("objective_type", objective.get("Type"))
     writer.lift("strategy", config.get("Strategy"))
     limits = config.get("ResourceLimits") or {}
     writer.lift("max_jobs", limits.get("MaxNumberOfTrainingJobs"))
     writer.lift("max_parallel_jobs", limits.get("MaxParallelTrainingJobs"))
     writer.lift("early_stopping_type", config.get("TrainingJobEarlyStoppingType"))
+    _tuning_config(writer, arguments, config, limits)
     ranges = config.get("ParameterRanges")
     if isinstance(ranges, Mapping):
         code = _ranges(writer, ranges)
         if code is not None:
             writer.required_node("hyperparameter_ranges", code)
+
+
+def _training_job_definitions(writer: _Writer, definitions: list[Any]) -> None:
+    """``training_job_definitions=[TrainingJobDefinition(…), …]``: one per algorithm.
+
+    Each definition is written as a single-definition step's training job is, by a writer
+    of its own that shares the step's plan: a keyword the check drops (named by an error)
+    is dropped from every definition.
+    """
+    items: list[Node] = []
+    for index, job in enumerate(definitions):
+        name = _get(job, "DefinitionName")
+        if not isinstance(name, str):
+            raise _StepProblemError(
+                writer.plan.entry["Name"],
+                f"Arguments.TrainingJobDefinitions[{index}].DefinitionName",
+                "a training job definition without a name",
+            )
+        plan = writer.plan
+        inner = _Plan(
+            {"Name": name},
+            "",
+            "TrainingJobDefinition",
+            dropped=plan.dropped,
+            minimal=plan.minimal,
+            lifted=plan.lifted,
+        )
+        definition = _Writer(inner, writer.scope)
+        _training_like(
+            definition, job, "HyperParameterTuningResourceConfig", "StaticHyperParameters"
+        )
+        definition.required("objective_metric_name", _get(job, "TuningObjective", "MetricName"))
+        ranges = job.get("HyperParameterRanges")
+        code = _ranges(writer, ranges) if isinstance(ranges, Mapping) else None
+        definition.required_node("hyperparameter_ranges", code if code is not None else Dict([]))
+        items.append(Call(writer.scope.use("TrainingJobDefinition"), definition.keywords))
+    writer.required_node("training_job_definitions", List(items))
+
+
+def _tuning_config(
+    writer: _Writer,
+    arguments: Mapping[str, Any],
+    config: Mapping[str, Any],
+    limits: Mapping[str, Any],
+) -> None:
+    """A tuning job's settings beside its training jobs: seed, strategy, limits, warm start."""
+    writer.lift("random_seed", config.get("RandomSeed"))
+    writer.lift("max_tuning_runtime_in_seconds", limits.get("MaxRuntimeInSeconds"))
+    hyperband = _get(config, "StrategyConfig", "HyperbandStrategyConfig")
+    if (
+        isinstance(hyperband, Mapping)
+        and set(config["StrategyConfig"]) == {"HyperbandStrategyConfig"}
+        and set(hyperband) <= {"MinResource", "MaxResource"}
+    ):
+        values = {
+            name: hyperband[key]
+            for key, name in (("MinResource", "min_resource"), ("MaxResource", "max_resource"))
+            if key in hyperband
+        }
+        writer.lift(
+            "strategy_config",
+            hyperband,
+            code=lambda: writer.call("HyperbandStrategyConfig", **values),
+        )
+    criteria = config.get("TuningJobCompletionCriteria")
+    if isinstance(criteria, Mapping) and criteria:
+        values = {}
+        jobs = _get(criteria, "BestObjectiveNotImproving", "MaxNumberOfTrainingJobsNotImproving")
+        if jobs is not None:
+            values["max_number_of_training_jobs_not_improving"] = jobs
+        convergence = _get(criteria, "ConvergenceDetected", "CompleteOnConvergence")
+        if convergence in ("Enabled", "Disabled"):
+            values["complete_on_convergence"] = convergence == "Enabled"
+        if "TargetObjectiveMetricValue" in criteria:
+            values["target_objective_metric_value"] = criteria["TargetObjectiveMetricValue"]
+        if values:
+            writer.lift(
+                "completion_criteria",
+                criteria,
+                code=lambda: writer.call("TuningJobCompletionCriteria", **values),
+            )
+    warm = arguments.get("WarmStartConfig")
+    parents = _get(warm, "ParentHyperParameterTuningJobs")
+    if (
+        isinstance(warm, Mapping)
+        and set(warm) == {"WarmStartType", "ParentHyperParameterTuningJobs"}
+        and isinstance(parents, list)
+        and all(
+            isinstance(item, Mapping) and set(item) == {"HyperParameterTuningJobName"}
+            for item in parents
+        )
+    ):
+        names = [item["HyperParameterTuningJobName"] for item in parents]
+        writer.lift(
+            "warm_start",
+            warm,
+            code=lambda: writer.call(
+                "WarmStartConfig", warm_start_type=warm["WarmStartType"], parents=names
+            ),
+        )
 
 
 def _ranges(writer: _Writer, ranges: Mapping[str, Any]) -> Node | None:
@@ -731,6 +1046,13 @@ def _transform(writer: _Writer, arguments: Mapping[str, Any]) -> None:
     writer.lift("max_payload_in_mb", arguments.get("MaxPayloadInMB"))
     writer.lift("max_concurrent_transforms", arguments.get("MaxConcurrentTransforms"))
     writer.lift("environment", _string_map(arguments.get("Environment")))
+    writer.lift("s3_data_type", source.get("S3DataType"))
+    writer.lift("volume_kms_key", resources.get("VolumeKmsKeyId"))
+    writer.lift("output_kms_key", _get(arguments, "TransformOutput", "KmsKeyId"))
+    processing = arguments.get("DataProcessing") or {}
+    writer.lift("input_filter", processing.get("InputFilter"))
+    writer.lift("output_filter", processing.get("OutputFilter"))
+    writer.lift("join_source", processing.get("JoinSource"))
 
 
 def _model(writer: _Writer, arguments: Mapping[str, Any]) -> None:
@@ -743,6 +1065,7 @@ def _model(writer: _Writer, arguments: Mapping[str, Any]) -> None:
         writer.lift("environment", _string_map(container.get("Environment")) or None)
     writer.lift("role", arguments.get("ExecutionRoleArn"))
     writer.lift("inference_execution_mode", _get(arguments, "InferenceExecutionConfig", "Mode"))
+    _lift_network(writer, arguments.get("VpcConfig"), arguments.get("EnableNetworkIsolation"), None)
 
 
 def _containers(writer: _Writer, containers: list[Any]) -> Node:
@@ -796,6 +1119,105 @@ def _register_model(writer: _Writer, arguments: Mapping[str, Any]) -> None:
     writer.lift("domain", arguments.get("Domain"))
     writer.lift("task", arguments.get("Task"))
     writer.lift("sample_payload_url", arguments.get("SamplePayloadUrl"))
+    for argument, member, fields in (
+        ("model_metrics", "ModelMetrics", _MODEL_METRICS),
+        ("drift_check_baselines", "DriftCheckBaselines", _DRIFT_CHECK_BASELINES),
+    ):
+        code = _sources(writer, arguments.get(member), member, fields)
+        if code is not None:
+            writer.lift(argument, arguments[member], code=code)
+    metadata = arguments.get("MetadataProperties")
+    if isinstance(metadata, Mapping) and metadata and set(metadata) <= set(_METADATA_MEMBERS):
+        values = {_METADATA_MEMBERS[key]: value for key, value in metadata.items()}
+        writer.lift(
+            "metadata_properties",
+            metadata,
+            code=lambda: writer.call("MetadataProperties", **values),
+        )
+
+
+# (member, its member) -> (keyword, class): what ModelMetrics and DriftCheckBaselines take.
+_MODEL_METRICS = {
+    ("ModelQuality", "Statistics"): ("model_statistics", "MetricsSource"),
+    ("ModelQuality", "Constraints"): ("model_constraints", "MetricsSource"),
+    ("ModelDataQuality", "Statistics"): ("data_statistics", "MetricsSource"),
+    ("ModelDataQuality", "Constraints"): ("data_constraints", "MetricsSource"),
+    ("Bias", "Report"): ("bias_report", "MetricsSource"),
+    ("Bias", "PreTrainingReport"): ("bias_pre_training_report", "MetricsSource"),
+    ("Bias", "PostTrainingReport"): ("bias_post_training_report", "MetricsSource"),
+    ("Explainability", "Report"): ("explainability_report", "MetricsSource"),
+}
+_DRIFT_CHECK_BASELINES = {
+    ("ModelQuality", "Statistics"): ("model_statistics", "MetricsSource"),
+    ("ModelQuality", "Constraints"): ("model_constraints", "MetricsSource"),
+    ("ModelDataQuality", "Statistics"): ("data_statistics", "MetricsSource"),
+    ("ModelDataQuality", "Constraints"): ("data_constraints", "MetricsSource"),
+    ("Bias", "ConfigFile"): ("bias_config_file", "FileSource"),
+    ("Bias", "PreTrainingConstraints"): ("bias_pre_training_constraints", "MetricsSource"),
+    ("Bias", "PostTrainingConstraints"): ("bias_post_training_constraints", "MetricsSource"),
+    ("Explainability", "Constraints"): ("explainability_constraints", "MetricsSource"),
+    ("Explainability", "ConfigFile"): ("explainability_config_file", "FileSource"),
+}
+_METADATA_MEMBERS = {
+    "CommitId": "commit_id",
+    "Repository": "repository",
+    "GeneratedBy": "generated_by",
+    "ProjectId": "project_id",
+}
+
+
+def _sources(
+    writer: _Writer,
+    value: Any,
+    class_name: str,
+    fields: Mapping[tuple[str, str], tuple[str, str]],
+) -> Callable[[], Node] | None:
+    """What writes ``ModelMetrics(…)`` or ``DriftCheckBaselines(…)``; None if they can't.
+
+    Each source is ``{"S3Uri": …, "ContentType": …}`` (a ``MetricsSource`` always has
+    the content type; a ``FileSource`` may not).
+    """
+    if not isinstance(value, Mapping) or not value:
+        return None
+    values: dict[str, tuple[str, dict[str, Any]]] = {}
+    for group, members in value.items():
+        if members == {}:
+            continue  # the SDK writes empty groups: extra_arguments keeps them
+        if not isinstance(members, Mapping):
+            return None
+        for member, source in members.items():
+            known = fields.get((group, member))
+            if (
+                known is None
+                or not isinstance(source, Mapping)
+                or "S3Uri" not in source
+                or not set(source) <= {"S3Uri", "ContentType"}
+            ):
+                return None
+            name, kind = known
+            content_type = source.get("ContentType")
+            items: dict[str, Any] = {"s3_uri": source["S3Uri"]}
+            if kind == "MetricsSource" and not isinstance(content_type, str):
+                return None
+            if content_type is not None and not isinstance(content_type, str):
+                return None
+            if content_type is not None and content_type != _DEFAULT_CONTENT_TYPES[kind]:
+                items["content_type"] = content_type
+            values[name] = (kind, items)
+    if not values:
+        return None
+
+    def code() -> Node:
+        return writer.call(
+            class_name,
+            **{name: writer.call(kind, **items) for name, (kind, items) in values.items()},
+        )
+
+    return code
+
+
+# The content type a source writes when it is given none.
+_DEFAULT_CONTENT_TYPES = {"MetricsSource": "application/json", "FileSource": None}
 
 
 def _or_none(writer: _Writer, mapping: Mapping[str, Any], key: str) -> Node:
@@ -929,8 +1351,9 @@ def _references(value: Any) -> Iterator[str]:
 
 
 class _Converter:
-    def __init__(self, definition: Mapping[str, Any]) -> None:
+    def __init__(self, definition: Mapping[str, Any], width: int = LINE_LENGTH) -> None:
         self.definition = definition
+        self.width = width
         self.scope = _Scope()
         self.names = _Names(_RESERVED)
         self.problems: list[ConversionProblem] = []
@@ -1033,7 +1456,7 @@ class _Converter:
         if "EnumValues" in entry:
             items.append(Keyword("enum_values", expression(entry["EnumValues"], self.scope)))
         call = Call(self.scope.use(classes.get(kind, "ParameterString")), items)
-        return statement(self.scope.parameters[entry["Name"]], call)
+        return statement(self.scope.parameters[entry["Name"]], call, self.width)
 
     def step_source(self, plan: _Plan) -> str:
         entry = plan.entry
@@ -1087,7 +1510,7 @@ class _Converter:
                     name, "Arguments", f"the language can't write {error}"
                 ) from None
         call = Call(self.scope.use(plan.class_name), writer.keywords)
-        return "\n".join([*plan.before, statement(plan.variable, call)])
+        return "\n".join([*plan.before, statement(plan.variable, call, self.width)])
 
     def _step_keywords(self, writer: _Writer, plan: _Plan, kind: str, arguments: Any) -> None:
         entry = plan.entry
@@ -1109,7 +1532,7 @@ class _Converter:
                         output_name=item.get("OutputName"),
                         path=item.get("FilePath"),
                     )
-                    plan.before.append(statement(variable, call))
+                    plan.before.append(statement(variable, call, self.width))
                     files.append(Atom(variable))
                 writer.keywords.append(Keyword("property_files", List(files)))
             return
@@ -1203,7 +1626,9 @@ class _Converter:
                     ],
                 )
                 items.append(Keyword("experiment_config", config))
-        closing = statement("definition", Call(self.scope.use("PipelineDefinition"), items))
+        closing = statement(
+            "definition", Call(self.scope.use("PipelineDefinition"), items), self.width
+        )
         return chunks, closing
 
 
@@ -1226,10 +1651,10 @@ defaults (KMS keys, network, job tags) where the definition has none:
 _PACKAGE = "cdk_sagemaker_pipelines.definition"
 
 
-def _imports(names: set[str]) -> str:
+def _imports(names: set[str], width: int) -> str:
     ordered = sorted(names, key=lambda name: (not name.isupper(), name))
     line = f"from {_PACKAGE} import {', '.join(ordered)}"
-    if len(line) <= 88:
+    if len(line) <= width:
         return line
     items = "".join(f"    {name},\n" for name in ordered)
     return f"from {_PACKAGE} import (\n{items})"
@@ -1264,8 +1689,13 @@ def definition_difference(ours: Mapping[str, Any], theirs: Mapping[str, Any]) ->
     return first_difference(_comparable(ours), _comparable(theirs), "")
 
 
-def convert_definition(definition: Any, *, title: str | None = None) -> str:
+def convert_definition(
+    definition: Any, *, title: str | None = None, line_length: int = LINE_LENGTH
+) -> str:
     """The Python module, in the definition language, that compiles to ``definition``.
+
+    Laid out as ``ruff format`` lays it out at ``line_length`` (ruff's default, 88, unless
+    your project sets another).
 
     Raises ``ConversionError`` when the definition isn't valid (the problems of
     ``validate_definition``) or holds what the language can't write.
@@ -1282,7 +1712,15 @@ def convert_definition(definition: Any, *, title: str | None = None) -> str:
             [ConversionProblem(p.step, p.field, p.message) for p in invalid],
             subject="definition: it is not valid",
         )
-    converter = _Converter(definition)
+    if (
+        isinstance(line_length, bool)
+        or not isinstance(line_length, int)
+        or line_length < MIN_LINE_LENGTH
+    ):
+        raise ValueError(
+            f"line_length is a whole number from {MIN_LINE_LENGTH}, got {line_length!r}"
+        )
+    converter = _Converter(definition, line_length)
     converter.prepare()
     if converter.problems:
         raise ConversionError(converter.problems)
@@ -1308,10 +1746,17 @@ def convert_definition(definition: Any, *, title: str | None = None) -> str:
         raise ConversionError([ConversionProblem(None, None, "the conversion did not settle")])
     header = _HEADER.format(title=title or "A SageMaker pipeline, in the definition language.")
     constants = "".join(
-        f"{statement(name, literal(value))}\n" for value, name in converter.scope.constants.items()
+        f"{statement(name, literal(value), line_length)}\n"
+        for value, name in converter.scope.constants.items()
     )
     body = "\n\n".join(chunk for _, chunk in chunks)
-    parts = [header, _imports(converter.scope.imports), constants.rstrip(), body, closing]
+    parts = [
+        header,
+        _imports(converter.scope.imports, line_length),
+        constants.rstrip(),
+        body,
+        closing,
+    ]
     source = "\n\n".join(part for part in parts if part) + "\n"
     _check_module(source, definition)
     return source

@@ -2,8 +2,9 @@
 
 A node that fits on its line is written flat; one that doesn't is exploded, one item per
 line with a trailing comma. The trailing comma is ruff's "magic trailing comma": ruff keeps
-such a bracket exploded at any line length. The output is ruff-format clean at ruff's
-default line length (88), what a project without its own setting gets.
+such a bracket exploded at any line length. The output is ruff-format clean at the line
+length it is laid out for: ruff's default (88), what a project without its own setting
+gets, unless ``width`` says otherwise.
 
 Example::
 
@@ -128,20 +129,23 @@ def flat(node: Node) -> str:
     return f"{node.prefix}{node.opening}{inner}{node.closing}"
 
 
-def layout(node: Node, indent: int = 0, used: int = 0, trailing: int = 0) -> str:
+def layout(
+    node: Node, indent: int = 0, used: int = 0, trailing: int = 0, width: int = LINE_LENGTH
+) -> str:
     """The node's source starting at column ``used`` of a line indented ``indent`` levels.
 
-    ``trailing`` counts the characters that follow it on its last line (a comma).
+    ``trailing`` counts the characters that follow it on its last line (a comma);
+    ``width`` is the line length.
     """
     text = flat(node)
-    if used + len(text) + trailing <= LINE_LENGTH or not _breakable(node):
+    if used + len(text) + trailing <= width or not _breakable(node):
         return text
     if isinstance(node, Keyword):
         head = f"{node.name}="
-        return head + layout(node.value, indent, used + len(head), trailing)
+        return head + layout(node.value, indent, used + len(head), trailing, width)
     if isinstance(node, Pair):
         head = f"{flat(node.key)}: "
-        return head + layout(node.value, indent, used + len(head), trailing)
+        return head + layout(node.value, indent, used + len(head), trailing, width)
     if isinstance(node, Subscript):
         inner = INDENT * (indent + 1)
         return f"{node.base}[\n{inner}{node.key}\n{INDENT * indent}]"
@@ -149,7 +153,7 @@ def layout(node: Node, indent: int = 0, used: int = 0, trailing: int = 0) -> str
     inner = INDENT * (indent + 1)
     lines = [f"{node.prefix}{node.opening}"]
     for item in node.items:
-        lines.append(inner + layout(item, indent + 1, len(inner), 1) + ",")
+        lines.append(inner + layout(item, indent + 1, len(inner), 1, width) + ",")
     lines.append(INDENT * indent + node.closing)
     return "\n".join(lines)
 
@@ -160,13 +164,13 @@ def _breakable(node: Node) -> bool:
     return isinstance(node, Subscript) or (isinstance(node, Bracketed) and bool(node.items))
 
 
-def statement(target: str, value: Node) -> str:
-    """``target = value`` as one laid-out statement."""
+def statement(target: str, value: Node, width: int = LINE_LENGTH) -> str:
+    """``target = value`` as one laid-out statement, in lines of ``width`` characters."""
     head = f"{target} = "
     text = flat(value)
-    if isinstance(value, Atom) and len(head) + len(text) > LINE_LENGTH:
+    if isinstance(value, Atom) and len(head) + len(text) > width:
         # ruff parenthesizes a value that fits on a line of its own then.
-        if len(INDENT) + len(text) <= LINE_LENGTH:
+        if len(INDENT) + len(text) <= width:
             return f"{head}(\n{INDENT}{text}\n)"
         return head + text
-    return head + layout(value, 0, len(head))
+    return head + layout(value, 0, len(head), 0, width)

@@ -6,6 +6,7 @@ what deploys.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import botocore.session  # type: ignore[import-untyped]
 import pytest
 
 from tests.cdk.kernel import start_kernel
+from tests.cdk.lint import PROBES, BackgroundLint
 from tests.conftest import REPO
 
 # jsii's Node process starts with the first import of a jsii library: started here, before
@@ -53,6 +55,8 @@ class SynthesizedApp:
     directory: Path
     templates: dict[str, dict[str, Any]]  # "dev/MlOps" -> template
     template_paths: dict[str, Path]
+    # cfn-lint of the templates (and the lint tests' probes), running beside the tests.
+    lint: BackgroundLint | None = None
 
 
 def synthesize_reference_app(context: dict[str, Any], outdir: Path) -> SynthesizedApp:
@@ -72,9 +76,27 @@ def synthesize_reference_app(context: dict[str, Any], outdir: Path) -> Synthesiz
 
 
 @pytest.fixture(scope="session")
-def reference_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
-    """The reference app (app.py) with all environments, synthesized once per session."""
-    return synthesize_reference_app(cdk_context(), tmp_path_factory.mktemp("cdk.out"))
+def reference_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynthesizedApp]:
+    """The reference app (app.py) with all environments, synthesized once per session.
+
+    Its cfn-lint starts at once, in a process of its own (``tests/cdk/lint.py``).
+    """
+    app = synthesize_reference_app(cdk_context(), tmp_path_factory.mktemp("cdk.out"))
+    templates = {key: path.read_text() for key, path in app.template_paths.items()}
+    templates.update((name, json.dumps(probe)) for name, probe in PROBES.items())
+    lint = BackgroundLint(templates)
+    try:
+        yield dataclasses.replace(app, lint=lint)
+    finally:
+        lint.stop()
+
+
+LINT_TESTS = "test_app_cfn_lint.py"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The lint tests last: the findings they read are linted while the others run."""
+    items.sort(key=lambda item: item.path.name == LINT_TESTS)  # stable: order kept otherwise
 
 
 @pytest.fixture(scope="session", autouse=True)

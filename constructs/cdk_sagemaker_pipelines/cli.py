@@ -84,6 +84,7 @@ _EXAMPLES = """examples:
       --s3-map s3://dev-mlops-artifacts-data/curated=example_project/data   # run it here
   smpipe graph cdk.out --pipeline dev/MlOps/Training    # a Mermaid flowchart for a review
   smpipe diff base/cdk.out cdk.out                   # what a branch changes, pipeline by pipeline
+  smpipe convert pipeline.json -o converted.py      # a definition JSON (the SDK's too) as Python
 
 The paths are the reference app's, in this project's repository. In your app, --pipeline
 takes your Pipeline's construct path (MyStack/Training) and --s3-map your data's prefixes.

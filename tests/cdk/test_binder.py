@@ -389,7 +389,7 @@ def test_s3_code_is_passed_through_and_granted():
     )
     assert not [c for c in pipeline.node.children if isinstance(c, s3_assets.Asset)]
     found = statements(template, pipeline.step_role_policy)
-    assert found["ReadDataBucket1"]["Resource"] == s3_arn("code-bucket/scripts/prep.py*")
+    assert found["ReadDataInCodeBucket"]["Resource"] == s3_arn("code-bucket/scripts/prep.py*")
 
 
 # -- asset files (S3Location.from_asset) -----------------------------------------------------
@@ -740,18 +740,18 @@ def test_a_bucket_location_with_a_kms_key_gets_that_keys_statements():
         f"s3://${{Ref:{data}}}/clean"
     )
     found = statements(template, pipeline.step_role_policy)
-    assert found["ReadDataBucket1"]["Resource"] == s3_arn([{"Ref": data}, "/raw/*"])
-    assert found["WriteDataBucket1"] == {
+    assert found["ReadDataInDataBucket"]["Resource"] == s3_arn([{"Ref": data}, "/raw/*"])
+    assert found["WriteDataInDataBucket"] == {
         "Action": ["s3:AbortMultipartUpload", "s3:PutObject"],
         "Effect": "Allow",
         "Resource": s3_arn([{"Ref": data}, "/clean*"]),
-        "Sid": "WriteDataBucket1",
+        "Sid": "WriteDataInDataBucket",
     }
-    assert found["UseKeyOfDataBucket1"] == {
+    assert found["UseKeyOfDataInDataBucket"] == {
         "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
         "Effect": "Allow",
         "Resource": {"Fn::GetAtt": [key_id, "Arn"]},
-        "Sid": "UseKeyOfDataBucket1",
+        "Sid": "UseKeyOfDataInDataBucket",
     }
 
 
@@ -868,8 +868,10 @@ def test_the_key_of_a_bucket_imported_by_name_is_its_own_stacks_and_never_elsewh
     found = statements(Template.from_stack(stack), pipeline.step_role_policy)
     uses = {sid: entry["Resource"] for sid, entry in found.items() if sid.startswith("UseKeyOf")}
     reads = {sid: entry["Resource"] for sid, entry in found.items() if sid.startswith("Read")}
-    assert reads["ReadDataBucket1"] == s3_arn("imported-data/raw/*")
-    assert uses == {"UseKeyOfDataBucket1": {"Fn::GetAtt": [logical_id(keys["MlOps"]), "Arn"]}}
+    assert reads["ReadDataInImportedDataBucket"] == s3_arn("imported-data/raw/*")
+    assert uses == {
+        "UseKeyOfDataInImportedDataBucket": {"Fn::GetAtt": [logical_id(keys["MlOps"]), "Arn"]}
+    }
 
 
 def test_read_only_use_of_a_kms_bucket_only_decrypts():
@@ -881,10 +883,10 @@ def test_read_only_use_of_a_kms_bucket_only_decrypts():
     )
     pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[prep]))
     found = statements(Template.from_stack(stack), pipeline.step_role_policy)
-    assert found["UseKeyOfDataBucket1"]["Action"] == "kms:Decrypt"
+    assert found["UseKeyOfDataInDataBucket"]["Action"] == "kms:Decrypt"
     # The whole bucket: listing without a prefix condition.
-    assert "Condition" not in found["ListDataBucket1"]
-    assert found["ReadDataBucket1"]["Resource"] == s3_arn([{"Ref": logical_id(bucket)}, "/*"])
+    assert "Condition" not in found["ListDataInDataBucket"]
+    assert found["ReadDataInDataBucket"]["Resource"] == s3_arn([{"Ref": logical_id(bucket)}, "/*"])
 
 
 def test_listing_a_whole_bucket_keeps_the_prefix_condition_of_other_buckets():
@@ -931,8 +933,8 @@ def test_a_bucket_read_or_written_whole_is_listed_whole(whole: str):
     )
     pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[prep]))
     found = statements(Template.from_stack(stack), pipeline.step_role_policy)
-    assert found["ListDataBucket1"]["Resource"] == s3_arn([{"Ref": logical_id(bucket)}])
-    assert "Condition" not in found["ListDataBucket1"]
+    assert found["ListDataInDataBucket"]["Resource"] == s3_arn([{"Ref": logical_id(bucket)}])
+    assert "Condition" not in found["ListDataInDataBucket"]
 
 
 @pytest.mark.parametrize("swapped", [None, "key", "bucket"])
@@ -954,9 +956,13 @@ def test_the_artifact_bucket_gets_the_key_that_encrypts_it(swapped: str | None):
     found = statements(Template.from_stack(stack), pipeline.step_role_policy)
 
     if swapped == "bucket":
-        assert "UseKeyOfDataBucket1" not in found
+        # The replacement is still the artifact bucket, named so, without a key.
+        assert "WriteDataInArtifactsBucket" in found
+        assert "UseKeyOfDataInArtifactsBucket" not in found
     else:
-        assert found["UseKeyOfDataBucket1"]["Resource"] == {"Fn::GetAtt": [bucket_key, "Arn"]}
+        assert found["UseKeyOfDataInArtifactsBucket"]["Resource"] == {
+            "Fn::GetAtt": [bucket_key, "Arn"]
+        }
 
 
 def test_default_outputs_go_under_executions_and_models_under_models(env_specific):

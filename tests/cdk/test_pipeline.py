@@ -2720,18 +2720,18 @@ def test_declared_parameter_locations_are_granted_exactly_and_not_warned():
     )
     Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("step role gets"))
     found = statements(Template.from_stack(stack), pipeline.step_role_policy)
-    assert found["ReadDataBucket1"] == {
+    assert found["ReadDataInDataBucket"] == {
         "Action": ["s3:GetObject", "s3:GetObjectVersion"],
         "Effect": "Allow",
         "Resource": [s3_arn("data-bucket/curated/*"), s3_arn("data-bucket/incoming/*")],
-        "Sid": "ReadDataBucket1",
+        "Sid": "ReadDataInDataBucket",
     }
-    assert found["ListDataBucket1"] == {
+    assert found["ListDataInDataBucket"] == {
         "Action": "s3:ListBucket",
         "Condition": {"StringLike": {"s3:prefix": ["curated/*", "incoming/*"]}},
         "Effect": "Allow",
         "Resource": s3_arn("data-bucket"),
-        "Sid": "ListDataBucket1",
+        "Sid": "ListDataInDataBucket",
     }
 
 

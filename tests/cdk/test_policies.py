@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import re
 from typing import Any
 
 import aws_cdk as cdk
@@ -11,17 +13,19 @@ import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 
 from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
 from cdk_sagemaker_pipelines.cdk._acknowledge import (
+    REASONS,
     WILDCARD_RULE,
     acknowledge_wildcards,
     flatten_reference,
 )
-from cdk_sagemaker_pipelines.cdk._policies import RESOURCELESS_ACTIONS
+from cdk_sagemaker_pipelines.cdk._policies import RESOURCELESS_ACTIONS, bucket_sid_names
 from cdk_sagemaker_pipelines.definition import (
     AutoMLStep,
     Code,
@@ -299,7 +303,7 @@ def test_pipeline_role_statements_for_every_step_type(everything: Built):
             "SageMakerPipelineExecutionEMRStepStatusUpdateRule",
             "Sid": "WatchEmrStatusChanges",
         },
-        "ReadPropertyFilesBucket1": {
+        "ReadPropertyFilesInArtifactsBucket": {
             "Action": ["s3:GetObject", "s3:GetObjectVersion"],
             "Effect": "Allow",
             "Resource": s3_arn(
@@ -308,13 +312,13 @@ def test_pipeline_role_statements_for_every_step_type(everything: Built):
                     f"/executions/{NAME}/*/Evaluate/evaluation/evaluation.json*",
                 ]
             ),
-            "Sid": "ReadPropertyFilesBucket1",
+            "Sid": "ReadPropertyFilesInArtifactsBucket",
         },
-        "UseKeyOfPropertyFilesBucket1": {
+        "UseKeyOfPropertyFilesInArtifactsBucket": {
             "Action": "kms:Decrypt",
             "Effect": "Allow",
             "Resource": {"Fn::GetAtt": [everything.key, "Arn"]},
-            "Sid": "UseKeyOfPropertyFilesBucket1",
+            "Sid": "UseKeyOfPropertyFilesInArtifactsBucket",
         },
     }
 
@@ -324,17 +328,19 @@ def test_step_role_reads_and_writes_exactly_the_locations_used(everything: Built
     reads = {sid: entry["Resource"] for sid, entry in found.items() if sid.startswith("Read")}
     writes = {sid: entry["Resource"] for sid, entry in found.items() if sid.startswith("WriteData")}
     assert reads == {
-        "ReadDataBucket1": s3_arn("models-bucket/churn/model.tar.gz*"),
-        "ReadDataBucket2": s3_arn("code-bucket/evaluate.py*"),
-        "ReadDataBucket3": s3_arn("batch-bucket/in/*"),
+        "ReadDataInModelsBucket": s3_arn("models-bucket/churn/model.tar.gz*"),
+        "ReadDataInCodeBucket": s3_arn("code-bucket/evaluate.py*"),
+        "ReadDataInBatchBucket": s3_arn("batch-bucket/in/*"),
     }
     assert writes == {
-        "WriteDataBucket3": s3_arn("batch-bucket/out/*"),
-        "WriteDataBucket4": s3_arn(
+        "WriteDataInBatchBucket": s3_arn("batch-bucket/out/*"),
+        "WriteDataInArtifactsBucket": s3_arn(
             [{"Ref": everything.bucket}, f"/executions/{NAME}/*/Evaluate/evaluation*"]
         ),
     }
-    assert found["ListDataBucket3"]["Condition"] == {"StringLike": {"s3:prefix": ["in/*", "out/*"]}}
+    assert found["ListDataInBatchBucket"]["Condition"] == {
+        "StringLike": {"s3:prefix": ["in/*", "out/*"]}
+    }
 
 
 def test_only_the_step_role_is_passed(everything: Built):
@@ -559,44 +565,44 @@ def test_a_literal_json_definition_gets_exact_statements():
     assert role["DescribeJobKeys"]["Resource"] == keys
     step_role = statements(template, pipeline.step_role_policy)
     assert step_role == {
-        "ReadDataBucket1": {
+        "ReadDataInRawDataBucket": {
             "Action": ["s3:GetObject", "s3:GetObjectVersion"],
             "Effect": "Allow",
             "Resource": s3_arn("raw-data/incoming/*"),
-            "Sid": "ReadDataBucket1",
+            "Sid": "ReadDataInRawDataBucket",
         },
-        "ListDataBucket1": {
+        "ListDataInRawDataBucket": {
             "Action": "s3:ListBucket",
             "Condition": {"StringLike": {"s3:prefix": ["incoming/*"]}},
             "Effect": "Allow",
             "Resource": s3_arn("raw-data"),
-            "Sid": "ListDataBucket1",
+            "Sid": "ListDataInRawDataBucket",
         },
-        "ReadDataBucket2": {
+        "ReadDataInCodeBucket": {
             "Action": ["s3:GetObject", "s3:GetObjectVersion"],
             "Effect": "Allow",
             "Resource": s3_arn("code-bucket/scripts/prep.py*"),
-            "Sid": "ReadDataBucket2",
+            "Sid": "ReadDataInCodeBucket",
         },
-        "ListDataBucket2": {
+        "ListDataInCodeBucket": {
             "Action": "s3:ListBucket",
             "Condition": {"StringLike": {"s3:prefix": ["scripts/prep.py*"]}},
             "Effect": "Allow",
             "Resource": s3_arn("code-bucket"),
-            "Sid": "ListDataBucket2",
+            "Sid": "ListDataInCodeBucket",
         },
-        "WriteDataBucket3": {
+        "WriteDataInOutBucket": {
             "Action": ["s3:AbortMultipartUpload", "s3:PutObject"],
             "Effect": "Allow",
             "Resource": s3_arn(f"out-bucket/{NAME}/*/Prep/train*"),
-            "Sid": "WriteDataBucket3",
+            "Sid": "WriteDataInOutBucket",
         },
-        "ListDataBucket3": {
+        "ListDataInOutBucket": {
             "Action": "s3:ListBucket",
             "Condition": {"StringLike": {"s3:prefix": [f"{NAME}/*/Prep/train*"]}},
             "Effect": "Allow",
             "Resource": s3_arn("out-bucket"),
-            "Sid": "ListDataBucket3",
+            "Sid": "ListDataInOutBucket",
         },
         "EncryptJobVolumesAndOutputs": {
             "Action": [
@@ -641,6 +647,228 @@ def test_a_literal_json_definition_gets_exact_statements():
             "Sid": "PublishJobMetrics",
         },
     }
+
+
+# -- statement ids that say which bucket ----------------------------------------------------
+
+_SID = re.compile(r"[A-Za-z0-9]+")
+
+
+def _hash(identity: str, length: int) -> str:
+    return hashlib.sha256(identity.encode()).hexdigest()[:length].upper()
+
+
+def _bucket_statements(found: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The S3 statements' Sids and resources (their keys' statements: Sids only)."""
+    return {
+        sid: entry["Resource"]
+        for sid, entry in found.items()
+        if re.fullmatch(r"(Read|Write|List|UseKeyOf)(PipelineWide)?Data\w*", sid)
+    }
+
+
+def test_each_buckets_statements_say_which_bucket(tmp_path):
+    # ReadDataBucket2 said nothing of which bucket: the artifact store's, the CDK assets
+    # bucket, one of the app, one named literally, a parameter and a name known only at
+    # deploy time each get their own readable Sid.
+    script = tmp_path / "prep.py"
+    script.write_text("print(1)\n")
+    stack = new_stack()
+    landing = s3.Bucket(stack, "LandingBucket")  # a trailing "Bucket" isn't repeated
+    reference = cdk.CfnParameter(stack, "ReferenceBucketName")
+    team = cdk.Fn.join("-", ["team", cdk.Aws.ACCOUNT_ID])
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(str(script)),
+        inputs={
+            "landing": S3Location.from_bucket(landing, "new/"),
+            "raw": "s3://raw-data.v2/incoming/",
+            "reference": f"s3://{reference.value_as_string}/ref/",
+            "team": f"s3://{team}/shared/",
+        },
+        outputs=["train"],
+    )
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[prep]), pipeline_name=NAME
+    )
+    found = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    joined = _hash(json.dumps(stack.resolve(team), sort_keys=True), 8)
+    artifacts = [{"Ref": logical_id(pipeline.artifact_store.bucket)}]
+    buckets = _bucket_statements(found)
+    assert sorted(buckets) == sorted(
+        [
+            "ReadDataInLandingBucket",
+            "ListDataInLandingBucket",
+            "ReadDataInRawDataV2Bucket",
+            "ListDataInRawDataV2Bucket",
+            "ReadDataInReferenceBucket",
+            "ListDataInReferenceBucket",
+            f"ReadDataIn{joined}Bucket",
+            f"ListDataIn{joined}Bucket",
+            "ReadDataInAssetsBucket",
+            "ListDataInAssetsBucket",
+            "WriteDataInArtifactsBucket",
+            "ListDataInArtifactsBucket",
+            "UseKeyOfDataInArtifactsBucket",
+        ]
+    )
+    assert buckets["ReadDataInLandingBucket"] == s3_arn([{"Ref": logical_id(landing)}, "/new/*"])
+    assert buckets["ReadDataInRawDataV2Bucket"] == s3_arn("raw-data.v2/incoming/*")
+    assert buckets["ReadDataInReferenceBucket"] == s3_arn(
+        [{"Ref": "ReferenceBucketName"}, "/ref/*"]
+    )
+    assert "cdk-hnb659fds-assets" in json.dumps(buckets["ReadDataInAssetsBucket"])
+    assert buckets["WriteDataInArtifactsBucket"] == s3_arn(
+        [*artifacts, f"/executions/{NAME}/*/Prep/train*"]
+    )
+    assert all(_SID.fullmatch(sid) for sid in found)
+
+
+def test_the_assets_bucket_is_named_so_in_an_environment_agnostic_stack_too(tmp_path):
+    # There each asset's bucket name is a token of its own (Fn::Sub of the account and
+    # region): the binder spells it once, and the statements call it Assets.
+    script = tmp_path / "prep.py"
+    script.write_text("print(1)\n")
+    stack = cdk.Stack(new_app(), "Agnostic")
+    prep = ProcessingStep(
+        name="Prep", image=Image.sklearn("1.2-1"), code=Code.from_asset(str(script))
+    )
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[prep]))
+    found = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    reads = found["ReadDataInAssetsBucket"]["Resource"]
+    assert "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}" in json.dumps(reads)
+    assert "ListDataInAssetsBucket" in found
+
+
+def _colliding(stack: cdk.Stack, *, reverse: bool) -> Pipeline:
+    """A pipeline reading three buckets called Data and one called Artifacts."""
+    data = s3.Bucket(stack, "Data")
+    inputs: dict[str, Any] = {
+        "app": S3Location.from_bucket(data, "in/"),
+        "literal": "s3://data/in/",
+        "spelt": "s3://data-bucket/in/",
+        "artifacts": "s3://artifacts/in/",
+    }
+    if reverse:
+        inputs = dict(reversed(inputs.items()))
+    prep = ProcessingStep(
+        name="Prep", image=Image.sklearn("1.2-1"), inputs=inputs, outputs=["train"]
+    )
+    return Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[prep]), pipeline_name=NAME
+    )
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_buckets_whose_names_collide_are_told_apart_in_any_order(reverse: bool):
+    # A bucket of the app called Data, buckets named data and data-bucket, and one named
+    # artifacts beside the artifact store's: each gets a Sid of its own, the same whatever
+    # order the steps name them in. The artifact store's keeps its plain name.
+    stack = new_stack()
+    pipeline = _colliding(stack, reverse=reverse)
+    found = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    app = _hash(json.dumps({"Ref": logical_id(stack.node.find_child("Data"))}), 6)
+    reads = {
+        sid: resource
+        for sid, resource in _bucket_statements(found).items()
+        if sid.startswith("ReadData")
+    }
+    assert reads == {
+        f"ReadDataInData{app}Bucket": s3_arn(
+            [{"Ref": logical_id(stack.node.find_child("Data"))}, "/in/*"]
+        ),
+        f"ReadDataInData{_hash('data', 6)}Bucket": s3_arn("data/in/*"),
+        f"ReadDataInData{_hash('data-bucket', 6)}Bucket": s3_arn("data-bucket/in/*"),
+        f"ReadDataInArtifacts{_hash('artifacts', 6)}Bucket": s3_arn("artifacts/in/*"),
+    }
+    assert "WriteDataInArtifactsBucket" in found
+
+
+def test_a_bucket_added_to_a_pipeline_leaves_the_other_statements_ids_alone(tmp_path):
+    # By position, a bucket read first renumbered every other bucket's statements: a
+    # one-line change was a diff of every S3 statement in the stack snapshots.
+    script = tmp_path / "prep.py"
+    script.write_text("print(1)\n")
+
+    def step_role(added: bool) -> dict[str, dict[str, Any]]:
+        stack = new_stack()
+        landing = s3.Bucket(stack, "Landing")
+        inputs: dict[str, Any] = {"first": "s3://another-bucket/in/"} if added else {}
+        inputs.update(landing=S3Location.from_bucket(landing, "new/"), raw="s3://raw-data/in/")
+        prep = ProcessingStep(
+            name="Prep",
+            image=Image.sklearn("1.2-1"),
+            code=Code.from_asset(str(script)),
+            inputs=inputs,
+            outputs=["train"],
+        )
+        pipeline = Pipeline(
+            stack, "Training", definition=PipelineDefinition(steps=[prep]), pipeline_name=NAME
+        )
+        return statements(Template.from_stack(stack), pipeline.step_role_policy)
+
+    before, after = step_role(added=False), step_role(added=True)
+    assert set(after) - set(before) == {"ReadDataInAnotherBucket", "ListDataInAnotherBucket"}
+    # Every other statement is where it was, word for word.
+    assert {sid: after[sid] for sid in before} == before
+
+
+def test_bucket_sid_names_are_unique_short_and_independent_of_order():
+    long_name = "AVeryLongBucketNameThatGoesOnAndOnForFiftyCharacters"
+    buckets = ["artifacts-token", "raw-data", "Raw_Data", long_name, "same", "same-again"]
+    given = {"artifacts-token": "Artifacts"}
+    names = {
+        "artifacts-token": "Artifacts",
+        "raw-data": "RawData",
+        "Raw_Data": "RawData",
+        long_name: long_name,
+        "same": "Same",
+        "same-again": "Same",
+    }
+    # Two buckets of one identity (a bucket spelt twice) are numbered in order.
+    identities = {bucket: bucket for bucket in buckets} | {"same-again": "same"}
+    found = bucket_sid_names(
+        buckets, given=given, name=names.__getitem__, identity=identities.__getitem__
+    )
+    assert found == {
+        "artifacts-token": "Artifacts",
+        "raw-data": f"RawData{_hash('raw-data', 6)}",
+        "Raw_Data": f"RawData{_hash('Raw_Data', 6)}",
+        long_name: f"{long_name[:32]}{_hash(long_name, 8)}",
+        "same": f"Same{_hash('same', 6)}",
+        "same-again": f"Same{_hash('same', 6)}2",
+    }
+    assert all(_SID.fullmatch(name) and len(name) <= 40 for name in found.values())
+    shuffled = bucket_sid_names(
+        list(reversed(buckets[:4])),
+        given=given,
+        name=names.__getitem__,
+        identity=identities.__getitem__,
+    )
+    assert shuffled == {bucket: found[bucket] for bucket in buckets[:4]}
+
+
+def test_a_bucket_named_like_another_statement_kind_keeps_its_s3_reason():
+    # Reasons are found by Sid prefix or suffix (ProcessingJobs, …ByAlias): a bucket named
+    # ml-jobs or key-by-alias must not make its statement end like those.
+    stack = new_stack()
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"jobs": "s3://ml-jobs/in/", "alias": "s3://key-by-alias/in/"},
+    )
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[prep]), pipeline_name=NAME
+    )
+    found = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    assert {"ReadDataInMlJobsBucket", "ReadDataInKeyByAliasBucket"} <= set(found)
+    acknowledged = _acknowledged(pipeline.step_role_policy)
+    prefix = f"Annotation::{WILDCARD_RULE}[Resource::arn:<AWS::Partition>:s3:::"
+    for bucket in ("ml-jobs", "key-by-alias"):
+        assert (
+            acknowledged[f"{prefix}{bucket}/in/*]"] == f"jobs of pipeline {NAME}: {REASONS['Read']}"
+        )
 
 
 def test_custom_job_name_prefixes_scope_the_job_statements():
@@ -916,7 +1144,9 @@ def test_an_unknown_statement_is_never_acknowledged():
     statements_ = [
         iam.PolicyStatement(sid="Custom", actions=["s3:GetObject"], resources=["*"]),
         iam.PolicyStatement(sid="ProcessingJobs", actions=["x:Y"], resources=["arn:a:b:c:d:e*"]),
-        iam.PolicyStatement(sid="ReadDataBucket1", actions=["x:Y"], resources=["arn:exact"]),
+        iam.PolicyStatement(
+            sid="ReadDataInRawDataBucket", actions=["x:Y"], resources=["arn:exact"]
+        ),
     ]
     ids = acknowledge_wildcards(role, statements_, "subject")
     assert ids == [f"{WILDCARD_RULE}[Resource::arn:a:b:c:d:e*]"]
@@ -1231,8 +1461,8 @@ def test_automl_job_role_reads_its_input_and_reads_and_writes_its_output(
 ):
     built, _ = automl
     step_role = built.step_role
-    [reads] = [s for sid, s in step_role.items() if sid.startswith("ReadDataBucket")]
-    [writes] = [s for sid, s in step_role.items() if sid.startswith("WriteDataBucket")]
+    reads = step_role["ReadDataInMyBucket"]
+    writes = step_role["WriteDataInMyBucket"]
     assert sorted(map(json.dumps, reads["Resource"])) == sorted(
         json.dumps(s3_arn(objects)) for objects in ("my-bucket/train.csv*", "my-bucket/automl*")
     )
@@ -1929,7 +2159,9 @@ def test_derived_permissions_too_long_for_one_managed_policy_are_split(tmp_path)
         sids += [statement["Sid"] for statement in properties["PolicyDocument"]["Statement"]]
     # Every statement once, in one of the policies: reads of each step's script and bucket.
     assert len(sids) == len(set(sids))
-    assert sum("DataBucket" in sid for sid in sids) >= 10
+    assert (
+        sum(bool(re.fullmatch(r"(Read|List|UseKeyOf)DataIn\w+Bucket", sid)) for sid in sids) >= 10
+    )
     assert len(pipeline.role_policies) == 1  # the pipeline role's fit one
 
 
@@ -1972,14 +2204,13 @@ def test_a_statement_too_long_for_any_managed_policy_is_split_into_parts_that_fi
     ]
     # The outputs' statement and the bucket's listing, each in parts: every location once,
     # in order, and nothing else changed.
-    # (data-bucket is bucket 1, code-bucket 2, the artifacts 3)
-    writes = [sid for sid in found if sid.startswith("WriteDataBucket3")]
-    lists = [sid for sid in found if sid.startswith("ListDataBucket3")]
+    writes = [sid for sid in found if sid.startswith("WriteDataInArtifactsBucket")]
+    lists = [sid for sid in found if sid.startswith("ListDataInArtifactsBucket")]
     assert len(writes) >= 2
-    assert writes == ["WriteDataBucket3"] + [
-        f"WriteDataBucket3Part{part}" for part in range(2, len(writes) + 1)
+    assert writes == ["WriteDataInArtifactsBucket"] + [
+        f"WriteDataInArtifactsBucketPart{part}" for part in range(2, len(writes) + 1)
     ]
-    assert lists == ["ListDataBucket3", "ListDataBucket3Part2"]
+    assert lists == ["ListDataInArtifactsBucket", "ListDataInArtifactsBucketPart2"]
     written = [location for sid in writes for location in found[sid]["Resource"]]
     assert written == [s3_arn([{"Ref": bucket}, f"/{output}"]) for output in outputs]
     assert {tuple(found[sid]["Action"]) for sid in writes} == {
@@ -2218,18 +2449,22 @@ def test_a_step_role_whose_locations_need_too_many_policies_gets_the_pipelines_p
     found = _step_role_statements(built.template, pipeline)
     bucket = [{"Ref": built.bucket}]
     prefixes = [s3_arn([*bucket, f"/executions/{NAME}/*"]), s3_arn([*bucket, f"/models/{NAME}/*"])]
-    # (data-bucket is bucket 1, the artifacts 2, the code assets 3)
-    assert found["ReadPipelineWideDataBucket2"]["Resource"] == prefixes
-    assert found["WritePipelineWideDataBucket2"]["Resource"] == prefixes
-    assert found["ReadPipelineWideDataBucket2"]["Action"] == ["s3:GetObject", "s3:GetObjectVersion"]
-    assert found["WritePipelineWideDataBucket2"]["Action"] == [
+    assert found["ReadPipelineWideDataInArtifactsBucket"]["Resource"] == prefixes
+    assert found["WritePipelineWideDataInArtifactsBucket"]["Resource"] == prefixes
+    assert found["ReadPipelineWideDataInArtifactsBucket"]["Action"] == [
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+    ]
+    assert found["WritePipelineWideDataInArtifactsBucket"]["Action"] == [
         "s3:AbortMultipartUpload",
         "s3:PutObject",
     ]
     # Another pipeline's location in the same bucket stays exact, and so does its listing.
-    assert found["ReadDataBucket2"]["Resource"] == s3_arn([*bucket, f"/{_OTHER_PIPELINE}*"])
-    assert "WriteDataBucket2" not in found
-    assert found["ListDataBucket2"]["Condition"] == {
+    assert found["ReadDataInArtifactsBucket"]["Resource"] == s3_arn(
+        [*bucket, f"/{_OTHER_PIPELINE}*"]
+    )
+    assert "WriteDataInArtifactsBucket" not in found
+    assert found["ListDataInArtifactsBucket"]["Condition"] == {
         "StringLike": {
             "s3:prefix": [f"{_OTHER_PIPELINE}*", f"executions/{NAME}/*", f"models/{NAME}/*"]
         }
@@ -2237,18 +2472,18 @@ def test_a_step_role_whose_locations_need_too_many_policies_gets_the_pipelines_p
     # No step's own location is left anywhere: they are all under the prefixes.
     assert "/PrepareSegment" not in json.dumps(found)
     # The data bucket's locations and the code asset stay exact.
-    assert found["ReadDataBucket1"]["Resource"] == sorted(
+    assert found["ReadDataInDataBucket"]["Resource"] == sorted(
         (s3_arn(f"data-bucket/raw/segment-{index}/*") for index in range(45)), key=json.dumps
     )
-    assert sorted(found["ListDataBucket1"]["Condition"]["StringLike"]["s3:prefix"]) == sorted(
+    assert sorted(found["ListDataInDataBucket"]["Condition"]["StringLike"]["s3:prefix"]) == sorted(
         f"raw/segment-{index}/*" for index in range(45)
     )
-    asset_reads = found["ReadDataBucket3"]["Resource"]
+    asset_reads = found["ReadDataInAssetsBucket"]["Resource"]
     assert len(asset_reads) == 2  # the script, and its archive for the training job
     assert all("cdk-hnb659fds-assets" in json.dumps(read) for read in asset_reads)
     assert not any("/*" in json.dumps(read) for read in asset_reads)
     # The artifact key still lets the jobs write.
-    assert found["UseKeyOfDataBucket2"]["Action"] == [
+    assert found["UseKeyOfDataInArtifactsBucket"]["Action"] == [
         "kms:Decrypt",
         "kms:Encrypt",
         "kms:GenerateDataKey",
@@ -2430,10 +2665,10 @@ def test_the_pipeline_roles_property_files_are_collapsed_when_its_policies_dont_
     assert pipeline.role_policy is not None
     found = statements(template, pipeline.role_policy)
     bucket = [{"Ref": logical_id(pipeline.artifact_store.bucket)}]
-    assert found["ReadPipelineWidePropertyFilesBucket1"]["Resource"] == s3_arn(
+    assert found["ReadPipelineWidePropertyFilesInArtifactsBucket"]["Resource"] == s3_arn(
         [*bucket, f"/executions/{NAME}/*"]
     )
-    assert "ReadPropertyFilesBucket1" not in found
+    assert "ReadPropertyFilesInArtifactsBucket" not in found
     assert [warning[:60] for warning in _collapse_warnings(stack)] == [
         "The permissions derived for role needed 1 managed policies o",
         "The permissions derived for step_role needed 1 managed polic",

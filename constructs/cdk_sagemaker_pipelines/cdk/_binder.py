@@ -86,6 +86,8 @@ class CdkBinder:
         self.asset_files: dict[str, str] = {}
         # The assets bucket's name as first read, per resolved form (see _asset_bucket).
         self._asset_buckets: dict[str, str] = {}
+        self.asset_bucket_names: dict[str, None] = {}
+        """The CDK assets bucket's names as bound (a literal or a token): in bind order."""
         self.repositories: list[ecr.IRepository] = []
         # The repository behind each bound custom image URI, and whether it is a Docker
         # asset (in the CDK assets repository, which only this account may pull from).
@@ -227,10 +229,11 @@ class CdkBinder:
         limit. One round trip to jsii per asset tells those tokens apart.
         """
         name = asset.s3_bucket_name
-        if not is_unresolved(name):
-            return name
-        resolved = json.dumps(stack_of(self._scope).resolve(name), sort_keys=True)
-        return self._asset_buckets.setdefault(resolved, name)
+        if is_unresolved(name):
+            resolved = json.dumps(stack_of(self._scope).resolve(name), sort_keys=True)
+            name = self._asset_buckets.setdefault(resolved, name)
+        self.asset_bucket_names[name] = None
+        return name
 
     def _framework_image(self, image: Image) -> str:
         spec = image.framework_spec()

@@ -9,12 +9,15 @@ appears for actions that have no resource type (see ``RESOURCELESS_ACTIONS``).
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from aws_cdk import Arn, ArnComponents, ArnFormat, Aws, Fn, Stack, Tokenization
+from aws_cdk import Arn, ArnComponents, ArnFormat, Aws, CfnElement, Fn, Stack, Tokenization
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -37,7 +40,7 @@ from ..definition.permissions import (
 )
 from ._arns import format_arn
 from ._props import is_unresolved, may_share_environment
-from ._tree import fact_of, node_of, root_of, stack_of, stage_of
+from ._tree import fact_of, node_of, path_of, root_of, stack_of, stage_of
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 EMR_PRINCIPAL = "elasticmapreduce.amazonaws.com"
@@ -83,7 +86,123 @@ PipelineWide = Mapping[str, Sequence[str]]
 
 
 def _sid(text: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in text.replace("-", " ").split())
+    """``text`` in PascalCase, letters and digits only: ``raw-data.v2`` -> ``RawDataV2``."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text))
+
+
+# What the S3 statements call the pipeline's artifact bucket and the CDK assets bucket
+# (its scripts and files): ReadDataInArtifactsBucket, ReadDataInAssetsBucket.
+ARTIFACTS_BUCKET_SID_NAME = "Artifacts"
+ASSETS_BUCKET_SID_NAME = "Assets"
+# The longest bucket name a Sid spells out; a longer one is cut and told apart by a hash.
+_MAX_BUCKET_SID_NAME = 40
+# Construct ids that say nothing of the bucket (an L2's ``Resource``, a construct's
+# ``Bucket``): the bucket is called after the construct it is part of instead.
+_GENERIC_IDS = frozenset({"Bucket", "Resource", "Default"})
+# A name given to a token (its Ref's construct, its export) that would be empty.
+_TOKEN_NAME = "Deployed"
+
+
+def _short_hash(identity: str, length: int = 8) -> str:
+    return hashlib.sha256(identity.encode()).hexdigest()[:length].upper()
+
+
+def _bucket_word(name: str) -> str:
+    """``name`` as a Sid part without a trailing ``Bucket`` (``DataBucketName`` -> ``Data``)."""
+    name = _sid(name)
+    for suffix in ("BucketName", "Bucket"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _construct_name(construct: Any) -> str:
+    """A bucket's name from its construct id (its parent's, where the id is generic)."""
+    # From the path, which is kept once read (node.id and node.scope are a round trip each).
+    ids = path_of(construct).split("/")
+    if len(ids) > 1 and ids[-1] in _GENERIC_IDS:
+        return _bucket_word(ids[-2])
+    return _bucket_word(ids[-1])
+
+
+def _token_name(token: str, identity: Callable[[str], str]) -> str:
+    """The name of a bucket known only at deploy time, from what its token refers to.
+
+    The construct of a ``Ref`` or ``Fn::GetAtt`` (a ``CfnParameter``: ``InputBucket``), the
+    export an ``Fn::ImportValue`` names; anything else (a name joined from parts) the hash
+    of its resolved form, ``identity(token)``, which stays the same while the token does.
+    """
+    fragments = Tokenization.reverse_string(token)
+    whole = fragments.first_token if fragments.length == 1 else None
+    target = getattr(whole, "target", None)
+    if isinstance(target, CfnElement):
+        return _construct_name(target)
+    resolved = json.loads(identity(token))
+    if isinstance(resolved, dict) and len(resolved) == 1:
+        ((function, argument),) = resolved.items()
+        if function in ("Ref", "Fn::ImportValue") and isinstance(argument, str):
+            return _bucket_word(argument)
+    return _short_hash(identity(token))
+
+
+def bucket_sid_names(
+    buckets: Sequence[str],
+    *,
+    given: Mapping[str, str],
+    name: Callable[[str], str],
+    identity: Callable[[str], str],
+) -> dict[str, str]:
+    """What the S3 statements call each of ``buckets`` (bucket names, literal or tokens).
+
+    A bucket of ``given`` gets its name there (the artifact store's ``Artifacts``, the CDK
+    assets bucket's ``Assets``); any other the readable ``name(bucket)``: a literal name in
+    PascalCase (``raw-data`` -> ``RawData``), a bucket of the app by its construct id, a
+    parameter by its id; a hash of its identity when it has none. ``identity(bucket)``
+    says which bucket it is the same way in every synth (its literal name, its token's
+    resolved form): only asked for where names collide.
+
+    Names depend on the bucket alone, not on its position, so a bucket added or removed
+    leaves the others' names alone. Where names collide, a given name stays as it is and
+    every other bucket of that name gets the start of its identity's hash appended
+    (``Data3F9A1C``), in whatever order they come; names that still collide (the same
+    bucket spelt twice) are numbered in order. A name is at most ``_MAX_BUCKET_SID_NAME``
+    characters (a longer one is cut, and told apart by a hash of the whole).
+
+    Example::
+
+        bucket_sid_names(
+            ["raw-data", artifacts_token],
+            given={artifacts_token: "Artifacts"},
+            name=..., identity=...,
+        )  # {"raw-data": "RawData", artifacts_token: "Artifacts"}
+    """
+    names: dict[str, str] = {}
+    for bucket in buckets:
+        readable = given.get(bucket) or name(bucket) or _TOKEN_NAME
+        if len(readable) > _MAX_BUCKET_SID_NAME:
+            readable = readable[: _MAX_BUCKET_SID_NAME - 8] + _short_hash(readable)
+        names[bucket] = readable
+    sharing: dict[str, list[str]] = defaultdict(list)
+    for bucket, readable in names.items():
+        sharing[readable].append(bucket)
+    result: dict[str, str] = {}
+    for readable, group in sharing.items():
+        kept = group if len(group) == 1 else [bucket for bucket in group if bucket in given]
+        keep = kept[0] if len(kept) == 1 else None
+        for bucket in group:
+            # identity() only here: for a token it is a round trip to jsii.
+            told_apart = readable if bucket == keep else None
+            result[bucket] = told_apart or f"{readable}{_short_hash(identity(bucket), 6)}"
+    # The same identity twice (or a hashed name another bucket has): numbered in order.
+    used: set[str] = set()
+    for bucket in buckets:
+        final, number = result[bucket], 1
+        while final in used:
+            number += 1
+            final = f"{result[bucket]}{number}"
+        result[bucket] = final
+        used.add(final)
+    return result
 
 
 def _sagemaker_arn(stack: Stack, resource: str, name: str) -> str:
@@ -229,13 +348,66 @@ class Lookups:
         *,
         buckets: dict[str, s3.IBucket],
         bucket_key_arns: Mapping[str, Any],
+        bucket_names: Mapping[str, str] | None = None,
     ) -> None:
-        """``bucket_key_arns``: known buckets' key ARNs, by bucket name (token)."""
+        """``bucket_key_arns``: known buckets' key ARNs, by bucket name (token).
+
+        ``bucket_names``: what the statements of the buckets the pipeline itself knows call
+        them, by bucket name (token): ``{artifact_bucket: "Artifacts", assets_bucket:
+        "Assets"}`` (see ``bucket_sid_name``).
+        """
         self.buckets = buckets
         self._stack = stack
         self._bucket_key_arns: dict[str, Any] = dict(bucket_key_arns)
         self._imported_buckets: dict[str, s3.IBucket] | None = None
         self.plan_keys = _plan_keys(stack, plan, key_arns=set(bucket_key_arns.values()))
+        self._given_names = {
+            bucket: _sid(name) for bucket, name in (bucket_names or {}).items() if _sid(name)
+        }
+        # Every bucket the plan grants, named together (collisions are told apart among
+        # them all), so a bucket is called the same in every role's statements.
+        self._named: list[str] = list(
+            dict.fromkeys(
+                access.bucket for access in (*plan.reads, *plan.writes, *plan.property_file_reads)
+            )
+        )
+        self._sid_names: dict[str, str] | None = None
+        self._identities: dict[str, str] = {}
+
+    def bucket_sid_name(self, bucket: str) -> str:
+        """What the statements of the bucket named ``bucket`` call it (``RawData``).
+
+        A valid part of a Sid (letters and digits), the same in every synth and unchanged
+        when the pipeline starts or stops using another bucket, unlike a position. See
+        ``bucket_sid_names`` for where the names come from and how collisions are handled.
+        """
+        if self._sid_names is None or bucket not in self._sid_names:
+            if bucket not in self._named:
+                self._named.append(bucket)
+            self._sid_names = bucket_sid_names(
+                self._named,
+                given=self._given_names,
+                name=self._readable_name,
+                identity=self._identity,
+            )
+        return self._sid_names[bucket]
+
+    def _readable_name(self, bucket: str) -> str:
+        """A literal name as it is; a token after its bucket's or reference's construct."""
+        if not is_unresolved(bucket):
+            return _bucket_word(bucket)
+        known = self.buckets.get(bucket) or _bucket_behind(bucket)
+        if known is not None:
+            return _construct_name(known)
+        return _token_name(bucket, self._identity)
+
+    def _identity(self, bucket: str) -> str:
+        """What ``bucket`` is in every synth: its literal name, or its resolved token."""
+        if not is_unresolved(bucket):
+            return bucket
+        if bucket not in self._identities:
+            self._identities[bucket] = json.dumps(self._stack.resolve(bucket), sort_keys=True)
+        return self._identities[bucket]
 
     def bucket_key_arn(self, bucket: str) -> Any:
         """The ARN of the KMS key of the bucket named ``bucket``, if it has one we know of."""
@@ -892,10 +1064,14 @@ def _s3_statements(
 
     ``pipeline_wide``: per bucket, key prefixes (a pipeline's ``executions/<pipeline>/``)
     whose locations are granted as the prefix as a whole rather than one by one, in
-    statements of their own (``ReadPipelineWideDataBucket3``: what they allow differs from,
-    and is acknowledged apart from, ``ReadDataBucket3``'s exact locations); the ``s3:prefix``
-    values of the bucket's listing likewise. Only for a role whose statements don't fit
-    the managed policies IAM attaches to it (see ``Pipeline``).
+    statements of their own (``ReadPipelineWideDataInArtifactsBucket``: what they allow
+    differs from, and is acknowledged apart from, ``ReadDataInArtifactsBucket``'s exact
+    locations); the ``s3:prefix`` values of the bucket's listing likewise. Only for a role
+    whose statements don't fit the managed policies IAM attaches to it (see ``Pipeline``).
+
+    Each statement's Sid says which bucket: ``<Verb><label>In<Name>Bucket``, ``<Name>`` as
+    ``Lookups.bucket_sid_name`` gives it (``ReadDataInRawDataBucket``, ``ListDataInAssetsBucket``,
+    ``UseKeyOfDataInArtifactsBucket``), the same whichever other buckets the role uses.
     """
     wide = pipeline_wide or {}
     read_objects: dict[str, list[str]] = defaultdict(list)
@@ -918,8 +1094,9 @@ def _s3_statements(
                 wide_objects[access.bucket].append(f"{access.bucket}/{prefix}*")
                 prefixes[access.bucket].append(f"{prefix}*")
     statements: list[iam.PolicyStatement] = []
-    for index, bucket in enumerate(dict.fromkeys(buckets)):
-        suffix = f"{label}Bucket{index + 1}"
+    for bucket in dict.fromkeys(buckets):
+        # Ends in "Bucket": the bucket's name can't make the Sid end like another kind's.
+        suffix = f"{label}In{lookups.bucket_sid_name(bucket)}Bucket"
         for sid, actions, objects in (
             (f"Read{suffix}", _S3_READ, read_objects),
             (f"ReadPipelineWide{suffix}", _S3_READ, wide_reads),

@@ -222,7 +222,8 @@ def split_long_statements(
     6,144 characters, which no managed policy can hold, and ``cdk deploy`` failed on it.
     Its ``Resource`` list (or, for a statement of one resource, the values of its one
     list-valued condition key, as ``s3:prefix`` of a ``ListBucket``) is split, in order, into
-    statements that each fit a policy: ``ReadDataBucket1``, ``ReadDataBucket1Part2``, …
+    statements that each fit a policy: ``ReadDataInArtifactsBucket``,
+    ``ReadDataInArtifactsBucketPart2``, …
     (IAM allows what any of them allows, so together they allow what the one did).
     ``rendered`` and ``lengths``: what ``render_statements`` and ``statement_lengths``
     returned for ``statements``. The list given is returned when nothing needs splitting.

@@ -67,6 +67,8 @@ from ._arns import format_arn
 from ._binder import CdkBinder
 from ._frozen import freeze
 from ._policies import (
+    ARTIFACTS_BUCKET_SID_NAME,
+    ASSETS_BUCKET_SID_NAME,
     SAGEMAKER_PRINCIPAL,
     Lookups,
     PipelineWide,
@@ -881,6 +883,11 @@ class Pipeline(PipelineBase):
             stack,
             self.plan,
             buckets=self._binder.buckets,
+            # What the statements of these buckets call them: ReadDataInArtifactsBucket.
+            bucket_names={
+                **dict.fromkeys(self._binder.asset_bucket_names, ASSETS_BUCKET_SID_NAME),
+                self._binder.bucket_name: ARTIFACTS_BUCKET_SID_NAME,
+            },
             bucket_key_arns=(
                 {}
                 if bucket_key is None

@@ -20,46 +20,29 @@ from typing import Any
 
 WORKER = Path(__file__).with_name("lint_worker.py")
 REGIONS = ["us-east-1", "eu-west-1"]
+
+
+def _key_allowing(*actions: str) -> dict[str, Any]:
+    """A KMS key whose policy allows ``actions`` to anyone (a probe for cfn-lint's IAM check)."""
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Resource": "*",
+        "Action": list(actions),
+    }
+    return {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {"Statement": [statement]}}}
+
+
 # Templates of the lint tests' own, linted with the app's (see test_app_cfn_lint.py).
 PROBES: dict[str, dict[str, Any]] = {
     # A key policy listing actions cfn-lint wrongly reports (FALSE_POSITIVES there).
     "probe:false-positives": {
-        "Resources": {
-            "Key": {
-                "Type": "AWS::KMS::Key",
-                "Properties": {
-                    "KeyPolicy": {
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"AWS": "*"},
-                                "Resource": "*",
-                                "Action": ["kms:Decrypt", "kms:Decapsulate", "kms:Encapsulate"],
-                            }
-                        ]
-                    }
-                },
-            }
-        }
+        "Resources": {"Key": _key_allowing("kms:Decrypt", "kms:Decapsulate", "kms:Encapsulate")}
     },
     # An unknown IAM action and an unknown property: cfn-lint must report both.
     "probe:problems": {
         "Resources": {
-            "Key": {
-                "Type": "AWS::KMS::Key",
-                "Properties": {
-                    "KeyPolicy": {
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"AWS": "*"},
-                                "Resource": "*",
-                                "Action": ["kms:Decrypt", "kms:NoSuchAction"],
-                            }
-                        ]
-                    }
-                },
-            },
+            "Key": _key_allowing("kms:Decrypt", "kms:NoSuchAction"),
             "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"Retention": 1}},
         }
     },

@@ -76,15 +76,21 @@ def synthesize_reference_app(context: dict[str, Any], outdir: Path) -> Synthesiz
 
 
 @pytest.fixture(scope="session")
-def reference_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynthesizedApp]:
+def reference_app(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[SynthesizedApp]:
     """The reference app (app.py) with all environments, synthesized once per session.
 
-    Its cfn-lint starts at once, in a process of its own (``tests/cdk/lint.py``).
+    Its cfn-lint starts at once, in a process of its own (``tests/cdk/lint.py``), when the
+    session runs the lint tests (not for a session of other tests, ``-k`` or a file).
     """
     app = synthesize_reference_app(cdk_context(), tmp_path_factory.mktemp("cdk.out"))
+    if not any(item.path.name == LINT_TESTS for item in request.session.items):
+        yield app
+        return
     templates = {key: path.read_text() for key, path in app.template_paths.items()}
     templates.update((name, json.dumps(probe)) for name, probe in PROBES.items())
-    lint = BackgroundLint(templates)
+    lint = BackgroundLint(templates, tmp_path_factory.mktemp("cfn-lint"))
     try:
         yield dataclasses.replace(app, lint=lint)
     finally:

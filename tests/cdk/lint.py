@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,10 +60,14 @@ class LintMatch:
 
 
 class BackgroundLint:
-    """cfn-lint of some templates, started now, read when ``results()`` is called."""
+    """cfn-lint of some templates, started now, read when ``results()`` is called.
 
-    def __init__(self, templates: Mapping[str, str]) -> None:
-        self._directory = Path(tempfile.mkdtemp(prefix="cfn-lint-"))
+    ``directory`` (empty, the caller's: a ``tmp_path_factory`` directory, which pytest
+    removes with its old sessions) holds the job, the result and the worker's output.
+    """
+
+    def __init__(self, templates: Mapping[str, str], directory: Path) -> None:
+        self._directory = directory
         job = self._directory / "job.json"
         job.write_text(json.dumps({"regions": REGIONS, "templates": dict(templates)}))
         self._result = self._directory / "result.json"

@@ -1959,7 +1959,7 @@ def test_spot_training_without_checkpoints_is_warned():
         "'Arguments.TrainingJobDefinition.EnableManagedSpotTraining'): when EC2 reclaims "
         "the spot capacity, the job starts training again from the beginning"
     )
-    assert "checkpoint_s3_uri=" in warning
+    assert "checkpoint_s3_uri= (in a definition JSON, the job's CheckpointConfig.S3Uri)" in warning
     assert warnings(tune(use_spot_instances=True, checkpoint_s3_uri="s3://c/cp")) == []
     assert warnings(train("OnDemand")) == []
 

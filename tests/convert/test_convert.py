@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import importlib
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -15,8 +17,16 @@ from typing import Any
 import pytest
 
 from cdk_sagemaker_pipelines.convert import ConversionError, convert_definition
-from cdk_sagemaker_pipelines.convert._convert import snake_name
-from cdk_sagemaker_pipelines.convert._layout import string
+from cdk_sagemaker_pipelines.convert import _convert as convert_module
+from cdk_sagemaker_pipelines.convert._convert import (
+    _imports,
+    _Scope,
+    _UnconvertibleError,
+    definition_difference,
+    same,
+    snake_name,
+)
+from cdk_sagemaker_pipelines.convert._layout import Call, flat, layout, literal, statement, string
 from cdk_sagemaker_pipelines.definition import StaticBinder
 from tests.conftest import ROLE, SDK_EXAMPLES
 from tests.definition.test_sdk_reference import EXAMPLES, differences
@@ -310,6 +320,13 @@ def test_variable_names_are_unique_identifiers_but_no_keywords_or_builtins() -> 
         ("it's", '"it\'s"'),
         ("tab\tand\\", '"tab\\tand\\\\"'),
         ("caf\u00e9 \udce9", '"caf\u00e9 \\udce9"'),
+        # As many of each quote: double quotes, the one inside escaped.
+        ("a\"b'c", '"a\\"b\'c"'),
+        ("line\nfeed\rreturn", '"line\\nfeed\\rreturn"'),
+        # Unprintable: \x under 0x100 (NUL, DEL, NEL), \u in the BMP, \U beyond it.
+        ("\x00\x7f\x85", '"\\x00\\x7f\\x85"'),
+        ("\u2028", '"\\u2028"'),
+        ("\U000e0001", '"\\U000e0001"'),
     ],
 )
 def test_strings_are_written_as_ruff_writes_them(text: str, literal: str) -> None:
@@ -548,3 +565,346 @@ def test_line_length_lays_the_module_out_for_that_width(tmp_path: Path) -> None:
 def test_fails_a_line_length_under_40_or_not_a_whole_number(width: Any) -> None:
     with pytest.raises(ValueError, match="line_length is a whole number from 40"):
         convert_definition(training_definition(), line_length=width)
+
+
+# --- what the generated code may hold: literals, names and property paths ------------------
+
+# Text a definition may carry that must stay text in the written code.
+HOSTILE_TEXT = [
+    'x" + __import__("os").getcwd() + "\'',
+    "x' + __import__('os').getcwd() + '\"",
+    '\\" + str(1) + \\"',
+    "\"'\"'\\\n#",
+    "\r\n\x00\t\x1b\u2028\udce9\U000e0001",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXT)
+def test_a_string_literal_is_one_constant_whatever_its_text(text: str) -> None:
+    tree = ast.parse(string(text).text, mode="eval")
+    assert isinstance(tree.body, ast.Constant)
+    assert tree.body.value == text
+
+
+def test_hostile_text_round_trips_as_text_through_the_written_module() -> None:
+    definition = training_definition()
+    definition["Parameters"] = [
+        {"Name": f"Text{index}", "Type": "String", "DefaultValue": text}
+        for index, text in enumerate(HOSTILE_TEXT)
+        if "\udce9" not in text  # JSON text has no lone surrogate
+    ]
+    definition["Steps"][0]["Description"] = HOSTILE_TEXT[0]
+    definition["Steps"].append(
+        {"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": HOSTILE_TEXT[1]}}
+    )
+    source = assert_round_trips(definition)
+    # Every __import__ of the text (two defaults, the description, the message) is inside
+    # a string constant, none a name the code calls.
+    assert source.count("__import__") == 4
+    assert not any(
+        isinstance(node, ast.Name) and node.id == "__import__"
+        for node in ast.walk(ast.parse(source))
+    )
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan])
+def test_a_number_json_has_no_literal_for_is_refused(value: float) -> None:
+    with pytest.raises(ValueError, match="is not a JSON number"):
+        literal(value)
+
+
+def _reference(path: str) -> str:
+    scope = _Scope(steps={"Train": "train"}, step_types={"Train": "Training"})
+    return flat(scope.reference(path))
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        (
+            "Steps.Train.FinalMetricDataList[0].Value",
+            "train.properties.FinalMetricDataList[0].Value",
+        ),
+        ("Steps.Train.Outputs['a'].Map['b']", 'train.properties.Outputs["a"].Map["b"]'),
+        ("Steps.Train.Outputs['a\"b']", "train.properties.Outputs['a\"b']"),
+        ('Steps.Train.Outputs["a\'b"]', 'train.properties.Outputs["a\'b"]'),
+    ],
+)
+def test_a_property_path_is_written_member_by_member(path: str, code: str) -> None:
+    assert _reference(path) == code
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "Steps.Train.__class__",  # no dunder reaches the code the check runs
+        "Steps.Train._private",
+        "Steps.Train.Name;import os",
+        "Steps.Train.Name) or (x.Other",
+        "Steps.Train.Name;x.Other",
+        "Steps.Train.List[__import__('os')]",
+        "Steps.Train.List[0 if x else 1]",
+        "Steps.Train.Map['a'] + ['b']",
+        "Steps.Train.Map[a]",
+        "Steps.Train.Name ",
+    ],
+)
+def test_a_property_path_of_anything_but_members_indexes_and_quoted_keys_is_refused(
+    path: str,
+) -> None:
+    # The converter's own guard: validate_definition refuses these first, and the code
+    # the converter runs must not depend on it.
+    with pytest.raises(_UnconvertibleError, match="property path"):
+        _reference(path)
+
+
+def test_json_equality_never_takes_a_boolean_for_a_number() -> None:
+    assert not same(True, 1)
+    assert not same(0, False)
+    assert not same({"a": [1]}, {"a": [True]})
+    assert same({"a": [2, "x"]}, {"a": [2.0, "x"]})
+    assert (
+        definition_difference(
+            {"Steps": [{"Name": "A", "X": True}]}, {"Steps": [{"Name": "A", "X": 1}]}
+        )
+        == "Steps.A.X"
+    )
+
+
+def test_variable_names_avoid_soft_keywords_and_the_module_s_own_names() -> None:
+    definition = training_definition()
+    step = definition["Steps"][0]
+    definition["Steps"] = [{**step, "Name": name} for name in ("match", "definition", "json")]
+    source = assert_round_trips(definition)
+    assert '\nmatch_step = TrainingStep(\n    name="match",' in source
+    assert '\ndefinition_2 = TrainingStep(\n    name="definition",' in source
+    assert '\njson_2 = TrainingStep(\n    name="json",' in source
+    assert source.count("\ndefinition = ") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "snake"),
+    [("HTTPServer", "http_server"), ("XGBoostTrain", "xg_boost_train"), ("Café-Step", "caf_step")],
+)
+def test_snake_names_split_acronyms_and_keep_to_ascii(name: str, snake: str) -> None:
+    assert snake_name(name, "step") == snake
+
+
+def test_a_call_without_arguments_is_never_broken() -> None:
+    call = Call("a_function_with_a_name_far_longer_than_any_line_should_ever_be_" * 2, [])
+    assert layout(call) == flat(call)
+    assert "\n" not in statement("value", call)
+
+
+def test_an_import_line_of_exactly_the_width_stays_on_one_line() -> None:
+    line = _imports({"ParameterString", "TrainingStep"}, 1000)
+    assert _imports({"ParameterString", "TrainingStep"}, len(line)) == line
+    assert _imports({"ParameterString", "TrainingStep"}, len(line) - 1).endswith(
+        "    TrainingStep,\n)"
+    )
+
+
+def test_the_narrowest_line_length_is_40() -> None:
+    source = convert_definition(training_definition(), line_length=40)
+    assert 'train = TrainingStep(\n    name="Train",' in source
+
+
+def test_a_definition_without_metadata_round_trips_one_with_metadata_is_refused() -> None:
+    definition = training_definition()
+    del definition["Metadata"]
+    assert_round_trips(definition)
+    definition["Metadata"] = {"Owner": "team"}
+    with pytest.raises(ConversionError) as raised:
+        convert_definition(definition)
+    assert [(p.step, p.field) for p in raised.value.problems] == [(None, "Metadata")]
+
+
+def test_a_step_is_written_after_the_steps_it_depends_on() -> None:
+    # Each step ahead of the one it waits for (DependsOn) or reads (a property).
+    definition = training_definition()
+    definition["Steps"][:0] = [
+        {
+            "Name": "Done",
+            "Type": "Fail",
+            "Arguments": {"ErrorMessage": "trained"},
+            "DependsOn": ["Train"],
+        },
+        {
+            "Name": "Report",
+            "Type": "Fail",
+            "Arguments": {
+                "ErrorMessage": {
+                    "Std:Join": {
+                        "On": "",
+                        "Values": ["job ", {"Get": "Steps.Train.TrainingJobName"}],
+                    }
+                }
+            },
+        },
+    ]
+    source = assert_round_trips(definition)
+    assert source.index("\ntrain = TrainingStep(") < source.index("\ndone = FailStep(")
+    assert source.index("\ntrain = TrainingStep(") < source.index("\nreport = FailStep(")
+    # A Join without a separator is written without on=, as a person writes it.
+    assert 'error_message=Join(values=["job ", train.properties.TrainingJobName]),' in source
+
+
+def test_retry_policy_defaults_are_left_out_and_others_written() -> None:
+    definition = training_definition()
+    definition["Steps"][0]["RetryPolicies"] = [
+        {"ExceptionType": ["Step.SERVICE_FAULT"], "IntervalSeconds": 1, "BackoffRate": 2.0},
+        {
+            "ExceptionType": ["Step.THROTTLING"],
+            "IntervalSeconds": 2,
+            "BackoffRate": 2.0,
+            "MaxAttempts": 3,
+        },
+    ]
+    source = assert_round_trips(definition)
+    assert "StepRetryPolicy(exception_types=[StepExceptionType.SERVICE_FAULT])," in source
+    assert (
+        "        StepRetryPolicy(\n"
+        "            exception_types=[StepExceptionType.THROTTLING],\n"
+        "            interval_seconds=2,\n"
+        "            max_attempts=3,\n"
+        "        ),\n"
+    ) in source
+    assert "interval_seconds=1" not in source
+    assert "backoff_rate" not in source
+
+
+def test_tuning_range_bounds_keep_the_text_the_api_has() -> None:
+    from cdk_sagemaker_pipelines.definition import (
+        ContinuousParameter,
+        IntegerParameter,
+        PipelineDefinition,
+        TuningStep,
+    )
+
+    tune = TuningStep(
+        name="Tune",
+        image="img",
+        role=ROLE,
+        objective_metric_name="validation:auc",
+        hyperparameter_ranges={
+            "eta": ContinuousParameter(min_value=1.0, max_value=2.5),
+            "depth": IntegerParameter(min_value=1, max_value=10),
+        },
+        max_jobs=2,
+    )
+    definition = PipelineDefinition(steps=[tune]).to_definition(
+        StaticBinder(default_bucket="my-bucket")
+    )
+    source = assert_round_trips(definition)
+    assert '"eta": ContinuousParameter(min_value=1.0, max_value=2.5),' in source
+    assert '"depth": IntegerParameter(min_value=1, max_value=10),' in source
+
+
+def test_a_value_only_the_binder_could_give_is_a_problem_naming_step_and_field() -> None:
+    definition = {
+        "Version": "2020-12-01",
+        "Metadata": {},
+        "Parameters": [],
+        "Steps": [
+            {
+                "Name": "Make",
+                "Type": "Model",
+                "Arguments": {"PrimaryContainer": {"Image": "img", "Environment": {}}},
+            }
+        ],
+    }
+    with pytest.raises(ConversionError) as raised:
+        convert_definition(definition)
+    assert ("Make", "Arguments.ExecutionRoleArn") in {
+        (p.step, p.field) for p in raised.value.problems
+    }
+    assert "step 'Make' field 'Arguments.ExecutionRoleArn': no job role" in str(raised.value)
+
+
+# The last check, proved by a fault: were a step's code wrong where its own check can't see
+# (the check skipped here), the module's check still refuses it, naming step and field.
+def test_the_module_check_refuses_code_that_compiles_to_another_definition(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(convert_module, "_check_step", lambda converter, plan, step: False)
+    lift = convert_module._Writer.lift
+
+    def wrong_lift(self: Any, name: str, value: Any, **options: Any) -> None:
+        lift(self, name, 7200 if name == "max_runtime_in_seconds" else value, **options)
+
+    monkeypatch.setattr(convert_module._Writer, "lift", wrong_lift)
+    with pytest.raises(ConversionError) as raised:
+        convert_definition(training_definition())
+    [problem] = raised.value.problems
+    assert (problem.step, problem.field) == (
+        "Train",
+        "Arguments.StoppingCondition.MaxRuntimeInSeconds",
+    )
+    assert "compiles to another value" in problem.message
+
+
+def test_code_the_language_refuses_outside_a_step_is_a_conversion_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parameter = convert_module._Converter.parameter
+
+    def wrong_parameter(self: Any, entry: Any) -> str:
+        return parameter(self, entry).replace("default_value=5", 'default_value="five"')
+
+    monkeypatch.setattr(convert_module._Converter, "parameter", wrong_parameter)
+    definition = training_definition()
+    definition["Parameters"] = [{"Name": "Epochs", "Type": "Integer", "DefaultValue": 5}]
+    with pytest.raises(ConversionError) as raised:
+        convert_definition(definition)
+    [problem] = raised.value.problems
+    assert problem.step is None
+    assert "the language refuses the step: ParameterInteger 'Epochs'" in problem.message
+
+
+def test_a_processing_input_writes_only_the_settings_that_differ_from_the_defaults() -> None:
+    step = _step_source(assert_round_trips(_seed()), "preprocess")
+    assert (
+        "        ProcessingInput(\n"
+        '            input_name="input",\n'
+        "            source=input_data,\n"
+        '            destination="/opt/ml/processing/input",\n'
+        "        ),\n"
+    ) in step
+    source = _sdk_generated("sdk-processors-and-conditions.json")
+    for setting in (
+        's3_data_distribution_type="ShardedByS3Key",',
+        's3_input_mode="Pipe",',
+        's3_compression_type="Gzip",',
+    ):
+        assert setting in source
+    assert "s3_data_type=" not in source
+
+
+def test_a_member_a_job_step_always_writes_is_a_problem_naming_step_field_and_keyword() -> None:
+    definition = {
+        "Version": "2020-12-01",
+        "Metadata": {},
+        "Parameters": [],
+        "Steps": [
+            {
+                "Name": "Make",
+                "Type": "Model",
+                "Arguments": {"PrimaryContainer": {"Image": "img"}, "ExecutionRoleArn": ROLE},
+            }
+        ],
+    }
+    with pytest.raises(ConversionError) as raised:
+        convert_definition(definition)
+    [problem] = raised.value.problems
+    assert (problem.step, problem.field) == ("Make", "Arguments.PrimaryContainer.Environment")
+    assert problem.message == (
+        "ModelStep always writes this member (from environment=), and the definition has none"
+    )
+
+
+def test_a_keyword_that_renders_otherwise_is_left_out_its_member_in_extra_arguments() -> None:
+    # arguments= writes the SDK's JsonGet container arguments otherwise: the step's code
+    # holds them once, in extra_arguments, not also as a keyword the escape hatch overrides.
+    step = _step_source(_sdk_generated("sdk-function-steps.json"), "report")
+    assert '        "AppSpecification": {\n            "ContainerArguments": [\n' in step
+    assert "\n    arguments=" not in step

@@ -199,3 +199,9 @@ def test_fails_with_exit_2_a_line_length_under_40(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "smpipe convert: --line-length 20: at least 40" in captured.err
+
+
+def test_line_length_40_is_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "pipeline.json", README_INPUT)
+    assert main(["convert", path, "--line-length", "40"]) == 0
+    assert '\ndone = FailStep(\n    name="Done",\n' in capsys.readouterr().out

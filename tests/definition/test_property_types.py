@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -238,3 +239,71 @@ def test_importing_the_definition_language_does_not_import_the_stub() -> None:
 
     assert "cdk_sagemaker_pipelines.definition.property_types" not in sys.modules
     assert not (generator.STUB_FILE.with_suffix(".py")).exists()
+
+
+def test_check_exits_1_on_a_stale_or_missing_stub_and_0_on_a_fresh_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stub = tmp_path / "property_types.pyi"
+    assert generator.main(["--check", "--output", str(stub)]) == 1  # missing
+    assert "Regenerate it with `python scripts/generate_property_types.py`" in (
+        capsys.readouterr().err
+    )
+    assert generator.main(["--output", str(stub)]) == 0
+    assert stub.read_text() == generator.generate()
+    assert generator.main(["--check", "--output", str(stub)]) == 0
+    stub.write_text(stub.read_text().replace("    S3ModelArtifacts: Final[PropertyString]\n", ""))
+    capsys.readouterr()
+    assert generator.main(["--check", "--output", str(stub)]) == 1
+    assert "+    S3ModelArtifacts: Final[PropertyString]" in capsys.readouterr().err
+
+
+def _leaf() -> PropertyNode:
+    return PropertyNode(kind="leaf", leaf_type="String")
+
+
+@pytest.mark.parametrize("member", ["_hidden", "class", "value_type"])
+def test_a_member_no_attribute_can_name_stops_the_generator(member: str) -> None:
+    node = PropertyNode(kind="structure", members={member: _leaf()})
+    with pytest.raises(SystemExit, match=f"member '{member}' can't be a Python attribute"):
+        generator._Builder()._structure("XProperties", ("X.",), node, origin="X", path="X")
+
+
+def test_two_structures_of_one_class_name_stop_the_generator() -> None:
+    builder = generator._Builder()
+    node = PropertyNode(kind="structure", members={"Name": _leaf()})
+    builder._structure("XProperties", ("X.",), node, origin="first", path="first")
+    assert builder._structure("XProperties", ("X.",), node, origin="first", path="again") == (
+        "XProperties"
+    )
+    with pytest.raises(SystemExit, match="two structures would be class XProperties"):
+        builder._structure("XProperties", ("X.",), node, origin="second", path="second")
+
+
+def test_an_alias_never_hides_a_member_of_its_own_name() -> None:
+    builder = generator._Builder()
+    members = {"Outputs": _leaf(), "OutputParameters": PropertyNode(kind="map", item=_leaf())}
+    node = PropertyNode(kind="structure", members=members)
+    builder._structure("XProperties", ("X.",), node, origin="X", path="X")
+    assert builder.classes["XProperties"].members == {
+        "OutputParameters": "PropertyMap[PropertyString]",
+        "Outputs": "PropertyString",
+    }
+
+
+def test_a_class_named_as_a_member_stops_the_generator(monkeypatch: pytest.MonkeyPatch) -> None:
+    class FakeStep:
+        step_type = "Fake"
+
+    root = PropertyNode(kind="structure", members={"FakeStepProperties": _leaf()})
+    monkeypatch.setattr(generator, "step_classes", lambda: {"FakeStep": FakeStep})
+    monkeypatch.setattr(runtime, "root_node", lambda step_type, outputs: root)
+    with pytest.raises(SystemExit, match="class FakeStepProperties would shadow a name"):
+        generator.build()
+
+
+def test_a_long_docstring_paragraph_is_wrapped_within_the_line_length() -> None:
+    lines = generator._docstring(("Summary.", "A member the step type adds of its own. " * 8))
+    assert len(lines) > 4
+    assert max(len(line) for line in lines) <= 100
+    assert max(len(line) for line in lines) > 90

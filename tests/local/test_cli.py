@@ -318,6 +318,19 @@ def test_registry_list_and_approve(ws: Workspace, capsys: pytest.CaptureFixture[
         ),
         ({"metrics": {"accuracy": {"value": 0.95}}}, "accuracy=0.95"),  # a report's own group
         ({"notes": {"accuracy": {"value": 0.95}}, "metrics": ["not", "a", "group"]}, ""),
+        # A value is a number or text: not a Boolean, a list, null, or a bare number.
+        ({"metrics": {"passed": {"value": True}, "f1": {"value": "0.8"}}}, "f1=0.8"),
+        (
+            {
+                "regression_metrics": {
+                    "curve": {"value": [1, 2]},
+                    "missing": {"value": None},
+                    "mae": 1.5,
+                    "r2": {"value": 0.5},
+                }
+            },
+            "r2=0.5",
+        ),
     ],
 )
 def test_registry_list_shows_the_model_quality_metrics(

@@ -162,11 +162,13 @@ def bucket_sid_names(
     resolved form): only asked for where names collide.
 
     Names depend on the bucket alone, not on its position, so a bucket added or removed
-    leaves the others' names alone. Where names collide, a given name stays as it is and
-    every other bucket of that name gets the start of its identity's hash appended
-    (``Data3F9A1C``), in whatever order they come; names that still collide (the same
-    bucket spelt twice) are numbered in order. A name is at most ``_MAX_BUCKET_SID_NAME``
-    characters (a longer one is cut, and told apart by a hash of the whole).
+    leaves the others' names alone, unless the added one takes the same readable name (a
+    second ``raw_data`` beside ``raw-data``): both are then hashed. Where names collide, a
+    given name stays as it is and every other bucket of that name gets the start of its
+    identity's hash appended (``Data3F9A1C``), in whatever order they come; names that
+    still collide (the same bucket spelt twice) are numbered in order. A name is at most
+    ``_MAX_BUCKET_SID_NAME`` characters (a longer one is cut, and told apart by a hash of
+    the whole).
 
     Example::
 

@@ -1873,10 +1873,11 @@ class Pipeline(PipelineBase):
             f"Managed spot training without a CheckpointConfig ({', '.join(fields)}): when "
             "EC2 reclaims the spot capacity, the job starts training again from the beginning "
             "once capacity returns, repeating (and billing) the work done before the "
-            "interruption, and may run out of its MaxWaitTimeInSeconds. Give the step "
-            "checkpoint_s3_uri= (CheckpointConfig.S3Uri), and have the training code save "
-            "its state under /opt/ml/checkpoints and resume from what it finds there. A short "
-            "job may accept restarting: acknowledge this warning then.",
+            "interruption, and may run out of its MaxWaitTimeInSeconds. Give the step (or "
+            "each TrainingJobDefinition of a tuning step of several) checkpoint_s3_uri= (in a "
+            "definition JSON, the job's CheckpointConfig.S3Uri), and have the training code "
+            "save its state under /opt/ml/checkpoints and resume from what it finds there. A "
+            "short job may accept restarting: acknowledge this warning then.",
         )
 
     def _warn_check_steps(self) -> None:

@@ -1359,6 +1359,8 @@ class _Converter:
         self.problems: list[ConversionProblem] = []
         self.entries = list(_flatten(definition.get("Steps")))
         self.plans: dict[str, _Plan] = {}
+        # The steps whose statements come before the one being written (see module()).
+        self.written: set[str] = set()
 
     def problem(self, step: str | None, where: str | None, message: str) -> None:
         self.problems.append(ConversionProblem(step, where, message))
@@ -1476,12 +1478,13 @@ class _Converter:
                 writer.keywords.append(Keyword(snake, writer.expr(entry[key])))
         depends = entry.get("DependsOn")
         if depends:
+            # A step written later (the condition step whose branch holds this one) by name.
             writer.keywords.append(
                 Keyword(
                     "depends_on",
                     List(
                         [
-                            Atom(self.scope.steps[n]) if n in self.scope.steps else literal(n)
+                            Atom(self.scope.steps[n]) if n in self.written else literal(n)
                             for n in depends
                         ]
                     ),
@@ -1592,10 +1595,12 @@ class _Converter:
         self.scope.constants = {}
         for entry in self.definition.get("Parameters") or []:
             chunks.append((None, self.parameter(entry)))
+        self.written = set()
         for name in self.order():
             plan = self.plans.get(name)
             if plan is not None:
                 chunks.append((name, self.step_source(plan)))
+                self.written.add(name)
         items: list[Node] = []
         parameters = [
             Atom(self.scope.parameters[e["Name"]]) for e in self.definition.get("Parameters") or []
@@ -1772,6 +1777,22 @@ def _run(
     for step, chunk in chunks:
         try:
             exec(compile(chunk, "<smpipe convert>", "exec"), namespace)
+        except NameError as error:
+            # Only a step written after this one is undefined: the condition step whose
+            # branch holds it (a branch step is built before its ConditionStep).
+            later = {variable: name for name, variable in converter.scope.steps.items()}
+            read = later.get(error.name or "", error.name)
+            raise ConversionError(
+                [
+                    ConversionProblem(
+                        step,
+                        None,
+                        f"it reads the properties of step '{read}', "
+                        "which is built after it: a ConditionStep is built from its branch "
+                        "steps, so none of them can read it",
+                    )
+                ]
+            ) from None
         except (PipelineDefinitionError, TypeError, ValueError, AttributeError) as error:
             plan = converter.plans.get(step) if step is not None else None
             if plan is not None and not plan.minimal:

@@ -331,6 +331,17 @@ def test_registry_list_and_approve(ws: Workspace, capsys: pytest.CaptureFixture[
             },
             "r2=0.5",
         ),
+        # A metric a report gives in two groups is shown once, as the first group has it.
+        (
+            {
+                "metrics": {"accuracy": {"value": 0.95}},
+                "binary_classification_metrics": {
+                    "accuracy": {"value": 0.95},
+                    "recall": {"value": 0.9},
+                },
+            },
+            "accuracy=0.95, recall=0.9",
+        ),
     ],
 )
 def test_registry_list_shows_the_model_quality_metrics(

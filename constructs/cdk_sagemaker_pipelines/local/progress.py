@@ -303,20 +303,22 @@ def _model_quality_values(statistics: object) -> list[tuple[str, object]]:
     ``regression_metrics``, ``binary_classification_metrics`` or
     ``multiclass_classification_metrics`` (what Model Monitor writes, and the AWS examples'
     evaluation scripts), and a report's own group of them under ``metrics``. Curves and
-    matrices (objects without a single ``value``) are left out.
+    matrices (objects without a single ``value``) are left out, and a name given in two
+    groups is shown once, with the first group's value.
     """
     if not isinstance(statistics, Mapping):
         return []
-    return [
-        (name, metric["value"])
-        for group, metrics in statistics.items()
-        if group == "metrics" or (isinstance(group, str) and group.endswith("_metrics"))
-        if isinstance(metrics, Mapping)
-        for name, metric in metrics.items()
-        if isinstance(metric, Mapping)
-        and isinstance(metric.get("value"), int | float | str)
-        and not isinstance(metric.get("value"), bool)
-    ]
+    values: dict[str, object] = {}
+    for group, metrics in statistics.items():
+        if group != "metrics" and not (isinstance(group, str) and group.endswith("_metrics")):
+            continue
+        if not isinstance(metrics, Mapping):
+            continue
+        for name, metric in metrics.items():
+            value = metric.get("value") if isinstance(metric, Mapping) else None
+            if isinstance(value, int | float | str) and not isinstance(value, bool):
+                values.setdefault(str(name), value)
+    return list(values.items())
 
 
 def registry_table(packages: Sequence[ModelPackage]) -> str:

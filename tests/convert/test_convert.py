@@ -34,9 +34,6 @@ from tests.definition.test_sdk_reference import EXAMPLES, differences
 SDK_GENERATED = Path(__file__).resolve().parent.parent / "definition" / "sdk_generated"
 # SDK definitions holding what smpipe convert doesn't write: the steps and fields it names.
 UNCONVERTIBLE = {
-    "check-step-configs.json": {("DataQualityCheck", "Type"), ("ModelBiasCheck", "Type")},
-    "quality-and-clarify-checks.json": {("DataQualityCheck", "Type"), ("DataBiasCheck", "Type")},
-    "sdk-automl-and-batch-monitoring.json": {("AutoML", "Type")},
     "sdk-registration-options.json": {
         ("RegisterUnversioned-RegisterModel", "Arguments.ModelPackageName")
     },
@@ -50,12 +47,23 @@ def normalized(definition: dict[str, Any]) -> dict[str, Any]:
     The deliberate differences of a round trip: compiling orders the top-level steps so each
     follows what it reads (any order runs the same); the SDK's
     ``"PipelineExperimentConfig": null`` is written as no member, as the language writes
-    a pipeline without one; and a missing ``Metadata`` as the language's ``{}``.
+    a pipeline without one; a missing ``Metadata`` as the language's ``{}``; and a check
+    step's unset settings, which the SDK writes as null (``"ModelPackageGroupName":
+    null``), as no member (``test_check_steps_render_as_the_sdk_writes_them``).
     """
     result = copy.deepcopy(definition)
     if result.get("PipelineExperimentConfig", 0) is None:
         del result["PipelineExperimentConfig"]
     result.setdefault("Metadata", {})
+    for step in result["Steps"]:
+        if step.get("Type") in ("QualityCheck", "ClarifyCheck"):
+            for member in (
+                "ModelPackageGroupName",
+                "SuppliedBaselineStatistics",
+                "SuppliedBaselineConstraints",
+            ):
+                if step.get(member, 0) is None:
+                    del step[member]
     result["Steps"] = sorted(result["Steps"], key=lambda step: step["Name"])
     return result
 
@@ -148,8 +156,10 @@ PROJECT: dict[str, Callable[[], dict[str, Any]]] = {
             "tuning_step_example",
             "pipeline_model_example",
             "huggingface_example",
+            "check_steps",
         )
     },
+    "automl_and_checks": lambda: _automl_and_checks().to_definition(StaticBinder()),
 }
 
 
@@ -908,3 +918,214 @@ def test_a_keyword_that_renders_otherwise_is_left_out_its_member_in_extra_argume
     step = _step_source(_sdk_generated("sdk-function-steps.json"), "report")
     assert '        "AppSpecification": {\n            "ContainerArguments": [\n' in step
     assert "\n    arguments=" not in step
+
+
+def _automl_and_checks() -> Any:
+    """The language's AutoML and check steps, with what their keywords take."""
+    from cdk_sagemaker_pipelines.definition import (
+        AutoMLInput,
+        AutoMLStep,
+        ClarifyCheckStep,
+        Code,
+        DataQualityCheckConfig,
+        DatasetFormat,
+        ModelExplainabilityCheckConfig,
+        ModelQualityCheckConfig,
+        NetworkConfig,
+        ParameterString,
+        PipelineDefinition,
+        QualityCheckStep,
+    )
+
+    data = ParameterString(name="Data", default_value="s3://b/train/")
+    automl = AutoMLStep(
+        name="AutoML",
+        inputs=[
+            AutoMLInput(inputs=data, channel_type="training", content_type="text/csv"),
+            AutoMLInput(inputs="s3://b/validation/", channel_type="validation"),
+        ],
+        target_attribute_name="label",
+        compression_type="Gzip",
+        problem_type="Regression",
+        job_objective="MSE",
+        max_candidates=5,
+        max_runtime_per_training_job_in_seconds=600,
+        validation_fraction=0.2,
+        feature_specification_s3_uri="s3://b/features.json",
+        output_path="s3://b/automl",
+        volume_kms_key="alias/volume",
+        network=NetworkConfig(
+            subnets=["subnet-1"],
+            security_group_ids=["sg-1"],
+            enable_inter_container_traffic_encryption=True,
+        ),
+        role=ROLE,
+    )
+    model = automl.best_model("BestModel", role=ROLE)
+    quality = QualityCheckStep(
+        name="ModelQuality",
+        image="123.dkr.ecr.us-east-1.amazonaws.com/monitor",
+        role=ROLE,
+        quality_check_config=ModelQualityCheckConfig(
+            baseline_dataset=automl.properties.OutputDataConfig.S3OutputPath,
+            dataset_format=DatasetFormat.json(lines=False),
+            problem_type="Regression",
+            inference_attribute=0,
+            ground_truth_attribute="label",
+            output_s3_uri="s3://b/mq",
+            post_analytics_processor_script=Code.from_s3("s3://b/code/post.py"),
+        ),
+        environment={"LOG_LEVEL": "debug"},
+    )
+    data_quality = QualityCheckStep(
+        name="DataQuality",
+        image="123.dkr.ecr.us-east-1.amazonaws.com/monitor",
+        role=ROLE,
+        quality_check_config=DataQualityCheckConfig(
+            baseline_dataset="s3://b/data/",
+            dataset_format=DatasetFormat.parquet(),
+            output_s3_uri="s3://b/dq",
+        ),
+        skip_check=True,
+    )
+    explain = ClarifyCheckStep(
+        name="Explain",
+        image="123.dkr.ecr.us-east-1.amazonaws.com/clarify",
+        role=ROLE,
+        clarify_check_config=ModelExplainabilityCheckConfig(
+            dataset="s3://b/data/",
+            analysis_config="s3://b/explain/analysis_config.json",
+            model_name=model.properties.ModelName,
+            output_s3_uri="s3://b/explain",
+            s3_data_distribution_type="ShardedByS3Key",
+            s3_compression_type="Gzip",
+            s3_upload_mode="Continuous",
+        ),
+        fail_on_violation=False,
+    )
+    return PipelineDefinition(
+        parameters=[data], steps=[automl, model, quality, data_quality, explain]
+    )
+
+
+def test_automl_and_check_steps_are_written_with_their_keywords() -> None:
+    source = assert_round_trips(_automl_and_checks().to_definition(StaticBinder()))
+    assert "extra_arguments" not in source
+    for text in (
+        'AutoMLInput(inputs=data, channel_type="training", content_type="text/csv"),',
+        'AutoMLInput(inputs="s3://b/validation/", channel_type="validation")',
+        'target_attribute_name="label",\n    compression_type="Gzip",',
+        'job_objective="MSE",',
+        "validation_fraction=0.2,",
+        "enable_inter_container_traffic_encryption=True,",
+        "quality_check_config=ModelQualityCheckConfig(",
+        "baseline_dataset=auto_ml.properties.OutputDataConfig.S3OutputPath,",
+        "dataset_format=DatasetFormat.json(lines=False),",
+        'inference_attribute="0",',
+        'post_analytics_processor_script=Code.from_s3("s3://b/code/post.py"),',
+        'environment={"LOG_LEVEL": "debug"},',
+        "dataset_format=DatasetFormat.parquet(),",
+        "skip_check=True,",
+        "clarify_check_config=ModelExplainabilityCheckConfig(",
+        "model_name=best_model.properties.ModelName,",
+        's3_data_distribution_type="ShardedByS3Key",',
+        's3_upload_mode="Continuous",',
+        "fail_on_violation=False,",
+    ):
+        assert text in source, text
+    # Defaults are left out, as a person leaves them out.
+    assert 'mode="ENSEMBLING"' not in source
+    assert "instance_count=1" not in source
+
+
+def test_sdk_check_and_automl_steps_are_written_with_their_keywords() -> None:
+    checks = convert_definition(json.loads((SDK_GENERATED / "check-step-configs.json").read_text()))
+    assert "extra_arguments" not in checks
+    for text in (
+        'dataset_format=DatasetFormat.csv(header=False, output_columns_position="END"),',
+        "probability_threshold_attribute=0.5,",
+        'record_preprocessor_script=Code.from_s3(\n            "s3://my-ml-bucket/code/',
+        "clarify_check_config=ModelBiasCheckConfig(",
+        'model_name="churn-model",',
+        "skip_check=skip_check,",
+        'supplied_baseline_statistics="s3://my-ml-bucket/stats.json",',
+    ):
+        assert text in checks, text
+    # The SDK's nulls (unset settings) are no keywords.
+    assert "None" not in checks
+    automl = convert_definition(
+        json.loads((SDK_GENERATED / "sdk-automl-and-batch-monitoring.json").read_text())
+    )
+    assert (
+        'inputs=AutoMLInput(inputs="s3://my-bucket/train.csv", channel_type="training"),\n'
+        '    target_attribute_name="label",\n    problem_type="BinaryClassification",\n'
+        '    job_objective="F1",'
+    ) in automl
+
+
+def _sdk_step(file: str, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    definition = json.loads((SDK_GENERATED / file).read_text())
+    (step,) = [step for step in definition["Steps"] if step["Name"] == name]
+    return definition, step
+
+
+def test_fails_an_automl_channel_without_its_target_naming_step_and_field() -> None:
+    definition, step = _sdk_step("sdk-automl-and-batch-monitoring.json", "AutoML")
+    del step["Arguments"]["InputDataConfig"][0]["TargetAttributeName"]
+    with pytest.raises(ConversionError) as raised:
+        convert_definition(definition)
+    [problem] = raised.value.problems
+    assert (problem.step, problem.field) == (
+        "AutoML",
+        "Arguments.InputDataConfig[0].TargetAttributeName",
+    )
+    # The validator finds it first: the API requires the member.
+    assert "TargetAttributeName" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("name", "variable", "value", "field"),
+    [
+        ("DataQualityCheck", "dataset_format", "csv", "Arguments.Environment['dataset_format']"),
+        ("DataQualityCheck", "dataset_format", None, "Arguments.Environment['dataset_format']"),
+        ("ModelQualityCheck", "problem_type", None, "Arguments.Environment['problem_type']"),
+    ],
+)
+def test_fails_a_quality_check_its_config_cant_be_read_from_naming_step_and_field(
+    name: str, variable: str, value: str | None, field: str
+) -> None:
+    definition, step = _sdk_step("check-step-configs.json", name)
+    if value is None:
+        del step["Arguments"]["Environment"][variable]
+    else:
+        step["Arguments"]["Environment"][variable] = value
+    with pytest.raises(ConversionError) as raised:
+        convert_definition(definition)
+    [problem] = raised.value.problems
+    assert (problem.step, problem.field) == (name, field)
+
+
+def test_fails_a_clarify_check_without_its_analysis_config_input_naming_step_and_field() -> None:
+    definition, step = _sdk_step("check-step-configs.json", "DataBiasCheck")
+    step["Arguments"]["ProcessingInputs"][0]["InputName"] = "config"
+    with pytest.raises(ConversionError) as raised:
+        convert_definition(definition)
+    [problem] = raised.value.problems
+    assert (problem.step, problem.field) == ("DataBiasCheck", "Arguments.ProcessingInputs")
+    assert "'analysis_config'" in problem.message
+
+
+def test_a_subscript_whose_opening_line_is_too_long_breaks_in_earlier_brackets() -> None:
+    # As ruff writes it: the last brackets unless the line up to them is too long.
+    scope = _Scope(steps={"AutoML": "auto_ml"})
+    node = scope.reference(
+        "Steps.AutoML.BestCandidate.InferenceContainers[0].Environment['MODEL_NAME']"
+    )
+    assert layout(node, 1, 22, 1) == (
+        "auto_ml.properties.BestCandidate.InferenceContainers[\n        0\n    ]"
+        '.Environment["MODEL_NAME"]'
+    )
+    assert layout(node, 1, 8, 1) == (
+        "auto_ml.properties.BestCandidate.InferenceContainers[0].Environment[\n"
+        '        "MODEL_NAME"\n    ]'
+    )

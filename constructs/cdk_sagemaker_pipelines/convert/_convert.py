@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import json
 import keyword
 import posixpath
 import re
@@ -29,6 +30,17 @@ from typing import Any
 from ..definition import PipelineDefinitionError, StaticBinder, validate_definition
 from ..definition._render import RenderContext, deep_merge
 from ..definition.bindables import Code
+from ..definition.steps.check import (
+    _ANALYZER_VARIABLES,
+    BASELINE_DATASET_INPUT,
+    CLARIFY_CONFIG_INPUT,
+    CLARIFY_DATASET_INPUT,
+    CLARIFY_OUTPUT_NAME,
+    LOCAL_ROOT,
+    POST_ANALYTICS_INPUT,
+    QUALITY_OUTPUT_NAME,
+    RECORD_PREPROCESSOR_INPUT,
+)
 from ..definition.steps.processing import CODE_INPUT_NAME, CODE_LOCAL_PATH, _script_entrypoint
 from ..definition.steps.training import (
     CODE_CHANNEL,
@@ -208,7 +220,12 @@ class _Scope:
                 code.append(f"[{literal(key if key is not None else quoted).text}]")
             position = match.end()
         if code[-1].startswith("["):  # ruff breaks a line too long inside the last brackets
-            return Subscript("".join(code[:-1]), code[-1][1:-1])
+            earlier = tuple(
+                ("".join(code[:index]), code[index][1:-1], "".join(code[index + 1 :]))
+                for index in range(len(code) - 2, 0, -1)
+                if code[index].startswith("[")
+            )
+            return Subscript("".join(code[:-1]), code[-1][1:-1], earlier)
         return Atom("".join(code))
 
 
@@ -343,9 +360,32 @@ _STEP_CLASSES = {
     "Lambda": "LambdaStep",
     "Callback": "CallbackStep",
     "EMR": "EMRStep",
+    "AutoML": "AutoMLStep",
+    "QualityCheck": "QualityCheckStep",
+    "ClarifyCheck": "ClarifyCheckStep",
 }
 # Steps whose Arguments take extra_arguments, and what else their entry may hold.
-_JOB_TYPES = {"Processing", "Training", "Tuning", "Transform", "Model", "RegisterModel"}
+_JOB_TYPES = {
+    "Processing",
+    "Training",
+    "Tuning",
+    "Transform",
+    "Model",
+    "RegisterModel",
+    "AutoML",
+    "QualityCheck",
+    "ClarifyCheck",
+}
+# A check's settings beside its Arguments; the SDK writes those unset as null.
+_CHECK_SETTINGS = {"CheckType", "SkipCheck", "FailOnViolation", "RegisterNewBaseline"}
+_CHECK_NULLABLE = {
+    "QualityCheck": {
+        "ModelPackageGroupName",
+        "SuppliedBaselineStatistics",
+        "SuppliedBaselineConstraints",
+    },
+    "ClarifyCheck": {"ModelPackageGroupName", "SuppliedBaselineConstraints"},
+}
 _OTHER_FIELDS = {
     "Processing": {"CacheConfig", "RetryPolicies", "PropertyFiles"},
     "Training": {"CacheConfig", "RetryPolicies"},
@@ -358,18 +398,27 @@ _OTHER_FIELDS = {
     "Lambda": {"CacheConfig", "FunctionArn", "OutputParameters"},
     "Callback": {"CacheConfig", "SqsQueueUrl", "OutputParameters"},
     "EMR": {"CacheConfig", "RetryPolicies"},
+    "AutoML": {"CacheConfig", "RetryPolicies"},
+    "QualityCheck": {"CacheConfig", *_CHECK_SETTINGS, *_CHECK_NULLABLE["QualityCheck"]},
+    "ClarifyCheck": {
+        "CacheConfig",
+        "ModelName",
+        *_CHECK_SETTINGS,
+        *_CHECK_NULLABLE["ClarifyCheck"],
+    },
 }
 _LACKING = (
     "the language has no step of this type: deploy the definition as it is "
     "(Pipeline(definition=…)), or write the step's Python yourself"
 )
-# Steps the language has, whose keywords take objects the JSON doesn't keep (the check
-# configurations and datasets): the converter leaves them to a person.
-_NOT_CONVERTED = {
-    "QualityCheck": "QualityCheckStep",
-    "ClarifyCheck": "ClarifyCheckStep",
-    "AutoML": "AutoMLStep",
-}
+
+
+def _without_null_settings(entry: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A check step's entry without the settings the SDK writes as null (unset: no member)."""
+    nullable = _CHECK_NULLABLE.get(str(entry.get("Type")))
+    if not nullable:
+        return entry
+    return {k: v for k, v in entry.items() if not (k in nullable and v is None)}
 
 
 @dataclass
@@ -1224,6 +1273,342 @@ def _or_none(writer: _Writer, mapping: Mapping[str, Any], key: str) -> Node:
     return writer.expr(mapping[key]) if key in mapping else Atom("None")
 
 
+def _step_problem(writer: _Writer, where: str, message: str) -> _StepProblemError:
+    return _StepProblemError(writer.plan.entry["Name"], where, message)
+
+
+# A channel's members the step's keyword fills in when the channel sets none:
+# member -> (AutoMLInput's keyword, AutoMLStep's keyword).
+_AUTOML_CHANNEL_MEMBERS = {
+    "TargetAttributeName": ("target_attribute_name", "target_attribute_name"),
+    "CompressionType": ("compression", "compression_type"),
+    "ContentType": ("content_type", "content_type"),
+    "SampleWeightAttributeName": ("sample_weight_attribute_name", "sample_weight_attribute_name"),
+    "S3DataType": ("s3_data_type", "s3_data_type"),
+}
+
+
+def _automl(writer: _Writer, arguments: Mapping[str, Any]) -> None:
+    """``AutoMLStep(…)``: channels as ``inputs=``, what every channel shares as the step's."""
+    channels = arguments.get("InputDataConfig")
+    if not isinstance(channels, list) or not channels:
+        raise _step_problem(writer, "Arguments.InputDataConfig", "an AutoML job reads a channel")
+    rows: list[tuple[Any, Any, dict[str, Any]]] = []  # (S3 URI, channel type, members)
+    allowed = {"DataSource", "ChannelType", *_AUTOML_CHANNEL_MEMBERS} - {"S3DataType"}
+    for index, channel in enumerate(channels):
+        where = f"Arguments.InputDataConfig[{index}]"
+        source = _get(channel, "DataSource", "S3DataSource")
+        if (
+            not isinstance(channel, Mapping)
+            or not set(channel) <= allowed
+            or set(channel.get("DataSource") or {}) != {"S3DataSource"}
+            or not isinstance(source, Mapping)
+            or set(source) != {"S3DataType", "S3Uri"}
+        ):
+            raise _step_problem(
+                writer,
+                where,
+                "AutoMLInput writes DataSource.S3DataSource (S3DataType, S3Uri), ChannelType, "
+                "TargetAttributeName, CompressionType, ContentType and "
+                "SampleWeightAttributeName only",
+            )
+        if "TargetAttributeName" not in channel:
+            raise _step_problem(
+                writer,
+                f"{where}.TargetAttributeName",
+                "AutoMLStep needs the column to predict (target_attribute_name=) of every "
+                "channel, and the definition has none",
+            )
+        members = {key: channel[key] for key in _AUTOML_CHANNEL_MEMBERS if key in channel}
+        members["S3DataType"] = source["S3DataType"]
+        rows.append((source["S3Uri"], channel.get("ChannelType"), members))
+    # A member every channel has, alike, is the step's keyword; else each channel's own.
+    shared: dict[str, Any] = {}
+    for member in _AUTOML_CHANNEL_MEMBERS:
+        values = [row[2].get(member) for row in rows]
+        if values[0] is not None and all(same(value, values[0]) for value in values):
+            shared[member] = values[0]
+    items: list[Node] = []
+    for uri, channel_type, members in rows:
+        own: dict[str, Any] = {"inputs": uri}
+        if channel_type is not None:
+            own["channel_type"] = channel_type
+        for member, value in members.items():
+            if member not in shared and not (member == "S3DataType" and value == "S3Prefix"):
+                own[_AUTOML_CHANNEL_MEMBERS[member][0]] = value
+        items.append(writer.call("AutoMLInput", **own) if len(own) > 1 else writer.expr(uri))
+    writer.required_node("inputs", items[0] if len(items) == 1 else List(items))
+    for member, value in shared.items():
+        if not (member == "S3DataType" and value == "S3Prefix"):  # what none writes
+            writer.required(_AUTOML_CHANNEL_MEMBERS[member][1], value)
+    config = arguments.get("AutoMLJobConfig") or {}
+    criteria = config.get("CompletionCriteria") or {}
+    writer.lift("problem_type", arguments.get("ProblemType"))
+    writer.lift("job_objective", _get(arguments, "AutoMLJobObjective", "MetricName"))
+    writer.lift("mode", config.get("Mode"))
+    writer.lift("max_candidates", criteria.get("MaxCandidates"))
+    writer.lift(
+        "max_runtime_per_training_job_in_seconds",
+        criteria.get("MaxRuntimePerTrainingJobInSeconds"),
+    )
+    writer.lift("total_job_runtime_in_seconds", criteria.get("MaxAutoMLJobRuntimeInSeconds"))
+    writer.lift("output_path", _get(arguments, "OutputDataConfig", "S3OutputPath"))
+    writer.lift(
+        "feature_specification_s3_uri",
+        _get(config, "CandidateGenerationConfig", "FeatureSpecificationS3Uri"),
+    )
+    writer.lift("validation_fraction", _get(config, "DataSplitConfig", "ValidationFraction"))
+    writer.lift("role", arguments.get("RoleArn"))
+    security = config.get("SecurityConfig") or {}
+    writer.lift("volume_kms_key", _get(security, "VolumeKmsKeyId"))
+    writer.lift("output_kms_key", _get(arguments, "OutputDataConfig", "KmsKeyId"))
+    # The step always writes the encryption flag: False is what no network writes.
+    encryption = _get(security, "EnableInterContainerTrafficEncryption")
+    _lift_network(writer, _get(security, "VpcConfig"), None, True if encryption is True else None)
+
+
+def _check_job(writer: _Writer, arguments: Mapping[str, Any], output_name: str) -> Any:
+    """The job keywords both check steps take; returns the check output's ``S3Output``."""
+    cluster = _get(arguments, "ProcessingResources", "ClusterConfig") or {}
+    writer.required("image", _get(arguments, "AppSpecification", "ImageUri"))
+    writer.lift("role", arguments.get("RoleArn"))
+    writer.lift("instance_type", cluster.get("InstanceType"))
+    writer.lift("instance_count", cluster.get("InstanceCount"))
+    writer.lift("volume_size_in_gb", cluster.get("VolumeSizeInGB"))
+    writer.lift(
+        "max_runtime_in_seconds", _get(arguments, "StoppingCondition", "MaxRuntimeInSeconds")
+    )
+    writer.lift("volume_kms_key", cluster.get("VolumeKmsKeyId"))
+    writer.lift("output_kms_key", _get(arguments, "ProcessingOutputConfig", "KmsKeyId"))
+    network = arguments.get("NetworkConfig")
+    if isinstance(network, Mapping) and set(network) <= {
+        "VpcConfig",
+        "EnableNetworkIsolation",
+        "EnableInterContainerTrafficEncryption",
+    }:
+        _lift_network(
+            writer,
+            network.get("VpcConfig"),
+            network.get("EnableNetworkIsolation"),
+            network.get("EnableInterContainerTrafficEncryption"),
+        )
+    outputs = _get(arguments, "ProcessingOutputConfig", "Outputs")
+    if (
+        not isinstance(outputs, list)
+        or len(outputs) != 1
+        or not _plain_processing_output(outputs[0])
+        or outputs[0]["OutputName"] != output_name
+    ):
+        raise _step_problem(
+            writer,
+            "Arguments.ProcessingOutputConfig.Outputs",
+            f"a {writer.plan.class_name} writes one output, {output_name!r} (its config's "
+            "output_s3_uri=)",
+        )
+    return outputs[0]["S3Output"]
+
+
+def _check_settings(writer: _Writer, settings: Sequence[tuple[str, str]]) -> None:
+    """The check's settings beside its Arguments, as keywords (defaults and nulls left out)."""
+    entry = writer.plan.entry
+    for member, name in settings:
+        value = entry.get(member)
+        if value is None or (name in writer.defaults and same(value, writer.defaults[name])):
+            continue
+        writer.required(name, value)
+
+
+_CHECK_FLAGS = (
+    ("SkipCheck", "skip_check"),
+    ("FailOnViolation", "fail_on_violation"),
+    ("RegisterNewBaseline", "register_new_baseline"),
+    ("ModelPackageGroupName", "model_package_group_name"),
+)
+
+
+def _check_inputs(writer: _Writer, arguments: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The check job's inputs by name (their ``S3Input``s)."""
+    inputs = arguments.get("ProcessingInputs")
+    found: dict[str, Mapping[str, Any]] = {}
+    for item in inputs if isinstance(inputs, list) else []:
+        s3 = _get(item, "S3Input")
+        if isinstance(_get(item, "InputName"), str) and isinstance(s3, Mapping) and "S3Uri" in s3:
+            found.setdefault(item["InputName"], s3)
+    return found
+
+
+def _needed_input(writer: _Writer, inputs: Mapping[str, Any], name: str, keyword: str) -> Any:
+    if name not in inputs:
+        raise _step_problem(
+            writer,
+            "Arguments.ProcessingInputs",
+            f"no input {name!r}: {writer.plan.class_name}'s config writes it from {keyword}=",
+        )
+    return inputs[name]["S3Uri"]
+
+
+def _quality_check(writer: _Writer, arguments: Mapping[str, Any]) -> None:
+    """``QualityCheckStep(quality_check_config=…)``: the config from the analyzer's environment."""
+    kind = writer.plan.entry.get("CheckType")
+    if kind not in ("DATA_QUALITY", "MODEL_QUALITY"):
+        raise _step_problem(writer, "CheckType", "a quality check is DATA_QUALITY or MODEL_QUALITY")
+    environment = _string_map(arguments.get("Environment")) or {}
+    inputs = _check_inputs(writer, arguments)
+    values: dict[str, Any] = {
+        "baseline_dataset": _needed_input(
+            writer, inputs, BASELINE_DATASET_INPUT, "baseline_dataset"
+        ),
+        "dataset_format": _dataset_format(writer, environment.get("dataset_format")),
+    }
+    if kind == "MODEL_QUALITY":
+        if "problem_type" not in environment:
+            raise _step_problem(
+                writer,
+                "Arguments.Environment['problem_type']",
+                "a MODEL_QUALITY check needs its problem_type (ModelQualityCheckConfig's "
+                "problem_type=), and the definition has none",
+            )
+        values["problem_type"] = environment["problem_type"]
+        for member in (
+            "inference_attribute",
+            "probability_attribute",
+            "ground_truth_attribute",
+            "probability_threshold_attribute",
+        ):
+            if member in environment:
+                values[member] = _threshold(environment[member], member)
+    # A script copied as one file, run from where the step puts it: Code.from_s3(its URI).
+    for member, input_name in (
+        ("record_preprocessor_script", RECORD_PREPROCESSOR_INPUT),
+        ("post_analytics_processor_script", POST_ANALYTICS_INPUT),
+    ):
+        uri = inputs.get(input_name, {}).get("S3Uri")
+        if member == "record_preprocessor_script" and kind == "MODEL_QUALITY":
+            continue  # ModelQualityCheckConfig takes no record preprocessor
+        if (
+            isinstance(uri, str)
+            and uri.startswith("s3://")
+            and not uri.endswith(("/", ".tar.gz"))
+            and environment.get(member)
+            == f"{LOCAL_ROOT}/input/{input_name}/{posixpath.basename(uri)}"
+        ):
+            values[member] = Call(f"{writer.scope.use('Code')}.from_s3", [writer.expr(uri)])
+    output = _check_job(writer, arguments, QUALITY_OUTPUT_NAME)
+    values["output_s3_uri"] = output["S3Uri"]
+    config_class = "DataQualityCheckConfig" if kind == "DATA_QUALITY" else "ModelQualityCheckConfig"
+    # The config goes first, after the name: the check is what a reader looks for.
+    writer.keywords.insert(1, Keyword("quality_check_config", writer.call(config_class, **values)))
+    own = {key: value for key, value in environment.items() if key not in _ANALYZER_VARIABLES}
+    writer.lift("environment", own or None)
+    _check_settings(
+        writer,
+        [
+            *_CHECK_FLAGS,
+            ("SuppliedBaselineStatistics", "supplied_baseline_statistics"),
+            ("SuppliedBaselineConstraints", "supplied_baseline_constraints"),
+        ],
+    )
+
+
+def _threshold(value: Any, member: str) -> Any:
+    """``0.5`` for the analyzer's text ``"0.5"`` (the threshold only), as a person writes it."""
+    if member == "probability_threshold_attribute" and isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return number if repr(number) == value else value
+    return value
+
+
+def _dataset_format(writer: _Writer, text: Any) -> Node:
+    """``DatasetFormat.csv(…)``, ``.json(…)`` or ``.parquet()`` from the analyzer's variable."""
+    where = "Arguments.Environment['dataset_format']"
+    body: Any = None
+    if isinstance(text, str):
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = None
+    factory = f"{writer.scope.use('DatasetFormat')}"
+    inner = _get(body, "csv")
+    if isinstance(body, Mapping) and len(body) == 1:
+        if (
+            isinstance(inner, Mapping)
+            and set(inner) <= {"header", "output_columns_position"}
+            and isinstance(inner.get("header", True), bool)
+            and inner.get("output_columns_position", "START") in ("START", "END")
+        ):
+            items: list[Node] = []
+            if inner.get("header", True) is False:
+                items.append(Keyword("header", literal(False)))
+            if inner.get("output_columns_position", "START") == "END":
+                items.append(Keyword("output_columns_position", literal("END")))
+            return Call(f"{factory}.csv", items)
+        inner = _get(body, "json")
+        if isinstance(inner, Mapping) and set(inner) <= {"lines"}:
+            lines = inner.get("lines", True)
+            if isinstance(lines, bool):
+                return Call(f"{factory}.json", [] if lines else [Keyword("lines", literal(False))])
+        if body == {"parquet": {}}:
+            return Call(f"{factory}.parquet", [])
+    raise _step_problem(
+        writer,
+        where,
+        "the Model Monitor analyzer's dataset_format (DatasetFormat.csv(…), .json(…) or "
+        f".parquet()) is JSON text of csv, json or parquet, got {text!r}",
+    )
+
+
+_CLARIFY_CONFIGS = {
+    "DATA_BIAS": "DataBiasCheckConfig",
+    "MODEL_BIAS": "ModelBiasCheckConfig",
+    "MODEL_EXPLAINABILITY": "ModelExplainabilityCheckConfig",
+}
+
+
+def _clarify_check(writer: _Writer, arguments: Mapping[str, Any]) -> None:
+    """``ClarifyCheckStep(clarify_check_config=…)``: the config from the job's inputs."""
+    entry = writer.plan.entry
+    kind = entry.get("CheckType")
+    if kind not in _CLARIFY_CONFIGS:
+        raise _step_problem(
+            writer, "CheckType", f"a Clarify check is one of {', '.join(_CLARIFY_CONFIGS)}"
+        )
+    inputs = _check_inputs(writer, arguments)
+    values: dict[str, Any] = {
+        "dataset": _needed_input(writer, inputs, CLARIFY_DATASET_INPUT, "dataset"),
+        "analysis_config": _needed_input(writer, inputs, CLARIFY_CONFIG_INPUT, "analysis_config"),
+    }
+    if kind != "DATA_BIAS":
+        if entry.get("ModelName") is None:
+            raise _step_problem(
+                writer,
+                "ModelName",
+                f"a {kind} check needs the model it serves ({_CLARIFY_CONFIGS[kind]}'s "
+                "model_name=), and the definition has none",
+            )
+        values["model_name"] = entry["ModelName"]
+    output = _check_job(writer, arguments, CLARIFY_OUTPUT_NAME)
+    values["output_s3_uri"] = output["S3Uri"]
+    dataset = inputs[CLARIFY_DATASET_INPUT]
+    for member, name, options in (
+        ("S3DataDistributionType", "s3_data_distribution_type", ("ShardedByS3Key",)),
+        ("S3CompressionType", "s3_compression_type", ("Gzip",)),
+    ):
+        if dataset.get(member) in options:
+            values[name] = dataset[member]
+    if output.get("S3UploadMode") == "Continuous":
+        values["s3_upload_mode"] = "Continuous"
+    call = writer.call(_CLARIFY_CONFIGS[kind], **values)
+    writer.keywords.insert(1, Keyword("clarify_check_config", call))
+    writer.lift("environment", _string_map(arguments.get("Environment")) or None)
+    _check_settings(
+        writer,
+        [*_CHECK_FLAGS, ("SuppliedBaselineConstraints", "supplied_baseline_constraints")],
+    )
+
+
 _JOB_WRITERS: dict[str, Callable[[_Writer, Mapping[str, Any]], None]] = {
     "Processing": _processing,
     "Training": _training,
@@ -1231,6 +1616,9 @@ _JOB_WRITERS: dict[str, Callable[[_Writer, Mapping[str, Any]], None]] = {
     "Transform": _transform,
     "Model": _model,
     "RegisterModel": _register_model,
+    "AutoML": _automl,
+    "QualityCheck": _quality_check,
+    "ClarifyCheck": _clarify_check,
 }
 
 
@@ -1417,15 +1805,6 @@ class _Converter:
             self.scope.parameters[entry["Name"]] = self.names.new(entry["Name"], "parameter")
         for entry, _ in self.entries:
             name, kind = entry["Name"], entry.get("Type")
-            if kind in _NOT_CONVERTED:
-                self.problem(
-                    name,
-                    "Type",
-                    f"smpipe convert doesn't write {kind} steps: write its "
-                    f"{_NOT_CONVERTED[kind]}(…) yourself, or deploy the definition as it is "
-                    "(Pipeline(definition=…))",
-                )
-                continue
             if kind not in _STEP_CLASSES:
                 self.problem(name, "Type", f"{kind}: {_LACKING}")
                 continue
@@ -1680,8 +2059,23 @@ def _comparable(definition: Mapping[str, Any]) -> dict[str, Any]:
         del result["PipelineExperimentConfig"]
     result.setdefault("Parameters", [])
     steps = result.get("Steps") or []
-    result["Steps"] = {entry.get("Name"): entry for entry in steps}
+    result["Steps"] = {entry.get("Name"): _comparable_step(entry) for entry in steps}
     return result
+
+
+def _comparable_step(entry: Any) -> Any:
+    """A step without the null check settings the SDK writes, in branches too."""
+    if not isinstance(entry, Mapping):
+        return entry
+    entry = dict(_without_null_settings(entry))
+    arguments = entry.get("Arguments")
+    if entry.get("Type") == "Condition" and isinstance(arguments, Mapping):
+        arguments = dict(arguments)
+        for key in ("IfSteps", "ElseSteps"):
+            if isinstance(arguments.get(key), list):
+                arguments[key] = [_comparable_step(item) for item in arguments[key]]
+        entry["Arguments"] = arguments
+    return entry
 
 
 def definition_difference(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> str | None:
@@ -1689,7 +2083,9 @@ def definition_difference(ours: Mapping[str, Any], theirs: Mapping[str, Any]) ->
 
     The order of the top-level steps doesn't count (steps run as their dependencies
     allow; compiling orders them so each follows what it reads), nor a ``Metadata`` or
-    ``PipelineExperimentConfig`` of ``null`` against none, nor ``2`` against ``2.0``.
+    ``PipelineExperimentConfig`` of ``null`` against none, nor a check step's unset
+    setting (``"ModelPackageGroupName": null``, ``"SuppliedBaseline…": null``) against
+    none, nor ``2`` against ``2.0``.
     """
     return first_difference(_comparable(ours), _comparable(theirs), "")
 
@@ -1816,7 +2212,7 @@ def _check_step(converter: _Converter, plan: _Plan, step: Any) -> bool:
     """Compare the step's rendering with its entry; True when the plan changed."""
     ctx = RenderContext(StaticBinder())
     rendered = step.to_request(ctx)
-    entry = plan.entry
+    entry = _without_null_settings(plan.entry)
     name, kind = entry["Name"], entry["Type"]
     changed = False
     for problem in ctx.problems:  # a value the binder would have to give

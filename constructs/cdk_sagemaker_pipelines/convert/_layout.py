@@ -56,10 +56,16 @@ class Bracketed:
 
 @dataclass(frozen=True, slots=True)
 class Subscript:
-    """``base[key]``: ruff breaks a line that is too long inside the last brackets."""
+    """``base[key]``: ruff breaks a line that is too long inside the last brackets.
+
+    Unless the line up to them is too long: then inside the last brackets before them
+    whose opening line fits, or the first brackets if none does. ``earlier`` holds those
+    splits, right to left, as ``(head, key, tail)``: ``head[key]tail`` is the same code.
+    """
 
     base: str
     key: str
+    earlier: tuple[tuple[str, str, str], ...] = ()
 
 
 Node = Atom | Keyword | Pair | Bracketed | Subscript
@@ -148,7 +154,13 @@ def layout(
         return head + layout(node.value, indent, used + len(head), trailing, width)
     if isinstance(node, Subscript):
         inner = INDENT * (indent + 1)
-        return f"{node.base}[\n{inner}{node.key}\n{INDENT * indent}]"
+        head, key, tail = node.base, node.key, ""
+        if used + len(head) + 1 > width:
+            head, key, tail = next(
+                (split for split in node.earlier if used + len(split[0]) + 1 <= width),
+                node.earlier[-1] if node.earlier else (head, key, tail),
+            )
+        return f"{head}[\n{inner}{key}\n{INDENT * indent}]{tail}"
     assert isinstance(node, Bracketed)
     inner = INDENT * (indent + 1)
     lines = [f"{node.prefix}{node.opening}"]

@@ -829,6 +829,12 @@ def test_a_value_only_the_binder_could_give_is_a_problem_naming_step_and_field()
         (p.step, p.field) for p in raised.value.problems
     }
     assert "step 'Make' field 'Arguments.ExecutionRoleArn': no job role" in str(raised.value)
+    # Its two findings (no role to bind; a member ModelStep always writes) are one problem.
+    [problem] = raised.value.problems
+    assert problem.message == (
+        "no job role; ModelStep always writes this member (from role=), and the definition "
+        "has none"
+    )
 
 
 # The last check, proved by a fault: were a step's code wrong where its own check can't see

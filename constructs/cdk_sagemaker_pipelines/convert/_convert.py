@@ -1751,6 +1751,14 @@ class _Converter:
         self.written: set[str] = set()
 
     def problem(self, step: str | None, where: str | None, message: str) -> None:
+        # Two findings of one field (a Model step's missing role: no role to bind, and a
+        # member the step always writes) are one problem, said in one line.
+        for index, known in enumerate(self.problems):
+            if (known.step, known.field) == (step, where):
+                if message not in known.message:
+                    merged = f"{known.message}; {message}"
+                    self.problems[index] = ConversionProblem(step, where, merged)
+                return
         self.problems.append(ConversionProblem(step, where, message))
 
     # The order steps are written in: each after what it reads, waits for or branches to.

@@ -253,3 +253,62 @@ def test_render_template_names_a_wrong_argument(
     # sequence element #0 has length 1; 2 is required".
     with pytest.raises(TypeError, match=f"^render_template: {message}"):
         render_template(template, path_masks=path_masks)
+
+
+def _policy_template(resources: list[Any], prefixes: list[str]) -> dict[str, Any]:
+    statements = [
+        {"Action": "s3:GetObject", "Effect": "Allow", "Resource": resources},
+        {
+            "Action": "s3:ListBucket",
+            "Condition": {"StringLike": {"s3:prefix": prefixes}},
+            "Effect": "Allow",
+            "Resource": "arn:aws:s3:::assets",
+        },
+    ]
+    return {
+        "Resources": {
+            "Policy": {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Properties": {
+                    "PolicyDocument": {"Statement": statements, "Version": "2012-10-17"}
+                },
+            }
+        }
+    }
+
+
+def test_render_template_an_edited_script_moves_no_iam_resource():
+    # CDK sorts a statement's resources by their text, hashes included: a script edited
+    # (its hash from 1… to e…) moves its resource past the archive's. Masked, the two
+    # renderings would differ in order only, lines a reviewer reads as an IAM change.
+    def arn(digest: str, extension: str) -> dict[str, Any]:
+        return {"Fn::Join": ["", ["arn:aws:s3:::assets/", f"{digest * 64}.{extension}*"]]}
+
+    before = [arn("0", "py"), arn("1", "py"), arn("4", "gz")]
+    after = [arn("0", "py"), arn("4", "gz"), arn("e", "py")]
+    # The listing's prefixes are in the pipeline's order, not sorted: they stay as they are.
+    prefixes = [f"{'1' * 64}.py*", f"{'0' * 64}.gz*"]
+
+    text = render_template(_policy_template(before, prefixes))
+
+    assert render_template(_policy_template(after, prefixes)) == text
+    (read, listing) = json.loads(text)["Resources"]["Policy"]["Properties"]["PolicyDocument"][
+        "Statement"
+    ]
+    assert [entry["Fn::Join"][1][1] for entry in read["Resource"]] == [
+        "[ASSET_HASH].gz*",
+        "[ASSET_HASH].py*",
+        "[ASSET_HASH].py*",
+    ]
+    assert listing["Condition"]["StringLike"]["s3:prefix"] == [
+        "[ASSET_HASH].py*",
+        "[ASSET_HASH].gz*",
+    ]
+
+
+def test_render_template_keeps_the_order_of_iam_lists_naming_no_asset():
+    resources = ["arn:aws:s3:::b/z*", "arn:aws:s3:::b/a*"]
+    rendered = json.loads(render_template(_policy_template(resources, [])))
+
+    statement = rendered["Resources"]["Policy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert statement["Resource"] == resources

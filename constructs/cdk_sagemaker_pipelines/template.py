@@ -163,6 +163,45 @@ def _decode_bodies(template: dict[str, Any]) -> None:
             properties["DashboardBody"] = json.loads(decode_text(properties["DashboardBody"]))
 
 
+# The lists of an IAM statement whose order means nothing, and which CDK sorts by their
+# JSON text (aws-iam's policy minimizing): a masked asset hash in them decides their order.
+_UNORDERED_STATEMENT_KEYS = ("Action", "NotAction", "Resource", "NotResource")
+
+
+def _masked_sort_key(value: Any) -> str:
+    """``value``'s JSON text as CDK sorts by it (``JSON.stringify``), asset hashes masked."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return ASSET_HASH.sub(ASSET_HASH_MASK, text)
+
+
+def _sort_masked_statement_lists(value: Any) -> None:
+    """Re-sort, in place, IAM statement lists that name assets by their masked text.
+
+    CDK sorts a statement's resources by their text, so a new hash (an edited script)
+    may move its resource past another's: with the hashes masked, lines that differ only
+    in order. Sorted by the masked text, an edit leaves the lines as they were. Lists
+    naming no asset keep CDK's order; order within a statement's list means nothing to IAM.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            statements = item.get("Statement")
+            if isinstance(statements, list):
+                for statement in statements:
+                    if not isinstance(statement, dict) or "Effect" not in statement:
+                        continue
+                    for key in _UNORDERED_STATEMENT_KEYS:
+                        entries = statement.get(key)
+                        if isinstance(entries, list) and any(
+                            ASSET_HASH.search(json.dumps(entry)) for entry in entries
+                        ):
+                            entries.sort(key=_masked_sort_key)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
 def render_template(
     template: Mapping[str, Any], *, path_masks: Mapping[str, str] | None = None
 ) -> str:
@@ -172,10 +211,11 @@ def render_template(
     ``Fn::Join`` of JSON text, is decoded into JSON, one value per line (references as
     ``placeholder`` strings); keys are sorted and indented, so the text depends only on the
     template's content; asset hashes (64 hex digits, which change with every script edit)
-    become ``[ASSET_HASH]``; the ``BootstrapVersion`` parameter and rule every stack carries
-    are left out. Absolute paths are masked: ``path_masks`` (path → mask, such as
-    ``{str(project_dir): "[PROJECT]"}``) first, then the temporary directory (``[TMP]``)
-    and the home directory (``[HOME]``).
+    become ``[ASSET_HASH]`` (and an IAM statement's resources that name assets are sorted
+    as masked, so an edited script moves none of them); the ``BootstrapVersion`` parameter
+    and rule every stack carries are left out. Absolute paths are masked: ``path_masks``
+    (path → mask, such as ``{str(project_dir): "[PROJECT]"}``) first, then the temporary
+    directory (``[TMP]``) and the home directory (``[HOME]``).
 
     Example::
 
@@ -205,6 +245,7 @@ def render_template(
     readable = copy.deepcopy(dict(template))
     _strip_bootstrap_version(readable)
     _decode_bodies(readable)
+    _sort_masked_statement_lists(readable)
     text = json.dumps(readable, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     text = ASSET_HASH.sub(ASSET_HASH_MASK, text)
     for path, mask in (*(path_masks or {}).items(), *_default_path_masks().items()):

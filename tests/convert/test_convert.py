@@ -783,6 +783,33 @@ def test_retry_policy_defaults_are_left_out_and_others_written() -> None:
     assert "backoff_rate" not in source
 
 
+def test_a_retry_policy_without_interval_or_backoff_gets_their_documented_defaults() -> None:
+    # A hand-written policy may leave both out (the service's defaults: 1 s and 2.0); the
+    # language writes them, so its definition has them where the input doesn't.
+    definition = training_definition()
+    definition["Steps"][0]["RetryPolicies"] = [
+        {"ExceptionType": ["Step.SERVICE_FAULT"], "MaxAttempts": 3},
+        {"ExceptionType": ["Step.THROTTLING"], "BackoffRate": 3.0},
+    ]
+    source, compiled = round_trip(definition)
+    assert "max_attempts=3" in source
+    assert "backoff_rate=3.0" in source
+    assert "interval_seconds" not in source
+    assert compiled["Steps"][0]["RetryPolicies"] == [
+        {
+            "ExceptionType": ["Step.SERVICE_FAULT"],
+            "IntervalSeconds": 1,
+            "BackoffRate": 2.0,
+            "MaxAttempts": 3,
+        },
+        {"ExceptionType": ["Step.THROTTLING"], "IntervalSeconds": 1, "BackoffRate": 3.0},
+    ]
+    assert definition_difference(compiled, definition) is None
+    # Another value than the default is a difference still.
+    definition["Steps"][0]["RetryPolicies"][0]["IntervalSeconds"] = 5
+    assert definition_difference(compiled, definition) is not None
+
+
 def test_tuning_range_bounds_keep_the_text_the_api_has() -> None:
     from cdk_sagemaker_pipelines.definition import (
         ContinuousParameter,
@@ -832,8 +859,7 @@ def test_a_value_only_the_binder_could_give_is_a_problem_naming_step_and_field()
     # Its two findings (no role to bind; a member ModelStep always writes) are one problem.
     [problem] = raised.value.problems
     assert problem.message == (
-        "no job role; ModelStep always writes this member (from role=), and the definition "
-        "has none"
+        "no job role; ModelStep always writes this member (from role=), and the definition has none"
     )
 
 

@@ -413,12 +413,29 @@ _LACKING = (
 )
 
 
+# What a retry policy that leaves them out gets: "IntervalSeconds … 1 by default",
+# "BackoffRate … 2.0 by default" (SageMaker guide, Retry Policy for Pipeline Steps); the
+# language and the SDK always write them.
+_RETRY_DEFAULTS = {"IntervalSeconds": 1, "BackoffRate": 2.0}
+
+
 def _without_null_settings(entry: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A check step's entry without the settings the SDK writes as null (unset: no member)."""
+    """The entry as it means: a check step's settings the SDK writes as null (unset) left
+    out, and a retry policy's interval and backoff rate at their defaults where absent."""
     nullable = _CHECK_NULLABLE.get(str(entry.get("Type")))
-    if not nullable:
-        return entry
-    return {k: v for k, v in entry.items() if not (k in nullable and v is None)}
+    if nullable:
+        entry = {k: v for k, v in entry.items() if not (k in nullable and v is None)}
+    policies = entry.get("RetryPolicies")
+    if isinstance(policies, list) and any(
+        isinstance(policy, Mapping) and not set(_RETRY_DEFAULTS) <= set(policy)
+        for policy in policies
+    ):
+        entry = dict(entry)
+        entry["RetryPolicies"] = [
+            {**_RETRY_DEFAULTS, **policy} if isinstance(policy, Mapping) else policy
+            for policy in policies
+        ]
+    return entry
 
 
 @dataclass
@@ -2093,7 +2110,8 @@ def definition_difference(ours: Mapping[str, Any], theirs: Mapping[str, Any]) ->
     allow; compiling orders them so each follows what it reads), nor a ``Metadata`` or
     ``PipelineExperimentConfig`` of ``null`` against none, nor a check step's unset
     setting (``"ModelPackageGroupName": null``, ``"SuppliedBaseline…": null``) against
-    none, nor ``2`` against ``2.0``.
+    none, nor a retry policy's absent ``IntervalSeconds`` or ``BackoffRate`` against its
+    default (1 and 2.0), nor ``2`` against ``2.0``.
     """
     return first_difference(_comparable(ours), _comparable(theirs), "")
 

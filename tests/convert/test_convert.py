@@ -923,6 +923,21 @@ def test_a_processing_input_writes_only_the_settings_that_differ_from_the_defaul
 
 
 def test_a_member_a_job_step_always_writes_is_a_problem_naming_step_field_and_keyword() -> None:
+    definition = training_definition()
+    del definition["Steps"][0]["Arguments"]["ResourceConfig"]["VolumeSizeInGB"]
+    with pytest.raises(ConversionError) as raised:
+        convert_definition(definition)
+    [problem] = raised.value.problems
+    assert (problem.step, problem.field) == ("Train", "Arguments.ResourceConfig.VolumeSizeInGB")
+    assert problem.message == (
+        "TrainingStep always writes this member (from volume_size_in_gb=), and the definition "
+        "has none"
+    )
+
+
+def test_a_model_container_without_environment_runs_as_one_with_an_empty_one() -> None:
+    # The language (as the SDK) always writes Environment; a hand-written or described
+    # definition may leave it out, which means no variables.
     definition = {
         "Version": "2020-12-01",
         "Metadata": {},
@@ -935,13 +950,10 @@ def test_a_member_a_job_step_always_writes_is_a_problem_naming_step_field_and_ke
             }
         ],
     }
-    with pytest.raises(ConversionError) as raised:
-        convert_definition(definition)
-    [problem] = raised.value.problems
-    assert (problem.step, problem.field) == ("Make", "Arguments.PrimaryContainer.Environment")
-    assert problem.message == (
-        "ModelStep always writes this member (from environment=), and the definition has none"
-    )
+    source, compiled = round_trip(definition)
+    assert 'make = ModelStep(name="Make", image=IMAGE, role=ROLE)' in source
+    assert compiled["Steps"][0]["Arguments"]["PrimaryContainer"]["Environment"] == {}
+    assert definition_difference(compiled, definition) is None
 
 
 def test_a_keyword_that_renders_otherwise_is_left_out_its_member_in_extra_arguments() -> None:

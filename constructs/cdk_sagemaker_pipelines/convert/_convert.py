@@ -420,11 +420,17 @@ _RETRY_DEFAULTS = {"IntervalSeconds": 1, "BackoffRate": 2.0}
 
 
 def _without_null_settings(entry: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The entry as it means: a check step's settings the SDK writes as null (unset) left
-    out, and a retry policy's interval and backoff rate at their defaults where absent."""
+    """The entry as it means, for comparing with what the language writes.
+
+    A check step's settings the SDK writes as null (unset) are left out, a Model step's
+    containers get an empty ``Environment`` where they have none, and a retry policy's
+    interval and backoff rate their defaults where absent.
+    """
     nullable = _CHECK_NULLABLE.get(str(entry.get("Type")))
     if nullable:
         entry = {k: v for k, v in entry.items() if not (k in nullable and v is None)}
+    if entry.get("Type") == "Model" and isinstance(entry.get("Arguments"), Mapping):
+        entry = {**entry, "Arguments": _with_container_environments(entry["Arguments"])}
     policies = entry.get("RetryPolicies")
     if isinstance(policies, list) and any(
         isinstance(policy, Mapping) and not set(_RETRY_DEFAULTS) <= set(policy)
@@ -436,6 +442,26 @@ def _without_null_settings(entry: Mapping[str, Any]) -> Mapping[str, Any]:
             for policy in policies
         ]
     return entry
+
+
+def _with_container_environments(arguments: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A Model step's containers with an empty ``Environment`` where they have none.
+
+    A container without environment variables runs as one with ``{}``; the language (as
+    the SDK) always writes the member.
+    """
+
+    def with_environment(container: Any) -> Any:
+        if isinstance(container, Mapping) and "Environment" not in container:
+            return {**container, "Environment": {}}
+        return container
+
+    result = dict(arguments)
+    if "PrimaryContainer" in result:
+        result["PrimaryContainer"] = with_environment(result["PrimaryContainer"])
+    if isinstance(result.get("Containers"), list):
+        result["Containers"] = [with_environment(item) for item in result["Containers"]]
+    return result
 
 
 @dataclass
@@ -2111,7 +2137,8 @@ def definition_difference(ours: Mapping[str, Any], theirs: Mapping[str, Any]) ->
     ``PipelineExperimentConfig`` of ``null`` against none, nor a check step's unset
     setting (``"ModelPackageGroupName": null``, ``"SuppliedBaseline…": null``) against
     none, nor a retry policy's absent ``IntervalSeconds`` or ``BackoffRate`` against its
-    default (1 and 2.0), nor ``2`` against ``2.0``.
+    default (1 and 2.0), nor a Model container's absent ``Environment`` against ``{}``,
+    nor ``2`` against ``2.0``.
     """
     return first_difference(_comparable(ours), _comparable(theirs), "")
 

@@ -516,6 +516,29 @@ def test_tuning_of_several_algorithms_is_training_job_definitions() -> None:
     assert "extra_arguments" not in step
 
 
+def test_a_job_of_an_algorithm_resource_is_a_problem_naming_step_and_field() -> None:
+    # AlgorithmName (an AWS Marketplace or account algorithm) instead of TrainingImage: the
+    # language's steps take an image; the problem names the job, in a tuning step too.
+    algorithm = {"AlgorithmName": "my-algorithm", "TrainingInputMode": "File"}
+    definition = training_definition()
+    definition["Steps"][0]["Arguments"]["AlgorithmSpecification"] = algorithm
+    with pytest.raises(ConversionError) as raised:
+        convert_definition(definition)
+    assert [(p.step, p.field) for p in raised.value.problems] == [
+        ("Train", "Arguments.AlgorithmSpecification.AlgorithmName")
+    ]
+    assert "the language's training and tuning steps take an image" in str(raised.value)
+
+    tuning = json.loads((SDK_GENERATED / "multi-algorithm-tuning.json").read_text())
+    [step] = [entry for entry in tuning["Steps"] if entry["Type"] == "Tuning"]
+    step["Arguments"]["TrainingJobDefinitions"][1]["AlgorithmSpecification"] = algorithm
+    with pytest.raises(ConversionError) as raised:
+        convert_definition(tuning)
+    assert [(p.step, p.field) for p in raised.value.problems] == [
+        (step["Name"], "Arguments.TrainingJobDefinitions[1].AlgorithmSpecification.AlgorithmName")
+    ]
+
+
 def test_tuning_settings_are_keywords() -> None:
     source = _sdk_generated("sdk-tuning-strategies.json")
     for keyword in (

@@ -769,14 +769,30 @@ def _processing_output(writer: _Writer, item: Mapping[str, Any]) -> Node:
 
 
 def _training_like(
-    writer: _Writer, job: Mapping[str, Any], resources: str, hyperparameters: str
+    writer: _Writer,
+    job: Mapping[str, Any],
+    resources: str,
+    hyperparameters: str,
+    *,
+    step: str,
+    where: str,
 ) -> None:
     """The keywords a training job and a tuning job's training definition share.
 
     ``hyperparameters`` is the member of the job's hyperparameters (``HyperParameters``,
-    a tuning job's ``StaticHyperParameters``), written as the keyword of its snake name.
+    a tuning job's ``StaticHyperParameters``), written as the keyword of its snake name;
+    ``step`` and ``where`` (``Arguments``, ``Arguments.TrainingJobDefinition``…) name the
+    job in a problem.
     """
     algorithm = job.get("AlgorithmSpecification") or {}
+    if algorithm.get("TrainingImage") is None:
+        # A job of an algorithm resource (AlgorithmName, e.g. from AWS Marketplace).
+        raise _StepProblemError(
+            step,
+            f"{where}.AlgorithmSpecification.AlgorithmName",
+            "a training job of an algorithm resource, with no TrainingImage: the language's "
+            "training and tuning steps take an image",
+        )
     writer.required("image", algorithm.get("TrainingImage"))
     channels: Any = job.get("InputDataConfig")
     values: Any = _string_map(job.get(hyperparameters))
@@ -943,7 +959,14 @@ def _channel(writer: _Writer, item: Mapping[str, Any]) -> Node:
 
 
 def _training(writer: _Writer, arguments: Mapping[str, Any]) -> None:
-    _training_like(writer, arguments, "ResourceConfig", "HyperParameters")
+    _training_like(
+        writer,
+        arguments,
+        "ResourceConfig",
+        "HyperParameters",
+        step=writer.plan.entry["Name"],
+        where="Arguments",
+    )
     if arguments.get("ProfilerConfig") != {"DisableProfiler": True}:
         writer.lift("disable_profiler", False)
 
@@ -958,7 +981,14 @@ def _tuning(writer: _Writer, arguments: Mapping[str, Any]) -> None:
         types = {_get(item, "TuningObjective", "Type") for item in definitions}
         objective = {"Type": types.pop()} if len(types) == 1 else {}
     elif isinstance(job, Mapping):
-        _training_like(writer, job, "HyperParameterTuningResourceConfig", "StaticHyperParameters")
+        _training_like(
+            writer,
+            job,
+            "HyperParameterTuningResourceConfig",
+            "StaticHyperParameters",
+            step=writer.plan.entry["Name"],
+            where="Arguments.TrainingJobDefinition",
+        )
         if objective.get("MetricName") is not None:
             writer.required("objective_metric_name", objective["MetricName"])
     else:
@@ -1008,7 +1038,12 @@ def _training_job_definitions(writer: _Writer, definitions: list[Any]) -> None:
         )
         definition = _Writer(inner, writer.scope)
         _training_like(
-            definition, job, "HyperParameterTuningResourceConfig", "StaticHyperParameters"
+            definition,
+            job,
+            "HyperParameterTuningResourceConfig",
+            "StaticHyperParameters",
+            step=plan.entry["Name"],
+            where=f"Arguments.TrainingJobDefinitions[{index}]",
         )
         definition.required("objective_metric_name", _get(job, "TuningObjective", "MetricName"))
         ranges = job.get("HyperParameterRanges")

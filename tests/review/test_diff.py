@@ -276,7 +276,8 @@ def test_parameters_added_removed_and_changed() -> None:
     assert text.startswith(
         "1 parameter added, 1 parameter removed, 2 parameters changed, 1 step changed\n"
         "Parameters:\n"
-        '  InputUri EnumValues added: ["s3://data/raw/"]\n'
+        '  InputUri EnumValues added: ["s3://data/raw/"] '
+        "(used by Prep: ProcessingInputs[raw].S3Input.S3Uri)\n"
         "  AccuracyThreshold DefaultValue: 0.9 → 0.8\n"
         "  Epochs added (Integer, default 10)\n"
         "  Unused removed (Boolean, default false)\n"
@@ -500,6 +501,8 @@ def test_a_replaced_asset_is_one_change_naming_its_staged_files() -> None:
         new=f"cdk.out/asset.{NEW_HASH}.py",
         step_type="Processing",
         fields=(entrypoint, code),
+        asset_hashes=(OLD_HASH, NEW_HASH),
+        asset_names=(f"asset.{OLD_HASH}.py", f"asset.{NEW_HASH}.py"),
     )
     assert changes_of(diff)[1:] == [
         ("step", "changed", "Prep", "Arguments.AppSpecification.ContainerArguments"),
@@ -507,14 +510,19 @@ def test_a_replaced_asset_is_one_change_naming_its_staged_files() -> None:
     ]
     assert render_text(diff).splitlines()[2:5] == [
         "  Prep (Processing)",
-        f"    asset changed: base/asset.{OLD_HASH}.py → cdk.out/asset.{NEW_HASH}.py",
+        # The staged files' names, their hashes shortened (--json has the full paths).
+        "    asset changed: asset.aaaaaaaa.py → asset.bbbbbbbb.py",
         f"      in {entrypoint}, {code}",
     ]
     assert (
-        f"  - asset changed: `base/asset.{OLD_HASH}.py` → `cdk.out/asset.{NEW_HASH}.py`\n"
+        "  - asset changed: `asset.aaaaaaaa.py` → `asset.bbbbbbbb.py`\n"
         f"    - in `{entrypoint}`, `{code}`\n"
     ) in render_markdown(diff)
-    assert render_json(diff)["changes"][0]["fields"] == [entrypoint, code]
+    data = render_json(diff)["changes"][0]
+    assert data["fields"] == [entrypoint, code]
+    assert data["old"] == f"base/asset.{OLD_HASH}.py"
+    assert data["new"] == f"cdk.out/asset.{NEW_HASH}.py"
+    assert data["asset_hashes"] == [OLD_HASH, NEW_HASH]
 
 
 def test_a_hash_is_an_asset_only_when_both_sides_stage_it_and_nothing_else_differs() -> None:
@@ -550,6 +558,8 @@ def test_a_hash_is_an_asset_only_when_both_sides_stage_it_and_nothing_else_diffe
             new="new/b.py",
             step_type="Processing",
             fields=("Arguments.AppSpecification.ContainerEntrypoint",),
+            asset_hashes=(OLD_HASH, NEW_HASH),
+            asset_names=("a.py", "b.py"),
         ),
     )
     # The code input also moved to another bucket: that field is a change of its own.
@@ -1308,7 +1318,8 @@ def test_markdown_output_for_a_pull_request_comment() -> None:
         "1 step removed, 1 step changed\n"
         "\n"
         "**Parameters**\n"
-        "- `AccuracyThreshold` `DefaultValue`: `0.9` → `0.8`\n"
+        "- `AccuracyThreshold` `DefaultValue`: `0.9` → `0.8` "
+        "(used by `Check`: `Conditions[0].RightValue`)\n"
         "\n"
         "**Steps removed**\n"
         "- `Register` (RegisterModel, in the if-branch of Check, depends on Train)\n"
@@ -1557,3 +1568,171 @@ def test_a_wrong_argument_is_named_by_the_function(call: Any, message: str) -> N
 
     with pytest.raises(TypeError, match=f"^{message}"):
         call(diff)
+
+
+def test_an_asset_with_a_display_name_is_shown_by_it_and_a_short_hash() -> None:
+    old, new = with_code(base(), OLD_HASH), with_code(base(), NEW_HASH)
+    staged = {OLD_HASH: f"/tmp/base.out/asset.{OLD_HASH}.py"}, {NEW_HASH: "cdk.out/x.py"}
+    names = {OLD_HASH: "Training/CodePrepPy"}
+
+    same = diff_definitions(
+        old,
+        new,
+        old_assets=staged[0],
+        new_assets=staged[1],
+        old_asset_names=names,
+        new_asset_names={NEW_HASH: "Training/CodePrepPy"},
+    )
+    renamed = diff_definitions(
+        old, new, old_assets=staged[0], new_assets=staged[1], old_asset_names=names
+    )
+
+    assert render_text(same).splitlines()[3] == (
+        "    asset changed: Training/CodePrepPy aaaaaaaa → bbbbbbbb"
+    )
+    assert "  - asset changed: `Training/CodePrepPy` `aaaaaaaa` → `bbbbbbbb`\n" in (
+        render_markdown(same)
+    )
+    # A side without a display name: its staged file's name.
+    assert render_text(renamed).splitlines()[3] == (
+        "    asset changed: Training/CodePrepPy aaaaaaaa → x.py bbbbbbbb"
+    )
+    data = render_json(same)["changes"][0]
+    assert data["asset_names"] == ["Training/CodePrepPy", "Training/CodePrepPy"]
+    assert (data["old"], data["new"]) == (staged[0][OLD_HASH], staged[1][NEW_HASH])
+
+
+def test_fails_asset_names_that_are_not_a_mapping_of_strings() -> None:
+    with pytest.raises(
+        TypeError,
+        match="diff_definitions: old_asset_names must map asset "
+        r"hashes to display names, both strings \(ReviewSource.asset_names\)",
+    ):
+        diff_definitions(base(), base(), old_asset_names=["x"])  # type: ignore[arg-type]
+
+
+def test_an_added_job_step_shows_what_it_costs_and_may_do() -> None:
+    new = base()
+    train = copy.deepcopy(step(new, "Train"))
+    train["Name"] = "TrainMore"
+    arguments = train["Arguments"]
+    arguments["ResourceConfig"] = {
+        "InstanceType": {"Get": "Parameters.TrainingInstanceType"},
+        "InstanceCount": 2,
+        "VolumeSizeInGB": 50,
+    }
+    arguments["StoppingCondition"] = {"MaxRuntimeInSeconds": 5400, "MaxWaitTimeInSeconds": 7200}
+    arguments["EnableManagedSpotTraining"] = True
+    arguments["AlgorithmSpecification"]["TrainingImage"] = (
+        "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1-cpu-py3-extra-long"
+    )
+    arguments["RoleArn"] = "arn:aws:iam::111122223333:role/StepRole"
+    new["Steps"].append(train)
+
+    diff = diff_definitions(base(), new)
+
+    assert diff.changes[-1].job == {
+        "instance_type": {"Get": "Parameters.TrainingInstanceType"},
+        "instance_count": 2,
+        "volume_size_gb": 50,
+        "max_runtime_seconds": 5400,
+        "managed_spot": True,
+        "max_wait_seconds": 7200,
+        "image": arguments["AlgorithmSpecification"]["TrainingImage"],
+        "role": "arn:aws:iam::111122223333:role/StepRole",
+    }
+    lines = render_text(diff).splitlines()
+    added = lines.index("  TrainMore (Training, depends on Prep)")
+    assert lines[added + 1 : added + 4] == [
+        "    Parameters.TrainingInstanceType × 2, 50 GB volume, at most 1 h 30 min, "
+        "managed spot, waits at most 2 h",
+        # Cut at the start: the repository and tag stay.
+        "    image …-1.amazonaws.com/sagemaker-xgboost:1.7-1-cpu-py3-extra-long",
+        "    role arn:aws:iam::111122223333:role/StepRole",
+    ]
+    assert (
+        "- `TrainMore` (Training, depends on Prep)\n"
+        "  - `Parameters.TrainingInstanceType` × `2`, `50` GB volume, at most `1 h 30 min`, "
+        "managed spot, waits at most `2 h`\n"
+    ) in render_markdown(diff)
+    assert render_json(diff)["changes"][-1]["job"]["instance_count"] == 2
+    # A removed step, and a step that runs no job, have none.
+    assert [c.job for c in diff_definitions(new, base()).changes] == [None]
+
+
+def test_an_added_tuning_or_automl_step_shows_its_limits() -> None:
+    tuning = {
+        "Name": "Tune",
+        "Type": "Tuning",
+        "Arguments": {
+            "HyperParameterTuningJobConfig": {
+                "ResourceLimits": {
+                    "MaxNumberOfTrainingJobs": 20,
+                    "MaxParallelTrainingJobs": 4,
+                    "MaxRuntimeInSeconds": 86400,
+                }
+            },
+            "TrainingJobDefinitions": [
+                {"ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1}},
+                {"ResourceConfig": {"InstanceType": "ml.c5.xlarge", "InstanceCount": 1}},
+            ],
+        },
+    }
+    automl = {
+        "Name": "AutoPilot",
+        "Type": "AutoML",
+        "Arguments": {
+            "AutoMLJobConfig": {
+                "CompletionCriteria": {
+                    "MaxCandidates": 10,
+                    "MaxRuntimePerTrainingJobInSeconds": 600,
+                    "MaxAutoMLJobRuntimeInSeconds": 7200,
+                }
+            },
+            "RoleArn": "arn:aws:iam::111122223333:role/AutoML",
+        },
+    }
+    new = {"Version": "2020-12-01", "Steps": [tuning, automl, {"Name": "X", "Type": "Fail"}]}
+
+    diff = diff_definitions({"Version": "2020-12-01", "Steps": []}, new)
+
+    assert [change.job for change in diff.changes] == [
+        {
+            "max_jobs": 20,
+            "max_parallel_jobs": 4,
+            "max_tuning_seconds": 86400,
+            "instance_type": ["ml.m5.xlarge", "ml.c5.xlarge"],
+            "instance_count": [1, 1],
+        },
+        {
+            "max_candidates": 10,
+            "max_runtime_seconds": 600,
+            "max_job_seconds": 7200,
+            "role": "arn:aws:iam::111122223333:role/AutoML",
+        },
+        None,
+    ]
+    assert render_text(diff).splitlines()[2:8] == [
+        "  Tune (Tuning)",
+        "    ml.m5.xlarge, ml.c5.xlarge × [1, 1], at most 20 jobs, 4 in parallel, "
+        "tuning at most 24 h",
+        "  AutoPilot (AutoML)",
+        "    at most 10 candidates, at most 10 min, job at most 2 h",
+        "    role arn:aws:iam::111122223333:role/AutoML",
+        "  X (Fail)",
+    ]
+
+
+def test_a_changed_parameter_names_the_steps_using_it() -> None:
+    new = base()
+    new["Parameters"][1]["DefaultValue"] = 0.8
+
+    diff = diff_definitions(base(), new)
+
+    assert diff.changes[0].used_by == (("Check", "Arguments.Conditions[0].RightValue"),)
+    assert render_json(diff)["changes"][0]["used_by"] == [
+        {"step": "Check", "path": "Arguments.Conditions[0].RightValue"}
+    ]
+    assert render_text(diff).splitlines()[2] == (
+        "  AccuracyThreshold DefaultValue: 0.9 → 0.8 (used by Check: Conditions[0].RightValue)"
+    )

@@ -242,13 +242,51 @@ def test_a_changed_script_is_an_asset_change_naming_the_staged_files(
         file.write_text(file.read_text().replace(PREP, new_hash))
 
     assert main(["diff", str(base_out), str(cdk_out)]) == 1
+    # The staged files' names with their hashes shortened: no temporary paths in a comment.
     assert capsys.readouterr().out.splitlines()[1:] == [
         "Steps changed:",
         "  Prep (Processing)",
-        f"    asset changed: {base_out}/asset.{PREP}.py → {cdk_out}/asset.{new_hash}.py",
+        "    asset changed: asset.11111111.py → asset.55555555.py",
         "      in Arguments.AppSpecification.ContainerEntrypoint, "
         "Arguments.ProcessingInputs[code].S3Input.S3Uri",
     ]
+    # --json has the staged files, ready for diff(1), and the full hashes.
+    assert main(["diff", str(base_out), str(cdk_out), "--json"]) == 1
+    change = json.loads(capsys.readouterr().out)["changes"][0]
+    assert (change["old"], change["new"]) == (
+        f"{base_out}/asset.{PREP}.py",
+        f"{cdk_out}/asset.{new_hash}.py",
+    )
+    assert change["asset_hashes"] == [PREP, new_hash]
+    assert change["asset_names"] == [f"asset.{PREP}.py", f"asset.{new_hash}.py"]
+
+
+def test_a_changed_script_is_named_by_its_display_name(
+    cdk_out: Path,  # noqa: F811
+    base_out: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    new_hash = "5" * 64
+    (cdk_out / f"asset.{PREP}.py").rename(cdk_out / f"asset.{new_hash}.py")
+    for name in ("devMl.template.json", "devMl.assets.json"):
+        file = cdk_out / "assembly-dev" / name
+        file.write_text(file.read_text().replace(PREP, new_hash))
+    # The asset manifests of a CDK that names its assets (Training/CodePrepPy).
+    for assembly, asset_hash in ((base_out, PREP), (cdk_out, new_hash)):
+        manifest = assembly / "assembly-dev" / "devMl.assets.json"
+        assets = json.loads(manifest.read_text())
+        assets["files"][asset_hash]["displayName"] = "Ml/CodePrepPy"
+        manifest.write_text(json.dumps(assets))
+
+    assert main(["diff", str(base_out), str(cdk_out), "--markdown"]) == 1
+    assert capsys.readouterr().out.splitlines()[3:5] == [
+        "- `Prep` (Processing)",
+        "  - asset changed: `Ml/CodePrepPy` `11111111` → `55555555`",
+    ]
+    assert main(["diff", str(base_out), str(cdk_out), "--json"]) == 1
+    change = json.loads(capsys.readouterr().out)["changes"][0]
+    assert change["asset_names"] == ["Ml/CodePrepPy", "Ml/CodePrepPy"]
+    assert change["new"] == f"{cdk_out}/asset.{new_hash}.py"
 
 
 def _add_scoring_pipeline(assembly: Path) -> None:

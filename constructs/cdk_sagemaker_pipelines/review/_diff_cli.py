@@ -136,7 +136,12 @@ def _compared(
     """The diff of two sources, or ``None`` (after printing why) when they can't be compared."""
     try:
         return diff_definitions(
-            old.definition, new.definition, old_assets=old.assets, new_assets=new.assets
+            old.definition,
+            new.definition,
+            old_assets=old.assets,
+            new_assets=new.assets,
+            old_asset_names=old.asset_names,
+            new_asset_names=new.asset_names,
         )
     except ValueError as error:  # nested too deeply: readable, but not comparable
         print(f"smpipe diff: cannot compare {labels[0]} → {labels[1]}: {error}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -29,7 +30,9 @@ class ReviewSource:
     """A definition, how to name it in output, and (from a ``cdk.out``) its file assets.
 
     ``assets`` maps the hash of each file asset to its staged file (``cdk.out/asset.<hash>…``),
-    so a diff can say which file a changed hash stands for.
+    so a diff can say which file a changed hash stands for, and ``asset_names`` maps it to the
+    asset's display name in the assembly's asset manifests (``Training/CodeEvaluatePy``:
+    the construct path of the code within its stack), when the CDK that wrote it gave one.
 
     Example::
 
@@ -39,6 +42,7 @@ class ReviewSource:
     definition: dict[str, Any]
     label: str
     assets: Mapping[str, str] = field(default_factory=dict)
+    asset_names: Mapping[str, str] = field(default_factory=dict)
 
 
 def load_source(
@@ -77,6 +81,7 @@ def load_source(
         definition: Any = dict(loaded.definition)
         label = f"{path}:{loaded.pipeline_name}"
         assets = _staged_assets(path, loaded.resources.s3)
+        asset_names = _asset_display_names(path, assets)
     else:
         if pipeline is not None:
             raise SourceError(
@@ -90,10 +95,10 @@ def load_source(
         except ValueError as error:
             raise SourceError(f"{path}: cannot read: {error}") from None
         label = str(path)
-        assets = {}
+        assets, asset_names = {}, {}
     if not isinstance(definition, dict) or not isinstance(definition.get("Steps"), list):
         raise SourceError(f"{label}: not a pipeline definition (no list of Steps)")
-    return ReviewSource(definition, label, assets)
+    return ReviewSource(definition, label, assets, asset_names)
 
 
 def _missing_assembly(path: Path, pipeline: str | None) -> bool:
@@ -122,3 +127,28 @@ def _staged_assets(assembly: Path, served: Mapping[str, str | Path]) -> dict[str
             shown = staged_path  # staged outside the assembly
         assets[match[1]] = str(shown)
     return assets
+
+
+def _asset_display_names(assembly: Path, assets: Mapping[str, str]) -> dict[str, str]:
+    """Asset hash → its ``displayName`` in the assembly's ``*.assets.json``, for ``assets``.
+
+    The same asset in several stacks (dev, staging, prod) has the name first in path order.
+    A manifest that can't be read names nothing: the diff shows the staged file's name.
+    """
+    names: dict[str, str] = {}
+    for manifest in sorted(assembly.rglob("*.assets.json")):
+        try:
+            files = json.loads(manifest.read_text(encoding="utf-8")).get("files") or {}
+        except (OSError, ValueError, AttributeError):
+            continue
+        for item in files.values() if isinstance(files, Mapping) else ():
+            name = item.get("displayName") if isinstance(item, Mapping) else None
+            if not isinstance(name, str) or not name:
+                continue
+            destinations = item.get("destinations") or {}
+            for destination in destinations.values() if isinstance(destinations, Mapping) else ():
+                key = destination.get("objectKey") if isinstance(destination, Mapping) else None
+                match = re.fullmatch(r"([0-9a-f]{64})(\.[^/]*)?", str(key).rpartition("/")[2])
+                if match is not None and match[1] in assets:
+                    names.setdefault(match[1], name)
+    return names

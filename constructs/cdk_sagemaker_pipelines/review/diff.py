@@ -98,7 +98,14 @@ class Change:
       are its staged files, ``fields`` the paths of the step's fields that name it and
       differ in nothing else (they aren't listed as ``changed`` too).
 
-    Added and removed steps carry ``step_type``, ``placement`` and ``dependencies``.
+    Added and removed steps carry ``step_type``, ``placement`` and ``dependencies``; an
+    added job step also its ``job``: the fields that say what it costs and may do
+    (``JOB_FIELDS``: instance type and count, volume, run-time limits, tuning and AutoML
+    limits, image, role), as they are in the entry. An ``asset`` change carries the
+    ``asset_hashes`` (old, new) and ``asset_names``: each side's display name in the
+    ``cdk.out`` (``Training/CodeEvaluatePy``), or its staged file's name. A changed field
+    of a parameter carries ``used_by``: ``(step, field path)`` of each use of the parameter
+    in the new definition.
     A field added has ``old`` ``ABSENT``; a field removed has ``new`` ``ABSENT``.
 
     Example::
@@ -119,6 +126,10 @@ class Change:
     dependencies: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
     similarity: float | None = None
+    job: Mapping[str, Any] | None = None
+    asset_hashes: tuple[str, str] | None = None
+    asset_names: tuple[str, str] | None = None
+    used_by: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The change as JSON-able data (full values; absent values and empty details left out).
@@ -149,6 +160,14 @@ class Change:
             data["fields"] = list(self.fields)
         if self.similarity is not None:
             data["similarity"] = self.similarity
+        if self.job is not None:
+            data["job"] = dict(self.job)
+        if self.asset_hashes is not None:
+            data["asset_hashes"] = list(self.asset_hashes)
+        if self.asset_names is not None:
+            data["asset_names"] = list(self.asset_names)
+        if self.used_by:
+            data["used_by"] = [{"step": step, "path": path} for step, path in self.used_by]
         return data
 
 
@@ -182,13 +201,17 @@ def diff_definitions(
     *,
     old_assets: Mapping[str, str] | None = None,
     new_assets: Mapping[str, str] | None = None,
+    old_asset_names: Mapping[str, str] | None = None,
+    new_asset_names: Mapping[str, str] | None = None,
 ) -> DefinitionDiff:
     """Compare two compiled definitions (ours, the SDK's, or any readable definition JSON).
 
     ``old_assets``/``new_assets`` map the hashes of each side's file assets to their staged
     files (``ReviewSource.assets`` of a ``cdk.out``): a step field that differs only in
     such a hash is reported as one ``asset`` change naming both files, not as a changed
-    hash in each field that names the asset.
+    hash in each field that names the asset. ``old_asset_names``/``new_asset_names`` map
+    those hashes to the assets' display names (``ReviewSource.asset_names``), which the
+    change carries (a staged file's name stands in for a display name not given).
 
     Example::
 
@@ -199,14 +222,19 @@ def diff_definitions(
         diff_definitions(old, new).changes
         # (Change(subject='step', kind='renamed', name='Stop', old_name='Fail', ...),)
     """
-    for side, given in (("old", old_assets), ("new", new_assets)):
+    for side, given, what, attribute in (
+        ("old", old_assets, "staged files", "assets"),
+        ("new", new_assets, "staged files", "assets"),
+        ("old", old_asset_names, "display names", "asset_names"),
+        ("new", new_asset_names, "display names", "asset_names"),
+    ):
         if given is not None and not (
             isinstance(given, Mapping)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in given.items())
         ):
             raise TypeError(
-                f"diff_definitions: {side}_assets must map asset hashes to staged files, both "
-                f"strings (ReviewSource.assets), got {type(given).__name__}"
+                f"diff_definitions: {side}_{attribute} must map asset hashes to {what}, both "
+                f"strings (ReviewSource.{attribute}), got {type(given).__name__}"
             )
     for side, definition in (("old", old), ("new", new)):
         if not isinstance(definition, Mapping):
@@ -233,9 +261,12 @@ def diff_definitions(
         kind = _field_kind(before, after)
         changes.append(Change("definition", kind, path=path, old=before, new=after))
     if parameters_old is not None and parameters_new is not None:
-        changes.extend(_parameter_changes(parameters_old, parameters_new))
+        uses = _parameter_uses(steps_new) if steps_new is not None else {}
+        changes.extend(_parameter_changes(parameters_old, parameters_new, uses))
     if steps_old is not None and steps_new is not None:
-        assets = (old_assets or {}, new_assets or {})
+        assets = _Assets(
+            (old_assets or {}, new_assets or {}), (old_asset_names or {}, new_asset_names or {})
+        )
         changes.extend(_step_changes(steps_old, steps_new, assets))
     return DefinitionDiff(tuple(changes))
 
@@ -282,7 +313,9 @@ def _named(entries: Any) -> dict[str, Mapping[str, Any]] | None:
 
 
 def _parameter_changes(
-    old: Mapping[str, Mapping[str, Any]], new: Mapping[str, Mapping[str, Any]]
+    old: Mapping[str, Mapping[str, Any]],
+    new: Mapping[str, Mapping[str, Any]],
+    uses: Mapping[str, tuple[tuple[str, str], ...]],
 ) -> Iterator[Change]:
     for name, entry in new.items():
         if name not in old:
@@ -292,10 +325,58 @@ def _parameter_changes(
         after = {k: v for k, v in entry.items() if k != "Name"}
         for path, value_before, value_after in _field_changes(before, after, ""):
             kind = _field_kind(value_before, value_after)
-            yield Change("parameter", kind, name, path, value_before, value_after)
+            yield Change(
+                "parameter",
+                kind,
+                name,
+                path,
+                value_before,
+                value_after,
+                used_by=uses.get(name, ()),
+            )
     for name, entry in old.items():
         if name not in new:
             yield Change("parameter", "removed", name, old=dict(entry))
+
+
+def _parameter_uses(steps: _Steps) -> dict[str, tuple[tuple[str, str], ...]]:
+    """``(step, field path)`` of each ``Get: Parameters.<name>``, by parameter name.
+
+    In step order, then field order; a condition's branch steps are listed as steps of
+    their own, not as fields of the condition.
+    """
+    uses: dict[str, list[tuple[str, str]]] = {}
+    for name, spec in steps.specs.items():
+        for path, parameter in _parameter_references(_comparable(spec.entry, {}), ""):
+            pair = (name, path)
+            if pair not in uses.setdefault(parameter, []):
+                uses[parameter].append(pair)
+    return {parameter: tuple(found) for parameter, found in uses.items()}
+
+
+def _parameter_references(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """``(field path, parameter)`` of each parameter reference in ``value``.
+
+    A reference inside an expression (a ``Join``, say) is at the expression's path.
+    """
+    if isinstance(value, Mapping):
+        reference = value.get("Get") if len(value) == 1 else None
+        if isinstance(reference, str):
+            if reference.startswith("Parameters."):
+                yield path, reference[len("Parameters.") :]
+            return
+        if _is_expression(value):
+            for _, parameter in _parameter_references(next(iter(value.values())), path):
+                yield path, parameter
+            return
+        for key, item in value.items():
+            yield from _parameter_references(item, _child_path(path, key))
+    elif isinstance(value, list):
+        # Named items by name, as the diff's paths have them (``ProcessingInputs[code]``).
+        key = _name_key(value, value)
+        labels = [_item_label(item[key]) for item in value] if key else range(len(value))
+        for label, item in zip(labels, value, strict=True):
+            yield from _parameter_references(item, f"{path}[{label}]")
 
 
 # --- steps ---------------------------------------------------------------------------------
@@ -343,9 +424,15 @@ def _placement(spec: StepSpec, renames: Mapping[str, str]) -> str:
     return f"{branch}-branch of {renames.get(spec.condition, spec.condition)}"
 
 
-def _step_changes(
-    old: _Steps, new: _Steps, assets: tuple[Mapping[str, str], Mapping[str, str]]
-) -> Iterator[Change]:
+@dataclass(frozen=True, slots=True)
+class _Assets:
+    """Each side's file assets: hash → staged file, and hash → display name."""
+
+    staged: tuple[Mapping[str, str], Mapping[str, str]]
+    names: tuple[Mapping[str, str], Mapping[str, str]]
+
+
+def _step_changes(old: _Steps, new: _Steps, assets: _Assets) -> Iterator[Change]:
     removed = [name for name in old.specs if name not in new.specs]
     added = [name for name in new.specs if name not in old.specs]
     renames = _renames(old, new, removed, added)
@@ -382,7 +469,106 @@ def _whole_step_change(kind: Kind, name: str, steps: _Steps) -> Change:
         step_type=_type_of(spec),
         placement=_placement(spec, {}),
         dependencies=steps.dependencies[name],
+        job=_job(spec.entry) if kind == "added" else None,
     )
+
+
+JOB_FIELDS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
+    **{
+        step_type: (
+            ("instance_type", "ProcessingResources.ClusterConfig.InstanceType"),
+            ("instance_count", "ProcessingResources.ClusterConfig.InstanceCount"),
+            ("volume_size_gb", "ProcessingResources.ClusterConfig.VolumeSizeInGB"),
+            ("max_runtime_seconds", "StoppingCondition.MaxRuntimeInSeconds"),
+            ("image", "AppSpecification.ImageUri"),
+            ("role", "RoleArn"),
+        )
+        for step_type in ("Processing", "QualityCheck", "ClarifyCheck")
+    },
+    "Training": (
+        ("instance_type", "ResourceConfig.InstanceType"),
+        ("instance_count", "ResourceConfig.InstanceCount"),
+        ("instance_groups", "ResourceConfig.InstanceGroups"),
+        ("volume_size_gb", "ResourceConfig.VolumeSizeInGB"),
+        ("max_runtime_seconds", "StoppingCondition.MaxRuntimeInSeconds"),
+        ("managed_spot", "EnableManagedSpotTraining"),
+        ("max_wait_seconds", "StoppingCondition.MaxWaitTimeInSeconds"),
+        ("image", "AlgorithmSpecification.TrainingImage"),
+        ("algorithm", "AlgorithmSpecification.AlgorithmName"),
+        ("role", "RoleArn"),
+    ),
+    "Tuning": (
+        ("max_jobs", "HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs"),
+        (
+            "max_parallel_jobs",
+            "HyperParameterTuningJobConfig.ResourceLimits.MaxParallelTrainingJobs",
+        ),
+        ("max_tuning_seconds", "HyperParameterTuningJobConfig.ResourceLimits.MaxRuntimeInSeconds"),
+        *(
+            (key, f"{definition}.{path}")
+            for definition in ("TrainingJobDefinition", "TrainingJobDefinitions[*]")
+            for key, path in (
+                ("instance_type", "ResourceConfig.InstanceType"),
+                ("instance_count", "ResourceConfig.InstanceCount"),
+                ("volume_size_gb", "ResourceConfig.VolumeSizeInGB"),
+                ("max_runtime_seconds", "StoppingCondition.MaxRuntimeInSeconds"),
+                ("managed_spot", "EnableManagedSpotTraining"),
+                ("image", "AlgorithmSpecification.TrainingImage"),
+                ("role", "RoleArn"),
+            )
+        ),
+    ),
+    "Transform": (
+        ("instance_type", "TransformResources.InstanceType"),
+        ("instance_count", "TransformResources.InstanceCount"),
+        ("model", "ModelName"),
+    ),
+    "AutoML": (
+        ("max_candidates", "AutoMLJobConfig.CompletionCriteria.MaxCandidates"),
+        (
+            "max_runtime_seconds",
+            "AutoMLJobConfig.CompletionCriteria.MaxRuntimePerTrainingJobInSeconds",
+        ),
+        ("max_job_seconds", "AutoMLJobConfig.CompletionCriteria.MaxAutoMLJobRuntimeInSeconds"),
+        ("role", "RoleArn"),
+    ),
+}
+"""Per step type, ``(key, path in Arguments)`` of what an added job step costs and may do:
+``Change.job`` has the keys whose path the entry has (``[*]``: each item of a list, the
+values as a list: the definitions of a tuning step of several algorithms)."""
+
+
+def _job(entry: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``JOB_FIELDS`` of a job step's entry, None for a step of another type or none of them."""
+    fields = JOB_FIELDS.get(str(entry.get("Type")))
+    arguments = entry.get("Arguments")
+    if fields is None or not isinstance(arguments, Mapping):
+        return None
+    job: dict[str, Any] = {}
+    for key, path in fields:
+        if key in job:
+            continue  # one tuning step has one of TrainingJobDefinition(s)
+        if "[*]" in path:
+            head, _, tail = path.partition("[*].")
+            items = _at(arguments, head)
+            found = [_at(item, tail) for item in items] if isinstance(items, list) else []
+            values = [value for value in found if value is not ABSENT]
+            if values:
+                job[key] = values
+        else:
+            value = _at(arguments, path)
+            if value is not ABSENT:
+                job[key] = value
+    return job or None
+
+
+def _at(value: Any, path: str) -> Any:
+    """The value at a dotted ``path`` of ``value``, ABSENT when there is none."""
+    for key in path.split("."):
+        if not isinstance(value, Mapping) or key not in value:
+            return ABSENT
+        value = value[key]
+    return value
 
 
 def _changes_of_step(
@@ -615,21 +801,19 @@ def _with_own_name(value: Any, old_name: str, new_name: str) -> Any:
     return value
 
 
-def _with_asset_changes(
-    changes: list[Change], assets: tuple[Mapping[str, str], Mapping[str, str]]
-) -> list[Change]:
+def _with_asset_changes(changes: list[Change], assets: _Assets) -> list[Change]:
     """``changes`` of one step, with each replaced asset as one ``asset`` change.
 
     Fields that differ only in the asset's hash are folded into it; it stands where the
     first of them was.
     """
-    if not assets[0] or not assets[1]:
+    if not assets.staged[0] or not assets.staged[1]:
         return changes
-    fields: dict[tuple[str, str], list[str]] = {}  # (old file, new file) -> fields naming it
+    fields: dict[tuple[str, str], list[str]] = {}  # (old hash, new hash) -> fields naming it
     first: dict[tuple[str, str], int] = {}
     kept: list[Change | tuple[str, str]] = []
     for change in changes:
-        replaced = _replaced_assets(change, assets) if change.kind == "changed" else None
+        replaced = _replaced_assets(change, assets.staged) if change.kind == "changed" else None
         if not replaced:
             kept.append(change)
             continue
@@ -641,23 +825,41 @@ def _with_asset_changes(
     return [
         item
         if isinstance(item, Change)
-        else Change(
-            "step",
-            "asset",
-            changes[0].name,
-            old=item[0],
-            new=item[1],
-            step_type=changes[0].step_type,
-            fields=tuple(fields[item]),
-        )
+        else _asset_change(changes[0], item, tuple(fields[item]), assets)
         for item in kept
     ]
+
+
+def _asset_change(
+    of_step: Change, hashes: tuple[str, str], fields: tuple[str, ...], assets: _Assets
+) -> Change:
+    """The ``asset`` change of a step (``of_step``: another change of it) for ``hashes``."""
+    staged = (assets.staged[0][hashes[0]], assets.staged[1][hashes[1]])
+    names = tuple(
+        side.get(asset_hash) or _file_name(file)
+        for side, asset_hash, file in zip(assets.names, hashes, staged, strict=True)
+    )
+    return Change(
+        "step",
+        "asset",
+        of_step.name,
+        old=staged[0],
+        new=staged[1],
+        step_type=of_step.step_type,
+        fields=fields,
+        asset_hashes=hashes,
+        asset_names=(names[0], names[1]),
+    )
+
+
+def _file_name(path: str) -> str:
+    return path.replace("\\", "/").rpartition("/")[2]
 
 
 def _replaced_assets(
     change: Change, assets: tuple[Mapping[str, str], Mapping[str, str]]
 ) -> list[tuple[str, str]]:
-    """The (old, new) staged files of the assets replaced in a changed field.
+    """The (old, new) hashes of the staged assets replaced in a changed field.
 
     None when something else differs too, or a differing hash is no staged asset.
     """
@@ -672,7 +874,7 @@ def _replaced_assets(
             continue
         if old_hash not in assets[0] or new_hash not in assets[1]:
             return []  # a hash, but not of a staged asset (an image digest, say)
-        pair = (assets[0][old_hash], assets[1][new_hash])
+        pair = (old_hash, new_hash)
         if pair not in replaced:
             replaced.append(pair)
     return replaced
@@ -1019,7 +1221,92 @@ def _sections(diff: DefinitionDiff) -> Iterator[tuple[str, list[_Line]]]:
         if group == "Steps changed":
             yield group, list(_step_lines(members))
         else:
-            yield group, [_Line(0, _describe(change)) for change in members]
+            lines: list[_Line] = []
+            for change in members:
+                lines.append(_Line(0, _describe(change)))
+                lines += [_Line(1, pieces) for pieces in _job_lines(change.job or {})]
+            yield group, lines
+
+
+def _job_lines(job: Mapping[str, Any]) -> list[tuple[_Piece, ...]]:
+    """An added job step's ``Change.job``: its resources and limits, then image and role.
+
+    Example output::
+
+        ml.m5.xlarge × 2, 30 GB volume, at most 1 h
+        image …/sagemaker-xgboost:1.7-1
+        role arn:aws:iam::111122223333:role/StepRole
+    """
+    if not job:
+        return []
+    limits: list[tuple[_Piece, ...]] = []
+    if "instance_type" in job:
+        instances: tuple[_Piece, ...] = (_Code(shorten(_plain_value(job["instance_type"]))),)
+        if "instance_count" in job:
+            instances += (" × ", _Code(shorten(_plain_value(job["instance_count"]))))
+        limits.append(instances)
+    elif "instance_count" in job:
+        limits.append((_Code(shorten(_plain_value(job["instance_count"]))), " instances"))
+    if "instance_groups" in job:
+        limits.append(("instance groups ", _Code(shorten(format_value(job["instance_groups"])))))
+    for key, before, after in (
+        ("volume_size_gb", "", " GB volume"),
+        ("max_jobs", "at most ", " jobs"),
+        ("max_parallel_jobs", "", " in parallel"),
+        ("max_candidates", "at most ", " candidates"),
+    ):
+        if key in job:
+            limits.append((before, _Code(shorten(_plain_value(job[key]))), after))
+    for key, before in (
+        ("max_runtime_seconds", "at most "),
+        ("max_tuning_seconds", "tuning at most "),
+        ("max_job_seconds", "job at most "),
+    ):
+        if key in job:
+            limits.append((before, _Code(_duration(job[key]))))
+    if job.get("managed_spot") is True:
+        spot: tuple[_Piece, ...] = ("managed spot",)
+        if "max_wait_seconds" in job:
+            spot += (", waits at most ", _Code(_duration(job["max_wait_seconds"])))
+        limits.append(spot)
+    lines: list[tuple[_Piece, ...]] = []
+    if limits:
+        joined: list[_Piece] = []
+        for part in limits:
+            joined += [", ", *part] if joined else list(part)
+        lines.append(tuple(joined))
+    for key, label in (("image", "image "), ("algorithm", "algorithm "), ("model", "model ")):
+        if key in job:
+            lines.append((label, _Code(_shorten_start(_plain_value(job[key])))))
+    if "role" in job:
+        lines.append(("role ", _Code(_shorten_start(_plain_value(job["role"])))))
+    return lines
+
+
+def _plain_value(value: Any) -> str:
+    """A value of ``Change.job`` as read in a sentence: strings without quotes."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        return ", ".join(value)  # one per definition of a tuning step of several algorithms
+    return format_value(value)
+
+
+def _duration(value: Any) -> str:
+    """Seconds as a reviewer reads them: ``3600`` → ``1 h``, ``5400`` → ``1 h 30 min``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return _plain_value(value)  # an expression, say: as it is
+    hours, rest = divmod(value, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{hours} h"] if hours else []
+    parts += [f"{minutes} min"] if minutes else []
+    parts += [f"{seconds} s"] if seconds or not parts else []
+    return " ".join(parts)
+
+
+def _shorten_start(text: str, width: int = VALUE_WIDTH) -> str:
+    """``text`` cut to ``width`` characters from its start: an image's tag, a role's name stay."""
+    return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
 
 
 def _step_lines(changes: Sequence[Change]) -> Iterator[_Line]:
@@ -1098,12 +1385,53 @@ def _describe(change: Change) -> tuple[_Piece, ...]:
     if change.kind == "dependencies":
         return ("dependencies: ", *_dependency_pieces(change.old, change.new))
     if change.kind == "asset":
-        return ("asset changed: ", _Code(str(change.old)), " → ", _Code(str(change.new)))
+        return ("asset changed: ", *_asset_pieces(change))
     if change.subject == "parameter" and not change.path:
         entry = change.new if change.kind == "added" else change.old
         return (_Code(name), f" {change.kind} ", _parameter_text(entry))
     prefix: tuple[_Piece, ...] = (_Code(name), " ") if change.subject == "parameter" else ()
-    return (*prefix, *_field_pieces(change))
+    return (*prefix, *_field_pieces(change), *_used_by_pieces(change.used_by))
+
+
+MAX_USES_SHOWN: Final = 3
+"""How many steps a changed parameter's line names (``used by``) before ``and N more``."""
+
+
+def _used_by_pieces(uses: Sequence[tuple[str, str]]) -> tuple[_Piece, ...]:
+    """`` (used by Train: ResourceConfig.InstanceType)``: the steps using a parameter."""
+    if not uses:
+        return ()
+    by_step: dict[str, list[str]] = {}
+    for step, path in uses:
+        shown = path[len("Arguments.") :] if path.startswith("Arguments.") else path
+        by_step.setdefault(step, []).append(shown or "(whole value)")
+    pieces: list[_Piece] = [" (used by "]
+    for index, (step, paths) in enumerate(list(by_step.items())[:MAX_USES_SHOWN]):
+        pieces += ["; "] if index else []
+        pieces += [_Code(step), ": ", *_joined(_Code(path) for path in paths)]
+    if len(by_step) > MAX_USES_SHOWN:
+        pieces.append(f"; and {len(by_step) - MAX_USES_SHOWN} more steps")
+    return (*pieces, ")")
+
+
+def _asset_pieces(change: Change) -> tuple[_Piece, ...]:
+    """``Training/CodeEvaluatePy 15925ad2 → 0c73611e``: the asset's name, its hash shortened.
+
+    Each side's name when they differ; a name that is a staged file's, which has the hash
+    in it (``asset.<hash>.py``), with that hash shortened. The full paths are in ``--json``.
+    """
+    if change.asset_hashes is None or change.asset_names is None:  # a Change made by hand
+        return (_Code(str(change.old)), " → ", _Code(str(change.new)))
+    (old_hash, new_hash), (old_name, new_name) = change.asset_hashes, change.asset_names
+    if old_name == new_name and old_hash not in old_name:
+        return (_Code(old_name), " ", _Code(old_hash[:8]), " → ", _Code(new_hash[:8]))
+    return (*_asset_side(old_name, old_hash), " → ", *_asset_side(new_name, new_hash))
+
+
+def _asset_side(name: str, asset_hash: str) -> tuple[_Piece, ...]:
+    if asset_hash in name:
+        return (_Code(name.replace(asset_hash, asset_hash[:8])),)
+    return (_Code(name), " ", _Code(asset_hash[:8]))
 
 
 def _dependency_pieces(old: Iterable[str], new: Iterable[str]) -> tuple[_Piece, ...]:

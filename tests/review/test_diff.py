@@ -1660,6 +1660,48 @@ def test_an_added_job_step_shows_what_it_costs_and_may_do() -> None:
     assert [c.job for c in diff_definitions(new, base()).changes] == [None]
 
 
+def test_an_added_registration_shows_its_group_and_approval_and_a_model_its_image() -> None:
+    # What a registration puts before the approvers (an approved one deploys at once), and
+    # which image a model serves.
+    image = "111122223333.dkr.ecr.us-east-1.amazonaws.com/serve:1"
+    register = {
+        "Name": "Register",
+        "Type": "RegisterModel",
+        "Arguments": {
+            "ModelPackageGroupName": "churn",
+            "ModelApprovalStatus": {"Get": "Parameters.ModelApprovalStatus"},
+            "InferenceSpecification": {"Containers": [{"Image": image}]},
+        },
+    }
+    model = {
+        "Name": "Make",
+        "Type": "Model",
+        "Arguments": {
+            "PrimaryContainer": {"Image": image},
+            "ExecutionRoleArn": "arn:aws:iam::111122223333:role/ModelRole",
+        },
+    }
+    new = {"Version": "2020-12-01", "Steps": [register, model]}
+
+    diff = diff_definitions({"Version": "2020-12-01", "Steps": []}, new)
+
+    assert [change.job for change in diff.changes] == [
+        {
+            "group": "churn",
+            "approval": {"Get": "Parameters.ModelApprovalStatus"},
+            "image": [image],
+        },
+        {"image": image, "role": "arn:aws:iam::111122223333:role/ModelRole"},
+    ]
+    text = render_text(diff)
+    assert "    registers in group churn, as Parameters.ModelApprovalStatus\n" in text
+    assert f"    image {image}\n" in text
+    assert "    role arn:aws:iam::111122223333:role/ModelRole\n" in text
+    assert "  - registers in group `churn`, as `Parameters.ModelApprovalStatus`\n" in (
+        render_markdown(diff)
+    )
+
+
 def test_an_added_tuning_or_automl_step_shows_its_limits() -> None:
     tuning = {
         "Name": "Tune",

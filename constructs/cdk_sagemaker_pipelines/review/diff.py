@@ -101,7 +101,8 @@ class Change:
     Added and removed steps carry ``step_type``, ``placement`` and ``dependencies``; an
     added job step also its ``job``: the fields that say what it costs and may do
     (``JOB_FIELDS``: instance type and count, volume, run-time limits, tuning and AutoML
-    limits, image, role), as they are in the entry. An ``asset`` change carries the
+    limits, a registration's group and approval status, image, role), as they are in the
+    entry. An ``asset`` change carries the
     ``asset_hashes`` (old, new) and ``asset_names``: each side's display name in the
     ``cdk.out`` (``Training/CodeEvaluatePy``), or its staged file's name. A changed field
     of a parameter carries ``used_by``: ``(step, field path)`` of each use of the parameter
@@ -522,6 +523,17 @@ JOB_FIELDS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
         ("instance_type", "TransformResources.InstanceType"),
         ("instance_count", "TransformResources.InstanceCount"),
         ("model", "ModelName"),
+    ),
+    "Model": (
+        ("image", "PrimaryContainer.Image"),
+        ("image", "Containers[*].Image"),
+        ("role", "ExecutionRoleArn"),
+    ),
+    # What a registration puts before the approvers: its group and approval status.
+    "RegisterModel": (
+        ("group", "ModelPackageGroupName"),
+        ("approval", "ModelApprovalStatus"),
+        ("image", "InferenceSpecification.Containers[*].Image"),
     ),
     "AutoML": (
         ("max_candidates", "AutoMLJobConfig.CompletionCriteria.MaxCandidates"),
@@ -1229,7 +1241,9 @@ def _sections(diff: DefinitionDiff) -> Iterator[tuple[str, list[_Line]]]:
 
 
 def _job_lines(job: Mapping[str, Any]) -> list[tuple[_Piece, ...]]:
-    """An added job step's ``Change.job``: its resources and limits, then image and role.
+    """An added job step's ``Change.job``: resources and limits, then image and role.
+
+    A registration's group and approval status come after its limits.
 
     Example output::
 
@@ -1275,6 +1289,14 @@ def _job_lines(job: Mapping[str, Any]) -> list[tuple[_Piece, ...]]:
         for part in limits:
             joined += [", ", *part] if joined else list(part)
         lines.append(tuple(joined))
+    if "group" in job or "approval" in job:
+        registers: tuple[_Piece, ...] = ("registers",)
+        if "group" in job:
+            registers += (" in group ", _Code(shorten(_plain_value(job["group"]))))
+        if "approval" in job:
+            registers += (", " if "group" in job else " ", "as ")
+            registers += (_Code(shorten(_plain_value(job["approval"]))),)
+        lines.append(registers)
     for key, label in (("image", "image "), ("algorithm", "algorithm "), ("model", "model ")):
         if key in job:
             lines.append((label, _Code(_shorten_start(_plain_value(job[key])))))

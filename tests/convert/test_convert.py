@@ -10,6 +10,7 @@ import math
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -1196,3 +1197,96 @@ def test_a_subscript_whose_opening_line_is_too_long_breaks_in_earlier_brackets()
         "auto_ml.properties.BestCandidate.InferenceContainers[0].Environment[\n"
         '        "MODEL_NAME"\n    ]'
     )
+
+
+# --- --without-roles, and the title in the docstring -------------------------------------
+
+SDK_ROLE = "arn:aws:iam::111122223333:role/SageMakerExecutionRole"
+
+
+def test_without_roles_leaves_out_the_sdk_role_and_proves_with_a_binder_giving_it() -> None:
+    definition = json.loads((SDK_GENERATED / "sdk-abalone.json").read_text())
+    source = convert_definition(definition, without_roles=True)
+    assert "role=" not in source
+    assert f"ROLE = {SDK_ROLE!r}".replace("'", '"') in source
+    assert "binder = StaticBinder(role_arn=ROLE)" in source
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<test>", "exec"), namespace)
+    pipeline = namespace["definition"]
+    # The binder's role is what the jobs run as: the construct's step role in CDK.
+    step_role = "arn:aws:iam::111122223333:role/StepRole"
+    compiled = pipeline.to_definition(StaticBinder(role_arn=step_role))
+    roles = {
+        step["Name"]: step["Arguments"].get("RoleArn", step["Arguments"].get("ExecutionRoleArn"))
+        for step in _all_steps(compiled)
+        if step["Type"] in ("Processing", "Training", "Model")
+    }
+    assert roles
+    assert set(roles.values()) == {step_role}
+    assert (
+        definition_difference(
+            pipeline.to_definition(StaticBinder(role_arn=namespace["ROLE"])), definition
+        )
+        is None
+    )
+
+
+def test_without_roles_keeps_a_role_other_than_the_jobs_one() -> None:
+    definition = json.loads((SDK_GENERATED / "sdk-abalone.json").read_text())
+    other = "arn:aws:iam::111122223333:role/EvalRole"
+    for step in definition["Steps"]:
+        if step["Name"] == "AbaloneEval":
+            step["Arguments"]["RoleArn"] = other
+    source = convert_definition(definition, without_roles=True)
+    assert source.count("role=") == 1
+    assert 'ROLE_2 = "arn:aws:iam::111122223333:role/EvalRole"' in source
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<test>", "exec"), namespace)
+    compiled = namespace["definition"].to_definition(StaticBinder(role_arn=SDK_ROLE))
+    assert definition_difference(compiled, definition) is None
+
+
+def test_without_roles_binds_the_automl_role_apart() -> None:
+    definition = json.loads((SDK_GENERATED / "sdk-automl-and-batch-monitoring.json").read_text())
+    automl_role = "arn:aws:iam::111122223333:role/AutoMLRole"
+    for step in _all_steps(definition):
+        if step["Type"] == "AutoML":
+            step["Arguments"]["RoleArn"] = automl_role
+    source = convert_definition(definition, without_roles=True)
+    assert "role=" not in source
+    assert "binder = StaticBinder(role_arn=ROLE, automl_role_arn=AUTOML_ROLE)" in source
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<test>", "exec"), namespace)
+    binder = StaticBinder(role_arn=namespace["ROLE"], automl_role_arn=namespace["AUTOML_ROLE"])
+    assert namespace["AUTOML_ROLE"] == automl_role
+    compiled = namespace["definition"].to_definition(binder)
+    assert definition_difference(compiled, definition) is None
+
+
+def test_without_roles_changes_nothing_without_job_roles() -> None:
+    definition = json.loads((SDK_GENERATED / "registration-metadata.json").read_text())
+    # No job of it names a role: the module is the one written without the option.
+    assert convert_definition(definition, without_roles=True) == convert_definition(definition)
+
+
+def test_a_title_cannot_end_the_docstring() -> None:
+    definition = json.loads((SDK_GENERATED / "sdk-abalone.json").read_text())
+    title = 'x""" + str(__import__("sys").modules.setdefault("pwned", "yes")) + """\\\n.json'
+    source = convert_definition(definition, title=title)
+    tree = ast.parse(source)
+    docstring = ast.get_docstring(tree, clean=False)
+    assert docstring is not None
+    assert docstring.startswith(title)
+    assert "pwned" not in sys.modules
+
+
+def _all_steps(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every step, those of condition branches included."""
+    steps: list[dict[str, Any]] = []
+    pending = list(definition["Steps"])
+    while pending:
+        step = pending.pop(0)
+        steps.append(step)
+        if step["Type"] == "Condition":
+            pending += step["Arguments"].get("IfSteps", []) + step["Arguments"].get("ElseSteps", [])
+    return steps

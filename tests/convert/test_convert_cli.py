@@ -205,3 +205,16 @@ def test_line_length_40_is_accepted(tmp_path: Path, capsys: pytest.CaptureFixtur
     path = write(tmp_path, "pipeline.json", README_INPUT)
     assert main(["convert", path, "--line-length", "40"]) == 0
     assert '\ndone = FailStep(\n    name="Done",\n' in capsys.readouterr().out
+
+
+def test_without_roles_leaves_the_sdk_role_to_the_binder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = REPO / "tests" / "definition" / "sdk_generated" / "sdk-abalone.json"
+    out = tmp_path / "pipeline.py"
+    assert main(["convert", "--without-roles", str(source), "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "role=" not in text
+    assert "binder = StaticBinder(role_arn=ROLE)" in text
+    assert main(["convert", str(source)]) == 0
+    assert "role=ROLE" in capsys.readouterr().out  # without the option, as the SDK wrote it

@@ -50,6 +50,14 @@ def register_convert(commands: Any) -> None:
         help=f"lay the module out as ruff format does at line length N (default {LINE_LENGTH}, "
         "ruff's; at least 40)",
     )
+    convert.add_argument(
+        "--without-roles",
+        action="store_true",
+        help="leave out role= where a step names the role most jobs name (and an AutoML "
+        "step the AutoML role): the CDK Pipeline construct's step role (automl_role) "
+        "runs them; the module keeps the role as ROLE and is checked with "
+        "StaticBinder(role_arn=ROLE)",
+    )
     convert.set_defaults(handler=_convert)
 
 
@@ -74,6 +82,7 @@ def _convert(args: argparse.Namespace) -> int:
             definition,
             title=f"The pipeline of {path.name}, in the definition language.",
             line_length=args.line_length,
+            without_roles=args.without_roles,
         )
     except ConversionError as error:
         print(f"smpipe convert: {path}: {error}", file=sys.stderr)

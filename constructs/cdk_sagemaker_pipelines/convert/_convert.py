@@ -23,6 +23,8 @@ import keyword
 import posixpath
 import re
 import shlex
+import textwrap
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -173,6 +175,14 @@ class _Scope:
     imports: set[str] = field(default_factory=set)
     # Images and roles, written once as module constants: {value: name}.
     constants: dict[str, str] = field(default_factory=dict)
+    # ``without_roles``: the role the binder gives the jobs that name none, and the one
+    # it gives AutoML steps; a step naming it is written without ``role=``.
+    bound_role: str | None = None
+    bound_automl_role: str | None = None
+
+    def binder(self) -> StaticBinder:
+        """The binder the module is proved with: it gives the roles left out."""
+        return StaticBinder(role_arn=self.bound_role, automl_role_arn=self.bound_automl_role)
 
     def constant(self, value: str, kind: str) -> Atom:
         """The module constant holding ``value`` (``IMAGE``, ``ROLE_2``…)."""
@@ -511,6 +521,8 @@ class _Writer:
         """
         if value is None or self.plan.minimal or name in self.plan.dropped:
             return
+        if name == "role" and value == self._bound_role():
+            return  # the binder gives it: the construct's step role (or AutoML role)
         if name in self.defaults and same(value, self.defaults[name]):
             return  # what the keyword's default writes: a person leaves it out
         try:
@@ -522,6 +534,11 @@ class _Writer:
             return  # the members stay in extra_arguments, as raw values
         self.keywords.append(Keyword(name, node))
         self.plan.lifted.add(name)
+
+    def _bound_role(self) -> str | None:
+        if self.plan.class_name == "AutoMLStep":
+            return self.scope.bound_automl_role
+        return self.scope.bound_role
 
     def expr(self, value: Any, keyword: str | None = None) -> Node:
         kind = _CONSTANTS.get(keyword or "")
@@ -1817,9 +1834,16 @@ def _references(value: Any) -> Iterator[str]:
 
 
 class _Converter:
-    def __init__(self, definition: Mapping[str, Any], width: int = LINE_LENGTH) -> None:
+    def __init__(
+        self,
+        definition: Mapping[str, Any],
+        width: int = LINE_LENGTH,
+        *,
+        without_roles: bool = False,
+    ) -> None:
         self.definition = definition
         self.width = width
+        self.without_roles = without_roles
         self.scope = _Scope()
         self.names = _Names(_RESERVED)
         self.problems: list[ConversionProblem] = []
@@ -1905,6 +1929,42 @@ class _Converter:
                     )
                 else:
                     self.problem(name, f"PropertyFiles[{index}]", "a property file without a name")
+        if self.without_roles:
+            self.bind_roles()
+
+    def bind_roles(self) -> None:
+        """Pick the roles the binder gives (``without_roles``): the ones most jobs name.
+
+        The jobs' role (ties: the first named) and the AutoML steps' are left out of the
+        steps that name them, and kept as module constants for the binder that proves the
+        module; a step naming another role keeps its ``role=``.
+        """
+        jobs: Counter[str] = Counter()
+        automl: Counter[str] = Counter()
+        for entry, _ in self.entries:
+            kind, arguments = entry.get("Type"), entry.get("Arguments")
+            if not isinstance(arguments, Mapping):
+                continue
+            if kind == "Tuning":
+                found = [_get(arguments, "TrainingJobDefinition", "RoleArn")]
+                others = arguments.get("TrainingJobDefinitions")
+                if isinstance(others, list):
+                    found += [_get(item, "RoleArn") for item in others]
+            elif kind == "Model":
+                found = [arguments.get("ExecutionRoleArn")]
+            elif kind in _ROLE_STEP_TYPES:
+                found = [arguments.get("RoleArn")]
+            else:
+                continue
+            counter = automl if kind == "AutoML" else jobs
+            counter.update(role for role in found if isinstance(role, str))
+        for counter in (jobs, automl):
+            if counter:
+                role = counter.most_common(1)[0][0]
+                if counter is jobs:
+                    self.scope.bound_role = role
+                else:
+                    self.scope.bound_automl_role = role
 
     def parameter(self, entry: Mapping[str, Any]) -> str:
         kind = entry.get("Type", "String")
@@ -2058,6 +2118,12 @@ class _Converter:
         """The module's statements (with the step each builds) and its closing statement."""
         chunks: list[tuple[str | None, str]] = []
         self.scope.constants = {}
+        for role, kind in (
+            (self.scope.bound_role, "ROLE"),
+            (self.scope.bound_automl_role, "AUTOML_ROLE"),
+        ):
+            if role is not None:  # first, so they are ROLE and AUTOML_ROLE
+                self.scope.constant(role, kind)
         for entry in self.definition.get("Parameters") or []:
             chunks.append((None, self.parameter(entry)))
         self.written = set()
@@ -2102,6 +2168,10 @@ class _Converter:
         return chunks, closing
 
 
+# The step types whose job role is ``Arguments.RoleArn`` (Tuning and Model: see bind_roles).
+_ROLE_STEP_TYPES = frozenset({"Processing", "Training", "AutoML", "QualityCheck", "ClarifyCheck"})
+
+
 class _StepProblemError(Exception):
     def __init__(self, step: str | None, where: str | None, message: str) -> None:
         super().__init__(message)
@@ -2118,7 +2188,66 @@ defaults (KMS keys, network, job tags) where the definition has none:
 
     print(definition.to_json(StaticBinder(), indent=2))
 """'''
+# ``--without-roles``: the binder gives the jobs their role.
+_HEADER_WITHOUT_ROLES = '''"""{title}
+
+{paragraph}
+
+    binder = StaticBinder({arguments})
+    print(definition.to_json(binder, indent=2))
+"""'''
+_WITHOUT_ROLES = (
+    "Written by `smpipe convert --without-roles` from the pipeline's definition JSON: its "
+    "jobs name no role, so the binder gives them one ({constants}, {which}; in the CDK "
+    "Pipeline construct {runs_as}, which {get} the permissions derived from the steps). "
+    "Compiled with this binder it gives that definition again; the CDK Pipeline construct "
+    "adds its defaults (KMS keys, network, job tags) where the definition has none:"
+)
+
+
+def _docstring_text(text: str) -> str:
+    """``text`` for a docstring: quotes, backslashes and unprintable characters escaped.
+
+    The title may come from a file name: nothing in it may end the docstring.
+    """
+    return "".join(_docstring_char(char) for char in text)
+
+
+def _docstring_char(char: str) -> str:
+    if char == '"':
+        return '\\"'
+    if char == "\\" or not char.isprintable():
+        return repr(char)[1:-1]  # a backslash, a newline, a NUL...: as their escapes
+    return char
+
+
 _PACKAGE = "cdk_sagemaker_pipelines.definition"
+
+
+def _header(title: str, scope: _Scope) -> str:
+    """The module's docstring: what it is and the binder that gives the definition again."""
+    given = [
+        (argument, scope.constants[role], construct_role)
+        for argument, role, construct_role in (
+            ("role_arn", scope.bound_role, "its step role, pipeline.step_role"),
+            ("automl_role_arn", scope.bound_automl_role, "its AutoML role, pipeline.automl_role"),
+        )
+        if role is not None
+    ]
+    if not given:
+        return _HEADER.format(title=_docstring_text(title))
+    names = [name for _, name, _ in given]
+    paragraph = _WITHOUT_ROLES.format(
+        constants=" and ".join(dict.fromkeys(names)),
+        which="the role the definition named" if len(set(names)) == 1 else "the roles it named",
+        runs_as=" and ".join(runs_as for _, _, runs_as in given),
+        get="gets" if len(given) == 1 else "get",
+    )
+    return _HEADER_WITHOUT_ROLES.format(
+        title=_docstring_text(title),
+        paragraph=textwrap.fill(paragraph, LINE_LENGTH, break_on_hyphens=False),
+        arguments=", ".join(f"{argument}={name}" for argument, name, _ in given),
+    )
 
 
 def _imports(names: set[str], width: int) -> str:
@@ -2179,12 +2308,20 @@ def definition_difference(ours: Mapping[str, Any], theirs: Mapping[str, Any]) ->
 
 
 def convert_definition(
-    definition: Any, *, title: str | None = None, line_length: int = LINE_LENGTH
+    definition: Any,
+    *,
+    title: str | None = None,
+    line_length: int = LINE_LENGTH,
+    without_roles: bool = False,
 ) -> str:
     """The Python module, in the definition language, that compiles to ``definition``.
 
     Laid out as ``ruff format`` lays it out at ``line_length`` (ruff's default, 88, unless
-    your project sets another).
+    your project sets another). With ``without_roles``, the steps that name the role most
+    jobs name (and AutoML steps the role most of them name) are written without
+    ``role=``, so the binder gives it: the CDK ``Pipeline``'s step role (and AutoML
+    role). The roles left out are kept as the module constants ``ROLE`` (and
+    ``AUTOML_ROLE``), and the module is proved with ``StaticBinder(role_arn=ROLE, …)``.
 
     Raises ``ConversionError`` when the definition isn't valid (the problems of
     ``validate_definition``) or holds what the language can't write.
@@ -2209,7 +2346,7 @@ def convert_definition(
         raise ValueError(
             f"line_length is a whole number from {MIN_LINE_LENGTH}, got {line_length!r}"
         )
-    converter = _Converter(definition, line_length)
+    converter = _Converter(definition, line_length, without_roles=without_roles)
     converter.prepare()
     if converter.problems:
         raise ConversionError(converter.problems)
@@ -2233,7 +2370,7 @@ def convert_definition(
             break
     else:  # pragma: no cover - each round drops a keyword or settles
         raise ConversionError([ConversionProblem(None, None, "the conversion did not settle")])
-    header = _HEADER.format(title=title or "A SageMaker pipeline, in the definition language.")
+    header = _header(title or "A SageMaker pipeline, in the definition language.", converter.scope)
     constants = "".join(
         f"{statement(name, literal(value), line_length)}\n"
         for value, name in converter.scope.constants.items()
@@ -2247,7 +2384,7 @@ def convert_definition(
         closing,
     ]
     source = "\n\n".join(part for part in parts if part) + "\n"
-    _check_module(source, definition)
+    _check_module(source, definition, converter.scope.binder())
     return source
 
 
@@ -2298,7 +2435,7 @@ def _run(
 
 def _check_step(converter: _Converter, plan: _Plan, step: Any) -> bool:
     """Compare the step's rendering with its entry; True when the plan changed."""
-    ctx = RenderContext(StaticBinder())
+    ctx = RenderContext(converter.scope.binder())
     rendered = step.to_request(ctx)
     entry = _without_null_settings(plan.entry)
     name, kind = entry["Name"], entry["Type"]
@@ -2360,12 +2497,12 @@ def _branch_names(entry: Mapping[str, Any]) -> dict[str, Any]:
     return {**entry, "Arguments": arguments}
 
 
-def _check_module(source: str, definition: Mapping[str, Any]) -> None:
-    """Run the whole module and compile it: it must give the definition again."""
+def _check_module(source: str, definition: Mapping[str, Any], binder: StaticBinder) -> None:
+    """Run the whole module and compile it with ``binder``: it must give the definition again."""
     namespace: dict[str, Any] = {"__name__": "smpipe_convert"}
     exec(compile(source, "<smpipe convert>", "exec"), namespace)
     try:
-        compiled = namespace["definition"].to_definition(StaticBinder())
+        compiled = namespace["definition"].to_definition(binder)
     except PipelineDefinitionError as error:
         raise ConversionError(
             [ConversionProblem(None, None, f"the written code doesn't compile: {error}")]

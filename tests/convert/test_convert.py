@@ -692,6 +692,33 @@ def test_a_property_path_of_anything_but_members_indexes_and_quoted_keys_is_refu
         _reference(path)
 
 
+def test_an_output_type_is_written_as_a_member_never_as_the_input_s_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # validate_definition refuses an unknown OutputType first; the code the converter runs
+    # must not depend on it (the type was written as OutputType.<its text, upper case>).
+    def lambda_definition(output_type: str) -> dict[str, Any]:
+        outputs = [{"OutputName": "rows", "OutputType": output_type}]
+        return {
+            "Version": "2020-12-01",
+            "Steps": [
+                {
+                    "Name": "Count",
+                    "Type": "Lambda",
+                    "FunctionArn": "arn:aws:lambda:us-east-1:111122223333:function:count",
+                    "OutputParameters": outputs,
+                    "Arguments": {},
+                }
+            ],
+        }
+
+    assert "output_type=OutputType.INTEGER" in convert_definition(lambda_definition("Integer"))
+    monkeypatch.setattr(convert_module, "validate_definition", lambda definition: [])
+    with pytest.raises(ConversionError) as raised:
+        convert_definition(lambda_definition("Integer; import os"))
+    assert "output type 'Integer; import os'" in str(raised.value)
+
+
 def test_json_equality_never_takes_a_boolean_for_a_number() -> None:
     assert not same(True, 1)
     assert not same(0, False)

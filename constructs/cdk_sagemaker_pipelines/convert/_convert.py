@@ -29,7 +29,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..definition import PipelineDefinitionError, StaticBinder, validate_definition
+from ..definition import (
+    OutputType,
+    PipelineDefinitionError,
+    StaticBinder,
+    validate_definition,
+)
 from ..definition._render import RenderContext, deep_merge
 from ..definition.bindables import Code
 from ..definition.steps.check import (
@@ -1802,7 +1807,11 @@ def _outputs(value: Any, writer: _Writer) -> Node:
         kind = item.get("OutputType", "String")
         values: dict[str, Any] = {"output_name": item.get("OutputName")}
         if kind != "String":
-            values["output_type"] = Atom(f"{writer.scope.use('OutputType')}.{str(kind).upper()}")
+            # The member by its value, never the input's text: it becomes code.
+            members = {member.value: member.name for member in OutputType}
+            if kind not in members:
+                raise _UnconvertibleError(f"output type {kind!r}")
+            values["output_type"] = Atom(f"{writer.scope.use('OutputType')}.{members[kind]}")
         items.append(writer.call("StepOutput", **values))
     return List(items)
 

@@ -631,6 +631,13 @@ def _processing(writer: _Writer, arguments: Mapping[str, Any]) -> None:
             code=lambda: List([_processing_output(writer, item) for item in plain_outputs]),
         )
     writer.lift("environment", _string_map(arguments.get("Environment")))
+    _processing_limits_and_security(writer, arguments, cluster)
+
+
+def _processing_limits_and_security(
+    writer: _Writer, arguments: Mapping[str, Any], cluster: Mapping[str, Any]
+) -> None:
+    """A processing job's run-time limit, KMS keys and network (processing and check steps)."""
     writer.lift(
         "max_runtime_in_seconds", _get(arguments, "StoppingCondition", "MaxRuntimeInSeconds")
     )
@@ -1475,23 +1482,7 @@ def _check_job(writer: _Writer, arguments: Mapping[str, Any], output_name: str) 
     writer.lift("instance_type", cluster.get("InstanceType"))
     writer.lift("instance_count", cluster.get("InstanceCount"))
     writer.lift("volume_size_in_gb", cluster.get("VolumeSizeInGB"))
-    writer.lift(
-        "max_runtime_in_seconds", _get(arguments, "StoppingCondition", "MaxRuntimeInSeconds")
-    )
-    writer.lift("volume_kms_key", cluster.get("VolumeKmsKeyId"))
-    writer.lift("output_kms_key", _get(arguments, "ProcessingOutputConfig", "KmsKeyId"))
-    network = arguments.get("NetworkConfig")
-    if isinstance(network, Mapping) and set(network) <= {
-        "VpcConfig",
-        "EnableNetworkIsolation",
-        "EnableInterContainerTrafficEncryption",
-    }:
-        _lift_network(
-            writer,
-            network.get("VpcConfig"),
-            network.get("EnableNetworkIsolation"),
-            network.get("EnableInterContainerTrafficEncryption"),
-        )
+    _processing_limits_and_security(writer, arguments, cluster)
     outputs = _get(arguments, "ProcessingOutputConfig", "Outputs")
     if (
         not isinstance(outputs, list)

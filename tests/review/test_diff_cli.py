@@ -229,17 +229,23 @@ def test_assembly_errors_name_the_assembly(
     ]
 
 
+def change_prep_script(assembly: Path) -> str:
+    """Give Prep's staged script a new hash in ``assembly`` (a branch that edited it)."""
+    new_hash = "5" * 64
+    (assembly / f"asset.{PREP}.py").rename(assembly / f"asset.{new_hash}.py")
+    for name in ("devMl.template.json", "devMl.assets.json"):
+        file = assembly / "assembly-dev" / name
+        file.write_text(file.read_text().replace(PREP, new_hash))
+    return new_hash
+
+
 def test_a_changed_script_is_an_asset_change_naming_the_staged_files(
     cdk_out: Path,  # noqa: F811
     base_out: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # The branch's cdk.out: Prep's script changed, so its asset hash did.
-    new_hash = "5" * 64
-    (cdk_out / f"asset.{PREP}.py").rename(cdk_out / f"asset.{new_hash}.py")
-    for name in ("devMl.template.json", "devMl.assets.json"):
-        file = cdk_out / "assembly-dev" / name
-        file.write_text(file.read_text().replace(PREP, new_hash))
+    new_hash = change_prep_script(cdk_out)
 
     assert main(["diff", str(base_out), str(cdk_out)]) == 1
     # The staged files' names with their hashes shortened: no temporary paths in a comment.
@@ -266,11 +272,7 @@ def test_a_changed_script_is_named_by_its_display_name(
     base_out: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    new_hash = "5" * 64
-    (cdk_out / f"asset.{PREP}.py").rename(cdk_out / f"asset.{new_hash}.py")
-    for name in ("devMl.template.json", "devMl.assets.json"):
-        file = cdk_out / "assembly-dev" / name
-        file.write_text(file.read_text().replace(PREP, new_hash))
+    new_hash = change_prep_script(cdk_out)
     # The asset manifests of a CDK that names its assets (Training/CodePrepPy).
     for assembly, asset_hash in ((base_out, PREP), (cdk_out, new_hash)):
         manifest = assembly / "assembly-dev" / "devMl.assets.json"

@@ -1702,6 +1702,35 @@ def test_an_added_registration_shows_its_group_and_approval_and_a_model_its_imag
     )
 
 
+def test_an_added_processing_job_without_a_run_time_limit_says_so() -> None:
+    # A reviewer's cost question: SageMaker's reference gives processing jobs no default.
+    def processing(name: str, **arguments: Any) -> dict[str, Any]:
+        cluster = {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 30}
+        arguments["ProcessingResources"] = {"ClusterConfig": cluster}
+        return {"Name": name, "Type": "Processing", "Arguments": arguments}
+
+    transform = {
+        "Name": "Score",
+        "Type": "Transform",
+        "Arguments": {"TransformResources": {"InstanceType": "ml.m5.large", "InstanceCount": 1}},
+    }
+    new = {
+        "Version": "2020-12-01",
+        "Steps": [
+            processing("Open"),
+            processing("Bounded", StoppingCondition={"MaxRuntimeInSeconds": 600}),
+            transform,
+        ],
+    }
+
+    text = render_text(diff_definitions({"Version": "2020-12-01", "Steps": []}, new))
+
+    assert "    ml.m5.large × 1, 30 GB volume, no run-time limit of its own\n" in text
+    assert "    ml.m5.large × 1, 30 GB volume, at most 10 min\n" in text
+    assert "    ml.m5.large × 1\n" in text  # a transform job takes no limit: nothing said
+    assert text.count("no run-time limit") == 1
+
+
 def test_an_added_tuning_or_automl_step_shows_its_limits() -> None:
     tuning = {
         "Name": "Tune",

@@ -1236,14 +1236,21 @@ def _sections(diff: DefinitionDiff) -> Iterator[tuple[str, list[_Line]]]:
             lines: list[_Line] = []
             for change in members:
                 lines.append(_Line(0, _describe(change)))
-                lines += [_Line(1, pieces) for pieces in _job_lines(change.job or {})]
+                job_lines = _job_lines(change.job or {}, change.step_type)
+                lines += [_Line(1, pieces) for pieces in job_lines]
             yield group, lines
 
 
-def _job_lines(job: Mapping[str, Any]) -> list[tuple[_Piece, ...]]:
+# Job steps whose API takes a run-time limit SageMaker doesn't default in its reference
+# (a training job's default, 1 day, is documented; a transform job takes none).
+_UNBOUNDED_WITHOUT_LIMIT = frozenset({"Processing", "QualityCheck", "ClarifyCheck"})
+
+
+def _job_lines(job: Mapping[str, Any], step_type: str | None = None) -> list[tuple[_Piece, ...]]:
     """An added job step's ``Change.job``: resources and limits, then image and role.
 
-    A registration's group and approval status come after its limits.
+    A registration's group and approval status come after its limits; a processing job
+    (or check) that states no run-time limit says so.
 
     Example output::
 
@@ -1278,6 +1285,8 @@ def _job_lines(job: Mapping[str, Any]) -> list[tuple[_Piece, ...]]:
     ):
         if key in job:
             limits.append((before, _Code(_duration(job[key]))))
+    if step_type in _UNBOUNDED_WITHOUT_LIMIT and "max_runtime_seconds" not in job:
+        limits.append(("no run-time limit of its own",))
     if job.get("managed_spot") is True:
         spot: tuple[_Piece, ...] = ("managed spot",)
         if "max_wait_seconds" in job:

@@ -1744,8 +1744,14 @@ def test_an_added_tuning_or_automl_step_shows_its_limits() -> None:
                 }
             },
             "TrainingJobDefinitions": [
-                {"ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1}},
-                {"ResourceConfig": {"InstanceType": "ml.c5.xlarge", "InstanceCount": 1}},
+                {
+                    "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1},
+                    "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+                },
+                {
+                    "ResourceConfig": {"InstanceType": "ml.c5.xlarge", "InstanceCount": 2},
+                    "StoppingCondition": {"MaxRuntimeInSeconds": 5400},
+                },
             ],
         },
     }
@@ -1773,7 +1779,8 @@ def test_an_added_tuning_or_automl_step_shows_its_limits() -> None:
             "max_parallel_jobs": 4,
             "max_tuning_seconds": 86400,
             "instance_type": ["ml.m5.xlarge", "ml.c5.xlarge"],
-            "instance_count": [1, 1],
+            "instance_count": [1, 2],
+            "max_runtime_seconds": [3600, 5400],
         },
         {
             "max_candidates": 10,
@@ -1785,8 +1792,9 @@ def test_an_added_tuning_or_automl_step_shows_its_limits() -> None:
     ]
     assert render_text(diff).splitlines()[2:8] == [
         "  Tune (Tuning)",
-        "    ml.m5.xlarge, ml.c5.xlarge × [1, 1], at most 20 jobs, 4 in parallel, "
-        "tuning at most 24 h",
+        # One instance type and count per training job definition, paired.
+        "    ml.m5.xlarge × 1, ml.c5.xlarge × 2, at most 20 jobs, 4 in parallel, "
+        "at most 1 h, 1 h 30 min, tuning at most 24 h",
         "  AutoPilot (AutoML)",
         "    at most 10 candidates, at most 10 min, job at most 2 h",
         "    role arn:aws:iam::111122223333:role/AutoML",

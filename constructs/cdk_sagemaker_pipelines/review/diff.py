@@ -18,7 +18,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -1261,13 +1261,18 @@ def _job_lines(job: Mapping[str, Any], step_type: str | None = None) -> list[tup
     if not job:
         return []
     limits: list[tuple[_Piece, ...]] = []
-    if "instance_type" in job:
-        instances: tuple[_Piece, ...] = (_Code(shorten(_plain_value(job["instance_type"]))),)
+    kinds, counts = job.get("instance_type"), job.get("instance_count")
+    if isinstance(kinds, list) and isinstance(counts, list) and len(kinds) == len(counts):
+        # A tuning step of several training job definitions: each one's instances.
+        for kind, count in zip(kinds, counts, strict=True):
+            limits.append((_Code(shorten(_plain_value(kind))), " × ", _Code(_each(count))))
+    elif "instance_type" in job:
+        instances: tuple[_Piece, ...] = (_Code(shorten(_plain_value(kinds))),)
         if "instance_count" in job:
-            instances += (" × ", _Code(shorten(_plain_value(job["instance_count"]))))
+            instances += (" × ", _Code(_each(counts)))
         limits.append(instances)
     elif "instance_count" in job:
-        limits.append((_Code(shorten(_plain_value(job["instance_count"]))), " instances"))
+        limits.append((_Code(_each(counts)), " instances"))
     if "instance_groups" in job:
         limits.append(("instance groups ", _Code(shorten(format_value(job["instance_groups"])))))
     for key, before, after in (
@@ -1277,14 +1282,14 @@ def _job_lines(job: Mapping[str, Any], step_type: str | None = None) -> list[tup
         ("max_candidates", "at most ", " candidates"),
     ):
         if key in job:
-            limits.append((before, _Code(shorten(_plain_value(job[key]))), after))
+            limits.append((before, _Code(_each(job[key])), after))
     for key, before in (
         ("max_runtime_seconds", "at most "),
         ("max_tuning_seconds", "tuning at most "),
         ("max_job_seconds", "job at most "),
     ):
         if key in job:
-            limits.append((before, _Code(_duration(job[key]))))
+            limits.append((before, _Code(_each(job[key], _duration))))
     if step_type in _UNBOUNDED_WITHOUT_LIMIT and "max_runtime_seconds" not in job:
         limits.append(("no run-time limit of its own",))
     if job.get("managed_spot") is True:
@@ -1321,6 +1326,17 @@ def _plain_value(value: Any) -> str:
     if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
         return ", ".join(value)  # one per definition of a tuning step of several algorithms
     return format_value(value)
+
+
+def _each(value: Any, text: Callable[[Any], str] = _plain_value) -> str:
+    """A value of ``Change.job`` as ``text`` writes it, or each of a list's, joined.
+
+    A tuning step of several training job definitions gives a list, one value per
+    definition: ``[3600, 7200]`` → ``1 h, 2 h`` (and ``[1, 2]`` → ``1, 2``).
+    """
+    if isinstance(value, list) and value:
+        return shorten(", ".join(text(item) for item in value))
+    return shorten(text(value))
 
 
 def _duration(value: Any) -> str:

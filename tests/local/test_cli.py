@@ -168,6 +168,59 @@ def test_fails_a_python_file_given_as_the_definition_saying_to_compile_it(
     )
 
 
+def test_a_mapped_prefix_no_uri_of_the_definition_is_near_is_noted(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A typo in a mapped prefix: the step reads the URI it names from the local S3 tree
+    # (old data, say) instead, so the run says so before it starts, and still runs.
+    definition, resources = files(ws)
+    ws.data.mkdir(exist_ok=True)
+    typo = f"s3://code-bucket/script={ws.data}"
+    unrelated = f"s3://other-bucket/raw={ws.data}"
+    assert (
+        smpipe(
+            ws,
+            "run",
+            definition,
+            "--resources",
+            resources,
+            "--s3-map",
+            typo,
+            "--s3-map",
+            unrelated,
+            "--callback-output",
+            "Approve.score=0.9",
+        )
+        == 0
+    )
+    err = capsys.readouterr().err
+    assert err == (
+        f"smpipe run: note: --s3-map {typo}: no S3 URI of the definition or its parameters "
+        "is at or under this prefix, so no step reads it; "
+        "s3://code-bucket/scripts/prep.py is close: a typo?\n"
+        f"smpipe run: note: --s3-map {unrelated}: no S3 URI of the definition or its "
+        "parameters is at or under this prefix, so no step reads it\n"
+    )
+    # The resources file's mapping of the code, a mapping above a URI and one of a
+    # parameter's value are all read: no note.
+    above = f"s3://code-bucket={ws.data}"
+    assert (
+        smpipe(
+            ws,
+            "run",
+            definition,
+            "--resources",
+            resources,
+            "--s3-map",
+            above,
+            "--callback-output",
+            "Approve.score=0.9",
+        )
+        == 0
+    )
+    assert capsys.readouterr().err == ""
+
+
 def test_run_exits_2_on_bad_input(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
     definition, resources = files(ws)
     assert smpipe(ws, "run", definition, "--resources", resources, "--param", "Threshold=x") == 2

@@ -12,6 +12,7 @@ import pytest
 
 from cdk_sagemaker_pipelines.local import LambdaHandler, LocalConfig, LocalRunError, ResourceMap
 from cdk_sagemaker_pipelines.local._errors import StepError
+from cdk_sagemaker_pipelines.local.resources import unread_s3_prefixes
 
 SKLEARN = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 CUSTOM = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
@@ -229,3 +230,45 @@ def test_a_config_of_the_right_types_passes(tmp_path: Path) -> None:
     )
 
     assert config.max_parallel == 2
+
+
+def test_unread_s3_prefixes_are_those_near_no_literal_uri() -> None:
+    definition = {
+        "Parameters": [{"Name": "Input", "Type": "String", "DefaultValue": "s3://b/raw/in.csv"}],
+        "Steps": [
+            {"Arguments": {"S3Uri": "s3://b/code/prep.py"}},
+            {"Arguments": {"S3Uri": {"Std:Join": {"On": "/", "Values": ["s3://b/out", "x"]}}}},
+        ],
+    }
+    prefixes = ["s3://b/raw", "s3://b/code/", "s3://b", "s3://b/out/x/y", "s3://b/cod", "s3://c"]
+
+    assert unread_s3_prefixes(definition, prefixes) == [
+        ("s3://b/cod", "s3://b/code/prep.py"),  # not a segment of code/: a typo
+        ("s3://c", None),
+    ]
+    # A run's parameter value is read too.
+    assert unread_s3_prefixes(definition, ["s3://c/new"], ["s3://c/new/in.csv"]) == []
+
+
+@pytest.mark.parametrize("first", ["s3://", "s3:/", "s3://dev-"])
+def test_no_prefix_is_judged_when_a_join_builds_a_bucket_at_run_time(first: str) -> None:
+    bucket = {"Get": "Parameters.Bucket"}
+    definition = {"Steps": [{"S3Uri": {"Std:Join": {"On": "", "Values": [first, bucket]}}}]}
+
+    assert unread_s3_prefixes(definition, ["s3://anything/at/all"]) == []
+
+
+def test_a_join_is_judged_by_what_it_starts_with_before_run_time() -> None:
+    key = {"Get": "Parameters.InputDataKey"}
+    # As the CDK binder writes a bucket's URI: the bucket's name is known at synth.
+    data = {"Std:Join": {"On": "", "Values": ["s3://", "data-bucket", "/", key]}}
+    # Its last segment is cut where a run-time value continues it: "raw-" is no folder.
+    partial = {"Std:Join": {"On": "", "Values": ["s3://b/raw-", key]}}
+    whole = {"Std:Join": {"On": "", "Values": ["s3://", "whole-bucket"]}}
+    definition = {"Steps": [{"A": data, "B": partial, "C": whole}]}
+
+    prefixes = ["s3://data-bucket/curated", "s3://b/raw-2024", "s3://whole-bucket/x"]
+    assert unread_s3_prefixes(definition, prefixes) == []
+    assert unread_s3_prefixes(definition, ["s3://data-buckets/curated"]) == [
+        ("s3://data-buckets/curated", "s3://data-bucket")
+    ]

@@ -32,7 +32,7 @@ from ._errors import LocalRunError, StepError
 from .progress import ConsoleProgress, executions_table, registry_table, summary
 from .records import ExecutionRecord, executions_dir
 from .registry import APPROVAL_STATUSES, ModelRegistry
-from .resources import LambdaHandler, ResourceMap, can_serve, split_s3_uri
+from .resources import LambdaHandler, ResourceMap, can_serve, split_s3_uri, unread_s3_prefixes
 from .result import ExecutionResult
 from .runner import LoadedPipeline, LocalConfig, LocalRunner, ProgressEvent
 
@@ -355,6 +355,8 @@ def _run_until_done(args: argparse.Namespace, terminated: Sequence[int]) -> int:
                 for note in definition.notes:
                     print(f"smpipe: {note}")
             parameters = dict(_pairs(args.param, "--param"))
+            for note in _unread_mappings(args, definition, resources, parameters):
+                print(f"smpipe run: note: {note}", file=sys.stderr)
             steps = [s.strip() for s in args.steps.split(",") if s.strip()] if args.steps else None
             result = runner.run(
                 definition,
@@ -563,6 +565,41 @@ def _kept_causes(result: ExecutionResult, failed: Sequence[str]) -> list[str]:
                 f"fix is in {producer}, run the pipeline again instead (its unchanged cached "
                 "steps are reused)"
             )
+    return notes
+
+
+def _unread_mappings(
+    args: argparse.Namespace,
+    definition: str | LoadedPipeline,
+    resources: ResourceMap,
+    parameters: dict[str, str],
+) -> list[str]:
+    """Notes for the ``--s3-map`` (and resources file) prefixes near no URI of the definition.
+
+    Such a prefix is most likely a typo, and then a step silently reads whatever the
+    local S3 tree holds at the URI it names. An unreadable definition is the runner's to
+    report: no notes then.
+    """
+    if isinstance(definition, LoadedPipeline):
+        body: Any = definition.definition
+    else:
+        try:
+            body = json.loads(Path(definition).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+    if not isinstance(body, dict):
+        return []
+    given = dict(_pairs(args.s3_map, "--s3-map"))
+    notes = []
+    for prefix, close in unread_s3_prefixes(body, resources.s3, parameters.values()):
+        where = (
+            f"--s3-map {prefix}={given[prefix]}" if prefix in given else f"{prefix} (--resources)"
+        )
+        hint = f"; {close} is close: a typo?" if close else ""
+        notes.append(
+            f"{where}: no S3 URI of the definition or its parameters is at or under this "
+            f"prefix, so no step reads it{hint}"
+        )
     return notes
 
 

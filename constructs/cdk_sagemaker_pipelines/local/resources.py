@@ -12,11 +12,12 @@ Example::
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,102 @@ def under(uri: str, prefix: str) -> str | None:
     if uri.startswith(prefix + "/"):
         return uri[len(prefix) + 1 :]
     return None
+
+
+def unread_s3_prefixes(
+    definition: Mapping[str, Any], prefixes: Iterable[str], values: Iterable[Any] = ()
+) -> list[tuple[str, str | None]]:
+    """The ``prefixes`` no S3 URI of ``definition`` (or of ``values``) is at, under or above.
+
+    A mapped prefix none of the definition's URIs is near is most likely a typo, and then
+    the step reads whatever the local S3 tree holds at the URI it names (old data, say),
+    or nothing. Each prefix comes back with the closest literal URI, if one is close.
+    The URIs judged are the literal ones: strings of the definition (parameter defaults
+    included) and ``values`` (a run's parameter values). A ``Join`` that starts a URI
+    with ``s3://`` and a value known only at run time could name any bucket: then no
+    prefix is reported.
+
+    Example::
+
+        unread_s3_prefixes({"Steps": [… "s3://b/raw-data/x.csv" …]}, ["s3://b/raw"])
+        # [("s3://b/raw", "s3://b/raw-data/x.csv")]
+    """
+    uris: set[str] = set()
+    unknown = False
+
+    def visit(value: Any) -> None:
+        nonlocal unknown
+        if isinstance(value, str):
+            if value.startswith("s3://"):
+                # A URI no local path can stand for: nothing maps to it.
+                with contextlib.suppress(ValueError, StepError):
+                    uris.add(normalize_s3_uri(value))
+        elif isinstance(value, Mapping):
+            join = value.get("Std:Join")
+            if isinstance(join, Mapping):
+                known = _known_start(join)
+                if known is not None and known.startswith("s3:"):
+                    if _S3_URI.fullmatch(known) is None:
+                        unknown = True  # a bucket known only at run time: any may be read
+                    else:
+                        with contextlib.suppress(ValueError, StepError):
+                            uris.add(normalize_s3_uri(known))
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item)
+
+    visit(definition)
+    visit(list(values))
+    if unknown:
+        return []
+    unread: list[tuple[str, str | None]] = []
+    for prefix in prefixes:
+        mapped = normalize_s3_uri(prefix)
+        if any(under(uri, mapped) is not None or under(mapped, uri) is not None for uri in uris):
+            continue
+        unread.append((prefix, _closest(mapped, uris)))
+    return unread
+
+
+def _known_start(join: Mapping[str, Any]) -> str | None:
+    """What a ``Std:Join`` is known to start with before run time, to its last whole segment.
+
+    ``["s3://", "bucket", "/", {"Get": …}]`` joined on ``""`` → ``s3://bucket/``; all
+    literal values → their whole join. None when the first value is not literal.
+    """
+    separator, values = join.get("On", ""), join.get("Values")
+    if not isinstance(separator, str) or not isinstance(values, list):
+        return None
+    literal: list[str] = []
+    for item in values:
+        if not isinstance(item, str):
+            break
+        literal.append(item)
+    else:
+        return separator.join(literal)
+    if not literal:
+        return None
+    # The segment the first value known only at run time continues is not whole.
+    start = separator.join(literal) + separator
+    return start[: start.rfind("/") + 1] if "/" in start else start
+
+
+def _closest(prefix: str, uris: Iterable[str]) -> str | None:
+    """The URI most like ``prefix`` over as many segments, if it is close (a typo)."""
+    import difflib  # only for a prefix no URI is under
+
+    best, best_ratio = None, 0.8
+    for uri in sorted(uris):
+        # As many segments of each, without the scheme, which every URI shares (s3://c is
+        # not close to s3://b).
+        count = min(uri.count("/"), prefix.count("/")) + 1
+        head, start = ("/".join(text.split("/")[:count])[5:] for text in (uri, prefix))
+        ratio = difflib.SequenceMatcher(None, head, start).ratio()
+        if ratio >= best_ratio:
+            best, best_ratio = uri, ratio
+    return best
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,49 +175,24 @@ def test_a_mapped_prefix_no_uri_of_the_definition_is_near_is_noted(
     # (old data, say) instead, so the run says so before it starts, and still runs.
     definition, resources = files(ws)
     ws.data.mkdir(exist_ok=True)
+
+    def run(*mappings: str) -> int:
+        maps = [option for mapping in mappings for option in ("--s3-map", mapping)]
+        score = ("--callback-output", "Approve.score=0.9")
+        return smpipe(ws, "run", definition, "--resources", resources, *score, *maps)
+
     typo = f"s3://code-bucket/script={ws.data}"
     unrelated = f"s3://other-bucket/raw={ws.data}"
-    assert (
-        smpipe(
-            ws,
-            "run",
-            definition,
-            "--resources",
-            resources,
-            "--s3-map",
-            typo,
-            "--s3-map",
-            unrelated,
-            "--callback-output",
-            "Approve.score=0.9",
-        )
-        == 0
-    )
-    err = capsys.readouterr().err
-    assert err == (
+    assert run(typo, unrelated) == 0
+    assert capsys.readouterr().err == (
         f"smpipe run: note: --s3-map {typo}: no S3 URI of the definition or its parameters "
         "is at or under this prefix, so no step reads it; "
         "s3://code-bucket/scripts/prep.py is close: a typo?\n"
         f"smpipe run: note: --s3-map {unrelated}: no S3 URI of the definition or its "
         "parameters is at or under this prefix, so no step reads it\n"
     )
-    # The resources file's mapping of the code, a mapping above a URI and one of a
-    # parameter's value are all read: no note.
-    above = f"s3://code-bucket={ws.data}"
-    assert (
-        smpipe(
-            ws,
-            "run",
-            definition,
-            "--resources",
-            resources,
-            "--s3-map",
-            above,
-            "--callback-output",
-            "Approve.score=0.9",
-        )
-        == 0
-    )
+    # The resources file's mapping of the code and a mapping above a URI are read: no note.
+    assert run(f"s3://code-bucket={ws.data}") == 0
     assert capsys.readouterr().err == ""
 
 

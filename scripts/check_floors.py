@@ -17,7 +17,7 @@ Usage::
     python scripts/check_floors.py -- -x -q        # options after -- go to run_tests.py
 
 The reference app's stack snapshots are left out: they record the pinned botocore's KMS
-actions in key policies (README, "Use it in your own project"), so they differ on older
+actions in key policies (docs/own-project.md), so they differ on older
 botocore by design. So are the tests that compare the typed property stub
 (``definition/property_types.pyi``), generated from the pinned botocore's shapes, with the
 installed botocore's.

@@ -28,6 +28,14 @@ from tests.test_packaging import app_pins, declared_ranges
 README = REPO / "README.md"
 DOCS = [README, *sorted((REPO / "docs").glob("*.md"))]
 LOCAL_RUNNER = REPO / "docs" / "local-runner.md"
+# The reference guides the README's overview points to (their text was the README's).
+OWN_PROJECT = REPO / "docs" / "own-project.md"
+LANGUAGE = REPO / "docs" / "language.md"
+REVIEW_TOOLS = REPO / "docs" / "review-tools.md"
+CONSTRUCTS = REPO / "docs" / "constructs.md"
+LIMITATIONS = REPO / "docs" / "limitations.md"
+ARCHITECTURE = REPO / "docs" / "architecture.md"
+REFERENCE = [README, OWN_PROJECT, LANGUAGE, REVIEW_TOOLS, CONSTRUCTS, LIMITATIONS, ARCHITECTURE]
 OUR_PACKAGES = ("cdk_sagemaker_pipelines", "example_project", "examples", "stacks")
 
 
@@ -96,15 +104,15 @@ def test_local_runner_synopsis_lists_every_option_of_every_subcommand() -> None:
         assert options == long_options(parsers[command]), command
 
 
-def test_readme_graph_synopsis_lists_every_option() -> None:
-    text = README.read_text()
-    section = text[text.index("### Draw a pipeline") :]
+def test_review_tools_graph_synopsis_lists_every_option() -> None:
+    text = REVIEW_TOOLS.read_text()
+    section = text[text.index("## Draw a pipeline") :]
     synopsis = code_blocks(section, "sh")[0]
     documented = set(re.findall(r"--[a-z][a-z0-9-]*", synopsis))
     assert documented == long_options(subcommands(build_parser())["graph"])
 
 
-def test_readme_graph_is_what_smpipe_graph_prints_for_the_readme_example(
+def test_review_tools_graph_is_what_smpipe_graph_prints_for_the_readme_example(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from cdk_sagemaker_pipelines.cli import main
@@ -114,8 +122,8 @@ def test_readme_graph_is_what_smpipe_graph_prints_for_the_readme_example(
     path.write_text(pipeline.to_json(BINDER))
     assert main(["graph", str(path), "--markdown"]) == 0
     printed = capsys.readouterr().out
-    assert printed in README.read_text()
-    assert code_blocks(printed, "mermaid") == code_blocks(README.read_text(), "mermaid")
+    assert printed in REVIEW_TOOLS.read_text()
+    assert code_blocks(printed, "mermaid") == code_blocks(REVIEW_TOOLS.read_text(), "mermaid")
 
 
 def test_local_runner_lists_every_local_config_option() -> None:
@@ -125,7 +133,8 @@ def test_local_runner_lists_every_local_config_option() -> None:
         assert f"- `{field.name}`:" in listed, field.name
 
 
-def test_readme_validation_example_is_real_output() -> None:
+@pytest.mark.parametrize("doc", [README, LANGUAGE], ids=lambda path: path.name)
+def test_validation_example_is_real_output(doc: Path) -> None:
     from cdk_sagemaker_pipelines.definition import (
         ConditionGreaterThanOrEqualTo,
         ConditionStep,
@@ -151,13 +160,13 @@ def test_readme_validation_example_is_real_output() -> None:
         PipelineDefinition(steps=[check]).compile(binder)
     example = next(
         block
-        for block in code_blocks(README.read_text(), "text")
+        for block in code_blocks(doc.read_text(), "text")
         if block.startswith("pipeline definition has")
     )
     assert example == f"{caught.value}\n"
 
 
-def test_readme_quotes_the_messages_the_code_raises() -> None:
+def test_language_reference_quotes_the_messages_the_code_raises() -> None:
     from cdk_sagemaker_pipelines.definition import (
         PipelineDefinitionError,
         ProcessingStep,
@@ -165,7 +174,7 @@ def test_readme_quotes_the_messages_the_code_raises() -> None:
         TrainingStep,
     )
 
-    readme = README.read_text()
+    readme = LANGUAGE.read_text()
     image = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
     with pytest.raises(PropertyPathError) as path_error:
         _ = ProcessingStep(name="Prep", image=image).properties.ProcessingOutputConfig.Output  # type: ignore[attr-defined]
@@ -175,29 +184,37 @@ def test_readme_quotes_the_messages_the_code_raises() -> None:
         assert f"`{error}`" in readme
 
 
-def test_readme_names_every_warning_id_and_only_those() -> None:
+def test_reference_names_every_warning_id_and_only_those() -> None:
+    # The README and the guides its reference moved to (the warnings sit where each
+    # construct, step or limitation is described), together.
     sources = (REPO / "constructs" / "cdk_sagemaker_pipelines" / "cdk").glob("*.py")
     raised = {
         found
         for source in sources
         for found in re.findall(r'f"\{WARNING_PREFIX\}:([a-z0-9-]+)"', source.read_text())
     }
-    documented = set(re.findall(r"`cdk-sagemaker-pipelines:([a-z0-9-]+)`", README.read_text()))
+    documented = {
+        found
+        for doc in REFERENCE
+        for found in re.findall(r"`cdk-sagemaker-pipelines:([a-z0-9-]+)`", doc.read_text())
+    }
     assert raised, "no warning ids found in the constructs"
     assert documented == raised
 
 
 def changing_a_deployed_app() -> dict[str, str]:
-    """README's "Changing a deployed app" table: each change with its effect on deploy."""
-    text = README.read_text()
-    section = text[text.index("### Changing a deployed app") : text.index("## Local runner")]
+    """docs/constructs.md's "Changing a deployed app" table: each change with its effect."""
+    text = CONSTRUCTS.read_text()
+    # The guide's last section.
+    section = text[text.index("\n## Changing a deployed app\n") :]
+    assert "\n## " not in section[1:]
     rows = [line.strip("|").split(" | ") for line in section.splitlines() if line.startswith("| ")]
     return {cells[0].strip(): cells[1].strip() for cells in rows[1:] if len(cells) == 2}
 
 
 # The construct prop behind each property whose change replaces a stateful resource of the
 # reference app (the ImmutableProperties its inventory gives a value, i.e. that the constructs
-# set), and the words of the change in README's table that says what that change does.
+# set), and the words of the change in the constructs guide's table that says what it does.
 REPLACING_PROPS = {
     "PipelineName": ("`pipeline_name`",),
     "ModelPackageGroupName": ("registry", "`model_package_group_name`"),
@@ -205,7 +222,7 @@ REPLACING_PROPS = {
 }
 
 
-def test_readme_says_what_changing_each_prop_that_replaces_a_stateful_resource_does() -> None:
+def test_constructs_say_what_changing_each_prop_that_replaces_a_stateful_resource_does() -> None:
     inventory = json.loads((REPO / "tests" / "cdk" / "stateful_resources.json").read_text())
     set_by_the_constructs = {
         name
@@ -224,9 +241,9 @@ def test_readme_says_what_changing_each_prop_that_replaces_a_stateful_resource_d
     assert undocumented == []
 
 
-def test_readme_architecture_names_existing_paths() -> None:
-    text = README.read_text()
-    tree = code_blocks(text[text.index("## Architecture") :], "")[0]
+def test_architecture_names_existing_paths() -> None:
+    text = ARCHITECTURE.read_text()
+    tree = code_blocks(text[text.index("## Layout") :], "")[0]
     parents: list[str] = []
     checked = 0
     for line in tree.splitlines():
@@ -238,7 +255,7 @@ def test_readme_architecture_names_existing_paths() -> None:
         names = entry[2].split(", ")
         for name in names:
             path = REPO.joinpath(*parents, name)
-            assert path.exists(), f"README's architecture names {path.relative_to(REPO)}"
+            assert path.exists(), f"docs/architecture.md names {path.relative_to(REPO)}"
             checked += 1
         if names[-1].endswith("/"):
             parents.append(names[-1].rstrip("/"))
@@ -287,20 +304,20 @@ def test_relative_links_point_at_existing_files_and_headings(doc: Path) -> None:
     assert checked or not links
 
 
-def _readme_python(containing: str) -> str:
-    (block,) = [b for b in code_blocks(README.read_text(), "python") if containing in b]
+def _doc_python(doc: Path, containing: str) -> str:
+    (block,) = [b for b in code_blocks(doc.read_text(), "python") if containing in b]
     return block
 
 
 def _seed_example() -> dict[str, Any]:
     """The names the README's first example defines, as the later examples use them."""
     namespace: dict[str, Any] = {}
-    example = _readme_python("BINDER = StaticBinder(")
+    example = _doc_python(README, "BINDER = StaticBinder(")
     exec(example.replace("print(pipeline.to_json(BINDER, indent=2))\n", ""), namespace)
     return namespace
 
 
-def test_readme_check_step_example_compiles() -> None:
+def test_language_check_step_example_compiles() -> None:
     namespace = _seed_example()
     namespace["config_bucket"] = "my-config-bucket"
     # "RegisterModel(..., model_metrics=…)": the seed example's registration, with metrics.
@@ -310,7 +327,7 @@ def test_readme_check_step_example_compiles() -> None:
         '    image=Image.sklearn("1.2-1", scope="inference"),\n'
         "    model_data=train.model_data,\n"
     )
-    example = _readme_python("QualityCheckStep(")
+    example = _doc_python(LANGUAGE, "QualityCheckStep(")
     assert "RegisterModel(\n    ...,\n" in example
     exec(example.replace("RegisterModel(\n    ...,\n", registration), namespace)
     pipeline = namespace["PipelineDefinition"](
@@ -326,14 +343,14 @@ def test_readme_check_step_example_compiles() -> None:
     }
 
 
-def test_readme_asset_file_example_compiles_and_lists_its_upload(
+def test_language_asset_file_example_compiles_and_lists_its_upload(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     namespace = _seed_example()
     monkeypatch.chdir(tmp_path)
     (tmp_path / "ml" / "config").mkdir(parents=True)
     (tmp_path / "ml" / "config" / "feature_schema.json").write_text("{}")
-    exec(_readme_python("S3Location.from_asset("), namespace)
+    exec(_doc_python(LANGUAGE, "S3Location.from_asset("), namespace)
     pipeline = namespace["PipelineDefinition"](
         parameters=[namespace["input_data"]], steps=[namespace["validate"]]
     )
@@ -346,7 +363,7 @@ def test_readme_asset_file_example_compiles_and_lists_its_upload(
     }
 
 
-def test_readme_local_run_of_your_own_pipeline_runs(
+def test_local_runner_run_of_your_own_pipeline_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
@@ -375,14 +392,14 @@ def test_readme_local_run_of_your_own_pipeline_runs(
     for module in ("ml", "ml.pipeline"):  # the module this test writes, not another one
         monkeypatch.delitem(sys.modules, module, raising=False)
 
-    exec(_readme_python("ResourceMap(s3={**binder.uploads(pipeline)"), {})
+    exec(_doc_python(LOCAL_RUNNER, "ResourceMap(s3={**binder.uploads(pipeline)"), {})
 
     assert capsys.readouterr().out == "Succeeded None\n"
 
 
-def test_readme_inference_pipeline_example_compiles() -> None:
+def test_language_inference_pipeline_example_compiles() -> None:
     namespace = _seed_example()
-    exec(_readme_python("containers = ["), namespace)
+    exec(_doc_python(LANGUAGE, "containers = ["), namespace)
     pipeline = namespace["PipelineDefinition"](
         parameters=[namespace["input_data"]], steps=[namespace["model"], namespace["register"]]
     )
@@ -392,10 +409,10 @@ def test_readme_inference_pipeline_example_compiles() -> None:
     assert len(specification["Containers"]) == 2
 
 
-def test_readme_automl_example_compiles() -> None:
+def test_language_automl_example_compiles() -> None:
     namespace = _seed_example()
-    # The example sits in the README's list of steps: its fence is indented.
-    blocks = re.findall(r"^( +)```python\n(.*?)^\1```", README.read_text(), re.S | re.M)
+    # The example sits in the language reference's list of steps: its fence is indented.
+    blocks = re.findall(r"^( +)```python\n(.*?)^\1```", LANGUAGE.read_text(), re.S | re.M)
     (example,) = [textwrap.dedent(body) for _, body in blocks if "AutoMLStep(" in body]
     exec(example, namespace)
     pipeline = namespace["PipelineDefinition"](
@@ -408,10 +425,10 @@ def test_readme_automl_example_compiles() -> None:
     }
 
 
-def test_readme_tuning_example_compiles() -> None:
+def test_language_tuning_example_compiles() -> None:
     namespace = _seed_example()
     # As its first comment says: the first example's Preprocess, with a validation output.
-    example = _readme_python("tune.top_model_s3_uri(0)")
+    example = _doc_python(LANGUAGE, "tune.top_model_s3_uri(0)")
     assert example.count('outputs=["train", "validation", "test"]') == 1
     exec(
         'prep = ProcessingStep(name="Preprocess", image=sklearn, inputs={"input": input_data},\n'
@@ -431,9 +448,9 @@ def test_readme_tuning_example_compiles() -> None:
     assert steps["BatchScore"]["Arguments"]["ModelName"] == {"Get": "Steps.CreateModel.ModelName"}
 
 
-def test_readme_lambda_and_callback_example_compiles() -> None:
+def test_language_lambda_and_callback_example_compiles() -> None:
     namespace = _seed_example()
-    exec(_readme_python("review.properties.OutputParameters"), namespace)
+    exec(_doc_python(LANGUAGE, "review.properties.OutputParameters"), namespace)
     steps = {
         step["Name"]: step
         for step in namespace["pipeline"].to_definition(namespace["BINDER"])["Steps"]
@@ -456,9 +473,9 @@ def test_readme_lambda_and_callback_example_compiles() -> None:
     assert [step["Name"] for step in gate["IfSteps"]] == ["Train"]
     (rejected,) = gate["ElseSteps"]
     assert rows in rejected["Arguments"]["ErrorMessage"]["Std:Join"]["Values"]
-    # The message the README quotes.
+    # The message the language reference quotes.
     message = "step 'CountRows': OutputParameters has no entry 'row' (did you mean 'rows'?)"
-    assert f"`{message}`" in README.read_text()
+    assert f"`{message}`" in LANGUAGE.read_text()
     with pytest.raises(definition.PropertyPathError, match=re.escape(message)):
         namespace["count"].properties.OutputParameters["row"]
 
@@ -467,7 +484,7 @@ def test_docs_pytest_examples_pass(tmp_path: Path, example_runs: Any) -> None:
     # One runner directory whose cache already holds the example's steps (from the session's
     # run of the example project): the examples run as a user's second run would, hitting it.
     cached_example_root(example_runs, tmp_path)
-    blocks = [_readme_python("def test_a_threshold_above_the_accuracy_fails")] + [
+    blocks = [_doc_python(README, "def test_a_threshold_above_the_accuracy_fails")] + [
         block
         for block in code_blocks(LOCAL_RUNNER.read_text(), "python")
         # The tutorial's pipeline has a test of its own, in the tutorial's project.
@@ -483,8 +500,8 @@ def test_docs_pytest_examples_pass(tmp_path: Path, example_runs: Any) -> None:
         test(tmp_path)
 
 
-def test_readme_diff_example_is_real_output() -> None:
-    """The README's `smpipe diff` example: the example pipeline with the changes it lists."""
+def test_review_tools_diff_example_is_real_output() -> None:
+    """docs/review-tools.md's `smpipe diff` example: the example pipeline, with its changes."""
     from cdk_sagemaker_pipelines.review import diff_definitions, render_text
     from example_project.local import local_definition
     from example_project.pipeline import PipelineSettings
@@ -507,14 +524,16 @@ def test_readme_diff_example_is_real_output() -> None:
     labels = ("/tmp/base:dev-breast-cancer-training", "cdk.out:dev-breast-cancer-training")
 
     example = next(
-        block for block in code_blocks(README.read_text(), "text") if block.startswith("/tmp/base")
+        block
+        for block in code_blocks(REVIEW_TOOLS.read_text(), "text")
+        if block.startswith("/tmp/base")
     )
     assert example == render_text(diff_definitions(base, branch), labels)
 
 
-def test_readme_diff_commands_use_options_smpipe_diff_has() -> None:
-    text = README.read_text()
-    section = text[text.index("### Diff two definitions") :]
+def test_review_tools_diff_commands_use_options_smpipe_diff_has() -> None:
+    text = REVIEW_TOOLS.read_text()
+    section = text[text.index("## Diff two definitions") :]
     commands = [
         line for line in code_blocks(section, "sh")[0].splitlines() if "smpipe diff" in line
     ]
@@ -524,6 +543,21 @@ def test_readme_diff_commands_use_options_smpipe_diff_has() -> None:
     assert used <= options
     for option in options:
         assert f"`{option}`" in section or option in used, option
+
+
+def test_readme_review_commands_use_options_the_subcommands_have() -> None:
+    section = README.read_text()
+    section = section[section.index("## Review tools") : section.index("## CDK constructs")]
+    parsers = subcommands(build_parser())
+    commands = [
+        match
+        for block in code_blocks(section, "sh")
+        for match in re.findall(r"smpipe (graph|diff)\b([^\n]*)", block)
+    ]
+    assert {name for name, _ in commands} == {"graph", "diff"}
+    for name, arguments in commands:
+        used = set(re.findall(r"--[a-z][a-z-]*", arguments))
+        assert used <= long_options(parsers[name]), (name, used)
 
 
 def test_pull_request_review_commands_use_options_the_subcommands_have() -> None:
@@ -734,14 +768,11 @@ def test_local_runner_pytest_example_runs_the_tutorials_pipeline(
     assert (runner_root / "executions").is_dir()
 
 
-def test_readme_own_project_installs_the_cdk_cli_and_node_this_repository_tests() -> None:
+def test_own_project_installs_the_cdk_cli_and_node_this_repository_tests() -> None:
     # An app of your own on the machine's Node.js (20 on many, end of life for jsii) gets an
-    # end-of-life banner on every synth: the README installs package.json's CLI and Node.js
-    # and points jsii at that Node.js, as this repository's scripts/env.sh does.
-    section = README.read_text()
-    section = section[
-        section.index("## Use it in your own project") : section.index("## The definition language")
-    ]
+    # end-of-life banner on every synth: docs/own-project.md installs package.json's CLI and
+    # Node.js and points jsii at that Node.js, as this repository's scripts/env.sh does.
+    section = OWN_PROJECT.read_text()
     package = json.loads((REPO / "package.json").read_text())
     tested = package["devDependencies"]
     commands = "\n".join(code_blocks(section, "sh"))
@@ -756,13 +787,10 @@ def test_readme_own_project_installs_the_cdk_cli_and_node_this_repository_tests(
     assert 'JSII_NODE="$_root/node_modules/.bin/node"' in env_sh
 
 
-def test_readme_own_project_states_the_ranges_and_the_versions_tested() -> None:
+def test_own_project_states_the_ranges_and_the_versions_tested() -> None:
     # The table a team reads before installing: each requirement's range as pyproject.toml
     # declares it, tested on its floor and on requirements.txt's pin.
-    section = README.read_text()
-    section = section[
-        section.index("## Use it in your own project") : section.index("## The definition language")
-    ]
+    section = OWN_PROJECT.read_text()
     rows: dict[str, tuple[SpecifierSet, list[str]]] = {
         canonicalize_name(name): (SpecifierSet(spec), [v.strip() for v in tested.split(",")])
         for name, spec, tested in re.findall(

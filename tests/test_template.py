@@ -173,7 +173,7 @@ def test_pipeline_definitions_yields_every_pipeline_with_a_body():
 
 
 def test_render_template_is_public_snapshot_text_of_a_template(tmp_path):
-    # What an app of your own snapshots (README, Use it in your own project): the same text
+    # What an app of your own snapshots (docs/own-project.md): the same text
     # as the reference app's stack snapshots, without this repository's test helpers.
     from cdk_sagemaker_pipelines.template import ASSET_HASH_MASK
 

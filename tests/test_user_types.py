@@ -1,4 +1,4 @@
-"""A team's ``mypy --strict`` over code written from the docs finds nothing (README, Install).
+"""A team's ``mypy --strict`` over code written from the docs finds nothing (docs/own-project.md).
 
 The package ships ``py.typed``: the user code in ``tests/user_code/`` is checked as a team's CI
 checks its own, strict and with none of this repository's overrides, against the package's

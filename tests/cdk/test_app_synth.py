@@ -28,6 +28,9 @@ from tests.cdk.conftest import SynthesizedApp, cdk_context
 from tests.cdk.helpers import ACCOUNT, REGION
 from tests.conftest import REPO
 
+# The constructs' reference, whose examples (once the README's) these tests run.
+CONSTRUCTS = REPO / "docs" / "constructs.md"
+
 NO_WARNING_TRACES = "aws:cdk:disable-stack-trace"
 CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
 
@@ -110,7 +113,7 @@ def test_the_app_fails_synth_on_findings_even_when_the_cli_would_report_them(tmp
 @pytest.mark.parametrize("traces", [True, False], ids=["default", "disabled"])
 def test_warnings_carry_no_javascript_trace_in_an_app_that_disables_them(tmp_path, traces: bool):
     # The CDK CLI prints a warning's first trace frame above it; from Python that frame is
-    # jsii's program.js. The reference app (and the README's "Warnings" section) leave the
+    # jsii's program.js. The reference app (and docs/constructs.md's "Warnings") leave the
     # traces out with this context key.
     post_cli_context = {} if traces else {NO_WARNING_TRACES: True}
     app = cdk.App(outdir=str(tmp_path), post_cli_context=post_cli_context)
@@ -131,10 +134,10 @@ def test_warnings_carry_no_javascript_trace_in_an_app_that_disables_them(tmp_pat
         assert any("program.js" in frame for frame in entry["trace"])
 
 
-def test_the_readme_construct_examples_synthesize_in_an_app_without_feature_flags():
+def test_the_docs_construct_examples_synthesize_in_an_app_without_feature_flags():
     # A team's existing app may predate the flags in cdk.json (ArtifactStore used to fail
     # there with a jsii error about ObjectOwnership and LogDeliveryWrite).
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = CONSTRUCTS.read_text(encoding="utf-8")
     blocks = re.findall(r"^```python\n(.*?)^```", readme, re.S | re.M)
     (team,) = [block for block in blocks if "class TeamStack" in block]
     (operations,) = [block for block in blocks if "def add_operations" in block]
@@ -153,16 +156,18 @@ def test_the_readme_construct_examples_synthesize_in_an_app_without_feature_flag
     ] == ["dev/Team", "prod/Team"]
 
 
-def test_the_readme_acknowledgments_leave_the_team_stack_no_cdk_nag_finding(tmp_path):
-    # README: with cdk-nag's packs, the findings yours to decide are replication on the
+def test_the_docs_acknowledgments_leave_the_team_stack_no_cdk_nag_finding(tmp_path):
+    # docs/constructs.md: with cdk-nag's packs, the findings yours to decide are replication on the
     # store's buckets (its loop acknowledges them; it left out add_bucket's data bucket) and
     # the findings of grants to your own roles, IAMNoInlinePolicy among them.
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = CONSTRUCTS.read_text(encoding="utf-8")
     paragraph = readme[readme.index("With cdk-nag's packs on your app") :]
     paragraph = paragraph[: paragraph.index("```")]
     assert "`IAMNoInlinePolicy`" in paragraph
     namespace: dict[str, Any] = {}
-    exec(_readme_python("class TeamStack") + _readme_python("def add_operations"), namespace)
+    exec(
+        _constructs_python("class TeamStack") + _constructs_python("def add_operations"), namespace
+    )
     app = cdk.App(outdir=str(tmp_path), post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
     environment = cdk.Environment(account=ACCOUNT, region=REGION)
@@ -173,24 +178,25 @@ def test_the_readme_acknowledgments_leave_the_team_stack_no_cdk_nag_finding(tmp_
     )
     acknowledging = {"Validations": cdk.Validations, "Acknowledgment": cdk.Acknowledgment}
     acknowledging |= {"store": store, "data": store.node.find_child("Data")}
-    exec(_readme_python("S3BucketReplicationEnabled"), acknowledging)
+    exec(_constructs_python("S3BucketReplicationEnabled"), acknowledging)
     # add_operations grants its CI role the start of executions: a grant to a role of yours.
     cdk.Validations.of(stack.node.find_child("CiRole")).acknowledge(
         cdk.Acknowledgment(
-            id="NIST.800.53.R5-IAMNoInlinePolicy", reason="the CI role's grants, as README says"
+            id="NIST.800.53.R5-IAMNoInlinePolicy", reason="the CI role's grants, as the docs say"
         )
     )
     app.synth()  # raises on any finding left unacknowledged
 
 
-def _readme_python(containing: str) -> str:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+def _constructs_python(containing: str) -> str:
+    """The Python block of docs/constructs.md (once the README's) that contains ``containing``."""
+    readme = CONSTRUCTS.read_text(encoding="utf-8")
     blocks: list[str] = re.findall(r"^```python\n(.*?)^```", readme, re.S | re.M)
     (block,) = [b for b in blocks if containing in b]
     return block
 
 
-def test_the_readme_immutable_role_example_creates_the_policy_and_warns():
+def test_the_docs_immutable_role_example_creates_the_policy_and_warns():
     stack = cdk.Stack(cdk.App(), "Team")
     namespace: dict[str, Any] = {
         "iam": iam,
@@ -199,7 +205,7 @@ def test_the_readme_immutable_role_example_creates_the_policy_and_warns():
         "role_arn": "arn:aws:iam::111122223333:role/platform",
         "definition": build_pipeline(data_bucket="data", model_package_group_name="models"),
     }
-    exec(_readme_python("mutable=False"), namespace)
+    exec(_constructs_python("mutable=False"), namespace)
     pipeline = namespace["pipeline"]
     assert pipeline.role_policy is not None
     Annotations.from_stack(stack).has_warning(
@@ -208,7 +214,7 @@ def test_the_readme_immutable_role_example_creates_the_policy_and_warns():
     )
 
 
-def test_the_readme_checks_example_fails_synth_on_a_finding(tmp_path):
+def test_the_docs_checks_example_fails_synth_on_a_finding(tmp_path):
     # The example passes synth_app the function that builds the app.
     # "...  # your stages and stacks": a pipeline whose jobs have open network access.
     stack = (
@@ -216,7 +222,7 @@ def test_the_readme_checks_example_fails_synth_on_a_finding(tmp_path):
         '    Pipeline(stack, "Training", definition=build_pipeline(data_bucket="data", '
         'model_package_group_name="models"))\n'
     )
-    example = _readme_python("SageMakerPipelineChecks(require_network_isolation=True)")
+    example = _constructs_python("SageMakerPipelineChecks(require_network_isolation=True)")
     assert "    ...  # your stages and stacks\n" in example
     app = "App(post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS"
     example = example.replace(app, f"{app}, outdir={str(tmp_path)!r}")

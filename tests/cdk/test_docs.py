@@ -24,9 +24,12 @@ from tests.cdk.conftest import SynthesizedApp, new_stack
 from tests.cdk.helpers import prep_and_train
 from tests.conftest import REPO
 from tests.test_docs import (
+    CONSTRUCTS,
+    LIMITATIONS,
     LOCAL_RUNNER,
     OUR_PACKAGES,
-    README,
+    OWN_PROJECT,
+    REFERENCE,
     changing_a_deployed_app,
     code_blocks,
     tutorial_project,
@@ -34,7 +37,7 @@ from tests.test_docs import (
 )
 
 
-@pytest.mark.parametrize("doc", [README, LOCAL_RUNNER], ids=lambda path: path.name)
+@pytest.mark.parametrize("doc", [*REFERENCE, LOCAL_RUNNER], ids=lambda path: path.name)
 def test_names_the_docs_import_exist(doc: Path) -> None:
     for block in code_blocks(doc.read_text(), "python"):
         for node in ast.walk(ast.parse(block)):
@@ -44,10 +47,10 @@ def test_names_the_docs_import_exist(doc: Path) -> None:
                     assert hasattr(module, alias.name), f"{node.module} has no {alias.name}"
 
 
-def test_readme_lists_every_environment_setting_with_its_default() -> None:
+def test_constructs_list_every_environment_setting_with_its_default() -> None:
     rows = {
         cells[0]: cells[2]
-        for line in README.read_text().splitlines()
+        for line in CONSTRUCTS.read_text().splitlines()
         if line.startswith("| `")
         for cells in [[cell.strip() for cell in line.strip("|").split("|")]]
         if len(cells) == 3
@@ -57,7 +60,7 @@ def test_readme_lists_every_environment_setting_with_its_default() -> None:
         if field.name == "name":
             continue
         key = next((row for row in rows if f"`{field.name}`" in row), None)
-        assert key is not None, f"README has no row for {field.name}"
+        assert key is not None, f"docs/constructs.md has no row for {field.name}"
         value = getattr(defaults, field.name)
         if value is None and field.name in ("account", "region"):
             assert "environment-agnostic" in rows[key]
@@ -66,7 +69,7 @@ def test_readme_lists_every_environment_setting_with_its_default() -> None:
             assert rows[key] == f"`{json.dumps(rendered)}`", field.name
 
 
-# What README's "Changing a deployed app" calls each kind of stateful resource.
+# What docs/constructs.md's "Changing a deployed app" calls each kind of stateful resource.
 STATEFUL_WORDS = {
     "AWS::KMS::Key": "key",
     "AWS::S3::Bucket": "bucket",
@@ -75,7 +78,7 @@ STATEFUL_WORDS = {
 }
 
 
-def test_readme_says_which_stateful_resources_a_renamed_construct_takes_along() -> None:
+def test_constructs_say_which_stateful_resources_a_renamed_construct_takes_along() -> None:
     # A construct renamed or moved gives every resource under it a new logical id: the row
     # that says what that does must name each kind of stateful resource it holds (a
     # Pipeline without artifact_store holds its own store's key and buckets).
@@ -110,7 +113,9 @@ def test_readme_says_which_stateful_resources_a_renamed_construct_takes_along() 
     assert unnamed == {}
 
 
-def test_readme_says_job_log_groups_are_sagemakers_to_keep(reference_app: SynthesizedApp) -> None:
+def test_limitations_say_job_log_groups_are_sagemakers_to_keep(
+    reference_app: SynthesizedApp,
+) -> None:
     # The stacks create no log group; the step role lets SageMaker create the job log
     # groups, which therefore never expire unless their retention is set apart.
     creating = []
@@ -126,13 +131,12 @@ def test_readme_says_job_log_groups_are_sagemakers_to_keep(reference_app: Synthe
         ]
     assert creating
     assert [found for found in creating if "log-group:/aws/sagemaker/*" not in found] == []
-    text = README.read_text()
-    limitations = text[text.index("## Known limitations") : text.index("## Architecture")]
+    limitations = LIMITATIONS.read_text()  # the list, and the AWS behaviour checked
     assert "/aws/sagemaker/TrainingJobs" in limitations
     assert "put-retention-policy" in limitations
 
 
-def test_readme_says_each_dead_letter_queue_has_an_alarm(
+def test_constructs_say_each_dead_letter_queue_has_an_alarm(
     reference_app: SynthesizedApp,
 ) -> None:
     # A trigger's or schedule's failed starts wait in its dead-letter queue: each is alarmed.
@@ -154,14 +158,14 @@ def test_readme_says_each_dead_letter_queue_has_an_alarm(
         assert sorted(alarmed) == sorted(queues)
     (row,) = [
         line
-        for line in README.read_text().splitlines()
+        for line in CONSTRUCTS.read_text().splitlines()
         if line.startswith("| `PipelineMonitoring` |")
     ]
     assert "on which nothing alarms" not in row
     assert "`dead_letter_queues`" in row
 
 
-def test_readme_says_the_schedule_setting_is_in_utc(reference_app: SynthesizedApp) -> None:
+def test_constructs_say_the_schedule_setting_is_in_utc(reference_app: SynthesizedApp) -> None:
     schedules = [
         resource["Properties"]
         for template in reference_app.templates.values()
@@ -170,16 +174,18 @@ def test_readme_says_the_schedule_setting_is_in_utc(reference_app: SynthesizedAp
     ]
     assert schedules
     assert {schedule["ScheduleExpressionTimezone"] for schedule in schedules} == {"Etc/UTC"}
-    (row,) = [line for line in README.read_text().splitlines() if line.startswith("| `schedule` |")]
+    (row,) = [
+        line for line in CONSTRUCTS.read_text().splitlines() if line.startswith("| `schedule` |")
+    ]
     assert "UTC" in row
 
 
-def test_readme_says_where_the_outputs_point_and_how_to_start_a_run(
+def test_constructs_say_where_the_outputs_point_and_how_to_start_a_run(
     reference_app: SynthesizedApp,
 ) -> None:
-    # After `cdk deploy "dev/*"`: the names the README's commands give are the dev stack's.
-    text = " ".join(README.read_text().split())  # as rendered: line breaks are spaces
-    section = text[text.index("### The reference app") : text.index("### Reviewing")]
+    # After `cdk deploy "dev/*"`: the names the guide's commands give are the dev stack's.
+    text = " ".join(CONSTRUCTS.read_text().split())  # as rendered: line breaks are spaces
+    section = text[text.index("## The reference app") : text.index("## Reviewing")]
     lookup = re.search(r"describe-stacks --stack-name (\S+) --query Stacks\[0\]\.Outputs", section)
     start = re.search(r"start-pipeline-execution --pipeline-name ([\w-]+)", section)
     assert lookup is not None
@@ -199,7 +205,7 @@ def test_readme_says_where_the_outputs_point_and_how_to_start_a_run(
     assert set(outputs) <= set(named)
     data_bucket = outputs["DataBucketName"]["Ref"]
     assert paths[data_bucket] == "dev/MlOps/Artifacts/Data/Resource"
-    # The new-data trigger watches incoming/ of that bucket, as the README says.
+    # The new-data trigger watches incoming/ of that bucket, as the guide says.
     patterns = [
         resource["Properties"]["EventPattern"]
         for resource in resources.values()
@@ -240,8 +246,9 @@ def _calls_with_unknown_keywords(code: str) -> list[str]:
     return unknown
 
 
-def test_readme_calls_name_real_arguments() -> None:
-    spans = re.findall(r"`([^`\n]+)`", README.read_text())
+@pytest.mark.parametrize("doc", [*REFERENCE, LOCAL_RUNNER], ids=lambda path: path.name)
+def test_docs_calls_name_real_arguments(doc: Path) -> None:
+    spans = re.findall(r"`([^`\n]+)`", doc.read_text())
     assert [problem for span in spans for problem in _calls_with_unknown_keywords(span)] == []
 
 
@@ -293,7 +300,7 @@ def test_migration_guide_here_column_names_real_arguments() -> None:
     assert problems == []
 
 
-def test_readme_sdk_json_example_deploys_the_definition_with_this_apps_role_and_bucket(
+def test_constructs_sdk_json_example_deploys_the_definition_with_this_apps_role_and_bucket(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import aws_cdk as cdk
@@ -301,8 +308,8 @@ def test_readme_sdk_json_example_deploys_the_definition_with_this_apps_role_and_
 
     from cdk_sagemaker_pipelines.cdk import ArtifactStore
 
-    text = README.read_text()
-    section = text[text.index("### A pipeline from the SageMaker SDK, as JSON") :]
+    text = CONSTRUCTS.read_text()
+    section = text[text.index("## A pipeline from the SageMaker SDK, as JSON") :]
     (example,) = [block for block in code_blocks(section, "python") if "def sdk_pipeline(" in block]
     namespace: dict[str, Any] = {}
     exec(example, namespace)
@@ -386,13 +393,12 @@ def build_app() -> cdk.App:
 """
 
 
-def test_readme_own_project_snapshot_test_records_and_catches_a_change(
+def test_own_project_snapshot_test_records_and_catches_a_change(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The snapshot test the README gives for an app of your own, run as its pytest would:
-    # it records each stack, passes unchanged, and fails when the pipeline changes.
-    readme = README.read_text()
-    readme = readme[readme.index("## Use it in your own project") :]
+    # The snapshot test docs/own-project.md gives for an app of your own, run as its pytest
+    # would: it records each stack, passes unchanged, and fails when the pipeline changes.
+    readme = OWN_PROJECT.read_text()
     (test_module,) = [
         block for block in code_blocks(readme, "python") if "TemplateSnapshot" in block
     ]
@@ -447,14 +453,13 @@ def build_app() -> cdk.App:
 """
 
 
-def test_readme_own_project_nag_test_passes_and_names_a_finding(
+def test_own_project_nag_test_passes_and_names_a_finding(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The cdk-nag test the README gives for an app of your own, with the packs added as it
-    # says: it passes on what the constructs acknowledge, and fails on a finding that is the
-    # app's to decide (NIST 800-53's replication of the store's buckets), naming it.
-    readme = README.read_text()
-    readme = readme[readme.index("## Use it in your own project") :]
+    # The cdk-nag test docs/own-project.md gives for an app of your own, with the packs added
+    # as it says: it passes on what the constructs acknowledge, and fails on a finding that is
+    # the app's to decide (NIST 800-53's replication of the store's buckets), naming it.
+    readme = OWN_PROJECT.read_text()
     (test_module,) = [
         block
         for block in code_blocks(readme, "python")

@@ -2146,7 +2146,7 @@ IMAGE_WARNING = "cdk-sagemaker-pipelines:unattributed-image"
 
 def test_images_known_only_at_run_or_deploy_time_are_warned():
     # The SDK's image_uri=ParameterString(…), or an app repository's URI written into a
-    # definition JSON as the README replaces roles and buckets: no statement names their
+    # definition JSON as docs/constructs.md replaces roles and buckets: no statement names their
     # repository. Before, the step role silently got no pull for them and the jobs failed.
     stack = new_stack()
     repository = ecr.Repository(stack, "Repo")
@@ -3508,7 +3508,7 @@ def test_a_name_only_known_at_deploy_time_is_used_as_given_with_a_warning(token_
 
 @pytest.mark.parametrize("when", ["before", "after"])
 def test_a_warning_is_acknowledged_by_its_id_on_the_construct_or_a_scope_above(when: str):
-    # What the README's "Warnings" section tells users: Annotations.of(scope)
+    # What docs/constructs.md's "Warnings" section tells users: Annotations.of(scope)
     # .acknowledge_warning(id, reason), before or after the construct warns, on it or on a
     # scope that holds it; a construct it doesn't hold keeps its warning.
     stack = new_stack()

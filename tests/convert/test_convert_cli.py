@@ -98,7 +98,7 @@ def test_fails_with_exit_2_when_the_output_cant_be_written(
     assert "cannot write: No such file or directory" in capsys.readouterr().err
 
 
-# The README's example of smpipe convert, in full (the README shortens the input).
+# docs/language.md's example of smpipe convert, in full (the guide shortens the input).
 README_INPUT: dict[str, Any] = {
     "Version": "2020-12-01",
     "Metadata": {},
@@ -158,11 +158,11 @@ README_INPUT: dict[str, Any] = {
 }
 
 
-def test_readme_example_is_what_smpipe_convert_prints(
+def test_language_example_is_what_smpipe_convert_prints(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("#### Converting a definition to Python") :]
+    readme = (REPO / "docs" / "language.md").read_text()
+    section = readme[readme.index("### Converting a definition to Python") :]
     shown = section[section.index("```python\n") + len("```python\n") :]
     shown = shown[: shown.index("```")]
     assert main(["convert", write(tmp_path, "sdk.json", README_INPUT)]) == 0

@@ -1403,7 +1403,7 @@ def output_path_joined_without_a_scheme() -> PipelineDefinition:
     "bucket.bucket_name), not a URI)",
 )
 def input_joining_a_bucket_uri_where_its_name_belongs() -> PipelineDefinition:
-    # The README's Join(["s3://", bucket, "/", key]) with the bucket given as a URI: the
+    # docs/constructs.md's Join(["s3://", bucket, "/", key]) with the bucket given as a URI: the
     # job would fail to read s3://s3://… at run time.
     key = ParameterString(name="InputDataKey", default_value="curated/")
     uri = Join(on="", values=["s3://", "s3://acme-data", "/", key])

@@ -1,4 +1,4 @@
-"""A team's CDK app written from README.md, for type checkers: never imported or run.
+"""A team's CDK app written from docs/constructs.md, for type checkers: never imported or run.
 
 The repository's own ``mypy`` run (``files`` includes ``tests/``) checks it; checking
 aws_cdk takes a minute or more, too slow for a test (tests/test_user_types.py checks the
@@ -40,7 +40,7 @@ def alarm_on_failures(scope: Construct, pipeline: PipelineBase) -> cloudwatch.Al
 
 
 class TeamStack(Stack):
-    """README's TeamStack and add_operations."""
+    """docs/constructs.md's TeamStack and add_operations."""
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)

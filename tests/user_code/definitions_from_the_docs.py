@@ -1,4 +1,4 @@
-"""A team's definition code written from README.md and docs/extending.md, for ``mypy --strict``.
+"""A team's definition code written from the README and docs/, for ``mypy --strict``.
 
 tests/test_user_types.py type-checks this module as a user's CI would (strict, no overrides)
 and fails on any error. It is never imported or run. Lines marked ``# type: ignore[…]`` are
@@ -123,7 +123,7 @@ def build_pipeline(model_package_group: str) -> PipelineDefinition:
         hyperparameters={"n_estimators": 100},
         cache_config=cache,
     )
-    # The step properties the README lists: expressions, typed by the value they hold.
+    # The step properties docs/language.md lists: expressions, typed by the value they hold.
     assert_type(train.properties.ModelArtifacts.S3ModelArtifacts, PropertyString)
     assert_type(train.model_data, Properties)
     assert_type(prep.output("train"), Properties)

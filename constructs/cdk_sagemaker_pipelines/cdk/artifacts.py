@@ -59,8 +59,13 @@ class ArtifactStore(Construct):
     buckets' policies with them (Default: retain; not ``SNAPSHOT``, which keys and buckets
     don't support).
 
-    To use a bucket and key that exist already (a platform team's), adopt them with
-    ``ArtifactStore.from_existing``: the store then creates nothing.
+    ``encryption_key`` gives the store a customer-managed key of your own (a central
+    security account's, imported with ``kms.Key.from_key_arn``) instead of creating one;
+    Default: a new key with rotation. To use a bucket and key that exist already (a
+    platform team's), adopt them with ``ArtifactStore.from_existing``: the store then
+    creates nothing. A key of another account (same region) is warned
+    (``cdk-sagemaker-pipelines:key-of-another-account``): its policy must let this
+    account's roles use it, which synth can't see.
 
     Example::
 
@@ -87,6 +92,7 @@ class ArtifactStore(Construct):
         execution_output_retention: Duration | None = None,
         noncurrent_version_retention: Duration | None = None,
         access_log_retention: Duration | None = None,
+        encryption_key: kms.IKey | None = None,
     ) -> None:
         check_new_child("ArtifactStore", scope, construct_id)
         super().__init__(scope, construct_id)
@@ -94,6 +100,9 @@ class ArtifactStore(Construct):
         raise_for(
             [
                 expect_removal_policy("removal_policy", removal_policy),
+                None
+                if encryption_key is None
+                else _key_problem("encryption_key", encryption_key, scope),
                 *(
                     _whole_days_problem(prop, value)
                     for prop, value in (
@@ -114,12 +123,16 @@ class ArtifactStore(Construct):
         self._key_granted_apart = False
         self._noncurrent = noncurrent_version_retention or Duration.days(30)
         self.execution_output_retention = execution_output_retention or Duration.days(90)
-        self.key = account_key(
-            self,
-            "Key",
-            description="Encrypts SageMaker pipeline artifacts, data and job volumes",
-            removal_policy=removal_policy,
-        )
+        if encryption_key is None:
+            self.key = account_key(
+                self,
+                "Key",
+                description="Encrypts SageMaker pipeline artifacts, data and job volumes",
+                removal_policy=removal_policy,
+            )
+        else:
+            self.key = encryption_key
+            _warn_key_of_another_account(self, "encryption_key", encryption_key)
         # Each bucket add_bucket made, with the key it encrypts it with: read in Python, so a
         # Pipeline knows its artifact bucket's key without looking it up through jsii.
         self._bucket_keys: list[tuple[s3.IBucket, kms.IKey]] = []
@@ -183,8 +196,11 @@ class ArtifactStore(Construct):
         For buckets and customer-managed keys a platform team owns (imported with
         ``s3.Bucket.from_bucket_name`` / ``from_bucket_attributes`` and
         ``kms.Key.from_key_arn``), or created in another stack of this app's stage. Both
-        must be in the account and region of the store's stack, where its pipelines run
-        (checked where known: a bucket imported by name or S3 ARN names neither).
+        must be in the region of the store's stack, where its pipelines run, and the bucket
+        in its account (checked where known: a bucket imported by name or S3 ARN names
+        neither). A key of another account (a central security account's) is warned
+        (``cdk-sagemaker-pipelines:key-of-another-account``): its policy must let this
+        account's roles use it.
         Pipelines write under ``executions/`` and ``models/`` of the bucket; their roles'
         identity policies get exactly the access they need to it and to the key;
         ``Pipeline`` and ``ModelRegistry`` take the store as they take a new one. Those
@@ -516,6 +532,7 @@ class _AdoptedArtifactStore(ArtifactStore):
         placed(self, scope)
         self.bucket = bucket
         self.key = adopted_key
+        _warn_key_of_another_account(self, "key" if key is not None else "bucket", adopted_key)
         self.execution_output_retention = execution_output_retention
         # The bucket's grants name its encryption_key: the store's key too only if it's that.
         bucket_key = bucket.encryption_key
@@ -609,15 +626,7 @@ def _adoption_problems(
             )
             return problems, None
         key = bucket_key
-    key_problem = (
-        expect_interface(
-            "key", key, "a kms.IKey", ("key_arn", "key_id", "grant_decrypt"), _key_hint(key)
-        )
-        or expect_same_app("key", key, root)
-        or _alias_problem(key)
-        or other_stage_problem("key", key, scope, "the store", _CREATE_THERE, _IMPORT_HOW)
-        or environment_problem("key", key, scope, _ADOPTED_ENVIRONMENT, _ADOPTED_ENVIRONMENT_HINT)
-    )
+    key_problem = _key_problem("key", key, scope)
     if key_problem is not None and key_from_bucket:
         # Not given: the problem is the bucket's, whose encryption_key was taken as the key.
         key_problem = PropProblem(
@@ -645,6 +654,72 @@ def _adoption_problems(
     return problems, adopted
 
 
+def _key_problem(prop: str, key: object, scope: Construct) -> Problem | None:
+    """A problem with the store's key: not a key, an alias, another app, stage or region.
+
+    A key of another account is no problem: the identity policies the pipelines' roles get
+    count when the key's policy lets their account use it (``_warn_key_of_another_account``).
+    """
+    return (
+        expect_interface(
+            prop, key, "a kms.IKey", ("key_arn", "key_id", "grant_decrypt"), _key_hint(key)
+        )
+        or expect_same_app(prop, key, root_of(scope))
+        or _alias_problem(key, prop)
+        or other_stage_problem(prop, key, scope, "the store", _CREATE_THERE, _IMPORT_HOW)
+        or _key_region_problem(prop, key, scope)
+    )
+
+
+def _key_region_problem(prop: str, key: object, scope: Construct) -> Problem | None:
+    """A key of another region than the store's stack (KMS keys work in their own region)."""
+    env = getattr(key, "env", None)
+    theirs, ours = getattr(env, "region", None), account_region(scope)[1]
+    if theirs is None or is_unresolved(theirs) or is_unresolved(ours) or theirs == ours:
+        return None
+    return PropProblem(
+        None,
+        prop,
+        f"{describe(key)} is in region {theirs}, this stack in {ours}: {_ADOPTED_ENVIRONMENT}",
+        _ADOPTED_ENVIRONMENT_HINT,
+    )
+
+
+def _key_account(key: kms.IKey, scope: Construct) -> str | None:
+    """The key's account when it is known to differ from the stack's, else None."""
+    theirs, ours = key.env.account, account_region(scope)[0]
+    if is_unresolved(theirs) or is_unresolved(ours) or theirs == ours:
+        return None
+    return str(theirs)
+
+
+def _warn_key_of_another_account(store: ArtifactStore, prop: str, key: kms.IKey) -> None:
+    """Warn that a key of another account works only if its policy admits this account.
+
+    KMS lets a principal use another account's key when both the key's policy (there) and
+    the principal's identity policy (here) allow it. The constructs write the identity
+    policies; the key policy is its owner's, and synth can't see it.
+    """
+    from .pipeline import WARNING_PREFIX  # not at the top: pipeline.py imports this module
+
+    owner = _key_account(key, store)
+    if owner is None:
+        return
+    account = account_region(store)[0]
+    shown = _shown_key(key)
+    subject = f"its encryption_key, {shown}," if prop == "bucket" else shown
+    Annotations.of(store).add_warning_v2(
+        f"{WARNING_PREFIX}:key-of-another-account",
+        f"prop '{prop}': {subject} is in account {owner}, this stack in {account}: "
+        "the pipelines' roles get identity policies to use it, which count only if the "
+        f"key's policy lets account {account} (or those roles) use it: kms:Decrypt, "
+        "kms:Encrypt, kms:GenerateDataKey, kms:GenerateDataKeyWithoutPlaintext and "
+        "kms:DescribeKey, and kms:CreateGrant with kms:GrantIsForAWSResource true (the "
+        "jobs' volumes). Synth can't see that policy: acknowledge this warning once its "
+        "owner has added them.",
+    )
+
+
 def _bucket_hint(bucket: object) -> str:
     """How to turn what was given as the bucket into an ``s3.IBucket``."""
     if isinstance(bucket, str):
@@ -670,7 +745,7 @@ def _key_hint(key: object) -> str:
     return f"a kms.Key of this app, or one imported by its key ARN: {_KEY_HINT}"
 
 
-def _alias_problem(key: object) -> Problem | None:
+def _alias_problem(key: object, prop: str = "key") -> Problem | None:
     """An alias (``kms.Alias``, or a key imported by an alias ARN) where a key is needed.
 
     SageMaker would take it, but IAM grants use of a key by the key's ARN: statements on
@@ -681,7 +756,7 @@ def _alias_problem(key: object) -> Problem | None:
         return None
     return PropProblem(
         None,
-        "key",
+        prop,
         f"{describe(key)} is a KMS alias: IAM grants use of a key by the key's ARN, so the "
         "pipelines' roles would get no use of the key behind it",
         # An alias of this app knows its key; an imported one doesn't.

@@ -1,0 +1,432 @@
+"""docs/landing-zones.md: every construct under a landing zone's rules, through the public API.
+
+One app, synthesized once for the module, with two stages of every construct of the
+library: ``context`` gets its permissions boundary from the ``@aws-cdk/core:permissionsBoundary``
+context key, ``aspect`` from ``iam.PermissionsBoundary.of`` (another boundary name, so each
+role shows which reached it), plus the docs' ``LandingZoneRoles`` aspect, mandatory tags,
+``job_tags`` and a central security account's key. Both use a bootstrap qualifier of their
+own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import cx_api
+from aws_cdk.assertions import Annotations, Match
+
+from cdk_sagemaker_pipelines.cdk import (
+    ArtifactStore,
+    ModelRegistry,
+    NewDataTrigger,
+    Pipeline,
+    PipelineFailureNotifications,
+    PipelineMonitoring,
+    PipelineSchedule,
+    SageMakerPipelineTarget,
+)
+from cdk_sagemaker_pipelines.definition import (
+    AutoMLStep,
+    Image,
+    PipelineDefinition,
+    PipelineDefinitionError,
+    ProcessingStep,
+)
+from cdk_sagemaker_pipelines.template import pipeline_definitions
+from example_project.pipeline import build_pipeline
+from tests.cdk.conftest import cdk_context, new_stack
+from tests.cdk.helpers import steps_by_name
+from tests.conftest import REPO
+
+DOCS = REPO / "docs" / "landing-zones.md"
+ACCOUNT = "111122223333"
+REGION = "eu-west-1"
+SECURITY_ACCOUNT = "999988887777"
+CENTRAL_KEY = f"arn:aws:kms:{REGION}:{SECURITY_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+BOUNDARY_CONTEXT_KEY = "@aws-cdk/core:permissionsBoundary"
+CONTEXT_BOUNDARY = "ml-boundary"
+ASPECT_BOUNDARY = "ml-boundary-aspect"
+QUALIFIER = "mlplat"
+MANDATORY_TAGS = {"cost-center": "CC-1", "data-classification": "confidential"}
+KEY_WARNING = "cdk-sagemaker-pipelines:key-of-another-account"
+
+
+def docs_python(containing: str) -> str:
+    """The one Python block of docs/landing-zones.md that contains ``containing``."""
+    blocks = re.findall(r"^```python\n(.*?)^```", DOCS.read_text(), re.S | re.M)
+    (block,) = [block for block in blocks if containing in block]
+    return str(block)
+
+
+def landing_zone_roles_aspect() -> type:
+    """The docs' ``LandingZoneRoles`` aspect, as written there."""
+    namespace: dict[str, Any] = {}
+    exec(compile(docs_python("class LandingZoneRoles"), str(DOCS), "exec"), namespace)
+    aspect: type = namespace["LandingZoneRoles"]
+    return aspect
+
+
+def every_construct(
+    stack: cdk.Stack, directory: Path, *, key: kms.IKey | None, job_tags: dict[str, str] | None
+) -> None:
+    """Every construct of the library, each way it creates roles, in ``stack``."""
+    store = ArtifactStore(
+        stack, "Artifacts", encryption_key=key, removal_policy=cdk.RemovalPolicy.DESTROY
+    )
+    data = store.add_bucket("Data", event_bridge_enabled=True)
+    registry = ModelRegistry(
+        stack, "Registry", artifact_store=store, shared_with_accounts=["444455556666"]
+    )
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0a1b2c3d4e5f60718",
+        availability_zones=[f"{REGION}a", f"{REGION}b"],
+        private_subnet_ids=["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"],
+        private_subnet_route_table_ids=["rtb-0a1b2c3d4e5f60711", "rtb-0a1b2c3d4e5f60722"],
+    )
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=build_pipeline(
+            data_bucket=data.bucket_name,
+            model_package_group_name=registry.model_package_group_name,
+        ),
+        artifact_store=store,
+        vpc=vpc,
+        enable_network_isolation=True,
+        parameter_locations={"InputDataKey": ["curated/*", "incoming/*"]},
+        job_tags=job_tags,
+        removal_policy=cdk.RemovalPolicy.DESTROY,
+    )
+    (directory / "Dockerfile").write_text("FROM python:3.11-slim\n")
+    automl = AutoMLStep(name="AutoML", inputs="s3://my-bucket/train.csv", target_attribute_name="y")
+    scorer = ProcessingStep(name="Score", image=Image.from_asset(directory))
+    Pipeline(
+        stack,
+        "Auto",
+        definition=PipelineDefinition(steps=[automl, automl.best_model("BestModel"), scorer]),
+        artifact_store=store,
+        vpc=vpc,
+        removal_policy=cdk.RemovalPolicy.DESTROY,
+    )
+    trigger = NewDataTrigger(
+        stack,
+        "OnNewData",
+        pipeline=pipeline,
+        bucket=data,
+        prefix="incoming/",
+        key_parameter="InputDataKey",
+    )
+    schedule = PipelineSchedule(
+        stack,
+        "Weekly",
+        pipeline=pipeline,
+        schedule=scheduler.ScheduleExpression.expression("cron(0 6 ? * MON *)"),
+        parameters={"InputDataKey": "curated/"},
+    )
+    notifications = PipelineFailureNotifications(stack, "Failures", pipeline=pipeline)
+    PipelineMonitoring(
+        stack,
+        "Monitoring",
+        pipeline=pipeline,
+        alarm_topic=notifications.topic,
+        notify_failed_executions=False,
+        dead_letter_queues=[trigger.dead_letter_queue, schedule.dead_letter_queue],
+    )
+    rule = events.Rule(stack, "Daily", schedule=events.Schedule.rate(cdk.Duration.days(1)))
+    rule.add_target(SageMakerPipelineTarget(pipeline, parameters={"InputDataKey": "curated/"}))
+    ci_role = iam.Role(stack, "CiRole", assumed_by=iam.AccountRootPrincipal())
+    pipeline.grant_start_pipeline_execution(ci_role)
+
+
+@dataclass(frozen=True)
+class LandingZone:
+    assembly: cx_api.CloudAssembly
+    templates: dict[str, dict[str, Any]]  # stage id -> its one stack's template
+    stacks: dict[str, cdk.Stack]
+
+
+@pytest.fixture(scope="module")
+def landing_zone(tmp_path_factory: pytest.TempPathFactory) -> LandingZone:
+    app = cdk.App(context=cdk_context(), outdir=str(tmp_path_factory.mktemp("cdk.out")))
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    stacks: dict[str, cdk.Stack] = {}
+    for stage_id in ("context", "aspect"):
+        stage = cdk.Stage(app, stage_id, env=env)
+        if stage_id == "context":
+            # Looked up as cdk.json's would be (the stage is below the app): on the stage
+            # only, as CDK's boundary from the context wins over the aspect's.
+            stage.node.set_context(BOUNDARY_CONTEXT_KEY, {"name": CONTEXT_BOUNDARY})
+        stack = cdk.Stack(stage, "Ml", synthesizer=cdk.DefaultStackSynthesizer(qualifier=QUALIFIER))
+        stacks[stage_id] = stack
+        aspect_stage = stage_id == "aspect"
+        if aspect_stage:
+            boundary = iam.ManagedPolicy.from_managed_policy_name(
+                stack, "Boundary", ASPECT_BOUNDARY
+            )
+            iam.PermissionsBoundary.of(stage).apply(boundary)
+            cdk.Aspects.of(stage).add(landing_zone_roles_aspect()(path="/ml/", prefix="ml-"))
+            for tag, value in MANDATORY_TAGS.items():
+                cdk.Tags.of(stage).add(tag, value)
+        every_construct(
+            stack,
+            tmp_path_factory.mktemp(f"scorer-{stage_id}"),
+            key=kms.Key.from_key_arn(stack, "CentralKey", CENTRAL_KEY) if aspect_stage else None,
+            job_tags=MANDATORY_TAGS if aspect_stage else None,
+        )
+    assembly = app.synth()
+    templates: dict[str, dict[str, Any]] = {}
+    for nested in assembly.nested_assemblies:
+        (stack_artifact,) = nested.nested_assembly.stacks
+        templates[stack_artifact.hierarchical_id.split("/")[0]] = stack_artifact.template
+    return LandingZone(assembly, templates, stacks)
+
+
+def _of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {
+        logical_id: resource
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == resource_type
+    }
+
+
+def _boundary(name: str) -> dict[str, Any]:
+    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":iam::{ACCOUNT}:policy/{name}"]]}
+
+
+# The roles the constructs create (by the start of their logical ids), and the user's.
+EXPECTED_ROLES = (
+    "TrainingRole",  # the pipeline's
+    "TrainingStepRole",
+    "AutoRole",
+    "AutoStepRole",
+    "AutoAutoMLRole",  # AutoML steps
+    "OnNewDataRuleTarget0Role",  # NewDataTrigger
+    "WeeklyRole",  # PipelineSchedule
+    "DailyTarget0Role",  # SageMakerPipelineTarget on a rule of the user's
+    "CiRole",
+)
+
+
+@pytest.mark.parametrize(
+    ("stage", "boundary"), [("context", CONTEXT_BOUNDARY), ("aspect", ASPECT_BOUNDARY)]
+)
+def test_every_role_gets_the_permissions_boundary(
+    landing_zone: LandingZone, stage: str, boundary: str
+) -> None:
+    roles = _of_type(landing_zone.templates[stage], "AWS::IAM::Role")
+    assert sorted(re.sub(r"[0-9A-F]{8}$", "", role) for role in roles) == sorted(EXPECTED_ROLES)
+    boundaries = {
+        role: json.loads(json.dumps(properties["Properties"].get("PermissionsBoundary")))
+        for role, properties in roles.items()
+    }
+    expected = _boundary(boundary)
+    # A literal ARN (cdk.json's partition literals) or the partition's Ref: either names it.
+    assert all(
+        value in (expected, f"arn:aws:iam::{ACCOUNT}:policy/{boundary}")
+        for value in boundaries.values()
+    ), boundaries
+
+
+@pytest.mark.parametrize("stage", ["context", "aspect"])
+def test_no_lambda_or_custom_resource_brings_roles_of_its_own(
+    landing_zone: LandingZone, stage: str
+) -> None:
+    # aws-cdk-lib's handlers (auto-delete objects, bucket notifications) would add roles
+    # created outside the constructs' view: none is there.
+    types = {resource["Type"] for resource in landing_zone.templates[stage]["Resources"].values()}
+    assert not {t for t in types if t.startswith(("AWS::Lambda::", "Custom::"))}
+    assert "AWS::CloudFormation::CustomResource" not in types
+
+
+def test_the_docs_aspect_puts_every_role_under_the_path_with_a_prefixed_name(
+    landing_zone: LandingZone,
+) -> None:
+    roles = _of_type(landing_zone.templates["aspect"], "AWS::IAM::Role")
+    assert {role["Properties"].get("Path") for role in roles.values()} == {"/ml/"}
+    names = [role["Properties"]["RoleName"] for role in roles.values()]
+    assert all(name.startswith("ml-") and len(name) <= 64 for name in names), names
+    assert len(set(names)) == len(names)
+    # The context stage, without the aspect: CloudFormation's names, the root path.
+    plain = _of_type(landing_zone.templates["context"], "AWS::IAM::Role").values()
+    assert not any({"Path", "RoleName"} & role["Properties"].keys() for role in plain)
+
+
+def test_pass_role_still_names_the_roles_under_their_path(landing_zone: LandingZone) -> None:
+    # The pipeline role passes the step and AutoML roles by their ARNs (which hold the
+    # path), not by ARNs built from names under the root path.
+    template = landing_zone.templates["aspect"]
+    passed = {}
+    for policy in _of_type(template, "AWS::IAM::ManagedPolicy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement.get("Sid") == "PassStepRoleToSageMaker":
+                resources = statement["Resource"]
+                resources = resources if isinstance(resources, list) else [resources]
+                passed.update({json.dumps(r, sort_keys=True): r for r in resources})
+    assert passed
+    for resource in passed.values():
+        (role, attribute) = resource["Fn::GetAtt"]
+        assert attribute == "Arn"
+        assert template["Resources"][role]["Properties"]["Path"] == "/ml/"
+
+
+def test_a_given_step_role_with_a_path_is_passed_by_its_arn() -> None:
+    stack = new_stack()
+    arn = f"arn:aws:iam::{ACCOUNT}:role/ml/team-step-role"
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(
+            steps=[ProcessingStep(name="Prep", image=Image.sklearn("1.2-1"))]
+        ),
+        step_role=iam.Role.from_role_arn(stack, "StepRole", arn),
+    )
+    policy = pipeline.role_policy
+    assert policy is not None
+    statements = stack.resolve(policy.document.to_json())["Statement"]
+    (passing,) = [s for s in statements if s.get("Sid") == "PassStepRoleToSageMaker"]
+    assert passing["Resource"] == arn
+
+
+@pytest.mark.parametrize("stage", ["context", "aspect"])
+def test_nothing_assumes_the_default_bootstrap_qualifier(
+    landing_zone: LandingZone, stage: str
+) -> None:
+    text = json.dumps(landing_zone.templates[stage])
+    assert "hnb659fds" not in text
+    # The step role reads the code assets in the qualifier's bucket, and pulls the image
+    # asset from its repository.
+    assert f"cdk-{QUALIFIER}-assets-{ACCOUNT}-{REGION}" in text
+    assert f"cdk-{QUALIFIER}-container-assets-{ACCOUNT}-{REGION}" in text
+    step_policy = next(
+        policy
+        for logical_id, policy in _of_type(
+            landing_zone.templates[stage], "AWS::IAM::ManagedPolicy"
+        ).items()
+        if logical_id.startswith("TrainingStepRolePolicy")
+    )
+    assert f"cdk-{QUALIFIER}-assets-{ACCOUNT}-{REGION}" in json.dumps(step_policy)
+
+
+def test_stage_tags_reach_the_resources_and_job_tags_the_jobs(landing_zone: LandingZone) -> None:
+    template = landing_zone.templates["aspect"]
+    for logical_id, resource in _of_type(template, "AWS::SageMaker::Pipeline").items():
+        tags = {t["Key"]: t["Value"] for t in resource["Properties"]["Tags"]}
+        assert MANDATORY_TAGS.items() <= tags.items(), logical_id
+    definitions = dict(pipeline_definitions(template))
+    training = next(d for lid, d in definitions.items() if lid.startswith("Training"))
+    automl = next(d for lid, d in definitions.items() if lid.startswith("Auto"))
+    # job_tags: every job of the pipeline given them.
+    for name, step in steps_by_name(training).items():
+        if step["Type"] in ("Processing", "Training"):
+            tags = {t["Key"]: t["Value"] for t in step["Arguments"]["Tags"]}
+            assert tags == MANDATORY_TAGS, name
+    # Tags.of(stage) alone: the pipeline resource is tagged, its jobs aren't.
+    assert all("Tags" not in step["Arguments"] for step in steps_by_name(automl).values())
+
+
+def test_a_central_key_of_another_account_encrypts_the_store_with_a_warning(
+    landing_zone: LandingZone,
+) -> None:
+    template = landing_zone.templates["aspect"]
+    assert not _of_type(template, "AWS::KMS::Key").keys() & {"ArtifactsKey"}
+    assert not any(lid.startswith("ArtifactsKey") for lid in _of_type(template, "AWS::KMS::Key"))
+    for logical_id, bucket in _of_type(template, "AWS::S3::Bucket").items():
+        if logical_id.startswith("ArtifactsAccessLogs"):
+            continue  # SSE-S3, as server access logging requires
+        (rule,) = bucket["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        assert rule["ServerSideEncryptionByDefault"] == {
+            "KMSMasterKeyID": CENTRAL_KEY,
+            "SSEAlgorithm": "aws:kms",
+        }, logical_id
+    definition = next(d for lid, d in pipeline_definitions(template) if lid.startswith("Training"))
+    train = steps_by_name(definition)["Train"]["Arguments"]
+    assert train["ResourceConfig"]["VolumeKmsKeyId"] == CENTRAL_KEY
+    assert train["OutputDataConfig"]["KmsKeyId"] == CENTRAL_KEY
+    warnings = Annotations.from_stack(landing_zone.stacks["aspect"]).find_warning(
+        "/aspect/Ml/Artifacts", Match.string_like_regexp(f"^prop 'encryption_key': {CENTRAL_KEY}")
+    )
+    (warning,) = warnings
+    message = str(warning.entry.data)
+    assert f"is in account {SECURITY_ACCOUNT}, this stack in {ACCOUNT}" in message
+    assert "kms:CreateGrant with kms:GrantIsForAWSResource" in message
+    assert f"[ack: {KEY_WARNING}]" in message
+    # A store of the stack's own key: no such warning.
+    assert not Annotations.from_stack(landing_zone.stacks["context"]).find_warning(
+        "*", Match.string_like_regexp(KEY_WARNING)
+    )
+
+
+def test_an_adopted_bucket_may_take_a_central_key_of_another_account() -> None:
+    stack = new_stack(region=REGION)
+    key = kms.Key.from_key_arn(stack, "Key", CENTRAL_KEY)
+    bucket = s3.Bucket.from_bucket_attributes(
+        stack, "Bucket", bucket_name="acme-ml-artifacts", encryption_key=key
+    )
+    store = ArtifactStore.from_existing(stack, "Artifacts", bucket=bucket)
+    assert store.key.key_arn == CENTRAL_KEY
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(
+            steps=[ProcessingStep(name="Prep", image=Image.sklearn("1.2-1"), outputs=["out"])]
+        ),
+        artifact_store=store,
+    )
+    # The jobs encrypt with it, and the step role may use it (its identity policy's half).
+    policy = pipeline.step_role_policy
+    assert policy is not None
+    statements = stack.resolve(policy.document.to_json())["Statement"]
+    assert any(
+        s["Resource"] == CENTRAL_KEY and "kms:GenerateDataKey" in s["Action"] for s in statements
+    )
+    (warning,) = Annotations.from_stack(stack).find_warning(
+        "/Test/Artifacts", Match.string_like_regexp(KEY_WARNING)
+    )
+    assert str(warning.entry.data).startswith(
+        f"prop 'bucket': its encryption_key, {CENTRAL_KEY}, is in account {SECURITY_ACCOUNT}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        (
+            lambda stack: CENTRAL_KEY,
+            f"prop 'encryption_key': expected a kms.IKey, got str {repr(CENTRAL_KEY)[:57]}... "
+            f"(import it: kms.Key.from_key_arn(self, 'ArtifactKey', '{CENTRAL_KEY}'))",
+        ),
+        (
+            lambda stack: kms.Alias.from_alias_name(stack, "Alias", "alias/ml"),
+            "prop 'encryption_key': imported Alias Test/Alias is a KMS alias: IAM grants use of "
+            "a key by the key's ARN",
+        ),
+        (
+            lambda stack: kms.Key.from_key_arn(
+                stack, "Key", CENTRAL_KEY.replace(REGION, "us-east-1")
+            ),
+            f"prop 'encryption_key': imported Key Test/Key is in region us-east-1, this stack in "
+            f"{REGION}: the store's pipelines run their jobs in this stack's account and region",
+        ),
+    ],
+    ids=["a-string", "an-alias", "another-region"],
+)
+def test_fails_an_encryption_key_that_cannot_encrypt_the_store(key: Any, problem: str) -> None:
+    stack = new_stack(region=REGION)
+    with pytest.raises(PipelineDefinitionError, match=re.escape(problem)):
+        ArtifactStore(stack, "Artifacts", encryption_key=key(stack))
+    # Nothing of the store was left in the tree.
+    assert stack.node.try_find_child("Artifacts") is None

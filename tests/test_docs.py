@@ -1017,3 +1017,21 @@ def test_extending_binder_gives_every_job_the_company_key_and_network() -> None:
     # The subclass is checked as StaticBinder is.
     with pytest.raises(PipelineDefinitionError, match=r"^AcmeBinder: field 'region' expects str"):
         namespace["AcmeBinder"](region=1)
+
+
+def test_batch_scoring_blocks_are_the_tested_examples() -> None:
+    # docs/batch-scoring.md quotes example_project/batch_scoring.py and
+    # examples/batch_scoring_stack.py (synthesized by tests/cdk/test_batch_scoring.py): a
+    # stale excerpt would teach what no longer runs. Lines are compared without indentation.
+    docs = (REPO / "docs" / "batch-scoring.md").read_text()
+    sources = "\n".join(
+        line.strip()
+        for path in ("example_project/batch_scoring.py", "examples/batch_scoring_stack.py")
+        for line in (REPO / path).read_text().splitlines()
+    )
+    blocks = re.findall(r"^```python\n(.*?)^```", docs, re.S | re.M)
+    assert len(blocks) == 2
+    for block in blocks:
+        for line in block.splitlines():
+            if line.strip():
+                assert line.strip().split("  #")[0].rstrip() in sources, line

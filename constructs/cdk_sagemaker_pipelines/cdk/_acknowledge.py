@@ -45,6 +45,11 @@ REASONS: dict[str, str] = {
     "run time (a parameter) or registers an unversioned package the service names: any "
     "package of this account and region, still pending approval only; the construct warns "
     "with cdk-sagemaker-pipelines:open-model-package-group",
+    "CreateModelsFromModelVersionsOfAnyGroup": "a Model step creates its model from a "
+    "registered version named only at run time (a parameter, or a Lambda step's output such "
+    "as the latest approved version): CreateModel and DescribeModelPackage on any version of "
+    "this account and region; the construct warns with "
+    "cdk-sagemaker-pipelines:model-from-model-package",
     "TagPipelineResources": "the service tags the jobs and model versions it creates, whose "
     "names it generates at run time under these prefixes",
     "Read": "each execution reads under its own execution-id prefix or a declared data prefix; "

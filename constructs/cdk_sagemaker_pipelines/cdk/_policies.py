@@ -32,6 +32,7 @@ from ..definition.permissions import (
     EMR_CLUSTER_STATUS_RULE_AS_DOCUMENTED,
     EMR_STEP_STATUS_RULE,
     JOB_NAME_PREFIX,
+    MODEL_FROM_PACKAGE_ACTIONS,
     PENDING_APPROVAL,
     REGISTER_ACTIONS,
     PermissionPlan,
@@ -501,6 +502,43 @@ def _registration_statements(
     ]
 
 
+def _model_package_statements(plan: PermissionPlan, stack: Stack) -> list[iam.PolicyStatement]:
+    """Create the models of Model steps from the registered versions they name.
+
+    A version given literally (its ARN, or a name of this account and region) is allowed
+    alone; one known only at run time (a parameter, a Lambda step's output such as the
+    latest approved version) or at deploy time may be any version of the account and region.
+    """
+    named: list[Any] = []
+    any_version = False
+    for _, _, package in plan.model_packages:
+        if not isinstance(package, str) or is_unresolved(package):
+            any_version = True
+        elif package.startswith("arn:"):
+            named.append(package)
+        else:
+            named.append(_sagemaker_arn(stack, "model-package", package))
+    statements = []
+    if named:
+        statements.append(
+            iam.PolicyStatement(
+                sid="CreateModelsFromModelVersions",
+                actions=list(MODEL_FROM_PACKAGE_ACTIONS),
+                resources=_unique(named),
+            )
+        )
+    if any_version:
+        statements.append(
+            iam.PolicyStatement(
+                sid="CreateModelsFromModelVersionsOfAnyGroup",
+                actions=list(MODEL_FROM_PACKAGE_ACTIONS),
+                # model-package/<group>/<n> of any group (and unversioned packages).
+                resources=[_sagemaker_arn(stack, "model-package", "*")],
+            )
+        )
+    return statements
+
+
 def pipeline_role_statements(
     plan: PermissionPlan,
     stack: Stack,
@@ -543,6 +581,7 @@ def pipeline_role_statements(
             group_arns,
         )
         tagged += packages
+    statements += _model_package_statements(plan, stack)
     plan_keys = lookups.plan_keys
     keys = _job_keys(stack, plan_keys)
     # (Sid, actions, resources, conditions): a statement only when it has resources.

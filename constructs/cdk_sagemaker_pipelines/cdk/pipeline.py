@@ -870,6 +870,7 @@ class Pipeline(PipelineBase):
         self._warn_manifest_inputs()
         self._warn_unattributed_images()
         self._warn_external_model_transforms()
+        self._warn_models_from_model_packages()
         self._warn_open_registrations()
         self._warn_emr_steps_creating_clusters()
         self._warn_registered_asset_code()
@@ -2092,6 +2093,37 @@ class Pipeline(PipelineBase):
             "from these steps (their input, output and keys go to pipeline.step_role). Grant "
             "that role what the jobs read and write, or create the model in the pipeline "
             "(ModelStep, then model_name=model.properties.ModelName).",
+        )
+
+    def _warn_models_from_model_packages(self) -> None:
+        """Models of registered versions: their data and image only the version names.
+
+        The model runs with its ``ExecutionRoleArn`` (the step role), as do the transform
+        jobs of it: that role downloads the version's model data and pulls its image, which
+        the definition doesn't name (the version's containers are read when the model is
+        created), so nothing is derived for them.
+        """
+        if not self.plan.model_packages:
+            return
+        models = "; ".join(
+            f"step '{step}' field '{field_path}' ("
+            + (
+                describe_value(package)
+                if not isinstance(package, str) or not is_unresolved(package)
+                else "known at deploy time"
+            )
+            + ")"
+            for step, field_path, package in self.plan.model_packages
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:model-from-model-package",
+            f"The models of {models} are created from a registered model version, whose model "
+            "data and image only the version names: pipeline.step_role, which the model and "
+            "its transform jobs run as, gets no read of that data nor pull of that image. "
+            "Grant them where the versions are kept: for versions registered by a pipeline "
+            "of this app, artifact_store.grant_read_models(pipeline.step_role) (and "
+            "repository.grant_pull(pipeline.step_role) for an image of your own; SageMaker's "
+            "framework images need none), then acknowledge this warning.",
         )
 
     def _warn_emr_steps_creating_clusters(self) -> None:

@@ -219,6 +219,12 @@ _S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("R", "DriftCheckBaselines.*.*.S3Uri"),
     ),
 }
+# A Model step's containers that are registered versions (CreateModel's ModelPackageName).
+_MODEL_PACKAGE_FIELDS = ("PrimaryContainer.ModelPackageName", "Containers[*].ModelPackageName")
+# What the pipeline role needs on a version to create a model of it: CreateModel on the
+# model package besides the model (as AWS's cross-account deployment guide grants it on the
+# group's versions) and DescribeModelPackage, which reads its containers.
+MODEL_FROM_PACKAGE_ACTIONS = ("sagemaker:CreateModel", "sagemaker:DescribeModelPackage")
 # The S3 data sources of each job type whose S3DataType may make S3Uri a manifest: a file
 # listing the objects to read (ManifestFile), or JSON lines naming them (AugmentedManifestFile).
 _S3_DATA_SOURCES: dict[str, tuple[str, ...]] = {
@@ -412,6 +418,10 @@ class PermissionPlan:
     # name, or an expression other than a Model step's ModelName): their jobs run as that
     # model's execution role, which the plan doesn't know.
     external_model_transforms: list[tuple[str, Any]] = field(default_factory=list)
+    # (step, field, model package) of Model steps whose container is a registered version
+    # (``ModelPackageName``): the pipeline role creates the model from it; the version's
+    # model data and image, which the model's role reads and pulls, only it names.
+    model_packages: list[tuple[str, str, Any]] = field(default_factory=list)
     reads: list[S3Access] = field(default_factory=list)
     writes: list[S3Access] = field(default_factory=list)
     property_file_reads: list[S3Access] = field(default_factory=list)
@@ -610,6 +620,10 @@ class _Planner:
                     (name, "group known only at run time" if group is not None else "no group")
                 )
             plan.approval_statuses.append((name, arguments.get("ModelApprovalStatus")))
+        elif kind == "Model":
+            for path in _MODEL_PACKAGE_FIELDS:
+                for where, package in _select(arguments, path):
+                    plan.model_packages.append((name, f"Arguments.{where}", package))
         elif kind == "Transform" and isinstance(arguments, Mapping):
             model = arguments.get("ModelName")
             if not self._names_a_pipeline_model(model):

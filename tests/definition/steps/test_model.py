@@ -34,6 +34,7 @@ from cdk_sagemaker_pipelines.definition import (
     S3Location,
     StaticBinder,
     StepExceptionType,
+    StepOutput,
     StepRetryPolicy,
     TrainingStep,
     validate_definition,
@@ -1140,3 +1141,79 @@ def test_a_misspelled_or_expression_container_is_one_problem(
     definition["Parameters"] = [{"Name": "Container", "Type": "String", "DefaultValue": "x"}]
 
     assert [p.field for p in validate_definition(definition)] == [field]
+
+
+# A model of a registered version (CreateModel's ModelPackageName)
+
+PACKAGE_ARN = "arn:aws:sagemaker:us-east-1:111122223333:model-package/churn/3"
+
+
+def test_model_of_a_registered_version_renders_model_package_name(ctx: RenderContext) -> None:
+    arn = ParameterString(name="ModelPackageArn", default_value=PACKAGE_ARN)
+    step = ModelStep(name="ApprovedModel", model_package_name=arn, environment={"THREADS": 2})
+
+    assert step.to_request(ctx) == {
+        "Name": "ApprovedModel",
+        "Type": "Model",
+        "Arguments": {
+            "ExecutionRoleArn": ROLE,
+            # The version's containers are the model's: no Image, ModelDataUrl or code.
+            "PrimaryContainer": {
+                "ModelPackageName": {"Get": "Parameters.ModelPackageArn"},
+                "Environment": {"THREADS": "2"},
+            },
+        },
+    }
+    assert ctx.problems == []
+
+
+def test_a_model_of_a_registered_version_compiles_and_is_planned(binder: StaticBinder) -> None:
+    resolve = LambdaStep(
+        name="ResolveModel",
+        function_arn=LAMBDA_ARN,
+        outputs=[StepOutput(output_name="ModelPackageArn")],
+    )
+    model = ModelStep(
+        name="ApprovedModel",
+        model_package_name=resolve.properties.OutputParameters["ModelPackageArn"],
+    )
+    literal = ModelStep(name="PinnedModel", model_package_name=PACKAGE_ARN)
+    definition = PipelineDefinition(steps=[model, literal]).to_definition(binder)
+
+    assert validate_definition(definition) == []
+    plan = plan_permissions(definition)
+    assert sorted(plan.model_packages, key=lambda use: use[0]) == [
+        (
+            "ApprovedModel",
+            "Arguments.PrimaryContainer.ModelPackageName",
+            {"Get": "Steps.ResolveModel.OutputParameters['ModelPackageArn']"},
+        ),
+        ("PinnedModel", "Arguments.PrimaryContainer.ModelPackageName", PACKAGE_ARN),
+    ]
+    # Nothing of the version is read through the definition: its data only it names.
+    assert plan.reads == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"image": IMAGE}, "leave out image="),
+        ({"model_data": "s3://b/model.tar.gz", "code": None}, "leave out model_data="),
+        (
+            {"containers": [Container(image=IMAGE)], "inference_execution_mode": "Serial"},
+            "leave out containers=, inference_execution_mode=",
+        ),
+    ],
+    ids=["image", "model-data", "containers"],
+)
+def test_fails_a_model_of_a_registered_version_with_a_container_of_its_own(
+    extra: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=re.escape(
+            "ModelStep 'ApprovedModel': model_package_name= takes the image, model data and "
+            f"code from the registered version; {message}"
+        ),
+    ):
+        ModelStep(name="ApprovedModel", model_package_name=PACKAGE_ARN, **extra)

@@ -214,7 +214,11 @@ class ModelStep(_ContainerStep):
     (``PrimaryContainer``); an inference pipeline (the SDK's ``PipelineModel``) takes
     ``containers=[Container(…), …]`` instead (``Containers``, at most 15).
     ``inference_execution_mode`` (``"Serial"`` or ``"Direct"``) goes with ``containers``.
-    Default: unset, which SageMaker runs as ``Serial``.
+    Default: unset, which SageMaker runs as ``Serial``. A model of a registered version
+    takes ``model_package_name`` (its ARN: a parameter, or a Lambda step's output, such as
+    the latest approved version) instead of ``image``, ``model_data`` and ``code``: the
+    version's containers are the model's (``PrimaryContainer.ModelPackageName``), and
+    ``environment`` adds to theirs.
 
     Example::
 
@@ -226,17 +230,21 @@ class ModelStep(_ContainerStep):
                       model_data=prep_model_uri, code=Code.from_asset("ml/featurize.py")),
             Container(image=Image.xgboost("1.7-1", scope="inference"), model_data=train.model_data),
         ])
+        approved = ModelStep(name="ApprovedModel",
+                             model_package_name=ParameterString(name="ModelPackageArn"))
     """
 
     role: str | Expression | None = None
     network: NetworkConfig | None = None
     inference_execution_mode: str | None = None
+    model_package_name: str | Expression | None = None
     step_type: ClassVar[str] = "Model"
     container_field: ClassVar[str] = "Arguments.PrimaryContainer"
     containers_field: ClassVar[str] = "Arguments.Containers"
     containers_member: ClassVar[str] = "a model (CreateModel's Containers)"
     argument_fields: ClassVar[Mapping[str, str]] = {
         **_container_argument_fields(container_field),
+        "Arguments.PrimaryContainer.ModelPackageName": "model_package_name",
         "Arguments.ExecutionRoleArn": "role",
         "Arguments.VpcConfig": "network",
         "Arguments.EnableNetworkIsolation": "network",
@@ -249,6 +257,9 @@ class ModelStep(_ContainerStep):
         def properties(self) -> ModelStepProperties: ...
 
     def _validate(self) -> None:
+        if self.model_package_name is not None:
+            self._validate_model_package()
+            return
         _ContainerStep._validate(self)
         if self.inference_execution_mode is not None and self.containers is None:
             raise PipelineDefinitionError(
@@ -257,9 +268,31 @@ class ModelStep(_ContainerStep):
                 "several containers; give containers=[Container(…), …] or leave it unset"
             )
 
+    def _validate_model_package(self) -> None:
+        """A model of a registered version takes its image, data and code from the version."""
+        given = [
+            f"{name}="
+            for name in (*_SINGLE_CONTAINER_ARGUMENTS, "containers", "inference_execution_mode")
+            if name != "environment" and getattr(self, name) is not None
+        ]
+        if given:
+            raise PipelineDefinitionError(
+                f"{type(self).__name__} '{self.name}': model_package_name= takes the image, "
+                f"model data and code from the registered version; leave out {', '.join(given)} "
+                "(environment= adds to the version's environment)"
+            )
+
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         role = bind_role(ctx, self, self.role, "Arguments.ExecutionRoleArn")
-        if self.containers is None:
+        if self.model_package_name is not None:
+            arguments = compact(
+                ExecutionRoleArn=role,
+                PrimaryContainer=compact(
+                    ModelPackageName=render(self.model_package_name, ctx),
+                    Environment=render_string_map(self.environment, ctx),
+                ),
+            )
+        elif self.containers is None:
             arguments = compact(
                 ExecutionRoleArn=role,
                 PrimaryContainer=self._render_container(ctx, self, self.container_field),

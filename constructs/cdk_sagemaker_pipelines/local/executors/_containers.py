@@ -51,7 +51,7 @@ def locate_container(container: Mapping[str, Any], store: StepStore, where: str)
     submit = environment.get(SUBMIT_DIRECTORY)
     program = environment.get(PROGRAM)
     if submit and not submit.startswith("s3://"):
-        code_in_model = _code_in_model(submit, program, model_data, where)
+        code_in_model = packed_code_directory(submit, program, model_data, where)
     elif submit:
         code = store.locate(submit, f"{where}.Environment.{SUBMIT_DIRECTORY}")
         if code is None:
@@ -70,7 +70,7 @@ def locate_container(container: Mapping[str, Any], store: StepStore, where: str)
     )
 
 
-def _code_in_model(
+def packed_code_directory(
     submit: str, program: str | None, model_data: Path | None, where: str
 ) -> str | None:
     """The directory of code packed in the model data (``/opt/ml/model/code`` -> ``code``).

@@ -1007,6 +1007,52 @@ def test_a_model_container_without_environment_runs_as_one_with_an_empty_one() -
     assert definition_difference(compiled, definition) is None
 
 
+def test_a_model_of_a_registered_version_converts_to_model_package_name() -> None:
+    # CreateModel's ModelPackageName: the version's containers are the model's, so the
+    # step has no image to write; without Environment it gets none, as the language writes.
+    version = "arn:aws:sagemaker:us-east-1:111122223333:model-package/churn/3"
+    definition = {
+        "Version": "2020-12-01",
+        "Metadata": {},
+        "Parameters": [{"Name": "ModelPackageArn", "Type": "String"}],
+        "Steps": [
+            {
+                "Name": "FromParameter",
+                "Type": "Model",
+                "Arguments": {
+                    "PrimaryContainer": {
+                        "ModelPackageName": {"Get": "Parameters.ModelPackageArn"},
+                        "Environment": {"LOG_LEVEL": "debug"},
+                    },
+                    "ExecutionRoleArn": ROLE,
+                },
+            },
+            {
+                "Name": "FromLiteral",
+                "Type": "Model",
+                "Arguments": {
+                    "PrimaryContainer": {"ModelPackageName": version},
+                    "ExecutionRoleArn": ROLE,
+                },
+            },
+        ],
+    }
+    source, compiled = round_trip(definition)
+    assert (
+        "from_parameter = ModelStep(\n"
+        '    name="FromParameter",\n'
+        "    model_package_name=model_package_arn,\n"
+        '    environment={"LOG_LEVEL": "debug"},\n'
+        "    role=ROLE,\n"
+        ")\n"
+    ) in source
+    assert f'    model_package_name="{version}",\n    role=ROLE,\n)\n' in source
+    assert "extra_arguments" not in source
+    steps = {step["Name"]: step for step in compiled["Steps"]}
+    assert "Environment" not in steps["FromLiteral"]["Arguments"]["PrimaryContainer"]
+    assert definition_difference(compiled, definition) is None
+
+
 def test_a_keyword_that_renders_otherwise_is_left_out_its_member_in_extra_arguments() -> None:
     # arguments= writes the SDK's JsonGet container arguments otherwise: the step's code
     # holds them once, in extra_arguments, not also as a keyword the escape hatch overrides.

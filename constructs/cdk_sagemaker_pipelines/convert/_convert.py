@@ -467,7 +467,12 @@ def _with_container_environments(arguments: Mapping[str, Any]) -> Mapping[str, A
     """
 
     def with_environment(container: Any) -> Any:
-        if isinstance(container, Mapping) and "Environment" not in container:
+        # A registered version's container: the language writes Environment only if given.
+        if (
+            isinstance(container, Mapping)
+            and "Environment" not in container
+            and "ModelPackageName" not in container
+        ):
             return {**container, "Environment": {}}
         return container
 
@@ -1216,8 +1221,12 @@ def _model(writer: _Writer, arguments: Mapping[str, Any]) -> None:
         writer.required_node("containers", _containers(writer, arguments["Containers"]))
     else:
         container = arguments.get("PrimaryContainer") or {}
-        writer.required("image", container.get("Image"))
-        writer.lift("model_data", container.get("ModelDataUrl"))
+        if "ModelPackageName" in container and "Image" not in container:
+            # A model of a registered version: its image and data are the version's.
+            writer.required("model_package_name", container["ModelPackageName"])
+        else:
+            writer.required("image", container.get("Image"))
+            writer.lift("model_data", container.get("ModelDataUrl"))
         writer.lift("environment", _string_map(container.get("Environment")) or None)
     writer.lift("role", arguments.get("ExecutionRoleArn"))
     writer.lift("inference_execution_mode", _get(arguments, "InferenceExecutionConfig", "Mode"))

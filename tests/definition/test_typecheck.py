@@ -399,16 +399,6 @@ def test_fails_network_config_vpc_needs_subnets_and_security_groups(
             "CacheConfig takes no argument 'expire' (did you mean 'expire_after'?)",
         ),
         (
-            # A close match would mislead: 'description' (a step's) for the SDK's distribution.
-            lambda: TrainingStep(
-                name="Train", image="my-image", distribution={"mpi": {"enabled": True}}
-            ),  # type: ignore[call-arg]
-            "TrainingStep 'Train' takes no argument 'distribution' (the SageMaker SDK's "
-            "distribution=; here: set the hyperparameters the SDK derives from it, e.g. "
-            "sagemaker_torch_distributed_enabled=True and sagemaker_instance_type for "
-            "torch_distributed (docs/sdk-comparison.md))",
-        ),
-        (
             # 'model_statistics' is the closest name, and the wrong one.
             lambda: ModelMetrics(model_data_statistics=MetricsSource(s3_uri="s3://b/stats.json")),  # type: ignore[call-arg]
             "ModelMetrics takes no argument 'model_data_statistics' (the SageMaker SDK's "
@@ -495,7 +485,6 @@ def test_fails_network_config_vpc_needs_subnets_and_security_groups(
         "misspelt",
         "other-step-types-take-it",
         "not-a-step",
-        "sdk-name-misleading-close-match",
         "sdk-name-of-model-metrics",
         "sdk-name-renamed",
         "sdk-name-of-a-hugging-face-estimator",

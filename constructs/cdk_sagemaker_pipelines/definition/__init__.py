@@ -33,6 +33,7 @@ from .conditions import (
     ConditionNot,
     ConditionOr,
 )
+from .distribution import Distribution
 from .expressions import (
     ExecutionVariable,
     ExecutionVariables,
@@ -151,6 +152,7 @@ __all__ = [
     "DataBiasCheckConfig",
     "DataQualityCheckConfig",
     "DatasetFormat",
+    "Distribution",
     "DriftCheckBaselines",
     "EMRStep",
     "ExecutionVariable",

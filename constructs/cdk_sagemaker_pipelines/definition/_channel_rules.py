@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import _distribution_names as _names
 from ._shape_check import is_expression, misspells
 from ._suggest import did_you_mean
 from ._tokens import is_token
@@ -30,18 +31,11 @@ FILE_SYSTEM_ACCESS_MODES = ("ro", "rw")
 FILE_SYSTEM_ID = re.compile(r"fs-[0-9a-f]{8,}")
 FILE_SYSTEM_ID_LENGTH = (11, 21)
 MAX_DIRECTORY_PATH = 4096
-# The hyperparameter that names the instance group a heterogeneous cluster's distributed
-# training runs in: the SDK writes the estimator's ``distribution["instance_groups"]`` there as
-# a JSON list of names, and the training toolkit reads it.
-DISTRIBUTION_GROUPS = "sagemaker_distribution_instance_groups"
-# The hyperparameters that switch on the SDK's ``distribution=`` strategies
-# (docs/sdk-comparison.md).
-DISTRIBUTION_SWITCHES = (
-    "sagemaker_torch_distributed_enabled",
-    "sagemaker_mpi_enabled",
-    "sagemaker_distributed_dataparallel_enabled",
-    "sagemaker_parameter_server_enabled",
-)
+# The hyperparameter naming the instance group a heterogeneous cluster's distributed training
+# runs in, and those that switch on the SDK's ``distribution=`` strategies: the names live in
+# ``_distribution_names`` (``Distribution`` writes them).
+DISTRIBUTION_GROUPS = _names.DISTRIBUTION_GROUPS
+DISTRIBUTION_SWITCHES = _names.DISTRIBUTION_SWITCHES
 
 
 @dataclass(frozen=True, slots=True)

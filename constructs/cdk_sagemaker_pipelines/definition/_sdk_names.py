@@ -126,12 +126,6 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
         "SageMaker Pipelines names the jobs; the SDK's custom prefix "
         '(use_custom_job_prefix) is extra_arguments={"<Kind>JobName": "<prefix>"}',
     ),
-    "distribution": (
-        _TRAINING_STEPS,
-        "set the hyperparameters the SDK derives from it, e.g. "
-        "sagemaker_torch_distributed_enabled=True and sagemaker_instance_type for "
-        "torch_distributed (docs/sdk-comparison.md)",
-    ),
     "instance_groups": (
         ("TuningStep",),
         "heterogeneous clusters are TrainingStep's only (the SDK's tuner drops an "

@@ -15,12 +15,14 @@ from .._channel_rules import (
     FILE_SYSTEM_TYPES,
     MAX_DIRECTORY_PATH,
 )
+from .._distribution_names import DISTRIBUTION_HYPERPARAMETERS
 from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render, render_string_map
 from .._suggest import did_you_mean, one_of
 from .._tokens import is_token
 from .._typecheck import checked
 from ..bindables import Code, S3Location
+from ..distribution import Distribution, check_distribution
 from ..expressions import Expression
 from ..jobs import JobDefaults, NetworkConfig
 from ..properties import Properties
@@ -301,6 +303,7 @@ class TrainingJobStep(JobStep):
     checkpoint_s3_uri: S3Like | None = None
     use_spot_instances: bool = False
     max_wait_in_seconds: int | Expression | None = None
+    distribution: Distribution | None = None
     # Where the job's members sit: TrainingStep's Arguments, or a tuning job's
     # TrainingJobDefinition; and the member naming the instances.
     job_field: ClassVar[str] = "Arguments"
@@ -309,6 +312,15 @@ class TrainingJobStep(JobStep):
 
     def _argument_fields(self) -> Mapping[str, str]:
         fields = JobStep._argument_fields(self)
+        if self.distribution is not None:
+            hyperparameters = f"{self.job_field}.{self.hyperparameters_member}"
+            fields = {
+                **fields,
+                **{
+                    f"{hyperparameters}['{name}']": "distribution"
+                    for name in DISTRIBUTION_HYPERPARAMETERS
+                },
+            }
         if self.code is None:
             return fields
         # Script mode: the code travels as the channel after the step's own and is named
@@ -500,8 +512,50 @@ class TrainingJobStep(JobStep):
                         f"({one_of(groups)})" + (f"; {hint}" if hint else "")
                     )
 
+    def _given_hyperparameters(self) -> Mapping[str, Any] | None:
+        """The hyperparameters the user gives: ``hyperparameters`` or ``static_hyperparameters``."""
+        return None
+
+    def _cluster(self) -> Mapping[str, str | Expression] | None:
+        """A heterogeneous cluster's instance type per group name; None for one instance type."""
+        return None
+
+    def _check_distribution(self) -> None:
+        if self.distribution is None:
+            return
+        cluster = self._cluster()
+        check_distribution(
+            f"{type(self).__name__} '{self.name}'",
+            self.distribution,
+            image=getattr(self, "image", None),
+            instance_type=(
+                None
+                if cluster is not None
+                else (DEFAULT_INSTANCE_TYPE if self.instance_type is None else self.instance_type)
+            ),
+            cluster=cluster,
+            hyperparameters=self._given_hyperparameters(),
+            script_name=self.code.script_name if self.code is not None else None,
+            tuning=self.step_type == "Tuning",
+        )
+
+    def _distribution_hyperparameters(self, ctx: RenderContext) -> dict[str, JsonValue]:
+        """What ``distribution`` writes into the job's hyperparameters, as the SDK does."""
+        if self.distribution is None:
+            return {}
+        cluster = self._cluster()
+        instance_type = None
+        if cluster is None:
+            instance_type = (
+                DEFAULT_INSTANCE_TYPE if self.instance_type is None else self.instance_type
+            )
+        return self.distribution.hyperparameters(
+            instance_type, list(cluster) if cluster is not None else None, ctx
+        )
+
     def _validate(self) -> None:
         self._check_channel_groups()
+        self._check_distribution()
         if self.use_spot_instances and self.max_wait_in_seconds is None:
             raise PipelineDefinitionError(
                 f"{type(self).__name__} '{self.name}': use_spot_instances needs "
@@ -619,6 +673,14 @@ class TrainingStep(TrainingJobStep):
             return None
         return [group.name for group in self.instance_groups]
 
+    def _given_hyperparameters(self) -> Mapping[str, Any] | None:
+        return self.hyperparameters
+
+    def _cluster(self) -> Mapping[str, str | Expression] | None:
+        if self.instance_groups is None:
+            return None
+        return {group.name: group.instance_type for group in self.instance_groups}
+
     def _validate(self) -> None:
         self._check_instance_groups()
         TrainingJobStep._validate(self)
@@ -669,6 +731,7 @@ class TrainingStep(TrainingJobStep):
         hyperparameters = dict(render_string_map(self.hyperparameters, ctx) or {})
         script_hyperparameters, code_channel = self._script_mode(ctx, "Arguments.InputDataConfig")
         hyperparameters.update(script_hyperparameters)
+        hyperparameters.update(self._distribution_hyperparameters(ctx))
         arguments = compact(
             AlgorithmSpecification=self._algorithm(
                 ctx, "Arguments.AlgorithmSpecification", self.image

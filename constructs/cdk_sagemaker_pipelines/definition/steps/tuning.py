@@ -12,6 +12,7 @@ from .._render import JsonValue, RenderContext, compact, render, render_string, 
 from .._tokens import is_token
 from .._typecheck import checked
 from ..bindables import Code, S3Location
+from ..distribution import Distribution
 from ..expressions import Expression
 from ..jobs import NetworkConfig
 from ..properties import Properties
@@ -276,6 +277,7 @@ class TrainingJobDefinition:
     checkpoint_s3_uri: S3Like | None = None
     use_spot_instances: bool = False
     max_wait_in_seconds: int | Expression | None = None
+    distribution: Distribution | None = None
 
     def _validate(self) -> None:
         if not (DEFINITION_NAME.fullmatch(self.name) and len(self.name) <= MAX_DEFINITION_NAME):
@@ -430,6 +432,9 @@ class TuningStep(TrainingJobStep):
         @property
         def properties(self) -> TuningStepProperties: ...
 
+    def _given_hyperparameters(self) -> Mapping[str, Any] | None:
+        return self.static_hyperparameters
+
     def _validate(self) -> None:
         where = f"{type(self).__name__} '{self.name}'"
         definitions = self.training_job_definitions
@@ -536,6 +541,7 @@ class TuningStep(TrainingJobStep):
         }
         script_hyperparameters, code_channel = self._script_mode(ctx, f"{field}.InputDataConfig")
         static.update(script_hyperparameters)
+        static.update(self._distribution_hyperparameters(ctx))
         assert self.image is not None  # _validate requires it of a single definition
         definition = compact(
             StaticHyperParameters=static or None,

@@ -768,6 +768,41 @@ def test_local_runner_pytest_example_runs_the_tutorials_pipeline(
     assert (runner_root / "executions").is_dir()
 
 
+NOTEBOOKS = REPO / "docs" / "notebooks.md"
+
+
+def test_notebooks_cells_run_in_the_tutorials_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # docs/notebooks.md's cells, in order, in one namespace as a kernel keeps it; but for
+    # IPython's magics and shell lines, pandas (not a dependency) and a second cdk.out,
+    # which need what this session doesn't have. What a cell shows is what the page shows.
+    text = NOTEBOOKS.read_text()
+    skipped = ("%load_ext", "!cdk", "import pandas", 'load_source("cdk.out"')
+    cells = [
+        cell
+        for cell in code_blocks(text, "python")
+        if not any(marker in cell for marker in skipped)
+    ]
+    assert len(cells) == 6
+    import runpy
+
+    namespace: dict[str, Any] = {}
+    with tutorial_project(tmp_path, monkeypatch):
+        runpy.run_path(str(tmp_path / "make_data.py"), run_name="__main__")
+        for cell in cells:
+            exec(compile(cell, "docs/notebooks.md", "exec"), namespace)
+    (shown,) = re.findall(r"^````text\n(.*?)^````", text, re.S | re.M)
+    graph = namespace["pipeline"]._repr_markdown_()
+    for line in shown.splitlines():
+        assert line == "    ..." or line in graph.splitlines(), line
+    assert namespace["pipeline"].validate(namespace["binder"]) == []
+    result = namespace["result"]
+    assert result.succeeded, result.failure_reason
+    assert result._repr_markdown_().startswith(f"**Execution `{result.execution_id}`")
+    assert result.step("Prepare").cache_hit is not None  # the second run, with progress
+
+
 def test_own_project_installs_the_cdk_cli_and_node_this_repository_tests() -> None:
     # An app of your own on the machine's Node.js (20 on many, end of life for jsii) gets an
     # end-of-life banner on every synth: docs/own-project.md installs package.json's CLI and

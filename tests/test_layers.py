@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -50,6 +51,28 @@ def modules_loaded_by(env: dict[str, str], module: str, *prefixes: str) -> list[
     assert result.returncode == 0, result.stderr
     loaded: list[str] = json.loads(result.stdout)
     return loaded
+
+
+def test_the_language_imports_no_layer_above_it_not_even_in_a_function() -> None:
+    # A fresh interpreter sees only the imports a module runs at import time; one inside
+    # a function (a notebook's display, say) would point the layers the wrong way unseen.
+    package = REPO / "constructs" / "cdk_sagemaker_pipelines"
+    above = ("review", "local", "cdk", "checks", "convert", "template", "cli")
+    found = []
+    for source in sorted((package / "definition").rglob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module is not None:
+                name = node.module
+                if node.level >= 2 or name.startswith("cdk_sagemaker_pipelines."):
+                    top = name.removeprefix("cdk_sagemaker_pipelines.").split(".")[0]
+                    if top in above:
+                        found.append(f"{source.relative_to(package)}:{node.lineno} {name}")
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    top = alias.name.removeprefix("cdk_sagemaker_pipelines.").split(".")[0]
+                    if alias.name.startswith("cdk_sagemaker_pipelines.") and top in above:
+                        found.append(f"{source.relative_to(package)}:{node.lineno} {alias.name}")
+    assert found == []
 
 
 def test_constructs_folder_does_not_shadow_the_constructs_library() -> None:

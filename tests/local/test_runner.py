@@ -518,6 +518,24 @@ def test_a_second_ctrl_c_while_stopping_still_leaves_a_final_record(
     assert result.step("After").reason == "the execution was stopped"
 
 
+def test_ctrl_c_says_which_execution_was_stopped_and_how_to_resume_it(ws: Workspace) -> None:
+    # In a notebook the KeyboardInterrupt's traceback is all there is: no smpipe prints
+    # the execution's id or how to go on.
+    def progress(event: ProgressEvent) -> None:
+        if event.kind == "step-started":
+            threading.Timer(0.5, press_ctrl_c).start()
+
+    runner = ws.runner(progress=progress)
+    with pytest.raises(KeyboardInterrupt) as raised:
+        runner.run(slow_then_after(ws))
+    [record] = runner.executions()
+    assert str(raised.value) == (
+        f"execution {record.execution_id} (local-pipeline) was stopped, its record kept in "
+        f"{record.directory}: LocalRunner(…).resume('{record.execution_id}') reruns its "
+        "steps that did not succeed"
+    )
+
+
 def test_an_error_of_the_runner_itself_stops_the_steps_and_leaves_a_final_record(
     ws: Workspace,
 ) -> None:

@@ -1815,3 +1815,12 @@ def test_a_changed_parameter_names_the_steps_using_it() -> None:
     assert render_text(diff).splitlines()[2] == (
         "  AccuracyThreshold DefaultValue: 0.9 → 0.8 (used by Check: Conditions[0].RightValue)"
     )
+
+
+def test_a_diff_shows_as_its_markdown_in_a_notebook() -> None:
+    # Jupyter calls _repr_markdown_ for a cell's value: the diff as a PR comment shows it.
+    new = base()
+    new["Parameters"][0]["DefaultValue"] = 0.95
+    diff = diff_definitions(base(), new)
+    assert diff._repr_markdown_() == render_markdown(diff)
+    assert diff._repr_markdown_().startswith("**Pipeline definition diff**: 1 parameter changed\n")

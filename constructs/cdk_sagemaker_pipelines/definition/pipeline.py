@@ -19,6 +19,7 @@ from ._errors import HintedAttributeError, PipelineValidationError, Problem
 from ._render import JsonValue, RenderContext, render
 from ._typecheck import checked
 from .bindables import Binder
+from .entries import walk_steps
 from .expressions import Expression
 from .parameters import Parameter
 from .steps._base import Step, with_arguments
@@ -60,6 +61,16 @@ class CompiledPipeline:
 
     definition: dict[str, JsonValue]
     steps: dict[str, Step]
+
+    def __repr__(self) -> str:
+        # The definition runs to thousands of characters: name the steps, as a notebook
+        # cell's result shows it (``compiled.definition`` has the whole of it).
+        names = [spec.name for spec in walk_steps(self.definition.get("Steps"))]
+        return f"CompiledPipeline({len(names)} steps: {', '.join(names)})"
+
+    def _repr_markdown_(self) -> str:
+        """A notebook's view: the compiled definition as a Mermaid graph (see ``mermaid``)."""
+        return _graph_markdown("CompiledPipeline", self.definition)
 
     def to_json(self, indent: int | None = None) -> str:
         """The definition as JSON text (stable key and step order).
@@ -145,6 +156,20 @@ class PipelineDefinition:
         """Every problem of the pipeline, without raising."""
         return self._compile(binder)[1]
 
+    def _repr_markdown_(self) -> str:
+        """A notebook's view: the steps and their links as a Mermaid flowchart in Markdown.
+
+        Jupyter (JupyterLab 4.1 and later, Notebook 7) renders the ```` ```mermaid ````
+        block as a diagram, the same one ``smpipe graph`` draws of the compiled definition.
+        It needs no binder, and a pipeline with problems still draws (``validate(binder)``
+        lists them).
+        """
+        compiled, problems = self._compile(None)
+        definition = compiled.definition
+        if problems:  # without a binder there are always some: order as a valid one is
+            definition["Steps"] = _ordered(definition["Steps"])
+        return _graph_markdown("PipelineDefinition", definition)
+
     def _compile(self, binder: Binder | None) -> tuple[CompiledPipeline, list[Problem]]:
         ctx = RenderContext(binder)
         order: list[Step] = []
@@ -209,6 +234,24 @@ class PipelineDefinition:
                     )
                 )
         return problems
+
+
+def _graph_markdown(title: str, definition: Mapping[str, Any]) -> str:
+    """``**title**: N steps, parameters …`` and the definition's Mermaid flowchart, fenced."""
+    # Imported only when a notebook displays a pipeline: importing the language doesn't.
+    from ._mermaid import mermaid
+
+    parameters = [
+        str(entry.get("Name"))
+        for entry in definition.get("Parameters") or []
+        if isinstance(entry, Mapping)
+    ]
+    steps = sum(1 for _ in walk_steps(definition.get("Steps")))
+    header = f"**{title}**: {steps} step{'' if steps == 1 else 's'}"
+    if parameters:
+        header += ", parameters " + ", ".join(f"`{name}`" for name in parameters)
+    # Mermaid's text is escaped (#96; for a backtick), so it can't close the fence.
+    return f"{header}\n\n```mermaid\n{mermaid(definition)}```\n"
 
 
 def _rebuilt_step_hints(problems: list[Problem], order: Sequence[Step]) -> list[Problem]:

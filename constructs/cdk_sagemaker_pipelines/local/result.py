@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,6 +131,32 @@ class ExecutionResult:
     definition: Mapping[str, Any]
     store: StepStore
     root: Path
+
+    def __repr__(self) -> str:
+        # The record, definition and store run to pages: what a notebook cell should show.
+        return (
+            f"ExecutionResult(execution_id={self.execution_id!r}, "
+            f"pipeline_name={self.record.pipeline_name!r}, status={self.status!r}, "
+            f"directory={str(self.directory)!r})"
+        )
+
+    def _repr_markdown_(self) -> str:
+        """A notebook's view: ``smpipe show``'s summary, each failure with its traceback.
+
+        A bold status line, then the table of steps (status, duration, attempts, cache
+        hit, note), the last frames of each failed script and where its log and records
+        are, as ``smpipe run`` ends.
+        """
+        from .progress import summary  # progress imports this module
+
+        graph = StepGraph.from_definition(self.definition)
+        types = {name: spec.step_type for name, spec in graph.steps.items()}
+        text = summary(self, types, width=120)
+        header = f"**Execution `{self.execution_id}` ({self.record.pipeline_name}): {self.status}**"
+        # A fence longer than any run of backticks in the text (a script's message).
+        runs = [len(run) for run in re.findall("`+", text)]
+        fence = "`" * max(3, max(runs, default=0) + 1)
+        return f"{header}\n\n{fence}text\n{text}\n{fence}\n"
 
     @property
     def execution_id(self) -> str:

@@ -693,7 +693,13 @@ class _Execution:
             self._abandon(error)
             raise
         if interrupted:
-            raise KeyboardInterrupt
+            # Said in a notebook's traceback, where no smpipe prints how to go on.
+            record = self.record
+            raise KeyboardInterrupt(
+                f"execution {record.execution_id} ({record.pipeline_name}) was stopped, its "
+                f"record kept in {record.directory}: LocalRunner(…).resume("
+                f"{record.execution_id!r}) reruns its steps that did not succeed"
+            )
 
     def _loop(self, pool: ThreadPoolExecutor, running: dict[Future[_Outcome], str]) -> None:
         while True:

@@ -195,6 +195,10 @@ class DefinitionDiff:
         """``{"equal": …, "changes": [...]}`` as JSON-able data."""
         return {"equal": not self.changes, "changes": [c.to_dict() for c in self.changes]}
 
+    def _repr_markdown_(self) -> str:
+        """A notebook's view: ``render_markdown(diff)``, as ``smpipe diff --markdown`` prints."""
+        return render_markdown(self)
+
 
 def diff_definitions(
     old: Mapping[str, Any],

@@ -25,7 +25,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import cx_api
-from aws_cdk.assertions import Annotations, Match
+from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
@@ -40,6 +40,8 @@ from cdk_sagemaker_pipelines.cdk import (
 from cdk_sagemaker_pipelines.definition import (
     AutoMLStep,
     Image,
+    Join,
+    ParameterString,
     PipelineDefinition,
     PipelineDefinitionError,
     ProcessingStep,
@@ -430,3 +432,289 @@ def test_fails_an_encryption_key_that_cannot_encrypt_the_store(key: Any, problem
         ArtifactStore(stack, "Artifacts", encryption_key=key(stack))
     # Nothing of the store was left in the tree.
     assert stack.node.try_find_child("Artifacts") is None
+
+
+# -- When the deployment may not create roles ------------------------------------------------
+
+ROLE_WARNING = "cdk-sagemaker-pipelines:given-role-permissions"
+PIPELINE_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/churn"
+
+
+def _role_arn(name: str, account: str = ACCOUNT) -> str:
+    return f"arn:aws:iam::{account}:role/ml/{name}"
+
+
+@dataclass(frozen=True)
+class GivenRoles:
+    stack: cdk.Stack
+    template: dict[str, Any]
+    warnings: dict[str, list[str]]  # construct path -> its warnings' messages
+
+
+def _synthesized(stack: cdk.Stack) -> GivenRoles:
+    template = dict(Template.from_stack(stack).to_json())
+    warnings: dict[str, list[str]] = {}
+    for found in Annotations.from_stack(stack).find_warning("*", Match.any_value()):
+        warnings.setdefault(found.id, []).append(str(found.entry.data))
+    return GivenRoles(stack, template, warnings)
+
+
+@pytest.fixture(scope="module")
+def platform_roles() -> GivenRoles:
+    """The docs' pipeline of the platform team's roles (imported with mutable=False)."""
+    namespace: dict[str, Any] = {}
+    exec(compile(docs_python("def pipeline_of_platform_roles"), str(DOCS), "exec"), namespace)
+    stack = new_stack(region=REGION)
+    data = s3.Bucket(stack, "Data")
+    key = ParameterString(name="InputDataKey", default_value="curated/")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="", values=["s3://", data.bucket_name, "/", key])},
+    )
+    namespace["pipeline_of_platform_roles"](
+        stack, PipelineDefinition(parameters=[key], steps=[prep]), data
+    )
+    return _synthesized(stack)
+
+
+@pytest.fixture(scope="module")
+def app_roles() -> GivenRoles:
+    """Trigger roles of the app, and one imported (mutable), for an imported pipeline."""
+    stack = new_stack(region=REGION)
+    pipeline = Pipeline.from_pipeline_name(stack, "Training", "churn")
+    scheduler_role = iam.Role(
+        stack, "SchedulerRole", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com")
+    )
+    events_role = iam.Role(
+        stack, "EventsRole", assumed_by=iam.ServicePrincipal("events.amazonaws.com")
+    )
+    PipelineSchedule(
+        stack,
+        "Weekly",
+        pipeline=pipeline,
+        schedule=scheduler.ScheduleExpression.expression("cron(0 6 ? * MON *)"),
+        role=scheduler_role,
+    )
+    rule = events.Rule(stack, "Daily", schedule=events.Schedule.rate(cdk.Duration.days(1)))
+    rule.add_target(SageMakerPipelineTarget(pipeline, role=events_role))
+    imported = iam.Role.from_role_arn(stack, "Imported", _role_arn("pipeline-events"))
+    rule.add_target(SageMakerPipelineTarget(pipeline, role=imported))
+    return _synthesized(stack)
+
+
+def test_the_docs_pipeline_of_platform_roles_creates_no_role(platform_roles: GivenRoles) -> None:
+    assert _of_type(platform_roles.template, "AWS::IAM::Role") == {}
+    # Nothing is attached to the platform's roles: no inline policy, no managed policy
+    # naming them (the pipeline's derived policies are created unattached).
+    assert _of_type(platform_roles.template, "AWS::IAM::Policy") == {}
+    assert all(
+        "Roles" not in policy["Properties"]
+        for policy in _of_type(platform_roles.template, "AWS::IAM::ManagedPolicy").values()
+    )
+    (schedule,) = _of_type(platform_roles.template, "AWS::Scheduler::Schedule").values()
+    assert schedule["Properties"]["Target"]["RoleArn"] == _role_arn("pipeline-scheduler")
+    (rule,) = _of_type(platform_roles.template, "AWS::Events::Rule").values()
+    (target,) = rule["Properties"]["Targets"]
+    assert target["RoleArn"] == _role_arn("pipeline-events")
+
+
+def test_trigger_roles_imported_with_mutable_false_are_warned_with_what_to_grant(
+    platform_roles: GivenRoles,
+) -> None:
+    (schedule,) = _of_type(platform_roles.template, "AWS::Scheduler::Schedule").values()
+    pipeline_arn = schedule["Properties"]["Target"]["Arn"]
+    assert pipeline_arn.startswith(f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/test-training")
+    (schedule_warning,) = platform_roles.warnings["/Test/Weekly"]
+    assert schedule_warning == (
+        f"prop 'role': the role {_role_arn('pipeline-scheduler')} (Test/pipeline-scheduler) "
+        "was imported with mutable=False (or without_policy_updates()), so nothing is "
+        "attached to it here (aws-cdk-lib drops grants to it), and its trust policy can't be "
+        f"read at synth: it must already allow sagemaker:StartPipelineExecution on "
+        f"{pipeline_arn}; sqs:SendMessage on the ARN of "
+        "Test/Weekly/DeadLetterQueue, and trust scheduler.amazonaws.com (sts:AssumeRole, "
+        f"condition StringEquals aws:SourceAccount = {ACCOUNT} and aws:SourceArn = "
+        f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule-group/default), or the schedule "
+        f"can't start the pipeline. Acknowledge this warning once it does. [ack: {ROLE_WARNING}]"
+    )
+    (trigger_warning,) = platform_roles.warnings["/Test/OnNewData/Rule"]
+    assert trigger_warning.startswith(
+        f"prop 'role': the role {_role_arn('pipeline-events')} (Test/pipeline-events) was "
+        "imported with mutable=False"
+    )
+    assert (
+        "it must already allow sagemaker:StartPipelineExecution on "
+        f"{pipeline_arn}, and trust events.amazonaws.com "
+        f"(sts:AssumeRole, condition StringEquals aws:SourceAccount = {ACCOUNT}), or the rule "
+        "can't start the pipeline."
+    ) in trigger_warning
+    # The pipeline's own roles: its existing warning, naming its unattached policies.
+    pipeline_warnings = platform_roles.warnings["/Test/Training"]
+    assert sum("cdk-sagemaker-pipelines:immutable-role" in w for w in pipeline_warnings) == 2
+
+
+def test_trigger_roles_of_the_app_get_the_grants_and_no_other_role_is_created(
+    app_roles: GivenRoles,
+) -> None:
+    template = app_roles.template
+    roles = _of_type(template, "AWS::IAM::Role")
+    assert sorted(re.sub(r"[0-9A-F]{8}$", "", role) for role in roles) == [
+        "EventsRole",
+        "SchedulerRole",
+    ]
+    scheduler_role = next(lid for lid in roles if lid.startswith("SchedulerRole"))
+    events_role = next(lid for lid in roles if lid.startswith("EventsRole"))
+    (schedule,) = _of_type(template, "AWS::Scheduler::Schedule").values()
+    target = schedule["Properties"]["Target"]
+    assert target["RoleArn"] == {"Fn::GetAtt": [scheduler_role, "Arn"]}
+    (inline,) = _of_type(template, "AWS::IAM::Policy").values()
+    assert inline["Properties"]["Roles"] == [{"Ref": scheduler_role}]
+    assert inline["Properties"]["PolicyDocument"]["Statement"] == [
+        {"Action": "sagemaker:StartPipelineExecution", "Effect": "Allow", "Resource": PIPELINE_ARN},
+        {
+            "Action": "sqs:SendMessage",
+            "Effect": "Allow",
+            "Resource": target["DeadLetterConfig"]["Arn"],
+        },
+    ]
+    (rule,) = _of_type(template, "AWS::Events::Rule").values()
+    assert [t["RoleArn"] for t in rule["Properties"]["Targets"]] == [
+        {"Fn::GetAtt": [events_role, "Arn"]},
+        _role_arn("pipeline-events"),
+    ]
+    managed = _of_type(template, "AWS::IAM::ManagedPolicy").values()
+    assert sorted(json.dumps(policy["Properties"]["Roles"]) for policy in managed) == sorted(
+        [json.dumps([{"Ref": events_role}]), json.dumps(["pipeline-events"])]
+    )
+    for policy in managed:
+        assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+            {
+                "Action": "sagemaker:StartPipelineExecution",
+                "Effect": "Allow",
+                "Resource": PIPELINE_ARN,
+            }
+        ]
+    # Roles of the app: their trust is checked, nothing to warn. The imported (mutable)
+    # one: its policy is attached here, its trust can't be read.
+    (warning,) = app_roles.warnings["/Test/Daily"]
+    assert warning.startswith(
+        f"prop 'role': the role {_role_arn('pipeline-events')} (Test/Imported) was not created "
+        "in this app: this stack attaches what it needs in managed policy Test/Daily/"
+        "Target1Policy, which the deployment must be allowed to change (import it with "
+        "mutable=False if it may not), and its trust policy can't be read at synth: it must "
+        f"allow sagemaker:StartPipelineExecution on {PIPELINE_ARN}, and trust "
+        "events.amazonaws.com"
+    )
+    assert list(app_roles.warnings) == ["/Test/Daily"]
+
+
+def _schedule(stack: cdk.Stack, role: Any) -> None:
+    PipelineSchedule(
+        stack,
+        "Weekly",
+        pipeline=Pipeline.from_pipeline_name(stack, "Training", "churn"),
+        schedule=scheduler.ScheduleExpression.rate(cdk.Duration.days(7)),
+        role=role,
+    )
+
+
+def _new_data(stack: cdk.Stack, role: Any) -> None:
+    NewDataTrigger(
+        stack,
+        "OnNewData",
+        pipeline=Pipeline.from_pipeline_name(stack, "Training", "churn"),
+        bucket=s3.Bucket(stack, "Data"),
+        prefix="incoming/",
+        key_parameter="InputDataKey",
+        role=role,
+    )
+
+
+def _target(stack: cdk.Stack, role: Any) -> None:
+    target = SageMakerPipelineTarget(
+        Pipeline.from_pipeline_name(stack, "Training", "churn"), role=role
+    )
+    events.Rule(stack, "Daily", schedule=events.Schedule.rate(cdk.Duration.days(1))).add_target(
+        target
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "construct", "owner", "service"),
+    [
+        (_schedule, "PipelineSchedule Test/Weekly", "the schedule", "EventBridge Scheduler"),
+        (_new_data, "NewDataTrigger Test/OnNewData", "the rule", "EventBridge"),
+        (_target, "SageMakerPipelineTarget of rule Test/Daily", "the rule", "EventBridge"),
+    ],
+    ids=["schedule", "new-data", "target"],
+)
+def test_fails_a_trigger_role_of_another_account(
+    build: Any, construct: str, owner: str, service: str
+) -> None:
+    stack = new_stack(region=REGION)
+    role = iam.Role.from_role_arn(stack, "Central", _role_arn("events", SECURITY_ACCOUNT))
+    # The target's bind runs inside jsii, which wraps the error in a RuntimeError.
+    with pytest.raises((PipelineDefinitionError, RuntimeError)) as raised:
+        build(stack, role)
+    assert str(raised.value) == (
+        f"{construct} has 1 problem:\n- prop 'role': imported Role Test/Central is in account "
+        f"{SECURITY_ACCOUNT}, {owner} in {ACCOUNT}: {service} takes only a role of {owner}'s "
+        f"own account (creating {owner} passes the role, and iam:PassRole passes roles of the "
+        f"caller's own account only) (give a role of account {ACCOUNT}, or leave role out to "
+        "get one)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "construct"),
+    [
+        (_schedule, "PipelineSchedule Test/Weekly"),
+        (_new_data, "NewDataTrigger Test/OnNewData"),
+        (_target, "SageMakerPipelineTarget"),
+    ],
+    ids=["schedule", "new-data", "target"],
+)
+def test_fails_a_trigger_role_that_is_no_role(build: Any, construct: str) -> None:
+    stack = new_stack(region=REGION)
+    arn = _role_arn("events")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        build(stack, arn)
+    assert str(raised.value) == (
+        f"{construct} has 1 problem:\n- prop 'role': expected an iam.IRole, got str "
+        f"{arn!r} (an iam.Role, or iam.Role.from_role_arn(self, 'Role', arn))"
+    )
+
+
+def test_fails_trigger_roles_of_the_app_their_service_cannot_assume() -> None:
+    stack = new_stack(region=REGION)
+    # Each the other's role: EventBridge's for the schedule, the Scheduler's for the rule.
+    _schedule(
+        stack, iam.Role(stack, "Events", assumed_by=iam.ServicePrincipal("events.amazonaws.com"))
+    )
+    schedule = stack.node.find_child("Weekly")
+    rule = events.Rule(stack, "Daily", schedule=events.Schedule.rate(cdk.Duration.days(1)))
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "churn")
+    scheduler_role = iam.Role(
+        stack, "Scheduler", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com")
+    )
+    rule.add_target(SageMakerPipelineTarget(pipeline, role=scheduler_role))
+    # Judged at synth, once statements added to the trust policy later are in it.
+    assert schedule.node.validate() == [
+        "prop 'role': role Test/Events trusts events.amazonaws.com, not "
+        "scheduler.amazonaws.com: EventBridge Scheduler can't assume it, so the schedule "
+        "can't start the pipeline (create it with "
+        "assumed_by=iam.ServicePrincipal('scheduler.amazonaws.com'), or leave role out to get "
+        "one)"
+    ]
+    assert rule.node.validate() == [
+        "prop 'role': role Test/Scheduler trusts scheduler.amazonaws.com, not "
+        "events.amazonaws.com: EventBridge can't assume it, so the rule can't start the "
+        "pipeline (create it with assumed_by=iam.ServicePrincipal('events.amazonaws.com'), "
+        "or leave role out to get one)"
+    ]
+    scheduler_role.assume_role_policy.add_statements(  # type: ignore[union-attr]
+        iam.PolicyStatement(
+            actions=["sts:AssumeRole"], principals=[iam.ServicePrincipal("events.amazonaws.com")]
+        )
+    )
+    assert rule.node.validate() == []

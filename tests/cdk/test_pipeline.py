@@ -3775,7 +3775,7 @@ def test_fails_a_construct_keyword_like_none_it_takes_listing_them() -> None:
         SageMakerPipelineTarget(retries=3)  # type: ignore[call-arg]
     assert str(raised.value) == (
         "SageMakerPipelineTarget takes no argument 'retries' (it takes 'dead_letter_queue', "
-        "'max_event_age', 'parameters', 'pipeline', 'retry_attempts')"
+        "'max_event_age', 'parameters', 'pipeline', 'retry_attempts', 'role')"
     )
 
 

@@ -2921,29 +2921,46 @@ def _role_account_problems(stack: Stack, roles: Mapping[str, object]) -> list[Pr
 
 @jsii.implements(IValidation)
 class _RoleTrust:
-    """Fails synth when a role given to the Pipeline, of this app, doesn't trust SageMaker.
+    """Fails synth when a role given to a construct, of this app, doesn't trust its service.
 
-    ``role``, ``step_role`` and ``automl_role``. A validation, not a check when the Pipeline
-    is created: the trust policy is read once the app is complete, with the statements added
-    to it after the Pipeline.
+    The Pipeline's ``role``, ``step_role`` and ``automl_role`` (SageMaker), a trigger's
+    ``role`` (EventBridge or its Scheduler). A validation, not a check when the construct
+    is created: the trust policy is read once the app is complete, with the statements
+    added to it after the construct.
     """
 
-    def __init__(self, stack: Stack, roles: Mapping[str, object]) -> None:
+    def __init__(
+        self,
+        stack: Stack,
+        roles: Mapping[str, object],
+        principal: str = SAGEMAKER_PRINCIPAL,
+        service: str = "SageMaker",
+        fails: str = "every execution would fail",
+    ) -> None:
         self._stack = stack
         self._roles = tuple(roles.items())
+        self._trust = (principal, service, fails)
 
     def validate(self) -> list[str]:
-        """One message per role SageMaker can't assume (``prop 'role': …``)."""
-        return [str(problem) for problem in _role_trust_problems(self._stack, self._roles)]
+        """One message per role the service can't assume (``prop 'role': …``)."""
+        problems = _role_trust_problems(self._stack, self._roles, *self._trust)
+        return [str(problem) for problem in problems]
 
 
-def _role_trust_problems(stack: Stack, roles: Sequence[tuple[str, object]]) -> list[Problem]:
-    """A role of this app whose trust policy doesn't let SageMaker assume it.
+def _role_trust_problems(
+    stack: Stack,
+    roles: Sequence[tuple[str, object]],
+    principal: str = SAGEMAKER_PRINCIPAL,
+    service: str = "SageMaker",
+    fails: str = "every execution would fail",
+) -> list[Problem]:
+    """A role of this app whose trust policy doesn't let ``principal`` assume it.
 
     SageMaker assumes each role (the pipeline role to start jobs, the step and AutoML roles
-    to run them); CloudFormation creates the pipeline all the same, and every execution fails. An
+    to run them); CloudFormation creates the pipeline all the same, and every execution fails
+    (``fails``). A trigger's role is assumed by EventBridge or its Scheduler the same way. An
     imported role's trust policy is unknown here, and a principal or action given by a
-    token might be SageMaker's, so neither is judged; conditions are not judged either.
+    token might be the service's, so neither is judged; conditions are not judged either.
     """
     problems: list[Problem] = []
     for prop, value in roles:
@@ -2951,7 +2968,7 @@ def _role_trust_problems(stack: Stack, roles: Sequence[tuple[str, object]]) -> l
             continue
         document = value.assume_role_policy
         statements = stack.resolve(document.to_json()).get("Statement") or []
-        if any(_may_trust_sagemaker(statement) for statement in statements):
+        if any(_may_trust(statement, principal) for statement in statements):
             continue
         trusted = sorted(
             {
@@ -2969,9 +2986,8 @@ def _role_trust_problems(stack: Stack, roles: Sequence[tuple[str, object]]) -> l
                 None,
                 prop,
                 f"role {value.node.path} trusts {', '.join(trusted) or 'no principal'}, not "
-                f"{SAGEMAKER_PRINCIPAL}: SageMaker can't assume it, so every execution "
-                "would fail",
-                f"create it with assumed_by=iam.ServicePrincipal('{SAGEMAKER_PRINCIPAL}'), "
+                f"{principal}: {service} can't assume it, so {fails}",
+                f"create it with assumed_by=iam.ServicePrincipal('{principal}'), "
                 f"or leave {prop} out to get one",
             )
         )
@@ -2994,8 +3010,8 @@ def _may_assume(statement: Mapping[str, Any]) -> bool:
     )
 
 
-def _may_trust_sagemaker(statement: Mapping[str, Any]) -> bool:
-    """Whether a resolved trust statement may let SageMaker assume the role."""
+def _may_trust(statement: Mapping[str, Any], service_principal: str) -> bool:
+    """Whether a resolved trust statement may let the service ``service_principal`` assume it."""
     if statement.get("Effect") != "Allow" or not _may_assume(statement):
         return False
     if "NotPrincipal" in statement:
@@ -3008,9 +3024,7 @@ def _may_trust_sagemaker(statement: Mapping[str, Any]) -> bool:
         return True
     services = principal.get("Service") or []
     services = services if isinstance(services, list) else [services]
-    return any(
-        not isinstance(service, str) or service == SAGEMAKER_PRINCIPAL for service in services
-    )
+    return any(not isinstance(service, str) or service == service_principal for service in services)
 
 
 def _check_collaborators(

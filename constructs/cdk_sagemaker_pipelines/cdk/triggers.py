@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 
@@ -74,7 +75,14 @@ from ._topics import (
 )
 from ._tree import account_region, node_of, placed, root_of, stack_of
 from .artifacts import enable_event_bridge_notifications
-from .pipeline import EXECUTION_STATUS_CHANGE, WARNING_PREFIX, _iam_pattern, arn_spellings
+from .pipeline import (
+    EXECUTION_STATUS_CHANGE,
+    WARNING_PREFIX,
+    _iam_pattern,
+    _refuses_policy_updates,
+    _RoleTrust,
+    arn_spellings,
+)
 
 PIPELINE_HINT = "a Pipeline, or Pipeline.from_pipeline_name(self, 'Pipeline', name)"
 # EventBridge (rules) and EventBridge Scheduler retry policies: the same limits.
@@ -104,6 +112,156 @@ def _service_role(
         construct_id,
         description=description,
         assumed_by=iam.ServicePrincipal(service, conditions={"StringEquals": condition}),
+    )
+
+
+ROLE_HINT = "an iam.Role, or iam.Role.from_role_arn(self, 'Role', arn)"
+SCHEDULER_PRINCIPAL = "scheduler.amazonaws.com"
+EVENTS_PRINCIPAL = "events.amazonaws.com"
+
+
+def _role_problem(
+    role: object, scope: Construct | None = None, owner: str = "", service: str = ""
+) -> Problem | None:
+    """A ``role`` prop ``service`` can't use for ``owner`` (the rule, the schedule) in ``scope``.
+
+    The type always; with ``scope``: a role of another app or stage (CDK's own errors name
+    neither construct nor prop), and of another account than ``scope``'s stack. Creating a
+    rule's target or a schedule passes the role, and ``iam:PassRole`` passes only roles of
+    the caller's own account (IAM User Guide, "Grant a user permissions to pass a role to
+    an AWS service"); aws-cdk-lib doesn't check, and turns the grants to a role imported
+    from another account into nothing.
+    """
+    if role is None:
+        return None
+    problem = expect_interface(
+        "role", role, "an iam.IRole", ("role_arn", "grant_principal"), ROLE_HINT
+    )
+    if problem is not None or scope is None:
+        return problem
+    problem = expect_same_app(
+        "role",
+        role,
+        root_of(scope),
+        "create the role in this app, or iam.Role.from_role_arn(self, 'Role', arn)",
+    ) or other_stage_problem(
+        "role",
+        role,
+        scope,
+        owner,
+        "create the role in a stack of this stage",
+        "iam.Role.from_role_arn",
+    )
+    if problem is not None:
+        return problem
+    theirs = getattr(getattr(role, "env", None), "account", None)
+    ours = account_region(scope)[0]
+    if (
+        not isinstance(theirs, str)
+        or is_unresolved(theirs)
+        or is_unresolved(ours)
+        or theirs == ours
+    ):
+        return None
+    return PropProblem(
+        None,
+        "role",
+        f"{describe(role)} is in account {theirs}, {owner} in {ours}: {service} takes "
+        f"only a role of {owner}'s own account (creating {owner} passes the role, and "
+        "iam:PassRole passes roles of the caller's own account only)",
+        f"give a role of account {ours}, or leave role out to get one",
+    )
+
+
+def _readable(scope: Construct, value: str) -> str:
+    """``value`` for a message: a literal as it is, a token as what it stands for.
+
+    An attribute of a resource of this app is named by its construct ("the Arn of
+    Test/Nightly/DeadLetterQueue"); other tokens are written as ``Fn::Sub`` would
+    (``arn:${AWS::Partition}:…``).
+    """
+    if not is_unresolved(value):
+        return value
+    resolved = stack_of(scope).resolve(value)
+    fragments = Tokenization.reverse_string(value)
+    target = getattr(fragments.first_token, "target", None) if fragments.length == 1 else None
+    if isinstance(resolved, dict) and "Fn::GetAtt" in resolved and isinstance(target, CfnElement):
+        # The L2's path (Test/Queue), not its L1's (Test/Queue/Resource).
+        owner = target.node.scope if target.node.id == "Resource" else None
+        attribute = resolved["Fn::GetAtt"][1]
+        path = (owner or target).node.path
+        return f"the {'ARN' if attribute == 'Arn' else attribute} of {path}"
+    return _as_sub(resolved)
+
+
+def _as_sub(value: object) -> str:
+    """A resolved CloudFormation value in ``Fn::Sub`` syntax: ``${AWS::Partition}``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        ((function, argument),) = value.items()
+        if function == "Ref" and isinstance(argument, str):
+            return f"${{{argument}}}"
+        if function == "Fn::GetAtt" and isinstance(argument, list):
+            return f"${{{'.'.join(str(part) for part in argument)}}}"
+        if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
+            separator, parts = argument
+            if isinstance(separator, str) and isinstance(parts, list):
+                return separator.join(_as_sub(part) for part in parts)
+    return json.dumps(value, sort_keys=True)
+
+
+def _use_given_role(
+    scope: Construct,
+    role: iam.IRole,
+    *,
+    principal: str,
+    service: str,
+    conditions: Mapping[str, str],
+    allows: Sequence[tuple[str, Sequence[str]]],
+    attached_in: str,
+    fails: str,
+) -> None:
+    """Check or warn what a role given to a trigger (``prop 'role'``) must allow and trust.
+
+    A role of this app (``iam.Role``): its trust policy must admit ``principal``, judged at
+    synth (trust may be added after it is given). An imported role's trust policy can't be
+    read: a warning names the principal and ``conditions`` (those of the roles the
+    constructs create), and the actions and resources of ``allows``. This app attaches
+    them to a mutable one (``attached_in``, which the deployment must be allowed to
+    change); aws-cdk-lib drops grants to one imported with ``mutable=False``.
+    """
+    if isinstance(role, iam.Role):
+        node_of(scope).add_validation(
+            _RoleTrust(stack_of(scope), {"role": role}, principal, service, fails)
+        )
+        return
+    allowed = "; ".join(
+        f"{action} on {', '.join(_readable(scope, resource) for resource in resources)}"
+        for action, resources in allows
+    )
+    trusted = " and ".join(
+        f"{key} = {_readable(scope, value)}" for key, value in conditions.items()
+    )
+    if _refuses_policy_updates(role):
+        how = (
+            "was imported with mutable=False (or without_policy_updates()), so nothing is "
+            "attached to it here (aws-cdk-lib drops grants to it)"
+        )
+        must = "it must already allow"
+    else:
+        how = (
+            f"was not created in this app: this stack attaches what it needs in {attached_in}, "
+            "which the deployment must be allowed to change (import it with mutable=False if "
+            "it may not)"
+        )
+        must = "it must allow"
+    Annotations.of(scope).add_warning_v2(
+        f"{WARNING_PREFIX}:given-role-permissions",
+        f"prop 'role': the role {_readable(scope, role.role_arn)} ({node_of(role).path}) {how}, "
+        f"and its trust policy can't be read at synth: {must} {allowed}, and trust "
+        f"{principal} (sts:AssumeRole, condition StringEquals {trusted}), or {fails}. "
+        "Acknowledge this warning once it does.",
     )
 
 
@@ -411,6 +569,12 @@ class PipelineSchedule(Construct):
     in this app must be of its account (an imported one of another account is warned, as
     its policy must admit the schedule's role).
 
+    The schedule runs as a role it creates, unless given ``role`` (for a landing zone
+    where the deployment may not create roles): a role of the schedule's account whose
+    trust policy admits ``scheduler.amazonaws.com``. One of this app gets the grants; one
+    imported (``iam.Role.from_role_arn``) is warned
+    (``cdk-sagemaker-pipelines:given-role-permissions``) with what it must allow and trust.
+
     Example::
 
         PipelineSchedule(self, "Nightly", pipeline=pipeline,
@@ -432,7 +596,17 @@ class PipelineSchedule(Construct):
         retry_attempts: int = 3,
         max_event_age: Duration | None = None,
         dead_letter_queue: sqs.IQueue | None = None,
+        role: iam.IRole | None = None,
     ) -> None:
+        """Create the schedule (see the class).
+
+        :param role: the role the schedule starts the pipeline with. Default: a role
+            trusting ``scheduler.amazonaws.com`` for this account's default schedule group
+            (``aws:SourceAccount``, ``aws:SourceArn``), allowed to start this pipeline and to
+            send to the dead-letter queue. A given role must be of the schedule's account;
+            it gets the same grants (aws-cdk-lib drops them for one imported with
+            ``mutable=False``, which is warned).
+        """
         check_new_child("PipelineSchedule", scope, construct_id)
         super().__init__(scope, construct_id)
         placed(self, scope)
@@ -469,6 +643,7 @@ class PipelineSchedule(Construct):
                 ),
                 *_retry_problems(retry_attempts, max_event_age),
                 _dead_letter_queue_problem(dead_letter_queue, root_of(self), self, schedule=True),
+                _role_problem(role, self, "the schedule", "EventBridge Scheduler"),
             ],
             lambda: f"PipelineSchedule {self.node.path}",
         )
@@ -489,12 +664,13 @@ class PipelineSchedule(Construct):
             _warn_unwritable_queue_policy(self, dead_letter_queue, "this schedule's role")
         # As aws-cdk-lib's scheduler targets do for the roles they create: only schedules of
         # this account's default group (this schedule's) may use the role.
-        self.role = _service_role(
+        group_arn = _default_schedule_group_arn(self)
+        self.role: iam.IRole = role or _service_role(
             self,
             "Role",
-            "scheduler.amazonaws.com",
+            SCHEDULER_PRINCIPAL,
             f"Starts {pipeline.pipeline_name} on schedule",
-            source_arn=_default_schedule_group_arn(self),
+            source_arn=group_arn,
         )
         target = scheduler_targets.SageMakerStartPipelineExecution(
             pipeline,
@@ -507,15 +683,17 @@ class PipelineSchedule(Construct):
             retry_attempts=retry_attempts,
             max_event_age=max_event_age or Duration.hours(2),
         )
-        # aws-cdk-lib's scheduler target grants inline on our role: the start, and the
-        # dead letters (Scheduler sends them with the schedule's role).
-        acknowledge_in_packs(
-            self.role,
-            "IAMNoInlinePolicy",
-            "the scheduler target adds two inline statements: sagemaker:StartPipelineExecution "
-            "on this pipeline only, and sqs:SendMessage on this schedule's dead-letter queue "
-            "only",
-        )
+        if role is None:
+            # aws-cdk-lib's scheduler target grants inline on our role: the start, and the
+            # dead letters (Scheduler sends them with the schedule's role). A given role's
+            # inline policy is its owner's to judge: it may hold more.
+            acknowledge_in_packs(
+                self.role,
+                "IAMNoInlinePolicy",
+                "the scheduler target adds two inline statements: "
+                "sagemaker:StartPipelineExecution on this pipeline only, and sqs:SendMessage "
+                "on this schedule's dead-letter queue only",
+            )
         self.schedule = scheduler.Schedule(
             self,
             "Schedule",
@@ -524,6 +702,24 @@ class PipelineSchedule(Construct):
             description=description or f"Starts SageMaker pipeline {pipeline.pipeline_name}",
             enabled=enabled,
         )
+        if role is not None:
+            # After the schedule: binding its target is what attaches the grants.
+            _use_given_role(
+                self,
+                role,
+                principal=SCHEDULER_PRINCIPAL,
+                service="EventBridge Scheduler",
+                conditions={"aws:SourceAccount": own_account, "aws:SourceArn": group_arn},
+                allows=[
+                    (
+                        "sagemaker:StartPipelineExecution",
+                        arn_spellings(pipeline.pipeline_arn, pipeline.pipeline_name),
+                    ),
+                    ("sqs:SendMessage", [self.dead_letter_queue.queue_arn]),
+                ],
+                attached_in=f"policy {node_of(role).path}/Policy",
+                fails="the schedule can't start the pipeline",
+            )
 
 
 def _schedule_problem(expression: str | None) -> Problem | None:
@@ -544,7 +740,11 @@ class SageMakerPipelineTarget:
     ``sagemaker:StartPipelineExecution`` on the pipeline, and lets the rule write to the
     dead-letter queue: a standard queue of the rule's region, and of its account when
     created in this app (an imported one is warned, as this app can't write its policy).
-    Those are checked when ``rule.add_target`` binds the target.
+    Those are checked when ``rule.add_target`` binds the target. Given ``role`` (as
+    ``aws_events_targets`` targets take one), the rule's target runs as that role instead:
+    a role of the rule's account whose trust policy admits ``events.amazonaws.com``; one
+    of this app gets the managed policy, one imported is warned
+    (``cdk-sagemaker-pipelines:given-role-permissions``) with what it must allow and trust.
 
     Example::
 
@@ -562,7 +762,17 @@ class SageMakerPipelineTarget:
         dead_letter_queue: sqs.IQueue | None = None,
         retry_attempts: int = 3,
         max_event_age: Duration | None = None,
+        role: iam.IRole | None = None,
     ) -> None:
+        """Create the target (see the class).
+
+        :param role: the role EventBridge starts the pipeline with. Default: a role created
+            under the rule (``<id>Role``), trusting ``events.amazonaws.com`` for this account
+            (``aws:SourceAccount``), with a managed policy allowing only
+            ``sagemaker:StartPipelineExecution`` on this pipeline. A given role must be of
+            the rule's account; it gets that managed policy, unless imported with
+            ``mutable=False`` (warned).
+        """
         # Checked here, not in bind(): bind runs inside jsii, which would wrap our error.
         raise_for(
             [
@@ -572,6 +782,7 @@ class SageMakerPipelineTarget:
                 _parameter_value_problem(parameters),
                 *_retry_problems(retry_attempts, max_event_age),
                 _dead_letter_queue_problem(dead_letter_queue),
+                _role_problem(role),
             ],
             "SageMakerPipelineTarget",
         )
@@ -581,6 +792,7 @@ class SageMakerPipelineTarget:
         self.dead_letter_queue = dead_letter_queue
         self.retry_attempts = retry_attempts
         self.max_event_age = max_event_age or Duration.hours(2)
+        self.role = role
 
     def bind(self, rule: events_refs.IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
         """Render the target (called by ``rule.add_target``)."""
@@ -604,30 +816,45 @@ class SageMakerPipelineTarget:
         target_id = id or "Target0"
         # Checked before anything is created under the rule: a failed bind leaves it as it was.
         raise_for(
-            [_dead_letter_queue_problem(self.dead_letter_queue, root_of(rule), rule)],
+            [
+                _dead_letter_queue_problem(self.dead_letter_queue, root_of(rule), rule),
+                _role_problem(self.role, rule, "the rule", "EventBridge"),
+            ],
             lambda: f"SageMakerPipelineTarget of rule {rule.node.path}",
         )
         parameters_at = _parameters_target(rule, target_id, self.parameters)
         rule_arn = rule.rule_ref.rule_arn
-        role = _service_role(
+        role = self.role or _service_role(
             rule,
             f"{target_id}Role",
-            "events.amazonaws.com",
+            EVENTS_PRINCIPAL,
             f"Starts SageMaker pipeline {self.pipeline.pipeline_name} from an event",
         )
-        iam.ManagedPolicy(
-            rule,
-            f"{target_id}Policy",
-            statements=[
-                iam.PolicyStatement(
-                    actions=["sagemaker:StartPipelineExecution"],
-                    resources=arn_spellings(
-                        self.pipeline.pipeline_arn, self.pipeline.pipeline_name
-                    ),
-                )
-            ],
-            roles=[role],
-        )
+        pipeline_arns = arn_spellings(self.pipeline.pipeline_arn, self.pipeline.pipeline_name)
+        # A role imported with mutable=False gets nothing: aws-cdk-lib would still attach
+        # a managed policy naming it in its Roles (the warning below says what it needs).
+        if self.role is None or not _refuses_policy_updates(self.role):
+            iam.ManagedPolicy(
+                rule,
+                f"{target_id}Policy",
+                statements=[
+                    iam.PolicyStatement(
+                        actions=["sagemaker:StartPipelineExecution"], resources=pipeline_arns
+                    )
+                ],
+                roles=[role],
+            )
+        if self.role is not None:
+            _use_given_role(
+                rule,
+                self.role,
+                principal=EVENTS_PRINCIPAL,
+                service="EventBridge",
+                conditions={"aws:SourceAccount": account_region(rule)[0]},
+                allows=[("sagemaker:StartPipelineExecution", pipeline_arns)],
+                attached_in=f"managed policy {rule.node.path}/{target_id}Policy",
+                fails="the rule can't start the pipeline",
+            )
         dead_letter_config = None
         if self.dead_letter_queue is not None:
             queue_arn = self.dead_letter_queue.queue_arn  # read once: a jsii round trip
@@ -788,7 +1015,8 @@ class NewDataTrigger(Construct):
     for letter: a ``*`` or ``?`` is warned), and an imported bucket of another account or
     region is warned: S3 sends its events to EventBridge there, and this rule sees them
     only if that bus forwards them here. ``dead_letter_queue`` is checked and warned as
-    for ``SageMakerPipelineTarget``.
+    for ``SageMakerPipelineTarget``, and so is ``role``: the role the rule's target starts
+    the pipeline with, instead of one it creates.
 
     Example::
 
@@ -811,7 +1039,13 @@ class NewDataTrigger(Construct):
         retry_attempts: int = 3,
         max_event_age: Duration | None = None,
         dead_letter_queue: sqs.IQueue | None = None,
+        role: iam.IRole | None = None,
     ) -> None:
+        """Create the trigger (see the class).
+
+        :param role: the role EventBridge starts the pipeline with (``SageMakerPipelineTarget``'s
+            ``role``). Default: one created under the rule (``Rule/Target0Role``).
+        """
         check_new_child("NewDataTrigger", scope, construct_id)
         super().__init__(scope, construct_id)
         placed(self, scope)
@@ -849,6 +1083,7 @@ class NewDataTrigger(Construct):
                 *_event_parameter_problems(key_parameter, bucket_parameter, parameters),
                 *_retry_problems(retry_attempts, max_event_age),
                 _dead_letter_queue_problem(dead_letter_queue, root_of(self), self),
+                _role_problem(role, self, "the rule", "EventBridge"),
             ],
             lambda: f"NewDataTrigger {self.node.path}",
         )
@@ -915,6 +1150,7 @@ class NewDataTrigger(Construct):
                 dead_letter_queue=self.dead_letter_queue,
                 retry_attempts=retry_attempts,
                 max_event_age=max_event_age,
+                role=role,
             )
         )
 

@@ -35,6 +35,7 @@ from ..definition import (
     StaticBinder,
     validate_definition,
 )
+from ..definition._distribution_names import DISTRIBUTION_HYPERPARAMETERS
 from ..definition._render import RenderContext, deep_merge
 from ..definition.bindables import Code
 from ..definition.steps.check import (
@@ -52,10 +53,12 @@ from ..definition.steps.processing import CODE_INPUT_NAME, CODE_LOCAL_PATH, _scr
 from ..definition.steps.training import (
     CODE_CHANNEL,
     CODE_CHANNEL_PATH,
+    DEFAULT_INSTANCE_TYPE,
     PROGRAM_HYPERPARAMETER,
     SUBMIT_DIRECTORY_HYPERPARAMETER,
 )
 from ..definition.validate import DEFINITION_VERSION
+from ._distribution import EXPRESSION_KEYWORDS, read_distribution
 from ._layout import (
     LINE_LENGTH,
     Atom,
@@ -523,27 +526,30 @@ class _Writer:
     def required_node(self, name: str, node: Node) -> None:
         self.keywords.append(Keyword(name, node))
 
-    def lift(self, name: str, value: Any, *, code: Node | Callable[[], Node] | None = None) -> None:
+    def lift(self, name: str, value: Any, *, code: Node | Callable[[], Node] | None = None) -> bool:
         """Add ``name=value`` unless the value is absent or the check dropped the keyword.
 
         ``code`` writes the value otherwise (a call building a config object); a function
         is called only when the keyword is written, and may raise ``_UnconvertibleError``.
+        True when this writer wrote the keyword (a plan's ``lifted`` is shared by a tuning
+        step's training job definitions).
         """
         if value is None or self.plan.minimal or name in self.plan.dropped:
-            return
+            return False
         if name == "role" and value == self._bound_role():
-            return  # the binder gives it: the construct's step role (or AutoML role)
+            return False  # the binder gives it: the construct's step role (or AutoML role)
         if name in self.defaults and same(value, self.defaults[name]):
-            return  # what the keyword's default writes: a person leaves it out
+            return False  # what the keyword's default writes: a person leaves it out
         try:
             if callable(code):
                 node = code()
             else:
                 node = code if code is not None else self.expr(value, name)
         except _UnconvertibleError:
-            return  # the members stay in extra_arguments, as raw values
+            return False  # the members stay in extra_arguments, as raw values
         self.keywords.append(Keyword(name, node))
         self.plan.lifted.add(name)
+        return True
 
     def _bound_role(self) -> str | None:
         if self.plan.class_name == "AutoMLStep":
@@ -831,10 +837,12 @@ def _training_like(
     channels: Any = job.get("InputDataConfig")
     values: Any = _string_map(job.get(hyperparameters))
     script = _training_code(channels, values)
+    script_name: str | None = None
     if script is not None:
         uri, entry_point = script
         writer.lift("code", uri, code=lambda: _code_call(writer, uri, entry_point))
         if "code" in writer.plan.lifted:  # the code channel and two hyperparameters are code=
+            script_name = values[PROGRAM_HYPERPARAMETER]
             channels = channels[:-1]
             values = {
                 key: value
@@ -843,9 +851,10 @@ def _training_like(
             }
     writer.lift("role", job.get("RoleArn"))
     config = job.get(resources) or {}
-    writer.lift("instance_type", config.get("InstanceType"))
+    typed = writer.lift("instance_type", config.get("InstanceType"))
     writer.lift("instance_count", config.get("InstanceCount"))
     groups = config.get("InstanceGroups")
+    cluster: dict[str, Any] | None = None
     if isinstance(groups, list) and all(
         isinstance(item, Mapping)
         and set(item) == {"InstanceGroupName", "InstanceType", "InstanceCount"}
@@ -862,7 +871,14 @@ def _training_like(
                 for item in groups
             ]
         )
-        writer.lift("instance_groups", groups, code=code)
+        if writer.lift("instance_groups", groups, code=code):
+            cluster = {item["InstanceGroupName"]: item["InstanceType"] for item in groups}
+    if isinstance(values, Mapping):
+        # The job runs on the instance type the step gives it (the language's default when
+        # the keyword is left out), or on its groups.
+        instance_type = config.get("InstanceType") if typed else DEFAULT_INSTANCE_TYPE
+        if _lift_distribution(writer, values, instance_type, cluster, script_name):
+            values = {k: v for k, v in values.items() if k not in DISTRIBUTION_HYPERPARAMETERS}
     writer.lift("volume_size_in_gb", config.get("VolumeSizeInGB"))
     writer.lift("output_path", _get(job, "OutputDataConfig", "S3OutputPath"))
     writer.lift("max_runtime_in_seconds", _get(job, "StoppingCondition", "MaxRuntimeInSeconds"))
@@ -897,6 +913,55 @@ def _training_like(
         "hyperparameters" if hyperparameters == "HyperParameters" else "static_hyperparameters"
     )
     writer.lift(keyword, values or None)
+
+
+def _lift_distribution(
+    writer: _Writer,
+    hyperparameters: Mapping[str, Any],
+    instance_type: Any,
+    cluster: Mapping[str, Any] | None,
+    script_name: str | None,
+) -> bool:
+    """``distribution=Distribution.<factory>(…)`` if it writes the distribution hyperparameters.
+
+    Exactly those of the job (``read_distribution``); True when written.
+    """
+    class_name = writer.plan.class_name
+    call = read_distribution(
+        hyperparameters,
+        where=f"{class_name} '{writer.plan.entry['Name']}'",
+        instance_type=instance_type,
+        cluster=cluster,
+        script_name=script_name,
+        tuning=class_name != "TrainingStep",
+    )
+    if call is None:
+        return False
+
+    def code() -> Node:
+        items: list[Node] = []
+        for name, value in call.arguments:
+            if name == "parameters":  # plain JSON, never an expression: the first argument
+                items.append(_json_literal(value))
+            elif name in EXPRESSION_KEYWORDS:
+                items.append(Keyword(name, writer.expr(value)))
+            else:
+                items.append(Keyword(name, _json_literal(value)))
+        return Call(f"{writer.scope.use('Distribution')}.{call.factory}", items)
+
+    return writer.lift("distribution", call, code=code)
+
+
+def _json_literal(value: Any) -> Node:
+    """Python literals for plain JSON (no member read as an expression: ``{"Get": …}`` too)."""
+    if isinstance(value, Mapping):
+        return Dict([Pair(literal(str(k)), _json_literal(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return List([_json_literal(item) for item in value])
+    try:
+        return literal(value)
+    except ValueError as error:  # a number JSON has no literal for (NaN, Infinity)
+        raise _UnconvertibleError(str(error)) from None
 
 
 def _training_code(channels: Any, hyperparameters: Any) -> tuple[Any, str | None] | None:
@@ -2466,12 +2531,14 @@ def _check_step(converter: _Converter, plan: _Plan, step: Any) -> bool:
             rendered.get("Arguments") or {}, entry["Arguments"], "Arguments"
         )
         for member in replaced:  # a keyword written otherwise: its members go to extra
-            argument = step.argument_for(member)
+            argument = _member_argument(step, member)
             if argument in plan.lifted and argument not in plan.dropped:
                 plan.dropped.add(argument)
                 changed = True
+                if argument in _REWRITTEN:  # its members stay where the keyword found them
+                    extra = _without_member(extra, member)
         for member in surplus:
-            argument = step.argument_for(member)
+            argument = _member_argument(step, member)
             if argument in plan.lifted and argument not in plan.dropped:
                 plan.dropped.add(argument)
                 changed = True
@@ -2496,6 +2563,42 @@ def _check_step(converter: _Converter, plan: _Plan, step: Any) -> bool:
             name, where, f"{type(step).__name__} can't write it as the definition has it"
         )
     return changed
+
+
+# Keywords read from members another keyword writes otherwise: ``distribution`` from
+# hyperparameters, which stay in ``hyperparameters=`` when it is dropped (not extra_arguments).
+_REWRITTEN = frozenset({"distribution"})
+
+
+def _member_argument(step: Any, member: str) -> str | None:
+    """The keyword that wrote ``member``, spelt as ``_patch`` does (``Arguments.A.key``).
+
+    A map's key may have a keyword of its own (``HyperParameters['sagemaker_mpi_enabled']``
+    is ``distribution``'s), declared in the ``['key']`` spelling.
+    """
+    dotted: str | None = step.argument_for(member)
+    head, _, key = member.rpartition(".")
+    if not head:
+        return dotted
+    keyed: str | None = step.argument_for(f"{head}['{key}']")
+    return keyed if keyed is not None and keyed != step.argument_for(head) else dotted
+
+
+def _without_member(extra: Mapping[str, Any], member: str) -> dict[str, Any]:
+    """``extra`` without ``member`` (``Arguments.A.B``), nor the objects it leaves empty."""
+    parts = member.split(".")[1:]
+    result = dict(extra)
+    if not parts or parts[0] not in result:
+        return result
+    if len(parts) == 1:
+        del result[parts[0]]
+    elif isinstance(result[parts[0]], Mapping):
+        inner = _without_member(result[parts[0]], ".".join(["", *parts[1:]]))
+        if inner:
+            result[parts[0]] = inner
+        else:
+            del result[parts[0]]
+    return result
 
 
 def _branch_names(entry: Mapping[str, Any]) -> dict[str, Any]:

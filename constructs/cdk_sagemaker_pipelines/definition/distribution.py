@@ -186,6 +186,11 @@ class Distribution:
         return self.strategy == MPI or (self.strategy == MODEL_PARALLEL and self.launcher == MPI)
 
     @property
+    def _mpi_options(self) -> str | Expression:
+        """``custom_mpi_options``, ``""`` when unset (a parameter is never truth-tested)."""
+        return "" if self.custom_mpi_options is None else self.custom_mpi_options
+
+    @property
     def takes_instance_groups(self) -> bool:
         """Whether the strategy runs in one group of a heterogeneous cluster (the SDK's rule)."""
         return self.strategy in _GROUP_STRATEGIES or self._mpi_launched
@@ -286,12 +291,13 @@ class Distribution:
         mpi: dict[str, Any] = {"enabled": True}
         if self.processes_per_host is not None:
             mpi["processes_per_host"] = self.processes_per_host
-        if self.custom_mpi_options:
-            mpi["custom_mpi_options"] = self.custom_mpi_options
+        options = self._mpi_options
+        if not isinstance(options, str) or options:
+            mpi["custom_mpi_options"] = options
         if self.strategy == DATA_PARALLEL:
             data: dict[str, Any] = {"enabled": True}
-            if self.custom_mpi_options:
-                data["custom_mpi_options"] = self.custom_mpi_options
+            if not isinstance(options, str) or options:
+                data["custom_mpi_options"] = options
             sdk["smdistributed"] = {"dataparallel": data}
         elif self.strategy == MODEL_PARALLEL:
             model: dict[str, Any] = {"enabled": True}
@@ -332,14 +338,14 @@ class Distribution:
             values[names.MPI_ENABLED] = True
             if self.processes_per_host is not None:
                 values[names.MPI_PROCESSES_PER_HOST] = self.processes_per_host
-            values[names.MPI_CUSTOM_OPTIONS] = self.custom_mpi_options or ""
+            values[names.MPI_CUSTOM_OPTIONS] = self._mpi_options
         if self.strategy in (DATA_PARALLEL, MODEL_PARALLEL):
             if self.parameters:
                 values[names.MODEL_PARALLEL_PARAMETERS] = dict(self.parameters)
             values[names.DATA_PARALLEL_ENABLED] = self.strategy == DATA_PARALLEL
             values[names.INSTANCE_TYPE] = instance_type
             if self.strategy == DATA_PARALLEL:
-                values[names.DATA_PARALLEL_CUSTOM_OPTIONS] = self.custom_mpi_options or ""
+                values[names.DATA_PARALLEL_CUSTOM_OPTIONS] = self._mpi_options
         if self.strategy == MULTI_WORKER_MIRRORED:
             values[names.MULTI_WORKER_MIRRORED_ENABLED] = True
         if self.strategy == TORCH_DISTRIBUTED or (

@@ -221,3 +221,22 @@ def test_a_problem_in_distribution_hyperparameters_names_the_keyword() -> None:
     step = train(Distribution.mpi())
     fields = step._argument_fields()
     assert fields["Arguments.HyperParameters['sagemaker_mpi_enabled']"] == "distribution"
+
+
+def test_custom_mpi_options_may_be_a_parameter(ctx: RenderContext) -> None:
+    # A parameter has no truth value: the options are written as the parameter's value.
+    from cdk_sagemaker_pipelines.definition import ParameterString
+
+    options = ParameterString(name="MpiOptions", default_value="-verbose")
+    hyperparameters = train(Distribution.mpi(custom_mpi_options=options)).to_request(ctx)[
+        "Arguments"
+    ]["HyperParameters"]
+    assert hyperparameters["sagemaker_mpi_custom_mpi_options"] == {"Get": "Parameters.MpiOptions"}
+    step = train(Distribution.smdistributed_data_parallel(custom_mpi_options=options))
+    hyperparameters = step.to_request(ctx)["Arguments"]["HyperParameters"]
+    assert hyperparameters["sagemaker_distributed_dataparallel_custom_mpi_options"] == {
+        "Get": "Parameters.MpiOptions"
+    }
+    assert Distribution.mpi(custom_mpi_options=options).sdk_distribution() == {
+        "mpi": {"enabled": True, "custom_mpi_options": options}
+    }

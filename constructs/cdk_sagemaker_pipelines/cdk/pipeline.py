@@ -110,6 +110,7 @@ from ._props import (
     rule_problems,
     warn_forwarded_events,
 )
+from ._roles import role_arn as bound_role_arn
 from ._template_size import (
     MAX_TEMPLATE_BYTES,
     MEASURE_FROM_BYTES,
@@ -824,9 +825,12 @@ class Pipeline(PipelineBase):
             encrypt_inter_container_traffic,
         )
         key_arn = self.artifact_store.key.key_arn
+        # As written into the definition (and so into the pipeline role's iam:PassRole):
+        # see _roles.py for the roles of aws-cdk-lib's customize_roles.
+        self._step_role_arn = bound_role_arn(self.step_role)
         self._binder = CdkBinder(
             self,
-            step_role_arn=self.step_role.role_arn,
+            step_role_arn=self._step_role_arn,
             bucket=self.artifact_store.bucket,
             key_arn=key_arn,
             network=network,
@@ -1060,7 +1064,7 @@ class Pipeline(PipelineBase):
             self,
             "Resource",
             pipeline_name=name,
-            role_arn=self.role.role_arn,
+            role_arn=bound_role_arn(self.role),
             # A raw dict: the typed property renders the wrong key casing (aws/aws-cdk#25774).
             pipeline_definition={"PipelineDefinitionBody": body},
             pipeline_description=description,
@@ -1624,7 +1628,7 @@ class Pipeline(PipelineBase):
                     f"AutoML jobs of SageMaker pipeline {self._name}",
                     stack_of(self),
                 )
-            self._automl_role_arn = self.automl_role.role_arn
+            self._automl_role_arn = bound_role_arn(self.automl_role)
         return self._automl_role_arn
 
     def _runs_as_automl_role(self) -> Callable[[str], bool]:
@@ -1635,7 +1639,9 @@ class Pipeline(PipelineBase):
         """
         if self._automl_role_matcher is None:
             role = self.automl_role
-            self._automl_role_matcher = _never if role is None else _role_matcher(role)
+            self._automl_role_matcher = (
+                _never if role is None else _role_matcher(role, self._automl_role_arn)
+            )
         return self._automl_role_matcher
 
     def _automl_steps(self) -> list[str]:
@@ -1966,7 +1972,7 @@ class Pipeline(PipelineBase):
         elsewhere (no statement could name it). The AutoML role gets the step role's
         policies when AutoML jobs run as it: jobs running as it aren't warned then.
         """
-        is_step_role = _role_matcher(self.step_role)
+        is_step_role = _role_matcher(self.step_role, self._step_role_arn)
         is_automl_role = self._runs_as_automl_role()
         if not any(is_automl_role(role) for role in self.plan.automl_roles):
             is_automl_role = _never  # it gets nothing (automl-role-unused)
@@ -2671,14 +2677,17 @@ def _never(role: str) -> bool:
     return False
 
 
-def _role_matcher(role: iam.IRole) -> Callable[[str], bool]:
+def _role_matcher(role: iam.IRole, arn: str | None = None) -> Callable[[str], bool]:
     """Whether a job's role ARN is ``role``'s, written as the definition writes it.
+
+    ``arn``: the role's ARN as the binder wrote it (``_roles.role_arn``), if it did.
 
     The same token, or the same literal ARN; or, for a role given by name
     (``iam.Role.from_role_name``, whose ARN holds the partition as a token), a literal ARN
     of that name in its account (any account when the stack's is known only at deploy time).
     """
-    arn = role.role_arn  # jsii round trips: each read once, and only when needed
+    if arn is None:
+        arn = bound_role_arn(role)  # jsii round trips: each read once, and only when needed
     known: dict[str, str | None] = {}
 
     def name_and_account() -> tuple[str | None, str | None]:

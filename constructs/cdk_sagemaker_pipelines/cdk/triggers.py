@@ -65,6 +65,7 @@ from ._props import (
     subject_text,
     warn_forwarded_events,
 )
+from ._roles import created_role_arn
 from ._schedule import schedule_expression_problem
 from ._topics import (
     arn_in_topic_stack,
@@ -702,6 +703,12 @@ class PipelineSchedule(Construct):
             description=description or f"Starts SageMaker pipeline {pipeline.pipeline_name}",
             enabled=enabled,
         )
+        created_arn = created_role_arn(self.role)
+        if created_arn is not None:
+            # customize_roles(prevent_synthesis=False): aws-cdk-lib's target names no role.
+            cfn_schedule = node_of(self.schedule).default_child
+            assert isinstance(cfn_schedule, scheduler.CfnSchedule)
+            cfn_schedule.add_property_override("Target.RoleArn", created_arn)
         if role is not None:
             # After the schedule: binding its target is what attaches the grants.
             _use_given_role(
@@ -878,6 +885,11 @@ class SageMakerPipelineTarget:
             dead_letter_config = events.CfnRule.DeadLetterConfigProperty(arn=queue_arn)
         if parameters_at is not None:
             _set_pipeline_parameters(*parameters_at, self.parameters)
+        created_arn = created_role_arn(role)
+        if created_arn is not None:
+            # customize_roles(prevent_synthesis=False): aws-cdk-lib's RoleArn names no role.
+            cfn_rule, index = _target_at(rule, target_id)
+            cfn_rule.add_property_override(f"Targets.{index}.RoleArn", created_arn)
         return events.RuleTargetConfig(
             arn=self.pipeline.pipeline_arn,
             role=role,
@@ -909,15 +921,25 @@ def _parameters_target(
     """
     if not parameters:
         return None
+    return _target_at(rule, target_id, "with parameters", "the parameters are")
+
+
+def _target_at(
+    rule: Construct,
+    target_id: str,
+    needing: str = "with a role of customize_roles(prevent_synthesis=False)",
+    what: str = "its RoleArn is",
+) -> tuple[events.CfnRule, str]:
+    """The L1 rule and the index of the target ``rule.add_target`` binds as ``target_id``."""
     match = re.fullmatch(r"Target(\d+)", target_id)
     cfn_rule = node_of(rule).default_child
     if match is None or not isinstance(cfn_rule, events.CfnRule):
         raise PipelineDefinitionError(
             # The rule may well be of this app: what fails is the id, or the rule's kind.
-            "SageMakerPipelineTarget with parameters must be added with rule.add_target(…) to "
+            f"SageMakerPipelineTarget {needing} must be added with rule.add_target(…) to "
             f"an events.Rule created in this app (got target id {target_id!r} on "
-            f"{rule.node.path}; add_target binds it as Target<index>, where the parameters "
-            "are set)"
+            f"{rule.node.path}; add_target binds it as Target<index>, where {what} "
+            "set)"
         )
     return cfn_rule, match.group(1)
 

@@ -1300,9 +1300,17 @@ def _model(writer: _Writer, arguments: Mapping[str, Any]) -> None:
 
 def _containers(writer: _Writer, containers: list[Any]) -> Node:
     items = []
-    for container in containers:
+    for index, container in enumerate(containers):
         if not isinstance(container, Mapping):
             raise _UnconvertibleError("a container that is not an object")
+        if "ModelPackageName" in container and "Image" not in container:
+            raise _StepProblemError(
+                writer.plan.entry["Name"],
+                f"Arguments.Containers[{index}].ModelPackageName",
+                "a registered version as one of several containers: Container takes an "
+                "image; the language writes a model of a registered version as its only "
+                "container (ModelStep(model_package_name=…))",
+            )
         values: dict[str, Any] = {"image": container.get("Image")}
         if "ModelDataUrl" in container:
             values["model_data"] = container["ModelDataUrl"]

@@ -244,6 +244,38 @@ def _metric_definitions_shorthand(value: Any) -> str | None:
     )
 
 
+# The SDK's ``distribution=`` keys that are a ``Distribution`` factory of the same name.
+_DISTRIBUTION_FACTORIES = (
+    "torch_distributed",
+    "mpi",
+    "parameter_server",
+    "multi_worker_mirrored_strategy",
+)
+
+
+def _distribution_shorthand(value: Any) -> str | None:
+    # The SDK's distribution={"mpi": {"enabled": True, …}}: one Distribution factory per key.
+    if not isinstance(value, Mapping):
+        return None
+    smdistributed = value.get("smdistributed")
+    factory: str | None
+    if isinstance(smdistributed, Mapping) and "modelparallel" in smdistributed:
+        launcher = ", launcher='mpi'" if "mpi" in value else ""
+        factory = f"smdistributed_model_parallel(parameters{launcher})"
+    elif isinstance(smdistributed, Mapping) and "dataparallel" in smdistributed:
+        factory = "smdistributed_data_parallel()"
+    else:
+        key = next((key for key in _DISTRIBUTION_FACTORIES if key in value), None)
+        factory = f"{key}(…)" if key is not None else None
+    if factory is None:
+        return (
+            " (the SageMaker SDK's dictionary: write Distribution.torch_distributed(), "
+            ".mpi(…), .smdistributed_data_parallel(…), .smdistributed_model_parallel(…), "
+            ".parameter_server() or .multi_worker_mirrored_strategy())"
+        )
+    return f" (the SageMaker SDK's dictionary: write distribution=Distribution.{factory})"
+
+
 # The shorthands SageMaker SDK users write, by (class, field): what to write here instead.
 _SDK_SHORTHANDS: dict[tuple[str, str], Callable[[Any], str | None]] = {
     **{
@@ -254,6 +286,10 @@ _SDK_SHORTHANDS: dict[tuple[str, str], Callable[[Any], str | None]] = {
         (kind, "code"): _code_shorthand for kind in ("ProcessingStep", "TrainingStep", "TuningStep")
     },
     **{(kind, "inputs"): _channel_shorthand for kind in ("TrainingStep", "TuningStep")},
+    **{
+        (kind, "distribution"): _distribution_shorthand
+        for kind in ("TrainingStep", "TuningStep", "TrainingJobDefinition")
+    },
 }
 
 

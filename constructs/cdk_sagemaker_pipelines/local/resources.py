@@ -102,7 +102,9 @@ def unread_s3_prefixes(
     or nothing. Each prefix comes back with the closest literal URI, if one is close.
     The URIs judged are the literal ones: strings of the definition (parameter defaults
     included) and ``values`` (a run's parameter values). A ``Join`` that starts a URI
-    with ``s3://`` and a value known only at run time could name any bucket: then no
+    with ``s3://`` and a value known only at run time could name any bucket, and so
+    could a URI field given a value only a run knows (a Lambda or Callback step's
+    output, a property file's ``JsonGet``), whole or as a ``Join``'s start: then no
     prefix is reported.
 
     Example::
@@ -113,8 +115,10 @@ def unread_s3_prefixes(
     uris: set[str] = set()
     unknown = False
 
-    def visit(value: Any) -> None:
+    def visit(value: Any, key: str = "") -> None:
         nonlocal unknown
+        if key.endswith(_URI_FIELD_ENDINGS) and _run_time_start(value):
+            unknown = True  # a URI a step's output or a property file gives: any
         if isinstance(value, str):
             if value.startswith("s3://"):
                 # A URI no local path can stand for: nothing maps to it.
@@ -130,11 +134,11 @@ def unread_s3_prefixes(
                     else:
                         with contextlib.suppress(ValueError, StepError):
                             uris.add(normalize_s3_uri(known))
-            for item in value.values():
-                visit(item)
+            for name, item in value.items():
+                visit(item, str(name))
         elif isinstance(value, list):
             for item in value:
-                visit(item)
+                visit(item, key)
 
     visit(definition)
     visit(list(values))
@@ -147,6 +151,29 @@ def unread_s3_prefixes(
             continue
         unread.append((prefix, _closest(mapped, uris)))
     return unread
+
+
+# The request fields that hold an S3 URI end so: S3Uri, S3OutputPath, ModelDataUrl, ….
+_URI_FIELD_ENDINGS = ("Uri", "Url", "OutputPath")
+
+
+def _run_time_start(value: Any) -> bool:
+    """Whether ``value`` is, or a ``Std:Join`` starts with, a value only a run knows.
+
+    A Lambda or Callback step's output (``Steps.<name>.OutputParameters[…]``) or a
+    property file's value (``Std:JsonGet``): neither is written in the definition, so
+    the URI it gives may be any. Parameters are not: their values are judged.
+    """
+    if not isinstance(value, Mapping):
+        return False
+    join = value.get("Std:Join")
+    if isinstance(join, Mapping):
+        values = join.get("Values")
+        return isinstance(values, list) and bool(values) and _run_time_start(values[0])
+    get = value.get("Get")
+    return "Std:JsonGet" in value or (
+        isinstance(get, str) and get.startswith("Steps.") and ".OutputParameters[" in get
+    )
 
 
 def _known_start(join: Mapping[str, Any]) -> str | None:

@@ -109,6 +109,9 @@ def test_a_model_of_a_registered_version_is_warned_and_acknowledged(
         "registered model version"
     )
     assert "artifact_store.grant_read_models(pipeline.step_role)" in text
+    # A step's own role runs its model; another account's version needs that account's say.
+    assert "(pipeline.step_role, unless the step gives a role of its own)" in text
+    assert "ModelRegistry.share_with_account does both" in text
 
 
 def test_approval_starts_the_pipeline_with_the_approved_version(

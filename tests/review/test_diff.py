@@ -1751,6 +1751,7 @@ def test_an_added_tuning_or_automl_step_shows_its_limits() -> None:
                 {
                     "ResourceConfig": {"InstanceType": "ml.c5.xlarge", "InstanceCount": 2},
                     "StoppingCondition": {"MaxRuntimeInSeconds": 5400},
+                    "EnableManagedSpotTraining": True,
                 },
             ],
         },
@@ -1781,6 +1782,7 @@ def test_an_added_tuning_or_automl_step_shows_its_limits() -> None:
             "instance_type": ["ml.m5.xlarge", "ml.c5.xlarge"],
             "instance_count": [1, 2],
             "max_runtime_seconds": [3600, 5400],
+            "managed_spot": [True],
         },
         {
             "max_candidates": 10,
@@ -1794,7 +1796,7 @@ def test_an_added_tuning_or_automl_step_shows_its_limits() -> None:
         "  Tune (Tuning)",
         # One instance type and count per training job definition, paired.
         "    ml.m5.xlarge × 1, ml.c5.xlarge × 2, at most 20 jobs, 4 in parallel, "
-        "at most 1 h, 1 h 30 min, tuning at most 24 h",
+        "at most 1 h, 1 h 30 min, tuning at most 24 h, managed spot",
         "  AutoPilot (AutoML)",
         "    at most 10 candidates, at most 10 min, job at most 2 h",
         "    role arn:aws:iam::111122223333:role/AutoML",

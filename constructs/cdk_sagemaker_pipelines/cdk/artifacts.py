@@ -396,9 +396,9 @@ class ArtifactStore(Construct):
         calls this on its ``artifact_store``, and on the stores of this app's pipelines of
         other accounts that register in it (by the group's ARN); call it
         yourself for a registry of another app, or for the registry's own account when it
-        deploys versions registered from another account. An adopted store
-        (``from_existing``) whose bucket or key is imported can't change their policies:
-        it warns, naming the statements their owner must add.
+        deploys versions registered from another account. A store whose bucket or key is
+        imported (adopted with ``from_existing``, or given an imported ``encryption_key``)
+        can't change their policies: it warns, naming the statements their owner must add.
 
         Example::
 

@@ -2104,7 +2104,8 @@ class Pipeline(PipelineBase):
     def _warn_models_from_model_packages(self) -> None:
         """Models of registered versions: their data and image only the version names.
 
-        The model runs with its ``ExecutionRoleArn`` (the step role), as do the transform
+        The model runs with its ``ExecutionRoleArn`` (the step role unless the step gives
+        one), as do the transform
         jobs of it: that role downloads the version's model data and pulls its image, which
         the definition doesn't name (the version's containers are read when the model is
         created), so nothing is derived for them.
@@ -2124,12 +2125,16 @@ class Pipeline(PipelineBase):
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:model-from-model-package",
             f"The models of {models} are created from a registered model version, whose model "
-            "data and image only the version names: pipeline.step_role, which the model and "
-            "its transform jobs run as, gets no read of that data nor pull of that image. "
+            "data and image only the version names: the model's execution role "
+            "(pipeline.step_role, unless the step gives a role of its own), which the model "
+            "and its transform jobs run as, gets no read of that data nor pull of that image. "
             "Grant them where the versions are kept: for versions registered by a pipeline "
             "of this app, artifact_store.grant_read_models(pipeline.step_role) (and "
             "repository.grant_pull(pipeline.step_role) for an image of your own; SageMaker's "
-            "framework images need none), then acknowledge this warning.",
+            "framework images need none); a version of another account's group also needs "
+            "that group's policy to let this account create models of it, and that account's "
+            "store to share its models/ (ModelRegistry.share_with_account does both). Then "
+            "acknowledge this warning.",
         )
 
     def _warn_emr_steps_creating_clusters(self) -> None:

@@ -1296,7 +1296,11 @@ def _job_lines(job: Mapping[str, Any], step_type: str | None = None) -> list[tup
             limits.append((before, _Code(_each(job[key], _duration))))
     if step_type in _UNBOUNDED_WITHOUT_LIMIT and "max_runtime_seconds" not in job:
         limits.append(("no run-time limit of its own",))
-    if job.get("managed_spot") is True:
+    managed_spot = job.get("managed_spot")
+    # A tuning step of several definitions gives a list, one value per definition.
+    if managed_spot is True or (
+        isinstance(managed_spot, list) and any(value is True for value in managed_spot)
+    ):
         spot: tuple[_Piece, ...] = ("managed spot",)
         if "max_wait_seconds" in job:
             spot += (", waits at most ", _Code(_duration(job["max_wait_seconds"])))

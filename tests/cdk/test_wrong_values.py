@@ -36,6 +36,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -48,6 +49,8 @@ from aws_cdk import aws_sqs as sqs
 import cdk_sagemaker_pipelines.cdk as public
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
+    DataCapture,
+    ModelEndpoint,
     ModelRegistry,
     NewDataTrigger,
     Pipeline,
@@ -74,6 +77,7 @@ from tests.cdk.helpers import ACCOUNT, REGION, SharedPipeline
 
 OTHER_ACCOUNT = "444455556666"
 PIPELINE_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/imported"
+VERSION_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/churn/3"
 PARAMETER_LOCATIONS = {"InputBucket": "data-bucket", "InputDataKey": ["curated/*", "incoming/*"]}
 
 
@@ -124,6 +128,10 @@ class World:
             stack, "Rule", event_pattern=events.EventPattern(source=["aws.sagemaker"])
         )
         self.target = targets.SqsQueue(self.queue)
+        self.repository = ecr.Repository.from_repository_name(stack, "Serving", "serving")
+        self.endpoint = ModelEndpoint(
+            stack, "Endpoint", model_package_arn=VERSION_ARN, artifact_store=self.store
+        )
 
 
 # -- The public API, each callable with a valid baseline call -----------------------------
@@ -256,6 +264,10 @@ def _registry(world: World) -> ModelRegistry:
     return world.registry
 
 
+def _endpoint(world: World) -> ModelEndpoint:
+    return world.endpoint
+
+
 def _pipeline(world: World) -> Any:
     return world.pipeline
 
@@ -323,6 +335,26 @@ APIS: list[Api] = [
     *(
         _method(f"ModelRegistry.{method}", _registry, "Test/Registry", target=lambda w: w.target)
         for method in ("on_model_approved", "on_model_package_state_change")
+    ),
+    _construct(
+        "ModelEndpoint",
+        ModelEndpoint,
+        model_package_arn=lambda world: VERSION_ARN,
+        artifact_store=_store,
+        model_store=_store,
+        registry=lambda world: None,
+        data_capture=lambda world: DataCapture(sampling_percentage=10),
+        role=lambda world: world.role,
+        image_repositories=lambda world: [world.repository],
+        volume_key=lambda world: world.imported_key,
+    ),
+    _method("ModelEndpoint.grant_invoke", _endpoint, "Test/Endpoint", grantee=lambda w: w.role),
+    Api(
+        "DataCapture",
+        DataCapture.__init__,
+        lambda world, arguments: DataCapture(**arguments),
+        lambda world, _: {"sampling_percentage": 10, "csv_content_types": ["text/csv"]},
+        ("DataCapture",),
     ),
     _construct(
         "PipelineSchedule",
@@ -493,6 +525,15 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
     # PipelineMonitoring's pipeline: a Pipeline or an imported one.
     "PipelineBase": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
     "ArtifactStore": [AN_INT, A_BUCKET, A_CLASS],
+    "ModelRegistry": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
+    "DataCapture": [AN_INT, _value("dict", {"sampling_percentage": 10}), A_CLASS],
+    "Sequence[ecr.IRepository]": [
+        A_STRING,
+        _value("names", ["serving"]),
+        Wrong("one repository", lambda world: world.repository),
+        Wrong("buckets", lambda world: [world.bucket]),
+        UNRELATED,
+    ],
     "ec2.IVpc": [AN_INT, _value("id", "vpc-1"), A_BUCKET],
     "ec2.SubnetSelection": [A_DICT, _value("ids", ["subnet-1"]), UNRELATED],
     "Sequence[ec2.ISecurityGroup]": [

@@ -28,6 +28,7 @@ from .artifacts import (
     ArtifactStore,
     enable_event_bridge_notifications,
 )
+from .endpoint import DATA_CAPTURE_PREFIX, DataCapture, ModelEndpoint
 from .monitoring import PipelineMonitoring
 from .pipeline import Pipeline, PipelineBase
 from .registry import ModelRegistry
@@ -40,10 +41,13 @@ from .triggers import (
 from .validation import FAIL_SYNTH_ON_VALIDATION_ERRORS, SageMakerPipelineChecks, synth_app
 
 __all__ = [
+    "DATA_CAPTURE_PREFIX",
     "EXECUTIONS_PREFIX",
     "FAIL_SYNTH_ON_VALIDATION_ERRORS",
     "MODELS_PREFIX",
     "ArtifactStore",
+    "DataCapture",
+    "ModelEndpoint",
     "ModelRegistry",
     "NewDataTrigger",
     "Pipeline",

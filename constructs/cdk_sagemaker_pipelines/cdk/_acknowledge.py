@@ -88,6 +88,16 @@ REASONS: dict[str, str] = {
     "AutoMLListTags": "the SageMaker guide's policy for an AutoML job's role grants "
     "sagemaker:ListTags on *, without saying on which resources Autopilot calls it; scoped "
     "here to SageMaker resources of this account and region",
+    "EndpointReadsModelArtifacts": "a registered version's model data is an object the "
+    "training job named under models/ at run time; the deploying stack knows only its "
+    "version's ARN, so the endpoint's role reads any object under models/ (not executions/)",
+    "EndpointWritesLogs": "SageMaker hosting writes one log stream per instance and variant "
+    "in the endpoint's own log group; stream names are only known at run time",
+    "EndpointPublishesMetrics": "cloudwatch:PutMetricData has no resource type; a condition "
+    "limits it to the /aws/sagemaker/Endpoints namespace of endpoint instance metrics",
+    "EndpointWritesCapturedData": "data capture writes one object per batch of captured "
+    "requests, named by variant and time, under the endpoint's own data-capture/<endpoint>/ "
+    "prefix",
     "DescribeJobNetwork": "EC2 Describe actions have no resource type; SageMaker needs them to "
     "place job network interfaces",
     "ManageJobNetworkInterfaces": "SageMaker creates job network interfaces at run time; their "

@@ -1363,3 +1363,32 @@ def _all_steps(definition: dict[str, Any]) -> list[dict[str, Any]]:
         if step["Type"] == "Condition":
             pending += step["Arguments"].get("IfSteps", []) + step["Arguments"].get("ElseSteps", [])
     return steps
+
+
+def test_a_container_of_both_an_image_and_a_registered_version_keeps_both() -> None:
+    # Not the language's model of a version (that has no image): the image stays a keyword,
+    # the version an extra argument, and the definition round-trips.
+    version = "arn:aws:sagemaker:us-east-1:111122223333:model-package/churn/3"
+    definition = {
+        "Version": "2020-12-01",
+        "Metadata": {},
+        "Parameters": [],
+        "Steps": [
+            {
+                "Name": "Both",
+                "Type": "Model",
+                "Arguments": {
+                    "PrimaryContainer": {
+                        "Image": "img",
+                        "ModelPackageName": version,
+                        "Environment": {},
+                    },
+                    "ExecutionRoleArn": ROLE,
+                },
+            }
+        ],
+    }
+    source = assert_round_trips(definition)
+    step = _step_source(source, "both")
+    assert "    image=IMAGE,\n" in step
+    assert "model_package_name" not in step

@@ -369,3 +369,28 @@ def test_a_distribution_whose_rendering_differs_is_left_out_its_members_hyperpar
     assert "extra_arguments" not in source
     step = _step_source(source, "train")
     assert '"sagemaker_mpi_num_of_processes_per_host": "8"' in step
+
+
+def test_torch_distributed_of_a_program_that_is_no_python_stays_hyperparameters() -> None:
+    # torchrun runs *.py programs only: distribution= is refused with code= of run.sh, so
+    # the switch stays a hyperparameter beside code=.
+    step = TrainingStep(
+        name="Train",
+        image="123.dkr.ecr.us-east-1.amazonaws.com/t:1",
+        code=Code.from_s3("s3://b/code/source.tar.gz", entry_point="run.sh"),
+        role=ROLE,
+        output_path="s3://b/out",
+        instance_type="ml.p4d.24xlarge",
+        instance_count=2,
+        hyperparameters={
+            "sagemaker_torch_distributed_enabled": "true",
+            "sagemaker_instance_type": '"ml.p4d.24xlarge"',
+        },
+    )
+    definition = PipelineDefinition(steps=[step]).to_definition(StaticBinder())
+
+    source = assert_round_trips(definition)
+
+    assert "code=Code.from_s3(" in source
+    assert "distribution=" not in source
+    assert '"sagemaker_torch_distributed_enabled": "true"' in _step_source(source, "train")

@@ -842,3 +842,50 @@ def test_a_closed_output_pipe_stops_the_execution_as_ctrl_c_does(
     monkeypatch.setattr(local_cli, "ConsoleProgress", ConsoleProgress)
     assert smpipe(ws, "run", "--resume", execution) == 0
     assert "First" not in capsys.readouterr().out.split("STEP")[0]
+
+
+def test_a_mapped_prefix_a_run_s_parameter_value_is_under_is_not_noted(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The run's value of a parameter names a URI under the mapped prefix (its default
+    # doesn't): the prefix is read, so no note.
+    definition = ws.root / "parameter.json"
+    definition.write_text(
+        json.dumps(
+            {
+                "Version": "2020-12-01",
+                "Parameters": [
+                    {"Name": "Input", "Type": "String", "DefaultValue": "s3://data/old/in.csv"}
+                ],
+                "Steps": [
+                    {
+                        "Name": "Stop",
+                        "Type": "Fail",
+                        "Arguments": {"ErrorMessage": {"Get": "Parameters.Input"}},
+                    }
+                ],
+            }
+        )
+    )
+    ws.data.mkdir(exist_ok=True)
+    mapping = ("--s3-map", f"s3://data/new={ws.data}")
+
+    smpipe(ws, "run", str(definition), "--param", "Input=s3://data/new/in.csv", *mapping)
+    assert "note:" not in capsys.readouterr().err
+    # Left to its default, the parameter names no URI under the prefix: noted.
+    smpipe(ws, "run", str(definition), *mapping)
+    assert f"smpipe run: note: --s3-map s3://data/new={ws.data}: " in capsys.readouterr().err
+
+
+def test_a_definition_that_is_no_object_gets_its_error_and_no_note(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    definition = ws.root / "list.json"
+    definition.write_text(json.dumps([{"S3Uri": "s3://data/old/in.csv"}]))
+    ws.data.mkdir(exist_ok=True)
+
+    assert smpipe(ws, "run", str(definition), "--s3-map", f"s3://data/new={ws.data}") == 2
+    assert capsys.readouterr().err == (
+        f"smpipe run: definition {definition}: expected a JSON object (a pipeline "
+        "definition), got list\n"
+    )

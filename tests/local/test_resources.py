@@ -272,3 +272,11 @@ def test_a_join_is_judged_by_what_it_starts_with_before_run_time() -> None:
     assert unread_s3_prefixes(definition, ["s3://data-buckets/curated"]) == [
         ("s3://data-buckets/curated", "s3://data-bucket")
     ]
+
+
+def test_a_prefix_one_letter_off_a_short_folder_is_close() -> None:
+    # "b/abc" and "b/abd" are 80 % alike, the least that counts as a typo.
+    definition = {"Steps": [{"S3Uri": "s3://b/abd/x.csv"}]}
+
+    assert unread_s3_prefixes(definition, ["s3://b/abc"]) == [("s3://b/abc", "s3://b/abd/x.csv")]
+    assert unread_s3_prefixes(definition, ["s3://b/acc"]) == [("s3://b/acc", None)]

@@ -1826,3 +1826,51 @@ def test_a_diff_shows_as_its_markdown_in_a_notebook() -> None:
     diff = diff_definitions(base(), new)
     assert diff._repr_markdown_() == render_markdown(diff)
     assert diff._repr_markdown_().startswith("**Pipeline definition diff**: 1 parameter changed\n")
+
+
+def test_an_added_tuning_step_of_several_definitions_shows_each_volume_and_managed_spot() -> None:
+    # Each training job definition's volume, and managed spot when the definitions use it
+    # (all of them, or how many of them).
+    def definition(kind: str, volume: int, spot: bool) -> dict[str, Any]:
+        return {
+            "ResourceConfig": {"InstanceType": kind, "InstanceCount": 1, "VolumeSizeInGB": volume},
+            "EnableManagedSpotTraining": spot,
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 7200},
+        }
+
+    def tuning(name: str, *spots: bool) -> dict[str, Any]:
+        kinds = ("ml.m5.xlarge", "ml.c5.xlarge")
+        return {
+            "Name": name,
+            "Type": "Tuning",
+            "Arguments": {
+                "HyperParameterTuningJobConfig": {
+                    "ResourceLimits": {"MaxNumberOfTrainingJobs": 4, "MaxParallelTrainingJobs": 2}
+                },
+                "TrainingJobDefinitions": [
+                    definition(kind, volume, spot)
+                    for kind, volume, spot in zip(kinds, (30, 50), spots, strict=True)
+                ],
+            },
+        }
+
+    new = {
+        "Version": "2020-12-01",
+        "Steps": [
+            tuning("Spot", True, True),
+            tuning("Some", True, False),
+            tuning("No", False, False),
+        ],
+    }
+
+    lines = render_text(diff_definitions({"Version": "2020-12-01", "Steps": []}, new)).splitlines()
+
+    limits = "ml.m5.xlarge × 1, ml.c5.xlarge × 1, 30, 50 GB volume, at most 4 jobs, 2 in parallel"
+    assert lines[2:8] == [
+        "  Spot (Tuning)",
+        f"    {limits}, at most 1 h, 1 h, managed spot",
+        "  Some (Tuning)",
+        f"    {limits}, at most 1 h, 1 h, managed spot (1 of 2)",
+        "  No (Tuning)",
+        f"    {limits}, at most 1 h, 1 h",
+    ]

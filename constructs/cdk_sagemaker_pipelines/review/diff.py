@@ -1296,11 +1296,14 @@ def _job_lines(job: Mapping[str, Any], step_type: str | None = None) -> list[tup
             limits.append((before, _Code(_each(job[key], _duration))))
     if step_type in _UNBOUNDED_WITHOUT_LIMIT and "max_runtime_seconds" not in job:
         limits.append(("no run-time limit of its own",))
-    managed_spot = job.get("managed_spot")
-    # A tuning step of several definitions gives a list, one value per definition.
-    if managed_spot is True or (
-        isinstance(managed_spot, list) and any(value is True for value in managed_spot)
-    ):
+    spot_flags = job.get("managed_spot")
+    if isinstance(spot_flags, list):
+        # A tuning step of several training job definitions: each one's flag.
+        spot_count = sum(flag is True for flag in spot_flags)
+        if spot_count:
+            shown = "" if spot_count == len(spot_flags) else f" ({spot_count} of {len(spot_flags)})"
+            limits.append((f"managed spot{shown}",))
+    elif spot_flags is True:
         spot: tuple[_Piece, ...] = ("managed spot",)
         if "max_wait_seconds" in job:
             spot += (", waits at most ", _Code(_duration(job["max_wait_seconds"])))

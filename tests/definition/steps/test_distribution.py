@@ -240,3 +240,180 @@ def test_custom_mpi_options_may_be_a_parameter(ctx: RenderContext) -> None:
     assert Distribution.mpi(custom_mpi_options=options).sdk_distribution() == {
         "mpi": {"enabled": True, "custom_mpi_options": options}
     }
+
+
+# -- Each check's boundary, both sides (a mutation audit found them unexercised) ---------------
+
+
+@pytest.mark.parametrize(
+    "instance_type",
+    [
+        "ml.p3.16xlarge",
+        "ml.p3dn.24xlarge",
+        "ml.p4d.24xlarge",
+        "ml.p4de.24xlarge",
+        "ml.p5.48xlarge",
+        "ml.p5en.48xlarge",
+    ],
+)
+def test_smddp_runs_on_each_instance_type_of_the_library(instance_type: str) -> None:
+    train(Distribution.smdistributed_data_parallel(), instance_type=instance_type)
+
+
+@pytest.mark.parametrize("instance_type", ["ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p5.4xlarge"])
+def test_fails_smddp_on_a_gpu_instance_type_the_library_does_not_list(instance_type: str) -> None:
+    with pytest.raises(PipelineDefinitionError) as caught:
+        train(Distribution.smdistributed_data_parallel(), instance_type=instance_type)
+    assert str(caught.value).endswith(f"(the SMDDP library's), got {instance_type}")
+
+
+def test_smddp_takes_tensorflow_up_to_2_11_only() -> None:
+    train(
+        Distribution.smdistributed_data_parallel(),
+        image=Image.tensorflow("2.11", processor="gpu"),
+    )
+    with pytest.raises(PipelineDefinitionError) as caught:
+        train(
+            Distribution.smdistributed_data_parallel(),
+            image=Image.tensorflow("2.12", processor="gpu"),
+        )
+    assert str(caught.value) == (
+        "TrainingStep 'Train': distribution smdistributed_data_parallel supports TensorFlow "
+        "up to 2.11 (the SMDDP library dropped TensorFlow), got 2.12.0"
+    )
+
+
+@pytest.mark.parametrize("instance_type", ["ml.g5.12xlarge", "ml.p3.16xlarge", "ml.trn1.32xlarge"])
+def test_torch_distributed_runs_on_gpu_and_trainium_instances(
+    instance_type: str, ctx: RenderContext
+) -> None:
+    step = train(Distribution.torch_distributed(), instance_type=instance_type)
+    assert step.to_request(ctx)["Arguments"]["HyperParameters"]["sagemaker_instance_type"] == (
+        f'"{instance_type}"'
+    )
+
+
+@pytest.mark.parametrize("key", ["microbatches", "partitions", "active_microbatches"])
+@pytest.mark.parametrize("value", [0, -1, True, 2.0, "4"])
+def test_fails_model_parallel_counts_that_are_no_positive_integer(key: str, value: Any) -> None:
+    with pytest.raises(PipelineDefinitionError) as caught:
+        Distribution.smdistributed_model_parallel({key: value})
+    assert str(caught.value) == (
+        f"Distribution.smdistributed_model_parallel: parameters['{key}'] must be a positive "
+        f"integer, got {value!r} (the SDK's validate_mp_config)"
+    )
+
+
+@pytest.mark.parametrize(
+    "key", ["auto_partition", "contiguous", "load_partition", "horovod", "ddp"]
+)
+def test_fails_model_parallel_switches_that_are_no_boolean(key: str) -> None:
+    Distribution.smdistributed_model_parallel({key: False})
+    with pytest.raises(PipelineDefinitionError) as caught:
+        Distribution.smdistributed_model_parallel({key: 1})
+    assert str(caught.value) == (
+        f"Distribution.smdistributed_model_parallel: parameters['{key}'] must be True or "
+        "False, got 1 (the SDK's validate_mp_config)"
+    )
+
+
+def test_fails_model_parallel_parameters_that_are_no_json() -> None:
+    with pytest.raises(PipelineDefinitionError) as caught:
+        Distribution.smdistributed_model_parallel({"pipeline": {"interleaved"}})
+    assert str(caught.value).startswith(
+        "Distribution.smdistributed_model_parallel: parameters must be JSON (the SDK writes "
+        "them as the hyperparameter mp_parameters): Object of type set is not JSON serializable"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"strategy": "mpi", "launcher": "mpi"},
+            "Distribution.mpi: launcher is for smdistributed_model_parallel",
+        ),
+        (
+            {"strategy": "mpi", "parameters": {"partitions": 2}},
+            "Distribution.mpi: parameters is not an option of this strategy; leave it out",
+        ),
+        (
+            {"strategy": "parameter_server", "custom_mpi_options": "-verbose"},
+            "Distribution.parameter_server: custom_mpi_options is not an option of this "
+            "strategy; leave it out",
+        ),
+        (
+            {"strategy": "smdistributed_data_parallel", "processes_per_host": 8},
+            "Distribution.smdistributed_data_parallel: processes_per_host is not an option of "
+            "this strategy; leave it out",
+        ),
+        (
+            {"strategy": "smdistributed_model_parallel", "launcher": "torchrun"},
+            "Distribution.smdistributed_model_parallel: launcher 'torchrun' is not one of",
+        ),
+    ],
+    ids=["launcher", "parameters", "mpi-options", "processes", "unknown-launcher"],
+)
+def test_fails_an_option_of_another_strategy(fields: dict[str, Any], message: str) -> None:
+    with pytest.raises(PipelineDefinitionError) as caught:
+        Distribution(**fields)
+    assert str(caught.value).startswith(message)
+
+
+def test_fails_model_parallel_on_a_tensorflow_image() -> None:
+    with pytest.raises(PipelineDefinitionError) as caught:
+        train(
+            Distribution.smdistributed_model_parallel({"partitions": 2}),
+            image=Image.tensorflow("2.13", processor="gpu"),
+        )
+    assert str(caught.value) == (
+        "TrainingStep 'Train': distribution smdistributed_model_parallel needs a PyTorch image "
+        "(or a Hugging Face one on PyTorch): the tensorflow training toolkit has no launcher "
+        "for it, got tensorflow 2.13.0"
+    )
+
+
+def test_torch_distributed_on_a_cluster_of_one_group_writes_no_group_nor_instance_type(
+    ctx: RenderContext,
+) -> None:
+    # The SDK drops torch_distributed's group, and writes no instance type on a cluster.
+    (gpu,) = (group for group in GROUPS if group.name == "gpu")
+    step = train(Distribution.torch_distributed(), instance_type=None, instance_groups=[gpu])
+    hyperparameters = step.to_request(ctx)["Arguments"]["HyperParameters"]
+    assert {key: value for key, value in hyperparameters.items() if "sagemaker_" in key} == {
+        "sagemaker_program": "train.py",
+        "sagemaker_submit_directory": "/opt/ml/input/data/code/sourcedir.tar.gz",
+        "sagemaker_torch_distributed_enabled": "true",
+    }
+
+
+def test_fails_parameter_server_on_a_cluster_of_one_group() -> None:
+    (gpu,) = (group for group in GROUPS if group.name == "gpu")
+    with pytest.raises(PipelineDefinitionError) as caught:
+        train(
+            Distribution.parameter_server(),
+            image=Image.tensorflow("2.13", processor="gpu"),
+            instance_type=None,
+            instance_groups=[gpu],
+        )
+    assert str(caught.value).startswith(
+        "TrainingStep 'Train': distribution parameter_server can't run on a heterogeneous "
+        "cluster (the SDK refuses it"
+    )
+
+
+def test_a_group_name_known_at_deploy_time_is_not_judged(ctx: RenderContext) -> None:
+    # A token may name any group: nothing is refused for it (the service checks at run time).
+    token = "${Token[Groups.Gpu.12]}"
+    step = train(
+        Distribution.mpi(instance_groups=[token]), instance_type=None, instance_groups=GROUPS
+    )
+    hyperparameters = step.to_request(ctx)["Arguments"]["HyperParameters"]
+    assert hyperparameters["sagemaker_distribution_instance_groups"] == f'["{token}"]'
+
+
+def test_the_default_instance_type_is_the_one_written(ctx: RenderContext) -> None:
+    # instance_type left out: the job runs on the default, and the hyperparameter says so.
+    step = train(Distribution.smdistributed_model_parallel({"partitions": 2}), instance_type=None)
+    hyperparameters = step.to_request(ctx)["Arguments"]["HyperParameters"]
+    assert hyperparameters["sagemaker_instance_type"] == '"ml.m5.large"'

@@ -409,6 +409,25 @@ def test_language_inference_pipeline_example_compiles() -> None:
     assert len(specification["Containers"]) == 2
 
 
+def test_language_own_container_example_compiles() -> None:
+    namespace = _seed_example()
+    exec(_doc_python(LANGUAGE, 'name="BuildFeatures"'), namespace)
+    pipeline = namespace["PipelineDefinition"](
+        parameters=[namespace["input_data"]], steps=[namespace["train_custom"]]
+    )
+    steps = {step["Name"]: step for step in pipeline.to_definition(namespace["BINDER"])["Steps"]}
+    app = steps["BuildFeatures"]["Arguments"]["AppSpecification"]
+    assert app["ContainerEntrypoint"] == ["python3", "/app/build_features.py"]
+    assert app["ContainerArguments"] == ["--days", "30"]
+    # No code= means no code input: the image's own program runs.
+    assert [i["InputName"] for i in steps["BuildFeatures"]["Arguments"]["ProcessingInputs"]] == [
+        "raw"
+    ]
+    training = steps["TrainCustom"]["Arguments"]
+    assert training["AlgorithmSpecification"]["TrainingImage"].endswith("/trainer:2.0")
+    assert "sagemaker_program" not in training.get("HyperParameters", {})
+
+
 def test_language_automl_example_compiles() -> None:
     namespace = _seed_example()
     # The example sits in the language reference's list of steps: its fence is indented.

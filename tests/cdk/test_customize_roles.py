@@ -243,6 +243,16 @@ def test_the_triggers_and_the_schedule_run_as_the_precreated_roles(
     assert targets["Daily"] == [_arn(roles["Ml/Daily/Target0Role"])]
 
 
+def test_the_endpoint_model_runs_as_the_precreated_role(customized: Customized) -> None:
+    (model,) = _of_type(customized.templates["precreated"], "AWS::SageMaker::Model").values()
+    # Under its path (ml/...): the path is in the ARN.
+    expected = f"arn:aws:iam::{ACCOUNT}:role/ml/endpoint-model"
+    assert customized.roles["Ml/Endpoint/Role"] == "ml/endpoint-model"
+    assert model["Properties"]["ExecutionRoleArn"] == expected
+    trust = customized.report["precreated/Ml/Endpoint/Role"]["assumeRolePolicy"]
+    assert [s["Principal"]["Service"] for s in trust] == ["sagemaker.amazonaws.com"]
+
+
 # -- prevent_synthesis=False: aws-cdk-lib creates the roles, their ARNs name none ------------
 
 
@@ -282,6 +292,8 @@ def test_without_preventing_synthesis_the_created_roles_arns_are_written(
     ]
     assert arn_of("OnNewDataRuleTarget0Role") in rule_roles
     assert arn_of("DailyTarget0Role") in rule_roles
+    (model,) = _of_type(template, "AWS::SageMaker::Model").values()
+    assert model["Properties"]["ExecutionRoleArn"] == arn_of("EndpointRole")
     # aws-cdk-lib still reports every role, as missing (it ignores the names then).
     reported = {path: e for path, e in customized.report.items() if path.startswith("report/")}
     assert set(reported) == {f"report/{path}" for path in customized.roles}

@@ -29,6 +29,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
+    ModelEndpoint,
     ModelRegistry,
     NewDataTrigger,
     Pipeline,
@@ -152,6 +153,12 @@ def every_construct(
     rule.add_target(SageMakerPipelineTarget(pipeline, parameters={"InputDataKey": "curated/"}))
     ci_role = iam.Role(stack, "CiRole", assumed_by=iam.AccountRootPrincipal())
     pipeline.grant_start_pipeline_execution(ci_role)
+    ModelEndpoint(
+        stack,
+        "Endpoint",
+        model_package_arn=f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/churn/1",
+        artifact_store=store,
+    )
 
 
 @dataclass(frozen=True)
@@ -220,6 +227,7 @@ EXPECTED_ROLES = (
     "WeeklyRole",  # PipelineSchedule
     "DailyTarget0Role",  # SageMakerPipelineTarget on a rule of the user's
     "CiRole",
+    "EndpointRole",  # ModelEndpoint: the model's execution role
 )
 
 

@@ -43,6 +43,7 @@ from ._props import (
     is_unresolved,
     raise_for,
 )
+from ._roles import role_arn
 from ._tree import account_region, node_of, placed, root_of, stack_of
 from .artifacts import ArtifactStore, _key_problem
 from .pipeline import WARNING_PREFIX, _role_account_problems, _RoleTrust, _service_role
@@ -494,7 +495,7 @@ class ModelEndpoint(Resource):
         self._model = sagemaker.CfnModel(
             self,
             "Model",
-            execution_role_arn=role.role_arn,
+            execution_role_arn=role_arn(role),
             primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
                 model_package_name=model_package_arn
             ),

@@ -2,7 +2,8 @@
 
 Module-scoped stacks, each synthesized once: a staging endpoint with data capture and an
 image repository of its own, a production endpoint of another account deploying a version
-of the central registry, and a GPU endpoint (whose NVMe storage takes no KMS key).
+of the central registry, a GPU endpoint (whose NVMe storage takes no KMS key), and a
+private endpoint in a VPC, network-isolated and auto scaled.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -607,3 +609,440 @@ def test_fails_an_artifact_store_of_another_account() -> None:
 def test_fails_wrong_data_capture_naming_the_field(fields: dict[str, Any], message: str) -> None:
     with pytest.raises(PipelineDefinitionError, match=r"DataCapture has 1 problem:\n- " + message):
         DataCapture(**fields)
+
+
+# -- In a VPC, network-isolated, auto scaled ---------------------------------------------------
+
+SUBNETS = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
+SCALING_ROLE = (
+    f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/sagemaker.application-autoscaling."
+    "amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
+)
+
+
+def _private_vpc(stack: cdk.Stack, *, public: bool = False, zones: int = 2) -> ec2.IVpc:
+    """An imported VPC of two private subnets (and two public ones if ``public``)."""
+    return ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0a1b2c3d4e5f60718",
+        availability_zones=["us-east-1a", "us-east-1b"][:zones],
+        private_subnet_ids=SUBNETS[:zones],
+        private_subnet_route_table_ids=["rtb-0a1b2c3d4e5f60711", "rtb-0a1b2c3d4e5f60722"][:zones],
+        public_subnet_ids=["subnet-0a1b2c3d4e5f60733", "subnet-0a1b2c3d4e5f60744"][:zones]
+        if public
+        else None,
+        public_subnet_route_table_ids=["rtb-0a1b2c3d4e5f60733", "rtb-0a1b2c3d4e5f60744"][:zones]
+        if public
+        else None,
+    )
+
+
+class Private:
+    """Two instances in private subnets, isolated, scaled between 2 and 6 instances."""
+
+    def __init__(self) -> None:
+        self.stack = new_stack()
+        self.endpoint = ModelEndpoint(
+            self.stack,
+            "Endpoint",
+            model_package_arn=VERSION_3,
+            artifact_store=ArtifactStore(self.stack, "Artifacts"),
+            endpoint_name="churn",
+            initial_instance_count=2,
+            vpc=_private_vpc(self.stack),
+            enable_network_isolation=True,
+        )
+        self.target = self.endpoint.add_auto_scaling(
+            min_capacity=2,
+            max_capacity=6,
+            target_invocations_per_instance=100,
+            scale_in_cooldown=cdk.Duration.minutes(10),
+        )
+        self.template = Template.from_stack(self.stack)
+        self.group = logical_id(self.endpoint.node.find_child("SecurityGroup"))
+
+
+@pytest.fixture(scope="module")
+def private() -> Private:
+    return Private()
+
+
+def test_the_model_gets_the_vpc_config_and_network_isolation(private: Private) -> None:
+    model = resource(private.template, logical_id(private.endpoint.cfn_model))
+    assert model["Properties"] == {
+        "ExecutionRoleArn": {"Fn::GetAtt": [logical_id(private.endpoint.role), "Arn"]},
+        "PrimaryContainer": {"ModelPackageName": VERSION_3},
+        "VpcConfig": {
+            "SecurityGroupIds": [{"Fn::GetAtt": [private.group, "GroupId"]}],
+            "Subnets": SUBNETS,
+        },
+        "EnableNetworkIsolation": True,
+    }
+    assert private.endpoint.security_groups == [private.endpoint.node.find_child("SecurityGroup")]
+
+
+def test_the_created_security_group_admits_nothing_inbound(private: Private) -> None:
+    group = resource(private.template, private.group)
+    assert group["Properties"] == {
+        "GroupDescription": "Model containers of a SageMaker endpoint (no inbound rules)",
+        "SecurityGroupEgress": [
+            {
+                "CidrIp": "0.0.0.0/0",
+                "Description": "Allow all outbound traffic by default",
+                "IpProtocol": "-1",
+            }
+        ],
+        "VpcId": "vpc-0a1b2c3d4e5f60718",
+    }
+    assert _of_type(private.template, "AWS::EC2::SecurityGroupIngress") == {}
+
+
+def test_the_execution_role_manages_network_interfaces_in_its_subnets_only(
+    private: Private,
+) -> None:
+    policy = statements(private.template, private.endpoint.role_policy)
+    ec2_arn = f"arn:aws:ec2:{REGION}:{ACCOUNT}"
+    assert policy["EndpointManagesNetworkInterfaces"] == {
+        "Sid": "EndpointManagesNetworkInterfaces",
+        "Effect": "Allow",
+        "Action": [
+            "ec2:CreateNetworkInterface",
+            "ec2:CreateNetworkInterfacePermission",
+            "ec2:DeleteNetworkInterface",
+            "ec2:DeleteNetworkInterfacePermission",
+        ],
+        "Resource": [
+            f"{ec2_arn}:network-interface/*",
+            *(f"{ec2_arn}:subnet/{subnet}" for subnet in SUBNETS),
+            {
+                "Fn::Join": [
+                    "",
+                    [
+                        f"{ec2_arn}:security-group/",
+                        {"Fn::GetAtt": [private.group, "GroupId"]},
+                    ],
+                ]
+            },
+        ],
+    }
+    assert policy["DescribeEndpointNetwork"] == {
+        "Sid": "DescribeEndpointNetwork",
+        "Effect": "Allow",
+        "Action": [
+            "ec2:DescribeDhcpOptions",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeVpcs",
+        ],
+        "Resource": "*",
+    }
+
+
+def test_without_a_vpc_the_role_gets_no_network_statements(staging: Staging) -> None:
+    assert not {"EndpointManagesNetworkInterfaces", "DescribeEndpointNetwork"} & set(
+        statements(staging.template, staging.endpoint.role_policy)
+    )
+    assert staging.endpoint.security_groups == []
+
+
+def test_the_variant_is_a_scalable_target_of_the_service_linked_role(private: Private) -> None:
+    endpoint_id = logical_id(private.endpoint.cfn_endpoint)
+    (target_id, target) = next(
+        iter(_of_type(private.template, "AWS::ApplicationAutoScaling::ScalableTarget").items())
+    )
+    assert target == {
+        "Type": "AWS::ApplicationAutoScaling::ScalableTarget",
+        "Properties": {
+            "MaxCapacity": 6,
+            "MinCapacity": 2,
+            "ResourceId": "endpoint/churn/variant/AllTraffic",
+            "RoleARN": SCALING_ROLE,
+            "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+            "ServiceNamespace": "sagemaker",
+        },
+        # Registered once the endpoint is in service.
+        "DependsOn": [endpoint_id],
+    }
+    assert private.endpoint.scalable_target is private.target
+    (policy,) = _of_type(private.template, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
+    assert policy["Properties"]["PolicyType"] == "TargetTrackingScaling"
+    assert policy["Properties"]["ScalingTargetId"] == {"Ref": target_id}
+    assert policy["Properties"]["TargetTrackingScalingPolicyConfiguration"] == {
+        "PredefinedMetricSpecification": {
+            "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"
+        },
+        "ScaleInCooldown": 600,
+        "TargetValue": 100,
+    }
+    # aws-cdk-lib's own role for the target (which Application Auto Scaling would ignore
+    # for SageMaker) is not created: the only role is the model's.
+    assert _of_type(private.template, "AWS::IAM::Role").keys() == {
+        logical_id(private.endpoint.role)
+    }
+
+
+def test_with_scaling_an_update_keeps_the_scaled_instance_count(private: Private) -> None:
+    endpoint = resource(private.template, logical_id(private.endpoint.cfn_endpoint))
+    assert endpoint["Properties"]["RetainAllVariantProperties"] is True
+    assert endpoint["Properties"]["ExcludeRetainedVariantProperties"] == [
+        {"VariantPropertyType": "DesiredWeight"},
+        {"VariantPropertyType": "DataCaptureConfig"},
+    ]
+
+
+def test_cdk_nag_finds_nothing_of_the_private_endpoint(private: Private) -> None:
+    findings = [
+        f"{violation.rule_name} {resource.construct_path}"
+        for pack in (
+            AwsSolutionsChecks(),
+            NIST80053R5Checks(),
+            HIPAASecurityChecks(),
+            PCIDSS321Checks(),
+        )
+        for violation in pack.validate_scope(private.stack).violations
+        for resource in violation.violating_resources
+    ]
+    assert [finding for finding in findings if "Test/Endpoint" in finding] == []
+
+
+def test_the_network_wildcards_are_acknowledged_with_their_reasons() -> None:
+    acknowledged = dict(
+        (finding, reason)
+        for path, finding, reason in _acknowledged(Private)
+        if path == "Test/Endpoint/RolePolicy"
+    )
+    interfaces = f"AwsSolutions-IAM5[Resource::arn:aws:ec2:{REGION}:{ACCOUNT}:network-interface/*]"
+    assert acknowledged[interfaces] == (
+        "execution role of endpoint Test/Endpoint: SageMaker hosting creates the network "
+        "interfaces of the endpoint's instances in its subnets at deploy and scaling time; "
+        "their ids can't be known at deploy time (the subnets and security groups are named "
+        "exactly)"
+    )
+    assert "AwsSolutions-IAM5[Resource::*]" in acknowledged
+
+
+def test_given_security_groups_are_used_and_none_is_created() -> None:
+    stack = new_stack()
+    group = ec2.SecurityGroup.from_security_group_id(stack, "Serving", "sg-0a1b2c3d4e5f60755")
+    endpoint = ModelEndpoint(
+        stack,
+        "Endpoint",
+        model_package_arn=VERSION_3,
+        artifact_store=ArtifactStore(stack, "Artifacts"),
+        vpc=_private_vpc(stack),
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+        security_groups=[group],
+    )
+    assert endpoint.node.try_find_child("SecurityGroup") is None
+    assert stack.resolve(endpoint.cfn_model.vpc_config) == {
+        "securityGroupIds": ["sg-0a1b2c3d4e5f60755"],
+        "subnets": SUBNETS,
+    }
+    # Network isolation is off unless asked for: the property is left out.
+    assert endpoint.cfn_model.enable_network_isolation is None
+
+
+@pytest.mark.parametrize(
+    ("zones", "public", "warning"),
+    [
+        (2, True, None),  # select_subnets() picks the private subnets
+        (1, False, "endpoint-subnets-in-one-zone"),
+    ],
+)
+def test_subnets_of_one_zone_are_warned(zones: int, public: bool, warning: str | None) -> None:
+    stack = new_stack()
+    ModelEndpoint(
+        stack,
+        "Endpoint",
+        model_package_arn=VERSION_3,
+        artifact_store=ArtifactStore(stack, "Artifacts"),
+        vpc=_private_vpc(stack, public=public, zones=zones),
+    )
+    found = [
+        str(entry.entry.data)
+        for entry in Annotations.from_stack(stack).find_warning(
+            "/Test/Endpoint", Match.string_like_regexp("subnets")
+        )
+    ]
+    if warning is None:
+        assert found == []
+        return
+    assert len(found) == 1
+    assert found[0].startswith(
+        "The endpoint's model has subnets in one Availability Zone only (us-east-1a): "
+        "SageMaker asks for subnets in at least two"
+    )
+
+
+def test_public_subnets_are_warned_naming_them() -> None:
+    stack = new_stack()
+    vpc = _private_vpc(stack, public=True)
+    ModelEndpoint(
+        stack,
+        "Endpoint",
+        model_package_arn=VERSION_3,
+        artifact_store=ArtifactStore(stack, "Artifacts"),
+        vpc=vpc,
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+    )
+    (found,) = Annotations.from_stack(stack).find_warning(
+        "/Test/Endpoint", Match.string_like_regexp("public-subnets")
+    )
+    assert str(found.entry.data).startswith(
+        "2 of the 2 subnets of the endpoint's model are public subnets of the VPC "
+        "(subnet-0a1b2c3d4e5f60733, subnet-0a1b2c3d4e5f60744): SageMaker gives endpoint "
+        "instances no public IP"
+    )
+
+
+def _network(stack: cdk.Stack) -> dict[str, Any]:
+    vpc = _private_vpc(stack)
+    return {
+        "vpc_subnets": {"vpc_subnets": ec2.SubnetSelection(subnets=[vpc.private_subnets[0]])},
+        "groups_by_id": {"vpc": vpc, "security_groups": ["sg-0a1b2c3d"]},
+        "six_groups": {
+            "vpc": vpc,
+            "security_groups": [
+                ec2.SecurityGroup.from_security_group_id(stack, f"G{n}", f"sg-0a1b2c3d{n}")
+                for n in range(6)
+            ],
+        },
+        "isolation": {"enable_network_isolation": "yes"},
+        "no_such_subnets": {
+            "vpc": vpc,
+            "vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("vpc_subnets", r"prop 'vpc_subnets': given without vpc, so it would be ignored"),
+        (
+            "groups_by_id",
+            r"prop 'security_groups': expected a list of ec2.ISecurityGroup, got list "
+            r"\['sg-0a1b2c3d'\] \(ec2.SecurityGroup.from_security_group_id\(self, 'Endpoint'",
+        ),
+        ("six_groups", r"prop 'security_groups': 6 security groups, more than CreateModel's 5"),
+        ("isolation", r"prop 'enable_network_isolation': expected"),
+        (
+            "no_such_subnets",
+            r"prop 'vpc_subnets': selects no subnets of imported Vpc Test/Vpc: There are no "
+            r"'Isolated' subnet groups",
+        ),
+    ],
+)
+def test_fails_wrong_network_props_naming_the_prop(case: str, message: str) -> None:
+    stack = new_stack()
+    with pytest.raises(
+        PipelineDefinitionError, match=r"ModelEndpoint Test/Endpoint has 1 problem:\n- " + message
+    ):
+        ModelEndpoint(
+            stack,
+            "Endpoint",
+            model_package_arn=VERSION_3,
+            artifact_store=ArtifactStore(stack, "Artifacts"),
+            **_network(stack)[case],
+        )
+
+
+@pytest.fixture(scope="module")
+def unscaled() -> ModelEndpoint:
+    """An endpoint of 2 instances that every wrong add_auto_scaling leaves as it was."""
+    stack = new_stack()
+    return ModelEndpoint(
+        stack,
+        "Endpoint",
+        model_package_arn=VERSION_3,
+        artifact_store=ArtifactStore(stack, "Artifacts"),
+        initial_instance_count=2,
+    )
+
+
+_SCALING: dict[str, Any] = {
+    "min_capacity": 1,
+    "max_capacity": 4,
+    "target_invocations_per_instance": 50,
+}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            {"min_capacity": 0},
+            r"argument 'min_capacity': expected at least 1, got 0",
+        ),
+        (
+            {"max_capacity": 2.5},
+            r"argument 'max_capacity': expected a whole number of instances, got float 2.5",
+        ),
+        (
+            {"min_capacity": 3, "max_capacity": 2},
+            r"argument 'max_capacity': 2 is less than min_capacity 3 \(max_capacity=3 or more\)",
+        ),
+        (
+            {"min_capacity": 3, "max_capacity": 6},
+            r"argument 'min_capacity': 3 is more than the endpoint's initial_instance_count 2: "
+            r"the endpoint would be created below the scaler's minimum \(give the ModelEndpoint "
+            r"initial_instance_count=3, or min_capacity=2\)",
+        ),
+        (
+            {"max_capacity": 1},
+            r"argument 'max_capacity': 1 is less than the endpoint's initial_instance_count 2",
+        ),
+        (
+            {"target_invocations_per_instance": 0},
+            r"argument 'target_invocations_per_instance': expected more than 0 invocations",
+        ),
+        (
+            {"target_invocations_per_instance": "100"},
+            r"argument 'target_invocations_per_instance': expected a number of invocations "
+            r"per instance per minute, got str '100'",
+        ),
+        (
+            {"scale_in_cooldown": cdk.Duration.millis(1500)},
+            r"argument 'scale_in_cooldown': Application Auto Scaling counts cooldowns in whole "
+            r"seconds, got 1 second 500 millis \(Duration.seconds\(2\)\)",
+        ),
+        (
+            {"scale_out_cooldown": 300},
+            r"argument 'scale_out_cooldown': expected a Duration, got int 300 "
+            r"\(Duration.minutes\(5\)\)",
+        ),
+    ],
+)
+def test_fails_wrong_scaling_naming_the_method_and_argument(
+    unscaled: ModelEndpoint, arguments: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"ModelEndpoint Test/Endpoint.add_auto_scaling has 1 problem:\n- " + message,
+    ):
+        unscaled.add_auto_scaling(**{**_SCALING, **arguments})
+    assert unscaled.scalable_target is None
+    assert unscaled.cfn_endpoint.retain_all_variant_properties is None
+    # The endpoint stays in the tree: a method that raises detaches nothing.
+    assert unscaled.node.scope is not None
+    assert unscaled.node.scope.node.try_find_child("Endpoint") is unscaled
+
+
+def test_fails_an_unknown_scaling_argument_with_a_suggestion(unscaled: ModelEndpoint) -> None:
+    with pytest.raises(
+        TypeError,
+        match=r"ModelEndpoint.add_auto_scaling takes no argument 'max_capacty' "
+        r"\(did you mean 'max_capacity'",
+    ):
+        unscaled.add_auto_scaling(max_capacty=4, target_invocations_per_instance=50)  # type: ignore[call-arg]
+
+
+def test_fails_scaling_a_variant_twice(private: Private) -> None:
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"ModelEndpoint Test/Endpoint.add_auto_scaling has 1 problem:\n- argument "
+        r"'max_capacity': the variant has a scalable target already",
+    ):
+        private.endpoint.add_auto_scaling(**{**_SCALING, "min_capacity": 2})

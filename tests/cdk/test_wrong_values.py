@@ -347,8 +347,20 @@ APIS: list[Api] = [
         role=lambda world: world.role,
         image_repositories=lambda world: [world.repository],
         volume_key=lambda world: world.imported_key,
+        # With a VPC, so vpc_subnets and security_groups are judged for what they are.
+        vpc=lambda world: world.vpc,
     ),
     _method("ModelEndpoint.grant_invoke", _endpoint, "Test/Endpoint", grantee=lambda w: w.role),
+    _method(
+        "ModelEndpoint.add_auto_scaling",
+        _endpoint,
+        "Test/Endpoint",
+        max_capacity=lambda world: 4,
+        target_invocations_per_instance=lambda world: 50.0,
+        min_capacity=lambda world: 1,
+        scale_in_cooldown=lambda world: cdk.Duration.minutes(10),
+        scale_out_cooldown=lambda world: cdk.Duration.minutes(1),
+    ),
     Api(
         "DataCapture",
         DataCapture.__init__,
@@ -499,6 +511,7 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
     "str": [AN_INT, A_LIST, UNRELATED],
     "bool": [A_STRING, _value("int", 1), UNRELATED],
     "int": [A_STRING, _value("float", 2.5), _value("bool", True), UNRELATED],
+    "float": [A_STRING, _value("bool", True), _value("list", [1.0]), UNRELATED],
     "Duration": [AN_INT, A_STRING, UNRELATED],
     "RemovalPolicy": [_value("str", "retain"), UNRELATED],
     "Sequence[str]": [A_STRING, _value("ints", [1, 2]), A_DICT, UNRELATED],

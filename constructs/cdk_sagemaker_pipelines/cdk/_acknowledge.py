@@ -98,6 +98,11 @@ REASONS: dict[str, str] = {
     "EndpointWritesCapturedData": "data capture writes one object per batch of captured "
     "requests, named by variant and time, under the endpoint's own data-capture/<endpoint>/ "
     "prefix",
+    "EndpointManagesNetworkInterfaces": "SageMaker hosting creates the network interfaces of "
+    "the endpoint's instances in its subnets at deploy and scaling time; their ids can't be "
+    "known at deploy time (the subnets and security groups are named exactly)",
+    "DescribeEndpointNetwork": "EC2 Describe actions have no resource type; SageMaker needs "
+    "them to place the endpoint's network interfaces in its VPC",
     "DescribeJobNetwork": "EC2 Describe actions have no resource type; SageMaker needs them to "
     "place job network interfaces",
     "ManageJobNetworkInterfaces": "SageMaker creates job network interfaces at run time; their "

@@ -74,6 +74,23 @@ class PropProblem(Problem):
         return text + (f" ({self.hint})" if self.hint else "")
 
 
+@dataclass(frozen=True, slots=True)
+class ArgumentProblem(PropProblem):
+    """A problem with a method's argument: ``argument 'max_capacity': …``.
+
+    Raised with the method as subject (``ModelEndpoint Stack/Endpoint.add_auto_scaling``).
+
+    Example::
+
+        ArgumentProblem(None, "max_capacity", "expected at least min_capacity (2), got 1")
+        # argument 'max_capacity': expected at least min_capacity (2), got 1
+    """
+
+    def __str__(self) -> str:
+        text = f"argument '{self.field}': {self.message}"
+        return text + (f" ({self.hint})" if self.hint else "")
+
+
 def as_prop(problem: Problem, prop: str) -> PropProblem:
     """The same problem, reported against the construct prop ``prop``."""
     return PropProblem(None, prop, problem.message, problem.hint)
@@ -113,6 +130,10 @@ def check_keywords(init: _Init) -> _Init:
             if init.__name__ != "__init__":
                 called += f".{init.__name__}"
             raise UnknownArgumentError(f"{called} takes no argument {name!r} ({hint})")
+        if init.__name__ != "__init__":
+            # A method (or factory) that raises leaves its construct as it was: only a
+            # constructor's half-built construct is taken out of the tree again.
+            return init(self, *args, **kwargs)
         try:
             return init(self, *args, **kwargs)
         except Exception:

@@ -13,15 +13,19 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsii
-from aws_cdk import Annotations, ArnFormat, Names, Resource
+from aws_cdk import Annotations, ArnFormat, Duration, Names, Resource
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk.interfaces import aws_sagemaker as sagemaker_refs
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_applicationautoscaling as appscaling
+    from aws_cdk import aws_ec2 as ec2
 
 from constructs import Construct, IValidation
 
@@ -31,6 +35,7 @@ from ..definition.instances import instance_types
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._arns import format_arn
 from ._props import (
+    ArgumentProblem,
     PropProblem,
     check_grantee,
     check_keywords,
@@ -41,12 +46,20 @@ from ._props import (
     expect_same_app,
     expect_str,
     is_unresolved,
+    other_stage_problem,
     raise_for,
 )
 from ._roles import role_arn
 from ._tree import account_region, node_of, placed, root_of, stack_of
 from .artifacts import ArtifactStore, _key_problem
-from .pipeline import WARNING_PREFIX, _role_account_problems, _RoleTrust, _service_role
+from .pipeline import (
+    WARNING_PREFIX,
+    _network_prop_problems,
+    _role_account_problems,
+    _RoleTrust,
+    _service_role,
+    _subnet_selection,
+)
 from .registry import ModelRegistry
 
 DATA_CAPTURE_PREFIX = "data-capture/"
@@ -97,6 +110,16 @@ _ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDow
 # As the pipelines' roles: SageMaker's namespaces (the instances' metrics go to
 # /aws/sagemaker/Endpoints), not a namespace the role could spoof others' metrics in.
 ENDPOINT_METRICS_NAMESPACE = "/aws/sagemaker/*"
+# CreateModel's VpcConfig: 1-16 subnets, 1-5 security groups.
+MAX_SUBNETS = 16
+MAX_SECURITY_GROUPS = 5
+# Application Auto Scaling's dimension of a production variant, and its service-linked
+# role for SageMaker (which it uses whatever RoleARN a scalable target names).
+SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+AUTO_SCALING_ROLE_NAME = (
+    "aws-service-role/sagemaker.application-autoscaling.amazonaws.com/"
+    "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
+)
 _INSTANCE_STORE_REASON = (
     "the endpoint's instance type keeps its ML storage on the instance's NVMe store, "
     "encrypted by the instance's hardware: CreateEndpointConfig refuses a KmsKeyId for it"
@@ -335,7 +358,9 @@ class ModelEndpoint(Resource):
     The execution role (unless ``role=``) may read the version's model data under
     ``models/`` of ``model_store`` (Default: ``artifact_store``) and decrypt it, pull from
     ``image_repositories``, write the endpoint's logs and metrics and, with data capture,
-    write under ``data-capture/<endpoint>/`` of the store. An endpoint bills per
+    write under ``data-capture/<endpoint>/`` of the store; with ``vpc``, create and delete
+    network interfaces in the model's subnets and security groups. ``add_auto_scaling``
+    scales the variant's instance count with its invocations. An endpoint bills per
     instance-hour until it is deleted.
 
     Example::
@@ -366,6 +391,10 @@ class ModelEndpoint(Resource):
         role: iam.IRole | None = None,
         image_repositories: Sequence[ecr.IRepository] = (),
         volume_key: kms.IKey | None = None,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        enable_network_isolation: bool = False,
     ) -> None:
         """Create the model, endpoint configuration and endpoint.
 
@@ -402,6 +431,21 @@ class ModelEndpoint(Resource):
         :param volume_key: the key of the instances' ML storage volumes. Default: the
             artifact store's key; none for instance types whose storage is the instance's
             own NVMe store (hardware-encrypted: SageMaker refuses a key for them).
+        :param vpc: attach the model's containers to this VPC (the Model's ``VpcConfig``),
+            in ``vpc_subnets`` (Default: what ``vpc.select_subnets()`` picks, its private
+            subnets if it has any; public ones get a warning, as the instances get no public
+            IP; SageMaker asks for subnets in at least two Availability Zones, warned
+            otherwise) with ``security_groups`` (Default: a new group with no inbound
+            rules: requests reach the container through SageMaker, not through the VPC).
+            The execution role may then create and delete network interfaces in those
+            subnets and groups. Default: no VPC (the containers have SageMaker's network).
+        :param vpc_subnets: at most 16 subnets. Only with ``vpc``.
+        :param security_groups: at most 5 groups. Only with ``vpc``.
+        :param enable_network_isolation: no inbound or outbound network calls from the
+            model's containers (the Model's ``EnableNetworkIsolation``): SageMaker still
+            downloads the model data and image before the container starts, but the
+            inference code can reach nothing (no S3, no ``pip install`` of a
+            ``requirements.txt`` at start-up). Default: False.
         """
         check_new_child("ModelEndpoint", scope, construct_id)
         super().__init__(scope, construct_id)
@@ -444,6 +488,9 @@ class ModelEndpoint(Resource):
             or expect_same_app("role", role, root_of(self)),
             _repositories_problem(image_repositories),
             None if volume_key is None else _key_problem("volume_key", volume_key, self),
+            *_network_prop_problems(vpc, vpc_subnets, security_groups, "Endpoint"),
+            _security_group_count_problem(security_groups),
+            expect_bool("enable_network_isolation", enable_network_isolation),
         ]
         raise_for(problems, subject)
         raise_for(
@@ -452,6 +499,7 @@ class ModelEndpoint(Resource):
                 *self._store_environment_problems(artifact_store, model_store),
                 *(_role_account_problems(stack, {"role": role}) if role is not None else []),
                 self._volume_key_problem(instance_type, volume_key),
+                *self._network_app_problems(vpc, security_groups),
             ],
             subject,
         )
@@ -460,7 +508,15 @@ class ModelEndpoint(Resource):
         self.model_store = model_store or artifact_store
         self.registry = registry
         self.instance_type = instance_type
+        self.initial_instance_count = initial_instance_count
         self.variant_name = variant_name
+        self.vpc = vpc
+        self.enable_network_isolation = enable_network_isolation
+        self.security_groups: list[ec2.ISecurityGroup] = []
+        """The model's security groups (``security_groups``, or the one created): empty
+        without ``vpc``."""
+        self.scalable_target: appscaling.ScalableTarget | None = None
+        """The variant's scalable target, once ``add_auto_scaling`` was called."""
         name = (
             endpoint_name
             if endpoint_name is not None
@@ -481,7 +537,8 @@ class ModelEndpoint(Resource):
         else:
             node_of(self).add_validation(_RoleTrust(stack, {"role": role}, fails=_ROLE_FAILS))
         self.role = role
-        statements = self._role_statements(image_repositories, data_capture is not None)
+        network = self._network(vpc, vpc_subnets, security_groups, subject)
+        statements = self._role_statements(image_repositories, data_capture is not None, network)
         self.role_policy = iam.ManagedPolicy(
             self,
             "RolePolicy",
@@ -499,6 +556,13 @@ class ModelEndpoint(Resource):
             primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
                 model_package_name=model_package_arn
             ),
+            vpc_config=None
+            if network is None
+            else sagemaker.CfnModel.VpcConfigProperty(
+                subnets=network[0], security_group_ids=network[1]
+            ),
+            # Left out when False: the template of an endpoint without it is unchanged.
+            enable_network_isolation=True if enable_network_isolation else None,
         )
         # Created once the policy is attached: SageMaker checks the role's access to the
         # model data and image when it creates the endpoint.
@@ -673,8 +737,128 @@ class ModelEndpoint(Resource):
             "them.",
         )
 
+    def _network_app_problems(
+        self, vpc: ec2.IVpc | None, security_groups: Sequence[ec2.ISecurityGroup] | None
+    ) -> list[Problem | None]:
+        """A VPC or group of another app or stage, which the template can't refer to."""
+        if vpc is None:
+            return []
+        root = root_of(self)
+        imports = {
+            "vpc": "ec2.Vpc.from_vpc_attributes",
+            "security_groups": "ec2.SecurityGroup.from_security_group_id",
+        }
+        return [
+            expect_same_app(prop, value, root)
+            or other_stage_problem(
+                prop,
+                value,
+                self,
+                "the endpoint",
+                "create the endpoint in a stack of that stage",
+                imports[prop],
+            )
+            for prop, value in [
+                ("vpc", vpc),
+                *(("security_groups", group) for group in security_groups or []),
+            ]
+        ]
+
+    def _network(
+        self,
+        vpc: ec2.IVpc | None,
+        vpc_subnets: ec2.SubnetSelection | None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None,
+        subject: Any,
+    ) -> tuple[list[str], list[str]] | None:
+        """The model's subnets and security group ids (creating a group if none given)."""
+        if vpc is None:
+            return None
+        # Imported only with a VPC: the module alone takes about 0.1 s to import.
+        from aws_cdk import aws_ec2 as ec2
+
+        prop = "vpc_subnets" if vpc_subnets is not None else "vpc"
+        try:
+            selected = vpc.select_subnets(
+                **({} if vpc_subnets is None else _subnet_selection(vpc_subnets))
+            )
+            subnets = list(selected.subnet_ids)
+            error = None
+        except RuntimeError as raised:  # aws-cdk-lib's, through jsii: no such subnets
+            error = re.sub(r"^\w+: ", "", str(raised).splitlines()[0])
+        if error is not None:
+            raise_for(
+                [
+                    PropProblem(
+                        None,
+                        prop,
+                        f"selects no subnets of {describe(vpc)}: {error}",
+                        "select subnets the VPC has (ec2.SubnetSelection(subnet_type=…) of "
+                        "one of its types)",
+                    )
+                ],
+                subject,
+            )
+        if len(subnets) > MAX_SUBNETS:
+            raise_for(
+                [
+                    PropProblem(
+                        None,
+                        prop,
+                        f"selects {len(subnets)} subnets, more than CreateModel's {MAX_SUBNETS}",
+                        "select fewer: ec2.SubnetSelection(subnet_group_name=…) or one_per_az=True",
+                    )
+                ],
+                subject,
+            )
+        self._warn_of_subnets(vpc, selected)
+        groups = list(security_groups or [])
+        if not groups:
+            groups.append(
+                ec2.SecurityGroup(
+                    self,
+                    "SecurityGroup",
+                    vpc=vpc,
+                    description="Model containers of a SageMaker endpoint (no inbound rules)",
+                    allow_all_outbound=True,
+                )
+            )
+        self.security_groups = groups
+        return subnets, [group.security_group_id for group in groups]
+
+    def _warn_of_subnets(self, vpc: ec2.IVpc, selected: ec2.SelectedSubnets) -> None:
+        """Public subnets (the instances get no public IP), or subnets of one zone."""
+        subnets = list(selected.subnet_ids)
+        public = {subnet.subnet_id for subnet in vpc.public_subnets}
+        placed_publicly = [subnet for subnet in subnets if subnet in public]
+        if placed_publicly:
+            Annotations.of(self).add_warning_v2(
+                f"{WARNING_PREFIX}:public-subnets",
+                f"{len(placed_publicly)} of the {len(subnets)} subnets of the endpoint's model "
+                f"are public subnets of the VPC ({', '.join(placed_publicly)}): SageMaker gives "
+                "endpoint instances no public IP, so their containers reach neither the "
+                "internet nor S3 and ECR unless the VPC has endpoints for them. Select private "
+                "subnets (vpc_subnets=ec2.SubnetSelection(subnet_type="
+                "ec2.SubnetType.PRIVATE_WITH_EGRESS)), or add the VPC endpoints the model needs.",
+            )
+        try:
+            zones = {subnet.availability_zone for subnet in selected.subnets}
+        except RuntimeError:  # a subnet imported by id alone: its zone is unknown
+            return
+        if len(zones) == 1 and not any(is_unresolved(zone) for zone in zones):
+            Annotations.of(self).add_warning_v2(
+                f"{WARNING_PREFIX}:endpoint-subnets-in-one-zone",
+                f"The endpoint's model has subnets in one Availability Zone only "
+                f"({zones.pop()}): SageMaker asks for subnets in at least two, even for one "
+                "instance, to place the endpoint's instances across zones. Select subnets "
+                "of two or more zones.",
+            )
+
     def _role_statements(
-        self, repositories: Sequence[ecr.IRepository], capture: bool
+        self,
+        repositories: Sequence[ecr.IRepository],
+        capture: bool,
+        network: tuple[list[str], list[str]] | None,
     ) -> list[iam.PolicyStatement]:
         """What the model's execution role needs, each statement with a Sid."""
         stack = stack_of(self)
@@ -741,6 +925,8 @@ class ModelEndpoint(Resource):
                     resources=[store.key.key_arn],
                 ),
             ]
+        if network is not None:
+            statements += _network_statements(stack, *network)
         return statements
 
     # -- IEndpoint ----------------------------------------------------------------------
@@ -774,8 +960,274 @@ class ModelEndpoint(Resource):
             resource_arns=[self.endpoint_arn],
         )
 
+    # -- auto scaling -------------------------------------------------------------------
+
+    @check_keywords
+    def add_auto_scaling(
+        self,
+        *,
+        max_capacity: int,
+        target_invocations_per_instance: float,
+        min_capacity: int = 1,
+        scale_in_cooldown: Duration | None = None,
+        scale_out_cooldown: Duration | None = None,
+    ) -> appscaling.ScalableTarget:
+        """Scale the variant's instance count with its traffic (Application Auto Scaling).
+
+        Registers the variant (``endpoint/<name>/variant/<variant>``, dimension
+        ``sagemaker:variant:DesiredInstanceCount``) as a scalable target of
+        ``min_capacity``-``max_capacity`` instances, with a target tracking policy on
+        ``SageMakerVariantInvocationsPerInstance`` (invocations per instance per minute).
+        The target names Application Auto Scaling's service-linked role for SageMaker
+        (``AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint``, created by the
+        service if the account lacks it), not a role of its own.
+
+        With scaling on, the Endpoint keeps its current instance count when a deployment
+        updates it (``RetainAllVariantProperties``, its data capture and weight still
+        taken from the new configuration): a new model version starts on as many
+        instances as the scaler had running, and a changed ``initial_instance_count``
+        applies only when the endpoint is created. Changing ``instance_type`` or
+        ``variant_name`` of a scaled variant fails the update (SageMaker refuses it while
+        the variant is a scalable target): deploy once without ``add_auto_scaling``, then
+        with the change, then with scaling again.
+
+        Example::
+
+            target = endpoint.add_auto_scaling(
+                min_capacity=1, max_capacity=4, target_invocations_per_instance=100,
+                scale_in_cooldown=Duration.minutes(10))
+            target.scale_on_schedule("NightlyMinimum", …)  # more policies on the target
+
+        :param max_capacity: at most this many instances, at least ``min_capacity`` and
+            ``initial_instance_count``.
+        :param target_invocations_per_instance: the invocations per instance per minute
+            the policy keeps the variant at (its ``TargetValue``), more than 0. Load-test
+            the model to find it.
+        :param min_capacity: at least this many instances: 1 or more (a real-time
+            variant can't scale to 0), at most ``initial_instance_count``. Default: 1.
+        :param scale_in_cooldown: whole seconds after a scale-in before another.
+            Default: Application Auto Scaling's, 300 seconds for SageMaker variants.
+        :param scale_out_cooldown: whole seconds after a scale-out before another.
+            Default: Application Auto Scaling's, 300 seconds for SageMaker variants.
+        :returns: the scalable target (``scalable_target``), to add scheduled or step
+            scaling of your own.
+        """
+
+        def subject() -> str:
+            return f"ModelEndpoint {self.node.path}.add_auto_scaling"
+
+        problems: list[Problem | None] = [
+            _whole_number_problem("min_capacity", min_capacity, 1),
+            _whole_number_problem("max_capacity", max_capacity, 1),
+            _target_value_problem(target_invocations_per_instance),
+            _cooldown_problem("scale_in_cooldown", scale_in_cooldown),
+            _cooldown_problem("scale_out_cooldown", scale_out_cooldown),
+        ]
+        if self.scalable_target is not None:
+            problems.append(
+                ArgumentProblem(
+                    None,
+                    "max_capacity",
+                    "the variant has a scalable target already (add_auto_scaling was called "
+                    "before): Application Auto Scaling takes one per variant",
+                    "add policies to the target it returned (endpoint.scalable_target."
+                    "scale_on_schedule(…), scale_to_track_metric(…))",
+                )
+            )
+        raise_for(problems, subject)
+        raise_for(self._capacity_problems(min_capacity, max_capacity), subject)
+        # Imported only with scaling: the module is not needed otherwise.
+        from aws_cdk import aws_applicationautoscaling as appscaling
+
+        target = appscaling.ScalableTarget(
+            self,
+            "Scaling",
+            service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
+            resource_id=f"endpoint/{self._name}/variant/{self.variant_name}",
+            scalable_dimension=SCALABLE_DIMENSION,
+            min_capacity=min_capacity,
+            max_capacity=max_capacity,
+            # Without a role, aws-cdk-lib creates one (trusted by
+            # application-autoscaling.amazonaws.com, without permissions) that Application
+            # Auto Scaling ignores for SageMaker: it always acts through its service-linked
+            # role, which CloudFormation creates when the template names it.
+            role=iam.Role.from_role_arn(
+                self,
+                "ScalingRole",
+                stack_of(self).format_arn(
+                    service="iam",
+                    region="",
+                    resource="role",
+                    resource_name=AUTO_SCALING_ROLE_NAME,
+                ),
+                mutable=False,
+            ),
+        )
+        # Registered once the endpoint is in service (the resource id names it literally).
+        target.node.add_dependency(self._resource)
+        target.scale_to_track_metric(
+            "InvocationsPerInstance",
+            target_value=target_invocations_per_instance,
+            predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
+            scale_in_cooldown=scale_in_cooldown,
+            scale_out_cooldown=scale_out_cooldown,
+        )
+        # A deployment of a new configuration keeps the count the scaler set, rather than
+        # restarting the new fleet at the configuration's InitialInstanceCount.
+        self._resource.retain_all_variant_properties = True
+        self._resource.exclude_retained_variant_properties = [
+            sagemaker.CfnEndpoint.VariantPropertyProperty(variant_property_type=kind)
+            for kind in ("DesiredWeight", "DataCaptureConfig")
+        ]
+        self.scalable_target = target
+        return target
+
+    def _capacity_problems(self, least: int, most: int) -> list[Problem]:
+        """``min_capacity`` ≤ ``initial_instance_count`` ≤ ``max_capacity``."""
+        initial = self.initial_instance_count
+        if any(is_unresolved(value) for value in (least, most, initial)):
+            return []
+        if most < least:
+            return [
+                ArgumentProblem(
+                    None,
+                    "max_capacity",
+                    f"{most} is less than min_capacity {least}",
+                    f"max_capacity={least} or more",
+                )
+            ]
+        problems: list[Problem] = []
+        if initial < least:
+            problems.append(
+                ArgumentProblem(
+                    None,
+                    "min_capacity",
+                    f"{least} is more than the endpoint's initial_instance_count {initial}: "
+                    "the endpoint would be created below the scaler's minimum",
+                    f"give the ModelEndpoint initial_instance_count={least}, or "
+                    f"min_capacity={initial}",
+                )
+            )
+        if initial > most:
+            problems.append(
+                ArgumentProblem(
+                    None,
+                    "max_capacity",
+                    f"{most} is less than the endpoint's initial_instance_count {initial}: "
+                    "the endpoint would be created above the scaler's maximum",
+                    f"max_capacity={initial} or more, or a smaller initial_instance_count",
+                )
+            )
+        return problems
+
 
 _ROLE_FAILS = "the endpoint would fail to create"
+
+
+def _security_group_count_problem(security_groups: object) -> Problem | None:
+    if not isinstance(security_groups, (list, tuple)) or len(security_groups) <= (
+        MAX_SECURITY_GROUPS
+    ):
+        return None
+    return PropProblem(
+        None,
+        "security_groups",
+        f"{len(security_groups)} security groups, more than CreateModel's {MAX_SECURITY_GROUPS}",
+    )
+
+
+def _network_statements(
+    stack: Any, subnets: Sequence[str], group_ids: Sequence[str]
+) -> list[iam.PolicyStatement]:
+    """The EC2 actions SageMaker takes with the execution role to attach a model to a VPC.
+
+    The set the SageMaker guide lists for CreateModel's execution role with a VpcConfig,
+    scoped as the pipelines' step roles are: network interfaces created and deleted in
+    the model's subnets and security groups only.
+    """
+
+    def ec2_arn(resource: str, name: str) -> str:
+        return str(stack.format_arn(service="ec2", resource=resource, resource_name=name))
+
+    return [
+        iam.PolicyStatement(
+            sid="EndpointManagesNetworkInterfaces",
+            actions=[
+                "ec2:CreateNetworkInterface",
+                "ec2:CreateNetworkInterfacePermission",
+                "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission",
+            ],
+            resources=[
+                ec2_arn("network-interface", "*"),
+                *(ec2_arn("subnet", subnet) for subnet in dict.fromkeys(subnets)),
+                *(ec2_arn("security-group", group) for group in dict.fromkeys(group_ids)),
+            ],
+        ),
+        iam.PolicyStatement(
+            sid="DescribeEndpointNetwork",
+            actions=[
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeSecurityGroups",
+            ],
+            resources=["*"],
+        ),
+    ]
+
+
+def _whole_number_problem(argument: str, value: object, least: int) -> Problem | None:
+    if is_unresolved(value):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return ArgumentProblem(
+            None, argument, f"expected a whole number of instances, got {describe(value)}"
+        )
+    if value < least:
+        return ArgumentProblem(None, argument, f"expected at least {least}, got {value}")
+    return None
+
+
+def _target_value_problem(value: object) -> Problem | None:
+    if is_unresolved(value):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ArgumentProblem(
+            None,
+            "target_invocations_per_instance",
+            f"expected a number of invocations per instance per minute, got {describe(value)}",
+        )
+    if not value > 0:
+        return ArgumentProblem(
+            None,
+            "target_invocations_per_instance",
+            f"expected more than 0 invocations per instance per minute, got {value}",
+        )
+    return None
+
+
+def _cooldown_problem(argument: str, value: object) -> Problem | None:
+    """Application Auto Scaling counts cooldowns in whole seconds."""
+    if value is None:
+        return None
+    if not isinstance(value, Duration):
+        return ArgumentProblem(
+            None, argument, f"expected a Duration, got {describe(value)}", "Duration.minutes(5)"
+        )
+    if value.is_unresolved():
+        return None
+    seconds = value.to_seconds(integral=False)
+    if seconds < 0 or seconds != int(seconds):
+        return ArgumentProblem(
+            None,
+            argument,
+            f"Application Auto Scaling counts cooldowns in whole seconds, got "
+            f"{value.to_human_string()}",
+            f"Duration.seconds({max(0, round(seconds))})",
+        )
+    return None
 
 
 def _config_id(model_package_arn: str) -> str:

@@ -3069,6 +3069,29 @@ def _check_collaborators(
                 "the pipeline needs the store's bucket and key: create an ArtifactStore",
             )
         )
+    problems += _network_prop_problems(vpc, vpc_subnets, security_groups, "Jobs")
+    if tags is not None and not (
+        isinstance(tags, Mapping)
+        and all(isinstance(key, str) and isinstance(value, str) for key, value in tags.items())
+    ):
+        problems.append(
+            PropProblem(
+                None, "tags", f"expected a dict of strings to strings, got {describe(tags)}"
+            )
+        )
+    elif tags is not None:
+        problems += _tag_problems(tags)
+    return [problem for problem in problems if problem is not None]
+
+
+def _network_prop_problems(
+    vpc: object, vpc_subnets: object, security_groups: object, group_id: str
+) -> list[Problem | None]:
+    """``vpc``, ``vpc_subnets`` and ``security_groups`` of the types aws-cdk-lib takes.
+
+    Shared with ``ModelEndpoint``; ``group_id`` names the group in the hint's example.
+    """
+    problems: list[Problem | None] = []
     if vpc is not None:
         problems.append(expect_interface("vpc", vpc, "an ec2.IVpc", ("vpc_id", "select_subnets")))
     else:
@@ -3100,21 +3123,10 @@ def _check_collaborators(
                 None,
                 "security_groups",
                 f"expected a list of ec2.ISecurityGroup, got {describe(security_groups)}",
-                "ec2.SecurityGroup.from_security_group_id(self, 'Jobs', 'sg-…')",
+                f"ec2.SecurityGroup.from_security_group_id(self, '{group_id}', 'sg-…')",
             )
         )
-    if tags is not None and not (
-        isinstance(tags, Mapping)
-        and all(isinstance(key, str) and isinstance(value, str) for key, value in tags.items())
-    ):
-        problems.append(
-            PropProblem(
-                None, "tags", f"expected a dict of strings to strings, got {describe(tags)}"
-            )
-        )
-    elif tags is not None:
-        problems += _tag_problems(tags)
-    return [problem for problem in problems if problem is not None]
+    return problems
 
 
 def _job_tags_problems(job_tags: object) -> list[Problem]:

@@ -46,7 +46,11 @@ def build_app(context: dict[str, object] | None = None, outdir: str | None = Non
         post_cli_context={**FAIL_SYNTH_ON_VALIDATION_ERRORS, "aws:cdk:disable-stack-trace": True},
     )
     try:
-        environments = load_environments(app.node.try_get_context("environments"))
+        # The whole context too: each environment's model_package_arn:<name> key (the
+        # version its endpoint serves) is a key of its own, so that `cdk deploy -c` sets it.
+        environments = load_environments(
+            app.node.try_get_context("environments"), app.node.get_all_context()
+        )
     except ConfigError as error:
         raise SystemExit(str(error)) from None
     for name, config in environments.items():

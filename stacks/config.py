@@ -5,7 +5,14 @@ Example ``cdk.json``::
     "environments": {
       "dev": {"account": "111122223333", "region": "eu-west-1",
               "training_instance_type": "ml.m5.large", "retain_data": false}
-    }
+    },
+    "model_package_arn:dev":
+      "arn:aws:sagemaker:eu-west-1:111122223333:model-package/dev-breast-cancer-classifier/3"
+
+The approved version an environment serves is a context key of its own per environment,
+``model_package_arn:<environment>``, outside ``environments``: CI passes it with
+``cdk deploy "dev/*" -c model_package_arn:dev=arn:…``, and the CLI gives a ``-c`` value as
+text, which can't set a key inside ``environments``.
 """
 
 from __future__ import annotations
@@ -13,11 +20,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from typing import Any
 
 from cdk_sagemaker_pipelines.cdk import schedule_expression_problem
+from cdk_sagemaker_pipelines.cdk.endpoint import version_arn_parts
 from cdk_sagemaker_pipelines.definition import (
     did_you_mean,
     framework_image,
@@ -39,6 +47,10 @@ class EnvironmentConfig:
 
         EnvironmentConfig(name="prod", account="111122223333", region="eu-west-1",
                           retain_data=True, schedule="cron(0 6 ? * * *)")
+
+    ``model_package_arn`` is the approved version the environment's endpoint serves (on
+    ``endpoint_instance_type``), None for no endpoint: ``load_environments`` reads it from
+    the context key ``model_package_arn:<name>``, not from the environment's settings.
     """
 
     name: str
@@ -53,6 +65,13 @@ class EnvironmentConfig:
     registry_reader_accounts: tuple[str, ...] = field(default_factory=tuple)
     require_network_isolation: bool = False
     alarm_email: str | None = None
+    endpoint_instance_type: str = "ml.m5.large"
+    model_package_arn: str | None = None
+
+    @property
+    def model_package_group_name(self) -> str:
+        """The environment's model package group: the registry its pipeline registers in."""
+        return f"{self.name}-breast-cancer-classifier"
 
 
 _NAME = re.compile(r"[a-z][a-z0-9-]{0,19}")
@@ -61,7 +80,14 @@ _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
 # EventBridge Scheduler: rate(<positive integer> <unit>), or cron with six fields
 # (minutes hours day-of-month month day-of-week year), one of the two days being '?'.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_KEYS = [f.name for f in fields(EnvironmentConfig) if f.name != "name"]
+MODEL_PACKAGE_ARN = "model_package_arn"
+_KEYS = [f.name for f in fields(EnvironmentConfig) if f.name not in ("name", MODEL_PACKAGE_ARN)]
+_VERSION_ARN_SHAPE = "arn:aws:sagemaker:<region>:<account>:model-package/{group}/<version>"
+
+
+def model_package_arn_key(environment: str) -> str:
+    """The context key naming the version an environment serves: ``model_package_arn:dev``."""
+    return f"{MODEL_PACKAGE_ARN}:{environment}"
 
 
 def _check(name: str, key: str, value: Any) -> str | None:
@@ -84,6 +110,14 @@ def _check(name: str, key: str, value: Any) -> str | None:
         return None
     if key in ("retain_data", "require_network_isolation"):
         return None if isinstance(value, bool) else "true or false"
+    if key == "endpoint_instance_type":
+        enum = instance_types("endpoint")
+        if value in enum:
+            return None
+        hint = did_you_mean(str(value), enum)
+        return "an instance type of SageMaker real-time endpoints such as ml.m5.large" + (
+            f" ({hint})" if hint else ""
+        )
     if key in ("training_instance_type", "processing_instance_type"):
         enum = instance_types("training" if key.startswith("training") else "processing")
         if value not in enum:
@@ -194,26 +228,39 @@ def cdk_json_problems(text: str) -> list[str]:
     return problems
 
 
-def load_environments(context: Any) -> dict[str, EnvironmentConfig]:
-    """Validate the ``environments`` context; raise ``ConfigError`` listing every problem."""
-    if not isinstance(context, Mapping) or not context:
+def load_environments(
+    environments: Any, context: Mapping[str, Any] | None = None
+) -> dict[str, EnvironmentConfig]:
+    """Validate the ``environments`` context; raise ``ConfigError`` listing every problem.
+
+    ``context`` is the app's whole context (``app.node.get_all_context()``), where each
+    environment's ``model_package_arn:<name>`` key is read: the version its endpoint serves.
+    """
+    if not isinstance(environments, Mapping) or not environments:
         raise ConfigError(
             "cdk.json context 'environments' must map environment names (dev, staging, prod, …) "
             f"to settings; valid settings: {', '.join(_KEYS)}"
         )
     problems: list[str] = []
     configs: dict[str, EnvironmentConfig] = {}
-    for name, settings in context.items():
+    for name, settings in environments.items():
         if not _NAME.fullmatch(str(name)):
             problems.append(
                 f"environment name {name!r}: lowercase letters, digits and '-', at most 20"
-                + _rename_hint(str(name), context)
+                + _rename_hint(str(name), environments)
             )
             continue
         if not isinstance(settings, Mapping):
             problems.append(f"environment '{name}': expected an object of settings")
             continue
         for key, value in settings.items():
+            if key == MODEL_PACKAGE_ARN:
+                problems.append(
+                    f"environment '{name}': '{key}' is not a setting under 'environments': give "
+                    f"it as the context key '{model_package_arn_key(name)}' (in cdk.json's "
+                    f"context, or cdk deploy -c {model_package_arn_key(name)}=arn:…)"
+                )
+                continue
             if key not in _KEYS:
                 hint = did_you_mean(key, _KEYS)
                 problems.append(
@@ -239,8 +286,67 @@ def load_environments(context: Any) -> dict[str, EnvironmentConfig]:
             if "registry_reader_accounts" in values:
                 values["registry_reader_accounts"] = tuple(values["registry_reader_accounts"])
             configs[str(name)] = EnvironmentConfig(name=str(name), **values)
-    if problems:
-        raise ConfigError(
-            "invalid cdk.json 'environments':\n" + "\n".join(f"- {p}" for p in problems)
-        )
+    context_problems = _model_package_arn_problems(environments, context or {}, configs)
+    if problems or context_problems:
+        sections = []
+        if problems:
+            sections.append(
+                "invalid cdk.json 'environments':\n" + "\n".join(f"- {p}" for p in problems)
+            )
+        if context_problems:
+            sections.append(
+                "invalid context (cdk.json's 'context', or cdk -c key=value):\n"
+                + "\n".join(f"- {p}" for p in context_problems)
+            )
+        raise ConfigError("\n".join(sections))
     return configs
+
+
+def _model_package_arn_problems(
+    environments: Mapping[str, Any],
+    context: Mapping[str, Any],
+    configs: dict[str, EnvironmentConfig],
+) -> list[str]:
+    """Check each ``model_package_arn:<environment>`` key; set the configs' versions.
+
+    Sets ``model_package_arn`` on the environments in ``configs`` whose key is valid.
+    """
+    problems: list[str] = []
+    names = [str(name) for name in environments]
+    prefix = f"{MODEL_PACKAGE_ARN}:"
+    for key in context:
+        environment = key[len(prefix) :] if key.startswith(prefix) else None
+        if environment is not None and environment not in names:
+            hint = did_you_mean(environment, names)
+            problems.append(
+                f"setting '{key}': no environment '{environment}' in cdk.json 'environments'"
+                + (f" ({hint})" if hint else f" (environments: {', '.join(names)})")
+            )
+    for name in names:
+        key = model_package_arn_key(name)
+        value = context.get(key)
+        if value is None:
+            continue  # no endpoint in this environment
+        config = configs.get(name)
+        group = (config or EnvironmentConfig(name=name)).model_package_group_name
+        expected = _arn_problem(value, group, config)
+        if expected is not None:
+            problems.append(f"setting '{key}': expected {expected}, got {value!r}")
+        elif config is not None:
+            configs[name] = replace(config, model_package_arn=value)
+    return problems
+
+
+def _arn_problem(value: object, group: str, config: EnvironmentConfig | None) -> str | None:
+    """What a version's ARN must be for an environment to serve it, or None."""
+    parts = version_arn_parts(value)
+    shape = _VERSION_ARN_SHAPE.format(group=group)
+    if parts is None:
+        return f"the ARN of a registered model version, {shape}"
+    if parts["group"] != group:
+        return f"a version of the environment's model package group, {shape}"
+    for part in ("region", "account"):
+        pinned = getattr(config, part, None)
+        if pinned is not None and parts[part] != pinned:
+            return f"a version of the environment's {part}, {pinned}"
+    return None

@@ -1,4 +1,6 @@
-"""One environment's stack: data, model registry, the pipeline, its triggers and monitoring.
+"""One environment's stack: data, registry, pipeline, triggers, monitoring, and an endpoint.
+
+The endpoint serves an approved version in an environment that names one.
 
 The stateful resources (key, buckets, model package group) keep their construct ids:
 their logical ids are part of the contract, and a test guards them.
@@ -13,6 +15,8 @@ from aws_cdk import aws_scheduler as scheduler
 
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
+    DataCapture,
+    ModelEndpoint,
     ModelRegistry,
     NewDataTrigger,
     Pipeline,
@@ -38,7 +42,9 @@ class MlOpsStack(Stack):
     are registered pending approval; failed or stopped runs notify an encrypted topic
     and raise an alarm, as does a run that never started (a dead letter of the trigger or
     the schedule). Data, the registry and the pipeline (its execution history) are
-    retained in environments with ``retain_data``.
+    retained in environments with ``retain_data``. With ``model_package_arn`` (the context
+    key ``model_package_arn:<environment>``), a real-time endpoint serves that approved
+    version of the registry, capturing its requests and responses in the artifact store.
 
     Example::
 
@@ -66,7 +72,7 @@ class MlOpsStack(Stack):
         self.registry = ModelRegistry(
             self,
             "Registry",
-            model_package_group_name=f"{config.name}-breast-cancer-classifier",
+            model_package_group_name=config.model_package_group_name,
             description="Breast cancer classifiers trained by the MLOps pipeline",
             artifact_store=self.artifacts,
             shared_with_accounts=config.registry_reader_accounts,
@@ -144,6 +150,25 @@ class MlOpsStack(Stack):
             notify_failed_executions=False,
             dead_letter_queues=dead_letter_queues,
         )
+        self.endpoint: ModelEndpoint | None = None
+        if config.model_package_arn is not None:
+            self.endpoint = ModelEndpoint(
+                self,
+                "Endpoint",
+                model_package_arn=config.model_package_arn,
+                artifact_store=self.artifacts,
+                registry=self.registry,  # checks the version is of this environment's group
+                instance_type=config.endpoint_instance_type,
+                # Named after the environment's group: a name to invoke, the same from one
+                # version to the next (a new version updates the endpoint in place).
+                endpoint_name=config.model_package_group_name,
+                # Every request and response (text/csv, as the model's inference.py takes and
+                # returns), for Model Monitor, under data-capture/ of the artifact store.
+                data_capture=DataCapture(csv_content_types=["text/csv"]),
+                # The model needs no network: its code and dependencies are in the image and
+                # model.tar.gz (example_project/scripts/model/inference.py).
+                enable_network_isolation=config.require_network_isolation,
+            )
         # What a person needs after `cdk deploy` (it prints these): where to put data, what
         # to start, where models are registered. No exports: nothing may come to depend on them.
         for output_id, value, description in (
@@ -170,3 +195,11 @@ class MlOpsStack(Stack):
             ),
         ):
             CfnOutput(self, output_id, value=value, description=description)
+        if self.endpoint is not None:
+            CfnOutput(
+                self,
+                "EndpointName",
+                value=self.endpoint.endpoint_name,
+                description="aws sagemaker-runtime invoke-endpoint --endpoint-name <this> "
+                "--content-type text/csv --body fileb://rows.csv predictions.csv",
+            )

@@ -18,7 +18,7 @@ from tests.conftest import REPO
 VALID_SETTINGS = (
     "valid settings: account, region, retain_data, training_instance_type, "
     "processing_instance_type, accuracy_threshold, execution_output_retention_days, schedule, "
-    "registry_reader_accounts, require_network_isolation, alarm_email"
+    "registry_reader_accounts, require_network_isolation, alarm_email, endpoint_instance_type"
 )
 NOT_A_MAPPING = (
     "cdk.json context 'environments' must map environment names (dev, staging, prod, …) to "
@@ -160,6 +160,17 @@ SCHEDULE = (
             "a list of 12-digit account ids, got ['444455556666', '4444']",
         ),
         ("alarm_email", "ml-oncall", "an email address, or null, got 'ml-oncall'"),
+        (
+            "endpoint_instance_type",
+            "ml.m5.larg",
+            "an instance type of SageMaker real-time endpoints such as ml.m5.large (did you "
+            "mean 'ml.m5.large' or 'ml.m5d.large' or 'ml.m5.xlarge'?), got 'ml.m5.larg'",
+        ),
+        (
+            "endpoint_instance_type",
+            None,
+            "an instance type of SageMaker real-time endpoints such as ml.m5.large, got None",
+        ),
     ],
 )
 def test_fails_a_bad_value_saying_what_is_expected(setting: str, value: Any, expected: str):
@@ -218,7 +229,8 @@ def test_build_app_exits_with_the_message_before_building_anything():
     assert raised.value.code == (
         "invalid cdk.json 'environments':\n"
         "- environment 'dev': unknown setting 'trainig_instance_type' (did you mean "
-        f"'training_instance_type' or 'processing_instance_type'?); {VALID_SETTINGS}"
+        "'training_instance_type' or 'processing_instance_type' or 'endpoint_instance_type'?); "
+        f"{VALID_SETTINGS}"
     )
 
 
@@ -298,4 +310,103 @@ def test_build_app_exits_with_a_definition_error_instead_of_a_traceback(
         "synth failed: pipeline definition of qa/MlOps/Training has 1 problem:\n"
         "- pipeline field 'Parameters[1].DefaultValue': parameter 'ProcessingInstanceType' "
         "default 'ml.t3.medium' is not one of its EnumValues"
+    )
+
+
+# The version an environment's endpoint serves: a context key of its own per environment.
+STAGING_VERSION = (
+    "arn:aws:sagemaker:eu-west-1:111122223333:model-package/staging-breast-cancer-classifier/8"
+)
+INVALID_CONTEXT = "invalid context (cdk.json's 'context', or cdk -c key=value):\n"
+
+
+def _fails_with(context: dict[str, Any], environments: Any = None) -> str:
+    with pytest.raises(ConfigError) as raised:
+        load_environments(environments or {"dev": {}, "staging": {}}, context)
+    return str(raised.value)
+
+
+def test_the_model_package_arn_key_names_the_version_of_its_environment_only():
+    environments = load_environments(
+        {"dev": {}, "staging": {"endpoint_instance_type": "ml.c5.xlarge"}},
+        {"model_package_arn:staging": STAGING_VERSION, "model_package_arn:dev": None},
+    )
+
+    assert environments["staging"] == EnvironmentConfig(
+        name="staging", endpoint_instance_type="ml.c5.xlarge", model_package_arn=STAGING_VERSION
+    )
+    assert environments["dev"] == EnvironmentConfig(name="dev")  # null: no endpoint
+    assert load_environments({"dev": {}})["dev"].model_package_arn is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            STAGING_VERSION.rsplit("/", 1)[0],  # the group's ARN, not a version's
+            "the ARN of a registered model version, arn:aws:sagemaker:<region>:<account>:"
+            "model-package/staging-breast-cancer-classifier/<version>",
+        ),
+        (
+            "",  # an empty CI variable: fails rather than deleting the endpoint
+            "the ARN of a registered model version, arn:aws:sagemaker:<region>:<account>:"
+            "model-package/staging-breast-cancer-classifier/<version>",
+        ),
+        (
+            STAGING_VERSION.replace("staging-", "dev-"),
+            "a version of the environment's model package group, arn:aws:sagemaker:<region>:"
+            "<account>:model-package/staging-breast-cancer-classifier/<version>",
+        ),
+    ],
+)
+def test_fails_a_model_package_arn_that_isnt_a_version_of_the_environments_group(
+    value: str, expected: str
+):
+    assert _fails_with({"model_package_arn:staging": value}) == (
+        f"{INVALID_CONTEXT}- setting 'model_package_arn:staging': expected {expected}, "
+        f"got {value!r}"
+    )
+
+
+def test_fails_a_version_of_another_region_or_account_than_the_pinned_environments():
+    staging = {"account": "444455556666", "region": "eu-west-1"}
+    assert _fails_with({"model_package_arn:staging": STAGING_VERSION}, {"staging": staging}) == (
+        f"{INVALID_CONTEXT}- setting 'model_package_arn:staging': expected a version of the "
+        f"environment's account, 444455556666, got {STAGING_VERSION!r}"
+    )
+    staging = {"account": "111122223333", "region": "us-east-1"}
+    assert _fails_with({"model_package_arn:staging": STAGING_VERSION}, {"staging": staging}) == (
+        f"{INVALID_CONTEXT}- setting 'model_package_arn:staging': expected a version of the "
+        f"environment's region, us-east-1, got {STAGING_VERSION!r}"
+    )
+
+
+def test_fails_a_model_package_arn_key_of_no_environment_suggesting_the_one_meant():
+    # A typo in `cdk deploy -c` would otherwise deploy no endpoint without a word.
+    assert _fails_with({"model_package_arn:stagng": STAGING_VERSION}) == (
+        f"{INVALID_CONTEXT}- setting 'model_package_arn:stagng': no environment 'stagng' in "
+        "cdk.json 'environments' (did you mean 'staging'?)"
+    )
+    assert _fails_with({"model_package_arn:qa": STAGING_VERSION}) == (
+        f"{INVALID_CONTEXT}- setting 'model_package_arn:qa': no environment 'qa' in cdk.json "
+        "'environments' (environments: dev, staging)"
+    )
+
+
+def test_fails_a_model_package_arn_under_environments_saying_where_it_goes():
+    assert _fails({"staging": {"model_package_arn": STAGING_VERSION}}) == (
+        "invalid cdk.json 'environments':\n- environment 'staging': 'model_package_arn' is not "
+        "a setting under 'environments': give it as the context key "
+        "'model_package_arn:staging' (in cdk.json's context, or cdk deploy -c "
+        "model_package_arn:staging=arn:…)"
+    )
+
+
+def test_lists_the_problems_of_the_environments_and_of_the_context_together():
+    assert _fails_with({"model_package_arn:staging": "7"}, {"staging": {"retain_data": "no"}}) == (
+        "invalid cdk.json 'environments':\n- environment 'staging' setting 'retain_data': "
+        f"expected true or false, got 'no'\n{INVALID_CONTEXT}- setting "
+        "'model_package_arn:staging': expected the ARN of a registered model version, "
+        "arn:aws:sagemaker:<region>:<account>:model-package/staging-breast-cancer-classifier/"
+        "<version>, got '7'"
     )

@@ -703,8 +703,8 @@ def test_the_execution_role_manages_network_interfaces_in_its_subnets_only(
 ) -> None:
     policy = statements(private.template, private.endpoint.role_policy)
     ec2_arn = f"arn:aws:ec2:{REGION}:{ACCOUNT}"
-    assert policy["EndpointManagesNetworkInterfaces"] == {
-        "Sid": "EndpointManagesNetworkInterfaces",
+    assert policy["ManageEndpointNetworkInterfaces"] == {
+        "Sid": "ManageEndpointNetworkInterfaces",
         "Effect": "Allow",
         "Action": [
             "ec2:CreateNetworkInterface",
@@ -741,7 +741,7 @@ def test_the_execution_role_manages_network_interfaces_in_its_subnets_only(
 
 
 def test_without_a_vpc_the_role_gets_no_network_statements(staging: Staging) -> None:
-    assert not {"EndpointManagesNetworkInterfaces", "DescribeEndpointNetwork"} & set(
+    assert not {"ManageEndpointNetworkInterfaces", "DescribeEndpointNetwork"} & set(
         statements(staging.template, staging.endpoint.role_policy)
     )
     assert staging.endpoint.security_groups == []

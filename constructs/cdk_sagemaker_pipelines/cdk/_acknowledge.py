@@ -98,7 +98,7 @@ REASONS: dict[str, str] = {
     "EndpointWritesCapturedData": "data capture writes one object per batch of captured "
     "requests, named by variant and time, under the endpoint's own data-capture/<endpoint>/ "
     "prefix",
-    "EndpointManagesNetworkInterfaces": "SageMaker hosting creates the network interfaces of "
+    "ManageEndpointNetworkInterfaces": "SageMaker hosting creates the network interfaces of "
     "the endpoint's instances in its subnets at deploy and scaling time; their ids can't be "
     "known at deploy time (the subnets and security groups are named exactly)",
     "DescribeEndpointNetwork": "EC2 Describe actions have no resource type; SageMaker needs "

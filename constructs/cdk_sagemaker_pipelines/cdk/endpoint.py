@@ -59,6 +59,7 @@ from .pipeline import (
     _RoleTrust,
     _service_role,
     _subnet_selection,
+    network_interface_statements,
 )
 from .registry import ModelRegistry
 
@@ -1142,40 +1143,10 @@ def _network_statements(
     """The EC2 actions SageMaker takes with the execution role to attach a model to a VPC.
 
     The set the SageMaker guide lists for CreateModel's execution role with a VpcConfig,
-    scoped as the pipelines' step roles are: network interfaces created and deleted in
-    the model's subnets and security groups only.
+    scoped as the pipelines' step roles are (``network_interface_statements``): network
+    interfaces created and deleted in the model's subnets and security groups only.
     """
-
-    def ec2_arn(resource: str, name: str) -> str:
-        return str(stack.format_arn(service="ec2", resource=resource, resource_name=name))
-
-    return [
-        iam.PolicyStatement(
-            sid="EndpointManagesNetworkInterfaces",
-            actions=[
-                "ec2:CreateNetworkInterface",
-                "ec2:CreateNetworkInterfacePermission",
-                "ec2:DeleteNetworkInterface",
-                "ec2:DeleteNetworkInterfacePermission",
-            ],
-            resources=[
-                ec2_arn("network-interface", "*"),
-                *(ec2_arn("subnet", subnet) for subnet in dict.fromkeys(subnets)),
-                *(ec2_arn("security-group", group) for group in dict.fromkeys(group_ids)),
-            ],
-        ),
-        iam.PolicyStatement(
-            sid="DescribeEndpointNetwork",
-            actions=[
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DescribeVpcs",
-                "ec2:DescribeDhcpOptions",
-                "ec2:DescribeSubnets",
-                "ec2:DescribeSecurityGroups",
-            ],
-            resources=["*"],
-        ),
-    ]
+    return network_interface_statements(stack, "Endpoint", subnets, group_ids)
 
 
 def _whole_number_problem(argument: str, value: object, least: int) -> Problem | None:

@@ -1369,43 +1369,11 @@ class Pipeline(PipelineBase):
 
     def _vpc_statements(self, network: NetworkConfig | None) -> list[iam.PolicyStatement]:
         """ENI permissions in the construct's subnets and those the definition's jobs name."""
-        stack = stack_of(self)
         subnets = dict.fromkeys([*(network.subnets if network else []), *self.plan.vpc_subnets])
         groups = dict.fromkeys(
             [*(network.security_group_ids if network else []), *self.plan.vpc_security_groups]
         )
-
-        def ec2_arn(resource: str, name: str) -> str:
-            return stack.format_arn(service="ec2", resource=resource, resource_name=name)
-
-        interfaces = ec2_arn("network-interface", "*")
-        return [
-            iam.PolicyStatement(
-                sid="ManageJobNetworkInterfaces",
-                actions=[
-                    "ec2:CreateNetworkInterface",
-                    "ec2:CreateNetworkInterfacePermission",
-                    "ec2:DeleteNetworkInterface",
-                    "ec2:DeleteNetworkInterfacePermission",
-                ],
-                resources=[
-                    interfaces,
-                    *(ec2_arn("subnet", subnet) for subnet in subnets),
-                    *(ec2_arn("security-group", group) for group in groups),
-                ],
-            ),
-            iam.PolicyStatement(
-                sid="DescribeJobNetwork",
-                actions=[
-                    "ec2:DescribeNetworkInterfaces",
-                    "ec2:DescribeVpcs",
-                    "ec2:DescribeDhcpOptions",
-                    "ec2:DescribeSubnets",
-                    "ec2:DescribeSecurityGroups",
-                ],
-                resources=["*"],
-            ),
-        ]
+        return network_interface_statements(stack_of(self), "Job", list(subnets), list(groups))
 
     def _check_parameter_locations(
         self, parameter_locations: Mapping[str, str | Sequence[str]] | None
@@ -2743,6 +2711,52 @@ def _part(index: int) -> str:
     permissions grow into a second one.
     """
     return f" (part {index + 1})" if index else ""
+
+
+def network_interface_statements(
+    stack: Stack, subject: str, subnets: Sequence[str], group_ids: Sequence[str]
+) -> list[iam.PolicyStatement]:
+    """What SageMaker does with a role to put its jobs (or a model) in a VPC.
+
+    ``Manage<subject>NetworkInterfaces``: create and delete network interfaces (any, as
+    their ids are SageMaker's) in ``subnets`` and ``group_ids`` only;
+    ``Describe<subject>Network``: the EC2 Describe actions, which take no resource.
+
+    Example::
+
+        network_interface_statements(stack, "Job", ["subnet-1"], ["sg-1"])
+    """
+
+    def ec2_arn(resource: str, name: str) -> str:
+        return stack.format_arn(service="ec2", resource=resource, resource_name=name)
+
+    return [
+        iam.PolicyStatement(
+            sid=f"Manage{subject}NetworkInterfaces",
+            actions=[
+                "ec2:CreateNetworkInterface",
+                "ec2:CreateNetworkInterfacePermission",
+                "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission",
+            ],
+            resources=[
+                ec2_arn("network-interface", "*"),
+                *(ec2_arn("subnet", subnet) for subnet in dict.fromkeys(subnets)),
+                *(ec2_arn("security-group", group) for group in dict.fromkeys(group_ids)),
+            ],
+        ),
+        iam.PolicyStatement(
+            sid=f"Describe{subject}Network",
+            actions=[
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeSecurityGroups",
+            ],
+            resources=["*"],
+        ),
+    ]
 
 
 class _Sized(NamedTuple):

@@ -502,6 +502,22 @@ def _registration_statements(
     ]
 
 
+def ecr_pull_statements(repository_arns: Sequence[str]) -> list[iam.PolicyStatement]:
+    """Pull images of ``repository_arns`` (``PullImages``), and the registry's token.
+
+    None for no repository: SageMaker's framework images are pulled from its own accounts,
+    which need no grant.
+    """
+    if not repository_arns:
+        return []
+    return [
+        iam.PolicyStatement(sid="PullImages", actions=_ECR_PULL, resources=list(repository_arns)),
+        iam.PolicyStatement(
+            sid="AuthenticateToEcr", actions=["ecr:GetAuthorizationToken"], resources=["*"]
+        ),
+    ]
+
+
 def _model_package_statements(plan: PermissionPlan, stack: Stack) -> list[iam.PolicyStatement]:
     """Create the models of Model steps from the registered versions they name.
 
@@ -836,15 +852,7 @@ def step_role_statements(
     repository_arns = _unique(
         [repo.repository_arn for repo in repositories] + _image_repositories(plan, stack)
     )
-    if repository_arns:
-        statements.append(
-            iam.PolicyStatement(sid="PullImages", actions=_ECR_PULL, resources=repository_arns)
-        )
-        statements.append(
-            iam.PolicyStatement(
-                sid="AuthenticateToEcr", actions=["ecr:GetAuthorizationToken"], resources=["*"]
-            )
-        )
+    statements += ecr_pull_statements(repository_arns)
     log_group = format_arn(
         stack,
         service="logs",

@@ -34,6 +34,7 @@ from ..definition._suggest import did_you_mean, one_of
 from ..definition.instances import instance_types
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._arns import format_arn
+from ._policies import ecr_pull_statements
 from ._props import (
     ArgumentProblem,
     PropProblem,
@@ -106,8 +107,6 @@ INSTANCE_STORE_FAMILIES = frozenset(
         "trn1n",
     }
 )
-_ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-# SageMaker hosting publishes the instances' metrics (CPU, memory, disk) under this namespace.
 # As the pipelines' roles: SageMaker's namespaces (the instances' metrics go to
 # /aws/sagemaker/Endpoints), not a namespace the role could spoof others' metrics in.
 ENDPOINT_METRICS_NAMESPACE = "/aws/sagemaker/*"
@@ -876,17 +875,9 @@ class ModelEndpoint(Resource):
                 resources=[model_store.key.key_arn],
             ),
         ]
-        if repositories:
-            statements += [
-                iam.PolicyStatement(
-                    sid="PullImages",
-                    actions=_ECR_PULL,
-                    resources=[repository.repository_arn for repository in repositories],
-                ),
-                iam.PolicyStatement(
-                    sid="AuthenticateToEcr", actions=["ecr:GetAuthorizationToken"], resources=["*"]
-                ),
-            ]
+        statements += ecr_pull_statements(
+            [repository.repository_arn for repository in repositories]
+        )
         log_group = format_arn(
             stack,
             service="logs",

@@ -49,8 +49,12 @@ def new_stack(
 
 @dataclass(frozen=True)
 class SynthesizedApp:
-    """The reference app synthesized once: its assembly and each stack's template."""
+    """The reference app synthesized once: the app, its assembly and each stack's template.
 
+    Tests only read it: the app is shared by the whole session.
+    """
+
+    app: cdk.App
     assembly: cx_api.CloudAssembly
     directory: Path
     templates: dict[str, dict[str, Any]]  # "dev/MlOps" -> template
@@ -72,7 +76,7 @@ def synthesize_reference_app(context: dict[str, Any], outdir: Path) -> Synthesiz
             key = stack.hierarchical_id
             templates[key] = stack.template
             paths[key] = Path(stack.template_full_path)
-    return SynthesizedApp(assembly, Path(assembly.directory), templates, paths)
+    return SynthesizedApp(application, assembly, Path(assembly.directory), templates, paths)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Template
 
 from cdk_sagemaker_pipelines.cdk import Pipeline
 from cdk_sagemaker_pipelines.definition import (
@@ -120,6 +120,19 @@ def resource(template: Template, logical_id: str) -> dict[str, Any]:
     """One resource of ``template`` by logical id."""
     found: dict[str, Any] = copy.deepcopy(_template_json(template)["Resources"][logical_id])
     return found
+
+
+def synthesized(stack: cdk.Stack) -> tuple[Template, Annotations]:
+    """The template and the annotations of ``stack``, from one synthesis of its app.
+
+    ``Annotations.from_stack`` synthesizes the whole app again (``force=True``) each call;
+    ``Template.from_stack`` reads the app's last assembly, synthesizing only when there is
+    none or the tree changed since. Annotations first, so the template is that same
+    synthesis's: one synthesis where ``Template.from_stack`` then ``Annotations.from_stack``
+    took two. For a test that reads both of an app it no longer changes.
+    """
+    annotations = Annotations.from_stack(stack)
+    return Template.from_stack(stack), annotations
 
 
 def logical_id(construct: Any) -> str:

@@ -88,12 +88,13 @@ def test_a_cli_synth_writes_no_python_version_into_the_templates(tmp_path):
     assert "CDKMetadata" not in json.loads(template.read_text()).get("Resources", {})
 
 
-def test_the_app_fails_synth_on_findings_even_when_the_cli_would_report_them(tmp_path):
+def test_the_app_fails_synth_on_findings_even_when_the_cli_would_report_them(
+    tmp_path, reference_app: SynthesizedApp
+):
     # The CLI sets failSynthOnValidationErrors=false, then reports findings only for the
     # stacks it selected: none for a plain `cdk synth` of an app whose stacks are in Stages.
-    import app as reference
-
-    application = reference.build_app(cdk_context())
+    # The reference app as build_app(cdk_context()) builds it (the session's, only read).
+    application = reference_app.app
     assert application.node.try_get_context("@aws-cdk/core:failSynthOnValidationErrors") is True
     assert application.node.try_get_context(NO_WARNING_TRACES) is True
     # What the CLI passes, overridden as in the reference app: a finding fails synth, and

@@ -460,9 +460,12 @@ class GivenRoles:
 
 
 def _synthesized(stack: cdk.Stack) -> GivenRoles:
+    # Annotations first: Template.from_stack then reads that synthesis's assembly, where
+    # the other order synthesized twice (Annotations.from_stack always synthesizes anew).
+    annotations = Annotations.from_stack(stack)
     template = dict(Template.from_stack(stack).to_json())
     warnings: dict[str, list[str]] = {}
-    for found in Annotations.from_stack(stack).find_warning("*", Match.any_value()):
+    for found in annotations.find_warning("*", Match.any_value()):
         warnings.setdefault(found.id, []).append(str(found.entry.data))
     return GivenRoles(stack, template, warnings)
 

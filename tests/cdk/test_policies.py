@@ -68,6 +68,7 @@ from tests.cdk.helpers import (
     s3_arn,
     statements,
     steps_by_name,
+    synthesized,
     template_json,
 )
 from tests.conftest import REPO, ROLE
@@ -2388,10 +2389,10 @@ def _chained_pipeline(tmp_path: Any, count: int, **props: Any) -> tuple[cdk.Stac
     return stack, pipeline
 
 
-def _collapse_warnings(stack: cdk.Stack) -> list[str]:
-    found = Annotations.from_stack(stack).find_warning(
-        "*", Match.string_like_regexp("permissions-collapsed")
-    )
+def _collapse_warnings(of: cdk.Stack | Annotations) -> list[str]:
+    """The permissions-collapsed warnings of a stack (synthesized anew) or of its annotations."""
+    annotations = Annotations.from_stack(of) if isinstance(of, cdk.Stack) else of
+    found = annotations.find_warning("*", Match.string_like_regexp("permissions-collapsed"))
     return [str(entry.entry.data) for entry in found]
 
 
@@ -2518,14 +2519,10 @@ def test_a_pipeline_whose_exact_locations_need_more_than_20_policies_now_deploys
     # only advice was to split the pipeline.
     stack, pipeline = _chained_pipeline(tmp_path, 100)
     assert len(pipeline.step_role_policies) <= 2
-    [warning] = _collapse_warnings(stack)
+    annotations = Annotations.from_stack(stack)  # one synthesis for both reads
+    [warning] = _collapse_warnings(annotations)
     assert warning.startswith("The permissions derived for step_role needed 24 managed policies")
-    assert (
-        Annotations.from_stack(stack).find_warning(
-            "*", Match.string_like_regexp("too-many-role-policies")
-        )
-        == []
-    )
+    assert annotations.find_warning("*", Match.string_like_regexp("too-many-role-policies")) == []
 
 
 def test_only_a_role_needing_more_policies_than_it_takes_by_default_is_collapsed(
@@ -2534,23 +2531,27 @@ def test_only_a_role_needing_more_policies_than_it_takes_by_default_is_collapsed
     # Up to the default quota, every location stays exact, and the template is what it was.
     import cdk_sagemaker_pipelines.cdk.pipeline as pipeline_module
 
+    # Each stack's template and warnings from one synthesis (tests/cdk/helpers.py).
     stack, pipeline = _chained_pipeline(tmp_path, 12)
     count = len(pipeline.step_role_policies)
-    exact = Template.from_stack(stack).to_json()
+    template, annotations = synthesized(stack)
+    exact = template.to_json()
     assert count == 5
-    assert _collapse_warnings(stack) == []
+    assert _collapse_warnings(annotations) == []
     assert "PipelineWide" not in json.dumps(exact)
     monkeypatch.setattr(pipeline_module, "MAX_MANAGED_POLICIES_PER_ROLE", count)
     stack, pipeline = _chained_pipeline(tmp_path, 12)
-    assert Template.from_stack(stack).to_json() == exact
-    assert _collapse_warnings(stack) == []
+    template, annotations = synthesized(stack)
+    assert template.to_json() == exact
+    assert _collapse_warnings(annotations) == []
     monkeypatch.setattr(pipeline_module, "MAX_MANAGED_POLICIES_PER_ROLE", count - 1)
     stack, pipeline = _chained_pipeline(tmp_path, 12)
     assert len(pipeline.step_role_policies) == 1
-    [warning] = _collapse_warnings(stack)
+    template, annotations = synthesized(stack)
+    [warning] = _collapse_warnings(annotations)
     assert warning.startswith("The permissions derived for step_role needed 5 managed policies")
     # Only the step role's: the pipeline role's one policy fits.
-    found = statements(Template.from_stack(stack), pipeline.role_policy)
+    found = statements(template, pipeline.role_policy)
     assert not any("PipelineWide" in sid for sid in found)
 
 
@@ -2582,7 +2583,8 @@ def test_a_step_role_that_fits_is_collapsed_when_the_automl_role_getting_it_does
     assert (step_count, own) == (5, 1)
     monkeypatch.setattr(pipeline_module, "MAX_MANAGED_POLICIES_PER_ROLE", step_count)
     pipeline = build()
-    [warning] = _collapse_warnings(cdk.Stack.of(pipeline))
+    annotations = Annotations.from_stack(cdk.Stack.of(pipeline))  # one synthesis, both reads
+    [warning] = _collapse_warnings(annotations)
     after = len(pipeline.step_role_policies)
     assert after < step_count
     assert warning.startswith(
@@ -2592,9 +2594,7 @@ def test_a_step_role_that_fits_is_collapsed_when_the_automl_role_getting_it_does
     )
     assert f"now in {after} managed polic" in warning
     assert f"(automl_role: {after + own})" in warning
-    found = Annotations.from_stack(cdk.Stack.of(pipeline)).find_warning(
-        "*", Match.string_like_regexp("too-many-role-policies")
-    )
+    found = annotations.find_warning("*", Match.string_like_regexp("too-many-role-policies"))
     assert found == []
 
 
@@ -2609,10 +2609,9 @@ def test_a_role_still_needing_too_many_policies_once_collapsed_is_warned_or_fail
     monkeypatch.setattr(pipeline_module, "MAX_MANAGED_POLICIES_PER_ROLE", 1)
     stack, pipeline = _chained_pipeline(tmp_path, 45)
     assert len(pipeline.step_role_policies) == 2
-    assert len(_collapse_warnings(stack)) == 1
-    found = Annotations.from_stack(stack).find_warning(
-        "*", Match.string_like_regexp("too-many-role-policies")
-    )
+    annotations = Annotations.from_stack(stack)  # one synthesis for both reads
+    assert len(_collapse_warnings(annotations)) == 1
+    found = annotations.find_warning("*", Match.string_like_regexp("too-many-role-policies"))
     assert [str(entry.entry.data)[:60] for entry in found] == [
         "The permissions derived for step_role need 2 managed policie"
     ]
@@ -2661,7 +2660,7 @@ def test_the_pipeline_roles_property_files_are_collapsed_when_its_policies_dont_
     pipeline = Pipeline(
         stack, "Training", definition=PipelineDefinition(steps=[check]), pipeline_name=NAME
     )
-    template = Template.from_stack(stack)
+    template, annotations = synthesized(stack)  # one synthesis for all reads
     assert pipeline.role_policy is not None
     found = statements(template, pipeline.role_policy)
     bucket = [{"Ref": logical_id(pipeline.artifact_store.bucket)}]
@@ -2669,11 +2668,11 @@ def test_the_pipeline_roles_property_files_are_collapsed_when_its_policies_dont_
         [*bucket, f"/executions/{NAME}/*"]
     )
     assert "ReadPropertyFilesInArtifactsBucket" not in found
-    assert [warning[:60] for warning in _collapse_warnings(stack)] == [
+    assert [warning[:60] for warning in _collapse_warnings(annotations)] == [
         "The permissions derived for role needed 1 managed policies o",
         "The permissions derived for step_role needed 1 managed polic",
     ]
-    assert "The role reads the steps' property files there" in _collapse_warnings(stack)[0]
+    assert "The role reads the steps' property files there" in _collapse_warnings(annotations)[0]
 
 
 def test_code_assets_of_an_environment_agnostic_stack_are_read_in_one_statement(tmp_path):

@@ -1951,22 +1951,25 @@ def test_an_imported_dead_letter_queue_whose_policy_would_need_a_statement_is_wa
     queue = sqs.Queue.from_queue_arn(stack, "DeadLetters", f"arn:aws:sqs:us-east-1:{account}:dlq")
     for build in _dead_letter_users(stack, _pipeline(stack), queue).values():
         build()
+    # One synthesis for both reads (Annotations.from_stack synthesizes anew each call).
+    annotations = Annotations.from_stack(stack)
     warned = {
         entry.id
-        for entry in Annotations.from_stack(stack).find_warning(
-            "*", Match.string_like_regexp(QUEUE_POLICY_WARNING)
-        )
+        for entry in annotations.find_warning("*", Match.string_like_regexp(QUEUE_POLICY_WARNING))
     }
     assert warned == (
         {"/Test/Rule", "/Test/OnNewData/Rule"}
         | ({"/Test/Nightly"} if account != ACCOUNT else set())
     )
-    (message,) = _warnings(stack, QUEUE_POLICY_WARNING)[:1]
+    (message,) = _warnings(annotations, QUEUE_POLICY_WARNING)[:1]
     assert "The dead-letter queue Test/DeadLetters was not created in this app" in message
 
 
-def _warnings(stack: cdk.Stack, warning: str) -> list[str]:
-    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(warning))
+def _warnings(of: cdk.Stack | Annotations, warning: str) -> list[str]:
+    """The messages of the warnings matching ``warning``, of a stack (synthesized anew) or
+    of its annotations."""
+    annotations = Annotations.from_stack(of) if isinstance(of, cdk.Stack) else of
+    found = annotations.find_warning("*", Match.string_like_regexp(warning))
     return [str(entry.entry.data) for entry in found]
 
 
@@ -2007,14 +2010,15 @@ def test_new_data_in_an_imported_bucket_of_another_account_is_warned(churn: Shar
             prefix="incoming/*.csv",
             key_parameter="InputDataKey",
         )
-        [environment] = _warnings(stack, "rule-of-another-environment")
+        annotations = Annotations.from_stack(stack)  # one synthesis for both reads
+        [environment] = _warnings(annotations, "rule-of-another-environment")
         assert environment.startswith(
             "prop 'bucket': imported Bucket Test/Landing is in account 222233334444, this stack "
             f"in {ACCOUNT}: S3 sends its events to EventBridge in the bucket's own account and "
             "region: this stack's rule sees them only if they are forwarded"
         )
         # EventBridge matches a prefix letter for letter: most likely a glob, never matched.
-        assert _warnings(stack, "trigger-prefix-wildcard") == [
+        assert _warnings(annotations, "trigger-prefix-wildcard") == [
             "prop 'prefix': 'incoming/*.csv' holds '*', which the rule matches literally, not "
             "as a wildcard (give the literal beginning of the keys, e.g. 'incoming/'; if the "
             "keys do hold it, acknowledge this warning) [ack: cdk-sagemaker-pipelines:"

@@ -417,3 +417,36 @@ def test_the_default_instance_type_is_the_one_written(ctx: RenderContext) -> Non
     step = train(Distribution.smdistributed_model_parallel({"partitions": 2}), instance_type=None)
     hyperparameters = step.to_request(ctx)["Arguments"]["HyperParameters"]
     assert hyperparameters["sagemaker_instance_type"] == '"ml.m5.large"'
+
+
+def test_fails_a_tuning_range_over_what_the_distribution_writes() -> None:
+    # It would be written static too (the SDK drops the static one, the job gets both).
+    tuned = {
+        "epochs": IntegerParameter(min_value=1, max_value=3),
+        "sagemaker_mpi_num_of_processes_per_host": IntegerParameter(min_value=1, max_value=8),
+    }
+    job: dict[str, Any] = {
+        "image": PYTORCH,
+        "code": CODE,
+        "instance_type": "ml.p4d.24xlarge",
+        "objective_metric_name": "loss",
+        "metric_definitions": {"loss": "loss=([0-9.]+)"},
+        "hyperparameter_ranges": tuned,
+        "distribution": Distribution.mpi(processes_per_host=4),
+    }
+    message = (
+        "hyperparameter_ranges tunes 'sagemaker_mpi_num_of_processes_per_host', which "
+        "distribution= writes (how the script is launched); set it in the Distribution "
+        "(e.g. Distribution.mpi(processes_per_host=…)) and leave it out of "
+        "hyperparameter_ranges"
+    )
+    with pytest.raises(PipelineDefinitionError) as raised:
+        TuningStep(name="Tune", **job)
+    assert str(raised.value) == f"TuningStep 'Tune': {message}"
+    # A definition of a tuning step of several is refused likewise, naming it.
+    with pytest.raises(PipelineDefinitionError) as raised:
+        TuningStep(name="Tune", training_job_definitions=[TrainingJobDefinition(name="mpi", **job)])
+    assert str(raised.value) == (f"TuningStep 'Tune', training job definition 'mpi': {message}")
+    # Without a distribution, tuning a name of that kind is the user's business.
+    del job["distribution"]
+    TuningStep(name="Tune", **job)

@@ -538,6 +538,20 @@ class TrainingJobStep(JobStep):
             script_name=self.code.script_name if self.code is not None else None,
             tuning=self.step_type == "Tuning",
         )
+        # A tuned launcher setting would be written static too (the SDK drops the static
+        # one); how the script is launched isn't a hyperparameter to search over.
+        tuned = [
+            name
+            for name in getattr(self, "hyperparameter_ranges", None) or {}
+            if name in DISTRIBUTION_HYPERPARAMETERS
+        ]
+        if tuned:
+            raise PipelineDefinitionError(
+                f"{type(self).__name__} '{self.name}': hyperparameter_ranges tunes "
+                f"{', '.join(map(repr, tuned))}, which distribution= writes (how the script is "
+                "launched); set it in the Distribution (e.g. Distribution.mpi("
+                "processes_per_host=…)) and leave it out of hyperparameter_ranges"
+            )
 
     def _distribution_hyperparameters(self, ctx: RenderContext) -> dict[str, JsonValue]:
         """What ``distribution`` writes into the job's hyperparameters, as the SDK does."""

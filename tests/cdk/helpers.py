@@ -15,6 +15,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Template
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
 
 from cdk_sagemaker_pipelines.cdk import Pipeline
 from cdk_sagemaker_pipelines.definition import (
@@ -133,6 +134,17 @@ def synthesized(stack: cdk.Stack) -> tuple[Template, Annotations]:
     """
     annotations = Annotations.from_stack(stack)
     return Template.from_stack(stack), annotations
+
+
+def pack_findings(scope: IConstruct) -> list[str]:
+    """``"<rule> <construct path>"`` of every finding of the four cdk-nag packs the app uses."""
+    packs = (AwsSolutionsChecks(), NIST80053R5Checks(), HIPAASecurityChecks(), PCIDSS321Checks())
+    return [
+        f"{violation.rule_name} {resource.construct_path}"
+        for pack in packs
+        for violation in pack.validate_scope(scope).violations
+        for resource in violation.violating_resources
+    ]
 
 
 def logical_id(construct: Any) -> str:

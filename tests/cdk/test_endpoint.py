@@ -18,7 +18,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Annotations, Match, Template
-from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
+from cdk_nag import HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
 
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
@@ -29,7 +29,15 @@ from cdk_sagemaker_pipelines.cdk import (
 )
 from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
 from tests.cdk.conftest import new_app, new_stack
-from tests.cdk.helpers import ACCOUNT, REGION, SAGEMAKER_TRUST, logical_id, resource, statements
+from tests.cdk.helpers import (
+    ACCOUNT,
+    REGION,
+    SAGEMAKER_TRUST,
+    logical_id,
+    pack_findings,
+    resource,
+    statements,
+)
 
 PROD = "444455556666"
 VERSION_3 = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/churn/3"
@@ -223,17 +231,7 @@ def test_the_endpoint_is_an_aws_sagemaker_iendpoint(staging: Staging) -> None:
 def test_cdk_nag_finds_nothing_of_the_endpoint(staging: Staging) -> None:
     # The role's wildcards are acknowledged one by one with their reasons. (The store's
     # replication and the caller's inline grant are the team's to decide.)
-    findings = [
-        f"{violation.rule_name} {resource.construct_path}"
-        for pack in (
-            AwsSolutionsChecks(),
-            NIST80053R5Checks(),
-            HIPAASecurityChecks(),
-            PCIDSS321Checks(),
-        )
-        for violation in pack.validate_scope(staging.stack).violations
-        for resource in violation.violating_resources
-    ]
+    findings = pack_findings(staging.stack)
     assert findings
     assert [finding for finding in findings if "Test/Endpoint" in finding] == []
 
@@ -793,17 +791,7 @@ def test_with_scaling_an_update_keeps_the_scaled_instance_count(private: Private
 
 
 def test_cdk_nag_finds_nothing_of_the_private_endpoint(private: Private) -> None:
-    findings = [
-        f"{violation.rule_name} {resource.construct_path}"
-        for pack in (
-            AwsSolutionsChecks(),
-            NIST80053R5Checks(),
-            HIPAASecurityChecks(),
-            PCIDSS321Checks(),
-        )
-        for violation in pack.validate_scope(private.stack).violations
-        for resource in violation.violating_resources
-    ]
+    findings = pack_findings(private.stack)
     assert [finding for finding in findings if "Test/Endpoint" in finding] == []
 
 

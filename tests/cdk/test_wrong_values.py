@@ -50,6 +50,7 @@ import cdk_sagemaker_pipelines.cdk as public
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
     DataCapture,
+    Deployment,
     ModelEndpoint,
     ModelRegistry,
     NewDataTrigger,
@@ -59,6 +60,7 @@ from cdk_sagemaker_pipelines.cdk import (
     PipelineSchedule,
     SageMakerPipelineChecks,
     SageMakerPipelineTarget,
+    ServerlessConfig,
     enable_event_bridge_notifications,
     schedule_expression_problem,
     synth_app,
@@ -131,6 +133,23 @@ class World:
         self.repository = ecr.Repository.from_repository_name(stack, "Serving", "serving")
         self.endpoint = ModelEndpoint(
             stack, "Endpoint", model_package_arn=VERSION_ARN, artifact_store=self.store
+        )
+        self.alarm = cloudwatch.Alarm.from_alarm_name(stack, "Errors", "churn-errors")
+        self.guarded_endpoint = ModelEndpoint(
+            stack,
+            "Guarded",
+            model_package_arn=VERSION_ARN,
+            artifact_store=self.store,
+            deployment=Deployment.all_at_once(wait=cdk.Duration.minutes(5)),
+        )
+        self.serverless_endpoint = ModelEndpoint(
+            stack,
+            "Serverless",
+            model_package_arn=VERSION_ARN,
+            artifact_store=self.store,
+            serverless=ServerlessConfig(
+                memory_size_mb=1024, max_concurrency=5, provisioned_concurrency=2
+            ),
         )
 
 
@@ -268,6 +287,31 @@ def _endpoint(world: World) -> ModelEndpoint:
     return world.endpoint
 
 
+def _guarded_endpoint(world: World) -> ModelEndpoint:
+    return world.guarded_endpoint
+
+
+def _serverless_endpoint(world: World) -> ModelEndpoint:
+    return world.serverless_endpoint
+
+
+def _deployment_factory(name: str, **valid: Any) -> Api:
+    """A ``Deployment`` factory, called with ``valid`` arguments (and the world's alarm)."""
+    factory = getattr(Deployment, name)
+    return Api(
+        f"Deployment.{name}",
+        factory,
+        lambda world, arguments: factory(**arguments),
+        lambda world, _: {
+            "wait": cdk.Duration.minutes(5),
+            "timeout": cdk.Duration.hours(1),
+            "rollback_alarms": [world.alarm],
+            **valid,
+        },
+        (f"Deployment.{name}",),
+    )
+
+
 def _pipeline(world: World) -> Any:
     return world.pipeline
 
@@ -361,6 +405,69 @@ APIS: list[Api] = [
         scale_in_cooldown=lambda world: cdk.Duration.minutes(10),
         scale_out_cooldown=lambda world: cdk.Duration.minutes(1),
     ),
+    _method(
+        "ModelEndpoint.add_provisioned_concurrency_scaling",
+        _serverless_endpoint,
+        "Test/Serverless",
+        max_capacity=lambda world: 4,
+        target_utilization=lambda world: 0.5,
+        min_capacity=lambda world: 1,
+        scale_in_cooldown=lambda world: cdk.Duration.minutes(10),
+        scale_out_cooldown=lambda world: cdk.Duration.minutes(1),
+    ),
+    _method(
+        "ModelEndpoint.add_rollback_alarm",
+        _guarded_endpoint,
+        "Test/Guarded",
+        positional="alarm",
+        alarm=lambda world: world.alarm,
+    ),
+    _method(
+        "ModelEndpoint.metric",
+        _endpoint,
+        "Test/Endpoint",
+        positional="metric_name",
+        metric_name=lambda world: "Invocations",
+    ),
+    *(
+        _method(f"ModelEndpoint.{metric}", _endpoint, "Test/Endpoint", subject="metric")
+        for metric in (
+            "metric_invocations",
+            "metric_invocation_4xx_errors",
+            "metric_invocation_5xx_errors",
+            "metric_model_latency",
+            "metric_overhead_latency",
+        )
+    ),
+    Api(
+        "ServerlessConfig",
+        ServerlessConfig.__init__,
+        lambda world, arguments: ServerlessConfig(**arguments),
+        lambda world, _: {
+            "memory_size_mb": 2048,
+            "max_concurrency": 5,
+            "provisioned_concurrency": 2,
+        },
+        ("ServerlessConfig",),
+    ),
+    Api(
+        "Deployment",
+        Deployment.__init__,
+        lambda world, arguments: Deployment(**arguments),
+        lambda world, _: {
+            "strategy": "ROLLING",
+            "wait": cdk.Duration.minutes(5),
+            "percent": 20,
+            "timeout": cdk.Duration.hours(1),
+            "rollback_percent": 50,
+            "rollback_alarms": [world.alarm],
+        },
+        ("Deployment",),
+    ),
+    _deployment_factory("all_at_once", termination_wait=cdk.Duration.minutes(1)),
+    _deployment_factory("canary", percent=10, termination_wait=cdk.Duration.minutes(1)),
+    _deployment_factory("linear", instances=1, termination_wait=cdk.Duration.minutes(1)),
+    _deployment_factory("rolling", percent=20, rollback_instances=1),
     Api(
         "DataCapture",
         DataCapture.__init__,
@@ -540,6 +647,16 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
     "ArtifactStore": [AN_INT, A_BUCKET, A_CLASS],
     "ModelRegistry": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
     "DataCapture": [AN_INT, _value("dict", {"sampling_percentage": 10}), A_CLASS],
+    "ServerlessConfig": [AN_INT, _value("dict", {"memory_size_mb": 2048}), A_CLASS],
+    "Deployment": [_value("str", "canary"), AN_INT, _value("class", Deployment)],
+    "cloudwatch.IAlarm": [AN_INT, _value("name", "churn-errors"), A_BUCKET, A_CLASS],
+    "Sequence[cloudwatch.IAlarm]": [
+        A_STRING,
+        _value("names", ["churn-errors"]),
+        Wrong("one alarm", lambda world: world.alarm),
+        Wrong("buckets", lambda world: [world.bucket]),
+        UNRELATED,
+    ],
     "Sequence[ecr.IRepository]": [
         A_STRING,
         _value("names", ["serving"]),

@@ -28,7 +28,7 @@ from .artifacts import (
     ArtifactStore,
     enable_event_bridge_notifications,
 )
-from .endpoint import DATA_CAPTURE_PREFIX, DataCapture, ModelEndpoint
+from .endpoint import DATA_CAPTURE_PREFIX, DataCapture, Deployment, ModelEndpoint, ServerlessConfig
 from .monitoring import PipelineMonitoring
 from .pipeline import Pipeline, PipelineBase
 from .registry import ModelRegistry
@@ -47,6 +47,7 @@ __all__ = [
     "MODELS_PREFIX",
     "ArtifactStore",
     "DataCapture",
+    "Deployment",
     "ModelEndpoint",
     "ModelRegistry",
     "NewDataTrigger",
@@ -57,6 +58,7 @@ __all__ = [
     "PipelineSchedule",
     "SageMakerPipelineChecks",
     "SageMakerPipelineTarget",
+    "ServerlessConfig",
     "enable_event_bridge_notifications",
     "schedule_expression_problem",
     "synth_app",

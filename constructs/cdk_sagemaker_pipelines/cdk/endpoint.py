@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack, cast
 
 import jsii
 from aws_cdk import Annotations, ArnFormat, Duration, Names, Resource
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -42,6 +43,7 @@ from ._props import (
     check_keywords,
     check_new_child,
     describe,
+    environment_problem,
     expect_bool,
     expect_interface,
     expect_same_app,
@@ -55,6 +57,9 @@ from ._tree import account_region, node_of, placed, root_of, stack_of
 from .artifacts import ArtifactStore, _key_problem
 from .pipeline import (
     WARNING_PREFIX,
+    _metric_option_type_problems,
+    _metric_options,
+    _MetricOptions,
     _network_prop_problems,
     _role_account_problems,
     _RoleTrust,
@@ -120,6 +125,31 @@ AUTO_SCALING_ROLE_NAME = (
     "aws-service-role/sagemaker.application-autoscaling.amazonaws.com/"
     "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
 )
+# The variant's provisioned concurrency of a serverless endpoint (Application Auto Scaling).
+PROVISIONED_CONCURRENCY_DIMENSION = "sagemaker:variant:DesiredProvisionedConcurrency"
+# ProductionVariantServerlessConfig: memory in 1 GB steps, 1-200 concurrent invocations.
+SERVERLESS_MEMORY_SIZES = (1024, 2048, 3072, 4096, 5120, 6144)
+MAX_SERVERLESS_CONCURRENCY = 200
+# UpdateEndpoint's DeploymentConfig: WaitIntervalInSeconds and TerminationWaitInSeconds
+# 0-3600, MaximumExecutionTimeoutInSeconds 600-28800, AutoRollbackConfig 1-10 alarms.
+MAX_BAKING_SECONDS = 3600
+MIN_TIMEOUT_SECONDS = 600
+MAX_TIMEOUT_SECONDS = 28800
+MAX_ROLLBACK_ALARMS = 10
+# The size of a canary, linear step and rolling batch, in percent of the variant's
+# capacity (TrafficRoutingConfig's CanarySize and LinearStepSize, RollingUpdatePolicy's
+# MaximumBatchSize).
+_STEP_PERCENT = {"CANARY": (1, 50), "LINEAR": (10, 50), "ROLLING": (5, 50)}
+# Instance families SageMaker updates all at once, without baking or rollback, whatever
+# the DeploymentConfig (the deployment guardrails guide's "Exclusions"): Inferentia 1.
+GUARDRAIL_EXCLUDED_FAMILIES = frozenset({"inf1"})
+_ALARM_ARN = re.compile(
+    r"arn:aws[a-z-]*:cloudwatch:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):alarm:.+"
+)
+# Where SageMaker publishes an endpoint's invocation metrics, per EndpointName and
+# VariantName (and EndpointConfigName, per fleet).
+METRICS_NAMESPACE = "AWS/SageMaker"
+DEFAULT_INSTANCE_TYPE = "ml.m5.large"
 _INSTANCE_STORE_REASON = (
     "the endpoint's instance type keeps its ML storage on the instance's NVMe store, "
     "encrypted by the instance's hardware: CreateEndpointConfig refuses a KmsKeyId for it"
@@ -265,6 +295,755 @@ def _content_types_problem(prop: str, values: object) -> Problem | None:
     return None
 
 
+# -- serverless endpoints ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ServerlessConfig:
+    """A serverless endpoint's memory and concurrency, in place of instances.
+
+    The production variant's ``ServerlessConfig``: SageMaker runs the model on demand and
+    bills per request (and per hour of ``provisioned_concurrency``), scaling to zero
+    between requests: a cheap endpoint for development or spiky traffic, with cold starts.
+
+    Example::
+
+        ServerlessConfig(memory_size_mb=2048, max_concurrency=5)
+
+    :param memory_size_mb: the memory of each concurrent invocation: 1024, 2048, 3072,
+        4096, 5120 or 6144 MB (vCPUs come in proportion). At least the model's size.
+    :param max_concurrency: the most invocations served at once, 1-200 (the region's
+        serverless concurrency quota is shared by all serverless endpoints of the account);
+        requests beyond it are throttled.
+    :param provisioned_concurrency: invocations kept warm (no cold start), 1-200 and at most
+        ``max_concurrency``; billed while provisioned. Default: none (on demand only).
+    """
+
+    memory_size_mb: int
+    max_concurrency: int
+    provisioned_concurrency: int | None = None
+
+    def __post_init__(self) -> None:
+        """Check each field as CreateEndpointConfig would, naming it."""
+        problems: list[Problem | None] = [
+            _memory_problem(self.memory_size_mb),
+            _concurrency_problem("max_concurrency", self.max_concurrency),
+            None
+            if self.provisioned_concurrency is None
+            else _concurrency_problem("provisioned_concurrency", self.provisioned_concurrency),
+        ]
+        provisioned, most = self.provisioned_concurrency, self.max_concurrency
+        if (
+            not any(problems)
+            and provisioned is not None
+            and not is_unresolved(provisioned)
+            and not is_unresolved(most)
+            and provisioned > most
+        ):
+            problems.append(
+                PropProblem(
+                    None,
+                    "provisioned_concurrency",
+                    f"{provisioned} is more than max_concurrency {most}: SageMaker provisions "
+                    "at most the concurrency the endpoint may serve",
+                    f"provisioned_concurrency={most} or less, or max_concurrency={provisioned}",
+                )
+            )
+        raise_for(problems, "ServerlessConfig")
+
+    def _render(self) -> sagemaker.CfnEndpointConfig.ServerlessConfigProperty:
+        """The production variant's ``ServerlessConfig``."""
+        return sagemaker.CfnEndpointConfig.ServerlessConfigProperty(
+            memory_size_in_mb=self.memory_size_mb,
+            max_concurrency=self.max_concurrency,
+            provisioned_concurrency=self.provisioned_concurrency,
+        )
+
+
+def _memory_problem(value: object) -> Problem | None:
+    if is_unresolved(value):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return PropProblem(
+            None, "memory_size_mb", f"expected a whole number of MB, got {describe(value)}"
+        )
+    if value in SERVERLESS_MEMORY_SIZES:
+        return None
+    above = [size for size in SERVERLESS_MEMORY_SIZES if size >= value]
+    return PropProblem(
+        None,
+        "memory_size_mb",
+        f"{value} MB is not a memory size of serverless endpoints: "
+        f"{', '.join(str(size) for size in SERVERLESS_MEMORY_SIZES)} MB (1 GB steps)",
+        f"memory_size_mb={above[0]}" if above else "6144 MB is the most: use instances beyond",
+    )
+
+
+def _concurrency_problem(prop: str, value: object) -> Problem | None:
+    if is_unresolved(value):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return PropProblem(
+            None, prop, f"expected a whole number of invocations, got {describe(value)}"
+        )
+    if not 1 <= value <= MAX_SERVERLESS_CONCURRENCY:
+        return PropProblem(
+            None,
+            prop,
+            f"expected 1-{MAX_SERVERLESS_CONCURRENCY} concurrent invocations, got {value}",
+        )
+    return None
+
+
+# -- deployment guardrails --------------------------------------------------------------------
+
+_ALL_AT_ONCE, _CANARY, _LINEAR, _ROLLING = "ALL_AT_ONCE", "CANARY", "LINEAR", "ROLLING"
+_STRATEGIES = (_ALL_AT_ONCE, _CANARY, _LINEAR, _ROLLING)
+# What each step's size is called in the API, for messages.
+_SIZE_NAMES = {_CANARY: "canary", _LINEAR: "linear step", _ROLLING: "rolling batch"}
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """How SageMaker moves an endpoint to a new configuration: deployment guardrails.
+
+    The Endpoint's ``DeploymentConfig``, used by each update CloudFormation makes (a new
+    model version, instance type or capture setting). SageMaker starts the new fleet
+    beside the old one, shifts traffic to it all at once, in a canary, or in linear steps
+    (blue/green), or replaces the fleet batch by batch (rolling), watching the rollback
+    alarms after each shift (the baking period, ``wait``): any alarm in ``ALARM`` rolls
+    all traffic back to the old fleet, which keeps serving (the endpoint is ``InService``
+    on the old configuration again). Create one with ``Deployment.all_at_once``,
+    ``canary``, ``linear`` or ``rolling``.
+
+    Example::
+
+        Deployment.canary(percent=10, wait=Duration.minutes(5), rollback_alarms=[alarm])
+
+    :param strategy: ``ALL_AT_ONCE``, ``CANARY``, ``LINEAR`` (blue/green traffic routing)
+        or ``ROLLING``.
+    :param wait: the baking period after each traffic shift, during which the rollback
+        alarms are watched (``WaitIntervalInSeconds``): whole seconds, at most 1 hour.
+    :param percent: the size of the canary, of each linear step or rolling batch, in
+        percent of the variant's capacity. Either this or ``instances``.
+    :param instances: the same, in instances.
+    :param termination_wait: blue/green: how long the old fleet is kept once the new one
+        takes all traffic (``TerminationWaitInSeconds``), at most 1 hour. Default: 0.
+    :param timeout: the longest the deployment may take
+        (``MaximumExecutionTimeoutInSeconds``), 10 minutes to 8 hours, longer than
+        ``wait`` and ``termination_wait`` together. Default: SageMaker's.
+    :param rollback_percent: rolling: the batch size of a rollback, in percent.
+        Default: the whole old fleet at once.
+    :param rollback_instances: the same, in instances.
+    :param rollback_alarms: CloudWatch alarms of the endpoint's account and region, at
+        most 10 (with those ``ModelEndpoint.add_rollback_alarm`` adds).
+    """
+
+    strategy: str
+    wait: Duration
+    percent: int | None = None
+    instances: int | None = None
+    termination_wait: Duration | None = None
+    timeout: Duration | None = None
+    rollback_percent: int | None = None
+    rollback_instances: int | None = None
+    rollback_alarms: Sequence[cloudwatch.IAlarm] = ()
+
+    def __post_init__(self) -> None:
+        """Check the arguments as UpdateEndpoint would, naming each."""
+        strategy = self.strategy
+        if strategy not in _STRATEGIES:
+            raise_for(
+                [
+                    ArgumentProblem(
+                        None,
+                        "strategy",
+                        f"expected one of {', '.join(_STRATEGIES)}, got {describe(strategy)}",
+                        "Deployment.all_at_once(…), canary(…), linear(…) or rolling(…)",
+                    )
+                ],
+                "Deployment",
+            )
+        problems: list[Problem | None] = [
+            _seconds_problem("wait", self.wait, 0, MAX_BAKING_SECONDS, optional=False),
+            _seconds_problem("termination_wait", self.termination_wait, 0, MAX_BAKING_SECONDS),
+            _seconds_problem("timeout", self.timeout, MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS),
+            *self._size_problems(),
+            *_alarm_list_problems(self.rollback_alarms),
+        ]
+        if strategy == _ROLLING and self.termination_wait is not None:
+            problems.append(
+                ArgumentProblem(
+                    None,
+                    "termination_wait",
+                    "a rolling deployment terminates the old instances batch by batch: it "
+                    "keeps no old fleet to wait for (RollingUpdatePolicy has no "
+                    "TerminationWaitInSeconds)",
+                    "leave termination_wait out, or use a blue/green Deployment.linear(…)",
+                )
+            )
+        if not any(problems):
+            problems.append(self._timeout_problem())
+        raise_for(problems, f"Deployment.{strategy.lower()}")
+        # A frozen value, whatever sequence was given.
+        object.__setattr__(self, "rollback_alarms", tuple(self.rollback_alarms))
+
+    @classmethod
+    @check_keywords
+    def all_at_once(
+        cls,
+        *,
+        wait: Duration,
+        termination_wait: Duration | None = None,
+        timeout: Duration | None = None,
+        rollback_alarms: Sequence[cloudwatch.IAlarm] = (),
+    ) -> Deployment:
+        """Blue/green, all traffic to the new fleet in one shift, then a baking period.
+
+        Example::
+
+            Deployment.all_at_once(wait=Duration.minutes(10), rollback_alarms=[alarm])
+        """
+        return cls(
+            _ALL_AT_ONCE,
+            wait,
+            termination_wait=termination_wait,
+            timeout=timeout,
+            rollback_alarms=rollback_alarms,
+        )
+
+    @classmethod
+    @check_keywords
+    def canary(
+        cls,
+        *,
+        wait: Duration,
+        percent: int | None = None,
+        instances: int | None = None,
+        termination_wait: Duration | None = None,
+        timeout: Duration | None = None,
+        rollback_alarms: Sequence[cloudwatch.IAlarm] = (),
+    ) -> Deployment:
+        """Blue/green, a canary of the new fleet first (at most half of it), then the rest.
+
+        Example::
+
+            Deployment.canary(percent=10, wait=Duration.minutes(5), rollback_alarms=[alarm])
+        """
+        return cls(
+            _CANARY,
+            wait,
+            percent=percent,
+            instances=instances,
+            termination_wait=termination_wait,
+            timeout=timeout,
+            rollback_alarms=rollback_alarms,
+        )
+
+    @classmethod
+    @check_keywords
+    def linear(
+        cls,
+        *,
+        wait: Duration,
+        percent: int | None = None,
+        instances: int | None = None,
+        termination_wait: Duration | None = None,
+        timeout: Duration | None = None,
+        rollback_alarms: Sequence[cloudwatch.IAlarm] = (),
+    ) -> Deployment:
+        """Blue/green, traffic shifted in equal steps of 10-50% of the new fleet.
+
+        Example::
+
+            Deployment.linear(percent=20, wait=Duration.minutes(5), rollback_alarms=[alarm])
+        """
+        return cls(
+            _LINEAR,
+            wait,
+            percent=percent,
+            instances=instances,
+            termination_wait=termination_wait,
+            timeout=timeout,
+            rollback_alarms=rollback_alarms,
+        )
+
+    @classmethod
+    @check_keywords
+    def rolling(
+        cls,
+        *,
+        wait: Duration,
+        percent: int | None = None,
+        instances: int | None = None,
+        rollback_percent: int | None = None,
+        rollback_instances: int | None = None,
+        timeout: Duration | None = None,
+        rollback_alarms: Sequence[cloudwatch.IAlarm] = (),
+    ) -> Deployment:
+        """Rolling: the fleet replaced in batches of 5-50% of it, not a whole second fleet.
+
+        Fewer instances at a time than blue/green (for large or scarce instance types);
+        not for serverless endpoints.
+
+        Example::
+
+            Deployment.rolling(percent=25, wait=Duration.minutes(5), rollback_alarms=[alarm])
+        """
+        return cls(
+            _ROLLING,
+            wait,
+            percent=percent,
+            instances=instances,
+            timeout=timeout,
+            rollback_percent=rollback_percent,
+            rollback_instances=rollback_instances,
+            rollback_alarms=rollback_alarms,
+        )
+
+    @property
+    def is_blue_green(self) -> bool:
+        """Whether the deployment starts a second fleet (all at once, canary, linear)."""
+        return self.strategy != _ROLLING
+
+    def _size_problems(self) -> list[Problem | None]:
+        """One size for canary, linear and rolling, none for all at once, in bounds.
+
+        Each value given is judged first, so a wrong one is named even when both of a pair
+        are given.
+        """
+        strategy = self.strategy
+        bounds = _STEP_PERCENT.get(strategy, (1, 100))
+        judged = {
+            "percent": _percent_problem(
+                "percent", self.percent, *bounds, _SIZE_NAMES.get(strategy, "step")
+            ),
+            "instances": _instances_problem("instances", self.instances),
+            "rollback_percent": _percent_problem(
+                "rollback_percent", self.rollback_percent, 1, 100, "rollback batch"
+            ),
+            "rollback_instances": _instances_problem("rollback_instances", self.rollback_instances),
+        }
+        problems: list[Problem | None] = []
+        given = [name for name in ("percent", "instances") if getattr(self, name) is not None]
+        if strategy == _ALL_AT_ONCE:
+            problems += [
+                ArgumentProblem(
+                    None, name, "all at once shifts all traffic in one step: it takes no size"
+                )
+                for name in given
+            ]
+        elif not given:
+            problems.append(
+                ArgumentProblem(
+                    None,
+                    "percent",
+                    f"the {_SIZE_NAMES[strategy]}'s size is missing: give percent (of the "
+                    "variant's capacity) or instances",
+                    f"Deployment.{strategy.lower()}(percent={bounds[1] // 2}, …)",
+                )
+            )
+        else:
+            problems += [judged[name] for name in given]
+            if len(given) == 2 and not any(problems):
+                problems.append(
+                    ArgumentProblem(
+                        None, "instances", "percent and instances both given: give one of them"
+                    )
+                )
+        rollback = [
+            name
+            for name in ("rollback_percent", "rollback_instances")
+            if getattr(self, name) is not None
+        ]
+        if rollback and strategy != _ROLLING:
+            problems += [
+                ArgumentProblem(
+                    None,
+                    name,
+                    "a blue/green rollback moves all traffic back to the old fleet at once: "
+                    "only a rolling deployment rolls back in batches",
+                )
+                for name in rollback
+            ]
+        elif rollback:
+            found = [judged[name] for name in rollback if judged[name] is not None]
+            problems += found
+            if len(rollback) == 2 and not found:
+                problems.append(
+                    ArgumentProblem(
+                        None,
+                        "rollback_instances",
+                        "rollback_percent and rollback_instances both given: give one of them",
+                    )
+                )
+        return problems
+
+    def _timeout_problem(self) -> Problem | None:
+        """SageMaker: the timeout should be larger than the waits it includes."""
+        if self.timeout is None or any(
+            duration.is_unresolved()
+            for duration in (self.timeout, self.wait, self.termination_wait)
+            if duration is not None
+        ):
+            return None
+        waits = _seconds(self.wait) + (
+            0 if self.termination_wait is None else _seconds(self.termination_wait)
+        )
+        timeout = _seconds(self.timeout)
+        if timeout > waits:
+            return None
+        return ArgumentProblem(
+            None,
+            "timeout",
+            f"{timeout} seconds is not longer than wait and termination_wait together "
+            f"({waits} seconds): SageMaker asks for a timeout larger than the waits it includes",
+            f"timeout=Duration.seconds({max(MIN_TIMEOUT_SECONDS, waits + 1)}) or more",
+        )
+
+    def _sizes_in_instances(self) -> list[tuple[str, int]]:
+        """The sizes given in instances, literal: (argument, instances)."""
+        return [
+            (name, value)
+            for name, value in (
+                ("instances", self.instances),
+                ("rollback_instances", self.rollback_instances),
+            )
+            if isinstance(value, int) and not is_unresolved(value)
+        ]
+
+    def _render(
+        self, alarms: Sequence[cloudwatch.IAlarm]
+    ) -> sagemaker.CfnEndpoint.DeploymentConfigProperty:
+        """The Endpoint's ``DeploymentConfig``, with ``alarms`` to roll back on."""
+        cfn = sagemaker.CfnEndpoint
+        size = _capacity(self.percent, self.instances)
+        rollback = (
+            None
+            if self.strategy != _ROLLING
+            else _capacity(self.rollback_percent, self.rollback_instances)
+        )
+        timeout = None if self.timeout is None else _seconds(self.timeout)
+        wait = _seconds(self.wait)
+        return cfn.DeploymentConfigProperty(
+            blue_green_update_policy=None
+            if self.strategy == _ROLLING
+            else cfn.BlueGreenUpdatePolicyProperty(
+                traffic_routing_configuration=cfn.TrafficRoutingConfigProperty(
+                    type=self.strategy,
+                    wait_interval_in_seconds=wait,
+                    canary_size=size if self.strategy == _CANARY else None,
+                    linear_step_size=size if self.strategy == _LINEAR else None,
+                ),
+                termination_wait_in_seconds=None
+                if self.termination_wait is None
+                else _seconds(self.termination_wait),
+                maximum_execution_timeout_in_seconds=timeout,
+            ),
+            rolling_update_policy=None
+            if self.strategy != _ROLLING
+            else cfn.RollingUpdatePolicyProperty(
+                # A rolling deployment has a size (checked when created).
+                maximum_batch_size=cast(sagemaker.CfnEndpoint.CapacitySizeProperty, size),
+                wait_interval_in_seconds=wait,
+                maximum_execution_timeout_in_seconds=timeout,
+                rollback_maximum_batch_size=rollback,
+            ),
+            auto_rollback_configuration=cfn.AutoRollbackConfigProperty(
+                alarms=[cfn.AlarmProperty(alarm_name=alarm.alarm_name) for alarm in alarms]
+            )
+            if alarms
+            else None,
+        )
+
+
+def _capacity(
+    percent: int | None, instances: int | None
+) -> sagemaker.CfnEndpoint.CapacitySizeProperty | None:
+    """A ``CapacitySize`` of percent or instances, or None for neither."""
+    if percent is not None:
+        return sagemaker.CfnEndpoint.CapacitySizeProperty(type="CAPACITY_PERCENT", value=percent)
+    if instances is not None:
+        return sagemaker.CfnEndpoint.CapacitySizeProperty(type="INSTANCE_COUNT", value=instances)
+    return None
+
+
+def _seconds(duration: Duration) -> int:
+    """A duration of whole seconds (checked before), in seconds."""
+    return int(duration.to_seconds())
+
+
+def _seconds_problem(
+    argument: str, value: object, least: int, most: int, *, optional: bool = True
+) -> Problem | None:
+    """A ``Duration`` of whole seconds between ``least`` and ``most`` seconds (tokens pass)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, Duration):
+        return ArgumentProblem(
+            None, argument, f"expected a Duration, got {describe(value)}", "Duration.minutes(5)"
+        )
+    if value.is_unresolved():
+        return None
+    seconds = value.to_seconds(integral=False)
+    if seconds != int(seconds):
+        return ArgumentProblem(
+            None,
+            argument,
+            f"SageMaker counts it in whole seconds, got {value.to_human_string()}",
+            f"Duration.seconds({max(least, round(seconds))})",
+        )
+    if not least <= seconds <= most:
+        return ArgumentProblem(
+            None,
+            argument,
+            f"expected {_human_seconds(least)} to {_human_seconds(most)}, got "
+            f"{value.to_human_string()}",
+        )
+    return None
+
+
+def _human_seconds(seconds: int) -> str:
+    """``3600`` -> ``1 hour``; ``600`` -> ``10 minutes``; ``0`` -> ``0 seconds``."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} seconds"
+
+
+def _percent_problem(
+    argument: str, value: object, least: int, most: int, what: str
+) -> Problem | None:
+    if is_unresolved(value):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return ArgumentProblem(
+            None, argument, f"expected a whole number of percent, got {describe(value)}"
+        )
+    if not least <= value <= most:
+        return ArgumentProblem(
+            None,
+            argument,
+            f"SageMaker takes a {what} of {least}-{most}% of the variant's capacity, got {value}%",
+        )
+    return None
+
+
+def _instances_problem(argument: str, value: object) -> Problem | None:
+    if is_unresolved(value):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return ArgumentProblem(
+            None, argument, f"expected a whole number of instances, got {describe(value)}"
+        )
+    if value < 1:
+        return ArgumentProblem(None, argument, f"expected at least 1 instance, got {value}")
+    return None
+
+
+def _alarm_problem(argument: str, alarm: object) -> Problem | None:
+    """A ``cloudwatch.IAlarm`` (its name is what SageMaker watches)."""
+    problem = expect_interface(
+        argument,
+        alarm,
+        "a cloudwatch.IAlarm",
+        ("alarm_name", "alarm_arn"),
+        "an alarm of the endpoint's metrics (endpoint.metric_invocation_5xx_errors()"
+        ".create_alarm(…)), or cloudwatch.Alarm.from_alarm_name(self, 'Errors', name)",
+    )
+    return (
+        None if problem is None else ArgumentProblem(None, argument, problem.message, problem.hint)
+    )
+
+
+def _alarm_list_problems(alarms: object) -> list[Problem | None]:
+    """A list of at most 10 different alarms."""
+    if isinstance(alarms, (str, Mapping)) or not isinstance(alarms, (list, tuple)):
+        return [
+            ArgumentProblem(
+                None,
+                "rollback_alarms",
+                f"expected a list of cloudwatch.IAlarm, got {describe(alarms)}",
+                "rollback_alarms=[alarm]",
+            )
+        ]
+    problems: list[Problem | None] = [_alarm_problem("rollback_alarms", alarm) for alarm in alarms]
+    if any(problems):
+        return problems
+    if len(alarms) > MAX_ROLLBACK_ALARMS:
+        problems.append(
+            ArgumentProblem(
+                None,
+                "rollback_alarms",
+                f"{len(alarms)} alarms, more than SageMaker's {MAX_ROLLBACK_ALARMS}",
+                "combine alarms in a cloudwatch.CompositeAlarm",
+            )
+        )
+    problems += _duplicate_alarm_problems("rollback_alarms", alarms, ())
+    return problems
+
+
+def _duplicate_alarm_problems(
+    argument: str, new: Sequence[object], existing: Sequence[object]
+) -> list[Problem | None]:
+    """Alarms listed twice (the same alarm, or the same literal name)."""
+    seen: list[object] = list(existing)
+    problems: list[Problem | None] = []
+    for alarm in new:
+        name = getattr(alarm, "alarm_name", None)
+        if any(alarm is other or name == getattr(other, "alarm_name", None) for other in seen):
+            problems.append(
+                ArgumentProblem(
+                    None,
+                    argument,
+                    f"{describe(alarm)} is listed twice as a rollback alarm",
+                )
+            )
+        seen.append(alarm)
+    return problems
+
+
+def _serverless_problems(
+    instance_type: object,
+    initial_instance_count: object,
+    data_capture: object,
+    vpc: object,
+    enable_network_isolation: object,
+) -> list[Problem | None]:
+    """What SageMaker Serverless Inference doesn't support, given with ``serverless``.
+
+    The Serverless Inference guide's feature exclusions: no instances, GPUs, data capture
+    (nor Model Monitor), VPC configuration or network isolation.
+    """
+    excluded = "SageMaker Serverless Inference doesn't support"
+    instead = "leave it out, or leave serverless out for an endpoint on instances"
+    conflicts = [
+        (
+            "instance_type",
+            instance_type is not None,
+            "a serverless endpoint has no instances: serverless= gives its memory and "
+            "concurrency instead",
+        ),
+        (
+            "initial_instance_count",
+            initial_instance_count is not None,
+            "a serverless endpoint has no instances: it scales its concurrency up to "
+            "max_concurrency itself",
+        ),
+        ("data_capture", data_capture is not None, f"{excluded} data capture (nor Model Monitor)"),
+        ("vpc", vpc is not None, f"{excluded} a VPC configuration"),
+        (
+            "enable_network_isolation",
+            enable_network_isolation is True,
+            f"{excluded} network isolation",
+        ),
+    ]
+    return [
+        PropProblem(None, prop, message, instead) for prop, given, message in conflicts if given
+    ]
+
+
+def _step_size_problems(
+    deployment: Deployment, least: int, most: int, counted: str, prefix: str = "a"
+) -> list[tuple[str, str, str]]:
+    """A size in instances out of bounds for a variant of ``least``-``most`` instances.
+
+    SageMaker takes a canary of at most 50% of the variant's instances, a linear step of
+    10-50%, a rolling batch of 5-50%. With auto scaling the count at deployment time is
+    anywhere from ``least`` to ``most``: each bound must hold for all of them. ``counted``
+    names where the count comes from; ``prefix`` starts the message. Returns (``least``
+    or ``most``: the count the size doesn't fit, message, hint) triples.
+    """
+    size = deployment.instances
+    if deployment.strategy not in _STEP_PERCENT or size is None or is_unresolved(size):
+        return []
+    low, high = _STEP_PERCENT[deployment.strategy]
+    what = f"{prefix} {_SIZE_NAMES[deployment.strategy]} of {_instances(size)}"
+    count = _instances(least) if least == most else f"{least}-{most} instances"
+    count += f" ({counted})"
+    bounds = (
+        f"SageMaker takes {low}-{high}% of them" if low > 1 else f"SageMaker takes {high}% at most"
+    )
+    problems: list[tuple[str, str, str]] = []
+    if size * 100 > high * least:
+        fitting = least * high // 100
+        problems.append(
+            (
+                "least",
+                f"{what} is more than {high}% of the variant's {count}: {bounds}",
+                f"instances={fitting} or fewer" if fitting else f"percent={high} or less",
+            )
+        )
+    if deployment.strategy != _CANARY and size * 100 < low * most:
+        problems.append(
+            (
+                "most",
+                f"{what} is less than {low}% of the variant's {count}: {bounds}",
+                f"instances={-(-most * low // 100)} or more",
+            )
+        )
+    return problems
+
+
+def _instances(count: int) -> str:
+    """``1 instance``, ``3 instances``."""
+    return f"{count} instance{'s' if count != 1 else ''}"
+
+
+def _endpoint_metric_problems(
+    metric_name: object, new_fleet_only: object, options: Mapping[str, object]
+) -> list[Problem | None]:
+    """A metric name, and options ``cloudwatch.Metric`` takes, of the types it takes.
+
+    Caught here rather than by jsii, whose TypeError names neither endpoint nor option.
+    """
+    problems: list[Problem | None] = [
+        expect_str("metric_name", metric_name, optional=False),
+        expect_bool("new_fleet_only", new_fleet_only),
+    ]
+    if isinstance(metric_name, str) and not metric_name.strip():
+        problems.append(PropProblem(None, "metric_name", "expected a metric name, got ''"))
+    valid = sorted(_metric_options())
+    unknown = sorted(set(options) - set(valid))
+    if unknown:
+        problems.append(
+            PropProblem(
+                None,
+                "options",
+                f"{', '.join(unknown)} {'is not' if len(unknown) == 1 else 'are not'} "
+                f"among the options of cloudwatch.MetricOptions ({', '.join(valid)})",
+                did_you_mean(unknown[0], valid),
+            )
+        )
+    period = options.get("period")
+    if period is not None and not isinstance(period, Duration):
+        problems.append(
+            PropProblem(
+                None,
+                "period",
+                f"expected a Duration, got {describe(period)}",
+                "Duration.minutes(1)",
+            )
+        )
+    problems += _metric_option_type_problems(
+        {name: value for name, value in options.items() if name in valid and name != "period"}
+    )
+    dimensions = options.get("dimensions_map")
+    if dimensions is not None and not (
+        isinstance(dimensions, Mapping)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in dimensions.items())
+    ):
+        problems.append(
+            PropProblem(
+                None,
+                "dimensions_map",
+                f"expected a dict of strings to strings, got {describe(dimensions)}",
+            )
+        )
+    return problems
+
+
 def _name_problem(prop: str, name: object, *, optional: bool) -> Problem | None:
     problem = expect_str(prop, name, optional=optional)
     if problem is not None or not isinstance(name, str) or is_unresolved(name):
@@ -353,15 +1132,21 @@ class ModelEndpoint(Resource):
     the artifact store's key, optionally capturing requests and responses to the store,
     and the Endpoint. A new version (another ``model_package_arn``) makes a new Model and
     a new EndpointConfig (of a logical id of its own) and updates the Endpoint in place:
-    SageMaker switches traffic once the new instances are healthy.
+    SageMaker switches traffic once the new instances are healthy, or as ``deployment``
+    says (canary, linear or rolling, rolled back when a rollback alarm goes off).
 
-    The execution role (unless ``role=``) may read the version's model data under
-    ``models/`` of ``model_store`` (Default: ``artifact_store``) and decrypt it, pull from
-    ``image_repositories``, write the endpoint's logs and metrics and, with data capture,
-    write under ``data-capture/<endpoint>/`` of the store; with ``vpc``, create and delete
-    network interfaces in the model's subnets and security groups. ``add_auto_scaling``
-    scales the variant's instance count with its invocations. An endpoint bills per
-    instance-hour until it is deleted.
+    The variant runs on instances (``instance_type``, ``initial_instance_count``), or is
+    serverless (``serverless=ServerlessConfig(…)``: memory and concurrency, billed per
+    request). The execution role (unless ``role=``) may read the version's model data
+    under ``models/`` of ``model_store`` (Default: ``artifact_store``) and decrypt it, pull
+    from ``image_repositories``, write the endpoint's logs and metrics and, with data
+    capture, write under ``data-capture/<endpoint>/`` of the store; with ``vpc``, create
+    and delete network interfaces in the model's subnets and security groups; with
+    rollback alarms, describe them. ``add_auto_scaling`` scales the variant's instance
+    count with its invocations, ``add_provisioned_concurrency_scaling`` a serverless
+    variant's provisioned concurrency. ``metric_…`` give the variant's invocation metrics
+    (``AWS/SageMaker``), for dashboards and rollback alarms. An endpoint on instances
+    bills per instance-hour until it is deleted.
 
     Example::
 
@@ -383,8 +1168,8 @@ class ModelEndpoint(Resource):
         artifact_store: ArtifactStore,
         registry: ModelRegistry | None = None,
         model_store: ArtifactStore | None = None,
-        instance_type: str = "ml.m5.large",
-        initial_instance_count: int = 1,
+        instance_type: str | None = None,
+        initial_instance_count: int | None = None,
         variant_name: str = "AllTraffic",
         endpoint_name: str | None = None,
         data_capture: DataCapture | None = None,
@@ -395,6 +1180,8 @@ class ModelEndpoint(Resource):
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         enable_network_isolation: bool = False,
+        serverless: ServerlessConfig | None = None,
+        deployment: Deployment | None = None,
     ) -> None:
         """Create the model, endpoint configuration and endpoint.
 
@@ -414,8 +1201,8 @@ class ModelEndpoint(Resource):
             ``artifact_store``: a central registry's store, adopted with
             ``ArtifactStore.from_existing`` (it must have shared ``models/`` with this
             account). Default: ``artifact_store``. Required for a version of another account.
-        :param instance_type: Default: ``ml.m5.large``.
-        :param initial_instance_count: Default: 1.
+        :param instance_type: Default: ``ml.m5.large``; none with ``serverless``.
+        :param initial_instance_count: Default: 1; none with ``serverless``.
         :param variant_name: the production variant's name. Default: ``AllTraffic``.
         :param endpoint_name: Default: a unique name from the construct path (at most 63
             characters). Names the endpoint's log group too
@@ -446,6 +1233,16 @@ class ModelEndpoint(Resource):
             downloads the model data and image before the container starts, but the
             inference code can reach nothing (no S3, no ``pip install`` of a
             ``requirements.txt`` at start-up). Default: False.
+        :param serverless: a serverless variant of this memory and concurrency, in place of
+            instances. SageMaker Serverless Inference supports no data capture, VPC or
+            network isolation: giving any of them (or ``instance_type``,
+            ``initial_instance_count``) with it fails. The config's key (``volume_key``,
+            Default the store's) encrypts SageMaker's copy of the image. Default: instances.
+        :param deployment: how updates move traffic to a new configuration, and the alarms
+            that roll them back (``Deployment.canary(…)``, ``linear``, ``rolling``,
+            ``all_at_once``): the Endpoint's ``DeploymentConfig``. With rollback alarms the
+            execution role may describe them (``cloudwatch:DescribeAlarms``, as SageMaker's
+            guide asks). Default: SageMaker's, blue/green all at once without baking.
         """
         check_new_child("ModelEndpoint", scope, construct_id)
         super().__init__(scope, construct_id)
@@ -464,8 +1261,16 @@ class ModelEndpoint(Resource):
             else PropProblem(
                 None, "registry", f"expected a ModelRegistry, got {describe(registry)}"
             ),
-            _instance_type_problem(instance_type),
-            _count_problem(initial_instance_count),
+            *(
+                ()
+                if serverless is not None
+                else (
+                    _instance_type_problem(
+                        DEFAULT_INSTANCE_TYPE if instance_type is None else instance_type
+                    ),
+                    _count_problem(1 if initial_instance_count is None else initial_instance_count),
+                )
+            ),
             _name_problem("variant_name", variant_name, optional=False),
             _name_problem("endpoint_name", endpoint_name, optional=True),
             None
@@ -491,8 +1296,38 @@ class ModelEndpoint(Resource):
             *_network_prop_problems(vpc, vpc_subnets, security_groups, "Endpoint"),
             _security_group_count_problem(security_groups),
             expect_bool("enable_network_isolation", enable_network_isolation),
+            None
+            if serverless is None or isinstance(serverless, ServerlessConfig)
+            else PropProblem(
+                None,
+                "serverless",
+                f"expected a ServerlessConfig, got {describe(serverless)}",
+                "ServerlessConfig(memory_size_mb=2048, max_concurrency=5)",
+            ),
+            None
+            if deployment is None or isinstance(deployment, Deployment)
+            else PropProblem(
+                None,
+                "deployment",
+                f"expected a Deployment, got {describe(deployment)}",
+                "Deployment.canary(percent=10, wait=Duration.minutes(5))",
+            ),
         ]
         raise_for(problems, subject)
+        if serverless is None:
+            instance_type = DEFAULT_INSTANCE_TYPE if instance_type is None else instance_type
+            initial_instance_count = 1 if initial_instance_count is None else initial_instance_count
+        else:
+            raise_for(
+                _serverless_problems(
+                    instance_type,
+                    initial_instance_count,
+                    data_capture,
+                    vpc,
+                    enable_network_isolation,
+                ),
+                subject,
+            )
         raise_for(
             [
                 *self._arn_problems(model_package_arn, registry, model_store),
@@ -500,6 +1335,9 @@ class ModelEndpoint(Resource):
                 *(_role_account_problems(stack, {"role": role}) if role is not None else []),
                 self._volume_key_problem(instance_type, volume_key),
                 *self._network_app_problems(vpc, security_groups),
+                *self._deployment_problems(
+                    deployment, serverless, instance_type, initial_instance_count
+                ),
             ],
             subject,
         )
@@ -512,6 +1350,15 @@ class ModelEndpoint(Resource):
         self.variant_name = variant_name
         self.vpc = vpc
         self.enable_network_isolation = enable_network_isolation
+        self.serverless = serverless
+        self.deployment = deployment
+        self._rollback_alarms: list[cloudwatch.IAlarm] = list(
+            deployment.rollback_alarms if deployment is not None else ()
+        )
+        self.rollback_alarms_policy: iam.ManagedPolicy | None = None
+        """The managed policy letting the role describe the rollback alarms, once there are
+        any (``RollbackAlarmsPolicy``)."""
+        self._describe_alarms: iam.PolicyStatement | None = None
         self.security_groups: list[ec2.ISecurityGroup] = []
         """The model's security groups (``security_groups``, or the one created): empty
         without ``vpc``."""
@@ -568,7 +1415,9 @@ class ModelEndpoint(Resource):
         # model data and image when it creates the endpoint.
         self._model.node.add_dependency(self.role_policy)
         key = volume_key or self.artifact_store.key
-        instance_store = instance_family(instance_type) in INSTANCE_STORE_FAMILIES
+        instance_store = (
+            instance_type is not None and instance_family(instance_type) in INSTANCE_STORE_FAMILIES
+        )
         self._config = sagemaker.CfnEndpointConfig(
             self,
             _config_id(model_package_arn),
@@ -579,6 +1428,7 @@ class ModelEndpoint(Resource):
                     instance_type=instance_type,
                     initial_instance_count=initial_instance_count,
                     initial_variant_weight=1,
+                    serverless_config=None if serverless is None else serverless._render(),
                 )
             ],
             kms_key_id=None if instance_store else key.key_arn,
@@ -600,7 +1450,13 @@ class ModelEndpoint(Resource):
             "Resource",
             endpoint_name=name,
             endpoint_config_name=self._config.attr_endpoint_config_name,
+            # Left out without a deployment: the template of such an endpoint is unchanged.
+            deployment_config=None
+            if deployment is None
+            else deployment._render(self._rollback_alarms),
         )
+        for alarm in self._rollback_alarms:
+            self._allow_describing(alarm)
         self.endpoint_name: str = self._resource.attr_endpoint_name
         # The Ref of an AWS::SageMaker::Endpoint is its ARN (the name in lowercase).
         self.endpoint_arn: str = self._resource.ref
@@ -697,9 +1553,9 @@ class ModelEndpoint(Resource):
         return problems
 
     def _volume_key_problem(
-        self, instance_type: str, volume_key: kms.IKey | None
+        self, instance_type: str | None, volume_key: kms.IKey | None
     ) -> Problem | None:
-        if volume_key is None or is_unresolved(instance_type):
+        if volume_key is None or instance_type is None or is_unresolved(instance_type):
             return None
         if instance_family(instance_type) not in INSTANCE_STORE_FAMILIES:
             return None
@@ -710,6 +1566,137 @@ class ModelEndpoint(Resource):
             "the instance's hardware: CreateEndpointConfig refuses a KmsKeyId for it",
             "leave volume_key out, or choose an instance type with EBS storage",
         )
+
+    def _deployment_problems(
+        self,
+        deployment: Deployment | None,
+        serverless: ServerlessConfig | None,
+        instance_type: str | None,
+        initial_instance_count: int | None,
+    ) -> list[Problem | None]:
+        """What SageMaker refuses, or ignores, of ``deployment`` on this variant."""
+        if deployment is None:
+            return []
+        problems: list[Problem | None] = []
+        if serverless is not None:
+            if not deployment.is_blue_green:
+                problems.append(
+                    PropProblem(
+                        None,
+                        "deployment",
+                        "SageMaker's rolling deployments exclude serverless endpoints",
+                        "Deployment.canary(percent=…), linear(percent=…) or all_at_once(…)",
+                    )
+                )
+            elif deployment._sizes_in_instances():
+                problems.append(
+                    PropProblem(
+                        None,
+                        "deployment",
+                        "a serverless endpoint has no instances to count a step in",
+                        "give the step's size in percent=",
+                    )
+                )
+        elif (
+            instance_type is not None
+            and not is_unresolved(instance_type)
+            and instance_family(instance_type) in GUARDRAIL_EXCLUDED_FAMILIES
+        ):
+            problems.append(
+                PropProblem(
+                    None,
+                    "deployment",
+                    f"SageMaker applies no deployment guardrails to {instance_type} "
+                    "(Inferentia 1) instances: it would update the endpoint all at once, "
+                    "without baking period or rollback, whatever the deployment says",
+                    "leave deployment out, or choose another instance type (ml.inf2.*)",
+                )
+            )
+        elif isinstance(initial_instance_count, int) and not is_unresolved(initial_instance_count):
+            problems += [
+                PropProblem(None, "deployment", message, hint)
+                for _, message, hint in _step_size_problems(
+                    deployment,
+                    initial_instance_count,
+                    initial_instance_count,
+                    "initial_instance_count",
+                )
+            ]
+        problems += [
+            self._alarm_placement_problem("deployment", alarm)
+            for alarm in deployment.rollback_alarms
+        ]
+        return problems
+
+    def _alarm_placement_problem(self, prop: str, alarm: cloudwatch.IAlarm) -> Problem | None:
+        """An alarm of another app, stage, account or region than the endpoint's."""
+        return (
+            expect_same_app(prop, alarm, root_of(self))
+            or other_stage_problem(
+                prop,
+                alarm,
+                self,
+                "the endpoint",
+                "create the alarm in a stack of the endpoint's stage",
+                "cloudwatch.Alarm.from_alarm_name",
+            )
+            or self._alarm_environment_problem(prop, alarm)
+        )
+
+    def _alarm_environment_problem(self, prop: str, alarm: cloudwatch.IAlarm) -> Problem | None:
+        """An alarm of another account or region: its stack's, or its literal ARN's.
+
+        ``Alarm.from_alarm_arn`` gives the alarm the importing stack's environment,
+        whatever account and region its ARN names.
+        """
+        what = "SageMaker watches alarms of the endpoint's own account and region"
+        hint = "create the alarm in the endpoint's account and region"
+        problem = environment_problem(prop, alarm, self, what, hint)
+        if problem is not None:
+            return problem
+        arn = alarm.alarm_arn
+        match = None if is_unresolved(arn) else _ALARM_ARN.fullmatch(arn)
+        if match is None:
+            return None
+        for part, ours in zip(("account", "region"), account_region(self), strict=True):
+            theirs = match[part]
+            if not is_unresolved(ours) and theirs != ours:
+                return PropProblem(
+                    None,
+                    prop,
+                    f"{describe(alarm)} is an alarm of {part} {theirs} ({arn}), this stack "
+                    f"in {ours}: {what}",
+                    hint,
+                )
+        return None
+
+    def _allow_describing(self, alarm: cloudwatch.IAlarm) -> None:
+        """Let the execution role describe ``alarm`` (``cloudwatch:DescribeAlarms``).
+
+        The deployment guardrails guide: "Ensure that your IAM execution role has
+        permission to perform the cloudwatch:DescribeAlarms action on the auto-rollback
+        alarms you specify." In a managed policy of its own, which the Endpoint depends
+        on: the model depends on ``role_policy``, and an alarm of the new fleet's metrics
+        on the model's endpoint configuration, so the alarm's ARN in ``role_policy`` would
+        make a cycle.
+        """
+        if self._describe_alarms is not None:
+            self._describe_alarms.add_resources(alarm.alarm_arn)
+            return
+        self._describe_alarms = iam.PolicyStatement(
+            sid="EndpointDescribesRollbackAlarms",
+            actions=["cloudwatch:DescribeAlarms"],
+            resources=[alarm.alarm_arn],
+        )
+        self.rollback_alarms_policy = iam.ManagedPolicy(
+            self,
+            "RollbackAlarmsPolicy",
+            description="The rollback alarms a SageMaker endpoint's deployments watch",
+            statements=[self._describe_alarms],
+            roles=[self.role],
+        )
+        # Attached before a deployment watches the alarms.
+        self._resource.node.add_dependency(self.rollback_alarms_policy)
 
     def _warn_version_of_another_account(self, registry: ModelRegistry | None) -> None:
         """A version of another account deploys only if its owner shared it: warned.
@@ -952,6 +1939,145 @@ class ModelEndpoint(Resource):
             resource_arns=[self.endpoint_arn],
         )
 
+    # -- deployment guardrails ----------------------------------------------------------
+
+    @property
+    def rollback_alarms(self) -> tuple[cloudwatch.IAlarm, ...]:
+        """The alarms that roll a deployment back: the ``deployment``'s and those added."""
+        return tuple(self._rollback_alarms)
+
+    def add_rollback_alarm(self, alarm: cloudwatch.IAlarm) -> None:
+        """Roll a deployment back when ``alarm`` goes off, too.
+
+        For alarms on the endpoint's own metrics, which exist only once the endpoint does
+        (the ``deployment``'s ``rollback_alarms`` can't name them). The execution role may
+        describe it (``cloudwatch:DescribeAlarms``). At most 10 alarms in all.
+
+        Example::
+
+            endpoint.add_rollback_alarm(
+                endpoint.metric_invocation_5xx_errors(new_fleet_only=True).create_alarm(
+                    self, "ServerErrors", threshold=0.01, evaluation_periods=2))
+        """
+
+        def subject() -> str:
+            return f"ModelEndpoint {self.node.path}.add_rollback_alarm"
+
+        problem = _alarm_problem("alarm", alarm)
+        if problem is None and self.deployment is None:
+            problem = PropProblem(
+                None,
+                "deployment",
+                "the endpoint has no deployment for the alarm to roll back",
+                "give the ModelEndpoint deployment=Deployment.canary(…), linear(…), rolling(…) "
+                "or all_at_once(wait=…): its baking periods are when the alarms are watched",
+            )
+        if problem is None:
+            problem = next(
+                iter(_duplicate_alarm_problems("alarm", [alarm], self._rollback_alarms)), None
+            )
+        if problem is None and len(self._rollback_alarms) >= MAX_ROLLBACK_ALARMS:
+            problem = ArgumentProblem(
+                None,
+                "alarm",
+                f"the endpoint has {MAX_ROLLBACK_ALARMS} rollback alarms already, SageMaker's most",
+                "combine alarms in a cloudwatch.CompositeAlarm",
+            )
+        if problem is None:
+            found = self._alarm_placement_problem("alarm", alarm)
+            problem = (
+                None if found is None else ArgumentProblem(None, "alarm", found.message, found.hint)
+            )
+        raise_for([problem], subject)
+        assert self.deployment is not None
+        self._rollback_alarms.append(alarm)
+        self._allow_describing(alarm)
+        self._resource.deployment_config = self.deployment._render(self._rollback_alarms)
+
+    # -- metrics --------------------------------------------------------------------------
+
+    def metric(
+        self,
+        metric_name: str,
+        *,
+        new_fleet_only: bool = False,
+        **options: Unpack[_MetricOptions],
+    ) -> cloudwatch.Metric:
+        """A metric of the variant in ``AWS/SageMaker`` (dimensions EndpointName, VariantName).
+
+        ``metric_name`` is one of the endpoint invocation metrics SageMaker publishes
+        (``Invocations``, ``Invocation4XXErrors``, ``Invocation5XXErrors``,
+        ``InvocationModelErrors``, ``ModelLatency``, ``OverheadLatency``,
+        ``InvocationsPerInstance``, ``ModelSetupTime`` of serverless variants, …). With
+        ``new_fleet_only``, only the fleet of this template's endpoint configuration
+        (dimension ``EndpointConfigName``): during a blue/green deployment, the new fleet,
+        so the old fleet's errors trip no rollback alarm. The other ``options`` are
+        ``cloudwatch.MetricOptions`` (period, statistic, …; Default: Average over 5
+        minutes).
+
+        The endpoint is named by its literal name, not by a reference to it: an alarm of
+        these metrics can roll back the endpoint's own deployments (a reference would make
+        each depend on the other).
+
+        Example::
+
+            endpoint.metric("InvocationModelErrors", statistic="Sum")
+        """
+        given: dict[str, Any] = dict(options)
+        raise_for(
+            _endpoint_metric_problems(metric_name, new_fleet_only, given),
+            lambda: f"ModelEndpoint {self.node.path}.metric({metric_name!r})",
+        )
+        dimensions = {"EndpointName": self._name, "VariantName": self.variant_name}
+        if new_fleet_only:
+            dimensions["EndpointConfigName"] = self._config.attr_endpoint_config_name
+        if "period" not in given:
+            given["period"] = Duration.minutes(5)
+        extra = given.pop("dimensions_map", None) or {}
+        return cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE,
+            metric_name=metric_name,
+            dimensions_map={**dimensions, **extra},
+            **given,
+        )
+
+    def metric_invocations(
+        self, *, new_fleet_only: bool = False, **options: Unpack[_MetricOptions]
+    ) -> cloudwatch.Metric:
+        """Requests sent to the variant (Sum over 5 minutes by default)."""
+        merged: _MetricOptions = {"statistic": "Sum", **options}
+        return self.metric("Invocations", new_fleet_only=new_fleet_only, **merged)
+
+    def metric_invocation_4xx_errors(
+        self, *, new_fleet_only: bool = False, **options: Unpack[_MetricOptions]
+    ) -> cloudwatch.Metric:
+        """Requests the model answered with a 4xx error: the Average is their share.
+
+        (Average over 5 minutes by default: 0.01 is 1% of the requests.)
+        """
+        return self.metric("Invocation4XXErrors", new_fleet_only=new_fleet_only, **options)
+
+    def metric_invocation_5xx_errors(
+        self, *, new_fleet_only: bool = False, **options: Unpack[_MetricOptions]
+    ) -> cloudwatch.Metric:
+        """Requests the model answered with a 5xx error: the Average is their share.
+
+        (Average over 5 minutes by default: 0.01 is 1% of the requests.)
+        """
+        return self.metric("Invocation5XXErrors", new_fleet_only=new_fleet_only, **options)
+
+    def metric_model_latency(
+        self, *, new_fleet_only: bool = False, **options: Unpack[_MetricOptions]
+    ) -> cloudwatch.Metric:
+        """How long the model took to respond, in microseconds (Average over 5 minutes)."""
+        return self.metric("ModelLatency", new_fleet_only=new_fleet_only, **options)
+
+    def metric_overhead_latency(
+        self, *, new_fleet_only: bool = False, **options: Unpack[_MetricOptions]
+    ) -> cloudwatch.Metric:
+        """SageMaker's own time per request, in microseconds (Average over 5 minutes)."""
+        return self.metric("OverheadLatency", new_fleet_only=new_fleet_only, **options)
+
     # -- auto scaling -------------------------------------------------------------------
 
     @check_keywords
@@ -1015,19 +2141,171 @@ class ModelEndpoint(Resource):
             _cooldown_problem("scale_in_cooldown", scale_in_cooldown),
             _cooldown_problem("scale_out_cooldown", scale_out_cooldown),
         ]
-        if self.scalable_target is not None:
+        if self.serverless is not None:
             problems.append(
-                ArgumentProblem(
+                PropProblem(
                     None,
-                    "max_capacity",
-                    "the variant has a scalable target already (add_auto_scaling was called "
-                    "before): Application Auto Scaling takes one per variant",
-                    "add policies to the target it returned (endpoint.scalable_target."
-                    "scale_on_schedule(…), scale_to_track_metric(…))",
+                    "serverless",
+                    "a serverless endpoint has no instances to scale: SageMaker scales its "
+                    "concurrency up to max_concurrency itself",
+                    "add_provisioned_concurrency_scaling(…) scales a provisioned concurrency",
                 )
             )
+        problems.append(self._second_target_problem())
         raise_for(problems, subject)
         raise_for(self._capacity_problems(min_capacity, max_capacity), subject)
+        if self.deployment is not None:
+            # The deployment's size in instances must fit every count the scaler may set.
+            raise_for(
+                [
+                    ArgumentProblem(
+                        None,
+                        "min_capacity" if bound == "least" else "max_capacity",
+                        message,
+                        f"the deployment's {hint}, or its size in percent=",
+                    )
+                    for bound, message, hint in _step_size_problems(
+                        self.deployment,
+                        min_capacity,
+                        max_capacity,
+                        "min_capacity to max_capacity",
+                        "the deployment's",
+                    )
+                ],
+                subject,
+            )
+        from aws_cdk import aws_applicationautoscaling as appscaling
+
+        target = self._scalable_target(SCALABLE_DIMENSION, min_capacity, max_capacity)
+        target.scale_to_track_metric(
+            "InvocationsPerInstance",
+            target_value=target_invocations_per_instance,
+            predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
+            scale_in_cooldown=scale_in_cooldown,
+            scale_out_cooldown=scale_out_cooldown,
+        )
+        # A deployment of a new configuration keeps the count the scaler set, rather than
+        # restarting the new fleet at the configuration's InitialInstanceCount.
+        self._resource.retain_all_variant_properties = True
+        self._resource.exclude_retained_variant_properties = [
+            sagemaker.CfnEndpoint.VariantPropertyProperty(variant_property_type=kind)
+            for kind in ("DesiredWeight", "DataCaptureConfig")
+        ]
+        self.scalable_target = target
+        return target
+
+    @check_keywords
+    def add_provisioned_concurrency_scaling(
+        self,
+        *,
+        max_capacity: int,
+        target_utilization: float,
+        min_capacity: int = 1,
+        scale_in_cooldown: Duration | None = None,
+        scale_out_cooldown: Duration | None = None,
+    ) -> appscaling.ScalableTarget:
+        """Scale a serverless variant's provisioned concurrency with its use.
+
+        Registers the variant (dimension ``sagemaker:variant:DesiredProvisionedConcurrency``)
+        as a scalable target of ``min_capacity``-``max_capacity`` provisioned invocations,
+        with a target tracking policy on ``SageMakerVariantProvisionedConcurrencyUtilization``
+        (the share of the provisioned concurrency in use), through Application Auto
+        Scaling's service-linked role for SageMaker, as ``add_auto_scaling``. Only for a
+        ``ServerlessConfig`` with ``provisioned_concurrency``: a new configuration (a new
+        model version) starts again at that ``provisioned_concurrency``, and the scaler
+        takes it from there.
+
+        Example::
+
+            endpoint.add_provisioned_concurrency_scaling(
+                min_capacity=1, max_capacity=10, target_utilization=0.7)
+
+        :param max_capacity: at most this many provisioned invocations: at least
+            ``min_capacity`` and the config's ``provisioned_concurrency``, at most its
+            ``max_concurrency``.
+        :param target_utilization: the share of the provisioned concurrency the policy keeps
+            in use (its ``TargetValue``), more than 0 and at most 1.
+        :param min_capacity: at least this many: 1 or more, at most the config's
+            ``provisioned_concurrency``. Default: 1.
+        :param scale_in_cooldown: whole seconds after a scale-in before another.
+            Default: Application Auto Scaling's.
+        :param scale_out_cooldown: whole seconds after a scale-out before another.
+            Default: Application Auto Scaling's.
+        :returns: the scalable target (``scalable_target``), for scheduled scaling of your
+            own.
+        """
+
+        def subject() -> str:
+            return f"ModelEndpoint {self.node.path}.add_provisioned_concurrency_scaling"
+
+        problems: list[Problem | None] = [
+            _whole_number_problem("min_capacity", min_capacity, 1, "invocations"),
+            _whole_number_problem("max_capacity", max_capacity, 1, "invocations"),
+            _utilization_problem(target_utilization),
+            _cooldown_problem("scale_in_cooldown", scale_in_cooldown),
+            _cooldown_problem("scale_out_cooldown", scale_out_cooldown),
+        ]
+        serverless = self.serverless
+        if serverless is None or serverless.provisioned_concurrency is None:
+            problems.append(
+                PropProblem(
+                    None,
+                    "serverless",
+                    "the endpoint has no provisioned concurrency to scale"
+                    + (" (it runs on instances)" if serverless is None else ""),
+                    "ServerlessConfig(…, provisioned_concurrency=…)"
+                    if serverless is not None
+                    else "add_auto_scaling(…) scales an endpoint's instances",
+                )
+            )
+        problems.append(self._second_target_problem())
+        raise_for(problems, subject)
+        assert serverless is not None
+        assert serverless.provisioned_concurrency is not None
+        raise_for(
+            _provisioned_range_problems(
+                min_capacity,
+                max_capacity,
+                serverless.provisioned_concurrency,
+                serverless.max_concurrency,
+            ),
+            subject,
+        )
+        from aws_cdk import aws_applicationautoscaling as appscaling
+
+        target = self._scalable_target(
+            PROVISIONED_CONCURRENCY_DIMENSION, min_capacity, max_capacity
+        )
+        target.scale_to_track_metric(
+            "ProvisionedConcurrencyUtilization",
+            target_value=target_utilization,
+            predefined_metric=(
+                appscaling.PredefinedMetric.SAGEMAKER_VARIANT_PROVISIONED_CONCURRENCY_UTILIZATION
+            ),
+            scale_in_cooldown=scale_in_cooldown,
+            scale_out_cooldown=scale_out_cooldown,
+        )
+        self.scalable_target = target
+        return target
+
+    def _second_target_problem(self) -> Problem | None:
+        """Application Auto Scaling takes one scalable target per variant."""
+        if self.scalable_target is None:
+            return None
+        return ArgumentProblem(
+            None,
+            "max_capacity",
+            "the variant has a scalable target already (add_auto_scaling or "
+            "add_provisioned_concurrency_scaling was called before): Application Auto "
+            "Scaling takes one per variant",
+            "add policies to the target it returned (endpoint.scalable_target."
+            "scale_on_schedule(…), scale_to_track_metric(…))",
+        )
+
+    def _scalable_target(
+        self, dimension: str, min_capacity: int, max_capacity: int
+    ) -> appscaling.ScalableTarget:
+        """The variant as a scalable target of ``dimension``, of the service-linked role."""
         # Imported only with scaling: the module is not needed otherwise.
         from aws_cdk import aws_applicationautoscaling as appscaling
 
@@ -1036,7 +2314,7 @@ class ModelEndpoint(Resource):
             "Scaling",
             service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
             resource_id=f"endpoint/{self._name}/variant/{self.variant_name}",
-            scalable_dimension=SCALABLE_DIMENSION,
+            scalable_dimension=dimension,
             min_capacity=min_capacity,
             max_capacity=max_capacity,
             # Without a role, aws-cdk-lib creates one (trusted by
@@ -1057,27 +2335,12 @@ class ModelEndpoint(Resource):
         )
         # Registered once the endpoint is in service (the resource id names it literally).
         target.node.add_dependency(self._resource)
-        target.scale_to_track_metric(
-            "InvocationsPerInstance",
-            target_value=target_invocations_per_instance,
-            predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
-            scale_in_cooldown=scale_in_cooldown,
-            scale_out_cooldown=scale_out_cooldown,
-        )
-        # A deployment of a new configuration keeps the count the scaler set, rather than
-        # restarting the new fleet at the configuration's InitialInstanceCount.
-        self._resource.retain_all_variant_properties = True
-        self._resource.exclude_retained_variant_properties = [
-            sagemaker.CfnEndpoint.VariantPropertyProperty(variant_property_type=kind)
-            for kind in ("DesiredWeight", "DataCaptureConfig")
-        ]
-        self.scalable_target = target
         return target
 
     def _capacity_problems(self, least: int, most: int) -> list[Problem]:
         """``min_capacity`` ≤ ``initial_instance_count`` ≤ ``max_capacity``."""
         initial = self.initial_instance_count
-        if any(is_unresolved(value) for value in (least, most, initial)):
+        if initial is None or any(is_unresolved(value) for value in (least, most, initial)):
             return []
         if most < least:
             return [
@@ -1140,16 +2403,90 @@ def _network_statements(
     return network_interface_statements(stack, "Endpoint", subnets, group_ids)
 
 
-def _whole_number_problem(argument: str, value: object, least: int) -> Problem | None:
+def _whole_number_problem(
+    argument: str, value: object, least: int, unit: str = "instances"
+) -> Problem | None:
     if is_unresolved(value):
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         return ArgumentProblem(
-            None, argument, f"expected a whole number of instances, got {describe(value)}"
+            None, argument, f"expected a whole number of {unit}, got {describe(value)}"
         )
     if value < least:
         return ArgumentProblem(None, argument, f"expected at least {least}, got {value}")
     return None
+
+
+def _utilization_problem(value: object) -> Problem | None:
+    """A share of the provisioned concurrency: more than 0, at most 1."""
+    if is_unresolved(value):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ArgumentProblem(
+            None,
+            "target_utilization",
+            f"expected a share of the provisioned concurrency, got {describe(value)}",
+            "target_utilization=0.7",
+        )
+    if not 0 < value <= 1:
+        return ArgumentProblem(
+            None,
+            "target_utilization",
+            f"expected a share of the provisioned concurrency in use, more than 0 and at "
+            f"most 1, got {value}",
+            f"target_utilization={value / 100:g}" if 1 < value <= 100 else None,
+        )
+    return None
+
+
+def _provisioned_range_problems(
+    least: int, most: int, provisioned: int, max_concurrency: int
+) -> list[Problem]:
+    """``min_capacity`` ≤ ``provisioned_concurrency`` ≤ ``max_capacity`` ≤ ``max_concurrency``."""
+    if any(is_unresolved(value) for value in (least, most, provisioned, max_concurrency)):
+        return []
+    if most < least:
+        return [
+            ArgumentProblem(
+                None,
+                "max_capacity",
+                f"{most} is less than min_capacity {least}",
+                f"max_capacity={least} or more",
+            )
+        ]
+    problems: list[Problem] = []
+    if least > provisioned:
+        problems.append(
+            ArgumentProblem(
+                None,
+                "min_capacity",
+                f"{least} is more than the ServerlessConfig's provisioned_concurrency "
+                f"{provisioned}: the endpoint would be created below the scaler's minimum",
+                f"min_capacity={provisioned} or less",
+            )
+        )
+    if most < provisioned:
+        problems.append(
+            ArgumentProblem(
+                None,
+                "max_capacity",
+                f"{most} is less than the ServerlessConfig's provisioned_concurrency "
+                f"{provisioned}: the endpoint would be created above the scaler's maximum",
+                f"max_capacity={provisioned} or more",
+            )
+        )
+    if most > max_concurrency:
+        problems.append(
+            ArgumentProblem(
+                None,
+                "max_capacity",
+                f"{most} is more than the ServerlessConfig's max_concurrency "
+                f"{max_concurrency}: SageMaker provisions at most the concurrency the "
+                "endpoint may serve",
+                f"max_capacity={max_concurrency} or less",
+            )
+        )
+    return problems
 
 
 def _target_value_problem(value: object) -> Problem | None:

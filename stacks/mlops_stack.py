@@ -11,11 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_scheduler as scheduler
 
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
     DataCapture,
+    Deployment,
     ModelEndpoint,
     ModelRegistry,
     NewDataTrigger,
@@ -32,6 +35,11 @@ from .config import EnvironmentConfig
 INCOMING_PREFIX = "incoming/"
 CURATED_PREFIX = "curated/"
 MAX_CACHE_DAYS = 30  # reuse a preprocessing or training run for at most a month
+# A new version's fleet takes all traffic, then bakes for BAKE: more than 1% of its requests
+# answered with a 5xx error, three minutes running, rolls the endpoint back to the old fleet
+# (kept for as long again once the new fleet has all traffic).
+BAKE = Duration.minutes(10)
+SERVER_ERROR_RATE = 0.01
 
 
 class MlOpsStack(Stack):
@@ -168,7 +176,26 @@ class MlOpsStack(Stack):
                 # The model needs no network: its code and dependencies are in the image and
                 # model.tar.gz (example_project/scripts/model/inference.py).
                 enable_network_isolation=config.require_network_isolation,
+                # One instance: no canary to size; all traffic at once, watched while it bakes.
+                deployment=Deployment.all_at_once(
+                    wait=BAKE, termination_wait=BAKE, timeout=Duration.hours(1)
+                ),
             )
+            server_errors = self.endpoint.metric_invocation_5xx_errors(
+                new_fleet_only=True, period=Duration.minutes(1)
+            ).create_alarm(
+                self.endpoint,
+                "ServerErrors",
+                alarm_description="The endpoint's new fleet answers more than 1% of requests "
+                "with a 5xx error: SageMaker rolls the deployment back",
+                threshold=SERVER_ERROR_RATE,
+                evaluation_periods=3,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            # Whoever hears of a failed run hears of a rollback too.
+            server_errors.add_alarm_action(cloudwatch_actions.SnsAction(self.notifications.topic))
+            self.endpoint.add_rollback_alarm(server_errors)
         # What a person needs after `cdk deploy` (it prints these): where to put data, what
         # to start, where models are registered. No exports: nothing may come to depend on them.
         for output_id, value, description in (

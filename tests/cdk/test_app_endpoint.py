@@ -174,3 +174,38 @@ def test_a_malformed_setting_fails_synth_naming_it(value: str, expected: str, tm
         "invalid context (cdk.json's 'context', or cdk -c key=value):\n"
         f"- setting 'model_package_arn:staging': {expected}, got {value!r}"
     )
+
+
+def test_a_new_version_is_rolled_back_on_server_errors_of_its_fleet(served: SynthesizedApp):
+    template = served.templates[STACK]
+    ((_, endpoint),) = _of_type(template, "AWS::SageMaker::Endpoint").items()
+    ((alarm_id, alarm),) = (
+        (logical_id, alarm)
+        for logical_id, alarm in _of_type(template, "AWS::CloudWatch::Alarm").items()
+        if alarm.get("Namespace") == "AWS/SageMaker"
+    )
+    ids = {path: logical_id for logical_id, path in logical_id_paths(served, STACK).items()}
+    topic = ids[f"{STACK}/Failures/Topic/Resource"]
+
+    assert logical_id_paths(served, STACK)[alarm_id] == f"{STACK}/Endpoint/ServerErrors/Resource"
+    assert endpoint["DeploymentConfig"] == {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 600},
+            "TerminationWaitInSeconds": 600,
+            "MaximumExecutionTimeoutInSeconds": 3600,
+        },
+        "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": {"Ref": alarm_id}}]},
+    }
+    assert alarm["MetricName"] == "Invocation5XXErrors"
+    assert alarm["Namespace"] == "AWS/SageMaker"
+    assert alarm["Statistic"] == "Average"
+    assert (alarm["Period"], alarm["EvaluationPeriods"], alarm["Threshold"]) == (60, 3, 0.01)
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["TreatMissingData"] == "notBreaching"
+    # The new fleet's requests only: its endpoint config is among the dimensions.
+    assert {dimension["Name"] for dimension in alarm["Dimensions"]} == {
+        "EndpointName",
+        "VariantName",
+        "EndpointConfigName",
+    }
+    assert alarm["AlarmActions"] == [{"Ref": topic}]

@@ -467,6 +467,40 @@ def test_language_tuning_example_compiles() -> None:
     assert steps["BatchScore"]["Arguments"]["ModelName"] == {"Get": "Steps.CreateModel.ModelName"}
 
 
+def test_language_deploy_example_compiles() -> None:
+    namespace = _seed_example()
+    exec(_doc_python(LANGUAGE, "deploy = EndpointStep("), namespace)
+    pipeline = namespace["PipelineDefinition"](
+        parameters=[namespace["input_data"]], steps=[namespace["deploy"]]
+    )
+    steps = {step["Name"]: step for step in pipeline.to_definition(namespace["BINDER"])["Steps"]}
+    assert list(steps) == ["Preprocess", "Train", "CreateModel", "CreateEndpointConfig", "Deploy"]
+    assert steps["Deploy"]["Arguments"] == {
+        "EndpointName": "churn",
+        "EndpointConfigName": {"Get": "Steps.CreateEndpointConfig.EndpointConfigName"},
+    }
+    variant = steps["CreateEndpointConfig"]["Arguments"]["ProductionVariants"][0]
+    assert variant["ModelName"] == {"Get": "Steps.CreateModel.ModelName"}
+    assert variant["InitialInstanceCount"] == 2
+    # The message the language reference quotes, from validation of a literal name.
+    bad = namespace["EndpointStep"](
+        name="Deploy",
+        endpoint_name="churn",
+        endpoint_config_name="churn",
+        depends_on=[namespace["config"]],
+    )
+    with pytest.raises(definition.PipelineValidationError) as raised:
+        namespace["PipelineDefinition"](
+            parameters=[namespace["input_data"]], steps=[bad]
+        ).to_definition(namespace["BINDER"])
+    (problem,) = raised.value.problems
+    quoted = re.search(
+        r"\(`('churn' is the name EndpointConfig step[^`]*)`\)", LANGUAGE.read_text()
+    )
+    assert quoted is not None
+    assert " ".join(quoted[1].split()) in problem.message
+
+
 def test_language_lambda_and_callback_example_compiles() -> None:
     namespace = _seed_example()
     exec(_doc_python(LANGUAGE, "review.properties.OutputParameters"), namespace)

@@ -92,11 +92,11 @@ def test_constructs_folder_does_not_shadow_the_constructs_library() -> None:
     assert "site-packages" in result.stdout
 
 
-def test_check_and_automl_steps_are_imported_on_first_use(
+def test_check_automl_and_deployment_steps_are_imported_on_first_use(
     package_python_env: dict[str, str],
 ) -> None:
     # Their classes take about a tenth of the package's import time, and few pipelines
-    # have check or AutoML steps; both package levels still export them.
+    # have check, AutoML or deployment steps; both package levels still export them.
     code = (
         "import sys\n"
         "import cdk_sagemaker_pipelines.definition as definition\n"
@@ -104,6 +104,10 @@ def test_check_and_automl_steps_are_imported_on_first_use(
         "automl = 'cdk_sagemaker_pipelines.definition.steps.automl'\n"
         "assert check not in sys.modules, 'imported eagerly'\n"
         "assert automl not in sys.modules, 'imported eagerly'\n"
+        "endpoint = 'cdk_sagemaker_pipelines.definition.steps.endpoint'\n"
+        "component = 'cdk_sagemaker_pipelines.definition.steps.inference_component'\n"
+        "assert endpoint not in sys.modules, 'imported eagerly'\n"
+        "assert component not in sys.modules, 'imported eagerly'\n"
         "from cdk_sagemaker_pipelines.definition import QualityCheckStep\n"
         "from cdk_sagemaker_pipelines.definition.steps import DatasetFormat\n"
         "assert QualityCheckStep.__module__ == check\n"
@@ -111,6 +115,9 @@ def test_check_and_automl_steps_are_imported_on_first_use(
         "assert DatasetFormat.__module__ == check\n"
         "from cdk_sagemaker_pipelines.definition import AutoMLStep, AutoMLInput\n"
         "assert AutoMLStep.__module__ == AutoMLInput.__module__ == automl\n"
+        "from cdk_sagemaker_pipelines.definition import EndpointStep, ProductionVariant\n"
+        "assert EndpointStep.__module__ == ProductionVariant.__module__ == endpoint\n"
+        "assert definition.InferenceComponentStep.__module__ == component\n"
         "assert set(definition.steps.LAZY_STEP_NAMES) <= set(definition.__all__)\n"
         "try:\n"
         "    definition.NoSuchStep\n"

@@ -28,7 +28,7 @@ from cdk_sagemaker_pipelines.cdk import (
     ModelEndpoint,
     ServerlessConfig,
 )
-from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
+from cdk_sagemaker_pipelines.definition import ParameterInteger, PipelineDefinitionError
 from constructs import Construct
 from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import (
@@ -596,36 +596,6 @@ def test_a_deployment_keeps_its_alarms_as_given() -> None:
     assert not Deployment.rolling(percent=10, wait=MINUTES_5).is_blue_green
 
 
-@pytest.mark.parametrize(
-    ("fields", "message"),
-    [
-        (
-            {"memory_size_mb": 1500},
-            r"prop 'memory_size_mb': 1500 MB is not a memory size of serverless endpoints: "
-            r"1024, 2048, 3072, 4096, 5120, 6144 MB \(1 GB steps\) \(memory_size_mb=2048\)",
-        ),
-        ({"memory_size_mb": 8192}, r"prop 'memory_size_mb': .*\(6144 MB is the most"),
-        ({"memory_size_mb": "2048"}, r"prop 'memory_size_mb': expected a whole number of MB"),
-        ({"max_concurrency": 0}, r"prop 'max_concurrency': expected 1-200 concurrent invocations"),
-        ({"max_concurrency": 201}, r"prop 'max_concurrency': expected 1-200 concurrent"),
-        ({"provisioned_concurrency": 0}, r"prop 'provisioned_concurrency': expected 1-200"),
-        (
-            {"provisioned_concurrency": 6},
-            r"prop 'provisioned_concurrency': 6 is more than max_concurrency 5: SageMaker "
-            r"provisions at most the concurrency the endpoint may serve "
-            r"\(provisioned_concurrency=5 or less, or max_concurrency=6\)",
-        ),
-    ],
-)
-def test_fails_wrong_serverless_config_naming_the_field(
-    fields: dict[str, Any], message: str
-) -> None:
-    with pytest.raises(
-        PipelineDefinitionError, match=r"ServerlessConfig has 1 problem:\n- " + message
-    ):
-        ServerlessConfig(**{"memory_size_mb": 2048, "max_concurrency": 5, **fields})
-
-
 # -- What SageMaker refuses of them with the endpoint's other props ----------------------------
 
 
@@ -659,12 +629,12 @@ class Refusals:
             deployment=Deployment.linear(instances=1, wait=MINUTES_5),
         )
         self.on_demand = self.endpoint(
-            "OnDemand", serverless=ServerlessConfig(memory_size_mb=1024, max_concurrency=5)
+            "OnDemand", serverless=ServerlessConfig(memory_size_in_mb=1024, max_concurrency=5)
         )
         self.provisioned = self.endpoint(
             "Provisioned",
             serverless=ServerlessConfig(
-                memory_size_mb=1024, max_concurrency=10, provisioned_concurrency=2
+                memory_size_in_mb=1024, max_concurrency=10, provisioned_concurrency=2
             ),
         )
 
@@ -681,7 +651,7 @@ def refusals() -> Refusals:
     return Refusals()
 
 
-SERVERLESS = {"serverless": ServerlessConfig(memory_size_mb=2048, max_concurrency=5)}
+SERVERLESS = {"serverless": ServerlessConfig(memory_size_in_mb=2048, max_concurrency=5)}
 
 
 def _far_alarm(refusals: Refusals) -> cloudwatch.IAlarm:
@@ -718,7 +688,12 @@ PROPS: dict[str, Callable[[Refusals], dict[str, Any]]] = {
     "data_capture": lambda _: {**SERVERLESS, "data_capture": DataCapture()},
     "vpc": lambda refusals: {**SERVERLESS, "vpc": _vpc(refusals)},
     "isolation": lambda _: {**SERVERLESS, "enable_network_isolation": True},
-    "serverless_type": lambda _: {"serverless": {"memory_size_mb": 2048, "max_concurrency": 5}},
+    "serverless_type": lambda _: {"serverless": {"memory_size_in_mb": 2048, "max_concurrency": 5}},
+    "serverless_parameter": lambda _: {
+        "serverless": ServerlessConfig(
+            memory_size_in_mb=2048, max_concurrency=ParameterInteger("Concurrency", default_value=5)
+        )
+    },
     "deployment_type": lambda _: {"deployment": "canary"},
     "serverless_rolling": lambda _: {
         **SERVERLESS,
@@ -761,6 +736,11 @@ PROPS: dict[str, Callable[[Refusals], dict[str, Any]]] = {
             r"network isolation",
         ),
         ("serverless_type", r"prop 'serverless': expected a ServerlessConfig, got dict"),
+        (
+            "serverless_parameter",
+            r"prop 'serverless': max_concurrency is a pipeline expression, which only a "
+            r"pipeline's steps resolve: an endpoint of the app takes numbers",
+        ),
         ("deployment_type", r"prop 'deployment': expected a Deployment, got str 'canary'"),
         (
             "serverless_rolling",

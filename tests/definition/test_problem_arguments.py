@@ -22,15 +22,20 @@ from cdk_sagemaker_pipelines.definition import (
     CategoricalParameter,
     ClarifyCheckStep,
     Code,
+    ComputeResourceRequirements,
     ConditionGreaterThanOrEqualTo,
     ConditionStep,
     Container,
     ContinuousParameter,
     DataBiasCheckConfig,
+    DataCaptureConfig,
     DataQualityCheckConfig,
     DatasetFormat,
     EMRStep,
+    EndpointConfigStep,
+    EndpointStep,
     FailStep,
+    InferenceComponentStep,
     IntegerParameter,
     LambdaStep,
     MetricsSource,
@@ -46,10 +51,12 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingInput,
     ProcessingOutput,
     ProcessingStep,
+    ProductionVariant,
     PropertyFile,
     QualityCheckStep,
     RegisterModel,
     SageMakerJobStepRetryPolicy,
+    ServerlessConfig,
     Step,
     StepOutput,
     StepRetryPolicy,
@@ -376,6 +383,91 @@ def emr() -> EMRStep:
     )
 
 
+def endpoint_config(**fields: Any) -> EndpointConfigStep:
+    settings: dict[str, Any] = {
+        "model_name": "model",
+        "instance_type": "ml.m5.large",
+        "initial_instance_count": 2,
+        "variant_name": "Main",
+        **fields,
+    }
+    return EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="churn",
+        kms_key_id=KEY,
+        data_capture_config=DataCaptureConfig(
+            destination="s3://b/capture", kms_key_id=KEY, sampling_percentage=100
+        ),
+        async_inference_config={"OutputConfig": {"S3OutputPath": "s3://b/async"}},
+        role=OTHER_ROLE,
+        network=NETWORK,
+        tags={"team": "ml"},
+        cache_config=CacheConfig(expire_after="P1D"),
+        retry_policies=[StepRetryPolicy(max_attempts=2)],
+        extra_arguments={"ExplainerConfig": {"ClarifyExplainerConfig": {}}},
+        **COMMON,
+        **settings,
+    )
+
+
+def endpoint_config_of_variants() -> EndpointConfigStep:
+    return endpoint_config(
+        model_name=None,
+        instance_type=None,
+        initial_instance_count=None,
+        variant_name="AllTraffic",
+        production_variants=[
+            ProductionVariant(
+                variant_name="Blue",
+                model_name="model",
+                instance_type="ml.m5.large",
+                initial_instance_count=2,
+                initial_variant_weight=3,
+                volume_size_in_gb=30,
+                model_data_download_timeout_in_seconds=600,
+                container_startup_health_check_timeout_in_seconds=300,
+                routing_strategy="RANDOM",
+                inference_ami_version="al2-ami-sagemaker-inference-gpu-2",
+            ),
+            ProductionVariant(
+                variant_name="Green",
+                model_name="model",
+                serverless_config=ServerlessConfig(memory_size_in_mb=2048, max_concurrency=2),
+            ),
+        ],
+    )
+
+
+def endpoint() -> EndpointStep:
+    return EndpointStep(
+        name="Deploy",
+        endpoint_name="churn",
+        endpoint_config_name="churn-config",
+        deployment_config={"RollingUpdatePolicy": {"WaitIntervalInSeconds": 60}},
+        tags={"team": "ml"},
+        cache_config=CacheConfig(expire_after="P1D"),
+        extra_arguments={"DeploymentConfig": {"AutoRollbackConfiguration": {"Alarms": []}}},
+        **COMMON,
+    )
+
+
+def inference_component() -> InferenceComponentStep:
+    return InferenceComponentStep(
+        name="Component",
+        inference_component_name="churn-model",
+        endpoint_name="churn",
+        model_name="model",
+        variant_name="Main",
+        compute_resource_requirements=ComputeResourceRequirements(
+            min_memory_required_in_mb=1024, number_of_accelerator_devices_required=1
+        ),
+        copy_count=2,
+        tags={"team": "ml"},
+        extra_arguments={"Specification": {"StartupParameters": {}}},
+        **COMMON,
+    )
+
+
 CHECK_JOB: dict[str, Any] = {
     "instance_type": "ml.m5.xlarge",
     "instance_count": 2,
@@ -478,6 +570,10 @@ BUILDERS = {
     "QualityCheckStep": data_quality_check,
     "QualityCheckStep of a model": model_quality_check,
     "ClarifyCheckStep": model_bias_check,
+    "EndpointConfigStep": endpoint_config,
+    "EndpointConfigStep of variants": endpoint_config_of_variants,
+    "EndpointStep": endpoint,
+    "InferenceComponentStep": inference_component,
 }
 
 
@@ -530,6 +626,7 @@ def test_every_rendered_field_names_an_argument_of_its_step(build: Any) -> None:
     assert ctx.problems == []
     arguments = {field.name for field in dataclasses.fields(step)}
     container_arguments = {field.name for field in dataclasses.fields(Container)}
+    variant_arguments = {field.name for field in dataclasses.fields(ProductionVariant)}
     unmapped = {}
     for path in leaf_paths(entry):
         if path == "Type":  # the class itself
@@ -539,8 +636,13 @@ def test_every_rendered_field_names_an_argument_of_its_step(build: Any) -> None:
         of_container = re.fullmatch(r"containers\[(\d+)\]\.(\w+)", argument or "")
         if of_container is not None and of_container[2] in container_arguments:
             continue
-        # A member of a check step's config reads quality_check_config.baseline_dataset.
-        of_config = re.fullmatch(r"(\w+_check_config)\.(\w+)", argument or "")
+        # An argument of one of production_variants= reads production_variants[i].model_name.
+        of_variant = re.fullmatch(r"production_variants\[(\d+)\]\.(\w+)", argument or "")
+        if of_variant is not None and of_variant[2] in variant_arguments:
+            continue
+        # A member of a config reads quality_check_config.baseline_dataset (a check step's)
+        # or data_capture_config.destination (an endpoint configuration's).
+        of_config = re.fullmatch(r"(\w+_check_config|data_capture_config)\.(\w+)", argument or "")
         if of_config is not None and of_config[1] in arguments:
             config = getattr(step, of_config[1])
             if of_config[2] in {field.name for field in dataclasses.fields(config)}:

@@ -696,15 +696,15 @@ def test_each_job_type_gets_the_actions_its_jobs_are_run_with() -> None:
 
 
 def test_steps_the_plan_grants_nothing_for_are_listed() -> None:
+    # A step type the planner doesn't know (the SDK's Lineage step, which the validator
+    # doesn't know either); the deployment steps are planned (tests/definition/
+    # test_deploy_permissions.py), a Fail step needs nothing.
     steps: list[dict[str, Any]] = [
         {"Name": kind, "Type": kind, "Arguments": {}}
-        for kind in ("Endpoint", "EndpointConfig", "Fail")
+        for kind in ("Lineage", "Endpoint", "EndpointConfig", "InferenceComponent", "Fail")
     ]
     plan = plan_permissions({"Version": "2020-12-01", "Steps": steps})
-    assert plan.unplanned_steps == [
-        ("Endpoint", "Endpoint"),
-        ("EndpointConfig", "EndpointConfig"),
-    ]
+    assert plan.unplanned_steps == [("Lineage", "Lineage")]
     assert plan.job_actions == {}
 
 

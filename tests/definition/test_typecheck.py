@@ -391,8 +391,8 @@ def test_fails_network_config_vpc_needs_subnets_and_security_groups(
                 retry_policies=[StepRetryPolicy(max_attempts=2)],
             ),  # type: ignore[call-arg]
             "LambdaStep 'Prep' takes no argument 'retry_policies' (retry_policies= is taken by "
-            "AutoMLStep, EMRStep, ModelStep, ProcessingStep, RegisterModel, TrainingStep, "
-            "TransformStep, TuningStep)",
+            "AutoMLStep, EMRStep, EndpointConfigStep, ModelStep, ProcessingStep, RegisterModel, "
+            "TrainingStep, TransformStep, TuningStep)",
         ),
         (
             lambda: CacheConfig(expire="P1D"),  # type: ignore[call-arg]
@@ -677,13 +677,14 @@ def test_no_shorthand_hint_for_a_wrong_entry_or_another_type() -> None:
 def test_unknown_argument_hint_lists_check_steps_before_any_is_imported(
     package_python_env: dict[str, str],
 ) -> None:
-    # The check and AutoML steps are imported on first use; a fresh interpreter has not
-    # touched one.
+    # The check, AutoML and deployment steps are imported on first use; a fresh interpreter
+    # has not touched one.
     code = (
         "import sys\n"
         "from cdk_sagemaker_pipelines.definition import CacheConfig, ModelStep\n"
         "assert 'cdk_sagemaker_pipelines.definition.steps.check' not in sys.modules\n"
         "assert 'cdk_sagemaker_pipelines.definition.steps.automl' not in sys.modules\n"
+        "assert 'cdk_sagemaker_pipelines.definition.steps.endpoint' not in sys.modules\n"
         "try:\n"
         "    ModelStep(name='Model', image='i', cache_config=CacheConfig(expire_after='P1D'))\n"
         "except TypeError as error:\n"
@@ -698,8 +699,9 @@ def test_unknown_argument_hint_lists_check_steps_before_any_is_imported(
     )
     assert result.stdout == (
         "ModelStep 'Model' takes no argument 'cache_config' (cache_config= is taken by "
-        "AutoMLStep, CallbackStep, ClarifyCheckStep, EMRStep, LambdaStep, ProcessingStep, "
-        "QualityCheckStep, TrainingStep, TransformStep, TuningStep)\n"
+        "AutoMLStep, CallbackStep, ClarifyCheckStep, EMRStep, EndpointConfigStep, EndpointStep, "
+        "LambdaStep, ProcessingStep, QualityCheckStep, TrainingStep, TransformStep, "
+        "TuningStep)\n"
     ), result.stderr
 
 

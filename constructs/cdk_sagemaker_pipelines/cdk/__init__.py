@@ -20,6 +20,7 @@ except ModuleNotFoundError as missing:
         name=package,
     ) from None
 
+from ..definition.steps.endpoint import ServerlessConfig
 from ._schedule import schedule_expression_problem
 from ._signature import show_init_signatures
 from .artifacts import (
@@ -28,7 +29,7 @@ from .artifacts import (
     ArtifactStore,
     enable_event_bridge_notifications,
 )
-from .endpoint import DATA_CAPTURE_PREFIX, DataCapture, Deployment, ModelEndpoint, ServerlessConfig
+from .endpoint import DATA_CAPTURE_PREFIX, DataCapture, Deployment, ModelEndpoint
 from .monitoring import PipelineMonitoring
 from .pipeline import Pipeline, PipelineBase
 from .registry import ModelRegistry

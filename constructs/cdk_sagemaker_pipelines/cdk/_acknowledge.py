@@ -50,8 +50,25 @@ REASONS: dict[str, str] = {
     "as the latest approved version): CreateModel and DescribeModelPackage on any version of "
     "this account and region; the construct warns with "
     "cdk-sagemaker-pipelines:model-from-model-package",
-    "TagPipelineResources": "the service tags the jobs and model versions it creates, whose "
-    "names it generates at run time under these prefixes",
+    "TagPipelineResources": "the service tags the jobs, model versions and endpoint "
+    "configurations it creates, whose names it generates (or suffixes) at run time under "
+    "these prefixes",
+    # Deployment steps (_policies._DEPLOY_SIDS).
+    "EndpointConfigs": "SageMaker Pipelines adds an execution-unique suffix to the name an "
+    "EndpointConfig step gives its configuration (aws/sagemaker-python-sdk#6224), so "
+    "<name>* is the narrowest ARN that matches it; a name known only at run time is any "
+    "configuration of this account and region (warned with "
+    "cdk-sagemaker-pipelines:open-deploy-name)",
+    "CreateOrUpdateEndpoints": "an Endpoint step names its endpoint only at run time (a "
+    "parameter, another step's output): any endpoint of this account and region; the "
+    "construct warns with cdk-sagemaker-pipelines:open-deploy-name",
+    "CreateOrUpdateInferenceComponents": "an InferenceComponent step names its component "
+    "only at run time (a parameter, another step's output): any inference component of this "
+    "account and region; the construct warns with cdk-sagemaker-pipelines:open-deploy-name",
+    "PlaceInferenceComponents": "an inference component's model is one a Model step creates, "
+    "named by the service pipelines-<execution>-<step>-<random> (or <custom prefix>-…), the "
+    "prefix the narrowest ARN that matches it; an endpoint or model named only at run time "
+    "is any of this account and region (warned with cdk-sagemaker-pipelines:open-deploy-name)",
     "Read": "each execution reads under its own execution-id prefix or a declared data prefix; "
     "the wildcard stands for ids and objects only known at run time, and a trailing * for "
     "the objects under a location, which SageMaker takes as a key prefix (S3Prefix)",

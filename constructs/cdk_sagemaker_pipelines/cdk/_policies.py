@@ -27,6 +27,7 @@ from ..definition.images import parse_image_uri
 from ..definition.permissions import (
     AUTOML_ROLE_ACTIONS,
     AUTOML_ROLE_LIST_TAGS,
+    DEPLOY_ACTIONS,
     DESCRIBE_PACKAGE_ACTIONS,
     EMR_CLUSTER_STATUS_RULE,
     EMR_CLUSTER_STATUS_RULE_AS_DOCUMENTED,
@@ -598,6 +599,9 @@ def pipeline_role_statements(
         )
         tagged += packages
     statements += _model_package_statements(plan, stack)
+    deploy, created = _deploy_statements(plan, stack)
+    statements += deploy
+    tagged += created
     plan_keys = lookups.plan_keys
     keys = _job_keys(stack, plan_keys)
     # (Sid, actions, resources, conditions): a statement only when it has resources.
@@ -664,6 +668,59 @@ def pipeline_role_statements(
             pipeline_wide=pipeline_wide,
         )
     return statements
+
+
+# The Sid of each deployment statement, by (step type, IAM resource type): see DEPLOY_ACTIONS.
+_DEPLOY_SIDS = {
+    ("EndpointConfig", "endpoint-config"): "CreateEndpointConfigs",
+    ("Endpoint", "endpoint"): "CreateOrUpdateEndpoints",
+    ("Endpoint", "endpoint-config"): "DeployEndpointConfigs",
+    ("InferenceComponent", "inference-component"): "CreateOrUpdateInferenceComponents",
+    ("InferenceComponent", "endpoint"): "PlaceInferenceComponentsOnEndpoints",
+    ("InferenceComponent", "model"): "PlaceInferenceComponentsOfModels",
+}
+
+
+def _hosting_arns(stack: Stack, resource_type: str, name: Any) -> list[Any]:
+    """The ARNs of a hosting resource (or pattern) a deployment step names.
+
+    SageMaker spells these ARNs with the name in lowercase (as a CloudFormation endpoint's
+    ARN shows, and aws-cdk-lib's SageMaker tasks grant), while requests name the resource as
+    given: a name with capitals is granted in both spellings. A token is used as given.
+    """
+    if not isinstance(name, str) or is_unresolved(name) or name == name.lower():
+        return [_sagemaker_arn(stack, resource_type, name)]
+    return [_sagemaker_arn(stack, resource_type, spelling) for spelling in (name.lower(), name)]
+
+
+def _deploy_statements(
+    plan: PermissionPlan, stack: Stack
+) -> tuple[list[iam.PolicyStatement], list[Any]]:
+    """What deployment steps need, and the ARNs of what they create (tagged as created).
+
+    One statement per step type and resource type (``DEPLOY_ACTIONS``), in the order the
+    definition first needs them. A name known only at run time is ``*``: any resource of
+    the type in the account and region (warned by the ``Pipeline`` construct).
+    """
+    statements = []
+    for (kind, resource_type), names in plan.deploy_grants.items():
+        resources = _unique(
+            arn for name in names for arn in _hosting_arns(stack, resource_type, name)
+        )
+        statements.append(
+            iam.PolicyStatement(
+                sid=_DEPLOY_SIDS[(kind, resource_type)],
+                actions=list(DEPLOY_ACTIONS[kind][resource_type]),
+                resources=resources,
+            )
+        )
+    created = _unique(
+        arn
+        for resource_type, names in plan.deployed.items()
+        for name in names
+        for arn in _hosting_arns(stack, resource_type, name)
+    )
+    return statements, created
 
 
 def _emr_statements(plan: PermissionPlan, stack: Stack) -> list[iam.PolicyStatement]:

@@ -32,7 +32,9 @@ from constructs import Construct, IValidation
 
 from ..definition import Problem
 from ..definition._suggest import did_you_mean, one_of
-from ..definition.instances import instance_types
+from ..definition.expressions import Expression
+from ..definition.instances import INSTANCE_STORE_FAMILIES, instance_family, instance_types
+from ..definition.steps.endpoint import ServerlessConfig
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._arns import format_arn
 from ._policies import ecr_pull_statements
@@ -87,31 +89,6 @@ _VERSION_ARN_SHAPE = "arn:aws:sagemaker:<region>:<account>:model-package/<group>
 MAX_CONTENT_TYPES = 10
 _CONTENT_TYPE = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9.])*/[a-zA-Z0-9](-*[a-zA-Z0-9.+])*")
 
-# Instance families whose ML storage is the instance's own NVMe store (SageMaker guide,
-# "Host instance storage volumes"): encrypted by the instance's hardware, and
-# CreateEndpointConfig refuses a KmsKeyId for them.
-INSTANCE_STORE_FAMILIES = frozenset(
-    {
-        "c5d",
-        "c6id",
-        "g4dn",
-        "g5",
-        "g6",
-        "g6e",
-        "m5d",
-        "m6id",
-        "p3dn",
-        "p4d",
-        "p4de",
-        "p5",
-        "p5e",
-        "p5en",
-        "r5d",
-        "r6id",
-        "trn1",
-        "trn1n",
-    }
-)
 # As the pipelines' roles: SageMaker's namespaces (the instances' metrics go to
 # /aws/sagemaker/Endpoints), not a namespace the role could spoof others' metrics in.
 ENDPOINT_METRICS_NAMESPACE = "/aws/sagemaker/*"
@@ -127,9 +104,6 @@ AUTO_SCALING_ROLE_NAME = (
 )
 # The variant's provisioned concurrency of a serverless endpoint (Application Auto Scaling).
 PROVISIONED_CONCURRENCY_DIMENSION = "sagemaker:variant:DesiredProvisionedConcurrency"
-# ProductionVariantServerlessConfig: memory in 1 GB steps, 1-200 concurrent invocations.
-SERVERLESS_MEMORY_SIZES = (1024, 2048, 3072, 4096, 5120, 6144)
-MAX_SERVERLESS_CONCURRENCY = 200
 # UpdateEndpoint's DeploymentConfig: WaitIntervalInSeconds and TerminationWaitInSeconds
 # 0-3600, MaximumExecutionTimeoutInSeconds 600-28800, AutoRollbackConfig 1-10 alarms.
 MAX_BAKING_SECONDS = 3600
@@ -169,12 +143,6 @@ def version_arn_parts(arn: object) -> dict[str, str] | None:
         return None
     match = _VERSION_ARN.fullmatch(arn)
     return match.groupdict() if match else None
-
-
-def instance_family(instance_type: str) -> str:
-    """``ml.g4dn.xlarge`` -> ``g4dn``."""
-    parts = instance_type.split(".")
-    return parts[1] if len(parts) == 3 else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,101 +266,42 @@ def _content_types_problem(prop: str, values: object) -> Problem | None:
 # -- serverless endpoints ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ServerlessConfig:
-    """A serverless endpoint's memory and concurrency, in place of instances.
-
-    The production variant's ``ServerlessConfig``: SageMaker runs the model on demand and
-    bills per request (and per hour of ``provisioned_concurrency``), scaling to zero
-    between requests: a cheap endpoint for development or spiky traffic, with cold starts.
-
-    Example::
-
-        ServerlessConfig(memory_size_mb=2048, max_concurrency=5)
-
-    :param memory_size_mb: the memory of each concurrent invocation: 1024, 2048, 3072,
-        4096, 5120 or 6144 MB (vCPUs come in proportion). At least the model's size.
-    :param max_concurrency: the most invocations served at once, 1-200 (the region's
-        serverless concurrency quota is shared by all serverless endpoints of the account);
-        requests beyond it are throttled.
-    :param provisioned_concurrency: invocations kept warm (no cold start), 1-200 and at most
-        ``max_concurrency``; billed while provisioned. Default: none (on demand only).
-    """
-
-    memory_size_mb: int
-    max_concurrency: int
-    provisioned_concurrency: int | None = None
-
-    def __post_init__(self) -> None:
-        """Check each field as CreateEndpointConfig would, naming it."""
-        problems: list[Problem | None] = [
-            _memory_problem(self.memory_size_mb),
-            _concurrency_problem("max_concurrency", self.max_concurrency),
-            None
-            if self.provisioned_concurrency is None
-            else _concurrency_problem("provisioned_concurrency", self.provisioned_concurrency),
-        ]
-        provisioned, most = self.provisioned_concurrency, self.max_concurrency
-        if (
-            not any(problems)
-            and provisioned is not None
-            and not is_unresolved(provisioned)
-            and not is_unresolved(most)
-            and provisioned > most
-        ):
-            problems.append(
-                PropProblem(
-                    None,
-                    "provisioned_concurrency",
-                    f"{provisioned} is more than max_concurrency {most}: SageMaker provisions "
-                    "at most the concurrency the endpoint may serve",
-                    f"provisioned_concurrency={most} or less, or max_concurrency={provisioned}",
-                )
-            )
-        raise_for(problems, "ServerlessConfig")
-
-    def _render(self) -> sagemaker.CfnEndpointConfig.ServerlessConfigProperty:
-        """The production variant's ``ServerlessConfig``."""
-        return sagemaker.CfnEndpointConfig.ServerlessConfigProperty(
-            memory_size_in_mb=self.memory_size_mb,
-            max_concurrency=self.max_concurrency,
-            provisioned_concurrency=self.provisioned_concurrency,
-        )
-
-
-def _memory_problem(value: object) -> Problem | None:
-    if is_unresolved(value):
+def _serverless_problem(serverless: object) -> Problem | None:
+    """A ``serverless=`` that isn't a ``ServerlessConfig`` of numbers (the language's class)."""
+    if serverless is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        return PropProblem(
-            None, "memory_size_mb", f"expected a whole number of MB, got {describe(value)}"
-        )
-    if value in SERVERLESS_MEMORY_SIZES:
-        return None
-    above = [size for size in SERVERLESS_MEMORY_SIZES if size >= value]
-    return PropProblem(
-        None,
-        "memory_size_mb",
-        f"{value} MB is not a memory size of serverless endpoints: "
-        f"{', '.join(str(size) for size in SERVERLESS_MEMORY_SIZES)} MB (1 GB steps)",
-        f"memory_size_mb={above[0]}" if above else "6144 MB is the most: use instances beyond",
-    )
-
-
-def _concurrency_problem(prop: str, value: object) -> Problem | None:
-    if is_unresolved(value):
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        return PropProblem(
-            None, prop, f"expected a whole number of invocations, got {describe(value)}"
-        )
-    if not 1 <= value <= MAX_SERVERLESS_CONCURRENCY:
+    if not isinstance(serverless, ServerlessConfig):
         return PropProblem(
             None,
-            prop,
-            f"expected 1-{MAX_SERVERLESS_CONCURRENCY} concurrent invocations, got {value}",
+            "serverless",
+            f"expected a ServerlessConfig, got {describe(serverless)}",
+            "ServerlessConfig(memory_size_in_mb=2048, max_concurrency=5)",
+        )
+    expressions = [
+        field
+        for field in ("memory_size_in_mb", "max_concurrency", "provisioned_concurrency")
+        if isinstance(getattr(serverless, field), Expression)
+    ]
+    if expressions:
+        return PropProblem(
+            None,
+            "serverless",
+            f"{', '.join(expressions)} is a pipeline expression, which only a pipeline's "
+            "steps resolve: an endpoint of the app takes numbers (or CloudFormation tokens)",
+            "ServerlessConfig(memory_size_in_mb=2048, max_concurrency=5)",
         )
     return None
+
+
+def _serverless_property(
+    serverless: ServerlessConfig,
+) -> sagemaker.CfnEndpointConfig.ServerlessConfigProperty:
+    """The production variant's ``ServerlessConfig`` (its values are numbers: checked above)."""
+    return sagemaker.CfnEndpointConfig.ServerlessConfigProperty(
+        memory_size_in_mb=cast(int, serverless.memory_size_in_mb),
+        max_concurrency=cast(int, serverless.max_concurrency),
+        provisioned_concurrency=cast("int | None", serverless.provisioned_concurrency),
+    )
 
 
 # -- deployment guardrails --------------------------------------------------------------------
@@ -1296,14 +1205,7 @@ class ModelEndpoint(Resource):
             *_network_prop_problems(vpc, vpc_subnets, security_groups, "Endpoint"),
             _security_group_count_problem(security_groups),
             expect_bool("enable_network_isolation", enable_network_isolation),
-            None
-            if serverless is None or isinstance(serverless, ServerlessConfig)
-            else PropProblem(
-                None,
-                "serverless",
-                f"expected a ServerlessConfig, got {describe(serverless)}",
-                "ServerlessConfig(memory_size_mb=2048, max_concurrency=5)",
-            ),
+            _serverless_problem(serverless),
             None
             if deployment is None or isinstance(deployment, Deployment)
             else PropProblem(
@@ -1428,7 +1330,9 @@ class ModelEndpoint(Resource):
                     instance_type=instance_type,
                     initial_instance_count=initial_instance_count,
                     initial_variant_weight=1,
-                    serverless_config=None if serverless is None else serverless._render(),
+                    serverless_config=None
+                    if serverless is None
+                    else _serverless_property(serverless),
                 )
             ],
             kms_key_id=None if instance_store else key.key_arn,
@@ -2266,8 +2170,8 @@ class ModelEndpoint(Resource):
             _provisioned_range_problems(
                 min_capacity,
                 max_capacity,
-                serverless.provisioned_concurrency,
-                serverless.max_concurrency,
+                cast(int, serverless.provisioned_concurrency),
+                cast(int, serverless.max_concurrency),
             ),
             subject,
         )

@@ -750,10 +750,11 @@ class Pipeline(PipelineBase):
             the jobs the pipeline starts: see ``job_tags``.
         :param job_tags: tags of every SageMaker job the pipeline's executions start
             (processing, training, tuning, transform, AutoML, and the check steps'
-            processing jobs), written into each job's Create* request in the definition,
-            for cost allocation: SageMaker doesn't copy the pipeline's tags to its jobs. A
-            tag the step sets itself (``extra_arguments={"Tags": [...]}``, or ``Tags`` in a
-            definition JSON) wins on the same key. Checked as SageMaker would: keys of
+            processing jobs) and every endpoint its Endpoint steps create, written into
+            each Create* request in the definition, for cost allocation: SageMaker doesn't
+            copy the pipeline's tags to them. A tag the step sets itself (``tags=``,
+            ``extra_arguments={"Tags": [...]}``, or ``Tags`` in a definition JSON) wins on
+            the same key. Checked as SageMaker would: keys of
             1-128 and values of up to 256 letters, spaces, numbers and ``_.:/=+-@``, no
             ``aws:`` key, at most 50 tags on a job. Default: none (the definition is left
             as it is).
@@ -864,6 +865,9 @@ class Pipeline(PipelineBase):
         self._check_cache_outlives_outputs()
         self._warn_unattributed()
         self._warn_unplanned_steps()
+        self._warn_open_deploy_names()
+        self._warn_external_endpoint_configs()
+        self._warn_external_model_endpoints()
         self._warn_debugger_rules()
         self._warn_spot_training_without_checkpoints()
         self._warn_check_steps()
@@ -1798,9 +1802,67 @@ class Pipeline(PipelineBase):
             f"{WARNING_PREFIX}:unplanned-step-permissions",
             f"The pipeline role and the step role get no permissions for step(s) {steps}: "
             "this construct doesn't derive them for these step types, so the step fails at "
-            "run time with AccessDenied unless you grant pipeline.role (e.g. "
-            "sagemaker:CreateEndpoint for an Endpoint step) and pipeline.step_role (its "
-            "data) what they need yourself.",
+            "run time with AccessDenied unless you grant pipeline.role (the service's calls "
+            "for the step) and pipeline.step_role (its data) what they need yourself.",
+        )
+
+    def _warn_open_deploy_names(self) -> None:
+        """A deployment name known only at run time: the grants allow any of that type."""
+        if not self.plan.open_deploy_names:
+            return
+        fields = "; ".join(
+            f"step '{step}' field '{field}'" for step, field in self.plan.open_deploy_names
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:open-deploy-name",
+            f"The name in {fields} is an expression known only at run time (a parameter, "
+            "another step's output), so the pipeline role may create, update and describe "
+            "endpoint configurations, endpoints, inference components or models of that "
+            "name's kind with any name in the account and region. Write the name as a "
+            "string, or read it from the step that creates the resource (config.properties."
+            "EndpointConfigName, endpoint.properties.EndpointName), to scope the grants.",
+        )
+
+    def _warn_external_endpoint_configs(self) -> None:
+        """An endpoint of a configuration the pipeline doesn't create: its key isn't known."""
+        if not self.plan.external_endpoint_configs:
+            return
+        endpoints = "; ".join(
+            f"step '{step}' (configuration {describe_value(config)})"
+            for step, config in self.plan.external_endpoint_configs
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:endpoint-of-external-config",
+            f"The Endpoint steps {endpoints} deploy an endpoint configuration no "
+            "EndpointConfig step of this pipeline creates. If that configuration has a "
+            "KmsKeyId, CreateEndpoint and UpdateEndpoint need kms:CreateGrant on the key, "
+            "which pipeline.role isn't granted: grant it, or create the configuration in the "
+            "pipeline (EndpointConfigStep, then endpoint_config_name=config.properties."
+            "EndpointConfigName).",
+        )
+
+    def _warn_external_model_endpoints(self) -> None:
+        """Captured data and async results written as a model's role the pipeline doesn't know."""
+        if not self.plan.external_model_endpoints:
+            return
+        configs = "; ".join(
+            f"step '{step}' (model "
+            + (
+                f"named at run time by {describe_value(model)}"
+                if isinstance(model, Mapping)
+                else describe_value(model)
+            )
+            + ")"
+            for step, model in self.plan.external_model_endpoints
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:endpoint-of-external-model",
+            f"The endpoints of {configs} write captured requests and responses (or "
+            "asynchronous results) as the execution role of a model no Model step of this "
+            "pipeline creates, which gets none of the permissions derived from these steps "
+            "(their locations and keys go to pipeline.step_role). Grant that role what the "
+            "endpoint writes, or create the model in the pipeline (ModelStep, then "
+            "model_name=model.properties.ModelName).",
         )
 
     def _warn_debugger_rules(self) -> None:

@@ -381,9 +381,15 @@ _STEP_CLASSES = {
     "AutoML": "AutoMLStep",
     "QualityCheck": "QualityCheckStep",
     "ClarifyCheck": "ClarifyCheckStep",
+    "EndpointConfig": "EndpointConfigStep",
+    "Endpoint": "EndpointStep",
+    "InferenceComponent": "InferenceComponentStep",
 }
 # Steps whose Arguments take extra_arguments, and what else their entry may hold.
 _JOB_TYPES = {
+    "EndpointConfig",
+    "Endpoint",
+    "InferenceComponent",
     "Processing",
     "Training",
     "Tuning",
@@ -417,6 +423,9 @@ _OTHER_FIELDS = {
     "Callback": {"CacheConfig", "SqsQueueUrl", "OutputParameters"},
     "EMR": {"CacheConfig", "RetryPolicies"},
     "AutoML": {"CacheConfig", "RetryPolicies"},
+    "EndpointConfig": {"CacheConfig", "RetryPolicies"},
+    "Endpoint": {"CacheConfig"},
+    "InferenceComponent": set(),
     "QualityCheck": {"CacheConfig", *_CHECK_SETTINGS, *_CHECK_NULLABLE["QualityCheck"]},
     "ClarifyCheck": {
         "CacheConfig",
@@ -431,6 +440,10 @@ _LACKING = (
 )
 
 
+# The step types whose requests the SageMaker SDK writes with ``"Tags": []`` when given none
+# (its create_endpoint_config and create_endpoint).
+_EMPTY_TAGS_WRITTEN = frozenset({"EndpointConfig", "Endpoint"})
+
 # What a retry policy that leaves them out gets: "IntervalSeconds … 1 by default",
 # "BackoffRate … 2.0 by default" (SageMaker guide, Retry Policy for Pipeline Steps); the
 # language and the SDK always write them.
@@ -441,14 +454,22 @@ def _without_null_settings(entry: Mapping[str, Any]) -> Mapping[str, Any]:
     """The entry as it means, for comparing with what the language writes.
 
     A check step's settings the SDK writes as null (unset) are left out, a Model step's
-    containers get an empty ``Environment`` where they have none, and a retry policy's
-    interval and backoff rate their defaults where absent.
+    containers get an empty ``Environment`` where they have none, an EndpointConfig or
+    Endpoint request's empty ``Tags`` is left out, and a retry policy's interval and
+    backoff rate their defaults where absent.
     """
     nullable = _CHECK_NULLABLE.get(str(entry.get("Type")))
     if nullable:
         entry = {k: v for k, v in entry.items() if not (k in nullable and v is None)}
     if entry.get("Type") == "Model" and isinstance(entry.get("Arguments"), Mapping):
         entry = {**entry, "Arguments": _with_container_environments(entry["Arguments"])}
+    if (
+        entry.get("Type") in _EMPTY_TAGS_WRITTEN
+        and isinstance(entry.get("Arguments"), Mapping)
+        and entry["Arguments"].get("Tags") == []
+    ):
+        # The SDK writes an empty Tags list on these requests: it tags nothing.
+        entry = {**entry, "Arguments": {k: v for k, v in entry["Arguments"].items() if k != "Tags"}}
     policies = entry.get("RetryPolicies")
     if isinstance(policies, list) and any(
         isinstance(policy, Mapping) and not set(_RETRY_DEFAULTS) <= set(policy)
@@ -1782,6 +1803,219 @@ def _clarify_check(writer: _Writer, arguments: Mapping[str, Any]) -> None:
     )
 
 
+# --- deployment steps ---------------------------------------------------------------------
+
+# A ProductionVariant member -> its keyword (RoutingConfig and ServerlessConfig are written
+# by _variant_keywords).
+_VARIANT_KEYWORDS = {
+    "VariantName": "variant_name",
+    "ModelName": "model_name",
+    "InitialVariantWeight": "initial_variant_weight",
+    "InitialInstanceCount": "initial_instance_count",
+    "InstanceType": "instance_type",
+    "VolumeSizeInGB": "volume_size_in_gb",
+    "ModelDataDownloadTimeoutInSeconds": "model_data_download_timeout_in_seconds",
+    "ContainerStartupHealthCheckTimeoutInSeconds": (
+        "container_startup_health_check_timeout_in_seconds"
+    ),
+    "InferenceAmiVersion": "inference_ami_version",
+}
+# Members an EndpointConfigStep's single-variant keywords write.
+_SINGLE_VARIANT = {"VariantName", "ModelName", "InitialVariantWeight", "InitialInstanceCount"}
+_SERVERLESS_KEYWORDS = {
+    "MemorySizeInMB": "memory_size_in_mb",
+    "MaxConcurrency": "max_concurrency",
+    "ProvisionedConcurrency": "provisioned_concurrency",
+}
+
+
+def _variant_keywords(writer: _Writer, variant: Any) -> dict[str, Any] | None:
+    """A variant's ``ProductionVariant`` keywords; None when it renders otherwise.
+
+    ``ProductionVariant`` writes ``InitialVariantWeight`` 1 for a model and
+    ``InitialInstanceCount`` 1 on instances when they are unset, and ``VariantName``
+    always: a variant without them (or with members it doesn't take) stays a mapping.
+    """
+    if not isinstance(variant, Mapping) or "VariantName" not in variant:
+        return None
+    serverless = variant.get("ServerlessConfig")
+    instances = "InstanceType" in variant
+    if (serverless is None) == (not instances):
+        return None  # both, or neither: not a ProductionVariant
+    if "ModelName" in variant and "InitialVariantWeight" not in variant:
+        return None
+    if instances and "InitialInstanceCount" not in variant:
+        return None
+    values: dict[str, Any] = {}
+    for member, value in variant.items():
+        if member in _VARIANT_KEYWORDS:
+            values[_VARIANT_KEYWORDS[member]] = value
+        elif member == "RoutingConfig" and instances and _get(value, "RoutingStrategy") is not None:
+            if set(value) != {"RoutingStrategy"}:
+                return None
+            values["routing_strategy"] = value["RoutingStrategy"]
+        elif member == "ServerlessConfig":
+            if not isinstance(value, Mapping) or not set(value) <= set(_SERVERLESS_KEYWORDS):
+                return None
+            if not {"MemorySizeInMB", "MaxConcurrency"} <= set(value):
+                return None
+            members = {_SERVERLESS_KEYWORDS[key]: item for key, item in value.items()}
+            values["serverless_config"] = writer.call(
+                "ServerlessConfig", **_in_field_order("ServerlessConfig", members)
+            )
+        else:
+            return None
+    if same(values.get("initial_instance_count"), 1):
+        del values["initial_instance_count"]  # the default
+    if "model_name" in values and same(values.get("initial_variant_weight"), 1):
+        del values["initial_variant_weight"]  # the default of a variant of a model
+    if values.get("variant_name") == "AllTraffic":
+        del values["variant_name"]  # the default
+    return _in_field_order("ProductionVariant", values)
+
+
+def _in_field_order(class_name: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` in the order of the class's fields, as a person writes its keywords."""
+    from .. import definition as language
+
+    order = [item.name for item in dataclasses.fields(getattr(language, class_name))]
+    return {name: values[name] for name in order if name in values}
+
+
+def _data_capture(writer: _Writer, capture: Any) -> Node:
+    """``DataCaptureConfig(…)`` of the request's member; ``_UnconvertibleError`` otherwise."""
+    known = {
+        "EnableCapture",
+        "InitialSamplingPercentage",
+        "DestinationS3Uri",
+        "CaptureOptions",
+        "KmsKeyId",
+        "CaptureContentTypeHeader",
+    }
+    if not isinstance(capture, Mapping) or not set(capture) <= known:
+        raise _UnconvertibleError("a data capture configuration of these members")
+    if not {"EnableCapture", "InitialSamplingPercentage", "DestinationS3Uri"} <= set(capture):
+        raise _UnconvertibleError("a data capture configuration without its settings")
+    options = capture.get("CaptureOptions")
+    if not isinstance(options, list) or not all(
+        isinstance(item, Mapping) and set(item) == {"CaptureMode"} for item in options
+    ):
+        raise _UnconvertibleError("capture options")
+    header = capture.get("CaptureContentTypeHeader") or {}
+    if not isinstance(header, Mapping) or not set(header) <= {
+        "CsvContentTypes",
+        "JsonContentTypes",
+    }:
+        raise _UnconvertibleError("a content type header")
+    values: dict[str, Any] = {"destination": capture["DestinationS3Uri"]}
+    if not same(capture["InitialSamplingPercentage"], 20):
+        values["sampling_percentage"] = capture["InitialSamplingPercentage"]
+    modes = [item["CaptureMode"] for item in options]
+    if modes != ["Input", "Output"]:
+        values["capture_options"] = modes
+    for member, argument, default in (
+        ("CsvContentTypes", "csv_content_types", ["text/csv"]),
+        ("JsonContentTypes", "json_content_types", ["application/json"]),
+    ):
+        if member not in header:
+            values[argument] = Atom("None")
+        elif not same(header[member], default):
+            values[argument] = header[member]
+    if "KmsKeyId" in capture:
+        values["kms_key_id"] = capture["KmsKeyId"]
+    if capture["EnableCapture"] is not True:
+        values["enable_capture"] = capture["EnableCapture"]
+    return writer.call("DataCaptureConfig", **values)
+
+
+def _tags(value: Any) -> dict[str, Any] | None:
+    """A request's ``Tags`` as ``tags=`` writes them: literal, distinct keys only."""
+    if not isinstance(value, list) or not value:
+        return None
+    if not all(
+        isinstance(item, Mapping) and set(item) == {"Key", "Value"} and isinstance(item["Key"], str)
+        for item in value
+    ):
+        return None
+    tags = {item["Key"]: item["Value"] for item in value}
+    return tags if len(tags) == len(value) else None
+
+
+def _endpoint_config(writer: _Writer, arguments: Mapping[str, Any]) -> None:
+    writer.required("endpoint_config_name", arguments.get("EndpointConfigName"))
+    variants = arguments.get("ProductionVariants")
+    if not isinstance(variants, list):
+        raise _UnconvertibleError("production variants that are no list")
+    keywords = [_variant_keywords(writer, variant) for variant in variants]
+    single = keywords[0] if len(keywords) == 1 else None
+    if single is not None and set(single) <= {_VARIANT_KEYWORDS[m] for m in _SINGLE_VARIANT} | {
+        "instance_type",
+        "serverless_config",
+    }:
+        for keyword, value in _in_field_order("EndpointConfigStep", single).items():
+            if _is_node(value):
+                writer.required_node(keyword, value)
+            else:
+                writer.required(keyword, value)
+    else:
+        items = [
+            writer.call("ProductionVariant", **found) if found is not None else writer.expr(raw)
+            for raw, found in zip(variants, keywords, strict=True)
+        ]
+        writer.required_node("production_variants", List(items))
+    writer.lift("role", arguments.get("ExecutionRoleArn"))
+    writer.lift("tags", _tags(arguments.get("Tags")))
+    writer.lift("kms_key_id", arguments.get("KmsKeyId"))
+    capture = arguments.get("DataCaptureConfig")
+    writer.lift("data_capture_config", capture, code=lambda: _data_capture(writer, capture))
+    writer.lift("async_inference_config", arguments.get("AsyncInferenceConfig"))
+    _lift_network(writer, arguments.get("VpcConfig"), arguments.get("EnableNetworkIsolation"), None)
+
+
+def _endpoint(writer: _Writer, arguments: Mapping[str, Any]) -> None:
+    writer.required("endpoint_name", arguments.get("EndpointName"))
+    writer.required("endpoint_config_name", arguments.get("EndpointConfigName"))
+    writer.lift("deployment_config", arguments.get("DeploymentConfig"))
+    writer.lift("tags", _tags(arguments.get("Tags")))
+
+
+def _inference_component(writer: _Writer, arguments: Mapping[str, Any]) -> None:
+    writer.required("inference_component_name", arguments.get("InferenceComponentName"))
+    writer.required("endpoint_name", arguments.get("EndpointName"))
+    specification = arguments.get("Specification")
+    specification = specification if isinstance(specification, Mapping) else {}
+    writer.lift("model_name", specification.get("ModelName"))
+    if "VariantName" not in arguments:
+        writer.required_node("variant_name", Atom("None"))  # the default writes AllTraffic
+    else:
+        writer.lift("variant_name", arguments["VariantName"])
+    requirements = specification.get("ComputeResourceRequirements")
+    members = {
+        "NumberOfCpuCoresRequired": "number_of_cpu_cores_required",
+        "NumberOfAcceleratorDevicesRequired": "number_of_accelerator_devices_required",
+        "MinMemoryRequiredInMb": "min_memory_required_in_mb",
+        "MaxMemoryRequiredInMb": "max_memory_required_in_mb",
+    }
+    if (
+        isinstance(requirements, Mapping)
+        and set(requirements) <= set(members)
+        and "MinMemoryRequiredInMb" in requirements
+    ):
+        values = _in_field_order(
+            "ComputeResourceRequirements",
+            {members[key]: value for key, value in requirements.items()},
+        )
+        writer.lift(
+            "compute_resource_requirements",
+            requirements,
+            code=lambda: writer.call("ComputeResourceRequirements", **values),
+        )
+    runtime = arguments.get("RuntimeConfig")
+    if isinstance(runtime, Mapping) and set(runtime) == {"CopyCount"}:
+        writer.lift("copy_count", runtime["CopyCount"])
+    writer.lift("tags", _tags(arguments.get("Tags")))
+
+
 _JOB_WRITERS: dict[str, Callable[[_Writer, Mapping[str, Any]], None]] = {
     "Processing": _processing,
     "Training": _training,
@@ -1792,6 +2026,9 @@ _JOB_WRITERS: dict[str, Callable[[_Writer, Mapping[str, Any]], None]] = {
     "AutoML": _automl,
     "QualityCheck": _quality_check,
     "ClarifyCheck": _clarify_check,
+    "EndpointConfig": _endpoint_config,
+    "Endpoint": _endpoint,
+    "InferenceComponent": _inference_component,
 }
 
 
@@ -2032,7 +2269,7 @@ class _Converter:
                 others = arguments.get("TrainingJobDefinitions")
                 if isinstance(others, list):
                     found += [_get(item, "RoleArn") for item in others]
-            elif kind == "Model":
+            elif kind in ("Model", "EndpointConfig"):
                 found = [arguments.get("ExecutionRoleArn")]
             elif kind in _ROLE_STEP_TYPES:
                 found = [arguments.get("RoleArn")]
@@ -2384,7 +2621,8 @@ def definition_difference(ours: Mapping[str, Any], theirs: Mapping[str, Any]) ->
     setting (``"ModelPackageGroupName": null``, ``"SuppliedBaseline…": null``) against
     none, nor a retry policy's absent ``IntervalSeconds`` or ``BackoffRate`` against its
     default (1 and 2.0), nor a Model container's absent ``Environment`` against ``{}``,
-    nor ``2`` against ``2.0``.
+    nor an EndpointConfig or Endpoint request's empty ``Tags`` against none, nor ``2``
+    against ``2.0``.
     """
     return first_difference(_comparable(ours), _comparable(theirs), "")
 

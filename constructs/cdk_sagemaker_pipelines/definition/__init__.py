@@ -113,10 +113,19 @@ if TYPE_CHECKING:
         ModelQualityCheckConfig,
         QualityCheckStep,
     )
+    from .steps.endpoint import (
+        DataCaptureConfig,
+        EndpointConfigStep,
+        EndpointStep,
+        ProductionVariant,
+        ServerlessConfig,
+    )
+    from .steps.inference_component import ComputeResourceRequirements, InferenceComponentStep
 
 
 def __getattr__(name: str) -> Any:
-    # The check and AutoML steps are imported on first use (see steps.LAZY_STEP_NAMES).
+    # The check, AutoML and deployment steps are imported on first use (see
+    # steps.LAZY_STEP_NAMES).
     if name in LAZY_STEP_NAMES:
         from . import steps
 
@@ -137,6 +146,7 @@ __all__ = [
     "ClarifyCheckStep",
     "Code",
     "CompiledPipeline",
+    "ComputeResourceRequirements",
     "Condition",
     "ConditionEquals",
     "ConditionGreaterThan",
@@ -150,11 +160,14 @@ __all__ = [
     "Container",
     "ContinuousParameter",
     "DataBiasCheckConfig",
+    "DataCaptureConfig",
     "DataQualityCheckConfig",
     "DatasetFormat",
     "Distribution",
     "DriftCheckBaselines",
     "EMRStep",
+    "EndpointConfigStep",
+    "EndpointStep",
     "ExecutionVariable",
     "ExecutionVariables",
     "Expression",
@@ -165,6 +178,7 @@ __all__ = [
     "FileSystemInput",
     "HyperbandStrategyConfig",
     "Image",
+    "InferenceComponentStep",
     "InstanceGroup",
     "IntegerParameter",
     "JobDefaults",
@@ -194,6 +208,7 @@ __all__ = [
     "ProcessingInput",
     "ProcessingOutput",
     "ProcessingStep",
+    "ProductionVariant",
     "Properties",
     "PropertyFile",
     "PropertyPathError",
@@ -202,6 +217,7 @@ __all__ = [
     "S3Location",
     "SageMakerJobExceptionType",
     "SageMakerJobStepRetryPolicy",
+    "ServerlessConfig",
     "StaticBinder",
     "Step",
     "StepExceptionType",

@@ -191,6 +191,33 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
         "an AutoML step deploys nothing: create the model with automl.best_model(name) and "
         "deploy it after the pipeline",
     ),
+    # Session.create_endpoint_config, create_endpoint and create_inference_component, whose
+    # step_args the SDK's deployment steps take.
+    "data_capture_config_dict": (
+        ("EndpointConfigStep",),
+        "data_capture_config=DataCaptureConfig(destination=…, sampling_percentage=…)",
+    ),
+    "serverless_inference_config_dict": (
+        ("EndpointConfigStep",),
+        "serverless_config=ServerlessConfig(memory_size_in_mb=…, max_concurrency=…)",
+    ),
+    "async_inference_config_dict": (("EndpointConfigStep",), "async_inference_config="),
+    "explainer_config_dict": (
+        ("EndpointConfigStep",),
+        'extra_arguments={"ExplainerConfig": {…}}',
+    ),
+    "kms_key": (("EndpointConfigStep",), "kms_key_id="),
+    "config_name": (
+        ("EndpointStep",),
+        "endpoint_config_name=, usually config.properties.EndpointConfigName (the "
+        "configuration carries an execution-unique suffix)",
+    ),
+    "specification": (
+        ("InferenceComponentStep",),
+        "model_name= and compute_resource_requirements=ComputeResourceRequirements(…); "
+        'its other members in extra_arguments={"Specification": {…}}',
+    ),
+    "runtime_config": (("InferenceComponentStep",), "copy_count="),
     "customer_metadata_properties": (("RegisterModel",), "customer_metadata="),
     "data_input_configuration": (("RegisterModel",), "data_input_config="),
     "model_data_statistics": (("ModelMetrics", "DriftCheckBaselines"), "data_statistics="),
@@ -238,7 +265,24 @@ _MODEL_CREATE_INSTANCES = (
     "nothing: Model.create(instance_type=, accelerator_type=) only picks the image the SDK "
     "looks up when none is given, and writes neither: give image="
 )
+# The settings of one variant the SDK's create_endpoint_config takes beside the model.
+_VARIANT_SETTING = (
+    "production_variants=[ProductionVariant(model_name=…, instance_type=…, "
+    "volume_size_in_gb=…, model_data_download_timeout_in_seconds=…, "
+    "container_startup_health_check_timeout_in_seconds=…, routing_strategy=…, "
+    "inference_ami_version=…)]"
+)
 _CLASS_HINTS: dict[tuple[str, str], str] = {
+    **{
+        ("EndpointConfigStep", sdk_name): _VARIANT_SETTING
+        for sdk_name in (
+            "volume_size",
+            "model_data_download_timeout",
+            "container_startup_health_check_timeout",
+            "routing_config",
+            "inference_ami_version",
+        )
+    },
     # AWS's abalone example passes both to model.create(); "instance_type= is taken by" the
     # job steps would suggest the setting belongs elsewhere.
     ("ModelStep", "instance_type"): _MODEL_CREATE_INSTANCES,

@@ -38,3 +38,54 @@ def instance_types(job: str) -> frozenset[str]:
         hint = did_you_mean(str(job), _SHAPES) or f"one of {one_of(_SHAPES)}"
         raise PipelineDefinitionError(f"instance_types: no job kind {job!r} ({hint})")
     return frozenset(shape(name)["enum"])
+
+
+# Instance families whose ML storage is the instance's own NVMe store (SageMaker guide,
+# "Host instance storage volumes"): encrypted by the instance's hardware, and
+# CreateEndpointConfig refuses a KmsKeyId for them. The CDK ModelEndpoint reads them too.
+INSTANCE_STORE_FAMILIES = frozenset(
+    {
+        "c5d",
+        "c6id",
+        "g4dn",
+        "g5",
+        "g6",
+        "g6e",
+        "m5d",
+        "m6id",
+        "p3dn",
+        "p4d",
+        "p4de",
+        "p5",
+        "p5e",
+        "p5en",
+        "r5d",
+        "r6id",
+        "trn1",
+        "trn1n",
+    }
+)
+
+
+def instance_family(instance_type: str) -> str:
+    """``ml.g4dn.xlarge`` → ``g4dn`` (empty for anything else).
+
+    Example::
+
+        instance_family("ml.g5.2xlarge")  # "g5"
+    """
+    parts = instance_type.split(".")
+    return parts[1] if len(parts) == 3 else ""
+
+
+def has_instance_store(instance_type: str) -> bool:
+    """Whether an endpoint instance type keeps its ML storage on its own NVMe store.
+
+    Such instances take no ``KmsKeyId`` in an endpoint configuration: their storage is
+    encrypted by the hardware.
+
+    Example::
+
+        has_instance_store("ml.g5.2xlarge"), has_instance_store("ml.m5.large")  # True, False
+    """
+    return instance_family(instance_type) in INSTANCE_STORE_FAMILIES

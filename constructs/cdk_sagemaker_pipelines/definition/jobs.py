@@ -26,11 +26,23 @@ MAX_TAGS = 50
 _TAG_PUNCTUATION = frozenset("_.:/=+-@")
 _TAG_CATEGORIES = ("L", "Z", "N")  # \p{L}, \p{Z}, \p{N} of the API's pattern
 RESERVED_TAG_PREFIX = "aws:"
-# The step types whose Arguments are a Create*Job request, so their Tags tag a job that
-# costs money: the check steps run a processing job. Model and RegisterModel steps create
-# a model or a model version (free) and are left alone.
+# The step types whose Arguments create something that costs money, so their Tags
+# attribute it: a Create*Job request (the check steps run a processing job), and an
+# endpoint, whose instances run until it is deleted. Model and RegisterModel steps create a
+# model or a model version, EndpointConfig and InferenceComponent steps a configuration or
+# a component of an endpoint (free: the endpoint's instances are what is billed), and are
+# left alone.
 JOB_TAG_STEP_TYPES = frozenset(
-    {"Processing", "Training", "Tuning", "Transform", "AutoML", "QualityCheck", "ClarifyCheck"}
+    {
+        "Processing",
+        "Training",
+        "Tuning",
+        "Transform",
+        "AutoML",
+        "QualityCheck",
+        "ClarifyCheck",
+        "Endpoint",
+    }
 )
 
 
@@ -222,12 +234,14 @@ class JobDefaults:
     props, so every job is encrypted by default.
 
     ``tags`` (key → value) go on every job a step starts (processing, training, tuning,
-    transform, AutoML, and the processing jobs of quality and Clarify checks), in its
-    Create* request's ``Tags``: the way to attribute the jobs' cost (a cost centre, a
-    team), as SageMaker doesn't copy the pipeline's own tags to them. A tag the step
-    sets itself (``extra_arguments={"Tags": [...]}``) wins on the same key. Models and
-    model versions (Model and RegisterModel steps) cost nothing and are not tagged.
-    Default: no tags.
+    transform, AutoML, and the processing jobs of quality and Clarify checks), and every
+    endpoint an Endpoint step creates, in its Create* request's ``Tags``: the way to
+    attribute their cost (a cost centre, a team), as SageMaker doesn't copy the
+    pipeline's own tags to them. A tag the step sets itself (``tags=``, or
+    ``extra_arguments={"Tags": [...]}``) wins on the same key. Models, model versions,
+    endpoint configurations and inference components (Model, RegisterModel,
+    EndpointConfig and InferenceComponent steps) cost nothing themselves and are not
+    tagged. Default: no tags.
 
     Example::
 

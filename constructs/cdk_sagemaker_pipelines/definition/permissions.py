@@ -119,9 +119,85 @@ CHECK_BASELINE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 # Clarify checks of a model run it on a shadow endpoint that the job creates and deletes.
 CLARIFY_MODEL_CHECK_TYPES = frozenset({"MODEL_BIAS", "MODEL_EXPLAINABILITY"})
-# Step types the service runs with the pipeline role that the plan grants nothing for: their
-# jobs and endpoints need permissions this planner doesn't derive (yet).
-UNPLANNED_STEP_TYPES = frozenset({"Endpoint", "EndpointConfig"})
+# The deployment steps (the SDK's EndpointConfigStep, EndpointStep and InferenceComponentStep):
+# the pipeline role creates the hosting resource each names (see DEPLOY_ACTIONS).
+DEPLOY_STEP_TYPES = frozenset({"EndpointConfig", "Endpoint", "InferenceComponent"})
+# The step types whose permissions the plan derives; any other (a type a newer SDK writes,
+# such as its Lineage step) is listed in ``unplanned_steps``.
+PLANNED_STEP_TYPES = frozenset(
+    {
+        *JOB_ACTIONS,
+        *CHECK_STEP_TYPES,
+        *DEPLOY_STEP_TYPES,
+        "RegisterModel",
+        "Lambda",
+        "Callback",
+        "EMR",
+        "Condition",
+        "Fail",
+    }
+)
+# What the pipeline role calls for a deployment step, per IAM resource type it names. The
+# service creates the resource, or updates it when it exists ("the pipeline chooses
+# create-vs-update based on endpoint existence": the SDK's EndpointStep, and
+# InferenceComponentStep for its component), and describes it until it is ready.
+# CreateEndpoint and UpdateEndpoint are authorized on the endpoint and on the configuration
+# it deploys (as aws-cdk-lib's SageMakerCreateEndpoint and SageMakerUpdateEndpoint tasks
+# grant them), DescribeEndpointConfig reads that configuration first (CreateEndpoint's API
+# reference recommends it). An inference component's actions are granted on the endpoint
+# and the model it names as well as on the component: a statement an action's resource
+# types don't list never matches, so that is no wider.
+DEPLOY_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "EndpointConfig": {
+        "endpoint-config": ("sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig"),
+    },
+    "Endpoint": {
+        "endpoint": (
+            "sagemaker:CreateEndpoint",
+            "sagemaker:UpdateEndpoint",
+            "sagemaker:DescribeEndpoint",
+        ),
+        "endpoint-config": (
+            "sagemaker:CreateEndpoint",
+            "sagemaker:UpdateEndpoint",
+            "sagemaker:DescribeEndpointConfig",
+        ),
+    },
+    "InferenceComponent": {
+        "inference-component": (
+            "sagemaker:CreateInferenceComponent",
+            "sagemaker:UpdateInferenceComponent",
+            "sagemaker:DescribeInferenceComponent",
+        ),
+        "endpoint": ("sagemaker:CreateInferenceComponent", "sagemaker:UpdateInferenceComponent"),
+        "model": ("sagemaker:CreateInferenceComponent", "sagemaker:UpdateInferenceComponent"),
+    },
+}
+# The resource types a deployment step creates (tagged as it is created: AddTags).
+DEPLOY_CREATED = {
+    "EndpointConfig": "endpoint-config",
+    "Endpoint": "endpoint",
+    "InferenceComponent": "inference-component",
+}
+# The members of the deployment requests that name resources, per step type: resource type
+# and field. What an Endpoint step deploys and where a component goes are often another
+# step's properties (see ``_Planner._deployed_name``).
+_DEPLOY_NAMES: dict[str, tuple[tuple[str, str], ...]] = {
+    "EndpointConfig": (("endpoint-config", "EndpointConfigName"),),
+    "Endpoint": (("endpoint", "EndpointName"), ("endpoint-config", "EndpointConfigName")),
+    "InferenceComponent": (
+        ("inference-component", "InferenceComponentName"),
+        ("endpoint", "EndpointName"),
+        ("model", "Specification.ModelName"),
+    ),
+}
+# The step property that names what each resource-creating step type creates.
+_NAME_PROPERTIES = {
+    "EndpointConfig": "EndpointConfigName",
+    "Endpoint": "EndpointName",
+    "InferenceComponent": "InferenceComponentName",
+    "Model": "ModelName",
+}
 # A training job's Debugger and profiler rules run as processing jobs SageMaker starts for
 # it: no document says with which role, nor all that they read (the hook's and profiler's
 # outputs) and write (each rule's S3OutputPath), so nothing is derived for them (warned).
@@ -212,6 +288,13 @@ _S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("R", "Containers[*].ModelDataSource.S3DataSource.S3Uri"),
         ("R", "Containers[*].Environment.SAGEMAKER_SUBMIT_DIRECTORY"),
     ),
+    # What an endpoint writes, as its model's role: captured requests and responses, and
+    # an asynchronous endpoint's results and failures.
+    "EndpointConfig": (
+        ("W", "DataCaptureConfig.DestinationS3Uri"),
+        ("W", "AsyncInferenceConfig.OutputConfig.S3OutputPath"),
+        ("W", "AsyncInferenceConfig.OutputConfig.S3FailurePath"),
+    ),
     "RegisterModel": (
         ("R", "InferenceSpecification.Containers[*].ModelDataUrl"),
         ("R", "InferenceSpecification.Containers[*].ModelDataSource.S3DataSource.S3Uri"),
@@ -271,6 +354,11 @@ _KMS_FIELDS = (
     # OutputDataConfig.KmsKeyId, listed above, is an AutoML job's output key too.
     AUTOML_VOLUME_KEY_FIELD,
 )
+# An endpoint configuration's keys: its instances' storage volumes (CreateEndpoint's caller
+# needs kms:CreateGrant on it "only if the associated EndpointConfig has a KmsKeyId
+# specified", SageMaker API permissions reference) and an asynchronous endpoint's results
+# (DataCaptureConfig.KmsKeyId is in _KMS_FIELDS).
+_ENDPOINT_CONFIG_KMS_FIELDS = ("KmsKeyId", "AsyncInferenceConfig.OutputConfig.KmsKeyId")
 _IMAGE_FIELDS = (
     "AppSpecification.ImageUri",
     "AlgorithmSpecification.TrainingImage",
@@ -460,8 +548,24 @@ class PermissionPlan:
     parameter_uses: list[ParameterUse] = field(default_factory=list)
     # (step, field) of job-name prefixes known only at run time: their jobs' ARNs are ``*``.
     open_job_name_prefixes: list[tuple[str, str]] = field(default_factory=list)
-    # (step, type) of steps whose permissions the plan leaves out (UNPLANNED_STEP_TYPES).
+    # (step, type) of steps whose permissions the plan leaves out: types it doesn't know
+    # (PLANNED_STEP_TYPES).
     unplanned_steps: list[tuple[str, str]] = field(default_factory=list)
+    # What deployment steps create and use: per (step type, IAM resource type), the names
+    # (IAM patterns, maybe tokens; ``*`` for a name known only at run time) of the
+    # resources that DEPLOY_ACTIONS[step type][resource type] are granted on.
+    deploy_grants: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+    # Per resource type, the names of the resources deployment steps create (AddTags).
+    deployed: dict[str, list[Any]] = field(default_factory=dict)
+    # (step, field) of deployment names known only at run time (a parameter, another step's
+    # output): the statements allow any resource of that type in the account and region.
+    open_deploy_names: list[tuple[str, str]] = field(default_factory=list)
+    # (step, configuration) of Endpoint steps deploying a configuration no EndpointConfig step
+    # of the pipeline creates: its KMS key, if it has one, is not known.
+    external_endpoint_configs: list[tuple[str, Any]] = field(default_factory=list)
+    # (step, model) of EndpointConfig steps that write S3 data (captured requests, async
+    # results) with a model no Model step of the pipeline creates: that model's role writes.
+    external_model_endpoints: list[tuple[str, Any]] = field(default_factory=list)
     # (step, field) of training jobs' Debugger and profiler rules (DEBUGGER_RULE_FIELDS).
     debugger_rules: list[tuple[str, str]] = field(default_factory=list)
     # The roles AutoML jobs run with (their RoleArn): each passes itself to the jobs, models
@@ -565,7 +669,9 @@ class _Planner:
             ):
                 field_path = f"Arguments.{JOB_NAME_FIELDS[job_kind]}"
                 plan.open_job_name_prefixes.append((name, field_path))
-        elif kind in UNPLANNED_STEP_TYPES:
+        elif kind in DEPLOY_STEP_TYPES and isinstance(arguments, Mapping):
+            self._plan_deployment(name, kind, arguments)
+        elif kind not in PLANNED_STEP_TYPES:
             plan.unplanned_steps.append((name, kind))
         if kind in CHECK_STEP_TYPES:
             self._plan_check(name, kind, step)
@@ -584,7 +690,10 @@ class _Planner:
             for rules in DEBUGGER_RULE_FIELDS:
                 if isinstance(arguments, Mapping) and arguments.get(rules):
                     plan.debugger_rules.append((name, f"Arguments.{rules}"))
-        for path in _KMS_FIELDS:
+        kms_fields: tuple[str, ...] = _KMS_FIELDS
+        if kind == "EndpointConfig":
+            kms_fields += _ENDPOINT_CONFIG_KMS_FIELDS
+        for path in kms_fields:
             for where, value in _select(arguments, path):
                 self._add_resource(plan.kms_keys, name, f"Arguments.{where}", "key", value)
         for path in (
@@ -663,6 +772,67 @@ class _Planner:
             if reference.startswith(("Steps.", "Parameters.")):
                 for access in self._resolve({"Get": reference}):
                     _add(self.plan.reads, access)
+
+    def _plan_deployment(self, name: str, kind: str, arguments: Mapping[str, Any]) -> None:
+        """The hosting resources a deployment step creates and names, and their keys."""
+        plan = self.plan
+        for resource_type, member in _DEPLOY_NAMES[kind]:
+            value = next((found for _, found in _select(arguments, member)), None)
+            if value is None:
+                continue  # an optional member left out (or a missing one: validation says so)
+            pattern = self._deployed_name(name, kind, f"Arguments.{member}", resource_type, value)
+            _add(plan.deploy_grants.setdefault((kind, resource_type), []), pattern)
+            if DEPLOY_CREATED[kind] == resource_type:
+                _add(plan.deployed.setdefault(resource_type, []), pattern)
+        if kind == "Endpoint":
+            config = arguments.get("EndpointConfigName")
+            if config is not None and self._creating_step(config, "EndpointConfig") is None:
+                plan.external_endpoint_configs.append((name, config))
+        elif kind == "EndpointConfig" and any(
+            True for _, path in _S3_FIELDS["EndpointConfig"] for _ in _select(arguments, path)
+        ):
+            for _, model in _select(arguments, "ProductionVariants[*].ModelName"):
+                if not self._names_a_pipeline_model(model):
+                    _add(plan.external_model_endpoints, (name, model))
+
+    def _deployed_name(
+        self, step: str, kind: str, where: str, resource_type: str, value: Any
+    ) -> Any:
+        """The IAM name pattern of a resource a deployment request names at ``where``.
+
+        An endpoint configuration a step creates gets an execution-unique suffix on the
+        name it gives (aws/sagemaker-python-sdk#6224), so its pattern is ``<name>*``; a
+        model a Model step creates is named by the service (``pipelines-*``, or its custom
+        prefix). A name read from such a step's properties is that step's pattern; any
+        other value known only at run time is ``*``, and recorded as open.
+        """
+        if isinstance(value, str):
+            if kind == "EndpointConfig":
+                return f"{value}*"  # the configuration this step creates
+            return value
+        creator = self._creating_step(value, _CREATORS.get(resource_type, ""))
+        if creator is not None:
+            created: Any = creator.get("Arguments") or {}
+            if creator.get("Type") == "Model":
+                return f"{_job_name_prefix('Model', created)}*"
+            member = _NAME_PROPERTIES[str(creator.get("Type"))]
+            given = created.get(member) if isinstance(created, Mapping) else None
+            if isinstance(given, str):
+                return f"{given}*" if creator.get("Type") == "EndpointConfig" else given
+            return "*"  # that step's own name is open, and recorded there
+        _add(self.plan.open_deploy_names, (step, where))
+        return "*"
+
+    def _creating_step(self, value: Any, kind: str) -> Mapping[str, Any] | None:
+        """The step of type ``kind`` whose name property ``value`` reads, if it is one."""
+        reference = value.get("Get") if is_expression(value) else None
+        if not isinstance(reference, str) or not reference.startswith("Steps."):
+            return None
+        producer, _, path = reference.removeprefix("Steps.").partition(".")
+        step = self.steps.get(producer)
+        if step is None or step.get("Type") != kind or path != _NAME_PROPERTIES.get(kind):
+            return None
+        return step
 
     def _names_a_pipeline_model(self, model: Any) -> bool:
         """Whether ``model`` is the ``ModelName`` of a Model step of this pipeline."""
@@ -971,6 +1141,14 @@ class _Planner:
             found += self._resolve(value, depth + 1)
         return found
 
+
+# The step type that creates each hosting resource type a deployment request may name.
+_CREATORS = {
+    "endpoint-config": "EndpointConfig",
+    "endpoint": "Endpoint",
+    "inference-component": "InferenceComponent",
+    "model": "Model",
+}
 
 # AutoML step properties that locate what the job wrote: its best candidate's model data
 # and reports (BestCandidateProperties is the SDK's), its notebooks.

@@ -43,6 +43,9 @@ ROOT_SHAPES: dict[str, tuple[tuple[str, str], ...]] = {
     "Model": (("sagemaker", "DescribeModelOutput"),),
     "RegisterModel": (("sagemaker", "DescribeModelPackageOutput"),),
     "EMR": (("emr", "Step"),),
+    "EndpointConfig": (("sagemaker", "DescribeEndpointConfigOutput"),),
+    "Endpoint": (("sagemaker", "DescribeEndpointOutput"),),
+    "InferenceComponent": (("sagemaker", "DescribeInferenceComponentOutput"),),
 }
 LEAF_TYPES: dict[str, ValueType] = {
     "string": "String",
@@ -175,6 +178,11 @@ _RESULTS: dict[str, str] = {
     "Lambda": "a Lambda step's outputs are OutputParameters['<name>'], declared with outputs=",
     "Callback": "a Callback step's outputs are OutputParameters['<name>'], declared with outputs=",
     "Condition": "a Condition step's only property is Outcome",
+    "EndpointConfig": "an EndpointConfig step's configuration is EndpointConfigName (for "
+    "EndpointStep(endpoint_config_name=…))",
+    "Endpoint": "an Endpoint step's endpoint is EndpointName (for "
+    "InferenceComponentStep(endpoint_name=…))",
+    "InferenceComponent": "an InferenceComponent step's component is InferenceComponentName",
 }
 
 

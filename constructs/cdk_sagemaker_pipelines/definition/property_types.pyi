@@ -60,6 +60,11 @@ class PropertyMap(Properties, Generic[_T_co]):
 
     def __getitem__(self, key: str, /) -> _T_co: ...
 
+class AcceleratorPartitionLayoutProperties(Properties):
+    """botocore's sagemaker ``AcceleratorPartitionLayout``."""
+
+    AcceleratorPartitionTypes: Final[PropertyList[PropertyString]]
+
 class AdditionalInferenceSpecificationDefinitionProperties(Properties):
     """botocore's sagemaker ``AdditionalInferenceSpecificationDefinition``."""
 
@@ -85,6 +90,11 @@ class AdditionalS3DataSourceProperties(Properties):
     S3DataType: Final[PropertyString]
     S3Uri: Final[PropertyString]
 
+class AlarmProperties(Properties):
+    """botocore's sagemaker ``Alarm``."""
+
+    AlarmName: Final[PropertyString]
+
 class AlgorithmSpecificationProperties(Properties):
     """botocore's sagemaker ``AlgorithmSpecification``."""
 
@@ -103,6 +113,32 @@ class AppSpecificationProperties(Properties):
     ContainerArguments: Final[PropertyList[PropertyString]]
     ContainerEntrypoint: Final[PropertyList[PropertyString]]
     ImageUri: Final[PropertyString]
+
+class AsyncInferenceClientConfigProperties(Properties):
+    """botocore's sagemaker ``AsyncInferenceClientConfig``."""
+
+    MaxConcurrentInvocationsPerInstance: Final[PropertyInteger]
+
+class AsyncInferenceConfigProperties(Properties):
+    """botocore's sagemaker ``AsyncInferenceConfig``."""
+
+    ClientConfig: Final[AsyncInferenceClientConfigProperties]
+    OutputConfig: Final[AsyncInferenceOutputConfigProperties]
+
+class AsyncInferenceNotificationConfigProperties(Properties):
+    """botocore's sagemaker ``AsyncInferenceNotificationConfig``."""
+
+    ErrorTopic: Final[PropertyString]
+    IncludeInferenceResponseIn: Final[PropertyList[PropertyString]]
+    SuccessTopic: Final[PropertyString]
+
+class AsyncInferenceOutputConfigProperties(Properties):
+    """botocore's sagemaker ``AsyncInferenceOutputConfig``."""
+
+    KmsKeyId: Final[PropertyString]
+    NotificationConfig: Final[AsyncInferenceNotificationConfigProperties]
+    S3FailurePath: Final[PropertyString]
+    S3OutputPath: Final[PropertyString]
 
 class AthenaDatasetDefinitionProperties(Properties):
     """botocore's sagemaker ``AthenaDatasetDefinition``."""
@@ -274,6 +310,11 @@ class AutoParameterProperties(Properties):
     Name: Final[PropertyString]
     ValueHint: Final[PropertyString]
 
+class AutoRollbackConfigProperties(Properties):
+    """botocore's sagemaker ``AutoRollbackConfig``."""
+
+    Alarms: Final[PropertyKeyedList[AlarmProperties]]
+
 class AutotuneProperties(Properties):
     """botocore's sagemaker ``Autotune``."""
 
@@ -305,6 +346,13 @@ class BiasProperties(Properties):
     PreTrainingReport: Final[MetricsSourceProperties]
     Report: Final[MetricsSourceProperties]
 
+class BlueGreenUpdatePolicyProperties(Properties):
+    """botocore's sagemaker ``BlueGreenUpdatePolicy``."""
+
+    MaximumExecutionTimeoutInSeconds: Final[PropertyInteger]
+    TerminationWaitInSeconds: Final[PropertyInteger]
+    TrafficRoutingConfiguration: Final[TrafficRoutingConfigProperties]
+
 class CallbackStepProperties(Properties):
     """``CallbackStep.properties``.
 
@@ -326,6 +374,23 @@ class CandidatePropertiesProperties(Properties):
 
     CandidateArtifactLocations: Final[CandidateArtifactLocationsProperties]
     CandidateMetrics: Final[PropertyKeyedList[MetricDatumProperties]]
+
+class CapacitySizeProperties(Properties):
+    """botocore's sagemaker ``CapacitySize``."""
+
+    Type: Final[PropertyString]
+    Value: Final[PropertyInteger]
+
+class CaptureContentTypeHeaderProperties(Properties):
+    """botocore's sagemaker ``CaptureContentTypeHeader``."""
+
+    CsvContentTypes: Final[PropertyList[PropertyString]]
+    JsonContentTypes: Final[PropertyList[PropertyString]]
+
+class CaptureOptionProperties(Properties):
+    """botocore's sagemaker ``CaptureOption``."""
+
+    CaptureMode: Final[PropertyString]
 
 class CategoricalParameterRangeProperties(Properties):
     """botocore's sagemaker ``CategoricalParameterRange``."""
@@ -358,6 +423,50 @@ class ClarifyCheckStepProperties(Properties):
 
     BaselineUsedForDriftCheckConstraints: Final[PropertyString]
     CalculatedBaselineConstraints: Final[PropertyString]
+
+class ClarifyExplainerConfigProperties(Properties):
+    """botocore's sagemaker ``ClarifyExplainerConfig``."""
+
+    EnableExplanations: Final[PropertyString]
+    InferenceConfig: Final[ClarifyInferenceConfigProperties]
+    ShapConfig: Final[ClarifyShapConfigProperties]
+
+class ClarifyInferenceConfigProperties(Properties):
+    """botocore's sagemaker ``ClarifyInferenceConfig``."""
+
+    ContentTemplate: Final[PropertyString]
+    FeatureHeaders: Final[PropertyList[PropertyString]]
+    FeatureTypes: Final[PropertyList[PropertyString]]
+    FeaturesAttribute: Final[PropertyString]
+    LabelAttribute: Final[PropertyString]
+    LabelHeaders: Final[PropertyList[PropertyString]]
+    LabelIndex: Final[PropertyInteger]
+    MaxPayloadInMB: Final[PropertyInteger]
+    MaxRecordCount: Final[PropertyInteger]
+    ProbabilityAttribute: Final[PropertyString]
+    ProbabilityIndex: Final[PropertyInteger]
+
+class ClarifyShapBaselineConfigProperties(Properties):
+    """botocore's sagemaker ``ClarifyShapBaselineConfig``."""
+
+    MimeType: Final[PropertyString]
+    ShapBaseline: Final[PropertyString]
+    ShapBaselineUri: Final[PropertyString]
+
+class ClarifyShapConfigProperties(Properties):
+    """botocore's sagemaker ``ClarifyShapConfig``."""
+
+    NumberOfSamples: Final[PropertyInteger]
+    Seed: Final[PropertyInteger]
+    ShapBaselineConfig: Final[ClarifyShapBaselineConfigProperties]
+    TextConfig: Final[ClarifyTextConfigProperties]
+    UseLogit: Final[PropertyBoolean]
+
+class ClarifyTextConfigProperties(Properties):
+    """botocore's sagemaker ``ClarifyTextConfig``."""
+
+    Granularity: Final[PropertyString]
+    Language: Final[PropertyString]
 
 class CollectionConfigurationProperties(Properties):
     """botocore's sagemaker ``CollectionConfiguration``."""
@@ -406,6 +515,31 @@ class ConvergenceDetectedProperties(Properties):
     """botocore's sagemaker ``ConvergenceDetected``."""
 
     CompleteOnConvergence: Final[PropertyString]
+
+class CrossRegionTrafficConfigProperties(Properties):
+    """botocore's sagemaker ``CrossRegionTrafficConfig``."""
+
+    MaxCrossRegionPercentPerEndpoint: Final[PropertyInteger]
+    MaxInvocationsPerSecondPerInstance: Final[PropertyInteger]
+
+class DataCaptureConfigProperties(Properties):
+    """botocore's sagemaker ``DataCaptureConfig``."""
+
+    CaptureContentTypeHeader: Final[CaptureContentTypeHeaderProperties]
+    CaptureOptions: Final[PropertyKeyedList[CaptureOptionProperties]]
+    DestinationS3Uri: Final[PropertyString]
+    EnableCapture: Final[PropertyBoolean]
+    InitialSamplingPercentage: Final[PropertyInteger]
+    KmsKeyId: Final[PropertyString]
+
+class DataCaptureConfigSummaryProperties(Properties):
+    """botocore's sagemaker ``DataCaptureConfigSummary``."""
+
+    CaptureStatus: Final[PropertyString]
+    CurrentSamplingPercentage: Final[PropertyInteger]
+    DestinationS3Uri: Final[PropertyString]
+    EnableCapture: Final[PropertyBoolean]
+    KmsKeyId: Final[PropertyString]
 
 class DataProcessingProperties(Properties):
     """botocore's sagemaker ``DataProcessing``."""
@@ -462,6 +596,20 @@ class DebugRuleEvaluationStatusProperties(Properties):
     RuleEvaluationJobArn: Final[PropertyString]
     RuleEvaluationStatus: Final[PropertyString]
     StatusDetails: Final[PropertyString]
+
+class DeployedImageProperties(Properties):
+    """botocore's sagemaker ``DeployedImage``."""
+
+    ResolutionTime: Final[PropertyTimestamp]
+    ResolvedImage: Final[PropertyString]
+    SpecifiedImage: Final[PropertyString]
+
+class DeploymentConfigProperties(Properties):
+    """botocore's sagemaker ``DeploymentConfig``."""
+
+    AutoRollbackConfiguration: Final[AutoRollbackConfigProperties]
+    BlueGreenUpdatePolicy: Final[BlueGreenUpdatePolicyProperties]
+    RollingUpdatePolicy: Final[RollingUpdatePolicyProperties]
 
 class DeploymentRecommendationProperties(Properties):
     """botocore's sagemaker ``DeploymentRecommendation``."""
@@ -520,6 +668,58 @@ class EMRStepProperties(Properties):
     Name: Final[PropertyString]
     Status: Final[StepStatusProperties]
 
+class Ec2CapacityReservationProperties(Properties):
+    """botocore's sagemaker ``Ec2CapacityReservation``."""
+
+    AvailableInstanceCount: Final[PropertyInteger]
+    Ec2CapacityReservationId: Final[PropertyString]
+    TotalInstanceCount: Final[PropertyInteger]
+    UsedByCurrentEndpoint: Final[PropertyInteger]
+
+class EndpointConfigStepProperties(Properties):
+    """``EndpointConfigStep.properties``.
+
+    The members of botocore's sagemaker ``DescribeEndpointConfigOutput``.
+    """
+
+    AsyncInferenceConfig: Final[AsyncInferenceConfigProperties]
+    CreationTime: Final[PropertyTimestamp]
+    CrossRegionTrafficConfig: Final[CrossRegionTrafficConfigProperties]
+    DataCaptureConfig: Final[DataCaptureConfigProperties]
+    EnableNetworkIsolation: Final[PropertyBoolean]
+    EndpointConfigArn: Final[PropertyString]
+    EndpointConfigName: Final[PropertyString]
+    ExecutionRoleArn: Final[PropertyString]
+    ExplainerConfig: Final[ExplainerConfigProperties]
+    KmsKeyId: Final[PropertyString]
+    MetricsConfig: Final[MetricsConfigProperties]
+    ProductionVariants: Final[PropertyKeyedList[ProductionVariantProperties]]
+    ShadowProductionVariants: Final[PropertyKeyedList[ProductionVariantProperties]]
+    VpcConfig: Final[VpcConfigProperties]
+
+class EndpointStepProperties(Properties):
+    """``EndpointStep.properties``.
+
+    The members of botocore's sagemaker ``DescribeEndpointOutput``.
+    """
+
+    AsyncInferenceConfig: Final[AsyncInferenceConfigProperties]
+    CreationTime: Final[PropertyTimestamp]
+    CrossRegionTrafficConfig: Final[CrossRegionTrafficConfigProperties]
+    DataCaptureConfig: Final[DataCaptureConfigSummaryProperties]
+    EndpointArn: Final[PropertyString]
+    EndpointConfigName: Final[PropertyString]
+    EndpointName: Final[PropertyString]
+    EndpointStatus: Final[PropertyString]
+    ExplainerConfig: Final[ExplainerConfigProperties]
+    FailureReason: Final[PropertyString]
+    LastDeploymentConfig: Final[DeploymentConfigProperties]
+    LastModifiedTime: Final[PropertyTimestamp]
+    MetricsConfig: Final[MetricsConfigProperties]
+    PendingDeploymentSummary: Final[PendingDeploymentSummaryProperties]
+    ProductionVariants: Final[PropertyKeyedList[ProductionVariantSummaryProperties]]
+    ShadowProductionVariants: Final[PropertyKeyedList[ProductionVariantSummaryProperties]]
+
 class ExperimentConfigProperties(Properties):
     """botocore's sagemaker ``ExperimentConfig``."""
 
@@ -532,6 +732,11 @@ class ExplainabilityProperties(Properties):
     """botocore's sagemaker ``Explainability``."""
 
     Report: Final[MetricsSourceProperties]
+
+class ExplainerConfigProperties(Properties):
+    """botocore's sagemaker ``ExplainerConfig``."""
+
+    ClarifyExplainerConfig: Final[ClarifyExplainerConfigProperties]
 
 class FailureDetailsProperties(Properties):
     """botocore's emr ``FailureDetails``."""
@@ -709,6 +914,111 @@ class ImageConfigProperties(Properties):
     RepositoryAccessMode: Final[PropertyString]
     RepositoryAuthConfig: Final[RepositoryAuthConfigProperties]
 
+class InferenceComponentAvailabilityZoneBalanceProperties(Properties):
+    """botocore's sagemaker ``InferenceComponentAvailabilityZoneBalance``."""
+
+    EnforcementMode: Final[PropertyString]
+    MaxImbalance: Final[PropertyInteger]
+
+class InferenceComponentCapacitySizeProperties(Properties):
+    """botocore's sagemaker ``InferenceComponentCapacitySize``."""
+
+    Type: Final[PropertyString]
+    Value: Final[PropertyInteger]
+
+class InferenceComponentComputeResourceRequirementsProperties(Properties):
+    """botocore's sagemaker ``InferenceComponentComputeResourceRequirements``."""
+
+    AcceleratorPartitionType: Final[PropertyString]
+    MaxMemoryRequiredInMb: Final[PropertyInteger]
+    MinMemoryRequiredInMb: Final[PropertyInteger]
+    NumberOfAcceleratorDevicesRequired: Final[PropertyFloat]
+    NumberOfCpuCoresRequired: Final[PropertyFloat]
+
+class InferenceComponentContainerSpecificationSummaryProperties(Properties):
+    """botocore's sagemaker ``InferenceComponentContainerSpecificationSummary``."""
+
+    ArtifactUrl: Final[PropertyString]
+    ContainerMetricsConfig: Final[ContainerMetricsConfigProperties]
+    DeployedImage: Final[DeployedImageProperties]
+    Environment: Final[PropertyMap[PropertyString]]
+
+class InferenceComponentDataCacheConfigSummaryProperties(Properties):
+    """botocore's sagemaker ``InferenceComponentDataCacheConfigSummary``."""
+
+    EnableCaching: Final[PropertyBoolean]
+
+class InferenceComponentDeploymentConfigProperties(Properties):
+    """botocore's sagemaker ``InferenceComponentDeploymentConfig``."""
+
+    AutoRollbackConfiguration: Final[AutoRollbackConfigProperties]
+    RollingUpdatePolicy: Final[InferenceComponentRollingUpdatePolicyProperties]
+
+class InferenceComponentPlacementStatusProperties(Properties):
+    """botocore's sagemaker ``InferenceComponentPlacementStatus``."""
+
+    CurrentCopyCount: Final[PropertyInteger]
+    InstanceType: Final[PropertyString]
+
+class InferenceComponentRollingUpdatePolicyProperties(Properties):
+    """botocore's sagemaker ``InferenceComponentRollingUpdatePolicy``."""
+
+    MaximumBatchSize: Final[InferenceComponentCapacitySizeProperties]
+    MaximumExecutionTimeoutInSeconds: Final[PropertyInteger]
+    RollbackMaximumBatchSize: Final[InferenceComponentCapacitySizeProperties]
+    WaitIntervalInSeconds: Final[PropertyInteger]
+
+class InferenceComponentRuntimeConfigSummaryProperties(Properties):
+    """botocore's sagemaker ``InferenceComponentRuntimeConfigSummary``."""
+
+    CurrentCopyCount: Final[PropertyInteger]
+    DesiredCopyCount: Final[PropertyInteger]
+    PlacementStatus: Final[PropertyKeyedList[InferenceComponentPlacementStatusProperties]]
+
+class InferenceComponentSchedulingConfigProperties(Properties):
+    """botocore's sagemaker ``InferenceComponentSchedulingConfig``."""
+
+    AvailabilityZoneBalance: Final[InferenceComponentAvailabilityZoneBalanceProperties]
+    PlacementStrategy: Final[PropertyString]
+
+class InferenceComponentSpecificationSummaryProperties(Properties):
+    """botocore's sagemaker ``InferenceComponentSpecificationSummary``."""
+
+    BaseInferenceComponentName: Final[PropertyString]
+    ComputeResourceRequirements: Final[InferenceComponentComputeResourceRequirementsProperties]
+    Container: Final[InferenceComponentContainerSpecificationSummaryProperties]
+    DataCacheConfig: Final[InferenceComponentDataCacheConfigSummaryProperties]
+    InstanceType: Final[PropertyString]
+    ModelName: Final[PropertyString]
+    SchedulingConfig: Final[InferenceComponentSchedulingConfigProperties]
+    StartupParameters: Final[InferenceComponentStartupParametersProperties]
+
+class InferenceComponentStartupParametersProperties(Properties):
+    """botocore's sagemaker ``InferenceComponentStartupParameters``."""
+
+    ContainerStartupHealthCheckTimeoutInSeconds: Final[PropertyInteger]
+    ModelDataDownloadTimeoutInSeconds: Final[PropertyInteger]
+
+class InferenceComponentStepProperties(Properties):
+    """``InferenceComponentStep.properties``.
+
+    The members of botocore's sagemaker ``DescribeInferenceComponentOutput``.
+    """
+
+    CreationTime: Final[PropertyTimestamp]
+    EndpointArn: Final[PropertyString]
+    EndpointName: Final[PropertyString]
+    FailureReason: Final[PropertyString]
+    InferenceComponentArn: Final[PropertyString]
+    InferenceComponentName: Final[PropertyString]
+    InferenceComponentStatus: Final[PropertyString]
+    LastDeploymentConfig: Final[InferenceComponentDeploymentConfigProperties]
+    LastModifiedTime: Final[PropertyTimestamp]
+    RuntimeConfig: Final[InferenceComponentRuntimeConfigSummaryProperties]
+    Specification: Final[InferenceComponentSpecificationSummaryProperties]
+    Specifications: Final[PropertyKeyedList[InferenceComponentSpecificationSummaryProperties]]
+    VariantName: Final[PropertyString]
+
 class InferenceExecutionConfigProperties(Properties):
     """botocore's sagemaker ``InferenceExecutionConfig``."""
 
@@ -745,6 +1055,19 @@ class InstancePlacementConfigProperties(Properties):
 
     EnableMultipleJobs: Final[PropertyBoolean]
     PlacementSpecifications: Final[PropertyKeyedList[PlacementSpecificationProperties]]
+
+class InstancePoolProperties(Properties):
+    """botocore's sagemaker ``InstancePool``."""
+
+    InstanceType: Final[PropertyString]
+    ModelNameOverride: Final[PropertyString]
+    Priority: Final[PropertyInteger]
+
+class InstancePoolSummaryProperties(Properties):
+    """botocore's sagemaker ``InstancePoolSummary``."""
+
+    CurrentInstanceCount: Final[PropertyInteger]
+    InstanceType: Final[PropertyString]
 
 class InstancePreferenceProperties(Properties):
     """botocore's sagemaker ``InstancePreference``."""
@@ -798,6 +1121,13 @@ class MetricDefinitionProperties(Properties):
 
     Name: Final[PropertyString]
     Regex: Final[PropertyString]
+
+class MetricsConfigProperties(Properties):
+    """botocore's sagemaker ``MetricsConfig``."""
+
+    EnableDetailedObservability: Final[PropertyBoolean]
+    EnableEnhancedMetrics: Final[PropertyBoolean]
+    MetricPublishFrequencyInSeconds: Final[PropertyInteger]
 
 class MetricsEndpointProperties(Properties):
     """botocore's sagemaker ``MetricsEndpoint``."""
@@ -1007,11 +1337,44 @@ class ParentHyperParameterTuningJobProperties(Properties):
 
     HyperParameterTuningJobName: Final[PropertyString]
 
+class PendingDeploymentSummaryProperties(Properties):
+    """botocore's sagemaker ``PendingDeploymentSummary``."""
+
+    EndpointConfigName: Final[PropertyString]
+    ProductionVariants: Final[PropertyKeyedList[PendingProductionVariantSummaryProperties]]
+    ShadowProductionVariants: Final[PropertyKeyedList[PendingProductionVariantSummaryProperties]]
+    StartTime: Final[PropertyTimestamp]
+
+class PendingProductionVariantSummaryProperties(Properties):
+    """botocore's sagemaker ``PendingProductionVariantSummary``."""
+
+    AcceleratorPartitionLayouts: Final[PropertyKeyedList[AcceleratorPartitionLayoutProperties]]
+    AcceleratorType: Final[PropertyString]
+    CurrentInstanceCount: Final[PropertyInteger]
+    CurrentServerlessConfig: Final[ProductionVariantServerlessConfigProperties]
+    CurrentWeight: Final[PropertyFloat]
+    DeployedImages: Final[PropertyKeyedList[DeployedImageProperties]]
+    DesiredInstanceCount: Final[PropertyInteger]
+    DesiredServerlessConfig: Final[ProductionVariantServerlessConfigProperties]
+    DesiredWeight: Final[PropertyFloat]
+    InstancePools: Final[PropertyKeyedList[InstancePoolSummaryProperties]]
+    InstanceType: Final[PropertyString]
+    ManagedInstanceScaling: Final[ProductionVariantManagedInstanceScalingProperties]
+    RoutingConfig: Final[ProductionVariantRoutingConfigProperties]
+    VariantName: Final[PropertyString]
+    VariantStatus: Final[PropertyKeyedList[ProductionVariantStatusProperties]]
+
 class PlacementSpecificationProperties(Properties):
     """botocore's sagemaker ``PlacementSpecification``."""
 
     InstanceCount: Final[PropertyInteger]
     UltraServerId: Final[PropertyString]
+
+class PrefixAwareRoutingConfigProperties(Properties):
+    """botocore's sagemaker ``PrefixAwareRoutingConfig``."""
+
+    ConcurrencyThreshold: Final[PropertyInteger]
+    PrefixLength: Final[PropertyInteger]
 
 class ProcessingClusterConfigProperties(Properties):
     """botocore's sagemaker ``ProcessingClusterConfig``."""
@@ -1111,6 +1474,104 @@ class ProcessingStoppingConditionProperties(Properties):
     """botocore's sagemaker ``ProcessingStoppingCondition``."""
 
     MaxRuntimeInSeconds: Final[PropertyInteger]
+
+class ProductionVariantCapacityReservationConfigProperties(Properties):
+    """botocore's sagemaker ``ProductionVariantCapacityReservationConfig``."""
+
+    CapacityReservationPreference: Final[PropertyString]
+    MlReservationArn: Final[PropertyString]
+
+class ProductionVariantCapacityReservationSummaryProperties(Properties):
+    """botocore's sagemaker ``ProductionVariantCapacityReservationSummary``."""
+
+    AvailableInstanceCount: Final[PropertyInteger]
+    CapacityReservationPreference: Final[PropertyString]
+    Ec2CapacityReservations: Final[PropertyKeyedList[Ec2CapacityReservationProperties]]
+    MlReservationArn: Final[PropertyString]
+    TotalInstanceCount: Final[PropertyInteger]
+    UsedByCurrentEndpoint: Final[PropertyInteger]
+
+class ProductionVariantCoreDumpConfigProperties(Properties):
+    """botocore's sagemaker ``ProductionVariantCoreDumpConfig``."""
+
+    DestinationS3Uri: Final[PropertyString]
+    KmsKeyId: Final[PropertyString]
+
+class ProductionVariantManagedInstanceScalingProperties(Properties):
+    """botocore's sagemaker ``ProductionVariantManagedInstanceScaling``."""
+
+    MaxInstanceCount: Final[PropertyInteger]
+    MinInstanceCount: Final[PropertyInteger]
+    ScaleInPolicy: Final[ProductionVariantManagedInstanceScalingScaleInPolicyProperties]
+    Status: Final[PropertyString]
+
+class ProductionVariantManagedInstanceScalingScaleInPolicyProperties(Properties):
+    """botocore's sagemaker ``ProductionVariantManagedInstanceScalingScaleInPolicy``."""
+
+    CooldownInMinutes: Final[PropertyInteger]
+    MaximumStepSize: Final[PropertyInteger]
+    Strategy: Final[PropertyString]
+
+class ProductionVariantProperties(Properties):
+    """botocore's sagemaker ``ProductionVariant``."""
+
+    AcceleratorPartitionLayouts: Final[PropertyKeyedList[AcceleratorPartitionLayoutProperties]]
+    AcceleratorType: Final[PropertyString]
+    CapacityReservationConfig: Final[ProductionVariantCapacityReservationConfigProperties]
+    ContainerStartupHealthCheckTimeoutInSeconds: Final[PropertyInteger]
+    CoreDumpConfig: Final[ProductionVariantCoreDumpConfigProperties]
+    EnableSSMAccess: Final[PropertyBoolean]
+    InferenceAmiVersion: Final[PropertyString]
+    InitialInstanceCount: Final[PropertyInteger]
+    InitialVariantWeight: Final[PropertyFloat]
+    InstancePools: Final[PropertyKeyedList[InstancePoolProperties]]
+    InstanceType: Final[PropertyString]
+    ManagedInstanceScaling: Final[ProductionVariantManagedInstanceScalingProperties]
+    ModelDataDownloadTimeoutInSeconds: Final[PropertyInteger]
+    ModelName: Final[PropertyString]
+    RoutingConfig: Final[ProductionVariantRoutingConfigProperties]
+    ServerlessConfig: Final[ProductionVariantServerlessConfigProperties]
+    VariantInstanceProvisionTimeoutInSeconds: Final[PropertyInteger]
+    VariantName: Final[PropertyString]
+    VolumeSizeInGB: Final[PropertyInteger]
+
+class ProductionVariantRoutingConfigProperties(Properties):
+    """botocore's sagemaker ``ProductionVariantRoutingConfig``."""
+
+    PrefixAwareRoutingConfig: Final[PrefixAwareRoutingConfigProperties]
+    RoutingStrategy: Final[PropertyString]
+
+class ProductionVariantServerlessConfigProperties(Properties):
+    """botocore's sagemaker ``ProductionVariantServerlessConfig``."""
+
+    MaxConcurrency: Final[PropertyInteger]
+    MemorySizeInMB: Final[PropertyInteger]
+    ProvisionedConcurrency: Final[PropertyInteger]
+
+class ProductionVariantStatusProperties(Properties):
+    """botocore's sagemaker ``ProductionVariantStatus``."""
+
+    StartTime: Final[PropertyTimestamp]
+    Status: Final[PropertyString]
+    StatusMessage: Final[PropertyString]
+
+class ProductionVariantSummaryProperties(Properties):
+    """botocore's sagemaker ``ProductionVariantSummary``."""
+
+    AcceleratorPartitionLayouts: Final[PropertyKeyedList[AcceleratorPartitionLayoutProperties]]
+    CapacityReservationConfig: Final[ProductionVariantCapacityReservationSummaryProperties]
+    CurrentInstanceCount: Final[PropertyInteger]
+    CurrentServerlessConfig: Final[ProductionVariantServerlessConfigProperties]
+    CurrentWeight: Final[PropertyFloat]
+    DeployedImages: Final[PropertyKeyedList[DeployedImageProperties]]
+    DesiredInstanceCount: Final[PropertyInteger]
+    DesiredServerlessConfig: Final[ProductionVariantServerlessConfigProperties]
+    DesiredWeight: Final[PropertyFloat]
+    InstancePools: Final[PropertyKeyedList[InstancePoolSummaryProperties]]
+    ManagedInstanceScaling: Final[ProductionVariantManagedInstanceScalingProperties]
+    RoutingConfig: Final[ProductionVariantRoutingConfigProperties]
+    VariantName: Final[PropertyString]
+    VariantStatus: Final[PropertyKeyedList[ProductionVariantStatusProperties]]
 
 class ProfilerConfigProperties(Properties):
     """botocore's sagemaker ``ProfilerConfig``."""
@@ -1256,6 +1717,14 @@ class RetryStrategyProperties(Properties):
 
     MaximumRetryAttempts: Final[PropertyInteger]
 
+class RollingUpdatePolicyProperties(Properties):
+    """botocore's sagemaker ``RollingUpdatePolicy``."""
+
+    MaximumBatchSize: Final[CapacitySizeProperties]
+    MaximumExecutionTimeoutInSeconds: Final[PropertyInteger]
+    RollbackMaximumBatchSize: Final[CapacitySizeProperties]
+    WaitIntervalInSeconds: Final[PropertyInteger]
+
 class S3DataSourceProperties(Properties):
     """botocore's sagemaker ``S3DataSource``."""
 
@@ -1356,6 +1825,14 @@ class TensorBoardOutputConfigProperties(Properties):
 
     LocalPath: Final[PropertyString]
     S3OutputPath: Final[PropertyString]
+
+class TrafficRoutingConfigProperties(Properties):
+    """botocore's sagemaker ``TrafficRoutingConfig``."""
+
+    CanarySize: Final[CapacitySizeProperties]
+    LinearStepSize: Final[CapacitySizeProperties]
+    Type: Final[PropertyString]
+    WaitIntervalInSeconds: Final[PropertyInteger]
 
 class TrainingImageConfigProperties(Properties):
     """botocore's sagemaker ``TrainingImageConfig``."""

@@ -68,6 +68,7 @@ from ._tuning_rules import (
 )
 from .conditions import COMPARISON_TYPES, CONDITION_TYPES
 from .expressions import EXECUTION_VARIABLE_NAMES, ORDERED_TYPES, is_valid_json_path
+from .instances import has_instance_store
 from .parameters import parameter_problems
 from .permissions import JOB_NAME_FIELDS, SQS_QUEUE_URL, sqs_queue_arn_parts
 from .properties import OUTPUT_TYPES, PathStepError, PropertyNode, resolve, root_node
@@ -106,9 +107,15 @@ JOB_REQUEST_SHAPES: dict[str, tuple[str, frozenset[str]]] = {
     # QualityCheckStep and ClarifyCheckStep; the step metadata names its CheckJobArn).
     "QualityCheck": ("CreateProcessingJobRequest", frozenset()),
     "ClarifyCheck": ("CreateProcessingJobRequest", frozenset()),
+    # Deployment steps (the SDK's EndpointConfigStep, EndpointStep, InferenceComponentStep):
+    # the request of the resource they create, its name included (the service adds an
+    # execution-unique suffix to an endpoint configuration's).
+    "EndpointConfig": ("CreateEndpointConfigInput", frozenset()),
+    "Endpoint": ("CreateEndpointInput", frozenset()),
+    "InferenceComponent": ("CreateInferenceComponentInput", frozenset()),
 }
-# Step types the service knows but whose arguments we don't check member by member.
-OPAQUE_STEP_TYPES = frozenset({"Endpoint", "EndpointConfig"})
+# The deployment step types, and the properties that name what each creates.
+DEPLOY_STEP_TYPES = frozenset({"EndpointConfig", "Endpoint", "InferenceComponent"})
 # CreateAutoMLJob members an AutoML step can't take: the SDK's AutoMLStep drops them ("The
 # CreateAutoMLJob request is not quite the args list that workflow needs": the step neither
 # deploys its best model nor stops at candidate definitions).
@@ -128,11 +135,10 @@ CHECK_TYPES: dict[str, tuple[str, ...]] = {
 _CHECK_FLAGS = ("SkipCheck", "FailOnViolation", "RegisterNewBaseline")
 # Clarify checks of a model: the SDK writes the model's name beside Arguments.
 _MODEL_CHECK_TYPES = frozenset({"MODEL_BIAS", "MODEL_EXPLAINABILITY"})
-STEP_TYPES = frozenset(
-    {*JOB_REQUEST_SHAPES, "Condition", "Fail", "Lambda", "Callback", "EMR", *OPAQUE_STEP_TYPES}
-)
+STEP_TYPES = frozenset({*JOB_REQUEST_SHAPES, "Condition", "Fail", "Lambda", "Callback", "EMR"})
 # The guide's list, and what the SDK writes CacheConfig for: its LambdaStep and CallbackStep
-# take cache_config too, so the definitions it writes stay valid.
+# take cache_config too, so the definitions it writes stay valid, and so do its
+# EndpointConfigStep and EndpointStep ("structurally cacheable", aws/sagemaker-python-sdk#6224).
 CACHEABLE = frozenset(
     {
         "Processing",
@@ -145,12 +151,26 @@ CACHEABLE = frozenset(
         "AutoML",
         "ClarifyCheck",
         "QualityCheck",
+        "EndpointConfig",
+        "Endpoint",
     }
 )
 # The guide's list, and EMR: the SDK's EMRStep(retry_policies=) writes RetryPolicies
-# (aws/sagemaker-python-sdk#5281: "Backend EMR step is using retryable step").
+# (aws/sagemaker-python-sdk#5281: "Backend EMR step is using retryable step"), and
+# EndpointConfig: of the deployment steps only the SDK's EndpointConfigStep is retryable
+# (a ConfigurableRetryStep; its EndpointStep and InferenceComponentStep are plain steps).
 RETRYABLE = frozenset(
-    {"Processing", "Training", "Tuning", "Transform", "Model", "RegisterModel", "AutoML", "EMR"}
+    {
+        "Processing",
+        "Training",
+        "Tuning",
+        "Transform",
+        "Model",
+        "RegisterModel",
+        "AutoML",
+        "EMR",
+        "EndpointConfig",
+    }
 )
 JOB_RETRYABLE = frozenset({"Processing", "Training", "Tuning", "Transform", "AutoML"})
 _COMMON_FIELDS = ("Name", "Type", "Arguments", "DependsOn", "DisplayName", "Description")
@@ -246,6 +266,8 @@ class _Validator:
         self._memo: dict[Any, list[tuple[str, str | None]]] = {}
         # Valid Parameters./Execution. paths: checking them again finds nothing, changes nothing.
         self._plain_gets: set[str] = set()
+        # (InferenceComponent step, literal EndpointName): see ``_check_endpoint_order``.
+        self._named_endpoints: list[tuple[StepRecord, str]] = []
 
     def add(
         self, step: str | None, field_path: Path | None, message: str, hint: str | None = None
@@ -269,6 +291,7 @@ class _Validator:
                 self._check_step(record)
             self.current = None
             self._check_dependencies()
+            self._check_endpoint_order()
             self._check_cycles()
             self._check_size(definition)
         except RecursionError:
@@ -443,7 +466,7 @@ class _Validator:
                 shape_name, supplied = JOB_REQUEST_SHAPES[kind]
                 walker = ShapeChecker(step=name, typer=self, refs=self, memo=self._memo)
                 self._shape_problems = walker.run(
-                    value, shape_name, "Arguments", supplied, (JOB_NAME_FIELDS[kind],)
+                    value, shape_name, "Arguments", supplied, _optional_names(kind)
                 )
             else:
                 self._walk_references(value, key, record, _arguments_shape(kind))
@@ -1337,7 +1360,7 @@ class _Validator:
             shape_name, supplied = JOB_REQUEST_SHAPES[record.kind]
             checker = ShapeChecker(step=record.name, typer=self)
             problems = checker.run(
-                arguments, shape_name, "Arguments", supplied, (JOB_NAME_FIELDS[record.kind],)
+                arguments, shape_name, "Arguments", supplied, _optional_names(record.kind)
             )
         self.problems.extend(problems)
         if record.kind == "Processing":
@@ -1375,6 +1398,12 @@ class _Validator:
             self._check_transform_payload(record, arguments)
         elif record.kind == "AutoML":
             self._check_automl_job(record, arguments)
+        elif record.kind == "EndpointConfig":
+            self._check_endpoint_config(record, arguments)
+        elif record.kind == "Endpoint":
+            self._check_endpoint(record, arguments)
+        elif record.kind == "InferenceComponent":
+            self._check_inference_component(record, arguments)
         self._check_tag_keys(record, arguments)
 
     def _check_automl_job(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
@@ -1558,33 +1587,234 @@ class _Validator:
         CreateTransformJob accepts it and the job fails when the execution runs. Lambda,
         Callback and EMR outputs may hold a model name and are not judged.
         """
-        model_name: Any = arguments.get("ModelName")
+        self._check_model_name(
+            record, arguments.get("ModelName"), "Arguments.ModelName", "a transform job runs"
+        )
+
+    def _check_model_name(self, record: StepRecord, model_name: Any, where: str, user: str) -> None:
+        """``model_name`` at ``where`` names a model: a Model step's ``ModelName``, or a name.
+
+        ``user`` says what runs the model (``a transform job runs``), for the message.
+        """
         if _is_object(model_name) and "Std:Join" in model_name:
-            self._check_joined_model_name(record, model_name)
+            self._check_joined_model_name(record, model_name, where)
             return
-        reference = model_name.get("Get") if _is_object(model_name) else None
-        if type(reference) is not str or not reference.startswith("Steps."):
+        target, path, reference = self._referenced_step(model_name)
+        if target is None or (target.kind == "Model" and path == "ModelName"):
             return
-        rest = reference[len("Steps.") :]
-        match = _QUIET_STEP_REFERENCE.match(rest)
-        target = self.steps.get(match.group(1)) if match is not None else None
-        if match is None or target is None or target.kind in ("Lambda", "Callback", "EMR"):
-            return
-        if target.kind == "Model" and match.group(2) == "ModelName":
-            return
-        if self.type_of({"Get": reference}) is None:
-            return  # not a value of the step: the reference check reports it
         self.add(
             record.name,
-            "Arguments.ModelName",
-            f"'{reference}' is not a model name: a transform job runs a model that a Model "
-            "step created",
+            where,
+            f"'{reference}' is not a model name: {user} a model that a Model step created",
             "create the model with a Model step and pass its ModelName: "
             "model_name=model.properties.ModelName in Python, with "
             "model = ModelStep(…, model_data=train.model_data)",
         )
 
-    def _check_joined_model_name(self, record: StepRecord, model_name: Mapping[str, Any]) -> None:
+    def _referenced_step(self, value: Any) -> tuple[StepRecord | None, str, str]:
+        """The step a ``Get: Steps.…`` value reads, the property path and the reference.
+
+        ``None`` for anything else, for a step of the pipeline whose outputs may hold any
+        name (Lambda, Callback and EMR outputs are not judged) and for a reference that is
+        no value of the step (the reference check reports it).
+        """
+        reference = value.get("Get") if _is_object(value) else None
+        if type(reference) is not str or not reference.startswith("Steps."):
+            return None, "", ""
+        match = _QUIET_STEP_REFERENCE.match(reference[len("Steps.") :])
+        target = self.steps.get(match.group(1)) if match is not None else None
+        if match is None or target is None or target.kind in ("Lambda", "Callback", "EMR"):
+            return None, "", ""
+        if self.type_of({"Get": reference}) is None:
+            return None, "", ""
+        return target, match.group(2), reference
+
+    def _check_endpoint_config(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """What CreateEndpointConfig's shape doesn't say of the variants, their models and key.
+
+        Each variant runs on instances (``InstanceType``) or serverless (``ServerlessConfig``),
+        under a name of its own; a model named by a step property is a Model step's; a
+        ``KmsKeyId`` can't encrypt instances whose ML storage is their NVMe store
+        (CreateEndpointConfig refuses it); and an endpoint whose variants name no model
+        (one of inference components) needs ``ExecutionRoleArn``, the role it runs as.
+        """
+        variants = arguments.get("ProductionVariants")
+        if not isinstance(variants, list):
+            return  # absent, an expression or a wrong type: the shape check reports it
+        names: dict[str, int] = {}
+        serves_models = False
+        for index, variant in enumerate(variants):
+            if not _is_object(variant) or is_expression(variant):
+                serves_models = True  # not judged
+                continue
+            where = f"Arguments.ProductionVariants[{index}]"
+            if variant.get("ModelName") is not None:
+                serves_models = True
+                self._check_model_name(
+                    record, variant["ModelName"], f"{where}.ModelName", "an endpoint variant runs"
+                )
+            if variant.get("InstanceType") is None and variant.get("ServerlessConfig") is None:
+                self.add(
+                    record.name,
+                    where,
+                    "the variant has neither InstanceType nor ServerlessConfig: it runs on no "
+                    "instances",
+                    "give InstanceType (and InitialInstanceCount) or ServerlessConfig "
+                    "(instance_type= or serverless_config= in Python)",
+                )
+            name = variant.get("VariantName")
+            if type(name) is str and not is_token(name):
+                if name in names:
+                    self.add(
+                        record.name,
+                        f"{where}.VariantName",
+                        f"variant name '{name}' is already used by "
+                        f"Arguments.ProductionVariants[{names[name]}]",
+                        "each variant of an endpoint needs a name of its own",
+                    )
+                else:
+                    names[name] = index
+            instance_type = variant.get("InstanceType")
+            if (
+                arguments.get("KmsKeyId") is not None
+                and type(instance_type) is str
+                and not is_token(instance_type)
+                and has_instance_store(instance_type)
+            ):
+                self.add(
+                    record.name,
+                    "Arguments.KmsKeyId",
+                    f"{instance_type} (Arguments.ProductionVariants[{index}].InstanceType) keeps "
+                    "its ML storage on the instance's NVMe store, encrypted by the instance's "
+                    "hardware: CreateEndpointConfig refuses a KmsKeyId for it",
+                    "leave KmsKeyId out, or choose an instance type with EBS storage",
+                )
+        if variants and not serves_models and arguments.get("ExecutionRoleArn") is None:
+            self.add(
+                record.name,
+                "Arguments.ExecutionRoleArn",
+                "no variant names a model (an endpoint for inference components), so the "
+                "endpoint configuration needs the role the endpoint runs as",
+                "give ExecutionRoleArn (role= in Python, or a binder's job role), or a "
+                "ModelName in a variant",
+            )
+
+    def _check_endpoint(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """The configuration an Endpoint step deploys is one an EndpointConfig step names.
+
+        A step property given as ``EndpointConfigName`` must be an EndpointConfig step's
+        ``EndpointConfigName``. A literal name that an EndpointConfig step of the pipeline
+        gives names no configuration: the one that step creates carries an
+        execution-unique suffix (aws/sagemaker-python-sdk#6224), so CreateEndpoint fails
+        when the execution runs.
+        """
+        config: Any = arguments.get("EndpointConfigName")
+        where = "Arguments.EndpointConfigName"
+        if type(config) is str and not is_token(config):
+            for other in self.steps.values():
+                arguments_of: Any = other.entry.get("Arguments")
+                if (
+                    other.kind == "EndpointConfig"
+                    and _is_object(arguments_of)
+                    and arguments_of.get("EndpointConfigName") == config
+                ):
+                    self.add(
+                        record.name,
+                        where,
+                        f"'{config}' is the name EndpointConfig step '{other.name}' gives, but "
+                        "the configuration that step creates carries an execution-unique "
+                        "suffix: no configuration has this name when the endpoint is created",
+                        f'read the name from the step: {{"Get": "Steps.{other.name}.'
+                        'EndpointConfigName"} (endpoint_config_name=config.properties.'
+                        "EndpointConfigName in Python)",
+                    )
+                    return
+            return
+        target, path, reference = self._referenced_step(config)
+        if target is None or (target.kind == "EndpointConfig" and path == "EndpointConfigName"):
+            return
+        self.add(
+            record.name,
+            where,
+            f"'{reference}' is not an endpoint configuration's name: an endpoint deploys "
+            "a configuration that an EndpointConfig step created",
+            "pass the EndpointConfigName of an EndpointConfig step: endpoint_config_name="
+            "config.properties.EndpointConfigName in Python",
+        )
+
+    def _check_inference_component(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """A component's model is a Model step's, its endpoint an Endpoint step's.
+
+        A literal ``EndpointName`` that an Endpoint step of the pipeline gives is checked
+        once every step's references are known (``_check_endpoint_order``).
+        """
+        specification: Any = arguments.get("Specification")
+        if _is_object(specification) and specification.get("ModelName") is not None:
+            self._check_model_name(
+                record,
+                specification["ModelName"],
+                "Arguments.Specification.ModelName",
+                "an inference component runs",
+            )
+        endpoint: Any = arguments.get("EndpointName")
+        if type(endpoint) is str and not is_token(endpoint):
+            self._named_endpoints.append((record, endpoint))
+            return
+        target, path, reference = self._referenced_step(endpoint)
+        if target is None or (target.kind == "Endpoint" and path == "EndpointName"):
+            return
+        self.add(
+            record.name,
+            "Arguments.EndpointName",
+            f"'{reference}' is not an endpoint's name: an inference component is deployed to "
+            "an endpoint",
+            "pass the EndpointName of an Endpoint step: endpoint_name=endpoint.properties."
+            "EndpointName in Python",
+        )
+
+    def _check_endpoint_order(self) -> None:
+        """A component named onto an endpoint an Endpoint step creates runs after that step.
+
+        By name alone, nothing orders the two: the component may be created before its
+        endpoint exists (or during its update), and CreateInferenceComponent fails.
+        """
+        for record, endpoint in self._named_endpoints:
+            for other in self.steps.values():
+                arguments: Any = other.entry.get("Arguments")
+                if (
+                    other.kind != "Endpoint"
+                    or not _is_object(arguments)
+                    or arguments.get("EndpointName") != endpoint
+                    or self._runs_after(record.name, other.name)
+                ):
+                    continue
+                self.add(
+                    record.name,
+                    "Arguments.EndpointName",
+                    f"endpoint '{endpoint}' is the one Endpoint step '{other.name}' creates or "
+                    "updates, but nothing makes this step run after it: the component may be "
+                    "created before the endpoint is ready",
+                    f'read the name from the step: {{"Get": "Steps.{other.name}.EndpointName"}} '
+                    "(endpoint_name=endpoint.properties.EndpointName in Python), or add "
+                    f"'{other.name}' to DependsOn",
+                )
+
+    def _runs_after(self, source: str, target: str) -> bool:
+        """Whether ``source`` depends, directly or not, on ``target``."""
+        seen = {source}
+        queue = [source]
+        for node in queue:
+            for child in self._edges(self.steps[node]):
+                if child == target:
+                    return True
+                if child not in seen:
+                    seen.add(child)
+                    queue.append(child)
+        return False
+
+    def _check_joined_model_name(
+        self, record: StepRecord, model_name: Mapping[str, Any], where: str = "Arguments.ModelName"
+    ) -> None:
         """A ``Std:Join`` as ``ModelName`` can't put a character a model name can't hold.
 
         Model names are letters, digits and hyphens (the ``ModelName`` pattern); a separator
@@ -1607,7 +1837,7 @@ class _Validator:
         uri = any("s3:" in literal or literal.endswith(".tar.gz") for literal in literals)
         self.add(
             record.name,
-            "Arguments.ModelName",
+            where,
             f"this Std:Join can't be a model name: it puts {', '.join(map(repr, bad))} into "
             "it, and a model name holds only letters, digits and hyphens",
             (
@@ -3192,6 +3422,15 @@ def _operand_text(value: Any, kind: str | None) -> str:
         else f"{_article(str(kind))} {kind}"
     )
     return f"{shown} ({noun})"
+
+
+def _optional_names(kind: str) -> tuple[str, ...]:
+    """The name member of a job request, which Pipelines gives the job when it is absent.
+
+    A deployment step's request names what it creates itself: its name is required.
+    """
+    name = JOB_NAME_FIELDS.get(kind)
+    return (name,) if name is not None else ()
 
 
 def _arguments_shape(kind: str) -> _WalkShape:

@@ -46,9 +46,18 @@ if TYPE_CHECKING:
         ModelQualityCheckConfig,
         QualityCheckStep,
     )
+    from .endpoint import (
+        DataCaptureConfig,
+        EndpointConfigStep,
+        EndpointStep,
+        ProductionVariant,
+        ServerlessConfig,
+    )
+    from .inference_component import ComputeResourceRequirements, InferenceComponentStep
 
-# Imported on first use: few pipelines have check or AutoML steps, and their modules'
-# classes take a tenth of the package's import time (check) and a few ms (AutoML).
+# Imported on first use: few pipelines have check, AutoML or deployment steps, and their
+# modules' classes take a tenth of the package's import time (check) and a few ms (AutoML,
+# endpoints).
 CHECK_STEP_NAMES = frozenset(
     {
         "ClarifyCheckStep",
@@ -68,6 +77,18 @@ LAZY_STEP_NAMES: dict[str, str] = {
     **dict.fromkeys(CHECK_STEP_NAMES, "check"),
     "AutoMLInput": "automl",
     "AutoMLStep": "automl",
+    **dict.fromkeys(
+        (
+            "DataCaptureConfig",
+            "EndpointConfigStep",
+            "EndpointStep",
+            "ProductionVariant",
+            "ServerlessConfig",
+        ),
+        "endpoint",
+    ),
+    "ComputeResourceRequirements": "inference_component",
+    "InferenceComponentStep": "inference_component",
 }
 
 
@@ -85,18 +106,23 @@ __all__ = [
     "CallbackStep",
     "CategoricalParameter",
     "ClarifyCheckStep",
+    "ComputeResourceRequirements",
     "ConditionStep",
     "Container",
     "ContinuousParameter",
     "DataBiasCheckConfig",
+    "DataCaptureConfig",
     "DataQualityCheckConfig",
     "DatasetFormat",
     "DriftCheckBaselines",
     "EMRStep",
+    "EndpointConfigStep",
+    "EndpointStep",
     "FailStep",
     "FileSource",
     "FileSystemInput",
     "HyperbandStrategyConfig",
+    "InferenceComponentStep",
     "InstanceGroup",
     "IntegerParameter",
     "JobStep",
@@ -113,9 +139,11 @@ __all__ = [
     "ProcessingInput",
     "ProcessingOutput",
     "ProcessingStep",
+    "ProductionVariant",
     "QualityCheckStep",
     "RegisterModel",
     "RetryableStep",
+    "ServerlessConfig",
     "Step",
     "StepOutput",
     "TrainingInput",

@@ -6,8 +6,10 @@ from .._errors import LocalRunError
 from ._base import StepExecutor
 from .callback import CallbackExecutor
 from .condition import ConditionExecutor
+from .endpoint import EndpointConfigExecutor, EndpointExecutor
 from .external import ExternalExecutor
 from .fail import FailExecutor
+from .inference_component import InferenceComponentExecutor
 from .lambda_ import LambdaExecutor
 from .model import ModelExecutor
 from .processing import ProcessingExecutor
@@ -27,10 +29,11 @@ EXECUTORS: dict[str, StepExecutor] = {
     "Callback": CallbackExecutor(),
     "Condition": ConditionExecutor(),
     "Fail": FailExecutor(),
+    "EndpointConfig": EndpointConfigExecutor(),
+    "Endpoint": EndpointExecutor(),
+    "InferenceComponent": InferenceComponentExecutor(),
 }
-EXTERNAL_TYPES = frozenset(
-    {"EMR", "AutoML", "ClarifyCheck", "QualityCheck", "Endpoint", "EndpointConfig"}
-)
+EXTERNAL_TYPES = frozenset({"EMR", "AutoML", "ClarifyCheck", "QualityCheck"})
 # Steps whose Arguments the runner must not evaluate up front (they evaluate them lazily).
 LAZY_ARGUMENTS = frozenset({"Condition"})
 

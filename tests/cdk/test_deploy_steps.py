@@ -1,0 +1,221 @@
+"""The roles a pipeline that deploys from inside itself gets: derived, least privilege, nag-clean.
+
+A Model step, an endpoint configuration (encrypted, capturing data), an endpoint created
+or updated with it, and an endpoint of inference components with a component on it. The
+pipeline role gets exactly the hosting actions each step needs, on the resources it names
+(a configuration's name with the execution-unique suffix SageMaker Pipelines adds), and
+cdk-nag's AwsSolutions and NIST 800-53 packs pass with only the wildcards acknowledged.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Annotations, Match, Template
+
+from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
+from cdk_sagemaker_pipelines.cdk._acknowledge import WILDCARD_RULE
+from cdk_sagemaker_pipelines.definition import (
+    ComputeResourceRequirements,
+    DataCaptureConfig,
+    EndpointConfigStep,
+    EndpointStep,
+    InferenceComponentStep,
+    ModelStep,
+    ParameterString,
+    PipelineDefinition,
+    ProductionVariant,
+)
+from tests.cdk.conftest import new_app, new_stack
+from tests.cdk.helpers import ACCOUNT, REGION, s3_arn, statements
+from tests.cdk.test_policies import _acknowledged, synth_under_nag
+
+NAME = "churn"
+SM = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
+IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/churn:1"
+KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def deploying_definition() -> PipelineDefinition:
+    model = ModelStep(name="CreateModel", image=IMAGE, model_data="s3://models-bucket/m.tar.gz")
+    config = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="churn",
+        model_name=model.properties.ModelName,
+        instance_type="ml.m5.large",
+        kms_key_id=KEY,
+        data_capture_config=DataCaptureConfig(destination="s3://capture-bucket/churn"),
+    )
+    endpoint = EndpointStep(
+        name="Deploy",
+        endpoint_name="Churn",
+        endpoint_config_name=config.properties.EndpointConfigName,
+    )
+    components_config = EndpointConfigStep(
+        name="ComponentsConfig",
+        endpoint_config_name="components",
+        production_variants=[ProductionVariant(instance_type="ml.g5.2xlarge")],
+    )
+    components = EndpointStep(
+        name="DeployComponents",
+        endpoint_name="components",
+        endpoint_config_name=components_config.properties.EndpointConfigName,
+    )
+    component = InferenceComponentStep(
+        name="Component",
+        inference_component_name="churn-model",
+        endpoint_name=components.properties.EndpointName,
+        model_name=model.properties.ModelName,
+        compute_resource_requirements=ComputeResourceRequirements(min_memory_required_in_mb=1024),
+    )
+    return PipelineDefinition(steps=[endpoint, component])
+
+
+class Deployed:
+    def __init__(self) -> None:
+        app = new_app()
+        stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+        store = ArtifactStore(stack, "Store")
+        self.pipeline = Pipeline(
+            stack,
+            "Training",
+            definition=deploying_definition(),
+            pipeline_name=NAME,
+            artifact_store=store,
+        )
+        # cdk-nag fails synth on any finding not acknowledged.
+        synth_under_nag(app, store)
+        self.annotations = Annotations.from_stack(stack)
+        template = Template.from_stack(stack)
+        assert self.pipeline.role_policy is not None
+        self.role = statements(template, self.pipeline.role_policy)
+        self.step_role = statements(template, self.pipeline.step_role_policy)
+
+
+@pytest.fixture(scope="module")
+def deployed() -> Deployed:
+    return Deployed()
+
+
+def test_each_deployment_step_gets_its_hosting_actions_on_what_it_names(deployed: Deployed):
+    role = deployed.role
+    assert role["CreateEndpointConfigs"] == {
+        "Action": ["sagemaker:CreateEndpointConfig", "sagemaker:DescribeEndpointConfig"],
+        "Effect": "Allow",
+        # The execution-unique suffix the service adds to the names the steps give.
+        "Resource": [f"{SM}:endpoint-config/churn*", f"{SM}:endpoint-config/components*"],
+        "Sid": "CreateEndpointConfigs",
+    }
+    assert role["CreateOrUpdateEndpoints"] == {
+        "Action": [
+            "sagemaker:CreateEndpoint",
+            "sagemaker:DescribeEndpoint",
+            "sagemaker:UpdateEndpoint",
+        ],
+        "Effect": "Allow",
+        # An endpoint name with capitals: the ARN spells it in lowercase, requests as given.
+        "Resource": [f"{SM}:endpoint/Churn", f"{SM}:endpoint/churn", f"{SM}:endpoint/components"],
+        "Sid": "CreateOrUpdateEndpoints",
+    }
+    assert role["DeployEndpointConfigs"]["Resource"] == [
+        f"{SM}:endpoint-config/churn*",
+        f"{SM}:endpoint-config/components*",
+    ]
+    assert sorted(role["DeployEndpointConfigs"]["Action"]) == [
+        "sagemaker:CreateEndpoint",
+        "sagemaker:DescribeEndpointConfig",
+        "sagemaker:UpdateEndpoint",
+    ]
+    assert role["CreateOrUpdateInferenceComponents"]["Resource"] == (
+        f"{SM}:inference-component/churn-model"
+    )
+    assert role["PlaceInferenceComponentsOnEndpoints"]["Resource"] == (f"{SM}:endpoint/components")
+    assert role["PlaceInferenceComponentsOfModels"]["Resource"] == f"{SM}:model/pipelines-*"
+
+
+def test_what_the_steps_create_is_tagged_and_the_keys_are_granted(deployed: Deployed):
+    role = deployed.role
+    tagged = role["TagPipelineResources"]["Resource"]
+    for arn in (
+        f"{SM}:model/pipelines-*",
+        f"{SM}:endpoint-config/churn*",
+        f"{SM}:endpoint/churn",
+        f"{SM}:endpoint/Churn",
+        f"{SM}:inference-component/churn-model",
+    ):
+        assert arn in tagged
+    # CreateEndpoint makes a grant on the configuration's volume key.
+    assert KEY in role["LetJobsUseTheirKeys"]["Resource"]
+    assert role["LetJobsUseTheirKeys"]["Condition"] == {
+        "Bool": {"kms:GrantIsForAWSResource": "true"}
+    }
+    assert KEY in role["DescribeJobKeys"]["Resource"]
+    # The endpoint of components runs as the step role, which the pipeline role passes.
+    assert role["PassStepRoleToSageMaker"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
+    }
+
+
+def test_the_step_role_writes_what_the_endpoint_captures(deployed: Deployed):
+    writes = deployed.step_role["WriteDataInCaptureBucket"]
+    assert writes["Resource"] == s3_arn("capture-bucket/churn*")
+
+
+def test_no_deployment_step_is_warned_as_unplanned(deployed: Deployed):
+    deployed.annotations.has_no_warning("*", Match.string_like_regexp("get no permissions"))
+    deployed.annotations.has_no_warning("*", Match.string_like_regexp("open-deploy-name"))
+
+
+def test_the_configuration_wildcards_are_acknowledged_with_their_reason(deployed: Deployed):
+    acknowledged = _acknowledged(deployed.pipeline.role_policy)
+    prefix = f"Annotation::{WILDCARD_RULE}[Resource::"
+    assert "execution-unique suffix" in acknowledged[f"{prefix}{SM}:endpoint-config/churn*]"]
+    assert "pipelines-<execution>" in acknowledged[f"{prefix}{SM}:model/pipelines-*]"]
+
+
+def test_names_known_only_at_run_time_are_granted_on_any_and_warned():
+    stack = new_stack()
+    name = ParameterString(name="EndpointName", default_value="churn")
+    endpoint = EndpointStep(name="Deploy", endpoint_name=name, endpoint_config_name="existing")
+    Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(steps=[endpoint], parameters=[name]),
+        pipeline_name=NAME,
+    )
+    annotations = Annotations.from_stack(stack)
+    annotations.has_warning(
+        "/Test/Training",
+        Match.string_like_regexp(
+            r"^The name in step 'Deploy' field 'Arguments.EndpointName' is an expression known "
+            r"only at run time .*\[ack: cdk-sagemaker-pipelines:open-deploy-name\]$"
+        ),
+    )
+    # A configuration the pipeline doesn't create: its key, if any, isn't known.
+    annotations.has_warning(
+        "/Test/Training",
+        Match.string_like_regexp(
+            r"^The Endpoint steps step 'Deploy' \(configuration 'existing'\) deploy an endpoint "
+            r"configuration no EndpointConfig step of this pipeline creates.*"
+            r"\[ack: cdk-sagemaker-pipelines:endpoint-of-external-config\]$"
+        ),
+    )
+
+
+def test_captured_data_of_a_model_the_pipeline_does_not_create_is_warned():
+    stack = new_stack()
+    config = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="churn",
+        model_name="model-of-another-stack",
+        instance_type="ml.m5.large",
+        data_capture_config=DataCaptureConfig(destination="s3://capture-bucket/churn"),
+    )
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=[config]), pipeline_name=NAME)
+    Annotations.from_stack(stack).has_warning(
+        "/Test/Training",
+        Match.string_like_regexp(
+            r"^The endpoints of step 'Config' \(model 'model-of-another-stack'\) write captured "
+            r".*\[ack: cdk-sagemaker-pipelines:endpoint-of-external-model\]$"
+        ),
+    )

@@ -35,7 +35,17 @@ REVIEW_TOOLS = REPO / "docs" / "review-tools.md"
 CONSTRUCTS = REPO / "docs" / "constructs.md"
 LIMITATIONS = REPO / "docs" / "limitations.md"
 ARCHITECTURE = REPO / "docs" / "architecture.md"
-REFERENCE = [README, OWN_PROJECT, LANGUAGE, REVIEW_TOOLS, CONSTRUCTS, LIMITATIONS, ARCHITECTURE]
+MODEL_MONITORING = REPO / "docs" / "model-monitoring.md"
+REFERENCE = [
+    README,
+    OWN_PROJECT,
+    LANGUAGE,
+    REVIEW_TOOLS,
+    CONSTRUCTS,
+    LIMITATIONS,
+    ARCHITECTURE,
+    MODEL_MONITORING,
+]
 OUR_PACKAGES = ("cdk_sagemaker_pipelines", "example_project", "examples", "stacks")
 
 

@@ -253,6 +253,20 @@ def test_the_endpoint_model_runs_as_the_precreated_role(customized: Customized) 
     assert [s["Principal"]["Service"] for s in trust] == ["sagemaker.amazonaws.com"]
 
 
+def test_the_monitoring_jobs_run_as_the_precreated_role(customized: Customized) -> None:
+    template = customized.templates["precreated"]
+    (job,) = _of_type(template, "AWS::SageMaker::DataQualityJobDefinition").values()
+    assert customized.roles["Ml/DataQuality/Role"] == "ml/endpoint-monitor"
+    assert job["Properties"]["RoleArn"] == f"arn:aws:iam::{ACCOUNT}:role/ml/endpoint-monitor"
+    entry = customized.report["precreated/Ml/DataQuality/Role"]
+    assert [s["Principal"]["Service"] for s in entry["assumeRolePolicy"]] == [
+        "sagemaker.amazonaws.com"
+    ]
+    # The monitor's managed policy is in the report, statement by statement.
+    sids = {statement.get("Sid") for statement in entry["managedPolicyStatements"]}
+    assert {"MonitorReadsCapturedData", "MonitorWritesReports", "MonitorUsesStoreKey"} <= sids
+
+
 # -- prevent_synthesis=False: aws-cdk-lib creates the roles, their ARNs name none ------------
 
 
@@ -294,6 +308,8 @@ def test_without_preventing_synthesis_the_created_roles_arns_are_written(
     assert arn_of("DailyTarget0Role") in rule_roles
     (model,) = _of_type(template, "AWS::SageMaker::Model").values()
     assert model["Properties"]["ExecutionRoleArn"] == arn_of("EndpointRole")
+    (job,) = _of_type(template, "AWS::SageMaker::DataQualityJobDefinition").values()
+    assert job["Properties"]["RoleArn"] == arn_of("DataQualityRole")
     # aws-cdk-lib still reports every role, as missing (it ignores the names then).
     reported = {path: e for path, e in customized.report.items() if path.startswith("report/")}
     assert set(reported) == {f"report/{path}" for path in customized.roles}

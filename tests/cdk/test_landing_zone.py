@@ -29,8 +29,11 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
+    DataCapture,
+    DataQualityMonitor,
     ModelEndpoint,
     ModelRegistry,
+    MonitorBaseline,
     NewDataTrigger,
     Pipeline,
     PipelineFailureNotifications,
@@ -153,11 +156,22 @@ def every_construct(
     rule.add_target(SageMakerPipelineTarget(pipeline, parameters={"InputDataKey": "curated/"}))
     ci_role = iam.Role(stack, "CiRole", assumed_by=iam.AccountRootPrincipal())
     pipeline.grant_start_pipeline_execution(ci_role)
-    ModelEndpoint(
+    endpoint = ModelEndpoint(
         stack,
         "Endpoint",
         model_package_arn=f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/churn/1",
         artifact_store=store,
+        data_capture=DataCapture(),
+    )
+    baseline = f"s3://ml-artifacts-{ACCOUNT}/models/churn/exec-1/DataQualityCheck"
+    DataQualityMonitor(
+        stack,
+        "DataQuality",
+        endpoint=endpoint,
+        baseline=MonitorBaseline(
+            statistics_uri=f"{baseline}/statistics.json",
+            constraints_uri=f"{baseline}/constraints.json",
+        ),
     )
 
 
@@ -228,6 +242,7 @@ EXPECTED_ROLES = (
     "DailyTarget0Role",  # SageMakerPipelineTarget on a rule of the user's
     "CiRole",
     "EndpointRole",  # ModelEndpoint: the model's execution role
+    "DataQualityRole",  # DataQualityMonitor: its monitoring jobs'
 )
 
 

@@ -50,9 +50,12 @@ import cdk_sagemaker_pipelines.cdk as public
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
     DataCapture,
+    DataQualityMonitor,
     Deployment,
     ModelEndpoint,
     ModelRegistry,
+    MonitorBaseline,
+    MonitorSchedule,
     NewDataTrigger,
     Pipeline,
     PipelineFailureNotifications,
@@ -80,6 +83,10 @@ from tests.cdk.helpers import ACCOUNT, REGION, SharedPipeline
 OTHER_ACCOUNT = "444455556666"
 PIPELINE_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/imported"
 VERSION_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/churn/3"
+MONITOR_BASELINE = MonitorBaseline(
+    statistics_uri="s3://ml-artifacts/models/churn/e1/statistics.json",
+    constraints_uri="s3://ml-artifacts/models/churn/e1/constraints.json",
+)
 PARAMETER_LOCATIONS = {"InputBucket": "data-bucket", "InputDataKey": ["curated/*", "incoming/*"]}
 
 
@@ -150,6 +157,16 @@ class World:
             serverless=ServerlessConfig(
                 memory_size_in_mb=1024, max_concurrency=5, provisioned_concurrency=2
             ),
+        )
+        self.monitored = ModelEndpoint(
+            stack,
+            "Monitored",
+            model_package_arn=VERSION_ARN,
+            artifact_store=self.store,
+            data_capture=DataCapture(),
+        )
+        self.monitor = DataQualityMonitor(
+            stack, "Monitor", endpoint=self.monitored, baseline=MONITOR_BASELINE
         )
 
 
@@ -312,12 +329,31 @@ def _deployment_factory(name: str, **valid: Any) -> Api:
     )
 
 
+def _monitor(world: World) -> DataQualityMonitor:
+    return world.monitor
+
+
 def _pipeline(world: World) -> Any:
     return world.pipeline
 
 
 def _imported(world: World) -> Any:
     return world.imported_pipeline
+
+
+def _schedule_factory(factory: str, **valid: Any) -> Api:
+    """A static constructor of ``MonitorSchedule``, with valid arguments."""
+    function = getattr(MonitorSchedule, factory)
+
+    def call(world: World, arguments: Arguments) -> Any:
+        return function(**arguments)
+
+    def baseline(world: World, construct_id: str) -> Arguments:
+        return dict(valid)
+
+    return Api(
+        f"MonitorSchedule.{factory}", function, call, baseline, (f"MonitorSchedule.{factory}",)
+    )
 
 
 APIS: list[Api] = [
@@ -457,6 +493,50 @@ APIS: list[Api] = [
     _deployment_factory("canary", percent=10, termination_wait=cdk.Duration.minutes(1)),
     _deployment_factory("linear", instances=1, termination_wait=cdk.Duration.minutes(1)),
     _deployment_factory("rolling", percent=20, rollback_instances=1),
+    _construct(
+        "DataQualityMonitor",
+        DataQualityMonitor,
+        endpoint=lambda world: world.monitored,
+        baseline=lambda world: MONITOR_BASELINE,
+        schedule=lambda world: MonitorSchedule.daily(hour=2),
+        max_runtime=lambda world: cdk.Duration.minutes(50),
+        role=lambda world: world.role,
+    ),
+    _method(
+        "DataQualityMonitor.metric",
+        _monitor,
+        "Test/Monitor",
+        positional="metric_name",
+        metric_name=lambda world: "feature_data_age",
+    ),
+    _method(
+        "DataQualityMonitor.metric_feature_baseline_drift",
+        _monitor,
+        "Test/Monitor",
+        positional="feature_name",
+        subject="metric",
+        feature_name=lambda world: "age",
+    ),
+    Api(
+        "MonitorBaseline",
+        MonitorBaseline.__init__,
+        lambda world, arguments: MonitorBaseline(**arguments),
+        lambda world, _: {
+            "statistics_uri": MONITOR_BASELINE.statistics_uri,
+            "constraints_uri": MONITOR_BASELINE.constraints_uri,
+        },
+        ("MonitorBaseline",),
+    ),
+    Api(
+        "MonitorSchedule",
+        MonitorSchedule.__init__,
+        lambda world, arguments: MonitorSchedule(**arguments),
+        lambda world, _: {"expression": "cron(0 * ? * * *)"},
+        ("MonitorSchedule",),
+    ),
+    _schedule_factory("hourly"),
+    _schedule_factory("daily", hour=2),
+    _schedule_factory("every", hours=6, starting_hour=1),
     Api(
         "DataCapture",
         DataCapture.__init__,
@@ -649,6 +729,9 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
         Wrong("buckets", lambda world: [world.bucket]),
         UNRELATED,
     ],
+    "ModelEndpoint": [AN_INT, A_BUCKET, A_CLASS],
+    "MonitorBaseline": [AN_INT, _value("URI", "s3://b/statistics.json"), A_DICT, A_CLASS],
+    "MonitorSchedule": [_value("expression", "cron(0 * ? * * *)"), AN_INT, UNRELATED],
     "Sequence[ecr.IRepository]": [
         A_STRING,
         _value("names", ["serving"]),

@@ -30,6 +30,13 @@ from .artifacts import (
     enable_event_bridge_notifications,
 )
 from .endpoint import DATA_CAPTURE_PREFIX, DataCapture, Deployment, ModelEndpoint
+from .endpoint_monitor import (
+    DATA_METRICS_NAMESPACE,
+    MONITORING_PREFIX,
+    DataQualityMonitor,
+    MonitorBaseline,
+    MonitorSchedule,
+)
 from .monitoring import PipelineMonitoring
 from .pipeline import Pipeline, PipelineBase
 from .registry import ModelRegistry
@@ -43,14 +50,19 @@ from .validation import FAIL_SYNTH_ON_VALIDATION_ERRORS, SageMakerPipelineChecks
 
 __all__ = [
     "DATA_CAPTURE_PREFIX",
+    "DATA_METRICS_NAMESPACE",
     "EXECUTIONS_PREFIX",
     "FAIL_SYNTH_ON_VALIDATION_ERRORS",
     "MODELS_PREFIX",
+    "MONITORING_PREFIX",
     "ArtifactStore",
     "DataCapture",
+    "DataQualityMonitor",
     "Deployment",
     "ModelEndpoint",
     "ModelRegistry",
+    "MonitorBaseline",
+    "MonitorSchedule",
     "NewDataTrigger",
     "Pipeline",
     "PipelineBase",

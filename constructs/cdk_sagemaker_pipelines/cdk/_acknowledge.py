@@ -120,6 +120,22 @@ REASONS: dict[str, str] = {
     "known at deploy time (the subnets and security groups are named exactly)",
     "DescribeEndpointNetwork": "EC2 Describe actions have no resource type; SageMaker needs "
     "them to place the endpoint's network interfaces in its VPC",
+    "MonitorReadsCapturedData": "data capture writes one object per batch of captured "
+    "requests, named by variant and time, under the endpoint's own data-capture/<endpoint>/ "
+    "prefix; each monitoring run reads those of its period",
+    "MonitorWritesReports": "each monitoring run writes its reports (statistics, constraint "
+    "violations) under objects named by SageMaker at run time, below this schedule's own "
+    "monitoring/<endpoint>/<schedule>/ prefix",
+    "MonitorWritesLogs": "SageMaker creates one log stream per monitoring job (a processing "
+    "job) under /aws/sagemaker/ProcessingJobs; job and stream names are only known at run time",
+    "MonitorPublishesMetrics": "cloudwatch:PutMetricData has no resource type; a condition "
+    "limits it to SageMaker's /aws/sagemaker/* namespaces and the analyzer's "
+    "aws/sagemaker/Endpoints/data-metrics",
+    "ManageMonitorNetworkInterfaces": "SageMaker creates the network interfaces of each "
+    "monitoring job in the endpoint's subnets at run time; their ids can't be known at deploy "
+    "time (the subnets and security groups are named exactly)",
+    "DescribeMonitorNetwork": "EC2 Describe actions have no resource type; SageMaker needs them "
+    "to place a monitoring job's network interfaces in the endpoint's VPC",
     "DescribeJobNetwork": "EC2 Describe actions have no resource type; SageMaker needs them to "
     "place job network interfaces",
     "ManageJobNetworkInterfaces": "SageMaker creates job network interfaces at run time; their "

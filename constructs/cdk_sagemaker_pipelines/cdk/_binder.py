@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aws_cdk import Aws, CfnMapping
+from aws_cdk import Aws, CfnMapping, Stack
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_s3 as s3
@@ -33,6 +33,7 @@ from ..definition.bindables import (
     check_asset_access,
     default_output_join,
 )
+from ..definition.images import FrameworkImageSpec
 from ._archive import deterministic_tar_gz
 from ._props import is_unresolved
 from ._tree import account_region, node_of, stack_of
@@ -240,27 +241,39 @@ class CdkBinder:
         key = (spec.repository, spec.tag)
         uri = self._images.get(key)
         if uri is None:
-            uri = self._images[key] = self._resolve_framework_image(spec)
+            uri = self._images[key] = framework_image_in_stack(stack_of(self._scope), spec)
         return uri
 
-    def _resolve_framework_image(self, spec: Any) -> str:
-        stack = stack_of(self._scope)
-        region = account_region(stack)[1]
-        if not is_unresolved(region):
-            if region not in spec.accounts:
-                # A problem of the step's image field, reported with all the others.
-                raise BindingError(spec.unpublished(region), spec.region_hint(region))
-            return str(spec.uri(region))
-        # Environment-agnostic stack: pick the URI by region at deploy time.
-        mapping_id = _construct_id(f"{spec.framework} {spec.repository} {spec.tag} images")
-        mapping = node_of(stack).try_find_child(mapping_id)
-        if not isinstance(mapping, CfnMapping):
-            mapping = CfnMapping(
-                stack,
-                mapping_id,
-                mapping={region: {"uri": spec.uri(region)} for region in sorted(spec.accounts)},
-            )
-        return str(mapping.find_in_map(Aws.REGION, "uri"))
+
+def framework_image_in_stack(stack: Stack, spec: FrameworkImageSpec) -> str:
+    """The URI of a framework image in ``stack``'s region, or chosen by region at deploy time.
+
+    A stack of a known region gets the literal URI (``BindingError`` when SageMaker
+    publishes no such image there); an environment-agnostic stack a ``Fn::FindInMap`` of a
+    ``CfnMapping`` of every region's URI, one per image and stack, shared by every
+    construct of the stack that runs the image (a pipeline's ``QualityCheckStep`` and a
+    ``DataQualityMonitor`` share the Model Monitor analyzer's).
+
+    Example::
+
+        framework_image_in_stack(stack, Image.model_monitor().framework_spec())
+    """
+    region = account_region(stack)[1]
+    if not is_unresolved(region):
+        if region not in spec.accounts:
+            # The caller's problem: a step's image field, reported with all the others.
+            raise BindingError(spec.unpublished(region), spec.region_hint(region))
+        return str(spec.uri(region))
+    # Environment-agnostic stack: pick the URI by region at deploy time.
+    mapping_id = _construct_id(f"{spec.framework} {spec.repository} {spec.tag} images")
+    mapping = node_of(stack).try_find_child(mapping_id)
+    if not isinstance(mapping, CfnMapping):
+        mapping = CfnMapping(
+            stack,
+            mapping_id,
+            mapping={region: {"uri": spec.uri(region)} for region in sorted(spec.accounts)},
+        )
+    return str(mapping.find_in_map(Aws.REGION, "uri"))
 
 
 def bucket_of(binder: CdkBinder, bucket_name: Any) -> s3.IBucket | None:

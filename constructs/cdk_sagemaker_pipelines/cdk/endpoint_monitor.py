@@ -1,0 +1,923 @@
+"""``DataQualityMonitor``: SageMaker Model Monitor's data quality schedule on a ``ModelEndpoint``.
+
+What AWS's "model deploy + model monitor" project templates add to an endpoint: a
+``AWS::SageMaker::DataQualityJobDefinition`` and the ``AWS::SageMaker::MonitoringSchedule``
+that runs it. Each run is a processing job of the Model Monitor analyzer that compares the
+requests the endpoint captured (``ModelEndpoint(data_capture=…)``) in the last period with
+the baseline a ``QualityCheckStep`` of the training pipeline calculated (recorded in the
+registered version's ``ModelMetrics``), writes its report to the artifact store and
+publishes its per-feature metrics to CloudWatch.
+
+The baseline's S3 URIs are given, never looked up at synth, as the version's ARN is: CI
+reads them from the version it deploys (``aws sagemaker describe-model-package``) and
+passes them as context beside ``model_package_arn``. A construct taking ``endpoint=``
+rather than a method of ``ModelEndpoint``, as aws-cdk-lib's ``ScalableTarget`` or
+``cloudwatch.Alarm`` take what they act on: the endpoint stays as it is, and the monitor
+may live in a stack of its own (of the endpoint's stage and environment).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Unpack
+
+from aws_cdk import ArnFormat, Duration, Fn, Names, Resource
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sagemaker as sagemaker
+
+from constructs import Construct
+
+from ..definition import Image, Problem
+from ..definition._suggest import did_you_mean, one_of
+from ..definition._tokens import _STRING_TOKEN
+from ..definition.bindables import BindingError
+from ..definition.instances import instance_types
+from ._acknowledge import acknowledge_wildcards
+from ._arns import format_arn
+from ._binder import framework_image_in_stack
+from ._policies import _s3_bucket_arn
+from ._props import (
+    ArgumentProblem,
+    PropProblem,
+    check_keywords,
+    check_new_child,
+    describe,
+    expect_bool,
+    expect_interface,
+    expect_same_app,
+    expect_str,
+    is_unresolved,
+    other_stage_problem,
+    raise_for,
+)
+from ._roles import role_arn
+from ._tree import account_region, node_of, placed, root_of, stack_of
+from .endpoint import ModelEndpoint
+from .pipeline import (
+    _metric_option_type_problems,
+    _metric_options,
+    _MetricOptions,
+    _role_account_problems,
+    _RoleTrust,
+    _service_role,
+    network_interface_statements,
+)
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_kms as kms
+
+MONITORING_PREFIX = "monitoring/"
+"""Where the monitors of an endpoint write their reports in its store's bucket
+(``monitoring/<endpoint name>/<schedule name>/``)."""
+
+DATA_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
+"""The CloudWatch namespace of a real-time endpoint's data quality metrics (dimensions
+``Endpoint`` and ``MonitoringSchedule``), as AWS's drift detection sample alarms on it."""
+
+# CreateMonitoringSchedule's MonitoringScheduleName: at most 63 characters.
+MAX_NAME = 63
+# Where the analyzer finds the captured data and writes its report (the SDK's paths).
+ENDPOINT_INPUT_PATH = "/opt/ml/processing/input/endpoint"
+OUTPUT_PATH = "/opt/ml/processing/output"
+# MonitoringClusterConfig.VolumeSizeInGB; MonitoringStoppingCondition.MaxRuntimeInSeconds.
+MAX_VOLUME_GB = 16384
+MAX_RUNTIME_SECONDS = 86400
+# MonitoringS3Uri: at most 512 characters.
+MAX_S3_URI = 512
+_S3_OBJECT = re.compile(r"s3://(?P<bucket>[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/(?P<key>.+)")
+# The metrics the analyzer publishes per feature (SageMaker guide, "CloudWatch Metrics").
+FEATURE_METRIC_PREFIXES = ("feature_baseline_drift_", "feature_non_null_", "feature_data_")
+# The namespaces the monitoring job may publish to: SageMaker's own (the processing job's
+# instance metrics) and the analyzer's, which has no leading slash.
+_METRIC_NAMESPACES = ["/aws/sagemaker/*", DATA_METRICS_NAMESPACE]
+_ROLE_FAILS = "every monitoring run would fail"
+
+# The cron forms Model Monitor takes (SageMaker guide, "The cron expression for monitoring
+# schedule"): hourly, daily at an hour, every N hours from an hour; UTC.
+_HOURLY = "cron(0 * ? * * *)"
+_CRON = re.compile(r"cron\(0 (?P<hour>\d{1,2})(?:/(?P<every>\d{1,2}))? \? \* \* \*\)")
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorSchedule:
+    """When Model Monitor analyzes the captured data: one of the cron forms it takes (UTC).
+
+    Each run analyzes the data captured in the period before it, and starts 0-20 minutes
+    after the hour the expression names (SageMaker's note). ``NOW`` (one run, at once) and
+    other expressions (minutes, days of the week, ``rate(…)``) are refused: SageMaker
+    refuses them, or, for ``NOW``, it is no schedule.
+
+    Example::
+
+        MonitorSchedule.hourly()  # cron(0 * ? * * *)
+        MonitorSchedule.daily(hour=2)  # cron(0 2 ? * * *)
+        MonitorSchedule.every(hours=6)  # cron(0 0/6 ? * * *)
+        MonitorSchedule("cron(0 17/12 ? * * *)")  # as SageMaker's guide writes them
+
+    :param expression: ``cron(0 * ? * * *)``, ``cron(0 <hour> ? * * *)`` or
+        ``cron(0 <hour>/<hours> ? * * *)``, hour 0-23 and hours 1-24.
+    """
+
+    expression: str
+
+    def __post_init__(self) -> None:
+        """Refuse an expression Model Monitor doesn't take, naming the field."""
+        raise_for([_expression_problem(self.expression)], "MonitorSchedule")
+
+    @staticmethod
+    def hourly() -> MonitorSchedule:
+        """At the start of every hour: ``cron(0 * ? * * *)``."""
+        return MonitorSchedule(_HOURLY)
+
+    @staticmethod
+    def daily(hour: int = 0) -> MonitorSchedule:
+        """Once a day, at ``hour`` (0-23, UTC): ``cron(0 <hour> ? * * *)``.
+
+        Example::
+
+            MonitorSchedule.daily(hour=2)
+        """
+        raise_for([_hour_problem("hour", hour)], "MonitorSchedule.daily")
+        return MonitorSchedule(f"cron(0 {hour} ? * * *)")
+
+    @staticmethod
+    def every(hours: int, *, starting_hour: int = 0) -> MonitorSchedule:
+        """Every ``hours`` hours (1-24) from ``starting_hour`` (0-23, UTC).
+
+        ``cron(0 <starting_hour>/<hours> ? * * *)``: the runs of a day are at
+        ``starting_hour``, ``starting_hour + hours``, … up to 23h.
+
+        Example::
+
+            MonitorSchedule.every(hours=6)  # 0h, 6h, 12h, 18h
+        """
+        raise_for(
+            [_every_problem(hours), _hour_problem("starting_hour", starting_hour)],
+            "MonitorSchedule.every",
+        )
+        return MonitorSchedule(f"cron(0 {starting_hour}/{hours} ? * * *)")
+
+    @property
+    def period_hours(self) -> int:
+        """The shortest time between two runs, in hours: what a run may take at most."""
+        if self.expression == _HOURLY:
+            return 1
+        match = _CRON.fullmatch(self.expression)
+        assert match is not None  # checked when created
+        start, every = int(match["hour"]), int(match["every"] or 24)
+        hours = list(range(start, 24, every))
+        # The gaps between the runs of a day, and from the last to the next day's first.
+        gaps = [later - earlier for earlier, later in itertools.pairwise(hours)]
+        gaps.append(hours[0] + 24 - hours[-1])
+        return min(every, *gaps)
+
+
+def _expression_problem(expression: object) -> Problem | None:
+    problem = expect_str("expression", expression, optional=False)
+    if problem is not None or not isinstance(expression, str):
+        return problem
+    if expression == _HOURLY:
+        return None
+    if expression.strip().upper() == "NOW":
+        return PropProblem(
+            None,
+            "expression",
+            "NOW runs one monitoring job, once, when the schedule is created: no schedule "
+            "to deploy",
+            "MonitorSchedule.hourly(), daily(…) or every(…); for a one-off analysis, run a "
+            "QualityCheckStep in the pipeline",
+        )
+    match = _CRON.fullmatch(expression)
+    if match is not None:
+        hour, every = int(match["hour"]), match["every"]
+        if hour <= 23 and (every is None or 1 <= int(every) <= 24):
+            return None
+    return PropProblem(
+        None,
+        "expression",
+        f"{expression!r} is not a cron expression Model Monitor takes: cron(0 * ? * * *) "
+        "(hourly), cron(0 <hour> ? * * *) (daily) or cron(0 <hour>/<hours> ? * * *), hour "
+        "0-23 and hours 1-24, UTC",
+        "MonitorSchedule.hourly(), MonitorSchedule.daily(hour=…) or MonitorSchedule.every(hours=…)",
+    )
+
+
+def _hour_problem(argument: str, hour: object) -> Problem | None:
+    if isinstance(hour, bool) or not isinstance(hour, int):
+        return ArgumentProblem(
+            None, argument, f"expected a whole hour of the day, 0-23, got {describe(hour)}"
+        )
+    if not 0 <= hour <= 23:
+        return ArgumentProblem(None, argument, f"expected an hour 0-23 (UTC), got {hour}")
+    return None
+
+
+def _every_problem(hours: object) -> Problem | None:
+    if isinstance(hours, bool) or not isinstance(hours, int):
+        return ArgumentProblem(
+            None, "hours", f"expected a whole number of hours, 1-24, got {describe(hours)}"
+        )
+    if not 1 <= hours <= 24:
+        return ArgumentProblem(
+            None,
+            "hours",
+            f"expected 1-24 hours, got {hours}: Model Monitor runs at most hourly, at least daily",
+        )
+    return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MonitorBaseline:
+    """The baseline a monitor compares the captured data with: a baselining job's files.
+
+    The ``statistics.json`` and ``constraints.json`` a ``QualityCheckStep``
+    (``DataQualityCheckConfig``) calculated, as the registered version records them in its
+    ``ModelMetrics.ModelDataQuality`` (or ``DriftCheckBaselines.ModelDataQuality``). S3
+    URIs of the objects, literal or tokens (a ``CfnParameter``'s value); the monitor's role
+    may read exactly these two objects.
+
+    Example::
+
+        MonitorBaseline(
+            statistics_uri="s3://ml-artifacts/models/churn/exec-1/DataQualityCheck/"
+            "quality_check_output/statistics.json",
+            constraints_uri="s3://ml-artifacts/models/churn/exec-1/DataQualityCheck/"
+            "quality_check_output/constraints.json",
+        )
+
+    :param statistics_uri: the baseline's statistics (``s3://bucket/key``).
+    :param constraints_uri: the baseline's constraints (``s3://bucket/key``).
+    """
+
+    statistics_uri: str
+    constraints_uri: str
+
+    def __post_init__(self) -> None:
+        """Refuse a location that is no S3 object, naming the field."""
+        raise_for(
+            [
+                _s3_object_problem("statistics_uri", self.statistics_uri),
+                _s3_object_problem("constraints_uri", self.constraints_uri),
+            ],
+            "MonitorBaseline",
+        )
+
+
+def _s3_object_problem(prop: str, uri: object) -> Problem | None:
+    problem = expect_str(prop, uri, optional=False)
+    if problem is not None or not isinstance(uri, str):
+        return problem
+    if is_unresolved(uri):
+        # A token, or a URI built of one: judged only as far as it is literal, its start.
+        head = _STRING_TOKEN.split(uri, maxsplit=1)[0]
+        if head and not head.startswith("s3://"):
+            return PropProblem(None, prop, f"{uri!r} must start with s3:// (s3://<bucket>/<key>)")
+        return None
+    if len(uri) > MAX_S3_URI:
+        return PropProblem(None, prop, f"{len(uri)} characters, more than SageMaker's 512")
+    if _S3_OBJECT.fullmatch(uri) is None or uri.endswith("/"):
+        return PropProblem(
+            None,
+            prop,
+            f"{uri!r} is not the S3 URI of an object (s3://<bucket>/<key>)",
+            "the file's URI, as the version's ModelMetrics.ModelDataQuality gives it: aws "
+            "sagemaker describe-model-package --model-package-name <version ARN>",
+        )
+    return None
+
+
+class DataQualityMonitor(Resource):
+    """SageMaker Model Monitor's data quality schedule on a ``ModelEndpoint``.
+
+    Creates an ``AWS::SageMaker::DataQualityJobDefinition`` (``JobDefinition``) and the
+    ``AWS::SageMaker::MonitoringSchedule`` (``Resource``) that runs it on ``schedule``:
+    each run is a processing job of SageMaker's Model Monitor analyzer (the image of the
+    stack's region, or chosen by region at deploy time in an environment-agnostic stack)
+    that reads what the endpoint captured in the last period, compares it with
+    ``baseline`` and writes its report under ``monitoring/<endpoint name>/<schedule name>/``
+    of the endpoint's artifact store, encrypted (its volume too) with the store's key; it
+    runs in the endpoint's VPC, subnets and security groups and network-isolated when the
+    endpoint's model is. Each run bills as a processing job (``instance_type``, for as
+    long as it runs).
+
+    The role (unless ``role=``) may read the endpoint's ``data-capture/<endpoint>/``
+    prefix and the two baseline objects, decrypt with the stores' keys, write the
+    reports, the processing jobs' logs and the analyzer's metrics, and, with a VPC, manage
+    the job's network interfaces in its subnets and groups.
+
+    The endpoint must capture its requests (``data_capture=DataCapture(…)``, with
+    ``capture_input``): synth fails otherwise, naming both constructs.
+
+    Example::
+
+        monitor = DataQualityMonitor(
+            self, "DataQuality", endpoint=endpoint,
+            baseline=MonitorBaseline(statistics_uri=…, constraints_uri=…),
+            schedule=MonitorSchedule.hourly(), instance_type="ml.m5.xlarge")
+        monitor.metric_feature_baseline_drift("age").create_alarm(
+            self, "AgeDrift", threshold=0.1, evaluation_periods=1)
+    """
+
+    @check_keywords
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        endpoint: ModelEndpoint,
+        baseline: MonitorBaseline,
+        schedule: MonitorSchedule | None = None,
+        instance_type: str = "ml.m5.xlarge",
+        volume_size_in_gb: int = 30,
+        max_runtime: Duration | None = None,
+        enable_cloudwatch_metrics: bool = True,
+        role: iam.IRole | None = None,
+    ) -> None:
+        """Create the job definition, the schedule and, unless ``role``, the role.
+
+        :param endpoint: the endpoint to monitor: a ``ModelEndpoint`` of this app capturing
+            its requests (``data_capture=DataCapture(…)``), of this stack's stage, account
+            and region.
+        :param baseline: the statistics and constraints the captured data is compared with.
+        :param schedule: when to analyze. Default: ``MonitorSchedule.hourly()``.
+        :param instance_type: the processing instance of each run (one). Default:
+            ``ml.m5.xlarge``, as the SageMaker SDK's monitors.
+        :param volume_size_in_gb: its ML storage volume, 1-16384 GiB. Default: 30.
+        :param max_runtime: a run is stopped after this long, at most the time between two
+            runs (one hour for an hourly schedule) and one day. Default: 1 hour.
+        :param enable_cloudwatch_metrics: the analyzer publishes its per-feature metrics
+            (``feature_baseline_drift_<feature>`` and others, in
+            ``aws/sagemaker/Endpoints/data-metrics``) when the baseline's constraints
+            enable them (``emit_metrics``, on in what the baselining job suggests).
+            Default: True.
+        :param role: the role the runs take. Default: a role SageMaker assumes (for this
+            account only), with exactly the permissions above in a managed policy. A role
+            of your own must be of the stack's account and trust
+            ``sagemaker.amazonaws.com``; it gets the same managed policy.
+        """
+        check_new_child("DataQualityMonitor", scope, construct_id)
+        super().__init__(scope, construct_id)
+        placed(self, scope)
+
+        def subject() -> str:
+            return f"DataQualityMonitor {self.node.path}"
+
+        stack = stack_of(self)
+        problems: list[Problem | None] = [
+            _endpoint_problem(endpoint, self),
+            None
+            if isinstance(baseline, MonitorBaseline)
+            else PropProblem(
+                None,
+                "baseline",
+                f"expected a MonitorBaseline, got {describe(baseline)}",
+                "MonitorBaseline(statistics_uri='s3://…/statistics.json', "
+                "constraints_uri='s3://…/constraints.json')",
+            ),
+            None
+            if schedule is None or isinstance(schedule, MonitorSchedule)
+            else PropProblem(
+                None,
+                "schedule",
+                f"expected a MonitorSchedule, got {describe(schedule)}",
+                "MonitorSchedule.hourly(), or MonitorSchedule('cron(0 * ? * * *)')",
+            ),
+            _instance_type_problem(instance_type),
+            _volume_problem(volume_size_in_gb),
+            expect_bool("enable_cloudwatch_metrics", enable_cloudwatch_metrics),
+            None
+            if role is None
+            else expect_interface(
+                "role",
+                role,
+                "an iam.IRole",
+                ("role_arn", "grant_principal"),
+                "an iam.Role, or iam.Role.from_role_arn(self, 'Role', arn)",
+            )
+            or expect_same_app("role", role, root_of(self)),
+        ]
+        raise_for(problems, subject)
+        schedule = schedule or MonitorSchedule.hourly()
+        raise_for(
+            [
+                *_capture_problems(endpoint),
+                _runtime_problem(max_runtime, schedule),
+                *(_role_account_problems(stack, {"role": role}) if role is not None else []),
+            ],
+            subject,
+        )
+        try:
+            image = framework_image_in_stack(stack, Image.model_monitor().framework_spec())
+        except BindingError as unpublished:
+            raise_for(
+                [PropProblem(None, "endpoint", unpublished.message, unpublished.hint)], subject
+            )
+        self.endpoint = endpoint
+        self.baseline = baseline
+        self.schedule = schedule
+        name = Names.unique_resource_name(self, max_length=MAX_NAME, separator="-")
+        self.monitoring_schedule_name: str = name
+        """The schedule's name (``MonitoringScheduleName``, the ``MonitoringSchedule``
+        dimension of its metrics): unique, from the construct path."""
+        endpoint_name = endpoint.cfn_endpoint.endpoint_name
+        self.reports_prefix: str = f"{MONITORING_PREFIX}{endpoint_name}/{name}/"
+        """Where the runs write their reports in the endpoint's store's bucket."""
+        store = endpoint.artifact_store
+        self.reports_uri: str = f"s3://{store.bucket.bucket_name}/{self.reports_prefix}"
+        """``s3://<store bucket>/monitoring/<endpoint name>/<schedule name>/``."""
+        if role is None:
+            role = _service_role(
+                self, "Role", "Role of a SageMaker Model Monitor data quality schedule", stack
+            )
+        else:
+            node_of(self).add_validation(_RoleTrust(stack, {"role": role}, fails=_ROLE_FAILS))
+        self.role: iam.IRole = role
+        network = _network_of(endpoint)
+        statements = self._role_statements(network)
+        self.role_policy = iam.ManagedPolicy(
+            self,
+            "RolePolicy",
+            description="What a SageMaker Model Monitor data quality schedule reads and writes",
+            statements=statements,
+            roles=[role],
+        )
+        acknowledge_wildcards(
+            self.role_policy, statements, f"role of data quality monitor {self.node.path}"
+        )
+        key_arn = store.key.key_arn
+        self._job_definition = sagemaker.CfnDataQualityJobDefinition(
+            self,
+            "JobDefinition",
+            data_quality_app_specification=sagemaker.CfnDataQualityJobDefinition.DataQualityAppSpecificationProperty(
+                image_uri=image,
+                environment={
+                    "publish_cloudwatch_metrics": "Enabled"
+                    if enable_cloudwatch_metrics
+                    else "Disabled"
+                },
+            ),
+            data_quality_baseline_config=sagemaker.CfnDataQualityJobDefinition.DataQualityBaselineConfigProperty(
+                constraints_resource=sagemaker.CfnDataQualityJobDefinition.ConstraintsResourceProperty(
+                    s3_uri=baseline.constraints_uri
+                ),
+                statistics_resource=sagemaker.CfnDataQualityJobDefinition.StatisticsResourceProperty(
+                    s3_uri=baseline.statistics_uri
+                ),
+            ),
+            data_quality_job_input=sagemaker.CfnDataQualityJobDefinition.DataQualityJobInputProperty(
+                endpoint_input=sagemaker.CfnDataQualityJobDefinition.EndpointInputProperty(
+                    endpoint_name=endpoint.endpoint_name, local_path=ENDPOINT_INPUT_PATH
+                )
+            ),
+            data_quality_job_output_config=sagemaker.CfnDataQualityJobDefinition.MonitoringOutputConfigProperty(
+                monitoring_outputs=[
+                    sagemaker.CfnDataQualityJobDefinition.MonitoringOutputProperty(
+                        s3_output=sagemaker.CfnDataQualityJobDefinition.S3OutputProperty(
+                            s3_uri=self.reports_uri,
+                            local_path=OUTPUT_PATH,
+                            s3_upload_mode="EndOfJob",
+                        )
+                    )
+                ],
+                kms_key_id=key_arn,
+            ),
+            job_resources=sagemaker.CfnDataQualityJobDefinition.MonitoringResourcesProperty(
+                cluster_config=sagemaker.CfnDataQualityJobDefinition.ClusterConfigProperty(
+                    instance_count=1,
+                    instance_type=instance_type,
+                    volume_size_in_gb=volume_size_in_gb,
+                    volume_kms_key_id=key_arn,
+                )
+            ),
+            network_config=sagemaker.CfnDataQualityJobDefinition.NetworkConfigProperty(
+                enable_inter_container_traffic_encryption=True,
+                # Left out when False: as the endpoint's model writes it.
+                enable_network_isolation=True if endpoint.enable_network_isolation else None,
+                vpc_config=None
+                if network is None
+                else sagemaker.CfnDataQualityJobDefinition.VpcConfigProperty(
+                    subnets=network[0], security_group_ids=network[1]
+                ),
+            ),
+            role_arn=role_arn(role),
+            stopping_condition=sagemaker.CfnDataQualityJobDefinition.StoppingConditionProperty(
+                max_runtime_in_seconds=3600
+                if max_runtime is None
+                else int(max_runtime.to_seconds())
+            ),
+        )
+        # Created once the policy is attached: the runs need it from the first one.
+        self._job_definition.node.add_dependency(self.role_policy)
+        self._resource = sagemaker.CfnMonitoringSchedule(
+            self,
+            "Resource",
+            monitoring_schedule_name=name,
+            monitoring_schedule_config=sagemaker.CfnMonitoringSchedule.MonitoringScheduleConfigProperty(
+                # Named by CloudFormation (every property of a job definition replaces it,
+                # which a fixed name would make fail): its name read back.
+                monitoring_job_definition_name=self._job_definition.get_att(
+                    "JobDefinitionName"
+                ).to_string(),
+                monitoring_type="DataQuality",
+                schedule_config=sagemaker.CfnMonitoringSchedule.ScheduleConfigProperty(
+                    schedule_expression=schedule.expression
+                ),
+            ),
+        )
+        self.monitoring_schedule_arn: str = self._resource.attr_monitoring_schedule_arn
+        """The schedule's ARN."""
+
+    # -- L1 resources ----------------------------------------------------------------
+
+    @property
+    def cfn_job_definition(self) -> sagemaker.CfnDataQualityJobDefinition:
+        """The underlying ``AWS::SageMaker::DataQualityJobDefinition``."""
+        return self._job_definition
+
+    @property
+    def cfn_monitoring_schedule(self) -> sagemaker.CfnMonitoringSchedule:
+        """The underlying ``AWS::SageMaker::MonitoringSchedule``."""
+        return self._resource
+
+    # -- metrics ---------------------------------------------------------------------
+
+    def metric(self, metric_name: str, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
+        """A per-feature metric of this schedule in ``aws/sagemaker/Endpoints/data-metrics``.
+
+        ``metric_name`` is ``feature_baseline_drift_<feature>`` (the distance of the
+        feature's distribution from the baseline's), ``feature_non_null_<feature>``
+        (completeness) or ``feature_data_<feature>`` (its values), the names the analyzer
+        publishes with dimensions ``Endpoint`` and ``MonitoringSchedule``. One data point
+        per run: the period defaults to the schedule's (at most a day), the statistic to
+        ``Maximum``. The ``options`` are ``cloudwatch.MetricOptions``.
+
+        Example::
+
+            monitor.metric("feature_non_null_age", statistic="Minimum")
+        """
+        given: dict[str, Any] = dict(options)
+        raise_for(
+            self._metric_problems(metric_name, given),
+            lambda: f"{self.node.path}.metric({metric_name!r})",
+        )
+        if "period" not in given:
+            given["period"] = Duration.hours(self.schedule.period_hours)
+        given.setdefault("statistic", "Maximum")
+        dimensions = {
+            "Endpoint": self.endpoint.endpoint_name,
+            "MonitoringSchedule": self.monitoring_schedule_name,
+        }
+        return cloudwatch.Metric(
+            namespace=DATA_METRICS_NAMESPACE,
+            metric_name=metric_name,
+            dimensions_map={**dimensions, **(given.pop("dimensions_map", None) or {})},
+            **given,
+        )
+
+    def metric_feature_baseline_drift(
+        self, feature_name: str, **options: Unpack[_MetricOptions]
+    ) -> cloudwatch.Metric:
+        """The drift of one feature from the baseline (``feature_baseline_drift_<feature>``).
+
+        The distance the analyzer measures between the captured and the baseline
+        distributions of the feature (Maximum per period of the schedule by default), to
+        alarm on: a constraint violation of that feature is a distance above the
+        baseline's ``comparison_threshold``.
+
+        Example::
+
+            monitor.metric_feature_baseline_drift("age").create_alarm(
+                self, "AgeDrift", threshold=0.1, evaluation_periods=1)
+        """
+        problem = expect_str("feature_name", feature_name, optional=False)
+        raise_for(
+            [problem and ArgumentProblem(None, problem.field, problem.message, problem.hint)],
+            lambda: f"{self.node.path}.metric_feature_baseline_drift({feature_name!r})",
+        )
+        return self.metric(f"feature_baseline_drift_{feature_name}", **options)
+
+    def _metric_problems(self, metric_name: object, options: dict[str, Any]) -> list[Problem]:
+        """A name the analyzer doesn't publish, or options ``cloudwatch.Metric`` refuses."""
+        problems: list[Problem | None] = [expect_str("metric_name", metric_name, optional=False)]
+        if (
+            isinstance(metric_name, str)
+            and not is_unresolved(metric_name)
+            and not any(
+                metric_name.startswith(prefix) and len(metric_name) > len(prefix)
+                for prefix in FEATURE_METRIC_PREFIXES
+            )
+        ):
+            problems.append(
+                ArgumentProblem(
+                    None,
+                    "metric_name",
+                    f"{metric_name!r} is no metric the Model Monitor analyzer publishes: "
+                    f"{', '.join(p + '<feature>' for p in FEATURE_METRIC_PREFIXES)} (an "
+                    "alarm on a metric without data never fires)",
+                    None
+                    if metric_name.startswith("feature_")
+                    else f"metric_feature_baseline_drift({metric_name!r})",
+                )
+            )
+        valid = sorted(_metric_options())
+        unknown = sorted(set(options) - set(valid))
+        if unknown:
+            problems.append(
+                ArgumentProblem(
+                    None,
+                    "options",
+                    f"{', '.join(unknown)} {'is not' if len(unknown) == 1 else 'are not'} "
+                    f"among the options of cloudwatch.MetricOptions ({', '.join(valid)})",
+                    did_you_mean(unknown[0], valid),
+                )
+            )
+        period = options.get("period")
+        if period is not None and not isinstance(period, Duration):
+            problems.append(
+                ArgumentProblem(
+                    None,
+                    "period",
+                    f"expected a Duration, got {describe(period)}",
+                    "Duration.hours(1)",
+                )
+            )
+        problems += _metric_option_type_problems(options)
+        # A method's arguments: reported as such (the shared checks name them as props).
+        return [
+            ArgumentProblem(None, problem.field, problem.message, problem.hint)
+            for problem in problems
+            if problem is not None
+        ]
+
+    # -- the role --------------------------------------------------------------------
+
+    def _role_statements(
+        self, network: tuple[list[str], list[str]] | None
+    ) -> list[iam.PolicyStatement]:
+        """What the monitoring jobs need, each statement with a Sid."""
+        stack = stack_of(self)
+        endpoint = self.endpoint
+        store = endpoint.artifact_store
+        bucket = store.bucket
+        capture_prefix = endpoint.data_capture_prefix
+        statements = [
+            iam.PolicyStatement(
+                sid="MonitorReadsCapturedData",
+                actions=["s3:GetObject"],
+                resources=[bucket.arn_for_objects(f"{capture_prefix}*")],
+            ),
+            iam.PolicyStatement(
+                sid="MonitorListsCapturedData",
+                actions=["s3:ListBucket"],
+                resources=[bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{capture_prefix}*"]}},
+            ),
+            iam.PolicyStatement(
+                sid="MonitorReadsBaseline",
+                actions=["s3:GetObject"],
+                resources=[
+                    _object_arn(self.baseline.statistics_uri),
+                    _object_arn(self.baseline.constraints_uri),
+                ],
+            ),
+            iam.PolicyStatement(
+                sid="MonitorWritesReports",
+                actions=["s3:PutObject"],
+                resources=[bucket.arn_for_objects(f"{self.reports_prefix}*")],
+            ),
+            # Captured data and reports (S3 with the store's key) and the job's volume.
+            iam.PolicyStatement(
+                sid="MonitorUsesStoreKey",
+                actions=[
+                    "kms:Decrypt",
+                    "kms:GenerateDataKey",
+                    "kms:GenerateDataKeyWithoutPlaintext",
+                    "kms:DescribeKey",
+                ],
+                resources=[store.key.key_arn],
+            ),
+            # A processing job's volume key needs a grant by the job's role (the SageMaker
+            # guide's policies for that role), as the pipelines' step roles have it.
+            iam.PolicyStatement(
+                sid="MonitorVolumesUseStoreKey",
+                actions=["kms:CreateGrant"],
+                resources=[store.key.key_arn],
+            ),
+        ]
+        model_key: kms.IKey = endpoint.model_store.key
+        if model_key is not store.key:
+            # The baselines a pipeline of the model's store calculated are encrypted with
+            # that store's key (a central registry's).
+            statements.append(
+                iam.PolicyStatement(
+                    sid="MonitorDecryptsBaseline",
+                    actions=["kms:Decrypt"],
+                    resources=[model_key.key_arn],
+                )
+            )
+        log_group = format_arn(
+            stack,
+            service="logs",
+            resource="log-group",
+            resource_name="/aws/sagemaker/ProcessingJobs",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        statements += [
+            iam.PolicyStatement(
+                sid="MonitorWritesLogs",
+                actions=[
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:DescribeLogStreams",
+                    "logs:PutLogEvents",
+                ],
+                resources=[log_group, f"{log_group}:log-stream:*"],
+            ),
+            iam.PolicyStatement(
+                sid="MonitorPublishesMetrics",
+                actions=["cloudwatch:PutMetricData"],
+                resources=["*"],
+                conditions={"StringLike": {"cloudwatch:namespace": _METRIC_NAMESPACES}},
+            ),
+        ]
+        if network is not None:
+            statements += network_interface_statements(stack, "Monitor", *network)
+        return statements
+
+
+def _object_arn(uri: str) -> str:
+    """The ARN of the S3 object ``uri`` names, at deploy time for a token."""
+    if uri.startswith("s3://"):
+        # s3://<bucket>/<key> -> arn:<partition>:s3:::<bucket>/<key>, tokens in it or not.
+        return _s3_bucket_arn(uri[len("s3://") :])
+    # A token (a parameter's value): split at deploy time.
+    return Fn.join("", [_s3_bucket_arn(""), Fn.select(1, Fn.split("s3://", uri))])
+
+
+def _endpoint_problem(endpoint: object, monitor: Construct) -> Problem | None:
+    """An endpoint that isn't a ``ModelEndpoint`` this monitor's stack can refer to."""
+    if not isinstance(endpoint, ModelEndpoint):
+        return PropProblem(
+            None,
+            "endpoint",
+            f"expected a ModelEndpoint, got {describe(endpoint)}",
+            "a ModelEndpoint of this app: the monitor reads what it captures "
+            "(its data_capture, store and network)",
+        )
+    problem = expect_same_app("endpoint", endpoint, root_of(monitor)) or other_stage_problem(
+        "endpoint",
+        endpoint,
+        monitor,
+        "the monitor",
+        "create the monitor in a stack of the endpoint's stage",
+        "no import: the monitor needs the ModelEndpoint itself",
+    )
+    if problem is not None:
+        return problem
+    for part, ours, theirs in zip(
+        ("account", "region"), account_region(monitor), account_region(endpoint), strict=True
+    ):
+        if not is_unresolved(ours) and not is_unresolved(theirs) and ours != theirs:
+            return PropProblem(
+                None,
+                "endpoint",
+                f"ModelEndpoint {endpoint.node.path} is in {part} {theirs}, the monitor's "
+                f"stack in {part} {ours}: Model Monitor schedules analyze endpoints of their "
+                "own account and region",
+                "create the monitor in a stack of the endpoint's account and region",
+            )
+    return None
+
+
+def _capture_problems(endpoint: object) -> list[Problem]:
+    """An endpoint that captures none of its requests: nothing to analyze."""
+    if not isinstance(endpoint, ModelEndpoint):
+        return []  # reported as the prop's type
+    config = endpoint.cfn_endpoint_config.data_capture_config
+    path = endpoint.node.path
+    if endpoint.serverless is not None:
+        return [
+            PropProblem(
+                None,
+                "endpoint",
+                f"ModelEndpoint {path} is serverless: Serverless Inference captures no data, "
+                "and Model Monitor doesn't monitor serverless endpoints",
+                "monitor an endpoint on instances (its instance_type=, with data_capture=)",
+            )
+        ]
+    if config is None:
+        return [
+            PropProblem(
+                None,
+                "endpoint",
+                f"ModelEndpoint {path} captures no data (no data_capture=): Model Monitor "
+                "analyzes the requests an endpoint captures",
+                "give the endpoint data_capture=DataCapture(…), e.g. "
+                "DataCapture(sampling_percentage=20, csv_content_types=['text/csv'])",
+            )
+        ]
+    if not isinstance(config, sagemaker.CfnEndpointConfig.DataCaptureConfigProperty):
+        return []  # a token (an override of the endpoint's own): not judged
+    problems: list[Problem] = []
+    options = config.capture_options
+    modes = [
+        option.capture_mode
+        for option in (options if isinstance(options, list) else [])
+        if isinstance(option, sagemaker.CfnEndpointConfig.CaptureOptionProperty)
+    ]
+    if "Input" not in modes:
+        problems.append(
+            PropProblem(
+                None,
+                "endpoint",
+                f"ModelEndpoint {path} captures its responses only (DataCapture's "
+                "capture_input=False): data quality is judged on the requests",
+                "capture the requests: DataCapture(capture_input=True), its default",
+            )
+        )
+    if config.initial_sampling_percentage == 0:
+        problems.append(
+            PropProblem(
+                None,
+                "endpoint",
+                f"ModelEndpoint {path} captures 0 percent of its requests (DataCapture's "
+                "sampling_percentage=0): every run would find nothing to analyze",
+                "DataCapture(sampling_percentage=…) of 1 or more",
+            )
+        )
+    return problems
+
+
+def _instance_type_problem(instance_type: object) -> Problem | None:
+    problem = expect_str("instance_type", instance_type, optional=False)
+    if problem is not None or not isinstance(instance_type, str) or is_unresolved(instance_type):
+        return problem
+    valid = instance_types("processing")
+    if instance_type in valid:
+        return None
+    return PropProblem(
+        None,
+        "instance_type",
+        f"{instance_type!r} is not an instance type of SageMaker processing jobs, which "
+        "monitoring jobs are",
+        did_you_mean(instance_type, valid) or f"one of {one_of(sorted(valid))}",
+    )
+
+
+def _volume_problem(size: object) -> Problem | None:
+    if is_unresolved(size):
+        return None
+    if isinstance(size, bool) or not isinstance(size, int):
+        return PropProblem(
+            None, "volume_size_in_gb", f"expected a whole number of GiB, got {describe(size)}"
+        )
+    if not 1 <= size <= MAX_VOLUME_GB:
+        return PropProblem(None, "volume_size_in_gb", f"expected 1-{MAX_VOLUME_GB} GiB, got {size}")
+    return None
+
+
+def _runtime_problem(max_runtime: object, schedule: MonitorSchedule) -> Problem | None:
+    """A run longer than the time to the next run (SageMaker's rule), or than a day."""
+    if max_runtime is None:
+        return None
+    if not isinstance(max_runtime, Duration):
+        return PropProblem(
+            None,
+            "max_runtime",
+            f"expected a Duration, got {describe(max_runtime)}",
+            "Duration.minutes(50)",
+        )
+    if max_runtime.is_unresolved():
+        return None
+    seconds = max_runtime.to_seconds(integral=False)
+    hours = schedule.period_hours
+    limit = min(hours * 3600, MAX_RUNTIME_SECONDS)
+    if seconds != int(seconds) or seconds < 1:
+        return PropProblem(
+            None,
+            "max_runtime",
+            f"expected whole seconds, 1 or more, got {max_runtime.to_human_string()}",
+        )
+    if seconds > limit:
+        return PropProblem(
+            None,
+            "max_runtime",
+            f"{max_runtime.to_human_string()} is longer than the {hours} hour"
+            f"{'' if hours == 1 else 's'} between two runs of {schedule.expression}: "
+            "SageMaker refuses a run that may last until the next",
+            f"Duration.seconds({limit}) or less",
+        )
+    return None
+
+
+def _network_of(endpoint: ModelEndpoint) -> tuple[list[str], list[str]] | None:
+    """The endpoint model's subnets and security group ids, None outside a VPC."""
+    config = endpoint.cfn_model.vpc_config
+    if config is None:
+        return None
+    # ModelEndpoint writes the struct itself (a VpcConfigProperty, never a token).
+    assert isinstance(config, sagemaker.CfnModel.VpcConfigProperty), config
+    return list(config.subnets), list(config.security_group_ids)

@@ -27,6 +27,8 @@ from cdk_sagemaker_pipelines.cdk import (
     PipelineMonitoring,
     PipelineSchedule,
 )
+from cdk_sagemaker_pipelines.cdk.endpoint import GUARDRAIL_EXCLUDED_FAMILIES
+from cdk_sagemaker_pipelines.definition.instances import instance_family
 from constructs import Construct
 from example_project.pipeline import PipelineSettings, build_pipeline
 
@@ -160,6 +162,12 @@ class MlOpsStack(Stack):
         )
         self.endpoint: ModelEndpoint | None = None
         if config.model_package_arn is not None:
+            # SageMaker applies no deployment guardrails to Inferentia 1 instances (it updates
+            # them all at once, without baking or rollback): such an endpoint gets none, and
+            # no rollback alarm, rather than a deployment ModelEndpoint would refuse.
+            guarded = (
+                instance_family(config.endpoint_instance_type) not in GUARDRAIL_EXCLUDED_FAMILIES
+            )
             self.endpoint = ModelEndpoint(
                 self,
                 "Endpoint",
@@ -179,8 +187,11 @@ class MlOpsStack(Stack):
                 # One instance: no canary to size; all traffic at once, watched while it bakes.
                 deployment=Deployment.all_at_once(
                     wait=BAKE, termination_wait=BAKE, timeout=Duration.hours(1)
-                ),
+                )
+                if guarded
+                else None,
             )
+        if self.endpoint is not None and self.endpoint.deployment is not None:
             server_errors = self.endpoint.metric_invocation_5xx_errors(
                 new_fleet_only=True, period=Duration.minutes(1)
             ).create_alarm(

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from stacks.mlops_stack import MlOpsStack
 from tests.cdk.assembly import logical_id_paths, stack_metadata
 from tests.cdk.conftest import SynthesizedApp, cdk_context, synthesize_reference_app
 
@@ -209,3 +210,29 @@ def test_a_new_version_is_rolled_back_on_server_errors_of_its_fleet(served: Synt
         "EndpointConfigName",
     }
     assert alarm["AlarmActions"] == [{"Ref": topic}]
+
+
+def test_an_inferentia_1_endpoint_deploys_without_guardrails(tmp_path: Path):
+    # cdk.json may name any real-time instance type: on ml.inf1.* SageMaker applies no
+    # deployment guardrails, so the stack leaves the deployment and its alarm out rather
+    # than fail synth on a prop the settings never mention. Built, not synthesized.
+    import app as reference
+
+    context = cdk_context()
+    staging = {**context["environments"]["staging"], "endpoint_instance_type": "ml.inf1.xlarge"}
+    context = {
+        **context,
+        "environments": {"staging": staging},
+        "model_package_arn:staging": VERSION,
+    }
+    application = reference.build_app(context, outdir=str(tmp_path))
+
+    stack = application.node.find_child("staging").node.find_child("MlOps")
+    assert isinstance(stack, MlOpsStack)
+    endpoint = stack.endpoint
+    assert endpoint is not None
+    assert endpoint.instance_type == "ml.inf1.xlarge"
+    assert endpoint.deployment is None
+    assert endpoint.cfn_endpoint.deployment_config is None
+    assert endpoint.rollback_alarms == ()
+    assert endpoint.node.try_find_child("ServerErrors") is None

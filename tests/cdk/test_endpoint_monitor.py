@@ -226,6 +226,22 @@ def test_the_role_policy_exactly(staging: Staging) -> None:
                 _partition_arn(f":s3:::{STATISTICS.removeprefix('s3://')}"),
             ],
         },
+        # SageMaker downloads each baseline object as an S3Prefix processing input: it
+        # lists the bucket under the object's key first.
+        "MonitorListsBaseline": {
+            "Sid": "MonitorListsBaseline",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": _partition_arn(":s3:::ml-artifacts-111122223333"),
+            "Condition": {
+                "StringLike": {
+                    "s3:prefix": [
+                        f"{STATISTICS.split('/', 3)[3]}*",
+                        f"{CONSTRAINTS.split('/', 3)[3]}*",
+                    ]
+                }
+            },
+        },
         "MonitorWritesReports": {
             "Sid": "MonitorWritesReports",
             "Effect": "Allow",
@@ -535,6 +551,25 @@ def test_baselines_given_as_tokens_are_read_exactly_at_deploy_time(private: Priv
     }
     # A URI of a token bucket: its ARN written around the token.
     assert constraints == _partition_arn(":s3:::ml-central-models/models/constraints.json")
+    # Listed as each run downloads them: the literal key as the prefix; the bucket of the
+    # parameter's URI, split out at deploy time, without a prefix (CloudFormation can't
+    # split the key out of it).
+    assert policy["MonitorListsBaseline"] == {
+        "Sid": "MonitorListsBaseline",
+        "Effect": "Allow",
+        "Action": "s3:ListBucket",
+        "Resource": _partition_arn(":s3:::ml-central-models"),
+        "Condition": {"StringLike": {"s3:prefix": ["models/constraints.json*"]}},
+    }
+    after_scheme = {"Fn::Select": [1, {"Fn::Split": ["s3://", {"Ref": "Statistics"}]}]}
+    assert policy["MonitorListsBaselineBucket"] == {
+        "Sid": "MonitorListsBaselineBucket",
+        "Effect": "Allow",
+        "Action": "s3:ListBucket",
+        "Resource": _partition_arn(
+            [":s3:::", {"Fn::Select": [0, {"Fn::Split": ["/", after_scheme]}]}]
+        ),
+    }
 
 
 def test_a_central_model_store_key_decrypts_the_baseline(private: Private) -> None:

@@ -683,6 +683,9 @@ class DataQualityMonitor(Resource):
                     _object_arn(self.baseline.constraints_uri),
                 ],
             ),
+            *_baseline_list_statements(
+                [self.baseline.statistics_uri, self.baseline.constraints_uri]
+            ),
             iam.PolicyStatement(
                 sid="MonitorWritesReports",
                 actions=["s3:PutObject"],
@@ -746,6 +749,54 @@ class DataQualityMonitor(Resource):
         if network is not None:
             statements += network_interface_statements(stack, "Monitor", *network)
         return statements
+
+
+def _baseline_list_statements(uris: list[str]) -> list[iam.PolicyStatement]:
+    """``s3:ListBucket`` of the baseline objects, as each monitoring run lists them.
+
+    SageMaker hands the baseline to a run as two processing inputs of ``S3DataType``
+    ``S3Prefix`` (the object's key as the prefix), which it downloads by listing the
+    bucket under that prefix: without the listing every run fails before it analyzes
+    anything. ``MonitorListsBaseline`` allows the two keys as ``s3:prefix`` (as
+    ``MonitorListsCapturedData`` does the captured data's). A URI that is a token as a
+    whole (a parameter's value) can't be split into its key by CloudFormation
+    (``Fn::Split`` takes a literal delimiter): its bucket, read from the URI at deploy
+    time, is listed without a prefix condition (``MonitorListsBaselineBucket``).
+    """
+    prefixes: dict[str, list[str]] = {}  # bucket ARN -> s3:prefix values
+    open_buckets: list[str] = []
+    for uri in uris:
+        rest = uri.removeprefix("s3://") if uri.startswith("s3://") else None
+        bucket, _, key = (rest or "").partition("/")
+        if rest is not None and key:
+            keys = prefixes.setdefault(_s3_bucket_arn(bucket), [])
+            if f"{key}*" not in keys:
+                keys.append(f"{key}*")
+            continue
+        # A token, or s3:// and a token: the bucket is what follows s3://, up to a slash.
+        after = Fn.select(1, Fn.split("s3://", uri)) if rest is None else rest
+        arn = _s3_bucket_arn(Fn.select(0, Fn.split("/", after)))
+        if arn not in open_buckets:
+            open_buckets.append(arn)
+    statements: list[iam.PolicyStatement] = []
+    if prefixes:
+        statements.append(
+            iam.PolicyStatement(
+                sid="MonitorListsBaseline",
+                actions=["s3:ListBucket"],
+                resources=list(prefixes),
+                conditions={
+                    "StringLike": {"s3:prefix": [key for keys in prefixes.values() for key in keys]}
+                },
+            )
+        )
+    if open_buckets:
+        statements.append(
+            iam.PolicyStatement(
+                sid="MonitorListsBaselineBucket", actions=["s3:ListBucket"], resources=open_buckets
+            )
+        )
+    return statements
 
 
 def _object_arn(uri: str) -> str:

@@ -37,6 +37,15 @@ def test_the_review_tools_do_not_import_the_local_runner(
     assert modules_loaded_by(package_python_env, review, local) == []
 
 
+def test_the_checks_load_the_language_only_to_judge_an_endpoint(
+    package_python_env: dict[str, str],
+) -> None:
+    # A rule of one's own imports the checks; the language's instance-store families are
+    # loaded when a definition has an endpoint configuration to judge, not before.
+    checks, definition = "cdk_sagemaker_pipelines.checks", "cdk_sagemaker_pipelines.definition"
+    assert modules_loaded_by(package_python_env, checks, definition, "botocore") == []
+
+
 def modules_loaded_by(env: dict[str, str], module: str, *prefixes: str) -> list[str]:
     """The modules under ``prefixes`` that importing ``module`` loads, in a fresh interpreter."""
     code = (

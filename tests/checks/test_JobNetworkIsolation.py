@@ -89,3 +89,50 @@ def test_Noncompliance_tuning_of_several_definitions():
             "open network access",
         )
     ]
+
+
+# An endpoint runs each model with the model's network (a Model step is judged as a job),
+# and inference components with its configuration's.
+COMPONENTS = [{"VariantName": "AllTraffic", "InstanceType": "ml.g5.2xlarge"}]
+MODELS = [{"VariantName": "AllTraffic", "ModelName": "m", "InstanceType": "ml.m5.large"}]
+MODEL_STEP = {"ModelName": {"Get": "Steps.CreateModel.ModelName"}}
+
+
+def test_Compliance_endpoint_config():
+    compliant = definition(
+        step("Vpc", "EndpointConfig", ProductionVariants=COMPONENTS, VpcConfig=VPC),
+        step(
+            "Isolated", "EndpointConfig", ProductionVariants=COMPONENTS, EnableNetworkIsolation=True
+        ),
+        # Variants of models: their network is the models'.
+        step("OfModels", "EndpointConfig", ProductionVariants=MODELS),
+        step("OfAModelStep", "EndpointConfig", ProductionVariants=[{**MODELS[0], **MODEL_STEP}]),
+        # No variants at all (malformed): nothing to judge.
+        step("NoVariants", "EndpointConfig"),
+        step("Deploy", "Endpoint", EndpointName="e", EndpointConfigName="c"),
+        step("Component", "InferenceComponent", EndpointName="e"),
+    )
+    assert JobNetworkIsolation.check(compliant) == []
+
+
+def test_Noncompliance_endpoint_config():
+    noncompliant = definition(
+        step("Open", "EndpointConfig", ProductionVariants=COMPONENTS),
+        condition(
+            "Gate",
+            [
+                step(
+                    "NotIsolated",
+                    "EndpointConfig",
+                    ProductionVariants=COMPONENTS,
+                    EnableNetworkIsolation=False,
+                    VpcConfig={},
+                )
+            ],
+            [],
+        ),
+    )
+    assert JobNetworkIsolation.check(noncompliant) == [
+        Finding("Open", "Arguments.EnableNetworkIsolation", "open network access"),
+        Finding("NotIsolated", "Arguments.EnableNetworkIsolation", "open network access"),
+    ]

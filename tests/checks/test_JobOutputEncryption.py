@@ -67,3 +67,45 @@ def test_Noncompliance_tuning_of_several_definitions():
             "Tune", "Arguments.TrainingJobDefinitions[0].OutputDataConfig.KmsKeyId", "no KMS key"
         )
     ]
+
+
+# Endpoint configurations write captured requests and responses, and asynchronous
+# inference results, to S3: each with a KmsKeyId of its own.
+CAPTURE = {"DestinationS3Uri": "s3://b/capture", "InitialSamplingPercentage": 20}
+ASYNC = {"OutputConfig": {"S3OutputPath": "s3://b/async"}}
+
+
+def test_Compliance_endpoint_config():
+    compliant = definition(
+        step(
+            "Keyed",
+            "EndpointConfig",
+            DataCaptureConfig={**CAPTURE, "KmsKeyId": KEY},
+            AsyncInferenceConfig={"OutputConfig": {**ASYNC["OutputConfig"], "KmsKeyId": KEY}},
+        ),
+        # Capture turned off writes nothing; no capture, no asynchronous inference: neither.
+        step("Off", "EndpointConfig", DataCaptureConfig={**CAPTURE, "EnableCapture": False}),
+        step("Plain", "EndpointConfig", ProductionVariants=[], KmsKeyId=KEY),
+        step("Async", "EndpointConfig", AsyncInferenceConfig={"ClientConfig": {}}),
+        step("Deploy", "Endpoint", EndpointName="e", EndpointConfigName="c"),
+    )
+    assert JobOutputEncryption.check(compliant) == []
+
+
+def test_Noncompliance_endpoint_config():
+    noncompliant = definition(
+        step("Capture", "EndpointConfig", DataCaptureConfig={**CAPTURE, "EnableCapture": True}),
+        step(
+            "Both",
+            "EndpointConfig",
+            # Capture turned on or off at run time: it may write.
+            DataCaptureConfig={**CAPTURE, "EnableCapture": {"Get": "Parameters.Capture"}},
+            AsyncInferenceConfig=ASYNC,
+            KmsKeyId=KEY,  # the instances' volumes', not the captured data's
+        ),
+    )
+    assert JobOutputEncryption.check(noncompliant) == [
+        Finding("Capture", "Arguments.DataCaptureConfig.KmsKeyId", "no KMS key"),
+        Finding("Both", "Arguments.DataCaptureConfig.KmsKeyId", "no KMS key"),
+        Finding("Both", "Arguments.AsyncInferenceConfig.OutputConfig.KmsKeyId", "no KMS key"),
+    ]

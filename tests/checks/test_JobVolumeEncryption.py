@@ -103,3 +103,103 @@ def test_Noncompliance_tuning_of_several_definitions():
             "no KMS key",
         )
     ]
+
+
+# Endpoint configurations: KmsKeyId encrypts the ML storage volume of every instance of
+# every variant (shadow variants too).
+M5 = {"VariantName": "A", "ModelName": "m", "InstanceType": "ml.m5.large"}
+G5 = {"VariantName": "B", "ModelName": "m", "InstanceType": "ml.g5.2xlarge"}
+SERVERLESS = {"VariantName": "S", "ModelName": "m", "ServerlessConfig": {"MemorySizeInMB": 2048}}
+
+
+def test_Compliance_endpoint_config():
+    instance_type = {"Get": "Parameters.InstanceType"}
+    compliant = definition(
+        step("Keyed", "EndpointConfig", ProductionVariants=[M5], KmsKeyId=KEY),
+        step("KeyParameter", "EndpointConfig", ProductionVariants=[M5], KmsKeyId=instance_type),
+        # An NVMe instance store is encrypted by the instance's hardware and takes no key.
+        step("Store", "EndpointConfig", ProductionVariants=[G5]),
+        # A serverless variant has no volume.
+        step("Serverless", "EndpointConfig", ProductionVariants=[SERVERLESS]),
+        step("Both", "EndpointConfig", ProductionVariants=[G5, SERVERLESS]),
+        # An instance type given as a parameter is judged by its default.
+        step(
+            "ByDefault",
+            "EndpointConfig",
+            ProductionVariants=[{**M5, "InstanceType": instance_type}],
+        ),
+        # Endpoints and inference components have no volume of their own.
+        step("Deploy", "Endpoint", EndpointName="e", EndpointConfigName="c"),
+        step("Component", "InferenceComponent", EndpointName="e"),
+        parameters=[{"Name": "InstanceType", "Type": "String", "DefaultValue": "ml.g5.xlarge"}],
+    )
+    assert JobVolumeEncryption.check(compliant) == []
+
+
+def test_Noncompliance_endpoint_config():
+    parameter = {"Get": "Parameters.InstanceType"}
+    noncompliant = definition(
+        step("Plain", "EndpointConfig", ProductionVariants=[M5], KmsKeyId=""),
+        step(
+            "ByDefault",
+            "EndpointConfig",
+            ProductionVariants=[{**M5, "InstanceType": parameter}, SERVERLESS],
+        ),
+        step(
+            "Unknown",
+            "EndpointConfig",
+            ProductionVariants=[
+                {**M5, "InstanceType": {"Get": "Steps.Pick.OutputParameters['type']"}},
+                {**M5, "InstanceType": "${Ref:EndpointInstanceType}"},  # a CloudFormation one
+                {**M5, "InstanceType": {"Get": "Parameters.NoDefault"}},
+            ],
+        ),
+        step(
+            "Shadow",
+            "EndpointConfig",
+            ProductionVariants=[G5],
+            ShadowProductionVariants=[{**M5, "VariantName": "Shadow"}],
+        ),
+        condition("Gate", [step("Mixed", "EndpointConfig", ProductionVariants=[M5, G5])], []),
+        parameters=[
+            {"Name": "InstanceType", "Type": "String", "DefaultValue": "ml.c5.xlarge"},
+            {"Name": "NoDefault", "Type": "String"},
+        ],
+    )
+    assert JobVolumeEncryption.check(noncompliant) == [
+        Finding(
+            "Plain",
+            "Arguments.KmsKeyId",
+            "no KMS key for the storage volumes of ml.m5.large (ProductionVariants[0])",
+        ),
+        Finding(
+            "ByDefault",
+            "Arguments.KmsKeyId",
+            "no KMS key for the storage volumes of ml.c5.xlarge (ProductionVariants[0], the "
+            "default of parameter 'InstanceType')",
+        ),
+        Finding(
+            "Unknown",
+            "Arguments.KmsKeyId",
+            "no KMS key for the storage volumes of "
+            "ProductionVariants[0] (an instance type known only at run time), "
+            "ProductionVariants[1] (an instance type known only at run time), "
+            "ProductionVariants[2] (an instance type known only at run time)",
+        ),
+        Finding(
+            "Shadow",
+            "Arguments.KmsKeyId",
+            "no KMS key for the storage volumes of ml.m5.large (ShadowProductionVariants[0]); "
+            "none can be given while ml.g5.2xlarge (ProductionVariants[0]) keeps its storage "
+            "on an NVMe instance store (CreateEndpointConfig refuses a KmsKeyId then): deploy "
+            "the variants with EBS volumes with an endpoint configuration of their own",
+        ),
+        Finding(
+            "Mixed",
+            "Arguments.KmsKeyId",
+            "no KMS key for the storage volumes of ml.m5.large (ProductionVariants[0]); "
+            "none can be given while ml.g5.2xlarge (ProductionVariants[1]) keeps its storage "
+            "on an NVMe instance store (CreateEndpointConfig refuses a KmsKeyId then): deploy "
+            "the variants with EBS volumes with an endpoint configuration of their own",
+        ),
+    ]

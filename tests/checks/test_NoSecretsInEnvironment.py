@@ -194,3 +194,18 @@ def test_Compliance_references_to_secrets():
         )
     )
     assert NoSecretsInEnvironment.check(compliant) == []
+
+
+def test_Noncompliance_inference_component_container():
+    # An inference component deployed from an image has an environment of its own.
+    container = {"Image": "i", "Environment": {"HF_TOKEN": "hf_x", "MODE": "serve"}}
+    noncompliant = definition(
+        step("Component", "InferenceComponent", Specification={"Container": container}),
+    )
+    assert NoSecretsInEnvironment.check(noncompliant) == [
+        Finding(
+            "Component",
+            "Arguments.Specification.Container.Environment['HF_TOKEN']",
+            "literal secret",
+        )
+    ]

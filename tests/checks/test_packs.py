@@ -13,9 +13,17 @@ from cdk_sagemaker_pipelines.checks import BASELINE, NETWORK, Finding, Rule, Rul
 from cdk_sagemaker_pipelines.checks._finding import all_steps, dig, job_arguments
 from cdk_sagemaker_pipelines.definition import (
     AutoMLStep,
+    ComputeResourceRequirements,
+    DataCaptureConfig,
+    EndpointConfigStep,
+    EndpointStep,
+    InferenceComponentStep,
     JobDefaults,
+    ModelStep,
     NetworkConfig,
     PipelineDefinition,
+    ProductionVariant,
+    ServerlessConfig,
     StaticBinder,
 )
 from tests.checks.helpers import KEY, condition, definition, step
@@ -182,6 +190,32 @@ def test_checks_survive_malformed_definitions():
     assert run_rules(BASELINE, {"Steps": None}) == []
 
 
+def test_checks_survive_malformed_deployment_steps():
+    # Shapes validation refuses: judged where they can be, never raising (a CheckError).
+    malformed: dict[str, Any] = {
+        "Parameters": [{"Name": None}, "x"],
+        "Steps": [
+            {"Name": "A", "Type": "EndpointConfig", "Arguments": None},
+            {"Name": "B", "Type": "EndpointConfig", "Arguments": {"ProductionVariants": "x"}},
+            {
+                "Name": "C",
+                "Type": "EndpointConfig",
+                "Arguments": {
+                    "ProductionVariants": [None, 3, {"InstanceType": 5}],
+                    "AsyncInferenceConfig": {"OutputConfig": None},
+                    "DataCaptureConfig": {"EnableCapture": False},
+                },
+            },
+            {"Name": "D", "Type": "InferenceComponent", "Arguments": {"Specification": "x"}},
+        ],
+    }
+    results = run_rules(BASELINE + NETWORK, malformed)
+    assert [(result.rule.id, result.finding.step) for result in results] == [
+        ("SMP-JobVolumeEncryption", "C"),  # an instance type that isn't one
+        ("SMP-JobNetworkIsolation", "C"),  # no variant names a model
+    ]
+
+
 def test_all_steps_walks_branches_and_dig_stops_at_non_mappings():
     nested = definition(
         step("A", "Training"),
@@ -242,3 +276,81 @@ def test_a_pipeline_wide_finding_is_acknowledged_by_the_rules_id_alone() -> None
     assert (
         "`SageMakerPipelineChecks::ACME-CostCenter`" in (REPO / "docs" / "extending.md").read_text()
     )
+
+
+SDK_DEPLOY = REPO / "tests/definition/sdk_deploy/sdk-deploy.json"
+
+
+def test_the_sdks_deployment_steps_are_looked_inside():
+    # What the SageMaker SDK writes for its EndpointConfigStep, EndpointStep and
+    # InferenceComponentStep: keys only where given, no network unless asked for.
+    sdk = json.loads(SDK_DEPLOY.read_text())["definition"]
+    results = run_rules(BASELINE + NETWORK, sdk)
+    assert [(result.finding_id, result.finding.field) for result in results] == [
+        # ml.m5.large without a key; the serverless and the ml.g5 (NVMe) ones take none.
+        ("SMP-JobVolumeEncryption[ConfigMinimal]", "Arguments.KmsKeyId"),
+        # ml.m5.large as the default of the EndpointInstanceType parameter.
+        ("SMP-JobVolumeEncryption[ConfigParameters]", "Arguments.KmsKeyId"),
+        ("SMP-JobVolumeEncryption[ConfigAsync]", "Arguments.KmsKeyId"),
+        ("SMP-JobOutputEncryption[ConfigEveryOption]", "Arguments.DataCaptureConfig.KmsKeyId"),
+        (
+            "SMP-JobOutputEncryption[ConfigAsync]",
+            "Arguments.AsyncInferenceConfig.OutputConfig.KmsKeyId",
+        ),
+        ("SMP-JobNetworkIsolation[CreateModel-CreateModel]", "Arguments.EnableNetworkIsolation"),
+        # The endpoint of inference components runs them with its configuration's network.
+        ("SMP-JobNetworkIsolation[ConfigForComponents]", "Arguments.EnableNetworkIsolation"),
+    ]
+
+
+def test_deployment_steps_with_the_binders_defaults_comply():
+    # The binder's volume key on instances with EBS volumes, its output key on captured
+    # data, its network on the model; an endpoint of inference components given a network.
+    model = ModelStep(name="CreateModel", image="i", model_data="s3://b/model.tar.gz")
+    config = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="churn",
+        model_name=model.properties.ModelName,
+        instance_type="ml.m5.large",
+        data_capture_config=DataCaptureConfig(destination="s3://b/capture"),
+    )
+    endpoint = EndpointStep(
+        name="Deploy",
+        endpoint_name="churn",
+        endpoint_config_name=config.properties.EndpointConfigName,
+    )
+    serverless_config = EndpointConfigStep(
+        name="ServerlessConfig",
+        endpoint_config_name="churn-serverless",
+        model_name=model.properties.ModelName,
+        serverless_config=ServerlessConfig(memory_size_in_mb=2048, max_concurrency=5),
+    )
+    serverless = EndpointStep(
+        name="DeployServerless",
+        endpoint_name="churn-serverless",
+        endpoint_config_name=serverless_config.properties.EndpointConfigName,
+    )
+    components_config = EndpointConfigStep(
+        name="ComponentsConfig",
+        endpoint_config_name="components",
+        production_variants=[ProductionVariant(instance_type="ml.g5.2xlarge")],
+        network=NetworkConfig(
+            subnets=["subnet-1"], security_group_ids=["sg-1"], enable_network_isolation=True
+        ),
+    )
+    components = EndpointStep(
+        name="DeployComponents",
+        endpoint_name="components",
+        endpoint_config_name=components_config.properties.EndpointConfigName,
+    )
+    component = InferenceComponentStep(
+        name="Component",
+        inference_component_name="churn-model",
+        endpoint_name=components.properties.EndpointName,
+        model_name=model.properties.ModelName,
+        compute_resource_requirements=ComputeResourceRequirements(min_memory_required_in_mb=1024),
+    )
+    binder = _SecureBinder(role_arn=ROLE, default_bucket="artifacts")
+    steps = [endpoint, serverless, component]
+    compiled = PipelineDefinition(steps=steps).to_definition(binder)
+    assert run_rules(BASELINE + NETWORK, compiled) == []

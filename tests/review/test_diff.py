@@ -1874,3 +1874,355 @@ def test_an_added_tuning_step_of_several_definitions_shows_each_volume_and_manag
         "  No (Tuning)",
         f"    {limits}, at most 1 h, 1 h",
     ]
+
+
+SDK_DEPLOY = REPO / "tests" / "definition" / "sdk_deploy" / "sdk-deploy.json"
+EMPTY: dict[str, Any] = {"Version": "2020-12-01", "Steps": []}
+
+
+def deployment_steps() -> dict[str, dict[str, Any]]:
+    """The steps the SageMaker SDK writes for its deployment steps, by name."""
+    sdk = json.loads(SDK_DEPLOY.read_text())["definition"]
+    return {entry["Name"]: entry for entry in sdk["Steps"]}
+
+
+def added(*names: str) -> DefinitionDiff:
+    steps = deployment_steps()
+    return diff_definitions(EMPTY, {"Version": "2020-12-01", "Steps": [steps[n] for n in names]})
+
+
+def test_an_added_endpoint_configuration_shows_what_each_variant_runs() -> None:
+    # Instances × count (and volume), serverless memory and concurrency, the model, the
+    # traffic split of several variants, what is captured and where async results go.
+    diff = added(
+        "ConfigEveryOption",
+        "ConfigParameters",
+        "ConfigServerless",
+        "ConfigAsync",
+        "ConfigForComponents",
+        "ConfigTwoVariants",
+    )
+
+    model = {"Get": "Steps.CreateModel-CreateModel.ModelName"}
+    assert [change.job for change in diff.changes] == [
+        {
+            "variants": [
+                {
+                    "name": "AllTraffic",
+                    "instance_type": "ml.c5.xlarge",
+                    "instance_count": 2,
+                    "volume_size_gb": 30,
+                    "weight": 1,
+                    "model": model,
+                }
+            ],
+            "data_capture_percent": 20,
+            "data_capture_enabled": True,
+            "data_capture_modes": ["Input", "Output"],
+            "data_capture_destination": "s3://my-bucket/data-capture",
+        },
+        {
+            "variants": [
+                {
+                    "name": "AllTraffic",
+                    "instance_type": {"Get": "Parameters.EndpointInstanceType"},
+                    "instance_count": {"Get": "Parameters.EndpointInstanceCount"},
+                    "weight": 1,
+                    "model": model,
+                }
+            ]
+        },
+        {
+            "variants": [
+                {
+                    "name": "AllTraffic",
+                    "serverless": {"memory_size_mb": 2048, "max_concurrency": 5},
+                    "weight": 1,
+                    "model": model,
+                }
+            ]
+        },
+        {
+            "variants": [
+                {
+                    "name": "AllTraffic",
+                    "instance_type": "ml.m5.large",
+                    "instance_count": 1,
+                    "weight": 1,
+                    "model": model,
+                }
+            ],
+            "async_output": "s3://my-bucket/async-out",
+        },
+        {
+            "variants": [
+                {"name": "AllTraffic", "instance_type": "ml.g5.2xlarge", "instance_count": 1}
+            ],
+            "role": "arn:aws:iam::111122223333:role/SageMakerRole",
+        },
+        {
+            "variants": [
+                {
+                    "name": "Blue",
+                    "instance_type": "ml.m5.large",
+                    "instance_count": 1,
+                    "weight": 3,
+                    "model": model,
+                },
+                {
+                    "name": "Green",
+                    "instance_type": "ml.m5.xlarge",
+                    "instance_count": 1,
+                    "weight": 1,
+                    "model": model,
+                },
+            ]
+        },
+    ]
+    reads = "model Steps.CreateModel-CreateModel.ModelName"
+    assert render_text(diff).splitlines()[2:] == [
+        "  ConfigEveryOption (EndpointConfig)",
+        f"    variant AllTraffic: ml.c5.xlarge × 2, 30 GB volume, {reads}",
+        "    captures 20% of requests and responses to s3://my-bucket/data-capture",
+        "  ConfigParameters (EndpointConfig)",
+        "    variant AllTraffic: Parameters.EndpointInstanceType × "
+        f"Parameters.EndpointInstanceCount, {reads}",
+        "  ConfigServerless (EndpointConfig)",
+        f"    variant AllTraffic: serverless, 2048 MB, at most 5 concurrent invocations, {reads}",
+        "  ConfigAsync (EndpointConfig)",
+        f"    variant AllTraffic: ml.m5.large × 1, {reads}",
+        "    asynchronous inference, results to s3://my-bucket/async-out",
+        "  ConfigForComponents (EndpointConfig)",
+        "    variant AllTraffic: ml.g5.2xlarge × 1, for inference components",
+        "    role arn:aws:iam::111122223333:role/SageMakerRole",
+        "  ConfigTwoVariants (EndpointConfig)",
+        # Several variants split the traffic by weight.
+        f"    variant Blue: ml.m5.large × 1, weight 3, {reads}",
+        f"    variant Green: ml.m5.xlarge × 1, weight 1, {reads}",
+    ]
+    assert (
+        "- `ConfigEveryOption` (EndpointConfig)\n"
+        "  - variant `AllTraffic`: `ml.c5.xlarge` × `2`, `30` GB volume, model "
+        "`Steps.CreateModel-CreateModel.ModelName`\n"
+        "  - captures `20`% of requests and responses to `s3://my-bucket/data-capture`\n"
+    ) in render_markdown(diff)
+    assert render_json(diff)["changes"][2]["job"]["variants"][0]["serverless"] == {
+        "memory_size_mb": 2048,
+        "max_concurrency": 5,
+    }
+
+
+def test_an_added_endpoint_says_which_configuration_it_runs_and_that_it_bills() -> None:
+    steps = deployment_steps()
+    guarded = copy.deepcopy(steps["EndpointMinimal"])
+    guarded["Name"] = "DeploySafely"
+    guarded["Arguments"]["DeploymentConfig"] = {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": {"Type": "CANARY", "WaitIntervalInSeconds": 600},
+        },
+        "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": "5xx"}, {"AlarmName": "p99"}]},
+    }
+    rolling = copy.deepcopy(steps["EndpointMinimal"])
+    rolling["Name"] = "DeployRolling"
+    rolling["Arguments"]["DeploymentConfig"] = {"RollingUpdatePolicy": {"MaximumBatchSize": {}}}
+    new = {"Version": "2020-12-01", "Steps": [steps["EndpointEveryOption"], guarded, rolling]}
+
+    diff = diff_definitions(EMPTY, new)
+
+    assert diff.changes[0].job == {
+        "endpoint": {"Get": "Parameters.EndpointName"},
+        "endpoint_config": {"Get": "Steps.ConfigEveryOption.EndpointConfigName"},
+    }
+    assert diff.changes[1].job == {
+        "endpoint": "churn",
+        "endpoint_config": {"Get": "Steps.ConfigMinimal.EndpointConfigName"},
+        "deployment": guarded["Arguments"]["DeploymentConfig"],
+    }
+    bills = "    bills until deleted: the endpoint outlives the pipeline's executions"
+    assert render_text(diff).splitlines()[2:] == [
+        "  EndpointEveryOption (Endpoint)",
+        "    endpoint Parameters.EndpointName, configuration "
+        "Steps.ConfigEveryOption.EndpointConfigName",
+        bills,
+        "  DeploySafely (Endpoint)",
+        "    endpoint churn, configuration Steps.ConfigMinimal.EndpointConfigName",
+        "    blue/green update, canary, rolls back on 2 alarms",
+        bills,
+        "  DeployRolling (Endpoint)",
+        "    endpoint churn, configuration Steps.ConfigMinimal.EndpointConfigName",
+        "    rolling update",
+        bills,
+    ]
+    assert render_json(diff)["changes"][0]["job"]["endpoint"] == {"Get": "Parameters.EndpointName"}
+
+
+def test_a_removed_endpoint_step_says_its_endpoint_stays() -> None:
+    # Neither a pipeline's executions nor a change to it deletes the endpoint it deployed.
+    steps = deployment_steps()
+    old = {"Version": "2020-12-01", "Steps": [steps["EndpointMinimal"], steps["ConfigMinimal"]]}
+
+    diff = diff_definitions(old, EMPTY)
+
+    assert [change.job for change in diff.changes] == [None, None]
+    assert render_text(diff).splitlines()[1:] == [
+        "Steps removed:",
+        "  EndpointMinimal (Endpoint, depends on ConfigMinimal)",
+        "    the endpoint it deployed stays, and bills, until deleted",
+        "  ConfigMinimal (EndpointConfig)",
+    ]
+
+
+def test_an_added_inference_component_shows_its_compute() -> None:
+    steps = deployment_steps()
+    from_image = {
+        "Name": "FromImage",
+        "Type": "InferenceComponent",
+        "Arguments": {
+            "InferenceComponentName": "c",
+            "EndpointName": "shared",
+            "Specification": {
+                "Container": {"Image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/llm:1"},
+                "ComputeResourceRequirements": {
+                    "NumberOfAcceleratorDevicesRequired": 2,
+                    "MaxMemoryRequiredInMb": 8192,
+                },
+            },
+            "RuntimeConfig": {"CopyCount": {"Get": "Parameters.Copies"}},
+        },
+    }
+    new = {
+        "Version": "2020-12-01",
+        "Steps": [steps["ComponentMinimal"], steps["ComponentEveryOption"], from_image],
+    }
+
+    diff = diff_definitions(EMPTY, new)
+
+    endpoint = {"Get": "Steps.EndpointForComponents.EndpointName"}
+    model = {"Get": "Steps.CreateModel-CreateModel.ModelName"}
+    assert [change.job for change in diff.changes] == [
+        {
+            "copies": 1,
+            "accelerators": 1,
+            "min_memory_mb": 1024,
+            "endpoint": endpoint,
+            "variant": "AllTraffic",
+            "model": model,
+        },
+        {
+            "copies": 2,
+            "cpu_cores": 2,
+            "min_memory_mb": 2048,
+            "max_memory_mb": 4096,
+            "endpoint": endpoint,
+            "variant": "AllTraffic",
+            "model": model,
+        },
+        {
+            "copies": {"Get": "Parameters.Copies"},
+            "accelerators": 2,
+            "max_memory_mb": 8192,
+            "endpoint": "shared",
+            "image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/llm:1",
+        },
+    ]
+    on = "    on endpoint Steps.EndpointForComponents.EndpointName, variant AllTraffic"
+    assert render_text(diff).splitlines()[2:] == [
+        "  ComponentMinimal (InferenceComponent)",
+        "    1 copy, each 1 accelerator, 1024 MB memory",
+        on,
+        "    model Steps.CreateModel-CreateModel.ModelName",
+        "  ComponentEveryOption (InferenceComponent)",
+        "    2 copies, each 2 CPU cores, 2048 MB memory (up to 4096 MB)",
+        on,
+        "    model Steps.CreateModel-CreateModel.ModelName",
+        "  FromImage (InferenceComponent)",
+        "    Parameters.Copies copies, each 2 accelerators, up to 8192 MB memory",
+        "    on endpoint shared",
+        "    image 111122223333.dkr.ecr.us-east-1.amazonaws.com/llm:1",
+    ]
+    assert "  - `2` copies, each `2` CPU cores, `2048` MB memory (up to `4096` MB)\n" in (
+        render_markdown(diff)
+    )
+
+
+def test_data_capture_turned_off_or_on_at_run_time_says_so() -> None:
+    config = deployment_steps()["ConfigEveryOption"]
+    off = copy.deepcopy(config)
+    off["Name"] = "Off"
+    off["Arguments"]["DataCaptureConfig"]["EnableCapture"] = False
+    requests = copy.deepcopy(config)
+    requests["Name"] = "Requests"
+    capture = requests["Arguments"]["DataCaptureConfig"]
+    capture["EnableCapture"] = {"Get": "Parameters.Capture"}
+    capture["CaptureOptions"] = [{"CaptureMode": "Input"}]
+
+    text = render_text(diff_definitions(EMPTY, {"Version": "2020-12-01", "Steps": [off, requests]}))
+
+    assert "    data capture off\n" in text
+    assert (
+        "    captures 20% of requests to s3://my-bucket/data-capture, when Parameters.Capture\n"
+    ) in text
+
+
+# Keys of the members the summaries read, at any depth, holding any JSON.
+DEPLOYMENT_KEYS = [
+    "Get",
+    "VariantName",
+    "ModelName",
+    "InstanceType",
+    "InitialInstanceCount",
+    "ServerlessConfig",
+    "MemorySizeInMB",
+    "InitialVariantWeight",
+    "CaptureOptions",
+    "CaptureMode",
+    "EnableCapture",
+    "InitialSamplingPercentage",
+    "OutputConfig",
+    "BlueGreenUpdatePolicy",
+    "TrafficRoutingConfiguration",
+    "Type",
+    "AutoRollbackConfiguration",
+    "Alarms",
+    "CopyCount",
+    "ComputeResourceRequirements",
+    "MinMemoryRequiredInMb",
+    "Container",
+]
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(DEPLOYMENT_KEYS), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kind=st.sampled_from(["EndpointConfig", "Endpoint", "InferenceComponent"]),
+    fields=st.dictionaries(
+        st.sampled_from(
+            [
+                "ProductionVariants",
+                "ShadowProductionVariants",
+                "DataCaptureConfig",
+                "AsyncInferenceConfig",
+                "DeploymentConfig",
+                "EndpointName",
+                "RuntimeConfig",
+                "Specification",
+            ]
+        ),
+        JSON_VALUES,
+        max_size=4,
+    ),
+)
+def test_added_deployment_steps_of_any_shape_render(kind: str, fields: dict[str, Any]) -> None:
+    # A definition validation refuses still diffs: its summary lines never raise.
+    new = {"Version": "2020-12-01", "Steps": [{"Name": "S", "Type": kind, "Arguments": fields}]}
+    diff = diff_definitions(EMPTY, new)
+    assert render_text(diff).startswith("1 step added\n")
+    assert render_markdown(diff)
+    json.dumps(render_json(diff))

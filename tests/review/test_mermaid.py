@@ -222,6 +222,10 @@ def test_a_condition_does_not_depend_on_what_its_branch_steps_use() -> None:
         ("Processing", '["S<br/>Processing"]'),
         ("Tuning", '["S<br/>Tuning"]'),
         ("QualityCheck", '["S<br/>QualityCheck"]'),
+        # Deployment steps are SageMaker API calls too (CreateEndpointConfig, …).
+        ("EndpointConfig", '["S<br/>EndpointConfig"]'),
+        ("Endpoint", '["S<br/>Endpoint"]'),
+        ("InferenceComponent", '["S<br/>InferenceComponent"]'),
         ("Condition", '{"S<br/>Condition"}'),
         ("Fail", '(["S<br/>Fail"])'),
         ("Lambda", '[["S<br/>Lambda"]]'),
@@ -488,6 +492,41 @@ def test_sdk_reference_definitions_draw_a_node_per_step(name: str) -> None:
 
     assert len(node_ids(text)) == count_steps(loaded["Steps"])
     assert "not in the definition" not in text
+
+
+def test_the_sdks_deployment_steps_draw_from_model_to_component() -> None:
+    # The model feeds the configurations, each configuration its endpoint, the endpoint of
+    # inference components the components: all drawn from property references.
+    sdk = json.loads((REPO / "tests/definition/sdk_deploy/sdk-deploy.json").read_text())
+    text = mermaid(sdk["definition"])
+    assert '    ConfigForComponents["ConfigForComponents<br/>EndpointConfig"]\n' in text
+    assert '    EndpointMinimal["EndpointMinimal<br/>Endpoint"]\n' in text
+    assert (
+        '    ComponentEveryOption["ComponentEveryOption<br/>InferenceComponent<br/>'
+        'Inference component"]\n'
+    ) in text
+    assert len(node_ids(text)) == count_steps(sdk["definition"]["Steps"]) == 13
+    assert edges(text) == [
+        *(
+            f"CreateModel_CreateModel --> {config}"
+            for config in (
+                "ConfigMinimal",
+                "ConfigEveryOption",
+                "ConfigParameters",
+                "ConfigServerless",
+                "ConfigAsync",
+                "ConfigTwoVariants",
+                "ComponentMinimal",
+                "ComponentEveryOption",
+            )
+        ),
+        "ConfigMinimal --> EndpointMinimal",
+        "ConfigMinimal -.-> EndpointEveryOption",  # its DependsOn
+        "ConfigEveryOption --> EndpointEveryOption",
+        "ConfigForComponents --> EndpointForComponents",
+        "EndpointForComponents --> ComponentMinimal",
+        "EndpointForComponents --> ComponentEveryOption",
+    ]
 
 
 def test_sdk_reference_with_every_edge_kind() -> None:

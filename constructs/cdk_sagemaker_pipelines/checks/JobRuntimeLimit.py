@@ -3,7 +3,8 @@
 What SageMaker does without a limit: a training job stops after its documented default of
 1 day (``StoppingCondition``); a processing job's default isn't documented (the API takes
 up to 9 days, 777,600 seconds); an AutoML job's isn't either. A transform job has no run
-time limit in its API at all, so it isn't judged.
+time limit in its API at all, so it isn't judged; nor is an endpoint an Endpoint step
+deploys, which runs until deleted (``smpipe diff`` says so of an added one).
 """
 
 from __future__ import annotations

@@ -1,11 +1,27 @@
-"""Every job's storage volumes are encrypted with a customer-managed KMS key."""
+"""Every job's storage volumes are encrypted with a customer-managed KMS key.
+
+So are the ML storage volumes of the instances of an endpoint a pipeline deploys: an
+EndpointConfig step's ``KmsKeyId`` encrypts the volume of every instance of its variants
+(shadow variants too). Instances whose ML storage is their own NVMe store (``ml.g5``,
+``ml.p4d``, …: ``definition.instances.has_instance_store``) are encrypted by their hardware
+and take no key, and a serverless variant has no volume: neither is a finding. An instance
+type given as a parameter is judged by its default value; one known only at run time (a
+step property, a CloudFormation reference) is a finding, as nothing shows it is encrypted.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from ._finding import Finding, all_steps, dig, job_arguments
+from ._finding import (
+    Finding,
+    all_steps,
+    dig,
+    endpoint_variants,
+    job_arguments,
+    parameter_defaults,
+)
 
 # Per job type, the fields that can hold the volume key; the first is reported. A tuning
 # job's training definition takes HyperParameterTuningResourceConfig (newer SDKs) or
@@ -21,12 +37,26 @@ VOLUME_KEY_FIELDS: dict[str, tuple[str, ...]] = {
     # The volumes of the processing, training and transform jobs Autopilot runs.
     "AutoML": ("AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId",),
 }
+# An endpoint configuration's key for the volumes of all its variants' instances.
+ENDPOINT_CONFIG = "EndpointConfig"
+ENDPOINT_KEY_FIELD = "KmsKeyId"
 
 
 def check(definition: Mapping[str, Any]) -> list[Finding]:
-    """Find jobs without ``VolumeKmsKeyId`` (each training job definition of a tuning step)."""
+    """Find jobs, and endpoint configurations, whose volumes have no key of yours.
+
+    A job without ``VolumeKmsKeyId`` (each training job definition of a tuning step); an
+    endpoint configuration of instances with EBS volumes without ``KmsKeyId``.
+    """
+    defaults = parameter_defaults(definition)
     findings = []
     for step in all_steps(definition):
+        if step.get("Type") == ENDPOINT_CONFIG:
+            info = _endpoint_volume_problem(step.get("Arguments"), defaults)
+            if info is not None:
+                field = f"Arguments.{ENDPOINT_KEY_FIELD}"
+                findings.append(Finding(str(step.get("Name")), field, info))
+            continue
         fields = VOLUME_KEY_FIELDS.get(str(step.get("Type")))
         if fields is None:
             continue
@@ -35,3 +65,62 @@ def check(definition: Mapping[str, Any]) -> list[Finding]:
                 field = f"Arguments.{name(fields[0])}"
                 findings.append(Finding(str(step.get("Name")), field, "no KMS key"))
     return findings
+
+
+def _endpoint_volume_problem(arguments: Any, defaults: Mapping[str, Any]) -> str | None:
+    """What an endpoint configuration leaves unencrypted by a key of yours, if anything.
+
+    ``None`` when it has a key, or when none of its variants has an EBS volume (all
+    serverless, or on instances with an NVMe instance store).
+    """
+    if dig(arguments, ENDPOINT_KEY_FIELD):
+        return None
+    # Imported here: the language's package takes ~0.25 s to import, which a rule of one's
+    # own that imports the checks shouldn't pay unless a definition has an endpoint.
+    from ..definition.instances import has_instance_store
+
+    volumes: list[str] = []  # the variants with an EBS volume (or maybe one)
+    instance_stores: list[str] = []
+    for where, variant in endpoint_variants(arguments):
+        if variant.get("ServerlessConfig") is not None:
+            continue  # no instances, no volume: SageMaker runs it on demand
+        instance_type, parameter = _instance_type(variant.get("InstanceType"), defaults)
+        if instance_type is None:
+            volumes.append(f"{where} (an instance type known only at run time)")
+            continue
+        shown = f"{instance_type} ({where}"
+        shown += f", the default of parameter '{parameter}')" if parameter else ")"
+        (instance_stores if has_instance_store(instance_type) else volumes).append(shown)
+    if not volumes:
+        return None
+    info = "no KMS key for the storage volumes of " + ", ".join(volumes)
+    if instance_stores:
+        keeps = (
+            "keeps its storage on an NVMe instance store"
+            if len(instance_stores) == 1
+            else ("keep their storage on NVMe instance stores")
+        )
+        info += (
+            f"; none can be given while {', '.join(instance_stores)} {keeps} "
+            "(CreateEndpointConfig refuses a KmsKeyId then): deploy the variants with EBS "
+            "volumes with an endpoint configuration of their own"
+        )
+    return info
+
+
+def _instance_type(value: Any, defaults: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(the instance type, the parameter whose default it is): ``None`` if not known at synth.
+
+    A literal (``ml.m5.large``) is itself; ``{"Get": "Parameters.X"}`` is X's default; a
+    step property, or a CloudFormation reference (``${Ref:…}`` in a deployed definition),
+    is known only at run time.
+    """
+    if isinstance(value, str):
+        return (value, None) if value.startswith("ml.") and "${" not in value else (None, None)
+    reference = value.get("Get") if isinstance(value, Mapping) and len(value) == 1 else None
+    if isinstance(reference, str) and reference.startswith("Parameters."):
+        parameter = reference.split(".", 1)[1]
+        default = defaults.get(parameter)
+        if isinstance(default, str) and default.startswith("ml.") and "${" not in default:
+            return default, parameter
+    return None, None

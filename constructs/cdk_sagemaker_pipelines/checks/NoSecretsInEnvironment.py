@@ -4,7 +4,11 @@ SageMaker's API reference says of both a job's ``Environment`` and a training jo
 ``HyperParameters``: "Do not include any security-sensitive information including account
 access IDs, secrets, or tokens" (CreateTrainingJob, CreateProcessingJob). Anyone who may
 describe the pipeline or the job reads them, and so does anyone who may list an
-execution's parameters when the value is a parameter's default.
+execution's parameters when the value is a parameter's default. A model's containers
+(CreateModel: "Don't include any sensitive data in your environment variables") and an
+inference component's container (an InferenceComponent step's
+``Specification.Container.Environment``) are read the same way, by anyone who may
+describe the model or the component.
 """
 
 from __future__ import annotations
@@ -15,14 +19,16 @@ from typing import Any
 
 from ._finding import Finding, all_steps, dig, job_arguments
 
-# Environments of jobs (Processing, Training, Transform), tuning, models and the
-# containers of registered model versions.
+# Environments of jobs (Processing, Training, Transform), tuning, models, the containers
+# of registered model versions and the container of an inference component (one deployed
+# from an image rather than a model: the InferenceComponent step's Specification).
 ENVIRONMENT_FIELDS = (
     "Environment",
     "TrainingJobDefinition.Environment",
     "PrimaryContainer.Environment",
     "Containers[*].Environment",
     "InferenceSpecification.Containers[*].Environment",
+    "Specification.Container.Environment",
 )
 # Hyperparameters of training jobs and of each training job definition of a tuning job.
 HYPERPARAMETER_FIELDS = ("HyperParameters", "TrainingJobDefinition.StaticHyperParameters")

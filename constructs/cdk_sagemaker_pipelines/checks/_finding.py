@@ -11,6 +11,10 @@ from typing import Any
 # HyperparameterTuner.create). The checks' fields for tuning steps name the first form.
 SINGLE_DEFINITION = "TrainingJobDefinition"
 DEFINITIONS = "TrainingJobDefinitions"
+# The variants of an endpoint configuration (an EndpointConfig step's Arguments): those
+# that serve traffic, then those that receive a copy of it (shadow testing). Each runs on
+# instances of its own, or serverless.
+VARIANT_LISTS = ("ProductionVariants", "ShadowProductionVariants")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +90,27 @@ def job_arguments(step: Mapping[str, Any]) -> Iterator[tuple[Any, Callable[[str]
             return f"{where}{dot}{tail}" if head == SINGLE_DEFINITION else field
 
         yield {SINGLE_DEFINITION: item}, name
+
+
+def endpoint_variants(arguments: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Each variant of an endpoint configuration, shadow variants too, with its field.
+
+    Example::
+
+        for where, variant in endpoint_variants(step.get("Arguments")):
+            print(where, variant.get("InstanceType"))  # ProductionVariants[0] ml.m5.large
+    """
+    for key in VARIANT_LISTS:
+        variants = dig(arguments, key)
+        for index, variant in enumerate(variants if isinstance(variants, list) else []):
+            if isinstance(variant, Mapping):
+                yield f"{key}[{index}]", variant
+
+
+def parameter_defaults(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """Each declared parameter's ``DefaultValue`` (``None`` for one without), by name."""
+    return {
+        str(entry.get("Name")): entry.get("DefaultValue")
+        for entry in definition.get("Parameters") or []
+        if isinstance(entry, Mapping)
+    }

@@ -82,16 +82,19 @@ BASELINE: tuple[Rule, ...] = (
     _rule(
         JobVolumeEncryption,
         "Error",
-        "A pipeline job's storage volume is not encrypted with a KMS key.",
+        "A pipeline job's (or deployed endpoint's) storage volume is not encrypted with a KMS key.",
         "Training data, checkpoints and models on job volumes must be encrypted with a key "
-        "you control (VolumeKmsKeyId); the Pipeline construct sets its artifact key in the jobs "
-        "of a PipelineDefinition (a definition JSON names its own).",
+        "you control (VolumeKmsKeyId; an endpoint configuration's KmsKeyId, for instances "
+        "with EBS volumes); the Pipeline construct sets its artifact key in the jobs, and the "
+        "endpoint configurations of literal instance types, of a PipelineDefinition (a "
+        "definition JSON names its own).",
     ),
     _rule(
         JobOutputEncryption,
         "Error",
-        "A pipeline job writes to S3 without a KMS key.",
-        "Job outputs must be encrypted with a key you control (KmsKeyId), so access to the "
+        "A pipeline job (or deployed endpoint) writes to S3 without a KMS key.",
+        "Job outputs, and the data an endpoint captures or its asynchronous inference "
+        "results, must be encrypted with a key you control (KmsKeyId), so access to the "
         "data is governed by the key policy too.",
     ),
     _rule(
@@ -114,10 +117,11 @@ NETWORK: tuple[Rule, ...] = (
     _rule(
         JobNetworkIsolation,
         "Error",
-        "A pipeline job has open network access.",
+        "A pipeline job (or model, or endpoint of inference components) has open network access.",
         "In environments that require it, every job runs in a VPC (VpcConfig) or with "
-        "EnableNetworkIsolation, so containers can't reach arbitrary endpoints. AutoML jobs "
-        "have no network isolation: they comply in a VPC only.",
+        "EnableNetworkIsolation, so containers can't reach arbitrary endpoints; so does every "
+        "model, and an endpoint of inference components (its configuration's network). "
+        "AutoML jobs have no network isolation: they comply in a VPC only.",
     ),
     _rule(
         InterContainerEncryption,

@@ -10,7 +10,9 @@ Nodes, one per step (branch steps of Condition steps included), in definition or
 label is the step's name, its type and its ``DisplayName`` when that differs from the name:
 
 - ``["…"]`` a rectangle: a step that runs a SageMaker job or API call (Processing,
-  Training, Tuning, Transform, Model, RegisterModel, QualityCheck, ClarifyCheck, …);
+  Training, Tuning, Transform, Model, RegisterModel, QualityCheck, ClarifyCheck, AutoML,
+  and the deployment steps EndpointConfig, Endpoint and InferenceComponent, whose
+  endpoint SageMaker hosts, …);
 - ``{"…"}`` a rhombus: a Condition step;
 - ``[["…"]]`` a box with side bars: a step whose work another service does (Lambda,
   Callback, EMR);

@@ -101,8 +101,10 @@ class Change:
     Added and removed steps carry ``step_type``, ``placement`` and ``dependencies``; an
     added job step also its ``job``: the fields that say what it costs and may do
     (``JOB_FIELDS``: instance type and count, volume, run-time limits, tuning and AutoML
-    limits, a registration's group and approval status, image, role), as they are in the
-    entry. An ``asset`` change carries the
+    limits, a registration's group and approval status, image, role; an endpoint
+    configuration's variants, ``VARIANT_FIELDS``, and data capture; the configuration an
+    endpoint runs; an inference component's copies and what each reserves), as they are
+    in the entry. An ``asset`` change carries the
     ``asset_hashes`` (old, new) and ``asset_names``: each side's display name in the
     ``cdk.out`` (``Training/CodeEvaluatePy``), or its staged file's name. A changed field
     of a parameter carries ``used_by``: ``(step, field path)`` of each use of the parameter
@@ -548,10 +550,68 @@ JOB_FIELDS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = {
         ("max_job_seconds", "AutoMLJobConfig.CompletionCriteria.MaxAutoMLJobRuntimeInSeconds"),
         ("role", "RoleArn"),
     ),
+    # Deployment steps. An endpoint configuration's variants are VARIANT_FIELDS (its
+    # "variants" and "shadow_variants"), then what it captures and where async results go.
+    "EndpointConfig": (
+        ("data_capture_percent", "DataCaptureConfig.InitialSamplingPercentage"),
+        ("data_capture_enabled", "DataCaptureConfig.EnableCapture"),
+        ("data_capture_modes", "DataCaptureConfig.CaptureOptions[*].CaptureMode"),
+        ("data_capture_destination", "DataCaptureConfig.DestinationS3Uri"),
+        ("async_output", "AsyncInferenceConfig.OutputConfig.S3OutputPath"),
+        ("role", "ExecutionRoleArn"),
+    ),
+    # Which configuration the endpoint runs, and how an existing one is updated to it.
+    "Endpoint": (
+        ("endpoint", "EndpointName"),
+        ("endpoint_config", "EndpointConfigName"),
+        ("deployment", "DeploymentConfig"),
+    ),
+    # What each copy of the component reserves of its endpoint's instances, and where.
+    "InferenceComponent": (
+        ("copies", "RuntimeConfig.CopyCount"),
+        (
+            "accelerators",
+            "Specification.ComputeResourceRequirements.NumberOfAcceleratorDevicesRequired",
+        ),
+        ("cpu_cores", "Specification.ComputeResourceRequirements.NumberOfCpuCoresRequired"),
+        ("min_memory_mb", "Specification.ComputeResourceRequirements.MinMemoryRequiredInMb"),
+        ("max_memory_mb", "Specification.ComputeResourceRequirements.MaxMemoryRequiredInMb"),
+        ("endpoint", "EndpointName"),
+        ("variant", "VariantName"),
+        ("model", "Specification.ModelName"),
+        ("image", "Specification.Container.Image"),
+        ("base_component", "Specification.BaseInferenceComponentName"),
+    ),
 }
-"""Per step type, ``(key, path in Arguments)`` of what an added job step costs and may do:
-``Change.job`` has the keys whose path the entry has (``[*]``: each item of a list, the
-values as a list: the definitions of a tuning step of several algorithms)."""
+"""Per step type, ``(key, path in Arguments)`` of what an added job step costs and may do
+(a deployment step: what the endpoint will run): ``Change.job`` has the keys whose path
+the entry has (``[*]``: each item of a list, the values as a list: the definitions of a
+tuning step of several algorithms)."""
+
+VARIANT_FIELDS: Final[tuple[tuple[str, str], ...]] = (
+    ("name", "VariantName"),
+    ("instance_type", "InstanceType"),
+    ("instance_count", "InitialInstanceCount"),
+    ("volume_size_gb", "VolumeSizeInGB"),
+    ("serverless", "ServerlessConfig"),
+    ("weight", "InitialVariantWeight"),
+    ("model", "ModelName"),
+)
+"""``(key, path in a ProductionVariant)`` of what each variant of an added EndpointConfig
+step runs (``Change.job["variants"]``; ``"shadow_variants"`` for its
+``ShadowProductionVariants``): instances, or a serverless variant's ``SERVERLESS_FIELDS``."""
+
+SERVERLESS_FIELDS: Final[tuple[tuple[str, str], ...]] = (
+    ("memory_size_mb", "MemorySizeInMB"),
+    ("max_concurrency", "MaxConcurrency"),
+    ("provisioned_concurrency", "ProvisionedConcurrency"),
+)
+"""``(key, member of ServerlessConfig)`` of a serverless variant's ``"serverless"``."""
+
+_VARIANT_LISTS: Final = (
+    ("variants", "ProductionVariants"),
+    ("shadow_variants", "ShadowProductionVariants"),
+)
 
 
 def _job(entry: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -561,6 +621,11 @@ def _job(entry: Mapping[str, Any]) -> dict[str, Any] | None:
     if fields is None or not isinstance(arguments, Mapping):
         return None
     job: dict[str, Any] = {}
+    if entry.get("Type") == "EndpointConfig":
+        for key, member in _VARIANT_LISTS:
+            variants = arguments.get(member)
+            if isinstance(variants, list) and variants:
+                job[key] = [_variant(variant) for variant in variants]
     for key, path in fields:
         if key in job:
             continue  # one tuning step has one of TrainingJobDefinition(s)
@@ -576,6 +641,21 @@ def _job(entry: Mapping[str, Any]) -> dict[str, Any] | None:
             if value is not ABSENT:
                 job[key] = value
     return job or None
+
+
+def _variant(variant: Any) -> Any:
+    """``VARIANT_FIELDS`` of a production variant (anything else as it is: an expression)."""
+    if not isinstance(variant, Mapping):
+        return variant
+    found: dict[str, Any] = {}
+    for key, path in VARIANT_FIELDS:
+        value = _at(variant, path)
+        if value is ABSENT:
+            continue
+        if key == "serverless" and isinstance(value, Mapping):
+            value = {name: value[member] for name, member in SERVERLESS_FIELDS if member in value}
+        found[key] = value
+    return found
 
 
 def _at(value: Any, path: str) -> Any:
@@ -1242,7 +1322,14 @@ def _sections(diff: DefinitionDiff) -> Iterator[tuple[str, list[_Line]]]:
                 lines.append(_Line(0, _describe(change)))
                 job_lines = _job_lines(change.job or {}, change.step_type)
                 lines += [_Line(1, pieces) for pieces in job_lines]
+                if change.kind == "removed" and change.step_type == "Endpoint":
+                    lines.append(_Line(1, (_ENDPOINT_STAYS,)))
             yield group, lines
+
+
+# An endpoint is deleted by no execution, and by no change to the pipeline either.
+_ENDPOINT_BILLS = "bills until deleted: the endpoint outlives the pipeline's executions"
+_ENDPOINT_STAYS = "the endpoint it deployed stays, and bills, until deleted"
 
 
 # Job steps whose API takes a run-time limit SageMaker doesn't default in its reference
@@ -1264,6 +1351,9 @@ def _job_lines(job: Mapping[str, Any], step_type: str | None = None) -> list[tup
     """
     if not job:
         return []
+    deployment = _DEPLOYMENT_LINES.get(step_type or "")
+    if deployment is not None:
+        return deployment(job)
     limits: list[tuple[_Piece, ...]] = []
     kinds, counts = job.get("instance_type"), job.get("instance_count")
     if isinstance(kinds, list) and isinstance(counts, list) and len(kinds) == len(counts):
@@ -1328,6 +1418,205 @@ def _job_lines(job: Mapping[str, Any], step_type: str | None = None) -> list[tup
     if "role" in job:
         lines.append(("role ", _Code(_shorten_start(_plain_value(job["role"])))))
     return lines
+
+
+def _endpoint_config_lines(job: Mapping[str, Any]) -> list[tuple[_Piece, ...]]:
+    """An added EndpointConfig step: each variant's capacity and model, capture, results, role.
+
+    Each variant's instances (or serverless memory and concurrency) and model, what the
+    endpoint captures, where asynchronous inference results go, and the role.
+
+    Example output::
+
+        variant AllTraffic: ml.m5.large × 2, model Steps.CreateModel.ModelName
+        variant Serverless: serverless, 2048 MB, at most 5 concurrent invocations, model …
+        captures 20% of requests and responses to s3://my-bucket/data-capture
+    """
+    lines: list[tuple[_Piece, ...]] = []
+    variants = job.get("variants")
+    split = isinstance(variants, list) and len(variants) > 1  # traffic split by weight
+    for key, label in (("variants", "variant "), ("shadow_variants", "shadow variant ")):
+        items = job.get(key)
+        for variant in items if isinstance(items, list) else []:
+            lines.append((label, *_variant_pieces(variant, weighted=split and key == "variants")))
+    if any(key.startswith("data_capture_") for key in job):
+        lines.append(_capture_pieces(job))
+    if "async_output" in job:
+        output = _Code(shorten(_plain_value(job["async_output"])))
+        lines.append(("asynchronous inference, results to ", output))
+    if "role" in job:
+        lines.append(("role ", _Code(_shorten_start(_plain_value(job["role"])))))
+    return lines
+
+
+def _variant_pieces(variant: Any, *, weighted: bool) -> tuple[_Piece, ...]:
+    """``AllTraffic: ml.m5.large × 2, model …``: one variant of ``Change.job["variants"]``."""
+    if not isinstance(variant, Mapping):
+        return (_Code(shorten(format_value(variant))),)
+    parts: list[tuple[_Piece, ...]] = []
+    serverless = variant.get("serverless")
+    if serverless is not None:
+        parts.append(("serverless",))
+        settings = serverless if isinstance(serverless, Mapping) else {}
+        for key, before, after in (
+            ("memory_size_mb", "", " MB"),
+            ("max_concurrency", "at most ", " concurrent invocations"),
+            ("provisioned_concurrency", "", " provisioned"),
+        ):
+            if key in settings:
+                parts.append((before, _Code(shorten(_plain_value(settings[key]))), after))
+        if not isinstance(serverless, Mapping):
+            parts.append((_Code(shorten(format_value(serverless))),))
+    elif "instance_type" in variant:
+        instances: tuple[_Piece, ...] = (_Code(shorten(_plain_value(variant["instance_type"]))),)
+        if "instance_count" in variant:
+            instances += (" × ", _Code(shorten(_plain_value(variant["instance_count"]))))
+        parts.append(instances)
+    elif "instance_count" in variant:
+        parts.append((_Code(shorten(_plain_value(variant["instance_count"]))), " instances"))
+    if "volume_size_gb" in variant:
+        parts.append((_Code(shorten(_plain_value(variant["volume_size_gb"]))), " GB volume"))
+    if weighted and "weight" in variant:
+        parts.append(("weight ", _Code(shorten(_plain_value(variant["weight"])))))
+    if "model" in variant:
+        parts.append(("model ", _Code(_shorten_start(_plain_value(variant["model"])))))
+    else:
+        parts.append(("for inference components",))  # a variant of no model hosts them
+    name = variant.get("name")
+    pieces: list[_Piece] = [_Code(shorten(_plain_value(name))), ": "] if name is not None else []
+    for index, part in enumerate(parts):
+        pieces += [", ", *part] if index else list(part)
+    return tuple(pieces)
+
+
+# What each CaptureMode captures (Input: the requests, Output: the responses).
+_CAPTURED = {"Input": "requests", "Output": "responses"}
+
+
+def _capture_pieces(job: Mapping[str, Any]) -> tuple[_Piece, ...]:
+    """``captures 20% of requests and responses to s3://…`` (or that capture is off)."""
+    enabled = job.get("data_capture_enabled", True)
+    if enabled is False:
+        return ("data capture off",)
+    pieces: list[_Piece] = ["captures "]
+    if "data_capture_percent" in job:
+        pieces += [_Code(shorten(_plain_value(job["data_capture_percent"]))), "% of "]
+    modes = job.get("data_capture_modes")
+    listed = modes if isinstance(modes, list) else []
+    captured = [_CAPTURED.get(mode, mode) for mode in listed if isinstance(mode, str)]
+    pieces.append(" and ".join(dict.fromkeys(captured)) or "requests")
+    if "data_capture_destination" in job:
+        pieces += [" to ", _Code(shorten(_plain_value(job["data_capture_destination"])))]
+    if enabled is not True:  # an expression: on or off at run time
+        pieces += [", when ", _Code(shorten(_plain_value(enabled)))]
+    return tuple(pieces)
+
+
+def _endpoint_lines(job: Mapping[str, Any]) -> list[tuple[_Piece, ...]]:
+    """An added Endpoint step: the configuration it runs, its update, and that it bills.
+
+    An endpoint bills until it is deleted, which no execution of the pipeline does.
+
+    Example output::
+
+        endpoint churn, configuration Steps.Config.EndpointConfigName
+        blue/green update, canary, rolls back on 2 alarms
+        bills until deleted: the endpoint outlives the pipeline's executions
+    """
+    lines: list[tuple[_Piece, ...]] = []
+    runs: list[_Piece] = []
+    if "endpoint" in job:
+        runs += ["endpoint ", _Code(shorten(_plain_value(job["endpoint"])))]
+    if "endpoint_config" in job:
+        runs += [", "] if runs else []
+        runs += ["configuration ", _Code(_shorten_start(_plain_value(job["endpoint_config"])))]
+    if runs:
+        lines.append(tuple(runs))
+    deployment = _deployment_pieces(job.get("deployment"))
+    if deployment:
+        lines.append(deployment)
+    lines.append((_ENDPOINT_BILLS,))
+    return lines
+
+
+def _deployment_pieces(deployment: Any) -> tuple[_Piece, ...]:
+    """``blue/green update, canary, rolls back on 2 alarms`` of a ``DeploymentConfig``."""
+    if not isinstance(deployment, Mapping) or _is_expression(deployment):
+        return (
+            () if deployment is None else ("deployment ", _Code(shorten(format_value(deployment))))
+        )
+    parts: list[str] = []
+    blue_green = deployment.get("BlueGreenUpdatePolicy")
+    if isinstance(blue_green, Mapping):
+        parts.append("blue/green update")
+        routing = _at(blue_green, "TrafficRoutingConfiguration.Type")
+        if isinstance(routing, str):
+            parts.append(routing.lower().replace("_", " "))  # all at once, canary, linear
+    if deployment.get("RollingUpdatePolicy") is not None:
+        parts.append("rolling update")
+    alarms = _at(deployment, "AutoRollbackConfiguration.Alarms")
+    if isinstance(alarms, list) and alarms:
+        parts.append(f"rolls back on {len(alarms)} alarm{'' if len(alarms) == 1 else 's'}")
+    return (", ".join(parts),) if parts else ()
+
+
+def _component_lines(job: Mapping[str, Any]) -> list[tuple[_Piece, ...]]:
+    """An added InferenceComponent step: its copies and what each reserves, where, and what.
+
+    Example output::
+
+        2 copies, each 1 accelerator, 2048 MB memory (up to 4096 MB)
+        on endpoint Steps.Deploy.EndpointName, variant AllTraffic
+        model Steps.CreateModel.ModelName
+    """
+    lines: list[tuple[_Piece, ...]] = []
+    compute: list[_Piece] = []
+    if "copies" in job:
+        copies = job["copies"]
+        compute += [_Code(shorten(_plain_value(copies))), " copy" if copies == 1 else " copies"]
+    reserved: list[tuple[_Piece, ...]] = []
+    for key, singular, plural in (
+        ("accelerators", " accelerator", " accelerators"),
+        ("cpu_cores", " CPU core", " CPU cores"),
+    ):
+        if key in job:
+            noun = singular if job[key] == 1 else plural
+            reserved.append((_Code(shorten(_plain_value(job[key]))), noun))
+    memory: tuple[_Piece, ...] = ()
+    if "min_memory_mb" in job:
+        memory = (_Code(shorten(_plain_value(job["min_memory_mb"]))), " MB memory")
+    if "max_memory_mb" in job:
+        ceiling = _Code(shorten(_plain_value(job["max_memory_mb"])))
+        memory += (" (up to ", ceiling, " MB)") if memory else ("up to ", ceiling, " MB memory")
+    if memory:
+        reserved.append(memory)
+    if reserved:
+        compute += [", each " if compute else "each "]
+        for index, part in enumerate(reserved):
+            compute += [", ", *part] if index else list(part)
+    if compute:
+        lines.append(tuple(compute))
+    where: list[_Piece] = []
+    if "endpoint" in job:
+        where += ["on endpoint ", _Code(_shorten_start(_plain_value(job["endpoint"])))]
+    if "variant" in job:
+        where += [
+            ", variant " if where else "on variant ",
+            _Code(shorten(_plain_value(job["variant"]))),
+        ]
+    if where:
+        lines.append(tuple(where))
+    for key, label in (("model", "model "), ("image", "image "), ("base_component", "based on ")):
+        if key in job:
+            lines.append((label, _Code(_shorten_start(_plain_value(job[key])))))
+    return lines
+
+
+_DEPLOYMENT_LINES: Final[Mapping[str, Callable[[Mapping[str, Any]], list[tuple[_Piece, ...]]]]] = {
+    "EndpointConfig": _endpoint_config_lines,
+    "Endpoint": _endpoint_lines,
+    "InferenceComponent": _component_lines,
+}
 
 
 def _plain_value(value: Any) -> str:

@@ -43,6 +43,7 @@ from cdk_sagemaker_pipelines.definition import (
     PipelineDefinitionError,
     QualityCheckStep,
 )
+from constructs import Construct
 from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import (
     ACCOUNT,
@@ -996,3 +997,20 @@ def test_the_docs_schedules_are_what_monitor_schedule_renders() -> None:
     assert len(rows) == 3
     for call, expression in rows:
         assert eval(call, {"MonitorSchedule": MonitorSchedule}).expression == expression
+
+
+def _warnings(construct: Construct) -> list[str]:
+    return [str(entry.data) for entry in construct.node.metadata if entry.type == "aws:cdk:warning"]
+
+
+def test_a_capture_sagemaker_writes_base64_is_warned(refusals: Refusals, private: Private) -> None:
+    monitor = _monitor(refusals)  # its endpoint captures with DataCapture()'s defaults
+    try:
+        (warning,) = _warnings(monitor)
+    finally:
+        refusals.stack.node.try_remove_child(monitor.node.id)
+    assert "cdk-sagemaker-pipelines:monitor-of-base64-capture" in warning
+    assert "ModelEndpoint Test/Capturing captures with no content types" in warning
+    assert "DataCapture(csv_content_types=['text/csv'])" in warning
+    # An endpoint capturing its content type as text: nothing to warn.
+    assert _warnings(private.daily) == []

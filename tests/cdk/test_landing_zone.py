@@ -161,7 +161,7 @@ def every_construct(
         "Endpoint",
         model_package_arn=f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/churn/1",
         artifact_store=store,
-        data_capture=DataCapture(),
+        data_capture=DataCapture(csv_content_types=["text/csv"]),
     )
     baseline = f"s3://ml-artifacts-{ACCOUNT}/models/churn/exec-1/DataQualityCheck"
     DataQualityMonitor(

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Unpack
 
-from aws_cdk import ArnFormat, Duration, Fn, Names, Resource
+from aws_cdk import Annotations, ArnFormat, Duration, Fn, Names, Resource
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
@@ -57,6 +57,7 @@ from ._roles import role_arn
 from ._tree import account_region, node_of, placed, root_of, stack_of
 from .endpoint import ModelEndpoint
 from .pipeline import (
+    WARNING_PREFIX,
     _metric_option_type_problems,
     _metric_options,
     _MetricOptions,
@@ -418,6 +419,7 @@ class DataQualityMonitor(Resource):
         self.endpoint = endpoint
         self.baseline = baseline
         self.schedule = schedule
+        self._warn_of_base64_capture(endpoint)
         name = Names.unique_resource_name(self, max_length=MAX_NAME, separator="-")
         self.monitoring_schedule_name: str = name
         """The schedule's name (``MonitoringScheduleName``, the ``MonitoringSchedule``
@@ -651,6 +653,24 @@ class DataQualityMonitor(Resource):
             for problem in problems
             if problem is not None
         ]
+
+    def _warn_of_base64_capture(self, endpoint: ModelEndpoint) -> None:
+        """The endpoint captures without content types: SageMaker writes base64 then."""
+        config = endpoint.cfn_endpoint_config.data_capture_config
+        if (
+            isinstance(config, sagemaker.CfnEndpointConfig.DataCaptureConfigProperty)
+            and config.capture_content_type_header is None
+        ):
+            Annotations.of(self).add_warning_v2(
+                f"{WARNING_PREFIX}:monitor-of-base64-capture",
+                f"ModelEndpoint {endpoint.node.path} captures with no content types "
+                "(DataCapture's csv_content_types and json_content_types): SageMaker writes "
+                "such requests base64-encoded, and Model Monitor's analyzer reads CSV or JSON "
+                "payloads, so a run may find no records it can parse. Give the endpoint "
+                "DataCapture(csv_content_types=['text/csv']) (or json_content_types) for the "
+                "content type its clients send, or acknowledge this warning when a record "
+                "preprocessor of yours decodes them.",
+            )
 
     # -- the role --------------------------------------------------------------------
 

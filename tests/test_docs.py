@@ -511,6 +511,44 @@ def test_language_deploy_example_compiles() -> None:
     assert " ".join(quoted[1].split()) in problem.message
 
 
+def test_language_lineage_example_compiles() -> None:
+    namespace = _seed_example()
+    exec(_doc_python(LANGUAGE, "lineage = LineageStep("), namespace)
+    pipeline = namespace["PipelineDefinition"](
+        parameters=[namespace["input_data"], namespace["threshold"]],
+        steps=[namespace["lineage"]],
+    )
+    steps = {step["Name"]: step for step in pipeline.to_definition(namespace["BINDER"])["Steps"]}
+    arguments = steps["RecordLineage"]["Arguments"]
+    assert arguments["Artifacts"][0]["Source"]["SourceUri"] == {
+        "Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"
+    }
+    model = {
+        "Std:Join": {"On": "-", "Values": ["churn-model", {"Get": "Execution.PipelineExecutionId"}]}
+    }
+    assert arguments["Artifacts"][0]["ArtifactName"] == model
+    assert arguments["Associations"][0]["Destination"] == {"Name": model, "Type": "Artifact"}
+    # The message the language reference quotes, from a misspelt literal name.
+    step, artifact = namespace["LineageStep"], namespace["LineageArtifact"]
+    reference, association = namespace["LineageEntityReference"], namespace["LineageAssociation"]
+    with pytest.raises(definition.PipelineDefinitionError) as raised:
+        step(
+            name="RecordLineage",
+            artifacts=[
+                artifact(artifact_name="churn-model", source_uri="s3://b/m", artifact_type="M")
+            ],
+            associations=[
+                association(
+                    source=reference(arn="arn:aws:sagemaker:us-east-1:111122223333:action/a"),
+                    destination=reference(name="churn-modle", type="Artifact"),
+                )
+            ],
+        )
+    quoted = re.search(r"\(`(LineageStep 'RecordLineage':[^`]*)`\)", LANGUAGE.read_text())
+    assert quoted is not None
+    assert " ".join(quoted[1].split()).removesuffix(" …)") in str(raised.value)
+
+
 def test_language_lambda_and_callback_example_compiles() -> None:
     namespace = _seed_example()
     exec(_doc_python(LANGUAGE, "review.properties.OutputParameters"), namespace)

@@ -280,14 +280,14 @@ def test_fails_a_member_the_language_always_writes_naming_step_and_field() -> No
 
 
 def test_fails_a_step_type_the_language_lacks() -> None:
-    # Every type the validator knows has a class now (the deployment steps the last); a
-    # newer one, such as the SDK's Lineage step, fails as the validator reports it.
+    # Every type the validator knows has a class now (the Lineage step the last); a newer
+    # one, such as a made-up Notebook step, fails as the validator reports it.
     definition = training_definition()
-    definition["Steps"].append({"Name": "Track", "Type": "Lineage", "Arguments": {}})
+    definition["Steps"].append({"Name": "Track", "Type": "Notebook", "Arguments": {}})
     with pytest.raises(ConversionError) as raised:
         convert_definition(definition)
     assert [(p.step, p.field) for p in raised.value.problems] == [("Track", "Type")]
-    assert "unknown step type 'Lineage'" in str(raised.value)
+    assert "unknown step type 'Notebook'" in str(raised.value)
 
 
 def test_fails_an_invalid_definition_with_the_validate_problems() -> None:

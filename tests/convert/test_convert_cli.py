@@ -44,13 +44,13 @@ def test_fails_with_exit_1_naming_step_and_field_of_an_unsupported_step(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     definition = training_definition()
-    definition["Steps"].append({"Name": "Track", "Type": "Lineage", "Arguments": {}})
+    definition["Steps"].append({"Name": "Track", "Type": "Notebook", "Arguments": {}})
     target = tmp_path / "out.py"
     path = write(tmp_path, "pipeline.json", definition)
     assert main(["convert", path, "-o", str(target)]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "- step 'Track' field 'Type': unknown step type 'Lineage'" in captured.err
+    assert "- step 'Track' field 'Type': unknown step type 'Notebook'" in captured.err
     assert not target.exists()  # nothing written, rather than a module missing a step
 
 

@@ -38,6 +38,13 @@ from cdk_sagemaker_pipelines.definition import (
     InferenceComponentStep,
     IntegerParameter,
     LambdaStep,
+    LineageAction,
+    LineageArtifact,
+    LineageAssociation,
+    LineageContext,
+    LineageEntityReference,
+    LineageStep,
+    MetadataProperties,
     MetricsSource,
     ModelBiasCheckConfig,
     ModelMetrics,
@@ -468,6 +475,63 @@ def inference_component() -> InferenceComponentStep:
     )
 
 
+def lineage() -> LineageStep:
+    return LineageStep(
+        name="Record",
+        actions=[
+            LineageAction(
+                action_name="training-run",
+                source_uri="s3://b/runs/1",
+                source_type="S3ETag",
+                source_id="abc",
+                action_type="ModelTraining",
+                description="trains",
+                status="Completed",
+                properties={"framework": "sklearn"},
+                metadata_properties=MetadataProperties(commit_id="abc123"),
+                tags={"team": "ml"},
+            )
+        ],
+        artifacts=[
+            LineageArtifact(
+                artifact_name="trained-model",
+                source_uri="s3://b/model.tar.gz",
+                source_types={"Custom": "v1"},
+                artifact_type="Model",
+                properties={"accuracy": "0.9"},
+                metadata_properties=MetadataProperties(repository="acme/churn"),
+                tags={"team": "ml"},
+            )
+        ],
+        contexts=[
+            LineageContext(
+                context_name="churn-project",
+                source_uri="s3://b/churn",
+                source_type="Project",
+                source_id="p-1",
+                context_type="Project",
+                description="the project",
+                properties={"owner": "ml"},
+                tags={"team": "ml"},
+            )
+        ],
+        associations=[
+            LineageAssociation(
+                source=LineageEntityReference(name="training-run", type="Action"),
+                destination=LineageEntityReference(name="trained-model", type="Artifact"),
+                association_type="Produced",
+            ),
+            LineageAssociation(
+                source=LineageEntityReference(
+                    arn="arn:aws:sagemaker:us-east-1:111122223333:context/churn"
+                ),
+                destination=LineageEntityReference(name="churn-project", type="Context"),
+            ),
+        ],
+        **COMMON,
+    )
+
+
 CHECK_JOB: dict[str, Any] = {
     "instance_type": "ml.m5.xlarge",
     "instance_count": 2,
@@ -574,6 +638,7 @@ BUILDERS = {
     "EndpointConfigStep of variants": endpoint_config_of_variants,
     "EndpointStep": endpoint,
     "InferenceComponentStep": inference_component,
+    "LineageStep": lineage,
 }
 
 
@@ -640,6 +705,19 @@ def test_every_rendered_field_names_an_argument_of_its_step(build: Any) -> None:
         of_variant = re.fullmatch(r"production_variants\[(\d+)\]\.(\w+)", argument or "")
         if of_variant is not None and of_variant[2] in variant_arguments:
             continue
+        # A member of an entity or association of a LineageStep reads actions[0].action_name
+        # or associations[1].source.arn.
+        of_lineage = re.fullmatch(
+            r"(actions|artifacts|contexts|associations)\[(\d+)\]\.(\w+)(?:\.(\w+))?",
+            argument or "",
+        )
+        if of_lineage is not None and of_lineage[1] in arguments:
+            item = getattr(step, of_lineage[1])[int(of_lineage[2])]
+            if of_lineage[4] is not None:
+                item = getattr(item, of_lineage[3])
+            member = of_lineage[4] or of_lineage[3]
+            if member in {field.name for field in dataclasses.fields(item)}:
+                continue
         # A member of a config reads quality_check_config.baseline_dataset (a check step's)
         # or data_capture_config.destination (an endpoint configuration's).
         of_config = re.fullmatch(r"(\w+_check_config|data_capture_config)\.(\w+)", argument or "")
@@ -780,6 +858,24 @@ def test_every_rendered_field_names_an_argument_of_its_step(build: Any) -> None:
         ),
         (model_bias_check, "ModelName", "clarify_check_config.model_name"),
         (data_bias_check, "Arguments.AppSpecification.ImageUri", "image"),
+        (lineage, "Arguments.Actions[0].Status", "actions[0].status"),
+        (lineage, "Arguments.Actions[0].Source.SourceUri", "actions[0].source_uri"),
+        (lineage, "Arguments.Actions[0].Properties['framework']", "actions[0].properties"),
+        (
+            lineage,
+            "Arguments.Artifacts[0].MetadataProperties.Repository",
+            "artifacts[0].metadata_properties",
+        ),
+        (
+            lineage,
+            "Arguments.Artifacts[0].Source.SourceTypes[0].Value",
+            "artifacts[0].source_types",
+        ),
+        (lineage, "Arguments.Contexts[0].Tags[0].Key", "contexts[0].tags"),
+        (lineage, "Arguments.Associations[0].AssociationType", "associations[0].association_type"),
+        (lineage, "Arguments.Associations[1].Source.Arn", "associations[1].source.arn"),
+        (lineage, "Arguments.Associations[0].Destination.Name", "associations[0].destination.name"),
+        (lineage, "Arguments.Associations", "associations"),
     ],
 )
 def test_argument_for_field(build: Any, field: str, argument: str | None) -> None:

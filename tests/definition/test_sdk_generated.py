@@ -696,15 +696,22 @@ def test_each_job_type_gets_the_actions_its_jobs_are_run_with() -> None:
 
 
 def test_steps_the_plan_grants_nothing_for_are_listed() -> None:
-    # A step type the planner doesn't know (the SDK's Lineage step, which the validator
-    # doesn't know either); the deployment steps are planned (tests/definition/
-    # test_deploy_permissions.py), a Fail step needs nothing.
+    # A step type the planner doesn't know (a made-up Notebook step, which the validator
+    # doesn't know either); the deployment and Lineage steps are planned (tests/definition/
+    # test_deploy_permissions.py, test_lineage_permissions.py), a Fail step needs nothing.
     steps: list[dict[str, Any]] = [
         {"Name": kind, "Type": kind, "Arguments": {}}
-        for kind in ("Lineage", "Endpoint", "EndpointConfig", "InferenceComponent", "Fail")
+        for kind in (
+            "Notebook",
+            "Endpoint",
+            "EndpointConfig",
+            "InferenceComponent",
+            "Lineage",
+            "Fail",
+        )
     ]
     plan = plan_permissions({"Version": "2020-12-01", "Steps": steps})
-    assert plan.unplanned_steps == [("Lineage", "Lineage")]
+    assert plan.unplanned_steps == [("Notebook", "Notebook")]
     assert plan.job_actions == {}
 
 

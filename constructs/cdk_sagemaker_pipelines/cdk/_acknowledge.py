@@ -52,7 +52,8 @@ REASONS: dict[str, str] = {
     "cdk-sagemaker-pipelines:model-from-model-package",
     "TagPipelineResources": "the service tags the jobs, model versions and endpoint "
     "configurations it creates, whose names it generates (or suffixes) at run time under "
-    "these prefixes",
+    "these prefixes, and the lineage artifacts a Lineage step creates with tags, whose ARNs "
+    "name a hash of their source",
     # Deployment steps (_policies._DEPLOY_SIDS).
     "EndpointConfigs": "SageMaker Pipelines adds an execution-unique suffix to the name an "
     "EndpointConfig step gives its configuration (aws/sagemaker-python-sdk#6224), so "
@@ -69,6 +70,21 @@ REASONS: dict[str, str] = {
     "named by the service pipelines-<execution>-<step>-<random> (or <custom prefix>-…), the "
     "prefix the narrowest ARN that matches it; an endpoint or model named only at run time "
     "is any of this account and region (warned with cdk-sagemaker-pipelines:open-deploy-name)",
+    # Lineage steps (_policies._LINEAGE_SIDS).
+    "CreateLineageArtifacts": "SageMaker names a lineage artifact's ARN after a hash of its "
+    "source (artifact/<hash>), not its name: no ARN names the one a Lineage step creates "
+    "before it exists",
+    "CreateLineageActions": "a Lineage step names its action only at run time (a parameter, "
+    "another step's output, joined with the execution id): <literal start>* or any action "
+    "of this account and region (warned with cdk-sagemaker-pipelines:open-lineage-name)",
+    "CreateLineageContexts": "a Lineage step names its context only at run time (a "
+    "parameter, another step's output, joined with the execution id): <literal start>* or "
+    "any context of this account and region (warned with "
+    "cdk-sagemaker-pipelines:open-lineage-name)",
+    "AssociateLineageEntities": "an association's end is an artifact (whose ARN names a hash "
+    "of its source), an entity named only at run time, or an ARN known only at run time "
+    "(any action, artifact, context, experiment or trial component of this account and "
+    "region; warned with cdk-sagemaker-pipelines:open-lineage-name)",
     "Read": "each execution reads under its own execution-id prefix or a declared data prefix; "
     "the wildcard stands for ids and objects only known at run time, and a trailing * for "
     "the objects under a location, which SageMaker takes as a key prefix (S3Prefix)",

@@ -33,6 +33,8 @@ from ..definition.permissions import (
     EMR_CLUSTER_STATUS_RULE_AS_DOCUMENTED,
     EMR_STEP_STATUS_RULE,
     JOB_NAME_PREFIX,
+    LINEAGE_ASSOCIATE_ACTION,
+    LINEAGE_CREATE_ACTIONS,
     MODEL_FROM_PACKAGE_ACTIONS,
     PENDING_APPROVAL,
     REGISTER_ACTIONS,
@@ -602,6 +604,8 @@ def pipeline_role_statements(
     deploy, created = _deploy_statements(plan, stack)
     statements += deploy
     tagged += created
+    statements += _lineage_statements(plan, stack)
+    tagged += _lineage_arns(stack, plan.lineage_tagged)
     plan_keys = lookups.plan_keys
     keys = _job_keys(stack, plan_keys)
     # (Sid, actions, resources, conditions): a statement only when it has resources.
@@ -721,6 +725,45 @@ def _deploy_statements(
         for arn in _hosting_arns(stack, resource_type, name)
     )
     return statements, created
+
+
+# The Sid of each Lineage statement, by IAM action: see LINEAGE_CREATE_ACTIONS.
+_LINEAGE_SIDS = {
+    LINEAGE_CREATE_ACTIONS["action"]: "CreateLineageActions",
+    LINEAGE_CREATE_ACTIONS["artifact"]: "CreateLineageArtifacts",
+    LINEAGE_CREATE_ACTIONS["context"]: "CreateLineageContexts",
+    LINEAGE_ASSOCIATE_ACTION: "AssociateLineageEntities",
+}
+
+
+def _lineage_arns(stack: Stack, grants: list[tuple[str, Any]]) -> list[Any]:
+    """The ARNs of lineage resources: ``(resource type, name pattern)``, or ``("", ARN)``.
+
+    A name with capitals is granted in both spellings, as a hosting resource's is (see
+    ``_hosting_arns``); a type granted ``*`` needs none of its names.
+    """
+    anything = {resource_type for resource_type, name in grants if name == "*"}
+    return _unique(
+        arn
+        for resource_type, name in grants
+        if resource_type == "" or name == "*" or resource_type not in anything
+        for arn in ([name] if resource_type == "" else _hosting_arns(stack, resource_type, name))
+    )
+
+
+def _lineage_statements(plan: PermissionPlan, stack: Stack) -> list[iam.PolicyStatement]:
+    """What Lineage steps call: each Create* on what it creates, AddAssociation on both ends.
+
+    Any artifact (``artifact/*``): SageMaker names an artifact's ARN after a hash of its
+    source, not its name, so no statement can name the one a step creates. A name known
+    only at run time is ``<prefix>*`` or ``*`` (warned by the ``Pipeline`` construct).
+    """
+    return [
+        iam.PolicyStatement(
+            sid=_LINEAGE_SIDS[action], actions=[action], resources=_lineage_arns(stack, grants)
+        )
+        for action, grants in plan.lineage_grants.items()
+    ]
 
 
 def _emr_statements(plan: PermissionPlan, stack: Stack) -> list[iam.PolicyStatement]:

@@ -866,6 +866,7 @@ class Pipeline(PipelineBase):
         self._warn_unattributed()
         self._warn_unplanned_steps()
         self._warn_open_deploy_names()
+        self._warn_open_lineage_names()
         self._warn_external_endpoint_configs()
         self._warn_external_model_endpoints()
         self._warn_debugger_rules()
@@ -1821,6 +1822,25 @@ class Pipeline(PipelineBase):
             "name's kind with any name in the account and region. Write the name as a "
             "string, or read it from the step that creates the resource (config.properties."
             "EndpointConfigName, endpoint.properties.EndpointName), to scope the grants.",
+        )
+
+    def _warn_open_lineage_names(self) -> None:
+        """A lineage name or association ARN known only at run time: grants of any of the type."""
+        if not self.plan.open_lineage_names:
+            return
+        fields = "; ".join(
+            f"step '{step}' field '{field}'" for step, field in self.plan.open_lineage_names
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:open-lineage-name",
+            f"The lineage name or ARN in {fields} is an expression known only at run time (a "
+            "parameter, another step's output) with no literal start, so the pipeline role may "
+            "create and associate lineage actions or contexts of any name (for an ARN: any "
+            "action, artifact, context, experiment or trial component) in the account and "
+            'region. Write the name as a string, or start it with one (Join(on="-", '
+            'values=["training-run", ExecutionVariables.PIPELINE_EXECUTION_ID]) is granted '
+            "training-run-*), or read an ARN from the Lineage step that creates the entity "
+            "(record.properties.ActionArns['<name>']), to scope the grants.",
         )
 
     def _warn_external_endpoint_configs(self) -> None:

@@ -36,6 +36,7 @@ from ..definition import (
     validate_definition,
 )
 from ..definition._distribution_names import DISTRIBUTION_HYPERPARAMETERS
+from ..definition._lineage_names import ASSOCIATION_MEMBERS, LINEAGE_KINDS, LINEAGE_MEMBERS
 from ..definition._render import RenderContext, deep_merge
 from ..definition.bindables import Code
 from ..definition.steps.check import (
@@ -384,6 +385,7 @@ _STEP_CLASSES = {
     "EndpointConfig": "EndpointConfigStep",
     "Endpoint": "EndpointStep",
     "InferenceComponent": "InferenceComponentStep",
+    "Lineage": "LineageStep",
 }
 # Steps whose Arguments take extra_arguments, and what else their entry may hold.
 _JOB_TYPES = {
@@ -426,6 +428,7 @@ _OTHER_FIELDS = {
     "EndpointConfig": {"CacheConfig", "RetryPolicies"},
     "Endpoint": {"CacheConfig"},
     "InferenceComponent": set(),
+    "Lineage": set(),
     "QualityCheck": {"CacheConfig", *_CHECK_SETTINGS, *_CHECK_NULLABLE["QualityCheck"]},
     "ClarifyCheck": {
         "CacheConfig",
@@ -2016,6 +2019,150 @@ def _inference_component(writer: _Writer, arguments: Mapping[str, Any]) -> None:
     writer.lift("tags", _tags(arguments.get("Tags")))
 
 
+# --- lineage steps ------------------------------------------------------------------------
+
+# Per entity type: the request members its class writes from a keyword of the same value
+# (Source, MetadataProperties and Tags are written apart).
+_LINEAGE_KEYWORDS = {
+    "Action": {
+        "ActionName": "action_name",
+        "ActionType": "action_type",
+        "Description": "description",
+        "Status": "status",
+        "Properties": "properties",
+    },
+    "Artifact": {
+        "ArtifactName": "artifact_name",
+        "ArtifactType": "artifact_type",
+        "Properties": "properties",
+    },
+    "Context": {
+        "ContextName": "context_name",
+        "ContextType": "context_type",
+        "Description": "description",
+        "Properties": "properties",
+    },
+}
+_LINEAGE_SOURCES = {
+    "Action": {"SourceUri": "source_uri", "SourceType": "source_type", "SourceId": "source_id"},
+    "Artifact": {"SourceUri": "source_uri"},
+    "Context": {"SourceUri": "source_uri", "SourceType": "source_type", "SourceId": "source_id"},
+}
+_METADATA_KEYWORDS = {
+    "CommitId": "commit_id",
+    "Repository": "repository",
+    "GeneratedBy": "generated_by",
+    "ProjectId": "project_id",
+}
+
+
+def _lineage(writer: _Writer, arguments: Any) -> None:
+    """A Lineage step's keywords: its entities and associations, as their classes."""
+    if not isinstance(arguments, Mapping) or not set(arguments) <= set(LINEAGE_MEMBERS):
+        raise _UnconvertibleError("a Lineage step's Arguments of these members")
+    for entity_type, kind in LINEAGE_KINDS.items():
+        entities = arguments.get(kind.member)
+        if entities is None:
+            continue
+        if not isinstance(entities, list) or not entities:
+            raise _UnconvertibleError(f"{kind.member} that are no list of {kind.noun}s")
+        writer.required_node(
+            kind.argument,
+            List([_lineage_entity(writer, entity_type, entity) for entity in entities]),
+        )
+    associations = arguments.get("Associations")
+    if associations is None:
+        return
+    if not isinstance(associations, list) or not associations:
+        raise _UnconvertibleError("Associations that are no list of associations")
+    writer.required_node(
+        "associations", List([_lineage_association(writer, item) for item in associations])
+    )
+
+
+def _lineage_entity(writer: _Writer, entity_type: str, entity: Any) -> Node:
+    """``LineageAction(…)`` (``LineageArtifact``, ``LineageContext``) of one request."""
+    noun = LINEAGE_KINDS[entity_type].noun
+    keywords = _LINEAGE_KEYWORDS[entity_type]
+    if not isinstance(entity, Mapping) or not set(entity) <= {
+        *keywords,
+        "Source",
+        "MetadataProperties",
+        "Tags",
+    }:
+        raise _UnconvertibleError(f"a lineage {noun} of these members")
+    source = entity.get("Source")
+    sources = _LINEAGE_SOURCES[entity_type]
+    extra = {"SourceTypes"} if entity_type == "Artifact" else set()
+    if (
+        not isinstance(source, Mapping)
+        or "SourceUri" not in source
+        or not set(source) <= {*sources, *extra}
+    ):
+        raise _UnconvertibleError(f"a lineage {noun}'s source of these members")
+    values: dict[str, Any] = {
+        sources[key]: value for key, value in source.items() if key in sources
+    }
+    if "SourceTypes" in source:
+        types = source["SourceTypes"]
+        if not isinstance(types, list) or not all(
+            isinstance(item, Mapping)
+            and set(item) == {"SourceIdType", "Value"}
+            and isinstance(item["SourceIdType"], str)
+            for item in types
+        ):
+            raise _UnconvertibleError("an artifact's source types of these members")
+        by_type = {item["SourceIdType"]: item["Value"] for item in types}
+        if len(by_type) != len(types) or not by_type:
+            raise _UnconvertibleError("an artifact's source types naming one id type twice")
+        values["source_types"] = by_type
+    values.update({keyword: entity[key] for key, keyword in keywords.items() if key in entity})
+    metadata = entity.get("MetadataProperties")
+    if metadata is not None:
+        if (
+            not isinstance(metadata, Mapping)
+            or not metadata
+            or not set(metadata) <= set(_METADATA_KEYWORDS)
+        ):
+            raise _UnconvertibleError(f"a lineage {noun}'s metadata properties of these members")
+        values["metadata_properties"] = writer.call(
+            "MetadataProperties",
+            **{_METADATA_KEYWORDS[key]: item for key, item in metadata.items()},
+        )
+    if "Tags" in entity:
+        tags = _tags(entity["Tags"])
+        if tags is None:
+            raise _UnconvertibleError(f"a lineage {noun}'s tags other than distinct literal keys")
+        values["tags"] = tags
+    class_name = f"Lineage{entity_type}"
+    return writer.call(class_name, **_in_field_order(class_name, values))
+
+
+def _lineage_association(writer: _Writer, association: Any) -> Node:
+    """``LineageAssociation(…)`` of one association, its ends ``LineageEntityReference``s."""
+    if (
+        not isinstance(association, Mapping)
+        or not set(association) <= set(ASSOCIATION_MEMBERS)
+        or not {"Source", "Destination"} <= set(association)
+    ):
+        raise _UnconvertibleError("an association of these members")
+    values: dict[str, Any] = {}
+    for end in ("Source", "Destination"):
+        reference = association[end]
+        if isinstance(reference, Mapping) and set(reference) == {"Arn"}:
+            node = writer.call("LineageEntityReference", arn=reference["Arn"])
+        elif isinstance(reference, Mapping) and set(reference) == {"Name", "Type"}:
+            node = writer.call(
+                "LineageEntityReference", name=reference["Name"], type=reference["Type"]
+            )
+        else:
+            raise _UnconvertibleError("an association's end other than an Arn, or a Name and Type")
+        values[end.lower()] = node
+    if "AssociationType" in association:
+        values["association_type"] = association["AssociationType"]
+    return writer.call("LineageAssociation", **values)
+
+
 _JOB_WRITERS: dict[str, Callable[[_Writer, Mapping[str, Any]], None]] = {
     "Processing": _processing,
     "Training": _training,
@@ -2411,6 +2558,8 @@ class _Converter:
                 )
         elif kind == "EMR":
             self._emr(writer, name, arguments)
+        elif kind == "Lineage":
+            _lineage(writer, arguments)
 
     def _emr(self, writer: _Writer, name: str, arguments: Any) -> None:
         jar_step = _get(arguments, "StepConfig", "HadoopJarStep") or {}

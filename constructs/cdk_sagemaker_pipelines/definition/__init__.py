@@ -121,10 +121,18 @@ if TYPE_CHECKING:
         ServerlessConfig,
     )
     from .steps.inference_component import ComputeResourceRequirements, InferenceComponentStep
+    from .steps.lineage import (
+        LineageAction,
+        LineageArtifact,
+        LineageAssociation,
+        LineageContext,
+        LineageEntityReference,
+        LineageStep,
+    )
 
 
 def __getattr__(name: str) -> Any:
-    # The check, AutoML and deployment steps are imported on first use (see
+    # The check, AutoML, deployment and lineage steps are imported on first use (see
     # steps.LAZY_STEP_NAMES).
     if name in LAZY_STEP_NAMES:
         from . import steps
@@ -186,6 +194,12 @@ __all__ = [
     "JsonGet",
     "LambdaOutput",
     "LambdaStep",
+    "LineageAction",
+    "LineageArtifact",
+    "LineageAssociation",
+    "LineageContext",
+    "LineageEntityReference",
+    "LineageStep",
     "MetadataProperties",
     "MetricsSource",
     "ModelBiasCheckConfig",

@@ -218,6 +218,16 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
         'its other members in extra_arguments={"Specification": {…}}',
     ),
     "runtime_config": (("InferenceComponentStep",), "copy_count="),
+    # Association.create(source_arn=, destination_arn=), which the SDK's LineageStep can't
+    # take (an entity of the same step has no ARN yet): its LineageAssociation's ends.
+    "source_arn": (
+        ("LineageAssociation",),
+        "source=LineageEntityReference(arn=…), or name= and type= for an entity of the step",
+    ),
+    "destination_arn": (
+        ("LineageAssociation",),
+        "destination=LineageEntityReference(arn=…), or name= and type= for an entity of the step",
+    ),
     "customer_metadata_properties": (("RegisterModel",), "customer_metadata="),
     "data_input_configuration": (("RegisterModel",), "data_input_config="),
     "model_data_statistics": (("ModelMetrics", "DriftCheckBaselines"), "data_statistics="),

@@ -127,9 +127,9 @@ def _check_argument_names(cls: type, kwargs: dict[str, Any], named: type | None 
         hint = sdk_argument_hint(cls.__name__, name) or did_you_mean(name, taken)
         if hint is None and getattr(cls, "step_type", None):
             # A step argument of other step types (cache_config=, retry_policies=, …).
-            # The check, AutoML and deployment steps register on first use: without these
-            # imports the list would depend on whether the program had touched one yet.
-            from .steps import automl, check, endpoint, inference_component  # noqa: F401
+            # The check, AutoML, deployment and lineage steps register on first use: without
+            # these imports the list would depend on whether the program had touched one yet.
+            from .steps import automl, check, endpoint, inference_component, lineage  # noqa: F401
 
             others = sorted(
                 other.__name__

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import Problem
+from ._lineage_names import ASSOCIATION_RESOURCE_TYPES, KIND_OF_ARNS, LINEAGE_KINDS
 from ._sdk_jobs import function_step_job
 from ._service_model import partition_of
 from ._shape_check import is_expression
@@ -122,13 +123,14 @@ CLARIFY_MODEL_CHECK_TYPES = frozenset({"MODEL_BIAS", "MODEL_EXPLAINABILITY"})
 # The deployment steps (the SDK's EndpointConfigStep, EndpointStep and InferenceComponentStep):
 # the pipeline role creates the hosting resource each names (see DEPLOY_ACTIONS).
 DEPLOY_STEP_TYPES = frozenset({"EndpointConfig", "Endpoint", "InferenceComponent"})
-# The step types whose permissions the plan derives; any other (a type a newer SDK writes,
-# such as its Lineage step) is listed in ``unplanned_steps``.
+# The step types whose permissions the plan derives; any other (a type a newer SDK writes)
+# is listed in ``unplanned_steps``.
 PLANNED_STEP_TYPES = frozenset(
     {
         *JOB_ACTIONS,
         *CHECK_STEP_TYPES,
         *DEPLOY_STEP_TYPES,
+        "Lineage",
         "RegisterModel",
         "Lambda",
         "Callback",
@@ -191,6 +193,16 @@ _DEPLOY_NAMES: dict[str, tuple[tuple[str, str], ...]] = {
         ("model", "Specification.ModelName"),
     ),
 }
+# What the pipeline role calls for a Lineage step (the SDK's LineageStep), per IAM resource
+# type: the Create* call of each entity on its ARN, AddAssociation on both ends of each
+# association (the Service Authorization Reference lists action, artifact, context,
+# experiment and experiment-trial-component for it; a statement of a type the call doesn't
+# name never matches, so ends are granted by their own type), AddTags on what is created
+# with tags (CreateAction, CreateArtifact and CreateContext list it as a dependent action).
+LINEAGE_CREATE_ACTIONS = {
+    kind.resource_type: f"sagemaker:{kind.create}" for kind in LINEAGE_KINDS.values()
+}
+LINEAGE_ASSOCIATE_ACTION = "sagemaker:AddAssociation"
 # The step property that names what each resource-creating step type creates.
 _NAME_PROPERTIES = {
     "EndpointConfig": "EndpointConfigName",
@@ -560,6 +572,18 @@ class PermissionPlan:
     # (step, field) of deployment names known only at run time (a parameter, another step's
     # output): the statements allow any resource of that type in the account and region.
     open_deploy_names: list[tuple[str, str]] = field(default_factory=list)
+    # What Lineage steps create and associate: per IAM action (LINEAGE_CREATE_ACTIONS,
+    # LINEAGE_ASSOCIATE_ACTION), the (resource type, name) of each resource it is granted on:
+    # a name pattern (maybe a token; ``<prefix>*`` or ``*`` for a name known only at run
+    # time; ``*`` for any artifact, whose ARN names a hash of its source, not its name), or
+    # resource type ``""`` and a whole ARN (maybe a token) an association names.
+    lineage_grants: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    # The (resource type, name) of the entities Lineage steps create with tags (AddTags).
+    lineage_tagged: list[tuple[str, Any]] = field(default_factory=list)
+    # (step, field) of lineage names and association ARNs known only at run time (a
+    # parameter, another step's output) that no prefix narrows: granted on any resource of
+    # the type (of the lineage types, for an ARN) in the account and region.
+    open_lineage_names: list[tuple[str, str]] = field(default_factory=list)
     # (step, configuration) of Endpoint steps deploying a configuration no EndpointConfig step
     # of the pipeline creates: its KMS key, if it has one, is not known.
     external_endpoint_configs: list[tuple[str, Any]] = field(default_factory=list)
@@ -671,6 +695,8 @@ class _Planner:
                 plan.open_job_name_prefixes.append((name, field_path))
         elif kind in DEPLOY_STEP_TYPES and isinstance(arguments, Mapping):
             self._plan_deployment(name, kind, arguments)
+        elif kind == "Lineage" and isinstance(arguments, Mapping):
+            self._plan_lineage(name, arguments)
         elif kind not in PLANNED_STEP_TYPES:
             plan.unplanned_steps.append((name, kind))
         if kind in CHECK_STEP_TYPES:
@@ -822,6 +848,84 @@ class _Planner:
             return "*"  # that step's own name is open, and recorded there
         _add(self.plan.open_deploy_names, (step, where))
         return "*"
+
+    def _plan_lineage(self, step: str, arguments: Mapping[str, Any]) -> None:
+        """What a Lineage step creates, tags and associates (see LINEAGE_CREATE_ACTIONS)."""
+        plan = self.plan
+        for kind in LINEAGE_KINDS.values():
+            action = LINEAGE_CREATE_ACTIONS[kind.resource_type]
+            for where, entity in _select(arguments, f"{kind.member}[*]"):
+                if not isinstance(entity, Mapping) or is_expression(entity):
+                    continue
+                grant = (
+                    kind.resource_type,
+                    self._lineage_name(
+                        step,
+                        f"Arguments.{where}.{kind.name_member}",
+                        kind.resource_type,
+                        entity.get(kind.name_member),
+                    ),
+                )
+                _add(plan.lineage_grants.setdefault(action, []), grant)
+                if entity.get("Tags"):
+                    _add(plan.lineage_tagged, grant)
+        for where, association in _select(arguments, "Associations[*]"):
+            if not isinstance(association, Mapping) or is_expression(association):
+                continue
+            for end in ("Source", "Destination"):
+                reference = association.get(end)
+                if not isinstance(reference, Mapping) or is_expression(reference):
+                    continue
+                for grant in self._lineage_end(step, f"Arguments.{where}.{end}", reference):
+                    _add(plan.lineage_grants.setdefault(LINEAGE_ASSOCIATE_ACTION, []), grant)
+
+    def _lineage_name(self, step: str, where: str, resource_type: str, value: Any) -> Any:
+        """The IAM name pattern of a lineage entity named ``value`` (``*`` if unknowable).
+
+        An artifact's ARN names a hash of its source, not its name: any artifact. A name
+        known only at run time is narrowed to the literal start of a ``Std:Join``
+        (``training-run-*``), else any name, which is recorded as open.
+        """
+        if resource_type == "artifact":
+            return "*"
+        if isinstance(value, str):
+            return value
+        pieces = _pieces(value)
+        prefix = ""
+        for piece in pieces:
+            if piece.startswith("\x00"):
+                break
+            prefix += piece
+        if prefix and len(pieces) > 1:
+            return f"{prefix}*"
+        _add(self.plan.open_lineage_names, (step, where))
+        return "*"
+
+    def _lineage_end(self, step: str, where: str, end: Mapping[str, Any]) -> list[tuple[str, Any]]:
+        """The (resource type, name) grants of one end of an association.
+
+        An entity of the step by name and type is that entity's; an ARN as given, or, read
+        from another Lineage step's ``ActionArns['<name>']`` (``ContextArns``,
+        ``ArtifactArns``), that entity's; any other ARN known only at run time may be any
+        entity of the lineage types, and is recorded as open.
+        """
+        if "Arn" not in end:
+            kind = LINEAGE_KINDS.get(str(end.get("Type")))
+            if kind is None:
+                return []  # validation reports it
+            name = self._lineage_name(step, f"{where}.Name", kind.resource_type, end.get("Name"))
+            return [(kind.resource_type, name)]
+        arn = end["Arn"]
+        if isinstance(arn, str):
+            return [("", arn)]
+        reference = arn.get("Get") if is_expression(arn) else None
+        match = _LINEAGE_ARN_PROPERTY.fullmatch(reference) if isinstance(reference, str) else None
+        creator = self.steps.get(match[1]) if match is not None else None
+        if match is not None and creator is not None and creator.get("Type") == "Lineage":
+            kind = KIND_OF_ARNS[match[2]]
+            return [(kind.resource_type, "*" if kind.resource_type == "artifact" else match[3])]
+        _add(self.plan.open_lineage_names, (step, f"{where}.Arn"))
+        return [(resource_type, "*") for resource_type in ASSOCIATION_RESOURCE_TYPES]
 
     def _creating_step(self, value: Any, kind: str) -> Mapping[str, Any] | None:
         """The step of type ``kind`` whose name property ``value`` reads, if it is one."""
@@ -1141,6 +1245,12 @@ class _Planner:
             found += self._resolve(value, depth + 1)
         return found
 
+
+# ``Steps.<Lineage step>.ActionArns['<name>']`` (ArtifactArns, ContextArns): the step, the
+# property, the entity's name.
+_LINEAGE_ARN_PROPERTY = re.compile(
+    r"Steps\.([A-Za-z0-9\-_]+)\.(ActionArns|ArtifactArns|ContextArns)\['([^']*)'\]"
+)
 
 # The step type that creates each hosting resource type a deployment request may name.
 _CREATORS = {

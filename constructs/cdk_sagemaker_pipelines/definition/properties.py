@@ -46,6 +46,9 @@ ROOT_SHAPES: dict[str, tuple[tuple[str, str], ...]] = {
     "EndpointConfig": (("sagemaker", "DescribeEndpointConfigOutput"),),
     "Endpoint": (("sagemaker", "DescribeEndpointOutput"),),
     "InferenceComponent": (("sagemaker", "DescribeInferenceComponentOutput"),),
+    # The SDK's LineageStep: what it created, the LineageMetadata of its step's metadata
+    # (ListPipelineExecutionSteps' PipelineExecutionStepMetadata.Lineage).
+    "Lineage": (("sagemaker", "LineageMetadata"),),
 }
 LEAF_TYPES: dict[str, ValueType] = {
     "string": "String",
@@ -183,6 +186,8 @@ _RESULTS: dict[str, str] = {
     "Endpoint": "an Endpoint step's endpoint is EndpointName (for "
     "InferenceComponentStep(endpoint_name=…))",
     "InferenceComponent": "an InferenceComponent step's component is InferenceComponentName",
+    "Lineage": "a Lineage step's entities are ActionArns['<name>'], ArtifactArns['<name>'] "
+    "and ContextArns['<name>']",
 }
 
 

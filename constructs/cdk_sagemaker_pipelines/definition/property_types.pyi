@@ -114,6 +114,12 @@ class AppSpecificationProperties(Properties):
     ContainerEntrypoint: Final[PropertyList[PropertyString]]
     ImageUri: Final[PropertyString]
 
+class AssociationInfoProperties(Properties):
+    """botocore's sagemaker ``AssociationInfo``."""
+
+    DestinationArn: Final[PropertyString]
+    SourceArn: Final[PropertyString]
+
 class AsyncInferenceClientConfigProperties(Properties):
     """botocore's sagemaker ``AsyncInferenceClientConfig``."""
 
@@ -1092,6 +1098,17 @@ class LambdaStepProperties(Properties):
 
     OutputParameters: Final[PropertyMap[Properties]]
     Outputs: Final[PropertyMap[Properties]]
+
+class LineageStepProperties(Properties):
+    """``LineageStep.properties``.
+
+    The members of botocore's sagemaker ``LineageMetadata``.
+    """
+
+    ActionArns: Final[PropertyMap[PropertyString]]
+    ArtifactArns: Final[PropertyMap[PropertyString]]
+    Associations: Final[PropertyKeyedList[AssociationInfoProperties]]
+    ContextArns: Final[PropertyMap[PropertyString]]
 
 class MetadataPropertiesProperties(Properties):
     """botocore's sagemaker ``MetadataProperties``."""

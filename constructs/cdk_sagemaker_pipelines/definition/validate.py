@@ -29,6 +29,16 @@ from ._channel_rules import (
     instance_settings_problems,
 )
 from ._errors import PipelineValidationError, Problem
+from ._lineage_names import (
+    ASSOCIATION_MEMBERS,
+    ENTITY_TYPES,
+    KIND_OF_ARNS,
+    LINEAGE_KINDS,
+    LINEAGE_MEMBERS,
+    REFERENCE_MEMBERS,
+    kind_of_member,
+    sibling_hint,
+)
 from ._service_model import partition_of, shapes
 from ._shape_check import (
     EXPRESSION_KEYS,
@@ -135,7 +145,11 @@ CHECK_TYPES: dict[str, tuple[str, ...]] = {
 _CHECK_FLAGS = ("SkipCheck", "FailOnViolation", "RegisterNewBaseline")
 # Clarify checks of a model: the SDK writes the model's name beside Arguments.
 _MODEL_CHECK_TYPES = frozenset({"MODEL_BIAS", "MODEL_EXPLAINABILITY"})
-STEP_TYPES = frozenset({*JOB_REQUEST_SHAPES, "Condition", "Fail", "Lambda", "Callback", "EMR"})
+# Lineage: the SDK's LineageStep, whose Arguments list CreateAction, CreateArtifact and
+# CreateContext requests and the associations between what they create (_lineage_names).
+STEP_TYPES = frozenset(
+    {*JOB_REQUEST_SHAPES, "Condition", "Fail", "Lambda", "Callback", "EMR", "Lineage"}
+)
 # The guide's list, and what the SDK writes CacheConfig for: its LambdaStep and CallbackStep
 # take cache_config too, so the definitions it writes stay valid, and so do its
 # EndpointConfigStep and EndpointStep ("structurally cacheable", aws/sagemaker-python-sdk#6224).
@@ -468,6 +482,8 @@ class _Validator:
                 self._shape_problems = walker.run(
                     value, shape_name, "Arguments", supplied, _optional_names(kind)
                 )
+            elif kind == "Lineage" and _is_object(value):
+                self._shape_problems = self._walk_lineage(record, value, walk=True)
             else:
                 self._walk_references(value, key, record, _arguments_shape(kind))
         self._ordering_field = False
@@ -1811,6 +1827,211 @@ class _Validator:
                     seen.add(child)
                     queue.append(child)
         return False
+
+    # -- lineage --------------------------------------------------------------------------
+
+    def _walk_lineage(
+        self, record: StepRecord, arguments: Mapping[str, Any], *, walk: bool
+    ) -> list[Problem]:
+        """A Lineage step's entities against their Create* request shapes.
+
+        With ``walk``, the one walk of the step's ``Arguments`` for references too: the
+        shape checker hands each expression of an entity to ``_walk_references``, and the
+        rest of the Arguments (associations, unknown members) is walked for them here.
+        """
+        problems: list[Problem] = []
+        refs = self if walk else None
+        for key, value in arguments.items():
+            kind = kind_of_member(key) if type(key) is str else None
+            if kind is not None and type(value) is list:
+                checker = ShapeChecker(step=record.name, typer=self, refs=refs, memo=self._memo)
+                for index, entity in enumerate(value):
+                    problems += checker.run(entity, kind.request, f"Arguments.{key}[{index}]")
+            elif walk:
+                self._walk_references(value, f"Arguments.{key}", record)
+        return problems
+
+    def _check_lineage(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """What a Lineage step's request shapes don't say, naming step and field.
+
+        The Arguments hold ``Actions``, ``Artifacts``, ``Contexts`` (lists of Create*
+        requests, checked against botocore's shapes) and ``Associations``; a step creates or
+        associates something; names are unique per kind in the step; each end of an
+        association is an ``Arn`` (AddAssociation's ``AssociationEntityArn``), or a ``Name``
+        and ``Type`` naming an entity of the step (the service looks it up among the step's
+        own only); ``AssociationType`` is one of AddAssociation's.
+        """
+        problems = self._shape_problems
+        if problems is None:
+            problems = self._walk_lineage(record, arguments, walk=False)
+        self.problems.extend(problems)
+        for key in arguments:
+            if key not in LINEAGE_MEMBERS:
+                self.add(
+                    record.name,
+                    f"Arguments.{key}",
+                    "unknown member",
+                    did_you_mean(str(key), LINEAGE_MEMBERS)
+                    or f"a Lineage step's Arguments are {one_of(LINEAGE_MEMBERS)}",
+                )
+        # Per entity type: the literal names, and the names known only at run time.
+        names: dict[str, list[str]] = {}
+        open_names: dict[str, list[Any]] = {}
+        created = 0
+        for entity_type, kind in LINEAGE_KINDS.items():
+            names[entity_type], open_names[entity_type] = [], []
+            entities = arguments.get(kind.member)
+            if entities is None:
+                continue
+            where = f"Arguments.{kind.member}"
+            if type(entities) is not list:
+                if is_expression(entities) or is_token(entities):
+                    created += 1  # a list known only at run time: not judged
+                else:
+                    self.add(record.name, where, f"expected a list of {kind.request} objects")
+                continue
+            created += len(entities)
+            seen: dict[str, int] = {}
+            for index, entity in enumerate(entities):
+                name = entity.get(kind.name_member) if _is_object(entity) else None
+                if name is None:
+                    continue  # an unnamed artifact, or a missing name the shape check reports
+                if type(name) is not str or is_token(name):
+                    open_names[entity_type].append(name)
+                elif name in seen:
+                    self.add(
+                        record.name,
+                        f"{where}[{index}].{kind.name_member}",
+                        f"{kind.noun} name '{name}' is already used by {where}[{seen[name]}]",
+                        f"each {kind.noun} of a step needs a name of its own; {kind.noun} "
+                        "names are also unique in the account and region",
+                    )
+                else:
+                    seen[name] = index
+            names[entity_type] = list(seen)
+        associations = arguments.get("Associations")
+        if associations is not None and type(associations) is not list:
+            if is_expression(associations) or is_token(associations):
+                created += 1  # a list known only at run time: not judged
+            else:
+                self.add(
+                    record.name,
+                    "Arguments.Associations",
+                    "expected a list of {Source, Destination, AssociationType} objects",
+                )
+            associations = None
+        if not created and not associations:
+            self.add(
+                record.name,
+                "Arguments",
+                "a Lineage step creates no action, artifact or context and adds no association",
+                "give at least one of Actions, Artifacts, Contexts or Associations "
+                "(actions=, artifacts=, contexts=, associations= in Python)",
+            )
+        for index, association in enumerate(associations or ()):
+            where = f"Arguments.Associations[{index}]"
+            if not _is_object(association) or is_expression(association):
+                self.add(record.name, where, "expected {Source, Destination, AssociationType}")
+                continue
+            for key in association:
+                if key not in ASSOCIATION_MEMBERS:
+                    self.add(
+                        record.name,
+                        f"{where}.{key}",
+                        "unknown member",
+                        did_you_mean(str(key), ASSOCIATION_MEMBERS),
+                    )
+            for end in ("Source", "Destination"):
+                if end not in association:
+                    self.add(record.name, f"{where}.{end}", f"missing required member '{end}'")
+                else:
+                    self._check_lineage_end(
+                        record, association[end], f"{where}.{end}", names, open_names
+                    )
+            if "AssociationType" in association:
+                checker = ShapeChecker(step=record.name, typer=self)
+                self.problems += checker.run(
+                    association["AssociationType"],
+                    "AssociationEdgeType",
+                    f"{where}.AssociationType",
+                )
+
+    def _check_lineage_end(
+        self,
+        record: StepRecord,
+        end: Any,
+        where: str,
+        names: Mapping[str, list[str]],
+        open_names: Mapping[str, list[Any]],
+    ) -> None:
+        """One end of an association: an ``Arn``, or an entity of the step by name and type."""
+        shapes_hint = 'give {"Name": …, "Type": …} (an entity of this step) or {"Arn": …}'
+        if not _is_object(end) or is_expression(end):
+            self.add(record.name, where, "expected an entity reference", shapes_hint)
+            return
+        for key in end:
+            if key not in REFERENCE_MEMBERS:
+                self.add(
+                    record.name,
+                    f"{where}.{key}",
+                    "unknown member",
+                    did_you_mean(str(key), REFERENCE_MEMBERS) or shapes_hint,
+                )
+        if "Arn" in end:
+            if "Name" in end or "Type" in end:
+                self.add(
+                    record.name,
+                    where,
+                    "an entity is named by Arn (any entity) or by Name and Type (an entity of "
+                    "this step), not both",
+                    "keep Arn for an entity created elsewhere, Name and Type for one of this step",
+                )
+                return
+            checker = ShapeChecker(step=record.name, typer=self)
+            self.problems += checker.run(end["Arn"], "AssociationEntityArn", f"{where}.Arn")
+            return
+        if "Name" not in end or "Type" not in end:
+            missing = "Type" if "Name" in end else "Name"
+            self.add(
+                record.name,
+                f"{where}.{missing}",
+                f"missing required member '{missing}'",
+                shapes_hint,
+            )
+            return
+        entity_type, name = end["Type"], end["Name"]
+        if entity_type not in ENTITY_TYPES:
+            self.add(
+                record.name,
+                f"{where}.Type",
+                f"expected one of {one_of(ENTITY_TYPES)}, got {entity_type!r}",
+                did_you_mean(str(entity_type), ENTITY_TYPES)
+                or "the types of entity a Lineage step creates; an entity of another type is "
+                'named by its ARN ({"Arn": …})',
+            )
+            return
+        own, run_time = names[entity_type], open_names[entity_type]
+        if type(name) is str and not is_token(name):
+            if name in own or run_time:
+                return  # a name known only at run time may be this one
+        elif is_expression(name) or is_token(name):
+            if own or run_time:
+                return  # known only at run time: it may be any of the step's
+        else:
+            self.add(
+                record.name,
+                f"{where}.Name",
+                f"expected a name (a string or an expression), got {type(name).__name__}",
+            )
+            return
+        shown = f"'{name}'" if type(name) is str else json.dumps(name)
+        self.add(
+            record.name,
+            f"{where}.Name",
+            f"names {entity_type} {shown}, which this step does not create: the service looks "
+            "a name and type up among the step's own entities",
+            sibling_hint(str(name), entity_type, names),
+        )
 
     def _check_joined_model_name(
         self, record: StepRecord, model_name: Mapping[str, Any], where: str = "Arguments.ModelName"
@@ -3687,14 +3908,21 @@ def _as_list(value: Any) -> list[Any]:
 
 # A list the step's own request names the entries of: processing outputs, metrics.
 _KEYED_ENTRY = re.compile(
-    r"(ProcessingOutputConfig\.Outputs|FinalMetricDataList)\[(?:'([^']*)'|\"([^\"]*)\")\]"
+    r"(ProcessingOutputConfig\.Outputs|FinalMetricDataList|ActionArns|ArtifactArns|ContextArns)"
+    r"\[(?:'([^']*)'|\"([^\"]*)\")\]"
 )
-_KEY_DECLARATIONS = {
+# (step type, keyed property) -> (the path under Arguments of the list declaring the keys,
+# the member of each entry naming one).
+_KEY_DECLARATIONS: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
     ("Processing", "ProcessingOutputConfig.Outputs"): (
         ("ProcessingOutputConfig", "Outputs"),
         "OutputName",
     ),
     ("Training", "FinalMetricDataList"): (("AlgorithmSpecification", "MetricDefinitions"), "Name"),
+    **{
+        ("Lineage", kind.arns): ((kind.member,), kind.name_member)
+        for kind in LINEAGE_KINDS.values()
+    },
 }
 
 
@@ -3702,7 +3930,9 @@ def _undeclared_key(target: StepRecord, path: str) -> PathStepError | None:
     """``Outputs['tran']`` when the step declares only ``train``; botocore can't know names.
 
     Checked when the step's request lists the names as plain strings. A training job
-    without ``MetricDefinitions`` runs a built-in algorithm, whose metrics aren't listed.
+    without ``MetricDefinitions`` runs a built-in algorithm, whose metrics aren't listed. A
+    Lineage step's ``ActionArns`` (``ArtifactArns``, ``ContextArns``) holds the entities it
+    creates of that kind, by name (an unnamed artifact has no key): none if it creates none.
     """
     match = _KEYED_ENTRY.match(path)
     if match is None:
@@ -3710,23 +3940,35 @@ def _undeclared_key(target: StepRecord, path: str) -> PathStepError | None:
     declaration = _KEY_DECLARATIONS.get((target.kind, match[1]))
     if declaration is None:
         return None
-    (parent, member), name_field = declaration
-    arguments: Any = target.entry.get("Arguments")
-    container: Any = arguments.get(parent) if _is_object(arguments) else None
-    entries: Any = container.get(member) if _is_object(container) else None
-    if not isinstance(entries, list) or not entries:
+    members, name_field = declaration
+    entries: Any = target.entry.get("Arguments")
+    for member in members:
+        entries = entries.get(member) if _is_object(entries) else None
+    lineage = target.kind == "Lineage"
+    if lineage and entries is None:
+        entries = []  # the step creates none of the kind
+    if not isinstance(entries, list) or (not entries and not lineage):
         return None
     found = [entry.get(name_field) if _is_object(entry) else None for entry in entries]
+    if lineage:
+        found = [name for name in found if name is not None]
     names = [name for name in found if type(name) is str and not is_token(name)]
     if len(names) != len(found):
         return None  # a name we can't read
     key = match[2] if match[2] is not None else match[3]
     if key in names:
         return None
-    return PathStepError(
-        f"{match[1]} has no entry '{key}'",
-        did_you_mean(key, names) or f"declared: {one_of(names)}",
-    )
+    if not lineage:
+        hint = did_you_mean(key, names) or f"declared: {one_of(names)}"
+    else:
+        kind = KIND_OF_ARNS[match[1]]
+        named = "named " if kind.type == "Artifact" else ""  # an unnamed artifact has no key
+        hint = did_you_mean(key, names) or (
+            f"the step's {kind.noun}s: {one_of(names)}"
+            if names
+            else f"step '{target.name}' creates no {named}{kind.noun}s"
+        )
+    return PathStepError(f"{match[1]} has no entry '{key}'", hint)
 
 
 def _declared_outputs(declared: Any) -> dict[str, str]:
@@ -3744,6 +3986,7 @@ _ARGUMENT_CHECKS: dict[str, Any] = {
     "Lambda": _Validator._check_lambda,
     "Callback": _Validator._check_callback,
     "EMR": _Validator._check_emr_arguments,
+    "Lineage": _Validator._check_lineage,
 }
 
 

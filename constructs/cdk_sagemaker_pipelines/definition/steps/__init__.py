@@ -54,10 +54,18 @@ if TYPE_CHECKING:
         ServerlessConfig,
     )
     from .inference_component import ComputeResourceRequirements, InferenceComponentStep
+    from .lineage import (
+        LineageAction,
+        LineageArtifact,
+        LineageAssociation,
+        LineageContext,
+        LineageEntityReference,
+        LineageStep,
+    )
 
-# Imported on first use: few pipelines have check, AutoML or deployment steps, and their
-# modules' classes take a tenth of the package's import time (check) and a few ms (AutoML,
-# endpoints).
+# Imported on first use: few pipelines have check, AutoML, deployment or lineage steps, and
+# their modules' classes take a tenth of the package's import time (check) and a few ms
+# (AutoML, endpoints, lineage).
 CHECK_STEP_NAMES = frozenset(
     {
         "ClarifyCheckStep",
@@ -89,6 +97,17 @@ LAZY_STEP_NAMES: dict[str, str] = {
     ),
     "ComputeResourceRequirements": "inference_component",
     "InferenceComponentStep": "inference_component",
+    **dict.fromkeys(
+        (
+            "LineageAction",
+            "LineageArtifact",
+            "LineageAssociation",
+            "LineageContext",
+            "LineageEntityReference",
+            "LineageStep",
+        ),
+        "lineage",
+    ),
 }
 
 
@@ -128,6 +147,12 @@ __all__ = [
     "JobStep",
     "LambdaOutput",
     "LambdaStep",
+    "LineageAction",
+    "LineageArtifact",
+    "LineageAssociation",
+    "LineageContext",
+    "LineageEntityReference",
+    "LineageStep",
     "MetadataProperties",
     "MetricsSource",
     "ModelBiasCheckConfig",

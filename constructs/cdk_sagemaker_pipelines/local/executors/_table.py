@@ -11,6 +11,7 @@ from .external import ExternalExecutor
 from .fail import FailExecutor
 from .inference_component import InferenceComponentExecutor
 from .lambda_ import LambdaExecutor
+from .lineage import LineageExecutor
 from .model import ModelExecutor
 from .processing import ProcessingExecutor
 from .register_model import RegisterModelExecutor
@@ -32,6 +33,7 @@ EXECUTORS: dict[str, StepExecutor] = {
     "EndpointConfig": EndpointConfigExecutor(),
     "Endpoint": EndpointExecutor(),
     "InferenceComponent": InferenceComponentExecutor(),
+    "Lineage": LineageExecutor(),
 }
 EXTERNAL_TYPES = frozenset({"EMR", "AutoML", "ClarifyCheck", "QualityCheck"})
 # Steps whose Arguments the runner must not evaluate up front (they evaluate them lazily).

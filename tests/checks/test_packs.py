@@ -354,3 +354,34 @@ def test_deployment_steps_with_the_binders_defaults_comply():
     steps = [endpoint, serverless, component]
     compiled = PipelineDefinition(steps=steps).to_definition(binder)
     assert run_rules(BASELINE + NETWORK, compiled) == []
+
+
+def test_an_endpoint_of_components_and_async_results_comply_with_the_binders_defaults():
+    # No network= and no key in async_inference_config=: the binder's network places the
+    # endpoint of inference components (as a Model step's model), and its output key
+    # encrypts the asynchronous results (as captured data). Was: SMP-JobNetworkIsolation
+    # and SMP-JobOutputEncryption findings under a binder that secures every job.
+    model = ModelStep(name="CreateModel", image="i", model_data="s3://b/model.tar.gz")
+    async_config = EndpointConfigStep(
+        name="AsyncConfig",
+        endpoint_config_name="churn-async",
+        model_name=model.properties.ModelName,
+        instance_type="ml.m5.large",
+        async_inference_config={"OutputConfig": {"S3OutputPath": "s3://b/async"}},
+    )
+    components_config = EndpointConfigStep(
+        name="ComponentsConfig",
+        endpoint_config_name="components",
+        production_variants=[ProductionVariant(instance_type="ml.g5.2xlarge")],
+    )
+    steps = [
+        EndpointStep(
+            name=f"Deploy{index}",
+            endpoint_name=f"endpoint-{index}",
+            endpoint_config_name=config.properties.EndpointConfigName,
+        )
+        for index, config in enumerate((async_config, components_config))
+    ]
+    binder = _SecureBinder(role_arn=ROLE, default_bucket="artifacts")
+    compiled = PipelineDefinition(steps=steps).to_definition(binder)
+    assert run_rules(BASELINE + NETWORK, compiled) == []

@@ -9,6 +9,7 @@ from cdk_sagemaker_pipelines.definition import (
     EndpointConfigStep,
     EndpointStep,
     InferenceComponentStep,
+    Join,
     ModelStep,
     ParameterString,
     PipelineDefinition,
@@ -156,6 +157,119 @@ def test_captured_data_of_a_model_the_pipeline_does_not_create_is_listed() -> No
         instance_type="ml.m5.large",
     )
     assert plan(quiet).external_model_endpoints == []
+
+
+OTHER_ROLE = "arn:aws:iam::111122223333:role/EndpointRole"
+
+
+def rolling_out(config_name: Any, *alarms: Any, name: str = "Deploy") -> EndpointStep:
+    """An Endpoint step whose deployments roll back on ``alarms``."""
+    return EndpointStep(
+        name=name,
+        endpoint_name="churn",
+        endpoint_config_name=config_name,
+        deployment_config={
+            "BlueGreenUpdatePolicy": {
+                "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 60}
+            },
+            "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": alarm} for alarm in alarms]},
+        },
+    )
+
+
+def config_of(created: ModelStep) -> EndpointConfigStep:
+    return EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="churn",
+        model_name=created.properties.ModelName,
+        instance_type="ml.m5.large",
+    )
+
+
+def test_rollback_alarms_are_described_by_the_role_the_endpoints_models_run_as() -> None:
+    # The deployment guardrails guide: the endpoint's execution role needs
+    # cloudwatch:DescribeAlarms on the auto-rollback alarms. Was: nothing derived.
+    config = config_of(model())
+    found = plan(rolling_out(config.properties.EndpointConfigName, "churn-errors", "churn-p99"))
+    assert found.rollback_alarms == ["churn-errors", "churn-p99"]
+    # The model's role, the binder's (the CDK Pipeline's step role).
+    assert found.rollback_alarm_roles == [("Deploy", "CreateModel", ROLE)]
+    assert found.open_rollback_alarms == []
+    assert found.external_rollback_endpoints == []
+    # An endpoint without rollback alarms needs none.
+    quiet = plan(EndpointStep(name="Deploy", endpoint_name="churn", endpoint_config_name="c"))
+    assert (quiet.rollback_alarms, quiet.rollback_alarm_roles) == ([], [])
+    assert quiet.external_rollback_endpoints == []
+
+
+def test_rollback_alarms_named_at_run_time_are_narrowed_to_their_literal_start() -> None:
+    alarm = ParameterString(name="RollbackAlarm", default_value="churn-errors")
+    run = ParameterString(name="Run", default_value="a")
+    config = config_of(model())
+    endpoint = rolling_out(
+        config.properties.EndpointConfigName, alarm, Join(on="-", values=["churn-p99", run])
+    )
+    found = plan(endpoint, parameters=[alarm, run])
+    assert found.rollback_alarms == ["*", "churn-p99-*"]
+    assert found.open_rollback_alarms == [
+        ("Deploy", "Arguments.DeploymentConfig.AutoRollbackConfiguration.Alarms[0].AlarmName")
+    ]
+
+
+def test_the_role_of_rollback_alarms_is_each_model_s_or_the_components_configuration_s() -> None:
+    blue = ModelStep(name="Blue", image=IMAGE, model_data="s3://b/blue.tar.gz", role=OTHER_ROLE)
+    green = model()
+    split = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="churn",
+        production_variants=[
+            ProductionVariant(
+                variant_name="Blue",
+                model_name=blue.properties.ModelName,
+                instance_type="ml.m5.large",
+            ),
+            ProductionVariant(
+                variant_name="Green",
+                model_name=green.properties.ModelName,
+                instance_type="ml.m5.large",
+            ),
+        ],
+    )
+    components = EndpointConfigStep(
+        name="ComponentsConfig",
+        endpoint_config_name="components",
+        production_variants=[ProductionVariant(instance_type="ml.g5.2xlarge")],
+        role=OTHER_ROLE,
+    )
+    found = plan(
+        rolling_out(split.properties.EndpointConfigName, "a"),
+        rolling_out(components.properties.EndpointConfigName, "b", name="DeployComponents"),
+    )
+    assert found.rollback_alarm_roles == [
+        ("Deploy", "Blue", OTHER_ROLE),
+        ("Deploy", "CreateModel", ROLE),
+        ("DeployComponents", "ComponentsConfig", OTHER_ROLE),
+    ]
+
+
+def test_rollback_alarms_of_a_configuration_or_model_the_pipeline_does_not_create() -> None:
+    external_model = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="churn",
+        model_name="model-of-another-pipeline",
+        instance_type="ml.m5.large",
+    )
+    found = plan(
+        rolling_out("existing-config", "a", name="DeployExisting"),
+        rolling_out(external_model.properties.EndpointConfigName, "b"),
+    )
+    # In the definition's order: the configuration's steps first.
+    assert found.rollback_alarms == ["b", "a"]
+    assert found.rollback_alarm_roles == []
+    assert found.external_rollback_endpoints == [
+        ("Deploy", "model", "model-of-another-pipeline"),
+        ("DeployExisting", "configuration", "existing-config"),
+    ]
 
 
 def test_every_step_type_validation_accepts_is_planned() -> None:

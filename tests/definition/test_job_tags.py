@@ -11,13 +11,17 @@ from cdk_sagemaker_pipelines.definition import (
     AutoMLStep,
     ClarifyCheckStep,
     Code,
+    ComputeResourceRequirements,
     ConditionEquals,
     ConditionStep,
     ContinuousParameter,
     DataBiasCheckConfig,
     DataQualityCheckConfig,
     DatasetFormat,
+    EndpointConfigStep,
+    EndpointStep,
     Image,
+    InferenceComponentStep,
     JobDefaults,
     ModelStep,
     ParameterString,
@@ -25,6 +29,7 @@ from cdk_sagemaker_pipelines.definition import (
     PipelineDefinitionError,
     PipelineValidationError,
     ProcessingStep,
+    ProductionVariant,
     QualityCheckStep,
     RegisterModel,
     StaticBinder,
@@ -233,6 +238,40 @@ def test_with_job_tags_tags_a_definition_json_as_the_binder_does() -> None:
     assert json.dumps(plain, sort_keys=True) == original  # a copy: the input is untouched
     assert tagged == _compiled(every_job_step_type(), job_tags=TAGS)
     assert with_job_tags(plain, {}) == plain
+
+
+def test_job_tags_go_on_endpoints_not_on_their_configurations_or_components() -> None:
+    # What bills is the endpoint's instances: an EndpointStep's endpoint is tagged, the
+    # configuration it runs and the components placed on it cost nothing themselves and
+    # keep only their own tags=, compiled (add_job_tags) or tagged as JSON (with_job_tags).
+    model = ModelStep(name="Model", image=IMAGE, model_data="s3://b/model.tar.gz")
+    config = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="components",
+        production_variants=[ProductionVariant(instance_type="ml.g5.2xlarge")],
+        tags={"owner": "ana"},
+    )
+    endpoint = EndpointStep(
+        name="Deploy",
+        endpoint_name="components",
+        endpoint_config_name=config.properties.EndpointConfigName,
+    )
+    component = InferenceComponentStep(
+        name="Component",
+        inference_component_name="churn-model",
+        endpoint_name=endpoint.properties.EndpointName,
+        model_name=model.properties.ModelName,
+        compute_resource_requirements=ComputeResourceRequirements(min_memory_required_in_mb=1024),
+        tags={"owner": "ana"},
+    )
+    pipeline = PipelineDefinition(steps=[component])
+    tagged = _compiled(pipeline, job_tags=TAGS)
+    assert with_job_tags(_compiled(pipeline), TAGS) == tagged
+    steps = all_steps_by_name(tagged)
+    assert steps["Deploy"]["Arguments"]["Tags"] == AS_LIST
+    own = [{"Key": "owner", "Value": "ana"}]
+    assert steps["Config"]["Arguments"]["Tags"] == own
+    assert steps["Component"]["Arguments"]["Tags"] == own
 
 
 def test_job_tags_work_with_code_from_s3_and_framework_images() -> None:

@@ -127,11 +127,36 @@ def test_no_cache_runs_a_cached_step_again(
     run = ("run", str(definition), "--resources", str(resources))
     assert smpipe(ws, *run) == 0
     assert smpipe(ws, *run) == 0
-    assert "Prep                     Processing    Succeeded (cache hit)" in capsys.readouterr().out
+    assert (
+        "Prep                     Processing         Succeeded (cache hit)"
+        in capsys.readouterr().out
+    )
     assert smpipe(ws, *run, "--no-cache") == 0
     out = capsys.readouterr().out
     assert "cache hit" not in out
     assert re.search(r"\n +[0-9.]+s  Prep +Processing +Succeeded\n", out)
+
+
+def test_progress_lines_align_their_labels_for_every_step_type() -> None:
+    # The type column was 13 wide: "EndpointConfig" and "InferenceComponent" pushed their
+    # labels right of everyone else's.
+    from io import StringIO
+
+    from cdk_sagemaker_pipelines.definition.validate import STEP_TYPES
+    from cdk_sagemaker_pipelines.local.runner import ProgressEvent
+
+    stream = StringIO()
+    progress = ConsoleProgress(stream, live=False)
+    for step_type in sorted(STEP_TYPES):
+        progress(ProgressEvent("step-started", "x", 1.5, step="Step", step_type=step_type))
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == len(STEP_TYPES)
+    assert {line.index("Executing") for line in lines} == {
+        len("   1.50s  ") + 24 + 1 + len("InferenceComponent") + 1
+    }
+    assert "   1.50s  Step                     InferenceComponent Executing" in lines
+    assert "   1.50s  Step                     Fail               Executing" in lines
 
 
 def test_run_reads_a_directory_given_as_the_definition_as_an_assembly(

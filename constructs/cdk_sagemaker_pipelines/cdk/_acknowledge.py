@@ -70,6 +70,10 @@ REASONS: dict[str, str] = {
     "named by the service pipelines-<execution>-<step>-<random> (or <custom prefix>-…), the "
     "prefix the narrowest ARN that matches it; an endpoint or model named only at run time "
     "is any of this account and region (warned with cdk-sagemaker-pipelines:open-deploy-name)",
+    "DescribeRollbackAlarms": "an Endpoint step names a rollback alarm of its deployments "
+    "only at run time (a parameter, another step's output): <literal start>* of a name joined "
+    "at run time, else any alarm of this account and region, for a read-only "
+    "cloudwatch:DescribeAlarms (warned with cdk-sagemaker-pipelines:open-rollback-alarm)",
     # Lineage steps (_policies._LINEAGE_SIDS).
     "CreateLineageArtifacts": "SageMaker names a lineage artifact's ARN after a hash of its "
     "source (artifact/<hash>), not its name: no ARN names the one a Lineage step creates "

@@ -38,6 +38,7 @@ from ..definition.permissions import (
     MODEL_FROM_PACKAGE_ACTIONS,
     PENDING_APPROVAL,
     REGISTER_ACTIONS,
+    ROLLBACK_ALARM_ACTIONS,
     PermissionPlan,
     S3Access,
     sqs_queue_arn_parts,
@@ -980,10 +981,43 @@ def step_role_statements(
             conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
         )
     )
+    statements += _rollback_alarm_statements(plan, stack)
     if network:
         statements += network
     statements += automl_role_statements(plan, stack, lookups, automl_roles)
     return statements
+
+
+def _rollback_alarm_statements(plan: PermissionPlan, stack: Stack) -> list[iam.PolicyStatement]:
+    """``cloudwatch:DescribeAlarms`` on the alarms Endpoint steps' deployments roll back on.
+
+    "Ensure that your IAM execution role has permission to perform the
+    cloudwatch:DescribeAlarms action on the auto-rollback alarms you specify" (SageMaker
+    guide, Auto-Rollback Configuration and Monitoring): the endpoint's execution role, which
+    a Model step's model runs as (the step role, unless the step names another: the
+    ``Pipeline`` construct warns then). Each alarm's ARN in the stack's account and region
+    (``arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>``); a name joined at run
+    time is ``<literal start>*``, one known only at run time ``*`` (warned).
+    """
+    if not plan.rollback_alarms:
+        return []
+    alarms = [
+        format_arn(
+            stack,
+            service="cloudwatch",
+            resource="alarm",
+            resource_name=name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        for name in plan.rollback_alarms
+    ]
+    return [
+        iam.PolicyStatement(
+            sid="DescribeRollbackAlarms",
+            actions=list(ROLLBACK_ALARM_ACTIONS),
+            resources=alarms,
+        )
+    ]
 
 
 def automl_role_statements(

@@ -869,6 +869,8 @@ class Pipeline(PipelineBase):
         self._warn_open_lineage_names()
         self._warn_external_endpoint_configs()
         self._warn_external_model_endpoints()
+        self._warn_open_rollback_alarms()
+        self._warn_rollback_alarms_of_another_role()
         self._warn_debugger_rules()
         self._warn_spot_training_without_checkpoints()
         self._warn_check_steps()
@@ -1883,6 +1885,64 @@ class Pipeline(PipelineBase):
             "(their locations and keys go to pipeline.step_role). Grant that role what the "
             "endpoint writes, or create the model in the pipeline (ModelStep, then "
             "model_name=model.properties.ModelName).",
+        )
+
+    def _warn_open_rollback_alarms(self) -> None:
+        """A rollback alarm named only at run time: the step role may describe any alarm."""
+        if not self.plan.open_rollback_alarms:
+            return
+        fields = "; ".join(
+            f"step '{step}' field '{field}'" for step, field in self.plan.open_rollback_alarms
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:open-rollback-alarm",
+            f"The rollback alarm name in {fields} is an expression known only at run time (a "
+            "parameter, another step's output) with no literal start, so pipeline.step_role, "
+            "which the endpoint's models run as and which must describe the alarms its "
+            "deployments watch, may call cloudwatch:DescribeAlarms (read-only) on any alarm "
+            "in the account and region. Write the alarm's name as a string (an alarm of "
+            'your app: alarm.alarm_name), or start it with one (Join(on="-", '
+            'values=["churn-errors", …]) is granted alarm:churn-errors-*), to scope it.',
+        )
+
+    def _warn_rollback_alarms_of_another_role(self) -> None:
+        """Rollback alarms watched as an endpoint role that isn't the step role, or unknown."""
+        plan = self.plan
+        if not plan.rollback_alarm_roles and not plan.external_rollback_endpoints:
+            return
+        is_step_role = _role_matcher(self.step_role, self._step_role_arn)
+        is_automl_role = self._runs_as_automl_role()
+        if not any(is_automl_role(role) for role in plan.automl_roles):
+            is_automl_role = _never  # it gets nothing (automl-role-unused)
+        found = [
+            f"step '{endpoint}' runs as "
+            + (repr(role) if not is_unresolved(role) else "a role known at deploy time")
+            + f" (the ExecutionRoleArn of step '{step}')"
+            for endpoint, step, role in plan.rollback_alarm_roles
+            if isinstance(role, str) and not is_step_role(role) and not is_automl_role(role)
+        ]
+        found += [
+            f"step '{endpoint}' runs as the role of {what} {describe_value(value)}, which "
+            + (
+                "no EndpointConfig step of this pipeline creates"
+                if what == "configuration"
+                else "no Model step of this pipeline creates (or names no role of)"
+            )
+            for endpoint, what, value in plan.external_rollback_endpoints
+        ]
+        if not found:
+            return
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:rollback-alarms-of-another-role",
+            "SageMaker describes the rollback alarms of an endpoint's deployments "
+            "(DeploymentConfig.AutoRollbackConfiguration) as the endpoint's execution role, "
+            "which needs cloudwatch:DescribeAlarms on them (SageMaker's deployment guardrails "
+            "guide). pipeline.step_role is granted that, but the endpoint of "
+            + "; ".join(found)
+            + ". Grant that role cloudwatch:DescribeAlarms on the alarms "
+            "(arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>), or deploy models "
+            "of this pipeline that run as its step role (a ModelStep without role=, then "
+            "model_name=model.properties.ModelName in an EndpointConfigStep).",
         )
 
     def _warn_debugger_rules(self) -> None:

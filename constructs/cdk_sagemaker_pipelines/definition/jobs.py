@@ -31,7 +31,9 @@ RESERVED_TAG_PREFIX = "aws:"
 # endpoint, whose instances run until it is deleted. Model and RegisterModel steps create a
 # model or a model version, EndpointConfig and InferenceComponent steps a configuration or
 # a component of an endpoint (free: the endpoint's instances are what is billed), and are
-# left alone.
+# left alone. The job and deployment steps render their entries through ``add_job_tags``,
+# which reads this set, as ``with_job_tags`` does for a definition compiled elsewhere: the
+# two tag the same steps.
 JOB_TAG_STEP_TYPES = frozenset(
     {
         "Processing",

@@ -181,6 +181,20 @@ DEPLOY_CREATED = {
     "Endpoint": "endpoint",
     "InferenceComponent": "inference-component",
 }
+# The rollback alarms of an Endpoint step's deployments (CreateEndpoint's and
+# UpdateEndpoint's DeploymentConfig): "Ensure that your IAM execution role has permission to
+# perform the cloudwatch:DescribeAlarms action on the auto-rollback alarms you specify"
+# (SageMaker guide, Auto-Rollback Configuration and Monitoring), the endpoint's execution
+# role: its models' (a Model step's ExecutionRoleArn), or its configuration's for an
+# endpoint of inference components. No document asks anything more of the caller (the
+# pipeline role) than UpdateEndpoint itself.
+ROLLBACK_ALARM_FIELD = "DeploymentConfig.AutoRollbackConfiguration.Alarms[*].AlarmName"
+ROLLBACK_ALARM_ACTIONS = ("cloudwatch:DescribeAlarms",)
+# Where an endpoint configuration names the models its endpoint runs (as their roles).
+_ENDPOINT_MODEL_FIELDS = (
+    "ProductionVariants[*].ModelName",
+    "ShadowProductionVariants[*].ModelName",
+)
 # The members of the deployment requests that name resources, per step type: resource type
 # and field. What an Endpoint step deploys and where a component goes are often another
 # step's properties (see ``_Planner._deployed_name``).
@@ -590,6 +604,21 @@ class PermissionPlan:
     # (step, model) of EndpointConfig steps that write S3 data (captured requests, async
     # results) with a model no Model step of the pipeline creates: that model's role writes.
     external_model_endpoints: list[tuple[str, Any]] = field(default_factory=list)
+    # The CloudWatch alarms Endpoint steps' deployments roll back on (ROLLBACK_ALARM_FIELD),
+    # which the endpoints' execution role describes: names (maybe tokens), ``<literal
+    # start>*`` for one joined at run time, ``*`` for one known only at run time.
+    rollback_alarms: list[Any] = field(default_factory=list)
+    # (step, field) of rollback alarm names known only at run time that no literal start
+    # narrows: any alarm of the account and region.
+    open_rollback_alarms: list[tuple[str, str]] = field(default_factory=list)
+    # (Endpoint step, step, role) of the execution roles an endpoint watching rollback alarms
+    # runs as: the ExecutionRoleArn of each Model step whose model its configuration serves,
+    # or of the EndpointConfig step of an endpoint of inference components.
+    rollback_alarm_roles: list[tuple[str, str, Any]] = field(default_factory=list)
+    # (Endpoint step, what, value) of endpoints watching rollback alarms whose execution role
+    # the definition doesn't say: what is "configuration" (one no EndpointConfig step of the
+    # pipeline creates) or "model" (one no Model step creates), value its name.
+    external_rollback_endpoints: list[tuple[str, str, Any]] = field(default_factory=list)
     # (step, field) of training jobs' Debugger and profiler rules (DEBUGGER_RULE_FIELDS).
     debugger_rules: list[tuple[str, str]] = field(default_factory=list)
     # The roles AutoML jobs run with (their RoleArn): each passes itself to the jobs, models
@@ -814,6 +843,7 @@ class _Planner:
             config = arguments.get("EndpointConfigName")
             if config is not None and self._creating_step(config, "EndpointConfig") is None:
                 plan.external_endpoint_configs.append((name, config))
+            self._plan_rollback_alarms(name, arguments)
         elif kind == "EndpointConfig" and any(
             True for _, path in _S3_FIELDS["EndpointConfig"] for _ in _select(arguments, path)
         ):
@@ -848,6 +878,40 @@ class _Planner:
             return "*"  # that step's own name is open, and recorded there
         _add(self.plan.open_deploy_names, (step, where))
         return "*"
+
+    def _plan_rollback_alarms(self, step: str, arguments: Mapping[str, Any]) -> None:
+        """The alarms an Endpoint step's deployments watch, and the roles that describe them."""
+        plan = self.plan
+        alarms = list(_select(arguments, ROLLBACK_ALARM_FIELD))
+        if not alarms:
+            return
+        for where, alarm in alarms:
+            pattern = _literal_start_pattern(alarm)
+            if pattern is None:
+                _add(plan.open_rollback_alarms, (step, f"Arguments.{where}"))
+                pattern = "*"
+            _add(plan.rollback_alarms, pattern)
+        config_name = arguments.get("EndpointConfigName")
+        config = self._creating_step(config_name, "EndpointConfig")
+        if config is None:
+            if config_name is not None:
+                _add(plan.external_rollback_endpoints, (step, "configuration", config_name))
+            return
+        created: Any = config.get("Arguments") or {}
+        if not isinstance(created, Mapping):
+            return
+        config_step = str(config.get("Name"))
+        if created.get("ExecutionRoleArn") is not None:
+            _add(plan.rollback_alarm_roles, (step, config_step, created["ExecutionRoleArn"]))
+        for path in _ENDPOINT_MODEL_FIELDS:
+            for _, model in _select(created, path):
+                creator = self._creating_step(model, "Model")
+                made: Any = creator.get("Arguments") if creator is not None else None
+                role = made.get("ExecutionRoleArn") if isinstance(made, Mapping) else None
+                if creator is None or role is None:
+                    _add(plan.external_rollback_endpoints, (step, "model", model))
+                else:
+                    _add(plan.rollback_alarm_roles, (step, str(creator.get("Name")), role))
 
     def _plan_lineage(self, step: str, arguments: Mapping[str, Any]) -> None:
         """What a Lineage step creates, tags and associates (see LINEAGE_CREATE_ACTIONS)."""
@@ -888,16 +952,9 @@ class _Planner:
         """
         if resource_type == "artifact":
             return "*"
-        if isinstance(value, str):
-            return value
-        pieces = _pieces(value)
-        prefix = ""
-        for piece in pieces:
-            if piece.startswith("\x00"):
-                break
-            prefix += piece
-        if prefix and len(pieces) > 1:
-            return f"{prefix}*"
+        pattern = _literal_start_pattern(value)
+        if pattern is not None:
+            return pattern
         _add(self.plan.open_lineage_names, (step, where))
         return "*"
 
@@ -1305,6 +1362,25 @@ def _pieces(value: Any, depth: int = 0) -> list[str]:
             found += _pieces(item, depth + 1)
         return found
     return [_OTHER_MARK]
+
+
+def _literal_start_pattern(value: Any) -> str | None:
+    """An IAM name pattern for a resource named ``value``: ``None`` if nothing narrows it.
+
+    A string (maybe a token) is itself; a ``Std:Join`` that starts with literal text is
+    ``<that text>*``; anything else known only at run time is ``None``.
+    """
+    if isinstance(value, str):
+        return value
+    pieces = _pieces(value)
+    prefix = ""
+    for piece in pieces:
+        if piece.startswith("\x00"):
+            break
+        prefix += piece
+    if prefix and len(pieces) > 1:
+        return f"{prefix}*"
+    return None
 
 
 def _parameter_uses(step: str, where: str, value: Any) -> list[ParameterUse]:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..definition.validate import STEP_TYPES
 from ._errors import LocalRunError
 from .records import ExecutionRecord
 from .registry import ModelPackage
@@ -30,6 +31,9 @@ _CONTAINER_FRAME = re.compile(r'^  File "[^"]*/opt/ml/')
 _PROPERTY_FILE = re.compile(r"property file '([^']+)' of step '([^']+)'")
 _TRACEBACK_HEADER = "Traceback (most recent call last):"
 _RUNNER_LINE = "[smpipe "
+# The width of a progress line's step-type column: the longest type the language knows
+# ("InferenceComponent"), so every label starts in the same column.
+TYPE_WIDTH = max(len(step_type) for step_type in STEP_TYPES)
 
 _LABELS = {
     "step-started": "Executing",
@@ -82,8 +86,9 @@ class ConsoleProgress:
                     self.running.pop(event.step, None)
                 label = _LABELS[event.kind]
                 detail = f"  {_shorten(event.message, 100)}" if event.message else ""
+                step_type = event.step_type or ""
                 self._write(
-                    f"{event.elapsed:7.2f}s  {event.step:<24} {event.step_type or '':<13} "
+                    f"{event.elapsed:7.2f}s  {event.step:<24} {step_type:<{TYPE_WIDTH}} "
                     f"{label}{detail}\n"
                 )
             self._status()

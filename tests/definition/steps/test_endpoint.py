@@ -235,6 +235,70 @@ def test_the_binders_volume_key_encrypts_instances_of_literal_types_with_ebs() -
     assert mine.to_request(RenderContext(binder))["Arguments"]["KmsKeyId"].endswith("/mine")
 
 
+def test_the_binders_output_key_encrypts_asynchronous_results_as_captured_data() -> None:
+    # Was: async_inference_config= passed as written, its results unencrypted by default
+    # while captured data got the binder's key.
+    binder = KeyBinder(role_arn=ROLE)
+    output = {"S3OutputPath": "s3://b/async", "S3FailurePath": "s3://b/async-failures"}
+    step = config(async_inference_config={"OutputConfig": output, "ClientConfig": {}})
+    arguments = step.to_request(RenderContext(binder))["Arguments"]
+    assert arguments["AsyncInferenceConfig"] == {
+        "OutputConfig": {**output, "KmsKeyId": OUTPUT_KEY},
+        "ClientConfig": {},
+    }
+    assert step.async_inference_config == {"OutputConfig": output, "ClientConfig": {}}
+    # The step's own key wins; a binder without a key adds none.
+    mine = "arn:aws:kms:us-east-1:111122223333:key/mine"
+    given = config(async_inference_config={"OutputConfig": {**output, "KmsKeyId": mine}})
+    assert given.to_request(RenderContext(binder))["Arguments"]["AsyncInferenceConfig"] == {
+        "OutputConfig": {**output, "KmsKeyId": mine}
+    }
+    plain = step.to_request(RenderContext(StaticBinder(role_arn=ROLE)))["Arguments"]
+    assert plain["AsyncInferenceConfig"] == {"OutputConfig": output, "ClientConfig": {}}
+
+
+class NetworkBinder(StaticBinder):
+    """A binder with a VPC and network isolation, as the CDK Pipeline given vpc=."""
+
+    def job_defaults(self, *, step_name: str) -> JobDefaults:
+        return JobDefaults(
+            network=NetworkConfig(
+                subnets=["subnet-1"], security_group_ids=["sg-1"], enable_network_isolation=True
+            )
+        )
+
+
+def test_a_configuration_for_inference_components_takes_the_binders_network() -> None:
+    # Was: only network= placed it, so under a VPC-only pipeline its components ran with
+    # open network access (SMP-JobNetworkIsolation) while a Model step's model didn't.
+    ctx = RenderContext(NetworkBinder(role_arn=ROLE))
+    components = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="components",
+        production_variants=[ProductionVariant(instance_type="ml.g5.2xlarge")],
+    )
+    arguments = components.to_request(ctx)["Arguments"]
+    assert arguments["VpcConfig"] == {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1"]}
+    assert arguments["EnableNetworkIsolation"] is True
+    # The step's own network wins (NetworkConfig() for none at all).
+    own = NetworkConfig(enable_network_isolation=True)
+    for network, expected in ((own, {"EnableNetworkIsolation": True}), (NetworkConfig(), {})):
+        mine = EndpointConfigStep(
+            name="Config",
+            endpoint_config_name="components",
+            production_variants=[ProductionVariant(instance_type="ml.g5.2xlarge")],
+            network=network,
+        )
+        rendered = mine.to_request(ctx)["Arguments"]
+        assert {
+            key: rendered[key] for key in ("VpcConfig", "EnableNetworkIsolation") if key in rendered
+        } == expected
+    # A configuration of models: each model runs in its own network (its Model step's).
+    of_models = config().to_request(ctx)["Arguments"]
+    assert "VpcConfig" not in of_models
+    assert "EnableNetworkIsolation" not in of_models
+
+
 def test_endpoint_renders_create_endpoint(ctx: RenderContext) -> None:
     step_config = config()
     endpoint = EndpointStep(

@@ -484,9 +484,10 @@ def add_job_tags(
 ) -> dict[str, JsonValue]:
     """The entry with the binder's default job tags in its ``Arguments.Tags``.
 
-    For steps whose ``Arguments`` are a Create*Job request. The step's own tags (from
-    ``extra_arguments``) come first and win on a shared key; without default tags the
-    entry is returned untouched, byte for byte.
+    For steps of the types in ``JOB_TAG_STEP_TYPES`` (a Create*Job request, an
+    endpoint): any other step's entry is returned as it is. The step's own tags (``tags=``,
+    or from ``extra_arguments``) come first and win on a shared key; without default tags
+    the entry is returned untouched, byte for byte.
     """
     tags = job_defaults(ctx, step).tags
     arguments = entry.get("Arguments")

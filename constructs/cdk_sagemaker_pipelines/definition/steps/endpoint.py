@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render
+from .._shape_check import is_expression
 from .._tokens import is_token
 from .._typecheck import checked
 from ..expressions import Expression
@@ -30,6 +31,7 @@ from ._base import (
     argument_with_extra,
     bind_role,
     bind_s3,
+    effective_network,
     job_defaults,
     merge_extra_arguments,
     pick,
@@ -344,10 +346,16 @@ class EndpointConfigStep(RetryableStep):
     ``kms_key_id`` encrypts the instances' ML storage. Default: the binder's volume key
     (the CDK ``Pipeline``'s artifact key) when every variant is on instances of a literal
     type with EBS storage, as the SDK applies its configured key; none otherwise.
-    Variants without a model (an endpoint for inference components) run as ``role``.
-    Default: the binder's job role. ``network`` places such an endpoint in a VPC.
-    ``tags`` (key → value) tag the configuration. ``extra_arguments`` merge into the
-    request like a job step's (``ExplainerConfig``, ``ShadowProductionVariants``, …).
+    ``async_inference_config`` (CreateEndpointConfig's ``AsyncInferenceConfig``) is
+    written as given, but an ``OutputConfig`` without a ``KmsKeyId`` gets the binder's
+    output key, as captured data does. Variants without a model (an endpoint for inference
+    components) run as ``role`` (Default: the binder's job role) in ``network`` (its
+    ``VpcConfig`` and ``EnableNetworkIsolation``; Default: the binder's network, the CDK
+    ``Pipeline``'s ``vpc=`` and ``enable_network_isolation=``, as a Model step's model
+    runs in it; ``NetworkConfig()`` for none). A configuration whose variants name models
+    gets no default network: each model runs in its own, its Model step's. ``tags`` (key →
+    value) tag the configuration. ``extra_arguments`` merge into the request like a job
+    step's (``ExplainerConfig``, ``ShadowProductionVariants``, …).
     Cached and retried (``Step.*`` exceptions) as the SDK's step is.
 
     Example::
@@ -514,9 +522,15 @@ class EndpointConfigStep(RetryableStep):
             isinstance(item, dict) and item.get("ModelName") is not None for item in rendered
         )
         role = None
-        if self.role is not None or not serves_models:
-            # An endpoint of inference components runs as the role its configuration names.
+        network = self.network
+        if not serves_models:
+            # An endpoint of inference components runs as the role its configuration
+            # names, in the configuration's network: the binder's by default, as a Model
+            # step's model runs in it.
             role = bind_role(ctx, self, self.role, "Arguments.ExecutionRoleArn")
+            network = effective_network(self.network, defaults)
+        elif self.role is not None:
+            role = render(self.role, ctx)
         key = self.kms_key_id
         if key is None and self._takes_volume_key(variants):
             key = defaults.volume_kms_key
@@ -531,16 +545,33 @@ class EndpointConfigStep(RetryableStep):
                 if self.data_capture_config is not None
                 else None
             ),
-            AsyncInferenceConfig=render(self.async_inference_config, ctx),
+            AsyncInferenceConfig=self._async_inference(ctx, defaults.output_kms_key),
         )
-        if self.network is not None:
+        if network is not None:
             arguments.update(
                 compact(
-                    VpcConfig=self.network.vpc_config(ctx),
-                    EnableNetworkIsolation=self.network.enable_network_isolation,
+                    VpcConfig=network.vpc_config(ctx),
+                    EnableNetworkIsolation=network.enable_network_isolation,
                 )
             )
         return arguments
+
+    def _async_inference(self, ctx: RenderContext, output_key: JsonValue) -> JsonValue:
+        """``async_inference_config``, its results encrypted with ``output_key`` by default.
+
+        As captured data is: an ``OutputConfig`` without a ``KmsKeyId`` gets the binder's
+        output key (none when the binder has none). An ``OutputConfig`` given as an
+        expression is left as it is.
+        """
+        rendered = render(self.async_inference_config, ctx)
+        if output_key is None or not isinstance(rendered, dict):
+            return rendered
+        output = rendered.get("OutputConfig")
+        if not isinstance(output, dict) or is_expression(output):
+            return rendered  # none (validation says so), or known only at run time
+        if output.get("KmsKeyId") is not None:
+            return rendered
+        return {**rendered, "OutputConfig": {**output, "KmsKeyId": output_key}}
 
     @staticmethod
     def _takes_volume_key(variants: Sequence[ProductionVariant | Mapping[str, Any]]) -> bool:
@@ -582,8 +613,11 @@ class EndpointStep(Step):
     endpoint that doesn't exist and UpdateEndpoint for one that does, so each execution
     deploys its model to the same endpoint. ``deployment_config`` (CreateEndpoint's
     ``DeploymentConfig``: blue/green or rolling, auto-rollback on alarms) governs an
-    update. ``tags`` (key → value) tag a new endpoint. Cached as the SDK's step is; not
-    retried (the SDK's ``EndpointStep`` takes no retry policies).
+    update; the endpoint's execution role (its models' role) must be allowed to describe
+    the rollback alarms, which the CDK ``Pipeline`` grants its step role
+    (``cloudwatch:DescribeAlarms`` on those alarms). ``tags`` (key → value) tag a new
+    endpoint, as the binder's job tags do. Cached as the SDK's step is; not retried (the
+    SDK's ``EndpointStep`` takes no retry policies).
 
     Example::
 

@@ -15,7 +15,7 @@ from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render
 from .._typecheck import checked
 from ..expressions import Expression
-from ._base import Step, argument_with_extra, merge_extra_arguments
+from ._base import Step, add_job_tags, argument_with_extra, merge_extra_arguments
 from .endpoint import DEFAULT_VARIANT_NAME, check_tags, render_tags
 
 if TYPE_CHECKING:
@@ -65,8 +65,11 @@ class InferenceComponentStep(Step):
     1, as the SDK writes it) reserves ``compute_resource_requirements``. Other members of
     the request (the ``Specification``'s ``Container``, ``StartupParameters``,
     ``BaseInferenceComponentName``) go in ``extra_arguments``, which merge into it.
-    ``tags`` (key → value) tag a new component. Neither cached nor retried: the SDK's
-    ``InferenceComponentStep`` takes neither.
+    ``tags`` (key → value) tag a new component; the binder's job tags (the CDK
+    ``Pipeline``'s ``job_tags``) don't: a component costs nothing itself, its endpoint's
+    instances are billed, and the ``EndpointStep`` that creates the endpoint tags it (as
+    an ``EndpointConfigStep``'s configuration is left untagged). Neither cached nor
+    retried: the SDK's ``InferenceComponentStep`` takes neither.
 
     Example::
 
@@ -118,7 +121,10 @@ class InferenceComponentStep(Step):
         return argument_with_extra(self, self.extra_arguments, field)
 
     def _render_entry(self, ctx: RenderContext) -> dict[str, JsonValue]:
-        return merge_extra_arguments(Step._render_entry(self, ctx), self.extra_arguments, ctx)
+        entry = merge_extra_arguments(Step._render_entry(self, ctx), self.extra_arguments, ctx)
+        # JOB_TAG_STEP_TYPES decides, as for every other step: a component costs nothing
+        # itself (its endpoint's instances are billed, and tagged), so it gets none.
+        return add_job_tags(entry, ctx, self)
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         specification = compact(

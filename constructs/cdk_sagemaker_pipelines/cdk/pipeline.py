@@ -1867,16 +1867,7 @@ class Pipeline(PipelineBase):
         """Captured data and async results written as a model's role the pipeline doesn't know."""
         if not self.plan.external_model_endpoints:
             return
-        configs = "; ".join(
-            f"step '{step}' (model "
-            + (
-                f"named at run time by {describe_value(model)}"
-                if isinstance(model, Mapping)
-                else describe_value(model)
-            )
-            + ")"
-            for step, model in self.plan.external_model_endpoints
-        )
+        configs = _steps_and_models(self.plan.external_model_endpoints)
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:endpoint-of-external-model",
             f"The endpoints of {configs} write captured requests and responses (or "
@@ -2191,17 +2182,7 @@ class Pipeline(PipelineBase):
         """Transform jobs of a model the pipeline doesn't create run as that model's role."""
         if not self.plan.external_model_transforms:
             return
-        # A name, or the value a parameter or another step gives at run time (not a name).
-        transforms = "; ".join(
-            f"step '{step}' (model "
-            + (
-                f"named at run time by {describe_value(model)}"
-                if isinstance(model, Mapping)
-                else describe_value(model)
-            )
-            + ")"
-            for step, model in self.plan.external_model_transforms
-        )
+        transforms = _steps_and_models(self.plan.external_model_transforms)
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:transform-of-external-model",
             f"The transform jobs of {transforms} run as the execution role of a model no "
@@ -3450,3 +3431,20 @@ def _subnet_selection(selection: ec2.SubnetSelection) -> dict[str, Any]:
         )
         if getattr(selection, key, None) is not None
     }
+
+
+def _steps_and_models(steps: Iterable[tuple[str, Any]]) -> str:
+    """``step 'Score' (model 'churn'); step 'Deploy' (model named at run time by …)``.
+
+    A model is a name, or the value a parameter or another step gives at run time.
+    """
+    return "; ".join(
+        f"step '{step}' (model "
+        + (
+            f"named at run time by {describe_value(model)}"
+            if isinstance(model, Mapping)
+            else describe_value(model)
+        )
+        + ")"
+        for step, model in steps
+    )

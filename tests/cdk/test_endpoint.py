@@ -12,6 +12,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
@@ -23,6 +24,7 @@ from cdk_nag import HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
     DataCapture,
+    Deployment,
     ModelEndpoint,
     ModelRegistry,
     SageMakerPipelineChecks,
@@ -38,7 +40,10 @@ from tests.cdk.helpers import (
     resource,
     statements,
 )
+from tests.conftest import REPO
+from tests.test_docs import code_blocks
 
+GUIDE = REPO / "docs" / "deploying-models.md"
 PROD = "444455556666"
 VERSION_3 = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/churn/3"
 VERSION_4 = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/churn/4"
@@ -413,6 +418,59 @@ def test_a_shared_registry_of_the_app_is_not_warned(production: Production) -> N
     assert warnings == []
 
 
+def _guide_functions(marker: str) -> dict[str, Any]:
+    """The deploying-models guide's Python block containing ``marker``, executed."""
+    (block,) = [b for b in code_blocks(GUIDE.read_text(), "python") if marker in b]
+    namespace: dict[str, Any] = {}
+    exec(compile(block, f"{GUIDE.name}:{marker}", "exec"), namespace)
+    return namespace
+
+
+def test_the_guides_cross_account_and_approval_examples_synthesize() -> None:
+    app = new_app()
+    training = cdk.Stack(app, "Training", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    prod = cdk.Stack(app, "Prod", env=cdk.Environment(account=PROD, region=REGION))
+    central = _guide_functions("def add_central_registry(")
+    registry = central["add_central_registry"](training, ArtifactStore(training, "Artifacts"))
+    assert central["PROD_ACCOUNT"] == PROD
+    endpoint = central["add_production_endpoint"](
+        prod, VERSION_3, f"arn:aws:kms:{REGION}:{ACCOUNT}:key/central"
+    )
+    assert endpoint.model_store is not endpoint.artifact_store
+    project = codebuild.Project(
+        training,
+        "DeployStaging",
+        build_spec=codebuild.BuildSpec.from_object({"version": "0.2", "phases": {}}),
+    )
+    _guide_functions("def deploy_on_approval(")["deploy_on_approval"](registry, project)
+    (rule,) = Template.from_stack(training).find_resources("AWS::Events::Rule").values()
+    (target,) = rule["Properties"]["Targets"]
+    # The build gets the approved version's ARN as an environment variable.
+    assert target["InputTransformer"] == {
+        "InputPathsMap": {"detail-ModelPackageArn": "$.detail.ModelPackageArn"},
+        "InputTemplate": '{"environmentVariablesOverride":[{"name":"MODEL_PACKAGE_ARN",'
+        '"type":"PLAINTEXT","value":<detail-ModelPackageArn>}]}',
+    }
+    # What the guide says production is warned of: the central key's policy and the
+    # registry's sharing, which synth can't see from the production stack.
+    warnings = Annotations.from_stack(prod).find_warning("*", Match.any_value())
+    assert sorted(str(w.entry.data).rsplit("[ack: ", 1)[1] for w in warnings) == [
+        "cdk-sagemaker-pipelines:key-of-another-account]",
+        "cdk-sagemaker-pipelines:model-version-of-another-account]",
+    ]
+
+
+def test_the_guides_context_lookup_gives_none_for_an_environment_without_a_version() -> None:
+    app = new_app(**{"model_package_arn:staging": VERSION_3})
+    (block,) = [b for b in code_blocks(GUIDE.read_text(), "python") if "try_get_context" in b]
+    found: dict[str, str | None] = {}
+    for stage in ("staging", "prod"):
+        namespace: dict[str, Any] = {"stack": cdk.Stack(cdk.Stage(app, stage), "MlOps")}
+        exec(compile(block, f"{GUIDE.name}:try_get_context", "exec"), namespace)
+        found[namespace["environment"]] = namespace["arn"]
+    assert found == {"staging": VERSION_3, "prod": None}
+
+
 def test_a_version_of_another_account_without_its_registry_is_warned() -> None:
     stack = new_stack(account=PROD)
     central = ArtifactStore.from_existing(
@@ -433,6 +491,69 @@ def test_a_version_of_another_account_without_its_registry_is_warned() -> None:
     )
     assert len(warnings) == 1
     assert "share_with_account" in str(warnings[0].entry.data)
+
+
+def test_a_role_imported_immutable_is_left_untouched_with_the_policies_named() -> None:
+    # mutable=False says the role's policies are managed elsewhere (a landing zone's role,
+    # a deployment without iam:AttachRolePolicy): attaching anyway changed it, as the
+    # Pipeline doesn't.
+    stack = new_stack()
+    role = iam.Role.from_role_arn(
+        stack, "Platform", f"arn:aws:iam::{ACCOUNT}:role/ml/endpoint", mutable=False
+    )
+    endpoint = ModelEndpoint(
+        stack,
+        "Endpoint",
+        model_package_arn=VERSION_3,
+        artifact_store=ArtifactStore(stack, "Artifacts"),
+        role=role,
+        deployment=Deployment.all_at_once(wait=cdk.Duration.minutes(5)),
+    )
+    endpoint.add_rollback_alarm(
+        endpoint.metric_invocation_5xx_errors(new_fleet_only=True).create_alarm(
+            stack, "Errors", threshold=0.01, evaluation_periods=3
+        )
+    )
+    template = Template.from_stack(stack)
+    assert endpoint.rollback_alarms_policy is not None
+    for policy in (endpoint.role_policy, endpoint.rollback_alarms_policy):
+        properties = resource(template, logical_id(policy))["Properties"]
+        assert "Roles" not in properties
+        assert properties["PolicyDocument"]["Statement"]  # still derived, for whoever attaches
+    # The model still runs as that role.
+    model = resource(template, logical_id(endpoint.cfn_model))["Properties"]
+    assert model["ExecutionRoleArn"] == f"arn:aws:iam::{ACCOUNT}:role/ml/endpoint"
+    warnings = [
+        str(found.entry.data)
+        for found in Annotations.from_stack(stack).find_warning(
+            "/Test/Endpoint", Match.string_like_regexp("immutable-role")
+        )
+    ]
+    assert [w.split(", not attached")[0] for w in warnings] == [
+        "prop 'role' was imported with mutable=False (or without_policy_updates()), so what "
+        "the endpoint's model reads and writes is in managed policy Test/Endpoint/RolePolicy",
+        "prop 'role' was imported with mutable=False (or without_policy_updates()), so the "
+        "description of the rollback alarms (cloudwatch:DescribeAlarms) is in managed policy "
+        "Test/Endpoint/RollbackAlarmsPolicy",
+    ]
+    assert all(w.endswith("[ack: cdk-sagemaker-pipelines:immutable-role]") for w in warnings)
+
+
+def test_a_role_imported_mutable_gets_the_policy_attached_without_a_warning() -> None:
+    stack = new_stack()
+    role = iam.Role.from_role_arn(stack, "Platform", f"arn:aws:iam::{ACCOUNT}:role/ml/endpoint")
+    endpoint = ModelEndpoint(
+        stack,
+        "Endpoint",
+        model_package_arn=VERSION_3,
+        artifact_store=ArtifactStore(stack, "Artifacts"),
+        role=role,
+    )
+    template = Template.from_stack(stack)
+    assert resource(template, logical_id(endpoint.role_policy))["Properties"]["Roles"] == [
+        "endpoint"
+    ]
+    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("mutable=False"))
 
 
 def test_fails_a_registry_of_another_account_not_shared_with_this_one() -> None:
@@ -596,6 +717,11 @@ def test_fails_an_artifact_store_of_another_account() -> None:
     [
         ({"sampling_percentage": 101}, r"prop 'sampling_percentage': expected 0-100 percent"),
         ({"sampling_percentage": 2.5}, r"prop 'sampling_percentage': expected a whole number"),
+        (
+            {"sampling_percentage": 0.2},
+            r"prop 'sampling_percentage': expected a whole number of percent, 0-100, got float "
+            r"0.2 \(sampling_percentage=20 for 20% of requests\)$",
+        ),
         (
             {"capture_input": False, "capture_output": False},
             r"prop 'capture_output': capture_input and capture_output are both False",

@@ -404,7 +404,7 @@ def test_the_metrics_are_the_variants_in_aws_sagemaker(
     }
 
 
-def test_metric_takes_any_name_and_the_metric_options(built: Built) -> None:
+def test_metric_takes_a_name_of_its_namespace_and_the_metric_options(built: Built) -> None:
     metric = built.dev.metric(
         "ModelSetupTime",
         statistic="p90",
@@ -443,6 +443,50 @@ def test_fails_wrong_metric_options_naming_the_option(
         built.linear.metric("Invocations", **arguments)
 
 
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "Invocation5xxErrors",
+            r"prop 'metric_name': 'Invocation5xxErrors' is no metric SageMaker publishes in "
+            r"AWS/SageMaker \(metric names are case-sensitive\): this metric would have no "
+            r"data, and an alarm on it would never fire \(did you mean 'Invocation5XXErrors'\?\)",
+        ),
+        (
+            "ModelLatancy",
+            r"prop 'metric_name': 'ModelLatancy' is no metric .*\(did you mean 'ModelLatency'\?\)",
+        ),
+        (
+            "invocations",
+            r"prop 'metric_name': 'invocations' is no metric .*\(did you mean 'Invocations'\?\)",
+        ),
+        (
+            "CPUUtilization",
+            r"prop 'metric_name': CPUUtilization is a metric of the endpoint's instances, which "
+            r"SageMaker publishes in /aws/sagemaker/Endpoints, not in AWS/SageMaker: .* "
+            r"\(cloudwatch.Metric\(namespace='/aws/sagemaker/Endpoints', "
+            r"metric_name='CPUUtilization', dimensions_map=\{'EndpointName': 'churn-linear', "
+            r"'VariantName': 'AllTraffic'\}\)\)",
+        ),
+    ],
+)
+def test_fails_a_metric_name_sagemaker_does_not_publish_there(
+    built: Built, name: str, message: str
+) -> None:
+    # An alarm on such a metric has no data: as a rollback alarm, it never rolls back.
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=rf"ModelEndpoint Test/Linear.metric\('{name}'\) has 1 problem:\n- " + message,
+    ):
+        built.linear.metric(name)
+
+
+@pytest.mark.parametrize("name", ["ModelSetupTime", "InvocationsPerCopy", "SomeNewMetric"])
+def test_a_metric_name_unlike_any_known_one_is_taken_as_given(built: Built, name: str) -> None:
+    # SageMaker adds metrics: a name that is no slip of a known one isn't refused.
+    assert built.linear.metric(name).metric_name == name
+
+
 # -- Deployment and ServerlessConfig check their arguments -------------------------------------
 
 MINUTES_5 = cdk.Duration.minutes(5)
@@ -460,9 +504,13 @@ def _alarms(count: int) -> list[cloudwatch.IAlarm]:
             "canary",
             {"percent": 60},
             r"argument 'percent': SageMaker takes a canary of 1-50% of the variant's capacity, "
-            r"got 60%",
+            r"got 60% \(percent=50 or less\)",
         ),
-        ("linear", {"percent": 5}, r"argument 'percent': SageMaker takes a linear step of 10-50%"),
+        (
+            "linear",
+            {"percent": 5},
+            r"argument 'percent': SageMaker takes a linear step of 10-50% .*\(percent=10 or more\)",
+        ),
         (
             "rolling",
             {"percent": 55},
@@ -832,7 +880,18 @@ def test_fails_wrong_rollback_alarms_naming_the_method(
             "canary",
             {"min_capacity": 3, "max_capacity": 6},
             r"argument 'min_capacity': the deployment's canary of 2 instances is more than 50% "
-            r"of the variant's 3-6 instances \(min_capacity to max_capacity\)",
+            r"of the variant's 3-6 instances \(min_capacity to max_capacity\): SageMaker takes "
+            r"50% at most \(min_capacity=4 or more, the deployment's instances=1 or fewer, or "
+            r"its size in percent=\)$",
+        ),
+        (
+            # No canary in instances fits 1 instance: a larger minimum, or a percentage.
+            "canary",
+            {"min_capacity": 1, "max_capacity": 6},
+            r"argument 'min_capacity': the deployment's canary of 2 instances is more than 50% "
+            r"of the variant's 1-6 instances \(min_capacity to max_capacity\): SageMaker takes "
+            r"50% at most \(min_capacity=4 or more, or the deployment's size in percent "
+            r"\(percent=50 or less\)\)$",
         ),
         (
             "linear",

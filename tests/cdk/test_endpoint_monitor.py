@@ -791,6 +791,36 @@ def test_fails_a_role_of_another_account(refusals: Refusals) -> None:
     refusals.stack.node.try_remove_child("Theirs")
 
 
+def test_a_role_imported_immutable_is_left_untouched_with_the_policy_named(
+    refusals: Refusals,
+) -> None:
+    # mutable=False: the role's policies are managed elsewhere, as for the Pipeline.
+    role = iam.Role.from_role_arn(
+        refusals.stack, "Platform", f"arn:aws:iam::{ACCOUNT}:role/ml/monitor", mutable=False
+    )
+    monitor = _monitor(refusals, role=role)
+    try:
+        policy = monitor.role_policy.node.default_child
+        assert isinstance(policy, iam.CfnManagedPolicy)
+        assert refusals.stack.resolve(policy.roles) is None
+        assert refusals.stack.resolve(policy.policy_document)["Statement"]
+        (warning,) = [
+            str(entry.data)
+            for entry in monitor.node.metadata
+            if entry.type == "aws:cdk:warning" and "immutable-role" in str(entry.data)
+        ]
+        assert warning == (
+            "prop 'role' was imported with mutable=False (or without_policy_updates()), so what "
+            "the monitoring jobs read and write is in managed policy Test/Monitor/RolePolicy, "
+            "not attached to it: attach that policy to the role, or make sure the role already "
+            "allows the same, before the schedule's first run. "
+            "[ack: cdk-sagemaker-pipelines:immutable-role]"
+        )
+    finally:
+        refusals.stack.node.try_remove_child("Monitor")
+        refusals.stack.node.try_remove_child("Platform")
+
+
 def test_a_given_role_gets_the_policy_and_must_trust_sagemaker(refusals: Refusals) -> None:
     role = iam.Role(
         refusals.stack, "EventsRole", assumed_by=iam.ServicePrincipal("events.amazonaws.com")
@@ -895,6 +925,15 @@ def test_fails_a_schedule_model_monitor_refuses(build: Any, message: str) -> Non
         ),
         ({"constraints_uri": "https://example.com/c.json"}, r"prop 'constraints_uri': .* is not"),
         ({"constraints_uri": "s3://bucket-only"}, r"prop 'constraints_uri': .* is not the S3 URI"),
+        (
+            {"statistics_uri": "s3://b/models/statistics.json"},
+            r"prop 'statistics_uri': 'b' in 's3://b/models/statistics.json' is no S3 bucket "
+            r"name: 3-63 lowercase letters, digits, dots and hyphens",
+        ),
+        (
+            {"constraints_uri": "s3://ML_Artifacts/models/constraints.json"},
+            r"prop 'constraints_uri': 'ML_Artifacts' in .* is no S3 bucket name",
+        ),
         ({"statistics_uri": None}, r"prop 'statistics_uri': expected a string"),
         (
             {"statistics_uri": "https://${Token[TOKEN.1]}/statistics.json"},

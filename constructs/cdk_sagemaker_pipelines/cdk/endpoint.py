@@ -63,6 +63,7 @@ from .pipeline import (
     _metric_options,
     _MetricOptions,
     _network_prop_problems,
+    _refuses_policy_updates,
     _role_account_problems,
     _RoleTrust,
     _service_role,
@@ -123,6 +124,43 @@ _ALARM_ARN = re.compile(
 # Where SageMaker publishes an endpoint's invocation metrics, per EndpointName and
 # VariantName (and EndpointConfigName, per fleet).
 METRICS_NAMESPACE = "AWS/SageMaker"
+# The variant's metrics SageMaker's guide lists there ("Endpoint invocation metrics", and
+# those of serverless variants and multi-model endpoints). Not a closed list: a name that
+# is none of them is taken as given (SageMaker adds metrics), unless it is one of them in
+# another case or nearly (CloudWatch's names are case-sensitive: an alarm on a misspelt
+# metric has no data and never fires, so it would never roll a deployment back).
+INVOCATION_METRICS = (
+    "Invocations",
+    "Invocation4XXErrors",
+    "Invocation5XXErrors",
+    "InvocationModelErrors",
+    "InvocationsPerInstance",
+    "ModelLatency",
+    "OverheadLatency",
+    "ModelSetupTime",
+    "ModelLoadingWaitTime",
+    "ModelUnloadingTime",
+    "ModelDownloadingTime",
+    "ModelLoadingTime",
+    "ModelCacheHit",
+    "LoadedModelCount",
+    "ServerlessProvisionedConcurrencyExecutions",
+    "ServerlessProvisionedConcurrencyUtilization",
+    "ServerlessProvisionedConcurrencyInvocations",
+    "ServerlessProvisionedConcurrencySpilloverInvocations",
+)
+# The instances' metrics, which SageMaker publishes in another namespace.
+INSTANCE_METRICS_NAMESPACE = "/aws/sagemaker/Endpoints"
+INSTANCE_METRICS = (
+    "CPUUtilization",
+    "MemoryUtilization",
+    "DiskUtilization",
+    "GPUUtilization",
+    "GPUMemoryUtilization",
+)
+# How alike a name must be to a known one to be taken for a slip (difflib's ratio):
+# "Invocation5XXError" is, "InvocationsPerCopy" (an inference component's) isn't.
+_MISSPELT_RATIO = 0.9
 DEFAULT_INSTANCE_TYPE = "ml.m5.large"
 _INSTANCE_STORE_REASON = (
     "the endpoint's instance type keeps its ML storage on the instance's NVMe store, "
@@ -227,10 +265,15 @@ class DataCapture:
 
 def _percentage_problem(value: object) -> Problem | None:
     if isinstance(value, bool) or not isinstance(value, int):
+        # A fraction (0.2) is likelier meant as its percentage than as 0.2 percent.
+        percent = value * 100 if isinstance(value, float) and 0 < value < 1 else None
         return PropProblem(
             None,
             "sampling_percentage",
             f"expected a whole number of percent, 0-100, got {describe(value)}",
+            f"sampling_percentage={percent:.0f} for {percent:.0f}% of requests"
+            if percent is not None and round(percent, 6).is_integer()  # 0.07 * 100 is 7.000…1
+            else None,
         )
     if not 0 <= value <= 100:
         return PropProblem(
@@ -735,6 +778,7 @@ def _percent_problem(
             None,
             argument,
             f"SageMaker takes a {what} of {least}-{most}% of the variant's capacity, got {value}%",
+            f"{argument}={most} or less" if value > most else f"{argument}={least} or more",
         )
     return None
 
@@ -901,11 +945,15 @@ def _instances(count: int) -> str:
 
 
 def _endpoint_metric_problems(
-    metric_name: object, new_fleet_only: object, options: Mapping[str, object]
+    metric_name: object,
+    new_fleet_only: object,
+    options: Mapping[str, object],
+    variant_dimensions: Mapping[str, str],
 ) -> list[Problem | None]:
     """A metric name, and options ``cloudwatch.Metric`` takes, of the types it takes.
 
     Caught here rather than by jsii, whose TypeError names neither endpoint nor option.
+    ``variant_dimensions`` are the variant's (for the hint of an instance metric).
     """
     problems: list[Problem | None] = [
         expect_str("metric_name", metric_name, optional=False),
@@ -913,6 +961,8 @@ def _endpoint_metric_problems(
     ]
     if isinstance(metric_name, str) and not metric_name.strip():
         problems.append(PropProblem(None, "metric_name", "expected a metric name, got ''"))
+    elif isinstance(metric_name, str) and not is_unresolved(metric_name):
+        problems.append(_metric_name_problem(metric_name, variant_dimensions))
     valid = sorted(_metric_options())
     unknown = sorted(set(options) - set(valid))
     if unknown:
@@ -951,6 +1001,45 @@ def _endpoint_metric_problems(
             )
         )
     return problems
+
+
+def _metric_name_problem(name: str, dimensions: Mapping[str, str]) -> Problem | None:
+    """A name that is a known metric misspelt, or an instance metric: no data here.
+
+    An alarm on it would never fire: as a rollback alarm, it would never roll back.
+    """
+    if name in INVOCATION_METRICS:
+        return None
+    lowered = name.lower()
+    instance = [known for known in INSTANCE_METRICS if known.lower() == lowered]
+    if instance:
+        shown = ", ".join(f"{key!r}: {value!r}" for key, value in dimensions.items())
+        return PropProblem(
+            None,
+            "metric_name",
+            f"{instance[0]} is a metric of the endpoint's instances, which SageMaker publishes "
+            f"in {INSTANCE_METRICS_NAMESPACE}, not in {METRICS_NAMESPACE}: this metric would "
+            "have no data, and an alarm on it would never fire",
+            f"cloudwatch.Metric(namespace={INSTANCE_METRICS_NAMESPACE!r}, "
+            f"metric_name={instance[0]!r}, dimensions_map={{{shown}}})",
+        )
+    import difflib  # only for a name that isn't one of SageMaker's: rare
+
+    close = [known for known in INVOCATION_METRICS if known.lower() == lowered] or [
+        known
+        for known in INVOCATION_METRICS
+        if difflib.SequenceMatcher(None, name, known).ratio() >= _MISSPELT_RATIO
+    ]
+    if not close:
+        return None  # a metric of SageMaker's this list doesn't know yet: taken as given
+    cased = " (metric names are case-sensitive)" if close[0].lower() == lowered else ""
+    return PropProblem(
+        None,
+        "metric_name",
+        f"{name!r} is no metric SageMaker publishes in {METRICS_NAMESPACE}{cased}: this "
+        "metric would have no data, and an alarm on it would never fire",
+        f"did you mean {close[0]!r}?",
+    )
 
 
 def _name_problem(prop: str, name: object, *, optional: bool) -> Problem | None:
@@ -1120,7 +1209,9 @@ class ModelEndpoint(Resource):
         :param role: the model's execution role. Default: a role SageMaker assumes, with
             exactly the permissions above in a managed policy. A role of your own must be
             of the stack's account and trust ``sagemaker.amazonaws.com``; it gets the same
-            managed policy.
+            managed policy, unless imported with ``mutable=False``: the policy is then
+            created unattached, and named in a warning
+            (``cdk-sagemaker-pipelines:immutable-role``).
         :param image_repositories: the ECR repositories of the version's image, when it is
             an image of your own: the role may pull from them. Default: none, for a
             SageMaker framework image (SageMaker pulls those itself).
@@ -1286,6 +1377,9 @@ class ModelEndpoint(Resource):
         else:
             node_of(self).add_validation(_RoleTrust(stack, {"role": role}, fails=_ROLE_FAILS))
         self.role = role
+        # A role imported with mutable=False stays untouched, as the Pipeline's: its
+        # policies are someone else's, and attaching may fail the deployment.
+        self._role_locked = _refuses_policy_updates(role)
         network = self._network(vpc, vpc_subnets, security_groups, subject)
         statements = self._role_statements(image_repositories, data_capture is not None, network)
         self.role_policy = iam.ManagedPolicy(
@@ -1293,8 +1387,16 @@ class ModelEndpoint(Resource):
             "RolePolicy",
             description="What the SageMaker model of a real-time endpoint reads and writes",
             statements=statements,
-            roles=[role],
+            roles=[] if self._role_locked else [role],
         )
+        if self._role_locked:
+            _warn_of_locked_role(
+                self,
+                self.role_policy,
+                "what the endpoint's model reads and writes",
+                "before the endpoint is deployed (CreateEndpoint fails when the role can't "
+                "read the model)",
+            )
         acknowledge_wildcards(
             self.role_policy, statements, f"execution role of endpoint {self.node.path}"
         )
@@ -1597,8 +1699,15 @@ class ModelEndpoint(Resource):
             "RollbackAlarmsPolicy",
             description="The rollback alarms a SageMaker endpoint's deployments watch",
             statements=[self._describe_alarms],
-            roles=[self.role],
+            roles=[] if self._role_locked else [self.role],
         )
+        if self._role_locked:
+            _warn_of_locked_role(
+                self,
+                self.rollback_alarms_policy,
+                "the description of the rollback alarms (cloudwatch:DescribeAlarms)",
+                "before the next deployment",
+            )
         # Attached before a deployment watches the alarms.
         self._resource.node.add_dependency(self.rollback_alarms_policy)
 
@@ -1912,7 +2021,9 @@ class ModelEndpoint(Resource):
         ``metric_name`` is one of the endpoint invocation metrics SageMaker publishes
         (``Invocations``, ``Invocation4XXErrors``, ``Invocation5XXErrors``,
         ``InvocationModelErrors``, ``ModelLatency``, ``OverheadLatency``,
-        ``InvocationsPerInstance``, ``ModelSetupTime`` of serverless variants, …). With
+        ``InvocationsPerInstance``, ``ModelSetupTime`` of serverless variants, …): one of
+        those misspelt (``Invocation5xxErrors``) or an instance metric (``CPUUtilization``,
+        in ``/aws/sagemaker/Endpoints``) fails, as its alarm would never fire. With
         ``new_fleet_only``, only the fleet of this template's endpoint configuration
         (dimension ``EndpointConfigName``): during a blue/green deployment, the new fleet,
         so the old fleet's errors trip no rollback alarm. The other ``options`` are
@@ -1928,11 +2039,11 @@ class ModelEndpoint(Resource):
             endpoint.metric("InvocationModelErrors", statistic="Sum")
         """
         given: dict[str, Any] = dict(options)
+        dimensions = {"EndpointName": self._name, "VariantName": self.variant_name}
         raise_for(
-            _endpoint_metric_problems(metric_name, new_fleet_only, given),
+            _endpoint_metric_problems(metric_name, new_fleet_only, given, dimensions),
             lambda: f"ModelEndpoint {self.node.path}.metric({metric_name!r})",
         )
-        dimensions = {"EndpointName": self._name, "VariantName": self.variant_name}
         if new_fleet_only:
             dimensions["EndpointConfigName"] = self._config.attr_endpoint_config_name
         if "period" not in given:
@@ -2066,7 +2177,7 @@ class ModelEndpoint(Resource):
                         None,
                         "min_capacity" if bound == "least" else "max_capacity",
                         message,
-                        f"the deployment's {hint}, or its size in percent=",
+                        self._scaled_step_hint(bound, hint, min_capacity),
                     )
                     for bound, message, hint in _step_size_problems(
                         self.deployment,
@@ -2240,6 +2351,23 @@ class ModelEndpoint(Resource):
         # Registered once the endpoint is in service (the resource id names it literally).
         target.node.add_dependency(self._resource)
         return target
+
+    def _scaled_step_hint(self, bound: str, hint: str, min_capacity: int) -> str:
+        """What fixes a deployment's size in instances that a scaling range doesn't fit.
+
+        Too big for ``min_capacity`` instances: a larger minimum, fewer instances (when
+        some fit) or a size in percent. ``hint`` is ``_step_size_problems``'s.
+        """
+        deployment = self.deployment
+        if bound != "least" or deployment is None or deployment.instances is None:
+            return f"the deployment's {hint}, or its size in percent="
+        high = _STEP_PERCENT[deployment.strategy][1]
+        needed = -(-deployment.instances * 100 // high)
+        if min_capacity * high // 100:  # some number of instances fits
+            return (
+                f"min_capacity={needed} or more, the deployment's {hint}, or its size in percent="
+            )
+        return f"min_capacity={needed} or more, or the deployment's size in percent ({hint})"
 
     def _capacity_problems(self, least: int, most: int) -> list[Problem]:
         """``min_capacity`` ≤ ``initial_instance_count`` ≤ ``max_capacity``."""
@@ -2431,6 +2559,20 @@ def _cooldown_problem(argument: str, value: object) -> Problem | None:
             f"Duration.seconds({max(0, round(seconds))})",
         )
     return None
+
+
+def _warn_of_locked_role(scope: Construct, policy: iam.ManagedPolicy, what: str, when: str) -> None:
+    """Name the unattached ``policy`` a ``role`` imported with ``mutable=False`` must get.
+
+    ``cdk-sagemaker-pipelines:immutable-role``, as the ``Pipeline``'s: ``what`` the policy
+    allows, ``when`` the role needs it.
+    """
+    Annotations.of(scope).add_warning_v2(
+        f"{WARNING_PREFIX}:immutable-role",
+        "prop 'role' was imported with mutable=False (or without_policy_updates()), so "
+        f"{what} is in managed policy {policy.node.path}, not attached to it: attach that "
+        f"policy to the role, or make sure the role already allows the same, {when}.",
+    )
 
 
 def _config_id(model_package_arn: str) -> str:

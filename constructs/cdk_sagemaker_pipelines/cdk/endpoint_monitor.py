@@ -55,12 +55,13 @@ from ._props import (
 )
 from ._roles import role_arn
 from ._tree import account_region, node_of, placed, root_of, stack_of
-from .endpoint import ModelEndpoint
+from .endpoint import ModelEndpoint, _warn_of_locked_role
 from .pipeline import (
     WARNING_PREFIX,
     _metric_option_type_problems,
     _metric_options,
     _MetricOptions,
+    _refuses_policy_updates,
     _role_account_problems,
     _RoleTrust,
     _service_role,
@@ -89,6 +90,8 @@ MAX_RUNTIME_SECONDS = 86400
 # MonitoringS3Uri: at most 512 characters.
 MAX_S3_URI = 512
 _S3_OBJECT = re.compile(r"s3://(?P<bucket>[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/(?P<key>.+)")
+# Any bucket part at all, to tell a malformed bucket name from a URI of no object.
+_S3_ANY_BUCKET = re.compile(r"s3://(?P<bucket>[^/]+)/(?P<key>.+)")
 # The metrics the analyzer publishes per feature (SageMaker guide, "CloudWatch Metrics").
 FEATURE_METRIC_PREFIXES = ("feature_baseline_drift_", "feature_non_null_", "feature_data_")
 # The namespaces the monitoring job may publish to: SageMaker's own (the processing job's
@@ -279,6 +282,15 @@ def _s3_object_problem(prop: str, uri: object) -> Problem | None:
         return None
     if len(uri) > MAX_S3_URI:
         return PropProblem(None, prop, f"{len(uri)} characters, more than SageMaker's 512")
+    loose = _S3_ANY_BUCKET.fullmatch(uri)
+    if loose is not None and _S3_OBJECT.fullmatch(uri) is None and not uri.endswith("/"):
+        return PropProblem(
+            None,
+            prop,
+            f"{loose['bucket']!r} in {uri!r} is no S3 bucket name: 3-63 lowercase letters, "
+            "digits, dots and hyphens, starting and ending with a letter or digit",
+            "the file's URI, as the version's ModelMetrics.ModelDataQuality gives it",
+        )
     if _S3_OBJECT.fullmatch(uri) is None or uri.endswith("/"):
         return PropProblem(
             None,
@@ -357,7 +369,9 @@ class DataQualityMonitor(Resource):
         :param role: the role the runs take. Default: a role SageMaker assumes (for this
             account only), with exactly the permissions above in a managed policy. A role
             of your own must be of the stack's account and trust
-            ``sagemaker.amazonaws.com``; it gets the same managed policy.
+            ``sagemaker.amazonaws.com``; it gets the same managed policy, unless imported
+            with ``mutable=False``: the policy is then created unattached, and named in a
+            warning (``cdk-sagemaker-pipelines:immutable-role``).
         """
         check_new_child("DataQualityMonitor", scope, construct_id)
         super().__init__(scope, construct_id)
@@ -439,13 +453,22 @@ class DataQualityMonitor(Resource):
         self.role: iam.IRole = role
         network = _network_of(endpoint)
         statements = self._role_statements(network)
+        # A role imported with mutable=False stays untouched, as the Pipeline's.
+        locked = _refuses_policy_updates(role)
         self.role_policy = iam.ManagedPolicy(
             self,
             "RolePolicy",
             description="What a SageMaker Model Monitor data quality schedule reads and writes",
             statements=statements,
-            roles=[role],
+            roles=[] if locked else [role],
         )
+        if locked:
+            _warn_of_locked_role(
+                self,
+                self.role_policy,
+                "what the monitoring jobs read and write",
+                "before the schedule's first run",
+            )
         acknowledge_wildcards(
             self.role_policy, statements, f"role of data quality monitor {self.node.path}"
         )

@@ -31,6 +31,7 @@ from cdk_sagemaker_pipelines.definition import (
     DataQualityCheckConfig,
     DatasetFormat,
     EMRStep,
+    EndpointStep,
     ExecutionVariables,
     Image,
     IntegerParameter,
@@ -909,6 +910,18 @@ def approval_status_not_in_enum() -> PipelineDefinition:
 def model_package_group_name_with_an_underscore() -> PipelineDefinition:
     register = registration("churn_models")
     return pipeline(register)
+
+
+@case(
+    "Deploy",
+    "Arguments.EndpointName",
+    "(expected a name of 1-63 letters, digits and hyphens, not starting or ending with a "
+    "hyphen (such as 'churn-endpoint'))",
+)
+def endpoint_name_with_an_underscore() -> PipelineDefinition:
+    return pipeline(
+        EndpointStep(name="Deploy", endpoint_name="churn_endpoint", endpoint_config_name="c")
+    )
 
 
 @case(

@@ -130,6 +130,23 @@ def test_what_the_shapes_do_not_say_names_step_and_field() -> None:
     assert ("ComponentMinimal", "Arguments.EndpointName") not in problems(definition)
 
 
+def test_a_model_named_after_its_model_step_is_reported() -> None:
+    definition, steps = mutated()
+    variant = steps["ConfigMinimal"]["Arguments"]["ProductionVariants"][0]
+    variant["ModelName"] = "CreateModel-CreateModel"  # the step's name, not its model's
+    found = problems(definition)
+    assert found[("ConfigMinimal", "Arguments.ProductionVariants[0].ModelName")] == (
+        "'CreateModel-CreateModel' is the name of Model step 'CreateModel-CreateModel', not "
+        "of the model it creates: SageMaker names that model when the execution runs, so an "
+        "endpoint variant runs no model of this name"
+    )
+    # A literal name of a model the pipeline doesn't create is its own business.
+    variant["ModelName"] = "churn-model-7"
+    assert ("ConfigMinimal", "Arguments.ProductionVariants[0].ModelName") not in problems(
+        definition
+    )
+
+
 def test_a_variant_on_no_instances_is_reported() -> None:
     definition, steps = mutated()
     del steps["ConfigMinimal"]["Arguments"]["ProductionVariants"][0]["InstanceType"]

@@ -768,6 +768,16 @@ _PATTERN_EXAMPLES = {
         "expected a name of 1-63 letters, digits and hyphens, not starting or ending with a "
         "hyphen (such as 'churn-models'), or its ARN"
     ),
+    # EntityName: endpoints, endpoint configurations, variants, and others.
+    r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}": (
+        "expected a name of 1-63 letters, digits and hyphens, not starting or ending with a "
+        "hyphen (such as 'churn-endpoint')"
+    ),
+    # ModelName, InferenceComponentName: the same characters (their length is checked apart).
+    r"[a-zA-Z0-9]([\-a-zA-Z0-9]*[a-zA-Z0-9])?": (
+        "expected a name of letters, digits and hyphens, not starting or ending with a "
+        "hyphen (such as 'churn-model')"
+    ),
 }
 
 

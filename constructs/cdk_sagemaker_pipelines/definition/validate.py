@@ -1615,6 +1615,19 @@ class _Validator:
         if _is_object(model_name) and "Std:Join" in model_name:
             self._check_joined_model_name(record, model_name, where)
             return
+        named = self.steps.get(model_name) if type(model_name) is str else None
+        if named is not None and named.kind == "Model":
+            # A Model step's model is named by the service (pipelines-…), not after the step.
+            self.add(
+                record.name,
+                where,
+                f"'{model_name}' is the name of Model step '{model_name}', not of the model it "
+                f"creates: SageMaker names that model when the execution runs, so {user} no "
+                "model of this name",
+                f'read the name from the step: {{"Get": "Steps.{model_name}.ModelName"}} '
+                "(model_name=model.properties.ModelName in Python)",
+            )
+            return
         target, path, reference = self._referenced_step(model_name)
         if target is None or (target.kind == "Model" and path == "ModelName"):
             return

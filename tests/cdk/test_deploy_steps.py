@@ -156,6 +156,17 @@ def test_each_deployment_step_gets_its_hosting_actions_on_what_it_names(deployed
     )
     assert role["PlaceInferenceComponentsOnEndpoints"]["Resource"] == (f"{SM}:endpoint/components")
     assert role["PlaceInferenceComponentsOfModels"]["Resource"] == f"{SM}:model/pipelines-*"
+    # A component is created, and updated by a later execution, on its endpoint and model.
+    assert sorted(role["CreateOrUpdateInferenceComponents"]["Action"]) == [
+        "sagemaker:CreateInferenceComponent",
+        "sagemaker:DescribeInferenceComponent",
+        "sagemaker:UpdateInferenceComponent",
+    ]
+    for sid in ("PlaceInferenceComponentsOnEndpoints", "PlaceInferenceComponentsOfModels"):
+        assert sorted(role[sid]["Action"]) == [
+            "sagemaker:CreateInferenceComponent",
+            "sagemaker:UpdateInferenceComponent",
+        ]
 
 
 def test_what_the_steps_create_is_tagged_and_the_keys_are_granted(deployed: Deployed):

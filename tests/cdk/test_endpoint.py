@@ -728,11 +728,25 @@ def test_fails_an_artifact_store_of_another_account() -> None:
         ),
         ({"csv_content_types": "text/csv"}, r"prop 'csv_content_types': .*write \['text/csv'\]"),
         ({"json_content_types": ["json"]}, r"prop 'json_content_types': 'json': expected"),
+        (
+            {"csv_content_types": [f"text/csv-{n}" for n in range(11)]},
+            r"prop 'csv_content_types': 11 content types, more than SageMaker's 10$",
+        ),
     ],
 )
 def test_fails_wrong_data_capture_naming_the_field(fields: dict[str, Any], message: str) -> None:
     with pytest.raises(PipelineDefinitionError, match=r"DataCapture has 1 problem:\n- " + message):
         DataCapture(**fields)
+
+
+def test_data_capture_takes_ten_content_types_of_each_kind() -> None:
+    csv = [f"text/csv-{n}" for n in range(10)]
+    json_types = [f"application/json-{n}" for n in range(10)]
+    capture = DataCapture(csv_content_types=csv, json_content_types=json_types)
+    assert (capture.csv_content_types, capture.json_content_types) == (
+        tuple(csv),
+        tuple(json_types),
+    )
 
 
 # -- In a VPC, network-isolated, auto scaled ---------------------------------------------------

@@ -606,6 +606,23 @@ def test_fails_more_than_ten_or_repeated_rollback_alarms() -> None:
         Deployment.canary(percent=10, wait=MINUTES_5, rollback_alarms=alarms)
     with pytest.raises(PipelineDefinitionError, match=r"is listed twice as a rollback alarm"):
         Deployment.canary(percent=10, wait=MINUTES_5, rollback_alarms=[alarms[0], alarms[0]])
+    # Two imports of one alarm name are the same alarm to SageMaker.
+    again = cloudwatch.Alarm.from_alarm_name(new_stack(), "Again", "alarm-0")
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"argument 'rollback_alarms': imported Alarm .*/Again is listed twice as a "
+        r"rollback alarm",
+    ):
+        Deployment.canary(percent=10, wait=MINUTES_5, rollback_alarms=[alarms[0], again])
+    # Ten different alarms: SageMaker's most.
+    assert (
+        len(
+            Deployment.canary(
+                percent=10, wait=MINUTES_5, rollback_alarms=alarms[:10]
+            ).rollback_alarms
+        )
+        == 10
+    )
 
 
 def test_fails_arguments_a_strategy_does_not_take() -> None:
@@ -867,6 +884,33 @@ def test_fails_wrong_rollback_alarms_naming_the_method(
     assert target.rollback_alarms == before
 
 
+def test_accepts_step_sizes_at_sagemakers_bounds(refusals: Refusals) -> None:
+    # A linear step of exactly 10%, a rolling batch of exactly 5%: SageMaker's least.
+    linear = refusals.endpoint(
+        "LinearAtTenPercent",
+        initial_instance_count=10,
+        deployment=Deployment.linear(instances=1, wait=MINUTES_5),
+    )
+    rolling = refusals.endpoint(
+        "RollingAtFivePercent",
+        initial_instance_count=20,
+        deployment=Deployment.rolling(instances=1, wait=MINUTES_5),
+    )
+    # A canary has no least size: 1 instance of up to 200 scaled ones is a canary.
+    canary = refusals.endpoint(
+        "SmallCanary",
+        initial_instance_count=2,
+        deployment=Deployment.canary(instances=1, wait=MINUTES_5),
+    )
+    canary.add_auto_scaling(min_capacity=2, max_capacity=200, target_invocations_per_instance=50)
+    assert canary.scalable_target is not None
+    # Scaled from 2 up to the 20 instances it starts with: 1 is still at least 5% of them.
+    rolling.add_auto_scaling(min_capacity=2, max_capacity=20, target_invocations_per_instance=50)
+    assert rolling.scalable_target is not None
+    for endpoint in (linear, rolling, canary):
+        assert endpoint.cfn_endpoint.deployment_config is not None
+
+
 @pytest.mark.parametrize(
     ("endpoint", "arguments", "message"),
     [
@@ -987,6 +1031,28 @@ def test_fails_provisioned_concurrency_scaling_naming_the_argument(
             **{"min_capacity": 1, "max_capacity": 5, "target_utilization": 0.5, **arguments}
         )
     assert target.scalable_target is None
+
+
+@pytest.mark.parametrize(
+    ("least", "most", "utilization"),
+    [
+        # From the provisioned concurrency up to max_concurrency, all of it in use.
+        (2, 10, 1),
+        # Down to 1 and up to the provisioned concurrency only.
+        (1, 2, 0.5),
+    ],
+)
+def test_provisioned_concurrency_scales_up_to_sagemakers_bounds(
+    refusals: Refusals, least: int, most: int, utilization: float
+) -> None:
+    # ServerlessConfig(max_concurrency=10, provisioned_concurrency=2).
+    endpoint = refusals.endpoint(
+        f"Provisioned{least}To{most}", serverless=refusals.provisioned.serverless
+    )
+    target = endpoint.add_provisioned_concurrency_scaling(
+        min_capacity=least, max_capacity=most, target_utilization=utilization
+    )
+    assert endpoint.scalable_target is target
 
 
 def test_fails_a_second_scalable_target(built: Built) -> None:

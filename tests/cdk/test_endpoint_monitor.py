@@ -764,6 +764,10 @@ def test_fails_in_a_region_without_the_analyzer(refusals: Refusals) -> None:
         ),
         ({"max_runtime": 3600}, r"prop 'max_runtime': expected a Duration, got int 3600"),
         (
+            {"max_runtime": cdk.Duration.seconds(0)},
+            r"prop 'max_runtime': expected whole seconds, 1 or more, got 0 seconds",
+        ),
+        (
             {"max_runtime": cdk.Duration.millis(1500)},
             r"prop 'max_runtime': expected whole seconds, 1 or more, got 1 second 500 millis",
         ),
@@ -780,6 +784,29 @@ def test_fails_wrong_props_naming_the_construct_and_prop(
     assert text.startswith("DataQualityMonitor Test/Monitor has 1 problem:\n- "), text
     assert re.search(message, text), text
     assert refusals.stack.node.try_find_child("Monitor") is None
+
+
+@pytest.mark.parametrize(
+    ("props", "volume", "runtime"),
+    [
+        # The largest volume; a run as long as the hour between two hourly runs.
+        ({"volume_size_in_gb": 16384, "max_runtime": cdk.Duration.hours(1)}, 16384, 3600),
+        # A daily run may take the whole day.
+        ({"schedule": MonitorSchedule.daily(), "max_runtime": cdk.Duration.days(1)}, 30, 86400),
+    ],
+)
+def test_takes_props_at_sagemakers_bounds(
+    refusals: Refusals, props: dict[str, Any], volume: int, runtime: int
+) -> None:
+    monitor = _monitor(refusals, **props)
+    try:
+        job = monitor.cfn_job_definition
+        resources = refusals.stack.resolve(job.job_resources)
+        stopping = refusals.stack.resolve(job.stopping_condition)
+        assert resources["clusterConfig"]["volumeSizeInGb"] == volume
+        assert stopping == {"maxRuntimeInSeconds": runtime}
+    finally:
+        refusals.stack.node.try_remove_child("Monitor")
 
 
 def test_fails_a_role_of_another_account(refusals: Refusals) -> None:
@@ -864,6 +891,9 @@ def test_fails_an_unknown_prop_with_a_suggestion(refusals: Refusals) -> None:
         (MonitorSchedule.every(hours=6), "cron(0 0/6 ? * * *)", 6),
         (MonitorSchedule.every(hours=12, starting_hour=17), "cron(0 17/12 ? * * *)", 12),
         (MonitorSchedule.every(hours=1), "cron(0 0/1 ? * * *)", 1),
+        # Every 24 hours: once a day, at the starting hour.
+        (MonitorSchedule.every(hours=24, starting_hour=2), "cron(0 2/24 ? * * *)", 24),
+        (MonitorSchedule("cron(0 5/24 ? * * *)"), "cron(0 5/24 ? * * *)", 24),
         (MonitorSchedule("cron(0 05 ? * * *)"), "cron(0 05 ? * * *)", 24),
     ],
 )
@@ -886,9 +916,12 @@ def test_schedules_render_the_cron_forms_model_monitor_takes(
             r"prop 'expression': 'cron\(30 \* \? \* \* \*\)' is not a cron expression Model "
             r"Monitor takes",
         ),
+        # NOW in any case (as SageMaker reads it) is the one-off run, not a schedule.
+        (lambda: MonitorSchedule(" now "), r"prop 'expression': NOW runs one monitoring job"),
         (lambda: MonitorSchedule("rate(1 hour)"), r"is not a cron expression Model Monitor"),
         (lambda: MonitorSchedule("cron(0 24 ? * * *)"), r"is not a cron expression"),
         (lambda: MonitorSchedule("cron(0 0/25 ? * * *)"), r"is not a cron expression"),
+        (lambda: MonitorSchedule("cron(0 0/0 ? * * *)"), r"is not a cron expression"),
         (lambda: MonitorSchedule("cron(0 12 ? * MON *)"), r"is not a cron expression"),
         (
             lambda: MonitorSchedule(None),  # type: ignore[arg-type]
@@ -949,6 +982,12 @@ def test_fails_a_baseline_that_is_no_s3_object(fields: dict[str, Any], message: 
     given = {"statistics_uri": STATISTICS, "constraints_uri": CONSTRAINTS, **fields}
     with pytest.raises(PipelineDefinitionError, match=message):
         MonitorBaseline(**given)
+
+
+def test_a_baseline_uri_may_have_sagemakers_512_characters() -> None:
+    uri = "s3://ml-artifacts/" + "k" * 494
+    assert len(uri) == 512
+    assert MonitorBaseline(statistics_uri=uri, constraints_uri=CONSTRAINTS).statistics_uri == uri
 
 
 @pytest.mark.parametrize(

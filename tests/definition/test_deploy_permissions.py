@@ -133,7 +133,13 @@ def test_an_inference_component_is_granted_on_its_endpoint_and_model() -> None:
     assert found.deploy_grants[("InferenceComponent", "endpoint")] == ["components"]
     # The model a Model step creates is named by the service: pipelines-*.
     assert found.deploy_grants[("InferenceComponent", "model")] == ["pipelines-*"]
-    assert found.deployed["inference-component"] == ["churn-model"]
+    # Only what each step creates is tagged as created: not the endpoint nor the model a
+    # component names.
+    assert found.deployed == {
+        "endpoint-config": ["components*"],
+        "endpoint": ["components"],
+        "inference-component": ["churn-model"],
+    }
     # The endpoint of components runs as the configuration's role: passed to SageMaker.
     assert ("Config", "Arguments.ExecutionRoleArn", ROLE) in found.job_roles
     assert ROLE in found.passed_roles
@@ -249,6 +255,33 @@ def test_the_role_of_rollback_alarms_is_each_model_s_or_the_components_configura
         ("Deploy", "Blue", OTHER_ROLE),
         ("Deploy", "CreateModel", ROLE),
         ("DeployComponents", "ComponentsConfig", OTHER_ROLE),
+    ]
+
+
+def test_the_models_of_shadow_variants_describe_the_rollback_alarms_too() -> None:
+    shadow = ModelStep(
+        name="Shadow", image=IMAGE, model_data="s3://b/shadow.tar.gz", role=OTHER_ROLE
+    )
+    config = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="churn",
+        model_name=model().properties.ModelName,
+        instance_type="ml.m5.large",
+        extra_arguments={
+            "ShadowProductionVariants": [
+                {
+                    "VariantName": "Shadow",
+                    "ModelName": shadow.properties.ModelName,
+                    "InstanceType": "ml.m5.large",
+                    "InitialInstanceCount": 1,
+                }
+            ]
+        },
+    )
+    found = plan(shadow, rolling_out(config.properties.EndpointConfigName, "churn-errors"))
+    assert found.rollback_alarm_roles == [
+        ("Deploy", "CreateModel", ROLE),
+        ("Deploy", "Shadow", OTHER_ROLE),
     ]
 
 

@@ -2012,6 +2012,37 @@ def test_an_added_endpoint_configuration_shows_what_each_variant_runs() -> None:
     }
 
 
+def test_an_added_endpoint_configuration_shows_its_shadow_variants_unweighted() -> None:
+    # A shadow variant gets a copy of the traffic: it runs (and bills) beside the variants.
+    config = copy.deepcopy(deployment_steps()["ConfigEveryOption"])
+    config["Arguments"]["ShadowProductionVariants"] = [
+        {
+            "VariantName": "Shadow",
+            "ModelName": "churn-candidate",
+            "InstanceType": "ml.m5.large",
+            "InitialInstanceCount": 1,
+            "InitialVariantWeight": 1,
+        }
+    ]
+
+    diff = diff_definitions(EMPTY, {"Version": "2020-12-01", "Steps": [config]})
+
+    [change] = diff.changes
+    assert change.job is not None
+    assert change.job["shadow_variants"] == [
+        {
+            "name": "Shadow",
+            "instance_type": "ml.m5.large",
+            "instance_count": 1,
+            "weight": 1,
+            "model": "churn-candidate",
+        }
+    ]
+    assert "    shadow variant Shadow: ml.m5.large × 1, model churn-candidate\n" in render_text(
+        diff
+    )
+
+
 def test_an_added_endpoint_says_which_configuration_it_runs_and_that_it_bills() -> None:
     steps = deployment_steps()
     guarded = copy.deepcopy(steps["EndpointMinimal"])

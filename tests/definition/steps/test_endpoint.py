@@ -410,6 +410,16 @@ def test_a_pipeline_of_model_config_and_endpoint_compiles_in_dependency_order() 
             r"model_name=, instance_type=; give them to each ProductionVariant\(…\) instead$",
         ),
         (
+            {
+                "model_name": None,
+                "instance_type": None,
+                "variant_name": "Blue",
+                "production_variants": [ProductionVariant(instance_type="ml.m5.large")],
+            },
+            r"^EndpointConfigStep 'Config': production_variants= takes the place of "
+            r"variant_name=; give them to each ProductionVariant\(…\) instead$",
+        ),
+        (
             {"model_name": None, "instance_type": None, "production_variants": []},
             r"production_variants= is empty",
         ),
@@ -531,6 +541,15 @@ def test_fails_a_serverless_config_sagemaker_refuses_naming_the_field(
     with pytest.raises(PipelineDefinitionError) as raised:
         ServerlessConfig(**{"memory_size_in_mb": 2048, "max_concurrency": 5, **fields})  # type: ignore[arg-type]
     assert str(raised.value) == f"ServerlessConfig: {message}"
+
+
+def test_a_serverless_config_may_provision_all_its_concurrency() -> None:
+    config = ServerlessConfig(memory_size_in_mb=2048, max_concurrency=5, provisioned_concurrency=5)
+    assert config.to_request() == {
+        "MemorySizeInMB": 2048,
+        "MaxConcurrency": 5,
+        "ProvisionedConcurrency": 5,
+    }
 
 
 def test_a_serverless_config_of_parameters_is_checked_at_run_time_only() -> None:

@@ -344,6 +344,16 @@ def test_compiles_and_validates_in_a_pipeline() -> None:
             "step), or arn= (any other entity)",
         ),
         (
+            lambda: LineageEntityReference(arn="arn:aws:s3:::bucket", name="training-run"),
+            "LineageEntityReference: give arn= (any entity), or name= and type= (an entity of "
+            "the same step), not both",
+        ),
+        (
+            lambda: LineageEntityReference(arn="arn:aws:s3:::bucket", type="Action"),
+            "LineageEntityReference: give arn= (any entity), or name= and type= (an entity of "
+            "the same step), not both",
+        ),
+        (
             lambda: LineageEntityReference(name="training-run", type="Actoin"),
             "LineageEntityReference: field 'type': 'Actoin' is no type of entity a Lineage step "
             "creates (did you mean 'Action'?)",

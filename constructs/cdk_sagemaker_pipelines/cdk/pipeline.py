@@ -1813,9 +1813,7 @@ class Pipeline(PipelineBase):
         """A deployment name known only at run time: the grants allow any of that type."""
         if not self.plan.open_deploy_names:
             return
-        fields = "; ".join(
-            f"step '{step}' field '{field}'" for step, field in self.plan.open_deploy_names
-        )
+        fields = _step_fields(self.plan.open_deploy_names)
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:open-deploy-name",
             f"The name in {fields} is an expression known only at run time (a parameter, "
@@ -1830,9 +1828,7 @@ class Pipeline(PipelineBase):
         """A lineage name or association ARN known only at run time: grants of any of the type."""
         if not self.plan.open_lineage_names:
             return
-        fields = "; ".join(
-            f"step '{step}' field '{field}'" for step, field in self.plan.open_lineage_names
-        )
+        fields = _step_fields(self.plan.open_lineage_names)
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:open-lineage-name",
             f"The lineage name or ARN in {fields} is an expression known only at run time (a "
@@ -1882,9 +1878,7 @@ class Pipeline(PipelineBase):
         """A rollback alarm named only at run time: the step role may describe any alarm."""
         if not self.plan.open_rollback_alarms:
             return
-        fields = "; ".join(
-            f"step '{step}' field '{field}'" for step, field in self.plan.open_rollback_alarms
-        )
+        fields = _step_fields(self.plan.open_rollback_alarms)
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:open-rollback-alarm",
             f"The rollback alarm name in {fields} is an expression known only at run time (a "
@@ -1940,9 +1934,7 @@ class Pipeline(PipelineBase):
         """Debugger and profiler rules of training jobs: their rule jobs get nothing derived."""
         if not self.plan.debugger_rules:
             return
-        fields = ", ".join(
-            f"step '{name}' field '{where}'" for name, where in self.plan.debugger_rules
-        )
+        fields = _step_fields(self.plan.debugger_rules, separator=", ")
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:debugger-rule-permissions",
             f"SageMaker Debugger rules ({fields}) run as processing jobs SageMaker starts for "
@@ -2025,9 +2017,7 @@ class Pipeline(PipelineBase):
         """A job-name prefix known only at run time can't scope the job ARNs: they are ``*``."""
         if not self.plan.open_job_name_prefixes:
             return
-        fields = "; ".join(
-            f"step '{step}' field '{field}'" for step, field in self.plan.open_job_name_prefixes
-        )
+        fields = _step_fields(self.plan.open_job_name_prefixes)
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:open-job-name-prefix",
             f"The job-name prefix of {fields} is an expression, known only at run time, so the "
@@ -2039,9 +2029,7 @@ class Pipeline(PipelineBase):
         """An EMR cluster id known only at run time: the steps may run on any cluster."""
         if not self.plan.open_emr_clusters:
             return
-        fields = "; ".join(
-            f"step '{step}' field '{field}'" for step, field in self.plan.open_emr_clusters
-        )
+        fields = _step_fields(self.plan.open_emr_clusters)
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:open-emr-cluster",
             f"The EMR cluster of {fields} is an expression, known only at run time, so the "
@@ -2053,9 +2041,7 @@ class Pipeline(PipelineBase):
         """Subnets or security groups known only at run time: the ENI grants can't name them."""
         if not self.plan.open_vpc_configs:
             return
-        fields = "; ".join(
-            f"step '{step}' field '{field}'" for step, field in self.plan.open_vpc_configs
-        )
+        fields = _step_fields(self.plan.open_vpc_configs)
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:open-vpc-config",
             f"The VPC subnets or security groups of {fields} are known only at run time, so "
@@ -3448,3 +3434,8 @@ def _steps_and_models(steps: Iterable[tuple[str, Any]]) -> str:
         + ")"
         for step, model in steps
     )
+
+
+def _step_fields(fields: Iterable[tuple[str, str]], separator: str = "; ") -> str:
+    """``step 'Deploy' field 'Arguments.EndpointName'; step …``, for a warning."""
+    return separator.join(f"step '{step}' field '{field}'" for step, field in fields)

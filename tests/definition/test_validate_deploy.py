@@ -147,6 +147,53 @@ def test_a_model_named_after_its_model_step_is_reported() -> None:
     )
 
 
+def test_guardrails_out_of_sagemakers_bounds_are_reported() -> None:
+    definition, steps = mutated()
+    steps["EndpointMinimal"]["Arguments"]["DeploymentConfig"] = {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": {
+                "Type": "CANARY",
+                "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": 60},
+                "WaitIntervalInSeconds": 600,
+            },
+            "TerminationWaitInSeconds": 600,
+            "MaximumExecutionTimeoutInSeconds": 1200,
+        }
+    }
+    steps["EndpointEveryOption"]["Arguments"]["DeploymentConfig"] = {
+        "RollingUpdatePolicy": {
+            "MaximumBatchSize": {"Type": "CAPACITY_PERCENT", "Value": 4},
+            "WaitIntervalInSeconds": 300,
+        }
+    }
+    found = problems(definition)
+    canary = "Arguments.DeploymentConfig.BlueGreenUpdatePolicy.TrafficRoutingConfiguration"
+    assert found[("EndpointMinimal", f"{canary}.CanarySize.Value")] == (
+        "60% is not a canary SageMaker deploys: 1-50% of the variant's instances"
+    )
+    assert found[
+        (
+            "EndpointMinimal",
+            "Arguments.DeploymentConfig.BlueGreenUpdatePolicy.MaximumExecutionTimeoutInSeconds",
+        )
+    ] == (
+        "1200 seconds is not longer than the wait interval and the termination wait together "
+        "(1200 seconds): SageMaker asks for a timeout larger than the waits it includes"
+    )
+    rolling = "Arguments.DeploymentConfig.RollingUpdatePolicy.MaximumBatchSize.Value"
+    assert found[("EndpointEveryOption", rolling)] == (
+        "4% is not a rolling batch SageMaker deploys: 5-50% of the variant's instances"
+    )
+    # At the bounds, and in instances (judged by the service against the variant), fine.
+    policy = steps["EndpointMinimal"]["Arguments"]["DeploymentConfig"]["BlueGreenUpdatePolicy"]
+    policy["TrafficRoutingConfiguration"]["CanarySize"]["Value"] = 50
+    policy["MaximumExecutionTimeoutInSeconds"] = 1201
+    steps["EndpointEveryOption"]["Arguments"]["DeploymentConfig"]["RollingUpdatePolicy"][
+        "MaximumBatchSize"
+    ] = {"Type": "INSTANCE_COUNT", "Value": 1}
+    assert not [key for key in problems(definition) if "DeploymentConfig" in str(key[1])]
+
+
 def test_a_variant_on_no_instances_is_reported() -> None:
     definition, steps = mutated()
     del steps["ConfigMinimal"]["Arguments"]["ProductionVariants"][0]["InstanceType"]

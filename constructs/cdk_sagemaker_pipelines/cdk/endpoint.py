@@ -35,6 +35,7 @@ from ..definition._suggest import did_you_mean, one_of
 from ..definition.expressions import Expression
 from ..definition.instances import INSTANCE_STORE_FAMILIES, instance_family, instance_types
 from ..definition.steps.endpoint import ServerlessConfig
+from ..definition.validate import DEPLOYMENT_PERCENT_BOUNDS, DEPLOYMENT_STEP_NAMES
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._arns import format_arn
 from ._policies import ecr_pull_statements
@@ -114,7 +115,7 @@ MAX_ROLLBACK_ALARMS = 10
 # The size of a canary, linear step and rolling batch, in percent of the variant's
 # capacity (TrafficRoutingConfig's CanarySize and LinearStepSize, RollingUpdatePolicy's
 # MaximumBatchSize).
-_STEP_PERCENT = {"CANARY": (1, 50), "LINEAR": (10, 50), "ROLLING": (5, 50)}
+_STEP_PERCENT = DEPLOYMENT_PERCENT_BOUNDS
 # Instance families SageMaker updates all at once, without baking or rollback, whatever
 # the DeploymentConfig (the deployment guardrails guide's "Exclusions"): Inferentia 1.
 GUARDRAIL_EXCLUDED_FAMILIES = frozenset({"inf1"})
@@ -352,7 +353,7 @@ def _serverless_property(
 _ALL_AT_ONCE, _CANARY, _LINEAR, _ROLLING = "ALL_AT_ONCE", "CANARY", "LINEAR", "ROLLING"
 _STRATEGIES = (_ALL_AT_ONCE, _CANARY, _LINEAR, _ROLLING)
 # What each step's size is called in the API, for messages.
-_SIZE_NAMES = {_CANARY: "canary", _LINEAR: "linear step", _ROLLING: "rolling batch"}
+_SIZE_NAMES = DEPLOYMENT_STEP_NAMES
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,11 @@ from .retry import (
 )
 
 DEFINITION_VERSION = "2020-12-01"
+# Deployment guardrails in percent of a variant's instances (the API's "Value" of a
+# CAPACITY_PERCENT size, which its shape doesn't bound): SageMaker's deployment guardrails
+# guide. The CDK ModelEndpoint's Deployment uses the same bounds.
+DEPLOYMENT_PERCENT_BOUNDS = {"CANARY": (1, 50), "LINEAR": (10, 50), "ROLLING": (5, 50)}
+DEPLOYMENT_STEP_NAMES = {"CANARY": "canary", "LINEAR": "linear step", "ROLLING": "rolling batch"}
 MAX_DEFINITION_CHARACTERS = 1_048_576
 STEP_NAME = re.compile(r"[A-Za-z0-9\-_]{1,64}")
 # CreatePipeline's PipelineName shape: at most 256 characters.
@@ -1728,6 +1733,59 @@ class _Validator:
                 "ModelName in a variant",
             )
 
+    def _check_deployment_config(self, record: StepRecord, config: Any) -> None:
+        """An Endpoint step's guardrails in the bounds SageMaker deploys (the shape has none).
+
+        A canary, linear step or rolling batch given in percent of the variant's instances
+        (``CAPACITY_PERCENT``) is refused out of ``DEPLOYMENT_PERCENT_BOUNDS``, and a
+        blue/green timeout that isn't longer than its waits. Literal values only.
+        """
+        if not _is_object(config) or is_expression(config):
+            return
+        where = "Arguments.DeploymentConfig"
+        sizes: list[tuple[str, Any, str]] = []
+        blue_green = config.get("BlueGreenUpdatePolicy")
+        if _is_object(blue_green):
+            routing = blue_green.get("TrafficRoutingConfiguration")
+            kind = routing.get("Type") if _is_object(routing) else None
+            member = {"CANARY": "CanarySize", "LINEAR": "LinearStepSize"}.get(str(kind))
+            if _is_object(routing) and member is not None:
+                path = f"BlueGreenUpdatePolicy.TrafficRoutingConfiguration.{member}"
+                sizes.append((path, routing.get(member), str(kind)))
+            waits = [
+                routing.get("WaitIntervalInSeconds") if _is_object(routing) else 0,
+                blue_green.get("TerminationWaitInSeconds", 0),
+            ]
+            timeout = blue_green.get("MaximumExecutionTimeoutInSeconds")
+            literal = type(timeout) is int and all(type(wait) is int for wait in waits)
+            if literal and timeout <= sum(waits):
+                self.add(
+                    record.name,
+                    f"{where}.BlueGreenUpdatePolicy.MaximumExecutionTimeoutInSeconds",
+                    f"{timeout} seconds is not longer than the wait interval and the "
+                    f"termination wait together ({sum(waits)} seconds): SageMaker asks for "
+                    "a timeout larger than the waits it includes",
+                    f"a timeout of {sum(waits) + 1} seconds or more",
+                )
+        rolling = config.get("RollingUpdatePolicy")
+        if _is_object(rolling):
+            sizes.append(
+                ("RollingUpdatePolicy.MaximumBatchSize", rolling.get("MaximumBatchSize"), "ROLLING")
+            )
+        for path, size, strategy in sizes:
+            value = size.get("Value") if _is_object(size) else None
+            if size is None or size.get("Type") != "CAPACITY_PERCENT" or type(value) is not int:
+                continue
+            low, high = DEPLOYMENT_PERCENT_BOUNDS[strategy]
+            if not low <= value <= high:
+                self.add(
+                    record.name,
+                    f"{where}.{path}.Value",
+                    f"{value}% is not a {DEPLOYMENT_STEP_NAMES[strategy]} SageMaker deploys: "
+                    f"{low}-{high}% of the variant's instances",
+                    f"a Value of {low} to {high} (or a Type of INSTANCE_COUNT)",
+                )
+
     def _check_endpoint(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """The configuration an Endpoint step deploys is one an EndpointConfig step names.
 
@@ -1737,6 +1795,7 @@ class _Validator:
         execution-unique suffix (aws/sagemaker-python-sdk#6224), so CreateEndpoint fails
         when the execution runs.
         """
+        self._check_deployment_config(record, arguments.get("DeploymentConfig"))
         config: Any = arguments.get("EndpointConfigName")
         where = "Arguments.EndpointConfigName"
         if type(config) is str and not is_token(config):

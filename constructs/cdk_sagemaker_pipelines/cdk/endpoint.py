@@ -69,6 +69,7 @@ from .pipeline import (
     _RoleTrust,
     _service_role,
     _subnet_selection,
+    metric_options_problems,
     network_interface_statements,
 )
 from .registry import ModelRegistry
@@ -964,28 +965,8 @@ def _endpoint_metric_problems(
         problems.append(PropProblem(None, "metric_name", "expected a metric name, got ''"))
     elif isinstance(metric_name, str) and not is_unresolved(metric_name):
         problems.append(_metric_name_problem(metric_name, variant_dimensions))
+    problems += metric_options_problems(options, "Duration.minutes(1)")
     valid = sorted(_metric_options())
-    unknown = sorted(set(options) - set(valid))
-    if unknown:
-        problems.append(
-            PropProblem(
-                None,
-                "options",
-                f"{', '.join(unknown)} {'is not' if len(unknown) == 1 else 'are not'} "
-                f"among the options of cloudwatch.MetricOptions ({', '.join(valid)})",
-                did_you_mean(unknown[0], valid),
-            )
-        )
-    period = options.get("period")
-    if period is not None and not isinstance(period, Duration):
-        problems.append(
-            PropProblem(
-                None,
-                "period",
-                f"expected a Duration, got {describe(period)}",
-                "Duration.minutes(1)",
-            )
-        )
     problems += _metric_option_type_problems(
         {name: value for name, value in options.items() if name in valid and name != "period"}
     )

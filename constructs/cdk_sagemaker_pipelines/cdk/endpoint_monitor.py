@@ -59,12 +59,12 @@ from .endpoint import ModelEndpoint, _warn_of_locked_role
 from .pipeline import (
     WARNING_PREFIX,
     _metric_option_type_problems,
-    _metric_options,
     _MetricOptions,
     _refuses_policy_updates,
     _role_account_problems,
     _RoleTrust,
     _service_role,
+    metric_options_problems,
     network_interface_statements,
 )
 
@@ -647,28 +647,7 @@ class DataQualityMonitor(Resource):
                     else f"metric_feature_baseline_drift({metric_name!r})",
                 )
             )
-        valid = sorted(_metric_options())
-        unknown = sorted(set(options) - set(valid))
-        if unknown:
-            problems.append(
-                ArgumentProblem(
-                    None,
-                    "options",
-                    f"{', '.join(unknown)} {'is not' if len(unknown) == 1 else 'are not'} "
-                    f"among the options of cloudwatch.MetricOptions ({', '.join(valid)})",
-                    did_you_mean(unknown[0], valid),
-                )
-            )
-        period = options.get("period")
-        if period is not None and not isinstance(period, Duration):
-            problems.append(
-                ArgumentProblem(
-                    None,
-                    "period",
-                    f"expected a Duration, got {describe(period)}",
-                    "Duration.hours(1)",
-                )
-            )
+        problems += metric_options_problems(options, "Duration.hours(1)")
         problems += _metric_option_type_problems(options)
         # A method's arguments: reported as such (the shared checks name them as props).
         return [

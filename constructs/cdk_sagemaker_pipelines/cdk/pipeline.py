@@ -360,29 +360,9 @@ class PipelineBase(Resource):
                         did_you_mean(step_name, known),
                     )
             problems.append(problem)
-        valid = sorted(_metric_options())
-        unknown = sorted(set(options) - set(valid))
-        if unknown:
-            problems.append(
-                PropProblem(
-                    None,
-                    "options",
-                    f"{', '.join(unknown)} {'is not' if len(unknown) == 1 else 'are not'} "
-                    f"among the options of cloudwatch.MetricOptions ({', '.join(valid)})",
-                    did_you_mean(unknown[0], valid),
-                )
-            )
+        problems += metric_options_problems(options, "Duration.minutes(5)")
         period = options.get("period")
-        if period is not None and not isinstance(period, Duration):
-            problems.append(
-                PropProblem(
-                    None,
-                    "period",
-                    f"expected a Duration, got {describe(period)}",
-                    "Duration.minutes(5)",
-                )
-            )
-        elif period is not None and period not in _WHOLE_MINUTES:
+        if isinstance(period, Duration) and period not in _WHOLE_MINUTES:
             seconds = None if period.is_unresolved() else period.to_seconds(integral=False)
             if seconds is None or (seconds >= 60 and seconds % 60 == 0):
                 # Two jsii round trips per check; a dashboard asks for one period many times.
@@ -2381,6 +2361,34 @@ def _metric_option_types() -> dict[str, object]:
         for name, hint in hints.items()
         if name not in ("self", "return")
     }
+
+
+def metric_options_problems(options: Mapping[str, object], period_hint: str) -> list[Problem]:
+    """Options ``cloudwatch.MetricOptions`` doesn't take, and a ``period`` not a ``Duration``.
+
+    Example::
+
+        metric_options_problems({"perod": Duration.minutes(5)}, "Duration.minutes(5)")
+    """
+    problems: list[Problem] = []
+    valid = sorted(_metric_options())
+    unknown = sorted(set(options) - set(valid))
+    if unknown:
+        problems.append(
+            PropProblem(
+                None,
+                "options",
+                f"{', '.join(unknown)} {'is not' if len(unknown) == 1 else 'are not'} "
+                f"among the options of cloudwatch.MetricOptions ({', '.join(valid)})",
+                did_you_mean(unknown[0], valid),
+            )
+        )
+    period = options.get("period")
+    if period is not None and not isinstance(period, Duration):
+        problems.append(
+            PropProblem(None, "period", f"expected a Duration, got {describe(period)}", period_hint)
+        )
+    return problems
 
 
 def _metric_option_type_problems(options: Mapping[str, object]) -> list[Problem | None]:

@@ -136,6 +136,35 @@ def synthesized(stack: cdk.Stack) -> tuple[Template, Annotations]:
     return Template.from_stack(stack), annotations
 
 
+def pipeline_under_nag(
+    definition: PipelineDefinition, pipeline_name: str
+) -> tuple[Pipeline, Template, Annotations]:
+    """A ``Pipeline`` of ``definition`` with its store, synthesized under cdk-nag.
+
+    cdk-nag's AwsSolutions and NIST 800-53 packs fail the synthesis on any finding not
+    acknowledged (``test_policies.synth_under_nag``). Returns the pipeline, its template and
+    the annotations of that one synthesis.
+    """
+    # Imported here: both modules import this one.
+    from cdk_sagemaker_pipelines.cdk import ArtifactStore
+    from tests.cdk.conftest import new_app
+    from tests.cdk.test_policies import synth_under_nag
+
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    store = ArtifactStore(stack, "Store")
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=definition,
+        pipeline_name=pipeline_name,
+        artifact_store=store,
+    )
+    synth_under_nag(app, store)
+    annotations = Annotations.from_stack(stack)
+    return pipeline, Template.from_stack(stack), annotations
+
+
 def pack_findings(scope: IConstruct) -> list[str]:
     """``"<rule> <construct path>"`` of every finding of the four cdk-nag packs the app uses."""
     packs = (AwsSolutionsChecks(), NIST80053R5Checks(), HIPAASecurityChecks(), PCIDSS321Checks())

@@ -37,6 +37,7 @@ from tests.cdk.helpers import (
     REGION,
     definition_of,
     logical_id,
+    pipeline_under_nag,
     s3_arn,
     statements,
     steps_by_name,
@@ -98,20 +99,8 @@ def deploying_definition() -> PipelineDefinition:
 
 class Deployed:
     def __init__(self) -> None:
-        app = new_app()
-        stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
-        store = ArtifactStore(stack, "Store")
-        self.pipeline = Pipeline(
-            stack,
-            "Training",
-            definition=deploying_definition(),
-            pipeline_name=NAME,
-            artifact_store=store,
-        )
         # cdk-nag fails synth on any finding not acknowledged.
-        synth_under_nag(app, store)
-        self.annotations = Annotations.from_stack(stack)
-        template = Template.from_stack(stack)
+        self.pipeline, template, self.annotations = pipeline_under_nag(deploying_definition(), NAME)
         assert self.pipeline.role_policy is not None
         self.role = statements(template, self.pipeline.role_policy)
         self.step_role = statements(template, self.pipeline.step_role_policy)

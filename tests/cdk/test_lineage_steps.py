@@ -10,11 +10,10 @@ the wildcards acknowledged.
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Annotations, Match, Template
 
-from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
+from cdk_sagemaker_pipelines.cdk import Pipeline
 from cdk_sagemaker_pipelines.cdk._acknowledge import WILDCARD_RULE
 from cdk_sagemaker_pipelines.definition import (
     ExecutionVariables,
@@ -28,9 +27,9 @@ from cdk_sagemaker_pipelines.definition import (
     ParameterString,
     PipelineDefinition,
 )
-from tests.cdk.conftest import new_app, new_stack
-from tests.cdk.helpers import ACCOUNT, REGION, statements
-from tests.cdk.test_policies import _acknowledged, synth_under_nag
+from tests.cdk.conftest import new_stack
+from tests.cdk.helpers import ACCOUNT, REGION, pipeline_under_nag, statements
+from tests.cdk.test_policies import _acknowledged
 
 NAME = "churn"
 SM = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
@@ -82,20 +81,8 @@ def lineage_definition() -> PipelineDefinition:
 
 class Recorded:
     def __init__(self) -> None:
-        app = new_app()
-        stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
-        store = ArtifactStore(stack, "Store")
-        self.pipeline = Pipeline(
-            stack,
-            "Training",
-            definition=lineage_definition(),
-            pipeline_name=NAME,
-            artifact_store=store,
-        )
         # cdk-nag fails synth on any finding not acknowledged.
-        synth_under_nag(app, store)
-        self.annotations = Annotations.from_stack(stack)
-        template = Template.from_stack(stack)
+        self.pipeline, template, self.annotations = pipeline_under_nag(lineage_definition(), NAME)
         assert self.pipeline.role_policy is not None
         self.role = statements(template, self.pipeline.role_policy)
 

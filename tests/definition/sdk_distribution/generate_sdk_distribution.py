@@ -17,54 +17,28 @@ language). Code is an S3 archive (no upload).
 """
 
 import json
-import logging
-import os
-import socket
 import sys
+from pathlib import Path
 
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "placeholder")
-os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "placeholder")
-logging.disable(logging.CRITICAL)
+# Placeholder credentials and no logging before the SDK loads; no network, no AWS calls.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sdk_offline import BLOCKED, offline_session
 
-import boto3  # noqa: E402
-import botocore.client  # noqa: E402
-import sagemaker  # noqa: E402
-import sagemaker.telemetry.telemetry_logging  # noqa: E402
-from sagemaker.huggingface import HuggingFace  # noqa: E402
-from sagemaker.instance_group import InstanceGroup  # noqa: E402
-from sagemaker.pytorch import PyTorch  # noqa: E402
-from sagemaker.tensorflow import TensorFlow  # noqa: E402
-from sagemaker.tuner import HyperparameterTuner, IntegerParameter  # noqa: E402
-from sagemaker.workflow.parameters import ParameterString  # noqa: E402
-from sagemaker.workflow.pipeline import Pipeline  # noqa: E402
-from sagemaker.workflow.pipeline_context import PipelineSession  # noqa: E402
-from sagemaker.workflow.steps import TrainingStep, TuningStep  # noqa: E402
+# isort: split
+
+import sagemaker
+from sagemaker.huggingface import HuggingFace
+from sagemaker.instance_group import InstanceGroup
+from sagemaker.pytorch import PyTorch
+from sagemaker.tensorflow import TensorFlow
+from sagemaker.tuner import HyperparameterTuner, IntegerParameter
+from sagemaker.workflow.parameters import ParameterString
+from sagemaker.workflow.pipeline import Pipeline
+from sagemaker.workflow.steps import TrainingStep, TuningStep
 
 REGION, ROLE, BUCKET = "us-east-1", "arn:aws:iam::111122223333:role/SageMakerRole", "my-bucket"
 CODE = f"s3://{BUCKET}/code/sourcedir.tar.gz"
-BLOCKED = []
-
-
-def _refuse_connect(self, address):
-    if self.family in (socket.AF_INET, socket.AF_INET6):
-        BLOCKED.append(f"connect {address!r}")
-        raise OSError("network blocked")
-    return _connect(self, address)
-
-
-def _refuse_api_call(self, operation_name, api_params):
-    BLOCKED.append(f"{self.meta.service_model.service_name}.{operation_name}")
-    raise RuntimeError(f"AWS call blocked: {operation_name}")
-
-
-_connect = socket.socket.connect
-socket.socket.connect = _refuse_connect
-socket.socket.connect_ex = _refuse_connect
-botocore.client.BaseClient._make_api_call = _refuse_api_call
-sagemaker.telemetry.telemetry_logging._send_telemetry_request = lambda *args, **kwargs: None
-
-session = PipelineSession(boto_session=boto3.Session(region_name=REGION), default_bucket=BUCKET)
-session._default_bucket = BUCKET
+session = offline_session(REGION, BUCKET)
 
 INSTANCE_TYPE = ParameterString(name="TrainInstanceType", default_value="ml.g5.12xlarge")
 COMMON = dict(entry_point="train.py", source_dir=CODE, role=ROLE, sagemaker_session=session)

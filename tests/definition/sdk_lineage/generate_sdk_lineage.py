@@ -23,63 +23,37 @@ compares the entries.
 """
 
 import json
-import logging
-import os
-import socket
 import sys
+from pathlib import Path
 
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "placeholder")
-os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "placeholder")
-logging.disable(logging.CRITICAL)
+# Placeholder credentials and no logging before the SDK loads; no network, no AWS calls.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sdk_offline import BLOCKED, offline_session
 
-import boto3  # noqa: E402
-import botocore.client  # noqa: E402
-import sagemaker  # noqa: E402
-import sagemaker.telemetry.telemetry_logging  # noqa: E402
-from sagemaker.lineage.action import Action  # noqa: E402
-from sagemaker.lineage.artifact import Artifact  # noqa: E402
-from sagemaker.lineage.context import Context  # noqa: E402
-from sagemaker.model import Model  # noqa: E402
-from sagemaker.workflow.execution_variables import ExecutionVariables  # noqa: E402
-from sagemaker.workflow.functions import Join  # noqa: E402
-from sagemaker.workflow.lineage_step import (  # noqa: E402
+# isort: split
+
+import sagemaker
+from sagemaker.lineage.action import Action
+from sagemaker.lineage.artifact import Artifact
+from sagemaker.lineage.context import Context
+from sagemaker.model import Model
+from sagemaker.workflow.execution_variables import ExecutionVariables
+from sagemaker.workflow.functions import Join
+from sagemaker.workflow.lineage_step import (
     LineageAssociation,
     LineageEntityReference,
     LineageStep,
 )
-from sagemaker.workflow.model_step import ModelStep  # noqa: E402
-from sagemaker.workflow.parameters import ParameterString  # noqa: E402
-from sagemaker.workflow.pipeline import Pipeline  # noqa: E402
-from sagemaker.workflow.pipeline_context import PipelineSession  # noqa: E402
-from sagemaker.workflow.retry import StepExceptionTypeEnum, StepRetryPolicy  # noqa: E402
-from sagemaker.workflow.steps import CacheConfig  # noqa: E402
+from sagemaker.workflow.model_step import ModelStep
+from sagemaker.workflow.parameters import ParameterString
+from sagemaker.workflow.pipeline import Pipeline
+from sagemaker.workflow.retry import StepExceptionTypeEnum, StepRetryPolicy
+from sagemaker.workflow.steps import CacheConfig
 
 REGION, ROLE, BUCKET = "us-east-1", "arn:aws:iam::111122223333:role/SageMakerRole", "my-bucket"
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 DATASET_ARN = "arn:aws:sagemaker:us-east-1:111122223333:artifact/0123456789abcdef0123456789abcdef"
-BLOCKED = []
-
-
-def _refuse_connect(self, address):
-    if self.family in (socket.AF_INET, socket.AF_INET6):
-        BLOCKED.append(f"connect {address!r}")
-        raise OSError("network blocked")
-    return _connect(self, address)
-
-
-def _refuse_api_call(self, operation_name, api_params):
-    BLOCKED.append(f"{self.meta.service_model.service_name}.{operation_name}")
-    raise RuntimeError(f"AWS call blocked: {operation_name}")
-
-
-_connect = socket.socket.connect
-socket.socket.connect = _refuse_connect
-socket.socket.connect_ex = _refuse_connect
-botocore.client.BaseClient._make_api_call = _refuse_api_call
-sagemaker.telemetry.telemetry_logging._send_telemetry_request = lambda *args, **kwargs: None
-
-session = PipelineSession(boto_session=boto3.Session(region_name=REGION), default_bucket=BUCKET)
-session._default_bucket = BUCKET
+session = offline_session(REGION, BUCKET)
 
 RUN_NAME = ParameterString(name="RunName", default_value="churn-run")
 MODEL_URI = f"s3://{BUCKET}/model/model.tar.gz"

@@ -164,6 +164,7 @@ def test_what_the_steps_create_is_tagged_and_the_keys_are_granted(deployed: Depl
     for arn in (
         f"{SM}:model/pipelines-*",
         f"{SM}:endpoint-config/churn*",
+        f"{SM}:endpoint-config/components*",
         f"{SM}:endpoint/churn",
         f"{SM}:endpoint/Churn",
         f"{SM}:inference-component/churn-model",

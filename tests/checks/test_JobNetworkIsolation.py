@@ -136,3 +136,56 @@ def test_Noncompliance_endpoint_config():
         Finding("Open", "Arguments.EnableNetworkIsolation", "open network access"),
         Finding("NotIsolated", "Arguments.EnableNetworkIsolation", "open network access"),
     ]
+
+
+# A configuration mixing variants of models and variants for inference components: each
+# variant is judged by what runs on it, the models by their own network (the Model step's),
+# the components by the configuration's. Was: not judged at all, as not every variant
+# named no model.
+MIXED = [{**MODELS[0], **MODEL_STEP}, {**COMPONENTS[0], "VariantName": "Components"}]
+
+
+def test_Compliance_endpoint_config_mixing_models_and_components():
+    compliant = definition(
+        step("CreateModel", "Model", EnableNetworkIsolation=True),
+        step("Vpc", "EndpointConfig", ProductionVariants=MIXED, VpcConfig=VPC),
+        step("Isolated", "EndpointConfig", ProductionVariants=MIXED, EnableNetworkIsolation=True),
+        # Components in shadow only, beside a variant of a model.
+        step(
+            "Shadow",
+            "EndpointConfig",
+            ProductionVariants=MODELS,
+            ShadowProductionVariants=COMPONENTS,
+            VpcConfig=VPC,
+        ),
+    )
+    assert JobNetworkIsolation.check(compliant) == []
+
+
+def test_Noncompliance_endpoint_config_mixing_models_and_components():
+    noncompliant = definition(
+        # The model runs in its own network: open, a finding of the Model step only.
+        step("CreateModel", "Model"),
+        step("Vpc", "EndpointConfig", ProductionVariants=MIXED, VpcConfig=VPC),
+        # The components run in the configuration's network: open, whatever the model's.
+        step("Mixed", "EndpointConfig", ProductionVariants=MIXED, EnableNetworkIsolation=False),
+        step(
+            "Shadow",
+            "EndpointConfig",
+            ProductionVariants=MODELS,
+            ShadowProductionVariants=COMPONENTS,
+        ),
+    )
+    assert JobNetworkIsolation.check(noncompliant) == [
+        Finding("CreateModel", "Arguments.EnableNetworkIsolation", "open network access"),
+        Finding(
+            "Mixed",
+            "Arguments.EnableNetworkIsolation",
+            "open network access for the inference components of ProductionVariants[1]",
+        ),
+        Finding(
+            "Shadow",
+            "Arguments.EnableNetworkIsolation",
+            "open network access for the inference components of ShadowProductionVariants[0]",
+        ),
+    ]

@@ -23,6 +23,7 @@ from cdk_sagemaker_pipelines.definition.permissions import (
     plan_permissions,
 )
 from tests.conftest import ROLE
+from tests.definition.test_job_tags import TAGS, deployment_steps
 
 IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/churn:1"
 KEY = "arn:aws:kms:us-east-1:111122223333:key/volume"
@@ -143,6 +144,26 @@ def test_an_inference_component_is_granted_on_its_endpoint_and_model() -> None:
     # The endpoint of components runs as the configuration's role: passed to SageMaker.
     assert ("Config", "Arguments.ExecutionRoleArn", ROLE) in found.job_roles
     assert ROLE in found.passed_roles
+
+
+def test_what_job_tags_tag_is_what_the_role_may_tag() -> None:
+    # The binder's job tags go on the configuration, the endpoint and the component: each
+    # Create* call then needs sagemaker:AddTags on what it creates (plan.deployed, which
+    # the CDK Pipeline grants it on in TagPipelineResources, without request conditions).
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="b", job_tags=TAGS)
+    definition = deployment_steps({}).to_definition(binder)
+    tagged = {
+        entry["Type"]
+        for entry in definition["Steps"]
+        if any(tag["Key"] == "cost-centre" for tag in entry["Arguments"].get("Tags") or [])
+    }
+    assert tagged == {"EndpointConfig", "Endpoint", "InferenceComponent"}
+    found = plan_permissions(definition, pipeline_name="churn")
+    assert found.deployed == {
+        "endpoint-config": ["components*"],
+        "endpoint": ["components"],
+        "inference-component": ["churn-model"],
+    }
 
 
 def test_captured_data_of_a_model_the_pipeline_does_not_create_is_listed() -> None:

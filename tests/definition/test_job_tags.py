@@ -240,16 +240,14 @@ def test_with_job_tags_tags_a_definition_json_as_the_binder_does() -> None:
     assert with_job_tags(plain, {}) == plain
 
 
-def test_job_tags_go_on_endpoints_not_on_their_configurations_or_components() -> None:
-    # What bills is the endpoint's instances: an EndpointStep's endpoint is tagged, the
-    # configuration it runs and the components placed on it cost nothing themselves and
-    # keep only their own tags=, compiled (add_job_tags) or tagged as JSON (with_job_tags).
+def deployment_steps(own_tags: dict[str, str]) -> PipelineDefinition:
+    """A configuration for components, its endpoint and a component, each with ``own_tags``."""
     model = ModelStep(name="Model", image=IMAGE, model_data="s3://b/model.tar.gz")
     config = EndpointConfigStep(
         name="Config",
         endpoint_config_name="components",
         production_variants=[ProductionVariant(instance_type="ml.g5.2xlarge")],
-        tags={"owner": "ana"},
+        tags=own_tags,
     )
     endpoint = EndpointStep(
         name="Deploy",
@@ -262,16 +260,46 @@ def test_job_tags_go_on_endpoints_not_on_their_configurations_or_components() ->
         endpoint_name=endpoint.properties.EndpointName,
         model_name=model.properties.ModelName,
         compute_resource_requirements=ComputeResourceRequirements(min_memory_required_in_mb=1024),
-        tags={"owner": "ana"},
+        tags=own_tags,
     )
-    pipeline = PipelineDefinition(steps=[component])
+    return PipelineDefinition(steps=[component])
+
+
+def test_job_tags_go_on_endpoints_their_configurations_and_components() -> None:
+    # Was: only the endpoint got them, and an SCP requiring aws:RequestTag/… on every
+    # sagemaker:Create* refused CreateEndpointConfig and CreateInferenceComponent. The
+    # step's own tag wins on its key and comes first, compiled (add_job_tags) or tagged as
+    # JSON (with_job_tags). The model is still left alone.
+    pipeline = deployment_steps({"team": "fraud", "owner": "ana"})
     tagged = _compiled(pipeline, job_tags=TAGS)
     assert with_job_tags(_compiled(pipeline), TAGS) == tagged
     steps = all_steps_by_name(tagged)
     assert steps["Deploy"]["Arguments"]["Tags"] == AS_LIST
-    own = [{"Key": "owner", "Value": "ana"}]
-    assert steps["Config"]["Arguments"]["Tags"] == own
-    assert steps["Component"]["Arguments"]["Tags"] == own
+    own_first = [
+        {"Key": "team", "Value": "fraud"},
+        {"Key": "owner", "Value": "ana"},
+        {"Key": "cost-centre", "Value": "CC-1234"},
+    ]
+    assert steps["Config"]["Arguments"]["Tags"] == own_first
+    assert steps["Component"]["Arguments"]["Tags"] == own_first
+    assert "Tags" not in steps["Model"]["Arguments"]
+
+
+def test_fails_a_configuration_or_component_whose_tags_pass_fifty_naming_step_and_field() -> None:
+    # 49 of the step's own and the 2 job tags: CreateEndpointConfig's and
+    # CreateInferenceComponent's TagList takes 50.
+    own = {f"own{index}": "x" for index in range(49)}
+    with pytest.raises(PipelineValidationError) as raised:
+        _compiled(deployment_steps(own), job_tags=TAGS)
+    assert sorted((p.step, p.field, p.message) for p in raised.value.problems) == [
+        ("Component", "Arguments.Tags", "has 51 items, more than the maximum 50"),
+        ("Config", "Arguments.Tags", "has 51 items, more than the maximum 50"),
+    ]
+    # 48 of their own: 50 in all, which they take.
+    fifty = all_steps_by_name(
+        _compiled(deployment_steps(dict(list(own.items())[:48])), job_tags=TAGS)
+    )
+    assert len(fifty["Config"]["Arguments"]["Tags"]) == 50
 
 
 def test_job_tags_work_with_code_from_s3_and_framework_images() -> None:

@@ -159,6 +159,53 @@ def test_progress_lines_align_their_labels_for_every_step_type() -> None:
     assert "   1.50s  Step                     Fail               Executing" in lines
 
 
+def progress_lines(step_names: list[str], shown: list[str]) -> list[str]:
+    """The step lines ConsoleProgress prints for a pipeline of ``step_names``."""
+    from io import StringIO
+
+    from cdk_sagemaker_pipelines.local.runner import ProgressEvent
+
+    stream = StringIO()
+    progress = ConsoleProgress(stream, live=False)
+    progress(ProgressEvent("execution-started", "x", 0.0, step_names=tuple(step_names)))
+    for name in shown:
+        progress(ProgressEvent("step-started", "x", 1.5, step=name, step_type="Processing"))
+    progress.close()
+    return stream.getvalue().splitlines()[1:]
+
+
+def test_progress_lines_keep_24_columns_for_the_step_names_of_a_pipeline_of_short_names() -> None:
+    lines = progress_lines(["Prep", "A" * 24], ["Prep", "A" * 24])
+    assert lines == [
+        "   1.50s  Prep                     Processing         Executing",
+        "   1.50s  AAAAAAAAAAAAAAAAAAAAAAAA Processing         Executing",
+    ]
+
+
+def test_progress_lines_widen_the_step_column_to_the_pipelines_longest_name() -> None:
+    # A 30-character name pushed its type and label 6 columns right of the others'.
+    long = "PreprocessTheCustomerChurnData"  # 30 characters
+    lines = progress_lines(["Prep", long, "Train"], ["Prep", long])
+    assert lines == [
+        f"   1.50s  {'Prep':<30} Processing         Executing",
+        f"   1.50s  {long} Processing         Executing",
+    ]
+    assert len({line.index("Processing") for line in lines}) == 1
+
+
+def test_progress_lines_shorten_step_names_over_the_cap_in_the_middle() -> None:
+    long = "Evaluate" + "x" * 200 + "ForTheEuWest1Region"  # 227 characters
+    medium = "M" * local_progress.STEP_WIDTH_CAP
+    lines = progress_lines(["Prep", long, medium], ["Prep", long, medium])
+    shown = "Evaluate" + "x" * 16 + "…" + "x" * 4 + "ForTheEuWest1Region"
+    assert len(shown) == local_progress.STEP_WIDTH_CAP == 48
+    assert lines == [
+        f"   1.50s  {'Prep':<48} Processing         Executing",
+        f"   1.50s  {shown} Processing         Executing",
+        f"   1.50s  {medium} Processing         Executing",
+    ]
+
+
 def test_run_reads_a_directory_given_as_the_definition_as_an_assembly(
     ws: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,6 +15,8 @@ import pytest
 
 from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
+    ConditionEquals,
+    ConditionStep,
     FailStep,
     Image,
     ParameterString,
@@ -81,6 +83,24 @@ def capacity_step(ws: Workspace, max_attempts: int = 2) -> ProcessingStep:
             )
         ],
     )
+
+
+def test_the_execution_started_event_names_every_step_for_a_displays_columns(
+    ws: Workspace,
+) -> None:
+    # ConsoleProgress sizes its step column from them, branch steps included, before
+    # any step reports.
+    env = ParameterString(name="Env", default_value="dev")
+    check = ConditionStep(
+        name="Check",
+        conditions=[ConditionEquals(left=env, right="prod")],
+        if_steps=[FailStep(name="StopBecauseThisIsProduction", error_message="prod")],
+    )
+    events: list[ProgressEvent] = []
+    ws.runner(progress=events.append).run(compile_steps([check], [env]))
+    assert [(e.kind, e.step_names) for e in events if e.step_names] == [
+        ("execution-started", ("Check", "StopBecauseThisIsProduction"))
+    ]
 
 
 def test_retry_policies_retry_simulated_service_faults(ws: Workspace) -> None:

@@ -26,14 +26,16 @@ MAX_TAGS = 50
 _TAG_PUNCTUATION = frozenset("_.:/=+-@")
 _TAG_CATEGORIES = ("L", "Z", "N")  # \p{L}, \p{Z}, \p{N} of the API's pattern
 RESERVED_TAG_PREFIX = "aws:"
-# The step types whose Arguments create something that costs money, so their Tags
-# attribute it: a Create*Job request (the check steps run a processing job), and an
-# endpoint, whose instances run until it is deleted. Model and RegisterModel steps create a
-# model or a model version, EndpointConfig and InferenceComponent steps a configuration or
-# a component of an endpoint (free: the endpoint's instances are what is billed), and are
-# left alone. The job and deployment steps render their entries through ``add_job_tags``,
-# which reads this set, as ``with_job_tags`` does for a definition compiled elsewhere: the
-# two tag the same steps.
+# The step types whose Arguments the binder's job tags go into: a Create*Job request (the
+# check steps run a processing job), which costs money, and the deployment steps' requests,
+# an endpoint (whose instances run until it is deleted), its configuration and an inference
+# component on it. A configuration and a component cost nothing themselves, but an
+# organization that requires tags on every sagemaker:Create* request (an SCP on
+# aws:RequestTag/…) refuses CreateEndpointConfig and CreateInferenceComponent without them.
+# Model and RegisterModel steps are left alone: a model version in a group can't take tags
+# (it has the group's), and a model is tagged by its step's own Tags. The job and deployment
+# steps render their entries through ``add_job_tags``, which reads this set, as
+# ``with_job_tags`` does for a definition compiled elsewhere: the two tag the same steps.
 JOB_TAG_STEP_TYPES = frozenset(
     {
         "Processing",
@@ -43,7 +45,9 @@ JOB_TAG_STEP_TYPES = frozenset(
         "AutoML",
         "QualityCheck",
         "ClarifyCheck",
+        "EndpointConfig",
         "Endpoint",
+        "InferenceComponent",
     }
 )
 
@@ -236,14 +240,15 @@ class JobDefaults:
     props, so every job is encrypted by default.
 
     ``tags`` (key → value) go on every job a step starts (processing, training, tuning,
-    transform, AutoML, and the processing jobs of quality and Clarify checks), and every
-    endpoint an Endpoint step creates, in its Create* request's ``Tags``: the way to
-    attribute their cost (a cost centre, a team), as SageMaker doesn't copy the
-    pipeline's own tags to them. A tag the step sets itself (``tags=``, or
-    ``extra_arguments={"Tags": [...]}``) wins on the same key. Models, model versions,
-    endpoint configurations and inference components (Model, RegisterModel,
-    EndpointConfig and InferenceComponent steps) cost nothing themselves and are not
-    tagged. Default: no tags.
+    transform, AutoML, and the processing jobs of quality and Clarify checks), and on
+    every endpoint configuration, endpoint and inference component an EndpointConfig,
+    Endpoint or InferenceComponent step creates, in its Create* request's ``Tags``: the
+    way to attribute their cost (a cost centre, a team), as SageMaker doesn't copy the
+    pipeline's own tags to them, and what an organization requiring tags on every
+    ``sagemaker:Create*`` request asks for. A tag the step sets itself (``tags=``, or
+    ``extra_arguments={"Tags": [...]}``) wins on the same key; the two count together
+    toward the 50 a resource takes. Models and model versions (Model and RegisterModel
+    steps) are not tagged: a version in a group takes the group's tags. Default: no tags.
 
     Example::
 

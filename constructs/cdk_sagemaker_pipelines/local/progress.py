@@ -34,6 +34,12 @@ _RUNNER_LINE = "[smpipe "
 # The width of a progress line's step-type column: the longest type the language knows
 # ("InferenceComponent"), so every label starts in the same column.
 TYPE_WIDTH = max(len(step_type) for step_type in STEP_TYPES)
+# The width of a progress line's step-name column: the pipeline's longest step name, at
+# least STEP_WIDTH (short names print as they always have) and at most STEP_WIDTH_CAP
+# (a 256-character name would push every label off a terminal). A longer name keeps its
+# start and its end, with "…" in the middle, so the columns still align.
+STEP_WIDTH = 24
+STEP_WIDTH_CAP = 48
 
 _LABELS = {
     "step-started": "Executing",
@@ -48,6 +54,11 @@ _LABELS = {
 
 class ConsoleProgress:
     """Prints one line per step event; on a terminal, also a live "running" status line.
+
+    The step-name column is as wide as the pipeline's longest step name (the
+    ``execution-started`` event lists them), between ``STEP_WIDTH`` and ``STEP_WIDTH_CAP``
+    characters; a name longer than the column is shortened in the middle
+    (``Evaluate…ForRegion``).
 
     Example::
 
@@ -66,6 +77,7 @@ class ConsoleProgress:
         self._started_at: float | None = None
         self._ticker: threading.Thread | None = None
         self._status_shown = False
+        self._step_width = STEP_WIDTH
 
     def __call__(self, event: Any) -> None:
         """Handle a ``ProgressEvent``."""
@@ -73,6 +85,7 @@ class ConsoleProgress:
             self._clear()
             self.elapsed = event.elapsed
             if event.kind == "execution-started":
+                self._step_width = _step_column_width(event.step_names)
                 self._write(f"smpipe: execution {event.execution_id}  [{event.message}]\n")
                 if self.live and self._ticker is None:
                     self._ticker = threading.Thread(target=self._tick, daemon=True)
@@ -87,8 +100,10 @@ class ConsoleProgress:
                 label = _LABELS[event.kind]
                 detail = f"  {_shorten(event.message, 100)}" if event.message else ""
                 step_type = event.step_type or ""
+                width = self._step_width
+                name = _shorten_middle(event.step or "", width)
                 self._write(
-                    f"{event.elapsed:7.2f}s  {event.step:<24} {step_type:<{TYPE_WIDTH}} "
+                    f"{event.elapsed:7.2f}s  {name:<{width}} {step_type:<{TYPE_WIDTH}} "
                     f"{label}{detail}\n"
                 )
             self._status()
@@ -126,6 +141,21 @@ class ConsoleProgress:
     def _write(self, text: str) -> None:
         self.stream.write(text)
         self.stream.flush()
+
+
+def _step_column_width(names: Sequence[str]) -> int:
+    """The progress lines' step-name column for a pipeline with these step names."""
+    longest = max((len(name) for name in names), default=0)
+    return min(max(longest, STEP_WIDTH), STEP_WIDTH_CAP)
+
+
+def _shorten_middle(name: str, width: int) -> str:
+    """``name`` in at most ``width`` characters: its start and its end around "…"."""
+    if len(name) <= width:
+        return name
+    tail = (width - 1) // 2
+    head = width - 1 - tail
+    return f"{name[:head]}…{name[len(name) - tail :]}"
 
 
 def _shorten(text: str | None, width: int) -> str:

@@ -96,6 +96,9 @@ class ProgressEvent:
     ``step-not-executed``,
     ``execution-finished``.
 
+    ``step_names`` is set on ``execution-started`` only: every step of the pipeline (branch
+    steps too), so a display can size its columns before the first step reports.
+
     Example::
 
         LocalConfig(progress=lambda event: print(event.kind, event.step, event.message))
@@ -107,6 +110,7 @@ class ProgressEvent:
     step: str | None = None
     step_type: str | None = None
     message: str | None = None
+    step_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -655,6 +659,7 @@ class _Execution:
                 step=step,
                 step_type=spec.step_type if spec else None,
                 message=message,
+                step_names=tuple(self.graph.steps) if kind == "execution-started" else (),
             )
         )
 

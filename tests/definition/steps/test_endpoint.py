@@ -328,18 +328,21 @@ def test_endpoint_renders_create_endpoint(ctx: RenderContext) -> None:
     }
 
 
-def test_job_tags_go_on_the_endpoint_not_on_its_configuration() -> None:
+def test_job_tags_go_on_the_endpoint_and_its_configuration() -> None:
     binder = StaticBinder(role_arn=ROLE, job_tags={"cost-centre": "CC-1", "team": "ml"})
     endpoint = EndpointStep(
         name="Deploy", endpoint_name="churn", endpoint_config_name="c", tags={"team": "churn"}
     )
     ctx = RenderContext(binder)
-    assert endpoint.to_request(ctx)["Arguments"]["Tags"] == [
-        {"Key": "team", "Value": "churn"},
+    own_first = [{"Key": "team", "Value": "churn"}, {"Key": "cost-centre", "Value": "CC-1"}]
+    assert endpoint.to_request(ctx)["Arguments"]["Tags"] == own_first
+    # A configuration costs nothing itself, but an SCP may require tags on
+    # CreateEndpointConfig as on every sagemaker:Create*.
+    assert config(tags={"team": "churn"}).to_request(ctx)["Arguments"]["Tags"] == own_first
+    assert config().to_request(ctx)["Arguments"]["Tags"] == [
         {"Key": "cost-centre", "Value": "CC-1"},
+        {"Key": "team", "Value": "ml"},
     ]
-    # A configuration costs nothing itself: the endpoint's instances are what is billed.
-    assert "Tags" not in config().to_request(ctx)["Arguments"]
 
 
 def test_properties_follow_the_describe_responses() -> None:

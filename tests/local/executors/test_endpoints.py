@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -25,7 +26,7 @@ from cdk_sagemaker_pipelines.definition import (
 from cdk_sagemaker_pipelines.local._errors import StepError
 from cdk_sagemaker_pipelines.local.executors.endpoint import configuration_name
 from cdk_sagemaker_pipelines.local.hosting import LocalHosting
-from tests.local.conftest import SKLEARN, Workspace, compile_steps
+from tests.local.conftest import BINDER, SKLEARN, Workspace, compile_steps
 
 TRAIN = """
 import json, os
@@ -184,6 +185,54 @@ def test_deploys_an_inference_component_to_an_endpoint_of_components(ws: Workspa
     assert properties["InferenceComponentStatus"] == "InService"
     # The configuration runs as the binder's role: its variant names no model.
     assert result.properties("Config")["ExecutionRoleArn"].startswith("arn:aws:iam::")
+
+
+def test_job_tags_are_recorded_on_the_configuration_endpoint_and_component(
+    ws: Workspace,
+) -> None:
+    # The binder's job tags go into CreateEndpointConfig, CreateEndpoint and
+    # CreateInferenceComponent; an update of the endpoint or the component takes no Tags,
+    # so a second execution's tags reach only its new configuration.
+    _, model = model_steps(ws)
+    config = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="components",
+        production_variants=[ProductionVariant(instance_type="ml.g5.2xlarge")],
+    )
+    endpoint = EndpointStep(
+        name="Deploy",
+        endpoint_name="components",
+        endpoint_config_name=config.properties.EndpointConfigName,
+    )
+    component = InferenceComponentStep(
+        name="Component",
+        inference_component_name="churn-model",
+        endpoint_name=endpoint.properties.EndpointName,
+        model_name=model.properties.ModelName,
+        tags={"owner": "ana"},
+    )
+
+    def run(team: str) -> dict[str, Any]:
+        """The configuration record of an execution whose binder has job tags."""
+        binder = dataclasses.replace(BINDER, job_tags={"team": team, "owner": "ops"})
+        result = ws.runner().run(compile_steps([component], binder=binder))
+        assert result.status == "Succeeded", result.failure_reason
+        name = result.properties("Config")["EndpointConfigName"]
+        return hosting.read("endpoint-config", name) or {}
+
+    hosting = LocalHosting(ws.root / ".smpipe")
+    first = [{"Key": "team", "Value": "ml"}, {"Key": "owner", "Value": "ops"}]
+    assert run("ml")["Tags"] == first
+    assert run("fraud")["Tags"] == [
+        {"Key": "team", "Value": "fraud"},
+        {"Key": "owner", "Value": "ops"},
+    ]
+    assert (hosting.read("endpoint", "components") or {})["Tags"] == first
+    # The step's own tag wins on its key, and comes first.
+    assert (hosting.read("inference-component", "churn-model") or {})["Tags"] == [
+        {"Key": "owner", "Value": "ana"},
+        {"Key": "team", "Value": "ml"},
+    ]
 
 
 def test_fails_a_component_on_a_variant_that_serves_a_model(ws: Workspace) -> None:

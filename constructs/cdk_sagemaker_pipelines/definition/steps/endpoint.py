@@ -354,8 +354,9 @@ class EndpointConfigStep(RetryableStep):
     ``Pipeline``'s ``vpc=`` and ``enable_network_isolation=``, as a Model step's model
     runs in it; ``NetworkConfig()`` for none). A configuration whose variants name models
     gets no default network: each model runs in its own, its Model step's. ``tags`` (key →
-    value) tag the configuration. ``extra_arguments`` merge into the request like a job
-    step's (``ExplainerConfig``, ``ShadowProductionVariants``, …).
+    value) tag the configuration, and so do the binder's job tags (the CDK ``Pipeline``'s
+    ``job_tags``; the step's own win on a shared key). ``extra_arguments`` merge into the
+    request like a job step's (``ExplainerConfig``, ``ShadowProductionVariants``, …).
     Cached and retried (``Step.*`` exceptions) as the SDK's step is.
 
     Example::

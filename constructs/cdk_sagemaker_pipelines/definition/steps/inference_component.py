@@ -65,11 +65,12 @@ class InferenceComponentStep(Step):
     1, as the SDK writes it) reserves ``compute_resource_requirements``. Other members of
     the request (the ``Specification``'s ``Container``, ``StartupParameters``,
     ``BaseInferenceComponentName``) go in ``extra_arguments``, which merge into it.
-    ``tags`` (key → value) tag a new component; the binder's job tags (the CDK
-    ``Pipeline``'s ``job_tags``) don't: a component costs nothing itself, its endpoint's
-    instances are billed, and the ``EndpointStep`` that creates the endpoint tags it (as
-    an ``EndpointConfigStep``'s configuration is left untagged). Neither cached nor
-    retried: the SDK's ``InferenceComponentStep`` takes neither.
+    ``tags`` (key → value) tag a new component, and so do the binder's job tags (the CDK
+    ``Pipeline``'s ``job_tags``; the step's own win on a shared key), as they tag the
+    endpoint and its configuration: an organization that requires tags on every
+    ``sagemaker:Create*`` request refuses a component without them. An update keeps the
+    component's tags (UpdateInferenceComponent takes none). Neither cached nor retried: the
+    SDK's ``InferenceComponentStep`` takes neither.
 
     Example::
 
@@ -122,8 +123,7 @@ class InferenceComponentStep(Step):
 
     def _render_entry(self, ctx: RenderContext) -> dict[str, JsonValue]:
         entry = merge_extra_arguments(Step._render_entry(self, ctx), self.extra_arguments, ctx)
-        # JOB_TAG_STEP_TYPES decides, as for every other step: a component costs nothing
-        # itself (its endpoint's instances are billed, and tagged), so it gets none.
+        # JOB_TAG_STEP_TYPES decides, as for every other step.
         return add_job_tags(entry, ctx, self)
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:

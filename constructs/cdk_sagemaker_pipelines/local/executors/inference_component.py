@@ -17,7 +17,8 @@ class InferenceComponentExecutor:
 
     Its endpoint must be in the local hosting table, on a variant that names no model (an
     endpoint for inference components), and its model a local one. ``RuntimeConfig`` is
-    summarized as the service does (``DesiredCopyCount`` and ``CurrentCopyCount``).
+    summarized as the service does (``DesiredCopyCount`` and ``CurrentCopyCount``). The
+    record keeps the tags the component was created with, as an update takes none.
 
     Example::
 
@@ -80,7 +81,8 @@ class InferenceComponentExecutor:
             str(name),
             {
                 **properties,
-                "Tags": arguments.get("Tags") or [],
+                # UpdateInferenceComponent takes no Tags: an update keeps the created ones.
+                "Tags": (previous.get("Tags") if previous else arguments.get("Tags")) or [],
                 "Local": local_note(ctx, step),
             },
         )

@@ -2778,8 +2778,9 @@ def test_job_tags_go_on_every_job_the_pipeline_starts_and_a_steps_own_tag_wins()
         {"Key": "team", "Value": "fraud"},
         {"Key": "cost-centre", "Value": "CC-1234"},
     ]
-    # A model and a model version cost nothing, and may be another account's group's.
-    assert "Tags" not in found["Model"]["Arguments"]
+    # A model is tagged as it is created (an SCP may require tags on CreateModel); a model
+    # version takes its group's tags, which may be another account's group's.
+    assert found["Model"]["Arguments"]["Tags"] == pipeline_tags
     assert "Tags" not in found["Register"]["Arguments"]
     # The pipeline role, which makes the Create* calls, may tag each kind of job, under no
     # request condition (a condition on tags would have to know SageMaker's own tags too).
@@ -2794,6 +2795,7 @@ def test_job_tags_go_on_every_job_the_pipeline_starts_and_a_steps_own_tag_wins()
         "hyper-parameter-tuning-job/*",
         "transform-job/pipelines-*",
         "automl-job/*",
+        "model/pipelines-*",
     ):
         assert f":{resource_type}" in tagged, resource_type
 

@@ -147,9 +147,10 @@ def test_an_inference_component_is_granted_on_its_endpoint_and_model() -> None:
 
 
 def test_what_job_tags_tag_is_what_the_role_may_tag() -> None:
-    # The binder's job tags go on the configuration, the endpoint and the component: each
-    # Create* call then needs sagemaker:AddTags on what it creates (plan.deployed, which
-    # the CDK Pipeline grants it on in TagPipelineResources, without request conditions).
+    # The binder's job tags go on the model, the configuration, the endpoint and the
+    # component: each Create* call then needs sagemaker:AddTags on what it creates (the
+    # model's job name prefix and plan.deployed, which the CDK Pipeline grants it on in
+    # TagPipelineResources, without request conditions).
     binder = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="b", job_tags=TAGS)
     definition = deployment_steps({}).to_definition(binder)
     tagged = {
@@ -157,8 +158,9 @@ def test_what_job_tags_tag_is_what_the_role_may_tag() -> None:
         for entry in definition["Steps"]
         if any(tag["Key"] == "cost-centre" for tag in entry["Arguments"].get("Tags") or [])
     }
-    assert tagged == {"EndpointConfig", "Endpoint", "InferenceComponent"}
+    assert tagged == {"Model", "EndpointConfig", "Endpoint", "InferenceComponent"}
     found = plan_permissions(definition, pipeline_name="churn")
+    assert found.job_actions["Model"][0] == "model"
     assert found.deployed == {
         "endpoint-config": ["components*"],
         "endpoint": ["components"],

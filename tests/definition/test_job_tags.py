@@ -113,12 +113,13 @@ def _compiled(pipeline: PipelineDefinition, **binder: Any) -> dict[str, Any]:
     return pipeline.to_definition(binder_)
 
 
-def test_job_tags_go_on_every_job_and_only_on_jobs() -> None:
+def test_job_tags_go_on_every_job_and_model_but_not_on_model_versions() -> None:
     steps = all_steps_by_name(_compiled(every_job_step_type(), job_tags=TAGS))
     for name in ("Prep", "Train", "Tune", "Score", "Auto", "Quality", "Bias", "Again", "Otherwise"):
         assert steps[name]["Arguments"]["Tags"] == AS_LIST, name
-    # CreateModel and CreateModelPackage start no job: nothing to allocate.
-    assert "Tags" not in steps["Model"]["Arguments"]
+    # A model is tagged as it is created (an SCP may require tags on sagemaker:CreateModel);
+    # a version in a model group takes the group's tags.
+    assert steps["Model"]["Arguments"]["Tags"] == AS_LIST
     assert "Tags" not in steps["Register"]["Arguments"]
 
 
@@ -282,7 +283,7 @@ def test_job_tags_go_on_endpoints_their_configurations_and_components() -> None:
     ]
     assert steps["Config"]["Arguments"]["Tags"] == own_first
     assert steps["Component"]["Arguments"]["Tags"] == own_first
-    assert "Tags" not in steps["Model"]["Arguments"]
+    assert steps["Model"]["Arguments"]["Tags"] == AS_LIST
 
 
 def test_fails_a_configuration_or_component_whose_tags_pass_fifty_naming_step_and_field() -> None:

@@ -730,8 +730,9 @@ class Pipeline(PipelineBase):
             the jobs the pipeline starts: see ``job_tags``.
         :param job_tags: tags of every SageMaker job the pipeline's executions start
             (processing, training, tuning, transform, AutoML, and the check steps'
-            processing jobs) and every endpoint configuration, endpoint and inference
-            component its EndpointConfig, Endpoint and InferenceComponent steps create,
+            processing jobs) and every model, endpoint configuration, endpoint and
+            inference component its Model, EndpointConfig, Endpoint and
+            InferenceComponent steps create,
             written into each Create* request in the definition, for cost allocation and
             for SCPs that require tags on ``sagemaker:Create*``: SageMaker doesn't copy the
             pipeline's tags to them. A tag the step sets itself (``tags=``,

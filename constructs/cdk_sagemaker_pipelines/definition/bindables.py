@@ -723,7 +723,7 @@ class StaticBinder:
     ``uploads(pipeline)`` lists what goes there. ``automl_role_arn`` is the job role of
     AutoML steps that name none (Default: ``role_arn``): an Autopilot job's role creates,
     invokes and deletes models and endpoints, which no other job needs. ``job_tags``
-    (key → value) go on every job the steps start and every endpoint, endpoint
+    (key → value) go on every job the steps start and every model, endpoint, endpoint
     configuration and inference component they create, as ``JobDefaults.tags`` says
     (Default: none).
 

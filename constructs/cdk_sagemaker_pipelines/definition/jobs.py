@@ -32,9 +32,9 @@ RESERVED_TAG_PREFIX = "aws:"
 # component on it. A configuration and a component cost nothing themselves, but an
 # organization that requires tags on every sagemaker:Create* request (an SCP on
 # aws:RequestTag/…) refuses CreateEndpointConfig and CreateInferenceComponent without them.
-# Model and RegisterModel steps are left alone: a model version in a group can't take tags
-# (it has the group's), and a model is tagged by its step's own Tags. The job and deployment
-# steps render their entries through ``add_job_tags``, which reads this set, as
+# Models are tagged for the same reason (sagemaker:CreateModel). RegisterModel steps are left
+# alone: a model version in a group can't take tags (it has the group's). The job, model
+# and deployment steps render their entries through ``add_job_tags``, which reads this set, as
 # ``with_job_tags`` does for a definition compiled elsewhere: the two tag the same steps.
 JOB_TAG_STEP_TYPES = frozenset(
     {
@@ -45,6 +45,7 @@ JOB_TAG_STEP_TYPES = frozenset(
         "AutoML",
         "QualityCheck",
         "ClarifyCheck",
+        "Model",
         "EndpointConfig",
         "Endpoint",
         "InferenceComponent",
@@ -247,8 +248,9 @@ class JobDefaults:
     pipeline's own tags to them, and what an organization requiring tags on every
     ``sagemaker:Create*`` request asks for. A tag the step sets itself (``tags=``, or
     ``extra_arguments={"Tags": [...]}``) wins on the same key; the two count together
-    toward the 50 a resource takes. Models and model versions (Model and RegisterModel
-    steps) are not tagged: a version in a group takes the group's tags. Default: no tags.
+    toward the 50 a resource takes. The models of Model steps are tagged too; model
+    versions (RegisterModel steps) are not: a version in a group takes the group's tags.
+    Default: no tags.
 
     Example::
 

@@ -19,6 +19,7 @@ from ._base import (
     ImageLike,
     RetryableStep,
     S3Like,
+    add_job_tags,
     argument_with_extra,
     bind_code,
     bind_image,
@@ -178,9 +179,13 @@ class _ContainerStep(RetryableStep):
         )
 
     def _render_entry(self, ctx: RenderContext) -> dict[str, JsonValue]:
-        """Render the entry, merging ``extra_arguments`` into ``Arguments``."""
+        """Render the entry, merging ``extra_arguments`` into ``Arguments``, then job tags.
+
+        Job tags go on a model (CreateModel's ``Tags``), not on a model version, which
+        takes its group's.
+        """
         entry = RetryableStep._render_entry(self, ctx)
-        return merge_extra_arguments(entry, self.extra_arguments, ctx)
+        return add_job_tags(merge_extra_arguments(entry, self.extra_arguments, ctx), ctx, self)
 
 
 def _container_argument_fields(container: str, prefix: str = "") -> dict[str, str]:

@@ -52,6 +52,7 @@ from cdk_sagemaker_pipelines.cdk import (
     DataCapture,
     DataQualityMonitor,
     Deployment,
+    EndpointVariant,
     ModelEndpoint,
     ModelRegistry,
     MonitorBaseline,
@@ -88,6 +89,11 @@ MONITOR_BASELINE = MonitorBaseline(
     constraints_uri="s3://ml-artifacts/models/churn/e1/constraints.json",
 )
 PARAMETER_LOCATIONS = {"InputBucket": "data-bucket", "InputDataKey": ["curated/*", "incoming/*"]}
+
+
+def _challenger() -> EndpointVariant:
+    """A valid production variant beside an endpoint's own."""
+    return EndpointVariant(name="Challenger", model_package_arn=VERSION_ARN)
 
 
 def _definition() -> PipelineDefinition:
@@ -429,6 +435,24 @@ APIS: list[Api] = [
         volume_key=lambda world: world.imported_key,
         # With a VPC, so vpc_subnets and security_groups are judged for what they are.
         vpc=lambda world: world.vpc,
+        initial_weight=lambda world: 3,
+        variants=lambda world: [_challenger()],
+    ),
+    Api(
+        "EndpointVariant",
+        EndpointVariant.__init__,
+        lambda world, arguments: EndpointVariant(**arguments),
+        lambda world, _: {
+            "name": "Challenger",
+            "model_package_arn": VERSION_ARN,
+            "instance_type": "ml.c5.xlarge",
+            "initial_instance_count": 2,
+            "initial_weight": 0.5,
+            "model_store": world.store,
+            "registry": world.registry,
+            "image_repositories": [world.repository],
+        },
+        ("EndpointVariant",),
     ),
     _method("ModelEndpoint.grant_invoke", _endpoint, "Test/Endpoint", grantee=lambda w: w.role),
     _method(
@@ -440,6 +464,7 @@ APIS: list[Api] = [
         min_capacity=lambda world: 1,
         scale_in_cooldown=lambda world: cdk.Duration.minutes(10),
         scale_out_cooldown=lambda world: cdk.Duration.minutes(1),
+        variant=lambda world: "AllTraffic",
     ),
     _method(
         "ModelEndpoint.add_provisioned_concurrency_scaling",
@@ -464,6 +489,7 @@ APIS: list[Api] = [
         "Test/Endpoint",
         positional="metric_name",
         metric_name=lambda world: "Invocations",
+        variant=lambda world: "AllTraffic",
     ),
     *(
         _method(f"ModelEndpoint.{metric}", _endpoint, "Test/Endpoint", subject="metric")
@@ -720,6 +746,18 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
     "ModelRegistry": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
     "DataCapture": [AN_INT, _value("dict", {"sampling_percentage": 10}), A_CLASS],
     "ServerlessConfig": [AN_INT, _value("dict", {"memory_size_in_mb": 2048}), A_CLASS],
+    "EndpointVariant": [
+        AN_INT,
+        _value("dict", {"name": "Shadow"}),
+        _value("class", EndpointVariant),
+    ],
+    "Sequence[EndpointVariant]": [
+        A_STRING,
+        Wrong("one variant", lambda world: _challenger()),
+        _value("dicts", [{"name": "Challenger"}]),
+        _value("classes", [EndpointVariant]),
+        UNRELATED,
+    ],
     "Deployment": [_value("str", "canary"), AN_INT, _value("class", Deployment)],
     "cloudwatch.IAlarm": [AN_INT, _value("name", "churn-errors"), A_BUCKET, A_CLASS],
     "Sequence[cloudwatch.IAlarm]": [

@@ -29,7 +29,13 @@ from .artifacts import (
     ArtifactStore,
     enable_event_bridge_notifications,
 )
-from .endpoint import DATA_CAPTURE_PREFIX, DataCapture, Deployment, ModelEndpoint
+from .endpoint import (
+    DATA_CAPTURE_PREFIX,
+    DataCapture,
+    Deployment,
+    EndpointVariant,
+    ModelEndpoint,
+)
 from .endpoint_monitor import (
     DATA_METRICS_NAMESPACE,
     MONITORING_PREFIX,
@@ -59,6 +65,7 @@ __all__ = [
     "DataCapture",
     "DataQualityMonitor",
     "Deployment",
+    "EndpointVariant",
     "ModelEndpoint",
     "ModelRegistry",
     "MonitorBaseline",

@@ -4,12 +4,16 @@ The last step of the mission, after prepare → train → evaluate → register:
 Model created from a registered version (CreateModel's ``PrimaryContainer.ModelPackageName``),
 an EndpointConfig and an Endpoint, with a least-privilege execution role. The version to
 deploy is given, never looked up at synth: a literal ARN (from ``cdk.json`` context per
-environment) or a token (a ``CfnParameter``), as CI passes it.
+environment) or a token (a ``CfnParameter``), as CI passes it. ``EndpointVariant``s add a
+challenger beside it (an A/B test: production variants sharing the requests by weight) or
+as its shadow (a shadow test: a copy of the requests, the responses discarded), each a
+model of its own version.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
 from constructs import Construct, IValidation
 
 from ..definition import Problem
+from ..definition._service_model import shape
 from ..definition._suggest import did_you_mean, one_of
 from ..definition.expressions import Expression
 from ..definition.instances import INSTANCE_STORE_FAMILIES, instance_family, instance_types
@@ -81,6 +86,10 @@ DATA_CAPTURE_PREFIX = "data-capture/"
 # CreateEndpoint's EndpointName and a production variant's VariantName (EndpointName).
 NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 MAX_NAME = 63
+# CreateEndpointConfig's ProductionVariants (ProductionVariantList): at most 10. Its
+# ShadowProductionVariants takes the same list, but "If you use this field, you can only
+# specify one variant for ProductionVariants and one variant for ShadowProductionVariants".
+MAX_PRODUCTION_VARIANTS: int = shape("ProductionVariantList")["max"]
 # A registered version: model-package/<group>/<version>, the group's name as
 # CreateModelPackageGroup takes it.
 _VERSION_ARN = re.compile(
@@ -183,6 +192,20 @@ def version_arn_parts(arn: object) -> dict[str, str] | None:
         return None
     match = _VERSION_ARN.fullmatch(arn)
     return match.groupdict() if match else None
+
+
+def _version_arn_problem(prop: str, arn: str) -> Problem | None:
+    """A literal ARN that isn't a registered version's (a group's, an unversioned package)."""
+    if is_unresolved(arn) or version_arn_parts(arn) is not None:
+        return None
+    return PropProblem(
+        None,
+        prop,
+        f"{arn!r} is not the ARN of a registered model version ({_VERSION_ARN_SHAPE})",
+        "copy ModelPackageArn from the registry (aws sagemaker list-model-packages "
+        "--model-package-group-name <group>), or from the approval event's "
+        "detail.ModelPackageArn",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +329,299 @@ def _content_types_problem(prop: str, values: object) -> Problem | None:
             "'text/csv' or 'application/json'",
         )
     return None
+
+
+# -- several variants: A/B tests and shadow tests ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointVariant:
+    """Another variant of a ``ModelEndpoint``: a registered version on instances of its own.
+
+    In ``ModelEndpoint(variants=[…])`` a production variant beside the endpoint's own: an
+    A/B test, each production variant answering its ``initial_weight``'s share of the
+    requests (weights 9 and 1: a tenth to this one). As ``ModelEndpoint(shadow=…)`` the
+    endpoint's shadow variant: a shadow test, SageMaker copying requests to it and
+    discarding its responses, so its metrics (and captured data) can be compared with the
+    production variant's before it takes any traffic. SageMaker creates a model of its own
+    from the version (``<name>Model``), with the endpoint's execution role, network and
+    isolation; the variant's metrics and auto scaling take its name
+    (``endpoint.metric_model_latency(variant="Challenger")``,
+    ``endpoint.add_auto_scaling(…, variant="Challenger")``). Checked when created, naming the
+    field; the endpoint checks the rest (region, account, registry) naming
+    ``variants[i].<field>`` or ``shadow.<field>``.
+
+    Example::
+
+        EndpointVariant(name="Challenger", model_package_arn=challenger_arn, initial_weight=1)
+
+    :param name: the variant's name (``VariantName``): 1-63 letters, digits and hyphens,
+        starting and ending with a letter or digit, unique in the endpoint, literal.
+    :param model_package_arn: the registered version it serves, as ``ModelEndpoint``'s
+        (a version of the stack's region; a literal ARN or a token).
+    :param instance_type: Default: the endpoint's ``instance_type``.
+    :param initial_instance_count: Default: the endpoint's ``initial_instance_count``.
+    :param initial_weight: a production variant's share of the requests, relative to the
+        other production variants' weights (``InitialVariantWeight``), 0 or more. A shadow
+        variant's: the share of the production variant's requests copied to it, relative to
+        that variant's weight (1 against 1: every request). Default: 1.
+    :param model_store: where the version's model data lives. Default: the endpoint's
+        ``model_store`` (itself Default ``artifact_store``); required for a version of
+        another account unless the endpoint has one.
+    :param registry: the registry of the version's group, if this app has it (its checks
+        as for the endpoint's version). Default: the endpoint's ``registry``.
+    :param image_repositories: the ECR repositories of the version's image, when it is an
+        image of your own that the endpoint's ``image_repositories`` don't list: the
+        execution role may pull from them too. Default: none.
+    """
+
+    name: str
+    model_package_arn: str
+    instance_type: str | None = None
+    initial_instance_count: int | None = None
+    initial_weight: float = 1
+    model_store: ArtifactStore | None = None
+    registry: ModelRegistry | None = None
+    image_repositories: Sequence[ecr.IRepository] = ()
+
+    def __post_init__(self) -> None:
+        """Check each field as CreateEndpointConfig and CreateModel would, naming it."""
+        problems: list[Problem | None] = [
+            _variant_name_problem(self.name),
+            expect_str("model_package_arn", self.model_package_arn, optional=False)
+            or _version_arn_problem("model_package_arn", self.model_package_arn),
+            None if self.instance_type is None else _instance_type_problem(self.instance_type),
+            None
+            if self.initial_instance_count is None
+            else _count_problem(self.initial_instance_count),
+            _weight_problem("initial_weight", self.initial_weight),
+            _store_problem("model_store", self.model_store, optional=True),
+            _registry_type_problem(self.registry),
+            _repositories_problem(self.image_repositories),
+        ]
+        raise_for(
+            problems,
+            f"EndpointVariant {self.name!r}" if isinstance(self.name, str) else "EndpointVariant",
+        )
+        # A frozen value, whatever sequence was given.
+        object.__setattr__(self, "image_repositories", tuple(self.image_repositories))
+
+
+@dataclass(frozen=True, slots=True)
+class _Served:
+    """One variant the endpoint serves, the endpoint's defaults filled in.
+
+    ``prefix`` starts the names of its props in messages: ``""`` for the endpoint's own
+    variant, ``variants[0].`` or ``shadow.``. ``model_store`` is the store given (the
+    variant's, else the endpoint's ``model_store``): None for ``artifact_store``.
+    """
+
+    prefix: str
+    name: str
+    model_package_arn: str
+    instance_type: str | None
+    initial_instance_count: int | None
+    weight: float
+    model_store: ArtifactStore | None
+    registry: ModelRegistry | None
+    is_shadow: bool = False
+
+    @property
+    def construct_id(self) -> str:
+        """The id of its ``CfnModel``: ``Model`` for the endpoint's own, else ``<name>Model``."""
+        return "Model" if not self.prefix else f"{self.name}Model"
+
+
+def _variant_name_problem(name: object) -> Problem | None:
+    """An ``EndpointVariant``'s name: a literal ``VariantName`` (it names constructs)."""
+    problem = _name_problem("name", name, optional=False)
+    if problem is not None or not is_unresolved(name):
+        return problem
+    return PropProblem(
+        None,
+        "name",
+        "a token: the variant's name makes the id of its model (<name>Model), of its scalable "
+        "target and the VariantName of its metrics, which must be known at synth",
+        "give a literal name, such as 'Challenger'",
+    )
+
+
+def _weight_problem(prop: str, weight: object) -> Problem | None:
+    """A variant's weight: a number, 0 or more (tokens pass)."""
+    if is_unresolved(weight):
+        return None
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+        return PropProblem(
+            None,
+            prop,
+            f"expected a weight, a number 0 or more, got {describe(weight)}",
+            f"{prop}=1",
+        )
+    if not math.isfinite(weight) or weight < 0:
+        return PropProblem(
+            None,
+            prop,
+            f"expected a weight of 0 or more, got {weight}: SageMaker shares the requests "
+            "between production variants in proportion to their weights",
+        )
+    return None
+
+
+def _registry_type_problem(registry: object) -> Problem | None:
+    if registry is None or isinstance(registry, ModelRegistry):
+        return None
+    return PropProblem(None, "registry", f"expected a ModelRegistry, got {describe(registry)}")
+
+
+def _variants_problem(variants: object) -> Problem | None:
+    """``variants=``: a list of ``EndpointVariant`` (a lone one is wrapped by the hint)."""
+    if isinstance(variants, (list, tuple)) and all(
+        isinstance(variant, EndpointVariant) for variant in variants
+    ):
+        return None
+    if isinstance(variants, EndpointVariant):
+        return PropProblem(
+            None,
+            "variants",
+            f"expected a list of EndpointVariant, got a single one ({variants.name!r})",
+            "write variants=[EndpointVariant(…)]",
+        )
+    wrong = (
+        next((v for v in variants if not isinstance(v, EndpointVariant)), None)
+        if isinstance(variants, (list, tuple))
+        else variants
+    )
+    return PropProblem(
+        None,
+        "variants",
+        f"expected a list of EndpointVariant, got {describe(wrong)}"
+        + (" in it" if isinstance(variants, (list, tuple)) else ""),
+        "variants=[EndpointVariant(name='Challenger', model_package_arn=…)]",
+    )
+
+
+def _shadow_problem(shadow: object) -> Problem | None:
+    if shadow is None or isinstance(shadow, EndpointVariant):
+        return None
+    return PropProblem(
+        None,
+        "shadow",
+        f"expected an EndpointVariant, got {describe(shadow)}",
+        "shadow=EndpointVariant(name='Shadow', model_package_arn=…)",
+    )
+
+
+def _variant_set_problems(
+    variant_name: str,
+    initial_weight: float,
+    variants: Sequence[EndpointVariant],
+    shadow: EndpointVariant | None,
+) -> list[Problem | None]:
+    """What CreateEndpointConfig refuses of the variants together: their number, names, weights."""
+    problems: list[Problem | None] = []
+    if len(variants) + 1 > MAX_PRODUCTION_VARIANTS:
+        problems.append(
+            PropProblem(
+                None,
+                "variants",
+                f"{len(variants)} variants beside the endpoint's own make {len(variants) + 1} "
+                f"production variants, more than SageMaker's {MAX_PRODUCTION_VARIANTS} "
+                "(CreateEndpointConfig's ProductionVariants)",
+                f"test {MAX_PRODUCTION_VARIANTS - 1} challengers at most at a time",
+            )
+        )
+    if shadow is not None and variants:
+        problems.append(
+            PropProblem(
+                None,
+                "shadow",
+                f"a shadow variant beside {len(variants) + 1} production variants: SageMaker "
+                "takes a shadow variant beside one production variant only (CreateEndpointConfig: "
+                "with ShadowProductionVariants, one variant in ProductionVariants)",
+                "run the A/B test and the shadow test one after the other, or on two endpoints",
+            )
+        )
+    named = [("variant_name", variant_name)]
+    named += [(f"variants[{index}].name", variant.name) for index, variant in enumerate(variants)]
+    if shadow is not None:
+        named.append(("shadow.name", shadow.name))
+    first: dict[str, str] = {}
+    for prop, name in named:
+        if is_unresolved(name):
+            continue
+        if name in first:
+            problems.append(
+                PropProblem(
+                    None,
+                    prop,
+                    f"{name!r} is the name of {first[name]} too: each variant of an endpoint "
+                    "needs a name of its own (its metrics and its scaling are the variant's)",
+                )
+            )
+        else:
+            first[name] = prop
+    weights = [initial_weight, *(variant.initial_weight for variant in variants)]
+    if not any(is_unresolved(weight) for weight in weights) and not any(weights):
+        problems.append(
+            PropProblem(
+                None,
+                "initial_weight",
+                "every production variant has weight 0"
+                + (" (initial_weight and each of variants')" if variants else "")
+                + ": SageMaker would send the requests to none of them",
+                "give the variant that should answer initial_weight=1 or more",
+            )
+        )
+    return problems
+
+
+def _served_variants(
+    own: _Served, variants: Sequence[EndpointVariant], shadow: EndpointVariant | None
+) -> list[_Served]:
+    """The endpoint's own variant, then ``variants``, then ``shadow``, defaults filled in.
+
+    A variant without ``instance_type``, ``initial_instance_count``, ``model_store`` or
+    ``registry`` takes the endpoint's.
+    """
+
+    def served(prefix: str, variant: EndpointVariant, is_shadow: bool) -> _Served:
+        return _Served(
+            prefix,
+            variant.name,
+            variant.model_package_arn,
+            own.instance_type if variant.instance_type is None else variant.instance_type,
+            own.initial_instance_count
+            if variant.initial_instance_count is None
+            else variant.initial_instance_count,
+            variant.initial_weight,
+            own.model_store if variant.model_store is None else variant.model_store,
+            own.registry if variant.registry is None else variant.registry,
+            is_shadow,
+        )
+
+    found = [own]
+    found += [served(f"variants[{index}].", v, False) for index, v in enumerate(variants)]
+    if shadow is not None:
+        found.append(served("shadow.", shadow, True))
+    return found
+
+
+def _warn_of_shadow_deployment(endpoint: Construct) -> None:
+    """Deployment guardrails on an endpoint with a shadow variant: undocumented, warned.
+
+    The guardrails guide's exclusions name multi-variant endpoints for rolling deployments,
+    not shadow variants; the shadow variant guides name no deployment configuration.
+    """
+    Annotations.of(endpoint).add_warning_v2(
+        f"{WARNING_PREFIX}:shadow-variant-deployment",
+        "props 'deployment' and 'shadow': SageMaker's deployment guardrails guide says nothing "
+        "of endpoints with a shadow variant (its exclusions name Marketplace containers, Inf1 "
+        "instances and, for rolling deployments, serverless and multi-variant endpoints), so "
+        "whether SageMaker shifts, bakes and rolls back the shadow variant with the "
+        "production one, falls back to all at once, or refuses the update is not known at "
+        "synth. Try the update on an endpoint outside production first (or deploy the shadow "
+        "test without deployment=), then acknowledge this warning.",
+    )
 
 
 # -- serverless endpoints ---------------------------------------------------------------------
@@ -865,11 +1181,15 @@ def _serverless_problems(
     data_capture: object,
     vpc: object,
     enable_network_isolation: object,
+    variants: Sequence[EndpointVariant] = (),
+    shadow: EndpointVariant | None = None,
 ) -> list[Problem | None]:
     """What SageMaker Serverless Inference doesn't support, given with ``serverless``.
 
     The Serverless Inference guide's feature exclusions: no instances, GPUs, data capture
-    (nor Model Monitor), VPC configuration or network isolation.
+    (nor Model Monitor), VPC configuration, network isolation or several production
+    variants; the shadow test guide lists serverless inference among the features of an
+    endpoint that exclude shadow tests.
     """
     excluded = "SageMaker Serverless Inference doesn't support"
     instead = "leave it out, or leave serverless out for an endpoint on instances"
@@ -892,6 +1212,13 @@ def _serverless_problems(
             "enable_network_isolation",
             enable_network_isolation is True,
             f"{excluded} network isolation",
+        ),
+        ("variants", bool(variants), f"{excluded} several production variants"),
+        (
+            "shadow",
+            shadow is not None,
+            "SageMaker's shadow tests exclude serverless inference endpoints (the shadow test "
+            "guide's incompatible features)",
         ),
     ]
     return [
@@ -1128,6 +1455,13 @@ class ModelEndpoint(Resource):
     (``AWS/SageMaker``), for dashboards and rollback alarms. An endpoint on instances
     bills per instance-hour until it is deleted.
 
+    ``variants=[EndpointVariant(…)]`` adds production variants beside the endpoint's own
+    (an A/B test: the requests shared in proportion to ``initial_weight`` and each
+    variant's), ``shadow=EndpointVariant(…)`` a shadow variant (a shadow test: a copy of
+    the requests, its responses discarded); each serves a version of its own through a
+    model of its own, which the execution role may read and pull too. The metrics and
+    ``add_auto_scaling`` take ``variant=`` (Default: the endpoint's own variant).
+
     Example::
 
         endpoint = ModelEndpoint(
@@ -1136,6 +1470,12 @@ class ModelEndpoint(Resource):
             artifact_store=store, registry=registry,
             instance_type="ml.m5.large", data_capture=DataCapture(sampling_percentage=20))
         endpoint.grant_invoke(api_role)
+
+        # An A/B test: the challenger answers a tenth of the requests.
+        ModelEndpoint(
+            self, "Churn", model_package_arn=champion_arn, artifact_store=store,
+            initial_weight=9,
+            variants=[EndpointVariant(name="Challenger", model_package_arn=challenger_arn)])
     """
 
     @check_keywords
@@ -1162,8 +1502,11 @@ class ModelEndpoint(Resource):
         enable_network_isolation: bool = False,
         serverless: ServerlessConfig | None = None,
         deployment: Deployment | None = None,
+        initial_weight: float = 1,
+        variants: Sequence[EndpointVariant] = (),
+        shadow: EndpointVariant | None = None,
     ) -> None:
-        """Create the model, endpoint configuration and endpoint.
+        """Create the models, endpoint configuration and endpoint.
 
         :param model_package_arn: the registered version to deploy
             (``arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>``), a
@@ -1225,6 +1568,19 @@ class ModelEndpoint(Resource):
             ``all_at_once``): the Endpoint's ``DeploymentConfig``. With rollback alarms the
             execution role may describe them (``cloudwatch:DescribeAlarms``, as SageMaker's
             guide asks). Default: SageMaker's, blue/green all at once without baking.
+            A rolling deployment of several production variants fails (SageMaker's
+            guardrails exclude them); with ``shadow`` it is warned
+            (``cdk-sagemaker-pipelines:shadow-variant-deployment``: SageMaker's guide says
+            nothing of guardrails on an endpoint with a shadow variant).
+        :param initial_weight: the endpoint's own production variant's share of the
+            requests, relative to the weights of ``variants`` (``InitialVariantWeight``), 0
+            or more; at least one production weight must be more than 0. Default: 1.
+        :param variants: more production variants, at most 9 (SageMaker's 10 in all), each
+            of a registered version, with names of their own: an A/B test. Default: none.
+        :param shadow: a shadow variant: SageMaker copies requests to it (its
+            ``initial_weight`` against ``initial_weight``: Default 1, every request) and
+            discards its responses. Only beside a single production variant (no
+            ``variants``), on instances (no ``serverless``). Default: none.
         """
         check_new_child("ModelEndpoint", scope, construct_id)
         super().__init__(scope, construct_id)
@@ -1238,11 +1594,7 @@ class ModelEndpoint(Resource):
             expect_str("model_package_arn", model_package_arn, optional=False),
             _store_problem("artifact_store", artifact_store, optional=False),
             _store_problem("model_store", model_store, optional=True),
-            None
-            if registry is None or isinstance(registry, ModelRegistry)
-            else PropProblem(
-                None, "registry", f"expected a ModelRegistry, got {describe(registry)}"
-            ),
+            _registry_type_problem(registry),
             *(
                 ()
                 if serverless is not None
@@ -1287,6 +1639,9 @@ class ModelEndpoint(Resource):
                 f"expected a Deployment, got {describe(deployment)}",
                 "Deployment.canary(percent=10, wait=Duration.minutes(5))",
             ),
+            _weight_problem("initial_weight", initial_weight),
+            _variants_problem(variants),
+            _shadow_problem(shadow),
         ]
         raise_for(problems, subject)
         if serverless is None:
@@ -1300,19 +1655,45 @@ class ModelEndpoint(Resource):
                     data_capture,
                     vpc,
                     enable_network_isolation,
+                    variants,
+                    shadow,
                 ),
                 subject,
             )
+        raise_for(_variant_set_problems(variant_name, initial_weight, variants, shadow), subject)
+        served = _served_variants(
+            _Served(
+                "",
+                variant_name,
+                model_package_arn,
+                instance_type,
+                initial_instance_count,
+                initial_weight,
+                model_store,
+                registry,
+            ),
+            variants,
+            shadow,
+        )
         raise_for(
             [
-                *self._arn_problems(model_package_arn, registry, model_store),
-                *self._store_environment_problems(artifact_store, model_store),
-                *(_role_account_problems(stack, {"role": role}) if role is not None else []),
-                self._volume_key_problem(instance_type, volume_key),
-                *self._network_app_problems(vpc, security_groups),
-                *self._deployment_problems(
-                    deployment, serverless, instance_type, initial_instance_count
+                *(problem for each in served for problem in self._arn_problems(each)),
+                *self._store_environment_problems(
+                    artifact_store,
+                    model_store,
+                    [
+                        (f"{each.prefix}model_store", each.model_store)
+                        for each in served[1:]
+                        if each.model_store is not None and each.model_store is not model_store
+                    ],
                 ),
+                *(_role_account_problems(stack, {"role": role}) if role is not None else []),
+                self._volume_key_problem(
+                    [each.instance_type for each in served if each.instance_type is not None],
+                    volume_key,
+                ),
+                *self._network_app_problems(vpc, security_groups),
+                *self._deployment_problems(deployment, serverless, served),
             ],
             subject,
         )
@@ -1327,6 +1708,11 @@ class ModelEndpoint(Resource):
         self.enable_network_isolation = enable_network_isolation
         self.serverless = serverless
         self.deployment = deployment
+        self.initial_weight = initial_weight
+        self.variants: tuple[EndpointVariant, ...] = tuple(variants)
+        """The production variants beside the endpoint's own (``variants``)."""
+        self.shadow = shadow
+        self._served = served
         self._rollback_alarms: list[cloudwatch.IAlarm] = list(
             deployment.rollback_alarms if deployment is not None else ()
         )
@@ -1338,7 +1724,10 @@ class ModelEndpoint(Resource):
         """The model's security groups (``security_groups``, or the one created): empty
         without ``vpc``."""
         self.scalable_target: appscaling.ScalableTarget | None = None
-        """The variant's scalable target, once ``add_auto_scaling`` was called."""
+        """The endpoint's own variant's scalable target, once ``add_auto_scaling`` (or
+        ``add_provisioned_concurrency_scaling``) was called for it."""
+        self._scalable_targets: dict[str, appscaling.ScalableTarget] = {}
+        self._scaling_role: iam.IRole | None = None
         name = (
             endpoint_name
             if endpoint_name is not None
@@ -1348,7 +1737,11 @@ class ModelEndpoint(Resource):
         self.data_capture_prefix: str | None = (
             f"{DATA_CAPTURE_PREFIX}{name}/" if data_capture is not None else None
         )
-        self._warn_version_of_another_account(registry)
+        self._shared_registries: list[ModelRegistry] = []
+        for each in served:
+            self._warn_version_of_another_account(each)
+        if deployment is not None and shadow is not None:
+            _warn_of_shadow_deployment(self)
         if role is None:
             role = _service_role(
                 self,
@@ -1363,7 +1756,12 @@ class ModelEndpoint(Resource):
         # policies are someone else's, and attaching may fail the deployment.
         self._role_locked = _refuses_policy_updates(role)
         network = self._network(vpc, vpc_subnets, security_groups, subject)
-        statements = self._role_statements(image_repositories, data_capture is not None, network)
+        repositories = [
+            *image_repositories,
+            *(repository for variant in self.variants for repository in variant.image_repositories),
+            *(shadow.image_repositories if shadow is not None else ()),
+        ]
+        statements = self._role_statements(repositories, data_capture is not None, network)
         self.role_policy = iam.ManagedPolicy(
             self,
             "RolePolicy",
@@ -1382,43 +1780,41 @@ class ModelEndpoint(Resource):
         acknowledge_wildcards(
             self.role_policy, statements, f"execution role of endpoint {self.node.path}"
         )
-        self._model = sagemaker.CfnModel(
-            self,
-            "Model",
-            execution_role_arn=role_arn(role),
-            primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
-                model_package_name=model_package_arn
-            ),
-            vpc_config=None
-            if network is None
-            else sagemaker.CfnModel.VpcConfigProperty(
-                subnets=network[0], security_group_ids=network[1]
-            ),
-            # Left out when False: the template of an endpoint without it is unchanged.
-            enable_network_isolation=True if enable_network_isolation else None,
-        )
-        # Created once the policy is attached: SageMaker checks the role's access to the
-        # model data and image when it creates the endpoint.
-        self._model.node.add_dependency(self.role_policy)
+        # One model per variant, each of its own version, with the same role and network.
+        self._models: dict[str, sagemaker.CfnModel] = {
+            each.name: self._new_model(
+                each.construct_id,
+                each.model_package_arn,
+                network,
+                enable_network_isolation,
+            )
+            for each in served
+        }
+        self._model = self._models[variant_name]
         key = volume_key or self.artifact_store.key
-        instance_store = (
-            instance_type is not None and instance_family(instance_type) in INSTANCE_STORE_FAMILIES
+        instance_store = any(
+            each.instance_type is not None
+            and not is_unresolved(each.instance_type)
+            and instance_family(each.instance_type) in INSTANCE_STORE_FAMILIES
+            for each in served
         )
+        production = [each for each in served if not each.is_shadow]
+        shadows = [each for each in served if each.is_shadow]
         self._config = sagemaker.CfnEndpointConfig(
             self,
-            _config_id(model_package_arn),
+            _config_id(
+                model_package_arn,
+                [
+                    ("shadow" if each.is_shadow else "variant", each.name, each.model_package_arn)
+                    for each in served[1:]
+                ],
+            ),
             production_variants=[
-                sagemaker.CfnEndpointConfig.ProductionVariantProperty(
-                    variant_name=variant_name,
-                    model_name=self._model.attr_model_name,
-                    instance_type=instance_type,
-                    initial_instance_count=initial_instance_count,
-                    initial_variant_weight=1,
-                    serverless_config=None
-                    if serverless is None
-                    else _serverless_property(serverless),
-                )
+                self._variant_property(each, None if each.prefix else serverless)
+                for each in production
             ],
+            shadow_production_variants=[self._variant_property(each, None) for each in shadows]
+            or None,
             kms_key_id=None if instance_store else key.key_arn,
             data_capture_config=None
             if data_capture is None
@@ -1451,31 +1847,27 @@ class ModelEndpoint(Resource):
 
     # -- props judged together --------------------------------------------------------
 
-    def _arn_problems(
-        self, arn: str, registry: ModelRegistry | None, model_store: ArtifactStore | None
-    ) -> list[Problem]:
-        """A literal ARN: a version, of the stack's region, of the registry's group."""
+    def _arn_problems(self, served: _Served) -> list[Problem]:
+        """A literal ARN: a version, of the stack's region, of the registry's group.
+
+        Of the endpoint's own variant, or of one of ``variants`` or ``shadow`` (its props
+        named with their ``prefix``).
+        """
+        arn, registry, model_store = served.model_package_arn, served.registry, served.model_store
+        prop = f"{served.prefix}model_package_arn"
         if is_unresolved(arn):
             return []
         parts = version_arn_parts(arn)
         if parts is None:
-            return [
-                PropProblem(
-                    None,
-                    "model_package_arn",
-                    f"{arn!r} is not the ARN of a registered model version ({_VERSION_ARN_SHAPE})",
-                    "copy ModelPackageArn from the registry (aws sagemaker list-model-packages "
-                    "--model-package-group-name <group>), or from the approval event's "
-                    "detail.ModelPackageArn",
-                )
-            ]
+            problem = _version_arn_problem(prop, arn)
+            return [] if problem is None else [problem]
         problems: list[Problem] = []
         account, region = account_region(self)
         if not is_unresolved(region) and parts["region"] != region:
             problems.append(
                 PropProblem(
                     None,
-                    "model_package_arn",
+                    prop,
                     f"a version of region {parts['region']}, but the stack is in region "
                     f"{region}: SageMaker creates models only from versions of its own region",
                     "register the model in this region's registry (or deploy the endpoint "
@@ -1487,8 +1879,8 @@ class ModelEndpoint(Resource):
             problems.append(
                 PropProblem(
                     None,
-                    "model_store",
-                    f"model_package_arn is a version of account {parts['account']}, whose model "
+                    f"{served.prefix}model_store",
+                    f"{prop} is a version of account {parts['account']}, whose model "
                     "data lies in that account's artifact store, not in artifact_store (of "
                     f"{account})",
                     "adopt the registry's store: model_store=ArtifactStore.from_existing(self, "
@@ -1497,18 +1889,25 @@ class ModelEndpoint(Resource):
                 )
             )
         if registry is not None:
-            problems += _registry_problems(arn, parts, registry)
+            problems += _registry_problems(arn, parts, registry, prop)
         return problems
 
     def _store_environment_problems(
-        self, artifact_store: ArtifactStore, model_store: ArtifactStore | None
+        self,
+        artifact_store: ArtifactStore,
+        model_store: ArtifactStore | None,
+        variant_stores: Sequence[tuple[str, ArtifactStore]] = (),
     ) -> list[Problem]:
-        """The store of another account or region, the model store of another region."""
+        """The store of another account or region, a model store of another region.
+
+        ``variant_stores`` are the model stores of ``variants`` and ``shadow``: (prop, store).
+        """
         here = account_region(self)
         problems: list[Problem] = []
         for prop, store, parts in (
             ("artifact_store", artifact_store, ("account", "region")),
             ("model_store", model_store, ("region",)),
+            *((prop, store, ("region",)) for prop, store in variant_stores),
         ):
             if store is None:
                 continue
@@ -1541,11 +1940,18 @@ class ModelEndpoint(Resource):
         return problems
 
     def _volume_key_problem(
-        self, instance_type: str | None, volume_key: kms.IKey | None
+        self, instance_types: Sequence[str], volume_key: kms.IKey | None
     ) -> Problem | None:
-        if volume_key is None or instance_type is None or is_unresolved(instance_type):
-            return None
-        if instance_family(instance_type) not in INSTANCE_STORE_FAMILIES:
+        """A key for a configuration any of whose variants has NVMe instance storage."""
+        instance_type = next(
+            (
+                each
+                for each in instance_types
+                if not is_unresolved(each) and instance_family(each) in INSTANCE_STORE_FAMILIES
+            ),
+            None,
+        )
+        if volume_key is None or instance_type is None:
             return None
         return PropProblem(
             None,
@@ -1559,13 +1965,40 @@ class ModelEndpoint(Resource):
         self,
         deployment: Deployment | None,
         serverless: ServerlessConfig | None,
-        instance_type: str | None,
-        initial_instance_count: int | None,
+        served: Sequence[_Served],
     ) -> list[Problem | None]:
-        """What SageMaker refuses, or ignores, of ``deployment`` on this variant."""
+        """What SageMaker refuses, or ignores, of ``deployment`` on these variants.
+
+        The deployment guardrails guide's exclusions: Inf1 instances (any variant's: the
+        endpoint "uses" them), and for rolling deployments serverless and multi-variant
+        endpoints. A size in instances must fit each production variant's count.
+        """
         if deployment is None:
             return []
         problems: list[Problem | None] = []
+        production = [each for each in served if not each.is_shadow]
+        inferentia = next(
+            (
+                each.instance_type
+                for each in served
+                if each.instance_type is not None
+                and not is_unresolved(each.instance_type)
+                and instance_family(each.instance_type) in GUARDRAIL_EXCLUDED_FAMILIES
+            ),
+            None,
+        )
+        if not deployment.is_blue_green and len(production) > 1:
+            problems.append(
+                PropProblem(
+                    None,
+                    "deployment",
+                    f"SageMaker's rolling deployments exclude multi-variant endpoints, and this "
+                    f"one has {len(production)} production variants (the deployment guardrails "
+                    "guide's exclusions)",
+                    "Deployment.canary(…), linear(…) or all_at_once(…): blue/green deployments "
+                    "take several variants",
+                )
+            )
         if serverless is not None:
             if not deployment.is_blue_green:
                 problems.append(
@@ -1585,29 +2018,28 @@ class ModelEndpoint(Resource):
                         "give the step's size in percent=",
                     )
                 )
-        elif (
-            instance_type is not None
-            and not is_unresolved(instance_type)
-            and instance_family(instance_type) in GUARDRAIL_EXCLUDED_FAMILIES
-        ):
+        elif inferentia is not None:
             problems.append(
                 PropProblem(
                     None,
                     "deployment",
-                    f"SageMaker applies no deployment guardrails to {instance_type} "
+                    f"SageMaker applies no deployment guardrails to {inferentia} "
                     "(Inferentia 1) instances: it would update the endpoint all at once, "
                     "without baking period or rollback, whatever the deployment says",
                     "leave deployment out, or choose another instance type (ml.inf2.*)",
                 )
             )
-        elif isinstance(initial_instance_count, int) and not is_unresolved(initial_instance_count):
+        else:
             problems += [
                 PropProblem(None, "deployment", message, hint)
+                for each in production
+                if isinstance(each.initial_instance_count, int)
+                and not is_unresolved(each.initial_instance_count)
                 for _, message, hint in _step_size_problems(
                     deployment,
-                    initial_instance_count,
-                    initial_instance_count,
-                    "initial_instance_count",
+                    each.initial_instance_count,
+                    each.initial_instance_count,
+                    f"{each.prefix}initial_instance_count",
                 )
             ]
         problems += [
@@ -1693,29 +2125,33 @@ class ModelEndpoint(Resource):
         # Attached before a deployment watches the alarms.
         self._resource.node.add_dependency(self.rollback_alarms_policy)
 
-    def _warn_version_of_another_account(self, registry: ModelRegistry | None) -> None:
+    def _warn_version_of_another_account(self, served: _Served) -> None:
         """A version of another account deploys only if its owner shared it: warned.
 
         With the ``registry`` of this app, whether it is shared with this account is
-        judged at synth instead (``_SharedVersion``).
+        judged at synth instead (``_SharedVersion``, once per registry).
         """
-        parts = version_arn_parts(self.model_package_arn)
+        registry = served.registry
+        parts = version_arn_parts(served.model_package_arn)
         account = account_region(self)[0]
         if parts is None or is_unresolved(account) or parts["account"] == account:
             return
         if registry is not None:
-            node_of(self).add_validation(_SharedVersion(self, registry, account))
+            if all(registry is not judged for judged in self._shared_registries):
+                self._shared_registries.append(registry)
+                node_of(self).add_validation(_SharedVersion(self, registry, account))
             return
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:model-version-of-another-account",
-            f"prop 'model_package_arn': a version of account {parts['account']}, this stack "
-            f"in {account}: CloudFormation creates the model only if that account's model "
-            f"package group '{parts['group']}' lets {account} describe its versions and "
-            "create models from them (ModelRegistry.share_with_account), the execution role "
-            "reads the model data only if that account's store shares models/ and its key "
-            "(ArtifactStore.share_models_with, which share_with_account calls), and pulls an "
-            "image of its own only if the repository's policy admits this account. Synth "
-            "can't see those policies: acknowledge this warning once their owner has shared "
+            f"prop '{served.prefix}model_package_arn': a version of account "
+            f"{parts['account']}, this stack in {account}: CloudFormation creates the model "
+            f"only if that account's model package group '{parts['group']}' lets {account} "
+            "describe its versions and create models from them "
+            "(ModelRegistry.share_with_account), the execution role reads the model data only "
+            "if that account's store shares models/ and its key (ArtifactStore."
+            "share_models_with, which share_with_account calls), and pulls an image of its own "
+            "only if the repository's policy admits this account. Synth can't see those "
+            "policies: acknowledge this warning once their owner has shared "
             "them.",
         )
 
@@ -1842,24 +2278,38 @@ class ModelEndpoint(Resource):
         capture: bool,
         network: tuple[list[str], list[str]] | None,
     ) -> list[iam.PolicyStatement]:
-        """What the model's execution role needs, each statement with a Sid."""
+        """What the models' execution role needs, each statement with a Sid.
+
+        The model data of every variant's version: ``models/*`` of each store holding one,
+        and its key.
+        """
         stack = stack_of(self)
-        model_store = self.model_store
+        stores: list[ArtifactStore] = []
+        for each in self._served:
+            store = each.model_store or self.artifact_store
+            if all(store is not other for other in stores):
+                stores.append(store)
+        keys: list[kms.IKey] = []
+        for store in stores:
+            if all(store.key is not other for other in keys):
+                keys.append(store.key)
         statements = [
             iam.PolicyStatement(
                 sid="EndpointReadsModelArtifacts",
                 actions=["s3:GetObject"],
-                resources=[model_store.bucket.arn_for_objects("models/*")],
+                resources=[store.bucket.arn_for_objects("models/*") for store in stores],
             ),
             iam.PolicyStatement(
                 sid="EndpointDecryptsModelArtifacts",
                 actions=["kms:Decrypt", "kms:DescribeKey"],
-                resources=[model_store.key.key_arn],
+                resources=[key.key_arn for key in keys],
             ),
         ]
-        statements += ecr_pull_statements(
-            [repository.repository_arn for repository in repositories]
-        )
+        arns: list[str] = []
+        for repository in repositories:
+            if repository.repository_arn not in arns:
+                arns.append(repository.repository_arn)
+        statements += ecr_pull_statements(arns)
         log_group = format_arn(
             stack,
             service="logs",
@@ -1903,6 +2353,47 @@ class ModelEndpoint(Resource):
             statements += _network_statements(stack, *network)
         return statements
 
+    def _new_model(
+        self,
+        construct_id: str,
+        model_package_arn: str,
+        network: tuple[list[str], list[str]] | None,
+        enable_network_isolation: bool,
+    ) -> sagemaker.CfnModel:
+        """A SageMaker model of a registered version, run with the endpoint's role and network."""
+        model = sagemaker.CfnModel(
+            self,
+            construct_id,
+            execution_role_arn=role_arn(self.role),
+            primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
+                model_package_name=model_package_arn
+            ),
+            vpc_config=None
+            if network is None
+            else sagemaker.CfnModel.VpcConfigProperty(
+                subnets=network[0], security_group_ids=network[1]
+            ),
+            # Left out when False: the template of an endpoint without it is unchanged.
+            enable_network_isolation=True if enable_network_isolation else None,
+        )
+        # Created once the policy is attached: SageMaker checks the role's access to the
+        # model data and image when it creates the endpoint.
+        model.node.add_dependency(self.role_policy)
+        return model
+
+    def _variant_property(
+        self, served: _Served, serverless: ServerlessConfig | None
+    ) -> sagemaker.CfnEndpointConfig.ProductionVariantProperty:
+        """A (production or shadow) variant of the endpoint configuration."""
+        return sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+            variant_name=served.name,
+            model_name=self._models[served.name].attr_model_name,
+            instance_type=served.instance_type,
+            initial_instance_count=served.initial_instance_count,
+            initial_variant_weight=served.weight,
+            serverless_config=None if serverless is None else _serverless_property(serverless),
+        )
+
     # -- IEndpoint ----------------------------------------------------------------------
 
     @property
@@ -1912,8 +2403,26 @@ class ModelEndpoint(Resource):
 
     @property
     def cfn_model(self) -> sagemaker.CfnModel:
-        """The underlying ``AWS::SageMaker::Model``."""
+        """The underlying ``AWS::SageMaker::Model`` of the endpoint's own variant."""
         return self._model
+
+    @property
+    def cfn_models(self) -> dict[str, sagemaker.CfnModel]:
+        """Each variant's ``AWS::SageMaker::Model``, by variant name (the endpoint's own first)."""
+        return dict(self._models)
+
+    @property
+    def variant_names(self) -> tuple[str, ...]:
+        """The names of the endpoint's variants: its own, ``variants``', then ``shadow``'s."""
+        return tuple(each.name for each in self._served)
+
+    @property
+    def scalable_targets(self) -> dict[str, appscaling.ScalableTarget]:
+        """Each scaled variant's scalable target, by variant name.
+
+        Those ``add_auto_scaling`` (or ``add_provisioned_concurrency_scaling``) was called for.
+        """
+        return dict(self._scalable_targets)
 
     @property
     def cfn_endpoint_config(self) -> sagemaker.CfnEndpointConfig:
@@ -1996,9 +2505,10 @@ class ModelEndpoint(Resource):
         metric_name: str,
         *,
         new_fleet_only: bool = False,
+        variant: str | None = None,
         **options: Unpack[_MetricOptions],
     ) -> cloudwatch.Metric:
-        """A metric of the variant in ``AWS/SageMaker`` (dimensions EndpointName, VariantName).
+        """A metric of a variant in ``AWS/SageMaker`` (dimensions EndpointName, VariantName).
 
         ``metric_name`` is one of the endpoint invocation metrics SageMaker publishes
         (``Invocations``, ``Invocation4XXErrors``, ``Invocation5XXErrors``,
@@ -2010,7 +2520,9 @@ class ModelEndpoint(Resource):
         (dimension ``EndpointConfigName``): during a blue/green deployment, the new fleet,
         so the old fleet's errors trip no rollback alarm. The other ``options`` are
         ``cloudwatch.MetricOptions`` (period, statistic, …; Default: Average over 5
-        minutes).
+        minutes). ``variant`` names the variant: one of ``variants`` or the ``shadow``, to
+        compare a challenger with the endpoint's own (Default: the endpoint's own,
+        ``variant_name``).
 
         The endpoint is named by its literal name, not by a reference to it: an alarm of
         these metrics can roll back the endpoint's own deployments (a reference would make
@@ -2019,11 +2531,19 @@ class ModelEndpoint(Resource):
         Example::
 
             endpoint.metric("InvocationModelErrors", statistic="Sum")
+            endpoint.metric("ModelLatency", variant="Challenger")
         """
         given: dict[str, Any] = dict(options)
-        dimensions = {"EndpointName": self._name, "VariantName": self.variant_name}
+        problem = self._variant_argument_problem(variant)
+        dimensions = {
+            "EndpointName": self._name,
+            "VariantName": self.variant_name if problem is not None or variant is None else variant,
+        }
         raise_for(
-            _endpoint_metric_problems(metric_name, new_fleet_only, given, dimensions),
+            [
+                problem,
+                *_endpoint_metric_problems(metric_name, new_fleet_only, given, dimensions),
+            ],
             lambda: f"ModelEndpoint {self.node.path}.metric({metric_name!r})",
         )
         if new_fleet_only:
@@ -2039,41 +2559,98 @@ class ModelEndpoint(Resource):
         )
 
     def metric_invocations(
-        self, *, new_fleet_only: bool = False, **options: Unpack[_MetricOptions]
+        self,
+        *,
+        new_fleet_only: bool = False,
+        variant: str | None = None,
+        **options: Unpack[_MetricOptions],
     ) -> cloudwatch.Metric:
         """Requests sent to the variant (Sum over 5 minutes by default)."""
         merged: _MetricOptions = {"statistic": "Sum", **options}
-        return self.metric("Invocations", new_fleet_only=new_fleet_only, **merged)
+        return self.metric("Invocations", new_fleet_only=new_fleet_only, variant=variant, **merged)
 
     def metric_invocation_4xx_errors(
-        self, *, new_fleet_only: bool = False, **options: Unpack[_MetricOptions]
+        self,
+        *,
+        new_fleet_only: bool = False,
+        variant: str | None = None,
+        **options: Unpack[_MetricOptions],
     ) -> cloudwatch.Metric:
         """Requests the model answered with a 4xx error: the Average is their share.
 
         (Average over 5 minutes by default: 0.01 is 1% of the requests.)
         """
-        return self.metric("Invocation4XXErrors", new_fleet_only=new_fleet_only, **options)
+        return self.metric(
+            "Invocation4XXErrors", new_fleet_only=new_fleet_only, variant=variant, **options
+        )
 
     def metric_invocation_5xx_errors(
-        self, *, new_fleet_only: bool = False, **options: Unpack[_MetricOptions]
+        self,
+        *,
+        new_fleet_only: bool = False,
+        variant: str | None = None,
+        **options: Unpack[_MetricOptions],
     ) -> cloudwatch.Metric:
         """Requests the model answered with a 5xx error: the Average is their share.
 
         (Average over 5 minutes by default: 0.01 is 1% of the requests.)
         """
-        return self.metric("Invocation5XXErrors", new_fleet_only=new_fleet_only, **options)
+        return self.metric(
+            "Invocation5XXErrors", new_fleet_only=new_fleet_only, variant=variant, **options
+        )
 
     def metric_model_latency(
-        self, *, new_fleet_only: bool = False, **options: Unpack[_MetricOptions]
+        self,
+        *,
+        new_fleet_only: bool = False,
+        variant: str | None = None,
+        **options: Unpack[_MetricOptions],
     ) -> cloudwatch.Metric:
         """How long the model took to respond, in microseconds (Average over 5 minutes)."""
-        return self.metric("ModelLatency", new_fleet_only=new_fleet_only, **options)
+        return self.metric(
+            "ModelLatency", new_fleet_only=new_fleet_only, variant=variant, **options
+        )
 
     def metric_overhead_latency(
-        self, *, new_fleet_only: bool = False, **options: Unpack[_MetricOptions]
+        self,
+        *,
+        new_fleet_only: bool = False,
+        variant: str | None = None,
+        **options: Unpack[_MetricOptions],
     ) -> cloudwatch.Metric:
         """SageMaker's own time per request, in microseconds (Average over 5 minutes)."""
-        return self.metric("OverheadLatency", new_fleet_only=new_fleet_only, **options)
+        return self.metric(
+            "OverheadLatency", new_fleet_only=new_fleet_only, variant=variant, **options
+        )
+
+    def _variant_argument_problem(self, variant: object) -> Problem | None:
+        """``variant=`` of a metric or scaling method: None, or the name of a variant."""
+        if variant is None:
+            return None
+        if not isinstance(variant, str):
+            return ArgumentProblem(
+                None,
+                "variant",
+                f"expected the name of one of the endpoint's variants, got {describe(variant)}",
+                f"one of {', '.join(repr(name) for name in self.variant_names)}",
+            )
+        names = self.variant_names
+        if variant in names:
+            return None
+        return ArgumentProblem(
+            None,
+            "variant",
+            f"{variant!r} is no variant of the endpoint (its variants: "
+            f"{', '.join(repr(name) for name in names)})",
+            did_you_mean(variant, names),
+        )
+
+    def _served_variant(self, variant: str | None) -> _Served:
+        """The variant named ``variant`` (checked), the endpoint's own for None."""
+        return next(
+            (each for each in self._served if variant is not None and each.name == variant),
+            self._served[0],
+        )
 
     # -- auto scaling -------------------------------------------------------------------
 
@@ -2086,8 +2663,9 @@ class ModelEndpoint(Resource):
         min_capacity: int = 1,
         scale_in_cooldown: Duration | None = None,
         scale_out_cooldown: Duration | None = None,
+        variant: str | None = None,
     ) -> appscaling.ScalableTarget:
-        """Scale the variant's instance count with its traffic (Application Auto Scaling).
+        """Scale a variant's instance count with its traffic (Application Auto Scaling).
 
         Registers the variant (``endpoint/<name>/variant/<variant>``, dimension
         ``sagemaker:variant:DesiredInstanceCount``) as a scalable target of
@@ -2104,7 +2682,9 @@ class ModelEndpoint(Resource):
         applies only when the endpoint is created. Changing ``instance_type`` or
         ``variant_name`` of a scaled variant fails the update (SageMaker refuses it while
         the variant is a scalable target): deploy once without ``add_auto_scaling``, then
-        with the change, then with scaling again.
+        with the change, then with scaling again; so does removing a scaled variant from
+        ``variants``. With several variants, each keeps its instance count (scaled or
+        not): a changed ``initial_instance_count`` of any running variant doesn't apply.
 
         Example::
 
@@ -2112,6 +2692,8 @@ class ModelEndpoint(Resource):
                 min_capacity=1, max_capacity=4, target_invocations_per_instance=100,
                 scale_in_cooldown=Duration.minutes(10))
             target.scale_on_schedule("NightlyMinimum", …)  # more policies on the target
+            endpoint.add_auto_scaling(  # a challenger of the A/B test, on its own
+                max_capacity=2, target_invocations_per_instance=100, variant="Challenger")
 
         :param max_capacity: at most this many instances, at least ``min_capacity`` and
             ``initial_instance_count``.
@@ -2119,19 +2701,26 @@ class ModelEndpoint(Resource):
             the policy keeps the variant at (its ``TargetValue``), more than 0. Load-test
             the model to find it.
         :param min_capacity: at least this many instances: 1 or more (a real-time
-            variant can't scale to 0), at most ``initial_instance_count``. Default: 1.
+            variant can't scale to 0), at most the variant's ``initial_instance_count``.
+            Default: 1.
         :param scale_in_cooldown: whole seconds after a scale-in before another.
             Default: Application Auto Scaling's, 300 seconds for SageMaker variants.
         :param scale_out_cooldown: whole seconds after a scale-out before another.
             Default: Application Auto Scaling's, 300 seconds for SageMaker variants.
-        :returns: the scalable target (``scalable_target``), to add scheduled or step
-            scaling of your own.
+        :param variant: the variant to scale: one of ``variants`` or the ``shadow``, each
+            a scalable target of its own (``<variant>Scaling``). Default: the endpoint's
+            own (``Scaling``).
+        :returns: the scalable target (``scalable_target`` for the endpoint's own variant,
+            ``scalable_targets[variant]``), to add scheduled or step scaling of your own.
         """
 
         def subject() -> str:
             return f"ModelEndpoint {self.node.path}.add_auto_scaling"
 
+        variant_problem = self._variant_argument_problem(variant)
+        served = self._served_variant(None if variant_problem is not None else variant)
         problems: list[Problem | None] = [
+            variant_problem,
             _whole_number_problem("min_capacity", min_capacity, 1),
             _whole_number_problem("max_capacity", max_capacity, 1),
             _target_value_problem(target_invocations_per_instance),
@@ -2148,10 +2737,10 @@ class ModelEndpoint(Resource):
                     "add_provisioned_concurrency_scaling(…) scales a provisioned concurrency",
                 )
             )
-        problems.append(self._second_target_problem())
+        problems.append(self._second_target_problem(served))
         raise_for(problems, subject)
-        raise_for(self._capacity_problems(min_capacity, max_capacity), subject)
-        if self.deployment is not None:
+        raise_for(self._capacity_problems(min_capacity, max_capacity, served), subject)
+        if self.deployment is not None and not served.is_shadow:
             # The deployment's size in instances must fit every count the scaler may set.
             raise_for(
                 [
@@ -2173,7 +2762,7 @@ class ModelEndpoint(Resource):
             )
         from aws_cdk import aws_applicationautoscaling as appscaling
 
-        target = self._scalable_target(SCALABLE_DIMENSION, min_capacity, max_capacity)
+        target = self._scalable_target(SCALABLE_DIMENSION, min_capacity, max_capacity, served)
         target.scale_to_track_metric(
             "InvocationsPerInstance",
             target_value=target_invocations_per_instance,
@@ -2188,7 +2777,6 @@ class ModelEndpoint(Resource):
             sagemaker.CfnEndpoint.VariantPropertyProperty(variant_property_type=kind)
             for kind in ("DesiredWeight", "DataCaptureConfig")
         ]
-        self.scalable_target = target
         return target
 
     @check_keywords
@@ -2255,7 +2843,7 @@ class ModelEndpoint(Resource):
                     else "add_auto_scaling(…) scales an endpoint's instances",
                 )
             )
-        problems.append(self._second_target_problem())
+        problems.append(self._second_target_problem(self._served[0]))
         raise_for(problems, subject)
         assert serverless is not None
         assert serverless.provisioned_concurrency is not None
@@ -2271,7 +2859,7 @@ class ModelEndpoint(Resource):
         from aws_cdk import aws_applicationautoscaling as appscaling
 
         target = self._scalable_target(
-            PROVISIONED_CONCURRENCY_DIMENSION, min_capacity, max_capacity
+            PROVISIONED_CONCURRENCY_DIMENSION, min_capacity, max_capacity, self._served[0]
         )
         target.scale_to_track_metric(
             "ProvisionedConcurrencyUtilization",
@@ -2282,43 +2870,43 @@ class ModelEndpoint(Resource):
             scale_in_cooldown=scale_in_cooldown,
             scale_out_cooldown=scale_out_cooldown,
         )
-        self.scalable_target = target
         return target
 
-    def _second_target_problem(self) -> Problem | None:
+    def _second_target_problem(self, served: _Served) -> Problem | None:
         """Application Auto Scaling takes one scalable target per variant."""
-        if self.scalable_target is None:
+        if served.name not in self._scalable_targets:
             return None
+        held = (
+            "endpoint.scalable_target"
+            if not served.prefix
+            else f"endpoint.scalable_targets[{served.name!r}]"
+        )
         return ArgumentProblem(
             None,
             "max_capacity",
             "the variant has a scalable target already (add_auto_scaling or "
             "add_provisioned_concurrency_scaling was called before): Application Auto "
             "Scaling takes one per variant",
-            "add policies to the target it returned (endpoint.scalable_target."
+            f"add policies to the target it returned ({held}."
             "scale_on_schedule(…), scale_to_track_metric(…))",
         )
 
     def _scalable_target(
-        self, dimension: str, min_capacity: int, max_capacity: int
+        self, dimension: str, min_capacity: int, max_capacity: int, served: _Served
     ) -> appscaling.ScalableTarget:
-        """The variant as a scalable target of ``dimension``, of the service-linked role."""
+        """The variant as a scalable target of ``dimension``, of the service-linked role.
+
+        ``Scaling`` for the endpoint's own variant, ``<variant>Scaling`` for the others.
+        """
         # Imported only with scaling: the module is not needed otherwise.
         from aws_cdk import aws_applicationautoscaling as appscaling
 
-        target = appscaling.ScalableTarget(
-            self,
-            "Scaling",
-            service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
-            resource_id=f"endpoint/{self._name}/variant/{self.variant_name}",
-            scalable_dimension=dimension,
-            min_capacity=min_capacity,
-            max_capacity=max_capacity,
+        if self._scaling_role is None:
             # Without a role, aws-cdk-lib creates one (trusted by
             # application-autoscaling.amazonaws.com, without permissions) that Application
             # Auto Scaling ignores for SageMaker: it always acts through its service-linked
             # role, which CloudFormation creates when the template names it.
-            role=iam.Role.from_role_arn(
+            self._scaling_role = iam.Role.from_role_arn(
                 self,
                 "ScalingRole",
                 stack_of(self).format_arn(
@@ -2328,10 +2916,22 @@ class ModelEndpoint(Resource):
                     resource_name=AUTO_SCALING_ROLE_NAME,
                 ),
                 mutable=False,
-            ),
+            )
+        target = appscaling.ScalableTarget(
+            self,
+            "Scaling" if not served.prefix else f"{served.name}Scaling",
+            service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
+            resource_id=f"endpoint/{self._name}/variant/{served.name}",
+            scalable_dimension=dimension,
+            min_capacity=min_capacity,
+            max_capacity=max_capacity,
+            role=self._scaling_role,
         )
         # Registered once the endpoint is in service (the resource id names it literally).
         target.node.add_dependency(self._resource)
+        self._scalable_targets[served.name] = target
+        if not served.prefix:
+            self.scalable_target = target
         return target
 
     def _scaled_step_hint(self, bound: str, hint: str, min_capacity: int) -> str:
@@ -2351,9 +2951,14 @@ class ModelEndpoint(Resource):
             )
         return f"min_capacity={needed} or more, or the deployment's size in percent ({hint})"
 
-    def _capacity_problems(self, least: int, most: int) -> list[Problem]:
-        """``min_capacity`` ≤ ``initial_instance_count`` ≤ ``max_capacity``."""
-        initial = self.initial_instance_count
+    def _capacity_problems(self, least: int, most: int, served: _Served) -> list[Problem]:
+        """``min_capacity`` ≤ the variant's ``initial_instance_count`` ≤ ``max_capacity``."""
+        initial = served.initial_instance_count
+        count = (
+            "the endpoint's initial_instance_count"
+            if not served.prefix
+            else f"variant {served.name!r}'s initial_instance_count"
+        )
         if initial is None or any(is_unresolved(value) for value in (least, most, initial)):
             return []
         if most < least:
@@ -2371,10 +2976,10 @@ class ModelEndpoint(Resource):
                 ArgumentProblem(
                     None,
                     "min_capacity",
-                    f"{least} is more than the endpoint's initial_instance_count {initial}: "
+                    f"{least} is more than {count} {initial}: "
                     "the endpoint would be created below the scaler's minimum",
-                    f"give the ModelEndpoint initial_instance_count={least}, or "
-                    f"min_capacity={initial}",
+                    f"give the {'ModelEndpoint' if not served.prefix else 'EndpointVariant'} "
+                    f"initial_instance_count={least}, or min_capacity={initial}",
                 )
             )
         if initial > most:
@@ -2382,7 +2987,7 @@ class ModelEndpoint(Resource):
                 ArgumentProblem(
                     None,
                     "max_capacity",
-                    f"{most} is less than the endpoint's initial_instance_count {initial}: "
+                    f"{most} is less than {count} {initial}: "
                     "the endpoint would be created above the scaler's maximum",
                     f"max_capacity={initial} or more, or a smaller initial_instance_count",
                 )
@@ -2557,30 +3162,37 @@ def _warn_of_locked_role(scope: Construct, policy: iam.ManagedPolicy, what: str,
     )
 
 
-def _config_id(model_package_arn: str) -> str:
-    """The EndpointConfig's construct id: ``Config`` and a hash of a literal version's ARN.
+def _config_id(model_package_arn: str, others: Sequence[tuple[str, str, str]] = ()) -> str:
+    """The EndpointConfig's construct id: ``Config`` and a hash of the literal versions' ARNs.
 
     An EndpointConfig can't change: CloudFormation replaces it on any change. A new
     version gets a config of a new logical id, created before the endpoint is updated to
     it, the old one deleted once the update succeeded (and kept for the rollback if it
     fails). An ARN known only at deploy time (a parameter) keeps the id ``Config``: its
     change replaces the model, whose new name replaces the config the same way.
+    ``others`` are the other variants' (kind, name, ARN): ``variant`` or ``shadow``; each
+    literal one is hashed too, so a new challenger, or one moved from shadow to production,
+    gets a config of a new id as well. Without them the id is the version's alone.
     """
-    if is_unresolved(model_package_arn):
+    parts = [] if is_unresolved(model_package_arn) else [model_package_arn]
+    parts += [f"{kind}:{name}:{arn}" for kind, name, arn in others if not is_unresolved(arn)]
+    if not parts:
         return "Config"
-    digest = hashlib.sha256(model_package_arn.encode()).hexdigest()[:8].upper()
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:8].upper()
     return f"Config{digest}"
 
 
-def _registry_problems(arn: str, parts: dict[str, str], registry: ModelRegistry) -> list[Problem]:
-    """A version of another group, region or account than the ``registry``'s."""
+def _registry_problems(
+    arn: str, parts: dict[str, str], registry: ModelRegistry, prop: str = "model_package_arn"
+) -> list[Problem]:
+    """A version (``prop``) of another group, region or account than the ``registry``'s."""
     group = registry.model_package_group_name
     problems: list[Problem] = []
     if not is_unresolved(group) and parts["group"] != group:
         problems.append(
             PropProblem(
                 None,
-                "model_package_arn",
+                prop,
                 f"a version of model package group '{parts['group']}', but registry "
                 f"{registry.node.path} is the group '{group}'",
                 "deploy a version of the registry's group, or give the registry of the "
@@ -2593,7 +3205,7 @@ def _registry_problems(arn: str, parts: dict[str, str], registry: ModelRegistry)
             problems.append(
                 PropProblem(
                     None,
-                    "model_package_arn",
+                    prop,
                     f"a version of {part} {parts[part]}, but registry {registry.node.path} is "
                     f"in {part} {theirs}",
                     "give the ARN of a version of the registry",

@@ -8,7 +8,6 @@ from cdk_sagemaker_pipelines.definition import (
     DataCaptureConfig,
     EndpointConfigStep,
     EndpointStep,
-    InferenceComponentStep,
     Join,
     ModelStep,
     ParameterString,
@@ -23,6 +22,7 @@ from cdk_sagemaker_pipelines.definition.permissions import (
     plan_permissions,
 )
 from tests.conftest import ROLE
+from tests.definition.deployments import components_deployment
 from tests.definition.test_job_tags import TAGS, deployment_steps
 
 IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/churn:1"
@@ -112,23 +112,7 @@ def test_an_endpoint_of_a_configuration_the_pipeline_does_not_create_is_listed()
 
 
 def test_an_inference_component_is_granted_on_its_endpoint_and_model() -> None:
-    created = model()
-    config = EndpointConfigStep(
-        name="Config",
-        endpoint_config_name="components",
-        production_variants=[ProductionVariant(instance_type="ml.g5.2xlarge")],
-    )
-    endpoint = EndpointStep(
-        name="Deploy",
-        endpoint_name="components",
-        endpoint_config_name=config.properties.EndpointConfigName,
-    )
-    component = InferenceComponentStep(
-        name="Component",
-        inference_component_name="churn-model",
-        endpoint_name=endpoint.properties.EndpointName,
-        model_name=created.properties.ModelName,
-    )
+    component = components_deployment(model().properties.ModelName)
     found = plan(component)
     assert found.deploy_grants[("InferenceComponent", "inference-component")] == ["churn-model"]
     assert found.deploy_grants[("InferenceComponent", "endpoint")] == ["components"]

@@ -18,10 +18,7 @@ from cdk_sagemaker_pipelines.definition import (
     DataBiasCheckConfig,
     DataQualityCheckConfig,
     DatasetFormat,
-    EndpointConfigStep,
-    EndpointStep,
     Image,
-    InferenceComponentStep,
     JobDefaults,
     ModelStep,
     ParameterString,
@@ -29,7 +26,6 @@ from cdk_sagemaker_pipelines.definition import (
     PipelineDefinitionError,
     PipelineValidationError,
     ProcessingStep,
-    ProductionVariant,
     QualityCheckStep,
     RegisterModel,
     StaticBinder,
@@ -40,6 +36,7 @@ from cdk_sagemaker_pipelines.definition import (
 from cdk_sagemaker_pipelines.definition.entries import walk_steps
 from cdk_sagemaker_pipelines.definition.jobs import merge_tags, tag_problems, with_job_tags
 from tests.conftest import ROLE
+from tests.definition.deployments import components_deployment
 
 IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"
 TAGS = {"cost-centre": "CC-1234", "team": "ml"}
@@ -244,22 +241,9 @@ def test_with_job_tags_tags_a_definition_json_as_the_binder_does() -> None:
 def deployment_steps(own_tags: dict[str, str]) -> PipelineDefinition:
     """A configuration for components, its endpoint and a component, each with ``own_tags``."""
     model = ModelStep(name="Model", image=IMAGE, model_data="s3://b/model.tar.gz")
-    config = EndpointConfigStep(
-        name="Config",
-        endpoint_config_name="components",
-        production_variants=[ProductionVariant(instance_type="ml.g5.2xlarge")],
-        tags=own_tags,
-    )
-    endpoint = EndpointStep(
-        name="Deploy",
-        endpoint_name="components",
-        endpoint_config_name=config.properties.EndpointConfigName,
-    )
-    component = InferenceComponentStep(
-        name="Component",
-        inference_component_name="churn-model",
-        endpoint_name=endpoint.properties.EndpointName,
-        model_name=model.properties.ModelName,
+    component = components_deployment(
+        model.properties.ModelName,
+        config_tags=own_tags,
         compute_resource_requirements=ComputeResourceRequirements(min_memory_required_in_mb=1024),
         tags=own_tags,
     )
@@ -270,7 +254,7 @@ def test_job_tags_go_on_endpoints_their_configurations_and_components() -> None:
     # Was: only the endpoint got them, and an SCP requiring aws:RequestTag/… on every
     # sagemaker:Create* refused CreateEndpointConfig and CreateInferenceComponent. The
     # step's own tag wins on its key and comes first, compiled (add_job_tags) or tagged as
-    # JSON (with_job_tags). The model is still left alone.
+    # JSON (with_job_tags). The model gets them too.
     pipeline = deployment_steps({"team": "fraud", "owner": "ana"})
     tagged = _compiled(pipeline, job_tags=TAGS)
     assert with_job_tags(_compiled(pipeline), TAGS) == tagged

@@ -20,12 +20,12 @@ from cdk_sagemaker_pipelines.definition import (
     InferenceComponentStep,
     ModelStep,
     ParameterString,
-    ProductionVariant,
     TrainingStep,
 )
 from cdk_sagemaker_pipelines.local._errors import StepError
 from cdk_sagemaker_pipelines.local.executors.endpoint import configuration_name
 from cdk_sagemaker_pipelines.local.hosting import LocalHosting
+from tests.definition.deployments import components_deployment
 from tests.local.conftest import BINDER, SKLEARN, Workspace, compile_steps
 
 TRAIN = """
@@ -151,21 +151,8 @@ def test_data_capture_is_summarized_as_describe_endpoint_gives_it(ws: Workspace)
 
 def test_deploys_an_inference_component_to_an_endpoint_of_components(ws: Workspace) -> None:
     _, model = model_steps(ws)
-    config = EndpointConfigStep(
-        name="Config",
-        endpoint_config_name="components",
-        production_variants=[ProductionVariant(instance_type="ml.g5.2xlarge")],
-    )
-    endpoint = EndpointStep(
-        name="Deploy",
-        endpoint_name="components",
-        endpoint_config_name=config.properties.EndpointConfigName,
-    )
-    component = InferenceComponentStep(
-        name="Component",
-        inference_component_name="churn-model",
-        endpoint_name=endpoint.properties.EndpointName,
-        model_name=model.properties.ModelName,
+    component = components_deployment(
+        model.properties.ModelName,
         compute_resource_requirements=ComputeResourceRequirements(min_memory_required_in_mb=1024),
         copy_count=2,
     )
@@ -194,23 +181,7 @@ def test_job_tags_are_recorded_on_the_configuration_endpoint_and_component(
     # CreateInferenceComponent; an update of the endpoint or the component takes no Tags,
     # so a second execution's tags reach only its new configuration.
     _, model = model_steps(ws)
-    config = EndpointConfigStep(
-        name="Config",
-        endpoint_config_name="components",
-        production_variants=[ProductionVariant(instance_type="ml.g5.2xlarge")],
-    )
-    endpoint = EndpointStep(
-        name="Deploy",
-        endpoint_name="components",
-        endpoint_config_name=config.properties.EndpointConfigName,
-    )
-    component = InferenceComponentStep(
-        name="Component",
-        inference_component_name="churn-model",
-        endpoint_name=endpoint.properties.EndpointName,
-        model_name=model.properties.ModelName,
-        tags={"owner": "ana"},
-    )
+    component = components_deployment(model.properties.ModelName, tags={"owner": "ana"})
 
     def run(team: str) -> dict[str, Any]:
         """The configuration record of an execution whose binder has job tags."""

@@ -754,6 +754,21 @@ REFUSED: list[tuple[str, Any, str]] = [
         r"prop 'deployment': SageMaker applies no deployment guardrails to ml.inf1.xlarge",
     ),
     (
+        # The shadow tests guide's exclusions: "Endpoints that use Inf1 (Inferentia-based)
+        # instances", whose request to set up a shadow test fails validation.
+        "a shadow of an endpoint on Inferentia 1",
+        lambda r: {"instance_type": "ml.inf1.xlarge", "shadow": _variant("Shadow")},
+        r"prop 'instance_type': ml.inf1.xlarge is an Inferentia 1 instance type, and "
+        r"SageMaker's shadow tests exclude endpoints that use Inf1 instances",
+    ),
+    (
+        "a shadow on Inferentia 1",
+        lambda r: {"shadow": _variant("Shadow", instance_type="ml.inf1.2xlarge")},
+        r"ModelEndpoint Test/Endpoint\d+ has 1 problem:\n- prop 'shadow.instance_type': "
+        r"ml.inf1.2xlarge is an Inferentia 1 instance type, and SageMaker's shadow tests "
+        r"exclude endpoints that use Inf1 instances",
+    ),
+    (
         "a variant's version of another region",
         lambda r: {
             "variants": [
@@ -833,6 +848,65 @@ def test_takes_what_sagemaker_takes_at_the_bounds(refusals: Refusals) -> None:
     # A variant on NVMe storage: the configuration takes no key (SageMaker refuses one).
     gpu = refusals.endpoint(variants=[_variant(instance_type="ml.g5.xlarge")])
     assert gpu.cfn_endpoint_config.kms_key_id is None
+    # Inferentia 1 excludes shadow tests, not A/B tests.
+    inf1 = refusals.endpoint(
+        instance_type="ml.inf1.xlarge", variants=[_variant(instance_type="ml.inf1.xlarge")]
+    )
+    assert inf1.variant_names == ("AllTraffic", "Challenger")
+
+
+def test_fails_a_variants_registry_of_another_account_not_shared_naming_its_prop() -> None:
+    # The central account's registry isn't shared with this one: CloudFormation would fail
+    # to create the variant's model. The validation names the prop that gave the registry:
+    # the variant's own, or the endpoint's, which a variant without one takes.
+    app = new_app()
+    training = cdk.Stack(app, "Training", env=cdk.Environment(account=CENTRAL, region=REGION))
+    registry = ModelRegistry(training, "Registry", model_package_group_name="churn")
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    store = ArtifactStore(stack, "Artifacts")
+    central = ArtifactStore.from_existing(
+        stack,
+        "Central",
+        bucket=s3.Bucket.from_bucket_name(stack, "CentralBucket", "ml-central-models"),
+        key=kms.Key.from_key_arn(stack, "CentralKey", f"arn:aws:kms:{REGION}:{CENTRAL}:key/c"),
+    )
+    own = ModelEndpoint(
+        stack,
+        "Own",
+        model_package_arn=version(6),
+        artifact_store=store,
+        variants=[
+            EndpointVariant(
+                name="Challenger",
+                model_package_arn=CENTRAL_VERSION,
+                registry=registry,
+                model_store=central,
+            )
+        ],
+    )
+    inherited = ModelEndpoint(
+        stack,
+        "Inherited",
+        model_package_arn=CENTRAL_VERSION,
+        artifact_store=store,
+        model_store=central,
+        registry=registry,
+        shadow=EndpointVariant(
+            name="Shadow", model_package_arn=CENTRAL_VERSION.replace("/3", "/4")
+        ),
+    )
+    unshared = f"ModelRegistry Training/Registry (account {CENTRAL}) isn't shared with account"
+    assert [message.split(": ", 1)[0] for message in own.node.validate()] == [
+        "prop 'variants[0].registry'"
+    ]
+    assert unshared in own.node.validate()[0]
+    # One validation per registry, naming the endpoint's prop.
+    assert [message.split(": ", 1)[0] for message in inherited.node.validate()] == [
+        "prop 'registry'"
+    ]
+    registry.share_with_account(ACCOUNT)
+    assert own.node.validate() == []
+    assert inherited.node.validate() == []
 
 
 def test_fails_a_metric_of_an_unknown_variant(refusals: Refusals) -> None:

@@ -129,6 +129,10 @@ _STEP_PERCENT = DEPLOYMENT_PERCENT_BOUNDS
 # Instance families SageMaker updates all at once, without baking or rollback, whatever
 # the DeploymentConfig (the deployment guardrails guide's "Exclusions"): Inferentia 1.
 GUARDRAIL_EXCLUDED_FAMILIES = frozenset({"inf1"})
+# Instance families of endpoints that can't take a shadow variant (the shadow tests guide's
+# "Exclusions": "Endpoints that use Inf1 (Inferentia-based) instances", whose "request to
+# setup shadow tests will lead to validation errors").
+SHADOW_EXCLUDED_FAMILIES = frozenset({"inf1"})
 _ALARM_ARN = re.compile(
     r"arn:aws[a-z-]*:cloudwatch:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):alarm:.+"
 )
@@ -343,8 +347,8 @@ class EndpointVariant:
     requests (weights 9 and 1: a tenth to this one). As ``ModelEndpoint(shadow=…)`` the
     endpoint's shadow variant: a shadow test, SageMaker copying requests to it and
     discarding its responses, so its metrics (and captured data) can be compared with the
-    production variant's before it takes any traffic. SageMaker creates a model of its own
-    from the version (``<name>Model``), with the endpoint's execution role, network and
+    production variant's before it takes any traffic. The endpoint creates a model of its
+    own from the version (``<name>Model``), with the endpoint's execution role, network and
     isolation; the variant's metrics and auto scaling take its name
     (``endpoint.metric_model_latency(variant="Challenger")``,
     ``endpoint.add_auto_scaling(…, variant="Challenger")``). Checked when created, naming the
@@ -604,6 +608,39 @@ def _served_variants(
     if shadow is not None:
         found.append(served("shadow.", shadow, True))
     return found
+
+
+def _shadow_instance_problems(
+    instance_type: str | None, shadow: EndpointVariant | None
+) -> list[Problem | None]:
+    """A shadow variant on an endpoint that uses Inf1 instances, which shadow tests exclude.
+
+    The shadow tests guide's exclusions: "If your endpoint uses any of the following
+    features you cannot use shadow tests on your endpoint, and your request to setup shadow
+    tests will lead to validation errors", Inf1 instances among them. Named where the type
+    is given: the endpoint's ``instance_type`` (which a shadow without one takes too) or
+    ``shadow.instance_type``.
+    """
+    if shadow is None:
+        return []
+    return [
+        PropProblem(
+            None,
+            prop,
+            f"{given} is an Inferentia 1 instance type, and SageMaker's shadow tests exclude "
+            "endpoints that use Inf1 instances (the shadow tests guide's exclusions: the "
+            "request fails validation)",
+            "choose another instance type for both variants (ml.inf2.* for Inferentia), or "
+            "leave shadow out",
+        )
+        for prop, given in (
+            ("instance_type", instance_type),
+            ("shadow.instance_type", shadow.instance_type),
+        )
+        if given is not None
+        and not is_unresolved(given)
+        and instance_family(given) in SHADOW_EXCLUDED_FAMILIES
+    ]
 
 
 def _warn_of_shadow_deployment(endpoint: Construct) -> None:
@@ -1188,8 +1225,8 @@ def _serverless_problems(
 
     The Serverless Inference guide's feature exclusions: no instances, GPUs, data capture
     (nor Model Monitor), VPC configuration, network isolation or several production
-    variants; the shadow test guide lists serverless inference among the features of an
-    endpoint that exclude shadow tests.
+    variants; the shadow tests guide's exclusions list serverless inference among the
+    features of an endpoint that can't take a shadow variant.
     """
     excluded = "SageMaker Serverless Inference doesn't support"
     instead = "leave it out, or leave serverless out for an endpoint on instances"
@@ -1217,8 +1254,8 @@ def _serverless_problems(
         (
             "shadow",
             shadow is not None,
-            "SageMaker's shadow tests exclude serverless inference endpoints (the shadow test "
-            "guide's incompatible features)",
+            "SageMaker's shadow tests exclude serverless inference endpoints (the shadow tests "
+            "guide's exclusions: the request fails validation)",
         ),
     ]
     return [
@@ -1580,7 +1617,8 @@ class ModelEndpoint(Resource):
         :param shadow: a shadow variant: SageMaker copies requests to it (its
             ``initial_weight`` against ``initial_weight``: Default 1, every request) and
             discards its responses. Only beside a single production variant (no
-            ``variants``), on instances (no ``serverless``). Default: none.
+            ``variants``), on instances (no ``serverless``) other than Inf1 (SageMaker's
+            shadow tests exclude both). Default: none.
         """
         check_new_child("ModelEndpoint", scope, construct_id)
         super().__init__(scope, construct_id)
@@ -1693,6 +1731,7 @@ class ModelEndpoint(Resource):
                     volume_key,
                 ),
                 *self._network_app_problems(vpc, security_groups),
+                *_shadow_instance_problems(instance_type, shadow),
                 *self._deployment_problems(deployment, serverless, served),
             ],
             subject,
@@ -2139,7 +2178,10 @@ class ModelEndpoint(Resource):
         if registry is not None:
             if all(registry is not judged for judged in self._shared_registries):
                 self._shared_registries.append(registry)
-                node_of(self).add_validation(_SharedVersion(self, registry, account))
+                # The prop that gave it: the endpoint's (which variants without one take),
+                # or the variant's own.
+                prop = "registry" if registry is self.registry else f"{served.prefix}registry"
+                node_of(self).add_validation(_SharedVersion(registry, account, prop))
             return
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:model-version-of-another-account",
@@ -3222,18 +3264,22 @@ class _SharedVersion:
     is created.
     """
 
-    def __init__(self, endpoint: Any, registry: ModelRegistry, account: str) -> None:
-        self._endpoint = endpoint
+    def __init__(self, registry: ModelRegistry, account: str, prop: str = "registry") -> None:
         self._registry = registry
         self._account = account
+        self._prop = prop
 
     def validate(self) -> list[str]:
-        """One message when the registry doesn't share its versions with this account."""
+        """One message when the registry doesn't share its versions with this account.
+
+        It names the prop that gave the registry: ``registry``, or a variant's
+        (``variants[0].registry``, ``shadow.registry``).
+        """
         if self._account in self._registry._shared:
             return []
         registry = self._registry
         return [
-            f"prop 'registry': ModelRegistry {registry.node.path} (account "
+            f"prop '{self._prop}': ModelRegistry {registry.node.path} (account "
             f"{account_region(registry)[0]}) isn't shared with account {self._account}: "
             "CloudFormation would fail to create the model from its version (call "
             f"registry.share_with_account({self._account!r}), or give "

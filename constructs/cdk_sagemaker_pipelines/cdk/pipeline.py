@@ -731,16 +731,14 @@ class Pipeline(PipelineBase):
         :param job_tags: tags of every SageMaker job the pipeline's executions start
             (processing, training, tuning, transform, AutoML, and the check steps'
             processing jobs) and every model, endpoint configuration, endpoint and
-            inference component its Model, EndpointConfig, Endpoint and
-            InferenceComponent steps create,
-            written into each Create* request in the definition, for cost allocation and
-            for SCPs that require tags on ``sagemaker:Create*``: SageMaker doesn't copy the
-            pipeline's tags to them. A tag the step sets itself (``tags=``,
-            ``extra_arguments={"Tags": [...]}``, or ``Tags`` in a definition JSON) wins on
-            the same key. Checked as SageMaker would: keys of
-            1-128 and values of up to 256 letters, spaces, numbers and ``_.:/=+-@``, no
-            ``aws:`` key, at most 50 tags on a job. Default: none (the definition is left
-            as it is).
+            inference component its Model, EndpointConfig, Endpoint and InferenceComponent
+            steps create, written into each Create* request in the definition, for cost
+            allocation and for SCPs that require tags on ``sagemaker:Create*``: SageMaker
+            doesn't copy the pipeline's tags to them. A tag the step sets itself
+            (``tags=``, ``extra_arguments={"Tags": [...]}``, or ``Tags`` in a definition
+            JSON) wins on the same key. Checked as SageMaker would: keys of 1-128 and
+            values of up to 256 letters, spaces, numbers and ``_.:/=+-@``, no ``aws:`` key,
+            at most 50 tags on a job. Default: none (the definition is left as it is).
         :param removal_policy: what becomes of the pipeline when it leaves the stack (the
             construct removed, ``cdk destroy``) or is replaced (a new ``pipeline_name``,
             or a new construct path, which makes a new logical id): SageMaker deletes a

@@ -485,10 +485,10 @@ def add_job_tags(
     """The entry with the binder's default job tags in its ``Arguments.Tags``.
 
     For steps of the types in ``JOB_TAG_STEP_TYPES`` (a Create*Job request, a model, an
-    endpoint, its configuration, an inference component): any other step's entry is returned as it
-    is. The step's own tags (``tags=``,
-    or from ``extra_arguments``) come first and win on a shared key; without default tags
-    the entry is returned untouched, byte for byte.
+    endpoint, its configuration, an inference component): any other step's entry is
+    returned as it is. The step's own tags (``tags=``, or from ``extra_arguments``) come
+    first and win on a shared key; without default tags the entry is returned untouched,
+    byte for byte.
     """
     tags = job_defaults(ctx, step).tags
     arguments = entry.get("Arguments")

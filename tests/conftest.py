@@ -88,20 +88,32 @@ def load_sdk_example(name: str) -> Any:
 ROLE = "arn:aws:iam::111122223333:role/SageMakerExecutionRole"
 
 
+def package_pycache() -> Path:
+    """The bytecode cache of the fresh interpreters that import this package, kept between runs.
+
+    Under ``PYTHONPYCACHEPREFIX`` the cache mirrors each source's absolute path, so
+    checkouts don't share entries; an entry records its source's modification time and
+    size and is compiled again when either changes, as in any ``__pycache__``, and Python
+    writes it atomically (a temporary file renamed), so sessions at the same time share it.
+    """
+    return Path(tempfile.gettempdir()) / "smpipe-package-pycache"
+
+
 @pytest.fixture(scope="session")
-def package_python_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def package_python_env() -> dict[str, str]:
     """The environment for a fresh interpreter that imports this package (``python -c``).
 
     With ``PYTHONDONTWRITEBYTECODE=1`` (set here, and maybe in CI) each such interpreter
     compiles the package's modules again, about half its start-up. These interpreters
-    share one bytecode cache instead, in a directory of this session
-    (``PYTHONPYCACHEPREFIX``): the first compiles, the others read; nothing is written
-    into the source tree. Only for interpreters that import the package and the standard
-    library: under a prefix Python ignores the ``__pycache__`` folders of installed
-    packages, so one importing ``aws_cdk`` or ``setuptools`` would compile those instead.
+    share one bytecode cache instead (``PYTHONPYCACHEPREFIX``, ``package_pycache``): the
+    first of a checkout compiles, the others, this session's and later ones', read;
+    nothing is written into the source tree. Only for interpreters that import the package
+    and the standard library: under a prefix Python ignores the ``__pycache__`` folders of
+    installed packages, so one importing ``aws_cdk`` or ``setuptools`` would compile those
+    instead.
     """
     environment = dict(os.environ)
-    environment["PYTHONPYCACHEPREFIX"] = str(tmp_path_factory.mktemp("pycache"))
+    environment["PYTHONPYCACHEPREFIX"] = str(package_pycache())
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
     return environment
 

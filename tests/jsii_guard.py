@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator
 
 import pytest
 
@@ -35,11 +35,32 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 _first_offender: list[str] = []
 
 
-@pytest.fixture(autouse=True)
-def _no_jsii_in_this_session(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, None, None]:
+    """After a test's teardown: the first test that started jsii fails, by name.
+
+    A hook rather than an autouse fixture (as it was): the fixture asked for ``request``,
+    and pytest makes a fixture definition for that in every test of both sessions.
+    """
+    try:
+        yield
+    except (Exception, pytest.fail.Exception) as error:
+        offence = _offence(item)
+        if offence is None:
+            raise
+        # Both, as pytest reports a test's several failing finalizers.
+        failure = pytest.fail.Exception(offence, pytrace=False)
+        raise BaseExceptionGroup(f"errors while tearing down {item!r}", [error, failure]) from None
+    offence = _offence(item)
+    if offence is not None:
+        pytest.fail(offence, pytrace=False)
+
+
+def _offence(item: pytest.Item) -> str | None:
+    """The failure message for ``item``, if it is the first test that started jsii."""
     if _forbidden() and not _first_offender and "jsii" in sys.modules:
-        _first_offender.append(request.node.nodeid)
-        pytest.fail(
-            f"{request.node.nodeid} started jsii, with {VARIABLE}=1: {_HINT}", pytrace=False
-        )
+        _first_offender.append(item.nodeid)
+        return f"{item.nodeid} started jsii, with {VARIABLE}=1: {_HINT}"
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -218,27 +219,25 @@ def test_validate_reports_values_nested_too_deeply_to_check(
     ids=["ascii-terminal", "lone-surrogate"],
 )
 def test_validate_escapes_text_the_output_cannot_encode(
-    tmp_path: Path, encoding: str, name: str, shown: str, package_python_env: dict[str, str]
+    tmp_path: Path, encoding: str, name: str, shown: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import subprocess
-
     definition = json.loads(json.dumps(FAIL_ONLY))
     definition["Steps"][0]["Name"] = name
     path = write(tmp_path, "named.json", definition)
-    code = (
-        "import sys\n"
-        "from cdk_sagemaker_pipelines.cli import main\n"
-        f"sys.exit(main({['validate', path]!r}))\n"
-    )
-    environment = {**package_python_env, "PYTHONIOENCODING": encoding}
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=environment
-    )
+    # The streams Python opens for PYTHONIOENCODING=<encoding>: strict, as for a pipe.
+    written = {"stdout": io.BytesIO(), "stderr": io.BytesIO()}
+    for stream, raw in written.items():
+        monkeypatch.setattr(sys, stream, io.TextIOWrapper(raw, encoding=encoding))
 
+    status = main(["validate", path])
+
+    sys.stdout.flush()
+    sys.stderr.flush()
     # Before, printing the problem raised UnicodeEncodeError: a traceback, exit code 1.
-    assert result.stderr == ""
-    assert result.returncode == 1
-    assert f"- step '{shown}' field 'Name': step name '{shown}' must be" in result.stdout
+    assert status == 1
+    assert written["stderr"].getvalue() == b""
+    printed = written["stdout"].getvalue().decode(encoding)
+    assert f"- step '{shown}' field 'Name': step name '{shown}' must be" in printed
 
 
 def test_validate_reads_a_byte_order_mark_and_counts_one_step(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+import types
+
 import pytest
 
+from tests import jsii_guard
 from tests.conftest import REPO
 from tests.jsii_guard import VARIABLE
 
@@ -53,3 +57,22 @@ def test_without_the_variable_the_guard_does_nothing(
     pytester.makepyfile(test_b=STARTS_JSII + "def test_starts():\n    pass\n")
     result = pytester.runpytest_subprocess("-p", "tests.jsii_guard", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_a_test_whose_teardown_also_failed_reports_both(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The check runs after the test's own teardown; when that failed too, both are shown.
+    monkeypatch.setenv(VARIABLE, "1")
+    monkeypatch.setitem(sys.modules, "jsii", sys.modules.get("jsii") or types.ModuleType("jsii"))
+    monkeypatch.setattr(jsii_guard, "_first_offender", [])
+    item = types.SimpleNamespace(nodeid="test_b.py::test_starts")
+    teardown = jsii_guard.pytest_runtest_teardown(item, None)  # type: ignore[arg-type]
+    next(teardown)
+    broken = RuntimeError("a fixture's teardown broke")
+
+    with pytest.raises(BaseExceptionGroup) as raised:
+        teardown.throw(broken)
+
+    first, second = raised.value.exceptions
+    assert first is broken
+    assert str(second).startswith("test_b.py::test_starts started jsii")
+    assert jsii_guard._first_offender == ["test_b.py::test_starts"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import json
 import os
 import re
@@ -29,33 +31,73 @@ def load_runner() -> ModuleType:
     return module
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[ModuleType, Path]:
-    """A project with one test in tests/cdk and one outside it, each saying where it ran."""
-    (tmp_path / "tests" / "cdk").mkdir(parents=True)
-    (tmp_path / "tests" / "cdk" / "test_stack.py").write_text(
+def prepare_project(root: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """A project in ``root`` with one test in tests/cdk and one outside it, and its runner.
+
+    Each test says where it ran.
+    """
+    (root / "tests" / "cdk").mkdir(parents=True)
+    (root / "tests" / "cdk" / "test_stack.py").write_text(
         "import os\n\ndef test_cdk():\n    assert 'SMPIPE_TESTS_WITHOUT_JSII' not in os.environ\n"
     )
-    (tmp_path / "tests" / "test_language.py").write_text(
+    (root / "tests" / "test_language.py").write_text(
         "import os\n\ndef test_language():\n"
         "    assert os.environ['SMPIPE_TESTS_WITHOUT_JSII'] == '1'\n"
     )
     runner = load_runner()
-    monkeypatch.setattr(runner, "ROOT", tmp_path)
+    monkeypatch.setattr(runner, "ROOT", root)
     monkeypatch.delenv("SMPIPE_TESTS_WITHOUT_JSII", raising=False)
     # The sessions these tests start need no plugin: without them each starts in half the time.
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     # As on a CI runner, which doesn't set it (a developer's shell or container may).
     monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
-    return runner, tmp_path
+    return runner
 
 
-def test_each_half_runs_once_in_its_own_session(
-    project: tuple[ModuleType, Path], capsys: pytest.CaptureFixture[str]
-) -> None:
-    runner, _ = project
-    assert runner.main(["-p", "no:cacheprovider"]) == 0
-    printed = capsys.readouterr().out
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[ModuleType, Path]:
+    """``prepare_project`` in ``tmp_path``: the runner and the project's folder."""
+    return prepare_project(tmp_path, monkeypatch), tmp_path
+
+
+def run_once(
+    tmp_path_factory: pytest.TempPathFactory, options: list[str], files: dict[str, str]
+) -> tuple[int, str]:
+    """The status and output of a run in a project of ``prepare_project`` and ``files``.
+
+    For the tests that each read what one run printed: each run starts two sessions.
+    """
+    root = tmp_path_factory.mktemp("project")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        runner = prepare_project(root, monkeypatch)
+        for name, text in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            status = runner.main(options)
+    return status, printed.getvalue()
+
+
+@pytest.fixture(scope="module")
+def plain_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str]:
+    """A run without options, whose tests/cdk session prints at exit (atexit, a conftest)."""
+    conftest = "import atexit\n\natexit.register(print, 'printed at exit')\n"
+    return run_once(
+        tmp_path_factory, ["-p", "no:cacheprovider"], {"tests/cdk/conftest.py": conftest}
+    )
+
+
+@pytest.fixture(scope="module")
+def language_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str]:
+    """A run of ``-k language`` (only the other session's test), with a folder ``language``."""
+    options = ["-p", "no:cacheprovider", "-k", "language"]
+    return run_once(tmp_path_factory, options, {"language/README": "a folder named as -k's value"})
+
+
+def test_each_half_runs_once_in_its_own_session(plain_run: tuple[int, str]) -> None:
+    status, printed = plain_run
+    assert status == 0
     assert "tests/test_language.py ." in printed  # streamed as it ran
     assert "tests/cdk/test_stack.py ." in printed  # printed after it
     assert "other tests: 1 passed" in printed
@@ -103,23 +145,20 @@ def test_test_paths_are_the_arguments_that_are_no_option_or_option_value(
 
 
 def test_an_option_value_naming_a_directory_still_runs_two_sessions(
-    project: tuple[ModuleType, Path], capsys: pytest.CaptureFixture[str]
+    language_run: tuple[int, str],
 ) -> None:
-    runner, root = project
-    (root / "language").mkdir()
-
-    assert runner.main(["-p", "no:cacheprovider", "-k", "language"]) == 0
-
-    assert "both sessions" in capsys.readouterr().out
+    status, printed = language_run  # -k language, beside a folder named language
+    assert status == 0
+    assert "both sessions" in printed
 
 
 def test_a_session_whose_tests_are_all_deselected_does_not_fail_the_run(
-    project: tuple[ModuleType, Path], capsys: pytest.CaptureFixture[str]
+    language_run: tuple[int, str], project: tuple[ModuleType, Path]
 ) -> None:
+    status, printed = language_run
+    assert status == 0
+    assert "tests/cdk: 1 deselected" in printed
     runner, _ = project
-
-    assert runner.main(["-p", "no:cacheprovider", "-k", "language"]) == 0
-    assert "tests/cdk: 1 deselected" in capsys.readouterr().out
     status = runner.main(["-p", "no:cacheprovider", "-k", "nothing_is_named_so"])
     assert status == pytest.ExitCode.NO_TESTS_COLLECTED
 
@@ -313,19 +352,13 @@ def test_the_ci_entry_point_passes_its_options_to_the_test_command(tmp_path: Pat
 
 
 def test_output_after_a_sessions_result_line_leaves_the_result_in_the_summary(
-    project: tuple[ModuleType, Path], capsys: pytest.CaptureFixture[str]
+    plain_run: tuple[int, str],
 ) -> None:
     # On a runner without PYTHONUNBUFFERED, what jsii's Node process printed (a validation
     # report) came out at exit, after pytest's result: the summary said "tests/cdk: A copy
     # of this report can be found in: /tmp/cdk.out…/validation-report.json (exit 0)".
-    runner, root = project
-    (root / "tests" / "cdk" / "conftest.py").write_text(
-        "import atexit\n\natexit.register(print, 'printed at exit')\n"
-    )
-
-    assert runner.main(["-p", "no:cacheprovider"]) == 0
-
-    printed = capsys.readouterr().out
+    status, printed = plain_run  # tests/cdk's conftest prints at exit
+    assert status == 0
     assert "printed at exit" in printed
     assert re.search(r"^tests/cdk: 1 passed in [0-9.]+s \(exit 0\)$", printed, re.M), printed
 

@@ -8,7 +8,6 @@ import os
 import re
 import shlex
 import signal
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from cdk_sagemaker_pipelines.local import progress as local_progress
 from cdk_sagemaker_pipelines.local.progress import ConsoleProgress
 from tests.local.conftest import WRITE_OUTPUT, Workspace, compile_steps, processing
 from tests.local.executors.test_condition import build as build_condition
-from tests.local.test_runner import press_ctrl_c
+from tests.local.test_runner import once_running
 
 
 def files(ws: Workspace) -> tuple[str, str]:
@@ -817,10 +816,10 @@ def test_sigterm_stops_the_execution_as_ctrl_c_does(
         def __call__(self, event: Any) -> None:
             super().__call__(event)
             if event.kind == "step-started":
-                threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGTERM)).start()
+                once_running(ws.root / "started", lambda: os.kill(os.getpid(), signal.SIGTERM))
 
     monkeypatch.setattr(local_cli, "ConsoleProgress", TerminatedProgress)
-    definition, resources = one_script(ws, "import time\ntime.sleep(30)\n")
+    definition, resources = one_script(ws, running_for_30_seconds(ws))
     assert smpipe(ws, "run", definition, "--resources", resources) == 143
     captured = capsys.readouterr()
     [execution] = re.findall(r"smpipe: execution (\w+)", captured.out)
@@ -832,20 +831,29 @@ def test_sigterm_stops_the_execution_as_ctrl_c_does(
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored
 
 
-class ImpatientProgress(ConsoleProgress):
-    """The console's progress, which presses Ctrl-C once a step has started."""
+def running_for_30_seconds(ws: Workspace) -> str:
+    """A script that sleeps 30 s, once it has created ``ws.root / "started"``."""
+    started = str(ws.root / "started")
+    return f"import pathlib, time\npathlib.Path({started!r}).touch()\ntime.sleep(30)\n"
 
-    def __call__(self, event: Any) -> None:
-        super().__call__(event)
-        if event.kind == "step-started":
-            threading.Timer(0.3, press_ctrl_c).start()
+
+def impatient_progress(ws: Workspace) -> type[ConsoleProgress]:
+    """The console's progress, which presses Ctrl-C once the step's script runs."""
+
+    class ImpatientProgress(ConsoleProgress):
+        def __call__(self, event: Any) -> None:
+            super().__call__(event)
+            if event.kind == "step-started":
+                once_running(ws.root / "started")
+
+    return ImpatientProgress
 
 
 def test_ctrl_c_names_the_stopped_execution_and_how_to_resume_it(
     ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(local_cli, "ConsoleProgress", ImpatientProgress)
-    definition, resources = one_script(ws, "import time\ntime.sleep(30)\n")
+    monkeypatch.setattr(local_cli, "ConsoleProgress", impatient_progress(ws))
+    definition, resources = one_script(ws, running_for_30_seconds(ws))
     assert smpipe(ws, "run", definition, "--resources", resources) == 130
     captured = capsys.readouterr()
     [execution] = re.findall(r"smpipe: execution (\w+)", captured.out)
@@ -859,8 +867,8 @@ def test_ctrl_c_names_the_stopped_execution_and_how_to_resume_it(
 def test_ctrl_c_repeats_the_runs_options_in_the_resume_command(
     ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(local_cli, "ConsoleProgress", ImpatientProgress)
-    definition, resources = one_script(ws, "import time\ntime.sleep(30)\n")
+    monkeypatch.setattr(local_cli, "ConsoleProgress", impatient_progress(ws))
+    definition, resources = one_script(ws, running_for_30_seconds(ws))
     given = ("--resources", resources, "--keep-work", "--retry-interval-scale", "0.5")
     assert smpipe(ws, "run", definition, *given) == 130
     captured = capsys.readouterr()

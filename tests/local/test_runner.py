@@ -9,6 +9,7 @@ import re
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,8 @@ from tests.local.conftest import WRITE_OUTPUT, Workspace, compile_steps, process
 
 SLEEP = """
 import os, time
+if "STARTED" in os.environ:  # a test waits for the script to run
+    open(os.environ["STARTED"], "w").close()
 time.sleep(float(os.environ.get("SLEEP", "0.3")))
 os.makedirs("/opt/ml/processing/out", exist_ok=True)
 open("/opt/ml/processing/out/done.txt", "w").write("done")
@@ -500,9 +503,10 @@ def test_fails_a_step_whose_custom_image_is_not_mapped(ws: Workspace) -> None:
 
 
 def slow_then_after(ws: Workspace) -> dict[str, object]:
-    slow = processing(
-        "Slow", ws.script("sleep.py", SLEEP), outputs=["out"], environment={"SLEEP": "30"}
-    )
+    """Slow (30 s; it creates ``ws.root / "started"`` when it runs), then After."""
+    environment = {"SLEEP": "30", "STARTED": str(ws.root / "started")}
+    script = ws.script("sleep.py", SLEEP)
+    slow = processing("Slow", script, outputs=["out"], environment=environment)
     after = processing("After", ws.script("w.py", WRITE_OUTPUT), outputs=["out"], depends_on=[slow])
     return compile_steps([slow, after])
 
@@ -510,6 +514,32 @@ def slow_then_after(ws: Workspace) -> dict[str, object]:
 def press_ctrl_c() -> None:
     # As a terminal does: SIGINT to the main thread, which raises KeyboardInterrupt there.
     signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+
+def once_running(
+    started: Path, action: Callable[[], object] = press_ctrl_c, scripts: int = 1
+) -> None:
+    """``action`` (Ctrl-C), from another thread, once ``scripts`` step scripts run.
+
+    A script tells it runs by creating ``started`` (one script), or a file in the folder
+    ``started`` (several). Waited for, not guessed with a sleep: the step's process is
+    running when the action comes.
+    """
+
+    def running() -> int:
+        if started.is_dir():
+            return len(list(started.iterdir()))
+        return int(started.exists())
+
+    def wait_and_act() -> None:
+        deadline = time.monotonic() + 30
+        while running() < scripts:
+            if time.monotonic() > deadline:
+                return  # never ran: the run ends without the action, and the test says so
+            time.sleep(0.005)
+        action()
+
+    threading.Thread(target=wait_and_act, daemon=True).start()
 
 
 @pytest.mark.parametrize("moment", ["while the step runs", "as the step starts"])
@@ -521,7 +551,7 @@ def test_a_second_ctrl_c_while_stopping_still_leaves_a_final_record(
             if moment == "as the step starts":
                 press_ctrl_c()
             else:
-                threading.Timer(0.5, press_ctrl_c).start()
+                once_running(ws.root / "started")
         if event.kind == "step-stopped":
             press_ctrl_c()  # impatient: again, while the step is being stopped
 
@@ -543,7 +573,7 @@ def test_ctrl_c_says_which_execution_was_stopped_and_how_to_resume_it(ws: Worksp
     # the execution's id or how to go on.
     def progress(event: ProgressEvent) -> None:
         if event.kind == "step-started":
-            threading.Timer(0.5, press_ctrl_c).start()
+            once_running(ws.root / "started")
 
     runner = ws.runner(progress=progress)
     with pytest.raises(KeyboardInterrupt) as raised:

@@ -432,6 +432,11 @@ def _not_executable(program: str, cwd: str, search_path: str) -> str | None:
     return None if shutil.which(program, path=search_path) else "No such file or directory"
 
 
+# How often a step's watcher looks at the run's stop event (Ctrl-C): a stop reaches the
+# step's process within this; a watcher wakes this often (tens of microseconds of CPU each).
+_STOP_POLL = 0.05
+
+
 def _wait(
     process: subprocess.Popen[bytes], timeout: float | None, stop: threading.Event
 ) -> tuple[int, bool, bool]:
@@ -449,7 +454,7 @@ def _wait(
             if stop.is_set():
                 state["stopped"] = True
                 break
-            finished.wait(0.2 if remaining is None else min(0.2, remaining))
+            finished.wait(_STOP_POLL if remaining is None else min(_STOP_POLL, remaining))
         else:
             return
         _terminate(process)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import tarfile
-import threading
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -47,7 +46,7 @@ from cdk_sagemaker_pipelines.local import (
 from cdk_sagemaker_pipelines.local.isolation import probe_namespaces
 from tests.conftest import REPO
 from tests.local.conftest import BINDER, CODE_PREFIX, SKLEARN, Workspace, compile_steps
-from tests.local.test_runner import press_ctrl_c
+from tests.local.test_runner import once_running
 
 # The hyperparameters come as `--name value` pairs, read here as argparse would read
 # `--depth` (int), `--rate` (float, default 0.1) and `--epochs` (int, default 1), refusing
@@ -77,6 +76,8 @@ open("/opt/ml/output/data/extra.txt", "w").write("extra")
 score = args["depth"] * 0.1 + args["rate"]
 print(f"loss={1 - score:.3f}")
 print(f"score={score:.4f}")
+if "STARTED" in os.environ:  # a test waits for the trials to run
+    open(os.path.join(os.environ["STARTED"], str(os.getpid())), "w").close()
 time.sleep(float(os.environ.get("SLEEP", "0")))
 """
 
@@ -382,11 +383,13 @@ def algorithms(
     ws: Workspace,
     sleep: float = 0,
     deep_ranges: dict[str, IntegerParameter | CategoricalParameter] | None = None,
+    environment: dict[str, str] | None = None,
     **options: object,
 ) -> TuningStep:
     """A tuning step of two algorithms: 'shallow' (train.py, score) and 'deep' (deep.py, acc)."""
     ws.file("train/train.csv", "1\n")
     ws.file("deep/train.csv", "1\n2\n")
+    environment = {"SLEEP": str(sleep), **(environment or {})}
     shallow = TrainingJobDefinition(
         name="shallow",
         image=SKLEARN,
@@ -395,7 +398,7 @@ def algorithms(
         metric_definitions={"score": r"score=([0-9.]+)"},
         objective_metric_name="score",
         hyperparameter_ranges={"depth": CategoricalParameter(values=[1, 2, 3])},
-        environment={"SLEEP": str(sleep)},
+        environment=environment,
     )
     deep = TrainingJobDefinition(
         name="deep",
@@ -406,7 +409,7 @@ def algorithms(
         objective_metric_name="acc",
         hyperparameter_ranges=deep_ranges or {"depth": CategoricalParameter(values=[4, 5])},
         static_hyperparameters={"epochs": 3},
-        environment={"SLEEP": str(sleep)},
+        environment=environment,
     )
     arguments: dict[str, object] = {
         "strategy": "Random",
@@ -556,12 +559,21 @@ def test_a_cached_tuning_step_of_several_algorithms_is_reused(ws: Workspace) -> 
     assert changed.step("Tune").cache_hit is None
 
 
+def trials_started(ws: Workspace) -> dict[str, str]:
+    """The environment in which TRAIN tells it runs (a file in ``ws.root / "started"``)."""
+    (ws.root / "started").mkdir(exist_ok=True)
+    return {"STARTED": str(ws.root / "started")}
+
+
 def stopped_by_ctrl_c(ws: Workspace, tune: TuningStep) -> StepRun:
-    """The tuning step ``tune`` as recorded after Ctrl-C half a second into it."""
+    """The tuning step ``tune`` as recorded after Ctrl-C once two of its trials run.
+
+    Its trials run TRAIN in ``trials_started(ws)``, two at a time (``max_parallel_jobs``).
+    """
 
     def progress(event: ProgressEvent) -> None:
         if event.kind == "step-started":
-            threading.Timer(0.5, press_ctrl_c).start()
+            once_running(ws.root / "started", scripts=2)
 
     runner = ws.runner(progress=progress)
     with pytest.raises(KeyboardInterrupt):
@@ -571,7 +583,9 @@ def stopped_by_ctrl_c(ws: Workspace, tune: TuningStep) -> StepRun:
 
 
 def test_ctrl_c_stops_a_tuning_job_of_several_algorithms(ws: Workspace) -> None:
-    step = stopped_by_ctrl_c(ws, algorithms(ws, sleep=30, max_jobs=6))
+    step = stopped_by_ctrl_c(
+        ws, algorithms(ws, sleep=30, max_jobs=6, environment=trials_started(ws))
+    )
 
     assert (step.status, step.failure_reason) == (
         "Stopped",
@@ -743,7 +757,7 @@ def test_the_tuning_step_log_names_each_training_job_and_its_log(ws: Workspace) 
 def test_ctrl_c_stops_a_tuning_job_without_launching_more_trials(ws: Workspace) -> None:
     # Was: every remaining trial launched and stopped at once, and the step's reason
     # "all 6 training jobs failed".
-    step = stopped_by_ctrl_c(ws, grid_tune(ws, environment={"SLEEP": "30"}))
+    step = stopped_by_ctrl_c(ws, grid_tune(ws, environment={"SLEEP": "30", **trials_started(ws)}))
 
     assert (step.status, step.failure_reason) == (
         "Stopped",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,3 +107,19 @@ class BackgroundLint:
             self._process.kill()
             self._process.wait()
         self._stderr.close()
+
+
+def lint_in_background(
+    name: str, template: dict[str, Any], directory: Path
+) -> Iterator[tuple[dict[str, Any], BackgroundLint]]:
+    """cfn-lint of ``template`` (as ``name``) in the background: a module fixture's body.
+
+    Yields the template and its worker, and stops the worker when the fixture ends::
+
+        yield from lint_in_background("endpoints", template, tmp_path_factory.mktemp("lint"))
+    """
+    worker = BackgroundLint({name: json.dumps(template)}, directory)
+    try:
+        yield template, worker
+    finally:
+        worker.stop()

@@ -9,7 +9,6 @@ stack, never synthesized: a constructor that raises takes its endpoint out of th
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -40,7 +39,7 @@ from tests.cdk.helpers import (
     statements,
     template_json,
 )
-from tests.cdk.lint import BackgroundLint
+from tests.cdk.lint import BackgroundLint, lint_in_background
 from tests.cdk.test_app_cfn_lint import FALSE_POSITIVES, _describe, _key
 from tests.conftest import REPO
 from tests.test_docs import code_blocks
@@ -123,14 +122,9 @@ def lint(
     built: Built, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[dict[str, Any], BackgroundLint]]:
     """cfn-lint of the built template, started as soon as it is synthesized."""
-    template = template_json(built.template)
-    worker = BackgroundLint(
-        {"endpoints": json.dumps(template)}, tmp_path_factory.mktemp("endpoint-lint")
+    yield from lint_in_background(
+        "endpoints", template_json(built.template), tmp_path_factory.mktemp("endpoint-lint")
     )
-    try:
-        yield template, worker
-    finally:
-        worker.stop()
 
 
 def _properties(built: Built, construct: Any) -> dict[str, Any]:

@@ -51,7 +51,7 @@ from tests.cdk.helpers import (
     synthesized,
     template_json,
 )
-from tests.cdk.lint import BackgroundLint
+from tests.cdk.lint import BackgroundLint, lint_in_background
 from tests.cdk.test_app_cfn_lint import FALSE_POSITIVES, _describe, _key
 from tests.conftest import REPO
 from tests.test_docs import code_blocks
@@ -196,14 +196,9 @@ def lint(
     built: Built, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[dict[str, Any], BackgroundLint]]:
     """cfn-lint of the built template, started as soon as it is synthesized."""
-    template = template_json(built.template)
-    worker = BackgroundLint(
-        {"variants": json.dumps(template)}, tmp_path_factory.mktemp("variants-lint")
+    yield from lint_in_background(
+        "variants", template_json(built.template), tmp_path_factory.mktemp("variants-lint")
     )
-    try:
-        yield template, worker
-    finally:
-        worker.stop()
 
 
 def _dimensions(stack: cdk.Stack, metric: cloudwatch.Metric) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import gc
 import json
 import os
 import signal
+import sys
 import tarfile
 import tempfile
 from pathlib import Path
@@ -66,8 +67,37 @@ if "TMPDIR" not in os.environ and os.path.isdir(_MEMORY) and os.access(_MEMORY, 
 gc.set_threshold(10_000, 20, 20)
 
 
+def package_pycache() -> Path:
+    """The bytecode cache of the fresh interpreters that import this package, kept between runs.
+
+    The session without jsii collects its tests with it too (below).
+
+    Under ``PYTHONPYCACHEPREFIX`` the cache mirrors each source's absolute path, so
+    checkouts don't share entries; an entry records its source's modification time and
+    size and is compiled again when either changes, as in any ``__pycache__``, and Python
+    writes it atomically (a temporary file renamed), so sessions at the same time share it.
+    """
+    return Path(tempfile.gettempdir()) / "smpipe-package-pycache"
+
+
+# Collection imports every test module, rewriting its asserts (pytest), and what they import.
+# Where bytecode isn't written (PYTHONDONTWRITEBYTECODE=1, as on this project's machines and
+# maybe in CI), pytest keeps no rewritten module either: each session rewrote and compiled
+# them all again, about 3 s of CPU. While the session without jsii collects, its bytecode
+# goes to ``package_pycache`` instead (pytest's rewritten modules follow the prefix too);
+# nothing is written into the source tree. Not in the tests/cdk session: under a prefix
+# installed packages' ``__pycache__`` don't count, and it would compile aws-cdk-lib's
+# 180 MB of sources there. After collection the settings are back: a module a test writes
+# and imports is compiled afresh, as before.
+_BYTECODE_SETTINGS = (sys.dont_write_bytecode, sys.pycache_prefix)
+# (tests/jsii_guard.py's VARIABLE: imported from here, it would escape pytest's rewriting)
+if sys.dont_write_bytecode and os.environ.get("SMPIPE_TESTS_WITHOUT_JSII") == "1":
+    sys.dont_write_bytecode, sys.pycache_prefix = False, str(package_pycache())
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Leave the objects of collection, which live until the session ends, out of later scans."""
+    sys.dont_write_bytecode, sys.pycache_prefix = _BYTECODE_SETTINGS
     gc.freeze()
 
 
@@ -86,17 +116,6 @@ def load_sdk_example(name: str) -> Any:
 
 
 ROLE = "arn:aws:iam::111122223333:role/SageMakerExecutionRole"
-
-
-def package_pycache() -> Path:
-    """The bytecode cache of the fresh interpreters that import this package, kept between runs.
-
-    Under ``PYTHONPYCACHEPREFIX`` the cache mirrors each source's absolute path, so
-    checkouts don't share entries; an entry records its source's modification time and
-    size and is compiled again when either changes, as in any ``__pycache__``, and Python
-    writes it atomically (a temporary file renamed), so sessions at the same time share it.
-    """
-    return Path(tempfile.gettempdir()) / "smpipe-package-pycache"
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import io
 import itertools
 import json
 import re
@@ -12,7 +13,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from packaging.specifiers import SpecifierSet
@@ -22,6 +23,7 @@ from packaging.version import Version
 from cdk_sagemaker_pipelines import definition
 from cdk_sagemaker_pipelines.cli import build_parser
 from cdk_sagemaker_pipelines.local import LocalConfig
+from cdk_sagemaker_pipelines.local.resources import can_serve
 from tests.conftest import REPO, ROLE, cached_example_root
 from tests.test_packaging import app_pins, declared_ranges
 
@@ -714,6 +716,43 @@ def assert_shown_in_printed(shown: str, printed: str, home: Path, execution_ids:
     assert missing == [], f"the tutorial shows lines this run did not print:\n{printed}"
 
 
+class ReadsOutput(Protocol):
+    """What ``TutorialShell.follow`` reads the commands' output with: ``capsys``, ``Printed``."""
+
+    def readouterr(self) -> tuple[str, str]:
+        """What was printed (stdout, stderr) since the last call."""
+        ...
+
+
+class Printed:
+    """``capsys`` for a module-scoped fixture: what ``sys.stdout`` and ``sys.stderr`` write.
+
+    Example::
+
+        printed = Printed()
+        with printed.capture():
+            print("hello")
+        printed.readouterr()  # ("hello\n", "")
+    """
+
+    def __init__(self) -> None:
+        self._out, self._err = io.StringIO(), io.StringIO()
+
+    @contextlib.contextmanager
+    def capture(self) -> Iterator[Printed]:
+        """Within it, what is printed is kept here."""
+        with contextlib.redirect_stdout(self._out), contextlib.redirect_stderr(self._err):
+            yield self
+
+    def readouterr(self) -> tuple[str, str]:
+        """What was printed (stdout, stderr) since the last call, as ``capsys`` returns it."""
+        printed = self._out.getvalue(), self._err.getvalue()
+        for stream in (self._out, self._err):
+            stream.seek(0)
+            stream.truncate()
+        return printed
+
+
 class TutorialShell:
     """A reader's terminal in a fresh project directory, run in this process.
 
@@ -752,7 +791,7 @@ class TutorialShell:
         executions = self.home / ".smpipe" / "executions"
         return {path.name for path in executions.iterdir()} if executions.is_dir() else set()
 
-    def follow(self, section: str, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    def follow(self, section: str, capsys: ReadsOutput) -> list[str]:
         """Do what ``section`` says, block by block; returns the commands it ran.
 
         A ``sh`` block's commands run; the ``text`` (or ``mermaid``) blocks right after it
@@ -824,15 +863,33 @@ def test_getting_started_saves_the_files_its_commands_use() -> None:
     }
 
 
-def test_getting_started_builds_validates_and_runs_the_pipeline_as_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with tutorial_project(tmp_path, monkeypatch) as shell:
+@pytest.fixture(scope="module")
+def getting_started_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """docs/getting-started.md's sections 2 to 4 done as written: the project, the commands.
+
+    Its ``smpipe run`` trains the tutorial's pipeline; the docs' other code that runs that
+    pipeline reuses those steps (``reuse_tutorial_runs``) rather than train it again.
+    """
+    home = tmp_path_factory.mktemp("getting-started") / "first-pipeline"
+    home.mkdir()
+    printed = Printed()
+    with (
+        pytest.MonkeyPatch.context() as monkeypatch,
+        tutorial_project(home, monkeypatch) as shell,
+        printed.capture(),
+    ):
         ran = [
             command
             for number in (2, 3, 4)
-            for command in shell.follow(tutorial_section(number), capsys)
+            for command in shell.follow(tutorial_section(number), printed)
         ]
+    return home, ran
+
+
+def test_getting_started_builds_validates_and_runs_the_pipeline_as_written(
+    getting_started_run: tuple[Path, list[str]],
+) -> None:
+    _, ran = getting_started_run  # each command's output checked as it ran
     assert ran == [
         "python make_data.py",
         "python compile_pipeline.py",
@@ -844,8 +901,31 @@ def test_getting_started_builds_validates_and_runs_the_pipeline_as_written(
     ]
 
 
+def reuse_tutorial_runs(home: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let a runner in ``root`` reuse the steps the tutorial's runs in ``home`` trained.
+
+    The docs' own runs of the tutorial's pipeline (a test, a notebook) give no pipeline
+    name, so they run as the runner's default; the cache is kept per pipeline name, as
+    SageMaker's is: for them the default is the tutorial's name (its resources file's).
+    Their steps are cache hits, which read no data: the tests check that their mappings
+    lead to it (``can_serve``); the tutorial's run read it.
+    """
+    import shutil
+
+    from cdk_sagemaker_pipelines.local import ResourceMap
+    from cdk_sagemaker_pipelines.local import runner as local_runner
+
+    for part in ("cache", "executions"):  # the cached steps' outputs are the executions'
+        shutil.copytree(home / ".smpipe" / part, root / part)
+    name = ResourceMap.load(home / "resources.json").pipeline_name
+    assert name is not None
+    monkeypatch.setattr(local_runner, "DEFAULT_PIPELINE_NAME", name)
+
+
 def test_local_runner_pytest_example_runs_the_tutorials_pipeline(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    getting_started_run: tuple[Path, list[str]],
 ) -> None:
     # docs/local-runner.md's test for a pipeline of your own, in the tutorial's project:
     # the ResourceMap it builds finds the scripts and the data, and its assertions hold.
@@ -858,14 +938,16 @@ def test_local_runner_pytest_example_runs_the_tutorials_pipeline(
     ]
     home = tmp_path / "first-pipeline"
     home.mkdir()
+    (runner_root := tmp_path / "runner").mkdir()
+    reuse_tutorial_runs(getting_started_run[0], runner_root, monkeypatch)
     with tutorial_project(home, monkeypatch):
         runpy.run_path(str(home / "make_data.py"), run_name="__main__")
         test_file = home / "tests" / "test_pipeline.py"
         test_file.parent.mkdir()
         test_file.write_text(block)
         tests = runpy.run_path(str(test_file))
-        (runner_root := tmp_path / "runner").mkdir()
         tests["test_a_strict_threshold_takes_the_else_branch"](runner_root)
+        assert can_serve(tests["DATA"])  # where the test maps the data, the data is
     assert (runner_root / "executions").is_dir()
 
 
@@ -873,7 +955,9 @@ NOTEBOOKS = REPO / "docs" / "notebooks.md"
 
 
 def test_notebooks_cells_run_in_the_tutorials_project(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    getting_started_run: tuple[Path, list[str]],
 ) -> None:
     # docs/notebooks.md's cells, in order, in one namespace as a kernel keeps it; but for
     # IPython's magics and shell lines, pandas (not a dependency) and a second cdk.out,
@@ -888,11 +972,14 @@ def test_notebooks_cells_run_in_the_tutorials_project(
     assert len(cells) == 6
     import runpy
 
+    reuse_tutorial_runs(getting_started_run[0], tmp_path / ".smpipe", monkeypatch)
     namespace: dict[str, Any] = {}
     with tutorial_project(tmp_path, monkeypatch):
         runpy.run_path(str(tmp_path / "make_data.py"), run_name="__main__")
         for cell in cells:
             exec(compile(cell, "docs/notebooks.md", "exec"), namespace)
+        # Where the cells map S3 (the scripts, the data), this project has the files.
+        assert all(can_serve(Path(path)) for path in namespace["resources"].s3.values())
     (shown,) = re.findall(r"^````text\n(.*?)^````", text, re.S | re.M)
     graph = namespace["pipeline"]._repr_markdown_()
     for line in shown.splitlines():

@@ -11,21 +11,54 @@ import pytest
 
 from tests.conftest import REPO
 
+# The modules that must not load jsii, lowest layer first.
+WITHOUT_JSII = [
+    "cdk_sagemaker_pipelines.jsii_node",
+    "cdk_sagemaker_pipelines.definition",
+    "cdk_sagemaker_pipelines.review",
+    "cdk_sagemaker_pipelines.review._graph_cli",
+    "cdk_sagemaker_pipelines.local",
+    "cdk_sagemaker_pipelines.cli",
+    "cdk_sagemaker_pipelines.convert._cli",
+]
 
-@pytest.mark.parametrize(
-    "module",
-    [
-        "cdk_sagemaker_pipelines.definition",
-        "cdk_sagemaker_pipelines.cli",
-        "cdk_sagemaker_pipelines.local",
-        "cdk_sagemaker_pipelines.review",
-        "cdk_sagemaker_pipelines.review._graph_cli",
-        "cdk_sagemaker_pipelines.convert._cli",
-        "cdk_sagemaker_pipelines.jsii_node",
-    ],
-)
-def test_module_does_not_import_aws_cdk(module: str, package_python_env: dict[str, str]) -> None:
-    assert modules_loaded_by(package_python_env, module, "aws_cdk", "jsii", "constructs") == []
+
+@pytest.fixture(scope="module")
+def jsii_loaded_in_turn(package_python_env: dict[str, str]) -> dict[str, list[str]]:
+    """Each of ``WITHOUT_JSII``: the aws_cdk, jsii and constructs modules loaded once it is.
+
+    One fresh interpreter imports them in turn, rather than one each (each costs about
+    0.2 s): what importing a module loads is loaded once it has been imported, so none of
+    them loads jsii if nothing did by the last. A module that does fails its test and those
+    of the modules after it; the first to fail is the one.
+    """
+    code = (
+        "import importlib, json, sys\n"
+        f"modules, prefixes = {WITHOUT_JSII!r}, {('aws_cdk', 'jsii', 'constructs')!r}\n"
+        "loaded = {}\n"
+        "for module in modules:\n"
+        "    importlib.import_module(module)\n"
+        "    loaded[module] = sorted(m for m in sys.modules\n"
+        "        if any(m == p or m.startswith(p + '.') for p in prefixes))\n"
+        "print(json.dumps(loaded))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=package_python_env,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded: dict[str, list[str]] = json.loads(result.stdout)
+    return loaded
+
+
+@pytest.mark.parametrize("module", WITHOUT_JSII)
+def test_module_does_not_import_aws_cdk(
+    module: str, jsii_loaded_in_turn: dict[str, list[str]]
+) -> None:
+    assert jsii_loaded_in_turn[module] == []
 
 
 def test_the_review_tools_do_not_import_the_local_runner(

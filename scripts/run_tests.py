@@ -159,6 +159,20 @@ def _without_junit(options: Sequence[str]) -> tuple[list[str], str | None]:
     return _without(options, JUNIT_OPTIONS)
 
 
+# tests/cdk uses no hypothesis: its pytest plugin would import it only to end the session
+# (its summary reads hypothesis's observability), about 0.8 s of CPU, since pytest
+# rewrites the asserts of a plugin's package on import. Left loaded where an option is
+# hypothesis's own (``--hypothesis-seed``), which the session would otherwise refuse.
+HYPOTHESIS_PLUGIN = "hypothesispytest"
+
+
+def _without_hypothesis(options: Sequence[str]) -> list[str]:
+    """The tests/cdk session's ``options``: without hypothesis's plugin, unless they use it."""
+    if any(option.startswith("--hypothesis") for option in options):
+        return list(options)
+    return [*options, "-p", f"no:{HYPOTHESIS_PLUGIN}"]
+
+
 def _without(options: Sequence[str], names: Sequence[str]) -> tuple[list[str], str | None]:
     """``options`` without the option of ``names`` (``--x=v`` or ``--x v``), and its value."""
     kept: list[str] = []
@@ -243,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # would delete the other's files under it. Each session gets a directory of its own.
     options, basetemp = _without(options, ("--basetemp",))
     reports = Path(tempfile.mkdtemp(prefix="run-tests-junit-")) if junit else None
-    jsii_options = list(options)
+    jsii_options = _without_hypothesis(options)
     if basetemp is not None:
         Path(basetemp).mkdir(parents=True, exist_ok=True)  # pytest makes only the last level
         options.append(f"--basetemp={Path(basetemp) / 'other'}")

@@ -31,6 +31,10 @@ def load_runner() -> ModuleType:
     return module
 
 
+# The report options, as scripts/run_tests.py takes them out of the options of both sessions.
+JUNIT_OPTIONS = ("--junitxml", "--junit-xml")
+
+
 def prepare_project(root: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """A project in ``root`` with one test in tests/cdk and one outside it, and its runner.
 
@@ -95,6 +99,23 @@ def language_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str]:
     return run_once(tmp_path_factory, options, {"language/README": "a folder named as -k's value"})
 
 
+def test_the_tests_cdk_session_runs_without_hypothesis_unless_an_option_is_its_own(
+    reported_run: tuple[int, str, Path, Path],
+) -> None:
+    # tests/cdk uses no hypothesis; its plugin would import it (about 0.8 s of CPU) only
+    # for its end-of-session summary. The other session, whose tests use it, keeps it.
+    # reported_run's file tests assert which session has it blocked: only test_broken fails.
+    _, printed, _, _ = reported_run
+    assert "tests/cdk: 1 failed, 2 passed in" in printed
+    assert "other tests: 2 passed in" in printed
+    runner = load_runner()
+    assert runner._without_hypothesis(["-q"]) == ["-q", "-p", "no:hypothesispytest"]
+    assert runner._without_hypothesis(["--hypothesis-seed=3", "-q"]) == [
+        "--hypothesis-seed=3",
+        "-q",
+    ]
+
+
 def test_each_half_runs_once_in_its_own_session(plain_run: tuple[int, str]) -> None:
     status, printed = plain_run
     assert status == 0
@@ -104,15 +125,40 @@ def test_each_half_runs_once_in_its_own_session(plain_run: tuple[int, str]) -> N
     assert "tests/cdk: 1 passed" in printed
 
 
+@pytest.fixture(scope="module")
+def reported_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Path, Path]:
+    """A run with a failing test in tests/cdk, ``--junitxml PATH`` and ``--basetemp=PATH``.
+
+    Returns the status, the output, the report's path and the base. A test of each session
+    writes a file in its ``tmp_path``. One run for the tests of failures, reports and
+    temporary folders: each run starts two sessions (the forms of the options are
+    ``test_the_report_and_basetemp_options_are_taken_in_every_form``'s).
+    """
+    out = tmp_path_factory.mktemp("reported")
+    report, base = out / "reports" / "junit.xml", out / "base"
+    files = {"tests/cdk/test_broken.py": "def test_broken():\n    assert False\n"}
+    # Each also says whether its session runs with hypothesis's plugin blocked (tests/cdk's).
+    for where, name, blocked in (
+        ("tests/cdk", "test_cdk_files", ""),
+        ("tests", "test_language_files", "not "),
+    ):
+        files[f"{where}/{name}.py"] = (
+            f"def {name}(tmp_path, request):\n"
+            "    (tmp_path / 'kept').write_text('x')\n"
+            f"    assert {blocked}request.config.pluginmanager.is_blocked('hypothesispytest')\n"
+        )
+    options = ["-q", "-p", "no:cacheprovider", "--junitxml", str(report), f"--basetemp={base}"]
+    status, printed = run_once(tmp_path_factory, options, files)
+    return status, printed, report, base
+
+
 def test_a_failure_in_either_session_fails_the_run(
-    project: tuple[ModuleType, Path], capsys: pytest.CaptureFixture[str]
+    reported_run: tuple[int, str, Path, Path],
 ) -> None:
-    runner, root = project
-    (root / "tests" / "cdk" / "test_broken.py").write_text("def test_broken():\n    assert False\n")
-    assert runner.main(["-q", "-p", "no:cacheprovider"]) == pytest.ExitCode.TESTS_FAILED
-    printed = capsys.readouterr().out
-    assert "other tests: 1 passed in" in printed
-    assert "tests/cdk: 1 failed, 1 passed in" in printed
+    status, printed, _, _ = reported_run  # a test of tests/cdk fails, none of the others
+    assert status == pytest.ExitCode.TESTS_FAILED
+    assert "other tests: 2 passed in" in printed
+    assert "tests/cdk: 1 failed, 2 passed in" in printed
     assert printed.count("(exit 0)") == 1
     assert printed.count("(exit 1)") == 1
 
@@ -153,14 +199,28 @@ def test_an_option_value_naming_a_directory_still_runs_two_sessions(
 
 
 def test_a_session_whose_tests_are_all_deselected_does_not_fail_the_run(
-    language_run: tuple[int, str], project: tuple[ModuleType, Path]
+    language_run: tuple[int, str],
 ) -> None:
     status, printed = language_run
     assert status == 0
     assert "tests/cdk: 1 deselected" in printed
-    runner, _ = project
-    status = runner.main(["-p", "no:cacheprovider", "-k", "nothing_is_named_so"])
-    assert status == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+@pytest.mark.parametrize(
+    ("other", "tests_cdk", "run"),
+    [
+        (pytest.ExitCode.NO_TESTS_COLLECTED, pytest.ExitCode.NO_TESTS_COLLECTED, 5),
+        (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED, 0),
+        (pytest.ExitCode.NO_TESTS_COLLECTED, pytest.ExitCode.TESTS_FAILED, 1),
+        (pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.INTERRUPTED, 1),
+        (pytest.ExitCode.OK, pytest.ExitCode.INTERRUPTED, 2),
+    ],
+)
+def test_the_run_fails_as_its_first_failing_session_or_when_neither_had_tests(
+    other: int, tests_cdk: int, run: int
+) -> None:
+    # A run that selects nothing at all (-k nothing_is_named_so) still says so: exit 5.
+    assert load_runner()._run_status(other, tests_cdk) == run
 
 
 def test_the_last_failures_of_both_sessions_are_kept_for_lf(
@@ -227,109 +287,117 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def test_ctrl_c_after_the_other_session_ended_still_shows_the_tests_cdk_session(
-    project: tuple[ModuleType, Path],
-) -> None:
-    _, root = project
-    started = root / "started"
-    (root / "tests" / "cdk" / "test_slow.py").write_text(
-        "import pathlib, time\n\n"
-        "def test_slow():\n"
-        f"    pathlib.Path({str(started)!r}).touch()\n"
-        "    time.sleep(60)\n"
-    )
-    # A process group of its own, as a terminal's job.
-    run = start_runner_script(root, start_new_session=True)
-    assert run.stdout is not None
-    for line in run.stdout:  # the other session's result line
-        if " passed" in line:
-            break
-    # Waited for, not guessed with a sleep: tests/cdk is in its slow test, and the run has
-    # reaped the other session (its one child left), so it waits for tests/cdk alone.
-    deadline = time.monotonic() + 30
-    while not started.exists() or len(children(run.pid)) != 1:
-        assert time.monotonic() < deadline, (started.exists(), children(run.pid))
-        time.sleep(0.01)
-    os.killpg(run.pid, signal.SIGINT)
-    printed = run.stdout.read()
+@pytest.fixture(scope="module")
+def interrupted_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[bool, int, str]:
+    """A run of the script, as a terminal's job, given Ctrl-C once only tests/cdk still runs.
 
-    assert run.wait(timeout=30) != 0
+    Returns whether the run was still going when the other session's result line came
+    through the pipe, the run's exit code and everything it printed.
+    """
+    root = tmp_path_factory.mktemp("interrupted")
+    started, slept = root / "started", root / "slept"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        prepare_project(root, monkeypatch)  # its environment is the script's
+        (root / "tests" / "cdk" / "test_slow.py").write_text(
+            "import pathlib, time\n\n"
+            "def test_slow():\n"
+            f"    pathlib.Path({str(started)!r}).touch()\n"
+            "    time.sleep(30)\n"
+            f"    pathlib.Path({str(slept)!r}).touch()\n"
+        )
+        # A process group of its own, as a terminal's job.
+        run = start_runner_script(root, start_new_session=True)
+    assert run.stdout is not None
+    try:
+        for line in run.stdout:  # the other session's result line
+            if " passed" in line:
+                break
+        still_running = not slept.exists()  # tests/cdk is in its slow test
+        if not still_running:
+            printed = run.stdout.read()
+            return False, run.wait(), printed
+        # Waited for, not guessed with a sleep: tests/cdk is in its slow test, and the run
+        # has reaped the other session (its one child left), so it waits for tests/cdk alone.
+        deadline = time.monotonic() + 30
+        while not started.exists() or len(children(run.pid)) != 1:
+            assert time.monotonic() < deadline, (started.exists(), children(run.pid))
+            time.sleep(0.01)
+        os.killpg(run.pid, signal.SIGINT)
+        printed = run.stdout.read()
+        status = run.wait(timeout=30)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    return still_running, status, printed
+
+
+def test_ctrl_c_after_the_other_session_ended_still_shows_the_tests_cdk_session(
+    interrupted_run: tuple[bool, int, str],
+) -> None:
+    _, status, printed = interrupted_run
+    assert status != 0
     assert "Traceback" not in printed
     assert "KeyboardInterrupt" in printed  # the tests/cdk session's own report
     assert "tests/cdk: " in printed
 
 
 def test_the_other_sessions_output_reaches_a_pipe_while_tests_cdk_still_runs(
-    project: tuple[ModuleType, Path],
+    interrupted_run: tuple[bool, int, str],
 ) -> None:
     # A CI log is a pipe, where Python's stdout is block-buffered: the other session's
     # progress showed only when both sessions had ended (a stuck tests/cdk session then
-    # showed nothing at all), unless PYTHONUNBUFFERED happened to be set.
-    _, root = project
-    release = root / "release"
-    (root / "tests" / "cdk" / "test_waits.py").write_text(
-        "import pathlib, time\n\n"
-        "def test_waits():\n"
-        f"    release = pathlib.Path({str(release)!r})\n"
-        "    for _ in range(300):\n"
-        "        if release.exists():\n"
-        "            return\n"
-        "        time.sleep(0.05)\n"
-        "    raise AssertionError('the run showed nothing while this test ran')\n"
-    )
-    run = start_runner_script(root)
-    assert run.stdout is not None
-    try:
-        for line in run.stdout:
-            if " passed" in line:  # the other session's result line
-                break
-        still_running = run.poll() is None  # tests/cdk waits for the release file
-    finally:
-        release.touch()
-        printed = run.stdout.read()
-        run.wait(timeout=60)
-
+    # showed nothing at all), unless PYTHONUNBUFFERED happened to be set (the script's
+    # environment has it unset, as a CI runner's).
+    still_running, _, printed = interrupted_run
     assert still_running, printed
-    assert run.returncode == 0, printed
-    assert "tests/cdk: 2 passed" in printed
 
 
-@pytest.mark.parametrize("form", ["--junitxml=PATH", "--junitxml PATH", "--junit-xml=PATH"])
 def test_a_junit_report_holds_the_tests_of_both_sessions(
-    project: tuple[ModuleType, Path], tmp_path: Path, form: str
+    reported_run: tuple[int, str, Path, Path],
 ) -> None:
     # Each session wrote the file given, the last to end over the other's: a CI's test
     # report held tests/cdk alone (or the rest alone), and said nothing of the others.
-    runner, _ = project
-    report = tmp_path / "reports" / "junit.xml"
-    junit = [part.replace("PATH", str(report)) for part in form.split()]
-
-    assert runner.main(["-q", "-p", "no:cacheprovider", *junit]) == 0
-
+    _, _, report, _ = reported_run
     root = ElementTree.parse(report).getroot()
     cases = sorted(case.get("classname", "") for case in root.iter("testcase"))
-    assert cases == ["tests.cdk.test_stack", "tests.test_language"]
-    assert [suite.get("tests") for suite in root.iter("testsuite")] == ["1", "1"]
+    assert cases == [
+        *("tests.cdk.test_broken", "tests.cdk.test_cdk_files", "tests.cdk.test_stack"),
+        *("tests.test_language", "tests.test_language_files"),
+    ]
+    assert [suite.get("tests") for suite in root.iter("testsuite")] == ["2", "3"]
 
 
-@pytest.mark.parametrize("form", ["--basetemp=PATH", "--basetemp PATH"])
 def test_each_session_gets_a_basetemp_of_its_own(
-    project: tuple[ModuleType, Path], tmp_path: Path, form: str
+    reported_run: tuple[int, str, Path, Path],
 ) -> None:
     # pytest empties --basetemp when a session starts: given to both, each deleted the
     # other's temporary files (a test's tmp_path) under it.
-    runner, root = project
-    for where, name in (("tests/cdk", "test_cdk_files"), ("tests", "test_language_files")):
-        (root / where / f"{name}.py").write_text(
-            f"def {name}(tmp_path):\n    (tmp_path / 'kept').write_text('x')\n"
-        )
-    base = tmp_path / "base"
-    option = [part.replace("PATH", str(base)) for part in form.split()]
-
-    assert runner.main(["-q", "-p", "no:cacheprovider", *option]) == 0
-
+    _, _, _, base = reported_run
     kept = sorted(path.relative_to(base).parts[0] for path in base.rglob("kept"))
     assert kept == ["other", "tests-cdk"]
+
+
+@pytest.mark.parametrize(
+    ("form", "names"),
+    [
+        ("--junitxml=PATH", JUNIT_OPTIONS),
+        ("--junitxml PATH", JUNIT_OPTIONS),
+        ("--junit-xml=PATH", JUNIT_OPTIONS),
+        ("--basetemp=PATH", ("--basetemp",)),
+        ("--basetemp PATH", ("--basetemp",)),
+    ],
+)
+def test_the_report_and_basetemp_options_are_taken_in_every_form(
+    form: str, names: tuple[str, ...]
+) -> None:
+    # Each session gets one of its own instead (reported_run's run, with one form of each).
+    runner = load_runner()
+    options = ["-q", *form.split(), "-k", "docs"]
+    assert runner._without(options, names) == (["-q", "-k", "docs"], "PATH")
+    if names == JUNIT_OPTIONS:
+        assert runner.JUNIT_OPTIONS == JUNIT_OPTIONS
+        assert runner._without_junit(options) == (["-q", "-k", "docs"], "PATH")
 
 
 def test_the_ci_entry_point_passes_its_options_to_the_test_command(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import botocore.session  # type: ignore[import-untyped]
 import pytest
 
 from tests.cdk.kernel import start_kernel
-from tests.cdk.lint import PROBES, BackgroundLint
+from tests.cdk.lint import PROBES, BackgroundLint, LintService
 from tests.conftest import REPO
 
 # jsii's Node process starts with the first import of a jsii library: started here, before
@@ -80,13 +80,25 @@ def synthesize_reference_app(context: dict[str, Any], outdir: Path) -> Synthesiz
 
 
 @pytest.fixture(scope="session")
+def lint_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LintService]:
+    """The session's cfn-lint worker, started by its first job (``tests/cdk/lint.py``)."""
+    service = LintService(tmp_path_factory.mktemp("cfn-lint-worker"))
+    try:
+        yield service
+    finally:
+        service.stop()
+
+
+@pytest.fixture(scope="session")
 def reference_app(
-    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+    lint_service: LintService,
 ) -> Iterator[SynthesizedApp]:
     """The reference app (app.py) with all environments, synthesized once per session.
 
-    Its cfn-lint starts at once, in a process of its own (``tests/cdk/lint.py``), when the
-    session runs the lint tests (not for a session of other tests, ``-k`` or a file).
+    Its cfn-lint starts at once, in the session's lint worker (``tests/cdk/lint.py``), when
+    the session runs the lint tests (not for a session of other tests, ``-k`` or a file).
     """
     app = synthesize_reference_app(cdk_context(), tmp_path_factory.mktemp("cdk.out"))
     if not any(item.path.name == LINT_TESTS for item in request.session.items):
@@ -94,7 +106,7 @@ def reference_app(
         return
     templates = {key: path.read_text() for key, path in app.template_paths.items()}
     templates.update((name, json.dumps(probe)) for name, probe in PROBES.items())
-    lint = BackgroundLint(templates, tmp_path_factory.mktemp("cfn-lint"))
+    lint = BackgroundLint(templates, tmp_path_factory.mktemp("cfn-lint"), lint_service)
     try:
         yield dataclasses.replace(app, lint=lint)
     finally:

@@ -5,6 +5,10 @@ session would spend waiting on nothing else: ``reference_app`` starts ``lint_wor
 as soon as the app is synthesized, the lint tests run last in the session
 (``pytest_collection_modifyitems`` in ``conftest.py``), and by then the findings are
 usually there. The worker runs at a lower priority, so it takes the CPU the tests leave.
+
+The session's lint jobs (the reference app's, and the modules' that lint a template of
+their own) go to one worker, a ``LintService`` (the ``lint_service`` fixture): a worker
+per job would import cfn-lint and build its rules again, about a second of CPU each.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 WORKER = Path(__file__).with_name("lint_worker.py")
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -48,6 +53,8 @@ PROBES: dict[str, dict[str, Any]] = {
 }
 # Far longer than the lint takes on a slow machine (about 25 s): a worker that hangs fails.
 TIMEOUT_SECONDS = 600
+# How often a reader of the shared worker looks for its result.
+POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -59,18 +66,74 @@ class LintMatch:
     message: str
 
 
+class LintService:
+    """One ``lint_worker.py --serve`` for the session's lint jobs, started with the first.
+
+    ``directory`` (the caller's, as ``BackgroundLint``'s) holds the worker's output. Jobs
+    run in the order given; ``stop()`` ends the worker (killing it if it still lints).
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self._directory = directory
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
+
+    def submit(self, job: Path, result: Path) -> None:
+        """Queue ``job``: the worker writes ``result`` (or ``result`` + ``.error``) once done."""
+        if self._process is None:
+            self._stderr = (self._directory / "stderr.txt").open("wb")
+            self._process = subprocess.Popen(
+                [sys.executable, str(WORKER), "--serve"],
+                stdin=subprocess.PIPE,
+                stdout=self._stderr,
+                stderr=self._stderr,
+            )
+        assert self._process.stdin is not None
+        self._process.stdin.write(json.dumps([str(job), str(result)]).encode() + b"\n")
+        self._process.stdin.flush()
+
+    def exit_status(self) -> int | None:
+        """The worker's exit status once it ended (None while it runs, or before it starts)."""
+        return None if self._process is None else self._process.poll()
+
+    def output(self) -> str:
+        """What the worker printed (a traceback if it failed outside a job)."""
+        path = self._directory / "stderr.txt"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        """End the worker: at once, whatever it still has to lint (the session is over)."""
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._process.kill()
+            self._process.wait()
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+        if self._stderr is not None:
+            self._stderr.close()
+
+
 class BackgroundLint:
     """cfn-lint of some templates, started now, read when ``results()`` is called.
 
     ``directory`` (empty, the caller's: a ``tmp_path_factory`` directory, which pytest
-    removes with its old sessions) holds the job, the result and the worker's output.
+    removes with its old sessions) holds the job, the result and the worker's output. The
+    job goes to ``service`` where given, else to a worker of its own.
     """
 
-    def __init__(self, templates: Mapping[str, str], directory: Path) -> None:
+    def __init__(
+        self, templates: Mapping[str, str], directory: Path, service: LintService | None = None
+    ) -> None:
         self._directory = directory
+        self._service = service
         job = self._directory / "job.json"
         job.write_text(json.dumps({"regions": REGIONS, "templates": dict(templates)}))
         self._result = self._directory / "result.json"
+        self._results: dict[str, list[LintMatch]] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        if service is not None:
+            service.submit(job, self._result)
+            return
         self._stderr = (self._directory / "stderr.txt").open("wb")
         self._process = subprocess.Popen(
             [sys.executable, str(WORKER), str(job), str(self._result)],
@@ -78,22 +141,14 @@ class BackgroundLint:
             stdout=self._stderr,
             stderr=self._stderr,
         )
-        self._results: dict[str, list[LintMatch]] | None = None
 
     def results(self) -> dict[str, list[LintMatch]]:
         """Each template's matches, waiting for the worker if it is still linting."""
         if self._results is None:
-            try:
-                status = self._process.wait(timeout=TIMEOUT_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.stop()
-                raise AssertionError(
-                    f"cfn-lint took more than {TIMEOUT_SECONDS} s ({WORKER.name})"
-                ) from None
-            self._stderr.close()
-            if status != 0 or not self._result.exists():
-                output = (self._directory / "stderr.txt").read_text(errors="replace")
-                raise AssertionError(f"cfn-lint's worker failed (exit {status}):\n{output}")
+            if self._service is not None:
+                self._wait_for_service(self._service)
+            else:
+                self._wait_for_process()
             loaded = json.loads(self._result.read_text())
             self._results = {
                 name: [LintMatch(rule, tuple(path), message) for rule, path, message in matches]
@@ -101,8 +156,41 @@ class BackgroundLint:
             }
         return self._results
 
+    def _wait_for_process(self) -> None:
+        assert self._process is not None
+        try:
+            status = self._process.wait(timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise AssertionError(
+                f"cfn-lint took more than {TIMEOUT_SECONDS} s ({WORKER.name})"
+            ) from None
+        self._stderr.close()
+        if status != 0 or not self._result.exists():
+            output = (self._directory / "stderr.txt").read_text(errors="replace")
+            raise AssertionError(f"cfn-lint's worker failed (exit {status}):\n{output}")
+
+    def _wait_for_service(self, service: LintService) -> None:
+        # The worker writes the result file whole (renamed into place): its existence is
+        # the signal. Polled, as a shared worker has no end of its own to wait for.
+        error = self._result.with_name(self._result.name + ".error")
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        while not self._result.exists():
+            if error.exists():
+                raise AssertionError(f"cfn-lint's worker failed:\n{error.read_text()}")
+            status = service.exit_status()
+            if status is not None and not self._result.exists():
+                raise AssertionError(
+                    f"cfn-lint's worker failed (exit {status}):\n{service.output()}"
+                )
+            if time.monotonic() > deadline:
+                raise AssertionError(f"cfn-lint took more than {TIMEOUT_SECONDS} s ({WORKER.name})")
+            time.sleep(POLL_SECONDS)
+
     def stop(self) -> None:
-        """Stop the worker if it still runs (the session ended before reading it)."""
+        """Stop its own worker if it still runs (the session ended before reading it)."""
+        if self._process is None:
+            return  # the service's worker is the session's to stop
         if self._process.poll() is None:
             self._process.kill()
             self._process.wait()
@@ -110,15 +198,17 @@ class BackgroundLint:
 
 
 def lint_in_background(
-    name: str, template: dict[str, Any], directory: Path
+    name: str, template: dict[str, Any], directory: Path, service: LintService
 ) -> Iterator[tuple[dict[str, Any], BackgroundLint]]:
     """cfn-lint of ``template`` (as ``name``) in the background: a module fixture's body.
 
-    Yields the template and its worker, and stops the worker when the fixture ends::
+    Yields the template and its lint, queued to the session's worker ``service``::
 
-        yield from lint_in_background("endpoints", template, tmp_path_factory.mktemp("lint"))
+        yield from lint_in_background(
+            "endpoints", template, tmp_path_factory.mktemp("lint"), lint_service
+        )
     """
-    worker = BackgroundLint({name: json.dumps(template)}, directory)
+    worker = BackgroundLint({name: json.dumps(template)}, directory, service)
     try:
         yield template, worker
     finally:

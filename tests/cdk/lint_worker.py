@@ -4,6 +4,12 @@ Usage: ``python tests/cdk/lint_worker.py JOB.json RESULT.json``. The job holds t
 and the templates (``{"regions": [...], "templates": {name: template text}}``); the result
 maps each name to its matches, ``[rule id, path, message]`` each, in cfn-lint's order. It
 runs at a lower CPU priority: beside the tests, it takes the time they leave idle.
+
+``python tests/cdk/lint_worker.py --serve`` lints one job after another, each given as a
+line ``JOB.json RESULT.json`` on its standard input (JSON: a list of the two paths), until
+its input ends: the session's jobs share one import of cfn-lint and one runner per list of
+regions (about a second of CPU each). A job that fails writes ``RESULT.error`` instead,
+with its traceback; the next one still runs.
 """
 
 from __future__ import annotations
@@ -11,8 +17,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+import traceback
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+# One cfn-lint runner per list of regions, kept for the jobs that follow (``--serve``).
+_RUNNERS: dict[tuple[str, ...], Any] = {}
 
 
 def lint(job: dict[str, Any]) -> dict[str, list[list[Any]]]:
@@ -24,7 +35,10 @@ def lint(job: dict[str, Any]) -> dict[str, list[list[Any]]]:
         decode_str,
     )
 
-    runner = Runner(ConfigMixIn(**ManualArgs(regions=job["regions"])))
+    regions = tuple(job["regions"])
+    if regions not in _RUNNERS:
+        _RUNNERS[regions] = Runner(ConfigMixIn(**ManualArgs(regions=list(regions))))
+    runner = _RUNNERS[regions]
     results: dict[str, list[list[Any]]] = {}
     for name, text in job["templates"].items():
         template, errors = decode_str(text)
@@ -37,14 +51,37 @@ def lint(job: dict[str, Any]) -> dict[str, list[list[Any]]]:
     return results
 
 
+def _write(path: Path, text: str) -> None:
+    """Write ``path`` atomically: its reader never sees half of it."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+
+
+def _run(job_path: Path, result_path: Path) -> None:
+    _write(result_path, json.dumps(lint(json.loads(job_path.read_text(encoding="utf-8")))))
+
+
+def serve(lines: Iterable[str]) -> None:
+    """Run each job given by a line (``["JOB.json", "RESULT.json"]``) in turn."""
+    for line in lines:
+        if not line.strip():
+            continue
+        job_path, result_path = (Path(name) for name in json.loads(line))
+        try:
+            _run(job_path, result_path)
+        except Exception:
+            _write(result_path.with_name(result_path.name + ".error"), traceback.format_exc())
+
+
 def main(arguments: list[str]) -> int:
-    """Read the job, lint, write the result (atomically: the reader never sees half)."""
-    job_path, result_path = (Path(argument) for argument in arguments)
+    """Read the job (or, with ``--serve``, the jobs), lint, write the result."""
     os.nice(10)
-    results = lint(json.loads(job_path.read_text(encoding="utf-8")))
-    partial = result_path.with_suffix(".partial")
-    partial.write_text(json.dumps(results), encoding="utf-8")
-    partial.replace(result_path)
+    if arguments == ["--serve"]:
+        serve(sys.stdin)
+        return 0
+    job_path, result_path = (Path(argument) for argument in arguments)
+    _run(job_path, result_path)
     return 0
 
 

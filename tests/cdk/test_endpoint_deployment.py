@@ -2,8 +2,8 @@
 
 One module-scoped stack, synthesized once, built by the guide's own examples (its "Safe
 deployments" and "Serverless endpoints" blocks, executed as written) and by two more
-endpoints; cfn-lint lints its template in a process of its own while the other tests run
-(``tests/cdk/lint.py``), read by the module's last test. Refusals are built in another
+endpoints; cfn-lint lints its template in the session's lint worker while the other tests
+run (``tests/cdk/lint.py``), read by the module's last test. Refusals are built in another
 stack, never synthesized: a constructor that raises takes its endpoint out of the tree.
 """
 
@@ -39,7 +39,7 @@ from tests.cdk.helpers import (
     statements,
     template_json,
 )
-from tests.cdk.lint import BackgroundLint, lint_in_background
+from tests.cdk.lint import BackgroundLint, LintService, lint_in_background
 from tests.cdk.test_app_cfn_lint import FALSE_POSITIVES, _describe, _key
 from tests.conftest import REPO
 from tests.test_docs import code_blocks
@@ -119,11 +119,14 @@ def built() -> Built:
 
 @pytest.fixture(scope="module")
 def lint(
-    built: Built, tmp_path_factory: pytest.TempPathFactory
+    built: Built, tmp_path_factory: pytest.TempPathFactory, lint_service: LintService
 ) -> Iterator[tuple[dict[str, Any], BackgroundLint]]:
     """cfn-lint of the built template, started as soon as it is synthesized."""
     yield from lint_in_background(
-        "endpoints", template_json(built.template), tmp_path_factory.mktemp("endpoint-lint")
+        "endpoints",
+        template_json(built.template),
+        tmp_path_factory.mktemp("endpoint-lint"),
+        lint_service,
     )
 
 

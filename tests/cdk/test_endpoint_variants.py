@@ -4,7 +4,7 @@ One module-scoped stack, synthesized once: the guide's example run as written fo
 environments (production with a challenger, staging with a shadow), an A/B test of
 variants with instance types, stores and images of their own, each auto scaled, under a
 canary deployment rolled back by an alarm of the challenger's metrics, and a shadow variant
-of another account's version. cfn-lint lints its template in a process of its own while
+of another account's version. cfn-lint lints its template in the session's lint worker while
 the other tests run (``tests/cdk/lint.py``), read by the module's last test. Refusals are
 built in another app, never synthesized: a constructor that raises takes its endpoint out
 of the tree, so they share one stack.
@@ -51,7 +51,7 @@ from tests.cdk.helpers import (
     synthesized,
     template_json,
 )
-from tests.cdk.lint import BackgroundLint, lint_in_background
+from tests.cdk.lint import BackgroundLint, LintService, lint_in_background
 from tests.cdk.test_app_cfn_lint import FALSE_POSITIVES, _describe, _key
 from tests.conftest import REPO
 from tests.test_docs import code_blocks
@@ -193,11 +193,14 @@ def built() -> Built:
 
 @pytest.fixture(scope="module")
 def lint(
-    built: Built, tmp_path_factory: pytest.TempPathFactory
+    built: Built, tmp_path_factory: pytest.TempPathFactory, lint_service: LintService
 ) -> Iterator[tuple[dict[str, Any], BackgroundLint]]:
     """cfn-lint of the built template, started as soon as it is synthesized."""
     yield from lint_in_background(
-        "variants", template_json(built.template), tmp_path_factory.mktemp("variants-lint")
+        "variants",
+        template_json(built.template),
+        tmp_path_factory.mktemp("variants-lint"),
+        lint_service,
     )
 
 

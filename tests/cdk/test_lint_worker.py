@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from tests.cdk.lint import BackgroundLint
+from tests.cdk.lint import BackgroundLint, LintService
 
 
 def test_a_failing_worker_is_reported_with_its_output_and_leaves_no_files_behind(
@@ -26,3 +27,29 @@ def test_a_failing_worker_is_reported_with_its_output_and_leaves_no_files_behind
     lint.stop()
     assert list(scratch.iterdir()) == []
     assert sorted(path.name for path in directory.iterdir()) == ["job.json", "stderr.txt"]
+
+
+def test_the_sessions_jobs_share_one_worker_and_a_failing_job_leaves_the_next_one_alone(
+    tmp_path: Path,
+) -> None:
+    # One worker for the session's lint jobs: each would otherwise import cfn-lint and build
+    # its rules again. A job that fails reports its traceback; the jobs after it still run.
+    service = LintService(tmp_path / "worker")
+    (tmp_path / "worker").mkdir()
+    jobs = {name: tmp_path / name for name in ("broken", "queue")}
+    for directory in jobs.values():
+        directory.mkdir()
+    try:
+        broken = BackgroundLint({"probe:broken": '{"Resources": '}, jobs["broken"], service)
+        queue = {
+            "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"Retention": 1}}}
+        }
+        linted = BackgroundLint({"probe:queue": json.dumps(queue)}, jobs["queue"], service)
+        with pytest.raises(AssertionError, match=r"cfn-lint's worker failed:\n") as caught:
+            broken.results()
+        assert "template probe:broken can't be decoded" in str(caught.value)
+        assert any(match.rule_id == "E3002" for match in linted.results()["probe:queue"])
+        assert service.exit_status() is None  # still serving, one process for both
+    finally:
+        service.stop()
+    assert service.exit_status() is not None

@@ -2,8 +2,9 @@
 
 ``format_arn`` is a jsii round trip per ARN, and a pipeline's roles, its registry and its
 triggers name a dozen per stack; here the stack's partition, region and account are read
-once per stack, and each ARN is joined from them as aws-cdk-lib's ``Arn.format`` joins
-its components (``arn:<partition>:<service>:<region>:<account>:<resource><sep><name>``).
+once per stack (region and account shared with ``_tree.account_region``), and each ARN
+is joined from them as aws-cdk-lib's ``Arn.format`` joins its components
+(``arn:<partition>:<service>:<region>:<account>:<resource><sep><name>``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import weakref
 
 from aws_cdk import ArnFormat, Stack
 
+from ._tree import stack_account_region
+
 # Per stack: constant once the stack exists (its environment is fixed, and context, which
 # decides partition literals, can't change once the stack has children).
-_STACK_PARTS: weakref.WeakKeyDictionary[Stack, tuple[str, str, str]] = weakref.WeakKeyDictionary()
+_PARTITIONS: weakref.WeakKeyDictionary[Stack, str] = weakref.WeakKeyDictionary()
 
 
 def format_arn(
@@ -35,10 +38,11 @@ def format_arn(
         format_arn(stack, service="sagemaker", resource="pipeline", resource_name="train")
         # arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:pipeline/train
     """
-    parts = _STACK_PARTS.get(stack)
-    if parts is None:
-        parts = _STACK_PARTS[stack] = (stack.partition, stack.region, stack.account)
-    partition, region, account = parts
+    partition = _PARTITIONS.get(stack)
+    if partition is None:
+        partition = _PARTITIONS[stack] = stack.partition
+    # Shared with the constructs' other reads of the stack's environment (``_tree``).
+    account, region = stack_account_region(stack)
     if arn_format == ArnFormat.COLON_RESOURCE_NAME:
         separator = ":"
     elif arn_format == ArnFormat.SLASH_RESOURCE_NAME:

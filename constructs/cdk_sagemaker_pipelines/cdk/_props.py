@@ -154,10 +154,15 @@ def _detach_failed(construct: object) -> None:
     if not isinstance(construct, Construct) or "__jsii_ref__" not in vars(construct):
         return
     _DETACHED.add(construct)
-    node = construct.node
+    node = node_of(construct)
     scope = node.scope
-    if scope is not None and scope.node.try_find_child(node.id) is construct:
-        scope.node.try_remove_child(node.id)
+    if scope is None:
+        return
+    # Each read below is a jsii round trip: the id is read once, the scope's node kept.
+    scope_node = node_of(scope)
+    construct_id = node.id
+    if scope_node.try_find_child(construct_id) is construct:
+        scope_node.try_remove_child(construct_id)
 
 
 # The constructs of this library whose constructor raised, taken out of the tree again.

@@ -172,7 +172,12 @@ def path_of(construct: IConstruct) -> str:
 
 def account_region(construct: IConstruct) -> tuple[str, str]:
     """The account and region of ``construct``'s stack (tokens when environment-agnostic)."""
-    return _cached(_ENVIRONMENTS, stack_of(construct), lambda s: (s.account, s.region))
+    return stack_account_region(stack_of(construct))
+
+
+def stack_account_region(stack: Stack) -> tuple[str, str]:
+    """``(stack.account, stack.region)``, read once per stack (``account_region`` of a stack)."""
+    return _cached(_ENVIRONMENTS, stack, lambda s: (s.account, s.region))
 
 
 @overload

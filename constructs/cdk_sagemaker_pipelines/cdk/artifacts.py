@@ -36,6 +36,7 @@ from ._props import (
     raise_for,
 )
 from ._tree import account_region, node_of, placed, root_of
+from ._values import block_all, days
 
 EXECUTIONS_PREFIX = "executions/"
 """Where pipeline steps write per-execution outputs; expired by the lifecycle rule."""
@@ -116,13 +117,14 @@ class ArtifactStore(Construct):
         )
         # Set on this construct (context must be set before it has children), so the store
         # works in apps whose cdk.json predates the flag, and only its own buckets see it.
-        self.node.set_context(ACCESS_LOGS_USE_BUCKET_POLICY, True)
+        # (Its node is read once and kept: the tree's later reads of the store reuse it.)
+        node_of(self).set_context(ACCESS_LOGS_USE_BUCKET_POLICY, True)
         self._removal_policy = removal_policy
         # Whether grants must name the key besides the bucket (whose grants cover its own
         # encryption_key only): a bucket adopted without one.
         self._key_granted_apart = False
-        self._noncurrent = noncurrent_version_retention or Duration.days(30)
-        self.execution_output_retention = execution_output_retention or Duration.days(90)
+        self._noncurrent = noncurrent_version_retention or days(30)
+        self.execution_output_retention = execution_output_retention or days(90)
         if encryption_key is None:
             self.key = account_key(
                 self,
@@ -144,7 +146,7 @@ class ArtifactStore(Construct):
             "AccessLogs",
             # S3 server access logs can only be delivered to SSE-S3 buckets.
             encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            block_public_access=block_all(),
             enforce_ssl=True,
             versioned=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -152,9 +154,9 @@ class ArtifactStore(Construct):
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="ExpireAccessLogs",
-                    expiration=access_log_retention or Duration.days(365),
+                    expiration=access_log_retention or days(365),
                     noncurrent_version_expiration=self._noncurrent,
-                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                    abort_incomplete_multipart_upload_after=days(7),
                 ),
                 # S3 refuses this beside an expiration in one rule.
                 s3.LifecycleRule(id=DELETE_MARKERS_RULE, expired_object_delete_marker=True),
@@ -295,7 +297,7 @@ class ArtifactStore(Construct):
             s3.LifecycleRule(
                 id=CLEAN_UP_RULE,
                 noncurrent_version_expiration=self._noncurrent,
-                abort_incomplete_multipart_upload_after=Duration.days(7),
+                abort_incomplete_multipart_upload_after=days(7),
                 # An object expired (executions/, or by a rule of the caller's) leaves a
                 # delete marker, which outlives its noncurrent versions: remove it then.
                 expired_object_delete_marker=True,
@@ -308,7 +310,7 @@ class ArtifactStore(Construct):
             encryption=s3.BucketEncryption.KMS,
             encryption_key=self.key,
             bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            block_public_access=block_all(),
             enforce_ssl=True,
             versioned=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,

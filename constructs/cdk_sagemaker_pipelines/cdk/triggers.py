@@ -75,6 +75,7 @@ from ._topics import (
     watch_topic_policy,
 )
 from ._tree import account_region, node_of, placed, root_of, stack_of
+from ._values import days, hours
 from .artifacts import enable_event_bridge_notifications
 from .pipeline import (
     EXECUTION_STATUS_CHANGE,
@@ -286,7 +287,7 @@ def _dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
         construct_id,
         encryption=sqs.QueueEncryption.SQS_MANAGED,
         enforce_ssl=True,
-        retention_period=Duration.days(14),
+        retention_period=days(14),
     )
     placed(queue, scope)
     Validations.of(queue).acknowledge(
@@ -682,7 +683,7 @@ class PipelineSchedule(Construct):
             role=self.role,
             dead_letter_queue=self.dead_letter_queue,
             retry_attempts=retry_attempts,
-            max_event_age=max_event_age or Duration.hours(2),
+            max_event_age=max_event_age or hours(2),
         )
         if role is None:
             # aws-cdk-lib's scheduler target grants inline on our role: the start, and the
@@ -798,7 +799,7 @@ class SageMakerPipelineTarget:
         _check_parameters(pipeline, self.parameters, "SageMakerPipelineTarget")
         self.dead_letter_queue = dead_letter_queue
         self.retry_attempts = retry_attempts
-        self.max_event_age = max_event_age or Duration.hours(2)
+        self.max_event_age = max_event_age or hours(2)
         self.role = role
 
     def bind(self, rule: events_refs.IRuleRef, id: str | None = None) -> events.RuleTargetConfig:

@@ -15,9 +15,16 @@ the relay; only the transport differs. One difference would show: a process the 
 started with inherited output would write into the channel, where the relay forwarded its
 output. Synth starts none (images and bundling are built by the CLI at deploy).
 
+The kernel written also builds one assertion's message only when the assertion fails
+(``LAZY_ASSERTIONS``): jsii's serializer asserts it got a type on each value it converts,
+with a message built by ``util.inspect`` of that type whether the assertion holds or not,
+about 2.5 s of the kernel's CPU in a session. The assertion is the same call with the same
+arguments, made only when its condition is false: the same error, never built for nothing.
+
 Where this jsii's ``program.js`` doesn't open its channel the way this module knows, or
-jsii was imported before, the kernel starts the usual way: slower, never different.
-``tests/cdk/test_kernel.py`` fails when that happens.
+jsii was imported before, the kernel starts the usual way: slower, never different. Where
+it doesn't hold an assertion's text exactly once, that text stays as it is. In both cases
+``tests/cdk/test_kernel.py`` fails.
 """
 
 from __future__ import annotations
@@ -38,6 +45,16 @@ RELAYED_CHANNEL = "readFD:3,writeFD:3"
 DIRECT_CHANNEL = "readFD:0,writeFD:1"
 LAUNCHER = Path(__file__).with_name("jsii_kernel.js")
 KERNEL_FILES = ("lib/program.js", "lib/runtime-index-worker.js")
+# jsii's serializer (computeSerializationType) asserts it got a type, formatting the type
+# into the message on every call, whether the assertion holds or not; rewritten to call
+# the assertion, with the same arguments, only when it fails. B is Node's assert module,
+# K its util module, in that part of the bundle.
+EAGER_TYPE_ASSERTION = (
+    "(0,B.default)(null!=e,`Kernel error: expected type information, got ${(0,K.inspect)(e)}`)"
+)
+LAZY_TYPE_ASSERTION = f"(null!=e||{EAGER_TYPE_ASSERTION})"
+# Each eager assertion of lib/program.js, and the same assertion made only when it fails.
+LAZY_ASSERTIONS = {EAGER_TYPE_ASSERTION: LAZY_TYPE_ASSERTION}
 # The option bin/jsii-runtime.js starts the kernel with; the kernel reads it from its own
 # command line (process.execArgv), so it can't come from NODE_OPTIONS.
 NODE_OPTION = "--preserve-symlinks"
@@ -59,12 +76,23 @@ def write_direct_runtime(directory: Path) -> Path | None:
         if name == "lib/program.js":
             if text.count(RELAYED_CHANNEL) != 1:
                 return None
-            text = text.replace(RELAYED_CHANNEL, DIRECT_CHANNEL)
+            text = with_lazy_assertions(text.replace(RELAYED_CHANNEL, DIRECT_CHANNEL))
         (directory / name).parent.mkdir(parents=True, exist_ok=True)
         (directory / name).write_text(text, encoding="utf-8")
     launcher = directory / "lib" / LAUNCHER.name
     shutil.copyfile(LAUNCHER, launcher)
     return launcher
+
+
+def with_lazy_assertions(program: str) -> str:
+    """``program`` (jsii's ``lib/program.js``) with its eager assertions made lazy.
+
+    Each is rewritten only where its text is found exactly once, else left as it is.
+    """
+    for eager, lazy in LAZY_ASSERTIONS.items():
+        if program.count(eager) == 1:
+            program = program.replace(eager, lazy)
+    return program
 
 
 def write_node(directory: Path, node: str) -> Path:

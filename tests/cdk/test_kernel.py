@@ -4,12 +4,16 @@
 these tests check the session took it (a jsii upgrade that moves the kernel's channel
 falls back to the relay, which is slower, and fails here), that the kernel got the Node
 options the relay gives it, that the environment the tests see is unchanged, and that what
-the kernel prints still reaches Python's stderr.
+the kernel prints still reaches Python's stderr; and that the kernel builds the message of
+an assertion only when it fails, the same message (a jsii upgrade that changes the
+assertion's text leaves it eager, and fails here).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -20,10 +24,14 @@ from aws_cdk import aws_ec2 as ec2
 from tests.cdk import conftest
 from tests.cdk.kernel import (
     DIRECT_CHANNEL,
+    EAGER_TYPE_ASSERTION,
     LAUNCHER,
+    LAZY_ASSERTIONS,
+    LAZY_TYPE_ASSERTION,
     NODE_OPTION,
     RELAYED_CHANNEL,
     UNKNOWN_KERNEL,
+    with_lazy_assertions,
     write_direct_runtime,
 )
 
@@ -110,4 +118,70 @@ def test_the_kernel_is_written_with_its_channel_on_stdin_and_stdout(tmp_path: Pa
     program = (tmp_path / "lib" / "program.js").read_text(encoding="utf-8")
     assert DIRECT_CHANNEL in program
     assert RELAYED_CHANNEL not in program
+    assert program.count(LAZY_TYPE_ASSERTION) == program.count(EAGER_TYPE_ASSERTION) == 1
     assert (tmp_path / "lib" / "runtime-index-worker.js").is_file()
+
+
+def test_the_sessions_kernel_builds_assertion_messages_only_when_they_fail(kernel_pid: int):
+    # The kernel's program.js is next to its launcher, the last argument of its command.
+    command = (PROC / str(kernel_pid) / "cmdline").read_bytes().decode().split("\0")
+    program = Path([part for part in command if part][-1]).with_name("program.js")
+    text = program.read_text(encoding="utf-8")
+    for eager, lazy in LAZY_ASSERTIONS.items():
+        # jsii's text changed where this fails: LAZY_ASSERTIONS needs a look.
+        assert text.count(lazy) == text.count(eager) == 1, f"{eager} is still eager"
+
+
+def test_an_assertion_text_not_found_exactly_once_is_left_as_it_is():
+    assert with_lazy_assertions("f();") == "f();"
+    twice = f"{EAGER_TYPE_ASSERTION};{EAGER_TYPE_ASSERTION};"
+    assert with_lazy_assertions(twice) == twice
+    once = f"if({EAGER_TYPE_ASSERTION},g())h();"
+    assert with_lazy_assertions(once) == f"if({LAZY_TYPE_ASSERTION},g())h();"
+
+
+# Runs each assertion's text as program.js does (B: {default: Node's assert}, K: util,
+# counting its inspect calls) on a type, then on none: what it formats, what it throws.
+ASSERTION_PROBE = """
+const B = { default: require('assert') };
+let formatted = 0;
+const K = { inspect: (...args) => { formatted += 1; return require('util').inspect(...args); } };
+const results = {};
+for (const [name, text] of Object.entries(JSON.parse(process.argv[1]))) {
+  const assertion = new Function('B', 'K', 'e', `return ${text};`);
+  formatted = 0;
+  assertion(B, K, { type: { primitive: 'string' } });
+  const formattedWhenItHolds = formatted;
+  const thrown = [];
+  for (const none of [undefined, null]) {
+    try {
+      assertion(B, K, none);
+      thrown.push(null);
+    } catch (error) {
+      const { name, code, message, actual, expected, operator, generatedMessage } = error;
+      thrown.push({ name, code, message, actual, expected, operator, generatedMessage });
+    }
+  }
+  results[name] = { formatted: formattedWhenItHolds, thrown };
+}
+console.log(JSON.stringify(results));
+"""
+
+
+def test_a_lazy_assertion_formats_nothing_when_it_holds_and_throws_the_same_error():
+    texts = {"eager": EAGER_TYPE_ASSERTION, "lazy": LAZY_TYPE_ASSERTION}
+    node = os.environ.get("JSII_NODE", "node")  # as jsii picks it
+    printed = subprocess.run(
+        [node, "-e", ASSERTION_PROBE, json.dumps(texts)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    results = json.loads(printed)
+    assert results["eager"]["formatted"] == 1  # what the lazy one saves
+    assert results["lazy"]["formatted"] == 0
+    assert results["lazy"]["thrown"] == results["eager"]["thrown"]
+    assert [error["message"] for error in results["lazy"]["thrown"]] == [
+        "Kernel error: expected type information, got undefined",
+        "Kernel error: expected type information, got null",
+    ]

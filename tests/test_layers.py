@@ -42,15 +42,7 @@ def jsii_loaded_in_turn(package_python_env: dict[str, str]) -> dict[str, list[st
         "        if any(m == p or m.startswith(p + '.') for p in prefixes))\n"
         "print(json.dumps(loaded))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=package_python_env,
-    )
-    assert result.returncode == 0, result.stderr
-    loaded: dict[str, list[str]] = json.loads(result.stdout)
+    loaded: dict[str, list[str]] = json.loads(fresh_python(package_python_env, code))
     return loaded
 
 
@@ -87,12 +79,17 @@ def modules_loaded_by(env: dict[str, str], module: str, *prefixes: str) -> list[
         "print(json.dumps(sorted(m for m in sys.modules\n"
         "    if any(m == p or m.startswith(p + '.') for p in prefixes))))\n"
     )
+    loaded: list[str] = json.loads(fresh_python(env, code))
+    return loaded
+
+
+def fresh_python(env: dict[str, str], code: str) -> str:
+    """What ``code`` prints, run by a fresh interpreter in the repository (failing on error)."""
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env
     )
-    assert result.returncode == 0, result.stderr
-    loaded: list[str] = json.loads(result.stdout)
-    return loaded
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
 
 
 def test_the_language_imports_no_layer_above_it_not_even_in_a_function() -> None:
@@ -176,14 +173,7 @@ def test_check_automl_deployment_and_lineage_steps_are_imported_on_first_use(
         "else:\n"
         "    raise AssertionError('no AttributeError')\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=package_python_env,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    fresh_python(package_python_env, code)
 
 
 @pytest.mark.parametrize("missing", ["aws_cdk", "constructs", "jsii"])

@@ -107,10 +107,7 @@ def reference_app(
     templates = {key: path.read_text() for key, path in app.template_paths.items()}
     templates.update((name, json.dumps(probe)) for name, probe in PROBES.items())
     lint = BackgroundLint(templates, tmp_path_factory.mktemp("cfn-lint"), lint_service)
-    try:
-        yield dataclasses.replace(app, lint=lint)
-    finally:
-        lint.stop()
+    yield dataclasses.replace(app, lint=lint)
 
 
 LINT_TESTS = "test_app_cfn_lint.py"

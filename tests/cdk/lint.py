@@ -114,41 +114,24 @@ class LintService:
 
 
 class BackgroundLint:
-    """cfn-lint of some templates, started now, read when ``results()`` is called.
+    """cfn-lint of some templates, queued now to ``service``, read when ``results()`` is called.
 
     ``directory`` (empty, the caller's: a ``tmp_path_factory`` directory, which pytest
-    removes with its old sessions) holds the job, the result and the worker's output. The
-    job goes to ``service`` where given, else to a worker of its own.
+    removes with its old sessions) holds the job and its result.
     """
 
-    def __init__(
-        self, templates: Mapping[str, str], directory: Path, service: LintService | None = None
-    ) -> None:
-        self._directory = directory
+    def __init__(self, templates: Mapping[str, str], directory: Path, service: LintService) -> None:
         self._service = service
-        job = self._directory / "job.json"
+        job = directory / "job.json"
         job.write_text(json.dumps({"regions": REGIONS, "templates": dict(templates)}))
-        self._result = self._directory / "result.json"
+        self._result = directory / "result.json"
         self._results: dict[str, list[LintMatch]] | None = None
-        self._process: subprocess.Popen[bytes] | None = None
-        if service is not None:
-            service.submit(job, self._result)
-            return
-        self._stderr = (self._directory / "stderr.txt").open("wb")
-        self._process = subprocess.Popen(
-            [sys.executable, str(WORKER), str(job), str(self._result)],
-            stdin=subprocess.DEVNULL,
-            stdout=self._stderr,
-            stderr=self._stderr,
-        )
+        service.submit(job, self._result)
 
     def results(self) -> dict[str, list[LintMatch]]:
         """Each template's matches, waiting for the worker if it is still linting."""
         if self._results is None:
-            if self._service is not None:
-                self._wait_for_service(self._service)
-            else:
-                self._wait_for_process()
+            self._wait()
             loaded = json.loads(self._result.read_text())
             self._results = {
                 name: [LintMatch(rule, tuple(path), message) for rule, path, message in matches]
@@ -156,21 +139,7 @@ class BackgroundLint:
             }
         return self._results
 
-    def _wait_for_process(self) -> None:
-        assert self._process is not None
-        try:
-            status = self._process.wait(timeout=TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.stop()
-            raise AssertionError(
-                f"cfn-lint took more than {TIMEOUT_SECONDS} s ({WORKER.name})"
-            ) from None
-        self._stderr.close()
-        if status != 0 or not self._result.exists():
-            output = (self._directory / "stderr.txt").read_text(errors="replace")
-            raise AssertionError(f"cfn-lint's worker failed (exit {status}):\n{output}")
-
-    def _wait_for_service(self, service: LintService) -> None:
+    def _wait(self) -> None:
         # The worker writes the result file whole (renamed into place): its existence is
         # the signal. Polled, as a shared worker has no end of its own to wait for.
         error = self._result.with_name(self._result.name + ".error")
@@ -178,23 +147,14 @@ class BackgroundLint:
         while not self._result.exists():
             if error.exists():
                 raise AssertionError(f"cfn-lint's worker failed:\n{error.read_text()}")
-            status = service.exit_status()
+            status = self._service.exit_status()
             if status is not None and not self._result.exists():
                 raise AssertionError(
-                    f"cfn-lint's worker failed (exit {status}):\n{service.output()}"
+                    f"cfn-lint's worker failed (exit {status}):\n{self._service.output()}"
                 )
             if time.monotonic() > deadline:
                 raise AssertionError(f"cfn-lint took more than {TIMEOUT_SECONDS} s ({WORKER.name})")
             time.sleep(POLL_SECONDS)
-
-    def stop(self) -> None:
-        """Stop its own worker if it still runs (the session ended before reading it)."""
-        if self._process is None:
-            return  # the service's worker is the session's to stop
-        if self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        self._stderr.close()
 
 
 def lint_in_background(
@@ -208,8 +168,4 @@ def lint_in_background(
             "endpoints", template, tmp_path_factory.mktemp("lint"), lint_service
         )
     """
-    worker = BackgroundLint({name: json.dumps(template)}, directory, service)
-    try:
-        yield template, worker
-    finally:
-        worker.stop()
+    yield template, BackgroundLint({name: json.dumps(template)}, directory, service)

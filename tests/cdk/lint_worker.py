@@ -1,15 +1,13 @@
 """Lint templates with cfn-lint and write what it found: run by ``tests/cdk/lint.py``.
 
-Usage: ``python tests/cdk/lint_worker.py JOB.json RESULT.json``. The job holds the regions
-and the templates (``{"regions": [...], "templates": {name: template text}}``); the result
-maps each name to its matches, ``[rule id, path, message]`` each, in cfn-lint's order. It
+Usage: ``python tests/cdk/lint_worker.py --serve``. It lints one job after another, each
+given as a line ``["JOB.json", "RESULT.json"]`` (JSON) on its standard input, until its
+input ends: the session's jobs share one import of cfn-lint and one runner per list of
+regions (about a second of CPU each). A job holds the regions and the templates
+(``{"regions": [...], "templates": {name: template text}}``); its result maps each name to
+its matches, ``[rule id, path, message]`` each, in cfn-lint's order. A job that fails
+writes ``RESULT.error`` instead, with its traceback; the next one still runs. The worker
 runs at a lower CPU priority: beside the tests, it takes the time they leave idle.
-
-``python tests/cdk/lint_worker.py --serve`` lints one job after another, each given as a
-line ``JOB.json RESULT.json`` on its standard input (JSON: a list of the two paths), until
-its input ends: the session's jobs share one import of cfn-lint and one runner per list of
-regions (about a second of CPU each). A job that fails writes ``RESULT.error`` instead,
-with its traceback; the next one still runs.
 """
 
 from __future__ import annotations
@@ -82,13 +80,12 @@ def serve(lines: Iterable[str]) -> None:
 
 
 def main(arguments: list[str]) -> int:
-    """Read the job (or, with ``--serve``, the jobs), lint, write the result."""
+    """Lint the jobs given on standard input (``--serve``), each in turn."""
+    if arguments != ["--serve"]:
+        print("usage: python tests/cdk/lint_worker.py --serve", file=sys.stderr)
+        return 2
     os.nice(10)
-    if arguments == ["--serve"]:
-        serve(sys.stdin)
-        return 0
-    job_path, result_path = (Path(argument) for argument in arguments)
-    _run(job_path, result_path)
+    serve(sys.stdin)
     return 0
 
 

@@ -9,6 +9,7 @@ import io
 import itertools
 import json
 import re
+import shutil
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -22,7 +23,8 @@ from packaging.version import Version
 
 from cdk_sagemaker_pipelines import definition
 from cdk_sagemaker_pipelines.cli import build_parser
-from cdk_sagemaker_pipelines.local import LocalConfig
+from cdk_sagemaker_pipelines.local import LocalConfig, ResourceMap
+from cdk_sagemaker_pipelines.local import runner as local_runner
 from cdk_sagemaker_pipelines.local.resources import can_serve
 from tests.conftest import REPO, ROLE, cached_example_root
 from tests.test_packaging import app_pins, declared_ranges
@@ -910,11 +912,6 @@ def reuse_tutorial_runs(home: Path, root: Path, monkeypatch: pytest.MonkeyPatch)
     Their steps are cache hits, which read no data: the tests check that their mappings
     lead to it (``can_serve``); the tutorial's run read it.
     """
-    import shutil
-
-    from cdk_sagemaker_pipelines.local import ResourceMap
-    from cdk_sagemaker_pipelines.local import runner as local_runner
-
     for part in ("cache", "executions"):  # the cached steps' outputs are the executions'
         shutil.copytree(home / ".smpipe" / part, root / part)
     name = ResourceMap.load(home / "resources.json").pipeline_name

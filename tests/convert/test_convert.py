@@ -243,8 +243,21 @@ def training_definition(**arguments: Any) -> dict[str, Any]:
 
 def test_members_no_keyword_writes_go_to_extra_arguments() -> None:
     definition = training_definition(
-        RetryStrategy={"MaximumRetryAttempts": 2},
         Tags=[{"Key": "team", "Value": "ml"}],
+        RemoteDebugConfig={"EnableRemoteDebug": True},
+    )
+    source = assert_round_trips(definition)
+    assert "    extra_arguments={\n" in source
+    assert '"Tags": [{"Key": "team", "Value": "ml"}],' in source
+    assert '"RemoteDebugConfig": {"EnableRemoteDebug": True},' in source
+    assert "max_runtime_in_seconds=3600," in source
+    assert "disable_profiler=False," in source  # the definition has no ProfilerConfig
+
+
+def test_warm_pool_retries_and_checkpoint_path_are_keywords() -> None:
+    definition = training_definition(
+        RetryStrategy={"MaximumRetryAttempts": 2},
+        CheckpointConfig={"S3Uri": "s3://b/checkpoints", "LocalPath": "/opt/ml/ckpt"},
         ResourceConfig={
             "InstanceCount": 1,
             "InstanceType": "ml.m5.large",
@@ -253,11 +266,14 @@ def test_members_no_keyword_writes_go_to_extra_arguments() -> None:
         },
     )
     source = assert_round_trips(definition)
-    assert "    extra_arguments={\n" in source
-    assert '"RetryStrategy": {"MaximumRetryAttempts": 2},' in source
-    assert '"ResourceConfig": {"KeepAlivePeriodInSeconds": 60},' in source
-    assert "max_runtime_in_seconds=3600," in source
-    assert "disable_profiler=False," in source  # the definition has no ProfilerConfig
+    for line in (
+        '    checkpoint_s3_uri="s3://b/checkpoints",\n',
+        '    checkpoint_local_path="/opt/ml/ckpt",\n',
+        "    max_retry_attempts=2,\n",
+        "    keep_alive_period_in_seconds=60,\n",
+    ):
+        assert line in source
+    assert "extra_arguments" not in source
 
 
 def test_fails_a_member_the_language_always_writes_naming_step_and_field() -> None:
@@ -394,14 +410,14 @@ def test_kms_keys_network_spot_and_checkpoints_are_keywords() -> None:
 
 
 def test_a_member_beside_a_keyword_stays_in_extra_arguments() -> None:
-    # CheckpointConfig.LocalPath has no keyword: checkpoint_s3_uri= writes S3Uri, the
-    # escape hatch adds the rest.
+    # OutputDataConfig.CompressionType has no keyword: output_path= writes S3OutputPath,
+    # the escape hatch adds the rest.
     definition = training_definition(
-        CheckpointConfig={"S3Uri": "s3://b/checkpoints", "LocalPath": "/opt/ml/ckpt"}
+        OutputDataConfig={"S3OutputPath": "s3://b/out", "CompressionType": "NONE"}
     )
     source = assert_round_trips(definition)
-    assert '    checkpoint_s3_uri="s3://b/checkpoints",\n' in source
-    assert 'extra_arguments={"CheckpointConfig": {"LocalPath": "/opt/ml/ckpt"}},' in source
+    assert '    output_path="s3://b/out",\n' in source
+    assert 'extra_arguments={"OutputDataConfig": {"CompressionType": "NONE"}},' in source
 
 
 def test_sdk_network_kms_and_transform_options_are_keywords() -> None:

@@ -932,7 +932,10 @@ def _training_like(
     )
     writer.lift("use_spot_instances", job.get("EnableManagedSpotTraining"))
     writer.lift("max_wait_in_seconds", _get(job, "StoppingCondition", "MaxWaitTimeInSeconds"))
-    writer.lift("checkpoint_s3_uri", _get(job, "CheckpointConfig", "S3Uri"))
+    if writer.lift("checkpoint_s3_uri", _get(job, "CheckpointConfig", "S3Uri")):
+        # A local path alone is refused: it stays in extra_arguments beside its S3 URI then.
+        writer.lift("checkpoint_local_path", _get(job, "CheckpointConfig", "LocalPath"))
+    writer.lift("max_retry_attempts", _get(job, "RetryStrategy", "MaximumRetryAttempts"))
     keyword = (
         "hyperparameters" if hyperparameters == "HyperParameters" else "static_hyperparameters"
     )
@@ -1092,6 +1095,9 @@ def _training(writer: _Writer, arguments: Mapping[str, Any]) -> None:
     )
     if arguments.get("ProfilerConfig") != {"DisableProfiler": True}:
         writer.lift("disable_profiler", False)
+    # A tuning job's training jobs have no warm pool: TrainingStep's keyword only.
+    keep_alive = _get(arguments, "ResourceConfig", "KeepAlivePeriodInSeconds")
+    writer.lift("keep_alive_period_in_seconds", keep_alive)
 
 
 def _tuning(writer: _Writer, arguments: Mapping[str, Any]) -> None:

@@ -131,17 +131,13 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
         "heterogeneous clusters are TrainingStep's only (the SDK's tuner drops an "
         "estimator's instance_groups); tune on one instance_type",
     ),
+    # TrainingStep takes it; the SDK's tuner drops an estimator's keep-alive period, and a
+    # tuning job's training jobs have no warm pool (HyperParameterTuningResourceConfig).
     "keep_alive_period_in_seconds": (
-        ("TrainingStep",),
-        'extra_arguments={"ResourceConfig": {"KeepAlivePeriodInSeconds": …}}',
-    ),
-    "max_retry_attempts": (
-        ("TrainingStep",),
-        'extra_arguments={"RetryStrategy": {"MaximumRetryAttempts": …}}',
-    ),
-    "checkpoint_local_path": (
-        ("TrainingStep",),
-        'extra_arguments={"CheckpointConfig": {"LocalPath": …}}',
+        ("TuningStep", "TrainingJobDefinition"),
+        "warm pools are TrainingStep's only (keep_alive_period_in_seconds=): the SDK's tuner "
+        "drops an estimator's keep_alive_period_in_seconds, and a tuning job's training jobs "
+        "keep no warm pool",
     ),
     # HyperparameterTuner.create's per-estimator dictionaries.
     **{
@@ -297,18 +293,6 @@ _CLASS_HINTS: dict[tuple[str, str], str] = {
     # job steps would suggest the setting belongs elsewhere.
     ("ModelStep", "instance_type"): _MODEL_CREATE_INSTANCES,
     ("ModelStep", "accelerator_type"): _MODEL_CREATE_INSTANCES,
-    # Without these, the close match checkpoint_s3_uri= (where the checkpoints are synced
-    # to, not where the script writes them) would be suggested.
-    ("TuningStep", "checkpoint_local_path"): (
-        'extra_arguments={"TrainingJobDefinition": {"CheckpointConfig": {"LocalPath": …}}} '
-        "(a tuning step of one algorithm; the training jobs of training_job_definitions "
-        "use the default, /opt/ml/checkpoints)"
-    ),
-    ("TrainingJobDefinition", "checkpoint_local_path"): (
-        "a TrainingJobDefinition's jobs use the default, /opt/ml/checkpoints (one "
-        'algorithm tuned alone takes extra_arguments={"TrainingJobDefinition": '
-        '{"CheckpointConfig": {"LocalPath": …}}} on its TuningStep)'
-    ),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from importlib import metadata
 from pathlib import Path
@@ -1292,3 +1293,228 @@ def test_debugger_profiler_and_tensorboard_outputs_are_written(binder: StaticBin
     for key in ("tensorboard", "debug", "profiler"):
         assert S3Access("logs-bucket", key) in plan.writes, key
         assert S3Access("logs-bucket", key) not in plan.reads, key
+
+
+# Warm pools, retries and the checkpoints' local path: the SDK estimator's
+# keep_alive_period_in_seconds, max_retry_attempts and checkpoint_local_path.
+
+
+def test_warm_pool_retries_and_checkpoint_path_render_as_request_members(
+    ctx: RenderContext,
+) -> None:
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        keep_alive_period_in_seconds=1800,
+        max_retry_attempts=3,
+        checkpoint_s3_uri="s3://b/checkpoints",
+        checkpoint_local_path="/opt/ml/checkpoints/run",
+    )
+
+    arguments = step.to_request(ctx)["Arguments"]
+
+    assert arguments["ResourceConfig"] == {
+        "InstanceCount": 1,
+        "InstanceType": "ml.m5.large",
+        "VolumeSizeInGB": 30,
+        "KeepAlivePeriodInSeconds": 1800,
+    }
+    assert arguments["RetryStrategy"] == {"MaximumRetryAttempts": 3}
+    assert arguments["CheckpointConfig"] == {
+        "S3Uri": "s3://b/checkpoints",
+        "LocalPath": "/opt/ml/checkpoints/run",
+    }
+
+
+def test_warm_pool_retries_and_checkpoint_path_take_parameters(binder: StaticBinder) -> None:
+    keep_alive = ParameterInteger(name="KeepAlive", default_value=600)
+    attempts = ParameterInteger(name="RetryAttempts", default_value=2)
+    local_path = ParameterString(name="CheckpointPath", default_value="/opt/ml/checkpoints")
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        keep_alive_period_in_seconds=keep_alive,
+        max_retry_attempts=attempts,
+        checkpoint_s3_uri="s3://b/checkpoints",
+        checkpoint_local_path=local_path,
+    )
+
+    definition = PipelineDefinition(
+        parameters=[keep_alive, attempts, local_path], steps=[step]
+    ).to_definition(binder)
+
+    arguments = definition["Steps"][0]["Arguments"]
+    assert arguments["ResourceConfig"]["KeepAlivePeriodInSeconds"] == {
+        "Get": "Parameters.KeepAlive"
+    }
+    retries = {"MaximumRetryAttempts": {"Get": "Parameters.RetryAttempts"}}
+    assert arguments["RetryStrategy"] == retries
+    assert arguments["CheckpointConfig"]["LocalPath"] == {"Get": "Parameters.CheckpointPath"}
+    assert validate_definition(definition) == []
+
+
+def test_without_them_no_warm_pool_retry_strategy_or_local_path_is_written(
+    ctx: RenderContext,
+) -> None:
+    arguments = TrainingStep(
+        name="Train", image=IMAGE, checkpoint_s3_uri="s3://b/checkpoints"
+    ).to_request(ctx)["Arguments"]
+
+    assert "KeepAlivePeriodInSeconds" not in arguments["ResourceConfig"]
+    assert "RetryStrategy" not in arguments
+    assert arguments["CheckpointConfig"] == {"S3Uri": "s3://b/checkpoints"}
+
+
+def test_a_warm_pool_on_instance_groups_is_written_before_the_groups(ctx: RenderContext) -> None:
+    # Refused when compiled (below), but written where the SDK writes it.
+    resources = hetero_step(keep_alive_period_in_seconds=60)._resources(ctx, JobDefaults())
+    assert list(resources) == ["VolumeSizeInGB", "KeepAlivePeriodInSeconds", "InstanceGroups"]
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "expected"),
+    [
+        ("keep_alive_period_in_seconds", "600", "int or Expression, got str '600'"),
+        ("keep_alive_period_in_seconds", 60.0, "int or Expression, got float 60.0"),
+        ("max_retry_attempts", True, "int or Expression, got bool True"),
+        ("max_retry_attempts", "2", "int or Expression, got str '2'"),
+        ("checkpoint_local_path", 3, "str or Expression, got int 3"),
+    ],
+)
+def test_fails_wrong_types_naming_step_and_keyword(
+    argument: str, value: object, expected: str
+) -> None:
+    message = f"TrainingStep 'Train': field '{argument}' expects {expected}"
+    with pytest.raises(PipelineDefinitionError, match=re.escape(message)):
+        TrainingStep(
+            name="Train",
+            image=IMAGE,
+            checkpoint_s3_uri="s3://b/checkpoints",
+            **{argument: value},  # type: ignore[arg-type]
+        )
+
+
+def test_fails_a_checkpoint_local_path_without_its_s3_uri() -> None:
+    # The SDK writes no CheckpointConfig then, dropping the path without a word
+    # (tests/definition/sdk_training_settings/: local_path_only).
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=re.escape(
+            "TrainingStep 'Train': checkpoint_local_path needs checkpoint_s3_uri (where "
+            "SageMaker syncs the checkpoints written there)"
+        ),
+    ):
+        TrainingStep(name="Train", image=IMAGE, checkpoint_local_path="/opt/ml/ckpt")
+
+
+@pytest.mark.parametrize(
+    ("options", "message", "hint"),
+    [
+        (
+            {"use_spot_instances": True, "max_wait_in_seconds": 90000},
+            "SageMaker managed warm pools can't be used with spot instances (use_spot_instances)",
+            "leave out keep_alive_period_in_seconds, or use_spot_instances",
+        ),
+        (
+            {
+                "instance_groups": [
+                    InstanceGroup(name="data", instance_type="ml.c5.xlarge", instance_count=2)
+                ]
+            },
+            "SageMaker managed warm pools can't be used with heterogeneous cluster training "
+            "(instance_groups)",
+            "leave out keep_alive_period_in_seconds, or train on one instance_type",
+        ),
+    ],
+    ids=["spot", "instance-groups"],
+)
+def test_fails_a_warm_pool_with_spot_or_instance_groups_naming_step_and_field(
+    binder: StaticBinder, options: dict[str, object], message: str, hint: str
+) -> None:
+    # The SageMaker guide's "SageMaker AI Managed Warm Pools", Considerations.
+    parameter = ParameterInteger(name="KeepAlive", default_value=600)
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        keep_alive_period_in_seconds=parameter,
+        **options,  # type: ignore[arg-type]
+    )
+
+    with pytest.raises(PipelineValidationError) as raised:
+        PipelineDefinition(parameters=[parameter], steps=[step]).to_definition(binder)
+
+    [problem] = raised.value.problems
+    assert (problem.step, problem.field, problem.argument, problem.message, problem.hint) == (
+        "Train",
+        "Arguments.ResourceConfig.KeepAlivePeriodInSeconds",
+        "keep_alive_period_in_seconds",
+        message,
+        hint,
+    )
+
+
+def test_a_keep_alive_period_of_0_asks_for_no_warm_pool(binder: StaticBinder) -> None:
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        keep_alive_period_in_seconds=0,
+        use_spot_instances=True,
+        max_wait_in_seconds=90000,
+    )
+    definition = PipelineDefinition(steps=[step]).to_definition(binder)
+    assert validate_definition(definition) == []
+
+
+def test_extra_arguments_win_over_the_keywords_naming_themselves(binder: StaticBinder) -> None:
+    # The rule of every keyword: extra_arguments merge into what the step renders, objects
+    # merging and other values replacing it.
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        keep_alive_period_in_seconds=600,
+        max_retry_attempts=2,
+        checkpoint_s3_uri="s3://b/checkpoints",
+        checkpoint_local_path="/opt/ml/ckpt",
+        extra_arguments={
+            "RetryStrategy": {"MaximumRetryAttempts": 5},
+            "ResourceConfig": {"KeepAlivePeriodInSeconds": 1200},
+            "CheckpointConfig": {"LocalPath": "/opt/ml/other"},
+        },
+    )
+
+    arguments = PipelineDefinition(steps=[step]).to_definition(binder)["Steps"][0]["Arguments"]
+
+    assert arguments["RetryStrategy"] == {"MaximumRetryAttempts": 5}
+    assert arguments["ResourceConfig"]["KeepAlivePeriodInSeconds"] == 1200
+    assert arguments["CheckpointConfig"] == {
+        "S3Uri": "s3://b/checkpoints",
+        "LocalPath": "/opt/ml/other",
+    }
+    for field in (
+        "Arguments.RetryStrategy.MaximumRetryAttempts",
+        "Arguments.ResourceConfig.KeepAlivePeriodInSeconds",
+        "Arguments.CheckpointConfig.LocalPath",
+    ):
+        assert step.argument_for(field) == "extra_arguments"
+
+
+def test_problems_of_the_new_members_name_their_keywords(binder: StaticBinder) -> None:
+    # botocore's limits: KeepAlivePeriodInSeconds 0 to 21600 (botocore 1.44; the warm-pool
+    # guide once said 3600), MaximumRetryAttempts 1 to 30, LocalPath up to 4096 characters.
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        keep_alive_period_in_seconds=21601,
+        max_retry_attempts=0,
+        checkpoint_s3_uri="s3://b/checkpoints",
+        checkpoint_local_path="/opt/ml/" + "x" * 4096,
+    )
+
+    with pytest.raises(PipelineValidationError) as raised:
+        PipelineDefinition(steps=[step]).to_definition(binder)
+
+    assert {(problem.field, problem.argument) for problem in raised.value.problems} == {
+        ("Arguments.ResourceConfig.KeepAlivePeriodInSeconds", "keep_alive_period_in_seconds"),
+        ("Arguments.RetryStrategy.MaximumRetryAttempts", "max_retry_attempts"),
+        ("Arguments.CheckpointConfig.LocalPath", "checkpoint_local_path"),
+    }

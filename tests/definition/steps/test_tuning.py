@@ -2330,19 +2330,19 @@ def test_a_definitions_spot_wait_without_spot_names_its_own_argument(
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        # Not the close match checkpoint_s3_uri=: that is where the checkpoints are synced.
+        # The SDK's tuner drops an estimator's keep-alive period: no warm pool to ask for.
         (
-            lambda: tuning(checkpoint_local_path="/opt/ml/checkpoints"),
-            "TuningStep 'Tune' takes no argument 'checkpoint_local_path' (the SageMaker SDK's "
-            'checkpoint_local_path=; here: extra_arguments={"TrainingJobDefinition": '
-            '{"CheckpointConfig": {"LocalPath": …}}} (a tuning step of one algorithm; the '
-            "training jobs of training_job_definitions use the default, /opt/ml/checkpoints))",
+            lambda: tuning(keep_alive_period_in_seconds=600),
+            "TuningStep 'Tune' takes no argument 'keep_alive_period_in_seconds' (the SageMaker "
+            "SDK's keep_alive_period_in_seconds=; here: warm pools are TrainingStep's only "
+            "(keep_alive_period_in_seconds=): the SDK's tuner drops an estimator's "
+            "keep_alive_period_in_seconds, and a tuning job's training jobs keep no warm pool)",
         ),
         (
-            lambda: algorithm(checkpoint_local_path="/opt/ml/checkpoints"),
-            "TrainingJobDefinition 'xgboost' takes no argument 'checkpoint_local_path' (the "
-            "SageMaker SDK's checkpoint_local_path=; here: a TrainingJobDefinition's jobs use "
-            "the default, /opt/ml/checkpoints",
+            lambda: algorithm(keep_alive_period_in_seconds=600),
+            "TrainingJobDefinition 'xgboost' takes no argument 'keep_alive_period_in_seconds' "
+            "(the SageMaker SDK's keep_alive_period_in_seconds=; here: warm pools are "
+            "TrainingStep's only",
         ),
         # An estimator's spot and size settings, as on the steps.
         (
@@ -2361,7 +2361,7 @@ def test_a_definitions_spot_wait_without_spot_names_its_own_argument(
             "SDK's volume_size=; here: volume_size_in_gb=)",
         ),
     ],
-    ids=["tuning-local-path", "definition-local-path", "max-wait", "max-run", "volume-size"],
+    ids=["tuning-keep-alive", "definition-keep-alive", "max-wait", "max-run", "volume-size"],
 )
 def test_fails_sdk_spot_and_checkpoint_names_with_what_to_write(
     build: Callable[[], object], message: str
@@ -2370,25 +2370,61 @@ def test_fails_sdk_spot_and_checkpoint_names_with_what_to_write(
         build()
 
 
-def test_a_tuning_steps_checkpoint_local_path_goes_in_extra_arguments(
+def test_a_tuning_steps_checkpoint_local_path_and_retries_render_in_its_training_job(
     binder: StaticBinder,
 ) -> None:
-    # What the hint says to write: it merges into the checkpoint location and is valid.
+    attempts = ParameterInteger(name="RetryAttempts", default_value=2)
     step = tuning(
         checkpoint_s3_uri="s3://models-bucket/checkpoints/",
-        extra_arguments={
-            "TrainingJobDefinition": {"CheckpointConfig": {"LocalPath": "/opt/ml/ckpt"}}
-        },
+        checkpoint_local_path="/opt/ml/ckpt",
+        max_retry_attempts=attempts,
     )
 
-    definition = PipelineDefinition(steps=[step]).to_definition(binder)
+    definition = PipelineDefinition(parameters=[attempts], steps=[step]).to_definition(binder)
 
     job = definition["Steps"][0]["Arguments"]["TrainingJobDefinition"]
     assert job["CheckpointConfig"] == {
         "S3Uri": "s3://models-bucket/checkpoints/",
         "LocalPath": "/opt/ml/ckpt",
     }
+    assert job["RetryStrategy"] == {"MaximumRetryAttempts": {"Get": "Parameters.RetryAttempts"}}
+    assert "KeepAlivePeriodInSeconds" not in job["HyperParameterTuningResourceConfig"]
     assert validate_definition(definition) == []
+
+
+def test_each_training_job_definition_has_its_own_checkpoint_path_and_retries(
+    binder: StaticBinder,
+) -> None:
+    retried = algorithm(
+        checkpoint_s3_uri="s3://models-bucket/checkpoints/",
+        checkpoint_local_path="/opt/ml/ckpt",
+        max_retry_attempts=3,
+    )
+    plain = algorithm("plain")
+
+    definition = PipelineDefinition(steps=[multi(retried, plain)]).to_definition(binder)
+
+    first, second = definition["Steps"][0]["Arguments"]["TrainingJobDefinitions"]
+    assert first["CheckpointConfig"]["LocalPath"] == "/opt/ml/ckpt"
+    assert first["RetryStrategy"] == {"MaximumRetryAttempts": 3}
+    assert list(first)[-1] == "RetryStrategy"  # where the SDK writes it: after the ranges
+    assert "RetryStrategy" not in second
+    assert "CheckpointConfig" not in second
+    assert validate_definition(definition) == []
+
+
+def test_fails_a_definitions_checkpoint_local_path_without_its_s3_uri() -> None:
+    with pytest.raises(PipelineDefinitionError) as raised:
+        multi(algorithm(checkpoint_local_path="/opt/ml/ckpt"))
+    assert str(raised.value).startswith(
+        "TuningStep 'TuneAlgorithms', training job definition 'xgboost': "
+        "checkpoint_local_path needs checkpoint_s3_uri"
+    )
+
+
+def test_fails_checkpoint_local_path_beside_training_job_definitions() -> None:
+    with pytest.raises(PipelineDefinitionError, match=re.escape("move checkpoint_local_path=")):
+        multi(algorithm(), checkpoint_local_path="/opt/ml/ckpt")
 
 
 @pytest.mark.parametrize(

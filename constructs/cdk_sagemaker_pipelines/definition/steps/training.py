@@ -16,7 +16,7 @@ from .._channel_rules import (
     MAX_DIRECTORY_PATH,
 )
 from .._distribution_names import DISTRIBUTION_HYPERPARAMETERS
-from .._errors import PipelineDefinitionError
+from .._errors import PipelineDefinitionError, Problem
 from .._render import JsonValue, RenderContext, compact, render, render_string_map
 from .._suggest import did_you_mean, one_of
 from .._tokens import is_token
@@ -264,7 +264,9 @@ def training_job_argument_fields(job: str, resources: str) -> dict[str, str]:
         f"{job}.EnableInterContainerTrafficEncryption": "network",
         f"{job}.StoppingCondition.MaxWaitTimeInSeconds": "max_wait_in_seconds",
         f"{job}.CheckpointConfig": "checkpoint_s3_uri",
+        f"{job}.CheckpointConfig.LocalPath": "checkpoint_local_path",
         f"{job}.EnableManagedSpotTraining": "use_spot_instances",
+        f"{job}.RetryStrategy": "max_retry_attempts",
     }
 
 
@@ -280,10 +282,18 @@ class TrainingJobStep(JobStep):
     itself: a ``TrainingStep`` requires it, a ``TuningStep`` of several
     ``TrainingJobDefinition``s leaves it to them.
 
+    ``checkpoint_local_path`` is where the job writes the checkpoints SageMaker syncs with
+    ``checkpoint_s3_uri`` (Default: ``/opt/ml/checkpoints``); it needs ``checkpoint_s3_uri``.
+    ``max_retry_attempts`` retries the job on an ``InternalServerError`` up to that many
+    times (CreateTrainingJob's ``RetryStrategy``; Default: no retry). Both are the SDK
+    estimator's settings of the same names.
+
     Example::
 
         TrainingStep(name="Train", image=Image.sklearn("1.2-1"),
-                     code=Code.from_asset("ml/train.py"), inputs={"train": train_uri})
+                     code=Code.from_asset("ml/train.py"), inputs={"train": train_uri},
+                     checkpoint_s3_uri="s3://bucket/checkpoints",
+                     checkpoint_local_path="/opt/ml/checkpoints/run", max_retry_attempts=2)
     """
 
     code: Code | None = None
@@ -301,8 +311,10 @@ class TrainingJobStep(JobStep):
     network: NetworkConfig | None = None
     role: str | Expression | None = None
     checkpoint_s3_uri: S3Like | None = None
+    checkpoint_local_path: str | Expression | None = None
     use_spot_instances: bool = False
     max_wait_in_seconds: int | Expression | None = None
+    max_retry_attempts: int | Expression | None = None
     distribution: Distribution | None = None
     # Where the job's members sit: TrainingStep's Arguments, or a tuning job's
     # TrainingJobDefinition; and the member naming the instances.
@@ -343,9 +355,15 @@ class TrainingJobStep(JobStep):
     def _checkpoint_config(self, ctx: RenderContext, field: str) -> JsonValue:
         """``CheckpointConfig`` at ``field``, which the job writes and reads back, or None."""
         if self.checkpoint_s3_uri is None:
-            return None
+            return None  # _validate refuses a checkpoint_local_path alone
         uri = bind_s3(ctx, self, self.checkpoint_s3_uri, f"{field}.S3Uri", "write")
-        return {"S3Uri": uri}
+        return compact(S3Uri=uri, LocalPath=render(self.checkpoint_local_path, ctx))
+
+    def _retry_strategy(self, ctx: RenderContext) -> JsonValue:
+        """``RetryStrategy``: retries of the job on internal server errors, or None."""
+        if self.max_retry_attempts is None:
+            return None
+        return {"MaximumRetryAttempts": render(self.max_retry_attempts, ctx)}
 
     def _channels(
         self, ctx: RenderContext, field: str, code_channel: JsonValue = None
@@ -570,6 +588,15 @@ class TrainingJobStep(JobStep):
     def _validate(self) -> None:
         self._check_channel_groups()
         self._check_distribution()
+        if self.checkpoint_local_path is not None and self.checkpoint_s3_uri is None:
+            # The SDK writes no CheckpointConfig without an S3 URI, dropping the path
+            # silently; CreateTrainingJob requires CheckpointConfig.S3Uri.
+            raise PipelineDefinitionError(
+                f"{type(self).__name__} '{self.name}': checkpoint_local_path needs "
+                "checkpoint_s3_uri (where SageMaker syncs the checkpoints written there); "
+                "give checkpoint_s3_uri=, or leave checkpoint_local_path out (the SageMaker "
+                "SDK drops a local path given alone)"
+            )
         if self.use_spot_instances and self.max_wait_in_seconds is None:
             raise PipelineDefinitionError(
                 f"{type(self).__name__} '{self.name}': use_spot_instances needs "
@@ -626,6 +653,14 @@ class TrainingStep(TrainingJobStep):
             metric_definitions={"train:accuracy": "train_accuracy=([0-9.]+)"},
         )
 
+    ``keep_alive_period_in_seconds`` keeps the instances in a SageMaker managed warm pool
+    for that many seconds after the job (the SDK estimator's setting of the same name;
+    botocore bounds it), so a later matching job starts without provisioning. Warm pools
+    work neither with spot instances nor on a heterogeneous cluster: compiling fails on
+    either::
+
+        TrainingStep(name="Train", image=image, code=code, keep_alive_period_in_seconds=1800)
+
     ``instance_groups`` runs the job on a heterogeneous cluster (the SDK estimator's
     ``instance_groups``), in place of ``instance_type`` and ``instance_count``; channels go
     to every group unless ``TrainingInput(instance_groups=[…])`` names some::
@@ -646,12 +681,14 @@ class TrainingStep(TrainingJobStep):
     hyperparameters: Mapping[str, Any] | None = None
     instance_groups: Sequence[InstanceGroup] | None = None
     disable_profiler: bool = True
+    keep_alive_period_in_seconds: int | Expression | None = None
     step_type: ClassVar[str] = "Training"
     argument_fields: ClassVar[Mapping[str, str]] = {
         **training_job_argument_fields("Arguments", "ResourceConfig"),
         "Arguments.HyperParameters": "hyperparameters",
         "Arguments.ProfilerConfig": "disable_profiler",
         "Arguments.ResourceConfig.InstanceGroups": "instance_groups",
+        "Arguments.ResourceConfig.KeepAlivePeriodInSeconds": "keep_alive_period_in_seconds",
     }
 
     if TYPE_CHECKING:  # the generated stub: a checker completes and checks paths
@@ -731,16 +768,51 @@ class TrainingStep(TrainingJobStep):
             )
 
     def _resources(self, ctx: RenderContext, defaults: JobDefaults) -> JsonValue:
+        keep_alive = render(self.keep_alive_period_in_seconds, ctx)
         if self.instance_groups is None:
-            return TrainingJobStep._resources(self, ctx, defaults)
+            resources = TrainingJobStep._resources(self, ctx, defaults)
+            assert isinstance(resources, dict)
+            return {**resources, **compact(KeepAlivePeriodInSeconds=keep_alive)}
         # Where the SDK puts them: the volume settings, then the groups.
         return compact(
             VolumeSizeInGB=render(self.volume_size_in_gb, ctx),
             VolumeKmsKeyId=pick(self.volume_kms_key, defaults.volume_kms_key, ctx),
+            KeepAlivePeriodInSeconds=keep_alive,
             InstanceGroups=[group.to_request(ctx) for group in self.instance_groups],
         )
 
+    def _check_warm_pool(self, ctx: RenderContext) -> None:
+        """A warm pool neither with spot instances nor on a heterogeneous cluster.
+
+        The SageMaker guide's "SageMaker AI Managed Warm Pools", Considerations: warm pools
+        "cannot be used with heterogeneous cluster training" and "cannot be used with spot
+        instances". A period of 0 asks for no warm pool; a parameter may hold one at run
+        time. The SDK writes either combination and what the service then does isn't
+        documented, so only the language refuses it: ``validate_definition`` takes the
+        SDK's definitions as they are.
+        """
+        keep_alive = self.keep_alive_period_in_seconds
+        if keep_alive is None or keep_alive == 0:
+            return
+        field = "Arguments.ResourceConfig.KeepAlivePeriodInSeconds"
+        for given, what, hint in (
+            (
+                self.use_spot_instances,
+                "spot instances (use_spot_instances)",
+                "leave out keep_alive_period_in_seconds, or use_spot_instances",
+            ),
+            (
+                self.instance_groups is not None,
+                "heterogeneous cluster training (instance_groups)",
+                "leave out keep_alive_period_in_seconds, or train on one instance_type",
+            ),
+        ):
+            if given:
+                message = f"SageMaker managed warm pools can't be used with {what}"
+                ctx.problems.append(Problem(self.name, field, message, hint))
+
     def _arguments(self, ctx: RenderContext) -> JsonValue:
+        self._check_warm_pool(ctx)
         defaults = job_defaults(ctx, self)
         hyperparameters = dict(render_string_map(self.hyperparameters, ctx) or {})
         script_hyperparameters, code_channel = self._script_mode(ctx, "Arguments.InputDataConfig")
@@ -760,6 +832,7 @@ class TrainingStep(TrainingJobStep):
             CheckpointConfig=self._checkpoint_config(ctx, "Arguments.CheckpointConfig"),
             EnableManagedSpotTraining=True if self.use_spot_instances else None,
             ProfilerConfig={"DisableProfiler": True} if self.disable_profiler else None,
+            RetryStrategy=self._retry_strategy(ctx),
         )
         arguments.update(self._network_fields(ctx, defaults))
         return arguments

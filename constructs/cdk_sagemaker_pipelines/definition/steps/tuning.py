@@ -275,8 +275,10 @@ class TrainingJobDefinition:
     network: NetworkConfig | None = None
     role: str | Expression | None = None
     checkpoint_s3_uri: S3Like | None = None
+    checkpoint_local_path: str | Expression | None = None
     use_spot_instances: bool = False
     max_wait_in_seconds: int | Expression | None = None
+    max_retry_attempts: int | Expression | None = None
     distribution: Distribution | None = None
 
     def _validate(self) -> None:
@@ -521,6 +523,8 @@ class TuningStep(TrainingJobStep):
                 },
                 HyperParameterRanges=step._ranges(ctx),
             )
+            if "RetryStrategy" in job:  # the SDK writes it after the ranges
+                job["RetryStrategy"] = job.pop("RetryStrategy")
             jobs.append(job)
         return compact(
             HyperParameterTuningJobConfig=self._config(ctx, objective=False),
@@ -557,6 +561,7 @@ class TuningStep(TrainingJobStep):
             # Where the SDK writes them: after the channels.
             EnableManagedSpotTraining=True if self.use_spot_instances else None,
             CheckpointConfig=self._checkpoint_config(ctx, f"{field}.CheckpointConfig"),
+            RetryStrategy=self._retry_strategy(ctx),
         )
         definition.update(self._network_fields(ctx, defaults))
         return definition

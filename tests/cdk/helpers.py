@@ -137,13 +137,13 @@ def synthesized(stack: cdk.Stack) -> tuple[Template, Annotations]:
 
 
 def pipeline_under_nag(
-    definition: PipelineDefinition, pipeline_name: str
+    definition: PipelineDefinition, pipeline_name: str, **props: Any
 ) -> tuple[Pipeline, Template, Annotations]:
     """A ``Pipeline`` of ``definition`` with its store, synthesized under cdk-nag.
 
     cdk-nag's AwsSolutions and NIST 800-53 packs fail the synthesis on any finding not
     acknowledged (``test_policies.synth_under_nag``). Returns the pipeline, its template and
-    the annotations of that one synthesis.
+    the annotations of that one synthesis. ``props``: more of the ``Pipeline``'s props.
     """
     # Imported here: both modules import this one.
     from cdk_sagemaker_pipelines.cdk import ArtifactStore
@@ -159,6 +159,7 @@ def pipeline_under_nag(
         definition=definition,
         pipeline_name=pipeline_name,
         artifact_store=store,
+        **props,
     )
     synth_under_nag(app, store)
     annotations = Annotations.from_stack(stack)

@@ -55,7 +55,8 @@ class CdkBinder:
     artifact key and the network settings unless it sets its own, and every job the
     ``job_tags``. Jobs that name no role run as the step role, AutoML jobs as the role
     ``automl_role_arn`` returns (the step role without it), which it may create when
-    first called.
+    first called, and the jobs of a step ``dedicated_role_arn`` gives a role for (its
+    name and type; None for the step role) as that role.
     """
 
     def __init__(
@@ -68,10 +69,12 @@ class CdkBinder:
         network: NetworkConfig | None,
         automl_role_arn: Callable[[], str] | None = None,
         job_tags: Mapping[str, str] | None = None,
+        dedicated_role_arn: Callable[[str, str | None], str | None] | None = None,
     ) -> None:
         self._scope = scope
         self._step_role_arn = step_role_arn
         self._automl_role_arn = automl_role_arn
+        self._dedicated_role_arn = dedicated_role_arn
         self._bucket = bucket
         # One immutable value for every step: the tags were checked as the prop.
         self._job_defaults = JobDefaults(
@@ -166,7 +169,14 @@ class CdkBinder:
         return f"s3://{location.bucket_name()}{prefix}"
 
     def default_role_arn(self, *, step_name: str, step_type: str | None = None) -> JsonValue:
-        """The construct's step role; for an AutoML step, its AutoML role (if it has one)."""
+        """The construct's step role; a step's dedicated role; an AutoML step's AutoML role.
+
+        The AutoML role only if the construct has one (or makes one).
+        """
+        if self._dedicated_role_arn is not None:
+            dedicated = self._dedicated_role_arn(step_name, step_type)
+            if dedicated is not None:
+                return dedicated
         if step_type == AUTOML_STEP_TYPE and self._automl_role_arn is not None:
             return self._automl_role_arn()
         return self._step_role_arn

@@ -9,6 +9,7 @@ appears for actions that have no resource type (see ``RESOURCELESS_ACTIONS``).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -368,6 +369,7 @@ class Lookups:
         self._bucket_key_arns: dict[str, Any] = dict(bucket_key_arns)
         self._imported_buckets: dict[str, s3.IBucket] | None = None
         self.plan_keys = _plan_keys(stack, plan, key_arns=set(bucket_key_arns.values()))
+        self._kms_keys = list(plan.kms_keys)
         self._given_names = {
             bucket: _sid(name) for bucket, name in (bucket_names or {}).items() if _sid(name)
         }
@@ -380,6 +382,21 @@ class Lookups:
         )
         self._sid_names: dict[str, str] | None = None
         self._identities: dict[str, str] = {}
+
+    def narrowed(self, plan: PermissionPlan) -> Lookups:
+        """These lookups for ``plan``, a plan of some of the steps of this one's.
+
+        What was looked up is shared, and buckets are called the same in every role's
+        statements; ``plan_keys`` holds the planned form of ``plan``'s keys, in its order.
+
+        Example::
+
+            lookups.narrowed(plan_permissions(definition, steps=frozenset({"Prep"})))
+        """
+        narrowed = copy.copy(self)
+        narrowed.plan_keys = [self.plan_keys[self._kms_keys.index(key)] for key in plan.kms_keys]
+        narrowed._kms_keys = list(plan.kms_keys)
+        return narrowed
 
     def bucket_sid_name(self, bucket: str) -> str:
         """What the statements of the bucket named ``bucket`` call it (``RawData``).

@@ -13,6 +13,7 @@ import typing
 import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, Unpack, cast
 
 import jsii
@@ -655,6 +656,16 @@ class Pipeline(PipelineBase):
     can't attribute (a free-form parameter) are reported as a warning: declare them with
     ``parameter_locations``.
 
+    The steps named in ``dedicated_step_roles`` (Processing, Training, Tuning and check
+    steps) each run with a role of their own (``dedicated_roles``, by step name), whose
+    policies are derived from that step alone: a job that handles untrusted input can't
+    read the other steps' inputs nor overwrite their outputs. The step role's are then
+    derived from the other steps::
+
+        pipeline = Pipeline(self, "Training", definition=build_pipeline(...),
+                            dedicated_step_roles=["Preprocess"])
+        raw_bucket.grant_read(pipeline.dedicated_roles["Preprocess"], "incoming/*")
+
     The pipeline is retained by default (``removal_policy``): SageMaker deletes a
     pipeline's execution history with it, and a new ``pipeline_name`` or construct path
     replaces the pipeline.
@@ -682,6 +693,7 @@ class Pipeline(PipelineBase):
         role: iam.IRole | None = None,
         step_role: iam.IRole | None = None,
         automl_role: iam.IRole | None = None,
+        dedicated_step_roles: Sequence[str] | None = None,
         max_parallel_execution_steps: int | None = None,
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
@@ -713,6 +725,16 @@ class Pipeline(PipelineBase):
             Default: for a ``PipelineDefinition`` with such AutoML steps, a least-privilege
             role derived from the steps; otherwise none (a definition JSON's AutoML steps
             run as their ``RoleArn`` says, and its Autopilot permissions go to the step role).
+        :param dedicated_step_roles: names of job steps of a ``PipelineDefinition``
+            (Processing, Training, Tuning, QualityCheck, ClarifyCheck steps that name no
+            ``role``) that each run with a role of their own, created here and derived from
+            that step alone (``dedicated_roles``): a job that handles untrusted input then
+            can't read the other steps' inputs nor overwrite their outputs, and the step
+            role no longer gets that step's reads and writes (unless another step needs
+            them). Not Model steps (their role also runs the Transform jobs of the model and
+            the endpoints serving it: give the Model step ``role=``), nor AutoML steps (see
+            ``automl_role``), nor a definition JSON (its ``RoleArn`` values are fixed).
+            Default: none (every job runs as the step role).
         :param max_parallel_execution_steps: Default: no limit beyond the service's.
         :param vpc: run jobs in this VPC, in ``vpc_subnets`` (Default: what
             ``vpc.select_subnets()`` picks, its private subnets if it has any; public ones
@@ -759,6 +781,7 @@ class Pipeline(PipelineBase):
             artifact_store, roles, vpc, vpc_subnets, security_groups, tags
         )
         problems += _job_tags_problems(job_tags)
+        problems += _dedicated_prop_problems(dedicated_step_roles, definition)
         if not problems:
             problems += _other_app_problems(self, artifact_store, roles, vpc, security_groups)
         if not problems:
@@ -799,6 +822,13 @@ class Pipeline(PipelineBase):
         steps of a ``PipelineDefinition``; None when there is neither."""
         self._automl_role_arn: str | None = None
         self._automl_role_matcher: Callable[[str], bool] | None = None
+        # Created as the steps are bound (see _bind_dedicated_role), in the prop's order.
+        self._dedicated_names: tuple[str, ...] = tuple(dedicated_step_roles or ())
+        self._dedicated_roles: dict[str, iam.IRole] = {}
+        self._dedicated_role_arns: dict[str, str] = {}
+        self.dedicated_roles: Mapping[str, iam.IRole] = MappingProxyType(self._dedicated_roles)
+        """The role each step of ``dedicated_step_roles`` runs with, by step name (read-only)."""
+        self._compiled_steps: Mapping[str, Any] = {}
         network = self._network(
             vpc,
             vpc_subnets,
@@ -818,9 +848,13 @@ class Pipeline(PipelineBase):
             network=network,
             automl_role_arn=self._bind_automl_role,
             job_tags=job_tags,
+            dedicated_role_arn=self._bind_dedicated_role if self._dedicated_names else None,
         )
         self.definition: dict[str, Any] = freeze(self._compile(definition))
         """The compiled definition, read-only: changing it after the construct exists raises."""
+        problems = self._dedicated_step_problems()
+        if problems:
+            raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
         # Rendered for the template once: the size check measures the same rendering (for
         # a definition of hundreds of steps, each rendering sends it all to jsii).
         body = stack.to_json_string(self.definition)
@@ -838,6 +872,28 @@ class Pipeline(PipelineBase):
         ]
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+        # The step role runs every job but those of the dedicated steps: planned without them.
+        dedicated_plans = {
+            step: plan_permissions(
+                self.definition,
+                pipeline_name=name,
+                parameter_locations=parameter_locations,
+                steps=frozenset({step}),
+            )
+            for step in self._dedicated_names
+        }
+        step_role_plan = self.plan
+        if dedicated_plans:
+            step_role_plan = plan_permissions(
+                self.definition,
+                pipeline_name=name,
+                parameter_locations=parameter_locations,
+                steps=frozenset(
+                    spec.name
+                    for spec in walk_steps(self.definition.get("Steps") or [])
+                    if spec.name not in dedicated_plans
+                ),
+            )
         self._check_defaults_in_locations()
         self._check_run_time_resources()
         self._check_invoked_resource_attributes(python=isinstance(definition, PipelineDefinition))
@@ -900,15 +956,22 @@ class Pipeline(PipelineBase):
             arn for arn in self.plan.automl_roles if arn not in on_automl_role
         ]
 
+        step_role_lookups = lookups if not dedicated_plans else lookups.narrowed(step_role_plan)
+        step_role_repositories = (
+            self._binder.repositories
+            if not dedicated_plans
+            else self._repositories_of(step_role_plan, shared=True)
+        )
+
         def derive_step_statements(
             pipeline_wide: PipelineWide | None = None,
         ) -> list[iam.PolicyStatement]:
             return step_role_statements(
-                self.plan,
+                step_role_plan,
                 stack,
-                lookups,
-                repositories=self._binder.repositories,
-                network=self._vpc_statements(network) if self.plan.uses_vpc else None,
+                step_role_lookups,
+                repositories=step_role_repositories,
+                network=self._vpc_statements(network) if step_role_plan.uses_vpc else None,
                 automl_roles=step_role_automl_roles,
                 pipeline_wide=pipeline_wide,
             )
@@ -958,8 +1021,15 @@ class Pipeline(PipelineBase):
                 pipeline_statements = pipeline_role_statements(
                     self.plan, stack, lookups, pipeline_wide=pipeline_wide
                 )
-        if max(before["step_role"], automl_before) > MAX_MANAGED_POLICIES_PER_ROLE:
-            used = pipeline_wide_locations([*self.plan.reads, *self.plan.writes], pipeline_wide)
+        # Not beside dedicated roles: the prefixes as a whole would give the step role back
+        # the dedicated steps' outputs (too many policies is then reported as it is).
+        if (
+            max(before["step_role"], automl_before) > MAX_MANAGED_POLICIES_PER_ROLE
+            and not dedicated_plans
+        ):
+            used = pipeline_wide_locations(
+                [*step_role_plan.reads, *step_role_plan.writes], pipeline_wide
+            )
             if used:
                 collapsed["step_role"] = used
                 step_statements = derive_step_statements(pipeline_wide)
@@ -985,6 +1055,32 @@ class Pipeline(PipelineBase):
             for prop, count in counts
             if count > MAX_MANAGED_POLICIES_PER_ROLE_RAISED
         ]
+        # Each dedicated role: its step's data, keys, images, logs and network, sized apart.
+        dedicated_sized = {
+            step: _sized_alone(
+                stack,
+                step_role_statements(
+                    plan,
+                    stack,
+                    lookups.narrowed(plan),
+                    repositories=self._repositories_of(plan),
+                    network=self._vpc_statements(network) if plan.uses_vpc else None,
+                ),
+            )
+            for step, plan in dedicated_plans.items()
+        }
+        for step, (_, _, groups) in dedicated_sized.items():
+            if len(groups) > MAX_MANAGED_POLICIES_PER_ROLE_RAISED:
+                message, hint = _too_many_policies(len(groups))
+                problems.append(
+                    PropProblem(
+                        None,
+                        "dedicated_step_roles",
+                        f"the role of step '{step}' (pipeline.dedicated_roles[{step!r}]): "
+                        + message.replace("derived for it", "derived for that step"),
+                        hint,
+                    )
+                )
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
         for prop, locations in widened.items():
@@ -1002,6 +1098,15 @@ class Pipeline(PipelineBase):
                 Annotations.of(self).add_warning_v2(
                     f"{WARNING_PREFIX}:too-many-role-policies",
                     _policy_count_message(prop, count),
+                )
+        for step, (_, _, groups) in dedicated_sized.items():
+            if len(groups) > MAX_MANAGED_POLICIES_PER_ROLE:
+                Annotations.of(self).add_warning_v2(
+                    f"{WARNING_PREFIX}:too-many-role-policies",
+                    _policy_count_message(
+                        f"the role of step '{step}' (pipeline.dedicated_roles[{step!r}])",
+                        len(groups),
+                    ),
                 )
         self.role_policies: list[iam.ManagedPolicy] = _managed_policies(
             self,
@@ -1047,6 +1152,22 @@ class Pipeline(PipelineBase):
             # they need the jobs' data, keys, images, logs and network.
             for policy in self.step_role_policies:
                 policy.attach_to_role(attach_to_automl_role)
+        self._dedicated_role_policies: dict[str, Sequence[iam.ManagedPolicy]] = {
+            step: tuple(
+                _managed_policies(
+                    self,
+                    f"{_dedicated_role_id(step)}-Policy",
+                    f"What the jobs of step {step} of SageMaker pipeline {name} may do",
+                    groups,
+                    self._dedicated_roles[step],
+                )
+            )
+            for step, (_, _, groups) in dedicated_sized.items()
+        }
+        self.dedicated_role_policies: Mapping[str, Sequence[iam.ManagedPolicy]] = MappingProxyType(
+            self._dedicated_role_policies
+        )
+        """The managed policies of each dedicated role (``dedicated_roles``), by step name."""
         self._warn_locked_roles(locked)
         self._resource = sagemaker.CfnPipeline(
             self,
@@ -1090,6 +1211,17 @@ class Pipeline(PipelineBase):
                     for policy, group in zip(self.automl_role_policies, automl_groups, strict=True)
                 ],
                 automl_rendered,
+            )
+        for step, (_, dedicated_rendered, groups) in dedicated_sized.items():
+            acknowledge_wildcards_of(
+                stack,
+                [
+                    (policy, group, f"jobs of step {step} of pipeline {name}")
+                    for policy, group in zip(
+                        self._dedicated_role_policies[step], groups, strict=True
+                    )
+                ],
+                dedicated_rendered,
             )
         self._arn = _name_arn(self, name, stack)
         for key, value in (tags or {}).items():
@@ -1202,7 +1334,9 @@ class Pipeline(PipelineBase):
 
         if isinstance(source, PipelineDefinition):
             try:
-                return source.compile(self._binder).definition
+                compiled = source.compile(self._binder)
+                self._compiled_steps = compiled.steps
+                return compiled.definition
             except PipelineValidationError as error:
                 raise PipelineValidationError(error.problems, subject=subject()) from None
         if isinstance(source, str) and source.lstrip().startswith("{"):
@@ -1587,6 +1721,129 @@ class Pipeline(PipelineBase):
             self._automl_role_arn = bound_role_arn(self.automl_role)
         return self._automl_role_arn
 
+    def _bind_dedicated_role(self, step_name: str, step_type: str | None) -> str | None:
+        """The ARN of the role of a step of ``dedicated_step_roles``, created on first call.
+
+        None for any other step, and for a named step of a type that takes no dedicated
+        role (refused once the definition is compiled: see ``_dedicated_step_problems``).
+        """
+        if step_name not in self._dedicated_names or step_type not in DEDICATED_STEP_TYPES:
+            return None
+        arn = self._dedicated_role_arns.get(step_name)
+        if arn is None:
+            role = _service_role(
+                self,
+                _dedicated_role_id(step_name),
+                f"Jobs of step {step_name} of SageMaker pipeline {self._name}",
+                stack_of(self),
+            )
+            self._dedicated_roles[step_name] = role
+            # As written into the definition (and so into the pipeline role's iam:PassRole).
+            arn = self._dedicated_role_arns[step_name] = bound_role_arn(role)
+        return arn
+
+    def _dedicated_step_problems(self) -> list[Problem]:
+        """The steps of ``dedicated_step_roles`` that can't run with a role of their own.
+
+        Judged on the compiled definition (every step, those reached through references
+        and branches included) and the step objects (a ``role=`` of their own).
+        """
+        if not self._dedicated_names:
+            return []
+        kinds = {
+            spec.name: spec.step_type for spec in walk_steps(self.definition.get("Steps") or [])
+        }
+        problems: list[Problem] = []
+        for step in self._dedicated_names:
+            kind = kinds.get(step)
+            if kind is None:
+                candidates = [
+                    name for name, found in kinds.items() if found in DEDICATED_STEP_TYPES
+                ]
+                message = f"the definition has no step '{step}'"
+                hint = did_you_mean(step, candidates) or (
+                    "name one of its job steps: " + ", ".join(map(repr, candidates))
+                    if candidates
+                    else "the definition has no Processing, Training, Tuning or check step"
+                )
+            elif kind == "Model":
+                message = (
+                    f"step '{step}' is a Model step: its role is the model's execution role, "
+                    "which the Transform jobs of that model and the endpoints serving it run "
+                    "as too, so it is no role of one step's jobs"
+                )
+                hint = (
+                    "give the Model step a role of its own (ModelStep(..., role=...)) and "
+                    "grant that role what the model needs"
+                )
+            elif kind == AUTOML_STEP_TYPE:
+                message = (
+                    f"step '{step}' is an AutoML step, which runs with the AutoML role "
+                    "(pipeline.automl_role) and Autopilot's permissions"
+                )
+                hint = "give AutoML jobs a role of their own with automl_role="
+            elif kind not in DEDICATED_STEP_TYPES:
+                why = (
+                    "its job runs as its model's execution role (the Model step's role)"
+                    if kind == "Transform"
+                    else "it runs no job with a role the pipeline gives"
+                )
+                message = f"step '{step}' is a {kind} step: {why}"
+                hint = "name Processing, Training, Tuning, QualityCheck or ClarifyCheck steps"
+            elif step not in self._dedicated_roles:
+                given = getattr(self._compiled_steps.get(step), "role", None)
+                message = (
+                    f"step '{step}' is given a role of its own (role="
+                    + (describe_value(given) if given is not None else "...")
+                    + "), which its jobs run as: it can't also run with a dedicated role"
+                )
+                hint = "leave the step's role= out, or the step out of dedicated_step_roles"
+            else:
+                continue
+            problems.append(PropProblem(None, "dedicated_step_roles", message, hint))
+        # In the prop's order, not the order the steps were bound in.
+        created = dict(self._dedicated_roles)
+        self._dedicated_roles.clear()
+        self._dedicated_roles.update(
+            (step, created[step]) for step in self._dedicated_names if step in created
+        )
+        return problems
+
+    def _repositories_of(self, plan: PermissionPlan, *, shared: bool = False) -> list[Any]:
+        """The ECR repositories of the images bound for the steps of ``plan``.
+
+        ``shared``: for the step role, every repository the binder bound except those of
+        images only dedicated steps run (the binder's list holds no step).
+        """
+        planned = {image for image in plan.images if isinstance(image, str)}
+        if shared:
+            dedicated_only = {
+                image
+                for step, _, image in self.plan.image_uses
+                if step in self._dedicated_roles and isinstance(image, str)
+            } - planned
+            return [
+                repository
+                for uri, (repository, _) in self._binder.image_repositories.items()
+                if uri not in dedicated_only
+            ]
+        return [
+            repository
+            for uri, (repository, _) in self._binder.image_repositories.items()
+            if uri in planned
+        ]
+
+    def _dedicated_role_note(self, steps: Iterable[str]) -> str:
+        """Which of ``steps`` run as a dedicated role, which a grant to the step role misses."""
+        named = [step for step in dict.fromkeys(steps) if step in self._dedicated_roles]
+        if not named:
+            return ""
+        roles = ", ".join(f"pipeline.dedicated_roles[{step!r}]" for step in named)
+        return (
+            f" Step(s) {', '.join(repr(step) for step in named)} run as {roles} "
+            "(dedicated_step_roles): grant that role instead."
+        )
+
     def _runs_as_automl_role(self) -> Callable[[str], bool]:
         """Whether a job's role ARN is ``automl_role``'s (never, without one).
 
@@ -1705,7 +1962,8 @@ class Pipeline(PipelineBase):
             f"{WARNING_PREFIX}:unattributed-s3-location",
             f"The step role gets no S3 access for: {lines}. These values are only known at run "
             f"time: {declare}"
-            + self._automl_role_grant_note(item.step for item in self.plan.unattributed),
+            + self._automl_role_grant_note(item.step for item in self.plan.unattributed)
+            + self._dedicated_role_note(item.step for item in self.plan.unattributed),
         )
 
     def _check_run_time_resources(self) -> None:
@@ -1924,7 +2182,8 @@ class Pipeline(PipelineBase):
             "(each rule's S3OutputPath, by default under the training job's output path): if "
             "a rule ends in an error, grant pipeline.step_role those locations. (SageMaker "
             "Debugger is closed to new customers since 2026-07-30: AWS's Debugger guide, "
-            '"Debugger availability change".)',
+            '"Debugger availability change".)'
+            + self._dedicated_role_note(step for step, _ in self.plan.debugger_rules),
         )
 
     def _warn_spot_training_without_checkpoints(self) -> None:
@@ -1978,7 +2237,8 @@ class Pipeline(PipelineBase):
                 "time. Give the step the baseline files (SuppliedBaselineConstraints, and "
                 "SuppliedBaselineStatistics for a QualityCheck step), or grant pipeline.role "
                 "sagemaker:ListModelPackages and sagemaker:DescribeModelPackage and "
-                "pipeline.step_role read access to the files yourself.",
+                "pipeline.step_role read access to the files yourself."
+                + self._dedicated_role_note(name for name, _ in plan.registry_baseline_checks),
             )
         if plan.shadow_endpoint_checks:
             steps = ", ".join(
@@ -1991,7 +2251,8 @@ class Pipeline(PipelineBase):
                 "shadow endpoint it creates and deletes with the step role: the step role gets "
                 "no endpoint permissions. Grant pipeline.step_role what SageMaker Clarify "
                 "documents for shadow endpoints (creating, describing, invoking and deleting "
-                "endpoints and endpoint configurations) yourself.",
+                "endpoints and endpoint configurations) yourself."
+                + self._dedicated_role_note(name for name, _ in plan.shadow_endpoint_checks),
             )
 
     def _warn_open_job_name_prefixes(self) -> None:
@@ -2044,11 +2305,18 @@ class Pipeline(PipelineBase):
         is_automl_role = self._runs_as_automl_role()
         if not any(is_automl_role(role) for role in self.plan.automl_roles):
             is_automl_role = _never  # it gets nothing (automl-role-unused)
+        # Each gets the permissions derived from its own step.
+        dedicated = set(self._dedicated_role_arns.values())
         others: dict[str, list[str]] = {}
         automl_steps = self._automl_steps()
         automl_others: list[str] = []
         for step, field_path, role in self.plan.job_roles:
-            if isinstance(role, str) and not is_step_role(role) and not is_automl_role(role):
+            if (
+                isinstance(role, str)
+                and role not in dedicated
+                and not is_step_role(role)
+                and not is_automl_role(role)
+            ):
                 others.setdefault(role, []).append(f"'{step}' ({field_path})")
                 if step in automl_steps:
                     automl_others.append(f"'{step}'")
@@ -2108,7 +2376,8 @@ class Pipeline(PipelineBase):
             "they list, which only the files name: grant pipeline.step_role read access to "
             "them yourself (e.g. bucket.grant_read(pipeline.step_role, 'images/*')), or the "
             "job fails with AccessDenied."
-            + self._automl_role_grant_note(step for step, _, _ in self.plan.manifest_inputs),
+            + self._automl_role_grant_note(step for step, _, _ in self.plan.manifest_inputs)
+            + self._dedicated_role_note(step for step, _, _ in self.plan.manifest_inputs),
         )
 
     def _warn_unattributed_images(self) -> None:
@@ -2122,10 +2391,8 @@ class Pipeline(PipelineBase):
         are Autopilot's own, which need no grant either.
         """
         automl = set(self._automl_steps())
-        images = [
-            f"step '{step}' field '{field_path}' ("
-            + (describe_value(image) if not isinstance(image, str) else "known at deploy time")
-            + ")"
+        unattributed = [
+            (step, field_path, image)
             for step, field_path, image in self.plan.image_uses
             if (isinstance(image, Mapping) and not _autopilot_image(image, automl))
             or (
@@ -2133,6 +2400,12 @@ class Pipeline(PipelineBase):
                 and is_unresolved(image)
                 and not self._binder.bound_image(image)
             )
+        ]
+        images = [
+            f"step '{step}' field '{field_path}' ("
+            + (describe_value(image) if not isinstance(image, str) else "known at deploy time")
+            + ")"
+            for step, field_path, image in unattributed
         ]
         if not images:
             return
@@ -2142,7 +2415,7 @@ class Pipeline(PipelineBase):
             "repository synth can't name: grant pipeline.step_role pull access to the "
             "repositories it may name yourself (repository.grant_pull(pipeline.step_role)), or "
             "the jobs and models that run it fail to pull it. SageMaker's framework images need "
-            "no grant.",
+            "no grant." + self._dedicated_role_note(step for step, _, _ in unattributed),
         )
 
     def _warn_external_model_transforms(self) -> None:
@@ -2761,6 +3034,80 @@ def _autopilot_image(image: Mapping[str, Any], automl_steps: Collection[str]) ->
         return False
     producer, _, path = reference.removeprefix("Steps.").partition(".")
     return producer in automl_steps and path.startswith("BestCandidate.")
+
+
+# The step types whose jobs run as the role the binder gives them (their RoleArn) and as
+# nothing else: a dedicated role (``dedicated_step_roles``) is derived from such a step alone.
+# Check steps run one processing job. Not Model steps (their execution role also runs the
+# model's Transform jobs and endpoints), AutoML ones (automl_role), nor the steps that run
+# no job with a role the pipeline gives (Transform, Lambda, Callback, EMR, deployment, ...).
+DEDICATED_STEP_TYPES = frozenset({"Processing", "Training", "Tuning", *CHECK_STEP_TYPES})
+
+
+def _dedicated_role_id(step: str) -> str:
+    """``StepRole-<step>``: the construct id of a step's dedicated role.
+
+    The hyphen (which no other child of the construct has) keeps it apart from them all
+    (a step named ``Policy`` would otherwise make ``StepRolePolicy``); logical ids drop it.
+    """
+    return f"StepRole-{step}"
+
+
+def _dedicated_prop_problems(values: object, definition: object) -> list[Problem]:
+    """``dedicated_step_roles`` judged before anything is built: its type, repeats, the source.
+
+    The steps themselves are judged once compiled (``Pipeline._dedicated_step_problems``).
+    """
+    if values is None:
+        return []
+    problem = expect_strings("dedicated_step_roles", values)
+    if problem is not None:
+        return [problem]
+    names = cast(Sequence[str], values)
+    if not names:
+        return []
+    problems: list[Problem] = [
+        PropProblem(
+            None,
+            "dedicated_step_roles",
+            f"step '{name}' is listed {names.count(name)} times",
+            "list each step once",
+        )
+        for name in dict.fromkeys(names)
+        if names.count(name) > 1
+    ]
+    if not isinstance(definition, PipelineDefinition) and not _definition_type_problems(definition):
+        shown = ", ".join(f"'{name}'" for name in dict.fromkeys(names))
+        problems.append(
+            PropProblem(
+                None,
+                "dedicated_step_roles",
+                f"step(s) {shown} of a definition JSON (a dict, JSON text or a file): its "
+                "steps run as the RoleArn the JSON gives them, fixed in it, so this construct "
+                "can't give them a role of their own",
+                "build the definition as a PipelineDefinition, or write the role's ARN into "
+                "the steps' RoleArn and grant that role what they need yourself",
+            )
+        )
+    return problems
+
+
+def _sized_alone(
+    stack: Stack, statements: list[iam.PolicyStatement]
+) -> tuple[list[iam.PolicyStatement], list[Any], list[list[iam.PolicyStatement]]]:
+    """One role's statements, split to fit managed policies: (statements, rendered, groups).
+
+    As ``_sized`` does for the pipeline and step roles: a statement too long for a policy
+    is split, and all are rendered again.
+    """
+    rendered = render_statements(stack, statements)
+    lengths = statement_lengths(stack, statements, rendered)
+    split = split_long_statements(stack, statements, rendered, lengths)
+    if len(split) != len(statements):
+        statements = split
+        rendered = render_statements(stack, statements)
+        lengths = statement_lengths(stack, statements, rendered)
+    return statements, rendered, pack(statements, lengths)
 
 
 def _never(role: str) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -692,18 +692,22 @@ class _Planner:
         definition: Mapping[str, Any],
         pipeline_name: str | None,
         parameter_locations: Mapping[str, str | Sequence[str]],
+        planned: Collection[str] | None = None,
     ) -> None:
         self.definition = definition
         self.pipeline_name = pipeline_name
         self.parameter_locations = parameter_locations
         self.plan = PermissionPlan()
+        # Every step, planned or not: references to other steps resolve through them.
         self.steps: dict[str, Mapping[str, Any]] = {}
         for spec in walk_steps(definition.get("Steps") or []):
             self.steps[spec.name] = spec.entry
+        self.planned = planned
 
     def run(self) -> PermissionPlan:
-        for step in self.steps.values():
-            self._plan_step(step)
+        for name, step in self.steps.items():
+            if self.planned is None or name in self.planned:
+                self._plan_step(step)
         return self.plan
 
     def _plan_step(self, step: Mapping[str, Any]) -> None:
@@ -1573,6 +1577,7 @@ def plan_permissions(
     *,
     pipeline_name: str | None = None,
     parameter_locations: Mapping[str, str | Sequence[str]] | None = None,
+    steps: Collection[str] | None = None,
 ) -> PermissionPlan:
     """Read off a compiled definition what its roles need (see the module docstring).
 
@@ -1581,8 +1586,21 @@ def plan_permissions(
     take as an IAM pattern: a URI (``"s3://bucket/incoming/*"``) or, for a parameter
     joined into a URI, its part (``"incoming/*"``). Locations built from such parameters
     become attributable.
+
+    ``steps``: the names of the steps to plan (branch steps included), for a role that
+    runs only their jobs; ``None`` for every step. The whole definition is still read, so
+    a planned step's reference to another step's output resolves to that output's
+    location. A name that is no step of the definition raises ``ValueError``.
+
+    Example::
+
+        plan_permissions(definition, pipeline_name="churn", steps=frozenset({"Prep"}))
     """
-    return _Planner(definition, pipeline_name, parameter_locations or {}).run()
+    planner = _Planner(definition, pipeline_name, parameter_locations or {}, steps)
+    unknown = sorted(set(steps or ()) - set(planner.steps))
+    if unknown:
+        raise ValueError(f"no step named {', '.join(map(repr, unknown))} in the definition")
+    return planner.run()
 
 
 # https://sqs.<region>.<domain>/<account>/<queue>: the domain is checked against the region's.

@@ -1,0 +1,388 @@
+"""``dedicated_step_roles``: chosen steps run with a role derived from them alone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Annotations as CdkAnnotations
+from aws_cdk.assertions import Match, Template
+
+from cdk_sagemaker_pipelines.cdk import Pipeline
+from cdk_sagemaker_pipelines.definition import (
+    AutoMLStep,
+    Code,
+    Image,
+    Join,
+    LambdaStep,
+    ModelStep,
+    ParameterString,
+    PipelineDefinition,
+    PipelineValidationError,
+    ProcessingStep,
+    TrainingStep,
+    TransformStep,
+    TuningStep,
+)
+from tests.cdk.conftest import new_stack
+from tests.cdk.helpers import (
+    PREPROCESS,
+    SAGEMAKER_TRUST,
+    TRAIN,
+    definition_of,
+    literal_definition,
+    logical_id,
+    pipeline_under_nag,
+    resource,
+    s3_arn,
+    steps_by_name,
+    template_json,
+)
+from tests.cdk.lint import BackgroundLint, LintService, lint_in_background
+from tests.cdk.test_app_cfn_lint import FALSE_POSITIVES, _describe, _key
+from tests.cdk.test_policies import _acknowledged, attached
+from tests.conftest import ROLE
+
+NAME = "churn"
+LAMBDA_ARN = "arn:aws:lambda:us-east-1:111122223333:function:gate"
+
+
+def _prep_train_evaluate() -> PipelineDefinition:
+    """Prep (raw input, one output) → Train (reads it) → Evaluate (reads the model)."""
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(PREPROCESS),
+        inputs={"raw": "s3://raw-data/incoming/"},
+        outputs=["train"],
+    )
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(TRAIN),
+        inputs={"train": prep.output("train")},
+    )
+    evaluate = ProcessingStep(
+        name="Evaluate",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/evaluate.py"),
+        inputs={"model": train.properties.ModelArtifacts.S3ModelArtifacts},
+        outputs=["report"],
+    )
+    return PipelineDefinition(steps=[evaluate])
+
+
+class Built:
+    """The pipeline with Prep on a dedicated role, synthesized once under cdk-nag."""
+
+    def __init__(self) -> None:
+        self.pipeline, self.template, self.annotations = pipeline_under_nag(
+            _prep_train_evaluate(), NAME, dedicated_step_roles=["Prep"]
+        )
+        self.prep_role = self.pipeline.dedicated_roles["Prep"]
+
+
+@pytest.fixture(scope="module")
+def built() -> Built:
+    return Built()
+
+
+@pytest.fixture(scope="module")
+def lint(
+    built: Built, tmp_path_factory: pytest.TempPathFactory, lint_service: LintService
+) -> Iterator[tuple[dict[str, Any], BackgroundLint]]:
+    """cfn-lint of the built template, started as soon as it is synthesized."""
+    yield from lint_in_background(
+        "dedicated",
+        template_json(built.template),
+        tmp_path_factory.mktemp("dedicated-lint"),
+        lint_service,
+    )
+
+
+def _resources(statement: dict[str, Any]) -> list[Any]:
+    found = statement["Resource"]
+    return found if isinstance(found, list) else [found]
+
+
+def _reads(found: dict[str, dict[str, Any]]) -> list[Any]:
+    """The resources of every ``ReadDataIn…`` statement of ``found``."""
+    return [
+        resource
+        for sid, statement in found.items()
+        if sid.startswith("ReadDataIn")
+        for resource in _resources(statement)
+    ]
+
+
+def _suffixes(statement: dict[str, Any]) -> list[str]:
+    """The last literal part of each resource of ``statement`` (``/executions/…/Prep/train*``)."""
+    return [
+        resource["Fn::Join"][1][-1] if isinstance(resource, dict) else resource
+        for resource in _resources(statement)
+    ]
+
+
+def test_a_dedicated_step_runs_as_its_own_role(built: Built) -> None:
+    steps = steps_by_name(definition_of(built.template))
+    prep_role, step_role = logical_id(built.prep_role), logical_id(built.pipeline.step_role)
+    assert steps["Prep"]["Arguments"]["RoleArn"] == f"${{GetAtt:{prep_role}.Arn}}"
+    assert steps["Train"]["Arguments"]["RoleArn"] == f"${{GetAtt:{step_role}.Arn}}"
+    assert steps["Evaluate"]["Arguments"]["RoleArn"] == f"${{GetAtt:{step_role}.Arn}}"
+    assert list(built.pipeline.dedicated_roles) == ["Prep"]
+    assert built.prep_role.node.id == "StepRole-Prep"
+    properties = resource(built.template, prep_role)["Properties"]
+    assert properties["AssumeRolePolicyDocument"] == SAGEMAKER_TRUST
+    assert properties["Description"] == f"Jobs of step Prep of SageMaker pipeline {NAME}"
+
+
+def test_the_dedicated_role_gets_its_steps_reads_and_writes_only(built: Built) -> None:
+    found = attached(built.template, built.prep_role)
+    assert _resources(found["ReadDataInRawDataBucket"]) == [s3_arn("raw-data/incoming/*")]
+    assert _suffixes(found["WriteDataInArtifactsBucket"]) == ["/executions/churn/*/Prep/train*"]
+    # Nothing of the other steps: not Train's model, Evaluate's code or report.
+    assert "ReadDataInArtifactsBucket" not in found
+    assert not any("CodeBucket" in sid for sid in found)
+    assert {"WriteJobLogs", "PublishJobMetrics", "EncryptJobVolumesAndOutputs"} <= set(found)
+    policies = built.pipeline.dedicated_role_policies["Prep"]
+    assert [policy.node.id for policy in policies] == ["StepRole-Prep-Policy"]
+
+
+def test_the_step_role_no_longer_gets_the_dedicated_steps_data(built: Built) -> None:
+    found = attached(built.template, built.pipeline.step_role)
+    # Prep's raw input is read by no other step; its output is Train's input (read only).
+    assert "ReadDataInRawDataBucket" not in found
+    assert "/executions/churn/*/Prep/train*" not in _suffixes(found["WriteDataInArtifactsBucket"])
+    assert "/executions/churn/*/Prep/train*" in _suffixes(found["ReadDataInArtifactsBucket"])
+    assert sorted(_suffixes(found["WriteDataInArtifactsBucket"])) == [
+        "/executions/churn/*/Evaluate/report*",
+        "/models/churn/*/Train/model*",
+    ]
+    # Prep's script asset is Prep's alone.
+    prep_code = _suffixes(attached(built.template, built.prep_role)["ReadDataInAssetsBucket"])
+    assert not set(prep_code) & set(_suffixes(found["ReadDataInAssetsBucket"]))
+
+
+def test_the_pipeline_role_passes_both_roles(built: Built) -> None:
+    found = attached(built.template, built.pipeline.role)
+    passed = _resources(found["PassStepRoleToSageMaker"])
+    for role in (built.pipeline.step_role, built.prep_role):
+        assert {"Fn::GetAtt": [logical_id(role), "Arn"]} in passed
+
+
+def test_dedicated_roles_raise_no_job_role_warning(built: Built) -> None:
+    warnings = built.annotations.find_warning(
+        "*", Match.string_like_regexp(".*job-role-not-step-role.*")
+    )
+    assert warnings == []
+
+
+def test_cdk_nag_acknowledges_the_dedicated_roles_wildcards(built: Built) -> None:
+    # Synthesized under AwsSolutions and NIST 800-53 (any unacknowledged finding fails it):
+    # the dedicated policy's wildcards are acknowledged with reasons, as the step role's.
+    policy = built.pipeline.dedicated_role_policies["Prep"][0]
+    acknowledged = _acknowledged(policy)
+    for resource_arn in (
+        "arn:<AWS::Partition>:s3:::raw-data/incoming/*",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/sagemaker/*",
+    ):
+        reason = acknowledged[f"Annotation::AwsSolutions-IAM5[Resource::{resource_arn}]"]
+        assert reason.startswith("jobs of step Prep of pipeline churn")
+
+
+def test_an_empty_list_is_no_dedicated_role() -> None:
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack, "Training", definition=_prep_train_evaluate(), dedicated_step_roles=[]
+    )
+    assert dict(pipeline.dedicated_roles) == {}
+    assert not [child for child in pipeline.node.children if "-" in child.node.id]
+
+
+def test_a_tuning_steps_jobs_run_as_its_dedicated_role() -> None:
+    tune = TuningStep(
+        name="Tune",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(TRAIN),
+        objective_metric_name="validation:accuracy",
+        metric_definitions={"validation:accuracy": r"accuracy=([0-9.]+)"},
+        hyperparameter_ranges={},
+        inputs={"train": "s3://data-bucket/train/"},
+    )
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(steps=[tune]),
+        pipeline_name=NAME,
+        dedicated_step_roles=["Tune"],
+    )
+    template = Template.from_stack(stack)
+    role = logical_id(pipeline.dedicated_roles["Tune"])
+    arguments = steps_by_name(definition_of(template))["Tune"]["Arguments"]
+    assert arguments["TrainingJobDefinition"]["RoleArn"] == f"${{GetAtt:{role}.Arn}}"
+    train_data = s3_arn("data-bucket/train/*")
+    assert train_data in _reads(attached(template, pipeline.dedicated_roles["Tune"]))
+    # The step role runs no job here: none of the step's data.
+    assert train_data not in _reads(attached(template, pipeline.step_role))
+
+
+def test_warnings_name_the_dedicated_role_to_grant() -> None:
+    key = ParameterString(name="InputKey")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/prep.py"),
+        inputs={"raw": Join(on="", values=["s3://raw-data/", key])},
+    )
+    stack = new_stack()
+    Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(parameters=[key], steps=[prep]),
+        dedicated_step_roles=["Prep"],
+    )
+    warnings = CdkAnnotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp(".*unattributed-s3-location.*")
+    )
+    assert len(warnings) == 1
+    assert (
+        "Step(s) 'Prep' run as pipeline.dedicated_roles['Prep'] (dedicated_step_roles): grant "
+        "that role instead."
+    ) in str(warnings[0].entry.data)
+
+
+# -- Refusals ----------------------------------------------------------------------------------
+
+
+def _refused(definition: Any, names: Any, *messages: str) -> None:
+    stack = new_stack()
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=definition, dedicated_step_roles=names)
+    text = str(raised.value)
+    for message in messages:
+        assert re.search(message, text), text
+    # Refused before a role is left behind.
+    assert stack.node.try_find_child("Training") is None
+
+
+def test_fails_an_unknown_step_suggesting_a_close_name() -> None:
+    _refused(
+        _prep_train_evaluate(),
+        ["Prepp"],
+        r"prop 'dedicated_step_roles': the definition has no step 'Prepp' "
+        r"\(did you mean 'Prep'\?\)",
+    )
+
+
+def test_fails_a_step_listed_twice() -> None:
+    _refused(
+        _prep_train_evaluate(),
+        ["Prep", "Train", "Prep"],
+        r"prop 'dedicated_step_roles': step 'Prep' is listed 2 times \(list each step once\)",
+    )
+
+
+def _with_model() -> PipelineDefinition:
+    train = TrainingStep(
+        name="Train", image=Image.sklearn("1.2-1"), code=Code.from_s3("s3://code/train.py")
+    )
+    model = ModelStep(
+        name="Model",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+    )
+    score = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data="s3://batch-bucket/in/",
+        output_path="s3://batch-bucket/out/",
+    )
+    gate = LambdaStep(name="Gate", function_arn=LAMBDA_ARN, depends_on=[score])
+    return PipelineDefinition(steps=[gate])
+
+
+def test_fails_a_model_step() -> None:
+    _refused(
+        _with_model(),
+        ["Model"],
+        r"prop 'dedicated_step_roles': step 'Model' is a Model step: .*Transform jobs of that "
+        r"model and the endpoints serving it.*\(give the Model step a role of its own "
+        r"\(ModelStep\(\.\.\., role=\.\.\.\)\)",
+    )
+
+
+def test_fails_steps_of_no_job_role() -> None:
+    _refused(
+        _with_model(),
+        ["Score", "Gate"],
+        r"step 'Score' is a Transform step: its job runs as its model's execution role",
+        r"step 'Gate' is a Lambda step: it runs no job with a role the pipeline gives",
+    )
+
+
+def test_fails_an_automl_step() -> None:
+    automl = AutoMLStep(name="AutoML", inputs="s3://raw-data/train/", target_attribute_name="y")
+    _refused(
+        PipelineDefinition(steps=[automl]),
+        ["AutoML"],
+        r"prop 'dedicated_step_roles': step 'AutoML' is an AutoML step.*automl_role=",
+    )
+
+
+def test_fails_a_step_given_a_role_of_its_own() -> None:
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/prep.py"),
+        role=ROLE,
+    )
+    _refused(
+        PipelineDefinition(steps=[prep]),
+        ["Prep"],
+        rf"prop 'dedicated_step_roles': step 'Prep' is given a role of its own "
+        rf"\(role='{re.escape(ROLE)}'\).*\(leave the step's role= out",
+    )
+
+
+def test_fails_a_definition_json() -> None:
+    _refused(
+        literal_definition(),
+        ["Prep"],
+        r"prop 'dedicated_step_roles': step\(s\) 'Prep' of a definition JSON .*RoleArn the "
+        r"JSON gives them, fixed in it",
+    )
+
+
+def test_fails_a_lone_string() -> None:
+    _refused(
+        _prep_train_evaluate(),
+        "Prep",
+        r"prop 'dedicated_step_roles': expected a list of strings, got .*\(write \['Prep'\]\)",
+    )
+
+
+def test_fails_every_problem_at_once() -> None:
+    _refused(
+        _with_model(),
+        ["Model", "Nope", "Gate"],
+        r"step 'Model' is a Model step",
+        r"no step 'Nope'",
+        r"step 'Gate' is a Lambda step",
+    )
+
+
+# -- cfn-lint (last: the worker lints while the tests above run) -------------------------------
+
+
+def test_cfn_lint_finds_nothing_in_dedicated_roles(
+    lint: tuple[dict[str, Any], BackgroundLint],
+) -> None:
+    template, worker = lint
+    matches = worker.results()["dedicated"]
+    problems = [
+        _describe(match) for match in matches if _key(template, match) not in FALSE_POSITIVES
+    ]
+    assert problems == []

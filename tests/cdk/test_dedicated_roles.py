@@ -14,6 +14,10 @@ from cdk_sagemaker_pipelines.cdk import Pipeline
 from cdk_sagemaker_pipelines.definition import (
     AutoMLStep,
     Code,
+    ConditionEquals,
+    ConditionStep,
+    DataQualityCheckConfig,
+    DatasetFormat,
     Image,
     Join,
     LambdaStep,
@@ -22,6 +26,7 @@ from cdk_sagemaker_pipelines.definition import (
     PipelineDefinition,
     PipelineValidationError,
     ProcessingStep,
+    QualityCheckStep,
     TrainingStep,
     TransformStep,
     TuningStep,
@@ -227,6 +232,61 @@ def test_a_tuning_steps_jobs_run_as_its_dedicated_role() -> None:
     assert train_data in _reads(attached(template, pipeline.dedicated_roles["Tune"]))
     # The step role runs no job here: none of the step's data.
     assert train_data not in _reads(attached(template, pipeline.step_role))
+
+
+def test_a_check_step_and_a_branch_step_run_as_their_dedicated_roles() -> None:
+    # A check step runs one processing job; a step in a condition's branch is planned too.
+    check = QualityCheckStep(
+        name="DataQuality",
+        quality_check_config=DataQualityCheckConfig(
+            baseline_dataset="s3://check-data/train/", dataset_format=DatasetFormat.csv()
+        ),
+        supplied_baseline_statistics="s3://baselines/dq/statistics.json",
+        supplied_baseline_constraints="s3://baselines/dq/constraints.json",
+    )
+    retrain = ProcessingStep(
+        name="Retrain",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/retrain.py"),
+        inputs={"data": "s3://branch-data/new/"},
+    )
+    mode = ParameterString(name="Mode", default_value="full")
+    branch = ConditionStep(
+        name="IfFull",
+        conditions=[ConditionEquals(left=mode, right="full")],
+        if_steps=[retrain],
+        depends_on=[check],
+    )
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(parameters=[mode], steps=[branch]),
+        pipeline_name=NAME,
+        dedicated_step_roles=["DataQuality", "Retrain"],
+    )
+    template = Template.from_stack(stack)
+    assert list(pipeline.dedicated_roles) == ["DataQuality", "Retrain"]
+    steps = steps_by_name(definition_of(template))
+    check_role = logical_id(pipeline.dedicated_roles["DataQuality"])
+    assert steps["DataQuality"]["Arguments"]["RoleArn"] == f"${{GetAtt:{check_role}.Arn}}"
+    retrain_role = logical_id(pipeline.dedicated_roles["Retrain"])
+    if_steps = {step["Name"]: step for step in steps["IfFull"]["Arguments"]["IfSteps"]}
+    assert if_steps["Retrain"]["Arguments"]["RoleArn"] == f"${{GetAtt:{retrain_role}.Arn}}"
+    check_reads = _reads(attached(template, pipeline.dedicated_roles["DataQuality"]))
+    retrain_reads = _reads(attached(template, pipeline.dedicated_roles["Retrain"]))
+    assert s3_arn("check-data/train/*") in check_reads
+    assert s3_arn("baselines/dq/constraints.json*") in check_reads
+    assert s3_arn("branch-data/new/*") not in check_reads
+    assert s3_arn("branch-data/new/*") in retrain_reads
+    assert s3_arn("check-data/train/*") not in retrain_reads
+    # No job runs as the step role: it reads none of their data.
+    step_role_reads = _reads(attached(template, pipeline.step_role))
+    assert s3_arn("check-data/train/*") not in step_role_reads
+    assert s3_arn("branch-data/new/*") not in step_role_reads
+    passed = _resources(attached(template, pipeline.role)["PassStepRoleToSageMaker"])
+    for role in (check_role, retrain_role):
+        assert {"Fn::GetAtt": [role, "Arn"]} in passed
 
 
 def test_warnings_name_the_dedicated_role_to_grant() -> None:

@@ -162,7 +162,11 @@ def test_the_definitions_and_pipelines_name_the_precreated_roles(customized: Cus
     # The step roles under their path (ml/...): the path is in the ARN.
     training_jobs = _job_role_arns(training["PipelineDefinition"]["PipelineDefinitionBody"])
     assert training_jobs
-    assert set(training_jobs) == {f"arn:aws:iam::{ACCOUNT}:role/ml/training-steps"}
+    # Preprocess runs as its dedicated role (dedicated_step_roles), precreated too.
+    assert set(training_jobs) == {
+        f"arn:aws:iam::{ACCOUNT}:role/ml/training-steps",
+        f"arn:aws:iam::{ACCOUNT}:role/ml/training-preprocess",
+    }
     auto_jobs = _job_role_arns(auto["PipelineDefinition"]["PipelineDefinitionBody"])
     assert sorted(set(auto_jobs)) == [
         _arn(roles["Ml/Auto/AutoMLRole"]),
@@ -181,7 +185,9 @@ def test_the_pipeline_roles_pass_the_precreated_step_roles(customized: Customize
         resources = statement["Resource"]
         return sorted(resources if isinstance(resources, list) else [resources])
 
-    assert passed("Ml/Training/Role") == [_arn(roles["Ml/Training/StepRole"])]
+    assert passed("Ml/Training/Role") == sorted(
+        [_arn(roles["Ml/Training/StepRole"]), _arn(roles["Ml/Training/StepRole-Preprocess"])]
+    )
     assert passed("Ml/Auto/Role") == sorted(
         [_arn(roles["Ml/Auto/StepRole"]), _arn(roles["Ml/Auto/AutoMLRole"])]
     )
@@ -288,14 +294,22 @@ def test_without_preventing_synthesis_the_created_roles_arns_are_written(
     assert pipelines["Auto"]["RoleArn"] == arn_of("AutoRole")
     training = pipelines["Training"]["PipelineDefinition"]["PipelineDefinitionBody"]
     assert _job_role_arns(training)
-    assert all(arn == arn_of("TrainingStepRole") for arn in _job_role_arns(training))
+    assert {json.dumps(arn) for arn in _job_role_arns(training)} == {
+        json.dumps(arn_of(role)) for role in ("TrainingStepRole", "TrainingStepRolePreprocess")
+    }
     auto = pipelines["Auto"]["PipelineDefinition"]["PipelineDefinitionBody"]
     assert {json.dumps(arn) for arn in _job_role_arns(auto)} == {
         json.dumps(arn_of(role)) for role in ("AutoStepRole", "AutoAutoMLRole")
     }
     assert sorted(map(json.dumps, _passed_roles(template))) == sorted(
         json.dumps(arn_of(role))
-        for role in ("TrainingStepRole", "AutoStepRole", "AutoAutoMLRole", "AutoAutoMLRole")
+        for role in (
+            "TrainingStepRole",
+            "TrainingStepRolePreprocess",
+            "AutoStepRole",
+            "AutoAutoMLRole",
+            "AutoAutoMLRole",
+        )
     )
     (schedule,) = _of_type(template, "AWS::Scheduler::Schedule").values()
     assert schedule["Properties"]["Target"]["RoleArn"] == arn_of("WeeklyRole")

@@ -114,6 +114,7 @@ def every_construct(
         vpc=vpc,
         enable_network_isolation=True,
         parameter_locations={"InputDataKey": ["curated/*", "incoming/*"]},
+        dedicated_step_roles=["Preprocess"],
         job_tags=job_tags,
         removal_policy=cdk.RemovalPolicy.DESTROY,
     )
@@ -234,6 +235,7 @@ def _boundary(name: str) -> dict[str, Any]:
 EXPECTED_ROLES = (
     "TrainingRole",  # the pipeline's
     "TrainingStepRole",
+    "TrainingStepRolePreprocess",  # dedicated_step_roles
     "AutoRole",
     "AutoStepRole",
     "AutoAutoMLRole",  # AutoML steps

@@ -243,15 +243,42 @@ def training_definition(**arguments: Any) -> dict[str, Any]:
 
 def test_members_no_keyword_writes_go_to_extra_arguments() -> None:
     definition = training_definition(
-        Tags=[{"Key": "team", "Value": "ml"}],
+        TensorBoardOutputConfig={"S3OutputPath": "s3://b/tensorboard"},
         RemoteDebugConfig={"EnableRemoteDebug": True},
     )
     source = assert_round_trips(definition)
     assert "    extra_arguments={\n" in source
-    assert '"Tags": [{"Key": "team", "Value": "ml"}],' in source
+    assert '"TensorBoardOutputConfig": {"S3OutputPath": "s3://b/tensorboard"},' in source
     assert '"RemoteDebugConfig": {"EnableRemoteDebug": True},' in source
     assert "max_runtime_in_seconds=3600," in source
     assert "disable_profiler=False," in source  # the definition has no ProfilerConfig
+
+
+def test_a_jobs_tags_become_the_tags_keyword() -> None:
+    source = assert_round_trips(
+        training_definition(
+            Tags=[{"Key": "team", "Value": "ml"}, {"Key": "cost-centre", "Value": "CC-1"}]
+        )
+    )
+    assert '    tags={"team": "ml", "cost-centre": "CC-1"},\n' in source
+    assert "Tags" not in source
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        # A key known only at run time, and an empty list: tags= can't write them.
+        [{"Key": {"Get": "Parameters.TagKey"}, "Value": "ml"}],
+        [],
+    ],
+)
+def test_tags_the_keyword_cant_write_stay_in_extra_arguments(tags: list[Any]) -> None:
+    definition = training_definition(Tags=tags)
+    if tags and isinstance(tags[0]["Key"], dict):
+        definition["Parameters"] = [{"Name": "TagKey", "Type": "String", "DefaultValue": "team"}]
+    source = assert_round_trips(definition)
+    assert "    tags=" not in source
+    assert '"Tags": [' in source
 
 
 def test_warm_pool_retries_and_checkpoint_path_are_keywords() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -29,9 +30,11 @@ from cdk_sagemaker_pipelines.definition import (
     QualityCheckStep,
     RegisterModel,
     StaticBinder,
+    TrainingJobDefinition,
     TrainingStep,
     TransformStep,
     TuningStep,
+    UnknownArgumentError,
 )
 from cdk_sagemaker_pipelines.definition.entries import walk_steps
 from cdk_sagemaker_pipelines.definition.jobs import merge_tags, tag_problems, with_job_tags
@@ -294,3 +297,175 @@ def test_job_tags_work_with_code_from_s3_and_framework_images() -> None:
     binder = StaticBinder(region="us-east-1", role_arn=ROLE, job_tags={"team": "ml"})
     [entry] = PipelineDefinition(steps=[step]).to_definition(binder)["Steps"]
     assert entry["Arguments"]["Tags"] == [{"Key": "team", "Value": "ml"}]
+
+
+# The job and model steps' own tags=: the SageMaker SDK's tags of processors, estimators,
+# tuners, transformers, models, AutoML jobs and check jobs (the SDK's rendering:
+# tests/definition/test_sdk_job_tags.py).
+
+TAGGED_STEP_TYPES: dict[str, Callable[..., Any]] = {
+    "Processing": lambda **tags: ProcessingStep(
+        name="Prep", image=IMAGE, entrypoint=["python3", "x.py"], **tags
+    ),
+    "Training": lambda **tags: TrainingStep(name="Train", image=IMAGE, **tags),
+    "Tuning": lambda **tags: TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="val:acc",
+        metric_definitions={"val:acc": "acc=(.*)"},
+        hyperparameter_ranges={"eta": ContinuousParameter(0.1, 0.5)},
+        **tags,
+    ),
+    "TuningOfSeveral": lambda **tags: TuningStep(
+        name="TuneSeveral",
+        training_job_definitions=[
+            TrainingJobDefinition(
+                name="one",
+                image=IMAGE,
+                objective_metric_name="val:acc",
+                metric_definitions={"val:acc": "acc=(.*)"},
+                hyperparameter_ranges={"eta": ContinuousParameter(0.1, 0.5)},
+            )
+        ],
+        **tags,
+    ),
+    "Model": lambda **tags: ModelStep(
+        name="Model", image=IMAGE, model_data="s3://b/model.tar.gz", **tags
+    ),
+    "Transform": lambda **tags: TransformStep(
+        name="Score", model_name="m", input_data="s3://b/i", **tags
+    ),
+    "AutoML": lambda **tags: AutoMLStep(
+        name="Auto", inputs="s3://b/auto.csv", target_attribute_name="y", **tags
+    ),
+    "QualityCheck": lambda **tags: QualityCheckStep(
+        name="Quality",
+        quality_check_config=DataQualityCheckConfig(
+            baseline_dataset="s3://b/train/", dataset_format=DatasetFormat.csv()
+        ),
+        supplied_baseline_statistics="s3://b/statistics.json",
+        supplied_baseline_constraints="s3://b/constraints.json",
+        **tags,
+    ),
+    "ClarifyCheck": lambda **tags: ClarifyCheckStep(
+        name="Bias",
+        clarify_check_config=DataBiasCheckConfig(
+            dataset="s3://b/train/", analysis_config="s3://b/analysis_config.json"
+        ),
+        supplied_baseline_constraints="s3://b/bias.json",
+        **tags,
+    ),
+}
+RUN = ParameterString("Run", default_value="nightly")
+
+
+def _entry(step: Any, **binder: Any) -> dict[str, Any]:
+    [entry] = _compiled(PipelineDefinition(parameters=[RUN], steps=[step]), **binder)["Steps"]
+    return dict(entry)
+
+
+@pytest.mark.parametrize("kind", list(TAGGED_STEP_TYPES))
+def test_a_job_steps_tags_render_as_the_requests_tags(kind: str) -> None:
+    build = TAGGED_STEP_TYPES[kind]
+    entry = _entry(build(tags={"team": "fraud", "run": RUN}))
+    assert entry["Arguments"]["Tags"] == [
+        {"Key": "team", "Value": "fraud"},
+        {"Key": "run", "Value": {"Get": "Parameters.Run"}},
+    ]
+    # Nothing else changes, and without tags there is no Tags member.
+    untagged = _entry(build())
+    assert "Tags" not in untagged["Arguments"]
+    assert {k: v for k, v in entry["Arguments"].items() if k != "Tags"} == untagged["Arguments"]
+    assert build(tags={"team": "fraud"}).argument_for("Arguments.Tags[0].Value") == "tags"
+
+
+@pytest.mark.parametrize("kind", list(TAGGED_STEP_TYPES))
+def test_a_job_steps_own_tags_win_over_job_tags_compiled_or_as_json(kind: str) -> None:
+    step = TAGGED_STEP_TYPES[kind](tags={"team": "fraud", "run": RUN})
+    expected = [
+        {"Key": "team", "Value": "fraud"},
+        {"Key": "run", "Value": {"Get": "Parameters.Run"}},
+        {"Key": "cost-centre", "Value": "CC-1234"},
+    ]
+    assert _entry(step, job_tags=TAGS)["Arguments"]["Tags"] == expected
+    # with_job_tags (a definition compiled elsewhere) merges the same way.
+    pipeline = PipelineDefinition(parameters=[RUN], steps=[step])
+    [entry] = with_job_tags(_compiled(pipeline), TAGS)["Steps"]
+    assert entry["Arguments"]["Tags"] == expected
+
+
+def test_extra_arguments_tags_replace_the_tags_keyword_as_a_whole() -> None:
+    # The rule of any keyword extra_arguments overlaps: objects merge, lists are replaced.
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        tags={"team": "fraud", "owner": "ana"},
+        extra_arguments={"Tags": [{"Key": "team", "Value": "ml"}]},
+    )
+    assert _entry(step)["Arguments"]["Tags"] == [{"Key": "team", "Value": "ml"}]
+    assert _entry(step, job_tags=TAGS)["Arguments"]["Tags"] == [
+        {"Key": "team", "Value": "ml"},
+        {"Key": "cost-centre", "Value": "CC-1234"},
+    ]
+    assert step.argument_for("Arguments.Tags[0].Value") == "extra_arguments"
+
+
+@pytest.mark.parametrize("kind", list(TAGGED_STEP_TYPES))
+@pytest.mark.parametrize(
+    ("tags", "message"),
+    [
+        ({"aws:team": "ml"}, "key 'aws:team': the aws: prefix is reserved for AWS"),
+        ({"team": "a<b>"}, "value of 'team': '<>' not allowed"),
+        ({f"k{index}": "v" for index in range(51)}, "51 tags, more than the 50"),
+        # A value from a parameter is judged at run time, but counts toward the 50.
+        ({f"k{index}": RUN for index in range(51)}, "51 tags, more than the 50"),
+        ({1: "ml"}, "field 'tags key 1' expects str, got int 1"),
+    ],
+)
+def test_fails_a_job_steps_tags_sagemaker_would_refuse_naming_step_and_keyword(
+    kind: str, tags: dict[Any, Any], message: str
+) -> None:
+    build = TAGGED_STEP_TYPES[kind]
+    step = build()
+    with pytest.raises(PipelineDefinitionError) as raised:
+        build(tags=tags)
+    text = str(raised.value)
+    assert text.startswith(f"{type(step).__name__} '{step.name}': field 'tags"), text
+    assert message in text
+
+
+@pytest.mark.parametrize("kind", ["Processing", "Model", "QualityCheck"])
+def test_fails_a_job_steps_tags_of_the_wrong_type_naming_the_field(kind: str) -> None:
+    build = TAGGED_STEP_TYPES[kind]
+    with pytest.raises(PipelineDefinitionError, match="field 'tags' expects a mapping"):
+        build(tags=[{"Key": "team", "Value": "ml"}])
+    # A value neither text nor a parameter: compiling names the member and the keyword.
+    with pytest.raises(PipelineValidationError) as raised:
+        _entry(build(tags={"team": 3}))
+    [problem] = raised.value.problems
+    assert (problem.field, problem.argument) == ("Arguments.Tags[0].Value", "tags")
+    assert problem.message.startswith("expected a string, got 3 (int)")
+
+
+def test_a_job_steps_tags_and_job_tags_count_together_toward_fifty() -> None:
+    own = {f"own{index}": "x" for index in range(49)}
+    with pytest.raises(PipelineValidationError) as raised:
+        _entry(TrainingStep(name="Train", image=IMAGE, tags=own), job_tags=TAGS)
+    [problem] = raised.value.problems
+    assert (problem.step, problem.field, problem.argument) == ("Train", "Arguments.Tags", "tags")
+    assert problem.message == "has 51 items, more than the maximum 50"
+
+
+def test_a_model_version_still_takes_no_tags() -> None:
+    # RegisterModel: a version in a group has the group's tags (CreateModelPackage refuses
+    # them); the SDK's tags= points at the group.
+    with pytest.raises(UnknownArgumentError, match="a model version in a group has the group"):
+        RegisterModel(  # type: ignore[call-arg]
+            name="Register",
+            model_package_group_name="churn",
+            image=IMAGE,
+            model_data="s3://b/model.tar.gz",
+            tags={"team": "ml"},
+        )
+    with pytest.raises(UnknownArgumentError, match=r"TuningStep\(tags=\{…\}\)"):
+        TrainingJobDefinition(name="one", image=IMAGE, tags={"team": "ml"})  # type: ignore[call-arg]

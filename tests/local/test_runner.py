@@ -353,6 +353,22 @@ def test_concurrent_executions_never_share_outputs(ws: Workspace) -> None:
     assert results["left"].execution_id != results["right"].execution_id
 
 
+def test_a_steps_tags_are_ignored_locally(ws: Workspace) -> None:
+    # tags= (a value from a parameter too) and job tags tag the job in SageMaker only: a
+    # local run has no job to tag, and runs the step as it would untagged.
+    team = ParameterString(name="Team", default_value="fraud")
+    step = processing(
+        "Prep", ws.script("prep.py", WRITE_OUTPUT), outputs=["out"], tags={"team": team}
+    )
+    definition = compile_steps([step], [team])
+    assert definition["Steps"][0]["Arguments"]["Tags"] == [
+        {"Key": "team", "Value": {"Get": "Parameters.Team"}}
+    ]
+    result = ws.runner().run(definition)
+    assert result.step("Prep").status == "Succeeded"
+    assert result.output("Prep", "out")
+
+
 def test_records_executions_and_reloads_them(ws: Workspace) -> None:
     definition, _ = cached_pipeline(ws)
     runner = ws.runner()

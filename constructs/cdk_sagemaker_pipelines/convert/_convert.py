@@ -667,6 +667,7 @@ def _processing(writer: _Writer, arguments: Mapping[str, Any]) -> None:
         )
     writer.lift("environment", _string_map(arguments.get("Environment")))
     _processing_limits_and_security(writer, arguments, cluster)
+    writer.lift("tags", _tags(arguments.get("Tags")))
 
 
 def _processing_limits_and_security(
@@ -1098,6 +1099,7 @@ def _training(writer: _Writer, arguments: Mapping[str, Any]) -> None:
     # A tuning job's training jobs have no warm pool: TrainingStep's keyword only.
     keep_alive = _get(arguments, "ResourceConfig", "KeepAlivePeriodInSeconds")
     writer.lift("keep_alive_period_in_seconds", keep_alive)
+    writer.lift("tags", _tags(arguments.get("Tags")))
 
 
 def _tuning(writer: _Writer, arguments: Mapping[str, Any]) -> None:
@@ -1138,6 +1140,8 @@ def _tuning(writer: _Writer, arguments: Mapping[str, Any]) -> None:
         code = _ranges(writer, ranges)
         if code is not None:
             writer.required_node("hyperparameter_ranges", code)
+    # The tuning job's tags (a training job definition has none).
+    writer.lift("tags", _tags(arguments.get("Tags")))
 
 
 def _training_job_definitions(writer: _Writer, definitions: list[Any]) -> None:
@@ -1309,6 +1313,7 @@ def _transform(writer: _Writer, arguments: Mapping[str, Any]) -> None:
     writer.lift("input_filter", processing.get("InputFilter"))
     writer.lift("output_filter", processing.get("OutputFilter"))
     writer.lift("join_source", processing.get("JoinSource"))
+    writer.lift("tags", _tags(arguments.get("Tags")))
 
 
 def _model(writer: _Writer, arguments: Mapping[str, Any]) -> None:
@@ -1326,6 +1331,7 @@ def _model(writer: _Writer, arguments: Mapping[str, Any]) -> None:
     writer.lift("role", arguments.get("ExecutionRoleArn"))
     writer.lift("inference_execution_mode", _get(arguments, "InferenceExecutionConfig", "Mode"))
     _lift_network(writer, arguments.get("VpcConfig"), arguments.get("EnableNetworkIsolation"), None)
+    writer.lift("tags", _tags(arguments.get("Tags")))
 
 
 def _containers(writer: _Writer, containers: list[Any]) -> Node:
@@ -1584,6 +1590,7 @@ def _automl(writer: _Writer, arguments: Mapping[str, Any]) -> None:
     # The step always writes the encryption flag: False is what no network writes.
     encryption = _get(security, "EnableInterContainerTrafficEncryption")
     _lift_network(writer, _get(security, "VpcConfig"), None, True if encryption is True else None)
+    writer.lift("tags", _tags(arguments.get("Tags")))
 
 
 def _check_job(writer: _Writer, arguments: Mapping[str, Any], output_name: str) -> Any:
@@ -1595,6 +1602,7 @@ def _check_job(writer: _Writer, arguments: Mapping[str, Any], output_name: str) 
     writer.lift("instance_count", cluster.get("InstanceCount"))
     writer.lift("volume_size_in_gb", cluster.get("VolumeSizeInGB"))
     _processing_limits_and_security(writer, arguments, cluster)
+    writer.lift("tags", _tags(arguments.get("Tags")))
     outputs = _get(arguments, "ProcessingOutputConfig", "Outputs")
     if (
         not isinstance(outputs, list)

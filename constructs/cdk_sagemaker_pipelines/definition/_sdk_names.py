@@ -108,10 +108,6 @@ _HINTS: dict[str, tuple[tuple[str, ...], str]] = {
     "max_wait": (_TRAINING_JOBS, "max_wait_in_seconds="),
     "volume_size": (_TRAINING_JOBS, "volume_size_in_gb="),
     "job_arguments": (("ProcessingStep",), "arguments="),
-    "tags": (
-        (*_JOB_STEPS, *_MODEL_STEPS),
-        'extra_arguments={"Tags": [{"Key": …, "Value": …}]}',
-    ),
     "network_config": ((), _NETWORK),
     "vpc_config": ((), _NETWORK),
     "subnets": ((), _NETWORK),
@@ -293,6 +289,18 @@ _CLASS_HINTS: dict[tuple[str, str], str] = {
     # job steps would suggest the setting belongs elsewhere.
     ("ModelStep", "instance_type"): _MODEL_CREATE_INSTANCES,
     ("ModelStep", "accelerator_type"): _MODEL_CREATE_INSTANCES,
+    # The job and model steps take tags= (SDK 2.257.7's list, written from a mapping); a
+    # version in a model group can't be tagged (CreateModelPackage refuses Tags with a
+    # group), and the SDK's tuner writes one list for the tuning job.
+    ("RegisterModel", "tags"): (
+        "none, a model version in a group has the group's tags (CreateModelPackage refuses "
+        "Tags with ModelPackageGroupName): tag the model package group "
+        "(Tags.of(registry).add(key, value) for a ModelRegistry), or give the version "
+        "customer_metadata={…}"
+    ),
+    ("TrainingJobDefinition", "tags"): (
+        "TuningStep(tags={…}): the tuning job's tags, which SageMaker gives its training jobs"
+    ),
 }
 
 

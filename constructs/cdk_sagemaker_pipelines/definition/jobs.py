@@ -64,6 +64,10 @@ def _bad_tag_characters(text: str) -> str:
     return "".join(dict.fromkeys(bad))
 
 
+def _too_many_tags(count: int) -> str:
+    return f"{count} tags, more than the {MAX_TAGS} a SageMaker job takes"
+
+
 def tag_problems(tags: Mapping[Any, Any]) -> list[str]:
     """What SageMaker would refuse in ``tags`` (key → value), one message per problem.
 
@@ -79,7 +83,7 @@ def tag_problems(tags: Mapping[Any, Any]) -> list[str]:
     """
     problems: list[str] = []
     if len(tags) > MAX_TAGS:
-        problems.append(f"{len(tags)} tags, more than the {MAX_TAGS} a SageMaker job takes")
+        problems.append(_too_many_tags(len(tags)))
     for key, value in tags.items():
         if type(key) is not str or type(value) is not str:
             problems.append(
@@ -110,6 +114,46 @@ def tag_problems(tags: Mapping[Any, Any]) -> list[str]:
                     "_ . : / = + - @ only)"
                 )
     return problems
+
+
+def render_tags(tags: Mapping[str, Any] | None, ctx: RenderContext) -> JsonValue:
+    """``tags`` (key → value) as a request's ``Tags`` list; ``None`` without tags.
+
+    The ``tags=`` keyword of the job, model, deployment and lineage steps: the SageMaker
+    SDK's list of ``{"Key", "Value"}`` in the mapping's order, values rendered (a pipeline
+    parameter becomes its ``Get``).
+
+    Example::
+
+        render_tags({"team": "fraud"}, ctx)  # [{"Key": "team", "Value": "fraud"}]
+    """
+    if not tags:
+        return None
+    return [{"Key": key, "Value": render(value, ctx)} for key, value in tags.items()]
+
+
+def check_tags(owner: str, tags: Mapping[str, Any] | None) -> None:
+    """Raise naming ``owner`` and ``tags`` for tags SageMaker would refuse.
+
+    Keys are literal strings; a value may be an expression (a pipeline parameter), judged
+    only at run time, but counts toward the 50 a resource takes.
+
+    Example::
+
+        check_tags("TrainingStep 'Train'", {"aws:team": "ml"})  # raises
+    """
+    if not tags:
+        return
+    literal = {key: value for key, value in tags.items() if isinstance(value, str)}
+    problems = tag_problems(literal)
+    if len(tags) > MAX_TAGS and len(literal) <= MAX_TAGS:
+        problems.insert(0, _too_many_tags(len(tags)))
+    if any(not isinstance(key, str) for key in tags):
+        problems.insert(0, "tag keys are strings")
+    if problems:
+        raise PipelineDefinitionError(
+            f"{owner}: field 'tags': SageMaker would refuse " + "; ".join(problems)
+        )
 
 
 def merge_tags(own: JsonValue, defaults: Mapping[str, str]) -> JsonValue:

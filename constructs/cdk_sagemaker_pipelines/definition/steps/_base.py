@@ -29,7 +29,7 @@ from ..bindables import (
     local_file_conflict,
 )
 from ..expressions import Expression
-from ..jobs import JOB_TAG_STEP_TYPES, JobDefaults, NetworkConfig, merge_tags
+from ..jobs import JOB_TAG_STEP_TYPES, JobDefaults, NetworkConfig, check_tags, merge_tags
 from ..properties import Properties, PropertyNode, root_node
 from ..retry import CacheConfig, SageMakerJobStepRetryPolicy, StepRetryPolicy
 
@@ -223,21 +223,37 @@ class RetryableStep(Step):
 
 @dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class JobStep(RetryableStep):
-    """A step that starts a SageMaker job, with caching and the raw-request escape hatch.
+    """A step that starts a SageMaker job, with caching, tags and the raw-request escape hatch.
+
+    ``tags`` (key → value) tag the job, in its Create* request's ``Tags`` as the SageMaker
+    SDK writes the ``tags`` of a processor, estimator, tuner, transformer or AutoML job; a
+    value may be a pipeline parameter. The binder's job tags (the CDK ``Pipeline``'s
+    ``job_tags``) are added for the keys the step doesn't set; together at most 50.
+    Default: no tags of the step's own.
 
     ``extra_arguments`` are merged into the rendered ``Arguments`` (objects merge,
-    other values replace) and validated against the API request shape like the rest.
+    other values replace) and validated against the API request shape like the rest:
+    ``extra_arguments={"Tags": [...]}`` replaces the list ``tags`` writes, as a whole.
 
     Example::
 
         TrainingStep(name="Train", image=Image.sklearn(), code=code,
                      cache_config=CacheConfig(expire_after="P7D"),
+                     tags={"team": "fraud", "run": run_parameter},
                      extra_arguments={"EnableManagedSpotTraining": False})
     """
 
     cache_config: CacheConfig | None = None
     extra_arguments: Mapping[str, Any] | None = None
-    argument_fields: ClassVar[Mapping[str, str]] = {"CacheConfig": "cache_config"}
+    tags: Mapping[str, Any] | None = None
+    argument_fields: ClassVar[Mapping[str, str]] = {
+        "CacheConfig": "cache_config",
+        "Arguments.Tags": "tags",
+    }
+
+    def _validate(self) -> None:
+        """The checks every job step shares; a subclass's ``_validate`` calls it first."""
+        check_tags(f"{type(self).__name__} '{self.name}'", self.tags)
 
     def argument_for(self, field: str) -> str | None:
         """The keyword argument that produced ``field``; ``extra_arguments`` for its members."""

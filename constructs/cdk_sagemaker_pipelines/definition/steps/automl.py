@@ -10,7 +10,7 @@ from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render
 from .._typecheck import checked
 from ..expressions import Expression
-from ..jobs import JobDefaults, NetworkConfig
+from ..jobs import JobDefaults, NetworkConfig, render_tags
 from ._base import (
     JobStep,
     S3Like,
@@ -173,6 +173,7 @@ class AutoMLStep(JobStep):
         def properties(self) -> AutoMLStepProperties: ...
 
     def _validate(self) -> None:
+        JobStep._validate(self)
         owner = f"{type(self).__name__} '{self.name}'"
         if (self.problem_type is None) != (self.job_objective is None):
             given, missing = (
@@ -253,6 +254,7 @@ class AutoMLStep(JobStep):
             RoleArn=bind_role(ctx, self, self.role, "Arguments.RoleArn"),
             AutoMLJobObjective={"MetricName": objective} if objective is not None else None,
             ProblemType=render(self.problem_type, ctx),
+            Tags=render_tags(self.tags, ctx),  # last, as the SDK writes it
         )
 
     def _render_channel(

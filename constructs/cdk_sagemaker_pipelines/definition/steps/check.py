@@ -22,7 +22,7 @@ from .._tokens import is_token
 from .._typecheck import checked
 from ..bindables import Code, Image
 from ..expressions import Expression
-from ..jobs import NetworkConfig
+from ..jobs import NetworkConfig, check_tags, render_tags
 from ..retry import CacheConfig
 from ._base import (
     ImageLike,
@@ -321,7 +321,11 @@ _FLAGS = ("skip_check", "fail_on_violation", "register_new_baseline")
 
 @dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
 class _CheckStep(Step):
-    """What both check steps take: the job's settings, the check's flags and baselines."""
+    """What both check steps take: the job's settings, the check's flags and baselines.
+
+    ``tags`` (key → value; a value may be a pipeline parameter) tag the check's processing
+    job, as the SDK's ``CheckJobConfig(tags=…)`` does.
+    """
 
     image: ImageLike | None = None
     instance_type: str | Expression = "ml.m5.xlarge"
@@ -340,6 +344,7 @@ class _CheckStep(Step):
     supplied_baseline_constraints: S3Like | None = None
     cache_config: CacheConfig | None = None
     extra_arguments: Mapping[str, Any] | None = None
+    tags: Mapping[str, Any] | None = None
     config_argument: ClassVar[str] = ""
     check_output_name: ClassVar[str] = ""
     argument_fields: ClassVar[Mapping[str, str]] = {
@@ -353,6 +358,7 @@ class _CheckStep(Step):
         "Arguments.Environment": "environment",
         "Arguments.StoppingCondition": "max_runtime_in_seconds",
         "Arguments.NetworkConfig": "network",
+        "Arguments.Tags": "tags",
         "CacheConfig": "cache_config",
         "SkipCheck": "skip_check",
         "FailOnViolation": "fail_on_violation",
@@ -368,6 +374,7 @@ class _CheckStep(Step):
 
     def _validate_check(self, family: tuple[type, ...], other: str) -> None:
         owner = f"{type(self).__name__} '{self.name}'"
+        check_tags(owner, self.tags)
         config: Any = self.config
         if not isinstance(config, family):
             names = " or ".join(kind.__name__ for kind in family)
@@ -462,6 +469,7 @@ class _CheckStep(Step):
                 if self.max_runtime_in_seconds is not None
                 else None
             ),
+            Tags=render_tags(self.tags, ctx),  # last, as the SDK writes it
         )
 
     def _render_output(self, ctx: RenderContext, s3_upload_mode: str) -> JsonValue:
@@ -550,6 +558,7 @@ class QualityCheckStep(_CheckStep):
     only calculates, ``register_new_baseline`` makes the new baseline the one
     ``BaselineUsedForDriftCheck*`` returns, and ``fail_on_violation=False`` reports
     violations without failing. The flags take ``True``/``False`` or a ``ParameterBoolean``.
+    ``tags`` (key → value) tag the job, as the binder's job tags do (the step's own win).
 
     ``properties.CalculatedBaselineStatistics`` and ``…Constraints`` (and
     ``BaselineUsedForDriftCheck…``) are S3 URIs for ``ModelMetrics``/``DriftCheckBaselines``.
@@ -718,8 +727,8 @@ class ClarifyCheckStep(_CheckStep):
     ``ModelBiasCheckConfig`` (``MODEL_BIAS``) or a ``ModelExplainabilityCheckConfig``
     (``MODEL_EXPLAINABILITY``); the two model checks serve their model on a shadow endpoint
     while the job runs. The job runs the Clarify image (``image``, default
-    ``Image.clarify()``). Default: 1 × ml.m5.xlarge, 30 GiB. Flags and registry baselines as
-    for ``QualityCheckStep``; there are constraints only (no statistics).
+    ``Image.clarify()``). Default: 1 × ml.m5.xlarge, 30 GiB. Flags, registry baselines and
+    ``tags`` as for ``QualityCheckStep``; there are constraints only (no statistics).
 
     ``properties.CalculatedBaselineConstraints`` and ``BaselineUsedForDriftCheckConstraints``
     are S3 URIs for ``ModelMetrics``/``DriftCheckBaselines``.

@@ -21,7 +21,7 @@ from .._tokens import is_token
 from .._typecheck import checked
 from ..expressions import Expression
 from ..instances import has_instance_store
-from ..jobs import NetworkConfig, tag_problems
+from ..jobs import NetworkConfig, check_tags, render_tags
 from ..retry import CacheConfig, StepRetryPolicy
 from ._base import (
     RetryableStep,
@@ -308,25 +308,6 @@ class DataCaptureConfig:
             CaptureOptions=[{"CaptureMode": mode} for mode in self.capture_options],
             KmsKeyId=pick(self.kms_key_id, defaults.output_kms_key, ctx),
             CaptureContentTypeHeader=header or None,
-        )
-
-
-def render_tags(tags: Mapping[str, Any] | None, ctx: RenderContext) -> JsonValue:
-    """``tags`` (key → value) as a request's ``Tags`` list; ``None`` without tags."""
-    if not tags:
-        return None
-    return [{"Key": key, "Value": render(value, ctx)} for key, value in tags.items()]
-
-
-def check_tags(owner: str, tags: Mapping[str, Any] | None) -> None:
-    """Raise naming ``owner`` and ``tags`` for tags SageMaker would refuse."""
-    literal = {key: value for key, value in (tags or {}).items() if isinstance(value, str)}
-    problems = tag_problems(literal) if tags else []
-    if tags and any(not isinstance(key, str) for key in tags):
-        problems.insert(0, "tag keys are strings")
-    if problems:
-        raise PipelineDefinitionError(
-            f"{owner}: field 'tags': SageMaker would refuse " + "; ".join(problems)
         )
 
 

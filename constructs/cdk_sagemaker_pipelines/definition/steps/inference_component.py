@@ -15,8 +15,9 @@ from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render
 from .._typecheck import checked
 from ..expressions import Expression
+from ..jobs import check_tags, render_tags
 from ._base import Step, add_job_tags, argument_with_extra, merge_extra_arguments
-from .endpoint import DEFAULT_VARIANT_NAME, check_tags, render_tags
+from .endpoint import DEFAULT_VARIANT_NAME
 
 if TYPE_CHECKING:
     from ..property_types import InferenceComponentStepProperties

@@ -23,8 +23,8 @@ from .._suggest import did_you_mean, one_of
 from .._tokens import is_token
 from .._typecheck import checked
 from ..expressions import Expression
+from ..jobs import check_tags, render_tags
 from ._base import Step
-from .endpoint import check_tags, render_tags
 from .model import MetadataProperties
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from .._tokens import is_token
 from .._typecheck import checked
 from ..bindables import Code
 from ..expressions import Expression
-from ..jobs import NetworkConfig
+from ..jobs import NetworkConfig, check_tags, render_tags
 from ..retry import StepRetryPolicy
 from ._base import (
     ImageLike,
@@ -223,7 +223,11 @@ class ModelStep(_ContainerStep):
     takes ``model_package_name`` (its ARN: a parameter, or a Lambda step's output, such as
     the latest approved version) instead of ``image``, ``model_data`` and ``code``: the
     version's containers are the model's (``PrimaryContainer.ModelPackageName``), and
-    ``environment`` adds to theirs.
+    ``environment`` adds to theirs. ``tags`` (key → value; a value may be a pipeline
+    parameter) tag the model, as the SDK's ``Model.create(tags=…)`` does, and so do the
+    binder's job tags (the CDK ``Pipeline``'s ``job_tags``; the step's own win on a shared
+    key). A ``RegisterModel`` step takes no tags: a version in a group has the group's.
+    Default: no tags of the step's own.
 
     Example::
 
@@ -243,6 +247,7 @@ class ModelStep(_ContainerStep):
     network: NetworkConfig | None = None
     inference_execution_mode: str | None = None
     model_package_name: str | Expression | None = None
+    tags: Mapping[str, Any] | None = None
     step_type: ClassVar[str] = "Model"
     container_field: ClassVar[str] = "Arguments.PrimaryContainer"
     containers_field: ClassVar[str] = "Arguments.Containers"
@@ -254,6 +259,7 @@ class ModelStep(_ContainerStep):
         "Arguments.VpcConfig": "network",
         "Arguments.EnableNetworkIsolation": "network",
         "Arguments.InferenceExecutionConfig": "inference_execution_mode",
+        "Arguments.Tags": "tags",
     }
 
     if TYPE_CHECKING:  # the generated stub: a checker completes and checks paths
@@ -262,6 +268,7 @@ class ModelStep(_ContainerStep):
         def properties(self) -> ModelStepProperties: ...
 
     def _validate(self) -> None:
+        check_tags(f"{type(self).__name__} '{self.name}'", self.tags)
         if self.model_package_name is not None:
             self._validate_model_package()
             return
@@ -289,6 +296,8 @@ class ModelStep(_ContainerStep):
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         role = bind_role(ctx, self, self.role, "Arguments.ExecutionRoleArn")
+        # Tags after the containers and before the network, as the SDK writes them.
+        tags = render_tags(self.tags, ctx)
         if self.model_package_name is not None:
             arguments = compact(
                 ExecutionRoleArn=role,
@@ -296,17 +305,20 @@ class ModelStep(_ContainerStep):
                     ModelPackageName=render(self.model_package_name, ctx),
                     Environment=render_string_map(self.environment, ctx),
                 ),
+                Tags=tags,
             )
         elif self.containers is None:
             arguments = compact(
                 ExecutionRoleArn=role,
                 PrimaryContainer=self._render_container(ctx, self, self.container_field),
+                Tags=tags,
             )
         else:
             mode = self.inference_execution_mode
             arguments = compact(
                 ExecutionRoleArn=role,
                 Containers=self._render_containers(ctx),
+                Tags=tags,
                 InferenceExecutionConfig={"Mode": mode} if mode is not None else None,
             )
         network = effective_network(self.network, job_defaults(ctx, self))

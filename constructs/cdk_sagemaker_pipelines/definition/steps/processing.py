@@ -20,7 +20,7 @@ from .._render import (
 from .._typecheck import checked
 from ..bindables import Code
 from ..expressions import Expression, PropertyFile
-from ..jobs import NetworkConfig
+from ..jobs import NetworkConfig, render_tags
 from ..properties import Properties
 from ._base import (
     ImageLike,
@@ -150,6 +150,7 @@ class ProcessingStep(JobStep):
         def properties(self) -> ProcessingStepProperties: ...
 
     def _validate(self) -> None:
+        JobStep._validate(self)
         if self.output_kms_key is not None and not self.outputs and not self._raw_outputs:
             raise PipelineDefinitionError(
                 f"{type(self).__name__} '{self.name}': "
@@ -206,6 +207,7 @@ class ProcessingStep(JobStep):
                 else None
             ),
             NetworkConfig=network.processing_request(ctx) if network is not None else None,
+            Tags=render_tags(self.tags, ctx),  # last, as the SDK writes it
         )
 
     def _argument_fields(self) -> Mapping[str, str]:

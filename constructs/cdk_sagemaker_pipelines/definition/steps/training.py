@@ -24,7 +24,7 @@ from .._typecheck import checked
 from ..bindables import Code, S3Location
 from ..distribution import Distribution, check_distribution
 from ..expressions import Expression
-from ..jobs import JobDefaults, NetworkConfig
+from ..jobs import JobDefaults, NetworkConfig, render_tags
 from ..properties import Properties
 from ._base import (
     ImageLike,
@@ -733,6 +733,7 @@ class TrainingStep(TrainingJobStep):
         return {group.name: group.instance_type for group in self.instance_groups}
 
     def _validate(self) -> None:
+        JobStep._validate(self)
         self._check_instance_groups()
         TrainingJobStep._validate(self)
 
@@ -829,6 +830,7 @@ class TrainingStep(TrainingJobStep):
             InputDataConfig=self._channels(ctx, "Arguments.InputDataConfig", code_channel),
             HyperParameters=hyperparameters or None,
             Environment=render_string_map(self.environment, ctx),
+            Tags=render_tags(self.tags, ctx),  # before the network, as the SDK writes it
             CheckpointConfig=self._checkpoint_config(ctx, "Arguments.CheckpointConfig"),
             EnableManagedSpotTraining=True if self.use_spot_instances else None,
             ProfilerConfig={"DisableProfiler": True} if self.disable_profiler else None,

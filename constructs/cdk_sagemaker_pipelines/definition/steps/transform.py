@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .._render import JsonValue, RenderContext, compact, render, render_string_map
 from .._typecheck import checked
 from ..expressions import Expression
+from ..jobs import render_tags
 from ._base import JobStep, S3Like, bind_s3, default_output, job_defaults, pick
 
 if TYPE_CHECKING:
@@ -120,5 +121,6 @@ class TransformStep(JobStep):
             MaxPayloadInMB=self.max_payload_in_mb,
             MaxConcurrentTransforms=self.max_concurrent_transforms,
             Environment=render_string_map(self.environment, ctx),
+            Tags=render_tags(self.tags, ctx),  # before DataProcessing, as the SDK writes it
             DataProcessing=data_processing or None,
         )

@@ -14,9 +14,9 @@ from .._typecheck import checked
 from ..bindables import Code, S3Location
 from ..distribution import Distribution
 from ..expressions import Expression
-from ..jobs import NetworkConfig
+from ..jobs import NetworkConfig, render_tags
 from ..properties import Properties
-from ._base import ImageLike, S3Like, Step, bind_role, job_defaults
+from ._base import ImageLike, JobStep, S3Like, Step, bind_role, job_defaults
 from .training import (
     FileSystemInput,
     TrainingInput,
@@ -438,6 +438,7 @@ class TuningStep(TrainingJobStep):
         return self.static_hyperparameters
 
     def _validate(self) -> None:
+        JobStep._validate(self)  # the tuning job's tags, not a definition's
         where = f"{type(self).__name__} '{self.name}'"
         definitions = self.training_job_definitions
         if definitions is None:
@@ -509,6 +510,7 @@ class TuningStep(TrainingJobStep):
                 HyperParameterTuningJobConfig=self._config(ctx, objective=True),
                 TrainingJobDefinition=self._training_job(ctx, "Arguments.TrainingJobDefinition"),
                 WarmStartConfig=render(self.warm_start, ctx),
+                Tags=render_tags(self.tags, ctx),  # last, as the SDK writes it
             )
         jobs: list[JsonValue] = []
         for index, definition in enumerate(definitions):
@@ -530,6 +532,7 @@ class TuningStep(TrainingJobStep):
             HyperParameterTuningJobConfig=self._config(ctx, objective=False),
             TrainingJobDefinitions=jobs,
             WarmStartConfig=render(self.warm_start, ctx),
+            Tags=render_tags(self.tags, ctx),
         )
 
     def _training_job(self, ctx: RenderContext, field: str) -> dict[str, JsonValue]:

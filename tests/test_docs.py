@@ -1077,17 +1077,15 @@ def test_extending_step_defaults_keep_the_checks_and_name_the_teams_step() -> No
     assert "`AcmeTrainingStep 'Train': field 'instance_count' …`" in doc
 
     binder = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
-    team_tags = {"Tags": [{"Key": "team", "Value": 3}]}
-    wrong = namespace["acme_training"](name="Train", image=image, extra_arguments=team_tags)
+    wrong = namespace["acme_training"](name="Train", image=image, tags={"team": 3})
     with pytest.raises(PipelineValidationError) as raised:
         PipelineDefinition(steps=[wrong]).compile(binder)
     (problem,) = raised.value.problems
     assert f"`{_flat(str(problem)).removeprefix('- ')}`".startswith(
-        "`step 'Train' field 'Arguments.Tags[1].Value' (extra_arguments=): expected a string, "
-        "got 3 (int)"
+        "`step 'Train' field 'Arguments.Tags[1].Value' (tags=): expected a string, got 3 (int)"
     )
     assert (
-        "`step 'Train' field 'Arguments.Tags[1].Value' (extra_arguments=): expected a string, "
+        "`step 'Train' field 'Arguments.Tags[1].Value' (tags=): expected a string, "
         "got 3 (int)`" in doc
     )
 
@@ -1096,7 +1094,7 @@ def test_extending_step_defaults_keep_the_checks_and_name_the_teams_step() -> No
         namespace["acme_training"](
             name="Train",
             image=image,
-            extra_arguments={"Tags": [{"Key": "team", "Value": "churn"}]},
+            tags={"team": "churn"},
         ),
         namespace["acme_processing"](name="Prep", image=image),
         namespace["AcmeTrainingStep"](name="Fit", image=image, instance_type="ml.c5.xlarge"),

@@ -76,7 +76,7 @@ if TYPE_CHECKING:  # a stub for checkers: there is nothing to import at run time
 ROLE = "arn:aws:iam::111122223333:role/SageMakerExecutionRole"
 BINDER = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
 ACME_KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-ACME_TAGS = [{"Key": "cost-center", "Value": "ml-42"}]
+ACME_TAGS = {"cost-center": "ml-42"}
 ACME_RETRIES = (
     StepRetryPolicy(exception_types=[StepExceptionType.THROTTLING], max_attempts=3),
     SageMakerJobStepRetryPolicy(
@@ -299,12 +299,11 @@ def compiled(pipeline: PipelineDefinition) -> str:
 # docs/extending.md: company defaults as a function, a partial, a subclass and a binder.
 def acme_training(**arguments: Any) -> TrainingStep:
     """A TrainingStep with ACME's defaults; the company's tags come before the team's."""
-    extra = dict(arguments.pop("extra_arguments", None) or {})
-    extra["Tags"] = [*ACME_TAGS, *extra.get("Tags", [])]
+    arguments["tags"] = {**ACME_TAGS, **(arguments.get("tags") or {})}
     arguments.setdefault("instance_type", "ml.m5.xlarge")
     arguments.setdefault("retry_policies", ACME_RETRIES)
     arguments.setdefault("cache_config", CacheConfig(expire_after="P7D"))
-    return TrainingStep(extra_arguments=extra, **arguments)
+    return TrainingStep(**arguments)
 
 
 acme_processing = functools.partial(

@@ -72,6 +72,40 @@ PUBLISHING_ROLE = (
 )
 
 
+def s3_arn(bucket: Any, key: str = "") -> dict[str, Any]:
+    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::", bucket, key]]}
+
+
+STEP_ROLE_STATEMENTS = [
+    {
+        "Sid": "Read",
+        "Effect": "Allow",
+        "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+        "Resource": [
+            s3_arn({"Ref": "DataBucket11AA22BB"}, "/curated/*"),
+            s3_arn(ASSETS, "/*"),
+            s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, "/executions/dev-ml-training/*/Prep/out*"),
+        ],
+    },
+    {
+        "Sid": "List",
+        "Effect": "Allow",
+        "Action": "s3:ListBucket",
+        "Resource": [
+            s3_arn({"Ref": "DataBucket11AA22BB"}),
+            s3_arn({"Ref": "ArtifactsBucketAB12CD34"}),
+        ],
+        "Condition": {"StringLike": {"s3:prefix": ["curated/*", "executions/dev-ml-training/*"]}},
+    },
+    {
+        "Sid": "Write",
+        "Effect": "Allow",
+        "Action": "s3:PutObject",
+        "Resource": s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, "/executions/dev-ml-training/*"),
+    },
+]
+
+
 def definition() -> dict[str, Any]:
     role = Cfn({"Fn::GetAtt": ["StepRoleAB12CD34", "Arn"]})
     return {
@@ -218,6 +252,11 @@ def file_asset(key: str, path: str, packaging: str = "file") -> dict[str, Any]:
 
 @pytest.fixture
 def cdk_out(tmp_path: Path) -> Path:
+    return write_cdk_out(tmp_path)
+
+
+def write_cdk_out(tmp_path: Path) -> Path:
+    """The hand-written assembly of these tests, written under ``tmp_path``."""
     out = tmp_path / "cdk.out"
     nested = out / "assembly-dev"
     nested.mkdir(parents=True)
@@ -299,6 +338,7 @@ def cdk_out(tmp_path: Path) -> Path:
         "/dev/Ml/Artifacts/Resource": "ArtifactsBucketAB12CD34",
         "/dev/Ml/Training/Resource": "Pipeline99887766",
         "/dev/Ml/Count/Resource": "CountFn55667788",
+        "/dev/Ml/StepRole/Resource": "StepRoleAB12CD34",
     }
     (nested / "devMl.metadata.json").write_text(
         json.dumps(
@@ -323,6 +363,14 @@ def cdk_out(tmp_path: Path) -> Path:
                 "Properties": {"BucketName": "my-artifacts"},
             },
             "StepRoleAB12CD34": {"Type": "AWS::IAM::Role", "Properties": {}},
+            # What the jobs read and write, as the construct derives it (local/iam.py checks).
+            "StepRolePolicyAB12CD34": {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Properties": {
+                    "Roles": [{"Ref": "StepRoleAB12CD34"}],
+                    "PolicyDocument": {"Statement": STEP_ROLE_STATEMENTS},
+                },
+            },
             "CountFn55667788": {
                 "Type": "AWS::Lambda::Function",
                 "Properties": {

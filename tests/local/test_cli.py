@@ -557,6 +557,7 @@ def test_the_resume_command_repeats_the_options_the_record_does_not_keep(
         "--allow-empty-outputs",
         "--keep-work",
         "--no-cache",
+        "--no-iam-check",
     ]
     code = smpipe(
         ws,

@@ -80,3 +80,12 @@ class UnmappableS3UriError(StepError):
     def named(self, field: str) -> UnmappableS3UriError:
         """The same refusal, naming the field the URI is in."""
         return UnmappableS3UriError(self.uri, self.problem, field)
+
+
+class AccessDeniedError(StepError):
+    """An S3 request the job's role doesn't allow (``local/iam.py``), as the service refuses it.
+
+    Example::
+
+        raise AccessDeniedError("AccessDenied (simulated …): role … may not s3:GetObject …")
+    """

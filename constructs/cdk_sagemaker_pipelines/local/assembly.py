@@ -55,6 +55,7 @@ from typing import Any
 
 from ..definition._service_model import partition_of
 from ._errors import LocalRunError
+from .iam import AssemblyRoles, RolePolicies, Statement
 from .resources import LambdaHandler, ResourceMap
 from .runner import LoadedPipeline
 
@@ -142,11 +143,129 @@ def load_assembly(
         pipeline_name=str(name),
         max_parallel=parallelism.get("MaxParallelExecutionSteps"),
     )
+    roles = _roles(resolver, properties.get("RoleArn"))
     notes = tuple(
         f"bucket {path} (Ref {ref}) is s3://{bucket}"
         for ref, (path, bucket) in sorted(resolver.buckets.items())
     )
-    return LoadedPipeline(definition, resources, str(name), notes)
+    notes += _unchecked_roles(roles, definition)
+    return LoadedPipeline(definition, resources, str(name), notes, roles)
+
+
+def _roles(resolver: _Resolver, pipeline_role: Any) -> AssemblyRoles:
+    """The stack's roles with the statements of every policy attached to them.
+
+    A role's policies: ``AWS::IAM::ManagedPolicy`` and ``AWS::IAM::Policy`` resources whose
+    ``Roles`` name it, its inline ``Policies``, and its ``ManagedPolicyArns`` that are
+    managed policies of the template; its ``PermissionsBoundary`` if it is one of those.
+    A managed policy the template doesn't hold (an AWS managed one) can't be read offline:
+    the role is marked unchecked, with the reason.
+    """
+    managed: dict[str, tuple[str, tuple[Statement, ...] | None]] = {}  # ARN → (label, statements)
+    attached: dict[str, list[tuple[str, tuple[Statement, ...] | None]]] = {}  # role's name → …
+    for logical, resource in resolver.resources.items():
+        kind = resource.get("Type") if isinstance(resource, Mapping) else None
+        if kind not in ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy"):
+            continue
+        properties = resource.get("Properties") or {}
+        label = f"{'managed policy' if kind == 'AWS::IAM::ManagedPolicy' else 'policy'} {logical}"
+        policy = (label, _statements(resolver, properties.get("PolicyDocument"), label))
+        if kind == "AWS::IAM::ManagedPolicy":
+            managed[str(resolver.ref(logical))] = policy
+        for role in _resolved(resolver, properties.get("Roles")) or []:
+            attached.setdefault(str(role), []).append(policy)
+    roles: dict[str, RolePolicies] = {}
+    for logical, resource in resolver.resources.items():
+        if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::IAM::Role":
+            continue
+        properties = resource.get("Properties") or {}
+        policies = list(attached.get(resolver.name_of(logical), []))
+        for inline in properties.get("Policies") or []:
+            label = f"inline policy {inline.get('PolicyName')} of {logical}"
+            policies.append((label, _statements(resolver, inline.get("PolicyDocument"), label)))
+        unchecked = None
+        for arn in _resolved(resolver, properties.get("ManagedPolicyArns")) or []:
+            if arn in managed:
+                policies.append(managed[arn])
+            else:
+                unchecked = f"its managed policy {arn} is not in the template"
+        boundary: tuple[Statement, ...] | None = None
+        boundary_name = None
+        if "PermissionsBoundary" in properties:
+            arn = _resolved(resolver, properties["PermissionsBoundary"])
+            if arn in managed:
+                boundary_name, boundary = managed[arn]
+            else:
+                unchecked = f"its permissions boundary {arn} is not in the template"
+        statements: list[Statement] = []
+        for label, found in policies:
+            if found is None:
+                unchecked = f"its {label} holds an intrinsic the loader can't resolve"
+            else:
+                statements += found
+        if boundary is None and boundary_name is not None:
+            unchecked = f"its permissions boundary {boundary_name} can't be resolved"
+        path = resolver._path(logical)
+        arn = str(resolver.get_att(logical, "Arn"))
+        roles[arn] = RolePolicies(
+            arn=arn,
+            name=logical if path == logical else f"{logical} ({path})",
+            statements=tuple(statements),
+            boundary=boundary,
+            boundary_name=boundary_name,
+            unchecked=unchecked,
+        )
+    role = _resolved(resolver, pipeline_role)
+    return AssemblyRoles(resolver.partition, roles, role if isinstance(role, str) else None)
+
+
+def _resolved(resolver: _Resolver, value: Any) -> Any:
+    try:
+        return resolver.resolve(value)
+    except LocalRunError:
+        return None
+
+
+def _statements(resolver: _Resolver, document: Any, label: str) -> tuple[Statement, ...] | None:
+    """A policy document's statements, resolved; None if an intrinsic can't be."""
+    resolved = _resolved(resolver, document)
+    if not isinstance(resolved, Mapping):
+        return None
+    items = resolved.get("Statement") or []
+    items = [items] if isinstance(items, Mapping) else items
+    return tuple(Statement.from_json(item, label) for item in items if isinstance(item, Mapping))
+
+
+def _unchecked_roles(roles: AssemblyRoles, definition: Any) -> tuple[str, ...]:
+    """A note for each role the definition names whose S3 access the runner can't check."""
+    named: list[str] = [roles.pipeline_role] if roles.pipeline_role else []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if key in ("RoleArn", "ExecutionRoleArn") and isinstance(item, str):
+                    named.append(item)
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(definition)
+    notes = []
+    for arn in dict.fromkeys(named):
+        role = roles.role(arn)
+        if role is None:
+            notes.append(
+                f"role {arn} is not a role of the pipeline's stack: the S3 access of what runs "
+                "as it is not checked"
+            )
+        elif role.unchecked:
+            notes.append(
+                f"role {role.name} is not checked against its policies: {role.unchecked} (an "
+                "AWS managed policy can't be read offline)"
+            )
+    return tuple(notes)
 
 
 def pipeline_paths(directory: str | Path) -> list[str]:

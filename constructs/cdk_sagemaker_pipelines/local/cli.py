@@ -158,6 +158,11 @@ def register(commands: Any) -> None:
         help="run every step even on a cache hit (its run is still cached), e.g. after "
         "changing data at the same S3 URI or --s3-map path",
     )
+    run.add_argument(
+        "--no-iam-check",
+        action="store_true",
+        help="don't check each job's S3 access against its role's policies in the assembly",
+    )
     _root_argument(run)
     run.add_argument("--json", action="store_true", help="print the execution record as JSON")
     run.set_defaults(handler=_run)
@@ -344,6 +349,7 @@ def _run_until_done(args: argparse.Namespace, terminated: Sequence[int]) -> int:
             strict_outputs=not args.allow_empty_outputs,
             keep_work=args.keep_work,
             reuse_cache=not args.no_cache,
+            iam_check=not args.no_iam_check,
             progress=report,
         )
         runner = LocalRunner(config)
@@ -486,6 +492,7 @@ def _repeated_options(record: ExecutionRecord) -> list[str]:
         ("StrictOutputs", "--allow-empty-outputs", False),
         ("KeepWork", "--keep-work", True),
         ("ReuseCache", "--no-cache", False),
+        ("IamCheck", "--no-iam-check", False),
     ):
         if options.get(key) is value:
             argv.append(flag)

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..definition.expressions import is_valid_json_path
 from ..definition.properties import PathStepError, parse_path
-from ._errors import EvaluationError, StepError, UnmappableS3UriError
+from ._errors import AccessDeniedError, EvaluationError, StepError, UnmappableS3UriError
 from ._graph import StepGraph, declared_output_uris
 from .store import StepStore
 
@@ -276,7 +276,7 @@ class Evaluator:
         where = f"property file '{name}' of step '{step}'"
         try:
             return self.store.local_file(f"{uri.rstrip('/')}/{file_path}", f"{where} (FilePath)")
-        except UnmappableS3UriError as error:
+        except (UnmappableS3UriError, AccessDeniedError) as error:
             raise EvaluationError(error.reason) from None
         except StepError:
             local_path = next(

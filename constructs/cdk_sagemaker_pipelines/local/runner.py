@@ -62,6 +62,7 @@ from .executors._outputs import (
     declared_outputs,
 )
 from .executors._training_job import SUBMIT_DIRECTORY, script_setting
+from .iam import AccessGuard, AssemblyRoles, job_roles
 from .isolation import choose_isolation, remove_tree
 from .records import (
     ExecutionRecord,
@@ -78,6 +79,8 @@ from .scheduler import Scheduler, StepState
 from .store import StepStore, hash_located, load_snapshot
 
 DEFAULT_PIPELINE_NAME = "local-pipeline"
+# An execution's copy of the assembly's roles and policies, which --resume checks against.
+IAM_FILE = "iam.json"
 STEP_FAULTS = frozenset({"Step.SERVICE_FAULT", "Step.THROTTLING"})
 _ALIASES = {"SageMaker.JOB_CAPACITY_ERROR": "SageMaker.CAPACITY_ERROR"}
 # What a retry policy can name, so what a simulated fault may be.
@@ -137,6 +140,9 @@ class LocalConfig:
       runs every step (and still records its run for later hits), for when data
       changed at the same S3 URI, which the key doesn't cover. Default: True.
     - ``progress``: called with each ``ProgressEvent`` on the runner's thread.
+    - ``iam_check``: for a pipeline from a cloud assembly, check each job's S3 reads and
+      writes against the policies of the role it runs as (``local/iam.py``); a denied one
+      fails the step with ``AccessDenied``. Default: True.
 
     Example::
 
@@ -156,6 +162,7 @@ class LocalConfig:
     keep_work: bool = False
     reuse_cache: bool = True
     progress: Callable[[ProgressEvent], None] | None = None
+    iam_check: bool = True
 
     def __post_init__(self) -> None:
         check_types(self)
@@ -191,6 +198,8 @@ def run_options(config: LocalConfig) -> dict[str, Any]:
         options["KeepWork"] = True
     if not config.reuse_cache:
         options["ReuseCache"] = False
+    if not config.iam_check:
+        options["IamCheck"] = False
     return options
 
 
@@ -230,6 +239,9 @@ class LoadedPipeline:
     resources: ResourceMap = field(default_factory=ResourceMap)
     pipeline_name: str | None = None
     notes: tuple[str, ...] = ()
+    # The template's roles and policies (``local/iam.py``): a pipeline from an assembly
+    # has them, and each job's S3 access is checked against its role's.
+    roles: AssemblyRoles | None = None
 
 
 DefinitionInput = Mapping[str, Any] | str | Path | LoadedPipeline
@@ -315,10 +327,13 @@ class LocalRunner:
             record.steps[step] = entry
         write_json(directory / "definition.json", body)
         write_json(directory / "resources.json", resources.to_json())
+        roles = definition.roles if isinstance(definition, LoadedPipeline) else None
+        if roles is not None:
+            write_json(directory / IAM_FILE, roles.to_json())  # for --resume
         with _locked(directory):
             record.save()
             return self._execute(
-                settings, resources, body, graph, record, store, preset, excluded, values
+                settings, resources, body, graph, record, store, preset, excluded, values, roles
             )
 
     def resume(self, execution_id: str) -> ExecutionResult:
@@ -377,6 +392,9 @@ class LocalRunner:
             record.isolation = settings.isolation.describe()
             record.options = run_options(self.config)
             record.save()
+            roles = None
+            if (directory / IAM_FILE).is_file():
+                roles = AssemblyRoles.from_json(_recorded_json(directory, IAM_FILE))
             return self._execute(
                 settings,
                 resources,
@@ -387,6 +405,7 @@ class LocalRunner:
                 preset,
                 excluded,
                 record.parameters,
+                roles,
             )
 
     def execution(self, execution_id: str) -> ExecutionResult:
@@ -544,8 +563,11 @@ class LocalRunner:
         preset: Mapping[str, tuple[StepState, bool | None]],
         excluded: Mapping[str, str],
         parameters: Mapping[str, Any],
+        roles: AssemblyRoles | None = None,
     ) -> ExecutionResult:
         config = self.config
+        if not config.iam_check:
+            roles = None
         limit = config.max_parallel
         if limit is None:
             limit = resources.max_parallel or os.cpu_count() or 1
@@ -572,7 +594,14 @@ class LocalRunner:
                     record.arn,
                     dt.datetime.fromisoformat(record.created),
                 ),
-                store=store,
+                # JsonGet reads (property files) are SageMaker Pipelines' own, as its role.
+                store=store.for_reader(
+                    _guard(
+                        roles,
+                        [roles.pipeline_role] if roles and roles.pipeline_role else [],
+                        "SageMaker Pipelines itself (the pipeline's role)",
+                    )
+                ),
                 graph=graph,
             ),
             max_parallel=limit,
@@ -582,6 +611,7 @@ class LocalRunner:
             reuse_cache=config.reuse_cache,
             progress=config.progress,
             reused=set(preset),
+            roles=roles,
         )
         execution.run()
         return ExecutionResult(record, body, store, settings.root)
@@ -623,8 +653,10 @@ class _Execution:
         reuse_cache: bool,
         progress: Callable[[ProgressEvent], None] | None,
         reused: set[str],
+        roles: AssemblyRoles | None = None,
     ) -> None:
         self.settings = settings
+        self.roles = roles
         self.resources = resources
         self.graph = graph
         self.record = record
@@ -884,7 +916,12 @@ class _Execution:
                         f"cache hit: reusing step '{name}' of execution {hit.source_execution_id}",
                     )
                     return _Outcome(name, started, _now(), 0, cache_hit=hit)
-            return self._attempts(spec, arguments, started, key, log)
+            guard = _guard(
+                self.roles,
+                job_roles(spec.step_type, arguments, self.settings.root / "models") or [],
+                f"the job of step '{name}'",
+            )
+            return self._attempts(spec, arguments, started, key, log, guard)
         except StepError as failure:
             _log(log, f"step failed: {failure.reason}")
             return _Outcome(name, started, _now(), 1, failure=failure)
@@ -917,7 +954,13 @@ class _Execution:
         return cache_key(self.record.pipeline_name, spec, arguments, digest.hexdigest())
 
     def _attempts(
-        self, spec: StepSpec, arguments: Any, started: dt.datetime, key: str | None, log: Path
+        self,
+        spec: StepSpec,
+        arguments: Any,
+        started: dt.datetime,
+        key: str | None,
+        log: Path,
+        guard: AccessGuard | None = None,
     ) -> _Outcome:
         name = spec.name
         executor = executor_for(spec.step_type)
@@ -936,7 +979,8 @@ class _Execution:
                 spec=spec,
                 arguments=arguments,
                 evaluator=self.evaluator,
-                store=self.store,
+                # The job's reads are checked against its role (None: not checked).
+                store=self.store.for_reader(guard),
                 resources=self.resources,
                 settings=self.settings,
                 execution=self.evaluator.execution,
@@ -956,7 +1000,7 @@ class _Execution:
                     )
                 _log(log, f"attempt {number}: {ctx.job_name}")
                 result = executor.run(spec, ctx)
-                outputs = self._publish(name, ctx, result)
+                outputs = self._publish(name, ctx, result, guard)
                 if not self.keep_work:
                     # Off the critical path: dependents may start while it is deleted.
                     self.cleaner.submit(_discard, attempt_dir)
@@ -984,13 +1028,19 @@ class _Execution:
         queue = self.faults.get(name)
         return queue.popleft() if queue else None
 
-    def _publish(self, name: str, ctx: StepContext, result: StepResult) -> dict[str, str]:
+    def _publish(
+        self, name: str, ctx: StepContext, result: StepResult, guard: AccessGuard | None
+    ) -> dict[str, str]:
         if not result.outputs:
             return {}
-        for uri in result.outputs:
+        for uri, path in result.outputs.items():
             # Here, not when the main thread records them: a refusal fails the step.
             label = result.output_names.get(uri)
-            self.store.check(uri, f"output '{label}'" if label else "output")
+            what = f"output '{label}'" if label else "output"
+            self.store.check(uri, what)
+            if guard is not None:
+                # The service uploads each file as the job's role, when the job ends.
+                guard.write_tree(uri, Path(path), what)
         target = self.record.directory / "outputs" / name
         if target.exists():
             shutil.rmtree(target)
@@ -1000,6 +1050,18 @@ class _Execution:
             uri: str(target / Path(path).relative_to(ctx.staging))
             for uri, path in result.outputs.items()
         }
+
+
+def _guard(roles: AssemblyRoles | None, arns: Sequence[str], who: str) -> AccessGuard | None:
+    """The guard for requests made as ``arns``; None when none of them can be checked.
+
+    A role the assembly doesn't define (an imported ARN, a parameter's value) or one with
+    a policy that can't be read offline is left out (``load_assembly`` notes it).
+    """
+    if roles is None:
+        return None
+    known = [role for role in map(roles.role, arns) if role is not None and not role.unchecked]
+    return AccessGuard(known, who, roles.partition) if known else None
 
 
 def _discard(attempt_dir: Path) -> None:

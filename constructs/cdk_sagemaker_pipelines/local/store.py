@@ -15,6 +15,7 @@ Example::
 
 from __future__ import annotations
 
+import copy
 import gzip
 import io
 import json
@@ -29,11 +30,14 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._code_files import is_skipped
 from ._errors import LocalRunError, StepError, UnmappableS3UriError
 from .resources import normalize_s3_uri, split_s3_uri, under
+
+if TYPE_CHECKING:
+    from .iam import AccessGuard
 
 Kind = Literal["file", "dir", "archive"]
 
@@ -84,8 +88,37 @@ class StepStore:
         self._mappings = tuple(
             _Entry(prefix, path, f"mapped to {path}") for prefix, path in mappings
         )
-        self._outputs: tuple[_Entry, ...] = ()
+        # Held in a list so the views ``for_reader`` returns see every step recorded later.
+        self._published: list[tuple[_Entry, ...]] = [()]
         self._lock = threading.Lock()
+        self._reader: AccessGuard | None = None
+
+    @property
+    def _outputs(self) -> tuple[_Entry, ...]:
+        return self._published[0]
+
+    def for_reader(self, reader: AccessGuard | None) -> StepStore:
+        """A view of the store as one principal reads it: ``reader`` checks each read first.
+
+        The view shares the store's state (steps recorded later show in it too). A read it
+        refuses raises ``AccessDeniedError``; ``None`` reads unchecked. Example::
+
+            store.for_reader(AccessGuard([role], "the job of step 'Train'", "aws"))
+        """
+        view = copy.copy(self)
+        view._reader = reader
+        return view
+
+    def _authorize(self, uri: str, located: Located, what: str) -> None:
+        """Check a read of what ``uri`` locates: the prefix listed, then each object."""
+        reader = self._reader
+        if reader is None:
+            return
+        if located.kind == "dir":
+            reader.list(uri, what)
+            reader.read_tree(located.uri, located.path, what)
+        else:
+            reader.read(located.uri, what)
 
     # -- recording ----------------------------------------------------------------
 
@@ -121,7 +154,7 @@ class StepStore:
             ]
             kept = [entry for entry in self._outputs if entry.step != step]
             entries = sorted([*kept, *added], key=lambda e: len(e.prefix), reverse=True)
-            self._outputs = tuple(entries)
+            self._published[0] = tuple(entries)
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-able copy (for resume, selective runs and the cache)."""
@@ -186,6 +219,12 @@ class StepStore:
         ``what`` names the field ``uri`` is in, for a URI ``check`` refuses.
         """
         target = self.check(uri, what)
+        found = self._find(target)
+        if found is not None:
+            self._authorize(uri, found, what)
+        return found
+
+    def _find(self, target: str) -> Located | None:
         for entry in (*self._outputs, *self._mappings):
             rest = under(target, entry.prefix)
             if rest is None:
@@ -226,20 +265,31 @@ class StepStore:
         """
         target = self.check(uri, what)
         destination.mkdir(parents=True, exist_ok=True)
-        located = self.locate(target, what)
+        located = self.locate(uri, what)
         count = 0
         if located is not None:
             count += _copy_located(located, destination, what)
+        listed = located is not None and located.kind == "dir"
         for entry in (*self._outputs, *self._mappings):
             rest = under(entry.prefix, target)
             if rest and entry.path.exists():
+                nested = Located(
+                    entry.prefix,
+                    "dir" if entry.path.is_dir() else "file",
+                    entry.path,
+                    entry.origin,
+                )
+                if self._reader is not None:
+                    # Objects under the prefix that other folders hold: listed, then read.
+                    if not listed:
+                        self._reader.list(uri, what)
+                        listed = True
+                    if nested.kind == "dir":
+                        self._reader.read_tree(nested.uri, nested.path, what)
+                    else:
+                        self._reader.read(nested.uri, what)
                 count += _copy_located(
-                    Located(
-                        entry.prefix,
-                        "dir" if entry.path.is_dir() else "file",
-                        entry.path,
-                        entry.origin,
-                    ),
+                    nested,
                     destination / rest if entry.path.is_dir() else destination / Path(rest).parent,
                     what,
                 )

@@ -1,0 +1,448 @@
+"""Simulated IAM: does the role a job runs as allow the S3 reads and writes it makes?
+
+A pipeline loaded from a cloud assembly carries the policies of the template's roles
+(``AssemblyRoles``, built by ``local/assembly.py``). The runner gives each job's store
+view an ``AccessGuard`` for the role it runs as (its ``RoleArn``, a Transform job its
+model's ``ExecutionRoleArn``; SageMaker Pipelines itself, reading a property file for a
+``JsonGet``, the pipeline's ``RoleArn``), and every S3 read (``s3:GetObject``, and
+``s3:ListBucket`` for a prefix it lists) and every published write (``s3:PutObject``) is
+evaluated against the role's statements the way IAM does:
+
+- an explicit ``Deny`` wins; else some ``Allow`` must match;
+- ``Action``/``NotAction`` with IAM's wildcards, case-insensitive; ``Resource``/
+  ``NotResource`` with wildcards, case-sensitive;
+- a permissions boundary that is a managed policy of the template must allow it too;
+- conditions whose keys are known offline (``s3:prefix``, ``aws:SecureTransport``) are
+  evaluated; any other one is read permissively: it matches for an ``Allow`` and not for
+  a ``Deny``.
+
+A role with an AWS managed policy (or another policy the template doesn't hold) can't be
+read offline and is not checked. KMS is not simulated.
+
+Example::
+
+    roles = load_assembly("cdk.out").roles
+    guard = AccessGuard([roles.role(arn)], "the job of step 'Train'", roles.partition)
+    guard.read("s3://bucket/key", "input 'train'")   # raises AccessDeniedError if denied
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._errors import AccessDeniedError
+from .resources import normalize_s3_uri
+
+# The request context a job's S3 call has, as far as it is known offline: the AWS SDKs
+# use TLS. Every other global key (aws:SourceVpc, aws:PrincipalTag/…) is unknown.
+_SECURE_TRANSPORT = "aws:securetransport"
+_PREFIX = "s3:prefix"
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement of a policy, its intrinsics resolved.
+
+    ``negate_actions`` says ``actions`` came from ``NotAction``; ``negate_resources``,
+    ``resources`` from ``NotResource``. ``source`` names the policy (and ``Sid``).
+
+    Example::
+
+        Statement("Allow", ("s3:GetObject",), ("arn:aws:s3:::b/data/*",), source="Policy")
+    """
+
+    effect: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    negate_actions: bool = False
+    negate_resources: bool = False
+    condition: Mapping[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], source: str = "its policy") -> Statement:
+        """A statement of a policy document (resolved), ``source`` naming the policy."""
+        sid = data.get("Sid")
+        named = data.get("Source") or (f"{source} (Sid {sid})" if sid else source)
+        negate_actions = "NotAction" in data
+        negate_resources = "NotResource" in data
+        return cls(
+            effect=str(data.get("Effect", "Allow")),
+            actions=_strings(data.get("NotAction" if negate_actions else "Action")),
+            resources=_strings(data.get("NotResource" if negate_resources else "Resource")),
+            negate_actions=negate_actions,
+            negate_resources=negate_resources,
+            condition=dict(data.get("Condition") or {}),
+            source=str(named),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The statement as a policy document holds it (``Source`` added)."""
+        data: dict[str, Any] = {
+            "Effect": self.effect,
+            "NotAction" if self.negate_actions else "Action": list(self.actions),
+            "NotResource" if self.negate_resources else "Resource": list(self.resources),
+            "Source": self.source,
+        }
+        if self.condition:
+            data["Condition"] = dict(self.condition)
+        return data
+
+    def covers(self, action: str, resource: str) -> bool:
+        """Whether the statement's actions and resources (not its condition) take the request."""
+        action_match = any(_pattern(item, True).fullmatch(action) for item in self.actions)
+        if action_match == self.negate_actions:
+            return False
+        resource_match = any(_pattern(item, False).fullmatch(resource) for item in self.resources)
+        return resource_match != self.negate_resources
+
+
+@dataclass(frozen=True, slots=True)
+class RolePolicies:
+    """A role of the assembly and the statements of every policy attached to it.
+
+    ``name`` is how failures name it (logical id and construct path). ``boundary`` holds
+    the statements of its permissions boundary, if it has one the template defines.
+    ``unchecked`` says why the role can't be checked offline (an AWS managed policy).
+
+    Example::
+
+        RolePolicies("arn:aws:iam::000000000000:role/StepRole", "StepRole (dev/Ml/StepRole)",
+                     (Statement("Allow", ("s3:*",), ("*",)),))
+    """
+
+    arn: str
+    name: str
+    statements: tuple[Statement, ...]
+    boundary: tuple[Statement, ...] | None = None
+    boundary_name: str | None = None
+    unchecked: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RolePolicies:
+        """A role as ``to_json`` writes it."""
+        boundary = data.get("Boundary")
+        return cls(
+            arn=str(data["Arn"]),
+            name=str(data["Name"]),
+            statements=tuple(Statement.from_json(item) for item in data.get("Statements") or []),
+            boundary=(
+                tuple(Statement.from_json(item) for item in boundary)
+                if isinstance(boundary, list)
+                else None
+            ),
+            boundary_name=data.get("BoundaryName"),
+            unchecked=data.get("Unchecked"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The role as JSON (an execution's ``iam.json`` keeps it for ``--resume``)."""
+        data: dict[str, Any] = {
+            "Arn": self.arn,
+            "Name": self.name,
+            "Statements": [_source_kept(item) for item in self.statements],
+        }
+        if self.boundary is not None:
+            data["Boundary"] = [_source_kept(item) for item in self.boundary]
+            data["BoundaryName"] = self.boundary_name
+        if self.unchecked:
+            data["Unchecked"] = self.unchecked
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class AssemblyRoles:
+    """The roles of a pipeline's stack, by ARN as the definition names them.
+
+    ``pipeline_role`` is the ARN of the ``AWS::SageMaker::Pipeline``'s ``RoleArn``, the
+    role SageMaker Pipelines itself reads property files as.
+
+    Example::
+
+        roles = load_assembly("cdk.out").roles
+        roles.role(roles.pipeline_role).name  # 'TrainingRole4C1607BC (dev/MlOps/Training/Role)'
+    """
+
+    partition: str = "aws"
+    roles: Mapping[str, RolePolicies] = field(default_factory=dict)
+    pipeline_role: str | None = None
+
+    def role(self, arn: object) -> RolePolicies | None:
+        """The role of that ARN, if the assembly defines it."""
+        return self.roles.get(arn) if isinstance(arn, str) else None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AssemblyRoles:
+        """Roles as ``to_json`` writes them."""
+        roles = [RolePolicies.from_json(item) for item in data.get("Roles") or []]
+        return cls(
+            partition=str(data.get("Partition", "aws")),
+            roles={role.arn: role for role in roles},
+            pipeline_role=data.get("PipelineRole"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The roles as JSON."""
+        return {
+            "Partition": self.partition,
+            "PipelineRole": self.pipeline_role,
+            "Roles": [role.to_json() for role in self.roles.values()],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome of evaluating one request: allowed, or why not."""
+
+    allowed: bool
+    reason: str = ""
+
+
+def evaluate(
+    role: RolePolicies, action: str, resource: str, context: Mapping[str, str]
+) -> Decision:
+    """Evaluate ``action`` on ``resource`` for ``role``, as IAM does for one identity.
+
+    ``context`` holds the request's condition keys known offline (lower-case names); a
+    condition on any other key is read permissively (see the module's docstring).
+
+    Example::
+
+        evaluate(role, "s3:GetObject", "arn:aws:s3:::b/k", {}).allowed
+    """
+    denied = _matching(role.statements, "Deny", action, resource, context)
+    if denied is not None:
+        return Decision(False, f"an explicit Deny in {denied.source} denies it")
+    if role.boundary is not None:
+        name = role.boundary_name or "its permissions boundary"
+        denied = _matching(role.boundary, "Deny", action, resource, context)
+        if denied is not None:
+            return Decision(False, f"an explicit Deny in its permissions boundary {name} denies it")
+        if _matching(role.boundary, "Allow", action, resource, context) is None:
+            return Decision(False, f"its permissions boundary {name} does not allow it")
+    if _matching(role.statements, "Allow", action, resource, context) is None:
+        return Decision(False, "no statement of its policies allows it")
+    return Decision(True)
+
+
+def _matching(
+    statements: Iterable[Statement],
+    effect: str,
+    action: str,
+    resource: str,
+    context: Mapping[str, str],
+) -> Statement | None:
+    for statement in statements:
+        if statement.effect != effect or not statement.covers(action, resource):
+            continue
+        verdict = _condition(statement.condition, context)
+        # A condition not known offline: permissive, so matching for Allow, not for Deny.
+        if verdict is True or (verdict is None and effect == "Allow"):
+            return statement
+    return None
+
+
+_STRING_OPERATORS = {
+    "StringEquals": (False, False, False),  # (negated, like, ignore case)
+    "StringNotEquals": (True, False, False),
+    "StringEqualsIgnoreCase": (False, False, True),
+    "StringNotEqualsIgnoreCase": (True, False, True),
+    "StringLike": (False, True, False),
+    "StringNotLike": (True, True, False),
+}
+
+
+def _condition(condition: Mapping[str, Any], context: Mapping[str, str]) -> bool | None:
+    """True/False when every operator's keys are known, None if one can't be evaluated."""
+    unknown = False
+    for operator, tests in condition.items():
+        if not isinstance(tests, Mapping):
+            return None
+        for key, values in tests.items():
+            verdict = _test(str(operator), str(key).lower(), _strings(values), context)
+            if verdict is False:
+                return False  # the operators are ANDed: one known False decides
+            unknown = unknown or verdict is None
+    return None if unknown else True
+
+
+def _test(
+    operator: str, key: str, values: Sequence[str], context: Mapping[str, str]
+) -> bool | None:
+    if key not in context and key != _PREFIX:
+        return None  # not a key known offline
+    present = key in context
+    if operator == "Null":
+        return (not present) == (values[:1] == ["true"])
+    if_exists = operator.endswith("IfExists")
+    base = operator.removesuffix("IfExists")
+    if base == "Bool":
+        if not present:
+            return if_exists
+        return any(context[key].lower() == value.lower() for value in values)
+    if base not in _STRING_OPERATORS:
+        return None  # ForAnyValue:, ArnLike, NumericLessThan, …: not evaluated offline
+    negated, like, ignore_case = _STRING_OPERATORS[base]
+    if not present:
+        # A key the request doesn't have (s3:prefix of a GetObject): IAM's rules.
+        return True if if_exists else negated
+    actual = context[key]
+    if like:
+        matched = any(_pattern(value, False).fullmatch(actual) for value in values)
+    elif ignore_case:
+        matched = any(actual.lower() == value.lower() for value in values)
+    else:
+        matched = actual in values
+    return matched != negated
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern(text: str, ignore_case: bool) -> re.Pattern[str]:
+    """IAM's wildcards: ``*`` any run of characters (``/`` too), ``?`` one character."""
+    body = "".join(
+        ".*" if char == "*" else "." if char == "?" else re.escape(char) for char in text
+    )
+    return re.compile(body, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list | tuple):
+        return tuple(str(item) for item in value)
+    return (str(value),)
+
+
+def _source_kept(statement: Statement) -> dict[str, Any]:
+    data = statement.to_json()
+    data["Sid"] = None
+    return {key: value for key, value in data.items() if value is not None}
+
+
+class AccessGuard:
+    """Checks one job's S3 requests against the roles it runs as; raises when one is denied.
+
+    ``roles`` is one role (a tuning job of several definitions may have one per
+    definition: a request must be allowed for each). Decisions are cached per request.
+
+    Example::
+
+        guard = AccessGuard([role], "the job of step 'Train'", "aws")
+        guard.read("s3://b/data/x.csv", "channel 'train'")
+        guard.write_tree("s3://b/model", Path("staging/model"), "output")
+    """
+
+    def __init__(self, roles: Sequence[RolePolicies], who: str, partition: str) -> None:
+        self.roles = tuple(roles)
+        self.who = who  # "the job of step 'Train'", as failures name the requester
+        self.partition = partition
+        self._decided: dict[tuple[str, str, str], None] = {}
+
+    def read(self, uri: str, what: str) -> None:
+        """``s3:GetObject`` on the object ``uri``."""
+        self._check("s3:GetObject", self._object_arn(uri), {}, what)
+
+    def write(self, uri: str, what: str) -> None:
+        """``s3:PutObject`` on the object ``uri``."""
+        self._check("s3:PutObject", self._object_arn(uri), {}, what)
+
+    def list(self, uri: str, what: str) -> None:
+        """``s3:ListBucket`` on ``uri``'s bucket, ``s3:prefix`` its key as written."""
+        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        self._check("s3:ListBucket", f"arn:{self.partition}:s3:::{bucket}", {_PREFIX: key}, what)
+
+    def read_tree(self, uri: str, path: Path, what: str) -> None:
+        """``s3:GetObject`` on each object of a local folder served at the prefix ``uri``."""
+        for relative in _files(path):
+            self.read(f"{uri.rstrip('/')}/{relative}", what)
+
+    def write_tree(self, uri: str, path: Path, what: str) -> None:
+        """``s3:PutObject`` on each file published at ``uri`` (a file, or a folder's files)."""
+        if path.is_file():
+            self.write(uri, what)
+            return
+        for relative in _files(path):
+            self.write(f"{uri.rstrip('/')}/{relative}", what)
+
+    def _object_arn(self, uri: str) -> str:
+        return f"arn:{self.partition}:s3:::{normalize_s3_uri(uri).removeprefix('s3://')}"
+
+    def _check(self, action: str, resource: str, context: Mapping[str, str], what: str) -> None:
+        key = (action, resource, context.get(_PREFIX, ""))
+        if key in self._decided:
+            return
+        for role in self.roles:
+            decision = evaluate(role, action, resource, {_SECURE_TRANSPORT: "true", **context})
+            if not decision.allowed:
+                raise AccessDeniedError(
+                    self._denied(role, action, resource, context, what, decision)
+                )
+        self._decided[key] = None  # threads of a tuning step may race here: harmless
+
+    def _denied(
+        self,
+        role: RolePolicies,
+        action: str,
+        resource: str,
+        context: Mapping[str, str],
+        what: str,
+        decision: Decision,
+    ) -> str:
+        listed = f" (s3:prefix {context[_PREFIX]!r})" if _PREFIX in context else ""
+        verb = "written" if action == "s3:PutObject" else "read"
+        return (
+            f"AccessDenied (simulated from the assembly's IAM policies): role {role.name} may "
+            f"not {action} on {resource}{listed}: {decision.reason} ({what}, {verb} by "
+            f"{self.who}). Grant it to the role (for example bucket.grant_read(role) or a "
+            f"statement allowing {action} on {resource}), or run with --no-iam-check "
+            "(LocalConfig(iam_check=False))"
+        )
+
+
+def _files(path: Path) -> Iterable[str]:
+    """Relative POSIX paths of the files under ``path``, links followed (as reads do)."""
+    for folder, _, names in os.walk(path, followlinks=True):
+        relative = os.path.relpath(folder, path)
+        for name in names:
+            yield name if relative == "." else f"{Path(relative).as_posix()}/{name}"
+
+
+def job_roles(step_type: str, arguments: Any, models: Path) -> list[str] | None:
+    """The role ARNs a job step's job runs as, from its evaluated ``Arguments``.
+
+    None for a step that runs no job reading S3 locally. A Transform job runs as its
+    model's ``ExecutionRoleArn``, read from the local model record (``<models>/<name>.json``).
+
+    Example::
+
+        job_roles("Training", {"RoleArn": "arn:aws:iam::1:role/R"}, models)  # ['arn:…:role/R']
+    """
+    if not isinstance(arguments, Mapping):
+        return None
+    if step_type in ("Processing", "Training", "AutoML", "QualityCheck", "ClarifyCheck"):
+        return [str(arguments.get("RoleArn"))]
+    if step_type == "Model":
+        return [str(arguments.get("ExecutionRoleArn"))]
+    if step_type == "Tuning":
+        definitions = [arguments.get("TrainingJobDefinition")]
+        definitions += list(arguments.get("TrainingJobDefinitions") or [])
+        roles = [str(item.get("RoleArn")) for item in definitions if isinstance(item, Mapping)]
+        return list(dict.fromkeys(roles))
+    if step_type == "Transform":
+        name = arguments.get("ModelName")
+        # Only a file of models/ (the executor refuses any other name, with its reason).
+        if not isinstance(name, str) or re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", name) is None:
+            return None
+        try:
+            record = json.loads((models / f"{name}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return [str(record.get("ExecutionRoleArn"))]
+    return None

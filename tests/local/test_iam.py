@@ -1,0 +1,306 @@
+"""The simulated IAM check: each job's S3 access against the policies of the role it runs as.
+
+The evaluator on its own, then runs: from the hand-written assembly of ``test_assembly``
+(its step role's managed policy edited), and compiled definitions given roles by hand
+(the pipeline role's property-file read, a Transform job as its model's role).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cdk_sagemaker_pipelines.cli import main
+from cdk_sagemaker_pipelines.local import LoadedPipeline, LocalConfig, LocalRunner, load_assembly
+from cdk_sagemaker_pipelines.local.iam import (
+    AccessGuard,
+    AssemblyRoles,
+    RolePolicies,
+    Statement,
+    evaluate,
+)
+from tests.conftest import ROLE
+from tests.local.conftest import Workspace, compile_steps
+from tests.local.executors.test_condition import GOOD
+from tests.local.executors.test_condition import build as condition_pipeline
+from tests.local.executors.test_models import pipeline as transform_pipeline
+from tests.local.test_assembly import write_cdk_out
+
+OBJECT = "arn:aws:s3:::data/curated/rows.csv"
+
+
+@pytest.fixture
+def cdk_out(tmp_path: Path) -> Path:
+    """test_assembly's hand-written assembly."""
+    return write_cdk_out(tmp_path)
+
+
+def role(*statements: Statement, boundary: tuple[Statement, ...] | None = None) -> RolePolicies:
+    name = "Boundary" if boundary is not None else None
+    return RolePolicies("arn:aws:iam::1:role/R", "R (dev/R)", statements, boundary, name)
+
+
+def allow(action: str | list[str], resource: str | list[str], **extra: Any) -> Statement:
+    return Statement.from_json({"Effect": "Allow", "Action": action, "Resource": resource, **extra})
+
+
+def deny(action: str, resource: str, **extra: Any) -> Statement:
+    return Statement.from_json({"Effect": "Deny", "Action": action, "Resource": resource, **extra})
+
+
+@pytest.mark.parametrize(
+    ("statement", "allowed"),
+    [
+        (allow("s3:GetObject", "arn:aws:s3:::data/curated/*"), True),
+        (allow("S3:get*", "arn:aws:s3:::data/*"), True),  # actions: case-insensitive
+        (allow("s3:GetObjec?", "arn:aws:s3:::data/curated/rows.???"), True),
+        (allow("s3:GetObject", "arn:aws:s3:::data/Curated/*"), False),  # resources: not
+        (allow("s3:GetObject", "arn:aws:s3:::data/curated"), False),
+        (allow("s3:PutObject", "*"), False),
+        (allow(["s3:List*", "s3:GetObject"], ["arn:aws:s3:::x/*", "arn:aws:s3:::data/*"]), True),
+    ],
+)
+def test_actions_and_resources_match_with_iams_wildcards(
+    statement: Statement, allowed: bool
+) -> None:
+    assert evaluate(role(statement), "s3:GetObject", OBJECT, {}).allowed is allowed
+
+
+def test_an_explicit_deny_wins_over_any_allow() -> None:
+    decision = evaluate(
+        role(allow("s3:*", "*"), deny("s3:Get*", "arn:aws:s3:::data/*", Sid="NoData")),
+        "s3:GetObject",
+        OBJECT,
+        {},
+    )
+    assert not decision.allowed
+    assert decision.reason == "an explicit Deny in its policy (Sid NoData) denies it"
+    assert evaluate(role(allow("s3:*", "*")), "s3:GetObject", OBJECT, {}).allowed
+
+
+def test_not_action_and_not_resource_match_everything_else() -> None:
+    everything_but_put = Statement.from_json(
+        {"Effect": "Allow", "NotAction": "s3:Put*", "Resource": "*"}
+    )
+    assert evaluate(role(everything_but_put), "s3:GetObject", OBJECT, {}).allowed
+    assert not evaluate(role(everything_but_put), "s3:PutObject", OBJECT, {}).allowed
+    outside_secrets = Statement.from_json(
+        {"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::data/secret/*"}
+    )
+    assert evaluate(role(outside_secrets), "s3:GetObject", OBJECT, {}).allowed
+    secret = "arn:aws:s3:::data/secret/key"
+    assert not evaluate(role(outside_secrets), "s3:GetObject", secret, {}).allowed
+
+
+def test_a_permissions_boundary_must_allow_it_too() -> None:
+    boundary = (allow("s3:GetObject", "arn:aws:s3:::other/*"),)
+    decision = evaluate(role(allow("s3:*", "*"), boundary=boundary), "s3:GetObject", OBJECT, {})
+    assert decision == type(decision)(False, "its permissions boundary Boundary does not allow it")
+    wide = (allow("s3:*", "*"),)
+    assert evaluate(role(allow("s3:GetObject", "*"), boundary=wide), "s3:GetObject", OBJECT, {})
+    assert not evaluate(role(boundary=wide), "s3:GetObject", OBJECT, {}).allowed
+
+
+def test_conditions_known_offline_are_evaluated_the_others_read_permissively() -> None:
+    listing = allow(
+        "s3:ListBucket", "arn:aws:s3:::data", Condition={"StringLike": {"s3:prefix": "curated/*"}}
+    )
+    assert evaluate(role(listing), "s3:ListBucket", "arn:aws:s3:::data", {"s3:prefix": "curated/"})
+    assert not evaluate(
+        role(listing), "s3:ListBucket", "arn:aws:s3:::data", {"s3:prefix": "raw/"}
+    ).allowed
+    # A GetObject has no s3:prefix: a StringLike on it doesn't apply.
+    on_prefix = allow("s3:GetObject", "*", Condition={"StringLike": {"s3:prefix": "curated/*"}})
+    assert not evaluate(role(on_prefix), "s3:GetObject", OBJECT, {}).allowed
+    # A key not known offline: matches for an Allow, not for a Deny.
+    vpc = {"StringEquals": {"aws:SourceVpce": "vpce-1"}}
+    assert evaluate(role(allow("s3:GetObject", "*", Condition=vpc)), "s3:GetObject", OBJECT, {})
+    denied_outside_vpc = deny("s3:*", "*", Condition=vpc)
+    assert evaluate(
+        role(allow("s3:*", "*"), denied_outside_vpc), "s3:GetObject", OBJECT, {}
+    ).allowed
+    tls = {"Bool": {"aws:SecureTransport": "false"}}
+    guard = AccessGuard([role(allow("s3:*", "*"), deny("s3:*", "*", Condition=tls))], "me", "aws")
+    guard.read("s3://data/curated/rows.csv", "input")  # the SDK uses TLS: the Deny doesn't apply
+
+
+def test_roles_round_trip_through_json() -> None:
+    roles = AssemblyRoles(
+        "aws", {"arn:aws:iam::1:role/R": role(allow("s3:*", "*", Sid="All"))}, "arn:p"
+    )
+    again = AssemblyRoles.from_json(json.loads(json.dumps(roles.to_json())))
+    assert again == roles
+
+
+# -- runs from the assembly --------------------------------------------------------------
+
+
+def _edit_policy(cdk_out: Path, edit: Any) -> None:
+    template_file = cdk_out / "assembly-dev" / "devMl.template.json"
+    template = json.loads(template_file.read_text())
+    edit(template["Resources"])
+    template_file.write_text(json.dumps(template))
+
+
+def _statements(resources: dict[str, Any]) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = resources["StepRolePolicyAB12CD34"]["Properties"][
+        "PolicyDocument"
+    ]["Statement"]
+    return statements
+
+
+def _without_the_data_bucket(resources: dict[str, Any]) -> None:
+    read = _statements(resources)[0]
+    read["Resource"] = [item for item in read["Resource"] if "DataBucket" not in json.dumps(item)]
+
+
+def test_the_assemblys_run_checks_every_read_and_write(
+    cdk_out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[tuple[str, str]] = []
+    original = AccessGuard._check
+
+    def spy(self: AccessGuard, action: str, resource: str, *rest: Any) -> None:
+        checked.append((action, resource))
+        original(self, action, resource, *rest)
+
+    monkeypatch.setattr(AccessGuard, "_check", spy)
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    assert result.status == "Succeeded", result.failure_reason
+    actions = {action for action, _ in checked}
+    assert actions == {"s3:GetObject", "s3:ListBucket", "s3:PutObject"}
+    assert ("s3:GetObject", "arn:aws:s3:::dev-ml-data/curated/data.csv") in checked
+    assert (result.record.directory / "iam.json").is_file()
+
+
+def test_a_read_the_policy_no_longer_allows_fails_the_step(cdk_out: Path, tmp_path: Path) -> None:
+    _edit_policy(cdk_out, _without_the_data_bucket)
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    assert result.status == "Failed"
+    assert result.step("Prep").failure_reason == (
+        "AccessDenied (simulated from the assembly's IAM policies): role StepRoleAB12CD34 "
+        "(dev/Ml/StepRole) may not s3:GetObject on arn:aws:s3:::dev-ml-data/curated/data.csv: "
+        "no statement of its policies allows it (input 'raw', read by the job of step 'Prep'). "
+        "Grant it to the role (for example bucket.grant_read(role) or a statement allowing "
+        "s3:GetObject on arn:aws:s3:::dev-ml-data/curated/data.csv), or run with "
+        "--no-iam-check (LocalConfig(iam_check=False))"
+    )
+    assert result.step("Train").status == "NotExecuted"
+    # Off, the same assembly runs: the check is all that failed it.
+    unchecked = LocalRunner(LocalConfig(root=tmp_path / "root", iam_check=False))
+    assert unchecked.run(load_assembly(cdk_out)).status == "Succeeded"
+
+
+def test_a_denied_write_fails_the_job_when_it_uploads(cdk_out: Path, tmp_path: Path) -> None:
+    no_models = {
+        "Sid": "NoModels",
+        "Effect": "Deny",
+        "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::my-artifacts/executions/*/Train/*",
+    }
+    _edit_policy(cdk_out, lambda resources: _statements(resources).append(no_models))
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    reason = result.step("Train").failure_reason or ""
+    assert reason.startswith(
+        "AccessDenied (simulated from the assembly's IAM policies): role StepRoleAB12CD34 "
+        "(dev/Ml/StepRole) may not s3:PutObject on arn:aws:s3:::my-artifacts/executions/"
+    ), reason
+    assert "/Train/out/" in reason
+    assert "an explicit Deny in managed policy StepRolePolicyAB12CD34 (Sid NoModels)" in reason
+    assert "written by the job of step 'Train'" in reason
+    assert result.step("Prep").status == "Succeeded"
+
+
+def test_the_no_iam_check_flag_turns_it_off(cdk_out: Path, tmp_path: Path) -> None:
+    _edit_policy(cdk_out, _without_the_data_bucket)
+    root = str(tmp_path / "root")
+    assert main(["run", "--assembly", str(cdk_out), "--root", root]) == 1
+    assert main(["run", "--assembly", str(cdk_out), "--root", root, "--no-iam-check"]) == 0
+
+
+def test_a_resume_checks_against_the_recorded_policies(cdk_out: Path, tmp_path: Path) -> None:
+    _edit_policy(cdk_out, _without_the_data_bucket)
+    runner = LocalRunner(LocalConfig(root=tmp_path / "root"))
+    failed = runner.run(load_assembly(cdk_out))
+    assert "AccessDenied" in (runner.resume(failed.execution_id).failure_reason or "")
+    unchecked = LocalRunner(LocalConfig(root=tmp_path / "root", iam_check=False))
+    assert unchecked.resume(failed.execution_id).status == "Succeeded"
+
+
+def test_a_role_with_an_aws_managed_policy_is_not_checked_and_noted(
+    cdk_out: Path, tmp_path: Path
+) -> None:
+    managed = "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"
+
+    def edit(resources: dict[str, Any]) -> None:
+        _without_the_data_bucket(resources)
+        resources["StepRoleAB12CD34"]["Properties"]["ManagedPolicyArns"] = [managed]
+
+    _edit_policy(cdk_out, edit)
+    loaded = load_assembly(cdk_out)
+    assert (
+        f"role StepRoleAB12CD34 (dev/Ml/StepRole) is not checked against its policies: its "
+        f"managed policy {managed} is not in the template (an AWS managed policy can't be "
+        "read offline)"
+    ) in loaded.notes
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(loaded)
+    assert result.status == "Succeeded", result.failure_reason
+
+
+# -- roles given by hand ------------------------------------------------------------------
+
+PIPELINE_ROLE = "arn:aws:iam::111122223333:role/PipelineRole"
+MODEL_ROLE = "arn:aws:iam::111122223333:role/ModelRole"
+
+
+def _roles(**statements: list[Statement]) -> AssemblyRoles:
+    arns = {"job": ROLE, "pipeline": PIPELINE_ROLE, "model": MODEL_ROLE}
+    roles = {
+        arns[who]: RolePolicies(arns[who], f"{who.title()}Role", tuple(found))
+        for who, found in statements.items()
+    }
+    return AssemblyRoles("aws", roles, PIPELINE_ROLE)
+
+
+def test_sagemaker_pipelines_reads_property_files_as_the_pipelines_role(ws: Workspace) -> None:
+    definition, _ = condition_pipeline(ws, GOOD)
+    everything = [allow("s3:*", "*")]
+    only_other = [allow("s3:GetObject", "arn:aws:s3:::art-bucket/other/*")]
+    loaded = LoadedPipeline(definition, roles=_roles(job=everything, pipeline=only_other))
+    result = ws.runner().run(loaded)
+    assert result.step("Evaluate").status == "Succeeded"
+    reason = result.step("Check").failure_reason or ""
+    assert reason.startswith(
+        "AccessDenied (simulated from the assembly's IAM policies): role PipelineRole may not "
+        "s3:GetObject on arn:aws:s3:::art-bucket/"
+    ), reason
+    assert reason.split(" on ")[1].split(":")[5].endswith("/evaluation/evaluation.json")
+    assert "(property file 'Report' of step 'Evaluate' (FilePath), read by SageMaker " in reason
+    allowed = LoadedPipeline(definition, roles=_roles(job=everything, pipeline=everything))
+    assert ws.runner().run(allowed).status == "Succeeded"
+
+
+def test_a_transform_job_runs_as_its_models_role(ws: Workspace) -> None:
+    definition = compile_steps(transform_pipeline(ws))  # type: ignore[arg-type]
+    for step in definition["Steps"]:
+        if step["Name"] == "CreateModel":
+            step["Arguments"]["ExecutionRoleArn"] = MODEL_ROLE
+    everything = [allow("s3:*", "*")]
+    no_batch = [*everything, deny("s3:GetObject", "arn:aws:s3:::data-bucket/batch/*")]
+    loaded = LoadedPipeline(definition, roles=_roles(job=everything, model=no_batch))
+    result = ws.runner().run(loaded)
+    assert result.step("CreateModel").status == "Succeeded"
+    reason = result.step("Score").failure_reason or ""
+    assert reason.startswith(
+        "AccessDenied (simulated from the assembly's IAM policies): role ModelRole may not "
+        "s3:GetObject on arn:aws:s3:::data-bucket/batch/a.csv: an explicit Deny in its policy "
+        "denies it (TransformInput, read by the job of step 'Score')"
+    ), reason
+
+
+def test_a_definition_without_an_assembly_is_not_checked(ws: Workspace) -> None:
+    definition = compile_steps(transform_pipeline(ws))  # type: ignore[arg-type]
+    assert ws.runner().run(definition).status == "Succeeded"

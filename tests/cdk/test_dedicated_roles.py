@@ -16,6 +16,7 @@ from cdk_sagemaker_pipelines.definition import (
     Code,
     ConditionEquals,
     ConditionStep,
+    ContinuousParameter,
     DataQualityCheckConfig,
     DatasetFormat,
     Image,
@@ -27,6 +28,7 @@ from cdk_sagemaker_pipelines.definition import (
     PipelineValidationError,
     ProcessingStep,
     QualityCheckStep,
+    TrainingJobDefinition,
     TrainingStep,
     TransformStep,
     TuningStep,
@@ -314,6 +316,72 @@ def test_warnings_name_the_dedicated_role_to_grant() -> None:
     ) in str(warnings[0].entry.data)
 
 
+def _keys(found: dict[str, dict[str, Any]]) -> list[Any]:
+    """The keys a role's jobs may encrypt and decrypt with (``EncryptJobVolumesAndOutputs``)."""
+    statement = found.get("EncryptJobVolumesAndOutputs")
+    return _resources(statement) if statement is not None else []
+
+
+def _kms(name: str) -> str:
+    return f"arn:aws:kms:us-east-1:111122223333:key/{name}"
+
+
+def test_roles_may_decrypt_the_outputs_of_other_roles_steps_they_read() -> None:
+    # Prep (step role) → Train (dedicated) → Model (the step role is its execution role) →
+    # Score (a transform job of that model: the step role too). Each output has its own key.
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/prep.py"),
+        inputs={"raw": "s3://raw-data/incoming/"},
+        outputs=["train"],
+        output_kms_key=_kms("prep-out"),
+    )
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/train.py"),
+        inputs={"train": prep.output("train")},
+        volume_kms_key=_kms("train-volume"),
+        output_kms_key=_kms("train-out"),
+    )
+    model = ModelStep(
+        name="Model",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+    )
+    score = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data="s3://batch-bucket/in/",
+        output_path="s3://batch-bucket/out/",
+        output_kms_key=_kms("score-out"),
+    )
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(steps=[score]),
+        pipeline_name=NAME,
+        dedicated_step_roles=["Train"],
+    )
+    template = Template.from_stack(stack)
+    train_role = attached(template, pipeline.dedicated_roles["Train"])
+    step_role = attached(template, pipeline.step_role)
+    # Train reads Prep's output, encrypted with Prep's key; its own keys besides.
+    assert {_kms("prep-out"), _kms("train-out"), _kms("train-volume")} <= set(_keys(train_role))
+    # The model's role reads model.tar.gz, encrypted with Train's output key.
+    assert _kms("train-out") in _keys(step_role)
+    assert "/models/churn/*/Train/model*" in _suffixes(step_role["ReadDataInArtifactsBucket"])
+    # The transform job runs as the model's role: its input, output and key are the step
+    # role's, none of them Train's.
+    assert s3_arn("batch-bucket/in/*") in _reads(step_role)
+    assert _resources(step_role["WriteDataInBatchBucket"]) == [s3_arn("batch-bucket/out/*")]
+    assert _kms("score-out") in _keys(step_role)
+    assert _kms("score-out") not in _keys(train_role)
+    assert not any("BatchBucket" in sid for sid in train_role)
+
+
 # -- Refusals ----------------------------------------------------------------------------------
 
 
@@ -342,6 +410,24 @@ def test_fails_a_step_listed_twice() -> None:
         _prep_train_evaluate(),
         ["Prep", "Train", "Prep"],
         r"prop 'dedicated_step_roles': step 'Prep' is listed 2 times \(list each step once\)",
+    )
+
+
+def test_fails_a_step_named_like_another_dedicated_roles_policy() -> None:
+    # StepRole-A-Policy would be both A's role's policy and A-Policy's role.
+    steps = [
+        ProcessingStep(
+            name=name, image=Image.sklearn("1.2-1"), code=Code.from_s3("s3://code-bucket/a.py")
+        )
+        for name in ("A", "A-Policy", "A-Policy2")
+    ]
+    _refused(
+        PipelineDefinition(steps=steps),
+        ["A", "A-Policy", "A-Policy2"],
+        r"prop 'dedicated_step_roles': step 'A-Policy': its role's construct id "
+        r"'StepRole-A-Policy' is that of a managed policy of step 'A''s role \(rename step "
+        r"'A-Policy', or leave one of the two out of dedicated_step_roles\)",
+        r"step 'A-Policy2': its role's construct id 'StepRole-A-Policy2'",
     )
 
 
@@ -404,6 +490,32 @@ def test_fails_a_step_given_a_role_of_its_own() -> None:
         ["Prep"],
         rf"prop 'dedicated_step_roles': step 'Prep' is given a role of its own "
         rf"\(role='{re.escape(ROLE)}'\).*\(leave the step's role= out",
+    )
+
+
+def test_fails_a_tuning_step_whose_definitions_have_roles_of_their_own() -> None:
+    ranges = {"eta": ContinuousParameter(min_value=0.01, max_value=0.3)}
+    tune = TuningStep(
+        name="Tune",
+        training_job_definitions=[
+            TrainingJobDefinition(
+                name=name,
+                image=Image.xgboost("1.7-1"),
+                inputs={"train": "s3://data-bucket/train/"},
+                objective_metric_name="validation:auc",
+                hyperparameter_ranges=ranges,
+                role=role,
+            )
+            for name, role in (("first", None), ("second", ROLE))
+        ],
+        max_jobs=2,
+    )
+    _refused(
+        PipelineDefinition(steps=[tune]),
+        ["Tune"],
+        r"prop 'dedicated_step_roles': step 'Tune' has training job definitions given a role "
+        r"of their own \('second'\): their jobs run as those roles.*\(leave role= out of the "
+        r"step's TrainingJobDefinitions",
     )
 
 

@@ -10,11 +10,12 @@ from cdk_sagemaker_pipelines.definition import (
     Code,
     Image,
     PipelineDefinition,
+    ProcessingOutput,
     ProcessingStep,
     StaticBinder,
     TrainingStep,
 )
-from cdk_sagemaker_pipelines.definition.permissions import S3Access, plan_permissions
+from cdk_sagemaker_pipelines.definition.permissions import S3Access, _may_overlap, plan_permissions
 from tests.conftest import ROLE
 
 
@@ -69,3 +70,67 @@ def test_the_subsets_of_every_step_add_up_to_the_whole_plan() -> None:
 def test_fails_a_step_the_definition_lacks() -> None:
     with pytest.raises(ValueError, match=r"no step named 'Prepp' in the definition"):
         plan_permissions(_compiled(), steps=frozenset({"Prepp"}))
+
+
+def test_a_subset_plan_gets_the_output_keys_of_the_other_steps_it_reads() -> None:
+    # Prep's output (its key) → Train; Report writes elsewhere with a key of its own. (Under
+    # the same pipeline prefix it would count: IAM's * in "churn/*/Report" takes any text.)
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/prep.py"),
+        outputs=["train"],
+        volume_kms_key="prep-volume",
+        output_kms_key="prep-out",
+    )
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/train.py"),
+        inputs={"train": prep.output("train")},
+        output_kms_key="train-out",
+    )
+    report = ProcessingStep(
+        name="Report",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/report.py"),
+        outputs=[
+            ProcessingOutput(
+                output_name="report",
+                source="/opt/ml/processing/report",
+                destination="s3://report-bucket/churn/",
+            )
+        ],
+        output_kms_key="report-out",
+    )
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    definition = PipelineDefinition(steps=[train, report]).to_definition(binder)
+
+    def keys(*steps: str) -> list[Any]:
+        return plan_permissions(definition, pipeline_name="churn", steps=steps).kms_keys
+
+    # Prep's volume key is no key of its output: not Train's.
+    assert keys("Train") == ["train-out", "prep-out"]
+    assert keys("Prep") == ["prep-volume", "prep-out"]
+    assert keys("Report") == ["report-out"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "overlap"),
+    [
+        (S3Access("b", "churn/*/Prep/train"), S3Access("b", "churn/*/Prep/train"), True),
+        (S3Access("b", "churn/*/Train/model"), S3Access("b", "churn/"), True),
+        (S3Access("b", "*/output/model.tar.gz"), S3Access("b", ""), True),
+        # IAM's * takes any text, / too: an object may match both.
+        (S3Access("b", "churn/*/Prep/train"), S3Access("b", "churn/*/Eval/report"), True),
+        (S3Access("b", "executions/churn/*/Prep"), S3Access("b", "models/churn/*/Train"), False),
+        (S3Access("b", "in/"), S3Access("b", "out/"), False),
+        (S3Access("b", "in/"), S3Access("c", "in/"), False),
+        (S3Access("b", "a*c"), S3Access("b", "ab*d"), True),
+    ],
+)
+def test_locations_overlap_where_an_object_may_be_in_both(
+    first: S3Access, second: S3Access, overlap: bool
+) -> None:
+    assert _may_overlap(first, second) is overlap
+    assert _may_overlap(second, first) is overlap

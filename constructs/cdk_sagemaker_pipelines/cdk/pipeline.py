@@ -1798,6 +1798,16 @@ class Pipeline(PipelineBase):
                     + "), which its jobs run as: it can't also run with a dedicated role"
                 )
                 hint = "leave the step's role= out, or the step out of dedicated_step_roles"
+            elif own := _definitions_with_roles(self._compiled_steps.get(step)):
+                # Their jobs would run as those roles, not the dedicated one.
+                message = (
+                    f"step '{step}' has training job definitions given a role of their own "
+                    f"({', '.join(own)}): their jobs run as those roles, not a dedicated one"
+                )
+                hint = (
+                    "leave role= out of the step's TrainingJobDefinitions, or the step out of "
+                    "dedicated_step_roles"
+                )
             else:
                 continue
             problems.append(PropProblem(None, "dedicated_step_roles", message, hint))
@@ -3044,11 +3054,23 @@ def _autopilot_image(image: Mapping[str, Any], automl_steps: Collection[str]) ->
 DEDICATED_STEP_TYPES = frozenset({"Processing", "Training", "Tuning", *CHECK_STEP_TYPES})
 
 
+def _definitions_with_roles(step: object) -> list[str]:
+    """The names of a ``TuningStep``'s ``training_job_definitions`` given their own ``role``."""
+    definitions = getattr(step, "training_job_definitions", None) or ()
+    return [
+        repr(getattr(definition, "name", "?"))
+        for definition in definitions
+        if getattr(definition, "role", None) is not None
+    ]
+
+
 def _dedicated_role_id(step: str) -> str:
     """``StepRole-<step>``: the construct id of a step's dedicated role.
 
     The hyphen (which no other child of the construct has) keeps it apart from them all
     (a step named ``Policy`` would otherwise make ``StepRolePolicy``); logical ids drop it.
+    Not from its policies' (``StepRole-<step>-Policy``, ``…-Policy2``): a step named so
+    beside ``<step>`` is refused (``_dedicated_prop_problems``).
     """
     return f"StepRole-{step}"
 
@@ -3075,6 +3097,20 @@ def _dedicated_prop_problems(values: object, definition: object) -> list[Problem
         )
         for name in dict.fromkeys(names)
         if names.count(name) > 1
+    ]
+    # Step X's role's policies are StepRole-X-Policy, StepRole-X-Policy2, …: the construct
+    # ids of the roles of steps named X-Policy, X-Policy2, … (which synth couldn't create).
+    problems += [
+        PropProblem(
+            None,
+            "dedicated_step_roles",
+            f"step '{name}': its role's construct id {_dedicated_role_id(name)!r} is that of "
+            f"a managed policy of step '{other}''s role",
+            f"rename step '{name}', or leave one of the two out of dedicated_step_roles",
+        )
+        for name in dict.fromkeys(names)
+        for other in dict.fromkeys(names)
+        if re.fullmatch(rf"{re.escape(other)}-Policy[0-9]*", name)
     ]
     if not isinstance(definition, PipelineDefinition) and not _definition_type_problems(definition):
         shown = ", ".join(f"'{name}'" for name in dict.fromkeys(names))

@@ -380,6 +380,16 @@ _KMS_FIELDS = (
     # OutputDataConfig.KmsKeyId, listed above, is an AutoML job's output key too.
     AUTOML_VOLUME_KEY_FIELD,
 )
+# The keys of _KMS_FIELDS that encrypt what a job or endpoint writes to S3 (not its
+# volumes): whoever reads that data needs them too (see _Planner.run with ``steps``).
+_OUTPUT_KMS_FIELDS = (
+    "ProcessingOutputConfig.KmsKeyId",
+    "OutputDataConfig.KmsKeyId",
+    "TrainingJobDefinition.OutputDataConfig.KmsKeyId",
+    "TrainingJobDefinitions[*].OutputDataConfig.KmsKeyId",
+    "TransformOutput.KmsKeyId",
+    "DataCaptureConfig.KmsKeyId",
+)
 # An endpoint configuration's keys: its instances' storage volumes (CreateEndpoint's caller
 # needs kms:CreateGrant on it "only if the associated EndpointConfig has a KmsKeyId
 # specified", SageMaker API permissions reference) and an asynchronous endpoint's results
@@ -646,6 +656,43 @@ class PermissionPlan:
     open_vpc_configs: list[tuple[str, str]] = field(default_factory=list)
 
 
+def _may_overlap(first: S3Access, second: S3Access) -> bool:
+    """Whether some object may be in both locations (their key patterns, ``*`` any text).
+
+    A pattern without a trailing ``*`` is a prefix (see ``S3Access.objects``). Buckets are
+    compared as written: a token is the same bucket only as the same token.
+
+    Example::
+
+        _may_overlap(S3Access("b", "churn/*/Train/model"), S3Access("b", "churn/"))  # True
+    """
+    if first.bucket != second.bucket:
+        return False
+    left, right = first.objects, second.objects
+    # Both patterns walked at once (their product automaton): a * takes nothing, or a
+    # character the other pattern takes. States (i, j): left[i:] and right[j:] still to match.
+    seen: set[tuple[int, int]] = set()
+    pending = [(0, 0)]
+    while pending:
+        i, j = pending.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == len(left) and j == len(right):
+            return True
+        if i < len(left) and left[i] == "*":
+            pending.append((i + 1, j))
+            if j < len(right):
+                pending.append((i, j + 1))
+        elif j < len(right) and right[j] == "*":
+            pending.append((i, j + 1))
+            if i < len(left):
+                pending.append((i + 1, j))
+        elif i < len(left) and j < len(right) and left[i] == right[j]:
+            pending.append((i + 1, j + 1))
+    return False
+
+
 def _job_name_prefix(kind: str, arguments: Any) -> Any:
     """``pipelines-``, or ``<custom prefix>-`` (``*`` when known only at run time).
 
@@ -708,7 +755,37 @@ class _Planner:
         for name, step in self.steps.items():
             if self.planned is None or name in self.planned:
                 self._plan_step(step)
+        if self.planned is not None:
+            self._plan_keys_of_other_steps_outputs()
         return self.plan
+
+    def _plan_keys_of_other_steps_outputs(self) -> None:
+        """The output keys of the steps left out that write where the planned steps read.
+
+        A job reading another step's output needs that step's output key (``kms:Decrypt``):
+        a Model step's role reads the model a Training step encrypted with its
+        ``output_kms_key``. With every step planned, the plan holds every key; a plan of
+        some steps (a role that runs only their jobs) gets those of what it reads.
+        """
+        others = [name for name in self.steps if name not in (self.planned or ())]
+        if not others or not self.plan.reads:
+            return
+        scratch = _Planner(self.definition, self.pipeline_name, self.parameter_locations, ())
+        for name in others:
+            step = self.steps[name]
+            scratch.plan = PermissionPlan()
+            scratch._plan_step(step)
+            if not any(
+                _may_overlap(read, write)
+                for read in self.plan.reads
+                for write in scratch.plan.writes
+            ):
+                continue
+            arguments = step.get("Arguments") or {}
+            for path in _OUTPUT_KMS_FIELDS:
+                for _, key in _select(arguments, path):
+                    if not is_expression(key):  # one known only at run time is reported
+                        _add(self.plan.kms_keys, key)
 
     def _plan_step(self, step: Mapping[str, Any]) -> None:
         plan, kind, name = self.plan, str(step.get("Type")), str(step["Name"])

@@ -106,7 +106,74 @@ STEP_ROLE_STATEMENTS = [
 ]
 
 
-def definition() -> dict[str, Any]:
+def sagemaker_arn(resource: str) -> dict[str, Any]:
+    region, account = {"Ref": "AWS::Region"}, {"Ref": "AWS::AccountId"}
+    values = ["arn:", {"Ref": "AWS::Partition"}, ":sagemaker:", region, ":", account, ":"]
+    return {"Fn::Join": ["", [*values, resource]]}
+
+
+GROUP = "dev-ml-models"
+# What SageMaker Pipelines calls as the pipeline's role, as the construct derives it
+# (local/_service_calls.py checks it before each step runs).
+PIPELINE_ROLE_STATEMENTS = [
+    {
+        "Sid": "ProcessingJobs",
+        "Effect": "Allow",
+        "Action": ["sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob"],
+        "Resource": sagemaker_arn("processing-job/pipelines-*"),
+    },
+    {
+        "Sid": "TrainingJobs",
+        "Effect": "Allow",
+        "Action": ["sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob"],
+        "Resource": sagemaker_arn("training-job/pipelines-*"),
+    },
+    {
+        "Sid": "RegisterModelVersionsPendingApproval",
+        "Effect": "Allow",
+        "Action": "sagemaker:CreateModelPackage",
+        "Resource": [
+            sagemaker_arn(f"model-package/{GROUP}/*"),
+            sagemaker_arn(f"model-package-group/{GROUP}"),
+        ],
+        "Condition": {"StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}},
+    },
+    {
+        "Sid": "PassStepRoleToSageMaker",
+        "Effect": "Allow",
+        "Action": "iam:PassRole",
+        "Resource": {"Fn::GetAtt": ["StepRoleAB12CD34", "Arn"]},
+        "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+    },
+    {
+        "Sid": "InvokeLambdaSteps",
+        "Effect": "Allow",
+        "Action": "lambda:InvokeFunction",
+        "Resource": {"Fn::GetAtt": ["CountFn55667788", "Arn"]},
+    },
+]
+# A RegisterModel step (write_cdk_out(register=True)): registers Train's model.
+REGISTER_STEP = {
+    "Name": "Register",
+    "Type": "RegisterModel",
+    "Arguments": {
+        "ModelPackageGroupName": GROUP,
+        "ModelApprovalStatus": "PendingManualApproval",
+        "InferenceSpecification": {
+            "Containers": [
+                {
+                    "Image": Cfn(IMAGE),
+                    "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"},
+                }
+            ],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+    },
+}
+
+
+def definition(register: bool = False) -> dict[str, Any]:
     role = Cfn({"Fn::GetAtt": ["StepRoleAB12CD34", "Arn"]})
     return {
         "Version": "2020-12-01",
@@ -233,6 +300,7 @@ def definition() -> dict[str, Any]:
                     },
                 },
             },
+            *([REGISTER_STEP] if register else []),
         ],
     }
 
@@ -255,8 +323,11 @@ def cdk_out(tmp_path: Path) -> Path:
     return write_cdk_out(tmp_path)
 
 
-def write_cdk_out(tmp_path: Path) -> Path:
-    """The hand-written assembly of these tests, written under ``tmp_path``."""
+def write_cdk_out(tmp_path: Path, register: bool = False) -> Path:
+    """The hand-written assembly of these tests, written under ``tmp_path``.
+
+    ``register``: with a RegisterModel step after Train.
+    """
     out = tmp_path / "cdk.out"
     nested = out / "assembly-dev"
     nested.mkdir(parents=True)
@@ -339,6 +410,7 @@ def write_cdk_out(tmp_path: Path) -> Path:
         "/dev/Ml/Training/Resource": "Pipeline99887766",
         "/dev/Ml/Count/Resource": "CountFn55667788",
         "/dev/Ml/StepRole/Resource": "StepRoleAB12CD34",
+        "/dev/Ml/PipelineRole/Resource": "PipelineRoleAA11BB22",
     }
     (nested / "devMl.metadata.json").write_text(
         json.dumps(
@@ -371,6 +443,15 @@ def write_cdk_out(tmp_path: Path) -> Path:
                     "PolicyDocument": {"Statement": STEP_ROLE_STATEMENTS},
                 },
             },
+            "PipelineRoleAA11BB22": {"Type": "AWS::IAM::Role", "Properties": {}},
+            "PipelineRoleDefaultPolicyAA11BB22": {
+                "Type": "AWS::IAM::Policy",
+                "Properties": {
+                    "PolicyName": "PipelineRoleDefaultPolicyAA11BB22",
+                    "Roles": [{"Ref": "PipelineRoleAA11BB22"}],
+                    "PolicyDocument": {"Statement": PIPELINE_ROLE_STATEMENTS},
+                },
+            },
             "CountFn55667788": {
                 "Type": "AWS::Lambda::Function",
                 "Properties": {
@@ -393,8 +474,8 @@ def write_cdk_out(tmp_path: Path) -> Path:
                 "Properties": {
                     "PipelineName": "dev-ml-training",
                     "ParallelismConfiguration": {"MaxParallelExecutionSteps": 3},
-                    "PipelineDefinition": {"PipelineDefinitionBody": join(definition())},
-                    "RoleArn": {"Fn::GetAtt": ["StepRoleAB12CD34", "Arn"]},
+                    "PipelineDefinition": {"PipelineDefinitionBody": join(definition(register))},
+                    "RoleArn": {"Fn::GetAtt": ["PipelineRoleAA11BB22", "Arn"]},
                 },
             },
         },

@@ -8,6 +8,7 @@ The evaluator on its own, then runs: from the hand-written assembly of ``test_as
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,13 @@ import pytest
 
 from cdk_sagemaker_pipelines.cli import main
 from cdk_sagemaker_pipelines.local import LoadedPipeline, LocalConfig, LocalRunner, load_assembly
+from cdk_sagemaker_pipelines.local._errors import AccessDeniedError
+from cdk_sagemaker_pipelines.local._service_calls import service_calls
 from cdk_sagemaker_pipelines.local.iam import (
     AccessGuard,
     AssemblyRoles,
     RolePolicies,
+    ServiceCall,
     Statement,
     evaluate,
 )
@@ -27,7 +31,7 @@ from tests.local.conftest import Workspace, compile_steps
 from tests.local.executors.test_condition import GOOD
 from tests.local.executors.test_condition import build as condition_pipeline
 from tests.local.executors.test_models import pipeline as transform_pipeline
-from tests.local.test_assembly import write_cdk_out
+from tests.local.test_assembly import GROUP, write_cdk_out
 
 OBJECT = "arn:aws:s3:::data/curated/rows.csv"
 
@@ -100,7 +104,9 @@ def test_a_permissions_boundary_must_allow_it_too() -> None:
     decision = evaluate(role(allow("s3:*", "*"), boundary=boundary), "s3:GetObject", OBJECT, {})
     assert decision == type(decision)(False, "its permissions boundary Boundary does not allow it")
     wide = (allow("s3:*", "*"),)
-    assert evaluate(role(allow("s3:GetObject", "*"), boundary=wide), "s3:GetObject", OBJECT, {})
+    assert evaluate(
+        role(allow("s3:GetObject", "*"), boundary=wide), "s3:GetObject", OBJECT, {}
+    ).allowed
     assert not evaluate(role(boundary=wide), "s3:GetObject", OBJECT, {}).allowed
 
 
@@ -108,7 +114,9 @@ def test_conditions_known_offline_are_evaluated_the_others_read_permissively() -
     listing = allow(
         "s3:ListBucket", "arn:aws:s3:::data", Condition={"StringLike": {"s3:prefix": "curated/*"}}
     )
-    assert evaluate(role(listing), "s3:ListBucket", "arn:aws:s3:::data", {"s3:prefix": "curated/"})
+    assert evaluate(
+        role(listing), "s3:ListBucket", "arn:aws:s3:::data", {"s3:prefix": "curated/"}
+    ).allowed
     assert not evaluate(
         role(listing), "s3:ListBucket", "arn:aws:s3:::data", {"s3:prefix": "raw/"}
     ).allowed
@@ -117,7 +125,9 @@ def test_conditions_known_offline_are_evaluated_the_others_read_permissively() -
     assert not evaluate(role(on_prefix), "s3:GetObject", OBJECT, {}).allowed
     # A key not known offline: matches for an Allow, not for a Deny.
     vpc = {"StringEquals": {"aws:SourceVpce": "vpce-1"}}
-    assert evaluate(role(allow("s3:GetObject", "*", Condition=vpc)), "s3:GetObject", OBJECT, {})
+    assert evaluate(
+        role(allow("s3:GetObject", "*", Condition=vpc)), "s3:GetObject", OBJECT, {}
+    ).allowed
     denied_outside_vpc = deny("s3:*", "*", Condition=vpc)
     assert evaluate(
         role(allow("s3:*", "*"), denied_outside_vpc), "s3:GetObject", OBJECT, {}
@@ -125,6 +135,107 @@ def test_conditions_known_offline_are_evaluated_the_others_read_permissively() -
     tls = {"Bool": {"aws:SecureTransport": "false"}}
     guard = AccessGuard([role(allow("s3:*", "*"), deny("s3:*", "*", Condition=tls))], "me", "aws")
     guard.read("s3://data/curated/rows.csv", "input")  # the SDK uses TLS: the Deny doesn't apply
+
+
+PASSED = "iam:passedtoservice"
+STATUS = "sagemaker:modelapprovalstatus"
+STEP_ROLE = "arn:aws:iam::1:role/Step"
+PACKAGE = "arn:aws:sagemaker:us-east-1:1:model-package/models/1"
+
+
+def test_the_pipeline_roles_condition_keys_are_evaluated() -> None:
+    to_sagemaker = {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}
+    passing = role(allow("iam:PassRole", STEP_ROLE, Condition=to_sagemaker))
+    sagemaker = {PASSED: "sagemaker.amazonaws.com"}
+    assert evaluate(passing, "iam:PassRole", STEP_ROLE, sagemaker, (PASSED,)).allowed
+    to_glue = {PASSED: "glue.amazonaws.com"}
+    assert not evaluate(passing, "iam:PassRole", STEP_ROLE, to_glue, (PASSED,)).allowed
+    # Known to be absent: a StringEquals on it doesn't match (IAM's rule).
+    assert not evaluate(passing, "iam:PassRole", STEP_ROLE, {}, (PASSED,)).allowed
+    pending = {"StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}}
+    register = role(allow("sagemaker:CreateModelPackage", "*", Condition=pending))
+    for status, allowed in (("PendingManualApproval", True), ("Approved", False)):
+        decision = evaluate(
+            register, "sagemaker:CreateModelPackage", PACKAGE, {STATUS: status}, (STATUS,)
+        )
+        assert decision.allowed is allowed
+    # A request without a status (nor "known"): the key is unknown, read permissively.
+    assert evaluate(register, "sagemaker:CreateModelPackage", PACKAGE, {}).allowed
+    # aws:RequestTag/…: a prefix of known keys; a tag the request lacks is absent.
+    team = {"StringEquals": {"aws:RequestTag/team": "ml"}}
+    tagged = role(allow("sagemaker:AddTags", "*", Condition=team))
+    tags = ("aws:requesttag/",)
+    with_team = {"aws:requesttag/team": "ml"}
+    assert evaluate(tagged, "sagemaker:AddTags", PACKAGE, with_team, tags).allowed
+    without = {"aws:requesttag/x": "1"}
+    assert not evaluate(tagged, "sagemaker:AddTags", PACKAGE, without, tags).allowed
+
+
+def test_a_denied_call_names_the_role_the_action_the_arn_and_the_condition_values() -> None:
+    guard = AccessGuard(
+        [role(allow("iam:PassRole", "*"), deny("iam:PassRole", STEP_ROLE))], "me", "aws"
+    )
+    call = ServiceCall("iam:PassRole", STEP_ROLE, {PASSED: "sagemaker.amazonaws.com"}, (PASSED,))
+    with pytest.raises(AccessDeniedError) as raised:
+        guard.call(replace(call, what="passing RoleArn to SageMaker for step 'Train'"))
+    assert raised.value.reason == (
+        "AccessDenied (simulated from the assembly's IAM policies): role R (dev/R) may not "
+        "iam:PassRole on arn:aws:iam::1:role/Step (with iam:PassedToService="
+        "'sagemaker.amazonaws.com'): an explicit Deny in its policy denies it (passing RoleArn "
+        "to SageMaker for step 'Train', called by me). Grant it to the pipeline's role, or "
+        "run with --no-iam-check (LocalConfig(iam_check=False))"
+    )
+
+
+ROLES = AssemblyRoles("aws", {}, None, region="eu-west-1", account="111122223333")
+JOB = "pipelines-abc123-Train-x1"
+
+
+def _calls(step_type: str, arguments: dict[str, Any], **extra: Any) -> list[tuple[str, str]]:
+    return [
+        (call.action, call.resource)
+        for call in service_calls(step_type, arguments, JOB, ROLES, **extra)
+    ]
+
+
+def test_the_calls_of_each_step_are_the_derived_policies_actions_and_arns() -> None:
+    arn = "arn:aws:sagemaker:eu-west-1:111122223333"
+    tags = [{"Key": "team", "Value": "ml"}]
+    assert _calls("Training", {"RoleArn": STEP_ROLE, "Tags": tags}) == [
+        ("sagemaker:CreateTrainingJob", f"{arn}:training-job/{JOB}"),
+        ("sagemaker:AddTags", f"{arn}:training-job/{JOB}"),
+        ("iam:PassRole", STEP_ROLE),
+    ]
+    # A name the request gives is a custom prefix (as _job_name_prefix derives it).
+    custom = {"ProcessingJobName": "acme", "RoleArn": STEP_ROLE}
+    assert _calls("QualityCheck", custom)[0] == (
+        "sagemaker:CreateProcessingJob",
+        f"{arn}:processing-job/acme-abc123-Train-x1",
+    )
+    tuning = {"TrainingJobDefinitions": [{"RoleArn": STEP_ROLE}, {"RoleArn": ROLE}]}
+    assert [item for item in _calls("Tuning", tuning) if item[0] == "iam:PassRole"] == [
+        ("iam:PassRole", STEP_ROLE),
+        ("iam:PassRole", ROLE),
+    ]
+    assert _calls("Transform", {"ModelName": "m"}) == [
+        ("sagemaker:CreateTransformJob", f"{arn}:transform-job/{JOB}")
+    ]
+    assert _calls("RegisterModel", {"ModelPackageGroupName": "g"}, package_version=3) == [
+        ("sagemaker:CreateModelPackage", f"{arn}:model-package/g/3"),
+        ("sagemaker:CreateModelPackage", f"{arn}:model-package-group/g"),
+    ]
+    function = "arn:aws:lambda:eu-west-1:111122223333:function:f"
+    assert _calls("Lambda", {}, function_arn=function) == [("lambda:InvokeFunction", function)]
+    queue = "https://sqs.eu-west-1.amazonaws.com/111122223333/q"
+    assert _calls("Callback", {}, queue_url=queue) == [
+        ("sqs:SendMessage", "arn:aws:sqs:eu-west-1:111122223333:q")
+    ]
+    endpoint = {"EndpointName": "e", "EndpointConfigName": "c-abc123"}
+    assert _calls("Endpoint", endpoint, hosted=lambda kind, name: True) == [
+        ("sagemaker:UpdateEndpoint", f"{arn}:endpoint/e"),
+        ("sagemaker:UpdateEndpoint", f"{arn}:endpoint-config/c-abc123"),
+    ]
+    assert _calls("Condition", {}) == []
 
 
 def test_roles_round_trip_through_json() -> None:
@@ -171,7 +282,16 @@ def test_the_assemblys_run_checks_every_read_and_write(
     result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
     assert result.status == "Succeeded", result.failure_reason
     actions = {action for action, _ in checked}
-    assert actions == {"s3:GetObject", "s3:ListBucket", "s3:PutObject"}
+    assert actions == {
+        "s3:GetObject",
+        "s3:ListBucket",
+        "s3:PutObject",
+        # The pipeline role's calls (test_the_pipeline_roles_calls_…).
+        "sagemaker:CreateProcessingJob",
+        "sagemaker:CreateTrainingJob",
+        "iam:PassRole",
+        "lambda:InvokeFunction",
+    }
     assert ("s3:GetObject", "arn:aws:s3:::dev-ml-data/curated/data.csv") in checked
     assert (result.record.directory / "iam.json").is_file()
 
@@ -268,7 +388,9 @@ def _roles(**statements: list[Statement]) -> AssemblyRoles:
 def test_sagemaker_pipelines_reads_property_files_as_the_pipelines_role(ws: Workspace) -> None:
     definition, _ = condition_pipeline(ws, GOOD)
     everything = [allow("s3:*", "*")]
-    only_other = [allow("s3:GetObject", "arn:aws:s3:::art-bucket/other/*")]
+    # The pipeline role may start the jobs (sagemaker:*, iam:PassRole), not read the file.
+    calls = [allow(["sagemaker:*", "iam:PassRole"], "*")]
+    only_other = [*calls, allow("s3:GetObject", "arn:aws:s3:::art-bucket/other/*")]
     loaded = LoadedPipeline(definition, roles=_roles(job=everything, pipeline=only_other))
     result = ws.runner().run(loaded)
     assert result.step("Evaluate").status == "Succeeded"
@@ -279,7 +401,9 @@ def test_sagemaker_pipelines_reads_property_files_as_the_pipelines_role(ws: Work
     ), reason
     assert reason.split(" on ")[1].split(":")[5].endswith("/evaluation/evaluation.json")
     assert "(property file 'Report' of step 'Evaluate' (FilePath), read by SageMaker " in reason
-    allowed = LoadedPipeline(definition, roles=_roles(job=everything, pipeline=everything))
+    allowed = LoadedPipeline(
+        definition, roles=_roles(job=everything, pipeline=[*calls, *everything])
+    )
     assert ws.runner().run(allowed).status == "Succeeded"
 
 
@@ -304,3 +428,93 @@ def test_a_transform_job_runs_as_its_models_role(ws: Workspace) -> None:
 def test_a_definition_without_an_assembly_is_not_checked(ws: Workspace) -> None:
     definition = compile_steps(transform_pipeline(ws))  # type: ignore[arg-type]
     assert ws.runner().run(definition).status == "Succeeded"
+
+
+# -- the pipeline role's calls, from the assembly -----------------------------------------
+
+
+def _pipeline_statements(resources: dict[str, Any]) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = resources["PipelineRoleDefaultPolicyAA11BB22"]["Properties"][
+        "PolicyDocument"
+    ]["Statement"]
+    return statements
+
+
+def _edit_pipeline_statement(sid: str, edit: Any) -> Any:
+    def apply(resources: dict[str, Any]) -> None:
+        edit(next(item for item in _pipeline_statements(resources) if item.get("Sid") == sid))
+
+    return apply
+
+
+def _register_step(cdk_out: Path, edit: Any) -> None:
+    """Edit the Register step of the assembly's definition (a Fn::Join of strings)."""
+    template_file = cdk_out / "assembly-dev" / "devMl.template.json"
+    text = template_file.read_text()
+    template_file.write_text(edit(text))
+
+
+def test_the_pipeline_roles_calls_are_checked_and_allowed_as_derived(tmp_path: Path) -> None:
+    cdk_out = write_cdk_out(tmp_path, register=True)
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    assert result.status == "Succeeded", result.failure_reason
+    assert result.step("Register").status == "Succeeded"
+
+
+def test_a_pass_role_without_the_passed_to_service_value_fails_the_step(
+    cdk_out: Path, tmp_path: Path
+) -> None:
+    def to_glue(statement: dict[str, Any]) -> None:
+        statement["Condition"] = {"StringEquals": {"iam:PassedToService": "glue.amazonaws.com"}}
+
+    _edit_policy(cdk_out, _edit_pipeline_statement("PassStepRoleToSageMaker", to_glue))
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    assert result.status == "Failed"
+    reason = result.step("Prep").failure_reason or ""
+    assert reason == (
+        "AccessDenied (simulated from the assembly's IAM policies): role PipelineRoleAA11BB22 "
+        "(dev/Ml/PipelineRole) may not iam:PassRole on "
+        "arn:aws:iam::000000000000:role/StepRoleAB12CD34 (with iam:PassedToService="
+        "'sagemaker.amazonaws.com'): no statement of its policies allows it (passing RoleArn "
+        "to SageMaker for step 'Prep', called by SageMaker Pipelines as the pipeline's role). "
+        "Grant it to the pipeline's role, or run with --no-iam-check "
+        "(LocalConfig(iam_check=False))"
+    )
+    # Before the job started: nothing was published.
+    assert not (result.record.directory / "outputs" / "Prep").exists()
+
+
+def test_a_job_the_pipeline_role_may_not_create_fails_the_step(
+    cdk_out: Path, tmp_path: Path
+) -> None:
+    def only_other_prefix(statement: dict[str, Any]) -> None:
+        statement["Resource"] = {"Fn::Sub": "arn:aws:sagemaker:*:*:training-job/acme-*"}
+
+    _edit_policy(cdk_out, _edit_pipeline_statement("TrainingJobs", only_other_prefix))
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    assert result.step("Prep").status == "Succeeded"
+    reason = result.step("Train").failure_reason or ""
+    assert reason.startswith(
+        "AccessDenied (simulated from the assembly's IAM policies): role PipelineRoleAA11BB22 "
+        "(dev/Ml/PipelineRole) may not sagemaker:CreateTrainingJob on "
+        "arn:aws:sagemaker:us-east-1:000000000000:training-job/pipelines-"
+    ), reason
+    assert "(creating the step's job for step 'Train', called by SageMaker Pipelines" in reason
+
+
+def test_a_registration_with_another_approval_status_fails_the_step(tmp_path: Path) -> None:
+    cdk_out = write_cdk_out(tmp_path, register=True)
+    # The request's status (the definition comes after the policies in the template).
+    _register_step(cdk_out, lambda text: "Approved".join(text.rsplit("PendingManualApproval", 1)))
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    assert result.step("Train").status == "Succeeded"
+    assert result.step("Register").failure_reason == (
+        "AccessDenied (simulated from the assembly's IAM policies): role PipelineRoleAA11BB22 "
+        "(dev/Ml/PipelineRole) may not sagemaker:CreateModelPackage on "
+        f"arn:aws:sagemaker:us-east-1:000000000000:model-package/{GROUP}/1 (with "
+        "sagemaker:ModelApprovalStatus='Approved'): no statement of its policies allows it "
+        "(registering the model version for step 'Register', called by SageMaker Pipelines "
+        "as the pipeline's role). Grant it to the pipeline's role, or run with --no-iam-check "
+        "(LocalConfig(iam_check=False))"
+    )
+    assert not (tmp_path / "root" / "registry" / GROUP).exists()

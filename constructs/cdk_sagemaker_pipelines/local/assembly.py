@@ -216,7 +216,13 @@ def _roles(resolver: _Resolver, pipeline_role: Any) -> AssemblyRoles:
             unchecked=unchecked,
         )
     role = _resolved(resolver, pipeline_role)
-    return AssemblyRoles(resolver.partition, roles, role if isinstance(role, str) else None)
+    return AssemblyRoles(
+        resolver.partition,
+        roles,
+        role if isinstance(role, str) else None,
+        region=resolver.stack.region,
+        account=resolver.stack.account,
+    )
 
 
 def _resolved(resolver: _Resolver, value: Any) -> Any:

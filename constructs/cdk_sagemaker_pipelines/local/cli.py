@@ -161,7 +161,8 @@ def register(commands: Any) -> None:
     run.add_argument(
         "--no-iam-check",
         action="store_true",
-        help="don't check each job's S3 access against its role's policies in the assembly",
+        help="don't check each job's S3 access and the pipeline role's calls against the "
+        "assembly's policies",
     )
     _root_argument(run)
     run.add_argument("--json", action="store_true", help="print the execution record as JSON")

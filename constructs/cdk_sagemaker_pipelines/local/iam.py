@@ -1,4 +1,4 @@
-"""Simulated IAM: does the role a job runs as allow the S3 reads and writes it makes?
+"""Simulated IAM: do the roles of a pipeline allow the requests made as them?
 
 A pipeline loaded from a cloud assembly carries the policies of the template's roles
 (``AssemblyRoles``, built by ``local/assembly.py``). The runner gives each job's store
@@ -6,15 +6,20 @@ view an ``AccessGuard`` for the role it runs as (its ``RoleArn``, a Transform jo
 model's ``ExecutionRoleArn``; SageMaker Pipelines itself, reading a property file for a
 ``JsonGet``, the pipeline's ``RoleArn``), and every S3 read (``s3:GetObject``, and
 ``s3:ListBucket`` for a prefix it lists) and every published write (``s3:PutObject``) is
-evaluated against the role's statements the way IAM does:
+evaluated against the role's statements. Before each job step's job starts, the calls
+SageMaker Pipelines makes for it as the pipeline's role (``ServiceCall``, listed by
+``local/_service_calls.py``: ``sagemaker:Create…Job``, ``sagemaker:AddTags``,
+``iam:PassRole``, ``sagemaker:CreateModelPackage``, ``lambda:InvokeFunction``,
+``sqs:SendMessage``, …) are checked the same way. IAM's rules, as simulated:
 
 - an explicit ``Deny`` wins; else some ``Allow`` must match;
 - ``Action``/``NotAction`` with IAM's wildcards, case-insensitive; ``Resource``/
   ``NotResource`` with wildcards, case-sensitive;
 - a permissions boundary that is a managed policy of the template must allow it too;
-- conditions whose keys are known offline (``s3:prefix``, ``aws:SecureTransport``) are
-  evaluated; any other one is read permissively: it matches for an ``Allow`` and not for
-  a ``Deny``.
+- conditions whose keys are known offline (``s3:prefix``, ``aws:SecureTransport``; for
+  the pipeline role's calls ``iam:PassedToService``, ``sagemaker:ModelApprovalStatus`` and
+  ``aws:RequestTag/…``) are evaluated; any other one is read permissively: it matches for
+  an ``Allow`` and not for a ``Deny``.
 
 A role with an AWS managed policy (or another policy the template doesn't hold) can't be
 read offline and is not checked. KMS is not simulated.
@@ -32,7 +37,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +49,11 @@ from .resources import normalize_s3_uri
 # use TLS. Every other global key (aws:SourceVpc, aws:PrincipalTag/…) is unknown.
 _SECURE_TRANSPORT = "aws:securetransport"
 _PREFIX = "s3:prefix"
+# Keys of the pipeline role's calls (ServiceCall.known says which a request is known to
+# have or lack): iam:PassRole's, CreateModelPackage's, and the tags a Create call sends.
+PASSED_TO_SERVICE = "iam:passedtoservice"
+APPROVAL_STATUS = "sagemaker:modelapprovalstatus"
+REQUEST_TAG = "aws:requesttag/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +183,9 @@ class AssemblyRoles:
     partition: str = "aws"
     roles: Mapping[str, RolePolicies] = field(default_factory=dict)
     pipeline_role: str | None = None
+    # The stack's region and account, as the ARNs of what its pipeline creates name them.
+    region: str = "us-east-1"
+    account: str = "000000000000"
 
     def role(self, arn: object) -> RolePolicies | None:
         """The role of that ARN, if the assembly defines it."""
@@ -186,6 +199,8 @@ class AssemblyRoles:
             partition=str(data.get("Partition", "aws")),
             roles={role.arn: role for role in roles},
             pipeline_role=data.get("PipelineRole"),
+            region=str(data.get("Region", "us-east-1")),
+            account=str(data.get("Account", "000000000000")),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -193,6 +208,8 @@ class AssemblyRoles:
         return {
             "Partition": self.partition,
             "PipelineRole": self.pipeline_role,
+            "Region": self.region,
+            "Account": self.account,
             "Roles": [role.to_json() for role in self.roles.values()],
         }
 
@@ -206,43 +223,60 @@ class Decision:
 
 
 def evaluate(
-    role: RolePolicies, action: str, resource: str, context: Mapping[str, str]
+    role: RolePolicies,
+    action: str,
+    resource: str,
+    context: Mapping[str, str],
+    known: Collection[str] = (),
 ) -> Decision:
     """Evaluate ``action`` on ``resource`` for ``role``, as IAM does for one identity.
 
-    ``context`` holds the request's condition keys known offline (lower-case names); a
-    condition on any other key is read permissively (see the module's docstring).
+    ``context`` holds the request's condition keys known offline (lower-case names).
+    ``known`` names keys (or, ending in ``/``, key prefixes) the request is known to lack
+    when ``context`` doesn't hold them; a condition on any other key is read permissively
+    (see the module's docstring).
 
     Example::
 
         evaluate(role, "s3:GetObject", "arn:aws:s3:::b/k", {}).allowed
     """
-    denied = _matching(role.statements, "Deny", action, resource, context)
+    request = _Request(action, resource, context, tuple(known))
+    denied = _matching(role.statements, "Deny", request)
     if denied is not None:
         return Decision(False, f"an explicit Deny in {denied.source} denies it")
     if role.boundary is not None:
         name = role.boundary_name or "its permissions boundary"
-        denied = _matching(role.boundary, "Deny", action, resource, context)
+        denied = _matching(role.boundary, "Deny", request)
         if denied is not None:
             return Decision(False, f"an explicit Deny in its permissions boundary {name} denies it")
-        if _matching(role.boundary, "Allow", action, resource, context) is None:
+        if _matching(role.boundary, "Allow", request) is None:
             return Decision(False, f"its permissions boundary {name} does not allow it")
-    if _matching(role.statements, "Allow", action, resource, context) is None:
+    if _matching(role.statements, "Allow", request) is None:
         return Decision(False, "no statement of its policies allows it")
     return Decision(True)
 
 
-def _matching(
-    statements: Iterable[Statement],
-    effect: str,
-    action: str,
-    resource: str,
-    context: Mapping[str, str],
-) -> Statement | None:
+@dataclass(frozen=True, slots=True)
+class _Request:
+    action: str
+    resource: str
+    context: Mapping[str, str]
+    known: tuple[str, ...]
+
+    def knows(self, key: str) -> bool:
+        """Whether the request's value of ``key`` (or its absence) is known offline."""
+        if key in self.context or key == _PREFIX:
+            return True
+        return any(
+            key == item or (item.endswith("/") and key.startswith(item)) for item in self.known
+        )
+
+
+def _matching(statements: Iterable[Statement], effect: str, request: _Request) -> Statement | None:
     for statement in statements:
-        if statement.effect != effect or not statement.covers(action, resource):
+        if statement.effect != effect or not statement.covers(request.action, request.resource):
             continue
-        verdict = _condition(statement.condition, context)
+        verdict = _condition(statement.condition, request)
         # A condition not known offline: permissive, so matching for Allow, not for Deny.
         if verdict is True or (verdict is None and effect == "Allow"):
             return statement
@@ -259,25 +293,24 @@ _STRING_OPERATORS = {
 }
 
 
-def _condition(condition: Mapping[str, Any], context: Mapping[str, str]) -> bool | None:
+def _condition(condition: Mapping[str, Any], request: _Request) -> bool | None:
     """True/False when every operator's keys are known, None if one can't be evaluated."""
     unknown = False
     for operator, tests in condition.items():
         if not isinstance(tests, Mapping):
             return None
         for key, values in tests.items():
-            verdict = _test(str(operator), str(key).lower(), _strings(values), context)
+            verdict = _test(str(operator), str(key).lower(), _strings(values), request)
             if verdict is False:
                 return False  # the operators are ANDed: one known False decides
             unknown = unknown or verdict is None
     return None if unknown else True
 
 
-def _test(
-    operator: str, key: str, values: Sequence[str], context: Mapping[str, str]
-) -> bool | None:
-    if key not in context and key != _PREFIX:
+def _test(operator: str, key: str, values: Sequence[str], request: _Request) -> bool | None:
+    if not request.knows(key):
         return None  # not a key known offline
+    context = request.context
     present = key in context
     if operator == "Null":
         return (not present) == (values[:1] == ["true"])
@@ -326,8 +359,29 @@ def _source_kept(statement: Statement) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value is not None}
 
 
+@dataclass(frozen=True, slots=True)
+class ServiceCall:
+    """One request SageMaker Pipelines makes as the pipeline's role to run a step.
+
+    ``context`` holds the request's condition keys (lower-case names); ``known`` the keys
+    (or ``/``-ended prefixes) it is known to lack when ``context`` doesn't hold them.
+    ``what`` says what the call is for, as a denial names it.
+
+    Example::
+
+        ServiceCall("iam:PassRole", "arn:aws:iam::1:role/Step",
+                    {"iam:passedtoservice": "sagemaker.amazonaws.com"}, what="RoleArn")
+    """
+
+    action: str
+    resource: str
+    context: Mapping[str, str] = field(default_factory=dict)
+    known: tuple[str, ...] = ()
+    what: str = ""
+
+
 class AccessGuard:
-    """Checks one job's S3 requests against the roles it runs as; raises when one is denied.
+    """Checks one principal's requests against the roles it runs as; raises when one is denied.
 
     ``roles`` is one role (a tuning job of several definitions may have one per
     definition: a request must be allowed for each). Decisions are cached per request.
@@ -343,7 +397,7 @@ class AccessGuard:
         self.roles = tuple(roles)
         self.who = who  # "the job of step 'Train'", as failures name the requester
         self.partition = partition
-        self._decided: dict[tuple[str, str, str], None] = {}
+        self._decided: dict[tuple[str, str, tuple[tuple[str, str], ...]], None] = {}
 
     def read(self, uri: str, what: str) -> None:
         """``s3:GetObject`` on the object ``uri``."""
@@ -371,19 +425,33 @@ class AccessGuard:
         for relative in _files(path):
             self.write(f"{uri.rstrip('/')}/{relative}", what)
 
+    def call(self, call: ServiceCall) -> None:
+        """A call the service makes as this role (``iam:PassRole``, ``sagemaker:Create…``)."""
+        self._check(call.action, call.resource, call.context, call.what, call.known)
+
     def _object_arn(self, uri: str) -> str:
         return f"arn:{self.partition}:s3:::{normalize_s3_uri(uri).removeprefix('s3://')}"
 
-    def _check(self, action: str, resource: str, context: Mapping[str, str], what: str) -> None:
-        key = (action, resource, context.get(_PREFIX, ""))
+    def _check(
+        self,
+        action: str,
+        resource: str,
+        context: Mapping[str, str],
+        what: str,
+        known: tuple[str, ...] = (),
+    ) -> None:
+        key = (action, resource, tuple(sorted(context.items())))
         if key in self._decided:
             return
         for role in self.roles:
-            decision = evaluate(role, action, resource, {_SECURE_TRANSPORT: "true", **context})
+            full = {_SECURE_TRANSPORT: "true", **context}
+            decision = evaluate(role, action, resource, full, known)
             if not decision.allowed:
-                raise AccessDeniedError(
-                    self._denied(role, action, resource, context, what, decision)
-                )
+                if action.startswith("s3:"):
+                    message = self._denied(role, action, resource, context, what, decision)
+                else:
+                    message = self._call_denied(role, action, resource, context, what, decision)
+                raise AccessDeniedError(message)
         self._decided[key] = None  # threads of a tuning step may race here: harmless
 
     def _denied(
@@ -404,6 +472,33 @@ class AccessGuard:
             f"statement allowing {action} on {resource}), or run with --no-iam-check "
             "(LocalConfig(iam_check=False))"
         )
+
+    def _call_denied(
+        self,
+        role: RolePolicies,
+        action: str,
+        resource: str,
+        context: Mapping[str, str],
+        what: str,
+        decision: Decision,
+    ) -> str:
+        # The condition values the request carried, as IAM spells the keys.
+        values = ", ".join(
+            f"{_KEY_SPELLINGS.get(name, name)}={value!r}" for name, value in sorted(context.items())
+        )
+        carried = f" (with {values})" if values else ""
+        return (
+            f"AccessDenied (simulated from the assembly's IAM policies): role {role.name} may "
+            f"not {action} on {resource}{carried}: {decision.reason} ({what}, called by "
+            f"{self.who}). Grant it to the pipeline's role, or run with --no-iam-check "
+            "(LocalConfig(iam_check=False))"
+        )
+
+
+_KEY_SPELLINGS = {
+    PASSED_TO_SERVICE: "iam:PassedToService",
+    APPROVAL_STATUS: "sagemaker:ModelApprovalStatus",
+}
 
 
 def _files(path: Path) -> Iterable[str]:

@@ -34,7 +34,7 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,7 @@ from ..definition.validate import STEP_NAME
 from ..definition_files import python_source_problem
 from ._errors import EvaluationError, LocalRunError, StepError
 from ._graph import StepGraph, output_locations
+from ._service_calls import service_calls
 from .cache import CacheEntry, StepCache, cache_config, cache_key
 from .evaluate import Evaluator, ExecutionVariables
 from .executors import LAZY_ARGUMENTS, RunSettings, StepContext, StepResult, executor_for
@@ -62,6 +63,8 @@ from .executors._outputs import (
     declared_outputs,
 )
 from .executors._training_job import SUBMIT_DIRECTORY, script_setting
+from .executors.endpoint import configuration_name
+from .hosting import LocalHosting
 from .iam import AccessGuard, AssemblyRoles, job_roles
 from .isolation import choose_isolation, remove_tree
 from .records import (
@@ -141,7 +144,8 @@ class LocalConfig:
       changed at the same S3 URI, which the key doesn't cover. Default: True.
     - ``progress``: called with each ``ProgressEvent`` on the runner's thread.
     - ``iam_check``: for a pipeline from a cloud assembly, check each job's S3 reads and
-      writes against the policies of the role it runs as (``local/iam.py``); a denied one
+      writes against the policies of the role it runs as, and the calls SageMaker Pipelines
+      makes as the pipeline's role to start each step (``local/iam.py``); a denied one
       fails the step with ``AccessDenied``. Default: True.
 
     Example::
@@ -657,6 +661,13 @@ class _Execution:
     ) -> None:
         self.settings = settings
         self.roles = roles
+        # What SageMaker Pipelines calls as the pipeline's role for each step (its Create…
+        # calls, iam:PassRole, …) is checked against that role before the step runs.
+        self.pipeline_guard = _guard(
+            roles,
+            [roles.pipeline_role] if roles and roles.pipeline_role else [],
+            "SageMaker Pipelines as the pipeline's role",
+        )
         self.resources = resources
         self.graph = graph
         self.record = record
@@ -999,6 +1010,7 @@ class _Execution:
                         exception_type=fault,
                     )
                 _log(log, f"attempt {number}: {ctx.job_name}")
+                self._authorize_calls(ctx)
                 result = executor.run(spec, ctx)
                 outputs = self._publish(name, ctx, result, guard)
                 if not self.keep_work:
@@ -1023,6 +1035,50 @@ class _Execution:
                 self.emit("step-retrying", name, f"{failure.exception_type}: retry in {delay:g}s")
                 if self.stop.wait(delay * self.retry_scale):
                     return _Outcome(name, started, _now(), attempt, failure=failure, stopped=True)
+
+    def _authorize_calls(self, ctx: StepContext) -> None:
+        """Check the calls the service makes as the pipeline's role to start the step."""
+        guard, roles = self.pipeline_guard, self.roles
+        if guard is None or roles is None:
+            return
+        spec, arguments = ctx.spec, ctx.arguments
+        function_arn = queue_url = None
+        with contextlib.suppress(EvaluationError):  # the executor reports it, with its reason
+            if spec.step_type == "Lambda":
+                function_arn = self.evaluator.resolve(spec.entry.get("FunctionArn"))
+            elif spec.step_type == "Callback":
+                queue_url = self.evaluator.resolve(spec.entry.get("SqsQueueUrl"))
+        hosting = LocalHosting(self.settings.root)
+
+        def hosted(kind: str, name: str) -> bool:
+            try:
+                return hosting.read(kind, name) is not None
+            except StepError:
+                return False  # a name the executor refuses, with its reason
+
+        calls = service_calls(
+            spec.step_type,
+            arguments,
+            ctx.job_name,
+            roles,
+            function_arn=function_arn,
+            queue_url=queue_url,
+            package_version=self._next_version(arguments),
+            hosted=hosted,
+            config_name=lambda name: configuration_name(name, self.record.execution_id),
+        )
+        for call in calls:
+            guard.call(replace(call, what=f"{call.what} for step '{spec.name}'"))
+
+    def _next_version(self, arguments: Any) -> int:
+        """The version a RegisterModel step's registration gets (its ARN's last part)."""
+        group = arguments.get("ModelPackageGroupName") if isinstance(arguments, Mapping) else None
+        if not isinstance(group, str):
+            return 1
+        try:
+            return len(self.registry.versions(group.rpartition("/")[2])) + 1
+        except LocalRunError:
+            return 1
 
     def _take_fault(self, name: str) -> str | None:
         queue = self.faults.get(name)

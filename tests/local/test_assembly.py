@@ -103,6 +103,13 @@ STEP_ROLE_STATEMENTS = [
         "Action": "s3:PutObject",
         "Resource": s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, "/executions/dev-ml-training/*"),
     },
+    # The data bucket's default key, Prep's output key and (by its alias) Train's.
+    {
+        "Sid": "UseDataKey",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": {"Fn::GetAtt": ["DataKeyAB12CD34", "Arn"]},
+    },
 ]
 
 
@@ -230,6 +237,7 @@ def definition(register: bool = False) -> dict[str, Any]:
                         },
                     ],
                     "ProcessingOutputConfig": {
+                        "KmsKeyId": Cfn({"Fn::GetAtt": ["DataKeyAB12CD34", "Arn"]}),
                         "Outputs": [
                             {
                                 "OutputName": "train",
@@ -239,7 +247,7 @@ def definition(register: bool = False) -> dict[str, Any]:
                                     "S3UploadMode": "EndOfJob",
                                 },
                             }
-                        ]
+                        ],
                     },
                 },
             },
@@ -258,7 +266,10 @@ def definition(register: bool = False) -> dict[str, Any]:
                         "TrainingImage": Cfn(IMAGE),
                         "TrainingInputMode": "File",
                     },
-                    "OutputDataConfig": {"S3OutputPath": output("Train")},
+                    "OutputDataConfig": {
+                        "S3OutputPath": output("Train"),
+                        "KmsKeyId": Cfn({"Ref": "DataKeyAliasAB12CD34"}),
+                    },
                     "StoppingCondition": {"MaxRuntimeInSeconds": 600},
                     "ResourceConfig": {
                         "InstanceCount": 1,
@@ -429,7 +440,30 @@ def write_cdk_out(tmp_path: Path, register: bool = False) -> Path:
         },
         "Mappings": {"SklearnImages": {"us-east-1": {"uri": SKLEARN}}},
         "Resources": {
-            "DataBucket11AA22BB": {"Type": "AWS::S3::Bucket", "Properties": {}},
+            "DataKeyAB12CD34": {"Type": "AWS::KMS::Key", "Properties": {}},
+            "DataKeyAliasAB12CD34": {
+                "Type": "AWS::KMS::Alias",
+                "Properties": {
+                    "AliasName": "alias/dev-ml-data",
+                    "TargetKeyId": {"Fn::GetAtt": ["DataKeyAB12CD34", "Arn"]},
+                },
+            },
+            # SSE-KMS by default: what the runner serves from it needs kms:Decrypt.
+            "DataBucket11AA22BB": {
+                "Type": "AWS::S3::Bucket",
+                "Properties": {
+                    "BucketEncryption": {
+                        "ServerSideEncryptionConfiguration": [
+                            {
+                                "ServerSideEncryptionByDefault": {
+                                    "KMSMasterKeyID": {"Fn::GetAtt": ["DataKeyAB12CD34", "Arn"]},
+                                    "SSEAlgorithm": "aws:kms",
+                                }
+                            }
+                        ]
+                    }
+                },
+            },
             "ArtifactsBucketAB12CD34": {
                 "Type": "AWS::S3::Bucket",
                 "Properties": {"BucketName": "my-artifacts"},

@@ -21,19 +21,22 @@ from cdk_sagemaker_pipelines.local._service_calls import service_calls
 from cdk_sagemaker_pipelines.local.iam import (
     AccessGuard,
     AssemblyRoles,
+    ObjectKey,
     RolePolicies,
     ServiceCall,
     Statement,
     evaluate,
+    output_keys,
 )
 from tests.conftest import ROLE
 from tests.local.conftest import Workspace, compile_steps
 from tests.local.executors.test_condition import GOOD
 from tests.local.executors.test_condition import build as condition_pipeline
 from tests.local.executors.test_models import pipeline as transform_pipeline
-from tests.local.test_assembly import GROUP, write_cdk_out
+from tests.local.test_assembly import GROUP, definition, join, write_cdk_out
 
 OBJECT = "arn:aws:s3:::data/curated/rows.csv"
+DATA_KEY = "arn:aws:kms:us-east-1:000000000000:key/DataKeyAB12CD34"
 
 
 @pytest.fixture
@@ -274,9 +277,9 @@ def test_the_assemblys_run_checks_every_read_and_write(
     checked: list[tuple[str, str]] = []
     original = AccessGuard._check
 
-    def spy(self: AccessGuard, action: str, resource: str, *rest: Any) -> None:
+    def spy(self: AccessGuard, action: str, resource: str, *rest: Any, **named: Any) -> None:
         checked.append((action, resource))
-        original(self, action, resource, *rest)
+        original(self, action, resource, *rest, **named)
 
     monkeypatch.setattr(AccessGuard, "_check", spy)
     result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
@@ -291,8 +294,12 @@ def test_the_assemblys_run_checks_every_read_and_write(
         "sagemaker:CreateTrainingJob",
         "iam:PassRole",
         "lambda:InvokeFunction",
+        # SSE-KMS: the data bucket's default key, Prep's and Train's output keys.
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
     }
     assert ("s3:GetObject", "arn:aws:s3:::dev-ml-data/curated/data.csv") in checked
+    assert {resource for action, resource in checked if action.startswith("kms:")} == {DATA_KEY}
     assert (result.record.directory / "iam.json").is_file()
 
 
@@ -518,3 +525,152 @@ def test_a_registration_with_another_approval_status_fails_the_step(tmp_path: Pa
         "(LocalConfig(iam_check=False))"
     )
     assert not (tmp_path / "root" / "registry" / GROUP).exists()
+
+
+# -- KMS (SSE-KMS) ---------------------------------------------------------------------
+
+
+def _without_kms(action: str) -> Any:
+    def edit(resources: dict[str, Any]) -> None:
+        (use,) = [item for item in _statements(resources) if item.get("Sid") == "UseDataKey"]
+        use["Action"] = [item for item in use["Action"] if item != action]
+
+    return edit
+
+
+def test_a_guard_checks_the_objects_key_on_reads_and_writes() -> None:
+    key = ObjectKey("arn:aws:kms:us-east-1:1:key/K", "the default key of bucket data")
+    s3 = allow(["s3:GetObject", "s3:PutObject"], "*")
+    reader = AccessGuard([role(s3, allow("kms:Decrypt", key.arn))], "the job of step 'A'", "aws")
+    reader.read("s3://data/curated/rows.csv", "input 'raw'", key)
+    reader.read("s3://data/curated/rows.csv", "input 'raw'")  # not SSE-KMS: S3 alone
+    with pytest.raises(AccessDeniedError) as raised:
+        reader.write("s3://data/out/x", "output 'out'", key)
+    assert str(raised.value) == (
+        "AccessDenied (simulated from the assembly's IAM policies): role R (dev/R) may not "
+        "kms:GenerateDataKey on arn:aws:kms:us-east-1:1:key/K: no statement of its policies "
+        "allows it (output 'out' s3://data/out/x, encrypted with the default key of bucket "
+        "data (SSE-KMS), written by the job of step 'A'). Grant it to the role (for example "
+        "key.grant_encrypt(role) or a statement allowing kms:GenerateDataKey on "
+        "arn:aws:kms:us-east-1:1:key/K), or run with --no-iam-check "
+        "(LocalConfig(iam_check=False))"
+    )
+    writer = AccessGuard([role(s3, allow("kms:GenerateDataKey", "*"))], "the job", "aws")
+    writer.write("s3://data/out/x", "output 'out'", key)
+    with pytest.raises(AccessDeniedError, match="may not kms:Decrypt on arn:aws:kms:"):
+        writer.read("s3://data/out/x", "input 'raw'", key)
+
+
+def test_keys_resolve_by_id_arn_alias_and_as_written() -> None:
+    arn = "arn:aws:kms:eu-west-1:1:key/Key"
+    roles = AssemblyRoles(
+        region="eu-west-1",
+        account="1",
+        keys={"Key": arn, arn: arn, "alias/ml": arn, "arn:aws:kms:eu-west-1:1:alias/ml": arn},
+        bucket_keys={"data": "alias/ml"},
+    )
+    assert [roles.key_arn(item) for item in ("Key", arn, "alias/ml")] == [arn, arn, arn]
+    imported = "arn:aws:kms:eu-west-1:2:key/Imported"
+    assert roles.key_arn(imported) == imported
+    assert roles.key_arn("1234abcd") == "arn:aws:kms:eu-west-1:1:key/1234abcd"
+    assert roles.key_arn("alias/elsewhere") is None  # its key can't be known offline
+    assert roles.bucket_key("data") == ObjectKey(arn, "the default key of bucket data")
+    assert roles.bucket_key("plain") is None
+    assert AssemblyRoles.from_json(json.loads(json.dumps(roles.to_json()))) == roles
+    keys = output_keys(
+        "Tuning",
+        {
+            "TrainingJobDefinitions": [
+                {"OutputDataConfig": {"S3OutputPath": "s3://b/a", "KmsKeyId": "Key"}},
+                {"OutputDataConfig": {"S3OutputPath": "s3://b/b"}},
+            ]
+        },
+        ["s3://b/a/job-1/model.tar.gz", "s3://data/b/job-2/model.tar.gz"],
+        roles,
+        "Tune",
+    )
+    assert keys == {
+        "s3://b/a/job-1/model.tar.gz": ObjectKey(
+            arn,
+            "the output key of step 'Tune' (TrainingJobDefinitions[0].OutputDataConfig."
+            "KmsKeyId Key)",
+        ),
+        "s3://data/b/job-2/model.tar.gz": roles.bucket_key("data"),
+    }
+
+
+def test_the_assembly_gives_keys_aliases_and_bucket_encryption(cdk_out: Path) -> None:
+    roles = load_assembly(cdk_out).roles
+    assert roles is not None
+    assert roles.key_arn("alias/dev-ml-data") == DATA_KEY
+    assert roles.key_arn("arn:aws:kms:us-east-1:000000000000:alias/dev-ml-data") == DATA_KEY
+    assert roles.key_arn("DataKeyAB12CD34") == DATA_KEY
+    assert roles.bucket_keys == {"dev-ml-data": DATA_KEY}  # my-artifacts: no default key
+
+
+def test_a_read_without_kms_decrypt_fails_the_step(cdk_out: Path, tmp_path: Path) -> None:
+    _edit_policy(cdk_out, _without_kms("kms:Decrypt"))
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    assert result.step("Prep").failure_reason == (
+        "AccessDenied (simulated from the assembly's IAM policies): role StepRoleAB12CD34 "
+        f"(dev/Ml/StepRole) may not kms:Decrypt on {DATA_KEY}: no statement of its policies "
+        "allows it (input 'raw' s3://dev-ml-data/curated/data.csv, encrypted with the default "
+        "key of bucket dev-ml-data (SSE-KMS), read by the job of step 'Prep'). Grant it to the "
+        "role (for example key.grant_decrypt(role) or a statement allowing kms:Decrypt on "
+        f"{DATA_KEY}), or run with --no-iam-check (LocalConfig(iam_check=False))"
+    )
+    unchecked = LocalRunner(LocalConfig(root=tmp_path / "root", iam_check=False))
+    assert unchecked.run(load_assembly(cdk_out)).status == "Succeeded"
+
+
+def test_a_write_without_kms_generate_data_key_fails_the_step(
+    cdk_out: Path, tmp_path: Path
+) -> None:
+    _edit_policy(cdk_out, _without_kms("kms:GenerateDataKey"))
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    reason = result.step("Prep").failure_reason or ""
+    assert reason.startswith(
+        "AccessDenied (simulated from the assembly's IAM policies): role StepRoleAB12CD34 "
+        f"(dev/Ml/StepRole) may not kms:GenerateDataKey on {DATA_KEY}: no statement of its "
+        "policies allows it (output 'train' s3://my-artifacts/executions/dev-ml-training/"
+    ), reason
+    assert (
+        "encrypted with the output key of step 'Prep' (ProcessingOutputConfig.KmsKeyId "
+        f"{DATA_KEY}) (SSE-KMS), written by the job of step 'Prep')"
+    ) in reason
+
+
+def test_a_resumed_or_reused_output_keeps_its_key(cdk_out: Path, tmp_path: Path) -> None:
+    no_models = {
+        "Sid": "NoModels",
+        "Effect": "Deny",
+        "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::my-artifacts/executions/*/Train/*",
+    }
+    body = definition()
+    body["Steps"][0]["CacheConfig"] = {"Enabled": True, "ExpireAfter": "P1D"}
+
+    def cached_prep(resources: dict[str, Any]) -> None:
+        pipeline = resources["Pipeline99887766"]["Properties"]
+        pipeline["PipelineDefinition"]["PipelineDefinitionBody"] = join(body)
+
+    _edit_policy(cdk_out, cached_prep)
+    root = tmp_path / "root"
+    first = LocalRunner(LocalConfig(root=root)).run(load_assembly(cdk_out))
+    assert first.status == "Succeeded", first.failure_reason
+    prep_key = ObjectKey(
+        DATA_KEY, f"the output key of step 'Prep' (ProcessingOutputConfig.KmsKeyId {DATA_KEY})"
+    )
+    saved = json.loads((first.record.directory / "store" / "Prep.json").read_text())
+    assert list(saved["Keys"].values()) == [prep_key.to_json()]
+    # A cache hit on Prep: its outputs are recorded with the key they were written with.
+    cached = LocalRunner(LocalConfig(root=root)).run(load_assembly(cdk_out))
+    assert cached.step("Prep").cache_hit is not None
+    assert list(cached.store.step_keys["Prep"].values()) == [prep_key]
+    # A resume adopts Prep from the store's record, key included.
+    _edit_policy(cdk_out, lambda resources: _statements(resources).append(no_models))
+    runner = LocalRunner(LocalConfig(root=root, reuse_cache=False))
+    failed = runner.run(load_assembly(cdk_out))
+    assert failed.step("Train").status == "Failed"
+    resumed = runner.resume(failed.execution_id)
+    assert list(resumed.store.step_keys["Prep"].values()) == [prep_key]

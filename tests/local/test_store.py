@@ -325,3 +325,37 @@ def test_editor_and_tool_files_are_neither_packed_nor_hashed(tmp_path: Path) -> 
     (source / ".#train.py").symlink_to(tmp_path / "no-such-file")
 
     assert packed_and_hashed() == clean
+
+
+def test_reads_are_checked_against_the_key_each_object_is_encrypted_with(tmp_path: Path) -> None:
+    from cdk_sagemaker_pipelines.local._errors import AccessDeniedError
+    from cdk_sagemaker_pipelines.local.iam import AccessGuard, ObjectKey, RolePolicies, Statement
+
+    output_key = ObjectKey("arn:aws:kms:us-east-1:1:key/Out", "the output key of step 'Prep'")
+    bucket_key = ObjectKey("arn:aws:kms:us-east-1:1:key/Data", "the default key of bucket data")
+    make(tmp_path / "mapped" / "rows.csv")
+    make(tmp_path / "published" / "train.csv")
+    store = StepStore(tmp_path / "s3", [("s3://data/curated", tmp_path / "mapped")])
+    store.set_default_keys({"data": bucket_key})
+    store.record(
+        "Prep",
+        {},
+        {"s3://art/Prep/out": tmp_path / "published"},
+        keys={"s3://art/Prep/out": output_key},
+    )
+    assert store.locate("s3://art/Prep/out/train.csv").key == output_key  # type: ignore[union-attr]
+    assert store.locate("s3://data/curated/rows.csv").key == bucket_key  # type: ignore[union-attr]
+    # The key is kept with the outputs: a resume or a reuse adopts it from the snapshot.
+    adopted = StepStore(tmp_path / "s3")
+    adopted.restore(store.snapshot(), ["Prep"], "this execution")
+    assert adopted.step_keys == {"Prep": {"s3://art/Prep/out": output_key}}
+
+    def reader(*keys: ObjectKey) -> StepStore:
+        statements = [Statement("Allow", ("s3:*",), ("*",))]
+        statements += [Statement("Allow", ("kms:Decrypt",), (key.arn,)) for key in keys]
+        role = RolePolicies("arn:aws:iam::1:role/R", "R", tuple(statements))
+        return adopted.for_reader(AccessGuard([role], "the job of step 'Train'", "aws"))
+
+    reader(output_key).local_file("s3://art/Prep/out/train.csv", "input 'train'")
+    with pytest.raises(AccessDeniedError, match="kms:Decrypt on arn:aws:kms:us-east-1:1:key/Out"):
+        reader(bucket_key).local_file("s3://art/Prep/out/train.csv", "input 'train'")

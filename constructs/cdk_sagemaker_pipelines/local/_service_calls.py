@@ -20,7 +20,10 @@ starts, with the actions and ARN formats the derived policies grant
   names, ``AddTags`` on what it creates.
 
 Not listed (so not checked): Describe/Stop/List calls, Lineage and EMR steps, and KMS
-(``kms:CreateGrant``/``DescribeKey`` on the jobs' keys).
+(``kms:CreateGrant``/``DescribeKey`` on the jobs' keys: the derived policies grant them, but
+SageMaker's API permissions reference documents neither for the caller of a Create…Job
+request with a ``VolumeKmsKeyId``; it asks ``kms:CreateGrant`` of the job's execution role).
+The jobs' own SSE-KMS use of their keys is checked with their S3 access (``local/iam.py``).
 
 Example::
 

@@ -216,13 +216,55 @@ def _roles(resolver: _Resolver, pipeline_role: Any) -> AssemblyRoles:
             unchecked=unchecked,
         )
     role = _resolved(resolver, pipeline_role)
+    keys, bucket_keys = _kms_keys(resolver)
     return AssemblyRoles(
         resolver.partition,
         roles,
         role if isinstance(role, str) else None,
         region=resolver.stack.region,
         account=resolver.stack.account,
+        keys=keys,
+        bucket_keys=bucket_keys,
     )
+
+
+def _kms_keys(resolver: _Resolver) -> tuple[dict[str, str], dict[str, str]]:
+    """The template's KMS keys and the buckets they encrypt by default (SSE-KMS).
+
+    Keys: each way a request can name one (its ``Ref``, the key id; its ARN; the name and
+    ARN of each ``AWS::KMS::Alias`` of it) → the key's ARN. Buckets: name → the
+    ``KMSMasterKeyID`` of an ``aws:kms`` (or ``aws:kms:dsse``) default encryption, as
+    resolved. A bucket encrypted with the AWS managed key (no ``KMSMasterKeyID``), whose
+    key policy lets the account's principals use it through S3, is left out.
+    """
+    keys: dict[str, str] = {}
+    for logical, resource in resolver.resources.items():
+        if isinstance(resource, Mapping) and resource.get("Type") == "AWS::KMS::Key":
+            arn = str(resolver.get_att(logical, "Arn"))
+            keys[arn] = keys[str(resolver.ref(logical))] = arn
+    prefix = f"arn:{resolver.partition}:kms:{resolver.stack.region}:{resolver.stack.account}:"
+    buckets: dict[str, str] = {}
+    for logical, resource in resolver.resources.items():
+        kind = resource.get("Type") if isinstance(resource, Mapping) else None
+        properties = (resource.get("Properties") or {}) if kind else {}
+        if kind == "AWS::KMS::Alias":
+            name, target = (
+                _resolved(resolver, properties.get(k)) for k in ("AliasName", "TargetKeyId")
+            )
+            if isinstance(name, str) and isinstance(target, str) and target in keys:
+                keys[name] = keys[f"{prefix}{name}"] = keys[target]
+        elif kind == "AWS::S3::Bucket":
+            encryption = _resolved(resolver, properties.get("BucketEncryption")) or {}
+            for rule in encryption.get("ServerSideEncryptionConfiguration") or []:
+                default = (
+                    rule.get("ServerSideEncryptionByDefault") if isinstance(rule, Mapping) else None
+                )
+                if not isinstance(default, Mapping):
+                    continue
+                key = default.get("KMSMasterKeyID")
+                if str(default.get("SSEAlgorithm")).startswith("aws:kms") and isinstance(key, str):
+                    buckets[resolver.name_of(logical)] = key
+    return keys, buckets
 
 
 def _resolved(resolver: _Resolver, value: Any) -> Any:
@@ -821,6 +863,8 @@ _NAME_PROPERTIES: dict[str, tuple[str, ...]] = {
     "AWS::SageMaker::ModelPackageGroup": ("ModelPackageGroupName",),
     "AWS::SageMaker::Pipeline": ("PipelineName",),
     "AWS::Events::Rule": ("Name",),
+    # Ref of an alias is its name (alias/…), which a KmsKeyId may give.
+    "AWS::KMS::Alias": ("AliasName",),
 }
 # Resources whose Ref (and id attribute) is an EC2 id: a job's VpcConfig names them, and the
 # request's patterns ([-0-9a-zA-Z]+) refuse a logical id joined to an attribute name.

@@ -21,8 +21,16 @@ SageMaker Pipelines makes for it as the pipeline's role (``ServiceCall``, listed
   ``aws:RequestTag/…``) are evaluated; any other one is read permissively: it matches for
   an ``Allow`` and not for a ``Deny``.
 
+SSE-KMS, as simulated: an object a job publishes is encrypted with the job's output key
+(``ProcessingOutputConfig.KmsKeyId``, ``OutputDataConfig.KmsKeyId``,
+``TransformOutput.KmsKeyId``; ``output_keys``), else with its bucket's default key (the
+template's ``BucketEncryption``, ``aws:kms``); data served from mappings and assets with
+its bucket's default key. A write needs ``kms:GenerateDataKey`` and a read ``kms:Decrypt``
+on that key's ARN (``AssemblyRoles.key_arn``), from the identity policies only: key
+policies are not read (the CDK's keys delegate to IAM).
+
 A role with an AWS managed policy (or another policy the template doesn't hold) can't be
-read offline and is not checked. KMS is not simulated.
+read offline and is not checked.
 
 Example::
 
@@ -37,7 +45,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,11 +176,41 @@ class RolePolicies:
 
 
 @dataclass(frozen=True, slots=True)
+class ObjectKey:
+    """The KMS key objects are encrypted with (SSE-KMS), and why that key.
+
+    ``arn`` is the key's ARN as IAM evaluates it; ``why`` says where it comes from, as a
+    denial names it.
+
+    Example::
+
+        ObjectKey("arn:aws:kms:us-east-1:000000000000:key/Key", "the default key of bucket b")
+    """
+
+    arn: str
+    why: str
+
+    @classmethod
+    def from_json(cls, data: Any) -> ObjectKey | None:
+        """A key as ``to_json`` writes it (None for anything else)."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("Arn"), str):
+            return None
+        return cls(str(data["Arn"]), str(data.get("Why", "")))
+
+    def to_json(self) -> dict[str, str]:
+        """The key as JSON (the store's records keep it beside the outputs)."""
+        return {"Arn": self.arn, "Why": self.why}
+
+
+@dataclass(frozen=True, slots=True)
 class AssemblyRoles:
     """The roles of a pipeline's stack, by ARN as the definition names them.
 
     ``pipeline_role`` is the ARN of the ``AWS::SageMaker::Pipeline``'s ``RoleArn``, the
-    role SageMaker Pipelines itself reads property files as.
+    role SageMaker Pipelines itself reads property files as. ``keys`` maps each way the
+    template's KMS keys can be named (key id, key ARN, alias name, alias ARN) to the key's
+    ARN; ``bucket_keys`` the template's buckets encrypted by default with a key (SSE-KMS)
+    to that key as the template names it.
 
     Example::
 
@@ -186,10 +224,34 @@ class AssemblyRoles:
     # The stack's region and account, as the ARNs of what its pipeline creates name them.
     region: str = "us-east-1"
     account: str = "000000000000"
+    keys: Mapping[str, str] = field(default_factory=dict)
+    bucket_keys: Mapping[str, str] = field(default_factory=dict)
 
     def role(self, arn: object) -> RolePolicies | None:
         """The role of that ARN, if the assembly defines it."""
         return self.roles.get(arn) if isinstance(arn, str) else None
+
+    def key_arn(self, reference: object) -> str | None:
+        """The ARN of the key a ``KmsKeyId`` names (key id, key ARN, alias or alias ARN).
+
+        A key or alias of the template: its key's ARN. Any other key ARN: as written; a bare
+        key id: the key of that id in the stack's account and region. An alias the template
+        doesn't define: None (its key can't be known offline, so it is not checked).
+        """
+        if not isinstance(reference, str) or not reference:
+            return None
+        if reference in self.keys:
+            return self.keys[reference]
+        if reference.startswith("alias/") or ":alias/" in reference:
+            return None
+        if reference.startswith("arn:"):
+            return reference
+        return f"arn:{self.partition}:kms:{self.region}:{self.account}:key/{reference}"
+
+    def bucket_key(self, bucket: str) -> ObjectKey | None:
+        """The key objects of ``bucket`` get by default (its SSE-KMS default), if any."""
+        arn = self.key_arn(self.bucket_keys.get(bucket))
+        return None if arn is None else ObjectKey(arn, f"the default key of bucket {bucket}")
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AssemblyRoles:
@@ -201,6 +263,8 @@ class AssemblyRoles:
             pipeline_role=data.get("PipelineRole"),
             region=str(data.get("Region", "us-east-1")),
             account=str(data.get("Account", "000000000000")),
+            keys=dict(data.get("Keys") or {}),
+            bucket_keys=dict(data.get("BucketKeys") or {}),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -210,6 +274,8 @@ class AssemblyRoles:
             "PipelineRole": self.pipeline_role,
             "Region": self.region,
             "Account": self.account,
+            "Keys": dict(self.keys),
+            "BucketKeys": dict(self.bucket_keys),
             "Roles": [role.to_json() for role in self.roles.values()],
         }
 
@@ -399,31 +465,51 @@ class AccessGuard:
         self.partition = partition
         self._decided: dict[tuple[str, str, tuple[tuple[str, str], ...]], None] = {}
 
-    def read(self, uri: str, what: str) -> None:
-        """``s3:GetObject`` on the object ``uri``."""
+    def read(self, uri: str, what: str, key: ObjectKey | None = None) -> None:
+        """``s3:GetObject`` on the object ``uri``; ``kms:Decrypt`` on ``key`` (SSE-KMS)."""
         self._check("s3:GetObject", self._object_arn(uri), {}, what)
+        if key is not None:
+            self._use_key("kms:Decrypt", key, uri, what)
 
-    def write(self, uri: str, what: str) -> None:
-        """``s3:PutObject`` on the object ``uri``."""
+    def write(self, uri: str, what: str, key: ObjectKey | None = None) -> None:
+        """``s3:PutObject`` on the object ``uri``; ``kms:GenerateDataKey`` on ``key``."""
         self._check("s3:PutObject", self._object_arn(uri), {}, what)
+        if key is not None:
+            self._use_key("kms:GenerateDataKey", key, uri, what)
 
     def list(self, uri: str, what: str) -> None:
         """``s3:ListBucket`` on ``uri``'s bucket, ``s3:prefix`` its key as written."""
         bucket, _, key = uri.removeprefix("s3://").partition("/")
         self._check("s3:ListBucket", f"arn:{self.partition}:s3:::{bucket}", {_PREFIX: key}, what)
 
-    def read_tree(self, uri: str, path: Path, what: str) -> None:
+    def read_tree(self, uri: str, path: Path, what: str, key: ObjectKey | None = None) -> None:
         """``s3:GetObject`` on each object of a local folder served at the prefix ``uri``."""
         for relative in _files(path):
-            self.read(f"{uri.rstrip('/')}/{relative}", what)
+            self.read(f"{uri.rstrip('/')}/{relative}", what, key)
 
-    def write_tree(self, uri: str, path: Path, what: str) -> None:
+    def write_tree(self, uri: str, path: Path, what: str, key: ObjectKey | None = None) -> None:
         """``s3:PutObject`` on each file published at ``uri`` (a file, or a folder's files)."""
         if path.is_file():
-            self.write(uri, what)
+            self.write(uri, what, key)
             return
         for relative in _files(path):
-            self.write(f"{uri.rstrip('/')}/{relative}", what)
+            self.write(f"{uri.rstrip('/')}/{relative}", what, key)
+
+    def _use_key(self, action: str, key: ObjectKey, uri: str, what: str) -> None:
+        """S3 calls KMS as the requester: the object's key must be usable by the role."""
+        verb = "written" if action == "kms:GenerateDataKey" else "read"
+        grant = "key.grant_encrypt(role)" if verb == "written" else "key.grant_decrypt(role)"
+
+        def denied(role: RolePolicies, decision: Decision) -> str:
+            return (
+                f"AccessDenied (simulated from the assembly's IAM policies): role {role.name} "
+                f"may not {action} on {key.arn}: {decision.reason} ({what} {uri}, encrypted "
+                f"with {key.why} (SSE-KMS), {verb} by {self.who}). Grant it to the role (for "
+                f"example {grant} or a statement allowing {action} on {key.arn}), or run "
+                "with --no-iam-check (LocalConfig(iam_check=False))"
+            )
+
+        self._check(action, key.arn, {}, what, describe=denied)
 
     def call(self, call: ServiceCall) -> None:
         """A call the service makes as this role (``iam:PassRole``, ``sagemaker:Create…``)."""
@@ -439,6 +525,7 @@ class AccessGuard:
         context: Mapping[str, str],
         what: str,
         known: tuple[str, ...] = (),
+        describe: Callable[[RolePolicies, Decision], str] | None = None,
     ) -> None:
         key = (action, resource, tuple(sorted(context.items())))
         if key in self._decided:
@@ -447,7 +534,9 @@ class AccessGuard:
             full = {_SECURE_TRANSPORT: "true", **context}
             decision = evaluate(role, action, resource, full, known)
             if not decision.allowed:
-                if action.startswith("s3:"):
+                if describe is not None:
+                    message = describe(role, decision)
+                elif action.startswith("s3:"):
                     message = self._denied(role, action, resource, context, what, decision)
                 else:
                     message = self._call_denied(role, action, resource, context, what, decision)
@@ -541,3 +630,71 @@ def job_roles(step_type: str, arguments: Any, models: Path) -> list[str] | None:
             return None
         return [str(record.get("ExecutionRoleArn"))]
     return None
+
+
+# Where each job request names the key of what it writes to S3 (SSE-KMS).
+_OUTPUT_KEY_FIELDS: dict[str, tuple[str, str]] = {
+    "Processing": ("ProcessingOutputConfig", "KmsKeyId"),
+    "QualityCheck": ("ProcessingOutputConfig", "KmsKeyId"),
+    "ClarifyCheck": ("ProcessingOutputConfig", "KmsKeyId"),
+    "Training": ("OutputDataConfig", "KmsKeyId"),
+    "AutoML": ("OutputDataConfig", "KmsKeyId"),
+    "Transform": ("TransformOutput", "KmsKeyId"),
+}
+
+
+def output_keys(
+    step_type: str, arguments: Any, uris: Iterable[str], roles: AssemblyRoles, step: str
+) -> dict[str, ObjectKey | None]:
+    """The key each output URI of a job step is encrypted with (None: not SSE-KMS).
+
+    The job's output key if its request names one (a tuning job: the key of the training
+    job definition whose ``S3OutputPath`` holds the URI), else the bucket's default key.
+
+    Example::
+
+        output_keys("Training", {"OutputDataConfig": {"KmsKeyId": "alias/ml"}},
+                    ["s3://b/model"], roles, "Train")
+        # {'s3://b/model': ObjectKey('arn:aws:kms:…:key/MlKey', "the output key of step 'Train' …")}
+    """
+    arguments = arguments if isinstance(arguments, Mapping) else {}
+    candidates: list[tuple[str, Any, str]] = []  # (S3 prefix or "", KmsKeyId, its field)
+    if step_type in _OUTPUT_KEY_FIELDS:
+        parent, name = _OUTPUT_KEY_FIELDS[step_type]
+        config = arguments.get(parent)
+        if isinstance(config, Mapping) and config.get(name):
+            candidates.append(("", config.get(name), f"{parent}.{name}"))
+    elif step_type == "Tuning":
+        definitions = [("TrainingJobDefinition", arguments.get("TrainingJobDefinition"))]
+        definitions += [
+            (f"TrainingJobDefinitions[{index}]", item)
+            for index, item in enumerate(arguments.get("TrainingJobDefinitions") or [])
+        ]
+        for where, definition in definitions:
+            config = definition.get("OutputDataConfig") if isinstance(definition, Mapping) else None
+            if isinstance(config, Mapping) and config.get("KmsKeyId"):
+                prefix = str(config.get("S3OutputPath") or "").rstrip("/")
+                candidates.append(
+                    (prefix, config["KmsKeyId"], f"{where}.OutputDataConfig.KmsKeyId")
+                )
+    found: dict[str, ObjectKey | None] = {}
+    for uri in uris:
+        chosen = next(
+            (
+                (reference, where)
+                for prefix, reference, where in candidates
+                if not prefix or uri == prefix or uri.startswith(f"{prefix}/")
+            ),
+            None,
+        )
+        if chosen is None:
+            found[uri] = roles.bucket_key(uri.removeprefix("s3://").partition("/")[0])
+            continue
+        reference, where = chosen
+        arn = roles.key_arn(reference)
+        found[uri] = (
+            None
+            if arn is None
+            else ObjectKey(arn, f"the output key of step '{step}' ({where} {reference})")
+        )
+    return found

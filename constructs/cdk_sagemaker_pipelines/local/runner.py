@@ -31,7 +31,7 @@ import string
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -65,7 +65,7 @@ from .executors._outputs import (
 from .executors._training_job import SUBMIT_DIRECTORY, script_setting
 from .executors.endpoint import configuration_name
 from .hosting import LocalHosting
-from .iam import AccessGuard, AssemblyRoles, job_roles
+from .iam import AccessGuard, AssemblyRoles, ObjectKey, job_roles, output_keys
 from .isolation import choose_isolation, remove_tree
 from .records import (
     ExecutionRecord,
@@ -572,6 +572,11 @@ class LocalRunner:
         config = self.config
         if not config.iam_check:
             roles = None
+        if roles is not None:
+            # What no step published (mappings, assets, the shared tree): its bucket's key.
+            store.set_default_keys(
+                {bucket: key for bucket in roles.bucket_keys if (key := roles.bucket_key(bucket))}
+            )
         limit = config.max_parallel
         if limit is None:
             limit = resources.max_parallel or os.cpu_count() or 1
@@ -635,6 +640,8 @@ class _Outcome:
     stopped: bool = False
     cache_hit: CacheEntry | None = None
     cache_key: str | None = None
+    # The KMS key each output was published with (SSE-KMS), when IAM is checked.
+    keys: dict[str, ObjectKey | None] = field(default_factory=dict)
 
 
 class _Execution:
@@ -819,6 +826,7 @@ class _Execution:
                 hit.outputs,
                 hit.output_names,
                 origin=f"cache hit from execution {hit.source_execution_id}",
+                keys=outcome.keys,
             )
             entry.update(
                 StepStatus="Succeeded",
@@ -829,7 +837,9 @@ class _Execution:
             event = ("step-cached", f"from execution {hit.source_execution_id}")
         elif outcome.result is not None:
             result = outcome.result
-            self.store.record(name, result.properties, outcome.outputs, result.output_names)
+            self.store.record(
+                name, result.properties, outcome.outputs, result.output_names, keys=outcome.keys
+            )
             entry.update(StepStatus="Succeeded", Metadata=dict(result.metadata))
             if outcome.cache_key is not None:
                 self.cache.store(
@@ -926,7 +936,11 @@ class _Execution:
                         log,
                         f"cache hit: reusing step '{name}' of execution {hit.source_execution_id}",
                     )
-                    return _Outcome(name, started, _now(), 0, cache_hit=hit)
+                    # The reads that follow check the keys these arguments name. The output
+                    # key isn't part of every type's cache key: a hit from a run with another
+                    # key is checked against this run's (the cache entry doesn't keep keys).
+                    keys = self._output_keys(spec, arguments, hit.outputs)
+                    return _Outcome(name, started, _now(), 0, cache_hit=hit, keys=keys)
             guard = _guard(
                 self.roles,
                 job_roles(spec.step_type, arguments, self.settings.root / "models") or [],
@@ -1012,12 +1026,20 @@ class _Execution:
                 _log(log, f"attempt {number}: {ctx.job_name}")
                 self._authorize_calls(ctx)
                 result = executor.run(spec, ctx)
-                outputs = self._publish(name, ctx, result, guard)
+                keys = self._output_keys(spec, arguments, result.outputs)
+                outputs = self._publish(name, ctx, result, guard, keys)
                 if not self.keep_work:
                     # Off the critical path: dependents may start while it is deleted.
                     self.cleaner.submit(_discard, attempt_dir)
                 return _Outcome(
-                    name, started, _now(), attempt, result=result, outputs=outputs, cache_key=key
+                    name,
+                    started,
+                    _now(),
+                    attempt,
+                    result=result,
+                    outputs=outputs,
+                    cache_key=key,
+                    keys=keys,
                 )
             except StepError as failure:
                 _log(log, f"attempt {number} failed: {failure.reason}")
@@ -1084,8 +1106,21 @@ class _Execution:
         queue = self.faults.get(name)
         return queue.popleft() if queue else None
 
+    def _output_keys(
+        self, spec: StepSpec, arguments: Any, uris: Iterable[str]
+    ) -> dict[str, ObjectKey | None]:
+        """The KMS key each output is published with (empty when IAM isn't checked)."""
+        if self.roles is None:
+            return {}
+        return output_keys(spec.step_type, arguments, uris, self.roles, spec.name)
+
     def _publish(
-        self, name: str, ctx: StepContext, result: StepResult, guard: AccessGuard | None
+        self,
+        name: str,
+        ctx: StepContext,
+        result: StepResult,
+        guard: AccessGuard | None,
+        keys: Mapping[str, ObjectKey | None],
     ) -> dict[str, str]:
         if not result.outputs:
             return {}
@@ -1096,7 +1131,7 @@ class _Execution:
             self.store.check(uri, what)
             if guard is not None:
                 # The service uploads each file as the job's role, when the job ends.
-                guard.write_tree(uri, Path(path), what)
+                guard.write_tree(uri, Path(path), what, keys.get(uri))
         target = self.record.directory / "outputs" / name
         if target.exists():
             shutil.rmtree(target)

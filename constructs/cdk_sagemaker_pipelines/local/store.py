@@ -28,12 +28,13 @@ import threading
 import uuid
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._code_files import is_skipped
 from ._errors import LocalRunError, StepError, UnmappableS3UriError
+from .iam import ObjectKey
 from .resources import normalize_s3_uri, split_s3_uri, under
 
 if TYPE_CHECKING:
@@ -47,7 +48,8 @@ class Located:
     """Where an S3 URI lives locally.
 
     ``kind`` is ``file``, ``dir`` (a prefix) or ``archive``: a ``….tar.gz`` URI served
-    by packing ``path`` (a file or directory) on the fly.
+    by packing ``path`` (a file or directory) on the fly. ``key`` is the KMS key its
+    objects are encrypted with (SSE-KMS), when the runner checks IAM and knows it.
 
     Example::
 
@@ -58,6 +60,7 @@ class Located:
     kind: Kind
     path: Path
     origin: str
+    key: ObjectKey | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,8 @@ class _Entry:
     origin: str
     step: str | None = None
     output: str | None = None
+    # A step's output: the key it was published with; None for mappings (their bucket's).
+    key: ObjectKey | None = None
 
 
 class StepStore:
@@ -85,6 +90,11 @@ class StepStore:
         self.s3_root = s3_root
         self.properties: dict[str, dict[str, Any]] = {}
         self.step_outputs: dict[str, dict[str, str]] = {}
+        # URI → the KMS key a step's output was published with (kept for --resume, reuse).
+        self.step_keys: dict[str, dict[str, ObjectKey]] = {}
+        # Bucket → the key its objects get by default (SSE-KMS): what mappings, assets and
+        # the shared tree serve. Filled in place (set_default_keys): views share it.
+        self._default_keys: dict[str, ObjectKey] = {}
         self._mappings = tuple(
             _Entry(prefix, path, f"mapped to {path}") for prefix, path in mappings
         )
@@ -109,6 +119,15 @@ class StepStore:
         view._reader = reader
         return view
 
+    def set_default_keys(self, keys: Mapping[str, ObjectKey]) -> None:
+        """The default (SSE-KMS) key of each bucket, for objects no step published."""
+        with self._lock:
+            self._default_keys.clear()
+            self._default_keys.update(keys)
+
+    def _default_key(self, uri: str) -> ObjectKey | None:
+        return self._default_keys.get(uri.removeprefix("s3://").partition("/")[0])
+
     def _authorize(self, uri: str, located: Located, what: str) -> None:
         """Check a read of what ``uri`` locates: the prefix listed, then each object."""
         reader = self._reader
@@ -116,9 +135,9 @@ class StepStore:
             return
         if located.kind == "dir":
             reader.list(uri, what)
-            reader.read_tree(located.uri, located.path, what)
+            reader.read_tree(located.uri, located.path, what, located.key)
         else:
-            reader.read(located.uri, what)
+            reader.read(located.uri, what, located.key)
 
     # -- recording ----------------------------------------------------------------
 
@@ -129,19 +148,24 @@ class StepStore:
         outputs: Mapping[str, str | Path],
         output_names: Mapping[str, str] | None = None,
         origin: str | None = None,
+        keys: Mapping[str, ObjectKey | None] | None = None,
     ) -> None:
         """Record a finished step's properties and published outputs (URI → local path).
 
-        Raises ``StepError`` (recording nothing) for a URI that can't be a local path.
+        ``keys`` holds the KMS key each output URI was published with (SSE-KMS), for the
+        reads that follow. Raises ``StepError`` (recording nothing) for a URI that can't be
+        a local path.
         """
         names = output_names or {}
         table = {
             self.check(uri, f"output '{names[uri]}'" if uri in names else "output"): str(path)
             for uri, path in outputs.items()
         }
+        known = {normalize_s3_uri(uri): key for uri, key in (keys or {}).items() if key is not None}
         with self._lock:
             self.properties[step] = dict(properties)
             self.step_outputs[step] = table
+            self.step_keys[step] = {uri: known[uri] for uri in table if uri in known}
             added = [
                 _Entry(
                     uri,
@@ -149,6 +173,7 @@ class StepStore:
                     origin or f"output of step '{step}'",
                     step,
                     names.get(uri),
+                    known.get(uri),
                 )
                 for uri, path in table.items()
             ]
@@ -158,7 +183,11 @@ class StepStore:
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-able copy (for resume, selective runs and the cache)."""
-        return {"Properties": self.properties, "Outputs": self.step_outputs}
+        return {
+            "Properties": self.properties,
+            "Outputs": self.step_outputs,
+            "Keys": {step: _keys_json(keys) for step, keys in self.step_keys.items()},
+        }
 
     def save_step(self, directory: Path, step: str) -> None:
         """Persist one step's properties and outputs as ``<directory>/store/<step>.json``."""
@@ -167,6 +196,7 @@ class StepStore:
         data = {
             "Properties": self.properties.get(step),
             "Outputs": self.step_outputs.get(step, {}),
+            "Keys": _keys_json(self.step_keys.get(step, {})),
         }
         temporary = folder / f".{step}.{uuid.uuid4().hex}.tmp"
         temporary.write_text(json.dumps(data, separators=(",", ":"), default=str), "utf-8")
@@ -176,10 +206,16 @@ class StepStore:
         """Adopt ``steps``' properties and outputs from a snapshot of another run."""
         properties = data.get("Properties") or {}
         outputs = data.get("Outputs") or {}
+        keys = data.get("Keys") or {}
         for step in steps:
             if step in properties:
+                adopted = {
+                    uri: ObjectKey.from_json(key) for uri, key in (keys.get(step) or {}).items()
+                }
                 try:
-                    self.record(step, properties[step], outputs.get(step) or {}, origin=origin)
+                    self.record(
+                        step, properties[step], outputs.get(step) or {}, origin=origin, keys=adopted
+                    )
                 except StepError as error:  # a record edited, or written by an older runner
                     raise LocalRunError(
                         f"can't reuse step '{step}' ({origin}): {error.reason}"
@@ -231,9 +267,14 @@ class StepStore:
                 continue
             found = _existing(target, entry.path / rest if rest else entry.path, entry.origin)
             if found is not None:
-                return found
+                return replace(found, key=self._entry_key(entry))
         bucket, key = split_s3_uri(target)
-        return _existing(target, self.s3_root / bucket / key, "the local S3 tree")
+        found = _existing(target, self.s3_root / bucket / key, "the local S3 tree")
+        return None if found is None else replace(found, key=self._default_key(target))
+
+    def _entry_key(self, entry: _Entry) -> ObjectKey | None:
+        """A step's output: the key it was published with; else its bucket's default key."""
+        return entry.key if entry.step is not None else self._default_key(entry.prefix)
 
     def shared_path(self, uri: str) -> Path:
         """Where ``uri`` would be in the shared tree ``<root>/s3`` (``check`` it first)."""
@@ -284,10 +325,11 @@ class StepStore:
                     if not listed:
                         self._reader.list(uri, what)
                         listed = True
+                    key = self._entry_key(entry)
                     if nested.kind == "dir":
-                        self._reader.read_tree(nested.uri, nested.path, what)
+                        self._reader.read_tree(nested.uri, nested.path, what, key)
                     else:
-                        self._reader.read(nested.uri, what)
+                        self._reader.read(nested.uri, what, key)
                 count += _copy_located(
                     nested,
                     destination / rest if entry.path.is_dir() else destination / Path(rest).parent,
@@ -336,7 +378,7 @@ class StepStore:
 
 def load_snapshot(directory: Path) -> dict[str, Any]:
     """Every saved step of an execution directory, as ``StepStore.snapshot`` returns it."""
-    snapshot: dict[str, Any] = {"Properties": {}, "Outputs": {}}
+    snapshot: dict[str, Any] = {"Properties": {}, "Outputs": {}, "Keys": {}}
     folder = directory / "store"
     if not folder.is_dir():
         return snapshot
@@ -348,7 +390,12 @@ def load_snapshot(directory: Path) -> dict[str, Any]:
         if data.get("Properties") is not None:
             snapshot["Properties"][file.stem] = data["Properties"]
             snapshot["Outputs"][file.stem] = data.get("Outputs") or {}
+            snapshot["Keys"][file.stem] = data.get("Keys") or {}
     return snapshot
+
+
+def _keys_json(keys: Mapping[str, ObjectKey]) -> dict[str, Any]:
+    return {uri: key.to_json() for uri, key in keys.items()}
 
 
 def _is_archive(path: Path) -> bool:

@@ -674,3 +674,115 @@ def test_a_resumed_or_reused_output_keeps_its_key(cdk_out: Path, tmp_path: Path)
     assert failed.step("Train").status == "Failed"
     resumed = runner.resume(failed.execution_id)
     assert list(resumed.store.step_keys["Prep"].values()) == [prep_key]
+
+
+def test_policy_variables_are_not_matched_literally() -> None:
+    # IAM replaces ${key} with the request's value; ${*}, ${?} and ${$} are the literal
+    # characters ("IAM policy elements: Variables and tags").
+    team = "arn:aws:s3:::data/${aws:PrincipalTag/team}/*"
+    assert evaluate(
+        role(allow("s3:GetObject", "arn:aws:s3:::${aws:PrincipalTag/bucket}/*")),
+        "s3:GetObject",
+        OBJECT,
+        {},
+    ).allowed  # unknown offline: read permissively
+    assert evaluate(
+        role(allow("s3:*", "*"), deny("s3:GetObject", team)), "s3:GetObject", OBJECT, {}
+    ).allowed  # …so a Deny on it doesn't apply
+    outside = Statement.from_json({"Effect": "Deny", "Action": "s3:*", "NotResource": team})
+    assert evaluate(role(allow("s3:*", "*"), outside), "s3:GetObject", OBJECT, {}).allowed
+    star = allow("s3:GetObject", "arn:aws:s3:::data/curated/${*}")
+    assert not evaluate(role(star), "s3:GetObject", OBJECT, {}).allowed
+    assert evaluate(role(star), "s3:GetObject", "arn:aws:s3:::data/curated/*", {}).allowed
+    dollar = allow("s3:GetObject", "arn:aws:s3:::data/${$}{x}${?}")
+    assert evaluate(role(dollar), "s3:GetObject", "arn:aws:s3:::data/${x}?", {}).allowed
+    assert not evaluate(role(dollar), "s3:GetObject", "arn:aws:s3:::data/${x}y", {}).allowed
+    # In a condition's value too: the classic home-folder listing.
+    home = allow(
+        "s3:ListBucket",
+        "arn:aws:s3:::data",
+        Condition={"StringLike": {"s3:prefix": "home/${aws:userid}/*"}},
+    )
+    bucket = "arn:aws:s3:::data"
+    assert evaluate(role(home), "s3:ListBucket", bucket, {"s3:prefix": "home/me/x"}).allowed
+
+
+def test_null_and_bool_take_strings_and_json_booleans() -> None:
+    # CDK writes conditions={"Null": {"s3:prefix": True}} as JSON true.
+    no_prefix = allow("s3:GetObject", "*", Condition={"Null": {"s3:prefix": True}})
+    assert evaluate(role(no_prefix), "s3:GetObject", OBJECT, {}).allowed
+    as_string = allow("s3:GetObject", "*", Condition={"Null": {"s3:prefix": "true"}})
+    assert evaluate(role(as_string), "s3:GetObject", OBJECT, {}).allowed
+    with_prefix = allow("s3:ListBucket", "*", Condition={"Null": {"s3:prefix": False}})
+    assert evaluate(
+        role(with_prefix), "s3:ListBucket", "arn:aws:s3:::data", {"s3:prefix": "a/"}
+    ).allowed
+    tls = {"Bool": {"aws:SecureTransport": False}}
+    guard = AccessGuard([role(allow("s3:*", "*"), deny("s3:*", "*", Condition=tls))], "me", "aws")
+    guard.read("s3://data/curated/rows.csv", "input")
+
+
+def test_set_operators_on_single_valued_keys_known_offline() -> None:
+    # A single-valued key is a set of one value (none when absent): ForAnyValue is false
+    # and ForAllValues true for an absent key ("Set operators for multivalued context keys").
+    bucket = "arn:aws:s3:::data"
+    secret = {"ForAnyValue:StringLike": {"s3:prefix": ["secret/*", "private/*"]}}
+    guarded = role(allow("s3:*", "*"), deny("s3:ListBucket", bucket, Condition=secret))
+    assert not evaluate(guarded, "s3:ListBucket", bucket, {"s3:prefix": "secret/x"}).allowed
+    assert evaluate(guarded, "s3:ListBucket", bucket, {"s3:prefix": "public/x"}).allowed
+    assert evaluate(guarded, "s3:ListBucket", bucket, {}).allowed  # absent: ForAnyValue false
+    only = {"ForAllValues:StringEquals": {"aws:RequestTag/team": ["ml", "data"]}}
+    tags = ("aws:requesttag/",)
+    tagged = role(allow("sagemaker:AddTags", "*", Condition=only))
+    assert evaluate(tagged, "sagemaker:AddTags", PACKAGE, {}, tags).allowed  # absent: true
+    assert not evaluate(
+        role(
+            allow("s3:*", "*"),
+            deny(
+                "sagemaker:AddTags",
+                "*",
+                Condition={"ForAllValues:StringNotEquals": {"aws:RequestTag/team": "ml"}},
+            ),
+        ),
+        "sagemaker:AddTags",
+        PACKAGE,
+        {"aws:requesttag/team": "web"},
+        tags,
+    ).allowed
+
+
+def test_a_role_policy_resource_is_one_of_its_roles_policies(cdk_out: Path) -> None:
+    # AWS::IAM::RolePolicy: an inline policy of the role named by RoleName. A policy given
+    # to groups and users only is not the role's.
+    def as_role_policy(resources: dict[str, Any]) -> None:
+        policy = resources.pop("StepRolePolicyAB12CD34")["Properties"]
+        resources["StepRoleInline"] = {
+            "Type": "AWS::IAM::RolePolicy",
+            "Properties": {
+                "RoleName": {"Ref": "StepRoleAB12CD34"},
+                "PolicyName": "Inline",
+                "PolicyDocument": policy["PolicyDocument"],
+            },
+        }
+        resources["ForPeople"] = {
+            "Type": "AWS::IAM::Policy",
+            "Properties": {
+                "PolicyName": "ForPeople",
+                "Groups": ["data-scientists"],
+                "Users": ["alice"],
+                "PolicyDocument": {"Statement": [allow("s3:*", "*").to_json()]},
+            },
+        }
+
+    _edit_policy(cdk_out, as_role_policy)
+    roles = load_assembly(cdk_out).roles
+    assert roles is not None
+    step_role = roles.role("arn:aws:iam::000000000000:role/StepRoleAB12CD34")
+    assert step_role is not None
+    assert step_role.unchecked is None
+    assert {item.source.split(" (Sid")[0] for item in step_role.statements} == {
+        "role policy StepRoleInline"
+    }
+    assert evaluate(
+        step_role, "s3:GetObject", "arn:aws:s3:::dev-ml-data/curated/data.csv", {}
+    ).allowed

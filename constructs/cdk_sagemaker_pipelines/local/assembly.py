@@ -156,7 +156,8 @@ def _roles(resolver: _Resolver, pipeline_role: Any) -> AssemblyRoles:
     """The stack's roles with the statements of every policy attached to them.
 
     A role's policies: ``AWS::IAM::ManagedPolicy`` and ``AWS::IAM::Policy`` resources whose
-    ``Roles`` name it, its inline ``Policies``, and its ``ManagedPolicyArns`` that are
+    ``Roles`` name it, ``AWS::IAM::RolePolicy`` resources whose ``RoleName`` does, its inline
+    ``Policies``, and its ``ManagedPolicyArns`` that are
     managed policies of the template; its ``PermissionsBoundary`` if it is one of those.
     A managed policy the template doesn't hold (an AWS managed one) can't be read offline:
     the role is marked unchecked, with the reason.
@@ -165,9 +166,16 @@ def _roles(resolver: _Resolver, pipeline_role: Any) -> AssemblyRoles:
     attached: dict[str, list[tuple[str, tuple[Statement, ...] | None]]] = {}  # role's name → …
     for logical, resource in resolver.resources.items():
         kind = resource.get("Type") if isinstance(resource, Mapping) else None
-        if kind not in ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy"):
+        if kind not in ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", "AWS::IAM::RolePolicy"):
             continue
         properties = resource.get("Properties") or {}
+        if kind == "AWS::IAM::RolePolicy":
+            # An inline policy of the one role its RoleName names (CloudFormation's resource).
+            label = f"role policy {logical}"
+            role_name = _resolved(resolver, properties.get("RoleName"))
+            policy = (label, _statements(resolver, properties.get("PolicyDocument"), label))
+            attached.setdefault(str(role_name), []).append(policy)
+            continue
         label = f"{'managed policy' if kind == 'AWS::IAM::ManagedPolicy' else 'policy'} {logical}"
         policy = (label, _statements(resolver, properties.get("PolicyDocument"), label))
         if kind == "AWS::IAM::ManagedPolicy":

@@ -18,8 +18,10 @@ SageMaker Pipelines makes for it as the pipeline's role (``ServiceCall``, listed
 - a permissions boundary that is a managed policy of the template must allow it too;
 - conditions whose keys are known offline (``s3:prefix``, ``aws:SecureTransport``; for
   the pipeline role's calls ``iam:PassedToService``, ``sagemaker:ModelApprovalStatus`` and
-  ``aws:RequestTag/…``) are evaluated; any other one is read permissively: it matches for
-  an ``Allow`` and not for a ``Deny``.
+  ``aws:RequestTag/…``) are evaluated (``ForAnyValue:``/``ForAllValues:`` too, such a key
+  being a set of one value or none); any other one is read permissively: it matches for
+  an ``Allow`` and not for a ``Deny``. So does a policy variable (``${aws:userid}``) of a
+  ``Resource`` or a condition's value; ``${*}``, ``${?}``, ``${$}`` are those characters.
 
 SSE-KMS, as simulated: an object a job publishes is encrypted with the job's output key
 (``ProcessingOutputConfig.KmsKeyId``, ``OutputDataConfig.KmsKeyId``,
@@ -113,12 +115,22 @@ class Statement:
             data["Condition"] = dict(self.condition)
         return data
 
-    def covers(self, action: str, resource: str) -> bool:
-        """Whether the statement's actions and resources (not its condition) take the request."""
+    def covers(self, action: str, resource: str, permissive: bool = True) -> bool:
+        """Whether the statement's actions and resources (not its condition) take the request.
+
+        A policy variable of a ``Resource`` (``${aws:PrincipalTag/team}``) has a value not
+        known offline: ``permissive`` (an Allow) reads the statement as taking the request,
+        otherwise (a Deny) as not taking it.
+        """
         action_match = any(_pattern(item, True).fullmatch(action) for item in self.actions)
         if action_match == self.negate_actions:
             return False
-        resource_match = any(_pattern(item, False).fullmatch(resource) for item in self.resources)
+        # A NotResource takes the request when no pattern matches: an unknown variable
+        # then reads as not matching to be permissive.
+        unknown_matches = permissive != self.negate_resources
+        resource_match = any(
+            _pattern(item, False, unknown_matches).fullmatch(resource) for item in self.resources
+        )
         return resource_match != self.negate_resources
 
 
@@ -340,7 +352,9 @@ class _Request:
 
 def _matching(statements: Iterable[Statement], effect: str, request: _Request) -> Statement | None:
     for statement in statements:
-        if statement.effect != effect or not statement.covers(request.action, request.resource):
+        if statement.effect != effect or not statement.covers(
+            request.action, request.resource, permissive=effect == "Allow"
+        ):
             continue
         verdict = _condition(statement.condition, request)
         # A condition not known offline: permissive, so matching for Allow, not for Deny.
@@ -378,45 +392,116 @@ def _test(operator: str, key: str, values: Sequence[str], request: _Request) -> 
         return None  # not a key known offline
     context = request.context
     present = key in context
+    qualifier, _, base = operator.rpartition(":")
+    if qualifier:
+        # "Set operators for multivalued context keys": a single-valued key is a set of one
+        # value, or of none when the request lacks it; ForAnyValue is then false and
+        # ForAllValues true.
+        if qualifier not in ("ForAnyValue", "ForAllValues"):
+            return None
+        verdicts = (
+            [_compare(base.removesuffix("IfExists"), values, context[key])] if present else []
+        )
+        if qualifier == "ForAnyValue":
+            return True if True in verdicts else None if None in verdicts else False
+        return False if False in verdicts else None if None in verdicts else True
     if operator == "Null":
-        return (not present) == (values[:1] == ["true"])
-    if_exists = operator.endswith("IfExists")
-    base = operator.removesuffix("IfExists")
-    if base == "Bool":
-        if not present:
-            return if_exists
-        return any(context[key].lower() == value.lower() for value in values)
-    if base not in _STRING_OPERATORS:
-        return None  # ForAnyValue:, ArnLike, NumericLessThan, …: not evaluated offline
-    negated, like, ignore_case = _STRING_OPERATORS[base]
+        return (not present) == any(value.lower() == "true" for value in values[:1])
     if not present:
-        # A key the request doesn't have (s3:prefix of a GetObject): IAM's rules.
-        return True if if_exists else negated
-    actual = context[key]
-    if like:
-        matched = any(_pattern(value, False).fullmatch(actual) for value in values)
-    elif ignore_case:
-        matched = any(actual.lower() == value.lower() for value in values)
-    else:
-        matched = actual in values
-    return matched != negated
+        base = operator.removesuffix("IfExists")
+        if base != "Bool" and base not in _STRING_OPERATORS:
+            return None  # ArnLike, NumericLessThan, …: not evaluated offline
+        if operator.endswith("IfExists"):
+            return True
+        # A key the request doesn't have (s3:prefix of a GetObject): IAM's rules, a negated
+        # operator matches.
+        return base != "Bool" and _STRING_OPERATORS[base][0]
+    return _compare(operator.removesuffix("IfExists"), values, context[key])
+
+
+def _compare(operator: str, values: Sequence[str], actual: str) -> bool | None:
+    """``operator`` on a value the request has; None when it can't be known offline."""
+    if operator == "Bool":
+        return any(actual.lower() == value.lower() for value in values)
+    if operator not in _STRING_OPERATORS:
+        return None  # ArnLike, NumericLessThan, …: not evaluated offline
+    negated, like, ignore_case = _STRING_OPERATORS[operator]
+    # The values are ORed; one holding a policy variable (unknown offline) may match.
+    matched: bool | None = False
+    for value in values:
+        if like:
+            pattern = _pattern(value, False, False)
+            if pattern.fullmatch(actual):
+                return not negated
+        else:
+            literal = _literal(value)
+            if literal is not None and (
+                actual.lower() == literal.lower() if ignore_case else actual == literal
+            ):
+                return not negated
+        if _has_variable(value):
+            matched = None
+    return None if matched is None else negated
+
+
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+# "IAM policy elements: Variables and tags": ${*}, ${?} and ${$} are the characters
+# themselves; any other ${…} is replaced with the request's value of that key.
+_LITERALS = {"*": "*", "?": "?", "$": "$"}
+
+
+def _has_variable(text: str) -> bool:
+    return any(match.group(1) not in _LITERALS for match in _VARIABLE.finditer(text))
+
+
+def _literal(text: str) -> str | None:
+    """``text`` with ``${*}``/``${?}``/``${$}`` replaced; None if it has another variable."""
+    if _has_variable(text):
+        return None
+    return _VARIABLE.sub(lambda match: _LITERALS[match.group(1)], text)
 
 
 @functools.lru_cache(maxsize=4096)
-def _pattern(text: str, ignore_case: bool) -> re.Pattern[str]:
-    """IAM's wildcards: ``*`` any run of characters (``/`` too), ``?`` one character."""
-    body = "".join(
+def _pattern(text: str, ignore_case: bool, unknown_matches: bool = False) -> re.Pattern[str]:
+    """IAM's wildcards: ``*`` any run of characters (``/`` too), ``?`` one character.
+
+    A policy variable whose value isn't known offline matches anything when
+    ``unknown_matches``, else nothing (the whole pattern then never matches).
+    """
+    parts: list[str] = []
+    position = 0
+    for match in _VARIABLE.finditer(text):
+        parts += [_wildcards(text[position : match.start()])]
+        name = match.group(1)
+        if name in _LITERALS:
+            parts.append(re.escape(_LITERALS[name]))
+        elif unknown_matches:
+            parts.append(".*")
+        else:
+            return re.compile("(?!)")
+        position = match.end()
+    parts.append(_wildcards(text[position:]))
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+
+
+def _wildcards(text: str) -> str:
+    return "".join(
         ".*" if char == "*" else "." if char == "?" else re.escape(char) for char in text
     )
-    return re.compile(body, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
 
 
 def _strings(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, list | tuple):
-        return tuple(str(item) for item in value)
-    return (str(value),)
+        return tuple(_string(item) for item in value)
+    return (_string(value),)
+
+
+def _string(value: Any) -> str:
+    # A JSON boolean ({"Null": {"s3:prefix": true}}, as the CDK writes Python's True) is
+    # the string IAM compares: "true"/"false".
+    return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
 def _source_kept(statement: Statement) -> dict[str, Any]:

@@ -287,7 +287,7 @@ def test_help_ends_with_examples_of_real_commands_and_options(
     commands = [
         line.split()[1] for line in examples.splitlines() if line.strip().startswith("smpipe ")
     ]
-    assert commands == ["validate", "run", "graph", "diff", "convert"]
+    assert commands == ["validate", "run", "graph", "diff", "access", "convert"]
     parser = build_parser()
     for line in examples.replace("\\\n", " ").splitlines():
         words = line.partition("#")[0].split()

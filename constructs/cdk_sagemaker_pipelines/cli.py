@@ -84,6 +84,7 @@ _EXAMPLES = """examples:
       --s3-map s3://dev-mlops-artifacts-data/curated=example_project/data   # run it here
   smpipe graph cdk.out --pipeline dev/MlOps/Training    # a Mermaid flowchart for a review
   smpipe diff base/cdk.out cdk.out                   # what a branch changes, pipeline by pipeline
+  smpipe access cdk.out --pipeline dev/MlOps/Training   # what each step's IAM role may do
   smpipe convert pipeline.json -o converted.py      # a definition JSON (the SDK's too) as Python
 
 The paths are the reference app's, in this project's repository. In your app, --pipeline
@@ -139,6 +140,12 @@ def _graph_command(commands: Any) -> None:
     register_graph(commands)
 
 
+def _access_command(commands: Any) -> None:
+    from .review._access_cli import register_access
+
+    register_access(commands)
+
+
 def _convert_command(commands: Any) -> None:
     from .convert._cli import register_convert
 
@@ -150,6 +157,7 @@ _EXTRA_COMMANDS: list[Callable[[Any], None]] = [
     _local_commands,
     _graph_command,
     _diff_command,
+    _access_command,
     _convert_command,
 ]
 

@@ -149,7 +149,8 @@ def load_assembly(
         for ref, (path, bucket) in sorted(resolver.buckets.items())
     )
     notes += _unchecked_roles(roles, definition)
-    return LoadedPipeline(definition, resources, str(name), notes, roles)
+    buckets = {bucket: path for path, bucket in resolver.buckets.values()}
+    return LoadedPipeline(definition, resources, str(name), notes, roles, buckets)
 
 
 def _roles(resolver: _Resolver, pipeline_role: Any) -> AssemblyRoles:

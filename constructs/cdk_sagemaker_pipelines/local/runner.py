@@ -246,6 +246,10 @@ class LoadedPipeline:
     # The template's roles and policies (``local/iam.py``): a pipeline from an assembly
     # has them, and each job's S3 access is checked against its role's.
     roles: AssemblyRoles | None = None
+    # Each stand-in bucket name the loader gave (``s3://<name>``) -> the construct path of
+    # its ``AWS::S3::Bucket`` (``dev/MlOps/Artifacts/Bucket``): for reports such as
+    # ``smpipe access``.
+    buckets: Mapping[str, str] = field(default_factory=dict)
 
 
 DefinitionInput = Mapping[str, Any] | str | Path | LoadedPipeline

@@ -1,0 +1,906 @@
+"""What each step's role may do, read from a cloud assembly, and what a change does to it.
+
+``smpipe access`` (``_access_cli.py``) prints it. The roles and their policies come from the
+template, intrinsics resolved as the local runner resolves them (``local/assembly.py``);
+which role a step runs as from the definition that deploys (``RoleArn``, a Model or
+EndpointConfig step's ``ExecutionRoleArn``, a Transform step its Model step's). Each
+statement is cut into grants of one action on one resource, shown readably: S3 as
+``read dev/MlOps/Artifacts/Bucket: executions/<pipeline>/*/Preprocess/train*`` (the bucket
+by construct path, the pipeline's name as ``<pipeline>``, a file asset by its display
+name), other ARNs of the stack's account and region without that prefix. The output is
+sorted and holds no timestamps, so it can be committed and diffed.
+
+Example::
+
+    report = access_report("cdk.out", pipeline="dev/MlOps/Training")
+    print(render_access_text(report))
+    diff = diff_access(access_report("/tmp/base", "dev/MlOps/Training"), report)
+    print(render_access_diff_text(diff))
+    if diff.widens:
+        raise SystemExit(1)
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..definition.entries import walk_steps
+from ._sources import SourceError, _asset_display_names, _staged_assets
+
+# Sections of a role's grants, in the order they are shown.
+GROUPS: dict[str, str] = {
+    "s3": "S3",
+    "kms": "KMS keys",
+    "ecr": "ECR repositories",
+    "logs": "Logs and metrics",
+    "network": "Network (EC2)",
+    "sagemaker": "SageMaker",
+    "passrole": "Pass role",
+    "other": "Other",
+}
+_SERVICE_GROUPS = {
+    "s3": "s3",
+    "kms": "kms",
+    "ecr": "ecr",
+    "logs": "logs",
+    "cloudwatch": "logs",
+    "ec2": "network",
+    "sagemaker": "sagemaker",
+}
+# S3 actions shown as a verb: what a reviewer asks is "who reads, who writes where".
+_S3_VERBS = {
+    "s3:getobject": "read",
+    "s3:getobjectversion": "read",
+    "s3:putobject": "write",
+    "s3:abortmultipartupload": "write",
+    "s3:listbucket": "list",
+    "s3:deleteobject": "delete",
+    "s3:deleteobjectversion": "delete",
+}
+_VERB_ORDER = {"read": 0, "list": 1, "write": 2, "delete": 3}
+NOT_IN_ASSEMBLY = "not in the assembly: not shown"
+_ROLE_NAME = re.compile(r"(\S+) \((.+)\)")
+_HASH = re.compile(r"[0-9a-f]{64}")
+# Step types whose job runs as the request's RoleArn (a Tuning step: each definition's).
+_JOB_TYPES = ("Processing", "Training", "AutoML", "QualityCheck", "ClarifyCheck")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Grant:
+    """One action on one resource that a role's policies allow (or deny), shown readably.
+
+    ``resource`` is as shown (``dev/MlOps/Artifacts/Bucket: models/<pipeline>/*``, a
+    bucket's key pattern; ``key/ArtifactsKeyA4B22E2B``, an ARN of the stack's account and
+    region without that prefix); ``condition`` the statement's condition as text ("" when
+    none; an ``s3:ListBucket``'s ``s3:prefix`` is in ``resource``).
+
+    Example::
+
+        Grant("s3", "Allow", "s3:GetObject", "dev/MlOps/Artifacts/Data: curated/*")
+    """
+
+    group: str
+    effect: str
+    action: str
+    resource: str
+    condition: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        """The grant as JSON (``smpipe access --json``)."""
+        return {
+            "group": self.group,
+            "effect": self.effect,
+            "action": self.action,
+            "resource": self.resource,
+            "condition": self.condition,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RoleAccess:
+    """A role a pipeline's steps (or SageMaker Pipelines itself) run as, and its grants.
+
+    ``key`` names it across assemblies: its construct path (the ARN of a role the assembly
+    doesn't hold). ``not_shown`` says why some or all of its access is not shown (an
+    imported role, an AWS managed policy); ``steps`` are the steps that run as it.
+
+    Example::
+
+        RoleAccess("dev/MlOps/Training/StepRole", "dev/MlOps/Training/StepRole "
+                   "(TrainingStepRoleDF38A49C)", steps=("Train",))
+    """
+
+    key: str
+    label: str
+    arn: str = ""
+    pipeline_role: bool = False
+    steps: tuple[str, ...] = ()
+    grants: tuple[Grant, ...] = ()
+    boundary: str | None = None
+    not_shown: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The role as JSON."""
+        return {
+            "key": self.key,
+            "label": self.label,
+            "arn": self.arn,
+            "pipeline_role": self.pipeline_role,
+            "steps": list(self.steps),
+            "boundary": self.boundary,
+            "not_shown": self.not_shown,
+            "grants": [grant.to_json() for grant in self.grants],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StepAccess:
+    """A step, where it sits, and the roles (``RoleAccess.key``) its job runs as.
+
+    ``roles`` is empty for a step that runs no job; ``via`` names the Model step whose
+    role a Transform step's job runs as; ``note`` says why a role can't be named.
+
+    Example::
+
+        StepAccess("BatchScore", "Transform", roles=("dev/Ml/StepRole",), via="CreateModel")
+    """
+
+    name: str
+    type: str
+    roles: tuple[str, ...] = ()
+    branch: str | None = None  # "if CheckAccuracy" / "else CheckAccuracy"
+    via: str | None = None
+    note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The step as JSON."""
+        return {
+            "name": self.name,
+            "type": self.type,
+            "branch": self.branch,
+            "roles": list(self.roles),
+            "via": self.via,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AccessReport:
+    """What each step's role may do: the steps in definition order, then their roles.
+
+    ``roles`` are in order of first use by a step, the pipeline's role last.
+
+    Example::
+
+        report = access_report("cdk.out", pipeline="dev/MlOps/Training")
+        [step.roles for step in report.steps]
+    """
+
+    label: str
+    pipeline_name: str
+    steps: tuple[StepAccess, ...] = ()
+    roles: tuple[RoleAccess, ...] = ()
+
+    def role(self, key: str) -> RoleAccess | None:
+        """The role of that key, if the report has it."""
+        return next((role for role in self.roles if role.key == key), None)
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as JSON (``smpipe access --json``)."""
+        return {
+            "source": self.label,
+            "pipeline": self.pipeline_name,
+            "steps": [step.to_json() for step in self.steps],
+            "roles": [role.to_json() for role in self.roles],
+        }
+
+
+def access_report(directory: str | Path, pipeline: str | None = None) -> AccessReport:
+    """The access report of ``pipeline`` (name, construct path or logical id) of a cdk.out.
+
+    Raises ``SourceError`` for a source that is no cloud assembly or an unknown pipeline.
+    """
+    path = Path(directory)
+    if path.is_file():
+        raise SourceError(
+            f"{path}: smpipe access reads a cloud assembly (a cdk.out directory): the roles "
+            "and their policies are in its templates, not in a definition file"
+        )
+    # Imported on demand: the other review tools don't pay for the runner's import.
+    from ..local._errors import LocalRunError
+    from ..local.assembly import load_assembly
+
+    try:
+        loaded = load_assembly(path, pipeline=pipeline)
+    except LocalRunError as error:
+        message = str(error)
+        named = message if message.startswith(str(path)) else f"{path}: {message}"
+        raise SourceError(named) from None
+    buckets = dict(loaded.buckets)
+    names = _asset_display_names(path, _staged_assets(path, loaded.resources.s3))
+    roles = loaded.roles
+    context = _Context(
+        pipeline=str(loaded.pipeline_name),
+        buckets=buckets,
+        assets=names,
+        region=roles.region if roles else "us-east-1",
+        account=roles.account if roles else "000000000000",
+        role_keys={
+            arn: _role_key(role.name) for arn, role in (roles.roles if roles else {}).items()
+        },
+    )
+    return _report(
+        loaded.definition,
+        roles,
+        context,
+        label=f"{path}:{loaded.pipeline_name}",
+    )
+
+
+@dataclass(frozen=True)
+class _Context:
+    pipeline: str
+    buckets: Mapping[str, str]  # bucket name → construct path
+    assets: Mapping[str, str]  # asset hash → display name
+    region: str
+    account: str
+    role_keys: Mapping[str, tuple[str, str]]  # role ARN → (key, label)
+
+
+def _role_key(name: str) -> tuple[str, str]:
+    """(key, label) of a role named ``Logical (construct/path)`` as the loader names it."""
+    match = _ROLE_NAME.fullmatch(name)
+    if match is None:
+        return name, name
+    return match[2], f"{match[2]} ({match[1]})"
+
+
+def _report(
+    definition: Mapping[str, Any], roles: Any, context: _Context, label: str
+) -> AccessReport:
+    entries = {spec.name: spec for spec in walk_steps(definition.get("Steps"))}
+    steps: list[StepAccess] = []
+    used: dict[str, list[str]] = {}  # role reference → steps, in order of first use
+    for spec in entries.values():
+        arguments = spec.entry.get("Arguments")
+        arguments = arguments if isinstance(arguments, Mapping) else {}
+        references, via, note = _step_roles(spec.step_type, arguments, entries)
+        keys = []
+        for reference in references:
+            key = _reference_key(reference, context)
+            keys.append(key)
+            used.setdefault(key, [])
+            if spec.name not in used[key]:
+                used[key].append(spec.name)
+        branch = None
+        if spec.condition is not None:
+            branch = f"{'if' if spec.branch else 'else'} {spec.condition}"
+        steps.append(StepAccess(spec.name, spec.step_type, tuple(keys), branch, via, note))
+    pipeline_arn = roles.pipeline_role if roles is not None else None
+    pipeline_key = _reference_key(pipeline_arn, context) if pipeline_arn else None
+    order = [key for key in used if key != pipeline_key]
+    if pipeline_key is not None:
+        order.append(pipeline_key)
+    by_key = {
+        key: arn for arn, (key, _) in context.role_keys.items()
+    }  # the roles the assembly holds
+    shown: list[RoleAccess] = []
+    for key in order:
+        steps_of = tuple(used.get(key, ()))
+        arn = by_key.get(key)
+        policies = roles.role(arn) if roles is not None and arn is not None else None
+        if policies is None:
+            shown.append(
+                RoleAccess(
+                    key,
+                    key,
+                    arn=key if key.startswith("arn:") else "",
+                    pipeline_role=key == pipeline_key,
+                    steps=steps_of,
+                    not_shown=NOT_IN_ASSEMBLY,
+                )
+            )
+            continue
+        grants = sorted({g for s in policies.statements for g in _grants(s, context)})
+        unchecked = policies.unchecked
+        shown.append(
+            RoleAccess(
+                key,
+                context.role_keys[policies.arn][1],
+                arn=policies.arn,
+                pipeline_role=key == pipeline_key,
+                steps=steps_of,
+                grants=tuple(grants),
+                boundary=policies.boundary_name,
+                not_shown=f"{unchecked}: {NOT_IN_ASSEMBLY}" if unchecked else None,
+            )
+        )
+    return AccessReport(label, context.pipeline, tuple(steps), tuple(shown))
+
+
+def _reference_key(reference: Any, context: _Context) -> str:
+    if isinstance(reference, str):
+        return context.role_keys.get(reference, (reference, reference))[0]
+    if isinstance(reference, Mapping) and isinstance(reference.get("Get"), str):
+        return str(reference["Get"])  # Parameters.StepRole: chosen at each start
+    return json.dumps(reference, sort_keys=True)
+
+
+def _step_roles(
+    step_type: str, arguments: Mapping[str, Any], entries: Mapping[str, Any]
+) -> tuple[list[Any], str | None, str | None]:
+    """The role references a step's job runs as, the Model step it goes through, a note."""
+    if step_type in _JOB_TYPES:
+        return [arguments.get("RoleArn")], None, None
+    if step_type == "Tuning":
+        definitions = [arguments.get("TrainingJobDefinition")]
+        definitions += list(arguments.get("TrainingJobDefinitions") or [])
+        found = [item.get("RoleArn") for item in definitions if isinstance(item, Mapping)]
+        unique: list[Any] = []
+        for item in found:
+            if item not in unique:
+                unique.append(item)
+        return unique, None, None
+    if step_type == "Transform":
+        name = arguments.get("ModelName")
+        get = name.get("Get") if isinstance(name, Mapping) else None
+        match = re.fullmatch(r"Steps\.([^.]+)\.ModelName", get) if isinstance(get, str) else None
+        model = entries.get(match[1]) if match else None
+        if model is not None:
+            model_arguments = model.entry.get("Arguments")
+            if isinstance(model_arguments, Mapping):
+                return [model_arguments.get("ExecutionRoleArn")], model.name, None
+        # A model this pipeline doesn't create: its role is the model's, set elsewhere.
+        return [], None, f"model {json.dumps(name)} is not created by the pipeline"
+    # A Model step's model, an EndpointConfig's inference components, an EMR step's job.
+    role = arguments.get("ExecutionRoleArn", arguments.get("RoleArn"))
+    return ([role] if role is not None else []), None, None
+
+
+def _grants(statement: Any, context: _Context) -> list[Grant]:
+    """One grant per action and resource of ``statement`` (a ``local.iam.Statement``)."""
+    effect = statement.effect
+    condition = dict(statement.condition)
+    if statement.negate_actions or statement.negate_resources:
+        # Rare in what the construct derives, and wide: one grant, said in words.
+        actions = ", ".join(sorted(statement.actions))
+        resources = ", ".join(sorted(_resource(r, context) for r in statement.resources))
+        action = f"every action except {actions}" if statement.negate_actions else actions
+        resource = f"every resource except {resources}" if statement.negate_resources else resources
+        return [Grant("other", effect, action, resource, _condition_text(condition))]
+    grants = []
+    for action in statement.actions:
+        group = _group(action)
+        for arn in statement.resources:
+            if group != "s3":
+                grants.append(
+                    Grant(
+                        group, effect, action, _resource(arn, context), _condition_text(condition)
+                    )
+                )
+                continue
+            bucket, key = _s3(arn, context)
+            prefixes, rest = _prefixes(action, condition)
+            if key is None and prefixes:
+                # s3:ListBucket under s3:prefix: the key patterns it may list.
+                for prefix in prefixes:
+                    shown = f"{bucket}: {_key(prefix, bucket, context)}"
+                    grants.append(Grant(group, effect, action, shown, _condition_text(rest)))
+                continue
+            shown = bucket if key is None else f"{bucket}: {key}"
+            grants.append(Grant(group, effect, action, shown, _condition_text(condition)))
+    return grants
+
+
+def _group(action: str) -> str:
+    lowered = action.lower()
+    if lowered == "iam:passrole":
+        return "passrole"
+    return _SERVICE_GROUPS.get(lowered.partition(":")[0], "other")
+
+
+def _s3(arn: str, context: _Context) -> tuple[str, str | None]:
+    """(bucket as shown, key pattern as shown or None) of an S3 resource."""
+    if arn == "*":
+        return "*", None  # every bucket and key
+    body = re.sub(r"^arn:[^:]*:s3:::", "", arn)
+    if body == arn:
+        return arn, None  # not an S3 ARN: shown as written
+    bucket, slash, key = body.partition("/")
+    shown = context.buckets.get(bucket, bucket)
+    return shown, (_key(key, shown, context) if slash else None)
+
+
+def _key(key: str, bucket: str, context: _Context) -> str:
+    """A key pattern with the pipeline's name as ``<pipeline>`` and assets by their name."""
+    segments = ["<pipeline>" if item == context.pipeline else item for item in key.split("/")]
+    text = "/".join(segments)
+    return _HASH.sub(lambda match: f"<asset {context.assets.get(match[0], match[0][:8])}>", text)
+
+
+def _prefixes(action: str, condition: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """The ``s3:prefix`` patterns of a ``StringLike``/``StringEquals``, and the rest."""
+    if action.lower() != "s3:listbucket":
+        return [], dict(condition)
+    rest: dict[str, Any] = {}
+    prefixes: list[str] = []
+    for operator, tests in condition.items():
+        if operator in ("StringLike", "StringEquals") and isinstance(tests, Mapping):
+            kept = {}
+            for key, values in tests.items():
+                if str(key).lower() == "s3:prefix":
+                    prefixes += [str(v) for v in (values if isinstance(values, list) else [values])]
+                else:
+                    kept[key] = values
+            if kept:
+                rest[operator] = kept
+        else:
+            rest[operator] = tests
+    return sorted(set(prefixes)), rest
+
+
+def _resource(arn: str, context: _Context) -> str:
+    if arn in context.role_keys:
+        return context.role_keys[arn][0]  # a role of the assembly: by construct path
+    match = re.fullmatch(r"arn:[^:]*:([^:]*):([^:]*):([^:]*):(.*)", arn, re.DOTALL)
+    if match is None:
+        return arn
+    _, region, account, rest = match.groups()
+    if region in ("", context.region) and account in ("", context.account):
+        return rest  # the stack's own: the prefix says nothing
+    return arn
+
+
+def _condition_text(condition: Mapping[str, Any]) -> str:
+    parts = []
+    for operator, tests in sorted(condition.items()):
+        if not isinstance(tests, Mapping):
+            parts.append(f"{operator} {json.dumps(tests, sort_keys=True)}")
+            continue
+        for key, values in sorted(tests.items()):
+            items = values if isinstance(values, list) else [values]
+            parts.append(f"{operator} {key} {' | '.join(str(item) for item in items)}")
+    return "; ".join(parts)
+
+
+# -- rendering -----------------------------------------------------------------------
+
+
+def grant_lines(grants: Iterable[Grant]) -> list[tuple[str, str, tuple[Grant, ...]]]:
+    """``(group, line, grants)`` for ``grants``, grouped and sorted as ``smpipe access`` shows them.
+
+    S3: one line per key pattern, its verbs joined (``read/list bucket: key``); others: one line per
+    resource, its actions joined (``key/ArtifactsKey: kms:Decrypt, kms:Encrypt``). A Deny
+    starts with ``DENY``; a condition follows ``when``.
+
+    Example::
+
+        grant_lines([Grant("s3", "Allow", "s3:PutObject", "b: models/*")])
+        # [('s3', 'write b: models/*', (Grant(...),))]
+    """
+    lines: dict[tuple[str, str, str, str], list[Grant]] = {}
+    for grant in grants:
+        key = (grant.group, grant.effect, grant.resource, grant.condition)
+        lines.setdefault(key, []).append(grant)
+    order = list(GROUPS)
+    result = []
+    for (group, effect, resource, condition), items in sorted(
+        lines.items(),
+        key=lambda item: (
+            order.index(item[0][0]),
+            item[0][1] != "Deny",  # denials first: they override the rest
+            item[0][2],
+            item[0][3],
+        ),
+    ):
+        deny = "DENY " if effect == "Deny" else ""
+        when = f" when {condition}" if condition else ""
+        if group == "s3":
+            verbs = {_S3_VERBS.get(grant.action.lower(), grant.action) for grant in items}
+            said = "/".join(sorted(verbs, key=lambda verb: (_VERB_ORDER.get(verb, 9), verb)))
+            line = f"{deny}{said} {resource}{when}"
+        else:
+            actions = ", ".join(sorted({grant.action for grant in items}, key=str.lower))
+            line = f"{deny}{resource}: {actions}{when}"
+        result.append((group, line, tuple(sorted(items))))
+    return result
+
+
+def _step_text(step: StepAccess, report: AccessReport) -> str:
+    where = f", {step.branch}" if step.branch else ""
+    if step.roles:
+        labels = [_label(report, key) for key in step.roles]
+        runs = ", ".join(labels)
+        if step.via:
+            runs += f" (model of {step.via})"
+    else:
+        runs = "-"
+    if step.note:
+        runs += f" ({step.note})"
+    return f"{step.name} ({step.type}{where}): {runs}"
+
+
+def _label(report: AccessReport, key: str) -> str:
+    role = report.role(key)
+    return role.label if role is not None else key
+
+
+def _role_heading(role: RoleAccess) -> str:
+    kind = "Pipeline role" if role.pipeline_role else "Role"
+    return f"{kind} {role.label}"
+
+
+def _role_notes(role: RoleAccess) -> list[str]:
+    notes = []
+    if role.pipeline_role:
+        notes.append("SageMaker Pipelines runs as it: creates the jobs, passes their roles")
+    if role.steps:
+        notes.append(f"runs: {', '.join(role.steps)}")
+    if role.boundary:
+        notes.append(f"permissions boundary: {role.boundary}")
+    if role.not_shown:
+        notes.append(role.not_shown)
+    return notes
+
+
+def render_access_text(report: AccessReport) -> str:
+    """The report as plain text (``smpipe access``)."""
+    out = [f"{report.label}: access of {len(report.steps)} steps through {len(report.roles)} roles"]
+    out.append("Steps:")
+    out += [f"  {_step_text(step, report)}" for step in report.steps]
+    for role in report.roles:
+        out.append("")
+        out.append(f"{_role_heading(role)}:")
+        out += [f"  {note}" for note in _role_notes(role)]
+        current = None
+        for group, line, _ in grant_lines(role.grants):
+            if group != current:
+                out.append(f"  {GROUPS[group]}:")
+                current = group
+            out.append(f"    {line}")
+    return "\n".join(out) + "\n"
+
+
+def _cell(text: str) -> str:
+    return "`" + text.replace("|", "\\|").replace("`", "'") + "`"
+
+
+def render_access_markdown(report: AccessReport) -> str:
+    """The report as Markdown tables (``smpipe access --markdown``, a PR comment)."""
+    out = [f"**Access** of `{report.label}`: {len(report.steps)} steps, {len(report.roles)} roles"]
+    out += ["", "| Step | Type | Runs as |", "| --- | --- | --- |"]
+    for step in report.steps:
+        runs = _step_text(step, report).partition("): ")[2]
+        where = f" ({step.branch})" if step.branch else ""
+        out.append(f"| {step.name}{where} | {step.type} | {_cell(runs) if runs != '-' else '-'} |")
+    for role in report.roles:
+        out += ["", f"**{_role_heading(role)}**"]
+        notes = _role_notes(role)
+        if notes:
+            out += [""] + [f"- {note}" for note in notes]
+        lines = grant_lines(role.grants)
+        if lines:
+            out += ["", "| Kind | May |", "| --- | --- |"]
+            out += [f"| {GROUPS[group]} | {_cell(line)} |" for group, line, _ in lines]
+    return "\n".join(out) + "\n"
+
+
+def render_access_json(report: AccessReport) -> dict[str, Any]:
+    """The report as JSON data (``smpipe access --json``)."""
+    return report.to_json()
+
+
+# -- diff --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RoleChange:
+    """A role's change: ``kind`` is ``added``, ``removed`` or ``changed``.
+
+    ``added``/``removed`` are its grants gained and lost; ``widening`` the gained ones not
+    covered by what it (or, for a new role, the roles its steps ran as) allowed before, and
+    lost denials.
+
+    Example::
+
+        RoleChange("changed", "dev/Ml/StepRole", "dev/Ml/StepRole (StepRole12)", added=(grant,))
+    """
+
+    kind: str
+    key: str
+    label: str
+    steps: tuple[str, ...] = ()
+    added: tuple[Grant, ...] = ()
+    removed: tuple[Grant, ...] = ()
+    widening: tuple[Grant, ...] = ()
+    notes: tuple[str, ...] = ()
+    # What can't be compared grant by grant: a boundary changed, policies now not shown.
+    loosened: bool = False
+
+    @property
+    def widens(self) -> bool:
+        """Whether the role may do more than before (or can no longer be told)."""
+        return bool(self.widening) or self.loosened
+
+
+@dataclass(frozen=True, slots=True)
+class StepMove:
+    """A step that runs as other roles than before (``base``/``head``: role keys)."""
+
+    name: str
+    base: tuple[str, ...]
+    head: tuple[str, ...]
+    widens: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AccessDiff:
+    """What a change does to a pipeline's roles; true when there is any change.
+
+    Example::
+
+        diff = diff_access(base_report, head_report)
+        diff.widens  # a role (or a step, through its new role) may do more than before
+    """
+
+    labels: tuple[str, str]
+    moves: tuple[StepMove, ...] = ()
+    roles: tuple[RoleChange, ...] = ()
+
+    @property
+    def widens(self) -> bool:
+        """Whether a role gains access, or a step moves to a role that may do more."""
+        return any(move.widens for move in self.moves) or any(
+            change.widens for change in self.roles
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.moves or self.roles)
+
+
+def diff_access(base: AccessReport, head: AccessReport) -> AccessDiff:
+    """Compare two reports role by role (matched by construct path) and step by step.
+
+    Example::
+
+        diff_access(access_report("/tmp/base"), access_report("cdk.out")).widens
+    """
+    base_steps = {step.name: step for step in base.steps}
+    moves = []
+    for step in head.steps:
+        before = base_steps.get(step.name)
+        if before is None or before.roles == step.roles:
+            continue
+        old = [g for key in before.roles for g in _grants_of(base, key)]
+        new = [g for key in step.roles for g in _grants_of(head, key)]
+        unknown = any(_unknown(head, key) for key in step.roles)
+        widens = unknown or any(_widens(grant, old) for grant in new)
+        moves.append(StepMove(step.name, before.roles, step.roles, widens))
+    changes = []
+    base_roles = {role.key: role for role in base.roles}
+    head_roles = {role.key: role for role in head.roles}
+    for key, role in head_roles.items():
+        previous = base_roles.get(key)
+        if previous is None:
+            # A new role (a dedicated one, say) widens what its steps could do before.
+            covered = [
+                grant
+                for name in role.steps
+                if name in base_steps
+                for old_key in base_steps[name].roles
+                for grant in _grants_of(base, old_key)
+            ]
+            widening = tuple(g for g in role.grants if _widens(g, covered))
+            new_notes = (role.not_shown,) if role.not_shown else ()
+            changes.append(
+                RoleChange(
+                    "added",
+                    key,
+                    role.label,
+                    role.steps,
+                    role.grants,
+                    (),
+                    widening,
+                    new_notes,
+                    loosened=role.not_shown is not None,
+                )
+            )
+            continue
+        added = tuple(sorted(set(role.grants) - set(previous.grants)))
+        removed = tuple(sorted(set(previous.grants) - set(role.grants)))
+        widening = tuple(g for g in added if _widens(g, previous.grants))
+        widening += tuple(g for g in removed if g.effect == "Deny")
+        notes: tuple[str, ...] = ()
+        if previous.boundary != role.boundary:
+            notes += (f"permissions boundary: {previous.boundary or '-'} → {role.boundary or '-'}",)
+        if previous.not_shown != role.not_shown:
+            notes += (f"not shown: {previous.not_shown or '-'} → {role.not_shown or '-'}",)
+        if added or removed or notes:
+            # A boundary changed or policies no longer shown: what it allows can't be compared.
+            loosened = previous.boundary != role.boundary or (
+                role.not_shown is not None and previous.not_shown != role.not_shown
+            )
+            changes.append(
+                RoleChange(
+                    "changed",
+                    key,
+                    role.label,
+                    role.steps,
+                    added,
+                    removed,
+                    widening,
+                    notes,
+                    loosened,
+                )
+            )
+    for key, role in base_roles.items():
+        if key not in head_roles:
+            changes.append(RoleChange("removed", key, role.label, role.steps, (), role.grants))
+    order = {"changed": 0, "added": 1, "removed": 2}
+    changes.sort(key=lambda change: (order[change.kind], change.key))
+    return AccessDiff((base.label, head.label), tuple(moves), tuple(changes))
+
+
+def _grants_of(report: AccessReport, key: str) -> tuple[Grant, ...]:
+    role = report.role(key)
+    return role.grants if role is not None else ()
+
+
+def _unknown(report: AccessReport, key: str) -> bool:
+    role = report.role(key)
+    return role is None or role.not_shown is not None
+
+
+def _widens(grant: Grant, before: Sequence[Grant]) -> bool:
+    """Whether an allowing ``grant`` reaches beyond every allowing grant of ``before``."""
+    if grant.effect != "Allow":
+        return False  # a new denial narrows
+    return not any(
+        old.effect == "Allow"
+        and old.group == grant.group
+        and (not old.condition or old.condition == grant.condition)
+        and _covers(old.action, grant.action, ignore_case=True)
+        and _covers(old.resource, grant.resource, ignore_case=False)
+        for old in before
+    )
+
+
+def _covers(pattern: str, text: str, *, ignore_case: bool) -> bool:
+    """Whether IAM's wildcard ``pattern`` takes every string ``text`` (a pattern too) takes."""
+    return _wildcards(pattern, ignore_case).fullmatch(text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _wildcards(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    # A ``?`` can't stand for the other side's ``*``: that takes more than one character.
+    body = "".join(
+        ".*" if char == "*" else "[^*]" if char == "?" else re.escape(char) for char in pattern
+    )
+    return re.compile(body, (re.IGNORECASE | re.DOTALL) if ignore_case else re.DOTALL)
+
+
+def _diff_summary(diff: AccessDiff) -> str:
+    if not diff:
+        return "no change of access"
+    # Counted as shown: a line (write bucket: key) may stand for several actions.
+    added = sum(len(grant_lines(change.added)) for change in diff.roles)
+    removed = sum(len(grant_lines(change.removed)) for change in diff.roles)
+    parts = []
+    if added:
+        parts.append(f"{added} grant{'s' if added != 1 else ''} added")
+    if removed:
+        parts.append(f"{removed} grant{'s' if removed != 1 else ''} removed")
+    for kind in ("added", "removed"):
+        count = sum(1 for change in diff.roles if change.kind == kind)
+        if count:
+            parts.append(f"{count} role{'s' if count != 1 else ''} {kind}")
+    if diff.moves:
+        parts.append(f"{len(diff.moves)} step{'s' if len(diff.moves) != 1 else ''} moved")
+    verdict = "widens access" if diff.widens else "does not widen access"
+    return f"{', '.join(parts) or 'changed'}: {verdict}"
+
+
+def _change_lines(change: RoleChange) -> list[str]:
+    lines = [f"  {note}" for note in change.notes]
+    widening = set(change.widening)
+    for sign, grants in (("+", change.added), ("-", change.removed)):
+        for _, line, items in grant_lines(grants):
+            mark = "  (widens)" if widening.intersection(items) else ""
+            lines.append(f"  {sign} {line}{mark}")
+    return lines
+
+
+def _move_text(move: StepMove) -> str:
+    base = ", ".join(move.base) or "-"
+    head = ", ".join(move.head) or "-"
+    return f"{move.name}: {base} → {head}" + ("  (widens)" if move.widens else "")
+
+
+def render_access_diff_text(diff: AccessDiff) -> str:
+    """The diff as plain text (``smpipe access BASE HEAD``)."""
+    out = [f"{diff.labels[0]} → {diff.labels[1]}: {_diff_summary(diff)}"]
+    if diff.moves:
+        out.append("Steps moved to another role:")
+        out += [f"  {_move_text(move)}" for move in diff.moves]
+    for change in diff.roles:
+        runs = f" (runs {', '.join(change.steps)})" if change.steps else ""
+        out.append(f"Role {change.kind}: {change.label}{runs}")
+        out += [f"  {line}" for line in _change_lines(change)]
+    return "\n".join(out) + "\n"
+
+
+def render_access_diff_markdown(diff: AccessDiff) -> str:
+    """The diff as Markdown (``smpipe access BASE HEAD --markdown``, a PR comment)."""
+    out = [f"**Access** `{diff.labels[0]}` → `{diff.labels[1]}`: {_diff_summary(diff)}"]
+    if diff.moves:
+        out += ["", "| Step moved | From | To | Widens |", "| --- | --- | --- | --- |"]
+        for move in diff.moves:
+            base = ", ".join(move.base) or "-"
+            head = ", ".join(move.head) or "-"
+            widens = "yes" if move.widens else "no"
+            out.append(f"| {move.name} | {_cell(base)} | {_cell(head)} | {widens} |")
+    for change in diff.roles:
+        runs = f" (runs {', '.join(change.steps)})" if change.steps else ""
+        out += ["", f"**Role {change.kind}** `{change.label}`{runs}"]
+        out += [f"- {note}" for note in change.notes]
+        rows = _change_lines(change)[len(change.notes) :]
+        if rows:
+            out += ["", "```diff"] + [
+                row.strip().replace("  (widens)", "   # widens") for row in rows
+            ]
+            out.append("```")
+    return "\n".join(out) + "\n"
+
+
+def render_access_diff_json(diff: AccessDiff) -> dict[str, Any]:
+    """The diff as JSON data (``smpipe access BASE HEAD --json``)."""
+    return {
+        "base": diff.labels[0],
+        "head": diff.labels[1],
+        "widens": diff.widens,
+        "moves": [
+            {"step": m.name, "base": list(m.base), "head": list(m.head), "widens": m.widens}
+            for m in diff.moves
+        ],
+        "roles": [
+            {
+                "kind": change.kind,
+                "key": change.key,
+                "label": change.label,
+                "steps": list(change.steps),
+                "added": [grant.to_json() for grant in change.added],
+                "removed": [grant.to_json() for grant in change.removed],
+                "widening": [grant.to_json() for grant in change.widening],
+                "notes": list(change.notes),
+            }
+            for change in diff.roles
+        ],
+    }
+
+
+__all__ = [
+    "GROUPS",
+    "NOT_IN_ASSEMBLY",
+    "AccessDiff",
+    "AccessReport",
+    "Grant",
+    "RoleAccess",
+    "RoleChange",
+    "StepAccess",
+    "StepMove",
+    "access_report",
+    "diff_access",
+    "grant_lines",
+    "render_access_diff_json",
+    "render_access_diff_markdown",
+    "render_access_diff_text",
+    "render_access_json",
+    "render_access_markdown",
+    "render_access_text",
+]

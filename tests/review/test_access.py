@@ -1,0 +1,476 @@
+"""``smpipe access``: each step's role and what it may do, and what a change does to it.
+
+Against the hand-written assembly of ``tests/local/test_assembly.py`` (and copies of it
+edited as a change would), and the reference app's committed dev template wrapped as an
+assembly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cdk_sagemaker_pipelines.cli import main
+from cdk_sagemaker_pipelines.review import SourceError
+from cdk_sagemaker_pipelines.review.access import (
+    NOT_IN_ASSEMBLY,
+    access_report,
+    diff_access,
+    render_access_diff_json,
+    render_access_json,
+)
+from tests.local.test_assembly import Cfn, definition, join, s3_arn, write_cdk_out
+
+ROOT = Path(__file__).resolve().parents[2]
+SNAPSHOT = (
+    ROOT
+    / "tests/cdk/__snapshots__/test_app_snapshots"
+    / "test_stack_template_matches_snapshot[dev-MlOps].json"
+)
+
+EXPECTED_TEXT = """\
+cdk.out:dev-ml-training: access of 4 steps through 2 roles
+Steps:
+  Prep (Processing): dev/Ml/StepRole (StepRoleAB12CD34)
+  Count (Lambda): -
+  Train (Training): dev/Ml/StepRole (StepRoleAB12CD34)
+  Register (RegisterModel): -
+
+Role dev/Ml/StepRole (StepRoleAB12CD34):
+  runs: Prep, Train
+  S3:
+    read cdk-hnb659fds-assets-000000000000-us-east-1: *
+    list dev/Ml/Artifacts: curated/*
+    list/write dev/Ml/Artifacts: executions/<pipeline>/*
+    read dev/Ml/Artifacts: executions/<pipeline>/*/Prep/out*
+    read/list dev/Ml/Data: curated/*
+    list dev/Ml/Data: executions/<pipeline>/*
+  KMS keys:
+    key/DataKeyAB12CD34: kms:Decrypt, kms:GenerateDataKey
+
+Pipeline role dev/Ml/PipelineRole (PipelineRoleAA11BB22):
+  SageMaker Pipelines runs as it: creates the jobs, passes their roles
+  SageMaker:
+    model-package-group/dev-ml-models: sagemaker:CreateModelPackage when StringEquals sagemaker:ModelApprovalStatus PendingManualApproval
+    model-package/dev-ml-models/*: sagemaker:CreateModelPackage when StringEquals sagemaker:ModelApprovalStatus PendingManualApproval
+    processing-job/pipelines-*: sagemaker:CreateProcessingJob, sagemaker:DescribeProcessingJob
+    training-job/pipelines-*: sagemaker:CreateTrainingJob, sagemaker:DescribeTrainingJob
+  Pass role:
+    dev/Ml/StepRole: iam:PassRole when StringEquals iam:PassedToService sagemaker.amazonaws.com
+  Other:
+    function:CountFn55667788: lambda:InvokeFunction
+"""  # noqa: E501
+
+EXPECTED_MARKDOWN_START = """\
+**Access** of `cdk.out:dev-ml-training`: 4 steps, 2 roles
+
+| Step | Type | Runs as |
+| --- | --- | --- |
+| Prep | Processing | `dev/Ml/StepRole (StepRoleAB12CD34)` |
+| Count | Lambda | - |
+| Train | Training | `dev/Ml/StepRole (StepRoleAB12CD34)` |
+| Register | RegisterModel | - |
+
+**Role dev/Ml/StepRole (StepRoleAB12CD34)**
+
+- runs: Prep, Train
+
+| Kind | May |
+| --- | --- |
+| S3 | `read cdk-hnb659fds-assets-000000000000-us-east-1: *` |
+| S3 | `list dev/Ml/Artifacts: curated/*` |
+| S3 | `list/write dev/Ml/Artifacts: executions/<pipeline>/*` |
+"""
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path`` as the working directory, holding ``cdk.out`` (labels say ``cdk.out``)."""
+    write_cdk_out(tmp_path, register=True)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["access", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def template_of(cdk_out: Path) -> tuple[Path, dict[str, Any]]:
+    file = cdk_out / "assembly-dev" / "devMl.template.json"
+    return file, json.loads(file.read_text())
+
+
+def changed_copy(workdir: Path, name: str) -> tuple[Path, Path, dict[str, Any]]:
+    """A copy of ``cdk.out`` as ``name``, its template file and template, to edit."""
+    copy = workdir / name
+    shutil.copytree(workdir / "cdk.out", copy)
+    file, template = template_of(copy)
+    return copy, file, template
+
+
+def step_policy(template: dict[str, Any]) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = template["Resources"]["StepRolePolicyAB12CD34"][
+        "Properties"
+    ]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def test_text_names_each_steps_role_and_groups_what_it_may_do(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "cdk.out") == (0, EXPECTED_TEXT, "")
+
+
+def test_markdown_is_tables_for_a_pull_request_comment(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "cdk.out", "--markdown")
+    assert code == 0
+    assert out.startswith(EXPECTED_MARKDOWN_START)
+    assert "| Pass role | `dev/Ml/StepRole: iam:PassRole when StringEquals" in out
+
+
+def test_json_holds_every_grant_for_tools(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "cdk.out", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["pipeline"] == "dev-ml-training"
+    assert data["steps"][0] == {
+        "name": "Prep",
+        "type": "Processing",
+        "branch": None,
+        "roles": ["dev/Ml/StepRole"],
+        "via": None,
+        "note": None,
+    }
+    step_role, pipeline_role = data["roles"]
+    assert (step_role["key"], step_role["pipeline_role"], step_role["steps"]) == (
+        "dev/Ml/StepRole",
+        False,
+        ["Prep", "Train"],
+    )
+    assert {
+        "group": "s3",
+        "effect": "Allow",
+        "action": "s3:PutObject",
+        "resource": "dev/Ml/Artifacts: executions/<pipeline>/*",
+        "condition": "",
+    } in step_role["grants"]
+    assert pipeline_role["pipeline_role"] is True
+    assert out == json.dumps(render_access_json(access_report("cdk.out")), indent=2) + "\n"
+
+
+def test_output_is_deterministic(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "cdk.out", "--json") == run(capsys, "cdk.out", "--json")
+
+
+def test_a_diff_that_widens_marks_it_and_fails_the_gate(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, file, template = changed_copy(workdir, "head")
+    step_policy(template).append(
+        {
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, "/models/dev-ml-training/*"),
+        }
+    )
+    file.write_text(json.dumps(template))
+    code, out, _ = run(capsys, "cdk.out", "head")
+    assert code == 0  # a report, not a gate, without --fail-on-widening
+    assert out == (
+        "cdk.out:dev-ml-training → head:dev-ml-training: 1 grant added: widens access\n"
+        "Role changed: dev/Ml/StepRole (StepRoleAB12CD34) (runs Prep, Train)\n"
+        "    + write dev/Ml/Artifacts: models/<pipeline>/*  (widens)\n"
+    )
+    assert run(capsys, "head", "--base", "cdk.out", "--fail-on-widening")[0] == 1
+    markdown = run(capsys, "cdk.out", "head", "--markdown")[1]
+    assert "```diff\n+ write dev/Ml/Artifacts: models/<pipeline>/*   # widens\n```" in markdown
+    data = json.loads(run(capsys, "cdk.out", "head", "--json")[1])
+    assert data["widens"] is True
+    assert data["roles"][0]["widening"][0]["resource"] == "dev/Ml/Artifacts: models/<pipeline>/*"
+
+
+def test_a_diff_that_narrows_passes_the_gate(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, file, template = changed_copy(workdir, "head")
+    write = step_policy(template)[2]
+    # executions/<pipeline>/* narrowed to Prep's and Train's outputs: covered by it before.
+    write["Resource"] = [
+        s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, "/executions/dev-ml-training/*/Prep/out*"),
+        s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, "/executions/dev-ml-training/*/Train/out*"),
+    ]
+    file.write_text(json.dumps(template))
+    code, out, _ = run(capsys, "cdk.out", "head", "--fail-on-widening")
+    assert code == 0
+    assert out == (
+        "cdk.out:dev-ml-training → head:dev-ml-training: 2 grants added, 1 grant removed: "
+        "does not widen access\n"
+        "Role changed: dev/Ml/StepRole (StepRoleAB12CD34) (runs Prep, Train)\n"
+        "    + write dev/Ml/Artifacts: executions/<pipeline>/*/Prep/out*\n"
+        "    + write dev/Ml/Artifacts: executions/<pipeline>/*/Train/out*\n"
+        "    - write dev/Ml/Artifacts: executions/<pipeline>/*\n"
+    )
+
+
+def test_removing_a_deny_widens(workdir: Path) -> None:
+    base, file, template = changed_copy(workdir, "base")
+    step_policy(template).append(
+        {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": s3_arn("my-artifacts", "/*")}
+    )
+    file.write_text(json.dumps(template))
+    base_report = access_report(base)
+    (role,) = [r for r in base_report.roles if r.key == "dev/Ml/StepRole"]
+    assert any(g.effect == "Deny" for g in role.grants)
+    diff = diff_access(base_report, access_report(workdir / "cdk.out"))
+    assert diff.widens
+    assert render_access_diff_json(diff)["roles"][0]["removed"][0]["effect"] == "Deny"
+
+
+def dedicated_prep_role(workdir: Path, name: str, statements: list[dict[str, Any]]) -> Path:
+    """A copy where Prep runs as a role of its own (``dedicated_step_roles``)."""
+    head, file, template = changed_copy(workdir, name)
+    resources = template["Resources"]
+    resources["PrepRole99AA88BB"] = {"Type": "AWS::IAM::Role", "Properties": {}}
+    resources["PrepRolePolicy99AA88BB"] = {
+        "Type": "AWS::IAM::ManagedPolicy",
+        "Properties": {
+            "Roles": [{"Ref": "PrepRole99AA88BB"}],
+            "PolicyDocument": {"Statement": statements},
+        },
+    }
+    steps = definition(register=True)
+    steps["Steps"][0]["Arguments"]["RoleArn"] = Cfn({"Fn::GetAtt": ["PrepRole99AA88BB", "Arn"]})
+    pipeline = resources["Pipeline99887766"]["Properties"]
+    pipeline["PipelineDefinition"]["PipelineDefinitionBody"] = join(steps)
+    file.write_text(json.dumps(template))
+    metadata_file = head / "assembly-dev" / "devMl.metadata.json"
+    metadata = json.loads(metadata_file.read_text())
+    metadata["/dev/Ml/StepRole-Prep/Resource"] = [
+        {"type": "aws:cdk:logicalId", "data": "PrepRole99AA88BB"}
+    ]
+    metadata_file.write_text(json.dumps(metadata))
+    return head
+
+
+def test_a_step_moved_to_a_narrower_dedicated_role_does_not_widen(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    read_curated = {
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": s3_arn({"Ref": "DataBucket11AA22BB"}, "/curated/*"),
+    }
+    dedicated_prep_role(workdir, "head", [read_curated])
+    report = access_report("head")
+    assert [step.roles for step in report.steps][:1] == [("dev/Ml/StepRole-Prep",)]
+    code, out, _ = run(capsys, "cdk.out", "head", "--fail-on-widening")
+    assert code == 0
+    assert out == (
+        "cdk.out:dev-ml-training → head:dev-ml-training: 1 grant added, 1 role added, "
+        "1 step moved: does not widen access\n"
+        "Steps moved to another role:\n"
+        "  Prep: dev/Ml/StepRole → dev/Ml/StepRole-Prep\n"
+        "Role added: dev/Ml/StepRole-Prep (PrepRole99AA88BB) (runs Prep)\n"
+        "    + read dev/Ml/Data: curated/*\n"
+    )
+
+
+def test_a_step_moved_to_a_wider_role_widens(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    everything = {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+    dedicated_prep_role(workdir, "head", [everything])
+    code, out, _ = run(capsys, "cdk.out", "head", "--fail-on-widening")
+    assert code == 1
+    assert "  Prep: dev/Ml/StepRole → dev/Ml/StepRole-Prep  (widens)\n" in out
+    assert "    + s3:* *  (widens)\n" in out
+
+
+def test_roles_the_assembly_does_not_hold_are_listed_not_shown(workdir: Path) -> None:
+    imported = "arn:aws:iam::111122223333:role/Precreated"
+    file, template = template_of(workdir / "cdk.out")
+    steps = definition(register=True)
+    steps["Steps"][2]["Arguments"]["RoleArn"] = imported
+    resources = template["Resources"]
+    pipeline = resources["Pipeline99887766"]["Properties"]
+    pipeline["PipelineDefinition"]["PipelineDefinitionBody"] = join(steps)
+    resources["PipelineRoleAA11BB22"]["Properties"]["ManagedPolicyArns"] = [
+        "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"
+    ]
+    file.write_text(json.dumps(template))
+    report = access_report("cdk.out")
+    assert report.steps[2].roles == (imported,)
+    precreated = report.role(imported)
+    assert precreated is not None
+    assert precreated.not_shown == NOT_IN_ASSEMBLY
+    pipeline_role = report.role("dev/Ml/PipelineRole")
+    assert pipeline_role is not None
+    assert pipeline_role.not_shown == (
+        "its managed policy arn:aws:iam::aws:policy/AmazonSageMakerFullAccess is not in the "
+        f"template: {NOT_IN_ASSEMBLY}"
+    )
+
+
+def test_a_transform_step_runs_as_its_model_steps_role(workdir: Path) -> None:
+    file, template = template_of(workdir / "cdk.out")
+    steps = definition()
+    role = Cfn({"Fn::GetAtt": ["StepRoleAB12CD34", "Arn"]})
+    steps["Steps"] += [
+        {"Name": "CreateModel", "Type": "Model", "Arguments": {"ExecutionRoleArn": role}},
+        {
+            "Name": "Score",
+            "Type": "Transform",
+            "Arguments": {"ModelName": {"Get": "Steps.CreateModel.ModelName"}},
+        },
+        {"Name": "ScoreOther", "Type": "Transform", "Arguments": {"ModelName": "churn-v1"}},
+    ]
+    pipeline = template["Resources"]["Pipeline99887766"]["Properties"]
+    pipeline["PipelineDefinition"]["PipelineDefinitionBody"] = join(steps)
+    file.write_text(json.dumps(template))
+    report = access_report("cdk.out")
+    score, other = report.steps[-2:]
+    assert (score.roles, score.via) == (("dev/Ml/StepRole",), "CreateModel")
+    assert (other.roles, other.note) == ((), 'model "churn-v1" is not created by the pipeline')
+
+
+def test_a_definition_file_or_two_bases_are_refused(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("pipeline.json").write_text('{"Version": "2020-12-01", "Steps": []}')
+    code, _, err = run(capsys, "pipeline.json")
+    assert code == 2
+    assert "reads a cloud assembly" in err
+    assert run(capsys, "cdk.out", "cdk.out", "--base", "cdk.out")[0] == 2
+    assert run(capsys, "cdk.out", "--fail-on-widening")[0] == 2
+    with pytest.raises(SourceError, match="no pipeline 'nope'"):
+        access_report("cdk.out", pipeline="nope")
+
+
+# The reference app's construct paths of what the report names (the snapshot has none).
+SNAPSHOT_PATHS = {
+    "ArtifactsBucket88671897": "/dev/MlOps/Artifacts/Bucket/Resource",
+    "ArtifactsData91BBF3F9": "/dev/MlOps/Artifacts/Data/Resource",
+    "Training1DBE9C16": "/dev/MlOps/Training/Resource",
+    "TrainingRole4C1607BC": "/dev/MlOps/Training/Role/Resource",
+    "TrainingStepRoleDF38A49C": "/dev/MlOps/Training/StepRole/Resource",
+    "TrainingStepRolePreprocess446530F2": "/dev/MlOps/Training/StepRole-Preprocess/Resource",
+}
+
+
+# How the snapshot spells the intrinsics of the definition body (its tokens, as text).
+SNAPSHOT_TOKEN = re.compile(
+    r"\$\{FindInMap:(\w+)\.\$\{Ref:AWS::Region\}\.(\w+)\}"
+    r"|\$\{Sub:([^{}]*(?:\$\{[^}]*\}[^{}]*)*)\}"
+    r"|\$\{GetAtt:(\w+)\.(\w+)\}"
+    r"|\$\{Ref:([\w:]+)\}"
+)
+
+
+def _token(match: re.Match[str]) -> dict[str, Any]:
+    if match[1]:
+        return {"Fn::FindInMap": [match[1], {"Ref": "AWS::Region"}, match[2]]}
+    if match[3]:
+        return {"Fn::Sub": match[3]}
+    if match[4]:
+        return {"Fn::GetAtt": [match[4], match[5]]}
+    return {"Ref": match[6]}
+
+
+def intrinsics_marked(value: Any) -> Any:
+    """A definition body as the snapshot keeps it (parsed), its intrinsics as ``Cfn``."""
+    if isinstance(value, str) and SNAPSHOT_TOKEN.search(value):
+        parts: list[Any] = []
+        last = 0
+        for match in SNAPSHOT_TOKEN.finditer(value):
+            parts += [value[last : match.start()], _token(match)]
+            last = match.end()
+        parts.append(value[last:])
+        return Cfn({"Fn::Join": ["", [part for part in parts if part != ""]]})
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)).startswith(("Fn::", "Ref")):
+            return Cfn(value)
+        return {key: intrinsics_marked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [intrinsics_marked(item) for item in value]
+    return value
+
+
+def snapshot_assembly(directory: Path) -> Path:
+    """The committed dev template as a one-stack cloud assembly ``directory/cdk.out``.
+
+    The snapshot keeps the definition body parsed: it is written back as ``cdk synth``
+    writes it, an ``Fn::Join`` of JSON text and intrinsics.
+    """
+    out = directory / "cdk.out"
+    out.mkdir(parents=True)
+    template = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    pipeline = template["Resources"]["Training1DBE9C16"]["Properties"]["PipelineDefinition"]
+    pipeline["PipelineDefinitionBody"] = join(intrinsics_marked(pipeline["PipelineDefinitionBody"]))
+    (out / "devMlOps.template.json").write_text(json.dumps(template))
+    (out / "devMlOps.metadata.json").write_text(
+        json.dumps(
+            {
+                path: [{"type": "aws:cdk:logicalId", "data": logical}]
+                for logical, path in SNAPSHOT_PATHS.items()
+            }
+        )
+    )
+    stack = {
+        "type": "aws:cloudformation:stack",
+        "environment": "aws://unknown-account/unknown-region",
+        "properties": {"templateFile": "devMlOps.template.json", "stackName": "dev-MlOps"},
+        "additionalMetadataFile": "devMlOps.metadata.json",
+        "displayName": "dev/MlOps",
+    }
+    manifest = {"version": "48.0.0", "artifacts": {"devMlOps": stack}}
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    return out
+
+
+def test_the_reference_app_gives_preprocess_its_dedicated_role(tmp_path: Path) -> None:
+    report = access_report(snapshot_assembly(tmp_path), pipeline="dev/MlOps/Training")
+    assert [(step.name, step.roles) for step in report.steps] == [
+        ("Preprocess", ("dev/MlOps/Training/StepRole-Preprocess",)),
+        ("Train", ("dev/MlOps/Training/StepRole",)),
+        ("Evaluate", ("dev/MlOps/Training/StepRole",)),
+        ("CheckAccuracy", ()),
+        ("RegisterModel", ()),
+        ("AccuracyTooLow", ()),
+    ]
+    preprocess = report.role("dev/MlOps/Training/StepRole-Preprocess")
+    assert preprocess is not None
+    writes = {g.resource for g in preprocess.grants if g.action == "s3:PutObject"}
+    assert writes == {
+        "dev/MlOps/Artifacts/Bucket: executions/<pipeline>/*/Preprocess/test*",
+        "dev/MlOps/Artifacts/Bucket: executions/<pipeline>/*/Preprocess/train*",
+    }
+
+
+def test_the_docs_example_is_the_reference_apps_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    snapshot_assembly(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    doc = (ROOT / "docs/review-tools.md").read_text(encoding="utf-8")
+    section = doc.partition("## What each step's role may do")[2]
+    match = re.search(r"```text\n(.*?)```", section, re.DOTALL)
+    assert match is not None
+    code, out, _ = run(capsys, "cdk.out", "--pipeline", "dev/MlOps/Training")
+    assert code == 0
+
+    def without_assets(text: str) -> list[str]:
+        # The snapshot's asset hashes are placeholders: the doc names the assets.
+        return [line for line in text.splitlines() if "cdk-hnb659fds-assets" not in line]
+
+    assert without_assets(out) == without_assets(match[1])

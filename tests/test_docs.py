@@ -687,8 +687,9 @@ TUTORIAL_HOME = "/home/me/first-pipeline"
 SAVE_AS = r"[Ss]ave this\s+as\s+`([\w./-]+)`:\n\n"
 TUTORIAL_FILE = re.compile(SAVE_AS + r"```\w*\n(.*?)^```", re.S | re.M)
 FENCED_BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
-# The execution ids in the tutorial's outputs: 12 lowercase letters and digits, a digit among them.
-EXECUTION_ID = re.compile(r"\b(?=[a-z]*[0-9])[0-9a-z]{12}\b")
+# The execution ids in the tutorial's outputs: 12 lowercase letters and digits, a digit and a
+# letter among them (12 digits are an account id, 000000000000 in an agnostic stack's ARNs).
+EXECUTION_ID = re.compile(r"\b(?=[a-z]*[0-9])(?=[0-9]*[a-z])[0-9a-z]{12}\b")
 
 
 def tutorial_section(number: int) -> str:

@@ -367,12 +367,32 @@ def test_getting_started_cdk_app_synthesizes_and_shows_what_the_tutorial_says(
         }
         assert shell.run("python make_data.py") == 0
         ran = shell.follow(tutorial_section(5), capsys)
+        # What the tutorial says a missing grant looks like: the same run, its Prepare step
+        # rerun (not a cache hit, which makes no request) with that grant taken out.
+        template_path = tmp_path / "cdk.out" / "FirstPipeline.template.json"
+        template = json.loads(template_path.read_text())
+        removed = 0
+        for resource in template["Resources"].values():
+            if resource["Type"] == "AWS::IAM::ManagedPolicy":
+                document = resource["Properties"]["PolicyDocument"]
+                kept = [s for s in document["Statement"] if s["Sid"] != "ReadDataInDataBucket"]
+                removed += len(document["Statement"]) - len(kept)
+                document["Statement"] = kept
+        assert removed == 1
+        template_path.write_text(json.dumps(template))
+        capsys.readouterr()
+        status = main([*run_deployed.split()[1:], "--steps", "Prepare", "--no-cache"])
+        printed = capsys.readouterr().out.splitlines()
     assert ran == [
         "cdk synth --quiet",
         "smpipe graph cdk.out --pipeline first-pipeline",
         "python show_synth.py",
         run_deployed,
+        "smpipe access cdk.out --pipeline first-pipeline",
     ]
+    (denied,) = re.findall(r"once with `(Prepare: AccessDenied[^`]*)`", tutorial_section(5))
+    assert status == 1
+    assert any(" ".join(line.split()).startswith(" ".join(denied.split())) for line in printed)
 
 
 _SNAPSHOT_APP = """

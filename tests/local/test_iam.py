@@ -21,7 +21,9 @@ from cdk_sagemaker_pipelines.local._service_calls import service_calls
 from cdk_sagemaker_pipelines.local.iam import (
     AccessGuard,
     AssemblyRoles,
+    Decision,
     ObjectKey,
+    ResourcePolicy,
     RolePolicies,
     ServiceCall,
     Statement,
@@ -594,6 +596,7 @@ def test_keys_resolve_by_id_arn_alias_and_as_written() -> None:
             arn,
             "the output key of step 'Tune' (TrainingJobDefinitions[0].OutputDataConfig."
             "KmsKeyId Key)",
+            requested=True,  # the job's request names it: the upload sends its headers
         ),
         "s3://data/b/job-2/model.tar.gz": roles.bucket_key("data"),
     }
@@ -659,7 +662,9 @@ def test_a_resumed_or_reused_output_keeps_its_key(cdk_out: Path, tmp_path: Path)
     first = LocalRunner(LocalConfig(root=root)).run(load_assembly(cdk_out))
     assert first.status == "Succeeded", first.failure_reason
     prep_key = ObjectKey(
-        DATA_KEY, f"the output key of step 'Prep' (ProcessingOutputConfig.KmsKeyId {DATA_KEY})"
+        DATA_KEY,
+        f"the output key of step 'Prep' (ProcessingOutputConfig.KmsKeyId {DATA_KEY})",
+        requested=True,
     )
     saved = json.loads((first.record.directory / "store" / "Prep.json").read_text())
     assert list(saved["Keys"].values()) == [prep_key.to_json()]
@@ -786,3 +791,348 @@ def test_a_role_policy_resource_is_one_of_its_roles_policies(cdk_out: Path) -> N
     assert evaluate(
         step_role, "s3:GetObject", "arn:aws:s3:::dev-ml-data/curated/data.csv", {}
     ).allowed
+
+
+# -- resource policies (bucket policies, key policies) -----------------------------------
+
+R = "arn:aws:iam::1:role/R"  # role()'s ARN
+ROOT = "arn:aws:iam::1:root"
+KEY = "arn:aws:kms:us-east-1:1:key/K"
+
+
+def bucket_policy(*statements: dict[str, Any]) -> ResourcePolicy:
+    label = "the bucket policy of dev/Data"
+    return ResourcePolicy(label, tuple(Statement.from_json(item, label) for item in statements))
+
+
+def key_policy(*statements: dict[str, Any]) -> ResourcePolicy:
+    label = "the key policy of K (dev/Key)"
+    items = tuple(Statement.from_json(item, label) for item in statements)
+    return ResourcePolicy(label, items, key=True)
+
+
+def grant(principal: Any, action: str = "s3:GetObject", **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Principal": principal, "Action": action, "Resource": "*", **extra}
+
+
+def refuse(principal: Any, action: str = "s3:*", **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Deny", "Principal": principal, "Action": action, "Resource": "*", **extra}
+
+
+@pytest.mark.parametrize(
+    ("principal", "allowed"),
+    [
+        ({"AWS": R}, True),  # the role's ARN: enough on its own within the account
+        ({"AWS": ["arn:aws:iam::1:role/Other", R]}, True),
+        ("*", True),
+        ({"AWS": "*"}, True),
+        ({"AWS": ROOT}, False),  # the account: delegates to IAM, which doesn't allow it
+        ({"AWS": "1"}, False),
+        ({"Service": "sagemaker.amazonaws.com"}, False),  # not the role
+        ({"AWS": "arn:aws:iam::2:role/R"}, False),
+    ],
+)
+def test_a_bucket_policy_allow_naming_the_role_is_enough(principal: Any, allowed: bool) -> None:
+    # "Policy evaluation logic", within one account: an Allow in the identity-based or the
+    # resource-based policy allows it.
+    policy = bucket_policy(grant(principal))
+    decision = evaluate(role(), "s3:GetObject", OBJECT, {}, policy=policy)
+    assert decision == (
+        Decision(True)
+        if allowed
+        else Decision(
+            False, "no statement of its policies nor of the bucket policy of dev/Data allows it"
+        )
+    )
+    # An identity policy's Allow is enough whatever the bucket policy allows.
+    assert evaluate(
+        role(allow("s3:GetObject", "*")), "s3:GetObject", OBJECT, {}, policy=policy
+    ).allowed
+
+
+def test_a_bucket_policy_deny_applies_to_the_role_everyone_and_its_account() -> None:
+    identity = role(allow("s3:*", "*"))
+    for principal in ("*", {"AWS": R}, {"AWS": ROOT}, {"AWS": "1"}):
+        policy = bucket_policy(refuse(principal, Sid="NoOne"))
+        assert evaluate(identity, "s3:GetObject", OBJECT, {}, policy=policy) == Decision(
+            False, "an explicit Deny in the bucket policy of dev/Data (Sid NoOne) denies it"
+        )
+    for principal in ({"AWS": "arn:aws:iam::1:role/Other"}, {"Service": "s3.amazonaws.com"}):
+        policy = bucket_policy(refuse(principal))
+        assert evaluate(identity, "s3:GetObject", OBJECT, {}, policy=policy).allowed
+
+
+def test_a_bucket_policy_grant_to_the_roles_arn_is_limited_by_its_boundary() -> None:
+    # "Permissions boundaries for IAM entities": a resource-based policy's grant to the
+    # role's ARN (not to a role session) is limited by an implicit deny in its boundary.
+    policy = bucket_policy(grant({"AWS": R}))
+    bounded = role(boundary=(allow("s3:PutObject", "*"),))
+    assert evaluate(bounded, "s3:GetObject", OBJECT, {}, policy=policy) == Decision(
+        False, "its permissions boundary Boundary does not allow it"
+    )
+    wide = role(boundary=(allow("s3:*", "*"),))
+    assert evaluate(wide, "s3:GetObject", OBJECT, {}, policy=policy).allowed
+
+
+def test_a_key_policy_must_allow_the_role_or_the_account() -> None:
+    # "Key policies in AWS KMS": without the key policy's permission, IAM policies that
+    # allow have no effect; its statement allowing the account enables them.
+    iam = role(allow("kms:Decrypt", KEY))
+    nobody = role()
+    root = key_policy(grant({"AWS": ROOT}, "kms:*", Sid="AccountManagesAndUsesTheKeyThroughIam"))
+    assert evaluate(iam, "kms:Decrypt", KEY, {}, policy=root).allowed
+    assert evaluate(nobody, "kms:Decrypt", KEY, {}, policy=root) == Decision(
+        False, "no statement of its policies allows it"
+    )
+    direct = key_policy(grant({"AWS": R}, "kms:Decrypt"))
+    assert evaluate(nobody, "kms:Decrypt", KEY, {}, policy=direct).allowed
+    others = key_policy(grant({"AWS": "arn:aws:iam::1:role/Admin"}, "kms:*"))
+    assert evaluate(iam, "kms:Decrypt", KEY, {}, policy=others) == Decision(
+        False,
+        "the key policy of K (dev/Key) allows it neither to the role nor to the account "
+        "(arn:aws:iam::1:root), so no IAM policy can",
+    )
+    # The account allowed other actions only: the same.
+    encrypt_only = key_policy(grant({"AWS": ROOT}, "kms:Encrypt"))
+    assert not evaluate(iam, "kms:Decrypt", KEY, {}, policy=encrypt_only).allowed
+    # No key policy (a key the template doesn't define): IAM decides, as before.
+    assert evaluate(iam, "kms:Decrypt", KEY, {}).allowed
+
+
+def test_resource_policy_conditions_on_tls_the_principal_and_sse_kms() -> None:
+    identity = role(allow("s3:*", "*"))
+    tls = bucket_policy(refuse("*", Condition={"Bool": {"aws:SecureTransport": "false"}}))
+    guard = AccessGuard([identity], "the job", "aws", AssemblyRoles(bucket_policies={"data": tls}))
+    guard.read("s3://data/curated/rows.csv", "input")  # TLS: the Deny doesn't apply
+    guard.write("s3://data/out/x", "output")
+    # aws:PrincipalArn is the role's ARN, with the ARN operators.
+    only_admin = {"ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::1:role/Admin"}}
+    not_others = {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::1:role/R*"}}
+    for condition, allowed in ((only_admin, False), (not_others, True)):
+        policy = bucket_policy(refuse("*", Condition=condition))
+        assert evaluate(identity, "s3:GetObject", OBJECT, {}, policy=policy).allowed is allowed
+    # SSE-KMS headers: known when the job's request names the key.
+    right = "arn:aws:kms:us-east-1:1:key/Right"
+    wrong_key = bucket_policy(
+        refuse(
+            "*",
+            "s3:PutObject",
+            Sid="OnlyTheRightKey",
+            Condition={
+                "StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": right}
+            },
+        ),
+        refuse(
+            "*",
+            "s3:PutObject",
+            Condition={"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}},
+        ),
+    )
+    kms = role(allow("s3:*", "*"), allow("kms:GenerateDataKey", "*"))
+    guard = AccessGuard(
+        [kms], "the job of step 'A'", "aws", AssemblyRoles(bucket_policies={"data": wrong_key})
+    )
+    guard.write(
+        "s3://data/out/a", "output 'out'", ObjectKey(right, "its output key", requested=True)
+    )
+    with pytest.raises(AccessDeniedError) as raised:
+        guard.write(
+            "s3://data/out/b", "output 'out'", ObjectKey(KEY, "its output key", requested=True)
+        )
+    assert str(raised.value).startswith(
+        "AccessDenied (simulated from the assembly's IAM policies): role R (dev/R) may not "
+        f"s3:PutObject on arn:aws:s3:::data/out/b (SSE-KMS with {KEY}): an explicit Deny in "
+        "the bucket policy of dev/Data (Sid OnlyTheRightKey) denies it (output 'out', written "
+        "by the job of step 'A')"
+    )
+    # A bucket's default key is S3's: whether the upload sends the headers is not known,
+    # so the conditions on them are read permissively.
+    guard.write("s3://data/out/c", "output 'out'", ObjectKey(KEY, "the default key of bucket data"))
+
+
+def test_not_principal_is_read_permissively() -> None:
+    identity = role(allow("s3:*", "*"))
+    sparing = bucket_policy(
+        {"Effect": "Deny", "NotPrincipal": {"AWS": [R, ROOT]}, "Action": "s3:*", "Resource": "*"}
+    )
+    assert evaluate(identity, "s3:GetObject", OBJECT, {}, policy=sparing).allowed
+    others = bucket_policy(
+        {
+            "Effect": "Deny",
+            "NotPrincipal": {"AWS": "arn:aws:iam::1:role/Admin"},
+            "Action": "s3:*",
+            "Resource": "*",
+        }
+    )
+    assert not evaluate(identity, "s3:GetObject", OBJECT, {}, policy=others).allowed
+    # "Permissions boundaries for IAM entities": such a Deny always denies a role that
+    # has a boundary, whatever it names.
+    bounded = role(allow("s3:*", "*"), boundary=(allow("s3:*", "*"),))
+    assert not evaluate(bounded, "s3:GetObject", OBJECT, {}, policy=sparing).allowed
+
+
+def test_resource_policies_round_trip_through_json() -> None:
+    roles = AssemblyRoles(
+        bucket_policies={"data": bucket_policy(grant({"AWS": [R]}, Sid="Read"))},
+        key_policies={KEY: key_policy(grant({"AWS": ROOT}, "kms:*"))},
+    )
+    again = AssemblyRoles.from_json(json.loads(json.dumps(roles.to_json())))
+    assert again == roles
+    assert again.resource_policy("arn:aws:s3:::data/a/b") == roles.bucket_policies["data"]
+    assert again.resource_policy("arn:aws:s3:::data") == roles.bucket_policies["data"]
+    assert again.resource_policy(KEY) == roles.key_policies[KEY]
+    assert again.resource_policy("arn:aws:s3:::other/a") is None
+
+
+# -- resource policies in runs from the assembly ----------------------------------------
+
+STEP_ROLE_ARN = "arn:aws:iam::000000000000:role/StepRoleAB12CD34"
+
+
+def _bucket_policy(bucket: str, *statements: dict[str, Any]) -> Any:
+    def edit(resources: dict[str, Any]) -> None:
+        resources[f"{bucket}Policy"] = {
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {
+                "Bucket": {"Ref": bucket},
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": list(statements)},
+            },
+        }
+
+    return edit
+
+
+def _key_policy(*statements: dict[str, Any]) -> Any:
+    def edit(resources: dict[str, Any]) -> None:
+        resources["DataKeyAB12CD34"]["Properties"]["KeyPolicy"] = {"Statement": list(statements)}
+
+    return edit
+
+
+def _enforce_ssl(bucket: str) -> dict[str, Any]:
+    # aws-cdk-lib's enforce_ssl=True statement.
+    arn = {"Fn::GetAtt": [bucket, "Arn"]}
+    return {
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "s3:*",
+        "Resource": [arn, {"Fn::Join": ["", [arn, "/*"]]}],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def test_the_assembly_gives_bucket_and_key_policies(cdk_out: Path) -> None:
+    _edit_policy(cdk_out, _bucket_policy("DataBucket11AA22BB", _enforce_ssl("DataBucket11AA22BB")))
+    roles = load_assembly(cdk_out).roles
+    assert roles is not None
+    (policy,) = roles.bucket_policies.values()
+    assert list(roles.bucket_policies) == ["dev-ml-data"]
+    assert policy.name == "the bucket policy of dev/Ml/Data"
+    assert policy.statements[0].resources == (
+        "arn:aws:s3:::dev-ml-data",
+        "arn:aws:s3:::dev-ml-data/*",
+    )
+    assert roles.key_policies == {}  # the test's key has no KeyPolicy: KMS's default
+
+
+def test_a_role_allowed_only_by_a_bucket_policy_naming_it_runs(
+    cdk_out: Path, tmp_path: Path
+) -> None:
+    _edit_policy(cdk_out, _without_the_data_bucket)
+    read = {
+        "Sid": "StepRoleReads",
+        "Effect": "Allow",
+        "Principal": {"AWS": {"Fn::GetAtt": ["StepRoleAB12CD34", "Arn"]}},
+        "Action": "s3:GetObject",
+        "Resource": {
+            "Fn::Join": ["", [{"Fn::GetAtt": ["DataBucket11AA22BB", "Arn"]}, "/curated/*"]]
+        },
+    }
+    _edit_policy(
+        cdk_out, _bucket_policy("DataBucket11AA22BB", _enforce_ssl("DataBucket11AA22BB"), read)
+    )
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    assert result.status == "Succeeded", result.failure_reason
+
+
+def test_a_bucket_policy_deny_of_uploads_without_its_key_fails_the_step(
+    cdk_out: Path, tmp_path: Path
+) -> None:
+    def only_uploads_with(key: str) -> dict[str, Any]:
+        return {
+            "Sid": "DenyUploadsWithoutTheArtifactsKey",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:PutObject",
+            "Resource": "arn:aws:s3:::my-artifacts/*",
+            "Condition": {
+                "StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key}
+            },
+        }
+
+    other = "arn:aws:kms:us-east-1:000000000000:key/OtherKey"
+    bucket = "ArtifactsBucketAB12CD34"
+    _edit_policy(cdk_out, _bucket_policy(bucket, _enforce_ssl(bucket), only_uploads_with(other)))
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    reason = result.step("Prep").failure_reason or ""
+    assert reason.startswith(
+        "AccessDenied (simulated from the assembly's IAM policies): role StepRoleAB12CD34 "
+        "(dev/Ml/StepRole) may not s3:PutObject on arn:aws:s3:::my-artifacts/executions/"
+    ), reason
+    assert (
+        f"(SSE-KMS with {DATA_KEY}): an explicit Deny in the bucket policy of dev/Ml/Artifacts "
+        "(Sid DenyUploadsWithoutTheArtifactsKey) denies it (output 'train', written by the job "
+        "of step 'Prep')"
+    ) in reason
+    # The key Prep names is the one the bucket wants: it runs (TLS: enforce_ssl doesn't deny).
+    _edit_policy(cdk_out, _bucket_policy(bucket, _enforce_ssl(bucket), only_uploads_with(DATA_KEY)))
+    again = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    assert again.status == "Succeeded", again.failure_reason
+
+
+def test_a_key_policy_allowing_neither_the_role_nor_the_account_fails_the_step(
+    cdk_out: Path, tmp_path: Path
+) -> None:
+    admins = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::000000000000:role/KeyAdmins"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    _edit_policy(cdk_out, _key_policy(admins))
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    assert result.step("Prep").failure_reason == (
+        "AccessDenied (simulated from the assembly's IAM policies): role StepRoleAB12CD34 "
+        f"(dev/Ml/StepRole) may not kms:Decrypt on {DATA_KEY}: the key policy of "
+        "DataKeyAB12CD34 allows it neither to the role nor to the account "
+        "(arn:aws:iam::000000000000:root), so no IAM policy can (input 'raw' "
+        "s3://dev-ml-data/curated/data.csv, encrypted with the default key of bucket "
+        "dev-ml-data (SSE-KMS), read by the job of step 'Prep'). Grant it to the role (for "
+        f"example key.grant_decrypt(role) or a statement allowing kms:Decrypt on {DATA_KEY}), "
+        "or run with --no-iam-check (LocalConfig(iam_check=False))"
+    )
+
+
+def test_the_cdks_default_key_policy_and_the_roles_grant_run(cdk_out: Path, tmp_path: Path) -> None:
+    root = {
+        "Fn::Join": [
+            "",
+            ["arn:", {"Ref": "AWS::Partition"}, ":iam::", {"Ref": "AWS::AccountId"}, ":root"],
+        ]
+    }
+    _edit_policy(
+        cdk_out,
+        _key_policy(
+            {"Effect": "Allow", "Principal": {"AWS": root}, "Action": "kms:*", "Resource": "*"}
+        ),
+    )
+    roles = load_assembly(cdk_out).roles
+    assert roles is not None
+    assert list(roles.key_policies) == [DATA_KEY]
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    assert result.status == "Succeeded", result.failure_reason
+    # The key policy delegates to IAM: without the role's grant, the read fails as before.
+    _edit_policy(cdk_out, _without_kms("kms:Decrypt"))
+    failed = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    assert "may not kms:Decrypt" in (failed.step("Prep").failure_reason or "")
+    assert "no statement of its policies allows it" in (failed.step("Prep").failure_reason or "")

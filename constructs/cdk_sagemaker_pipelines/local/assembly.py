@@ -55,7 +55,7 @@ from typing import Any
 
 from ..definition._service_model import partition_of
 from ._errors import LocalRunError
-from .iam import AssemblyRoles, RolePolicies, Statement
+from .iam import AssemblyRoles, ResourcePolicy, RolePolicies, Statement
 from .resources import LambdaHandler, ResourceMap
 from .runner import LoadedPipeline
 
@@ -226,6 +226,7 @@ def _roles(resolver: _Resolver, pipeline_role: Any) -> AssemblyRoles:
         )
     role = _resolved(resolver, pipeline_role)
     keys, bucket_keys = _kms_keys(resolver)
+    bucket_policies, key_policies = _resource_policies(resolver)
     return AssemblyRoles(
         resolver.partition,
         roles,
@@ -234,7 +235,46 @@ def _roles(resolver: _Resolver, pipeline_role: Any) -> AssemblyRoles:
         account=resolver.stack.account,
         keys=keys,
         bucket_keys=bucket_keys,
+        bucket_policies=bucket_policies,
+        key_policies=key_policies,
     )
+
+
+def _resource_policies(
+    resolver: _Resolver,
+) -> tuple[dict[str, ResourcePolicy], dict[str, ResourcePolicy]]:
+    """The template's bucket policies, by bucket name, and key policies, by key ARN.
+
+    ``AWS::S3::BucketPolicy``: its ``Bucket`` (a bucket of the template, by its stand-in
+    name, or one named literally) and ``PolicyDocument``. ``AWS::KMS::Key``: its
+    ``KeyPolicy``. A key without one gets KMS's default policy, which allows the account
+    (IAM policies decide, as for a key the template doesn't define); a policy with an
+    intrinsic the loader can't resolve is left out too (read permissively).
+    """
+    buckets: dict[str, ResourcePolicy] = {}
+    keys: dict[str, ResourcePolicy] = {}
+    for logical, resource in resolver.resources.items():
+        kind = resource.get("Type") if isinstance(resource, Mapping) else None
+        properties = (resource.get("Properties") or {}) if kind else {}
+        if kind == "AWS::S3::BucketPolicy":
+            bucket = _resolved(resolver, properties.get("Bucket"))
+            if not isinstance(bucket, str):
+                continue
+            paths = {name: path for path, name in resolver.buckets.values()}
+            label = f"the bucket policy of {paths.get(bucket, bucket)}"
+            statements = _statements(resolver, properties.get("PolicyDocument"), label)
+            if statements is not None:
+                earlier = buckets[bucket].statements if bucket in buckets else ()
+                buckets[bucket] = ResourcePolicy(label, earlier + statements)
+        elif kind == "AWS::KMS::Key" and "KeyPolicy" in properties:
+            path = resolver._path(logical)
+            name = logical if path == logical else f"{logical} ({path})"
+            label = f"the key policy of {name}"
+            statements = _statements(resolver, properties.get("KeyPolicy"), label)
+            if statements is not None:
+                arn = str(resolver.get_att(logical, "Arn"))
+                keys[arn] = ResourcePolicy(label, statements, key=True)
+    return buckets, keys
 
 
 def _kms_keys(resolver: _Resolver) -> tuple[dict[str, str], dict[str, str]]:

@@ -10,26 +10,35 @@ evaluated against the role's statements. Before each job step's job starts, the 
 SageMaker Pipelines makes for it as the pipeline's role (``ServiceCall``, listed by
 ``local/_service_calls.py``: ``sagemaker:Create…Job``, ``sagemaker:AddTags``,
 ``iam:PassRole``, ``sagemaker:CreateModelPackage``, ``lambda:InvokeFunction``,
-``sqs:SendMessage``, …) are checked the same way. IAM's rules, as simulated:
+``sqs:SendMessage``, …) are checked the same way. IAM's rules, as simulated (AWS's
+"Policy evaluation logic" for requests within one account):
 
-- an explicit ``Deny`` wins; else some ``Allow`` must match;
+- an explicit ``Deny`` in any applicable policy wins: the role's identity policies, its
+  permissions boundary, the bucket's policy or the key's policy (``ResourcePolicy``,
+  applying when its ``Principal`` is ``*``, the role's ARN or its account);
+- a permissions boundary that is a managed policy of the template must allow it, also
+  what a resource policy grants the role's ARN;
+- then an ``Allow`` of the identity policies, or of a bucket policy naming the role (its
+  ARN or ``*``), is enough; a key policy must allow it itself, naming the role, or
+  allowing the account, which enables the identity policies (which must then allow it);
 - ``Action``/``NotAction`` with IAM's wildcards, case-insensitive; ``Resource``/
-  ``NotResource`` with wildcards, case-sensitive;
-- a permissions boundary that is a managed policy of the template must allow it too;
-- conditions whose keys are known offline (``s3:prefix``, ``aws:SecureTransport``; for
-  the pipeline role's calls ``iam:PassedToService``, ``sagemaker:ModelApprovalStatus`` and
-  ``aws:RequestTag/…``) are evaluated (``ForAnyValue:``/``ForAllValues:`` too, such a key
-  being a set of one value or none); any other one is read permissively: it matches for
-  an ``Allow`` and not for a ``Deny``. So does a policy variable (``${aws:userid}``) of a
-  ``Resource`` or a condition's value; ``${*}``, ``${?}``, ``${$}`` are those characters.
+  ``NotResource`` with wildcards, case-sensitive; ``NotPrincipal`` permissively;
+- conditions whose keys are known offline (``s3:prefix``, ``aws:SecureTransport``,
+  ``aws:PrincipalArn``, an upload's ``s3:x-amz-server-side-encryption`` keys when its job
+  names the key; for the pipeline role's calls ``iam:PassedToService``,
+  ``sagemaker:ModelApprovalStatus`` and ``aws:RequestTag/…``) are evaluated
+  (``ForAnyValue:``/``ForAllValues:`` too, such a key being a set of one value or none);
+  any other one is read permissively: it matches for an ``Allow`` and not for a ``Deny``.
+  So does a policy variable (``${aws:userid}``) of a ``Resource`` or a condition's value;
+  ``${*}``, ``${?}``, ``${$}`` are those characters.
 
 SSE-KMS, as simulated: an object a job publishes is encrypted with the job's output key
 (``ProcessingOutputConfig.KmsKeyId``, ``OutputDataConfig.KmsKeyId``,
 ``TransformOutput.KmsKeyId``; ``output_keys``), else with its bucket's default key (the
 template's ``BucketEncryption``, ``aws:kms``); data served from mappings and assets with
 its bucket's default key. A write needs ``kms:GenerateDataKey`` and a read ``kms:Decrypt``
-on that key's ARN (``AssemblyRoles.key_arn``), from the identity policies only: key
-policies are not read (the CDK's keys delegate to IAM).
+on that key's ARN (``AssemblyRoles.key_arn``), as its key policy and the role's policies
+allow (a key without a policy in the template: the identity policies alone).
 
 A role with an AWS managed policy (or another policy the template doesn't hold) can't be
 read offline and is not checked.
@@ -37,7 +46,7 @@ read offline and is not checked.
 Example::
 
     roles = load_assembly("cdk.out").roles
-    guard = AccessGuard([roles.role(arn)], "the job of step 'Train'", roles.partition)
+    guard = AccessGuard([roles.role(arn)], "the job of step 'Train'", roles.partition, roles)
     guard.read("s3://bucket/key", "input 'train'")   # raises AccessDeniedError if denied
 """
 
@@ -59,6 +68,11 @@ from .resources import normalize_s3_uri
 # use TLS. Every other global key (aws:SourceVpc, aws:PrincipalTag/…) is unknown.
 _SECURE_TRANSPORT = "aws:securetransport"
 _PREFIX = "s3:prefix"
+# The requester: the role's ARN (resource policies restrict with it).
+_PRINCIPAL_ARN = "aws:principalarn"
+# An upload's SSE-KMS headers, when the job's request names its key.
+_SSE = "s3:x-amz-server-side-encryption"
+_SSE_KEY = "s3:x-amz-server-side-encryption-aws-kms-key-id"
 # Keys of the pipeline role's calls (ServiceCall.known says which a request is known to
 # have or lack): iam:PassRole's, CreateModelPackage's, and the tags a Create call sends.
 PASSED_TO_SERVICE = "iam:passedtoservice"
@@ -85,6 +99,10 @@ class Statement:
     negate_resources: bool = False
     condition: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""
+    # A resource policy's Principal (or NotPrincipal, negate_principals), by kind ("AWS",
+    # "Service", …; "*" is {"AWS": ("*",)}); None for an identity policy's statement.
+    principals: Mapping[str, tuple[str, ...]] | None = None
+    negate_principals: bool = False
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], source: str = "its policy") -> Statement:
@@ -93,6 +111,15 @@ class Statement:
         named = data.get("Source") or (f"{source} (Sid {sid})" if sid else source)
         negate_actions = "NotAction" in data
         negate_resources = "NotResource" in data
+        negate_principals = "NotPrincipal" in data
+        principal = data.get("NotPrincipal" if negate_principals else "Principal")
+        principals = None
+        if principal is not None:
+            principals = (
+                {str(kind): _strings(value) for kind, value in principal.items()}
+                if isinstance(principal, Mapping)
+                else {"AWS": _strings(principal)}  # "*": everyone
+            )
         return cls(
             effect=str(data.get("Effect", "Allow")),
             actions=_strings(data.get("NotAction" if negate_actions else "Action")),
@@ -101,6 +128,8 @@ class Statement:
             negate_resources=negate_resources,
             condition=dict(data.get("Condition") or {}),
             source=str(named),
+            principals=principals,
+            negate_principals=negate_principals,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -113,6 +142,10 @@ class Statement:
         }
         if self.condition:
             data["Condition"] = dict(self.condition)
+        if self.principals is not None:
+            data["NotPrincipal" if self.negate_principals else "Principal"] = {
+                kind: list(values) for kind, values in self.principals.items()
+            }
         return data
 
     def covers(self, action: str, resource: str, permissive: bool = True) -> bool:
@@ -192,7 +225,9 @@ class ObjectKey:
     """The KMS key objects are encrypted with (SSE-KMS), and why that key.
 
     ``arn`` is the key's ARN as IAM evaluates it; ``why`` says where it comes from, as a
-    denial names it.
+    denial names it. ``requested``: the upload names the key (a job's ``KmsKeyId``), so
+    its ``s3:x-amz-server-side-encryption`` condition keys are known; a bucket's default
+    key is S3's choice, and whether SageMaker sends the headers then is not documented.
 
     Example::
 
@@ -201,17 +236,60 @@ class ObjectKey:
 
     arn: str
     why: str
+    requested: bool = False
 
     @classmethod
     def from_json(cls, data: Any) -> ObjectKey | None:
         """A key as ``to_json`` writes it (None for anything else)."""
         if not isinstance(data, Mapping) or not isinstance(data.get("Arn"), str):
             return None
-        return cls(str(data["Arn"]), str(data.get("Why", "")))
+        return cls(str(data["Arn"]), str(data.get("Why", "")), data.get("Requested") is True)
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, Any]:
         """The key as JSON (the store's records keep it beside the outputs)."""
-        return {"Arn": self.arn, "Why": self.why}
+        data: dict[str, Any] = {"Arn": self.arn, "Why": self.why}
+        if self.requested:
+            data["Requested"] = True
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class ResourcePolicy:
+    """A resource's own policy: a bucket policy, or a KMS key policy.
+
+    ``name`` says which, as a denial names it ("the bucket policy of dev/Ml/Data");
+    ``key`` is true for a key policy, which IAM policies need to be enabled by (its
+    statement allowing the account) where a bucket policy only adds to them.
+
+    Example::
+
+        ResourcePolicy("the bucket policy of dev/Ml/Data", (Statement.from_json({
+            "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}),))
+    """
+
+    name: str
+    statements: tuple[Statement, ...]
+    key: bool = False
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ResourcePolicy:
+        """A policy as ``to_json`` writes it."""
+        return cls(
+            name=str(data["Name"]),
+            statements=tuple(Statement.from_json(item) for item in data.get("Statements") or []),
+            key=data.get("Key") is True,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The policy as JSON (an execution's ``iam.json`` keeps it for ``--resume``)."""
+        data: dict[str, Any] = {
+            "Name": self.name,
+            "Statements": [_source_kept(item) for item in self.statements],
+        }
+        if self.key:
+            data["Key"] = True
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +300,8 @@ class AssemblyRoles:
     role SageMaker Pipelines itself reads property files as. ``keys`` maps each way the
     template's KMS keys can be named (key id, key ARN, alias name, alias ARN) to the key's
     ARN; ``bucket_keys`` the template's buckets encrypted by default with a key (SSE-KMS)
-    to that key as the template names it.
+    to that key as the template names it. ``bucket_policies`` maps a bucket's name to its
+    ``AWS::S3::BucketPolicy``, ``key_policies`` a key's ARN to its ``KeyPolicy``.
 
     Example::
 
@@ -238,6 +317,15 @@ class AssemblyRoles:
     account: str = "000000000000"
     keys: Mapping[str, str] = field(default_factory=dict)
     bucket_keys: Mapping[str, str] = field(default_factory=dict)
+    bucket_policies: Mapping[str, ResourcePolicy] = field(default_factory=dict)
+    key_policies: Mapping[str, ResourcePolicy] = field(default_factory=dict)
+
+    def resource_policy(self, arn: str) -> ResourcePolicy | None:
+        """The policy of the bucket (of an object) or key ``arn`` names, if the template has one."""
+        if arn.startswith(f"arn:{self.partition}:s3:::"):
+            bucket = arn.split(":", 5)[5].partition("/")[0]
+            return self.bucket_policies.get(bucket)
+        return self.key_policies.get(arn)
 
     def role(self, arn: object) -> RolePolicies | None:
         """The role of that ARN, if the assembly defines it."""
@@ -277,6 +365,14 @@ class AssemblyRoles:
             account=str(data.get("Account", "000000000000")),
             keys=dict(data.get("Keys") or {}),
             bucket_keys=dict(data.get("BucketKeys") or {}),
+            bucket_policies={
+                name: ResourcePolicy.from_json(item)
+                for name, item in (data.get("BucketPolicies") or {}).items()
+            },
+            key_policies={
+                arn: ResourcePolicy.from_json(item)
+                for arn, item in (data.get("KeyPolicies") or {}).items()
+            },
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -288,6 +384,8 @@ class AssemblyRoles:
             "Account": self.account,
             "Keys": dict(self.keys),
             "BucketKeys": dict(self.bucket_keys),
+            "BucketPolicies": {name: item.to_json() for name, item in self.bucket_policies.items()},
+            "KeyPolicies": {arn: item.to_json() for arn, item in self.key_policies.items()},
             "Roles": [role.to_json() for role in self.roles.values()],
         }
 
@@ -306,20 +404,33 @@ def evaluate(
     resource: str,
     context: Mapping[str, str],
     known: Collection[str] = (),
+    policy: ResourcePolicy | None = None,
 ) -> Decision:
-    """Evaluate ``action`` on ``resource`` for ``role``, as IAM does for one identity.
+    """Evaluate ``action`` on ``resource`` for ``role``, as AWS does within one account.
 
-    ``context`` holds the request's condition keys known offline (lower-case names).
-    ``known`` names keys (or, ending in ``/``, key prefixes) the request is known to lack
-    when ``context`` doesn't hold them; a condition on any other key is read permissively
-    (see the module's docstring).
+    ``context`` holds the request's condition keys known offline (lower-case names;
+    ``aws:PrincipalArn`` is added: the role's ARN). ``known`` names keys (or, ending in
+    ``/``, key prefixes) the request is known to lack when ``context`` doesn't hold them;
+    a condition on any other key is read permissively (see the module's docstring).
+    ``policy`` is the resource's own policy (a bucket policy, a key policy), if any.
+
+    IAM's "Policy evaluation logic" (requests within a single account): an explicit
+    ``Deny`` in any policy denies; the permissions boundary must allow it (also what a
+    resource policy grants the role's ARN: "Permissions boundaries for IAM entities");
+    then an ``Allow`` of the identity policies or of a bucket policy naming the role (its
+    ARN, or ``*``) is enough. A bucket policy allowing the account (``…:root``, the account
+    id) delegates to IAM, so adds nothing. A key policy must allow it itself: by naming the
+    role, or by allowing the account, which enables the IAM policies ("Key policies in AWS
+    KMS": without that, IAM policies that allow have no effect).
 
     Example::
 
         evaluate(role, "s3:GetObject", "arn:aws:s3:::b/k", {}).allowed
     """
-    request = _Request(action, resource, context, tuple(known))
+    request = _Request(action, resource, {_PRINCIPAL_ARN: role.arn, **context}, tuple(known), role)
     denied = _matching(role.statements, "Deny", request)
+    if denied is None and policy is not None:
+        denied = _matching(policy.statements, "Deny", request)
     if denied is not None:
         return Decision(False, f"an explicit Deny in {denied.source} denies it")
     if role.boundary is not None:
@@ -329,9 +440,64 @@ def evaluate(
             return Decision(False, f"an explicit Deny in its permissions boundary {name} denies it")
         if _matching(role.boundary, "Allow", request) is None:
             return Decision(False, f"its permissions boundary {name} does not allow it")
+    if policy is not None and _matching(policy.statements, "Allow", request, "role"):
+        return Decision(True)
+    account = None if policy is None else _matching(policy.statements, "Allow", request, "account")
+    if policy is not None and policy.key and account is None:
+        root = f"arn:{_arn_part(role.arn, 1)}:iam::{_arn_part(role.arn, 4)}:root"
+        return Decision(
+            False,
+            f"{policy.name} allows it neither to the role nor to the account ({root}), "
+            "so no IAM policy can",
+        )
     if _matching(role.statements, "Allow", request) is None:
+        if policy is not None and not policy.key:
+            return Decision(False, f"no statement of its policies nor of {policy.name} allows it")
         return Decision(False, "no statement of its policies allows it")
     return Decision(True)
+
+
+def _arn_part(arn: str, index: int) -> str:
+    parts = arn.split(":", 5)
+    return parts[index] if len(parts) > index else ""
+
+
+def _principal_scope(statement: Statement, role: RolePolicies) -> str | None:
+    """Whom a resource policy's statement names of ``role``: "role", "account" or None.
+
+    "role": its ARN or everyone (``*``); "account": its account (``arn:…:iam::<id>:root``
+    or the bare id), which includes the role but, in an Allow, only delegates to IAM.
+    Service principals and other accounts' are not the role.
+    """
+    partition, account = _arn_part(role.arn, 1), _arn_part(role.arn, 4)
+    values = (statement.principals or {}).get("AWS", ())
+    if "*" in values or role.arn in values:
+        return "role"
+    if account in values or f"arn:{partition}:iam::{account}:root" in values:
+        return "account"
+    return None
+
+
+def _applies(statement: Statement, request: _Request, scope: str | None) -> bool:
+    """Whether a statement's principal takes the request's role (always, for IAM's own).
+
+    ``scope`` "role": an Allow must name the role (or everyone); "account": the account.
+    A Deny applies to the role named, everyone, or its account. A ``NotPrincipal``
+    (which AWS advises against) is read permissively: it takes everyone it doesn't name,
+    the role's account or ARN naming it; a Deny of it always applies to a role with a
+    permissions boundary ("Permissions boundaries for IAM entities").
+    """
+    role = request.role
+    if statement.principals is None or role is None:
+        return statement.principals is None
+    named = _principal_scope(statement, role)
+    if statement.negate_principals:
+        if statement.effect == "Deny":
+            return role.boundary is not None or named is None
+        return scope == "role" and named is None
+    if statement.effect == "Deny":
+        return named is not None
+    return named == scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +506,7 @@ class _Request:
     resource: str
     context: Mapping[str, str]
     known: tuple[str, ...]
+    role: RolePolicies | None = None
 
     def knows(self, key: str) -> bool:
         """Whether the request's value of ``key`` (or its absence) is known offline."""
@@ -350,11 +517,16 @@ class _Request:
         )
 
 
-def _matching(statements: Iterable[Statement], effect: str, request: _Request) -> Statement | None:
+def _matching(
+    statements: Iterable[Statement], effect: str, request: _Request, scope: str | None = None
+) -> Statement | None:
+    """The first statement of ``effect`` that takes the request (``scope``: ``_applies``)."""
     for statement in statements:
         if statement.effect != effect or not statement.covers(
             request.action, request.resource, permissive=effect == "Allow"
         ):
+            continue
+        if not _applies(statement, request, scope):
             continue
         verdict = _condition(statement.condition, request)
         # A condition not known offline: permissive, so matching for Allow, not for Deny.
@@ -370,6 +542,11 @@ _STRING_OPERATORS = {
     "StringNotEqualsIgnoreCase": (True, False, True),
     "StringLike": (False, True, False),
     "StringNotLike": (True, True, False),
+    # ARN operators match IAM's wildcards too (aws:PrincipalArn, known offline).
+    "ArnEquals": (False, True, False),
+    "ArnLike": (False, True, False),
+    "ArnNotEquals": (True, True, False),
+    "ArnNotLike": (True, True, False),
 }
 
 
@@ -535,7 +712,9 @@ class AccessGuard:
     """Checks one principal's requests against the roles it runs as; raises when one is denied.
 
     ``roles`` is one role (a tuning job of several definitions may have one per
-    definition: a request must be allowed for each). Decisions are cached per request.
+    definition: a request must be allowed for each). ``policies``, the assembly's, gives
+    the bucket and key policies the requests are evaluated against too. Decisions are
+    cached per request.
 
     Example::
 
@@ -544,10 +723,17 @@ class AccessGuard:
         guard.write_tree("s3://b/model", Path("staging/model"), "output")
     """
 
-    def __init__(self, roles: Sequence[RolePolicies], who: str, partition: str) -> None:
+    def __init__(
+        self,
+        roles: Sequence[RolePolicies],
+        who: str,
+        partition: str,
+        policies: AssemblyRoles | None = None,
+    ) -> None:
         self.roles = tuple(roles)
         self.who = who  # "the job of step 'Train'", as failures name the requester
         self.partition = partition
+        self.policies = policies
         self._decided: dict[tuple[str, str, tuple[tuple[str, str], ...]], None] = {}
 
     def read(self, uri: str, what: str, key: ObjectKey | None = None) -> None:
@@ -558,7 +744,8 @@ class AccessGuard:
 
     def write(self, uri: str, what: str, key: ObjectKey | None = None) -> None:
         """``s3:PutObject`` on the object ``uri``; ``kms:GenerateDataKey`` on ``key``."""
-        self._check("s3:PutObject", self._object_arn(uri), {}, what)
+        headers = {_SSE: "aws:kms", _SSE_KEY: key.arn} if key is not None and key.requested else {}
+        self._check("s3:PutObject", self._object_arn(uri), headers, what)
         if key is not None:
             self._use_key("kms:GenerateDataKey", key, uri, what)
 
@@ -615,9 +802,10 @@ class AccessGuard:
         key = (action, resource, tuple(sorted(context.items())))
         if key in self._decided:
             return
+        policy = self.policies.resource_policy(resource) if self.policies else None
         for role in self.roles:
             full = {_SECURE_TRANSPORT: "true", **context}
-            decision = evaluate(role, action, resource, full, known)
+            decision = evaluate(role, action, resource, full, known, policy)
             if not decision.allowed:
                 if describe is not None:
                     message = describe(role, decision)
@@ -638,6 +826,8 @@ class AccessGuard:
         decision: Decision,
     ) -> str:
         listed = f" (s3:prefix {context[_PREFIX]!r})" if _PREFIX in context else ""
+        if _SSE_KEY in context:
+            listed = f" (SSE-KMS with {context[_SSE_KEY]})"
         verb = "written" if action == "s3:PutObject" else "read"
         return (
             f"AccessDenied (simulated from the assembly's IAM policies): role {role.name} may "
@@ -780,6 +970,8 @@ def output_keys(
         found[uri] = (
             None
             if arn is None
-            else ObjectKey(arn, f"the output key of step '{step}' ({where} {reference})")
+            else ObjectKey(
+                arn, f"the output key of step '{step}' ({where} {reference})", requested=True
+            )
         )
     return found

@@ -1156,7 +1156,7 @@ def _guard(roles: AssemblyRoles | None, arns: Sequence[str], who: str) -> Access
     if roles is None:
         return None
     known = [role for role in map(roles.role, arns) if role is not None and not role.unchecked]
-    return AccessGuard(known, who, roles.partition) if known else None
+    return AccessGuard(known, who, roles.partition, roles) if known else None
 
 
 def _discard(attempt_dir: Path) -> None:

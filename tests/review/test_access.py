@@ -474,3 +474,243 @@ def test_the_docs_example_is_the_reference_apps_output(
         return [line for line in text.splitlines() if "cdk-hnb659fds-assets" not in line]
 
     assert without_assets(out) == without_assets(match[1])
+
+
+# -- the gate's false negatives: each edit widens what a role may do ---------------------
+
+STEP_ROLE = "StepRoleAB12CD34"
+PIPELINE_ROLE = "PipelineRoleAA11BB22"
+AWS_ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+AWS_READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+SAGEMAKER_TRUST = {
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Principal": {"Service": "sagemaker.amazonaws.com"},
+        }
+    ]
+}
+
+
+def role_properties(template: dict[str, Any], logical: str = STEP_ROLE) -> dict[str, Any]:
+    properties: dict[str, Any] = template["Resources"][logical]["Properties"]
+    return properties
+
+
+def pipeline_policy(template: dict[str, Any]) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = template["Resources"]["PipelineRoleDefaultPolicyAA11BB22"][
+        "Properties"
+    ]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def boundary(template: dict[str, Any], statements: list[dict[str, Any]]) -> None:
+    template["Resources"]["BoundaryAB12CD34"] = {
+        "Type": "AWS::IAM::ManagedPolicy",
+        "Properties": {"PolicyDocument": {"Statement": statements}},
+    }
+    role_properties(template)["PermissionsBoundary"] = {"Ref": "BoundaryAB12CD34"}
+
+
+EVERYTHING = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+
+
+def _with_list_prefix(operator: str, prefix: str) -> Any:
+    def edit(template: dict[str, Any]) -> None:
+        step_policy(template)[1]["Condition"] = {operator: {"s3:prefix": [prefix]}}
+
+    return edit
+
+
+def _sagemaker_everywhere(template: dict[str, Any]) -> None:
+    pipeline_policy(template)[0]["Resource"] = "*"
+
+
+def _sagemaker_in_the_account(template: dict[str, Any]) -> None:
+    pipeline_policy(template)[0]["Resource"] = {
+        "Fn::Join": ["", ["arn:aws:sagemaker:", {"Ref": "AWS::Region"}, ":000000000000:*"]]
+    }
+
+
+WIDENING_EDITS: dict[str, tuple[Any, Any]] = {
+    # name: (edit of the base, edit of the head); None leaves that side as written.
+    "an action widened to a prefix": (
+        None,
+        lambda t: step_policy(t)[0].__setitem__("Action", ["s3:Get*"]),
+    ),
+    "an action widened to s3:*": (None, lambda t: step_policy(t)[2].__setitem__("Action", "s3:*")),
+    "a resource widened to the bucket": (
+        None,
+        lambda t: step_policy(t)[2].__setitem__(
+            "Resource", s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, "/*")
+        ),
+    ),
+    "a resource widened to *": (None, lambda t: step_policy(t)[2].__setitem__("Resource", "*")),
+    "a condition removed": (None, lambda t: pipeline_policy(t)[2].pop("Condition")),
+    "a condition's value added": (
+        None,
+        lambda t: pipeline_policy(t)[2]["Condition"]["StringEquals"].__setitem__(
+            "sagemaker:ModelApprovalStatus", ["PendingManualApproval", "Approved"]
+        ),
+    ),
+    "a condition StringEquals to StringLike *": (
+        None,
+        lambda t: pipeline_policy(t)[3].__setitem__(
+            "Condition", {"StringLike": {"iam:PassedToService": "*"}}
+        ),
+    ),
+    "a list prefix StringEquals to StringLike": (
+        _with_list_prefix("StringEquals", "curated/*"),
+        _with_list_prefix("StringLike", "curated/*"),
+    ),
+    "NotAction added": (
+        None,
+        lambda t: step_policy(t).append({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}),
+    ),
+    "a new AWS::IAM::Policy on the role": (
+        None,
+        lambda t: t["Resources"].__setitem__(
+            "Extra",
+            {
+                "Type": "AWS::IAM::Policy",
+                "Properties": {
+                    "PolicyName": "extra",
+                    "Roles": [{"Ref": STEP_ROLE}],
+                    "PolicyDocument": {"Statement": [EVERYTHING]},
+                },
+            },
+        ),
+    ),
+    "a new AWS::IAM::RolePolicy on the role": (
+        None,
+        lambda t: t["Resources"].__setitem__(
+            "Extra",
+            {
+                "Type": "AWS::IAM::RolePolicy",
+                "Properties": {
+                    "PolicyName": "extra",
+                    "RoleName": {"Ref": STEP_ROLE},
+                    "PolicyDocument": {"Statement": [EVERYTHING]},
+                },
+            },
+        ),
+    ),
+    "an inline policy added": (
+        None,
+        lambda t: role_properties(t).__setitem__(
+            "Policies", [{"PolicyName": "extra", "PolicyDocument": {"Statement": [EVERYTHING]}}]
+        ),
+    ),
+    "an AWS managed policy attached": (
+        None,
+        lambda t: role_properties(t).__setitem__("ManagedPolicyArns", [AWS_ADMIN]),
+    ),
+    "a second AWS managed policy attached before the first": (
+        lambda t: role_properties(t).__setitem__("ManagedPolicyArns", [AWS_READ_ONLY]),
+        lambda t: role_properties(t).__setitem__("ManagedPolicyArns", [AWS_ADMIN, AWS_READ_ONLY]),
+    ),
+    "a permissions boundary removed": (
+        lambda t: boundary(t, [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]),
+        None,
+    ),
+    "a permissions boundary widened": (
+        lambda t: boundary(t, [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]),
+        lambda t: boundary(t, [EVERYTHING]),
+    ),
+    "a trust policy widened to another principal": (
+        lambda t: role_properties(t).__setitem__("AssumeRolePolicyDocument", SAGEMAKER_TRUST),
+        lambda t: role_properties(t).__setitem__(
+            "AssumeRolePolicyDocument",
+            {
+                "Statement": [
+                    *SAGEMAKER_TRUST["Statement"],
+                    {
+                        "Effect": "Allow",
+                        "Action": "sts:AssumeRole",
+                        "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                    },
+                ]
+            },
+        ),
+    ),
+    "sagemaker actions widened from the account's ARNs to *": (
+        _sagemaker_in_the_account,
+        _sagemaker_everywhere,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WIDENING_EDITS))
+def test_the_gate_fails_each_widening(
+    workdir: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    for name, edit in zip(("base", "head"), WIDENING_EDITS[case], strict=True):
+        _, file, template = changed_copy(workdir, name)
+        if edit is not None:
+            edit(template)
+        file.write_text(json.dumps(template))
+    code, out, err = run(capsys, "base", "head", "--fail-on-widening")
+    assert (code, err) == (1, ""), out
+
+
+NARROWING_EDITS: dict[str, tuple[Any, Any]] = {
+    "a permissions boundary added": (
+        None,
+        lambda t: boundary(t, [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]),
+    ),
+    "a permissions boundary narrowed": (
+        lambda t: boundary(t, [EVERYTHING]),
+        lambda t: boundary(t, [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]),
+    ),
+    "a trust policy narrowed": (
+        lambda t: role_properties(t).__setitem__(
+            "AssumeRolePolicyDocument",
+            {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*"}]},
+        ),
+        lambda t: role_properties(t).__setitem__("AssumeRolePolicyDocument", SAGEMAKER_TRUST),
+    ),
+    "sagemaker actions narrowed from * to the account's ARNs": (
+        _sagemaker_everywhere,
+        _sagemaker_in_the_account,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NARROWING_EDITS))
+def test_the_gate_passes_each_narrowing(
+    workdir: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    for name, edit in zip(("base", "head"), NARROWING_EDITS[case], strict=True):
+        _, file, template = changed_copy(workdir, name)
+        if edit is not None:
+            edit(template)
+        file.write_text(json.dumps(template))
+    code, out, err = run(capsys, "base", "head", "--fail-on-widening")
+    assert (code, err) == (0, ""), out
+
+
+def test_a_trust_policy_widened_is_shown_in_the_diff(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, file, template = changed_copy(workdir, "head")
+    role_properties(template)["AssumeRolePolicyDocument"] = {
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*"}]
+    }
+    file.write_text(json.dumps(template))
+    assert run(capsys, "cdk.out", "head")[1] == (
+        "cdk.out:dev-ml-training → head:dev-ml-training: 1 grant added: widens access\n"
+        "Role changed: dev/Ml/StepRole (StepRoleAB12CD34) (runs Prep, Train)\n"
+        "    + *: sts:AssumeRole  (widens)\n"
+    )
+
+
+@pytest.mark.parametrize("broken", ["manifest.json", "assembly-dev/devMl.template.json"])
+def test_an_assembly_that_is_not_json_exits_2_not_1(
+    workdir: Path, capsys: pytest.CaptureFixture[str], broken: str
+) -> None:
+    head, _, _ = changed_copy(workdir, "head")
+    (head / broken).write_text("{")
+    code, out, err = run(capsys, "cdk.out", "head", "--fail-on-widening")
+    assert (code, out) == (2, "")
+    assert err.startswith("smpipe access: head: ")

@@ -192,12 +192,13 @@ def _roles(resolver: _Resolver, pipeline_role: Any) -> AssemblyRoles:
         for inline in properties.get("Policies") or []:
             label = f"inline policy {inline.get('PolicyName')} of {logical}"
             policies.append((label, _statements(resolver, inline.get("PolicyDocument"), label)))
-        unchecked = None
+        # Every reason, not the last: a second AWS managed policy must change what is said.
+        reasons: set[str] = set()
         for arn in _resolved(resolver, properties.get("ManagedPolicyArns")) or []:
             if arn in managed:
                 policies.append(managed[arn])
             else:
-                unchecked = f"its managed policy {arn} is not in the template"
+                reasons.add(f"its managed policy {arn} is not in the template")
         boundary: tuple[Statement, ...] | None = None
         boundary_name = None
         if "PermissionsBoundary" in properties:
@@ -205,15 +206,15 @@ def _roles(resolver: _Resolver, pipeline_role: Any) -> AssemblyRoles:
             if arn in managed:
                 boundary_name, boundary = managed[arn]
             else:
-                unchecked = f"its permissions boundary {arn} is not in the template"
+                reasons.add(f"its permissions boundary {arn} is not in the template")
         statements: list[Statement] = []
         for label, found in policies:
             if found is None:
-                unchecked = f"its {label} holds an intrinsic the loader can't resolve"
+                reasons.add(f"its {label} holds an intrinsic the loader can't resolve")
             else:
                 statements += found
         if boundary is None and boundary_name is not None:
-            unchecked = f"its permissions boundary {boundary_name} can't be resolved"
+            reasons.add(f"its permissions boundary {boundary_name} can't be resolved")
         path = resolver._path(logical)
         arn = str(resolver.get_att(logical, "Arn"))
         roles[arn] = RolePolicies(
@@ -222,7 +223,8 @@ def _roles(resolver: _Resolver, pipeline_role: Any) -> AssemblyRoles:
             statements=tuple(statements),
             boundary=boundary,
             boundary_name=boundary_name,
-            unchecked=unchecked,
+            unchecked="; ".join(sorted(reasons)) or None,
+            trust=_statements(resolver, properties.get("AssumeRolePolicyDocument"), "trust") or (),
         )
     role = _resolved(resolver, pipeline_role)
     keys, bucket_keys = _kms_keys(resolver)

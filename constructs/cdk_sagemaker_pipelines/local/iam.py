@@ -174,6 +174,8 @@ class RolePolicies:
     ``name`` is how failures name it (logical id and construct path). ``boundary`` holds
     the statements of its permissions boundary, if it has one the template defines.
     ``unchecked`` says why the role can't be checked offline (an AWS managed policy).
+    ``trust`` holds its trust policy's statements (who may assume it): ``smpipe access``
+    compares them; the runner doesn't use them, so ``to_json`` leaves them out.
 
     Example::
 
@@ -187,6 +189,7 @@ class RolePolicies:
     boundary: tuple[Statement, ...] | None = None
     boundary_name: str | None = None
     unchecked: str | None = None
+    trust: tuple[Statement, ...] = ()
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RolePolicies:

@@ -22,6 +22,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -43,6 +44,10 @@ GROUPS: dict[str, str] = {
     "sagemaker": "SageMaker",
     "passrole": "Pass role",
     "other": "Other",
+    # Compared by the diff, not listed by the report: who may assume the role, and the
+    # permissions boundary's statements (a cap on the rest).
+    "trust": "Who may assume it",
+    "boundary": "Permissions boundary",
 }
 _SERVICE_GROUPS = {
     "s3": "s3",
@@ -109,6 +114,9 @@ class RoleAccess:
     ``key`` names it across assemblies: its construct path (the ARN of a role the assembly
     doesn't hold). ``not_shown`` says why some or all of its access is not shown (an
     imported role, an AWS managed policy); ``steps`` are the steps that run as it.
+    ``trust`` (who may assume it, as grants of group ``trust``: ``Service
+    sagemaker.amazonaws.com``) and ``boundary_grants`` (its permissions boundary's
+    statements, group ``boundary``) are compared by ``diff_access``, not listed in the text.
 
     Example::
 
@@ -124,6 +132,8 @@ class RoleAccess:
     grants: tuple[Grant, ...] = ()
     boundary: str | None = None
     not_shown: str | None = None
+    trust: tuple[Grant, ...] = ()
+    boundary_grants: tuple[Grant, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The role as JSON."""
@@ -136,6 +146,8 @@ class RoleAccess:
             "boundary": self.boundary,
             "not_shown": self.not_shown,
             "grants": [grant.to_json() for grant in self.grants],
+            "trust": [grant.to_json() for grant in self.trust],
+            "boundary_grants": [grant.to_json() for grant in self.boundary_grants],
         }
 
 
@@ -222,6 +234,9 @@ def access_report(directory: str | Path, pipeline: str | None = None) -> AccessR
         message = str(error)
         named = message if message.startswith(str(path)) else f"{path}: {message}"
         raise SourceError(named) from None
+    except (OSError, ValueError) as error:
+        # A manifest or template that isn't JSON: unreadable (exit 2), not a widening (1).
+        raise SourceError(f"{path}: can't be read as a cloud assembly: {error}") from None
     buckets = dict(loaded.buckets)
     names = _asset_display_names(path, _staged_assets(path, loaded.resources.s3))
     roles = loaded.roles
@@ -308,6 +323,14 @@ def _report(
             )
             continue
         grants = sorted({g for s in policies.statements for g in _grants(s, context)})
+        trust = sorted({g for s in policies.trust for g in _trust_grants(s)})
+        capped = sorted(
+            {
+                dataclasses.replace(g, group="boundary")
+                for s in policies.boundary or ()
+                for g in _grants(s, context)
+            }
+        )
         unchecked = policies.unchecked
         shown.append(
             RoleAccess(
@@ -319,6 +342,8 @@ def _report(
                 grants=tuple(grants),
                 boundary=policies.boundary_name,
                 not_shown=f"{unchecked}: {NOT_IN_ASSEMBLY}" if unchecked else None,
+                trust=tuple(trust),
+                boundary_grants=tuple(capped),
             )
         )
     return AccessReport(label, context.pipeline, tuple(steps), tuple(shown))
@@ -370,7 +395,7 @@ def _grants(statement: Any, context: _Context) -> list[Grant]:
     if statement.negate_actions or statement.negate_resources:
         # Rare in what the construct derives, and wide: one grant, said in words.
         actions = ", ".join(sorted(statement.actions))
-        resources = ", ".join(sorted(_resource(r, context) for r in statement.resources))
+        resources = ", ".join(sorted(_resource(r, context, None) for r in statement.resources))
         action = f"every action except {actions}" if statement.negate_actions else actions
         resource = f"every resource except {resources}" if statement.negate_resources else resources
         return [Grant("other", effect, action, resource, _condition_text(condition))]
@@ -381,7 +406,11 @@ def _grants(statement: Any, context: _Context) -> list[Grant]:
             if group != "s3":
                 grants.append(
                     Grant(
-                        group, effect, action, _resource(arn, context), _condition_text(condition)
+                        group,
+                        effect,
+                        action,
+                        _resource(arn, context, action),
+                        _condition_text(condition),
                     )
                 )
                 continue
@@ -396,6 +425,28 @@ def _grants(statement: Any, context: _Context) -> list[Grant]:
             shown = bucket if key is None else f"{bucket}: {key}"
             grants.append(Grant(group, effect, action, shown, _condition_text(condition)))
     return grants
+
+
+def _trust_grants(statement: Any) -> list[Grant]:
+    """One grant per action and principal of a trust policy's statement (who may assume)."""
+    condition = _condition_text(statement.condition)
+    actions = sorted(statement.actions)
+    if statement.negate_actions:
+        actions = [f"every action except {', '.join(actions)}"]
+    principals = statement.principals or {}
+    # ``"*"`` (or ``{"AWS": "*"}``) is everyone, services too: shown as ``*``, covering all.
+    named = sorted(
+        "*" if (kind, value) == ("AWS", "*") else f"{kind} {value}"
+        for kind, values in principals.items()
+        for value in values
+    )
+    if statement.negate_principals:
+        named = [f"every principal except {', '.join(named)}"]
+    return [
+        Grant("trust", statement.effect, action, principal, condition)
+        for action in actions
+        for principal in named or ["no principal"]
+    ]
 
 
 def _group(action: str) -> str:
@@ -434,8 +485,14 @@ def _prefixes(action: str, condition: Mapping[str, Any]) -> tuple[list[str], dic
         if operator in ("StringLike", "StringEquals") and isinstance(tests, Mapping):
             kept = {}
             for key, values in tests.items():
-                if str(key).lower() == "s3:prefix":
-                    prefixes += [str(v) for v in (values if isinstance(values, list) else [values])]
+                items = [str(v) for v in (values if isinstance(values, list) else [values])]
+                # Shown as a key pattern: a StringEquals' * or ? is literal, no wildcard,
+                # so such a prefix stays a condition (else StringEquals → StringLike hides).
+                literal = operator == "StringEquals" and any(
+                    "*" in item or "?" in item for item in items
+                )
+                if str(key).lower() == "s3:prefix" and not literal:
+                    prefixes += items
                 else:
                     kept[key] = values
             if kept:
@@ -445,14 +502,30 @@ def _prefixes(action: str, condition: Mapping[str, Any]) -> tuple[list[str], dic
     return sorted(set(prefixes)), rest
 
 
-def _resource(arn: str, context: _Context) -> str:
+def _resource(arn: str, context: _Context, action: str | None) -> str:
+    """``arn`` as shown: without the prefix only where that loses nothing.
+
+    The prefix goes for the stack's account (and region, or none) and, given ``action``,
+    the action's service: ``arn:aws:sagemaker:us-east-1:<account>:*`` or ``arn:aws:s3:::*``
+    must not read as ``*``, or widening them to ``*`` wouldn't show.
+    """
     if arn in context.role_keys:
         return context.role_keys[arn][0]  # a role of the assembly: by construct path
     match = re.fullmatch(r"arn:[^:]*:([^:]*):([^:]*):([^:]*):(.*)", arn, re.DOTALL)
     if match is None:
         return arn
-    _, region, account, rest = match.groups()
-    if region in ("", context.region) and account in ("", context.account):
+    service, region, account, rest = match.groups()
+    same_service = action is None or service.lower() == action.partition(":")[0].lower()
+    # What comes before the first wildcard: a rest that could match (or be) an ``arn:``…
+    # or ``*`` keeps its prefix, as the diff compares what is shown as patterns.
+    literal = re.split(r"[*?]", rest, maxsplit=1)[0]
+    ambiguous = "arn:".startswith(literal) or literal.startswith("arn:")
+    if (
+        region in ("", context.region)
+        and account == context.account
+        and same_service
+        and not ambiguous
+    ):
         return rest  # the stack's own: the prefix says nothing
     return arn
 
@@ -694,9 +767,9 @@ def diff_access(base: AccessReport, head: AccessReport) -> AccessDiff:
                 for name in role.steps
                 if name in base_steps
                 for old_key in base_steps[name].roles
-                for grant in _grants_of(base, old_key)
+                for grant in _grants_of(base, old_key) + _trust_of(base, old_key)
             ]
-            widening = tuple(g for g in role.grants if _widens(g, covered))
+            widening = tuple(g for g in role.grants + role.trust if _widens(g, covered))
             new_notes = (role.not_shown,) if role.not_shown else ()
             changes.append(
                 RoleChange(
@@ -704,7 +777,7 @@ def diff_access(base: AccessReport, head: AccessReport) -> AccessDiff:
                     key,
                     role.label,
                     role.steps,
-                    role.grants,
+                    role.grants + role.trust,
                     (),
                     widening,
                     new_notes,
@@ -712,9 +785,18 @@ def diff_access(base: AccessReport, head: AccessReport) -> AccessDiff:
                 )
             )
             continue
-        added = tuple(sorted(set(role.grants) - set(previous.grants)))
-        removed = tuple(sorted(set(previous.grants) - set(role.grants)))
-        widening = tuple(g for g in added if _widens(g, previous.grants))
+        # Grants, who may assume it (trust) and its boundary's statements, each compared with
+        # its own kind: a grant's group keeps them apart.
+        now = role.grants + role.trust + role.boundary_grants
+        had = previous.grants + previous.trust + previous.boundary_grants
+        added = tuple(sorted(set(now) - set(had)))
+        removed = tuple(sorted(set(had) - set(now)))
+        widening = tuple(
+            g
+            for g in added
+            # A boundary where there was none narrows; one removed is ``loosened`` below.
+            if (g.group != "boundary" or previous.boundary is not None) and _widens(g, had)
+        )
         widening += tuple(g for g in removed if g.effect == "Deny")
         notes: tuple[str, ...] = ()
         if previous.boundary != role.boundary:
@@ -723,7 +805,7 @@ def diff_access(base: AccessReport, head: AccessReport) -> AccessDiff:
             notes += (f"not shown: {previous.not_shown or '-'} → {role.not_shown or '-'}",)
         if added or removed or notes:
             # A boundary changed or policies no longer shown: what it allows can't be compared.
-            loosened = previous.boundary != role.boundary or (
+            loosened = (previous.boundary is not None and role.boundary is None) or (
                 role.not_shown is not None and previous.not_shown != role.not_shown
             )
             changes.append(
@@ -750,6 +832,11 @@ def diff_access(base: AccessReport, head: AccessReport) -> AccessDiff:
 def _grants_of(report: AccessReport, key: str) -> tuple[Grant, ...]:
     role = report.role(key)
     return role.grants if role is not None else ()
+
+
+def _trust_of(report: AccessReport, key: str) -> tuple[Grant, ...]:
+    role = report.role(key)
+    return role.trust if role is not None else ()
 
 
 def _unknown(report: AccessReport, key: str) -> bool:

@@ -361,6 +361,9 @@ def test_a_definition_file_or_two_bases_are_refused(
 SNAPSHOT_PATHS = {
     "ArtifactsBucket88671897": "/dev/MlOps/Artifacts/Bucket/Resource",
     "ArtifactsData91BBF3F9": "/dev/MlOps/Artifacts/Data/Resource",
+    "ArtifactsAccessLogs4D97777C": "/dev/MlOps/Artifacts/AccessLogs/Resource",
+    "ArtifactsKeyA4B22E2B": "/dev/MlOps/Artifacts/Key/Resource",
+    "FailuresKey0EED6E70": "/dev/MlOps/Failures/Key/Resource",
     "Training1DBE9C16": "/dev/MlOps/Training/Resource",
     "TrainingRole4C1607BC": "/dev/MlOps/Training/Role/Resource",
     "TrainingStepRoleDF38A49C": "/dev/MlOps/Training/StepRole/Resource",
@@ -714,3 +717,201 @@ def test_an_assembly_that_is_not_json_exits_2_not_1(
     code, out, err = run(capsys, "cdk.out", "head", "--fail-on-widening")
     assert (code, out) == (2, "")
     assert err.startswith("smpipe access: head: ")
+
+
+# -- bucket policies and key policies ----------------------------------------------------
+
+STEP_ROLE_ARN = {"Fn::GetAtt": [STEP_ROLE, "Arn"]}
+ACCOUNT_ROOT = {"Fn::Join": ["", ["arn:aws:iam::", {"Ref": "AWS::AccountId"}, ":root"]]}
+DENY_INSECURE = {
+    "Effect": "Deny",
+    "Principal": {"AWS": "*"},
+    "Action": "s3:*",
+    "Resource": s3_arn({"Ref": "DataBucket11AA22BB"}, "/*"),
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+
+
+def data_read_by_step_role(prefix: str) -> dict[str, Any]:
+    return {
+        "Effect": "Allow",
+        "Principal": {"AWS": STEP_ROLE_ARN},
+        "Action": "s3:GetObject",
+        "Resource": s3_arn({"Ref": "DataBucket11AA22BB"}, f"/{prefix}"),
+    }
+
+
+def bucket_policy(*statements: dict[str, Any]) -> Any:
+    """An edit giving the Data bucket a policy of ``statements``."""
+
+    def edit(template: dict[str, Any]) -> None:
+        template["Resources"]["DataPolicy"] = {
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {
+                "Bucket": {"Ref": "DataBucket11AA22BB"},
+                "PolicyDocument": {"Statement": list(statements)},
+            },
+        }
+
+    return edit
+
+
+def key_policy(*statements: dict[str, Any]) -> Any:
+    """An edit giving the Data key a key policy of ``statements``."""
+
+    def edit(template: dict[str, Any]) -> None:
+        template["Resources"]["DataKeyAB12CD34"]["Properties"]["KeyPolicy"] = {
+            "Statement": list(statements)
+        }
+
+    return edit
+
+
+def key_allows(principal: Any, *actions: str) -> dict[str, Any]:
+    return {
+        "Effect": "Allow",
+        "Principal": {"AWS": principal},
+        "Action": list(actions),
+        "Resource": "*",
+    }
+
+
+RESOURCE_POLICY_WIDENINGS: dict[str, tuple[Any, Any]] = {
+    "a bucket policy grants the step role a new prefix": (
+        bucket_policy(data_read_by_step_role("curated/*")),
+        bucket_policy(data_read_by_step_role("curated/*"), data_read_by_step_role("raw/*")),
+    ),
+    "a new bucket policy grants everyone": (
+        None,
+        bucket_policy({**data_read_by_step_role("*"), "Principal": "*"}),
+    ),
+    "a bucket policy's Deny removed": (
+        bucket_policy(DENY_INSECURE, data_read_by_step_role("curated/*")),
+        bucket_policy(data_read_by_step_role("curated/*")),
+    ),
+    "a bucket policy's Deny narrowed": (
+        bucket_policy(DENY_INSECURE),
+        bucket_policy({**DENY_INSECURE, "Action": "s3:PutObject"}),
+    ),
+    "a key policy grants * decrypt": (
+        key_policy(key_allows(ACCOUNT_ROOT, "kms:*")),
+        key_policy(key_allows(ACCOUNT_ROOT, "kms:*"), key_allows("*", "kms:Decrypt")),
+    ),
+    "a key policy newly allows the account (enables IAM)": (
+        key_policy(key_allows(STEP_ROLE_ARN, "kms:Decrypt")),
+        key_policy(key_allows(STEP_ROLE_ARN, "kms:Decrypt"), key_allows(ACCOUNT_ROOT, "kms:*")),
+    ),
+}
+RESOURCE_POLICY_NARROWINGS: dict[str, tuple[Any, Any]] = {
+    "a bucket policy's grant narrowed": (
+        bucket_policy(data_read_by_step_role("curated/*")),
+        bucket_policy(data_read_by_step_role("curated/2024/*")),
+    ),
+    "a bucket policy newly allows the account (IAM decides)": (
+        bucket_policy(DENY_INSECURE),
+        bucket_policy(
+            DENY_INSECURE, {**data_read_by_step_role("*"), "Principal": {"AWS": ACCOUNT_ROOT}}
+        ),
+    ),
+    "a bucket policy's Deny added": (
+        bucket_policy(data_read_by_step_role("curated/*")),
+        bucket_policy(DENY_INSECURE, data_read_by_step_role("curated/*")),
+    ),
+    "a key policy's * grant narrowed to the step role": (
+        key_policy(key_allows(ACCOUNT_ROOT, "kms:*"), key_allows("*", "kms:Decrypt")),
+        key_policy(key_allows(ACCOUNT_ROOT, "kms:*"), key_allows(STEP_ROLE_ARN, "kms:Decrypt")),
+    ),
+}
+
+
+def write_edited(workdir: Path, edits: tuple[Any, Any]) -> None:
+    for name, edit in zip(("base", "head"), edits, strict=True):
+        _, file, template = changed_copy(workdir, name)
+        if edit is not None:
+            edit(template)
+        file.write_text(json.dumps(template))
+
+
+@pytest.mark.parametrize("case", sorted(RESOURCE_POLICY_WIDENINGS))
+def test_the_gate_fails_each_resource_policy_widening(
+    workdir: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    write_edited(workdir, RESOURCE_POLICY_WIDENINGS[case])
+    code, out, err = run(capsys, "base", "head", "--fail-on-widening")
+    assert (code, err) == (1, ""), out
+    assert "(widens)" in out
+
+
+@pytest.mark.parametrize("case", sorted(RESOURCE_POLICY_NARROWINGS))
+def test_the_gate_passes_each_resource_policy_narrowing(
+    workdir: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    write_edited(workdir, RESOURCE_POLICY_NARROWINGS[case])
+    code, out, err = run(capsys, "base", "head", "--fail-on-widening")
+    assert (code, err) == (0, ""), out
+    assert "does not widen access" in out
+
+
+def test_a_bucket_policy_granting_a_new_prefix_is_shown_in_the_diff(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_edited(
+        workdir, RESOURCE_POLICY_WIDENINGS["a bucket policy grants the step role a new prefix"]
+    )
+    assert run(capsys, "base", "head") == (
+        0,
+        "base:dev-ml-training → head:dev-ml-training: 1 grant added: widens access\n"
+        "Bucket policy changed: dev/Ml/Data\n"
+        "    + read dev/Ml/Data: raw/* for dev/Ml/StepRole  (widens)\n",
+        "",
+    )
+    data = json.loads(run(capsys, "base", "head", "--json")[1])
+    (change,) = data["resource_policies"]
+    assert change["widening"][0]["principal"] == "dev/Ml/StepRole"
+
+
+def test_a_key_policy_deny_removed_is_shown_in_the_markdown_diff(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deny = {"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}
+    write_edited(
+        workdir,
+        (
+            key_policy(key_allows(ACCOUNT_ROOT, "kms:*"), deny),
+            key_policy(key_allows(ACCOUNT_ROOT, "kms:*")),
+        ),
+    )
+    out = run(capsys, "base", "head", "--markdown")[1]
+    assert "**Key policy changed: DataKeyAB12CD34**" in out
+    assert "- DENY key/DataKeyAB12CD34: kms:Decrypt for *   # widens" in out
+
+
+def test_the_report_lists_what_bucket_and_key_policies_grant_the_roles(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, file, template = changed_copy(workdir, "head")
+    bucket_policy(
+        DENY_INSECURE,
+        data_read_by_step_role("curated/*"),
+        # Another principal's Allow is not a pipeline role's: not shown.
+        {**data_read_by_step_role("logs/*"), "Principal": {"Service": "logging.s3.amazonaws.com"}},
+    )(template)
+    key_policy(key_allows(ACCOUNT_ROOT, "kms:*"), key_allows("*", "kms:Decrypt"))(template)
+    file.write_text(json.dumps(template))
+    code, out, _ = run(capsys, "head")
+    assert code == 0
+    assert out.startswith(EXPECTED_TEXT.replace("cdk.out:", "head:"))
+    assert out[len(EXPECTED_TEXT) - len("cdk.out") + len("head") :] == (
+        "\n"
+        "Bucket policy of dev/Ml/Data:\n"
+        "  DENY s3:* dev/Ml/Data: * for * when Bool aws:SecureTransport false\n"
+        "  read dev/Ml/Data: curated/* for dev/Ml/StepRole\n"
+        "\n"
+        "Key policy of DataKeyAB12CD34:\n"
+        "  key/DataKeyAB12CD34: kms:Decrypt for *\n"
+        "  key/DataKeyAB12CD34: kms:* for account: defers to IAM\n"
+    )
+    markdown = run(capsys, "head", "--markdown")[1]
+    assert "**Bucket policy of dev/Ml/Data**" in markdown
+    assert "| S3 | `read dev/Ml/Data: curated/* for dev/Ml/StepRole` |" in markdown
+    assert run(capsys, "head", "--json") == run(capsys, "head", "--json")

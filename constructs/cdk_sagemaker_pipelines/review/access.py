@@ -83,7 +83,9 @@ class Grant:
     ``resource`` is as shown (``dev/MlOps/Artifacts/Bucket: models/<pipeline>/*``, a
     bucket's key pattern; ``key/ArtifactsKeyA4B22E2B``, an ARN of the stack's account and
     region without that prefix); ``condition`` the statement's condition as text ("" when
-    none; an ``s3:ListBucket``'s ``s3:prefix`` is in ``resource``).
+    none; an ``s3:ListBucket``'s ``s3:prefix`` is in ``resource``). ``principal`` is set
+    for a bucket or key policy's statement only: whom it names (a role by its key, ``*``,
+    ``account: defers to IAM``, or, for a Deny, any principal as written).
 
     Example::
 
@@ -95,16 +97,20 @@ class Grant:
     action: str
     resource: str
     condition: str = ""
+    principal: str = ""
 
     def to_json(self) -> dict[str, str]:
         """The grant as JSON (``smpipe access --json``)."""
-        return {
+        data = {
             "group": self.group,
             "effect": self.effect,
             "action": self.action,
             "resource": self.resource,
             "condition": self.condition,
         }
+        if self.principal:
+            data["principal"] = self.principal
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,10 +189,46 @@ class StepAccess:
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyAccess:
+    """A bucket policy or key policy of the assembly: what it grants the pipeline's roles.
+
+    ``kind`` is ``bucket`` or ``key``; ``key`` names it across assemblies (a bucket's
+    construct path or name, a key's construct path); ``grants`` are its statements that
+    allow a pipeline role (its ARN, ``*`` or its account) something, and all its denials,
+    each with its ``principal``.
+
+    Example::
+
+        PolicyAccess("bucket", "dev/Ml/Data", "dev/Ml/Data", grants=(Grant(
+            "s3", "Deny", "s3:*", "dev/Ml/Data: *", "Bool aws:SecureTransport false", "*"),))
+    """
+
+    kind: str
+    key: str
+    label: str
+    grants: tuple[Grant, ...] = ()
+
+    @property
+    def heading(self) -> str:
+        """``Bucket policy of …`` or ``Key policy of …``."""
+        return f"{self.kind.capitalize()} policy of {self.label}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The policy as JSON."""
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "label": self.label,
+            "grants": [grant.to_json() for grant in self.grants],
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class AccessReport:
     """What each step's role may do: the steps in definition order, then their roles.
 
-    ``roles`` are in order of first use by a step, the pipeline's role last.
+    ``roles`` are in order of first use by a step, the pipeline's role last;
+    ``policies`` the assembly's bucket policies, then key policies, each by key.
 
     Example::
 
@@ -198,6 +240,7 @@ class AccessReport:
     pipeline_name: str
     steps: tuple[StepAccess, ...] = ()
     roles: tuple[RoleAccess, ...] = ()
+    policies: tuple[PolicyAccess, ...] = ()
 
     def role(self, key: str) -> RoleAccess | None:
         """The role of that key, if the report has it."""
@@ -210,6 +253,7 @@ class AccessReport:
             "pipeline": self.pipeline_name,
             "steps": [step.to_json() for step in self.steps],
             "roles": [role.to_json() for role in self.roles],
+            "resource_policies": [policy.to_json() for policy in self.policies],
         }
 
 
@@ -250,12 +294,16 @@ def access_report(directory: str | Path, pipeline: str | None = None) -> AccessR
             arn: _role_key(role.name) for arn, role in (roles.roles if roles else {}).items()
         },
     )
-    return _report(
+    report = _report(
         loaded.definition,
         roles,
         context,
         label=f"{path}:{loaded.pipeline_name}",
     )
+    if roles is None:
+        return report
+    policies = _resource_policies(roles, report.roles, context)
+    return dataclasses.replace(report, policies=policies)
 
 
 @dataclass(frozen=True)
@@ -427,6 +475,82 @@ def _grants(statement: Any, context: _Context) -> list[Grant]:
     return grants
 
 
+def _resource_policies(
+    roles: Any, shown: Sequence[RoleAccess], context: _Context
+) -> tuple[PolicyAccess, ...]:
+    """The assembly's bucket and key policies, their statements that concern the roles.
+
+    Every policy of the assembly, not only those of what the roles' own policies touch: a
+    bucket policy naming a role lets it in (same account) whatever its own policies say.
+    """
+    arns = {role.arn: role.key for role in shown if role.arn}
+    root = {context.account, f"arn:{roles.partition}:iam::{context.account}:root"}
+    policies = []
+    for bucket, policy in sorted(roles.bucket_policies.items()):
+        shown_bucket = context.buckets.get(bucket, bucket)
+        grants = {
+            g
+            for statement in policy.statements
+            for g in _policy_grants(statement, arns, root, context, key_arn=None)
+        }
+        if grants:
+            policies.append(
+                PolicyAccess("bucket", shown_bucket, shown_bucket, tuple(sorted(grants)))
+            )
+    for arn, policy in roles.key_policies.items():
+        key, label = _role_key(policy.name.removeprefix("the key policy of "))
+        grants = {
+            g
+            for statement in policy.statements
+            for g in _policy_grants(statement, arns, root, context, key_arn=arn)
+        }
+        if grants:
+            policies.append(PolicyAccess("key", key, label, tuple(sorted(grants))))
+    order = {"bucket": 0, "key": 1}
+    return tuple(sorted(policies, key=lambda policy: (order[policy.kind], policy.key)))
+
+
+def _policy_grants(
+    statement: Any,
+    roles: Mapping[str, str],
+    root: set[str],
+    context: _Context,
+    key_arn: str | None,
+) -> list[Grant]:
+    """A bucket or key policy statement's grants, one per principal it names of ``roles``.
+
+    An Allow counts for a role's ARN, ``*`` and the account (which, in one account, only
+    defers to IAM); a Deny for whomever it names, as it may be meant for a role.
+    """
+    principals = statement.principals or {}
+    named: list[str] = []
+    for kind, values in sorted(principals.items()):
+        for value in sorted(values):
+            if kind == "AWS" and value == "*":
+                named.append("*")
+            elif kind == "AWS" and value in roles:
+                named.append(roles[value])
+            elif kind == "AWS" and value in root:
+                named.append("account: defers to IAM")
+            elif statement.effect == "Deny":
+                named.append(f"{kind} {value}")
+    if statement.negate_principals:
+        # NotPrincipal: everyone but those named. Shown as it is; any change is a change.
+        written = ", ".join(f"{k} {v}" for k, vs in sorted(principals.items()) for v in vs)
+        named = [f"every principal except {written}"]
+    if not named:
+        return []
+    if key_arn is not None:
+        # In a key policy, ``*`` as Resource is the key itself.
+        resources = tuple(key_arn if r == "*" else r for r in statement.resources)
+        statement = dataclasses.replace(statement, resources=resources)
+    return [
+        dataclasses.replace(grant, principal=principal)
+        for grant in _grants(statement, context)
+        for principal in sorted(set(named))
+    ]
+
+
 def _trust_grants(statement: Any) -> list[Grant]:
     """One grant per action and principal of a trust policy's statement (who may assume)."""
     condition = _condition_text(statement.condition)
@@ -557,23 +681,26 @@ def grant_lines(grants: Iterable[Grant]) -> list[tuple[str, str, tuple[Grant, ..
         grant_lines([Grant("s3", "Allow", "s3:PutObject", "b: models/*")])
         # [('s3', 'write b: models/*', (Grant(...),))]
     """
-    lines: dict[tuple[str, str, str, str], list[Grant]] = {}
+    lines: dict[tuple[str, str, str, str, str], list[Grant]] = {}
     for grant in grants:
-        key = (grant.group, grant.effect, grant.resource, grant.condition)
+        key = (grant.group, grant.effect, grant.resource, grant.principal, grant.condition)
         lines.setdefault(key, []).append(grant)
     order = list(GROUPS)
     result = []
-    for (group, effect, resource, condition), items in sorted(
+    for (group, effect, resource, principal, condition), items in sorted(
         lines.items(),
         key=lambda item: (
             order.index(item[0][0]),
             item[0][1] != "Deny",  # denials first: they override the rest
             item[0][2],
             item[0][3],
+            item[0][4],
         ),
     ):
         deny = "DENY " if effect == "Deny" else ""
-        when = f" when {condition}" if condition else ""
+        # A bucket or key policy's statement says whom it is for.
+        when = f" for {principal}" if principal else ""
+        when += f" when {condition}" if condition else ""
         if group == "s3":
             verbs = {_S3_VERBS.get(grant.action.lower(), grant.action) for grant in items}
             said = "/".join(sorted(verbs, key=lambda verb: (_VERB_ORDER.get(verb, 9), verb)))
@@ -637,6 +764,9 @@ def render_access_text(report: AccessReport) -> str:
                 out.append(f"  {GROUPS[group]}:")
                 current = group
             out.append(f"    {line}")
+    for policy in report.policies:
+        out += ["", f"{policy.heading}:"]
+        out += [f"  {line}" for _, line, _ in grant_lines(policy.grants)]
     return "\n".join(out) + "\n"
 
 
@@ -661,6 +791,11 @@ def render_access_markdown(report: AccessReport) -> str:
         if lines:
             out += ["", "| Kind | May |", "| --- | --- |"]
             out += [f"| {GROUPS[group]} | {_cell(line)} |" for group, line, _ in lines]
+    for policy in report.policies:
+        out += ["", f"**{policy.heading}**", "", "| Kind | Statement |", "| --- | --- |"]
+        out += [
+            f"| {GROUPS[group]} | {_cell(line)} |" for group, line, _ in grant_lines(policy.grants)
+        ]
     return "\n".join(out) + "\n"
 
 
@@ -703,6 +838,38 @@ class RoleChange:
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyChange:
+    """A bucket or key policy's change: ``kind`` is ``added``, ``removed`` or ``changed``.
+
+    ``widening`` are the statements gained that allow a pipeline role (its ARN or ``*``;
+    in a key policy, the account too, which enables IAM policies) more than before, and
+    the denials lost.
+
+    Example::
+
+        PolicyChange("changed", "bucket", "dev/Ml/Data", "dev/Ml/Data", removed=(deny,))
+    """
+
+    kind: str
+    resource: str  # "bucket" or "key"
+    key: str
+    label: str
+    added: tuple[Grant, ...] = ()
+    removed: tuple[Grant, ...] = ()
+    widening: tuple[Grant, ...] = ()
+
+    @property
+    def widens(self) -> bool:
+        """Whether a pipeline role may do more through this policy than before."""
+        return bool(self.widening)
+
+    @property
+    def heading(self) -> str:
+        """``Bucket policy changed: …``."""
+        return f"{self.resource.capitalize()} policy {self.kind}: {self.label}"
+
+
+@dataclass(frozen=True, slots=True)
 class StepMove:
     """A step that runs as other roles than before (``base``/``head``: role keys)."""
 
@@ -725,16 +892,19 @@ class AccessDiff:
     labels: tuple[str, str]
     moves: tuple[StepMove, ...] = ()
     roles: tuple[RoleChange, ...] = ()
+    policies: tuple[PolicyChange, ...] = ()
 
     @property
     def widens(self) -> bool:
         """Whether a role gains access, or a step moves to a role that may do more."""
-        return any(move.widens for move in self.moves) or any(
-            change.widens for change in self.roles
+        return (
+            any(move.widens for move in self.moves)
+            or any(change.widens for change in self.roles)
+            or any(change.widens for change in self.policies)
         )
 
     def __bool__(self) -> bool:
-        return bool(self.moves or self.roles)
+        return bool(self.moves or self.roles or self.policies)
 
 
 def diff_access(base: AccessReport, head: AccessReport) -> AccessDiff:
@@ -826,7 +996,60 @@ def diff_access(base: AccessReport, head: AccessReport) -> AccessDiff:
             changes.append(RoleChange("removed", key, role.label, role.steps, (), role.grants))
     order = {"changed": 0, "added": 1, "removed": 2}
     changes.sort(key=lambda change: (order[change.kind], change.key))
-    return AccessDiff((base.label, head.label), tuple(moves), tuple(changes))
+    policies = _diff_policies(base.policies, head.policies)
+    return AccessDiff((base.label, head.label), tuple(moves), tuple(changes), policies)
+
+
+# Whom a resource policy's Allow lets in by itself: a pipeline role (by key) or everyone.
+_ACCOUNT = "account: defers to IAM"
+
+
+def _diff_policies(
+    base: Sequence[PolicyAccess], head: Sequence[PolicyAccess]
+) -> tuple[PolicyChange, ...]:
+    """Bucket and key policies compared statement grant by grant (matched by kind and key)."""
+    before = {(policy.kind, policy.key): policy for policy in base}
+    after = {(policy.kind, policy.key): policy for policy in head}
+    changes = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        had = old.grants if old is not None else ()
+        now = new.grants if new is not None else ()
+        added = tuple(sorted(set(now) - set(had)))
+        removed = tuple(sorted(set(had) - set(now)))
+        if not (added or removed):
+            continue
+        widening = tuple(g for g in added if _policy_widens(g, had, key=name[0] == "key"))
+        # A denial removed (or narrowed: removed, then added smaller) lets more through.
+        widening += tuple(g for g in removed if g.effect == "Deny")
+        kind = "changed" if old is not None and new is not None else "added" if new else "removed"
+        shown = new if new is not None else old
+        assert shown is not None
+        changes.append(PolicyChange(kind, name[0], name[1], shown.label, added, removed, widening))
+    order = {"changed": 0, "added": 1, "removed": 2}
+    changes.sort(key=lambda change: (order[change.kind], change.resource, change.key))
+    return tuple(changes)
+
+
+def _policy_widens(grant: Grant, before: Sequence[Grant], *, key: bool) -> bool:
+    """Whether a resource policy's Allow ``grant`` lets a pipeline role do something new.
+
+    The account's Allow in a bucket policy adds nothing (IAM must allow too); in a key
+    policy it enables the roles' IAM policies for the key, so it counts. Other principals
+    (services, other accounts) are not the pipeline's roles: not compared here.
+    """
+    if grant.effect != "Allow" or grant.principal.startswith("every principal except"):
+        # A NotPrincipal Allow lets in all it doesn't name: any new one widens.
+        return grant.effect == "Allow"
+    if grant.principal == _ACCOUNT and not key:
+        return False
+    # Covered by what the same principal, or everyone, was allowed before.
+    covering = [
+        dataclasses.replace(old, principal="")
+        for old in before
+        if old.principal in (grant.principal, "*")
+    ]
+    return _widens(dataclasses.replace(grant, principal=""), covering)
 
 
 def _grants_of(report: AccessReport, key: str) -> tuple[Grant, ...]:
@@ -876,8 +1099,9 @@ def _diff_summary(diff: AccessDiff) -> str:
     if not diff:
         return "no change of access"
     # Counted as shown: a line (write bucket: key) may stand for several actions.
-    added = sum(len(grant_lines(change.added)) for change in diff.roles)
-    removed = sum(len(grant_lines(change.removed)) for change in diff.roles)
+    changes: list[RoleChange | PolicyChange] = [*diff.roles, *diff.policies]
+    added = sum(len(grant_lines(change.added)) for change in changes)
+    removed = sum(len(grant_lines(change.removed)) for change in changes)
     parts = []
     if added:
         parts.append(f"{added} grant{'s' if added != 1 else ''} added")
@@ -893,8 +1117,8 @@ def _diff_summary(diff: AccessDiff) -> str:
     return f"{', '.join(parts) or 'changed'}: {verdict}"
 
 
-def _change_lines(change: RoleChange) -> list[str]:
-    lines = [f"  {note}" for note in change.notes]
+def _change_lines(change: RoleChange | PolicyChange) -> list[str]:
+    lines = [f"  {note}" for note in change.notes] if isinstance(change, RoleChange) else []
     widening = set(change.widening)
     for sign, grants in (("+", change.added), ("-", change.removed)):
         for _, line, items in grant_lines(grants):
@@ -919,6 +1143,9 @@ def render_access_diff_text(diff: AccessDiff) -> str:
         runs = f" (runs {', '.join(change.steps)})" if change.steps else ""
         out.append(f"Role {change.kind}: {change.label}{runs}")
         out += [f"  {line}" for line in _change_lines(change)]
+    for policy in diff.policies:
+        out.append(policy.heading)
+        out += [f"  {line}" for line in _change_lines(policy)]
     return "\n".join(out) + "\n"
 
 
@@ -942,6 +1169,10 @@ def render_access_diff_markdown(diff: AccessDiff) -> str:
                 row.strip().replace("  (widens)", "   # widens") for row in rows
             ]
             out.append("```")
+    for policy in diff.policies:
+        out += ["", f"**{policy.heading}**", "", "```diff"]
+        out += [row.strip().replace("  (widens)", "   # widens") for row in _change_lines(policy)]
+        out.append("```")
     return "\n".join(out) + "\n"
 
 
@@ -968,6 +1199,18 @@ def render_access_diff_json(diff: AccessDiff) -> dict[str, Any]:
             }
             for change in diff.roles
         ],
+        "resource_policies": [
+            {
+                "kind": change.kind,
+                "resource": change.resource,
+                "key": change.key,
+                "label": change.label,
+                "added": [grant.to_json() for grant in change.added],
+                "removed": [grant.to_json() for grant in change.removed],
+                "widening": [grant.to_json() for grant in change.widening],
+            }
+            for change in diff.policies
+        ],
     }
 
 
@@ -977,6 +1220,8 @@ __all__ = [
     "AccessDiff",
     "AccessReport",
     "Grant",
+    "PolicyAccess",
+    "PolicyChange",
     "RoleAccess",
     "RoleChange",
     "StepAccess",

@@ -1136,3 +1136,51 @@ def test_the_cdks_default_key_policy_and_the_roles_grant_run(cdk_out: Path, tmp_
     failed = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
     assert "may not kms:Decrypt" in (failed.step("Prep").failure_reason or "")
     assert "no statement of its policies allows it" in (failed.step("Prep").failure_reason or "")
+
+
+def test_the_callers_account_is_known_offline() -> None:
+    # aws:PrincipalAccount ("AWS global condition context keys": the account the requesting
+    # principal belongs to) and, on a KMS request, kms:CallerAccount ("AWS KMS condition
+    # keys": the account of the caller, S3 calling KMS as the requester) are the role's
+    # account: a grant to "*" narrowed to another account is no grant to the role.
+    other = {"StringEquals": {"kms:CallerAccount": "999"}}
+    own = {"StringEquals": {"kms:CallerAccount": "1"}}
+    assert not evaluate(
+        role(),
+        "kms:Decrypt",
+        KEY,
+        {},
+        policy=key_policy(grant("*", "kms:Decrypt", Condition=other)),
+    ).allowed
+    assert evaluate(
+        role(), "kms:Decrypt", KEY, {}, policy=key_policy(grant("*", "kms:Decrypt", Condition=own))
+    ).allowed
+    for account, allowed in (("999", False), ("1", True)):
+        condition = {"StringEquals": {"aws:PrincipalAccount": account}}
+        policy = bucket_policy(grant("*", Condition=condition))
+        assert evaluate(role(), "s3:GetObject", OBJECT, {}, policy=policy).allowed is allowed
+    # A Deny of every other account doesn't deny the role's own.
+    iam = role(allow("kms:*", "*"), allow("s3:*", "*"))
+    for key in ("aws:PrincipalAccount", "kms:CallerAccount"):
+        refusal = refuse("*", "kms:*", Condition={"StringNotEquals": {key: "1"}})
+        policy = key_policy(grant({"AWS": ROOT}, "kms:*"), refusal)
+        assert evaluate(iam, "kms:Decrypt", KEY, {}, policy=policy).allowed
+    # kms:CallerAccount is a KMS request's: an S3 request doesn't have it (read permissively).
+    s3_only = bucket_policy(refuse("*", Condition={"StringNotEquals": {"kms:CallerAccount": "1"}}))
+    assert evaluate(iam, "s3:GetObject", OBJECT, {}, policy=s3_only).allowed
+
+
+def test_a_key_policy_naming_a_session_of_the_role_is_read_permissively() -> None:
+    # A job's credentials are a session of its role (arn:aws:sts::<account>:assumed-role/
+    # <name>/<session>), whose session name SageMaker chooses: a statement naming one may
+    # name the job's ("AWS JSON policy elements: Principal", role sessions), so an Allow
+    # takes it and a Deny doesn't.
+    session = {"AWS": "arn:aws:sts::1:assumed-role/R/SageMaker"}
+    policy = key_policy(grant(session, "kms:Decrypt"))
+    assert evaluate(role(), "kms:Decrypt", KEY, {}, policy=policy).allowed
+    other = {"AWS": "arn:aws:sts::1:assumed-role/Other/SageMaker"}
+    policy = key_policy(grant(other, "kms:Decrypt"))
+    assert not evaluate(role(), "kms:Decrypt", KEY, {}, policy=policy).allowed
+    iam = role(allow("kms:*", "*"))
+    policy = key_policy(grant({"AWS": ROOT}, "kms:*"), refuse(session, "kms:*"))
+    assert evaluate(iam, "kms:Decrypt", KEY, {}, policy=policy).allowed

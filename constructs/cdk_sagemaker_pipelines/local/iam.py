@@ -24,9 +24,10 @@ SageMaker Pipelines makes for it as the pipeline's role (``ServiceCall``, listed
 - ``Action``/``NotAction`` with IAM's wildcards, case-insensitive; ``Resource``/
   ``NotResource`` with wildcards, case-sensitive; ``NotPrincipal`` permissively;
 - conditions whose keys are known offline (``s3:prefix``, ``aws:SecureTransport``,
-  ``aws:PrincipalArn``, an upload's ``s3:x-amz-server-side-encryption`` keys when its job
-  names the key; for the pipeline role's calls ``iam:PassedToService``,
-  ``sagemaker:ModelApprovalStatus`` and ``aws:RequestTag/…``) are evaluated
+  ``aws:PrincipalArn``, ``aws:PrincipalAccount``, a KMS request's ``kms:CallerAccount``,
+  an upload's ``s3:x-amz-server-side-encryption`` keys when its job names the key; for
+  the pipeline role's calls ``iam:PassedToService``, ``sagemaker:ModelApprovalStatus``
+  and ``aws:RequestTag/…``) are evaluated
   (``ForAnyValue:``/``ForAllValues:`` too, such a key being a set of one value or none);
   any other one is read permissively: it matches for an ``Allow`` and not for a ``Deny``.
   So does a policy variable (``${aws:userid}``) of a ``Resource`` or a condition's value;
@@ -70,6 +71,11 @@ _SECURE_TRANSPORT = "aws:securetransport"
 _PREFIX = "s3:prefix"
 # The requester: the role's ARN (resource policies restrict with it).
 _PRINCIPAL_ARN = "aws:principalarn"
+# The requester's account, the role's: aws:PrincipalAccount on every request ("AWS global
+# condition context keys"), kms:CallerAccount on a KMS request ("AWS KMS condition keys":
+# the account of the caller; S3 calls KMS as the requester).
+_PRINCIPAL_ACCOUNT = "aws:principalaccount"
+_CALLER_ACCOUNT = "kms:calleraccount"
 # An upload's SSE-KMS headers, when the job's request names its key.
 _SSE = "s3:x-amz-server-side-encryption"
 _SSE_KEY = "s3:x-amz-server-side-encryption-aws-kms-key-id"
@@ -430,7 +436,11 @@ def evaluate(
 
         evaluate(role, "s3:GetObject", "arn:aws:s3:::b/k", {}).allowed
     """
-    request = _Request(action, resource, {_PRINCIPAL_ARN: role.arn, **context}, tuple(known), role)
+    account = _arn_part(role.arn, 4)
+    requester = {_PRINCIPAL_ARN: role.arn, _PRINCIPAL_ACCOUNT: account}
+    if action.lower().startswith("kms:"):
+        requester[_CALLER_ACCOUNT] = account
+    request = _Request(action, resource, {**requester, **context}, tuple(known), role)
     denied = _matching(role.statements, "Deny", request)
     if denied is None and policy is not None:
         denied = _matching(policy.statements, "Deny", request)
@@ -445,8 +455,8 @@ def evaluate(
             return Decision(False, f"its permissions boundary {name} does not allow it")
     if policy is not None and _matching(policy.statements, "Allow", request, "role"):
         return Decision(True)
-    account = None if policy is None else _matching(policy.statements, "Allow", request, "account")
-    if policy is not None and policy.key and account is None:
+    enabled = None if policy is None else _matching(policy.statements, "Allow", request, "account")
+    if policy is not None and policy.key and enabled is None:
         root = f"arn:{_arn_part(role.arn, 1)}:iam::{_arn_part(role.arn, 4)}:root"
         return Decision(
             False,
@@ -469,13 +479,21 @@ def _principal_scope(statement: Statement, role: RolePolicies) -> str | None:
     """Whom a resource policy's statement names of ``role``: "role", "account" or None.
 
     "role": its ARN or everyone (``*``); "account": its account (``arn:…:iam::<id>:root``
-    or the bare id), which includes the role but, in an Allow, only delegates to IAM.
+    or the bare id), which includes the role but, in an Allow, only delegates to IAM;
+    "session": a session of the role (``arn:…:sts::<id>:assumed-role/<name>/<session>``),
+    which the job's may be or not (SageMaker names it): an Allow takes it, a Deny doesn't.
     Service principals and other accounts' are not the role.
     """
     partition, account = _arn_part(role.arn, 1), _arn_part(role.arn, 4)
     values = (statement.principals or {}).get("AWS", ())
     if "*" in values or role.arn in values:
         return "role"
+    # "AWS JSON policy elements: Principal": a role session principal names the role by
+    # its name, without its path.
+    name = role.arn.rpartition("/")[2]
+    session = f"arn:{partition}:sts::{account}:assumed-role/{name}/"
+    if any(value.startswith(session) for value in values):
+        return "session"
     if account in values or f"arn:{partition}:iam::{account}:root" in values:
         return "account"
     return None
@@ -499,8 +517,8 @@ def _applies(statement: Statement, request: _Request, scope: str | None) -> bool
             return role.boundary is not None or named is None
         return scope == "role" and named is None
     if statement.effect == "Deny":
-        return named is not None
-    return named == scope
+        return named is not None and named != "session"
+    return named == scope or (named == "session" and scope == "role")
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,13 +142,13 @@ def pipeline_under_nag(
     """A ``Pipeline`` of ``definition`` with its store, synthesized under cdk-nag.
 
     cdk-nag's AwsSolutions and NIST 800-53 packs fail the synthesis on any finding not
-    acknowledged (``test_policies.synth_under_nag``). Returns the pipeline, its template and
+    acknowledged (``test_policies.add_nag_packs``). Returns the pipeline, its template and
     the annotations of that one synthesis. ``props``: more of the ``Pipeline``'s props.
     """
     # Imported here: both modules import this one.
     from cdk_sagemaker_pipelines.cdk import ArtifactStore
     from tests.cdk.conftest import new_app
-    from tests.cdk.test_policies import synth_under_nag
+    from tests.cdk.test_policies import add_nag_packs
 
     app = new_app()
     stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
@@ -161,9 +161,9 @@ def pipeline_under_nag(
         artifact_store=store,
         **props,
     )
-    synth_under_nag(app, store)
-    annotations = Annotations.from_stack(stack)
-    return pipeline, Template.from_stack(stack), annotations
+    add_nag_packs(app, store)
+    template, annotations = synthesized(stack)  # one synthesis, under the packs
+    return pipeline, template, annotations
 
 
 def pack_findings(scope: IConstruct) -> list[str]:

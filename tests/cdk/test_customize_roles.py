@@ -18,7 +18,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
-from aws_cdk.assertions import Annotations, Match
+from aws_cdk import cx_api
 
 from cdk_sagemaker_pipelines.cdk import Pipeline
 from cdk_sagemaker_pipelines.definition import Image, PipelineDefinition, ProcessingStep
@@ -79,17 +79,19 @@ def customized(tmp_path_factory: pytest.TempPathFactory) -> Customized:
         )
     assembly = app.synth()
     templates: dict[str, dict[str, Any]] = {}
+    warnings: dict[str, list[str]] = {}
     for nested in assembly.nested_assemblies:
         (stack_artifact,) = nested.nested_assembly.stacks
-        templates[stack_artifact.hierarchical_id.split("/")[0]] = stack_artifact.template
-    report = json.loads((outdir / "iam-policy-report.json").read_text())
-    warnings = {
-        stage_id: [
-            str(found.entry.data)
-            for found in Annotations.from_stack(stack).find_warning("*", Match.any_value())
+        stage_id = stack_artifact.hierarchical_id.split("/")[0]
+        templates[stage_id] = stack_artifact.template
+        # The messages Annotations.from_stack reads, from this synthesis: it would
+        # synthesize this whole app again for each stack.
+        warnings[stage_id] = [
+            str(message.entry.data)
+            for message in stack_artifact.messages
+            if message.level == cx_api.SynthesisMessageLevel.WARNING
         ]
-        for stage_id, stack in stacks.items()
-    }
+    report = json.loads((outdir / "iam-policy-report.json").read_text())
     return Customized(
         templates,
         {role["roleConstructPath"]: role for role in report["roles"]},

@@ -41,9 +41,10 @@ from tests.cdk.helpers import (
     s3_arn,
     statements,
     steps_by_name,
+    synthesized,
 )
 from tests.cdk.test_pipeline import SUBNETS, _vpc
-from tests.cdk.test_policies import _acknowledged, synth_under_nag
+from tests.cdk.test_policies import _acknowledged, add_nag_packs
 
 NAME = "churn"
 SM = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
@@ -291,8 +292,9 @@ def test_rollback_alarms_named_at_run_time_are_granted_on_their_start_or_any_and
         pipeline_name=NAME,
         artifact_store=store,
     )
-    synth_under_nag(app, store)  # the wildcards are acknowledged, with their reason
-    step_role = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    add_nag_packs(app, store)  # the wildcards are acknowledged, with their reason
+    template, annotations = synthesized(stack)  # one synthesis, under the packs
+    step_role = statements(template, pipeline.step_role_policy)
     alarms = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:"
     assert step_role["DescribeRollbackAlarms"]["Resource"] == [
         f"{alarms}*",
@@ -301,7 +303,7 @@ def test_rollback_alarms_named_at_run_time_are_granted_on_their_start_or_any_and
     acknowledged = _acknowledged(pipeline.step_role_policy)
     reason = acknowledged[f"Annotation::{WILDCARD_RULE}[Resource::{alarms}*]"]
     assert "cdk-sagemaker-pipelines:open-rollback-alarm" in reason
-    Annotations.from_stack(stack).has_warning(
+    annotations.has_warning(
         "/Test/Training",
         Match.string_like_regexp(
             r"^The rollback alarm name in step 'Deploy' field 'Arguments.DeploymentConfig."

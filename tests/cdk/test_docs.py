@@ -21,7 +21,7 @@ import pytest
 from stacks.config import EnvironmentConfig
 from tests.cdk.assembly import logical_id_paths
 from tests.cdk.conftest import SynthesizedApp, new_stack
-from tests.cdk.helpers import prep_and_train
+from tests.cdk.helpers import prep_and_train, synthesized
 from tests.conftest import REPO
 from tests.test_docs import (
     CONSTRUCTS,
@@ -304,7 +304,7 @@ def test_constructs_sdk_json_example_deploys_the_definition_with_this_apps_role_
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import aws_cdk as cdk
-    from aws_cdk.assertions import Annotations, Match, Template
+    from aws_cdk.assertions import Match
 
     from cdk_sagemaker_pipelines.cdk import ArtifactStore
 
@@ -326,12 +326,13 @@ def test_constructs_sdk_json_example_deploys_the_definition_with_this_apps_role_
 
     stack = cdk.Stack(cdk.App(), "Team")
     namespace["sdk_pipeline"](stack, ArtifactStore(stack, "Artifacts"))
-    template = json.dumps(Template.from_stack(stack).to_json())
+    synthesized_template, annotations = synthesized(stack)  # one synthesis
+    template = json.dumps(synthesized_template.to_json())
     assert namespace["SDK_ROLE"] not in template
     assert namespace["SDK_BUCKET"] not in template
     # The jobs run as the step role, which gets the derived permissions.
     role_warning = Match.string_like_regexp("job-role-not-step-role")
-    assert Annotations.from_stack(stack).find_warning("*", role_warning) == []
+    assert annotations.find_warning("*", role_warning) == []
 
 
 def test_getting_started_cdk_app_synthesizes_and_shows_what_the_tutorial_says(

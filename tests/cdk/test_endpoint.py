@@ -39,6 +39,7 @@ from tests.cdk.helpers import (
     pack_findings,
     resource,
     statements,
+    synthesized,
 )
 from tests.conftest import REPO
 from tests.test_docs import code_blocks
@@ -514,7 +515,7 @@ def test_a_role_imported_immutable_is_left_untouched_with_the_policies_named() -
             stack, "Errors", threshold=0.01, evaluation_periods=3
         )
     )
-    template = Template.from_stack(stack)
+    template, annotations = synthesized(stack)  # one synthesis
     assert endpoint.rollback_alarms_policy is not None
     for policy in (endpoint.role_policy, endpoint.rollback_alarms_policy):
         properties = resource(template, logical_id(policy))["Properties"]
@@ -525,7 +526,7 @@ def test_a_role_imported_immutable_is_left_untouched_with_the_policies_named() -
     assert model["ExecutionRoleArn"] == f"arn:aws:iam::{ACCOUNT}:role/ml/endpoint"
     warnings = [
         str(found.entry.data)
-        for found in Annotations.from_stack(stack).find_warning(
+        for found in annotations.find_warning(
             "/Test/Endpoint", Match.string_like_regexp("immutable-role")
         )
     ]
@@ -549,11 +550,11 @@ def test_a_role_imported_mutable_gets_the_policy_attached_without_a_warning() ->
         artifact_store=ArtifactStore(stack, "Artifacts"),
         role=role,
     )
-    template = Template.from_stack(stack)
+    template, annotations = synthesized(stack)  # one synthesis
     assert resource(template, logical_id(endpoint.role_policy))["Properties"]["Roles"] == [
         "endpoint"
     ]
-    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("mutable=False"))
+    annotations.has_no_warning("*", Match.string_like_regexp("mutable=False"))
 
 
 def test_fails_a_registry_of_another_account_not_shared_with_this_one() -> None:

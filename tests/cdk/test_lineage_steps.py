@@ -11,7 +11,7 @@ the wildcards acknowledged.
 from __future__ import annotations
 
 import pytest
-from aws_cdk.assertions import Annotations, Match, Template
+from aws_cdk.assertions import Match
 
 from cdk_sagemaker_pipelines.cdk import Pipeline
 from cdk_sagemaker_pipelines.cdk._acknowledge import WILDCARD_RULE
@@ -28,7 +28,7 @@ from cdk_sagemaker_pipelines.definition import (
     PipelineDefinition,
 )
 from tests.cdk.conftest import new_stack
-from tests.cdk.helpers import ACCOUNT, REGION, pipeline_under_nag, statements
+from tests.cdk.helpers import ACCOUNT, REGION, pipeline_under_nag, statements, synthesized
 from tests.cdk.test_policies import _acknowledged
 
 NAME = "churn"
@@ -149,11 +149,11 @@ def test_names_known_only_at_run_time_are_granted_on_any_and_warned():
         definition=PipelineDefinition(steps=[step], parameters=[name]),
         pipeline_name=NAME,
     )
-    template = Template.from_stack(stack)
+    template, annotations = synthesized(stack)  # one synthesis
     assert statements(template, pipeline.role_policy)["CreateLineageActions"]["Resource"] == (
         f"{SM}:action/*"
     )
-    Annotations.from_stack(stack).has_warning(
+    annotations.has_warning(
         "/Test/Training",
         Match.string_like_regexp(
             r"^The lineage name or ARN in step 'Record' field 'Arguments.Actions\[0\].ActionName' "

@@ -78,6 +78,7 @@ from tests.cdk.helpers import (
     s3_arn,
     statements,
     steps_by_name,
+    synthesized,
     template_json,
 )
 from tests.conftest import ROLE
@@ -549,14 +550,13 @@ def test_roles_imported_immutable_are_left_untouched_with_the_policy_named():
         role=role,
         step_role=jobs.without_policy_updates(),
     )
-    template = Template.from_stack(stack)
+    template, annotations = synthesized(stack)  # one synthesis
     assert pipeline.role_policy is not None
     for policy in (pipeline.role_policy, pipeline.step_role_policy):
         properties = resource(template, logical_id(policy))["Properties"]
         assert "Roles" not in properties
         assert properties["PolicyDocument"]["Statement"]  # still derived, for whoever attaches
     assert "ManagedPolicyArns" not in resource(template, logical_id(jobs))["Properties"]
-    annotations = Annotations.from_stack(stack)
     for prop, policy_id in (("role", "RolePolicy"), ("step_role", "StepRolePolicy")):
         annotations.has_warning(
             "/Test/Training",
@@ -574,10 +574,10 @@ def test_mutable_imported_and_own_roles_get_no_immutable_role_warning():
     role = iam.Role.from_role_arn(stack, "Role", "arn:aws:iam::111122223333:role/pipeline")
     jobs = iam.Role(stack, "Jobs", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
     pipeline = Pipeline(stack, "Training", definition=prep_and_train(), role=role, step_role=jobs)
-    template = Template.from_stack(stack)
+    template, annotations = synthesized(stack)  # one synthesis
     properties = resource(template, logical_id(pipeline.step_role_policy))["Properties"]
     assert properties["Roles"] == [{"Ref": logical_id(jobs)}]
-    Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("mutable=False"))
+    annotations.has_no_warning("*", Match.string_like_regexp("mutable=False"))
 
 
 def test_a_role_that_is_no_construct_is_not_taken_for_an_immutable_one():
@@ -1759,7 +1759,7 @@ def test_check_steps_get_the_permissions_of_their_processing_jobs():
     # roles got nothing for them (a warning said so) and runs failed after deploy.
     stack = new_stack()
     pipeline = Pipeline(stack, "Training", definition=_check_steps(), pipeline_name=NAME)
-    template = Template.from_stack(stack)
+    template, annotations = synthesized(stack)  # one synthesis
     assert pipeline.role_policy is not None
     role_statements = statements(template, pipeline.role_policy)
     assert role_statements["ProcessingJobs"]["Action"] == [
@@ -1770,7 +1770,6 @@ def test_check_steps_get_the_permissions_of_their_processing_jobs():
     step_statements = json.dumps(statements(template, pipeline.step_role_policy))
     for key in ("stats.json", "constraints.json", "bias/analysis_config.json", "dq", "bias"):
         assert f"my-ml-bucket/{key}" in step_statements
-    annotations = Annotations.from_stack(stack)
     annotations.has_no_warning("*", Match.string_like_regexp("get no permissions for step"))
     annotations.has_warning(
         "/Test/Training",
@@ -1852,7 +1851,7 @@ def test_python_check_steps_synthesize_with_their_jobs_permissions():
         definition=PipelineDefinition(steps=[register]),
         pipeline_name=NAME,
     )
-    template = Template.from_stack(stack)
+    template, annotations = synthesized(stack)  # one synthesis
     steps = steps_by_name(definition_of(template))
     quality_arguments = steps["DataQualityCheck"]["Arguments"]
     assert quality_arguments["AppSpecification"]["ImageUri"] == (
@@ -1867,9 +1866,7 @@ def test_python_check_steps_synthesize_with_their_jobs_permissions():
     step_statements = json.dumps(statements(template, pipeline.step_role_policy))
     for key in ("dq/statistics.json", "clarify/analysis_config.json", "bias/constraints.json"):
         assert f"baselines/{key}" in step_statements
-    Annotations.from_stack(stack).has_no_warning(
-        "*", Match.string_like_regexp("get no permissions for step")
-    )
+    annotations.has_no_warning("*", Match.string_like_regexp("get no permissions for step"))
 
 
 def test_steps_whose_permissions_are_not_derived_are_warned(monkeypatch: pytest.MonkeyPatch):

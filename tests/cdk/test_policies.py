@@ -1504,11 +1504,14 @@ AUTOML_ONLY_ACTIONS = {
 }
 
 
-def synth_under_nag(app: cdk.App, store: ArtifactStore) -> None:
-    """Synthesize ``app`` under cdk-nag's AwsSolutions and NIST 800-53 packs.
+def add_nag_packs(app: cdk.App, store: ArtifactStore) -> None:
+    """Put cdk-nag's AwsSolutions and NIST 800-53 packs on ``app``: its synthesis runs them.
 
-    Any finding not acknowledged fails it. The store's buckets are acknowledged for
-    replication, as the reference app does (stacks/mlops_stack.py): not these tests' subject.
+    Any finding not acknowledged fails the synthesis. The store's buckets are acknowledged
+    for replication, as the reference app does (stacks/mlops_stack.py): not these tests'
+    subject. The test synthesizes: ``Annotations.from_stack`` does (with the packs, failing
+    as ``app.synth()`` would), so a test reading annotations needs no synthesis before it,
+    which would be a second synthesis under the packs.
     """
     for bucket in (store.bucket, store.access_logs_bucket):
         cdk.Validations.of(bucket).acknowledge(
@@ -1520,7 +1523,6 @@ def synth_under_nag(app: cdk.App, store: ArtifactStore) -> None:
     from cdk_nag import NIST80053R5Checks
 
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
-    app.synth()
 
 
 def compiled_automl_definition(**automl: Any) -> PipelineDefinition:
@@ -1584,8 +1586,10 @@ def own_automl_role() -> tuple[Built, Annotations]:
         stack, "Training", definition=compiled_automl_definition(), pipeline_name=NAME
     )
     store = pipeline.artifact_store
-    synth_under_nag(app, store)
-    return Built(stack, pipeline), Annotations.from_stack(stack)
+    add_nag_packs(app, store)
+    # Annotations first: its synthesis (under the packs) is the one Built's template reads.
+    annotations = Annotations.from_stack(stack)
+    return Built(stack, pipeline), annotations
 
 
 def test_the_step_role_of_an_automl_pipeline_gets_no_model_or_endpoint_action(
@@ -1731,7 +1735,7 @@ def test_an_automl_role_imported_immutable_is_left_untouched_with_the_policies_n
     pipeline = Pipeline(
         stack, "Training", definition=compiled_automl_definition(), automl_role=given
     )
-    template = Template.from_stack(stack)
+    template, annotations = synthesized(stack)  # one synthesis
     assert job_roles(template)["AutoML"] == arn
     assert pipeline.automl_role_policy is not None
     properties = resource(template, logical_id(pipeline.automl_role_policy))["Properties"]
@@ -1740,7 +1744,7 @@ def test_an_automl_role_imported_immutable_is_left_untouched_with_the_policies_n
     assert "AutoMLCandidateModelsAndEndpoints" in statements(template, pipeline.automl_role_policy)
     step_policy = resource(template, logical_id(pipeline.step_role_policy))["Properties"]
     assert step_policy["Roles"] == [{"Ref": logical_id(pipeline.step_role)}]
-    Annotations.from_stack(stack).has_warning(
+    annotations.has_warning(
         "/Test/Training",
         Match.string_like_regexp(
             r"^automl_role was imported with mutable=False \(or without_policy_updates\(\)\), "
@@ -1769,9 +1773,9 @@ def test_an_automl_role_no_automl_step_runs_with_is_warned_and_gets_nothing():
     pipeline = Pipeline(stack, "Training", definition=prep_and_train(), automl_role=given)
     assert pipeline.automl_role is given
     assert pipeline.automl_role_policies == []
-    template = Template.from_stack(stack)
+    template, annotations = synthesized(stack)  # one synthesis
     assert attached(template, given) == {}
-    Annotations.from_stack(stack).has_warning(
+    annotations.has_warning(
         "/Test/Training",
         "automl_role is given, but the definition has no AutoML step: nothing is attached to "
         "automl_role. Put its ARN in the AutoML steps' RoleArn (or leave their role= out), or "
@@ -1786,14 +1790,14 @@ def test_automl_steps_given_a_role_of_their_own_keep_it_and_the_step_role_stands
     other = f"arn:aws:iam::{ACCOUNT}:role/platform-automl"
     stack = new_stack()
     pipeline = Pipeline(stack, "Training", definition=compiled_automl_definition(role=other))
-    template = Template.from_stack(stack)
+    template, annotations = synthesized(stack)  # one synthesis
     assert pipeline.automl_role is None
     assert pipeline.automl_role_policies == []
     assert job_roles(template)["AutoML"] == other
     step_role = statements(template, pipeline.step_role_policy)
     assert step_role["AutoMLJobsPassTheirRole"]["Resource"] == other
     # The warning says which prop keeps Autopilot's actions off the step role.
-    Annotations.from_stack(stack).has_warning(
+    annotations.has_warning(
         "/Test/Training",
         Match.string_like_regexp(
             rf"^Step\(s\) 'AutoML' \(Arguments.RoleArn\) run as '{other}', not "
@@ -1841,7 +1845,7 @@ def test_a_definition_json_runs_automl_steps_as_the_automl_role_given_with_their
     pipeline = Pipeline(
         stack, "Training", definition=automl_definition(), pipeline_name=NAME, automl_role=sdk_role
     )
-    template = Template.from_stack(stack)
+    template, annotations = synthesized(stack)  # one synthesis
     step_role = statements(template, pipeline.step_role_policy)
     assert actions_of(step_role) & AUTOML_ONLY_ACTIONS == set()
     assert pipeline.automl_role_policy is not None
@@ -1853,9 +1857,7 @@ def test_a_definition_json_runs_automl_steps_as_the_automl_role_given_with_their
     step_policy = resource(template, logical_id(pipeline.step_role_policy))["Properties"]
     assert step_policy["Roles"] == [{"Ref": logical_id(pipeline.step_role)}, "sm"]
     # Its steps run as the role that gets the step permissions: nothing to warn.
-    Annotations.from_stack(stack).has_no_warning(
-        "*", Match.string_like_regexp("job-role-not-step-role")
-    )
+    annotations.has_no_warning("*", Match.string_like_regexp("job-role-not-step-role"))
 
 
 def test_a_tuning_step_may_run_tuning_jobs_of_any_name_the_service_gives():
@@ -2418,8 +2420,10 @@ def collapsed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Built, list[str
         pipeline_name=NAME,
         artifact_store=store,
     )
-    synth_under_nag(app, store)
-    return Built(stack, pipeline), _collapse_warnings(stack)
+    add_nag_packs(app, store)
+    # Annotations first: its synthesis (under the packs) is the one Built's template reads.
+    warnings = _collapse_warnings(stack)
+    return Built(stack, pipeline), warnings
 
 
 def test_a_step_role_whose_locations_need_too_many_policies_gets_the_pipelines_prefixes(

@@ -44,6 +44,7 @@ from tests.cdk.helpers import (
     grantee_statements,
     logical_id,
     resource,
+    synthesized,
 )
 
 NAME = "churn"
@@ -835,10 +836,10 @@ def new_data() -> dict[str, Any]:
         bucket_parameter="InputBucket",
         retry_attempts=1,
     )
-    template = Template.from_stack(stack)
+    template, annotations = synthesized(stack)  # one synthesis
     return {
         "template": template,
-        "annotations": Annotations.from_stack(stack),
+        "annotations": annotations,
         "trigger": trigger,
         "imported": from_imported,
         "data": data,

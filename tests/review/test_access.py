@@ -802,7 +802,25 @@ RESOURCE_POLICY_WIDENINGS: dict[str, tuple[Any, Any]] = {
         key_policy(key_allows(STEP_ROLE_ARN, "kms:Decrypt"), key_allows(ACCOUNT_ROOT, "kms:*")),
     ),
 }
+
+
+def new_key_of_the_account() -> Any:
+    """An edit adding a key whose policy allows the account only, as CDK's default does."""
+
+    def edit(template: dict[str, Any]) -> None:
+        template["Resources"]["OtherKeyCD34EF56"] = {
+            "Type": "AWS::KMS::Key",
+            "Properties": {"KeyPolicy": {"Statement": [key_allows(ACCOUNT_ROOT, "kms:*")]}},
+        }
+
+    return edit
+
+
 RESOURCE_POLICY_NARROWINGS: dict[str, tuple[Any, Any]] = {
+    "a new key whose policy allows the account only (no role may use it yet)": (
+        None,
+        new_key_of_the_account(),
+    ),
     "a bucket policy's grant narrowed": (
         bucket_policy(data_read_by_step_role("curated/*")),
         bucket_policy(data_read_by_step_role("curated/2024/*")),

@@ -1019,7 +1019,10 @@ def _diff_policies(
         removed = tuple(sorted(set(had) - set(now)))
         if not (added or removed):
             continue
-        widening = tuple(g for g in added if _policy_widens(g, had, key=name[0] == "key"))
+        # A new key's account Allow (CDK's default key policy) enables only the IAM grants
+        # on that key, which the roles' own changes show (and mark) already.
+        enables_iam = name[0] == "key" and old is not None
+        widening = tuple(g for g in added if _policy_widens(g, had, key=enables_iam))
         # A denial removed (or narrowed: removed, then added smaller) lets more through.
         widening += tuple(g for g in removed if g.effect == "Deny")
         kind = "changed" if old is not None and new is not None else "added" if new else "removed"
@@ -1034,9 +1037,10 @@ def _diff_policies(
 def _policy_widens(grant: Grant, before: Sequence[Grant], *, key: bool) -> bool:
     """Whether a resource policy's Allow ``grant`` lets a pipeline role do something new.
 
-    The account's Allow in a bucket policy adds nothing (IAM must allow too); in a key
-    policy it enables the roles' IAM policies for the key, so it counts. Other principals
-    (services, other accounts) are not the pipeline's roles: not compared here.
+    The account's Allow in a bucket policy adds nothing (IAM must allow too); in the policy
+    of a key that was there before, it enables the roles' IAM policies for the key, so it
+    counts (``key``); in a new key's, the roles' grants on the new key are their own change.
+    Other principals (services, other accounts) are not the pipeline's roles: not compared.
     """
     if grant.effect != "Allow" or grant.principal.startswith("every principal except"):
         # A NotPrincipal Allow lets in all it doesn't name: any new one widens.

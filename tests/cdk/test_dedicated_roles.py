@@ -35,13 +35,13 @@ from cdk_sagemaker_pipelines.definition import (
 )
 from tests.cdk.conftest import new_stack
 from tests.cdk.helpers import (
-    PREPROCESS,
     SAGEMAKER_TRUST,
     TRAIN,
     definition_of,
     literal_definition,
     logical_id,
     pipeline_under_nag,
+    prep_and_train,
     resource,
     s3_arn,
     steps_by_name,
@@ -58,19 +58,8 @@ LAMBDA_ARN = "arn:aws:lambda:us-east-1:111122223333:function:gate"
 
 def _prep_train_evaluate() -> PipelineDefinition:
     """Prep (raw input, one output) → Train (reads it) → Evaluate (reads the model)."""
-    prep = ProcessingStep(
-        name="Prep",
-        image=Image.sklearn("1.2-1"),
-        code=Code.from_asset(PREPROCESS),
-        inputs={"raw": "s3://raw-data/incoming/"},
-        outputs=["train"],
-    )
-    train = TrainingStep(
-        name="Train",
-        image=Image.sklearn("1.2-1"),
-        code=Code.from_asset(TRAIN),
-        inputs={"train": prep.output("train")},
-    )
+    (train,) = prep_and_train().steps
+    assert isinstance(train, TrainingStep)
     evaluate = ProcessingStep(
         name="Evaluate",
         image=Image.sklearn("1.2-1"),

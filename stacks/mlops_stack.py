@@ -119,9 +119,10 @@ class MlOpsStack(Stack):
             max_parallel_execution_steps=4,
             enable_network_isolation=config.require_network_isolation,
             parameter_locations={"InputDataKey": [f"{CURATED_PREFIX}*", f"{INCOMING_PREFIX}*"]},
-            # Preprocess parses whatever lands under incoming/: its jobs get a role of their
-            # own, so they can't overwrite the models or the evaluation the other steps write.
-            dedicated_step_roles=["Preprocess"],
+            # Every job step runs as a role of its own, derived from that step alone:
+            # Preprocess, which parses whatever lands under incoming/, can't overwrite the
+            # models or the evaluation, nor Evaluate the model; a step added later gets one too.
+            dedicated_step_roles="*",
             tags={"environment": config.name, "project": "breast-cancer-classifier"},
             # Its execution history: which run trained which registered version.
             removal_policy=removal,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Annotations as CdkAnnotations
 from aws_cdk.assertions import Match, Template
 
-from cdk_sagemaker_pipelines.cdk import Pipeline
+from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
 from cdk_sagemaker_pipelines.definition import (
     AutoMLStep,
     Code,
@@ -33,8 +35,11 @@ from cdk_sagemaker_pipelines.definition import (
     TransformStep,
     TuningStep,
 )
-from tests.cdk.conftest import new_stack
+from cdk_sagemaker_pipelines.template import pipeline_definitions
+from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import (
+    ACCOUNT,
+    REGION,
     SAGEMAKER_TRUST,
     TRAIN,
     definition_of,
@@ -45,11 +50,12 @@ from tests.cdk.helpers import (
     resource,
     s3_arn,
     steps_by_name,
+    synthesized,
     template_json,
 )
-from tests.cdk.lint import BackgroundLint, LintService, lint_in_background
+from tests.cdk.lint import BackgroundLint, LintService
 from tests.cdk.test_app_cfn_lint import FALSE_POSITIVES, _describe, _key
-from tests.cdk.test_policies import _acknowledged, attached
+from tests.cdk.test_policies import _acknowledged, add_nag_packs, attached
 from tests.conftest import ROLE
 
 NAME = "churn"
@@ -86,16 +92,28 @@ def built() -> Built:
 
 
 @pytest.fixture(scope="module")
+def every() -> Every:
+    return Every()
+
+
+@pytest.fixture(scope="module")
 def lint(
-    built: Built, tmp_path_factory: pytest.TempPathFactory, lint_service: LintService
-) -> Iterator[tuple[dict[str, Any], BackgroundLint]]:
-    """cfn-lint of the built template, started as soon as it is synthesized."""
-    yield from lint_in_background(
-        "dedicated",
-        template_json(built.template),
+    built: Built,
+    every: Every,
+    tmp_path_factory: pytest.TempPathFactory,
+    lint_service: LintService,
+) -> tuple[dict[str, dict[str, Any]], BackgroundLint]:
+    """cfn-lint of both synthesized templates, in one job of the session's worker."""
+    templates = {
+        "dedicated": template_json(built.template),
+        "every": template_json(every.template),
+    }
+    worker = BackgroundLint(
+        {name: json.dumps(template) for name, template in templates.items()},
         tmp_path_factory.mktemp("dedicated-lint"),
         lint_service,
     )
+    return templates, worker
 
 
 def _resources(statement: dict[str, Any]) -> list[Any]:
@@ -221,8 +239,12 @@ def test_a_tuning_steps_jobs_run_as_its_dedicated_role() -> None:
     assert arguments["TrainingJobDefinition"]["RoleArn"] == f"${{GetAtt:{role}.Arn}}"
     train_data = s3_arn("data-bucket/train/*")
     assert train_data in _reads(attached(template, pipeline.dedicated_roles["Tune"]))
-    # The step role runs no job here: none of the step's data.
-    assert train_data not in _reads(attached(template, pipeline.step_role))
+    # The step role runs no job here: it gets no policy (the one made for it is attached to
+    # no role), and the pipeline role can't pass it.
+    assert attached(template, pipeline.step_role) == {}
+    (policy,) = pipeline.step_role_policies
+    assert "Roles" not in resource(template, logical_id(policy))["Properties"]
+    assert _passed(template, pipeline) == [{"Fn::GetAtt": [role, "Arn"]}]
 
 
 def test_a_check_step_and_a_branch_step_run_as_their_dedicated_roles() -> None:
@@ -369,6 +391,285 @@ def test_roles_may_decrypt_the_outputs_of_other_roles_steps_they_read() -> None:
     assert _kms("score-out") in _keys(step_role)
     assert _kms("score-out") not in _keys(train_role)
     assert not any("BatchBucket" in sid for sid in train_role)
+
+
+# -- Every job step: dedicated_step_roles="*" -------------------------------------------------
+
+
+def _every_kind() -> PipelineDefinition:
+    """A step of each kind: Prep → Train → Model; Prep → Tune; a check; a branch; a Lambda.
+
+    Prep's and Train's outputs have keys of their own: whoever reads them needs the key.
+    """
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/prep.py"),
+        inputs={"raw": "s3://raw-data/incoming/"},
+        outputs=["train"],
+        output_kms_key=_kms("prep-out"),
+    )
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/train.py"),
+        inputs={"train": prep.output("train")},
+        output_kms_key=_kms("train-out"),
+    )
+    tune = TuningStep(
+        name="Tune",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/tune.py"),
+        objective_metric_name="validation:accuracy",
+        metric_definitions={"validation:accuracy": r"accuracy=([0-9.]+)"},
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+        inputs={"train": prep.output("train")},
+    )
+    check = QualityCheckStep(
+        name="DataQuality",
+        quality_check_config=DataQualityCheckConfig(
+            baseline_dataset="s3://check-data/train/", dataset_format=DatasetFormat.csv()
+        ),
+        supplied_baseline_statistics="s3://baselines/dq/statistics.json",
+        supplied_baseline_constraints="s3://baselines/dq/constraints.json",
+    )
+    model = ModelStep(
+        name="Model",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+    )
+    retrain = ProcessingStep(
+        name="Retrain",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/retrain.py"),
+        inputs={"data": "s3://branch-data/new/"},
+    )
+    mode = ParameterString(name="Mode", default_value="full")
+    branch = ConditionStep(
+        name="IfFull",
+        conditions=[ConditionEquals(left=mode, right="full")],
+        if_steps=[retrain],
+        depends_on=[check, model, tune],
+    )
+    gate = LambdaStep(name="Gate", function_arn=LAMBDA_ARN, depends_on=[branch])
+    return PipelineDefinition(parameters=[mode], steps=[gate])
+
+
+def _prep_and_automl() -> PipelineDefinition:
+    """Prep → AutoML: with "*", no job runs as the step role (AutoML has its own)."""
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/prep.py"),
+        inputs={"raw": "s3://raw-data/incoming/"},
+        outputs=["train"],
+    )
+    automl = AutoMLStep(name="AutoML", inputs=prep.output("train"), target_attribute_name="y")
+    return PipelineDefinition(steps=[automl])
+
+
+def _none_eligible() -> PipelineDefinition:
+    """Job steps "*" skips: one given a role, a tuning step one of whose definitions has one."""
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/prep.py"),
+        inputs={"raw": "s3://raw-data/incoming/"},
+        outputs=["train"],
+        role=ROLE,
+    )
+    ranges = {"eta": ContinuousParameter(min_value=0.01, max_value=0.3)}
+    tune = TuningStep(
+        name="Tune",
+        training_job_definitions=[
+            TrainingJobDefinition(
+                name=name,
+                image=Image.xgboost("1.7-1"),
+                inputs={"train": prep.output("train")},
+                objective_metric_name="validation:auc",
+                hyperparameter_ranges=ranges,
+                role=role,
+            )
+            for name, role in (("first", None), ("second", ROLE))
+        ],
+        max_jobs=2,
+    )
+    gate = LambdaStep(name="Gate", function_arn=LAMBDA_ARN, depends_on=[tune])
+    return PipelineDefinition(steps=[gate])
+
+
+class Every:
+    """Three pipelines with ``dedicated_step_roles="*"``, synthesized once under cdk-nag.
+
+    ``full`` has a step of each kind; no job of ``automl`` runs as its step role; "*"
+    finds no step to give a role in ``skipped``.
+    """
+
+    def __init__(self) -> None:
+        app = new_app()
+        stack = cdk.Stack(app, "Every", env=cdk.Environment(account=ACCOUNT, region=REGION))
+        store = ArtifactStore(stack, "Store")
+
+        def pipeline(construct_id: str, definition: PipelineDefinition, name: str) -> Pipeline:
+            return Pipeline(
+                stack,
+                construct_id,
+                definition=definition,
+                pipeline_name=name,
+                artifact_store=store,
+                dedicated_step_roles="*",
+            )
+
+        self.full = pipeline("Full", _every_kind(), NAME)
+        self.automl = pipeline("AutoMLOnly", _prep_and_automl(), "automl")
+        self.skipped = pipeline("Skipped", _none_eligible(), "skipped")
+        add_nag_packs(app, store)
+        self.template, self.annotations = synthesized(stack)
+        self.definitions = dict(pipeline_definitions(template_json(self.template)))
+
+    def steps(self, pipeline: Pipeline) -> dict[str, dict[str, Any]]:
+        """The steps of ``pipeline``'s definition in the template, by name."""
+        return steps_by_name(self.definitions[logical_id(pipeline)])
+
+    def role_arn(self, role: Any) -> str:
+        """A role's ARN as the decoded definition writes it."""
+        return f"${{GetAtt:{logical_id(role)}.Arn}}"
+
+
+def _passed(template: Template, pipeline: Pipeline) -> list[Any]:
+    """The roles ``pipeline``'s role may pass to SageMaker."""
+    return _resources(attached(template, pipeline.role)["PassStepRoleToSageMaker"])
+
+
+def _writes(found: dict[str, dict[str, Any]]) -> list[Any]:
+    """The resources of every ``WriteDataIn…`` statement of ``found``."""
+    return [
+        resource
+        for sid, statement in found.items()
+        if sid.startswith("WriteDataIn")
+        for resource in _resources(statement)
+    ]
+
+
+def test_every_job_step_runs_as_a_role_of_its_own(every: Every) -> None:
+    pipeline = every.full
+    # In the definition's order, branch steps included; not Model, Lambda nor Condition.
+    assert list(pipeline.dedicated_roles) == ["DataQuality", "Prep", "Train", "Tune", "Retrain"]
+    roles = sorted(child.node.id for child in pipeline.node.children if isinstance(child, iam.Role))
+    assert roles == sorted(
+        ["Role", "StepRole", *(f"StepRole-{step}" for step in pipeline.dedicated_roles)]
+    )
+    steps = every.steps(pipeline)
+    for step, role in pipeline.dedicated_roles.items():
+        arguments = steps[step]["Arguments"]
+        job = arguments.get("TrainingJobDefinition", arguments)  # a tuning step's jobs
+        assert job["RoleArn"] == every.role_arn(role), step
+    # The Model step's model still runs as the step role; the pipeline role may pass each.
+    assert steps["Model"]["Arguments"]["ExecutionRoleArn"] == every.role_arn(pipeline.step_role)
+    passed = _passed(every.template, pipeline)
+    assert sorted(json.dumps(role) for role in passed) == sorted(
+        json.dumps({"Fn::GetAtt": [logical_id(role), "Arn"]})
+        for role in [pipeline.step_role, *pipeline.dedicated_roles.values()]
+    )
+
+
+def test_each_role_reads_and_writes_for_its_step_only(every: Every) -> None:
+    pipeline, template = every.full, every.template
+    prep_output = "/executions/churn/*/Prep/train*"
+    prep = attached(template, pipeline.dedicated_roles["Prep"])
+    train = attached(template, pipeline.dedicated_roles["Train"])
+    tune = attached(template, pipeline.dedicated_roles["Tune"])
+    check = attached(template, pipeline.dedicated_roles["DataQuality"])
+    retrain = attached(template, pipeline.dedicated_roles["Retrain"])
+    step_role = attached(template, pipeline.step_role)
+    assert _suffixes(prep["WriteDataInArtifactsBucket"]) == [prep_output]
+    assert s3_arn("raw-data/incoming/*") in _reads(prep)
+    # Train and Tune read Prep's output and may not write there; they don't read its input.
+    for role in (train, tune):
+        assert prep_output in _suffixes(role["ReadDataInArtifactsBucket"])
+        assert prep_output not in _suffixes(role["WriteDataInArtifactsBucket"])
+        assert s3_arn("raw-data/incoming/*") not in _reads(role)
+    assert _suffixes(train["WriteDataInArtifactsBucket"]) == ["/models/churn/*/Train/model*"]
+    assert _suffixes(tune["WriteDataInArtifactsBucket"]) == ["/models/churn/*/Tune/model*"]
+    assert s3_arn("code-bucket/train.py*") in _reads(train)
+    assert s3_arn("code-bucket/train.py*") not in _reads(tune)
+    assert _suffixes(check["WriteDataInArtifactsBucket"]) == [
+        "/executions/churn/*/DataQuality/quality_check_output*"
+    ]
+    assert s3_arn("check-data/train/*") in _reads(check)
+    assert _reads(retrain) == [
+        s3_arn("branch-data/new/*"),
+        s3_arn("code-bucket/retrain.py*"),
+    ]
+    assert _writes(retrain) == []
+    # The step role runs the Model step's model alone: Train's model, read only.
+    assert _suffixes(step_role["ReadDataInArtifactsBucket"]) == ["/models/churn/*/Train/model*"]
+    assert _writes(step_role) == []
+    assert not any("CodeBucket" in sid or "RawData" in sid for sid in step_role)
+
+
+def test_each_role_may_decrypt_the_outputs_of_the_dedicated_steps_it_reads(every: Every) -> None:
+    pipeline, template = every.full, every.template
+    # The literal keys each role may use (the store's key, a token, left out).
+    roles = {**pipeline.dedicated_roles, "step role": pipeline.step_role}
+    keys = {
+        step: {key for key in _keys(attached(template, role)) if isinstance(key, str)}
+        for step, role in roles.items()
+    }
+    assert {_kms("prep-out"), _kms("train-out")} <= keys["Train"]
+    assert _kms("prep-out") in keys["Tune"]
+    assert _kms("train-out") not in keys["Tune"] | keys["Prep"]
+    # The Model step's model (the step role) reads Train's model.tar.gz, not Prep's output.
+    assert _kms("train-out") in keys["step role"]
+    assert _kms("prep-out") not in keys["step role"]
+    # Neither read by the check nor the branch step.
+    assert not {_kms("prep-out"), _kms("train-out")} & (keys["DataQuality"] | keys["Retrain"])
+
+
+def test_a_step_role_no_job_runs_as_gets_no_policy_and_is_not_passed(every: Every) -> None:
+    pipeline, template = every.automl, every.template
+    assert list(pipeline.dedicated_roles) == ["Prep"]
+    assert pipeline.automl_role is not None
+    steps = every.steps(pipeline)
+    assert steps["AutoML"]["Arguments"]["RoleArn"] == every.role_arn(pipeline.automl_role)
+    assert attached(template, pipeline.step_role) == {}
+    passed = _passed(template, pipeline)
+    assert {"Fn::GetAtt": [logical_id(pipeline.step_role), "Arn"]} not in passed
+    # Its policy is still made: AutoML's jobs get it (the data of the AutoML step).
+    (policy,) = pipeline.step_role_policies
+    properties = resource(template, logical_id(policy))["Properties"]
+    assert properties["Roles"] == [{"Ref": logical_id(pipeline.automl_role)}]
+    automl = attached(template, pipeline.automl_role)
+    assert "/executions/automl/*/Prep/train*" in _suffixes(automl["ReadDataInArtifactsBucket"])
+    assert "AutoMLCandidateModelsAndEndpoints" in automl
+
+
+def test_every_step_skips_the_steps_that_cant_have_a_role_and_warns_if_none_can(
+    every: Every,
+) -> None:
+    pipeline = every.skipped
+    assert dict(pipeline.dedicated_roles) == {}
+    assert pipeline.node.try_find_child("StepRole-Tune") is None
+    steps = every.steps(pipeline)
+    assert steps["Prep"]["Arguments"]["RoleArn"] == ROLE
+    # The tuning step's definition given no role runs as the step role, as without "*".
+    first, second = steps["Tune"]["Arguments"]["TrainingJobDefinitions"]
+    assert first["RoleArn"] == every.role_arn(pipeline.step_role)
+    assert second["RoleArn"] == ROLE
+    warnings = every.annotations.find_warning(
+        "/Every/Skipped", Match.string_like_regexp(".*no-dedicated-step.*")
+    )
+    assert [str(warning.entry.data) for warning in warnings] == [
+        "dedicated_step_roles='*' gives no step a role of its own: the job steps 'Prep' "
+        "(Processing), 'Tune' (Tuning) are given a role (role=), or are Model or AutoML steps, "
+        "which can't have one. Every job runs as it did without the prop. "
+        "[ack: cdk-sagemaker-pipelines:no-dedicated-step]"
+    ]
+    for other in ("/Every/Full", "/Every/AutoMLOnly"):
+        assert (
+            every.annotations.find_warning(other, Match.string_like_regexp(".*no-dedicated-step.*"))
+            == []
+        )
 
 
 # -- Refusals ----------------------------------------------------------------------------------
@@ -521,7 +822,47 @@ def test_fails_a_lone_string() -> None:
     _refused(
         _prep_train_evaluate(),
         "Prep",
-        r"prop 'dedicated_step_roles': expected a list of strings, got .*\(write \['Prep'\]\)",
+        r"prop 'dedicated_step_roles': expected a list of step names or '\*', got str 'Prep' "
+        r"\(write \['Prep'\] for that step, or '\*' for every job step\)",
+    )
+
+
+def test_fails_a_star_in_a_list() -> None:
+    _refused(
+        _prep_train_evaluate(),
+        ["*"],
+        r"prop 'dedicated_step_roles': '\*' in a list is no step name \(write "
+        r"dedicated_step_roles='\*' \(not in a list\) for every job step\)",
+    )
+    _refused(
+        _prep_train_evaluate(),
+        ["Prep", "*"],
+        r"'\*' in a list is no step name \(.* for every job step, or list step names only\)",
+    )
+
+
+def test_fails_every_step_of_a_definition_json() -> None:
+    _refused(
+        literal_definition(),
+        "*",
+        r"prop 'dedicated_step_roles': every job step \('\*'\) of a definition JSON .*RoleArn "
+        r"the JSON gives them, fixed in it",
+    )
+
+
+def test_fails_every_step_where_a_roles_id_is_that_of_anothers_policy() -> None:
+    steps = [
+        ProcessingStep(
+            name=name, image=Image.sklearn("1.2-1"), code=Code.from_s3("s3://code-bucket/a.py")
+        )
+        for name in ("A", "A-Policy")
+    ]
+    _refused(
+        PipelineDefinition(steps=steps),
+        "*",
+        r"prop 'dedicated_step_roles': step 'A-Policy': its role's construct id "
+        r"'StepRole-A-Policy' is that of a managed policy of step 'A''s role \(rename step "
+        r"'A-Policy', or list the steps to give roles of their own instead of '\*'\)",
     )
 
 
@@ -539,11 +880,14 @@ def test_fails_every_problem_at_once() -> None:
 
 
 def test_cfn_lint_finds_nothing_in_dedicated_roles(
-    lint: tuple[dict[str, Any], BackgroundLint],
+    lint: tuple[dict[str, dict[str, Any]], BackgroundLint],
 ) -> None:
-    template, worker = lint
-    matches = worker.results()["dedicated"]
+    templates, worker = lint
+    results = worker.results()
     problems = [
-        _describe(match) for match in matches if _key(template, match) not in FALSE_POSITIVES
+        f"{name}: {_describe(match)}"
+        for name, template in templates.items()
+        for match in results[name]
+        if _key(template, match) not in FALSE_POSITIVES
     ]
     assert problems == []

@@ -720,6 +720,14 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
     "Duration": [AN_INT, A_STRING, UNRELATED],
     "RemovalPolicy": [_value("str", "retain"), UNRELATED],
     "Sequence[str]": [A_STRING, _value("ints", [1, 2]), A_DICT, UNRELATED],
+    # dedicated_step_roles: names, or "*" alone (not in a list) for every job step.
+    "Sequence[str] | Literal['*']": [
+        A_STRING,
+        _value("star in a list", ["*"]),
+        _value("ints", [1, 2]),
+        A_DICT,
+        UNRELATED,
+    ],
     "Mapping[str, str]": [_value("pairs", [("a", "b")]), A_STRING, _value("int values", {"a": 1})],
     "Mapping[str, str | Sequence[str]]": [_value("pairs", [("a", "b")]), A_STRING, UNRELATED],
     "list[s3.LifecycleRule]": [A_DICT, _value("dicts", [{"id": "x"}]), UNRELATED],

@@ -15,7 +15,12 @@ from cdk_sagemaker_pipelines.definition import (
     StaticBinder,
     TrainingStep,
 )
-from cdk_sagemaker_pipelines.definition.permissions import S3Access, _may_overlap, plan_permissions
+from cdk_sagemaker_pipelines.definition.permissions import (
+    PermissionPlan,
+    S3Access,
+    _may_overlap,
+    plan_permissions,
+)
 from tests.conftest import ROLE
 
 
@@ -113,6 +118,54 @@ def test_a_subset_plan_gets_the_output_keys_of_the_other_steps_it_reads() -> Non
     assert keys("Train") == ["train-out", "prep-out"]
     assert keys("Prep") == ["prep-volume", "prep-out"]
     assert keys("Report") == ["report-out"]
+
+
+def test_the_plans_of_every_step_alone_get_the_keys_of_what_each_reads() -> None:
+    # dedicated_step_roles="*": each job step planned alone. Prep → Train → Evaluate, each
+    # output with a key of its own; Evaluate reads Prep's output and Train's model.
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/prep.py"),
+        outputs=["train", "test"],
+        output_kms_key="prep-out",
+    )
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/train.py"),
+        inputs={"train": prep.output("train")},
+        output_kms_key="train-out",
+    )
+    evaluate = ProcessingStep(
+        name="Evaluate",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/evaluate.py"),
+        inputs={
+            "model": train.properties.ModelArtifacts.S3ModelArtifacts,
+            "test": prep.output("test"),
+        },
+        outputs=["report"],
+        output_kms_key="evaluate-out",
+    )
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    definition = PipelineDefinition(steps=[evaluate]).to_definition(binder)
+
+    def plan(step: str) -> PermissionPlan:
+        return plan_permissions(definition, pipeline_name="churn", steps=[step])
+
+    # Prep reads no step's output: its own key alone.
+    assert plan("Prep").kms_keys == ["prep-out"]
+    # A step reading under churn/*/… gets the key of every step writing there too: IAM's *
+    # takes '/', so Evaluate's role may write an object under churn/<id>/Prep/train/.
+    assert plan("Train").kms_keys == ["train-out", "prep-out", "evaluate-out"]
+    assert plan("Evaluate").kms_keys == ["evaluate-out", "prep-out", "train-out"]
+    # Each writes its own outputs, nothing of the others.
+    assert plan("Train").writes == [S3Access("my-bucket", "churn/*/Train/model")]
+    assert S3Access("my-bucket", "churn/*/Prep/train") in plan("Train").reads
+    assert S3Access("my-bucket", "churn/*/Prep/test") not in plan("Train").reads
+    # No step left to the step role: an empty plan, no key.
+    assert plan_permissions(definition, pipeline_name="churn", steps=()) == PermissionPlan()
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,17 @@ from tests.local.conftest import Workspace, compile_steps
 from tests.local.executors.test_condition import GOOD
 from tests.local.executors.test_condition import build as condition_pipeline
 from tests.local.executors.test_models import pipeline as transform_pipeline
-from tests.local.test_assembly import GROUP, definition, join, write_cdk_out
+from tests.local.test_assembly import (
+    ASSETS,
+    GROUP,
+    PREP,
+    TRAIN,
+    Cfn,
+    definition,
+    join,
+    s3_arn,
+    write_cdk_out,
+)
 
 OBJECT = "arn:aws:s3:::data/curated/rows.csv"
 DATA_KEY = "arn:aws:kms:us-east-1:000000000000:key/DataKeyAB12CD34"
@@ -357,6 +367,159 @@ def test_a_resume_checks_against_the_recorded_policies(cdk_out: Path, tmp_path: 
     assert "AccessDenied" in (runner.resume(failed.execution_id).failure_reason or "")
     unchecked = LocalRunner(LocalConfig(root=tmp_path / "root", iam_check=False))
     assert unchecked.resume(failed.execution_id).status == "Succeeded"
+
+
+# -- a role of its own for every job step (dedicated_step_roles="*") ------------------------
+
+ARTIFACTS = {"Ref": "ArtifactsBucketAB12CD34"}
+DATA = {"Ref": "DataBucket11AA22BB"}
+USE_DATA_KEY = {
+    "Sid": "UseDataKey",
+    "Effect": "Allow",
+    "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+    "Resource": {"Fn::GetAtt": ["DataKeyAB12CD34", "Arn"]},
+}
+# What the construct derives for each step alone: its inputs, its code, its own output.
+DEDICATED_STATEMENTS = {
+    "Prep": [
+        {
+            "Sid": "Read",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": [s3_arn(DATA, "/curated/*"), s3_arn(ASSETS, f"/{PREP}.py*")],
+        },
+        {
+            "Sid": "List",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": s3_arn(DATA),
+            "Condition": {"StringLike": {"s3:prefix": ["curated/*"]}},
+        },
+        {
+            "Sid": "Write",
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": s3_arn(ARTIFACTS, "/executions/dev-ml-training/*/Prep/out*"),
+        },
+        USE_DATA_KEY,
+    ],
+    "Train": [
+        {
+            "Sid": "Read",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": [
+                s3_arn(ARTIFACTS, "/executions/dev-ml-training/*/Prep/out*"),
+                s3_arn(ASSETS, f"/{TRAIN}.gz*"),
+            ],
+        },
+        {
+            "Sid": "List",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": s3_arn(ARTIFACTS),
+            "Condition": {"StringLike": {"s3:prefix": ["executions/dev-ml-training/*/Prep/out*"]}},
+        },
+        {
+            "Sid": "Write",
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": s3_arn(ARTIFACTS, "/executions/dev-ml-training/*/Train/out*"),
+        },
+        USE_DATA_KEY,
+    ],
+}
+
+
+def _dedicated_role(step: str) -> str:
+    """The logical id of ``step``'s role."""
+    return f"StepRole{step}AB12CD34"
+
+
+def _every_step_dedicated(cdk_out: Path, train_input: Any = None) -> None:
+    """test_assembly's assembly as ``dedicated_step_roles="*"`` makes it.
+
+    Prep and Train run as roles of their own (``<pipeline>/StepRole-<step>``), each with a
+    policy of what that step alone needs (``DEDICATED_STATEMENTS``). No job runs as the step
+    role: its policy is attached to no role, and the pipeline role passes the two others.
+    ``train_input``: another S3 URI for Train's channel (its policy left as it is).
+    """
+    body = definition()
+    for step in body["Steps"]:
+        name = step["Name"]
+        if name in DEDICATED_STATEMENTS:
+            step["Arguments"]["RoleArn"] = Cfn({"Fn::GetAtt": [_dedicated_role(name), "Arn"]})
+        if name == "Train" and train_input is not None:
+            channel = step["Arguments"]["InputDataConfig"][0]["DataSource"]["S3DataSource"]
+            channel["S3Uri"] = train_input
+
+    def edit(resources: dict[str, Any]) -> None:
+        del resources["StepRolePolicyAB12CD34"]["Properties"]["Roles"]
+        for step, statements in DEDICATED_STATEMENTS.items():
+            role = _dedicated_role(step)
+            resources[role] = {"Type": "AWS::IAM::Role", "Properties": {}}
+            resources[f"{role}Policy"] = {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Properties": {
+                    "Roles": [{"Ref": role}],
+                    "PolicyDocument": {"Statement": statements},
+                },
+            }
+        for statement in _pipeline_statements(resources):
+            if statement["Sid"] == "PassStepRoleToSageMaker":
+                statement["Resource"] = [
+                    {"Fn::GetAtt": [_dedicated_role(step), "Arn"]} for step in DEDICATED_STATEMENTS
+                ]
+        properties = resources["Pipeline99887766"]["Properties"]
+        properties["PipelineDefinition"]["PipelineDefinitionBody"] = join(body)
+
+    _edit_policy(cdk_out, edit)
+    metadata_file = cdk_out / "assembly-dev" / "devMl.metadata.json"
+    metadata = json.loads(metadata_file.read_text())
+    for step in DEDICATED_STATEMENTS:
+        logical = [{"type": "aws:cdk:logicalId", "data": _dedicated_role(step)}]
+        metadata[f"/dev/Ml/StepRole-{step}/Resource"] = logical
+    metadata_file.write_text(json.dumps(metadata))
+
+
+def test_every_step_on_a_role_of_its_own_runs_with_the_iam_check(
+    cdk_out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _every_step_dedicated(cdk_out)
+    requesters: dict[str, set[str]] = {}
+    original = AccessGuard._check
+
+    def spy(self: AccessGuard, action: str, resource: str, *rest: Any, **named: Any) -> None:
+        if action.startswith("s3:"):
+            requesters.setdefault(self.who, set()).update(role.name for role in self.roles)
+        original(self, action, resource, *rest, **named)
+
+    monkeypatch.setattr(AccessGuard, "_check", spy)
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    assert result.status == "Succeeded", result.failure_reason
+    # Each job's reads and writes were checked against its own role alone.
+    assert requesters == {
+        f"the job of step '{step}'": {f"{_dedicated_role(step)} (dev/Ml/StepRole-{step})"}
+        for step in ("Prep", "Train")
+    }
+
+
+def test_a_step_reading_what_only_another_steps_role_may_read_is_denied(
+    cdk_out: Path, tmp_path: Path
+) -> None:
+    # Train's role may read Prep's output, not Prep's input (curated/), which the step
+    # role, that every job ran as, could.
+    curated = {"Std:Join": {"On": "", "Values": ["s3://", Cfn(DATA), "/curated/"]}}
+    _every_step_dedicated(cdk_out, train_input=curated)
+    result = LocalRunner(LocalConfig(root=tmp_path / "root")).run(load_assembly(cdk_out))
+    assert result.step("Prep").status == "Succeeded"
+    reason = result.step("Train").failure_reason or ""
+    assert reason.startswith(
+        "AccessDenied (simulated from the assembly's IAM policies): role "
+        f"{_dedicated_role('Train')} (dev/Ml/StepRole-Train) may not s3:ListBucket on "
+        "arn:aws:s3:::dev-ml-data (s3:prefix 'curated/'): no statement of its policies allows "
+        "it (channel 'train', read by the job of step 'Train')"
+    ), reason
 
 
 def test_a_role_with_an_aws_managed_policy_is_not_checked_and_noted(

@@ -368,6 +368,8 @@ SNAPSHOT_PATHS = {
     "TrainingRole4C1607BC": "/dev/MlOps/Training/Role/Resource",
     "TrainingStepRoleDF38A49C": "/dev/MlOps/Training/StepRole/Resource",
     "TrainingStepRolePreprocess446530F2": "/dev/MlOps/Training/StepRole-Preprocess/Resource",
+    "TrainingStepRoleTrain1E97B939": "/dev/MlOps/Training/StepRole-Train/Resource",
+    "TrainingStepRoleEvaluateC5DC88E7": "/dev/MlOps/Training/StepRole-Evaluate/Resource",
 }
 
 
@@ -441,23 +443,32 @@ def snapshot_assembly(directory: Path) -> Path:
     return out
 
 
-def test_the_reference_app_gives_preprocess_its_dedicated_role(tmp_path: Path) -> None:
+def test_the_reference_app_gives_each_job_step_its_dedicated_role(tmp_path: Path) -> None:
+    # dedicated_step_roles="*": each job step writes its own outputs only.
     report = access_report(snapshot_assembly(tmp_path), pipeline="dev/MlOps/Training")
     assert [(step.name, step.roles) for step in report.steps] == [
         ("Preprocess", ("dev/MlOps/Training/StepRole-Preprocess",)),
-        ("Train", ("dev/MlOps/Training/StepRole",)),
-        ("Evaluate", ("dev/MlOps/Training/StepRole",)),
+        ("Train", ("dev/MlOps/Training/StepRole-Train",)),
+        ("Evaluate", ("dev/MlOps/Training/StepRole-Evaluate",)),
         ("CheckAccuracy", ()),
         ("RegisterModel", ()),
         ("AccuracyTooLow", ()),
     ]
-    preprocess = report.role("dev/MlOps/Training/StepRole-Preprocess")
-    assert preprocess is not None
-    writes = {g.resource for g in preprocess.grants if g.action == "s3:PutObject"}
-    assert writes == {
-        "dev/MlOps/Artifacts/Bucket: executions/<pipeline>/*/Preprocess/test*",
-        "dev/MlOps/Artifacts/Bucket: executions/<pipeline>/*/Preprocess/train*",
+    expected = {
+        "Preprocess": {
+            "executions/<pipeline>/*/Preprocess/test*",
+            "executions/<pipeline>/*/Preprocess/train*",
+        },
+        "Train": {"models/<pipeline>/*/Train/model*"},
+        "Evaluate": {"models/<pipeline>/*/Evaluate/evaluation*"},
     }
+    for step, prefixes in expected.items():
+        role = report.role(f"dev/MlOps/Training/StepRole-{step}")
+        assert role is not None
+        writes = {g.resource for g in role.grants if g.action == "s3:PutObject"}
+        assert writes == {f"dev/MlOps/Artifacts/Bucket: {prefix}" for prefix in prefixes}, step
+    # No job runs as the step role: it has no policy, and the pipeline role can't pass it.
+    assert report.role("dev/MlOps/Training/StepRole") is None
 
 
 def test_the_docs_example_is_the_reference_apps_output(

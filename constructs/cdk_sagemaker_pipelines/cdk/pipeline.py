@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, Unpack, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict, Unpack, cast
 
 import jsii
 from aws_cdk import (
@@ -657,14 +657,16 @@ class Pipeline(PipelineBase):
     ``parameter_locations``.
 
     The steps named in ``dedicated_step_roles`` (Processing, Training, Tuning and check
-    steps) each run with a role of their own (``dedicated_roles``, by step name), whose
-    policies are derived from that step alone: a job that handles untrusted input can't
-    read the other steps' inputs nor overwrite their outputs. The step role's are then
-    derived from the other steps::
+    steps), or every such step with ``"*"``, each run with a role of their own
+    (``dedicated_roles``, by step name), whose policies are derived from that step alone: a
+    job that handles untrusted input can't read the other steps' inputs nor overwrite their
+    outputs. The step role's are then derived from the other steps::
 
         pipeline = Pipeline(self, "Training", definition=build_pipeline(...),
                             dedicated_step_roles=["Preprocess"])
         raw_bucket.grant_read(pipeline.dedicated_roles["Preprocess"], "incoming/*")
+        # Or a role for every job step, kept in step with the definition as it grows:
+        Pipeline(self, "Scoring", definition=build_scoring(...), dedicated_step_roles="*")
 
     The pipeline is retained by default (``removal_policy``): SageMaker deletes a
     pipeline's execution history with it, and a new ``pipeline_name`` or construct path
@@ -693,7 +695,7 @@ class Pipeline(PipelineBase):
         role: iam.IRole | None = None,
         step_role: iam.IRole | None = None,
         automl_role: iam.IRole | None = None,
-        dedicated_step_roles: Sequence[str] | None = None,
+        dedicated_step_roles: Sequence[str] | Literal["*"] | None = None,
         max_parallel_execution_steps: int | None = None,
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
@@ -734,6 +736,12 @@ class Pipeline(PipelineBase):
             them). Not Model steps (their role also runs the Transform jobs of the model and
             the endpoints serving it: give the Model step ``role=``), nor AutoML steps (see
             ``automl_role``), nor a definition JSON (its ``RoleArn`` values are fixed).
+            ``"*"``: every step that can have one, branch steps included, as if each were
+            listed; the others (Model and AutoML steps, steps given a ``role``, a
+            ``TuningStep`` some of whose training job definitions have one, steps of no
+            job role) are left as they are. The step role then runs only the jobs of those
+            others; when it runs none, its policies are attached to no role (the AutoML
+            role only, for AutoML steps) and the pipeline role can't pass it.
             Default: none (every job runs as the step role).
         :param max_parallel_execution_steps: Default: no limit beyond the service's.
         :param vpc: run jobs in this VPC, in ``vpc_subnets`` (Default: what
@@ -822,8 +830,13 @@ class Pipeline(PipelineBase):
         steps of a ``PipelineDefinition``; None when there is neither."""
         self._automl_role_arn: str | None = None
         self._automl_role_matcher: Callable[[str], bool] | None = None
-        # Created as the steps are bound (see _bind_dedicated_role), in the prop's order.
-        self._dedicated_names: tuple[str, ...] = tuple(dedicated_step_roles or ())
+        # "*": every step that can have a role of its own, found as the steps are bound.
+        self._every_step_dedicated = dedicated_step_roles == EVERY_JOB_STEP
+        # Created as the steps are bound (see _bind_dedicated_role), in the prop's order
+        # (for "*", the definition's: see _settle_every_step).
+        self._dedicated_names: tuple[str, ...] = (
+            () if self._every_step_dedicated else tuple(dedicated_step_roles or ())
+        )
         self._dedicated_roles: dict[str, iam.IRole] = {}
         self._dedicated_role_arns: dict[str, str] = {}
         self.dedicated_roles: Mapping[str, iam.IRole] = MappingProxyType(self._dedicated_roles)
@@ -848,13 +861,22 @@ class Pipeline(PipelineBase):
             network=network,
             automl_role_arn=self._bind_automl_role,
             job_tags=job_tags,
-            dedicated_role_arn=self._bind_dedicated_role if self._dedicated_names else None,
+            dedicated_role_arn=(
+                self._bind_dedicated_role
+                if self._dedicated_names or self._every_step_dedicated
+                else None
+            ),
         )
-        self.definition: dict[str, Any] = freeze(self._compile(definition))
+        compiled = self._compile(definition)
+        if self._every_step_dedicated:
+            self._settle_every_step(compiled)
+        self.definition: dict[str, Any] = freeze(compiled)
         """The compiled definition, read-only: changing it after the construct exists raises."""
         problems = self._dedicated_step_problems()
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+        if self._every_step_dedicated and not self._dedicated_roles:
+            self._warn_no_dedicated_step()
         # Rendered for the template once: the size check measures the same rendering (for
         # a definition of hundreds of steps, each rendering sends it all to jsii).
         body = stack.to_json_string(self.definition)
@@ -955,6 +977,11 @@ class Pipeline(PipelineBase):
         step_role_automl_roles = [
             arn for arn in self.plan.automl_roles if arn not in on_automl_role
         ]
+        # Beside dedicated roles, a step role no job runs as ("*" may leave it none) gets no
+        # policy: what the remaining steps need (a registration's model data) would only
+        # widen a role nothing uses. Its policies are still made (step_role_policies),
+        # for the AutoML role, which gets them, or for whoever attaches them.
+        step_role_idle = bool(dedicated_plans) and self._step_role_runs_no_job(is_automl_role)
 
         step_role_lookups = lookups if not dedicated_plans else lookups.narrowed(step_role_plan)
         step_role_repositories = (
@@ -1126,9 +1153,10 @@ class Pipeline(PipelineBase):
             "StepRolePolicy",
             f"What the jobs of SageMaker pipeline {name} may do",
             step_groups,
-            None if "step_role" in locked else self.step_role,
+            None if "step_role" in locked or step_role_idle else self.step_role,
         )
-        """The managed policies of the permissions derived for ``step_role``."""
+        """The managed policies of the permissions derived for ``step_role`` (attached to no
+        role when no job runs as it: see ``dedicated_step_roles``)."""
         self.step_role_policy = self.step_role_policies[0]
         """The (first) managed policy of the permissions derived for ``step_role``."""
         attach_to_automl_role = (
@@ -1726,8 +1754,10 @@ class Pipeline(PipelineBase):
 
         None for any other step, and for a named step of a type that takes no dedicated
         role (refused once the definition is compiled: see ``_dedicated_step_problems``).
+        With ``"*"``, every step of such a type that asks (one given a ``role`` doesn't).
         """
-        if step_name not in self._dedicated_names or step_type not in DEDICATED_STEP_TYPES:
+        listed = self._every_step_dedicated or step_name in self._dedicated_names
+        if not listed or step_type not in DEDICATED_STEP_TYPES:
             return None
         arn = self._dedicated_role_arns.get(step_name)
         if arn is None:
@@ -1742,12 +1772,62 @@ class Pipeline(PipelineBase):
             arn = self._dedicated_role_arns[step_name] = bound_role_arn(role)
         return arn
 
+    def _settle_every_step(self, definition: Mapping[str, Any]) -> None:
+        """The steps ``dedicated_step_roles="*"`` gives a role of their own, in definition order.
+
+        The binder asked for a role for every job of a step of ``DEDICATED_STEP_TYPES``
+        given none (``_bind_dedicated_role``), but a ``TuningStep`` asks once per training
+        job definition given none: one whose other definitions have roles of their own
+        can't have a dedicated role (see ``_dedicated_step_problems``), so ``"*"`` leaves it
+        as it would be without: its jobs that asked run as the step role, and the role made
+        for it goes. Called on the compiled definition before it is frozen.
+        """
+        entries = {spec.name: spec.entry for spec in walk_steps(definition.get("Steps") or [])}
+        for step in [
+            step
+            for step in self._dedicated_roles
+            if _definitions_with_roles(self._compiled_steps.get(step))
+        ]:
+            arn = self._dedicated_role_arns.pop(step)
+            del self._dedicated_roles[step]
+            entry = cast(dict[str, Any], entries[step])
+            entry["Arguments"] = _replaced(entry.get("Arguments"), arn, self._step_role_arn)
+            self.node.try_remove_child(_dedicated_role_id(step))
+        self._dedicated_names = tuple(step for step in entries if step in self._dedicated_roles)
+        created = dict(self._dedicated_roles)  # in the order the steps were bound
+        self._dedicated_roles.clear()
+        self._dedicated_roles.update((step, created[step]) for step in self._dedicated_names)
+
+    def _warn_no_dedicated_step(self) -> None:
+        """``dedicated_step_roles="*"`` found no step to give a role of its own."""
+        job_steps = [
+            f"'{spec.name}' ({spec.step_type})"
+            for spec in walk_steps(self.definition.get("Steps") or [])
+            if spec.step_type in DEDICATED_STEP_TYPES
+            or spec.step_type in ("Model", AUTOML_STEP_TYPE)
+        ]
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:no-dedicated-step",
+            f"dedicated_step_roles={EVERY_JOB_STEP!r} gives no step a role of its own: "
+            + (
+                f"the job steps {', '.join(job_steps)} are given a role (role=), or are "
+                "Model or AutoML steps, which can't have one"
+                if job_steps
+                else "the definition has no Processing, Training, Tuning or check step"
+            )
+            + ". Every job runs as it did without the prop.",
+        )
+
     def _dedicated_step_problems(self) -> list[Problem]:
         """The steps of ``dedicated_step_roles`` that can't run with a role of their own.
 
         Judged on the compiled definition (every step, those reached through references
-        and branches included) and the step objects (a ``role=`` of their own).
+        and branches included) and the step objects (a ``role=`` of their own). With
+        ``"*"``, only the construct ids of the roles of the steps found (which must not be
+        those of each other's policies).
         """
+        if self._every_step_dedicated:
+            return _policy_id_clashes(self._dedicated_names, every=True)
         if not self._dedicated_names:
             return []
         kinds = {
@@ -1818,6 +1898,20 @@ class Pipeline(PipelineBase):
             (step, created[step]) for step in self._dedicated_names if step in created
         )
         return problems
+
+    def _step_role_runs_no_job(self, is_automl_role: Callable[[str], bool]) -> bool:
+        """Whether every job runs as a dedicated role or the AutoML role, none as ``step_role``.
+
+        A job of another role (a step given ``role=``) keeps the step role standing for it,
+        as ``_warn_jobs_not_run_as_step_role`` says.
+        """
+        is_step_role = _role_matcher(self.step_role, self._step_role_arn)
+        dedicated = set(self._dedicated_role_arns.values())
+        return all(
+            isinstance(role, str)
+            and (role in dedicated or (is_automl_role(role) and not is_step_role(role)))
+            for _, _, role in self.plan.job_roles
+        )
 
     def _repositories_of(self, plan: PermissionPlan, *, shared: bool = False) -> list[Any]:
         """The ECR repositories of the images bound for the steps of ``plan``.
@@ -3052,6 +3146,9 @@ def _autopilot_image(image: Mapping[str, Any], automl_steps: Collection[str]) ->
 # model's Transform jobs and endpoints), AutoML ones (automl_role), nor the steps that run
 # no job with a role the pipeline gives (Transform, Lambda, Callback, EMR, deployment, ...).
 DEDICATED_STEP_TYPES = frozenset({"Processing", "Training", "Tuning", *CHECK_STEP_TYPES})
+# ``dedicated_step_roles="*"``: a role of its own for every step of DEDICATED_STEP_TYPES that
+# can have one (no step is named so: names are letters, digits, '-' and '_').
+EVERY_JOB_STEP: Literal["*"] = "*"
 
 
 def _definitions_with_roles(step: object) -> list[str]:
@@ -3082,13 +3179,38 @@ def _dedicated_prop_problems(values: object, definition: object) -> list[Problem
     """
     if values is None:
         return []
-    problem = expect_strings("dedicated_step_roles", values)
-    if problem is not None:
-        return [problem]
-    names = cast(Sequence[str], values)
-    if not names:
+    every = values == EVERY_JOB_STEP
+    if not every and (
+        isinstance(values, str) or expect_strings("dedicated_step_roles", values) is not None
+    ):
+        # A lone name would be iterated as one-letter steps.
+        return [
+            PropProblem(
+                None,
+                "dedicated_step_roles",
+                f"expected a list of step names or {EVERY_JOB_STEP!r}, got {describe(values)}",
+                f"write [{values!r}] for that step, or {EVERY_JOB_STEP!r} for every job step"
+                if isinstance(values, str)
+                else None,
+            )
+        ]
+    listed = [] if every else list(cast(Sequence[str], values))
+    if not every and not listed:
         return []
-    problems: list[Problem] = [
+    problems: list[Problem] = []
+    if EVERY_JOB_STEP in listed:
+        # No step is named '*' (names are letters, digits, '-' and '_'): "every step" is meant.
+        problems.append(
+            PropProblem(
+                None,
+                "dedicated_step_roles",
+                f"{EVERY_JOB_STEP!r} in a list is no step name",
+                f"write dedicated_step_roles={EVERY_JOB_STEP!r} (not in a list) for every "
+                "job step" + (", or list step names only" if len(set(listed)) > 1 else ""),
+            )
+        )
+    names = [name for name in listed if name != EVERY_JOB_STEP]
+    problems += [
         PropProblem(
             None,
             "dedicated_step_roles",
@@ -3098,27 +3220,21 @@ def _dedicated_prop_problems(values: object, definition: object) -> list[Problem
         for name in dict.fromkeys(names)
         if names.count(name) > 1
     ]
-    # Step X's role's policies are StepRole-X-Policy, StepRole-X-Policy2, …: the construct
-    # ids of the roles of steps named X-Policy, X-Policy2, … (which synth couldn't create).
-    problems += [
-        PropProblem(
-            None,
-            "dedicated_step_roles",
-            f"step '{name}': its role's construct id {_dedicated_role_id(name)!r} is that of "
-            f"a managed policy of step '{other}''s role",
-            f"rename step '{name}', or leave one of the two out of dedicated_step_roles",
+    problems += _policy_id_clashes(names)
+    json_source = not isinstance(definition, PipelineDefinition) and not (
+        _definition_type_problems(definition)
+    )
+    if json_source and (every or names):
+        shown = (
+            f"every job step ({EVERY_JOB_STEP!r})"
+            if every
+            else "step(s) " + ", ".join(f"'{name}'" for name in dict.fromkeys(names))
         )
-        for name in dict.fromkeys(names)
-        for other in dict.fromkeys(names)
-        if re.fullmatch(rf"{re.escape(other)}-Policy[0-9]*", name)
-    ]
-    if not isinstance(definition, PipelineDefinition) and not _definition_type_problems(definition):
-        shown = ", ".join(f"'{name}'" for name in dict.fromkeys(names))
         problems.append(
             PropProblem(
                 None,
                 "dedicated_step_roles",
-                f"step(s) {shown} of a definition JSON (a dict, JSON text or a file): its "
+                f"{shown} of a definition JSON (a dict, JSON text or a file): its "
                 "steps run as the RoleArn the JSON gives them, fixed in it, so this construct "
                 "can't give them a role of their own",
                 "build the definition as a PipelineDefinition, or write the role's ARN into "
@@ -3126,6 +3242,43 @@ def _dedicated_prop_problems(values: object, definition: object) -> list[Problem
             )
         )
     return problems
+
+
+def _policy_id_clashes(names: Sequence[str], *, every: bool = False) -> list[Problem]:
+    """Steps whose dedicated role's construct id is that of another's role's policy.
+
+    Step X's role's policies are StepRole-X-Policy, StepRole-X-Policy2, …: the construct ids
+    of the roles of steps named X-Policy, X-Policy2, … (which synth couldn't create).
+    ``every``: the names are those ``"*"`` found, which can't leave one of them out.
+    """
+    return [
+        PropProblem(
+            None,
+            "dedicated_step_roles",
+            f"step '{name}': its role's construct id {_dedicated_role_id(name)!r} is that of "
+            f"a managed policy of step '{other}''s role",
+            f"rename step '{name}'"
+            + (
+                f", or list the steps to give roles of their own instead of {EVERY_JOB_STEP!r}"
+                if every
+                else ", or leave one of the two out of dedicated_step_roles"
+            ),
+        )
+        for name in dict.fromkeys(names)
+        for other in dict.fromkeys(names)
+        if re.fullmatch(rf"{re.escape(other)}-Policy[0-9]*", name)
+    ]
+
+
+def _replaced(value: Any, old: str, new: str) -> Any:
+    """``value`` (plain JSON) with every string ``old`` in it replaced by ``new``."""
+    if isinstance(value, str):
+        return new if value == old else value
+    if isinstance(value, dict):
+        return {key: _replaced(item, old, new) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replaced(item, old, new) for item in value]
+    return value
 
 
 def _sized_alone(

@@ -585,6 +585,34 @@ def test_language_lambda_and_callback_example_compiles() -> None:
         namespace["count"].properties.OutputParameters["row"]
 
 
+def test_language_raw_step_example_compiles() -> None:
+    namespace = _seed_example()
+    sdk = REPO / "tests" / "definition" / "sdk_generated" / "sdk-notebook-jobs.json"
+    namespace["sdk_definition"] = json.loads(sdk.read_text())
+    exec(_doc_python(LANGUAGE, "RawStep.from_json("), namespace)
+    # The notebook job's parameters, as the SDK's pipeline declares them.
+    notebook_parameters = [
+        definition.ParameterString(name="Threshold", default_value="0.8"),
+        definition.ParameterString(name="NotebookInstanceType", default_value="ml.m5.xlarge"),
+    ]
+    pipeline = definition.PipelineDefinition(
+        parameters=[namespace["input_data"], *notebook_parameters],
+        steps=[namespace["register_unversioned"], namespace["archive"]],
+    )
+    steps = {step["Name"]: step for step in pipeline.to_definition(namespace["BINDER"])["Steps"]}
+    assert list(steps) == ["ChurnReport", "Archive", "Preprocess", "Train", "RegisterUnversioned"]
+    containers = steps["RegisterUnversioned"]["Arguments"]["InferenceSpecification"]["Containers"]
+    assert containers[0]["ModelDataUrl"] == {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}
+    report = steps["Archive"]["Arguments"]["ProcessingInputs"][0]["S3Input"]["S3Uri"]
+    assert report == {"Get": "Steps.ChurnReport.OutputDataConfig.S3OutputPath"}
+    # The message the section quotes.
+    step = namespace["RawStep"](name="Report", type="Trainig", arguments={})
+    with pytest.raises(definition.PipelineValidationError) as caught:
+        namespace["PipelineDefinition"](steps=[step]).compile(namespace["BINDER"])
+    [line] = str(caught.value).splitlines()[1:]
+    assert f"`{line.removeprefix('- ')}`" in LANGUAGE.read_text().replace("\n  ", " ")
+
+
 def test_docs_pytest_examples_pass(tmp_path: Path, example_runs: Any) -> None:
     # One runner directory whose cache already holds the example's steps (from the session's
     # run of the example project): the examples run as a user's second run would, hitting it.

@@ -131,11 +131,12 @@ def test_constructs_folder_does_not_shadow_the_constructs_library() -> None:
     assert "site-packages" in result.stdout
 
 
-def test_check_automl_deployment_and_lineage_steps_are_imported_on_first_use(
+def test_check_automl_deployment_lineage_and_raw_steps_are_imported_on_first_use(
     package_python_env: dict[str, str],
 ) -> None:
     # Their classes take about a tenth of the package's import time, and few pipelines
-    # have check, AutoML, deployment or lineage steps; both package levels still export them.
+    # have check, AutoML, deployment, lineage or raw steps; both package levels still export
+    # them.
     code = (
         "import sys\n"
         "import cdk_sagemaker_pipelines.definition as definition\n"
@@ -149,9 +150,12 @@ def test_check_automl_deployment_and_lineage_steps_are_imported_on_first_use(
         "assert component not in sys.modules, 'imported eagerly'\n"
         "lineage = 'cdk_sagemaker_pipelines.definition.steps.lineage'\n"
         "assert lineage not in sys.modules, 'imported eagerly'\n"
+        "raw = 'cdk_sagemaker_pipelines.definition.steps.raw'\n"
+        "assert raw not in sys.modules, 'imported eagerly'\n"
         "import cdk_sagemaker_pipelines.local.executors._table\n"
         "import cdk_sagemaker_pipelines.definition.validate\n"
         "assert lineage not in sys.modules, 'imported by the runner or the validator'\n"
+        "assert raw not in sys.modules, 'imported by the runner or the validator'\n"
         "from cdk_sagemaker_pipelines.definition import QualityCheckStep\n"
         "from cdk_sagemaker_pipelines.definition.steps import DatasetFormat\n"
         "assert QualityCheckStep.__module__ == check\n"
@@ -165,6 +169,7 @@ def test_check_automl_deployment_and_lineage_steps_are_imported_on_first_use(
         "from cdk_sagemaker_pipelines.definition import LineageStep, LineageEntityReference\n"
         "assert LineageStep.__module__ == LineageEntityReference.__module__ == lineage\n"
         "assert definition.LineageAction.__module__ == lineage\n"
+        "assert definition.RawStep.__module__ == raw\n"
         "assert set(definition.steps.LAZY_STEP_NAMES) <= set(definition.__all__)\n"
         "try:\n"
         "    definition.NoSuchStep\n"

@@ -43,6 +43,7 @@ from cdk_sagemaker_pipelines.definition import (
     PipelineValidationError,
     ProcessingStep,
     PropertyFile,
+    RawStep,
     RegisterModel,
     S3Location,
     TrainingJobDefinition,
@@ -460,6 +461,16 @@ def test_a_function_given_by_name_or_a_queue_by_arn_fails_naming_the_step_and_fi
         Pipeline(stack, "Json", definition={"Version": "2020-12-01", "Steps": [entry]})
     [problem] = caught.value.problems
     assert (problem.step, problem.field, problem.argument) == ("Notify", "FunctionArn", None)
+    # A RawStep's names the keyword that holds the field.
+    raw = RawStep.from_json({**entry, "Arguments": {}})
+    with pytest.raises(PipelineValidationError) as caught:
+        Pipeline(stack, "Raw", definition=PipelineDefinition(steps=[raw]))
+    [problem] = caught.value.problems
+    assert (problem.step, problem.field, problem.argument) == (
+        "Notify",
+        "FunctionArn",
+        "extra_fields",
+    )
 
 
 def test_a_function_version_or_alias_and_a_queue_url_are_what_the_steps_take():

@@ -33,13 +33,8 @@ from tests.conftest import ROLE, SDK_EXAMPLES
 from tests.definition.test_sdk_reference import EXAMPLES, differences
 
 SDK_GENERATED = Path(__file__).resolve().parent.parent / "definition" / "sdk_generated"
-# SDK definitions holding what smpipe convert doesn't write: the steps and fields it names.
-UNCONVERTIBLE = {
-    "sdk-registration-options.json": {
-        ("RegisterUnversioned-RegisterModel", "Arguments.ModelPackageName")
-    },
-}
-CONVERTIBLE = sorted(p.name for p in SDK_GENERATED.glob("*.json") if p.name not in UNCONVERTIBLE)
+# Every SDK definition converts: a step no class writes is a RawStep (see below).
+CONVERTIBLE = sorted(p.name for p in SDK_GENERATED.glob("*.json"))
 
 
 def normalized(definition: dict[str, Any]) -> dict[str, Any]:
@@ -83,6 +78,15 @@ def assert_round_trips(definition: dict[str, Any]) -> str:
     return source
 
 
+def why_raw(source: str, variable: str) -> str:
+    """The comment above ``<variable> = RawStep(``, its lines joined: why it is raw."""
+    lines = source[: source.index(f"\n{variable} = RawStep(\n")].splitlines()
+    comment: list[str] = []
+    while lines and lines[-1].startswith("# "):
+        comment.insert(0, lines.pop()[2:])
+    return " ".join(comment)
+
+
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_sdk_reference_examples_round_trip(name: str) -> None:
     path = SDK_EXAMPLES / f"{name}.json"
@@ -96,16 +100,72 @@ def test_sdk_generated_definitions_round_trip(name: str) -> None:
     assert_round_trips(json.loads((SDK_GENERATED / name).read_text()))
 
 
-@pytest.mark.parametrize(("name", "expected"), sorted(UNCONVERTIBLE.items()))
-def test_fails_sdk_definitions_the_language_cant_write_naming_step_and_field(
-    name: str, expected: set[tuple[str, str]]
-) -> None:
+def test_a_step_its_class_cant_write_is_a_raw_step_of_its_entry() -> None:
+    # RegisterModel always writes a model package group: an unversioned package has none.
+    source = assert_round_trips(
+        json.loads((SDK_GENERATED / "sdk-registration-options.json").read_text())
+    )
+    assert (
+        "register_unversioned_register_model = RawStep(\n"
+        '    name="RegisterUnversioned-RegisterModel",\n'
+        '    type="RegisterModel",\n'
+        "    arguments={\n"
+        '        "ModelPackageDescription": "unversioned",\n'
+    ) in source
+    assert source.count("RawStep(") == 1
+    # The comment above it says why, as the error did before RawStep.
+    assert why_raw(source, "register_unversioned_register_model") == (
+        "register_unversioned_register_model is its entry, as no step class writes it: "
+        "Arguments.ModelPackageName: RegisterModel registers a version in a model package "
+        "group (model_package_group_name=): the language can't write an unversioned package."
+    )
+
+
+def _abalone_without_instance_type() -> dict[str, Any]:
+    """The SDK's abalone pipeline, its processing job of no instance type: ProcessingStep
+    always writes one, which botocore's ProcessingClusterConfig doesn't require."""
+    definition: dict[str, Any] = json.loads((SDK_GENERATED / "sdk-abalone.json").read_text())
+    [process] = [step for step in definition["Steps"] if step["Name"] == "AbaloneProcess"]
+    del process["Arguments"]["ProcessingResources"]["ClusterConfig"]["InstanceType"]
+    return definition
+
+
+def test_a_raw_step_reads_parameters_and_is_read_by_typed_steps_as_code() -> None:
+    source = assert_round_trips(_abalone_without_instance_type())
+    raw = source[source.index("abalone_process = RawStep(") : source.index("abalone_train =")]
+    assert '"InstanceCount": processing_instance_count,' in raw
+    assert '"S3Uri": input_data,' in raw
+    assert "ExecutionVariables.PIPELINE_EXECUTION_ID," in raw
+    # Its outputs by their property path: a RawStep has no output() shorthand.
+    assert (
+        's3_data=abalone_process.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri,'
+    ) in source
+    assert "abalone_process.output(" not in source
+
+
+def test_without_roles_leaves_the_bound_role_out_of_a_raw_step() -> None:
+    definition = _abalone_without_instance_type()
+    source = convert_definition(definition, without_roles=True)
+    raw = source[source.index("abalone_process = RawStep(") : source.index("abalone_train =")]
+    assert "RoleArn" not in raw
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<test>", "exec"), namespace)
+    compiled = namespace["definition"].to_definition(StaticBinder(role_arn=namespace["ROLE"]))
+    assert definition_difference(compiled, definition) is None
+
+
+def test_fails_what_a_raw_step_would_write_otherwise_as_its_class_would() -> None:
+    # A model of no role: the binder would give the RawStep one, which the entry hasn't.
+    definition = json.loads((SDK_GENERATED / "sdk-abalone.json").read_text())
+    [check] = [step for step in definition["Steps"] if step["Type"] == "Condition"]
+    [model] = [step for step in check["Arguments"]["IfSteps"] if step["Type"] == "Model"]
+    del model["Arguments"]["ExecutionRoleArn"]
     with pytest.raises(ConversionError) as raised:
-        convert_definition(json.loads((SDK_GENERATED / name).read_text()))
-    found = {(problem.step, problem.field) for problem in raised.value.problems}
-    assert expected <= found
-    for step, field in expected:
-        assert f"step '{step}' field '{field}'" in str(raised.value)
+        convert_definition(definition, without_roles=True)
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"step '{model['Name']}' field 'Arguments.ExecutionRoleArn': ModelStep always writes "
+        "this member (from role=), and the definition has none"
+    ]
 
 
 def _example_project() -> dict[str, Any]:
@@ -560,27 +620,21 @@ def test_tuning_of_several_algorithms_is_training_job_definitions() -> None:
     assert "extra_arguments" not in step
 
 
-def test_a_job_of_an_algorithm_resource_is_a_problem_naming_step_and_field() -> None:
+def test_a_job_of_an_algorithm_resource_is_a_raw_step_saying_why() -> None:
     # AlgorithmName (an AWS Marketplace or account algorithm) instead of TrainingImage: the
-    # language's steps take an image; the problem names the job, in a tuning step too.
+    # language's steps take an image; the comment names the job, in a tuning step too.
     algorithm = {"AlgorithmName": "my-algorithm", "TrainingInputMode": "File"}
     definition = training_definition()
     definition["Steps"][0]["Arguments"]["AlgorithmSpecification"] = algorithm
-    with pytest.raises(ConversionError) as raised:
-        convert_definition(definition)
-    assert [(p.step, p.field) for p in raised.value.problems] == [
-        ("Train", "Arguments.AlgorithmSpecification.AlgorithmName")
-    ]
-    assert "the language's training and tuning steps take an image" in str(raised.value)
+    why = why_raw(assert_round_trips(definition), "train")
+    assert "Arguments.AlgorithmSpecification.AlgorithmName: " in why
+    assert "the language's training and tuning steps take an image" in why
 
     tuning = json.loads((SDK_GENERATED / "multi-algorithm-tuning.json").read_text())
     [step] = [entry for entry in tuning["Steps"] if entry["Type"] == "Tuning"]
     step["Arguments"]["TrainingJobDefinitions"][1]["AlgorithmSpecification"] = algorithm
-    with pytest.raises(ConversionError) as raised:
-        convert_definition(tuning)
-    assert [(p.step, p.field) for p in raised.value.problems] == [
-        (step["Name"], "Arguments.TrainingJobDefinitions[1].AlgorithmSpecification.AlgorithmName")
-    ]
+    why = why_raw(assert_round_trips(tuning), snake_name(step["Name"], "step"))
+    assert "Arguments.TrainingJobDefinitions[1].AlgorithmSpecification.AlgorithmName: " in why
 
 
 def test_tuning_settings_are_keywords() -> None:
@@ -1016,16 +1070,13 @@ def test_a_processing_input_writes_only_the_settings_that_differ_from_the_defaul
     assert "s3_data_type=" not in source
 
 
-def test_a_member_a_job_step_always_writes_is_a_problem_naming_step_field_and_keyword() -> None:
+def test_a_member_a_job_step_always_writes_makes_it_raw_naming_field_and_keyword() -> None:
     definition = training_definition()
     del definition["Steps"][0]["Arguments"]["ResourceConfig"]["VolumeSizeInGB"]
-    with pytest.raises(ConversionError) as raised:
-        convert_definition(definition)
-    [problem] = raised.value.problems
-    assert (problem.step, problem.field) == ("Train", "Arguments.ResourceConfig.VolumeSizeInGB")
-    assert problem.message == (
-        "TrainingStep always writes this member (from volume_size_in_gb=), and the definition "
-        "has none"
+    assert why_raw(assert_round_trips(definition), "train") == (
+        "train is its entry, as no step class writes it: "
+        "Arguments.ResourceConfig.VolumeSizeInGB: TrainingStep always writes this member "
+        "(from volume_size_in_gb=), and the definition has none."
     )
 
 
@@ -1275,7 +1326,7 @@ def test_fails_an_automl_channel_without_its_target_naming_step_and_field() -> N
         ("ModelQualityCheck", "problem_type", None, "Arguments.Environment['problem_type']"),
     ],
 )
-def test_fails_a_quality_check_its_config_cant_be_read_from_naming_step_and_field(
+def test_a_quality_check_its_config_cant_be_read_from_is_raw_naming_the_field(
     name: str, variable: str, value: str | None, field: str
 ) -> None:
     definition, step = _sdk_step("check-step-configs.json", name)
@@ -1283,20 +1334,16 @@ def test_fails_a_quality_check_its_config_cant_be_read_from_naming_step_and_fiel
         del step["Arguments"]["Environment"][variable]
     else:
         step["Arguments"]["Environment"][variable] = value
-    with pytest.raises(ConversionError) as raised:
-        convert_definition(definition)
-    [problem] = raised.value.problems
-    assert (problem.step, problem.field) == (name, field)
+    why = why_raw(assert_round_trips(definition), snake_name(name, "step"))
+    assert f"as no step class writes it: {field}: " in why
 
 
-def test_fails_a_clarify_check_without_its_analysis_config_input_naming_step_and_field() -> None:
+def test_a_clarify_check_without_its_analysis_config_input_is_raw_naming_the_field() -> None:
     definition, step = _sdk_step("check-step-configs.json", "DataBiasCheck")
     step["Arguments"]["ProcessingInputs"][0]["InputName"] = "config"
-    with pytest.raises(ConversionError) as raised:
-        convert_definition(definition)
-    [problem] = raised.value.problems
-    assert (problem.step, problem.field) == ("DataBiasCheck", "Arguments.ProcessingInputs")
-    assert "'analysis_config'" in problem.message
+    why = why_raw(assert_round_trips(definition), "data_bias_check")
+    assert "as no step class writes it: Arguments.ProcessingInputs: " in why
+    assert "'analysis_config'" in why
 
 
 def test_a_subscript_whose_opening_line_is_too_long_breaks_in_earlier_brackets() -> None:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
-
-from cdk_sagemaker_pipelines.convert import ConversionError, convert_definition
 from tests.conftest import ROLE
+from tests.convert.test_convert import assert_round_trips, why_raw
 
 VERSION = "arn:aws:sagemaker:us-east-1:111122223333:model-package/churn/3"
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 
 
-def test_a_registered_version_among_containers_is_refused_naming_the_field() -> None:
+def test_a_registered_version_among_containers_is_a_raw_step_naming_the_field() -> None:
     # Container takes an image; only a model of one registered version (PrimaryContainer)
-    # converts, to model_package_name=. The problem names the container's field and says
-    # so, rather than what Container's type check makes of a missing image.
+    # converts, to model_package_name=. The step is written as its entry, and the comment
+    # names the container's field and says so, rather than what Container's type check
+    # makes of a missing image.
     definition = {
         "Version": "2020-12-01",
         "Metadata": {},
@@ -34,9 +33,8 @@ def test_a_registered_version_among_containers_is_refused_naming_the_field() -> 
         ],
     }
 
-    with pytest.raises(ConversionError) as raised:
-        convert_definition(definition)
+    source = assert_round_trips(definition)
 
-    [problem] = raised.value.problems
-    assert (problem.step, problem.field) == ("Ensemble", "Arguments.Containers[1].ModelPackageName")
-    assert "model_package_name=" in problem.message
+    why = why_raw(source, "ensemble")
+    assert "as no step class writes it: Arguments.Containers[1].ModelPackageName: " in why
+    assert "model_package_name=" in why

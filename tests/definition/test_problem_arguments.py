@@ -61,6 +61,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProductionVariant,
     PropertyFile,
     QualityCheckStep,
+    RawStep,
     RegisterModel,
     SageMakerJobStepRetryPolicy,
     ServerlessConfig,
@@ -612,6 +613,32 @@ def fail() -> FailStep:
     return FailStep(name="Stop", error_message="stopped", **COMMON)
 
 
+def raw() -> RawStep:
+    return RawStep(
+        name="Notify",
+        type="Lambda",
+        arguments={"bucket": "b"},
+        cache_config=CacheConfig(expire_after="P1D"),
+        extra_fields={
+            "FunctionArn": "arn:aws:lambda:us-east-1:111122223333:function:notify",
+            "OutputParameters": [StepOutput(output_name="sent")],
+        },
+        **COMMON,
+    )
+
+
+def raw_job() -> RawStep:
+    # The binder's role, written into Arguments, is the arguments'.
+    return RawStep(
+        name="Prep",
+        type="Processing",
+        arguments={"AppSpecification": {"ImageUri": IMAGE}},
+        retry_policies=JOB_RETRIES,
+        property_files=[REPORT],
+        **COMMON,
+    )
+
+
 BUILDERS = {
     "ProcessingStep": processing,
     "ProcessingStep with code": lambda: processing(code=Code.from_s3("s3://b/code/prep.py")),
@@ -639,6 +666,8 @@ BUILDERS = {
     "EndpointStep": endpoint,
     "InferenceComponentStep": inference_component,
     "LineageStep": lineage,
+    "RawStep": raw,
+    "RawStep of a job": raw_job,
 }
 
 
@@ -652,10 +681,12 @@ def test_every_step_class_has_a_builder() -> None:
     # By name: a slots dataclass replaces its class, and the replaced one lingers here.
     # The library's own: a user's subclass (tests/definition/test_typecheck.py has some)
     # is a step of the class it extends.
+    # A RawStep's type is its object's (the class has none).
     concrete = {
         kind.__name__
         for kind in subclasses(Step)
-        if kind.step_type and kind.__module__.startswith("cdk_sagemaker_pipelines.")
+        if (kind.step_type or kind is RawStep)
+        and kind.__module__.startswith("cdk_sagemaker_pipelines.")
     }
     assert concrete == {type(build()).__name__ for build in BUILDERS.values()}
 
@@ -876,6 +907,15 @@ def test_every_rendered_field_names_an_argument_of_its_step(build: Any) -> None:
         (lineage, "Arguments.Associations[1].Source.Arn", "associations[1].source.arn"),
         (lineage, "Arguments.Associations[0].Destination.Name", "associations[0].destination.name"),
         (lineage, "Arguments.Associations", "associations"),
+        (raw, "Type", "type"),
+        (raw, "Arguments.bucket", "arguments"),
+        (raw, "FunctionArn", "extra_fields"),
+        (raw, "OutputParameters[0].OutputType", "extra_fields"),
+        (raw, "CacheConfig.ExpireAfter", "cache_config"),
+        (raw, "DependsOn[0]", "depends_on"),
+        (raw_job, "Arguments.RoleArn", "arguments"),
+        (raw_job, "RetryPolicies[1]", "retry_policies"),
+        (raw_job, "PropertyFiles[0].FilePath", "property_files"),
     ],
 )
 def test_argument_for_field(build: Any, field: str, argument: str | None) -> None:

@@ -45,6 +45,7 @@ from cdk_sagemaker_pipelines.definition import (
     Properties,
     PropertyFile,
     QualityCheckStep,
+    RawStep,
     RegisterModel,
     S3Location,
     SageMakerJobExceptionType,
@@ -405,3 +406,20 @@ def train_and_evaluate(prefix: str, data: str | Expression) -> TrainAndEvaluate:
     )
     accuracy = JsonGet(step=evaluate, property_file=report, json_path="metrics.accuracy.value")
     return TrainAndEvaluate(train, evaluate, accuracy)
+
+
+def notebook_then_archive(sdk_definition: Mapping[str, Any]) -> ProcessingStep:
+    """docs/language.md's RawStep: an SDK NotebookJobStep's entry, read by a typed step."""
+    report = RawStep.from_json(sdk_definition["Steps"][0])
+    output = report.properties.OutputDataConfig.S3OutputPath
+    # Any member to a checker (the step's type is known when the code runs): an expression.
+    expression: Expression = output
+    prefix: Properties = report.properties.InputDataConfig[0].DataSource
+    RawStep(name="Report", type="Training", arguments=[])  # type: ignore[arg-type]
+    return ProcessingStep(
+        name="Archive",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://my-bucket/code/archive.py"),
+        inputs={"report": expression, "input": prefix},
+        depends_on=[report],
+    )

@@ -63,6 +63,7 @@ from ..definition.permissions import (
     plan_permissions,
 )
 from ..definition.retry import is_expire_after, parse_expire_after
+from ..definition.steps.raw import RawStep
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards_of
 from ._arns import format_arn
 from ._binder import CdkBinder
@@ -729,7 +730,8 @@ class Pipeline(PipelineBase):
             run as their ``RoleArn`` says, and its Autopilot permissions go to the step role).
         :param dedicated_step_roles: names of job steps of a ``PipelineDefinition``
             (Processing, Training, Tuning, QualityCheck, ClarifyCheck steps that name no
-            ``role``) that each run with a role of their own, created here and derived from
+            ``role``, ``RawStep``s of those types whose arguments name none) that each run
+            with a role of their own, created here and derived from
             that step alone (``dedicated_roles``): a job that handles untrusted input then
             can't read the other steps' inputs nor overwrite their outputs, and the step
             role no longer gets that step's reads and writes (unless another step needs
@@ -936,6 +938,7 @@ class Pipeline(PipelineBase):
         self._warn_open_job_name_prefixes()
         self._warn_open_emr_clusters()
         self._warn_open_vpc_configs()
+        self._warn_raw_steps_outside_network(network)
         self._warn_jobs_not_run_as_step_role()
         self._warn_manifest_inputs()
         self._warn_unattributed_images()
@@ -1778,15 +1781,17 @@ class Pipeline(PipelineBase):
         The binder asked for a role for every job of a step of ``DEDICATED_STEP_TYPES``
         given none (``_bind_dedicated_role``), but a ``TuningStep`` asks once per training
         job definition given none: one whose other definitions have roles of their own
-        can't have a dedicated role (see ``_dedicated_step_problems``), so ``"*"`` leaves it
-        as it would be without: its jobs that asked run as the step role, and the role made
-        for it goes. Called on the compiled definition before it is frozen.
+        can't have a dedicated role (see ``_dedicated_step_problems``), nor can a raw Tuning
+        step some of whose definitions name roles, so ``"*"`` leaves it as it would be
+        without: its jobs that asked run as the step role, and the role made for it goes.
+        Called on the compiled definition before it is frozen.
         """
         entries = {spec.name: spec.entry for spec in walk_steps(definition.get("Steps") or [])}
         for step in [
             step
             for step in self._dedicated_roles
             if _definitions_with_roles(self._compiled_steps.get(step))
+            or _raw_step_roles(self._compiled_steps.get(step))
         ]:
             arn = self._dedicated_role_arns.pop(step)
             del self._dedicated_roles[step]
@@ -1870,6 +1875,15 @@ class Pipeline(PipelineBase):
                 )
                 message = f"step '{step}' is a {kind} step: {why}"
                 hint = "name Processing, Training, Tuning, QualityCheck or ClarifyCheck steps"
+            elif written := _raw_step_roles(self._compiled_steps.get(step)):
+                message = (
+                    f"step '{step}' is a RawStep whose arguments name the role its jobs run as "
+                    f"({', '.join(written)}): they run as that role, not a dedicated one"
+                )
+                hint = (
+                    "leave the role out of the step's arguments (the dedicated role's ARN is "
+                    "written in), or the step out of dedicated_step_roles"
+                )
             elif step not in self._dedicated_roles:
                 given = getattr(self._compiled_steps.get(step), "role", None)
                 message = (
@@ -2133,11 +2147,21 @@ class Pipeline(PipelineBase):
                         "pipeline role's grant can't be derived from it, and the deployment "
                         "would fail",
                         hint,
-                        argument=argument if python else None,
+                        argument=self._argument_of(entry.get("Name"), field, argument)
+                        if python
+                        else None,
                     )
                 )
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+
+    def _argument_of(self, step: Any, field: str, typed: str) -> str | None:
+        """The keyword argument behind ``field`` of a compiled step; ``typed`` for its class's.
+
+        A ``RawStep`` gives the field in other keywords than the typed class of its type.
+        """
+        compiled = self._compiled_steps.get(step) if isinstance(step, str) else None
+        return compiled.argument_for(field) if isinstance(compiled, RawStep) else typed
 
     def _warn_unplanned_steps(self) -> None:
         """Steps the roles get nothing for: accepted, they would fail at run time."""
@@ -2394,6 +2418,32 @@ class Pipeline(PipelineBase):
             "the step role may create job network interfaces in any subnet and security group "
             "in the account and region. Give the subnet and security group ids (subnet-…, "
             "sg-…) themselves, or the construct's vpc= props, to scope them.",
+        )
+
+    def _warn_raw_steps_outside_network(self, network: NetworkConfig | None) -> None:
+        """Raw job steps the construct's network settings don't reach: they run as written.
+
+        The binder writes ``vpc=`` and ``enable_network_isolation=`` into the typed steps'
+        requests only; a ``RawStep`` that writes no network member of its own runs its jobs
+        outside them. One that writes any chose its network itself.
+        """
+        if network is None:
+            return
+        outside = [
+            f"'{name}' ({step.type})"
+            for name, step in self._compiled_steps.items()
+            if isinstance(step, RawStep) and _lacks_network_members(step)
+        ]
+        if not outside:
+            return
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:raw-step-network",
+            f"RawStep(s) {', '.join(outside)} write no network settings, and the construct "
+            "writes its own (vpc=, enable_network_isolation=) into the typed steps' jobs only: "
+            "these jobs run outside them. Write them into each step's arguments "
+            "(NetworkConfig of a Processing or check job, VpcConfig and "
+            "EnableNetworkIsolation of a training job or model, SecurityConfig of an AutoML "
+            "job).",
         )
 
     def _warn_jobs_not_run_as_step_role(self) -> None:
@@ -3140,6 +3190,30 @@ def _autopilot_image(image: Mapping[str, Any], automl_steps: Collection[str]) ->
     return producer in automl_steps and path.startswith("BestCandidate.")
 
 
+# The request members a job writes its network settings in, per step type (a Tuning
+# step's are in each training job definition): see _warn_raw_steps_outside_network.
+_NETWORK_MEMBERS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("Processing", *CHECK_STEP_TYPES), frozenset({"NetworkConfig"})),
+    **dict.fromkeys(
+        ("Training", "Model", "Tuning"), frozenset({"VpcConfig", "EnableNetworkIsolation"})
+    ),
+    AUTOML_STEP_TYPE: frozenset({"SecurityConfig"}),
+}
+
+
+def _lacks_network_members(step: RawStep) -> bool:
+    """Whether a raw job step writes none of its job's network members (any of them)."""
+    members = _NETWORK_MEMBERS.get(step.type)
+    if members is None:
+        return False  # runs no job of its own network (Transform runs as its model's, …)
+    requests: list[Any] = [step.arguments]
+    if step.type == "Tuning":
+        several = step.arguments.get("TrainingJobDefinitions")
+        requests = [step.arguments.get("TrainingJobDefinition")]
+        requests += several if isinstance(several, list | tuple) else []
+    return any(isinstance(request, Mapping) and not members & set(request) for request in requests)
+
+
 # The step types whose jobs run as the role the binder gives them (their RoleArn) and as
 # nothing else: a dedicated role (``dedicated_step_roles``) is derived from such a step alone.
 # Check steps run one processing job. Not Model steps (their execution role also runs the
@@ -3149,6 +3223,17 @@ DEDICATED_STEP_TYPES = frozenset({"Processing", "Training", "Tuning", *CHECK_STE
 # ``dedicated_step_roles="*"``: a role of its own for every step of DEDICATED_STEP_TYPES that
 # can have one (no step is named so: names are letters, digits, '-' and '_').
 EVERY_JOB_STEP: Literal["*"] = "*"
+
+
+def _raw_step_roles(step: object) -> list[str]:
+    """The fields where a ``RawStep``'s arguments name its jobs' role (none for other steps).
+
+    A raw job step that names none runs as the role the binder gives, a dedicated one
+    included; one that does runs as what it names, as a definition JSON's step.
+    """
+    if not isinstance(step, RawStep):
+        return []
+    return [field for field, role in step.role_fields().items() if role is not None]
 
 
 def _definitions_with_roles(step: object) -> list[str]:

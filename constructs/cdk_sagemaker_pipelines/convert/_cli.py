@@ -29,8 +29,9 @@ def register_convert(commands: Any) -> None:
         "convert",
         help="write a definition JSON (the SageMaker SDK's, or any) as Python of the language",
         description="Print a Python module that builds the pipeline of FILE with the "
-        "definition language: parameters, steps with their keyword arguments, and what no "
-        "keyword covers in extra_arguments. The module is checked before it is printed: "
+        "definition language: parameters, steps with their keyword arguments, what no "
+        "keyword covers in extra_arguments, and a step its class can't write as a RawStep "
+        "of its entry. The module is checked before it is printed: "
         "compiled, it gives FILE's definition again. Exit 0; 1 when the definition is "
         "invalid or holds what the language can't write (each problem names the step and "
         "field); 2 when FILE can't be read or OUT written.",

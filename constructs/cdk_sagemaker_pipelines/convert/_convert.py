@@ -4,9 +4,12 @@ The converter writes each step with the keyword arguments of its class where the
 has them, then proves the result: it runs the code it wrote, renders every step and
 compares it with the input. Whatever a job step's keywords leave out, or write otherwise,
 goes into its ``extra_arguments`` (the documented escape hatch); a keyword whose rendering
-the input doesn't match is left out and its members go there too. What no code of the
-language can write (a step type it lacks, a member a step always writes or can't take)
-is a ``ConversionError`` naming the step and field: nothing is dropped silently.
+the input doesn't match is left out and its members go there too. A step its class can't
+write (a member the class always writes or can't take, a combination it refuses) is
+written as a ``RawStep``, its entry as it is, when that compiles back to the entry. What
+no code of the language can write (a Condition step its class can't write, a value only
+the binder could give) is a ``ConversionError`` naming the step and field: nothing is
+dropped silently.
 
 Example::
 
@@ -51,6 +54,7 @@ from ..definition.steps.check import (
     RECORD_PREPROCESSOR_INPUT,
 )
 from ..definition.steps.processing import CODE_INPUT_NAME, CODE_LOCAL_PATH, _script_entrypoint
+from ..definition.steps.raw import RawStep
 from ..definition.steps.training import (
     CODE_CHANNEL,
     CODE_CHANNEL_PATH,
@@ -180,6 +184,8 @@ class _Scope:
     parameters: dict[str, str] = field(default_factory=dict)
     steps: dict[str, str] = field(default_factory=dict)
     step_types: dict[str, str] = field(default_factory=dict)
+    # The steps written as RawSteps, which have no shorthands (``prep.output("train")``).
+    raw_steps: set[str] = field(default_factory=set)
     property_files: dict[tuple[str, str], str] = field(default_factory=dict)
     imports: set[str] = field(default_factory=set)
     # Images and roles, written once as module constants: {value: name}.
@@ -223,7 +229,11 @@ class _Scope:
 
     def _property(self, variable: str, step: str, path: str) -> Node:
         output = _OUTPUT_URI.fullmatch(path.lstrip("."))
-        if output is not None and self.step_types.get(step) == "Processing":
+        if (
+            output is not None
+            and self.step_types.get(step) == "Processing"
+            and step not in self.raw_steps
+        ):
             return Call(f"{variable}.output", [literal(output[1])])
         code, position = [f"{variable}.properties"], 0
         while position < len(path):
@@ -523,6 +533,8 @@ class _Plan:
     minimal: bool = False
     lifted: set[str] = field(default_factory=set)
     before: list[str] = field(default_factory=list)  # statements ahead of the step's own
+    raw: bool = False  # written as a RawStep: its class can't write it (see try_raw)
+    why_raw: tuple[str, ...] = ()  # what its class can't write, for the comment above it
 
 
 def _get(value: Any, *path: str | int) -> Any:
@@ -2466,6 +2478,8 @@ class _Converter:
         return statement(self.scope.parameters[entry["Name"]], call, self.width)
 
     def step_source(self, plan: _Plan) -> str:
+        if plan.raw:
+            return self.raw_source(plan)
         entry = plan.entry
         kind = entry["Type"]
         name = entry["Name"]
@@ -2531,18 +2545,7 @@ class _Converter:
                 raise _StepProblemError(name, "Arguments", "not an object")
             _JOB_WRITERS[kind](writer, arguments)
             if kind == "Processing" and entry.get("PropertyFiles"):
-                files = []
-                for item in entry["PropertyFiles"]:
-                    variable = self.scope.property_files[(name, item["PropertyFileName"])]
-                    call = writer.call(
-                        "PropertyFile",
-                        name=item.get("PropertyFileName"),
-                        output_name=item.get("OutputName"),
-                        path=item.get("FilePath"),
-                    )
-                    plan.before.append(statement(variable, call, self.width))
-                    files.append(Atom(variable))
-                writer.keywords.append(Keyword("property_files", List(files)))
+                writer.keywords.append(Keyword("property_files", self._property_files(writer)))
             return
         if kind == "Condition":
             conditions = _get(arguments, "Conditions")
@@ -2574,6 +2577,115 @@ class _Converter:
             self._emr(writer, name, arguments)
         elif kind == "Lineage":
             _lineage(writer, arguments)
+
+    def _property_files(self, writer: _Writer) -> Node:
+        """The step's ``PropertyFile`` objects, built ahead of it (``JsonGet``s name them)."""
+        plan = writer.plan
+        files: list[Node] = []
+        for item in plan.entry["PropertyFiles"]:
+            variable = self.scope.property_files[(plan.entry["Name"], item["PropertyFileName"])]
+            call = writer.call(
+                "PropertyFile",
+                name=item.get("PropertyFileName"),
+                output_name=item.get("OutputName"),
+                path=item.get("FilePath"),
+            )
+            plan.before.append(statement(variable, call, self.width))
+            files.append(Atom(variable))
+        return List(files)
+
+    # -- steps no class writes: RawStep ----------------------------------------------
+
+    def try_raw(self, plan: _Plan, why: Sequence[str]) -> bool:
+        """Write ``plan``'s step as a ``RawStep`` from now on, if that gives its entry again.
+
+        Not a Condition step (its branches hold steps), nor an entry the binder would
+        change (a job without a role the binder can't give), nor one whose values have no
+        code. ``why``: what its class can't write, said in a comment above it. True when
+        the plan is raw now.
+        """
+        if plan.raw or plan.entry.get("Type") == "Condition":
+            return False
+        try:
+            step = RawStep.from_json(self.raw_entry(plan))
+            ctx = RenderContext(self.scope.binder())
+            rendered = step.to_request(ctx)
+        except PipelineDefinitionError:
+            return False
+        if ctx.problems or first_difference(rendered, plan.entry, "") is not None:
+            return False
+        plan.raw, plan.why_raw = True, tuple(why)
+        self.scope.raw_steps.add(plan.entry["Name"])
+        try:
+            self.raw_source(plan)
+        except _StepProblemError:
+            plan.raw = False
+            self.scope.raw_steps.discard(plan.entry["Name"])
+            return False
+        return True
+
+    def raw_entry(self, plan: _Plan) -> dict[str, Any]:
+        """The entry a ``RawStep`` is written with: without the roles the binder gives."""
+        entry = dict(plan.entry)
+        arguments = entry.get("Arguments")
+        if not self.without_roles or not isinstance(arguments, Mapping):
+            return entry
+        bound = self.scope.bound_automl_role if entry["Type"] == "AutoML" else self.scope.bound_role
+        entry["Arguments"] = arguments = json.loads(json.dumps(arguments))  # a copy to cut
+        for where, role in RawStep.from_json(entry).role_fields().items():
+            if role is not None and role == bound:
+                parts = _ROLE_PATH.findall(where.removeprefix("Arguments"))
+                *parents, member = [name or index for name, index in parts]
+                target: Any = arguments
+                for part in parents:
+                    target = target[int(part) if part.isdigit() else part]
+                del target[member]
+        return entry
+
+    def raw_source(self, plan: _Plan) -> str:
+        """``RawStep(name=…, type=…, arguments=…, …)``: the entry, references as code."""
+        entry = self.raw_entry(plan)
+        name = entry["Name"]
+        writer = _Writer(plan, self.scope)
+        plan.before = []
+        writer.required_node("type", literal(entry["Type"]))
+        try:
+            writer.required("arguments", entry["Arguments"])
+            for member, keyword_name in _RAW_KEYWORDS.items():
+                value = entry.get(member)
+                if value is None:
+                    continue
+                if member == "DependsOn":
+                    node: Node = List(
+                        [
+                            Atom(self.scope.steps[n]) if n in self.written else literal(n)
+                            for n in value
+                        ]
+                    )
+                elif member == "PropertyFiles":
+                    node = self._property_files(writer)
+                else:
+                    node = writer.expr(value)
+                writer.keywords.append(Keyword(keyword_name, node))
+            extra = {key: value for key, value in entry.items() if key not in _RAW_MEMBERS}
+            if extra:
+                writer.keywords.append(Keyword("extra_fields", writer.expr(extra)))
+        except _UnconvertibleError as error:
+            raise _StepProblemError(name, None, f"the language can't write {error}") from None
+        call = Call(self.scope.use("RawStep"), writer.keywords)
+        comment = textwrap.wrap(
+            f"{plan.variable} is its entry, as no step class writes it: {'; '.join(plan.why_raw)}.",
+            width=self.width - 2,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        return "\n".join(
+            [
+                *plan.before,
+                *(f"# {line}" for line in comment),
+                statement(plan.variable, call, self.width),
+            ]
+        )
 
     def _emr(self, writer: _Writer, name: str, arguments: Any) -> None:
         jar_step = _get(arguments, "StepConfig", "HadoopJarStep") or {}
@@ -2612,7 +2724,13 @@ class _Converter:
         for name in self.order():
             plan = self.plans.get(name)
             if plan is not None:
-                chunks.append((name, self.step_source(plan)))
+                try:
+                    source = self.step_source(plan)
+                except _StepProblemError as error:
+                    if not self.try_raw(plan, [_reason(error.problem)]):
+                        raise
+                    source = self.step_source(plan)
+                chunks.append((name, source))
                 self.written.add(name)
         items: list[Node] = []
         parameters = [
@@ -2650,8 +2768,27 @@ class _Converter:
         return chunks, closing
 
 
+# A RawStep's keywords for the entry's members (Name, Type and Arguments are written first);
+# the other members go to extra_fields.
+_RAW_KEYWORDS = {
+    "DependsOn": "depends_on",
+    "DisplayName": "display_name",
+    "Description": "description",
+    "CacheConfig": "cache_config",
+    "RetryPolicies": "retry_policies",
+    "PropertyFiles": "property_files",
+}
+_RAW_MEMBERS = frozenset({"Name", "Type", "Arguments", *_RAW_KEYWORDS})
+# The parts of a role's field path after ``Arguments``: ``.Member`` and ``[index]``.
+_ROLE_PATH = re.compile(r"\.(\w+)|\[(\d+)\]")
+
 # The step types whose job role is ``Arguments.RoleArn`` (Tuning and Model: see bind_roles).
 _ROLE_STEP_TYPES = frozenset({"Processing", "Training", "AutoML", "QualityCheck", "ClarifyCheck"})
+
+
+def _reason(problem: ConversionProblem) -> str:
+    """A problem of one step, as the comment above its RawStep says it."""
+    return f"{problem.field}: {problem.message}" if problem.field else problem.message
 
 
 class _StepProblemError(Exception):
@@ -2910,6 +3047,8 @@ def _run(
                 else:
                     plan.minimal = True
                 return False
+            if plan is not None and converter.try_raw(plan, [f"the class refuses it: {error}"]):
+                return False  # written again as its entry
             raise ConversionError(
                 [ConversionProblem(step, None, f"the language refuses the step: {error}")]
             ) from None
@@ -2917,12 +3056,20 @@ def _run(
 
 
 def _check_step(converter: _Converter, plan: _Plan, step: Any) -> bool:
-    """Compare the step's rendering with its entry; True when the plan changed."""
+    """Compare the step's rendering with its entry; True when the plan changed.
+
+    What the step's class can't write makes it a ``RawStep`` (``try_raw``) where that
+    gives the entry again; else each is a problem.
+    """
     ctx = RenderContext(converter.scope.binder())
     rendered = step.to_request(ctx)
+    if plan.raw:
+        return _check_raw(converter, plan, rendered, ctx)
     entry = _without_null_settings(plan.entry)
-    name, kind = entry["Name"], entry["Type"]
+    kind = entry["Type"]
     changed = False
+    # (field, message) of what the class can't write, when the plan can change no more.
+    found: list[tuple[str | None, str]] = []
     for problem in ctx.problems:  # a value the binder would have to give
         argument = step.argument_for(problem.field) if problem.field else None
         if argument in plan.lifted and argument not in plan.dropped:
@@ -2932,8 +3079,9 @@ def _check_step(converter: _Converter, plan: _Plan, step: Any) -> bool:
             plan.minimal = True
             changed = True
         else:
-            converter.problem(name, problem.field, problem.message)
+            found.append((problem.field, problem.message))
     if changed:
+        _report(converter, plan, found)
         return True
     if kind in _JOB_TYPES:
         extra, surplus, replaced = _patch(
@@ -2952,12 +3100,13 @@ def _check_step(converter: _Converter, plan: _Plan, step: Any) -> bool:
                 plan.dropped.add(argument)
                 changed = True
             elif not changed:
-                converter.problem(
-                    name,
-                    member,
-                    f"{type(step).__name__} always writes this member"
-                    + (f" (from {argument}=)" if argument else "")
-                    + ", and the definition has none",
+                found.append(
+                    (
+                        member,
+                        f"{type(step).__name__} always writes this member"
+                        + (f" (from {argument}=)" if argument else "")
+                        + ", and the definition has none",
+                    )
                 )
         if extra:
             plan.extra = deep_merge(plan.extra, extra)
@@ -2968,10 +3117,32 @@ def _check_step(converter: _Converter, plan: _Plan, step: Any) -> bool:
         rendered, entry = _branch_names(rendered), _branch_names(entry)
     where = first_difference(rendered, entry, "")
     if where is not None and not changed:
-        converter.problem(
-            name, where, f"{type(step).__name__} can't write it as the definition has it"
-        )
-    return changed
+        found.append((where, f"{type(step).__name__} can't write it as the definition has it"))
+    return _report(converter, plan, found) or changed
+
+
+def _report(converter: _Converter, plan: _Plan, found: list[tuple[str | None, str]]) -> bool:
+    """What the step's class can't write: the step as its entry (True), else its problems."""
+    if not found:
+        return False
+    if converter.try_raw(plan, [f"{where}: {message}" for where, message in found]):
+        return True  # written again as its entry, which the next round checks
+    for field_path, message in found:
+        converter.problem(plan.entry["Name"], field_path, message)
+    return False
+
+
+def _check_raw(
+    converter: _Converter, plan: _Plan, rendered: Mapping[str, Any], ctx: RenderContext
+) -> bool:
+    """A ``RawStep``'s rendering against its entry: any difference is a problem."""
+    name = plan.entry["Name"]
+    for problem in ctx.problems:
+        converter.problem(name, problem.field, problem.message)
+    where = first_difference(rendered, plan.entry, "")
+    if where is not None and not ctx.problems:
+        converter.problem(name, where, "RawStep can't write it as the definition has it")
+    return False
 
 
 # Keywords read from members another keyword writes otherwise: ``distribution`` from

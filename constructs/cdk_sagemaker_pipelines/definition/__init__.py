@@ -129,10 +129,11 @@ if TYPE_CHECKING:
         LineageEntityReference,
         LineageStep,
     )
+    from .steps.raw import RawStep
 
 
 def __getattr__(name: str) -> Any:
-    # The check, AutoML, deployment and lineage steps are imported on first use (see
+    # The check, AutoML, deployment, lineage and raw steps are imported on first use (see
     # steps.LAZY_STEP_NAMES).
     if name in LAZY_STEP_NAMES:
         from . import steps
@@ -227,6 +228,7 @@ __all__ = [
     "PropertyFile",
     "PropertyPathError",
     "QualityCheckStep",
+    "RawStep",
     "RegisterModel",
     "S3Location",
     "SageMakerJobExceptionType",

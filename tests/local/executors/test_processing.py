@@ -14,8 +14,10 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingOutput,
     ProcessingStep,
     PropertyFile,
+    RawStep,
 )
 from cdk_sagemaker_pipelines.local.isolation import probe_namespaces
+from tests.conftest import ROLE
 from tests.local.conftest import SKLEARN, WRITE_OUTPUT, Workspace, compile_steps, processing
 
 
@@ -102,6 +104,21 @@ def assert_failed_alone(result: object, reason: str) -> None:
     assert result.failure_reason == (  # type: ignore[attr-defined]
         f"Step failure: One or multiple steps failed. Step 'Prep': {reason}"
     )
+
+
+def test_a_raw_step_runs_as_the_typed_step_of_its_entry_does(ws: Workspace) -> None:
+    # The runner runs the definition JSON: a RawStep's entry is one like any other.
+    typed = processing("Report", ws.script("report.py", WRITE_OUTPUT), outputs=["out"])
+    [entry] = compile_steps([typed])["Steps"]
+    # Without its role, which the binder writes in again.
+    arguments = {key: value for key, value in entry["Arguments"].items() if key != "RoleArn"}
+    raw = RawStep.from_json({**entry, "Arguments": arguments})
+    definition = compile_steps([raw])
+    assert definition["Steps"][0]["Arguments"]["RoleArn"] == ROLE
+    result = ws.runner().run(definition, pipeline_name="raw")
+    assert result.status == "Succeeded", result.failure_reason
+    assert (result.output("Report", "out") / "data.txt").read_text() == "hello"
+    assert result.properties("Report")["ProcessingJobStatus"] == "Completed"
 
 
 def test_each_step_gets_scratch_space_of_its_own(ws: Workspace) -> None:

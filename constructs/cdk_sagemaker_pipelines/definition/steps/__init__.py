@@ -62,9 +62,10 @@ if TYPE_CHECKING:
         LineageEntityReference,
         LineageStep,
     )
+    from .raw import RawStep
 
-# Imported on first use: few pipelines have check, AutoML, deployment or lineage steps, and
-# their modules' classes take a tenth of the package's import time (check) and a few ms
+# Imported on first use: few pipelines have check, AutoML, deployment, lineage or raw steps,
+# and their modules' classes take a tenth of the package's import time (check) and a few ms
 # (AutoML, endpoints, lineage).
 CHECK_STEP_NAMES = frozenset(
     {
@@ -108,6 +109,7 @@ LAZY_STEP_NAMES: dict[str, str] = {
         ),
         "lineage",
     ),
+    "RawStep": "raw",
 }
 
 
@@ -166,6 +168,7 @@ __all__ = [
     "ProcessingStep",
     "ProductionVariant",
     "QualityCheckStep",
+    "RawStep",
     "RegisterModel",
     "RetryableStep",
     "ServerlessConfig",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._errors import PropertyPathError
-from .._render import JsonValue
+from .._render import JsonValue, RenderContext
 from .._typecheck import checked
 
 
@@ -56,8 +56,8 @@ class StepOutput:
     output_name: str
     output_type: OutputType = OutputType.STRING
 
-    def to_request(self) -> JsonValue:
-        """Render ``{"OutputName": …, "OutputType": …}``."""
+    def to_request(self, ctx: RenderContext | None = None) -> JsonValue:
+        """Render ``{"OutputName": …, "OutputType": …}`` (``ctx`` unused: no expressions)."""
         return {"OutputName": self.output_name, "OutputType": self.output_type.value}
 
 

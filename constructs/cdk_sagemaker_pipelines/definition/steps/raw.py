@@ -1,0 +1,303 @@
+"""``RawStep``: a whole step given as its definition entry, the escape hatch for steps.
+
+The typed step classes write what they know; ``extra_arguments`` adds raw request members
+to a job step. A step no class writes (the SageMaker SDK's ``NotebookJobStep`` and
+``@step`` functions, a combination of fields a class refuses) is written as its entry
+instead, as aws-cdk-lib's ``CfnResource`` stands beside its typed constructs. It compiles
+and is validated as the same entry of a definition JSON (a step type the validator doesn't
+know fails, as there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .._errors import PipelineDefinitionError, PropertyPathError
+from .._render import JsonValue, RenderContext, render
+from .._suggest import did_you_mean, one_of
+from .._typecheck import checked
+from ..expressions import PropertyFile
+from ..properties import Properties, PropertyNode, root_node
+from ..retry import CacheConfig, SageMakerJobStepRetryPolicy, StepRetryPolicy
+from ..validate import STEP_TYPES
+from ._base import Step, _root, add_job_tags, bind_role
+from ._outputs import StepOutput
+
+# The role a job of each type runs as, which the binder gives when the entry names none,
+# as it gives the typed steps': ``Arguments.<member>``. A Tuning step's is in each training
+# job definition (see ``RawStep.role_fields``). An EndpointConfig step's is left as
+# written: it takes one only for inference components, not for the models it serves.
+_ROLE_MEMBERS: dict[str, str] = {
+    "Processing": "RoleArn",
+    "Training": "RoleArn",
+    "AutoML": "RoleArn",
+    "QualityCheck": "RoleArn",
+    "ClarifyCheck": "RoleArn",
+    "Model": "ExecutionRoleArn",
+}
+# Entry members that have keywords of their own: ``extra_fields`` holds the others.
+_KEYWORDS: dict[str, str] = {
+    "Name": "name",
+    "Type": "type",
+    "Arguments": "arguments",
+    "DependsOn": "depends_on",
+    "DisplayName": "display_name",
+    "Description": "description",
+    "CacheConfig": "cache_config",
+    "RetryPolicies": "retry_policies",
+    "PropertyFiles": "property_files",
+}
+
+
+if TYPE_CHECKING:
+
+    class RawStepProperties(Properties):
+        """A ``RawStep``'s properties, for checkers: any member or index, of the same kind.
+
+        Their shape is known from the step's ``type`` only when the code runs, where each
+        member is checked; to a checker each is a ``Properties`` (an ``Expression``).
+        """
+
+        def __getattr__(self, name: str) -> RawStepProperties: ...
+        def __getitem__(self, key: int | str) -> RawStepProperties: ...
+
+
+class _EntryType:
+    """``step_type`` of a ``RawStep``: its ``type`` on a step, ``""`` on the class.
+
+    The class has no type of its own (as ``Step``): code that lists the step classes by
+    their ``step_type`` skips it.
+    """
+
+    def __get__(self, instance: RawStep | None, owner: type[Any]) -> str:
+        return "" if instance is None else instance.type
+
+
+@checked
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True, repr=False)
+class RawStep(Step):
+    """A step written as its definition entry: ``Type``, ``Arguments`` and the other members.
+
+    For what no step class writes: the SageMaker SDK's ``NotebookJobStep`` or ``@step``
+    function steps, a field combination a class refuses. Each
+    keyword is the entry member of the same name (``type`` → ``Type``, ``arguments`` →
+    ``Arguments``, ``extra_fields`` the members without a keyword: ``FunctionArn``,
+    ``OutputParameters``, ``CheckType``, …). Values anywhere may be the language's
+    expressions (parameters, ``ExecutionVariables``, ``Join``, ``JsonGet``, other steps'
+    ``properties``), which make data dependencies as in any step, or the definition's own
+    ``{"Get": "Steps.Prep.…"}``, checked as a definition JSON's are. The compiled entry is
+    what is given, expressions rendered, and goes through the checks of a definition
+    JSON's step (the request shape of ``Arguments``, retry and cache rules, property files,
+    references); ``properties`` are typed by ``type`` as a typed step's of that type.
+
+    Two things are added, as the typed steps get them: a job that names no role
+    (``RoleArn``; a Model's ``ExecutionRoleArn``; each of a Tuning step's training job
+    definitions) runs as the binder's (the CDK ``Pipeline``'s step role), and the binder's
+    job tags join the step's own. Everything else, KMS keys and network settings included,
+    is as written. Default: no cache, no retry policies, no property files.
+
+    Example::
+
+        report = RawStep.from_json(sdk_definition["Steps"][0])  # the SDK's NotebookJobStep
+        archive = RawStep(
+            name="Archive",
+            type="Processing",
+            arguments={
+                "ProcessingResources": {"ClusterConfig": {
+                    "InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 30}},
+                "AppSpecification": {
+                    "ImageUri": image_uri,
+                    "ContainerArguments": ["--job", report.properties.TrainingJobName]},
+            },
+            retry_policies=[StepRetryPolicy(exception_types=[StepExceptionType.THROTTLING],
+                                            max_attempts=3)],
+        )
+    """
+
+    type: str
+    arguments: Mapping[str, Any]
+    cache_config: CacheConfig | Mapping[str, Any] | None = None
+    retry_policies: Sequence[StepRetryPolicy | SageMakerJobStepRetryPolicy | Mapping[str, Any]] = ()
+    property_files: Sequence[PropertyFile | Mapping[str, Any]] = ()
+    extra_fields: Mapping[str, Any] | None = None
+    argument_fields: ClassVar[Mapping[str, str]] = {
+        member: keyword for member, keyword in _KEYWORDS.items() if member != "Name"
+    }
+
+    if TYPE_CHECKING:
+        # Typed by ``type``, known only at run time (where each member is checked).
+        @property
+        def properties(self) -> RawStepProperties: ...
+
+    else:
+        step_type = _EntryType()
+
+        @property
+        def properties(self) -> Properties:
+            """The step's run-time properties, typed by ``type`` as a typed step's of that type."""
+            if self.type not in STEP_TYPES:
+                known = sorted(STEP_TYPES)
+                raise PropertyPathError(
+                    f"RawStep '{self.name}' has no properties: {self.type!r} is no step type ("
+                    + (did_you_mean(self.type, known) or f"expected one of {one_of(known, 20)}")
+                    + ")"
+                )
+            return Step.properties.fget(self)
+
+    def _validate(self) -> None:
+        owner = f"RawStep '{self.name}'"
+        if self.type == "Condition":
+            raise PipelineDefinitionError(
+                f"{owner}: a Condition step's branches hold steps, not entries: write a "
+                "ConditionStep, whose if_steps= and else_steps= may be RawSteps"
+            )
+        for member in self.extra_fields or {}:
+            keyword = _KEYWORDS.get(str(member))
+            if keyword is not None:
+                raise PipelineDefinitionError(
+                    f"{owner}: extra_fields holds {member!r}, which is {keyword}= (give it there)"
+                )
+
+    @classmethod
+    def from_json(cls, entry: Mapping[str, Any]) -> RawStep:
+        """A ``RawStep`` of a definition's step entry, as a definition JSON or the SDK has it.
+
+        ``DependsOn`` stays a list of step names; members without a keyword go to
+        ``extra_fields``, null ones included; a null member of a keyword is left out, as
+        absent. Compiled, the step's entry is ``entry`` again (with the binder's role where
+        it names none).
+
+        Example::
+
+            RawStep.from_json({"Name": "Notify", "Type": "Lambda", "Arguments": {},
+                               "FunctionArn": function_arn})
+        """
+        if not isinstance(entry, Mapping):
+            raise PipelineDefinitionError(
+                f"RawStep.from_json: expected a step entry (a mapping), got {type(entry).__name__}"
+            )
+        missing = [member for member in ("Name", "Type", "Arguments") if member not in entry]
+        if missing:
+            raise PipelineDefinitionError(
+                f"RawStep.from_json: the entry has no {' or '.join(missing)} (a step entry "
+                "has Name, Type and Arguments)"
+            )
+        keywords: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for member, value in entry.items():
+            keyword = _KEYWORDS.get(str(member))
+            if keyword is None:
+                extra[str(member)] = value
+            elif value is not None or keyword in ("name", "type", "arguments"):
+                keywords[keyword] = value
+        return cls(**keywords, extra_fields=extra or None)
+
+    def role_fields(self) -> dict[str, Any]:
+        """The role members of the step's job, each field path to the role written there.
+
+        ``None`` where the entry names none, which the binder fills in. Empty for a step
+        that runs no job with a role of the pipeline's (Transform, RegisterModel, …).
+
+        Example::
+
+            RawStep(name="Prep", type="Processing", arguments={...}).role_fields()
+            # {"Arguments.RoleArn": None}
+        """
+        arguments = self.arguments
+        member = _ROLE_MEMBERS.get(self.type)
+        if member is not None:
+            return {f"Arguments.{member}": arguments.get(member)}
+        if self.type != "Tuning":
+            return {}
+        found: dict[str, Any] = {}
+        single = arguments.get("TrainingJobDefinition")
+        if isinstance(single, Mapping):
+            found["Arguments.TrainingJobDefinition.RoleArn"] = single.get("RoleArn")
+        several = arguments.get("TrainingJobDefinitions")
+        if isinstance(several, Sequence) and not isinstance(several, str):
+            for index, item in enumerate(several):
+                if isinstance(item, Mapping):
+                    found[f"Arguments.TrainingJobDefinitions[{index}].RoleArn"] = item.get(
+                        "RoleArn"
+                    )
+        return found
+
+    def declared_keys(self, path: str) -> Sequence[str] | None:
+        """The output names a Processing entry lists, for ``ProcessingOutputConfig.Outputs['…']``.
+
+        ``None`` (any key) when one is not a literal string.
+        """
+        if self.type != "Processing" or path != "ProcessingOutputConfig.Outputs":
+            return None
+        config = self.arguments.get("ProcessingOutputConfig")
+        outputs = config.get("Outputs") if isinstance(config, Mapping) else None
+        if not isinstance(outputs, Sequence) or isinstance(outputs, str):
+            return None
+        names = [item.get("OutputName") if isinstance(item, Mapping) else None for item in outputs]
+        if not all(isinstance(name, str) for name in names):
+            return None
+        return [str(name) for name in names]
+
+    def _property_root(self) -> PropertyNode | None:
+        if self.type in ("Lambda", "Callback"):
+            return root_node(self.type, self._declared_outputs())
+        return _root(self.type)
+
+    def _declared_outputs(self) -> dict[str, str]:
+        """A Lambda or Callback entry's ``OutputParameters``: each name and its type."""
+        declared: dict[str, str] = {}
+        outputs = (self.extra_fields or {}).get("OutputParameters")
+        if not isinstance(outputs, Sequence) or isinstance(outputs, str):
+            return declared
+        for item in outputs:
+            if isinstance(item, StepOutput):
+                declared[item.output_name] = item.output_type.value
+            elif isinstance(item, Mapping) and isinstance(item.get("OutputName"), str):
+                declared[item["OutputName"]] = str(item.get("OutputType", "String"))
+        return declared
+
+    def _argument_fields(self) -> Mapping[str, str]:
+        fields = Step._argument_fields(self)
+        if not self.extra_fields:
+            return fields
+        return {**fields, **dict.fromkeys(map(str, self.extra_fields), "extra_fields")}
+
+    def _render_entry(self, ctx: RenderContext) -> dict[str, JsonValue]:
+        return add_job_tags(Step._render_entry(self, ctx), ctx, self)
+
+    def _arguments(self, ctx: RenderContext) -> JsonValue:
+        arguments = render(self.arguments, ctx)  # a copy: the roles are added to it
+        if isinstance(arguments, dict):
+            for field, role in self.role_fields().items():
+                if role is None:
+                    self._bind_role(arguments, field, ctx)
+        return arguments
+
+    def _bind_role(self, arguments: dict[str, Any], field: str, ctx: RenderContext) -> None:
+        """Write the binder's role at ``field`` (``Arguments.…RoleArn``), an absent member."""
+        *parents, member = field.removeprefix("Arguments.").split(".")
+        target: Any = arguments
+        for part in parents:
+            name, _, index = part.partition("[")
+            target = target[name]
+            if index:
+                target = target[int(index.rstrip("]"))]
+        if isinstance(target, dict) and member not in target:
+            target[member] = bind_role(ctx, self, None, field)
+
+    def _extra_fields(self, ctx: RenderContext) -> dict[str, JsonValue]:
+        fields: dict[str, JsonValue] = {}
+        if self.cache_config is not None:
+            fields["CacheConfig"] = render(self.cache_config, ctx)
+        if self.retry_policies:
+            fields["RetryPolicies"] = render(list(self.retry_policies), ctx)
+        if self.property_files:
+            fields["PropertyFiles"] = render(list(self.property_files), ctx)
+        for member, value in (self.extra_fields or {}).items():
+            fields[str(member)] = render(value, ctx)
+        return fields
+
+    def __repr__(self) -> str:
+        return f"RawStep(name={self.name!r}, type={self.type!r})"

@@ -1,0 +1,199 @@
+"""``RawStep`` in the ``Pipeline`` construct: its role, its grants, what stays as written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Template
+
+from cdk_sagemaker_pipelines.cdk import Pipeline
+from cdk_sagemaker_pipelines.definition import (
+    ContinuousParameter,
+    Image,
+    PipelineDefinition,
+    PipelineValidationError,
+    RawStep,
+    StaticBinder,
+    TrainingJobDefinition,
+    TuningStep,
+)
+from tests.cdk.conftest import new_stack
+from tests.cdk.helpers import SKLEARN_URI, definition_of, logical_id, s3_arn, steps_by_name
+from tests.cdk.test_policies import attached
+from tests.conftest import ROLE
+
+NAME = "raw"
+
+
+def processing(name: str, source: str, destination: str, **members: Any) -> RawStep:
+    """A raw Processing step reading ``source`` and writing ``destination``, naming no role."""
+    return RawStep(
+        name=name,
+        type="Processing",
+        arguments={
+            "ProcessingResources": {
+                "ClusterConfig": {
+                    "InstanceType": "ml.m5.large",
+                    "InstanceCount": 1,
+                    "VolumeSizeInGB": 30,
+                }
+            },
+            "AppSpecification": {"ImageUri": SKLEARN_URI},
+            "ProcessingInputs": [
+                {
+                    "InputName": "input",
+                    "S3Input": {
+                        "S3Uri": source,
+                        "LocalPath": "/opt/ml/processing/input",
+                        "S3DataType": "S3Prefix",
+                        "S3InputMode": "File",
+                    },
+                }
+            ],
+            "ProcessingOutputConfig": {
+                "Outputs": [
+                    {
+                        "OutputName": "out",
+                        "S3Output": {
+                            "S3Uri": destination,
+                            "LocalPath": "/opt/ml/processing/out",
+                            "S3UploadMode": "EndOfJob",
+                        },
+                    }
+                ]
+            },
+            **members,
+        },
+    )
+
+
+def _warnings(pipeline: Pipeline) -> list[str]:
+    return [str(entry.data) for entry in pipeline.node.metadata if entry.type == "aws:cdk:warning"]
+
+
+def test_raw_job_steps_run_as_the_binder_s_roles_which_get_their_grants() -> None:
+    report = processing("Report", "s3://raw-data/incoming/", "s3://report-bucket/reports")
+    # Named in dedicated_step_roles: it runs as a role of its own, derived from it alone.
+    prep = processing("Prep", "s3://untrusted-data/uploads/", "s3://clean-bucket/prep")
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(steps=[report, prep]),
+        pipeline_name=NAME,
+        dedicated_step_roles=["Prep"],
+    )
+    template = Template.from_stack(stack)
+    steps = steps_by_name(definition_of(template))
+    step_role = logical_id(pipeline.step_role)
+    prep_role = logical_id(pipeline.dedicated_roles["Prep"])
+    assert steps["Report"]["Arguments"]["RoleArn"] == f"${{GetAtt:{step_role}.Arn}}"
+    assert steps["Prep"]["Arguments"]["RoleArn"] == f"${{GetAtt:{prep_role}.Arn}}"
+    # The planner reads the compiled entries, as a definition JSON's.
+    shared = attached(template, pipeline.step_role)
+    assert shared["ReadDataInRawDataBucket"]["Resource"] == s3_arn("raw-data/incoming/*")
+    assert shared["WriteDataInReportBucket"]["Resource"] == s3_arn("report-bucket/reports*")
+    assert not any("Untrusted" in sid or "Clean" in sid for sid in shared)
+    own = attached(template, pipeline.dedicated_roles["Prep"])
+    assert own["ReadDataInUntrustedDataBucket"]["Resource"] == s3_arn("untrusted-data/uploads/*")
+    assert own["WriteDataInCleanBucket"]["Resource"] == s3_arn("clean-bucket/prep*")
+    assert not any("Raw" in sid or "Report" in sid for sid in own)
+    assert not any("job-role-not-step-role" in warning for warning in _warnings(pipeline))
+
+
+def test_a_raw_step_s_written_role_and_network_stay_as_written_and_are_warned() -> None:
+    other_role = "arn:aws:iam::111122223333:role/NotebookRole"
+    fixed = processing("Fixed", "s3://raw-data/a/", "s3://out/a", RoleArn=other_role)
+    isolated = processing(
+        "Isolated", "s3://raw-data/b/", "s3://out/b", NetworkConfig={"EnableNetworkIsolation": True}
+    )
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(steps=[fixed, isolated]),
+        enable_network_isolation=True,
+    )
+    assert pipeline.definition["Steps"][0]["Arguments"]["RoleArn"] == other_role
+    job_role, network = (
+        next(warning for warning in _warnings(pipeline) if warning_id in warning)
+        for warning_id in ("job-role-not-step-role", "raw-step-network")
+    )
+    assert job_role.startswith(f"Step(s) 'Fixed' (Arguments.RoleArn) run as {other_role!r}")
+    # Isolated writes its own network settings: only Fixed runs outside the construct's.
+    assert network.startswith(
+        "RawStep(s) 'Fixed' (Processing) write no network settings, and the construct writes "
+        "its own (vpc=, enable_network_isolation=) into the typed steps' jobs only"
+    )
+
+
+def test_fails_a_dedicated_role_for_a_raw_step_that_names_its_role() -> None:
+    fixed = processing("Fixed", "s3://raw-data/a/", "s3://out/a", RoleArn=ROLE)
+    with pytest.raises(PipelineValidationError) as caught:
+        Pipeline(
+            new_stack(),
+            "Training",
+            definition=PipelineDefinition(steps=[fixed]),
+            dedicated_step_roles=["Fixed"],
+        )
+    [problem] = caught.value.problems
+    assert problem.field == "dedicated_step_roles"
+    assert problem.message == (
+        "step 'Fixed' is a RawStep whose arguments name the role its jobs run as "
+        "(Arguments.RoleArn): they run as that role, not a dedicated one"
+    )
+
+
+def _raw_tuning(roles: tuple[str | None, ...]) -> RawStep:
+    """A raw two-algorithm Tuning step whose training job definitions name ``roles``."""
+    ranges = {"eta": ContinuousParameter(min_value=0.01, max_value=0.3)}
+    typed = TuningStep(
+        name="Tune",
+        training_job_definitions=[
+            TrainingJobDefinition(
+                name=name,
+                image=Image.xgboost("1.7-1"),
+                inputs={"train": "s3://raw-data/train/"},
+                objective_metric_name="validation:auc",
+                hyperparameter_ranges=ranges,
+            )
+            for name in ("first", "second")
+        ],
+        max_jobs=2,
+    )
+    compiled = PipelineDefinition(steps=[typed]).to_definition(
+        StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    )
+    [entry] = compiled["Steps"]
+    for definition, role in zip(entry["Arguments"]["TrainingJobDefinitions"], roles, strict=True):
+        del definition["RoleArn"]
+        if role is not None:
+            definition["RoleArn"] = role
+    return RawStep.from_json(entry)
+
+
+def test_every_step_leaves_raw_steps_that_name_their_roles_as_written() -> None:
+    other_role = "arn:aws:iam::111122223333:role/NotebookRole"
+    fixed = processing("Fixed", "s3://raw-data/a/", "s3://out/a", RoleArn=other_role)
+    open_ = processing("Open", "s3://raw-data/b/", "s3://out/b")
+    # One training job definition names a role: the step can't have a dedicated role, and
+    # its other definition runs as the step role, as a typed TuningStep's does under "*".
+    tune = _raw_tuning((None, other_role))
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(steps=[fixed, open_, tune]),
+        dedicated_step_roles="*",
+    )
+    assert list(pipeline.dedicated_roles) == ["Open"]
+    assert pipeline.node.try_find_child("StepRole-Tune") is None
+    template = Template.from_stack(stack)
+    steps = steps_by_name(definition_of(template))
+    assert steps["Fixed"]["Arguments"]["RoleArn"] == other_role
+    open_role = logical_id(pipeline.dedicated_roles["Open"])
+    assert steps["Open"]["Arguments"]["RoleArn"] == f"${{GetAtt:{open_role}.Arn}}"
+    first, second = steps["Tune"]["Arguments"]["TrainingJobDefinitions"]
+    assert first["RoleArn"] == f"${{GetAtt:{logical_id(pipeline.step_role)}.Arn}}"
+    assert second["RoleArn"] == other_role

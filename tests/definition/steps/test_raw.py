@@ -1,0 +1,528 @@
+"""RawStep: a whole step given as its entry, compiled and validated as a definition JSON's."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
+    Code,
+    ConditionEquals,
+    ConditionStep,
+    ExecutionVariables,
+    FailStep,
+    Join,
+    JsonGet,
+    ModelStep,
+    OutputType,
+    ParameterInteger,
+    ParameterString,
+    PipelineDefinition,
+    PipelineDefinitionError,
+    PipelineExperimentConfig,
+    PipelineValidationError,
+    ProcessingInput,
+    ProcessingStep,
+    PropertyFile,
+    PropertyPathError,
+    RawStep,
+    StaticBinder,
+    StepExceptionType,
+    StepOutput,
+    StepRetryPolicy,
+    TrainingStep,
+    UnknownArgumentError,
+)
+from cdk_sagemaker_pipelines.definition._render import RenderContext
+from cdk_sagemaker_pipelines.definition.permissions import plan_permissions
+from tests.conftest import ROLE
+from tests.definition.steps.conftest import IMAGE, OTHER_ROLE
+
+SDK_GENERATED = Path(__file__).resolve().parent.parent / "sdk_generated"
+OUTPUT = "ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"
+FUNCTION = "arn:aws:lambda:us-east-1:111122223333:function:notify"
+
+
+def processing_arguments(**members: Any) -> dict[str, Any]:
+    """A processing request with one output, ``report``; ``members`` add or replace."""
+    return {
+        "ProcessingResources": {
+            "ClusterConfig": {
+                "InstanceType": "ml.m5.large",
+                "InstanceCount": 1,
+                "VolumeSizeInGB": 30,
+            }
+        },
+        "AppSpecification": {"ImageUri": IMAGE},
+        "ProcessingOutputConfig": {
+            "Outputs": [
+                {
+                    "OutputName": "report",
+                    "S3Output": {
+                        "S3Uri": "s3://my-bucket/report",
+                        "LocalPath": "/opt/ml/processing/report",
+                        "S3UploadMode": "EndOfJob",
+                    },
+                }
+            ]
+        },
+        **members,
+    }
+
+
+def problems_of(*steps: Any, parameters: Any = ()) -> list[tuple[str | None, str | None, str]]:
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=list(steps), parameters=list(parameters)).compile(
+            StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+        )
+    return [(p.step, p.field, p.message) for p in caught.value.problems]
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def test_every_option_compiles_to_the_entry_given_with_expressions_rendered(
+    ctx: RenderContext,
+) -> None:
+    epochs = ParameterInteger(name="Epochs", default_value=3)
+    prep = ProcessingStep(name="Prep", image=IMAGE, outputs=["train"])
+    report = PropertyFile(name="Report", output_name="report", path="report.json")
+    step = RawStep(
+        name="Evaluate",
+        type="Processing",
+        arguments=processing_arguments(
+            RoleArn=OTHER_ROLE,
+            ProcessingInputs=[
+                {
+                    "InputName": "train",
+                    "S3Input": {
+                        "S3Uri": prep.output("train"),
+                        "LocalPath": "/opt/ml/processing/train",
+                        "S3DataType": "S3Prefix",
+                        "S3InputMode": "File",
+                    },
+                }
+            ],
+            Environment={
+                "EPOCHS": Join(values=[epochs]),
+                "RUN": ExecutionVariables.PIPELINE_EXECUTION_ID,
+            },
+        ),
+        depends_on=[prep, "Prep"],
+        display_name="Evaluate",
+        description="Scores the model",
+        cache_config=CacheConfig(expire_after="P1D"),
+        retry_policies=[
+            StepRetryPolicy(exception_types=[StepExceptionType.THROTTLING], max_attempts=3),
+            {"ExceptionType": ["Step.SERVICE_FAULT"], "MaxAttempts": 2},
+        ],
+        property_files=[report],
+    )
+
+    entry = step.to_request(ctx)
+
+    expected: dict[str, Any] = {
+        "Name": "Evaluate",
+        "Type": "Processing",
+        "Arguments": processing_arguments(
+            RoleArn=OTHER_ROLE,
+            ProcessingInputs=[
+                {
+                    "InputName": "train",
+                    "S3Input": {
+                        "S3Uri": {"Get": f"Steps.Prep.{OUTPUT}"},
+                        "LocalPath": "/opt/ml/processing/train",
+                        "S3DataType": "S3Prefix",
+                        "S3InputMode": "File",
+                    },
+                }
+            ],
+            Environment={
+                "EPOCHS": {"Std:Join": {"On": "", "Values": [{"Get": "Parameters.Epochs"}]}},
+                "RUN": {"Get": "Execution.PipelineExecutionId"},
+            },
+        ),
+        "DependsOn": ["Prep"],
+        "DisplayName": "Evaluate",
+        "Description": "Scores the model",
+        "CacheConfig": {"Enabled": True, "ExpireAfter": "P1D"},
+        "RetryPolicies": [
+            {
+                "BackoffRate": 2.0,
+                "IntervalSeconds": 1,
+                "MaxAttempts": 3,
+                "ExceptionType": ["Step.THROTTLING"],
+            },
+            {"ExceptionType": ["Step.SERVICE_FAULT"], "MaxAttempts": 2},
+        ],
+        "PropertyFiles": [
+            {"PropertyFileName": "Report", "OutputName": "report", "FilePath": "report.json"}
+        ],
+    }
+    # Byte for byte: the members in the definition's order, nothing added (a role is given).
+    assert json.dumps(entry) == json.dumps(expected)
+    assert ctx.referenced_steps == [prep]
+    assert ctx.referenced_parameters == [epochs]
+
+
+def test_from_json_compiles_back_to_the_entry_it_was_given() -> None:
+    definition = json.loads((SDK_GENERATED / "sdk-notebook-jobs.json").read_text())
+    for entry in definition["Steps"]:
+        step = RawStep.from_json(entry)
+        assert json.dumps(step.to_request(RenderContext(StaticBinder()))) == json.dumps(entry)
+    # The members without a keyword of their own, as a Lambda step's, null values included.
+    entry = {
+        "Name": "Notify",
+        "Type": "Lambda",
+        "Arguments": {"run": {"Get": "Execution.PipelineExecutionId"}},
+        "FunctionArn": FUNCTION,
+        "OutputParameters": [{"OutputName": "sent", "OutputType": "Boolean"}],
+        "Timeout": None,
+    }
+    step = RawStep.from_json(entry)
+    assert step.extra_fields == {
+        "FunctionArn": FUNCTION,
+        "OutputParameters": [{"OutputName": "sent", "OutputType": "Boolean"}],
+        "Timeout": None,
+    }
+    assert json.dumps(step.to_request()) == json.dumps(entry)
+    # The entry given is left as it was.
+    assert entry["Arguments"] == {"run": {"Get": "Execution.PipelineExecutionId"}}
+
+
+def test_the_binder_gives_the_role_of_a_job_that_names_none() -> None:
+    binder = StaticBinder(role_arn=ROLE, automl_role_arn=OTHER_ROLE)
+    given = {"TrainingImage": IMAGE, "TrainingInputMode": "File"}
+
+    def rendered(kind: str, arguments: dict[str, Any]) -> Any:
+        step = RawStep(name="Raw", type=kind, arguments=arguments)
+        return step.to_request(RenderContext(binder))["Arguments"]
+
+    assert rendered("Processing", {"AppSpecification": {}})["RoleArn"] == ROLE
+    assert rendered("Model", {"PrimaryContainer": {}})["ExecutionRoleArn"] == ROLE
+    assert rendered("AutoML", {"AutoMLJobConfig": {}})["RoleArn"] == OTHER_ROLE
+    tuning = rendered(
+        "Tuning",
+        {
+            "TrainingJobDefinition": {"AlgorithmSpecification": given},
+            "TrainingJobDefinitions": [{"RoleArn": OTHER_ROLE}, {"DefinitionName": "b"}],
+        },
+    )
+    assert tuning["TrainingJobDefinition"]["RoleArn"] == ROLE
+    assert [item["RoleArn"] for item in tuning["TrainingJobDefinitions"]] == [OTHER_ROLE, ROLE]
+    # A role written stays as written; a step of a job without a role gets none.
+    assert rendered("Training", {"RoleArn": OTHER_ROLE})["RoleArn"] == OTHER_ROLE
+    assert rendered("Transform", {"ModelName": "m"}) == {"ModelName": "m"}
+    assert rendered("EndpointConfig", {"EndpointConfigName": "c"}) == {"EndpointConfigName": "c"}
+
+
+def test_the_binder_s_job_tags_join_the_step_s_own() -> None:
+    binder = StaticBinder(role_arn=ROLE, job_tags={"team": "ml", "cost": "CC-1"})
+    step = RawStep(
+        name="Prep",
+        type="Processing",
+        arguments={"AppSpecification": {}, "Tags": [{"Key": "team", "Value": "churn"}]},
+    )
+    assert step.to_request(RenderContext(binder))["Arguments"]["Tags"] == [
+        {"Key": "team", "Value": "churn"},
+        {"Key": "cost", "Value": "CC-1"},
+    ]
+
+
+def test_role_fields_say_where_the_job_s_role_is_and_what_is_written_there() -> None:
+    step = RawStep(
+        name="Tune",
+        type="Tuning",
+        arguments={"TrainingJobDefinitions": [{"RoleArn": OTHER_ROLE}, {}]},
+    )
+    assert step.role_fields() == {
+        "Arguments.TrainingJobDefinitions[0].RoleArn": OTHER_ROLE,
+        "Arguments.TrainingJobDefinitions[1].RoleArn": None,
+    }
+    assert RawStep(name="Stop", type="Fail", arguments={}).role_fields() == {}
+
+
+# -- references both ways --------------------------------------------------------------------
+
+
+def test_other_steps_read_a_raw_step_s_properties_typed_by_its_type() -> None:
+    report = RawStep.from_json(
+        json.loads((SDK_GENERATED / "sdk-notebook-jobs.json").read_text())["Steps"][0]
+    )
+    model = ModelStep(
+        name="Model",
+        image=IMAGE,
+        model_data=report.properties.ModelArtifacts.S3ModelArtifacts,
+        role=ROLE,
+    )
+    threshold = ParameterString(name="Threshold", default_value="0.8")
+    instance_type = ParameterString(name="NotebookInstanceType", default_value="ml.m5.xlarge")
+    definition = PipelineDefinition(
+        parameters=[threshold, instance_type], steps=[model]
+    ).to_definition(StaticBinder())
+    # Reached through the reference: the raw step is collected and ordered first.
+    assert [entry["Name"] for entry in definition["Steps"]] == ["ChurnReport", "Model"]
+    assert definition["Steps"][1]["Arguments"]["PrimaryContainer"]["ModelDataUrl"] == {
+        "Get": "Steps.ChurnReport.ModelArtifacts.S3ModelArtifacts"
+    }
+    assert report.properties.TrainingJobName.value_type == "String"
+
+
+def test_a_raw_step_reads_typed_steps_by_expression_and_by_the_definition_s_get() -> None:
+    prep = ProcessingStep(name="Prep", image=IMAGE, outputs=["train"])
+    train = TrainingStep(name="Train", image=IMAGE, output_path="s3://b/models")
+    raw = RawStep(
+        name="Publish",
+        type="Processing",
+        arguments=processing_arguments(
+            AppSpecification={
+                "ImageUri": IMAGE,
+                # Written as the SDK writes references: the step must be in the pipeline.
+                "ContainerArguments": [
+                    "--model",
+                    {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"},
+                ],
+            },
+            Environment={"DATA": prep.output("train")},
+        ),
+    )
+    binder = StaticBinder(role_arn=ROLE, default_bucket="b")
+    definition = PipelineDefinition(steps=[raw, train]).to_definition(binder)
+    # Prep through the expression, Train by the Get (listed): each before the raw step.
+    assert [entry["Name"] for entry in definition["Steps"]] == ["Prep", "Train", "Publish"]
+
+
+def test_a_raw_step_in_a_condition_branch() -> None:
+    mode = ParameterString(name="Mode", default_value="full")
+    notify = RawStep(
+        name="Notify",
+        type="Lambda",
+        arguments={"mode": mode},
+        extra_fields={
+            "FunctionArn": FUNCTION,
+            "OutputParameters": [StepOutput(output_name="sent", output_type=OutputType.BOOLEAN)],
+        },
+    )
+    done = FailStep(
+        name="Stop",
+        error_message=Join(on=" ", values=["sent:", notify.properties.OutputParameters["sent"]]),
+    )
+    check = ConditionStep(
+        name="Check", conditions=[ConditionEquals(left=mode, right="full")], if_steps=[notify]
+    )
+    definition = PipelineDefinition(parameters=[mode], steps=[check, done]).to_definition()
+    entries = {entry["Name"]: entry for entry in definition["Steps"]}
+    assert set(entries) == {"Check", "Stop"}
+    assert entries["Check"]["Arguments"]["IfSteps"] == [
+        {
+            "Name": "Notify",
+            "Type": "Lambda",
+            "Arguments": {"mode": {"Get": "Parameters.Mode"}},
+            "FunctionArn": FUNCTION,
+            "OutputParameters": [{"OutputName": "sent", "OutputType": "Boolean"}],
+        }
+    ]
+    assert notify.properties.OutputParameters["sent"].value_type == "Boolean"
+
+
+def test_a_property_file_of_a_raw_step_is_read_with_json_get() -> None:
+    report = PropertyFile(name="Report", output_name="report", path="report.json")
+    evaluate = RawStep(
+        name="Evaluate",
+        type="Processing",
+        arguments=processing_arguments(),
+        property_files=[report],
+    )
+    accuracy = JsonGet(step=evaluate, property_file=report, json_path="accuracy")
+    check = ConditionStep(
+        name="Check",
+        conditions=[ConditionEquals(left=accuracy, right=1.0)],
+        if_steps=[FailStep(name="Perfect")],
+    )
+    definition = PipelineDefinition(steps=[check]).to_definition(StaticBinder(role_arn=ROLE))
+    assert [entry["Name"] for entry in definition["Steps"]] == ["Evaluate", "Check"]
+
+
+# -- bad inputs: errors name the step and the field ------------------------------------------
+
+
+def test_fails_an_unknown_type_naming_step_field_and_argument() -> None:
+    step = RawStep(name="Report", type="Trainig", arguments={})
+    [(name, field, message)] = problems_of(step)
+    assert (name, field, message) == ("Report", "Type", "unknown step type 'Trainig'")
+    with pytest.raises(PipelineValidationError, match=r"field 'Type' \(type=\): unknown step type"):
+        PipelineDefinition(steps=[step]).compile(StaticBinder(role_arn=ROLE))
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^RawStep 'Report' has no properties: 'Trainig' is no step type \(did you mean "
+        r"'Training' or 'Tuning'\?\)$",
+    ):
+        step.properties  # noqa: B018
+
+
+def test_fails_arguments_of_the_wrong_shape_naming_step_and_field() -> None:
+    arguments = processing_arguments()
+    arguments["ProcessingResources"]["ClusterConfig"]["InstanceCount"] = "one"
+    arguments["AppSpecificaton"] = arguments.pop("AppSpecification")
+    step = RawStep(name="Evaluate", type="Processing", arguments=arguments)
+    found = {(name, field) for name, field, _ in problems_of(step)}
+    assert found == {
+        ("Evaluate", "Arguments.ProcessingResources.ClusterConfig.InstanceCount"),
+        ("Evaluate", "Arguments.AppSpecification"),  # missing
+        ("Evaluate", "Arguments.AppSpecificaton"),  # unknown, with a suggestion
+    }
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[step]).compile(StaticBinder(role_arn=ROLE))
+    assert (
+        "- step 'Evaluate' field 'Arguments.AppSpecificaton' (arguments=): unknown member"
+        in str(caught.value)
+    )
+
+
+def test_fails_a_reference_to_a_step_not_in_the_pipeline() -> None:
+    step = RawStep(
+        name="Evaluate",
+        type="Processing",
+        arguments=processing_arguments(
+            Environment={"MODEL": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}}
+        ),
+        depends_on=["Prep"],
+    )
+    problems = {(name, field): message for name, field, message in problems_of(step)}
+    assert set(problems) == {
+        ("Evaluate", "DependsOn[0]"),
+        ("Evaluate", "Arguments.Environment['MODEL']"),
+    }
+    assert problems["Evaluate", "DependsOn[0]"].startswith(
+        "depends on step 'Prep', which is not in the pipeline"
+    )
+    assert problems["Evaluate", "Arguments.Environment['MODEL']"].startswith(
+        "refers to step 'Train', which is not in the pipeline"
+    )
+
+
+def test_fails_a_bad_name_and_a_name_a_typed_step_has_too() -> None:
+    [(name, field, message)] = problems_of(
+        RawStep(name="Bad name", type="Fail", arguments={"ErrorMessage": "x"})
+    )
+    assert (name, field) == ("Bad name", "Name")
+    assert message == "step name 'Bad name' must be 1-64 characters of A-Z, a-z, 0-9, - and _"
+    train = TrainingStep(name="Train", image=IMAGE, output_path="s3://b/models")
+    raw = RawStep(name="Train", type="Fail", arguments={"ErrorMessage": "x"})
+    [(name, field, message)] = problems_of(raw, train)
+    assert (name, field) == ("Train", "Name")
+    assert message == (
+        "step name 'Train' is used twice: by the Fail step at Steps[0] and by the Training "
+        "step at Steps[1]"
+    )
+
+
+def test_fails_retry_and_cache_rules_as_for_a_definition_json() -> None:
+    step = RawStep(
+        name="Notify",
+        type="Lambda",
+        arguments={},
+        extra_fields={"FunctionArn": FUNCTION},
+        retry_policies=[{"ExceptionType": ["Step.THROTTLING"], "MaxAttempts": 2}],
+        cache_config={"Enabled": "yes"},
+    )
+    assert [(name, field) for name, field, _ in problems_of(step)] == [
+        ("Notify", "RetryPolicies"),
+        ("Notify", "CacheConfig.Enabled"),
+    ]
+
+
+def test_fails_a_misspelt_property_with_suggestions() -> None:
+    train = RawStep(name="Train", type="Training", arguments={})
+    with pytest.raises(
+        PropertyPathError,
+        match=r"^step 'Train': the step has no property 'ModelArtifact' \(did you mean "
+        r"'ModelArtifacts'\?\)$",
+    ):
+        train.properties.ModelArtifact  # noqa: B018
+    evaluate = RawStep(name="Evaluate", type="Processing", arguments=processing_arguments())
+    with pytest.raises(
+        PropertyPathError, match=r"has no entry 'reprot' \(did you mean 'report'\?\)"
+    ):
+        evaluate.properties.ProcessingOutputConfig.Outputs["reprot"]
+    with pytest.raises(PropertyPathError, match=r"^Fail step 'Stop' has no properties"):
+        RawStep(name="Stop", type="Fail", arguments={}).properties  # noqa: B018
+
+
+def test_fails_what_a_raw_step_can_t_be_at_construction() -> None:
+    with pytest.raises(PipelineDefinitionError, match="write a ConditionStep, whose if_steps="):
+        RawStep(name="Check", type="Condition", arguments={"Conditions": []})
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^RawStep 'Notify': extra_fields holds 'CacheConfig', which is cache_config= ",
+    ):
+        RawStep(name="Notify", type="Lambda", arguments={}, extra_fields={"CacheConfig": {}})
+    with pytest.raises(
+        UnknownArgumentError, match=r"no argument 'step_type' \(did you mean 'type'"
+    ):
+        RawStep(name="Train", step_type="Training", arguments={})  # type: ignore[call-arg]
+    with pytest.raises(PipelineDefinitionError, match="field 'arguments' expects a mapping"):
+        RawStep(name="Train", type="Training", arguments=[])  # type: ignore[arg-type]
+    with pytest.raises(PipelineDefinitionError, match="the entry has no Type or Arguments"):
+        RawStep.from_json({"Name": "Train"})
+
+
+# -- the SDK's NotebookJobStep in a Python pipeline ------------------------------------------
+
+
+def test_sdk_notebook_jobs_round_trip_as_raw_steps_beside_typed_steps() -> None:
+    sdk = json.loads((SDK_GENERATED / "sdk-notebook-jobs.json").read_text())
+    report_entry, publish_entry, _ = sdk["Steps"]
+    report = RawStep.from_json(report_entry)
+    # Publish's DependsOn as the step object; its raw Gets of ChurnReport stay as written.
+    publish = dataclasses.replace(RawStep.from_json(publish_entry), depends_on=[report])
+    properties = report.properties
+    archive = ProcessingStep(
+        name="Archive",
+        image="683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
+        code=Code.from_s3("s3://my-bucket/code/archive.py"),
+        role=report_entry["Arguments"]["RoleArn"],
+        arguments=[
+            "--input-notebook",
+            properties.Environment["SM_INPUT_NOTEBOOK_NAME"],
+            "--status",
+            properties.TrainingJobStatus,
+            "--input-location",
+            properties.InputDataConfig[0].DataSource.S3DataSource.S3Uri,
+        ],
+        inputs=[
+            ProcessingInput(
+                input_name="input-1",
+                source=properties.OutputDataConfig.S3OutputPath,
+                destination="/opt/ml/processing/report",
+            )
+        ],
+    )
+    pipeline = PipelineDefinition(
+        parameters=[
+            ParameterString(name="Threshold", default_value="0.8"),
+            ParameterString(name="NotebookInstanceType", default_value="ml.m5.xlarge"),
+        ],
+        steps=[archive, publish],
+        experiment_config=PipelineExperimentConfig(
+            experiment_name=ExecutionVariables.PIPELINE_NAME,
+            trial_name=ExecutionVariables.PIPELINE_EXECUTION_ID,
+        ),
+    )
+
+    compiled = pipeline.to_definition(StaticBinder())
+
+    expected = copy.deepcopy(sdk)
+    by_name = {entry["Name"]: entry for entry in expected.pop("Steps")}
+    assert {entry["Name"]: entry for entry in compiled.pop("Steps")} == by_name
+    assert compiled == expected
+    # Planned as the definition JSON is (in the same step order): the notebooks' runtime too.
+    compiled = pipeline.to_definition(StaticBinder())
+    ordered = [by_name[entry["Name"]] for entry in compiled["Steps"]]
+    assert plan_permissions(compiled) == plan_permissions({**sdk, "Steps": ordered})

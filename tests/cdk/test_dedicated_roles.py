@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -19,8 +20,11 @@ from cdk_sagemaker_pipelines.definition import (
     ConditionEquals,
     ConditionStep,
     ContinuousParameter,
+    DataCaptureConfig,
     DataQualityCheckConfig,
     DatasetFormat,
+    EndpointConfigStep,
+    EndpointStep,
     Image,
     Join,
     LambdaStep,
@@ -36,7 +40,7 @@ from cdk_sagemaker_pipelines.definition import (
     TuningStep,
 )
 from cdk_sagemaker_pipelines.template import pipeline_definitions
-from tests.cdk.conftest import new_app, new_stack
+from tests.cdk.conftest import cdk_context, new_app, new_stack
 from tests.cdk.helpers import (
     ACCOUNT,
     REGION,
@@ -670,6 +674,112 @@ def test_every_step_skips_the_steps_that_cant_have_a_role_and_warns_if_none_can(
             every.annotations.find_warning(other, Match.string_like_regexp(".*no-dedicated-step.*"))
             == []
         )
+
+
+def test_every_step_makes_no_role_for_a_tuning_step_it_leaves_to_the_step_role(
+    tmp_path: Path,
+) -> None:
+    # Was: "*" made a role for Tune as its first definition was bound, then removed it from
+    # the tree: aws-cdk-lib's customize_roles report (the roles a platform team creates)
+    # still listed <pipeline>/StepRole-Tune, a role no job runs as.
+    app = cdk.App(context=cdk_context(), outdir=str(tmp_path))
+    stage = cdk.Stage(app, "dev", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    iam.Role.customize_roles(stage, prevent_synthesis=False)
+    stack = cdk.Stack(stage, "Ml")
+    pipeline = Pipeline(stack, "Training", definition=_none_eligible(), dedicated_step_roles="*")
+    app.synth()
+    report = json.loads((tmp_path / "iam-policy-report.json").read_text())
+    assert sorted(role["roleConstructPath"] for role in report["roles"]) == [
+        "dev/Ml/Training/Role",
+        "dev/Ml/Training/StepRole",
+    ]
+    assert dict(pipeline.dedicated_roles) == {}
+
+
+def _external_models() -> dict[str, PipelineDefinition]:
+    """Prep, then what runs as a model's role no Model step makes, by the pipeline's name.
+
+    A Transform job, an endpoint capturing data, an endpoint watching rollback alarms.
+    """
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/prep.py"),
+        outputs=["batch"],
+    )
+    score = TransformStep(
+        name="Score",
+        model_name="existing-model",
+        input_data=prep.output("batch"),
+        output_path="s3://scores-bucket/out/",
+    )
+    config = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="churn",
+        model_name="existing-model",
+        instance_type="ml.m5.large",
+        data_capture_config=DataCaptureConfig(destination="s3://capture-bucket/churn"),
+        depends_on=[prep],
+    )
+    deploy = EndpointStep(
+        name="Deploy",
+        endpoint_name="churn",
+        endpoint_config_name="existing",
+        deployment_config={
+            "BlueGreenUpdatePolicy": {
+                "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 300}
+            },
+            "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": "churn-errors"}]},
+        },
+        depends_on=[prep],
+    )
+    return {
+        name: PipelineDefinition(steps=[step])
+        for name, step in (("scoring", score), ("serving", config), ("deploying", deploy))
+    }
+
+
+def test_the_step_role_stands_for_the_role_of_a_model_the_pipeline_does_not_create() -> None:
+    # Was: with every job step on a dedicated role, the step role got no policy, though the
+    # warnings say the jobs of another model's role get their permissions there (a model
+    # made with pipeline.step_role as its role then failed with AccessDenied).
+    stack = new_stack()
+    pipelines = {
+        name: Pipeline(
+            stack,
+            name.title(),
+            definition=definition,
+            pipeline_name=name,
+            dedicated_step_roles="*",
+        )
+        for name, definition in _external_models().items()
+    }
+    template = Template.from_stack(stack)
+    assert all(list(pipeline.dedicated_roles) == ["Prep"] for pipeline in pipelines.values())
+    transform = attached(template, pipelines["scoring"].step_role)
+    assert "/executions/scoring/*/Prep/batch*" in _suffixes(transform["ReadDataInArtifactsBucket"])
+    assert s3_arn("scores-bucket/out/*") in _writes(transform)
+    capture = attached(template, pipelines["serving"].step_role)
+    assert s3_arn("capture-bucket/churn*") in _writes(capture)
+    rollback = attached(template, pipelines["deploying"].step_role)
+    assert rollback["DescribeRollbackAlarms"]["Action"] == "cloudwatch:DescribeAlarms"
+
+
+def test_an_immutable_step_role_no_job_runs_as_is_not_asked_for_the_policies() -> None:
+    # Was: immutable-role asked to attach the step role's policies to a role no job runs as.
+    stack = new_stack()
+    step_role = iam.Role.from_role_arn(stack, "Steps", ROLE, mutable=False)
+    Pipeline(
+        stack,
+        "Training",
+        definition=_prep_train_evaluate(),
+        step_role=step_role,
+        dedicated_step_roles="*",
+    )
+    warnings = CdkAnnotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp(".*immutable-role.*")
+    )
+    assert warnings == []
 
 
 # -- Refusals ----------------------------------------------------------------------------------

@@ -21,6 +21,9 @@ from aws_cdk import (
     Annotations,
     ArnFormat,
     Duration,
+    IResolveContext,
+    IStableStringProducer,
+    Lazy,
     Names,
     RemovalPolicy,
     Resource,
@@ -742,8 +745,10 @@ class Pipeline(PipelineBase):
             listed; the others (Model and AutoML steps, steps given a ``role``, a
             ``TuningStep`` some of whose training job definitions have one, steps of no
             job role) are left as they are. The step role then runs only the jobs of those
-            others; when it runs none, its policies are attached to no role (the AutoML
-            role only, for AutoML steps) and the pipeline role can't pass it.
+            others; when it runs none (nor stands for the role of a model no Model step
+            creates, which Transform and endpoint steps may run as), its policies are
+            attached to no role (the AutoML role only, for AutoML steps) and the pipeline
+            role can't pass it.
             Default: none (every job runs as the step role).
         :param max_parallel_execution_steps: Default: no limit beyond the service's.
         :param vpc: run jobs in this VPC, in ``vpc_subnets`` (Default: what
@@ -841,6 +846,8 @@ class Pipeline(PipelineBase):
         )
         self._dedicated_roles: dict[str, iam.IRole] = {}
         self._dedicated_role_arns: dict[str, str] = {}
+        # "*": what the binder wrote for each step's jobs, until the step's role is settled.
+        self._unsettled_role_arns: dict[str, str] = {}
         self.dedicated_roles: Mapping[str, iam.IRole] = MappingProxyType(self._dedicated_roles)
         """The role each step of ``dedicated_step_roles`` runs with, by step name (read-only)."""
         self._compiled_steps: Mapping[str, Any] = {}
@@ -985,6 +992,7 @@ class Pipeline(PipelineBase):
         # widen a role nothing uses. Its policies are still made (step_role_policies),
         # for the AutoML role, which gets them, or for whoever attaches them.
         step_role_idle = bool(dedicated_plans) and self._step_role_runs_no_job(is_automl_role)
+        self._step_role_idle = step_role_idle
 
         step_role_lookups = lookups if not dedicated_plans else lookups.narrowed(step_role_plan)
         step_role_repositories = (
@@ -1762,46 +1770,65 @@ class Pipeline(PipelineBase):
         listed = self._every_step_dedicated or step_name in self._dedicated_names
         if not listed or step_type not in DEDICATED_STEP_TYPES:
             return None
+        if self._every_step_dedicated:
+            # Whether the step gets a role is known once it is compiled (a TuningStep asks
+            # per definition: see _settle_every_step), so none is made yet: a role made and
+            # then removed would stay in aws-cdk-lib's customize_roles report.
+            unsettled = self._unsettled_role_arns.get(step_name)
+            if unsettled is None:
+                unsettled = self._unsettled_role_arns[step_name] = Lazy.string(
+                    _SettledRoleArn(self, step_name)
+                )
+            return unsettled
         arn = self._dedicated_role_arns.get(step_name)
         if arn is None:
-            role = _service_role(
-                self,
-                _dedicated_role_id(step_name),
-                f"Jobs of step {step_name} of SageMaker pipeline {self._name}",
-                stack_of(self),
-            )
-            self._dedicated_roles[step_name] = role
-            # As written into the definition (and so into the pipeline role's iam:PassRole).
-            arn = self._dedicated_role_arns[step_name] = bound_role_arn(role)
+            arn = self._new_dedicated_role(step_name)
         return arn
 
-    def _settle_every_step(self, definition: Mapping[str, Any]) -> None:
-        """The steps ``dedicated_step_roles="*"`` gives a role of their own, in definition order.
+    def _new_dedicated_role(self, step_name: str) -> str:
+        """Create ``step_name``'s dedicated role; its ARN as written into the definition."""
+        role = _service_role(
+            self,
+            _dedicated_role_id(step_name),
+            f"Jobs of step {step_name} of SageMaker pipeline {self._name}",
+            stack_of(self),
+        )
+        self._dedicated_roles[step_name] = role
+        # As written into the definition (and so into the pipeline role's iam:PassRole).
+        arn = self._dedicated_role_arns[step_name] = bound_role_arn(role)
+        return arn
+
+    def _settled_role_arn(self, step_name: str) -> str:
+        """The role ``"*"`` settled on for ``step_name``'s jobs: its own, or the step role."""
+        return self._dedicated_role_arns.get(step_name, self._step_role_arn)
+
+    def _settle_every_step(self, definition: dict[str, Any]) -> None:
+        """Create the roles ``dedicated_step_roles="*"`` gives steps, in definition order.
 
         The binder asked for a role for every job of a step of ``DEDICATED_STEP_TYPES``
-        given none (``_bind_dedicated_role``), but a ``TuningStep`` asks once per training
-        job definition given none: one whose other definitions have roles of their own
-        can't have a dedicated role (see ``_dedicated_step_problems``), nor can a raw Tuning
-        step some of whose definitions name roles, so ``"*"`` leaves it as it would be
-        without: its jobs that asked run as the step role, and the role made for it goes.
+        given none, and wrote a placeholder (``_bind_dedicated_role``), but a ``TuningStep``
+        asks once per training job definition given none: one whose other definitions have
+        roles of their own can't have a dedicated role (see ``_dedicated_step_problems``),
+        nor can a raw Tuning step some of whose definitions name roles, so ``"*"`` leaves
+        it as it would be without: its jobs that asked run as the step role. Each
+        placeholder is then replaced by the ARN of the role the step settled on.
         Called on the compiled definition before it is frozen.
         """
-        entries = {spec.name: spec.entry for spec in walk_steps(definition.get("Steps") or [])}
-        for step in [
-            step
-            for step in self._dedicated_roles
-            if _definitions_with_roles(self._compiled_steps.get(step))
-            or _raw_step_roles(self._compiled_steps.get(step))
-        ]:
-            arn = self._dedicated_role_arns.pop(step)
-            del self._dedicated_roles[step]
-            entry = cast(dict[str, Any], entries[step])
-            entry["Arguments"] = _replaced(entry.get("Arguments"), arn, self._step_role_arn)
-            self.node.try_remove_child(_dedicated_role_id(step))
-        self._dedicated_names = tuple(step for step in entries if step in self._dedicated_roles)
-        created = dict(self._dedicated_roles)  # in the order the steps were bound
-        self._dedicated_roles.clear()
-        self._dedicated_roles.update((step, created[step]) for step in self._dedicated_names)
+        for spec in walk_steps(definition.get("Steps") or []):
+            step = self._compiled_steps.get(spec.name)
+            if (
+                spec.name in self._unsettled_role_arns
+                and not _definitions_with_roles(step)
+                and not _raw_step_roles(step)
+            ):
+                self._new_dedicated_role(spec.name)
+        self._dedicated_names = tuple(self._dedicated_roles)
+        settled = {
+            placeholder: self._settled_role_arn(step)
+            for step, placeholder in self._unsettled_role_arns.items()
+        }
+        if settled:
+            definition["Steps"] = _replaced(definition.get("Steps"), settled)
 
     def _warn_no_dedicated_step(self) -> None:
         """``dedicated_step_roles="*"`` found no step to give a role of its own."""
@@ -1917,14 +1944,24 @@ class Pipeline(PipelineBase):
         """Whether every job runs as a dedicated role or the AutoML role, none as ``step_role``.
 
         A job of another role (a step given ``role=``) keeps the step role standing for it,
-        as ``_warn_jobs_not_run_as_step_role`` says.
+        as ``_warn_jobs_not_run_as_step_role`` says, and so does one of a model no Model step
+        of the pipeline creates (a Transform job, an endpoint writing captured data, one
+        watching rollback alarms): its role is unknown, may be the step role, and the
+        warnings of such steps say their permissions go to the step role.
         """
+        plan = self.plan
+        if (
+            plan.external_model_transforms
+            or plan.external_model_endpoints
+            or plan.external_rollback_endpoints
+        ):
+            return False
         is_step_role = _role_matcher(self.step_role, self._step_role_arn)
         dedicated = set(self._dedicated_role_arns.values())
         return all(
             isinstance(role, str)
             and (role in dedicated or (is_automl_role(role) and not is_step_role(role)))
-            for _, _, role in self.plan.job_roles
+            for _, _, role in plan.job_roles
         )
 
     def _repositories_of(self, plan: PermissionPlan, *, shared: bool = False) -> list[Any]:
@@ -2021,7 +2058,10 @@ class Pipeline(PipelineBase):
         )
 
     def _warn_locked_roles(self, locked: set[str]) -> None:
-        """Name the unattached policy a role imported with ``mutable=False`` must be given."""
+        """Name the unattached policy a role imported with ``mutable=False`` must be given.
+
+        Not the step role's when no job runs as it (see ``dedicated_step_roles``).
+        """
         for prop, policies in (
             ("role", self.role_policies),
             ("step_role", self.step_role_policies),
@@ -2034,6 +2074,8 @@ class Pipeline(PipelineBase):
         ):
             if prop not in locked or not policies:
                 continue
+            if prop == "step_role" and self._step_role_idle:
+                continue  # no job runs as it: its policies would only widen it
             where = (
                 f"managed policy {policies[0].node.path}"
                 if len(policies) == 1
@@ -3355,15 +3397,31 @@ def _policy_id_clashes(names: Sequence[str], *, every: bool = False) -> list[Pro
     ]
 
 
-def _replaced(value: Any, old: str, new: str) -> Any:
-    """``value`` (plain JSON) with every string ``old`` in it replaced by ``new``."""
+def _replaced(value: Any, replacements: Mapping[str, str]) -> Any:
+    """``value`` (plain JSON) with each string that is a key of ``replacements`` replaced."""
     if isinstance(value, str):
-        return new if value == old else value
+        return replacements.get(value, value)
     if isinstance(value, dict):
-        return {key: _replaced(item, old, new) for key, item in value.items()}
+        return {key: _replaced(item, replacements) for key, item in value.items()}
     if isinstance(value, list):
-        return [_replaced(item, old, new) for item in value]
+        return [_replaced(item, replacements) for item in value]
     return value
+
+
+@jsii.implements(IStableStringProducer)
+class _SettledRoleArn:
+    """The ARN a step's jobs run as under ``dedicated_step_roles="*"``, once it is settled.
+
+    What the binder writes before the role exists; ``Pipeline._settle_every_step`` replaces
+    it in the definition, so this only resolves where it was copied elsewhere.
+    """
+
+    def __init__(self, pipeline: Pipeline, step_name: str) -> None:
+        self._pipeline = pipeline
+        self._step_name = step_name
+
+    def produce(self, context: IResolveContext | None = None) -> str:
+        return self._pipeline._settled_role_arn(self._step_name)
 
 
 def _sized_alone(

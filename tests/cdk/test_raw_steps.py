@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
 
 from cdk_sagemaker_pipelines.cdk import Pipeline
@@ -24,6 +27,7 @@ from tests.cdk.test_policies import attached
 from tests.conftest import ROLE
 
 NAME = "raw"
+SDK_GENERATED = Path(__file__).resolve().parents[1] / "definition" / "sdk_generated"
 
 
 def processing(name: str, source: str, destination: str, **members: Any) -> RawStep:
@@ -126,6 +130,45 @@ def test_a_raw_step_s_written_role_and_network_stay_as_written_and_are_warned() 
         "RawStep(s) 'Fixed' (Processing) write no network settings, and the construct writes "
         "its own (vpc=, enable_network_isolation=) into the typed steps' jobs only"
     )
+
+
+def _raw_automl(name: str, security: dict[str, Any]) -> RawStep:
+    """The SDK's AutoML step (its job's SecurityConfig as given), a RawStep named ``name``."""
+    path = SDK_GENERATED / "sdk-automl-and-batch-monitoring.json"
+    [entry] = [step for step in json.loads(path.read_text())["Steps"] if step["Type"] == "AutoML"]
+    entry["Arguments"]["AutoMLJobConfig"]["SecurityConfig"] = security
+    return RawStep.from_json({**entry, "Name": name})
+
+
+def test_a_raw_automl_job_s_network_is_its_job_config_s_vpc() -> None:
+    # CreateAutoMLJob has its network in AutoMLJobConfig.SecurityConfig.VpcConfig (a
+    # SecurityConfig member of its own is no member of the request), and no isolation.
+    in_vpc = _raw_automl(
+        "InVpc",
+        {
+            "EnableInterContainerTrafficEncryption": True,
+            "VpcConfig": {"SecurityGroupIds": ["sg-0a1b2c3d4e5f60799"], "Subnets": ["subnet-1"]},
+        },
+    )
+    outside = _raw_automl("Outside", {"EnableInterContainerTrafficEncryption": False})
+    definition = PipelineDefinition(steps=[in_vpc, outside])
+    stack = new_stack()
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0a1b2c3d4e5f60718",
+        availability_zones=["us-east-1a"],
+        private_subnet_ids=["subnet-0a1b2c3d4e5f60711"],
+    )
+    pipeline = Pipeline(stack, "InVpc", definition=definition, vpc=vpc)
+    [network] = [warning for warning in _warnings(pipeline) if "raw-step-network" in warning]
+    assert network.startswith("RawStep(s) 'Outside' (AutoML) write no network settings")
+    assert "VpcConfig in the AutoMLJobConfig.SecurityConfig of an AutoML job" in network
+    # Network isolation alone reaches no AutoML job, typed or raw: nothing to warn of.
+    isolated = Pipeline(
+        new_stack(), "Isolated", definition=definition, enable_network_isolation=True
+    )
+    assert not [warning for warning in _warnings(isolated) if "raw-step-network" in warning]
 
 
 def test_fails_a_dedicated_role_for_a_raw_step_that_names_its_role() -> None:

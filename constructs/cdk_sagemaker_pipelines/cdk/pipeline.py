@@ -2474,7 +2474,7 @@ class Pipeline(PipelineBase):
         outside = [
             f"'{name}' ({step.type})"
             for name, step in self._compiled_steps.items()
-            if isinstance(step, RawStep) and _lacks_network_members(step)
+            if isinstance(step, RawStep) and _lacks_network_members(step, network)
         ]
         if not outside:
             return
@@ -2484,8 +2484,8 @@ class Pipeline(PipelineBase):
             "writes its own (vpc=, enable_network_isolation=) into the typed steps' jobs only: "
             "these jobs run outside them. Write them into each step's arguments "
             "(NetworkConfig of a Processing or check job, VpcConfig and "
-            "EnableNetworkIsolation of a training job or model, SecurityConfig of an AutoML "
-            "job).",
+            "EnableNetworkIsolation of a training job or model, VpcConfig in the "
+            "AutoMLJobConfig.SecurityConfig of an AutoML job).",
         )
 
     def _warn_jobs_not_run_as_step_role(self) -> None:
@@ -3239,12 +3239,18 @@ _NETWORK_MEMBERS: dict[str, frozenset[str]] = {
     **dict.fromkeys(
         ("Training", "Model", "Tuning"), frozenset({"VpcConfig", "EnableNetworkIsolation"})
     ),
-    AUTOML_STEP_TYPE: frozenset({"SecurityConfig"}),
+    # CreateAutoMLJob's is in AutoMLJobConfig.SecurityConfig, a VPC only (no isolation);
+    # its encryption flag is no network setting (the SDK always writes it).
+    AUTOML_STEP_TYPE: frozenset({"VpcConfig"}),
 }
 
 
-def _lacks_network_members(step: RawStep) -> bool:
-    """Whether a raw job step writes none of its job's network members (any of them)."""
+def _lacks_network_members(step: RawStep, network: NetworkConfig) -> bool:
+    """Whether a raw job step writes none of its job's network members (any of them).
+
+    An AutoML job takes a VPC only: the construct's network isolation alone doesn't reach
+    a typed AutoML step's job either, so a raw one lacks nothing then.
+    """
     members = _NETWORK_MEMBERS.get(step.type)
     if members is None:
         return False  # runs no job of its own network (Transform runs as its model's, …)
@@ -3253,6 +3259,12 @@ def _lacks_network_members(step: RawStep) -> bool:
         several = step.arguments.get("TrainingJobDefinitions")
         requests = [step.arguments.get("TrainingJobDefinition")]
         requests += several if isinstance(several, list | tuple) else []
+    elif step.type == AUTOML_STEP_TYPE:
+        if not network.subnets:
+            return False
+        config = step.arguments.get("AutoMLJobConfig")
+        security = config.get("SecurityConfig") if isinstance(config, Mapping) else None
+        requests = [security if isinstance(security, Mapping) else {}]
     return any(isinstance(request, Mapping) and not members & set(request) for request in requests)
 
 

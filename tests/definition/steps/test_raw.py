@@ -40,7 +40,9 @@ from cdk_sagemaker_pipelines.definition import (
     UnknownArgumentError,
 )
 from cdk_sagemaker_pipelines.definition._render import RenderContext
+from cdk_sagemaker_pipelines.definition.entries import walk_steps
 from cdk_sagemaker_pipelines.definition.permissions import plan_permissions
+from cdk_sagemaker_pipelines.definition.validate import validate_definition
 from tests.conftest import ROLE
 from tests.definition.steps.conftest import IMAGE, OTHER_ROLE
 
@@ -196,6 +198,73 @@ def test_from_json_compiles_back_to_the_entry_it_was_given() -> None:
     assert entry["Arguments"] == {"run": {"Get": "Execution.PipelineExecutionId"}}
 
 
+def test_from_json_gives_every_sdk_entry_back_byte_for_byte() -> None:
+    # The members in the entry's own order (the SDK writes RetryPolicies before
+    # CacheConfig, the keywords' order the other way round), every entry of every
+    # SDK-generated definition whose job names its role (the binder adds none).
+    checked = 0
+    for path in sorted(SDK_GENERATED.glob("*.json")):
+        definition = json.loads(path.read_text())
+        for spec in walk_steps(definition["Steps"]):
+            if spec.step_type == "Condition":
+                continue
+            step = RawStep.from_json(spec.entry)
+            if None in step.role_fields().values():
+                continue
+            rendered = step.to_request(RenderContext(StaticBinder()))
+            assert json.dumps(rendered) == json.dumps(spec.entry), (path.name, spec.name)
+            checked += 1
+    assert checked > 100
+
+
+def test_from_json_keeps_members_given_empty_and_in_the_order_given() -> None:
+    # As a definition JSON has them: an empty DependsOn stays, and a Lambda step's empty
+    # RetryPolicies is the problem it is there (Lambda steps take none).
+    entry = {
+        "Name": "Notify",
+        "Type": "Lambda",
+        "Arguments": {},
+        "FunctionArn": FUNCTION,
+        "CacheConfig": {"Enabled": False},
+        "DependsOn": [],
+        "RetryPolicies": [],
+        "Description": "",
+    }
+    step = RawStep.from_json(entry)
+    assert json.dumps(step.to_request()) == json.dumps(entry)
+    definition = {"Version": "2020-12-01", "Steps": [entry]}
+    expected = [(p.step, p.field, p.message) for p in validate_definition(definition)]
+    assert expected == [("Notify", "RetryPolicies", "not a field of a Lambda step")]
+    assert problems_of(step) == expected
+    # Built again with other keywords, the step is written in the keywords' order.
+    again = dataclasses.replace(step, retry_policies=())
+    assert list(again.to_request()) == [
+        "Name",
+        "Type",
+        "Arguments",
+        "Description",
+        "CacheConfig",
+        "FunctionArn",
+    ]
+
+
+def test_from_json_keeps_a_step_depended_on_twice_for_validation_to_report() -> None:
+    # The language writes a step given as an object and by name once; an entry's names are
+    # written as it has them, and a name listed twice is the problem it is in the JSON.
+    first = {"Name": "First", "Type": "Lambda", "Arguments": {}, "FunctionArn": FUNCTION}
+    entry = {**first, "Name": "Notify", "DependsOn": ["First", "First"]}
+    definition = {"Version": "2020-12-01", "Steps": [first, entry]}
+    expected = [(p.step, p.field, p.message) for p in validate_definition(definition)]
+    assert expected == [("Notify", "DependsOn[1]", "'First' is listed twice")]
+    step = RawStep.from_json(entry)
+    assert step.to_request()["DependsOn"] == ["First", "First"]
+    assert problems_of(RawStep.from_json(first), step) == expected
+    # Given as the keyword, an object and its name are one dependency, as in any step.
+    first_step = RawStep.from_json(first)
+    built = RawStep(name="Notify", type="Lambda", arguments={}, depends_on=[first_step, "First"])
+    assert built.to_request()["DependsOn"] == ["First"]
+
+
 def test_the_binder_gives_the_role_of_a_job_that_names_none() -> None:
     binder = StaticBinder(role_arn=ROLE, automl_role_arn=OTHER_ROLE)
     given = {"TrainingImage": IMAGE, "TrainingInputMode": "File"}
@@ -272,6 +341,34 @@ def test_other_steps_read_a_raw_step_s_properties_typed_by_its_type() -> None:
         "Get": "Steps.ChurnReport.ModelArtifacts.S3ModelArtifacts"
     }
     assert report.properties.TrainingJobName.value_type == "String"
+
+
+def test_a_lambda_output_s_type_is_read_from_the_enum_or_its_value() -> None:
+    # OutputParameters as the JSON has them, the type written as a string or as the
+    # language's OutputType (an enum renders as its value anywhere in a raw step).
+    notify = RawStep(
+        name="Notify",
+        type="Lambda",
+        arguments={},
+        extra_fields={
+            "FunctionArn": FUNCTION,
+            "OutputParameters": [
+                {"OutputName": "rows", "OutputType": OutputType.INTEGER},
+                {"OutputName": "sent", "OutputType": "Boolean"},
+                {"OutputName": "note"},
+            ],
+        },
+    )
+    outputs = notify.properties.OutputParameters
+    assert [outputs[name].value_type for name in ("rows", "sent", "note")] == [
+        "Integer",
+        "Boolean",
+        "String",
+    ]
+    assert notify.to_request()["OutputParameters"][0] == {
+        "OutputName": "rows",
+        "OutputType": "Integer",
+    }
 
 
 def test_a_raw_step_reads_typed_steps_by_expression_and_by_the_definition_s_get() -> None:

@@ -11,7 +11,8 @@ know fails, as there).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._errors import PipelineDefinitionError, PropertyPathError
@@ -49,6 +50,9 @@ _KEYWORDS: dict[str, str] = {
     "RetryPolicies": "retry_policies",
     "PropertyFiles": "property_files",
 }
+# The keyword members rendering leaves out when empty, as a typed step's; an entry that
+# has one keeps it (``RawStep._as_given``).
+_LIST_MEMBERS = ("DependsOn", "RetryPolicies", "PropertyFiles")
 
 
 if TYPE_CHECKING:
@@ -122,6 +126,10 @@ class RawStep(Step):
     retry_policies: Sequence[StepRetryPolicy | SageMakerJobStepRetryPolicy | Mapping[str, Any]] = ()
     property_files: Sequence[PropertyFile | Mapping[str, Any]] = ()
     extra_fields: Mapping[str, Any] | None = None
+    # The members of the entry ``from_json`` was given, in its order (the null ones of a
+    # keyword left out): the step is written so again. Empty for a step built by keywords
+    # (or by ``dataclasses.replace``), written in the keywords' order.
+    _entry_members: tuple[str, ...] = field(default=(), init=False, repr=False)
     argument_fields: ClassVar[Mapping[str, str]] = {
         member: keyword for member, keyword in _KEYWORDS.items() if member != "Name"
     }
@@ -166,8 +174,9 @@ class RawStep(Step):
 
         ``DependsOn`` stays a list of step names; members without a keyword go to
         ``extra_fields``, null ones included; a null member of a keyword is left out, as
-        absent. Compiled, the step's entry is ``entry`` again (with the binder's role where
-        it names none).
+        absent. Compiled, the step's entry is ``entry`` again, its members in its order
+        and those given empty kept (with the binder's role where it names none, and its
+        job tags); ``dataclasses.replace`` of it writes the keywords' order.
 
         Example::
 
@@ -186,13 +195,20 @@ class RawStep(Step):
             )
         keywords: dict[str, Any] = {}
         extra: dict[str, Any] = {}
+        members: list[str] = []
         for member, value in entry.items():
             keyword = _KEYWORDS.get(str(member))
             if keyword is None:
                 extra[str(member)] = value
             elif value is not None or keyword in ("name", "type", "arguments"):
                 keywords[keyword] = value
-        return cls(**keywords, extra_fields=extra or None)
+            else:
+                continue
+            members.append(str(member))
+        step = cls(**keywords, extra_fields=extra or None)
+        # Frozen, and no keyword: the order is the entry's, not a choice of the caller's.
+        object.__setattr__(step, "_entry_members", tuple(members))
+        return step
 
     def role_fields(self) -> dict[str, Any]:
         """The role members of the step's job, each field path to the role written there.
@@ -255,7 +271,9 @@ class RawStep(Step):
             if isinstance(item, StepOutput):
                 declared[item.output_name] = item.output_type.value
             elif isinstance(item, Mapping) and isinstance(item.get("OutputName"), str):
-                declared[item["OutputName"]] = str(item.get("OutputType", "String"))
+                kind = item.get("OutputType", "String")
+                # An OutputType member renders as its value: type the property so too.
+                declared[item["OutputName"]] = str(kind.value if isinstance(kind, Enum) else kind)
         return declared
 
     def _argument_fields(self) -> Mapping[str, str]:
@@ -265,7 +283,29 @@ class RawStep(Step):
         return {**fields, **dict.fromkeys(map(str, self.extra_fields), "extra_fields")}
 
     def _render_entry(self, ctx: RenderContext) -> dict[str, JsonValue]:
-        return add_job_tags(Step._render_entry(self, ctx), ctx, self)
+        entry = Step._render_entry(self, ctx)
+        if self._entry_members:
+            entry = self._as_given(entry)
+        return add_job_tags(entry, ctx, self)
+
+    def _as_given(self, entry: dict[str, JsonValue]) -> dict[str, JsonValue]:
+        """``entry`` with the members of the entry ``from_json`` was given, in its order.
+
+        Byte for byte, so a definition JSON's step written as a ``RawStep`` deploys the
+        same body (the SDK writes ``RetryPolicies`` before ``CacheConfig``, the keywords'
+        order is the other way round); and what rendering tidies (an empty list left out,
+        a step depended on twice listed once) is kept, for validation to judge as it
+        judges a definition JSON's.
+        """
+        for member in _LIST_MEMBERS:
+            if member in self._entry_members:
+                entry.setdefault(member, [])
+        if self.depends_on:
+            entry["DependsOn"] = [
+                item if isinstance(item, str) else item.name for item in self.depends_on
+            ]
+        given = {member: entry.pop(member) for member in self._entry_members if member in entry}
+        return {**given, **entry}
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
         arguments = render(self.arguments, ctx)  # a copy: the roles are added to it

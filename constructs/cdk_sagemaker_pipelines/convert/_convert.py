@@ -2771,12 +2771,9 @@ class _Converter:
 # A RawStep's keywords for the entry's members (Name, Type and Arguments are written first);
 # the other members go to extra_fields.
 _RAW_KEYWORDS = {
-    "DependsOn": "depends_on",
-    "DisplayName": "display_name",
-    "Description": "description",
-    "CacheConfig": "cache_config",
-    "RetryPolicies": "retry_policies",
-    "PropertyFiles": "property_files",
+    member: keyword
+    for member, keyword in RawStep.argument_fields.items()
+    if member not in ("Type", "Arguments")
 }
 _RAW_MEMBERS = frozenset({"Name", "Type", "Arguments", *_RAW_KEYWORDS})
 # The parts of a role's field path after ``Arguments``: ``.Member`` and ``[index]``.

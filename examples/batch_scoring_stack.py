@@ -6,7 +6,9 @@ stacks. It creates the function that finds the latest approved version, the pipe
 the rule that starts it when a version is approved (with that version's ARN) and the
 nightly schedule (the latest approved version), and grants what the library can't derive
 from the definition: the function's reads of the registry, and the model's reads of the
-registered versions' data under ``models/``.
+registered versions' data under ``models/``. The model runs as a role of its own
+(``dedicated_step_roles="*"``), which its transform jobs run as too: it alone reads the
+scoring data and writes the scores.
 
 Example::
 
@@ -71,15 +73,18 @@ class BatchScoring(Construct):
             ),
             artifact_store=artifact_store,
             parameter_locations={"ScoringDataKey": [f"{SCORING_KEY}*"]},
+            # The model's role (its transform jobs run as it) gets the scoring data and
+            # the scores, and no other job runs as it.
+            dedicated_step_roles="*",
         )
-        # The model (and its transform jobs) runs as the step role, and reads the version's
-        # model data, which only the version names: the registered versions are under the
-        # store's models/. The image is SageMaker's scikit-learn one: no ECR grant needed.
-        artifact_store.grant_read_models(self.pipeline.step_role)
+        # The model (and its transform jobs) reads the version's model data, which only the
+        # version names: the registered versions are under the store's models/. The image
+        # is SageMaker's scikit-learn one: no ECR grant needed.
+        artifact_store.grant_read_models(self.pipeline.dedicated_roles["ApprovedModel"])
         Annotations.of(self.pipeline).acknowledge_warning(
             "cdk-sagemaker-pipelines:model-from-model-package",
             "the registered versions' model data is under the artifact store's models/, "
-            "granted to the step role; their image is a SageMaker framework image",
+            "granted to the model's role; their image is a SageMaker framework image",
         )
         # A version approved: score with it (the event's ARN into the parameter).
         self.on_approved = registry.on_model_approved(

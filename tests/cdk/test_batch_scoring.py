@@ -69,7 +69,7 @@ def test_the_pipeline_role_may_create_models_of_registered_versions(
 def test_a_model_of_a_registered_version_is_warned_and_acknowledged(
     scoring: tuple[Stack, BatchScoring, Template],
 ) -> None:
-    # The example grants the step role the store's models/ and acknowledges the warning.
+    # The example grants the model's role the store's models/ and acknowledges the warning.
     scoring_stack, built, template = scoring
     assert (
         Annotations.from_stack(scoring_stack).find_warning(
@@ -77,9 +77,10 @@ def test_a_model_of_a_registered_version_is_warned_and_acknowledged(
         )
         == []
     )
+    model_role = cast(iam.Role, built.pipeline.dedicated_roles["ApprovedModel"])
     reads = [
         statement
-        for statement in grantee_statements(template, cast(iam.Role, built.pipeline.step_role))
+        for statement in grantee_statements(template, model_role)
         if "s3:GetObject*" in statement["Action"] and "/models/*" in json.dumps(statement)
     ]
     assert len(reads) == 1
@@ -97,6 +98,7 @@ def test_a_model_of_a_registered_version_is_warned_and_acknowledged(
             resolve_function_arn="arn:aws:lambda:us-east-1:111122223333:function:latest",
         ),
         parameter_locations={"ScoringDataKey": ["scoring/*"]},
+        dedicated_step_roles="*",
     )
     warnings = Annotations.from_stack(stack).find_warning(
         f"/{pipeline.node.path}", Match.string_like_regexp("model-from-model-package")
@@ -112,6 +114,35 @@ def test_a_model_of_a_registered_version_is_warned_and_acknowledged(
     # A step's own role runs its model; another account's version needs that account's say.
     assert "(pipeline.step_role, unless the step gives a role of its own)" in text
     assert "ModelRegistry.share_with_account does both" in text
+    # The model has a role of its own here: that role is the one to grant.
+    assert text.endswith(
+        "Step(s) 'ApprovedModel' run as pipeline.dedicated_roles['ApprovedModel'] "
+        "(dedicated_step_roles): grant that role instead. "
+        "[ack: cdk-sagemaker-pipelines:model-from-model-package]"
+    )
+
+
+def test_the_model_and_its_transform_jobs_run_as_a_role_of_their_own(
+    scoring: tuple[Stack, BatchScoring, Template],
+) -> None:
+    # dedicated_step_roles="*": the model's role reads the scoring data and writes the
+    # scores; no job runs as the step role, which gets no policy and isn't passed.
+    _, built, template = scoring
+    pipeline = built.pipeline
+    assert list(pipeline.dedicated_roles) == ["ApprovedModel"]
+    model_role = logical_id(pipeline.dedicated_roles["ApprovedModel"])
+    steps = steps_by_name(definition_of(template))
+    assert steps["ApprovedModel"]["Arguments"]["ExecutionRoleArn"] == (
+        f"${{GetAtt:{model_role}.Arn}}"
+    )
+    (policy,) = pipeline.dedicated_role_policies["ApprovedModel"]
+    derived = statements(template, policy)
+    assert "scoring/incoming/*" in json.dumps(derived["ReadDataInDataBucket"])
+    assert "/BatchScore/" in json.dumps(derived["WriteDataInArtifactsBucket"])
+    step_role_policy = template.to_json()["Resources"][logical_id(pipeline.step_role_policy)]
+    assert "Roles" not in step_role_policy["Properties"]
+    passed = statements(template, pipeline.role_policy)["PassStepRoleToSageMaker"]
+    assert passed["Resource"] == {"Fn::GetAtt": [model_role, "Arn"]}
 
 
 def test_approval_starts_the_pipeline_with_the_approved_version(

@@ -169,10 +169,17 @@ def test_the_definitions_and_pipelines_name_the_precreated_roles(customized: Cus
         f"arn:aws:iam::{ACCOUNT}:role/ml/training-steps",
         f"arn:aws:iam::{ACCOUNT}:role/ml/training-preprocess",
     }
-    auto_jobs = _job_role_arns(auto["PipelineDefinition"]["PipelineDefinitionBody"])
+    auto_body = auto["PipelineDefinition"]["PipelineDefinitionBody"]
+    auto_jobs = _job_role_arns(auto_body)
     assert sorted(set(auto_jobs)) == [
         _arn(roles["Ml/Auto/AutoMLRole"]),
         _arn(roles["Ml/Auto/StepRole"]),
+    ]
+    # The BestModel step's model runs as its dedicated role, precreated too.
+    # (The precreated ARN is literal text among the Fn::Join's parts.)
+    text = "".join(part for part in auto_body["Fn::Join"][1] if isinstance(part, str))
+    assert re.findall(r'"ExecutionRoleArn":"([^"]*)"', text) == [
+        f"arn:aws:iam::{ACCOUNT}:role/ml/auto-best-model"
     ]
 
 
@@ -191,7 +198,11 @@ def test_the_pipeline_roles_pass_the_precreated_step_roles(customized: Customize
         [_arn(roles["Ml/Training/StepRole"]), _arn(roles["Ml/Training/StepRole-Preprocess"])]
     )
     assert passed("Ml/Auto/Role") == sorted(
-        [_arn(roles["Ml/Auto/StepRole"]), _arn(roles["Ml/Auto/AutoMLRole"])]
+        [
+            _arn(roles["Ml/Auto/StepRole"]),
+            _arn(roles["Ml/Auto/AutoMLRole"]),
+            _arn(roles["Ml/Auto/StepRole-BestModel"]),
+        ]
     )
 
 
@@ -309,6 +320,7 @@ def test_without_preventing_synthesis_the_created_roles_arns_are_written(
             "TrainingStepRole",
             "TrainingStepRolePreprocess",
             "AutoStepRole",
+            "AutoStepRoleBestModel",
             "AutoAutoMLRole",
             "AutoAutoMLRole",
         )

@@ -33,6 +33,7 @@ from cdk_sagemaker_pipelines.definition import (
     PipelineDefinition,
     PipelineValidationError,
     ProcessingStep,
+    ProductionVariant,
     QualityCheckStep,
     TrainingJobDefinition,
     TrainingStep,
@@ -314,21 +315,60 @@ def test_warnings_name_the_dedicated_role_to_grant() -> None:
         code=Code.from_s3("s3://code-bucket/prep.py"),
         inputs={"raw": Join(on="", values=["s3://raw-data/", key])},
     )
+    # A Transform job runs as its model's role alone; an endpoint also serving a model the
+    # pipeline doesn't create runs as the step role too (for that model).
+    model = _model("Model", "s3://models-bucket/model.tar.gz")
+    score = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data=Join(on="", values=["s3://batch-data/", key]),
+    )
+    config = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="shared",
+        production_variants=[
+            ProductionVariant(variant_name=variant, model_name=name, instance_type="ml.m5.large")
+            for variant, name in (("Ours", model.properties.ModelName), ("Theirs", "existing"))
+        ],
+        data_capture_config=DataCaptureConfig(
+            destination=Join(on="", values=["s3://capture-bucket/", key])
+        ),
+    )
+    # Its rollback alarm is named by the parameter: whoever describes it may describe any.
+    deploy = EndpointStep(
+        name="Deploy",
+        endpoint_name="shared",
+        endpoint_config_name=config.properties.EndpointConfigName,
+        deployment_config={
+            "BlueGreenUpdatePolicy": {
+                "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 300}
+            },
+            "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": key}]},
+        },
+    )
     stack = new_stack()
     Pipeline(
         stack,
         "Training",
-        definition=PipelineDefinition(parameters=[key], steps=[prep]),
-        dedicated_step_roles=["Prep"],
+        definition=PipelineDefinition(parameters=[key], steps=[prep, score, deploy]),
+        dedicated_step_roles=["Prep", "Model"],
     )
-    warnings = CdkAnnotations.from_stack(stack).find_warning(
+    annotations = CdkAnnotations.from_stack(stack)
+    warnings = annotations.find_warning(
         "*", Match.string_like_regexp(".*unattributed-s3-location.*")
     )
     assert len(warnings) == 1
     assert (
-        "Step(s) 'Prep' run as pipeline.dedicated_roles['Prep'] (dedicated_step_roles): grant "
-        "that role instead."
+        "Step(s) 'Prep', 'Score' run as pipeline.dedicated_roles['Prep'], "
+        "pipeline.dedicated_roles['Model'] (dedicated_step_roles): grant that role instead. "
+        "Step(s) 'Config' also run as pipeline.dedicated_roles['Model'] "
+        "(dedicated_step_roles): grant that role too."
     ) in str(warnings[0].entry.data)
+    (alarm,) = annotations.find_warning("*", Match.string_like_regexp(".*open-rollback-alarm.*"))
+    assert (
+        "Step(s) 'Deploy' also run as pipeline.dedicated_roles['Model'] (dedicated_step_roles): "
+        "that role gets it too."
+    ) in str(alarm.entry.data)
 
 
 def _keys(found: dict[str, dict[str, Any]]) -> list[Any]:
@@ -401,9 +441,12 @@ def test_roles_may_decrypt_the_outputs_of_other_roles_steps_they_read() -> None:
 
 
 def _every_kind() -> PipelineDefinition:
-    """A step of each kind: Prep → Train → Model; Prep → Tune; a check; a branch; a Lambda.
+    """A step of each kind: Prep → Train → Model → Score (a Transform of it), and Config →
+    Deploy (an endpoint serving it, capturing data and watching an alarm); Prep → Tune; a
+    check; a branch; a Lambda.
 
-    Prep's and Train's outputs have keys of their own: whoever reads them needs the key.
+    Prep's, Train's and Score's outputs have keys of their own: whoever reads them needs the
+    key.
     """
     prep = ProcessingStep(
         name="Prep",
@@ -442,6 +485,14 @@ def _every_kind() -> PipelineDefinition:
         image=Image.sklearn("1.2-1", scope="inference"),
         model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
     )
+    score = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data="s3://batch-bucket/in/",
+        output_path="s3://batch-bucket/out/",
+        output_kms_key=_kms("score-out"),
+    )
+    deploy = _endpoint_of(model.properties.ModelName, "s3://capture-bucket/churn")
     retrain = ProcessingStep(
         name="Retrain",
         image=Image.sklearn("1.2-1"),
@@ -453,10 +504,32 @@ def _every_kind() -> PipelineDefinition:
         name="IfFull",
         conditions=[ConditionEquals(left=mode, right="full")],
         if_steps=[retrain],
-        depends_on=[check, model, tune],
+        depends_on=[check, score, deploy, tune],
     )
     gate = LambdaStep(name="Gate", function_arn=LAMBDA_ARN, depends_on=[branch])
     return PipelineDefinition(parameters=[mode], steps=[gate])
+
+
+def _endpoint_of(model: Any, capture: str, name: str = "churn") -> EndpointStep:
+    """Config (serving ``model``, capturing to ``capture``) → Deploy (watching an alarm)."""
+    config = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name=name,
+        model_name=model,
+        instance_type="ml.m5.large",
+        data_capture_config=DataCaptureConfig(destination=capture),
+    )
+    return EndpointStep(
+        name="Deploy",
+        endpoint_name=name,
+        endpoint_config_name=config.properties.EndpointConfigName,
+        deployment_config={
+            "BlueGreenUpdatePolicy": {
+                "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 300}
+            },
+            "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": f"{name}-errors"}]},
+        },
+    )
 
 
 def _prep_and_automl() -> PipelineDefinition:
@@ -473,7 +546,9 @@ def _prep_and_automl() -> PipelineDefinition:
 
 
 def _none_eligible() -> PipelineDefinition:
-    """Job steps "*" skips: one given a role, a tuning step one of whose definitions has one."""
+    """Job steps "*" skips: one given a role, a tuning step one of whose definitions has one,
+    a Model step whose model a Lambda step is given (what runs as its role there is unknown).
+    """
     prep = ProcessingStep(
         name="Prep",
         image=Image.sklearn("1.2-1"),
@@ -498,15 +573,60 @@ def _none_eligible() -> PipelineDefinition:
         ],
         max_jobs=2,
     )
-    gate = LambdaStep(name="Gate", function_arn=LAMBDA_ARN, depends_on=[tune])
+    handed = _model("Handed", "s3://models-bucket/handed.tar.gz")
+    gate = LambdaStep(
+        name="Gate",
+        function_arn=LAMBDA_ARN,
+        inputs={"ModelName": handed.properties.ModelName},
+        depends_on=[tune],
+    )
     return PipelineDefinition(steps=[gate])
 
 
+def _model(name: str, model_data: Any) -> ModelStep:
+    return ModelStep(
+        name=name, image=Image.sklearn("1.2-1", scope="inference"), model_data=model_data
+    )
+
+
+def _shared_endpoint() -> PipelineDefinition:
+    """Models "*" gives a role, or not, beside what the step role stands for.
+
+    Served: its model's endpoint also serves a model no Model step creates, whose role
+    (unknown) the step role stands for: both write the captured data. Handed: a Lambda step
+    is given its model, so "*" leaves it to the step role. Outside: a Transform of a model
+    no Model step creates, the step role's as without "*".
+    """
+    served = _model("Served", "s3://models-bucket/served.tar.gz")
+    handed = _model("Handed", "s3://models-bucket/handed.tar.gz")
+    config = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="shared",
+        production_variants=[
+            ProductionVariant(variant_name=variant, model_name=model, instance_type="ml.m5.large")
+            for variant, model in (("Ours", served.properties.ModelName), ("Theirs", "existing"))
+        ],
+        data_capture_config=DataCaptureConfig(destination="s3://capture-bucket/shared"),
+    )
+    handoff = LambdaStep(
+        name="Handoff", function_arn=LAMBDA_ARN, inputs={"ModelName": handed.properties.ModelName}
+    )
+    outside = TransformStep(
+        name="Outside",
+        model_name="existing",
+        input_data="s3://batch-bucket/outside/",
+        output_path="s3://batch-bucket/outside-scores/",
+    )
+    return PipelineDefinition(steps=[config, handoff, outside])
+
+
 class Every:
-    """Three pipelines with ``dedicated_step_roles="*"``, synthesized once under cdk-nag.
+    """Pipelines with ``dedicated_step_roles="*"``, synthesized once under cdk-nag.
 
     ``full`` has a step of each kind; no job of ``automl`` runs as its step role; "*"
-    finds no step to give a role in ``skipped``.
+    finds no step to give a role in ``skipped``; ``shared`` has models "*" gives a role or
+    not, beside jobs of models the pipeline doesn't create. And ``listed``: a Model step
+    named in the list (``_with_model``).
     """
 
     def __init__(self) -> None:
@@ -514,19 +634,26 @@ class Every:
         stack = cdk.Stack(app, "Every", env=cdk.Environment(account=ACCOUNT, region=REGION))
         store = ArtifactStore(stack, "Store")
 
-        def pipeline(construct_id: str, definition: PipelineDefinition, name: str) -> Pipeline:
+        def pipeline(
+            construct_id: str,
+            definition: PipelineDefinition,
+            name: str,
+            dedicated: list[str] | str = "*",
+        ) -> Pipeline:
             return Pipeline(
                 stack,
                 construct_id,
                 definition=definition,
                 pipeline_name=name,
                 artifact_store=store,
-                dedicated_step_roles="*",
+                dedicated_step_roles=dedicated,
             )
 
         self.full = pipeline("Full", _every_kind(), NAME)
         self.automl = pipeline("AutoMLOnly", _prep_and_automl(), "automl")
         self.skipped = pipeline("Skipped", _none_eligible(), "skipped")
+        self.shared = pipeline("Shared", _shared_endpoint(), "shared")
+        self.listed = pipeline("Listed", _with_model(), "listed", ["Model"])
         add_nag_packs(app, store)
         self.template, self.annotations = synthesized(stack)
         self.definitions = dict(pipeline_definitions(template_json(self.template)))
@@ -538,6 +665,11 @@ class Every:
     def role_arn(self, role: Any) -> str:
         """A role's ARN as the decoded definition writes it."""
         return f"${{GetAtt:{logical_id(role)}.Arn}}"
+
+
+def _same(found: list[Any], expected: list[Any]) -> bool:
+    """Whether two lists of resources (maybe ``Fn::Join``s) hold the same, in any order."""
+    return sorted(map(json.dumps, found)) == sorted(map(json.dumps, expected))
 
 
 def _passed(template: Template, pipeline: Pipeline) -> list[Any]:
@@ -557,8 +689,16 @@ def _writes(found: dict[str, dict[str, Any]]) -> list[Any]:
 
 def test_every_job_step_runs_as_a_role_of_its_own(every: Every) -> None:
     pipeline = every.full
-    # In the definition's order, branch steps included; not Model, Lambda nor Condition.
-    assert list(pipeline.dedicated_roles) == ["DataQuality", "Prep", "Train", "Tune", "Retrain"]
+    # In the definition's order, branch steps included; not Transform, deployment, Lambda
+    # nor Condition steps.
+    assert list(pipeline.dedicated_roles) == [
+        "DataQuality",
+        "Prep",
+        "Train",
+        "Model",
+        "Tune",
+        "Retrain",
+    ]
     roles = sorted(child.node.id for child in pipeline.node.children if isinstance(child, iam.Role))
     assert roles == sorted(
         ["Role", "StepRole", *(f"StepRole-{step}" for step in pipeline.dedicated_roles)]
@@ -567,14 +707,18 @@ def test_every_job_step_runs_as_a_role_of_its_own(every: Every) -> None:
     for step, role in pipeline.dedicated_roles.items():
         arguments = steps[step]["Arguments"]
         job = arguments.get("TrainingJobDefinition", arguments)  # a tuning step's jobs
-        assert job["RoleArn"] == every.role_arn(role), step
-    # The Model step's model still runs as the step role; the pipeline role may pass each.
-    assert steps["Model"]["Arguments"]["ExecutionRoleArn"] == every.role_arn(pipeline.step_role)
+        assert job.get("RoleArn", job.get("ExecutionRoleArn")) == every.role_arn(role), step
+    # The model runs as the Model step's role (its Transform jobs and endpoint too): no job
+    # is left to the step role, which the pipeline role can't pass; it passes each other.
+    assert steps["Model"]["Arguments"]["ExecutionRoleArn"] == every.role_arn(
+        pipeline.dedicated_roles["Model"]
+    )
     passed = _passed(every.template, pipeline)
     assert sorted(json.dumps(role) for role in passed) == sorted(
         json.dumps({"Fn::GetAtt": [logical_id(role), "Arn"]})
-        for role in [pipeline.step_role, *pipeline.dedicated_roles.values()]
+        for role in pipeline.dedicated_roles.values()
     )
+    assert attached(every.template, pipeline.step_role) == {}
 
 
 def test_each_role_reads_and_writes_for_its_step_only(every: Every) -> None:
@@ -606,28 +750,104 @@ def test_each_role_reads_and_writes_for_its_step_only(every: Every) -> None:
         s3_arn("code-bucket/retrain.py*"),
     ]
     assert _writes(retrain) == []
-    # The step role runs the Model step's model alone: Train's model, read only.
-    assert _suffixes(step_role["ReadDataInArtifactsBucket"]) == ["/models/churn/*/Train/model*"]
-    assert _writes(step_role) == []
-    assert not any("CodeBucket" in sid or "RawData" in sid for sid in step_role)
+    # No job runs as the step role: the Model step's role reads Train's model instead.
+    assert step_role == {}
 
 
 def test_each_role_may_decrypt_the_outputs_of_the_dedicated_steps_it_reads(every: Every) -> None:
     pipeline, template = every.full, every.template
     # The literal keys each role may use (the store's key, a token, left out).
-    roles = {**pipeline.dedicated_roles, "step role": pipeline.step_role}
     keys = {
         step: {key for key in _keys(attached(template, role)) if isinstance(key, str)}
-        for step, role in roles.items()
+        for step, role in pipeline.dedicated_roles.items()
     }
     assert {_kms("prep-out"), _kms("train-out")} <= keys["Train"]
     assert _kms("prep-out") in keys["Tune"]
     assert _kms("train-out") not in keys["Tune"] | keys["Prep"]
-    # The Model step's model (the step role) reads Train's model.tar.gz, not Prep's output.
-    assert _kms("train-out") in keys["step role"]
-    assert _kms("prep-out") not in keys["step role"]
+    # The model reads Train's model.tar.gz, not Prep's output; its Transform job writes
+    # with its own key, which no other role gets.
+    assert {_kms("train-out"), _kms("score-out")} <= keys["Model"]
+    assert _kms("prep-out") not in keys["Model"]
+    assert not any(_kms("score-out") in keys[step] for step in keys if step != "Model")
     # Neither read by the check nor the branch step.
     assert not {_kms("prep-out"), _kms("train-out")} & (keys["DataQuality"] | keys["Retrain"])
+
+
+def test_a_model_steps_role_is_derived_from_its_model_transform_jobs_and_endpoints(
+    every: Every,
+) -> None:
+    pipeline, template = every.full, every.template
+    model = attached(template, pipeline.dedicated_roles["Model"])
+    # The model reads Train's model; its Transform job reads and writes the batch data, its
+    # endpoint writes captured data and describes the alarm its deployments roll back on.
+    assert _suffixes(model["ReadDataInArtifactsBucket"]) == ["/models/churn/*/Train/model*"]
+    assert _same(_writes(model), [s3_arn("capture-bucket/churn*"), s3_arn("batch-bucket/out/*")])
+    assert s3_arn("batch-bucket/in/*") in _reads(model)
+    assert model["DescribeRollbackAlarms"]["Resource"] == (
+        f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:churn-errors"
+    )
+    assert {"WriteJobLogs", "PublishJobMetrics"} <= set(model)
+    # None of it is another role's: the model's jobs and endpoint run as its role only.
+    for step, role in pipeline.dedicated_roles.items():
+        if step != "Model":
+            other = attached(template, role)
+            assert not any(
+                "Batch" in sid or "Capture" in sid or "Rollback" in sid for sid in other
+            ), step
+    # The endpoint's role is the model's: not warned as a role the construct doesn't grant.
+    for warning_id in ("rollback-alarms-of-another-role", "job-role-not-step-role"):
+        found = every.annotations.find_warning(
+            "/Every/Full", Match.string_like_regexp(f".*{warning_id}.*")
+        )
+        assert found == [], warning_id
+
+
+def test_an_endpoint_serving_models_of_two_roles_is_planned_for_both(every: Every) -> None:
+    pipeline, template = every.shared, every.template
+    # Handed's model is given to a Lambda step: "*" leaves it to the step role, no role made.
+    assert list(pipeline.dedicated_roles) == ["Served"]
+    assert pipeline.node.try_find_child("StepRole-Handed") is None
+    steps = every.steps(pipeline)
+    assert steps["Handed"]["Arguments"]["ExecutionRoleArn"] == every.role_arn(pipeline.step_role)
+    served = attached(template, pipeline.dedicated_roles["Served"])
+    step_role = attached(template, pipeline.step_role)
+    assert _reads(served) == [s3_arn("models-bucket/served.tar.gz*")]
+    assert _writes(served) == [s3_arn("capture-bucket/shared*")]
+    # The step role stands for the other model's role (the endpoint's other variant, the
+    # Transform job of it) and runs Handed's model.
+    assert _same(
+        _reads(step_role),
+        [s3_arn("models-bucket/handed.tar.gz*"), s3_arn("batch-bucket/outside/*")],
+    )
+    assert _same(
+        _writes(step_role),
+        [s3_arn("capture-bucket/shared*"), s3_arn("batch-bucket/outside-scores/*")],
+    )
+    passed = _passed(template, pipeline)
+    for role in (pipeline.step_role, pipeline.dedicated_roles["Served"]):
+        assert {"Fn::GetAtt": [logical_id(role), "Arn"]} in passed
+
+
+def test_a_listed_model_steps_role_runs_its_transform_jobs(every: Every) -> None:
+    pipeline, template = every.listed, every.template
+    assert list(pipeline.dedicated_roles) == ["Model"]
+    steps = every.steps(pipeline)
+    model_role = pipeline.dedicated_roles["Model"]
+    assert steps["Model"]["Arguments"]["ExecutionRoleArn"] == every.role_arn(model_role)
+    assert steps["Train"]["Arguments"]["RoleArn"] == every.role_arn(pipeline.step_role)
+    model = attached(template, model_role)
+    assert _suffixes(model["ReadDataInArtifactsBucket"]) == ["/models/listed/*/Train/model*"]
+    assert s3_arn("batch-bucket/in/*") in _reads(model)
+    assert _writes(model) == [s3_arn("batch-bucket/out/*")]
+    # Train's job (the step role) writes the model, and touches no batch data.
+    step_role = attached(template, pipeline.step_role)
+    assert _suffixes(step_role["WriteDataInArtifactsBucket"]) == ["/models/listed/*/Train/model*"]
+    assert not any("Batch" in sid for sid in step_role)
+    passed = _passed(template, pipeline)
+    assert sorted(json.dumps(role) for role in passed) == sorted(
+        json.dumps({"Fn::GetAtt": [logical_id(role), "Arn"]})
+        for role in (pipeline.step_role, model_role)
+    )
 
 
 def test_a_step_role_no_job_runs_as_gets_no_policy_and_is_not_passed(every: Every) -> None:
@@ -654,7 +874,9 @@ def test_every_step_skips_the_steps_that_cant_have_a_role_and_warns_if_none_can(
     pipeline = every.skipped
     assert dict(pipeline.dedicated_roles) == {}
     assert pipeline.node.try_find_child("StepRole-Tune") is None
+    assert pipeline.node.try_find_child("StepRole-Handed") is None
     steps = every.steps(pipeline)
+    assert steps["Handed"]["Arguments"]["ExecutionRoleArn"] == every.role_arn(pipeline.step_role)
     assert steps["Prep"]["Arguments"]["RoleArn"] == ROLE
     # The tuning step's definition given no role runs as the step role, as without "*".
     first, second = steps["Tune"]["Arguments"]["TrainingJobDefinitions"]
@@ -664,24 +886,27 @@ def test_every_step_skips_the_steps_that_cant_have_a_role_and_warns_if_none_can(
         "/Every/Skipped", Match.string_like_regexp(".*no-dedicated-step.*")
     )
     assert [str(warning.entry.data) for warning in warnings] == [
-        "dedicated_step_roles='*' gives no step a role of its own: the job steps 'Prep' "
-        "(Processing), 'Tune' (Tuning) are given a role (role=), or are Model or AutoML steps, "
-        "which can't have one. Every job runs as it did without the prop. "
+        "dedicated_step_roles='*' gives no step a role of its own: the job steps 'Handed' "
+        "(Model), 'Prep' (Processing), 'Tune' (Tuning) are given a role (role=), are AutoML "
+        "steps, or are Model steps whose model other steps name where what runs as its role "
+        "can't be derived (a Lambda step's input, an inference component), which can't have "
+        "one. Every job runs as it did without the prop. "
         "[ack: cdk-sagemaker-pipelines:no-dedicated-step]"
     ]
-    for other in ("/Every/Full", "/Every/AutoMLOnly"):
+    for other in ("/Every/Full", "/Every/AutoMLOnly", "/Every/Shared", "/Every/Listed"):
         assert (
             every.annotations.find_warning(other, Match.string_like_regexp(".*no-dedicated-step.*"))
             == []
         )
 
 
-def test_every_step_makes_no_role_for_a_tuning_step_it_leaves_to_the_step_role(
+def test_every_step_makes_no_role_for_a_step_it_leaves_to_the_step_role(
     tmp_path: Path,
 ) -> None:
     # Was: "*" made a role for Tune as its first definition was bound, then removed it from
     # the tree: aws-cdk-lib's customize_roles report (the roles a platform team creates)
-    # still listed <pipeline>/StepRole-Tune, a role no job runs as.
+    # still listed <pipeline>/StepRole-Tune, a role no job runs as. The same for the Model
+    # step Handed, whose model a Lambda step is given.
     app = cdk.App(context=cdk_context(), outdir=str(tmp_path))
     stage = cdk.Stage(app, "dev", env=cdk.Environment(account=ACCOUNT, region=REGION))
     iam.Role.customize_roles(stage, prevent_synthesis=False)
@@ -850,13 +1075,35 @@ def _with_model() -> PipelineDefinition:
     return PipelineDefinition(steps=[gate])
 
 
-def test_fails_a_model_step() -> None:
+def test_fails_a_model_step_whose_model_another_step_is_given() -> None:
+    # What runs as the model's role there (an endpoint the function creates) can't be
+    # derived: the role would miss it.
+    model = _model("Model", "s3://models-bucket/model.tar.gz")
+    deploy = LambdaStep(
+        name="Deploy", function_arn=LAMBDA_ARN, inputs={"Model": model.properties.ModelName}
+    )
     _refused(
-        _with_model(),
+        PipelineDefinition(steps=[deploy]),
         ["Model"],
-        r"prop 'dedicated_step_roles': step 'Model' is a Model step: .*Transform jobs of that "
-        r"model and the endpoints serving it.*\(give the Model step a role of its own "
-        r"\(ModelStep\(\.\.\., role=\.\.\.\)\)",
+        r"prop 'dedicated_step_roles': step 'Model' is a Model step whose model is also named "
+        r"in step 'Deploy' field 'Arguments\.Model', where what runs as the model's role can't "
+        r"be derived: its role would miss it \(give the Model step a role of its own "
+        r"\(ModelStep\(\.\.\., role=\.\.\.\)\) and grant that role what the model needs there",
+    )
+
+
+def test_fails_a_model_step_given_a_role_of_its_own() -> None:
+    model = ModelStep(
+        name="Model",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data="s3://models-bucket/model.tar.gz",
+        role=ROLE,
+    )
+    _refused(
+        PipelineDefinition(steps=[model]),
+        ["Model"],
+        rf"prop 'dedicated_step_roles': step 'Model' is given a role of its own "
+        rf"\(role='{re.escape(ROLE)}'\)",
     )
 
 
@@ -864,7 +1111,8 @@ def test_fails_steps_of_no_job_role() -> None:
     _refused(
         _with_model(),
         ["Score", "Gate"],
-        r"step 'Score' is a Transform step: its job runs as its model's execution role",
+        r"step 'Score' is a Transform step: its job runs as its model's execution role \(name "
+        r"its Model step 'Model': a model's role runs its Transform jobs and endpoints too\)",
         r"step 'Gate' is a Lambda step: it runs no job with a role the pipeline gives",
     )
 
@@ -979,8 +1227,8 @@ def test_fails_every_step_where_a_roles_id_is_that_of_anothers_policy() -> None:
 def test_fails_every_problem_at_once() -> None:
     _refused(
         _with_model(),
-        ["Model", "Nope", "Gate"],
-        r"step 'Model' is a Model step",
+        ["Score", "Nope", "Gate", "Model"],
+        r"step 'Score' is a Transform step",
         r"no step 'Nope'",
         r"step 'Gate' is a Lambda step",
     )

@@ -127,6 +127,8 @@ def every_construct(
         definition=PipelineDefinition(steps=[automl, automl.best_model("BestModel"), scorer]),
         artifact_store=store,
         vpc=vpc,
+        # The model's execution role: a role of its own, as a job step's.
+        dedicated_step_roles=["BestModel"],
         removal_policy=cdk.RemovalPolicy.DESTROY,
     )
     trigger = NewDataTrigger(
@@ -248,6 +250,7 @@ EXPECTED_ROLES = (
     "TrainingStepRolePreprocess",  # dedicated_step_roles
     "AutoRole",
     "AutoStepRole",
+    "AutoStepRoleBestModel",  # dedicated_step_roles: a Model step's
     "AutoAutoMLRole",  # AutoML steps
     "OnNewDataRuleTarget0Role",  # NewDataTrigger
     "WeeklyRole",  # PipelineSchedule

@@ -72,6 +72,18 @@ def processing(name: str, source: str, destination: str, **members: Any) -> RawS
     )
 
 
+def model(name: str, model_data: str, **members: Any) -> RawStep:
+    """A raw Model step of one container, naming no execution role unless ``members`` do."""
+    return RawStep(
+        name=name,
+        type="Model",
+        arguments={
+            "PrimaryContainer": {"Image": SKLEARN_URI, "ModelDataUrl": model_data},
+            **members,
+        },
+    )
+
+
 def _warnings(pipeline: Pipeline) -> list[str]:
     return [str(entry.data) for entry in pipeline.node.metadata if entry.type == "aws:cdk:warning"]
 
@@ -173,19 +185,21 @@ def test_a_raw_automl_job_s_network_is_its_job_config_s_vpc() -> None:
 
 def test_fails_a_dedicated_role_for_a_raw_step_that_names_its_role() -> None:
     fixed = processing("Fixed", "s3://raw-data/a/", "s3://out/a", RoleArn=ROLE)
+    fixed_model = model("FixedModel", "s3://models/a.tar.gz", ExecutionRoleArn=ROLE)
     with pytest.raises(PipelineValidationError) as caught:
         Pipeline(
             new_stack(),
             "Training",
-            definition=PipelineDefinition(steps=[fixed]),
-            dedicated_step_roles=["Fixed"],
+            definition=PipelineDefinition(steps=[fixed, fixed_model]),
+            dedicated_step_roles=["Fixed", "FixedModel"],
         )
-    [problem] = caught.value.problems
-    assert problem.field == "dedicated_step_roles"
-    assert problem.message == (
+    assert [problem.field for problem in caught.value.problems] == ["dedicated_step_roles"] * 2
+    assert [problem.message for problem in caught.value.problems] == [
         "step 'Fixed' is a RawStep whose arguments name the role its jobs run as "
-        "(Arguments.RoleArn): they run as that role, not a dedicated one"
-    )
+        "(Arguments.RoleArn): they run as that role, not a dedicated one",
+        "step 'FixedModel' is a RawStep whose arguments name the role its jobs run as "
+        "(Arguments.ExecutionRoleArn): they run as that role, not a dedicated one",
+    ]
 
 
 def _raw_tuning(roles: tuple[str | None, ...]) -> RawStep:
@@ -223,15 +237,20 @@ def test_every_step_leaves_raw_steps_that_name_their_roles_as_written() -> None:
     # One training job definition names a role: the step can't have a dedicated role, and
     # its other definition runs as the step role, as a typed TuningStep's does under "*".
     tune = _raw_tuning((None, other_role))
+    # A raw Model step naming no role runs as a role of its own, as a typed one does; one
+    # naming its ExecutionRoleArn keeps it.
+    open_model = model("OpenModel", "s3://models/open.tar.gz")
+    fixed_model = model("FixedModel", "s3://models/fixed.tar.gz", ExecutionRoleArn=other_role)
     stack = new_stack()
     pipeline = Pipeline(
         stack,
         "Training",
-        definition=PipelineDefinition(steps=[fixed, open_, tune]),
+        definition=PipelineDefinition(steps=[fixed, open_, tune, open_model, fixed_model]),
         dedicated_step_roles="*",
     )
-    assert list(pipeline.dedicated_roles) == ["Open"]
+    assert list(pipeline.dedicated_roles) == ["Open", "OpenModel"]
     assert pipeline.node.try_find_child("StepRole-Tune") is None
+    assert pipeline.node.try_find_child("StepRole-FixedModel") is None
     template = Template.from_stack(stack)
     steps = steps_by_name(definition_of(template))
     assert steps["Fixed"]["Arguments"]["RoleArn"] == other_role
@@ -240,3 +259,8 @@ def test_every_step_leaves_raw_steps_that_name_their_roles_as_written() -> None:
     first, second = steps["Tune"]["Arguments"]["TrainingJobDefinitions"]
     assert first["RoleArn"] == f"${{GetAtt:{logical_id(pipeline.step_role)}.Arn}}"
     assert second["RoleArn"] == other_role
+    model_role = logical_id(pipeline.dedicated_roles["OpenModel"])
+    assert steps["OpenModel"]["Arguments"]["ExecutionRoleArn"] == f"${{GetAtt:{model_role}.Arn}}"
+    assert steps["FixedModel"]["Arguments"]["ExecutionRoleArn"] == other_role
+    own = attached(template, pipeline.dedicated_roles["OpenModel"])
+    assert own["ReadDataInModelsBucket"]["Resource"] == s3_arn("models/open.tar.gz*")

@@ -8,17 +8,31 @@ import pytest
 
 from cdk_sagemaker_pipelines.definition import (
     Code,
+    ConditionEquals,
+    ConditionStep,
+    DataCaptureConfig,
+    EndpointConfigStep,
+    EndpointStep,
+    FailStep,
     Image,
+    InferenceComponentStep,
+    Join,
+    LambdaStep,
+    ModelStep,
     PipelineDefinition,
     ProcessingOutput,
     ProcessingStep,
+    ProductionVariant,
     StaticBinder,
     TrainingStep,
+    TransformStep,
 )
 from cdk_sagemaker_pipelines.definition.permissions import (
+    ModelRoles,
     PermissionPlan,
     S3Access,
     _may_overlap,
+    model_roles,
     plan_permissions,
 )
 from tests.conftest import ROLE
@@ -187,3 +201,175 @@ def test_locations_overlap_where_an_object_may_be_in_both(
 ) -> None:
     assert _may_overlap(first, second) is overlap
     assert _may_overlap(second, first) is overlap
+
+
+# -- A model's role: the Model step, the Transform jobs and endpoints of its model ---------
+
+LAMBDA_ARN = "arn:aws:lambda:us-east-1:111122223333:function:deploy"
+
+
+def _model(name: str, model_data: Any) -> ModelStep:
+    return ModelStep(
+        name=name, image=Image.sklearn("1.2-1", scope="inference"), model_data=model_data
+    )
+
+
+def _compiled_scoring() -> dict[str, Any]:
+    """Train → Model → Score (a Transform of it) and Config → Deploy (an endpoint of it)."""
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/train.py"),
+        output_kms_key="train-out",
+    )
+    model = _model("Model", train.properties.ModelArtifacts.S3ModelArtifacts)
+    score = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data="s3://batch-bucket/in/",
+        output_path="s3://batch-bucket/out/",
+        output_kms_key="score-out",
+    )
+    config = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="churn",
+        model_name=model.properties.ModelName,
+        instance_type="ml.m5.large",
+        data_capture_config=DataCaptureConfig(
+            destination="s3://capture-bucket/churn", kms_key_id="capture-key"
+        ),
+    )
+    deploy = EndpointStep(
+        name="Deploy",
+        endpoint_name="churn",
+        endpoint_config_name=config.properties.EndpointConfigName,
+        deployment_config={
+            "BlueGreenUpdatePolicy": {
+                "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 300}
+            },
+            "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": "churn-errors"}]},
+        },
+    )
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    return PipelineDefinition(steps=[score, deploy]).to_definition(binder)
+
+
+def test_a_models_role_runs_its_transform_jobs_and_endpoints() -> None:
+    definition = _compiled_scoring()
+    roles = model_roles(definition)
+    assert roles == ModelRoles(
+        runners={"Score": ("Model",), "Config": ("Model",), "Deploy": ("Model",)}
+    )
+    # In the definition's order.
+    assert roles.steps_of("Model") == ("Model", "Config", "Deploy", "Score")
+    # Any other step runs as no model's role: its plan is its own.
+    assert roles.steps_of("Train") == ("Train",)
+    assert roles.runs_only_as("Score", {"Model"})
+    assert not roles.runs_only_as("Score", ())
+    assert not roles.runs_only_as("Train", {"Model"})
+
+
+def test_the_plan_of_a_models_role_is_what_runs_as_it() -> None:
+    definition = _compiled_scoring()
+    steps = model_roles(definition).steps_of("Model")
+    plan = plan_permissions(definition, pipeline_name="churn", steps=steps)
+    # The model reads Train's model (and its key); the Transform job reads and writes the
+    # batch data with its key; the endpoint writes captured data and watches an alarm.
+    assert plan.reads == [
+        S3Access("my-bucket", "churn/*/Train/model"),
+        S3Access("batch-bucket", "in/"),
+    ]
+    assert plan.writes == [
+        S3Access("capture-bucket", "churn"),
+        S3Access("batch-bucket", "out/"),
+    ]
+    assert sorted(plan.kms_keys) == ["capture-key", "score-out", "train-out"]
+    assert plan.rollback_alarms == ["churn-errors"]
+    # The other steps' plan (a step role left with Train) has none of it.
+    rest = plan_permissions(definition, pipeline_name="churn", steps=["Train"])
+    assert rest.writes == [S3Access("my-bucket", "churn/*/Train/model")]
+    assert rest.rollback_alarms == []
+    assert not {"score-out", "capture-key"} & set(rest.kms_keys)
+
+
+def test_steps_of_a_role_no_model_step_gives_run_as_no_pipeline_model() -> None:
+    # An endpoint configuration serving a model of the pipeline and another runs as both
+    # roles; a Transform of another model, and an endpoint of inference components (its
+    # configuration's own role), as none of the pipeline's models.
+    model = _model("Model", "s3://models-bucket/model.tar.gz")
+    both = EndpointConfigStep(
+        name="Both",
+        endpoint_config_name="both",
+        production_variants=[
+            ProductionVariant(variant_name=variant, model_name=name, instance_type="ml.m5.large")
+            for variant, name in (("Ours", model.properties.ModelName), ("Theirs", "existing"))
+        ],
+    )
+    components = EndpointConfigStep(
+        name="Components",
+        endpoint_config_name="components",
+        production_variants=[ProductionVariant(instance_type="ml.m5.large")],
+    )
+    hosting = EndpointStep(
+        name="Hosting",
+        endpoint_name="components",
+        endpoint_config_name=components.properties.EndpointConfigName,
+    )
+    outside = TransformStep(
+        name="Outside", model_name="existing", input_data="s3://batch-bucket/outside/"
+    )
+    elsewhere = EndpointStep(
+        name="Elsewhere", endpoint_name="elsewhere", endpoint_config_name="existing-config"
+    )
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    definition = PipelineDefinition(steps=[both, hosting, outside, elsewhere]).to_definition(binder)
+    roles = model_roles(definition)
+    assert roles.runners == {
+        "Both": ("Model", None),
+        "Components": (None,),
+        "Hosting": (None,),
+        "Outside": (None,),
+        "Elsewhere": (None,),
+    }
+    assert roles.steps_of("Model") == ("Model", "Both")
+    assert not roles.runs_only_as("Both", {"Model"})
+    assert roles.unattributed == {}
+
+
+def test_a_model_named_where_its_role_cant_be_told_is_unattributed() -> None:
+    # A Lambda step given the model's name, an inference component of it, a Transform of an
+    # expression of it: what runs as its role there is unknown. A condition on it and a
+    # failure message naming it run nothing with it.
+    model = _model("Model", "s3://models-bucket/model.tar.gz")
+    handoff = LambdaStep(
+        name="Handoff", function_arn=LAMBDA_ARN, inputs={"Model": model.properties.ModelArn}
+    )
+    component = InferenceComponentStep(
+        name="Component",
+        inference_component_name="churn",
+        endpoint_name="components",
+        model_name=model.properties.ModelName,
+    )
+    joined = TransformStep(
+        name="Joined",
+        model_name=Join(on="", values=[model.properties.ModelName]),
+        input_data="s3://batch-bucket/in/",
+    )
+    fail = FailStep(name="Fail", error_message=Join(on=" ", values=[model.properties.ModelName]))
+    check = ConditionStep(
+        name="Check",
+        conditions=[ConditionEquals(left=model.properties.ModelName, right="x")],
+        else_steps=[fail],
+    )
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    definition = PipelineDefinition(steps=[handoff, component, joined, check]).to_definition(binder)
+    roles = model_roles(definition)
+    assert roles.unattributed == {
+        "Model": (
+            ("Component", "Arguments.Specification.ModelName"),
+            ("Handoff", "Arguments.Model"),
+            ("Joined", "Arguments.ModelName.Std:Join.Values[0]"),
+        )
+    }
+    # The Transform of an expression is a model no Model step creates, to the planner.
+    assert roles.runners == {"Joined": (None,)}

@@ -2,7 +2,8 @@
 
 The evaluator on its own, then runs: from the hand-written assembly of ``test_assembly``
 (its step role's managed policy edited), and compiled definitions given roles by hand
-(the pipeline role's property-file read, a Transform job as its model's role).
+(the pipeline role's property-file read, a Transform job as its model's role, a batch
+transform with every step on a role of its own).
 """
 
 from __future__ import annotations
@@ -546,10 +547,11 @@ def test_a_role_with_an_aws_managed_policy_is_not_checked_and_noted(
 
 PIPELINE_ROLE = "arn:aws:iam::111122223333:role/PipelineRole"
 MODEL_ROLE = "arn:aws:iam::111122223333:role/ModelRole"
+TRAIN_ROLE = "arn:aws:iam::111122223333:role/TrainRole"
 
 
 def _roles(**statements: list[Statement]) -> AssemblyRoles:
-    arns = {"job": ROLE, "pipeline": PIPELINE_ROLE, "model": MODEL_ROLE}
+    arns = {"job": ROLE, "pipeline": PIPELINE_ROLE, "model": MODEL_ROLE, "train": TRAIN_ROLE}
     roles = {
         arns[who]: RolePolicies(arns[who], f"{who.title()}Role", tuple(found))
         for who, found in statements.items()
@@ -594,6 +596,105 @@ def test_a_transform_job_runs_as_its_models_role(ws: Workspace) -> None:
         "AccessDenied (simulated from the assembly's IAM policies): role ModelRole may not "
         "s3:GetObject on arn:aws:s3:::data-bucket/batch/a.csv: an explicit Deny in its policy "
         "denies it (TransformInput, read by the job of step 'Score')"
+    ), reason
+
+
+def _every_step_dedicated_scoring(ws: Workspace) -> dict[str, Any]:
+    """test_models' Train → CreateModel → Score as ``dedicated_step_roles="*"`` binds it.
+
+    Train runs as a role of its own, the model (and so its Transform job) as the Model
+    step's; no job runs as the step role.
+    """
+    definition = compile_steps(transform_pipeline(ws))  # type: ignore[arg-type]
+    for step in definition["Steps"]:
+        if step["Name"] == "Train":
+            step["Arguments"]["RoleArn"] = TRAIN_ROLE
+        if step["Name"] == "CreateModel":
+            step["Arguments"]["ExecutionRoleArn"] = MODEL_ROLE
+    return definition
+
+
+# What the construct derives for the pipeline role and each dedicated role of that pipeline
+# (the Model step's from its model and its Transform job), as the local runner names things:
+# Execution.PipelineName is "local-pipeline", the artifact bucket "art-bucket".
+_PASS_DEDICATED_ROLES = [
+    allow(["sagemaker:*"], "*"),
+    allow(
+        "iam:PassRole",
+        [TRAIN_ROLE, MODEL_ROLE],
+        Condition={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+    ),
+]
+_TRAIN_STATEMENTS = [
+    allow("s3:GetObject", "arn:aws:s3:::code-bucket/scripts/train.py*"),
+    allow("s3:PutObject", "arn:aws:s3:::art-bucket/local-pipeline/*/Train/model*"),
+]
+
+
+def _model_statements(batch: str) -> list[Statement]:
+    """The model's role: Train's model, its serving code, ``batch`` in, its scores out."""
+    return [
+        allow(
+            "s3:GetObject",
+            [
+                "arn:aws:s3:::art-bucket/local-pipeline/*/Train/model*",
+                "arn:aws:s3:::code-bucket/scripts/inference.py*",
+                f"arn:aws:s3:::data-bucket/{batch}*",
+            ],
+        ),
+        allow(
+            "s3:ListBucket",
+            "arn:aws:s3:::data-bucket",
+            Condition={"StringLike": {"s3:prefix": [f"{batch}*"]}},
+        ),
+        allow("s3:PutObject", "arn:aws:s3:::art-bucket/local-pipeline/*/Score/transform*"),
+    ]
+
+
+def test_a_batch_transform_with_every_step_on_a_role_of_its_own_runs(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    requesters: dict[str, set[str]] = {}
+    original = AccessGuard._check
+
+    def spy(self: AccessGuard, action: str, resource: str, *rest: Any, **named: Any) -> None:
+        if action.startswith("s3:"):
+            requesters.setdefault(self.who, set()).update(role.name for role in self.roles)
+        original(self, action, resource, *rest, **named)
+
+    monkeypatch.setattr(AccessGuard, "_check", spy)
+    roles = _roles(
+        job=[],  # the step role: no job runs as it
+        pipeline=_PASS_DEDICATED_ROLES,
+        train=_TRAIN_STATEMENTS,
+        model=_model_statements("batch"),
+    )
+    result = ws.runner().run(LoadedPipeline(_every_step_dedicated_scoring(ws), roles=roles))
+    assert result.status == "Succeeded", result.failure_reason
+    # The model's reads and its Transform job's reads and writes were its role's.
+    assert requesters == {
+        "the job of step 'Train'": {"TrainRole"},
+        "the job of step 'CreateModel'": {"ModelRole"},
+        "the job of step 'Score'": {"ModelRole"},
+    }
+
+
+def test_a_transform_reading_what_only_the_step_role_may_read_is_denied(ws: Workspace) -> None:
+    # The model's role was derived from another input (curated/); the step role, which the
+    # Transform job ran as before the Model step had a role of its own, may read the batch.
+    roles = _roles(
+        job=[allow("s3:*", "arn:aws:s3:::data-bucket/*")],
+        pipeline=_PASS_DEDICATED_ROLES,
+        train=_TRAIN_STATEMENTS,
+        model=_model_statements("curated"),
+    )
+    result = ws.runner().run(LoadedPipeline(_every_step_dedicated_scoring(ws), roles=roles))
+    assert result.step("CreateModel").status == "Succeeded"
+    reason = result.step("Score").failure_reason or ""
+    assert reason.startswith(
+        "AccessDenied (simulated from the assembly's IAM policies): role ModelRole may not "
+        "s3:ListBucket on arn:aws:s3:::data-bucket (s3:prefix 'batch'): no statement of its "
+        "policies allows it (TransformInput, read by the job of step 'Score')"
     ), reason
 
 

@@ -60,8 +60,10 @@ from ..definition.jobs import tag_problems, with_job_tags
 from ..definition.permissions import (
     CHECK_STEP_TYPES,
     PENDING_APPROVAL,
+    ModelRoles,
     PermissionPlan,
     describe_value,
+    model_roles,
     parameter_location_problems,
     plan_permissions,
 )
@@ -660,11 +662,12 @@ class Pipeline(PipelineBase):
     can't attribute (a free-form parameter) are reported as a warning: declare them with
     ``parameter_locations``.
 
-    The steps named in ``dedicated_step_roles`` (Processing, Training, Tuning and check
-    steps), or every such step with ``"*"``, each run with a role of their own
-    (``dedicated_roles``, by step name), whose policies are derived from that step alone: a
-    job that handles untrusted input can't read the other steps' inputs nor overwrite their
-    outputs. The step role's are then derived from the other steps::
+    The steps named in ``dedicated_step_roles`` (Processing, Training, Tuning, check and
+    Model steps), or every such step with ``"*"``, each run with a role of their own
+    (``dedicated_roles``, by step name), whose policies are derived from that step alone (a
+    Model step's, the model's execution role, from the model and the Transform jobs and
+    endpoints of it): a job that handles untrusted input can't read the other steps' inputs
+    nor overwrite their outputs. The step role's are then derived from the other steps::
 
         pipeline = Pipeline(self, "Training", definition=build_pipeline(...),
                             dedicated_step_roles=["Preprocess"])
@@ -732,17 +735,21 @@ class Pipeline(PipelineBase):
             role derived from the steps; otherwise none (a definition JSON's AutoML steps
             run as their ``RoleArn`` says, and its Autopilot permissions go to the step role).
         :param dedicated_step_roles: names of job steps of a ``PipelineDefinition``
-            (Processing, Training, Tuning, QualityCheck, ClarifyCheck steps that name no
-            ``role``, ``RawStep``s of those types whose arguments name none) that each run
-            with a role of their own, created here and derived from
-            that step alone (``dedicated_roles``): a job that handles untrusted input then
-            can't read the other steps' inputs nor overwrite their outputs, and the step
-            role no longer gets that step's reads and writes (unless another step needs
-            them). Not Model steps (their role also runs the Transform jobs of the model and
-            the endpoints serving it: give the Model step ``role=``), nor AutoML steps (see
+            (Processing, Training, Tuning, QualityCheck, ClarifyCheck and Model steps that
+            name no ``role``, ``RawStep``s of those types whose arguments name none) that
+            each run with a role of their own, created here and derived from that step alone
+            (``dedicated_roles``): a job that handles untrusted input then can't read the
+            other steps' inputs nor overwrite their outputs, and the step role no longer
+            gets that step's reads and writes (unless another step needs them). A Model
+            step's role is its model's execution role, which the Transform jobs of the model
+            and the endpoints serving it run as too: it is derived from them all (the
+            model's data, code and images, the jobs' inputs, outputs and keys, the
+            endpoints' captured data and rollback alarms). Not a Model step whose model
+            other steps name where what runs as its role can't be derived (a Lambda step's
+            input, an inference component: give it ``role=``), nor AutoML steps (see
             ``automl_role``), nor a definition JSON (its ``RoleArn`` values are fixed).
             ``"*"``: every step that can have one, branch steps included, as if each were
-            listed; the others (Model and AutoML steps, steps given a ``role``, a
+            listed; the others (AutoML steps, such Model steps, steps given a ``role``, a
             ``TuningStep`` some of whose training job definitions have one, steps of no
             job role) are left as they are. The step role then runs only the jobs of those
             others; when it runs none (nor stands for the role of a model no Model step
@@ -846,6 +853,9 @@ class Pipeline(PipelineBase):
         )
         self._dedicated_roles: dict[str, iam.IRole] = {}
         self._dedicated_role_arns: dict[str, str] = {}
+        # Per step, the dedicated steps whose roles run its jobs: itself, or a Model step
+        # whose model it runs (a Transform step, an endpoint). Known once they are settled.
+        self._runs_as_dedicated: dict[str, list[str]] = {}
         # "*": what the binder wrote for each step's jobs, until the step's role is settled.
         self._unsettled_role_arns: dict[str, str] = {}
         self.dedicated_roles: Mapping[str, iam.IRole] = MappingProxyType(self._dedicated_roles)
@@ -877,6 +887,9 @@ class Pipeline(PipelineBase):
             ),
         )
         compiled = self._compile(definition)
+        # Which steps run as the roles of the models the Model steps create: a Model step's
+        # dedicated role is derived from them all (the role fields don't matter here).
+        self._model_roles: ModelRoles = model_roles(compiled)
         if self._every_step_dedicated:
             self._settle_every_step(compiled)
         self.definition: dict[str, Any] = freeze(compiled)
@@ -903,13 +916,19 @@ class Pipeline(PipelineBase):
         ]
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
-        # The step role runs every job but those of the dedicated steps: planned without them.
+        # Each dedicated role is planned from the steps that run as it: its own step, and for
+        # a Model step the Transform jobs and endpoints of its model. The step role runs
+        # every job but those: planned without them (a step that also runs as another role,
+        # an endpoint serving a model of the step role too, stays with it).
+        for dedicated in self._dedicated_names:
+            for step in self._model_roles.steps_of(dedicated):
+                self._runs_as_dedicated.setdefault(step, []).append(dedicated)
         dedicated_plans = {
             step: plan_permissions(
                 self.definition,
                 pipeline_name=name,
                 parameter_locations=parameter_locations,
-                steps=frozenset({step}),
+                steps=frozenset(self._model_roles.steps_of(step)),
             )
             for step in self._dedicated_names
         }
@@ -923,6 +942,7 @@ class Pipeline(PipelineBase):
                     spec.name
                     for spec in walk_steps(self.definition.get("Steps") or [])
                     if spec.name not in dedicated_plans
+                    and not self._model_roles.runs_only_as(spec.name, dedicated_plans)
                 ),
             )
         self._check_defaults_in_locations()
@@ -1809,9 +1829,11 @@ class Pipeline(PipelineBase):
         given none, and wrote a placeholder (``_bind_dedicated_role``), but a ``TuningStep``
         asks once per training job definition given none: one whose other definitions have
         roles of their own can't have a dedicated role (see ``_dedicated_step_problems``),
-        nor can a raw Tuning step some of whose definitions name roles, so ``"*"`` leaves
-        it as it would be without: its jobs that asked run as the step role. Each
-        placeholder is then replaced by the ARN of the role the step settled on.
+        nor can a raw Tuning step some of whose definitions name roles, nor a Model step
+        whose model other steps name where what runs as its role can't be derived
+        (``ModelRoles.unattributed``: a Lambda step's input, an inference component), so
+        ``"*"`` leaves it as it would be without: its jobs that asked run as the step role.
+        Each placeholder is then replaced by the ARN of the role the step settled on.
         Called on the compiled definition before it is frozen.
         """
         for spec in walk_steps(definition.get("Steps") or []):
@@ -1820,6 +1842,7 @@ class Pipeline(PipelineBase):
                 spec.name in self._unsettled_role_arns
                 and not _definitions_with_roles(step)
                 and not _raw_step_roles(step)
+                and spec.name not in self._model_roles.unattributed
             ):
                 self._new_dedicated_role(spec.name)
         self._dedicated_names = tuple(self._dedicated_roles)
@@ -1842,10 +1865,12 @@ class Pipeline(PipelineBase):
             f"{WARNING_PREFIX}:no-dedicated-step",
             f"dedicated_step_roles={EVERY_JOB_STEP!r} gives no step a role of its own: "
             + (
-                f"the job steps {', '.join(job_steps)} are given a role (role=), or are "
-                "Model or AutoML steps, which can't have one"
+                f"the job steps {', '.join(job_steps)} are given a role (role=), are AutoML "
+                "steps, or are Model steps whose model other steps name where what runs as "
+                "its role can't be derived (a Lambda step's input, an inference component), "
+                "which can't have one"
                 if job_steps
-                else "the definition has no Processing, Training, Tuning or check step"
+                else "the definition has no Processing, Training, Tuning, check or Model step"
             )
             + ". Every job runs as it did without the prop.",
         )
@@ -1876,17 +1901,7 @@ class Pipeline(PipelineBase):
                 hint = did_you_mean(step, candidates) or (
                     "name one of its job steps: " + ", ".join(map(repr, candidates))
                     if candidates
-                    else "the definition has no Processing, Training, Tuning or check step"
-                )
-            elif kind == "Model":
-                message = (
-                    f"step '{step}' is a Model step: its role is the model's execution role, "
-                    "which the Transform jobs of that model and the endpoints serving it run "
-                    "as too, so it is no role of one step's jobs"
-                )
-                hint = (
-                    "give the Model step a role of its own (ModelStep(..., role=...)) and "
-                    "grant that role what the model needs"
+                    else "the definition has no Processing, Training, Tuning, check or Model step"
                 )
             elif kind == AUTOML_STEP_TYPE:
                 message = (
@@ -1895,13 +1910,23 @@ class Pipeline(PipelineBase):
                 )
                 hint = "give AutoML jobs a role of their own with automl_role="
             elif kind not in DEDICATED_STEP_TYPES:
-                why = (
-                    "its job runs as its model's execution role (the Model step's role)"
-                    if kind == "Transform"
-                    else "it runs no job with a role the pipeline gives"
-                )
+                why = {
+                    "Transform": "its job runs as its model's execution role",
+                    "EndpointConfig": "its endpoint runs as its models' execution roles",
+                    "Endpoint": "it runs as its configuration's models' execution roles",
+                }.get(kind, "it runs no job with a role the pipeline gives")
                 message = f"step '{step}' is a {kind} step: {why}"
-                hint = "name Processing, Training, Tuning, QualityCheck or ClarifyCheck steps"
+                models = [
+                    model for model in self._model_roles.runners.get(step, ()) if model is not None
+                ]
+                hint = (
+                    f"name its Model step{'s' if len(models) > 1 else ''} "
+                    + ", ".join(map(repr, models))
+                    + ": a model's role runs its Transform jobs and endpoints too"
+                    if models
+                    else "name Processing, Training, Tuning, QualityCheck, ClarifyCheck or Model "
+                    "steps"
+                )
             elif written := _raw_step_roles(self._compiled_steps.get(step)):
                 message = (
                     f"step '{step}' is a RawStep whose arguments name the role its jobs run as "
@@ -1927,6 +1952,21 @@ class Pipeline(PipelineBase):
                 )
                 hint = (
                     "leave role= out of the step's TrainingJobDefinitions, or the step out of "
+                    "dedicated_step_roles"
+                )
+            elif uses := self._model_roles.unattributed.get(step):
+                # A role of its own is derived from everything that runs as it: what these
+                # steps run with the model (an endpoint a Lambda function creates, an
+                # inference component) can't be read off the definition.
+                message = (
+                    f"step '{step}' is a Model step whose model is also named in "
+                    + _step_fields(uses)
+                    + ", where what runs as the model's role can't be derived: its role "
+                    "would miss it"
+                )
+                hint = (
+                    "give the Model step a role of its own (ModelStep(..., role=...)) and grant "
+                    "that role what the model needs there, or leave the step out of "
                     "dedicated_step_roles"
                 )
             else:
@@ -1988,15 +2028,38 @@ class Pipeline(PipelineBase):
             if uri in planned
         ]
 
-    def _dedicated_role_note(self, steps: Iterable[str]) -> str:
-        """Which of ``steps`` run as a dedicated role, which a grant to the step role misses."""
-        named = [step for step in dict.fromkeys(steps) if step in self._dedicated_roles]
-        if not named:
-            return ""
-        roles = ", ".join(f"pipeline.dedicated_roles[{step!r}]" for step in named)
-        return (
-            f" Step(s) {', '.join(repr(step) for step in named)} run as {roles} "
-            "(dedicated_step_roles): grant that role instead."
+    def _dedicated_role_note(self, steps: Iterable[str], advice: str = "grant that role") -> str:
+        """Which of ``steps`` run as a dedicated role, which a grant to the step role misses.
+
+        A Transform or deployment step of a Model step's model runs as that step's role;
+        an endpoint also serving a model of another role runs partly as the step role,
+        which keeps what it needs: ``advice`` then ends with "too", else with "instead".
+        """
+        runs_as = self._runs_as_dedicated
+        named = [step for step in dict.fromkeys(steps) if step in runs_as]
+        shared = [
+            step
+            for step in named
+            if step in self._model_roles.runners
+            and not self._model_roles.runs_only_as(step, self._dedicated_roles)
+        ]
+
+        def sentence(group: list[str], also: str, end: str) -> str:
+            roles = ", ".join(
+                dict.fromkeys(
+                    f"pipeline.dedicated_roles[{role!r}]"
+                    for step in group
+                    for role in runs_as[step]
+                )
+            )
+            return (
+                f" Step(s) {', '.join(repr(step) for step in group)} {also}run as {roles} "
+                f"(dedicated_step_roles): {advice} {end}."
+            )
+
+        only = [step for step in named if step not in shared]
+        return (sentence(only, "", "instead") if only else "") + (
+            sentence(shared, "also ", "too") if shared else ""
         )
 
     def _runs_as_automl_role(self) -> Callable[[str], bool]:
@@ -2296,7 +2359,11 @@ class Pipeline(PipelineBase):
             "deployments watch, may call cloudwatch:DescribeAlarms (read-only) on any alarm "
             "in the account and region. Write the alarm's name as a string (an alarm of "
             'your app: alarm.alarm_name), or start it with one (Join(on="-", '
-            'values=["churn-errors", …]) is granted alarm:churn-errors-*), to scope it.',
+            'values=["churn-errors", …]) is granted alarm:churn-errors-*), to scope it.'
+            + self._dedicated_role_note(
+                (step for step, _ in self.plan.open_rollback_alarms),
+                advice="that role gets it",
+            ),
         )
 
     def _warn_rollback_alarms_of_another_role(self) -> None:
@@ -2308,12 +2375,17 @@ class Pipeline(PipelineBase):
         is_automl_role = self._runs_as_automl_role()
         if not any(is_automl_role(role) for role in plan.automl_roles):
             is_automl_role = _never  # it gets nothing (automl-role-unused)
+        # A dedicated model role is granted the alarms of the endpoints serving its model.
+        dedicated = set(self._dedicated_role_arns.values())
         found = [
             f"step '{endpoint}' runs as "
             + (repr(role) if not is_unresolved(role) else "a role known at deploy time")
             + f" (the ExecutionRoleArn of step '{step}')"
             for endpoint, step, role in plan.rollback_alarm_roles
-            if isinstance(role, str) and not is_step_role(role) and not is_automl_role(role)
+            if isinstance(role, str)
+            and role not in dedicated
+            and not is_step_role(role)
+            and not is_automl_role(role)
         ]
         found += [
             f"step '{endpoint}' runs as the role of {what} {describe_value(value)}, which "
@@ -2661,7 +2733,8 @@ class Pipeline(PipelineBase):
             "framework images need none); a version of another account's group also needs "
             "that group's policy to let this account create models of it, and that account's "
             "store to share its models/ (ModelRegistry.share_with_account does both). Then "
-            "acknowledge this warning.",
+            "acknowledge this warning."
+            + self._dedicated_role_note(step for step, _, _ in self.plan.model_packages),
         )
 
     def _warn_emr_steps_creating_clusters(self) -> None:
@@ -3268,12 +3341,13 @@ def _lacks_network_members(step: RawStep, network: NetworkConfig) -> bool:
     return any(isinstance(request, Mapping) and not members & set(request) for request in requests)
 
 
-# The step types whose jobs run as the role the binder gives them (their RoleArn) and as
-# nothing else: a dedicated role (``dedicated_step_roles``) is derived from such a step alone.
-# Check steps run one processing job. Not Model steps (their execution role also runs the
-# model's Transform jobs and endpoints), AutoML ones (automl_role), nor the steps that run
-# no job with a role the pipeline gives (Transform, Lambda, Callback, EMR, deployment, ...).
-DEDICATED_STEP_TYPES = frozenset({"Processing", "Training", "Tuning", *CHECK_STEP_TYPES})
+# The step types whose jobs run as the role the binder gives them (their RoleArn, a Model
+# step's ExecutionRoleArn): a dedicated role (``dedicated_step_roles``) is derived from such
+# a step, and for a Model step from the Transform jobs and endpoints of its model, which run
+# as its role too (``ModelRoles``). Check steps run one processing job. Not AutoML steps
+# (automl_role), nor the steps that run no job with a role the pipeline gives (Transform
+# and deployment steps run as their model's, Lambda, Callback, EMR, ...).
+DEDICATED_STEP_TYPES = frozenset({"Processing", "Training", "Tuning", "Model", *CHECK_STEP_TYPES})
 # ``dedicated_step_roles="*"``: a role of its own for every step of DEDICATED_STEP_TYPES that
 # can have one (no step is named so: names are letters, digits, '-' and '_').
 EVERY_JOB_STEP: Literal["*"] = "*"

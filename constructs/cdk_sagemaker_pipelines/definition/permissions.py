@@ -195,6 +195,18 @@ _ENDPOINT_MODEL_FIELDS = (
     "ProductionVariants[*].ModelName",
     "ShadowProductionVariants[*].ModelName",
 )
+# The properties of a Model step that name its model: a step given one may run it, as the
+# model's execution role (see ``model_roles``).
+_MODEL_NAME_PROPERTIES = frozenset({"ModelName", "ModelArn"})
+# Where a step names the model whose role runs its job (a Transform step) or its endpoint
+# (an EndpointConfig step: captured data, asynchronous results).
+_MODEL_FIELDS: dict[str, tuple[str, ...]] = {
+    "Transform": ("ModelName",),
+    "EndpointConfig": _ENDPOINT_MODEL_FIELDS,
+}
+# The step types that run nothing as a model's role: a model they name is data to them (a
+# condition's operand, a failure message, a lineage association's end).
+_RUNS_NO_MODEL_TYPES = frozenset({"Condition", "Fail", "Lineage"})
 # The members of the deployment requests that name resources, per step type: resource type
 # and field. What an Endpoint step deploys and where a component goes are often another
 # step's properties (see ``_Planner._deployed_name``).
@@ -1076,6 +1088,64 @@ class _Planner:
             return None
         return step
 
+    def model_roles(self) -> ModelRoles:
+        """Which steps run as the roles of the pipeline's models (see ``model_roles``)."""
+        runners: dict[str, tuple[str | None, ...]] = {}
+        for name, step in self.steps.items():
+            found = self._model_runners(step)
+            if found:
+                runners[name] = found
+        unattributed: dict[str, list[tuple[str, str]]] = {
+            name: [] for name, step in self.steps.items() if step.get("Type") == "Model"
+        }
+        for name, step in self.steps.items():
+            if step.get("Type") in _RUNS_NO_MODEL_TYPES:
+                continue
+            runs_as = self._model_fields(step)
+            for where, reference in _references(step):
+                producer, _, path = reference.removeprefix("Steps.").partition(".")
+                if (
+                    reference.startswith("Steps.")
+                    and producer in unattributed
+                    and path in _MODEL_NAME_PROPERTIES
+                    and (where, producer) not in runs_as
+                ):
+                    _add(unattributed[producer], (name, where))
+        return ModelRoles(
+            runners=runners,
+            unattributed={model: tuple(uses) for model, uses in unattributed.items() if uses},
+        )
+
+    def _model_runners(self, step: Mapping[str, Any]) -> tuple[str | None, ...]:
+        """The Model steps whose models' roles run ``step`` (``ModelRoles.runners``)."""
+        kind, arguments = step.get("Type"), step.get("Arguments")
+        if not isinstance(arguments, Mapping) or kind not in (*_MODEL_FIELDS, "Endpoint"):
+            return ()
+        if kind == "Endpoint":
+            # Its deployments' rollback alarms are described as its configuration's roles.
+            config = self._creating_step(arguments.get("EndpointConfigName"), "EndpointConfig")
+            return self._model_runners(config) if config is not None else (None,)
+        found = [model for _, model in self._model_fields(step)]
+        # No model at all, or the configuration's own role (an endpoint of inference
+        # components): a role the plan doesn't tie to a Model step.
+        if not found or arguments.get("ExecutionRoleArn") is not None:
+            found.append(None)
+        return tuple(dict.fromkeys(found))
+
+    def _model_fields(self, step: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+        """(field, Model step) of each place ``step`` names a model whose role runs it.
+
+        A Transform step's ``ModelName``, an EndpointConfig step's variants' ``ModelName``:
+        the Model step is None for a model no Model step of the pipeline creates.
+        """
+        arguments = step.get("Arguments")
+        found: list[tuple[str, str | None]] = []
+        for path in _MODEL_FIELDS.get(str(step.get("Type")), ()):
+            for where, model in _select(arguments, path):
+                creator = self._creating_step(model, "Model")
+                found.append((f"Arguments.{where}", str(creator["Name"]) if creator else None))
+        return found
+
     def _names_a_pipeline_model(self, model: Any) -> bool:
         """Whether ``model`` is the ``ModelName`` of a Model step of this pipeline."""
         reference = model.get("Get") if isinstance(model, Mapping) else None
@@ -1403,6 +1473,22 @@ _CREATORS = {
 _AUTOML_OUTPUT_PROPERTIES = ("BestCandidate.", "BestCandidateProperties.", "AutoMLJobArtifacts.")
 
 
+def _references(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
+    """(field, reference) of every ``Get`` in a step entry, its branches left out."""
+    if isinstance(value, Mapping):
+        reference = value.get("Get") if len(value) == 1 else None
+        if isinstance(reference, str):
+            yield where, reference
+            return
+        for key, item in value.items():
+            if key in ("IfSteps", "ElseSteps"):
+                continue
+            yield from _references(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _references(item, f"{where}[{index}]")
+
+
 def _json_gets(value: Any, where: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
     """(field, body) of every ``Std:JsonGet`` in a step entry, its branches left out."""
     if isinstance(value, Mapping):
@@ -1678,6 +1764,56 @@ def plan_permissions(
     if unknown:
         raise ValueError(f"no step named {', '.join(map(repr, unknown))} in the definition")
     return planner.run()
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRoles:
+    """Which steps run as the execution roles of the models the pipeline's Model steps create.
+
+    A model's role (its Model step's ``ExecutionRoleArn``) runs the model's containers, the
+    Transform jobs of the model and the endpoints serving it. ``runners``: per Transform,
+    EndpointConfig and Endpoint step, the Model steps whose models' roles run its job or
+    endpoint (a Transform step's ``ModelName``; an EndpointConfig step's variants'; an
+    Endpoint step's configuration's, whose roles describe its rollback alarms), ``None``
+    for a role no Model step of the pipeline gives (a model it doesn't create, an endpoint
+    of inference components' own role). ``unattributed``: per Model step, (step, field) of
+    the other places its model is named (``ModelName``, ``ModelArn``): a Lambda step's
+    input, an inference component, an expression; what runs as its role there is not known.
+    Condition, Fail and Lineage steps run nothing with the model: they are left out.
+
+    Example::
+
+        roles = model_roles(definition)
+        roles.steps_of("CreateModel")  # ('CreateModel', 'Score')
+        roles.runners["Score"]  # ('CreateModel',)
+    """
+
+    runners: Mapping[str, tuple[str | None, ...]] = field(default_factory=dict)
+    unattributed: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+    def steps_of(self, model: str) -> tuple[str, ...]:
+        """The Model step ``model`` and the steps that run (partly) as its model's role."""
+        return (model, *(step for step, found in self.runners.items() if model in found))
+
+    def runs_only_as(self, step: str, models: Collection[str]) -> bool:
+        """Whether ``step``'s job or endpoint runs as the roles of ``models`` and no other."""
+        found = self.runners.get(step, ())
+        return bool(found) and all(model is not None and model in models for model in found)
+
+
+def model_roles(definition: Mapping[str, Any]) -> ModelRoles:
+    """Which steps of a compiled definition run as its models' roles (see ``ModelRoles``).
+
+    A plan of ``steps=roles.steps_of(model)`` (``plan_permissions``) is what the model's
+    role needs: the model's own reads, its Transform jobs' inputs, outputs and keys, its
+    endpoints' captured data and rollback alarms.
+
+    Example::
+
+        roles = model_roles(definition)
+        plan_permissions(definition, steps=roles.steps_of("CreateModel"))
+    """
+    return _Planner(definition, None, {}).model_roles()
 
 
 # https://sqs.<region>.<domain>/<account>/<queue>: the domain is checked against the region's.

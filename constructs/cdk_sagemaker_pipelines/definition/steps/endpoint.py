@@ -596,10 +596,10 @@ class EndpointStep(Step):
     deploys its model to the same endpoint. ``deployment_config`` (CreateEndpoint's
     ``DeploymentConfig``: blue/green or rolling, auto-rollback on alarms) governs an
     update; the endpoint's execution role (its models' role) must be allowed to describe
-    the rollback alarms, which the CDK ``Pipeline`` grants its step role
-    (``cloudwatch:DescribeAlarms`` on those alarms). ``tags`` (key → value) tag a new
-    endpoint, as the binder's job tags do. Cached as the SDK's step is; not retried (the
-    SDK's ``EndpointStep`` takes no retry policies).
+    the rollback alarms, which the CDK ``Pipeline`` grants its step role, or the Model
+    step's dedicated role (``cloudwatch:DescribeAlarms`` on those alarms). ``tags`` (key →
+    value) tag a new endpoint, as the binder's job tags do. Cached as the SDK's step is;
+    not retried (the SDK's ``EndpointStep`` takes no retry policies).
 
     Example::
 

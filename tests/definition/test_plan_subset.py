@@ -32,8 +32,10 @@ from cdk_sagemaker_pipelines.definition.permissions import (
     PermissionPlan,
     S3Access,
     _may_overlap,
+    _Planner,
     model_roles,
     plan_permissions,
+    plan_role_permissions,
 )
 from tests.conftest import ROLE
 
@@ -180,6 +182,35 @@ def test_the_plans_of_every_step_alone_get_the_keys_of_what_each_reads() -> None
     assert S3Access("my-bucket", "churn/*/Prep/test") not in plan("Train").reads
     # No step left to the step role: an empty plan, no key.
     assert plan_permissions(definition, pipeline_name="churn", steps=()) == PermissionPlan()
+
+
+def test_the_plans_of_several_roles_are_each_roles_plan_made_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    definition = _compiled_scoring()
+    # As the CDK Pipeline plans them: a role of each step's own, and the step role's (None).
+    roles: dict[str | None, frozenset[str]] = {
+        step["Name"]: frozenset({step["Name"]}) for step in definition["Steps"]
+    }
+    roles[None] = frozenset({"Train", "Model"})
+    alone = {
+        role: plan_permissions(definition, pipeline_name="churn", steps=steps)
+        for role, steps in roles.items()
+    }
+    planned: list[str] = []
+    plan_step = _Planner._plan_step
+
+    def counted(self: _Planner, step: Any) -> None:
+        planned.append(str(step["Name"]))
+        plan_step(self, step)
+
+    monkeypatch.setattr(_Planner, "_plan_step", counted)
+    assert plan_role_permissions(definition, roles, pipeline_name="churn") == alone
+    # Each role's steps once, and each step a role leaves out at most once for all roles:
+    # a plan per role of hundreds of steps would otherwise plan every other step again.
+    assert len(planned) <= sum(map(len, roles.values())) + len(definition["Steps"])
+    with pytest.raises(ValueError, match="no step named 'Nope' in the definition"):
+        plan_role_permissions(definition, {"x": ["Nope"]})
 
 
 @pytest.mark.parametrize(

@@ -66,6 +66,7 @@ from ..definition.permissions import (
     model_roles,
     parameter_location_problems,
     plan_permissions,
+    plan_role_permissions,
 )
 from ..definition.retry import is_expire_after, parse_expire_after
 from ..definition.steps.raw import RawStep
@@ -923,28 +924,25 @@ class Pipeline(PipelineBase):
         for dedicated in self._dedicated_names:
             for step in self._model_roles.steps_of(dedicated):
                 self._runs_as_dedicated.setdefault(step, []).append(dedicated)
-        dedicated_plans = {
-            step: plan_permissions(
-                self.definition,
-                pipeline_name=name,
-                parameter_locations=parameter_locations,
-                steps=frozenset(self._model_roles.steps_of(step)),
-            )
-            for step in self._dedicated_names
+        # Planned together: the steps each role leaves out are planned once for all roles.
+        role_steps: dict[str | None, frozenset[str]] = {
+            step: frozenset(self._model_roles.steps_of(step)) for step in self._dedicated_names
         }
-        step_role_plan = self.plan
-        if dedicated_plans:
-            step_role_plan = plan_permissions(
-                self.definition,
-                pipeline_name=name,
-                parameter_locations=parameter_locations,
-                steps=frozenset(
-                    spec.name
-                    for spec in walk_steps(self.definition.get("Steps") or [])
-                    if spec.name not in dedicated_plans
-                    and not self._model_roles.runs_only_as(spec.name, dedicated_plans)
-                ),
+        if role_steps:
+            role_steps[None] = frozenset(  # the step role's
+                spec.name
+                for spec in walk_steps(self.definition.get("Steps") or [])
+                if spec.name not in role_steps
+                and not self._model_roles.runs_only_as(spec.name, self._dedicated_names)
             )
+        role_plans = plan_role_permissions(
+            self.definition,
+            role_steps,
+            pipeline_name=name,
+            parameter_locations=parameter_locations,
+        )
+        step_role_plan = role_plans.pop(None, self.plan)
+        dedicated_plans = {str(step): plan for step, plan in role_plans.items()}
         self._check_defaults_in_locations()
         self._check_run_time_resources()
         self._check_invoked_resource_attributes(python=isinstance(definition, PipelineDefinition))

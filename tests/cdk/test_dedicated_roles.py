@@ -9,7 +9,10 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Annotations as CdkAnnotations
 from aws_cdk.assertions import Match, Template
 
@@ -35,6 +38,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingStep,
     ProductionVariant,
     QualityCheckStep,
+    RegisterModel,
     TrainingJobDefinition,
     TrainingStep,
     TransformStep,
@@ -847,6 +851,131 @@ def test_a_listed_model_steps_role_runs_its_transform_jobs(every: Every) -> None
     assert sorted(json.dumps(role) for role in passed) == sorted(
         json.dumps({"Fn::GetAtt": [logical_id(role), "Arn"]})
         for role in (pipeline.step_role, model_role)
+    )
+
+
+def test_a_model_of_a_version_the_pipeline_registers_reads_and_pulls_it_as_its_role() -> None:
+    # Was: with "*", the Model step of the version Register registers got a role of its own
+    # with no read of the version's model data nor pull of its image (only the registration,
+    # planned for the idle step role, named them): its Transform job failed with
+    # AccessDenied, where without "*" the step role had them, and a warning said to grant
+    # what the definition names.
+    stack = new_stack()
+    repository = ecr.Repository(stack, "Serving")
+    train = TrainingStep(
+        name="Train", image=Image.sklearn("1.2-1"), code=Code.from_s3("s3://code/train.py")
+    )
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn",
+        image=Image.from_ecr_repository(repository, "v1"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+    )
+    model = ModelStep(name="Model", model_package_name=register.properties.ModelPackageArn)
+    score = TransformStep(
+        name="Score", model_name=model.properties.ModelName, input_data="s3://batch-bucket/in/"
+    )
+    pipeline = Pipeline(
+        stack,
+        "Scoring",
+        definition=PipelineDefinition(steps=[score]),
+        pipeline_name="scoring",
+        dedicated_step_roles="*",
+    )
+    template = Template.from_stack(stack)
+    assert list(pipeline.dedicated_roles) == ["Train", "Model"]
+    model_role = attached(template, pipeline.dedicated_roles["Model"])
+    assert _suffixes(model_role["ReadDataInArtifactsBucket"]) == ["/models/scoring/*/Train/model*"]
+    assert model_role["PullImages"]["Resource"] == {"Fn::GetAtt": [logical_id(repository), "Arn"]}
+    # Derived: nothing left to grant by hand, so no warning.
+    found = CdkAnnotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp(".*model-from-model-package.*")
+    )
+    assert found == []
+
+
+def test_a_models_role_publishes_its_asynchronous_endpoints_notifications() -> None:
+    # Was: no role was granted sns:Publish on the topics an asynchronous endpoint notifies
+    # of its results, which its execution role (the model's) publishes to: every
+    # notification was refused (the results themselves were granted).
+    stack = new_stack()
+    key = kms.Key(stack, "TopicKey")
+    scored = sns.Topic(stack, "Scored", master_key=key)
+    failed = "arn:aws:sns:us-east-1:111122223333:scoring-failed"
+    model = _model("Model", "s3://models-bucket/model.tar.gz")
+    config = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="churn",
+        model_name=model.properties.ModelName,
+        instance_type="ml.m5.large",
+        async_inference_config={
+            "OutputConfig": {
+                "S3OutputPath": "s3://async-bucket/results/",
+                "NotificationConfig": {"SuccessTopic": scored.topic_arn, "ErrorTopic": failed},
+            }
+        },
+    )
+    pipeline = Pipeline(
+        stack,
+        "Serving",
+        definition=PipelineDefinition(steps=[config]),
+        pipeline_name="serving",
+        dedicated_step_roles="*",
+    )
+    template = Template.from_stack(stack)
+    model_role = attached(template, pipeline.dedicated_roles["Model"])
+    publish = model_role["PublishAsyncInferenceNotifications"]
+    assert publish["Action"] == "sns:Publish"
+    assert _same(publish["Resource"], [{"Ref": logical_id(scored)}, failed])
+    # The topic's key: SNS encrypts each message the role publishes with it.
+    assert model_role["EncryptAsyncInferenceNotifications"]["Resource"] == {
+        "Fn::GetAtt": [logical_id(key), "Arn"]
+    }
+    assert _writes(model_role) == [s3_arn("async-bucket/results/*")]
+    # No job runs as the step role, which gets none of it.
+    assert attached(template, pipeline.step_role) == {}
+
+
+def test_a_shadow_variant_of_a_model_the_pipeline_does_not_create_keeps_the_step_role() -> None:
+    # Was: a shadow variant's model was no model of another role to the planner: with the
+    # served model on a role of its own, the step role (standing for the shadow model's
+    # role, which writes captured data too) was left idle, its policy attached to no role,
+    # and endpoint-of-external-model was not warned, as it is for a production variant.
+    stack = new_stack()
+    model = _model("Model", "s3://models-bucket/model.tar.gz")
+    config = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="churn",
+        model_name=model.properties.ModelName,
+        instance_type="ml.m5.large",
+        data_capture_config=DataCaptureConfig(destination="s3://capture-bucket/churn"),
+        extra_arguments={
+            "ShadowProductionVariants": [
+                {
+                    "VariantName": "Challenger",
+                    "ModelName": "existing",
+                    "InstanceType": "ml.m5.large",
+                    "InitialInstanceCount": 1,
+                }
+            ]
+        },
+    )
+    pipeline = Pipeline(
+        stack,
+        "Serving",
+        definition=PipelineDefinition(steps=[config]),
+        pipeline_name="serving",
+        dedicated_step_roles="*",
+    )
+    template = Template.from_stack(stack)
+    assert list(pipeline.dedicated_roles) == ["Model"]
+    for role in (pipeline.step_role, pipeline.dedicated_roles["Model"]):
+        assert _writes(attached(template, role)) == [s3_arn("capture-bucket/churn*")]
+    (warning,) = CdkAnnotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp(".*endpoint-of-external-model.*")
+    )
+    assert str(warning.entry.data).startswith(
+        "The endpoints of step 'Config' (model 'existing') write captured requests"
     )
 
 

@@ -19,10 +19,12 @@ from cdk_sagemaker_pipelines.definition import (
     Join,
     LambdaStep,
     ModelStep,
+    ParameterString,
     PipelineDefinition,
     ProcessingOutput,
     ProcessingStep,
     ProductionVariant,
+    RegisterModel,
     StaticBinder,
     TrainingStep,
     TransformStep,
@@ -38,6 +40,9 @@ from cdk_sagemaker_pipelines.definition.permissions import (
     plan_role_permissions,
 )
 from tests.conftest import ROLE
+
+SERVING_IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/churn-serve:1"
+PACKAGE_ARN = "arn:aws:sagemaker:us-east-1:111122223333:model-package/churn/3"
 
 
 def _compiled() -> dict[str, Any]:
@@ -404,3 +409,138 @@ def test_a_model_named_where_its_role_cant_be_told_is_unattributed() -> None:
     }
     # The Transform of an expression is a model no Model step creates, to the planner.
     assert roles.runners == {"Joined": (None,)}
+
+
+def test_a_model_of_a_version_the_pipeline_registers_reads_and_pulls_what_it_holds() -> None:
+    # Was: a Model step of the version a RegisterModel step of the pipeline registers
+    # (model_package_name=register.properties.ModelPackageArn) was planned no read of the
+    # version's model data and code, nor pull of its image: the step role got them through
+    # the registration only, so the model's own role ("*" gives one since Model steps take
+    # dedicated roles) was denied them when the model and its Transform jobs ran.
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/train.py"),
+        output_kms_key="train-out",
+    )
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn",
+        image=Image.from_uri(SERVING_IMAGE),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        code=Code.from_s3("s3://code-bucket/serve.py"),
+    )
+    model = ModelStep(name="Model", model_package_name=register.properties.ModelPackageArn)
+    score = TransformStep(
+        name="Score", model_name=model.properties.ModelName, input_data="s3://batch-bucket/in/"
+    )
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    definition = PipelineDefinition(steps=[score]).to_definition(binder)
+
+    plan = plan_permissions(
+        definition, pipeline_name="churn", steps=model_roles(definition).steps_of("Model")
+    )
+
+    assert plan.reads[:2] == [
+        S3Access("my-bucket", "churn/*/Train/model"),
+        S3Access("code-bucket", "serve.py"),
+    ]
+    assert plan.images == [SERVING_IMAGE]
+    assert plan.kms_keys == ["train-out"]  # the version's model data, Train's output
+    assert plan.unattributed == []
+    # The pipeline role still creates the model of it; the version's containers are known.
+    field = "Arguments.PrimaryContainer.ModelPackageName"
+    assert plan.model_packages == [
+        ("Model", field, {"Get": "Steps.Register.ModelPackageArn"}),
+    ]
+    assert plan.pipeline_model_packages == [("Model", field, "Register")]
+    # Model data known only at run time is reported as the model's too (its role reads it).
+    uploaded = ParameterString(name="ModelData")
+    given = RegisterModel(
+        name="Register",
+        model_package_group_name="churn",
+        image=Image.from_uri(SERVING_IMAGE),
+        model_data=uploaded,
+    )
+    of_given = ModelStep(name="Model", model_package_name=given.properties.ModelPackageArn)
+    reported = PipelineDefinition(parameters=[uploaded], steps=[of_given]).to_definition(binder)
+    assert {(item.step, item.field) for item in plan_permissions(reported).unattributed} == {
+        ("Register", "Arguments.InferenceSpecification.Containers[0].ModelDataUrl"),
+        ("Model", field),
+    }
+    # A version the pipeline doesn't register (a parameter, a Lambda step's output) is not.
+    pinned = PipelineDefinition(
+        steps=[ModelStep(name="Pinned", model_package_name=PACKAGE_ARN)]
+    ).to_definition(binder)
+    assert plan_permissions(pinned).pipeline_model_packages == []
+    assert plan_permissions(pinned).reads == []
+
+
+def test_a_step_running_as_the_models_role_may_name_it_in_its_own_request() -> None:
+    # Was: a Transform job given its own model's name (an environment variable, say) made
+    # the model "named where what runs as its role can't be derived": listing the Model step
+    # failed synth, and "*" left it to the step role. The job runs as that role already.
+    model = _model("Model", "s3://models-bucket/model.tar.gz")
+    score = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data="s3://batch-bucket/in/",
+        environment={"MODEL_NAME": model.properties.ModelName},
+    )
+    other = _model("Other", "s3://models-bucket/other.tar.gz")
+    config = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="churn",
+        model_name=model.properties.ModelName,
+        instance_type="ml.m5.large",
+        tags={"other-model": other.properties.ModelName},
+    )
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    definition = PipelineDefinition(steps=[score, config]).to_definition(binder)
+    roles = model_roles(definition)
+    assert roles.runners == {"Score": ("Model",), "Config": ("Model",)}
+    # Another model named there is still one whose runner isn't known.
+    assert roles.unattributed == {"Other": (("Config", "Arguments.Tags[0].Value"),)}
+
+
+def test_an_asynchronous_endpoint_notifies_and_writes_with_its_models_role() -> None:
+    # Was: the topics an asynchronous endpoint notifies of its results were planned for no
+    # role (the endpoint's execution role, the model's, publishes to them: "your IAM role
+    # must have sns:Publish permissions", SageMaker's asynchronous inference guide), and the
+    # key of its results was no output key, so a step reading them got no kms:Decrypt.
+    model = _model("Model", "s3://models-bucket/model.tar.gz")
+    done = "arn:aws:sns:us-east-1:111122223333:scored"
+    config = EndpointConfigStep(
+        name="Config",
+        endpoint_config_name="churn",
+        model_name=model.properties.ModelName,
+        instance_type="ml.m5.large",
+        async_inference_config={
+            "OutputConfig": {
+                "S3OutputPath": "s3://async-bucket/results/",
+                "KmsKeyId": "async-key",
+                "NotificationConfig": {
+                    "SuccessTopic": done,
+                    "ErrorTopic": {"Get": "Parameters.ErrorTopic"},
+                },
+            }
+        },
+    )
+    collect = ProcessingStep(
+        name="Collect",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/collect.py"),
+        inputs={"results": "s3://async-bucket/results/"},
+        depends_on=[config],
+    )
+    errors = ParameterString(name="ErrorTopic")
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    definition = PipelineDefinition(parameters=[errors], steps=[collect]).to_definition(binder)
+    roles = model_roles(definition)
+    plans = plan_role_permissions(
+        definition, {"Model": roles.steps_of("Model"), "Collect": ["Collect"]}
+    )
+    # A topic known only at run time can't be named: left out.
+    assert plans["Model"].notification_topics == [done]
+    assert plans["Collect"].notification_topics == []
+    assert "async-key" in plans["Collect"].kms_keys

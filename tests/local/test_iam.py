@@ -16,6 +16,14 @@ from typing import Any
 import pytest
 
 from cdk_sagemaker_pipelines.cli import main
+from cdk_sagemaker_pipelines.definition import (
+    Code,
+    Image,
+    ModelStep,
+    RegisterModel,
+    TrainingStep,
+    TransformStep,
+)
 from cdk_sagemaker_pipelines.local import LoadedPipeline, LocalConfig, LocalRunner, load_assembly
 from cdk_sagemaker_pipelines.local._errors import AccessDeniedError
 from cdk_sagemaker_pipelines.local._service_calls import service_calls
@@ -32,9 +40,11 @@ from cdk_sagemaker_pipelines.local.iam import (
     output_keys,
 )
 from tests.conftest import ROLE
-from tests.local.conftest import Workspace, compile_steps
+from tests.local.conftest import SKLEARN, Workspace, compile_steps
 from tests.local.executors.test_condition import GOOD
 from tests.local.executors.test_condition import build as condition_pipeline
+from tests.local.executors.test_models import INFERENCE as MODELS_INFERENCE
+from tests.local.executors.test_models import TRAIN as MODELS_TRAIN
 from tests.local.executors.test_models import pipeline as transform_pipeline
 from tests.local.test_assembly import (
     ASSETS,
@@ -696,6 +706,78 @@ def test_a_transform_reading_what_only_the_step_role_may_read_is_denied(ws: Work
         "s3:ListBucket on arn:aws:s3:::data-bucket (s3:prefix 'batch'): no statement of its "
         "policies allows it (TransformInput, read by the job of step 'Score')"
     ), reason
+
+
+def _model_of_a_registered_version(ws: Workspace) -> tuple[dict[str, Any], str]:
+    """Train → Register in one run, then CreateModel (of that version) → Score.
+
+    The scoring definition, its model running as ``MODEL_ROLE`` (the batch scoring
+    example's, with ``dedicated_step_roles="*"``), and the version's model data URI.
+    """
+    train = TrainingStep(
+        name="Train", image=SKLEARN, code=Code.from_asset(ws.script("train.py", MODELS_TRAIN))
+    )
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="scores",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+        code=Code.from_asset(ws.script("inference.py", MODELS_INFERENCE)),
+    )
+    registered = ws.runner().run(compile_steps([register]))
+    assert registered.status == "Succeeded", registered.failure_reason
+    version = registered.properties("Register")
+    model = ModelStep(name="CreateModel", model_package_name=version["ModelPackageArn"])
+    ws.file("batch/a.csv", "1\n2\n")
+    score = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data="s3://data-bucket/batch",
+        content_type="text/csv",
+        split_type="Line",
+        assemble_with="Line",
+    )
+    definition = compile_steps([score])
+    for step in definition["Steps"]:
+        if step["Name"] == "CreateModel":
+            step["Arguments"]["ExecutionRoleArn"] = MODEL_ROLE
+    (container,) = version["InferenceSpecification"]["Containers"]
+    return definition, str(container["ModelDataUrl"])
+
+
+def test_a_model_of_a_registered_version_reads_its_model_data_as_its_role(ws: Workspace) -> None:
+    # Was: the runner served the version's model data from its registry copy, unchecked, so
+    # a model role that may not read it (the batch scoring example without its
+    # grant_read_models) ran green locally and failed on SageMaker.
+    definition, model_data = _model_of_a_registered_version(ws)
+    assert model_data.startswith("s3://art-bucket/local-pipeline/")
+    scoring = [
+        allow("s3:GetObject", "arn:aws:s3:::data-bucket/batch*"),
+        allow("s3:ListBucket", "arn:aws:s3:::data-bucket"),
+        allow("s3:PutObject", "arn:aws:s3:::art-bucket/local-pipeline/*/Score/transform*"),
+    ]
+    roles = _roles(pipeline=_PASS_DEDICATED_ROLES, model=scoring)
+    result = ws.runner().run(LoadedPipeline(definition, roles=roles))
+    reason = result.step("CreateModel").failure_reason or ""
+    assert reason.startswith(
+        "AccessDenied (simulated from the assembly's IAM policies): role ModelRole may not "
+        f"s3:GetObject on arn:aws:s3:::{model_data.removeprefix('s3://')}: no statement of its "
+        "policies allows it (PrimaryContainer.ModelPackageName: the model data of version "
+    ), reason
+    assert "read by the job of step 'CreateModel')" in reason
+    # The version's models granted (as grant_read_models does), not its serving code.
+    models = allow("s3:GetObject", "arn:aws:s3:::art-bucket/local-pipeline/*")
+    roles = _roles(pipeline=_PASS_DEDICATED_ROLES, model=[*scoring, models])
+    result = ws.runner().run(LoadedPipeline(definition, roles=roles))
+    reason = result.step("CreateModel").failure_reason or ""
+    assert (
+        "s3:GetObject on arn:aws:s3:::code-bucket/scripts/inference.py.tar.gz: no statement of "
+        "its policies allows it (PrimaryContainer.ModelPackageName: the code of version "
+    ) in reason, reason
+    code = allow("s3:GetObject", "arn:aws:s3:::code-bucket/scripts/*")
+    granted = _roles(pipeline=_PASS_DEDICATED_ROLES, model=[*scoring, models, code])
+    result = ws.runner().run(LoadedPipeline(definition, roles=granted))
+    assert result.status == "Succeeded", result.failure_reason
 
 
 def test_a_definition_without_an_assembly_is_not_checked(ws: Workspace) -> None:

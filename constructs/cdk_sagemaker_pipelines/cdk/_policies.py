@@ -22,6 +22,7 @@ from aws_cdk import Arn, ArnComponents, ArnFormat, Aws, CfnElement, Fn, Stack, T
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
 from ..definition.images import parse_image_uri
@@ -999,6 +1000,7 @@ def step_role_statements(
         )
     )
     statements += _rollback_alarm_statements(plan, stack)
+    statements += _notification_statements(plan, stack)
     if network:
         statements += network
     statements += automl_role_statements(plan, stack, lookups, automl_roles)
@@ -1035,6 +1037,55 @@ def _rollback_alarm_statements(plan: PermissionPlan, stack: Stack) -> list[iam.P
             resources=alarms,
         )
     ]
+
+
+def _notification_statements(plan: PermissionPlan, stack: Stack) -> list[iam.PolicyStatement]:
+    """``sns:Publish`` on the topics asynchronous endpoints notify of their results.
+
+    "In order to receive Amazon SNS notifications, your IAM role must have sns:Publish
+    permissions" (SageMaker guide, Asynchronous inference, Check prediction results): the
+    endpoint's execution role, its models'. A topic of this app encrypted with a key
+    (``sns.Topic(master_key=…)``) needs that key too: a publisher of an encrypted topic
+    needs ``kms:GenerateDataKey`` and ``kms:Decrypt`` on it ("Encryption at rest", SNS
+    developer guide).
+    """
+    topics = _unique(plan.notification_topics)
+    if not topics:
+        return []
+    statements = [
+        iam.PolicyStatement(
+            sid="PublishAsyncInferenceNotifications", actions=["sns:Publish"], resources=topics
+        )
+    ]
+    keys = _unique(
+        key for key in (_topic_key_arn(stack, topic) for topic in topics) if key is not None
+    )
+    if keys:
+        statements.append(
+            iam.PolicyStatement(
+                sid="EncryptAsyncInferenceNotifications",
+                actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                resources=keys,
+            )
+        )
+    return statements
+
+
+def _topic_key_arn(stack: Stack, arn: Any) -> Any:
+    """The ARN of the key of the topic of this app whose ARN ``arn`` is (None: no such key).
+
+    A topic created in the app (``sns.Topic``) is found through its ARN token (its ``Ref``);
+    an imported one's key isn't known.
+    """
+    if not isinstance(arn, str) or not is_unresolved(arn):
+        return None
+    for token in Tokenization.reverse_string(arn).tokens:
+        target = getattr(token, "target", None)
+        scope = target.node.scope if isinstance(target, sns.CfnTopic) else None
+        if isinstance(scope, sns.Topic):
+            key = scope.master_key
+            return key.key_arn if key is not None else None
+    return None
 
 
 def automl_role_statements(

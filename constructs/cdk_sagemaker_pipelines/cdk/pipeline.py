@@ -2705,9 +2705,16 @@ class Pipeline(PipelineBase):
         one), as do the transform
         jobs of it: that role downloads the version's model data and pulls its image, which
         the definition doesn't name (the version's containers are read when the model is
-        created), so nothing is derived for them.
+        created), so nothing is derived for them. A version a RegisterModel step of the
+        pipeline registers names them there: they are derived, and not warned.
         """
-        if not self.plan.model_packages:
+        derived = {(step, where) for step, where, _ in self.plan.pipeline_model_packages}
+        unknown = [
+            (step, field_path, package)
+            for step, field_path, package in self.plan.model_packages
+            if (step, field_path) not in derived
+        ]
+        if not unknown:
             return
         models = "; ".join(
             f"step '{step}' field '{field_path}' ("
@@ -2717,7 +2724,7 @@ class Pipeline(PipelineBase):
                 else "known at deploy time"
             )
             + ")"
-            for step, field_path, package in self.plan.model_packages
+            for step, field_path, package in unknown
         )
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:model-from-model-package",
@@ -2731,8 +2738,7 @@ class Pipeline(PipelineBase):
             "framework images need none); a version of another account's group also needs "
             "that group's policy to let this account create models of it, and that account's "
             "store to share its models/ (ModelRegistry.share_with_account does both). Then "
-            "acknowledge this warning."
-            + self._dedicated_role_note(step for step, _, _ in self.plan.model_packages),
+            "acknowledge this warning." + self._dedicated_role_note(step for step, _, _ in unknown),
         )
 
     def _warn_emr_steps_creating_clusters(self) -> None:

@@ -342,6 +342,14 @@ _S3_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 # A Model step's containers that are registered versions (CreateModel's ModelPackageName).
 _MODEL_PACKAGE_FIELDS = ("PrimaryContainer.ModelPackageName", "Containers[*].ModelPackageName")
+# What a model of a registered version reads, as its role, of the version's containers
+# (CreateModelPackage's InferenceSpecification): their model data and serving code.
+_REGISTERED_CONTAINER_READS = (
+    "InferenceSpecification.Containers[*].ModelDataUrl",
+    "InferenceSpecification.Containers[*].ModelDataSource.S3DataSource.S3Uri",
+    "InferenceSpecification.Containers[*].Environment.SAGEMAKER_SUBMIT_DIRECTORY",
+)
+_REGISTERED_IMAGES = "InferenceSpecification.Containers[*].Image"
 # What the pipeline role needs on a version to create a model of it: CreateModel on the
 # model package besides the model (as AWS's cross-account deployment guide grants it on the
 # group's versions) and DescribeModelPackage, which reads its containers.
@@ -392,8 +400,9 @@ _KMS_FIELDS = (
     # OutputDataConfig.KmsKeyId, listed above, is an AutoML job's output key too.
     AUTOML_VOLUME_KEY_FIELD,
 )
-# The keys of _KMS_FIELDS that encrypt what a job or endpoint writes to S3 (not its
-# volumes): whoever reads that data needs them too (see _Planner.run with ``steps``).
+# The keys of _KMS_FIELDS (and _ENDPOINT_CONFIG_KMS_FIELDS) that encrypt what a job or
+# endpoint writes to S3 (not its volumes): whoever reads that data needs them too (see
+# _Planner.run with ``steps``).
 _OUTPUT_KMS_FIELDS = (
     "ProcessingOutputConfig.KmsKeyId",
     "OutputDataConfig.KmsKeyId",
@@ -401,12 +410,21 @@ _OUTPUT_KMS_FIELDS = (
     "TrainingJobDefinitions[*].OutputDataConfig.KmsKeyId",
     "TransformOutput.KmsKeyId",
     "DataCaptureConfig.KmsKeyId",
+    # An asynchronous endpoint's results (an EndpointConfig step's).
+    "AsyncInferenceConfig.OutputConfig.KmsKeyId",
 )
 # An endpoint configuration's keys: its instances' storage volumes (CreateEndpoint's caller
 # needs kms:CreateGrant on it "only if the associated EndpointConfig has a KmsKeyId
 # specified", SageMaker API permissions reference) and an asynchronous endpoint's results
 # (DataCaptureConfig.KmsKeyId is in _KMS_FIELDS).
 _ENDPOINT_CONFIG_KMS_FIELDS = ("KmsKeyId", "AsyncInferenceConfig.OutputConfig.KmsKeyId")
+# The SNS topics an asynchronous endpoint notifies of each result: its execution role (its
+# models' roles) publishes to them ("your IAM role must have sns:Publish permissions",
+# SageMaker's asynchronous inference guide, Check prediction results).
+ASYNC_NOTIFICATION_TOPIC_FIELDS = (
+    "AsyncInferenceConfig.OutputConfig.NotificationConfig.SuccessTopic",
+    "AsyncInferenceConfig.OutputConfig.NotificationConfig.ErrorTopic",
+)
 _IMAGE_FIELDS = (
     "AppSpecification.ImageUri",
     "AlgorithmSpecification.TrainingImage",
@@ -558,6 +576,10 @@ class PermissionPlan:
     # (``ModelPackageName``): the pipeline role creates the model from it; the version's
     # model data and image, which the model's role reads and pulls, only it names.
     model_packages: list[tuple[str, str, Any]] = field(default_factory=list)
+    # (step, field, RegisterModel step) of those whose version a RegisterModel step of the
+    # pipeline registers (its ``ModelPackageArn``): that step's containers are the version's,
+    # so their model data, code and images are planned as the Model step's own.
+    pipeline_model_packages: list[tuple[str, str, str]] = field(default_factory=list)
     reads: list[S3Access] = field(default_factory=list)
     writes: list[S3Access] = field(default_factory=list)
     property_file_reads: list[S3Access] = field(default_factory=list)
@@ -626,6 +648,10 @@ class PermissionPlan:
     # (step, model) of EndpointConfig steps that write S3 data (captured requests, async
     # results) with a model no Model step of the pipeline creates: that model's role writes.
     external_model_endpoints: list[tuple[str, Any]] = field(default_factory=list)
+    # The SNS topics asynchronous endpoints notify of their results (ARNs, maybe tokens), to
+    # which their execution role publishes (ASYNC_NOTIFICATION_TOPIC_FIELDS); a topic given
+    # as an expression is known only at run time, and left out.
+    notification_topics: list[Any] = field(default_factory=list)
     # The CloudWatch alarms Endpoint steps' deployments roll back on (ROLLBACK_ALARM_FIELD),
     # which the endpoints' execution role describes: names (maybe tokens), ``<literal
     # start>*`` for one joined at run time, ``*`` for one known only at run time.
@@ -913,6 +939,7 @@ class _Planner:
             for path in _MODEL_PACKAGE_FIELDS:
                 for where, package in _select(arguments, path):
                     plan.model_packages.append((name, f"Arguments.{where}", package))
+                    self._plan_registered_version(name, f"Arguments.{where}", package)
         elif kind == "Transform" and isinstance(arguments, Mapping):
             model = arguments.get("ModelName")
             if not self._names_a_pipeline_model(model):
@@ -931,6 +958,37 @@ class _Planner:
                 if not is_expression(key):
                     _add(plan.automl_volume_keys, key)
         self._property_file_reads(step)
+
+    def _plan_registered_version(self, step: str, where: str, package: Any) -> None:
+        """A model of the version a RegisterModel step of this pipeline registers.
+
+        ``ModelPackageName`` read from that step's ``ModelPackageArn``: the version's
+        containers are the step's, so what the model (and the Transform jobs and endpoints
+        of it) reads and pulls as its role is known: the containers' model data, serving
+        code and images, planned as the Model step's (its role may be its own, not the one
+        the registration is planned for; a location known only at run time is reported as
+        the Model step's too, at ``where``). Any other version's are known only to it
+        (``model_packages``).
+        """
+        reference = package.get("Get") if is_expression(package) else None
+        if not isinstance(reference, str) or not reference.startswith("Steps."):
+            return
+        producer, _, path = reference.removeprefix("Steps.").partition(".")
+        register = self.steps.get(producer)
+        if register is None or register.get("Type") != "RegisterModel":
+            return
+        if path != "ModelPackageArn":
+            return
+        plan = self.plan
+        registered = register.get("Arguments") or {}
+        for container_path in _REGISTERED_CONTAINER_READS:
+            for found, value in _select(registered, container_path):
+                if not _is_container_path(found, value):  # else packed in the model data
+                    self._locate(step, where, value, "read")
+        for _, image in _select(registered, _REGISTERED_IMAGES):
+            _add(plan.images, image)
+            plan.image_uses.append((step, where, image))
+        plan.pipeline_model_packages.append((step, where, producer))
 
     def _plan_function_step(self, name: str, arguments: Any) -> None:
         """What the SDK's runtime in a ``@step`` function's job reads and writes itself.
@@ -972,9 +1030,15 @@ class _Planner:
         elif kind == "EndpointConfig" and any(
             True for _, path in _S3_FIELDS["EndpointConfig"] for _ in _select(arguments, path)
         ):
-            for _, model in _select(arguments, "ProductionVariants[*].ModelName"):
-                if not self._names_a_pipeline_model(model):
-                    _add(plan.external_model_endpoints, (name, model))
+            # A shadow variant's model runs as its role too, and captures data as it.
+            for path in _ENDPOINT_MODEL_FIELDS:
+                for _, model in _select(arguments, path):
+                    if not self._names_a_pipeline_model(model):
+                        _add(plan.external_model_endpoints, (name, model))
+        for path in ASYNC_NOTIFICATION_TOPIC_FIELDS if kind == "EndpointConfig" else ():
+            for _, topic in _select(arguments, path):
+                if isinstance(topic, str) and topic:  # an expression: known only at run time
+                    _add(plan.notification_topics, topic)
 
     def _deployed_name(
         self, step: str, kind: str, where: str, resource_type: str, value: Any
@@ -1134,13 +1198,16 @@ class _Planner:
             if step.get("Type") in _RUNS_NO_MODEL_TYPES:
                 continue
             runs_as = self._model_fields(step)
+            # A job or endpoint running as a model's role that names that model elsewhere
+            # in its request (an environment variable, a tag) runs nothing more as it.
+            running = {model for _, model in runs_as}
             for where, reference in _references(step):
                 producer, _, path = reference.removeprefix("Steps.").partition(".")
                 if (
                     reference.startswith("Steps.")
                     and producer in unattributed
                     and path in _MODEL_NAME_PROPERTIES
-                    and (where, producer) not in runs_as
+                    and producer not in running
                 ):
                     _add(unattributed[producer], (name, where))
         return ModelRoles(
@@ -1842,7 +1909,8 @@ class ModelRoles:
     of inference components' own role). ``unattributed``: per Model step, (step, field) of
     the other places its model is named (``ModelName``, ``ModelArn``): a Lambda step's
     input, an inference component, an expression; what runs as its role there is not known.
-    Condition, Fail and Lineage steps run nothing with the model: they are left out.
+    Condition, Fail and Lineage steps run nothing with the model, nor does a step running
+    as its role that names it elsewhere too (a Transform job's environment): left out.
 
     Example::
 

@@ -260,6 +260,23 @@ class StepStore:
             self._authorize(uri, found, what)
         return found
 
+    def authorize_read(self, uri: str, what: str) -> None:
+        """Check the reader's read of the object ``uri``, which the runner serves elsewhere.
+
+        A registered version's model data and code come from the local registry's copies,
+        but SageMaker reads them at ``uri``, as the model's role: that read is checked as
+        any other, with the object's key (the one a step of this execution published it
+        with, else its bucket's default key). Nothing is read. Example::
+
+            store.authorize_read("s3://b/models/…/model.tar.gz", "the version's model data")
+        """
+        reader = self._reader
+        if reader is None:
+            return
+        target = self.check(uri, what)
+        found = self._find(target)
+        reader.read(target, what, found.key if found is not None else self._default_key(target))
+
     def _find(self, target: str) -> Located | None:
         for entry in (*self._outputs, *self._mappings):
             rest = under(target, entry.prefix)

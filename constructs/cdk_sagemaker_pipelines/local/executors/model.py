@@ -49,6 +49,9 @@ class ModelExecutor:
         if not containers:
             raise StepError("the model has neither PrimaryContainer nor Containers")
         resolved = [_from_package(item, field, ctx) for field, item in containers]
+        for (field, item), (package_container, served) in zip(containers, resolved, strict=True):
+            if package_container is not None and served is not None:
+                _authorize_version_reads(ctx, field, item, package_container, served)
         located = [
             package_container
             if package_container is not None
@@ -138,6 +141,30 @@ def _from_package(
     if registered.get("ModelDataUrl") is not None:
         served["ModelDataUrl"] = registered["ModelDataUrl"]
     return _package_container(package, registered, environment, where), served
+
+
+def _authorize_version_reads(
+    ctx: StepContext,
+    where: str,
+    container: Mapping[str, Any],
+    local: LocalContainer,
+    served: Mapping[str, Any],
+) -> None:
+    """Check the model's role may read what SageMaker reads of the version for it.
+
+    The runner serves the version's model data and code from the registry's copies, but
+    the model (and the Transform jobs of it) read them from S3 as the model's role, whose
+    grant the definition can't show (``grant_read_models``): checked here, as the reads of
+    a container of the model's own are (``locate_container``).
+    """
+    named = f"{where}.ModelPackageName"
+    version = container.get("ModelPackageName")
+    data = served.get("ModelDataUrl")
+    if isinstance(data, str) and data.startswith("s3://"):
+        ctx.store.authorize_read(data, f"{named}: the model data of version {version}")
+    code = local.code
+    if code is not None and code.uri.startswith("s3://"):
+        ctx.store.authorize_read(code.uri, f"{named}: the code of version {version}")
 
 
 def _package_container(

@@ -1277,7 +1277,7 @@ def test_batch_scoring_blocks_are_the_tested_examples() -> None:
         for line in (REPO / path).read_text().splitlines()
     )
     blocks = re.findall(r"^```python\n(.*?)^```", docs, re.S | re.M)
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     for block in blocks:
         for line in block.splitlines():
             if line.strip():

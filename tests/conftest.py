@@ -9,7 +9,9 @@ import signal
 import sys
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import pytest
@@ -87,17 +89,67 @@ def package_pycache() -> Path:
 # goes to ``package_pycache`` instead (pytest's rewritten modules follow the prefix too);
 # nothing is written into the source tree. Not in the tests/cdk session: under a prefix
 # installed packages' ``__pycache__`` don't count, and it would compile aws-cdk-lib's
-# 180 MB of sources there. After collection the settings are back: a module a test writes
-# and imports is compiled afresh, as before.
+# 180 MB of sources there; only pytest's rewritten modules go there in that session
+# (``cache_rewritten_modules``). After collection the settings are back: a module a test
+# writes and imports is compiled afresh, as before.
 _BYTECODE_SETTINGS = (sys.dont_write_bytecode, sys.pycache_prefix)
+
+
+def _nothing_to_undo() -> None:
+    """The undo where pytest keeps its rewritten modules itself (or can't be helped to)."""
+
+
+def cache_rewritten_modules(prefix: Path) -> Callable[[], None]:
+    """Keep pytest's rewritten modules (test modules, conftests) under ``prefix``; return the undo.
+
+    Only those, for the sessions that can't compile everything under a prefix (above): the
+    modules they import are compiled as before, installed packages read from their own
+    ``__pycache__``. Where bytecode isn't written, pytest still looks for a module it
+    rewrote before, where ``get_cache_dir`` says (``prefix`` here, the source's path
+    mirrored, as under ``sys.pycache_prefix``) and checks it against its source's hash;
+    it only doesn't write one: written here after rewriting. In the tests/cdk session
+    that is about 1.2 s of CPU, parsing, rewriting and compiling its 40-odd test modules.
+
+    Where this pytest's assertion rewriter lacks what this patches, it changes nothing
+    (slower, never different) and ``tests/test_conftest.py`` fails.
+    """
+    from _pytest.assertion import rewrite
+
+    names = ("get_cache_dir", "_rewrite_test", "_write_pyc", "try_makedirs", "PYC_TAIL")
+    if not all(hasattr(rewrite, name) for name in (*names, "assertstate_key")):
+        return _nothing_to_undo
+    own_cache_dir, own_rewrite_test = rewrite.get_cache_dir, rewrite._rewrite_test
+
+    def cache_dir(file_path: Path) -> Path:
+        return prefix.joinpath(*file_path.parts[1:-1])
+
+    def rewrite_and_keep(fn: Path, config: pytest.Config) -> tuple[bytes, CodeType]:
+        source_hash, code = own_rewrite_test(fn, config)
+        pyc = cache_dir(fn) / (fn.name[:-3] + rewrite.PYC_TAIL)
+        if rewrite.try_makedirs(pyc.parent):  # written atomically: sessions may share it
+            rewrite._write_pyc(config.stash[rewrite.assertstate_key], code, source_hash, pyc)
+        return source_hash, code
+
+    rewrite.get_cache_dir, rewrite._rewrite_test = cache_dir, rewrite_and_keep
+
+    def undo() -> None:
+        rewrite.get_cache_dir, rewrite._rewrite_test = own_cache_dir, own_rewrite_test
+
+    return undo
+
+
+_undo_rewrite_cache = _nothing_to_undo
 # (tests/jsii_guard.py's VARIABLE: imported from here, it would escape pytest's rewriting)
 if sys.dont_write_bytecode and os.environ.get("SMPIPE_TESTS_WITHOUT_JSII") == "1":
     sys.dont_write_bytecode, sys.pycache_prefix = False, str(package_pycache())
+elif sys.dont_write_bytecode:  # the tests/cdk session, or one session of the whole suite
+    _undo_rewrite_cache = cache_rewritten_modules(package_pycache())
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Leave the objects of collection, which live until the session ends, out of later scans."""
     sys.dont_write_bytecode, sys.pycache_prefix = _BYTECODE_SETTINGS
+    _undo_rewrite_cache()
     gc.freeze()
 
 

@@ -8,7 +8,6 @@ import types
 import pytest
 
 from tests import jsii_guard
-from tests.conftest import REPO
 from tests.jsii_guard import VARIABLE
 
 # A stand-in for importing aws_cdk: the guard only looks for the module, and the real one
@@ -21,11 +20,24 @@ STARTS_JSII_IN_A_TEST = (
 
 
 @pytest.fixture
-def guarded(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    monkeypatch.setenv("PYTHONPATH", str(REPO))
-    monkeypatch.setenv(VARIABLE, "1")
+def sessions(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """Sessions run in this process (``runpytest_inprocess``), each with a guard of its own.
+
+    A fresh interpreter each cost about 0.25 s of CPU. Here the guard's record of the first
+    offender is the session's own, and pytester takes away the stand-in ``jsii`` module
+    when the session ends: this session's guard sees neither. The real one, which a
+    ``pytest`` of the whole suite has loaded by now (tests/cdk), is out of their sight.
+    """
+    monkeypatch.setattr(jsii_guard, "_first_offender", [])
+    monkeypatch.delitem(sys.modules, "jsii", raising=False)
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # only the guard is needed
     return pytester
+
+
+@pytest.fixture
+def guarded(sessions: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    monkeypatch.setenv(VARIABLE, "1")
+    return sessions
 
 
 def test_the_first_test_that_starts_jsii_fails_by_name(guarded: pytest.Pytester) -> None:
@@ -34,7 +46,7 @@ def test_the_first_test_that_starts_jsii_fails_by_name(guarded: pytest.Pytester)
         test_b=STARTS_JSII_IN_A_TEST,
         test_c="def test_after():\n    pass\n",
     )
-    result = guarded.runpytest_subprocess("-p", "tests.jsii_guard", "-p", "no:cacheprovider")
+    result = guarded.runpytest_inprocess("-p", "tests.jsii_guard", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=3, errors=1)
     result.stdout.fnmatch_lines(["*test_b.py::test_starts started jsii*belong under tests/cdk/*"])
 
@@ -43,19 +55,17 @@ def test_a_module_that_imports_jsii_when_collected_stops_the_session(
     guarded: pytest.Pytester,
 ) -> None:
     guarded.makepyfile(test_d=STARTS_JSII + "def test_x():\n    pass\n")
-    result = guarded.runpytest_subprocess("-p", "tests.jsii_guard", "-p", "no:cacheprovider")
+    result = guarded.runpytest_inprocess("-p", "tests.jsii_guard", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*imported jsii while being collected*"])
 
 
 def test_without_the_variable_the_guard_does_nothing(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+    sessions: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PYTHONPATH", str(REPO))
     monkeypatch.delenv(VARIABLE, raising=False)
-    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    pytester.makepyfile(test_b=STARTS_JSII + "def test_starts():\n    pass\n")
-    result = pytester.runpytest_subprocess("-p", "tests.jsii_guard", "-p", "no:cacheprovider")
+    sessions.makepyfile(test_b=STARTS_JSII + "def test_starts():\n    pass\n")
+    result = sessions.runpytest_inprocess("-p", "tests.jsii_guard", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
 
 

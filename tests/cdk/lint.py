@@ -9,6 +9,13 @@ usually there. The worker runs at a lower priority, so it takes the CPU the test
 The session's lint jobs (the reference app's, and the modules' that lint a template of
 their own) go to one worker, a ``LintService`` (the ``lint_service`` fixture): a worker
 per job would import cfn-lint and build its rules again, about a second of CPU each.
+
+A module that gives the worker a job of its own (a template to lint, with
+``lint_in_background``; a question for cfn-lint's resource schemas,
+``create_only_properties``) does it in a session-scoped fixture named ``lint``
+(``MODULE_LINT``), whose inputs come from session-scoped fixtures too: ``conftest.py``
+queues it as the module's first test starts and runs the tests that read it last in the
+session, with the reference app's.
 """
 
 from __future__ import annotations
@@ -17,12 +24,14 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 WORKER = Path(__file__).with_name("lint_worker.py")
+# The fixture name of a module's own lint (see above).
+MODULE_LINT = "lint"
 REGIONS = ["us-east-1", "eu-west-1"]
 
 
@@ -113,31 +122,27 @@ class LintService:
             self._stderr.close()
 
 
-class BackgroundLint:
-    """cfn-lint of some templates, queued now to ``service``, read when ``results()`` is called.
+class BackgroundJob:
+    """A job of the worker's (``lint_worker.py``), queued now to ``service``; ``result()`` reads it.
 
     ``directory`` (empty, the caller's: a ``tmp_path_factory`` directory, which pytest
     removes with its old sessions) holds the job and its result.
     """
 
-    def __init__(self, templates: Mapping[str, str], directory: Path, service: LintService) -> None:
+    def __init__(self, job: Mapping[str, Any], directory: Path, service: LintService) -> None:
         self._service = service
-        job = directory / "job.json"
-        job.write_text(json.dumps({"regions": REGIONS, "templates": dict(templates)}))
+        path = directory / "job.json"
+        path.write_text(json.dumps(job))
         self._result = directory / "result.json"
-        self._results: dict[str, list[LintMatch]] | None = None
-        service.submit(job, self._result)
+        self._loaded: Any = None
+        service.submit(path, self._result)
 
-    def results(self) -> dict[str, list[LintMatch]]:
-        """Each template's matches, waiting for the worker if it is still linting."""
-        if self._results is None:
+    def result(self) -> Any:
+        """What the worker wrote (JSON), waiting for it if it is still at work."""
+        if self._loaded is None:
             self._wait()
-            loaded = json.loads(self._result.read_text())
-            self._results = {
-                name: [LintMatch(rule, tuple(path), message) for rule, path, message in matches]
-                for name, matches in loaded.items()
-            }
-        return self._results
+            self._loaded = json.loads(self._result.read_text())
+        return self._loaded
 
     def _wait(self) -> None:
         # The worker writes the result file whole (renamed into place): its existence is
@@ -155,6 +160,36 @@ class BackgroundLint:
             if time.monotonic() > deadline:
                 raise AssertionError(f"cfn-lint took more than {TIMEOUT_SECONDS} s ({WORKER.name})")
             time.sleep(POLL_SECONDS)
+
+
+class BackgroundLint(BackgroundJob):
+    """cfn-lint of some templates, queued now to ``service``, read when ``results()`` is called."""
+
+    def __init__(self, templates: Mapping[str, str], directory: Path, service: LintService) -> None:
+        super().__init__({"regions": REGIONS, "templates": dict(templates)}, directory, service)
+        self._results: dict[str, list[LintMatch]] | None = None
+
+    def results(self) -> dict[str, list[LintMatch]]:
+        """Each template's matches, waiting for the worker if it is still linting."""
+        if self._results is None:
+            self._results = {
+                name: [LintMatch(rule, tuple(path), message) for rule, path, message in matches]
+                for name, matches in self.result().items()
+            }
+        return self._results
+
+
+def create_only_properties(
+    resource_types: Iterable[str], directory: Path, service: LintService
+) -> BackgroundJob:
+    """The ``createOnlyProperties`` of each of ``resource_types`` in cfn-lint's schemas.
+
+    Of us-east-1, as JSON pointers (``/properties/BucketName``), read by the worker, which
+    imports cfn-lint anyway: imported in the tests/cdk session, that is about 0.5 s of its
+    CPU (its rules load SymPy). ``result()`` maps each type to its list.
+    """
+    request = {"region": "us-east-1", "types": sorted(set(resource_types))}
+    return BackgroundJob({"create_only": request}, directory, service)
 
 
 def lint_in_background(

@@ -5,7 +5,9 @@ given as a line ``["JOB.json", "RESULT.json"]`` (JSON) on its standard input, un
 input ends: the session's jobs share one import of cfn-lint and one runner per list of
 regions (about a second of CPU each). A job holds the regions and the templates
 (``{"regions": [...], "templates": {name: template text}}``); its result maps each name to
-its matches, ``[rule id, path, message]`` each, in cfn-lint's order. A job that fails
+its matches, ``[rule id, path, message]`` each, in cfn-lint's order. A job may instead ask
+for resource types' ``createOnlyProperties`` in cfn-lint's schemas
+(``{"create_only": {"region": ..., "types": [...]}}``: type -> pointers). A job that fails
 writes ``RESULT.error`` instead, with its traceback; the next one still runs. The worker
 runs at a lower CPU priority: beside the tests, it takes the time they leave idle.
 """
@@ -63,8 +65,22 @@ def _write(path: Path, text: str) -> None:
     partial.replace(path)
 
 
+def create_only(request: dict[str, Any]) -> dict[str, list[str]]:
+    """The ``createOnlyProperties`` of each resource type of ``request`` in its region."""
+    from cfnlint.schema.manager import PROVIDER_SCHEMA_MANAGER  # type: ignore[import-untyped]
+
+    return {
+        resource_type: PROVIDER_SCHEMA_MANAGER.get_resource_schema(
+            request["region"], resource_type
+        ).schema.get("createOnlyProperties", [])
+        for resource_type in request["types"]
+    }
+
+
 def _run(job_path: Path, result_path: Path) -> None:
-    _write(result_path, json.dumps(lint(json.loads(job_path.read_text(encoding="utf-8")))))
+    job = json.loads(job_path.read_text(encoding="utf-8"))
+    answer = create_only(job["create_only"]) if "create_only" in job else lint(job)
+    _write(result_path, json.dumps(answer))
 
 
 def serve(lines: Iterable[str]) -> None:

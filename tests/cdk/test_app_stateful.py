@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cfnlint.schema.manager import PROVIDER_SCHEMA_MANAGER  # type: ignore[import-untyped]
 
 from tests.cdk.assembly import reference_stacks, stack_test_id
 from tests.cdk.conftest import SynthesizedApp, cdk_context
+from tests.cdk.lint import BackgroundJob, LintService, create_only_properties
 
 INVENTORY_FILE = Path(__file__).with_name("stateful_resources.json")
 # AWS::KMS::Key has no createOnlyProperties in its resource schema, but changing these
@@ -148,15 +148,30 @@ def test_the_inventory_lists_every_stateful_resource(reference_app: SynthesizedA
     assert unlisted == []
 
 
-def test_the_inventory_names_every_property_whose_change_replaces_the_resource():
+@pytest.fixture(scope="session")
+def lint(tmp_path_factory: pytest.TempPathFactory, lint_service: LintService) -> BackgroundJob:
+    """The inventory's types' createOnlyProperties, from cfn-lint's schemas (``MODULE_LINT``).
+
+    Read by the lint worker, queued as the module's first test starts: its test runs last.
+    """
+    types = {
+        resource["Type"]
+        for entry in inventory()["stacks"].values()
+        for resource in entry["resources"].values()
+    }
+    return create_only_properties(types, tmp_path_factory.mktemp("schemas"), lint_service)
+
+
+def test_the_inventory_names_every_property_whose_change_replaces_the_resource(
+    lint: BackgroundJob,
+):
     data = inventory()
+    create_only_of: dict[str, list[str]] = lint.result()
     missing: list[str] = []
     for stack, entry in data["stacks"].items():
         for logical_id, resource in entry["resources"].items():
-            schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource["Type"])
             create_only = {
-                pointer.removeprefix("/properties/")
-                for pointer in schema.schema.get("createOnlyProperties", [])
+                pointer.removeprefix("/properties/") for pointer in create_only_of[resource["Type"]]
             }
             if resource["Type"] == "AWS::KMS::Key":
                 create_only |= KMS_IMMUTABLE

@@ -95,17 +95,19 @@ class Built:
         self.prep_role = self.pipeline.dedicated_roles["Prep"]
 
 
-@pytest.fixture(scope="module")
+# Session-scoped: the lint test runs last in the session (tests/cdk/conftest.py), and reads
+# them again then; module-scoped, they would be built twice.
+@pytest.fixture(scope="session")
 def built() -> Built:
     return Built()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def every() -> Every:
     return Every()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lint(
     built: Built,
     every: Every,

@@ -112,16 +112,19 @@ class Built:
         self.template = Template.from_stack(self.stack)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # the lint test, last in the session, reads it too
 def built() -> Built:
     return Built()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lint(
     built: Built, tmp_path_factory: pytest.TempPathFactory, lint_service: LintService
 ) -> Iterator[tuple[dict[str, Any], BackgroundLint]]:
-    """cfn-lint of the built template, started as soon as it is synthesized."""
+    """cfn-lint of the built template, queued as the module's first test starts.
+
+    Its test runs last in the session (``tests/cdk/lint.py``, ``MODULE_LINT``).
+    """
     yield from lint_in_background(
         "endpoints",
         template_json(built.template),
@@ -138,10 +141,7 @@ def _properties(built: Built, construct: Any) -> dict[str, Any]:
 # -- Safe deployments ----------------------------------------------------------------------
 
 
-def test_the_canary_deployment_watches_the_alarms_added(
-    built: Built, lint: tuple[dict[str, Any], BackgroundLint]
-) -> None:
-    # (``lint`` only starts the lint worker, early: the last test reads its findings.)
+def test_the_canary_deployment_watches_the_alarms_added(built: Built) -> None:
     endpoint = built.guarded
     errors, slow = endpoint.rollback_alarms
     assert [alarm.node.path for alarm in (errors, slow)] == [
@@ -1061,7 +1061,7 @@ def test_fails_a_second_scalable_target(built: Built) -> None:
         built.warm.add_provisioned_concurrency_scaling(max_capacity=5, target_utilization=0.5)
 
 
-# -- cfn-lint (last: the worker lints while the tests above run) -------------------------------
+# -- cfn-lint (run last in the session: the worker lints while the other tests run) -----------
 
 
 def test_cfn_lint_finds_nothing_in_the_endpoints(

@@ -186,16 +186,19 @@ class Built:
         return {"Fn::GetAtt": [logical_id(endpoint.cfn_models[variant]), "ModelName"]}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # the lint test, last in the session, reads it too
 def built() -> Built:
     return Built()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lint(
     built: Built, tmp_path_factory: pytest.TempPathFactory, lint_service: LintService
 ) -> Iterator[tuple[dict[str, Any], BackgroundLint]]:
-    """cfn-lint of the built template, started as soon as it is synthesized."""
+    """cfn-lint of the built template, queued as the module's first test starts.
+
+    Its test runs last in the session (``tests/cdk/lint.py``, ``MODULE_LINT``).
+    """
     yield from lint_in_background(
         "variants",
         template_json(built.template),
@@ -212,10 +215,7 @@ def _dimensions(stack: cdk.Stack, metric: cloudwatch.Metric) -> dict[str, Any]:
 # -- The guide's A/B test and shadow test -----------------------------------------------------
 
 
-def test_the_guides_ab_test_serves_champion_and_challenger_by_weight(
-    built: Built, lint: tuple[dict[str, Any], BackgroundLint]
-) -> None:
-    # (``lint`` only starts the lint worker, early: the last test reads its findings.)
+def test_the_guides_ab_test_serves_champion_and_challenger_by_weight(built: Built) -> None:
     endpoint = built.prod
     assert endpoint.variant_names == ("AllTraffic", "Challenger")
     assert [model.node.id for model in endpoint.cfn_models.values()] == [
@@ -957,7 +957,7 @@ def test_fails_scaling_a_variant_twice(refusals: Refusals) -> None:
         )
 
 
-# -- cfn-lint (last: the worker lints while the tests above run) -------------------------------
+# -- cfn-lint (run last in the session: the worker lints while the other tests run) -----------
 
 
 def test_cfn_lint_finds_nothing_in_the_variants(

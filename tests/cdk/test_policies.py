@@ -1998,6 +1998,7 @@ def test_registrations_without_a_literal_group_may_register_in_any_group_pending
         step["Arguments"]["ModelApprovalStatus"] = "PendingManualApproval"
     stack = new_stack()
     pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    annotations = Annotations.from_stack(stack)  # first: Built's template is this synthesis's
     built = Built(stack, pipeline)
     packages, groups = f"{SM}:model-package/*", f"{SM}:model-package-group/*"
     pending = {"StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}}
@@ -2014,7 +2015,7 @@ def test_registrations_without_a_literal_group_may_register_in_any_group_pending
     assert pipeline.role_policy is not None
     reason = _acknowledged(pipeline.role_policy)[f"Annotation::{WILDCARD_RULE}[Resource::{groups}]"]
     assert "names its model package group only at run time" in reason
-    Annotations.from_stack(stack).has_warning(
+    annotations.has_warning(
         "/Test/Training",
         Match.string_like_regexp(
             r"^RegisterModel step\(s\) 'Register-RegisterModel' \(group known only at run "

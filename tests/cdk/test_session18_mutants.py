@@ -75,14 +75,15 @@ def test_a_version_known_at_deploy_time_may_be_any_version_beside_those_named() 
     exported = cdk.Fn.import_value("LatestApprovedModelArn")
     pipeline = _models_of(stack, exported, VERSION_OF_ANOTHER_ACCOUNT)
 
+    # Annotations first: the template is then that synthesis's (one synthesis, not two).
+    (warning,) = Annotations.from_stack(stack).find_warning(
+        f"/{pipeline.node.path}", Match.string_like_regexp(MODEL_WARNING)
+    )
     found = _model_statements(stack, pipeline)
     assert {sid: entry["Resource"] for sid, entry in found.items()} == {
         "CreateModelsFromModelVersions": VERSION_OF_ANOTHER_ACCOUNT,
         "CreateModelsFromModelVersionsOfAnyGroup": ANY_VERSION_HERE,
     }
-    (warning,) = Annotations.from_stack(stack).find_warning(
-        f"/{pipeline.node.path}", Match.string_like_regexp(MODEL_WARNING)
-    )
     assert str(warning.entry.data).startswith(
         "The models of step 'Model0' field 'Arguments.PrimaryContainer.ModelPackageName' "
         "(known at deploy time); step 'Model1' field "

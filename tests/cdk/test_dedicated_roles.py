@@ -127,6 +127,16 @@ def lint(
     return templates, worker
 
 
+def _prep(**options: Any) -> ProcessingStep:
+    """A ``Prep`` step running ``prep.py`` on the SKLearn image, with ``options``."""
+    return ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/prep.py"),
+        **options,
+    )
+
+
 def _resources(statement: dict[str, Any]) -> list[Any]:
     found = statement["Resource"]
     return found if isinstance(found, list) else [found]
@@ -315,10 +325,7 @@ def test_a_check_step_and_a_branch_step_run_as_their_dedicated_roles() -> None:
 
 def test_warnings_name_the_dedicated_role_to_grant() -> None:
     key = ParameterString(name="InputKey")
-    prep = ProcessingStep(
-        name="Prep",
-        image=Image.sklearn("1.2-1"),
-        code=Code.from_s3("s3://code-bucket/prep.py"),
+    prep = _prep(
         inputs={"raw": Join(on="", values=["s3://raw-data/", key])},
     )
     # A Transform job runs as its model's role alone; an endpoint also serving a model the
@@ -390,10 +397,7 @@ def _kms(name: str) -> str:
 def test_roles_may_decrypt_the_outputs_of_other_roles_steps_they_read() -> None:
     # Prep (step role) → Train (dedicated) → Model (the step role is its execution role) →
     # Score (a transform job of that model: the step role too). Each output has its own key.
-    prep = ProcessingStep(
-        name="Prep",
-        image=Image.sklearn("1.2-1"),
-        code=Code.from_s3("s3://code-bucket/prep.py"),
+    prep = _prep(
         inputs={"raw": "s3://raw-data/incoming/"},
         outputs=["train"],
         output_kms_key=_kms("prep-out"),
@@ -454,10 +458,7 @@ def _every_kind() -> PipelineDefinition:
     Prep's, Train's and Score's outputs have keys of their own: whoever reads them needs the
     key.
     """
-    prep = ProcessingStep(
-        name="Prep",
-        image=Image.sklearn("1.2-1"),
-        code=Code.from_s3("s3://code-bucket/prep.py"),
+    prep = _prep(
         inputs={"raw": "s3://raw-data/incoming/"},
         outputs=["train"],
         output_kms_key=_kms("prep-out"),
@@ -540,10 +541,7 @@ def _endpoint_of(model: Any, capture: str, name: str = "churn") -> EndpointStep:
 
 def _prep_and_automl() -> PipelineDefinition:
     """Prep → AutoML: with "*", no job runs as the step role (AutoML has its own)."""
-    prep = ProcessingStep(
-        name="Prep",
-        image=Image.sklearn("1.2-1"),
-        code=Code.from_s3("s3://code-bucket/prep.py"),
+    prep = _prep(
         inputs={"raw": "s3://raw-data/incoming/"},
         outputs=["train"],
     )
@@ -555,10 +553,7 @@ def _none_eligible() -> PipelineDefinition:
     """Job steps "*" skips: one given a role, a tuning step one of whose definitions has one,
     a Model step whose model a Lambda step is given (what runs as its role there is unknown).
     """
-    prep = ProcessingStep(
-        name="Prep",
-        image=Image.sklearn("1.2-1"),
-        code=Code.from_s3("s3://code-bucket/prep.py"),
+    prep = _prep(
         inputs={"raw": "s3://raw-data/incoming/"},
         outputs=["train"],
         role=ROLE,
@@ -1057,10 +1052,7 @@ def _external_models() -> dict[str, PipelineDefinition]:
 
     A Transform job, an endpoint capturing data, an endpoint watching rollback alarms.
     """
-    prep = ProcessingStep(
-        name="Prep",
-        image=Image.sklearn("1.2-1"),
-        code=Code.from_s3("s3://code-bucket/prep.py"),
+    prep = _prep(
         outputs=["batch"],
     )
     score = TransformStep(
@@ -1258,10 +1250,7 @@ def test_fails_an_automl_step() -> None:
 
 
 def test_fails_a_step_given_a_role_of_its_own() -> None:
-    prep = ProcessingStep(
-        name="Prep",
-        image=Image.sklearn("1.2-1"),
-        code=Code.from_s3("s3://code-bucket/prep.py"),
+    prep = _prep(
         role=ROLE,
     )
     _refused(

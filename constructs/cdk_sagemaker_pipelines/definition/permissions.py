@@ -21,7 +21,7 @@ import itertools
 import re
 from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ._errors import Problem
 from ._lineage_names import ASSOCIATION_RESOURCE_TYPES, KIND_OF_ARNS, LINEAGE_KINDS
@@ -1572,36 +1572,40 @@ _CREATORS = {
 _AUTOML_OUTPUT_PROPERTIES = ("BestCandidate.", "BestCandidateProperties.", "AutoMLJobArtifacts.")
 
 
-def _references(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
+def _references(value: Any) -> Iterator[tuple[str, str]]:
     """(field, reference) of every ``Get`` in a step entry, its branches left out."""
-    if isinstance(value, Mapping):
-        reference = value.get("Get") if len(value) == 1 else None
-        if isinstance(reference, str):
-            yield where, reference
-            return
-        for key, item in value.items():
-            if key in ("IfSteps", "ElseSteps"):
-                continue
-            yield from _references(item, f"{where}.{key}" if where else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _references(item, f"{where}[{index}]")
+    for where, reference in _one_member_objects(value, "Get", str):
+        yield where, cast(str, reference)
 
 
-def _json_gets(value: Any, where: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
+def _json_gets(value: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """(field, body) of every ``Std:JsonGet`` in a step entry, its branches left out."""
+    for where, body in _one_member_objects(value, "Std:JsonGet", Mapping):
+        yield f"{where}.Std:JsonGet", cast(Mapping[str, Any], body)
+
+
+def _one_member_objects(
+    value: Any, member: str, kind: type | tuple[type, ...], where: str = ""
+) -> Iterator[tuple[str, Any]]:
+    """(field, body) of every ``{member: body}`` in a step entry with a ``kind`` body.
+
+    The functions of the definition (``Get``, ``Std:JsonGet``) are objects of one member.
+    A step's branches (``IfSteps``, ``ElseSteps``) are steps of their own: left out.
+    """
     if isinstance(value, Mapping):
-        body = value.get("Std:JsonGet") if len(value) == 1 else None
-        if isinstance(body, Mapping):
-            yield f"{where}.Std:JsonGet", body
+        body = value.get(member) if len(value) == 1 else None
+        if isinstance(body, kind):
+            yield where, body
             return
         for key, item in value.items():
             if key in ("IfSteps", "ElseSteps"):
                 continue
-            yield from _json_gets(item, f"{where}.{key}" if where else str(key))
+            yield from _one_member_objects(
+                item, member, kind, f"{where}.{key}" if where else str(key)
+            )
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _json_gets(item, f"{where}[{index}]")
+            yield from _one_member_objects(item, member, kind, f"{where}[{index}]")
 
 
 # Stand-ins, in the text of a location, for values known only at run time.

@@ -8,10 +8,13 @@ from typing import Any
 
 import pytest
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk.assertions import Template
 
 from cdk_sagemaker_pipelines.cdk import Pipeline
 from cdk_sagemaker_pipelines.definition import (
+    Code,
     ContinuousParameter,
     Image,
     PipelineDefinition,
@@ -22,7 +25,16 @@ from cdk_sagemaker_pipelines.definition import (
     TuningStep,
 )
 from tests.cdk.conftest import new_stack
-from tests.cdk.helpers import SKLEARN_URI, definition_of, logical_id, s3_arn, steps_by_name
+from tests.cdk.helpers import (
+    ASSETS_BUCKET,
+    PREPROCESS,
+    SKLEARN_URI,
+    definition_of,
+    logical_id,
+    s3_arn,
+    statements,
+    steps_by_name,
+)
 from tests.cdk.test_policies import attached
 from tests.conftest import ROLE
 
@@ -30,8 +42,11 @@ NAME = "raw"
 SDK_GENERATED = Path(__file__).resolve().parents[1] / "definition" / "sdk_generated"
 
 
-def processing(name: str, source: str, destination: str, **members: Any) -> RawStep:
-    """A raw Processing step reading ``source`` and writing ``destination``, naming no role."""
+def processing(name: str, source: Any, destination: str, **members: Any) -> RawStep:
+    """A raw Processing step reading ``source`` and writing ``destination``, naming no role.
+
+    ``source`` is a URI or a bindable (``Code``, ``S3Location``).
+    """
     return RawStep(
         name=name,
         type="Processing",
@@ -116,6 +131,42 @@ def test_raw_job_steps_run_as_the_binder_s_roles_which_get_their_grants() -> Non
     assert own["WriteDataInCleanBucket"]["Resource"] == s3_arn("clean-bucket/prep*")
     assert not any("Raw" in sid or "Report" in sid for sid in own)
     assert not any("job-role-not-step-role" in warning for warning in _warnings(pipeline))
+
+
+def test_bindables_in_raw_arguments_are_bound_and_granted_as_in_typed_steps(
+    tmp_path: Path,
+) -> None:
+    # An image built from a Dockerfile and a local script, where a raw entry has URIs: the
+    # binder stages both, and the planner, reading the compiled entry, grants the reads.
+    directory = tmp_path / "scorer"
+    directory.mkdir()
+    (directory / "Dockerfile").write_text("FROM python:3.11-slim\n")
+    built = processing(
+        "Built",
+        Code.from_asset(PREPROCESS),
+        "s3://report-bucket/built",
+        AppSpecification={"ImageUri": Image.from_asset(directory)},
+    )
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[built]))
+    template = Template.from_stack(stack)
+    arguments = steps_by_name(definition_of(template))["Built"]["Arguments"]
+    image = pipeline.node.find_child("ImageScorer")
+    assert isinstance(image, ecr_assets.DockerImageAsset)
+    assert arguments["AppSpecification"]["ImageUri"].endswith(f":{image.asset_hash}}}")
+    code = pipeline.node.find_child("CodePreprocessPy")
+    assert isinstance(code, s3_assets.Asset)
+    uri = f"s3://{ASSETS_BUCKET}/{code.s3_object_key}"
+    assert arguments["ProcessingInputs"][0]["S3Input"]["S3Uri"] == uri
+    found = statements(template, pipeline.step_role_policy)
+    reads = json.dumps(
+        [entry["Resource"] for sid, entry in found.items() if sid.startswith("Read")]
+    )
+    assert json.dumps(s3_arn(f"{ASSETS_BUCKET}/{code.s3_object_key}*")) in reads
+    assert found["PullImages"]["Resource"] == (
+        "arn:aws:ecr:us-east-1:111122223333:repository/"
+        "cdk-hnb659fds-container-assets-111122223333-us-east-1"
+    )
 
 
 def test_a_raw_step_s_written_role_and_network_stay_as_written_and_are_warned() -> None:

@@ -154,6 +154,23 @@ def test_without_roles_leaves_the_bound_role_out_of_a_raw_step() -> None:
     assert definition_difference(compiled, definition) is None
 
 
+def test_a_step_with_a_null_member_is_not_raw_as_no_keyword_writes_the_null() -> None:
+    # RawStep.from_json keeps the null for validation to judge, but RawStep(...) code has
+    # no keyword that writes it: the step is its class's, and its problems are said so.
+    definition = _abalone_without_instance_type()
+    [process] = [step for step in definition["Steps"] if step["Name"] == "AbaloneProcess"]
+    process["DisplayName"] = None
+    with pytest.raises(ConversionError) as raised:
+        convert_definition(definition)
+    assert [str(problem) for problem in raised.value.problems] == [
+        "step 'AbaloneProcess' field 'Arguments.ProcessingResources.ClusterConfig.InstanceType': "
+        "ProcessingStep always writes this member (from instance_type=), and the definition "
+        "has none",
+        "step 'AbaloneProcess' field 'DisplayName': ProcessingStep can't write it as the "
+        "definition has it",
+    ]
+
+
 def test_fails_what_a_raw_step_would_write_otherwise_as_its_class_would() -> None:
     # A model of no role: the binder would give the RawStep one, which the entry hasn't.
     definition = json.loads((SDK_GENERATED / "sdk-abalone.json").read_text())

@@ -2612,7 +2612,8 @@ class _Converter:
             rendered = step.to_request(ctx)
         except PipelineDefinitionError:
             return False
-        if ctx.problems or first_difference(rendered, plan.entry, "") is not None:
+        # A member kept as given (null, or of the wrong JSON type) has no keyword to write.
+        if step._given or ctx.problems or first_difference(rendered, plan.entry, "") is not None:
             return False
         plan.raw, plan.why_raw = True, tuple(why)
         self.scope.raw_steps.add(plan.entry["Name"])

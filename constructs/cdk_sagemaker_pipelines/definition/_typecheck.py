@@ -206,6 +206,19 @@ def check_fields(instance: Any) -> None:
             )
 
 
+def field_fits(cls: type, name: str) -> Callable[[Any], bool]:
+    """The test ``check_fields`` applies to field ``name`` of the checked class ``cls``.
+
+    For a caller that must know whether a value would pass before it constructs (as
+    ``RawStep.from_json``, which keeps what wouldn't for validation to report).
+
+    Example::
+
+        field_fits(RawStep, "depends_on")(["Prep"])  # True
+    """
+    return _fits(_hints(cls)[name])
+
+
 def _code_shorthand(value: Any) -> str | None:
     if not isinstance(value, str):
         return None

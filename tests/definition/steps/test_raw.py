@@ -17,6 +17,7 @@ from cdk_sagemaker_pipelines.definition import (
     ConditionStep,
     ExecutionVariables,
     FailStep,
+    Image,
     Join,
     JsonGet,
     ModelStep,
@@ -32,6 +33,7 @@ from cdk_sagemaker_pipelines.definition import (
     PropertyFile,
     PropertyPathError,
     RawStep,
+    S3Location,
     StaticBinder,
     StepExceptionType,
     StepOutput,
@@ -315,6 +317,158 @@ def test_role_fields_say_where_the_job_s_role_is_and_what_is_written_there() -> 
         "Arguments.TrainingJobDefinitions[1].RoleArn": None,
     }
     assert RawStep(name="Stop", type="Fail", arguments={}).role_fields() == {}
+
+
+def test_from_json_keeps_a_null_member_for_validation_to_report() -> None:
+    # A null member of a keyword is written as given, and judged as the JSON's is: a null
+    # CacheConfig is a problem there, a null DisplayName isn't.
+    entry: dict[str, Any] = {
+        "Name": "Notify",
+        "Type": "Lambda",
+        "Arguments": {},
+        "FunctionArn": FUNCTION,
+        "DisplayName": None,
+        "CacheConfig": None,
+    }
+    step = RawStep.from_json(entry)
+    assert json.dumps(step.to_request()) == json.dumps(entry)
+    definition = {"Version": "2020-12-01", "Steps": [entry]}
+    expected = [(p.step, p.field, p.message) for p in validate_definition(definition)]
+    assert expected == [
+        ("Notify", "CacheConfig", "expected an object with Enabled and ExpireAfter")
+    ]
+    assert problems_of(step) == expected
+
+
+LAMBDA = {"Name": "Notify", "Type": "Lambda", "Arguments": {}, "FunctionArn": FUNCTION}
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        {"Type": 5},
+        {"Type": None},
+        {"Type": "Processing", "Arguments": []},
+        {"Type": "Processing", "Arguments": None},
+        {"DependsOn": "First"},
+        {"DependsOn": [1]},
+        {"DisplayName": 5, "Description": ["x"]},
+        {"CacheConfig": "yes"},
+        {"Type": "Processing", "Arguments": [], "RetryPolicies": {"MaxAttempts": 2}},
+        {"Type": "Processing", "Arguments": [], "RetryPolicies": ["x"], "PropertyFiles": "x"},
+    ],
+    ids=repr,
+)
+def test_from_json_reports_a_malformed_member_as_the_definition_json_check_does(
+    members: dict[str, Any],
+) -> None:
+    # Members of the wrong JSON type are content problems there, collected with the others:
+    # so they are from a RawStep, not raised when it is built (as the keywords' are).
+    entry = {**LAMBDA, **members}
+    definition = {"Version": "2020-12-01", "Steps": [entry]}
+    expected = [(p.step, p.field, p.message) for p in validate_definition(definition)]
+    assert expected
+    step = RawStep.from_json(entry)
+    assert json.dumps(step.to_request(RenderContext(StaticBinder(role_arn=ROLE)))) == json.dumps(
+        entry
+    )
+    assert problems_of(step) == expected
+
+
+def test_from_json_raises_for_a_name_that_is_no_string_in_the_json_check_s_words() -> None:
+    entry = {**LAMBDA, "Name": 123}
+    definition = {"Version": "2020-12-01", "Steps": [entry]}
+    [problem] = validate_definition(definition)
+    assert (problem.field, problem.message) == ("Steps[0].Name", "every step needs a Name string")
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"^RawStep.from_json: field 'Name': every step needs a Name string, got int 123$",
+    ):
+        RawStep.from_json(entry)
+
+
+def test_bindables_anywhere_in_the_arguments_are_bound_as_in_typed_steps(tmp_path: Path) -> None:
+    script = tmp_path / "evaluate.py"
+    script.write_text("print('ok')\n")
+    schema = tmp_path / "schema.json"
+    schema.write_text("{}")
+    step = RawStep(
+        name="Evaluate",
+        type="Processing",
+        arguments=processing_arguments(
+            AppSpecification={"ImageUri": Image.sklearn("1.2-1")},
+            ProcessingInputs=[
+                {"InputName": "code", "S3Input": {"S3Uri": Code.from_asset(script)}},
+                {"InputName": "data", "S3Input": {"S3Uri": S3Location.from_bucket("data", "in/")}},
+                {"InputName": "schema", "S3Input": {"S3Uri": S3Location.from_asset(schema)}},
+            ],
+        ),
+    )
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, code_prefix="s3://my-bucket/code")
+    arguments = step.to_request(RenderContext(binder))["Arguments"]
+    typed = ProcessingStep(name="Typed", image=Image.sklearn("1.2-1"))
+    assert (
+        arguments["AppSpecification"]["ImageUri"]
+        == (typed.to_request(RenderContext(binder))["Arguments"]["AppSpecification"]["ImageUri"])
+    )
+    assert [item["S3Input"]["S3Uri"] for item in arguments["ProcessingInputs"]] == [
+        "s3://my-bucket/code/evaluate.py",
+        "s3://data/in/",
+        "s3://my-bucket/code/schema.json",
+    ]
+    # What the binder can't bind is a problem of the step and field, as in a typed step;
+    # an asset written to (a job output) is refused.
+    output = {
+        "Outputs": [{"OutputName": "report", "S3Output": {"S3Uri": S3Location.from_asset(schema)}}]
+    }
+    unbound = dataclasses.replace(
+        step, arguments={**step.arguments, "ProcessingOutputConfig": output}
+    )
+    problems = {
+        (name, field): message
+        for name, field, message in problems_of(unbound)
+        if field is not None and "Uri" in field
+    }
+    assert problems[("Evaluate", "Arguments.ProcessingInputs[0].S3Input.S3Uri")].startswith(
+        "local code"
+    )
+    assert "Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri" in {
+        field for _, field in problems
+    }
+
+
+def test_a_non_string_expression_in_a_string_field_is_joined_as_in_typed_steps() -> None:
+    # As a typed step writes hyperparameters and environment: by the request shape of the
+    # step's type; a number field keeps the expression, a literal stays as given.
+    epochs = ParameterInteger(name="Epochs", default_value=3)
+    count = ParameterInteger(name="Count", default_value=1)
+    mode = ParameterString(name="Mode", default_value="fast")
+    step = RawStep(
+        name="Train",
+        type="Training",
+        arguments={
+            "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
+            "HyperParameters": {"epochs": epochs, "mode": mode, "depth": 4},
+            "ResourceConfig": {
+                "InstanceType": "ml.m5.large",
+                "InstanceCount": count,
+                "VolumeSizeInGB": 30,
+            },
+            "OutputDataConfig": {"S3OutputPath": "s3://my-bucket/models"},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        },
+    )
+    arguments = step.to_request(RenderContext(StaticBinder(role_arn=ROLE)))["Arguments"]
+    assert arguments["HyperParameters"] == {
+        "epochs": {"Std:Join": {"On": "", "Values": [{"Get": "Parameters.Epochs"}]}},
+        "mode": {"Get": "Parameters.Mode"},
+        "depth": 4,
+    }
+    assert arguments["ResourceConfig"]["InstanceCount"] == {"Get": "Parameters.Count"}
+    problems = problems_of(step, parameters=[epochs, count, mode])
+    assert [(name, field) for name, field, _ in problems] == [
+        ("Train", "Arguments.HyperParameters['depth']")
+    ]
 
 
 # -- references both ways --------------------------------------------------------------------

@@ -10,20 +10,25 @@ know fails, as there).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._errors import PipelineDefinitionError, PropertyPathError
-from .._render import JsonValue, RenderContext, render
+from .._render import _MEMBER_NAME, JsonValue, RenderContext, render, render_string
+from .._shape_check import CompiledShape, compiled_shape
 from .._suggest import did_you_mean, one_of
-from .._typecheck import checked
-from ..expressions import PropertyFile
+from .._typecheck import checked, field_fits
+from ..bindables import Access, Code, Image, S3Location
+from ..expressions import Expression, PropertyFile
+from ..permissions import _S3_FIELDS, CHECK_STEP_TYPES
 from ..properties import Properties, PropertyNode, root_node
 from ..retry import CacheConfig, SageMakerJobStepRetryPolicy, StepRetryPolicy
-from ..validate import STEP_TYPES
-from ._base import Step, _root, add_job_tags, bind_role
+from ..validate import JOB_REQUEST_SHAPES, STEP_TYPES
+from ._base import Step, _root, add_job_tags, bind_code, bind_image, bind_role, bind_s3
 from ._outputs import StepOutput
 
 # The role a job of each type runs as, which the binder gives when the entry names none,
@@ -53,6 +58,11 @@ _KEYWORDS: dict[str, str] = {
 # The keyword members rendering leaves out when empty, as a typed step's; an entry that
 # has one keeps it (``RawStep._as_given``).
 _LIST_MEMBERS = ("DependsOn", "RetryPolicies", "PropertyFiles")
+# What ``from_json`` gives a required keyword whose member it keeps as given (see
+# ``RawStep._given``): the step must be constructed, the member is written as it was.
+_STAND_INS: dict[str, Any] = {"type": "", "arguments": {}}
+# A list index in a field path, for matching the planner's ``[*]`` paths.
+_INDEX = re.compile(r"\[\d+\]")
 
 
 if TYPE_CHECKING:
@@ -91,10 +101,13 @@ class RawStep(Step):
     ``OutputParameters``, ``CheckType``, …). Values anywhere may be the language's
     expressions (parameters, ``ExecutionVariables``, ``Join``, ``JsonGet``, other steps'
     ``properties``), which make data dependencies as in any step, or the definition's own
-    ``{"Get": "Steps.Prep.…"}``, checked as a definition JSON's are. The compiled entry is
-    what is given, expressions rendered, and goes through the checks of a definition
-    JSON's step (the request shape of ``Arguments``, retry and cache rules, property files,
-    references); ``properties`` are typed by ``type`` as a typed step's of that type.
+    ``{"Get": "Steps.Prep.…"}``, checked as a definition JSON's are; or bindables
+    (``Code``, ``Image``, ``S3Location``), bound as in typed steps. A non-string expression
+    where the request shape of ``type`` wants a string is wrapped in ``Std:Join``, as typed
+    steps write it. The compiled entry is what is given, expressions rendered, and goes
+    through the checks of a definition JSON's step (the request shape of ``Arguments``,
+    retry and cache rules, property files, references); ``properties`` are typed by
+    ``type`` as a typed step's of that type.
 
     Two things are added, as the typed steps get them: a job that names no role
     (``RoleArn``; a Model's ``ExecutionRoleArn``; each of a Tuning step's training job
@@ -112,7 +125,7 @@ class RawStep(Step):
                 "ProcessingResources": {"ClusterConfig": {
                     "InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 30}},
                 "AppSpecification": {
-                    "ImageUri": image_uri,
+                    "ImageUri": Image.from_asset("containers/archive"),
                     "ContainerArguments": ["--job", report.properties.TrainingJobName]},
             },
             retry_policies=[StepRetryPolicy(exception_types=[StepExceptionType.THROTTLING],
@@ -126,10 +139,16 @@ class RawStep(Step):
     retry_policies: Sequence[StepRetryPolicy | SageMakerJobStepRetryPolicy | Mapping[str, Any]] = ()
     property_files: Sequence[PropertyFile | Mapping[str, Any]] = ()
     extra_fields: Mapping[str, Any] | None = None
-    # The members of the entry ``from_json`` was given, in its order (the null ones of a
-    # keyword left out): the step is written so again. Empty for a step built by keywords
-    # (or by ``dataclasses.replace``), written in the keywords' order.
+    # The members of the entry ``from_json`` was given, in its order: the step is written
+    # so again. Empty for a step built by keywords (or by ``dataclasses.replace``), written
+    # in the keywords' order.
     _entry_members: tuple[str, ...] = field(default=(), init=False, repr=False)
+    # The keyword members ``from_json`` keeps as given, each written as it is: a null one,
+    # or one of the wrong JSON type (``"DependsOn": "Prep"``, a list ``Arguments``). The
+    # JSON path reports them with the other problems at validation, so a RawStep does too
+    # rather than raise at construction or drop them. The keyword holds its default (or a
+    # stand-in, ``_STAND_INS``).
+    _given: Mapping[str, Any] | None = field(default=None, init=False, repr=False)
     argument_fields: ClassVar[Mapping[str, str]] = {
         member: keyword for member, keyword in _KEYWORDS.items() if member != "Name"
     }
@@ -147,8 +166,9 @@ class RawStep(Step):
             """The step's run-time properties, typed by ``type`` as a typed step's of that type."""
             if self.type not in STEP_TYPES:
                 known = sorted(STEP_TYPES)
+                given = (self._given or {}).get("Type", self.type)
                 raise PropertyPathError(
-                    f"RawStep '{self.name}' has no properties: {self.type!r} is no step type ("
+                    f"RawStep '{self.name}' has no properties: {given!r} is no step type ("
                     + (did_you_mean(self.type, known) or f"expected one of {one_of(known, 20)}")
                     + ")"
                 )
@@ -173,10 +193,15 @@ class RawStep(Step):
         """A ``RawStep`` of a definition's step entry, as a definition JSON or the SDK has it.
 
         ``DependsOn`` stays a list of step names; members without a keyword go to
-        ``extra_fields``, null ones included; a null member of a keyword is left out, as
-        absent. Compiled, the step's entry is ``entry`` again, its members in its order
-        and those given empty kept (with the binder's role where it names none, and its
-        job tags); ``dataclasses.replace`` of it writes the keywords' order.
+        ``extra_fields``. Compiled, the step's entry is ``entry`` again, its members in its
+        order and those given empty kept (with the binder's role where it names none, and
+        its job tags); ``dataclasses.replace`` of it writes the keywords' order.
+
+        A member of a keyword that is null or of the wrong JSON type (``"DependsOn":
+        "Prep"``, a list ``Arguments``, a number ``Type``) is kept as given, not raised
+        here: compiling reports it with the step's other problems, in the words the
+        definition JSON's check uses (``step 'Notify' field 'DependsOn': expected a list of
+        step names``). Only a ``Name`` that is no string raises, as the step is known by it.
 
         Example::
 
@@ -187,27 +212,45 @@ class RawStep(Step):
             raise PipelineDefinitionError(
                 f"RawStep.from_json: expected a step entry (a mapping), got {type(entry).__name__}"
             )
+        name = entry.get("Name")
         missing = [member for member in ("Name", "Type", "Arguments") if member not in entry]
         if missing:
+            of = f"step {name!r}: " if isinstance(name, str) else ""
             raise PipelineDefinitionError(
-                f"RawStep.from_json: the entry has no {' or '.join(missing)} (a step entry "
-                "has Name, Type and Arguments)"
+                f"RawStep.from_json: {of}the entry has no {' or '.join(missing)} (a step "
+                "entry has Name, Type and Arguments)"
             )
-        keywords: dict[str, Any] = {}
+        if not isinstance(name, str):
+            # The step is known by its name (references, depends_on, problems): it can't be
+            # kept as given. The JSON check's words, and the field.
+            raise PipelineDefinitionError(
+                f"RawStep.from_json: field 'Name': every step needs a Name string, got "
+                f"{type(name).__name__} {name!r:.60}"
+            )
+        fits = _keyword_fits()
+        keywords: dict[str, Any] = {"name": name}
+        given: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         members: list[str] = []
         for member, value in entry.items():
-            keyword = _KEYWORDS.get(str(member))
+            member = str(member)
+            keyword = _KEYWORDS.get(member)
             if keyword is None:
-                extra[str(member)] = value
-            elif value is not None or keyword in ("name", "type", "arguments"):
+                extra[member] = value
+            elif keyword == "name":
+                pass
+            elif value is not None and fits[keyword](value):
                 keywords[keyword] = value
             else:
-                continue
-            members.append(str(member))
+                given[member] = value
+                if keyword in _STAND_INS:
+                    keywords[keyword] = _STAND_INS[keyword]
+            members.append(member)
         step = cls(**keywords, extra_fields=extra or None)
         # Frozen, and no keyword: the order is the entry's, not a choice of the caller's.
         object.__setattr__(step, "_entry_members", tuple(members))
+        if given:
+            object.__setattr__(step, "_given", given)
         return step
 
     def role_fields(self) -> dict[str, Any]:
@@ -285,10 +328,10 @@ class RawStep(Step):
     def _render_entry(self, ctx: RenderContext) -> dict[str, JsonValue]:
         entry = Step._render_entry(self, ctx)
         if self._entry_members:
-            entry = self._as_given(entry)
+            entry = self._as_given(entry, ctx)
         return add_job_tags(entry, ctx, self)
 
-    def _as_given(self, entry: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    def _as_given(self, entry: dict[str, JsonValue], ctx: RenderContext) -> dict[str, JsonValue]:
         """``entry`` with the members of the entry ``from_json`` was given, in its order.
 
         Byte for byte, so a definition JSON's step written as a ``RawStep`` deploys the
@@ -304,16 +347,70 @@ class RawStep(Step):
             entry["DependsOn"] = [
                 item if isinstance(item, str) else item.name for item in self.depends_on
             ]
+        for member, value in (self._given or {}).items():
+            entry[member] = render(value, ctx)
         given = {member: entry.pop(member) for member in self._entry_members if member in entry}
         return {**given, **entry}
 
     def _arguments(self, ctx: RenderContext) -> JsonValue:
-        arguments = render(self.arguments, ctx)  # a copy: the roles are added to it
+        # A copy, the roles added to it.
+        shape = JOB_REQUEST_SHAPES.get(self.type)
+        arguments = self._render_value(
+            self.arguments, ctx, "Arguments", compiled_shape(shape[0]) if shape else None
+        )
         if isinstance(arguments, dict):
             for field, role in self.role_fields().items():
                 if role is None:
                     self._bind_role(arguments, field, ctx)
         return arguments
+
+    def _render_value(
+        self, value: Any, ctx: RenderContext, where: str, shape: CompiledShape | None
+    ) -> JsonValue:
+        """``value`` at field ``where`` of the arguments, whose request shape is ``shape``.
+
+        As ``render``, and as a typed step writes them: a bindable (``Code``, ``Image``,
+        ``S3Location``) through the binder, a non-string expression where the shape wants
+        a string in ``Std:Join`` (``render_string``). Literals stay as given, for the
+        shape check to judge (a number in a string field is reported, not turned into one).
+        """
+        kind = type(value)
+        if kind is str or kind is int or kind is float or kind is bool or value is None:
+            return value
+        if isinstance(value, Expression):
+            if shape is not None and shape.kind == "string":
+                return render_string(value, ctx)
+            return render(value, ctx)
+        if isinstance(value, Image):
+            return bind_image(ctx, self, value, where)
+        if isinstance(value, Code):
+            return bind_code(ctx, self, value, where, archive=False).uri
+        if isinstance(value, S3Location):
+            return bind_s3(ctx, self, value, where, self._s3_access(where))
+        if isinstance(value, Mapping) and not callable(getattr(value, "to_request", None)):
+            linked = shape.link() if shape is not None else None
+            rendered: dict[str, JsonValue] = {}
+            for key, item in value.items():
+                name = key if type(key) is str else str(key)
+                path = f"{where}.{name}" if _MEMBER_NAME.fullmatch(name) else f"{where}[{name!r}]"
+                rendered[name] = self._render_value(item, ctx, path, _member_shape(linked, name))
+            return rendered
+        if isinstance(value, (list, tuple)):
+            item_shape = shape.link().item if shape is not None and shape.kind == "list" else None
+            return [
+                self._render_value(item, ctx, f"{where}[{index}]", item_shape)
+                for index, item in enumerate(value)
+            ]
+        return render(value, ctx)
+
+    def _s3_access(self, where: str) -> Access:
+        """Whether the job writes the S3 location at ``where``, as the permission planner reads it.
+
+        An asset (``S3Location.from_asset``) may only be read: the binder refuses a write.
+        """
+        kind = "Processing" if self.type in CHECK_STEP_TYPES else self.type
+        path = _INDEX.sub("[*]", where.removeprefix("Arguments."))
+        return "write" if ("W", path) in _S3_FIELDS.get(kind, ()) else "read"
 
     def _bind_role(self, arguments: dict[str, Any], field: str, ctx: RenderContext) -> None:
         """Write the binder's role at ``field`` (``Arguments.…RoleArn``), an absent member."""
@@ -341,3 +438,19 @@ class RawStep(Step):
 
     def __repr__(self) -> str:
         return f"RawStep(name={self.name!r}, type={self.type!r})"
+
+
+def _member_shape(shape: CompiledShape | None, name: str) -> CompiledShape | None:
+    """The shape of member (or map value) ``name`` of ``shape``; ``None`` when it has none."""
+    if shape is None:
+        return None
+    if shape.kind == "structure":
+        member = shape.members.get(name)
+        return member[1] if member is not None else None
+    return shape.value if shape.kind == "map" else None
+
+
+@cache
+def _keyword_fits() -> dict[str, Callable[[Any], bool]]:
+    """Per keyword of an entry member, the type check its constructor applies."""
+    return {keyword: field_fits(RawStep, keyword) for keyword in _KEYWORDS.values()}

@@ -691,6 +691,56 @@ def test_an_artifact_store_of_another_stack_of_the_same_environment_is_taken():
     assert pipeline.artifact_store is store
 
 
+def _reading_bucket(bucket: s3.IBucket) -> PipelineDefinition:
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(SCRIPTS / "preprocess.py"),
+        inputs={"raw": S3Location.from_bucket(bucket, "raw")},
+        outputs=["train"],
+    )
+    return PipelineDefinition(steps=[prep])
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        cdk.Environment(account="999988887777", region=REGION),
+        cdk.Environment(account=ACCOUNT, region="eu-west-1"),
+    ],
+)
+def test_fails_a_data_bucket_of_another_environment_naming_the_step_and_field(
+    env: cdk.Environment,
+):
+    # A data bucket of a data stack of another account or region: CDK failed the Pipeline's
+    # construction in jsii ("Cannot use resource 'Data/Raw' in a cross-environment
+    # fashion"), with a traceback naming neither the pipeline nor the step.
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    bucket = s3.Bucket(cdk.Stack(app, "Data", env=env), "Raw")
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=_reading_bucket(bucket))
+    assert str(raised.value) == (
+        "Pipeline Test/Training has 1 problem:\n"
+        "- step 'Prep' field 'Arguments.ProcessingInputs[0].S3Input.S3Uri': bucket Data/Raw "
+        f"(S3Location.from_bucket) is created in stack Data (account {env.account}, region "
+        f"{env.region}), the pipeline in account {ACCOUNT}, region {REGION}: CloudFormation "
+        "refers to a resource of another environment by its physical name only, and this "
+        "bucket has none (give the bucket an explicit bucket_name, or import it in the "
+        "pipeline's stack with s3.Bucket.from_bucket_name, and let its bucket policy admit "
+        "the pipeline's roles)"
+    )
+
+
+def test_a_named_data_bucket_of_another_environment_is_taken():
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    data = cdk.Stack(app, "Data", env=cdk.Environment(account="999988887777", region=REGION))
+    bucket = s3.Bucket(data, "Raw", bucket_name="shared-raw-data")
+    pipeline = Pipeline(stack, "Training", definition=_reading_bucket(bucket))
+    assert "shared-raw-data" in json.dumps(stack.resolve(pipeline.definition))
+
+
 SAGEMAKER = "sagemaker.amazonaws.com"
 
 

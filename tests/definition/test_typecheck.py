@@ -139,7 +139,8 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     (
         "depends-on-string",
         lambda: FailStep(name="Stop", depends_on="Train"),
-        "FailStep 'Stop': field 'depends_on' expects a list of Step or str, got str 'Train'",
+        "FailStep 'Stop': field 'depends_on' expects a list of Step or str, got str 'Train' "
+        "(write ['Train'] for a list of one)",
     ),
     (
         "branch-item",
@@ -198,7 +199,20 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
         lambda: RegisterModel(
             name="Register", image=IMAGE, model_package_group_name="g", content_types="text/csv"
         ),
-        "RegisterModel 'Register': field 'content_types' expects a list of str, got str 'text/csv'",
+        "RegisterModel 'Register': field 'content_types' expects a list of str, got str "
+        "'text/csv' (write ['text/csv'] for a list of one)",
+    ),
+    (
+        # Optional (a union with None): the advice of the list member still reaches the user.
+        "inference-instances-string",
+        lambda: RegisterModel(
+            name="Register",
+            image=IMAGE,
+            model_package_group_name="g",
+            inference_instances="ml.m5.large",
+        ),
+        "RegisterModel 'Register': field 'inference_instances' expects a list of str or "
+        "Expression, got str 'ml.m5.large' (write ['ml.m5.large'] for a list of one)",
     ),
     (
         "expression-field",

@@ -948,6 +948,7 @@ class Pipeline(PipelineBase):
         self._check_invoked_resource_attributes(python=isinstance(definition, PipelineDefinition))
         self._check_self_approval()
         self._check_clarify_asset_configs()
+        self._check_bucket_environments(stack)
         self._check_cache_outlives_outputs()
         self._warn_unattributed()
         self._warn_unplanned_steps()
@@ -1652,6 +1653,58 @@ class Pipeline(PipelineBase):
                             "'…/analysis_config.json')",
                         )
                     )
+        if problems:
+            raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+
+    def _check_bucket_environments(self, stack: Stack) -> None:
+        """A bucket of ``S3Location.from_bucket`` created in a stack of another environment.
+
+        CloudFormation refers to a resource of another account or region by its physical
+        name only; a bucket without one otherwise fails later, in jsii, with
+        'Cannot use resource … in a cross-environment fashion' and a traceback that names
+        neither the pipeline nor the step reading the bucket.
+        """
+        ours = account_region(stack)
+        if any(is_unresolved(part) for part in ours):
+            return
+        store_bucket = self.artifact_store.bucket
+        problems: list[Problem] = []
+        for bucket in self._binder.buckets.values():
+            if bucket is store_bucket or node_of(bucket).default_child is None:
+                continue  # imported by name or ARN: CloudFormation needs no reference
+            theirs = account_region(bucket)
+            if theirs == ours or any(is_unresolved(part) for part in theirs):
+                continue
+            try:
+                stack.resolve(bucket.bucket_name)
+                continue  # a physical name of its own: CloudFormation can refer to it
+            except RuntimeError as error:
+                if "CannotUseCrossEnvironment" not in str(error):
+                    raise
+            where = f"stack {stack_of(bucket).node.path} (account {theirs[0]}, region {theirs[1]})"
+            message = (
+                f"bucket {bucket.node.path} (S3Location.from_bucket) is created in {where}, "
+                f"the pipeline in account {ours[0]}, region {ours[1]}: CloudFormation refers "
+                "to a resource of another environment by its physical name only, and this "
+                "bucket has none"
+            )
+            hint = (
+                "give the bucket an explicit bucket_name, or import it in the pipeline's stack "
+                "with s3.Bucket.from_bucket_name, and let its bucket policy admit the "
+                "pipeline's roles"
+            )
+            token = str(bucket.bucket_name)
+            steps = [
+                (spec.name, field)
+                for spec in walk_steps(self.definition.get("Steps") or [])
+                # A condition's entry holds its branch steps, which are listed themselves.
+                if spec.step_type != "Condition"
+                for field in [_field_containing(spec.entry, token)]
+                if field is not None
+            ]
+            problems += [Problem(step, field, message, hint) for step, field in steps] or [
+                Problem(None, None, message, hint)
+            ]
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
 
@@ -3768,6 +3821,22 @@ def _policy_count_message(prop: str, count: int) -> str:
         "is raised. Split the pipeline, or let steps share code and data locations (one "
         "Code.from_asset folder for several steps: each asset and bucket adds statements)."
     )
+
+
+def _field_containing(value: object, text: str, path: str = "") -> str | None:
+    """The path of the first string under ``value`` containing ``text`` (``None``: none does)."""
+    if isinstance(value, str):
+        return path if text in value else None
+    items: Iterable[tuple[str, object]] = ()
+    if isinstance(value, Mapping):
+        items = ((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
+    elif isinstance(value, list | tuple):
+        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
+    for where, item in items:
+        found = _field_containing(item, text, where)
+        if found is not None:
+            return found
+    return None
 
 
 def _store_environment_problems(stack: Stack, store: ArtifactStore) -> list[Problem]:

@@ -463,6 +463,7 @@ def _mismatch(value: Any, hint: Any, path: str) -> _Mismatch | None:
     origin = get_origin(hint)
     if origin in (Union, types.UnionType):
         deepest: _Mismatch | None = None
+        advice: str | None = None
         for arg in get_args(hint):
             found = _mismatch(value, arg, path)
             if found is None:
@@ -470,7 +471,8 @@ def _mismatch(value: Any, hint: Any, path: str) -> _Mismatch | None:
             # Report the inner mismatch of a container the value does look like.
             if found[0] != path:
                 deepest = found
-        return deepest or _Mismatch(path, type_name(hint), value)
+            advice = advice or found.hint  # a member's advice (a list of one) still fits
+        return deepest or _Mismatch(path, type_name(hint), value, advice)
     if hint is type(None):
         return None if value is None else _Mismatch(path, "None", value)
     if hint is float:
@@ -480,6 +482,10 @@ def _mismatch(value: Any, hint: Any, path: str) -> _Mismatch | None:
         ok = isinstance(value, int) and not isinstance(value, bool)
         return None if ok else _Mismatch(path, "an integer", value)
     if origin in (collections.abc.Sequence, list, tuple):
+        if isinstance(value, str) and origin is not tuple:
+            # A one-item list written as the item (inference_instances="ml.m5.large"): a
+            # string is a sequence too, so the mistake would pass as a list of letters.
+            return _Mismatch(path, type_name(hint), value, _one_item_list(value))
         if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
             return _Mismatch(path, type_name(hint), value)
         args = get_args(hint)
@@ -512,6 +518,12 @@ def _mismatch(value: Any, hint: Any, path: str) -> _Mismatch | None:
             return _Mismatch(path, hint.__name__, value, _enum_member_for(hint, value))
         return None if isinstance(value, hint) else _Mismatch(path, type_name(hint), value)
     return None
+
+
+def _one_item_list(text: str) -> str:
+    """``write ['ml.m5.large'] for a list of one``: the hint for a string given as a list."""
+    shown = repr(text) if len(text) <= 60 else "'…'"
+    return f"write [{shown}] for a list of one"
 
 
 def _enum_member_for(hint: type[enum.Enum], text: str) -> str | None:

@@ -3829,6 +3829,42 @@ def test_fails_a_misspelt_construct_keyword_naming_the_one_meant(
     assert isinstance(raised.value, TypeError)
 
 
+def test_fails_a_construct_call_missing_required_keywords_naming_each_with_its_type() -> None:
+    # Python's TypeError ("__init__() missing 4 required keyword-only arguments") named
+    # neither the construct nor what each argument takes, and synth_app let it through.
+    from cdk_sagemaker_pipelines.cdk import NewDataTrigger, SageMakerPipelineTarget
+    from cdk_sagemaker_pipelines.definition import MissingArgumentError, PipelineDefinitionError
+
+    with pytest.raises(MissingArgumentError) as raised:
+        NewDataTrigger(None, "Trigger", prefix="incoming/")  # type: ignore[call-arg,arg-type]
+    assert str(raised.value) == (
+        "NewDataTrigger 'Trigger' needs arguments 'pipeline' (sagemaker.IPipeline), "
+        "'bucket' (s3.IBucket), 'key_parameter' (str)"
+    )
+    assert isinstance(raised.value, TypeError)
+    assert isinstance(raised.value, PipelineDefinitionError)  # synth_app ends it in one line
+    with pytest.raises(MissingArgumentError, match=r"^SageMakerPipelineTarget needs argument "):
+        SageMakerPipelineTarget()  # type: ignore[call-arg]
+
+
+def test_a_type_error_from_inside_a_construct_is_not_taken_for_a_missing_argument() -> None:
+    # The same words raised deeper down are another function's: they propagate as they are.
+    from cdk_sagemaker_pipelines.cdk._props import check_keywords
+    from cdk_sagemaker_pipelines.definition import MissingArgumentError
+
+    def needs(value: int) -> int:
+        return value
+
+    class Thing:
+        @check_keywords
+        def __init__(self, *, size: int = 1) -> None:
+            needs()  # type: ignore[call-arg]
+
+    with pytest.raises(TypeError, match=r"needs\(\) missing 1 required positional") as raised:
+        Thing()
+    assert not isinstance(raised.value, MissingArgumentError)
+
+
 def test_fails_a_construct_keyword_like_none_it_takes_listing_them() -> None:
     from cdk_sagemaker_pipelines.cdk import SageMakerPipelineTarget
     from cdk_sagemaker_pipelines.definition import UnknownArgumentError

@@ -25,6 +25,7 @@ from cdk_sagemaker_pipelines.definition import (
     Join,
     LambdaStep,
     MetricsSource,
+    MissingArgumentError,
     ModelMetrics,
     ModelStep,
     NetworkConfig,
@@ -38,6 +39,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingInput,
     ProcessingOutput,
     ProcessingStep,
+    PropertyFile,
     PropertyPathError,
     RegisterModel,
     SageMakerJobStepRetryPolicy,
@@ -310,6 +312,37 @@ def test_every_public_dataclass_users_build_checks_its_arguments() -> None:
     }
 
     assert unchecked == set(UNCHECKED_PUBLIC_DATACLASSES)
+
+
+def test_a_missing_required_argument_names_the_step_and_what_it_takes() -> None:
+    # Python's own words ("__init__() missing 1 required keyword-only argument: 'image'")
+    # named neither the step nor the argument's type.
+    with pytest.raises(MissingArgumentError) as raised:
+        TrainingStep(name="Train", instance_type="ml.m5.xlarge")  # type: ignore[call-arg]
+    assert str(raised.value) == (
+        "TrainingStep 'Train' needs argument 'image' (Image or str or Expression)"
+    )
+    assert isinstance(raised.value, TypeError)
+    with pytest.raises(MissingArgumentError) as raised:
+        PropertyFile(name="Report")  # type: ignore[call-arg]
+    assert str(raised.value) == (
+        "PropertyFile 'Report' needs arguments 'output_name' (str), 'path' (str)"
+    )
+
+
+def test_a_type_error_raised_inside_validation_is_not_taken_for_a_missing_argument() -> None:
+    # The same words from deeper down (a user's __post_init__) are that function's own.
+    def needs(value: int) -> int:
+        return value
+
+    @dataclass(frozen=True)
+    class Checked(TrainingStep):
+        def __post_init__(self) -> None:
+            needs()  # type: ignore[call-arg]
+
+    with pytest.raises(TypeError, match=r"needs\(\) missing 1 required positional") as raised:
+        Checked(name="Train", image=IMAGE)
+    assert not isinstance(raised.value, MissingArgumentError)
 
 
 def test_a_misspelled_binder_argument_is_named_with_the_right_one() -> None:

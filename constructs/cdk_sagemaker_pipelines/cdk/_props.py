@@ -29,7 +29,12 @@ from aws_cdk import Annotations, Aws, RemovalPolicy, Stage, Token
 from constructs import Construct
 
 from ..definition import PipelineDefinitionError, Problem
-from ..definition._errors import UnknownArgumentError
+from ..definition._errors import (
+    MissingArgumentError,
+    UnknownArgumentError,
+    missing_argument_message,
+    missing_arguments,
+)
 from ..definition._service_model import shape
 from ..definition._suggest import did_you_mean, one_of
 from ..definition._tokens import is_token
@@ -118,29 +123,53 @@ def check_keywords(init: _Init) -> _Init:
         p.name for p in parameters if p.name not in ("self", "cls") and p.kind in keywords
     )
 
+    annotations = {
+        p.name: str(p.annotation) for p in parameters if p.annotation is not inspect.Parameter.empty
+    }
+
     @functools.wraps(init)
     def checked_init(self: Any, *args: Any, **kwargs: Any) -> Any:
         unknown = [name for name in kwargs if name not in accepted]
         if unknown:
             name = unknown[0]
             hint = did_you_mean(name, accepted) or f"it takes {one_of(sorted(accepted), 20)}"
-            # A factory (a classmethod under @classmethod) is named with its class.
-            owner = self if isinstance(self, type) else type(self)
-            called = owner.__name__
-            if init.__name__ != "__init__":
-                called += f".{init.__name__}"
-            raise UnknownArgumentError(f"{called} takes no argument {name!r} ({hint})")
-        if init.__name__ != "__init__":
-            # A method (or factory) that raises leaves its construct as it was: only a
-            # constructor's half-built construct is taken out of the tree again.
-            return init(self, *args, **kwargs)
+            raise UnknownArgumentError(
+                f"{_called(self, init, ())} takes no argument {name!r} ({hint})"
+            )
         try:
-            return init(self, *args, **kwargs)
-        except Exception:
-            _detach_failed(self)
-            raise
+            if init.__name__ != "__init__":
+                # A method (or factory) that raises leaves its construct as it was: only a
+                # constructor's half-built construct is taken out of the tree again.
+                return init(self, *args, **kwargs)
+            try:
+                return init(self, *args, **kwargs)
+            except Exception:
+                _detach_failed(self)
+                raise
+        except TypeError as error:
+            missing = missing_arguments(error) if error.__traceback__ else None
+            if missing is None:
+                raise
+            raise MissingArgumentError(
+                missing_argument_message(_called(self, init, args), missing, annotations)
+            ) from None
 
     return checked_init  # type: ignore[return-value]
+
+
+def _called(self: Any, init: Callable[..., Any], args: tuple[Any, ...]) -> str:
+    """``NewDataTrigger 'Trigger'``: the construct (or ``Class.factory``) a call was made to.
+
+    The construct's id is named when it was given (the second positional argument).
+    """
+    # A factory (a classmethod under @classmethod) is named with its class.
+    owner = self if isinstance(self, type) else type(self)
+    called = owner.__name__
+    if init.__name__ != "__init__":
+        return f"{called}.{init.__name__}"
+    if len(args) >= 2 and isinstance(args[1], str):
+        called += f" {args[1]!r}"
+    return called
 
 
 def _detach_failed(construct: object) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import (
     ExpressionOperatorError,
     ExpressionTextError,
+    MissingArgumentError,
     PipelineDefinitionError,
     PipelineValidationError,
     Problem,
@@ -203,6 +204,7 @@ __all__ = [
     "LineageStep",
     "MetadataProperties",
     "MetricsSource",
+    "MissingArgumentError",
     "ModelBiasCheckConfig",
     "ModelExplainabilityCheckConfig",
     "ModelMetrics",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -105,6 +106,45 @@ class UnknownArgumentError(PipelineDefinitionError, TypeError):
         ModelStep(name="M", image=image, cache_config=CacheConfig(expire_after="P1D"))
         # UnknownArgumentError: ModelStep 'M' takes no argument 'cache_config' (…)
     """
+
+
+class MissingArgumentError(PipelineDefinitionError, TypeError):
+    """A class of the language, or a construct, was not given an argument it requires.
+
+    It is also a ``TypeError``, as Python's own error for a missing argument is, whose
+    message names neither the step (or construct) nor what the argument takes.
+
+    Example::
+
+        TrainingStep(name="Train", instance_type="ml.m5.xlarge")
+        # MissingArgumentError: TrainingStep 'Train' needs argument 'image' (Image | str)
+    """
+
+
+def missing_arguments(error: TypeError) -> list[str] | None:
+    """The arguments Python's ``error`` says a call lacked; ``None`` for any other error.
+
+    Only an error raised by the call itself counts (its traceback ends in the frame that
+    made the call): the same words from deeper down are another function's.
+    """
+    trace = error.__traceback__
+    if trace is None or trace.tb_next is not None:
+        return None
+    match = _MISSING.match(str(error))
+    return re.findall(r"'([^']+)'", match.group(1)) if match else None
+
+
+def missing_argument_message(owner: str, names: list[str], types: dict[str, str]) -> str:
+    """``TrainingStep 'Train' needs argument 'image' (Image | str)``."""
+    described = [f"'{name}'" + (f" ({types[name]})" if types.get(name) else "") for name in names]
+    plural = "s" if len(names) > 1 else ""
+    return f"{owner} needs argument{plural} {', '.join(described)}"
+
+
+# Python's words: "f() missing 2 required keyword-only arguments: 'a' and 'b'".
+_MISSING = re.compile(
+    r"^\S+\(\) missing \d+ required (?:keyword-only |positional )?arguments?: (.+)$"
+)
 
 
 class ExpressionTextError(PipelineDefinitionError, TypeError):

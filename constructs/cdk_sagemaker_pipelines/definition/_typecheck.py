@@ -18,7 +18,13 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, NamedTuple, TypeVar, Union, get_args, get_origin
 
-from ._errors import PipelineDefinitionError, UnknownArgumentError
+from ._errors import (
+    MissingArgumentError,
+    PipelineDefinitionError,
+    UnknownArgumentError,
+    missing_argument_message,
+    missing_arguments,
+)
 from ._sdk_names import sdk_argument_hint
 from ._suggest import did_you_mean
 from ._tokens import is_token
@@ -56,7 +62,11 @@ def checked(cls: _T) -> _T:
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807
         if type(self) is cls:
             _check_argument_names(cls, kwargs)
-            original_init(self, *args, **kwargs)
+            try:
+                original_init(self, *args, **kwargs)
+            except TypeError as error:
+                _raise_if_missing(error, cls, kwargs)
+                raise
             _check_instance(self)
             return
         if type(self) in _CHECKED or id(self) in _CONSTRUCTING:
@@ -69,6 +79,9 @@ def checked(cls: _T) -> _T:
         _CONSTRUCTING.add(id(self))
         try:
             original_init(self, *args, **kwargs)
+        except TypeError as error:
+            _raise_if_missing(error, type(self), kwargs)
+            raise
         finally:
             _CONSTRUCTING.discard(id(self))
         _check_instance(self)
@@ -108,6 +121,24 @@ def _check_instance(instance: Any) -> None:
     validate = getattr(instance, "_validate", None)
     if validate is not None:
         validate()
+
+
+def _raise_if_missing(error: TypeError, cls: type, kwargs: dict[str, Any]) -> None:
+    """Raise ``MissingArgumentError`` if ``error`` is Python's for a required argument left out.
+
+    Python's words (``__init__() missing 1 required keyword-only argument: 'image'``) name
+    neither the step nor what the argument takes; this names both. Any other error is left
+    to propagate as it is.
+    """
+    names = missing_arguments(error)
+    if names is None:
+        return
+    hints = _hints(cls) if dataclasses.is_dataclass(cls) else {}
+    types = {name: type_name(hints[name]) for name in names if name in hints}
+    name = kwargs.get("name") if "name" in _argument_names(cls) else None
+    raise MissingArgumentError(
+        missing_argument_message(_owner_of(cls, name), names, types)
+    ) from None
 
 
 def _check_argument_names(cls: type, kwargs: dict[str, Any], named: type | None = None) -> None:

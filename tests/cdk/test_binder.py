@@ -969,19 +969,20 @@ def test_default_outputs_go_under_executions_and_models_under_models(env_specifi
     pipeline, template = env_specific
     bucket = logical_id(pipeline.artifact_store.bucket)
     steps = steps_by_name(definition_of(template))
-    execution = [{"Get": "Execution.PipelineName"}, {"Get": "Execution.PipelineExecutionId"}]
+    name, execution = {"Get": "Execution.PipelineName"}, {"Get": "Execution.PipelineExecutionId"}
     output = steps["Prep"]["Arguments"]["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]
+    # Step first: a grant on Prep's outputs (executions/<pipeline>/Prep/*/…) stays under Prep.
     assert output["S3Uri"] == {
         "Std:Join": {
             "On": "/",
-            "Values": [f"s3://${{Ref:{bucket}}}", "executions", *execution, "Prep", "train"],
+            "Values": [f"s3://${{Ref:{bucket}}}", "executions", name, "Prep", execution, "train"],
         }
     }
     model = steps["Train"]["Arguments"]["OutputDataConfig"]["S3OutputPath"]
     assert model == {
         "Std:Join": {
             "On": "/",
-            "Values": [f"s3://${{Ref:{bucket}}}", "models", *execution, "Train", "model"],
+            "Values": [f"s3://${{Ref:{bucket}}}", "models", name, "Train", execution, "model"],
         }
     }
     found = statements(template, pipeline.step_role_policy)
@@ -991,8 +992,8 @@ def test_default_outputs_go_under_executions_and_models_under_models(env_specifi
         if sid.startswith("Write") and bucket in str(entry["Resource"])
     )
     assert found[artifacts]["Resource"] == [
-        s3_arn([{"Ref": bucket}, "/executions/churn/*/Prep/train*"]),
-        s3_arn([{"Ref": bucket}, "/models/churn/*/Train/model*"]),
+        s3_arn([{"Ref": bucket}, "/executions/churn/Prep/*/train*"]),
+        s3_arn([{"Ref": bucket}, "/models/churn/Train/*/model*"]),
     ]
 
 
@@ -1046,11 +1047,11 @@ def test_outputs_a_registered_version_refers_to_go_under_models():
     ]
     assert written == [
         [
-            s3_arn([{"Ref": bucket}, "/executions/churn/*/Evaluate/model*"]),
-            s3_arn([{"Ref": bucket}, "/executions/churn/*/Evaluate/scratch*"]),
-            s3_arn([{"Ref": bucket}, "/models/churn/*/Evaluate/bias*"]),
-            s3_arn([{"Ref": bucket}, "/models/churn/*/Evaluate/report*"]),
-            s3_arn([{"Ref": bucket}, "/models/churn/*/Train/model*"]),
+            s3_arn([{"Ref": bucket}, "/executions/churn/Evaluate/*/model*"]),
+            s3_arn([{"Ref": bucket}, "/executions/churn/Evaluate/*/scratch*"]),
+            s3_arn([{"Ref": bucket}, "/models/churn/Evaluate/*/bias*"]),
+            s3_arn([{"Ref": bucket}, "/models/churn/Evaluate/*/report*"]),
+            s3_arn([{"Ref": bucket}, "/models/churn/Train/*/model*"]),
         ]
     ]
 

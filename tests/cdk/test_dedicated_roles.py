@@ -176,7 +176,7 @@ def test_a_dedicated_step_runs_as_its_own_role(built: Built) -> None:
 def test_the_dedicated_role_gets_its_steps_reads_and_writes_only(built: Built) -> None:
     found = attached(built.template, built.prep_role)
     assert _resources(found["ReadDataInRawDataBucket"]) == [s3_arn("raw-data/incoming/*")]
-    assert _suffixes(found["WriteDataInArtifactsBucket"]) == ["/executions/churn/*/Prep/train*"]
+    assert _suffixes(found["WriteDataInArtifactsBucket"]) == ["/executions/churn/Prep/*/train*"]
     # Nothing of the other steps: not Train's model, Evaluate's code or report.
     assert "ReadDataInArtifactsBucket" not in found
     assert not any("CodeBucket" in sid for sid in found)
@@ -189,11 +189,11 @@ def test_the_step_role_no_longer_gets_the_dedicated_steps_data(built: Built) -> 
     found = attached(built.template, built.pipeline.step_role)
     # Prep's raw input is read by no other step; its output is Train's input (read only).
     assert "ReadDataInRawDataBucket" not in found
-    assert "/executions/churn/*/Prep/train*" not in _suffixes(found["WriteDataInArtifactsBucket"])
-    assert "/executions/churn/*/Prep/train*" in _suffixes(found["ReadDataInArtifactsBucket"])
+    assert "/executions/churn/Prep/*/train*" not in _suffixes(found["WriteDataInArtifactsBucket"])
+    assert "/executions/churn/Prep/*/train*" in _suffixes(found["ReadDataInArtifactsBucket"])
     assert sorted(_suffixes(found["WriteDataInArtifactsBucket"])) == [
-        "/executions/churn/*/Evaluate/report*",
-        "/models/churn/*/Train/model*",
+        "/executions/churn/Evaluate/*/report*",
+        "/models/churn/Train/*/model*",
     ]
     # Prep's script asset is Prep's alone.
     prep_code = _suffixes(attached(built.template, built.prep_role)["ReadDataInAssetsBucket"])
@@ -437,7 +437,7 @@ def test_roles_may_decrypt_the_outputs_of_other_roles_steps_they_read() -> None:
     assert {_kms("prep-out"), _kms("train-out"), _kms("train-volume")} <= set(_keys(train_role))
     # The model's role reads model.tar.gz, encrypted with Train's output key.
     assert _kms("train-out") in _keys(step_role)
-    assert "/models/churn/*/Train/model*" in _suffixes(step_role["ReadDataInArtifactsBucket"])
+    assert "/models/churn/Train/*/model*" in _suffixes(step_role["ReadDataInArtifactsBucket"])
     # The transform job runs as the model's role: its input, output and key are the step
     # role's, none of them Train's.
     assert s3_arn("batch-bucket/in/*") in _reads(step_role)
@@ -724,7 +724,7 @@ def test_every_job_step_runs_as_a_role_of_its_own(every: Every) -> None:
 
 def test_each_role_reads_and_writes_for_its_step_only(every: Every) -> None:
     pipeline, template = every.full, every.template
-    prep_output = "/executions/churn/*/Prep/train*"
+    prep_output = "/executions/churn/Prep/*/train*"
     prep = attached(template, pipeline.dedicated_roles["Prep"])
     train = attached(template, pipeline.dedicated_roles["Train"])
     tune = attached(template, pipeline.dedicated_roles["Tune"])
@@ -738,12 +738,12 @@ def test_each_role_reads_and_writes_for_its_step_only(every: Every) -> None:
         assert prep_output in _suffixes(role["ReadDataInArtifactsBucket"])
         assert prep_output not in _suffixes(role["WriteDataInArtifactsBucket"])
         assert s3_arn("raw-data/incoming/*") not in _reads(role)
-    assert _suffixes(train["WriteDataInArtifactsBucket"]) == ["/models/churn/*/Train/model*"]
-    assert _suffixes(tune["WriteDataInArtifactsBucket"]) == ["/models/churn/*/Tune/model*"]
+    assert _suffixes(train["WriteDataInArtifactsBucket"]) == ["/models/churn/Train/*/model*"]
+    assert _suffixes(tune["WriteDataInArtifactsBucket"]) == ["/models/churn/Tune/*/model*"]
     assert s3_arn("code-bucket/train.py*") in _reads(train)
     assert s3_arn("code-bucket/train.py*") not in _reads(tune)
     assert _suffixes(check["WriteDataInArtifactsBucket"]) == [
-        "/executions/churn/*/DataQuality/quality_check_output*"
+        "/executions/churn/DataQuality/*/quality_check_output*"
     ]
     assert s3_arn("check-data/train/*") in _reads(check)
     assert _reads(retrain) == [
@@ -781,7 +781,7 @@ def test_a_model_steps_role_is_derived_from_its_model_transform_jobs_and_endpoin
     model = attached(template, pipeline.dedicated_roles["Model"])
     # The model reads Train's model; its Transform job reads and writes the batch data, its
     # endpoint writes captured data and describes the alarm its deployments roll back on.
-    assert _suffixes(model["ReadDataInArtifactsBucket"]) == ["/models/churn/*/Train/model*"]
+    assert _suffixes(model["ReadDataInArtifactsBucket"]) == ["/models/churn/Train/*/model*"]
     assert _same(_writes(model), [s3_arn("capture-bucket/churn*"), s3_arn("batch-bucket/out/*")])
     assert s3_arn("batch-bucket/in/*") in _reads(model)
     assert model["DescribeRollbackAlarms"]["Resource"] == (
@@ -837,12 +837,12 @@ def test_a_listed_model_steps_role_runs_its_transform_jobs(every: Every) -> None
     assert steps["Model"]["Arguments"]["ExecutionRoleArn"] == every.role_arn(model_role)
     assert steps["Train"]["Arguments"]["RoleArn"] == every.role_arn(pipeline.step_role)
     model = attached(template, model_role)
-    assert _suffixes(model["ReadDataInArtifactsBucket"]) == ["/models/listed/*/Train/model*"]
+    assert _suffixes(model["ReadDataInArtifactsBucket"]) == ["/models/listed/Train/*/model*"]
     assert s3_arn("batch-bucket/in/*") in _reads(model)
     assert _writes(model) == [s3_arn("batch-bucket/out/*")]
     # Train's job (the step role) writes the model, and touches no batch data.
     step_role = attached(template, pipeline.step_role)
-    assert _suffixes(step_role["WriteDataInArtifactsBucket"]) == ["/models/listed/*/Train/model*"]
+    assert _suffixes(step_role["WriteDataInArtifactsBucket"]) == ["/models/listed/Train/*/model*"]
     assert not any("Batch" in sid for sid in step_role)
     passed = _passed(template, pipeline)
     assert sorted(json.dumps(role) for role in passed) == sorted(
@@ -882,7 +882,7 @@ def test_a_model_of_a_version_the_pipeline_registers_reads_and_pulls_it_as_its_r
     template = Template.from_stack(stack)
     assert list(pipeline.dedicated_roles) == ["Train", "Model"]
     model_role = attached(template, pipeline.dedicated_roles["Model"])
-    assert _suffixes(model_role["ReadDataInArtifactsBucket"]) == ["/models/scoring/*/Train/model*"]
+    assert _suffixes(model_role["ReadDataInArtifactsBucket"]) == ["/models/scoring/Train/*/model*"]
     assert model_role["PullImages"]["Resource"] == {"Fn::GetAtt": [logical_id(repository), "Arn"]}
     # Derived: nothing left to grant by hand, so no warning.
     found = CdkAnnotations.from_stack(stack).find_warning(
@@ -990,7 +990,7 @@ def test_a_step_role_no_job_runs_as_gets_no_policy_and_is_not_passed(every: Ever
     properties = resource(template, logical_id(policy))["Properties"]
     assert properties["Roles"] == [{"Ref": logical_id(pipeline.automl_role)}]
     automl = attached(template, pipeline.automl_role)
-    assert "/executions/automl/*/Prep/train*" in _suffixes(automl["ReadDataInArtifactsBucket"])
+    assert "/executions/automl/Prep/*/train*" in _suffixes(automl["ReadDataInArtifactsBucket"])
     assert "AutoMLCandidateModelsAndEndpoints" in automl
 
 
@@ -1105,7 +1105,7 @@ def test_the_step_role_stands_for_the_role_of_a_model_the_pipeline_does_not_crea
     template = Template.from_stack(stack)
     assert all(list(pipeline.dedicated_roles) == ["Prep"] for pipeline in pipelines.values())
     transform = attached(template, pipelines["scoring"].step_role)
-    assert "/executions/scoring/*/Prep/batch*" in _suffixes(transform["ReadDataInArtifactsBucket"])
+    assert "/executions/scoring/Prep/*/batch*" in _suffixes(transform["ReadDataInArtifactsBucket"])
     assert s3_arn("scores-bucket/out/*") in _writes(transform)
     capture = attached(template, pipelines["serving"].step_role)
     assert s3_arn("capture-bucket/churn*") in _writes(capture)

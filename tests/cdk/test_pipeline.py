@@ -1449,7 +1449,7 @@ def test_an_automl_step_gets_the_artifact_key_the_vpc_and_a_retained_output():
     # Models created from the best candidate read it there: kept, as a training job's model.
     output = arguments["OutputDataConfig"]["S3OutputPath"]["Std:Join"]["Values"]
     assert output[:2] == [f"s3://${{Ref:{logical_id(pipeline.artifact_store.bucket)}}}", "models"]
-    assert output[-2:] == ["AutoML", "automl"]
+    assert output[-3:] == ["AutoML", {"Get": "Execution.PipelineExecutionId"}, "automl"]
 
 
 def test_a_security_group_admitting_only_its_own_members_is_created(in_vpc: Built):
@@ -3932,8 +3932,8 @@ def test_jobs_write_to_the_adopted_bucket_encrypted_with_the_adopted_key(adopted
 def test_the_step_role_gets_the_adopted_bucket_and_key(adopted: Built):
     found = statements(adopted.template, adopted.pipeline.step_role_policy)
     objects = [
-        s3_arn(f"{ADOPTED_BUCKET}/executions/{NAME}/*/Prep/train*"),
-        s3_arn(f"{ADOPTED_BUCKET}/models/{NAME}/*/Train/model*"),
+        s3_arn(f"{ADOPTED_BUCKET}/executions/{NAME}/Prep/*/train*"),
+        s3_arn(f"{ADOPTED_BUCKET}/models/{NAME}/Train/*/model*"),
     ]
     writes = next(
         s for s in found.values() if s["Action"] == ["s3:AbortMultipartUpload", "s3:PutObject"]

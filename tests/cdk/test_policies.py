@@ -311,7 +311,7 @@ def test_pipeline_role_statements_for_every_step_type(everything: Built):
             "Resource": s3_arn(
                 [
                     {"Ref": everything.bucket},
-                    f"/executions/{NAME}/*/Evaluate/evaluation/evaluation.json*",
+                    f"/executions/{NAME}/Evaluate/*/evaluation/evaluation.json*",
                 ]
             ),
             "Sid": "ReadPropertyFilesInArtifactsBucket",
@@ -337,7 +337,7 @@ def test_step_role_reads_and_writes_exactly_the_locations_used(everything: Built
     assert writes == {
         "WriteDataInBatchBucket": s3_arn("batch-bucket/out/*"),
         "WriteDataInArtifactsBucket": s3_arn(
-            [{"Ref": everything.bucket}, f"/executions/{NAME}/*/Evaluate/evaluation*"]
+            [{"Ref": everything.bucket}, f"/executions/{NAME}/Evaluate/*/evaluation*"]
         ),
     }
     assert found["ListDataInBatchBucket"]["Condition"] == {
@@ -606,12 +606,12 @@ def test_a_literal_json_definition_gets_exact_statements():
         "WriteDataInOutBucket": {
             "Action": ["s3:AbortMultipartUpload", "s3:PutObject"],
             "Effect": "Allow",
-            "Resource": s3_arn(f"out-bucket/{NAME}/*/Prep/train*"),
+            "Resource": s3_arn(f"out-bucket/{NAME}/Prep/*/train*"),
             "Sid": "WriteDataInOutBucket",
         },
         "ListDataInOutBucket": {
             "Action": "s3:ListBucket",
-            "Condition": {"StringLike": {"s3:prefix": [f"{NAME}/*/Prep/train*"]}},
+            "Condition": {"StringLike": {"s3:prefix": [f"{NAME}/Prep/*/train*"]}},
             "Effect": "Allow",
             "Resource": s3_arn("out-bucket"),
             "Sid": "ListDataInOutBucket",
@@ -732,7 +732,7 @@ def test_each_buckets_statements_say_which_bucket(tmp_path):
     )
     assert "cdk-hnb659fds-assets" in json.dumps(buckets["ReadDataInAssetsBucket"])
     assert buckets["WriteDataInArtifactsBucket"] == s3_arn(
-        [*artifacts, f"/executions/{NAME}/*/Prep/train*"]
+        [*artifacts, f"/executions/{NAME}/Prep/*/train*"]
     )
     assert all(_SID.fullmatch(sid) for sid in found)
 
@@ -1033,7 +1033,7 @@ def test_pipeline_role_wildcards_are_acknowledged_one_by_one(everything: Built):
             f"{SM}:processing-job/pipelines-*",
             f"{SM}:transform-job/pipelines-*",
             f"{SM}:model-package/churn-models/*",
-            f"arn:<AWS::Partition>:s3:::{bucket}/executions/{NAME}/*/Evaluate/evaluation/"
+            f"arn:<AWS::Partition>:s3:::{bucket}/executions/{NAME}/Evaluate/*/evaluation/"
             "evaluation.json*",
         )
     )
@@ -1082,7 +1082,7 @@ def test_wildcards_after_a_literal_key_are_acknowledged_as_key_prefixes():
     prefix = f"Annotation::{WILDCARD_RULE}[Resource::arn:<AWS::Partition>:s3:::"
     read = acknowledged[f"{prefix}data-bucket/raw/file.csv*]"]
     assert "key prefix" in read
-    written = [reason for finding, reason in acknowledged.items() if f"/{NAME}/*/Prep/" in finding]
+    written = [reason for finding, reason in acknowledged.items() if f"/{NAME}/Prep/*/" in finding]
     assert written
     assert all("key prefix" in reason for reason in written)
 
@@ -1662,9 +1662,9 @@ def test_the_automl_role_gets_autopilots_statements_and_the_jobs_data_access(
     read = json.dumps([s["Resource"] for s in reads])
     written = json.dumps([s["Resource"] for s in writes])
     # The AutoML job reads Prep's output and writes (and reads back) its own.
-    assert "/Prep/train*" in read
-    assert "/AutoML/automl*" in read
-    assert "/AutoML/automl*" in written
+    assert "/Prep/*/train*" in read
+    assert "/AutoML/*/automl*" in read
+    assert "/AutoML/*/automl*" in written
     assert "EncryptJobVolumesAndOutputs" in everything
     assert "WriteJobLogs" in everything
 
@@ -1946,7 +1946,7 @@ def test_a_tuning_step_of_several_algorithms_grants_what_each_definition_needs()
     assert any("-assets-" in json.dumps(resource) for resource in reads)  # the custom code
     writes = [entry["Resource"] for sid, entry in found.items() if sid.startswith("WriteData")]
     assert writes == [
-        s3_arn([{"Ref": built.bucket}, f"/models/{NAME}/*/TuneAlgorithms/model*"]),
+        s3_arn([{"Ref": built.bucket}, f"/models/{NAME}/TuneAlgorithms/*/model*"]),
         s3_arn("models-bucket/custom/*"),
     ]
     assert "sagemaker:CreateHyperParameterTuningJob" in built.role["TuningJobs"]["Action"]
@@ -2213,7 +2213,7 @@ def test_a_statement_too_long_for_any_managed_policy_is_split_into_parts_that_fi
         found.update(statements(template, policy))
     bucket = logical_id(pipeline.artifact_store.bucket)
     outputs = [
-        f"executions/{NAME}/*/PrepareTheTrainingDataOfCustomerSegmentNumber{index:03d}/{output}*"
+        f"executions/{NAME}/PrepareTheTrainingDataOfCustomerSegmentNumber{index:03d}/*/{output}*"
         for index in range(20)
         for output in ("report", "test", "train", "validation")
     ]

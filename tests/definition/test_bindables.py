@@ -771,8 +771,8 @@ def test_static_binder_defaults() -> None:
             "Values": [
                 "s3://my-bucket",
                 {"Get": "Execution.PipelineName"},
-                {"Get": "Execution.PipelineExecutionId"},
                 "Prep",
+                {"Get": "Execution.PipelineExecutionId"},
                 "train",
             ],
         }
@@ -790,7 +790,7 @@ def test_fails_static_binder_given_a_uri_or_path_for_default_bucket(bucket: str)
     assert str(raised.value) == (
         f"StaticBinder: default_bucket {bucket!r} is not a bucket name (use "
         "default_bucket='my-bucket'; outputs go under "
-        "<pipeline>/<execution id>/<step>/<output> in it)"
+        "<pipeline>/<step>/<execution id>/<output> in it)"
     )
 
 

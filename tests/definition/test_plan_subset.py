@@ -66,7 +66,7 @@ def _compiled() -> dict[str, Any]:
 
 def test_a_subset_plan_has_only_its_steps_reads_and_writes() -> None:
     definition = _compiled()
-    prep_output = S3Access("my-bucket", "churn/*/Prep/train")
+    prep_output = S3Access("my-bucket", "churn/Prep/*/train")
 
     prep = plan_permissions(definition, pipeline_name="churn", steps=frozenset({"Prep"}))
     train = plan_permissions(definition, pipeline_name="churn", steps=frozenset({"Train"}))
@@ -177,14 +177,16 @@ def test_the_plans_of_every_step_alone_get_the_keys_of_what_each_reads() -> None
 
     # Prep reads no step's output: its own key alone.
     assert plan("Prep").kms_keys == ["prep-out"]
-    # A step reading under churn/*/… gets the key of every step writing there too: IAM's *
-    # takes '/', so Evaluate's role may write an object under churn/<id>/Prep/train/.
-    assert plan("Train").kms_keys == ["train-out", "prep-out", "evaluate-out"]
+    # A step gets the keys of the steps whose outputs it reads, and no other: each step's
+    # outputs lie under its own churn/<step>/ (step first), where no other step's role may
+    # write. With the execution id first (churn/*/Evaluate/report*, IAM's * taking '/'),
+    # Evaluate's role could write under churn/<id>/Prep/train/, and Train got its key too.
+    assert plan("Train").kms_keys == ["train-out", "prep-out"]
     assert plan("Evaluate").kms_keys == ["evaluate-out", "prep-out", "train-out"]
     # Each writes its own outputs, nothing of the others.
-    assert plan("Train").writes == [S3Access("my-bucket", "churn/*/Train/model")]
-    assert S3Access("my-bucket", "churn/*/Prep/train") in plan("Train").reads
-    assert S3Access("my-bucket", "churn/*/Prep/test") not in plan("Train").reads
+    assert plan("Train").writes == [S3Access("my-bucket", "churn/Train/*/model")]
+    assert S3Access("my-bucket", "churn/Prep/*/train") in plan("Train").reads
+    assert S3Access("my-bucket", "churn/Prep/*/test") not in plan("Train").reads
     # No step left to the step role: an empty plan, no key.
     assert plan_permissions(definition, pipeline_name="churn", steps=()) == PermissionPlan()
 
@@ -221,11 +223,15 @@ def test_the_plans_of_several_roles_are_each_roles_plan_made_once(
 @pytest.mark.parametrize(
     ("first", "second", "overlap"),
     [
-        (S3Access("b", "churn/*/Prep/train"), S3Access("b", "churn/*/Prep/train"), True),
-        (S3Access("b", "churn/*/Train/model"), S3Access("b", "churn/"), True),
+        (S3Access("b", "churn/Prep/*/train"), S3Access("b", "churn/Prep/*/train"), True),
+        (S3Access("b", "churn/Train/*/model"), S3Access("b", "churn/"), True),
         (S3Access("b", "*/output/model.tar.gz"), S3Access("b", ""), True),
-        # IAM's * takes any text, / too: an object may match both.
+        # IAM's * takes any text, / too: an object may match both
+        # (churn/<id>/Prep/train/x/Eval/report), as in the execution-id-first layout.
         (S3Access("b", "churn/*/Prep/train"), S3Access("b", "churn/*/Eval/report"), True),
+        # Step first, as default outputs are bound: each under its own step's prefix.
+        (S3Access("b", "churn/Prep/*/train"), S3Access("b", "churn/Eval/*/report"), False),
+        (S3Access("b", "churn/Prep/*/train"), S3Access("b", "churn/Prep2/*/train"), False),
         (S3Access("b", "executions/churn/*/Prep"), S3Access("b", "models/churn/*/Train"), False),
         (S3Access("b", "in/"), S3Access("b", "out/"), False),
         (S3Access("b", "in/"), S3Access("c", "in/"), False),
@@ -312,7 +318,7 @@ def test_the_plan_of_a_models_role_is_what_runs_as_it() -> None:
     # The model reads Train's model (and its key); the Transform job reads and writes the
     # batch data with its key; the endpoint writes captured data and watches an alarm.
     assert plan.reads == [
-        S3Access("my-bucket", "churn/*/Train/model"),
+        S3Access("my-bucket", "churn/Train/*/model"),
         S3Access("batch-bucket", "in/"),
     ]
     assert plan.writes == [
@@ -323,7 +329,7 @@ def test_the_plan_of_a_models_role_is_what_runs_as_it() -> None:
     assert plan.rollback_alarms == ["churn-errors"]
     # The other steps' plan (a step role left with Train) has none of it.
     rest = plan_permissions(definition, pipeline_name="churn", steps=["Train"])
-    assert rest.writes == [S3Access("my-bucket", "churn/*/Train/model")]
+    assert rest.writes == [S3Access("my-bucket", "churn/Train/*/model")]
     assert rest.rollback_alarms == []
     assert not {"score-out", "capture-key"} & set(rest.kms_keys)
 
@@ -442,7 +448,7 @@ def test_a_model_of_a_version_the_pipeline_registers_reads_and_pulls_what_it_hol
     )
 
     assert plan.reads[:2] == [
-        S3Access("my-bucket", "churn/*/Train/model"),
+        S3Access("my-bucket", "churn/Train/*/model"),
         S3Access("code-bucket", "serve.py"),
     ]
     assert plan.images == [SERVING_IMAGE]

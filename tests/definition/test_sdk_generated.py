@@ -863,6 +863,11 @@ def _ported_features_in_our_language() -> dict[str, Any]:
 
 
 BUCKET = "my-ml-bucket"
+# The members of a default output's Join that differ from the SDK's: ours is
+# [s3://<bucket>, <pipeline>, <step>, <execution id>, <output>], the SDK's
+# [s3:/, <bucket>, <pipeline>, <execution id>, <step>, output, <output>]; the execution id
+# is the fourth of both.
+_OUR_OUTPUT_JOIN_DIFFERS = (0, 1, 2, 4)
 SDK_ROLE = "arn:aws:iam::111122223333:role/SageMakerRole"
 
 
@@ -898,7 +903,7 @@ def test_ported_features_render_as_the_sdk_writes_them() -> None:
         *(
             f"Evaluate.Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri.Std:Join."
             f"Values[{index}]"
-            for index in range(5)
+            for index in _OUR_OUTPUT_JOIN_DIFFERS
         ),
     }
 
@@ -2007,7 +2012,7 @@ def test_abalone_renders_as_the_sdk_writes_it() -> None:
             f"Values{position}"
             for name, names in outputs.items()
             for index in range(len(names))
-            for position in ("", *(f"[{value}]" for value in range(5)))
+            for position in ("", *(f"[{value}]" for value in _OUR_OUTPUT_JOIN_DIFFERS))
         ),
     }
     assert ours["AbaloneTransform"]["Arguments"]["ModelName"] == {
@@ -2224,7 +2229,7 @@ def test_tuning_step_example_renders_as_the_sdk_writes_it() -> None:
         *(
             "EvaluateTopModel.Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri."
             f"Std:Join.Values{position}"
-            for position in ("", *(f"[{value}]" for value in range(5)))
+            for position in ("", *(f"[{value}]" for value in _OUR_OUTPUT_JOIN_DIFFERS))
         ),
         *(
             f"{where}.Std:Join.Values{position}"
@@ -2718,7 +2723,7 @@ def test_huggingface_example_renders_as_the_sdk_writes_it() -> None:
             f"{step}.ProcessingOutputConfig.Outputs[{index}].S3Output.S3Uri.Std:Join.Values" + item
             for step, count in ((process, 2), (evaluate, 1))
             for index in range(count)
-            for item in ("", *(f"[{value}]" for value in range(5)))
+            for item in ("", *(f"[{value}]" for value in _OUR_OUTPUT_JOIN_DIFFERS))
         ),
         f"{train}.AlgorithmSpecification.EnableSageMakerMetricsTimeSeries",
         f"{train}.DebugHookConfig",

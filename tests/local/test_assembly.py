@@ -61,7 +61,7 @@ def code_uri(key: str) -> Cfn:
 def output(step: str) -> dict[str, Any]:
     bucket = Cfn({"Fn::Join": ["", ["s3://", {"Ref": "ArtifactsBucketAB12CD34"}]]})
     values = [bucket, "executions", {"Get": "Execution.PipelineName"}]
-    values += [{"Get": "Execution.PipelineExecutionId"}, step, "out"]
+    values += [step, {"Get": "Execution.PipelineExecutionId"}, "out"]
     return {"Std:Join": {"On": "/", "Values": values}}
 
 
@@ -84,7 +84,7 @@ STEP_ROLE_STATEMENTS = [
         "Resource": [
             s3_arn({"Ref": "DataBucket11AA22BB"}, "/curated/*"),
             s3_arn(ASSETS, "/*"),
-            s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, "/executions/dev-ml-training/*/Prep/out*"),
+            s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, "/executions/dev-ml-training/Prep/*/out*"),
         ],
     },
     {

@@ -9,6 +9,8 @@ transform with every step on a role of its own).
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,7 @@ from tests.local.test_assembly import (
     s3_arn,
     write_cdk_out,
 )
+from tests.review.test_access import snapshot_assembly
 
 OBJECT = "arn:aws:s3:::data/curated/rows.csv"
 DATA_KEY = "arn:aws:kms:us-east-1:000000000000:key/DataKeyAB12CD34"
@@ -358,7 +361,7 @@ def test_a_denied_write_fails_the_job_when_it_uploads(cdk_out: Path, tmp_path: P
         "AccessDenied (simulated from the assembly's IAM policies): role StepRoleAB12CD34 "
         "(dev/Ml/StepRole) may not s3:PutObject on arn:aws:s3:::my-artifacts/executions/"
     ), reason
-    assert "/Train/out/" in reason
+    assert re.search(r"executions/dev-ml-training/Train/[a-z0-9]+/out/", reason), reason
     assert "an explicit Deny in managed policy StepRolePolicyAB12CD34 (Sid NoModels)" in reason
     assert "written by the job of step 'Train'" in reason
     assert result.step("Prep").status == "Succeeded"
@@ -410,7 +413,7 @@ DEDICATED_STATEMENTS = {
             "Sid": "Write",
             "Effect": "Allow",
             "Action": "s3:PutObject",
-            "Resource": s3_arn(ARTIFACTS, "/executions/dev-ml-training/*/Prep/out*"),
+            "Resource": s3_arn(ARTIFACTS, "/executions/dev-ml-training/Prep/*/out*"),
         },
         USE_DATA_KEY,
     ],
@@ -420,7 +423,7 @@ DEDICATED_STATEMENTS = {
             "Effect": "Allow",
             "Action": "s3:GetObject",
             "Resource": [
-                s3_arn(ARTIFACTS, "/executions/dev-ml-training/*/Prep/out*"),
+                s3_arn(ARTIFACTS, "/executions/dev-ml-training/Prep/*/out*"),
                 s3_arn(ASSETS, f"/{TRAIN}.gz*"),
             ],
         },
@@ -429,13 +432,13 @@ DEDICATED_STATEMENTS = {
             "Effect": "Allow",
             "Action": "s3:ListBucket",
             "Resource": s3_arn(ARTIFACTS),
-            "Condition": {"StringLike": {"s3:prefix": ["executions/dev-ml-training/*/Prep/out*"]}},
+            "Condition": {"StringLike": {"s3:prefix": ["executions/dev-ml-training/Prep/*/out*"]}},
         },
         {
             "Sid": "Write",
             "Effect": "Allow",
             "Action": "s3:PutObject",
-            "Resource": s3_arn(ARTIFACTS, "/executions/dev-ml-training/*/Train/out*"),
+            "Resource": s3_arn(ARTIFACTS, "/executions/dev-ml-training/Train/*/out*"),
         },
         USE_DATA_KEY,
     ],
@@ -637,7 +640,7 @@ _PASS_DEDICATED_ROLES = [
 ]
 _TRAIN_STATEMENTS = [
     allow("s3:GetObject", "arn:aws:s3:::code-bucket/scripts/train.py*"),
-    allow("s3:PutObject", "arn:aws:s3:::art-bucket/local-pipeline/*/Train/model*"),
+    allow("s3:PutObject", "arn:aws:s3:::art-bucket/local-pipeline/Train/*/model*"),
 ]
 
 
@@ -647,7 +650,7 @@ def _model_statements(batch: str) -> list[Statement]:
         allow(
             "s3:GetObject",
             [
-                "arn:aws:s3:::art-bucket/local-pipeline/*/Train/model*",
+                "arn:aws:s3:::art-bucket/local-pipeline/Train/*/model*",
                 "arn:aws:s3:::code-bucket/scripts/inference.py*",
                 f"arn:aws:s3:::data-bucket/{batch}*",
             ],
@@ -657,7 +660,7 @@ def _model_statements(batch: str) -> list[Statement]:
             "arn:aws:s3:::data-bucket",
             Condition={"StringLike": {"s3:prefix": [f"{batch}*"]}},
         ),
-        allow("s3:PutObject", "arn:aws:s3:::art-bucket/local-pipeline/*/Score/transform*"),
+        allow("s3:PutObject", "arn:aws:s3:::art-bucket/local-pipeline/Score/*/transform*"),
     ]
 
 
@@ -754,7 +757,7 @@ def test_a_model_of_a_registered_version_reads_its_model_data_as_its_role(ws: Wo
     scoring = [
         allow("s3:GetObject", "arn:aws:s3:::data-bucket/batch*"),
         allow("s3:ListBucket", "arn:aws:s3:::data-bucket"),
-        allow("s3:PutObject", "arn:aws:s3:::art-bucket/local-pipeline/*/Score/transform*"),
+        allow("s3:PutObject", "arn:aws:s3:::art-bucket/local-pipeline/Score/*/transform*"),
     ]
     roles = _roles(pipeline=_PASS_DEDICATED_ROLES, model=scoring)
     result = ws.runner().run(LoadedPipeline(definition, roles=roles))
@@ -778,6 +781,60 @@ def test_a_model_of_a_registered_version_reads_its_model_data_as_its_role(ws: Wo
     granted = _roles(pipeline=_PASS_DEDICATED_ROLES, model=[*scoring, models, code])
     result = ws.runner().run(LoadedPipeline(definition, roles=granted))
     assert result.status == "Succeeded", result.failure_reason
+
+
+# -- the reference app's roles: each step's outputs its own ------------------------------
+
+
+def _default_output_uris(step: Mapping[str, Any]) -> list[Any]:
+    """A job step's output locations (``Std:Join``s as the binder renders them)."""
+    arguments = step.get("Arguments") or {}
+    outputs = (arguments.get("ProcessingOutputConfig") or {}).get("Outputs") or []
+    uris = [output["S3Output"]["S3Uri"] for output in outputs]
+    training = (arguments.get("OutputDataConfig") or {}).get("S3OutputPath")
+    return uris + ([training] if training is not None else [])
+
+
+def _at_run_time(uri: Any, pipeline: str, execution_id: str) -> str:
+    """An output location's Join as an execution of ``pipeline`` resolves it."""
+    variables = {"Execution.PipelineName": pipeline, "Execution.PipelineExecutionId": execution_id}
+    values = uri["Std:Join"]["Values"]
+    return "/".join(variables[item["Get"]] if isinstance(item, dict) else item for item in values)
+
+
+def test_no_steps_role_may_write_an_object_under_another_steps_outputs(tmp_path: Path) -> None:
+    # The reference app gives each job step a role of its own (dedicated_step_roles="*").
+    # An object planted under Train's model prefix is downloaded as part of the model by
+    # whatever reads it (Evaluate, the registered version's endpoints). IAM's * takes '/':
+    # with the execution id first, Evaluate's models/<pipeline>/*/Evaluate/evaluation*
+    # matched models/<pipeline>/<id>/Train/model/…/Evaluate/evaluation. Step first, each
+    # step's grants stay under models|executions/<pipeline>/<step>/.
+    loaded = load_assembly(snapshot_assembly(tmp_path))
+    assert loaded.roles is not None
+    assert loaded.pipeline_name is not None
+    roles, pipeline = loaded.roles, loaded.pipeline_name
+    steps = {step["Name"]: step for step in loaded.definition["Steps"]}
+    jobs = ("Preprocess", "Train", "Evaluate")
+
+    def written(step: str) -> list[str]:
+        """``bucket/key`` of each of ``step``'s outputs in one execution."""
+        return [
+            _at_run_time(uri, pipeline, "ab12cd34ef56").removeprefix("s3://")
+            for uri in _default_output_uris(steps[step])
+        ]
+
+    for writer in jobs:
+        role = roles.role(steps[writer]["Arguments"]["RoleArn"])
+        assert role is not None, writer
+        for own in written(writer):
+            # Its own outputs it may write; not the same key under another step's output.
+            assert evaluate(role, "s3:PutObject", f"arn:aws:s3:::{own}/part-0", {}).allowed
+            own_key = own.partition("/")[2]
+            for owner in (step for step in jobs if step != writer):
+                for prefix in written(owner):
+                    planted = f"arn:aws:s3:::{prefix}/x/{own_key}"
+                    decision = evaluate(role, "s3:PutObject", planted, {})
+                    assert not decision.allowed, f"{writer} may write {planted}"
 
 
 def test_a_definition_without_an_assembly_is_not_checked(ws: Workspace) -> None:

@@ -47,7 +47,7 @@ Role dev/Ml/StepRole (StepRoleAB12CD34):
     read cdk-hnb659fds-assets-000000000000-us-east-1: *
     list dev/Ml/Artifacts: curated/*
     list/write dev/Ml/Artifacts: executions/<pipeline>/*
-    read dev/Ml/Artifacts: executions/<pipeline>/*/Prep/out*
+    read dev/Ml/Artifacts: executions/<pipeline>/Prep/*/out*
     read/list dev/Ml/Data: curated/*
     list dev/Ml/Data: executions/<pipeline>/*
   KMS keys:
@@ -207,8 +207,8 @@ def test_a_diff_that_narrows_passes_the_gate(
     write = step_policy(template)[2]
     # executions/<pipeline>/* narrowed to Prep's and Train's outputs: covered by it before.
     write["Resource"] = [
-        s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, "/executions/dev-ml-training/*/Prep/out*"),
-        s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, "/executions/dev-ml-training/*/Train/out*"),
+        s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, "/executions/dev-ml-training/Prep/*/out*"),
+        s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, "/executions/dev-ml-training/Train/*/out*"),
     ]
     file.write_text(json.dumps(template))
     code, out, _ = run(capsys, "cdk.out", "head", "--fail-on-widening")
@@ -217,8 +217,8 @@ def test_a_diff_that_narrows_passes_the_gate(
         "cdk.out:dev-ml-training → head:dev-ml-training: 2 grants added, 1 grant removed: "
         "does not widen access\n"
         "Role changed: dev/Ml/StepRole (StepRoleAB12CD34) (runs Prep, Train)\n"
-        "    + write dev/Ml/Artifacts: executions/<pipeline>/*/Prep/out*\n"
-        "    + write dev/Ml/Artifacts: executions/<pipeline>/*/Train/out*\n"
+        "    + write dev/Ml/Artifacts: executions/<pipeline>/Prep/*/out*\n"
+        "    + write dev/Ml/Artifacts: executions/<pipeline>/Train/*/out*\n"
         "    - write dev/Ml/Artifacts: executions/<pipeline>/*\n"
     )
 
@@ -456,11 +456,11 @@ def test_the_reference_app_gives_each_job_step_its_dedicated_role(tmp_path: Path
     ]
     expected = {
         "Preprocess": {
-            "executions/<pipeline>/*/Preprocess/test*",
-            "executions/<pipeline>/*/Preprocess/train*",
+            "executions/<pipeline>/Preprocess/*/test*",
+            "executions/<pipeline>/Preprocess/*/train*",
         },
-        "Train": {"models/<pipeline>/*/Train/model*"},
-        "Evaluate": {"models/<pipeline>/*/Evaluate/evaluation*"},
+        "Train": {"models/<pipeline>/Train/*/model*"},
+        "Evaluate": {"models/<pipeline>/Evaluate/*/evaluation*"},
     }
     for step, prefixes in expected.items():
         role = report.role(f"dev/MlOps/Training/StepRole-{step}")

@@ -93,7 +93,7 @@ REASONS: dict[str, str] = {
     "the wildcard stands for ids and objects only known at run time, and a trailing * for "
     "the objects under a location, which SageMaker takes as a key prefix (S3Prefix)",
     "Write": "each execution writes under its own execution-id prefix "
-    "(<pipeline>/<execution>/<step>/<output>); the wildcard stands for the id and the objects, "
+    "(<pipeline>/<step>/<execution>/<output>); the wildcard stands for the id and the objects, "
     "and a trailing * for the objects under the output location, a key prefix",
     "List": "jobs list the objects of their own input and output prefixes only",
     "ReadPipelineWide": _PIPELINE_WIDE,

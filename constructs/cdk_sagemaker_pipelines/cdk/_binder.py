@@ -184,7 +184,7 @@ class CdkBinder:
     def default_output_uri(
         self, *, step_name: str, output_name: str, retained: bool = False
     ) -> JsonValue:
-        """``s3://<artifacts>/{executions|models}/<pipeline>/<execution>/<step>/<output>``.
+        """``s3://<artifacts>/{executions|models}/<pipeline>/<step>/<execution>/<output>``.
 
         Retained outputs (models, and what registered model versions refer to) go under
         ``models/``, which the lifecycle keeps and ``ModelRegistry.share_with_account``

@@ -1285,7 +1285,7 @@ def pipeline_wide_locations(
     Example::
 
         pipeline_wide_locations(
-            [S3Access("artifacts", "executions/churn/*/Prep/train")],
+            [S3Access("artifacts", "executions/churn/Prep/*/train")],
             {"artifacts": ["executions/churn/", "models/churn/"]},
         )  # [("artifacts", "executions/churn/")]
     """

@@ -715,7 +715,7 @@ class StaticBinder:
 
     ``region`` resolves framework images; ``role_arn`` is the job role of steps that
     name none; ``default_bucket`` receives outputs without destination, under
-    ``<pipeline name>/<execution id>/<step>/<output>``; ``code_prefix`` is an S3 prefix
+    ``<pipeline name>/<step>/<execution id>/<output>``; ``code_prefix`` is an S3 prefix
     where you upload local code yourself: a processing script keeps its name
     (``prep.py``); directories, and training, tuning and model code, which SageMaker reads
     as an archive, are expected as ``<name>.tar.gz`` (``train.py.tar.gz``, ``src.tar.gz``);
@@ -755,7 +755,7 @@ class StaticBinder:
                 raise PipelineDefinitionError(
                     f"StaticBinder: default_bucket {self.default_bucket!r} is not a bucket "
                     f"name (use default_bucket={bucket!r}; outputs go under "
-                    "<pipeline>/<execution id>/<step>/<output> in it)"
+                    "<pipeline>/<step>/<execution id>/<output> in it)"
                 )
         prefix = self.code_prefix
         if isinstance(prefix, str) and not is_token(prefix) and not prefix.startswith("s3://"):
@@ -828,7 +828,7 @@ class StaticBinder:
     def default_output_uri(
         self, *, step_name: str, output_name: str, retained: bool = False
     ) -> JsonValue:
-        """``s3://<default_bucket>/<pipeline>/<execution id>/<step>/<output>``, retained or not."""
+        """``s3://<default_bucket>/<pipeline>/<step>/<execution id>/<output>``, retained or not."""
         if self.default_bucket is None:
             raise BindingError(
                 f"output '{output_name}' has no destination",
@@ -955,8 +955,18 @@ def default_output_join(
 ) -> JsonValue:
     """The standard per-execution output location, as a rendered ``Join``.
 
-    ``s3://bucket/[prefix/]<pipeline name>/<execution id>/<step>/<output>``: executions
-    never share or overwrite each other's outputs.
+    ``s3://bucket/[prefix/]<pipeline name>/<step>/<execution id>/<output>``: executions
+    never share or overwrite each other's outputs. The step comes before the execution id
+    so that a grant on one step's outputs (``<pipeline>/<step>/*/<output>*``: the
+    execution id is a wildcard) stays under that step's own prefix. IAM's ``*`` matches
+    ``/`` too: with the execution id first, ``<pipeline>/*/<step>/<output>*`` also
+    matched keys inside another step's outputs (``<pipeline>/<id>/Prep/train/x/<step>/…``).
+
+    Example::
+
+        default_output_join("s3://b", "Prep", "train", prefix="executions")
+        # Join(on="/", values=["s3://b", "executions", Execution.PipelineName, "Prep",
+        #      Execution.PipelineExecutionId, "train"])
     """
     # What Join(on="/", values=[...]).to_request() renders, without building the Join.
     return {
@@ -966,8 +976,8 @@ def default_output_join(
                 render(bucket_uri),
                 *([prefix.strip("/")] if prefix else []),
                 {"Get": "Execution.PipelineName"},
-                {"Get": "Execution.PipelineExecutionId"},
                 render(step_name),
+                {"Get": "Execution.PipelineExecutionId"},
                 render(output_name),
             ],
         }

@@ -467,7 +467,7 @@ class S3Access:
 
     Example::
 
-        S3Access(bucket="my-bucket", key_pattern="my-pipeline/*/Preprocess/train")
+        S3Access(bucket="my-bucket", key_pattern="my-pipeline/Preprocess/*/train")
     """
 
     bucket: str
@@ -702,7 +702,7 @@ def _may_overlap(first: S3Access, second: S3Access) -> bool:
 
     Example::
 
-        _may_overlap(S3Access("b", "churn/*/Train/model"), S3Access("b", "churn/"))  # True
+        _may_overlap(S3Access("b", "churn/Train/*/model"), S3Access("b", "churn/"))  # True
     """
     if first.bucket != second.bucket:
         return False

@@ -5,7 +5,7 @@ template, intrinsics resolved as the local runner resolves them (``local/assembl
 which role a step runs as from the definition that deploys (``RoleArn``, a Model or
 EndpointConfig step's ``ExecutionRoleArn``, a Transform step its Model step's). Each
 statement is cut into grants of one action on one resource, shown readably: S3 as
-``read dev/MlOps/Artifacts/Bucket: executions/<pipeline>/*/Preprocess/train*`` (the bucket
+``read dev/MlOps/Artifacts/Bucket: executions/<pipeline>/Preprocess/*/train*`` (the bucket
 by construct path, the pipeline's name as ``<pipeline>``, a file asset by its display
 name), other ARNs of the stack's account and region without that prefix. The output is
 sorted and holds no timestamps, so it can be committed and diffed.

@@ -35,8 +35,8 @@ def default_output(step: str, output: str, bucket: str = "s3://my-bucket") -> di
             "Values": [
                 bucket,
                 {"Get": "Execution.PipelineName"},
-                {"Get": "Execution.PipelineExecutionId"},
                 step,
+                {"Get": "Execution.PipelineExecutionId"},
                 output,
             ],
         }

@@ -375,8 +375,8 @@ def test_python_check_steps_are_planned_as_processing_jobs() -> None:
         S3Access("my-bucket", "clarify/analysis_config.json"),
         S3Access("data", "train/"),
         # The calculated baselines, where the check jobs write them.
-        S3Access("my-bucket", "Checks/*/DataQuality/quality_check_output"),
-        S3Access("my-bucket", "Checks/*/DataBias/analysis_result"),
+        S3Access("my-bucket", "Checks/DataQuality/*/quality_check_output"),
+        S3Access("my-bucket", "Checks/DataBias/*/analysis_result"),
     } <= set(plan.reads)
     assert plan.registry_baseline_checks == [("DataBias", "churn")]
     assert MONITOR in plan.images

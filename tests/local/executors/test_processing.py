@@ -60,7 +60,7 @@ def test_inputs_outputs_environment_and_arguments_follow_the_conventions(
     properties = result.properties("Prep")
     assert properties["ProcessingJobStatus"] == "Completed"
     uri = properties["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"]
-    assert uri == f"s3://art-bucket/prep/{result.execution_id}/Prep/train"
+    assert uri == f"s3://art-bucket/prep/Prep/{result.execution_id}/train"
     assert run.metadata == {"ProcessingJob": {"Arn": properties["ProcessingJobArn"]}}
     entry = result.list_steps()["PipelineExecutionSteps"][0]
     assert set(entry) == {

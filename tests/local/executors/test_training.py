@@ -102,7 +102,7 @@ def test_training_follows_the_script_mode_conventions(ws: Workspace) -> None:
     properties = result.properties("Train")
     model_uri = properties["ModelArtifacts"]["S3ModelArtifacts"]
     assert model_uri == (
-        f"s3://art-bucket/local-pipeline/{result.execution_id}/Train/model/"
+        f"s3://art-bucket/local-pipeline/Train/{result.execution_id}/model/"
         f"{properties['TrainingJobName']}/output/model.tar.gz"
     )
     located = result.store.locate(model_uri)
@@ -1643,7 +1643,7 @@ def test_tuning_trials_get_the_objective_metric_as_the_service_adds_it(ws: Works
     assert result.status == "Succeeded", result.failure_reason
     best = result.properties("Tune")["BestTrainingJob"]["TrainingJobName"]
     located = result.store.locate(
-        f"s3://art-bucket/local-pipeline/{result.execution_id}/Tune/model/{best}/output/model.tar.gz"
+        f"s3://art-bucket/local-pipeline/Tune/{result.execution_id}/model/{best}/output/model.tar.gz"
     )
     assert located is not None
     with tarfile.open(located.path) as model:

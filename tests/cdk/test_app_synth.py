@@ -189,6 +189,49 @@ def test_the_docs_acknowledgments_leave_the_team_stack_no_cdk_nag_finding(tmp_pa
     app.synth()  # raises on any finding left unacknowledged
 
 
+def test_the_docs_own_factory_fits_the_team_stack_one_stack_per_environment(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # docs/constructs.md: a build_pipeline of the user's own, with no example_project on the
+    # path; the trigger's key reaches the job through InputDataKey; dev and prod in one
+    # account don't clash by name.
+    (tmp_path / "scripts" / "model").mkdir(parents=True)
+    (tmp_path / "scripts" / "preprocess.py").write_text("print('prep')\n")
+    (tmp_path / "scripts" / "model" / "train.py").write_text("print('train')\n")
+    monkeypatch.chdir(tmp_path)
+    factory = _constructs_python("def build_pipeline(")
+    team = _constructs_python("class TeamStack").replace(
+        "from example_project.pipeline import build_pipeline  # your PipelineDefinition factory\n",
+        "",
+    )
+    assert "example_project" not in team
+    namespace: dict[str, Any] = {}
+    exec(factory + "\n" + team, namespace)
+
+    app_block = _constructs_python('TeamStack(app, f"TeamMl-{name}"')
+    app_namespace = dict(namespace)
+    exec(app_block.replace("app.synth()", ""), app_namespace)
+    app = app_namespace["app"]
+    assembly = app.synth()
+    assert sorted(stack.stack_name for stack in assembly.stacks) == ["TeamMl-dev", "TeamMl-prod"]
+
+    same_account = cdk.App()
+    environment = cdk.Environment(account=ACCOUNT, region=REGION)
+    stacks = [
+        namespace["TeamStack"](same_account, f"TeamMl-{name}", env=environment)
+        for name in ("dev", "prod")
+    ]
+    pipelines = [stack.node.find_child("Training") for stack in stacks]
+    registries = [stack.node.find_child("Registry") for stack in stacks]
+    assert len({pipeline.pipeline_name for pipeline in pipelines}) == 2
+    assert len({registry.model_package_group_name for registry in registries}) == 2
+    definition = pipelines[0].definition
+    assert [parameter["Name"] for parameter in definition["Parameters"]] == ["InputDataKey"]
+    (prep,) = [step for step in definition["Steps"] if step["Name"] == "Preprocess"]
+    (source,) = prep["Arguments"]["ProcessingInputs"][:1]
+    assert {"Get": "Parameters.InputDataKey"} in source["S3Input"]["S3Uri"]["Std:Join"]["Values"]
+
+
 def _constructs_python(containing: str) -> str:
     """The Python block of docs/constructs.md (once the README's) that contains ``containing``."""
     readme = CONSTRUCTS.read_text(encoding="utf-8")

@@ -171,6 +171,17 @@ def test_a_step_with_a_null_member_is_not_raw_as_no_keyword_writes_the_null() ->
     ]
 
 
+def test_a_raw_step_with_an_expression_of_unknown_type_in_a_string_field_round_trips() -> None:
+    # A JsonGet in an environment variable, as the definition has it (not joined): the
+    # RawStep written for it compiles to it again.
+    definition = _abalone_without_instance_type()
+    [process] = [step for step in definition["Steps"] if step["Name"] == "AbaloneProcess"]
+    uri = {"Std:Join": {"On": "", "Values": ["s3://my-bucket/settings.json"]}}
+    process["Arguments"]["Environment"] = {"MODE": {"Std:JsonGet": {"S3Uri": uri, "Path": "mode"}}}
+    source = assert_round_trips(definition)
+    assert "abalone_process = RawStep(" in source
+
+
 def test_fails_what_a_raw_step_would_write_otherwise_as_its_class_would() -> None:
     # A model of no role: the binder would give the RawStep one, which the entry hasn't.
     definition = json.loads((SDK_GENERATED / "sdk-abalone.json").read_text())

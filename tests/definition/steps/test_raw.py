@@ -471,6 +471,75 @@ def test_a_non_string_expression_in_a_string_field_is_joined_as_in_typed_steps()
     ]
 
 
+def test_an_expression_of_unknown_type_in_a_string_field_is_written_as_given() -> None:
+    # A JsonGet's type is known only at run time: validation accepts it in a string field,
+    # so it is not joined (``smpipe convert`` writes a definition JSON's that way as a
+    # RawStep, whose entry must compile to the same JSON).
+    report = JsonGet(s3_uri="s3://my-bucket/report.json", json_path="mode")
+    epochs = ParameterInteger(name="Epochs", default_value=3)
+    step = RawStep(
+        name="Evaluate",
+        type="Processing",
+        arguments=processing_arguments(Environment={"MODE": report, "EPOCHS": epochs}),
+    )
+    environment = step.to_request(RenderContext(StaticBinder(role_arn=ROLE)))["Arguments"][
+        "Environment"
+    ]
+    assert environment == {
+        "MODE": report.to_request(),
+        "EPOCHS": {"Std:Join": {"On": "", "Values": [{"Get": "Parameters.Epochs"}]}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("step_type", "arguments", "field"),
+    [
+        (
+            "Model",
+            lambda code: {
+                "PrimaryContainer": {
+                    "Image": IMAGE,
+                    "Environment": {"SAGEMAKER_SUBMIT_DIRECTORY": code},
+                }
+            },
+            "PrimaryContainer.Environment.SAGEMAKER_SUBMIT_DIRECTORY",
+        ),
+        (
+            "Training",
+            lambda code: {
+                "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
+                "HyperParameters": {"sagemaker_submit_directory": code},
+                "ResourceConfig": {
+                    "InstanceType": "ml.m5.large",
+                    "InstanceCount": 1,
+                    "VolumeSizeInGB": 30,
+                },
+                "OutputDataConfig": {"S3OutputPath": "s3://my-bucket/models"},
+                "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+            },
+            "HyperParameters.sagemaker_submit_directory",
+        ),
+    ],
+    ids=["Model", "Training"],
+)
+def test_code_named_as_a_submit_directory_is_an_archive_as_typed_steps_write_it(
+    tmp_path: Path, step_type: str, arguments: Any, field: str
+) -> None:
+    # The inference and training toolkits unpack the submit directory: a single script is
+    # archived there, as ModelStep(code=) and TrainingStep(code=) write it.
+    script = tmp_path / "inference.py"
+    script.write_text("print('ok')\n")
+    code = Code.from_asset(script)
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, code_prefix="s3://my-bucket/code")
+    step = RawStep(name="Serve", type=step_type, arguments=arguments(code))
+    value: Any = step.to_request(RenderContext(binder))["Arguments"]
+    for member in field.split("."):
+        value = value[member]
+    typed = ModelStep(name="Typed", image=IMAGE, code=code).to_request(RenderContext(binder))
+    typed_uri = typed["Arguments"]["PrimaryContainer"]["Environment"]["SAGEMAKER_SUBMIT_DIRECTORY"]
+    assert value == typed_uri == "s3://my-bucket/code/inference.py.tar.gz"
+
+
 # -- references both ways --------------------------------------------------------------------
 
 

@@ -61,6 +61,10 @@ _LIST_MEMBERS = ("DependsOn", "RetryPolicies", "PropertyFiles")
 # What ``from_json`` gives a required keyword whose member it keeps as given (see
 # ``RawStep._given``): the step must be constructed, the member is written as it was.
 _STAND_INS: dict[str, Any] = {"type": "", "arguments": {}}
+# The last member of a field path (a map key, ``_render_value`` writes it ``['…']``) that
+# names a job's or model's code for the SageMaker toolkits, which unpack it: a training
+# job's hyperparameter, a model's environment variable.
+_SUBMIT_DIRECTORY = re.compile(r"\['(?:sagemaker_submit_directory|SAGEMAKER_SUBMIT_DIRECTORY)'\]$")
 # A list index in a field path, for matching the planner's ``[*]`` paths.
 _INDEX = re.compile(r"\[\d+\]")
 
@@ -102,9 +106,10 @@ class RawStep(Step):
     expressions (parameters, ``ExecutionVariables``, ``Join``, ``JsonGet``, other steps'
     ``properties``), which make data dependencies as in any step, or the definition's own
     ``{"Get": "Steps.Prep.…"}``, checked as a definition JSON's are; or bindables
-    (``Code``, ``Image``, ``S3Location``), bound as in typed steps. A non-string expression
-    where the request shape of ``type`` wants a string is wrapped in ``Std:Join``, as typed
-    steps write it. The compiled entry is what is given, expressions rendered, and goes
+    (``Code``, ``Image``, ``S3Location``), bound as in typed steps. An expression of a
+    non-string type where the request shape of ``type`` wants a string is wrapped in
+    ``Std:Join``, as typed steps write it (a ``JsonGet``, of a type known only at run time,
+    is written as given). The compiled entry is what is given, expressions rendered, and goes
     through the checks of a definition JSON's step (the request shape of ``Arguments``,
     retry and cache rules, property files, references); ``properties`` are typed by
     ``type`` as a typed step's of that type.
@@ -370,21 +375,29 @@ class RawStep(Step):
         """``value`` at field ``where`` of the arguments, whose request shape is ``shape``.
 
         As ``render``, and as a typed step writes them: a bindable (``Code``, ``Image``,
-        ``S3Location``) through the binder, a non-string expression where the shape wants
-        a string in ``Std:Join`` (``render_string``). Literals stay as given, for the
-        shape check to judge (a number in a string field is reported, not turned into one).
+        ``S3Location``) through the binder (``Code`` at a submit directory as an archive),
+        an expression of a non-string type where the shape wants a string in ``Std:Join``
+        (``render_string``; one of a type unknown until run time, a ``JsonGet``, as given).
+        Literals stay as given, for the shape check to judge (a number in a string field
+        is reported, not turned into one).
         """
         kind = type(value)
         if kind is str or kind is int or kind is float or kind is bool or value is None:
             return value
         if isinstance(value, Expression):
-            if shape is not None and shape.kind == "string":
+            # Only a type known not to be a string is joined: one known at run time only
+            # (a JsonGet) passes validation as it is, and is written so (as ``smpipe
+            # convert`` writes a definition JSON's, which must compile to it again).
+            if shape is not None and shape.kind == "string" and value.value_type is not None:
                 return render_string(value, ctx)
             return render(value, ctx)
         if isinstance(value, Image):
             return bind_image(ctx, self, value, where)
         if isinstance(value, Code):
-            return bind_code(ctx, self, value, where, archive=False).uri
+            # The toolkits unpack a submit directory: a script there goes as an archive,
+            # as TrainingStep(code=) and ModelStep(code=) write it.
+            archive = _SUBMIT_DIRECTORY.search(where) is not None
+            return bind_code(ctx, self, value, where, archive=archive).uri
         if isinstance(value, S3Location):
             return bind_s3(ctx, self, value, where, self._s3_access(where))
         if isinstance(value, Mapping) and not callable(getattr(value, "to_request", None)):

@@ -200,7 +200,8 @@ class RawStep(Step):
         ``DependsOn`` stays a list of step names; members without a keyword go to
         ``extra_fields``. Compiled, the step's entry is ``entry`` again, its members in its
         order and those given empty kept (with the binder's role where it names none, and
-        its job tags); ``dataclasses.replace`` of it writes the keywords' order.
+        its job tags); ``dataclasses.replace`` of it writes the keywords' order, and drops
+        the members kept as given (below): replace a step built by keywords instead.
 
         A member of a keyword that is null or of the wrong JSON type (``"DependsOn":
         "Prep"``, a list ``Arguments``, a number ``Type``) is kept as given, not raised

@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     definition = folder / f"{PIPELINE_NAME}.json"
     resources = folder / f"{PIPELINE_NAME}.resources.json"
     definition.write_text(json.dumps(local_definition(), indent=2) + "\n", encoding="utf-8")
-    resources.write_text(json.dumps(local_resources().to_json(), indent=2) + "\n")
+    local_resources().save(resources)
     print(f"wrote {definition} and {resources}")
 
 

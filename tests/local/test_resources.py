@@ -135,6 +135,41 @@ def test_resources_file_round_trip_with_relative_paths(tmp_path: Path) -> None:
     assert (again.pipeline_name, again.max_parallel) == ("p", 3)
 
 
+def test_a_saved_resources_file_moves_with_its_project(tmp_path: Path) -> None:
+    # Absolute paths made a copied or moved project run the scripts of the directory the
+    # file was written in, silently; save() writes them relative to the file.
+    project = tmp_path / "project"
+    (project / "scripts").mkdir(parents=True)
+    (project / "fns").mkdir()
+    (project / "fns" / "prep.py").write_text("def handler(event, context): ...\n")
+    (tmp_path / "shared-data").mkdir()
+    resources = ResourceMap(
+        s3={"s3://b/code/": project / "scripts", "s3://b/data/": tmp_path / "shared-data"},
+        lambdas={"prep": f"{project / 'fns' / 'prep.py'}:handler"},
+        pipeline_name="p",
+    )
+    (project / "build").mkdir()
+    resources.save(project / "build" / "resources.json")
+    written = json.loads((project / "build" / "resources.json").read_text())
+    assert written["s3"] == {"s3://b/code/": "../scripts", "s3://b/data/": "../../shared-data"}
+    assert written["lambdas"]["prep"]["code"] == "../fns/prep.py"
+
+    moved = tmp_path / "elsewhere" / "project"
+    moved.parent.mkdir()
+    project.rename(moved)
+    (tmp_path / "elsewhere" / "shared-data").mkdir()
+    loaded = ResourceMap.load(moved / "build" / "resources.json")
+    assert dict(loaded.s3_mappings()) == {
+        "s3://b/code": (moved / "scripts").resolve(),
+        "s3://b/data": (tmp_path / "elsewhere" / "shared-data").resolve(),
+    }
+    handler = loaded.lambda_handler("prep")
+    assert handler is not None
+    assert handler.code.resolve() == (moved / "fns" / "prep.py").resolve()
+    # Without a base, to_json keeps absolute paths, as the records of each execution hold.
+    assert loaded.to_json()["s3"]["s3://b/code/"] == str((moved / "scripts").resolve())
+
+
 def test_relative_paths_without_a_base_are_relative_to_the_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -380,18 +380,33 @@ class ResourceMap:
 
     # -- persistence ------------------------------------------------------------
 
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-able form (absolute paths), as stored with each execution."""
+    def to_json(self, relative_to: str | Path | None = None) -> dict[str, Any]:
+        """A JSON-able form, as stored with each execution: absolute paths.
+
+        With ``relative_to`` (a directory), local paths are written relative to it, as
+        ``from_json(data, base=relative_to)`` reads them back (``save`` does this).
+        """
+        base = Path(relative_to).resolve() if relative_to is not None else None
+
+        def written(path: str | Path) -> str:
+            absolute = Path(path).resolve()
+            if base is None:
+                return str(absolute)
+            try:
+                return Path(os.path.relpath(absolute, base)).as_posix()
+            except ValueError:  # another drive (Windows): no relative path leads there
+                return str(absolute)
+
         lambdas: dict[str, Any] = {}
         for key, value in self.lambdas.items():
             handler = value if isinstance(value, LambdaHandler) else LambdaHandler.parse(value)
             lambdas[key] = {
-                "code": str(handler.code.resolve()),
+                "code": written(handler.code),
                 "handler": handler.handler,
                 "runtime": handler.runtime,
             }
         return {
-            "s3": {uri: str(Path(path).resolve()) for uri, path in self.s3.items()},
+            "s3": {uri: written(path) for uri, path in self.s3.items()},
             "images": dict(self.images),
             "lambdas": lambdas,
             "pipeline_name": self.pipeline_name,
@@ -457,6 +472,21 @@ class ResourceMap:
             pipeline_name=pipeline_name,
             max_parallel=max_parallel,
         )
+
+    def save(self, path: str | Path) -> None:
+        """Write the map to the resources file ``path``, for ``smpipe run --resources``.
+
+        Local paths are written relative to the file's directory, as ``load`` reads them:
+        a project moved or copied with its resources file runs its own scripts, not those
+        of the directory it was written in (which absolute paths would name, silently).
+
+        Example::
+
+            ResourceMap(s3={"s3://my-data/raw": "data/raw"}).save("resources.json")
+        """
+        file = Path(path)
+        data = self.to_json(relative_to=file.resolve().parent)
+        file.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
     @staticmethod
     def load(path: str | Path) -> ResourceMap:

@@ -1919,6 +1919,45 @@ def test_python_check_steps_synthesize_with_their_jobs_permissions():
     annotations.has_no_warning("*", Match.string_like_regexp("get no permissions for step"))
 
 
+def test_a_parameter_no_step_reads_is_warned_and_one_read_anywhere_is_not() -> None:
+    # A trigger's key_parameter declared while the job still reads a fixed URI: new data is
+    # never read, and nothing said so.
+    definition = literal_definition()
+    definition["Parameters"] = [
+        {"Name": "InputDataKey", "Type": "String", "DefaultValue": "incoming/"},
+        {"Name": "Threshold", "Type": "Float", "DefaultValue": 0.9},
+        {"Name": "Mode", "Type": "String", "DefaultValue": "full"},
+    ]
+    (prep,) = definition["Steps"]
+    # Read deep inside a Join, and as a whole value: both count.
+    prep["Arguments"]["Environment"] = {
+        "THRESHOLD": {"Std:Join": {"On": "", "Values": [{"Get": "Parameters.Threshold"}]}},
+        "MODE": {"Get": "Parameters.Mode"},
+        # The same words in a literal are no reference.
+        "NOTE": '"Get": "Parameters.InputDataKey"',
+    }
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    warnings = Annotations.from_stack(stack).find_warning(
+        "/Test/Training", Match.string_like_regexp(".*unused-parameter.*")
+    )
+    assert [str(warning.entry.data) for warning in warnings] == [
+        "No step reads parameter(s) 'InputDataKey': a value an execution, a schedule or a "
+        "trigger gives them changes nothing. Use each in a step (a job's input location, "
+        'say: Join(on="", values=["s3://bucket/", parameter])) or remove it. '
+        "[ack: cdk-sagemaker-pipelines:unused-parameter]"
+    ]
+
+    read = literal_definition()
+    read["Parameters"] = [{"Name": "Mode", "Type": "String", "DefaultValue": "full"}]
+    read["Steps"][0]["Arguments"]["Environment"] = {"MODE": {"Get": "Parameters.Mode"}}
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=read, pipeline_name=NAME)
+    Annotations.from_stack(stack).has_no_warning(
+        "*", Match.string_like_regexp(".*unused-parameter.*")
+    )
+
+
 def test_steps_whose_permissions_are_not_derived_are_warned(monkeypatch: pytest.MonkeyPatch):
     # Every step type validation accepts is planned now (the deployment steps were the last;
     # tests/definition/test_deploy_permissions.py says so): a type the planner would not

@@ -642,6 +642,9 @@ class _ImportedPipeline(PipelineBase):
         return self._arn
 
 
+# A reference to a parameter, as json.dumps writes it.
+_PARAMETER_GET = re.compile(r'"Get": "Parameters\.([^"\\]+)"')
+
 class Pipeline(PipelineBase):
     """A SageMaker pipeline with least-privilege roles derived from its definition.
 
@@ -951,6 +954,7 @@ class Pipeline(PipelineBase):
         self._check_bucket_environments(stack)
         self._check_cache_outlives_outputs()
         self._warn_unattributed()
+        self._warn_unused_parameters()
         self._warn_unplanned_steps()
         self._warn_open_deploy_names()
         self._warn_open_lineage_names()
@@ -2318,6 +2322,32 @@ class Pipeline(PipelineBase):
         """
         compiled = self._compiled_steps.get(step) if isinstance(step, str) else None
         return compiled.argument_for(field) if isinstance(compiled, RawStep) else typed
+
+    def _warn_unused_parameters(self) -> None:
+        """Parameters no step reads: a value a run, schedule or trigger gives them is lost.
+
+        Legal (SageMaker accepts them), and a common slip: a trigger's ``key_parameter``
+        declared, but the job still reading a fixed URI, so new data is never read.
+        """
+        declared = [
+            entry["Name"]
+            for entry in self.definition.get("Parameters") or []
+            if isinstance(entry, Mapping) and isinstance(entry.get("Name"), str)
+        ]
+        if not declared:
+            return
+        # Dumped, the definition's own references are the only unescaped "Get" members.
+        read = set(_PARAMETER_GET.findall(json.dumps(self.definition.get("Steps") or [])))
+        unused = [name for name in declared if name not in read]
+        if not unused:
+            return
+        names = ", ".join(f"'{name}'" for name in unused)
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:unused-parameter",
+            f"No step reads parameter(s) {names}: a value an execution, a schedule or a "
+            "trigger gives them changes nothing. Use each in a step (a job's input "
+            "location, say: Join(on=\"\", values=[\"s3://bucket/\", parameter])) or remove it.",
+        )
 
     def _warn_unplanned_steps(self) -> None:
         """Steps the roles get nothing for: accepted, they would fail at run time."""

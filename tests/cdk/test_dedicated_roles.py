@@ -28,6 +28,7 @@ from cdk_sagemaker_pipelines.definition import (
     DatasetFormat,
     EndpointConfigStep,
     EndpointStep,
+    ExecutionVariables,
     Image,
     Join,
     LambdaStep,
@@ -35,6 +36,7 @@ from cdk_sagemaker_pipelines.definition import (
     ParameterString,
     PipelineDefinition,
     PipelineValidationError,
+    ProcessingOutput,
     ProcessingStep,
     ProductionVariant,
     QualityCheckStep,
@@ -1369,3 +1371,84 @@ def test_cfn_lint_finds_nothing_in_dedicated_roles(
         if _key(template, match) not in FALSE_POSITIVES
     ]
     assert problems == []
+
+
+def _execution_id_first(step: str, output: str) -> Join:
+    """``s3://my-data/<execution id>/<step>/<output>``: the SDK's layout, id before step."""
+    return Join(
+        on="/",
+        values=["s3://my-data", ExecutionVariables.PIPELINE_EXECUTION_ID, step, output],
+    )
+
+
+@pytest.mark.parametrize("dedicated", ["*", ["Evaluate"]], ids=["every", "one"])
+def test_a_dedicated_role_that_may_write_under_another_steps_output_is_warned(
+    dedicated: str | list[str],
+) -> None:
+    # IAM's * takes '/': Evaluate's grant my-data/*/Evaluate/report* also matches
+    # my-data/<id>/Prep/train/x/Evaluate/report, inside Prep's output, which Train then
+    # downloads with its data. Default outputs are laid out step first and can't; a layout
+    # of the caller's (or the SDK's @step functions') with the execution id first can.
+    prep = _prep(
+        inputs={"raw": "s3://raw-data/incoming/"},
+        outputs=[
+            ProcessingOutput(
+                output_name="train",
+                source="/opt/ml/processing/train",
+                destination=_execution_id_first("Prep", "train"),
+            )
+        ],
+    )
+    evaluate = ProcessingStep(
+        name="Evaluate",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/evaluate.py"),
+        inputs={"data": prep.output("train")},
+        outputs=[
+            ProcessingOutput(
+                output_name="report",
+                source="/opt/ml/processing/report",
+                destination=_execution_id_first("Evaluate", "report"),
+            )
+        ],
+    )
+    stack = new_stack()
+    Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(steps=[evaluate]),
+        dedicated_step_roles=dedicated,
+    )
+    warnings = CdkAnnotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp(".*dedicated-role-reaches-another-step.*")
+    )
+    # With Evaluate's role alone, Prep runs as the step role: its writes planned apart.
+    expected = [
+        "The role of step 'Evaluate' (pipeline.dedicated_roles['Evaluate']) may write "
+        "s3://my-data/*/Evaluate/report*, which takes keys under the output of step 'Prep' "
+        "(s3://my-data/*/Prep/train*), as IAM's * matches '/' too: that step's job can plant "
+        "objects a reader of Prep's output then downloads. Lay the outputs out step first "
+        "(<step>/<execution id>/<output>, as default outputs are), so that no wildcard comes "
+        "before the step's name [ack: cdk-sagemaker-pipelines:dedicated-role-reaches-another-step]",
+        "The role of step 'Prep' (pipeline.dedicated_roles['Prep']) may write "
+        "s3://my-data/*/Prep/train*, which takes keys under the output of step 'Evaluate' "
+        "(s3://my-data/*/Evaluate/report*), as IAM's * matches '/' too: that step's job can "
+        "plant objects a reader of Evaluate's output then downloads. Lay the outputs out step "
+        "first (<step>/<execution id>/<output>, as default outputs are), so that no wildcard "
+        "comes before the step's name "
+        "[ack: cdk-sagemaker-pipelines:dedicated-role-reaches-another-step]",
+    ]
+    assert sorted(str(warning.entry.data) for warning in warnings) == (
+        expected if dedicated == "*" else expected[:1]
+    )
+
+
+def test_default_outputs_warn_of_no_dedicated_role_reaching_another_step(every: Every) -> None:
+    # Every kind of job step, each on a role of its own, default outputs only: each role's
+    # writes stay under its own step's prefix.
+    assert (
+        every.annotations.find_warning(
+            "*", Match.string_like_regexp(".*dedicated-role-reaches-another-step.*")
+        )
+        == []
+    )

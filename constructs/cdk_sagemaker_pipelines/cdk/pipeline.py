@@ -62,11 +62,14 @@ from ..definition.permissions import (
     PENDING_APPROVAL,
     ModelRoles,
     PermissionPlan,
+    S3Access,
+    _may_overlap,
     describe_value,
     model_roles,
     parameter_location_problems,
     plan_permissions,
     plan_role_permissions,
+    step_writes,
 )
 from ..definition.retry import is_expire_after, parse_expire_after
 from ..definition.steps.raw import RawStep
@@ -645,6 +648,7 @@ class _ImportedPipeline(PipelineBase):
 # A reference to a parameter, as json.dumps writes it.
 _PARAMETER_GET = re.compile(r'"Get": "Parameters\.([^"\\]+)"')
 
+
 class Pipeline(PipelineBase):
     """A SageMaker pipeline with least-privilege roles derived from its definition.
 
@@ -946,6 +950,9 @@ class Pipeline(PipelineBase):
         )
         step_role_plan = role_plans.pop(None, self.plan)
         dedicated_plans = {str(step): plan for step, plan in role_plans.items()}
+        self._warn_dedicated_roles_reaching_other_steps(
+            dedicated_plans, name, parameter_locations or {}
+        )
         self._check_defaults_in_locations()
         self._check_run_time_resources()
         self._check_invoked_resource_attributes(python=isinstance(definition, PipelineDefinition))
@@ -1908,6 +1915,70 @@ class Pipeline(PipelineBase):
         if settled:
             definition["Steps"] = _replaced(definition.get("Steps"), settled)
 
+    def _warn_dedicated_roles_reaching_other_steps(
+        self,
+        dedicated_plans: Mapping[str, PermissionPlan],
+        pipeline_name: str,
+        parameter_locations: Mapping[str, str | Sequence[str]],
+    ) -> None:
+        """A dedicated role that may write under another step's output location.
+
+        IAM's ``*`` matches ``/`` too: a write grant with a wildcard before the step's name
+        (``s3://b/*/Evaluate/report*``, a layout with the execution id first: the caller's,
+        or the SDK's ``@step`` functions') takes keys under another step's output
+        (``s3://b/<id>/Prep/train/x/Evaluate/report``), where the role can plant objects
+        that a reader of that output downloads with its data: what dedicated roles are
+        for is lost. Default outputs are laid out step first and never do.
+        """
+        if not dedicated_plans:
+            return
+        names = [spec.name for spec in walk_steps(self.definition.get("Steps") or [])]
+        owners = {
+            member: step for step in dedicated_plans for member in self._model_roles.steps_of(step)
+        }
+        # Each step's own writes, whichever role it runs as. A dedicated role's plan has its
+        # step's already (a model role's, those of the steps that run as it too); the other
+        # steps are planned together, in one pass (none but Lambda, Fail, … under "*").
+        writes: dict[str, tuple[S3Access, ...]] = {
+            step: tuple(plan.writes) for step, plan in dedicated_plans.items()
+        }
+        writes |= step_writes(
+            self.definition,
+            [step for step in names if step not in dedicated_plans and step not in owners],
+            pipeline_name=pipeline_name,
+            parameter_locations=parameter_locations,
+        )
+        for step, plan in dedicated_plans.items():
+            own = {step, *self._model_roles.steps_of(step)}
+            for other, outputs in writes.items():
+                if other in own or owners.get(other) == step:
+                    continue
+                found = next(
+                    (
+                        (write, output)
+                        for write in plan.writes
+                        if write not in outputs
+                        for output in outputs
+                        if _literal_prefixes_meet(write, output) and _may_overlap(write, output)
+                    ),
+                    None,
+                )
+                if found is not None:
+                    self._warn_dedicated_role_reaches(step, other, *found)
+
+    def _warn_dedicated_role_reaches(
+        self, step: str, other: str, write: S3Access, output: S3Access
+    ) -> None:
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:dedicated-role-reaches-another-step",
+            f"The role of step '{step}' (pipeline.dedicated_roles[{step!r}]) may write "
+            f"s3://{write.objects}, which takes keys under the output of step '{other}' "
+            f"(s3://{output.objects}), as IAM's * matches '/' too: that step's job can plant "
+            f"objects a reader of {other}'s output then downloads. Lay the outputs out step "
+            "first (<step>/<execution id>/<output>, as default outputs are), so that no "
+            "wildcard comes before the step's name",
+        )
+
     def _warn_no_dedicated_step(self) -> None:
         """``dedicated_step_roles="*"`` found no step to give a role of its own."""
         job_steps = [
@@ -2346,7 +2417,7 @@ class Pipeline(PipelineBase):
             f"{WARNING_PREFIX}:unused-parameter",
             f"No step reads parameter(s) {names}: a value an execution, a schedule or a "
             "trigger gives them changes nothing. Use each in a step (a job's input "
-            "location, say: Join(on=\"\", values=[\"s3://bucket/\", parameter])) or remove it.",
+            'location, say: Join(on="", values=["s3://bucket/", parameter])) or remove it.',
         )
 
     def _warn_unplanned_steps(self) -> None:
@@ -3839,6 +3910,20 @@ def _too_many_policies(count: int, widened: str | None = None) -> tuple[str, str
         "Code.from_asset folder for several steps) and data locations: each script, input "
         "and output location adds to the statements",
     )
+
+
+def _literal_prefixes_meet(first: S3Access, second: S3Access) -> bool:
+    """Whether the two locations' text before their first ``*`` could begin the same key.
+
+    A cheap test before ``_may_overlap``: two patterns match a key in common only if one's
+    literal start is a start of the other's (step-first outputs, ``p/Prep/`` and
+    ``p/Eval/``, part at once).
+    """
+    if first.bucket != second.bucket:
+        return False
+    left = first.key_pattern.split("*", 1)[0]
+    right = second.key_pattern.split("*", 1)[0]
+    return left.startswith(right) or right.startswith(left)
 
 
 def _policy_count_message(prop: str, count: int) -> str:

@@ -8,8 +8,10 @@ import dataclasses
 import io
 import itertools
 import json
+import os
 import re
 import shutil
+import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -292,6 +294,73 @@ def test_sdk_comparison_line_counts_are_what_its_command_prints(
     assert f"{ours} lines of pipeline code where the SageMaker SDK needs {sdk}" in readme
     assert f"| Ours, `examples/seed_pipeline.py` | **{ours}** |" in comparison
     assert f"| SDK v2, above | **{sdk}** |" in comparison
+
+
+def _run_sdk_harness(tmp_path: Path, script: str) -> subprocess.CompletedProcess[str]:
+    """Run docs/sdk-comparison.md's offline harness on ``script``, with a stand-in of the
+    two ``sagemaker`` modules it patches (the SDK itself isn't in the project's venv)."""
+    comparison = (REPO / "docs" / "sdk-comparison.md").read_text()
+    harness = next(b for b in re.findall(r"```python\n(.*?)```", comparison, re.S) if "runpy" in b)
+    (tmp_path / "run_offline.py").write_text(harness)
+    (tmp_path / "pipeline_script.py").write_text(textwrap.dedent(script))
+    telemetry = tmp_path / "stubs" / "sagemaker" / "telemetry"
+    telemetry.mkdir(parents=True)
+    (telemetry.parent / "__init__.py").write_text("")
+    (telemetry.parent / "session.py").write_text("class Session:\n    pass\n")
+    (telemetry / "__init__.py").write_text("")
+    (telemetry / "telemetry_logging.py").write_text("")
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(tmp_path / "stubs"),
+        "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "dummy",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    return subprocess.run(
+        [sys.executable, "run_offline.py", "pipeline_script.py"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_sdk_harness_lists_the_uploads_of_local_code_instead_of_failing(
+    tmp_path: Path,
+) -> None:
+    # The SDK uploads a script given as a local file (code="preprocess.py") with PutObject
+    # while it builds the definition: teams' scripts do, and offline that must not fail.
+    result = _run_sdk_harness(
+        tmp_path,
+        """
+        import botocore.session
+
+        s3 = botocore.session.get_session().create_client("s3", region_name="us-east-1")
+        s3.put_object(Bucket="my-bucket", Key="Seed/code/abc/preprocess.py", Body=b"")
+        print('{"Version": "2020-12-01"}')
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == '{"Version": "2020-12-01"}'
+    assert "not uploaded (offline): s3://my-bucket/Seed/code/abc/preprocess.py" in result.stderr
+
+
+def test_the_sdk_harness_reports_a_failing_script_on_stderr(tmp_path: Path) -> None:
+    # Not on stdout, whose last line the documented command saves as the definition.
+    result = _run_sdk_harness(
+        tmp_path,
+        """
+        import botocore.session
+
+        s3 = botocore.session.get_session().create_client("s3", region_name="us-east-1")
+        s3.list_buckets()
+        """,
+    )
+    assert result.returncode == 1
+    assert "AWS call blocked: ListBuckets" in result.stderr
+    assert "network attempts: ['s3.ListBuckets']" in result.stderr
+    assert "Traceback" not in result.stdout
 
 
 def _anchor(heading: str) -> str:

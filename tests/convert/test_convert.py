@@ -106,7 +106,7 @@ def test_a_step_its_class_cant_write_is_a_raw_step_of_its_entry() -> None:
         json.loads((SDK_GENERATED / "sdk-registration-options.json").read_text())
     )
     assert (
-        "register_unversioned_register_model = RawStep(\n"
+        "register_unversioned = RawStep(\n"
         '    name="RegisterUnversioned-RegisterModel",\n'
         '    type="RegisterModel",\n'
         "    arguments={\n"
@@ -114,11 +114,32 @@ def test_a_step_its_class_cant_write_is_a_raw_step_of_its_entry() -> None:
     ) in source
     assert source.count("RawStep(") == 1
     # The comment above it says why, as the error did before RawStep.
-    assert why_raw(source, "register_unversioned_register_model") == (
-        "register_unversioned_register_model is its entry, as no step class writes it: "
+    assert why_raw(source, "register_unversioned") == (
+        "register_unversioned is its entry, as no step class writes it: "
         "Arguments.ModelPackageName: RegisterModel registers a version in a model package "
         "group (model_package_group_name=): the language can't write an unversioned package."
     )
+
+
+def test_variables_leave_out_the_suffix_of_the_sdks_model_step() -> None:
+    # The SDK's ModelStep names its steps "<name>-RegisterModel" and "<name>-CreateModel":
+    # the variables are named after <name>, the step keeps its name.
+    source = assert_round_trips(json.loads((SDK_GENERATED / "sdk-abalone.json").read_text()))
+    assert "abalone_register_model = RegisterModel(\n" in source
+    assert '    name="AbaloneRegisterModel-RegisterModel",\n' in source
+    assert "abalone_create_model = ModelStep(\n" in source
+    assert '    name="AbaloneCreateModel-CreateModel",\n' in source
+    assert "register_model_register_model" not in source
+    assert "create_model_create_model" not in source
+
+
+def test_the_suffix_of_another_step_type_stays_in_its_variable() -> None:
+    definition = {
+        "Version": "2020-12-01",
+        "Parameters": [],
+        "Steps": [{"Name": "Done-CreateModel", "Type": "Fail", "Arguments": {"ErrorMessage": "x"}}],
+    }
+    assert "done_create_model = FailStep(" in assert_round_trips(definition)
 
 
 def _abalone_without_instance_type() -> dict[str, Any]:

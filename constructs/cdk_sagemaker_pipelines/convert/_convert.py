@@ -140,6 +140,22 @@ def snake_name(name: str, fallback: str) -> str:
     return text
 
 
+# The suffix the SageMaker SDK's ModelStep appends to its step's name, by step type.
+_MODEL_STEP_SUFFIXES = {"RegisterModel": "-RegisterModel", "Model": "-CreateModel"}
+
+
+def _variable_base(name: str, kind: Any) -> str:
+    """The name a step's variable is made from: the step's, less the SDK's ModelStep suffix.
+
+    ``RegisterAbaloneModel-RegisterModel`` gives ``register_abalone_model``, not
+    ``register_abalone_model_register_model``; the step keeps its name.
+    """
+    suffix = _MODEL_STEP_SUFFIXES.get(kind) if isinstance(kind, str) else None
+    if suffix and name.endswith(suffix) and len(name) > len(suffix):
+        return name[: -len(suffix)]
+    return name
+
+
 class _Names:
     """Unique, valid variable names that are no keyword, builtin or import."""
 
@@ -2410,7 +2426,7 @@ class _Converter:
             if kind not in _STEP_CLASSES:
                 self.problem(name, "Type", f"{kind}: {_LACKING}")
                 continue
-            self.scope.steps[name] = variable = self.names.new(name, "step")
+            self.scope.steps[name] = variable = self.names.new(_variable_base(name, kind), "step")
             self.scope.step_types[name] = kind
             self.plans[name] = _Plan(entry, variable, _STEP_CLASSES[kind])
             for index, item in enumerate(entry.get("PropertyFiles") or []):

@@ -1351,3 +1351,32 @@ def test_batch_scoring_blocks_are_the_tested_examples() -> None:
         for line in block.splitlines():
             if line.strip():
                 assert line.strip().split("  #")[0].rstrip() in sources, line
+
+
+def test_sdk_comparison_compile_back_and_compare_finds_no_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # docs/sdk-comparison.md "Migrating an SDK pipeline": convert, compile the draft back
+    # with the two commands shown, and smpipe diff says the draft is the SDK's definition.
+    from cdk_sagemaker_pipelines.cli import main
+
+    comparison = (REPO / "docs" / "sdk-comparison.md").read_text()
+    (block,) = [b for b in code_blocks(comparison, "sh") if "smpipe diff sdk.json back.json" in b]
+    compile_back, diff = block.strip().splitlines()
+    prefix = 'python -c "'
+    assert compile_back.startswith(prefix)
+    assert compile_back.endswith('" > back.json')
+    code = compile_back[len(prefix) : -len('" > back.json')]
+    source = REPO / "tests" / "definition" / "sdk_generated" / "sdk-abalone.json"
+    (tmp_path / "sdk.json").write_text(source.read_text())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["convert", "sdk.json", "-o", "pipeline.py"]) == 0
+    sys.modules.pop("pipeline", None)
+    capsys.readouterr()
+    exec(compile(code, "docs/sdk-comparison.md", "exec"), {"__name__": "__main__"})
+    (tmp_path / "back.json").write_text(capsys.readouterr().out)
+    sys.modules.pop("pipeline", None)
+    assert diff.split() == ["smpipe", "diff", "sdk.json", "back.json"]
+    assert main(diff.split()[1:]) == 0
+    assert capsys.readouterr().out.strip() == "sdk.json → back.json: no changes"

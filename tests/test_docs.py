@@ -769,12 +769,24 @@ def test_pull_request_review_commands_use_options_the_subcommands_have() -> None
     commands = [
         match
         for block in blocks
-        for match in re.findall(r"smpipe (graph|diff|validate|run)\b([^\n|>]*)", block)
+        for match in re.findall(r"smpipe (graph|diff|access|validate|run)\b([^\n|>]*)", block)
     ]
-    assert {name for name, _ in commands} == {"graph", "diff"}
+    assert {name for name, _ in commands} == {"graph", "diff", "access"}
     for name, arguments in commands:
         used = set(re.findall(r"--[a-z][a-z-]*", arguments))
         assert used <= long_options(parsers[name]), (name, used)
+
+
+def test_pull_request_review_gates_the_access_of_every_environment() -> None:
+    # smpipe access compares one pipeline at a time: a comment or gate on dev alone would let
+    # a change that widens only prod's roles through unseen.
+    guide = (REPO / "docs" / "pull-request-review.md").read_text()
+    (workflow,) = code_blocks(guide, "yaml")
+    loop = "for environment in dev staging prod; do"
+    assert f'{loop}\n            smpipe access /tmp/base.out cdk.out --pipeline "$environment' in (
+        workflow
+    )
+    assert re.search(f"{loop} smpipe access [^`]*--fail-on-widening", guide)
 
 
 # docs/getting-started.md: a tutorial whose files and commands the tests run as written.

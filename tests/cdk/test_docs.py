@@ -403,10 +403,11 @@ from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
 from cdk_sagemaker_pipelines.definition import FailStep, PipelineDefinition
 
 
-def build_app() -> cdk.App:
-    app = cdk.App()
+def build_app(context: dict[str, object] | None = None) -> cdk.App:
+    app = cdk.App(context=context)
     stage = cdk.Stage(app, "dev")
-    stack = cdk.Stack(stage, "TeamMl")
+    env = cdk.Environment(account="111122223333", region="eu-west-1")
+    stack = cdk.Stack(stage, "TeamMl", env=env)
     store = ArtifactStore(stack, "Artifacts")
     steps = [FailStep(name="STEP_NAME", error_message="nothing to do")]
     Pipeline(stack, "Training", definition=PipelineDefinition(steps=steps), artifact_store=store)
@@ -432,6 +433,10 @@ def test_own_project_snapshot_test_records_and_catches_a_change(
         block for block in code_blocks(readme, "python") if "TemplateSnapshot" in block
     ]
     pytester.makepyfile(app=_SNAPSHOT_APP.replace("STEP_NAME", "Nothing"))
+    # A feature flag in cdk.json, as `cdk init` writes: the snapshot follows it, as the
+    # template `cdk synth` writes does.
+    flags = {"context": {"@aws-cdk/core:enablePartitionLiterals": True}}
+    (pytester.path / "cdk.json").write_text(json.dumps(flags))
     pytester.mkdir("tests")
     (pytester.path / "tests" / "test_snapshots.py").write_text(test_module)
     pytester.makeini("[pytest]\npythonpath = .\n")
@@ -453,6 +458,8 @@ def test_own_project_snapshot_test_records_and_catches_a_change(
     text = snapshot.read_text()
     assert '"Name": "Nothing"' in text  # the definition decoded, one value per line
     assert "BootstrapVersion" not in text
+    assert "arn:aws:" in text
+    assert "AWS::Partition" not in text
     run().assert_outcomes(passed=1, warnings=0)
     pytester.makepyfile(app=_SNAPSHOT_APP.replace("STEP_NAME", "RenamedStep"))
     run().assert_outcomes(failed=1)
@@ -471,8 +478,8 @@ from cdk_sagemaker_pipelines.cdk import (
 from cdk_sagemaker_pipelines.definition import FailStep, PipelineDefinition
 
 
-def build_app() -> cdk.App:
-    app = cdk.App(post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
+def build_app(context: dict[str, object] | None = None) -> cdk.App:
+    app = cdk.App(context=context, post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
     cdk.Validations.of(app).add_plugins(PACKS)
     stack = cdk.Stack(app, "TeamMl")
     store = ArtifactStore(stack, "Artifacts")
@@ -494,6 +501,7 @@ def test_own_project_nag_test_passes_and_names_a_finding(
         for block in code_blocks(readme, "python")
         if "def test_app_synthesizes_without_findings" in block
     ]
+    (pytester.path / "cdk.json").write_text('{"context": {}}')
     pytester.mkdir("tests")
     (pytester.path / "tests" / "test_nag.py").write_text(test_module)
     pytester.makeini("[pytest]\npythonpath = .\n")

@@ -886,6 +886,26 @@ def test_a_renamed_step_with_other_changes_is_a_rename_with_those_changes() -> N
     assert diff.to_dict()["changes"][0]["similarity"] == similarity
 
 
+def test_a_renamed_cached_step_says_the_old_names_cache_is_lost() -> None:
+    # SageMaker looks up a cached run by the step's name: after a rename, the next execution
+    # reruns the step, which a reviewer of a "pure rename" would not expect.
+    old = base()
+    step(old, "Train")["CacheConfig"] = {"Enabled": True, "ExpireAfter": "P30D"}
+
+    diff = diff_definitions(old, renamed(old, "Train", "Fit"))
+
+    assert diff.changes == (
+        Change("step", "renamed", "Fit", old_name="Train", step_type="Training", cached=True),
+    )
+    assert render_text(diff).splitlines()[2] == (
+        "  Train → Fit; cached: no cache hit on Train's runs"
+    )
+    assert "`Train` → `Fit`; cached: no cache hit on `Train`'s runs" in render_markdown(diff)
+    assert diff.to_dict()["changes"][0]["cached"] is True
+    # Not cached on either side: nothing to say.
+    assert not diff_definitions(base(), renamed(base(), "Train", "Fit")).changes[0].cached
+
+
 def test_a_rename_just_60_percent_similar_is_a_rename() -> None:
     # Type, a and b kept; c and d changed: 2 x 3 values in common of 10.
     arguments = {"a": 1, "b": 2, "c": 3, "d": 4}

@@ -89,7 +89,8 @@ class Change:
       ``Arguments.ProcessingInputs[code].S3Input.S3Uri``) went from ``old`` to ``new``;
     - ``renamed``: step ``old_name`` is now ``name``: its entry is otherwise equal, or, with
       a ``similarity`` (the share of values kept, at least ``RENAME_SIMILARITY``), changed
-      as the step's other changes say;
+      as the step's other changes say; ``cached`` when either side caches it (SageMaker
+      finds no cache hit of the old name's runs for the new name);
     - ``moved``: the step's placement (``old``/``new``: ``"top level"``,
       ``"if-branch of Check"``, ``"else-branch of Check"``);
     - ``dependencies``: the steps it depends on (data references and ``DependsOn``),
@@ -133,6 +134,7 @@ class Change:
     asset_hashes: tuple[str, str] | None = None
     asset_names: tuple[str, str] | None = None
     used_by: tuple[tuple[str, str], ...] = ()
+    cached: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The change as JSON-able data (full values; absent values and empty details left out).
@@ -171,6 +173,8 @@ class Change:
             data["asset_names"] = list(self.asset_names)
         if self.used_by:
             data["used_by"] = [{"step": step, "path": path} for step, path in self.used_by]
+        if self.cached:
+            data["cached"] = True
         return data
 
 
@@ -458,12 +462,19 @@ def _step_changes(old: _Steps, new: _Steps, assets: _Assets) -> Iterator[Change]
                 old_name=old_name,
                 step_type=_type_of(spec),
                 similarity=similarities.get(old_name),
+                cached=_is_cached(old.specs[old_name]) or _is_cached(spec),
             )
         changes = _changes_of_step(name, old.specs[old_name], spec, old, new, renames)
         yield from _with_asset_changes(list(changes), assets)
     for name in removed:
         if name not in renames:
             yield _whole_step_change("removed", name, old)
+
+
+def _is_cached(spec: StepSpec) -> bool:
+    """Whether the step's ``CacheConfig`` turns caching on (or may: a value not literally off)."""
+    cache = spec.entry.get("CacheConfig")
+    return isinstance(cache, Mapping) and cache.get("Enabled") not in (None, False)
 
 
 def _whole_step_change(kind: Kind, name: str, steps: _Steps) -> Change:
@@ -1716,10 +1727,14 @@ def _joined(pieces: Iterable[_Piece]) -> tuple[_Piece, ...]:
 def _describe(change: Change) -> tuple[_Piece, ...]:
     name = change.name or ""
     if change.kind == "renamed":
-        renamed = (_Code(change.old_name or ""), " → ", _Code(name))
-        if change.similarity is None:
-            return renamed
-        return (*renamed, f" ({change.similarity:.0%} similar)")
+        renamed: tuple[_Piece, ...] = (_Code(change.old_name or ""), " → ", _Code(name))
+        if change.similarity is not None:
+            renamed += (f" ({change.similarity:.0%} similar)",)
+        if change.cached:
+            # SageMaker looks up a step's cache by its name: a reviewer should know that the
+            # next execution reruns the step (and what follows it) rather than reuse a run.
+            renamed += ("; cached: no cache hit on ", _Code(change.old_name or ""), "'s runs")
+        return renamed
     if change.subject == "step" and not change.path and change.kind in ("added", "removed"):
         details: list[_Piece] = [_step_type(change.step_type)]
         if change.placement != "top level":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import tarfile
 import warnings
 from dataclasses import replace
@@ -275,6 +276,22 @@ def test_fails_with_the_failure_file_and_no_model(ws: Workspace) -> None:
     result = ws.runner().run(compile_steps([step]))
     assert result.step("Train").failure_reason == (
         "AlgorithmError: the training script exited with code 2: ValueError: depth must be positive"
+    )
+
+
+def test_a_module_the_image_would_have_names_the_interpreter_to_install_it_into(
+    ws: Workspace,
+) -> None:
+    # The traceback says what is missing, not which local Python stood in for the image.
+    ws.script("train.py", "import surely_not_installed_here.core\n")
+    step = TrainingStep(name="Train", image=SKLEARN, code=Code.from_asset(ws.scripts / "train.py"))
+    reason = ws.runner().run(compile_steps([step])).step("Train").failure_reason
+    assert reason == (
+        "AlgorithmError: the training script exited with code 1: ModuleNotFoundError: No module "
+        "named 'surely_not_installed_here' (the step ran on "
+        f"{sys.executable}, which stands in for the job's image and installs nothing: install "
+        "the package of 'surely_not_installed_here' into it, or map the image to a Python that "
+        "has it with --image-map IMAGE_URI=PYTHON)"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -145,11 +146,29 @@ class StepContext:
             detail = _last_error_line(read_text_tail(log_file, 200, limit=16000))
         prefix = "AlgorithmError: " if outcome.returncode > 0 and not outcome.timed_out else ""
         message = prefix + reason + (f": {detail}" if detail else "")
+        message += _missing_module_hint(detail, sandbox.interpreter)
         raise StepError(message[:1024])
 
     def now(self) -> dt.datetime:
         """The current UTC time."""
         return dt.datetime.now(dt.UTC)
+
+
+def _missing_module_hint(detail: str, interpreter: str) -> str:
+    """Where to install a module the script could not import, "" for any other failure.
+
+    The job's image would have had it, or its ``requirements.txt`` installed it; here the
+    step ran on a local interpreter that stands in for the image, and which one is not in
+    the traceback: name it, so the fix is one ``pip install`` away.
+    """
+    missing = _MISSING_MODULE.match(detail)
+    if missing is None:
+        return ""
+    return (
+        f" (the step ran on {interpreter}, which stands in for the job's image and installs "
+        f"nothing: install the package of {missing.group(1)!r} into it, or map the image to "
+        "a Python that has it with --image-map IMAGE_URI=PYTHON)"
+    )
 
 
 def _last_error_line(tail: str) -> str:
@@ -241,6 +260,8 @@ def require_output_written(
 
 
 _STRAY_SHOWN = 3
+# The exception line of a failed import; the top-level package is what to install.
+_MISSING_MODULE = re.compile(r"ModuleNotFoundError: No module named '([^'.]+)")
 
 
 def stray_writes(sandbox: Sandbox, expected: Iterable[str], base: str = "/opt/ml") -> list[str]:

@@ -337,7 +337,9 @@ def test_a_read_the_policy_no_longer_allows_fails_the_step(cdk_out: Path, tmp_pa
         "AccessDenied (simulated from the assembly's IAM policies): role StepRoleAB12CD34 "
         "(dev/Ml/StepRole) may not s3:GetObject on arn:aws:s3:::dev-ml-data/curated/data.csv: "
         "no statement of its policies allows it (input 'raw', read by the job of step 'Prep'). "
-        "Grant it to the role (for example bucket.grant_read(role) or a statement allowing "
+        "Grant it to the role, narrowed to what the job needs (for a location a parameter "
+        "gives, the parameter's prefixes in the Pipeline's parameter_locations; else a grant "
+        "of the prefix, bucket.grant_read(role, 'prefix/*'), or a statement allowing "
         "s3:GetObject on arn:aws:s3:::dev-ml-data/curated/data.csv), or run with "
         "--no-iam-check (LocalConfig(iam_check=False))"
     )

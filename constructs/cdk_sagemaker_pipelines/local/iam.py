@@ -853,9 +853,11 @@ class AccessGuard:
         return (
             f"AccessDenied (simulated from the assembly's IAM policies): role {role.name} may "
             f"not {action} on {resource}{listed}: {decision.reason} ({what}, {verb} by "
-            f"{self.who}). Grant it to the role (for example bucket.grant_read(role) or a "
-            f"statement allowing {action} on {resource}), or run with --no-iam-check "
-            "(LocalConfig(iam_check=False))"
+            f"{self.who}). Grant it to the role, narrowed to what the job needs (for a "
+            "location a parameter gives, the parameter's prefixes in the Pipeline's "
+            "parameter_locations; else a grant of the prefix, bucket.grant_read(role, "
+            f"'prefix/*'), or a statement allowing {action} on {resource}), or run with "
+            "--no-iam-check (LocalConfig(iam_check=False))"
         )
 
     def _call_denied(

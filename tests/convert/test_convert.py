@@ -305,6 +305,9 @@ def test_generated_code_is_ruff_clean(tmp_path: Path) -> None:
     }
     for name in CONVERTIBLE:
         sources[name] = convert_definition(json.loads((SDK_GENERATED / name).read_text()))
+        sources[f"{name}-without-sdk-defaults"] = convert_definition(
+            json.loads((SDK_GENERATED / name).read_text()), without_sdk_defaults=True
+        )
     for name, source in sources.items():
         (tmp_path / f"{snake_name(name, 'x')}.py").write_text(source)
     # ruff's defaults (line length 88): what a project without its own setting gets.

@@ -59,6 +59,19 @@ def register_convert(commands: Any) -> None:
         "runs them; the module keeps the role as ROLE and is checked with "
         "StaticBinder(role_arn=ROLE)",
     )
+    convert.add_argument(
+        "--without-sdk-defaults",
+        action="store_true",
+        help="leave out what the SageMaker SDK writes by default: processing output "
+        "destinations in its layout (s3://BUCKET/PIPELINE/EXECUTION/STEP/output/NAME) and "
+        "training or transform output paths at a bucket's root (the binder's bucket, in the "
+        "construct its artifact store, takes them), a training job's default "
+        "DebugHookConfig and ProfilerConfig, a registered model's SkipModelValidation "
+        "'None' and empty Bias and Explainability reports, and the default "
+        "PipelineExperimentConfig; the module is checked with "
+        "StaticBinder(default_bucket=BUCKET) against FILE's definition less exactly those "
+        "members",
+    )
     convert.set_defaults(handler=_convert)
 
 
@@ -84,6 +97,7 @@ def _convert(args: argparse.Namespace) -> int:
             title=f"The pipeline of {path.name}, in the definition language.",
             line_length=args.line_length,
             without_roles=args.without_roles,
+            without_sdk_defaults=args.without_sdk_defaults,
         )
     except ConversionError as error:
         print(f"smpipe convert: {path}: {error}", file=sys.stderr)

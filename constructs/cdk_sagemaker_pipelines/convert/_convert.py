@@ -78,6 +78,7 @@ from ._layout import (
     literal,
     statement,
 )
+from ._sdk_defaults import Cut, Path, entry_without, strip_sdk_defaults, without_paths
 
 # The narrowest layout offered: ruff allows 1, but below this nothing reads.
 MIN_LINE_LENGTH = 40
@@ -210,10 +211,16 @@ class _Scope:
     # it gives AutoML steps; a step naming it is written without ``role=``.
     bound_role: str | None = None
     bound_automl_role: str | None = None
+    # ``without_sdk_defaults``: the bucket the binder gives the outputs left out.
+    default_bucket: str | None = None
 
     def binder(self) -> StaticBinder:
-        """The binder the module is proved with: it gives the roles left out."""
-        return StaticBinder(role_arn=self.bound_role, automl_role_arn=self.bound_automl_role)
+        """The binder the module is proved with: it gives the roles and outputs left out."""
+        return StaticBinder(
+            role_arn=self.bound_role,
+            automl_role_arn=self.bound_automl_role,
+            default_bucket=self.default_bucket,
+        )
 
     def constant(self, value: str, kind: str) -> Atom:
         """The module constant holding ``value`` (``IMAGE``, ``ROLE_2``…)."""
@@ -551,6 +558,10 @@ class _Plan:
     before: list[str] = field(default_factory=list)  # statements ahead of the step's own
     raw: bool = False  # written as a RawStep: its class can't write it (see try_raw)
     why_raw: tuple[str, ...] = ()  # what its class can't write, for the comment above it
+    # ``without_sdk_defaults``: the SDK defaults cut from ``entry`` (paths in it), and the
+    # entry as the definition has it, which a RawStep writes (no binder fills a raw step).
+    cut: tuple[Path, ...] = ()
+    original: Mapping[str, Any] | None = None
 
 
 def _get(value: Any, *path: str | int) -> Any:
@@ -611,7 +622,7 @@ class _Writer:
     def expr(self, value: Any, keyword: str | None = None) -> Node:
         kind = _CONSTANTS.get(keyword or "")
         if kind is not None and isinstance(value, str):
-            return self.scope.constant(value, kind)
+            return self.scope.constant(value, _image_name(value) if kind == "IMAGE" else kind)
         return expression(value, self.scope)
 
     def call(self, function: str, **values: Any) -> Node:
@@ -623,6 +634,29 @@ class _Writer:
 
 # Keywords whose literal values become module constants, as a person writes them.
 _CONSTANTS = {"image": "IMAGE", "role": "ROLE"}
+
+
+_ECR_IMAGE = re.compile(
+    r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?/(?:[^:@]*/)?([^/:@]+)"
+)
+# ECR repositories whose name says less than the framework's usual name.
+_IMAGE_NAMES = {"scikit-learn": "SKLEARN"}
+
+
+def _image_name(uri: str) -> str:
+    """The constant for an image: after its ECR repository (``SKLEARN_IMAGE``), else ``IMAGE``.
+
+    ``sagemaker-scikit-learn`` gives ``SKLEARN_IMAGE``, ``sagemaker-xgboost``
+    ``XGBOOST_IMAGE``, ``huggingface-pytorch-training`` ``HUGGINGFACE_PYTORCH_TRAINING_IMAGE``.
+    """
+    match = _ECR_IMAGE.match(uri)
+    if match is None:
+        return "IMAGE"
+    repository = match.group(1).removeprefix("sagemaker-")
+    base = _IMAGE_NAMES.get(repository) or re.sub(r"[^A-Za-z0-9]+", "_", repository).strip("_")
+    if not base or not base[0].isalpha():
+        return "IMAGE"
+    return f"{base.upper()}_IMAGE"
 
 
 def _defaults(class_name: str) -> dict[str, Any]:
@@ -843,7 +877,8 @@ def _plain_processing_output(item: Any) -> bool:
         and item["AppManaged"] is False
         and isinstance(item["OutputName"], str)
         and isinstance(s3, Mapping)
-        and set(s3) == {"S3Uri", "LocalPath", "S3UploadMode"}
+        # No S3Uri: an SDK default destination left out (without_sdk_defaults).
+        and set(s3) - {"S3Uri"} == {"LocalPath", "S3UploadMode"}
         and isinstance(s3["LocalPath"], str)
         and isinstance(s3["S3UploadMode"], str)
     )
@@ -851,11 +886,9 @@ def _plain_processing_output(item: Any) -> bool:
 
 def _processing_output(writer: _Writer, item: Mapping[str, Any]) -> Node:
     s3 = item["S3Output"]
-    values: dict[str, Any] = {
-        "output_name": item["OutputName"],
-        "source": s3["LocalPath"],
-        "destination": s3["S3Uri"],
-    }
+    values: dict[str, Any] = {"output_name": item["OutputName"], "source": s3["LocalPath"]}
+    if "S3Uri" in s3:  # else the binder gives it: the store's bucket
+        values["destination"] = s3["S3Uri"]
     if s3["S3UploadMode"] != "EndOfJob":
         values["s3_upload_mode"] = s3["S3UploadMode"]
     return writer.call("ProcessingOutput", **values)
@@ -1122,7 +1155,13 @@ def _training(writer: _Writer, arguments: Mapping[str, Any]) -> None:
         step=writer.plan.entry["Name"],
         where="Arguments",
     )
-    if arguments.get("ProfilerConfig") != {"DisableProfiler": True}:
+    # disable_profiler=False writes no ProfilerConfig: it is left out where extra_arguments
+    # write DisableProfiler (over the default's True), so no value is written twice, and
+    # where the SDK's default ProfilerConfig is cut (the language's default applies then).
+    profiler = arguments.get("ProfilerConfig")
+    if ("Arguments", "ProfilerConfig") not in writer.plan.cut and not (
+        isinstance(profiler, Mapping) and "DisableProfiler" in profiler
+    ):
         writer.lift("disable_profiler", False)
     # A tuning job's training jobs have no warm pool: TrainingStep's keyword only.
     keep_alive = _get(arguments, "ResourceConfig", "KeepAlivePeriodInSeconds")
@@ -2348,11 +2387,23 @@ class _Converter:
         width: int = LINE_LENGTH,
         *,
         without_roles: bool = False,
+        without_sdk_defaults: bool = False,
     ) -> None:
+        self.original = definition
+        self.without_roles = without_roles
+        # The top-level members cut (the experiment config); the steps' are on their plans.
+        self.cut: list[Cut] = []
+        self.scope = _Scope()
+        if without_sdk_defaults:
+            stripped = strip_sdk_defaults(definition)
+            definition = stripped.definition
+            self.cut = [(step, path) for step, path in stripped.paths if step is None]
+            self.step_cuts = [(step, path) for step, path in stripped.paths if step is not None]
+            self.scope.default_bucket = stripped.bucket
+        else:
+            self.step_cuts = []
         self.definition = definition
         self.width = width
-        self.without_roles = without_roles
-        self.scope = _Scope()
         self.names = _Names(_RESERVED)
         self.problems: list[ConversionProblem] = []
         self.entries = list(_flatten(definition.get("Steps")))
@@ -2421,6 +2472,7 @@ class _Converter:
             self.problem(None, "Metadata", "the language writes an empty Metadata object only")
         for entry in definition.get("Parameters") or []:
             self.scope.parameters[entry["Name"]] = self.names.new(entry["Name"], "parameter")
+        originals = {entry["Name"]: entry for entry, _ in _flatten(self.original.get("Steps"))}
         for entry, _ in self.entries:
             name, kind = entry["Name"], entry.get("Type")
             if kind not in _STEP_CLASSES:
@@ -2428,7 +2480,10 @@ class _Converter:
                 continue
             self.scope.steps[name] = variable = self.names.new(_variable_base(name, kind), "step")
             self.scope.step_types[name] = kind
-            self.plans[name] = _Plan(entry, variable, _STEP_CLASSES[kind])
+            self.plans[name] = plan = _Plan(entry, variable, _STEP_CLASSES[kind])
+            plan.cut = tuple(path for step, path in self.step_cuts if step == name)
+            if plan.cut:
+                plan.original = originals.get(name)
             for index, item in enumerate(entry.get("PropertyFiles") or []):
                 file_name = _get(item, "PropertyFileName")
                 if isinstance(file_name, str):
@@ -2622,6 +2677,10 @@ class _Converter:
         """
         if plan.raw or plan.entry.get("Type") == "Condition":
             return False
+        if plan.original is not None:
+            # A RawStep is written as the definition has it: no binder fills in its
+            # outputs, so the SDK's defaults stay (if it can't be raw, the step fails).
+            plan.entry, plan.original, plan.cut = plan.original, None, ()
         try:
             step = RawStep.from_json(self.raw_entry(plan))
             ctx = RenderContext(self.scope.binder())
@@ -2829,12 +2888,27 @@ _HEADER_WITHOUT_ROLES = '''"""{title}
     binder = StaticBinder({arguments})
     print(definition.to_json(binder, indent=2))
 """'''
+_ROLES_GIVEN = (
+    "its jobs name no role, so the binder gives them one ({constants}, {which}; in the CDK "
+    "Pipeline construct {runs_as}, which {get} the permissions derived from the steps)"
+)
+_CONSTRUCT_DEFAULTS = (
+    "the CDK Pipeline construct adds its defaults (KMS keys, network, job tags) where the "
+    "definition has none:"
+)
 _WITHOUT_ROLES = (
-    "Written by `smpipe convert --without-roles` from the pipeline's definition JSON: its "
-    "jobs name no role, so the binder gives them one ({constants}, {which}; in the CDK "
-    "Pipeline construct {runs_as}, which {get} the permissions derived from the steps). "
-    "Compiled with this binder it gives that definition again; the CDK Pipeline construct "
-    "adds its defaults (KMS keys, network, job tags) where the definition has none:"
+    "Written by `smpipe convert --without-roles` from the pipeline's definition JSON: "
+    "{roles}. Compiled with this binder it gives that definition again; "
+    f"{_CONSTRUCT_DEFAULTS}"
+)
+# ``--without-sdk-defaults``: the list is SDK_DEFAULT_KINDS, as docs/language.md has it.
+_WITHOUT_SDK_DEFAULTS = (
+    "Written by `smpipe convert {options}` from the pipeline's definition JSON, without "
+    "the SageMaker SDK's defaults: {roles}outputs the SDK would place in its default layout "
+    "go to the binder's bucket (in the CDK Pipeline construct, its artifact store), and "
+    "the SDK's default debugger and profiler configurations, SkipModelValidation and "
+    "experiment config are left out. Compiled with this binder it gives that definition "
+    f"without those members; {_CONSTRUCT_DEFAULTS}"
 )
 
 
@@ -2857,7 +2931,7 @@ def _docstring_char(char: str) -> str:
 _PACKAGE = "cdk_sagemaker_pipelines.definition"
 
 
-def _header(title: str, scope: _Scope) -> str:
+def _header(title: str, scope: _Scope, *, without_sdk_defaults: bool = False) -> str:
     """The module's docstring: what it is and the binder that gives the definition again."""
     given = [
         (argument, scope.constants[role], construct_role)
@@ -2867,19 +2941,31 @@ def _header(title: str, scope: _Scope) -> str:
         )
         if role is not None
     ]
-    if not given:
+    if not given and not without_sdk_defaults:
         return _HEADER.format(title=_docstring_text(title))
     names = [name for _, name, _ in given]
-    paragraph = _WITHOUT_ROLES.format(
+    roles = _ROLES_GIVEN.format(
         constants=" and ".join(dict.fromkeys(names)),
         which="the role the definition named" if len(set(names)) == 1 else "the roles it named",
         runs_as=" and ".join(runs_as for _, _, runs_as in given),
         get="gets" if len(given) == 1 else "get",
     )
+    arguments = [f"{argument}={name}" for argument, name, _ in given]
+    if without_sdk_defaults:
+        if scope.default_bucket is not None:
+            arguments.append(f'default_bucket="{scope.default_bucket}"')
+        paragraph = _WITHOUT_SDK_DEFAULTS.format(
+            options=" ".join(
+                ["--without-roles"] * bool(given) + ["--without-sdk-defaults"],
+            ),
+            roles=f"{roles}; " if given else "",
+        )
+    else:
+        paragraph = _WITHOUT_ROLES.format(roles=roles)
     return _HEADER_WITHOUT_ROLES.format(
         title=_docstring_text(title),
         paragraph=textwrap.fill(paragraph, LINE_LENGTH, break_on_hyphens=False),
-        arguments=", ".join(f"{argument}={name}" for argument, name, _ in given),
+        arguments=", ".join(arguments),
     )
 
 
@@ -2947,6 +3033,7 @@ def convert_definition(
     title: str | None = None,
     line_length: int = LINE_LENGTH,
     without_roles: bool = False,
+    without_sdk_defaults: bool = False,
 ) -> str:
     """The Python module, in the definition language, that compiles to ``definition``.
 
@@ -2956,6 +3043,10 @@ def convert_definition(
     ``role=``, so the binder gives it: the CDK ``Pipeline``'s step role (and AutoML
     role). The roles left out are kept as the module constants ``ROLE`` (and
     ``AUTOML_ROLE``), and the module is proved with ``StaticBinder(role_arn=ROLE, …)``.
+    With ``without_sdk_defaults``, what the SageMaker SDK writes by default and a team
+    wouldn't (``SDK_DEFAULT_KINDS``: its output destinations, debugger and profiler
+    configurations, experiment config…) is left out: the module is proved with a binder
+    that has a default bucket, against the definition without exactly those members.
 
     Raises ``ConversionError`` when the definition isn't valid (the problems of
     ``validate_definition``) or holds what the language can't write.
@@ -2980,7 +3071,12 @@ def convert_definition(
         raise ValueError(
             f"line_length is a whole number from {MIN_LINE_LENGTH}, got {line_length!r}"
         )
-    converter = _Converter(definition, line_length, without_roles=without_roles)
+    converter = _Converter(
+        definition,
+        line_length,
+        without_roles=without_roles,
+        without_sdk_defaults=without_sdk_defaults,
+    )
     converter.prepare()
     if converter.problems:
         raise ConversionError(converter.problems)
@@ -3004,7 +3100,14 @@ def convert_definition(
             break
     else:  # pragma: no cover - each round drops a keyword or settles
         raise ConversionError([ConversionProblem(None, None, "the conversion did not settle")])
-    header = _header(title or "A SageMaker pipeline, in the definition language.", converter.scope)
+    cut = converter.cut + [
+        (plan.entry["Name"], path) for plan in converter.plans.values() for path in plan.cut
+    ]
+    header = _header(
+        title or "A SageMaker pipeline, in the definition language.",
+        converter.scope,
+        without_sdk_defaults=bool(cut),  # else the module is the one without the option
+    )
     constants = "".join(
         f"{statement(name, literal(value), line_length)}\n"
         for value, name in converter.scope.constants.items()
@@ -3018,7 +3121,7 @@ def convert_definition(
         closing,
     ]
     source = "\n\n".join(part for part in parts if part) + "\n"
-    _check_module(source, definition, converter.scope.binder())
+    _check_module(source, definition, converter.scope.binder(), cut)
     return source
 
 
@@ -3076,7 +3179,8 @@ def _check_step(converter: _Converter, plan: _Plan, step: Any) -> bool:
     gives the entry again; else each is a problem.
     """
     ctx = RenderContext(converter.scope.binder())
-    rendered = step.to_request(ctx)
+    # What the binder gives for the SDK defaults cut from the entry doesn't count.
+    rendered = entry_without(step.to_request(ctx), plan.cut)
     if plan.raw:
         return _check_raw(converter, plan, rendered, ctx)
     entry = _without_null_settings(plan.entry)
@@ -3203,8 +3307,14 @@ def _branch_names(entry: Mapping[str, Any]) -> dict[str, Any]:
     return {**entry, "Arguments": arguments}
 
 
-def _check_module(source: str, definition: Mapping[str, Any], binder: StaticBinder) -> None:
-    """Run the whole module and compile it with ``binder``: it must give the definition again."""
+def _check_module(
+    source: str, definition: Mapping[str, Any], binder: StaticBinder, cut: list[Cut]
+) -> None:
+    """Run the whole module and compile it with ``binder``: it must give the definition again.
+
+    But for the SDK defaults ``cut`` (``without_sdk_defaults``): the members at those paths
+    are left out of both sides, so any other difference fails the conversion.
+    """
     namespace: dict[str, Any] = {"__name__": "smpipe_convert"}
     exec(compile(source, "<smpipe convert>", "exec"), namespace)
     try:
@@ -3213,7 +3323,7 @@ def _check_module(source: str, definition: Mapping[str, Any], binder: StaticBind
         raise ConversionError(
             [ConversionProblem(None, None, f"the written code doesn't compile: {error}")]
         ) from None
-    where = definition_difference(compiled, definition)
+    where = definition_difference(without_paths(compiled, cut), without_paths(definition, cut))
     if where is not None:
         step: str | None = None
         names = sorted((entry.get("Name", "") for entry in definition.get("Steps") or []), key=len)

@@ -778,15 +778,13 @@ def test_pull_request_review_commands_use_options_the_subcommands_have() -> None
 
 
 def test_pull_request_review_gates_the_access_of_every_environment() -> None:
-    # smpipe access compares one pipeline at a time: a comment or gate on dev alone would let
-    # a change that widens only prod's roles through unseen.
+    # smpipe access without --pipeline compares every pipeline: a comment or gate on dev
+    # alone would let a change that widens only prod's roles through unseen.
     guide = (REPO / "docs" / "pull-request-review.md").read_text()
     (workflow,) = code_blocks(guide, "yaml")
-    loop = "for environment in dev staging prod; do"
-    assert f'{loop}\n            smpipe access /tmp/base.out cdk.out --pipeline "$environment' in (
-        workflow
-    )
-    assert re.search(f"{loop} smpipe access [^`]*--fail-on-widening", guide)
+    assert "smpipe access /tmp/base.out cdk.out --markdown >> review.md" in workflow
+    assert "--pipeline" not in workflow.split("smpipe access", 1)[1].splitlines()[0]
+    assert "`smpipe access /tmp/base.out cdk.out --fail-on-widening`" in guide
 
 
 # docs/getting-started.md: a tutorial whose files and commands the tests run as written.

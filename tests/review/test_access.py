@@ -944,3 +944,79 @@ def test_the_report_lists_what_bucket_and_key_policies_grant_the_roles(
     assert "**Bucket policy of dev/Ml/Data**" in markdown
     assert "| S3 | `read dev/Ml/Data: curated/* for dev/Ml/StepRole` |" in markdown
     assert run(capsys, "head", "--json") == run(capsys, "head", "--json")
+
+
+def _add_pipeline(cdk_out: Path, construct_id: str) -> None:
+    """Another pipeline in the assembly's one stack, at ``dev/Ml/<construct_id>``."""
+    file, template = template_of(cdk_out)
+    copy = json.loads(json.dumps(template["Resources"]["Pipeline99887766"]))
+    copy["Properties"]["PipelineName"] = f"dev-ml-{construct_id.lower()}"
+    logical_id = f"{construct_id}11223344"
+    template["Resources"][logical_id] = copy
+    file.write_text(json.dumps(template))
+    metadata_file = cdk_out / "assembly-dev" / "devMl.metadata.json"
+    metadata = json.loads(metadata_file.read_text())
+    metadata[f"/dev/Ml/{construct_id}/Resource"] = [
+        {"type": "aws:cdk:logicalId", "data": logical_id}
+    ]
+    metadata_file.write_text(json.dumps(metadata))
+
+
+def test_two_assemblies_of_several_pipelines_compare_pipeline_by_pipeline(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # BASE: Training and Scoring; HEAD: Training widened, Scoring gone, Batch new.
+    _add_pipeline(workdir / "cdk.out", "Scoring")
+    head, file, template = changed_copy(workdir, "head")
+    step_policy(template).append(
+        {
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, "/models/dev-ml-training/*"),
+        }
+    )
+    del template["Resources"]["Scoring11223344"]
+    file.write_text(json.dumps(template))
+    _add_pipeline(head, "Batch")
+
+    code, out, err = run(capsys, "cdk.out", "head", "--fail-on-widening")
+    assert (code, err) == (1, "")
+    sections = out.split("== Pipeline ")
+    assert [section.splitlines()[0] for section in sections[1:]] == [
+        "dev/Ml/Training",
+        "dev/Ml/Batch (added)",
+        "dev/Ml/Scoring (removed)",
+    ]
+    assert sections[1] == (
+        "dev/Ml/Training\n"
+        "cdk.out:dev-ml-training → head:dev-ml-training: 1 grant added: widens access\n"
+        "Role changed: dev/Ml/StepRole (StepRoleAB12CD34) (runs Prep, Train)\n"
+        "    + write dev/Ml/Artifacts: models/<pipeline>/*  (widens)\n"
+        "\n"  # a blank line between pipelines
+    )
+    # Every grant of an added pipeline is new (and widens); a removed one's are all gone.
+    assert "Role added: dev/Ml/StepRole (StepRoleAB12CD34)" in sections[2]
+    assert "Role removed: dev/Ml/StepRole (StepRoleAB12CD34)" in sections[3]
+    assert sections[3].splitlines()[1].endswith(": does not widen access")
+
+    data = json.loads(run(capsys, "cdk.out", "head", "--json")[1])
+    assert data["widens"] is True
+    assert [(item["pipeline"], item["kind"], item["widens"]) for item in data["pipelines"]] == [
+        ("dev/Ml/Training", "compared", True),
+        ("dev/Ml/Batch", "added", True),
+        ("dev/Ml/Scoring", "removed", False),
+    ]
+    markdown = run(capsys, "cdk.out", "head", "--markdown")[1]
+    assert "### Pipeline `dev/Ml/Batch` (added)\n\n**Access** `cdk.out` → `head:" in markdown
+    # Naming one pipeline compares that one only, as before.
+    assert run(capsys, "cdk.out", "head", "--pipeline", "dev/Ml/Scoring")[0] == 2
+
+
+def test_several_pipelines_none_widening_pass_the_gate(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _add_pipeline(workdir / "cdk.out", "Scoring")
+    changed_copy(workdir, "head")
+    code, out, _ = run(capsys, "cdk.out", "head", "--fail-on-widening")
+    assert code == 0
+    assert out.count("no change of access") == 2

@@ -7,6 +7,7 @@ Example::
     smpipe access cdk.out --pipeline dev/MlOps/Training
     smpipe access /tmp/base cdk.out --pipeline dev/MlOps/Training --markdown
     smpipe access cdk.out --base /tmp/base --pipeline dev/MlOps/Training --fail-on-widening
+    smpipe access /tmp/base cdk.out --fail-on-widening  # every pipeline, by construct path
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from ._sources import SourceError
 from .access import (
+    AccessDiff,
     AccessReport,
     access_report,
     diff_access,
@@ -45,6 +47,8 @@ def register_access(commands: Any) -> None:
         "writes (bucket by construct path, key patterns), KMS keys, ECR repositories, logs and "
         "metrics, network, SageMaker, pass role, other; then the pipeline role's. Given two "
         "assemblies (BASE HEAD, or HEAD --base BASE), print what changed role by role. Exit 0; "
+        "Without --pipeline, two assemblies of several pipelines are compared pipeline by "
+        "pipeline (matched by construct path, as smpipe diff does). Exit 0; "
         "with --fail-on-widening 1 when a role gains access; 2 when an assembly can't be read.",
     )
     access.add_argument("source", metavar="CDK_OUT", help="the cloud assembly (HEAD, with two)")
@@ -55,8 +59,8 @@ def register_access(commands: Any) -> None:
     access.add_argument(
         "--pipeline",
         metavar="NAME",
-        help="the pipeline's name, construct path or logical id (needed when an assembly "
-        "holds several)",
+        help="the pipeline's name, construct path or logical id (needed to list one of "
+        "several; comparing two assemblies without it compares every pipeline)",
     )
     output = access.add_mutually_exclusive_group()
     output.add_argument("--markdown", action="store_true", help="print Markdown (a PR comment)")
@@ -78,6 +82,15 @@ def _access(args: argparse.Namespace) -> int:
         base_dir, head_dir = args.source, args.head
     else:
         base_dir, head_dir = args.base, args.source
+    if base_dir is not None and args.pipeline is None:
+        pipelines = _pipelines_of_both(base_dir, head_dir)
+        if pipelines is None:
+            return EXIT_UNREADABLE
+        head_side = [path for path, kind in pipelines if kind != "removed"]
+        base_side = [path for path, kind in pipelines if kind != "added"]
+        # One pipeline on each side is compared whatever its path, as smpipe diff does.
+        if len(head_side) > 1 or len(base_side) > 1:
+            return _access_every_pipeline(args, base_dir, head_dir, pipelines)
     reports: list[AccessReport] = []
     for directory in (base_dir, head_dir):
         if directory is None:
@@ -110,3 +123,78 @@ def _access(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_access_diff_text(diff))
     return EXIT_WIDENS if args.fail_on_widening and diff.widens else EXIT_OK
+
+
+def _pipelines_of_both(base: str, head: str) -> list[tuple[str, str]] | None:
+    """Construct paths of the pipelines of two assemblies: ``compared``, ``added``, ``removed``.
+
+    HEAD's order, then what only BASE has; ``None`` (after printing why) when an assembly
+    can't be read.
+    """
+    from ..local._errors import LocalRunError
+    from ..local.assembly import pipeline_paths
+
+    found: list[list[str]] = []
+    for directory in (base, head):
+        try:
+            found.append(pipeline_paths(directory))
+        except LocalRunError as error:
+            message = str(error)
+            prefix = "" if message.startswith(directory) else f"{directory}: "
+            print(f"smpipe access: {prefix}{message}", file=sys.stderr)
+        except (OSError, ValueError) as error:
+            # A manifest or template that isn't JSON: unreadable (exit 2), as access_report says.
+            print(
+                f"smpipe access: {directory}: can't be read as a cloud assembly: {error}",
+                file=sys.stderr,
+            )
+    if len(found) < 2:
+        return None
+    before, after = found
+    return [(path, "compared" if path in before else "added") for path in after] + [
+        (path, "removed") for path in before if path not in after
+    ]
+
+
+def _access_every_pipeline(
+    args: argparse.Namespace, base_dir: str, head_dir: str, pipelines: list[tuple[str, str]]
+) -> int:
+    """Compare two assemblies pipeline by pipeline, each under its construct path.
+
+    A pipeline only in HEAD is compared with none (its roles are all added, and widen); one
+    only in BASE with none the other way (its roles are all removed).
+    """
+    diffs: list[tuple[str, str, AccessDiff]] = []
+    for path, kind in pipelines:
+        try:
+            base = (
+                AccessReport(base_dir, path)
+                if kind == "added"
+                else access_report(Path(base_dir), pipeline=path)
+            )
+            head = (
+                AccessReport(head_dir, path)
+                if kind == "removed"
+                else access_report(Path(head_dir), pipeline=path)
+            )
+        except SourceError as error:
+            print(f"smpipe access: {error}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        diffs.append((path, kind, diff_access(base, head)))
+    widens = any(diff.widens for _, _, diff in diffs)
+    if args.json:
+        reports = [
+            {"pipeline": path, "kind": kind, **render_access_diff_json(diff)}
+            for path, kind, diff in diffs
+        ]
+        print(json.dumps({"widens": widens, "pipelines": reports}, indent=2, ensure_ascii=False))
+    else:
+        texts = []
+        for path, kind, diff in diffs:
+            note = "" if kind == "compared" else f" ({kind})"
+            if args.markdown:
+                texts.append(f"### Pipeline `{path}`{note}\n\n{render_access_diff_markdown(diff)}")
+            else:
+                texts.append(f"== Pipeline {path}{note}\n{render_access_diff_text(diff)}")
+        sys.stdout.write("\n".join(texts))
+    return EXIT_WIDENS if args.fail_on_widening and widens else EXIT_OK

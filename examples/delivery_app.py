@@ -119,9 +119,9 @@ class DeliveryStack(cdk.Stack):
                 ],
             ),
         )
-        pipeline.add_stage(MlOpsStage(self, "dev", config=DEV))
+        pipeline.add_stage(deployed(MlOpsStage(self, "dev", config=DEV)))
         pipeline.add_stage(
-            MlOpsStage(self, "prod", config=PROD),
+            deployed(MlOpsStage(self, "prod", config=PROD)),
             pre=[pipelines.ManualApprovalStep("PromoteToProd")],
         )
         pipeline.build_pipeline()
@@ -137,6 +137,27 @@ class DeliveryStack(cdk.Stack):
             cdk.Validations.of(pipeline).acknowledge(
                 cdk.Acknowledgment(id=finding, reason="CDK Pipelines' own resources")
             )
+
+
+def deployed(stage: cdk.Stage) -> cdk.Stage:
+    """``stage``, if it names its account and region; else synth fails, naming it.
+
+    CDK Pipelines deploys a stage without them (environment-agnostic) to the pipeline's
+    own account and region, the tooling account: a config that lost its account would
+    put dev's or prod's resources there, and synth would not say so.
+
+    Example::
+
+        pipeline.add_stage(deployed(MlOpsStage(self, "dev", config=DEV)))
+    """
+    for part in ("account", "region"):
+        value = getattr(stage, part)
+        if value is None or cdk.Token.is_unresolved(value):
+            raise ValueError(
+                f"stage {stage.node.path!r} names no {part} (its env=): CDK Pipelines would "
+                "deploy it to the pipeline's own account and region; give its config one"
+            )
+    return stage
 
 
 def build_app(outdir: str | None = None, context: dict[str, Any] | None = None) -> cdk.App:

@@ -109,7 +109,7 @@ def test_the_docs_show_the_tested_app() -> None:
     assert "examples/delivery_app.py" in docs
     for line in (
         "class DeliveryStack(cdk.Stack):",
-        'pipeline.add_stage(MlOpsStage(self, "dev", config=DEV))',
+        'pipeline.add_stage(deployed(MlOpsStage(self, "dev", config=DEV)))',
         "cdk.Validations.of(pipeline).acknowledge(",
     ):
         assert line in docs, line
@@ -144,3 +144,28 @@ def test_the_app_runs_jsii_on_the_projects_node_where_the_docs_put_it(
     setup = source[: source.index("import aws_cdk")]  # what runs before jsii starts
     exec(compile(setup, str(path), "exec"), {"__file__": str(path), "__name__": "delivery"})
     assert os.environ["JSII_NODE"] == str(node)
+
+
+@pytest.mark.parametrize("missing", ["account", "region"])
+def test_a_stage_without_an_account_or_region_fails_rather_than_deploy_to_tooling(
+    missing: str,
+) -> None:
+    # CDK Pipelines deploys an environment-agnostic stage to the pipeline's own account.
+    import dataclasses
+
+    import aws_cdk as cdk
+
+    from stacks import MlOpsStage
+
+    app = cdk.App()
+    stack = cdk.Stack(app, "Delivery", env=delivery_app.TOOLING)
+    config = (
+        dataclasses.replace(delivery_app.DEV, account=None)
+        if missing == "account"
+        else dataclasses.replace(delivery_app.DEV, region=None)
+    )
+    with pytest.raises(ValueError, match=rf"^stage 'Delivery/dev' names no {missing} \(its env=\)"):
+        delivery_app.deployed(MlOpsStage(stack, "dev", config=config))
+    assert delivery_app.deployed(MlOpsStage(stack, "prod", config=delivery_app.PROD)).account == (
+        "333333333333"
+    )

@@ -24,6 +24,7 @@ from cdk_sagemaker_pipelines.definition import (
     LambdaStep,
     OutputType,
     ParameterFloat,
+    ProcessingInput,
     StepOutput,
 )
 from cdk_sagemaker_pipelines.local import ModelRegistry
@@ -134,6 +135,36 @@ def test_no_cache_runs_a_cached_step_again(
     out = capsys.readouterr().out
     assert "cache hit" not in out
     assert re.search(r"\n +[0-9.]+s  Prep +Processing +Succeeded\n", out)
+
+
+def test_a_cache_hit_on_remapped_data_prints_a_note_under_its_line(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: "Succeeded (cache hit)" alone, though --s3-map now named other data.
+    step = processing(
+        "Prep",
+        ws.script("prep.py", WRITE_OUTPUT),
+        outputs=["out"],
+        inputs=[
+            ProcessingInput(source="s3://raw-bucket/raw", destination="/opt/ml/processing/raw")
+        ],
+        cache_config=CacheConfig(expire_after="P1D"),
+    )
+    definition = ws.root / "cached.json"
+    definition.write_text(json.dumps(compile_steps([step])))
+    old, new = ws.file("old/a.csv", "1").parent, ws.file("new/a.csv", "2").parent
+    code = "s3://code-bucket/scripts=" + str(ws.scripts)
+    run = ("run", str(definition), "--s3-map", code, "--s3-map")
+    assert smpipe(ws, *run, f"s3://raw-bucket/raw={old}") == 0
+    capsys.readouterr()
+    assert smpipe(ws, *run, f"s3://raw-bucket/raw={new}") == 0
+    out = capsys.readouterr().out
+    assert re.search(
+        r"\n +[0-9.]+s  Prep +Processing +Succeeded \(cache hit\)  from execution \w+\n"
+        rf" {{10}}note: input 'input-1' \(s3://raw-bucket/raw\) is mapped to {re.escape(str(new))}"
+        rf" now, to {re.escape(str(old))} in execution \w+, .* add --no-cache ",
+        out,
+    ), out
 
 
 def test_progress_lines_align_their_labels_for_every_step_type() -> None:
@@ -695,6 +726,8 @@ def test_a_failed_script_shows_its_own_frames_and_where_its_files_are(
         r"  json.decoder.JSONDecodeError: Expecting property name",
         out,
     ), out
+    # The container's path names the local file to open.
+    assert f"\n  code: {script} = {ws.scripts / 'prep.py'}\n  log: " in out
     [work] = re.findall(r"\n  work \(its /opt/ml: inputs, code, what it wrote\): (.+)\n", out)
     assert (Path(work) / "processing" / "input" / "code" / "prep.py").read_text() == body
     assert Path(work).is_relative_to(ws.root / ".smpipe" / "executions" / execution)

@@ -244,6 +244,60 @@ def test_expired_entries_and_failed_runs_are_not_reused(ws: Workspace) -> None:
     assert runner.run(definition).step("Prep").cache_hit is None
 
 
+def reading_raw(ws: Workspace) -> dict[str, object]:
+    """A cached step reading s3://raw-bucket/raw (mapped per test) beside its code."""
+    step = processing(
+        "Prep",
+        ws.script("prep.py", WRITE_OUTPUT),
+        outputs=["out"],
+        inputs=[
+            ProcessingInput(source="s3://raw-bucket/raw", destination="/opt/ml/processing/raw")
+        ],
+        cache_config=CacheConfig(expire_after="P1D"),
+    )
+    return compile_steps([step])
+
+
+def cached_notes(ws: Workspace, **s3: Path) -> list[str]:
+    """The notes of the progress event of Prep's cache hit, running with ``s3`` mapped."""
+    events: list[ProgressEvent] = []
+    runner = ws.runner(resources=ws.resources(**s3), progress=events.append)
+    result = runner.run(reading_raw(ws))
+    assert result.step("Prep").cache_hit is not None
+    [message] = [e.message for e in events if e.kind == "step-cached"]
+    assert message is not None
+    return message.split("\n")[1:]
+
+
+def test_a_cache_hit_from_a_run_that_mapped_an_input_elsewhere_says_so(ws: Workspace) -> None:
+    # Was: pointing --s3-map at other data reused the old run's results without a word.
+    old, new = ws.file("old/a.csv", "1").parent, ws.file("new/a.csv", "2").parent
+    raw = {"s3://raw-bucket/raw": old}
+    first = ws.runner(resources=ws.resources(**raw)).run(reading_raw(ws))
+    assert first.succeeded, first.failure_reason
+    assert cached_notes(ws, **raw) == []  # the same mapping: nothing to say
+    [note] = cached_notes(ws, **{"s3://raw-bucket/raw": new})
+    assert note == (
+        f"note: input 'input-1' (s3://raw-bucket/raw) is mapped to {new} now, to {old} in "
+        f"execution {first.execution_id}, whose results this hit reuses (the cache key holds "
+        "the S3 URI, not the data): to run on this data, add --no-cache "
+        "(LocalConfig(reuse_cache=False)) or turn off the step's CacheConfig"
+    )
+    log = ws.root / ".smpipe" / "executions"
+    assert any(note in path.read_text() for path in log.glob("*/logs/Prep.log"))
+    # A folder mapped under the input's prefix is read with it: mapping it is a change too.
+    [nested] = cached_notes(ws, **{"s3://raw-bucket/raw": old, "s3://raw-bucket/raw/more": new})
+    assert "(s3://raw-bucket/raw) is mapped to " + str(new) in nested
+    assert f" now, to nothing (the local S3 tree) in execution {first.execution_id}," in nested
+
+
+def test_a_cache_hit_of_an_input_mapped_in_neither_run_has_no_note(ws: Workspace) -> None:
+    (ws.root / ".smpipe" / "s3" / "raw-bucket" / "raw").mkdir(parents=True)
+    (ws.root / ".smpipe" / "s3" / "raw-bucket" / "raw" / "a.csv").write_text("1")
+    assert ws.runner().run(reading_raw(ws)).succeeded
+    assert cached_notes(ws) == []
+
+
 FLAKY = """
 import os, sys
 if not os.path.exists(os.environ["FLAG"]):

@@ -23,6 +23,7 @@ Example::
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 # Bucket names: letters, digits, '.', '-' and '_' (the last in names older than March
 # 2018, which may hold capitals too), beginning and ending with a letter or digit. Length
@@ -86,3 +87,14 @@ def name_problem(name: str) -> str | None:
     if len(name.encode("utf-8", errors="surrogatepass")) > NAME_MAX:
         return f"it is longer than a local file name can be ({NAME_MAX} bytes)"
     return None
+
+
+def shown_path(path: Path) -> str:
+    """A local path as console output names it (``example_project/scripts/model``).
+
+    Relative to the working directory if under it, else absolute.
+    """
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -87,6 +87,39 @@ def key_attributes(step_type: str, arguments: Mapping[str, Any]) -> dict[str, An
     return attributes
 
 
+def input_uris(step_type: str, arguments: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, S3 URI) of each S3 URI among the key attributes: what the step reads.
+
+    The label names the input as failure reasons do (``input 'raw'``, ``channel 'train'``),
+    else the key attribute it is in (``TransformInput``). Only the URI goes into the key,
+    not what is there: a cache hit's data may differ from this run's.
+
+    Example::
+
+        input_uris("Processing", {"ProcessingInputs": [{"InputName": "raw",
+                   "S3Input": {"S3Uri": "s3://b/raw"}}]})  # [("input 'raw'", "s3://b/raw")]
+    """
+    found: list[tuple[str, str]] = []
+
+    def visit(value: Any, label: str) -> None:
+        if isinstance(value, Mapping):
+            if isinstance(value.get("InputName"), str):
+                label = f"input '{value['InputName']}'"
+            elif isinstance(value.get("ChannelName"), str):
+                label = f"channel '{value['ChannelName']}'"
+            for item in value.values():
+                visit(item, label)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item, label)
+        elif isinstance(value, str) and value.startswith("s3://"):
+            found.append((label, value))
+
+    for name, value in key_attributes(step_type, arguments).items():
+        visit(value, name)
+    return found
+
+
 def _tuning_definition_key(definition: Mapping[str, Any]) -> dict[str, Any]:
     """The members of a tuning job's training job definition that the service compares."""
     return {name: definition[name] for name in TUNING_DEFINITION_KEYS if name in definition}

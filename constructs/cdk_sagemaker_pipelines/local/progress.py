@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from ..definition.validate import STEP_TYPES
 from ._errors import LocalRunError
+from .executors._base import CODE_LINE
 from .records import ExecutionRecord
 from .registry import ModelPackage
 from .result import ExecutionResult, StepRun
@@ -31,6 +32,9 @@ _CONTAINER_FRAME = re.compile(r'^  File "[^"]*/opt/ml/')
 _PROPERTY_FILE = re.compile(r"property file '([^']+)' of step '([^']+)'")
 _TRACEBACK_HEADER = "Traceback (most recent call last):"
 _RUNNER_LINE = "[smpipe "
+# The runner's line starting an attempt (``runner._log``): the code lines after the last
+# one are the last attempt's.
+_ATTEMPT_LINE = re.compile(r"\[smpipe [0-9:.]+\] attempt [0-9]+: ")
 # The width of a progress line's step-type column: the longest type the language knows
 # ("InferenceComponent"), so every label starts in the same column.
 TYPE_WIDTH = max(len(step_type) for step_type in STEP_TYPES)
@@ -98,7 +102,10 @@ class ConsoleProgress:
                 else:
                     self.running.pop(event.step, None)
                 label = _LABELS[event.kind]
-                detail = f"  {_shorten(event.message, 100)}" if event.message else ""
+                # A message's first line is the detail; the lines after it are notes, each
+                # printed whole under it (they name paths, which a cut would lose).
+                first, *notes = (event.message or "").split("\n")
+                detail = f"  {_shorten(first, 100)}" if first else ""
                 step_type = event.step_type or ""
                 width = self._step_width
                 name = _shorten_middle(event.step or "", width)
@@ -106,6 +113,8 @@ class ConsoleProgress:
                     f"{event.elapsed:7.2f}s  {name:<{width}} {step_type:<{TYPE_WIDTH}} "
                     f"{label}{detail}\n"
                 )
+                for note in notes:
+                    self._write(f"{'':10}{note}\n")
             self._status()
 
     def close(self) -> None:
@@ -219,10 +228,15 @@ def summary(result: ExecutionResult, types: Mapping[str, str], width: int | None
         details.append(f"\n{run.name}: {run.failure_reason}")
         if run.log is not None:
             details.extend(f"  {line}" for line in last_traceback(run.log))
+            details.extend(f"  code: {line}" for line in code_origins(run.log))
             details.append(f"  log: {run.log}")
         details.extend(_property_files_read(result, run.failure_reason or ""))
         if run.work is not None:
             details.append(f"  work (its /opt/ml: inputs, code, what it wrote): {run.work}")
+    results = _results(result, types)
+    if results:
+        details.append("")
+        details.extend(results)
     record = result.record
     total = _elapsed(record)
     status = f"\nExecution {record.execution_id} ({record.pipeline_name}): {record.status}"
@@ -234,6 +248,19 @@ def summary(result: ExecutionResult, types: Mapping[str, str], width: int | None
     return "\n".join(parts)
 
 
+def _log_tail(log: Path) -> list[str]:
+    """The lines of the end of a step's log (none if it can't be read)."""
+    try:
+        with log.open("rb") as file:
+            # The end of the log only: a long training log may run to gigabytes.
+            size = file.seek(0, 2)
+            file.seek(max(0, size - _LOG_TAIL_BYTES))
+            tail = file.read()
+    except OSError:
+        return []
+    return tail.decode("utf-8", errors="replace").splitlines()
+
+
 def last_traceback(log: Path, max_frames: int = TRACEBACK_FRAMES) -> list[str]:
     """The last Python traceback a script wrote to ``log``: its own frames and the exception.
 
@@ -243,15 +270,7 @@ def last_traceback(log: Path, max_frames: int = TRACEBACK_FRAMES) -> list[str]:
     last ``max_frames`` of the script's own. When some frames are under ``/opt/ml`` (a
     job's code), those are the script's own, and all the others are counted.
     """
-    try:
-        with log.open("rb") as file:
-            # The end of the log only: a long training log may run to gigabytes.
-            size = file.seek(0, 2)
-            file.seek(max(0, size - _LOG_TAIL_BYTES))
-            tail = file.read()
-    except OSError:
-        return []
-    lines = tail.decode("utf-8", errors="replace").splitlines()
+    lines = _log_tail(log)
     starts = [i for i, line in enumerate(lines) if line.startswith(_TRACEBACK_HEADER)]
     if not starts:
         return []
@@ -282,6 +301,55 @@ def last_traceback(log: Path, max_frames: int = TRACEBACK_FRAMES) -> list[str]:
     if len(frames) > len(own):
         excerpt.append(f"  … {len(frames) - len(own)} frame(s) in libraries")
     return [*excerpt, *exception]
+
+
+def _results(result: ExecutionResult, types: Mapping[str, str]) -> list[str]:
+    """A line per succeeded step whose result a reader looks for first.
+
+    A training job's final metrics; a registered version's folder (its model data and
+    reports) and approval status, read now (``smpipe registry approve`` changes it).
+    """
+    lines = []
+    for run in result.steps:
+        properties = run.properties or {}
+        if run.status != "Succeeded" or not properties:
+            continue
+        step_type = types.get(run.name)
+        if step_type == "Training":
+            metrics = [
+                f"{item.get('MetricName')}={item.get('Value')}"
+                for item in properties.get("FinalMetricDataList") or []
+                if isinstance(item, Mapping)
+            ]
+            if metrics:
+                lines.append(f"{run.name}: final metrics {', '.join(metrics)}")
+        elif step_type == "RegisterModel":
+            group = properties.get("ModelPackageGroupName")
+            version = properties.get("ModelPackageVersion")
+            if not isinstance(group, str) or not isinstance(version, int):
+                continue  # a record edited by hand: nothing to point at
+            try:
+                package = result.registry.get(group, version)  # its status now
+            except LocalRunError:
+                continue  # the version was deleted since
+            lines.append(
+                f"{run.name}: {group} version {version} ({package.approval_status}): "
+                f"{package.directory}"
+            )
+    return lines
+
+
+def code_origins(log: Path) -> list[str]:
+    """Where the code of the log's last failed attempt came from: ``/opt/ml/code = scripts``.
+
+    A traceback names the container's path (``/opt/ml/code/train.py``); the executor logs
+    the local file or folder each code path came from when the script fails (``CODE_LINE``).
+    """
+    lines = _log_tail(log)
+    attempts = [i for i, line in enumerate(lines) if _ATTEMPT_LINE.match(line)]
+    after = lines[attempts[-1] :] if attempts else lines
+    found = [match[1] for line in after if (match := CODE_LINE.match(line))]
+    return list(dict.fromkeys(found))  # a tuning job's training jobs share their code
 
 
 def _property_files_read(result: ExecutionResult, reason: str) -> list[str]:

@@ -53,8 +53,9 @@ from ..definition.validate import STEP_NAME
 from ..definition_files import python_source_problem
 from ._errors import EvaluationError, LocalRunError, StepError
 from ._graph import StepGraph, output_locations
+from ._paths import shown_path
 from ._service_calls import service_calls
-from .cache import CacheEntry, StepCache, cache_config, cache_key
+from .cache import CacheEntry, StepCache, cache_config, cache_key, input_uris
 from .evaluate import Evaluator, ExecutionVariables
 from .executors import LAZY_ARGUMENTS, RunSettings, StepContext, StepResult, executor_for
 from .executors._outputs import (
@@ -76,7 +77,15 @@ from .records import (
     write_json,
 )
 from .registry import ModelRegistry
-from .resources import LambdaHandler, ResourceMap, check_types, default_python, lambda_keys
+from .resources import (
+    LambdaHandler,
+    ResourceMap,
+    check_types,
+    default_python,
+    lambda_keys,
+    normalize_s3_uri,
+    under,
+)
 from .result import ExecutionResult
 from .scheduler import Scheduler, StepState
 from .store import StepStore, hash_located, load_snapshot
@@ -104,6 +113,9 @@ class ProgressEvent:
 
     ``step_names`` is set on ``execution-started`` only: every step of the pipeline (branch
     steps too), so a display can size its columns before the first step reports.
+
+    ``message`` of a ``step-cached`` event is ``from execution <id>``, then a line per note:
+    an input the reused execution read from another local folder than this run maps.
 
     Example::
 
@@ -646,6 +658,8 @@ class _Outcome:
     cache_key: str | None = None
     # The KMS key each output was published with (SSE-KMS), when IAM is checked.
     keys: dict[str, ObjectKey | None] = field(default_factory=dict)
+    # Lines shown with a cache hit: inputs whose local mapping changed since its source.
+    notes: tuple[str, ...] = ()
 
 
 class _Execution:
@@ -838,7 +852,11 @@ class _Execution:
                 CacheHitResult={"SourcePipelineExecutionArn": hit.source_execution_arn},
             )
             self.scheduler.succeeded(name, _outcome_of(hit.properties, self.graph.steps[name]))
-            event = ("step-cached", f"from execution {hit.source_execution_id}")
+            # A note goes on a line of its own: it names paths, which must not be cut.
+            event = (
+                "step-cached",
+                "\n".join([f"from execution {hit.source_execution_id}", *outcome.notes]),
+            )
         elif outcome.result is not None:
             result = outcome.result
             self.store.record(
@@ -944,7 +962,10 @@ class _Execution:
                     # key isn't part of every type's cache key: a hit from a run with another
                     # key is checked against this run's (the cache entry doesn't keep keys).
                     keys = self._output_keys(spec, arguments, hit.outputs)
-                    return _Outcome(name, started, _now(), 0, cache_hit=hit, keys=keys)
+                    notes = tuple(self._remapped_inputs(spec, arguments, hit))
+                    for note in notes:
+                        _log(log, note)
+                    return _Outcome(name, started, _now(), 0, cache_hit=hit, keys=keys, notes=notes)
             guard = _guard(
                 self.roles,
                 job_roles(spec.step_type, arguments, self.settings.root / "models") or [],
@@ -958,6 +979,46 @@ class _Execution:
             _log(log, "internal error:\n" + traceback.format_exc())
             internal = StepError(f"internal error of the local runner: {error!r}")
             return _Outcome(name, started, _now(), 1, failure=internal)
+
+    def _remapped_inputs(
+        self, spec: StepSpec, arguments: Mapping[str, Any], hit: CacheEntry
+    ) -> list[str]:
+        """A note for each input the hit's source execution read from another local folder.
+
+        The key holds an input's S3 URI, not its content, as on SageMaker, so the hit is
+        right; but pointing ``--s3-map`` at other data is, to its user, changing the data.
+        The code is left out: its content is in the key. Nothing is said when the source's
+        ``resources.json`` can't be read (an execution deleted since).
+        """
+        try:
+            source = find_execution(self.settings.root, hit.source_execution_id)
+            then = ResourceMap.from_json(_recorded_json(source, "resources.json")).s3_mappings()
+        except LocalRunError:
+            return []
+        now = self.resources.s3_mappings()
+        code = set(_code_uris(spec.step_type, arguments))
+        notes: dict[str, str] = {}  # by mapped prefix: several inputs may read under one
+        for label, uri in input_uris(spec.step_type, arguments):
+            if uri in code:
+                continue
+            try:
+                target = normalize_s3_uri(uri)
+                if self.store.owner(target) is not None:
+                    continue  # an upstream step's output in this execution: not mapped
+            except (ValueError, StepError):
+                continue  # a URI no step can read; a run that reads it says why
+            before, after = _mapped_under(target, then), _mapped_under(target, now)
+            for prefix in sorted(set(before) | set(after)):
+                if prefix in notes or before.get(prefix) == after.get(prefix):
+                    continue
+                notes[prefix] = (
+                    f"note: {label} ({uri}) is mapped to {_local(after.get(prefix))} now, to "
+                    f"{_local(before.get(prefix))} in execution {hit.source_execution_id}, whose "
+                    "results this hit reuses (the cache key holds the S3 URI, not the data): to "
+                    "run on this data, add --no-cache (LocalConfig(reuse_cache=False)) or turn "
+                    "off the step's CacheConfig"
+                )
+        return list(notes.values())
 
     def _arguments(self, spec: StepSpec) -> Any:
         raw = spec.entry.get("Arguments")
@@ -1210,6 +1271,24 @@ def _policy_delay(policy: Mapping[str, Any], retries: int, elapsed: float) -> fl
     if retries >= int(policy.get("MaxAttempts", 5)):
         return None
     return delay
+
+
+def _mapped_under(uri: str, mappings: Sequence[tuple[str, Path]]) -> dict[str, Path]:
+    """The mapped prefixes a read of ``uri`` goes to, with their local paths.
+
+    The longest one it is under, and those under it: a prefix's objects include those of
+    a folder mapped below it.
+    """
+    found = {prefix: path for prefix, path in mappings if under(prefix, uri)}
+    covering = next(((p, path) for p, path in mappings if under(uri, p) is not None), None)
+    if covering is not None:
+        found[covering[0]] = covering[1]
+    return found
+
+
+def _local(path: Path | None) -> str:
+    """A mapped folder as a note names it (``shown_path``), or the shared tree."""
+    return "nothing (the local S3 tree)" if path is None else shown_path(path)
 
 
 def _code_uris(step_type: str, arguments: Mapping[str, Any]) -> list[str]:

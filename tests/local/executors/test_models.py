@@ -24,7 +24,7 @@ from cdk_sagemaker_pipelines.definition import (
     TrainingStep,
     TransformStep,
 )
-from cdk_sagemaker_pipelines.local.progress import last_traceback, registry_table
+from cdk_sagemaker_pipelines.local.progress import last_traceback, registry_table, summary
 from tests.local.conftest import SKLEARN, Workspace, compile_steps
 
 TRAIN = """
@@ -225,6 +225,36 @@ def test_register_model_writes_a_version_to_the_local_registry(ws: Workspace) ->
     assert properties["ModelPackageVersion"] == 1
     assert result.step("Register").metadata == {"RegisterModel": {"Arn": package.arn}}
     assert runner.run(compile_steps([register])).properties("Register")["ModelPackageVersion"] == 2
+
+
+def test_the_summary_says_where_the_registered_version_is_and_the_final_metrics(
+    ws: Workspace,
+) -> None:
+    # Was: a successful run's summary said nothing of either; both were in the records only.
+    script = TRAIN + 'print("rmse=0.25")\nprint("rmse=0.125")\n'
+    train = TrainingStep(
+        name="Train",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("train.py", script)),
+        metric_definitions={"rmse": r"rmse=([0-9.]+)"},
+    )
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="scores",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+    )
+    result = ws.runner().run(compile_steps([register]))
+    assert result.status == "Succeeded", result.failure_reason
+    types = {"Train": "Training", "Register": "RegisterModel"}
+    folder = ws.root / ".smpipe" / "registry" / "scores" / "1"
+    assert (
+        "\nTrain: final metrics rmse=0.125\n"
+        f"Register: scores version 1 (PendingManualApproval): {folder}\n\nrecords: "
+    ) in summary(result, types)
+    # The status is the version's now, as `smpipe show` prints it after an approval.
+    result.registry.approve("scores", 1, "Approved")
+    assert "Register: scores version 1 (Approved): " in summary(result, types)
 
 
 def test_register_model_keeps_the_definitions_lineage_and_names_the_execution(

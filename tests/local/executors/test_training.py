@@ -45,6 +45,7 @@ from cdk_sagemaker_pipelines.local import (
     StepRun,
 )
 from cdk_sagemaker_pipelines.local.isolation import probe_namespaces
+from cdk_sagemaker_pipelines.local.progress import code_origins, summary
 from tests.conftest import REPO
 from tests.local.conftest import BINDER, CODE_PREFIX, SKLEARN, Workspace, compile_steps
 from tests.local.test_runner import once_running
@@ -277,6 +278,28 @@ def test_fails_with_the_failure_file_and_no_model(ws: Workspace) -> None:
     assert result.step("Train").failure_reason == (
         "AlgorithmError: the training script exited with code 2: ValueError: depth must be positive"
     )
+
+
+@pytest.mark.parametrize("folder", [True, False])
+def test_a_failed_script_says_which_local_code_its_container_path_is(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], folder: bool
+) -> None:
+    # Was: the traceback named /opt/ml/code/train.py, and nothing said which local file.
+    # The binder's code prefix is mapped to ws.scripts: an asset is served from there.
+    script = ws.script(
+        "model/train.py" if folder else "train.py", "raise SystemExit('bad depth')\n"
+    )
+    asset = script.parent if folder else script
+    code = Code.from_asset(asset, entry_point="train.py" if folder else None)
+    step = TrainingStep(name="Train", image=SKLEARN, code=code)
+    result = ws.runner().run(compile_steps([step]))
+    run = result.step("Train")
+    assert run.failure_reason == "AlgorithmError: the training script exited with code 1: bad depth"
+    expected = f"/opt/ml/code = {asset}" if folder else f"/opt/ml/code/train.py = {script}"
+    assert run.log is not None
+    assert code_origins(run.log) == [expected]
+    print(summary(result, {"Train": "Training"}))
+    assert f"\n  code: {expected}\n  log: {run.log}\n" in capsys.readouterr().out
 
 
 def test_a_module_the_image_would_have_names_the_interpreter_to_install_it_into(

@@ -13,11 +13,17 @@ from typing import Any, Protocol
 
 from ...definition.entries import StepSpec
 from .._errors import StepError
+from .._paths import shown_path
 from ..evaluate import Evaluator, ExecutionVariables
 from ..isolation import IsolationMode, Sandbox, describe_exit, setup_failed
 from ..registry import ACCOUNT, REGION, ModelRegistry
 from ..resources import ResourceMap
 from ..store import StepStore, read_text_tail
+
+# A failed job's log line saying where its code came from, in the runner's format
+# (``[smpipe 12:00:01.250] code: /opt/ml/code = scripts``): ``progress.code_origins``
+# reads it, and readers of a script's output skip it as a runner line.
+CODE_LINE = re.compile(r"^\[smpipe [0-9:.]+\] code: (.+)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +125,15 @@ class StepContext:
         what: str,
         log: Path | None = None,
         failure_files: tuple[str, ...] = (),
+        code: Sequence[tuple[str, Path]] = (),
     ) -> float:
         """Run a step's program; raise ``StepError`` with a precise reason if it fails.
 
         Returns the run time in seconds. ``failure_files`` are container paths whose
-        content (SageMaker's failure-reason convention) is quoted in the reason.
+        content (SageMaker's failure-reason convention) is quoted in the reason. ``code``
+        pairs a container path of the code with the local file or folder it came from:
+        on a failure each is logged (``code: /opt/ml/code = scripts/model``), as the
+        traceback names the container's path, not the file to open.
         """
         log_file = log or self.log
         outcome = sandbox.run(argv, env=env, cwd=cwd, log=log_file, timeout=timeout, stop=self.stop)
@@ -136,6 +146,11 @@ class StepContext:
         reason = describe_exit(outcome, timeout=timeout, what=what)
         if reason is None:
             return outcome.seconds
+        if code:
+            stamp = self.now().strftime("%H:%M:%S.%f")[:-3]
+            with log_file.open("a", encoding="utf-8") as handle:
+                for container, local in code:
+                    handle.write(f"[smpipe {stamp}] code: {container} = {shown_path(local)}\n")
         detail = ""
         for container_path in failure_files:
             file = sandbox.host_path(container_path)

@@ -72,6 +72,8 @@ NO_PROGRAM = (
     "the model to SM_MODEL_DIR"
 )
 SUBMIT_DIRECTORY = "sagemaker_submit_directory"
+# Where each channel is copied: ``<CHANNELS_PATH><name>``.
+CHANNELS_PATH = "/opt/ml/input/data/"
 HOST = "algo-1"
 # The group name the training toolkit reports for a job of one instance type.
 HOMOGENEOUS_GROUP = "homogeneousCluster"
@@ -209,8 +211,14 @@ def run_training_job(
             **({"ContentType": channel["ContentType"]} if "ContentType" in channel else {}),
         }
     checkpoints = _checkpoint_folder(ctx, sandbox, checkpoint)
+    code: list[tuple[str, Path]] = []
     if submit:
         _place_code(ctx, sandbox, submit)
+        placed = _code_origin(ctx, submit, channels)
+        if placed is not None and placed.is_file() and not tarfile.is_tarfile(placed):
+            code.append((f"/opt/ml/code/{placed.name}", placed))  # one script, packed here
+        elif placed is not None:
+            code.append(("/opt/ml/code", placed))
     if not sandbox.host_path(f"/opt/ml/code/{program}").is_file():
         raise StepError(f"code: the entry point {program} is not in {submit or 'the code'}")
     config = sandbox.host_path("/opt/ml/input/config")
@@ -281,6 +289,7 @@ def run_training_job(
         what="the training script",
         log=log,
         failure_files=("/opt/ml/output/failure",),
+        code=code,
     )
     # Every folder the job publishes settled (links copied or refused) before any is packed.
     model_dir = sandbox.take_output("/opt/ml/model", "the model directory /opt/ml/model")
@@ -449,6 +458,35 @@ def script_setting(hyperparameters: Mapping[str, Any], key: str) -> str | None:
         return None
     decoded = _decode(value)
     return decoded if isinstance(decoded, str) else value
+
+
+def _code_origin(ctx: StepContext, submit: str, channels: list[Mapping[str, Any]]) -> Path | None:
+    """The local file or folder ``sagemaker_submit_directory`` came from, if known.
+
+    An S3 URI is located as ``_place_code`` read it; a path in a channel
+    (``/opt/ml/input/data/code/model.tar.gz``, as the definition language puts an asset) is
+    found under the channel's S3 URI.
+    """
+    uri: str | None = submit
+    below = ""
+    if not submit.startswith("s3://"):
+        name, _, below = submit.removeprefix(CHANNELS_PATH).partition("/")
+        uri = None
+        if submit.startswith(CHANNELS_PATH):
+            for channel in channels:
+                source = (channel.get("DataSource") or {}).get("S3DataSource") or {}
+                if channel.get("ChannelName") == name:
+                    uri = source.get("S3Uri")
+    if not isinstance(uri, str):
+        return None
+    try:
+        located = ctx.store.locate(uri, f"code ({SUBMIT_DIRECTORY})")  # read already
+    except StepError:
+        return None
+    if located is None:
+        return None
+    # A channel's prefix is copied with its layout; one object is the file named after it.
+    return located.path / below if located.kind == "dir" and below else located.path
 
 
 def _place_code(ctx: StepContext, sandbox: Sandbox, submit: str) -> None:

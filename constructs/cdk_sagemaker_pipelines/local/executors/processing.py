@@ -20,6 +20,10 @@ from ._base import (
     timestamp,
 )
 
+# Where the definition language puts a Processing step's code (the runner's cache key
+# hashes what is there too).
+CODE_PATH = "/opt/ml/processing/input/code"
+
 
 class ProcessingExecutor:
     """Runs ``AppSpecification.ContainerEntrypoint`` + ``ContainerArguments`` as a subprocess.
@@ -47,6 +51,7 @@ class ProcessingExecutor:
         sandbox = ctx.sandbox(interpreter)
         started = ctx.now()
         inputs = arguments.get("ProcessingInputs") or []
+        code: list[tuple[str, Path]] = []
         for index, item in enumerate(inputs):
             name = item.get("InputName", f"input-{index + 1}")
             source = item.get("S3Input")
@@ -62,6 +67,8 @@ class ProcessingExecutor:
                 )
             destination = sandbox.host_path(str(source.get("LocalPath")))
             ctx.store.materialize(str(source.get("S3Uri")), destination, f"input '{name}'")
+            if name == "code" or str(source.get("LocalPath")).startswith(CODE_PATH):
+                code += _code_origin(ctx, source, f"input '{name}'")
         outputs = (arguments.get("ProcessingOutputConfig") or {}).get("Outputs") or []
         for item in outputs:
             name = item.get("OutputName")
@@ -89,6 +96,7 @@ class ProcessingExecutor:
             timeout=stopping_timeout(arguments),
             what="the processing script",
             failure_files=("/opt/ml/output/message", "/opt/ml/output/failure"),
+            code=code,
         )
         published: dict[str, Any] = {}
         names: dict[str, str] = {}
@@ -151,6 +159,20 @@ class ProcessingExecutor:
             output_names=names,
             metadata={"ProcessingJob": {"Arn": arn}},
         )
+
+
+def _code_origin(ctx: StepContext, source: Mapping[str, Any], what: str) -> list[tuple[str, Path]]:
+    """(container path, local path) of a code input, as a failure's log names them.
+
+    One object lands in the input's folder under its key's last name; a prefix is the folder.
+    """
+    uri, folder = str(source.get("S3Uri")), str(source.get("LocalPath")).rstrip("/")
+    located = ctx.store.locate(uri, what)  # copied in already: it is there, and readable
+    if located is None:
+        return []
+    if located.kind == "dir":
+        return [(folder, located.path)]
+    return [(f"{folder}/{uri.rstrip('/').rsplit('/', 1)[-1]}", located.path)]
 
 
 def _merge_output(source: Path, target: Path, outputs: tuple[str, str], uri: str) -> None:

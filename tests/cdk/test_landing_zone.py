@@ -758,3 +758,68 @@ def test_fails_trigger_roles_of_the_app_their_service_cannot_assume() -> None:
         )
     )
     assert rule.node.validate() == []
+
+
+@pytest.mark.parametrize(
+    ("arn", "problem"),
+    [
+        (
+            f"arn:aws:iam::{ACCOUNT}:polcy/ml-boundary",
+            f"'arn:aws:iam::{ACCOUNT}:polcy/ml-boundary' is not the ARN of a managed policy "
+            "(arn:<partition>:iam::<12-digit account or aws>:policy/<path/name>)",
+        ),
+        (
+            f"arn:aws:iam::{SECURITY_ACCOUNT}:policy/ml-boundary",
+            f"'arn:aws:iam::{SECURITY_ACCOUNT}:policy/ml-boundary' is a policy of account "
+            f"{SECURITY_ACCOUNT}, not of the stack's account {ACCOUNT} (IAM takes a boundary of "
+            "the role's own account, or an AWS managed policy)",
+        ),
+    ],
+    ids=["typo", "another-account"],
+)
+def test_a_permissions_boundary_iam_would_refuse_fails_naming_it(arn: str, problem: str) -> None:
+    # It used to pass synth, written to every role, and fail the deployment of each.
+    from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
+
+    app = cdk.App()
+    stage = cdk.Stage(
+        app,
+        "dev",
+        env=cdk.Environment(account=ACCOUNT, region=REGION),
+        permissions_boundary=cdk.PermissionsBoundary.from_arn(arn),
+    )
+    stack = cdk.Stack(stage, "Ml")
+    with pytest.raises(PipelineDefinitionError) as raised:
+        Pipeline(
+            stack,
+            "Training",
+            definition=build_pipeline(data_bucket="d", model_package_group_name="g"),
+        )
+    assert str(raised.value) == (
+        f"dev/Ml/Training: the permissions boundary of its roles, {problem}: IAM would "
+        "refuse every role at deployment (correct Stage/Stack(permissions_boundary="
+        "PermissionsBoundary.from_arn(…)) or cdk.json's '@aws-cdk/core:permissionsBoundary')"
+    )
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        f"arn:aws:iam::{ACCOUNT}:policy/teams/ml-boundary",
+        "arn:aws:iam::aws:policy/PowerUserAccess",
+        "arn:aws:iam::${AWS::AccountId}:policy/ml-boundary-${Qualifier}",
+    ],
+    ids=["own-account", "aws-managed", "placeholders"],
+)
+def test_a_permissions_boundary_iam_takes_passes(arn: str) -> None:
+    app = cdk.App()
+    stage = cdk.Stage(
+        app,
+        "dev",
+        env=cdk.Environment(account=ACCOUNT, region=REGION),
+        permissions_boundary=cdk.PermissionsBoundary.from_arn(arn),
+    )
+    stack = cdk.Stack(stage, "Ml")
+    Pipeline(
+        stack, "Training", definition=build_pipeline(data_bucket="d", model_package_group_name="g")
+    )

@@ -76,6 +76,7 @@ from ..definition.steps.raw import RawStep
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards_of
 from ._arns import format_arn
 from ._binder import CdkBinder
+from ._boundary import check_permissions_boundary
 from ._frozen import freeze
 from ._policies import (
     ARTIFACTS_BUCKET_SID_NAME,
@@ -4349,6 +4350,7 @@ def _refuses_policy_updates(role: iam.IRole) -> bool:
 
 
 def _service_role(scope: Construct, construct_id: str, description: str, stack: Stack) -> iam.Role:
+    check_permissions_boundary(scope)
     return iam.Role(
         scope,
         construct_id,

@@ -42,6 +42,7 @@ from ..definition._suggest import did_you_mean
 from ..definition.permissions import PermissionPlan
 from ._acknowledge import acknowledge_in_packs
 from ._arns import format_arn
+from ._boundary import check_permissions_boundary
 from ._failure_pages import note_notifications
 from ._kms import account_key
 from ._props import (
@@ -106,6 +107,7 @@ def _service_role(
     source_arn: str | None = None,
 ) -> iam.Role:
     """A role ``service`` may assume only for this account (and ``source_arn``, if given)."""
+    check_permissions_boundary(scope)
     condition = {"aws:SourceAccount": account_region(scope)[0]}
     if source_arn is not None:
         condition["aws:SourceArn"] = source_arn

@@ -732,6 +732,39 @@ def test_fails_a_data_bucket_of_another_environment_naming_the_step_and_field(
     )
 
 
+@pytest.mark.parametrize("agnostic", ["pipeline", "bucket"])
+def test_fails_a_data_bucket_across_an_environment_agnostic_stack_naming_the_step(
+    agnostic: str,
+):
+    # CDK takes an environment-agnostic stack and one of a fixed environment for two
+    # environments too ("Cannot use resource 'Data/Raw' in a cross-environment fashion",
+    # in a jsii traceback); the check skipped any stack without a fixed account and region.
+    app = new_app()
+    fixed = cdk.Environment(account=ACCOUNT, region=REGION)
+    stack = cdk.Stack(app, "Test", env=None if agnostic == "pipeline" else fixed)
+    bucket = s3.Bucket(cdk.Stack(app, "Data", env=None if agnostic == "bucket" else fixed), "Raw")
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=_reading_bucket(bucket))
+    agnostic_env = "no fixed account or region (environment-agnostic)"
+    ours = agnostic_env if agnostic == "pipeline" else f"account {ACCOUNT}, region {REGION}"
+    theirs = agnostic_env if agnostic == "bucket" else f"account {ACCOUNT}, region {REGION}"
+    assert str(raised.value) == (
+        "Pipeline Test/Training has 1 problem:\n"
+        "- step 'Prep' field 'Arguments.ProcessingInputs[0].S3Input.S3Uri': bucket Data/Raw "
+        f"(S3Location.from_bucket) is created in stack Data ({theirs}), the pipeline in "
+        f"{ours}: CloudFormation refers to a resource of another environment by its physical "
+        "name only, and this bucket has none (give the bucket an explicit bucket_name, or "
+        "import it in the pipeline's stack with s3.Bucket.from_bucket_name, and let its "
+        "bucket policy admit the pipeline's roles)"
+    )
+
+
+def test_a_data_bucket_of_two_environment_agnostic_stacks_is_taken():
+    app = new_app()
+    bucket = s3.Bucket(cdk.Stack(app, "Data"), "Raw")
+    Pipeline(cdk.Stack(app, "Test"), "Training", definition=_reading_bucket(bucket))
+
+
 def test_a_named_data_bucket_of_another_environment_is_taken():
     app = new_app()
     stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
@@ -1953,6 +1986,22 @@ def test_a_parameter_no_step_reads_is_warned_and_one_read_anywhere_is_not() -> N
     read["Steps"][0]["Arguments"]["Environment"] = {"MODE": {"Get": "Parameters.Mode"}}
     stack = new_stack()
     Pipeline(stack, "Training", definition=read, pipeline_name=NAME)
+    Annotations.from_stack(stack).has_no_warning(
+        "*", Match.string_like_regexp(".*unused-parameter.*")
+    )
+
+
+def test_a_parameter_read_only_by_the_experiment_config_is_not_warned_unused() -> None:
+    # PipelineExperimentConfig takes expressions: a run's Team names its experiment there,
+    # which is a use, though no step reads it.
+    definition = literal_definition()
+    definition["Parameters"] = [{"Name": "Team", "Type": "String", "DefaultValue": "ml"}]
+    definition["PipelineExperimentConfig"] = {
+        "ExperimentName": {"Std:Join": {"On": "-", "Values": [{"Get": "Parameters.Team"}, "x"]}},
+        "TrialName": {"Get": "Execution.PipelineExecutionId"},
+    }
+    stack = new_stack()
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
     Annotations.from_stack(stack).has_no_warning(
         "*", Match.string_like_regexp(".*unused-parameter.*")
     )

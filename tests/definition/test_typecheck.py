@@ -286,6 +286,17 @@ def test_fails_wrong_type_names_class_step_and_field(
         build()
 
 
+def test_a_string_for_a_list_no_string_fits_gets_no_list_of_one_advice() -> None:
+    # "write ['SageMaker.JOB'] for a list of one" sent the user to a list the check refuses
+    # too: the advice is for a list whose items a string fits.
+    with pytest.raises(PipelineDefinitionError) as caught:
+        TrainingStep(name="Train", image=IMAGE, retry_policies="SageMaker.JOB")
+    assert str(caught.value) == (
+        "TrainingStep 'Train': field 'retry_policies' expects a list of StepRetryPolicy or "
+        "SageMakerJobStepRetryPolicy, got str 'SageMaker.JOB'"
+    )
+
+
 # Public dataclasses the language hands out rather than takes from users: results and bases.
 UNCHECKED_PUBLIC_DATACLASSES = {
     "BoundCode": "what a binder returns for code",

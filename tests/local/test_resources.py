@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -168,6 +169,24 @@ def test_a_saved_resources_file_moves_with_its_project(tmp_path: Path) -> None:
     assert handler.code.resolve() == (moved / "fns" / "prep.py").resolve()
     # Without a base, to_json keeps absolute paths, as the records of each execution hold.
     assert loaded.to_json()["s3"]["s3://b/code/"] == str((moved / "scripts").resolve())
+
+
+def test_a_saved_resources_file_keeps_a_symlink_of_its_project_by_name(tmp_path: Path) -> None:
+    # Resolved, a project's data/ symlink was written as the link's target relative to the
+    # file ("../store/data"): a copy of the project (its link with it) at another depth
+    # named a directory that isn't there. A path under the file's directory stays as named.
+    store = tmp_path / "store" / "data"
+    store.mkdir(parents=True)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "data").symlink_to(store)
+    ResourceMap(s3={"s3://b/data/": project / "data"}).save(project / "resources.json")
+    assert json.loads((project / "resources.json").read_text())["s3"] == {"s3://b/data/": "data"}
+
+    copied = tmp_path / "team" / "copies" / "project"
+    shutil.copytree(project, copied, symlinks=True)
+    loaded = ResourceMap.load(copied / "resources.json")
+    assert dict(loaded.s3_mappings()) == {"s3://b/data": store.resolve()}
 
 
 def test_relative_paths_without_a_base_are_relative_to_the_working_directory(

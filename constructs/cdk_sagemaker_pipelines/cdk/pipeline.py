@@ -1677,26 +1677,27 @@ class Pipeline(PipelineBase):
         neither the pipeline nor the step reading the bucket.
         """
         ours = account_region(stack)
-        if any(is_unresolved(part) for part in ours):
-            return
         store_bucket = self.artifact_store.bucket
         problems: list[Problem] = []
         for bucket in self._binder.buckets.values():
             if bucket is store_bucket or node_of(bucket).default_child is None:
                 continue  # imported by name or ARN: CloudFormation needs no reference
             theirs = account_region(bucket)
-            if theirs == ours or any(is_unresolved(part) for part in theirs):
+            if theirs == ours:
                 continue
+            # CDK's own test, which also takes an environment-agnostic stack and one of a
+            # fixed environment for two environments: comparing account and region here
+            # would let that through to jsii's traceback.
             try:
                 stack.resolve(bucket.bucket_name)
                 continue  # a physical name of its own: CloudFormation can refer to it
             except RuntimeError as error:
                 if "CannotUseCrossEnvironment" not in str(error):
                     raise
-            where = f"stack {stack_of(bucket).node.path} (account {theirs[0]}, region {theirs[1]})"
+            where = f"stack {stack_of(bucket).node.path} ({_environment_text(theirs)})"
             message = (
                 f"bucket {bucket.node.path} (S3Location.from_bucket) is created in {where}, "
-                f"the pipeline in account {ours[0]}, region {ours[1]}: CloudFormation refers "
+                f"the pipeline in {_environment_text(ours)}: CloudFormation refers "
                 "to a resource of another environment by its physical name only, and this "
                 "bucket has none"
             )
@@ -2396,7 +2397,9 @@ class Pipeline(PipelineBase):
         return compiled.argument_for(field) if isinstance(compiled, RawStep) else typed
 
     def _warn_unused_parameters(self) -> None:
-        """Parameters no step reads: a value a run, schedule or trigger gives them is lost.
+        """Parameters nothing reads: a value a run, schedule or trigger gives them is lost.
+
+        Read means referenced by a step or by the ``PipelineExperimentConfig``.
 
         Legal (SageMaker accepts them), and a common slip: a trigger's ``key_parameter``
         declared, but the job still reading a fixed URI, so new data is never read.
@@ -2409,7 +2412,9 @@ class Pipeline(PipelineBase):
         if not declared:
             return
         # Dumped, the definition's own references are the only unescaped "Get" members.
-        read = set(_PARAMETER_GET.findall(json.dumps(self.definition.get("Steps") or [])))
+        # The experiment config takes expressions too: naming a run's experiment is a use.
+        readers = [self.definition.get("Steps"), self.definition.get("PipelineExperimentConfig")]
+        read = set(_PARAMETER_GET.findall(json.dumps(readers)))
         unused = [name for name in declared if name not in read]
         if not unused:
             return
@@ -3937,6 +3942,15 @@ def _policy_count_message(prop: str, count: int) -> str:
         "is raised. Split the pipeline, or let steps share code and data locations (one "
         "Code.from_asset folder for several steps: each asset and bucket adds statements)."
     )
+
+
+def _environment_text(environment: tuple[str, str]) -> str:
+    """``account 123456789012, region us-east-1``, or that a stack has neither fixed."""
+    account, region = environment
+    if is_unresolved(account) and is_unresolved(region):
+        return "no fixed account or region (environment-agnostic)"
+    shown = ["(environment-agnostic)" if is_unresolved(part) else part for part in environment]
+    return f"account {shown[0]}, region {shown[1]}"
 
 
 def _field_containing(value: object, text: str, path: str = "") -> str | None:

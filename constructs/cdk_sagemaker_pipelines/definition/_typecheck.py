@@ -516,7 +516,11 @@ def _mismatch(value: Any, hint: Any, path: str) -> _Mismatch | None:
         if isinstance(value, str) and origin is not tuple:
             # A one-item list written as the item (inference_instances="ml.m5.large"): a
             # string is a sequence too, so the mistake would pass as a list of letters.
-            return _Mismatch(path, type_name(hint), value, _one_item_list(value))
+            # Advised only where a string is an item the list takes: [value] must pass.
+            args = get_args(hint)
+            fits = not args or _mismatch(value, args[0], f"{path}[0]") is None
+            advice = _one_item_list(value) if fits else None
+            return _Mismatch(path, type_name(hint), value, advice)
         if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
             return _Mismatch(path, type_name(hint), value)
         args = get_args(hint)

@@ -387,11 +387,17 @@ class ResourceMap:
         ``from_json(data, base=relative_to)`` reads them back (``save`` does this).
         """
         base = Path(relative_to).resolve() if relative_to is not None else None
+        named_base = Path(os.path.abspath(relative_to)) if relative_to is not None else None
 
         def written(path: str | Path) -> str:
             absolute = Path(path).resolve()
-            if base is None:
+            if base is None or named_base is None:
                 return str(absolute)
+            # A path under the directory is written as named, not resolved: a symlink of the
+            # project (data/ -> a disk of its own) travels with a copy, its target may not.
+            named = Path(os.path.abspath(path))
+            if named.is_relative_to(named_base):
+                return named.relative_to(named_base).as_posix()
             try:
                 return Path(os.path.relpath(absolute, base)).as_posix()
             except ValueError:  # another drive (Windows): no relative path leads there
@@ -485,7 +491,8 @@ class ResourceMap:
             ResourceMap(s3={"s3://my-data/raw": "data/raw"}).save("resources.json")
         """
         file = Path(path)
-        data = self.to_json(relative_to=file.resolve().parent)
+        # The directory as named (not resolved), as the paths under it are written.
+        data = self.to_json(relative_to=Path(os.path.abspath(file)).parent)
         file.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
     @staticmethod

@@ -95,7 +95,8 @@ def register(commands: Any) -> None:
         action="append",
         default=[],
         metavar="STEP.NAME=VALUE",
-        help="an output of a Callback (or Lambda, EMR, …) step (repeatable)",
+        help="an output of a Callback (or Lambda, EMR, …) step, or a property of a built-in "
+        "algorithm's Training step, Train.ModelArtifacts.S3ModelArtifacts=s3://… (repeatable)",
     )
     run.add_argument(
         "--image-map",

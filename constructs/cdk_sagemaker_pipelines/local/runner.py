@@ -57,7 +57,14 @@ from ._paths import shown_path
 from ._service_calls import service_calls
 from .cache import CacheEntry, StepCache, cache_config, cache_key, input_uris
 from .evaluate import Evaluator, ExecutionVariables
-from .executors import LAZY_ARGUMENTS, RunSettings, StepContext, StepResult, executor_for
+from .executors import (
+    EXTERNAL_TYPES,
+    LAZY_ARGUMENTS,
+    RunSettings,
+    StepContext,
+    StepResult,
+    executor_for,
+)
 from .executors._outputs import (
     check_step_properties,
     coerce_output,
@@ -65,6 +72,7 @@ from .executors._outputs import (
 )
 from .executors._training_job import SUBMIT_DIRECTORY, script_setting
 from .executors.endpoint import configuration_name
+from .executors.stand_in import STOOD_IN_TYPES, check_stand_in, runs_a_program, runs_here
 from .hosting import LocalHosting
 from .iam import AccessGuard, AssemblyRoles, ObjectKey, job_roles, output_keys
 from .isolation import choose_isolation, remove_tree
@@ -144,7 +152,9 @@ class LocalConfig:
       path redirection), ``namespace`` or ``redirect``.
     - ``python``: the interpreter framework images map to. Default: this one.
     - ``callback_outputs``: per step, output values of Callback steps (and of Lambda
-      or external steps, which then don't run).
+      or external steps, and properties of Training or Tuning steps of a built-in
+      algorithm, ``{"Train": {"ModelArtifacts.S3ModelArtifacts": "s3://…"}}``, which
+      then don't run). A step the runner runs is refused one.
     - ``faults``: per step, service faults to simulate, one failed attempt per entry
       (``{"Train": ["SageMaker.CAPACITY_ERROR"]}``), to exercise retry policies.
     - ``retry_interval_scale``: multiplies retry intervals (0 in tests).
@@ -1030,6 +1040,10 @@ class _Execution:
             raise StepError(error.message) from None
 
     def _cache_key(self, spec: StepSpec, arguments: Any) -> str | None:
+        if spec.step_type in STOOD_IN_TYPES and spec.name in self.settings.external_outputs:
+            # Stood in for (a built-in algorithm's job): the values are the user's, not a
+            # run's; neither reused nor recorded, as a Callback step's aren't.
+            return None
         enabled, _expire = cache_config(spec)
         if not enabled or not isinstance(arguments, Mapping):
             return None
@@ -1574,7 +1588,21 @@ def _check_supplied_outputs(supplied: Mapping[str, Mapping[str, Any]], graph: St
         if spec.step_type in _DESCRIBED_EXTERNAL_TYPES:
             _check_supplied_paths(step, spec.step_type, values)
             continue
+        if spec.step_type in STOOD_IN_TYPES:
+            # Only a job without a program (a built-in algorithm's) is stood in for; one
+            # known only at run time is refused then.
+            if runs_a_program(spec.step_type, spec.entry.get("Arguments")):
+                raise LocalRunError(f"{_CALLBACK_OUTPUTS}: {runs_here(spec.step_type, step)}")
+            _check_supplied_paths(step, spec.step_type, values)
+            try:
+                check_stand_in(spec.step_type, values)
+            except StepError as error:
+                raise LocalRunError(f"{_CALLBACK_OUTPUTS}: step '{step}': {error}") from None
+            continue
         if spec.step_type not in ("Callback", "Lambda"):
+            if values and spec.step_type not in EXTERNAL_TYPES:
+                # A step that runs here: its values would be silently ignored.
+                raise LocalRunError(f"{_CALLBACK_OUTPUTS}: {runs_here(spec.step_type, step)}")
             continue
         declared = dict(declared_outputs(spec.entry))
         if not declared:

@@ -1702,7 +1702,12 @@ def test_a_tuning_job_of_a_built_in_algorithm_says_it_has_no_script(ws: Workspac
     ws.file("train/t.csv", "1\n")
     ws.file("val/v.csv", "1\n")
     result = ws.runner(resources=ws.resources(**{"s3://my-bucket": ws.data})).run(definition)
-    assert result.step("TuneBayes").failure_reason == BUILT_IN_ALGORITHM
+    assert result.step("TuneBayes").failure_reason == (
+        BUILT_IN_ALGORITHM + "; or, to test the steps after it, stand in for it (it is not run) "
+        "with its properties, e.g. --callback-output TuneBayes.BestTrainingJob.TrainingJobName=… "
+        "(a job's model is read at <S3OutputPath>/<TrainingJobName>/output/model.tar.gz: map it "
+        "with --s3-map to a local model.tar.gz)"
+    )
 
 
 # What a training job of a built-in algorithm fails with, and what to do about it.
@@ -1727,7 +1732,13 @@ def test_a_built_in_algorithm_says_how_to_run_the_pipeline_locally(ws: Workspace
         ws.file(f"{name}/{name}.csv", "10,0.5\n")
     definition["Steps"] = [train]
     result = ws.runner(resources=ws.resources(**{"s3://my-bucket": ws.data})).run(definition)
-    assert result.step("AbaloneTrain").failure_reason == BUILT_IN_ALGORITHM
+    # And how to test the steps after it (none here, so an example): stand in for it.
+    assert result.step("AbaloneTrain").failure_reason == (
+        BUILT_IN_ALGORITHM + "; or, to test the steps after it, stand in for it (it is not run) "
+        "with its properties, e.g. --callback-output "
+        "AbaloneTrain.ModelArtifacts.S3ModelArtifacts=s3://… (the model's URI: one you map with "
+        "--s3-map to a local model.tar.gz, or one an earlier execution wrote)"
+    )
 
 
 def test_metric_regexes_of_other_dialects_are_read_without_warnings(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from typing import Any
 
 from ...definition.entries import StepSpec
@@ -29,28 +30,44 @@ class ExternalExecutor:
         """Complete the step from supplied values."""
         given = supplied(ctx.settings.external_outputs, step.name)
         if given is None:
-            read = _properties_read_later(step.name, ctx)
-            if read:
-                # Every property later steps read, or the next one fails in turn.
-                supply = "the properties later steps read: " + " ".join(
-                    f"--callback-output {step.name}.{path}=…" for path in read
-                )
-            else:
-                # A check step's properties are its baselines' URIs, which later steps read.
-                example = f"{step.name}.{_EXAMPLES.get(step.step_type, 'Status.State=COMPLETED')}"
-                if step.step_type in CHECK_STEP_TYPES:
-                    example = f"{step.name}.CalculatedBaselineConstraints=s3://…"
-                supply = f"its properties, e.g. --callback-output {example}"
+            # A check step's properties are its baselines' URIs, which later steps read.
+            example = f"{step.name}.{_EXAMPLES.get(step.step_type, 'Status.State=COMPLETED')}"
+            if step.step_type in CHECK_STEP_TYPES:
+                example = f"{step.name}.CalculatedBaselineConstraints=s3://…"
             raise StepError(
                 f"{step.step_type} steps run on another AWS service, which the local runner "
-                f"can't reach; mark it done by supplying {supply}"
+                f"can't reach; mark it done by supplying {supply_hint(step, ctx, example)}"
             )
         if step.step_type in CHECK_STEP_TYPES:
             given = check_step_properties(step.step_type, given)
         properties: dict[str, Any] = {}
-        for path, value in given.items():
-            _place(properties, str(path), value)
+        place_properties(properties, given)
         return StepResult(properties=properties, metadata={})
+
+
+def supply_hint(step: StepSpec, ctx: StepContext, example: str) -> str:
+    """The ``--callback-output`` values to supply for ``step``: those later steps read.
+
+    Every property later steps read, or the next one fails in turn; ``example``
+    (``Step.Path=value``) when no step reads any.
+
+    Example::
+
+        supply_hint(spec, ctx, "Spark.Status.State=COMPLETED")
+        # 'the properties later steps read: --callback-output Spark.Status.State=…'
+    """
+    read = _properties_read_later(step.name, ctx)
+    if read:
+        return "the properties later steps read: " + " ".join(
+            f"--callback-output {step.name}.{path}=…" for path in read
+        )
+    return f"its properties, e.g. --callback-output {example}"
+
+
+def place_properties(properties: dict[str, Any], given: Mapping[str, Any]) -> None:
+    """Set each supplied ``path: value`` in ``properties`` (see ``_place``)."""
+    for path, value in given.items():
+        _place(properties, str(path), value)
 
 
 def _properties_read_later(name: str, ctx: StepContext) -> list[str]:

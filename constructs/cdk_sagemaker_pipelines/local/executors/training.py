@@ -1,4 +1,4 @@
-"""Training steps (script mode)."""
+"""Training steps (script mode; a built-in algorithm's stood in for)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from ...definition._sdk_jobs import NOTEBOOK_ENTRYPOINT, sdk_job_kind
 from ...definition.entries import StepSpec
 from .._errors import StepError
 from ._base import StepContext, StepResult, stopping_timeout
-from ._training_job import instance_type_of, metric_list, run_training_job
+from ._outputs import supplied
+from ._training_job import NO_PROGRAM, instance_type_of, metric_list, run_training_job
+from .stand_in import no_program_hint, runs_a_program, stand_in
 
 
 class TrainingExecutor:
@@ -19,6 +21,9 @@ class TrainingExecutor:
     Properties follow ``DescribeTrainingJob``: ``ModelArtifacts.S3ModelArtifacts`` is
     ``<S3OutputPath>/<job>/output/model.tar.gz`` and ``FinalMetricDataList`` holds the
     last value of each ``MetricDefinitions`` regex.
+
+    A job without a program (a built-in algorithm's) can't run here: values given with
+    ``--callback-output`` stand in for it (``stand_in``), else it fails saying so.
 
     Example::
 
@@ -33,6 +38,11 @@ class TrainingExecutor:
             raise StepError(function_step_unsupported(step))
         if kind == "notebook":
             raise StepError(notebook_job_unsupported(step, arguments))
+        given = supplied(ctx.settings.external_outputs, step.name)
+        if given is not None:
+            return stand_in(step, ctx, given)
+        if runs_a_program(step.step_type, arguments) is False:
+            raise StepError(NO_PROGRAM + no_program_hint(step, ctx))
         algorithm = arguments.get("AlgorithmSpecification") or {}
         output_path = str((arguments.get("OutputDataConfig") or {}).get("S3OutputPath", ""))
         resources = arguments.get("ResourceConfig") or {}

@@ -70,6 +70,18 @@ def test_fails_with_a_hint_when_nothing_is_there(tmp_path: Path) -> None:
         store.materialize("s3://b/raw", tmp_path / "d", "input 'raw'")
 
 
+def test_fails_naming_the_mapped_path_that_does_not_exist(tmp_path: Path) -> None:
+    # A relative ResourceMap path read from another working directory (a notebook's %cd):
+    # the input is mapped, so the hint names where it looked instead of "map the prefix".
+    store = StepStore(tmp_path / "s3", [("s3://b/raw", tmp_path / "ml/data/raw")])
+    with pytest.raises(StepError) as raised:
+        store.materialize("s3://b/raw", tmp_path / "d", "input 'raw'")
+    assert str(raised.value) == (
+        f"input 'raw': no objects at s3://b/raw (mapped to {tmp_path / 'ml/data/raw'}, "
+        "which does not exist)"
+    )
+
+
 def test_fails_naming_the_step_whose_output_is_empty(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     store = StepStore(tmp_path / "s3")

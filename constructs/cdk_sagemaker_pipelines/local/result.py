@@ -28,6 +28,8 @@ from .resources import ResourceMap
 from .store import StepStore, load_snapshot
 
 NOT_EXECUTED = "NotExecuted"
+# The columns of a notebook's summary table: the width `smpipe show` assumes off a terminal.
+_NOTEBOOK_WIDTH = 200
 PENDING = "Pending"
 
 
@@ -55,6 +57,25 @@ class StepRun:
     # The /opt/ml of the step's last kept attempt (failed or stopped, or with keep_work);
     # the attempt's directory when it ran several programs, each with its own /opt/ml.
     work: Path | None = None
+
+    def __repr__(self) -> str:
+        # The entry and properties run to pages (a job's whole description): a notebook
+        # cell shows what the summary table says of the step, the fields hold the rest.
+        parts = [f"name={self.name!r}", f"status={self.status!r}"]
+        if self.attempt_count:
+            parts.append(f"attempt_count={self.attempt_count}")
+        if self.cache_hit:
+            # The source execution's id: its ARN differs only by a fixed prefix.
+            parts.append(f"cache_hit={self.cache_hit.rsplit('/', 1)[-1]!r}")
+        if self.failure_reason:
+            parts.append(f"failure_reason={self.failure_reason!r}")
+        if self.reason:
+            parts.append(f"reason={self.reason!r}")
+        if self.outcome is not None:
+            parts.append(f"outcome={self.outcome}")
+        if self.log is not None:
+            parts.append(f"log={str(self.log)!r}")
+        return f"StepRun({', '.join(parts)})"
 
     @property
     def failure_reason(self) -> str | None:
@@ -151,7 +172,9 @@ class ExecutionResult:
 
         graph = StepGraph.from_definition(self.definition)
         types = {name: spec.step_type for name, spec in graph.steps.items()}
-        text = summary(self, types, width=120)
+        # A notebook scrolls a wide code block instead of wrapping it: notes as long as
+        # `smpipe show` prints them off a terminal, or a branch's note loses its outcome.
+        text = summary(self, types, width=_NOTEBOOK_WIDTH)
         header = f"**Execution `{self.execution_id}` ({self.record.pipeline_name}): {self.status}**"
         # A fence longer than any run of backticks in the text (a script's message).
         runs = [len(run) for run in re.findall("`+", text)]

@@ -369,6 +369,16 @@ class StepStore:
         owner = self.owner(uri)
         if owner is not None:
             return f" (inside the outputs of step '{owner[0]}', which has no such object)"
+        # A mapping whose local path is gone: a relative path read from another working
+        # directory (a notebook's %cd) or a folder not written yet. "Map the prefix" would
+        # send the user to the mapping they already have.
+        gone = [
+            entry
+            for entry in self._mappings
+            if under(normalize_s3_uri(uri), entry.prefix) is not None and not entry.path.exists()
+        ]
+        if gone:
+            return "".join(f" ({entry.origin}, which does not exist)" for entry in gone)
         near = "".join(
             f"; the mapped prefix {entry.prefix} ({entry.origin}) is close: a typo?"
             for entry in self._near_mappings(uri)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -857,3 +858,26 @@ def test_errors_that_name_the_fix_get_no_second_guess_from_python(
 
     last = capsys.readouterr().err.rstrip().splitlines()[-1]
     assert last.endswith(str(raised.value)), last
+
+
+def test_a_construction_error_is_raised_from_the_constructor_not_the_checks(
+    tmp_path: Path,
+) -> None:
+    # In a notebook, the frames of check_fields and _validate under the user's line buried
+    # a message that already names the class and field.
+    import traceback
+
+    from cdk_sagemaker_pipelines.definition import Code
+
+    with pytest.raises(
+        PipelineDefinitionError, match=r"^Code\.from_asset: .* does not exist"
+    ) as raised:
+        Code.from_asset(str(tmp_path / "missing.py"))
+    frames = [frame.name for frame in traceback.extract_tb(raised.tb)]
+    assert "_validate" not in frames
+    assert "_check_instance" not in frames
+    assert frames[-1] == "__init__"
+    with pytest.raises(PipelineDefinitionError) as raised:
+        TrainingStep(name="Train", image=IMAGE, instance_count="1")  # type: ignore[arg-type]
+    frames = [frame.name for frame in traceback.extract_tb(raised.tb)]
+    assert "check_fields" not in frames

@@ -67,7 +67,12 @@ def checked(cls: _T) -> _T:
             except TypeError as error:
                 _raise_if_missing(error, cls, kwargs)
                 raise
-            _check_instance(self)
+            try:
+                _check_instance(self)
+            except PipelineDefinitionError as error:
+                # Raised from here: each message names the class and field, and the
+                # frames of the checks under the caller's line would only bury it.
+                raise error.with_traceback(None) from None
             return
         if type(self) in _CHECKED or id(self) in _CONSTRUCTING:
             # A checked subclass's wrapper (or an outer call for this object) checks it.
@@ -84,7 +89,10 @@ def checked(cls: _T) -> _T:
             raise
         finally:
             _CONSTRUCTING.discard(id(self))
-        _check_instance(self)
+        try:
+            _check_instance(self)
+        except PipelineDefinitionError as error:
+            raise error.with_traceback(None) from None
 
     inherited = getattr(cls, "__post_init__", None)
     # The class's own __post_init__ (or an inherited one of the user's), never the one

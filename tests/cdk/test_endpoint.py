@@ -495,6 +495,68 @@ def test_a_version_of_another_account_without_its_registry_is_warned() -> None:
     assert "share_with_account" in str(warnings[0].entry.data)
 
 
+def _dev_endpoint_of_the_training_registry(*, model_store_is_the_registrys: bool) -> cdk.Stack:
+    """A dev stack of the training account serving a version of the training stack's registry."""
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    training = cdk.Stack(app, "Training", env=env)
+    store = ArtifactStore(training, "Artifacts")
+    registry = ModelRegistry(
+        training, "Registry", model_package_group_name="churn", artifact_store=store
+    )
+    dev = cdk.Stack(app, "Dev", env=env)
+    ModelEndpoint(
+        dev,
+        "Endpoint",
+        model_package_arn=VERSION_3,
+        artifact_store=ArtifactStore(dev, "Artifacts"),
+        registry=registry,
+        model_store=store if model_store_is_the_registrys else None,
+    )
+    return dev
+
+
+def test_a_model_store_other_than_the_registrys_is_warned() -> None:
+    # The role would read models/ of the dev store, where the registry's pipelines never
+    # wrote: CreateEndpoint would fail, unable to download the model, long after synth.
+    stack = _dev_endpoint_of_the_training_registry(model_store_is_the_registrys=False)
+    warnings = Annotations.from_stack(stack).find_warning(
+        "/Dev/Endpoint", Match.string_like_regexp("model-store-not-the-registrys")
+    )
+    assert len(warnings) == 1
+    message = str(warnings[0].entry.data)
+    assert message.startswith("prop 'model_store': the execution role reads")
+    assert "ArtifactStore Dev/Artifacts (artifact_store)" in message
+    assert "registry Training/Registry keeps its versions' models in ArtifactStore " in message
+    assert "Training/Artifacts" in message
+
+
+def test_the_registrys_own_store_as_model_store_is_not_warned() -> None:
+    stack = _dev_endpoint_of_the_training_registry(model_store_is_the_registrys=True)
+    assert not Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp("model-store-not-the-registrys")
+    )
+
+
+def test_fails_a_version_of_the_local_runners_registry() -> None:
+    # As `smpipe registry list` shows it: an environment-agnostic stack can't judge its
+    # region, and CloudFormation would fail to create the model at deploy time.
+    stack = new_stack(account=None, region=None)
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"ModelEndpoint Test/Endpoint has 1 problem:\n- prop 'model_package_arn': "
+        r"'arn:aws:sagemaker:local:000000000000:model-package/churn/1' is a version of the "
+        r"local runner's registry \(smpipe registry\), which SageMaker doesn't have \(deploy "
+        r"the version registered in AWS: .*--model-package-group-name churn",
+    ):
+        ModelEndpoint(
+            stack,
+            "Endpoint",
+            model_package_arn="arn:aws:sagemaker:local:000000000000:model-package/churn/1",
+            artifact_store=ArtifactStore(stack, "Artifacts"),
+        )
+
+
 def test_a_role_imported_immutable_is_left_untouched_with_the_policies_named() -> None:
     # mutable=False says the role's policies are managed elsewhere (a landing zone's role,
     # a deployment without iam:AttachRolePolicy): attaching anyway changed it, as the

@@ -62,7 +62,7 @@ from ._props import (
 )
 from ._roles import role_arn
 from ._tree import account_region, node_of, placed, root_of, stack_of
-from .artifacts import ArtifactStore, _key_problem
+from .artifacts import ArtifactStore, _AdoptedArtifactStore, _key_problem
 from .pipeline import (
     WARNING_PREFIX,
     _metric_option_type_problems,
@@ -77,7 +77,7 @@ from .pipeline import (
     metric_options_problems,
     network_interface_statements,
 )
-from .registry import ModelRegistry
+from .registry import ModelRegistry, _surely_same_environment
 
 DATA_CAPTURE_PREFIX = "data-capture/"
 """Where an endpoint's captured requests and responses go in its store's bucket
@@ -97,6 +97,9 @@ _VERSION_ARN = re.compile(
     r"model-package/(?P<group>[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})/(?P<version>[1-9]\d*)"
 )
 _VERSION_ARN_SHAPE = "arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>"
+# The region of the local runner's registry ARNs (local/registry.py's REGION, not imported:
+# the constructs don't depend on the runner). No AWS region has this name.
+_LOCAL_REGION = "local"
 # DataCaptureConfig.CaptureContentTypeHeader: at most 10 types each, 256 characters each.
 MAX_CONTENT_TYPES = 10
 _CONTENT_TYPE = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9.])*/[a-zA-Z0-9](-*[a-zA-Z0-9.+])*")
@@ -1779,6 +1782,7 @@ class ModelEndpoint(Resource):
         self._shared_registries: list[ModelRegistry] = []
         for each in served:
             self._warn_version_of_another_account(each)
+            self._warn_of_a_store_other_than_the_registrys(each)
         if deployment is not None and shadow is not None:
             _warn_of_shadow_deployment(self)
         if role is None:
@@ -1900,6 +1904,20 @@ class ModelEndpoint(Resource):
         if parts is None:
             problem = _version_arn_problem(prop, arn)
             return [] if problem is None else [problem]
+        if parts["region"] == _LOCAL_REGION:
+            # Copied from `smpipe registry list`: synth of an environment-agnostic stack would
+            # take it, and CloudFormation fail to create the model at deploy time.
+            return [
+                PropProblem(
+                    None,
+                    prop,
+                    f"{arn!r} is a version of the local runner's registry (smpipe registry), "
+                    "which SageMaker doesn't have",
+                    "deploy the version registered in AWS: copy its ModelPackageArn from aws "
+                    "sagemaker list-model-packages --model-package-group-name "
+                    f"{parts['group']}, or from the approval event's detail.ModelPackageArn",
+                )
+            ]
         problems: list[Problem] = []
         account, region = account_region(self)
         if not is_unresolved(region) and parts["region"] != region:
@@ -2195,6 +2213,41 @@ class ModelEndpoint(Resource):
             "only if the repository's policy admits this account. Synth can't see those "
             "policies: acknowledge this warning once their owner has shared "
             "them.",
+        )
+
+    def _warn_of_a_store_other_than_the_registrys(self, served: _Served) -> None:
+        """A registry of this environment whose models lie in a store the role can't read.
+
+        The registry's pipelines register their models under ``models/`` of its
+        ``artifact_store``; ``model_store`` (Default: ``artifact_store``) is the one store
+        the execution role may read them from. A store this app created that isn't the
+        registry's is another bucket: the endpoint would fail at deploy time, unable to
+        download the model. Warned rather than refused: a pipeline of the account may
+        register with another store (which the registry warns of). An adopted store may be
+        the registry's own bucket, imported: not judged.
+        """
+        registry = served.registry
+        if registry is None or registry.artifact_store is None:
+            return
+        store = served.model_store or self.artifact_store
+        if (
+            store is registry.artifact_store
+            or isinstance(store, _AdoptedArtifactStore)
+            or not _surely_same_environment(self, registry)
+        ):
+            return
+        prop = f"{served.prefix}model_store" if served.model_store is not None else "model_store"
+        registry_prop = "registry" if registry is self.registry else f"{served.prefix}registry"
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:model-store-not-the-registrys",
+            f"prop '{prop}': the execution role reads the model data of "
+            f"{served.prefix}model_package_arn from models/ of ArtifactStore "
+            f"{store.node.path} ({'model_store' if served.model_store else 'artifact_store'}), "
+            f"but {registry_prop} {registry.node.path} keeps its versions' models in "
+            f"ArtifactStore {registry.artifact_store.node.path}: the endpoint would fail to "
+            "deploy, unable to download the model. Give model_store=<the registry's "
+            "artifact_store>, or acknowledge this warning if the version's pipeline "
+            f"registered its model in {store.node.path}.",
         )
 
     def _network_app_problems(

@@ -878,6 +878,6 @@ def test_a_construction_error_is_raised_from_the_constructor_not_the_checks(
     assert "_check_instance" not in frames
     assert frames[-1] == "__init__"
     with pytest.raises(PipelineDefinitionError) as raised:
-        TrainingStep(name="Train", image=IMAGE, instance_count="1")  # type: ignore[arg-type]
+        TrainingStep(name="Train", image=IMAGE, instance_count="1")
     frames = [frame.name for frame in traceback.extract_tb(raised.tb)]
     assert "check_fields" not in frames

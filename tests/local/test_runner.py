@@ -288,7 +288,8 @@ def test_a_cache_hit_from_a_run_that_mapped_an_input_elsewhere_says_so(ws: Works
     # A folder mapped under the input's prefix is read with it: mapping it is a change too.
     [nested] = cached_notes(ws, **{"s3://raw-bucket/raw": old, "s3://raw-bucket/raw/more": new})
     assert "(s3://raw-bucket/raw) is mapped to " + str(new) in nested
-    assert f" now, to nothing (the local S3 tree) in execution {first.execution_id}," in nested
+    # Then, the folder under the input's mapping was read there (not from the local S3 tree).
+    assert f" now, to {old / 'more'} in execution {first.execution_id}," in nested
 
 
 def test_a_cache_hit_of_an_input_mapped_in_neither_run_has_no_note(ws: Workspace) -> None:
@@ -852,3 +853,23 @@ def test_run_arguments_of_another_type_fail_naming_the_argument(
         ws.runner().run(definition, **arguments)  # type: ignore[arg-type]
     with pytest.raises(LocalRunError, match=r"^3 is not an execution id"):
         ws.runner().resume(3)  # type: ignore[arg-type]
+
+
+def test_a_cache_hit_compares_where_an_input_is_read_not_which_prefix_maps_it(
+    ws: Workspace,
+) -> None:
+    # Was: a longer prefix mapped now made two notes, one saying the input is read from
+    # "nothing (the local S3 tree) now", and notes for the same files mapped anew.
+    old = ws.file("old/raw/a.csv", "1").parent.parent
+    new = ws.file("new/a.csv", "2").parent
+    first = ws.runner(resources=ws.resources(**{"s3://raw-bucket": old})).run(reading_raw(ws))
+    assert first.succeeded, first.failure_reason
+    # The same files, mapped by the input's own prefix: nothing changed.
+    assert cached_notes(ws, **{"s3://raw-bucket/raw": old / "raw"}) == []
+    notes = cached_notes(ws, **{"s3://raw-bucket": old, "s3://raw-bucket/raw": new})
+    assert notes == [
+        f"note: input 'input-1' (s3://raw-bucket/raw) is mapped to {new} now, to {old / 'raw'} "
+        f"in execution {first.execution_id}, whose results this hit reuses (the cache key holds "
+        "the S3 URI, not the data): to run on this data, add --no-cache "
+        "(LocalConfig(reuse_cache=False)) or turn off the step's CacheConfig"
+    ]

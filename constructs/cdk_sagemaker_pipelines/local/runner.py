@@ -1007,7 +1007,7 @@ class _Execution:
             return []
         now = self.resources.s3_mappings()
         code = set(_code_uris(spec.step_type, arguments))
-        notes: dict[str, str] = {}  # by mapped prefix: several inputs may read under one
+        notes: dict[tuple[str | None, str | None], str] = {}
         for label, uri in input_uris(spec.step_type, arguments):
             if uri in code:
                 continue
@@ -1017,13 +1017,18 @@ class _Execution:
                     continue  # an upstream step's output in this execution: not mapped
             except (ValueError, StepError):
                 continue  # a URI no step can read; a run that reads it says why
-            before, after = _mapped_under(target, then), _mapped_under(target, now)
-            for prefix in sorted(set(before) | set(after)):
-                if prefix in notes or before.get(prefix) == after.get(prefix):
+            # The input itself, and each folder mapped below it (read with it), compared by
+            # where it is read from: a prefix mapped anew to the same folder changes nothing.
+            below = {prefix for prefix, _path in (*then, *now) if under(prefix, target)}
+            for point in [target, *sorted(below)]:
+                before, after = _read_from(point, then), _read_from(point, now)
+                # One note per pair of mappings: several inputs may read under one.
+                which = (before[0] if before else None, after[0] if after else None)
+                if which in notes or _path_of(before) == _path_of(after):
                     continue
-                notes[prefix] = (
-                    f"note: {label} ({uri}) is mapped to {_local(after.get(prefix))} now, to "
-                    f"{_local(before.get(prefix))} in execution {hit.source_execution_id}, whose "
+                notes[which] = (
+                    f"note: {label} ({uri}) is mapped to {_local(_path_of(after))} now, to "
+                    f"{_local(_path_of(before))} in execution {hit.source_execution_id}, whose "
                     "results this hit reuses (the cache key holds the S3 URI, not the data): to "
                     "run on this data, add --no-cache (LocalConfig(reuse_cache=False)) or turn "
                     "off the step's CacheConfig"
@@ -1287,17 +1292,21 @@ def _policy_delay(policy: Mapping[str, Any], retries: int, elapsed: float) -> fl
     return delay
 
 
-def _mapped_under(uri: str, mappings: Sequence[tuple[str, Path]]) -> dict[str, Path]:
-    """The mapped prefixes a read of ``uri`` goes to, with their local paths.
+def _read_from(uri: str, mappings: Sequence[tuple[str, Path]]) -> tuple[str, Path] | None:
+    """The mapped prefix a read of ``uri`` goes to, and the local path it reads.
 
-    The longest one it is under, and those under it: a prefix's objects include those of
-    a folder mapped below it.
+    The longest prefix ``uri`` is under (``mappings`` come longest first), as the store
+    resolves a read; None when no prefix maps it (the local S3 tree).
     """
-    found = {prefix: path for prefix, path in mappings if under(prefix, uri)}
-    covering = next(((p, path) for p, path in mappings if under(uri, p) is not None), None)
-    if covering is not None:
-        found[covering[0]] = covering[1]
-    return found
+    for prefix, path in mappings:
+        rest = under(uri, prefix)
+        if rest is not None:
+            return prefix, path / rest if rest else path
+    return None
+
+
+def _path_of(read: tuple[str, Path] | None) -> Path | None:
+    return None if read is None else read[1]
 
 
 def _local(path: Path | None) -> str:

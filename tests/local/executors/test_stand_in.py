@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tarfile
 from pathlib import Path
@@ -258,3 +259,74 @@ def test_a_built_in_tuning_step_stood_in_for_gives_its_best_model(ws: Workspace)
     assert result.properties("BestModel")["PrimaryContainer"]["ModelDataUrl"] == (
         "s3://data-bucket/tuning/job-007/output/model.tar.gz"
     )
+
+
+def test_a_stood_in_step_is_reused_by_a_resume_and_a_selective_run(ws: Workspace) -> None:
+    definition = compile_steps(pipeline(ws))  # type: ignore[arg-type]
+    failed = ws.runner().run(definition)
+    assert failed.step("Train").failure_reason is not None
+    packed_model(ws)
+    stood_in = ws.runner(callback_outputs={"Train": {MODEL: MODEL_URI, AUC: "0.91"}})
+    resumed = stood_in.resume(failed.execution_id)
+    assert resumed.status == "Succeeded", resumed.failure_reason
+    # Its recorded properties feed the selected step, without stand-ins this time.
+    again = ws.runner().run(definition, steps=["Evaluate"], from_execution=resumed.execution_id)
+    assert again.status == "Succeeded", again.failure_reason
+
+
+def test_a_stood_in_tuning_step_heads_its_summaries_with_the_best_job_given_with_others(
+    ws: Workspace,
+) -> None:
+    # Was: TrainingJobSummaries[1] given made TrainingJobSummaries[0] an empty item, not the
+    # best job, so top_model_s3_uri(0) failed: "has no property 'TrainingJobName'".
+    ws.file("train/train.csv", "1,0.5\n")
+    tune = dataclasses.replace(built_in_tuning(), max_jobs=2)
+    top = [
+        ModelStep(
+            name=f"Top{k}",
+            image=Image.xgboost("1.7-1", scope="inference"),
+            model_data=tune.top_model_s3_uri(k),
+        )
+        for k in (0, 1)
+    ]
+    ws.file("tuning/job-007/output/model.tar.gz", "model")
+    ws.file("tuning/job-002/output/model.tar.gz", "model")
+    given = {
+        "BestTrainingJob.TrainingJobName": "job-007",
+        "BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric.Value": "0.9",
+        "TrainingJobSummaries[1].TrainingJobName": "job-002",
+    }
+    result = ws.runner(callback_outputs={"Tune": given}).run(compile_steps(top))
+    assert result.status == "Succeeded", result.failure_reason
+    best = {
+        "TrainingJobName": "job-007",
+        "FinalHyperParameterTuningJobObjectiveMetric": {"Value": 0.9},
+    }
+    properties = result.properties("Tune")
+    assert properties["BestTrainingJob"] == best
+    assert properties["TrainingJobSummaries"] == [best, {"TrainingJobName": "job-002"}]
+    for k, job in enumerate(("job-007", "job-002")):
+        assert result.properties(f"Top{k}")["PrimaryContainer"]["ModelDataUrl"] == (
+            f"s3://data-bucket/tuning/{job}/output/model.tar.gz"
+        )
+
+
+def test_a_built_in_training_step_in_a_condition_branch_is_stood_in_for(ws: Workspace) -> None:
+    packed_model(ws)
+    ws.file("train/train.csv", "1,0.5\n")
+    train = built_in_training()
+    model = ModelStep(
+        name="CreateModel",
+        image=Image.xgboost("1.7-1", scope="inference"),
+        model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+    )
+    gate = ConditionStep(
+        name="Gate",
+        conditions=[ConditionGreaterThanOrEqualTo(left=1, right=0)],
+        if_steps=[train],
+        else_steps=[],
+    )
+    runner = ws.runner(callback_outputs={"Train": {MODEL: MODEL_URI}})
+    result = runner.run(compile_steps([gate, model]))
+    assert result.status == "Succeeded", result.failure_reason
+    assert result.properties("CreateModel")["PrimaryContainer"]["ModelDataUrl"] == MODEL_URI

@@ -1794,3 +1794,32 @@ def test_a_notebook_job_fails_saying_how_to_run_the_notebook(ws: Workspace) -> N
         "parameters (papermill churn-report.ipynb out.ipynb -p NAME VALUE), or run the "
         "pipeline on SageMaker"
     )
+
+
+def test_a_failed_tuning_job_says_which_local_code_its_trials_ran(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: each trial logged its code line in its own log (Tune.001.log), which the summary
+    # doesn't read, so a failed tuning step said nothing of its code.
+    ws.file("train/train.csv", "1\n")
+    script = ws.script("train.py", "raise SystemExit('bad depth')\n")
+    tune = TuningStep(
+        name="Tune",
+        image=SKLEARN,
+        code=Code.from_asset(script),
+        inputs={"train": "s3://data-bucket/train"},
+        metric_definitions={"score": r"score=([0-9.]+)"},
+        objective_metric_name="score",
+        hyperparameter_ranges={"depth": CategoricalParameter(values=[1, 2])},
+        max_jobs=2,
+        max_parallel_jobs=2,
+        strategy="Grid",
+    )
+    result = ws.runner().run(compile_steps([tune]))
+    run = result.step("Tune")
+    assert run.failure_reason is not None
+    assert run.log is not None
+    expected = f"/opt/ml/code/train.py = {script}"
+    assert code_origins(run.log) == [expected]  # once, though both trials logged it
+    print(summary(result, {"Tune": "Tuning"}))
+    assert f"\n  code: {expected}\n  log: {run.log}\n" in capsys.readouterr().out

@@ -202,6 +202,13 @@ def _pair_best_job(properties: dict[str, Any]) -> None:
         properties["TrainingJobSummaries"] = [dict(best)]
     elif best is None and isinstance(summaries, list) and summaries:
         properties["BestTrainingJob"] = summaries[0]
+    elif isinstance(best, Mapping) and isinstance(summaries, list) and summaries:
+        # Both given (the best job, and TrainingJobSummaries[k] for other top models): the
+        # first summary is the best job's, whose values fill what either lacks. Without
+        # this, summaries[0] is the empty item placing [k] padded the list with.
+        head = summaries[0] if isinstance(summaries[0], dict) else {}
+        summaries[0] = {**best, **head}
+        properties["BestTrainingJob"] = {**head, **best}
 
 
 def _note(ctx: StepContext, step: StepSpec, given: Mapping[str, Any]) -> None:

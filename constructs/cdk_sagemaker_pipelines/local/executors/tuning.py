@@ -36,7 +36,8 @@ from ...definition._tuning_rules import (
 )
 from ...definition.entries import StepSpec
 from .._errors import StepError
-from ._base import StepContext, StepResult, stopping_timeout, timestamp
+from ..store import read_text_tail
+from ._base import CODE_LINE, StepContext, StepResult, stopping_timeout, timestamp
 from ._outputs import supplied
 from ._training_job import (
     NO_PROGRAM,
@@ -283,6 +284,7 @@ class TuningExecutor:
                 # The step's log names each trial's own log, where its traceback is.
                 ended = "stopped" if stopped or ctx.stop.is_set() else "failed"
                 _note(ctx, f"training job {name} ({described}) {ended}: {reason}; log: {log}")
+                _copy_code_lines(log, ctx.log)
                 return _Trial(index, tuned, name, definition, failure=reason, stopped=stopped)
             _note(ctx, f"training job {name} ({described}) completed; log: {log}")
             return _Trial(index, tuned, name, definition, run=run)
@@ -568,6 +570,19 @@ def _metric(trials: Sequence[_Trial]) -> str:
 def _objective(summary: Mapping[str, Any]) -> float | None:
     value = (summary.get("FinalHyperParameterTuningJobObjectiveMetric") or {}).get("Value")
     return float(value) if isinstance(value, (int, float)) else None
+
+
+def _copy_code_lines(trial_log: Path, step_log: Path) -> None:
+    """Repeat a failed trial's ``code:`` lines (``CODE_LINE``) in the step's log.
+
+    The run summary reads the step's log, not each trial's: without them it can't say which
+    local code ``/opt/ml/code`` was (``progress.code_origins`` drops the repeats).
+    """
+    tail = read_text_tail(trial_log, 200, limit=16000)
+    lines = [line for line in tail.splitlines() if CODE_LINE.match(line)]
+    if lines:
+        with step_log.open("a", encoding="utf-8") as handle:
+            handle.write("".join(f"{line}\n" for line in lines))
 
 
 def _note(ctx: StepContext, line: str) -> None:

@@ -44,6 +44,7 @@ from cdk_sagemaker_pipelines.local import (
     ResourceMap,
     StepRun,
 )
+from cdk_sagemaker_pipelines.local._paths import shown_path
 from cdk_sagemaker_pipelines.local.isolation import probe_namespaces
 from cdk_sagemaker_pipelines.local.progress import code_origins, summary
 from tests.conftest import REPO
@@ -315,6 +316,24 @@ def test_a_module_the_image_would_have_names_the_interpreter_to_install_it_into(
         f"{sys.executable}, which stands in for the job's image and installs nothing: install "
         "the package of 'surely_not_installed_here' into it, or map the image to a Python that "
         "has it with --image-map IMAGE_URI=PYTHON)"
+    )
+
+
+def test_a_module_of_the_users_beside_a_script_shipped_alone_says_to_ship_the_folder(
+    ws: Workspace,
+) -> None:
+    # Installing a package was the wrong advice: utils.py is the user's, and a script given
+    # alone ships without it, on SageMaker too.
+    ws.script("utils.py", "SEED = 7\n")
+    ws.script("train.py", "import utils\n")
+    step = TrainingStep(name="Train", image=SKLEARN, code=Code.from_asset(ws.scripts / "train.py"))
+    reason = ws.runner().run(compile_steps([step])).step("Train").failure_reason
+    assert reason is not None
+    assert reason.endswith(
+        "ModuleNotFoundError: No module named 'utils' (the job's code is "
+        f"{shown_path(ws.scripts / 'train.py')} alone; 'utils' is next to it locally but not "
+        "in the job, here or on SageMaker: ship the folder, "
+        f"Code.from_asset({shown_path(ws.scripts)!r}, entry_point='train.py'))"
     )
 
 

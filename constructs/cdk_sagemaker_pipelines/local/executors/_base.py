@@ -161,7 +161,7 @@ class StepContext:
             detail = _last_error_line(read_text_tail(log_file, 200, limit=16000))
         prefix = "AlgorithmError: " if outcome.returncode > 0 and not outcome.timed_out else ""
         message = prefix + reason + (f": {detail}" if detail else "")
-        message += _missing_module_hint(detail, sandbox.interpreter)
+        message += _missing_module_hint(detail, sandbox.interpreter, code)
         raise StepError(message[:1024])
 
     def now(self) -> dt.datetime:
@@ -169,19 +169,35 @@ class StepContext:
         return dt.datetime.now(dt.UTC)
 
 
-def _missing_module_hint(detail: str, interpreter: str) -> str:
+def _missing_module_hint(
+    detail: str, interpreter: str, code: Sequence[tuple[str, Path]] = ()
+) -> str:
     """Where to install a module the script could not import, "" for any other failure.
 
     The job's image would have had it, or its ``requirements.txt`` installed it; here the
     step ran on a local interpreter that stands in for the image, and which one is not in
-    the traceback: name it, so the fix is one ``pip install`` away.
+    the traceback: name it, so the fix is one ``pip install`` away. Unless the module is
+    the user's own, beside a script shipped alone (``Code.from_asset("scripts/train.py")``
+    ships ``train.py`` only, not ``utils.py`` next to it): then the code is what to fix,
+    on SageMaker too.
     """
     missing = _MISSING_MODULE.match(detail)
     if missing is None:
         return ""
+    module = missing.group(1)
+    for _, local in code:
+        if not local.is_file():
+            continue
+        folder = local.parent
+        if (folder / f"{module}.py").is_file() or (folder / module / "__init__.py").is_file():
+            return (
+                f" (the job's code is {shown_path(local)} alone; {module!r} is next to it "
+                "locally but not in the job, here or on SageMaker: ship the folder, "
+                f"Code.from_asset({shown_path(folder)!r}, entry_point={local.name!r}))"
+            )
     return (
         f" (the step ran on {interpreter}, which stands in for the job's image and installs "
-        f"nothing: install the package of {missing.group(1)!r} into it, or map the image to "
+        f"nothing: install the package of {module!r} into it, or map the image to "
         "a Python that has it with --image-map IMAGE_URI=PYTHON)"
     )
 

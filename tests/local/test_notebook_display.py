@@ -78,3 +78,15 @@ def test_a_step_repr_is_one_line_without_its_job_description(ws: Workspace) -> N
     assert repr(result.step("After")) == (
         f"StepRun(name='After', status='NotExecuted', reason={result.step('After').reason!r})"
     )
+
+
+def test_an_execution_record_repr_is_one_line_not_its_steps(ws: Workspace) -> None:
+    # runner.executions() in a cell printed each record's steps and history: pages.
+    prep = processing("Prep", ws.script("w.py", WRITE_OUTPUT), outputs=["out"])
+    runner = ws.runner()
+    result = runner.run(compile_steps([prep]))
+    (record,) = runner.executions()
+    assert repr(record) == (
+        f"ExecutionRecord(execution_id={result.execution_id!r}, pipeline_name='local-pipeline', "
+        f"status='Succeeded', created={record.created!r}, steps=1)"
+    )

@@ -137,6 +137,22 @@ class ExecutionRecord:
         """The execution's local ARN."""
         return f"{pipeline_arn(self.pipeline_name)}/execution/{self.execution_id}"
 
+    def __repr__(self) -> str:
+        # The steps and history run to pages (each step's whole entry): a notebook listing
+        # runner.executions() shows a line per execution; the fields hold the rest.
+        parts = [
+            f"execution_id={self.execution_id!r}",
+            f"pipeline_name={self.pipeline_name!r}",
+            f"status={self.status!r}",
+            f"created={self.created!r}",
+        ]
+        if self.failure_reason:
+            parts.append(f"failure_reason={self.failure_reason!r}")
+        if self.parameters:
+            parts.append(f"parameters={self.parameters!r}")
+        parts.append(f"steps={len(self.steps)}")
+        return f"ExecutionRecord({', '.join(parts)})"
+
     def stop_unfinished(self, reason: str, *, ended: str | None = None) -> None:
         """End an execution that can't go on: ``Stopped``, with its running steps ``Stopped``.
 

@@ -395,6 +395,26 @@ def test_production_reads_the_model_from_the_central_store(production: Productio
     )
 
 
+def test_a_central_key_read_as_model_store_only_is_warned_of_decrypting(
+    production: Production,
+) -> None:
+    # The endpoint's role only reads models through S3: the key's owner needs to allow
+    # Decrypt and DescribeKey, not what the pipelines' jobs need to encrypt.
+    (warning,) = Annotations.from_stack(production.stack).find_warning(
+        "/Prod/CentralModels", Match.string_like_regexp("key-of-another-account")
+    )
+    message = str(warning.entry.data)
+    assert message.startswith(
+        f"prop 'key': arn:aws:kms:{REGION}:{ACCOUNT}:key/central is in account {ACCOUNT}, "
+        f"this stack in {PROD}: the execution role of ModelEndpoint Prod/Endpoint "
+        "(model_store) gets an identity policy to read the model data with it"
+    )
+    assert "kms:Decrypt and kms:DescribeKey" in message
+    assert "pipelines' roles" not in message
+    assert "kms:Encrypt" not in message
+    assert "kms:CreateGrant" not in message
+
+
 def test_the_central_registry_shares_what_production_needs(production: Production) -> None:
     # The registry's side of the deal, which the endpoint's statements rely on: the group
     # policy lets production describe versions and create models of them, the store lets it
@@ -774,6 +794,50 @@ def test_fails_an_artifact_store_of_another_account() -> None:
             model_package_arn=VERSION_3,
             artifact_store=ArtifactStore(other, "Artifacts"),
         )
+
+
+def test_fails_a_model_store_created_in_a_stack_of_another_account() -> None:
+    # The training stack's own store given to production: CDK would fail with jsii's
+    # CannotUseCrossEnvironment, naming no prop (the bucket and key have no physical name).
+    app = new_app()
+    training = cdk.Stack(app, "Training", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    store = ArtifactStore(training, "Artifacts")
+    prod = cdk.Stack(app, "Prod", env=cdk.Environment(account=PROD, region=REGION))
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"ModelEndpoint Prod/Endpoint has 1 problem:\n- prop 'model_store': ArtifactStore "
+        r"Training/Artifacts is created in stack Training \(account 111122223333\), the "
+        r"endpoint's stack is in account 444455556666: .* \(adopt the store in the endpoint's "
+        r"stack .*model_store=ArtifactStore.from_existing\(self, ",
+    ):
+        ModelEndpoint(
+            prod,
+            "Endpoint",
+            model_package_arn=VERSION_3,
+            artifact_store=ArtifactStore(prod, "Artifacts"),
+            model_store=store,
+        )
+
+
+def test_a_model_store_adopted_in_a_stack_of_another_account_by_name_is_taken() -> None:
+    # Imported by name and ARN, the bucket and key need no reference across accounts.
+    app = new_app()
+    training = cdk.Stack(app, "Training", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    central = ArtifactStore.from_existing(
+        training,
+        "Central",
+        bucket=s3.Bucket.from_bucket_name(training, "B", "ml-central-models"),
+        key=kms.Key.from_key_arn(training, "K", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/central"),
+    )
+    prod = cdk.Stack(app, "Prod", env=cdk.Environment(account=PROD, region=REGION))
+    endpoint = ModelEndpoint(
+        prod,
+        "Endpoint",
+        model_package_arn=VERSION_3,
+        artifact_store=ArtifactStore(prod, "Artifacts"),
+        model_store=central,
+    )
+    assert endpoint.model_store is central
 
 
 @pytest.mark.parametrize(

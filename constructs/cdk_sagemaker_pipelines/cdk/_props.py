@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from aws_cdk import Annotations, Aws, RemovalPolicy, Stage, Token
+from aws_cdk import Annotations, Aws, RemovalPolicy, Stack, Stage, Token
 
 from constructs import Construct
 
@@ -293,6 +293,24 @@ def other_stage_problem(
         "cloud assembly of its own)",
         f"{create_there}, or import the resource in this one by its literal name or ARN ({how})",
     )
+
+
+def refers_across_environments(stack: Stack, value: object) -> bool:
+    """Whether CDK would refuse ``stack`` a reference to ``value`` (a bucket name, key ARN).
+
+    CloudFormation refers to a resource of another account or region by its physical name
+    only; CDK raises 'Cannot use resource … in a cross-environment fashion' (jsii's
+    ``CannotUseCrossEnvironment``, naming no prop) for one created without an explicit
+    name. This is CDK's own test, which also takes an environment-agnostic stack and one
+    of a fixed environment for two environments: comparing accounts would miss that.
+    """
+    try:
+        stack.resolve(value)
+    except RuntimeError as error:
+        if "CannotUseCrossEnvironment" not in str(error):
+            raise
+        return True
+    return False
 
 
 def _stage_name(stage: Stage) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jsii
 from aws_cdk import (
     Annotations,
     Aws,
@@ -12,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from ..definition import PipelineDefinitionError, Problem
 from ._acknowledge import acknowledge_in_packs
@@ -139,6 +140,7 @@ class ArtifactStore(Construct):
         # Pipeline knows its artifact bucket's key without looking it up through jsii.
         self._bucket_keys: list[tuple[s3.IBucket, kms.IKey]] = []
         self._models_shared_with: list[str] = []
+        self._init_users()
         # Access-log prefix (the lowercased id) -> the id of the bucket that writes there.
         self._log_prefixes: dict[str, str] = {}
         self._access_logs_bucket = s3.Bucket(
@@ -246,6 +248,19 @@ class ArtifactStore(Construct):
             key=key,
             execution_output_retention=execution_output_retention,
         )
+
+    def _init_users(self) -> None:
+        # Who uses the store, read at synth to word the key-of-another-account warning:
+        # the paths of constructs whose roles encrypt with the key (pipelines, registries,
+        # endpoints' artifact stores), and of endpoints reading models only (model_store).
+        self._encrypting_users: list[str] = []
+        self._model_readers: list[str] = []
+
+    def _used_by(self, user: Construct, *, models_only: bool = False) -> None:
+        """Record ``user`` (its path), which encrypts with the key, or reads models only."""
+        users = self._model_readers if models_only else self._encrypting_users
+        if user.node.path not in users:
+            users.append(user.node.path)
 
     def _keep_policy_with(self, bucket: s3.Bucket) -> None:
         """Give the bucket's policy the bucket's removal policy.
@@ -541,6 +556,7 @@ class _AdoptedArtifactStore(ArtifactStore):
         self._key_granted_apart = bucket_key is None or not _same_key(bucket_key, adopted_key)
         self._bucket_keys = [(bucket, adopted_key)]
         self._models_shared_with = []
+        self._init_users()
         self._log_prefixes = {}
 
     @property
@@ -696,30 +712,75 @@ def _key_account(key: kms.IKey, scope: Construct) -> str | None:
 
 
 def _warn_key_of_another_account(store: ArtifactStore, prop: str, key: kms.IKey) -> None:
-    """Warn that a key of another account works only if its policy admits this account.
+    """Warn, at synth, that a key of another account works only if its policy admits this one.
 
     KMS lets a principal use another account's key when both the key's policy (there) and
     the principal's identity policy (here) allow it. The constructs write the identity
-    policies; the key policy is its owner's, and synth can't see it.
+    policies; the key policy is its owner's, and synth can't see it. The warning is added
+    at synth, when the store's users are known: what the key's policy must allow depends
+    on them (see ``_KeyOfAnotherAccount``).
     """
-    from .pipeline import WARNING_PREFIX  # not at the top: pipeline.py imports this module
-
     owner = _key_account(key, store)
     if owner is None:
         return
-    account = account_region(store)[0]
-    shown = _shown_key(key)
-    subject = f"its encryption_key, {shown}," if prop == "bucket" else shown
-    Annotations.of(store).add_warning_v2(
-        f"{WARNING_PREFIX}:key-of-another-account",
-        f"prop '{prop}': {subject} is in account {owner}, this stack in {account}: "
-        "the pipelines' roles get identity policies to use it, which count only if the "
-        f"key's policy lets account {account} (or those roles) use it: kms:Decrypt, "
-        "kms:Encrypt, kms:GenerateDataKey, kms:GenerateDataKeyWithoutPlaintext and "
-        "kms:DescribeKey, and kms:CreateGrant with kms:GrantIsForAWSResource true (the "
-        "jobs' volumes). Synth can't see that policy: acknowledge this warning once its "
-        "owner has added them.",
-    )
+    node_of(store).add_validation(_KeyOfAnotherAccount(store, prop, key, owner))
+
+
+@jsii.implements(IValidation)
+class _KeyOfAnotherAccount:
+    """Adds the ``key-of-another-account`` warning, worded for the store's users.
+
+    A store only endpoints read models from (their ``model_store``: a central registry's,
+    adopted) needs kms:Decrypt and kms:DescribeKey, through S3; any other use (pipelines,
+    registries, an endpoint's ``artifact_store``, buckets added to the store, or no known
+    user) needs what the pipelines' jobs do, encrypting their outputs and volumes.
+    """
+
+    def __init__(self, store: ArtifactStore, prop: str, key: kms.IKey, owner: str) -> None:
+        self._store = store
+        self._prop = prop
+        self._key = key
+        self._owner = owner
+        self._warned = False
+
+    def validate(self) -> list[str]:
+        """Add the warning once (each synth validates again); never reports an error."""
+        if self._warned:
+            return []
+        self._warned = True
+        from .pipeline import WARNING_PREFIX  # not at the top: pipeline.py imports this module
+
+        store, account = self._store, account_region(self._store)[0]
+        shown = _shown_key(self._key)
+        subject = f"its encryption_key, {shown}," if self._prop == "bucket" else shown
+        readers = store._model_readers
+        models_only = bool(readers) and not store._encrypting_users
+        # Buckets added to the store encrypt with its key, for whoever uses them.
+        models_only = models_only and len(store._bucket_keys) <= 1
+        if models_only:
+            who = ", ".join(f"ModelEndpoint {path}" for path in readers)
+            needs = (
+                f"the execution role of {who} (model_store) gets an identity policy to read "
+                "the model data with it, which counts only if the key's policy lets account "
+                f"{account} (or that role) use it through S3: kms:Decrypt and "
+                "kms:DescribeKey (as ArtifactStore.share_models_with grants on a key of "
+                "this app)"
+            )
+        else:
+            needs = (
+                "the pipelines' roles get identity policies to use it, which count only if "
+                f"the key's policy lets account {account} (or those roles) use it: "
+                "kms:Decrypt, kms:Encrypt, kms:GenerateDataKey, "
+                "kms:GenerateDataKeyWithoutPlaintext and kms:DescribeKey, and "
+                "kms:CreateGrant with kms:GrantIsForAWSResource true (the jobs' volumes)"
+            )
+        Annotations.of(store).add_warning_v2(
+            f"{WARNING_PREFIX}:key-of-another-account",
+            f"prop '{self._prop}': {subject} is in account {self._owner}, this stack in "
+            f"{account}: {needs}. Synth can't see that policy: acknowledge this warning "
+            "once its owner has added them.",
+        )
+        return []
 
 
 def _bucket_hint(bucket: object) -> str:

@@ -59,6 +59,7 @@ from ._props import (
     is_unresolved,
     other_stage_problem,
     raise_for,
+    refers_across_environments,
 )
 from ._roles import role_arn
 from ._tree import account_region, node_of, placed, root_of, stack_of
@@ -1742,6 +1743,12 @@ class ModelEndpoint(Resource):
         self.model_package_arn = model_package_arn
         self.artifact_store = artifact_store
         self.model_store = model_store or artifact_store
+        # Its volumes and captured data encrypt with artifact_store's key; the model stores'
+        # keys only decrypt models (which words a warning of a key of another account).
+        artifact_store._used_by(self)
+        for each in served:
+            if each.model_store is not None and each.model_store is not artifact_store:
+                each.model_store._used_by(self, models_only=True)
         self.registry = registry
         self.instance_type = instance_type
         self.initial_instance_count = initial_instance_count
@@ -1994,7 +2001,43 @@ class ModelEndpoint(Resource):
                         )
                     )
                     break
+            else:
+                if "account" not in parts:
+                    problems += self._created_elsewhere_problems(prop, store)
         return problems
+
+    def _created_elsewhere_problems(self, prop: str, store: ArtifactStore) -> list[Problem]:
+        """A model store of another account whose bucket or key this app creates there.
+
+        The endpoint's role gets the store's bucket name and key ARN, and CloudFormation
+        refers to another environment's resources by physical name only: CDK would fail
+        the synth with 'Cannot use resource … in a cross-environment fashion', naming no
+        prop. Adopting the store in the endpoint's stack names them literally.
+        """
+        stack = stack_of(self)
+        if stack_of(store) is stack:
+            return []
+        if not any(
+            refers_across_environments(stack, value)
+            for value in (store.bucket.bucket_name, store.key.key_arn)
+        ):
+            return []  # imported by name or ARN, or named: nothing to refer to
+        theirs, ours = account_region(store)[0], account_region(self)[0]
+        return [
+            PropProblem(
+                None,
+                prop,
+                f"ArtifactStore {store.node.path} is created in stack "
+                f"{stack_of(store).node.path} (account {theirs}), the endpoint's stack is in "
+                f"account {ours}: CloudFormation refers to another account's bucket and key "
+                "by their physical names only, and this store's have none",
+                "adopt the store in the endpoint's stack by the bucket's name and the key's "
+                f"ARN: {prop}=ArtifactStore.from_existing(self, 'ModelStore', "
+                "bucket=s3.Bucket.from_bucket_name(self, 'ModelBucket', name), "
+                "key=kms.Key.from_key_arn(self, 'ModelKey', key_arn)), shared with this account "
+                "by the registry (ModelRegistry.share_with_account)",
+            )
+        ]
 
     def _volume_key_problem(
         self, instance_types: Sequence[str], volume_key: kms.IKey | None

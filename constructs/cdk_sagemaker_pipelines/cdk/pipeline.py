@@ -119,6 +119,7 @@ from ._props import (
     is_unresolved,
     other_stage_problem,
     raise_for,
+    refers_across_environments,
     rule_problems,
     warn_forwarded_events,
 )
@@ -844,6 +845,7 @@ class Pipeline(PipelineBase):
         self._name = name
         stack = stack_of(self)
         self.artifact_store = artifact_store or ArtifactStore(self, "Artifacts")
+        self.artifact_store._used_by(self)
         self.role = role or _service_role(self, "Role", f"Runs SageMaker pipeline {name}", stack)
         self.step_role = step_role or _service_role(
             self, "StepRole", f"Jobs of SageMaker pipeline {name}", stack
@@ -1685,15 +1687,8 @@ class Pipeline(PipelineBase):
             theirs = account_region(bucket)
             if theirs == ours:
                 continue
-            # CDK's own test, which also takes an environment-agnostic stack and one of a
-            # fixed environment for two environments: comparing account and region here
-            # would let that through to jsii's traceback.
-            try:
-                stack.resolve(bucket.bucket_name)
+            if not refers_across_environments(stack, bucket.bucket_name):
                 continue  # a physical name of its own: CloudFormation can refer to it
-            except RuntimeError as error:
-                if "CannotUseCrossEnvironment" not in str(error):
-                    raise
             where = f"stack {stack_of(bucket).node.path} ({_environment_text(theirs)})"
             message = (
                 f"bucket {bucket.node.path} (S3Location.from_bucket) is created in {where}, "

@@ -643,6 +643,8 @@ class ModelRegistry(Resource):
         raise_for([_same_group_problem(self, name)], lambda: f"ModelRegistry {self.node.path}")
         self.model_package_group_name = name
         self.artifact_store = artifact_store
+        if artifact_store is not None:
+            artifact_store._used_by(self)  # its pipelines write the versions' models there
         self._shared: list[str] = []
         self._registering: list[str] = []
         self._warned_pipelines: set[str] = set()

@@ -1074,7 +1074,7 @@ def test_notebooks_cells_run_in_the_tutorials_project(
         for cell in code_blocks(text, "python")
         if not any(marker in cell for marker in skipped)
     ]
-    assert len(cells) == 6
+    assert len(cells) == 7
     import runpy
 
     reuse_tutorial_runs(getting_started_run[0], tmp_path / ".smpipe", monkeypatch)
@@ -1085,7 +1085,7 @@ def test_notebooks_cells_run_in_the_tutorials_project(
             exec(compile(cell, "docs/notebooks.md", "exec"), namespace)
         # Where the cells map S3 (the scripts, the data), this project has the files.
         assert all(can_serve(Path(path)) for path in namespace["resources"].s3.values())
-    (shown,) = re.findall(r"^````text\n(.*?)^````", text, re.S | re.M)
+    shown, compared = re.findall(r"^````text\n(.*?)^````", text, re.S | re.M)
     graph = namespace["pipeline"]._repr_markdown_()
     for line in shown.splitlines():
         assert line == "    ..." or line in graph.splitlines(), line
@@ -1094,6 +1094,10 @@ def test_notebooks_cells_run_in_the_tutorials_project(
     assert result.succeeded, result.failure_reason
     assert result._repr_markdown_().startswith(f"**Execution `{result.execution_id}`")
     assert result.step("Prepare").cache_hit is not None  # the second run, with progress
+    # The comparison of the two runs is the page's, but for the executions' ids.
+    comparison = namespace["earlier"].compare(result)._repr_markdown_()
+    ids = re.compile(r"\b[a-z0-9]{12}\b")
+    assert ids.sub("ID", compared) == ids.sub("ID", comparison)
 
 
 def test_own_project_installs_the_cdk_cli_and_node_this_repository_tests() -> None:

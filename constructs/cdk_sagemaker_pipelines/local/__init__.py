@@ -13,6 +13,15 @@ Example::
 
 from ._errors import LocalRunError
 from .assembly import load_assembly
+from .compare import (
+    ExecutionComparison,
+    ExecutionSide,
+    RegisteredVersion,
+    RunChange,
+    compare_executions,
+    render_comparison_markdown,
+    render_comparison_text,
+)
 from .isolation import IsolationMode, choose_isolation
 from .records import ExecutionRecord
 from .registry import ModelPackage, ModelRegistry
@@ -22,8 +31,10 @@ from .runner import LoadedPipeline, LocalConfig, LocalRunner, ProgressEvent, ret
 from .scheduler import Scheduler, StepNode, StepState
 
 __all__ = [
+    "ExecutionComparison",
     "ExecutionRecord",
     "ExecutionResult",
+    "ExecutionSide",
     "IsolationMode",
     "LambdaHandler",
     "LoadedPipeline",
@@ -33,12 +44,17 @@ __all__ = [
     "ModelPackage",
     "ModelRegistry",
     "ProgressEvent",
+    "RegisteredVersion",
     "ResourceMap",
+    "RunChange",
     "Scheduler",
     "StepNode",
     "StepRun",
     "StepState",
     "choose_isolation",
+    "compare_executions",
     "load_assembly",
+    "render_comparison_markdown",
+    "render_comparison_text",
     "retry_delay",
 ]

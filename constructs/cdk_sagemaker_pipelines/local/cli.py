@@ -1,4 +1,4 @@
-r"""``smpipe run``, ``smpipe executions``, ``smpipe show`` and ``smpipe registry``.
+r"""``smpipe run``, ``executions``, ``show``, ``compare`` and ``registry``.
 
 Registered into ``cdk_sagemaker_pipelines.cli`` through its ``_EXTRA_COMMANDS`` hook.
 
@@ -9,6 +9,7 @@ Example::
     smpipe run --assembly cdk.out --pipeline dev/MlPipeline/Pipeline
     smpipe executions
     smpipe show p4jn9xou8a8s
+    smpipe compare p4jn9xou8a8s kqvq
     smpipe registry approve breast-cancer 3
 """
 
@@ -180,6 +181,20 @@ def register(commands: Any) -> None:
     show.add_argument("--json", action="store_true", help="the full record")
     show.add_argument("--logs", action="store_true", help="print each step's log")
     show.set_defaults(handler=_show)
+
+    compare = commands.add_parser(
+        "compare",
+        help="what changed between two local executions",
+        description="Compare two local executions: the parameters, each step's status, "
+        "cache hit and duration, training metrics, property file values and registered "
+        "model versions that differ, in pipeline order. Executions of different pipelines "
+        "are compared by step name (the header says so). Exit code 0 when both are found.",
+    )
+    compare.add_argument("old", metavar="OLD", help="the earlier execution's id (or prefix)")
+    compare.add_argument("new", metavar="NEW", help="the later execution's id (or prefix)")
+    _root_argument(compare)
+    compare.add_argument("--json", action="store_true", help="the differences as JSON")
+    compare.set_defaults(handler=_compare)
 
     registry = commands.add_parser("registry", help="the local model registry")
     actions = registry.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -694,6 +709,29 @@ def _show(args: argparse.Namespace) -> int:
             if run.log is not None:
                 print(f"\n== {run.name} ({run.log})")
                 print(run.log.read_text(encoding="utf-8", errors="replace").rstrip())
+    return EXIT_SUCCEEDED
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from .compare import compare_executions, render_comparison_text
+
+    runner = LocalRunner(LocalConfig(root=args.root))
+    results = []
+    for side, given in (("OLD", args.old), ("NEW", args.new)):
+        try:
+            results.append(runner.execution(given))
+        except LocalRunError as error:
+            # Which of the two ids was wrong, and where to find the right one.
+            print(
+                f"smpipe compare: {side} {given}: {error} (smpipe executions lists them)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    comparison = compare_executions(results[0], results[1])
+    if args.json:
+        print(json.dumps(comparison.to_dict(), indent=2, default=str))
+    else:
+        print(render_comparison_text(comparison), end="")
     return EXIT_SUCCEEDED
 
 

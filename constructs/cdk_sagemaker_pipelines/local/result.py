@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..definition._suggest import did_you_mean
 from ._errors import EvaluationError, LocalRunError, StepError
@@ -26,6 +26,9 @@ from .records import ExecutionRecord
 from .registry import ModelRegistry
 from .resources import ResourceMap
 from .store import StepStore, load_snapshot
+
+if TYPE_CHECKING:
+    from .compare import ExecutionComparison
 
 NOT_EXECUTED = "NotExecuted"
 # The columns of a notebook's summary table: the width `smpipe show` assumes off a terminal.
@@ -314,6 +317,17 @@ class ExecutionResult:
             f"have names; result.output('{step}') is the folder it published (a Training "
             "step's holds output/model.tar.gz)"
         )
+
+    def compare(self, other: ExecutionResult) -> ExecutionComparison:
+        """What changed from this execution to ``other``: ``compare_executions(self, other)``.
+
+        Example::
+
+            runner.execution("p1vu").compare(result)  # a table in a notebook
+        """
+        from .compare import compare_executions  # compare imports this module
+
+        return compare_executions(self, other)
 
     def list_steps(self, sort_order: str = "Descending") -> dict[str, Any]:
         """The ListPipelineExecutionSteps response (``StartTime`` order)."""

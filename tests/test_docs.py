@@ -1229,6 +1229,27 @@ def test_extending_step_defaults_keep_the_checks_and_name_the_teams_step() -> No
     assert [policy["MaxAttempts"] for policy in fit["RetryPolicies"]] == [3, 5]
 
 
+def test_extending_step_subclass_takes_what_the_step_class_takes() -> None:
+    # A field redeclared with a narrower type than TrainingStep's refused a parameter.
+    from cdk_sagemaker_pipelines.definition import (
+        Image,
+        ParameterString,
+        PipelineDefinition,
+        StaticBinder,
+    )
+
+    namespace: dict[str, Any] = {}
+    exec(extending_block("class AcmeTrainingStep("), namespace)
+    kind = ParameterString(name="TrainingInstanceType", default_value="ml.m5.2xlarge")
+    acme_training_step = namespace["AcmeTrainingStep"]
+    fit = acme_training_step(name="Fit", image=Image.sklearn("1.2-1"), instance_type=kind)
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    (step,) = PipelineDefinition(parameters=[kind], steps=[fit]).to_definition(binder)["Steps"]
+    assert step["Arguments"]["ResourceConfig"]["InstanceType"] == {
+        "Get": "Parameters.TrainingInstanceType"
+    }
+
+
 def test_extending_rule_finds_long_runtimes_in_branches_and_tuning_jobs() -> None:
     from cdk_sagemaker_pipelines.checks import run_rules
     from tests.checks.helpers import condition, definition, step

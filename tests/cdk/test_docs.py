@@ -7,6 +7,7 @@ The rest of the docs tests are in ``tests/test_docs.py``; these import ``stacks`
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import importlib
 import inspect
@@ -597,6 +598,49 @@ def test_extending_cdk_examples_give_company_defaults_and_rules(tmp_path: Path) 
         for violation in plugin["violations"]
     ]
     assert violations == ["ACME-MaxRuntime[Train]"]
+
+
+def test_extending_acknowledges_a_rules_finding_with_its_reason(tmp_path: Path) -> None:
+    import aws_cdk as cdk
+
+    from cdk_sagemaker_pipelines.cdk import Pipeline
+    from cdk_sagemaker_pipelines.definition import Code, Image, PipelineDefinition, TrainingStep
+    from tests.test_docs import EXTENDING, extending_block
+
+    def synth(acknowledgment: str, outdir: Path) -> dict[str, Any]:
+        namespace: dict[str, Any] = {}
+        exec(extending_block("MAX_RUNTIME_RULE = Rule("), namespace)
+        block = extending_block("App(post_cli_context=")
+        exec(block.replace("App(", f"App(outdir={str(outdir)!r}, "), namespace)
+        stack = cdk.Stack(namespace["app"], "Ml")
+        train = TrainingStep(
+            name="Train",
+            image=Image.sklearn("1.2-1"),
+            code=Code.from_s3("s3://my-bucket/code/train.tar.gz", entry_point="train.py"),
+            max_runtime_in_seconds=2 * 86400,
+        )
+        namespace["pipeline"] = Pipeline(
+            stack, "Training", definition=PipelineDefinition(steps=[train])
+        )
+        exec(acknowledgment, namespace)
+        with contextlib.suppress(RuntimeError):  # the report is written either way
+            namespace["app"].synth()
+        report = json.loads((outdir / "validation-report.json").read_text())
+        (plugin,) = report["pluginReports"]
+        return dict(plugin)
+
+    block = extending_block("Acknowledgment(")
+    acknowledged = synth(block, tmp_path / "namespaced")
+    assert (acknowledged["conclusion"], acknowledged["violations"]) == ("success", [])
+    (suppressed,) = acknowledged["suppressedViolations"]
+    assert suppressed["ruleName"] == "ACME-MaxRuntime[Train]"
+    assert suppressed["reason"].startswith("a two-day run")
+    # What the doc says of an id without the namespace.
+    bare = block.replace("SageMakerPipelineChecks::", "")
+    doc = " ".join(EXTENDING.read_text().split())
+    assert "`ACME-MaxRuntime[Train]` acknowledges nothing" in doc
+    ignored = synth(bare, tmp_path / "bare")
+    assert [v["ruleName"] for v in ignored["violations"]] == ["ACME-MaxRuntime[Train]"]
 
 
 def test_extending_checks_a_configuration_with_the_public_helpers() -> None:

@@ -316,8 +316,14 @@ acme_processing = functools.partial(
 class AcmeTrainingStep(TrainingStep):
     """A TrainingStep whose defaults are ACME's."""
 
-    instance_type: str | None = "ml.m5.xlarge"
+    instance_type: str | Expression | None = "ml.m5.xlarge"
     retry_policies: Sequence[StepRetryPolicy | SageMakerJobStepRetryPolicy] = ACME_RETRIES
+
+
+def acme_training_of_a_parameter_instance_type() -> AcmeTrainingStep:
+    """A team's instance type as a parameter, as TrainingStep takes it."""
+    kind = ParameterString(name="TrainingInstanceType", default_value="ml.m5.2xlarge")
+    return AcmeTrainingStep(name="Train", image=Image.sklearn("1.2-1"), instance_type=kind)
 
 
 @dataclass(frozen=True, slots=True)

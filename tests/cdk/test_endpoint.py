@@ -819,6 +819,37 @@ def test_fails_a_model_store_created_in_a_stack_of_another_account() -> None:
         )
 
 
+@pytest.mark.parametrize("agnostic", ["Training", "Prod"])
+def test_a_model_store_across_an_environment_agnostic_stack_says_so(agnostic: str) -> None:
+    # CDK refuses the reference all the same; the message must not show a token as an
+    # account ('${Token[AWS.AccountId.7]}') nor call an agnostic stack another account's.
+    app = new_app()
+    env = {
+        name: None if name == agnostic else cdk.Environment(account=ACCOUNT, region=REGION)
+        for name in ("Training", "Prod")
+    }
+    store = ArtifactStore(cdk.Stack(app, "Training", env=env["Training"]), "Artifacts")
+    prod = cdk.Stack(app, "Prod", env=env["Prod"])
+    fixed = f"account {ACCOUNT}, region {REGION}"
+    unfixed = "no fixed account or region (environment-agnostic)"
+    ours, theirs = (unfixed, fixed) if agnostic == "Prod" else (fixed, unfixed)
+    with pytest.raises(PipelineDefinitionError) as raised:
+        ModelEndpoint(
+            prod,
+            "Endpoint",
+            model_package_arn=VERSION_3,
+            artifact_store=ArtifactStore(prod, "Artifacts"),
+            model_store=store,
+        )
+    message = str(raised.value)
+    assert "${Token" not in message
+    assert (
+        f"ArtifactStore Training/Artifacts is created in stack Training ({theirs}), the "
+        f"endpoint's stack is in {ours}: CloudFormation refers to another environment's "
+        "bucket and key by their physical names only" in message
+    )
+
+
 def test_a_model_store_adopted_in_a_stack_of_another_account_by_name_is_taken() -> None:
     # Imported by name and ARN, the bucket and key need no reference across accounts.
     app = new_app()

@@ -141,6 +141,32 @@ def test_a_destination_outside_the_sdks_layout_is_kept() -> None:
     assert source.count("destination=Join(") == 1
 
 
+def test_an_output_of_another_bucket_than_the_sdks_is_kept() -> None:
+    # The SDK's processing destinations are in my-bucket; a training job's output at the
+    # root of another bucket, or a destination in the SDK's layout of another bucket, is
+    # the script's choice: the binder's one default_bucket would move it into my-bucket.
+    definition = _abalone()
+    train = definition["Steps"][1]["Arguments"]
+    train["OutputDataConfig"]["S3OutputPath"] = "s3://other-bucket/"
+    train["DebugHookConfig"] = {
+        "S3OutputPath": "s3://other-bucket/",
+        "CollectionConfigurations": [],
+    }
+    outputs = definition["Steps"][0]["Arguments"]["ProcessingOutputConfig"]["Outputs"]
+    outputs[0]["S3Output"]["S3Uri"]["Std:Join"]["Values"][1] = "third-bucket"
+
+    source = convert_definition(definition, without_sdk_defaults=True)
+
+    assert 'output_path="s3://other-bucket/"' in source
+    assert '"third-bucket",' in source
+    assert 'binder = StaticBinder(default_bucket="my-bucket")' in source
+    compiled = _compiled(source)
+    assert compiled["Steps"][1]["Arguments"]["OutputDataConfig"]["S3OutputPath"] == (
+        "s3://other-bucket/"
+    )
+    assert "third-bucket" in json.dumps(compiled["Steps"][0]["Arguments"])
+
+
 def test_disable_profiler_is_not_written_beside_extra_arguments_that_write_it() -> None:
     source = convert_definition(_abalone())
     assert "disable_profiler" not in source

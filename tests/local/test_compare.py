@@ -332,3 +332,58 @@ def test_a_duration_counts_once_it_changed_by_a_second_and_a_tenth(runs: TwoRuns
     assert "  Train (Training)\n    duration: 20.00s → 23.00s (+3.00s)\n" in (
         render_comparison_text(comparison)
     )
+
+
+def _set_metric(result: ExecutionResult, name: str, value: Any) -> None:
+    for item in result.store.properties["Train"]["FinalMetricDataList"]:
+        if item["MetricName"] == name:
+            item["Value"] = value
+
+
+def test_a_nan_metric_on_both_sides_is_no_change_and_the_json_stays_json(
+    ws: Workspace, runs: TwoRuns, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # NaN != NaN: a loss that diverged in both runs is not a difference.
+    _set_metric(runs.old, "loss", float("nan"))
+    _set_metric(runs.new, "loss", float("nan"))
+    assert [c for c in runs.old.compare(runs.new).changes if c.name == "loss"] == []
+
+    # A diverged loss on one side is; its JSON is still JSON (no bare NaN/Infinity).
+    _set_metric(runs.new, "loss", float("inf"))
+    comparison = runs.old.compare(runs.new)
+    (loss,) = [c for c in comparison.changes if c.name == "loss"]
+    assert loss.delta is None
+    text = json.dumps(comparison.to_dict(), allow_nan=False)
+    (data,) = [c for c in json.loads(text)["changes"] if c["name"] == "loss"]
+    assert (data["old"], data["new"]) == ("NaN", "Infinity")
+
+
+def test_a_tuning_steps_objective_metric_is_compared() -> None:
+    from cdk_sagemaker_pipelines.local.compare import _metrics
+
+    def tuning(value: float) -> Any:
+        objective = {"Type": "Maximize", "MetricName": "validation:auc", "Value": value}
+        best = {"TrainingJobName": "t-1", "FinalHyperParameterTuningJobObjectiveMetric": objective}
+
+        class Run:
+            properties = {"BestTrainingJob": best}
+
+        return Run()
+
+    assert _metrics(tuning(0.9)) == {"validation:auc": 0.9}
+
+
+def test_an_integer_difference_is_shown_whole() -> None:
+    from cdk_sagemaker_pipelines.local.compare import _delta_text
+
+    change = RunChange("metric", "rows", 1_000_000, 3_500_000, step="Evaluate")
+    assert _delta_text(change) == "+2500000"
+
+
+def test_a_backtick_in_a_name_keeps_the_markdown_code_span_whole(runs: TwoRuns) -> None:
+    properties = runs.new.store.properties["Train"]["FinalMetricDataList"]
+    properties.append({"MetricName": "a`b|c", "Value": 1.0})
+
+    markdown = runs.old.compare(runs.new)._repr_markdown_()
+
+    assert "| Train | metric ``a`b\\|c`` | (none) | 1.0 |  |" in markdown

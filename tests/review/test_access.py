@@ -1020,3 +1020,11 @@ def test_several_pipelines_none_widening_pass_the_gate(
     code, out, _ = run(capsys, "cdk.out", "head", "--fail-on-widening")
     assert code == 0
     assert out.count("no change of access") == 2
+
+
+def test_the_help_says_each_exit_code_once(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["access", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert help_text.count("Exit 0;") == 1
+    assert "role by role. Without --pipeline, two assemblies of several pipelines" in help_text

@@ -295,6 +295,15 @@ def other_stage_problem(
     )
 
 
+def environment_text(environment: tuple[str, str]) -> str:
+    """``account 123456789012, region us-east-1``, or that a stack has neither fixed."""
+    account, region = environment
+    if is_unresolved(account) and is_unresolved(region):
+        return "no fixed account or region (environment-agnostic)"
+    shown = ["(environment-agnostic)" if is_unresolved(part) else part for part in environment]
+    return f"account {shown[0]}, region {shown[1]}"
+
+
 def refers_across_environments(stack: Stack, value: object) -> bool:
     """Whether CDK would refuse ``stack`` a reference to ``value`` (a bucket name, key ARN).
 

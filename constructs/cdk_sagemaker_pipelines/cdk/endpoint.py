@@ -52,6 +52,7 @@ from ._props import (
     check_new_child,
     describe,
     environment_problem,
+    environment_text,
     expect_bool,
     expect_interface,
     expect_same_app,
@@ -2022,14 +2023,20 @@ class ModelEndpoint(Resource):
             for value in (store.bucket.bucket_name, store.key.key_arn)
         ):
             return []  # imported by name or ARN, or named: nothing to refer to
-        theirs, ours = account_region(store)[0], account_region(self)[0]
+        theirs, ours = account_region(store), account_region(self)
+        if is_unresolved(theirs[0]) or is_unresolved(ours[0]):
+            # An environment-agnostic stack: CDK refuses the reference all the same, but
+            # neither side is known to be another account (nor has an account to show).
+            there, here, other = environment_text(theirs), environment_text(ours), "environment"
+        else:
+            there, here, other = f"account {theirs[0]}", f"account {ours[0]}", "account"
         return [
             PropProblem(
                 None,
                 prop,
                 f"ArtifactStore {store.node.path} is created in stack "
-                f"{stack_of(store).node.path} (account {theirs}), the endpoint's stack is in "
-                f"account {ours}: CloudFormation refers to another account's bucket and key "
+                f"{stack_of(store).node.path} ({there}), the endpoint's stack is in "
+                f"{here}: CloudFormation refers to another {other}'s bucket and key "
                 "by their physical names only, and this store's have none",
                 "adopt the store in the endpoint's stack by the bucket's name and the key's "
                 f"ARN: {prop}=ArtifactStore.from_existing(self, 'ModelStore', "

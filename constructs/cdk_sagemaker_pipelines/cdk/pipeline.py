@@ -109,6 +109,7 @@ from ._props import (
     check_status_rule,
     describe,
     environment_problem,
+    environment_text,
     expect_bool,
     expect_interface,
     expect_names,
@@ -1689,10 +1690,10 @@ class Pipeline(PipelineBase):
                 continue
             if not refers_across_environments(stack, bucket.bucket_name):
                 continue  # a physical name of its own: CloudFormation can refer to it
-            where = f"stack {stack_of(bucket).node.path} ({_environment_text(theirs)})"
+            where = f"stack {stack_of(bucket).node.path} ({environment_text(theirs)})"
             message = (
                 f"bucket {bucket.node.path} (S3Location.from_bucket) is created in {where}, "
-                f"the pipeline in {_environment_text(ours)}: CloudFormation refers "
+                f"the pipeline in {environment_text(ours)}: CloudFormation refers "
                 "to a resource of another environment by its physical name only, and this "
                 "bucket has none"
             )
@@ -3937,15 +3938,6 @@ def _policy_count_message(prop: str, count: int) -> str:
         "is raised. Split the pipeline, or let steps share code and data locations (one "
         "Code.from_asset folder for several steps: each asset and bucket adds statements)."
     )
-
-
-def _environment_text(environment: tuple[str, str]) -> str:
-    """``account 123456789012, region us-east-1``, or that a stack has neither fixed."""
-    account, region = environment
-    if is_unresolved(account) and is_unresolved(region):
-        return "no fixed account or region (environment-agnostic)"
-    shown = ["(environment-agnostic)" if is_unresolved(part) else part for part in environment]
-    return f"account {shown[0]}, region {shown[1]}"
 
 
 def _field_containing(value: object, text: str, path: str = "") -> str | None:

@@ -61,7 +61,18 @@ class Stripped:
 
 
 def strip_sdk_defaults(definition: Mapping[str, Any]) -> Stripped:
-    """``definition`` (not changed) without the SDK's defaults, and the paths cut."""
+    """``definition`` (not changed) without the SDK's defaults, and the paths cut.
+
+    Output locations are cut in one bucket only, the one the SDK wrote to most: the binder
+    gives one ``default_bucket``, so a location of another bucket (a script's choice) is
+    kept, or the draft would move it into that bucket unnoticed.
+    """
+    counted = _strip(definition, only=None)
+    return _strip(definition, only=counted.bucket) if len(counted.buckets) > 1 else counted
+
+
+def _strip(definition: Mapping[str, Any], only: str | None) -> Stripped:
+    """``strip_sdk_defaults``; with ``only``, output locations of that bucket alone."""
     result = Stripped(copy.deepcopy(dict(definition)))
     if result.definition.get("PipelineExperimentConfig") == SDK_EXPERIMENT_CONFIG:
         del result.definition["PipelineExperimentConfig"]
@@ -69,7 +80,7 @@ def strip_sdk_defaults(definition: Mapping[str, Any]) -> Stripped:
     for entry in _entries(result.definition.get("Steps")):
         arguments = entry.get("Arguments")
         if isinstance(arguments, dict) and isinstance(entry.get("Name"), str):
-            _strip_step(entry["Name"], entry.get("Type"), arguments, result)
+            _strip_step(entry["Name"], entry.get("Type"), arguments, result, only)
     return result
 
 
@@ -85,9 +96,14 @@ def _entries(steps: Any) -> Iterator[dict[str, Any]]:
                 yield from _entries(arguments.get(key))
 
 
-def _strip_step(name: str, kind: Any, arguments: dict[str, Any], result: Stripped) -> None:
+def _strip_step(
+    name: str, kind: Any, arguments: dict[str, Any], result: Stripped, only: str | None
+) -> None:
     def cut(*path: str | int) -> None:
         result.paths.append((name, ("Arguments", *path)))
+
+    def ours(bucket: str | None) -> bool:
+        return bucket is not None and only in (None, bucket)
 
     if kind == "Processing":
         outputs = (arguments.get("ProcessingOutputConfig") or {}).get("Outputs")
@@ -95,9 +111,9 @@ def _strip_step(name: str, kind: Any, arguments: dict[str, Any], result: Strippe
             s3 = item.get("S3Output") if isinstance(item, dict) else None
             if isinstance(s3, dict):
                 bucket = _sdk_destination(s3.get("S3Uri"), name, item.get("OutputName"))
-                if bucket is not None:
+                if ours(bucket):
                     del s3["S3Uri"]
-                    result.buckets[bucket] += 1
+                    result.buckets[str(bucket)] += 1
                     cut("ProcessingOutputConfig", "Outputs", index, "S3Output", "S3Uri")
     if kind == "Training":
         output_path = (arguments.get("OutputDataConfig") or {}).get("S3OutputPath")
@@ -112,7 +128,7 @@ def _strip_step(name: str, kind: Any, arguments: dict[str, Any], result: Strippe
     config = arguments.get(output) if output is not None else None
     path = config.get("S3OutputPath") if isinstance(config, dict) else None
     root = _BUCKET_ROOT.match(path) if isinstance(path, str) else None
-    if output is not None and isinstance(config, dict) and root is not None:
+    if output is not None and isinstance(config, dict) and root and ours(root.group(1)):
         del config["S3OutputPath"]
         result.buckets[root.group(1)] += 1
         cut(output, "S3OutputPath")

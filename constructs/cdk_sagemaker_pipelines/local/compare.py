@@ -95,7 +95,8 @@ class RunChange:
       source execution) or reused by a selective run (``"reused <id>"``);
     - ``duration``: seconds, when it changed by at least ``DURATION_NOISE_SECONDS`` and
       ``DURATION_NOISE_SHARE`` of the old duration;
-    - ``metric``: a ``FinalMetricDataList`` value, ``name`` its ``MetricName``;
+    - ``metric``: a ``FinalMetricDataList`` value (a tuning step's best training job's
+      objective metric), ``name`` its ``MetricName``;
     - ``property``: a value of a property file, ``name`` the file's name and the
       value's JSON path (``EvaluationReport metrics.accuracy.value``);
     - ``model``: the ``RegisteredVersion`` of a RegisterModel step.
@@ -352,7 +353,13 @@ def _notable(old: float, new: float) -> bool:
 def _metrics(run: StepRun | None) -> dict[str, Any]:
     properties = (run.properties if run is not None else None) or {}
     found: dict[str, Any] = {}
-    for item in properties.get("FinalMetricDataList") or []:
+    items = list(properties.get("FinalMetricDataList") or [])
+    # A tuning step has no metrics of its own: its best training job's objective is what
+    # says whether the change improved the model.
+    best = properties.get("BestTrainingJob")
+    if isinstance(best, Mapping):
+        items.append(best.get("FinalHyperParameterTuningJobObjectiveMetric"))
+    for item in items:
         if isinstance(item, Mapping) and isinstance(item.get("MetricName"), str):
             found[item["MetricName"]] = item.get("Value")
     return found
@@ -419,6 +426,9 @@ def _same(a: Any, b: Any) -> bool:
     # 1 and 1.0 are the same number; True and 1 are not the same value.
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
+    # NaN != NaN, but a loss that diverged in both runs did not change.
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
     return bool(a == b)
 
 
@@ -431,6 +441,9 @@ def _canonical(definition: Mapping[str, Any]) -> str:
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        # Bare NaN/Infinity is not JSON (jq and JSON.parse refuse it): the JavaScript names.
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, RegisteredVersion):
         return {
             "group": value.group,
@@ -469,6 +482,8 @@ def _delta_text(change: RunChange) -> str:
         return ""
     if change.kind == "duration":
         return f"{delta:+.2f}s"
+    if isinstance(delta, int):
+        return f"{delta:+d}"  # a count is shown whole, as its values are: not +2.5e+06
     return format(delta, "+.6g")
 
 
@@ -576,9 +591,9 @@ def render_comparison_markdown(comparison: ExecutionComparison) -> str:
     for change in comparison.changes:
         where = "*parameter*" if change.step is None else _cell(change.step)
         if change.kind == "metric":
-            label = f"metric `{_cell(change.name)}`"
+            label = f"metric {_code(_cell(change.name))}"
         elif change.kind in ("parameter", "property"):
-            label = f"`{_cell(change.name)}`"
+            label = _code(_cell(change.name))
         else:
             label = change.name
         cells = [
@@ -592,6 +607,15 @@ def render_comparison_markdown(comparison: ExecutionComparison) -> str:
             cells[-1] = _cell(_shorten(change.reason, REASON_WIDTH))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _code(text: str) -> str:
+    """A Markdown code span of ``text``, fenced by more backticks than it holds in a row."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    # A span that starts or ends with a backtick needs a space between it and the fence.
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
 
 
 def _cell(text: str) -> str:

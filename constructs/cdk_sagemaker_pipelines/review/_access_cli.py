@@ -46,7 +46,7 @@ def register_access(commands: Any) -> None:
         "the role its job runs as, and what each role's policies allow, grouped: S3 reads and "
         "writes (bucket by construct path, key patterns), KMS keys, ECR repositories, logs and "
         "metrics, network, SageMaker, pass role, other; then the pipeline role's. Given two "
-        "assemblies (BASE HEAD, or HEAD --base BASE), print what changed role by role. Exit 0; "
+        "assemblies (BASE HEAD, or HEAD --base BASE), print what changed role by role. "
         "Without --pipeline, two assemblies of several pipelines are compared pipeline by "
         "pipeline (matched by construct path, as smpipe diff does). Exit 0; "
         "with --fail-on-widening 1 when a role gains access; 2 when an assembly can't be read.",

@@ -7,8 +7,9 @@ validation plugin, so findings are acknowledged exactly like cdk-nag's.
 
 A rule of your own is a ``Rule`` whose check returns ``Finding``s; give it to the plugin
 as ``SageMakerPipelineChecks(extra_rules=[...])``. ``all_steps`` (branch steps included),
-``job_arguments`` (each training job definition of a tuning step of several) and ``dig``
-walk a definition as the built-in checks do.
+``job_arguments`` (each training job definition of a tuning step of several), ``dig``,
+``instance_types`` (each instance type a step asks for, a parameter's by its default) and
+``parameter_defaults`` walk a definition as the built-in checks do.
 
 Example::
 
@@ -26,7 +27,15 @@ Example::
                        "Cap MaxRuntimeInSeconds at 86400.", max_runtime)
 """
 
-from ._finding import Finding, all_steps, dig, job_arguments
+from ._finding import (
+    Finding,
+    InstanceTypeUse,
+    all_steps,
+    dig,
+    instance_types,
+    job_arguments,
+    parameter_defaults,
+)
 from .packs import BASELINE, COST, NETWORK, Rule, RuleResult, run_rules
 
 __all__ = [
@@ -34,10 +43,13 @@ __all__ = [
     "COST",
     "NETWORK",
     "Finding",
+    "InstanceTypeUse",
     "Rule",
     "RuleResult",
     "all_steps",
     "dig",
+    "instance_types",
     "job_arguments",
+    "parameter_defaults",
     "run_rules",
 ]

@@ -108,9 +108,100 @@ def endpoint_variants(arguments: Any) -> Iterator[tuple[str, Mapping[str, Any]]]
 
 
 def parameter_defaults(definition: Mapping[str, Any]) -> dict[str, Any]:
-    """Each declared parameter's ``DefaultValue`` (``None`` for one without), by name."""
+    """Each declared parameter's ``DefaultValue`` (``None`` for one without), by name.
+
+    Example::
+
+        parameter_defaults(definition)["TrainType"]  # "ml.m5.xlarge"
+    """
     return {
         str(entry.get("Name")): entry.get("DefaultValue")
         for entry in definition.get("Parameters") or []
         if isinstance(entry, Mapping)
     }
+
+
+# Where each job step type names its instances' type, as its request has it (a tuning
+# step's in each training job definition: see ``job_arguments``).
+_INSTANCE_TYPE_FIELDS: dict[str, tuple[str, ...]] = {
+    "Processing": ("ProcessingResources.ClusterConfig.InstanceType",),
+    "QualityCheck": ("ProcessingResources.ClusterConfig.InstanceType",),
+    "ClarifyCheck": ("ProcessingResources.ClusterConfig.InstanceType",),
+    "Training": ("ResourceConfig.InstanceType",),
+    "Tuning": (
+        "TrainingJobDefinition.ResourceConfig.InstanceType",
+        "TrainingJobDefinition.HyperParameterTuningResourceConfig.InstanceType",
+    ),
+    "Transform": ("TransformResources.InstanceType",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceTypeUse:
+    """One instance type a step asks for: where, and what it is at synth.
+
+    ``instance_type`` is the literal, or the default of the parameter named in
+    ``parameter`` (``{"Get": "Parameters.X"}``: a run may give another value); ``None``
+    when it is known only at run time (a step property, a CloudFormation reference).
+
+    Example::
+
+        InstanceTypeUse("Arguments.ResourceConfig.InstanceType", "ml.m5.xlarge", "TrainType")
+    """
+
+    field: str
+    instance_type: str | None
+    parameter: str | None = None
+
+
+def instance_types(
+    step: Mapping[str, Any], definition: Mapping[str, Any]
+) -> Iterator[InstanceTypeUse]:
+    """Each instance type ``step`` asks for, with its field: for an allow-list rule.
+
+    Covers Processing, the check steps, Training (and the groups of a heterogeneous
+    cluster), Tuning (each training job definition), Transform and the variants of an
+    ``EndpointConfig`` step (shadow variants too; a serverless one has none). A value from
+    a parameter is judged by its default, as the built-in checks judge it.
+
+    Example::
+
+        for step in all_steps(definition):
+            for use in instance_types(step, definition):
+                if use.instance_type not in ALLOWED:
+                    yield Finding(str(step.get("Name")), use.field, f"{use.instance_type}")
+    """
+    defaults = parameter_defaults(definition)
+    kind = str(step.get("Type"))
+    if kind == "EndpointConfig":
+        for where, variant in endpoint_variants(step.get("Arguments")):
+            if variant.get("ServerlessConfig") is None:
+                yield _use(f"Arguments.{where}.InstanceType", variant.get("InstanceType"), defaults)
+        return
+    fields = _INSTANCE_TYPE_FIELDS.get(kind)
+    if fields is None:
+        return
+    for arguments, name in job_arguments(step):
+        for field in fields:
+            value = dig(arguments, field)
+            if value is not None:
+                yield _use(f"Arguments.{name(field)}", value, defaults)
+        if kind == "Training":
+            groups = dig(arguments, "ResourceConfig.InstanceGroups")
+            for index, group in enumerate(groups if isinstance(groups, list) else []):
+                if isinstance(group, Mapping):
+                    where = f"Arguments.ResourceConfig.InstanceGroups[{index}].InstanceType"
+                    yield _use(where, group.get("InstanceType"), defaults)
+
+
+def _use(field: str, value: Any, defaults: Mapping[str, Any]) -> InstanceTypeUse:
+    """What ``value`` at ``field`` is at synth: a literal, a parameter's default, or unknown."""
+    if isinstance(value, str):
+        return InstanceTypeUse(field, None if "${" in value else value)
+    reference = value.get("Get") if isinstance(value, Mapping) and len(value) == 1 else None
+    if isinstance(reference, str) and reference.startswith("Parameters."):
+        parameter = reference.split(".", 1)[1]
+        default = defaults.get(parameter)
+        known = isinstance(default, str) and "${" not in default
+        return InstanceTypeUse(field, default if known else None, parameter)
+    return InstanceTypeUse(field, None)

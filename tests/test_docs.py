@@ -387,6 +387,20 @@ def test_relative_links_point_at_existing_files_and_headings(doc: Path) -> None:
     assert checked or not links
 
 
+CONTENTS = [doc for doc in DOCS if "**Contents:**" in doc.read_text()]
+
+
+@pytest.mark.parametrize("doc", CONTENTS, ids=lambda path: path.name)
+def test_contents_lists_link_every_section(doc: Path) -> None:
+    # A section missing from a document's contents list is one a reader skimming it never
+    # finds. Sections and their subsections (## and ###) are listed; #### are asides.
+    prose = re.sub(r"^```.*?^```", "", doc.read_text(), flags=re.S | re.M)
+    contents = prose[prose.index("**Contents:**") :].split("\n\n", 1)[0]
+    listed = set(re.findall(r"\]\(#([^)]+)\)", contents))
+    sections = {_anchor(heading) for heading in re.findall(r"^#{2,3} (.+)$", prose, re.M)}
+    assert sections - listed == set(), f"{doc.name}'s contents leave out sections"
+
+
 def _doc_python(doc: Path, containing: str) -> str:
     (block,) = [b for b in code_blocks(doc.read_text(), "python") if containing in b]
     return block

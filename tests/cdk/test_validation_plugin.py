@@ -397,18 +397,94 @@ def test_a_finding_is_acknowledged_per_step_with_the_plugin_namespace(tmp_path: 
     assert acknowledged is None
 
 
+PREP_FINDING = "SageMakerPipelineChecks::SMP-JobVolumeEncryption[Prep]"
+
+
+def _descriptions(outdir: Path) -> dict[str, str]:
+    """The description of each violation of the plugin's last report, by rule name."""
+    report = json.loads((outdir / "validation-report.json").read_text())
+    (plugin_report,) = report["pluginReports"]
+    return {
+        violation["ruleName"]: violation["description"] for violation in plugin_report["violations"]
+    }
+
+
 @pytest.mark.parametrize(
-    "finding",
+    ("acknowledgment", "note"),
     [
-        "SMP-JobVolumeEncryption[Prep]",  # no namespace: read as Annotation::…
-        "SageMakerPipelineChecks::SMP-JobVolumeEncryption[Train]",  # another step
-        "SageMakerPipelineChecks::SMP-JobVolumeEncryption",  # the rule without the step
+        # No namespace: aws-cdk-lib reads it as Annotation::… and it suppressed nothing,
+        # without a word.
+        (
+            "SMP-JobVolumeEncryption[Prep]",
+            "The acknowledgment 'SMP-JobVolumeEncryption[Prep]' on 'Ml/Training' didn't apply: "
+            f"write '{PREP_FINDING}' (this plugin's findings are acknowledged with its namespace)",
+        ),
+        (
+            "SageMakerPipelineChecks::SMP-JobVolumeEncryption[Perp]",  # a step name mistyped
+            "The acknowledgment 'SageMakerPipelineChecks::SMP-JobVolumeEncryption[Perp]' on "
+            f"'Ml/Training' didn't apply: did you mean '{PREP_FINDING}'?",
+        ),
+        (
+            "SageMakerPipelineChecks::SMP-JobVolumeEncryptoin[Prep]",  # a rule id mistyped
+            "The acknowledgment 'SageMakerPipelineChecks::SMP-JobVolumeEncryptoin[Prep]' on "
+            f"'Ml/Training' didn't apply: did you mean '{PREP_FINDING}'?",
+        ),
+        (
+            "SageMakerPipelineChecks::SMP-JobVolumeEncryption",  # the rule without the step
+            "The acknowledgment 'SageMakerPipelineChecks::SMP-JobVolumeEncryption' on "
+            f"'Ml/Training' didn't apply: did you mean '{PREP_FINDING}'?",
+        ),
+        ("SageMakerPipelineChecks::SMP-JobVolumeEncryption[Train]", None),  # another step
     ],
+    ids=["no-namespace", "step-typo", "rule-typo", "no-step", "another-step"],
 )
-def test_other_acknowledgments_suppress_nothing(tmp_path: Path, finding: str):
-    violations = _synth(tmp_path, _without_volume_key, SageMakerPipelineChecks(), (finding,))
+def test_other_acknowledgments_suppress_nothing_and_the_finding_says_why(
+    tmp_path: Path, acknowledgment: str, note: str | None
+):
+    violations = _synth(tmp_path, _without_volume_key, SageMakerPipelineChecks(), (acknowledgment,))
     assert violations is not None
-    assert list(violations) == ["SMP-JobVolumeEncryption[Prep]"]
+    assert "SMP-JobVolumeEncryption[Prep]" in violations
+    description = _descriptions(tmp_path)["SMP-JobVolumeEncryption[Prep]"]
+    if note is None:
+        assert "acknowledgment" not in description
+    else:
+        assert description.endswith(f"no KMS key). {note}")
+
+
+def test_an_acknowledgment_of_the_plugin_that_acknowledges_nothing_is_a_warning(tmp_path: Path):
+    # Stale (the step was fixed or renamed) or made on the wrong construct: shown, and synth
+    # still passes.
+    stale = "SageMakerPipelineChecks::SMP-JobVolumeEncryption[Train]"
+    assert (
+        _synth(tmp_path, _without_volume_key, SageMakerPipelineChecks(), (PREP_FINDING, stale))
+        is None
+    )
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    (plugin_report,) = report["pluginReports"]
+    assert plugin_report["conclusion"] == "success"
+    (warning,) = plugin_report["violations"]
+    assert warning["ruleName"] == "SMP-UnusedAcknowledgment"
+    assert warning["severity"] == "warning"
+    assert warning["description"] == (
+        f"The acknowledgment '{stale}' on 'Ml/Training' acknowledges nothing: no pipeline "
+        "under it has the finding 'SMP-JobVolumeEncryption[Train]'"
+    )
+    assert warning["violatingConstructs"][0]["constructPath"] == "Ml/Training"
+
+
+def test_acknowledgments_of_rules_the_plugin_does_not_run_are_left_alone(tmp_path: Path):
+    # Another SageMakerPipelineChecks (with the network pack, or rules of its own) may run them.
+    others = (
+        "SageMakerPipelineChecks::SMP-JobNetworkIsolation[Prep]",
+        "SageMakerPipelineChecks::ACME-CostCenter[Prep]",
+        "AwsSolutions-IAM5[Resource::*]",
+    )
+    assert (
+        _synth(tmp_path, _without_volume_key, SageMakerPipelineChecks(), (PREP_FINDING, *others))
+        is None
+    )
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    assert report["pluginReports"][0]["violations"] == []
 
 
 def test_one_step_acknowledged_leaves_the_others(tmp_path: Path):

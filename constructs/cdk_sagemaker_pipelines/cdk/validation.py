@@ -23,12 +23,14 @@ reported as ``<rule id>[CheckError]``.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import os
 import re
 import traceback
 import weakref
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import jsii
@@ -56,6 +58,8 @@ from ._props import check_keywords, describe, expect_bool, raise_for
 from ._tree import node_of, path_of
 
 PLUGIN_NAME = "SageMakerPipelineChecks"
+# The warning for an acknowledgment in this plugin's namespace that acknowledges nothing.
+UNUSED_ACKNOWLEDGMENT = "SMP-UnusedAcknowledgment"
 
 
 @jsii.implements(IPolicyValidationPlugin)
@@ -150,9 +154,14 @@ class SageMakerPipelineChecks:
         # Per finding id (a rule and a step): the rule, the resources, and each distinct
         # "field: info" of the step, in order (a step may break a rule in several fields).
         grouped: dict[str, tuple[Rule, list[PolicyViolatingResource], str, list[str]]] = {}
+        acknowledgments: list[_Acknowledgment] = []
+        # Per finding id: the construct paths of its pipelines (what an acknowledgment covers).
+        finding_paths: dict[str, list[str]] = {}
         for template_path in self._template_paths(context):
             with open(template_path, encoding="utf-8") as handle:
                 template: Any = json.load(handle)
+            stack_acknowledgments, construct_paths = _stack_metadata(template_path)
+            acknowledgments += stack_acknowledgments
             for logical_id, definition in pipeline_definitions(template):
                 for result in run_rules(self.rules, definition):
                     location = (
@@ -168,6 +177,9 @@ class SageMakerPipelineChecks:
                     detail = f"{field}: {result.finding.info}" if field else result.finding.info
                     if detail not in entry[3]:
                         entry[3].append(detail)
+                    finding_paths.setdefault(result.finding_id, []).append(
+                        construct_paths.get(logical_id, "")
+                    )
                     entry[1].append(
                         PolicyViolatingResource(
                             resource_logical_id=logical_id,
@@ -175,18 +187,39 @@ class SageMakerPipelineChecks:
                             locations=[location],
                         )
                     )
+        notes, unused = _check_acknowledgments(acknowledgments, finding_paths, self.rule_ids)
         violations = [
             PolicyViolation(
                 rule_name=finding_id,
-                description=f"{rule.info} ({_where(step)}, {'; '.join(details)})",
+                description=f"{rule.info} ({_where(step)}, {'; '.join(details)})"
+                + "".join(f". {note}" for note in notes.get(finding_id, ())),
                 fix=rule.explanation,
                 severity=rule.level.lower(),
                 violating_resources=resources,
             )
             for finding_id, (rule, resources, step, details) in sorted(grouped.items())
         ]
+        # Warnings only: an acknowledgment that acknowledges nothing is shown, never fails synth.
+        warnings = [
+            PolicyViolation(
+                rule_name=UNUSED_ACKNOWLEDGMENT,
+                description=text,
+                fix="Remove the acknowledgment, or correct its id or where it is made.",
+                severity="warning",
+                violating_resources=[
+                    PolicyViolatingResource(
+                        construct_path=acknowledgment.path,
+                        template_path=acknowledgment.template_path,
+                        locations=[f"Metadata/{_ACKNOWLEDGED}"],
+                    )
+                ],
+            )
+            for acknowledgment, text in unused
+        ]
         return PolicyValidationPluginReport(
-            success=not violations, violations=violations, plugin_version=__version__
+            success=not violations,
+            violations=violations + warnings,
+            plugin_version=__version__,
         )
 
     def _template_paths(self, context: IPolicyValidationContext) -> list[str]:
@@ -201,6 +234,152 @@ class SageMakerPipelineChecks:
             if (stack_path := stack_paths.get(path, "")) == self.scope_path
             or stack_path.startswith(prefix)
         ]
+
+
+# Where aws-cdk-lib records ``Validations.of(scope).acknowledge(...)``: construct metadata
+# ``{"<namespace>::<rule>": reason}``, an id without a namespace as ``Annotation::<id>``.
+# The synth writes a stack's construct metadata to ``<stack>.metadata.json`` beside its
+# template before the plugins run: read from there, not through jsii construct by construct.
+_ACKNOWLEDGED = "aws:cdk:acknowledged-rules"
+_LOGICAL_ID = "aws:cdk:logicalId"
+# How alike a mistyped rule id or step name and a finding's must be to suggest the finding
+# (difflib ratio): two letters swapped in a step name of five ("Trian") still pass.
+_NEAR_MISS = 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class _Acknowledgment:
+    """An acknowledgment made on a construct in a checked stack, as aws-cdk-lib recorded it."""
+
+    path: str  # the construct path of the scope it was made on
+    id: str  # "<namespace>::<rule>", as aws-cdk-lib matches it
+    template_path: str
+
+
+def _stack_metadata(template_path: str) -> tuple[list[_Acknowledgment], dict[str, str]]:
+    """The acknowledgments made in the stack of ``template_path``, and its construct paths.
+
+    The construct path of each logical id, from the same file. Acknowledgments made on a
+    ``Stage`` or the ``App`` are in no stack's file and are not read.
+    """
+    metadata_path = template_path.removesuffix(".template.json") + ".metadata.json"
+    try:
+        with open(metadata_path, encoding="utf-8") as handle:
+            metadata: Any = json.load(handle)
+    except (OSError, ValueError):  # no metadata at all (none is written for an empty stack)
+        return [], {}
+    acknowledgments: list[_Acknowledgment] = []
+    construct_paths: dict[str, str] = {}
+    for key, entries in metadata.items():
+        path = key.removeprefix("/")
+        for entry in entries if isinstance(entries, list) else ():
+            data = entry.get("data") if isinstance(entry, dict) else None
+            if entry.get("type") == _LOGICAL_ID and isinstance(data, str):
+                construct_paths[data] = path
+            elif entry.get("type") == _ACKNOWLEDGED and isinstance(data, dict):
+                acknowledgments += [_Acknowledgment(path, str(id_), template_path) for id_ in data]
+    return acknowledgments, construct_paths
+
+
+def _covers(scope_path: str, path: str) -> bool:
+    """Whether an acknowledgment made on ``scope_path`` covers the construct at ``path``."""
+    return scope_path in ("", path) or path.startswith(f"{scope_path}/")
+
+
+def _check_acknowledgments(
+    acknowledgments: Sequence[_Acknowledgment],
+    finding_paths: Mapping[str, Sequence[str]],
+    rule_ids: Sequence[str],
+) -> tuple[dict[str, list[str]], list[tuple[_Acknowledgment, str]]]:
+    """Why acknowledgments near a finding didn't apply, and this plugin's that apply to nothing.
+
+    ``finding_paths``: the construct paths of each finding id's pipelines. Returns the notes
+    per finding id (an acknowledgment on an enclosing scope without the namespace, or with a
+    near-miss rule id or step name: what to write instead), and each acknowledgment in this
+    plugin's namespace that suppresses nothing with the warning's text. Those of rules this
+    plugin doesn't run are left alone: another ``SageMakerPipelineChecks`` may run them.
+    """
+    prefix = f"{PLUGIN_NAME}::"
+    notes: dict[str, list[str]] = {}
+    unused: list[tuple[_Acknowledgment, str]] = []
+    acknowledged = {
+        rule
+        for acknowledgment in acknowledgments
+        for namespace, _, rule in [acknowledgment.id.rpartition("::")]
+        if namespace == PLUGIN_NAME and _covers_any(acknowledgment.path, finding_paths.get(rule))
+    }
+    for acknowledgment in acknowledgments:
+        namespace, _, rule = acknowledgment.id.rpartition("::")
+        if namespace == PLUGIN_NAME and _covers_any(acknowledgment.path, finding_paths.get(rule)):
+            continue  # it applies
+        # The findings it may have been meant for: those under its scope not acknowledged.
+        enclosing = sorted(
+            finding_id
+            for finding_id, paths in finding_paths.items()
+            if _covers_any(acknowledgment.path, paths) and finding_id not in acknowledged
+        )
+        # What the user wrote: aws-cdk-lib adds "Annotation::" to an id without a namespace.
+        written = rule if namespace == "Annotation" else acknowledgment.id
+        where = f"on '{acknowledgment.path}'" if acknowledgment.path else "on the app"
+        if namespace != PLUGIN_NAME and rule in enclosing:
+            notes.setdefault(rule, []).append(
+                f"The acknowledgment '{written}' {where} didn't apply: write "
+                f"'{prefix}{rule}' (this plugin's findings are acknowledged with its namespace)"
+            )
+            continue
+        near_namespace = namespace == PLUGIN_NAME or _alike(namespace, PLUGIN_NAME)
+        if not near_namespace:
+            continue  # another plugin's, or an annotation's
+        close = [finding_id for finding_id in enclosing if _near_miss(rule, finding_id)]
+        if close:
+            notes.setdefault(close[0], []).append(
+                f"The acknowledgment '{written}' {where} didn't apply: did you mean "
+                f"'{prefix}{close[0]}'?"
+            )
+            continue
+        rule_id = rule.partition("[")[0]
+        if namespace != PLUGIN_NAME or rule_id not in rule_ids:
+            continue
+        elsewhere = sorted(
+            path for path in finding_paths.get(rule, ()) if not _covers(acknowledgment.path, path)
+        )
+        reason = (
+            f"the finding is on '{elsewhere[0]}': acknowledge it there or on a scope above it"
+            if elsewhere
+            else f"no pipeline under it has the finding '{rule}'"
+        )
+        unused.append(
+            (
+                acknowledgment,
+                f"The acknowledgment '{acknowledgment.id}' {where} acknowledges nothing: {reason}",
+            )
+        )
+    return notes, unused
+
+
+def _covers_any(scope_path: str, paths: Sequence[str] | None) -> bool:
+    return any(_covers(scope_path, path) for path in paths or ())
+
+
+def _near_miss(written: str, finding_id: str) -> bool:
+    """Whether ``written`` (``<rule id>[<step>]``) is ``finding_id`` with one part mistyped.
+
+    The rule id and the step name are compared apart: a step name is short beside a rule
+    id, and compared whole, ``X[Train]`` would pass for ``X[Prep]``. A rule id without its
+    step is taken for the finding of each step.
+    """
+    rule_id, _, step = written.partition("[")
+    meant_rule_id, _, meant_step = finding_id.partition("[")
+    if not step:
+        return rule_id == meant_rule_id
+    if rule_id == meant_rule_id:
+        return _alike(step, meant_step)
+    return step == meant_step and _alike(rule_id, meant_rule_id)
+
+
+def _alike(written: str, meant: str) -> bool:
+    """Whether ``written`` is ``meant`` mistyped (a character or two off)."""
+    return difflib.SequenceMatcher(None, written, meant).ratio() >= _NEAR_MISS
 
 
 # A rule id becomes part of the acknowledgment id, ``SageMakerPipelineChecks::<id>[<step>]``:

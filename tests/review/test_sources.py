@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cdk_sagemaker_pipelines.review import SourceError, load_source
+from cdk_sagemaker_pipelines.review._sources import pipelines_of_both
 from tests.local.test_assembly import PREP, TRAIN, cdk_out, file_asset  # noqa: F401 (a fixture)
 
 DEFINITION = {"Version": "2020-12-01", "Parameters": [], "Steps": []}
@@ -115,3 +116,16 @@ def test_a_file_asset_without_an_extension_is_named_too(cdk_out: Path) -> None: 
 def test_a_source_of_another_type_is_named() -> None:
     with pytest.raises(SourceError, match=r"^load_source: source must be the path of"):
         load_source(3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("command", ["diff", "access"])
+def test_an_assembly_whose_manifest_is_no_json_is_named_not_a_traceback(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # smpipe diff let the JSON error through as a traceback; access said what was wrong.
+    broken = tmp_path / "broken.out"
+    broken.mkdir()
+    (broken / "manifest.json").write_text("{not json")
+    assert pipelines_of_both(str(broken), str(broken), command) is None
+    err = capsys.readouterr().err
+    assert err.startswith(f"smpipe {command}: {broken}: can't be read as a cloud assembly: ")

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._sources import SourceError
+from ._sources import SourceError, pipelines_of_both
 from .access import (
     AccessDiff,
     AccessReport,
@@ -83,7 +83,7 @@ def _access(args: argparse.Namespace) -> int:
     else:
         base_dir, head_dir = args.base, args.source
     if base_dir is not None and args.pipeline is None:
-        pipelines = _pipelines_of_both(base_dir, head_dir)
+        pipelines = pipelines_of_both(base_dir, head_dir, "access")
         if pipelines is None:
             return EXIT_UNREADABLE
         head_side = [path for path, kind in pipelines if kind != "removed"]
@@ -123,37 +123,6 @@ def _access(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_access_diff_text(diff))
     return EXIT_WIDENS if args.fail_on_widening and diff.widens else EXIT_OK
-
-
-def _pipelines_of_both(base: str, head: str) -> list[tuple[str, str]] | None:
-    """Construct paths of the pipelines of two assemblies: ``compared``, ``added``, ``removed``.
-
-    HEAD's order, then what only BASE has; ``None`` (after printing why) when an assembly
-    can't be read.
-    """
-    from ..local._errors import LocalRunError
-    from ..local.assembly import pipeline_paths
-
-    found: list[list[str]] = []
-    for directory in (base, head):
-        try:
-            found.append(pipeline_paths(directory))
-        except LocalRunError as error:
-            message = str(error)
-            prefix = "" if message.startswith(directory) else f"{directory}: "
-            print(f"smpipe access: {prefix}{message}", file=sys.stderr)
-        except (OSError, ValueError) as error:
-            # A manifest or template that isn't JSON: unreadable (exit 2), as access_report says.
-            print(
-                f"smpipe access: {directory}: can't be read as a cloud assembly: {error}",
-                file=sys.stderr,
-            )
-    if len(found) < 2:
-        return None
-    before, after = found
-    return [(path, "compared" if path in before else "added") for path in after] + [
-        (path, "removed") for path in before if path not in after
-    ]
 
 
 def _access_every_pipeline(

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._sources import ReviewSource, SourceError, load_source
+from ._sources import ReviewSource, SourceError, load_source, pipelines_of_both
 from .diff import DefinitionDiff, diff_definitions, render_json, render_markdown, render_text
 
 # As diff(1): the same, different, or trouble.
@@ -64,7 +64,7 @@ def _diff(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     chosen = (args.pipeline, args.old_pipeline, args.new_pipeline)
     if all(Path(s).is_dir() for s in (args.old, args.new)) and chosen == (None, None, None):
-        pipelines = _pipelines_of_both(args.old, args.new)
+        pipelines = pipelines_of_both(args.old, args.new, "diff")
         if pipelines is None:
             return EXIT_UNREADABLE
         new_side = [path for path, kind in pipelines if kind != "removed"]
@@ -146,31 +146,6 @@ def _compared(
     except ValueError as error:  # nested too deeply: readable, but not comparable
         print(f"smpipe diff: cannot compare {labels[0]} → {labels[1]}: {error}", file=sys.stderr)
         return None
-
-
-def _pipelines_of_both(old: str, new: str) -> list[tuple[str, str]] | None:
-    """Construct paths of the pipelines of two assemblies: ``compared``, ``added``, ``removed``.
-
-    The new side's order, then what only the old side has; ``None`` (after printing why)
-    when an assembly can't be read.
-    """
-    from ..local._errors import LocalRunError
-    from ..local.assembly import pipeline_paths
-
-    found: list[list[str]] = []
-    for directory in (old, new):
-        try:
-            found.append(pipeline_paths(directory))
-        except LocalRunError as error:
-            message = str(error)
-            prefix = "" if message.startswith(directory) else f"{directory}: "
-            print(f"smpipe diff: {prefix}{message}", file=sys.stderr)
-    if len(found) < 2:
-        return None
-    before, after = found
-    return [(path, "compared" if path in before else "added") for path in after] + [
-        (path, "removed") for path in before if path not in after
-    ]
 
 
 def _diff_every_pipeline(args: argparse.Namespace, pipelines: list[tuple[str, str]]) -> int:

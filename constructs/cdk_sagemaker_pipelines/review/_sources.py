@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,3 +153,40 @@ def _asset_display_names(assembly: Path, assets: Mapping[str, str]) -> dict[str,
                 if match is not None and match[1] in assets:
                     names.setdefault(match[1], name)
     return names
+
+
+def pipelines_of_both(old: str, new: str, command: str) -> list[tuple[str, str]] | None:
+    """Construct paths of the pipelines of two assemblies: ``compared``, ``added``, ``removed``.
+
+    The new side's order, then what only the old side has; ``None`` (after printing why,
+    as ``smpipe <command>: …``) when an assembly can't be read. ``smpipe diff`` and
+    ``smpipe access`` match pipelines so.
+
+    Example::
+
+        pipelines_of_both("/tmp/base.out", "cdk.out", "diff")
+        # [("dev/MlOps/Training", "compared"), ("prod/MlOps/Training", "compared")]
+    """
+    from ..local._errors import LocalRunError
+    from ..local.assembly import pipeline_paths
+
+    found: list[list[str]] = []
+    for directory in (old, new):
+        try:
+            found.append(pipeline_paths(directory))
+        except LocalRunError as error:
+            message = str(error)
+            prefix = "" if message.startswith(directory) else f"{directory}: "
+            print(f"smpipe {command}: {prefix}{message}", file=sys.stderr)
+        except (OSError, ValueError) as error:
+            # A manifest or template that isn't JSON: unreadable (exit 2), not a traceback.
+            print(
+                f"smpipe {command}: {directory}: can't be read as a cloud assembly: {error}",
+                file=sys.stderr,
+            )
+    if len(found) < 2:
+        return None
+    before, after = found
+    return [(path, "compared" if path in before else "added") for path in after] + [
+        (path, "removed") for path in before if path not in after
+    ]

@@ -13,9 +13,9 @@ scoring data and writes the scores.
 It passes cdk-nag's AwsSolutions and NIST 800-53 rev 5 packs: the function runs as a role
 of its own with a managed policy of exactly what it does (no AWS managed policy, nothing
 inline), logs to a log group of its own encrypted with the store's key, on the latest
-Python runtime, with its concurrency reserved; what remains is inherent, and acknowledged
-on the resource with its reason (tests/cdk/test_batch_scoring.py runs the packs and
-cfn-lint).
+Python runtime; what remains (no dead-letter queue, no reserved concurrency, no VPC) is
+inherent, and acknowledged on the resource with its reason (tests/cdk/test_batch_scoring.py
+runs the packs and cfn-lint).
 
 Example::
 

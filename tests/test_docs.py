@@ -1402,6 +1402,24 @@ def test_batch_scoring_blocks_are_the_tested_examples() -> None:
                 assert line.strip().split("  #")[0].rstrip() in sources, line
 
 
+def test_batch_scoring_runs_locally_from_the_stack_it_builds() -> None:
+    # Was: `smpipe run scoring.json --resources scoring.resources.json`, files the page
+    # never writes; the run from the synthesized stack is what a reader has after synth.
+    docs = (REPO / "docs" / "batch-scoring.md").read_text()
+    section = docs[docs.index("## Running it locally") : docs.index("## Limits")]
+    (block,) = code_blocks(section, "sh")
+    command = block.replace("\\\n", " ")
+    assert command.startswith("smpipe run --assembly cdk.out --pipeline MyStack/Scoring/Pipeline")
+    used = set(re.findall(r"--[a-z][a-z0-9-]*", command))
+    assert used == {"--assembly", "--pipeline", "--s3-map", "--callback-output"}
+    assert used <= long_options(subcommands(build_parser())["run"])
+    assert "--callback-output ResolveModel.ModelPackageArn=" in command
+    # The example's docstring says what it does: its concurrency is not reserved.
+    example = (REPO / "examples" / "batch_scoring_stack.py").read_text()
+    assert "concurrency reserved" not in example
+    assert "reserved_concurrent_executions" not in example
+
+
 def test_sdk_comparison_compile_back_and_compare_finds_no_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -665,6 +665,27 @@ def test_resume_refuses_the_options_of_a_new_run_rather_than_ignore_them(
     assert "History" not in record  # not resumed
 
 
+def test_a_lambda_handler_that_calls_aws_fails_saying_to_give_its_outputs(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: "botocore.exceptions.NoRegionError: You must specify a region." and nothing
+    # more: the assembly's function (docs/batch-scoring.md's ResolveModel) calls SageMaker.
+    definition, binding = approve_prep_notify(
+        ws,
+        "import botocore.exceptions\n\ndef handler(event, context):\n"
+        "    raise botocore.exceptions.NoRegionError()\n",
+    )
+    callbacks = ["--callback-output", "Approve.ok=true"]
+    assert smpipe(ws, "run", definition, "--lambda", binding, *callbacks) == 1
+    out = capsys.readouterr().out
+    assert (
+        "\nPrep: AlgorithmError: the Lambda handler exited with code 1: "
+        "botocore.exceptions.NoRegionError: You must specify a region. (the function calls "
+        "AWS, which a local run doesn't: give its outputs with --callback-output "
+        "Prep.rows=VALUE)\n"
+    ) in out, out
+
+
 def test_a_lambda_handlers_traceback_shows_its_own_frames_not_the_runners(
     ws: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:

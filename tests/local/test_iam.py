@@ -267,6 +267,21 @@ def test_the_calls_of_each_step_are_the_derived_policies_actions_and_arns() -> N
     assert _calls("Condition", {}) == []
 
 
+def test_a_model_of_a_local_registry_version_is_checked_as_the_stacks_version() -> None:
+    # The local registry's ARNs are of region "local", account 000000000000, which no
+    # policy of a synthesized stack names: checked as the same version of the stack's
+    # account and region (docs/batch-scoring.md runs the assembly on a local version).
+    local = "arn:aws:sagemaker:local:000000000000:model-package/churn/2"
+    assert _calls("Model", {"PrimaryContainer": {"ModelPackageName": local}})[1:] == [
+        ("sagemaker:CreateModel", "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/2")
+    ]
+    # A version of an account of its own is checked as named.
+    other = "arn:aws:sagemaker:us-east-1:444455556666:model-package/churn/2"
+    assert _calls("Model", {"Containers": [{"ModelPackageName": other}]})[1:] == [
+        ("sagemaker:CreateModel", other)
+    ]
+
+
 def test_roles_round_trip_through_json() -> None:
     roles = AssemblyRoles(
         "aws", {"arn:aws:iam::1:role/R": role(allow("s3:*", "*", Sid="All"))}, "arn:p"

@@ -9,7 +9,9 @@ starts, with the actions and ARN formats the derived policies grant
   ``<custom prefix>-…`` for a name the request gives); ``sagemaker:AddTags`` on it when the
   request has ``Tags``; ``iam:PassRole`` on each role it names (``RoleArn``,
   ``ExecutionRoleArn``) with ``iam:PassedToService`` ``sagemaker.amazonaws.com``; a Model
-  step of a registered version, ``sagemaker:CreateModel`` on the version too;
+  step of a registered version, ``sagemaker:CreateModel`` on the version too (a version of
+  the local registry, ``arn:aws:sagemaker:local:000000000000:…``, as the stack's account
+  and region's);
 - RegisterModel: ``sagemaker:CreateModelPackage`` on the version's and the group's ARNs,
   with ``sagemaker:ModelApprovalStatus`` from the request (a request without one: unknown,
   so read permissively), ``AddTags`` on the version for ``Tags``;
@@ -45,6 +47,8 @@ from ..definition.permissions import (
     sqs_queue_arn_parts,
 )
 from .iam import APPROVAL_STATUS, PASSED_TO_SERVICE, REQUEST_TAG, AssemblyRoles, ServiceCall
+from .registry import ACCOUNT as REGISTRY_ACCOUNT
+from .registry import REGION as REGISTRY_REGION
 
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
 # Where each job request names the roles the job (or model) runs as: passed to SageMaker.
@@ -56,6 +60,8 @@ _ROLE_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 _CHECK_TYPES = frozenset({"QualityCheck", "ClarifyCheck"})
 _MODEL_PACKAGE_PATHS = ("PrimaryContainer", "Containers")
+# The ARNs of the local registry's versions (local/registry.py).
+_LOCAL_PACKAGE_PREFIX = f"arn:aws:sagemaker:{REGISTRY_REGION}:{REGISTRY_ACCOUNT}:model-package/"
 
 
 def service_calls(
@@ -196,6 +202,10 @@ def _model_packages(arguments: Mapping[str, Any], arns: _Arns) -> list[ServiceCa
         if isinstance(package, str):
             named = package.startswith("arn:")
             arn = package if named else arns.sagemaker("model-package", package)
+            if arn.startswith(_LOCAL_PACKAGE_PREFIX):
+                # A version of the local registry (its region is "local"): deployed, the
+                # same group and version would be of the stack's account and region.
+                arn = arns.sagemaker("model-package", arn.removeprefix(_LOCAL_PACKAGE_PREFIX))
             calls.append(ServiceCall("sagemaker:CreateModel", arn, what="its model version"))
     return calls
 

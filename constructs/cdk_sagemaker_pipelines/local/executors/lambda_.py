@@ -79,21 +79,36 @@ class LambdaExecutor:
         result_file = ctx.attempt_dir / "result.json"
         event_file.write_text(json.dumps(ctx.arguments or {}, default=str), encoding="utf-8")
         timeout = _timeout(step.entry.get("Timeout"))
-        ctx.run_process(
-            sandbox,
-            [
-                ctx.settings.python,
-                str(DRIVER),
-                str(handler.code),
-                handler.handler,
-                str(event_file),
-                str(result_file),
-            ],
-            env={"SMPIPE_LAMBDA_TIMEOUT": str(timeout)},
-            cwd=str(ctx.attempt_dir),
-            timeout=timeout,
-            what="the Lambda handler",
-        )
+        try:
+            ctx.run_process(
+                sandbox,
+                [
+                    ctx.settings.python,
+                    str(DRIVER),
+                    str(handler.code),
+                    handler.handler,
+                    str(event_file),
+                    str(result_file),
+                ],
+                env={"SMPIPE_LAMBDA_TIMEOUT": str(timeout)},
+                cwd=str(ctx.attempt_dir),
+                timeout=timeout,
+                what="the Lambda handler",
+            )
+        except StepError as error:
+            # A handler that calls AWS (boto3) fails here for want of a region or
+            # credentials: say how to run the pipeline without it.
+            if "botocore.exceptions." not in error.reason:
+                raise
+            outputs = ", ".join(
+                f"{step.name}.{name}=VALUE" for name, _ in declared_outputs(step.entry)
+            )
+            raise StepError(
+                f"{error.reason} (the function calls AWS, which a local run doesn't: give "
+                f"its outputs with --callback-output {outputs or f'{step.name}.NAME=VALUE'})",
+                exception_type=error.exception_type,
+                metadata=error.metadata,
+            ) from None
         try:
             return json.loads(result_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:

@@ -22,6 +22,7 @@ from cdk_sagemaker_pipelines.local.isolation import (
     parent_death_prefix,
     probe_namespaces,
 )
+from tests.local.conftest import Workspace, compile_steps, processing
 
 SCRIPT = """
 import glob, os, pathlib, shutil, tarfile
@@ -178,3 +179,45 @@ def test_redirect_mode_names_a_command_that_cannot_start(tmp_path: Path) -> None
                 timeout=5,
                 stop=threading.Event(),
             )
+
+
+CREDENTIALS_SCRIPT = """
+import json, os
+import boto3
+
+found = boto3.Session().get_credentials()
+os.makedirs("/opt/ml/processing/out", exist_ok=True)
+with open("/opt/ml/processing/out/env.json", "w") as handle:
+    json.dump({"credentials": found is not None,
+               "env": sorted(name for name in os.environ if name.startswith("AWS_"))}, handle)
+"""
+
+
+def test_a_step_finds_no_aws_credentials_of_the_machine(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only the three key variables were dropped: a profile in ~/.aws (or a container's or
+    # the instance's credentials) still let a script or Lambda handler act on a real
+    # account from a local run.
+    import json
+
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    (home / ".aws" / "credentials").write_text(
+        "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+    )
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("AWS_PROFILE", "default")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+    monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/x")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    step = processing("Env", ws.script("env.py", CREDENTIALS_SCRIPT), outputs=["out"])
+    result = ws.runner().run(compile_steps([step]))
+    assert result.succeeded, result.failure_reason
+    seen = json.loads((result.output("Env", "out") / "env.json").read_text())
+    assert seen["credentials"] is False
+    assert "AWS_PROFILE" not in seen["env"]
+    assert "AWS_ACCESS_KEY_ID" not in seen["env"]
+    assert "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI" not in seen["env"]
+    assert "AWS_REGION" in seen["env"]  # the region is no credential: kept

@@ -196,6 +196,25 @@ class ProcessOutcome:
     seconds: float
 
 
+# The variables that hand a process AWS credentials, or say where to get them (a profile,
+# a web identity, a container's credentials endpoint): a step gets none of them.
+_AWS_CREDENTIAL_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+)
+
+
 class Sandbox:
     """One step attempt's private ``/opt`` tree and the way to run processes in it.
 
@@ -396,8 +415,17 @@ class Sandbox:
 
     def _environment(self, env: Mapping[str, str]) -> dict[str, str]:
         environment = dict(os.environ)
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        for name in _AWS_CREDENTIAL_VARIABLES:
             environment.pop(name, None)
+        # Nor through the credentials a boto3 client would find without them: a profile's
+        # files (~/.aws: keys, SSO, credential_process) and the instance metadata service.
+        # A script or Lambda handler that calls AWS fails for want of credentials instead
+        # of acting on a real account from a local run.
+        no_aws = self.root / "no-aws-credentials"
+        no_aws.touch()
+        environment["AWS_SHARED_CREDENTIALS_FILE"] = str(no_aws)
+        environment["AWS_CONFIG_FILE"] = str(no_aws)
+        environment["AWS_EC2_METADATA_DISABLED"] = "true"
         environment.update({key: self.rewrite(value) for key, value in env.items()})
         environment["PYTHONUNBUFFERED"] = "1"
         # A SageMaker job's /tmp is its own; here the steps share the machine's. Scratch

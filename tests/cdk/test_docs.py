@@ -15,7 +15,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -24,6 +24,10 @@ from tests.cdk.assembly import logical_id_paths
 from tests.cdk.conftest import SynthesizedApp, new_stack
 from tests.cdk.helpers import prep_and_train, synthesized
 from tests.conftest import REPO
+
+if TYPE_CHECKING:
+    import aws_cdk as cdk
+
 from tests.test_docs import (
     CONSTRUCTS,
     LIMITATIONS,
@@ -657,3 +661,89 @@ def test_extending_checks_a_configuration_with_the_public_helpers() -> None:
     assert problem("training", "ml.m5.large", ["ml.m5.xlarge"]) == (
         "'ml.m5.large' is not one of the company's: 'ml.m5.xlarge'"
     )
+
+
+def _pipeline_template(
+    *,
+    step: str = "Prep",
+    pipeline_name: str = "churn",
+    removal: cdk.RemovalPolicy | None = None,
+) -> dict[str, Any]:
+    """The template of a store, registry and pipeline (one step, a role of its own)."""
+    import aws_cdk as cdk
+
+    from cdk_sagemaker_pipelines.cdk import ArtifactStore, ModelRegistry, Pipeline
+    from cdk_sagemaker_pipelines.definition import Code, Image, PipelineDefinition, ProcessingStep
+    from tests.cdk.helpers import PREPROCESS
+
+    removal_policy = removal or cdk.RemovalPolicy.RETAIN
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store", removal_policy=removal_policy)
+    ModelRegistry(stack, "Registry", artifact_store=store, removal_policy=removal_policy)
+    prep = ProcessingStep(
+        name=step, image=Image.sklearn("1.2-1"), code=Code.from_asset(PREPROCESS), outputs=["out"]
+    )
+    Pipeline(
+        stack,
+        "Training",
+        pipeline_name=pipeline_name,
+        definition=PipelineDefinition(steps=[prep]),
+        artifact_store=store,
+        dedicated_step_roles="*",
+        removal_policy=removal_policy,
+    )
+    return dict(cdk.assertions.Template.from_stack(stack).to_json())
+
+
+def _changing(change: str) -> str:
+    (effect,) = [effect for cause, effect in changing_a_deployed_app().items() if change in cause]
+    return effect
+
+
+def test_constructs_say_what_renaming_a_step_or_the_pipeline_replaces() -> None:
+    # What "Changing a deployed app" says of these changes is what a cdk diff shows.
+    base = _pipeline_template()["Resources"]
+    # A renamed step with a role of its own: its role and managed policy are replaced.
+    renamed_step = _pipeline_template(step="Prepare")["Resources"]
+    removed = {base[logical_id]["Type"] for logical_id in base.keys() - renamed_step.keys()}
+    assert removed == {"AWS::IAM::Role", "AWS::IAM::ManagedPolicy"}
+    assert any("StepRolePrep" in logical_id for logical_id in base.keys() - renamed_step.keys())
+    effect = _changing("a step renamed")
+    assert "`StepRole-<step>`) are replaced" in effect
+    assert "deploy while none runs" in effect
+    # A new pipeline_name: the managed policies' descriptions name it, and a description
+    # can't change in place (CloudFormation replaces the policy).
+    renamed = _pipeline_template(pipeline_name="churn-2")["Resources"]
+    assert renamed.keys() == base.keys()
+    replaced = sorted(
+        logical_id
+        for logical_id, resource in base.items()
+        if resource["Type"] == "AWS::IAM::ManagedPolicy"
+        and resource["Properties"]["Description"]
+        != renamed[logical_id]["Properties"]["Description"]
+    )
+    policies = [r for r in base.values() if r["Type"] == "AWS::IAM::ManagedPolicy"]
+    assert len(replaced) == len(policies) >= 3
+    assert "new managed policies for its roles" in _changing("`pipeline_name` changed")
+
+
+def test_constructs_say_a_removal_policy_change_replaces_nothing() -> None:
+    import aws_cdk as cdk
+
+    retained = _pipeline_template()["Resources"]
+    destroyed = _pipeline_template(removal=cdk.RemovalPolicy.DESTROY)["Resources"]
+    assert retained.keys() == destroyed.keys()
+    changed: set[str] = set()
+    for logical_id, resource in retained.items():
+        other = destroyed[logical_id]
+        policies = ("DeletionPolicy", "UpdateReplacePolicy")
+        # Nothing but the deletion policies differs: no property, so no update or replacement.
+        assert {k: v for k, v in resource.items() if k not in policies} == {
+            k: v for k, v in other.items() if k not in policies
+        }, logical_id
+        if resource != other:
+            changed.add(resource["Type"])
+    assert {"AWS::KMS::Key", "AWS::S3::Bucket", "AWS::SageMaker::Pipeline"} <= changed
+    assert "AWS::SageMaker::ModelPackageGroup" in changed
+    effect = _changing("`removal_policy` of an `ArtifactStore`, `ModelRegistry` or `Pipeline`")
+    assert "nothing is updated or replaced" in effect

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import dataclasses
 import io
@@ -1131,6 +1132,24 @@ def test_own_project_installs_the_cdk_cli_and_node_this_repository_tests() -> No
     assert 'JSII_NODE="$PWD/node_modules/.bin/node"' in commands
     env_sh = (REPO / "scripts" / "env.sh").read_text()
     assert 'JSII_NODE="$_root/node_modules/.bin/node"' in env_sh
+
+
+def test_own_project_snapshot_test_imports_the_app_before_aws_cdk() -> None:
+    # Importing aws_cdk starts jsii's Node.js: an app.py that picks the project's Node.js
+    # (prepare_jsii_node, as the doc suggests) must be imported first, or the test runs on
+    # the machine's Node.js (20 on many: the end-of-life banner on every run).
+    (block,) = [
+        block
+        for block in code_blocks(OWN_PROJECT.read_text(), "python")
+        if "TemplateSnapshot" in block
+    ]
+    imported = [
+        node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
+        for node in ast.parse(block).body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+    first_cdk = min(i for i, name in enumerate(imported) if name and name.startswith("aws_cdk"))
+    assert imported.index("app") < first_cdk
 
 
 def test_own_project_states_the_ranges_and_the_versions_tested() -> None:

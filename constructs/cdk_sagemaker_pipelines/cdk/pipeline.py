@@ -1957,7 +1957,7 @@ class Pipeline(PipelineBase):
                         for write in plan.writes
                         if write not in outputs
                         for output in outputs
-                        if _literal_prefixes_meet(write, output) and _may_overlap(write, output)
+                        if _may_overlap(write, output)
                     ),
                     None,
                 )
@@ -3912,20 +3912,6 @@ def _too_many_policies(count: int, widened: str | None = None) -> tuple[str, str
         "Code.from_asset folder for several steps) and data locations: each script, input "
         "and output location adds to the statements",
     )
-
-
-def _literal_prefixes_meet(first: S3Access, second: S3Access) -> bool:
-    """Whether the two locations' text before their first ``*`` could begin the same key.
-
-    A cheap test before ``_may_overlap``: two patterns match a key in common only if one's
-    literal start is a start of the other's (step-first outputs, ``p/Prep/`` and
-    ``p/Eval/``, part at once).
-    """
-    if first.bucket != second.bucket:
-        return False
-    left = first.key_pattern.split("*", 1)[0]
-    right = second.key_pattern.split("*", 1)[0]
-    return left.startswith(right) or right.startswith(left)
 
 
 def _policy_count_message(prop: str, count: int) -> str:

@@ -707,6 +707,11 @@ def _may_overlap(first: S3Access, second: S3Access) -> bool:
     if first.bucket != second.bucket:
         return False
     left, right = first.objects, second.objects
+    # Cheap first: a key both match starts with each one's text before its first *, so
+    # one of those must start the other (step-first outputs, p/Prep/ and p/Eval/, part here).
+    head, other = left.split("*", 1)[0], right.split("*", 1)[0]
+    if not (head.startswith(other) or other.startswith(head)):
+        return False
     # Both patterns walked at once (their product automaton): a * takes nothing, or a
     # character the other pattern takes. States (i, j): left[i:] and right[j:] still to match.
     seen: set[tuple[int, int]] = set()

@@ -28,6 +28,7 @@ from cdk_sagemaker_pipelines.cdk import (
     PipelineSchedule,
 )
 from cdk_sagemaker_pipelines.cdk.endpoint import GUARDRAIL_EXCLUDED_FAMILIES
+from cdk_sagemaker_pipelines.cdk.monitoring import let_alarm_publish
 from cdk_sagemaker_pipelines.definition.instances import instance_family
 from constructs import Construct
 from example_project.pipeline import PipelineSettings, build_pipeline
@@ -208,8 +209,11 @@ class MlOpsStack(Stack):
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             )
-            # Whoever hears of a failed run hears of a rollback too.
+            # Whoever hears of a failed run hears of a rollback too. The topic's own policy
+            # (TLS only, the failure rule) admits no alarm by itself: without a statement
+            # for this one, CloudWatch's notifications of a rollback would be dropped.
             server_errors.add_alarm_action(cloudwatch_actions.SnsAction(self.notifications.topic))
+            let_alarm_publish(server_errors, self.notifications.topic)
             self.endpoint.add_rollback_alarm(server_errors)
         # What a person needs after `cdk deploy` (it prints these): where to put data, what
         # to start, where models are registered. No exports: nothing may come to depend on them.

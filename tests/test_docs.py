@@ -762,6 +762,40 @@ def test_review_tools_diff_commands_use_options_smpipe_diff_has() -> None:
         assert f"`{option}`" in section or option in used, option
 
 
+def test_operating_the_reference_app_uses_real_commands_and_options() -> None:
+    # A runbook read at 3 am is pasted, not read closely: each aws call must be an
+    # operation of the service's model with its options, each smpipe command a real one.
+    from cdk_sagemaker_pipelines.definition._service_model import service_model
+
+    def kebab(name: str) -> str:
+        return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+    text = CONSTRUCTS.read_text()
+    section = text[text.index("### Operating it") : text.index("## Reviewing infrastructure")]
+    lines = [
+        line
+        for block in code_blocks(section, "sh")
+        for line in block.replace("\\\n", " ").splitlines()
+        if not line.startswith("#")
+    ]
+    model = service_model("sagemaker")
+    operations = {kebab(name): operation for name, operation in model["operations"].items()}
+    called = [line for line in lines if line.startswith("aws sagemaker ")]
+    assert len(called) >= 7
+    for line in called:
+        shape = model["shapes"][operations[line.split()[2]]["input"]["shape"]]
+        used = {option[2:] for option in re.findall(r"--[a-z][a-z-]*", line)} - {"query"}
+        assert used <= {kebab(name) for name in shape["members"]}, line
+        # The CLI fills the idempotency token (ClientRequestToken) itself.
+        required = {kebab(name) for name in shape.get("required", [])}
+        assert required - {"client-request-token"} <= used, line
+    (run,) = [line for line in lines if line.startswith("smpipe run ")]
+    used = set(re.findall(r"--[a-z][a-z0-9-]*", run))
+    assert used <= long_options(subcommands(build_parser())["run"]), used
+    # The stand-in name the local runner gives the prod data bucket (a token at synth).
+    assert "--s3-map s3://prod-mlops-artifacts-data/incoming=" in run
+
+
 def test_readme_review_commands_use_options_the_subcommands_have() -> None:
     section = README.read_text()
     section = section[section.index("## Review tools") : section.index("## CDK constructs")]

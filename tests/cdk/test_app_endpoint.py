@@ -85,6 +85,14 @@ def test_the_endpoint_adds_its_own_resources_and_output_and_changes_nothing_else
     for logical_id in added:
         del template["Resources"][logical_id]
     del template["Outputs"]["EndpointName"]
+    # Besides, the failure topic admits the rollback alarm (one statement, the last).
+    (policy,) = (
+        resource["Properties"]["PolicyDocument"]
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::SNS::TopicPolicy"
+    )
+    admitted = policy["Statement"].pop()
+    assert admitted["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0] in added
     assert template == reference_app.templates[STACK]
 
 
@@ -210,6 +218,26 @@ def test_a_new_version_is_rolled_back_on_server_errors_of_its_fleet(served: Synt
         "EndpointConfigName",
     }
     assert alarm["AlarmActions"] == [{"Ref": topic}]
+
+
+def test_the_failure_topic_lets_the_rollback_alarm_publish(served: SynthesizedApp):
+    # The topic has a policy of its own (TLS only, the failure rule): an alarm it doesn't
+    # admit has its notifications dropped, and a rollback would go unnoticed.
+    template = served.templates[STACK]
+    ids = {path: logical_id for logical_id, path in logical_id_paths(served, STACK).items()}
+    alarm_id = ids[f"{STACK}/Endpoint/ServerErrors/Resource"]
+    ((_, policy),) = _of_type(template, "AWS::SNS::TopicPolicy").items()
+
+    assert {
+        "Action": "sns:Publish",
+        "Condition": {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [alarm_id, "Arn"]}}},
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Resource": {"Ref": ids[f"{STACK}/Failures/Topic/Resource"]},
+    } in [
+        {key: value for key, value in statement.items() if key != "Sid"}
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
 
 
 def test_an_inferentia_1_endpoint_deploys_without_guardrails(tmp_path: Path):

@@ -601,8 +601,10 @@ QUEUE_ARN = "arn:aws:sqs:us-east-1:111122223333:retrain-dead-letters"
 DEAD_LETTERS_DESCRIPTION = (
     "Runs of SageMaker pipeline churn never started: the dead-letter queue {queue} holds "
     "events its trigger or schedule could not deliver (the start was refused or throttled "
-    "past its retries). Look at the message (its error attributes say why), then redrive it "
-    "or start the run by hand."
+    "past its retries). Read the message (its ERROR_CODE and ERROR_MESSAGE attributes say "
+    "why), start the run by hand (aws sagemaker start-pipeline-execution, with the "
+    "parameters the trigger or schedule passes), then delete the message: SQS can't "
+    "redrive it, as its source is no SQS queue."
 )
 
 

@@ -58,11 +58,14 @@ class PipelineMonitoring(Construct):
     refused, or throttled past its retries) is no failed execution: it waits as a message
     in the trigger's ``dead_letter_queue``. Each of ``dead_letter_queues`` gets an alarm
     (``dead_letter_alarms``, in the order given) that is in ALARM while the queue holds a
-    message: look at the message (its error attributes say why), then redrive it or start
-    the run by hand. It notifies ``alarm_topic`` once when the first message arrives, and
-    OK when the queue is empty again (its messages redriven, deleted or expired): a second
-    message while the first still waits raises no new notification. The queues must be
-    in this stack's account and region, where SQS publishes their metrics.
+    message: read the message (its ``ERROR_CODE`` and ``ERROR_MESSAGE`` attributes say
+    why), start the run by hand, then delete the message. SQS can't redrive it: its
+    redrive (``StartMessageMoveTask``) takes dead-letter queues of SQS queues only, and
+    these are EventBridge's or Scheduler's. It notifies ``alarm_topic`` once when the
+    first message arrives, and OK when the queue is empty again (its messages deleted or
+    expired): a second message while the first still waits raises no new notification.
+    The queues must be in this stack's account and region, where SQS publishes their
+    metrics.
 
     Each monitoring creates a dashboard of its own, which CloudWatch bills per month
     beyond the first three of an account: for a stack of many pipelines, pass one
@@ -217,8 +220,11 @@ class PipelineMonitoring(Construct):
                     f"Runs of SageMaker pipeline {pipeline_name} never started: the "
                     f"dead-letter queue {queue.queue_name} holds events its trigger or "
                     "schedule could not deliver (the start was refused or throttled past its "
-                    "retries). Look at the message (its error attributes say why), then "
-                    "redrive it or start the run by hand."
+                    "retries). Read the message (its ERROR_CODE and ERROR_MESSAGE attributes "
+                    "say why), start the run by hand (aws sagemaker "
+                    "start-pipeline-execution, with the parameters the trigger or schedule "
+                    "passes), then delete the message: SQS can't redrive it, as its source is "
+                    "no SQS queue."
                 ),
                 metric=queue.metric_approximate_number_of_messages_visible(
                     statistic=cloudwatch.Stats.MAXIMUM, period=window

@@ -711,6 +711,40 @@ def test_fails_synth_when_another_accounts_pipeline_may_not_register(allowed: bo
     assert "Models/Registry" in str(raised.value)
 
 
+@pytest.mark.parametrize("approver", ["role", "step_role", "release"])
+def test_fails_synth_when_a_registering_pipelines_role_may_approve(approver: str):
+    # Separation of duties: the pipeline registers pending approval only; granting approval
+    # to a role it runs as (before the pipeline exists, too) would let its jobs approve their
+    # own models.
+    app = new_app()
+    stack = cdk.Stack(app, "Ml", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    registry = ModelRegistry(stack, "Registry", model_package_group_name="churn")
+    release = iam.Role(stack, "Release", assumed_by=iam.AccountRootPrincipal())
+    step_role = iam.Role(stack, "Jobs", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    if approver == "step_role":
+        registry.grant_approve(step_role)
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data="s3://models-bucket/model.tar.gz",
+    )
+    pipeline = Pipeline(
+        stack, "Training", definition=PipelineDefinition(steps=[register]), step_role=step_role
+    )
+    registry.grant_approve(pipeline.role if approver == "role" else release)
+    if approver == "release":
+        app.synth()
+        return
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - CDK's validation error
+        app.synth()
+    assert (
+        f"grant_approve was given the {approver} of Pipeline Ml/Training, which registers "
+        "versions in this group: its jobs could approve their own models"
+    ) in str(raised.value)
+    assert "Ml/Registry" in str(raised.value)
+
+
 def test_fails_allowing_registration_from_the_registrys_own_account():
     registry = ModelRegistry(cdk.Stack(new_app(), "Models", env=SHARED_ENV), "Registry")
     with pytest.raises(PipelineDefinitionError) as raised:

@@ -647,6 +647,9 @@ class ModelRegistry(Resource):
             artifact_store._used_by(self)  # its pipelines write the versions' models there
         self._shared: list[str] = []
         self._registering: list[str] = []
+        # Who grant_approve let approve: a role a registering pipeline runs as must not be
+        # among them (judged at synth, as the pipeline may come after the grant).
+        self._approvers: list[iam.IGrantable] = []
         self._warned_pipelines: set[str] = set()
         # (repository path, account) pairs whose pull is already shared or warned.
         self._shared_images: set[tuple[str, str]] = set()
@@ -683,6 +686,7 @@ class ModelRegistry(Resource):
         for account in registering_accounts:
             self.allow_registration_from(account)
         node_of(self).add_validation(_CrossAccountRegistrations(self))
+        node_of(self).add_validation(_SelfApproval(self))
         # A pipeline created before the registry (with the group's name or ARN written out).
         for pipeline in registering_pipelines(self):
             link_registering_pipeline(pipeline, self)
@@ -712,8 +716,18 @@ class ModelRegistry(Resource):
         )
 
     def grant_approve(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` approve or reject versions (UpdateModelPackage)."""
+        """Let ``grantee`` approve or reject versions (UpdateModelPackage).
+
+        Approval stays apart from registration: synth fails when ``grantee`` is a role that
+        a pipeline registering here runs as (its ``role``, ``step_role``, ``automl_role``
+        or a dedicated step role), as its jobs could then approve their own models.
+
+        Example::
+
+            registry.grant_approve(release_role)  # a person's or a release process's role
+        """
         check_grantee(grantee, self, lambda: f"ModelRegistry {self.node.path}.grant_approve")
+        self._approvers.append(grantee)
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:UpdateModelPackage", "sagemaker:DescribeModelPackage"],
@@ -915,6 +929,63 @@ class ModelRegistry(Resource):
         return self._on_state_change(
             "on_model_approved", construct_id, target, ["Approved"], description
         )
+
+
+def _role_arn(grantable: object) -> str | None:
+    """The ARN (a token of the app, or a literal) of the role ``grantable`` is, if it is one."""
+    for candidate in (grantable, getattr(grantable, "grant_principal", None)):
+        arn = getattr(candidate, "role_arn", None)
+        if isinstance(arn, str):
+            return arn
+    return None
+
+
+@jsii.implements(IValidation)
+class _SelfApproval:
+    """Fails synth when a role a registering pipeline runs as may approve its versions.
+
+    The pipeline role registers pending approval only (its IAM condition), so that a person
+    or a release process decides what is deployed; ``grant_approve`` given the pipeline's
+    role, its step role, AutoML role or a dedicated step role would let the pipeline (or
+    the code of any job running as that role) approve its own models. A validation, as
+    the pipeline may be created after the grant.
+    """
+
+    def __init__(self, registry: ModelRegistry) -> None:
+        self._registry = registry
+
+    def validate(self) -> list[str]:
+        """One message per approver that is a role of a pipeline registering here."""
+        registry = self._registry
+        approvers = {
+            arn: grantee
+            for grantee in registry._approvers
+            if (arn := _role_arn(grantee)) is not None
+        }
+        if not approvers:
+            return []
+        messages: list[str] = []
+        for pipeline in registering_pipelines(registry):
+            runs_as = {
+                "role": pipeline.role,
+                "step_role": pipeline.step_role,
+                "automl_role": pipeline.automl_role,
+                **{
+                    f"dedicated role of step {step!r}": role
+                    for step, role in pipeline.dedicated_roles.items()
+                },
+            }
+            for what, role in runs_as.items():
+                arn = _role_arn(role)
+                if arn is None or arn not in approvers:
+                    continue
+                messages.append(
+                    f"grant_approve was given the {what} of Pipeline {pipeline.node.path}, "
+                    "which registers versions in this group: its jobs could approve their "
+                    "own models (approval must stay apart from registration: grant approval "
+                    "to a person's or a release process's role instead)"
+                )
+        return messages
 
 
 @jsii.implements(IValidation)

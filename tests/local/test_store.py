@@ -60,6 +60,33 @@ def test_materialize_copies_prefixes_and_objects_and_merges_outputs_below(
     assert (tmp_path / "single/one.csv").exists()
 
 
+def test_materialize_reads_every_key_starting_with_the_uri_as_sagemaker_does(
+    tmp_path: Path,
+) -> None:
+    # SageMaker's S3Prefix: a reader of output "evaluation" also gets "evaluation_report"
+    # (as _report/…), and a file "evaluation.json" as ".json"; a trailing slash stops that.
+    store = StepStore(tmp_path / "s3")
+    store.record(
+        "Evaluate",
+        {},
+        {
+            "s3://b/p/evaluation": make(tmp_path / "out/evaluation/metrics.json").parent,
+            "s3://b/p/evaluation_report": make(tmp_path / "out/report/r.json").parent,
+            "s3://b/p/evaluation.json": make(tmp_path / "out/evaluation.json"),
+            "s3://b/p/other": make(tmp_path / "out/other/o.json").parent,
+        },
+    )
+    destination = tmp_path / "dest"
+    assert store.materialize("s3://b/p/evaluation", destination, "input 'evaluation'") == 3
+    assert sorted(p.relative_to(destination).as_posix() for p in destination.rglob("*.json")) == [
+        ".json",
+        "_report/r.json",
+        "metrics.json",
+    ]
+    folder = tmp_path / "folder"
+    assert store.materialize("s3://b/p/evaluation/", folder, "input 'evaluation'") == 1
+
+
 def test_fails_with_a_hint_when_nothing_is_there(tmp_path: Path) -> None:
     store = StepStore(tmp_path / "s3")
     with pytest.raises(

@@ -53,6 +53,7 @@ from ..definition import (
     validate_definition,
     validate_pipeline_name,
 )
+from ..definition._output_prefixes import output_prefix_overlaps
 from ..definition._suggest import did_you_mean
 from ..definition.bindables import AUTOML_STEP_TYPE
 from ..definition.entries import walk_steps
@@ -966,6 +967,7 @@ class Pipeline(PipelineBase):
         self._check_cache_outlives_outputs()
         self._warn_unattributed()
         self._warn_unused_parameters()
+        self._warn_output_location_prefixes()
         self._warn_unplanned_steps()
         self._warn_open_deploy_names()
         self._warn_open_lineage_names()
@@ -2421,6 +2423,31 @@ class Pipeline(PipelineBase):
             "trigger gives them changes nothing. Use each in a step (a job's input "
             'location, say: Join(on="", values=["s3://bucket/", parameter])) or remove it.',
         )
+
+    def _warn_output_location_prefixes(self) -> None:
+        """Outputs of one step whose locations are text prefixes of each other.
+
+        SageMaker reads an S3Prefix input as every key that starts with its URI: a reader
+        of ``…/evaluation`` downloads ``…/evaluation_report``'s objects too. Legal (the
+        SDK's layout has the same trap), so a warning, not an error.
+        """
+        for overlap in output_prefix_overlaps(self.definition):
+            readers = ", ".join(f"'{reader}'" for reader in overlap.readers)
+            read = (
+                f"step(s) {readers} read it, and so download both"
+                if readers
+                else "a step reading it would download both"
+            )
+            Annotations.of(self).add_warning_v2(
+                f"{WARNING_PREFIX}:output-location-prefix",
+                f"Step '{overlap.step}': the location of output '{overlap.shorter}' is a "
+                f"prefix of that of output '{overlap.longer}', and SageMaker reads an "
+                f"S3Prefix input as every key that starts with its URI: {read} "
+                f"('{overlap.longer}' as '{overlap.suffix}/…' in the input directory). "
+                "Rename one output so that neither name starts with the other "
+                "(evaluation and report, not evaluation and evaluation_report), or end its "
+                "location in a folder (destination=…/evaluation/data).",
+            )
 
     def _warn_unplanned_steps(self) -> None:
         """Steps the roles get nothing for: accepted, they would fail at run time."""

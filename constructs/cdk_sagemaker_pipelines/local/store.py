@@ -318,7 +318,10 @@ class StepStore:
     def materialize(self, uri: str, destination: Path, what: str) -> int:
         """Copy the objects under ``uri`` into ``destination``; return how many files.
 
-        A single object keeps its key's file name; a prefix is copied with its layout.
+        A single object keeps its key's file name; a prefix is copied with its layout. As
+        SageMaker's S3Prefix reads do, published outputs and mapped prefixes whose keys
+        merely start with ``uri`` come too, named by their key past it
+        (``…/evaluation`` copies ``…/evaluation_report/r.json`` as ``_report/r.json``).
         Raises ``StepError`` when nothing is there.
         """
         target = self.check(uri, what)
@@ -330,6 +333,11 @@ class StepStore:
         listed = located is not None and located.kind == "dir"
         for entry in (*self._outputs, *self._mappings):
             rest = under(entry.prefix, target)
+            if rest is None and _extends(entry.prefix, uri, target):
+                # SageMaker reads an S3Prefix input as every key that starts with the URI,
+                # not only those under <uri>/: a read of …/evaluation gets the objects of
+                # …/evaluation_report too, as _report/… (the key past the URI).
+                rest = entry.prefix[len(target) :]
             if rest and entry.path.exists():
                 nested = Located(
                     entry.prefix,
@@ -347,11 +355,12 @@ class StepStore:
                         self._reader.read_tree(nested.uri, nested.path, what, key)
                     else:
                         self._reader.read(nested.uri, what, key)
-                count += _copy_located(
-                    nested,
-                    destination / rest if entry.path.is_dir() else destination / Path(rest).parent,
-                    what,
-                )
+                if nested.kind == "dir":
+                    count += _copy_located(nested, destination / rest, what)
+                else:  # named by its key past the URI: under/x.csv, or _report.json
+                    (destination / rest).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(entry.path, destination / rest)
+                    count += 1
         if located is None and count == 0:
             raise StepError(f"{what}: no objects at {uri}{self.missing_hint(target)}")
         if count == 0:
@@ -401,6 +410,21 @@ class StepStore:
             if head != prefix and difflib.SequenceMatcher(None, head, prefix).ratio() >= 0.8:
                 near.append(entry)
         return near
+
+
+def _extends(prefix: str, uri: str, target: str) -> bool:
+    """Whether ``prefix`` continues the last name of ``uri`` (normalized: ``target``).
+
+    ``s3://b/p/evaluation_report`` continues ``s3://b/p/evaluation``; nothing continues
+    ``s3://b/p/evaluation/`` (a trailing slash ends the name) nor a bare bucket.
+    """
+    return (
+        not uri.endswith("/")
+        and "/" in target.removeprefix("s3://")
+        and prefix.startswith(target)
+        and len(prefix) > len(target)
+        and prefix[len(target)] != "/"
+    )
 
 
 def load_snapshot(directory: Path) -> dict[str, Any]:

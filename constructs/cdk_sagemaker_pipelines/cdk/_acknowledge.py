@@ -162,6 +162,9 @@ REASONS: dict[str, str] = {
     "ids can't be known at deploy time (subnets and security groups known only at run time are "
     "warned with cdk-sagemaker-pipelines:open-vpc-config)",
 }
+# Longest prefix first, so a Sid matches its most specific reason; sorted once, as
+# _reason runs for every statement of every role acknowledged, at construction and synth.
+_REASONS_LONGEST_FIRST = tuple(sorted(REASONS.items(), key=lambda item: -len(item[0])))
 
 
 # cdk-nag's compliance packs, which share rule names ("<pack>-<rule>"): a finding inherent
@@ -209,7 +212,7 @@ def flatten_reference(node: Any) -> str:
 
 
 def _reason(sid: str) -> str | None:
-    for prefix, reason in sorted(REASONS.items(), key=lambda item: -len(item[0])):
+    for prefix, reason in _REASONS_LONGEST_FIRST:
         if sid.startswith(prefix) or sid.endswith(prefix):
             return reason
     return None

@@ -1199,7 +1199,10 @@ class _Planner:
         unattributed: dict[str, list[tuple[str, str]]] = {
             name: [] for name, step in self.steps.items() if step.get("Type") == "Model"
         }
-        for name, step in self.steps.items():
+        # Without a Model step no reference can name one: no step's entry is walked for
+        # its references (a walk of the whole entry, once per step).
+        naming = self.steps.items() if unattributed else ()
+        for name, step in naming:
             if step.get("Type") in _RUNS_NO_MODEL_TYPES:
                 continue
             runs_as = self._model_fields(step)

@@ -72,7 +72,14 @@ class PipelineSettings:
     training_instance_type: str = "ml.m5.large"
     n_estimators: int = 100
     accuracy_threshold: float = 0.9
-    cache_expire_after: str = "P30D"
+    # How long a job step may reuse an earlier run with the same arguments; None caches
+    # nothing. SageMaker's cache key is the arguments, not the data: Preprocess reads a
+    # prefix whose content changes while its arguments don't, so a run within this time
+    # reuses the split of the old data, and Train and Evaluate, which read its outputs, hit
+    # too. Worth it while iterating on the scripts with data that doesn't change (the local
+    # runner notes a hit on changed local data); the deployed app, retrained on a schedule,
+    # caches nothing.
+    cache_expire_after: str | None = "P30D"
 
 
 def build_pipeline(
@@ -101,7 +108,11 @@ def build_pipeline(
     )
     n_estimators = ParameterInteger(name="NEstimators", default_value=settings.n_estimators)
     threshold = ParameterFloat(name="AccuracyThreshold", default_value=settings.accuracy_threshold)
-    cache = CacheConfig(expire_after=settings.cache_expire_after)
+    cache = (
+        CacheConfig(expire_after=settings.cache_expire_after)
+        if settings.cache_expire_after is not None
+        else None
+    )
     capacity_retry = SageMakerJobStepRetryPolicy(
         exception_types=[SageMakerJobExceptionType.CAPACITY_ERROR], expire_after_mins=60
     )

@@ -37,7 +37,6 @@ from .config import EnvironmentConfig
 
 INCOMING_PREFIX = "incoming/"
 CURATED_PREFIX = "curated/"
-MAX_CACHE_DAYS = 30  # reuse a preprocessing or training run for at most a month
 # A new version's fleet takes all traffic, then bakes for BAKE: more than 1% of its requests
 # answered with a 5xx error, three minutes running, rolls the endpoint back to the old fleet
 # (kept for as long again once the new fleet has all traffic).
@@ -102,8 +101,12 @@ class MlOpsStack(Stack):
             processing_instance_type=config.processing_instance_type,
             training_instance_type=config.training_instance_type,
             accuracy_threshold=config.accuracy_threshold,
-            # A cache hit must not outlive the outputs it hands on (the Pipeline checks it).
-            cache_expire_after=f"P{min(MAX_CACHE_DAYS, config.execution_output_retention_days)}D",
+            # No step cached. Preprocess reads curated/, whose content changes while its
+            # arguments (the cache key) don't: the schedule's runs would all reuse the first
+            # one's split, and so its model (warned: scheduled-cache-hit). Train and Evaluate
+            # read Preprocess's outputs of the run (a new location each time), so once it runs
+            # they would never hit: a cache on them buys nothing.
+            cache_expire_after=None,
         )
         self.pipeline = Pipeline(
             self,

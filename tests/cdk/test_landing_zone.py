@@ -51,7 +51,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingStep,
 )
 from cdk_sagemaker_pipelines.template import pipeline_definitions
-from example_project.pipeline import build_pipeline
+from example_project.pipeline import PipelineSettings, build_pipeline
 from tests.cdk.conftest import cdk_context, new_stack
 from tests.cdk.helpers import steps_by_name
 from tests.conftest import REPO
@@ -109,6 +109,9 @@ def every_construct(
         definition=build_pipeline(
             data_bucket=data.bucket_name,
             model_package_group_name=registry.model_package_group_name,
+            # As the reference app: a cached Preprocess would make the schedule's runs
+            # cache hits (warned, and this app is to synthesize without warnings).
+            settings=PipelineSettings(cache_expire_after=None),
         ),
         artifact_store=store,
         vpc=vpc,

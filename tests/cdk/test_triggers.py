@@ -27,12 +27,15 @@ from cdk_sagemaker_pipelines.cdk import (
 )
 from cdk_sagemaker_pipelines.cdk._schedule import schedule_expression_problem
 from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
+    ExecutionVariables,
     Image,
     Join,
     ParameterInteger,
     ParameterString,
     PipelineDefinition,
     PipelineDefinitionError,
+    ProcessingOutput,
     ProcessingStep,
 )
 from constructs import Construct
@@ -2051,3 +2054,115 @@ def test_new_data_under_a_prefix_holding_a_question_mark_is_warned(churn: Shared
     finally:
         stack.node.try_remove_child("OnNewData")
         stack.node.try_remove_child("Landing")
+
+
+# -- scheduled-cache-hit -------------------------------------------------------------------
+
+CACHE_HIT = "cdk-sagemaker-pipelines:scheduled-cache-hit"
+
+
+def _cached_definition() -> PipelineDefinition:
+    """Prep, cached, reads a parameter's prefix; Fit, cached, reads Prep's output."""
+    key = ParameterString(name="InputDataKey", default_value="incoming/")
+    cache = CacheConfig(expire_after="P30D")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="", values=["s3://data-bucket/", key])},
+        outputs=[ProcessingOutput(output_name="train", source="/opt/ml/processing/train")],
+        cache_config=cache,
+    )
+    fit = ProcessingStep(
+        name="Fit",
+        image=Image.sklearn("1.2-1"),
+        inputs={"train": prep.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri},
+        cache_config=cache,
+    )
+    return PipelineDefinition(parameters=[key], steps=[prep, fit])
+
+
+def _varying_definition() -> PipelineDefinition:
+    """Cached steps whose key changes per run, and an uncached one reading a parameter."""
+    key = ParameterString(name="InputDataKey", default_value="curated/")
+    cache = CacheConfig(expire_after="P30D")
+    uncached = ProcessingStep(
+        name="Uncached",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="", values=["s3://data-bucket/", key])},
+        outputs=[ProcessingOutput(output_name="train", source="/opt/ml/processing/train")],
+    )
+    dated = ProcessingStep(
+        name="Dated",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="/", values=["s3://data-bucket", key])},
+        environment={"RUN_STARTED": ExecutionVariables.START_DATETIME},
+        cache_config=cache,
+    )
+    fed = ProcessingStep(
+        name="Fed",
+        image=Image.sklearn("1.2-1"),
+        inputs={
+            "train": uncached.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri
+        },
+        cache_config=cache,
+    )
+    return PipelineDefinition(parameters=[key], steps=[uncached, dated, fed])
+
+
+@pytest.fixture(scope="module")
+def cache_hits() -> dict[str, Any]:
+    stack = new_stack()
+    cached = Pipeline(stack, "Cached", definition=_cached_definition(), pipeline_name="cached")
+    varying = Pipeline(stack, "Varying", definition=_varying_definition(), pipeline_name="vary")
+
+    def schedule(name: str, pipeline: Pipeline, expression: str) -> None:
+        PipelineSchedule(
+            stack,
+            name,
+            pipeline=pipeline,
+            schedule=scheduler.ScheduleExpression.expression(expression),
+            parameters={"InputDataKey": "curated/"},
+        )
+
+    schedule("Daily", cached, "rate(1 day)")
+    schedule("Nightly", cached, "cron(0 6 * * ? *)")
+    schedule("Once", cached, "at(2030-01-01T06:00:00)")
+    schedule("Bimonthly", cached, "rate(60 days)")  # the cached runs have expired by then
+    schedule("Acknowledged", cached, "rate(1 day)")
+    cdk.Annotations.of(stack.node.find_child("Acknowledged")).acknowledge_warning(
+        CACHE_HIT, "the data under curated/ never changes"
+    )
+    schedule("VaryingDaily", varying, "rate(1 day)")
+    return {"annotations": Annotations.from_stack(stack)}
+
+
+def _cache_hit_warnings(cache_hits: dict[str, Any], name: str) -> list[str]:
+    found = cache_hits["annotations"].find_warning(
+        f"/Test/{name}", Match.string_like_regexp("holds only literals and parameters")
+    )
+    return [entry.entry.data for entry in found]
+
+
+@pytest.mark.parametrize("name", ["Daily", "Nightly"])
+def test_a_recurring_schedule_of_a_cached_parameter_only_step_is_warned(cache_hits, name):
+    [message] = _cache_hit_warnings(cache_hits, name)
+    assert message.startswith(f"Schedule Test/{name} (")
+    assert "pipeline Test/Cached" in message
+    # The step, its expiry and what it reads, with the schedule's value for the parameter.
+    assert "step(s) 'Prep' (ExpireAfter P30D; reads s3://data-bucket/curated/)" in message
+    assert "(and so those of Fit, fed only by cached steps)" in message
+    assert "Remove the step's cache_config" in message
+    assert f"[ack: {CACHE_HIT}]" in message
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Once",  # at(): a single run
+        "Bimonthly",  # each run comes after the last one's results expired
+        "Acknowledged",
+        "VaryingDaily",  # an execution variable, another step's property, an uncached step
+    ],
+)
+def test_no_scheduled_cache_hit_warning(cache_hits, name):
+    assert _cache_hit_warnings(cache_hits, name) == []

@@ -9,7 +9,7 @@ Example::
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..definition import PipelineDefinitionError
 
@@ -32,6 +32,20 @@ _FIELDS: tuple[tuple[str, int, int, tuple[str, ...]], ...] = (
     ("year", 1970, 2199, ()),
 )
 DAY_OF_MONTH, DAY_OF_WEEK = 2, 4
+
+
+def schedule_period(expression: str) -> timedelta | None:
+    """The time between two runs of a ``rate()`` expression; ``None`` for ``cron()``/``at()``.
+
+    Example::
+
+        schedule_period("rate(12 hours)")  # timedelta(hours=12)
+    """
+    match = RATE.fullmatch(expression)
+    if match is None:
+        return None
+    unit = match.group(2).rstrip("s") + "s"
+    return timedelta(**{unit: int(match.group(1))})
 
 
 def schedule_expression_problem(expression: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -38,8 +39,10 @@ from ..definition import (
     Problem,
     coerce_parameter_values,
 )
+from ..definition._cache_keys import run_invariant_cached_steps
 from ..definition._suggest import did_you_mean
-from ..definition.permissions import PermissionPlan
+from ..definition.permissions import PermissionPlan, describe_value
+from ..definition.retry import is_expire_after, parse_expire_after
 from ._acknowledge import acknowledge_in_packs
 from ._arns import format_arn
 from ._boundary import check_permissions_boundary
@@ -67,7 +70,7 @@ from ._props import (
     warn_forwarded_events,
 )
 from ._roles import created_role_arn
-from ._schedule import schedule_expression_problem
+from ._schedule import AT, schedule_expression_problem, schedule_period
 from ._topics import (
     arn_in_topic_stack,
     in_another_stack,
@@ -96,6 +99,8 @@ MAX_SCHEDULE_DESCRIPTION = 512
 # PutRule's Name.
 MAX_RULE_NAME = 64
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# A CDK string token as a definition holds it at synth: known only at deploy time.
+_TOKEN = re.compile(r"\$\{Token\[[^\]]*\]\}")
 
 
 def _service_role(
@@ -730,6 +735,93 @@ class PipelineSchedule(Construct):
                 attached_in=f"policy {node_of(role).path}/Policy",
                 fails="the schedule can't start the pipeline",
             )
+        if expression is not None and not is_unresolved(expression):
+            _warn_scheduled_cache_hits(self, pipeline, expression, values)
+
+
+def _warn_scheduled_cache_hits(
+    schedule: PipelineSchedule,
+    pipeline: sagemaker.IPipeline,
+    expression: str,
+    values: Mapping[str, str],
+) -> None:
+    """Warn of cached steps that every run of a recurring schedule would find cached.
+
+    A schedule passes the same parameter values every time, and SageMaker's cache key is a
+    step's arguments with the parameters resolved, not the data they point to: a cached step
+    whose key holds only literals and parameters hands each run within its ``ExpireAfter``
+    the first run's results, however the data at its input locations changed. A one-off
+    ``at()`` schedule runs once; a ``rate()`` no more often than the expiry never hits.
+    """
+    definition = getattr(pipeline, "definition", None)
+    if not isinstance(definition, dict) or AT.fullmatch(expression):
+        return  # an imported pipeline (nothing to judge), or a single run
+    period = schedule_period(expression)  # None for cron(): its runs may come at any spacing
+    invariant = run_invariant_cached_steps(definition.get("Steps"))
+    hit = [step for step in invariant if _may_hit(step.expire_after, period)]
+    sources = [step for step in hit if not step.fed_by]
+    if not sources:
+        return
+    known = {
+        entry["Name"]: str(entry["DefaultValue"])
+        for entry in definition.get("Parameters") or []
+        if isinstance(entry, Mapping) and "DefaultValue" in entry
+    }
+    resolved = {**known, **values}
+    followers = [step.name for step in hit if step.fed_by]
+    lines = []
+    for step in sources:
+        expiry = (
+            f"ExpireAfter {step.expire_after}"
+            if step.expire_after is not None
+            else "no ExpireAfter: cached without a time limit"
+        )
+        reads = ", ".join(_location_text(uri, resolved) for uri in step.reads)
+        lines.append(f"'{step.name}' ({expiry}" + (f"; reads {reads}" if reads else "") + ")")
+    Annotations.of(schedule).add_warning_v2(
+        f"{WARNING_PREFIX}:scheduled-cache-hit",
+        f"Schedule {schedule.node.path} ({expression}) starts pipeline "
+        f"{node_of(pipeline).path} with the same parameter values every run, and the cache "
+        f"key of step(s) {'; '.join(lines)} holds only literals and parameters: each run "
+        "within that time reuses the step's results"
+        + (
+            f" (and so those of {', '.join(followers)}, fed only by cached steps)"
+            if followers
+            else ""
+        )
+        + ", even when the data at those locations changed. Remove the step's cache_config, "
+        "read an immutable location (a dated prefix per batch) rather than one whose content "
+        "changes, or pass a value that changes per run.",
+    )
+
+
+def _may_hit(expire_after: object, period: dt.timedelta | None) -> bool:
+    """Whether a run ``period`` after another may still find that run's step cached."""
+    if period is None or not isinstance(expire_after, str) or not is_expire_after(expire_after):
+        return True  # cron(), no limit, a token or a malformed value (validation says so)
+    return period < parse_expire_after(expire_after)
+
+
+def _location_text(value: object, parameters: Mapping[str, str]) -> str:
+    """An S3 location of a definition for a message: ``s3://…/curated/``.
+
+    Parameters read as ``parameters`` gives them (the schedule's value, else the default);
+    a deploy-time token (a bucket of the app) is written ``…``.
+    """
+    if isinstance(value, str):
+        return _TOKEN.sub("…", value)
+    if isinstance(value, Mapping):
+        reference = value.get("Get")
+        if isinstance(reference, str) and reference.startswith("Parameters."):
+            name = reference.removeprefix("Parameters.")
+            return _TOKEN.sub("…", parameters[name]) if name in parameters else f"{{{name}}}"
+        join = value.get("Std:Join")
+        if isinstance(join, Mapping) and isinstance(join.get("Values"), list):
+            on = join.get("On")
+            return (on if isinstance(on, str) else "").join(
+                _location_text(item, parameters) for item in join["Values"]
+            )
+    return describe_value(value)
 
 
 def _schedule_problem(expression: str | None) -> Problem | None:

@@ -24,32 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..definition._cache_keys import key_attributes as key_attributes  # the tests import it here
 from ..definition.entries import StepSpec
 from ..definition.retry import parse_expire_after
 
-# Arguments members compared per step type (for Tuning, TrainingJobDefinition children).
-KEY_ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "Processing": ("AppSpecification", "Environment", "ProcessingInputs"),
-    "Training": (
-        "AlgorithmSpecification",
-        "CheckpointConfig",
-        "DebugHookConfig",
-        "DebugRuleConfigurations",
-        "Environment",
-        "HyperParameters",
-        "InputDataConfig",
-    ),
-    "Tuning": ("HyperParameterTuningJobConfig", "TrainingJobDefinition", "TrainingJobDefinitions"),
-    "Transform": ("DataProcessing", "Environment", "ModelName", "TransformInput"),
-    "EMR": ("ClusterId", "StepConfig"),
-}
-TUNING_DEFINITION_KEYS = (
-    "AlgorithmSpecification",
-    "HyperParameterRanges",
-    "InputDataConfig",
-    "StaticHyperParameters",
-    "TuningObjective",
-)
 CACHEABLE = frozenset({"Processing", "Training", "Tuning", "Transform"})
 
 
@@ -62,29 +40,6 @@ def cache_config(spec: StepSpec) -> tuple[bool, dt.timedelta | None]:
         return False, None
     expire = config.get("ExpireAfter")
     return True, parse_expire_after(expire) if isinstance(expire, str) else None
-
-
-def key_attributes(step_type: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """The resolved members of ``arguments`` the service compares for ``step_type``."""
-    attributes = {
-        name: arguments[name] for name in KEY_ATTRIBUTES.get(step_type, ()) if name in arguments
-    }
-    if step_type != "Tuning":
-        return attributes
-    definition = attributes.get("TrainingJobDefinition")
-    if isinstance(definition, Mapping):
-        attributes["TrainingJobDefinition"] = _tuning_definition_key(definition)
-    several = attributes.get("TrainingJobDefinitions")
-    if isinstance(several, list):
-        # Each is a TrainingJobDefinition of its own (the same shape), keyed alike: its
-        # output path or role may change (a default output path holds the execution id)
-        # without a rerun, as for a tuning job of one definition. Its DefinitionName counts:
-        # a hit's summaries name their definitions (BestTrainingJob.TrainingJobDefinitionName),
-        # and a renamed definition must not hand later steps a name it no longer has.
-        attributes["TrainingJobDefinitions"] = [
-            _several_definition_key(item) if isinstance(item, Mapping) else item for item in several
-        ]
-    return attributes
 
 
 def input_uris(step_type: str, arguments: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -118,19 +73,6 @@ def input_uris(step_type: str, arguments: Mapping[str, Any]) -> list[tuple[str, 
     for name, value in key_attributes(step_type, arguments).items():
         visit(value, name)
     return found
-
-
-def _tuning_definition_key(definition: Mapping[str, Any]) -> dict[str, Any]:
-    """The members of a tuning job's training job definition that the service compares."""
-    return {name: definition[name] for name in TUNING_DEFINITION_KEYS if name in definition}
-
-
-def _several_definition_key(definition: Mapping[str, Any]) -> dict[str, Any]:
-    """``_tuning_definition_key`` of one of ``TrainingJobDefinitions``, with its name."""
-    key = _tuning_definition_key(definition)
-    if "DefinitionName" in definition:
-        key["DefinitionName"] = definition["DefinitionName"]
-    return key
 
 
 def cache_key(pipeline: str, spec: StepSpec, arguments: Mapping[str, Any], code_digest: str) -> str:

@@ -370,6 +370,12 @@ SNAPSHOT_PATHS = {
     "TrainingStepRolePreprocess446530F2": "/dev/MlOps/Training/StepRole-Preprocess/Resource",
     "TrainingStepRoleTrain1E97B939": "/dev/MlOps/Training/StepRole-Train/Resource",
     "TrainingStepRoleEvaluateC5DC88E7": "/dev/MlOps/Training/StepRole-Evaluate/Resource",
+    "Registry4DB9CCA5": "/dev/MlOps/Registry/Resource",
+    "FailuresTopic6CB7CD9B": "/dev/MlOps/Failures/Topic/Resource",
+    "OnNewDataDeadLetterQueueC968B58A": "/dev/MlOps/OnNewData/DeadLetterQueue/Resource",
+    "OnNewDataRuleTarget0Role6957F517": "/dev/MlOps/OnNewData/Rule/Target0Role/Resource",
+    "RetrainRole77F8710C": "/dev/MlOps/Retrain/Role/Resource",
+    "RetrainDeadLetterQueue0AE025EE": "/dev/MlOps/Retrain/DeadLetterQueue/Resource",
 }
 
 
@@ -411,22 +417,25 @@ def intrinsics_marked(value: Any) -> Any:
     return value
 
 
-def snapshot_assembly(directory: Path) -> Path:
-    """The committed dev template as a one-stack cloud assembly ``directory/cdk.out``.
+def snapshot_assembly(directory: Path, stage: str = "dev") -> Path:
+    """The committed template of ``stage`` as a one-stack cloud assembly ``directory/cdk.out``.
 
     The snapshot keeps the definition body parsed: it is written back as ``cdk synth``
     writes it, an ``Fn::Join`` of JSON text and intrinsics.
     """
     out = directory / "cdk.out"
     out.mkdir(parents=True)
-    template = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    snapshot = SNAPSHOT.with_name(SNAPSHOT.name.replace("[dev-", f"[{stage}-"))
+    template = json.loads(snapshot.read_text(encoding="utf-8"))
     pipeline = template["Resources"]["Training1DBE9C16"]["Properties"]["PipelineDefinition"]
     pipeline["PipelineDefinitionBody"] = join(intrinsics_marked(pipeline["PipelineDefinitionBody"]))
     (out / "devMlOps.template.json").write_text(json.dumps(template))
     (out / "devMlOps.metadata.json").write_text(
         json.dumps(
             {
-                path: [{"type": "aws:cdk:logicalId", "data": logical}]
+                path.replace("/dev/", f"/{stage}/", 1): [
+                    {"type": "aws:cdk:logicalId", "data": logical}
+                ]
                 for logical, path in SNAPSHOT_PATHS.items()
             }
         )
@@ -434,9 +443,9 @@ def snapshot_assembly(directory: Path) -> Path:
     stack = {
         "type": "aws:cloudformation:stack",
         "environment": "aws://unknown-account/unknown-region",
-        "properties": {"templateFile": "devMlOps.template.json", "stackName": "dev-MlOps"},
+        "properties": {"templateFile": "devMlOps.template.json", "stackName": f"{stage}-MlOps"},
         "additionalMetadataFile": "devMlOps.metadata.json",
-        "displayName": "dev/MlOps",
+        "displayName": f"{stage}/MlOps",
     }
     manifest = {"version": "48.0.0", "artifacts": {"devMlOps": stack}}
     (out / "manifest.json").write_text(json.dumps(manifest))
@@ -468,7 +477,10 @@ def test_the_reference_app_gives_each_job_step_its_dedicated_role(tmp_path: Path
         writes = {g.resource for g in role.grants if g.action == "s3:PutObject"}
         assert writes == {f"dev/MlOps/Artifacts/Bucket: {prefix}" for prefix in prefixes}, step
     # No job runs as the step role: it has no policy, and the pipeline role can't pass it.
-    assert report.role("dev/MlOps/Training/StepRole") is None
+    # It is listed with the stack's other roles, with nothing granted.
+    unused = report.role("dev/MlOps/Training/StepRole")
+    assert unused is not None
+    assert (unused.steps, unused.pipeline_role, unused.grants) == ((), False, ())
 
 
 def test_the_docs_example_is_the_reference_apps_output(
@@ -922,7 +934,7 @@ def test_the_report_lists_what_bucket_and_key_policies_grant_the_roles(
     bucket_policy(
         DENY_INSECURE,
         data_read_by_step_role("curated/*"),
-        # Another principal's Allow is not a pipeline role's: not shown.
+        # Another principal's Allow is listed too: a service, another account.
         {**data_read_by_step_role("logs/*"), "Principal": {"Service": "logging.s3.amazonaws.com"}},
     )(template)
     key_policy(key_allows(ACCOUNT_ROOT, "kms:*"), key_allows("*", "kms:Decrypt"))(template)
@@ -935,6 +947,7 @@ def test_the_report_lists_what_bucket_and_key_policies_grant_the_roles(
         "Bucket policy of dev/Ml/Data:\n"
         "  DENY s3:* dev/Ml/Data: * for * when Bool aws:SecureTransport false\n"
         "  read dev/Ml/Data: curated/* for dev/Ml/StepRole\n"
+        "  read dev/Ml/Data: logs/* for Service logging.s3.amazonaws.com\n"
         "\n"
         "Key policy of DataKeyAB12CD34:\n"
         "  key/DataKeyAB12CD34: kms:Decrypt for *\n"
@@ -1028,3 +1041,276 @@ def test_the_help_says_each_exit_code_once(capsys: pytest.CaptureFixture[str]) -
     help_text = " ".join(capsys.readouterr().out.split())
     assert help_text.count("Exit 0;") == 1
     assert "role by role. Without --pipeline, two assemblies of several pipelines" in help_text
+
+
+# -- the reference app: resource policies and the stack's other roles --------------------
+
+OTHER_ACCOUNT = "arn:aws:iam::999999999999:root"
+ARTIFACTS_BUCKET_ARN = {"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]}
+GROUP_ARN = {
+    "Fn::Join": [
+        "",
+        [
+            "arn:aws:sagemaker:",
+            {"Ref": "AWS::Region"},
+            ":",
+            {"Ref": "AWS::AccountId"},
+            ":model-package/dev-breast-cancer-classifier/*",
+        ],
+    ]
+}
+
+
+def under(arn: Any, suffix: str) -> dict[str, Any]:
+    return {"Fn::Join": ["", [arn, suffix]]}
+
+
+def other_account_may(action: str, resource: Any) -> dict[str, Any]:
+    return {
+        "Effect": "Allow",
+        "Principal": {"AWS": OTHER_ACCOUNT},
+        "Action": action,
+        "Resource": resource,
+    }
+
+
+def statements_of(template: dict[str, Any], logical: str, *path: str) -> list[dict[str, Any]]:
+    found: Any = template["Resources"][logical]["Properties"]
+    for key in path:
+        found = found[key]
+    statements: list[dict[str, Any]] = found["Statement"]
+    return statements
+
+
+def _bucket_shared(template: dict[str, Any]) -> None:
+    statements_of(template, "ArtifactsBucketPolicyBC103148", "PolicyDocument").append(
+        other_account_may("s3:*", [ARTIFACTS_BUCKET_ARN, under(ARTIFACTS_BUCKET_ARN, "/*")])
+    )
+
+
+def _key_shared(template: dict[str, Any]) -> None:
+    statements_of(template, "ArtifactsKeyA4B22E2B", "KeyPolicy").append(
+        other_account_may("kms:*", "*")
+    )
+
+
+def _group_shared(template: dict[str, Any]) -> None:
+    # A Json property: CloudFormation takes the document as JSON text too.
+    role_properties(template, "Registry4DB9CCA5")["ModelPackageGroupPolicy"] = json.dumps(
+        {"Statement": [other_account_may("sagemaker:UpdateModelPackage", "*")]}
+    )
+
+
+def _trigger_may_do_all_of_sagemaker(template: dict[str, Any]) -> None:
+    statements_of(template, "OnNewDataRuleTarget0Policy439BD92E", "PolicyDocument").append(
+        {"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"}
+    )
+
+
+def _schedule_may_pass_any_role(template: dict[str, Any]) -> None:
+    statements_of(template, "RetrainRoleDefaultPolicy4F10E4F6", "PolicyDocument").append(
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}
+    )
+
+
+def _endpoint_role(template: dict[str, Any]) -> None:
+    template["Resources"]["EndpointRoleAB12CD34"] = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": SAGEMAKER_TRUST,
+            "Policies": [
+                {
+                    "PolicyName": "models",
+                    "PolicyDocument": {
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": "s3:GetObject",
+                                "Resource": under(ARTIFACTS_BUCKET_ARN, "/models/*"),
+                            }
+                        ]
+                    },
+                }
+            ],
+        },
+    }
+
+
+def _topic_condition_dropped(template: dict[str, Any]) -> None:
+    # The failure rule's statement: any rule (of any account) could publish.
+    for statement in statements_of(template, "FailuresTopicPolicyC619B15F", "PolicyDocument"):
+        if statement["Effect"] == "Allow":
+            statement.pop("Condition", None)
+
+
+def _queue_tls_deny_removed(template: dict[str, Any]) -> None:
+    statements = statements_of(template, "OnNewDataDeadLetterQueuePolicyA72F512B", "PolicyDocument")
+    statements[:] = [item for item in statements if item["Effect"] != "Deny"]
+
+
+def _repository_shared(template: dict[str, Any]) -> None:
+    template["Resources"]["ImagesAB12CD34"] = {
+        "Type": "AWS::ECR::Repository",
+        "Properties": {
+            "RepositoryPolicyText": {
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "999999999999"},
+                        "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                    }
+                ]
+            }
+        },
+    }
+
+
+# name: (stage, edit of the head, a line the diff must mark as widening)
+REFERENCE_APP_WIDENINGS: dict[str, tuple[str, Any, str]] = {
+    "the artifacts bucket policy gives another account s3:*": (
+        "dev",
+        _bucket_shared,
+        f"+ s3:* dev/MlOps/Artifacts/Bucket: * for AWS {OTHER_ACCOUNT}  (widens)",
+    ),
+    "the key policy gives another account kms:*": (
+        "dev",
+        _key_shared,
+        f"+ key/ArtifactsKeyA4B22E2B: kms:* for AWS {OTHER_ACCOUNT}  (widens)",
+    ),
+    "the model package group policy lets another account update models": (
+        "dev",
+        _group_shared,
+        f"+ *: sagemaker:UpdateModelPackage for AWS {OTHER_ACCOUNT}  (widens)",
+    ),
+    "the new-data trigger's role gets sagemaker:*": (
+        "dev",
+        _trigger_may_do_all_of_sagemaker,
+        "+ *: sagemaker:*  (widens)",
+    ),
+    "the schedule's role gets iam:PassRole *": (
+        "prod",
+        _schedule_may_pass_any_role,
+        "+ *: iam:PassRole  (widens)",
+    ),
+    "a new endpoint role": (
+        "dev",
+        _endpoint_role,
+        "+ read dev/MlOps/Artifacts/Bucket: models/*  (widens)",
+    ),
+    "the topic policy's aws:SourceArn condition dropped": (
+        "dev",
+        _topic_condition_dropped,
+        "+ FailuresTopic6CB7CD9B: sns:Publish for Service events.amazonaws.com  (widens)",
+    ),
+    "the queue policy's TLS-only deny removed": (
+        "dev",
+        _queue_tls_deny_removed,
+        "- DENY OnNewDataDeadLetterQueueC968B58A: sqs:* for * when Bool aws:SecureTransport "
+        "false  (widens)",
+    ),
+    "a new repository shared with another account": (
+        "dev",
+        _repository_shared,
+        "+ repository/ImagesAB12CD34: ecr:BatchGetImage, ecr:GetDownloadUrlForLayer for AWS "
+        f"{OTHER_ACCOUNT}  (widens)",
+    ),
+}
+
+
+def reference_app_pair(
+    directory: Path, stage: str, base_edit: Any, head_edit: Any
+) -> tuple[str, str]:
+    """The reference app's ``stage`` as BASE and HEAD assemblies, each edited (or not)."""
+    sides = []
+    for name, edit in (("base", base_edit), ("head", head_edit)):
+        cdk_out = snapshot_assembly(directory / name, stage)
+        if edit is not None:
+            file = cdk_out / "devMlOps.template.json"
+            template = json.loads(file.read_text())
+            edit(template)
+            file.write_text(json.dumps(template))
+        sides.append(str(cdk_out))
+    return sides[0], sides[1]
+
+
+@pytest.mark.parametrize("case", sorted(REFERENCE_APP_WIDENINGS))
+def test_the_gate_fails_each_widening_of_the_reference_apps_stack(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    stage, edit, line = REFERENCE_APP_WIDENINGS[case]
+    base, head = reference_app_pair(tmp_path, stage, None, edit)
+    code, out, err = run(capsys, base, head, "--fail-on-widening")
+    assert (code, err) == (1, ""), out
+    assert f"    {line}\n" in out, out
+
+
+def test_the_reference_apps_stack_roles_and_policies_are_listed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, _ = reference_app_pair(tmp_path, "prod", None, None)
+    code, out, _ = run(capsys, base)
+    assert code == 0
+    assert (
+        "Role prod/MlOps/Retrain/Role (RetrainRole77F8710C):\n"
+        "  no step runs as it: a role of the pipeline's stack\n"
+        "  SageMaker:\n"
+        "    pipeline/prod-breast-cancer-training: sagemaker:StartPipelineExecution\n"
+        "  Other:\n"
+        "    RetrainDeadLetterQueue0AE025EE: sqs:SendMessage\n"
+        "  Who may assume it:\n"
+        "    Service scheduler.amazonaws.com: sts:AssumeRole when StringEquals "
+        "aws:SourceAccount 000000000000; StringEquals aws:SourceArn "
+        "arn:aws:scheduler:us-east-1:000000000000:schedule-group/default\n"
+    ) in out
+    # prod shares its registry with a reader account (shared_with_accounts).
+    assert "\nModel package group policy of prod/MlOps/Registry (Registry4DB9CCA5):\n" in out
+    assert "sagemaker:DescribeModelPackageGroup for AWS arn:aws:iam::444455556666:root" in out
+
+
+def test_removing_the_other_account_is_a_narrowing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def shared_everywhere(template: dict[str, Any]) -> None:
+        _bucket_shared(template)
+        _key_shared(template)
+        _group_shared(template)
+
+    base, head = reference_app_pair(tmp_path, "dev", shared_everywhere, None)
+    code, out, err = run(capsys, base, head, "--fail-on-widening")
+    assert (code, err) == (0, ""), out
+    assert out.splitlines()[0].endswith(": 4 grants removed: does not widen access")
+
+
+def test_the_unchanged_reference_app_reports_no_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, head = reference_app_pair(tmp_path, "prod", None, None)
+    code, out, _ = run(capsys, base, head, "--fail-on-widening")
+    assert (code, out.splitlines()[0].endswith(": no change of access")) == (0, True), out
+
+
+def test_what_pipelines_of_one_stack_share_is_shown_once(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _add_pipeline(workdir / "cdk.out", "Scoring")
+    _, file, template = changed_copy(workdir, "head")
+    template["Resources"]["TriggerRoleAB12CD34"] = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": SAGEMAKER_TRUST,
+            "Policies": [{"PolicyName": "all", "PolicyDocument": {"Statement": [EVERYTHING]}}],
+        },
+    }
+    bucket_policy({**data_read_by_step_role("*"), "Principal": {"AWS": OTHER_ACCOUNT}})(template)
+    file.write_text(json.dumps(template))
+    code, out, _ = run(capsys, "cdk.out", "head", "--fail-on-widening")
+    assert code == 1
+    training, scoring = out.split("== Pipeline ")[1:]
+    # Under the first pipeline listed only; the other says it has no change of its own.
+    assert scoring.startswith("dev/Ml/Scoring\n"), scoring
+    assert "no change of access" in scoring, scoring
+    assert "Role added: TriggerRoleAB12CD34" in training
+    assert "Bucket policy added: dev/Ml/Data" in training
+    # Naming the pipeline shows all of its stack's changes.
+    scoring_alone = run(capsys, "cdk.out", "head", "--pipeline", "dev/Ml/Scoring")[1]
+    assert "Role added: TriggerRoleAB12CD34" in scoring_alone

@@ -239,6 +239,7 @@ def _roles(resolver: _Resolver, pipeline_role: Any) -> AssemblyRoles:
         bucket_keys=bucket_keys,
         bucket_policies=bucket_policies,
         key_policies=key_policies,
+        other_policies=_other_policies(resolver),
     )
 
 
@@ -277,6 +278,66 @@ def _resource_policies(
                 arn = str(resolver.get_att(logical, "Arn"))
                 keys[arn] = ResourcePolicy(label, statements, key=True)
     return buckets, keys
+
+
+# Resource types whose policy ``_other_policies`` reads: (kind as shown, the policy's
+# resource type, its property naming the resources it is for, its document's property).
+# A model package group and a repository carry their policy themselves (no list).
+_OTHER_POLICIES: tuple[tuple[str, str, str | None, str], ...] = (
+    ("topic", "AWS::SNS::TopicPolicy", "Topics", "PolicyDocument"),
+    ("queue", "AWS::SQS::QueuePolicy", "Queues", "PolicyDocument"),
+    ("model package group", "AWS::SageMaker::ModelPackageGroup", None, "ModelPackageGroupPolicy"),
+    ("repository", "AWS::ECR::Repository", None, "RepositoryPolicyText"),
+)
+# The resources those policies are for, by the type of their own resource.
+_POLICY_TARGETS = {
+    "AWS::SNS::TopicPolicy": "AWS::SNS::Topic",
+    "AWS::SQS::QueuePolicy": "AWS::SQS::Queue",
+}
+
+
+def _other_policies(resolver: _Resolver) -> dict[str, ResourcePolicy]:
+    """The template's topic, queue, model package group and repository policies, by ARN.
+
+    Not evaluated by the runner (no job touches these): ``smpipe access`` lists and
+    compares them. ``name`` is ``the <kind> policy of <Logical> (<construct path>)`` (or of
+    the ARN a policy names outside the template); a resource's several policies are merged.
+    A policy with an intrinsic the loader can't resolve is left out.
+    """
+    # What a TopicPolicy's Topics or a QueuePolicy's Queues hold (a topic's ARN, a queue's
+    # URL: their Ref) → the resource's logical id.
+    targets: dict[str, str] = {}
+    for logical, resource in resolver.resources.items():
+        kind = resource.get("Type") if isinstance(resource, Mapping) else None
+        if kind in _POLICY_TARGETS.values():
+            targets[str(_resolved(resolver, {"Ref": logical}))] = logical
+    policies: dict[str, ResourcePolicy] = {}
+    for logical, resource in resolver.resources.items():
+        kind = resource.get("Type") if isinstance(resource, Mapping) else None
+        for shown, policy_type, listed, document in _OTHER_POLICIES:
+            if kind != policy_type:
+                continue
+            properties = resource.get("Properties") or {}
+            if document not in properties:
+                continue
+            if listed is None:
+                owners = [(logical, str(resolver.get_att(logical, "Arn")))]
+            else:
+                owners = []
+                for reference in _resolved(resolver, properties.get(listed)) or []:
+                    owner = targets.get(str(reference))
+                    arn = str(resolver.get_att(owner, "Arn")) if owner else str(reference)
+                    owners.append((owner or arn, arn))
+            label = f"the {shown} policy of {{}}"
+            for owner, arn in owners:
+                path = resolver._path(owner)
+                name = label.format(owner if path == owner else f"{owner} ({path})")
+                statements = _statements(resolver, properties.get(document), name, text=True)
+                if statements is None:
+                    continue
+                earlier = policies[arn].statements if arn in policies else ()
+                policies[arn] = ResourcePolicy(name, earlier + statements)
+    return policies
 
 
 def _kms_keys(resolver: _Resolver) -> tuple[dict[str, str], dict[str, str]]:
@@ -325,9 +386,20 @@ def _resolved(resolver: _Resolver, value: Any) -> Any:
         return None
 
 
-def _statements(resolver: _Resolver, document: Any, label: str) -> tuple[Statement, ...] | None:
-    """A policy document's statements, resolved; None if an intrinsic can't be."""
+def _statements(
+    resolver: _Resolver, document: Any, label: str, *, text: bool = False
+) -> tuple[Statement, ...] | None:
+    """A policy document's statements, resolved; None if an intrinsic can't be.
+
+    ``text``: the document may be JSON text too (a ``Json`` property, such as a model
+    package group's policy, takes either).
+    """
     resolved = _resolved(resolver, document)
+    if text and isinstance(resolved, str):
+        try:
+            resolved = json.loads(resolved)
+        except ValueError:
+            return None
     if not isinstance(resolved, Mapping):
         return None
     items = resolved.get("Statement") or []

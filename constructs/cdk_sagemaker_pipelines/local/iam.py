@@ -310,7 +310,9 @@ class AssemblyRoles:
     template's KMS keys can be named (key id, key ARN, alias name, alias ARN) to the key's
     ARN; ``bucket_keys`` the template's buckets encrypted by default with a key (SSE-KMS)
     to that key as the template names it. ``bucket_policies`` maps a bucket's name to its
-    ``AWS::S3::BucketPolicy``, ``key_policies`` a key's ARN to its ``KeyPolicy``.
+    ``AWS::S3::BucketPolicy``, ``key_policies`` a key's ARN to its ``KeyPolicy``;
+    ``other_policies`` the ARN of a topic, queue, model package group or ECR repository to
+    its policy (``smpipe access`` reads them; the runner doesn't, no job touches them).
 
     Example::
 
@@ -328,6 +330,7 @@ class AssemblyRoles:
     bucket_keys: Mapping[str, str] = field(default_factory=dict)
     bucket_policies: Mapping[str, ResourcePolicy] = field(default_factory=dict)
     key_policies: Mapping[str, ResourcePolicy] = field(default_factory=dict)
+    other_policies: Mapping[str, ResourcePolicy] = field(default_factory=dict)
 
     def resource_policy(self, arn: str) -> ResourcePolicy | None:
         """The policy of the bucket (of an object) or key ``arn`` names, if the template has one."""
@@ -382,6 +385,10 @@ class AssemblyRoles:
                 arn: ResourcePolicy.from_json(item)
                 for arn, item in (data.get("KeyPolicies") or {}).items()
             },
+            other_policies={
+                arn: ResourcePolicy.from_json(item)
+                for arn, item in (data.get("OtherPolicies") or {}).items()
+            },
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -395,6 +402,7 @@ class AssemblyRoles:
             "BucketKeys": dict(self.bucket_keys),
             "BucketPolicies": {name: item.to_json() for name, item in self.bucket_policies.items()},
             "KeyPolicies": {arn: item.to_json() for arn, item in self.key_policies.items()},
+            "OtherPolicies": {arn: item.to_json() for arn, item in self.other_policies.items()},
             "Roles": [role.to_json() for role in self.roles.values()],
         }
 

@@ -13,6 +13,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from ._sources import SourceError, pipelines_of_both
 from .access import (
     AccessDiff,
     AccessReport,
+    RoleAccess,
     access_report,
     diff_access,
     render_access_diff_json,
@@ -131,9 +133,10 @@ def _access_every_pipeline(
     """Compare two assemblies pipeline by pipeline, each under its construct path.
 
     A pipeline only in HEAD is compared with none (its roles are all added, and widen); one
-    only in BASE with none the other way (its roles are all removed).
+    only in BASE with none the other way (its roles are all removed). What several
+    pipelines of one stack share is shown once (``_shown_once``).
     """
-    diffs: list[tuple[str, str, AccessDiff]] = []
+    compared: list[tuple[str, str, AccessDiff, set[str]]] = []
     for path, kind in pipelines:
         try:
             base = (
@@ -149,8 +152,12 @@ def _access_every_pipeline(
         except SourceError as error:
             print(f"smpipe access: {error}", file=sys.stderr)
             return EXIT_UNREADABLE
-        diffs.append((path, kind, diff_access(base, head)))
-    widens = any(diff.widens for _, _, diff in diffs)
+        # The roles that are this pipeline's own: a step's or the pipeline's.
+        own = {role.key for report in (base, head) for role in report.roles if _own(role)}
+        compared.append((path, kind, diff_access(base, head), own))
+    # Decided before the shared changes are shown once: each widens wherever it is shown.
+    widens = any(diff.widens for _, _, diff, _ in compared)
+    diffs = _shown_once(compared)
     if args.json:
         reports = [
             {"pipeline": path, "kind": kind, **render_access_diff_json(diff)}
@@ -167,3 +174,36 @@ def _access_every_pipeline(
                 texts.append(f"== Pipeline {path}{note}\n{render_access_diff_text(diff)}")
         sys.stdout.write("\n".join(texts))
     return EXIT_WIDENS if args.fail_on_widening and widens else EXIT_OK
+
+
+def _own(role: RoleAccess) -> bool:
+    return bool(role.steps) or role.pipeline_role
+
+
+def _shown_once(
+    compared: list[tuple[str, str, AccessDiff, set[str]]],
+) -> list[tuple[str, str, AccessDiff]]:
+    """Each pipeline's diff with what its stack shares with other pipelines shown once.
+
+    A pipeline's report holds every role and resource policy of its stack, so the
+    pipelines of one stack would repeat a change of them. A role's change is shown under
+    the pipeline whose step (or itself) runs as it; a change of a role no pipeline runs as
+    (a trigger's, an endpoint's) and of a resource policy under the first pipeline, in the
+    order listed, whose diff has it.
+    """
+    owned = {key for _, _, _, own in compared for key in own}
+    shown: set[object] = set()
+    result = []
+    for path, kind, diff, own in compared:
+        roles = []
+        for change in diff.roles:
+            if change.key not in own and (change.key in owned or change in shown):
+                continue
+            shown.add(change)
+            roles.append(change)
+        policies = [change for change in diff.policies if change not in shown]
+        shown.update(policies)
+        result.append(
+            (path, kind, dataclasses.replace(diff, roles=tuple(roles), policies=tuple(policies)))
+        )
+    return result

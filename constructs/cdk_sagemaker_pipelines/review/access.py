@@ -70,6 +70,8 @@ _S3_VERBS = {
 }
 _VERB_ORDER = {"read": 0, "list": 1, "write": 2, "delete": 3}
 NOT_IN_ASSEMBLY = "not in the assembly: not shown"
+# The note of a role of the pipeline's stack that neither a step nor the pipeline runs as.
+OTHER_ROLE = "no step runs as it: a role of the pipeline's stack"
 _ROLE_NAME = re.compile(r"(\S+) \((.+)\)")
 _HASH = re.compile(r"[0-9a-f]{64}")
 # Step types whose job runs as the request's RoleArn (a Tuning step: each definition's).
@@ -115,7 +117,10 @@ class Grant:
 
 @dataclass(frozen=True, slots=True)
 class RoleAccess:
-    """A role a pipeline's steps (or SageMaker Pipelines itself) run as, and its grants.
+    """A role of the pipeline's stack and its grants: a step's, the pipeline's, or another.
+
+    Other roles (``steps`` empty, not ``pipeline_role``: a trigger's, a schedule's, an
+    endpoint's, a function's) act on the pipeline and its resources without running a step.
 
     ``key`` names it across assemblies: its construct path (the ARN of a role the assembly
     doesn't hold). ``not_shown`` says why some or all of its access is not shown (an
@@ -190,12 +195,13 @@ class StepAccess:
 
 @dataclass(frozen=True, slots=True)
 class PolicyAccess:
-    """A bucket policy or key policy of the assembly: what it grants the pipeline's roles.
+    """A resource policy of the pipeline's stack: whom it allows what, and its denials.
 
-    ``kind`` is ``bucket`` or ``key``; ``key`` names it across assemblies (a bucket's
-    construct path or name, a key's construct path); ``grants`` are its statements that
-    allow a pipeline role (its ARN, ``*`` or its account) something, and all its denials,
-    each with its ``principal``.
+    ``kind`` is one of ``POLICY_KINDS`` (``bucket``, ``key``, ``model package group``,
+    ``topic``, ``queue``, ``repository``); ``key`` names it across assemblies (a bucket's
+    construct path or name, another resource's construct path); ``grants`` are its
+    statements, one per principal (a role of the stack by its key, ``*``, the account,
+    another account, a service), each with its ``principal`` and condition.
 
     Example::
 
@@ -210,7 +216,7 @@ class PolicyAccess:
 
     @property
     def heading(self) -> str:
-        """``Bucket policy of …`` or ``Key policy of …``."""
+        """``Bucket policy of …``, ``Topic policy of …``."""
         return f"{self.kind.capitalize()} policy of {self.label}"
 
     def to_json(self) -> dict[str, Any]:
@@ -227,8 +233,9 @@ class PolicyAccess:
 class AccessReport:
     """What each step's role may do: the steps in definition order, then their roles.
 
-    ``roles`` are in order of first use by a step, the pipeline's role last;
-    ``policies`` the assembly's bucket policies, then key policies, each by key.
+    ``roles`` are in order of first use by a step, then the pipeline's role, then the
+    stack's other roles by key; ``policies`` the stack's resource policies in the order of
+    ``POLICY_KINDS``, each kind by key.
 
     Example::
 
@@ -293,6 +300,7 @@ def access_report(directory: str | Path, pipeline: str | None = None) -> AccessR
         role_keys={
             arn: _role_key(role.name) for arn, role in (roles.roles if roles else {}).items()
         },
+        partition=roles.partition if roles else "aws",
     )
     report = _report(
         loaded.definition,
@@ -314,6 +322,7 @@ class _Context:
     region: str
     account: str
     role_keys: Mapping[str, tuple[str, str]]  # role ARN → (key, label)
+    partition: str = "aws"
 
 
 def _role_key(name: str) -> tuple[str, str]:
@@ -353,6 +362,9 @@ def _report(
     by_key = {
         key: arn for arn, (key, _) in context.role_keys.items()
     }  # the roles the assembly holds
+    # Then the stack's other roles (a trigger's, a schedule's, an endpoint's, a function's):
+    # no step runs as them, but they act on the pipeline and its resources.
+    order += sorted(key for key in by_key if key not in order)
     shown: list[RoleAccess] = []
     for key in order:
         steps_of = tuple(used.get(key, ()))
@@ -370,31 +382,36 @@ def _report(
                 )
             )
             continue
-        grants = sorted({g for s in policies.statements for g in _grants(s, context)})
-        trust = sorted({g for s in policies.trust for g in _trust_grants(s)})
-        capped = sorted(
-            {
-                dataclasses.replace(g, group="boundary")
-                for s in policies.boundary or ()
-                for g in _grants(s, context)
-            }
-        )
-        unchecked = policies.unchecked
-        shown.append(
-            RoleAccess(
-                key,
-                context.role_keys[policies.arn][1],
-                arn=policies.arn,
-                pipeline_role=key == pipeline_key,
-                steps=steps_of,
-                grants=tuple(grants),
-                boundary=policies.boundary_name,
-                not_shown=f"{unchecked}: {NOT_IN_ASSEMBLY}" if unchecked else None,
-                trust=tuple(trust),
-                boundary_grants=tuple(capped),
-            )
-        )
+        shown.append(_role_access(key, policies, context, key == pipeline_key, steps_of))
     return AccessReport(label, context.pipeline, tuple(steps), tuple(shown))
+
+
+def _role_access(
+    key: str, policies: Any, context: _Context, pipeline_role: bool, steps: tuple[str, ...]
+) -> RoleAccess:
+    """A role of the assembly (``local.iam.RolePolicies``) as the report shows it."""
+    grants = sorted({g for s in policies.statements for g in _grants(s, context)})
+    trust = sorted({g for s in policies.trust for g in _trust_grants(s)})
+    capped = sorted(
+        {
+            dataclasses.replace(g, group="boundary")
+            for s in policies.boundary or ()
+            for g in _grants(s, context)
+        }
+    )
+    unchecked = policies.unchecked
+    return RoleAccess(
+        key,
+        context.role_keys[policies.arn][1],
+        arn=policies.arn,
+        pipeline_role=pipeline_role,
+        steps=steps,
+        grants=tuple(grants),
+        boundary=policies.boundary_name,
+        not_shown=f"{unchecked}: {NOT_IN_ASSEMBLY}" if unchecked else None,
+        trust=tuple(trust),
+        boundary_grants=tuple(capped),
+    )
 
 
 def _reference_key(reference: Any, context: _Context) -> str:
@@ -475,38 +492,43 @@ def _grants(statement: Any, context: _Context) -> list[Grant]:
     return grants
 
 
+# Resource policies in the order they are shown (``PolicyAccess.kind``).
+POLICY_KINDS = ("bucket", "key", "model package group", "topic", "queue", "repository")
+_POLICY_NAME = re.compile(r"the (.+?) policy of (.+)", re.DOTALL)
+
+
 def _resource_policies(
     roles: Any, shown: Sequence[RoleAccess], context: _Context
 ) -> tuple[PolicyAccess, ...]:
-    """The assembly's bucket and key policies, their statements that concern the roles.
+    """The stack's resource policies: every principal they allow something, every denial.
 
-    Every policy of the assembly, not only those of what the roles' own policies touch: a
-    bucket policy naming a role lets it in (same account) whatever its own policies say.
+    Every policy of the stack, not only those of what the roles' own policies touch: a
+    bucket policy naming a role lets it in (same account) whatever its own policies say,
+    and one naming another account or a service lets that in, whatever the roles do.
     """
     arns = {role.arn: role.key for role in shown if role.arn}
     root = {context.account, f"arn:{roles.partition}:iam::{context.account}:root"}
     policies = []
+
+    def add(kind: str, key: str, label: str, policy: Any, own: str | None) -> None:
+        grants = {
+            g
+            for statement in policy.statements
+            for g in _policy_grants(statement, arns, root, context, kind, own)
+        }
+        if grants:
+            policies.append(PolicyAccess(kind, key, label, tuple(sorted(grants))))
+
     for bucket, policy in sorted(roles.bucket_policies.items()):
         shown_bucket = context.buckets.get(bucket, bucket)
-        grants = {
-            g
-            for statement in policy.statements
-            for g in _policy_grants(statement, arns, root, context, key_arn=None)
-        }
-        if grants:
-            policies.append(
-                PolicyAccess("bucket", shown_bucket, shown_bucket, tuple(sorted(grants)))
-            )
+        add("bucket", shown_bucket, shown_bucket, policy, None)
     for arn, policy in roles.key_policies.items():
-        key, label = _role_key(policy.name.removeprefix("the key policy of "))
-        grants = {
-            g
-            for statement in policy.statements
-            for g in _policy_grants(statement, arns, root, context, key_arn=arn)
-        }
-        if grants:
-            policies.append(PolicyAccess("key", key, label, tuple(sorted(grants))))
-    order = {"bucket": 0, "key": 1}
+        add("key", *_role_key(policy.name.removeprefix("the key policy of ")), policy, arn)
+    for arn, policy in getattr(roles, "other_policies", {}).items():
+        match = _POLICY_NAME.fullmatch(policy.name)
+        kind, named = (match[1], match[2]) if match else ("repository", policy.name)
+        add(kind, *_role_key(named), policy, arn)
+    order = {kind: index for index, kind in enumerate(POLICY_KINDS)}
     return tuple(sorted(policies, key=lambda policy: (order[policy.kind], policy.key)))
 
 
@@ -515,34 +537,44 @@ def _policy_grants(
     roles: Mapping[str, str],
     root: set[str],
     context: _Context,
-    key_arn: str | None,
+    kind: str,
+    own: str | None,
 ) -> list[Grant]:
-    """A bucket or key policy statement's grants, one per principal it names of ``roles``.
+    """A resource policy statement's grants, one per principal it names.
 
-    An Allow counts for a role's ARN, ``*`` and the account (which, in one account, only
-    defers to IAM); a Deny for whomever it names, as it may be meant for a role.
+    A role of the assembly by its key, ``*``, the stack's account as ``account: defers to
+    IAM`` (in one account, IAM policies decide), anyone else as written (``AWS arn:…``, an
+    account id as its root's ARN, ``Service events.amazonaws.com``), with the statement's
+    condition (``aws:SourceArn``, ``aws:PrincipalOrgID``, …). ``own`` is the ARN of the
+    policy's resource: what a statement without ``Resource`` (a repository's) is for, and
+    in a key policy what ``*`` is.
     """
     principals = statement.principals or {}
     named: list[str] = []
-    for kind, values in sorted(principals.items()):
+    for principal_kind, values in sorted(principals.items()):
         for value in sorted(values):
-            if kind == "AWS" and value == "*":
+            if principal_kind == "AWS" and value == "*":
                 named.append("*")
-            elif kind == "AWS" and value in roles:
+            elif principal_kind == "AWS" and value in roles:
                 named.append(roles[value])
-            elif kind == "AWS" and value in root:
-                named.append("account: defers to IAM")
-            elif statement.effect == "Deny":
-                named.append(f"{kind} {value}")
+            elif principal_kind == "AWS" and value in root:
+                named.append(_ACCOUNT)
+            elif principal_kind == "AWS" and re.fullmatch(r"\d{12}", value):
+                # An account id is its root: one spelling, or a respelling would widen.
+                named.append(f"AWS arn:{context.partition}:iam::{value}:root")
+            else:
+                named.append(f"{principal_kind} {value}")
     if statement.negate_principals:
         # NotPrincipal: everyone but those named. Shown as it is; any change is a change.
         written = ", ".join(f"{k} {v}" for k, vs in sorted(principals.items()) for v in vs)
         named = [f"every principal except {written}"]
     if not named:
         return []
-    if key_arn is not None:
+    if own is not None and not statement.resources and not statement.negate_resources:
+        statement = dataclasses.replace(statement, resources=(own,))
+    if kind == "key" and own is not None:
         # In a key policy, ``*`` as Resource is the key itself.
-        resources = tuple(key_arn if r == "*" else r for r in statement.resources)
+        resources = tuple(own if r == "*" else r for r in statement.resources)
         statement = dataclasses.replace(statement, resources=resources)
     return [
         dataclasses.replace(grant, principal=principal)
@@ -742,11 +774,24 @@ def _role_notes(role: RoleAccess) -> list[str]:
         notes.append("SageMaker Pipelines runs as it: creates the jobs, passes their roles")
     if role.steps:
         notes.append(f"runs: {', '.join(role.steps)}")
+    elif not role.pipeline_role:
+        notes.append(OTHER_ROLE)
     if role.boundary:
         notes.append(f"permissions boundary: {role.boundary}")
     if role.not_shown:
         notes.append(role.not_shown)
     return notes
+
+
+def _shown_grants(role: RoleAccess) -> tuple[Grant, ...]:
+    """What a role's section lists: its grants; for a role no step runs as, who assumes it.
+
+    A step's role is assumed by SageMaker as the steps say; another role is known by who
+    may assume it (``Service events.amazonaws.com``): that is listed too.
+    """
+    if role.steps or role.pipeline_role:
+        return role.grants
+    return role.grants + role.trust
 
 
 def render_access_text(report: AccessReport) -> str:
@@ -759,7 +804,7 @@ def render_access_text(report: AccessReport) -> str:
         out.append(f"{_role_heading(role)}:")
         out += [f"  {note}" for note in _role_notes(role)]
         current = None
-        for group, line, _ in grant_lines(role.grants):
+        for group, line, _ in grant_lines(_shown_grants(role)):
             if group != current:
                 out.append(f"  {GROUPS[group]}:")
                 current = group
@@ -787,7 +832,7 @@ def render_access_markdown(report: AccessReport) -> str:
         notes = _role_notes(role)
         if notes:
             out += [""] + [f"- {note}" for note in notes]
-        lines = grant_lines(role.grants)
+        lines = grant_lines(_shown_grants(role))
         if lines:
             out += ["", "| Kind | May |", "| --- | --- |"]
             out += [f"| {GROUPS[group]} | {_cell(line)} |" for group, line, _ in lines]
@@ -839,11 +884,11 @@ class RoleChange:
 
 @dataclass(frozen=True, slots=True)
 class PolicyChange:
-    """A bucket or key policy's change: ``kind`` is ``added``, ``removed`` or ``changed``.
+    """A resource policy's change: ``kind`` is ``added``, ``removed`` or ``changed``.
 
-    ``widening`` are the statements gained that allow a pipeline role (its ARN or ``*``;
-    in a key policy, the account too, which enables IAM policies) more than before, and
-    the denials lost.
+    ``widening`` are the statements gained that allow a principal (a role, ``*``, another
+    account, a service; in a key policy, the account too, which enables IAM policies) more
+    than it (or ``*``) was allowed before, and the denials lost.
 
     Example::
 
@@ -851,7 +896,7 @@ class PolicyChange:
     """
 
     kind: str
-    resource: str  # "bucket" or "key"
+    resource: str  # one of POLICY_KINDS
     key: str
     label: str
     added: tuple[Grant, ...] = ()
@@ -860,7 +905,7 @@ class PolicyChange:
 
     @property
     def widens(self) -> bool:
-        """Whether a pipeline role may do more through this policy than before."""
+        """Whether a principal may do more through this policy than before."""
         return bool(self.widening)
 
     @property
@@ -1000,14 +1045,14 @@ def diff_access(base: AccessReport, head: AccessReport) -> AccessDiff:
     return AccessDiff((base.label, head.label), tuple(moves), tuple(changes), policies)
 
 
-# Whom a resource policy's Allow lets in by itself: a pipeline role (by key) or everyone.
+# The stack's own account as a resource policy's principal: IAM policies decide.
 _ACCOUNT = "account: defers to IAM"
 
 
 def _diff_policies(
     base: Sequence[PolicyAccess], head: Sequence[PolicyAccess]
 ) -> tuple[PolicyChange, ...]:
-    """Bucket and key policies compared statement grant by grant (matched by kind and key)."""
+    """Resource policies compared statement grant by grant (matched by kind and key)."""
     before = {(policy.kind, policy.key): policy for policy in base}
     after = {(policy.kind, policy.key): policy for policy in head}
     changes = []
@@ -1035,12 +1080,13 @@ def _diff_policies(
 
 
 def _policy_widens(grant: Grant, before: Sequence[Grant], *, key: bool) -> bool:
-    """Whether a resource policy's Allow ``grant`` lets a pipeline role do something new.
+    """Whether a resource policy's Allow ``grant`` lets its principal do something new.
 
-    The account's Allow in a bucket policy adds nothing (IAM must allow too); in the policy
-    of a key that was there before, it enables the roles' IAM policies for the key, so it
-    counts (``key``); in a new key's, the roles' grants on the new key are their own change.
-    Other principals (services, other accounts) are not the pipeline's roles: not compared.
+    The account's Allow in a bucket (topic, queue…) policy adds nothing (IAM must allow
+    too); in the policy of a key that was there before, it enables the roles' IAM policies
+    for the key, so it counts (``key``); in a new key's, the roles' grants on the new key
+    are their own change. Any other principal (a role, another account, a service) widens
+    with what it (or ``*``) wasn't allowed before, a condition dropped or changed included.
     """
     if grant.effect != "Allow" or grant.principal.startswith("every principal except"):
         # A NotPrincipal Allow lets in all it doesn't name: any new one widens.
@@ -1221,6 +1267,8 @@ def render_access_diff_json(diff: AccessDiff) -> dict[str, Any]:
 __all__ = [
     "GROUPS",
     "NOT_IN_ASSEMBLY",
+    "OTHER_ROLE",
+    "POLICY_KINDS",
     "AccessDiff",
     "AccessReport",
     "Grant",

@@ -63,7 +63,7 @@ def test_outputs_whose_names_start_with_each_other_are_warned_naming_step_output
         "Step 'Evaluate': the location of output 'evaluation' is a prefix of that of output "
         "'evaluation_report', and SageMaker reads an S3Prefix input as every key that starts "
         "with its URI: step(s) 'Register' read it, and so download both ('evaluation_report' "
-        "as '_report/…' in the input directory). Rename one output so that neither name "
+        "as 'evaluation_report/…' in the input directory). Rename one output so that neither name "
         "starts with the other (evaluation and report, not evaluation and "
         "evaluation_report), or end its location in a folder "
         f"(destination=…/evaluation/data). [ack: {WARNING}]"
@@ -89,7 +89,8 @@ def test_literal_uris_of_one_step_are_warned_and_a_folder_boundary_is_not():
         "Step 'Prep': the location of output 'train' is a prefix of that of output 'training'"
     ]
     assert (
-        "a step reading it would download both ('training' as 'ing/…'" in (warnings_of(pipeline)[0])
+        "a step reading it would download both ('training' as 'training/…'"
+        in (warnings_of(pipeline)[0])
     )
 
 

@@ -1446,3 +1446,55 @@ def test_shared_versions_with_an_asset_or_imported_image_are_warned(
         "/Test/Training: Step 'Register' registers versions in ModelRegistry Test/Registry, "
         f"which is shared with {READERS[0]}, {warning}"
     )
+
+
+def _registering_churn(stack: cdk.Stack, name: str = "Training", **props: Any) -> Pipeline:
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data="s3://models-bucket/model.tar.gz",
+    )
+    return Pipeline(stack, name, definition=PipelineDefinition(steps=[register]), **props)
+
+
+def test_self_approval_check_tells_roles_apart_under_customize_roles():
+    # Role.customize_roles gives every role of the stack one ARN without a name
+    # ("arn:…:iam::111122223333:role") until precreated names are given: an unrelated
+    # release role is no pipeline role (the registry's own validation, without synth).
+    app = new_app()
+    stack = cdk.Stack(app, "Ml", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    iam.Role.customize_roles(stack)
+    registry = ModelRegistry(stack, "Registry", model_package_group_name="churn")
+    _registering_churn(stack)
+    registry.grant_approve(iam.Role(stack, "Release", assumed_by=iam.AccountRootPrincipal()))
+    assert registry.node.validate() == []
+
+
+def test_self_approval_is_one_message_per_pipeline_naming_each_prop():
+    app = new_app()
+    stack = cdk.Stack(app, "Ml", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    registry = ModelRegistry(stack, "Registry", model_package_group_name="churn")
+    role = iam.Role(stack, "Runs", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    _registering_churn(stack, role=role, step_role=role)
+    registry.grant_approve(role)
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - CDK's validation error
+        app.synth()
+    assert str(raised.value).count("grant_approve was given") == 1
+    assert "grant_approve was given the role and step_role of Pipeline Ml/Training" in str(
+        raised.value
+    )
+
+
+def test_self_approval_sees_an_imported_role_by_its_name():
+    # IAM role names are unique in an account whatever their path, and case-insensitive:
+    # the role imported by name is the pipeline's role imported by its ARN with a path.
+    app = new_app()
+    stack = cdk.Stack(app, "Ml", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    registry = ModelRegistry(stack, "Registry", model_package_group_name="churn")
+    runs_as = iam.Role.from_role_arn(stack, "Runs", f"arn:aws:iam::{ACCOUNT}:role/ml/Pipeline")
+    _registering_churn(stack, role=runs_as)
+    registry.grant_approve(iam.Role.from_role_name(stack, "Approver", "pipeline"))
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - CDK's validation error
+        app.synth()
+    assert "grant_approve was given the role of Pipeline Ml/Training" in str(raised.value)

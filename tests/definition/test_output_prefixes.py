@@ -55,9 +55,9 @@ def test_default_outputs_whose_names_start_with_each_other_overlap_naming_the_re
     definition = PipelineDefinition(steps=steps).to_definition(BINDER)
     assert output_prefix_overlaps(definition) == [
         OutputPrefixOverlap(
-            "Evaluate", "evaluation", "evaluation_report", "_report", ("Register",)
+            "Evaluate", "evaluation", "evaluation_report", "evaluation_report", ("Register",)
         ),
-        OutputPrefixOverlap("Evaluate", "model", "model_metrics", "_metrics", ("Publish",)),
+        OutputPrefixOverlap("Evaluate", "model", "model_metrics", "model_metrics", ("Publish",)),
     ]
 
 
@@ -73,10 +73,10 @@ def test_each_output_a_location_extends_is_found_not_only_the_next_one():
             )
         ]
     ).to_definition(BINDER)
-    assert [(o.shorter, o.longer, o.suffix) for o in output_prefix_overlaps(definition)] == [
-        ("a", "c", "_b"),
-        ("a", "d", "_bc"),
-        ("c", "d", "c"),
+    assert [(o.shorter, o.longer, o.lands_as) for o in output_prefix_overlaps(definition)] == [
+        ("a", "c", "model_b"),
+        ("a", "d", "model_bc"),
+        ("c", "d", "model_bc"),
     ]
 
 
@@ -122,3 +122,18 @@ def test_a_location_ending_in_a_run_time_value_is_not_compared():
 def test_a_bare_bucket_is_no_prefix_of_another_bucket():
     assert not takes_keys_of("s3://b", "s3://bucket/x")
     assert takes_keys_of("s3://b/x", "s3://b/xy")
+
+
+def test_a_location_ending_in_a_slash_lands_as_its_folder():
+    # A reader of "s3://b/p/eval" finds the objects of "s3://b/p/eval_report/" under
+    # "eval_report/…" (SageMaker names a partial match by its full name), not
+    # "eval_report//…".
+    definition = PipelineDefinition(
+        steps=[
+            evaluate(
+                ProcessingOutput("evaluation", "/opt/ml/processing/e", "s3://b/p/eval"),
+                ProcessingOutput("report", "/opt/ml/processing/r", "s3://b/p/eval_report/"),
+            )
+        ]
+    ).to_definition(BINDER)
+    assert [o.lands_as for o in output_prefix_overlaps(definition)] == ["eval_report"]

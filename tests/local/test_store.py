@@ -64,7 +64,9 @@ def test_materialize_reads_every_key_starting_with_the_uri_as_sagemaker_does(
     tmp_path: Path,
 ) -> None:
     # SageMaker's S3Prefix: a reader of output "evaluation" also gets "evaluation_report"
-    # (as _report/…), and a file "evaluation.json" as ".json"; a trailing slash stops that.
+    # and a file "evaluation.json", by their full names (as SageMaker names a partial
+    # match; aws/sagemaker-python-sdk#3612: its local mode's "_report", ".json" are wrong);
+    # a trailing slash stops that.
     store = StepStore(tmp_path / "s3")
     store.record(
         "Evaluate",
@@ -79,12 +81,43 @@ def test_materialize_reads_every_key_starting_with_the_uri_as_sagemaker_does(
     destination = tmp_path / "dest"
     assert store.materialize("s3://b/p/evaluation", destination, "input 'evaluation'") == 3
     assert sorted(p.relative_to(destination).as_posix() for p in destination.rglob("*.json")) == [
-        ".json",
-        "_report/r.json",
+        "evaluation.json",
+        "evaluation_report/r.json",
         "metrics.json",
     ]
     folder = tmp_path / "folder"
     assert store.materialize("s3://b/p/evaluation/", folder, "input 'evaluation'") == 1
+
+
+def test_materialize_of_one_object_also_gets_the_objects_its_key_starts(
+    tmp_path: Path,
+) -> None:
+    # An S3Prefix read of …/model.tar.gz downloads …/model.tar.gz.sig too, by its name.
+    store = StepStore(tmp_path / "s3", [("s3://b/m/model.tar.gz.sig", make(tmp_path / "sig"))])
+    store.record("Train", {}, {"s3://b/m/model.tar.gz": make(tmp_path / "out/model.tar.gz")})
+    destination = tmp_path / "dest"
+    assert store.materialize("s3://b/m/model.tar.gz", destination, "input 'model'") == 2
+    assert sorted(p.name for p in destination.iterdir()) == ["model.tar.gz", "model.tar.gz.sig"]
+
+
+def test_materialize_reads_the_shared_tree_by_key_prefix_as_outputs_and_mappings(
+    tmp_path: Path,
+) -> None:
+    # The shared tree holds p-other/ and p.csv next to p/: a read of s3://b/d/p gets all
+    # three, as SageMaker would; s3://b/d/p/ only p/'s objects.
+    make(tmp_path / "s3/b/d/p/in.csv")
+    make(tmp_path / "s3/b/d/p-other/o.csv")
+    make(tmp_path / "s3/b/d/p.csv")
+    make(tmp_path / "s3/b/d/q.csv")
+    store = StepStore(tmp_path / "s3")
+    destination = tmp_path / "dest"
+    assert store.materialize("s3://b/d/p", destination, "input 'p'") == 3
+    assert sorted(p.relative_to(destination).as_posix() for p in destination.rglob("*.csv")) == [
+        "in.csv",
+        "p-other/o.csv",
+        "p.csv",
+    ]
+    assert store.materialize("s3://b/d/p/", tmp_path / "folder", "input 'p'") == 1
 
 
 def test_fails_with_a_hint_when_nothing_is_there(tmp_path: Path) -> None:

@@ -2443,7 +2443,7 @@ class Pipeline(PipelineBase):
                 f"Step '{overlap.step}': the location of output '{overlap.shorter}' is a "
                 f"prefix of that of output '{overlap.longer}', and SageMaker reads an "
                 f"S3Prefix input as every key that starts with its URI: {read} "
-                f"('{overlap.longer}' as '{overlap.suffix}/…' in the input directory). "
+                f"('{overlap.longer}' as '{overlap.lands_as}/…' in the input directory). "
                 "Rename one output so that neither name starts with the other "
                 "(evaluation and report, not evaluation and evaluation_report), or end its "
                 "location in a folder (destination=…/evaluation/data).",

@@ -931,12 +931,27 @@ class ModelRegistry(Resource):
         )
 
 
-def _role_arn(grantable: object) -> str | None:
-    """The ARN (a token of the app, or a literal) of the role ``grantable`` is, if it is one."""
+# A role's ARN: its account and name (after any path).
+_ROLE_ARN = re.compile(r"arn:[^:]+:iam::([^:]*):role/(?:.*/)?([^/]+)")
+
+
+def _role_key(grantable: object) -> object | None:
+    """What tells the role ``grantable`` is (or acts as) apart from others; None if no role.
+
+    A literal ARN gives (account, name): IAM role names are unique in an account whatever
+    their path, and case-insensitive. A token ARN is the role's own attribute (equal tokens,
+    one role). Any other ARN (``Role.customize_roles`` gives every role of a stack
+    ``arn:…:role`` without a name) tells nothing: the role object itself is the key.
+    """
     for candidate in (grantable, getattr(grantable, "grant_principal", None)):
         arn = getattr(candidate, "role_arn", None)
-        if isinstance(arn, str):
+        if not isinstance(arn, str):
+            continue
+        if (match := _ROLE_ARN.fullmatch(arn)) and not is_unresolved(match[2]):
+            return (match[1], match[2].lower())
+        if is_unresolved(arn) and not arn.startswith("arn:"):
             return arn
+        return candidate
     return None
 
 
@@ -958,9 +973,7 @@ class _SelfApproval:
         """One message per approver that is a role of a pipeline registering here."""
         registry = self._registry
         approvers = {
-            arn: grantee
-            for grantee in registry._approvers
-            if (arn := _role_arn(grantee)) is not None
+            key for grantee in registry._approvers if (key := _role_key(grantee)) is not None
         }
         if not approvers:
             return []
@@ -975,16 +988,17 @@ class _SelfApproval:
                     for step, role in pipeline.dedicated_roles.items()
                 },
             }
-            for what, role in runs_as.items():
-                arn = _role_arn(role)
-                if arn is None or arn not in approvers:
-                    continue
-                messages.append(
-                    f"grant_approve was given the {what} of Pipeline {pipeline.node.path}, "
-                    "which registers versions in this group: its jobs could approve their "
-                    "own models (approval must stay apart from registration: grant approval "
-                    "to a person's or a release process's role instead)"
-                )
+            # One message per pipeline, naming each of its props the approver is.
+            given = [what for what, role in runs_as.items() if _role_key(role) in approvers]
+            if not given:
+                continue
+            props = " and ".join([", ".join(given[:-1]), given[-1]] if len(given) > 1 else given)
+            messages.append(
+                f"grant_approve was given the {props} of Pipeline {pipeline.node.path}, "
+                "which registers versions in this group: its jobs could approve their "
+                "own models (approval must stay apart from registration: grant approval "
+                "to a person's or a release process's role instead)"
+            )
         return messages
 
 

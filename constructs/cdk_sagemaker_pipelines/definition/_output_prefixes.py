@@ -5,14 +5,15 @@ a Transform input) as every object whose key *starts with* the URI, not only tho
 ``<uri>/``. Default output locations end in the output's name
 (``…/<step>/<execution id>/<output>``), so a step with outputs ``evaluation`` and
 ``evaluation_report`` hands a reader of ``evaluation`` the report's objects too (as
-``_report/…`` in its input directory). Legal, and SDK definitions share the layout:
+``evaluation_report/…`` in its input directory: SageMaker names a partial match by its
+full name). Legal, and SDK definitions share the layout:
 the CDK ``Pipeline`` warns of it, nothing rejects it.
 
 Example::
 
     output_prefix_overlaps(definition)
     # [OutputPrefixOverlap(step='Evaluate', shorter='evaluation', longer='evaluation_report',
-    #                      suffix='_report', readers=('Register',))]
+    #                      lands_as='evaluation_report', readers=('Register',))]
 """
 
 from __future__ import annotations
@@ -38,19 +39,23 @@ _OUTPUT_REFERENCE = re.compile(
 class OutputPrefixOverlap:
     """Two outputs of ``step``: ``shorter``'s location is a text prefix of ``longer``'s.
 
-    ``suffix`` is what ``longer``'s location adds (``_report``): where its objects land
-    in a reader's input directory. ``readers`` are the steps that read ``shorter`` as a
-    whole location (and so download ``longer``'s objects with it), in definition order.
+    ``lands_as`` is where ``longer``'s objects land in a reader's input directory: its
+    location past ``shorter``'s last folder (``evaluation_report``; a run-time piece as
+    ``…``), as SageMaker names the objects a prefix matches partially. ``readers`` are
+    the steps that read ``shorter`` as a whole location (and so download ``longer``'s
+    objects with it), in definition order.
 
     Example::
 
-        OutputPrefixOverlap("Evaluate", "evaluation", "evaluation_report", "_report", ("Register",))
+        OutputPrefixOverlap(
+            "Evaluate", "evaluation", "evaluation_report", "evaluation_report", ("Register",)
+        )
     """
 
     step: str
     shorter: str
     longer: str
-    suffix: str
+    lands_as: str
     readers: tuple[str, ...] = ()
 
 
@@ -147,9 +152,11 @@ def output_prefix_overlaps(definition: Mapping[str, Any]) -> list[OutputPrefixOv
                 if not other_text.startswith(text):
                     break
                 if takes_keys_of(text, other_text):
-                    # Shown to users: a run-time piece inside it as "…", not its mark.
-                    suffix = re.sub("\x00[^\x00]*\x00", "…", other_text[len(text) :])
-                    found.append(OutputPrefixOverlap(spec.name, name, other, suffix))
+                    # Shown to users: a run-time piece inside it as "…", not its mark;
+                    # a location ending in "/" is the folder its objects land in.
+                    lands = other_text[text.rfind("/") + 1 :].rstrip("/")
+                    lands_as = re.sub("\x00[^\x00]*(\x00|$)", "…", lands)
+                    found.append(OutputPrefixOverlap(spec.name, name, other, lands_as))
     if not found:
         return found
     wanted = {(item.step, item.shorter): "" for item in found}

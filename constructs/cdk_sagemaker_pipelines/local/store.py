@@ -319,9 +319,11 @@ class StepStore:
         """Copy the objects under ``uri`` into ``destination``; return how many files.
 
         A single object keeps its key's file name; a prefix is copied with its layout. As
-        SageMaker's S3Prefix reads do, published outputs and mapped prefixes whose keys
-        merely start with ``uri`` come too, named by their key past it
-        (``…/evaluation`` copies ``…/evaluation_report/r.json`` as ``_report/r.json``).
+        SageMaker's S3Prefix reads do, objects whose keys merely start with ``uri``
+        (published outputs, mapped prefixes, the shared tree's) come too, by their full
+        name, as SageMaker names such a partial match: ``…/evaluation`` copies
+        ``…/evaluation_report/r.json`` as ``evaluation_report/r.json`` and
+        ``…/model.tar.gz`` copies ``…/model.tar.gz.sig`` next to ``model.tar.gz``.
         Raises ``StepError`` when nothing is there.
         """
         target = self.check(uri, what)
@@ -336,8 +338,9 @@ class StepStore:
             if rest is None and _extends(entry.prefix, uri, target):
                 # SageMaker reads an S3Prefix input as every key that starts with the URI,
                 # not only those under <uri>/: a read of …/evaluation gets the objects of
-                # …/evaluation_report too, as _report/… (the key past the URI).
-                rest = entry.prefix[len(target) :]
+                # …/evaluation_report too, named by their key past the URI's folder
+                # (evaluation_report/…, not the "_report/…" of the SDK's local mode).
+                rest = entry.prefix[target.rfind("/") + 1 :]
             if rest and entry.path.exists():
                 nested = Located(
                     entry.prefix,
@@ -357,10 +360,20 @@ class StepStore:
                         self._reader.read(nested.uri, what, key)
                 if nested.kind == "dir":
                     count += _copy_located(nested, destination / rest, what)
-                else:  # named by its key past the URI: under/x.csv, or _report.json
+                else:  # named by its key: under/x.csv, or evaluation_report.json
                     (destination / rest).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(entry.path, destination / rest)
                     count += 1
+        for sibling in self._shared_siblings(uri, target):
+            if self._reader is not None:
+                if not listed:
+                    self._reader.list(uri, what)
+                    listed = True
+                self._authorize_objects(sibling, what)
+            # A folder by its name, a file (or archive) named by its key's last part.
+            name = sibling.uri.rsplit("/", 1)[-1]
+            folder = destination / name if sibling.kind == "dir" else destination
+            count += _copy_located(sibling, folder, what)
         if located is None and count == 0:
             raise StepError(f"{what}: no objects at {uri}{self.missing_hint(target)}")
         if count == 0:
@@ -372,6 +385,43 @@ class StepStore:
                 detail = f" (step '{step}' wrote nothing to its output{named})"
             raise StepError(f"{what}: no objects at {uri}: the prefix is empty{detail}")
         return count
+
+    def _shared_siblings(self, uri: str, target: str) -> list[Located]:
+        """The shared tree's files and folders whose keys extend the last name of ``uri``.
+
+        ``s3://b/d/p`` finds ``<root>/s3/b/d/p-other/`` and ``p.csv`` (not ``p/``, which
+        ``locate`` finds), each only where no output or mapping stands for its URI.
+        """
+        if uri.endswith("/") or "/" not in target.removeprefix("s3://"):
+            return []  # a folder's URI, or a bare bucket: nothing extends its last name
+        folder, _, name = target.rpartition("/")
+        bucket, key = split_s3_uri(folder)
+        parent = self.s3_root / bucket / key
+        if not parent.is_dir():
+            return []
+        found = []
+        for path in sorted(parent.iterdir()):
+            sibling = f"{folder}/{path.name}"
+            if path.name == name or not path.name.startswith(name):
+                continue
+            if any(
+                under(sibling, entry.prefix) is not None or under(entry.prefix, sibling) is not None
+                for entry in (*self._outputs, *self._mappings)
+            ):
+                continue  # copied as an output or a mapping, or shadowed by one
+            located = _existing(sibling, path, "the local S3 tree")
+            if located is not None:
+                found.append(replace(located, key=self._default_key(sibling)))
+        return found
+
+    def _authorize_objects(self, located: Located, what: str) -> None:
+        """Check the read of the objects ``located`` holds (its prefix already listed)."""
+        if self._reader is None:
+            return
+        if located.kind == "dir":
+            self._reader.read_tree(located.uri, located.path, what, located.key)
+        else:
+            self._reader.read(located.uri, what, located.key)
 
     def missing_hint(self, uri: str) -> str:
         shared = self.shared_path(uri)

@@ -663,6 +663,36 @@ def test_fails_a_registry_of_another_account_not_shared_with_this_one() -> None:
         app.synth()
 
 
+def test_fails_a_stack_account_that_is_no_account_id_naming_its_env() -> None:
+    # An 11-digit env= account was taken for another account: synth failed with the hint
+    # share_with_account('<11 digits>'), which fails in turn. The stack's env= is the fix.
+    app = new_app()
+    training = cdk.Stack(app, "Training", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    registry = ModelRegistry(
+        training, "Registry", model_package_group_name="churn", shared_with_accounts=[PROD]
+    )
+    prod = cdk.Stack(app, "Prod", env=cdk.Environment(account=PROD[:11], region=REGION))
+    central = ArtifactStore.from_existing(
+        prod,
+        "Central",
+        bucket=s3.Bucket.from_bucket_name(prod, "B", "ml-central-models"),
+        key=kms.Key.from_key_arn(prod, "K", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/central"),
+    )
+    with pytest.raises(PipelineDefinitionError) as raised:
+        ModelEndpoint(
+            prod,
+            "Endpoint",
+            model_package_arn=VERSION_3,
+            artifact_store=ArtifactStore(prod, "Artifacts"),
+            model_store=central,
+            registry=registry,
+        )
+    message = str(raised.value)
+    assert f"stack Prod names account '{PROD[:11]}' (its env=)" in message
+    assert "not a 12-digit account id" in message
+    assert "share_with_account" not in message
+
+
 # -- GPU instances: their NVMe storage takes no key -------------------------------------------
 
 

@@ -45,6 +45,7 @@ from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._arns import format_arn
 from ._policies import ecr_pull_statements
 from ._props import (
+    ACCOUNT_ID,
     ArgumentProblem,
     PropProblem,
     check_grantee,
@@ -1939,7 +1940,24 @@ class ModelEndpoint(Resource):
                     f"in {parts['region']})",
                 )
             )
-        other_account = not is_unresolved(account) and parts["account"] != account
+        if not is_unresolved(account) and not ACCOUNT_ID.fullmatch(account):
+            # A typo in the stack's env= (CDK takes any string): judged as another account,
+            # it would get hints (share_with_account('<typo>')) that fail in turn.
+            problems.append(
+                PropProblem(
+                    None,
+                    prop,
+                    f"a version of account {parts['account']}, but the endpoint's stack "
+                    f"{stack_of(self).node.path} names account {account!r} (its env=), which "
+                    "is not a 12-digit account id",
+                    "give the stack's env= the 12-digit id of the account it deploys to",
+                )
+            )
+        other_account = (
+            not is_unresolved(account)
+            and ACCOUNT_ID.fullmatch(account) is not None
+            and parts["account"] != account
+        )
         if other_account and model_store is None:
             problems.append(
                 PropProblem(
@@ -2243,6 +2261,8 @@ class ModelEndpoint(Resource):
         account = account_region(self)[0]
         if parts is None or is_unresolved(account) or parts["account"] == account:
             return
+        if not ACCOUNT_ID.fullmatch(account):
+            return  # not an account id: _arn_problems fails synth, naming the stack's env=
         if registry is not None:
             if all(registry is not judged for judged in self._shared_registries):
                 self._shared_registries.append(registry)

@@ -541,9 +541,13 @@ def ordering_a_string_property() -> PipelineDefinition:
 @case(
     "Check",
     "Arguments.Conditions[0].LeftValue",
-    "ordering comparisons need numbers, got a String (\"Steps.Prep.OutputParameters['rows']\")",
+    "ordering comparisons need numbers, got a String (\"Steps.Prep.OutputParameters['rows']\") "
+    "(declare output 'rows' of step 'Prep' as a number: StepOutput(output_type=OutputType.INTEGER "
+    "or OutputType.FLOAT) in Python)",
 )
 def ordering_a_string_lambda_output() -> PipelineDefinition:
+    # The hint was to compare a number parameter or property: the output's declaration is
+    # what to change (a Lambda or Callback output is String unless declared otherwise).
     prep = LambdaStep(
         name="Prep", function_arn=LAMBDA_ARN, outputs=[StepOutput(output_name="rows")]
     )
@@ -1212,6 +1216,44 @@ def integer_range_bounded_by_a_float_parameter() -> PipelineDefinition:
         hyperparameter_ranges={"max_depth": IntegerParameter(min_value=2, max_value=deepest)},
     )
     return pipeline(tune, parameters=[deepest])
+
+
+@case(
+    "Tune",
+    f"{RANGES}.ContinuousParameterRanges[0].MinValue",
+    "MinValue 0.01 is greater than MaxValue 0.001 ('Parameters.MaxEta' by default) (change the "
+    "parameter's default, or the other bound)",
+)
+def continuous_range_bounded_by_a_parameter_default_below_it() -> PipelineDefinition:
+    # Judged by its default, the value an execution that sets nothing runs with: before, only
+    # the service refused it, when such an execution ran.
+    highest = ParameterFloat(name="MaxEta", default_value=0.001)
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=highest)},
+    )
+    return pipeline(tune, parameters=[highest])
+
+
+@case(
+    "Tune",
+    f"{RANGES}.IntegerParameterRanges[0].ScalingType",
+    "Logarithmic scaling needs a range above 0, got MinValue 0 ('Parameters.MinDepth' by "
+    "default) (change the parameter's default, or the other bound)",
+)
+def logarithmic_range_from_a_parameter_default_of_zero() -> PipelineDefinition:
+    shallowest = ParameterInteger(name="MinDepth", default_value=0)
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={
+            "depth": IntegerParameter(min_value=shallowest, max_value=8, scaling_type="Logarithmic")
+        },
+    )
+    return pipeline(tune, parameters=[shallowest])
 
 
 @case(
@@ -3021,6 +3063,24 @@ def test_ranges_bounded_by_cdk_number_tokens_pass() -> None:
     ]
     assert (eta["MaxValue"], alpha["MinValue"]) == (str(CDK_NUMBER_TOKEN), str(CDK_NUMBER_TOKEN))
     assert is_token(eta["MaxValue"])
+
+
+def test_ranges_bounded_by_a_parameter_of_a_cdk_number_token_default_pass() -> None:
+    # The default resolves at deploy time: as a number the token is out of order and below 0.
+    highest = ParameterFloat(name="MaxEta", default_value=CDK_NUMBER_TOKEN)
+    lowest = ParameterFloat(name="MinAlpha", default_value=CDK_NUMBER_TOKEN)
+    tune = TuningStep(
+        name="Tune",
+        image=IMAGE,
+        objective_metric_name="validation:rmse",
+        hyperparameter_ranges={
+            "eta": ContinuousParameter(min_value=0.01, max_value=highest),
+            "alpha": ContinuousParameter(
+                min_value=lowest, max_value=1.0, scaling_type="Logarithmic"
+            ),
+        },
+    )
+    assert pipeline(tune, parameters=[highest, lowest]).validate(BINDER) == []
 
 
 def test_a_parameter_default_or_enum_value_known_at_deploy_time_passes() -> None:

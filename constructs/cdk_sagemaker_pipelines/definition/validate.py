@@ -2819,6 +2819,50 @@ class _Validator:
             self.add(record.name, f"{where}.{problem.member}", message, hint)
         for member in ("MinValue", "MaxValue"):
             self._check_range_bound_type(record, item.get(member), f"{where}.{member}", integer)
+        self._check_range_defaults(record, item, where, integer=integer)
+
+    def _check_range_defaults(
+        self, record: StepRecord, item: Mapping[str, Any], where: str, *, integer: bool
+    ) -> None:
+        """A range bounded by a parameter is judged by its default, as a spot wait is.
+
+        An execution that sets nothing runs the defaults, and CreateHyperParameterTuningJob
+        refuses bounds out of order only then. Only the order and scaling rules are judged
+        here: a bound's type is ``_check_range_bound_type``'s, and literal ranges are
+        ``range_problems``' own.
+        """
+        bounds: dict[str, str] = {}
+        shown: dict[str, str] = {}
+        from_parameter = False
+        for member in ("MinValue", "MaxValue"):
+            bound: Any = item.get(member)
+            if is_expression(bound):
+                # Bounds are strings in the API: a parameter comes in a one-value Std:Join.
+                join = bound.get("Std:Join")
+                values = join.get("Values") if isinstance(join, Mapping) else None
+                inner = values[0] if type(values) is list and len(values) == 1 else bound
+                default, text = self._default_of(inner)
+                if type(default) not in (int, float) or is_token(default) or not text:
+                    return  # no default, a deploy-time one, or one another check judges
+                bounds[member], shown[member] = str(default), text
+                from_parameter = True
+            elif type(bound) is str and not is_token(bound):
+                bounds[member] = shown[member] = bound
+            else:
+                return
+        if not from_parameter:
+            return
+        low, high = shown["MinValue"], shown["MaxValue"]
+        fix = "change the parameter's default, or the other bound"
+        for problem in range_problems({**item, **bounds}, integer=integer):
+            message = {
+                "out of order": f"MinValue {low} is greater than MaxValue {high}",
+                "logarithmic": f"Logarithmic scaling needs a range above 0, got MinValue {low}",
+                "reverse": f"ReverseLogarithmic scaling needs a range within 0 <= x < 1, got "
+                f"{low} to {high}",
+            }.get(problem.rule)
+            if message is not None:
+                self.add(record.name, f"{where}.{problem.member}", message, fix)
 
     def _check_range_bound_type(
         self, record: StepRecord, bound: Any, where: str, integer: bool
@@ -3229,11 +3273,17 @@ class _Validator:
             return None
         if ordered and kind is not None and kind not in ORDERED_TYPES | {"Float"}:
             shown = value.get("Get", "Std:Join") if is_expression(value) else value
+            # A Lambda or Callback output is typed by its declaration, not by what the
+            # function or the callback sends: the fix is there, not in the condition.
+            output = _OUTPUT_PARAMETER.match(shown) if isinstance(shown, str) else None
             self.add(
                 record.name,
                 where,
                 f"ordering comparisons need numbers, got a {kind} ({_shown(shown)[:60]})",
-                "compare a number parameter, a numeric property or a JsonGet value",
+                f"declare output '{output[2]}' of step '{output[1]}' as a number: "
+                "StepOutput(output_type=OutputType.INTEGER or OutputType.FLOAT) in Python"
+                if output
+                else "compare a number parameter, a numeric property or a JsonGet value",
             )
         return kind
 
@@ -3695,6 +3745,10 @@ _EQUALITY_HINTS = {
         "as a number is declared ParameterInteger or ParameterFloat)"
     ),
 }
+
+
+# A Lambda or Callback step's output as a condition reads it (typed by its OutputType).
+_OUTPUT_PARAMETER = re.compile(r"Steps\.([^.]+)\.OutputParameters\['([^']+)'\]")
 
 
 def _shown(value: Any) -> str:

@@ -93,7 +93,7 @@ def test_fails_a_lambda_whose_result_misses_an_output(ws: Workspace) -> None:
     )
     result = ws.runner(resources=resources).run(compile_steps([step], [env]))
     assert result.step("Prep").failure_reason == (
-        "output 'rows' is declared Integer but the function gave 'many'"
+        "output 'rows' is declared Integer but the function gave 'many' (expected a whole number)"
     )
 
 
@@ -171,7 +171,7 @@ def test_fails_a_callback_missing_one_value_saying_how_to_supply_it(ws: Workspac
         (
             {"Approve": {"approved": "maybe"}},
             "callback_outputs (--callback-output): step 'Approve': output 'approved' is "
-            "declared Boolean but --callback-output gave 'maybe'",
+            "declared Boolean but --callback-output gave 'maybe' (expected true or false)",
         ),
         (
             {"Prep": {"rows": "3", "okay": "true"}},

@@ -19,6 +19,16 @@ def declared_outputs(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+# What each declared type takes, said in the refusal: "declared Boolean but … gave 'yes'"
+# left the accepted spelling to guess.
+_EXPECTED = {
+    "Integer": "a whole number",
+    "Float": "a number",
+    "Boolean": "true or false",
+    "String": "text, not an object or a list",
+}
+
+
 def coerce_output(name: str, kind: str, value: Any, source: str) -> Any:
     """Convert a returned or supplied value to the declared ``OutputType``."""
     try:
@@ -39,12 +49,19 @@ def coerce_output(name: str, kind: str, value: Any, source: str) -> Any:
                 return value.strip().lower() == "true"
             raise ValueError
     except (TypeError, ValueError):
-        raise StepError(f"output '{name}' is declared {kind} but {source} gave {value!r}") from None
+        raise _refused(name, kind, value, source) from None
     if isinstance(value, (dict, list)):
-        raise StepError(f"output '{name}' is declared {kind} but {source} gave {value!r}")
+        raise _refused(name, kind, value, source)
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _refused(name: str, kind: str, value: Any, source: str) -> StepError:
+    expected = _EXPECTED.get(kind, f"a {kind}")
+    return StepError(
+        f"output '{name}' is declared {kind} but {source} gave {value!r} (expected {expected})"
+    )
 
 
 def output_metadata(values: Mapping[str, Any]) -> list[dict[str, str]]:

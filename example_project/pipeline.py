@@ -46,6 +46,8 @@ from cdk_sagemaker_pipelines.definition import (
     RegisterModel,
     SageMakerJobExceptionType,
     SageMakerJobStepRetryPolicy,
+    StepExceptionType,
+    StepRetryPolicy,
     TrainingStep,
 )
 
@@ -82,6 +84,47 @@ class PipelineSettings:
     cache_expire_after: str | None = "P30D"
 
 
+def job_retry_policies() -> list[StepRetryPolicy | SageMakerJobStepRetryPolicy]:
+    """What each job step retries by itself: the errors SageMaker documents as transient.
+
+    A script's error is not among them: it fails the step at once (retrying would repeat it).
+
+    Example::
+
+        ProcessingStep(name="Prep", ..., retry_policies=job_retry_policies())
+    """
+    return [
+        # No instance free (EC2 InsufficientCapacity), or the account's quota taken by other
+        # jobs: wait for them, from 1 minute, doubling (1, 2, 4, … minutes), up to an hour.
+        SageMakerJobStepRetryPolicy(
+            exception_types=[
+                SageMakerJobExceptionType.CAPACITY_ERROR,
+                SageMakerJobExceptionType.RESOURCE_LIMIT,
+            ],
+            interval_seconds=60,
+            backoff_rate=2.0,
+            expire_after_mins=60,
+        ),
+        # The job ended with SageMaker's InternalServerError: a new job may succeed; twice
+        # more at most, as each attempt runs (and bills) the whole job again.
+        SageMakerJobStepRetryPolicy(
+            exception_types=[SageMakerJobExceptionType.INTERNAL_ERROR],
+            interval_seconds=30,
+            backoff_rate=2.0,
+            max_attempts=2,
+        ),
+        # Pipelines' own calls to SageMaker failed or were throttled, before the job ran:
+        # cheap to retry, 5 times from 10 seconds (10, 20, 40, 80, 160 s) rather than
+        # SageMaker's unstated default.
+        StepRetryPolicy(
+            exception_types=[StepExceptionType.SERVICE_FAULT, StepExceptionType.THROTTLING],
+            interval_seconds=10,
+            backoff_rate=2.0,
+            max_attempts=5,
+        ),
+    ]
+
+
 def build_pipeline(
     *,
     data_bucket: str,
@@ -113,9 +156,7 @@ def build_pipeline(
         if settings.cache_expire_after is not None
         else None
     )
-    capacity_retry = SageMakerJobStepRetryPolicy(
-        exception_types=[SageMakerJobExceptionType.CAPACITY_ERROR], expire_after_mins=60
-    )
+    job_retries = job_retry_policies()
     image = Image.sklearn(SKLEARN_VERSION)
 
     preprocess = ProcessingStep(
@@ -137,7 +178,7 @@ def build_pipeline(
             ProcessingOutput(output_name="test", source="/opt/ml/processing/test"),
         ],
         cache_config=cache,
-        retry_policies=[capacity_retry],
+        retry_policies=job_retries,
     )
     splits = preprocess.properties.ProcessingOutputConfig.Outputs
     train = TrainingStep(
@@ -151,7 +192,7 @@ def build_pipeline(
         metric_definitions={"train:accuracy": r"train_accuracy=([0-9.]+)"},
         max_runtime_in_seconds=3600,
         cache_config=cache,
-        retry_policies=[capacity_retry],
+        retry_policies=job_retries,
     )
     model_data = train.properties.ModelArtifacts.S3ModelArtifacts
     report = PropertyFile(name="EvaluationReport", output_name="evaluation", path="evaluation.json")
@@ -176,7 +217,7 @@ def build_pipeline(
         ],
         property_files=[report],
         cache_config=cache,
-        retry_policies=[capacity_retry],
+        retry_policies=job_retries,
     )
     accuracy = JsonGet(step=evaluate, property_file=report, json_path="metrics.accuracy.value")
     evaluation_uri = evaluate.properties.ProcessingOutputConfig.Outputs["evaluation"].S3Output.S3Uri

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import (
+    Acknowledgment,
+    Annotations,
+    CfnOutput,
+    Duration,
+    RemovalPolicy,
+    Stack,
+    Validations,
+)
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_scheduler as scheduler
@@ -29,6 +37,7 @@ from cdk_sagemaker_pipelines.cdk import (
 )
 from cdk_sagemaker_pipelines.cdk.endpoint import GUARDRAIL_EXCLUDED_FAMILIES
 from cdk_sagemaker_pipelines.cdk.monitoring import let_alarm_publish
+from cdk_sagemaker_pipelines.cdk.pipeline import WARNING_PREFIX
 from cdk_sagemaker_pipelines.definition.instances import instance_family
 from constructs import Construct
 from example_project.pipeline import PipelineSettings, build_pipeline
@@ -42,6 +51,14 @@ CURATED_PREFIX = "curated/"
 # (kept for as long again once the new fleet has all traffic).
 BAKE = Duration.minutes(10)
 SERVER_ERROR_RATE = 0.01
+# A production endpoint (retain_data): two instances at least, so that SageMaker spreads
+# them over Availability Zones, scaled out to PRODUCTION_MAX_INSTANCES with the traffic.
+# INVOCATIONS_PER_INSTANCE (a minute) is a starting point: load-test the model to set it.
+PRODUCTION_MIN_INSTANCES = 2
+PRODUCTION_MAX_INSTANCES = 4
+INVOCATIONS_PER_INSTANCE = 200
+# ModelLatency (microseconds) at p99 above this for 3 periods of 5 minutes notifies.
+LATENCY_P99 = Duration.seconds(1)
 
 
 class MlOpsStack(Stack):
@@ -154,6 +171,15 @@ class MlOpsStack(Stack):
             pipeline=self.pipeline,
             emails=[config.alarm_email] if config.alarm_email else [],
         )
+        if config.alarm_email is None and not config.retain_data:
+            # A throwaway environment (dev, staging) may go unwatched: its failures show on
+            # the dashboard and in Studio. One with retain_data (prod) stays warned at every
+            # synth until it names someone to tell (or the warning is acknowledged there).
+            Annotations.of(self.notifications).acknowledge_warning(
+                f"{WARNING_PREFIX}:no-subscribers",
+                "an environment without retain_data: its failures are read on the dashboard; "
+                "set alarm_email (or subscribe to NotificationTopicArn) to be told",
+            )
         # A run that never started (its start refused or throttled) is a dead letter.
         dead_letter_queues = [self.new_data_trigger.dead_letter_queue]
         if self.schedule is not None:
@@ -183,6 +209,8 @@ class MlOpsStack(Stack):
                 artifact_store=self.artifacts,
                 registry=self.registry,  # checks the version is of this environment's group
                 instance_type=config.endpoint_instance_type,
+                # Production: no single instance (and Availability Zone) to lose.
+                initial_instance_count=PRODUCTION_MIN_INSTANCES if config.retain_data else None,
                 # Named after the environment's group: a name to invoke, the same from one
                 # version to the next (a new version updates the endpoint in place).
                 endpoint_name=config.model_package_group_name,
@@ -192,7 +220,8 @@ class MlOpsStack(Stack):
                 # The model needs no network: its code and dependencies are in the image and
                 # model.tar.gz (example_project/scripts/model/inference.py).
                 enable_network_isolation=config.require_network_isolation,
-                # One instance: no canary to size; all traffic at once, watched while it bakes.
+                # All traffic at once, watched while it bakes (one or two instances: no
+                # canary worth sizing).
                 deployment=Deployment.all_at_once(
                     wait=BAKE, termination_wait=BAKE, timeout=Duration.hours(1)
                 )
@@ -218,6 +247,8 @@ class MlOpsStack(Stack):
             server_errors.add_alarm_action(cloudwatch_actions.SnsAction(self.notifications.topic))
             let_alarm_publish(server_errors, self.notifications.topic)
             self.endpoint.add_rollback_alarm(server_errors)
+        if self.endpoint is not None and config.retain_data:
+            self._watch_production_endpoint(self.endpoint)
         # What a person needs after `cdk deploy` (it prints these): where to put data, what
         # to start, where models are registered. No exports: nothing may come to depend on them.
         for output_id, value, description in (
@@ -252,3 +283,30 @@ class MlOpsStack(Stack):
                 description="aws sagemaker-runtime invoke-endpoint --endpoint-name <this> "
                 "--content-type text/csv --body fileb://rows.csv predictions.csv",
             )
+
+    def _watch_production_endpoint(self, endpoint: ModelEndpoint) -> None:
+        """Scale the production endpoint with its traffic; tell the on-call of slow answers.
+
+        Dev and staging stay on one instance, unscaled: cheap, and nobody's traffic.
+        """
+        endpoint.add_auto_scaling(
+            min_capacity=PRODUCTION_MIN_INSTANCES,
+            max_capacity=PRODUCTION_MAX_INSTANCES,
+            target_invocations_per_instance=INVOCATIONS_PER_INSTANCE,
+        )
+        latency = endpoint.metric_model_latency(
+            statistic="p99", period=Duration.minutes(5)
+        ).create_alarm(
+            endpoint,
+            "Latency",
+            alarm_description="The endpoint's model answers 1% of requests in more than "
+            f"{LATENCY_P99.to_seconds()} s (ModelLatency p99), 15 minutes running: scaling "
+            "did not keep up, or the model is slow",
+            threshold=LATENCY_P99.to_seconds() * 1_000_000,  # ModelLatency is in microseconds
+            evaluation_periods=3,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        # As the rollback alarm: the topic's policy admits only the publishers it names.
+        latency.add_alarm_action(cloudwatch_actions.SnsAction(self.notifications.topic))
+        let_alarm_publish(latency, self.notifications.topic)

@@ -264,3 +264,62 @@ def test_an_inferentia_1_endpoint_deploys_without_guardrails(tmp_path: Path):
     assert endpoint.cfn_endpoint.deployment_config is None
     assert endpoint.rollback_alarms == ()
     assert endpoint.node.try_find_child("ServerErrors") is None
+
+
+PROD_VERSION = VERSION.replace("staging-", "prod-")
+
+
+@pytest.fixture(scope="module")
+def served_in_prod(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
+    """The app with prod alone (its cdk.json settings, retain_data), serving a version."""
+    context = cdk_context()
+    context = {
+        **context,
+        "environments": {"prod": context["environments"]["prod"]},
+        "model_package_arn:prod": PROD_VERSION,
+    }
+    return synthesize_reference_app(context, tmp_path_factory.mktemp("served-in-prod"))
+
+
+def test_the_production_endpoint_runs_two_instances_scaled_and_watched_for_latency(
+    served_in_prod: SynthesizedApp, served: SynthesizedApp
+):
+    # Production (retain_data): two instances (SageMaker spreads them over Availability
+    # Zones), target tracking up to 4, and a p99 ModelLatency alarm that reaches the
+    # on-call through the failure topic, which admits it. Staging stays one instance.
+    template = served_in_prod.templates["prod/MlOps"]
+    ids = {path: lid for lid, path in logical_id_paths(served_in_prod, "prod/MlOps").items()}
+    ((_, config),) = _of_type(template, "AWS::SageMaker::EndpointConfig").items()
+    ((_, target),) = _of_type(template, "AWS::ApplicationAutoScaling::ScalableTarget").items()
+    ((_, scaling),) = _of_type(template, "AWS::ApplicationAutoScaling::ScalingPolicy").items()
+    alarm = template["Resources"][ids["prod/MlOps/Endpoint/Latency/Resource"]]["Properties"]
+    topic = ids["prod/MlOps/Failures/Topic/Resource"]
+    ((_, policy),) = _of_type(template, "AWS::SNS::TopicPolicy").items()
+
+    assert config["ProductionVariants"][0]["InitialInstanceCount"] == 2
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (2, 4)
+    tracking = scaling["TargetTrackingScalingPolicyConfiguration"]
+    assert tracking["TargetValue"] == 200
+    assert (alarm["MetricName"], alarm["ExtendedStatistic"]) == ("ModelLatency", "p99")
+    assert (alarm["Period"], alarm["EvaluationPeriods"], alarm["Threshold"]) == (300, 3, 1e6)
+    assert alarm["AlarmActions"] == [{"Ref": topic}]
+    latency_id = ids["prod/MlOps/Endpoint/Latency/Resource"]
+    assert any(
+        statement.get("Condition")
+        == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [latency_id, "Arn"]}}}
+        for statement in policy["PolicyDocument"]["Statement"]
+    )
+    report = json.loads((served_in_prod.directory / "validation-report.json").read_text())
+    # No finding of the endpoint's scaling or alarm: only prod's missing subscriber, as
+    # without an endpoint (tests/cdk/test_app_nag.py).
+    assert [
+        violation["ruleName"]
+        for plugin in report.get("pluginReports", [])
+        for violation in plugin.get("violations", [])
+    ] == ["Annotation::cdk-sagemaker-pipelines:no-subscribers"]
+
+    staging = served.templates[STACK]
+    ((_, staging_config),) = _of_type(staging, "AWS::SageMaker::EndpointConfig").items()
+    assert staging_config["ProductionVariants"][0]["InitialInstanceCount"] == 1
+    assert not _of_type(staging, "AWS::ApplicationAutoScaling::ScalableTarget")
+    assert f"{STACK}/Endpoint/Latency/Resource" not in logical_id_paths(served, STACK).values()

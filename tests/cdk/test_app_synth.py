@@ -294,3 +294,26 @@ def test_a_stage_created_inside_a_stack_still_fails_synth_on_its_findings(tmp_pa
         MlOpsStage(delivery, "prod", config=config)
     with pytest.raises(RuntimeError, match=r"SMP-JobNetworkIsolation\[Train\]"):
         app.synth()
+
+
+@pytest.mark.parametrize(
+    ("retain_data", "alarm_email", "warned"),
+    [(False, None, False), (True, None, True), (True, "ml-oncall@example.com", False)],
+)
+def test_only_a_production_environment_nobody_hears_of_is_warned(
+    retain_data: bool, alarm_email: str | None, warned: bool
+):
+    # A failed prod run must reach someone: its topic without a subscriber stays warned
+    # (cdk-sagemaker-pipelines:no-subscribers); dev and staging, throwaway, acknowledge it.
+    from stacks import EnvironmentConfig
+    from stacks.mlops_stack import MlOpsStack
+
+    stack = MlOpsStack(
+        cdk.Stage(cdk.App(context=cdk_context()), "env"),
+        "MlOps",
+        config=EnvironmentConfig(name="env", retain_data=retain_data, alarm_email=alarm_email),
+    )
+    found = Annotations.from_stack(stack).find_warning(
+        "/env/MlOps/Failures", Match.string_like_regexp("no-subscribers")
+    )
+    assert bool(found) is warned

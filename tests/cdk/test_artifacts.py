@@ -11,7 +11,12 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Annotations, Match, Template
 
-from cdk_sagemaker_pipelines.cdk import EXECUTIONS_PREFIX, MODELS_PREFIX, ArtifactStore
+from cdk_sagemaker_pipelines.cdk import (
+    DATA_CAPTURE_PREFIX,
+    EXECUTIONS_PREFIX,
+    MODELS_PREFIX,
+    ArtifactStore,
+)
 from cdk_sagemaker_pipelines.cdk._kms import kms_actions
 from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
 from tests.cdk.conftest import new_app, new_stack
@@ -57,6 +62,7 @@ def destroyed() -> Store:
         execution_output_retention=cdk.Duration.days(14),
         noncurrent_version_retention=cdk.Duration.days(7),
         access_log_retention=cdk.Duration.days(30),
+        data_capture_retention=None,  # captured data kept until deleted
     )
 
 
@@ -250,10 +256,23 @@ def test_artifact_bucket_lifecycle(default: Store, destroyed: Store):
                 "Prefix": "executions/",
                 "Status": "Enabled",
             },
+            {
+                # Endpoints' captured requests and responses, which may hold personal data.
+                "ExpirationInDays": 90,
+                "Id": "ExpireDataCapture",
+                "Prefix": "data-capture/",
+                "Status": "Enabled",
+            },
         ]
     }
+    assert DATA_CAPTURE_PREFIX == "data-capture/"
     rules = destroyed.get(destroyed.store.bucket)["Properties"]["LifecycleConfiguration"]["Rules"]
+    # data_capture_retention=None: no rule for data-capture/.
     assert [rule.get("ExpirationInDays") for rule in rules] == [None, 14]
+    kept = default.store.data_capture_retention
+    assert kept is not None
+    assert kept.to_days() == 90
+    assert destroyed.store.data_capture_retention is None
     assert rules[0]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 7}
     logs = destroyed.get(destroyed.store.access_logs_bucket)["Properties"]
     assert logs["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == 30
@@ -512,6 +531,11 @@ def test_retention_may_be_known_at_deploy_time_only() -> None:
             {"noncurrent_version_retention": cdk.Duration.hours(36)},
             "- prop 'noncurrent_version_retention': S3 lifecycle rules count whole days (at "
             "least 1), got 1 day 12 hours (Duration.days(2))",
+        ),
+        (
+            {"data_capture_retention": cdk.Duration.hours(12)},
+            "- prop 'data_capture_retention': S3 lifecycle rules count whole days (at least "
+            "1), got 12 hours (Duration.days(1))",
         ),
         (
             {"access_log_retention": 30},

@@ -149,7 +149,9 @@ def every_construct(
         schedule=scheduler.ScheduleExpression.expression("cron(0 6 ? * MON *)"),
         parameters={"InputDataKey": "curated/"},
     )
-    notifications = PipelineFailureNotifications(stack, "Failures", pipeline=pipeline)
+    notifications = PipelineFailureNotifications(
+        stack, "Failures", pipeline=pipeline, emails=["ml-oncall@example.com"]
+    )
     PipelineMonitoring(
         stack,
         "Monitoring",

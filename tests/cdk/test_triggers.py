@@ -14,6 +14,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
 
@@ -1178,6 +1179,46 @@ def test_notifications_to_a_topic_with_a_key_this_app_cannot_change_are_reported
         "allow events.amazonaws.com kms:Decrypt and kms:GenerateDataKey* in it, or the "
         "notifications are dropped. [ack: cdk-sagemaker-pipelines:notification-topic-key]"
     ]
+
+
+NO_SUBSCRIBERS = "cdk-sagemaker-pipelines:no-subscribers"
+
+
+def _no_subscribers_warnings(stack: cdk.Stack) -> dict[str, str]:
+    found = Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp(f"ack: {NO_SUBSCRIBERS}")
+    )
+    return {warning.id: str(warning.entry.data) for warning in found}
+
+
+def test_notifications_whose_own_topic_nobody_subscribes_to_are_warned_at_synth():
+    # A failure sent to a topic without subscribers reaches no one. Subscriptions count
+    # wherever and whenever they are made before synth: emails=, the topic's
+    # add_subscription after the construct (a queue's sits under the queue, in another
+    # stack here), an L1 subscription; a given topic is not judged; an acknowledgment holds.
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    other = cdk.Stack(app, "Other", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    pipeline = _pipeline(stack)
+    PipelineFailureNotifications(stack, "Nobody", pipeline=pipeline)
+    PipelineFailureNotifications(stack, "Emailed", pipeline=pipeline, emails=["a@example.com"])
+    queued = PipelineFailureNotifications(stack, "Queued", pipeline=pipeline)
+    queued.topic.add_subscription(subscriptions.SqsSubscription(sqs.Queue(other, "Inbox")))
+    raw = PipelineFailureNotifications(stack, "Raw", pipeline=pipeline)
+    sns.CfnSubscription(
+        stack, "Https", topic_arn=raw.topic.topic_arn, protocol="https", endpoint="https://x.io"
+    )
+    PipelineFailureNotifications(stack, "Given", pipeline=pipeline, topic=sns.Topic(stack, "T"))
+    chatbot = PipelineFailureNotifications(stack, "Chatbot", pipeline=pipeline)
+    cdk.Annotations.of(chatbot).acknowledge_warning(NO_SUBSCRIBERS, "AWS Chatbot subscribes")
+
+    warnings = _no_subscribers_warnings(stack)
+    assert list(warnings) == ["/Test/Nobody"]
+    assert warnings["/Test/Nobody"].startswith(
+        "Topic Test/Nobody/Topic has no subscription in this app: every failed or stopped "
+        "execution it is sent would reach no one. Subscribe the on-call address with emails="
+    )
+    assert "add_subscription" in warnings["/Test/Nobody"]
 
 
 def test_notifications_to_an_imported_topic_say_its_policy_must_admit_the_rule():

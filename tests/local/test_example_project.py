@@ -103,3 +103,41 @@ def test_the_registry_lists_and_approves(
     versions = runner.registry.versions(MODEL_PACKAGE_GROUP)
     assert [v.version for v in versions] == [1]
     assert runner.registry.approve(MODEL_PACKAGE_GROUP, 1).approval_status == "Approved"
+
+
+def test_job_steps_retry_every_error_sagemaker_documents_as_transient():
+    # Capacity and quota errors wait up to an hour; a job's internal error is retried a
+    # few times; Pipelines' own service faults and throttling too. Not a script's error.
+    from cdk_sagemaker_pipelines.definition import StaticBinder
+    from example_project.pipeline import build_pipeline
+
+    binder = StaticBinder(
+        region="us-east-1",
+        role_arn="arn:aws:iam::111122223333:role/r",
+        default_bucket="b",
+        code_prefix="s3://b/code",
+    )
+    definition = build_pipeline(data_bucket="data", model_package_group_name="models")
+    steps = {step["Name"]: step for step in definition.to_definition(binder)["Steps"]}
+    expected = [
+        {
+            "BackoffRate": 2.0,
+            "ExceptionType": ["SageMaker.CAPACITY_ERROR", "SageMaker.RESOURCE_LIMIT"],
+            "ExpireAfterMin": 60,
+            "IntervalSeconds": 60,
+        },
+        {
+            "BackoffRate": 2.0,
+            "ExceptionType": ["SageMaker.JOB_INTERNAL_ERROR"],
+            "IntervalSeconds": 30,
+            "MaxAttempts": 2,
+        },
+        {
+            "BackoffRate": 2.0,
+            "ExceptionType": ["Step.SERVICE_FAULT", "Step.THROTTLING"],
+            "IntervalSeconds": 10,
+            "MaxAttempts": 5,
+        },
+    ]
+    for name in ("Preprocess", "Train", "Evaluate"):
+        assert steps[name]["RetryPolicies"] == expected, name

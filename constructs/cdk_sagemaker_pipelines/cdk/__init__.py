@@ -24,13 +24,13 @@ from ..definition.steps.endpoint import ServerlessConfig
 from ._schedule import schedule_expression_problem
 from ._signature import show_init_signatures
 from .artifacts import (
+    DATA_CAPTURE_PREFIX,
     EXECUTIONS_PREFIX,
     MODELS_PREFIX,
     ArtifactStore,
     enable_event_bridge_notifications,
 )
 from .endpoint import (
-    DATA_CAPTURE_PREFIX,
     DataCapture,
     Deployment,
     EndpointVariant,

@@ -44,6 +44,11 @@ EXECUTIONS_PREFIX = "executions/"
 MODELS_PREFIX = "models/"
 """Where training steps write models, and steps the outputs a registered model version
 refers to (its metrics reports); kept, and shared by ``ArtifactStore.share_models_with``."""
+DATA_CAPTURE_PREFIX = "data-capture/"
+"""Where an endpoint's captured requests and responses go in its store's bucket
+(``data-capture/<endpoint name>/``); expired by the store's lifecycle rule."""
+DATA_CAPTURE_RETENTION = days(90)
+"""How long ``ArtifactStore`` keeps captured requests and responses by default."""
 # Without this feature flag, aws-cdk-lib lets S3 deliver access logs through the bucket's
 # ACL, which buckets with ObjectOwnership BUCKET_OWNER_ENFORCED can't have: Bucket() fails.
 ACCESS_LOGS_USE_BUCKET_POLICY = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
@@ -56,7 +61,9 @@ class ArtifactStore(Construct):
     requests and uploads that ask for non-KMS encryption, keeps versions, logs access to
     a separate bucket, and expires execution outputs (``executions/``) after
     ``execution_output_retention``; models (``models/``) stay, as registered model
-    versions point at them; ``share_models_with`` lets another account read them, to
+    versions point at them; endpoints' captured requests and responses (``data-capture/``,
+    which may hold personal data) expire after ``data_capture_retention`` (Default: 90
+    days; None keeps them); ``share_models_with`` lets another account read them, to
     deploy registered versions there. Stateful resources follow ``removal_policy``, and the
     buckets' policies with them (Default: retain; not ``SNAPSHOT``, which keys and buckets
     don't support).
@@ -80,6 +87,8 @@ class ArtifactStore(Construct):
     """The bucket the pipelines write their outputs to (``executions/``, ``models/``)."""
     key: kms.IKey
     """The KMS key the bucket and the pipelines' jobs (outputs and volumes) encrypt with."""
+    data_capture_retention: Duration | None
+    """How long what endpoints capture under ``data-capture/`` is kept; None: until deleted."""
     execution_output_retention: Duration | None
     """How long outputs under ``executions/`` are kept; None: as long as the bucket's owner
     keeps them (an adopted store given none), which the store doesn't know."""
@@ -95,7 +104,14 @@ class ArtifactStore(Construct):
         noncurrent_version_retention: Duration | None = None,
         access_log_retention: Duration | None = None,
         encryption_key: kms.IKey | None = None,
+        data_capture_retention: Duration | None = DATA_CAPTURE_RETENTION,
     ) -> None:
+        """Create the key, the bucket and its access-log bucket.
+
+        :param data_capture_retention: how long the lifecycle keeps what endpoints capture
+            under ``data-capture/`` (``ModelEndpoint(data_capture=…)``), whole days.
+            Default: 90 days; None: until deleted by hand.
+        """
         check_new_child("ArtifactStore", scope, construct_id)
         super().__init__(scope, construct_id)
         placed(self, scope)
@@ -111,6 +127,7 @@ class ArtifactStore(Construct):
                         ("execution_output_retention", execution_output_retention),
                         ("noncurrent_version_retention", noncurrent_version_retention),
                         ("access_log_retention", access_log_retention),
+                        ("data_capture_retention", data_capture_retention),
                     )
                 ),
             ],
@@ -181,8 +198,21 @@ class ArtifactStore(Construct):
                     prefix=EXECUTIONS_PREFIX,
                     expiration=self.execution_output_retention,
                 ),
+                # Captured requests may hold personal data: kept no longer than needed.
+                *(
+                    [
+                        s3.LifecycleRule(
+                            id="ExpireDataCapture",
+                            prefix=DATA_CAPTURE_PREFIX,
+                            expiration=data_capture_retention,
+                        )
+                    ]
+                    if data_capture_retention is not None
+                    else []
+                ),
             ],
         )
+        self.data_capture_retention = data_capture_retention
 
     @classmethod
     @check_keywords
@@ -551,6 +581,7 @@ class _AdoptedArtifactStore(ArtifactStore):
         self.key = adopted_key
         _warn_key_of_another_account(self, "key" if key is not None else "bucket", adopted_key)
         self.execution_output_retention = execution_output_retention
+        self.data_capture_retention = None  # the bucket's owner's lifecycle, unknown here
         # The bucket's grants name its encryption_key: the store's key too only if it's that.
         bucket_key = bucket.encryption_key
         self._key_granted_apart = bucket_key is None or not _same_key(bucket_key, adopted_key)

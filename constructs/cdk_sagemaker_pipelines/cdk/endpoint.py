@@ -65,7 +65,7 @@ from ._props import (
 )
 from ._roles import role_arn
 from ._tree import account_region, node_of, placed, root_of, stack_of
-from .artifacts import ArtifactStore, _AdoptedArtifactStore, _key_problem
+from .artifacts import DATA_CAPTURE_PREFIX, ArtifactStore, _AdoptedArtifactStore, _key_problem
 from .pipeline import (
     WARNING_PREFIX,
     _metric_option_type_problems,
@@ -81,10 +81,6 @@ from .pipeline import (
     network_interface_statements,
 )
 from .registry import ModelRegistry, _surely_same_environment
-
-DATA_CAPTURE_PREFIX = "data-capture/"
-"""Where an endpoint's captured requests and responses go in its store's bucket
-(``data-capture/<endpoint name>/``)."""
 
 # CreateEndpoint's EndpointName and a production variant's VariantName (EndpointName).
 NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")

@@ -31,7 +31,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.interfaces import aws_events as events_refs
 
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from ..definition import (
     PipelineDefinitionError,
@@ -78,7 +78,7 @@ from ._topics import (
     unique_name,
     watch_topic_policy,
 )
-from ._tree import account_region, node_of, placed, root_of, stack_of
+from ._tree import account_region, node_of, path_of, placed, root_of, stack_of, stage_of
 from ._values import days, hours
 from .artifacts import enable_event_bridge_notifications
 from .pipeline import (
@@ -1577,6 +1577,9 @@ class PipelineFailureNotifications(Construct):
                 display_name="SageMaker pipeline failures",
             )
             placed(topic, self)
+            # At synth, not now: emails= is one way to subscribe, topic.add_subscription
+            # (a queue, a function, an HTTPS endpoint) after this construct another.
+            node_of(self).add_validation(_NoSubscribers(self, topic))
         self.topic = topic
         if "Failed" in statuses:
             note_notifications(self, topic, pipeline)
@@ -1613,6 +1616,49 @@ class PipelineFailureNotifications(Construct):
             ),
         )
         self.rule.add_target(_RuleTopicTarget(topic, message, source_arn=source_arn))
+
+
+@jsii.implements(IValidation)
+class _NoSubscribers:
+    """Warns at synth when the topic ``PipelineFailureNotifications`` created has no subscriber.
+
+    A topic nobody subscribes to delivers every failure to no one, silently. Only the
+    construct's own topic is judged: a given or imported topic is subscribed elsewhere.
+    Any ``sns.Subscription`` (``CfnSubscription``) of the app naming the topic counts,
+    wherever it sits (``add_subscription`` places a queue's or function's subscription
+    under the subscriber); one made outside the app (AWS Chatbot, ``aws sns subscribe``)
+    can't be seen: acknowledge the warning then.
+    """
+
+    def __init__(self, notifications: PipelineFailureNotifications, topic: sns.Topic) -> None:
+        self._notifications = notifications
+        self._topic = topic
+
+    def validate(self) -> list[str]:
+        """No error: a warning on the notifications when nothing subscribes to the topic."""
+        if _has_subscription(self._topic):
+            return []
+        Annotations.of(self._notifications).add_warning_v2(
+            f"{WARNING_PREFIX}:no-subscribers",
+            f"Topic {path_of(self._topic)} has no subscription in this app: every failed or "
+            "stopped execution it is sent would reach no one. Subscribe the on-call address "
+            "with emails=[...], or another endpoint with notifications.topic.add_subscription"
+            "(...) (aws_sns_subscriptions); if a subscriber is added outside the app (AWS "
+            "Chatbot, aws sns subscribe), acknowledge this warning saying which.",
+        )
+        return []
+
+
+def _has_subscription(topic: sns.Topic) -> bool:
+    """Whether a subscription of the app (of the topic's stage) names ``topic``."""
+    arn = topic.topic_arn  # the token its subscriptions were given
+    # The topic's own children first (emails=, email and URL subscriptions): a look at
+    # every construct of the stage only when none is there.
+    for scope in (topic, stage_of(topic) or root_of(topic)):
+        for construct in node_of(scope).find_all():
+            if isinstance(construct, sns.CfnSubscription) and construct.topic_arn == arn:
+                return True
+    return False
 
 
 def _pipeline_events_problem(scope: Construct, pipeline: object) -> Problem | None:

@@ -27,6 +27,7 @@ from cdk_sagemaker_pipelines.cdk.validation import SageMakerPipelineChecks
 from cdk_sagemaker_pipelines.definition import (
     AutoMLStep,
     CacheConfig,
+    CallbackStep,
     ClarifyCheckStep,
     Code,
     ConditionEquals,
@@ -44,6 +45,7 @@ from cdk_sagemaker_pipelines.definition import (
     MetricsSource,
     ModelMetrics,
     ModelStep,
+    OutputType,
     Parameter,
     ParameterBoolean,
     ParameterString,
@@ -66,9 +68,11 @@ from cdk_sagemaker_pipelines.definition.validate import MAX_DEFINITION_CHARACTER
 from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import (
     ACCOUNT,
+    PREPROCESS,
     REGION,
     SAGEMAKER_TRUST,
     SCRIPTS,
+    TRAIN,
     definition_of,
     grantee_statements,
     literal_definition,
@@ -2157,6 +2161,65 @@ def _texts_of_warning(stack: cdk.Stack, warning_id: str) -> list[str]:
     ]
 
 
+LAMBDA_READS_ARTIFACTS = "cdk-sagemaker-pipelines:lambda-reads-artifacts"
+
+
+def test_lambda_and_callback_inputs_in_the_artifact_store_are_warned():
+    # The function's role (and the queue consumer's) gets no grant on the artifact bucket
+    # or key from the construct: handed such a location, it failed at run time, unwarned.
+    stack = new_stack()
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(PREPROCESS),
+        inputs={"raw": "s3://raw-data/incoming/"},
+        outputs=["train"],
+    )
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(TRAIN),
+        inputs={"train": prep.output("train")},
+    )
+    check = LambdaStep(
+        name="Check",
+        function_arn="arn:aws:lambda:us-east-1:111122223333:function:check",
+        inputs={"data": prep.output("train"), "raw": "s3://raw-data/incoming/", "n": 3},
+        outputs=[StepOutput(output_name="rows", output_type=OutputType.INTEGER)],
+    )
+    review = CallbackStep(
+        name="Review",
+        sqs_queue_url="https://sqs.us-east-1.amazonaws.com/111122223333/review",
+        inputs={
+            "model": train.properties.ModelArtifacts.S3ModelArtifacts,
+            "rows": check.properties.OutputParameters["rows"],
+        },
+        outputs=[StepOutput(output_name="ok", output_type=OutputType.BOOLEAN)],
+    )
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=[check, review]))
+    [warning] = _texts_of_warning(stack, LAMBDA_READS_ARTIFACTS)
+    assert warning.startswith(
+        "Lambda step 'Check' input 'data' (its function); Callback step 'Review' input "
+        "'model' (its queue's consumer): a location in the artifact store, "
+    )
+    assert (
+        "Grant that role pipeline.artifact_store.grant_read(fn, 'executions/*') and "
+        "pipeline.artifact_store.grant_read(fn, 'models/*')"
+    ) in warning
+
+
+def test_lambda_inputs_outside_the_artifact_store_are_not_warned():
+    stack = new_stack()
+    count = LambdaStep(
+        name="Count",
+        function_arn="arn:aws:lambda:us-east-1:111122223333:function:count",
+        inputs={"raw": "s3://raw-data/incoming/", "n": 3},
+        outputs=[StepOutput(output_name="rows", output_type=OutputType.INTEGER)],
+    )
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=[count]))
+    assert _texts_of_warning(stack, LAMBDA_READS_ARTIFACTS) == []
+
+
 JOB_ROLE_WARNING = "cdk-sagemaker-pipelines:job-role-not-step-role"
 
 
@@ -3091,7 +3154,7 @@ def test_an_approval_parameter_defaulting_to_pending_is_accepted():
 
 
 class Named:
-    """The pipeline named NAME, granted to three roles and watched by six rules.
+    """The pipeline named NAME, granted to four roles and watched by six rules.
 
     Grants and rules add disjoint resources (each role's policy, each rule): every test reads
     only its own, so one synthesis serves the grant, metric and event tests.
@@ -3102,11 +3165,12 @@ class Named:
         self.pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name=NAME)
         self.roles = {
             name: iam.Role(stack, name, assumed_by=iam.AccountRootPrincipal())
-            for name in ("Start", "Stop", "Read")
+            for name in ("Start", "Stop", "Read", "Complete")
         }
         self.pipeline.grant_start_pipeline_execution(self.roles["Start"])
         self.pipeline.grant_stop_pipeline_execution(self.roles["Stop"])
         self.pipeline.grant_read(self.roles["Read"])
+        self.pipeline.grant_complete_callback_steps(self.roles["Complete"])
         pipeline = self.pipeline
         self.rules: dict[str, events.Rule] = {
             "any": pipeline.on_event("Any", description="anything"),
@@ -3167,6 +3231,22 @@ def test_grant_read(granted):
     ]
 
 
+def test_grant_complete_callback_steps_allows_this_pipelines_executions_only(granted):
+    # The Service Authorization Reference gives both actions the pipeline-execution
+    # resource type: the grant names this pipeline's executions, not "*".
+    template, roles = granted
+    assert grantee_statements(template, roles["Complete"]) == [
+        {
+            "Action": [
+                "sagemaker:SendPipelineExecutionStepFailure",
+                "sagemaker:SendPipelineExecutionStepSuccess",
+            ],
+            "Effect": "Allow",
+            "Resource": f"{ARN}/execution/*",
+        }
+    ]
+
+
 def test_a_grant_returns_an_iam_grant_for_the_grantee():
     stack = new_stack()
     pipeline = Pipeline(stack, "Training", definition=prep_and_train())
@@ -3177,7 +3257,13 @@ def test_a_grant_returns_an_iam_grant_for_the_grantee():
 
 
 @pytest.mark.parametrize(
-    "grant", ["grant_start_pipeline_execution", "grant_stop_pipeline_execution", "grant_read"]
+    "grant",
+    [
+        "grant_start_pipeline_execution",
+        "grant_stop_pipeline_execution",
+        "grant_read",
+        "grant_complete_callback_steps",
+    ],
 )
 def test_fails_grants_to_something_that_is_not_a_grantable(untouched: Pipeline, grant: str):
     # A role ARN used to fail deep in jsii ("Unable to deserialize value as GrantOnPrincipal…").
@@ -3191,7 +3277,13 @@ def test_fails_grants_to_something_that_is_not_a_grantable(untouched: Pipeline, 
 
 
 @pytest.mark.parametrize(
-    "grant", ["grant_start_pipeline_execution", "grant_stop_pipeline_execution", "grant_read"]
+    "grant",
+    [
+        "grant_start_pipeline_execution",
+        "grant_stop_pipeline_execution",
+        "grant_read",
+        "grant_complete_callback_steps",
+    ],
 )
 def test_fails_grants_to_a_role_of_another_app(untouched: Pipeline, grant: str):
     role = iam.Role(new_stack(), "Ci", assumed_by=iam.AccountRootPrincipal())

@@ -253,7 +253,12 @@ def _method(
 
 def _pipeline_methods(label: str, owner: Callable[[World], Any], path: str) -> list[Api]:
     """The grants, metrics and rules of a pipeline."""
-    grants = ("grant_start_pipeline_execution", "grant_stop_pipeline_execution", "grant_read")
+    grants = (
+        "grant_start_pipeline_execution",
+        "grant_stop_pipeline_execution",
+        "grant_read",
+        "grant_complete_callback_steps",
+    )
     metrics = (
         "metric_execution_started",
         "metric_execution_failed",

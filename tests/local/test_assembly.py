@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from cdk_sagemaker_pipelines.definition import validate_definition
-from cdk_sagemaker_pipelines.local import LocalConfig, LocalRunError, LocalRunner
+from cdk_sagemaker_pipelines.local import LocalConfig, LocalRunError, LocalRunner, ResourceMap
 from cdk_sagemaker_pipelines.local.assembly import _Resolver, _Stack, load_assembly, pipeline_paths
 
 ASSETS = {"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"}
@@ -742,6 +742,31 @@ def test_runs_the_assembly_end_to_end(cdk_out: Path, tmp_path: Path) -> None:
     assert result.record.pipeline_name == "dev-ml-training"
     model = result.properties("Train")["ModelArtifacts"]["S3ModelArtifacts"]
     assert model.startswith("s3://my-artifacts/executions/dev-ml-training/")
+
+
+@pytest.mark.parametrize("key", ["dev/Ml/Count", "/dev/Ml/Count/Resource", "CountFn55667788"])
+def test_a_handler_given_by_the_functions_construct_path_replaces_the_assemblys(
+    cdk_out: Path, tmp_path: Path, key: str
+) -> None:
+    # smpipe run --assembly cdk.out --lambda dev/Ml/Count=…: keyed by the construct path,
+    # the handler used to bind nothing, and the assembly's own code ran instead.
+    marker = tmp_path / "ran"
+    local = tmp_path / "count.py"
+    local.write_text(
+        "def handler(event, context):\n"
+        f"    open({str(marker)!r}, 'w').write(event['source'])\n"
+        "    return {'rows': 3}\n"
+    )
+    loaded = load_assembly(cdk_out)
+    assert loaded.functions == {
+        "dev/Ml/Count": "arn:aws:lambda:us-east-1:000000000000:function:CountFn55667788"
+    }
+    config = LocalConfig(
+        root=tmp_path / "root", resources=ResourceMap(lambdas={key: f"{local}:handler"})
+    )
+    result = LocalRunner(config).run(loaded)
+    assert result.status == "Succeeded", result.failure_reason
+    assert marker.exists()
 
 
 @pytest.mark.parametrize(

@@ -264,6 +264,34 @@ class PipelineBase(Resource):
             resource_arns=self._executions_arns,
         )
 
+    def grant_complete_callback_steps(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` complete this pipeline's Callback steps.
+
+        Actions: SendPipelineExecutionStepSuccess, SendPipelineExecutionStepFailure, on
+        this pipeline's executions (their IAM resource type is ``pipeline-execution``: the
+        callback token names one, so another pipeline's tokens are refused). Give it to
+        whatever reads a ``CallbackStep``'s queue, which also needs to consume it
+        (``queue.grant_consume_messages(grantee)``, which grants the queue's KMS key too;
+        a function's ``SqsEventSource`` grants that itself).
+
+        Example::
+
+            fn.add_event_source(lambda_event_sources.SqsEventSource(queue))
+            queue.grant_consume_messages(fn)
+            pipeline.grant_complete_callback_steps(fn)
+        """
+        check_grantee(
+            grantee, self, lambda: f"Pipeline {self.node.path}.grant_complete_callback_steps"
+        )
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=[
+                "sagemaker:SendPipelineExecutionStepSuccess",
+                "sagemaker:SendPipelineExecutionStepFailure",
+            ],
+            resource_arns=self._executions_arns,
+        )
+
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read the pipeline and its executions.
 
@@ -988,6 +1016,7 @@ class Pipeline(PipelineBase):
         self._warn_external_model_transforms()
         self._warn_models_from_model_packages()
         self._warn_open_registrations()
+        self._warn_lambda_reads_artifacts()
         self._warn_emr_steps_creating_clusters()
         self._warn_registered_asset_code()
         self._warn_registered_asset_files()
@@ -2798,6 +2827,47 @@ class Pipeline(PipelineBase):
             ),
         )
 
+    def _warn_lambda_reads_artifacts(self) -> None:
+        """Lambda and Callback step inputs that are locations in the artifact store.
+
+        The construct grants the pipeline's roles only: the function a Lambda step invokes,
+        or whatever consumes a Callback step's queue, runs with a role of its own, which
+        gets no read of the artifact bucket and no decrypt on its key, and fails at run
+        time. Whether the user granted it can't be told from here (the function may be
+        another app's), so the warning says what to grant and may be acknowledged.
+        """
+        steps = {spec.name: spec.entry for spec in walk_steps(self.definition.get("Steps") or [])}
+        bucket = f"s3://{self.artifact_store.bucket.bucket_name}"
+        found: list[str] = []
+        prefixes: set[str] = set()
+        for name, entry in steps.items():
+            if entry.get("Type") not in ("Lambda", "Callback"):
+                continue
+            inputs = entry.get("Arguments")
+            for key, value in inputs.items() if isinstance(inputs, Mapping) else ():
+                prefix = _artifact_prefix(value, steps, bucket)
+                if prefix is None:
+                    continue
+                prefixes.add(prefix)
+                reader = "its function" if entry["Type"] == "Lambda" else "its queue's consumer"
+                found.append(f"{entry['Type']} step '{name}' input '{key}' ({reader})")
+        if not found:
+            return
+        grants = " and ".join(
+            f"pipeline.artifact_store.grant_read(fn, '{prefix}/*')"
+            if prefix != "*"
+            else "pipeline.artifact_store.grant_read(fn)"
+            for prefix in sorted(prefixes)
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:lambda-reads-artifacts",
+            f"{'; '.join(found)}: a location in the artifact store, which only the "
+            "pipeline's roles are granted; the function (or the queue's consumer) runs with "
+            f"a role of its own and fails at run time reading it. Grant that role {grants} "
+            "(it grants the key's decrypt too; or artifact_store.bucket.grant_read and "
+            "artifact_store.key.grant_decrypt), then acknowledge this warning.",
+        )
+
     def _warn_open_registrations(self) -> None:
         """Registrations no statement can scope to a model package group."""
         if not self.plan.open_registrations:
@@ -3549,6 +3619,60 @@ def _raw_step_roles(step: object) -> list[str]:
     if not isinstance(step, RawStep):
         return []
     return [field for field, role in step.role_fields().items() if role is not None]
+
+
+def _artifact_prefix(value: Any, steps: Mapping[str, Mapping[str, Any]], bucket: str) -> str | None:
+    """The top prefix (``executions``, ``models``) of an artifact-store location, or ``None``.
+
+    ``value`` is a step input of the definition: a literal URI, a ``Std:Join`` such as a
+    default output location, or a ``Get`` of another step's output property, looked up in
+    that step's arguments (a Training step's ``ModelArtifacts.S3ModelArtifacts`` is under
+    its ``OutputDataConfig.S3OutputPath``).
+    """
+    if isinstance(value, str):
+        if value == bucket or value.startswith(f"{bucket}/"):
+            rest = value[len(bucket) :].strip("/")
+            return rest.split("/", 1)[0] or "*"
+        return None
+    if not isinstance(value, Mapping):
+        return None
+    join = value.get("Std:Join")
+    if isinstance(join, Mapping):
+        values = join.get("Values") or []
+        first = values[0] if values else None
+        if first != bucket:
+            return _artifact_prefix(first, steps, bucket) if isinstance(first, str) else None
+        # A default output location: [s3://bucket, "executions", PipelineName, …].
+        second = values[1] if len(values) > 1 else None
+        return second.strip("/").split("/", 1)[0] or "*" if isinstance(second, str) else "*"
+    get = value.get("Get")
+    if not isinstance(get, str) or not get.startswith("Steps."):
+        return None
+    step_name, _, path = get[len("Steps.") :].partition(".")
+    path = path.replace("ModelArtifacts.S3ModelArtifacts", "OutputDataConfig.S3OutputPath")
+    node: Any = (steps.get(step_name) or {}).get("Arguments")
+    for token in re.findall(r"\w+|\['[^']*'\]|\[\d+\]", path):
+        if token.startswith("['") and isinstance(node, list):
+            wanted = token[2:-2]
+            node = next(
+                (
+                    item
+                    for item in node
+                    if isinstance(item, Mapping)
+                    and wanted in (item.get("OutputName"), item.get("ChannelName"))
+                ),
+                None,
+            )
+        elif token.startswith("[") and isinstance(node, list):
+            index = int(token[1:-1])
+            node = node[index] if index < len(node) else None
+        elif isinstance(node, Mapping):
+            node = node.get(token)
+        else:
+            return None
+    if node is None or node is value:
+        return None
+    return _artifact_prefix(node, steps, bucket)
 
 
 def _definitions_with_roles(step: object) -> list[str]:

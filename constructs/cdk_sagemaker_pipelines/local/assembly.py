@@ -150,7 +150,9 @@ def load_assembly(
     )
     notes += _unchecked_roles(roles, definition)
     buckets = {bucket: path for path, bucket in resolver.buckets.values()}
-    return LoadedPipeline(definition, resources, str(name), notes, roles, buckets)
+    return LoadedPipeline(
+        definition, resources, str(name), notes, roles, buckets, resolver.function_paths()
+    )
 
 
 def _roles(resolver: _Resolver, pipeline_role: Any) -> AssemblyRoles:
@@ -887,6 +889,16 @@ class _Resolver:
             )
             handlers[str(self.get_att(logical, "Arn"))] = handler
         return handlers
+
+    def function_paths(self) -> dict[str, str]:
+        """Each function's construct path (``dev/MlOps/CheckQuality``) → its stand-in ARN."""
+        return {
+            self._path(logical): str(self.get_att(logical, "Arn"))
+            for logical, resource in self.resources.items()
+            if isinstance(resource, Mapping)
+            and resource.get("Type") == "AWS::Lambda::Function"
+            and logical in self.stack.paths
+        }
 
     def deployments(self) -> dict[str, Path]:
         files = self.asset_files()

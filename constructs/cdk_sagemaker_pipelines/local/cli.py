@@ -119,7 +119,8 @@ def register(commands: Any) -> None:
         action="append",
         default=[],
         metavar="ARN=FILE.py:FUNCTION",
-        help="a local handler for a Lambda function (repeatable)",
+        help="a local handler for a Lambda function, named by ARN, name or (with "
+        "--assembly) construct path (repeatable)",
     )
     run.add_argument("--resources", metavar="FILE", help="a resources JSON file (ResourceMap)")
     run.add_argument(

@@ -272,6 +272,10 @@ class LoadedPipeline:
     # its ``AWS::S3::Bucket`` (``dev/MlOps/Artifacts/Bucket``): for reports such as
     # ``smpipe access``.
     buckets: Mapping[str, str] = field(default_factory=dict)
+    # The construct path of each ``AWS::Lambda::Function`` of the stack
+    # (``dev/MlOps/CheckQuality``) -> its stand-in ARN: ``--lambda dev/MlOps/CheckQuality=…``
+    # binds the function as its logical id does.
+    functions: Mapping[str, str] = field(default_factory=dict)
 
 
 DefinitionInput = Mapping[str, Any] | str | Path | LoadedPipeline
@@ -322,7 +326,10 @@ class LocalRunner:
         _check_run_arguments(pipeline_name, steps, from_execution)
         settings = self._settings()
         body, resources, name = _read_definition(definition)
-        resources = resources.merged(self.config.resources)
+        given = self.config.resources
+        if isinstance(definition, LoadedPipeline):
+            given = _bind_function_paths(given, definition.functions)
+        resources = resources.merged(given)
         name = _pipeline_name(pipeline_name or resources.pipeline_name or name)
         problems = validate_definition(body)
         if problems:
@@ -340,7 +347,7 @@ class LocalRunner:
             )
         elif from_execution is not None:
             raise LocalRunError("from_execution (--from-execution) needs steps (--steps)")
-        self._check_options(graph)
+        self._check_options(graph, given.lambdas)
         execution_id, directory = new_execution_dir(settings.root)
         record = ExecutionRecord(
             directory=directory,
@@ -551,10 +558,12 @@ class LocalRunner:
         }
         return config, preset, excluded, reused
 
-    def _check_options(self, graph: StepGraph) -> None:
+    def _check_options(self, graph: StepGraph, lambdas: Mapping[str, Any] | None = None) -> None:
         """The options fit the pipeline: parallelism, faults, callback outputs, Lambda handlers.
 
         Checked before an execution record exists: a typo leaves no execution behind.
+        ``lambdas`` are the handlers given, keyed as bound (a construct path as its ARN),
+        when not ``config.resources.lambdas``.
         """
         config = self.config
         if config.max_parallel is not None and config.max_parallel < 1:
@@ -571,7 +580,7 @@ class LocalRunner:
                         + (f" ({hint})" if hint else "")
                     )
         _check_supplied_outputs(config.callback_outputs, graph)
-        _check_lambda_bindings(config.resources.lambdas, graph)
+        _check_lambda_bindings(config.resources.lambdas if lambdas is None else lambdas, graph)
         for step, kinds in config.faults.items():
             for kind in kinds:
                 if kind not in FAULT_TYPES:
@@ -1350,6 +1359,23 @@ def _code_locations(step_type: str, arguments: Mapping[str, Any]) -> list[tuple[
         if isinstance(submit, str):
             uris.append(("Environment.SAGEMAKER_SUBMIT_DIRECTORY", submit))
     return [(field, uri) for field, uri in uris if uri.startswith("s3://")]
+
+
+def _bind_function_paths(resources: ResourceMap, functions: Mapping[str, str]) -> ResourceMap:
+    """``resources`` with the Lambda handlers given by construct path keyed by ARN.
+
+    People know a function of their app by its construct path (``dev/MlOps/CheckQuality``,
+    as ``cdk`` prints it, or ``/dev/MlOps/CheckQuality/Resource`` as the metadata spells
+    it), not by the logical id its stand-in ARN is named after; keyed by the path, the
+    handler would bind nothing and the assembly's own code would run instead.
+    """
+    if not functions:
+        return resources
+    lambdas = {
+        functions.get(key.strip("/").removesuffix("/Resource"), key): handler
+        for key, handler in resources.lambdas.items()
+    }
+    return replace(resources, lambdas=lambdas)
 
 
 def _read_definition(

@@ -6,6 +6,7 @@ import argparse
 import ast
 import contextlib
 import dataclasses
+import functools
 import io
 import itertools
 import json
@@ -370,6 +371,17 @@ def _anchor(heading: str) -> str:
     return text.replace(" ", "-")
 
 
+@functools.cache
+def _anchors(path: Path) -> frozenset[str]:
+    """The anchors of ``path``'s headings, outside code blocks: read once per file.
+
+    Many links lead to a few long documents (benchmarks.md links to its own sections):
+    parsing the target again for each link was most of these tests' time.
+    """
+    prose = re.sub(r"^```.*?^```", "", path.read_text(), flags=re.S | re.M)
+    return frozenset(_anchor(heading) for heading in re.findall(r"^#+ (.+)$", prose, re.M))
+
+
 @pytest.mark.parametrize("doc", DOCS, ids=lambda path: path.name)
 def test_relative_links_point_at_existing_files_and_headings(doc: Path) -> None:
     links = re.findall(r"\]\(([^)\s]+)\)", doc.read_text())
@@ -381,9 +393,7 @@ def test_relative_links_point_at_existing_files_and_headings(doc: Path) -> None:
         path = (doc.parent / target).resolve() if target else doc
         assert path.exists(), f"{doc.name} links to {link}"
         if anchor:
-            prose = re.sub(r"^```.*?^```", "", path.read_text(), flags=re.S | re.M)
-            headings = re.findall(r"^#+ (.+)$", prose, re.M)
-            assert anchor in {_anchor(heading) for heading in headings}, f"{doc.name}: {link}"
+            assert anchor in _anchors(path), f"{doc.name}: {link}"
         checked += 1
     assert checked or not links
 

@@ -69,12 +69,17 @@ class Workspace:
         return LocalRunner(self.config(**options))
 
 
-@pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    scripts, data = tmp_path / "scripts", tmp_path / "data"
+def workspace(root: Path) -> Workspace:
+    """A ``Workspace`` in ``root``: for a module-scoped fixture's runs, which tests share."""
+    scripts, data = root / "scripts", root / "data"
     scripts.mkdir()
     data.mkdir()
-    return Workspace(tmp_path, scripts, data)
+    return Workspace(root, scripts, data)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return workspace(tmp_path)
 
 
 def compile_steps(

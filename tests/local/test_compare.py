@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +32,14 @@ from cdk_sagemaker_pipelines.local import (
     render_comparison_text,
 )
 from cdk_sagemaker_pipelines.local.compare import MISSING
-from tests.local.conftest import SKLEARN, WRITE_OUTPUT, Workspace, compile_steps, processing
+from tests.local.conftest import (
+    SKLEARN,
+    WRITE_OUTPUT,
+    Workspace,
+    compile_steps,
+    processing,
+    workspace,
+)
 
 TRAIN = """
 import json, os, sys
@@ -107,8 +116,10 @@ def pipeline(ws: Workspace) -> dict[str, Any]:
     return compile_steps([prep, train, evaluate, register, check], [depth])
 
 
-@pytest.fixture
-def runs(ws: Workspace) -> TwoRuns:
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory: pytest.TempPathFactory) -> TwoRuns:
+    """The two executions, run once per module in a workspace that no test changes."""
+    ws = workspace(tmp_path_factory.mktemp("compare"))
     runner = ws.runner()
     definition = pipeline(ws)
     old = runner.run(definition)
@@ -118,7 +129,21 @@ def runs(ws: Workspace) -> TwoRuns:
     return TwoRuns(runner, old, new)
 
 
-def test_only_what_differs_is_listed_in_pipeline_order(runs: TwoRuns) -> None:
+@pytest.fixture
+def runs(ws: Workspace, ran: TwoRuns) -> TwoRuns:
+    """A copy of ``ran``'s workspace in ``ws``, its executions read back from there.
+
+    Tests change the results (records, properties) and the runner's directory (approvals,
+    other runs): each gets its own copy rather than run the two executions again.
+    """
+    shutil.copytree(Path(ran.runner.config.root).parent, ws.root, dirs_exist_ok=True)
+    runner = ws.runner()
+    return TwoRuns(
+        runner, runner.execution(ran.old.execution_id), runner.execution(ran.new.execution_id)
+    )
+
+
+def test_only_what_differs_is_listed_in_pipeline_order(runs: TwoRuns, ran: TwoRuns) -> None:
     comparison = compare_executions(runs.old, runs.new)
 
     old_id = runs.old.execution_id
@@ -149,6 +174,8 @@ def test_only_what_differs_is_listed_in_pipeline_order(runs: TwoRuns) -> None:
     # Only a change of a second and a tenth counts: these scripts take a fraction of one.
     assert [c for c in comparison.changes if c.kind == "duration"] == []
     assert runs.old.compare(runs.new) == comparison
+    # The executions as run (not read back from a copy of their folder): the same changes.
+    assert ran.old.compare(ran.new).changes == comparison.changes
     # A status change says why the step failed (SageMaker's FailureReason).
     assert comparison.changes[-1].reason == FAILED
 

@@ -48,7 +48,14 @@ from cdk_sagemaker_pipelines.local._paths import shown_path
 from cdk_sagemaker_pipelines.local.isolation import probe_namespaces
 from cdk_sagemaker_pipelines.local.progress import code_origins, summary
 from tests.conftest import REPO
-from tests.local.conftest import BINDER, CODE_PREFIX, SKLEARN, Workspace, compile_steps
+from tests.local.conftest import (
+    BINDER,
+    CODE_PREFIX,
+    SKLEARN,
+    Workspace,
+    compile_steps,
+    workspace,
+)
 from tests.local.test_runner import once_running
 
 # The hyperparameters come as `--name value` pairs, read here as argparse would read
@@ -767,10 +774,19 @@ def trial_values(result: object, step: str) -> list[tuple[str, str]]:
     return [(values["depth"], values["rate"]) for values in tuned]
 
 
-def test_grid_search_runs_every_distinct_combination_in_a_fixed_order(ws: Workspace) -> None:
+@pytest.fixture(scope="module")
+def grid_run(tmp_path_factory: pytest.TempPathFactory) -> ExecutionResult:
+    """A run of ``grid_tune``, once for the tests that only read its results."""
+    ws = workspace(tmp_path_factory.mktemp("grid"))
+    return ws.runner().run(compile_steps([grid_tune(ws)]))
+
+
+def test_grid_search_runs_every_distinct_combination_in_a_fixed_order(
+    ws: Workspace, grid_run: ExecutionResult
+) -> None:
     # Ranges in order, the last varying fastest, values as listed, a repeated value once: the
     # same trials, in the same order, on every run and at any parallelism.
-    result = ws.runner().run(compile_steps([grid_tune(ws)]))
+    result = grid_run
 
     assert result.status == "Succeeded", result.failure_reason
     grid = [("3", "0.2"), ("3", "0.1"), ("1", "0.2"), ("1", "0.1"), ("2", "0.2"), ("2", "0.1")]
@@ -1693,11 +1709,13 @@ def test_a_first_run_starts_with_an_empty_checkpoint_folder(ws: Workspace) -> No
     assert written.path.read_text() == "resumed from "
 
 
-def test_tuning_trials_get_the_objective_metric_as_the_service_adds_it(ws: Workspace) -> None:
+def test_tuning_trials_get_the_objective_metric_as_the_service_adds_it(
+    grid_run: ExecutionResult,
+) -> None:
     # A tuning job adds _tuning_objective_metric to its training jobs' hyperparameters; the
     # training toolkit keeps it (like sagemaker_*) from the script's arguments, which the
     # script here parses strictly.
-    result = ws.runner().run(compile_steps([grid_tune(ws)]))
+    result = grid_run
 
     assert result.status == "Succeeded", result.failure_reason
     best = result.properties("Tune")["BestTrainingJob"]["TrainingJobName"]

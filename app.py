@@ -53,9 +53,19 @@ def build_app(context: dict[str, object] | None = None, outdir: str | None = Non
         )
     except ConfigError as error:
         raise SystemExit(str(error)) from None
-    for name, config in environments.items():
+    stages: dict[str, MlOpsStage] = {}
+
+    def stage(name: str) -> MlOpsStage:
+        # A model_source's stage first: the stage serving its versions shares them from it.
+        if name not in stages:
+            config = environments[name]
+            source = stage(config.model_source) if config.model_source else None
+            stages[name] = MlOpsStage(app, name, config=config, model_source=source)
+        return stages[name]
+
+    for name in environments:
         try:
-            MlOpsStage(app, name, config=config)
+            stage(name)
         except PipelineDefinitionError as error:
             # The message names the construct path, step and field; the frames jsii adds
             # between here and the construct say nothing more.

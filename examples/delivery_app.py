@@ -29,6 +29,7 @@ from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks  # noqa: E402
 from cdk_sagemaker_pipelines.cdk import FAIL_SYNTH_ON_VALIDATION_ERRORS, synth_app  # noqa: E402
 from constructs import Construct  # noqa: E402
 from stacks import EnvironmentConfig, MlOpsStage  # noqa: E402
+from stacks.config import with_versions  # noqa: E402
 
 TOOLING = cdk.Environment(account="111111111111", region="eu-west-1")
 DEV = EnvironmentConfig(
@@ -36,14 +37,17 @@ DEV = EnvironmentConfig(
     account="222222222222",
     region="eu-west-1",
     retain_data=False,
-    registry_reader_accounts=("333333333333",),  # prod reads and deploys dev's versions
 )
+# Prod serves the versions dev registers (and someone approves there): dev's stage shares its
+# registry and models/ with prod's account. Deploy dev first: prod reads dev's group and
+# bucket when it deploys. The version: cdk synth -c model_package_arn:prod=arn:…/dev-…/3
 PROD = EnvironmentConfig(
     name="prod",
     account="333333333333",
     region="eu-west-1",
     require_network_isolation=True,
     schedule="cron(0 6 ? * * *)",
+    model_source="dev",
 )
 # With cdk.json's "@aws-cdk/core:enablePartitionLiterals" (as in this project, and in
 # `cdk init`'s), ARNs in a stack of a known region name its partition, "aws", not a reference.
@@ -119,9 +123,15 @@ class DeliveryStack(cdk.Stack):
                 ],
             ),
         )
-        pipeline.add_stage(deployed(MlOpsStage(self, "dev", config=DEV)))
+        # Each environment's version, if any: -c model_package_arn:prod=arn:… (of dev's group).
+        environments = with_versions([DEV, PROD], self.node.get_all_context())
+        # Both stages before add_stage, which synthesizes a stage there and then: prod's
+        # stage adds dev's sharing (its bucket's name, registry and key policies) to dev's.
+        dev = MlOpsStage(self, "dev", config=environments["dev"])
+        prod = MlOpsStage(self, "prod", config=environments["prod"], model_source=dev)
+        pipeline.add_stage(deployed(dev))
         pipeline.add_stage(
-            deployed(MlOpsStage(self, "prod", config=PROD)),
+            deployed(prod),
             pre=[pipelines.ManualApprovalStep("PromoteToProd")],
         )
         pipeline.build_pipeline()

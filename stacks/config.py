@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from typing import Any
@@ -51,6 +51,9 @@ class EnvironmentConfig:
     ``model_package_arn`` is the approved version the environment's endpoint serves (on
     ``endpoint_instance_type``), None for no endpoint: ``load_environments`` reads it from
     the context key ``model_package_arn:<name>``, not from the environment's settings.
+    ``model_source`` names another environment (of another account, in the same region)
+    whose versions the endpoint serves instead of its own: prod deploys what dev registered
+    and someone approved there (``"model_source": "dev"``).
     """
 
     name: str
@@ -66,12 +69,23 @@ class EnvironmentConfig:
     require_network_isolation: bool = False
     alarm_email: str | None = None
     endpoint_instance_type: str = "ml.m5.large"
+    model_source: str | None = None
     model_package_arn: str | None = None
 
     @property
     def model_package_group_name(self) -> str:
         """The environment's model package group: the registry its pipeline registers in."""
         return f"{self.name}-breast-cancer-classifier"
+
+    @property
+    def artifact_bucket_name(self) -> str:
+        """The artifact bucket's physical name, for an environment that is a ``model_source``.
+
+        Computed from the environment alone, so that the environment serving its versions
+        names the bucket at synth (CloudFormation would otherwise name it at deploy, and
+        another account's stack can't refer to it). At most 58 characters: S3 takes 63.
+        """
+        return f"{self.name}-artifacts-{self.account}-{self.region}"
 
 
 _NAME = re.compile(r"[a-z][a-z0-9-]{0,19}")
@@ -154,6 +168,8 @@ def _check(name: str, key: str, value: Any) -> str | None:
             isinstance(v, str) and _ACCOUNT.fullmatch(v) for v in value
         )
         return None if ok else "a list of 12-digit account ids"
+    if key == "model_source" and value is not None:
+        return None if isinstance(value, str) else "the name of another environment, or null"
     if key == "alarm_email" and value is not None:
         return (
             None
@@ -286,20 +302,43 @@ def load_environments(
             if "registry_reader_accounts" in values:
                 values["registry_reader_accounts"] = tuple(values["registry_reader_accounts"])
             configs[str(name)] = EnvironmentConfig(name=str(name), **values)
+    problems += _model_source_problems(configs)
     context_problems = _model_package_arn_problems(environments, context or {}, configs)
+    _raise_for(problems, context_problems, "cdk.json 'environments'")
+    return configs
+
+
+def with_versions(
+    configs: Sequence[EnvironmentConfig], context: Mapping[str, Any]
+) -> dict[str, EnvironmentConfig]:
+    """Environments written in Python (a delivery app's), checked as in ``cdk.json``.
+
+    As ``load_environments`` checks them: each ``model_source``, and each
+    ``model_package_arn:<name>`` key of ``context``, which sets the version it serves.
+
+    Example::
+
+        dev, prod = with_versions([DEV, PROD], app.node.get_all_context()).values()
+    """
+    by_name = {config.name: config for config in configs}
+    problems = _model_source_problems(by_name)
+    context_problems = _model_package_arn_problems(by_name, context, by_name)
+    _raise_for(problems, context_problems, "environments")
+    return by_name
+
+
+def _raise_for(problems: list[str], context_problems: list[str], environments: str) -> None:
+    """Raise ``ConfigError`` listing the problems, if any."""
     if problems or context_problems:
         sections = []
         if problems:
-            sections.append(
-                "invalid cdk.json 'environments':\n" + "\n".join(f"- {p}" for p in problems)
-            )
+            sections.append(f"invalid {environments}:\n" + "\n".join(f"- {p}" for p in problems))
         if context_problems:
             sections.append(
                 "invalid context (cdk.json's 'context', or cdk -c key=value):\n"
                 + "\n".join(f"- {p}" for p in context_problems)
             )
         raise ConfigError("\n".join(sections))
-    return configs
 
 
 def _model_package_arn_problems(
@@ -328,8 +367,12 @@ def _model_package_arn_problems(
         if value is None:
             continue  # no endpoint in this environment
         config = configs.get(name)
-        group = (config or EnvironmentConfig(name=name)).model_package_group_name
-        expected = _arn_problem(value, group, config)
+        # An environment with a model_source serves the source's versions: of its group,
+        # in its account.
+        served = configs.get(config.model_source) if config and config.model_source else config
+        group = (served or EnvironmentConfig(name=name)).model_package_group_name
+        whose = f"source environment {served.name}'s" if served is not config and served else None
+        expected = _arn_problem(value, group, served, whose or "environment's")
         if expected is not None:
             problems.append(f"setting '{key}': expected {expected}, got {value!r}")
         elif config is not None:
@@ -337,16 +380,71 @@ def _model_package_arn_problems(
     return problems
 
 
-def _arn_problem(value: object, group: str, config: EnvironmentConfig | None) -> str | None:
+def _arn_problem(
+    value: object, group: str, config: EnvironmentConfig | None, whose: str = "environment's"
+) -> str | None:
     """What a version's ARN must be for an environment to serve it, or None."""
     parts = version_arn_parts(value)
     shape = _VERSION_ARN_SHAPE.format(group=group)
     if parts is None:
         return f"the ARN of a registered model version, {shape}"
     if parts["group"] != group:
-        return f"a version of the environment's model package group, {shape}"
+        return f"a version of the {whose} model package group, {shape}"
     for part in ("region", "account"):
         pinned = getattr(config, part, None)
         if pinned is not None and parts[part] != pinned:
-            return f"a version of the environment's {part}, {pinned}"
+            return f"a version of the {whose} {part}, {pinned}"
     return None
+
+
+def _model_source_problems(configs: Mapping[str, EnvironmentConfig]) -> list[str]:
+    """Problems with each ``model_source``: the environment whose versions another serves.
+
+    The source shares its registry and ``models/`` with the target's account, and the
+    target names the source's bucket and key by the source's account and region: both
+    must be known, the accounts differ (the grant names the source account's keys, which
+    only the source's key policy narrows), and the regions match (a KMS key works in its
+    own region only).
+    """
+    problems = []
+    for name, config in configs.items():
+        source_name = config.model_source
+        if source_name is None:
+            continue
+        prefix = f"environment '{name}' setting 'model_source'"
+        source = configs.get(source_name)
+        if source_name == name:
+            problems.append(f"{prefix}: {name!r} is the environment itself; name another one")
+        elif source is None:
+            others = [other for other in configs if other != name]
+            hint = did_you_mean(source_name, others)
+            problems.append(
+                f"{prefix}: no environment {source_name!r} in cdk.json 'environments'"
+                + (f" ({hint})" if hint else f" (environments: {', '.join(others)})")
+            )
+        else:
+            missing = [
+                f"'{each.name}' has no {part}"
+                for each in (config, source)
+                for part in ("account", "region")
+                if getattr(each, part) is None
+            ]
+            if missing:
+                problems.append(
+                    f"{prefix}: {'; '.join(missing)}: the source's bucket and key are named "
+                    "by its account and region, and shared with the target's account"
+                )
+            elif source.region != config.region:
+                problems.append(
+                    f"{prefix}: {source_name!r} is in region {source.region}, {name!r} in "
+                    f"{config.region}: a KMS key works in its own region only, so the "
+                    "endpoint can't decrypt the source's models; serve versions of a source "
+                    "in the same region"
+                )
+            elif source.account == config.account:
+                problems.append(
+                    f"{prefix}: {source_name!r} is in the same account, {config.account}: a "
+                    "model source is another account's (one account's environments would be "
+                    "granted every key of the account that its policy delegates to IAM)"
+                )
+    return problems

@@ -8,7 +8,7 @@ their logical ids are part of the contract, and a test guards them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from aws_cdk import (
     Acknowledgment,
@@ -17,10 +17,14 @@ from aws_cdk import (
     Duration,
     RemovalPolicy,
     Stack,
+    Token,
     Validations,
 )
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 
 from cdk_sagemaker_pipelines.cdk import (
@@ -73,14 +77,31 @@ class MlOpsStack(Stack):
     key ``model_package_arn:<environment>``), a real-time endpoint serves that approved
     version of the registry, capturing its requests and responses in the artifact store.
 
+    With ``config.model_source`` (another environment's name), the endpoint serves versions
+    of that environment's group instead: give its stack as ``model_source``, which then
+    shares its registry and ``models/`` with this stack's account (``share_versions_with``).
+
     Example::
 
         MlOpsStack(stage, "MlOps", config=EnvironmentConfig(name="dev", retain_data=False))
     """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs: Any
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        model_source: MlOpsStack | None = None,
+        **kwargs: Any,
     ) -> None:
+        if (model_source.config.name if model_source else None) != config.model_source:
+            raise ValueError(
+                f"MlOpsStack {construct_id} of environment {config.name!r}: its model_source is "
+                f"{config.model_source!r}, and model_source= gives the stack of "
+                f"{model_source.config.name if model_source else None!r}: give that "
+                "environment's stack"
+            )
         super().__init__(
             scope,
             construct_id,
@@ -88,6 +109,7 @@ class MlOpsStack(Stack):
             termination_protection=config.retain_data,
             **kwargs,
         )
+        self.config: EnvironmentConfig = config
         removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
         self.artifacts = ArtifactStore(
             self,
@@ -196,6 +218,10 @@ class MlOpsStack(Stack):
         )
         self.endpoint: ModelEndpoint | None = None
         if config.model_package_arn is not None:
+            registry, model_store = self.registry, None
+            if model_source is not None:
+                registry = model_source.registry  # checks the version is of the source's group
+                model_store = self._source_models(model_source)
             # SageMaker applies no deployment guardrails to Inferentia 1 instances (it updates
             # them all at once, without baking or rollback): such an endpoint gets none, and
             # no rollback alarm, rather than a deployment ModelEndpoint would refuse.
@@ -207,7 +233,8 @@ class MlOpsStack(Stack):
                 "Endpoint",
                 model_package_arn=config.model_package_arn,
                 artifact_store=self.artifacts,
-                registry=self.registry,  # checks the version is of this environment's group
+                registry=registry,  # checks the version is of the served group
+                model_store=model_store,
                 instance_type=config.endpoint_instance_type,
                 # Production: no single instance (and Availability Zone) to lose.
                 initial_instance_count=PRODUCTION_MIN_INSTANCES if config.retain_data else None,
@@ -228,6 +255,8 @@ class MlOpsStack(Stack):
                 if guarded
                 else None,
             )
+        if self.endpoint is not None and model_source is not None:
+            self._decrypt_source_models_only(self.endpoint, model_source.config)
         if self.endpoint is not None and self.endpoint.deployment is not None:
             server_errors = self.endpoint.metric_invocation_5xx_errors(
                 new_fleet_only=True, period=Duration.minutes(1)
@@ -283,6 +312,94 @@ class MlOpsStack(Stack):
                 description="aws sagemaker-runtime invoke-endpoint --endpoint-name <this> "
                 "--content-type text/csv --body fileb://rows.csv predictions.csv",
             )
+
+    def share_versions_with(self, account: str) -> None:
+        """Let ``account`` deploy this environment's versions: its registry and ``models/``.
+
+        The artifact bucket gets a physical name (``config.artifact_bucket_name``), which
+        the other account's stack computes: CloudFormation can't refer to a name it
+        generates in another account. Renaming a deployed bucket replaces it (see
+        docs/constructs.md, "Changing a deployed app"): so only an environment that is
+        another's ``model_source`` gets one.
+
+        Example::
+
+            dev_stack.share_versions_with("333333333333")  # prod serves dev's versions
+        """
+        bucket = cast(s3.CfnBucket, self.artifacts.bucket.node.default_child)
+        bucket.bucket_name = self.config.artifact_bucket_name
+        self.registry.share_with_account(account)  # and models/ of the artifact store
+
+    def _source_models(self, source: MlOpsStack) -> ArtifactStore:
+        """The source environment's artifact store, adopted by the names it is known by here.
+
+        The source shares its registry and models/ with this account first. Its key's ARN
+        holds an id KMS draws at deploy: the endpoint's role may decrypt with the source
+        account's keys of this region (``key/*``), which only the key the source shared
+        admits, through S3, for this account (its key policy: ``share_models_with``).
+        """
+        source.share_versions_with(self.config.account or "")
+        account, region = source.config.account, source.config.region
+        store = ArtifactStore.from_existing(
+            self,
+            "SourceModels",
+            bucket=s3.Bucket.from_bucket_name(
+                self, "SourceBucket", source.config.artifact_bucket_name
+            ),
+            key=kms.Key.from_key_arn(
+                self, "SourceKey", f"arn:{self.partition}:kms:{region}:{account}:key/*"
+            ),
+        )
+        Annotations.of(store).acknowledge_warning(
+            f"{WARNING_PREFIX}:key-of-another-account",
+            f"environment {source.config.name!r} of this app shares its key with this "
+            "account (MlOpsStack.share_versions_with)",
+        )
+        return store
+
+    def _decrypt_source_models_only(
+        self, endpoint: ModelEndpoint, source: EnvironmentConfig
+    ) -> None:
+        """Narrow the endpoint's use of the source account's keys to S3 reads of its bucket.
+
+        Its role may decrypt with any key of the source account (``key/*``: the key's ARN
+        is drawn at deploy); the source's key policy admits this account to its artifact key
+        only. Denied besides: a decrypt not made by S3 for an object of the source's bucket
+        (with a bucket key, S3's encryption context is the bucket's ARN).
+        """
+        keys = f"arn:{self.partition}:kms:{source.region}:{source.account}:key/*"
+        bucket = f"arn:{self.partition}:s3:::{source.artifact_bucket_name}"
+        endpoint.role_policy.add_statements(
+            iam.PolicyStatement(
+                sid="SourceKeyThroughS3Only",
+                effect=iam.Effect.DENY,
+                actions=["kms:Decrypt"],
+                resources=[keys],
+                conditions={
+                    "StringNotEquals": {"kms:ViaService": f"s3.{source.region}.{self.url_suffix}"}
+                },
+            ),
+            iam.PolicyStatement(
+                sid="SourceKeyForSourceModelsOnly",
+                effect=iam.Effect.DENY,
+                actions=["kms:Decrypt"],
+                resources=[keys],
+                conditions={
+                    "StringNotLike": {
+                        "kms:EncryptionContext:aws:s3:arn": [bucket, f"{bucket}/models/*"]
+                    }
+                },
+            ),
+        )
+        shown = keys if not Token.is_unresolved(keys) else "the source account's keys"
+        Validations.of(endpoint.role_policy).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::{keys}]",
+                reason=f"{shown}: the source's key ARN is drawn at deploy; its key policy "
+                "admits this account to its artifact key only, and the policy denies any "
+                "decrypt but S3's of the source's bucket",
+            )
+        )
 
     def _watch_production_endpoint(self, endpoint: ModelEndpoint) -> None:
         """Scale the production endpoint with its traffic; tell the on-call of slow answers.

@@ -19,18 +19,33 @@ class MlOpsStage(Stage):
     (``app.py``). Any unacknowledged finding fails ``cdk synth``, also when the stage is
     created inside a CDK Pipelines stack (``pipeline.add_stage(MlOpsStage(self, …))``).
 
+    ``model_source``: the stage of the environment named by ``config.model_source``, whose
+    versions this one's endpoint serves (create it first).
+
     Example::
 
         MlOpsStage(app, "dev", config=EnvironmentConfig(name="dev", retain_data=False))
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        model_source: MlOpsStage | None = None,
+    ) -> None:
         env = None
         if config.account or config.region:
             env = Environment(account=config.account, region=config.region)
         super().__init__(scope, construct_id, env=env)
         self.config = config
-        self.stack = MlOpsStack(self, "MlOps", config=config)
+        self.stack: MlOpsStack = MlOpsStack(
+            self,
+            "MlOps",
+            config=config,
+            model_source=model_source.stack if model_source is not None else None,
+        )
         # On the app, limited to this stage's stacks: aws-cdk-lib skips the plugins of a
         # Stage created inside a stack (a CDK Pipelines app's stages) without a word.
         Validations.of(self.node.root).add_plugins(

@@ -18,7 +18,8 @@ from tests.conftest import REPO
 VALID_SETTINGS = (
     "valid settings: account, region, retain_data, training_instance_type, "
     "processing_instance_type, accuracy_threshold, execution_output_retention_days, schedule, "
-    "registry_reader_accounts, require_network_isolation, alarm_email, endpoint_instance_type"
+    "registry_reader_accounts, require_network_isolation, alarm_email, endpoint_instance_type, "
+    "model_source"
 )
 NOT_A_MAPPING = (
     "cdk.json context 'environments' must map environment names (dev, staging, prod, …) to "
@@ -410,3 +411,62 @@ def test_lists_the_problems_of_the_environments_and_of_the_context_together():
         "arn:aws:sagemaker:<region>:<account>:model-package/staging-breast-cancer-classifier/"
         "<version>, got '7'"
     )
+
+
+DEV_ENV = {"account": "222222222222", "region": "eu-west-1"}
+PROD_ENV = {"account": "333333333333", "region": "eu-west-1", "model_source": "dev"}
+DEV_VERSION = (
+    "arn:aws:sagemaker:eu-west-1:222222222222:model-package/dev-breast-cancer-classifier/3"
+)
+
+
+def test_model_source_serves_a_version_of_the_source_environments_group():
+    environments = load_environments(
+        {"dev": DEV_ENV, "prod": PROD_ENV}, {"model_package_arn:prod": DEV_VERSION}
+    )
+    assert environments["prod"].model_source == "dev"
+    assert environments["prod"].model_package_arn == DEV_VERSION
+    assert environments["dev"].artifact_bucket_name == "dev-artifacts-222222222222-eu-west-1"
+
+
+def test_fails_a_version_of_the_targets_own_group_with_a_model_source():
+    prod_version = DEV_VERSION.replace("/dev-", "/prod-").replace("222222222222", "333333333333")
+    message = _fails_with(
+        {"model_package_arn:prod": prod_version}, {"dev": DEV_ENV, "prod": PROD_ENV}
+    )
+    assert (
+        "- setting 'model_package_arn:prod': expected a version of the source environment "
+        "dev's model package group, arn:aws:sagemaker:<region>:<account>:model-package/"
+        "dev-breast-cancer-classifier/<version>"
+    ) in message
+
+
+@pytest.mark.parametrize(
+    ("prod", "dev", "expected"),
+    [
+        (
+            {"model_source": "devv"},
+            DEV_ENV,
+            "no environment 'devv' in cdk.json 'environments' (did you mean 'dev'?)",
+        ),
+        ({"model_source": "prod"}, DEV_ENV, "'prod' is the environment itself; name another one"),
+        ({"model_source": 3}, DEV_ENV, "expected the name of another environment, or null, got 3"),
+        (
+            {"region": "eu-central-1"},
+            DEV_ENV,
+            "'dev' is in region eu-west-1, 'prod' in eu-central-1: a KMS key works in its own "
+            "region only",
+        ),
+        (
+            {"account": "222222222222"},
+            DEV_ENV,
+            "'dev' is in the same account, 222222222222: a model source is another account's",
+        ),
+        ({}, {"region": "eu-west-1"}, "'dev' has no account: the source's bucket and key"),
+    ],
+    ids=["unknown", "itself", "not-a-name", "other-region", "same-account", "no-account"],
+)
+def test_fails_a_model_source_naming_the_setting(prod: Any, dev: Any, expected: str):
+    message = _fails({"dev": dev, "prod": {**PROD_ENV, **prod}})
+    assert "environment 'prod' setting 'model_source'" in message
+    assert expected in message

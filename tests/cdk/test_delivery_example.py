@@ -26,13 +26,19 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "cdk-pipelines.md"
 # ARN as a Fn::Sub or a literal passes. CDK Pipelines writes the other accounts'
 # deployment roles as such a Fn::Join.
 JOIN_NOT_SUB = ("E3703", "Prefer using Fn::Sub over Fn::Join with an empty delimiter")
+DEV, PROD, OTHER = "222222222222", "333333333333", "444455556666"
+DEV_VERSION = f"arn:aws:sagemaker:eu-west-1:{DEV}:model-package/dev-breast-cancer-classifier/3"
+DEV_BUCKET = f"dev-artifacts-{DEV}-eu-west-1"
+DEV_KEY = f"arn:aws:kms:eu-west-1:{DEV}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The app's cloud assembly: build_app fails synth on any unacknowledged error."""
     outdir = tmp_path_factory.mktemp("delivery")
-    delivery_app.build_app(outdir=str(outdir), context=cdk_context()).synth()
+    # Prod serves a version of dev's group, as CI promotes one: -c model_package_arn:prod=…
+    context = {**cdk_context(), "model_package_arn:prod": DEV_VERSION}
+    delivery_app.build_app(outdir=str(outdir), context=context).synth()
     return outdir
 
 
@@ -180,6 +186,130 @@ def test_a_stage_without_an_account_or_region_fails_rather_than_deploy_to_toolin
     )
     with pytest.raises(ValueError, match=rf"^stage 'Delivery/dev' names no {missing} \(its env=\)"):
         delivery_app.deployed(MlOpsStage(stack, "dev", config=config))
-    assert delivery_app.deployed(MlOpsStage(stack, "prod", config=delivery_app.PROD)).account == (
-        "333333333333"
+    prod = dataclasses.replace(delivery_app.PROD, model_source=None)
+    assert delivery_app.deployed(MlOpsStage(stack, "prod", config=prod)).account == "333333333333"
+
+
+def _resources(synthesized: Path, stage: str) -> dict[str, Any]:
+    (template,) = (synthesized / f"assembly-Delivery-{stage}").glob("*.template.json")
+    resources: dict[str, Any] = json.loads(template.read_text())["Resources"]
+    return resources
+
+
+def _of_type(resources: dict[str, Any], kind: str, id_prefix: str) -> dict[str, Any]:
+    (properties,) = (
+        resource["Properties"]
+        for logical_id, resource in resources.items()
+        if resource["Type"] == kind and logical_id.startswith(id_prefix)
     )
+    return dict(properties)
+
+
+def _resolved(value: Any, attributes: dict[str, str]) -> Any:
+    """``value`` with the intrinsics of dev's policies replaced (its account and region)."""
+    pseudo = {
+        "AWS::Region": "eu-west-1",
+        "AWS::URLSuffix": "amazonaws.com",
+        "AWS::Partition": "aws",
+    }
+    if isinstance(value, list):
+        return [_resolved(item, attributes) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(_resolved(part, attributes) for part in parts)
+    if "Ref" in value:
+        return pseudo[value["Ref"]]
+    if "Fn::GetAtt" in value:
+        name = ".".join(value["Fn::GetAtt"])
+        return attributes.get(name, f"<{name}>")  # another resource: matches no ARN
+    return {key: _resolved(item, attributes) for key, item in value.items()}
+
+
+def test_prod_serves_a_version_of_devs_group_from_devs_bucket_and_key(
+    synthesized: Path,
+) -> None:
+    prod, dev = _resources(synthesized, "prod"), _resources(synthesized, "dev")
+    model = _of_type(prod, "AWS::SageMaker::Model", "EndpointModel")
+    assert model["PrimaryContainer"] == {"ModelPackageName": DEV_VERSION}
+    statements = {
+        statement["Sid"]: statement
+        for statement in _of_type(prod, "AWS::IAM::ManagedPolicy", "EndpointRolePolicy")[
+            "PolicyDocument"
+        ]["Statement"]
+    }
+    # Dev's bucket by the name dev's stack gives it, dev's keys by dev's account and region.
+    assert statements["EndpointReadsModelArtifacts"]["Resource"] == (
+        f"arn:aws:s3:::{DEV_BUCKET}/models/*"
+    )
+    assert statements["EndpointDecryptsModelArtifacts"]["Resource"] == (
+        f"arn:aws:kms:eu-west-1:{DEV}:key/*"
+    )
+    assert _of_type(dev, "AWS::S3::Bucket", "ArtifactsBucket")["BucketName"] == DEV_BUCKET
+    # Dev shares its group (describe, list, create a model from a version) with prod.
+    group_policy = _of_type(dev, "AWS::SageMaker::ModelPackageGroup", "Registry")[
+        "ModelPackageGroupPolicy"
+    ]
+    shared = [s for s in group_policy["Statement"] if s["Sid"] == "ShareModelVersions"]
+    assert shared[0]["Principal"] == {"AWS": [f"arn:aws:iam::{PROD}:root"]}
+    assert "sagemaker:CreateModel" in shared[0]["Action"]
+
+
+@pytest.mark.parametrize(
+    ("account", "allowed"), [(PROD, True), (OTHER, False)], ids=["prod", "another-account"]
+)
+def test_only_prods_endpoint_role_reads_and_decrypts_devs_models(
+    synthesized: Path, account: str, allowed: bool
+) -> None:
+    from cdk_sagemaker_pipelines.local.iam import (
+        ResourcePolicy,
+        RolePolicies,
+        Statement,
+        evaluate,
+    )
+
+    prod, dev = _resources(synthesized, "prod"), _resources(synthesized, "dev")
+    # Prod's endpoint role's policy, as if held by a role of `account`.
+    identity = _of_type(prod, "AWS::IAM::ManagedPolicy", "EndpointRolePolicy")["PolicyDocument"]
+    role = RolePolicies(
+        f"arn:aws:iam::{account}:role/Endpoint",
+        "prod's endpoint role",
+        tuple(Statement.from_json(s) for s in _resolved(identity["Statement"], {})),
+        None,
+        None,
+    )
+    attributes = {"ArtifactsBucket88671897.Arn": f"arn:aws:s3:::{DEV_BUCKET}"}
+    # Across accounts, the resource's policy must admit the caller as well as its identity
+    # policy: evaluated as a key policy (key=True), which must allow the account itself.
+    bucket_policy, key_policy = (
+        ResourcePolicy(
+            name,
+            tuple(Statement.from_json(s) for s in _resolved(document["Statement"], attributes)),
+            key=True,
+        )
+        for name, document in (
+            (
+                "dev's bucket policy",
+                _of_type(dev, "AWS::S3::BucketPolicy", "ArtifactsBucketPolicy")["PolicyDocument"],
+            ),
+            ("dev's key policy", _of_type(dev, "AWS::KMS::Key", "ArtifactsKey")["KeyPolicy"]),
+        )
+    )
+    model = f"arn:aws:s3:::{DEV_BUCKET}/models/pipelines-abc/Train/output/model.tar.gz"
+    read = evaluate(role, "s3:GetObject", model, {}, policy=bucket_policy)
+    through_s3 = {
+        "kms:viaservice": "s3.eu-west-1.amazonaws.com",
+        "kms:encryptioncontext:aws:s3:arn": f"arn:aws:s3:::{DEV_BUCKET}",
+    }
+    decrypt = evaluate(role, "kms:Decrypt", DEV_KEY, through_s3, policy=key_policy)
+    assert (read.allowed, decrypt.allowed) == (allowed, allowed), (read, decrypt)
+    # Nor prod's role outside S3, or for another bucket's objects (its identity policy's Denys).
+    for context in (
+        {**through_s3, "kms:viaservice": "sqs.eu-west-1.amazonaws.com"},
+        {**through_s3, "kms:encryptioncontext:aws:s3:arn": "arn:aws:s3:::dev-data"},
+    ):
+        assert not evaluate(role, "kms:Decrypt", DEV_KEY, context, policy=key_policy).allowed
+    # Only models/: not what else dev's bucket holds.
+    data = f"arn:aws:s3:::{DEV_BUCKET}/executions/x/output.csv"
+    assert not evaluate(role, "s3:GetObject", data, {}, policy=bucket_policy).allowed

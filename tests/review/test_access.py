@@ -1314,3 +1314,146 @@ def test_what_pipelines_of_one_stack_share_is_shown_once(
     # Naming the pipeline shows all of its stack's changes.
     scoring_alone = run(capsys, "cdk.out", "head", "--pipeline", "dev/Ml/Scoring")[1]
     assert "Role added: TriggerRoleAB12CD34" in scoring_alone
+
+
+# -- stacks that hold no pipeline (an endpoint-only stack of another account) -------------
+
+ENDPOINT_STACK = "StagingMl/Endpoint"
+
+
+def endpoint_stack(cdk_out: Path, edit: Any = None) -> None:
+    """Add to ``cdk_out`` a stack of account 222233334444 with no pipeline: a role, a bucket
+    policy. ``edit`` changes its template first."""
+    template: dict[str, Any] = {
+        "Resources": {
+            "EndpointRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "sagemaker.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ]
+                    },
+                    "Policies": [
+                        {
+                            "PolicyName": "Models",
+                            "PolicyDocument": {
+                                "Statement": [
+                                    {
+                                        "Effect": "Allow",
+                                        "Action": "s3:GetObject",
+                                        "Resource": s3_arn({"Ref": "Models"}, "/models/*"),
+                                    }
+                                ]
+                            },
+                        }
+                    ],
+                },
+            },
+            "Models": {"Type": "AWS::S3::Bucket"},
+            "ModelsPolicy": {
+                "Type": "AWS::S3::BucketPolicy",
+                "Properties": {
+                    "Bucket": {"Ref": "Models"},
+                    "PolicyDocument": {
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                                "Action": "s3:GetObject",
+                                "Resource": s3_arn({"Ref": "Models"}, "/models/*"),
+                            }
+                        ]
+                    },
+                },
+            },
+        }
+    }
+    if edit is not None:
+        edit(template)
+    (cdk_out / "StagingMlEndpoint.template.json").write_text(json.dumps(template))
+    manifest_file = cdk_out / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    manifest["artifacts"]["StagingMlEndpoint"] = {
+        "type": "aws:cloudformation:stack",
+        "environment": "aws://222233334444/us-east-1",
+        "displayName": ENDPOINT_STACK,
+        "properties": {"templateFile": "StagingMlEndpoint.template.json"},
+        "metadata": {
+            "/StagingMl/Endpoint/Role/Resource": [
+                {"type": "aws:cdk:logicalId", "data": "EndpointRole"}
+            ],
+            "/StagingMl/Endpoint/Models/Resource": [
+                {"type": "aws:cdk:logicalId", "data": "Models"}
+            ],
+        },
+    }
+    manifest_file.write_text(json.dumps(manifest))
+
+
+def test_a_stack_without_a_pipeline_is_listed_with_stack(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    endpoint_stack(workdir / "cdk.out")
+    code, out, err = run(capsys, "cdk.out", "--stack", ENDPOINT_STACK)
+    assert (code, err) == (0, "")
+    assert out.startswith("cdk.out:StagingMl/Endpoint: access of 0 steps through 1 roles\n")
+    assert (
+        "Role StagingMl/Endpoint/Role (EndpointRole):\n  a role of a stack that holds no pipeline\n"
+        in out
+    )
+    assert "read StagingMl/Endpoint/Models: models/*" in out
+    assert "Bucket policy of StagingMl/Endpoint/Models:" in out
+    assert "111122223333" in out
+    assert run(capsys, "cdk.out", "--stack", ENDPOINT_STACK) == (code, out, err)  # deterministic
+    code, _, err = run(capsys, "cdk.out", "--stack", "StagingMl/Nothing")
+    assert code == 2
+    assert "no stack 'StagingMl/Nothing' without a pipeline" in err
+    assert ENDPOINT_STACK in err
+
+
+def _cross_account_reader(template: dict[str, Any]) -> None:
+    statement = template["Resources"]["ModelsPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    statement.append({**statement[0], "Principal": {"AWS": "arn:aws:iam::999988887777:root"}})
+
+
+def _wider_endpoint_role(template: dict[str, Any]) -> None:
+    policy = template["Resources"]["EndpointRole"]["Properties"]["Policies"][0]
+    policy["PolicyDocument"]["Statement"].append(
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": s3_arn({"Ref": "Models"}, "/*")}
+    )
+
+
+@pytest.mark.parametrize("edit", [_cross_account_reader, _wider_endpoint_role])
+def test_the_gate_catches_a_widening_in_a_stack_without_a_pipeline(
+    workdir: Path, capsys: pytest.CaptureFixture[str], edit: Any
+) -> None:
+    endpoint_stack(workdir / "cdk.out")
+    head = workdir / "head"
+    shutil.copytree(workdir / "cdk.out", head)
+    # Unchanged: the stack is shown and the gate passes.
+    code, out, _ = run(capsys, "cdk.out", "head", "--fail-on-widening")
+    assert code == 0
+    assert f"\n== Stack {ENDPOINT_STACK}\n" in out
+    endpoint_stack(head, edit)
+    code, out, _ = run(capsys, "cdk.out", "head", "--fail-on-widening")
+    assert code == 1
+    stack_part = out.split(f"== Stack {ENDPOINT_STACK}\n")[1]
+    assert "(widens)" in stack_part
+    assert run(capsys, "cdk.out", "head", "--stack", ENDPOINT_STACK, "--fail-on-widening")[0] == 1
+    data = json.loads(run(capsys, "cdk.out", "head", "--json")[1])
+    assert data["stacks"][0]["stack"] == ENDPOINT_STACK
+    assert data["stacks"][0]["widens"] is True
+    # A new stack without a pipeline in HEAD: everything it allows is added, and widens.
+    shutil.rmtree(head)
+    shutil.copytree(workdir / "cdk.out", head)
+    manifest = json.loads((workdir / "cdk.out" / "manifest.json").read_text())
+    del manifest["artifacts"]["StagingMlEndpoint"]
+    (workdir / "cdk.out" / "manifest.json").write_text(json.dumps(manifest))
+    code, out, _ = run(capsys, "cdk.out", "head", "--fail-on-widening")
+    assert code == 1
+    assert f"== Stack {ENDPOINT_STACK} (added)\n" in out

@@ -155,6 +155,41 @@ def load_assembly(
     )
 
 
+def stacks_without_pipeline(
+    directory: str | Path,
+) -> dict[str, tuple[AssemblyRoles, dict[str, str]]]:
+    """The roles and resource policies of each stack of the assembly that holds no pipeline.
+
+    Keyed by the stack's path (its display name, ``StagingMl/Endpoint``), sorted; each with
+    its buckets (name → construct path). Only stacks with a role or a resource policy are
+    listed: an endpoint-only stack of another account, a shared data stack. ``smpipe
+    access`` reads them; raises ``LocalRunError`` for a directory that is no assembly.
+
+    Example::
+
+        roles, buckets = stacks_without_pipeline("cdk.out")["StagingMl/Endpoint"]
+    """
+    root = Path(directory)
+    stacks: list[_Stack] = []
+    assets: list[_Asset] = []
+    _open_assembly(root, stacks, assets, None, None)
+    found: dict[str, tuple[AssemblyRoles, dict[str, str]]] = {}
+    for stack in stacks:
+        resources = stack.template.get("Resources") or {}
+        kinds = {r.get("Type") for r in resources.values() if isinstance(r, Mapping)}
+        if "AWS::SageMaker::Pipeline" in kinds:
+            continue
+        resolver = _Resolver(stack, assets, stacks)
+        for logical, resource in resources.items():
+            if isinstance(resource, Mapping) and resource.get("Type") == "AWS::S3::Bucket":
+                resolver.name_of(logical)  # records the bucket's construct path
+        roles = _roles(resolver, None)
+        if roles.roles or roles.bucket_policies or roles.key_policies or roles.other_policies:
+            buckets = {bucket: path for path, bucket in resolver.buckets.values()}
+            found[stack.display] = (roles, buckets)
+    return dict(sorted(found.items()))
+
+
 def _roles(resolver: _Resolver, pipeline_role: Any) -> AssemblyRoles:
     """The stack's roles with the statements of every policy attached to them.
 
@@ -254,7 +289,9 @@ def _resource_policies(
     name, or one named literally) and ``PolicyDocument``. ``AWS::KMS::Key``: its
     ``KeyPolicy``. A key without one gets KMS's default policy, which allows the account
     (IAM policies decide, as for a key the template doesn't define); a policy with an
-    intrinsic the loader can't resolve is left out too (read permissively).
+    intrinsic the loader can't resolve is left out too (read permissively). Each policy's
+    ``account`` is the stack's: a policy applies to a resource of its own account (a bucket
+    policy can only be put by the bucket's owner), so a role of another account needs it.
     """
     buckets: dict[str, ResourcePolicy] = {}
     keys: dict[str, ResourcePolicy] = {}
@@ -270,7 +307,9 @@ def _resource_policies(
             statements = _statements(resolver, properties.get("PolicyDocument"), label)
             if statements is not None:
                 earlier = buckets[bucket].statements if bucket in buckets else ()
-                buckets[bucket] = ResourcePolicy(label, earlier + statements)
+                buckets[bucket] = ResourcePolicy(
+                    label, earlier + statements, account=resolver.stack.account
+                )
         elif kind == "AWS::KMS::Key" and "KeyPolicy" in properties:
             path = resolver._path(logical)
             name = logical if path == logical else f"{logical} ({path})"
@@ -278,7 +317,9 @@ def _resource_policies(
             statements = _statements(resolver, properties.get("KeyPolicy"), label)
             if statements is not None:
                 arn = str(resolver.get_att(logical, "Arn"))
-                keys[arn] = ResourcePolicy(label, statements, key=True)
+                keys[arn] = ResourcePolicy(
+                    label, statements, key=True, account=resolver.stack.account
+                )
     return buckets, keys
 
 
@@ -338,7 +379,9 @@ def _other_policies(resolver: _Resolver) -> dict[str, ResourcePolicy]:
                 if statements is None:
                     continue
                 earlier = policies[arn].statements if arn in policies else ()
-                policies[arn] = ResourcePolicy(name, earlier + statements)
+                policies[arn] = ResourcePolicy(
+                    name, earlier + statements, account=resolver.stack.account
+                )
     return policies
 
 
@@ -465,6 +508,25 @@ def _candidates(
     region: str | None,
 ) -> list[_Candidate]:
     """Read the assembly at ``root`` into ``stacks`` and ``assets``; its pipelines."""
+    _open_assembly(root, stacks, assets, account, region)
+    candidates = []
+    for stack in stacks:
+        for logical, resource in (stack.template.get("Resources") or {}).items():
+            if isinstance(resource, Mapping) and resource.get("Type") == "AWS::SageMaker::Pipeline":
+                candidates.append((stack, logical, resource))
+    if not candidates:
+        raise LocalRunError(f"no AWS::SageMaker::Pipeline resource in the assembly {root}")
+    return candidates
+
+
+def _open_assembly(
+    root: Path,
+    stacks: list[_Stack],
+    assets: list[_Asset],
+    account: str | None,
+    region: str | None,
+) -> None:
+    """Read the assembly at ``root`` into ``stacks`` and ``assets``, once it is a valid one."""
     if not root.exists():
         raise LocalRunError(f"{root} is not a cloud assembly (no such directory); run cdk synth")
     if not (root / "manifest.json").is_file():
@@ -477,14 +539,6 @@ def _candidates(
             f"{root / VALIDATION_REPORT}) and run cdk synth again"
         )
     _read_assembly(root, stacks, assets, account, region)
-    candidates = []
-    for stack in stacks:
-        for logical, resource in (stack.template.get("Resources") or {}).items():
-            if isinstance(resource, Mapping) and resource.get("Type") == "AWS::SageMaker::Pipeline":
-                candidates.append((stack, logical, resource))
-    if not candidates:
-        raise LocalRunError(f"no AWS::SageMaker::Pipeline resource in the assembly {root}")
-    return candidates
 
 
 def _failed_validation(root: Path) -> str | None:

@@ -11,7 +11,7 @@ SageMaker Pipelines makes for it as the pipeline's role (``ServiceCall``, listed
 ``local/_service_calls.py``: ``sagemaker:Create…Job``, ``sagemaker:AddTags``,
 ``iam:PassRole``, ``sagemaker:CreateModelPackage``, ``lambda:InvokeFunction``,
 ``sqs:SendMessage``, …) are checked the same way. IAM's rules, as simulated (AWS's
-"Policy evaluation logic" for requests within one account):
+"Policy evaluation logic"; across accounts, see the last item):
 
 - an explicit ``Deny`` in any applicable policy wins: the role's identity policies, its
   permissions boundary, the bucket's policy or the key's policy (``ResourcePolicy``,
@@ -31,7 +31,13 @@ SageMaker Pipelines makes for it as the pipeline's role (``ServiceCall``, listed
   (``ForAnyValue:``/``ForAllValues:`` too, such a key being a set of one value or none);
   any other one is read permissively: it matches for an ``Allow`` and not for a ``Deny``.
   So does a policy variable (``${aws:userid}``) of a ``Resource`` or a condition's value;
-  ``${*}``, ``${?}``, ``${$}`` are those characters.
+  ``${*}``, ``${?}``, ``${$}`` are those characters;
+- across accounts (the role's account, from its ARN, is not the resource's: the policy's
+  ``ResourcePolicy.account``, the stack's for a policy of the template, else the account
+  of the resource's ARN, or ``evaluate``'s ``owner``), both must allow it: an ``Allow``
+  of the identity policies *and* one of the resource's policy naming the role, ``*`` or
+  the role's account. A resource whose policy isn't known (a bucket or key of another
+  account that the template doesn't define) is left to the identity policies.
 
 SSE-KMS, as simulated: an object a job publishes is encrypted with the job's output key
 (``ProcessingOutputConfig.KmsKeyId``, ``OutputDataConfig.KmsKeyId``,
@@ -268,7 +274,9 @@ class ResourcePolicy:
 
     ``name`` says which, as a denial names it ("the bucket policy of dev/Ml/Data");
     ``key`` is true for a key policy, which IAM policies need to be enabled by (its
-    statement allowing the account) where a bucket policy only adds to them.
+    statement allowing the account) where a bucket policy only adds to them. ``account``
+    owns the resource (the stack's, for a policy of the template); a role of another
+    account needs the policy to allow it as well as its own policies (``evaluate``).
 
     Example::
 
@@ -280,14 +288,17 @@ class ResourcePolicy:
     name: str
     statements: tuple[Statement, ...]
     key: bool = False
+    account: str | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ResourcePolicy:
         """A policy as ``to_json`` writes it."""
+        account = data.get("Account")
         return cls(
             name=str(data["Name"]),
             statements=tuple(Statement.from_json(item) for item in data.get("Statements") or []),
             key=data.get("Key") is True,
+            account=str(account) if account else None,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -298,6 +309,8 @@ class ResourcePolicy:
         }
         if self.key:
             data["Key"] = True
+        if self.account:
+            data["Account"] = self.account
         return data
 
 
@@ -422,8 +435,10 @@ def evaluate(
     context: Mapping[str, str],
     known: Collection[str] = (),
     policy: ResourcePolicy | None = None,
+    *,
+    owner: str | None = None,
 ) -> Decision:
-    """Evaluate ``action`` on ``resource`` for ``role``, as AWS does within one account.
+    """Evaluate ``action`` on ``resource`` for ``role``, as AWS does (also across accounts).
 
     ``context`` holds the request's condition keys known offline (lower-case names;
     ``aws:PrincipalArn`` is added: the role's ARN). ``known`` names keys (or, ending in
@@ -440,9 +455,17 @@ def evaluate(
     role, or by allowing the account, which enables the IAM policies ("Key policies in AWS
     KMS": without that, IAM policies that allow have no effect).
 
+    Across accounts ("Cross-account policy evaluation logic"): when the resource's owner
+    (``owner``; else ``policy.account``; else, with a policy, the account of ``resource``'s
+    ARN) is not the role's account, the identity policies must allow it *and* the
+    resource's policy must, naming the role, ``*`` or the role's account (``…:root``);
+    ``owner`` given without a ``policy`` says the resource has none, so it is denied. Without
+    ``owner`` nor ``policy`` the resource's policy is unknown: the identity policies decide.
+
     Example::
 
         evaluate(role, "s3:GetObject", "arn:aws:s3:::b/k", {}).allowed
+        evaluate(role, "s3:GetObject", "arn:aws:s3:::b/k", {}, owner="111122223333").allowed
     """
     account = _arn_part(role.arn, 4)
     requester = {_PRINCIPAL_ARN: role.arn, _PRINCIPAL_ACCOUNT: account}
@@ -461,6 +484,9 @@ def evaluate(
             return Decision(False, f"an explicit Deny in its permissions boundary {name} denies it")
         if _matching(role.boundary, "Allow", request) is None:
             return Decision(False, f"its permissions boundary {name} does not allow it")
+    owned_by = _owner(resource, policy, owner)
+    if owned_by is not None and owned_by != account:
+        return _cross_account(role, request, policy, owned_by)
     if policy is not None and _matching(policy.statements, "Allow", request, "role"):
         return Decision(True)
     enabled = None if policy is None else _matching(policy.statements, "Allow", request, "account")
@@ -475,6 +501,52 @@ def evaluate(
         if policy is not None and not policy.key:
             return Decision(False, f"no statement of its policies nor of {policy.name} allows it")
         return Decision(False, "no statement of its policies allows it")
+    return Decision(True)
+
+
+def _owner(resource: str, policy: ResourcePolicy | None, owner: str | None) -> str | None:
+    """The account owning ``resource``, if known (``evaluate``'s rule)."""
+    if owner:
+        return owner
+    if policy is None:
+        return None
+    # An S3 ARN names no account: the policy's (its stack's), or none known.
+    return policy.account or _arn_part(resource, 4) or None
+
+
+def _cross_account(
+    role: RolePolicies, request: _Request, policy: ResourcePolicy | None, owner: str
+) -> Decision:
+    """A request of ``role`` on a resource of account ``owner``: both sides must allow it.
+
+    "Cross-account policy evaluation logic": the resource's policy must allow the role (its
+    ARN, ``*``, a session of it) or its account (which then delegates to the account's
+    IAM), and the role's identity policies must allow it too; a key policy is no different
+    here. The explicit denies and the permissions boundary are decided before.
+    """
+    caller = _arn_part(role.arn, 4)
+    root = f"arn:{_arn_part(role.arn, 1)}:iam::{caller}:root"
+    if policy is None:
+        return Decision(
+            False,
+            f"the resource is account {owner}'s and has no policy allowing the role or its "
+            f"account ({root}): across accounts its policy must allow it too",
+        )
+    granted = _matching(policy.statements, "Allow", request, "role") or _matching(
+        policy.statements, "Allow", request, "account"
+    )
+    if granted is None:
+        return Decision(
+            False,
+            f"{policy.name}, of account {owner}, allows it neither to the role nor to its "
+            f"account ({root}): across accounts it must, as well as the role's own policies",
+        )
+    if _matching(role.statements, "Allow", request) is None:
+        return Decision(
+            False,
+            f"no statement of its policies allows it: across accounts (the resource is account "
+            f"{owner}'s) {policy.name} allowing it is not enough",
+        )
     return Decision(True)
 
 

@@ -8,6 +8,7 @@ Example::
     smpipe access /tmp/base cdk.out --pipeline dev/MlOps/Training --markdown
     smpipe access cdk.out --base /tmp/base --pipeline dev/MlOps/Training --fail-on-widening
     smpipe access /tmp/base cdk.out --fail-on-widening  # every pipeline, by construct path
+    smpipe access cdk.out --stack StagingMl/Endpoint  # a stack that holds no pipeline
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .access import (
     render_access_json,
     render_access_markdown,
     render_access_text,
+    stack_access_reports,
 )
 
 EXIT_OK = 0
@@ -50,7 +52,9 @@ def register_access(commands: Any) -> None:
         "metrics, network, SageMaker, pass role, other; then the pipeline role's. Given two "
         "assemblies (BASE HEAD, or HEAD --base BASE), print what changed role by role. "
         "Without --pipeline, two assemblies of several pipelines are compared pipeline by "
-        "pipeline (matched by construct path, as smpipe diff does). Exit 0; "
+        "pipeline (matched by construct path, as smpipe diff does), then every stack that "
+        "holds no pipeline but roles or resource policies (an endpoint-only stack), matched "
+        "by its path; --stack lists or compares one such stack. Exit 0; "
         "with --fail-on-widening 1 when a role gains access; 2 when an assembly can't be read.",
     )
     access.add_argument("source", metavar="CDK_OUT", help="the cloud assembly (HEAD, with two)")
@@ -63,6 +67,12 @@ def register_access(commands: Any) -> None:
         metavar="NAME",
         help="the pipeline's name, construct path or logical id (needed to list one of "
         "several; comparing two assemblies without it compares every pipeline)",
+    )
+    access.add_argument(
+        "--stack",
+        metavar="PATH",
+        help="a stack that holds no pipeline (its path, as cdk ls shows it): its roles and "
+        "resource policies instead of a pipeline's",
     )
     output = access.add_mutually_exclusive_group()
     output.add_argument("--markdown", action="store_true", help="print Markdown (a PR comment)")
@@ -84,6 +94,18 @@ def _access(args: argparse.Namespace) -> int:
         base_dir, head_dir = args.source, args.head
     else:
         base_dir, head_dir = args.base, args.source
+    if args.stack is not None and args.pipeline is not None:
+        print("smpipe access: give --pipeline or --stack, not both", file=sys.stderr)
+        return EXIT_UNREADABLE
+    stacks: list[tuple[str, str, AccessDiff]] = []
+    if base_dir is not None and args.pipeline is None:
+        try:
+            stacks = _stack_diffs(base_dir, head_dir, args.stack)
+        except SourceError as error:
+            print(f"smpipe access: {error}", file=sys.stderr)
+            return EXIT_UNREADABLE
+    if args.stack is not None:
+        return _access_stack(args, base_dir, head_dir, stacks)
     if base_dir is not None and args.pipeline is None:
         pipelines = pipelines_of_both(base_dir, head_dir, "access")
         if pipelines is None:
@@ -92,7 +114,7 @@ def _access(args: argparse.Namespace) -> int:
         base_side = [path for path, kind in pipelines if kind != "added"]
         # One pipeline on each side is compared whatever its path, as smpipe diff does.
         if len(head_side) > 1 or len(base_side) > 1:
-            return _access_every_pipeline(args, base_dir, head_dir, pipelines)
+            return _access_every_pipeline(args, base_dir, head_dir, pipelines, stacks)
     reports: list[AccessReport] = []
     for directory in (base_dir, head_dir):
         if directory is None:
@@ -119,16 +141,116 @@ def _access(args: argparse.Namespace) -> int:
         return EXIT_OK
     diff = diff_access(*reports)
     if args.json:
-        print(json.dumps(render_access_diff_json(diff), indent=2, ensure_ascii=False))
+        data = render_access_diff_json(diff)
+        if stacks:
+            data["stacks"] = _stacks_json(stacks)
+        print(json.dumps(data, indent=2, ensure_ascii=False))
     elif args.markdown:
         sys.stdout.write(render_access_diff_markdown(diff))
     else:
         sys.stdout.write(render_access_diff_text(diff))
-    return EXIT_WIDENS if args.fail_on_widening and diff.widens else EXIT_OK
+    if not args.json:
+        sys.stdout.write("".join("\n" + text for text in _stacks_text(stacks, args.markdown)))
+    widens = diff.widens or any(diff.widens for _, _, diff in stacks)
+    return EXIT_WIDENS if args.fail_on_widening and widens else EXIT_OK
+
+
+def _stack_diffs(
+    base_dir: str, head_dir: str, only: str | None
+) -> list[tuple[str, str, AccessDiff]]:
+    """(path, kind, diff) of each stack holding no pipeline of either assembly, by path.
+
+    A stack only in HEAD is compared with none (its roles and policies are all added, and
+    widen); one only in BASE is "removed". ``only``: that stack alone (none if neither has it).
+    """
+    base, head = stack_access_reports(base_dir), stack_access_reports(head_dir)
+    diffs = []
+    for path in sorted(set(base) | set(head)):
+        if only is not None and path != only:
+            continue
+        kind = "added" if path not in base else "removed" if path not in head else "compared"
+        before = base.get(path) or AccessReport(f"{base_dir}:{path}", "")
+        after = head.get(path) or AccessReport(f"{head_dir}:{path}", "")
+        diffs.append((path, kind, diff_access(before, after)))
+    return diffs
+
+
+def _stacks_text(stacks: list[tuple[str, str, AccessDiff]], markdown: bool) -> list[str]:
+    texts = []
+    for path, kind, diff in stacks:
+        note = "" if kind == "compared" else f" ({kind})"
+        if markdown:
+            texts.append(f"### Stack `{path}`{note}\n\n{render_access_diff_markdown(diff)}")
+        else:
+            texts.append(f"== Stack {path}{note}\n{render_access_diff_text(diff)}")
+    return texts
+
+
+def _stacks_json(stacks: list[tuple[str, str, AccessDiff]]) -> list[dict[str, Any]]:
+    return [
+        {"stack": path, "kind": kind, **render_access_diff_json(diff)}
+        for path, kind, diff in stacks
+    ]
+
+
+def _access_stack(
+    args: argparse.Namespace,
+    base_dir: str | None,
+    head_dir: str,
+    stacks: list[tuple[str, str, AccessDiff]],
+) -> int:
+    """``--stack PATH``: one stack that holds no pipeline, listed or compared."""
+    if base_dir is not None:
+        if not stacks:
+            print(
+                f"smpipe access: no stack {args.stack!r} without a pipeline in {base_dir} nor "
+                f"{head_dir}",
+                file=sys.stderr,
+            )
+            return EXIT_UNREADABLE
+        ((_, _, diff),) = stacks
+        if args.json:
+            print(json.dumps(render_access_diff_json(diff), indent=2, ensure_ascii=False))
+        elif args.markdown:
+            sys.stdout.write(render_access_diff_markdown(diff))
+        else:
+            sys.stdout.write(render_access_diff_text(diff))
+        return EXIT_WIDENS if args.fail_on_widening and diff.widens else EXIT_OK
+    if args.fail_on_widening:
+        print(
+            "smpipe access: --fail-on-widening compares two assemblies (BASE HEAD)",
+            file=sys.stderr,
+        )
+        return EXIT_UNREADABLE
+    try:
+        reports = stack_access_reports(head_dir)
+    except SourceError as error:
+        print(f"smpipe access: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    report = reports.get(args.stack)
+    if report is None:
+        known = ", ".join(reports) or "none"
+        print(
+            f"smpipe access: no stack {args.stack!r} without a pipeline in {head_dir} "
+            f"(stacks without a pipeline: {known})",
+            file=sys.stderr,
+        )
+        return EXIT_UNREADABLE
+    if args.json:
+        print(json.dumps(render_access_json(report), indent=2, ensure_ascii=False))
+    elif args.markdown:
+        sys.stdout.write(render_access_markdown(report))
+    else:
+        sys.stdout.write(render_access_text(report))
+    return EXIT_OK
 
 
 def _access_every_pipeline(
-    args: argparse.Namespace, base_dir: str, head_dir: str, pipelines: list[tuple[str, str]]
+    args: argparse.Namespace,
+    base_dir: str,
+    head_dir: str,
+    pipelines: list[tuple[str, str]],
+    stacks: list[tuple[str, str, AccessDiff]],
 ) -> int:
     """Compare two assemblies pipeline by pipeline, each under its construct path.
 
@@ -157,13 +279,17 @@ def _access_every_pipeline(
         compared.append((path, kind, diff_access(base, head), own))
     # Decided before the shared changes are shown once: each widens wherever it is shown.
     widens = any(diff.widens for _, _, diff, _ in compared)
+    widens = widens or any(diff.widens for _, _, diff in stacks)
     diffs = _shown_once(compared)
     if args.json:
         reports = [
             {"pipeline": path, "kind": kind, **render_access_diff_json(diff)}
             for path, kind, diff in diffs
         ]
-        print(json.dumps({"widens": widens, "pipelines": reports}, indent=2, ensure_ascii=False))
+        data: dict[str, Any] = {"widens": widens, "pipelines": reports}
+        if stacks:
+            data["stacks"] = _stacks_json(stacks)
+        print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         texts = []
         for path, kind, diff in diffs:
@@ -172,7 +298,7 @@ def _access_every_pipeline(
                 texts.append(f"### Pipeline `{path}`{note}\n\n{render_access_diff_markdown(diff)}")
             else:
                 texts.append(f"== Pipeline {path}{note}\n{render_access_diff_text(diff)}")
-        sys.stdout.write("\n".join(texts))
+        sys.stdout.write("\n".join(texts + _stacks_text(stacks, args.markdown)))
     return EXIT_WIDENS if args.fail_on_widening and widens else EXIT_OK
 
 

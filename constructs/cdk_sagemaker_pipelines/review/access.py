@@ -72,6 +72,8 @@ _VERB_ORDER = {"read": 0, "list": 1, "write": 2, "delete": 3}
 NOT_IN_ASSEMBLY = "not in the assembly: not shown"
 # The note of a role of the pipeline's stack that neither a step nor the pipeline runs as.
 OTHER_ROLE = "no step runs as it: a role of the pipeline's stack"
+# The note of a role of a stack that holds no pipeline (``stack_access_reports``).
+STACK_ROLE = "a role of a stack that holds no pipeline"
 _ROLE_NAME = re.compile(r"(\S+) \((.+)\)")
 _HASH = re.compile(r"[0-9a-f]{64}")
 # Step types whose job runs as the request's RoleArn (a Tuning step: each definition's).
@@ -312,6 +314,51 @@ def access_report(directory: str | Path, pipeline: str | None = None) -> AccessR
         return report
     policies = _resource_policies(roles, report.roles, context)
     return dataclasses.replace(report, policies=policies)
+
+
+def stack_access_reports(directory: str | Path) -> dict[str, AccessReport]:
+    """The access reports of the assembly's stacks that hold no pipeline, by stack path.
+
+    An endpoint-only stack (of another account, say) has roles and resource policies a
+    pipeline's report doesn't show. Each report has no steps (``pipeline_name`` is
+    empty), every role of the stack by key and its resource policies, compared by
+    ``diff_access`` as a pipeline's stack is. Sorted by path; a stack with neither a role
+    nor a resource policy is left out. Raises ``SourceError`` as ``access_report`` does.
+
+    Example::
+
+        reports = stack_access_reports("cdk.out")
+        print(render_access_text(reports["StagingMl/Endpoint"]))
+    """
+    path = Path(directory)
+    if path.is_file():
+        raise SourceError(f"{path}: smpipe access reads a cloud assembly (a cdk.out directory)")
+    from ..local._errors import LocalRunError
+    from ..local.assembly import stacks_without_pipeline
+
+    try:
+        stacks = stacks_without_pipeline(path)
+    except LocalRunError as error:
+        message = str(error)
+        named = message if message.startswith(str(path)) else f"{path}: {message}"
+        raise SourceError(named) from None
+    except (OSError, ValueError) as error:
+        raise SourceError(f"{path}: can't be read as a cloud assembly: {error}") from None
+    reports = {}
+    for stack, (roles, buckets) in stacks.items():
+        context = _Context(
+            pipeline="",
+            buckets=buckets,
+            assets={},
+            region=roles.region,
+            account=roles.account,
+            role_keys={arn: _role_key(role.name) for arn, role in roles.roles.items()},
+            partition=roles.partition,
+        )
+        report = _report({}, roles, context, label=f"{path}:{stack}")
+        policies = _resource_policies(roles, report.roles, context)
+        reports[stack] = dataclasses.replace(report, policies=policies)
+    return reports
 
 
 @dataclass(frozen=True)
@@ -626,7 +673,11 @@ def _s3(arn: str, context: _Context) -> tuple[str, str | None]:
 
 def _key(key: str, bucket: str, context: _Context) -> str:
     """A key pattern with the pipeline's name as ``<pipeline>`` and assets by their name."""
-    segments = ["<pipeline>" if item == context.pipeline else item for item in key.split("/")]
+    # A stack without a pipeline has no name to replace (pipeline "").
+    segments = [
+        "<pipeline>" if context.pipeline and item == context.pipeline else item
+        for item in key.split("/")
+    ]
     text = "/".join(segments)
     return _HASH.sub(lambda match: f"<asset {context.assets.get(match[0], match[0][:8])}>", text)
 
@@ -768,14 +819,14 @@ def _role_heading(role: RoleAccess) -> str:
     return f"{kind} {role.label}"
 
 
-def _role_notes(role: RoleAccess) -> list[str]:
+def _role_notes(role: RoleAccess, report: AccessReport | None = None) -> list[str]:
     notes = []
     if role.pipeline_role:
         notes.append("SageMaker Pipelines runs as it: creates the jobs, passes their roles")
     if role.steps:
         notes.append(f"runs: {', '.join(role.steps)}")
     elif not role.pipeline_role:
-        notes.append(OTHER_ROLE)
+        notes.append(OTHER_ROLE if report is None or report.pipeline_name else STACK_ROLE)
     if role.boundary:
         notes.append(f"permissions boundary: {role.boundary}")
     if role.not_shown:
@@ -802,7 +853,7 @@ def render_access_text(report: AccessReport) -> str:
     for role in report.roles:
         out.append("")
         out.append(f"{_role_heading(role)}:")
-        out += [f"  {note}" for note in _role_notes(role)]
+        out += [f"  {note}" for note in _role_notes(role, report)]
         current = None
         for group, line, _ in grant_lines(_shown_grants(role)):
             if group != current:
@@ -829,7 +880,7 @@ def render_access_markdown(report: AccessReport) -> str:
         out.append(f"| {step.name}{where} | {step.type} | {_cell(runs) if runs != '-' else '-'} |")
     for role in report.roles:
         out += ["", f"**{_role_heading(role)}**"]
-        notes = _role_notes(role)
+        notes = _role_notes(role, report)
         if notes:
             out += [""] + [f"- {note}" for note in notes]
         lines = grant_lines(_shown_grants(role))
@@ -1269,6 +1320,7 @@ __all__ = [
     "NOT_IN_ASSEMBLY",
     "OTHER_ROLE",
     "POLICY_KINDS",
+    "STACK_ROLE",
     "AccessDiff",
     "AccessReport",
     "Grant",
@@ -1287,4 +1339,5 @@ __all__ = [
     "render_access_json",
     "render_access_markdown",
     "render_access_text",
+    "stack_access_reports",
 ]

@@ -863,3 +863,24 @@ def test_an_assembly_path_or_pipeline_of_another_type_is_named() -> None:
         load_assembly(3)  # type: ignore[arg-type]
     with pytest.raises(LocalRunError, match=r"^load_assembly: pipeline must be a pipeline's"):
         load_assembly("cdk.out", pipeline=["dev/MlOps/Training"])  # type: ignore[arg-type]
+
+
+def test_a_resume_binds_a_handler_given_by_the_functions_construct_path(
+    cdk_out: Path, tmp_path: Path
+) -> None:
+    # smpipe run --resume ID --lambda dev/Ml/Count=fixed.py:handler: the resume has no
+    # assembly to translate the path with, and refused it ("no Lambda step of the pipeline
+    # calls 'dev/Ml/Count'"). The execution now records the functions' paths.
+    broken, fixed = tmp_path / "broken.py", tmp_path / "fixed.py"
+    broken.write_text("def handler(event, context):\n    raise RuntimeError('not yet')\n")
+    fixed.write_text("def handler(event, context):\n    return {'rows': 3}\n")
+
+    def runner(handler: Path) -> LocalRunner:
+        lambdas = ResourceMap(lambdas={"dev/Ml/Count": f"{handler}:handler"})
+        return LocalRunner(LocalConfig(root=tmp_path / "root", resources=lambdas))
+
+    failed = runner(broken).run(load_assembly(cdk_out))
+    assert failed.step("Count").status == "Failed"
+    resumed = runner(fixed).resume(failed.execution_id)
+    assert resumed.status == "Succeeded", resumed.failure_reason
+    assert resumed.properties("Count")["OutputParameters"] == {"rows": 3}

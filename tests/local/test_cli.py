@@ -335,7 +335,10 @@ def test_json_output_resume_selective_runs_and_inspection(
     ws: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:
     definition, resources = files(ws)
-    assert smpipe(ws, "run", definition, "--resources", resources, "--json") == 1
+    # --stop-at-missing: Approve fails when its turn comes, for a resume to continue.
+    assert (
+        smpipe(ws, "run", definition, "--resources", resources, "--json", "--stop-at-missing") == 1
+    )
     record = json.loads(capsys.readouterr().out)
     execution = record["PipelineExecutionId"]
     assert record["PipelineExecutionSteps"][0]["FailureReason"].startswith(
@@ -498,7 +501,10 @@ def test_executions_names_the_records_it_cant_read(
     ws: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:
     definition, resources = files(ws)
-    assert smpipe(ws, "run", definition, "--resources", resources, "--json") == 1
+    # --stop-at-missing: Approve fails when its turn comes, for a resume to continue.
+    assert (
+        smpipe(ws, "run", definition, "--resources", resources, "--json", "--stop-at-missing") == 1
+    )
     execution = json.loads(capsys.readouterr().out)["PipelineExecutionId"]
     record = ws.root / ".smpipe" / "executions" / execution / "execution.json"
     record.write_text("{}")
@@ -675,7 +681,7 @@ def test_a_lambda_handler_that_calls_aws_fails_saying_to_give_its_outputs(
         "import botocore.exceptions\n\ndef handler(event, context):\n"
         "    raise botocore.exceptions.NoRegionError()\n",
     )
-    callbacks = ["--callback-output", "Approve.ok=true"]
+    callbacks = ["--callback-output", "Approve.ok=true", "--callback-output", "Notify.note=-"]
     assert smpipe(ws, "run", definition, "--lambda", binding, *callbacks) == 1
     out = capsys.readouterr().out
     assert (
@@ -696,7 +702,7 @@ def test_a_lambda_handlers_traceback_shows_its_own_frames_not_the_runners(
         ws, body + "def handler(event, context):\n    return load()\n"
     )
     handler = binding.rsplit("=", 1)[1].rsplit(":", 1)[0]
-    callbacks = ["--callback-output", "Approve.ok=true"]
+    callbacks = ["--callback-output", "Approve.ok=true", "--callback-output", "Notify.note=-"]
     assert smpipe(ws, "run", definition, "--lambda", binding, *callbacks) == 1
     out = capsys.readouterr().out
     excerpt = (

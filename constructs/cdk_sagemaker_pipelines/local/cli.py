@@ -156,6 +156,12 @@ def register(commands: Any) -> None:
     )
     run.add_argument("--keep-work", action="store_true", help="keep succeeded attempts' work dirs")
     run.add_argument(
+        "--stop-at-missing",
+        action="store_true",
+        help="run even though a Callback or Lambda step the execution will reach has no "
+        "--callback-output or handler: the steps before it run, it fails, --resume continues",
+    )
+    run.add_argument(
         "--no-cache",
         action="store_true",
         help="run every step even on a cache hit (its run is still cached), e.g. after "
@@ -368,6 +374,7 @@ def _run_until_done(args: argparse.Namespace, terminated: Sequence[int]) -> int:
             keep_work=args.keep_work,
             reuse_cache=not args.no_cache,
             iam_check=not args.no_iam_check,
+            stop_at_missing=args.stop_at_missing,
             progress=report,
         )
         runner = LocalRunner(config)
@@ -511,6 +518,7 @@ def _repeated_options(record: ExecutionRecord) -> list[str]:
         ("KeepWork", "--keep-work", True),
         ("ReuseCache", "--no-cache", False),
         ("IamCheck", "--no-iam-check", False),
+        ("StopAtMissing", "--stop-at-missing", True),
     ):
         if options.get(key) is value:
             argv.append(flag)

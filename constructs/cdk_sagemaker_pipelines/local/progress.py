@@ -94,6 +94,9 @@ class ConsoleProgress:
                 if self.live and self._ticker is None:
                     self._ticker = threading.Thread(target=self._tick, daemon=True)
                     self._ticker.start()
+            elif event.kind == "execution-notice":
+                first, *rest = (event.message or "").split("\n")
+                self._write("".join(f"{line}\n" for line in [f"smpipe: note: {first}", *rest]))
             elif event.kind == "execution-finished":
                 self._stop.set()
             elif event.kind in _LABELS:

@@ -76,6 +76,7 @@ from .executors.stand_in import STOOD_IN_TYPES, check_stand_in, runs_a_program, 
 from .hosting import LocalHosting
 from .iam import AccessGuard, AssemblyRoles, ObjectKey, job_roles, output_keys
 from .isolation import choose_isolation, remove_tree
+from .preflight import missing_stand_ins, preflight_error, preflight_notice
 from .records import (
     ExecutionRecord,
     find_execution,
@@ -101,6 +102,9 @@ from .store import StepStore, hash_located, load_snapshot
 DEFAULT_PIPELINE_NAME = "local-pipeline"
 # An execution's copy of the assembly's roles and policies, which --resume checks against.
 IAM_FILE = "iam.json"
+# An execution's copy of LoadedPipeline.functions: --resume binds a --lambda given by
+# construct path with it, as the run did.
+FUNCTIONS_FILE = "functions.json"
 STEP_FAULTS = frozenset({"Step.SERVICE_FAULT", "Step.THROTTLING"})
 _ALIASES = {"SageMaker.JOB_CAPACITY_ERROR": "SageMaker.CAPACITY_ERROR"}
 # What a retry policy can name, so what a simulated fault may be.
@@ -114,7 +118,9 @@ _CALLBACK_OUTPUTS = "callback_outputs (--callback-output)"
 class ProgressEvent:
     """A change the runner reports while an execution runs (for live displays).
 
-    ``kind`` is one of ``execution-started``, ``step-started``, ``step-succeeded``,
+    ``kind`` is one of ``execution-started``, ``execution-notice`` (``message``: what the
+    runner found before any step ran, such as a step in a Condition's branch with nothing to
+    stand in for it), ``step-started``, ``step-succeeded``,
     ``step-cached``, ``step-failed``, ``step-stopped``, ``step-retrying``,
     ``step-not-executed``,
     ``execution-finished``.
@@ -169,6 +175,10 @@ class LocalConfig:
       writes against the policies of the role it runs as, and the calls SageMaker Pipelines
       makes as the pipeline's role to start each step (``local/iam.py``); a denied one
       fails the step with ``AccessDenied``. Default: True.
+    - ``stop_at_missing``: run even though a Callback or Lambda step the execution will
+      reach has nothing to stand in for it (no ``callback_outputs``, no handler): the
+      steps before it run, and it fails when its turn comes. Default: False, which raises
+      ``LocalRunError`` before any step runs, naming the options each such step needs.
 
     Example::
 
@@ -189,6 +199,7 @@ class LocalConfig:
     reuse_cache: bool = True
     progress: Callable[[ProgressEvent], None] | None = None
     iam_check: bool = True
+    stop_at_missing: bool = False
 
     def __post_init__(self) -> None:
         check_types(self)
@@ -226,6 +237,8 @@ def run_options(config: LocalConfig) -> dict[str, Any]:
         options["ReuseCache"] = False
     if not config.iam_check:
         options["IamCheck"] = False
+    if config.stop_at_missing:
+        options["StopAtMissing"] = True
     return options
 
 
@@ -348,6 +361,9 @@ class LocalRunner:
         elif from_execution is not None:
             raise LocalRunError("from_execution (--from-execution) needs steps (--steps)")
         self._check_options(graph, given.lambdas)
+        functions = definition.functions if isinstance(definition, LoadedPipeline) else {}
+        settled = {step: outcome for step, (_state, outcome) in preset.items()}
+        notice = self._preflight(graph, resources, settled, excluded, functions)
         execution_id, directory = new_execution_dir(settings.root)
         record = ExecutionRecord(
             directory=directory,
@@ -367,10 +383,22 @@ class LocalRunner:
         roles = definition.roles if isinstance(definition, LoadedPipeline) else None
         if roles is not None:
             write_json(directory / IAM_FILE, roles.to_json())  # for --resume
+        if functions:
+            write_json(directory / FUNCTIONS_FILE, dict(functions))  # for --resume
         with _locked(directory):
             record.save()
             return self._execute(
-                settings, resources, body, graph, record, store, preset, excluded, values, roles
+                settings,
+                resources,
+                body,
+                graph,
+                record,
+                store,
+                preset,
+                excluded,
+                values,
+                roles,
+                notice,
             )
 
     def resume(self, execution_id: str) -> ExecutionResult:
@@ -392,7 +420,12 @@ class LocalRunner:
                 )
             body = _recorded_json(directory, "definition.json")
             stored = _recorded_json(directory, "resources.json")
-            resources = ResourceMap.from_json(stored).merged(self.config.resources)
+            functions: dict[str, Any] = {}
+            if (directory / FUNCTIONS_FILE).is_file():
+                functions = _recorded_json(directory, FUNCTIONS_FILE)
+            # A handler given by construct path binds the function's ARN, as in the run.
+            given = _bind_function_paths(self.config.resources, functions)
+            resources = ResourceMap.from_json(stored).merged(given)
             graph = StepGraph.from_definition(body)
             for name in graph.steps:
                 # Validated when it first ran; a record edited since could name a path.
@@ -402,7 +435,7 @@ class LocalRunner:
                         f"named {name!r}, which is not a step name (1-64 characters of A-Z, "
                         "a-z, 0-9, - and _)"
                     )
-            self._check_options(graph)
+            self._check_options(graph, given.lambdas)
             store = StepStore(settings.root / "s3", resources.s3_mappings())
             snapshot = load_snapshot(directory)
             done = [
@@ -417,6 +450,13 @@ class LocalRunner:
                 for name, reason in record.not_executed.items()
                 if reason == "not selected"
             }
+            notice = self._preflight(
+                graph,
+                resources,
+                {name: _outcome(record.steps[name]) for name in done},
+                excluded,
+                functions,
+            )
             record.history.append(
                 {
                     "Resumed": _now().isoformat(),
@@ -443,6 +483,7 @@ class LocalRunner:
                 excluded,
                 record.parameters,
                 roles,
+                notice,
             )
 
     def execution(self, execution_id: str) -> ExecutionResult:
@@ -591,6 +632,33 @@ class LocalRunner:
                         f"(expected one of {known})"
                     )
 
+    def _preflight(
+        self,
+        graph: StepGraph,
+        resources: ResourceMap,
+        settled: Mapping[str, bool | None],
+        excluded: Iterable[str],
+        functions: Mapping[str, str],
+    ) -> str | None:
+        """Raise for steps certain to be reached with nothing to stand in for them.
+
+        Checked before an execution record exists, as the options are. Returns the notice
+        for the steps that may be reached (in a Condition's branch), and with
+        ``stop_at_missing`` for the certain ones too, or None.
+        """
+        missing = missing_stand_ins(
+            graph,
+            resources,
+            self.config.callback_outputs,
+            settled=settled,
+            excluded=set(excluded),
+            functions=functions,
+        )
+        error = preflight_error(missing)
+        if error is not None and not self.config.stop_at_missing:
+            raise LocalRunError(error)
+        return preflight_notice(missing)
+
     def _execute(
         self,
         settings: RunSettings,
@@ -603,6 +671,7 @@ class LocalRunner:
         excluded: Mapping[str, str],
         parameters: Mapping[str, Any],
         roles: AssemblyRoles | None = None,
+        notice: str | None = None,
     ) -> ExecutionResult:
         config = self.config
         if not config.iam_check:
@@ -656,6 +725,7 @@ class LocalRunner:
             progress=config.progress,
             reused=set(preset),
             roles=roles,
+            notice=notice,
         )
         execution.run()
         return ExecutionResult(record, body, store, settings.root)
@@ -702,8 +772,10 @@ class _Execution:
         progress: Callable[[ProgressEvent], None] | None,
         reused: set[str],
         roles: AssemblyRoles | None = None,
+        notice: str | None = None,
     ) -> None:
         self.settings = settings
+        self.notice = notice
         self.roles = roles
         # What SageMaker Pipelines calls as the pipeline's role for each step (its Create…
         # calls, iam:PassRole, …) is checked against that role before the step runs.
@@ -757,6 +829,8 @@ class _Execution:
         running: dict[Future[_Outcome], str] = {}
         try:
             self.emit("execution-started", message=self.settings.isolation.describe())
+            if self.notice is not None:
+                self.emit("execution-notice", message=self.notice)
             with (
                 ThreadPoolExecutor(
                     max_workers=1, thread_name_prefix="smpipe-clean"

@@ -77,7 +77,8 @@ def test_lambda_invokes_the_local_handler_with_the_resolved_event(ws: Workspace)
 
 def test_fails_a_lambda_without_handler_naming_both_options(ws: Workspace) -> None:
     step, env = lambda_step()
-    result = ws.runner().run(compile_steps([step], [env]))
+    # stop_at_missing: past the check before the run, to the step's own failure.
+    result = ws.runner(stop_at_missing=True).run(compile_steps([step], [env]))
     assert result.step("Prep").failure_reason == (
         f"function {ARN} has no local handler: map it with smpipe run --lambda "
         f"{ARN}=path/to/file.py:handler (ResourceMap(lambdas=…)), or give its outputs with "
@@ -140,7 +141,7 @@ def test_callback_outputs_come_from_supplied_values(ws: Workspace) -> None:
 
 
 def test_fails_a_callback_without_values_saying_how_to_supply_them(ws: Workspace) -> None:
-    result = ws.runner().run(compile_steps([callback()]))
+    result = ws.runner(stop_at_missing=True).run(compile_steps([callback()]))
     assert result.step("Approve").failure_reason == (
         "a Callback step waits for an external system, which does not exist locally; supply "
         "its outputs: --callback-output Approve.approved=VALUE (LocalConfig(callback_outputs=…))"
@@ -148,7 +149,8 @@ def test_fails_a_callback_without_values_saying_how_to_supply_them(ws: Workspace
 
 
 def test_fails_a_callback_missing_one_value_saying_how_to_supply_it(ws: Workspace) -> None:
-    result = ws.runner(callback_outputs={"Approve": {}}).run(compile_steps([callback()]))
+    runner = ws.runner(callback_outputs={"Approve": {}}, stop_at_missing=True)
+    result = runner.run(compile_steps([callback()]))
     assert result.step("Approve").failure_reason == (
         "no value for output 'approved': add --callback-output Approve.approved=VALUE "
         "(LocalConfig(callback_outputs={'Approve': {'approved': …}}))"

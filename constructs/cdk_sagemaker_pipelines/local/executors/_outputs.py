@@ -57,8 +57,13 @@ def coerce_output(name: str, kind: str, value: Any, source: str) -> Any:
     return str(value)
 
 
+def expected_value(kind: str) -> str:
+    """What a value of the declared ``OutputType`` looks like: ``true or false``."""
+    return _EXPECTED.get(kind, f"a {kind}")
+
+
 def _refused(name: str, kind: str, value: Any, source: str) -> StepError:
-    expected = _EXPECTED.get(kind, f"a {kind}")
+    expected = expected_value(kind)
     return StepError(
         f"output '{name}' is declared {kind} but {source} gave {value!r} (expected {expected})"
     )

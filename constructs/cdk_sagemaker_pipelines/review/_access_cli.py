@@ -132,12 +132,7 @@ def _access(args: argparse.Namespace) -> int:
             )
             return EXIT_UNREADABLE
         (report,) = reports
-        if args.json:
-            print(json.dumps(render_access_json(report), indent=2, ensure_ascii=False))
-        elif args.markdown:
-            sys.stdout.write(render_access_markdown(report))
-        else:
-            sys.stdout.write(render_access_text(report))
+        _print_report(args, report)
         return EXIT_OK
     diff = diff_access(*reports)
     if args.json:
@@ -236,12 +231,7 @@ def _access_stack(
             file=sys.stderr,
         )
         return EXIT_UNREADABLE
-    if args.json:
-        print(json.dumps(render_access_json(report), indent=2, ensure_ascii=False))
-    elif args.markdown:
-        sys.stdout.write(render_access_markdown(report))
-    else:
-        sys.stdout.write(render_access_text(report))
+    _print_report(args, report)
     return EXIT_OK
 
 
@@ -333,3 +323,13 @@ def _shown_once(
             (path, kind, dataclasses.replace(diff, roles=tuple(roles), policies=tuple(policies)))
         )
     return result
+
+
+def _print_report(args: argparse.Namespace, report: AccessReport) -> None:
+    """One assembly's report, in the format the options ask for."""
+    if args.json:
+        print(json.dumps(render_access_json(report), indent=2, ensure_ascii=False))
+    elif args.markdown:
+        sys.stdout.write(render_access_markdown(report))
+    else:
+        sys.stdout.write(render_access_text(report))

@@ -984,6 +984,45 @@ def test_fails_a_baseline_that_is_no_s3_object(fields: dict[str, Any], message: 
         MonitorBaseline(**given)
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"statistics_uri": CONSTRAINTS, "constraints_uri": STATISTICS},
+            r"MonitorBaseline has 2 problems:\n- prop 'statistics_uri': '.*/constraints.json' "
+            r"is a baseline's constraints.json, not its statistics.json: every run would fail "
+            r"to parse it \(swap the two URIs\? \(constraints_uri='.*/constraints.json'\)\)\n"
+            r"- prop 'constraints_uri': '.*/statistics.json' is a baseline's statistics.json",
+        ),
+        (
+            {"constraints_uri": STATISTICS},
+            r"1 problem:\n- prop 'constraints_uri': '.*/statistics.json' is statistics_uri as "
+            r"well: the baseline is two files",
+        ),
+        (
+            {"constraints_uri": f"{BASELINE}/other/statistics.json"},
+            r"1 problem:\n- prop 'constraints_uri': .* is a baseline's statistics.json",
+        ),
+    ],
+)
+def test_fails_a_baseline_whose_files_are_mixed_up(fields: dict[str, Any], message: str) -> None:
+    given = {"statistics_uri": STATISTICS, "constraints_uri": CONSTRAINTS, **fields}
+    with pytest.raises(PipelineDefinitionError, match=message):
+        MonitorBaseline(**given)
+
+
+def test_a_baseline_of_files_named_otherwise_is_not_judged() -> None:
+    # A baseline of your own may name its files as it likes; a token is unknown at synth.
+    stack = new_stack()
+    token = cdk.CfnParameter(stack, "Statistics").value_as_string
+    for statistics, constraints in (
+        ("s3://ml-artifacts/b/stats-v2.json", "s3://ml-artifacts/b/rules-v2.json"),
+        (token, token),
+    ):
+        baseline = MonitorBaseline(statistics_uri=statistics, constraints_uri=constraints)
+        assert baseline.constraints_uri == constraints
+
+
 def test_a_baseline_uri_may_have_sagemakers_512_characters() -> None:
     uri = "s3://ml-artifacts/" + "k" * 494
     assert len(uri) == 512
@@ -1002,6 +1041,13 @@ def test_a_baseline_uri_may_have_sagemakers_512_characters() -> None:
         ),
         (lambda m: m.metric("feature_baseline_drift_"), r"is no metric the Model Monitor"),
         (
+            # The prefix without "feature_": not the drift of a feature of that name.
+            lambda m: m.metric("baseline_drift_tenure"),
+            r"'baseline_drift_tenure' is no metric .* never fires\) "
+            r"\('feature_baseline_drift_tenure'\)$",
+        ),
+        (lambda m: m.metric("non_null_age"), r"\('feature_non_null_age'\)$"),
+        (
             lambda m: m.metric("feature_data_age", perod=cdk.Duration.hours(1)),
             r"argument 'options': perod is not among the options of cloudwatch.MetricOptions .* "
             r"\(did you mean 'period'",
@@ -1019,6 +1065,26 @@ def test_fails_a_metric_the_analyzer_does_not_publish(
 ) -> None:
     with pytest.raises(PipelineDefinitionError, match=message):
         call(staging.monitor)
+
+
+def test_fails_an_endpoint_of_another_app_without_hinting_an_import() -> None:
+    # The generic hint (import it by name or ARN) is what the monitor refuses next.
+    endpoint_stack, monitor_stack = new_stack(), new_stack()
+    endpoint = ModelEndpoint(
+        endpoint_stack,
+        "Endpoint",
+        model_package_arn=VERSION,
+        artifact_store=ArtifactStore(endpoint_stack, "Artifacts"),
+        data_capture=DataCapture(csv_content_types=["text/csv"]),
+    )
+    baseline = MonitorBaseline(statistics_uri=STATISTICS, constraints_uri=CONSTRAINTS)
+    with pytest.raises(PipelineDefinitionError) as raised:
+        DataQualityMonitor(monitor_stack, "DataQuality", endpoint=endpoint, baseline=baseline)
+    assert str(raised.value) == (
+        "DataQualityMonitor Test/DataQuality has 1 problem:\n- prop 'endpoint': ModelEndpoint "
+        "Test/Endpoint belongs to another CDK app: a template can only refer to the resources "
+        "of its own app (create the monitor in the endpoint's app)"
+    )
 
 
 # -- The docs --------------------------------------------------------------------------------

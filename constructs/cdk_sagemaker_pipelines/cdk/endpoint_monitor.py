@@ -260,14 +260,54 @@ class MonitorBaseline:
     constraints_uri: str
 
     def __post_init__(self) -> None:
-        """Refuse a location that is no S3 object, naming the field."""
-        raise_for(
-            [
-                _s3_object_problem("statistics_uri", self.statistics_uri),
-                _s3_object_problem("constraints_uri", self.constraints_uri),
-            ],
-            "MonitorBaseline",
-        )
+        """Refuse a location that is no S3 object, or the two files mixed up, naming the field."""
+        problems = [
+            _s3_object_problem("statistics_uri", self.statistics_uri),
+            _s3_object_problem("constraints_uri", self.constraints_uri),
+        ]
+        if not any(problems):
+            problems += _mixed_up_baseline_problems(self.statistics_uri, self.constraints_uri)
+        raise_for(problems, "MonitorBaseline")
+
+
+# The names a baselining job (QualityCheckStep, the SDK's suggest_baseline) gives its files.
+_BASELINE_FILES = {"statistics_uri": "statistics.json", "constraints_uri": "constraints.json"}
+
+
+def _mixed_up_baseline_problems(statistics_uri: str, constraints_uri: str) -> list[Problem]:
+    """The same object twice, or each file where the other belongs: every run would fail.
+
+    The analyzer parses each as the file it is given as; SageMaker doesn't check them when
+    the schedule is created, so the mistake shows in the first run's failure only. Tokens
+    and files of other names (a baseline of your own) are not judged.
+    """
+    if is_unresolved(statistics_uri) or is_unresolved(constraints_uri):
+        return []
+    if statistics_uri == constraints_uri:
+        return [
+            PropProblem(
+                None,
+                "constraints_uri",
+                f"{constraints_uri!r} is statistics_uri as well: the baseline is two files, "
+                "statistics.json and constraints.json",
+                "the version's ModelMetrics.ModelDataQuality.Constraints.S3Uri",
+            )
+        ]
+    given = {"statistics_uri": statistics_uri, "constraints_uri": constraints_uri}
+    problems: list[Problem] = []
+    for prop, uri in given.items():
+        (other,) = (name for name in _BASELINE_FILES if name != prop)
+        if uri.rsplit("/", 1)[-1] == _BASELINE_FILES[other]:
+            problems.append(
+                PropProblem(
+                    None,
+                    prop,
+                    f"{uri!r} is a baseline's {_BASELINE_FILES[other]}, not its "
+                    f"{_BASELINE_FILES[prop]}: every run would fail to parse it",
+                    f"swap the two URIs? ({other}={uri!r})",
+                )
+            )
+    return problems
 
 
 def _s3_object_problem(prop: str, uri: object) -> Problem | None:
@@ -642,9 +682,7 @@ class DataQualityMonitor(Resource):
                     f"{metric_name!r} is no metric the Model Monitor analyzer publishes: "
                     f"{', '.join(p + '<feature>' for p in FEATURE_METRIC_PREFIXES)} (an "
                     "alarm on a metric without data never fires)",
-                    None
-                    if metric_name.startswith("feature_")
-                    else f"metric_feature_baseline_drift({metric_name!r})",
+                    _metric_name_hint(metric_name),
                 )
             )
         problems += metric_options_problems(options, "Duration.hours(1)")
@@ -840,7 +878,13 @@ def _endpoint_problem(endpoint: object, monitor: Construct) -> Problem | None:
             "a ModelEndpoint of this app: the monitor reads what it captures "
             "(its data_capture, store and network)",
         )
-    problem = expect_same_app("endpoint", endpoint, root_of(monitor)) or other_stage_problem(
+    problem = expect_same_app(
+        "endpoint",
+        endpoint,
+        root_of(monitor),
+        # Not the default hint's import: the monitor needs the ModelEndpoint itself.
+        "create the monitor in the endpoint's app",
+    ) or other_stage_problem(
         "endpoint",
         endpoint,
         monitor,
@@ -863,6 +907,18 @@ def _endpoint_problem(endpoint: object, monitor: Construct) -> Problem | None:
                 "create the monitor in a stack of the endpoint's account and region",
             )
     return None
+
+
+def _metric_name_hint(metric_name: str) -> str | None:
+    """The name meant: the prefix without its ``feature_``, or a bare feature name."""
+    if metric_name.startswith("feature_"):
+        return None
+    for prefix in FEATURE_METRIC_PREFIXES:
+        # "baseline_drift_age": the metric is "feature_baseline_drift_age", not the drift
+        # of a feature named "baseline_drift_age".
+        if metric_name.startswith(prefix.removeprefix("feature_")):
+            return repr(f"feature_{metric_name}")
+    return f"metric_feature_baseline_drift({metric_name!r})"
 
 
 def _capture_problems(endpoint: object) -> list[Problem]:

@@ -2208,6 +2208,46 @@ def test_lambda_and_callback_inputs_in_the_artifact_store_are_warned():
     ) in warning
 
 
+def test_lambda_inputs_joined_from_an_artifact_location_are_warned():
+    # A file under a step's output (a Join of its location with a name), and a tuning
+    # step's best model (a Join of the tuning job's output path with the job's name) were
+    # taken for locations outside the store: the function failed reading them, unwarned.
+    stack = new_stack()
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(PREPROCESS),
+        inputs={"raw": "s3://raw-data/incoming/"},
+        outputs=["train"],
+    )
+    tune = TuningStep(
+        name="Tune",
+        image=Image.xgboost("1.7-1"),
+        objective_metric_name="validation:rmse",
+        objective_type="Minimize",
+        hyperparameter_ranges={"eta": ContinuousParameter(min_value=0.01, max_value=0.3)},
+        inputs={"train": prep.output("train")},
+    )
+    check = LambdaStep(
+        name="Check",
+        function_arn="arn:aws:lambda:us-east-1:111122223333:function:check",
+        inputs={
+            "report": Join(on="/", values=[prep.output("train"), "report.json"]),
+            "best": tune.top_model_s3_uri(0),
+        },
+    )
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=[check]))
+    [warning] = _texts_of_warning(stack, LAMBDA_READS_ARTIFACTS)
+    assert warning.startswith(
+        "Lambda step 'Check' input 'report' (its function); Lambda step 'Check' input 'best' "
+        "(its function): a location in the artifact store, "
+    )
+    assert (
+        "Grant that role pipeline.artifact_store.grant_read(fn, 'executions/*') and "
+        "pipeline.artifact_store.grant_read(fn, 'models/*')"
+    ) in warning
+
+
 def test_lambda_inputs_outside_the_artifact_store_are_not_warned():
     stack = new_stack()
     count = LambdaStep(

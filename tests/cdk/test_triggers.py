@@ -2169,6 +2169,9 @@ def cache_hits() -> dict[str, Any]:
     schedule("Nightly", cached, "cron(0 6 * * ? *)")
     schedule("Once", cached, "at(2030-01-01T06:00:00)")
     schedule("Bimonthly", cached, "rate(60 days)")  # the cached runs have expired by then
+    # Each run comes as the last one's results expire: the earlier step started (and ended)
+    # after its execution did, so the next run's step may still find it within 30 days.
+    schedule("Monthly", cached, "rate(30 days)")
     schedule("Acknowledged", cached, "rate(1 day)")
     cdk.Annotations.of(stack.node.find_child("Acknowledged")).acknowledge_warning(
         CACHE_HIT, "the data under curated/ never changes"
@@ -2184,7 +2187,7 @@ def _cache_hit_warnings(cache_hits: dict[str, Any], name: str) -> list[str]:
     return [entry.entry.data for entry in found]
 
 
-@pytest.mark.parametrize("name", ["Daily", "Nightly"])
+@pytest.mark.parametrize("name", ["Daily", "Nightly", "Monthly"])
 def test_a_recurring_schedule_of_a_cached_parameter_only_step_is_warned(cache_hits, name):
     [message] = _cache_hit_warnings(cache_hits, name)
     assert message.startswith(f"Schedule Test/{name} (")
@@ -2207,3 +2210,65 @@ def test_a_recurring_schedule_of_a_cached_parameter_only_step_is_warned(cache_hi
 )
 def test_no_scheduled_cache_hit_warning(cache_hits, name):
     assert _cache_hit_warnings(cache_hits, name) == []
+
+
+def test_a_scheduled_cache_hit_names_an_expiry_known_at_deploy_time_as_such():
+    # A token ExpireAfter (a context value, an import) went into the message as it is: a
+    # "${Token[…]}" placeholder, which synth resolves into the warning's text.
+    stack = new_stack()
+    key = ParameterString(name="InputDataKey", default_value="incoming/")
+    expiry = cdk.Fn.import_value("CacheExpiry")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="", values=["s3://data-bucket/", key])},
+        cache_config=CacheConfig(expire_after=expiry),
+    )
+    pipeline = Pipeline(
+        stack, "Cached", definition=PipelineDefinition(parameters=[key], steps=[prep])
+    )
+    PipelineSchedule(
+        stack,
+        "Daily",
+        pipeline=pipeline,
+        schedule=scheduler.ScheduleExpression.expression("rate(1 day)"),
+    )
+    found = Annotations.from_stack(stack).find_warning("/Test/Daily", Match.any_value())
+    [message] = [entry.entry.data for entry in found if CACHE_HIT in str(entry.entry.data)]
+    assert isinstance(message, str)
+    assert "'Prep' (ExpireAfter known at deploy time; reads s3://data-bucket/incoming/)" in message
+
+
+@pytest.mark.parametrize(
+    ("expression", "expire_after", "warned"),
+    [
+        ("cron(0 6 * * ? *)", "PT1H", False),  # once a day: the hour-long cache has expired
+        ("cron(0 6 * * ? *)", "PT23H", True),  # 23 hours apart across a daylight-saving change
+        ("cron(15 * * * ? *)", "PT30M", False),  # hourly
+        ("cron(0/10 * * * ? *)", "PT30M", True),  # every 10 minutes
+    ],
+)
+def test_a_cron_schedule_is_warned_only_when_its_runs_may_come_within_the_expiry(
+    expression, expire_after, warned
+):
+    # Every cron() was taken to run at any spacing: a daily one was warned of a cache
+    # that had expired hours before its next run.
+    stack = new_stack()
+    key = ParameterString(name="InputDataKey", default_value="incoming/")
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="", values=["s3://data-bucket/", key])},
+        cache_config=CacheConfig(expire_after=expire_after),
+    )
+    pipeline = Pipeline(
+        stack, "Cached", definition=PipelineDefinition(parameters=[key], steps=[prep])
+    )
+    PipelineSchedule(
+        stack,
+        "Cron",
+        pipeline=pipeline,
+        schedule=scheduler.ScheduleExpression.expression(expression),
+    )
+    found = Annotations.from_stack(stack).find_warning("/Test/Cron", Match.any_value())
+    assert any(CACHE_HIT in str(entry.entry.data) for entry in found) is warned

@@ -53,3 +53,70 @@ def test_json_get_execution_variables_and_uncached_steps_change_per_run() -> Non
     found = {step.name: step.fed_by for step in run_invariant_cached_steps(steps)}
     # A step fed by a qualifying one qualifies too, whatever the order of the list.
     assert found == {"Next": ("Fixed",), "Fixed": ()}
+
+
+def test_an_automl_step_is_keyed_on_its_documented_members() -> None:
+    # SageMaker keys an AutoML step on AutoMLJobConfig's CompletionCriteria,
+    # CandidateGenerationConfig, DataSplitConfig and Mode, AutoMLJobObjective,
+    # InputDataConfig and ProblemType: its default output path (which holds the execution
+    # id) and its security config are not in the key. Judged on its whole Arguments, a
+    # cached AutoML step reading the same prefix every run was taken for one that changes.
+    uri = {"Std:Join": {"On": "", "Values": ["s3://b/", {"Get": "Parameters.Key"}]}}
+    run_id = {"Get": "Execution.PipelineExecutionId"}
+    output = {"Std:Join": {"On": "/", "Values": ["s3://b", run_id]}}
+    channel = {"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri}}}
+    entry = {
+        "Name": "AutoML",
+        "Type": "AutoML",
+        "Arguments": {
+            "InputDataConfig": [{**channel, "TargetAttributeName": "label"}],
+            "OutputDataConfig": {"S3OutputPath": output},
+            "AutoMLJobConfig": {
+                "CompletionCriteria": {},
+                "Mode": "ENSEMBLING",
+                "SecurityConfig": {"VolumeKmsKeyId": run_id},
+            },
+            "ProblemType": "BinaryClassification",
+        },
+        "CacheConfig": {"Enabled": True, "ExpireAfter": "P1D"},
+    }
+    [step] = run_invariant_cached_steps([entry])
+    assert (step.name, step.reads) == ("AutoML", (uri,))
+
+
+def test_the_pipeline_name_and_arn_are_the_same_every_run() -> None:
+    # Unlike the execution id or start time, Execution.PipelineName and PipelineArn are
+    # the same in every run: a key holding them was taken for one that changes.
+    cache = {"Enabled": True, "ExpireAfter": "P1D"}
+    name = {"Get": "Execution.PipelineName"}
+    steps = [
+        _processing("Named", "s3://b/raw/", cache, Environment={"PIPELINE": name}),
+        _processing(
+            "Arn", "s3://b/raw/", cache, Environment={"P": {"Get": "Execution.PipelineArn"}}
+        ),
+        _processing(
+            "Run",
+            "s3://b/raw/",
+            cache,
+            Environment={"R": {"Get": "Execution.PipelineExecutionArn"}},
+        ),
+    ]
+    assert [step.name for step in run_invariant_cached_steps(steps)] == ["Named", "Arn"]
+
+
+def test_a_json_get_of_a_cached_steps_property_file_is_fed_by_that_step() -> None:
+    # A hit hands on the earlier run's property file, so a value read from it is the same
+    # too: the step reading it follows the cached step. A JsonGet of an S3 location reads
+    # whatever is there now, which may change.
+    cache = {"Enabled": True, "ExpireAfter": "P1D"}
+    from_file = {
+        "Std:JsonGet": {"PropertyFile": {"Get": "Steps.Eval.PropertyFiles.R"}, "Path": "a"}
+    }
+    from_s3 = {"Std:JsonGet": {"S3Uri": "s3://b/latest.json", "Path": "a"}}
+    steps = [
+        _processing("Eval", "s3://b/raw/", cache),
+        _processing("Next", "s3://b/raw/", cache, Environment={"T": from_file}),
+        _processing("Latest", "s3://b/raw/", cache, Environment={"T": from_s3}),
+    ]
+    found = {step.name: step.fed_by for step in run_invariant_cached_steps(steps)}
+    assert found == {"Eval": (), "Next": ("Eval",)}

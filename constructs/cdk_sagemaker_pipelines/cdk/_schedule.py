@@ -35,17 +35,27 @@ DAY_OF_MONTH, DAY_OF_WEEK = 2, 4
 
 
 def schedule_period(expression: str) -> timedelta | None:
-    """The time between two runs of a ``rate()`` expression; ``None`` for ``cron()``/``at()``.
+    """The least time between two runs of a ``rate()`` or ``cron()``; ``None``: unknown.
+
+    A ``rate()`` runs its period apart. A ``cron()`` at one minute of the hour runs an
+    hour apart or more, and at one minute of one hour 23 hours or more (a schedule's time
+    zone may skip an hour); any other ``cron()`` may run a minute apart: ``None``, as for
+    ``at()``.
 
     Example::
 
-        schedule_period("rate(12 hours)")  # timedelta(hours=12)
+        schedule_period("rate(12 hours)"), schedule_period("cron(0 6 * * ? *)")
+        # timedelta(hours=12), timedelta(hours=23)
     """
     match = RATE.fullmatch(expression)
-    if match is None:
+    if match is not None:
+        unit = match.group(2).rstrip("s") + "s"
+        return timedelta(**{unit: int(match.group(1))})
+    cron = CRON.fullmatch(expression)
+    fields = cron.group(1).split() if cron is not None else []
+    if len(fields) != len(_FIELDS) or not fields[0].isdigit():
         return None
-    unit = match.group(2).rstrip("s") + "s"
-    return timedelta(**{unit: int(match.group(1))})
+    return timedelta(hours=23) if fields[1].isdigit() else timedelta(hours=1)
 
 
 def schedule_expression_problem(expression: str) -> str | None:

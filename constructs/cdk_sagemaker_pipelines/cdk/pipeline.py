@@ -3641,7 +3641,9 @@ def _artifact_prefix(value: Any, steps: Mapping[str, Mapping[str, Any]], bucket:
         values = join.get("Values") or []
         first = values[0] if values else None
         if first != bucket:
-            return _artifact_prefix(first, steps, bucket) if isinstance(first, str) else None
+            # A literal URI or another step's location (a file under its output, a tuning
+            # job's best model under its output path) at the head of the join.
+            return _artifact_prefix(first, steps, bucket)
         # A default output location: [s3://bucket, "executions", PipelineName, …].
         second = values[1] if len(values) > 1 else None
         return second.strip("/").split("/", 1)[0] or "*" if isinstance(second, str) else "*"

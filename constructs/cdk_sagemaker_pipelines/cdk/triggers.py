@@ -751,12 +751,13 @@ def _warn_scheduled_cache_hits(
     step's arguments with the parameters resolved, not the data they point to: a cached step
     whose key holds only literals and parameters hands each run within its ``ExpireAfter``
     the first run's results, however the data at its input locations changed. A one-off
-    ``at()`` schedule runs once; a ``rate()`` no more often than the expiry never hits.
+    ``at()`` schedule runs once; one whose runs come further apart than the expiry (a
+    ``rate()`` longer than it, a daily ``cron()`` of an hour's cache) never hits.
     """
     definition = getattr(pipeline, "definition", None)
     if not isinstance(definition, dict) or AT.fullmatch(expression):
         return  # an imported pipeline (nothing to judge), or a single run
-    period = schedule_period(expression)  # None for cron(): its runs may come at any spacing
+    period = schedule_period(expression)  # None: its runs may come a minute apart
     invariant = run_invariant_cached_steps(definition.get("Steps"))
     hit = [step for step in invariant if _may_hit(step.expire_after, period)]
     sources = [step for step in hit if not step.fed_by]
@@ -772,9 +773,12 @@ def _warn_scheduled_cache_hits(
     lines = []
     for step in sources:
         expiry = (
-            f"ExpireAfter {step.expire_after}"
-            if step.expire_after is not None
-            else "no ExpireAfter: cached without a time limit"
+            "no ExpireAfter: cached without a time limit"
+            if step.expire_after is None
+            # A token's placeholder says nothing to the reader.
+            else "ExpireAfter known at deploy time"
+            if is_unresolved(step.expire_after)
+            else f"ExpireAfter {step.expire_after}"
         )
         reads = ", ".join(_location_text(uri, resolved) for uri in step.reads)
         lines.append(f"'{step.name}' ({expiry}" + (f"; reads {reads}" if reads else "") + ")")
@@ -796,10 +800,12 @@ def _warn_scheduled_cache_hits(
 
 
 def _may_hit(expire_after: object, period: dt.timedelta | None) -> bool:
-    """Whether a run ``period`` after another may still find that run's step cached."""
+    """Whether a run ``period`` (or more) after another may still find its step cached."""
     if period is None or not isinstance(expire_after, str) or not is_expire_after(expire_after):
         return True  # cron(), no limit, a token or a malformed value (validation says so)
-    return period < parse_expire_after(expire_after)
+    # Equal may hit: the earlier run's step started (and ended) after its execution did,
+    # by more than the next one's step may lag its own start.
+    return period <= parse_expire_after(expire_after)
 
 
 def _location_text(value: object, parameters: Mapping[str, str]) -> str:

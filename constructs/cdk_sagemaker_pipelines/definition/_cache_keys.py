@@ -35,7 +35,11 @@ KEY_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "Tuning": ("HyperParameterTuningJobConfig", "TrainingJobDefinition", "TrainingJobDefinitions"),
     "Transform": ("DataProcessing", "Environment", "ModelName", "TransformInput"),
     "EMR": ("ClusterId", "StepConfig"),
+    # Not OutputDataConfig (a default path holds the execution id) nor AutoMLJobConfig's
+    # SecurityConfig: a run that changes only those is a hit.
+    "AutoML": ("AutoMLJobConfig", "AutoMLJobObjective", "InputDataConfig", "ProblemType"),
 }
+AUTOML_CONFIG_KEYS = ("CandidateGenerationConfig", "CompletionCriteria", "DataSplitConfig", "Mode")
 TUNING_DEFINITION_KEYS = (
     "AlgorithmSpecification",
     "HyperParameterRanges",
@@ -45,11 +49,22 @@ TUNING_DEFINITION_KEYS = (
 )
 
 
+# The execution variables that are the same in every run of the pipeline.
+RUN_CONSTANTS = frozenset({"Execution.PipelineName", "Execution.PipelineArn"})
+
+
 def key_attributes(step_type: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
     """The members of ``arguments`` the service compares for ``step_type``."""
     attributes = {
         name: arguments[name] for name in KEY_ATTRIBUTES.get(step_type, ()) if name in arguments
     }
+    if step_type == "AutoML":
+        config = attributes.get("AutoMLJobConfig")
+        if isinstance(config, Mapping):
+            attributes["AutoMLJobConfig"] = {
+                name: config[name] for name in AUTOML_CONFIG_KEYS if name in config
+            }
+        return attributes
     if step_type != "Tuning":
         return attributes
     definition = attributes.get("TrainingJobDefinition")
@@ -106,10 +121,11 @@ def run_invariant_cached_steps(steps: Any) -> list[RunInvariantStep]:
 
     A step qualifies when its ``CacheConfig`` is on and its cache key refers only to
     parameters and to properties of steps that qualify (a hit hands on the earlier run's
-    properties, so the step after it sees the same arguments too). An execution variable
-    (``PipelineExecutionId``, ``StartDateTime``), a ``JsonGet`` or a property of any other
-    step changes from run to run. A step type without a known key is judged on its whole
-    ``Arguments``. In the order of ``walk_steps``.
+    properties, so the step after it sees the same arguments too, and reads the same
+    property files). An execution variable other than the pipeline's name and ARN
+    (``PipelineExecutionId``, ``StartDateTime``), a ``JsonGet`` of an S3 location or a
+    property of any other step changes from run to run. A step type without a known key
+    is judged on its whole ``Arguments``. In the order of ``walk_steps``.
     """
     candidates: dict[str, tuple[Any, Any, set[str]]] = {}
     for spec in walk_steps(steps):
@@ -152,11 +168,13 @@ def _invariant_references(value: Any) -> set[str] | None:
             if isinstance(reference, str):
                 if reference.startswith("Steps."):
                     fed_by.add(reference[len("Steps.") :].split(".")[0].split("[")[0])
-                elif not reference.startswith("Parameters."):
-                    return None  # Execution.*, or anything else known only at run time
+                elif not reference.startswith("Parameters.") and reference not in RUN_CONSTANTS:
+                    return None  # the execution's id, ARN or time, or anything else
                 continue
-            if "Std:JsonGet" in item:
-                return None  # a value read from a file: its content, not a key member
+            json_get = item.get("Std:JsonGet")
+            if isinstance(json_get, Mapping) and "PropertyFile" not in json_get:
+                return None  # a file at an S3 location: whatever it holds at run time
+            # A property file's value is fed by its step: a hit hands on its earlier file.
             pending.extend(item.values())
         elif isinstance(item, list):
             pending.extend(item)

@@ -1035,6 +1035,13 @@ ENVIRONMENT = (
     "the store (and its pipelines) in a stack of theirs)"
 )
 KEY_HINT = "kms.Key.from_key_arn(self, 'ArtifactKey', 'arn:aws:kms:<region>:<account>:key/<id>')"
+# A key of another region: the fix is a key of this one (a key of another account is fine).
+KEY_REGION = (
+    "a KMS key works in its own region only, and the store's buckets and its pipelines' jobs "
+    "encrypt in {region} (give a key of region {region}: a multi-Region key's replica there "
+    "(kms.Key.from_key_arn(self, 'ArtifactKey', 'arn:aws:kms:{region}:<account>:key/mrk-<id>')), "
+    "or a key created in {region})"
+)
 
 
 @pytest.mark.parametrize(
@@ -1126,7 +1133,7 @@ KEY_HINT = "kms.Key.from_key_arn(self, 'ArtifactKey', 'arn:aws:kms:<region>:<acc
                 "key": _key(stack, CENTRAL_KEY.replace("us-east-1", "eu-west-1")),
             },
             f"prop 'key': imported Key Test/Key is in region eu-west-1, this stack in us-east-1: "
-            f"{ENVIRONMENT}",
+            f"{KEY_REGION.format(region='us-east-1')}",
         ),
         (
             lambda stack: {"bucket": _bucket(stack, account=OTHER_ACCOUNT), "key": _key(stack)},

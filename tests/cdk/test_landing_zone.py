@@ -462,8 +462,13 @@ def test_an_adopted_bucket_may_take_a_central_key_of_another_account() -> None:
             lambda stack: kms.Key.from_key_arn(
                 stack, "Key", CENTRAL_KEY.replace(REGION, "us-east-1")
             ),
+            # The central key's account is fine (warned): the fix is a key of this region,
+            # not "a key of the stack's account".
             f"prop 'encryption_key': imported Key Test/Key is in region us-east-1, this stack in "
-            f"{REGION}: the store's pipelines run their jobs in this stack's account and region",
+            f"{REGION}: a KMS key works in its own region only, and the store's buckets and its "
+            f"pipelines' jobs encrypt in {REGION} (give a key of region {REGION}: a "
+            f"multi-Region key's replica there (kms.Key.from_key_arn(self, 'ArtifactKey', "
+            f"'arn:aws:kms:{REGION}:<account>:key/mrk-<id>')), or a key created in {REGION})",
         ),
     ],
     ids=["a-string", "an-alias", "another-region"],

@@ -726,11 +726,16 @@ def _key_region_problem(prop: str, key: object, scope: Construct) -> Problem | N
     theirs, ours = getattr(env, "region", None), account_region(scope)[1]
     if theirs is None or is_unresolved(theirs) or is_unresolved(ours) or theirs == ours:
         return None
+    # Not _ADOPTED_ENVIRONMENT: a key of another account is allowed (warned), so the fix is
+    # a key of this region, such as the central key's multi-Region replica, not "your own".
     return PropProblem(
         None,
         prop,
-        f"{describe(key)} is in region {theirs}, this stack in {ours}: {_ADOPTED_ENVIRONMENT}",
-        _ADOPTED_ENVIRONMENT_HINT,
+        f"{describe(key)} is in region {theirs}, this stack in {ours}: a KMS key works in its "
+        f"own region only, and the store's buckets and its pipelines' jobs encrypt in {ours}",
+        f"give a key of region {ours}: a multi-Region key's replica there "
+        f"(kms.Key.from_key_arn(self, 'ArtifactKey', "
+        f"'arn:aws:kms:{ours}:<account>:key/mrk-<id>')), or a key created in {ours}",
     )
 
 

@@ -21,7 +21,6 @@ from aws_cdk import (
     Validations,
 )
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -38,9 +37,9 @@ from cdk_sagemaker_pipelines.cdk import (
     PipelineFailureNotifications,
     PipelineMonitoring,
     PipelineSchedule,
+    notify_topic,
 )
 from cdk_sagemaker_pipelines.cdk.endpoint import GUARDRAIL_EXCLUDED_FAMILIES
-from cdk_sagemaker_pipelines.cdk.monitoring import let_alarm_publish
 from cdk_sagemaker_pipelines.cdk.pipeline import WARNING_PREFIX
 from cdk_sagemaker_pipelines.definition.instances import instance_family
 from constructs import Construct
@@ -270,11 +269,9 @@ class MlOpsStack(Stack):
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             )
-            # Whoever hears of a failed run hears of a rollback too. The topic's own policy
-            # (TLS only, the failure rule) admits no alarm by itself: without a statement
-            # for this one, CloudWatch's notifications of a rollback would be dropped.
-            server_errors.add_alarm_action(cloudwatch_actions.SnsAction(self.notifications.topic))
-            let_alarm_publish(server_errors, self.notifications.topic)
+            # Whoever hears of a failed run hears of a rollback too (notify_topic: the
+            # topic's own policy, TLS only and the failure rule, admits no alarm by itself).
+            notify_topic(server_errors, self.notifications.topic)
             self.endpoint.add_rollback_alarm(server_errors)
         if self.endpoint is not None and config.retain_data:
             self._watch_production_endpoint(self.endpoint)
@@ -424,6 +421,4 @@ class MlOpsStack(Stack):
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        # As the rollback alarm: the topic's policy admits only the publishers it names.
-        latency.add_alarm_action(cloudwatch_actions.SnsAction(self.notifications.topic))
-        let_alarm_publish(latency, self.notifications.topic)
+        notify_topic(latency, self.notifications.topic)  # as the rollback alarm

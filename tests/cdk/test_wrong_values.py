@@ -66,6 +66,7 @@ from cdk_sagemaker_pipelines.cdk import (
     SageMakerPipelineTarget,
     ServerlessConfig,
     enable_event_bridge_notifications,
+    notify_topic,
     schedule_expression_problem,
     synth_app,
 )
@@ -652,6 +653,20 @@ APIS: list[Api] = [
         ("schedule_expression_problem",),
     ),
     Api(
+        "notify_topic",
+        notify_topic,
+        lambda world, arguments: notify_topic(**arguments),
+        # An alarm and a topic of their own, new for each call (the world's would keep the
+        # action and statement a valid call adds).
+        lambda world, _: {
+            "alarms": world.pipeline.metric_execution_failed().create_alarm(
+                world.stack, f"NotifyAlarm{next(_IDS)}", threshold=1, evaluation_periods=1
+            ),
+            "topic": sns.Topic(world.stack, f"NotifyTopic{next(_IDS)}"),
+        },
+        ("notify_topic",),
+    ),
+    Api(
         "synth_app",
         synth_app,
         lambda world, arguments: synth_app(**arguments),
@@ -778,6 +793,18 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
         _value("names", ["churn-errors"]),
         Wrong("one alarm", lambda world: world.alarm),
         Wrong("buckets", lambda world: [world.bucket]),
+        UNRELATED,
+    ],
+    # notify_topic's alarms: created in this app (an imported one's actions are dropped).
+    "cloudwatch.Alarm | cloudwatch.CompositeAlarm | Sequence[cloudwatch.Alarm | "
+    "cloudwatch.CompositeAlarm]": [
+        AN_INT,
+        _value("name", "churn-errors"),
+        Wrong("imported", lambda world: world.alarm),
+        Wrong("imported in a list", lambda world: [world.alarm]),
+        _value("empty list", []),
+        A_BUCKET,
+        A_CLASS,
         UNRELATED,
     ],
     "ModelEndpoint": [AN_INT, A_BUCKET, A_CLASS],
@@ -945,7 +972,7 @@ def world(shared_world: tuple[SharedPipeline, dict[str, World]]) -> Iterator[Wor
     shared.restore()
 
 
-_IDS = itertools.count()
+_IDS: Iterator[int] = itertools.count()
 
 
 def _leak(api: Api, world: World, arguments: Arguments, parameter: str, label: str) -> str | None:

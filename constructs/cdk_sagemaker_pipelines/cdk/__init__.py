@@ -43,7 +43,7 @@ from .endpoint_monitor import (
     MonitorBaseline,
     MonitorSchedule,
 )
-from .monitoring import PipelineMonitoring
+from .monitoring import PipelineMonitoring, notify_topic
 from .pipeline import Pipeline, PipelineBase
 from .registry import ModelRegistry
 from .triggers import (
@@ -80,6 +80,7 @@ __all__ = [
     "SageMakerPipelineTarget",
     "ServerlessConfig",
     "enable_event_bridge_notifications",
+    "notify_topic",
     "schedule_expression_problem",
     "synth_app",
 ]

@@ -19,11 +19,13 @@ from ..definition import Problem
 from ._acknowledge import HIPAA, NIST, acknowledge_in_packs
 from ._failure_pages import note_failure_alarm
 from ._props import (
+    ArgumentProblem,
     PropProblem,
     check_keywords,
     check_new_child,
     describe,
     environment_problem,
+    expect_bool,
     expect_interface,
     expect_same_app,
     is_unresolved,
@@ -468,9 +470,149 @@ def _shared_dashboard_problem(
     return None
 
 
-def let_alarm_publish(
-    alarm: cloudwatch.Alarm, topic: sns.ITopic, *, source_arn: str | None = None
+# An alarm whose actions this app writes (an imported one's are set where it is defined).
+Notifier = cloudwatch.Alarm | cloudwatch.CompositeAlarm
+
+
+def notify_topic(
+    alarms: cloudwatch.Alarm
+    | cloudwatch.CompositeAlarm
+    | Sequence[cloudwatch.Alarm | cloudwatch.CompositeAlarm],
+    topic: sns.ITopic,
+    *,
+    ok: bool = False,
 ) -> None:
+    """Send ``alarms``' notifications to ``topic``, and let CloudWatch deliver them there.
+
+    ``alarm.add_alarm_action(SnsAction(topic))`` alone is not enough: a topic with a policy
+    of its own (``enforce_ssl`` creates one) no longer admits CloudWatch, and CloudWatch may
+    not use the key of an encrypted topic, and either way the notifications are dropped
+    without an error. Besides the action (and the OK action when ``ok``), this adds a
+    statement to the topic's policy letting CloudWatch publish for each alarm (condition
+    ``aws:SourceArn``) and grants CloudWatch the topic's key (a ``kms.Key`` or ``kms.Alias``
+    of the app). What the app can't change is warned: the policy of an imported topic
+    (``cdk-sagemaker-pipelines:alarm-topic-policy``), an imported key
+    (``cdk-sagemaker-pipelines:alarm-topic-key``). An alarm of another stack than the
+    topic's that has no ``alarm_name`` is named from its path, so that the topic's policy
+    names it without a reference cycle between the stacks.
+
+    ``alarms``: a ``cloudwatch.Alarm`` or ``cloudwatch.CompositeAlarm`` created in this
+    app, or a list of them. ``ok``: send the OK notification too (it closes what the ALARM
+    opened). Wrong arguments fail naming them.
+
+    Example::
+
+        errors = endpoint.metric_invocation_5xx_errors().create_alarm(
+            self, "ServerErrors", threshold=0.01, evaluation_periods=3
+        )
+        notify_topic(errors, alerts.topic)  # alerts: PipelineFailureNotifications
+        notify_topic([drift, latency], alarm_topic, ok=True)
+    """
+    several = isinstance(alarms, (list, tuple))
+    listed: Sequence[Notifier] = alarms if several else [alarms]  # type: ignore[assignment, list-item]
+    raise_for(_notify_topic_problems(listed, topic, ok, several), "notify_topic")
+    for alarm in listed:
+        alarm.add_alarm_action(actions.SnsAction(topic))
+        if ok:
+            alarm.add_ok_action(actions.SnsAction(topic))
+        source_arn = None
+        # An imported topic's policy isn't written here (warned): the alarm needs no name.
+        if isinstance(topic, sns.Topic) and in_another_stack(alarm, topic):
+            source_arn = arn_in_topic_stack(
+                topic,
+                alarm,
+                service="cloudwatch",
+                resource="alarm",
+                name=_literal_alarm_name(alarm),
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )
+        let_alarm_publish(alarm, topic, source_arn=source_arn)
+
+
+def _literal_alarm_name(alarm: Notifier) -> str:
+    """The alarm's name as given, or one from its path, which it is given now.
+
+    The topic's stack writes the alarm's ARN from its name: the alarm's ARN attribute
+    would make that stack depend on the alarm's, which depends on the topic's.
+    """
+    cfn = alarm.node.default_child
+    assert isinstance(cfn, (cloudwatch.CfnAlarm, cloudwatch.CfnCompositeAlarm))
+    # Unnamed, the name is a token CloudFormation fills in, which resolves to nothing here.
+    given = stack_of(alarm).resolve(cfn.alarm_name)
+    if given is None:
+        cfn.alarm_name = unique_name(alarm, MAX_ALARM_NAME)
+        return cfn.alarm_name
+    if not isinstance(given, str):  # a parameter's, say: the topic's stack would refer to it
+        raise_for(
+            [
+                ArgumentProblem(
+                    None,
+                    "alarms",
+                    f"{describe(alarm)} is named at deploy time ({given}), and the topic's "
+                    "stack, another one, can't name it in its policy without a dependency cycle",
+                    "give the alarm a literal alarm_name, or create the topic in its stack",
+                )
+            ],
+            "notify_topic",
+        )
+    return str(given)
+
+
+def _notify_topic_problems(
+    alarms: Sequence[object], topic: object, ok: object, several: bool
+) -> list[ArgumentProblem]:
+    """``notify_topic``'s arguments: alarms of this app, a topic of their app and stage."""
+    problems: list[Problem | None] = []
+    if not alarms:
+        problems.append(Problem(None, "alarms", "expected at least one alarm, got an empty list"))
+    created = []
+    for index, alarm in enumerate(alarms):
+        if isinstance(alarm, (cloudwatch.Alarm, cloudwatch.CompositeAlarm)):
+            created.append(alarm)
+            continue
+        # An imported alarm (Alarm.from_alarm_arn) takes add_alarm_action, and drops it.
+        imported = hasattr(type(alarm), "alarm_arn") or hasattr(alarm, "alarm_arn")
+        problems.append(
+            Problem(
+                None,
+                "alarms",
+                f"{f'[{index}] ' if several else ''}expected a cloudwatch.Alarm or "
+                f"cloudwatch.CompositeAlarm created in this app, got {describe(alarm)}",
+                "an imported alarm's actions can only be set where it is defined: add the "
+                "topic to its AlarmActions there, or create the alarm in this app "
+                "(metric.create_alarm(self, 'Errors', …))"
+                if imported
+                else "metric.create_alarm(self, 'Errors', …), or a list of such alarms",
+            )
+        )
+    topic_problem = expect_interface(
+        "topic",
+        topic,
+        "an sns.ITopic",
+        ("topic_arn", "add_to_resource_policy"),
+        "import the topic by its ARN: sns.Topic.from_topic_arn(self, 'Alerts', arn)",
+    )
+    for alarm in created if topic_problem is None else ():
+        topic_problem = expect_same_app(
+            "topic",
+            topic,
+            root_of(alarm),
+            "create it in the alarms' app, or sns.Topic.from_topic_arn(self, 'Alerts', arn)",
+        ) or other_stage_problem(
+            "topic",
+            topic,
+            alarm,
+            f"the alarm {path_of(alarm)}",
+            "create the topic in a stack of the alarm's stage",
+            "sns.Topic.from_topic_arn",
+        )
+        if topic_problem is not None:
+            break
+    problems += [topic_problem, expect_bool("ok", ok)]
+    return [ArgumentProblem(None, p.field, p.message, p.hint) for p in problems if p is not None]
+
+
+def let_alarm_publish(alarm: Notifier, topic: sns.ITopic, *, source_arn: str | None = None) -> None:
     """Let CloudWatch deliver ``alarm``'s notifications to ``topic``.
 
     A topic with its own policy (``enforce_ssl`` creates one) no longer has SNS's default

@@ -413,8 +413,15 @@ def _model_source_problems(configs: Mapping[str, EnvironmentConfig]) -> list[str
             continue
         prefix = f"environment '{name}' setting 'model_source'"
         source = configs.get(source_name)
+        cycle = _source_cycle(name, configs)
         if source_name == name:
             problems.append(f"{prefix}: {name!r} is the environment itself; name another one")
+        elif cycle:
+            # app.py creates a source's stage before its target's: a cycle has no first one.
+            problems.append(
+                f"{prefix}: its sources lead back to it ({' -> '.join(cycle)}); the first "
+                "environment registers its own versions (no model_source)"
+            )
         elif source is None:
             others = [other for other in configs if other != name]
             hint = did_you_mean(source_name, others)
@@ -441,6 +448,12 @@ def _model_source_problems(configs: Mapping[str, EnvironmentConfig]) -> list[str
                     "endpoint can't decrypt the source's models; serve versions of a source "
                     "in the same region"
                 )
+            elif (refused := _bucket_name_problem(source.artifact_bucket_name)) is not None:
+                problems.append(
+                    f"{prefix}: {source_name!r} names its artifact bucket "
+                    f"{source.artifact_bucket_name!r}, which S3 refuses ({refused}): rename "
+                    "the source environment"
+                )
             elif source.account == config.account:
                 problems.append(
                     f"{prefix}: {source_name!r} is in the same account, {config.account}: a "
@@ -448,3 +461,27 @@ def _model_source_problems(configs: Mapping[str, EnvironmentConfig]) -> list[str
                     "granted every key of the account that its policy delegates to IAM)"
                 )
     return problems
+
+
+def _source_cycle(name: str, configs: Mapping[str, EnvironmentConfig]) -> list[str] | None:
+    """The environments from ``name`` along its model sources back to it, if they do."""
+    path = [name]
+    current = configs[name].model_source
+    while current is not None and current in configs and current not in path:
+        path.append(current)
+        current = configs[current].model_source
+    return [*path, name] if current == name and len(path) > 1 else None
+
+
+# "General purpose bucket naming rules": the prefixes S3 reserves. The computed name meets
+# the other rules: an environment's name is at most 20 lowercase letters, digits and
+# hyphens, and the name ends with the region (at most 58 characters, of 63).
+_RESERVED_BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+
+
+def _bucket_name_problem(bucket: str) -> str | None:
+    """Why S3 refuses the computed bucket name ``bucket``, or None."""
+    for prefix in _RESERVED_BUCKET_PREFIXES:
+        if bucket.startswith(prefix):
+            return f"a bucket name can't start with {prefix!r}"
+    return None

@@ -388,11 +388,15 @@ class MlOpsStack(Stack):
                 },
             ),
         )
-        shown = keys if not Token.is_unresolved(keys) else "the source account's keys"
+        # The finding names the resource as cdk-nag writes it: a partition reference (an
+        # app without enablePartitionLiterals) as <AWS::Partition>. A token in the id would
+        # fail synth: an acknowledgment's id is a key of the stack's metadata.
+        partition = "<AWS::Partition>" if Token.is_unresolved(self.partition) else self.partition
+        named = f"arn:{partition}:kms:{source.region}:{source.account}:key/*"
         Validations.of(endpoint.role_policy).acknowledge(
             Acknowledgment(
-                id=f"AwsSolutions-IAM5[Resource::{keys}]",
-                reason=f"{shown}: the source's key ARN is drawn at deploy; its key policy "
+                id=f"AwsSolutions-IAM5[Resource::{named}]",
+                reason=f"{named}: the source's key ARN is drawn at deploy; its key policy "
                 "admits this account to its artifact key only, and the policy denies any "
                 "decrypt but S3's of the source's bucket",
             )

@@ -470,3 +470,23 @@ def test_fails_a_model_source_naming_the_setting(prod: Any, dev: Any, expected: 
     message = _fails({"dev": dev, "prod": {**PROD_ENV, **prod}})
     assert "environment 'prod' setting 'model_source'" in message
     assert expected in message
+
+
+def test_fails_model_sources_that_form_a_cycle():
+    # app.py creates a source's stage before its target's: a cycle would recurse forever.
+    staging = {"account": "444444444444", "region": "eu-west-1", "model_source": "prod"}
+    message = _fails(
+        {"dev": DEV_ENV, "staging": staging, "prod": {**PROD_ENV, "model_source": "staging"}}
+    )
+    assert (
+        "environment 'prod' setting 'model_source': its sources lead back to it "
+        "(prod -> staging -> prod)"
+    ) in message
+
+
+@pytest.mark.parametrize("name", ["xn--dev", "sthree-dev", "amzn-s3-demo-dev"])
+def test_fails_a_source_whose_bucket_name_s3_refuses(name: str):
+    message = _fails({name: DEV_ENV, "prod": {**PROD_ENV, "model_source": name}})
+    assert (
+        f"environment 'prod' setting 'model_source': {name!r} names its artifact bucket" in message
+    )

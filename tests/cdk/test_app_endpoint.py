@@ -323,3 +323,30 @@ def test_the_production_endpoint_runs_two_instances_scaled_and_watched_for_laten
     assert staging_config["ProductionVariants"][0]["InitialInstanceCount"] == 1
     assert not _of_type(staging, "AWS::ApplicationAutoScaling::ScalableTarget")
     assert f"{STACK}/Endpoint/Latency/Resource" not in logical_id_paths(served, STACK).values()
+
+
+def test_a_model_source_synthesizes_without_partition_literals(tmp_path: Path):
+    # An app without cdk.json's "@aws-cdk/core:enablePartitionLiterals" (cdk init's of older
+    # releases) writes ARNs with a partition reference: the acknowledgment of the source
+    # account's keys must still name them as cdk-nag does, not fail synth on the token.
+    import app as reference
+
+    context = {
+        key: value
+        for key, value in cdk_context().items()
+        if key != "@aws-cdk/core:enablePartitionLiterals"
+    }
+    dev = {"account": "222222222222", "region": "eu-west-1", "retain_data": False}
+    prod = {"account": "333333333333", "region": "eu-west-1", "model_source": "dev"}
+    context = {
+        **context,
+        "environments": {"dev": dev, "prod": prod},
+        "model_package_arn:prod": (
+            "arn:aws:sagemaker:eu-west-1:222222222222:model-package/dev-breast-cancer-classifier/3"
+        ),
+    }
+    application = reference.build_app(context, outdir=str(tmp_path))
+    application.synth()  # fails on any unacknowledged finding
+
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    assert "key/*" not in json.dumps(report)

@@ -163,3 +163,18 @@ def test_fails_an_ok_flag_that_is_no_bool():
     stack = new_stack()
     with pytest.raises(PipelineDefinitionError, match=r"argument 'ok': expected True or False"):
         notify_topic(_alarm(stack), sns.Topic(stack, "Alerts"), ok="yes")  # type: ignore[arg-type]
+
+
+def test_the_same_alarm_and_topic_twice_add_one_action_and_one_statement():
+    # A helper notifying the on-call, called again for an alarm already notified: CloudWatch
+    # refuses an alarm whose actions repeat, and the policy would grow a statement per call.
+    stack = new_stack()
+    topic = sns.Topic(stack, "Alerts", enforce_ssl=True)
+    alarm = _alarm(stack)
+    notify_topic(alarm, topic, ok=True)
+    notify_topic([alarm, alarm], topic, ok=True)
+    template = Template.from_stack(stack)
+    properties = resource(template, logical_id(alarm))["Properties"]
+    ref = {"Ref": logical_id(topic)}
+    assert (properties["AlarmActions"], properties["OKActions"]) == ([ref], [ref])
+    assert [s["Principal"] for s in _topic_policy(template)].count(CLOUDWATCH) == 1

@@ -512,9 +512,18 @@ def notify_topic(
     listed: Sequence[Notifier] = alarms if several else [alarms]  # type: ignore[assignment, list-item]
     raise_for(_notify_topic_problems(listed, topic, ok, several), "notify_topic")
     for alarm in listed:
-        alarm.add_alarm_action(actions.SnsAction(topic))
-        if ok:
+        # Once per alarm, topic and action: called again (a helper notifying the on-call),
+        # the alarm would list the topic twice and its policy get a statement per call.
+        done: set[tuple[str, str]] = getattr(alarm, _NOTIFIED, set())
+        setattr(alarm, _NOTIFIED, done)
+        target = topic.node.path
+        if (target, "ok") not in done and ok:
+            done.add((target, "ok"))
             alarm.add_ok_action(actions.SnsAction(topic))
+        if (target, "alarm") in done:
+            continue
+        done.add((target, "alarm"))
+        alarm.add_alarm_action(actions.SnsAction(topic))
         source_arn = None
         # An imported topic's policy isn't written here (warned): the alarm needs no name.
         if isinstance(topic, sns.Topic) and in_another_stack(alarm, topic):
@@ -527,6 +536,10 @@ def notify_topic(
                 arn_format=ArnFormat.COLON_RESOURCE_NAME,
             )
         let_alarm_publish(alarm, topic, source_arn=source_arn)
+
+
+# The (topic path, "alarm" or "ok") actions notify_topic gave an alarm, on the alarm.
+_NOTIFIED = "_cdk_sagemaker_pipelines_notified"
 
 
 def _literal_alarm_name(alarm: Notifier) -> str:

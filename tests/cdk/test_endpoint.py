@@ -1009,20 +1009,87 @@ def test_the_model_gets_the_vpc_config_and_network_isolation(private: Private) -
     assert private.endpoint.security_groups == [private.endpoint.node.find_child("SecurityGroup")]
 
 
-def test_the_created_security_group_admits_nothing_inbound(private: Private) -> None:
+HTTPS_OUT = {
+    "CidrIp": "0.0.0.0/0",
+    "Description": "HTTPS: AWS endpoints, S3, package indexes",
+    "FromPort": 443,
+    "IpProtocol": "tcp",
+    "ToPort": 443,
+}
+
+
+def test_the_created_security_group_admits_nothing_inbound_and_sends_https_only(
+    private: Private,
+) -> None:
+    # Secure by default: all outbound traffic (aws-cdk-lib's default) was the one open
+    # door a landing-zone review found; HTTPS reaches S3, the endpoints and package indexes.
     group = resource(private.template, private.group)
     assert group["Properties"] == {
         "GroupDescription": "Model containers of a SageMaker endpoint (no inbound rules)",
-        "SecurityGroupEgress": [
-            {
-                "CidrIp": "0.0.0.0/0",
-                "Description": "Allow all outbound traffic by default",
-                "IpProtocol": "-1",
-            }
-        ],
+        "SecurityGroupEgress": [HTTPS_OUT],
         "VpcId": "vpc-0a1b2c3d4e5f60718",
     }
     assert _of_type(private.template, "AWS::EC2::SecurityGroupIngress") == {}
+    assert _of_type(private.template, "AWS::EC2::SecurityGroupEgress") == {}
+
+
+def _endpoint_in(stack: cdk.Stack, vpc: ec2.IVpc, **props: Any) -> ModelEndpoint:
+    return ModelEndpoint(
+        stack,
+        "Endpoint",
+        model_package_arn=VERSION_3,
+        artifact_store=ArtifactStore(stack, "Artifacts"),
+        vpc=vpc,
+        **props,
+    )
+
+
+def test_allow_all_outbound_restores_the_group_that_sends_anything() -> None:
+    stack = new_stack()
+    endpoint = _endpoint_in(stack, _private_vpc(stack), allow_all_outbound=True)
+    group = resource(Template.from_stack(stack), logical_id(endpoint.security_groups[0]))
+    assert group["Properties"]["SecurityGroupEgress"] == [
+        {
+            "CidrIp": "0.0.0.0/0",
+            "Description": "Allow all outbound traffic by default",
+            "IpProtocol": "-1",
+        }
+    ]
+
+
+def test_the_created_group_sends_https_over_ipv6_too_in_a_dual_stack_vpc() -> None:
+    stack = new_stack()
+    vpc = ec2.Vpc(stack, "Vpc", ip_protocol=ec2.IpProtocol.DUAL_STACK, nat_gateways=0)
+    endpoint = _endpoint_in(stack, vpc)
+    group = resource(Template.from_stack(stack), logical_id(endpoint.security_groups[0]))
+    assert group["Properties"]["SecurityGroupEgress"] == [
+        HTTPS_OUT,
+        {**{k: v for k, v in HTTPS_OUT.items() if k != "CidrIp"}, "CidrIpv6": "::/0"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        ({"allow_all_outbound": "yes"}, "expected True or False, got str 'yes' (write True)"),
+        (
+            {"allow_all_outbound": True, "security_groups": "given"},
+            "applies to the security group the construct creates, and it creates none with "
+            "security_groups=",
+        ),
+    ],
+)
+def test_fails_an_allow_all_outbound_that_is_no_flag_or_would_be_ignored(
+    props: dict[str, Any], message: str
+) -> None:
+    stack = new_stack()
+    if props.get("security_groups") == "given":
+        props["security_groups"] = [
+            ec2.SecurityGroup.from_security_group_id(stack, "Serving", "sg-0a1b2c3d4e5f60755")
+        ]
+    with pytest.raises(PipelineDefinitionError) as raised:
+        _endpoint_in(stack, _private_vpc(stack), **props)
+    assert f"prop 'allow_all_outbound': {message}" in str(raised.value)
 
 
 def test_the_execution_role_manages_network_interfaces_in_its_subnets_only(

@@ -1514,6 +1514,96 @@ def test_a_security_group_admitting_only_its_own_members_is_created(in_vpc: Buil
     assert in_vpc.pipeline.security_groups[0].node.path == "Test/Training/JobSecurityGroup"
 
 
+HTTPS_OUT = {
+    "CidrIp": "0.0.0.0/0",
+    "Description": "HTTPS: AWS endpoints, S3, package indexes",
+    "FromPort": 443,
+    "IpProtocol": "tcp",
+    "ToPort": 443,
+}
+
+
+def _egress(template: Template, group: str) -> tuple[list[Any], list[Any]]:
+    """The group's inline egress rules, and its SecurityGroupEgress resources' properties."""
+    inline = template.find_resources("AWS::EC2::SecurityGroup")[group]["Properties"]
+    egress = template.find_resources("AWS::EC2::SecurityGroupEgress")
+    return inline["SecurityGroupEgress"], [entry["Properties"] for entry in egress.values()]
+
+
+def test_the_created_security_group_sends_https_and_to_its_own_members_only(in_vpc: Built):
+    # Secure by default: all outbound traffic (aws-cdk-lib's default) was the one open
+    # door a landing-zone review found. HTTPS reaches S3, the interface endpoints and
+    # package indexes; a distributed job's instances talk to each other on any port.
+    group = logical_id(in_vpc.pipeline.node.find_child("JobSecurityGroup"))
+    assert _egress(in_vpc.template, group) == (
+        [HTTPS_OUT],
+        [
+            {
+                "Description": "Between the instances of a distributed job",
+                "DestinationSecurityGroupId": {"Fn::GetAtt": [group, "GroupId"]},
+                "GroupId": {"Fn::GetAtt": [group, "GroupId"]},
+                "IpProtocol": "-1",
+            }
+        ],
+    )
+
+
+def test_allow_all_outbound_restores_the_job_group_that_sends_anything():
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack, "Training", definition=prep_and_train(), vpc=_vpc(stack), allow_all_outbound=True
+    )
+    group = logical_id(pipeline.node.find_child("JobSecurityGroup"))
+    assert _egress(Template.from_stack(stack), group) == (
+        [
+            {
+                "CidrIp": "0.0.0.0/0",
+                "Description": "Allow all outbound traffic by default",
+                "IpProtocol": "-1",
+            }
+        ],
+        [],
+    )
+
+
+def test_the_job_group_sends_https_over_ipv6_too_in_a_dual_stack_vpc():
+    stack = new_stack()
+    vpc = ec2.Vpc(stack, "Vpc", ip_protocol=ec2.IpProtocol.DUAL_STACK, nat_gateways=0)
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), vpc=vpc)
+    group = logical_id(pipeline.node.find_child("JobSecurityGroup"))
+    ipv6 = {**{k: v for k, v in HTTPS_OUT.items() if k != "CidrIp"}, "CidrIpv6": "::/0"}
+    assert _egress(Template.from_stack(stack), group)[0] == [HTTPS_OUT, ipv6]
+
+
+@pytest.mark.parametrize(
+    ("network", "message"),
+    [
+        ("vpc", "expected True or False, got str 'yes' (write True)"),
+        ("none", "given without vpc, so it would be ignored (pass vpc= too)"),
+        (
+            "groups",
+            "applies to the security group the construct creates, and it creates none with "
+            "security_groups= (set the egress rules of the groups you give, or leave "
+            "security_groups out)",
+        ),
+    ],
+)
+def test_fails_an_allow_all_outbound_that_is_no_flag_or_would_be_ignored(
+    network: str, message: str
+):
+    stack = new_stack()
+    props: dict[str, Any] = {"allow_all_outbound": "yes" if network == "vpc" else True}
+    if network != "none":
+        props["vpc"] = _vpc(stack)
+    if network == "groups":
+        props["security_groups"] = [ec2.SecurityGroup.from_security_group_id(stack, "G", "sg-1")]
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=prep_and_train(), **props)
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"prop 'allow_all_outbound': {message}"
+    ]
+
+
 def test_the_security_groups_self_ingress_is_acknowledged_for_cdk_nag(in_vpc: Built):
     from aws_cdk import aws_ec2 as ec2
     from cdk_nag import NIST80053R5Checks
@@ -1523,6 +1613,13 @@ def test_the_security_groups_self_ingress_is_acknowledged_for_cdk_nag(in_vpc: Bu
         return [violation.rule_name for violation in report.violations]
 
     assert findings(in_vpc.pipeline.node.find_child("JobSecurityGroup")) == []
+    # The old group (allow_all_outbound=True) is acknowledged alike: the rules look at
+    # inbound traffic only, open egress fires none of them.
+    opened = new_stack()
+    Pipeline(
+        opened, "Training", definition=prep_and_train(), vpc=_vpc(opened), allow_all_outbound=True
+    )
+    assert findings(opened.node.find_child("Training").node.find_child("JobSecurityGroup")) == []
     # The same group without the acknowledgment: all traffic from its own members is what
     # the NIST rule flags ("all ports").
     stack = new_stack()

@@ -43,6 +43,7 @@ from ..definition.steps.endpoint import ServerlessConfig
 from ..definition.validate import DEPLOYMENT_PERCENT_BOUNDS, DEPLOYMENT_STEP_NAMES
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._arns import format_arn
+from ._network import allow_all_outbound_problems, https_only_egress
 from ._policies import ecr_pull_statements
 from ._props import (
     ACCOUNT_ID,
@@ -1538,6 +1539,7 @@ class ModelEndpoint(Resource):
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        allow_all_outbound: bool = False,
         enable_network_isolation: bool = False,
         serverless: ServerlessConfig | None = None,
         deployment: Deployment | None = None,
@@ -1587,11 +1589,18 @@ class ModelEndpoint(Resource):
             subnets if it has any; public ones get a warning, as the instances get no public
             IP; SageMaker asks for subnets in at least two Availability Zones, warned
             otherwise) with ``security_groups`` (Default: a new group with no inbound
-            rules: requests reach the container through SageMaker, not through the VPC).
+            rules, as requests reach the container through SageMaker, not through the VPC,
+            that sends to TCP 443 only: see ``allow_all_outbound``).
             The execution role may then create and delete network interfaces in those
             subnets and groups. Default: no VPC (the containers have SageMaker's network).
         :param vpc_subnets: at most 16 subnets. Only with ``vpc``.
         :param security_groups: at most 5 groups. Only with ``vpc``.
+        :param allow_all_outbound: let the group created for ``vpc`` (none is created with
+            ``security_groups``) send anything anywhere (IPv4), as aws-cdk-lib's
+            ``SecurityGroup`` does by default: for inference code that reaches a database,
+            say, on a port other than 443. Default: False (outbound TCP 443 to anywhere,
+            IPv6 too for an ``ec2.Vpc`` with IPv6: S3, the interface endpoints the model
+            uses and HTTPS package indexes).
         :param enable_network_isolation: no inbound or outbound network calls from the
             model's containers (the Model's ``EnableNetworkIsolation``): SageMaker still
             downloads the model data and image before the container starts, but the
@@ -1669,6 +1678,7 @@ class ModelEndpoint(Resource):
             None if volume_key is None else _key_problem("volume_key", volume_key, self),
             *_network_prop_problems(vpc, vpc_subnets, security_groups, "Endpoint"),
             _security_group_count_problem(security_groups),
+            *allow_all_outbound_problems(allow_all_outbound, vpc, security_groups),
             expect_bool("enable_network_isolation", enable_network_isolation),
             _serverless_problem(serverless),
             None
@@ -1803,7 +1813,7 @@ class ModelEndpoint(Resource):
         # A role imported with mutable=False stays untouched, as the Pipeline's: its
         # policies are someone else's, and attaching may fail the deployment.
         self._role_locked = _refuses_policy_updates(role)
-        network = self._network(vpc, vpc_subnets, security_groups, subject)
+        network = self._network(vpc, vpc_subnets, security_groups, allow_all_outbound, subject)
         repositories = [
             *image_repositories,
             *(repository for variant in self.variants for repository in variant.image_repositories),
@@ -2348,6 +2358,7 @@ class ModelEndpoint(Resource):
         vpc: ec2.IVpc | None,
         vpc_subnets: ec2.SubnetSelection | None,
         security_groups: Sequence[ec2.ISecurityGroup] | None,
+        allow_all_outbound: bool,
         subject: Any,
     ) -> tuple[list[str], list[str]] | None:
         """The model's subnets and security group ids (creating a group if none given)."""
@@ -2393,15 +2404,19 @@ class ModelEndpoint(Resource):
         self._warn_of_subnets(vpc, selected)
         groups = list(security_groups or [])
         if not groups:
-            groups.append(
-                ec2.SecurityGroup(
-                    self,
-                    "SecurityGroup",
-                    vpc=vpc,
-                    description="Model containers of a SageMaker endpoint (no inbound rules)",
-                    allow_all_outbound=True,
-                )
+            group = ec2.SecurityGroup(
+                self,
+                "SecurityGroup",
+                vpc=vpc,
+                description="Model containers of a SageMaker endpoint (no inbound rules)",
+                allow_all_outbound=allow_all_outbound,
             )
+            if not allow_all_outbound:
+                # Secure by default: HTTPS reaches what a model needs (S3, the interface
+                # endpoints, package indexes). No rule to the group itself: an endpoint's
+                # instances don't talk to each other.
+                https_only_egress(group, vpc)
+            groups.append(group)
         self.security_groups = groups
         return subnets, [group.security_group_id for group in groups]
 

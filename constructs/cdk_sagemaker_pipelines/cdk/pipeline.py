@@ -79,6 +79,7 @@ from ._arns import format_arn
 from ._binder import CdkBinder
 from ._boundary import check_permissions_boundary
 from ._frozen import freeze
+from ._network import allow_all_outbound_problems, https_only_egress
 from ._policies import (
     ARTIFACTS_BUCKET_SID_NAME,
     ASSETS_BUCKET_SID_NAME,
@@ -747,6 +748,7 @@ class Pipeline(PipelineBase):
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        allow_all_outbound: bool = False,
         enable_network_isolation: bool = False,
         encrypt_inter_container_traffic: bool = True,
         parameter_locations: Mapping[str, str | Sequence[str]] | None = None,
@@ -802,7 +804,15 @@ class Pipeline(PipelineBase):
             ``vpc.select_subnets()`` picks, its private subnets if it has any; public ones
             get a warning, as job instances get no public IP) with
             ``security_groups`` (Default: a new group that admits inbound traffic from its
-            own members only, which the instances of a distributed job need).
+            own members only, which the instances of a distributed job need, and sends
+            to them and to TCP 443 only: see ``allow_all_outbound``).
+        :param allow_all_outbound: let the group created for ``vpc`` (none is created with
+            ``security_groups``) send anything anywhere (IPv4), as aws-cdk-lib's
+            ``SecurityGroup`` does by default: for jobs that reach a database, say, on a
+            port other than 443. Default: False (outbound TCP 443 to anywhere, IPv6 too for
+            an ``ec2.Vpc`` with IPv6, and all traffic to the group's own members: S3, the
+            interface endpoints jobs use, HTTPS package indexes and a distributed job's
+            other instances).
         :param enable_network_isolation: block all network access from job containers.
         :param encrypt_inter_container_traffic: encrypt traffic between the instances of a
             distributed job. Applies with ``vpc`` (jobs outside a VPC get no such setting).
@@ -860,6 +870,7 @@ class Pipeline(PipelineBase):
             for problem in (
                 expect_bool("enable_network_isolation", enable_network_isolation),
                 expect_bool("encrypt_inter_container_traffic", encrypt_inter_container_traffic),
+                *allow_all_outbound_problems(allow_all_outbound, vpc, security_groups),
                 expect_removal_policy("removal_policy", removal_policy, "pipelines have"),
             )
             if problem is not None
@@ -867,7 +878,7 @@ class Pipeline(PipelineBase):
         if not problems and not isinstance(definition, PipelineDefinition):
             # A definition JSON (a dict, JSON text or a file): the type is checked above.
             problems += _json_network_problems(
-                vpc, vpc_subnets, security_groups, enable_network_isolation
+                vpc, vpc_subnets, security_groups, enable_network_isolation, allow_all_outbound
             )
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
@@ -908,6 +919,7 @@ class Pipeline(PipelineBase):
             security_groups,
             enable_network_isolation,
             encrypt_inter_container_traffic,
+            allow_all_outbound,
         )
         key_arn = self.artifact_store.key.key_arn
         # As written into the definition (and so into the pipeline role's iam:PassRole):
@@ -1510,6 +1522,7 @@ class Pipeline(PipelineBase):
         security_groups: Sequence[ec2.ISecurityGroup] | None,
         isolation: bool,
         encrypt: bool,
+        allow_all_outbound: bool,
     ) -> NetworkConfig | None:
         if vpc is None:
             return NetworkConfig(enable_network_isolation=True) if isolation else None
@@ -1523,7 +1536,7 @@ class Pipeline(PipelineBase):
                 "JobSecurityGroup",
                 vpc=vpc,
                 description="SageMaker pipeline jobs (inbound from each other only)",
-                allow_all_outbound=True,
+                allow_all_outbound=allow_all_outbound,
             )
             # The instances of a distributed job talk to each other (and with inter-container
             # traffic encryption, over IPsec): the SageMaker guide asks for inbound traffic
@@ -1531,6 +1544,13 @@ class Pipeline(PipelineBase):
             group.add_ingress_rule(
                 group, ec2.Port.all_traffic(), "Between the instances of a distributed job"
             )
+            if not allow_all_outbound:
+                # Secure by default: HTTPS reaches everything a job needs (S3, the
+                # interface endpoints, package indexes); the rest stays in the group.
+                https_only_egress(group, vpc)
+                group.add_egress_rule(
+                    group, ec2.Port.all_traffic(), "Between the instances of a distributed job"
+                )
             acknowledge_in_packs(
                 group,
                 "EC2RestrictedCommonPorts",
@@ -3517,7 +3537,11 @@ def _definition_type_problems(definition: object) -> list[Problem]:
 
 
 def _json_network_problems(
-    vpc: object, vpc_subnets: object, security_groups: object, isolation: bool
+    vpc: object,
+    vpc_subnets: object,
+    security_groups: object,
+    isolation: bool,
+    allow_all_outbound: bool,
 ) -> list[Problem]:
     """Network props a definition JSON can't take: the construct deploys it as written.
 
@@ -3531,6 +3555,7 @@ def _json_network_problems(
             ("vpc", vpc),
             ("vpc_subnets", vpc_subnets),
             ("security_groups", security_groups),
+            ("allow_all_outbound", allow_all_outbound or None),
             ("enable_network_isolation", isolation or None),
         )
         if value is not None

@@ -326,6 +326,12 @@ class MlOpsStack(Stack):
         bucket = cast(s3.CfnBucket, self.artifacts.bucket.node.default_child)
         bucket.bucket_name = self.config.artifact_bucket_name
         self.registry.share_with_account(account)  # and models/ of the artifact store
+        # The other account's endpoint reads its model from this bucket, decrypted with this
+        # key, whenever it starts an instance (scaling out, a replacement), and its versions
+        # are this registry's: they outlive this stack, whatever retain_data says.
+        self.artifacts.bucket.apply_removal_policy(RemovalPolicy.RETAIN)
+        cast(kms.Key, self.artifacts.key).apply_removal_policy(RemovalPolicy.RETAIN)
+        self.registry.apply_removal_policy(RemovalPolicy.RETAIN)
 
     def _source_models(self, source: MlOpsStack) -> ArtifactStore:
         """The source environment's artifact store, adopted by the names it is known by here.

@@ -336,7 +336,8 @@ def test_a_model_source_synthesizes_without_partition_literals(tmp_path: Path):
         for key, value in cdk_context().items()
         if key != "@aws-cdk/core:enablePartitionLiterals"
     }
-    dev = {"account": "222222222222", "region": "eu-west-1", "retain_data": False}
+    # A model source keeps its data (retain_data, the default).
+    dev = {"account": "222222222222", "region": "eu-west-1"}
     prod = {"account": "333333333333", "region": "eu-west-1", "model_source": "dev"}
     context = {
         **context,

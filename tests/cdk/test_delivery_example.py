@@ -256,6 +256,28 @@ def test_prod_serves_a_version_of_devs_group_from_devs_bucket_and_key(
     assert "sagemaker:CreateModel" in shared[0]["Action"]
 
 
+def test_dev_keeps_the_bucket_and_key_prods_endpoint_reads(synthesized: Path) -> None:
+    # Prod's endpoint reads its model from dev's bucket, with dev's key, whenever it starts
+    # an instance: deleting dev's stack must leave them (and the registry of its versions).
+    dev = _resources(synthesized, "dev")
+    for kind, id_prefix in (
+        ("AWS::S3::Bucket", "ArtifactsBucket"),
+        ("AWS::KMS::Key", "ArtifactsKey"),
+        ("AWS::SageMaker::ModelPackageGroup", "Registry"),
+    ):
+        (resource,) = (
+            resource
+            for logical_id, resource in dev.items()
+            if resource["Type"] == kind and logical_id.startswith(id_prefix)
+        )
+        assert resource.get("DeletionPolicy") == "Retain", (kind, id_prefix)
+    # Although dev deletes the rest of its data with its stack (retain_data false): its
+    # pipeline goes with it.
+    assert not delivery_app.DEV.retain_data
+    (pipeline,) = (r for r in dev.values() if r["Type"] == "AWS::SageMaker::Pipeline")
+    assert pipeline.get("DeletionPolicy") == "Delete"
+
+
 @pytest.mark.parametrize(
     ("account", "allowed"), [(PROD, True), (OTHER, False)], ids=["prod", "another-account"]
 )

@@ -1092,6 +1092,25 @@ def test_fails_an_allow_all_outbound_that_is_no_flag_or_would_be_ignored(
     assert f"prop 'allow_all_outbound': {message}" in str(raised.value)
 
 
+def test_fails_a_security_group_the_app_created_for_another_vpc() -> None:
+    # SageMaker takes the group at deploy and fails the endpoint when its instances start.
+    stack = new_stack()
+    serving = ec2.Vpc(stack, "Serving", max_azs=2, nat_gateways=0)
+    other = ec2.Vpc(stack, "Other", max_azs=1, nat_gateways=0)
+    group = ec2.SecurityGroup(stack, "Group", vpc=other)
+    with pytest.raises(PipelineDefinitionError) as raised:
+        _endpoint_in(stack, serving, security_groups=[group])
+    assert (
+        "prop 'security_groups': the group Test/Group is of the VPC Test/Other, and the "
+        "endpoint's model runs in Test/Serving: a security group works in its own VPC only"
+    ) in str(raised.value)
+    # A group of the endpoint's VPC is taken.
+    stack = new_stack()
+    serving = ec2.Vpc(stack, "Serving", max_azs=2, nat_gateways=0)
+    own = ec2.SecurityGroup(stack, "Own", vpc=serving)
+    assert _endpoint_in(stack, serving, security_groups=[own]).security_groups == [own]
+
+
 def test_the_execution_role_manages_network_interfaces_in_its_subnets_only(
     private: Private,
 ) -> None:

@@ -1697,6 +1697,43 @@ def test_given_subnets_and_security_groups_and_no_traffic_encryption():
     ]
 
 
+def test_fails_a_security_group_the_app_created_for_another_vpc():
+    # SageMaker takes the group at deploy and fails every job when it starts.
+    stack = new_stack()
+    jobs = ec2.Vpc(stack, "Jobs", max_azs=1, nat_gateways=0)
+    other = ec2.Vpc(stack, "Other", max_azs=1, nat_gateways=0)
+    group = ec2.SecurityGroup(stack, "Group", vpc=other)
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=prep_and_train(), vpc=jobs, security_groups=[group])
+    assert (
+        "prop 'security_groups': the group Test/Group is of the VPC Test/Other, and the jobs "
+        "run in Test/Jobs: a security group works in its own VPC only, so SageMaker would fail "
+        "each of them when it starts (give groups created with vpc= Test/Jobs, or leave "
+        "security_groups out for one the construct creates)"
+    ) in str(raised.value)
+
+
+def test_a_group_of_the_same_vpc_or_an_imported_one_is_not_judged():
+    stack = new_stack()
+    jobs = ec2.Vpc(stack, "Jobs", max_azs=1, nat_gateways=0)
+    imported_vpc = _vpc(stack)
+    groups = [
+        ec2.SecurityGroup(stack, "Own", vpc=jobs),
+        # Of an imported VPC (a literal id): may be of the same VPC, as the app can't tell.
+        ec2.SecurityGroup(stack, "OfImported", vpc=imported_vpc),
+        ec2.SecurityGroup.from_security_group_id(stack, "Imported", GIVEN_GROUP),
+    ]
+    Pipeline(stack, "Training", definition=prep_and_train(), vpc=jobs, security_groups=groups)
+    # An imported VPC, and a group the app created for another: not judged either.
+    Pipeline(
+        stack,
+        "InImportedVpc",
+        definition=prep_and_train(),
+        vpc=imported_vpc,
+        security_groups=[groups[0]],
+    )
+
+
 def test_network_isolation_without_a_vpc_needs_no_ec2_access():
     stack = new_stack()
     pipeline = Pipeline(

@@ -43,7 +43,7 @@ from ..definition.steps.endpoint import ServerlessConfig
 from ..definition.validate import DEPLOYMENT_PERCENT_BOUNDS, DEPLOYMENT_STEP_NAMES
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._arns import format_arn
-from ._network import allow_all_outbound_problems, https_only_egress
+from ._network import allow_all_outbound_problems, https_only_egress, other_vpc_group_problems
 from ._policies import ecr_pull_statements
 from ._props import (
     ACCOUNT_ID,
@@ -2337,7 +2337,7 @@ class ModelEndpoint(Resource):
             "vpc": "ec2.Vpc.from_vpc_attributes",
             "security_groups": "ec2.SecurityGroup.from_security_group_id",
         }
-        return [
+        found = [
             expect_same_app(prop, value, root)
             or other_stage_problem(
                 prop,
@@ -2352,6 +2352,9 @@ class ModelEndpoint(Resource):
                 *(("security_groups", group) for group in security_groups or []),
             ]
         ]
+        if any(found):
+            return found
+        return list(other_vpc_group_problems(vpc, security_groups, "the endpoint's model runs"))
 
     def _network(
         self,

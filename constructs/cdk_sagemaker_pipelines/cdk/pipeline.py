@@ -79,7 +79,7 @@ from ._arns import format_arn
 from ._binder import CdkBinder
 from ._boundary import check_permissions_boundary
 from ._frozen import freeze
-from ._network import allow_all_outbound_problems, https_only_egress
+from ._network import allow_all_outbound_problems, https_only_egress, other_vpc_group_problems
 from ._policies import (
     ARTIFACTS_BUCKET_SID_NAME,
     ASSETS_BUCKET_SID_NAME,
@@ -880,6 +880,8 @@ class Pipeline(PipelineBase):
             problems += _json_network_problems(
                 vpc, vpc_subnets, security_groups, enable_network_isolation, allow_all_outbound
             )
+        if not problems:
+            problems += other_vpc_group_problems(vpc, security_groups, "the jobs run")
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
         self._warn_of_a_name_that_may_clash(name)

@@ -62,21 +62,31 @@ def s3_arn(resource: Any) -> dict[str, Any]:
     return {"Fn::Join": ["", parts]}
 
 
-def prep_and_train(*, script: Path = PREPROCESS) -> PipelineDefinition:
-    """Processing (local script, a literal input) → Training (local script) on sklearn."""
-    prep = ProcessingStep(
+def prep_step(*, script: Path = PREPROCESS) -> ProcessingStep:
+    """Processing on sklearn: a local script, a literal input, one output, ``train``."""
+    return ProcessingStep(
         name="Prep",
         image=Image.sklearn("1.2-1"),
         code=Code.from_asset(script),
         inputs={"raw": "s3://raw-data/incoming/"},
         outputs=["train"],
     )
-    train = TrainingStep(
+
+
+def prep_and_train_steps(*, script: Path = PREPROCESS) -> tuple[ProcessingStep, TrainingStep]:
+    """``prep_step()`` → Training (local script) on sklearn, reading Prep's ``train``."""
+    prep = prep_step(script=script)
+    return prep, TrainingStep(
         name="Train",
         image=Image.sklearn("1.2-1"),
         code=Code.from_asset(TRAIN),
         inputs={"train": prep.output("train")},
     )
+
+
+def prep_and_train(*, script: Path = PREPROCESS) -> PipelineDefinition:
+    """Processing (local script, a literal input) → Training (local script) on sklearn."""
+    _, train = prep_and_train_steps(script=script)
     return PipelineDefinition(steps=[train])
 
 

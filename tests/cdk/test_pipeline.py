@@ -68,16 +68,16 @@ from cdk_sagemaker_pipelines.definition.validate import MAX_DEFINITION_CHARACTER
 from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import (
     ACCOUNT,
-    PREPROCESS,
     REGION,
     SAGEMAKER_TRUST,
     SCRIPTS,
-    TRAIN,
     definition_of,
     grantee_statements,
     literal_definition,
     logical_id,
     prep_and_train,
+    prep_and_train_steps,
+    prep_step,
     resource,
     s3_arn,
     statements,
@@ -2302,19 +2302,7 @@ def test_lambda_and_callback_inputs_in_the_artifact_store_are_warned():
     # The function's role (and the queue consumer's) gets no grant on the artifact bucket
     # or key from the construct: handed such a location, it failed at run time, unwarned.
     stack = new_stack()
-    prep = ProcessingStep(
-        name="Prep",
-        image=Image.sklearn("1.2-1"),
-        code=Code.from_asset(PREPROCESS),
-        inputs={"raw": "s3://raw-data/incoming/"},
-        outputs=["train"],
-    )
-    train = TrainingStep(
-        name="Train",
-        image=Image.sklearn("1.2-1"),
-        code=Code.from_asset(TRAIN),
-        inputs={"train": prep.output("train")},
-    )
+    prep, train = prep_and_train_steps()
     check = LambdaStep(
         name="Check",
         function_arn="arn:aws:lambda:us-east-1:111122223333:function:check",
@@ -2347,13 +2335,7 @@ def test_lambda_inputs_joined_from_an_artifact_location_are_warned():
     # step's best model (a Join of the tuning job's output path with the job's name) were
     # taken for locations outside the store: the function failed reading them, unwarned.
     stack = new_stack()
-    prep = ProcessingStep(
-        name="Prep",
-        image=Image.sklearn("1.2-1"),
-        code=Code.from_asset(PREPROCESS),
-        inputs={"raw": "s3://raw-data/incoming/"},
-        outputs=["train"],
-    )
+    prep = prep_step()
     tune = TuningStep(
         name="Tune",
         image=Image.xgboost("1.7-1"),

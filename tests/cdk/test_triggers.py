@@ -2150,11 +2150,56 @@ def _varying_definition() -> PipelineDefinition:
     return PipelineDefinition(parameters=[key], steps=[uncached, dated, fed])
 
 
+def _fixed_definition() -> PipelineDefinition:
+    """For a new-data trigger: cached steps reading fixed prefixes, and the new object."""
+    key = ParameterString(name="InputDataKey", default_value="incoming/")
+    bucket = ParameterString(name="InputBucket", default_value="data-bucket")
+    cache = CacheConfig(expire_after="P30D")
+    train = ProcessingOutput(output_name="train", source="/opt/ml/processing/train")
+
+    def step(name: str, cached: bool, **inputs: Any) -> ProcessingStep:
+        return ProcessingStep(
+            name=name,
+            image=Image.sklearn("1.2-1"),
+            inputs=inputs,
+            outputs=[train],
+            cache_config=cache if cached else None,
+        )
+
+    def output(of: ProcessingStep) -> Any:
+        return of.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri
+
+    prep = step("Prep", True, raw="s3://data-bucket/reference/")  # the same every run
+    fit = step("Fit", True, train=output(prep))  # fed only by Prep: hit with it
+    lookup = step("Lookup", False, raw="s3://data-bucket/lookup/")  # uncached: runs each time
+    # The reference app's shape: the new object's location, a new cache key per object.
+    new = step("New", True, raw=Join(on="", values=["s3://", bucket, "/", key]))
+    score = step("Score", True, new=output(new), reference=output(prep))
+    return PipelineDefinition(parameters=[key, bucket], steps=[prep, fit, lookup, new, score])
+
+
 @pytest.fixture(scope="module")
 def cache_hits() -> dict[str, Any]:
     stack = new_stack()
     cached = Pipeline(stack, "Cached", definition=_cached_definition(), pipeline_name="cached")
     varying = Pipeline(stack, "Varying", definition=_varying_definition(), pipeline_name="vary")
+    fixed = Pipeline(stack, "Fixed", definition=_fixed_definition(), pipeline_name="fixed")
+    data = s3.Bucket.from_bucket_name(stack, "Data", "data-bucket")
+
+    def trigger(name: str, pipeline: Pipeline, bucket_parameter: str | None = None) -> None:
+        NewDataTrigger(
+            stack,
+            name,
+            pipeline=pipeline,
+            bucket=data,
+            prefix="incoming/",
+            key_parameter="InputDataKey",
+            bucket_parameter=bucket_parameter,
+        )
+
+    trigger("OnFixed", fixed, bucket_parameter="InputBucket")
+    trigger("OnCached", cached)  # Prep's key holds InputDataKey, and Fit is fed by it
+    trigger("OnVarying", varying)
 
     def schedule(name: str, pipeline: Pipeline, expression: str) -> None:
         PipelineSchedule(
@@ -2209,6 +2254,34 @@ def test_a_recurring_schedule_of_a_cached_parameter_only_step_is_warned(cache_hi
     ],
 )
 def test_no_scheduled_cache_hit_warning(cache_hits, name):
+    assert _cache_hit_warnings(cache_hits, name) == []
+
+
+def test_a_new_data_trigger_of_a_cached_step_reading_a_fixed_prefix_is_warned(cache_hits):
+    # New data arrived, and the step that doesn't read it was a hit on every run: only the
+    # key (and bucket) the event passes change per run.
+    [message] = _cache_hit_warnings(cache_hits, "OnFixed")
+    assert message.startswith(
+        "Trigger Test/OnFixed (new objects under incoming/) starts pipeline Test/Fixed with "
+        "the new object's key in InputDataKey and its bucket in InputBucket, the same values "
+        "for the other parameters, and the cache key of step(s) 'Prep' (ExpireAfter P30D; "
+        "reads s3://data-bucket/reference/) holds only literals and parameters other than "
+        "InputDataKey and InputBucket: each run within that time reuses the step's results "
+        "(and so those of Fit, fed only by cached steps), even when the data at those "
+        "locations changed."
+    )
+    # Not Lookup (uncached), New (keyed on the new object) nor Score (fed by New).
+    assert re.findall(r"'(\w+)'", message) == ["Prep"]
+    assert "or join InputDataKey into the location the step reads." in message
+    assert f"[ack: {CACHE_HIT}]" in message
+
+
+@pytest.mark.parametrize("name", ["OnCached", "OnVarying"])
+def test_no_cache_hit_warning_for_a_trigger_whose_cached_steps_read_the_new_object(
+    cache_hits, name
+):
+    # OnCached: Prep's key joins InputDataKey, Fit is fed by it. OnVarying: an uncached
+    # step, an execution variable, a step fed by the uncached one.
     assert _cache_hit_warnings(cache_hits, name) == []
 
 

@@ -120,3 +120,12 @@ def test_a_json_get_of_a_cached_steps_property_file_is_fed_by_that_step() -> Non
     ]
     found = {step.name: step.fed_by for step in run_invariant_cached_steps(steps)}
     assert found == {"Eval": (), "Next": ("Eval",)}
+
+
+def test_a_step_keyed_on_a_parameter_that_changes_per_run_is_not_invariant() -> None:
+    # A new-data trigger passes a new key each run: a step reading it misses the cache.
+    uri = {"Std:Join": {"On": "", "Values": ["s3://data/", {"Get": "Parameters.InputDataKey"}]}}
+    step = _processing("Prep", uri, {"Enabled": True})
+    assert [s.name for s in run_invariant_cached_steps([step])] == ["Prep"]
+    assert run_invariant_cached_steps([step], varying={"InputDataKey"}) == []
+    assert [s.name for s in run_invariant_cached_steps([step], varying={"Other"})] == ["Prep"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import jsii
 from aws_cdk import (
@@ -754,11 +754,43 @@ def _warn_scheduled_cache_hits(
     ``at()`` schedule runs once; one whose runs come further apart than the expiry (a
     ``rate()`` longer than it, a daily ``cron()`` of an hour's cache) never hits.
     """
+    if AT.fullmatch(expression):
+        return  # a single run
+    _warn_cache_hits(
+        schedule,
+        pipeline,
+        values,
+        period=schedule_period(expression),  # None: its runs may come a minute apart
+        varying=(),
+        starts=f"Schedule {schedule.node.path} ({expression}) starts pipeline "
+        f"{node_of(pipeline).path} with the same parameter values every run",
+        holds="holds only literals and parameters",
+        remedy="pass a value that changes per run",
+    )
+
+
+def _warn_cache_hits(
+    starter: Construct,
+    pipeline: sagemaker.IPipeline,
+    values: Mapping[str, str],
+    *,
+    period: dt.timedelta | None,
+    varying: Collection[str],
+    starts: str,
+    holds: str,
+    remedy: str,
+) -> None:
+    """Warn (``scheduled-cache-hit``) of cached steps each run ``starter`` starts may hit.
+
+    ``values`` are the parameter values it passes, ``varying`` those of them that change per
+    run (a new-data trigger's key and bucket), ``period`` the least time between two runs
+    (``None``: any). ``starts``, ``holds`` and ``remedy`` are the message's parts that
+    differ between a schedule and a trigger.
+    """
     definition = getattr(pipeline, "definition", None)
-    if not isinstance(definition, dict) or AT.fullmatch(expression):
-        return  # an imported pipeline (nothing to judge), or a single run
-    period = schedule_period(expression)  # None: its runs may come a minute apart
-    invariant = run_invariant_cached_steps(definition.get("Steps"))
+    if not isinstance(definition, dict):
+        return  # an imported pipeline: nothing to judge
+    invariant = run_invariant_cached_steps(definition.get("Steps"), varying)
     hit = [step for step in invariant if _may_hit(step.expire_after, period)]
     sources = [step for step in hit if not step.fed_by]
     if not sources:
@@ -782,11 +814,9 @@ def _warn_scheduled_cache_hits(
         )
         reads = ", ".join(_location_text(uri, resolved) for uri in step.reads)
         lines.append(f"'{step.name}' ({expiry}" + (f"; reads {reads}" if reads else "") + ")")
-    Annotations.of(schedule).add_warning_v2(
+    Annotations.of(starter).add_warning_v2(
         f"{WARNING_PREFIX}:scheduled-cache-hit",
-        f"Schedule {schedule.node.path} ({expression}) starts pipeline "
-        f"{node_of(pipeline).path} with the same parameter values every run, and the cache "
-        f"key of step(s) {'; '.join(lines)} holds only literals and parameters: each run "
+        f"{starts}, and the cache key of step(s) {'; '.join(lines)} {holds}: each run "
         "within that time reuses the step's results"
         + (
             f" (and so those of {', '.join(followers)}, fed only by cached steps)"
@@ -795,7 +825,7 @@ def _warn_scheduled_cache_hits(
         )
         + ", even when the data at those locations changed. Remove the step's cache_config, "
         "read an immutable location (a dated prefix per batch) rather than one whose content "
-        "changes, or pass a value that changes per run.",
+        f"changes, or {remedy}.",
     )
 
 
@@ -1237,6 +1267,23 @@ class NewDataTrigger(Construct):
             props={key_parameter: "key_parameter", bucket_parameter or "": "bucket_parameter"},
         )
         self._check_bucket(pipeline, bucket, key_parameter, bucket_parameter, values)
+        # Only the event's key (and bucket) change per run; the other values are fixed, and
+        # objects may arrive a second apart, so any expiry may be hit.
+        passed = f"the new object's key in {key_parameter}" + (
+            f" and its bucket in {bucket_parameter}" if bucket_parameter else ""
+        )
+        _warn_cache_hits(
+            self,
+            pipeline,
+            {name: value for name, value in values.items() if name not in from_event},
+            period=None,
+            varying=from_event,
+            starts=f"Trigger {self.node.path} (new objects under {_TOKEN.sub('…', prefix)}) "
+            f"starts pipeline {node_of(pipeline).path} with {passed}, the same values for "
+            "the other parameters",
+            holds=f"holds only literals and parameters other than {' and '.join(from_event)}",
+            remedy=f"join {key_parameter} into the location the step reads",
+        )
         if isinstance(bucket, s3.Bucket):
             enable_event_bridge_notifications(bucket)
         else:

@@ -3,8 +3,8 @@
 SageMaker finds a cached run of a step by a few members of its ``Arguments`` per step
 type (SageMaker docs, "pipelines-default-keys"), with the parameters resolved: not by the
 data at the S3 locations they name, nor by the step's outputs. The local runner keys its
-cache on the same members; a ``PipelineSchedule`` warns of cached steps whose key is the
-same on every run it starts.
+cache on the same members; a ``PipelineSchedule`` (and a ``NewDataTrigger``) warns of
+cached steps whose key is the same on every run it starts.
 
 Example::
 
@@ -14,7 +14,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,17 +116,26 @@ class RunInvariantStep:
     fed_by: tuple[str, ...]
 
 
-def run_invariant_cached_steps(steps: Any) -> list[RunInvariantStep]:
+def run_invariant_cached_steps(
+    steps: Any, varying: Collection[str] = frozenset()
+) -> list[RunInvariantStep]:
     """The cached steps of ``steps`` (a ``Steps`` list) that runs with equal parameters hit.
 
     A step qualifies when its ``CacheConfig`` is on and its cache key refers only to
     parameters and to properties of steps that qualify (a hit hands on the earlier run's
     properties, so the step after it sees the same arguments too, and reads the same
     property files). An execution variable other than the pipeline's name and ARN
-    (``PipelineExecutionId``, ``StartDateTime``), a ``JsonGet`` of an S3 location or a
-    property of any other step changes from run to run. A step type without a known key
-    is judged on its whole ``Arguments``. In the order of ``walk_steps``.
+    (``PipelineExecutionId``, ``StartDateTime``), a ``JsonGet`` of an S3 location, a
+    property of any other step or a parameter named in ``varying`` (one whose value the
+    runs' starter changes per run: a new-data trigger's object key) changes from run to
+    run. A step type without a known key is judged on its whole ``Arguments``. In the
+    order of ``walk_steps``.
+
+    Example::
+
+        run_invariant_cached_steps(steps, varying={"InputDataKey"})  # not a step keyed on it
     """
+    changing = frozenset(f"Parameters.{name}" for name in varying)
     candidates: dict[str, tuple[Any, Any, set[str]]] = {}
     for spec in walk_steps(steps):
         config = spec.entry.get("CacheConfig")
@@ -140,7 +149,7 @@ def run_invariant_cached_steps(steps: Any) -> list[RunInvariantStep]:
             if spec.step_type in KEY_ATTRIBUTES
             else arguments
         )
-        fed_by = _invariant_references(key)
+        fed_by = _invariant_references(key, changing)
         if fed_by is not None:
             candidates[spec.name] = (config.get("ExpireAfter"), key, fed_by)
     # A step fed by one that doesn't qualify doesn't either, and so on down the graph.
@@ -157,8 +166,11 @@ def run_invariant_cached_steps(steps: Any) -> list[RunInvariantStep]:
     ]
 
 
-def _invariant_references(value: Any) -> set[str] | None:
-    """The steps ``value`` reads properties of, or ``None`` if it changes from run to run."""
+def _invariant_references(value: Any, changing: frozenset[str]) -> set[str] | None:
+    """The steps ``value`` reads properties of, or ``None`` if it changes from run to run.
+
+    ``changing``: the ``Get`` references (``Parameters.X``) whose value changes per run.
+    """
     fed_by: set[str] = set()
     pending = [value]
     while pending:
@@ -166,6 +178,8 @@ def _invariant_references(value: Any) -> set[str] | None:
         if isinstance(item, Mapping):
             reference = item.get("Get") if len(item) == 1 else None
             if isinstance(reference, str):
+                if reference in changing:
+                    return None  # a parameter given a new value each run
                 if reference.startswith("Steps."):
                     fed_by.add(reference[len("Steps.") :].split(".")[0].split("[")[0])
                 elif not reference.startswith("Parameters.") and reference not in RUN_CONSTANTS:

@@ -1,4 +1,4 @@
-"""The Pipeline's warning of a step's outputs whose locations are prefixes of each other."""
+"""The Pipeline's warning of outputs whose locations are prefixes of each other."""
 
 from __future__ import annotations
 
@@ -92,6 +92,43 @@ def test_literal_uris_of_one_step_are_warned_and_a_folder_boundary_is_not():
         "a step reading it would download both ('training' as 'training/…'"
         in (warnings_of(pipeline)[0])
     )
+
+
+def test_literal_destinations_of_different_steps_are_warned_as_across_steps():
+    evaluate = ProcessingStep(
+        name="Evaluate",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/scripts/evaluate.py"),
+        outputs=[ProcessingOutput("evaluation", "/opt/ml/processing/e", "s3://out-bucket/eval")],
+    )
+    report = ProcessingStep(
+        name="Report",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/scripts/report.py"),
+        outputs=[ProcessingOutput("report", "/opt/ml/processing/r", "s3://out-bucket/eval_report")],
+    )
+    register = ProcessingStep(
+        name="Register",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code-bucket/scripts/register.py"),
+        inputs={"evaluation": evaluate.output("evaluation")},
+    )
+    stack = new_stack()
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(steps=[evaluate, report, register]),
+        pipeline_name=NAME,
+    )
+    assert warnings_of(pipeline) == [
+        "Across steps: the location of output 'evaluation' of step 'Evaluate' is a prefix of "
+        "that of output 'report' of step 'Report', and SageMaker reads an S3Prefix input as "
+        "every key that starts with its URI: step(s) 'Register' read it, and so download both "
+        "('report' as 'eval_report/…' in the input directory). Give one output a destination "
+        "that the other's doesn't start with (…/evaluation and …/report, not …/evaluation and "
+        "…/evaluation_report), or end it in a folder (destination=…/evaluation/data). "
+        f"[ack: {WARNING}]"
+    ]
 
 
 def test_the_warning_is_acknowledged_like_the_others():

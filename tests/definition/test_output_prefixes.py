@@ -1,4 +1,4 @@
-"""Outputs of one step whose locations are text prefixes of each other."""
+"""Outputs whose locations are text prefixes of each other, in one step or across steps."""
 
 from __future__ import annotations
 
@@ -137,3 +137,80 @@ def test_a_location_ending_in_a_slash_lands_as_its_folder():
         ]
     ).to_definition(BINDER)
     assert [o.lands_as for o in output_prefix_overlaps(definition)] == ["eval_report"]
+
+
+def writer(name: str, *outputs: ProcessingOutput) -> ProcessingStep:
+    return ProcessingStep(
+        name=name,
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://code/write.py"),
+        outputs=list(outputs),
+    )
+
+
+def test_literal_locations_of_different_steps_overlap_naming_both_steps_and_the_readers():
+    evaluation = writer("Eval", ProcessingOutput("eval", "/opt/ml/processing/e", "s3://b/eval"))
+    report = writer(
+        "Report", ProcessingOutput("report", "/opt/ml/processing/r", "s3://b/eval_report")
+    )
+    # Another folder and a bare bucket: no prefix of anything's keys.
+    folder = writer("Folder", ProcessingOutput("f", "/opt/ml/processing/f", "s3://b/eval/data"))
+    bucket = writer("Bucket", ProcessingOutput("b", "/opt/ml/processing/b", "s3://b"))
+    steps = [
+        evaluation,
+        report,
+        folder,
+        bucket,
+        reader("ByReference", evaluation.output("eval")),
+        reader("ByLocation", "s3://b/eval"),
+        reader("OfTheLonger", report.output("report")),
+    ]
+    definition = PipelineDefinition(steps=steps).to_definition(BINDER)
+    (overlap,) = output_prefix_overlaps(definition)
+    # Readers in definition order (the compiled definition lists ByLocation first).
+    assert overlap == OutputPrefixOverlap(
+        "Eval", "eval", "report", "eval_report", ("ByLocation", "ByReference"), "Report"
+    )
+    assert overlap.across_steps
+
+
+def test_one_step_and_across_steps_are_found_in_one_scan_by_the_shorter_steps_order():
+    first = writer(
+        "First",
+        ProcessingOutput("model", "/opt/ml/processing/m", "s3://b/p/model"),
+        ProcessingOutput("metrics", "/opt/ml/processing/x", "s3://b/p/model_metrics"),
+    )
+    second = writer("Second", ProcessingOutput("m", "/opt/ml/processing/m", "s3://b/p/mod"))
+    definition = PipelineDefinition(steps=[first, second]).to_definition(BINDER)
+    assert [
+        (o.step, o.shorter, o.longer_step, o.longer, o.across_steps)
+        for o in output_prefix_overlaps(definition)
+    ] == [
+        ("First", "model", "First", "metrics", False),
+        ("Second", "m", "First", "model", True),
+        ("Second", "m", "First", "metrics", True),
+    ]
+
+
+def test_equal_locations_and_an_output_read_by_itself_are_no_prefix():
+    # Two steps writing one location is another problem (one overwrites the other), and a
+    # location is no prefix of itself: nothing here is reported.
+    first = writer("First", ProcessingOutput("out", "/opt/ml/processing/o", "s3://b/p/out"))
+    second = writer("Second", ProcessingOutput("out", "/opt/ml/processing/o", "s3://b/p/out"))
+    steps = [first, second, reader("Read", first.output("out")), reader("Again", "s3://b/p/out")]
+    definition = PipelineDefinition(steps=steps).to_definition(BINDER)
+    assert output_prefix_overlaps(definition) == []
+
+
+def test_two_steps_at_one_location_both_overlap_a_longer_one_read_at_that_location():
+    steps = [
+        writer("A", ProcessingOutput("out", "/opt/ml/processing/o", "s3://b/p/out")),
+        writer("B", ProcessingOutput("out", "/opt/ml/processing/o", "s3://b/p/out")),
+        writer("C", ProcessingOutput("outer", "/opt/ml/processing/o", "s3://b/p/outer")),
+        reader("Read", "s3://b/p/out"),
+    ]
+    definition = PipelineDefinition(steps=steps).to_definition(BINDER)
+    assert [(o.step, o.longer_step, o.readers) for o in output_prefix_overlaps(definition)] == [
+        ("A", "C", ("Read",)),
+        ("B", "C", ("Read",)),
+    ]

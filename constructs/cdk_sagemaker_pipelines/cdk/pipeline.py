@@ -2476,11 +2476,12 @@ class Pipeline(PipelineBase):
         )
 
     def _warn_output_location_prefixes(self) -> None:
-        """Outputs of one step whose locations are text prefixes of each other.
+        """Outputs whose locations are text prefixes of each other, in a step or across.
 
         SageMaker reads an S3Prefix input as every key that starts with its URI: a reader
-        of ``…/evaluation`` downloads ``…/evaluation_report``'s objects too. Legal (the
-        SDK's layout has the same trap), so a warning, not an error.
+        of ``…/evaluation`` downloads ``…/evaluation_report``'s objects too, whichever
+        step wrote them. Legal (the SDK's layout has the same trap), so a warning, not an
+        error.
         """
         for overlap in output_prefix_overlaps(self.definition):
             readers = ", ".join(f"'{reader}'" for reader in overlap.readers)
@@ -2489,15 +2490,34 @@ class Pipeline(PipelineBase):
                 if readers
                 else "a step reading it would download both"
             )
+            if overlap.across_steps:
+                # Only literal destinations overlap across steps (a default location has
+                # the step's name as a folder): the fix is the destination, not the name.
+                where = (
+                    f"Across steps: the location of output '{overlap.shorter}' of step "
+                    f"'{overlap.step}' is a prefix of that of output '{overlap.longer}' of "
+                    f"step '{overlap.longer_step}'"
+                )
+                fix = (
+                    "Give one output a destination that the other's doesn't start with "
+                    "(…/evaluation and …/report, not …/evaluation and …/evaluation_report), "
+                    "or end it in a folder (destination=…/evaluation/data)."
+                )
+            else:
+                where = (
+                    f"Step '{overlap.step}': the location of output '{overlap.shorter}' is a "
+                    f"prefix of that of output '{overlap.longer}'"
+                )
+                fix = (
+                    "Rename one output so that neither name starts with the other "
+                    "(evaluation and report, not evaluation and evaluation_report), or end "
+                    "its location in a folder (destination=…/evaluation/data)."
+                )
             Annotations.of(self).add_warning_v2(
                 f"{WARNING_PREFIX}:output-location-prefix",
-                f"Step '{overlap.step}': the location of output '{overlap.shorter}' is a "
-                f"prefix of that of output '{overlap.longer}', and SageMaker reads an "
-                f"S3Prefix input as every key that starts with its URI: {read} "
-                f"('{overlap.longer}' as '{overlap.lands_as}/…' in the input directory). "
-                "Rename one output so that neither name starts with the other "
-                "(evaluation and report, not evaluation and evaluation_report), or end its "
-                "location in a folder (destination=…/evaluation/data).",
+                f"{where}, and SageMaker reads an S3Prefix input as every key that starts "
+                f"with its URI: {read} ('{overlap.longer}' as '{overlap.lands_as}/…' in the "
+                f"input directory). {fix}",
             )
 
     def _warn_unplanned_steps(self) -> None:

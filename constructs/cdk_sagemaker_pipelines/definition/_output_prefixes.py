@@ -1,4 +1,4 @@
-"""Outputs of one step whose locations are text prefixes of each other.
+"""Outputs whose locations are text prefixes of each other, in one step or across steps.
 
 SageMaker reads an ``S3Prefix`` input (a Processing input, a Training or Tuning channel,
 a Transform input) as every object whose key *starts with* the URI, not only those under
@@ -6,14 +6,17 @@ a Transform input) as every object whose key *starts with* the URI, not only tho
 (``…/<step>/<execution id>/<output>``), so a step with outputs ``evaluation`` and
 ``evaluation_report`` hands a reader of ``evaluation`` the report's objects too (as
 ``evaluation_report/…`` in its input directory: SageMaker names a partial match by its
-full name). Legal, and SDK definitions share the layout:
-the CDK ``Pipeline`` warns of it, nothing rejects it.
+full name). Outputs of different steps given literal destinations (``s3://b/eval`` and
+``s3://b/eval_report``) overlap the same way; default ones can't, as the step's name is a
+folder of their location. Legal, and SDK definitions share the layout: the CDK
+``Pipeline`` warns of it, nothing rejects it.
 
 Example::
 
     output_prefix_overlaps(definition)
     # [OutputPrefixOverlap(step='Evaluate', shorter='evaluation', longer='evaluation_report',
-    #                      lands_as='evaluation_report', readers=('Register',))]
+    #                      lands_as='evaluation_report', readers=('Register',),
+    #                      longer_step='Evaluate')]
 """
 
 from __future__ import annotations
@@ -37,19 +40,22 @@ _OUTPUT_REFERENCE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class OutputPrefixOverlap:
-    """Two outputs of ``step``: ``shorter``'s location is a text prefix of ``longer``'s.
+    """Output ``shorter`` of ``step``'s location is a text prefix of ``longer``'s.
 
-    ``lands_as`` is where ``longer``'s objects land in a reader's input directory: its
-    location past ``shorter``'s last folder (``evaluation_report``; a run-time piece as
-    ``…``), as SageMaker names the objects a prefix matches partially. ``readers`` are
-    the steps that read ``shorter`` as a whole location (and so download ``longer``'s
-    objects with it), in definition order.
+    ``longer`` is an output of ``longer_step``: ``step`` itself unless given (the
+    overlap is then across steps, ``across_steps``). ``lands_as`` is where ``longer``'s
+    objects land in a reader's input directory: its location past ``shorter``'s last
+    folder (``evaluation_report``; a run-time piece as ``…``), as SageMaker names the
+    objects a prefix matches partially. ``readers`` are the steps that read ``shorter``
+    as a whole location (and so download ``longer``'s objects with it), in definition
+    order.
 
     Example::
 
         OutputPrefixOverlap(
             "Evaluate", "evaluation", "evaluation_report", "evaluation_report", ("Register",)
         )
+        OutputPrefixOverlap("Eval", "eval", "eval_report", "eval_report", (), "Report")
     """
 
     step: str
@@ -57,6 +63,16 @@ class OutputPrefixOverlap:
     longer: str
     lands_as: str
     readers: tuple[str, ...] = ()
+    longer_step: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.longer_step:  # frozen: set the default the dataclass way
+            object.__setattr__(self, "longer_step", self.step)
+
+    @property
+    def across_steps(self) -> bool:
+        """Whether ``shorter`` and ``longer`` are outputs of different steps."""
+        return self.longer_step != self.step
 
 
 def location_text(value: Any) -> str | None:
@@ -132,42 +148,48 @@ def _named_outputs(entry: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
 
 
 def output_prefix_overlaps(definition: Mapping[str, Any]) -> list[OutputPrefixOverlap]:
-    """Every pair of one step's outputs whose locations ``takes_keys_of`` each other.
+    """Every pair of the definition's outputs whose locations ``takes_keys_of`` each other.
 
-    Per step, outputs are sorted by location: a location's extensions sort right after
-    it, so each is compared only with the run of locations that start with it (linear in
-    the outputs when none overlap). Steps in definition order, pairs by location.
+    All outputs of all steps are sorted by location once: a location's extensions sort
+    right after it, so each is compared only with the run of locations that start with
+    it (n log n in the outputs when none overlap). Equal locations (two steps writing
+    one place) are no prefix of each other. Pairs by the shorter's step in definition
+    order, then by location.
 
     Example::
 
-        [(o.step, o.shorter, o.longer) for o in output_prefix_overlaps(definition)]
-        # [('Evaluate', 'evaluation', 'evaluation_report')]
+        [(o.step, o.shorter, o.longer_step, o.longer) for o in output_prefix_overlaps(d)]
+        # [('Evaluate', 'evaluation', 'Evaluate', 'evaluation_report')]
     """
     specs = list(walk_steps(definition.get("Steps")))
-    found: list[OutputPrefixOverlap] = []
-    for spec in specs:
-        outputs = sorted(_named_outputs(spec.entry), key=lambda named: named[1])
-        for index, (name, text) in enumerate(outputs):
-            for other, other_text in outputs[index + 1 :]:
-                if not other_text.startswith(text):
-                    break
-                if takes_keys_of(text, other_text):
-                    # Shown to users: a run-time piece inside it as "…", not its mark;
-                    # a location ending in "/" is the folder its objects land in.
-                    lands = other_text[text.rfind("/") + 1 :].rstrip("/")
-                    lands_as = re.sub("\x00[^\x00]*(\x00|$)", "…", lands)
-                    found.append(OutputPrefixOverlap(spec.name, name, other, lands_as))
+    # (location, step's position, step, output): the position keeps equal locations in
+    # definition order, so results don't depend on the steps' names.
+    outputs = sorted(
+        (text, position, spec.name, name)
+        for position, spec in enumerate(specs)
+        for name, text in _named_outputs(spec.entry)
+    )
+    found: list[tuple[int, OutputPrefixOverlap]] = []
+    wanted: dict[tuple[str, str], str] = {}
+    for index, (text, position, step, name) in enumerate(outputs):
+        for other_text, _, other_step, other in outputs[index + 1 :]:
+            if not other_text.startswith(text):
+                break
+            if takes_keys_of(text, other_text):
+                # Shown to users: a run-time piece inside it as "…", not its mark;
+                # a location ending in "/" is the folder its objects land in.
+                lands = other_text[text.rfind("/") + 1 :].rstrip("/")
+                lands_as = re.sub("\x00[^\x00]*(\x00|$)", "…", lands)
+                overlap = OutputPrefixOverlap(step, name, other, lands_as, (), other_step)
+                found.append((position, overlap))
+                wanted[(step, name)] = text
     if not found:
-        return found
-    wanted = {(item.step, item.shorter): "" for item in found}
-    overlapping = {item.step for item in found}
-    for spec in specs:
-        for name, text in _named_outputs(spec.entry) if spec.name in overlapping else ():
-            if (spec.name, name) in wanted:
-                wanted[(spec.name, name)] = text
+        return []
+    found.sort(key=lambda item: item[0])  # stable: by location within a step
     readers = _readers(specs, wanted)
     return [
-        replace(item, readers=tuple(readers.get((item.step, item.shorter), ()))) for item in found
+        replace(item, readers=tuple(readers.get((item.step, item.shorter), ())))
+        for _, item in found
     ]
 
 
@@ -209,13 +231,17 @@ def _readers(
     (``<output>/report.json``) an output names one object, not the prefix: no reader.
     """
     names = {spec.name: [name for name, _ in _all_output_names(spec.entry)] for spec in specs}
-    by_location = {text: key for key, text in wanted.items() if text.startswith("s3://")}
+    # Two steps may write one literal location: a reader of it reads both.
+    by_location: dict[str, list[tuple[str, str]]] = {}
+    for wanted_key, text in wanted.items():
+        if text.startswith("s3://"):
+            by_location.setdefault(text, []).append(wanted_key)
     readers: dict[tuple[str, str], list[str]] = {}
     for spec in specs:
         for uri in _prefix_inputs(spec.entry.get("Arguments")):
-            key: tuple[str, str] | None = None
+            keys: list[tuple[str, str]] = []
             if isinstance(uri, str):
-                key = by_location.get(uri)
+                keys = by_location.get(uri, [])
             elif isinstance(uri, Mapping) and isinstance(uri.get("Get"), str):
                 match = _OUTPUT_REFERENCE.fullmatch(uri["Get"])
                 if match is not None:
@@ -223,9 +249,10 @@ def _readers(
                     if name is None:
                         listed = names.get(producer) or []
                         name = listed[int(position)] if int(position) < len(listed) else ""
-                    key = (producer, name)
-            if key is not None and key in wanted and spec.name not in readers.setdefault(key, []):
-                readers[key].append(spec.name)
+                    keys = [(producer, name)]
+            for key in keys:
+                if key in wanted and spec.name not in readers.setdefault(key, []):
+                    readers[key].append(spec.name)
     return readers
 
 

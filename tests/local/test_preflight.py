@@ -162,3 +162,70 @@ def test_smpipe_run_fails_with_the_same_text_or_runs_until_there(
     assert "\nsmpipe: note: nothing stands in for 3 steps this execution may reach" in out
     # The resume command repeats the flag, as the run's other options.
     assert re.search(r"smpipe run --resume \w+ --root \S+ --stop-at-missing\n", out), out
+
+
+def raw(steps: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"Version": "2020-12-01", "Parameters": [], "Steps": steps}
+
+
+def test_steps_the_runner_cant_run_are_named_with_the_properties_later_steps_read(
+    ws: Workspace,
+) -> None:
+    # Was: the run started, and each failed only when its turn came.
+    train = {
+        "Name": "Train",
+        "Type": "Training",
+        "Arguments": {
+            "AlgorithmSpecification": {"TrainingImage": "xgboost", "TrainingInputMode": "File"},
+            "HyperParameters": {"num_round": "10"},  # no sagemaker_program: built-in
+            "OutputDataConfig": {"S3OutputPath": "s3://bucket/out"},
+            "RoleArn": "arn:aws:iam::111122223333:role/SageMaker",
+            "ResourceConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+                "VolumeSizeInGB": 30,
+            },
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        },
+    }
+    spark = {
+        "Name": "Spark",
+        "Type": "EMR",
+        "Arguments": {"ClusterId": "j-1", "StepConfig": {"HadoopJarStep": {"Jar": "x.jar"}}},
+    }
+    after = {
+        "Name": "After",
+        "Type": "Callback",
+        "Arguments": {"Model": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}},
+        "SqsQueueUrl": QUEUE,
+        "OutputParameters": [],
+        "DependsOn": ["Spark"],
+    }
+    runner = ws.runner(callback_outputs={"After": {"done": "true"}})
+    with pytest.raises(LocalRunError) as raised:
+        runner.run(raw([train, spark, after]))
+    assert str(raised.value).splitlines()[1:3] == [
+        "  Train (Training): --callback-output Train.ModelArtifacts.S3ModelArtifacts=…",
+        "  Spark (EMR): --callback-output Spark.Status.State=COMPLETED",
+    ]
+    assert runner.executions() == []
+
+
+def test_a_step_fed_by_both_branches_of_a_condition_is_not_listed(ws: Workspace) -> None:
+    # Was: Join was listed as "may reach", though one of its inputs is always skipped.
+    flag = ParameterString(name="Go", default_value="yes")
+    left = CallbackStep(name="Left", sqs_queue_url=QUEUE)
+    right = CallbackStep(name="Right", sqs_queue_url=QUEUE)
+    join = CallbackStep(name="Join", sqs_queue_url=QUEUE, depends_on=[left, right])
+    check = ConditionStep(
+        name="Check",
+        conditions=[ConditionEquals(left=flag, right="yes")],
+        if_steps=[left],
+        else_steps=[right],
+    )
+    events: list[ProgressEvent] = []
+    ws.runner(progress=events.append).run(compile_steps([check, join], [flag]))
+    [notice] = [event.message for event in events if event.kind == "execution-notice"]
+    assert notice is not None
+    assert notice.startswith("nothing stands in for 2 steps this execution may reach")
+    assert "Join" not in notice

@@ -1,7 +1,9 @@
 """What an execution will need that nothing stands in for, found before any step runs.
 
-A Callback step without ``--callback-output`` values, or a Lambda step whose function has
-no local handler, fails when its turn comes: after every step before it has run, which
+A Callback step without ``--callback-output`` values, a Lambda step whose function has
+no local handler, or a step the runner can't run at all (EMR, AutoML, a check step, a
+built-in algorithm's Training or Tuning step) without values standing in, fails when its
+turn comes: after every step before it has run, which
 may take an hour. The runner checks for them before it starts (``LocalRunner.run`` and
 ``resume``): a step that will certainly be reached stops the run at once, naming the
 options it needs; one inside a Condition's branch, which may not run, gets a notice.
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._graph import StepGraph
+from .executors import EXTERNAL_TYPES, external, stand_in
 from .executors._outputs import declared_outputs, expected_value
 from .resources import ResourceMap
 
@@ -57,7 +60,11 @@ def missing_stand_ins(
     excluded: Collection[str] = (),
     functions: Mapping[str, str] | None = None,
 ) -> list[MissingStandIn]:
-    """The Callback and Lambda steps of ``graph`` that would fail for want of a stand-in.
+    """The steps of ``graph`` that would fail for want of a stand-in.
+
+    Callback and Lambda steps, and those the executors can't run without one
+    (``EXTERNAL_TYPES``, ``stand_in.needs_stand_in``), with the properties later steps
+    read as the options (as the executors' own failures list them).
 
     ``settled`` are the steps that won't run again (a resume's succeeded steps, a
     selective run's reused ones) with a Condition's outcome; a branch a settled
@@ -100,6 +107,17 @@ def missing_stand_ins(
                 continue
             handler_option = f"--lambda {paths.get(arn, arn)}=FILE.py:FUNCTION"
             found.append(MissingStandIn(name, "Lambda", (handler_option,), reached, outputs))
+        elif given is None and (
+            spec.step_type in EXTERNAL_TYPES
+            or stand_in.needs_stand_in(spec.step_type, spec.entry.get("Arguments"))
+        ):
+            example = (
+                external.example_property(spec.step_type)
+                if spec.step_type in EXTERNAL_TYPES
+                else stand_in.example_property(spec.step_type)
+            )
+            options = external.stand_in_options(name, graph, example)
+            found.append(MissingStandIn(name, spec.step_type, options, reached))
     return found
 
 
@@ -116,13 +134,19 @@ def _output_options(step: str, declared: Sequence[tuple[str, str]]) -> tuple[str
 def _reached(graph: StepGraph, name: str, settled: Mapping[str, bool | None]) -> bool | None:
     """True if the step runs unless a step before it fails, False if a branch decides it.
 
-    None when a settled Condition already took the other branch: it won't run at all.
+    None when it won't run at all: a settled Condition already took the other branch, or
+    it waits on steps of both branches of one Condition (one of them is always skipped).
     """
     certain = True
+    branches: dict[str, set[bool]] = {}
     for step in {name} | graph.upstream(name):
         spec = graph.steps[step]
         if spec.condition is None:
             continue
+        taken = branches.setdefault(spec.condition, set())
+        taken.add(bool(spec.branch))
+        if len(taken) == 2:
+            return None
         if spec.condition in settled and settled[spec.condition] is not None:
             if settled[spec.condition] is not spec.branch:
                 return None

@@ -197,7 +197,8 @@ def test_fails_supplied_outputs_a_step_does_not_declare_before_anything_runs(
 
 def test_emr_steps_take_supplied_properties_or_fail(ws: Workspace) -> None:
     step = EMRStep(name="Spark", cluster_id="j-1ABCDEFG2HIJK", jar="command-runner.jar")
-    failed = ws.runner().run(compile_steps([step]))
+    # stop_at_missing: past the check before the run, to the step's own failure.
+    failed = ws.runner(stop_at_missing=True).run(compile_steps([step]))
     assert failed.step("Spark").failure_reason == (
         "EMR steps run on another AWS service, which the local runner can't reach; mark it "
         "done by supplying its properties, e.g. --callback-output Spark.Status.State=COMPLETED"
@@ -329,7 +330,7 @@ def test_check_steps_written_in_python_take_supplied_baselines_or_fail(ws: Works
         depends_on=[quality],
     )
     definition = compile_steps([quality, bias])
-    failed = ws.runner().run(definition)
+    failed = ws.runner(stop_at_missing=True).run(definition)
     assert failed.step("DataQuality").failure_reason == (
         "QualityCheck steps run on another AWS service, which the local runner can't reach; "
         "mark it done by supplying its properties, e.g. --callback-output "
@@ -432,7 +433,7 @@ AUTOPILOT_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-sklear
 
 
 def test_automl_steps_written_in_python_fail_naming_a_property_to_supply(ws: Workspace) -> None:
-    failed = ws.runner().run(automl_pipeline())
+    failed = ws.runner(stop_at_missing=True).run(automl_pipeline())
     # Every property the best model reads from the step: supplying one at a time would fail
     # the next step on the next one.
     read = [

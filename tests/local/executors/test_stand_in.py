@@ -138,7 +138,8 @@ def test_a_built_in_training_step_stood_in_for_feeds_the_steps_after_it(
 
 
 def test_without_stand_ins_the_failure_says_how_to_stand_in(ws: Workspace) -> None:
-    result = ws.runner().run(compile_steps(pipeline(ws)))  # type: ignore[arg-type]
+    # stop_at_missing: past the check before the run, to the step's own failure.
+    result = ws.runner(stop_at_missing=True).run(compile_steps(pipeline(ws)))  # type: ignore[arg-type]
     reason = result.step("Train").failure_reason
     assert reason is not None
     assert reason.startswith(
@@ -239,7 +240,7 @@ def test_a_built_in_tuning_step_stood_in_for_gives_its_best_model(ws: Workspace)
         model_data=tune.top_model_s3_uri(0),
     )
     definition = compile_steps([model])
-    failed = ws.runner().run(definition)
+    failed = ws.runner(stop_at_missing=True).run(definition)
     reason = failed.step("Tune").failure_reason
     assert reason is not None
     assert reason.endswith(
@@ -263,7 +264,7 @@ def test_a_built_in_tuning_step_stood_in_for_gives_its_best_model(ws: Workspace)
 
 def test_a_stood_in_step_is_reused_by_a_resume_and_a_selective_run(ws: Workspace) -> None:
     definition = compile_steps(pipeline(ws))  # type: ignore[arg-type]
-    failed = ws.runner().run(definition)
+    failed = ws.runner(stop_at_missing=True).run(definition)
     assert failed.step("Train").failure_reason is not None
     packed_model(ws)
     stood_in = ws.runner(callback_outputs={"Train": {MODEL: MODEL_URI, AUC: "0.91"}})

@@ -1738,7 +1738,9 @@ def test_a_tuning_job_of_a_built_in_algorithm_says_it_has_no_script(ws: Workspac
     definition["Steps"] = [step for step in definition["Steps"] if step["Name"] == "TuneBayes"]
     ws.file("train/t.csv", "1\n")
     ws.file("val/v.csv", "1\n")
-    result = ws.runner(resources=ws.resources(**{"s3://my-bucket": ws.data})).run(definition)
+    result = ws.runner(
+        resources=ws.resources(**{"s3://my-bucket": ws.data}), stop_at_missing=True
+    ).run(definition)
     assert result.step("TuneBayes").failure_reason == (
         BUILT_IN_ALGORITHM + "; or, to test the steps after it, stand in for it (it is not run) "
         "with its properties, e.g. --callback-output TuneBayes.BestTrainingJob.TrainingJobName=… "
@@ -1768,7 +1770,9 @@ def test_a_built_in_algorithm_says_how_to_run_the_pipeline_locally(ws: Workspace
         channel["DataSource"]["S3DataSource"]["S3Uri"] = f"s3://my-bucket/{name}"
         ws.file(f"{name}/{name}.csv", "10,0.5\n")
     definition["Steps"] = [train]
-    result = ws.runner(resources=ws.resources(**{"s3://my-bucket": ws.data})).run(definition)
+    result = ws.runner(
+        resources=ws.resources(**{"s3://my-bucket": ws.data}), stop_at_missing=True
+    ).run(definition)
     # And how to test the steps after it (none here, so an example): stand in for it.
     assert result.step("AbaloneTrain").failure_reason == (
         BUILT_IN_ALGORITHM + "; or, to test the steps after it, stand in for it (it is not run) "

@@ -10,6 +10,7 @@ from ...definition.entries import StepSpec
 from ...definition.permissions import CHECK_STEP_TYPES, get_references
 from ...definition.properties import PathStepError, parse_path
 from .._errors import StepError
+from .._graph import StepGraph
 from ._base import StepContext, StepResult
 from ._outputs import check_step_properties, supplied
 
@@ -30,10 +31,7 @@ class ExternalExecutor:
         """Complete the step from supplied values."""
         given = supplied(ctx.settings.external_outputs, step.name)
         if given is None:
-            # A check step's properties are its baselines' URIs, which later steps read.
-            example = f"{step.name}.{_EXAMPLES.get(step.step_type, 'Status.State=COMPLETED')}"
-            if step.step_type in CHECK_STEP_TYPES:
-                example = f"{step.name}.CalculatedBaselineConstraints=s3://…"
+            example = f"{step.name}.{example_property(step.step_type)}"
             raise StepError(
                 f"{step.step_type} steps run on another AWS service, which the local runner "
                 f"can't reach; mark it done by supplying {supply_hint(step, ctx, example)}"
@@ -43,6 +41,35 @@ class ExternalExecutor:
         properties: dict[str, Any] = {}
         place_properties(properties, given)
         return StepResult(properties=properties, metadata={})
+
+
+def example_property(step_type: str) -> str:
+    """A property to suggest supplying for a step of ``step_type`` no later step reads.
+
+    Example::
+
+        example_property("EMR")  # 'Status.State=COMPLETED'
+    """
+    if step_type in CHECK_STEP_TYPES:
+        # A check step's properties are its baselines' URIs, which later steps read.
+        return "CalculatedBaselineConstraints=s3://…"
+    return _EXAMPLES.get(step_type, "Status.State=COMPLETED")
+
+
+def stand_in_options(name: str, graph: StepGraph, example: str) -> tuple[str, ...]:
+    """The ``--callback-output`` options that stand in for step ``name``: those later steps read.
+
+    ``example`` (``Path=value``) when no step reads any, as ``supply_hint`` suggests.
+
+    Example::
+
+        stand_in_options("Spark", graph, "Status.State=COMPLETED")
+        # ('--callback-output Spark.Status.State=…',)
+    """
+    read = properties_read_later(name, graph)
+    if read:
+        return tuple(f"--callback-output {name}.{path}=…" for path in read)
+    return (f"--callback-output {name}.{example}",)
 
 
 def supply_hint(step: StepSpec, ctx: StepContext, example: str) -> str:
@@ -56,7 +83,7 @@ def supply_hint(step: StepSpec, ctx: StepContext, example: str) -> str:
         supply_hint(spec, ctx, "Spark.Status.State=COMPLETED")
         # 'the properties later steps read: --callback-output Spark.Status.State=…'
     """
-    read = _properties_read_later(step.name, ctx)
+    read = properties_read_later(step.name, ctx.evaluator.graph)
     if read:
         return "the properties later steps read: " + " ".join(
             f"--callback-output {step.name}.{path}=…" for path in read
@@ -70,12 +97,12 @@ def place_properties(properties: dict[str, Any], given: Mapping[str, Any]) -> No
         _place(properties, str(path), value)
 
 
-def _properties_read_later(name: str, ctx: StepContext) -> list[str]:
+def properties_read_later(name: str, graph: StepGraph) -> list[str]:
     """The property paths of step ``name`` that the definition's other steps read."""
     prefix = f"Steps.{name}."
     paths = [
         reference[len(prefix) :]
-        for spec in ctx.evaluator.graph.steps.values()
+        for spec in graph.steps.values()
         if spec.name != name
         for reference in get_references(spec.entry)
         if reference.startswith(prefix)

@@ -14,6 +14,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from ...definition._sdk_jobs import sdk_job_kind
 from ...definition.entries import StepSpec
 from .._errors import StepError
 from ._base import StepContext, StepResult, timestamp
@@ -83,6 +84,30 @@ def runs_a_program(step_type: str, arguments: Any) -> bool | None:
     if False in known:
         return False
     return None if None in known else True
+
+
+def needs_stand_in(step_type: str, arguments: Any) -> bool:
+    """Whether a Training or Tuning step can complete here only if values stand in for it.
+
+    True when its job (or a tuning definition's) certainly has no program, as the
+    executors decide; not for a ``@step`` function or notebook job, which no value stands
+    in for (the step fails, saying what to do), nor when the program is known only at
+    run time.
+
+    Example::
+
+        needs_stand_in("Training", {"HyperParameters": {}})  # True: a built-in algorithm
+    """
+    if step_type not in STOOD_IN_TYPES:
+        return False
+    if step_type == "Training" and sdk_job_kind(arguments) is not None:
+        return False
+    return runs_a_program(step_type, arguments) is False
+
+
+def example_property(step_type: str) -> str:
+    """The property a step of ``step_type`` without a program suggests, if no step reads one."""
+    return _EXAMPLES[step_type]
 
 
 def runs_here(step_type: str, name: str) -> str:

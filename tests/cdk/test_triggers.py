@@ -2178,26 +2178,56 @@ def _fixed_definition() -> PipelineDefinition:
     return PipelineDefinition(parameters=[key, bucket], steps=[prep, fit, lookup, new, score])
 
 
+def _bucket_parameter_definition() -> PipelineDefinition:
+    """For a new-data trigger: a cached step reading a fixed prefix of the bucket parameter."""
+    key = ParameterString(name="InputDataKey", default_value="incoming/")
+    bucket = ParameterString(name="InputBucket", default_value="data-bucket")
+    cache = CacheConfig(expire_after="P30D")
+    # The watched bucket every run: the same location, however often new objects arrive.
+    curated = ProcessingStep(
+        name="Curated",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="", values=["s3://", bucket, "/curated/"])},
+        cache_config=cache,
+    )
+    new = ProcessingStep(
+        name="New",
+        image=Image.sklearn("1.2-1"),
+        inputs={"raw": Join(on="", values=["s3://", bucket, "/", key])},
+        cache_config=cache,
+    )
+    return PipelineDefinition(parameters=[key, bucket], steps=[curated, new])
+
+
 @pytest.fixture(scope="module")
 def cache_hits() -> dict[str, Any]:
     stack = new_stack()
     cached = Pipeline(stack, "Cached", definition=_cached_definition(), pipeline_name="cached")
     varying = Pipeline(stack, "Varying", definition=_varying_definition(), pipeline_name="vary")
     fixed = Pipeline(stack, "Fixed", definition=_fixed_definition(), pipeline_name="fixed")
+    by_bucket = Pipeline(stack, "ByBucket", definition=_bucket_parameter_definition())
     data = s3.Bucket.from_bucket_name(stack, "Data", "data-bucket")
+    owned = s3.Bucket(stack, "Owned")  # named by CloudFormation: a token at synth
 
-    def trigger(name: str, pipeline: Pipeline, bucket_parameter: str | None = None) -> None:
+    def trigger(
+        name: str,
+        pipeline: Pipeline,
+        bucket_parameter: str | None = None,
+        bucket: s3.IBucket = data,
+    ) -> None:
         NewDataTrigger(
             stack,
             name,
             pipeline=pipeline,
-            bucket=data,
+            bucket=bucket,
             prefix="incoming/",
             key_parameter="InputDataKey",
             bucket_parameter=bucket_parameter,
         )
 
     trigger("OnFixed", fixed, bucket_parameter="InputBucket")
+    trigger("OnCurated", by_bucket, bucket_parameter="InputBucket")
+    trigger("OnOwned", by_bucket, bucket_parameter="InputBucket", bucket=owned)
     trigger("OnCached", cached)  # Prep's key holds InputDataKey, and Fit is fed by it
     trigger("OnVarying", varying)
 
@@ -2266,7 +2296,7 @@ def test_a_new_data_trigger_of_a_cached_step_reading_a_fixed_prefix_is_warned(ca
         "the new object's key in InputDataKey and its bucket in InputBucket, the same values "
         "for the other parameters, and the cache key of step(s) 'Prep' (ExpireAfter P30D; "
         "reads s3://data-bucket/reference/) holds only literals and parameters other than "
-        "InputDataKey and InputBucket: each run within that time reuses the step's results "
+        "InputDataKey: each run within that time reuses the step's results "
         "(and so those of Fit, fed only by cached steps), even when the data at those "
         "locations changed."
     )
@@ -2274,6 +2304,24 @@ def test_a_new_data_trigger_of_a_cached_step_reading_a_fixed_prefix_is_warned(ca
     assert re.findall(r"'(\w+)'", message) == ["Prep"]
     assert "or join InputDataKey into the location the step reads." in message
     assert f"[ack: {CACHE_HIT}]" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "location"),
+    [
+        ("OnCurated", "s3://data-bucket/curated/"),  # the imported bucket's name
+        ("OnOwned", "s3://<Test/Owned>/curated/"),  # named at deploy time: its path
+    ],
+)
+def test_a_new_data_trigger_of_a_cached_step_reading_a_fixed_prefix_of_its_bucket_is_warned(
+    cache_hits, name, location
+):
+    # The bucket parameter was taken to change per run, but the rule watches one bucket:
+    # Join(["s3://", InputBucket, "/curated/"]) is the same location, and cache key, each run.
+    [message] = _cache_hit_warnings(cache_hits, name)
+    assert f"step(s) 'Curated' (ExpireAfter P30D; reads {location}) holds only" in message
+    assert "parameters other than InputDataKey:" in message
+    assert re.findall(r"'(\w+)'", message) == ["Curated"]  # not New, keyed on the new object
 
 
 @pytest.mark.parametrize("name", ["OnCached", "OnVarying"])

@@ -502,6 +502,26 @@ def test_the_docs_example_is_the_reference_apps_output(
     assert without_assets(out) == without_assets(match[1])
 
 
+def test_a_step_roles_trust_is_listed_in_text_and_markdown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only the roles no step runs as listed who may assume them, though the diff compares
+    # every role's trust: a step role's widened trust had no report line to compare with.
+    snapshot_assembly(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    trust = (
+        "Service sagemaker.amazonaws.com: sts:AssumeRole when StringEquals "
+        "aws:SourceAccount 000000000000"
+    )
+    text = run(capsys, "cdk.out", "--pipeline", "dev/MlOps/Training")[1]
+    train = text.partition("Role dev/MlOps/Training/StepRole-Train ")[2].partition("\n\n")[0]
+    assert train.endswith(f"\n  Who may assume it:\n    {trust}"), train
+    markdown = run(capsys, "cdk.out", "--pipeline", "dev/MlOps/Training", "--markdown")[1]
+    section = markdown.partition("**Role dev/MlOps/Training/StepRole-Train ")[2]
+    section = section.partition("\n\n**")[0]
+    assert f"| Who may assume it | `{trust}` |" in section, section
+
+
 # -- the gate's false negatives: each edit widens what a role may do ---------------------
 
 STEP_ROLE = "StepRoleAB12CD34"

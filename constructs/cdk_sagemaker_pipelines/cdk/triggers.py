@@ -783,9 +783,9 @@ def _warn_cache_hits(
     """Warn (``scheduled-cache-hit``) of cached steps each run ``starter`` starts may hit.
 
     ``values`` are the parameter values it passes, ``varying`` those of them that change per
-    run (a new-data trigger's key and bucket), ``period`` the least time between two runs
-    (``None``: any). ``starts``, ``holds`` and ``remedy`` are the message's parts that
-    differ between a schedule and a trigger.
+    run (a new-data trigger's key: its bucket parameter always names the watched bucket),
+    ``period`` the least time between two runs (``None``: any). ``starts``, ``holds`` and
+    ``remedy`` are the message's parts that differ between a schedule and a trigger.
     """
     definition = getattr(pipeline, "definition", None)
     if not isinstance(definition, dict):
@@ -1267,21 +1267,25 @@ class NewDataTrigger(Construct):
             props={key_parameter: "key_parameter", bucket_parameter or "": "bucket_parameter"},
         )
         self._check_bucket(pipeline, bucket, key_parameter, bucket_parameter, values)
-        # Only the event's key (and bucket) change per run; the other values are fixed, and
-        # objects may arrive a second apart, so any expiry may be hit.
+        # Only the event's key changes per run: the rule watches one bucket, so the bucket
+        # parameter gets the same name every run, like the other values. Objects may arrive
+        # a second apart, so any expiry may be hit.
         passed = f"the new object's key in {key_parameter}" + (
             f" and its bucket in {bucket_parameter}" if bucket_parameter else ""
         )
+        fixed = {name: value for name, value in values.items() if name not in from_event}
+        if bucket_parameter is not None:
+            fixed[bucket_parameter] = _watched_bucket_text(bucket.bucket_name)
         _warn_cache_hits(
             self,
             pipeline,
-            {name: value for name, value in values.items() if name not in from_event},
+            fixed,
             period=None,
-            varying=from_event,
+            varying=[key_parameter],
             starts=f"Trigger {self.node.path} (new objects under {_TOKEN.sub('…', prefix)}) "
             f"starts pipeline {node_of(pipeline).path} with {passed}, the same values for "
             "the other parameters",
-            holds=f"holds only literals and parameters other than {' and '.join(from_event)}",
+            holds=f"holds only literals and parameters other than {key_parameter}",
             remedy=f"join {key_parameter} into the location the step reads",
         )
         if isinstance(bucket, s3.Bucket):
@@ -1504,6 +1508,19 @@ def _generated_name_prefix(name: str) -> str | None:
     if len(stack_name) > _GENERATED_NAME_STACK_PART:
         return stack_name.lower()[:_GENERATED_NAME_STACK_PART]
     return f"{stack_name.lower()}-"
+
+
+def _watched_bucket_text(name: str) -> str:
+    """A watched bucket as a message's locations show it: its name, else ``<its path>``.
+
+    A bucket CloudFormation names is known only by its construct path; an imported name
+    given at deploy time stays a token, which the message writes ``…``.
+    """
+    identity = _bucket_identity(name)
+    if identity is None:
+        return name
+    kind, value = identity
+    return value if kind == "name" else f"<{value}>"
 
 
 def _shown_bucket(name: str) -> str:

@@ -44,8 +44,8 @@ GROUPS: dict[str, str] = {
     "sagemaker": "SageMaker",
     "passrole": "Pass role",
     "other": "Other",
-    # Compared by the diff, not listed by the report: who may assume the role, and the
-    # permissions boundary's statements (a cap on the rest).
+    # Who may assume the role: listed last and compared by the diff. The permissions
+    # boundary's statements (a cap on the rest) are compared, not listed.
     "trust": "Who may assume it",
     "boundary": "Permissions boundary",
 }
@@ -128,8 +128,9 @@ class RoleAccess:
     doesn't hold). ``not_shown`` says why some or all of its access is not shown (an
     imported role, an AWS managed policy); ``steps`` are the steps that run as it.
     ``trust`` (who may assume it, as grants of group ``trust``: ``Service
-    sagemaker.amazonaws.com``) and ``boundary_grants`` (its permissions boundary's
-    statements, group ``boundary``) are compared by ``diff_access``, not listed in the text.
+    sagemaker.amazonaws.com``) is listed in the text after its grants and compared by
+    ``diff_access``; ``boundary_grants`` (its permissions boundary's statements, group
+    ``boundary``) are compared, not listed.
 
     Example::
 
@@ -835,13 +836,12 @@ def _role_notes(role: RoleAccess, report: AccessReport | None = None) -> list[st
 
 
 def _shown_grants(role: RoleAccess) -> tuple[Grant, ...]:
-    """What a role's section lists: its grants; for a role no step runs as, who assumes it.
+    """What a role's section lists: its grants, then who may assume it.
 
-    A step's role is assumed by SageMaker as the steps say; another role is known by who
-    may assume it (``Service events.amazonaws.com``): that is listed too.
+    Listed for every role, a step's and the pipeline's too: the diff compares each role's
+    trust, so a reviewer reading a widened one needs the report's line to compare it with
+    (a step role that also trusts another service, or another account, runs no step of it).
     """
-    if role.steps or role.pipeline_role:
-        return role.grants
     return role.grants + role.trust
 
 

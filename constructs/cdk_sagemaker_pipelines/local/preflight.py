@@ -1,10 +1,10 @@
 """What an execution will need that nothing stands in for, found before any step runs.
 
 A Callback step without ``--callback-output`` values, a Lambda step whose function has
-no local handler, or a step the runner can't run at all (EMR, AutoML, a check step, a
-built-in algorithm's Training or Tuning step) without values standing in, fails when its
-turn comes: after every step before it has run, which
-may take an hour. The runner checks for them before it starts (``LocalRunner.run`` and
+no local handler, or a step the runner can't run at all (EMR, AutoML, a Clarify check or
+a model quality check, a built-in algorithm's Training or Tuning step) without values
+standing in, fails when its turn comes: after every step before it has run, which may
+take an hour. The runner checks for them before it starts (``LocalRunner.run`` and
 ``resume``): a step that will certainly be reached stops the run at once, naming the
 options it needs; one inside a Condition's branch, which may not run, gets a notice.
 """
@@ -18,6 +18,7 @@ from typing import Any
 from ._graph import StepGraph
 from .executors import EXTERNAL_TYPES, external, stand_in
 from .executors._outputs import declared_outputs, expected_value
+from .executors.quality_check import runs_locally
 from .resources import ResourceMap
 
 # How the check names the option that lets a run go on to the first missing step.
@@ -107,9 +108,13 @@ def missing_stand_ins(
                 continue
             handler_option = f"--lambda {paths.get(arn, arn)}=FILE.py:FUNCTION"
             found.append(MissingStandIn(name, "Lambda", (handler_option,), reached, outputs))
-        elif given is None and (
-            spec.step_type in EXTERNAL_TYPES
-            or stand_in.needs_stand_in(spec.step_type, spec.entry.get("Arguments"))
+        elif (
+            given is None
+            and not runs_locally(spec.step_type, spec.entry)
+            and (
+                spec.step_type in EXTERNAL_TYPES
+                or stand_in.needs_stand_in(spec.step_type, spec.entry.get("Arguments"))
+            )
         ):
             example = (
                 external.example_property(spec.step_type)

@@ -315,7 +315,8 @@ def test_fails_a_lambda_handler_for_a_pipeline_without_lambda_steps(ws: Workspac
 
 
 def test_check_steps_written_in_python_take_supplied_baselines_or_fail(ws: Workspace) -> None:
-    # As the SDK's check steps in JSON: the runner doesn't run Model Monitor or Clarify.
+    # As the SDK's check steps in JSON: the runner doesn't run Clarify; a data quality
+    # check runs here (test_quality_check.py), so it reads its dataset.
     quality = QualityCheckStep(
         name="DataQuality",
         quality_check_config=DataQualityCheckConfig(
@@ -331,10 +332,16 @@ def test_check_steps_written_in_python_take_supplied_baselines_or_fail(ws: Works
     )
     definition = compile_steps([quality, bias])
     failed = ws.runner(stop_at_missing=True).run(definition)
-    assert failed.step("DataQuality").failure_reason == (
-        "QualityCheck steps run on another AWS service, which the local runner can't reach; "
-        "mark it done by supplying its properties, e.g. --callback-output "
-        "DataQuality.CalculatedBaselineConstraints=s3://…"
+    assert (failed.step("DataQuality").failure_reason or "").startswith(
+        "input 'baseline_dataset_input': no objects at s3://data/train/"
+    )
+    quality_done = {"DataQuality": {"CalculatedBaselineStatistics": "s3://b/statistics.json"}}
+    clarify = ws.runner(stop_at_missing=True, callback_outputs=quality_done).run(definition)
+    assert clarify.step("DataBias").failure_reason == (
+        "a DATA_BIAS check runs SageMaker Clarify (its bias or SHAP analysis, and for a model "
+        "check a shadow endpoint), which the local runner doesn't reproduce (it computes "
+        "DATA_QUALITY baselines only); mark it done by supplying its properties, e.g. "
+        "--callback-output DataBias.CalculatedBaselineConstraints=s3://…"
     )
     supplied = {
         "DataQuality": {"CalculatedBaselineStatistics": "s3://baselines/statistics.json"},

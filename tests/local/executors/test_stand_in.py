@@ -212,8 +212,9 @@ def test_a_step_that_runs_here_is_refused_a_stand_in(ws: Workspace) -> None:
         assert str(raised.value) == (
             f"callback_outputs (--callback-output): {kind} step '{step}' runs locally ({how}), "
             "so --callback-output can't stand in for it; values stand in only for steps the "
-            "runner can't run: Callback, Lambda, EMR, AutoML and check steps, and Training or "
-            "Tuning steps without a program (a built-in algorithm's)"
+            "runner can't run: Callback, Lambda, EMR and AutoML steps, ClarifyCheck steps and "
+            "QualityCheck steps other than DATA_QUALITY ones, and Training or Tuning steps "
+            "without a program (a built-in algorithm's)"
         )
 
 

@@ -14,6 +14,7 @@ from .lambda_ import LambdaExecutor
 from .lineage import LineageExecutor
 from .model import ModelExecutor
 from .processing import ProcessingExecutor
+from .quality_check import QualityCheckExecutor
 from .register_model import RegisterModelExecutor
 from .training import TrainingExecutor
 from .transform import TransformExecutor
@@ -34,6 +35,8 @@ EXECUTORS: dict[str, StepExecutor] = {
     "Endpoint": EndpointExecutor(),
     "InferenceComponent": InferenceComponentExecutor(),
     "Lineage": LineageExecutor(),
+    # A DATA_QUALITY check runs here; other checks (and supplied values) go to ExternalExecutor.
+    "QualityCheck": QualityCheckExecutor(),
 }
 EXTERNAL_TYPES = frozenset({"EMR", "AutoML", "ClarifyCheck", "QualityCheck"})
 # Steps whose Arguments the runner must not evaluate up front (they evaluate them lazily).

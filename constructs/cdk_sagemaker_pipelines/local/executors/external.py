@@ -33,14 +33,32 @@ class ExternalExecutor:
         if given is None:
             example = f"{step.name}.{example_property(step.step_type)}"
             raise StepError(
-                f"{step.step_type} steps run on another AWS service, which the local runner "
-                f"can't reach; mark it done by supplying {supply_hint(step, ctx, example)}"
+                f"{_why_not_here(step)}; mark it done by supplying "
+                f"{supply_hint(step, ctx, example)}"
             )
         if step.step_type in CHECK_STEP_TYPES:
             given = check_step_properties(step.step_type, given)
         properties: dict[str, Any] = {}
         place_properties(properties, given)
         return StepResult(properties=properties, metadata={})
+
+
+def _why_not_here(step: StepSpec) -> str:
+    """Why the runner can't run ``step`` itself, the start of its failure."""
+    check = step.entry.get("CheckType")
+    if step.step_type == "QualityCheck" and isinstance(check, str):
+        # Only DATA_QUALITY baselines are computed here (executors/quality_check.py).
+        return (
+            f"a {check} check needs the Model Monitor analyzer's {check.lower()} metrics, "
+            "which the local runner doesn't compute (it computes DATA_QUALITY baselines only)"
+        )
+    if step.step_type == "ClarifyCheck":
+        return (
+            f"a {check or 'Clarify'} check runs SageMaker Clarify (its bias or SHAP analysis, "
+            "and for a model check a shadow endpoint), which the local runner doesn't "
+            "reproduce (it computes DATA_QUALITY baselines only)"
+        )
+    return f"{step.step_type} steps run on another AWS service, which the local runner can't reach"
 
 
 def example_property(step_type: str) -> str:

@@ -38,8 +38,9 @@ _WHERE_THE_MODEL_IS = {
 _OBJECT_URIS = frozenset({"ModelArtifacts.S3ModelArtifacts"})
 # The steps whose values stand in: the step types the runner can't run at all.
 STAND_IN_STEPS = (
-    "Callback, Lambda, EMR, AutoML and check steps, and Training or Tuning steps without a "
-    "program (a built-in algorithm's)"
+    "Callback, Lambda, EMR and AutoML steps, ClarifyCheck steps and QualityCheck steps other "
+    "than DATA_QUALITY ones, and Training or Tuning steps without a program (a built-in "
+    "algorithm's)"
 )
 
 

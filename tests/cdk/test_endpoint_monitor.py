@@ -1115,7 +1115,7 @@ def test_the_docs_context_keys_reach_the_monitor() -> None:
         "alarms": sns.Topic(stack, "Alarms", master_key=store.key),
     }
     exec(compile(docs_python("def add_monitored_endpoint"), str(DOCS), "exec"), namespace)
-    exec(compile(docs_python("get_context"), str(DOCS), "exec"), namespace)
+    exec(compile(docs_python("data_quality_statistics"), str(DOCS), "exec"), namespace)
     monitor: DataQualityMonitor = namespace["monitor"]
     assert monitor.endpoint.model_package_arn == VERSION
     assert monitor.baseline == MonitorBaseline(

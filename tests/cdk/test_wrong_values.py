@@ -559,6 +559,12 @@ APIS: list[Api] = [
         },
         ("MonitorBaseline",),
     ),
+    _construct(
+        "MonitorBaseline.from_model_package",
+        MonitorBaseline.from_model_package,
+        model_package_arn=lambda world: VERSION_ARN,
+        source=lambda world: "model_metrics",
+    ),
     Api(
         "MonitorSchedule",
         MonitorSchedule.__init__,
@@ -810,6 +816,7 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
     "ModelEndpoint": [AN_INT, A_BUCKET, A_CLASS],
     "MonitorBaseline": [AN_INT, _value("URI", "s3://b/statistics.json"), A_DICT, A_CLASS],
     "MonitorSchedule": [_value("expression", "cron(0 * ? * * *)"), AN_INT, UNRELATED],
+    "BaselineSource": [_value("a member's name", "ModelMetrics"), AN_INT, UNRELATED],
     "Sequence[ecr.IRepository]": [
         A_STRING,
         _value("names", ["serving"]),

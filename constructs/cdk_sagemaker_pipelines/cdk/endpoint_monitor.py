@@ -8,9 +8,11 @@ the baseline a ``QualityCheckStep`` of the training pipeline calculated (recorde
 registered version's ``ModelMetrics``), writes its report to the artifact store and
 publishes its per-feature metrics to CloudWatch.
 
-The baseline's S3 URIs are given, never looked up at synth, as the version's ARN is: CI
-reads them from the version it deploys (``aws sagemaker describe-model-package``) and
-passes them as context beside ``model_package_arn``. A construct taking ``endpoint=``
+The baseline's S3 URIs are never looked up at synth: either read from the version the
+endpoint serves at deploy time (``MonitorBaseline.from_model_package``: a custom resource
+calling ``DescribeModelPackage`` on that one ARN), so a new version brings its own
+baseline, or given as literals or tokens (CI reads them with ``aws sagemaker
+describe-model-package`` and passes them as context). A construct taking ``endpoint=``
 rather than a method of ``ModelEndpoint``, as aws-cdk-lib's ``ScalableTarget`` or
 ``cloudwatch.Alarm`` take what they act on: the endpoint stays as it is, and the monitor
 may live in a stack of its own (of the endpoint's stage and environment).
@@ -21,12 +23,23 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
-from aws_cdk import Annotations, ArnFormat, Duration, Fn, Names, Resource
+from aws_cdk import (
+    Acknowledgment,
+    Annotations,
+    ArnFormat,
+    Duration,
+    Fn,
+    Names,
+    Resource,
+    Stack,
+    Validations,
+)
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk import custom_resources as cr
 
 from constructs import Construct
 
@@ -35,7 +48,7 @@ from ..definition._suggest import did_you_mean, one_of
 from ..definition._tokens import _STRING_TOKEN
 from ..definition.bindables import BindingError
 from ..definition.instances import instance_types
-from ._acknowledge import acknowledge_wildcards
+from ._acknowledge import COMPLIANCE_PACKS, acknowledge_wildcards
 from ._arns import format_arn
 from ._binder import framework_image_in_stack
 from ._policies import _s3_bucket_arn
@@ -55,7 +68,7 @@ from ._props import (
 )
 from ._roles import role_arn
 from ._tree import account_region, node_of, placed, root_of, stack_of
-from .endpoint import ModelEndpoint, _warn_of_locked_role
+from .endpoint import ModelEndpoint, _version_arn_problem, _warn_of_locked_role
 from .pipeline import (
     WARNING_PREFIX,
     _metric_option_type_problems,
@@ -268,6 +281,159 @@ class MonitorBaseline:
         if not any(problems):
             problems += _mixed_up_baseline_problems(self.statistics_uri, self.constraints_uri)
         raise_for(problems, "MonitorBaseline")
+
+    @staticmethod
+    def from_model_package(
+        scope: Construct,
+        construct_id: str,
+        *,
+        model_package_arn: str,
+        source: BaselineSource = "drift_check_baselines",
+    ) -> MonitorBaseline:
+        """The baseline a registered version records, read from it at deploy time.
+
+        Adds ``construct_id`` under ``scope``: an ``AwsCustomResource`` that calls
+        ``sagemaker:DescribeModelPackage`` on ``model_package_arn`` (its only permission)
+        and returns the two URIs of ``source``, nothing else of the response. The
+        baseline's URIs are that resource's attributes: pass the ARN the endpoint serves,
+        and a deployment of a new version reads the new version's baseline (the ARN is the
+        resource's physical id, so another ARN replaces it). Nothing is looked up at synth.
+
+        A version that records no such baseline fails the deployment at the monitor's job
+        definition, CloudFormation naming the missing field (docs/model-monitoring.md).
+
+        Example::
+
+            baseline = MonitorBaseline.from_model_package(
+                self, "Baseline", model_package_arn=endpoint.model_package_arn)
+            DataQualityMonitor(self, "DataQuality", endpoint=endpoint, baseline=baseline)
+
+        :param scope: where the custom resource goes (the monitor's stack, usually).
+        :param construct_id: its id.
+        :param model_package_arn: the registered version (``…:model-package/<group>/<n>``),
+            literal or a token; of another account when its registry is shared with this
+            one (``ModelRegistry.share_with_account`` allows ``DescribeModelPackage``).
+        :param source: ``"drift_check_baselines"`` (``DriftCheckBaselines.ModelDataQuality``,
+            what ``RegisterModel(drift_check_baselines=…)`` records) or ``"model_metrics"``
+            (``ModelMetrics.ModelDataQuality``). Default: ``"drift_check_baselines"``.
+        """
+        check_new_child("MonitorBaseline.from_model_package", scope, construct_id)
+        path = f"{node_of(scope).path}/{construct_id}".lstrip("/")
+        raise_for(
+            [
+                expect_str("model_package_arn", model_package_arn, optional=False)
+                or _version_arn_problem("model_package_arn", model_package_arn),
+                _source_problem(source),
+            ],
+            f"MonitorBaseline.from_model_package {path}",
+        )
+        field = f"{_SOURCE_FIELDS[source]}.ModelDataQuality"
+        paths = [f"{field}.Statistics.S3Uri", f"{field}.Constraints.S3Uri"]
+        call = cr.AwsSdkCall(
+            service="SageMaker",
+            action="DescribeModelPackage",
+            parameters={"ModelPackageName": model_package_arn},
+            # A new version is a new physical id: CloudFormation replaces the resource, and
+            # the job definition (which reads its attributes) with it.
+            physical_resource_id=cr.PhysicalResourceId.of(model_package_arn),
+            output_paths=paths,
+        )
+        reader = cr.AwsCustomResource(
+            scope,
+            construct_id,
+            on_update=call,  # on_create defaults to it; nothing to undo on delete
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [
+                    iam.PolicyStatement(
+                        actions=["sagemaker:DescribeModelPackage"],
+                        resources=[model_package_arn],
+                    )
+                ]
+            ),
+            # The SDK bundled with the handler has DescribeModelPackage: no download from
+            # npm at deploy time (which a function without internet access can't do).
+            install_latest_aws_sdk=False,
+        )
+        _acknowledge_reader(reader)
+        return MonitorBaseline(
+            statistics_uri=reader.get_response_field(paths[0]),
+            constraints_uri=reader.get_response_field(paths[1]),
+        )
+
+
+BaselineSource = Literal["drift_check_baselines", "model_metrics"]
+"""Where ``MonitorBaseline.from_model_package`` reads a version's baseline."""
+
+# The DescribeModelPackage members of each source (botocore's model of the response).
+_SOURCE_FIELDS: dict[str, str] = {
+    "drift_check_baselines": "DriftCheckBaselines",
+    "model_metrics": "ModelMetrics",
+}
+
+
+def _source_problem(source: object) -> Problem | None:
+    if isinstance(source, str) and source in _SOURCE_FIELDS:
+        return None
+    return PropProblem(
+        None,
+        "source",
+        f"expected {one_of(_SOURCE_FIELDS)}, got {describe(source)}",
+        did_you_mean(source, list(_SOURCE_FIELDS)) if isinstance(source, str) else None,
+    )
+
+
+# Why the custom resource's function and role leave cdk-nag findings (rule -> reason).
+_READER = "the baseline reader (MonitorBaseline.from_model_package) "
+_READER_FUNCTION_REASONS = {
+    "LambdaConcurrency": _READER + "runs once per deployment, called by CloudFormation",
+    "LambdaDLQ": _READER + "is invoked synchronously by CloudFormation, which reports its "
+    "failure as the deployment's",
+    "LambdaInsideVPC": _READER + "calls the SageMaker API only, and reads no data",
+    "CloudWatchLogGroupEncrypted": _READER + "logs the SDK call and the two S3 URIs it "
+    "returns, no data",
+}
+# The id aws-cdk-lib gives AwsCustomResource's handler, a child of the stack (a fixed uuid).
+_HANDLER_ID = "AWS679f53fac002430cb0da5b7982bd2287"
+_READER_ROLE_REASONS = {
+    # aws-cdk-lib's singleton handler role; its own statements are an inline policy.
+    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+    "AWSLambdaBasicExecutionRole]": _READER
+    + "is aws-cdk-lib's AwsCustomResource handler, whose role "
+    "takes AWSLambdaBasicExecutionRole (its logs only)",
+}
+_READER_POLICY_REASON = (
+    _READER + "gets sagemaker:DescribeModelPackage on the one version it reads, in the "
+    "inline policy aws-cdk-lib's AwsCustomResource creates"
+)
+
+
+def _acknowledge_reader(reader: cr.AwsCustomResource) -> None:
+    """Acknowledge the findings inherent in aws-cdk-lib's AwsCustomResource, with reasons.
+
+    Its handler is one function per stack (``SingletonFunction``), shared by every reader
+    of the stack; acknowledging again what is acknowledged already is harmless.
+    """
+    Validations.of(reader).acknowledge(
+        *(
+            Acknowledgment(id=f"{pack}-IAMNoInlinePolicy", reason=_READER_POLICY_REASON)
+            for pack in COMPLIANCE_PACKS
+        )
+    )
+    stack = Stack.of(reader)
+    for child in stack.node.children:
+        if child.node.id != _HANDLER_ID:
+            continue
+        Validations.of(child).acknowledge(
+            *(
+                Acknowledgment(id=f"{pack}-{rule}", reason=reason)
+                for rule, reason in _READER_FUNCTION_REASONS.items()
+                for pack in COMPLIANCE_PACKS
+            ),
+            *(
+                Acknowledgment(id=rule, reason=reason)
+                for rule, reason in _READER_ROLE_REASONS.items()
+            ),
+        )
 
 
 # The names a baselining job (QualityCheckStep, the SDK's suggest_baseline) gives its files.

@@ -203,3 +203,69 @@ def test_Noncompliance_endpoint_config():
             "the variants with EBS volumes with an endpoint configuration of their own",
         ),
     ]
+
+
+def test_Compliance_jobs_on_nvme_instance_stores():
+    # Was: a finding for a training job on ml.p4d.24xlarge without a volume key, which
+    # SageMaker refuses for instances with local storage ("You can't request a
+    # VolumeKmsKeyId when using an instance type with local storage").
+    compliant = definition(
+        step("Train", "Training", ResourceConfig={"InstanceType": "ml.p4d.24xlarge"}),
+        step(
+            "Prep",
+            "Processing",
+            ProcessingResources={"ClusterConfig": {"InstanceType": "ml.g5.xlarge"}},
+        ),
+        step("Score", "Transform", TransformResources={"InstanceType": "ml.g4dn.xlarge"}),
+        step(
+            "Hetero",
+            "Training",
+            ResourceConfig={
+                "InstanceGroups": [
+                    {"InstanceType": "ml.p4d.24xlarge"},
+                    {"InstanceType": "ml.g5.2xlarge"},
+                ]
+            },
+        ),
+        step(
+            "Tune",
+            "Tuning",
+            TrainingJobDefinition={
+                "HyperParameterTuningResourceConfig": {"InstanceType": "ml.p5.48xlarge"}
+            },
+        ),
+        step(
+            "ByParameter",
+            "Training",
+            ResourceConfig={"InstanceType": {"Get": "Parameters.GpuType"}},
+        ),
+        parameters=[{"Name": "GpuType", "Type": "String", "DefaultValue": "ml.p4d.24xlarge"}],
+    )
+    assert JobVolumeEncryption.check(compliant) == []
+
+
+def test_Noncompliance_jobs_with_an_ebs_volume_or_an_unknown_instance_type():
+    noncompliant = definition(
+        step("Train", "Training", ResourceConfig={"InstanceType": "ml.m5.xlarge"}),
+        # One group with an EBS volume, or a type known only at run time, keeps the finding.
+        step(
+            "Hetero",
+            "Training",
+            ResourceConfig={
+                "InstanceGroups": [
+                    {"InstanceType": "ml.p4d.24xlarge"},
+                    {"InstanceType": "ml.c5.xlarge"},
+                ]
+            },
+        ),
+        step(
+            "Late",
+            "Training",
+            ResourceConfig={"InstanceType": {"Get": "Steps.Pick.Properties.Type"}},
+        ),
+    )
+    assert [finding.step for finding in JobVolumeEncryption.check(noncompliant)] == [
+        "Train",
+        "Hetero",
+        "Late",
+    ]

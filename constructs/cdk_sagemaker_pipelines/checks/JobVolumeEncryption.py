@@ -4,7 +4,8 @@ So are the ML storage volumes of the instances of an endpoint a pipeline deploys
 EndpointConfig step's ``KmsKeyId`` encrypts the volume of every instance of its variants
 (shadow variants too). Instances whose ML storage is their own NVMe store (``ml.g5``,
 ``ml.p4d``, …: ``definition.instances.has_instance_store``) are encrypted by their hardware
-and take no key, and a serverless variant has no volume: neither is a finding. An instance
+and take no key, and a serverless variant has no volume: neither is a finding; nor is a
+job that runs only on such instances (a training job on ``ml.p4d.24xlarge``). An instance
 type given as a parameter is judged by its default value; one known only at run time (a
 step property, a CloudFormation reference) is a finding, as nothing shows it is encrypted.
 """
@@ -61,10 +62,43 @@ def check(definition: Mapping[str, Any]) -> list[Finding]:
         if fields is None:
             continue
         for arguments, name in job_arguments(step):
-            if not any(dig(arguments, field) for field in fields):
+            if not any(dig(arguments, field) for field in fields) and not _on_instance_stores(
+                arguments, fields, defaults
+            ):
                 field = f"Arguments.{name(fields[0])}"
                 findings.append(Finding(str(step.get("Name")), field, "no KMS key"))
     return findings
+
+
+def _on_instance_stores(
+    arguments: Any, fields: tuple[str, ...], defaults: Mapping[str, Any]
+) -> bool:
+    """Whether a job runs only on instances whose ML storage is their NVMe instance store.
+
+    Such a job has no EBS volume to encrypt, and SageMaker refuses a ``VolumeKmsKeyId`` for
+    it ("You can't request a VolumeKmsKeyId when using an instance type with local
+    storage"): no finding. Each key field's resource configuration names the instance
+    types, in ``InstanceType`` or its groups (``InstanceGroups``, a tuning job's
+    ``InstanceConfigs``); one known only at run time keeps the finding.
+    """
+    from ..definition.instances import has_instance_store
+
+    kinds: list[str | None] = []
+    for field in fields:
+        resources = dig(arguments, field.rsplit(".", 1)[0])
+        if not isinstance(resources, Mapping):
+            continue
+        groups = [
+            group
+            for member in ("InstanceGroups", "InstanceConfigs")
+            for group in (resources.get(member) or ())
+            if isinstance(resources.get(member), list)
+        ]
+        for where in groups or [resources]:
+            value = where.get("InstanceType") if isinstance(where, Mapping) else None
+            kinds.append(_instance_type(value, defaults)[0])
+    known = [kind for kind in kinds if kind is not None]
+    return bool(known) and len(known) == len(kinds) and all(map(has_instance_store, known))
 
 
 def _endpoint_volume_problem(arguments: Any, defaults: Mapping[str, Any]) -> str | None:

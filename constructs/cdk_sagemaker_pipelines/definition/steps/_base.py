@@ -16,6 +16,7 @@ from .._errors import (
     PropertyPathError,
 )
 from .._render import JsonValue, RenderContext, compact, deep_merge, render
+from .._tokens import is_token
 from .._typecheck import checked, register
 from ..bindables import (
     UNBOUND,
@@ -29,6 +30,7 @@ from ..bindables import (
     local_file_conflict,
 )
 from ..expressions import Expression
+from ..instances import has_instance_store
 from ..jobs import JOB_TAG_STEP_TYPES, JobDefaults, NetworkConfig, check_tags, merge_tags
 from ..properties import Properties, PropertyNode, root_node
 from ..retry import CacheConfig, SageMakerJobStepRetryPolicy, StepRetryPolicy
@@ -527,6 +529,34 @@ def pick(value: Any, default: Any, ctx: RenderContext) -> JsonValue:
     return render(value, ctx) if value is not None else default
 
 
+def volume_key(
+    value: Any, default: JsonValue, instance_types: Iterable[Any], ctx: RenderContext
+) -> JsonValue:
+    """A job's volume key: ``value`` rendered, else the binder's ``default``.
+
+    The binder's key is left out when one of ``instance_types`` is a literal type whose ML
+    storage is its NVMe instance store (``ml.p4d``, ``ml.g5``, …): the APIs' ``VolumeKmsKeyId``
+    says "You can't request a VolumeKmsKeyId when using an instance type with local
+    storage" (the hardware encrypts it), and the SageMaker SDK drops its configured default
+    key for them too. A type given as a parameter keeps the key, as it is known only later.
+
+    Example::
+
+        volume_key(None, key_arn, ["ml.p4d.24xlarge"], ctx)  # None
+        volume_key(None, key_arn, ["ml.m5.xlarge"], ctx)  # key_arn
+    """
+    if value is not None:
+        return render(value, ctx)
+    for instance_type in instance_types:
+        if (
+            isinstance(instance_type, str)
+            and not is_token(instance_type)
+            and has_instance_store(instance_type)
+        ):
+            return None
+    return default
+
+
 def effective_network(
     step_network: NetworkConfig | None, defaults: JobDefaults
 ) -> NetworkConfig | None:
@@ -554,5 +584,6 @@ __all__ = [
     "longest_prefix_argument",
     "merge_extra_arguments",
     "pick",
+    "volume_key",
     "with_arguments",
 ]

@@ -39,6 +39,7 @@ from ._base import (
     job_defaults,
     merge_extra_arguments,
     pick,
+    volume_key,
 )
 from .processing import _input_entry
 
@@ -446,7 +447,9 @@ class _CheckStep(Step):
                     InstanceType=render(self.instance_type, ctx),
                     InstanceCount=render(self.instance_count, ctx),
                     VolumeSizeInGB=render(self.volume_size_in_gb, ctx),
-                    VolumeKmsKeyId=pick(self.volume_kms_key, defaults.volume_kms_key, ctx),
+                    VolumeKmsKeyId=volume_key(
+                        self.volume_kms_key, defaults.volume_kms_key, [self.instance_type], ctx
+                    ),
                 )
             },
             AppSpecification={

@@ -34,6 +34,7 @@ from ._base import (
     effective_network,
     job_defaults,
     pick,
+    volume_key,
 )
 
 if TYPE_CHECKING:
@@ -189,7 +190,9 @@ class ProcessingStep(JobStep):
                     InstanceType=render(self.instance_type, ctx),
                     InstanceCount=render(self.instance_count, ctx),
                     VolumeSizeInGB=render(self.volume_size_in_gb, ctx),
-                    VolumeKmsKeyId=pick(self.volume_kms_key, defaults.volume_kms_key, ctx),
+                    VolumeKmsKeyId=volume_key(
+                        self.volume_kms_key, defaults.volume_kms_key, [self.instance_type], ctx
+                    ),
                 )
             },
             AppSpecification=compact(

@@ -38,6 +38,7 @@ from ._base import (
     effective_network,
     job_defaults,
     pick,
+    volume_key,
 )
 
 if TYPE_CHECKING:
@@ -460,7 +461,7 @@ class TrainingJobStep(JobStep):
             InstanceCount=render(count, ctx),
             InstanceType=render(kind, ctx),
             VolumeSizeInGB=render(self.volume_size_in_gb, ctx),
-            VolumeKmsKeyId=pick(self.volume_kms_key, defaults.volume_kms_key, ctx),
+            VolumeKmsKeyId=volume_key(self.volume_kms_key, defaults.volume_kms_key, [kind], ctx),
         )
 
     def _script_mode(
@@ -777,7 +778,13 @@ class TrainingStep(TrainingJobStep):
         # Where the SDK puts them: the volume settings, then the groups.
         return compact(
             VolumeSizeInGB=render(self.volume_size_in_gb, ctx),
-            VolumeKmsKeyId=pick(self.volume_kms_key, defaults.volume_kms_key, ctx),
+            # One key for every group's volumes: none when a group has an NVMe store.
+            VolumeKmsKeyId=volume_key(
+                self.volume_kms_key,
+                defaults.volume_kms_key,
+                [group.instance_type for group in self.instance_groups],
+                ctx,
+            ),
             KeepAlivePeriodInSeconds=keep_alive,
             InstanceGroups=[group.to_request(ctx) for group in self.instance_groups],
         )

@@ -10,7 +10,7 @@ from .._render import JsonValue, RenderContext, compact, render, render_string_m
 from .._typecheck import checked
 from ..expressions import Expression
 from ..jobs import render_tags
-from ._base import JobStep, S3Like, bind_s3, default_output, job_defaults, pick
+from ._base import JobStep, S3Like, bind_s3, default_output, job_defaults, pick, volume_key
 
 if TYPE_CHECKING:
     from ..property_types import TransformStepProperties
@@ -115,7 +115,9 @@ class TransformStep(JobStep):
             TransformResources=compact(
                 InstanceCount=render(self.instance_count, ctx),
                 InstanceType=render(self.instance_type, ctx),
-                VolumeKmsKeyId=pick(self.volume_kms_key, defaults.volume_kms_key, ctx),
+                VolumeKmsKeyId=volume_key(
+                    self.volume_kms_key, defaults.volume_kms_key, [self.instance_type], ctx
+                ),
             ),
             BatchStrategy=self.strategy,
             MaxPayloadInMB=self.max_payload_in_mb,

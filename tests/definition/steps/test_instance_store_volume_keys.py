@@ -1,0 +1,116 @@
+"""A job on instances whose ML storage is their NVMe instance store takes no volume key.
+
+CreateTrainingJob's ``ResourceConfig.VolumeKmsKeyId`` (and CreateProcessingJob's,
+CreateTransformJob's): "You can't request a VolumeKmsKeyId when using an instance type with
+local storage". The binder's key (the CDK Pipeline's artifact key) is left out for them, as
+the SageMaker SDK leaves out its configured key. A key the step gives itself is written as
+given (the SDK writes an estimator's ``volume_kms_key`` whatever the instance type).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cdk_sagemaker_pipelines.definition import (
+    Image,
+    InstanceGroup,
+    ParameterString,
+    PipelineDefinition,
+    ProcessingStep,
+    StaticBinder,
+    TrainingStep,
+    TransformStep,
+)
+from cdk_sagemaker_pipelines.definition.jobs import JobDefaults
+from tests.conftest import ROLE
+
+KEY = "arn:aws:kms:us-east-1:111122223333:key/volumes"
+IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/train:1"
+
+
+class KeyBinder(StaticBinder):
+    """A binder with a volume key, as the CDK Pipeline gives its artifact key."""
+
+    def job_defaults(self, *, step_name: str) -> JobDefaults:
+        return JobDefaults(volume_kms_key=KEY)
+
+
+BINDER = KeyBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+
+
+def train(**fields: Any) -> TrainingStep:
+    return TrainingStep(name="Train", image=IMAGE, **fields)
+
+
+def volume_key_of(step: Any, resources: str, parameters: Any = ()) -> Any:
+    compiled = PipelineDefinition(parameters=list(parameters), steps=[step]).to_definition(BINDER)
+    config = compiled["Steps"][0]["Arguments"]
+    for part in resources.split("."):
+        config = config[part]
+    return config.get("VolumeKmsKeyId")
+
+
+@pytest.mark.parametrize(
+    ("step", "resources"),
+    [
+        (train(instance_type="ml.p4d.24xlarge", instance_count=2), "ResourceConfig"),
+        (
+            ProcessingStep(name="Prep", image=IMAGE, instance_type="ml.g5.xlarge"),
+            "ProcessingResources.ClusterConfig",
+        ),
+        (
+            TransformStep(
+                name="Score",
+                model_name="m",
+                input_data="s3://b/in/",
+                instance_type="ml.g5.2xlarge",
+            ),
+            "TransformResources",
+        ),
+        (
+            train(
+                instance_groups=[
+                    InstanceGroup(name="gpu", instance_type="ml.p4d.24xlarge", instance_count=1),
+                    InstanceGroup(name="data", instance_type="ml.c5.xlarge", instance_count=1),
+                ]
+            ),
+            "ResourceConfig",
+        ),
+    ],
+)
+def test_the_binders_volume_key_is_left_out_for_nvme_instance_stores(
+    step: Any, resources: str
+) -> None:
+    # Was: the Pipeline construct's artifact key on a p4d training job, which SageMaker
+    # refuses when the (costly) job starts.
+    assert volume_key_of(step, resources) is None
+
+
+def test_the_binders_volume_key_encrypts_ebs_volumes_and_types_known_later() -> None:
+    assert volume_key_of(train(instance_type="ml.m5.xlarge"), "ResourceConfig") == KEY
+    gpu = ParameterString(name="GpuType", default_value="ml.p4d.24xlarge")
+    assert volume_key_of(train(instance_type=gpu), "ResourceConfig", [gpu]) == KEY
+
+
+def test_a_volume_key_the_step_gives_is_written_as_given() -> None:
+    for kind in ("ml.p3.16xlarge", "ml.p4d.24xlarge"):
+        step = train(instance_type=kind, volume_kms_key=KEY)
+        assert volume_key_of(step, "ResourceConfig") == KEY
+
+
+def test_a_p4d_training_jobs_resources_hold_no_volume_key() -> None:
+    # A framework GPU image on a p4d: only the key is left out.
+    step = TrainingStep(
+        name="Train",
+        image=Image.pytorch("2.1", processor="gpu", py_version="py310"),
+        instance_type="ml.p4d.24xlarge",
+    )
+    compiled = PipelineDefinition(steps=[step]).to_definition(BINDER)
+    resources = compiled["Steps"][0]["Arguments"]["ResourceConfig"]
+    assert resources == {
+        "InstanceCount": 1,
+        "InstanceType": "ml.p4d.24xlarge",
+        "VolumeSizeInGB": 30,
+    }

@@ -801,6 +801,21 @@ def test_fails_a_target_with_a_parameter_value_that_is_not_a_string(churn: Share
         SageMakerPipelineTarget(churn.pipeline, parameters={"InputDataKey": 5})  # type: ignore[dict-item]
 
 
+def test_a_wrong_parameter_value_is_named_even_after_right_ones(churn: SharedPipeline):
+    # The dict's own description is cut short: the wrong entry must be named on its own,
+    # with a hint of its own value.
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"- prop 'parameters': expected a dict of parameter names to string values, "
+        r"got int 3 for 'ModelPackageArn' \(pipeline parameters are passed as strings: "
+        r"write '3' for 3\)$",
+    ):
+        SageMakerPipelineTarget(
+            churn.pipeline,
+            parameters={"InputDataKey": "incoming/a-long-enough-key/", "ModelPackageArn": 3},  # type: ignore[dict-item]
+        )
+
+
 # -- NewDataTrigger --------------------------------------------------------------------------
 
 

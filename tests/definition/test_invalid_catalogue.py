@@ -1439,6 +1439,37 @@ def transform_payload_times_concurrency_above_the_limit() -> PipelineDefinition:
 @case(
     "BatchScore",
     "Arguments.TransformOutput.S3OutputPath",
+    "the output location is the input prefix (TransformInput's S3Uri, an S3Prefix: every "
+    "object whose key begins with it): the next run, a schedule's or a re-run's, reads this "
+    "run's predictions (<file>.out) as input and scores them again (write the predictions",
+)
+def transform_writing_its_predictions_where_it_reads() -> PipelineDefinition:
+    # The same Join of the same parameter, as a nightly scoring pipeline writes it.
+    key = ParameterString(name="ScoringDataKey", default_value="scoring/incoming/")
+    score = TransformStep(
+        name="BatchScore",
+        model_name="m",
+        input_data=Join(on="", values=["s3://b/", key]),
+        output_path=Join(on="", values=["s3://b/", key, "/"]),
+    )
+    return pipeline(score, parameters=[key])
+
+
+@case(
+    "BatchScore",
+    "Arguments.TransformOutput.S3OutputPath",
+    "the output location is under the input prefix",
+)
+def transform_writing_its_predictions_under_a_prefix_it_reads() -> PipelineDefinition:
+    score = TransformStep(
+        name="BatchScore", model_name="m", input_data="s3://b/in", output_path="s3://b/in/scores"
+    )
+    return pipeline(score)
+
+
+@case(
+    "BatchScore",
+    "Arguments.TransformOutput.S3OutputPath",
     "a Std:Join beginning 'my-bucket/batch/' is not an S3 URI (begin its first value with "
     "'s3://', such as 's3://my-bucket')",
 )
@@ -3193,3 +3224,23 @@ def test_numbers_at_the_bounds_of_their_shapes_pass() -> None:
         cluster.update(InstanceCount=count, VolumeSizeInGB=size)
         arguments["StoppingCondition"] = {"MaxRuntimeInSeconds": runtime}
         assert validate_definition(definition) == []
+
+
+@pytest.mark.parametrize(
+    ("input_data", "output_path"),
+    [
+        ("s3://b/scoring/incoming/", "s3://b/scoring/predictions/"),
+        ("s3://b/in/", "s3://b/in-scores/"),  # the slash ends the prefix
+        ("s3://b/in/day.manifest", "s3://b/in/"),  # a manifest names its objects
+    ],
+)
+def test_a_transform_writing_beside_its_input_is_valid(input_data: str, output_path: str) -> None:
+    manifest = input_data.endswith(".manifest")
+    score = TransformStep(
+        name="BatchScore",
+        model_name="m",
+        input_data=input_data,
+        output_path=output_path,
+        s3_data_type="ManifestFile" if manifest else "S3Prefix",
+    )
+    pipeline(score).to_json()

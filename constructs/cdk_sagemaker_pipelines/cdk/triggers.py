@@ -553,17 +553,28 @@ def _warn_unwritable_queue_policy(scope: Construct, queue: sqs.IQueue, sender: s
 
 
 def _parameter_value_problem(parameters: object) -> Problem | None:
-    if parameters is None or (
-        isinstance(parameters, Mapping)
-        and all(isinstance(k, str) and isinstance(v, str) for k, v in parameters.items())
-    ):
+    expected = "expected a dict of parameter names to string values"
+    hint = "pipeline parameters are passed as strings: write '5' for 5"
+    if parameters is None:
         return None
-    return Problem(
-        None,
-        "parameters",
-        f"expected a dict of parameter names to string values, got {describe(parameters)}",
-        "pipeline parameters are passed as strings: write '5' for 5",
-    )
+    if not isinstance(parameters, Mapping):
+        return Problem(None, "parameters", f"{expected}, got {describe(parameters)}", hint)
+    wrong = [
+        (name, value)
+        for name, value in parameters.items()
+        if not (isinstance(name, str) and isinstance(value, str))
+    ]
+    if not wrong:
+        return None
+    # Name each wrong entry: the dict's own description is cut short, and may end before
+    # the entry that is wrong.
+    entries = ", ".join(f"{describe(value)} for {name!r}" for name, value in wrong)
+    name, value = wrong[0]
+    if isinstance(name, str) and isinstance(value, bool | int | float):
+        # A ParameterBoolean's value is 'true' or 'false', as the service parses it.
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        hint = f"pipeline parameters are passed as strings: write {text!r} for {value!r}"
+    return Problem(None, "parameters", f"{expected}, got {entries}", hint)
 
 
 class PipelineSchedule(Construct):

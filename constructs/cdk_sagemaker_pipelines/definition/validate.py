@@ -1417,6 +1417,7 @@ class _Validator:
         elif record.kind == "Transform":
             self._check_transform_model(record, arguments)
             self._check_transform_payload(record, arguments)
+            self._check_transform_output_outside_input(record, arguments)
         elif record.kind == "AutoML":
             self._check_automl_job(record, arguments)
         elif record.kind == "EndpointConfig":
@@ -2173,6 +2174,48 @@ class _Validator:
                 f"lower one of them, e.g. MaxConcurrentTransforms {max(1, limit // payload)} "
                 f"for {payload} MB payloads",
             )
+
+    def _check_transform_output_outside_input(
+        self, record: StepRecord, arguments: Mapping[str, Any]
+    ) -> None:
+        """``S3OutputPath`` not the ``S3Prefix`` input, nor under it.
+
+        An ``S3Prefix`` input is every object whose key begins with it: the predictions
+        (``<file>.out``) written there are read as input by the next run, a nightly
+        schedule's or a re-run's, and scored again. SageMaker doesn't refuse it.
+        """
+        transform_input: Any = arguments.get("TransformInput")
+        transform_output: Any = arguments.get("TransformOutput")
+        if not (_is_object(transform_input) and _is_object(transform_output)):
+            return
+        source: Any = transform_input.get("DataSource")
+        s3: Any = source.get("S3DataSource") if _is_object(source) else None
+        if not _is_object(s3) or s3.get("S3DataType", "S3Prefix") != "S3Prefix":
+            return  # a manifest names its objects: an output beside them isn't read
+        input_text = _location_text(s3.get("S3Uri"))
+        output_text = _location_text(transform_output.get("S3OutputPath"))
+        if not input_text or output_text is None:
+            return
+        # The job writes <S3OutputPath>/<file>.out. The input prefix is text, not a folder,
+        # so s3://b/batch also reads s3://b/batch-out/; but SDK-written definitions name
+        # their outputs so (tests/definition/sdk_generated): only the prefix itself and
+        # what is under it as a folder are reported.
+        inside = input_text.rstrip("/")
+        if output_text.rstrip("/") == inside:
+            relation = "is the input prefix"
+        elif output_text.startswith(inside + "/"):
+            relation = "is under the input prefix"
+        else:
+            return
+        self.add(
+            record.name,
+            "Arguments.TransformOutput.S3OutputPath",
+            f"the output location {relation} (TransformInput's S3Uri, an S3Prefix: every "
+            "object whose key begins with it): the next run, a schedule's or a re-run's, "
+            "reads this run's predictions (<file>.out) as input and scores them again",
+            "write the predictions under a prefix of their own beside the input, such as "
+            "s3://<bucket>/scoring/predictions/ for s3://<bucket>/scoring/incoming/",
+        )
 
     def _check_spot_wait(self, record: StepRecord, job: Mapping[str, Any], where: str) -> None:
         """``MaxWaitTimeInSeconds`` only with managed spot training, and ≥ ``MaxRuntimeInSeconds``.
@@ -3937,6 +3980,26 @@ def _compact_json(definition: Any) -> str:
         return _COMPACT_JSON.encode(definition)
     except RecursionError:
         return json.dumps(definition, separators=(",", ":"), allow_nan=False)
+
+
+def _location_text(value: Any) -> str | None:
+    """An S3 location as comparable text: literals as written, anything else a marker.
+
+    A ``Std:Join`` with ``On`` "" is its values in order, so two locations built from
+    the same bucket and key parameter compare equal; ``None`` when it can't be written.
+    """
+    if type(value) is str:
+        return value
+    joined: Any = value.get("Std:Join") if _is_object(value) and len(value) == 1 else None
+    if _is_object(joined) and joined.get("On") == "" and isinstance(joined.get("Values"), list):
+        parts = [_location_text(item) for item in joined["Values"]]
+        return None if any(part is None for part in parts) else "".join(map(str, parts))
+    try:
+        # An opaque value (a parameter, a step's property): equal only to itself, and
+        # delimited so that it never matches part of another.
+        return "\x00" + json.dumps(value, sort_keys=True) + "\x00"
+    except (TypeError, ValueError):
+        return None
 
 
 def _is_object(value: Any) -> bool:

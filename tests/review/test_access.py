@@ -1448,6 +1448,33 @@ def _wider_endpoint_role(template: dict[str, Any]) -> None:
     )
 
 
+def _baseline_read_at_deploy_time(template: dict[str, Any]) -> None:
+    """The role reads a baseline whose URI a custom resource returns (from_model_package)."""
+    uri = {"Fn::GetAtt": ["Baseline", "DriftCheckBaselines.ModelDataQuality.Statistics.S3Uri"]}
+    object_arn = {
+        "Fn::Join": [
+            "",
+            ["arn:aws:s3:::", {"Fn::Select": [1, {"Fn::Split": ["s3://", uri]}]}],
+        ]
+    }
+    template["Resources"]["Baseline"] = {"Type": "Custom::AWS", "Properties": {}}
+    policy = template["Resources"]["EndpointRole"]["Properties"]["Policies"][0]
+    policy["PolicyDocument"]["Statement"].append(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": object_arn}
+    )
+
+
+def test_an_object_known_at_deploy_time_only_is_shown_by_its_attribute(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Splitting the bucket and key out of a custom resource's attribute failed with an
+    # IndexError traceback (the local stand-in for the value has no "s3://" to split at).
+    endpoint_stack(workdir / "cdk.out", _baseline_read_at_deploy_time)
+    code, out, err = run(capsys, "cdk.out", "--stack", ENDPOINT_STACK)
+    assert (code, err) == (0, "")
+    assert "Baseline.DriftCheckBaselines.ModelDataQuality.Statistics.S3Uri" in out
+
+
 @pytest.mark.parametrize("edit", [_cross_account_reader, _wider_endpoint_role])
 def test_the_gate_catches_a_widening_in_a_stack_without_a_pipeline(
     workdir: Path, capsys: pytest.CaptureFixture[str], edit: Any

@@ -66,6 +66,27 @@ DEFAULT_REGION = "us-east-1"
 _NO_VALUE = object()
 
 
+class _DeployTime(str):
+    """An attribute of a custom resource: its handler returns it at deploy time only.
+
+    Shown as ``<logical id>.<attribute>``. Any part of it split out (``Fn::Select`` of
+    ``Fn::Split``, as a role's policy splits a bucket and key out of an S3 URI that
+    ``MonitorBaseline.from_model_package`` reads) is that same deploy-time value: the
+    placeholder has none of the separators the real value has.
+    """
+
+
+class _DeployTimeParts(list[str]):
+    """``Fn::Split`` of a ``_DeployTime`` value: every index holds the value itself."""
+
+    def __init__(self, value: _DeployTime) -> None:
+        super().__init__([value])
+        self.value = value
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.value if isinstance(index, int) else super().__getitem__(index)
+
+
 @dataclass
 class _Stack:
     directory: Path
@@ -830,6 +851,8 @@ class _Resolver:
             return f"{physical}.s3.{self.stack.region}.{self.url_suffix}"
         if attribute.endswith("Name"):
             return physical
+        if kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource":
+            return _DeployTime(f"{physical}.{attribute}")
         return f"{physical}.{attribute}"
 
     # -- intrinsics ------------------------------------------------------------------
@@ -986,6 +1009,8 @@ def _select(resolver: _Resolver, body: Any) -> Any:
 
 def _split(resolver: _Resolver, body: Any) -> list[str]:
     separator, text = resolver.resolve(body)
+    if isinstance(text, _DeployTime):
+        return _DeployTimeParts(text)
     return str(text).split(str(separator))
 
 

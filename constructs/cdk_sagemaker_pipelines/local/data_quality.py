@@ -22,13 +22,15 @@ Example::
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 # A string feature with at most this many distinct values gets a domain constraint.
 DOMAIN_LIMIT = 20
@@ -73,7 +75,14 @@ def read_dataset(folder: Path, dataset_format: Mapping[str, Any]) -> tuple[list[
 
         columns, count = read_dataset(Path("data/train"), {"csv": {"header": False}})
     """
-    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    # Hadoop's input formats, which the analyzer's Spark reads with, skip names starting
+    # with "_" or "." (_SUCCESS, .crc checksums, .DS_Store): so does the local analyzer.
+    files = sorted(
+        path
+        for path in folder.rglob("*")
+        if path.is_file()
+        and not any(part.startswith(("_", ".")) for part in path.relative_to(folder).parts)
+    )
     if not files:
         raise DatasetError(f"the dataset ({folder}) holds no file")
     if "csv" in dataset_format:
@@ -96,7 +105,7 @@ def _read_csv(files: Sequence[Path], header: bool) -> tuple[list[Column], int]:
     columns: list[Column] = []
     count = 0
     for path in files:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with _open_text(path) as handle:
             rows = [row for row in csv.reader(handle) if row]
         if header and rows:
             names, rows = rows[0], rows[1:]
@@ -120,7 +129,9 @@ def _read_csv(files: Sequence[Path], header: bool) -> tuple[list[Column], int]:
 def _read_json_lines(files: Sequence[Path]) -> tuple[list[Column], int]:
     records: list[Mapping[str, Any]] = []
     for path in files:
-        for line, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        with _open_text(path) as handle:
+            lines = handle.read().splitlines()
+        for line, text in enumerate(lines, start=1):
             if not text.strip():
                 continue
             try:
@@ -136,17 +147,35 @@ def _read_json_lines(files: Sequence[Path]) -> tuple[list[Column], int]:
     return columns, len(records)
 
 
+def _open_text(path: Path) -> IO[str]:
+    """``path`` as text: gunzipped when it ends in ``.gz`` (as Spark reads it), BOM dropped.
+
+    A byte order mark (a spreadsheet's CSV export) would otherwise become part of the
+    first feature's name, which then matches no baseline's.
+    """
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+# Numbers as the analyzer's type inference reads them: ASCII digits, an optional sign,
+# fraction and exponent. Python's float() also takes "nan", "inf", "1_000" and non-ASCII
+# digits, which the analyzer counts as strings.
+_NUMBER_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_INTEGER_TEXT = re.compile(r"[+-]?\d+", re.ASCII)
+
+
 def _number(value: Any) -> float | None:
     """``value`` as a finite number, or None (a JSON boolean is not a number)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
         try:
             number = float(value)
-        except ValueError:
+        except OverflowError:  # a JSON integer beyond a double's range
             return None
+    elif isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()):
+        number = float(value)
     else:
         return None
     return number if math.isfinite(number) else None
@@ -163,8 +192,7 @@ def _kind(value: Any) -> str:
 
 
 def _is_integer_text(text: str) -> bool:
-    stripped = text.strip().lstrip("+-")
-    return stripped.isdigit()
+    return _INTEGER_TEXT.fullmatch(text.strip()) is not None
 
 
 def _text(value: Any) -> str:
@@ -199,14 +227,12 @@ def compute_statistics(columns: Sequence[Column], item_count: int) -> dict[str, 
         feature: dict[str, Any] = {"name": column.name, "inferred_type": kind}
         if kind in ("Integral", "Fractional"):
             numbers = [n for n in (_number(value) for value in present) if n is not None]
-            total = math.fsum(numbers)
-            mean = total / len(numbers)
-            variance = math.fsum((n - mean) ** 2 for n in numbers) / len(numbers)
+            total, mean, std_dev = _moments(column.name, numbers)
             feature["numerical_statistics"] = {
                 "common": common,
                 "mean": mean,
                 "sum": total,
-                "std_dev": math.sqrt(variance),
+                "std_dev": std_dev,
                 "min": min(numbers),
                 "max": max(numbers),
             }
@@ -226,6 +252,26 @@ def compute_statistics(columns: Sequence[Column], item_count: int) -> dict[str, 
             }
         features.append(feature)
     return {"version": 0.0, "dataset": {"item_count": item_count}, "features": features}
+
+
+def _moments(name: str, numbers: Sequence[float]) -> tuple[float, float, float]:
+    """Sum, mean and population standard deviation of ``numbers`` (not empty)."""
+    try:
+        total = math.fsum(numbers)
+    except OverflowError:
+        # JSON has no infinity to write: say so rather than fail with a traceback.
+        raise DatasetError(
+            f"feature '{name}': the sum of its values is beyond a double's range"
+        ) from None
+    mean = total / len(numbers)
+    try:
+        variance = math.fsum((n - mean) ** 2 for n in numbers) / len(numbers)
+        return total, mean, math.sqrt(variance)
+    except OverflowError:
+        # Squares of large values overflow where the deviation itself doesn't: scale first.
+        scale = max(abs(n) for n in numbers)
+        scaled = math.fsum((n / scale - mean / scale) ** 2 for n in numbers) / len(numbers)
+        return total, mean, scale * math.sqrt(scaled)
 
 
 def suggest_constraints(statistics: Mapping[str, Any]) -> dict[str, Any]:

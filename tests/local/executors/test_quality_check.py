@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import re
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +16,12 @@ from cdk_sagemaker_pipelines.cli import main
 from cdk_sagemaker_pipelines.definition import (
     DataQualityCheckConfig,
     DatasetFormat,
+    DriftCheckBaselines,
+    Image,
+    MetricsSource,
     ModelQualityCheckConfig,
     QualityCheckStep,
+    RegisterModel,
 )
 from cdk_sagemaker_pipelines.local import LocalRunError
 from cdk_sagemaker_pipelines.local.data_quality import (
@@ -232,3 +239,118 @@ def test_smpipe_run_computes_the_baseline(
     assert re.search(r"DataQuality +QualityCheck +Succeeded", out), out
     stored = ws.root / ".smpipe"
     assert list(stored.rglob("quality_check_output/constraints.json"))
+
+
+def register_baselines(check: QualityCheckStep, *, calculated: bool = True) -> RegisterModel:
+    """A RegisterModel keeping ``check``'s baselines as the version's data quality baselines."""
+    props = check.properties
+    statistics = (
+        props.CalculatedBaselineStatistics
+        if calculated
+        else props.BaselineUsedForDriftCheckStatistics
+    )
+    constraints = (
+        props.CalculatedBaselineConstraints
+        if calculated
+        else props.BaselineUsedForDriftCheckConstraints
+    )
+    return RegisterModel(
+        name="Register",
+        model_package_group_name="churn",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data="s3://data-bucket/model/model.tar.gz",
+        drift_check_baselines=DriftCheckBaselines(
+            data_statistics=MetricsSource(s3_uri=statistics),
+            data_constraints=MetricsSource(s3_uri=constraints),
+        ),
+    )
+
+
+def model_tarball(ws: Workspace) -> None:
+    path = ws.data / "model" / "model.tar.gz"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(path, "w:gz") as archive:
+        info = tarfile.TarInfo("model.txt")
+        archive.addfile(info, io.BytesIO(b""))
+
+
+def test_the_previous_baseline_is_the_latest_approved_versions(ws: Workspace) -> None:
+    # Run 1 registers the calculated baseline; once approved, run 2 checks against it.
+    ws.file("train/a.csv", TRAIN)
+    model_tarball(ws)
+    first = check_step(
+        skip_check=True, register_new_baseline=True, model_package_group_name="churn"
+    )
+    registered = ws.runner().run(compile_steps([first, register_baselines(first)]))
+    assert registered.status == "Succeeded", registered.failure_reason
+    ws.file("train/a.csv", "age,income,plan\n-5,1,platinum\n")
+    second = check_step(model_package_group_name="churn")
+    pending = ws.runner().run(compile_steps([second]))
+    assert "SkipCheck is False but there is no baseline" in (
+        pending.step("DataQuality").failure_reason or ""
+    )
+    registered.registry.approve("churn", 1)
+    checked = ws.runner().run(compile_steps([second]))
+    reason = checked.step("DataQuality").failure_reason or ""
+    assert (
+        "violation(s) of the baseline constraints s3://out-bucket/quality/constraints.json"
+        in reason
+    )
+    assert "plan: categorical_values_check" in reason
+    # Data like the baseline's passes; the drift check's baseline is the version's.
+    ws.file("train/a.csv", TRAIN)
+    passed = ws.runner().run(compile_steps([second]))
+    assert passed.status == "Succeeded", passed.failure_reason
+    assert passed.properties("DataQuality") == {
+        **CALCULATED,
+        "BaselineUsedForDriftCheckStatistics": CALCULATED["CalculatedBaselineStatistics"],
+        "BaselineUsedForDriftCheckConstraints": CALCULATED["CalculatedBaselineConstraints"],
+    }
+
+
+def test_a_byte_order_mark_is_no_part_of_the_first_feature(tmp_path: Path) -> None:
+    statistics = baseline(tmp_path / "csv", "\ufeffage,x\n1,2\n", {"csv": {"header": True}})
+    assert [f["name"] for f in statistics["features"]] == ["age", "x"]
+    lines = '\ufeff{"age": 1}\n'
+    statistics = baseline(tmp_path / "json", lines, {"json": {"lines": True}}, "d.jsonl")
+    assert [f["name"] for f in statistics["features"]] == ["age"]
+
+
+def test_gzipped_files_are_read_and_hidden_ones_skipped_as_spark_does(tmp_path: Path) -> None:
+    (tmp_path / "part-0.csv.gz").write_bytes(gzip.compress(b"age\n1\n"))
+    (tmp_path / "_SUCCESS").write_text("")
+    (tmp_path / ".part-0.csv.gz.crc").write_bytes(b"crc\x00\x87\xff")
+    (tmp_path / "_temporary").mkdir()
+    (tmp_path / "_temporary" / "part-9.csv").write_text("other\nx\n")
+    columns, count = read_dataset(tmp_path, {"csv": {"header": True}})
+    assert ([column.name for column in columns], count) == (["age"], 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("1_000", "String"),  # Python's float() reads it; the analyzer doesn't
+        ("\u0661\u0662", "String"),  # Arabic-Indic digits
+        ("NaN", "String"),
+        ("inf", "String"),
+        ("-7", "Integral"),
+        ("2.5e3", "Fractional"),
+        (".5", "Fractional"),
+    ],
+)
+def test_only_ascii_decimal_numbers_are_numbers(tmp_path: Path, value: str, kind: str) -> None:
+    statistics = baseline(tmp_path, f"x\n{value}\n", {"csv": {"header": True}})
+    assert statistics["features"][0]["inferred_type"] == kind
+
+
+def test_huge_values_give_statistics_or_a_client_error_not_a_crash(ws: Workspace) -> None:
+    statistics = baseline(ws.root / "wide", "x\n1e200\n-1e200\n", {"csv": {"header": True}})
+    assert statistics["features"][0]["numerical_statistics"]["std_dev"] == pytest.approx(1e200)
+    ws.file("train/a.csv", "age,income,plan\n1e308,1,a\n1e308,2,b\n")
+    result = ws.runner().run(
+        compile_steps([check_step(skip_check=True, register_new_baseline=True)])
+    )
+    assert result.step("DataQuality").failure_reason == (
+        "ClientError: the baseline dataset: feature 'age': the sum of its values is beyond a "
+        "double's range"
+    )

@@ -113,9 +113,10 @@ class _DataQualityRun:
         ctx.store.materialize(str(source["S3Uri"]), folder, "input 'baseline_dataset_input'")
         try:
             columns, count = data_quality.read_dataset(folder, dataset_format)
-        except (data_quality.DatasetError, UnicodeDecodeError) as error:
+            statistics = data_quality.compute_statistics(columns, count)
+        # OSError and EOFError: a .gz file that isn't gzip, or is cut short.
+        except (data_quality.DatasetError, UnicodeDecodeError, OSError, EOFError) as error:
             raise StepError(f"ClientError: the baseline dataset: {error}") from None
-        statistics = data_quality.compute_statistics(columns, count)
         constraints = data_quality.suggest_constraints(statistics)
 
         output_uri = self._output_uri()

@@ -1412,6 +1412,15 @@ class _Validator:
                     self._check_training_job(record, item, where)
         elif record.kind == "RegisterModel":
             self._check_model_package_kind(record, arguments)
+            specification: Any = arguments.get("InferenceSpecification")
+            if _is_object(specification) and not is_expression(specification):
+                self._check_model_data(
+                    record,
+                    [
+                        (f"Arguments.InferenceSpecification.Containers[{index}]", item)
+                        for index, item in enumerate(_as_list(specification.get("Containers")))
+                    ],
+                )
         elif record.kind == "Model":
             self._check_model_containers(record, arguments)
         elif record.kind == "Transform":
@@ -1510,6 +1519,7 @@ class _Validator:
             (f"Arguments.Containers[{index}]", item)
             for index, item in enumerate(_as_list(pipeline))
         ]
+        self._check_model_data(record, containers)
         for where, container in containers:
             if not _is_object(container) or is_expression(container):
                 continue  # the shape check reports a container that is no object
@@ -1523,6 +1533,59 @@ class _Validator:
                     "give the image of the inference code (and ModelDataUrl for its model), "
                     "or a ModelPackageName",
                 )
+
+    def _check_model_data(self, record: StepRecord, containers: list[tuple[str, Any]]) -> None:
+        """A container's model data is one archive (ModelDataUrl) or a source, not both.
+
+        ``ModelDataUrl`` is "the S3 path where the model artifacts ... are stored. This path
+        must point to a single gzip compressed tar archive (.tar.gz suffix)" (botocore's
+        ContainerDefinition): the model of a training job compiled with
+        ``OutputDataConfig.CompressionType: NONE`` is a prefix of files instead, which
+        CreateModel accepts and a container then fails to download. Seen when the URL is
+        that step's ``ModelArtifacts.S3ModelArtifacts``; a ``ModelDataSource`` reads it.
+        """
+        for where, container in containers:
+            if not _is_object(container) or is_expression(container):
+                continue
+            url = container.get("ModelDataUrl")
+            if url is not None and container.get("ModelDataSource") is not None:
+                self.add(
+                    record.name,
+                    f"{where}.ModelDataSource",
+                    "the container has both ModelDataUrl and ModelDataSource: SageMaker "
+                    "takes one place to read the model data from",
+                    "keep ModelDataUrl for a model.tar.gz, or ModelDataSource for uncompressed "
+                    "model data (model_data=ModelData.uncompressed(…))",
+                )
+                continue
+            trainer = self._uncompressed_trainer(url)
+            if trainer is not None:
+                self.add(
+                    record.name,
+                    f"{where}.ModelDataUrl",
+                    f"ModelDataUrl is the model of training step '{trainer}', which uploads it "
+                    "uncompressed (OutputDataConfig.CompressionType NONE): a prefix of files, "
+                    "where ModelDataUrl takes one model.tar.gz",
+                    "read it as ModelDataSource: model_data=ModelData.uncompressed("
+                    "<training step>.model_data), or compress the training output",
+                )
+
+    def _uncompressed_trainer(self, value: Any) -> str | None:
+        """The Training step whose uncompressed model ``value`` refers to, if it is one."""
+        if not _is_object(value) or set(value) != {"Get"} or not isinstance(value["Get"], str):
+            return None
+        parts = value["Get"].split(".")
+        artifacts = ["ModelArtifacts", "S3ModelArtifacts"]
+        if len(parts) != 4 or parts[0] != "Steps" or parts[2:] != artifacts:
+            return None
+        target = self.steps.get(parts[1])
+        if target is None or target.kind != "Training":
+            return None
+        arguments: Any = target.entry.get("Arguments")
+        config: Any = arguments.get("OutputDataConfig") if _is_object(arguments) else None
+        if _is_object(config) and config.get("CompressionType") == "NONE":
+            return target.name
+        return None
 
     def _check_tag_keys(
         self, record: StepRecord, arguments: Mapping[str, Any], where: str = "Arguments"

@@ -971,7 +971,8 @@ class _Execution:
                     ),
                 )
             self.scheduler.succeeded(name, result.outcome)
-            event = ("step-succeeded", None)
+            # Notes go on lines of their own, under an empty detail (see ``step-cached``).
+            event = ("step-succeeded", "\n".join(["", *result.notes]) if result.notes else None)
         else:
             failure = outcome.failure or StepError("the step failed")
             entry["FailureReason"] = failure.reason[:1024]

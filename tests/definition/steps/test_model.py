@@ -20,6 +20,7 @@ from cdk_sagemaker_pipelines.definition import (
     LambdaStep,
     MetadataProperties,
     MetricsSource,
+    ModelData,
     ModelMetrics,
     ModelStep,
     NetworkConfig,
@@ -1217,3 +1218,139 @@ def test_fails_a_model_of_a_registered_version_with_a_container_of_its_own(
         ),
     ):
         ModelStep(name="ApprovedModel", model_package_name=PACKAGE_ARN, **extra)
+
+
+# Uncompressed model data (ModelDataSource)
+
+
+def uncompressed_train() -> TrainingStep:
+    return TrainingStep(
+        name="Train",
+        image=IMAGE,
+        role=ROLE,
+        output_path="s3://b/models",
+        disable_output_compression=True,
+    )
+
+
+UNCOMPRESSED_SOURCE = {
+    "S3DataSource": {
+        "S3Uri": {"Get": MODEL_DATA},
+        "S3DataType": "S3Prefix",
+        "CompressionType": "None",
+    }
+}
+
+
+def test_uncompressed_model_data_renders_a_model_data_source(binder: StaticBinder) -> None:
+    train = uncompressed_train()
+    data = ModelData.uncompressed(train.model_data)
+    model = ModelStep(name="CreateModel", image=IMAGE, model_data=data)
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="llm",
+        containers=[Container(image=IMAGE, model_data=data)],
+    )
+
+    definition = PipelineDefinition(steps=[train, model, register]).to_definition(binder)
+    steps = {step["Name"]: step["Arguments"] for step in definition["Steps"]}
+
+    assert steps["Train"]["OutputDataConfig"] == {
+        "S3OutputPath": "s3://b/models",
+        "CompressionType": "NONE",
+    }
+    assert steps["CreateModel"]["PrimaryContainer"] == {
+        "Image": IMAGE,
+        "Environment": {},
+        "ModelDataSource": UNCOMPRESSED_SOURCE,
+    }
+    (container,) = steps["Register"]["InferenceSpecification"]["Containers"]
+    assert container["ModelDataSource"] == UNCOMPRESSED_SOURCE
+    assert "ModelDataUrl" not in container
+    # The model's role reads every object under the job's output: the prefix's files too.
+    plan = plan_permissions(definition)
+    assert plan.reads == [S3Access("b", "models")]
+    assert S3Access("b", "models").objects == "b/models*"
+
+
+def test_uncompressed_model_data_of_a_literal_prefix_accepts_a_eula(
+    ctx: RenderContext, binder: StaticBinder
+) -> None:
+    data = ModelData.uncompressed("s3://b/llama/", accept_eula=True)
+    model = ModelStep(name="CreateModel", image=IMAGE, model_data=data)
+
+    assert model.to_request(ctx)["Arguments"]["PrimaryContainer"]["ModelDataSource"] == {
+        "S3DataSource": {
+            "S3Uri": "s3://b/llama/",
+            "S3DataType": "S3Prefix",
+            "CompressionType": "None",
+            "ModelAccessConfig": {"AcceptEula": True},
+        }
+    }
+    assert plan_permissions(PipelineDefinition(steps=[model]).to_definition(binder)).reads == [
+        S3Access("b", "llama/")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"s3_uri": "s3://b/llama"}, "must end with '/'"),
+        ({"s3_uri": "s3://b/m/", "compression_type": "Gzip"}, "an S3Prefix is read uncompressed"),
+        ({"s3_uri": "s3://b/m/", "s3_data_type": "S3Objects"}, "s3_data_type 'S3Objects'"),
+    ],
+)
+def test_fails_model_data_the_service_would_refuse(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(PipelineDefinitionError, match=re.escape(message)):
+        ModelData(**options)
+
+
+@pytest.mark.parametrize("kind", [ModelStep, RegisterModel])
+def test_fails_an_uncompressed_training_output_given_as_model_data_url(kind: Any) -> None:
+    train = uncompressed_train()
+    options: dict[str, Any] = (
+        {"model_package_group_name": "llm"} if kind is RegisterModel else {"role": ROLE}
+    )
+    step = kind(name="UseModel", image=IMAGE, model_data=train.model_data, **options)
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[train, step]).to_definition()
+
+    (problem,) = caught.value.problems
+    container = (
+        "Arguments.PrimaryContainer"
+        if kind is ModelStep
+        else "Arguments.InferenceSpecification.Containers[0]"
+    )
+    assert (problem.step, problem.field) == ("UseModel", f"{container}.ModelDataUrl")
+    assert "training step 'Train'" in problem.message
+    assert "uncompressed" in problem.message
+    assert "ModelData.uncompressed(" in (problem.hint or "")
+
+
+def test_a_compressed_training_output_is_a_model_data_url() -> None:
+    train = train_step()
+    model = ModelStep(name="UseModel", image=IMAGE, role=ROLE, model_data=train.model_data)
+
+    assert PipelineDefinition(steps=[train, model]).to_definition()  # no problem
+
+
+def test_fails_model_data_url_and_model_data_source_together() -> None:
+    source = {"S3Uri": "s3://b/model/", "S3DataType": "S3Prefix", "CompressionType": "None"}
+    model = ModelStep(
+        name="UseModel",
+        image=IMAGE,
+        role=ROLE,
+        model_data="s3://b/model.tar.gz",
+        extra_arguments={"PrimaryContainer": {"ModelDataSource": {"S3DataSource": source}}},
+    )
+
+    with pytest.raises(PipelineValidationError) as caught:
+        PipelineDefinition(steps=[model]).to_definition()
+
+    (problem,) = caught.value.problems
+    assert (problem.step, problem.field) == (
+        "UseModel",
+        "Arguments.PrimaryContainer.ModelDataSource",
+    )
+    assert "both ModelDataUrl and ModelDataSource" in problem.message

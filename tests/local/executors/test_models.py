@@ -17,6 +17,7 @@ from cdk_sagemaker_pipelines.definition import (
     Image,
     MetadataProperties,
     MetricsSource,
+    ModelData,
     ModelMetrics,
     ModelStep,
     ParameterString,
@@ -770,3 +771,49 @@ def test_fails_a_transform_through_a_container_without_inference_script(ws: Work
         "local runner runs the framework's script handlers (model_fn, input_fn, predict_fn, "
         "output_fn), not a serving image; give the Container code=…"
     )
+
+
+def uncompressed_pipeline(ws: Workspace) -> tuple[TransformStep, RegisterModel]:
+    """A model trained without compression, scored and registered from its prefix."""
+    train = TrainingStep(
+        name="Train",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("train.py", TRAIN)),
+        disable_output_compression=True,
+    )
+    data = ModelData.uncompressed(train.model_data)
+    model = ModelStep(
+        name="CreateModel",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=data,
+        code=Code.from_asset(ws.script("inference.py", INFERENCE)),
+    )
+    ws.file("batch/a.csv", "1\n2\n")
+    transform = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data="s3://data-bucket/batch",
+        content_type="text/csv",
+        split_type="Line",
+        assemble_with="Line",
+    )
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="scores",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=data,
+    )
+    return transform, register
+
+
+def test_an_uncompressed_model_is_served_and_registered_from_its_prefix(ws: Workspace) -> None:
+    # Was: "ModelDataSource is not supported locally; use ModelDataUrl".
+    transform, register = uncompressed_pipeline(ws)
+    result = ws.runner().run(compile_steps([transform, register]))
+    assert result.status == "Succeeded", result.failure_reason
+    assert (result.output("Score") / "a.csv.out").read_text() == "11\n12\n"
+    package = result.registry.latest("scores")
+    assert package is not None
+    # The version keeps the model's files, as SageMaker keeps the prefix: no archive.
+    assert json.loads((package.directory / "model" / "model.json").read_text()) == {"offset": 10}
+    assert package.model_data is None

@@ -17,8 +17,10 @@ from cdk_sagemaker_pipelines.definition import (
     CategoricalParameter,
     Code,
     ContinuousParameter,
+    Distribution,
     FileSystemInput,
     HyperbandStrategyConfig,
+    Image,
     InstanceGroup,
     IntegerParameter,
     Join,
@@ -1864,3 +1866,84 @@ def test_a_failed_tuning_job_says_which_local_code_its_trials_ran(
     assert code_origins(run.log) == [expected]  # once, though both trials logged it
     print(summary(result, {"Tune": "Tuning"}))
     assert f"\n  code: {expected}\n  log: {run.log}\n" in capsys.readouterr().out
+
+
+# A script of a distributed job: it reads what torchrun would set, as a PyTorch DDP
+# script does before init_process_group, and fails with a KeyError without them.
+DISTRIBUTED = """
+import json, os
+world = {name: os.environ[name] for name in
+         ("RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")}
+json.dump(world, open(os.path.join(os.environ["SM_MODEL_DIR"], "world.json"), "w"))
+"""
+
+
+def distributed_train(ws: Workspace, **options: object) -> TrainingStep:
+    return TrainingStep(
+        name="Train",
+        image=Image.pytorch("2.1", processor="gpu", py_version="py310"),
+        code=Code.from_asset(ws.script("train.py", DISTRIBUTED)),
+        instance_type="ml.p4d.24xlarge",
+        **options,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("distribution", ["torch_distributed", "mpi"])
+def test_a_distributed_script_runs_locally_as_rank_0_of_a_world_of_one(
+    ws: Workspace, distribution: str
+) -> None:
+    events: list[ProgressEvent] = []
+    step = distributed_train(
+        ws,
+        instance_count=4,
+        distribution=getattr(Distribution, distribution)(),
+        use_spot_instances=True,
+        max_wait_in_seconds=86400,
+    )
+    runner = ws.runner(progress=events.append)
+    result = runner.run(compile_steps([step]))
+    assert result.status == "Succeeded", result.failure_reason
+    located = result.store.locate(result.properties("Train")["ModelArtifacts"]["S3ModelArtifacts"])
+    assert located is not None
+    with tarfile.open(located.path) as archive:
+        world = json.load(archive.extractfile("world.json"))  # type: ignore[arg-type]
+    assert {name: world[name] for name in ("RANK", "LOCAL_RANK", "WORLD_SIZE")} == {
+        "RANK": "0",
+        "LOCAL_RANK": "0",
+        "WORLD_SIZE": "1",
+    }
+    assert (world["LOCAL_WORLD_SIZE"], world["MASTER_ADDR"]) == ("1", "localhost")
+    assert 0 < int(world["MASTER_PORT"]) < 65536
+    # One notice for the step, on its success line, naming each thing left out.
+    notices = [event.message for event in events if event.kind == "step-succeeded"]
+    assert notices == [
+        "\nnot reproduced locally: instance count 4→1; spot instances (no interruption); "
+        f"the {distribution} launcher (the script ran once, as rank 0 of a world of 1: "
+        "RANK, LOCAL_RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set for it)"
+    ]
+
+
+def test_a_job_without_a_distribution_gets_no_launcher_variables_nor_notice(
+    ws: Workspace,
+) -> None:
+    events: list[ProgressEvent] = []
+    step = distributed_train(ws)
+    runner = ws.runner(progress=events.append)
+    result = runner.run(compile_steps([step]))
+    assert result.status == "Failed"
+    assert "KeyError: 'RANK'" in (result.step("Train").log or Path()).read_text()
+    assert [event.message for event in events if event.kind == "step-succeeded"] == []
+
+
+def test_an_uncompressed_model_is_published_as_its_files_under_a_prefix(ws: Workspace) -> None:
+    step = train_step(ws, hyperparameters={"depth": 2}, disable_output_compression=True)
+    result = ws.runner().run(compile_steps([step]))
+    assert result.status == "Succeeded", result.failure_reason
+    properties = result.properties("Train")
+    model_uri = properties["ModelArtifacts"]["S3ModelArtifacts"]
+    assert model_uri.endswith(f"/{properties['TrainingJobName']}/output/model/")
+    located = result.store.locate(model_uri)
+    assert located is not None
+    assert located.kind == "dir"
+    assert json.loads((located.path / "model.json").read_text())["args"]["depth"] == 2
+    assert not (located.path.parent / "model.tar.gz").exists()

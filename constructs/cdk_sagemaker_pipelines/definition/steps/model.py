@@ -39,8 +39,85 @@ SUBMIT_DIRECTORY_VARIABLE = "SAGEMAKER_SUBMIT_DIRECTORY"
 # The most containers a model (CreateModelInput.Containers) or a model package
 # (InferenceSpecification.Containers) takes: the ``max`` of both lists in botocore's model.
 MAX_CONTAINERS = 15
+# ModelDataSource.S3DataSource's S3DataType and CompressionType (botocore's S3ModelDataType
+# and ModelCompressionType).
+MODEL_S3_DATA_TYPES = ("S3Prefix", "S3Object")
+MODEL_COMPRESSION_TYPES = ("None", "Gzip")
 # The keyword arguments of one container, which ``containers=`` replaces.
 _SINGLE_CONTAINER_ARGUMENTS = ("image", "model_data", "code", "environment")
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class ModelData:
+    """Model data SageMaker reads as it is, not from a ``model.tar.gz``: ``ModelDataSource``.
+
+    ``ModelData.uncompressed(prefix)`` is every object under ``prefix`` (``S3Prefix``,
+    ``CompressionType: None``), copied to ``/opt/ml/model`` with its layout: what a
+    ``TrainingStep(disable_output_compression=True)`` writes, and how models of hundreds
+    of GB skip packing and unpacking an archive. Give it as ``model_data=`` of a
+    ``ModelStep``, ``RegisterModel`` or ``Container``; it compiles to the container's
+    ``ModelDataSource.S3DataSource`` instead of ``ModelDataUrl``. ``accept_eula`` accepts
+    the end-user license of a model that has one (``ModelAccessConfig.AcceptEula``, e.g.
+    a JumpStart Llama model). The SDK's ``model_data={"S3DataSource": {…}}``.
+
+    Example::
+
+        train = TrainingStep(name="FineTune", ..., disable_output_compression=True)
+        ModelStep(name="CreateModel", image=image,
+                  model_data=ModelData.uncompressed(train.model_data))
+    """
+
+    s3_uri: S3Like
+    s3_data_type: str = "S3Prefix"
+    compression_type: str = "None"
+    accept_eula: bool | None = None
+
+    @classmethod
+    def uncompressed(cls, prefix: S3Like, *, accept_eula: bool | None = None) -> ModelData:
+        """The objects under ``prefix``, as they are (``S3Prefix``, no compression)."""
+        return cls(prefix, "S3Prefix", "None", accept_eula)
+
+    def _validate(self) -> None:
+        for argument, value, allowed in (
+            ("s3_data_type", self.s3_data_type, MODEL_S3_DATA_TYPES),
+            ("compression_type", self.compression_type, MODEL_COMPRESSION_TYPES),
+        ):
+            if value not in allowed:
+                raise PipelineDefinitionError(
+                    f"ModelData: {argument} {value!r} is not one of {', '.join(allowed)}"
+                )
+        if self.s3_data_type == "S3Prefix" and self.compression_type != "None":
+            # botocore's S3ModelDataSource: Gzip is "an object that is a gzip-compressed TAR
+            # archive" (S3Object); a prefix is read as its objects are.
+            raise PipelineDefinitionError(
+                "ModelData: an S3Prefix is read uncompressed (compression_type='None'); a "
+                "model.tar.gz is one object: give it as model_data= (ModelDataUrl) instead"
+            )
+        uri = self.s3_uri
+        if (
+            self.s3_data_type == "S3Prefix"
+            and isinstance(uri, str)
+            and not is_token(uri)
+            and not uri.endswith("/")
+        ):
+            # botocore's S3ModelDataSource: "A valid key name prefix identified by S3Uri
+            # always ends with a forward slash (/)".
+            raise PipelineDefinitionError(
+                f"ModelData: the prefix {uri!r} must end with '/' (SageMaker's uncompressed "
+                f"model data is the objects under a folder): give {uri + '/'!r}"
+            )
+
+    def to_request(self, uri: JsonValue) -> JsonValue:
+        """The container's ``ModelDataSource``, its ``S3Uri`` already rendered as ``uri``."""
+        source: dict[str, JsonValue] = {
+            "S3Uri": uri,
+            "S3DataType": self.s3_data_type,
+            "CompressionType": self.compression_type,
+        }
+        if self.accept_eula is not None:
+            source["ModelAccessConfig"] = {"AcceptEula": self.accept_eula}
+        return {"S3DataSource": source}
 
 
 @checked
@@ -63,7 +140,7 @@ class Container:
     """
 
     image: ImageLike
-    model_data: S3Like | None = None
+    model_data: S3Like | ModelData | None = None
     code: Code | None = None
     environment: Mapping[str, Any] | None = None
 
@@ -74,7 +151,7 @@ class _ContainerFields(Protocol):
     @property
     def image(self) -> ImageLike | None: ...
     @property
-    def model_data(self) -> S3Like | None: ...
+    def model_data(self) -> S3Like | ModelData | None: ...
     @property
     def code(self) -> Code | None: ...
     @property
@@ -92,7 +169,7 @@ class _ContainerStep(RetryableStep):
 
     retry_policies: Sequence[StepRetryPolicy] = ()
     image: ImageLike | None = None
-    model_data: S3Like | None = None
+    model_data: S3Like | ModelData | None = None
     code: Code | None = None
     environment: Mapping[str, Any] | None = None
     containers: Sequence[Container] | None = None
@@ -167,15 +244,20 @@ class _ContainerStep(RetryableStep):
             bound = bind_code(ctx, self, container.code, env_field, archive=True)
             environment[PROGRAM_VARIABLE] = container.code.script_name
             environment[SUBMIT_DIRECTORY_VARIABLE] = bound.uri
-        model_data = None
-        if container.model_data is not None:
-            model_data = bind_s3(ctx, self, container.model_data, f"{field}.ModelDataUrl", "read")
+        model_data = source = None
+        data = container.model_data
+        if isinstance(data, ModelData):
+            uri_field = f"{field}.ModelDataSource.S3DataSource.S3Uri"
+            source = data.to_request(bind_s3(ctx, self, data.s3_uri, uri_field, "read"))
+        elif data is not None:
+            model_data = bind_s3(ctx, self, data, f"{field}.ModelDataUrl", "read")
         image = container.image
         assert image is not None  # _validate: a step without containers= has an image
         return compact(
             Image=bind_image(ctx, self, image, f"{field}.Image"),
             Environment=environment,
             ModelDataUrl=model_data,
+            ModelDataSource=source,
         )
 
     def _render_entry(self, ctx: RenderContext) -> dict[str, JsonValue]:
@@ -198,6 +280,7 @@ def _container_argument_fields(container: str, prefix: str = "") -> dict[str, st
         f"{container}.Image": f"{prefix}image",
         f"{container}.Environment": f"{prefix}environment",
         f"{container}.ModelDataUrl": f"{prefix}model_data",
+        f"{container}.ModelDataSource": f"{prefix}model_data",
     }
 
 

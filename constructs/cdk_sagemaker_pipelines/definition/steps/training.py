@@ -252,6 +252,7 @@ def training_job_argument_fields(job: str, resources: str) -> dict[str, str]:
         f"{job}.AlgorithmSpecification.MetricDefinitions": "metric_definitions",
         f"{job}.OutputDataConfig.S3OutputPath": "output_path",
         f"{job}.OutputDataConfig.KmsKeyId": "output_kms_key",
+        f"{job}.OutputDataConfig.CompressionType": "disable_output_compression",
         f"{job}.StoppingCondition.MaxRuntimeInSeconds": "max_runtime_in_seconds",
         f"{job}.{resources}.InstanceCount": "instance_count",
         f"{job}.{resources}.InstanceType": "instance_type",
@@ -287,7 +288,10 @@ class TrainingJobStep(JobStep):
     ``checkpoint_s3_uri`` (Default: ``/opt/ml/checkpoints``); it needs ``checkpoint_s3_uri``.
     ``max_retry_attempts`` retries the job on an ``InternalServerError`` up to that many
     times (CreateTrainingJob's ``RetryStrategy``; Default: no retry). Both are the SDK
-    estimator's settings of the same names.
+    estimator's settings of the same names, as is ``disable_output_compression``: the job
+    uploads ``/opt/ml/model`` as it is (``OutputDataConfig.CompressionType: NONE``), not as
+    ``model.tar.gz``, so ``model_data`` is a prefix; give it to a model as
+    ``ModelData.uncompressed(train.model_data)``. Worth it for models of many GB.
 
     Example::
 
@@ -317,6 +321,7 @@ class TrainingJobStep(JobStep):
     max_wait_in_seconds: int | Expression | None = None
     max_retry_attempts: int | Expression | None = None
     distribution: Distribution | None = None
+    disable_output_compression: bool = False
     # Where the job's members sit: TrainingStep's Arguments, or a tuning job's
     # TrainingJobDefinition; and the member naming the instances.
     job_field: ClassVar[str] = "Arguments"
@@ -440,6 +445,8 @@ class TrainingJobStep(JobStep):
         return compact(
             S3OutputPath=path,
             KmsKeyId=pick(self.output_kms_key, defaults.output_kms_key, ctx),
+            # The API's default is GZIP: written only when it isn't, as the SDK does.
+            CompressionType="NONE" if self.disable_output_compression else None,
         )
 
     def _algorithm(self, ctx: RenderContext, field: str, image: ImageLike) -> JsonValue:
@@ -700,6 +707,9 @@ class TrainingStep(TrainingJobStep):
     @property
     def model_data(self) -> Properties:
         """Where the trained model was written (``ModelArtifacts.S3ModelArtifacts``).
+
+        A ``model.tar.gz``; with ``disable_output_compression=True``, the prefix of the
+        model's files, for ``ModelData.uncompressed(train.model_data)``.
 
         Example::
 

@@ -62,6 +62,8 @@ class StepResult:
     output_names: Mapping[str, str] = field(default_factory=dict)
     metadata: Mapping[str, Any] = field(default_factory=dict)
     outcome: bool | None = None
+    # What the local run didn't reproduce, printed once under the step's success line.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

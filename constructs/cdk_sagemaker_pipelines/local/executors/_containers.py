@@ -25,7 +25,7 @@ class LocalContainer:
     Example::
 
         container = locate_container(arguments["PrimaryContainer"], store, "PrimaryContainer")
-        container.model_data  # Path to model.tar.gz
+        container.model_data  # Path to model.tar.gz, or the folder of an uncompressed model
     """
 
     image: str | None
@@ -35,6 +35,8 @@ class LocalContainer:
     environment: Mapping[str, str]
     # The code's directory inside the model data (``code``), when it is packed there.
     code_in_model: str | None = None
+    # Model data read as it is (ModelDataSource's CompressionType None), not extracted.
+    uncompressed: bool = False
 
 
 def locate_container(container: Mapping[str, Any], store: StepStore, where: str) -> LocalContainer:
@@ -44,8 +46,12 @@ def locate_container(container: Mapping[str, Any], store: StepStore, where: str)
     url = container.get("ModelDataUrl")
     if isinstance(url, str) and url:
         model_data = store.local_file(url, f"{where}.ModelDataUrl")
-    elif container.get("ModelDataSource"):
-        raise StepError(f"{where}: ModelDataSource is not supported locally; use ModelDataUrl")
+    source = container.get("ModelDataSource")
+    uncompressed = False
+    if model_data is None and source:
+        model_data = _model_data_source(source, store, where)
+        s3 = source.get("S3DataSource") if isinstance(source, Mapping) else None
+        uncompressed = isinstance(s3, Mapping) and s3.get("CompressionType") != "Gzip"
     code = None
     code_in_model = None
     submit = environment.get(SUBMIT_DIRECTORY)
@@ -67,7 +73,34 @@ def locate_container(container: Mapping[str, Any], store: StepStore, where: str)
         program=program,
         environment=environment,
         code_in_model=code_in_model,
+        uncompressed=uncompressed,
     )
+
+
+def _model_data_source(source: Any, store: StepStore, where: str) -> Path:
+    """The local file or folder of ``ModelDataSource.S3DataSource`` (raises ``StepError``).
+
+    A ``model.tar.gz`` (``S3Object``, ``Gzip``) is a file, as ``ModelDataUrl``'s; an
+    uncompressed model is a folder (``S3Prefix``) or one file (``S3Object``), copied to
+    ``/opt/ml/model`` as it is.
+    """
+    field = f"{where}.ModelDataSource.S3DataSource"
+    s3 = source.get("S3DataSource") if isinstance(source, Mapping) else None
+    uri = s3.get("S3Uri") if isinstance(s3, Mapping) else None
+    if not isinstance(uri, str) or not uri:
+        raise StepError(f"{field}: no S3Uri; the local runner reads model data from S3 only")
+    assert isinstance(s3, Mapping)
+    if s3.get("S3DataType") == "S3Object":
+        return store.local_file(uri, f"{field}.S3Uri")
+    located = store.locate(uri, f"{field}.S3Uri")
+    if located is None:
+        raise StepError(f"{field}.S3Uri: no model data under {uri}{store.missing_hint(uri)}")
+    if located.kind != "dir":
+        raise StepError(
+            f"{field}.S3Uri: {uri} is one object, but S3DataType is S3Prefix (the files under "
+            "a folder): use S3Object, or the folder's URI ending with '/'"
+        )
+    return located.path
 
 
 def packed_code_directory(
@@ -91,11 +124,20 @@ def packed_code_directory(
         )
     relative = posixpath.relpath(directory, MODEL_DIRECTORY)  # "." for the model's root
     wanted = posixpath.normpath(posixpath.join(relative, program)) if program else relative
-    try:
-        with tarfile.open(model_data, "r:*") as archive:
-            names = {posixpath.normpath(name) for name in archive.getnames()}
-    except (OSError, tarfile.TarError) as error:
-        raise StepError(f"{where}: can't read the model data {model_data.name}: {error}") from None
+    if model_data.is_dir():  # uncompressed model data: the files as /opt/ml/model holds them
+        names = {
+            posixpath.normpath(path.relative_to(model_data).as_posix())
+            for path in model_data.rglob("*")
+        }
+        names.add(".")
+    else:
+        try:
+            with tarfile.open(model_data, "r:*") as archive:
+                names = {posixpath.normpath(name) for name in archive.getnames()}
+        except (OSError, tarfile.TarError) as error:
+            raise StepError(
+                f"{where}: can't read the model data {model_data.name}: {error}"
+            ) from None
     if wanted not in names:
         raise StepError(
             f"{where}: {SUBMIT_DIRECTORY} is {submit}, but the model data has no {wanted} "

@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import tarfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -75,6 +76,34 @@ SUBMIT_DIRECTORY = "sagemaker_submit_directory"
 # Where each channel is copied: ``<CHANNELS_PATH><name>``.
 CHANNELS_PATH = "/opt/ml/input/data/"
 HOST = "algo-1"
+
+
+def single_process_world() -> dict[str, str]:
+    """The variables a launcher (torchrun, mpirun) sets, for a world of one process.
+
+    The local run starts the script itself, once: a script that reads its rank and
+    world from them runs as rank 0 of 1 instead of failing with a KeyError. The address
+    is this machine's (``algo-1`` resolves only in SageMaker's network) and the port a
+    free one, so ``torch.distributed.init_process_group`` can rendezvous with itself.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return {
+        "RANK": "0",
+        "LOCAL_RANK": "0",
+        "WORLD_SIZE": "1",
+        "LOCAL_WORLD_SIZE": "1",
+        "MASTER_ADDR": "localhost",
+        "MASTER_PORT": str(port),
+        # What mpirun's Open MPI sets, for scripts that read those instead.
+        "OMPI_COMM_WORLD_RANK": "0",
+        "OMPI_COMM_WORLD_LOCAL_RANK": "0",
+        "OMPI_COMM_WORLD_SIZE": "1",
+        "OMPI_COMM_WORLD_LOCAL_SIZE": "1",
+    }
+
+
 # The group name the training toolkit reports for a job of one instance type.
 HOMOGENEOUS_GROUP = "homogeneousCluster"
 
@@ -164,8 +193,14 @@ def run_training_job(
     instance_type: str = DEFAULT_INSTANCE_TYPE,
     instance_groups: list[Mapping[str, Any]] | None = None,
     checkpoint: Mapping[str, Any] | None = None,
+    compressed: bool = True,
+    extra_environment: Mapping[str, str] | None = None,
 ) -> TrainingRun:
     """Run one job in its own sandbox under ``ctx.attempt_dir/work``; raise ``StepError``.
+
+    ``compressed=False`` (``OutputDataConfig.CompressionType: NONE``) publishes the model
+    directory as files under ``<job>/output/model/``, the model URI that prefix, instead
+    of ``model.tar.gz``. ``extra_environment`` is set last (a distributed run's world).
 
     With ``instance_groups`` (``ResourceConfig.InstanceGroups``) the job runs as the
     first group's first host. With ``checkpoint`` (``CheckpointConfig``), what is at its
@@ -274,6 +309,7 @@ def run_training_job(
             "TRAINING_JOB_NAME": job_name,
         }
     )
+    env.update(extra_environment or {})
     # The toolkit's names: the channel's or hyperparameter's name upper-cased, a '-' kept
     # (SM_CHANNEL_TRAIN-DATA, read with os.environ; no SM_CHANNEL_TRAIN_DATA on SageMaker).
     for name in channel_names:
@@ -311,7 +347,13 @@ def run_training_job(
     job_directory = ctx.staging / "jobs" / job_name
     output = job_directory / "output"
     output.mkdir(parents=True, exist_ok=True)
-    _pack(model_dir, output / "model.tar.gz")
+    if compressed:
+        _pack(model_dir, output / "model.tar.gz")
+        model_key = "output/model.tar.gz"
+    else:
+        # SageMaker uploads the files as they are, under the prefix S3ModelArtifacts names.
+        copy_tree(model_dir, output / "model", "the model directory /opt/ml/model")
+        model_key = "output/model/"
     _pack(output_data, output / "output.tar.gz")
     published: tuple[str, Path] | None = None
     if checkpoints is not None:
@@ -321,7 +363,7 @@ def run_training_job(
     job_uri = f"{output_path.rstrip('/')}/{job_name}"
     return TrainingRun(
         job_name=job_name,
-        model_uri=f"{job_uri}/output/model.tar.gz",
+        model_uri=f"{job_uri}/{model_key}",
         job_uri=job_uri,
         job_directory=job_directory,
         metrics=extract_metrics(algorithm.get("MetricDefinitions") or [], log),

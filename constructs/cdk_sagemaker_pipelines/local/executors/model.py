@@ -88,6 +88,7 @@ class ModelExecutor:
                         else None
                     ),
                     "CodeInModel": item.code_in_model,
+                    "ModelDataUncompressed": item.uncompressed,
                 }
                 for item in located
             ],
@@ -138,8 +139,9 @@ def _from_package(
         "Image": registered.get("Image"),
         "Environment": environment,
     }
-    if registered.get("ModelDataUrl") is not None:
-        served["ModelDataUrl"] = registered["ModelDataUrl"]
+    for member in ("ModelDataUrl", "ModelDataSource"):
+        if registered.get(member) is not None:
+            served[member] = registered[member]
     return _package_container(package, registered, environment, where), served
 
 
@@ -160,6 +162,9 @@ def _authorize_version_reads(
     named = f"{where}.ModelPackageName"
     version = container.get("ModelPackageName")
     data = served.get("ModelDataUrl")
+    source = served.get("ModelDataSource")
+    if data is None and isinstance(source, Mapping):
+        data = (source.get("S3DataSource") or {}).get("S3Uri")
     if isinstance(data, str) and data.startswith("s3://"):
         ctx.store.authorize_read(data, f"{named}: the model data of version {version}")
     code = local.code
@@ -190,6 +195,7 @@ def _package_container(
     return LocalContainer(
         image=registered.get("Image") if isinstance(registered.get("Image"), str) else None,
         model_data=model_data,
+        uncompressed=bool(registered.get("LocalModelDataUncompressed")),
         code=code,
         program=program,
         environment=environment,

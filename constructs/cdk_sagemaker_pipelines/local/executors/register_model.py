@@ -56,8 +56,12 @@ class RegisterModelExecutor:
             entry = dict(container)
             prefix = "" if index == 0 else f"container-{index}/"
             if local.model_data is not None:
-                files[f"{prefix}model.tar.gz"] = local.model_data
-                entry["LocalModelData"] = f"{prefix}model.tar.gz"
+                # An uncompressed model keeps its form: a folder (or one file) of its own.
+                name = f"{prefix}model" if local.uncompressed else f"{prefix}model.tar.gz"
+                files[name] = local.model_data
+                entry["LocalModelData"] = name
+                if local.uncompressed:
+                    entry["LocalModelDataUncompressed"] = True
             if local.code is not None:
                 if local.code.kind == "archive":
                     # One archive per container: each is copied into the version later.

@@ -6,13 +6,39 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ...definition._distribution_names import (
+    DATA_PARALLEL_ENABLED,
+    MPI_ENABLED,
+    MULTI_WORKER_MIRRORED_ENABLED,
+    PARAMETER_SERVER_ENABLED,
+    PYTORCH_DDP_ENABLED,
+    PYTORCH_XLA_ENABLED,
+    TORCH_DISTRIBUTED_ENABLED,
+)
 from ...definition._sdk_jobs import NOTEBOOK_ENTRYPOINT, sdk_job_kind
 from ...definition.entries import StepSpec
 from .._errors import StepError
 from ._base import StepContext, StepResult, stopping_timeout
 from ._outputs import supplied
-from ._training_job import NO_PROGRAM, instance_type_of, metric_list, run_training_job
+from ._training_job import (
+    NO_PROGRAM,
+    instance_type_of,
+    metric_list,
+    run_training_job,
+    single_process_world,
+)
 from .stand_in import no_program_hint, runs_a_program, stand_in
+
+# Each launcher distribution= can ask for, by the hyperparameter that switches it on.
+_LAUNCHERS = (
+    ("torch_distributed", TORCH_DISTRIBUTED_ENABLED),
+    ("mpi", MPI_ENABLED),
+    ("smdistributed data parallel", DATA_PARALLEL_ENABLED),
+    ("pytorchddp", PYTORCH_DDP_ENABLED),
+    ("pytorchxla", PYTORCH_XLA_ENABLED),
+    ("parameter server", PARAMETER_SERVER_ENABLED),
+    ("multi-worker mirrored strategy", MULTI_WORKER_MIRRORED_ENABLED),
+)
 
 
 class TrainingExecutor:
@@ -46,11 +72,14 @@ class TrainingExecutor:
         algorithm = arguments.get("AlgorithmSpecification") or {}
         output_path = str((arguments.get("OutputDataConfig") or {}).get("S3OutputPath", ""))
         resources = arguments.get("ResourceConfig") or {}
+        hyperparameters = arguments.get("HyperParameters") or {}
+        distributed = _distribution(hyperparameters)
+        compression = (arguments.get("OutputDataConfig") or {}).get("CompressionType")
         run = run_training_job(
             ctx,
             job_name=ctx.job_name,
             algorithm=algorithm,
-            hyperparameters=arguments.get("HyperParameters") or {},
+            hyperparameters=hyperparameters,
             channels=list(arguments.get("InputDataConfig") or []),
             output_path=output_path,
             environment=arguments.get("Environment") or {},
@@ -60,6 +89,8 @@ class TrainingExecutor:
             instance_type=instance_type_of(resources),
             instance_groups=list(resources.get("InstanceGroups") or []),
             checkpoint=arguments.get("CheckpointConfig"),
+            compressed=compression != "NONE",
+            extra_environment=single_process_world() if distributed else None,
         )
         arn = ctx.arn("training-job")
         properties = dict(arguments)
@@ -88,7 +119,53 @@ class TrainingExecutor:
             outputs=outputs,
             output_names=names,
             metadata={"TrainingJob": {"Arn": arn}},
+            notes=not_reproduced(arguments, distributed),
         )
+
+
+def _distribution(hyperparameters: Mapping[str, Any]) -> str | None:
+    """The launcher ``distribution=`` asks for (``torch_distributed``, ``mpi``, …), if any."""
+    for name, switch in _LAUNCHERS:
+        value = hyperparameters.get(switch)
+        if isinstance(value, str) and value.strip('"').lower() == "true":
+            return name
+        if value is True:
+            return name
+    return None
+
+
+def not_reproduced(arguments: Mapping[str, Any], distribution: str | None) -> tuple[str, ...]:
+    """One note of what the local run of a training job leaves out, if anything.
+
+    The run is one process on this machine: more instances, spot capacity, a warm pool and
+    a distribution's launcher only exist on SageMaker, where the script may behave
+    differently (a rank's share of the data, a restart from checkpoints).
+    """
+    resources = arguments.get("ResourceConfig") or {}
+    missing = []
+    groups = resources.get("InstanceGroups")
+    if isinstance(groups, list) and groups:
+        counts = [group.get("InstanceCount") for group in groups if isinstance(group, Mapping)]
+        total = sum(count for count in counts if isinstance(count, int))
+        if total > 1:
+            missing.append(f"instance count {total}→1 (its first group's first host)")
+    else:
+        count = resources.get("InstanceCount")
+        if isinstance(count, int) and count > 1:
+            missing.append(f"instance count {count}→1")
+    if arguments.get("EnableManagedSpotTraining") is True:
+        missing.append("spot instances (no interruption)")
+    keep_alive = resources.get("KeepAlivePeriodInSeconds")
+    if isinstance(keep_alive, int) and keep_alive > 0:
+        missing.append("warm pool (KeepAlivePeriodInSeconds)")
+    if distribution is not None:
+        missing.append(
+            f"the {distribution} launcher (the script ran once, as rank 0 of a world of 1: "
+            "RANK, LOCAL_RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set for it)"
+        )
+    if not missing:
+        return ()
+    return ("not reproduced locally: " + "; ".join(missing),)
 
 
 def function_step_unsupported(step: StepSpec) -> str:

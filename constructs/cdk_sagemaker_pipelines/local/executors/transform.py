@@ -13,7 +13,7 @@ from ...definition.entries import StepSpec
 from .._errors import StepError
 from .._paths import name_problem
 from ..isolation import RUNTIME, Sandbox
-from ..store import Located, extract, unpack_code
+from ..store import Located, copy_tree, extract, unpack_code
 from ._base import StepContext, StepResult, require_output_written, timestamp
 
 DRIVER = RUNTIME / "transform_driver.py"
@@ -246,9 +246,14 @@ def _install_model(sandbox: Sandbox, local: Mapping[str, Any], where: str = "") 
     """
     model_dir = sandbox.host_path("/opt/ml/model")
     model_dir.mkdir(parents=True, exist_ok=True)
-    if local.get("ModelData"):
+    data = Path(local["ModelData"]) if local.get("ModelData") else None
+    if data is not None and data.is_dir():
+        copy_tree(data, model_dir, f"{where}ModelDataSource")  # uncompressed: files as they are
+    elif data is not None and local.get("ModelDataUncompressed"):
+        shutil.copyfile(data, model_dir / data.name)  # one uncompressed object (S3Object)
+    elif data is not None:
         try:
-            extract(Path(local["ModelData"]), model_dir)
+            extract(data, model_dir)
         except StepError as error:
             raise StepError(f"{where}ModelDataUrl: {error.reason}") from None
     code_in_model = local.get("CodeInModel")

@@ -297,3 +297,28 @@ def test_help_ends_with_examples_of_real_commands_and_options(
         # the unknown ones).
         _, unknown = parser.parse_known_args(words[1:])
         assert unknown == [], line
+
+
+def test_validate_prints_the_job_warnings_without_failing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The Pipeline's synth-time job warnings (here a checkpoint location every execution
+    # shares), with their ids; a warning alone leaves the definition valid (exit 0).
+    train = TrainingStep(
+        name="Train", image=Image.sklearn("1.2-1"), checkpoint_s3_uri="s3://my-bucket/ckpt"
+    )
+    definition = PipelineDefinition(steps=[train]).to_definition(
+        StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    )
+    path = write(tmp_path, "shared.json", definition)
+    assert main(["validate", path]) == 0
+    out = capsys.readouterr().out
+    assert "shared.json: valid (1 step)" in out
+    assert "- warning (cdk-sagemaker-pipelines:shared-checkpoint-location): Step 'Train'" in out
+    assert main(["validate", "--json", path]) == 0
+    [warning] = json.loads(capsys.readouterr().out)[0]["warnings"]
+    assert (warning["id"], warning["step"], warning["field"]) == (
+        "cdk-sagemaker-pipelines:shared-checkpoint-location",
+        "Train",
+        "Arguments.CheckpointConfig.S3Uri",
+    )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .definition import validate_definition
+from .definition._job_warnings import job_warnings
 from .definition.entries import count_entries
 from .definition_files import load_definition_file
 
@@ -51,12 +52,24 @@ def _validate(args: argparse.Namespace) -> int:
             report.append({"file": str(path), "error": str(error)})
             continue
         problems = validate_definition(definition)
+        # The synth-time job warnings too (the Pipeline construct's, same ids): they never
+        # change the exit code, as they don't fail synth.
+        warnings = job_warnings(definition) if isinstance(definition, dict) else []
         report.append(
             {
                 "file": str(path),
                 "problems": [
                     {"step": p.step, "field": p.field, "message": p.message, "hint": p.hint}
                     for p in problems
+                ],
+                "warnings": [
+                    {
+                        "id": f"cdk-sagemaker-pipelines:{w.kind}",
+                        "step": w.step,
+                        "field": w.field,
+                        "message": w.message,
+                    }
+                    for w in warnings
                 ],
             }
         )
@@ -71,6 +84,9 @@ def _validate(args: argparse.Namespace) -> int:
             steps = definition.get("Steps", []) if isinstance(definition, dict) else []
             count = count_entries(steps)
             print(f"{path}: valid ({count} {'step' if count == 1 else 'steps'})")
+        if not args.json:
+            for warning in warnings:
+                print(f"- warning (cdk-sagemaker-pipelines:{warning.kind}): {warning.message}")
     if args.json:
         print(json.dumps(report, indent=2))
     return worst

@@ -53,6 +53,7 @@ from ..definition import (
     validate_definition,
     validate_pipeline_name,
 )
+from ..definition._job_warnings import job_warnings
 from ..definition._output_prefixes import output_prefix_overlaps
 from ..definition._suggest import did_you_mean
 from ..definition.bindables import AUTOML_STEP_TYPE
@@ -1019,6 +1020,7 @@ class Pipeline(PipelineBase):
         self._warn_rollback_alarms_of_another_role()
         self._warn_debugger_rules()
         self._warn_spot_training_without_checkpoints()
+        self._warn_job_traps()
         self._warn_check_steps()
         self._warn_open_job_name_prefixes()
         self._warn_open_emr_clusters()
@@ -2713,6 +2715,21 @@ class Pipeline(PipelineBase):
             "save its state under /opt/ml/checkpoints and resume from what it finds there. A "
             "short job may accept restarting: acknowledge this warning then.",
         )
+
+    def _warn_job_traps(self) -> None:
+        """Legal job settings that silently cost money or train wrongly (``job_warnings``).
+
+        One warning per step and kind: a shared checkpoint location, a warm pool, a cached
+        step whose key changes every run, a framework image built for the other processor.
+        """
+        ids = {
+            "shared-checkpoint-location": f"{WARNING_PREFIX}:shared-checkpoint-location",
+            "warm-pool-cost": f"{WARNING_PREFIX}:warm-pool-cost",
+            "uncacheable-step": f"{WARNING_PREFIX}:uncacheable-step",
+            "image-processor-mismatch": f"{WARNING_PREFIX}:image-processor-mismatch",
+        }
+        for warning in job_warnings(self.definition):
+            Annotations.of(self).add_warning_v2(ids[warning.kind], warning.message)
 
     def _warn_check_steps(self) -> None:
         """The parts of check steps the plan can't derive: registry baselines, shadow endpoints."""

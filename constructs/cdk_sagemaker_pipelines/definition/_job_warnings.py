@@ -1,0 +1,430 @@
+"""Legal job settings that silently cost money or train wrongly: warnings, not errors.
+
+Four traps SageMaker accepts without a word, each judged on a definition's JSON:
+
+- ``shared-checkpoint-location``: a training job's ``CheckpointConfig.S3Uri`` is the same
+  on every run, so SageMaker copies the previous execution's checkpoints into
+  ``/opt/ml/checkpoints`` and the new run resumes from them.
+- ``warm-pool-cost``: a training step keeps its instances in a managed warm pool
+  (``KeepAlivePeriodInSeconds`` > 0), billed while idle and rarely reused by a pipeline.
+- ``uncacheable-step``: a cached step whose cache key holds a value that changes every run
+  (the execution's id or time, the name of a job that ran in this execution): it can never
+  hit.
+- ``image-processor-mismatch``: a GPU instance running a framework image built for CPU, or
+  the other way round.
+
+The CDK ``Pipeline`` raises each as ``cdk-sagemaker-pipelines:<kind>`` at synth.
+
+Example::
+
+    for warning in job_warnings(definition):
+        print(warning.kind, warning.step, warning.field, warning.message)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._cache_keys import KEY_ATTRIBUTES, RUN_CONSTANTS, _invariant_references, key_attributes
+from .entries import walk_steps
+from .images import framework_of_repository
+from .instances import instance_family
+
+# The fix the shared-checkpoint warning suggests.
+_SUGGESTED_JOIN = 'Join(on="/", values=[base, ExecutionVariables.PIPELINE_EXECUTION_ID])'
+# Properties that name the job a step ran, or hold that name (a model's artifacts sit under
+# ``<output path>/<job name>/``): new every run the step runs. A Model step's ``ModelName``
+# is generated per execution too.
+_PER_JOB_PROPERTY = re.compile(
+    r"\.(TrainingJobName|TrainingJobArn|ProcessingJobName|ProcessingJobArn|TransformJobName"
+    r"|TransformJobArn|HyperParameterTuningJobName|HyperParameterTuningJobArn|AutoMLJobName"
+    r"|AutoMLJobArn|ModelArtifacts\.S3ModelArtifacts|BestTrainingJob\.|ModelName$|ModelArn$)"
+)
+# A framework image URI whose region (or account) may be a deploy-time token.
+_IMAGE_URI = re.compile(r"(?P<account>\d{12})\.dkr\.ecr\.[^/]+/(?P<repository>[^:@]+):(?P<tag>.+)")
+# GPU families: ml.p3, ml.p4d, ml.p5…, ml.g4dn, ml.g5, ml.g6, ml.gr6…; Neuron (inf, trn) and
+# anything unknown are left alone. Graviton families (c7g, m7g) start with their CPU letter.
+_GPU_FAMILY = re.compile(r"[pg]\d")
+_CPU_FAMILY = re.compile(r"[cmrtxz]\d")
+
+
+@dataclass(frozen=True, slots=True)
+class JobWarning:
+    """One trap of one step: ``kind`` is the warning id's suffix, ``field`` its path.
+
+    Example::
+
+        JobWarning("warm-pool-cost", "Train", "Arguments.ResourceConfig.KeepAlivePeriodInSeconds",
+                   "Step 'Train' field …")
+    """
+
+    kind: str
+    step: str
+    field: str
+    message: str
+
+
+def job_warnings(definition: Mapping[str, Any]) -> list[JobWarning]:
+    """The traps of ``definition``'s steps, at most one per step and kind, in step order.
+
+    Example::
+
+        [w.kind for w in job_warnings(definition)]  # ['shared-checkpoint-location']
+    """
+    steps = definition.get("Steps")
+    defaults = {
+        f"Parameters.{entry['Name']}": entry.get("DefaultValue")
+        for entry in definition.get("Parameters") or []
+        if isinstance(entry, Mapping) and isinstance(entry.get("Name"), str)
+    }
+    specs = list(walk_steps(steps))
+    cached = {spec.name for spec in specs if _cached(spec.entry)}
+    models = {
+        spec.name: _model_image(spec.entry.get("Arguments"))
+        for spec in specs
+        if spec.step_type == "Model"
+    }
+    found: list[JobWarning] = []
+    for spec in specs:
+        arguments = spec.entry.get("Arguments")
+        if not isinstance(arguments, Mapping):
+            continue
+        for check in (_shared_checkpoint, _warm_pool, _image_processor):
+            warning = check(spec.name, spec.step_type, arguments, defaults, models)
+            if warning is not None:
+                found.append(warning)
+        if spec.name in cached:
+            warning = _uncacheable(spec.name, spec.step_type, arguments, cached)
+            if warning is not None:
+                found.append(warning)
+    return found
+
+
+def _cached(entry: Mapping[str, Any]) -> bool:
+    config = entry.get("CacheConfig")
+    return isinstance(config, Mapping) and config.get("Enabled") is True
+
+
+def _training_jobs(step_type: str, arguments: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Each training job (definition) a step configures, with its field prefix."""
+    if step_type == "Training":
+        yield "Arguments.", arguments
+    elif step_type == "Tuning":
+        single = arguments.get("TrainingJobDefinition")
+        if isinstance(single, Mapping):
+            yield "Arguments.TrainingJobDefinition.", single
+        several = arguments.get("TrainingJobDefinitions")
+        for index, item in enumerate(several if isinstance(several, list) else []):
+            if isinstance(item, Mapping):
+                yield f"Arguments.TrainingJobDefinitions[{index}].", item
+
+
+def _shared_checkpoint(
+    step: str, step_type: str, arguments: Mapping[str, Any], *_: Any
+) -> JobWarning | None:
+    for prefix, job in _training_jobs(step_type, arguments):
+        config = job.get("CheckpointConfig")
+        uri = config.get("S3Uri") if isinstance(config, Mapping) else None
+        if uri is None:
+            continue
+        # Literals, parameters and the pipeline's name are the same every run; a property of
+        # a step may be new each run (an output under the execution's id): not judged.
+        fed_by = _invariant_references(uri, frozenset())
+        if fed_by is None or fed_by:
+            continue
+        field = f"{prefix}CheckpointConfig.S3Uri"
+        return JobWarning(
+            "shared-checkpoint-location",
+            step,
+            field,
+            f"Step '{step}' field '{field}' ({_describe(uri)}) is the same location on every "
+            "execution: SageMaker copies what is under it into the job's checkpoint directory "
+            "(/opt/ml/checkpoints) before training starts, so each new execution resumes from "
+            "the previous execution's final checkpoint instead of training from the start. "
+            f"Make it per execution: checkpoint_s3_uri={_SUGGESTED_JOIN}. If resuming "
+            "across executions is what you want, acknowledge this warning.",
+        )
+    return None
+
+
+def _warm_pool(
+    step: str,
+    step_type: str,
+    arguments: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    *_: Any,
+) -> JobWarning | None:
+    if step_type != "Training":
+        return None
+    resources = arguments.get("ResourceConfig")
+    if not isinstance(resources, Mapping):
+        return None
+    period, of_default = _judged(resources.get("KeepAlivePeriodInSeconds"), defaults)
+    if isinstance(period, bool) or not isinstance(period, int) or period <= 0:
+        return None
+    count = _judged(resources.get("InstanceCount"), defaults)[0]
+    instance = _judged(resources.get("InstanceType"), defaults)[0]
+    instances = (
+        f"{count} × {instance}"
+        if isinstance(count, int) and isinstance(instance, str)
+        else "its instances"
+    )
+    field = "Arguments.ResourceConfig.KeepAlivePeriodInSeconds"
+    return JobWarning(
+        "warm-pool-cost",
+        step,
+        field,
+        f"Step '{step}' field '{field}' keeps {instances} in a managed warm pool for "
+        f"{period} s{' (the parameter default)' if of_default else ''} after each job: "
+        "where the account's warm pool quota allows one (it is 0 by default, and then "
+        "nothing is kept), the idle instances bill for up to that period, and only a later "
+        "training job with a matching ResourceConfig (instance type and count, role, network, "
+        "keys) reuses them, which a pipeline's next job rarely is. Leave "
+        "keep_alive_period_in_seconds out for pipeline steps, or acknowledge this warning if "
+        "jobs started right after this one match it.",
+    )
+
+
+def _uncacheable(
+    step: str, step_type: str, arguments: Mapping[str, Any], cached: set[str]
+) -> JobWarning | None:
+    key = key_attributes(step_type, arguments) if step_type in KEY_ATTRIBUTES else arguments
+    for member, value in key.items():
+        changing = _per_run_value(value, cached)
+        if changing is None:
+            continue
+        path, reference = changing
+        field = f"Arguments.{member}{path}"
+        return JobWarning(
+            "uncacheable-step",
+            step,
+            field,
+            f"Step '{step}' is cached (CacheConfig enabled), but its cache key member "
+            f"'{field}' holds {reference}, which is new on every execution: SageMaker "
+            "compares the key's arguments as given, so the step never finds an earlier run "
+            "to reuse and runs every time. Remove its cache_config, or keep per-run values "
+            "out of the cache key members (SageMaker's documented default cache key "
+            "attributes of the step's type).",
+        )
+    return None
+
+
+def _per_run_value(value: Any, cached: set[str], path: str = "") -> tuple[str, str] | None:
+    """The first place in ``value`` whose value is new every run, with what it holds."""
+    if isinstance(value, Mapping):
+        reference = value.get("Get") if len(value) == 1 else None
+        if isinstance(reference, str):
+            if reference.startswith("Execution.") and reference not in RUN_CONSTANTS:
+                return path, f"ExecutionVariables.{_snake(reference.removeprefix('Execution.'))}"
+            if reference.startswith("Steps."):
+                producer = reference[len("Steps.") :].split(".")[0].split("[")[0]
+                if producer not in cached and _PER_JOB_PROPERTY.search(reference):
+                    return path, (
+                        f"{reference} (step '{producer}' runs, under a new name, every execution)"
+                    )
+            return None
+        join = value.get("Std:Join")
+        if isinstance(join, Mapping):
+            # A part of a joined value is named by the value's own field.
+            parts = join.get("Values")
+            for item in parts if isinstance(parts, list) else []:
+                found = _per_run_value(item, cached, path)
+                if found is not None:
+                    return found
+            return None
+        for member, item in value.items():
+            found = _per_run_value(item, cached, f"{path}.{member}")
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _per_run_value(item, cached, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
+def _snake(name: str) -> str:
+    """``PipelineExecutionId`` → ``PIPELINE_EXECUTION_ID`` (the ExecutionVariables name)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper()
+
+
+def _image_processor(
+    step: str,
+    step_type: str,
+    arguments: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    models: Mapping[str, Any],
+) -> JobWarning | None:
+    for image_field, image, instance_field, instance in _images_and_instances(
+        step_type, arguments, models
+    ):
+        processor = image_processor(image)
+        judged, of_default = _judged(instance, defaults)
+        accelerator = instance_accelerator(judged)
+        if processor is None or accelerator is None or processor == accelerator:
+            continue
+        default = " (the parameter default)" if of_default else ""
+        fix = (
+            'choose the framework image\'s gpu variant (Image.pytorch(…, processor="gpu"))'
+            if accelerator == "gpu"
+            else "choose a GPU instance type (ml.g*, ml.p*) or the image's cpu variant"
+        )
+        why = (
+            "the CPU build has no CUDA, so the job runs on the CPU and the GPUs bill idle"
+            if accelerator == "gpu"
+            else "a GPU build on an instance without a GPU is a larger pull and fails where "
+            "the code expects CUDA"
+        )
+        return JobWarning(
+            "image-processor-mismatch",
+            step,
+            instance_field,
+            f"Step '{step}' field '{instance_field}' is {judged}{default}, a {accelerator.upper()} "
+            f"instance, but field '{image_field}' is a {processor.upper()} framework image "
+            f"({image}): {why}. {fix[0].upper()}{fix[1:]}.",
+        )
+    return None
+
+
+def _images_and_instances(
+    step_type: str, arguments: Mapping[str, Any], models: Mapping[str, Any]
+) -> Iterator[tuple[str, Any, str, Any]]:
+    """(image field, image, instance type field, instance type) of each job of a step."""
+    if step_type == "Processing":
+        yield (
+            "Arguments.AppSpecification.ImageUri",
+            _dig(arguments, "AppSpecification", "ImageUri"),
+            "Arguments.ProcessingResources.ClusterConfig.InstanceType",
+            _dig(arguments, "ProcessingResources", "ClusterConfig", "InstanceType"),
+        )
+    elif step_type in ("Training", "Tuning"):
+        for prefix, job in _training_jobs(step_type, arguments):
+            image_field = f"{prefix}AlgorithmSpecification.TrainingImage"
+            image = _dig(job, "AlgorithmSpecification", "TrainingImage")
+            groups = _dig(job, "ResourceConfig", "InstanceGroups")
+            if isinstance(groups, list):
+                # A heterogeneous cluster runs one image on every group: a GPU image on its
+                # CPU data group is the documented pattern, so only a CPU image on a GPU
+                # group is judged.
+                for index, group in enumerate(groups):
+                    instance = group.get("InstanceType") if isinstance(group, Mapping) else None
+                    if image_processor(image) == "cpu":
+                        field = f"{prefix}ResourceConfig.InstanceGroups[{index}].InstanceType"
+                        yield image_field, image, field, instance
+                continue
+            field = f"{prefix}ResourceConfig.InstanceType"
+            yield image_field, image, field, _dig(job, "ResourceConfig", "InstanceType")
+    elif step_type == "Transform":
+        model = _model_step(arguments.get("ModelName"))
+        if model is not None and model in models:
+            yield (
+                f"Steps.{model}.Arguments.PrimaryContainer.Image",
+                models[model],
+                "Arguments.TransformResources.InstanceType",
+                _dig(arguments, "TransformResources", "InstanceType"),
+            )
+    elif step_type == "EndpointConfig":
+        variants = arguments.get("ProductionVariants")
+        for index, variant in enumerate(variants if isinstance(variants, list) else []):
+            if not isinstance(variant, Mapping):
+                continue
+            model = _model_step(variant.get("ModelName"))
+            if model is not None and model in models:
+                yield (
+                    f"Steps.{model}.Arguments.PrimaryContainer.Image",
+                    models[model],
+                    f"Arguments.ProductionVariants[{index}].InstanceType",
+                    variant.get("InstanceType"),
+                )
+
+
+def _model_step(name: Any) -> str | None:
+    """The Model step whose ``ModelName`` property ``name`` reads, if it does."""
+    reference = name.get("Get") if isinstance(name, Mapping) else None
+    if isinstance(reference, str) and reference.startswith("Steps."):
+        step, _, rest = reference[len("Steps.") :].partition(".")
+        return step if rest == "ModelName" else None
+    return None
+
+
+def _model_image(arguments: Any) -> Any:
+    """The image of a Model step's single container (``None`` for several: not judged)."""
+    primary = _dig(arguments, "PrimaryContainer", "Image")
+    if primary is not None:
+        return primary
+    containers = _dig(arguments, "Containers")
+    if isinstance(containers, list) and len(containers) == 1:
+        return _dig(containers[0], "Image")
+    return None
+
+
+def image_processor(image: Any) -> str | None:
+    """``"cpu"`` or ``"gpu"`` for a SageMaker framework image URI whose tag says; else None.
+
+    Custom images (any repository SageMaker doesn't publish from its own accounts) and
+    framework images built for both (XGBoost's ``1.7-1``) are ``None``: unknown.
+
+    Example::
+
+        image_processor("763104351884.dkr.ecr.us-east-1.amazonaws.com/"
+                        "pytorch-training:2.1.0-gpu-py310")  # 'gpu'
+    """
+    if not isinstance(image, str):
+        return None
+    match = _IMAGE_URI.fullmatch(image)
+    if match is None:
+        return None
+    if framework_of_repository(match["repository"], account=match["account"]) is None:
+        return None
+    parts = set(match["tag"].split("-"))
+    if "gpu" in parts:
+        return "gpu"
+    return "cpu" if "cpu" in parts else None
+
+
+def instance_accelerator(instance_type: Any) -> str | None:
+    """``"gpu"`` (ml.p*, ml.g*), ``"cpu"`` (ml.c*, ml.m*, ml.r*, ml.t*…) or None.
+
+    Neuron instances (inf, trn) and anything else are None: not judged.
+
+    Example::
+
+        instance_accelerator("ml.g5.2xlarge"), instance_accelerator("ml.m5.large")  # gpu, cpu
+    """
+    if not isinstance(instance_type, str) or not instance_type.startswith("ml."):
+        return None
+    family = instance_family(instance_type)
+    if _GPU_FAMILY.match(family) or re.fullmatch(r"gr\d+", family):
+        return "gpu"
+    return "cpu" if _CPU_FAMILY.match(family) else None
+
+
+def _judged(value: Any, defaults: Mapping[str, Any]) -> tuple[Any, bool]:
+    """A literal as it is; a parameter as its default (True: it was one); else None."""
+    if isinstance(value, Mapping):
+        reference = value.get("Get")
+        if isinstance(reference, str) and reference in defaults:
+            return defaults[reference], True
+        return None, False
+    return value, False
+
+
+def _dig(value: Any, *members: str) -> Any:
+    for member in members:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(member)
+    return value
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    reference = value.get("Get") if isinstance(value, Mapping) else None
+    if isinstance(reference, str):
+        return reference
+    return "a Join of run-invariant values"

@@ -1,0 +1,211 @@
+"""Job settings SageMaker accepts that silently cost money or train wrongly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
+    Code,
+    ExecutionVariables,
+    Image,
+    Join,
+    ModelStep,
+    ParameterString,
+    PipelineDefinition,
+    ProcessingStep,
+    StaticBinder,
+    TrainingStep,
+    TransformStep,
+)
+from cdk_sagemaker_pipelines.definition._job_warnings import (
+    JobWarning,
+    image_processor,
+    instance_accelerator,
+    job_warnings,
+)
+from tests.conftest import ROLE
+
+BINDER = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="b")
+CODE = Code.from_s3("s3://c/train.tar.gz", entry_point="train.py")
+GPU_IMAGE = Image.pytorch("2.1", processor="gpu", py_version="py310")
+CPU_IMAGE = Image.pytorch("2.1", processor="cpu", py_version="py310")
+
+
+def train(name: str = "Train", **options: Any) -> TrainingStep:
+    options.setdefault("image", GPU_IMAGE)
+    options.setdefault("instance_type", "ml.g5.2xlarge")
+    return TrainingStep(name=name, code=CODE, **options)
+
+
+def warnings(*steps: Any, parameters: Any = ()) -> list[JobWarning]:
+    definition = PipelineDefinition(parameters=list(parameters), steps=list(steps))
+    return job_warnings(definition.to_definition(BINDER))
+
+
+def kinds(*steps: Any, parameters: Any = ()) -> list[tuple[str, str]]:
+    return [(w.kind, w.step) for w in warnings(*steps, parameters=parameters)]
+
+
+# -- shared-checkpoint-location ------------------------------------------------------------
+
+
+def test_a_checkpoint_location_the_same_every_run_is_warned_naming_step_and_field() -> None:
+    [warning] = warnings(train(checkpoint_s3_uri="s3://b/checkpoints"))
+    assert warning.kind == "shared-checkpoint-location"
+    assert warning.field == "Arguments.CheckpointConfig.S3Uri"
+    assert "Step 'Train' field 'Arguments.CheckpointConfig.S3Uri' (s3://b/checkpoints)" in (
+        warning.message
+    )
+    assert "resumes from the previous execution's final checkpoint" in warning.message
+    assert "ExecutionVariables.PIPELINE_EXECUTION_ID" in warning.message
+
+
+def test_a_checkpoint_location_of_parameters_only_is_warned_one_per_execution_is_not() -> None:
+    base = ParameterString(name="CheckpointBase", default_value="s3://b/checkpoints")
+    shared = train(checkpoint_s3_uri=Join(on="/", values=[base, "run"]))
+    assert kinds(shared, parameters=[base]) == [("shared-checkpoint-location", "Train")]
+    per_run = train(
+        checkpoint_s3_uri=Join(on="/", values=[base, ExecutionVariables.PIPELINE_EXECUTION_ID])
+    )
+    assert kinds(per_run, parameters=[base]) == []
+    assert kinds(train()) == []  # no checkpoints at all
+
+
+# -- warm-pool-cost -------------------------------------------------------------------------
+
+
+def test_a_warm_pool_is_warned_with_count_type_and_period() -> None:
+    [warning] = warnings(train(instance_count=2, keep_alive_period_in_seconds=1800))
+    assert warning.kind == "warm-pool-cost"
+    assert warning.field == "Arguments.ResourceConfig.KeepAlivePeriodInSeconds"
+    assert "keeps 2 × ml.g5.2xlarge in a managed warm pool for 1800 s" in warning.message
+    assert "warm pool quota" in warning.message
+    assert kinds(train()) == []
+    assert kinds(train(keep_alive_period_in_seconds=0)) == []
+
+
+# -- uncacheable-step -----------------------------------------------------------------------
+
+
+def test_a_cached_step_keyed_on_the_execution_id_is_warned_naming_the_member() -> None:
+    cached = train(
+        environment={"RUN": ExecutionVariables.PIPELINE_EXECUTION_ID},
+        cache_config=CacheConfig(),
+    )
+    [warning] = warnings(cached)
+    assert warning.kind == "uncacheable-step"
+    assert warning.field == "Arguments.Environment.RUN"
+    assert "ExecutionVariables.PIPELINE_EXECUTION_ID" in warning.message
+    # Not cached, or keyed on run-invariant values only: no warning.
+    assert kinds(train(environment={"RUN": ExecutionVariables.PIPELINE_EXECUTION_ID})) == []
+    plain = train(
+        environment={"P": ExecutionVariables.PIPELINE_NAME},
+        cache_config=CacheConfig(),
+    )
+    assert kinds(plain) == []
+
+
+def test_a_cached_step_reading_the_model_of_an_uncached_training_step_is_warned() -> None:
+    trained = train()
+
+    def evaluate(name: str, model: Any) -> ProcessingStep:
+        return ProcessingStep(
+            name=name,
+            image=Image.sklearn("1.2-1"),
+            code=Code.from_s3("s3://c/evaluate.py"),
+            inputs={"model": model},
+            cache_config=CacheConfig(),
+        )
+
+    model = trained.properties.ModelArtifacts.S3ModelArtifacts
+    found = warnings(trained, evaluate("Evaluate", model))
+    assert [(w.kind, w.step) for w in found] == [("uncacheable-step", "Evaluate")]
+    assert "step 'Train' runs, under a new name, every execution" in found[0].message
+    # A fixed model location keeps the key the same.
+    assert kinds(trained, evaluate("Evaluate", "s3://b/model.tar.gz")) == []
+
+
+# -- image-processor-mismatch ---------------------------------------------------------------
+
+
+def test_a_gpu_instance_with_a_cpu_image_and_the_other_way_round_are_warned() -> None:
+    [warning] = warnings(train(image=CPU_IMAGE))
+    assert warning.kind == "image-processor-mismatch"
+    assert warning.field == "Arguments.ResourceConfig.InstanceType"
+    assert "is ml.g5.2xlarge, a GPU instance" in warning.message
+    assert "CPU framework image" in warning.message
+    assert kinds(train(image=GPU_IMAGE, instance_type="ml.m5.xlarge")) == [
+        ("image-processor-mismatch", "Train")
+    ]
+    assert kinds(train()) == []  # a GPU image on a GPU instance
+    assert kinds(train(image=CPU_IMAGE, instance_type="ml.m5.xlarge")) == []
+
+
+def test_a_processing_step_of_a_parameter_instance_type_is_judged_by_its_default() -> None:
+    instance = ParameterString(name="InstanceType", default_value="ml.p3.2xlarge")
+    step = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://c/prep.py"),
+        instance_type=instance,
+    )
+    [warning] = warnings(step, parameters=[instance])
+    assert (warning.kind, warning.field) == (
+        "image-processor-mismatch",
+        "Arguments.ProcessingResources.ClusterConfig.InstanceType",
+    )
+    assert "(the parameter default)" in warning.message
+
+
+def test_a_transform_of_a_model_step_is_judged_by_the_models_image() -> None:
+    trained = train()
+    model = ModelStep(
+        name="Model",
+        image=Image.pytorch("2.1", processor="gpu", py_version="py310", scope="inference"),
+        model_data=trained.properties.ModelArtifacts.S3ModelArtifacts,
+    )
+    transform = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        instance_type="ml.m5.xlarge",
+        input_data="s3://b/batch/",
+        output_path="s3://b/scores/",
+    )
+    assert kinds(trained, model, transform) == [("image-processor-mismatch", "Score")]
+
+
+def test_custom_images_and_images_of_both_processors_are_not_judged() -> None:
+    custom = "111122223333.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310"
+    framework = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-cpu-py310"
+    xgboost = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+    assert image_processor(custom) is None  # a private copy: its build is unknown
+    assert image_processor(framework) == "cpu"
+    assert image_processor(xgboost) is None
+    assert kinds(train(image=Image.from_uri(custom))) == []
+    assert [instance_accelerator(t) for t in ("ml.g4dn.xlarge", "ml.p4d.24xlarge")] == ["gpu"] * 2
+    assert [instance_accelerator(t) for t in ("ml.c7g.large", "ml.m5.large")] == ["cpu"] * 2
+    assert [instance_accelerator(t) for t in ("ml.inf2.xlarge", "ml.trn1.2xlarge")] == [None] * 2
+
+
+def test_one_warning_per_step_and_kind() -> None:
+    # All four traps in one step each give one warning; two jobs of a step are not two.
+    step = train(
+        image=CPU_IMAGE,
+        checkpoint_s3_uri="s3://b/checkpoints",
+        keep_alive_period_in_seconds=600,
+        environment={"T": ExecutionVariables.CURRENT_DATETIME},
+        cache_config=CacheConfig(),
+    )
+    assert sorted(kind for kind, _ in kinds(step)) == [
+        "image-processor-mismatch",
+        "shared-checkpoint-location",
+        "uncacheable-step",
+        "warm-pool-cost",
+    ]
+
+
+def test_a_joined_per_run_value_is_named_by_its_field() -> None:
+    checkpoints = Join(on="/", values=["s3://b/ckpt", ExecutionVariables.PIPELINE_EXECUTION_ID])
+    [warning] = warnings(train(checkpoint_s3_uri=checkpoints, cache_config=CacheConfig()))
+    assert (warning.kind, warning.field) == ("uncacheable-step", "Arguments.CheckpointConfig.S3Uri")

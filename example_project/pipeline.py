@@ -46,6 +46,7 @@ from cdk_sagemaker_pipelines.definition import (
     RegisterModel,
     SageMakerJobExceptionType,
     SageMakerJobStepRetryPolicy,
+    SealStep,
     StepExceptionType,
     StepRetryPolicy,
     TrainingStep,
@@ -221,6 +222,16 @@ def build_pipeline(
     )
     accuracy = JsonGet(step=evaluate, property_file=report, json_path="metrics.accuracy.value")
     evaluation_uri = evaluate.properties.ProcessingOutputConfig.Outputs["evaluation"].S3Output.S3Uri
+    # The version records keys: copies no later execution's training code can overwrite
+    # (the Train role may write models/<pipeline>/Train/*), written once under sealed/.
+    seal = SealStep(
+        name="SealArtifacts",
+        description="Copy the model and its metrics to write-once keys before registering",
+        artifacts={
+            "model": model_data,
+            "metrics": Join(on="/", values=[evaluation_uri, "evaluation.json"]),
+        },
+    )
     register = RegisterModel(
         name="RegisterModel",
         description="Register the model version, pending manual approval",
@@ -232,16 +243,12 @@ def build_pipeline(
             "SAGEMAKER_PROGRAM": "inference.py",
             "SAGEMAKER_SUBMIT_DIRECTORY": MODEL_CODE_IN_CONTAINER,
         },
-        model_data=model_data,
+        model_data=seal.sealed("model"),
         content_types=["text/csv"],
         response_types=["text/csv"],
         inference_instances=["ml.m5.large", "ml.m5.xlarge"],
         transform_instances=["ml.m5.large"],
-        model_metrics=ModelMetrics(
-            model_statistics=MetricsSource(
-                s3_uri=Join(on="/", values=[evaluation_uri, "evaluation.json"])
-            )
-        ),
+        model_metrics=ModelMetrics(model_statistics=MetricsSource(s3_uri=seal.sealed("metrics"))),
     )
     too_low = FailStep(
         name="AccuracyTooLow",
@@ -254,7 +261,7 @@ def build_pipeline(
         name="CheckAccuracy",
         description="Register the model only if its accuracy reaches the threshold",
         conditions=[ConditionGreaterThanOrEqualTo(left=accuracy, right=threshold)],
-        if_steps=[register],
+        if_steps=[seal, register],
         else_steps=[too_low],
     )
     return PipelineDefinition(

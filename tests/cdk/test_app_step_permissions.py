@@ -146,6 +146,8 @@ EXPLAINED: dict[str, set[str]] = {
     # JsonGet: the service reads property files with the pipeline role.
     "Condition": {"s3:GetObject", "s3:GetObjectVersion", "kms:Decrypt"},
     "Fail": set(),
+    # A SealStep: the pipeline role invokes the sealing function, which copies (its own role).
+    "Lambda": {"lambda:InvokeFunction"},
 }
 
 
@@ -505,6 +507,10 @@ def pipeline_role_problems(pipeline: Pipeline) -> list[str]:
                 other,
                 {"sagemaker:ModelApprovalStatus": PENDING},
             )
+        elif kind == "Lambda":
+            function = flatten(step["FunctionArn"])
+            need(what, "lambda:InvokeFunction", function)
+            refuse(what, "lambda:InvokeFunction", arns.arn("lambda", "function:another"))
         elif kind not in ("Condition", "Fail"):
             problems.append(f"{what}: this test has no expectations for {kind} steps yet")
         for reference in _json_gets(arguments):
@@ -664,6 +670,7 @@ def test_the_checks_see_every_step_and_the_trigger_locations(pipelines: dict[str
         ("Train", "Training"),
         ("Evaluate", "Processing"),
         ("CheckAccuracy", "Condition"),
+        ("SealArtifacts", "Lambda"),
         ("RegisterModel", "RegisterModel"),
         ("AccuracyTooLow", "Fail"),
     ]

@@ -423,10 +423,14 @@ def test_fails_a_second_store_with_the_same_id():
     )
 
 
-def test_grant_read_models_reads_only_models(default: Store):
+def test_grant_read_models_reads_only_models_and_their_sealed_copies(default: Store):
     bucket = {"Fn::GetAtt": [logical_id(default.store.bucket), "Arn"]}
     statements = grantee_statements(default.template, default.models_reader)
-    assert statements[0]["Resource"] == [bucket, {"Fn::Join": ["", [bucket, "/models/*"]]}]
+    assert statements[0]["Resource"] == [
+        bucket,
+        {"Fn::Join": ["", [bucket, "/models/*"]]},
+        {"Fn::Join": ["", [bucket, "/sealed/*"]]},
+    ]
     assert statements[1]["Action"] == ["kms:Decrypt", "kms:DescribeKey"]
 
 
@@ -721,11 +725,15 @@ def test_share_models_with_lets_the_account_read_models_only_and_decrypt_through
             "Action": ["s3:GetObject", "s3:GetObjectVersion"],
             "Effect": "Allow",
             "Principal": principal,
-            "Resource": {"Fn::Join": ["", [arn, "/models/*"]]},
+            # Models and the sealed copies versions record (SealStep).
+            "Resource": [
+                {"Fn::Join": ["", [arn, "/models/*"]]},
+                {"Fn::Join": ["", [arn, "/sealed/*"]]},
+            ],
         },
         {
             "Action": "s3:ListBucket",
-            "Condition": {"StringLike": {"s3:prefix": ["models/*"]}},
+            "Condition": {"StringLike": {"s3:prefix": ["models/*", "sealed/*"]}},
             "Effect": "Allow",
             "Principal": principal,
             "Resource": arn,
@@ -837,6 +845,7 @@ def test_an_adopted_store_grants_the_key_the_bucket_was_imported_without(adopted
             "Resource": [
                 f"arn:aws:s3:::{CENTRAL_BUCKET}",
                 f"arn:aws:s3:::{CENTRAL_BUCKET}/models/*",
+                f"arn:aws:s3:::{CENTRAL_BUCKET}/sealed/*",
             ],
         },
         {"Action": ["kms:Decrypt", "kms:DescribeKey"], "Effect": "Allow", "Resource": CENTRAL_KEY},

@@ -240,9 +240,10 @@ def test_prod_serves_a_version_of_devs_group_from_devs_bucket_and_key(
         ]["Statement"]
     }
     # Dev's bucket by the name dev's stack gives it, dev's keys by dev's account and region.
-    assert statements["EndpointReadsModelArtifacts"]["Resource"] == (
-        f"arn:aws:s3:::{DEV_BUCKET}/models/*"
-    )
+    assert statements["EndpointReadsModelArtifacts"]["Resource"] == [
+        f"arn:aws:s3:::{DEV_BUCKET}/models/*",
+        f"arn:aws:s3:::{DEV_BUCKET}/sealed/*",
+    ]
     assert statements["EndpointDecryptsModelArtifacts"]["Resource"] == (
         f"arn:aws:kms:eu-west-1:{DEV}:key/*"
     )

@@ -121,12 +121,15 @@ def test_constructs_say_which_stateful_resources_a_renamed_construct_takes_along
 def test_limitations_say_job_log_groups_are_sagemakers_to_keep(
     reference_app: SynthesizedApp,
 ) -> None:
-    # The stacks create no log group; the step role lets SageMaker create the job log
-    # groups, which therefore never expire unless their retention is set apart.
+    # The stacks create no job log group (only the sealing function's, with a retention);
+    # the step role lets SageMaker create the job log groups, which therefore never expire
+    # unless their retention is set apart.
     creating = []
     for template in reference_app.templates.values():
         resources = template["Resources"]
-        assert [r for r in resources.values() if r["Type"] == "AWS::Logs::LogGroup"] == []
+        groups = [r for r in resources.values() if r["Type"] == "AWS::Logs::LogGroup"]
+        assert [g["Properties"]["LogGroupName"].split("/")[2] for g in groups] in ([], ["lambda"])
+        assert all(g["Properties"]["RetentionInDays"] == 365 for g in groups)
         creating += [
             json.dumps(statement["Resource"])
             for resource in resources.values()

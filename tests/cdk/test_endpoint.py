@@ -152,7 +152,10 @@ def test_the_execution_role_policy_exactly(staging: Staging) -> None:
             "Sid": "EndpointReadsModelArtifacts",
             "Effect": "Allow",
             "Action": "s3:GetObject",
-            "Resource": {"Fn::Join": ["", [STORE_BUCKET_ARN, "/models/*"]]},
+            "Resource": [
+                {"Fn::Join": ["", [STORE_BUCKET_ARN, "/models/*"]]},
+                {"Fn::Join": ["", [STORE_BUCKET_ARN, "/sealed/*"]]},
+            ],
         },
         "EndpointDecryptsModelArtifacts": {
             "Sid": "EndpointDecryptsModelArtifacts",
@@ -277,6 +280,7 @@ def test_the_role_wildcards_are_acknowledged_with_their_reasons() -> None:
     assert sorted(finding for finding, _ in acknowledged) == sorted(
         [
             "AwsSolutions-IAM5[Resource::<ArtifactsBucket88671897.Arn>/models/*]",
+            "AwsSolutions-IAM5[Resource::<ArtifactsBucket88671897.Arn>/sealed/*]",
             "AwsSolutions-IAM5[Resource::*]",
             f"AwsSolutions-IAM5[Resource::{LOG_GROUP}:log-stream:*]",
             "AwsSolutions-IAM5[Resource::<ArtifactsBucket88671897.Arn>/data-capture/"
@@ -286,9 +290,9 @@ def test_the_role_wildcards_are_acknowledged_with_their_reasons() -> None:
     reasons = dict(acknowledged)
     assert reasons["AwsSolutions-IAM5[Resource::<ArtifactsBucket88671897.Arn>/models/*]"] == (
         "execution role of endpoint Test/Endpoint: a registered version's model data is an "
-        "object the training job named under models/ at run time; the deploying stack knows "
-        "only its version's ARN, so the endpoint's role reads any object under models/ (not "
-        "executions/)"
+        "object the training job named under models/ at run time, or its copy a SealStep "
+        "named under sealed/; the deploying stack knows only its version's ARN, so the "
+        "endpoint's role reads any object under models/ and sealed/ (not executions/)"
     )
 
 
@@ -387,9 +391,10 @@ def production() -> Production:
 
 def test_production_reads_the_model_from_the_central_store(production: Production) -> None:
     policy = statements(production.template, production.endpoint.role_policy)
-    assert policy["EndpointReadsModelArtifacts"]["Resource"] == (
-        "arn:aws:s3:::ml-central-models/models/*"
-    )
+    assert policy["EndpointReadsModelArtifacts"]["Resource"] == [
+        "arn:aws:s3:::ml-central-models/models/*",
+        "arn:aws:s3:::ml-central-models/sealed/*",
+    ]
     assert policy["EndpointDecryptsModelArtifacts"]["Resource"] == (
         f"arn:aws:kms:{REGION}:{ACCOUNT}:key/central"
     )

@@ -351,7 +351,9 @@ def test_the_role_reads_each_variants_store_and_pulls_each_image(built: Built) -
     models_bucket = {"Fn::GetAtt": [logical_id(built.models.bucket), "Arn"]}
     assert policy["EndpointReadsModelArtifacts"]["Resource"] == [
         {"Fn::Join": ["", [{"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]}, "/models/*"]]},
+        {"Fn::Join": ["", [{"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]}, "/sealed/*"]]},
         {"Fn::Join": ["", [models_bucket, "/models/*"]]},
+        {"Fn::Join": ["", [models_bucket, "/sealed/*"]]},
     ]
     assert policy["EndpointDecryptsModelArtifacts"]["Resource"] == [
         STORE_KEY,
@@ -376,9 +378,10 @@ def test_the_role_reads_each_variants_store_and_pulls_each_image(built: Built) -
     )
     # A variant of the endpoint's store adds nothing: one store, one key.
     prod = statements(built.template, built.prod.role_policy)
-    assert prod["EndpointReadsModelArtifacts"]["Resource"] == {
-        "Fn::Join": ["", [{"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]}, "/models/*"]]
-    }
+    assert prod["EndpointReadsModelArtifacts"]["Resource"] == [
+        {"Fn::Join": ["", [{"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]}, "/models/*"]]},
+        {"Fn::Join": ["", [{"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]}, "/sealed/*"]]},
+    ]
     assert prod["EndpointDecryptsModelArtifacts"]["Resource"] == STORE_KEY
 
 

@@ -253,6 +253,7 @@ EXPECTED_ROLES = (
     "TrainingRole",  # the pipeline's
     "TrainingStepRole",
     "TrainingStepRolePreprocess",  # dedicated_step_roles
+    "TrainingSealFunctionRole",  # the sealing function of the SealStep
     "AutoRole",
     "AutoStepRole",
     "AutoStepRoleBestModel",  # dedicated_step_roles: a Model step's
@@ -291,10 +292,16 @@ def test_no_lambda_or_custom_resource_brings_roles_of_its_own(
     landing_zone: LandingZone, stage: str
 ) -> None:
     # aws-cdk-lib's handlers (auto-delete objects, bucket notifications) would add roles
-    # created outside the constructs' view: none is there.
-    types = {resource["Type"] for resource in landing_zone.templates[stage]["Resources"].values()}
-    assert not {t for t in types if t.startswith(("AWS::Lambda::", "Custom::"))}
+    # created outside the constructs' view: none is there. The one function is the
+    # pipeline's sealing function, whose role is the constructs' own (bounded above).
+    resources = landing_zone.templates[stage]["Resources"]
+    types = {resource["Type"] for resource in resources.values()}
+    assert not {t for t in types if t.startswith("Custom::")}
     assert "AWS::CloudFormation::CustomResource" not in types
+    functions = [r for r in resources.values() if r["Type"].startswith("AWS::Lambda::")]
+    assert [f["Type"] for f in functions] == ["AWS::Lambda::Function"]
+    (role,) = [f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions]
+    assert re.sub(r"[0-9A-F]{8}$", "", role) == "TrainingSealFunctionRole"
 
 
 def test_the_docs_aspect_puts_every_role_under_the_path_with_a_prefixed_name(

@@ -208,11 +208,14 @@ def test_sharing_lets_the_accounts_read_models_and_decrypt_them(shared: Built):
             "Action": ["s3:GetObject", "s3:GetObjectVersion"],
             "Effect": "Allow",
             "Principal": _principals(),
-            "Resource": {"Fn::Join": ["", [arn, "/models/*"]]},
+            "Resource": [
+                {"Fn::Join": ["", [arn, "/models/*"]]},
+                {"Fn::Join": ["", [arn, "/sealed/*"]]},
+            ],
         },
         {
             "Action": "s3:ListBucket",
-            "Condition": {"StringLike": {"s3:prefix": ["models/*"]}},
+            "Condition": {"StringLike": {"s3:prefix": ["models/*", "sealed/*"]}},
             "Effect": "Allow",
             "Principal": _principals(),
             "Resource": arn,
@@ -1235,6 +1238,11 @@ def _location(value: Any, steps: dict[str, dict[str, Any]]) -> tuple[str, str]:
             if item["OutputName"] == name
         ]
         return _location(found, steps)
+    sealed = re.fullmatch(r"Steps\.(\w+)\.OutputParameters\['(\w+)'\]", reference)
+    if sealed is not None:  # a SealStep's copy: under its Destination
+        arguments = steps[sealed[1]]["Arguments"]
+        assert arguments["Action"] == "cdk-sagemaker-pipelines:seal", arguments
+        return _location(arguments["Destination"], steps)
     model = re.fullmatch(r"Steps\.(\w+)\.ModelArtifacts\.S3ModelArtifacts", reference)
     assert model is not None, f"a reference this test can't follow: {reference}"
     return _location(steps[model[1]]["Arguments"]["OutputDataConfig"]["S3OutputPath"], steps)
@@ -1244,8 +1252,9 @@ def _location(value: Any, steps: dict[str, dict[str, Any]]) -> tuple[str, str]:
 def test_everything_a_registered_version_points_at_is_under_shared_and_kept_models(
     reference_app: SynthesizedApp, stack: str
 ):
-    # models/ is what share_with_account shares and what the lifecycle never expires: not
-    # executions/ (expired after execution_output_retention_days), not the CDK assets bucket.
+    # sealed/ (and models/) is what share_with_account shares and what the lifecycle never
+    # expires: not executions/ (expired after execution_output_retention_days), not the CDK
+    # assets bucket. The reference app registers sealed copies (SealStep).
     template = reference_app.templates[stack]
     paths = logical_id_paths(reference_app, stack)
     (artifacts,) = [
@@ -1263,7 +1272,7 @@ def test_everything_a_registered_version_points_at_is_under_shared_and_kept_mode
         for source in reports.values()
     ]
     assert len(locations) == 2
-    assert set(locations) == {(f"${{Ref:{artifacts}}}", "models")}
+    assert set(locations) == {(f"${{Ref:{artifacts}}}", "sealed")}
     # The serving code is packed in the model artifact.
     assert container["Environment"]["SAGEMAKER_SUBMIT_DIRECTORY"] == "/opt/ml/model/code"
     assert "s3://" not in json.dumps(container["Environment"])

@@ -64,6 +64,7 @@ from cdk_sagemaker_pipelines.definition import (
     RawStep,
     RegisterModel,
     SageMakerJobStepRetryPolicy,
+    SealStep,
     ServerlessConfig,
     Step,
     StepOutput,
@@ -368,6 +369,14 @@ def lambda_step() -> LambdaStep:
     )
 
 
+def seal() -> SealStep:
+    return SealStep(
+        name="Seal",
+        artifacts={"model": "s3://b/models/model.tar.gz", "metrics": "s3://b/eval/e.json"},
+        **COMMON,
+    )
+
+
 def callback() -> CallbackStep:
     return CallbackStep(
         name="Approve",
@@ -656,6 +665,7 @@ BUILDERS = {
     "ConditionStep": condition,
     "FailStep": fail,
     "LambdaStep": lambda_step,
+    "SealStep": seal,
     "CallbackStep": callback,
     "EMRStep": emr,
     "QualityCheckStep": data_quality_check,

@@ -31,6 +31,7 @@ def test_trains_evaluates_and_registers_a_real_model(
         "Succeeded",
         "Succeeded",
         "Succeeded",
+        "Succeeded",  # SealArtifacts
         "Succeeded",
         "NotExecuted",
     ]
@@ -43,6 +44,12 @@ def test_trains_evaluates_and_registers_a_real_model(
     package = result.registry.latest(MODEL_PACKAGE_GROUP)
     assert package is not None
     assert package.approval_status == "PendingManualApproval"
+    # The version records the sealed copies, which no later execution's job can overwrite.
+    sealed = f"/sealed/{result.record.pipeline_name}/{result.execution_id}/SealArtifacts/"
+    container = package.description["InferenceSpecification"]["Containers"][0]
+    assert sealed + "model/model.tar.gz" in container["ModelDataUrl"]
+    statistics = package.description["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"]
+    assert sealed + "metrics/evaluation.json" in statistics
     assert package.description["MetadataProperties"]["GeneratedBy"] == result.arn
     assert package.metrics["ModelQuality"]["Statistics"]["metrics"]["accuracy"]["value"] == accuracy
     assert package.model_data is not None

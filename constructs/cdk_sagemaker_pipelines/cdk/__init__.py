@@ -27,6 +27,7 @@ from .artifacts import (
     DATA_CAPTURE_PREFIX,
     EXECUTIONS_PREFIX,
     MODELS_PREFIX,
+    SEALED_PREFIX,
     ArtifactStore,
     enable_event_bridge_notifications,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "FAIL_SYNTH_ON_VALIDATION_ERRORS",
     "MODELS_PREFIX",
     "MONITORING_PREFIX",
+    "SEALED_PREFIX",
     "ArtifactStore",
     "DataCapture",
     "DataQualityMonitor",

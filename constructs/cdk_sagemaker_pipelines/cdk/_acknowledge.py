@@ -33,6 +33,11 @@ _PIPELINE_WIDE = (
 )
 # Why a statement (by Sid prefix) needs wildcards in its resources.
 REASONS: dict[str, str] = {
+    "WriteSealedCopies": "a SealStep's copies go under sealed/<pipeline>/<execution id>/…, "
+    "an id known only at run time: this pipeline's sealed prefix only, where the bucket "
+    "policy lets no one else write and no key be replaced",
+    "ReadArtifactsToSeal": "the artifacts a SealStep copies are outputs of this pipeline's "
+    "steps, under keys with run-time execution ids and job names: exactly those outputs",
     "Jobs": "SageMaker names pipeline jobs pipelines-<execution>-<step>-<random> (or "
     "<custom prefix>-<execution>-<random>); the prefix is the narrowest ARN that matches them. "
     "Tuning and AutoML job names (32 characters at most) can't take that form and no document "
@@ -126,8 +131,9 @@ REASONS: dict[str, str] = {
     "sagemaker:ListTags on *, without saying on which resources Autopilot calls it; scoped "
     "here to SageMaker resources of this account and region",
     "EndpointReadsModelArtifacts": "a registered version's model data is an object the "
-    "training job named under models/ at run time; the deploying stack knows only its "
-    "version's ARN, so the endpoint's role reads any object under models/ (not executions/)",
+    "training job named under models/ at run time, or its copy a SealStep named under "
+    "sealed/; the deploying stack knows only its version's ARN, so the endpoint's role reads "
+    "any object under models/ and sealed/ (not executions/)",
     "EndpointWritesLogs": "SageMaker hosting writes one log stream per instance and variant "
     "in the endpoint's own log group; stream names are only known at run time",
     "EndpointPublishesMetrics": "cloudwatch:PutMetricData has no resource type; a condition "

@@ -30,6 +30,7 @@ from ..definition._render import JsonValue
 from ..definition.bindables import (
     AUTOML_STEP_TYPE,
     Access,
+    SealTarget,
     check_asset_access,
     default_output_join,
 )
@@ -70,8 +71,10 @@ class CdkBinder:
         automl_role_arn: Callable[[], str] | None = None,
         job_tags: Mapping[str, str] | None = None,
         dedicated_role_arn: Callable[[str, str | None], str | None] | None = None,
+        seal_function_arn: Callable[[], str] | None = None,
     ) -> None:
         self._scope = scope
+        self._seal_function_arn = seal_function_arn
         self._step_role_arn = step_role_arn
         self._automl_role_arn = automl_role_arn
         self._dedicated_role_arn = dedicated_role_arn
@@ -167,6 +170,12 @@ class CdkBinder:
             self.buckets[bucket.bucket_name] = bucket
         prefix = f"/{location.key_prefix}" if location.key_prefix else ""
         return f"s3://{location.bucket_name()}{prefix}"
+
+    def seal_target(self, *, step_name: str) -> SealTarget:
+        """The construct's sealing function (made when first asked), copying into the store."""
+        if self._seal_function_arn is None:
+            raise BindingError("no sealing function", "deploy with the CDK Pipeline construct")
+        return SealTarget(self._seal_function_arn(), f"s3://{self.bucket_name}")
 
     def default_role_arn(self, *, step_name: str, step_type: str | None = None) -> JsonValue:
         """The construct's step role; a step's dedicated role; an AutoML step's AutoML role.

@@ -44,6 +44,9 @@ EXECUTIONS_PREFIX = "executions/"
 MODELS_PREFIX = "models/"
 """Where training steps write models, and steps the outputs a registered model version
 refers to (its metrics reports); kept, and shared by ``ArtifactStore.share_models_with``."""
+SEALED_PREFIX = "sealed/"
+"""Where ``SealStep``s copy what model versions record (``sealed/<pipeline>/<execution>/…``):
+written once by the pipeline's sealing function alone; kept, and shared like ``models/``."""
 DATA_CAPTURE_PREFIX = "data-capture/"
 """Where an endpoint's captured requests and responses go in its store's bucket
 (``data-capture/<endpoint name>/``); expired by the store's lifecycle rule."""
@@ -423,9 +426,11 @@ class ArtifactStore(Construct):
         return self._grant_read(grantee, key_pattern)
 
     def grant_read_models(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` read the trained models under ``models/``."""
+        """Let ``grantee`` read the trained models under ``models/`` and their sealed copies."""
         check_grantee(grantee, self, lambda: f"ArtifactStore {self.node.path}.grant_read_models")
-        return self._grant_read(grantee, f"{MODELS_PREFIX}*")
+        return self._grant_read(grantee, f"{MODELS_PREFIX}*").combine(
+            self._grant_read(grantee, f"{SEALED_PREFIX}*")
+        )
 
     def _grant_read(self, grantee: iam.IGrantable, key_pattern: str) -> iam.Grant:
         grant = self.bucket.grant_read(grantee, key_pattern)
@@ -471,13 +476,19 @@ class ArtifactStore(Construct):
             iam.PolicyStatement(
                 principals=[principal],
                 actions=["s3:GetObject", "s3:GetObjectVersion"],
-                resources=[bucket.arn_for_objects(f"{MODELS_PREFIX}*")],
+                # A version's model and files: trained, or sealed (see SealStep).
+                resources=[
+                    bucket.arn_for_objects(f"{MODELS_PREFIX}*"),
+                    bucket.arn_for_objects(f"{SEALED_PREFIX}*"),
+                ],
             ),
             iam.PolicyStatement(
                 principals=[principal],
                 actions=["s3:ListBucket"],
                 resources=[bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [f"{MODELS_PREFIX}*"]}},
+                conditions={
+                    "StringLike": {"s3:prefix": [f"{MODELS_PREFIX}*", f"{SEALED_PREFIX}*"]}
+                },
             ),
             iam.PolicyStatement(
                 principals=[principal],

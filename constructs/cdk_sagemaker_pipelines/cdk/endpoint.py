@@ -2459,8 +2459,8 @@ class ModelEndpoint(Resource):
     ) -> list[iam.PolicyStatement]:
         """What the models' execution role needs, each statement with a Sid.
 
-        The model data of every variant's version: ``models/*`` of each store holding one,
-        and its key.
+        The model data of every variant's version: ``models/*`` and ``sealed/*`` of each
+        store holding one, and its key.
         """
         stack = stack_of(self)
         stores: list[ArtifactStore] = []
@@ -2476,7 +2476,12 @@ class ModelEndpoint(Resource):
             iam.PolicyStatement(
                 sid="EndpointReadsModelArtifacts",
                 actions=["s3:GetObject"],
-                resources=[store.bucket.arn_for_objects("models/*") for store in stores],
+                # A version's model data: trained under models/, or sealed (SealStep).
+                resources=[
+                    store.bucket.arn_for_objects(prefix)
+                    for store in stores
+                    for prefix in ("models/*", "sealed/*")
+                ],
             ),
             iam.PolicyStatement(
                 sid="EndpointDecryptsModelArtifacts",

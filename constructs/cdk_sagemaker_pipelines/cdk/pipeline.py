@@ -34,6 +34,7 @@ from aws_cdk import (
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk.interfaces import aws_sagemaker as sagemaker_refs
 
@@ -55,6 +56,7 @@ from ..definition import (
 )
 from ..definition._job_warnings import job_warnings
 from ..definition._output_prefixes import output_prefix_overlaps
+from ..definition._seal_entries import is_seal_entry
 from ..definition._suggest import did_you_mean
 from ..definition.bindables import AUTOML_STEP_TYPE
 from ..definition.entries import walk_steps
@@ -128,6 +130,7 @@ from ._props import (
     warn_forwarded_events,
 )
 from ._roles import role_arn as bound_role_arn
+from ._seal import SealFunction
 from ._template_size import (
     MAX_TEMPLATE_BYTES,
     MEASURE_FROM_BYTES,
@@ -941,7 +944,11 @@ class Pipeline(PipelineBase):
                 if self._dedicated_names or self._every_step_dedicated
                 else None
             ),
+            seal_function_arn=lambda: self._bind_seal_function(name),
         )
+        self.seal_function: lambda_.IFunction | None = None
+        """The function the pipeline's ``SealStep``s run (None without one)."""
+        self._seal: SealFunction | None = None
         compiled = self._compile(definition)
         # Which steps run as the roles of the models the Model steps create: a Model step's
         # dedicated role is derived from them all (the role fields don't matter here).
@@ -1032,6 +1039,7 @@ class Pipeline(PipelineBase):
         self._warn_external_model_transforms()
         self._warn_models_from_model_packages()
         self._warn_open_registrations()
+        self._warn_registered_artifacts_writable()
         self._warn_lambda_reads_artifacts()
         self._warn_emr_steps_creating_clusters()
         self._warn_registered_asset_code()
@@ -1096,6 +1104,15 @@ class Pipeline(PipelineBase):
             )
 
         pipeline_statements = pipeline_role_statements(self.plan, stack, lookups)
+        if self._seal is not None:
+            self._seal.grant(self.plan.sealed_reads)
+            pipeline_statements.append(
+                iam.PolicyStatement(
+                    sid="InvokeSealFunction",
+                    actions=["lambda:InvokeFunction"],
+                    resources=[self._seal.function.function_arn],
+                )
+            )
         step_statements = derive_step_statements()
         automl_statements = automl_role_statements(self.plan, stack, lookups, on_automl_role)
         if automl_role is not None and not on_automl_role:
@@ -2886,6 +2903,15 @@ class Pipeline(PipelineBase):
             ),
         )
 
+    def _bind_seal_function(self, name: str) -> str:
+        """The sealing function's ARN, the function made when a ``SealStep`` first asks."""
+        if self._seal is None:
+            self._seal = SealFunction(
+                self, "SealFunction", store=self.artifact_store, pipeline_name=name
+            )
+            self.seal_function = self._seal.function
+        return self._seal.function.function_arn
+
     def _warn_lambda_reads_artifacts(self) -> None:
         """Lambda and Callback step inputs that are locations in the artifact store.
 
@@ -2900,8 +2926,8 @@ class Pipeline(PipelineBase):
         found: list[str] = []
         prefixes: set[str] = set()
         for name, entry in steps.items():
-            if entry.get("Type") not in ("Lambda", "Callback"):
-                continue
+            if entry.get("Type") not in ("Lambda", "Callback") or is_seal_entry(entry):
+                continue  # a SealStep: the construct grants its function what it reads
             inputs = entry.get("Arguments")
             for key, value in inputs.items() if isinstance(inputs, Mapping) else ():
                 prefix = _artifact_prefix(value, steps, bucket)
@@ -2939,6 +2965,35 @@ class Pipeline(PipelineBase):
             "versions of any model package group in the account and region. Give the group's "
             "name itself in ModelPackageGroupName to scope them.",
         )
+
+    def _warn_registered_artifacts_writable(self) -> None:
+        """RegisterModel fields that name a job step's output, which its role may rewrite.
+
+        A version records keys, not object versions: the next execution's job (its code
+        untrusted) may overwrite what an approved version serves. One warning per
+        RegisterModel step, naming its fields; a ``SealStep``'s outputs are write-once.
+        """
+        steps = {spec.name: spec.entry for spec in walk_steps(self.definition.get("Steps") or [])}
+        for name, entry in steps.items():
+            if entry.get("Type") != "RegisterModel":
+                continue
+            found = [
+                f"{where} ({reference})"
+                for where, reference in _registered_artifacts(entry.get("Arguments"))
+                if (steps.get(reference.split(".")[1]) or {}).get("Type") in _WRITING_JOB_TYPES
+            ]
+            if not found:
+                continue
+            Annotations.of(self).add_warning_v2(
+                f"{WARNING_PREFIX}:registered-artifact-writable",
+                f"RegisterModel step '{name}' records {', '.join(found)}: the output of a job "
+                "whose role may write that key again in a later execution, and the version "
+                "names the key, not an object version, so what an approved version serves can "
+                "change. Register sealed copies instead: seal = SealStep(name='Seal', "
+                "artifacts={'model': train.properties.ModelArtifacts.S3ModelArtifacts, …}), "
+                "then model_data=seal.sealed('model') (docs/language.md, Sealing what a "
+                "version records); or acknowledge this warning saying why.",
+            )
 
     def _warn_manifest_inputs(self) -> None:
         """Inputs given as manifests: the objects they list are named only in the file."""
@@ -3328,6 +3383,54 @@ def _s3_uris(value: Any) -> list[Any]:
         return found + [uri for item in value.values() for uri in _s3_uris(item)]
     if isinstance(value, list):
         return [uri for item in value for uri in _s3_uris(item)]
+    return []
+
+
+# Job steps whose role writes their outputs (and so may write them again).
+_WRITING_JOB_TYPES = frozenset(
+    {
+        "Training",
+        "Processing",
+        "Tuning",
+        "Transform",
+        "QualityCheck",
+        "ClarifyCheck",
+        "AutoML",
+        "EMR",
+    }
+)
+# The RegisterModel fields that name what a version records: its model data, and the
+# files of its metrics and drift baselines.
+_RECORDED_FIELDS = ("ModelDataUrl", "S3Uri")
+
+
+def _registered_artifacts(arguments: Any, path: str = "") -> list[tuple[str, str]]:
+    """(field, ``Steps.…`` reference) of each recorded location of a RegisterModel step."""
+    found: list[tuple[str, str]] = []
+    if isinstance(arguments, Mapping):
+        for key, value in arguments.items():
+            where = f"{path}.{key}" if path else str(key)
+            if key in _RECORDED_FIELDS and (
+                key == "ModelDataUrl" or "ModelMetrics" in where or "DriftCheckBaselines" in where
+            ):
+                found += [(where, ref) for ref in _step_references(value)]
+            else:
+                found += _registered_artifacts(value, where)
+    elif isinstance(arguments, list):
+        for index, item in enumerate(arguments):
+            found += _registered_artifacts(item, f"{path}[{index}]")
+    return found
+
+
+def _step_references(value: Any) -> list[str]:
+    """The ``Steps.…`` references in an expression (a Get, or the values of a Join)."""
+    if isinstance(value, Mapping):
+        reference = value.get("Get")
+        if isinstance(reference, str) and reference.startswith("Steps."):
+            return [reference]
+        return [ref for item in value.values() for ref in _step_references(item)]
+    if isinstance(value, list):
+        return [ref for item in value for ref in _step_references(item)]
     return []
 
 

@@ -22,7 +22,16 @@ from ._errors import (
 )
 from ._suggest import did_you_mean, one_of
 from ._tokens import is_token
-from .bindables import Binder, BindingError, BoundCode, Code, Image, S3Location, StaticBinder
+from .bindables import (
+    Binder,
+    BindingError,
+    BoundCode,
+    Code,
+    Image,
+    S3Location,
+    SealTarget,
+    StaticBinder,
+)
 from .conditions import (
     Condition,
     ConditionEquals,
@@ -91,6 +100,7 @@ from .steps import (
     ProcessingOutput,
     ProcessingStep,
     RegisterModel,
+    SealStep,
     Step,
     StepOutput,
     TrainingInput,
@@ -237,6 +247,8 @@ __all__ = [
     "S3Location",
     "SageMakerJobExceptionType",
     "SageMakerJobStepRetryPolicy",
+    "SealStep",
+    "SealTarget",
     "ServerlessConfig",
     "StaticBinder",
     "Step",

@@ -660,6 +660,28 @@ def _same_content(first: str, second: str) -> bool:
     )
 
 
+LOCAL_SEAL_FUNCTION = "arn:aws:lambda:us-east-1:000000000000:function:smpipe-local-seal"
+"""The ``FunctionArn`` a ``StaticBinder`` without ``seal_function_arn`` gives ``SealStep``s:
+no deployed function; the local runner copies natively, whatever the ARN."""
+
+
+@checked
+@dataclass(frozen=True, slots=True)
+class SealTarget:
+    """Where a ``SealStep`` runs: the sealing function and the bucket it copies into.
+
+    A binder that can seal has ``seal_target(*, step_name) -> SealTarget`` (optional:
+    a binder without it can't compile a ``SealStep``).
+
+    Example::
+
+        SealTarget(function_arn="arn:aws:lambda:…:function:seal", bucket_uri="s3://b")
+    """
+
+    function_arn: Any
+    bucket_uri: Any
+
+
 class Binder(Protocol):
     """Turns bindable values into definition values for one pipeline.
 
@@ -725,7 +747,9 @@ class StaticBinder:
     invokes and deletes models and endpoints, which no other job needs. ``job_tags``
     (key → value) go on every job the steps start and every model, endpoint, endpoint
     configuration and inference component they create, as ``JobDefaults.tags`` says
-    (Default: none).
+    (Default: none). ``seal_function_arn`` is the function ``SealStep``s run, copying into
+    ``default_bucket`` (Default: ``LOCAL_SEAL_FUNCTION``, which only the local runner runs:
+    give a deployed sealing function's ARN for a definition you deploy yourself).
 
     Example::
 
@@ -740,6 +764,7 @@ class StaticBinder:
     code_prefix: str | None = None
     automl_role_arn: str | None = None
     job_tags: Mapping[str, str] | None = None
+    seal_function_arn: str | None = None
 
     def __post_init__(self) -> None:
         # (Anything but a mapping is left to @checked's type check, which names the field.)
@@ -824,6 +849,18 @@ class StaticBinder:
                 "the CDK Pipeline construct, which creates a least-privilege step role",
             )
         return self.role_arn
+
+    def seal_target(self, *, step_name: str) -> SealTarget:
+        """``seal_function_arn`` (else ``LOCAL_SEAL_FUNCTION``) copying into ``default_bucket``."""
+        if self.default_bucket is None:
+            raise BindingError(
+                "no bucket to seal into",
+                "deploy with the CDK Pipeline construct, which provides the sealing function "
+                "and its bucket, or compile with StaticBinder(default_bucket=…)",
+            )
+        return SealTarget(
+            self.seal_function_arn or LOCAL_SEAL_FUNCTION, f"s3://{self.default_bucket}"
+        )
 
     def default_output_uri(
         self, *, step_name: str, output_name: str, retained: bool = False
@@ -913,6 +950,9 @@ class _UploadRecorder:
 
     def job_defaults(self, *, step_name: str) -> JobDefaults:
         return self._binder.job_defaults(step_name=step_name)
+
+    def seal_target(self, *, step_name: str) -> SealTarget:
+        return self._binder.seal_target(step_name=step_name)
 
 
 def _nearby_hint(path: str) -> str:

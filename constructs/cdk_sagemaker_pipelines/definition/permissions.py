@@ -26,6 +26,7 @@ from typing import Any, TypeVar, cast
 from ._errors import Problem
 from ._lineage_names import ASSOCIATION_RESOURCE_TYPES, KIND_OF_ARNS, LINEAGE_KINDS
 from ._sdk_jobs import function_step_job
+from ._seal_entries import is_seal_entry
 from ._service_model import partition_of
 from ._shape_check import is_expression
 from ._tokens import is_token
@@ -583,6 +584,11 @@ class PermissionPlan:
     reads: list[S3Access] = field(default_factory=list)
     writes: list[S3Access] = field(default_factory=list)
     property_file_reads: list[S3Access] = field(default_factory=list)
+    # What SealSteps copy (read by the sealing function, not by a job role) and where their
+    # copies go (written by it alone), per seal step.
+    sealed_reads: list[S3Access] = field(default_factory=list)
+    sealed_writes: list[S3Access] = field(default_factory=list)
+    seal_steps: list[str] = field(default_factory=list)
     kms_keys: list[Any] = field(default_factory=list)
     images: list[Any] = field(default_factory=list)
     # (step, field, image) of each image a job or model names (URIs, and expressions known
@@ -949,6 +955,8 @@ class _Planner:
             model = arguments.get("ModelName")
             if not self._names_a_pipeline_model(model):
                 plan.external_model_transforms.append((name, model))
+        elif kind == "Lambda" and is_seal_entry(step):
+            self._plan_seal(name, arguments)
         elif kind == "Lambda":
             _add(plan.lambda_functions, step.get("FunctionArn"))
         elif kind == "Callback":
@@ -1015,6 +1023,28 @@ class _Planner:
             if reference.startswith(("Steps.", "Parameters.")):
                 for access in self._resolve({"Get": reference}):
                     _add(self.plan.reads, access)
+
+    def _plan_seal(self, name: str, arguments: Mapping[str, Any]) -> None:
+        """A SealStep: its function (not the pipeline's step roles) reads and writes.
+
+        The pipeline role invokes the function; the artifacts it copies and the sealed
+        prefix it writes are planned apart, for the function's own role.
+        """
+        plan = self.plan
+        plan.seal_steps.append(name)
+        artifacts = arguments.get("Artifacts")
+        for artifact, uri in artifacts.items() if isinstance(artifacts, Mapping) else ():
+            where = f"Arguments.Artifacts.{artifact}"
+            found = self._resolve(uri)
+            if not found:
+                shown = uri if isinstance(uri, str) else describe_value(uri)
+                plan.unattributed.append(
+                    Unattributed(name, where, shown, "read", _parameters_in(uri))
+                )
+            for location in found:
+                _add(plan.sealed_reads, location)
+        for location in self._resolve(arguments.get("Destination")):
+            _add(plan.sealed_writes, location)
 
     def _plan_deployment(self, name: str, kind: str, arguments: Mapping[str, Any]) -> None:
         """The hosting resources a deployment step creates and names, and their keys."""
@@ -1486,6 +1516,13 @@ class _Planner:
             return []
         arguments = producer.get("Arguments") or {}
         path = match.group(2)
+        sealed = re.fullmatch(r"OutputParameters\['([^']+)'\]", path)
+        if sealed is not None and is_seal_entry(producer):
+            # <Destination>/<name>/…: the copy of one artifact, under the sealed prefix.
+            return [
+                S3Access(location.bucket, f"{location.key_pattern.rstrip('/')}/{sealed.group(1)}/")
+                for location in self._resolve(arguments.get("Destination"), depth + 1)
+            ]
         output = re.fullmatch(
             r"ProcessingOutputConfig\.Outputs\['([^']+)'\]\.S3Output\.S3Uri", path
         )

@@ -1765,6 +1765,15 @@ class S3ModelDataSourceProperties(Properties):
     S3DataType: Final[PropertyString]
     S3Uri: Final[PropertyString]
 
+class SealStepProperties(Properties):
+    """``SealStep.properties``.
+
+    Members the step type defines: it describes no job.
+    """
+
+    OutputParameters: Final[PropertyMap[Properties]]
+    Outputs: Final[PropertyMap[Properties]]
+
 class SecondaryStatusTransitionProperties(Properties):
     """botocore's sagemaker ``SecondaryStatusTransition``."""
 

@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..definition._seal_entries import is_seal_entry
 from ._graph import StepGraph
 from .executors import EXTERNAL_TYPES, external, stand_in
 from .executors._outputs import declared_outputs, expected_value
@@ -92,6 +93,8 @@ def missing_stand_ins(
             options = _output_options(name, names if declared else [])
             found.append(MissingStandIn(name, "Callback", options, reached))
         elif spec.step_type == "Lambda" and given is None:
+            if is_seal_entry(spec.entry):
+                continue  # a SealStep: the runner copies natively
             arn = spec.entry.get("FunctionArn")
             if not isinstance(arn, str):
                 continue  # a parameter or another step's output: known at run time

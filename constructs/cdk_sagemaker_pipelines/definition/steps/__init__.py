@@ -22,6 +22,7 @@ from .model import (
     RegisterModel,
 )
 from .processing import ProcessingInput, ProcessingOutput, ProcessingStep
+from .seal import SealStep
 from .training import FileSystemInput, InstanceGroup, TrainingInput, TrainingStep
 from .transform import TransformStep
 from .tuning import (
@@ -173,6 +174,7 @@ __all__ = [
     "RawStep",
     "RegisterModel",
     "RetryableStep",
+    "SealStep",
     "ServerlessConfig",
     "Step",
     "StepOutput",

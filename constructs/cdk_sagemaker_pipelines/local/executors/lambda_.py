@@ -6,7 +6,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ...definition._seal_entries import is_seal_entry
 from ...definition.entries import StepSpec
+from ...definition.steps.seal import sealed_key
 from .._errors import StepError
 from ..isolation import RUNTIME
 from ..store import read_text_tail
@@ -30,8 +32,10 @@ class LambdaExecutor:
     """
 
     def run(self, step: StepSpec, ctx: StepContext) -> StepResult:
-        """Invoke the function."""
+        """Invoke the function (a ``SealStep``'s copy runs natively)."""
         arn = ctx.evaluator.resolve(step.entry.get("FunctionArn"))
+        if is_seal_entry(step.entry) and supplied(ctx.settings.external_outputs, step.name) is None:
+            return _seal(ctx, arn)
         declared = declared_outputs(step.entry)
         given = supplied(ctx.settings.external_outputs, step.name)
         if given is not None:
@@ -125,3 +129,40 @@ def _timeout(value: Any) -> float:
         return float(str(value).rstrip("s"))
     except ValueError:
         return DEFAULT_TIMEOUT
+
+
+def _seal(ctx: StepContext, arn: Any) -> StepResult:
+    """What the sealing function does, in the local store: the same keys, the same outputs.
+
+    Each artifact is copied into the attempt's staging directory and published under
+    ``<Destination>/<name>/``: a single object keeps its file name, a prefix its layout.
+    """
+    arguments = ctx.arguments if isinstance(ctx.arguments, Mapping) else {}
+    destination = str(arguments.get("Destination", ""))
+    artifacts = arguments.get("Artifacts")
+    if not destination.startswith("s3://") or not isinstance(artifacts, Mapping):
+        raise StepError(f"seal step arguments without Destination or Artifacts: {arguments}")
+    values: dict[str, Any] = {}
+    published: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for name, source in artifacts.items():
+        what = f"artifact '{name}'"
+        located = ctx.store.locate(str(source), what)
+        if located is None:
+            raise StepError(f"{what}: no object at {source}{ctx.store.missing_hint(str(source))}")
+        staged = ctx.staging / str(name)
+        ctx.store.materialize(str(source), staged, what)
+        prefix = f"{destination.rstrip('/')}/{name}"
+        published[prefix] = staged
+        names[prefix] = str(name)
+        values[str(name)] = (
+            sealed_key(destination, str(name), str(source))
+            if located.kind == "file"
+            else prefix + "/"
+        )
+    return StepResult(
+        properties={"OutputParameters": values, "FunctionArn": arn},
+        outputs=published,
+        output_names=names,
+        metadata={"Lambda": {"Arn": arn, "OutputParameters": output_metadata(values)}},
+    )

@@ -1,0 +1,271 @@
+"""The function a pipeline's ``SealStep``s run, its role, and the bucket policy that seals.
+
+The function copies what a model version will record to ``sealed/<pipeline>/…`` of the
+artifact bucket. Its role reads exactly the seal steps' inputs and writes only that
+prefix; the bucket policy denies every other principal any write or delete there, and
+the function itself any write that could replace a key (``If-None-Match``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+from aws_cdk import (
+    Acknowledgment,
+    ArnFormat,
+    Aws,
+    CfnElement,
+    CfnResource,
+    Duration,
+    Names,
+    RemovalPolicy,
+    Stack,
+    Validations,
+)
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+
+from constructs import Construct
+
+from ..definition import PipelineDefinitionError
+from ..definition._seal_entries import SEALED_PREFIX
+from ..definition.permissions import S3Access
+from ._acknowledge import _acknowledge
+from ._roles import created_role_arn, role_arn
+
+if TYPE_CHECKING:
+    from .artifacts import ArtifactStore
+
+FUNCTION_CODE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "_seal_function")
+"""The directory deployed as the sealing function's code (``index.handler``)."""
+
+# Every action that creates, replaces or deletes an object or what guards it: none but
+# the sealing function may take them under sealed/.
+SEALED_WRITE_ACTIONS = (
+    "s3:PutObject",
+    "s3:PutObjectAcl",
+    "s3:PutObjectVersionAcl",
+    "s3:PutObjectTagging",
+    "s3:PutObjectVersionTagging",
+    "s3:PutObjectRetention",
+    "s3:PutObjectLegalHold",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:DeleteObjectTagging",
+    "s3:DeleteObjectVersionTagging",
+    "s3:RestoreObject",
+)
+
+
+def _acknowledgment(finding: str, reason: str) -> Any:
+    return Acknowledgment(id=finding, reason=reason)
+
+
+class SealFunction(Construct):
+    """The sealing function of one ``Pipeline`` (created when a ``SealStep`` is bound).
+
+    Example::
+
+        seal = SealFunction(pipeline, "SealFunction", store=store, pipeline_name="churn")
+        seal.function.function_arn
+    """
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, store: ArtifactStore, pipeline_name: str
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        if Stack.of(store) is not stack:
+            # The bucket policy names the function's role: from another stack, a reference
+            # back to the pipeline's stack, which already depends on the store's.
+            raise PipelineDefinitionError(
+                f"Pipeline {scope.node.path}: a SealStep needs the pipeline in the stack of "
+                f"its ArtifactStore ({store.node.path}), whose bucket policy names the "
+                "sealing function's role"
+            )
+        self._store = store
+        self.prefix = f"{SEALED_PREFIX}{pipeline_name}/"
+        log_group_name = f"/aws/lambda/{Names.unique_resource_name(self)}"
+        self.logs = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=log_group_name,
+            encryption_key=store.key,
+            retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        log_group_arn = stack.format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name=log_group_name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        store.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchLogsEncryptsSealFunctionLogs"
+                + hashlib.sha256(self.node.path.encode()).hexdigest()[:8],
+                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+                actions=[
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ],
+                resources=["*"],  # in a key policy, "*" means this key
+                conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}},
+            )
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Seals the artifacts model versions of {pipeline_name} record",
+        )
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            description="What the sealing function may read and write",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    sid="WriteOwnLogs",
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[self.logs.log_group_arn],
+                ),
+            ],
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            handler="index.handler",
+            code=lambda_.Code.from_asset(FUNCTION_CODE),
+            # A multipart copy of a multi-GB archive takes minutes; the step waits for it.
+            timeout=Duration.minutes(15),
+            memory_size=256,
+            description=f"Copies {pipeline_name}'s registered artifacts to write-once keys",
+            role=self.role,
+            log_group=self.logs,
+            environment={
+                "SEALED_BUCKET": store.bucket.bucket_name,
+                "SEALED_PREFIX": self.prefix,
+            },
+        )
+        # Under customize_roles(prevent_synthesis=False) aws-cdk-lib's role ARN names no role.
+        created = created_role_arn(self.role)
+        if created is not None:
+            cast(CfnResource, self.function.node.default_child).add_property_override(
+                "Role", created
+            )
+        # The function waits for its policy (see examples/batch_scoring_stack.py); a policy
+        # iam.Role.customize_roles keeps from synthesis has no resource to wait for.
+        policy = self.policy.node.default_child
+        if policy is not None:
+            cast(CfnResource, self.function.node.default_child).add_override(
+                "DependsOn", [stack.get_logical_id(cast(CfnElement, policy))]
+            )
+        Validations.of(self.function).acknowledge(
+            _acknowledgment(
+                "NIST.800.53.R5-LambdaDLQ",
+                "the pipeline's Lambda step invokes the function synchronously and reads "
+                "its return value: a failed invocation fails the step; a dead-letter queue "
+                "receives only failed asynchronous invocations, and there are none",
+            ),
+            _acknowledgment(
+                "NIST.800.53.R5-LambdaConcurrency",
+                "a run invokes the function once per seal step; reserving concurrency would "
+                "fail the deploy in accounts whose quota is under the 100 unreserved "
+                "executions Lambda keeps",
+            ),
+            _acknowledgment(
+                "NIST.800.53.R5-LambdaInsideVPC",
+                "the function calls S3 only, under the bucket policy's conditions; a VPC "
+                "would add subnets and an S3 endpoint, and no protection to these calls",
+            ),
+        )
+        self._deny_other_writers()
+
+    def _deny_other_writers(self) -> None:
+        """Only this function writes ``sealed/<pipeline>/``, and never replaces a key there."""
+        bucket = self._store.bucket
+        objects = bucket.arn_for_objects(f"{self.prefix}*")
+        sealing_role = role_arn(self.role)
+        digest = hashlib.sha256(self.prefix.encode()).hexdigest()[:8]
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=f"OnlyTheSealFunctionWritesSealed{digest}",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=list(SEALED_WRITE_ACTIONS),
+                resources=[objects],
+                # aws:PrincipalArn of a role's session is the role's ARN.
+                conditions={"ArnNotEquals": {"aws:PrincipalArn": sealing_role}},
+            )
+        )
+        # S3's documented enforcement of conditional writes: an object-creating request
+        # (PutObject, CompleteMultipartUpload; s3:ObjectCreationOperation true) without
+        # If-None-Match is refused, so a key, once written, never changes. The multipart
+        # steps that take no conditional header (CreateMultipartUpload, UploadPartCopy)
+        # are exempt by s3:ObjectCreationOperation false.
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=f"SealedKeysAreWrittenOnce{digest}",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["s3:PutObject"],
+                resources=[objects],
+                conditions={
+                    "Null": {"s3:if-none-match": "true"},
+                    "Bool": {"s3:ObjectCreationOperation": "true"},
+                },
+            )
+        )
+
+    def grant(self, reads: Sequence[S3Access]) -> None:
+        """Let the function read ``reads`` (the seal steps' inputs) and write its prefix."""
+        bucket = self._store.bucket
+        read_objects = sorted({f"arn:{Aws.PARTITION}:s3:::{access.objects}" for access in reads})
+        statements = [
+            iam.PolicyStatement(
+                sid="WriteSealedCopies",
+                actions=["s3:PutObject", "s3:AbortMultipartUpload"],
+                resources=[bucket.arn_for_objects(f"{self.prefix}*")],
+            ),
+            iam.PolicyStatement(
+                sid="UseTheArtifactKey",
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[self._store.key.key_arn],
+            ),
+        ]
+        if read_objects:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="ReadArtifactsToSeal",
+                    actions=["s3:GetObject"],
+                    resources=read_objects,
+                )
+            )
+            by_bucket: dict[str, list[str]] = {}
+            for access in reads:
+                prefixes = by_bucket.setdefault(access.bucket, [])
+                for prefix in access.list_prefixes or ("*",):
+                    if prefix not in prefixes:
+                        prefixes.append(prefix)
+            for index, (name, prefixes) in enumerate(sorted(by_bucket.items())):
+                statements.append(
+                    iam.PolicyStatement(
+                        sid=f"ListArtifactsToSeal{index}",
+                        actions=["s3:ListBucket"],
+                        resources=[f"arn:{Aws.PARTITION}:s3:::{name}"],
+                        conditions={"StringLike": {"s3:prefix": prefixes}},
+                    )
+                )
+        self.policy.add_statements(*statements)
+        stack = Stack.of(self)
+        resolved = stack.resolve([statement.to_json() for statement in statements])
+        _acknowledge(self.policy, resolved, f"SealFunction {self.node.path}")

@@ -753,3 +753,40 @@ def test_constructs_say_a_removal_policy_change_replaces_nothing() -> None:
     assert "AWS::SageMaker::ModelPackageGroup" in changed
     effect = _changing("`removal_policy` of an `ArtifactStore`, `ModelRegistry` or `Pipeline`")
     assert "nothing is updated or replaced" in effect
+
+
+def test_batch_scoring_load_on_success_block_builds_the_rule_it_describes() -> None:
+    # docs/batch-scoring.md "Getting the results downstream": the block runs against a
+    # Pipeline and gives the load a rule on the execution's success event.
+    from aws_cdk import aws_events_targets as targets
+    from aws_cdk import aws_lambda as lambda_
+    from aws_cdk.assertions import Template
+
+    from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
+
+    docs = (REPO / "docs" / "batch-scoring.md").read_text()
+    section = docs[docs.index("## Getting the results downstream") : docs.index("## The stack")]
+    (block,) = code_blocks(section, "python")
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store")
+    pipeline = Pipeline(stack, "Scoring", definition=prep_and_train(), artifact_store=store)
+    load_function = lambda_.Function(
+        stack,
+        "Load",
+        runtime=lambda_.Runtime.PYTHON_3_12,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    pass\n"),
+    )
+    namespace: dict[str, Any] = {
+        "pipeline": pipeline,
+        "targets": targets,
+        "load_function": load_function,
+    }
+    exec(block, namespace)
+
+    rules = Template.from_stack(stack).find_resources("AWS::Events::Rule")
+    patterns = [rule["Properties"]["EventPattern"] for rule in rules.values()]
+    [pattern] = [p for p in patterns if p.get("detail")]
+    assert pattern["detail-type"] == ["SageMaker Model Building Pipeline Execution Status Change"]
+    assert pattern["detail"] == {"currentPipelineExecutionStatus": ["Succeeded"]}
+    assert namespace["loaded"].node.id == "LoadNightlyScores"

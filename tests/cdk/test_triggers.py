@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -26,7 +27,7 @@ from cdk_sagemaker_pipelines.cdk import (
     PipelineSchedule,
     SageMakerPipelineTarget,
 )
-from cdk_sagemaker_pipelines.cdk._schedule import schedule_expression_problem
+from cdk_sagemaker_pipelines.cdk._schedule import schedule_expression_problem, shortest_spacing
 from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
     ExecutionVariables,
@@ -2408,3 +2409,66 @@ def test_a_cron_schedule_is_warned_only_when_its_runs_may_come_within_the_expiry
     )
     found = Annotations.from_stack(stack).find_warning("/Test/Cron", Match.any_value())
     assert any(CACHE_HIT in str(entry.entry.data) for entry in found) is warned
+
+
+FREQUENT = "cdk-sagemaker-pipelines:frequent-schedule"
+
+
+@pytest.mark.parametrize(
+    ("expression", "minutes"),
+    [
+        ("rate(1 minute)", 1),
+        ("rate(4 minutes)", 4),
+        ("rate(5 minutes)", 5),
+        ("cron(* * * * ? *)", 1),
+        ("cron(0/2 8-18 ? * MON-FRI *)", 2),
+        ("cron(*/10 * * * ? *)", 10),
+        ("cron(0,30 * * * ? *)", 30),
+        ("cron(55,1 * * * ? *)", 6),  # 55 then 1 of the next hour
+        ("cron(10-12 6 * * ? *)", 1),
+    ],
+)
+def test_shortest_spacing_reads_rates_and_cron_minutes(expression: str, minutes: int):
+    assert shortest_spacing(expression) == dt.timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize(
+    "expression", ["cron(0 6 * * ? *)", "cron(15 * * * ? *)", "at(2030-01-01T00:00:00)", "x"]
+)
+def test_shortest_spacing_of_a_minute_an_hour_or_a_single_run_is_unknown(expression: str):
+    assert shortest_spacing(expression) is None
+
+
+@pytest.mark.parametrize(
+    ("expression", "warned"),
+    [
+        ("rate(1 minute)", "every 1 minute:"),
+        ("cron(0/2 * * * ? *)", "every 2 minutes:"),
+        ("rate(5 minutes)", None),
+        ("cron(0 2 * * ? *)", None),
+    ],
+)
+def test_a_schedule_running_more_often_than_every_five_minutes_is_warned(
+    expression: str, warned: str | None
+):
+    # Every minute compiled silently: executions pile up faster than any finishes.
+    stack = new_stack()
+    prep = ProcessingStep(name="Prep", image=Image.sklearn("1.2-1"))
+    pipeline = Pipeline(stack, "Scored", definition=PipelineDefinition(steps=[prep]))
+    PipelineSchedule(
+        stack,
+        "Often",
+        pipeline=pipeline,
+        schedule=scheduler.ScheduleExpression.expression(expression),
+    )
+    found = [
+        str(entry.entry.data)
+        for entry in Annotations.from_stack(stack).find_warning("/Test/Often", Match.any_value())
+        if FREQUENT in str(entry.entry.data)
+    ]
+    if warned is None:
+        assert found == []
+    else:
+        [message] = found
+        assert message.startswith(f"Schedule Test/Often ({expression}) starts pipeline Test/Scored")
+        assert warned in message

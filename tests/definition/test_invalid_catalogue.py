@@ -1457,6 +1457,76 @@ def transform_writing_its_predictions_where_it_reads() -> PipelineDefinition:
 
 @case(
     "BatchScore",
+    "Arguments.DataProcessing.InputFilter",
+    "'$..features' is outside the JSONPath subset batch transform supports",
+)
+def transform_input_filter_outside_the_data_processing_subset() -> PipelineDefinition:
+    # Deep scan (..) is JsonPath, but not among the operators batch transform supports.
+    score = TransformStep(
+        name="BatchScore",
+        model_name="m",
+        input_data="s3://b/in",
+        content_type="application/jsonlines",
+        input_filter="$..features",
+    )
+    return pipeline(score)
+
+
+@case(
+    "BatchScore",
+    "Arguments.DataProcessing.OutputFilter",
+    "'$.id' selects by name, but a CSV record is an array of columns: use indexes only",
+)
+def transform_output_filter_naming_a_csv_column() -> PipelineDefinition:
+    score = TransformStep(
+        name="BatchScore",
+        model_name="m",
+        input_data="s3://b/in",
+        content_type="text/csv",
+        split_type="Line",
+        assemble_with="Line",
+        join_source="Input",
+        output_filter="$.id",
+    )
+    return pipeline(score)
+
+
+@case(
+    "BatchScore",
+    "Arguments.DataProcessing.OutputFilter",
+    "names in brackets can't nest children",
+)
+def transform_output_filter_nesting_children_in_brackets() -> PipelineDefinition:
+    score = TransformStep(
+        name="BatchScore",
+        model_name="m",
+        input_data="s3://b/in",
+        content_type="application/json",
+        output_filter="$.field1.['child1','child2.grandchild']",
+    )
+    return pipeline(score)
+
+
+@case(
+    "BatchScore",
+    "Arguments.TransformInput.SplitType",
+    "JoinSource Input joins each CSV row with its prediction, but SplitType is None: with "
+    "text/csv input, SageMaker requires SplitType and AssembleWith Line",
+)
+def transform_joining_csv_records_without_line_split() -> PipelineDefinition:
+    score = TransformStep(
+        name="BatchScore",
+        model_name="m",
+        input_data="s3://b/in",
+        content_type="text/csv",
+        assemble_with="Line",
+        join_source="Input",
+    )
+    return pipeline(score)
+
+
+@case(
+    "BatchScore",
     "Arguments.TransformOutput.S3OutputPath",
     "the output location is under the input prefix",
 )

@@ -8,6 +8,7 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime, timedelta
 
@@ -56,6 +57,56 @@ def schedule_period(expression: str) -> timedelta | None:
     if len(fields) != len(_FIELDS) or not fields[0].isdigit():
         return None
     return timedelta(hours=23) if fields[1].isdigit() else timedelta(hours=1)
+
+
+def shortest_spacing(expression: str) -> timedelta | None:
+    """The shortest time two runs of a ``rate()`` or ``cron()`` may come apart; ``None``: unknown.
+
+    Unlike ``schedule_period`` (a lower bound, for judging a cache's expiry) this reads a
+    ``cron()``'s minutes field: ``cron(0/2 * * * ? *)`` runs two minutes apart. A minutes
+    field of one minute (or a field it can't read, ``at()``, an invalid expression) says
+    nothing about minutes: ``None`` unless it is a ``rate()``.
+
+    Example::
+
+        shortest_spacing("rate(1 minute)"), shortest_spacing("cron(*/2 8-18 ? * MON-FRI *)")
+        # timedelta(minutes=1), timedelta(minutes=2)
+    """
+    if RATE.fullmatch(expression):
+        return schedule_period(expression)
+    cron = CRON.fullmatch(expression)
+    fields = cron.group(1).split() if cron is not None else []
+    if len(fields) != len(_FIELDS) or schedule_expression_problem(expression) is not None:
+        return None
+    minutes = _minutes(fields[0])
+    if minutes is None or len(minutes) < 2:
+        return None
+    gaps = [later - earlier for earlier, later in itertools.pairwise(minutes)]
+    if not fields[1].isdigit():
+        # Another hour may follow: the last minute of one and the first of the next.
+        gaps.append(60 - minutes[-1] + minutes[0])
+    return timedelta(minutes=min(gaps))
+
+
+def _minutes(field: str) -> list[int] | None:
+    """The minutes of the hour a valid cron minutes field names, sorted; None: unreadable."""
+    found: set[int] = set()
+    for item in field.split(","):
+        base, slash, step_text = item.partition("/")
+        step = int(step_text) if slash else 1
+        if base == "*":
+            low, high = 0, 59
+        elif base.isdigit():
+            low = int(base)
+            high = 59 if slash else low  # "5/10": from 5 every 10 minutes
+        elif re.fullmatch(r"\d+-\d+", base):
+            low, high = (int(part) for part in base.split("-"))
+            if low > high:
+                return None  # a range across the hour: not read here
+        else:
+            return None
+        found.update(range(low, high + 1, step))
+    return sorted(found)
 
 
 def schedule_expression_problem(expression: str) -> str | None:

@@ -70,7 +70,7 @@ from ._props import (
     warn_forwarded_events,
 )
 from ._roles import created_role_arn
-from ._schedule import AT, schedule_expression_problem, schedule_period
+from ._schedule import AT, schedule_expression_problem, schedule_period, shortest_spacing
 from ._topics import (
     arn_in_topic_stack,
     in_another_stack,
@@ -747,7 +747,33 @@ class PipelineSchedule(Construct):
                 fails="the schedule can't start the pipeline",
             )
         if expression is not None and not is_unresolved(expression):
+            _warn_frequent_schedule(self, pipeline, expression)
             _warn_scheduled_cache_hits(self, pipeline, expression, values)
+
+
+# Runs closer than this are warned. Each run is a new pipeline execution, and its first
+# SageMaker job alone takes minutes to provision its instances: runs this close pile up
+# executions (and their jobs' costs) faster than any of them finishes.
+FREQUENT_SCHEDULE = dt.timedelta(minutes=5)
+
+
+def _warn_frequent_schedule(
+    schedule: PipelineSchedule, pipeline: sagemaker.IPipeline, expression: str
+) -> None:
+    """Warn (``frequent-schedule``) of runs that may come less than five minutes apart."""
+    spacing = shortest_spacing(expression)
+    if spacing is None or spacing >= FREQUENT_SCHEDULE:
+        return
+    minutes = int(spacing.total_seconds() // 60)
+    Annotations.of(schedule).add_warning_v2(
+        f"{WARNING_PREFIX}:frequent-schedule",
+        f"Schedule {schedule.node.path} ({expression}) starts pipeline "
+        f"{node_of(pipeline).path} every {minutes} minute{'s' if minutes > 1 else ''}: "
+        "each run is a new execution, whose jobs take minutes to start, so executions "
+        "pile up (each billed for its jobs) faster than they finish. Schedule it at the "
+        "pace its data arrives (a cron() at fixed times, or rate(n hours)), or start it "
+        "on new data with a NewDataTrigger.",
+    )
 
 
 def _warn_scheduled_cache_hits(

@@ -383,3 +383,55 @@ JSON_PATH = re.compile(rf"(?:\$\.?)?{_JSON_PART}(?:\.{_JSON_PART})*")
 def is_valid_json_path(path: str) -> bool:
     """Return True if ``path`` is a JsonPath ``JsonGet`` accepts (``metrics.acc.value``)."""
     return JSON_PATH.fullmatch(path) is not None
+
+
+# The JSONPath subset a batch transform's DataProcessing filters take, as SageMaker's guide
+# "Associate Prediction Results with Input Records" lists it: `$` first, then `.name`,
+# `*`, `['a','b']`, `[1,-1]` (negative indexes count from the end) and `[start:end]`
+# (either end may be omitted; the API reference's own example `$[0,5:]` mixes the two).
+_DP_NAME = r"[^.\[\]'\",*\s()?@$]+"  # no other operator's character
+_DP_QUOTED = r"'[^']*'"
+_DP_INDEX = r"-?\d+|-?\d*:-?\d*"
+_DP_INDEXES = rf"\[\s*(?:{_DP_INDEX})(?:\s*,\s*(?:{_DP_INDEX}))*\s*\]"
+_DP_BRACKET = rf"\[\s*(?:\*|{_DP_QUOTED}(?:\s*,\s*{_DP_QUOTED})*)\s*\]|{_DP_INDEXES}"
+DATA_PROCESSING_PATH = re.compile(rf"\$(?:\.(?:\*|{_DP_NAME})|\.?(?:{_DP_BRACKET}))*")
+# "For CSV data, each row is taken as a JSON array, so only index based JSONPaths can be
+# applied, e.g. $[0], $[1:]" (the same guide).
+CSV_DATA_PROCESSING_PATH = re.compile(rf"\$(?:{_DP_INDEXES})?")
+# DataProcessing's InputFilter and OutputFilter: "Length Constraints: Maximum length of 63".
+DATA_PROCESSING_PATH_MAX = 63
+
+
+def data_processing_path_problem(path: str, *, csv: bool = False) -> str | None:
+    """What SageMaker's batch transform won't take in an ``InputFilter``/``OutputFilter``.
+
+    ``None`` when ``path`` is in the documented JSONPath subset (for ``csv`` records,
+    indexes only: a CSV row is a JSON array).
+
+    Example::
+
+        data_processing_path_problem("$[1:]", csv=True)  # None
+        data_processing_path_problem("$.features", csv=True)  # "… index based …"
+    """
+    if len(path) > DATA_PROCESSING_PATH_MAX:
+        return f"{path!r} is {len(path)} characters, more than {DATA_PROCESSING_PATH_MAX}"
+    if DATA_PROCESSING_PATH.fullmatch(path) is None:
+        return (
+            f"{path!r} is outside the JSONPath subset batch transform supports: '$' first, "
+            "then .name, .*, ['name','name'], [index,index] (negative from the end) or "
+            "[start:end], e.g. '$', '$[1:]', '$[0,-1]', '$.features', \"$['id','features']\""
+        )
+    # "additional nesting of children within brackets is not supported":
+    # $.field1.['child1','child2'] is, $.field1.['child1','child2.grandchild'] is not.
+    for bracket in re.findall(rf"\[\s*{_DP_QUOTED}(?:\s*,\s*{_DP_QUOTED})+\s*\]", path):
+        if "." in bracket:
+            return (
+                f"{path!r}: names in brackets can't nest children ({bracket}); select the "
+                "parent's children with one bracket of plain names"
+            )
+    if csv and CSV_DATA_PROCESSING_PATH.fullmatch(path) is None:
+        return (
+            f"{path!r} selects by name, but a CSV record is an array of columns: use indexes "
+            "only, such as '$[1:]' or '$[0,-1]'"
+        )
+    return None

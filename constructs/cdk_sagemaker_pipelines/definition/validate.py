@@ -77,7 +77,12 @@ from ._tuning_rules import (
     warm_start_mismatches,
 )
 from .conditions import COMPARISON_TYPES, CONDITION_TYPES
-from .expressions import EXECUTION_VARIABLE_NAMES, ORDERED_TYPES, is_valid_json_path
+from .expressions import (
+    EXECUTION_VARIABLE_NAMES,
+    ORDERED_TYPES,
+    data_processing_path_problem,
+    is_valid_json_path,
+)
 from .instances import has_instance_store
 from .parameters import parameter_problems
 from .permissions import JOB_NAME_FIELDS, SQS_QUEUE_URL, sqs_queue_arn_parts
@@ -1427,6 +1432,7 @@ class _Validator:
             self._check_transform_model(record, arguments)
             self._check_transform_payload(record, arguments)
             self._check_transform_output_outside_input(record, arguments)
+            self._check_transform_data_processing(record, arguments)
         elif record.kind == "AutoML":
             self._check_automl_job(record, arguments)
         elif record.kind == "EndpointConfig":
@@ -2237,6 +2243,61 @@ class _Validator:
                 f"lower one of them, e.g. MaxConcurrentTransforms {max(1, limit // payload)} "
                 f"for {payload} MB payloads",
             )
+
+    def _check_transform_data_processing(
+        self, record: StepRecord, arguments: Mapping[str, Any]
+    ) -> None:
+        """``InputFilter``/``OutputFilter`` in batch transform's JSONPath subset; a CSV join.
+
+        CreateTransformJob takes any string of up to 63 characters: a path outside the
+        subset fails the job when the execution runs.
+        """
+        processing: Any = arguments.get("DataProcessing")
+        if not _is_object(processing):
+            return
+        transform_input: Any = arguments.get("TransformInput")
+        transform_output: Any = arguments.get("TransformOutput")
+        given_input = transform_input if _is_object(transform_input) else {}
+        given_output = transform_output if _is_object(transform_output) else {}
+        content_type: Any = given_input.get("ContentType")
+        accept: Any = given_output.get("Accept")
+        # The input filter reads input records; the output filter the joined record (the
+        # input's format) or, unjoined, the response (Accept's, the request's without it).
+        joined = processing.get("JoinSource") == "Input"
+        output_type = content_type if joined or accept is None else accept
+        for key, records_type in (("InputFilter", content_type), ("OutputFilter", output_type)):
+            path: Any = processing.get(key)
+            if not isinstance(path, str):
+                continue  # absent, or a wrong type the shape check reports
+            problem = data_processing_path_problem(path, csv=records_type == "text/csv")
+            if problem is not None:
+                self.add(
+                    record.name,
+                    f"Arguments.DataProcessing.{key}",
+                    problem,
+                    "see 'Supported JSONPath Operators' in the SageMaker guide "
+                    "(batch-transform-data-processing)",
+                )
+        if not joined or content_type != "text/csv":
+            return
+        # Only what the guide says outright ("Associate Prediction Results with Input
+        # Records"): "If you set input and output formats to text/csv, you must also set
+        # the SplitType and AssembleWith parameters to line." A whole-file record (None)
+        # has no row to append the prediction's columns to.
+        for where, settings, key, prop in (
+            ("TransformInput", given_input, "SplitType", "split_type"),
+            ("TransformOutput", given_output, "AssembleWith", "assemble_with"),
+        ):
+            value: Any = settings.get(key)
+            if value is None or (isinstance(value, str) and value != "Line"):
+                self.add(
+                    record.name,
+                    f"Arguments.{where}.{key}",
+                    f"JoinSource Input joins each CSV row with its prediction, but {key} is "
+                    f"{value or 'None'}: with text/csv input, SageMaker requires SplitType "
+                    "and AssembleWith Line",
+                    f'set {prop}="Line"',
+                )
 
     def _check_transform_output_outside_input(
         self, record: StepRecord, arguments: Mapping[str, Any]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
     ExecutionVariables,
@@ -18,6 +20,7 @@ from cdk_sagemaker_pipelines.definition import (
     TransformStep,
 )
 from cdk_sagemaker_pipelines.definition._render import RenderContext
+from cdk_sagemaker_pipelines.definition.expressions import data_processing_path_problem
 from tests.definition.steps.conftest import IMAGE, OUTPUT_KEY, VOLUME_KEY, default_output
 
 
@@ -163,3 +166,36 @@ def test_every_option_without_the_repeated_dependency_compiles(binder: StaticBin
     definition = PipelineDefinition(parameters=parameters, steps=[step]).to_definition(binder)
 
     assert {entry["Name"] for entry in definition["Steps"]} == {"CreateModel", "Score"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "$",
+        "$[1:]",
+        "$[0,2]",
+        "$[:-1]",
+        "$[0,5:]",
+        "$[-1]",
+        "$.features",
+        "$['id','features']",
+        "$.id.*",
+        "$.field1.['child1','child2']",
+        "$['id', 'SageMakerOutput']",
+    ],
+)
+def test_data_processing_paths_of_the_documented_subset_pass(path: str) -> None:
+    assert data_processing_path_problem(path) is None
+
+
+@pytest.mark.parametrize("path", ["$", "$[1:]", "$[0,-1]", "$[:5]", "$[2:5]"])
+def test_index_paths_pass_for_csv_records(path: str) -> None:
+    assert data_processing_path_problem(path, csv=True) is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["features", "$..id", "$[?(@.x)]", "$.a[0]..b", "$[1:2:3]", "$." + "a" * 62, "$.a()"],
+)
+def test_data_processing_paths_outside_the_subset_are_problems(path: str) -> None:
+    assert data_processing_path_problem(path) is not None

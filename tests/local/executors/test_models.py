@@ -21,6 +21,7 @@ from cdk_sagemaker_pipelines.definition import (
     ModelMetrics,
     ModelStep,
     ParameterString,
+    PipelineValidationError,
     RegisterModel,
     TrainingStep,
     TransformStep,
@@ -178,21 +179,126 @@ def test_fails_a_split_type_the_runner_cannot_read_before_the_script_runs(ws: Wo
     )
 
 
-def test_fails_data_processing_the_runner_does_not_do_saying_what_to_leave_unset(
+# Scores the sum of a record's columns: only the columns the input filter kept reach it.
+SUMMING = """
+import json
+
+def model_fn(model_dir):
+    return None
+
+def input_fn(body, content_type):
+    if content_type == "text/csv":
+        return [[float(cell) for cell in line.split(",")] for line in body.splitlines()]
+    return [json.loads(line) for line in body.splitlines()]
+
+def predict_fn(rows, model):
+    return [sum(row) if isinstance(row, list) else sum(row["features"]) for row in rows]
+
+def output_fn(predictions, accept):
+    if accept == "application/jsonlines":
+        return "\\n".join(json.dumps({"score": p}) for p in predictions)
+    return "\\n".join(str(p) for p in predictions)
+"""
+
+
+def scoring(ws: Workspace, **options: object) -> list[object]:
+    model = ModelStep(
+        name="CreateModel",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        code=Code.from_asset(ws.script("inference.py", SUMMING)),
+    )
+    transform = TransformStep(
+        name="Score",
+        model_name=model.properties.ModelName,
+        input_data="s3://data-bucket/batch",
+        split_type="Line",
+        assemble_with="Line",
+        **options,  # type: ignore[arg-type]
+    )
+    return [transform]
+
+
+def test_transform_filters_and_joins_csv_records_as_the_service_does(ws: Workspace) -> None:
+    # The guide's example: the ID column kept out of the request, joined back with the score.
+    ws.file("batch/a.csv", "id-1,1,2\nid-2,3,4\n")
+    steps = scoring(
+        ws,
+        content_type="text/csv",
+        accept="text/csv",
+        input_filter="$[1:]",
+        join_source="Input",
+        output_filter="$[0,-1]",
+    )
+
+    result = ws.runner().run(compile_steps(steps))  # type: ignore[arg-type]
+
+    assert result.status == "Succeeded", result.failure_reason
+    assert (result.output("Score") / "a.csv.out").read_text() == "id-1,3.0\nid-2,7.0\n"
+
+
+def test_transform_joins_csv_records_whole_without_an_output_filter(ws: Workspace) -> None:
+    ws.file("batch/a.csv", "id-1,1,2\n")
+    steps = scoring(ws, content_type="text/csv", input_filter="$[1:]", join_source="Input")
+
+    result = ws.runner().run(compile_steps(steps))  # type: ignore[arg-type]
+
+    assert (result.output("Score") / "a.csv.out").read_text() == "id-1,1,2,3.0\n"
+
+
+def test_transform_joins_json_lines_under_sagemaker_output(ws: Workspace) -> None:
+    ws.file("batch/a.jsonl", '{"id": "a", "features": [1, 2]}\n{"id": "b", "features": [5]}\n')
+    steps = scoring(
+        ws,
+        content_type="application/jsonlines",
+        accept="application/jsonlines",
+        input_filter="$['features']",
+        join_source="Input",
+        output_filter="$['id','SageMakerOutput']",
+    )
+
+    result = ws.runner().run(compile_steps(steps))  # type: ignore[arg-type]
+
+    assert result.status == "Succeeded", result.failure_reason
+    lines = (result.output("Score") / "a.jsonl.out").read_text().splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"id": "a", "SageMakerOutput": {"score": 3}},
+        {"id": "b", "SageMakerOutput": {"score": 5}},
+    ]
+
+
+def test_transform_output_filter_outside_the_joined_record_fails_the_step(
     ws: Workspace,
 ) -> None:
-    [transform] = pipeline(ws)
+    # "If you specify indexes that aren't within the dimension size of the joined dataset,
+    # you get an error."
+    ws.file("batch/a.csv", "id-1,1,2\n")
+    steps = scoring(
+        ws,
+        content_type="text/csv",
+        input_filter="$[1:]",
+        join_source="Input",
+        output_filter="$[0,7]",
+    )
+
+    result = ws.runner().run(compile_steps(steps))  # type: ignore[arg-type]
+
+    assert result.status == "Failed"
+    assert "index 7 is outside the record (4 elements)" in str(result.step("Score").failure_reason)
+
+
+def test_refuses_a_hand_written_filter_outside_the_subset_before_any_step_runs(
+    ws: Workspace,
+) -> None:
+    ws.file("batch/a.csv", "id-1,1,2\n")
+    [transform] = scoring(ws, content_type="text/csv")
     definition = compile_steps([transform])  # type: ignore[list-item]
     arguments = definition["Steps"][-1]["Arguments"]
-    arguments["DataProcessing"] = {"InputFilter": "$[1:]", "JoinSource": "Input"}
+    arguments["DataProcessing"] = {"InputFilter": "$..features", "JoinSource": "Input"}
 
-    result = ws.runner().run(definition)
+    with pytest.raises(PipelineValidationError, match=r"InputFilter': '\$\.\.features' is out"):
+        ws.runner().run(definition)
 
-    assert result.step("Score").failure_reason == (
-        "DataProcessing (InputFilter '$[1:]', JoinSource 'Input') is not supported locally: "
-        "the runner sends each record whole and writes the responses alone; leave "
-        "input_filter, output_filter and join_source unset to test the pipeline locally"
-    )
+    assert not (ws.root / ".smpipe" / "executions").exists()
 
 
 def test_register_model_writes_a_version_to_the_local_registry(ws: Workspace) -> None:

@@ -9,16 +9,24 @@ A container of an inference pipeline runs as one such process too: the first one
 the input files into requests, a later one reads the previous container's responses
 (``requests``, each with the content type it was answered in), and all but the last
 write their responses (``responses``) instead of the ``.out`` files.
+
+With ``DataProcessing`` (``input_filter``, ``join_source``, ``output_filter``; one
+container only) each record is filtered before it is sent, and each prediction joined
+with its input record and filtered, as SageMaker's guide "Associate Prediction Results
+with Input Records" describes: a CSV row is a JSON array, a JSON record an object.
 Standard library only (the handlers bring their own imports); Python 3.8+.
 """
 
 from __future__ import annotations  # the annotations below are not evaluated on Python 3.8
 
 import base64
+import csv
 import gzip
 import importlib.util
+import io
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -215,12 +223,205 @@ def _write_outputs(
     print(f"transform: {count} file(s)")
 
 
+# -- DataProcessing ------------------------------------------------------------------------
+# The JSONPath subset of the guide (checked when the definition is built): $, .name, .*,
+# ['a','b'], [1,-1], [start:end]. A slice ends before <end>, as in JsonPath (Jayway, which
+# the guide points to) and Python: the guide's CSV example calls $[1:4] "inclusive", its
+# operator table "the array slice() method"; $[:-1] (all but the last) reads as the latter.
+_NAME = re.compile(r"\*|[^.\[\]'\",*\s()?@$]+")
+_INDEX = re.compile(r"(-?\d*):(-?\d*)|(-?\d+)")
+
+
+def _parse_path(path: str) -> list[tuple[str, Any]]:
+    if not path.startswith("$"):
+        raise SystemExit(f"transform: DataProcessing path {path!r} must begin with $")
+    segments: list[tuple[str, Any]] = []
+    at = 1
+    while at < len(path):
+        if path.startswith(".[", at):
+            at += 1  # $.field.['a','b']: the guide writes a dot before the bracket
+        if path[at] == ".":
+            match = _NAME.match(path, at + 1)
+            if match is None:
+                raise SystemExit(f"transform: DataProcessing path {path!r}: a name after '.'")
+            name = match.group()
+            segments.append(("wild", None) if name == "*" else ("names", [name]))
+            at = match.end()
+            continue
+        end = path.find("]", at)
+        if path[at] != "[" or end < 0:
+            raise SystemExit(f"transform: DataProcessing path {path!r} is not supported")
+        inner = path[at + 1 : end].strip()
+        if inner == "*":
+            segments.append(("wild", None))
+        elif inner.startswith("'"):
+            names = [part.strip()[1:-1] for part in inner.split(",")]
+            segments.append(("names", names))
+        else:
+            items: list[Any] = []
+            for part in inner.split(","):
+                index = _INDEX.fullmatch(part.strip())
+                if index is None:
+                    raise SystemExit(f"transform: DataProcessing path {path!r}: bad index")
+                if index.group(3) is not None:
+                    items.append(int(index.group(3)))
+                else:
+                    start, stop = index.group(1), index.group(2)
+                    items.append(slice(int(start) if start else None, int(stop) if stop else None))
+            segments.append(("indexes", items))
+        at = end + 1
+    return segments
+
+
+def _child(node: Any, name: str, path: str) -> Any:
+    if not isinstance(node, dict) or name not in node:
+        raise SystemExit(f"transform: DataProcessing path {path}: the record has no {name!r}")
+    return node[name]
+
+
+def _element(node: Any, index: int, path: str) -> Any:
+    # "If you specify indexes that aren't within the dimension size of the joined
+    # dataset, you get an error" (DataProcessing.OutputFilter).
+    if not isinstance(node, list) or not -len(node) <= index < len(node):
+        size = len(node) if isinstance(node, list) else "no"
+        raise SystemExit(
+            f"transform: DataProcessing path {path}: index {index} is outside the record "
+            f"({size} elements)"
+        )
+    return node[index]
+
+
+def _select(record: Any, path: str | None) -> Any:
+    """The part of ``record`` that ``path`` selects: one value, or a list of several."""
+    if not path or path == "$":
+        return record
+    nodes, many = [record], False
+    for kind, argument in _parse_path(path):
+        found: list[Any] = []
+        for node in nodes:
+            if kind == "wild":
+                found.extend(node.values() if isinstance(node, dict) else node)
+            elif kind == "names" and len(argument) == 1:
+                found.append(_child(node, argument[0], path))
+            elif kind == "names":  # several names of one object: an object of them
+                found.append({name: _child(node, name, path) for name in argument})
+            elif len(argument) == 1 and isinstance(argument[0], int):
+                found.append(_element(node, argument[0], path))
+            else:
+                for item in argument:
+                    if isinstance(item, int):
+                        found.append(_element(node, item, path))
+                    elif not isinstance(node, list):
+                        raise SystemExit(f"transform: DataProcessing path {path}: not an array")
+                    else:
+                        found.extend(node[item])
+        # Only a name, or a single index, keeps one value: any other selector makes a list.
+        single = kind == "names" or (
+            kind == "indexes" and len(argument) == 1 and isinstance(argument[0], int)
+        )
+        many = many or not single
+        nodes = found
+    return nodes if many else nodes[0]
+
+
+def _is_csv(content_type: str | None) -> bool:
+    return (content_type or "text/csv").split(";")[0].strip() in ("text/csv", "text/plain")
+
+
+def _parse_record(text: str, content_type: str | None) -> Any:
+    if _is_csv(content_type):
+        return next(csv.reader([text]), [])
+    return json.loads(text)
+
+
+def _write_record(value: Any, content_type: str | None) -> str:
+    if not _is_csv(content_type):
+        return json.dumps(value)
+    row = value if isinstance(value, list) else [value]
+    buffer = io.StringIO()
+    cells = [json.dumps(cell) if isinstance(cell, (dict, list)) else cell for cell in row]
+    csv.writer(buffer, lineterminator="").writerow(cells)
+    return buffer.getvalue()
+
+
+def _join(record: Any, prediction: Any, content_type: str | None) -> Any:
+    """``JoinSource: Input``: the input record with its prediction, as the service joins."""
+    if _is_csv(content_type):
+        # "if the record is [1,2,3], and the label result is [1], then the output file
+        # would contain [1,2,3,1]"
+        return [*record, *(prediction if isinstance(prediction, list) else [prediction])]
+    if isinstance(record, dict):
+        return {**record, "SageMakerOutput": prediction}
+    # "If the input isn't a key-value pair object, SageMaker AI creates a new JSON file":
+    return {"SageMakerInput": record, "SageMakerOutput": prediction}
+
+
+def _write_processed_outputs(settings: dict[str, Any], handlers: _Handlers) -> None:
+    """Filter, send, join and filter each record; ``<file>.out`` per input file."""
+    content_type = settings.get("content_type") or "text/csv"
+    accept = settings.get("accept") or content_type
+    input_filter, output_filter = settings.get("input_filter"), settings.get("output_filter")
+    join = settings.get("join_source") == "Input"
+    limit = int(settings.get("max_payload_mb") or 6) * 1024 * 1024
+    joiner = "\n" if settings.get("assemble_with") == "Line" else ""
+    split = settings.get("split_type") or "None"
+    count = 0
+    for folder, _dirs, files in os.walk(settings["input_dir"]):
+        for name in sorted(files):
+            source = os.path.join(folder, name)
+            relative = os.path.relpath(source, settings["input_dir"])
+            with open(source, "rb") as handle:
+                data = handle.read()
+            if settings.get("compression_type") == "Gzip":
+                data = gzip.decompress(data)
+            records = [
+                _parse_record(raw.decode("utf-8"), content_type) for raw in _records(data, split)
+            ]
+            requests = [
+                _write_record(_select(record, input_filter), content_type).encode("utf-8")
+                for record in records
+            ]
+            # Which records each request carries: its answer has a line per record.
+            batches = _batches(requests, settings.get("strategy") or "MultiRecord", limit)
+            predictions: list[Any] = []
+            for batch in batches:
+                result, answered = handlers.invoke(batch, content_type, accept)
+                text = result.decode("utf-8") if isinstance(result, bytes) else str(result)
+                sent = len(batch.split(b"\n")) if split == "Line" else 1
+                lines = [line for line in text.splitlines() if line.strip()]
+                if sent == 1 and len(lines) != 1:
+                    lines = [text.strip()]
+                if len(lines) != sent:
+                    raise SystemExit(
+                        f"transform: input {relative}: a request of {sent} record(s) was "
+                        f"answered with {len(lines)} line(s); DataProcessing joins each "
+                        "record with its own line of the response"
+                    )
+                predictions.extend(_parse_record(line, answered) for line in lines)
+            pieces = []
+            for index, record in enumerate(records):  # a prediction per record, checked above
+                prediction = predictions[index]
+                joined = _join(record, prediction, content_type) if join else prediction
+                out_type = content_type if join else accept
+                pieces.append(_write_record(_select(joined, output_filter), out_type))
+            target = os.path.join(settings["output_dir"], relative + ".out")
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "w") as handle:
+                handle.write(joiner.join(pieces) + ("\n" if joiner else ""))
+            count += 1
+            print(f"transform: {relative} -> {relative}.out ({len(records)} record(s))")
+    print(f"transform: {count} file(s)")
+
+
 def main() -> None:
     with open(sys.argv[1]) as handle:
         settings: dict[str, Any] = json.load(handle)
     if settings.get("container"):
         print(f"transform: {settings['container']}")
     handlers = _Handlers(settings)
+    if settings.get("data_processing"):
+        _write_processed_outputs(settings, handlers)
+        return
     if settings.get("requests"):
         requests = _read_requests(settings["requests"])
     else:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ...definition.entries import StepSpec
+from ...definition.expressions import data_processing_path_problem
 from .._errors import StepError
 from .._paths import name_problem
 from ..isolation import RUNTIME, Sandbox
@@ -27,6 +28,8 @@ REQUESTS = "/opt/ml/transform/requests.json"
 RESPONSES = "/opt/ml/transform/responses.json"
 TRANSFORM_OUTPUT = "/opt/ml/transform/output"
 GZIP_MAGIC = b"\x1f\x8b"
+# The record types the driver filters and joins (DataProcessing).
+DATA_PROCESSING_TYPES = ("text/csv", "application/json", "application/jsonlines")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +94,7 @@ class TransformExecutor:
         code_in_model = local.get("CodeInModel")
         if not program or not (local.get("Code") or code_in_model):
             raise _no_script(model, "the Model step code=…")
-        _check_data_processing(arguments)
+        data_processing = _check_data_processing(arguments)
         interpreter = ctx.interpreter(container.get("Image"))
         sandbox = ctx.sandbox(interpreter)
         code_path = _install_model(sandbox, local)
@@ -105,6 +108,14 @@ class TransformExecutor:
         # As the last container of an inference pipeline: the framework's default applies
         # to a request without Accept.
         settings["accept"] = output.get("Accept") or environment.get(DEFAULT_ACCEPT)
+        if data_processing:
+            processing = arguments.get("DataProcessing") or {}
+            settings.update(
+                data_processing=True,
+                input_filter=processing.get("InputFilter"),
+                output_filter=processing.get("OutputFilter"),
+                join_source=processing.get("JoinSource"),
+            )
         _run_driver(ctx, sandbox, settings, environment, what="the inference script")
         return _result(step, ctx, sandbox.take_output(TRANSFORM_OUTPUT, "the transform output"))
 
@@ -132,7 +143,7 @@ class TransformExecutor:
             _serving_container(index, container, locals_, model)
             for index, container in enumerate(containers)
         ]
-        _check_data_processing(arguments)
+        _check_data_processing(arguments, containers=len(serving))
         transform_input = arguments.get("TransformInput") or {}
         output = arguments.get("TransformOutput") or {}
         previous_responses: Path | None = None
@@ -216,9 +227,14 @@ def _serving_container(
     )
 
 
-def _check_data_processing(arguments: Mapping[str, Any]) -> None:
-    """Refuse, before any container runs, what the local driver can't do as the service does."""
-    split_type = (arguments.get("TransformInput") or {}).get("SplitType") or "None"
+def _check_data_processing(arguments: Mapping[str, Any], *, containers: int = 1) -> bool:
+    """Refuse, before any container runs, what the local driver can't do as the service does.
+
+    True when the job filters or joins its records (``DataProcessing`` other than the
+    defaults), which the driver then does per record.
+    """
+    transform_input = arguments.get("TransformInput") or {}
+    split_type = transform_input.get("SplitType") or "None"
     if split_type not in ("None", "Line"):
         # Not the script's fault: say so before its container runs, not as its failure.
         raise StepError(
@@ -227,16 +243,37 @@ def _check_data_processing(arguments: Mapping[str, Any]) -> None:
             'data as lines (split_type="Line") to test the pipeline locally'
         )
     data_processing = arguments.get("DataProcessing") or {}
-    unsupported = {
+    given = {
         key: value for key, value in data_processing.items() if value not in (None, "$", "None")
     }
-    if unsupported:
-        given = ", ".join(f"{key} {value!r}" for key, value in unsupported.items())
+    if not given:
+        return False
+    text = ", ".join(f"{key} {value!r}" for key, value in given.items())
+    if containers > 1:
         raise StepError(
-            f"DataProcessing ({given}) is not supported locally: the runner sends each record "
-            "whole and writes the responses alone; leave input_filter, output_filter and "
-            "join_source unset to test the pipeline locally"
+            f"DataProcessing ({text}) is not supported locally through an inference pipeline "
+            f"of {containers} containers: the runner filters and joins the records of a "
+            "one-container model only; test the filters with a model of one container"
         )
+    output = arguments.get("TransformOutput") or {}
+    content_type = transform_input.get("ContentType") or "text/csv"
+    # The guide: "You can use input files in JSON and CSV format only."
+    for field, value in (
+        ("TransformInput.ContentType", content_type),
+        ("TransformOutput.Accept", output.get("Accept") or content_type),
+    ):
+        if str(value).split(";")[0].strip() not in DATA_PROCESSING_TYPES:
+            raise StepError(
+                f"DataProcessing ({text}) needs CSV or JSON records, but {field} is {value}: "
+                f"the runner filters and joins {', '.join(DATA_PROCESSING_TYPES)}"
+            )
+    csv = content_type == "text/csv"
+    for key in ("InputFilter", "OutputFilter"):
+        path = data_processing.get(key)
+        problem = data_processing_path_problem(path, csv=csv) if isinstance(path, str) else None
+        if problem is not None:  # a definition written by hand, not validated
+            raise StepError(f"DataProcessing.{key}: {problem}")
+    return True
 
 
 def _install_model(sandbox: Sandbox, local: Mapping[str, Any], where: str = "") -> str:

@@ -34,7 +34,8 @@ from tests.conftest import REPO, ROLE, cached_example_root
 from tests.test_packaging import app_pins, declared_ranges
 
 README = REPO / "README.md"
-DOCS = [README, *sorted((REPO / "docs").glob("*.md"))]
+# CONTRIBUTING.md is where a contributor looks first: its links are checked too.
+DOCS = [README, REPO / "CONTRIBUTING.md", *sorted((REPO / "docs").glob("*.md"))]
 LOCAL_RUNNER = REPO / "docs" / "local-runner.md"
 # The reference guides the README's overview points to (their text was the README's).
 OWN_PROJECT = REPO / "docs" / "own-project.md"

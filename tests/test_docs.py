@@ -1071,20 +1071,25 @@ def test_getting_started_builds_validates_and_runs_the_pipeline_as_written(
     ]
 
 
-def reuse_tutorial_runs(home: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def reuse_tutorial_runs(
+    home: Path, root: Path, monkeypatch: pytest.MonkeyPatch, *, default_name: bool = True
+) -> None:
     """Let a runner in ``root`` reuse the steps the tutorial's runs in ``home`` trained.
 
-    The docs' own runs of the tutorial's pipeline (a test, a notebook) give no pipeline
-    name, so they run as the runner's default; the cache is kept per pipeline name, as
-    SageMaker's is: for them the default is the tutorial's name (its resources file's).
+    The cache is kept per pipeline name, as SageMaker's is. The pytest example of the
+    docs gives no pipeline name, so it runs as the runner's default: with ``default_name``
+    that default is the tutorial's name (its resources file's), only to save the test
+    its training. The notebook page names the tutorial's pipeline itself, as a reader's
+    kernel reuses the tutorial's runs only then: its test passes ``default_name=False``.
     Their steps are cache hits, which read no data: the tests check that their mappings
     lead to it (``can_serve``); the tutorial's run read it.
     """
     for part in ("cache", "executions"):  # the cached steps' outputs are the executions'
         shutil.copytree(home / ".smpipe" / part, root / part)
-    name = ResourceMap.load(home / "resources.json").pipeline_name
-    assert name is not None
-    monkeypatch.setattr(local_runner, "DEFAULT_PIPELINE_NAME", name)
+    if default_name:
+        name = ResourceMap.load(home / "resources.json").pipeline_name
+        assert name is not None
+        monkeypatch.setattr(local_runner, "DEFAULT_PIPELINE_NAME", name)
 
 
 def test_local_runner_pytest_example_runs_the_tutorials_pipeline(
@@ -1137,7 +1142,10 @@ def test_notebooks_cells_run_in_the_tutorials_project(
     assert len(cells) == 7
     import runpy
 
-    reuse_tutorial_runs(getting_started_run[0], tmp_path / ".smpipe", monkeypatch)
+    # The page's pipeline name, not a patched default: the page says its steps are cache
+    # hits of the tutorial's run, as they are in a reader's kernel.
+    home = getting_started_run[0]
+    reuse_tutorial_runs(home, tmp_path / ".smpipe", monkeypatch, default_name=False)
     namespace: dict[str, Any] = {}
     with tutorial_project(tmp_path, monkeypatch):
         runpy.run_path(str(tmp_path / "make_data.py"), run_name="__main__")
@@ -1152,6 +1160,8 @@ def test_notebooks_cells_run_in_the_tutorials_project(
     assert namespace["pipeline"].validate(namespace["binder"]) == []
     result = namespace["result"]
     assert result.succeeded, result.failure_reason
+    assert result.record.pipeline_name == ResourceMap.load(home / "resources.json").pipeline_name
+    assert f"pipeline_name={result.record.pipeline_name!r}" in text  # the repr shown
     assert result._repr_markdown_().startswith(f"**Execution `{result.execution_id}`")
     assert result.step("Prepare").cache_hit is not None  # the second run, with progress
     # The comparison of the two runs is the page's, but for the executions' ids.

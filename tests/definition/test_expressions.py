@@ -793,6 +793,20 @@ def test_fails_a_value_with_no_json_form_names_the_step_and_field() -> None:
     assert "expressions" in str(problem.hint)
 
 
+def test_fails_a_numpy_number_says_how_to_make_it_a_python_one() -> None:
+    # hyperparameters={"n_estimators": np.int64(100)}, computed in a notebook: np.int64 is
+    # no int, and "use numbers" would puzzle whoever wrote one.
+    numpy = pytest.importorskip("numpy")
+    step = FailStep(name="Stop", error_message=Join(on="", values=[numpy.int64(100)]))
+
+    with pytest.raises(PipelineValidationError) as raised:
+        PipelineDefinition(steps=[step]).compile()
+
+    [problem] = raised.value.problems
+    assert problem.message.startswith("cannot render a NumPy int64 into a pipeline definition")
+    assert "value.item()" in str(problem.hint)
+
+
 def test_get_references_lists_each_reference_once_in_order_at_any_depth() -> None:
     from cdk_sagemaker_pipelines.definition.permissions import get_references
 

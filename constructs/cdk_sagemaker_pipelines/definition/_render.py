@@ -214,6 +214,15 @@ def render(value: Any, ctx: RenderContext | None = None) -> JsonValue:
         return {str(key): render(item, ctx) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [render(item, ctx) for item in value]
+    if type(value).__module__ == "numpy":
+        # A notebook's numbers are often NumPy's (np.int64, np.float32, np.bool_), which
+        # aren't int, float or bool: say how to make them Python's.
+        return _unrenderable(
+            ctx,
+            f"cannot render a NumPy {type(value).__name__} into a pipeline definition: {value!r}",
+            "convert it to a Python value: value.item() for a NumPy number, value.tolist() "
+            "for an array",
+        )
     return _unrenderable(
         ctx,
         f"cannot render a {type(value).__name__} into a pipeline definition: {value!r}",

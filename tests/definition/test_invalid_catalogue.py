@@ -1528,6 +1528,23 @@ def transform_joining_csv_records_without_line_split() -> PipelineDefinition:
 @case(
     "BatchScore",
     "Arguments.TransformOutput.S3OutputPath",
+    "the output location is under the input prefix (TransformInput's S3Uri, an S3Prefix",
+)
+def transform_writing_under_a_slash_joined_prefix_it_reads() -> PipelineDefinition:
+    # Joined on "/", as Join(on="/", values=[bucket, key]) locations are often written.
+    key = ParameterString(name="ScoringDataKey", default_value="scoring/incoming")
+    score = TransformStep(
+        name="BatchScore",
+        model_name="m",
+        input_data=Join(on="/", values=["s3://b", key]),
+        output_path=Join(on="/", values=["s3://b", key, "predictions"]),
+    )
+    return pipeline(score, parameters=[key])
+
+
+@case(
+    "BatchScore",
+    "Arguments.TransformOutput.S3OutputPath",
     "the output location is under the input prefix",
 )
 def transform_writing_its_predictions_under_a_prefix_it_reads() -> PipelineDefinition:

@@ -7,16 +7,22 @@ from typing import Any
 from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
     Code,
+    ContinuousParameter,
+    DataQualityCheckConfig,
+    DatasetFormat,
     ExecutionVariables,
     Image,
     Join,
     ModelStep,
     ParameterString,
     PipelineDefinition,
+    ProcessingOutput,
     ProcessingStep,
+    QualityCheckStep,
     StaticBinder,
     TrainingStep,
     TransformStep,
+    TuningStep,
 )
 from cdk_sagemaker_pipelines.definition._job_warnings import (
     JobWarning,
@@ -72,6 +78,22 @@ def test_a_checkpoint_location_of_parameters_only_is_warned_one_per_execution_is
     assert kinds(train()) == []  # no checkpoints at all
 
 
+def test_a_tuning_jobs_shared_checkpoint_location_is_not_judged() -> None:
+    # Its trials run in parallel from one definition; SageMaker keeps their checkpoints
+    # apart, so one S3Uri for all of them is how a tuning job is written.
+    tune = TuningStep(
+        name="Tune",
+        image=GPU_IMAGE,
+        code=CODE,
+        instance_type="ml.g5.2xlarge",
+        objective_metric_name="validation:loss",
+        metric_definitions={"validation:loss": "loss=([0-9.]+)"},
+        hyperparameter_ranges={"lr": ContinuousParameter(min_value=0.001, max_value=0.1)},
+        checkpoint_s3_uri="s3://b/checkpoints",
+    )
+    assert [kind for kind, _ in kinds(tune)] == []
+
+
 # -- warm-pool-cost -------------------------------------------------------------------------
 
 
@@ -124,6 +146,98 @@ def test_a_cached_step_reading_the_model_of_an_uncached_training_step_is_warned(
     assert "step 'Train' runs, under a new name, every execution" in found[0].message
     # A fixed model location keeps the key the same.
     assert kinds(trained, evaluate("Evaluate", "s3://b/model.tar.gz")) == []
+
+
+def test_a_cached_step_reading_an_uncached_steps_per_run_output_location_is_warned() -> None:
+    # The default output location holds the execution id: new every run unless the
+    # producing step is itself a cache hit, which hands on its earlier run's location.
+    prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://c/prep.py"),
+        outputs=[ProcessingOutput(output_name="train", source="/opt/ml/processing/train")],
+    )
+    fit = train(inputs={"train": prep.output("train")}, cache_config=CacheConfig())
+    found = warnings(prep, fit)
+    assert [(w.kind, w.step) for w in found] == [("uncacheable-step", "Train")]
+    assert "Steps.Prep.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri" in (found[0].message)
+    assert "ExecutionVariables.PIPELINE_EXECUTION_ID" in found[0].message
+    cached_prep = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://c/prep.py"),
+        outputs=[ProcessingOutput(output_name="train", source="/opt/ml/processing/train")],
+        cache_config=CacheConfig(),
+    )
+    fit = train(inputs={"train": cached_prep.output("train")}, cache_config=CacheConfig())
+    assert kinds(cached_prep, fit) == []
+    fixed = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://c/prep.py"),
+        outputs=[
+            ProcessingOutput(
+                output_name="train", source="/opt/ml/processing/train", destination="s3://b/t/"
+            )
+        ],
+    )
+    fit = train(inputs={"train": fixed.output("train")}, cache_config=CacheConfig())
+    assert kinds(fixed, fit) == []
+
+
+def test_a_cached_step_fed_by_a_cached_step_that_never_hits_is_warned_too() -> None:
+    # Train is cached but keyed on the execution id: it runs, as a new job, every time.
+    trained = train(
+        environment={"RUN": ExecutionVariables.PIPELINE_EXECUTION_ID},
+        cache_config=CacheConfig(),
+    )
+    evaluate = ProcessingStep(
+        name="Evaluate",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://c/evaluate.py"),
+        inputs={"model": trained.properties.ModelArtifacts.S3ModelArtifacts},
+        cache_config=CacheConfig(),
+    )
+    assert kinds(trained, evaluate) == [
+        ("uncacheable-step", "Train"),
+        ("uncacheable-step", "Evaluate"),
+    ]
+
+
+def test_a_cached_check_step_is_judged_on_its_processing_key_not_its_outputs() -> None:
+    # Its default output location holds the execution id; outputs aren't in a cache key.
+    check = QualityCheckStep(
+        name="DataQuality",
+        quality_check_config=DataQualityCheckConfig(
+            baseline_dataset="s3://b/baseline/", dataset_format=DatasetFormat.csv()
+        ),
+        skip_check=True,
+        register_new_baseline=True,
+        model_package_group_name="churn",
+        cache_config=CacheConfig(),
+    )
+    assert kinds(check) == []
+
+
+def test_a_long_chain_of_cached_steps_listed_consumers_first_is_judged() -> None:
+    # 300 cached steps, each reading the previous one's output, listed last to first:
+    # judging one must not recurse through the chain.
+    previous: Any = "s3://b/in/"
+    steps = []
+    for index in range(300):
+        step = ProcessingStep(
+            name=f"Step{index}",
+            image=Image.sklearn("1.2-1"),
+            code=Code.from_s3("s3://c/prep.py"),
+            inputs={"data": previous},
+            outputs=[ProcessingOutput(output_name="out", source="/opt/ml/processing/out")],
+            cache_config=CacheConfig(),
+        )
+        steps.append(step)
+        previous = step.output("out")
+    definition = PipelineDefinition(steps=steps).to_definition(BINDER)
+    definition["Steps"].reverse()
+    assert job_warnings(definition) == []
 
 
 # -- image-processor-mismatch ---------------------------------------------------------------

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._cache_keys import KEY_ATTRIBUTES, RUN_CONSTANTS, _invariant_references, key_attributes
-from .entries import walk_steps
+from .entries import StepSpec, walk_steps
 from .images import framework_of_repository
 from .instances import instance_family
 
@@ -81,7 +81,7 @@ def job_warnings(definition: Mapping[str, Any]) -> list[JobWarning]:
         if isinstance(entry, Mapping) and isinstance(entry.get("Name"), str)
     }
     specs = list(walk_steps(steps))
-    cached = {spec.name for spec in specs if _cached(spec.entry)}
+    hits = _CacheHits(specs)
     models = {
         spec.name: _model_image(spec.entry.get("Arguments"))
         for spec in specs
@@ -96,8 +96,8 @@ def job_warnings(definition: Mapping[str, Any]) -> list[JobWarning]:
             warning = check(spec.name, spec.step_type, arguments, defaults, models)
             if warning is not None:
                 found.append(warning)
-        if spec.name in cached:
-            warning = _uncacheable(spec.name, spec.step_type, arguments, cached)
+        if spec.name in hits.cached:
+            warning = _uncacheable(spec.name, hits)
             if warning is not None:
                 found.append(warning)
     return found
@@ -125,6 +125,11 @@ def _training_jobs(step_type: str, arguments: Mapping[str, Any]) -> Iterator[tup
 def _shared_checkpoint(
     step: str, step_type: str, arguments: Mapping[str, Any], *_: Any
 ) -> JobWarning | None:
+    if step_type != "Training":
+        # A tuning job's trials run in parallel from one definition: SageMaker must keep
+        # their checkpoints apart (under each training job's name, as far as we know; not
+        # verified against AWS), so a shared S3Uri there isn't judged.
+        return None
     for prefix, job in _training_jobs(step_type, arguments):
         config = job.get("CheckpointConfig")
         uri = config.get("S3Uri") if isinstance(config, Mapping) else None
@@ -188,63 +193,186 @@ def _warm_pool(
     )
 
 
-def _uncacheable(
-    step: str, step_type: str, arguments: Mapping[str, Any], cached: set[str]
-) -> JobWarning | None:
-    key = key_attributes(step_type, arguments) if step_type in KEY_ATTRIBUTES else arguments
-    for member, value in key.items():
-        changing = _per_run_value(value, cached)
-        if changing is None:
-            continue
-        path, reference = changing
-        field = f"Arguments.{member}{path}"
-        return JobWarning(
-            "uncacheable-step",
-            step,
-            field,
-            f"Step '{step}' is cached (CacheConfig enabled), but its cache key member "
-            f"'{field}' holds {reference}, which is new on every execution: SageMaker "
-            "compares the key's arguments as given, so the step never finds an earlier run "
-            "to reuse and runs every time. Remove its cache_config, or keep per-run values "
-            "out of the cache key members (SageMaker's documented default cache key "
-            "attributes of the step's type).",
-        )
-    return None
+def _uncacheable(step: str, hits: _CacheHits) -> JobWarning | None:
+    changing = hits.misses(step)
+    if changing is None:
+        return None
+    field, reference = changing
+    return JobWarning(
+        "uncacheable-step",
+        step,
+        field,
+        f"Step '{step}' is cached (CacheConfig enabled), but its cache key member "
+        f"'{field}' holds {reference}, which is new on every execution: SageMaker "
+        "compares the key's arguments as given, so the step never finds an earlier run "
+        "to reuse and runs every time. Remove its cache_config, or keep per-run values "
+        "out of the cache key members (SageMaker's documented default cache key "
+        "attributes of the step's type).",
+    )
 
 
-def _per_run_value(value: Any, cached: set[str], path: str = "") -> tuple[str, str] | None:
-    """The first place in ``value`` whose value is new every run, with what it holds."""
-    if isinstance(value, Mapping):
-        reference = value.get("Get") if len(value) == 1 else None
-        if isinstance(reference, str):
-            if reference.startswith("Execution.") and reference not in RUN_CONSTANTS:
-                return path, f"ExecutionVariables.{_snake(reference.removeprefix('Execution.'))}"
-            if reference.startswith("Steps."):
-                producer = reference[len("Steps.") :].split(".")[0].split("[")[0]
-                if producer not in cached and _PER_JOB_PROPERTY.search(reference):
-                    return path, (
-                        f"{reference} (step '{producer}' runs, under a new name, every execution)"
-                    )
-            return None
-        join = value.get("Std:Join")
-        if isinstance(join, Mapping):
-            # A part of a joined value is named by the value's own field.
-            parts = join.get("Values")
-            for item in parts if isinstance(parts, list) else []:
-                found = _per_run_value(item, cached, path)
+# A check step's Arguments are a processing job's: keyed as one (its outputs, whose default
+# location holds the execution id, are in no step type's key).
+_CHECK_STEP_TYPES = frozenset({"QualityCheck", "ClarifyCheck"})
+# One part of a property path: a member, a quoted name (``Outputs['train']``) or an index.
+_PROPERTY_PART = re.compile(r"\.?([A-Za-z0-9_]+)|\['([^']*)'\]|\[(\d+)\]")
+
+
+class _CacheHits:
+    """Which cached steps never hit, and why: judged once per step, producers first.
+
+    A step's property is the same every run when the step is a cache hit (it hands on the
+    earlier run's); otherwise it is new when it names the job, or mirrors an argument of
+    the step that is (a default output location holds the execution id).
+    """
+
+    def __init__(self, specs: list[StepSpec]) -> None:
+        self.specs = {spec.name: spec for spec in specs}
+        self.cached = {spec.name for spec in specs if _cached(spec.entry)}
+        self._misses: dict[str, tuple[str, str] | None] = {}
+        self._judging: set[str] = set()
+        # Producers before their consumers, so that judging one never recurses through a
+        # long chain of steps (a definition may list its steps in any order).
+        for step in self._producers_first():
+            if step in self.cached:
+                self.misses(step)
+
+    def _producers_first(self) -> list[str]:
+        """Every step after the steps whose properties it reads (iteratively: no recursion)."""
+        order: list[str] = []
+        done: set[str] = set()
+        for start in self.specs:
+            stack: list[tuple[str, bool]] = [(start, False)]
+            while stack:
+                step, expanded = stack.pop()
+                if expanded:
+                    order.append(step)
+                    continue
+                if step in done:
+                    continue
+                done.add(step)
+                stack.append((step, True))
+                for producer in _read_steps(self.specs[step].entry.get("Arguments")):
+                    if producer in self.specs and producer not in done:
+                        stack.append((producer, False))
+        return order
+
+    def misses(self, step: str) -> tuple[str, str] | None:
+        """The first cache key field of cached ``step`` that is new every run, and its value."""
+        if step in self._misses:
+            return self._misses[step]
+        if step in self._judging:
+            return None  # a cycle: invalid, and reported so by validation
+        self._judging.add(step)
+        spec = self.specs[step]
+        arguments = spec.entry.get("Arguments")
+        kind = "Processing" if spec.step_type in _CHECK_STEP_TYPES else spec.step_type
+        key: Mapping[str, Any] = {}
+        if isinstance(arguments, Mapping):
+            key = key_attributes(kind, arguments) if kind in KEY_ATTRIBUTES else arguments
+        result = None
+        for member, value in key.items():
+            found = self._per_run_value(value, f"Arguments.{member}")
+            if found is not None:
+                result = found
+                break
+        self._judging.discard(step)
+        self._misses[step] = result
+        return result
+
+    def _per_run_value(self, value: Any, path: str) -> tuple[str, str] | None:
+        """The first place in ``value`` whose value is new every run, with what it holds."""
+        if isinstance(value, Mapping):
+            reference = value.get("Get") if len(value) == 1 else None
+            if isinstance(reference, str):
+                return self._per_run_reference(reference, path)
+            join = value.get("Std:Join")
+            if isinstance(join, Mapping):
+                # A part of a joined value is named by the value's own field.
+                parts = join.get("Values")
+                for item in parts if isinstance(parts, list) else []:
+                    found = self._per_run_value(item, path)
+                    if found is not None:
+                        return found
+                return None
+            for member, item in value.items():
+                found = self._per_run_value(item, f"{path}.{member}")
                 if found is not None:
                     return found
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                found = self._per_run_value(item, f"{path}[{index}]")
+                if found is not None:
+                    return found
+        return None
+
+    def _per_run_reference(self, reference: str, path: str) -> tuple[str, str] | None:
+        if reference.startswith("Execution.") and reference not in RUN_CONSTANTS:
+            return path, f"ExecutionVariables.{_snake(reference.removeprefix('Execution.'))}"
+        if not reference.startswith("Steps."):
             return None
-        for member, item in value.items():
-            found = _per_run_value(item, cached, f"{path}.{member}")
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _per_run_value(item, cached, f"{path}[{index}]")
-            if found is not None:
-                return found
-    return None
+        producer = reference[len("Steps.") :].split(".")[0].split("[")[0]
+        if producer in self.cached and producer in self.specs and self.misses(producer) is None:
+            return None  # a hit hands on the earlier run's value
+        if _PER_JOB_PROPERTY.search(reference):
+            return path, f"{reference} (step '{producer}' runs, under a new name, every execution)"
+        if producer in self._judging:
+            return None
+        self._judging.add(producer)
+        try:
+            mirrored = self._mirrored_argument(producer, reference)
+            found = None if mirrored is None else self._per_run_value(mirrored, "")
+        finally:
+            self._judging.discard(producer)
+        if found is None:
+            return None
+        return path, f"{reference} (step '{producer}' writes there, and it holds {found[1]})"
+
+    def _mirrored_argument(self, producer: str, reference: str) -> Any:
+        """The producer's argument a property echoes (``ProcessingOutputConfig.Outputs['x']…``)."""
+        spec = self.specs.get(producer)
+        if spec is None:
+            return None
+        value: Any = spec.entry.get("Arguments")
+        rest = reference[len("Steps.") + len(producer) :]
+        for member, name, index in _PROPERTY_PART.findall(rest):
+            if member:
+                value = value.get(member) if isinstance(value, Mapping) else None
+            elif name:
+                # A named item of a list: an output, a channel.
+                value = next(
+                    (
+                        item
+                        for item in (value if isinstance(value, list) else [])
+                        if isinstance(item, Mapping)
+                        and name in (item.get("OutputName"), item.get("ChannelName"))
+                    ),
+                    None,
+                )
+            else:
+                position = int(index)
+                value = (
+                    value[position] if isinstance(value, list) and position < len(value) else None
+                )
+            if value is None:
+                return None
+        return value
+
+
+def _read_steps(value: Any) -> set[str]:
+    """The steps whose properties ``value`` reads (``Get Steps.X…``)."""
+    found: set[str] = set()
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Mapping):
+            reference = item.get("Get")
+            if isinstance(reference, str) and reference.startswith("Steps."):
+                found.add(reference[len("Steps.") :].split(".")[0].split("[")[0])
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return found
 
 
 def _snake(name: str) -> str:

@@ -43,15 +43,19 @@ def instance_types(job: str) -> frozenset[str]:
 # Instance families whose ML storage is the instance's own NVMe store (SageMaker guide,
 # "Host instance storage volumes"): encrypted by the instance's hardware, and
 # CreateEndpointConfig refuses a KmsKeyId for them. The CDK ModelEndpoint reads them too.
+# Every family with a "d" (disk) is one: the SageMaker SDK's volume_size_supported() rule.
 INSTANCE_STORE_FAMILIES = frozenset(
     {
         "c5d",
+        "c6gd",
         "c6id",
+        "dl1",
         "g4dn",
         "g5",
         "g6",
         "g6e",
         "m5d",
+        "m6gd",
         "m6id",
         "p3dn",
         "p4d",
@@ -60,7 +64,9 @@ INSTANCE_STORE_FAMILIES = frozenset(
         "p5e",
         "p5en",
         "r5d",
+        "r6gd",
         "r6id",
+        "r7gd",
         "trn1",
         "trn1n",
     }

@@ -4109,15 +4109,16 @@ def _compact_json(definition: Any) -> str:
 def _location_text(value: Any) -> str | None:
     """An S3 location as comparable text: literals as written, anything else a marker.
 
-    A ``Std:Join`` with ``On`` "" is its values in order, so two locations built from
-    the same bucket and key parameter compare equal; ``None`` when it can't be written.
+    A ``Std:Join`` is its values joined by its ``On`` ("" or "/"), so two locations built
+    from the same bucket and key parameter compare equal; ``None`` when it can't be written.
     """
     if type(value) is str:
         return value
     joined: Any = value.get("Std:Join") if _is_object(value) and len(value) == 1 else None
-    if _is_object(joined) and joined.get("On") == "" and isinstance(joined.get("Values"), list):
+    on: Any = joined.get("On") if _is_object(joined) else None
+    if isinstance(on, str) and isinstance(joined.get("Values"), list):
         parts = [_location_text(item) for item in joined["Values"]]
-        return None if any(part is None for part in parts) else "".join(map(str, parts))
+        return None if any(part is None for part in parts) else on.join(map(str, parts))
     try:
         # An opaque value (a parameter, a step's property): equal only to itself, and
         # delimited so that it never matches part of another.

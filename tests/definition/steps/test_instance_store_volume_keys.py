@@ -23,6 +23,7 @@ from cdk_sagemaker_pipelines.definition import (
     TrainingStep,
     TransformStep,
 )
+from cdk_sagemaker_pipelines.definition.instances import has_instance_store, instance_types
 from cdk_sagemaker_pipelines.definition.jobs import JobDefaults
 from tests.conftest import ROLE
 
@@ -114,3 +115,14 @@ def test_a_p4d_training_jobs_resources_hold_no_volume_key() -> None:
         "InstanceType": "ml.p4d.24xlarge",
         "VolumeSizeInGB": 30,
     }
+
+
+@pytest.mark.parametrize(
+    "instance_type",
+    # Families with a "d" (disk) hold their storage on NVMe: the SageMaker SDK's
+    # volume_size_supported() leaves its volume key out for every one of them.
+    ["ml.c6gd.xlarge", "ml.m6gd.large", "ml.r6gd.2xlarge", "ml.r7gd.xlarge", "ml.dl1.24xlarge"],
+)
+def test_every_endpoint_family_with_an_nvme_store_is_known(instance_type: str) -> None:
+    assert instance_type in instance_types("endpoint")
+    assert has_instance_store(instance_type)

@@ -21,6 +21,7 @@ from cdk_sagemaker_pipelines.definition import (
     IntegerParameter,
     Join,
     LambdaStep,
+    ModelData,
     ModelStep,
     NetworkConfig,
     Parameter,
@@ -354,6 +355,19 @@ def test_a_model_of_the_top_model_uri_under_a_literal_output_path_is_valid(
     definition = PipelineDefinition(steps=[best]).to_definition(binder)
 
     assert [step["Name"] for step in definition["Steps"]] == ["Tune", "Best"]
+
+
+def test_top_model_uri_of_uncompressed_jobs_is_their_model_prefix(binder: StaticBinder) -> None:
+    tune = tuning(output_path="s3://b/models", disable_output_compression=True)
+    best = ModelStep(
+        name="Best", image=IMAGE, model_data=ModelData.uncompressed(tune.top_model_s3_uri(0))
+    )
+
+    definition = PipelineDefinition(steps=[best]).to_definition(binder)
+
+    # Such a job uploads /opt/ml/model as files under output/model/: no model.tar.gz.
+    source = definition["Steps"][1]["Arguments"]["PrimaryContainer"]["ModelDataSource"]
+    assert source["S3DataSource"]["S3Uri"]["Std:Join"]["Values"][-1] == "output/model/"
 
 
 def test_top_model_uri_under_an_output_path_known_at_run_time(ctx: RenderContext) -> None:

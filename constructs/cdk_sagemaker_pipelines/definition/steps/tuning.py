@@ -620,6 +620,10 @@ class TuningStep(TrainingJobStep):
     ) -> Expression:
         """Where the ``top_k``-th best training job wrote ``model.tar.gz``.
 
+        With ``disable_output_compression=True`` the jobs upload their model as files, so
+        the URI is that prefix (``…/output/model/``): give it as
+        ``model_data=ModelData.uncompressed(tune.top_model_s3_uri(0))``.
+
         The URI is read off the tuning job's own output path, so the SageMaker SDK's
         ``s3_bucket`` and ``prefix`` (its ``get_top_model_s3_uri``'s) are refused, naming
         ``output_path=``, where the jobs' location is chosen.
@@ -705,6 +709,8 @@ def _is_default(value: Any, default: Any) -> bool:
 class _TopModelUri(Expression):
     """``<output path>/<k-th job name>/output/model.tar.gz``, both read off the tuning job.
 
+    ``output/model/`` instead when the jobs upload their model uncompressed.
+
     The output path is the job's own property, not the step's rendered ``output_path``:
     after a cache hit the jobs are those of an earlier execution, and a default output
     path holds the execution id, so only the property names where they wrote.
@@ -736,5 +742,7 @@ class _TopModelUri(Expression):
             base = job.OutputDataConfig.S3OutputPath.to_request(ctx)
         else:
             base = tuning.TrainingJobDefinition.OutputDataConfig.S3OutputPath.to_request(ctx)
-        values: list[Any] = [base, job_name.to_request(ctx), "output/model.tar.gz"]
+        # An uncompressed job uploads /opt/ml/model as the files under output/model/.
+        model = "output/model/" if self._step.disable_output_compression else "output/model.tar.gz"
+        values: list[Any] = [base, job_name.to_request(ctx), model]
         return {"Std:Join": {"On": "/", "Values": values}}

@@ -232,15 +232,13 @@ def test_a_model_of_a_registered_version_is_warned_and_acknowledged(
         "('Steps.ResolveModel.OutputParameters['ModelPackageArn']') are created from a "
         "registered model version"
     )
-    assert "artifact_store.grant_read_models(pipeline.step_role)" in text
-    # A step's own role runs its model; another account's version needs that account's say.
-    assert "(pipeline.step_role, unless the step gives a role of its own)" in text
-    assert "ModelRegistry.share_with_account does both" in text
-    # The model has a role of its own here: that role is the one to grant.
+    # The model runs as the step's dedicated role: named first, not pipeline.step_role.
+    assert "artifact_store.grant_read_models(pipeline.dedicated_roles['ApprovedModel'])" in text
+    assert "model's execution role (pipeline.dedicated_roles['ApprovedModel'])" in text
+    assert "pipeline.step_role" not in text
+    assert "model_stores={'ApprovedModel': ArtifactStore.from_existing(…)}" in text
     assert text.endswith(
-        "Step(s) 'ApprovedModel' run as pipeline.dedicated_roles['ApprovedModel'] "
-        "(dedicated_step_roles): grant that role instead. "
-        "[ack: cdk-sagemaker-pipelines:model-from-model-package]"
+        "Then acknowledge this warning. [ack: cdk-sagemaker-pipelines:model-from-model-package]"
     )
 
 

@@ -291,9 +291,11 @@ class ArtifactStore(Construct):
 
     def _used_by(self, user: Construct, *, models_only: bool = False) -> None:
         """Record ``user`` (its path), which encrypts with the key, or reads models only."""
+        # Model readers by kind too: the key warning names them (ModelEndpoint, Pipeline).
+        entry = f"{type(user).__name__} {user.node.path}" if models_only else user.node.path
         users = self._model_readers if models_only else self._encrypting_users
-        if user.node.path not in users:
-            users.append(user.node.path)
+        if entry not in users:
+            users.append(entry)
 
     def _keep_policy_with(self, bucket: s3.Bucket) -> None:
         """Give the bucket's policy the bucket's removal policy.
@@ -805,7 +807,7 @@ class _KeyOfAnotherAccount:
         # Buckets added to the store encrypt with its key, for whoever uses them.
         models_only = models_only and len(store._bucket_keys) <= 1
         if models_only:
-            who = ", ".join(f"ModelEndpoint {path}" for path in readers)
+            who = ", ".join(readers)
             needs = (
                 f"the execution role of {who} (model_store) gets an identity policy to read "
                 "the model data with it, which counts only if the key's policy lets account "

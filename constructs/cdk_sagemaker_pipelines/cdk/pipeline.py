@@ -20,6 +20,7 @@ import jsii
 from aws_cdk import (
     Annotations,
     ArnFormat,
+    Aws,
     Duration,
     IResolveContext,
     IStableStringProducer,
@@ -63,6 +64,7 @@ from ..definition.entries import walk_steps
 from ..definition.jobs import tag_problems, with_job_tags
 from ..definition.permissions import (
     CHECK_STEP_TYPES,
+    MODEL_FROM_PACKAGE_ACTIONS,
     PENDING_APPROVAL,
     ModelRoles,
     PermissionPlan,
@@ -142,7 +144,13 @@ from ._template_size import (
     too_big_message,
 )
 from ._tree import account_region, is_instance, node_of, path_of, placed, root_of, stack_of
-from .artifacts import EXECUTIONS_PREFIX, MODELS_PREFIX, ArtifactStore
+from .artifacts import (
+    EXECUTIONS_PREFIX,
+    MODELS_PREFIX,
+    SEALED_PREFIX,
+    ArtifactStore,
+    _AdoptedArtifactStore,
+)
 from .registry import (
     RegistryEnvironments,
     link_registering_pipeline,
@@ -748,6 +756,7 @@ class Pipeline(PipelineBase):
         step_role: iam.IRole | None = None,
         automl_role: iam.IRole | None = None,
         dedicated_step_roles: Sequence[str] | Literal["*"] | None = None,
+        model_stores: Mapping[str, ArtifactStore] | None = None,
         max_parallel_execution_steps: int | None = None,
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
@@ -803,6 +812,19 @@ class Pipeline(PipelineBase):
             attached to no role (the AutoML role only, for AutoML steps) and the pipeline
             role can't pass it.
             Default: none (every job runs as the step role).
+        :param model_stores: per Model step of a registered version of another account
+            (shared with ``ModelRegistry.share_with_account``), the store of that account
+            holding the version's model data, usually adopted with
+            ``ArtifactStore.from_existing``: the model's execution role (the step's
+            dedicated role, else the step role), which the model and its Transform jobs
+            run as, may read ``models/`` and ``sealed/`` of its bucket and decrypt with its
+            key through S3, and the pipeline role create models of that account's versions
+            when the version is known only at run time. A step that isn't such a Model
+            step, a store of the pipeline's own account (grant
+            ``artifact_store.grant_read_models`` instead) or of another region, a version
+            ARN of another account than the store's, or a step whose model runs as a
+            ``role`` of its own fails synth naming ``model_stores[<step>]``.
+            Default: none.
         :param max_parallel_execution_steps: Default: no limit beyond the service's.
         :param vpc: run jobs in this VPC, in ``vpc_subnets`` (Default: what
             ``vpc.select_subnets()`` picks, its private subnets if it has any; public ones
@@ -858,6 +880,7 @@ class Pipeline(PipelineBase):
         )
         problems += _job_tags_problems(job_tags)
         problems += _dedicated_prop_problems(dedicated_step_roles, definition)
+        problems += _model_stores_type_problems(model_stores)
         if not problems:
             problems += _other_app_problems(self, artifact_store, roles, vpc, security_groups)
         if not problems:
@@ -977,8 +1000,12 @@ class Pipeline(PipelineBase):
             as_prop(problem, "parameter_locations") if problem.step is None else problem
             for problem in parameter_location_problems(self.plan, self._parameter_locations)
         ]
+        self._model_stores: dict[str, ArtifactStore] = dict(model_stores or {})
+        problems += self._model_store_problems()
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+        for store in dict.fromkeys(self._model_stores.values()):
+            store._used_by(self, models_only=True)
         # Each dedicated role is planned from the steps that run as it: its own step, and for
         # a Model step the Transform jobs and endpoints of its model. The step role runs
         # every job but those: planned without them (a step that also runs as another role,
@@ -1101,9 +1128,13 @@ class Pipeline(PipelineBase):
                 network=self._vpc_statements(network) if step_role_plan.uses_vpc else None,
                 automl_roles=step_role_automl_roles,
                 pipeline_wide=pipeline_wide,
+            ) + self._model_store_statements(
+                [step for step in self._model_stores if step not in dedicated_plans]
             )
 
-        pipeline_statements = pipeline_role_statements(self.plan, stack, lookups)
+        pipeline_statements = pipeline_role_statements(
+            self.plan, stack, lookups
+        ) + self._model_store_version_statements(stack)
         if self._seal is not None:
             self._seal.grant(self.plan.sealed_reads)
             pipeline_statements.append(
@@ -1156,7 +1187,7 @@ class Pipeline(PipelineBase):
                 collapsed["role"] = used
                 pipeline_statements = pipeline_role_statements(
                     self.plan, stack, lookups, pipeline_wide=pipeline_wide
-                )
+                ) + self._model_store_version_statements(stack)
         # Not beside dedicated roles: the prefixes as a whole would give the step role back
         # the dedicated steps' outputs (too many policies is then reported as it is).
         if (
@@ -1201,7 +1232,8 @@ class Pipeline(PipelineBase):
                     lookups.narrowed(plan),
                     repositories=self._repositories_of(plan),
                     network=self._vpc_statements(network) if plan.uses_vpc else None,
-                ),
+                )
+                + self._model_store_statements([step] if step in self._model_stores else []),
             )
             for step, plan in dedicated_plans.items()
         }
@@ -3065,6 +3097,184 @@ class Pipeline(PipelineBase):
             "(ModelStep, then model_name=model.properties.ModelName).",
         )
 
+    def _model_store_problems(self) -> list[Problem]:
+        """``model_stores`` judged against the plan: Model steps of versions of its account.
+
+        A store of the pipeline's own account needs no share (``grant_read_models``); one
+        of another region has a key KMS won't use here; a version ARN of a third account
+        lies in neither store. The model must run as a role this pipeline grants: the step
+        role or the step's dedicated role, not a ``role=`` of its own.
+        """
+        packages: dict[str, list[tuple[str, Any]]] = {}
+        for step, where, package in self.plan.model_packages:
+            packages.setdefault(step, []).append((where, package))
+        roles = {spec.name: spec.entry for spec in walk_steps(self.definition.get("Steps") or [])}
+        here_account, here_region = account_region(self)
+        problems: list[Problem] = []
+        for step, store in self._model_stores.items():
+            prop = f"model_stores[{step!r}]"
+            if step not in packages:
+                model_steps = sorted(packages)
+                problems.append(
+                    PropProblem(
+                        None,
+                        prop,
+                        f"the pipeline has no Model step {step!r} of a registered version",
+                        f"name one of {', '.join(map(repr, model_steps))}"
+                        if model_steps
+                        else "give model_stores the Model steps of versions "
+                        "(ModelStep(model_package_name=…)) only",
+                    )
+                )
+                continue
+            account, region = _model_store_account_region(store)
+            if (
+                not is_unresolved(region)
+                and not is_unresolved(here_region)
+                and region != here_region
+            ):
+                problems.append(
+                    PropProblem(
+                        None,
+                        prop,
+                        f"ArtifactStore {store.node.path} is in region {region}, the pipeline's "
+                        f"stack in region {here_region}: SageMaker creates models only from "
+                        "versions of its own region, and a KMS key works in its region only",
+                        "give the store of the registry of this region",
+                    )
+                )
+                continue
+            if not is_unresolved(account) and account == here_account:
+                problems.append(
+                    PropProblem(
+                        None,
+                        prop,
+                        f"ArtifactStore {store.node.path} is of the pipeline's own account "
+                        f"{account}: model_stores is for versions of another account's registry",
+                        "leave the step out of model_stores and grant the model's role "
+                        "yourself: store.grant_read_models(<the role>)",
+                    )
+                )
+                continue
+            if (
+                not isinstance(store, _AdoptedArtifactStore)
+                and not is_unresolved(account)
+                and not is_unresolved(here_account)
+            ):
+                # CloudFormation refers to another environment's resources by physical name
+                # only: CDK would fail the synth naming no prop.
+                problems.append(
+                    PropProblem(
+                        None,
+                        prop,
+                        f"ArtifactStore {store.node.path} is created in another stack's "
+                        "environment, whose bucket and key this stack can't refer to",
+                        "adopt it in this stack: ArtifactStore.from_existing(self, "
+                        "'RegistryArtifacts', bucket=s3.Bucket.from_bucket_name(…), "
+                        "key=kms.Key.from_key_arn(…))",
+                    )
+                )
+                continue
+            for where, package in packages[step]:
+                theirs = _version_account(package)
+                if theirs is not None and not is_unresolved(account) and theirs != account:
+                    problems.append(
+                        PropProblem(
+                            None,
+                            prop,
+                            f"step {step!r} field '{where}' is a version of account {theirs}, "
+                            f"but ArtifactStore {store.node.path} is of account {account}: "
+                            "the model data lies in the store of the version's account",
+                            f"give the store of the registry of account {theirs}",
+                        )
+                    )
+            entry = roles.get(step) or {}
+            arguments = entry.get("Arguments")
+            role_arn = arguments.get("ExecutionRoleArn") if isinstance(arguments, Mapping) else None
+            if role_arn not in (self._step_role_arn, self._dedicated_role_arns.get(step)):
+                problems.append(
+                    PropProblem(
+                        None,
+                        prop,
+                        f"the model of step {step!r} runs as a role of its own (role=), to "
+                        "which this pipeline grants nothing",
+                        "leave the step's role= out (dedicated_step_roles gives it a role of "
+                        "its own that the pipeline grants), or grant that role the store's "
+                        "models/ and key yourself and leave the step out of model_stores",
+                    )
+                )
+        return problems
+
+    def _model_store_statements(self, steps: Sequence[str]) -> list[iam.PolicyStatement]:
+        """What the model role of ``steps`` (of ``model_stores``) needs of their stores.
+
+        The version's model data, trained under ``models/`` or sealed under ``sealed/``, and
+        its key, through S3 only, as ``share_models_with`` lets the other account: both
+        sides must allow a request across accounts. No encryption-context condition: its
+        ``aws:s3:arn`` is the bucket's with S3 Bucket Keys, the object's without, and an
+        adopted bucket's setting can't be seen.
+        """
+        stores = list(dict.fromkeys(self._model_stores[step] for step in steps))
+        if not stores:
+            return []
+        keys = [store.key.key_arn for store in stores]
+        return [
+            iam.PolicyStatement(
+                sid="ReadModelsOfModelStores",
+                actions=["s3:GetObject"],
+                resources=[
+                    store.bucket.arn_for_objects(f"{prefix}*")
+                    for store in stores
+                    for prefix in (MODELS_PREFIX, SEALED_PREFIX)
+                ],
+            ),
+            iam.PolicyStatement(
+                sid="DecryptModelsOfModelStores",
+                actions=["kms:Decrypt"],
+                resources=list(dict.fromkeys(keys)),
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"s3.{Aws.REGION}.{Aws.URL_SUFFIX}"}
+                },
+            ),
+            iam.PolicyStatement(
+                sid="DescribeKeysOfModelStores",
+                actions=["kms:DescribeKey"],
+                resources=list(dict.fromkeys(keys)),
+            ),
+        ]
+
+    def _model_store_version_statements(self, stack: Stack) -> list[iam.PolicyStatement]:
+        """The pipeline role creates models of versions of a store's account, known at run time.
+
+        A version named literally is granted alone already (``CreateModelsFromModelVersions``);
+        one known only at run time gets any version of this account, not of the store's.
+        """
+        accounts: list[str] = []
+        for step, _, package in self.plan.model_packages:
+            store = self._model_stores.get(step)
+            if store is None or (isinstance(package, str) and not is_unresolved(package)):
+                continue
+            account = _model_store_account_region(store)[0]
+            if account not in accounts:
+                accounts.append(account)
+        if not accounts:
+            return []
+        return [
+            iam.PolicyStatement(
+                sid="CreateModelsFromModelVersionsOfModelStores",
+                actions=list(MODEL_FROM_PACKAGE_ACTIONS),
+                resources=[
+                    stack.format_arn(
+                        service="sagemaker",
+                        resource="model-package",
+                        resource_name="*",
+                        account=account,
+                    )
+                    for account in accounts
+                ],
+            )
+        ]
+
     def _warn_models_from_model_packages(self) -> None:
         """Models of registered versions: their data and image only the version names.
 
@@ -3073,16 +3283,31 @@ class Pipeline(PipelineBase):
         jobs of it: that role downloads the version's model data and pulls its image, which
         the definition doesn't name (the version's containers are read when the model is
         created), so nothing is derived for them. A version a RegisterModel step of the
-        pipeline registers names them there: they are derived, and not warned.
+        pipeline registers names them there: they are derived, and not warned; nor is one
+        whose store ``model_stores`` gives (its data is granted). The warning names first
+        the role that needs the grant: a Model step's dedicated role, not the step role.
         """
         derived = {(step, where) for step, where, _ in self.plan.pipeline_model_packages}
         unknown = [
             (step, field_path, package)
             for step, field_path, package in self.plan.model_packages
-            if (step, field_path) not in derived
+            if (step, field_path) not in derived and step not in self._model_stores
         ]
         if not unknown:
             return
+        entries = {spec.name: spec.entry for spec in walk_steps(self.definition.get("Steps") or [])}
+
+        def role_of(step: str) -> str:
+            if step in self._dedicated_roles:
+                return f"pipeline.dedicated_roles[{step!r}]"
+            arguments = entries.get(step, {}).get("Arguments")
+            role_arn = arguments.get("ExecutionRoleArn") if isinstance(arguments, Mapping) else None
+            if role_arn == self._step_role_arn:
+                return "pipeline.step_role"
+            return f"the role step {step!r} gives (role=)"
+
+        roles = list(dict.fromkeys(role_of(step) for step, _, _ in unknown))
+        role = roles[0] if len(roles) == 1 else "<the role>"
         models = "; ".join(
             f"step '{step}' field '{field_path}' ("
             + (
@@ -3096,16 +3321,17 @@ class Pipeline(PipelineBase):
         Annotations.of(self).add_warning_v2(
             f"{WARNING_PREFIX}:model-from-model-package",
             f"The models of {models} are created from a registered model version, whose model "
-            "data and image only the version names: the model's execution role "
-            "(pipeline.step_role, unless the step gives a role of its own), which the model "
-            "and its transform jobs run as, gets no read of that data nor pull of that image. "
-            "Grant them where the versions are kept: for versions registered by a pipeline "
-            "of this app, artifact_store.grant_read_models(pipeline.step_role) (and "
-            "repository.grant_pull(pipeline.step_role) for an image of your own; SageMaker's "
-            "framework images need none); a version of another account's group also needs "
-            "that group's policy to let this account create models of it, and that account's "
-            "store to share its models/ (ModelRegistry.share_with_account does both). Then "
-            "acknowledge this warning." + self._dedicated_role_note(step for step, _, _ in unknown),
+            f"data and image only the version names: the model's execution role "
+            f"({', '.join(roles)}), which the model and its transform jobs run as, gets no "
+            "read of that data nor pull of that image. Grant them to "
+            f"{' and '.join(roles)} where the versions are kept: for versions registered by "
+            f"a pipeline of this app, artifact_store.grant_read_models({role}) (and "
+            f"repository.grant_pull({role}) for an image of your own; SageMaker's "
+            "framework images need none); for a version of another account's group, shared "
+            "with this account (ModelRegistry.share_with_account, there), give the pipeline "
+            f"that account's store: model_stores={{{unknown[0][0]!r}: "
+            "ArtifactStore.from_existing(…)}. "
+            "Then acknowledge this warning.",
         )
 
     def _warn_emr_steps_creating_clusters(self) -> None:
@@ -3863,6 +4089,50 @@ def _dedicated_role_id(step: str) -> str:
     beside ``<step>`` is refused (``_dedicated_prop_problems``).
     """
     return f"StepRole-{step}"
+
+
+def _model_stores_type_problems(model_stores: object) -> list[Problem]:
+    """``model_stores`` judged before anything is built: step names to ``ArtifactStore``s."""
+    if model_stores is None:
+        return []
+    if not isinstance(model_stores, Mapping):
+        return [
+            PropProblem(
+                None,
+                "model_stores",
+                f"expected a mapping of Model step names to ArtifactStores, got "
+                f"{type(model_stores).__name__}",
+                "model_stores={'Score': registry_store}",
+            )
+        ]
+    return [
+        PropProblem(
+            None,
+            f"model_stores[{step!r}]",
+            f"expected a step name and an ArtifactStore, got {type(step).__name__} and "
+            f"{type(store).__name__}",
+            "adopt the registry's store: ArtifactStore.from_existing(self, "
+            "'RegistryArtifacts', bucket=…, key=…)",
+        )
+        for step, store in model_stores.items()
+        if not isinstance(step, str) or not isinstance(store, ArtifactStore)
+    ]
+
+
+def _model_store_account_region(store: ArtifactStore) -> tuple[str, str]:
+    """The account and region of a store's data: its key's (an adopted key names its own)."""
+    env = store.key.env
+    return str(env.account), str(env.region)
+
+
+def _version_account(package: object) -> str | None:
+    """The account of a literal model package ARN, else None (a name, a parameter)."""
+    if not isinstance(package, str) or is_unresolved(package):
+        return None
+    parts = package.split(":")
+    if len(parts) < 6 or parts[0] != "arn" or parts[2] != "sagemaker":
+        return None
+    return parts[4]
 
 
 def _dedicated_prop_problems(values: object, definition: object) -> list[Problem]:

@@ -107,6 +107,8 @@ def test_the_seal_function_writes_its_prefix_once_and_reads_exactly_its_inputs(
     # The multipart steps take no conditional header (s3:ObjectCreationOperation false).
     part = {"s3:objectcreationoperation": "false"}
     assert evaluate(seal, "s3:PutObject", SEALED, part, known, policy).allowed
+    # A retried copy reads the key an earlier attempt wrote (its source metadata).
+    assert evaluate(seal, "s3:GetObject", SEALED, {}, policy=policy).allowed
     other = f"{BUCKET}/sealed/another-pipeline/exec1/Seal/model/model.tar.gz"
     assert not evaluate(seal, "s3:PutObject", other, WRITE_ONCE, known, policy).allowed
     model = f"{BUCKET}/models/{NAME}/Train/exec1/model/output/model.tar.gz"
@@ -189,3 +191,17 @@ def test_no_warning_for_sealed_copies(synthesized: Any) -> None:
     pipeline, _, _ = synthesized
     stack = cdk.Stack.of(pipeline)
     CdkAnnotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp(WARNING))
+
+
+def test_a_pipeline_outside_its_stores_stack_is_refused() -> None:
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    store = ArtifactStore(cdk.Stack(app, "Data", env=env), "Store")
+    with pytest.raises(Exception, match="a SealStep needs the pipeline in the stack of its"):
+        Pipeline(
+            cdk.Stack(app, "Training", env=env),
+            "Training",
+            definition=sealed_definition(),
+            pipeline_name=NAME,
+            artifact_store=store,
+        )

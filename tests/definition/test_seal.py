@@ -85,8 +85,12 @@ def test_a_static_binder_without_a_function_seals_for_the_local_runner_only() ->
 
 def test_a_binder_without_a_bucket_is_a_problem_of_the_step() -> None:
     seal = SealStep(name="S", artifacts={"model": "s3://b/m.tar.gz"})
-    with pytest.raises(PipelineValidationError, match=r"step 'S' field 'FunctionArn'.*no bucket"):
+    with pytest.raises(
+        PipelineValidationError, match=r"step 'S' field 'FunctionArn'.*no bucket"
+    ) as raised:
         PipelineDefinition(steps=[seal]).to_definition(StaticBinder(role_arn=ROLE))
+    # The binder's function, not the step's name, is what's missing.
+    assert "name" not in [problem.argument for problem in raised.value.problems]
 
 
 # -- the function's handler --------------------------------------------------------------
@@ -123,8 +127,18 @@ def client() -> Any:
     )
 
 
-def test_handler_copies_with_a_multipart_copy_completed_if_none_match(env: None) -> None:
+SOURCE_METADATA = {
+    "seal-source-etag": "e",
+    "seal-source-version": "null",
+    "seal-source-size": "3",
+}
+
+
+def test_handler_copies_with_a_multipart_copy_completed_if_none_match(
+    env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     module = load_handler()
+    monkeypatch.setattr(module, "WORKERS", 1)  # the stubbed responses come in order
     s3 = client()
     size = module.PART_SIZE + 10  # two parts: large archives copy by parts
     source = {"Bucket": "art", "Key": "models/p/Train/j/output/model.tar.gz"}
@@ -137,7 +151,13 @@ def test_handler_copies_with_a_multipart_copy_completed_if_none_match(env: None)
         stub.add_response(
             "create_multipart_upload",
             {"UploadId": "u"},
-            {"Bucket": "art", "Key": TARGET, "ContentType": "application/x-tar"},
+            {
+                "Bucket": "art",
+                "Key": TARGET,
+                "ContentType": "application/x-tar",
+                # What a retry compares: the source this copy was made of.
+                "Metadata": {**SOURCE_METADATA, "seal-source-size": str(size)},
+            },
         )
         for number, byte_range in [
             (1, f"bytes=0-{module.PART_SIZE - 1}"),
@@ -173,22 +193,115 @@ def test_handler_copies_with_a_multipart_copy_completed_if_none_match(env: None)
         stub.assert_no_pending_responses()
 
 
-def test_handler_aborts_the_upload_when_the_key_exists(env: None) -> None:
+def stub_a_copy_that_finds_the_key_written(stub: Any, recorded: dict[str, str]) -> None:
+    stub.add_response("head_object", {"ContentLength": 3, "ETag": '"e"'})
+    stub.add_response("create_multipart_upload", {"UploadId": "u"})
+    stub.add_response("upload_part_copy", {"CopyPartResult": {"ETag": '"p"'}})
+    stub.add_client_error("complete_multipart_upload", "PreconditionFailed", http_status_code=412)
+    stub.add_response(
+        "head_object", {"ContentLength": 3, "Metadata": recorded}, {"Bucket": "art", "Key": TARGET}
+    )
+    stub.add_response(
+        "abort_multipart_upload", {}, {"Bucket": "art", "Key": TARGET, "UploadId": "u"}
+    )
+
+
+def test_a_retry_that_finds_its_own_copy_succeeds_without_writing(env: None) -> None:
+    # A first attempt (Lambda retry, step retry, timeout after the copy) wrote the key.
+    module = load_handler()
+    s3 = client()
+    with Stubber(s3) as stub:
+        stub_a_copy_that_finds_the_key_written(stub, SOURCE_METADATA)
+        assert module.handler(EVENT, None, s3) == {"model": f"s3://art/{TARGET}"}
+        stub.assert_no_pending_responses()
+
+
+def test_a_key_holding_a_copy_of_another_object_fails_naming_it(env: None) -> None:
+    module = load_handler()
+    s3 = client()
+    with Stubber(s3) as stub:
+        stub_a_copy_that_finds_the_key_written(stub, {**SOURCE_METADATA, "seal-source-etag": "x"})
+        with pytest.raises(module.SealError, match=f"s3://art/{TARGET} exists already"):
+            module.handler(EVENT, None, s3)
+        stub.assert_no_pending_responses()
+
+
+def test_an_empty_object_retried_succeeds_too(env: None) -> None:
+    module = load_handler()
+    s3 = client()
+    with Stubber(s3) as stub:
+        stub.add_response("head_object", {"ContentLength": 0, "ETag": '"e"'})
+        stub.add_client_error("put_object", "PreconditionFailed", http_status_code=412)
+        stub.add_response("head_object", {"Metadata": {**SOURCE_METADATA, "seal-source-size": "0"}})
+        assert module.handler(EVENT, None, s3) == {"model": f"s3://art/{TARGET}"}
+        stub.assert_no_pending_responses()
+
+
+def test_a_source_changed_during_the_copy_still_fails(env: None) -> None:
+    # A 412 on a part (CopySourceIfMatch) is the source changing, not a retry: abort.
     module = load_handler()
     s3 = client()
     with Stubber(s3) as stub:
         stub.add_response("head_object", {"ContentLength": 3, "ETag": '"e"'})
         stub.add_response("create_multipart_upload", {"UploadId": "u"})
-        stub.add_response("upload_part_copy", {"CopyPartResult": {"ETag": '"p"'}})
-        stub.add_client_error(
-            "complete_multipart_upload", "PreconditionFailed", http_status_code=412
-        )
-        stub.add_response(
-            "abort_multipart_upload", {}, {"Bucket": "art", "Key": TARGET, "UploadId": "u"}
-        )
+        stub.add_client_error("upload_part_copy", "PreconditionFailed", http_status_code=412)
+        stub.add_response("abort_multipart_upload", {})
         with pytest.raises(s3.exceptions.ClientError, match="PreconditionFailed"):
             module.handler(EVENT, None, s3)
         stub.assert_no_pending_responses()
+
+
+def test_part_size_keeps_a_copy_under_10000_parts() -> None:
+    module = load_handler()
+    mib, gib = 1024**2, 1024**3
+    assert module.part_size(100 * gib) == 512 * mib  # 200 parts
+    assert module.part_size(5 * 1024 * gib) == 525 * mib  # 5 TiB: 9,988 parts
+    assert -(-5 * 1024 * gib // module.part_size(5 * 1024 * gib)) <= 10_000
+    with pytest.raises(module.SealError, match="largest object"):
+        module.part_size(5 * 1024 * gib * 10)
+
+
+class _Parts:
+    """A client whose UploadPartCopy waits, counting the calls in flight at once."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.lock = threading.Lock()
+        self.active = 0
+        self.most = 0
+        self.completed: list[Any] = []
+
+    class exceptions:  # noqa: N801 - as a boto3 client names it
+        ClientError = Exception
+
+    def head_object(self, **_: Any) -> dict[str, Any]:
+        return {"ContentLength": 100 * 1024**3, "ETag": '"e"'}
+
+    def create_multipart_upload(self, **_: Any) -> dict[str, Any]:
+        return {"UploadId": "u"}
+
+    def upload_part_copy(self, **kwargs: Any) -> dict[str, Any]:
+        import time
+
+        with self.lock:
+            self.active += 1
+            self.most = max(self.most, self.active)
+        time.sleep(0.002)
+        with self.lock:
+            self.active -= 1
+        return {"CopyPartResult": {"ETag": f'"p{kwargs["PartNumber"]}"'}}
+
+    def complete_multipart_upload(self, **kwargs: Any) -> None:
+        self.completed = kwargs["MultipartUpload"]["Parts"]
+
+
+def test_parts_copy_concurrently_and_complete_in_order(env: None) -> None:
+    module = load_handler()
+    s3 = _Parts()
+    module.handler(EVENT, None, s3)
+    assert s3.most > 1  # was 1: 200 sequential copies of 512 MiB for 100 GiB
+    assert [part["PartNumber"] for part in s3.completed] == list(range(1, 201))
 
 
 @pytest.mark.parametrize(

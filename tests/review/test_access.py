@@ -452,6 +452,9 @@ def snapshot_assembly(directory: Path, stage: str = "dev") -> Path:
     return out
 
 
+SEAL_ROLE = "TrainingSealFunctionRoleFFB77361"
+
+
 def test_the_reference_app_gives_each_job_step_its_dedicated_role(tmp_path: Path) -> None:
     # dedicated_step_roles="*": each job step writes its own outputs only.
     report = access_report(snapshot_assembly(tmp_path), pipeline="dev/MlOps/Training")
@@ -460,8 +463,9 @@ def test_the_reference_app_gives_each_job_step_its_dedicated_role(tmp_path: Path
         ("Train", ("dev/MlOps/Training/StepRole-Train",)),
         ("Evaluate", ("dev/MlOps/Training/StepRole-Evaluate",)),
         ("CheckAccuracy", ()),
-        # Run by the sealing function (its role is no job's).
-        ("SealArtifacts", ()),
+        # Run by the sealing function: shown as its role, which reads and writes.
+        # (The snapshot's metadata names no path for it: its logical id is its key.)
+        ("SealArtifacts", (SEAL_ROLE,)),
         ("RegisterModel", ()),
         ("AccuracyTooLow", ()),
     ]
@@ -479,6 +483,13 @@ def test_the_reference_app_gives_each_job_step_its_dedicated_role(tmp_path: Path
         assert role is not None
         writes = {g.resource for g in role.grants if g.action == "s3:PutObject"}
         assert writes == {f"dev/MlOps/Artifacts/Bucket: {prefix}" for prefix in prefixes}, step
+    seal = report.role(SEAL_ROLE)
+    assert seal is not None
+    assert seal.steps == ("SealArtifacts",)
+    writes = {g.resource for g in seal.grants if g.action == "s3:PutObject"}
+    assert writes == {"dev/MlOps/Artifacts/Bucket: sealed/<pipeline>/*"}
+    seal_step = next(step for step in report.steps if step.name == "SealArtifacts")
+    assert seal_step.note == "the sealing function's role"
     # No job runs as the step role: it has no policy, and the pipeline role can't pass it.
     # It is listed with the stack's other roles, with nothing granted.
     unused = report.role("dev/MlOps/Training/StepRole")

@@ -5,16 +5,28 @@ invoke. Every copy is a multipart copy completed with ``If-None-Match: *``: S3 t
 refuses to replace a key that exists, and a bucket policy that enforces conditional
 writes (which makes ``CopyObject`` fail, as S3's documentation says) still lets it
 through; parts of up to 5 GiB copy model archives of any size.
+
+A retried step (a Lambda retry, a step retry, a timeout after the copy) copies again: each
+copy records its source (ETag, version, size) as metadata, and a key that exists already
+(412 on completion) is a success when it records the same source, a failure naming the
+key otherwise. Parts copy concurrently (``WORKERS`` at a time): S3 copies them server-side,
+so the function moves no bytes and needs little memory.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 ACTION = "cdk-sagemaker-pipelines:seal"
-PART_SIZE = 512 * 1024 * 1024  # 5 MiB ≤ part ≤ 5 GiB; 10,000 parts reach 5 TiB
+PART_SIZE = 512 * 1024 * 1024  # the usual part: 5 MiB ≤ part ≤ 5 GiB
+MAX_PARTS = 10_000  # S3's limit on a multipart upload's parts
+MAX_PART_SIZE = 5 * 1024**3
+WORKERS = 16  # UploadPartCopy requests in flight per object
+# What a sealed copy records of its source, to tell a retry's copy from another object's.
+SOURCE_METADATA = ("seal-source-etag", "seal-source-version", "seal-source-size")
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 
@@ -32,8 +44,10 @@ def handler(event: dict[str, Any], context: Any = None, s3: Any = None) -> dict[
     """
     if s3 is None:
         import boto3  # type: ignore[import-untyped]  # in the Lambda runtime; tests stub it
+        from botocore.config import Config  # type: ignore[import-untyped]
 
-        s3 = boto3.client("s3")
+        # One connection per concurrent part (the default pool holds 10).
+        s3 = boto3.client("s3", config=Config(max_pool_connections=WORKERS))
     bucket = os.environ["SEALED_BUCKET"]
     prefix = os.environ["SEALED_PREFIX"]  # sealed/<pipeline>/
     if event.get("Action") != ACTION:
@@ -89,38 +103,104 @@ def _seal(s3: Any, bucket: str, target: str, source: str, name: str) -> str:
     return f"s3://{bucket}/{target}/"
 
 
+def part_size(size: int) -> int:
+    """The part size copying ``size`` bytes: ``PART_SIZE``, larger to stay ≤ 10,000 parts.
+
+    Example::
+
+        part_size(100 * 1024**3)  # 512 MiB: 200 parts
+    """
+    if size > MAX_PARTS * MAX_PART_SIZE:
+        raise SealError(f"{size} bytes: more than S3's largest object (5 TiB)")
+    least = -(-size // MAX_PARTS)  # ceil: the smallest part that keeps ≤ MAX_PARTS parts
+    mib = 1024 * 1024
+    return max(PART_SIZE, -(-least // mib) * mib)
+
+
+def _source_metadata(head: dict[str, Any]) -> dict[str, str]:
+    return {
+        "seal-source-etag": str(head["ETag"]).strip('"'),
+        "seal-source-version": str(head.get("VersionId") or "null"),
+        "seal-source-size": str(int(head["ContentLength"])),
+    }
+
+
+def _error_code(error: Exception) -> str:
+    response = getattr(error, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def _already_sealed(s3: Any, bucket: str, target: str, expected: dict[str, str]) -> None:
+    """After a 412: succeed if ``target`` is a copy of the same source, else fail loudly."""
+    existing = s3.head_object(Bucket=bucket, Key=target)
+    recorded = {k: existing.get("Metadata", {}).get(k) for k in SOURCE_METADATA}
+    if recorded != expected:
+        raise SealError(
+            f"s3://{bucket}/{target} exists already and is a copy of another object "
+            f"(it records {recorded}, this copy's source is {expected}): a sealed key is "
+            "never replaced"
+        )
+
+
 def _copy(
     s3: Any, source_bucket: str, key: str, head: dict[str, Any], bucket: str, target: str
 ) -> None:
-    """A multipart copy completed only if ``target`` doesn't exist yet (``If-None-Match``)."""
+    """A multipart copy completed only if ``target`` doesn't exist yet (``If-None-Match``).
+
+    A ``target`` that exists already is this copy's when it records the same source (a
+    retry): the copy succeeds without writing.
+    """
     size = int(head["ContentLength"])
-    extra = {"ContentType": head["ContentType"]} if head.get("ContentType") else {}
+    metadata = _source_metadata(head)
+    extra: dict[str, Any] = {"Metadata": metadata}
+    if head.get("ContentType"):
+        extra["ContentType"] = head["ContentType"]
     if size == 0:  # UploadPartCopy takes no empty range
-        s3.put_object(Bucket=bucket, Key=target, Body=b"", IfNoneMatch="*", **extra)
+        try:
+            s3.put_object(Bucket=bucket, Key=target, Body=b"", IfNoneMatch="*", **extra)
+        except s3.exceptions.ClientError as error:
+            if _error_code(error) != "PreconditionFailed":
+                raise
+            _already_sealed(s3, bucket, target, metadata)
         return
     upload = s3.create_multipart_upload(Bucket=bucket, Key=target, **extra)["UploadId"]
-    parts = []
-    try:
-        for number, start in enumerate(range(0, size, PART_SIZE), start=1):
-            end = min(start + PART_SIZE, size) - 1
-            result = s3.upload_part_copy(
-                Bucket=bucket,
-                Key=target,
-                UploadId=upload,
-                PartNumber=number,
-                CopySource={"Bucket": source_bucket, "Key": key},
-                CopySourceRange=f"bytes={start}-{end}",
-                # The object we sized, not one written since.
-                CopySourceIfMatch=head["ETag"],
-            )
-            parts.append({"PartNumber": number, "ETag": result["CopyPartResult"]["ETag"]})
-        s3.complete_multipart_upload(
+    step = part_size(size)
+
+    def copy_part(number: int, start: int) -> dict[str, Any]:
+        end = min(start + step, size) - 1
+        result = s3.upload_part_copy(
             Bucket=bucket,
             Key=target,
             UploadId=upload,
-            MultipartUpload={"Parts": parts},
-            IfNoneMatch="*",
+            PartNumber=number,
+            CopySource={"Bucket": source_bucket, "Key": key},
+            CopySourceRange=f"bytes={start}-{end}",
+            # The object we sized, not one written since.
+            CopySourceIfMatch=head["ETag"],
         )
+        return {"PartNumber": number, "ETag": result["CopyPartResult"]["ETag"]}
+
+    ranges = list(enumerate(range(0, size, step), start=1))
+    try:
+        if len(ranges) == 1:
+            parts = [copy_part(*ranges[0])]
+        else:
+            with ThreadPoolExecutor(max_workers=min(WORKERS, len(ranges))) as pool:
+                # map keeps the parts in order, and re-raises a part's error here.
+                parts = list(pool.map(lambda item: copy_part(*item), ranges))
+        try:
+            s3.complete_multipart_upload(
+                Bucket=bucket,
+                Key=target,
+                UploadId=upload,
+                MultipartUpload={"Parts": parts},
+                IfNoneMatch="*",
+            )
+        except s3.exceptions.ClientError as error:
+            if _error_code(error) != "PreconditionFailed":
+                raise
+            _already_sealed(s3, bucket, target, metadata)
+            s3.abort_multipart_upload(Bucket=bucket, Key=target, UploadId=upload)
     except Exception:
         s3.abort_multipart_upload(Bucket=bucket, Key=target, UploadId=upload)
         raise

@@ -233,7 +233,9 @@ class SealFunction(Construct):
         statements = [
             iam.PolicyStatement(
                 sid="WriteSealedCopies",
-                actions=["s3:PutObject", "s3:AbortMultipartUpload"],
+                # GetObject: a retry reads what an earlier attempt sealed (HeadObject
+                # after a 412) to tell its own copy from another object's.
+                actions=["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"],
                 resources=[bucket.arn_for_objects(f"{self.prefix}*")],
             ),
             iam.PolicyStatement(

@@ -172,7 +172,14 @@ def load_assembly(
     notes += _unchecked_roles(roles, definition)
     buckets = {bucket: path for path, bucket in resolver.buckets.values()}
     return LoadedPipeline(
-        definition, resources, str(name), notes, roles, buckets, resolver.function_paths()
+        definition,
+        resources,
+        str(name),
+        notes,
+        roles,
+        buckets,
+        resolver.function_paths(),
+        resolver.function_roles(),
     )
 
 
@@ -976,6 +983,17 @@ class _Resolver:
             and resource.get("Type") == "AWS::Lambda::Function"
             and logical in self.stack.paths
         }
+
+    def function_roles(self) -> dict[str, str]:
+        """Each function's stand-in ARN → the ARN of the role it runs as (resolved)."""
+        found: dict[str, str] = {}
+        for logical, resource in self.resources.items():
+            if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::Lambda::Function":
+                continue
+            role = self.resolve((resource.get("Properties") or {}).get("Role"))
+            if isinstance(role, str):
+                found[str(self.get_att(logical, "Arn"))] = role
+        return found
 
     def deployments(self) -> dict[str, Path]:
         files = self.asset_files()

@@ -289,6 +289,9 @@ class LoadedPipeline:
     # (``dev/MlOps/CheckQuality``) -> its stand-in ARN: ``--lambda dev/MlOps/CheckQuality=…``
     # binds the function as its logical id does.
     functions: Mapping[str, str] = field(default_factory=dict)
+    # Each function's stand-in ARN -> its role's (``Role``): ``smpipe access`` shows a
+    # SealStep as running as its sealing function's role.
+    function_roles: Mapping[str, str] = field(default_factory=dict)
 
 
 DefinitionInput = Mapping[str, Any] | str | Path | LoadedPipeline

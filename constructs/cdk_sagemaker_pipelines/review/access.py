@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..definition._seal_entries import is_seal_entry
 from ..definition.entries import walk_steps
 from ._sources import SourceError, _asset_display_names, _staged_assets
 
@@ -310,6 +311,7 @@ def access_report(directory: str | Path, pipeline: str | None = None) -> AccessR
         roles,
         context,
         label=f"{path}:{loaded.pipeline_name}",
+        function_roles=loaded.function_roles,
     )
     if roles is None:
         return report
@@ -382,7 +384,11 @@ def _role_key(name: str) -> tuple[str, str]:
 
 
 def _report(
-    definition: Mapping[str, Any], roles: Any, context: _Context, label: str
+    definition: Mapping[str, Any],
+    roles: Any,
+    context: _Context,
+    label: str,
+    function_roles: Mapping[str, str] | None = None,
 ) -> AccessReport:
     entries = {spec.name: spec for spec in walk_steps(definition.get("Steps"))}
     steps: list[StepAccess] = []
@@ -391,6 +397,11 @@ def _report(
         arguments = spec.entry.get("Arguments")
         arguments = arguments if isinstance(arguments, Mapping) else {}
         references, via, note = _step_roles(spec.step_type, arguments, entries)
+        if is_seal_entry(spec.entry):
+            # A SealStep reads and writes as its sealing function's role, not a job's.
+            function_role = (function_roles or {}).get(str(spec.entry.get("FunctionArn")))
+            if function_role is not None:
+                references, note = [function_role], "the sealing function's role"
         keys = []
         for reference in references:
             key = _reference_key(reference, context)

@@ -66,13 +66,12 @@ class SealStep(Step):
 
     artifacts: Mapping[str, Any]
     step_type: ClassVar[str] = "Lambda"
-    # What the step renders beside its artifacts comes from them and its name: the copies'
-    # place (the binder's bucket, the step's name) and the function (the binder's).
+    # What the step renders beside its artifacts: the copies' place (the binder's bucket,
+    # the step's name). No argument produces the marker (the class does) nor FunctionArn
+    # (the binder's sealing function): a problem there is the binder's, not name='s.
     argument_fields: ClassVar[Mapping[str, str]] = {
-        "Arguments.Action": "name",
         "Arguments.Artifacts": "artifacts",
         "Arguments.Destination": "name",
-        "FunctionArn": "name",
         "OutputParameters": "artifacts",
     }
 

@@ -234,6 +234,14 @@ def test_Compliance_jobs_on_nvme_instance_stores():
                 "HyperParameterTuningResourceConfig": {"InstanceType": "ml.p5.48xlarge"}
             },
         ),
+    )
+    assert JobVolumeEncryption.check(compliant) == []
+
+
+def test_Noncompliance_a_parameter_instance_type_whose_default_is_an_nvme_type():
+    # Was: compliant, judged by its default. The language gives such a job no key (a run
+    # on the defaults would fail with one), so an override with an EBS type has none.
+    noncompliant = definition(
         step(
             "ByParameter",
             "Training",
@@ -241,7 +249,13 @@ def test_Compliance_jobs_on_nvme_instance_stores():
         ),
         parameters=[{"Name": "GpuType", "Type": "String", "DefaultValue": "ml.p4d.24xlarge"}],
     )
-    assert JobVolumeEncryption.check(compliant) == []
+    [finding] = JobVolumeEncryption.check(noncompliant)
+    assert finding.field == "Arguments.ResourceConfig.VolumeKmsKeyId"
+    assert finding.info.startswith(
+        "no KMS key: the instance type is parameter 'GpuType' (default ml.p4d.24xlarge), an "
+        "NVMe instance store that takes no key, so none is given; a run overriding it with an "
+        "EBS type"
+    )
 
 
 def test_Noncompliance_jobs_with_an_ebs_volume_or_an_unknown_instance_type():
@@ -264,8 +278,14 @@ def test_Noncompliance_jobs_with_an_ebs_volume_or_an_unknown_instance_type():
             ResourceConfig={"InstanceType": {"Get": "Steps.Pick.Properties.Type"}},
         ),
     )
-    assert [finding.step for finding in JobVolumeEncryption.check(noncompliant)] == [
-        "Train",
-        "Hetero",
-        "Late",
-    ]
+    findings = JobVolumeEncryption.check(noncompliant)
+    assert [finding.step for finding in findings] == ["Train", "Hetero", "Late"]
+    assert [findings[0].info, findings[2].info] == ["no KMS key"] * 2
+    # A mixed cluster gets no key (one per ResourceConfig, refused with local storage):
+    # the finding says why and what to do.
+    assert findings[1].info == (
+        "no KMS key for the EBS volumes of ml.c5.xlarge; none can be given while "
+        "ml.p4d.24xlarge keeps its storage on an NVMe instance store (the key is one for the "
+        "whole resource configuration, refused with local storage): run the EBS groups' work "
+        "in a job of its own, or acknowledge the finding"
+    )

@@ -272,6 +272,25 @@ def test_a_processing_step_of_a_parameter_instance_type_is_judged_by_its_default
     assert "(the parameter default)" in warning.message
 
 
+def test_the_hint_offers_a_gpu_variant_only_where_the_framework_has_one() -> None:
+    # Was: "choose the framework image's gpu variant (Image.pytorch(…))" for scikit-learn,
+    # which SageMaker publishes for CPU only.
+    instance = ParameterString(name="InstanceType", default_value="ml.p3.2xlarge")
+    sklearn = ProcessingStep(
+        name="Prep",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://c/prep.py"),
+        instance_type=instance,
+    )
+    [warning] = warnings(sklearn, parameters=[instance])
+    assert "gpu variant" not in warning.message
+    assert warning.message.endswith(
+        "Choose a CPU instance type (ml.m*, ml.c*): sklearn publishes no GPU image."
+    )
+    [warning] = warnings(train(image=CPU_IMAGE))
+    assert 'Image.pytorch(…, processor="gpu")' in warning.message
+
+
 def test_a_transform_of_a_model_step_is_judged_by_the_models_image() -> None:
     trained = train()
     model = ModelStep(

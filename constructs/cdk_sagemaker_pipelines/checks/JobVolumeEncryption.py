@@ -5,9 +5,15 @@ EndpointConfig step's ``KmsKeyId`` encrypts the volume of every instance of its 
 (shadow variants too). Instances whose ML storage is their own NVMe store (``ml.g5``,
 ``ml.p4d``, …: ``definition.instances.has_instance_store``) are encrypted by their hardware
 and take no key, and a serverless variant has no volume: neither is a finding; nor is a
-job that runs only on such instances (a training job on ``ml.p4d.24xlarge``). An instance
-type given as a parameter is judged by its default value; one known only at run time (a
-step property, a CloudFormation reference) is a finding, as nothing shows it is encrypted.
+job that runs only on literal types of such instances (a training job on
+``ml.p4d.24xlarge``). An endpoint variant's instance type given as a parameter is judged by
+its default value. A job's isn't when its default is an NVMe type: the language gives such
+a job no key (a run on the defaults would fail with one), so a run overriding it with an
+EBS type has a volume without a key of yours, which is a finding saying so. So is a
+heterogeneous cluster mixing NVMe and EBS groups: its key is one for the whole
+``ResourceConfig``, refused with local storage, so its EBS groups get none. A type known
+only at run time (a step property, a CloudFormation reference) is a finding, as nothing
+shows it is encrypted.
 """
 
 from __future__ import annotations
@@ -62,28 +68,31 @@ def check(definition: Mapping[str, Any]) -> list[Finding]:
         if fields is None:
             continue
         for arguments, name in job_arguments(step):
-            if not any(dig(arguments, field) for field in fields) and not _on_instance_stores(
-                arguments, fields, defaults
-            ):
+            if any(dig(arguments, field) for field in fields):
+                continue
+            info = _job_volume_problem(arguments, fields, defaults)
+            if info is not None:
                 field = f"Arguments.{name(fields[0])}"
-                findings.append(Finding(str(step.get("Name")), field, "no KMS key"))
+                findings.append(Finding(str(step.get("Name")), field, info))
     return findings
 
 
-def _on_instance_stores(
+def _job_volume_problem(
     arguments: Any, fields: tuple[str, ...], defaults: Mapping[str, Any]
-) -> bool:
-    """Whether a job runs only on instances whose ML storage is their NVMe instance store.
+) -> str | None:
+    """What a job without a volume key leaves unencrypted by a key of yours, if anything.
 
-    Such a job has no EBS volume to encrypt, and SageMaker refuses a ``VolumeKmsKeyId`` for
-    it ("You can't request a VolumeKmsKeyId when using an instance type with local
-    storage"): no finding. Each key field's resource configuration names the instance
-    types, in ``InstanceType`` or its groups (``InstanceGroups``, a tuning job's
-    ``InstanceConfigs``); one known only at run time keeps the finding.
+    ``None`` when it runs only on literal instance types whose ML storage is their NVMe
+    instance store: no EBS volume, and SageMaker refuses a ``VolumeKmsKeyId`` for them ("You
+    can't request a VolumeKmsKeyId when using an instance type with local storage"). Each
+    key field's resource configuration names the instance types, in ``InstanceType`` or its
+    groups (``InstanceGroups``, a tuning job's ``InstanceConfigs``).
     """
     from ..definition.instances import has_instance_store
 
-    kinds: list[str | None] = []
+    ebs: list[str] = []  # instances with an EBS volume (or maybe one)
+    stores: list[str] = []  # literal NVMe types: no key can be given while they're in
+    overridable: list[str] = []  # parameters of an NVMe default: an EBS type can replace it
     for field in fields:
         resources = dig(arguments, field.rsplit(".", 1)[0])
         if not isinstance(resources, Mapping):
@@ -96,9 +105,37 @@ def _on_instance_stores(
         ]
         for where in groups or [resources]:
             value = where.get("InstanceType") if isinstance(where, Mapping) else None
-            kinds.append(_instance_type(value, defaults)[0])
-    known = [kind for kind in kinds if kind is not None]
-    return bool(known) and len(known) == len(kinds) and all(map(has_instance_store, known))
+            instance_type, parameter = _instance_type(value, defaults)
+            if instance_type is None:
+                ebs.append("an instance type known only at run time")
+            elif not has_instance_store(instance_type):
+                ebs.append(instance_type + (f" (parameter '{parameter}')" if parameter else ""))
+            elif parameter:
+                overridable.append(f"parameter '{parameter}' (default {instance_type})")
+            else:
+                stores.append(instance_type)
+    if not ebs and not overridable:
+        return None if stores else "no KMS key"
+    info = "no KMS key"
+    nvme = stores + overridable
+    if ebs and nvme:
+        # One key per ResourceConfig, refused while any group keeps NVMe storage (read
+        # from the API reference; not verified against the service).
+        info += (
+            f" for the EBS volumes of {', '.join(ebs)}; none can be given while "
+            f"{', '.join(nvme)} keeps its storage on an NVMe instance store (the key is one "
+            "for the whole resource configuration, refused with local storage): run the "
+            "EBS groups' work in a job of its own, or acknowledge the finding"
+        )
+    if overridable:
+        shown = ", ".join(overridable)
+        info += (
+            f"{';' if ebs else ':'} the instance type is {shown}, an NVMe instance store that "
+            "takes no key, so none is given; a run overriding it with an EBS type has a "
+            "volume without a key of yours: give a literal instance type, or acknowledge "
+            "the finding"
+        )
+    return info
 
 
 def _endpoint_volume_problem(arguments: Any, defaults: Mapping[str, Any]) -> str | None:

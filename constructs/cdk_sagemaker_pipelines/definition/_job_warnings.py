@@ -26,10 +26,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from ._cache_keys import KEY_ATTRIBUTES, RUN_CONSTANTS, _invariant_references, key_attributes
 from .entries import StepSpec, walk_steps
+from .images import _table as _framework_table
 from .images import framework_of_repository
 from .instances import instance_family
 
@@ -396,17 +398,7 @@ def _image_processor(
         if processor is None or accelerator is None or processor == accelerator:
             continue
         default = " (the parameter default)" if of_default else ""
-        fix = (
-            'choose the framework image\'s gpu variant (Image.pytorch(…, processor="gpu"))'
-            if accelerator == "gpu"
-            else "choose a GPU instance type (ml.g*, ml.p*) or the image's cpu variant"
-        )
-        why = (
-            "the CPU build has no CUDA, so the job runs on the CPU and the GPUs bill idle"
-            if accelerator == "gpu"
-            else "a GPU build on an instance without a GPU is a larger pull and fails where "
-            "the code expects CUDA"
-        )
+        fix, why = _processor_fix(image, accelerator)
         return JobWarning(
             "image-processor-mismatch",
             step,
@@ -416,6 +408,45 @@ def _image_processor(
             f"({image}): {why}. {fix[0].upper()}{fix[1:]}.",
         )
     return None
+
+
+def _processor_fix(image: str, accelerator: str) -> tuple[str, str]:
+    """(what to change, why) for a framework image built for the other processor.
+
+    The hint offers the image's other variant only where its framework publishes one
+    (``framework_images.json``: scikit-learn is CPU only, Hugging Face training GPU only).
+    """
+    match = _IMAGE_URI.fullmatch(image)
+    repository = match["repository"] if match else ""
+    framework = framework_of_repository(repository) or "the framework"
+    offered = _repository_processors().get(repository, frozenset())
+    if accelerator == "gpu":
+        if "gpu" not in offered:
+            return (
+                f"choose a CPU instance type (ml.m*, ml.c*): {framework} publishes no GPU image",
+                "the CPU build runs on the CPU and the GPUs bill idle",
+            )
+        return (
+            f'choose the framework image\'s gpu variant (Image.{framework}(…, processor="gpu"))',
+            "the CPU build has no CUDA, so the job runs on the CPU and the GPUs bill idle",
+        )
+    why = "a GPU build on an instance without a GPU is a larger pull and fails where the code "
+    why += "expects CUDA"
+    if "cpu" not in offered:
+        return f"choose a GPU instance type (ml.g*, ml.p*): {framework} publishes no CPU image", why
+    return "choose a GPU instance type (ml.g*, ml.p*) or the image's cpu variant", why
+
+
+@cache
+def _repository_processors() -> dict[str, frozenset[str]]:
+    """Framework repository → the processors any of its published versions is built for."""
+    found: dict[str, set[str]] = {}
+    for framework in _framework_table()["frameworks"].values():
+        for scope in framework["scopes"].values():
+            for entry in scope["versions"].values():
+                for image in entry.get("base_frameworks", {"": entry}).values():
+                    found.setdefault(image["repository"], set()).update(entry.get("processors", ()))
+    return {repository: frozenset(processors) for repository, processors in found.items()}
 
 
 def _images_and_instances(

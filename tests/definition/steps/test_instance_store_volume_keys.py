@@ -23,7 +23,13 @@ from cdk_sagemaker_pipelines.definition import (
     TrainingStep,
     TransformStep,
 )
-from cdk_sagemaker_pipelines.definition.instances import has_instance_store, instance_types
+from cdk_sagemaker_pipelines.definition.instances import (
+    EBS_FAMILIES,
+    INSTANCE_STORE_FAMILIES,
+    has_instance_store,
+    instance_family,
+    instance_types,
+)
 from cdk_sagemaker_pipelines.definition.jobs import JobDefaults
 from tests.conftest import ROLE
 
@@ -91,8 +97,20 @@ def test_the_binders_volume_key_is_left_out_for_nvme_instance_stores(
 
 def test_the_binders_volume_key_encrypts_ebs_volumes_and_types_known_later() -> None:
     assert volume_key_of(train(instance_type="ml.m5.xlarge"), "ResourceConfig") == KEY
+    cpu = ParameterString(name="CpuType", default_value="ml.m5.xlarge")
+    assert volume_key_of(train(instance_type=cpu), "ResourceConfig", [cpu]) == KEY
+    unknown = ParameterString(name="AnyType")
+    assert volume_key_of(train(instance_type=unknown), "ResourceConfig", [unknown]) == KEY
+
+
+def test_a_parameter_whose_default_is_an_nvme_type_gets_no_key() -> None:
+    # Was: the key, so the run on the defaults failed at CreateTrainingJob ("You can't
+    # request a VolumeKmsKeyId when using an instance type with local storage").
+    # SMP-JobVolumeEncryption reports it: an override with an EBS type runs without one.
     gpu = ParameterString(name="GpuType", default_value="ml.p4d.24xlarge")
-    assert volume_key_of(train(instance_type=gpu), "ResourceConfig", [gpu]) == KEY
+    assert volume_key_of(train(instance_type=gpu), "ResourceConfig", [gpu]) is None
+    group = InstanceGroup(name="gpu", instance_type=gpu, instance_count=1)
+    assert volume_key_of(train(instance_groups=[group]), "ResourceConfig", [gpu]) is None
 
 
 def test_a_volume_key_the_step_gives_is_written_as_given() -> None:
@@ -126,3 +144,40 @@ def test_a_p4d_training_jobs_resources_hold_no_volume_key() -> None:
 def test_every_endpoint_family_with_an_nvme_store_is_known(instance_type: str) -> None:
     assert instance_type in instance_types("endpoint")
     assert has_instance_store(instance_type)
+
+
+@pytest.mark.parametrize(
+    "instance_type",
+    # Families the table missed before: EC2 gives each NVMe instance storage.
+    [
+        "ml.trn2.48xlarge",
+        "ml.p6-b200.48xlarge",
+        "ml.p6-b300.48xlarge",
+        "ml.p6e-gb200.36xlarge",
+        "ml.g7e.2xlarge",
+    ],
+)
+def test_the_newer_gpu_and_trainium_families_keep_their_storage_on_nvme(
+    instance_type: str,
+) -> None:
+    assert instance_type in instance_types("training")
+    assert has_instance_store(instance_type)
+    assert volume_key_of(train(instance_type=instance_type), "ResourceConfig") is None
+
+
+def test_every_family_botocore_lists_is_classified_once() -> None:
+    # A botocore upgrade that adds a family fails here rather than guessing: a key on an
+    # NVMe type fails every run, a missing key on an EBS type weakens encryption.
+    families = {
+        instance_family(instance_type)
+        for job in ("processing", "training", "transform", "endpoint")
+        for instance_type in instance_types(job)
+    }
+    unclassified = sorted(families - INSTANCE_STORE_FAMILIES - EBS_FAMILIES)
+    assert not unclassified, (
+        f"instance families {unclassified} in botocore's SageMaker instance type enums are "
+        "in neither INSTANCE_STORE_FAMILIES nor EBS_FAMILIES (definition/instances.py): look "
+        "each up in EC2's instance type specifications ('Instance storage': NVMe SSD, or "
+        "EBS only) and add it to the one that fits"
+    )
+    assert not INSTANCE_STORE_FAMILIES & EBS_FAMILIES

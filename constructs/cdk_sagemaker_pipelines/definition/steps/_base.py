@@ -32,6 +32,7 @@ from ..bindables import (
 from ..expressions import Expression
 from ..instances import has_instance_store
 from ..jobs import JOB_TAG_STEP_TYPES, JobDefaults, NetworkConfig, check_tags, merge_tags
+from ..parameters import Parameter
 from ..properties import Properties, PropertyNode, root_node
 from ..retry import CacheConfig, SageMakerJobStepRetryPolicy, StepRetryPolicy
 
@@ -534,20 +535,30 @@ def volume_key(
 ) -> JsonValue:
     """A job's volume key: ``value`` rendered, else the binder's ``default``.
 
-    The binder's key is left out when one of ``instance_types`` is a literal type whose ML
-    storage is its NVMe instance store (``ml.p4d``, ``ml.g5``, …): the APIs' ``VolumeKmsKeyId``
-    says "You can't request a VolumeKmsKeyId when using an instance type with local
-    storage" (the hardware encrypts it), and the SageMaker SDK drops its configured default
-    key for them too. A type given as a parameter keeps the key, as it is known only later.
+    The binder's key is left out when one of ``instance_types`` keeps its ML storage on its
+    NVMe instance store (``ml.p4d``, ``ml.g5``, …): the APIs' ``VolumeKmsKeyId`` says "You
+    can't request a VolumeKmsKeyId when using an instance type with local storage" (the
+    hardware encrypts it), and the SageMaker SDK drops its configured default key for them
+    too. That holds for a literal type and for a parameter whose default is one, so a run
+    on the defaults never fails at Create*Job (SMP-JobVolumeEncryption reports the
+    parameter: a run overriding it with an EBS type has no key of yours). It holds for one
+    NVMe group of a heterogeneous cluster too: the key is one for the whole
+    ``ResourceConfig``, so none is given (the check reports the EBS groups). A parameter
+    without a default, or a step property, keeps the key: nothing shows it would fail.
 
     Example::
 
         volume_key(None, key_arn, ["ml.p4d.24xlarge"], ctx)  # None
+        gpu = ParameterString(name="GpuType", default_value="ml.g5.xlarge")
+        volume_key(None, key_arn, [gpu], ctx)  # None
         volume_key(None, key_arn, ["ml.m5.xlarge"], ctx)  # key_arn
     """
     if value is not None:
         return render(value, ctx)
     for instance_type in instance_types:
+        if isinstance(instance_type, Parameter):
+            # What a run on the defaults uses: the one run nobody can forget to start.
+            instance_type = instance_type.default
         if (
             isinstance(instance_type, str)
             and not is_token(instance_type)

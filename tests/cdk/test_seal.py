@@ -205,3 +205,36 @@ def test_a_pipeline_outside_its_stores_stack_is_refused() -> None:
             pipeline_name=NAME,
             artifact_store=store,
         )
+
+
+def test_the_pipeline_role_keeps_invoking_the_seal_function_when_its_policies_collapse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Its statements are derived anew on the pipeline's prefixes as a whole when it needs
+    # more managed policies than a role takes: the invoke grant must survive that.
+    import cdk_sagemaker_pipelines.cdk.pipeline as pipeline_module
+    from example_project.pipeline import build_pipeline
+
+    monkeypatch.setattr(pipeline_module, "MAX_MANAGED_POLICIES_PER_ROLE", 0)
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    store = ArtifactStore(stack, "Store")
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=build_pipeline(data_bucket="data", model_package_group_name="churn"),
+        pipeline_name=NAME,
+        artifact_store=store,
+    )
+    warnings = [
+        str(entry.entry.data)
+        for entry in CdkAnnotations.from_stack(stack).find_warning(
+            "*", Match.string_like_regexp("permissions-collapsed")
+        )
+    ]
+    assert any("derived for role" in warning for warning in warnings)
+    loaded = load_assembly(app.synth().directory, NAME)
+    arn = loaded.functions["Test/Training/SealFunction/Function"]
+    pipeline_role = loaded.roles.roles[loaded.roles.pipeline_role]
+    assert evaluate(pipeline_role, "lambda:InvokeFunction", arn, {}).allowed
+    assert pipeline.seal_function is not None

@@ -1132,18 +1132,23 @@ class Pipeline(PipelineBase):
                 [step for step in self._model_stores if step not in dedicated_plans]
             )
 
-        pipeline_statements = pipeline_role_statements(
-            self.plan, stack, lookups
-        ) + self._model_store_version_statements(stack)
+        # Statements the pipeline role gets beside its plan's, kept when the plan's are
+        # derived again (collapsed, below).
+        invoke_seal: list[iam.PolicyStatement] = []
         if self._seal is not None:
             self._seal.grant(self.plan.sealed_reads)
-            pipeline_statements.append(
+            invoke_seal.append(
                 iam.PolicyStatement(
                     sid="InvokeSealFunction",
                     actions=["lambda:InvokeFunction"],
                     resources=[self._seal.function.function_arn],
                 )
             )
+        pipeline_statements = (
+            pipeline_role_statements(self.plan, stack, lookups)
+            + self._model_store_version_statements(stack)
+            + invoke_seal
+        )
         step_statements = derive_step_statements()
         automl_statements = automl_role_statements(self.plan, stack, lookups, on_automl_role)
         if automl_role is not None and not on_automl_role:
@@ -1185,9 +1190,11 @@ class Pipeline(PipelineBase):
             used = pipeline_wide_locations(self.plan.property_file_reads, pipeline_wide)
             if used:
                 collapsed["role"] = used
-                pipeline_statements = pipeline_role_statements(
-                    self.plan, stack, lookups, pipeline_wide=pipeline_wide
-                ) + self._model_store_version_statements(stack)
+                pipeline_statements = (
+                    pipeline_role_statements(self.plan, stack, lookups, pipeline_wide=pipeline_wide)
+                    + self._model_store_version_statements(stack)
+                    + invoke_seal
+                )
         # Not beside dedicated roles: the prefixes as a whole would give the step role back
         # the dedicated steps' outputs (too many policies is then reported as it is).
         if (

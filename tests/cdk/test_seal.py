@@ -233,7 +233,7 @@ def test_the_pipeline_role_keeps_invoking_the_seal_function_when_its_policies_co
         )
     ]
     assert any("derived for role" in warning for warning in warnings)
-    loaded = load_assembly(app.synth().directory, NAME)
+    loaded: Any = load_assembly(app.synth().directory, NAME)
     arn = loaded.functions["Test/Training/SealFunction/Function"]
     pipeline_role = loaded.roles.roles[loaded.roles.pipeline_role]
     assert evaluate(pipeline_role, "lambda:InvokeFunction", arn, {}).allowed

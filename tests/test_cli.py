@@ -82,8 +82,28 @@ def test_validate_says_to_compile_a_python_file_first(
     assert main(["validate", str(source)]) == 2
     assert capsys.readouterr().err == (
         f"{source}: cannot read: a Python file, not a definition's JSON: compile the pipeline "
-        "first (print(pipeline.to_json(StaticBinder(…))) in the file, then "
+        "first and pass the JSON it writes (the tutorial's `python compile_pipeline.py` writes "
+        "pipeline.json; or print(pipeline.to_json(StaticBinder(…))) in the file, then "
         "`python my_pipeline.py > pipeline.json`)\n"
+    )
+
+
+@pytest.mark.parametrize("given", ["pipeline.py", "compile_pipeline.py"])
+def test_validate_names_the_tutorials_compile_script_when_there_is_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str
+) -> None:
+    # The tutorial's pipeline.py only defines build_pipeline: `python pipeline.py >
+    # pipeline.json` would write an empty file. compile_pipeline.py writes the JSON.
+    (tmp_path / "pipeline.py").write_text("def build_pipeline(): ...\n")
+    (tmp_path / "compile_pipeline.py").write_text("from pipeline import build_pipeline\n")
+    source = tmp_path / given
+
+    assert main(["validate", str(source)]) == 2
+    beside = "" if given == "compile_pipeline.py" else " (beside pipeline.py)"
+    assert capsys.readouterr().err == (
+        f"{source}: cannot read: a Python file, not a definition's JSON: run "
+        f"`python compile_pipeline.py`{beside} in its folder, then pass the definition JSON "
+        "it writes (pipeline.json in the tutorial)\n"
     )
 
 

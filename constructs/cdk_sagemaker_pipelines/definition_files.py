@@ -50,10 +50,14 @@ def _parse_json(text: str) -> Any:
 
 
 PYTHON_SOURCE_HINT = (
-    "a Python file, not a definition's JSON: compile the pipeline first "
-    "(print(pipeline.to_json(StaticBinder(…))) in the file, then "
+    "a Python file, not a definition's JSON: compile the pipeline first and pass the JSON "
+    "it writes (the tutorial's `python compile_pipeline.py` writes pipeline.json; or "
+    "print(pipeline.to_json(StaticBinder(…))) in the file, then "
     "`python {name} > pipeline.json`)"
 )
+
+COMPILE_SCRIPT = "compile_pipeline.py"
+"""The script the getting-started tutorial writes to compile its pipeline."""
 
 
 def python_source_problem(path: Path) -> str | None:
@@ -61,9 +65,25 @@ def python_source_problem(path: Path) -> str | None:
 
     A newcomer's first try is the module that builds the pipeline (``smpipe validate
     pipeline.py``); JSON's own "Expecting value: line 1 column 1" says nothing useful.
+    The tutorial's compile script, found beside the file (or given), is named as the
+    command to run: guessing ``python pipeline.py > pipeline.json`` would write nothing
+    from a module that only defines ``build_pipeline``.
+
+    Example::
+
+        python_source_problem(Path("first-pipeline/pipeline.py"))
+        # "a Python file, not a definition's JSON: run `python compile_pipeline.py` …"
     """
     if path.suffix != ".py":
         return None
+    script = path.with_name(COMPILE_SCRIPT)
+    if path.name == COMPILE_SCRIPT or script.is_file():
+        where = "" if path.name == COMPILE_SCRIPT else f" (beside {path.name})"
+        return (
+            f"a Python file, not a definition's JSON: run `python {COMPILE_SCRIPT}`{where} "
+            "in its folder, then pass the definition JSON it writes (pipeline.json in the "
+            "tutorial)"
+        )
     return PYTHON_SOURCE_HINT.format(name=path.name)
 
 

@@ -36,6 +36,7 @@ from cdk_sagemaker_pipelines.definition import (
     StepOutput,
     TrainingStep,
 )
+from cdk_sagemaker_pipelines.definition._errors import UnrenderableValueError
 from cdk_sagemaker_pipelines.definition._render import (
     RenderContext,
     render,
@@ -805,6 +806,46 @@ def test_fails_a_numpy_number_says_how_to_make_it_a_python_one() -> None:
     [problem] = raised.value.problems
     assert problem.message.startswith("cannot render a NumPy int64 into a pipeline definition")
     assert "value.item()" in str(problem.hint)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_fails_nan_or_infinity_for_a_string_field_naming_the_step_and_field(
+    value: float,
+) -> None:
+    # str() would send the job "nan": a hyperparameter the script parses as NaN, silently.
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        hyperparameters={"C": value, "epochs": 10, "alpha": 0.5},
+        environment={"SEED": "1", "LIMIT": value},
+    )
+
+    with pytest.raises(PipelineValidationError) as raised:
+        PipelineDefinition(steps=[step]).compile()
+
+    # (Train has no role or output path either: no binder here.)
+    problems = [problem for problem in raised.value.problems if "JSON number" in problem.message]
+    assert [(problem.step, problem.field) for problem in problems] == [
+        ("Train", "Arguments.HyperParameters['C']"),
+        ("Train", "Arguments.Environment['LIMIT']"),
+    ]
+    assert problems[0].message == (
+        f"{value!r} is not a JSON number: it would be sent as the string {str(value)!r}"
+    )
+    assert f'pass the string "{value}"' in str(problems[0].hint)
+
+
+def test_render_string_refuses_nan_and_keeps_finite_floats() -> None:
+    assert render_string_map({"a": 0.5, "b": -1e300, "c": 0.0}, None) == {
+        "a": "0.5",
+        "b": "-1e+300",
+        "c": "0.0",
+    }
+    with pytest.raises(UnrenderableValueError, match="'nan'"):
+        render_string(float("nan"))
+    numpy = pytest.importorskip("numpy")
+    with pytest.raises(UnrenderableValueError, match="not a JSON number"):
+        render_string(numpy.float64("inf"))  # a float subclass
 
 
 def test_get_references_lists_each_reference_once_in_order_at_any_depth() -> None:

@@ -265,8 +265,18 @@ def test_fails_a_python_file_given_as_the_definition_saying_to_compile_it(
     assert smpipe(ws, "run", str(source)) == 2
     assert capsys.readouterr().err == (
         f"smpipe run: can't read definition {source}: a Python file, not a definition's JSON: "
-        "compile the pipeline first (print(pipeline.to_json(StaticBinder(…))) in the file, "
-        "then `python pipeline.py > pipeline.json`)\n"
+        "compile the pipeline first and pass the JSON it writes (the tutorial's "
+        "`python compile_pipeline.py` writes pipeline.json; or "
+        "print(pipeline.to_json(StaticBinder(…))) in the file, then "
+        "`python pipeline.py > pipeline.json`)\n"
+    )
+    # The tutorial's layout: its compile script is the command to run.
+    (ws.root / "compile_pipeline.py").write_text("from pipeline import build_pipeline\n")
+    assert smpipe(ws, "run", str(source)) == 2
+    assert capsys.readouterr().err == (
+        f"smpipe run: can't read definition {source}: a Python file, not a definition's JSON: "
+        "run `python compile_pipeline.py` (beside pipeline.py) in its folder, then pass the "
+        "definition JSON it writes (pipeline.json in the tutorial)\n"
     )
 
 
@@ -427,6 +437,101 @@ def test_registry_list_and_approve(ws: Workspace, capsys: pytest.CaptureFixture[
         "smpipe registry list: no model package group 'chrun' under "
     )
     assert Path(registry.get("churn", 1).directory).is_dir()
+
+
+def test_registry_show_prints_a_versions_files_reports_and_execution(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ws.root)  # paths under the working directory are shown relative to it
+    model = ws.file("job/model.tar.gz", "model")
+    statistics = ws.file("reports/evaluation.json", '{"metrics": {"accuracy": {"value": 0.95}}}')
+    execution = "arn:aws:sagemaker:local:000000000000:pipeline/churn/execution/p4jn9xou8a8s"
+    registry = ModelRegistry(ws.root / ".smpipe")
+    registry.register(
+        "churn",
+        {
+            "ModelApprovalStatus": "PendingManualApproval",
+            "InferenceSpecification": {
+                "Containers": [
+                    {
+                        "Image": "sklearn:1.2-1",
+                        "ModelDataUrl": "s3://bucket/train/model.tar.gz",
+                        "LocalModelData": "model.tar.gz",
+                    }
+                ]
+            },
+            "ModelMetrics": {
+                "ModelQuality": {
+                    "Statistics": {
+                        "S3Uri": "s3://bucket/evaluation.json",
+                        "LocalPath": "metrics/ModelQuality-Statistics.json",
+                    }
+                }
+            },
+            "DriftCheckBaselines": {
+                "ModelQuality": {
+                    "Constraints": {
+                        "S3Uri": "s3://bucket/constraints.json",
+                        "LocalPath": "drift-check-baselines/ModelQuality-Constraints.json",
+                    }
+                }
+            },
+            "MetadataProperties": {"GeneratedBy": execution},
+            "LocalExecutionArn": execution,
+        },
+        {
+            "model.tar.gz": model,
+            "metrics/ModelQuality-Statistics.json": statistics,
+            "drift-check-baselines/ModelQuality-Constraints.json": statistics,
+        },
+        dt.datetime(2024, 5, 1, 10, 12, 3, tzinfo=dt.UTC),
+    )
+    version = ".smpipe/registry/churn/1"
+
+    assert smpipe(ws, "registry", "show", "churn", "1") == 0
+
+    assert capsys.readouterr().out == (
+        "churn v1: PendingManualApproval\n"
+        "  ARN:       arn:aws:sagemaker:local:000000000000:model-package/churn/1\n"
+        "  Created:   2024-05-01 10:12:03 UTC by execution p4jn9xou8a8s "
+        "(smpipe show p4jn9xou8a8s)\n"
+        f"  Directory: {version}\n"
+        "Container 1: sklearn:1.2-1\n"
+        "  Model data: s3://bucket/train/model.tar.gz\n"
+        f"              {version}/model.tar.gz\n"
+        "Model metrics:\n"
+        "  ModelQuality Statistics: s3://bucket/evaluation.json\n"
+        f"{' ' * 27}{version}/metrics/ModelQuality-Statistics.json\n"
+        "    accuracy=0.95\n"
+        "Drift check baselines:\n"
+        "  ModelQuality Constraints: s3://bucket/constraints.json\n"
+        f"{' ' * 28}{version}/drift-check-baselines/ModelQuality-Constraints.json\n"
+        "Approve it: smpipe registry approve churn 1\n"
+    )
+    assert smpipe(ws, "registry", "show", "churn", "1", "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    folder = ws.root / version
+    assert data["LocalDirectory"] == str(folder)
+    (container,) = data["InferenceSpecification"]["Containers"]
+    assert container["LocalModelData"] == str(folder / "model.tar.gz")
+    assert Path(container["LocalModelData"]).read_text() == "model"
+    assert data["ModelMetrics"]["ModelQuality"]["Statistics"]["LocalPath"] == str(
+        folder / "metrics/ModelQuality-Statistics.json"
+    )
+    assert data["LocalExecutionArn"] == execution
+    # An approved version has no approve hint; a missing one is a usage error naming those there.
+    registry.approve("churn", 1)
+    assert smpipe(ws, "registry", "show", "churn", "1") == 0
+    assert "Approve it" not in capsys.readouterr().out
+    assert smpipe(ws, "registry", "show", "churn", "2") == 2
+    assert capsys.readouterr().err == (
+        "smpipe registry show: model package group 'churn' has no version 2 (versions: 1)\n"
+    )
+    # The listing points at it.
+    assert smpipe(ws, "registry", "list") == 0
+    assert capsys.readouterr().out.endswith(
+        "\nA version's files, reports and execution: smpipe registry show GROUP VERSION\n"
+    )
 
 
 @pytest.mark.parametrize(

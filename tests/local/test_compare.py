@@ -155,7 +155,10 @@ def test_only_what_differs_is_listed_in_pipeline_order(runs: TwoRuns, ran: TwoRu
     assert rows == [
         ("parameter", None, "Depth", 3, 5, 2),
         ("cache", "Prep", "cache", "ran", f"hit {old_id}", None),
+        # The parameter as each step received it: the resolved requests' fields.
+        ("request", "Train", "HyperParameters.depth", "3", "5", None),
         ("metric", "Train", "validation:auc", 0.8, 1.0, 0.2),
+        ("request", "Evaluate", "Environment.DEPTH", "3", "5", None),
         ("property", "Evaluate", "EvaluationReport metrics.accuracy.value", 0.91, 0.95, 0.04),
         (
             "model",
@@ -202,8 +205,10 @@ def test_the_text_groups_the_changes_by_step(runs: TwoRuns) -> None:
         "  Prep (Processing)\n"
         f"    cache: ran → hit {old_id}\n"
         "  Train (Training)\n"
+        "    HyperParameters.depth: 3 → 5\n"
         "    metric validation:auc: 0.8 → 1.0 (+0.2)\n"
         "  Evaluate (Processing)\n"
+        "    Environment.DEPTH: 3 → 5\n"
         "    EvaluationReport metrics.accuracy.value: 0.91 → 0.95 (+0.04)\n"
         "  Register (RegisterModel)\n"
         "    registered: scores v1 (PendingManualApproval) → scores v2 (PendingManualApproval)\n"
@@ -227,6 +232,7 @@ def test_a_notebook_shows_a_table_of_the_changes(runs: TwoRuns) -> None:
     ]
     assert f"| Prep | cache | ran | hit {old_id} |  |" in markdown
     assert "| Train | metric `validation:auc` | 0.8 | 1.0 | +0.2 |" in markdown
+    assert "| Train | `HyperParameters.depth` | 3 | 5 |  |" in markdown
     assert "| Evaluate | `EvaluationReport metrics.accuracy.value` | 0.91 | 0.95 | +0.04 |" in (
         markdown
     )
@@ -414,3 +420,78 @@ def test_a_backtick_in_a_name_keeps_the_markdown_code_span_whole(runs: TwoRuns) 
     markdown = runs.old.compare(runs.new)._repr_markdown_()
 
     assert "| Train | metric ``a`b\\|c`` | (none) | 1.0 |  |" in markdown
+
+
+def _training_then_scoring(ws: Workspace, c: str) -> dict[str, Any]:
+    """Train (hyperparameter ``C`` written in the pipeline) → Score (reads the model)."""
+    ws.file("train/train.csv", "1\n2\n")
+    train = TrainingStep(
+        name="Train",
+        image=SKLEARN,
+        code=Code.from_asset(ws.script("train.py", TRAIN)),
+        inputs={"train": "s3://data-bucket/train"},
+        hyperparameters={"depth": 3, "C": c},
+    )
+    score = processing(
+        "Score",
+        ws.script("score.py", WRITE_OUTPUT),
+        inputs={"/opt/ml/processing/model": train.properties.ModelArtifacts.S3ModelArtifacts},
+    )
+    return compile_steps([train, score], [])
+
+
+def test_a_changed_hyperparameter_shows_under_its_step_and_nothing_run_specific_does(
+    ws: Workspace,
+) -> None:
+    runner = ws.runner()
+    old = runner.run(_training_then_scoring(ws, "1.0"))
+    new = runner.run(_training_then_scoring(ws, "0.01"))
+    assert old.succeeded, old.failure_reason
+    assert new.succeeded, new.failure_reason
+
+    comparison = old.compare(new)
+
+    # Score's model URL holds Train's job name (a fresh token each run): not a change.
+    requests = [(c.step, c.name, c.old, c.new) for c in comparison.changes if c.kind == "request"]
+    assert requests == [("Train", "HyperParameters.C", "1.0", "0.01")]
+    text = render_comparison_text(comparison)
+    assert "  Train (Training)\n    HyperParameters.C: 1.0 → 0.01\n" in text
+    assert text.splitlines()[1] == f"Definitions differ: {comparison.diff_command}"
+    data = comparison.to_dict()["changes"]
+    assert {
+        "kind": "request",
+        "step": "Train",
+        "name": "HyperParameters.C",
+        "old": "1.0",
+        "new": "0.01",
+    } in data
+
+
+def test_the_displays_shorten_request_values_and_show_a_few_fields_per_step(
+    runs: TwoRuns,
+) -> None:
+    from cdk_sagemaker_pipelines.local.compare import REQUEST_LINES, VALUE_WIDTH
+
+    hyperparameters = runs.new.store.properties["Train"]["HyperParameters"]
+    hyperparameters["long"] = "x" * 200
+    for index in range(REQUEST_LINES):
+        hyperparameters[f"extra{index}"] = str(index)
+    comparison = runs.old.compare(runs.new)
+
+    text = render_comparison_text(comparison)
+    train = text.split("  Train (Training)\n", 1)[1].split("\n  Evaluate", 1)[0].splitlines()
+    assert train[0] == "    HyperParameters.depth: 3 → 5"
+    assert train[1] == "    HyperParameters.long: (none) → " + "x" * (VALUE_WIDTH - 1) + "…"
+    assert train[REQUEST_LINES] == "    … 2 more request fields (smpipe compare --json)"
+    assert train[REQUEST_LINES + 1].startswith("    metric validation:auc")
+    assert "| Train | … 2 more request fields (smpipe compare --json) |" in (
+        comparison._repr_markdown_()
+    )
+    # The JSON keeps every field, whole.
+    requests = [c for c in comparison.to_dict()["changes"] if c["kind"] == "request"]
+    assert {
+        "kind": "request",
+        "step": "Train",
+        "name": "HyperParameters.long",
+        "new": "x" * 200,
+    } in requests

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -239,6 +240,21 @@ def _unrenderable(ctx: RenderContext | None, message: str, hint: str | None = No
     return placeholder
 
 
+def _non_finite(ctx: RenderContext | None, value: float) -> str:
+    """A problem for NaN or ±infinity given for a string field.
+
+    JSON has no such number, and ``str()`` of one would send the job ``"nan"`` or
+    ``"inf"``: the service rejects some fields' values, a script misreads the rest. (A NaN
+    left a number is the validator's: "nan is not a JSON number".)
+    """
+    return _unrenderable(
+        ctx,
+        f"{value!r} is not a JSON number: it would be sent as the string {str(value)!r}",
+        "give a finite number (a NaN often comes from a computation on empty or missing "
+        f'data); if the script itself parses it, pass the string "{value}"',
+    )
+
+
 def _placeholder_paths(entry: Any, wanted: set[str]) -> dict[str, str]:
     """Field paths (``Arguments.Environment['A']``) of the ``wanted`` strings in ``entry``."""
     found: dict[str, str] = {}
@@ -322,6 +338,8 @@ def render_string(value: Any, ctx: RenderContext | None = None) -> JsonValue:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return _non_finite(ctx, value)
     if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, enum.Enum):

@@ -10,6 +10,7 @@ Example::
     smpipe executions
     smpipe show p4jn9xou8a8s
     smpipe compare p4jn9xou8a8s kqvq
+    smpipe registry show breast-cancer 3
     smpipe registry approve breast-cancer 3
 """
 
@@ -32,7 +33,7 @@ from ..definition import PipelineDefinitionError
 from ._errors import LocalRunError, StepError
 from .progress import ConsoleProgress, executions_table, registry_table, summary
 from .records import ExecutionRecord, executions_dir
-from .registry import APPROVAL_STATUSES, ModelRegistry
+from .registry import APPROVAL_STATUSES, ModelRegistry, package_json, render_package_text
 from .resources import LambdaHandler, ResourceMap, can_serve, split_s3_uri, unread_s3_prefixes
 from .result import ExecutionResult
 from .runner import LoadedPipeline, LocalConfig, LocalRunner, ProgressEvent
@@ -221,6 +222,16 @@ def register(commands: Any) -> None:
     approve.add_argument("--description", metavar="TEXT", help="the approval description")
     _root_argument(approve)
     approve.set_defaults(handler=_registry_approve)
+    show = actions.add_parser(
+        "show", help="one version: status, files (local and S3), reports, its execution"
+    )
+    show.add_argument("group", metavar="GROUP", help="the model package group")
+    show.add_argument("version", type=int, metavar="VERSION", help="the version number")
+    _root_argument(show)
+    show.add_argument(
+        "--json", action="store_true", help="DescribeModelPackage-shaped JSON, local paths absolute"
+    )
+    show.set_defaults(handler=_registry_show)
 
 
 def _root_argument(parser: argparse.ArgumentParser) -> None:
@@ -769,6 +780,22 @@ def _registry_list(args: argparse.Namespace) -> int:
         print(f"no model packages under {registry.directory}")
     else:
         print(registry_table(packages))
+        # The table has no room for paths: one version's files are a command away.
+        print("\nA version's files, reports and execution: smpipe registry show GROUP VERSION")
+    return EXIT_SUCCEEDED
+
+
+def _registry_show(args: argparse.Namespace) -> int:
+    registry = ModelRegistry(Path(args.root).resolve())
+    try:
+        package = registry.get(args.group, args.version)
+    except LocalRunError as error:
+        print(f"smpipe registry show: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(package_json(package), indent=2, default=str))
+    else:
+        print(render_package_text(package), end="")
     return EXIT_SUCCEEDED
 
 

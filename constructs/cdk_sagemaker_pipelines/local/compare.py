@@ -32,7 +32,9 @@ from ._errors import LocalRunError
 from ._graph import StepGraph
 from .result import NOT_EXECUTED, PENDING, ExecutionResult, StepRun
 
-ChangeKind = Literal["parameter", "status", "cache", "duration", "metric", "property", "model"]
+ChangeKind = Literal[
+    "parameter", "status", "cache", "duration", "request", "metric", "property", "model"
+]
 
 DURATION_NOISE_SECONDS: Final = 1.0
 DURATION_NOISE_SHARE: Final = 0.1
@@ -41,6 +43,17 @@ a tenth: the same script takes a few milliseconds more or less from one run to t
 
 REASON_WIDTH: Final = 100
 """A failure reason is cut to this many characters in the displays (whole in the JSON)."""
+
+VALUE_WIDTH: Final = 60
+"""A request field's value is cut to this many characters in the displays (whole in the JSON)."""
+
+REQUEST_LINES: Final = 5
+"""At most this many changed request fields are shown per step in the displays; the JSON
+has them all, and ``smpipe diff`` shows the definitions' differences in full."""
+
+REQUEST_STEP_TYPES: Final = frozenset({"Training", "Processing", "Transform", "Tuning", "Model"})
+"""Step types whose recorded properties hold the request as sent (a Describe* response
+repeats its Create* request): their resolved requests are compared field by field."""
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][\w-]*")
 
@@ -95,6 +108,10 @@ class RunChange:
       source execution) or reused by a selective run (``"reused <id>"``);
     - ``duration``: seconds, when it changed by at least ``DURATION_NOISE_SECONDS`` and
       ``DURATION_NOISE_SHARE`` of the old duration;
+    - ``request``: a field of the step's resolved request (a job's ``Create*`` request
+      with every parameter and property filled in), ``name`` its path
+      (``HyperParameters.C``); compared for jobs and models that ran or were reused
+      on both sides, with execution ids and job names left out of the comparison;
     - ``metric``: a ``FinalMetricDataList`` value (a tuning step's best training job's
       objective metric), ``name`` its ``MetricName``;
     - ``property``: a value of a property file, ``name`` the file's name and the
@@ -176,9 +193,9 @@ class ExecutionComparison:
     """What differs between two executions, in pipeline order. Falsy when nothing does.
 
     ``changes`` lists the parameters first, then each step's changes (status, cache,
-    duration, metrics, property file values, registered version). ``definitions_differ``
-    says whether the two ran different definitions: ``diff_command`` is then the
-    ``smpipe diff`` that shows how.
+    duration, request fields, metrics, property file values, registered version).
+    ``definitions_differ`` says whether the two ran different definitions:
+    ``diff_command`` is then the ``smpipe diff`` that shows how.
 
     Example::
 
@@ -325,6 +342,8 @@ def _step_changes(
         and _notable(old_duration, new_duration)
     ):
         yield RunChange("duration", "duration", old_duration, new_duration, step=name)
+    for path, before, after in _request_changes(old, old_run, new, new_run):
+        yield RunChange("request", path, before, after, step=name)
     for metric, before, after in _paired(_metrics(old_run), _metrics(new_run)):
         yield RunChange("metric", metric, before, after, step=name)
     for path, before, after in _paired(_property_values(old, name), _property_values(new, name)):
@@ -348,6 +367,76 @@ def _cache(run: StepRun | None) -> str | None:
 def _notable(old: float, new: float) -> bool:
     change = abs(new - old)
     return change >= DURATION_NOISE_SECONDS and change >= DURATION_NOISE_SHARE * old
+
+
+def _request_changes(
+    old: ExecutionResult,
+    old_run: StepRun | None,
+    new: ExecutionResult,
+    new_run: StepRun | None,
+) -> Iterator[tuple[str, Any, Any]]:
+    """The request fields (``HyperParameters.C``) that differ, with their values as sent."""
+    old_request, new_request = _request(old, old_run), _request(new, new_run)
+    if old_request is None or new_request is None:
+        return  # not run on one side (failed, not reached, not a job): nothing to compare
+    old_names, new_names = _run_names(old), _run_names(new)
+    old_leaves, new_leaves = dict(_flatten(old_request, "")), dict(_flatten(new_request, ""))
+    for path in _ordered(list(new_leaves), list(old_leaves)):
+        before, after = old_leaves.get(path, MISSING), new_leaves.get(path, MISSING)
+        if not _same(_anonymous(before, old_names), _anonymous(after, new_names)):
+            yield path, before, after
+
+
+def _request(result: ExecutionResult, run: StepRun | None) -> dict[str, Any] | None:
+    """The step's resolved request: its properties' members that its ``Arguments`` name."""
+    if run is None or run.properties is None:
+        return None
+    spec = StepGraph.from_definition(result.definition).steps.get(run.name)
+    if spec is None or spec.step_type not in REQUEST_STEP_TYPES:
+        return None
+    arguments = spec.entry.get("Arguments")
+    if not isinstance(arguments, Mapping):
+        return None
+    # A Describe* response is the request plus what the job did (name, times, status):
+    # the definition's argument names pick out the request.
+    return {key: run.properties[key] for key in arguments if key in run.properties}
+
+
+def _run_names(result: ExecutionResult) -> list[tuple[str, str]]:
+    """What differs from run to run by construction, with a stand-in for each.
+
+    Execution ids (this one's and those whose results a cache hit or selective run
+    reused) and job names (random tokens) find their way into output paths and model
+    URLs; a field that differs only by them did not change. Job names come first: they
+    hold the execution id.
+    """
+    jobs: dict[str, str] = {}
+    executions = {result.execution_id}
+    for run in result.steps:
+        for source in (run.cache_hit, run.reused_from):
+            if source:
+                executions.add(source.rsplit("/", 1)[-1])
+        properties = run.properties or {}
+        best = properties.get("BestTrainingJob")
+        named = [properties.get(key) for key in properties if str(key).endswith("JobName")]
+        named.append(properties.get("ModelName"))
+        if isinstance(best, Mapping):
+            named.append(best.get("TrainingJobName"))
+        for name in named:
+            if isinstance(name, str) and name:
+                jobs.setdefault(name, f"<{run.name} job>")
+    ordered = sorted(jobs.items(), key=lambda item: -len(item[0]))
+    return ordered + [(execution, "<execution>") for execution in sorted(executions)]
+
+
+def _anonymous(value: Any, names: Sequence[tuple[str, str]]) -> Any:
+    """``value`` with the run's names replaced by stand-ins (ARNs spell them lowercase)."""
+    if not isinstance(value, str):
+        return value
+    for name, stand_in in names:
+        if name.lower() in value.lower():
+            value = re.sub(re.escape(name), stand_in, value, flags=re.IGNORECASE)
+    return value
 
 
 def _metrics(run: StepRun | None) -> dict[str, Any]:
@@ -491,14 +580,43 @@ def _line(change: RunChange) -> str:
     label = change.name
     if change.kind == "metric":
         label = f"metric {change.name}"
-    old = format_run_value(change.old, change.kind)
-    new = format_run_value(change.new, change.kind)
+    old, new = _shown_value(change, change.old), _shown_value(change, change.new)
     delta = _delta_text(change)
     line = f"{label}: {old} → {new}" + (f" ({delta})" if delta else "")
     if change.reason:
         # `smpipe show` has the traceback: a line's worth says which failure it is.
         line += f": {_shorten(change.reason, REASON_WIDTH)}"
     return line
+
+
+def _shown_value(change: RunChange, value: Any) -> str:
+    """A value for a display line; a request field's is cut to ``VALUE_WIDTH``.
+
+    A whole ``Environment`` or command line would take the screen.
+    """
+    text = format_run_value(value, change.kind)
+    return _shorten(text, VALUE_WIDTH) if change.kind == "request" else text
+
+
+def _capped(changes: Sequence[RunChange]) -> list[RunChange | str]:
+    """A step's changes with at most ``REQUEST_LINES`` request fields.
+
+    After the last one shown comes a note of how many more there are (the JSON has them).
+    """
+    requests = [change for change in changes if change.kind == "request"]
+    if len(requests) <= REQUEST_LINES:
+        return list(changes)
+    kept = requests[:REQUEST_LINES]
+    hidden = len(requests) - REQUEST_LINES
+    shown: list[RunChange | str] = []
+    for change in changes:
+        if change.kind != "request":
+            shown.append(change)
+        elif change in kept:
+            shown.append(change)
+            if change is kept[-1]:
+                shown.append(f"… {hidden} more request fields (smpipe compare --json)")
+    return shown
 
 
 def _shorten(text: str, width: int) -> str:
@@ -549,7 +667,9 @@ def render_comparison_text(comparison: ExecutionComparison) -> str:
         for step, changes in steps:
             step_type = comparison.step_types.get(step)
             lines.append(f"  {step}" + (f" ({step_type})" if step_type else ""))
-            lines.extend(f"    {_line(change)}" for change in changes)
+            lines.extend(
+                f"    {item if isinstance(item, str) else _line(item)}" for item in _capped(changes)
+            )
     if not comparison.changes:
         lines.append("No differences in parameters, steps, metrics, property files or models")
     return "\n".join(lines) + "\n"
@@ -588,25 +708,37 @@ def render_comparison_markdown(comparison: ExecutionComparison) -> str:
         return "\n".join(lines) + "\n"
     lines.append(f"| Step | Value | `{old.execution_id}` | `{new.execution_id}` | Change |")
     lines.append("|---|---|---|---|---|")
-    for change in comparison.changes:
-        where = "*parameter*" if change.step is None else _cell(change.step)
-        if change.kind == "metric":
-            label = f"metric {_code(_cell(change.name))}"
-        elif change.kind in ("parameter", "property"):
-            label = _code(_cell(change.name))
-        else:
-            label = change.name
-        cells = [
-            where,
-            label,
-            _cell(format_run_value(change.old, change.kind)),
-            _cell(format_run_value(change.new, change.kind)),
-            _delta_text(change),
-        ]
-        if change.reason:
-            cells[-1] = _cell(_shorten(change.reason, REASON_WIDTH))
-        lines.append("| " + " | ".join(cells) + " |")
+    parameters = [change for change in comparison.changes if change.step is None]
+    for change in parameters:
+        lines.append(_row(change))
+    for step, changes in _by_step(comparison):
+        for item in _capped(changes):
+            if isinstance(item, str):
+                lines.append(f"| {_cell(step)} | {_cell(item)} |  |  |  |")
+            else:
+                lines.append(_row(item))
     return "\n".join(lines) + "\n"
+
+
+def _row(change: RunChange) -> str:
+    """One change as a table row."""
+    where = "*parameter*" if change.step is None else _cell(change.step)
+    if change.kind == "metric":
+        label = f"metric {_code(_cell(change.name))}"
+    elif change.kind in ("parameter", "property", "request"):
+        label = _code(_cell(change.name))
+    else:
+        label = change.name
+    cells = [
+        where,
+        label,
+        _cell(_shown_value(change, change.old)),
+        _cell(_shown_value(change, change.new)),
+        _delta_text(change),
+    ]
+    if change.reason:
+        cells[-1] = _cell(_shorten(change.reason, REASON_WIDTH))
+    return "| " + " | ".join(cells) + " |"
 
 
 def _code(text: str) -> str:

@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -261,6 +261,123 @@ class ModelRegistry:
             record["ApprovalDescription"] = description
         _write_json(package.directory / "package.json", record)
         return self.get(group, version)
+
+
+def package_json(package: ModelPackage) -> dict[str, Any]:
+    """A version's record as ``smpipe registry show --json`` prints it.
+
+    The DescribeModelPackage-shaped record, with every local copy as an absolute path
+    (``LocalModelData``, ``LocalCode``, reports' ``LocalPath``) and the version's folder
+    as ``LocalDirectory``.
+
+    Example::
+
+        package_json(registry.get("breast-cancer", 3))["InferenceSpecification"]
+        # {"Containers": [{"ModelDataUrl": "s3://…/model.tar.gz",
+        #                  "LocalModelData": "/…/.smpipe/registry/breast-cancer/3/model.tar.gz",
+        #                  …}]}
+    """
+    record = json.loads(json.dumps(package.description, default=str))
+    for container in (record.get("InferenceSpecification") or {}).get("Containers") or []:
+        for member in ("LocalModelData", "LocalCode"):
+            # Stored relative to the version's folder (it can be moved with its files).
+            if isinstance(container.get(member), str):
+                container[member] = str(package.directory / container[member])
+    record["LocalDirectory"] = str(package.directory)
+    result: dict[str, Any] = record
+    return result
+
+
+def render_package_text(package: ModelPackage) -> str:
+    """``smpipe registry show``: a version's status, files, reports and where it came from.
+
+    Example output::
+
+        breast-cancer v3: PendingManualApproval
+          ARN:       arn:aws:sagemaker:local:000000000000:model-package/breast-cancer/3
+          Created:   2024-05-01 10:12:03 UTC by execution p4jn9xou8a8s (smpipe show p4jn9xou8a8s)
+          Directory: .smpipe/registry/breast-cancer/3
+        Container 1: 246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-scikit-learn:1.2-1
+          Model data: s3://bucket/pipelines-p4jn…/output/model.tar.gz
+                      .smpipe/registry/breast-cancer/3/model.tar.gz
+        Model metrics:
+          ModelQuality Statistics: s3://bucket/evaluation/evaluation.json
+                                   .smpipe/registry/breast-cancer/3/metrics/ModelQuality-Statistics.json
+            accuracy=0.95
+        Drift check baselines: none
+        Approve it: smpipe registry approve breast-cancer 3
+    """
+    from ._paths import shown_path
+    from .progress import _model_quality_values
+
+    record = package_json(package)
+    metadata = record.get("MetadataProperties") or {}
+    execution_arn = record.get("LocalExecutionArn") or metadata.get("GeneratedBy")
+    lines = [f"{package.group} v{package.version}: {package.approval_status}"]
+    if record.get("ApprovalDescription"):
+        lines.append(f"  Approval:  {record['ApprovalDescription']}")
+    lines.append(f"  ARN:       {package.arn}")
+    created = package.created[:19].replace("T", " ")
+    if isinstance(execution_arn, str) and execution_arn:
+        execution = execution_arn.rsplit("/", 1)[-1]
+        # A GeneratedBy the definition set (a CI run) is not a local execution: shown whole.
+        if "/execution/" in execution_arn and ":pipeline/" in execution_arn:
+            created += f" UTC by execution {execution} (smpipe show {execution})"
+        else:
+            created += f" UTC by {execution_arn}"
+    else:
+        created += " UTC"
+    lines.append(f"  Created:   {created}")
+    if metadata.get("CommitId"):
+        lines.append(f"  Commit:    {metadata['CommitId']}")
+    lines.append(f"  Directory: {shown_path(package.directory)}")
+    containers = (record.get("InferenceSpecification") or {}).get("Containers") or []
+    for index, container in enumerate(containers, start=1):
+        lines.append(f"Container {index}: {container.get('Image', '(no image)')}")
+        for label, uri, local in (
+            ("Model data", container.get("ModelDataUrl"), container.get("LocalModelData")),
+            ("Code", None, container.get("LocalCode")),
+        ):
+            if uri is None and local is None:
+                continue
+            lines.extend(_located(f"  {label}: ", uri, local, shown_path))
+    for title, member in (
+        ("Model metrics", "ModelMetrics"),
+        ("Drift check baselines", "DriftCheckBaselines"),
+    ):
+        reports = record.get(member) or {}
+        if not reports:
+            lines.append(f"{title}: none")
+            continue
+        lines.append(f"{title}:")
+        parsed = package.metrics if member == "ModelMetrics" else {}
+        for kind, named in reports.items():
+            for report, source in (named or {}).items():
+                source = source if isinstance(source, Mapping) else {}
+                lines.extend(
+                    _located(
+                        f"  {kind} {report}: ",
+                        source.get("S3Uri"),
+                        source.get("LocalPath"),
+                        shown_path,
+                    )
+                )
+                values = _model_quality_values(parsed.get(kind, {}).get(report))
+                if values:
+                    lines.append("    " + ", ".join(f"{name}={value}" for name, value in values))
+    if package.approval_status != "Approved":
+        lines.append(f"Approve it: smpipe registry approve {package.group} {package.version}")
+    return "\n".join(lines) + "\n"
+
+
+def _located(label: str, uri: Any, local: Any, shown: Callable[[Path], str]) -> list[str]:
+    """``label`` with the S3 URI, then the local path under it (aligned)."""
+    values = [str(uri) if uri else None, shown(Path(local)) if local else None]
+    present = [value for value in values if value]
+    if not present:
+        return []
+    indent = " " * len(label)
+    return [label + present[0], *(indent + value for value in present[1:])]
 
 
 def _localize(record: dict[str, Any], folder: Path) -> dict[str, Any]:

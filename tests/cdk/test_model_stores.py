@@ -215,7 +215,7 @@ def test_a_store_this_app_creates_in_another_account_must_be_adopted() -> None:
 
 def test_not_a_store_fails() -> None:
     stack = _stack(new_app(), "Prod", PROD)
-    with pytest.raises(PipelineValidationError, match=r"model_stores\['Score'\]'.*ArtifactStore"):
+    with pytest.raises(PipelineValidationError, match=r"'model_stores': .*got str 'Score' and str"):
         _scoring(stack, model_stores={"Score": DEV_BUCKET})
 
 

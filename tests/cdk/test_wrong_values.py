@@ -777,6 +777,13 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
     # PipelineMonitoring's pipeline: a Pipeline or an imported one.
     "PipelineBase": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
     "ArtifactStore": [AN_INT, A_BUCKET, A_CLASS],
+    # Pipeline(model_stores=): a store per Model step of another account's version.
+    "Mapping[str, ArtifactStore]": [
+        A_STRING,
+        _value("pairs", [("Score", "store")]),
+        Wrong("a bucket per step", lambda world: {"Score": world.bucket}),
+        UNRELATED,
+    ],
     "ModelRegistry": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
     "DataCapture": [AN_INT, _value("dict", {"sampling_percentage": 10}), A_CLASS],
     "ServerlessConfig": [AN_INT, _value("dict", {"memory_size_in_mb": 2048}), A_CLASS],

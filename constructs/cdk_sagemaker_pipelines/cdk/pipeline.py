@@ -4115,9 +4115,9 @@ def _model_stores_type_problems(model_stores: object) -> list[Problem]:
     return [
         PropProblem(
             None,
-            f"model_stores[{step!r}]",
-            f"expected a step name and an ArtifactStore, got {type(step).__name__} and "
-            f"{type(store).__name__}",
+            "model_stores",
+            f"expected a step name and an ArtifactStore for each entry, got "
+            f"{type(step).__name__} {step!r} and {type(store).__name__}",
             "adopt the registry's store: ArtifactStore.from_existing(self, "
             "'RegistryArtifacts', bucket=…, key=…)",
         )

@@ -1,5 +1,11 @@
 """The example project's pipeline: preprocess → train → evaluate → accuracy check → register.
 
+Beside training, ``DataQualityCheck`` calculates the data quality baseline of the training
+data as the endpoint receives it (its features; Preprocess's ``baseline`` output); the
+version records it as its ``DriftCheckBaselines`` (sealed with the model), and the
+reference app's ``DataQualityMonitor`` compares the endpoint's captured requests with the
+baseline of the version it serves.
+
 If the model's test accuracy reaches ``AccuracyThreshold`` it is registered in the model
 package group (pending manual approval); otherwise the execution fails with a message
 giving the accuracy. A registered version is self-contained: the serving script is inside
@@ -28,6 +34,9 @@ from cdk_sagemaker_pipelines.definition import (
     Code,
     ConditionGreaterThanOrEqualTo,
     ConditionStep,
+    DataQualityCheckConfig,
+    DatasetFormat,
+    DriftCheckBaselines,
     Expression,
     FailStep,
     Image,
@@ -43,6 +52,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingOutput,
     ProcessingStep,
     PropertyFile,
+    QualityCheckStep,
     RegisterModel,
     SageMakerJobExceptionType,
     SageMakerJobStepRetryPolicy,
@@ -59,6 +69,8 @@ MODEL_CODE = SCRIPTS / "model"
 MODEL_CODE_IN_CONTAINER = "/opt/ml/model/code"
 DATASET = Path(__file__).resolve().parent / "data" / "breast_cancer.csv"
 SKLEARN_VERSION = "1.2-1"
+# The dataset's columns: the target, then the features a client sends the endpoint.
+DATASET_COLUMNS = DATASET.read_text(encoding="utf-8").partition("\n")[0].split(",")
 INSTANCE_TYPES = ["ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.c5.xlarge", "ml.c5.2xlarge"]
 
 
@@ -126,6 +138,20 @@ def job_retry_policies() -> list[StepRetryPolicy | SageMakerJobStepRetryPolicy]:
     ]
 
 
+def monitored_feature_names() -> list[str]:
+    """The names Model Monitor gives the features of a captured request: ``_c0``, ``_c1``, ….
+
+    The endpoint takes CSV rows without a header, so the analyzer names their columns by
+    position, as it names those of the headerless baseline (Spark's names); ``_c0`` is the
+    dataset's first feature (``DATASET_COLUMNS[1]``: the target is not sent).
+
+    Example::
+
+        monitor.metric_feature_baseline_drift(monitored_feature_names()[0])
+    """
+    return [f"_c{index}" for index in range(len(DATASET_COLUMNS) - 1)]
+
+
 def build_pipeline(
     *,
     data_bucket: str,
@@ -177,6 +203,8 @@ def build_pipeline(
         outputs=[
             ProcessingOutput(output_name="train", source="/opt/ml/processing/train"),
             ProcessingOutput(output_name="test", source="/opt/ml/processing/test"),
+            # The training rows as the endpoint receives them: features, no header.
+            ProcessingOutput(output_name="baseline", source="/opt/ml/processing/baseline"),
         ],
         cache_config=cache,
         retry_policies=job_retries,
@@ -196,6 +224,27 @@ def build_pipeline(
         retry_policies=job_retries,
     )
     model_data = train.properties.ModelArtifacts.S3ModelArtifacts
+    # Runs beside Train (no branch lists it; the seal reads its files). Only calculates, and
+    # always registers, the baseline: each version carries the baseline of the data it was
+    # trained on, which the monitor of an endpoint serving it compares the requests with.
+    # No check, and no model package group: with a group and no supplied baseline the job
+    # would look up the latest approved version's baseline, which the roles aren't granted
+    # (warning check-baselines-from-registry; docs/model-monitoring.md tells how to gate a
+    # run on drift at training time).
+    data_quality = QualityCheckStep(
+        name="DataQualityCheck",
+        description="Calculate the training data's baseline (statistics and constraints)",
+        quality_check_config=DataQualityCheckConfig(
+            baseline_dataset=preprocess.output("baseline"),
+            # As the endpoint's captured requests: CSV rows without a header row.
+            dataset_format=DatasetFormat.csv(header=False),
+        ),
+        instance_type=processing_instance,
+        skip_check=True,
+        register_new_baseline=True,
+        cache_config=cache,
+        # No retry_policies: SageMaker takes none on a check step.
+    )
     report = PropertyFile(name="EvaluationReport", output_name="evaluation", path="evaluation.json")
     evaluate = ProcessingStep(
         name="Evaluate",
@@ -226,10 +275,13 @@ def build_pipeline(
     # (the Train role may write models/<pipeline>/Train/*), written once under sealed/.
     seal = SealStep(
         name="SealArtifacts",
-        description="Copy the model and its metrics to write-once keys before registering",
+        description="Copy the model, its metrics and baseline to write-once keys before "
+        "registering",
         artifacts={
             "model": model_data,
             "metrics": Join(on="/", values=[evaluation_uri, "evaluation.json"]),
+            "statistics": data_quality.properties.CalculatedBaselineStatistics,
+            "constraints": data_quality.properties.CalculatedBaselineConstraints,
         },
     )
     register = RegisterModel(
@@ -249,6 +301,11 @@ def build_pipeline(
         inference_instances=["ml.m5.large", "ml.m5.xlarge"],
         transform_instances=["ml.m5.large"],
         model_metrics=ModelMetrics(model_statistics=MetricsSource(s3_uri=seal.sealed("metrics"))),
+        # Where DataQualityMonitor's MonitorBaseline.from_model_package reads it.
+        drift_check_baselines=DriftCheckBaselines(
+            data_statistics=MetricsSource(s3_uri=seal.sealed("statistics")),
+            data_constraints=MetricsSource(s3_uri=seal.sealed("constraints")),
+        ),
     )
     too_low = FailStep(
         name="AccuracyTooLow",

@@ -1,6 +1,7 @@
 """One environment's stack: data, registry, pipeline, triggers, monitoring, and an endpoint.
 
-The endpoint serves an approved version in an environment that names one.
+The endpoint serves an approved version in an environment that names one, and a data
+quality monitor compares its requests daily with that version's baseline.
 
 The stateful resources (key, buckets, model package group) keep their construct ids:
 their logical ids are part of the contract, and a test guards them.
@@ -29,9 +30,12 @@ from aws_cdk import aws_scheduler as scheduler
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
     DataCapture,
+    DataQualityMonitor,
     Deployment,
     ModelEndpoint,
     ModelRegistry,
+    MonitorBaseline,
+    MonitorSchedule,
     NewDataTrigger,
     Pipeline,
     PipelineFailureNotifications,
@@ -43,7 +47,7 @@ from cdk_sagemaker_pipelines.cdk.endpoint import GUARDRAIL_EXCLUDED_FAMILIES
 from cdk_sagemaker_pipelines.cdk.pipeline import WARNING_PREFIX
 from cdk_sagemaker_pipelines.definition.instances import instance_family
 from constructs import Construct
-from example_project.pipeline import PipelineSettings, build_pipeline
+from example_project.pipeline import PipelineSettings, build_pipeline, monitored_feature_names
 
 from .config import EnvironmentConfig
 
@@ -62,6 +66,15 @@ PRODUCTION_MAX_INSTANCES = 4
 INVOCATIONS_PER_INSTANCE = 200
 # ModelLatency (microseconds) at p99 above this for 3 periods of 5 minutes notifies.
 LATENCY_P99 = Duration.seconds(1)
+# The data quality monitor runs daily at this hour (UTC), on the previous day's requests.
+MONITOR_HOUR = 3
+# A feature's drift (the distance of its captured distribution from the baseline's) above
+# this notifies: the analyzer's default comparison_threshold, above which its report
+# counts a baseline_drift_check violation.
+DRIFT_THRESHOLD = 0.1
+# An alarm on a metric math expression reads at most 10 metrics (a CloudWatch hard limit):
+# the features' drift is watched 10 features to an alarm.
+FEATURES_PER_DRIFT_ALARM = 10
 
 
 class MlOpsStack(Stack):
@@ -74,7 +87,10 @@ class MlOpsStack(Stack):
     the schedule). Data, the registry and the pipeline (its execution history) are
     retained in environments with ``retain_data``. With ``model_package_arn`` (the context
     key ``model_package_arn:<environment>``), a real-time endpoint serves that approved
-    version of the registry, capturing its requests and responses in the artifact store.
+    version of the registry, capturing its requests and responses in the artifact store; a
+    ``DataQualityMonitor`` compares them daily with the baseline that version records
+    (``DriftCheckBaselines``, read from it at deploy time), and a feature drifting from it
+    notifies the topic.
 
     With ``config.model_source`` (another environment's name), the endpoint serves versions
     of that environment's group instead: give its stack as ``model_source``, which then
@@ -255,7 +271,10 @@ class MlOpsStack(Stack):
                 else None,
             )
         if self.endpoint is not None and model_source is not None:
-            self._decrypt_source_models_only(self.endpoint, model_source.config)
+            self._decrypt_source_models_only(self.endpoint.role_policy, model_source.config)
+        self.data_quality: DataQualityMonitor | None = None
+        if self.endpoint is not None:
+            self.data_quality = self._monitor_data_quality(self.endpoint, model_source)
         if self.endpoint is not None and self.endpoint.deployment is not None:
             server_errors = self.endpoint.metric_invocation_5xx_errors(
                 new_fleet_only=True, period=Duration.minutes(1)
@@ -360,19 +379,77 @@ class MlOpsStack(Stack):
         )
         return store
 
-    def _decrypt_source_models_only(
-        self, endpoint: ModelEndpoint, source: EnvironmentConfig
-    ) -> None:
-        """Narrow the endpoint's use of the source account's keys to S3 reads of its bucket.
+    def _monitor_data_quality(
+        self, endpoint: ModelEndpoint, model_source: MlOpsStack | None
+    ) -> DataQualityMonitor:
+        """Compare the endpoint's requests daily with its version's baseline; alarm on drift.
 
-        Its role may decrypt with any key of the source account (``key/*``: the key's ARN
-        is drawn at deploy); the source's key policy admits this account to its artifact key
-        only. Denied besides: a decrypt not made by S3 for an object of the source's bucket
-        (with a bucket key, S3's encryption context is the bucket's ARN).
+        The baseline is the one the served version records (``DriftCheckBaselines``: the
+        pipeline's DataQualityCheck of its training data, sealed), read from the version at
+        deploy time: a new version brings its own. A version of the model source is read
+        from the source's registry, its files from the source's bucket (sealed/, which the
+        source shares with this account), decrypted with the source's key.
+        """
+        monitor = DataQualityMonitor(
+            self,
+            "DataQuality",
+            endpoint=endpoint,
+            baseline=MonitorBaseline.from_model_package(
+                self,
+                "DataQualityBaseline",
+                model_package_arn=endpoint.model_package_arn,
+            ),
+            schedule=MonitorSchedule.daily(hour=MONITOR_HOUR),
+        )
+        if model_source is not None:
+            self._decrypt_source_models_only(monitor.role_policy, model_source.config)
+        features = monitored_feature_names()
+        alarms = []
+        for start in range(0, len(features), FEATURES_PER_DRIFT_ALARM):
+            group = features[start : start + FEATURES_PER_DRIFT_ALARM]
+            drift = cloudwatch.MathExpression(
+                expression=f"MAX([{', '.join(f'f{i}' for i in range(len(group)))}])",
+                using_metrics={
+                    f"f{i}": monitor.metric_feature_baseline_drift(name)
+                    for i, name in enumerate(group)
+                },
+                label=f"Largest drift of {group[0]}-{group[-1]}",
+                period=Duration.days(1),
+            )
+            alarms.append(
+                drift.create_alarm(
+                    monitor,
+                    f"Drift{group[0]}To{group[-1]}",
+                    alarm_description=f"The endpoint's requests of the last day drift from the "
+                    f"served version's training data (baseline) in one of the features "
+                    f"{group[0]}-{group[-1]} (the model's input columns, from 0) by more than "
+                    f"{DRIFT_THRESHOLD}: read the run's report (docs/model-monitoring.md, "
+                    "When drift is detected)",
+                    threshold=DRIFT_THRESHOLD,
+                    evaluation_periods=1,
+                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                    # No run, or no requests to analyze: no data, no drift.
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            )
+        # Whoever hears of a failed run hears of drift, and of its end (ok=True).
+        notify_topic(alarms, self.notifications.topic, ok=True)
+        return monitor
+
+    def _decrypt_source_models_only(
+        self, policy: iam.ManagedPolicy, source: EnvironmentConfig
+    ) -> None:
+        """Narrow a role's use of the source account's keys to S3 reads of its bucket.
+
+        The endpoint's role, and the monitor's (the baseline files), may decrypt with any
+        key of the source account (``key/*``: the key's ARN is drawn at deploy); the
+        source's key policy admits this account to its artifact key only. Denied besides: a
+        decrypt not made by S3 for an object of the source's bucket (with a bucket key, S3's
+        encryption context is the bucket's ARN).
         """
         keys = f"arn:{self.partition}:kms:{source.region}:{source.account}:key/*"
         bucket = f"arn:{self.partition}:s3:::{source.artifact_bucket_name}"
-        endpoint.role_policy.add_statements(
+        policy.add_statements(
             iam.PolicyStatement(
                 sid="SourceKeyThroughS3Only",
                 effect=iam.Effect.DENY,
@@ -389,7 +466,11 @@ class MlOpsStack(Stack):
                 resources=[keys],
                 conditions={
                     "StringNotLike": {
-                        "kms:EncryptionContext:aws:s3:arn": [bucket, f"{bucket}/models/*"]
+                        "kms:EncryptionContext:aws:s3:arn": [
+                            bucket,
+                            f"{bucket}/models/*",
+                            f"{bucket}/sealed/*",
+                        ]
                     }
                 },
             ),
@@ -399,7 +480,7 @@ class MlOpsStack(Stack):
         # fail synth: an acknowledgment's id is a key of the stack's metadata.
         partition = "<AWS::Partition>" if Token.is_unresolved(self.partition) else self.partition
         named = f"arn:{partition}:kms:{source.region}:{source.account}:key/*"
-        Validations.of(endpoint.role_policy).acknowledge(
+        Validations.of(policy).acknowledge(
             Acknowledgment(
                 id=f"AwsSolutions-IAM5[Resource::{named}]",
                 reason=f"{named}: the source's key ARN is drawn at deploy; its key policy "

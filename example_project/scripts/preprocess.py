@@ -1,8 +1,11 @@
 """Split raw CSV data into train and test sets (a SageMaker Processing script).
 
 Reads every ``*.csv`` under the input folder (first column ``target``, a header row),
-shuffles the rows and writes ``train/train.csv`` and ``test/test.csv``. Runs unchanged in
-SageMaker's scikit-learn image and in the local runner; Python 3.8+.
+shuffles the rows and writes ``train/train.csv`` and ``test/test.csv``, and
+``baseline/baseline.csv``: the training rows as the endpoint receives them (the features,
+without the target and without a header row), for the data quality baseline that Model
+Monitor compares the endpoint's captured requests with. Runs unchanged in SageMaker's
+scikit-learn image and in the local runner; Python 3.8+.
 """
 
 from __future__ import annotations
@@ -61,6 +64,14 @@ def main(argv: list[str] | None = None) -> None:
             fmt="%.6g",
         )
         print(f"preprocess: wrote {len(data)} rows to {folder}")
+    # What a client sends the endpoint (inference.py: CSV rows of the features, no header,
+    # no target), so that the baseline's columns are the captured requests' columns: with
+    # the target, or a header naming the columns, every capture would miss a column.
+    folder = os.path.join(args.output_dir, "baseline")
+    os.makedirs(folder, exist_ok=True)
+    features = splits["train"][:, 1:]
+    np.savetxt(os.path.join(folder, "baseline.csv"), features, delimiter=",", fmt="%.6g")
+    print(f"preprocess: wrote {len(features)} rows of {features.shape[1]} features to {folder}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The reference app serves an approved version where an environment names one.
 
 ``model_package_arn:<environment>`` (a context key of its own, as ``cdk deploy -c`` sets
-it) adds a ``ModelEndpoint`` to that environment's stack; without it (the committed
+it) adds a ``ModelEndpoint`` to that environment's stack, with a ``DataQualityMonitor``
+comparing its requests with the version's baseline; without it (the committed
 ``cdk.json``) no stack has one. One extra synth: staging alone, naming a version.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from example_project.pipeline import DATASET_COLUMNS
 from stacks.mlops_stack import MlOpsStack
 from tests.cdk.assembly import logical_id_paths, stack_metadata
 from tests.cdk.conftest import SynthesizedApp, cdk_context, synthesize_reference_app
@@ -26,6 +28,9 @@ ENDPOINT_TYPES = (
     "AWS::SageMaker::Endpoint",
 )
 STACK = "staging/MlOps"
+MONITOR_TYPES = ("AWS::SageMaker::DataQualityJobDefinition", "AWS::SageMaker::MonitoringSchedule")
+# The id aws-cdk-lib gives an AwsCustomResource's handler (MonitorBaseline.from_model_package).
+READER_HANDLER = "AWS679f53fac002430cb0da5b7982bd2287"
 
 
 @pytest.fixture(scope="module")
@@ -72,27 +77,60 @@ def test_only_the_environment_naming_a_version_has_an_endpoint(
     assert [len(_of_type(template, resource_type)) for resource_type in ENDPOINT_TYPES] == [1, 1, 1]
 
 
-def test_the_endpoint_adds_its_own_resources_and_output_and_changes_nothing_else(
+def _monitor_ids(app: SynthesizedApp, stack: str) -> set[str]:
+    """The logical ids of the data quality monitor's resources and its baseline's reader.
+
+    The reader is an ``AwsCustomResource``: its handler (function, role, log group) is a
+    child of the stack, under aws-cdk-lib's fixed id.
+    """
+    prefixes = tuple(
+        f"{stack}/{child}/" for child in ("DataQuality", "DataQualityBaseline", READER_HANDLER)
+    )
+    return {
+        logical_id
+        for logical_id, path in logical_id_paths(app, stack).items()
+        if path.startswith(prefixes)
+    }
+
+
+def _path_ids(app: SynthesizedApp, stack: str) -> dict[str, str]:
+    return {path: logical_id for logical_id, path in logical_id_paths(app, stack).items()}
+
+
+def test_the_endpoint_and_its_monitor_add_their_own_resources_and_change_nothing_else(
     served: SynthesizedApp, reference_app: SynthesizedApp
 ):
     template = json.loads(json.dumps(served.templates[STACK]))
-    added = _endpoint_ids(served, STACK)
-    assert {template["Resources"][logical_id]["Type"] for logical_id in added} >= {
+    endpoint, monitor = _endpoint_ids(served, STACK), _monitor_ids(served, STACK)
+    assert {template["Resources"][logical_id]["Type"] for logical_id in endpoint} >= {
         *ENDPOINT_TYPES,
         "AWS::IAM::Role",
         "AWS::IAM::ManagedPolicy",
     }
+    assert {template["Resources"][logical_id]["Type"] for logical_id in monitor} >= {
+        *MONITOR_TYPES,
+        "Custom::AWS",
+        "AWS::Lambda::Function",
+        "AWS::IAM::Role",
+        "AWS::IAM::ManagedPolicy",
+        "AWS::CloudWatch::Alarm",
+    }
+    added = endpoint | monitor
     for logical_id in added:
         del template["Resources"][logical_id]
     del template["Outputs"]["EndpointName"]
-    # Besides, the failure topic admits the rollback alarm (one statement, the last).
+    # Besides, the failure topic admits the rollback alarm and the three drift alarms (one
+    # statement each, the last ones).
     (policy,) = (
         resource["Properties"]["PolicyDocument"]
         for resource in template["Resources"].values()
         if resource["Type"] == "AWS::SNS::TopicPolicy"
     )
-    admitted = policy["Statement"].pop()
-    assert admitted["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0] in added
+    admitted = [policy["Statement"].pop() for _ in range(4)]
+    assert {
+        statement["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0]
+        for statement in admitted
+    } <= added
     assert template == reference_app.templates[STACK]
 
 
@@ -238,6 +276,105 @@ def test_the_failure_topic_lets_the_rollback_alarm_publish(served: SynthesizedAp
         {key: value for key, value in statement.items() if key != "Sid"}
         for statement in policy["PolicyDocument"]["Statement"]
     ]
+
+
+def test_the_monitor_compares_the_requests_daily_with_the_served_versions_baseline(
+    served: SynthesizedApp,
+):
+    template = served.templates[STACK]
+    ids = _path_ids(served, STACK)
+    reader_id = ids[f"{STACK}/DataQualityBaseline/Resource/Default"]
+    reader = template["Resources"][reader_id]["Properties"]
+    ((_, definition),) = _of_type(template, "AWS::SageMaker::DataQualityJobDefinition").items()
+    ((_, schedule),) = _of_type(template, "AWS::SageMaker::MonitoringSchedule").items()
+    ((endpoint_id, _),) = _of_type(template, "AWS::SageMaker::Endpoint").items()
+    statistics, constraints = (
+        f"DriftCheckBaselines.ModelDataQuality.{member}.S3Uri"
+        for member in ("Statistics", "Constraints")
+    )
+
+    # At deploy time, the reader describes the version the endpoint serves (a new version
+    # replaces it) and returns the baseline the version records: the pipeline's
+    # DataQualityCheck of its training data, sealed (example_project/pipeline.py).
+    for event in ("Create", "Update"):
+        call = json.loads(reader[event])
+        assert (call["service"], call["action"]) == ("SageMaker", "DescribeModelPackage")
+        assert call["parameters"] == {"ModelPackageName": VERSION}
+        assert call["physicalResourceId"] == {"id": VERSION}
+        assert call["outputPaths"] == [statistics, constraints]
+    (reader_policy,) = (
+        template["Resources"][ids[f"{STACK}/DataQualityBaseline/CustomResourcePolicy/Resource"]][
+            "Properties"
+        ]["PolicyDocument"]["Statement"],
+    )
+    assert [
+        (statement["Effect"], statement["Action"], statement["Resource"])
+        for statement in reader_policy
+    ] == [("Allow", "sagemaker:DescribeModelPackage", VERSION)]
+    assert definition["DataQualityBaselineConfig"] == {
+        "StatisticsResource": {"S3Uri": {"Fn::GetAtt": [reader_id, statistics]}},
+        "ConstraintsResource": {"S3Uri": {"Fn::GetAtt": [reader_id, constraints]}},
+    }
+    assert definition["DataQualityJobInput"]["EndpointInput"]["EndpointName"] == {
+        "Fn::GetAtt": [endpoint_id, "EndpointName"]
+    }
+    # Daily at 03:00 UTC (MONITOR_HOUR), on the previous day's requests.
+    assert schedule["MonitoringScheduleConfig"]["ScheduleConfig"] == {
+        "ScheduleExpression": "cron(0 3 ? * * *)"
+    }
+    assert schedule["MonitoringScheduleConfig"]["MonitoringType"] == "DataQuality"
+    # Metrics on: the drift alarms read them.
+    assert definition["DataQualityAppSpecification"]["Environment"] == {
+        "publish_cloudwatch_metrics": "Enabled"
+    }
+
+
+def test_drift_of_any_feature_notifies_the_failure_topic(served: SynthesizedApp):
+    template = served.templates[STACK]
+    ids = _path_ids(served, STACK)
+    topic = {"Ref": ids[f"{STACK}/Failures/Topic/Resource"]}
+    ((_, policy),) = _of_type(template, "AWS::SNS::TopicPolicy").items()
+    admitted = [
+        statement["Condition"]["ArnEquals"]["aws:SourceArn"]
+        for statement in policy["PolicyDocument"]["Statement"]
+        if statement["Effect"] == "Allow"
+        and statement.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+    ]
+    alarms = {
+        logical_id: template["Resources"][logical_id]["Properties"]
+        for logical_id in _monitor_ids(served, STACK)
+        if template["Resources"][logical_id]["Type"] == "AWS::CloudWatch::Alarm"
+    }
+
+    watched: list[str] = []
+    for logical_id, alarm in sorted(alarms.items()):
+        (expression,) = (query for query in alarm["Metrics"] if "Expression" in query)
+        metrics = [query for query in alarm["Metrics"] if "MetricStat" in query]
+        # The largest drift of its features (CloudWatch: at most 10 metrics to an alarm).
+        assert expression["Expression"].startswith("MAX([")
+        assert expression["ReturnData"] is True
+        assert 1 <= len(metrics) <= 10
+        for query in metrics:
+            metric = query["MetricStat"]["Metric"]
+            assert metric["Namespace"] == "aws/sagemaker/Endpoints/data-metrics"
+            assert (query["MetricStat"]["Period"], query["MetricStat"]["Stat"]) == (
+                86400,
+                "Maximum",
+            )
+            watched.append(metric["MetricName"])
+        assert (alarm["Threshold"], alarm["EvaluationPeriods"]) == (0.1, 1)
+        assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+        assert alarm["TreatMissingData"] == "notBreaching"  # no run, or no request: no drift
+        # Whoever hears of a failed run hears of drift, and of its end; the topic admits it.
+        assert (alarm["AlarmActions"], alarm["OKActions"]) == ([topic], [topic])
+        assert {"Fn::GetAtt": [logical_id, "Arn"]} in admitted
+    # Every feature the endpoint receives, once: the dataset's columns but the target, by
+    # the names the analyzer gives a headerless CSV's columns.
+    features = DATASET_COLUMNS[1:]
+    assert len(features) == 30
+    assert sorted(watched) == sorted(
+        f"feature_baseline_drift__c{index}" for index in range(len(features))
+    )
 
 
 def test_an_inferentia_1_endpoint_deploys_without_guardrails(tmp_path: Path):

@@ -71,21 +71,25 @@ class JobStep:
     log_group: str | None = None
 
 
-JOB_STEPS: dict[str, JobStep] = {
-    "Processing": JobStep(
-        "processing-job",
-        (
-            "sagemaker:CreateProcessingJob",
-            "sagemaker:DescribeProcessingJob",
-            "sagemaker:StopProcessingJob",
-        ),
-        role="RoleArn",
-        volume_keys=("ProcessingResources.ClusterConfig.VolumeKmsKeyId",),
-        output_key="ProcessingOutputConfig.KmsKeyId",
-        inputs=("ProcessingInputs[*].S3Input",),
-        outputs=("ProcessingOutputConfig.Outputs[*].S3Output.S3Uri",),
-        log_group="/aws/sagemaker/ProcessingJobs",
+PROCESSING = JobStep(
+    "processing-job",
+    (
+        "sagemaker:CreateProcessingJob",
+        "sagemaker:DescribeProcessingJob",
+        "sagemaker:StopProcessingJob",
     ),
+    role="RoleArn",
+    volume_keys=("ProcessingResources.ClusterConfig.VolumeKmsKeyId",),
+    output_key="ProcessingOutputConfig.KmsKeyId",
+    inputs=("ProcessingInputs[*].S3Input",),
+    outputs=("ProcessingOutputConfig.Outputs[*].S3Output.S3Uri",),
+    log_group="/aws/sagemaker/ProcessingJobs",
+)
+JOB_STEPS: dict[str, JobStep] = {
+    "Processing": PROCESSING,
+    # A check step runs one processing job; its Arguments are that job's request. (The
+    # app's DataQualityCheck supplies no baseline and names no group: nothing else to read.)
+    "QualityCheck": PROCESSING,
     "Training": JobStep(
         "training-job",
         (
@@ -667,6 +671,7 @@ def test_the_checks_see_every_step_and_the_trigger_locations(pipelines: dict[str
 
     assert [(step["Name"], step["Type"]) for step in pipeline.steps()] == [
         ("Preprocess", "Processing"),
+        ("DataQualityCheck", "QualityCheck"),
         ("Train", "Training"),
         ("Evaluate", "Processing"),
         ("CheckAccuracy", "Condition"),

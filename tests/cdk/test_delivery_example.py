@@ -224,6 +224,12 @@ def _resolved(value: Any, attributes: dict[str, str]) -> Any:
     if "Fn::GetAtt" in value:
         name = ".".join(value["Fn::GetAtt"])
         return attributes.get(name, f"<{name}>")  # another resource: matches no ARN
+    if "Fn::Split" in value:
+        separator, source = value["Fn::Split"]
+        return str(_resolved(source, attributes)).split(separator)
+    if "Fn::Select" in value:
+        index, items = value["Fn::Select"]
+        return _resolved(items, attributes)[index]
     return {key: _resolved(item, attributes) for key, item in value.items()}
 
 
@@ -334,5 +340,95 @@ def test_only_prods_endpoint_role_reads_and_decrypts_devs_models(
     ):
         assert not evaluate(role, "kms:Decrypt", DEV_KEY, context, policy=key_policy).allowed
     # Only models/: not what else dev's bucket holds.
+    data = f"arn:aws:s3:::{DEV_BUCKET}/executions/x/output.csv"
+    assert not evaluate(role, "s3:GetObject", data, {}, policy=bucket_policy).allowed
+
+
+@pytest.mark.parametrize(
+    ("account", "allowed"), [(PROD, True), (OTHER, False)], ids=["prod", "another-account"]
+)
+def test_only_prods_monitor_role_reads_and_decrypts_devs_sealed_baseline(
+    synthesized: Path, account: str, allowed: bool
+) -> None:
+    # Prod's data quality monitor compares its requests with the baseline the served
+    # version of dev's group records: sealed in dev's bucket, encrypted with dev's key.
+    from cdk_sagemaker_pipelines.local.iam import (
+        ResourcePolicy,
+        RolePolicies,
+        Statement,
+        evaluate,
+    )
+
+    prod, dev = _resources(synthesized, "prod"), _resources(synthesized, "dev")
+    sealed = f"s3://{DEV_BUCKET}/sealed/dev-breast-cancer-training/exec1/SealArtifacts"
+    baseline = {
+        "statistics": f"{sealed}/statistics/statistics.json",
+        "constraints": f"{sealed}/constraints/constraints.json",
+    }
+    # The reader's attributes at deploy time: what DescribeModelPackage returns of the
+    # version (its DriftCheckBaselines, as RegisterModel records the seal's URIs).
+    (reader,) = (
+        logical_id
+        for logical_id, resource in prod.items()
+        if resource["Type"] == "Custom::AWS" and logical_id.startswith("DataQualityBaseline")
+    )
+    reader_call = json.loads(prod[reader]["Properties"]["Create"])
+    assert reader_call["parameters"] == {"ModelPackageName": DEV_VERSION}
+    attributes = {
+        f"{reader}.DriftCheckBaselines.ModelDataQuality.{member.title()}.S3Uri": uri
+        for member, uri in baseline.items()
+    }
+    identity = _of_type(prod, "AWS::IAM::ManagedPolicy", "DataQualityRolePolicy")["PolicyDocument"]
+    role = RolePolicies(
+        f"arn:aws:iam::{account}:role/Monitor",
+        "prod's monitor role",
+        tuple(Statement.from_json(s) for s in _resolved(identity["Statement"], attributes)),
+        None,
+        None,
+    )
+    dev_attributes = {"ArtifactsBucket88671897.Arn": f"arn:aws:s3:::{DEV_BUCKET}"}
+    bucket_policy, key_policy = (
+        ResourcePolicy(
+            name,
+            tuple(Statement.from_json(s) for s in _resolved(document["Statement"], dev_attributes)),
+            key=True,
+        )
+        for name, document in (
+            (
+                "dev's bucket policy",
+                _of_type(dev, "AWS::S3::BucketPolicy", "ArtifactsBucketPolicy")["PolicyDocument"],
+            ),
+            ("dev's key policy", _of_type(dev, "AWS::KMS::Key", "ArtifactsKey")["KeyPolicy"]),
+        )
+    )
+    through_s3 = {
+        "kms:viaservice": "s3.eu-west-1.amazonaws.com",
+        "kms:encryptioncontext:aws:s3:arn": f"arn:aws:s3:::{DEV_BUCKET}",
+    }
+    for uri in baseline.values():
+        obj = "arn:aws:s3:::" + uri.removeprefix("s3://")
+        read = evaluate(role, "s3:GetObject", obj, {}, policy=bucket_policy)
+        assert read.allowed == allowed, read
+        # A run downloads each file as an S3Prefix input: it lists the bucket under its key.
+        key = uri.removeprefix(f"s3://{DEV_BUCKET}/")
+        listing = evaluate(
+            role,
+            "s3:ListBucket",
+            f"arn:aws:s3:::{DEV_BUCKET}",
+            {"s3:prefix": key},
+            policy=bucket_policy,
+        )
+        assert listing.allowed == allowed, listing
+        # With a bucket key S3's encryption context is the bucket's ARN; without (an object
+        # written before the bucket had one), the object's.
+        for context in (through_s3, {**through_s3, "kms:encryptioncontext:aws:s3:arn": obj}):
+            decrypt = evaluate(role, "kms:Decrypt", DEV_KEY, context, policy=key_policy)
+            assert decrypt.allowed == allowed, decrypt
+    # Nor outside S3, nor for another bucket's objects; nor another object of dev's bucket.
+    for context in (
+        {**through_s3, "kms:viaservice": "sqs.eu-west-1.amazonaws.com"},
+        {**through_s3, "kms:encryptioncontext:aws:s3:arn": "arn:aws:s3:::dev-data"},
+    ):
+        assert not evaluate(role, "kms:Decrypt", DEV_KEY, context, policy=key_policy).allowed
     data = f"arn:aws:s3:::{DEV_BUCKET}/executions/x/output.csv"
     assert not evaluate(role, "s3:GetObject", data, {}, policy=bucket_policy).allowed

@@ -26,14 +26,15 @@ def test_trains_evaluates_and_registers_a_real_model(
 ) -> None:
     _, result, _ = runs
     assert result.status == "Succeeded", result.failure_reason
-    assert [run.status for run in result.steps] == [
-        "Succeeded",
-        "Succeeded",
-        "Succeeded",
-        "Succeeded",
-        "Succeeded",  # SealArtifacts
-        "Succeeded",
-        "NotExecuted",
+    assert [(run.name, run.status) for run in result.steps] == [
+        ("Preprocess", "Succeeded"),
+        ("DataQualityCheck", "Succeeded"),  # calculates the baseline only (skip_check)
+        ("Train", "Succeeded"),
+        ("Evaluate", "Succeeded"),
+        ("CheckAccuracy", "Succeeded"),
+        ("SealArtifacts", "Succeeded"),
+        ("RegisterModel", "Succeeded"),
+        ("AccuracyTooLow", "NotExecuted"),
     ]
     accuracy = result.property_file("Evaluate", "EvaluationReport")["metrics"]["accuracy"]["value"]
     assert 0.9 <= accuracy <= 1.0
@@ -50,9 +51,38 @@ def test_trains_evaluates_and_registers_a_real_model(
     assert sealed + "model/model.tar.gz" in container["ModelDataUrl"]
     statistics = package.description["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"]
     assert sealed + "metrics/evaluation.json" in statistics
+    baselines = package.description["DriftCheckBaselines"]["ModelDataQuality"]
+    assert sealed + "statistics/statistics.json" in baselines["Statistics"]["S3Uri"]
+    assert sealed + "constraints/constraints.json" in baselines["Constraints"]["S3Uri"]
     assert package.description["MetadataProperties"]["GeneratedBy"] == result.arn
     assert package.metrics["ModelQuality"]["Statistics"]["metrics"]["accuracy"]["value"] == accuracy
     assert package.model_data is not None
+
+
+def test_the_version_records_the_baseline_of_what_the_endpoint_receives(
+    runs: tuple[LocalRunner, ExecutionResult, ExecutionResult],
+) -> None:
+    # The monitor compares the endpoint's captured requests (CSV rows of the 30 features,
+    # no header, no target) with it: its columns must be theirs, or every capture would
+    # miss a column (the target) or name its columns otherwise (a header).
+    _, result, _ = runs
+    package = result.registry.latest(MODEL_PACKAGE_GROUP)
+    assert package is not None
+    baselines = package.drift_check_baselines["ModelDataQuality"]
+    statistics, constraints = baselines["Statistics"], baselines["Constraints"]
+    served = DATASET.read_text().splitlines()[0].split(",")[1:]  # the features, no target
+    assert served[0] != "target"
+    names = [f"_c{index}" for index in range(len(served))]
+    assert [feature["name"] for feature in statistics["features"]] == names
+    assert [feature["name"] for feature in constraints["features"]] == names
+    assert {feature["inferred_type"] for feature in statistics["features"]} == {"Fractional"}
+    rows = len(DATASET.read_text().splitlines()) - 1
+    assert statistics["dataset"]["item_count"] == rows - round(rows * 0.2)  # the train split
+    assert (package.directory / "drift-check-baselines").is_dir()
+    # What the deployed app alarms on (stacks/mlops_stack.py) are these features' drift.
+    from example_project.pipeline import monitored_feature_names
+
+    assert monitored_feature_names() == names
 
 
 def test_the_registered_version_is_self_contained_and_serves(
@@ -101,6 +131,7 @@ def test_a_threshold_above_the_accuracy_fails_with_the_fail_steps_message(
     assert result.step("Preprocess").cache_hit == registered.arn
     assert result.step("Train").cache_hit == registered.arn
     assert result.step("Evaluate").cache_hit == registered.arn
+    assert result.step("DataQualityCheck").status == "Succeeded"  # calculates only: no check
 
 
 def test_the_registry_lists_and_approves(

@@ -368,6 +368,9 @@ SNAPSHOT_PATHS = {
     "TrainingRole4C1607BC": "/dev/MlOps/Training/Role/Resource",
     "TrainingStepRoleDF38A49C": "/dev/MlOps/Training/StepRole/Resource",
     "TrainingStepRolePreprocess446530F2": "/dev/MlOps/Training/StepRole-Preprocess/Resource",
+    "TrainingStepRoleDataQualityCheck515EC4AC": (
+        "/dev/MlOps/Training/StepRole-DataQualityCheck/Resource"
+    ),
     "TrainingStepRoleTrain1E97B939": "/dev/MlOps/Training/StepRole-Train/Resource",
     "TrainingStepRoleEvaluateC5DC88E7": "/dev/MlOps/Training/StepRole-Evaluate/Resource",
     "Registry4DB9CCA5": "/dev/MlOps/Registry/Resource",
@@ -460,6 +463,7 @@ def test_the_reference_app_gives_each_job_step_its_dedicated_role(tmp_path: Path
     report = access_report(snapshot_assembly(tmp_path), pipeline="dev/MlOps/Training")
     assert [(step.name, step.roles) for step in report.steps] == [
         ("Preprocess", ("dev/MlOps/Training/StepRole-Preprocess",)),
+        ("DataQualityCheck", ("dev/MlOps/Training/StepRole-DataQualityCheck",)),
         ("Train", ("dev/MlOps/Training/StepRole-Train",)),
         ("Evaluate", ("dev/MlOps/Training/StepRole-Evaluate",)),
         ("CheckAccuracy", ()),
@@ -473,7 +477,10 @@ def test_the_reference_app_gives_each_job_step_its_dedicated_role(tmp_path: Path
         "Preprocess": {
             "executions/<pipeline>/Preprocess/*/test*",
             "executions/<pipeline>/Preprocess/*/train*",
+            "executions/<pipeline>/Preprocess/*/baseline*",
         },
+        # Its report, statistics and constraints: the seal copies the latter two.
+        "DataQualityCheck": {"executions/<pipeline>/DataQualityCheck/*/quality_check_output*"},
         "Train": {"models/<pipeline>/Train/*/model*"},
         # No version names the evaluation (it names the sealed copy): it expires.
         "Evaluate": {"executions/<pipeline>/Evaluate/*/evaluation*"},

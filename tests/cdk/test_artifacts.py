@@ -158,6 +158,105 @@ def test_kms_buckets_refuse_uploads_asking_for_other_encryption(default: Store):
         }
 
 
+STORE_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/store-key"
+
+
+def _bucket_policy(store: Store, bucket: Any) -> Any:
+    """The bucket's policy as the local IAM evaluator reads it, with the store key's ARN."""
+    from cdk_sagemaker_pipelines.local.iam import ResourcePolicy, Statement
+
+    bucket_id, key_id = logical_id(bucket), logical_id(store.store.key)
+    attributes = {f"{bucket_id}.Arn": "arn:aws:s3:::store", f"{key_id}.Arn": STORE_KEY}
+
+    def resolved(value: Any) -> Any:
+        if isinstance(value, list):
+            return [resolved(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if "Fn::Join" in value:
+            separator, parts = value["Fn::Join"]
+            return separator.join(resolved(part) for part in parts)
+        if "Fn::GetAtt" in value:
+            return attributes[".".join(value["Fn::GetAtt"])]
+        return {key: resolved(item) for key, item in value.items()}
+
+    (policy,) = store.template.find_resources(
+        "AWS::S3::BucketPolicy", {"Properties": {"Bucket": {"Ref": bucket_id}}}
+    ).values()
+    document = policy["Properties"]["PolicyDocument"]
+    return ResourcePolicy(
+        "the bucket policy",
+        tuple(Statement.from_json(resolved(s)) for s in document["Statement"]),
+        account=ACCOUNT,
+    )
+
+
+@pytest.mark.parametrize(
+    ("headers", "allowed"),
+    [
+        ({}, True),  # the bucket's default: the store key
+        ({"s3:x-amz-server-side-encryption": "aws:kms"}, True),
+        (
+            {
+                "s3:x-amz-server-side-encryption": "aws:kms",
+                "s3:x-amz-server-side-encryption-aws-kms-key-id": STORE_KEY,
+            },
+            True,
+        ),
+        # Another key, of this account or the uploader's own elsewhere: denied.
+        (
+            {
+                "s3:x-amz-server-side-encryption": "aws:kms",
+                "s3:x-amz-server-side-encryption-aws-kms-key-id": (
+                    "arn:aws:kms:us-east-1:444455556666:key/their-key"
+                ),
+            },
+            False,
+        ),
+        # S3 compares the header as sent: the store key by id or alias is refused too.
+        ({"s3:x-amz-server-side-encryption-aws-kms-key-id": "store-key"}, False),
+        ({"s3:x-amz-server-side-encryption": "AES256"}, False),
+    ],
+    ids=["default", "kms-default-key", "store-key", "another-key", "key-id", "sse-s3"],
+)
+def test_kms_buckets_refuse_uploads_encrypted_with_another_key(
+    default: Store, headers: dict[str, str], allowed: bool
+):
+    from cdk_sagemaker_pipelines.local.iam import RolePolicies, Statement, evaluate
+
+    writer = RolePolicies(
+        f"arn:aws:iam::{ACCOUNT}:role/Writer",
+        "a role that may write the store",
+        (
+            Statement.from_json(
+                {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::store/*"}
+            ),
+        ),
+    )
+    known = (
+        "s3:x-amz-server-side-encryption",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    )
+    for bucket in (default.store.bucket, default.data):
+        policy = _bucket_policy(default, bucket)
+        decision = evaluate(
+            writer, "s3:PutObject", "arn:aws:s3:::store/models/x", headers, known, policy
+        )
+        assert decision.allowed is allowed, decision
+    (statement,) = [
+        s
+        for s in default.template.find_resources("AWS::S3::BucketPolicy")[
+            logical_id(default.store.bucket.policy)
+        ]["Properties"]["PolicyDocument"]["Statement"]
+        if s.get("Sid") == "DenyUploadsWithAnotherKmsKey"
+    ]
+    key_header = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+    assert statement["Condition"] == {
+        "Null": {key_header: "false"},
+        "StringNotEquals": {key_header: {"Fn::GetAtt": [logical_id(default.store.key), "Arn"]}},
+    }
+
+
 def test_access_logs_bucket_is_sse_s3_and_receives_the_logs(default: Store):
     logs = default.store.access_logs_bucket
     properties = default.get(logs)["Properties"]

@@ -470,3 +470,16 @@ def test_cfn_lint_finds_nothing_in_the_example(
         if _key(template, match) not in FALSE_POSITIVES
     ]
     assert problems == []
+
+
+def test_the_models_role_writes_the_logs_of_its_transform_jobs_and_endpoints(
+    scoring: tuple[Stack, BatchScoring, Template],
+) -> None:
+    # A transform job runs as its model's role: that role writes TransformJobs' logs (and,
+    # for endpoints serving the model, Endpoints/*), nothing else under /aws/sagemaker/.
+    _, built, template = scoring
+    (policy,) = built.pipeline.dedicated_role_policies["ApprovedModel"]
+    logs = json.dumps(statements(template, policy)["WriteJobLogs"]["Resource"])
+    assert ":log-group:/aws/sagemaker/TransformJobs" in logs
+    assert ":log-group:/aws/sagemaker/Endpoints/*" in logs
+    assert ":log-group:/aws/sagemaker/*" not in logs

@@ -223,7 +223,7 @@ def test_cdk_nag_acknowledges_the_dedicated_roles_wildcards(built: Built) -> Non
     acknowledged = _acknowledged(policy)
     for resource_arn in (
         "arn:<AWS::Partition>:s3:::raw-data/incoming/*",
-        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/sagemaker/*",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/sagemaker/ProcessingJobs:log-stream:*",
     ):
         reason = acknowledged[f"Annotation::AwsSolutions-IAM5[Resource::{resource_arn}]"]
         assert reason.startswith("jobs of step Prep of pipeline churn")

@@ -65,6 +65,7 @@ from tests.cdk.helpers import (
     literal_definition,
     logical_id,
     prep_and_train,
+    prep_step,
     resource,
     s3_arn,
     statements,
@@ -646,8 +647,11 @@ def test_a_literal_json_definition_gets_exact_statements():
             ],
             "Effect": "Allow",
             "Resource": [
-                f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/*",
-                f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/*:log-stream:*",
+                # Its processing job's group only ("Log groups and streams that Amazon
+                # SageMaker AI sends to Amazon CloudWatch Logs").
+                f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/ProcessingJobs",
+                f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/ProcessingJobs"
+                ":log-stream:*",
             ],
             "Sid": "WriteJobLogs",
         },
@@ -1046,7 +1050,7 @@ def test_pipeline_role_wildcards_are_acknowledged_one_by_one(everything: Built):
 def test_step_role_wildcards_are_acknowledged_with_their_reasons(everything: Built):
     acknowledged = _acknowledged(everything.pipeline.step_role_policy)
     prefix = f"Annotation::{WILDCARD_RULE}[Resource::"
-    logs = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/*"
+    logs = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/ProcessingJobs"
     assert acknowledged[f"{prefix}*]"].startswith(
         f"jobs of pipeline {NAME}: cloudwatch:PutMetricData has no resource type"
     )
@@ -2762,3 +2766,58 @@ def test_the_step_role_lets_the_volumes_of_its_jobs_use_their_keys():
         "Resource": [key("train-volume"), key("tune-a-volume"), key("tune-b-volume")],
         "Sid": "LetJobVolumesUseTheirKeys",
     }
+
+
+def _log_writer(definition: PipelineDefinition, **props: Any) -> Any:
+    """The step role's policies as the local IAM evaluator reads them."""
+    from cdk_sagemaker_pipelines.local.iam import RolePolicies, Statement
+
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Pipeline", definition=definition, pipeline_name=NAME, **props)
+    found = attached(Template.from_stack(stack), pipeline.step_role)
+    return RolePolicies(
+        f"arn:aws:iam::{ACCOUNT}:role/StepRole",
+        "the step role",
+        tuple(Statement.from_json(statement) for statement in found.values()),
+    )
+
+
+def _log_arns(group: str) -> tuple[str, str]:
+    arn = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{group}"
+    return arn, f"{arn}:log-stream:pipelines-abc123-Prep-xyz/algo-1-1700000000"
+
+
+def test_a_processing_steps_role_writes_its_jobs_log_group_only():
+    # "Log groups and streams that Amazon SageMaker AI sends to Amazon CloudWatch Logs":
+    # processing jobs log to /aws/sagemaker/ProcessingJobs; no other group is theirs.
+    from cdk_sagemaker_pipelines.local.iam import evaluate
+
+    role = _log_writer(PipelineDefinition(steps=[prep_step()]))
+    group, stream = _log_arns("/aws/sagemaker/ProcessingJobs")
+    assert evaluate(role, "logs:CreateLogGroup", group, {}).allowed
+    for action in ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"):
+        assert evaluate(role, action, stream, {}).allowed, action
+    for other in ("/aws/lambda/x", "/aws/sagemaker/Endpoints/other", "/aws/sagemaker/TrainingJobs"):
+        for arn in _log_arns(other):
+            for action in ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"):
+                assert not evaluate(role, action, arn, {}).allowed, (action, arn)
+
+
+def test_job_log_groups_follow_the_step_types():
+    from cdk_sagemaker_pipelines.cdk._policies import job_log_groups
+    from cdk_sagemaker_pipelines.definition.permissions import PermissionPlan
+
+    def groups(*types: str, **fields: Any) -> list[Any]:
+        return job_log_groups(PermissionPlan(step_types=set(types), **fields))
+
+    assert groups("Processing", "QualityCheck", "ClarifyCheck") == ["ProcessingJobs"]
+    assert groups("Training", "Tuning", "Transform") == ["TrainingJobs", "TransformJobs"]
+    assert groups("Lambda", "Condition", "RegisterModel") == []
+    # A model may serve endpoints the definition doesn't name (Clarify's shadow endpoints).
+    assert groups("Model", "Endpoint") == ["Endpoints/*"]
+    assert groups("Endpoint", deploy_grants={("Endpoint", "endpoint"): ["churn-live"]}) == [
+        "Endpoints/churn-live"
+    ]
+    # Autopilot runs jobs of its choosing; an unknown type logs who knows where.
+    assert groups("AutoML", "Processing") == ["*"]
+    assert groups("Processing", unplanned_steps=[("New", "Future")]) == ["*"]

@@ -203,7 +203,8 @@ def test_sharing_lets_the_accounts_read_models_and_decrypt_them(shared: Built):
     arn = {"Fn::GetAtt": [bucket, "Arn"]}
     # models/ only: no listing of other keys, no bucket configuration or policy (after the
     # store's own TLS-only and KMS-only statements).
-    assert policy["Properties"]["PolicyDocument"]["Statement"][2:] == [
+    # After the TLS, encryption and key denies.
+    assert policy["Properties"]["PolicyDocument"]["Statement"][3:] == [
         {
             "Action": ["s3:GetObject", "s3:GetObjectVersion"],
             "Effect": "Allow",

@@ -917,6 +917,48 @@ def _role_token_arn(token: str) -> str:
     return token
 
 
+# The log group (under /aws/sagemaker/) each step type's jobs write: "Log groups and
+# streams that Amazon SageMaker AI sends to Amazon CloudWatch Logs" (SageMaker guide).
+# Check steps run processing jobs; a tuning job's trials are training jobs.
+JOB_LOG_GROUPS: dict[str, str] = {
+    "Processing": "ProcessingJobs",
+    "QualityCheck": "ProcessingJobs",
+    "ClarifyCheck": "ProcessingJobs",
+    "Training": "TrainingJobs",
+    "Tuning": "TrainingJobs",
+    "Transform": "TransformJobs",
+}
+# Step types whose jobs log nowhere the plan can name: AutoML (Autopilot starts processing,
+# training and transform jobs, and maybe endpoints, of its choosing) and any type the plan
+# doesn't know. Their roles keep every /aws/sagemaker/ group.
+_ANY_LOG_GROUP_TYPES = frozenset({"AutoML"})
+
+
+def job_log_groups(plan: PermissionPlan) -> list[Any]:
+    """The log groups under ``/aws/sagemaker/`` the jobs of ``plan`` write, as IAM patterns.
+
+    A Model step's model logs to ``Endpoints/<endpoint name>`` when an endpoint serves it;
+    endpoints the definition doesn't name serve it too (a Clarify check's shadow endpoint,
+    one a Lambda step creates), so it gets ``Endpoints/*``; Endpoint and InferenceComponent
+    steps without a Model step get the groups of the endpoints they name. Steps that run
+    no job (Lambda, Condition, RegisterModel, EMR…) write none.
+
+    Example::
+
+        job_log_groups(plan_permissions(definition))  # ["ProcessingJobs", "TrainingJobs"]
+    """
+    if plan.unplanned_steps or plan.step_types & _ANY_LOG_GROUP_TYPES:
+        return ["*"]
+    groups = [JOB_LOG_GROUPS[kind] for kind in sorted(plan.step_types) if kind in JOB_LOG_GROUPS]
+    if "Model" in plan.step_types:
+        groups.append("Endpoints/*")
+    else:
+        for kind in ("Endpoint", "InferenceComponent"):
+            for name in plan.deploy_grants.get((kind, "endpoint"), []):
+                groups.append(f"Endpoints/{name}")
+    return _unique(groups)
+
+
 def step_role_statements(
     plan: PermissionPlan,
     stack: Stack,
@@ -972,25 +1014,32 @@ def step_role_statements(
         [repo.repository_arn for repo in repositories] + _image_repositories(plan, stack)
     )
     statements += ecr_pull_statements(repository_arns)
-    log_group = format_arn(
-        stack,
-        service="logs",
-        resource="log-group",
-        resource_name="/aws/sagemaker/*",
-        arn_format=ArnFormat.COLON_RESOURCE_NAME,
-    )
-    statements.append(
-        iam.PolicyStatement(
-            sid="WriteJobLogs",
-            actions=[
-                "logs:CreateLogGroup",
-                "logs:CreateLogStream",
-                "logs:PutLogEvents",
-                "logs:DescribeLogStreams",
-            ],
-            resources=[log_group, f"{log_group}:log-stream:*"],
+    log_groups = [
+        format_arn(
+            stack,
+            service="logs",
+            resource="log-group",
+            resource_name=f"/aws/sagemaker/{group}",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
-    )
+        for group in job_log_groups(plan)
+    ]
+    if log_groups:
+        statements.append(
+            iam.PolicyStatement(
+                sid="WriteJobLogs",
+                actions=[
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                    "logs:DescribeLogStreams",
+                ],
+                # Any stream of those groups: streams begin with the job's name, which
+                # is pipelines-<random> or a name of the definition's, and for a tuning
+                # job's training jobs one SageMaker derives (not a reliable prefix).
+                resources=[arn for group in log_groups for arn in (group, f"{group}:log-stream:*")],
+            )
+        )
     statements.append(
         iam.PolicyStatement(
             sid="PublishJobMetrics",

@@ -373,6 +373,7 @@ class ArtifactStore(Construct):
         self._bucket_keys.append((bucket, self.key))
         self._log_prefixes[construct_id.lower()] = construct_id
         deny_encryption_downgrade(bucket)
+        deny_other_kms_keys(bucket, self.key.key_arn)
         self._keep_policy_with(bucket)
         if event_bridge_enabled:
             enable_event_bridge_notifications(bucket)
@@ -1010,6 +1011,7 @@ def _whole_days_problem(prop: str, value: object) -> Problem | None:
 
 
 SSE_HEADER = "s3:x-amz-server-side-encryption"
+SSE_KEY_HEADER = "s3:x-amz-server-side-encryption-aws-kms-key-id"
 KMS_ENCRYPTIONS = ["aws:kms", "aws:kms:dsse"]
 
 
@@ -1032,6 +1034,38 @@ def deny_encryption_downgrade(bucket: s3.Bucket) -> None:
                 # is true, which would deny every upload relying on default encryption.
                 "Null": {SSE_HEADER: "false"},
                 "StringNotEquals": {SSE_HEADER: KMS_ENCRYPTIONS},
+            },
+        )
+    )
+
+
+def deny_other_kms_keys(bucket: s3.Bucket, key_arn: str) -> None:
+    """Refuse uploads that name a KMS key other than the store's (``--sse-kms-key-id``).
+
+    The algorithm deny alone lets an upload be encrypted with any key, the uploader's own
+    in another account included: the store's readers then can't decrypt it, and the object
+    escapes the store key's policy. S3 compares the header's value as a string, and its
+    guide asks for the key's ARN in this condition; the jobs of the store's pipelines name
+    the key by that ARN (``KmsKeyId`` is ``key.key_arn``). The condition covers PutObject,
+    CopyObject and CreateMultipartUpload, which carry the header (UploadPart doesn't, and
+    isn't denied). Uploads without the header get the bucket's default, the store key.
+
+    Example::
+
+        deny_other_kms_keys(bucket, key.key_arn)
+    """
+    bucket.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="DenyUploadsWithAnotherKmsKey",
+            effect=iam.Effect.DENY,
+            principals=[iam.AnyPrincipal()],
+            actions=["s3:PutObject"],
+            resources=[bucket.arn_for_objects("*")],
+            conditions={
+                # Only requests that name a key: see deny_encryption_downgrade. A key id or
+                # alias in the header is refused too, as S3 compares it as sent.
+                "Null": {SSE_KEY_HEADER: "false"},
+                "StringNotEquals": {SSE_KEY_HEADER: key_arn},
             },
         )
     )

@@ -140,6 +140,13 @@ def test_the_models_role_reads_and_decrypts_the_other_accounts_models(dedicated:
     assert not evaluate(identity, "kms:Decrypt", DEV_KEY, outside, policy=key_policy).allowed
     data = f"arn:aws:s3:::{DEV_BUCKET}/executions/x/output.csv"
     assert not evaluate(identity, "s3:GetObject", data, {}, policy=bucket_policy).allowed
+    # An uncompressed model (ModelDataSource, S3Prefix) is listed first: was not granted.
+    bucket_arn = f"arn:aws:s3:::{DEV_BUCKET}"
+    for prefix, allowed in (("models/pipelines-abc/Train/output/model/", True), ("", False)):
+        listed = evaluate(
+            identity, "s3:ListBucket", bucket_arn, {"s3:prefix": prefix}, policy=bucket_policy
+        )
+        assert listed.allowed is allowed, prefix
     # Both sides must allow: without dev's share, prod's grant alone reads nothing.
     unshared = ResourcePolicy("dev's bucket policy", (), account=DEV)
     assert not evaluate(identity, "s3:GetObject", model, {}, policy=unshared).allowed
@@ -200,6 +207,32 @@ def test_a_version_of_another_account_than_the_stores_fails() -> None:
         _scoring(stack, third, model_stores={"Score": _dev_store(stack)})
 
 
+def test_a_parameters_default_of_another_account_than_the_stores_fails() -> None:
+    # Was: passed, the parameter not judged; a run on the defaults was denied the model.
+    stack = _stack(new_app(), "Prod", PROD)
+    version = ParameterString("ModelVersion", default_value=VERSION.replace(DEV, THIRD))
+    with pytest.raises(
+        PipelineValidationError,
+        match=rf"\(the default of parameter 'ModelVersion'\) is a version of account {THIRD}",
+    ):
+        _scoring(stack, version, model_stores={"Score": _dev_store(stack)})
+
+
+def test_a_version_of_another_region_fails() -> None:
+    # Was: passed; SageMaker creates models only from versions of its own region.
+    stack = _stack(new_app(), "Prod", PROD)
+    with pytest.raises(
+        PipelineValidationError,
+        match=r"model_stores\['Score'\]'.*version of region eu-west-1, the pipeline's stack in "
+        r"region us-east-1",
+    ):
+        _scoring(
+            stack,
+            VERSION.replace("us-east-1", "eu-west-1"),
+            model_stores={"Score": _dev_store(stack)},
+        )
+
+
 def test_a_step_that_is_no_model_of_a_version_fails() -> None:
     stack = _stack(new_app(), "Prod", PROD)
     with pytest.raises(PipelineValidationError, match=r"model_stores\['Scor'\]'.*'Score'"):
@@ -215,7 +248,9 @@ def test_a_store_this_app_creates_in_another_account_must_be_adopted() -> None:
 
 def test_not_a_store_fails() -> None:
     stack = _stack(new_app(), "Prod", PROD)
-    with pytest.raises(PipelineValidationError, match=r"'model_stores': .*got str 'Score' and str"):
+    with pytest.raises(
+        PipelineValidationError, match=r"prop 'model_stores': entry 'Score': .*ArtifactStore"
+    ):
         _scoring(stack, model_stores={"Score": DEV_BUCKET})
 
 

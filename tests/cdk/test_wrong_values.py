@@ -756,6 +756,14 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
     ],
     "Mapping[str, str]": [_value("pairs", [("a", "b")]), A_STRING, _value("int values", {"a": 1})],
     "Mapping[str, str | Sequence[str]]": [_value("pairs", [("a", "b")]), A_STRING, UNRELATED],
+    # model_stores: Model step names to the stores of other accounts' registries.
+    "Mapping[str, ArtifactStore]": [
+        _value("pairs", [("Score", "store")]),
+        A_STRING,
+        _value("bucket name values", {"Score": "dev-ml-artifacts"}),
+        Wrong("bucket values", lambda world: {"Score": world.bucket}),
+        UNRELATED,
+    ],
     "list[s3.LifecycleRule]": [A_DICT, _value("dicts", [{"id": "x"}]), UNRELATED],
     "iam.IRole": [AN_INT, _value("ARN", f"arn:aws:iam::{ACCOUNT}:role/r"), A_BUCKET, A_CLASS],
     "iam.IGrantable": [AN_INT, _value("ARN", f"arn:aws:iam::{ACCOUNT}:role/r"), A_BUCKET, A_CLASS],
@@ -777,13 +785,6 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
     # PipelineMonitoring's pipeline: a Pipeline or an imported one.
     "PipelineBase": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
     "ArtifactStore": [AN_INT, A_BUCKET, A_CLASS],
-    # Pipeline(model_stores=): a store per Model step of another account's version.
-    "Mapping[str, ArtifactStore]": [
-        A_STRING,
-        _value("pairs", [("Score", "store")]),
-        Wrong("a bucket per step", lambda world: {"Score": world.bucket}),
-        UNRELATED,
-    ],
     "ModelRegistry": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
     "DataCapture": [AN_INT, _value("dict", {"sampling_percentage": 10}), A_CLASS],
     "ServerlessConfig": [AN_INT, _value("dict", {"memory_size_in_mb": 2048}), A_CLASS],

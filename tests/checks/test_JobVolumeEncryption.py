@@ -122,18 +122,31 @@ def test_Compliance_endpoint_config():
         # A serverless variant has no volume.
         step("Serverless", "EndpointConfig", ProductionVariants=[SERVERLESS]),
         step("Both", "EndpointConfig", ProductionVariants=[G5, SERVERLESS]),
-        # An instance type given as a parameter is judged by its default.
-        step(
-            "ByDefault",
-            "EndpointConfig",
-            ProductionVariants=[{**M5, "InstanceType": instance_type}],
-        ),
         # Endpoints and inference components have no volume of their own.
         step("Deploy", "Endpoint", EndpointName="e", EndpointConfigName="c"),
         step("Component", "InferenceComponent", EndpointName="e"),
-        parameters=[{"Name": "InstanceType", "Type": "String", "DefaultValue": "ml.g5.xlarge"}],
     )
     assert JobVolumeEncryption.check(compliant) == []
+
+
+def test_Noncompliance_an_endpoint_variant_parameter_whose_default_is_an_nvme_type():
+    # Was: compliant, judged by its default, while a job's was a finding. Neither gets a
+    # key (a run on the defaults would fail with one): a run overriding the parameter with
+    # an EBS type deploys volumes without a key of yours, for an endpoint as for a job.
+    noncompliant = definition(
+        step(
+            "ByDefault",
+            "EndpointConfig",
+            ProductionVariants=[{**M5, "InstanceType": {"Get": "Parameters.InstanceType"}}],
+        ),
+        parameters=[{"Name": "InstanceType", "Type": "String", "DefaultValue": "ml.g5.xlarge"}],
+    )
+    [finding] = JobVolumeEncryption.check(noncompliant)
+    assert finding.field == "Arguments.KmsKeyId"
+    assert finding.info.startswith(
+        "no KMS key: the instance type is parameter 'InstanceType' (default ml.g5.xlarge, "
+        "ProductionVariants[0]), an NVMe instance store that takes no key"
+    )
 
 
 def test_Noncompliance_endpoint_config():

@@ -1493,6 +1493,24 @@ def transform_output_filter_naming_a_csv_column() -> PipelineDefinition:
 
 @case(
     "BatchScore",
+    "Arguments.DataProcessing.InputFilter",
+    "'$.id' selects by name, but a CSV record is an array of columns: use indexes only",
+)
+def transform_input_filter_naming_a_column_of_csv_with_a_charset() -> PipelineDefinition:
+    # Was: passed, "text/csv; charset=utf-8" not being "text/csv", and failed the job.
+    score = TransformStep(
+        name="BatchScore",
+        model_name="m",
+        input_data="s3://b/in",
+        content_type="text/csv; charset=utf-8",
+        split_type="Line",
+        input_filter="$.id",
+    )
+    return pipeline(score)
+
+
+@case(
+    "BatchScore",
     "Arguments.DataProcessing.OutputFilter",
     "names in brackets can't nest children",
 )

@@ -534,6 +534,41 @@ def test_registry_show_prints_a_versions_files_reports_and_execution(
     )
 
 
+def test_registry_show_names_an_uncompressed_models_s3_prefix(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: only the local copy, as such a container has ModelDataSource, no ModelDataUrl.
+    monkeypatch.chdir(ws.root)
+    model = ws.file("job/model/weights.bin", "w")
+    source = {"S3Uri": "s3://bucket/train/model/", "S3DataType": "S3Prefix"}
+    ModelRegistry(ws.root / ".smpipe").register(
+        "churn",
+        {
+            "ModelApprovalStatus": "Approved",
+            "InferenceSpecification": {
+                "Containers": [
+                    {
+                        "Image": "sklearn:1.2-1",
+                        "ModelDataSource": {"S3DataSource": {**source, "CompressionType": "None"}},
+                        "LocalModelData": "model",
+                        "LocalModelDataUncompressed": True,
+                    }
+                ]
+            },
+        },
+        {"model": model.parent},
+        dt.datetime(2024, 5, 1, 10, 12, 3, tzinfo=dt.UTC),
+    )
+
+    assert smpipe(ws, "registry", "show", "churn", "1") == 0
+
+    assert (
+        "Container 1: sklearn:1.2-1\n"
+        "  Model data (uncompressed): s3://bucket/train/model/\n"
+        f"{' ' * 29}.smpipe/registry/churn/1/model\n"
+    ) in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("report", "shown"),
     [

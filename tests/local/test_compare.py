@@ -495,3 +495,20 @@ def test_the_displays_shorten_request_values_and_show_a_few_fields_per_step(
         "name": "HyperParameters.long",
         "new": "x" * 200,
     } in requests
+
+
+def test_a_changed_model_name_a_step_was_given_is_not_masked_as_run_specific(
+    runs: TwoRuns,
+) -> None:
+    # Was: every step's ModelName was masked as a run's name, so a Transform scoring with
+    # another (literal) model, or a field naming it, showed no change. Only a Model
+    # step's run makes its model's name; the ModelName of another step is an input.
+    for result, model in ((runs.old, "churn-v1"), (runs.new, "churn-v2")):
+        result.store.properties["Register"]["ModelName"] = model
+        result.store.properties["Train"]["HyperParameters"]["model"] = model
+
+    comparison = runs.old.compare(runs.new)
+
+    assert ("Train", "HyperParameters.model", "churn-v1", "churn-v2") in [
+        (c.step, c.name, c.old, c.new) for c in comparison.changes if c.kind == "request"
+    ]

@@ -822,7 +822,8 @@ class Pipeline(PipelineBase):
             when the version is known only at run time. A step that isn't such a Model
             step, a store of the pipeline's own account (grant
             ``artifact_store.grant_read_models`` instead) or of another region, a version
-            ARN of another account than the store's, or a step whose model runs as a
+            ARN (or a parameter's default) of another account than the store's or of another
+            region, or a step whose model runs as a
             ``role`` of its own fails synth naming ``model_stores[<step>]``.
             Default: none.
         :param max_parallel_execution_steps: Default: no limit beyond the service's.
@@ -3182,17 +3183,37 @@ class Pipeline(PipelineBase):
                     )
                 )
                 continue
-            for where, package in packages[step]:
+            for where, given in packages[step]:
+                # A parameter is judged by its default: the run nobody can forget to start.
+                package, shown = _parameter_default(given, self.definition), f"field '{where}'"
+                if package is not given:
+                    shown += f" (the default of parameter {given['Get'].split('.', 1)[1]!r})"
                 theirs = _version_account(package)
                 if theirs is not None and not is_unresolved(account) and theirs != account:
                     problems.append(
                         PropProblem(
                             None,
                             prop,
-                            f"step {step!r} field '{where}' is a version of account {theirs}, "
+                            f"step {step!r} {shown} is a version of account {theirs}, "
                             f"but ArtifactStore {store.node.path} is of account {account}: "
                             "the model data lies in the store of the version's account",
                             f"give the store of the registry of account {theirs}",
+                        )
+                    )
+                version_region = _version_region(package)
+                if (
+                    version_region is not None
+                    and not is_unresolved(here_region)
+                    and version_region != here_region
+                ):
+                    problems.append(
+                        PropProblem(
+                            None,
+                            prop,
+                            f"step {step!r} {shown} is a version of region {version_region}, "
+                            f"the pipeline's stack in region {here_region}: SageMaker creates "
+                            "models only from versions of its own region",
+                            "register (or copy) the version in this region's registry",
                         )
                     )
             entry = roles.get(step) or {}
@@ -3215,11 +3236,12 @@ class Pipeline(PipelineBase):
     def _model_store_statements(self, steps: Sequence[str]) -> list[iam.PolicyStatement]:
         """What the model role of ``steps`` (of ``model_stores``) needs of their stores.
 
-        The version's model data, trained under ``models/`` or sealed under ``sealed/``, and
-        its key, through S3 only, as ``share_models_with`` lets the other account: both
-        sides must allow a request across accounts. No encryption-context condition: its
-        ``aws:s3:arn`` is the bucket's with S3 Bucket Keys, the object's without, and an
-        adopted bucket's setting can't be seen.
+        The version's model data, trained under ``models/`` or sealed under ``sealed/`` (an
+        uncompressed model's prefix listed too), and its key, through S3 only, as
+        ``share_models_with`` lets the other account: both sides must allow a request
+        across accounts. No encryption-context condition: its ``aws:s3:arn`` is the
+        bucket's with S3 Bucket Keys, the object's without, and an adopted bucket's setting
+        can't be seen.
         """
         stores = list(dict.fromkeys(self._model_stores[step] for step in steps))
         if not stores:
@@ -3234,6 +3256,17 @@ class Pipeline(PipelineBase):
                     for store in stores
                     for prefix in (MODELS_PREFIX, SEALED_PREFIX)
                 ],
+            ),
+            # An uncompressed model (ModelDataSource of an S3Prefix) is listed before it is
+            # read: SageMaker lists the prefix with the model's role (as share_models_with
+            # lets the other account, under these prefixes only).
+            iam.PolicyStatement(
+                sid="ListModelsOfModelStores",
+                actions=["s3:ListBucket"],
+                resources=list(dict.fromkeys(store.bucket.bucket_arn for store in stores)),
+                conditions={
+                    "StringLike": {"s3:prefix": [f"{MODELS_PREFIX}*", f"{SEALED_PREFIX}*"]}
+                },
             ),
             iam.PolicyStatement(
                 sid="DecryptModelsOfModelStores",
@@ -4115,9 +4148,9 @@ def _model_stores_type_problems(model_stores: object) -> list[Problem]:
     return [
         PropProblem(
             None,
-            "model_stores",
-            f"expected a step name and an ArtifactStore for each entry, got "
-            f"{type(step).__name__} {step!r} and {type(store).__name__}",
+            "model_stores",  # the prop itself, as other mappings' entries are reported
+            f"entry {step!r}: expected a step name and an ArtifactStore, got "
+            f"{type(step).__name__} and {type(store).__name__}",
             "adopt the registry's store: ArtifactStore.from_existing(self, "
             "'RegistryArtifacts', bucket=…, key=…)",
         )
@@ -4130,6 +4163,27 @@ def _model_store_account_region(store: ArtifactStore) -> tuple[str, str]:
     """The account and region of a store's data: its key's (an adopted key names its own)."""
     env = store.key.env
     return str(env.account), str(env.region)
+
+
+def _parameter_default(package: object, definition: Mapping[str, Any]) -> object:
+    """``package``, or the default of the parameter it is (``{"Get": "Parameters.V"}``)."""
+    reference = package.get("Get") if isinstance(package, Mapping) and len(package) == 1 else None
+    if not isinstance(reference, str) or not reference.startswith("Parameters."):
+        return package
+    name = reference.split(".", 1)[1]
+    for parameter in definition.get("Parameters") or []:
+        if isinstance(parameter, Mapping) and parameter.get("Name") == name:
+            default = parameter.get("DefaultValue")
+            return default if isinstance(default, str) else package
+    return package
+
+
+def _version_region(package: object) -> str | None:
+    """The region of a literal model package ARN, else None (a name, a parameter)."""
+    if _version_account(package) is None:
+        return None
+    region = str(package).split(":")[3]
+    return region if region and not is_unresolved(region) else None
 
 
 def _version_account(package: object) -> str | None:

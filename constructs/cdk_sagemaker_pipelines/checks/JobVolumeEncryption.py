@@ -6,10 +6,10 @@ EndpointConfig step's ``KmsKeyId`` encrypts the volume of every instance of its 
 ``ml.p4d``, …: ``definition.instances.has_instance_store``) are encrypted by their hardware
 and take no key, and a serverless variant has no volume: neither is a finding; nor is a
 job that runs only on literal types of such instances (a training job on
-``ml.p4d.24xlarge``). An endpoint variant's instance type given as a parameter is judged by
-its default value. A job's isn't when its default is an NVMe type: the language gives such
-a job no key (a run on the defaults would fail with one), so a run overriding it with an
-EBS type has a volume without a key of yours, which is a finding saying so. So is a
+``ml.p4d.24xlarge``). An instance type given as a parameter is judged by its default
+value, except when its default is an NVMe type: the language gives such a job or endpoint
+configuration no key (a run on the defaults would fail with one), so a run overriding it
+with an EBS type has a volume without a key of yours, which is a finding saying so. So is a
 heterogeneous cluster mixing NVMe and EBS groups: its key is one for the whole
 ``ResourceConfig``, refused with local storage, so its EBS groups get none. A type known
 only at run time (a step property, a CloudFormation reference) is a finding, as nothing
@@ -152,6 +152,7 @@ def _endpoint_volume_problem(arguments: Any, defaults: Mapping[str, Any]) -> str
 
     volumes: list[str] = []  # the variants with an EBS volume (or maybe one)
     instance_stores: list[str] = []
+    overridable: list[str] = []  # parameters of an NVMe default: an EBS type can replace it
     for where, variant in endpoint_variants(arguments):
         if variant.get("ServerlessConfig") is not None:
             continue  # no instances, no volume: SageMaker runs it on demand
@@ -162,8 +163,19 @@ def _endpoint_volume_problem(arguments: Any, defaults: Mapping[str, Any]) -> str
         shown = f"{instance_type} ({where}"
         shown += f", the default of parameter '{parameter}')" if parameter else ")"
         (instance_stores if has_instance_store(instance_type) else volumes).append(shown)
-    if not volumes:
+        if parameter and has_instance_store(instance_type):
+            overridable.append(f"parameter '{parameter}' (default {instance_type}, {where})")
+    if not volumes and not overridable:
         return None
+    if not volumes:
+        # As a job's: the configuration gets no key (a run on the defaults would fail with
+        # one), so a run overriding the parameter with an EBS type has none of yours.
+        return (
+            f"no KMS key: the instance type is {', '.join(overridable)}, an NVMe instance "
+            "store that takes no key, so none is given; a run overriding it with an EBS "
+            "type has a volume without a key of yours: give a literal instance type, or "
+            "acknowledge the finding"
+        )
     info = "no KMS key for the storage volumes of " + ", ".join(volumes)
     if instance_stores:
         keeps = (

@@ -2269,7 +2269,7 @@ class _Validator:
             path: Any = processing.get(key)
             if not isinstance(path, str):
                 continue  # absent, or a wrong type the shape check reports
-            problem = data_processing_path_problem(path, csv=records_type == "text/csv")
+            problem = data_processing_path_problem(path, csv=_is_csv_type(records_type))
             if problem is not None:
                 self.add(
                     record.name,
@@ -2278,7 +2278,7 @@ class _Validator:
                     "see 'Supported JSONPath Operators' in the SageMaker guide "
                     "(batch-transform-data-processing)",
                 )
-        if not joined or content_type != "text/csv":
+        if not joined or not _is_csv_type(content_type):
             return
         # Only what the guide says outright ("Associate Prediction Results with Input
         # Records"): "If you set input and output formats to text/csv, you must also set
@@ -4125,6 +4125,13 @@ def _location_text(value: Any) -> str | None:
         return "\x00" + json.dumps(value, sort_keys=True) + "\x00"
     except (TypeError, ValueError):
         return None
+
+
+def _is_csv_type(content_type: Any) -> bool:
+    """Whether a literal content type is CSV, its parameters aside (``text/csv; charset=utf-8``)."""
+    if not isinstance(content_type, str):
+        return False
+    return content_type.split(";")[0].strip().lower() == "text/csv"
 
 
 def _is_object(value: Any) -> bool:

@@ -412,6 +412,7 @@ def _run_names(result: ExecutionResult) -> list[tuple[str, str]]:
     """
     jobs: dict[str, str] = {}
     executions = {result.execution_id}
+    steps = StepGraph.from_definition(result.definition).steps
     for run in result.steps:
         for source in (run.cache_hit, run.reused_from):
             if source:
@@ -419,7 +420,11 @@ def _run_names(result: ExecutionResult) -> list[tuple[str, str]]:
         properties = run.properties or {}
         best = properties.get("BestTrainingJob")
         named = [properties.get(key) for key in properties if str(key).endswith("JobName")]
-        named.append(properties.get("ModelName"))
+        spec = steps.get(run.name)
+        if spec is not None and spec.step_type == "Model":
+            # Only the name a Model step's run made: a Transform's ModelName is what it
+            # was given (a literal model's name too), and a change of it is a change.
+            named.append(properties.get("ModelName"))
         if isinstance(best, Mapping):
             named.append(best.get("TrainingJobName"))
         for name in named:

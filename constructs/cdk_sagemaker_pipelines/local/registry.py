@@ -334,8 +334,15 @@ def render_package_text(package: ModelPackage) -> str:
     containers = (record.get("InferenceSpecification") or {}).get("Containers") or []
     for index, container in enumerate(containers, start=1):
         lines.append(f"Container {index}: {container.get('Image', '(no image)')}")
+        model_label, model_uri = "Model data", container.get("ModelDataUrl")
+        source = container.get("ModelDataSource")
+        if model_uri is None and isinstance(source, Mapping):
+            # An uncompressed model (ModelData.uncompressed) names its S3 prefix here.
+            s3_source = source.get("S3DataSource")
+            if isinstance(s3_source, Mapping):
+                model_label, model_uri = "Model data (uncompressed)", s3_source.get("S3Uri")
         for label, uri, local in (
-            ("Model data", container.get("ModelDataUrl"), container.get("LocalModelData")),
+            (model_label, model_uri, container.get("LocalModelData")),
             ("Code", None, container.get("LocalCode")),
         ):
             if uri is None and local is None:

@@ -220,10 +220,10 @@ def test_the_binders_volume_key_encrypts_instances_of_literal_types_with_ebs() -
     arguments = ebs.to_request(RenderContext(binder))["Arguments"]
     assert arguments["KmsKeyId"] == VOLUME_KEY
     assert arguments["DataCaptureConfig"]["KmsKeyId"] == OUTPUT_KEY
-    # As the SDK applies its configured key: not to an NVMe store, a parameter or serverless.
+    # As the SDK applies its configured key: not to an NVMe store or serverless.
     for step in (
         config(instance_type="ml.g5.2xlarge"),
-        config(instance_type=ParameterString(name="Type", default_value="ml.m5.large")),
+        config(instance_type=ParameterString(name="Type", default_value="ml.g5.xlarge")),
         config(
             instance_type=None,
             serverless_config=ServerlessConfig(memory_size_in_mb=1024, max_concurrency=1),
@@ -233,6 +233,19 @@ def test_the_binders_volume_key_encrypts_instances_of_literal_types_with_ebs() -
     # The step's own key wins.
     mine = config(kms_key_id="arn:aws:kms:us-east-1:111122223333:key/mine")
     assert mine.to_request(RenderContext(binder))["Arguments"]["KmsKeyId"].endswith("/mine")
+
+
+def test_a_variant_parameter_is_judged_by_its_default_as_a_jobs_instance_type() -> None:
+    # Was: no key for any parameter, so a parameter defaulting to ml.m5.large deployed
+    # unencrypted volumes and SMP-JobVolumeEncryption flagged a finding the binder's key
+    # would have fixed (a job's parameter of an EBS default gets the key).
+    binder = KeyBinder(role_arn=ROLE)
+    for instance_type in (
+        ParameterString(name="Type", default_value="ml.m5.large"),
+        ParameterString(name="Type"),  # nothing shows it would fail, as for a job
+    ):
+        step = config(instance_type=instance_type)
+        assert step.to_request(RenderContext(binder))["Arguments"]["KmsKeyId"] == VOLUME_KEY
 
 
 def test_the_binders_output_key_encrypts_asynchronous_results_as_captured_data() -> None:

@@ -266,6 +266,26 @@ def test_transform_joins_json_lines_under_sagemaker_output(ws: Workspace) -> Non
     ]
 
 
+def test_transform_keeps_quoted_names_whole_and_non_ascii_text_as_read(ws: Workspace) -> None:
+    # Was: $['last, first'] split at its comma into two names the record lacks, and the
+    # joined records written with \u escapes ("Zo\u00eb" for "Zoë").
+    ws.file("batch/a.jsonl", '{"last, first": "Zoë", "features": [1, 2]}\n')
+    steps = scoring(
+        ws,
+        content_type="application/jsonlines",
+        accept="application/jsonlines",
+        input_filter="$['features']",
+        join_source="Input",
+        output_filter="$['last, first','SageMakerOutput']",
+    )
+
+    result = ws.runner().run(compile_steps(steps))  # type: ignore[arg-type]
+
+    assert result.status == "Succeeded", result.failure_reason
+    text = (result.output("Score") / "a.jsonl.out").read_text(encoding="utf-8")
+    assert text == '{"last, first": "Zoë", "SageMakerOutput": {"score": 3}}\n'
+
+
 def test_transform_output_filter_outside_the_joined_record_fails_the_step(
     ws: Workspace,
 ) -> None:

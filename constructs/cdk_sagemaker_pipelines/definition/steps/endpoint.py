@@ -22,6 +22,7 @@ from .._typecheck import checked
 from ..expressions import Expression
 from ..instances import has_instance_store
 from ..jobs import NetworkConfig, check_tags, render_tags
+from ..parameters import Parameter
 from ..retry import CacheConfig, StepRetryPolicy
 from ._base import (
     RetryableStep,
@@ -557,15 +558,25 @@ class EndpointConfigStep(RetryableStep):
 
     @staticmethod
     def _takes_volume_key(variants: Sequence[ProductionVariant | Mapping[str, Any]]) -> bool:
-        """Whether every variant runs on instances of a literal type with EBS storage."""
+        """Whether every variant runs on instances with EBS storage, as a job's key is judged.
+
+        A parameter is judged by its default, as ``volume_key`` judges a job's: an EBS
+        default gets the key (a run on the defaults has a volume to encrypt), an NVMe one
+        none (CreateEndpointConfig would refuse it), so SMP-JobVolumeEncryption judges
+        endpoints and jobs alike. A token is known only later, as the SDK judges.
+        """
         if not variants:
             return False
         for variant in variants:
             if _member(variant, "serverless_config", "ServerlessConfig") is not None:
                 return False
             instance_type = _member(variant, "instance_type", "InstanceType")
+            if isinstance(instance_type, Parameter):
+                instance_type = instance_type.default
+                if instance_type is None:
+                    continue  # no default: nothing shows it would fail, as for a job
             if not isinstance(instance_type, str) or is_token(instance_type):
-                return False  # a parameter or a token: known only later, as the SDK judges
+                return False
             if has_instance_store(instance_type):
                 return False
         return True

@@ -230,6 +230,7 @@ def _write_outputs(
 # operator table "the array slice() method"; $[:-1] (all but the last) reads as the latter.
 _NAME = re.compile(r"\*|[^.\[\]'\",*\s()?@$]+")
 _INDEX = re.compile(r"(-?\d*):(-?\d*)|(-?\d+)")
+_QUOTED = re.compile(r"'([^']*)'")
 
 
 def _parse_path(path: str) -> list[tuple[str, Any]]:
@@ -255,8 +256,8 @@ def _parse_path(path: str) -> list[tuple[str, Any]]:
         if inner == "*":
             segments.append(("wild", None))
         elif inner.startswith("'"):
-            names = [part.strip()[1:-1] for part in inner.split(",")]
-            segments.append(("names", names))
+            # Each name whole: a quoted name may hold a comma ($['last, first']).
+            segments.append(("names", _QUOTED.findall(inner)))
         else:
             items: list[Any] = []
             for part in inner.split(","):
@@ -336,7 +337,8 @@ def _parse_record(text: str, content_type: str | None) -> Any:
 
 def _write_record(value: Any, content_type: str | None) -> str:
     if not _is_csv(content_type):
-        return json.dumps(value)
+        # Text as it was read (UTF-8), not \u escapes: the model and the output see "é".
+        return json.dumps(value, ensure_ascii=False)
     row = value if isinstance(value, list) else [value]
     buffer = io.StringIO()
     cells = [json.dumps(cell) if isinstance(cell, (dict, list)) else cell for cell in row]
@@ -406,7 +408,7 @@ def _write_processed_outputs(settings: dict[str, Any], handlers: _Handlers) -> N
                 pieces.append(_write_record(_select(joined, output_filter), out_type))
             target = os.path.join(settings["output_dir"], relative + ".out")
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(target, "w") as handle:
+            with open(target, "w", encoding="utf-8") as handle:  # as the records were read
                 handle.write(joiner.join(pieces) + ("\n" if joiner else ""))
             count += 1
             print(f"transform: {relative} -> {relative}.out ({len(records)} record(s))")

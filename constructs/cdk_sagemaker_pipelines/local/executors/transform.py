@@ -267,7 +267,7 @@ def _check_data_processing(arguments: Mapping[str, Any], *, containers: int = 1)
                 f"DataProcessing ({text}) needs CSV or JSON records, but {field} is {value}: "
                 f"the runner filters and joins {', '.join(DATA_PROCESSING_TYPES)}"
             )
-    csv = content_type == "text/csv"
+    csv = str(content_type).split(";")[0].strip().lower() == "text/csv"  # as the driver reads
     for key in ("InputFilter", "OutputFilter"):
         path = data_processing.get(key)
         problem = data_processing_path_problem(path, csv=csv) if isinstance(path, str) else None

@@ -13,13 +13,14 @@ from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
 from cdk_sagemaker_pipelines.definition import (
     Code,
     Image,
+    ParameterString,
     PipelineDefinition,
     RegisterModel,
     SealStep,
     TrainingStep,
 )
 from cdk_sagemaker_pipelines.local.assembly import load_assembly
-from cdk_sagemaker_pipelines.local.iam import evaluate
+from cdk_sagemaker_pipelines.local.iam import RolePolicies, Statement, evaluate
 from tests.cdk.conftest import new_app
 from tests.cdk.helpers import ACCOUNT, REGION, TRAIN, pipeline_under_nag
 
@@ -89,7 +90,8 @@ def test_the_training_role_can_no_longer_write_sealed_keys(synthesized: Any) -> 
     for action in ("s3:PutObject", "s3:DeleteObject", "s3:PutObjectAcl"):
         decision = evaluate(train, action, SEALED, WRITE_ONCE, policy=policy)
         assert not decision.allowed
-        assert "OnlyTheSealFunctionWritesSealed" in decision.reason
+        # The store-wide deny (sealed/*) comes first; the pipeline's own denies it too.
+        assert "OnlySealFunctionsWriteSealed" in decision.reason
 
 
 def test_the_seal_function_writes_its_prefix_once_and_reads_exactly_its_inputs(
@@ -238,3 +240,136 @@ def test_the_pipeline_role_keeps_invoking_the_seal_function_when_its_policies_co
     pipeline_role = loaded.roles.roles[loaded.roles.pipeline_role]
     assert evaluate(pipeline_role, "lambda:InvokeFunction", arn, {}).allowed
     assert pipeline.seal_function is not None
+
+
+def two_pipelines_sharing_a_store() -> Any:
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    store = ArtifactStore(stack, "Store")
+    for construct_id, name in (("Training", NAME), ("Other", "other")):
+        Pipeline(
+            stack,
+            construct_id,
+            definition=sealed_definition(),
+            pipeline_name=name,
+            artifact_store=store,
+        )
+    return load_assembly(app.synth().directory, NAME)
+
+
+def test_only_the_stores_seal_roles_write_anywhere_under_sealed() -> None:
+    loaded = two_pipelines_sharing_a_store()
+    policy = bucket_policy(loaded)
+    known = ("s3:if-none-match",)
+    ours = role(loaded, "Test/Training/SealFunction/Role")
+    theirs = role(loaded, "Test/Other/SealFunction/Role")
+    own = f"{BUCKET}/sealed/{NAME}/exec1/Seal/model/model.tar.gz"
+    other = f"{BUCKET}/sealed/other/exec1/Seal/model/model.tar.gz"
+    unused = f"{BUCKET}/sealed/no-such-pipeline/exec1/Seal/model/model.tar.gz"
+    # Each seal role writes its own pipeline's prefix, and nowhere else under sealed/.
+    assert evaluate(ours, "s3:PutObject", own, WRITE_ONCE, known, policy).allowed
+    assert evaluate(theirs, "s3:PutObject", other, WRITE_ONCE, known, policy).allowed
+    # The bucket policy keeps each off the other's prefix (its identity policy too).
+    for seal, key in ((ours, other), (theirs, own)):
+        decision = evaluate(seal, "s3:PutObject", key, WRITE_ONCE, known, policy)
+        assert not decision.allowed
+        assert "OnlyTheSealFunctionWritesSealed" in decision.reason
+    for seal in (ours, theirs):
+        assert not evaluate(seal, "s3:PutObject", unused, WRITE_ONCE, known, policy).allowed
+    # Step roles, and an unrelated principal, each given s3:* on everything (as an
+    # administrator is): the store-wide deny refuses them anywhere under sealed/.
+    admins = [
+        RolePolicies(seal.arn, seal.name, (Statement("Allow", ("s3:*",), ("*",)),))
+        for seal in (
+            role(loaded, "Test/Training/StepRole"),
+            role(loaded, "Test/Other/StepRole"),
+            RolePolicies(f"arn:aws:iam::{ACCOUNT}:role/Admin", "Admin", ()),
+        )
+    ]
+    for principal in admins:
+        for key in (own, other, unused):
+            decision = evaluate(principal, "s3:PutObject", key, WRITE_ONCE, known, policy)
+            assert not decision.allowed, (principal.name, key)
+            assert "OnlySealFunctionsWriteSealed" in decision.reason
+        # Elsewhere in the bucket, the deny changes nothing.
+        outside = f"{BUCKET}/models/{NAME}/Train/exec1/model.tar.gz"
+        assert evaluate(principal, "s3:PutObject", outside, WRITE_ONCE, known, policy).allowed
+
+
+def registering(model_data: Any, parameters: list[Any] | None = None) -> PipelineDefinition:
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=model_data,
+        content_types=["text/csv"],
+        response_types=["text/csv"],
+        inference_instances=["ml.m5.large"],
+        transform_instances=["ml.m5.large"],
+    )
+    return PipelineDefinition(parameters=parameters or [], steps=[register])
+
+
+def writable_warnings(uri: str, *, as_parameter: bool = False) -> list[str]:
+    """The registered-artifact-writable warnings of a pipeline registering ``uri``.
+
+    ``uri`` may name ``{bucket}``, the store's bucket name (a token); ``as_parameter``
+    registers a parameter whose default it is instead.
+    """
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    store = ArtifactStore(stack, "Store")
+    uri = uri.format(bucket=store.bucket.bucket_name)
+    parameter = ParameterString(name="ModelUrl", default_value=uri)
+    definition = registering(parameter, [parameter]) if as_parameter else registering(uri)
+    Pipeline(stack, "Training", definition=definition, pipeline_name=NAME, artifact_store=store)
+    found = CdkAnnotations.from_stack(stack).find_warning("*", Match.string_like_regexp(WARNING))
+    return [str(entry.entry.data) for entry in found]
+
+
+def test_warns_for_a_literal_uri_under_the_pipelines_prefixes() -> None:
+    for prefix in ("models", "executions"):
+        warnings = writable_warnings(f"s3://{{bucket}}/{prefix}/{NAME}/old/model.tar.gz")
+        assert len(warnings) == 1, prefix
+        assert "InferenceSpecification.Containers[0].ModelDataUrl ('s3://" in warnings[0]
+        assert f"/{prefix}/{NAME}/old/model.tar.gz')" in warnings[0]
+
+
+def test_warns_for_a_parameter_whose_default_a_role_writes() -> None:
+    warnings = writable_warnings(f"s3://{{bucket}}/models/{NAME}/m.tgz", as_parameter=True)
+    assert len(warnings) == 1
+    assert "ModelDataUrl ('Parameters.ModelUrl')" in warnings[0]
+
+
+@pytest.mark.parametrize(
+    "model_data",
+    [
+        f"s3://{{bucket}}/sealed/{NAME}/exec1/Seal/model/model.tar.gz",  # written once
+        "s3://someone-elses-bucket/models/churn/model.tar.gz",  # no role of it writes there
+        "s3://{bucket}/models/another-pipeline/model.tar.gz",  # not this pipeline's prefix
+    ],
+)
+def test_no_warning_for_a_literal_uri_no_role_writes(model_data: str) -> None:
+    assert writable_warnings(model_data) == []
+
+
+def test_no_warning_for_a_parameter_whose_default_no_role_writes() -> None:
+    assert writable_warnings("s3://elsewhere/models/m.tgz", as_parameter=True) == []
+
+
+def test_a_timed_out_seals_unfinished_uploads_are_aborted(synthesized: Any) -> None:
+    # The store's clean-up rule has no prefix: it aborts sealed/'s unfinished multipart
+    # copies too (a seal timed out mid-copy), whose parts S3 bills until then.
+    _, template, _ = synthesized
+    buckets = template.find_resources("AWS::S3::Bucket")
+    rules = [
+        rule
+        for bucket in buckets.values()
+        for rule in bucket["Properties"].get("LifecycleConfiguration", {}).get("Rules", [])
+        if rule.get("Id") == "CleanUpVersionsAndUploads"
+    ]
+    assert rules
+    for rule in rules:
+        assert "Prefix" not in rule
+        assert "TagFilters" not in rule
+        assert rule["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}

@@ -312,3 +312,55 @@ def test_handler_refuses_a_destination_outside_its_pipeline(env: None, destinati
     module = load_handler()
     with pytest.raises(module.SealError, match="is not s3://art/sealed/p/"):
         module.handler({**EVENT, "Destination": destination}, None, client())
+
+
+class _Folder(_Parts):
+    """A prefix of many small objects (one part each): no object at the URI itself."""
+
+    FILES = [f"models/p/Train/j/output/reports/{index}.json" for index in range(40)]
+
+    class _NotFoundError(Exception):
+        response = {"Error": {"Code": "404"}}
+
+    class exceptions:  # noqa: N801 - as a boto3 client names it
+        ClientError = Exception
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+
+    def head_object(self, **kwargs: Any) -> dict[str, Any]:
+        if kwargs["Key"] not in self.FILES:
+            raise self._NotFoundError()
+        return {"ContentLength": 10, "ETag": '"e"'}
+
+    def get_paginator(self, operation: str) -> Any:
+        assert operation == "list_objects_v2"
+        files = self.FILES
+
+        class Pages:
+            def paginate(self, **kwargs: Any) -> Any:
+                assert kwargs["Prefix"] == "models/p/Train/j/output/reports/"
+                # Two pages, as S3 lists 1,000 keys at a time.
+                return [
+                    {"Contents": [{"Key": key} for key in half]}
+                    for half in (files[:25], files[25:])
+                ]
+
+        return Pages()
+
+    def complete_multipart_upload(self, **kwargs: Any) -> None:
+        with self.lock:
+            self.targets.append(kwargs["Key"])
+
+
+def test_the_objects_of_a_prefix_copy_concurrently(env: None) -> None:
+    module = load_handler()
+    s3 = _Folder()
+    event = {**EVENT, "Artifacts": {"reports": "s3://art/models/p/Train/j/output/reports"}}
+    assert module.handler(event, None, s3) == {"reports": "s3://art/sealed/p/exec1/Seal/reports/"}
+    assert s3.most > 1  # was 1: one object after another
+    assert s3.most <= module.WORKERS
+    assert sorted(s3.targets) == sorted(
+        f"sealed/p/exec1/Seal/reports/{index}.json" for index in range(40)
+    )

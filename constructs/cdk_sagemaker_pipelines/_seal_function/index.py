@@ -9,7 +9,8 @@ through; parts of up to 5 GiB copy model archives of any size.
 A retried step (a Lambda retry, a step retry, a timeout after the copy) copies again: each
 copy records its source (ETag, version, size) as metadata, and a key that exists already
 (412 on completion) is a success when it records the same source, a failure naming the
-key otherwise. Parts copy concurrently (``WORKERS`` at a time): S3 copies them server-side,
+key otherwise. Parts copy concurrently (``WORKERS`` at a time), and so do the objects of a
+prefix (``WORKERS`` at a time, sharing the part workers out): S3 copies them server-side,
 so the function moves no bytes and needs little memory.
 """
 
@@ -24,7 +25,7 @@ ACTION = "cdk-sagemaker-pipelines:seal"
 PART_SIZE = 512 * 1024 * 1024  # the usual part: 5 MiB ≤ part ≤ 5 GiB
 MAX_PARTS = 10_000  # S3's limit on a multipart upload's parts
 MAX_PART_SIZE = 5 * 1024**3
-WORKERS = 16  # UploadPartCopy requests in flight per object
+WORKERS = 16  # copy requests in flight at once (an object's parts, a prefix's objects)
 # What a sealed copy records of its source, to tell a retry's copy from another object's.
 SOURCE_METADATA = ("seal-source-etag", "seal-source-version", "seal-source-size")
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
@@ -91,15 +92,27 @@ def _seal(s3: Any, bucket: str, target: str, source: str, name: str) -> str:
         _copy(s3, source_bucket, key, head, bucket, f"{target}/{file_name}")
         return f"s3://{bucket}/{target}/{file_name}"
     folder = key.rstrip("/") + "/"
-    copied = 0
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=source_bucket, Prefix=folder):
-        for item in page.get("Contents", []):
-            head = s3.head_object(Bucket=source_bucket, Key=item["Key"])
-            relative = item["Key"][len(folder) :]
-            _copy(s3, source_bucket, item["Key"], head, bucket, f"{target}/{relative}")
-            copied += 1
-    if not copied:
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=source_bucket, Prefix=folder)
+    keys = [item["Key"] for page in pages for item in page.get("Contents", [])]
+    if not keys:
         raise SealError(f"artifact '{name}': no object at {source} nor under it")
+    # Objects copy concurrently too: a prefix of many small files would otherwise take a
+    # few request round trips per object, one object after another. The part workers are
+    # shared out, so about WORKERS requests are in flight (the client's connections).
+    at_once = min(WORKERS, len(keys))
+    part_workers = max(1, WORKERS // at_once)
+
+    def copy_object(object_key: str) -> None:
+        head = s3.head_object(Bucket=source_bucket, Key=object_key)
+        relative = object_key[len(folder) :]
+        _copy(s3, source_bucket, object_key, head, bucket, f"{target}/{relative}", part_workers)
+
+    if at_once == 1:
+        copy_object(keys[0])
+    else:
+        with ThreadPoolExecutor(max_workers=at_once) as pool:
+            # list() waits for every copy, and re-raises the first error here.
+            list(pool.map(copy_object, keys))
     return f"s3://{bucket}/{target}/"
 
 
@@ -143,12 +156,18 @@ def _already_sealed(s3: Any, bucket: str, target: str, expected: dict[str, str])
 
 
 def _copy(
-    s3: Any, source_bucket: str, key: str, head: dict[str, Any], bucket: str, target: str
+    s3: Any,
+    source_bucket: str,
+    key: str,
+    head: dict[str, Any],
+    bucket: str,
+    target: str,
+    workers: int = WORKERS,
 ) -> None:
     """A multipart copy completed only if ``target`` doesn't exist yet (``If-None-Match``).
 
     A ``target`` that exists already is this copy's when it records the same source (a
-    retry): the copy succeeds without writing.
+    retry): the copy succeeds without writing. ``workers`` parts copy at a time.
     """
     size = int(head["ContentLength"])
     metadata = _source_metadata(head)
@@ -185,7 +204,7 @@ def _copy(
         if len(ranges) == 1:
             parts = [copy_part(*ranges[0])]
         else:
-            with ThreadPoolExecutor(max_workers=min(WORKERS, len(ranges))) as pool:
+            with ThreadPoolExecutor(max_workers=min(workers, len(ranges))) as pool:
                 # map keeps the parts in order, and re-raises a part's error here.
                 parts = list(pool.map(lambda item: copy_part(*item), ranges))
         try:

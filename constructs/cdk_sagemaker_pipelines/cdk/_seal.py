@@ -2,7 +2,8 @@
 
 The function copies what a model version will record to ``sealed/<pipeline>/…`` of the
 artifact bucket. Its role reads exactly the seal steps' inputs and writes only that
-prefix; the bucket policy denies every other principal any write or delete there, and
+prefix; the bucket policy denies every principal but the store's seal roles any write or
+delete under ``sealed/``, every other principal any under ``sealed/<pipeline>/``, and
 the function itself any write that could replace a key (``If-None-Match``).
 """
 
@@ -195,6 +196,9 @@ class SealFunction(Construct):
         bucket = self._store.bucket
         objects = bucket.arn_for_objects(f"{self.prefix}*")
         sealing_role = role_arn(self.role)
+        # Anywhere under sealed/: the store's seal roles alone (this one among them).
+        self._store._add_seal_role(sealing_role, SEALED_WRITE_ACTIONS)
+        # Under this pipeline's prefix: its own seal role alone, not another pipeline's.
         digest = hashlib.sha256(self.prefix.encode()).hexdigest()[:8]
         bucket.add_to_resource_policy(
             iam.PolicyStatement(

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import jsii
 from aws_cdk import (
     Annotations,
     Aws,
     Duration,
+    IResolveContext,
+    IStableListProducer,
+    Lazy,
     RemovalPolicy,
 )
 from aws_cdk import aws_iam as iam
@@ -288,6 +293,38 @@ class ArtifactStore(Construct):
         # endpoints' artifact stores), and of endpoints reading models only (model_store).
         self._encrypting_users: list[str] = []
         self._model_readers: list[str] = []
+        # The roles of the pipelines' sealing functions, which alone write under sealed/.
+        self._seal_roles: list[str] = []
+
+    def _add_seal_role(self, arn: str, write_actions: Sequence[str]) -> None:
+        """Let the seal role ``arn`` (of a pipeline's ``SealFunction``) write ``sealed/``.
+
+        The first one adds the store-wide deny: no principal but the store's seal roles
+        writes anywhere under ``sealed/``, so no key there (``sealed/<unused pipeline>/``
+        included) is written by a step role, an administrator or another pipeline's role.
+        The pipelines register as they bind their first ``SealStep``, after the store was
+        made: the deny names them lazily, as the list stands at synth. Each seal role's
+        own prefix is the only one its identity policy lets it write, and each pipeline's
+        deny keeps the other seal roles off its prefix.
+        """
+        first = not self._seal_roles
+        if arn not in self._seal_roles:
+            self._seal_roles.append(arn)
+        if not first:
+            return
+        self.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="OnlySealFunctionsWriteSealed",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=list(write_actions),
+                resources=[self.bucket.arn_for_objects(f"{SEALED_PREFIX}*")],
+                # aws:PrincipalArn of a role's session is the role's ARN.
+                conditions={
+                    "ArnNotEquals": {"aws:PrincipalArn": Lazy.list(_Listed(self._seal_roles))}
+                },
+            )
+        )
 
     def _used_by(self, user: Construct, *, models_only: bool = False) -> None:
         """Record ``user`` (its path), which encrypts with the key, or reads models only."""
@@ -774,6 +811,17 @@ def _warn_key_of_another_account(store: ArtifactStore, prop: str, key: kms.IKey)
     if owner is None:
         return
     node_of(store).add_validation(_KeyOfAnotherAccount(store, prop, key, owner))
+
+
+@jsii.implements(IStableListProducer)
+class _Listed:
+    """A token of a list filled in until synth: resolves to the list as it stands then."""
+
+    def __init__(self, items: list[str]) -> None:
+        self.items = items
+
+    def produce(self, context: IResolveContext | None = None) -> list[str]:
+        return list(self.items)
 
 
 @jsii.implements(IValidation)

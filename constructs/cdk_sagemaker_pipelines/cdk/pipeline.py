@@ -75,6 +75,7 @@ from ..definition.permissions import (
     parameter_location_problems,
     plan_permissions,
     plan_role_permissions,
+    resolve_locations,
     step_writes,
 )
 from ..definition.retry import is_expire_after, parse_expire_after
@@ -3014,26 +3015,80 @@ class Pipeline(PipelineBase):
         RegisterModel step, naming its fields; a ``SealStep``'s outputs are write-once.
         """
         steps = {spec.name: spec.entry for spec in walk_steps(self.definition.get("Steps") or [])}
+        writable: list[S3Access] | None = None  # planned once, at the first literal
         for name, entry in steps.items():
             if entry.get("Type") != "RegisterModel":
                 continue
-            found = [
-                f"{where} ({reference})"
-                for where, reference in _registered_artifacts(entry.get("Arguments"))
-                if (steps.get(reference.split(".")[1]) or {}).get("Type") in _WRITING_JOB_TYPES
-            ]
+            found: list[str] = []
+            for where, value in _registered_locations(entry.get("Arguments")):
+                references = _step_references(value)
+                if references:
+                    found += [
+                        f"{where} ({reference})"
+                        for reference in references
+                        if (steps.get(reference.split(".")[1]) or {}).get("Type")
+                        in _WRITING_JOB_TYPES
+                    ]
+                    continue
+                if writable is None:
+                    writable = self._writable_locations()
+                # A literal URI, or a parameter by its declared locations or its default.
+                if self._writable_location(value, writable):
+                    found.append(f"{where} ({describe_value(value)})")
             if not found:
                 continue
             Annotations.of(self).add_warning_v2(
                 f"{WARNING_PREFIX}:registered-artifact-writable",
-                f"RegisterModel step '{name}' records {', '.join(found)}: the output of a job "
-                "whose role may write that key again in a later execution, and the version "
-                "names the key, not an object version, so what an approved version serves can "
-                "change. Register sealed copies instead: seal = SealStep(name='Seal', "
+                f"RegisterModel step '{name}' records {', '.join(found)}: a location a role "
+                "of the pipeline may write again in a later execution (a job's output, or "
+                "under the pipeline's prefixes), and the version names the key, not an "
+                "object version, so what an approved version serves can change. Register "
+                "sealed copies instead: seal = SealStep(name='Seal', "
                 "artifacts={'model': train.properties.ModelArtifacts.S3ModelArtifacts, …}), "
                 "then model_data=seal.sealed('model') (docs/language.md, Sealing what a "
                 "version records); or acknowledge this warning saying why.",
             )
+
+    def _writable_locations(self) -> list[S3Access]:
+        """Where the pipeline's roles may write: every step's outputs, and its prefixes.
+
+        The prefixes (``executions/<pipeline>/``, ``models/<pipeline>/``) as a whole too:
+        the step role gets them when its policies collapse, and a default output lies there.
+        """
+        bucket, name = self._binder.bucket_name, self.pipeline_name
+        return [
+            *self.plan.writes,
+            S3Access(bucket, f"{EXECUTIONS_PREFIX}{name}/"),
+            S3Access(bucket, f"{MODELS_PREFIX}{name}/"),
+        ]
+
+    def _writable_location(self, value: Any, writable: Sequence[S3Access]) -> bool:
+        """Whether ``value`` (a literal, or a parameter's locations or default) is writable.
+
+        ``sealed/`` is written once, by the sealing function alone: never writable here.
+        """
+        parameters = {
+            str(entry.get("Name")): entry.get("DefaultValue")
+            for entry in self.definition.get("Parameters") or []
+            if isinstance(entry, Mapping)
+        }
+        # A parameter's declared locations, else its default: what a run given none reads.
+        locations: dict[str, str | Sequence[str]] = {
+            parameter: default
+            for parameter, default in parameters.items()
+            if isinstance(default, str) and default
+        }
+        locations |= self._parameter_locations
+        return any(
+            not location.key_pattern.startswith(SEALED_PREFIX)
+            and any(_may_overlap(location, write) for write in writable)
+            for location in resolve_locations(
+                self.definition,
+                value,
+                pipeline_name=self.pipeline_name,
+                parameter_locations=locations,
+            )
+        )
 
     def _warn_manifest_inputs(self) -> None:
         """Inputs given as manifests: the objects they list are named only in the file."""
@@ -3670,21 +3725,21 @@ _WRITING_JOB_TYPES = frozenset(
 _RECORDED_FIELDS = ("ModelDataUrl", "S3Uri")
 
 
-def _registered_artifacts(arguments: Any, path: str = "") -> list[tuple[str, str]]:
-    """(field, ``Steps.…`` reference) of each recorded location of a RegisterModel step."""
-    found: list[tuple[str, str]] = []
+def _registered_locations(arguments: Any, path: str = "") -> list[tuple[str, Any]]:
+    """(field, value) of each recorded location of a RegisterModel step."""
+    found: list[tuple[str, Any]] = []
     if isinstance(arguments, Mapping):
         for key, value in arguments.items():
             where = f"{path}.{key}" if path else str(key)
             if key in _RECORDED_FIELDS and (
                 key == "ModelDataUrl" or "ModelMetrics" in where or "DriftCheckBaselines" in where
             ):
-                found += [(where, ref) for ref in _step_references(value)]
+                found.append((where, value))
             else:
-                found += _registered_artifacts(value, where)
+                found += _registered_locations(value, where)
     elif isinstance(arguments, list):
         for index, item in enumerate(arguments):
-            found += _registered_artifacts(item, f"{path}[{index}]")
+            found += _registered_locations(item, f"{path}[{index}]")
     return found
 
 

@@ -1914,6 +1914,28 @@ def plan_permissions(
     return planner.run()
 
 
+def resolve_locations(
+    definition: Mapping[str, Any],
+    value: Any,
+    *,
+    pipeline_name: str | None = None,
+    parameter_locations: Mapping[str, str | Sequence[str]] | None = None,
+) -> list[S3Access]:
+    """The S3 locations ``value`` (a literal URI or an expression) may take at run time.
+
+    Resolved as the planner resolves a step's fields: a literal, a Join of literals and
+    execution variables, a parameter by its ``parameter_locations``, another step's
+    property by that step's fields. ``[]`` when unknown.
+
+    Example::
+
+        resolve_locations(definition, "s3://b/models/churn/m.tar.gz")
+        # [S3Access("b", "models/churn/m.tar.gz")]
+    """
+    planner = _Planner(definition, pipeline_name, parameter_locations or {}, ())
+    return planner._resolve(value)
+
+
 def step_writes(
     definition: Mapping[str, Any],
     steps: Iterable[str],

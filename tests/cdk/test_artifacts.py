@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import aws_cdk as cdk
@@ -18,7 +19,7 @@ from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
 )
 from cdk_sagemaker_pipelines.cdk._kms import kms_actions
-from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
+from cdk_sagemaker_pipelines.definition import PipelineDefinition, PipelineDefinitionError
 from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import ACCOUNT, grantee_statements, logical_id, resource, template_json
 
@@ -1370,3 +1371,63 @@ def test_fails_adopting_a_bucket_or_key_of_another_stage(prop: str):
     # Of the same stage (another stack of it), both are taken.
     same_stage = cdk.Stack(platform.node.scope, "Ml")  # type: ignore[arg-type]
     assert ArtifactStore.from_existing(same_stage, "Store", bucket=bucket).key is key
+
+
+OUTPUT_KEY_WARNING = "cdk-sagemaker-pipelines:output-key-not-the-stores"
+
+
+def _output_key_warnings(output_kms_key: Any, *, adopted: bool = False) -> list[str]:
+    """The output-key-not-the-stores warnings of a processing step given ``output_kms_key``.
+
+    ``output_kms_key`` may be a callable of the store's key (its ARN, or its id).
+    """
+    from cdk_sagemaker_pipelines.cdk import Pipeline
+    from tests.cdk.helpers import prep_step
+
+    stack = new_stack()
+    if adopted:
+        key = kms.Key(stack, "Key")
+        bucket = s3.Bucket(stack, "Bucket", encryption_key=key)
+        store = ArtifactStore.from_existing(stack, "Store", bucket=bucket, key=key)
+    else:
+        store = ArtifactStore(stack, "Store")
+    step = prep_step()
+    if output_kms_key is not None:
+        key = output_kms_key(store.key) if callable(output_kms_key) else output_kms_key
+        step = dataclasses.replace(step, output_kms_key=key)
+    Pipeline(
+        stack,
+        "Pipeline",
+        definition=PipelineDefinition(steps=[step]),
+        pipeline_name="churn",
+        artifact_store=store,
+    )
+    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(".*"))
+    return [str(entry.entry.data) for entry in found if OUTPUT_KEY_WARNING in str(entry.entry.data)]
+
+
+def test_a_step_naming_another_output_key_for_the_store_is_warned():
+    # The store's bucket refuses an upload naming another key (DenyUploadsWithAnotherKmsKey):
+    # the job would fail at run time, after its work, when it uploads its outputs.
+    other = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/another-key"
+    (warning,) = _output_key_warnings(other)
+    assert "step 'Prep'" in warning
+    assert "ProcessingOutputConfig.KmsKeyId" in warning
+    assert other in warning
+    # The store's own key by its id: S3 compares the header as sent, so refused too.
+    assert len(_output_key_warnings(lambda key: key.key_id)) == 1
+
+
+@pytest.mark.parametrize(
+    "output_kms_key",
+    [None, lambda key: key.key_arn],
+    ids=["the-binders-default", "the-store-key-by-arn"],
+)
+def test_no_output_key_warning_for_the_store_key_by_arn(output_kms_key: Any):
+    assert _output_key_warnings(output_kms_key) == []
+
+
+def test_no_output_key_warning_for_an_adopted_bucket_without_the_deny():
+    # The store adds no policy to a bucket it didn't make: nothing refuses the key there.
+    other = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/another-key"
+    assert _output_key_warnings(other, adopted=True) == []

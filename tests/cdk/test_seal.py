@@ -209,6 +209,29 @@ def test_a_pipeline_outside_its_stores_stack_is_refused() -> None:
         )
 
 
+def test_an_adopted_store_whose_bucket_is_of_another_stack_is_refused_by_name() -> None:
+    # The bucket's policy, in the bucket's stack, would name the seal role of the pipeline's
+    # stack, which depends on the bucket's: a DependencyCycle naming no prop, before this.
+    from aws_cdk import aws_kms as kms
+    from aws_cdk import aws_s3 as s3
+
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    data = cdk.Stack(app, "Data", env=env)
+    key = kms.Key(data, "Key")
+    bucket = s3.Bucket(data, "Bucket", encryption_key=key)
+    training = cdk.Stack(app, "Training", env=env)
+    store = ArtifactStore.from_existing(training, "Store", bucket=bucket, key=key)
+    with pytest.raises(Exception, match="a SealStep needs the pipeline in the stack of its"):
+        Pipeline(
+            training,
+            "Training",
+            definition=sealed_definition(),
+            pipeline_name=NAME,
+            artifact_store=store,
+        )
+
+
 def test_the_pipeline_role_keeps_invoking_the_seal_function_when_its_policies_collapse(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

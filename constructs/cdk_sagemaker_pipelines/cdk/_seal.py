@@ -29,6 +29,7 @@ from aws_cdk import (
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 
 from constructs import Construct
 
@@ -80,13 +81,19 @@ class SealFunction(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        if Stack.of(store) is not stack:
+        # An adopted store's bucket made in another stack of the app has its policy there
+        # (an imported bucket has none the app writes, so its stack doesn't matter).
+        bucket_elsewhere = (
+            isinstance(store.bucket, s3.Bucket) and Stack.of(store.bucket) is not stack
+        )
+        if Stack.of(store) is not stack or bucket_elsewhere:
             # The bucket policy names the function's role: from another stack, a reference
             # back to the pipeline's stack, which already depends on the store's.
             raise PipelineDefinitionError(
                 f"Pipeline {scope.node.path}: a SealStep needs the pipeline in the stack of "
-                f"its ArtifactStore ({store.node.path}), whose bucket policy names the "
-                "sealing function's role"
+                f"its ArtifactStore ({store.node.path}"
+                + (f", its bucket {store.bucket.node.path}" if bucket_elsewhere else "")
+                + "), whose bucket policy names the sealing function's role"
             )
         self._store = store
         self.prefix = f"{SEALED_PREFIX}{pipeline_name}/"

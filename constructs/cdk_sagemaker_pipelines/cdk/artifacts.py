@@ -164,6 +164,9 @@ class ArtifactStore(Construct):
         # Each bucket add_bucket made, with the key it encrypts it with: read in Python, so a
         # Pipeline knows its artifact bucket's key without looking it up through jsii.
         self._bucket_keys: list[tuple[s3.IBucket, kms.IKey]] = []
+        # The names (tokens) of the buckets whose policy refuses uploads naming another key
+        # than the store's (deny_other_kms_keys): a Pipeline warns of steps that would.
+        self._key_named_buckets: list[str] = []
         self._models_shared_with: list[str] = []
         self._init_users()
         # Access-log prefix (the lowercased id) -> the id of the bucket that writes there.
@@ -411,6 +414,7 @@ class ArtifactStore(Construct):
         self._log_prefixes[construct_id.lower()] = construct_id
         deny_encryption_downgrade(bucket)
         deny_other_kms_keys(bucket, self.key.key_arn)
+        self._key_named_buckets.append(bucket.bucket_name)
         self._keep_policy_with(bucket)
         if event_bridge_enabled:
             enable_event_bridge_notifications(bucket)
@@ -637,6 +641,7 @@ class _AdoptedArtifactStore(ArtifactStore):
         bucket_key = bucket.encryption_key
         self._key_granted_apart = bucket_key is None or not _same_key(bucket_key, adopted_key)
         self._bucket_keys = [(bucket, adopted_key)]
+        self._key_named_buckets = []  # its policy is its owner's: no deny of other keys
         self._models_shared_with = []
         self._init_users()
         self._log_prefixes = {}

@@ -76,6 +76,7 @@ from ..definition.permissions import (
     plan_permissions,
     plan_role_permissions,
     resolve_locations,
+    step_output_keys,
     step_writes,
 )
 from ..definition.retry import is_expire_after, parse_expire_after
@@ -1064,6 +1065,7 @@ class Pipeline(PipelineBase):
         self._warn_raw_steps_outside_network(network)
         self._warn_jobs_not_run_as_step_role()
         self._warn_manifest_inputs()
+        self._warn_output_keys_not_the_stores()
         self._warn_unattributed_images()
         self._warn_external_model_transforms()
         self._warn_models_from_model_packages()
@@ -3088,6 +3090,53 @@ class Pipeline(PipelineBase):
                 pipeline_name=self.pipeline_name,
                 parameter_locations=locations,
             )
+        )
+
+    def _warn_output_keys_not_the_stores(self) -> None:
+        """Steps writing to the store's buckets with an output key other than its key's ARN.
+
+        Those buckets refuse an upload naming another key (``DenyUploadsWithAnotherKmsKey``,
+        comparing the header as sent, so the store key by id or alias too): the job would
+        fail at run time, once its work is done. A key known only at run time isn't judged.
+        """
+        store = self.artifact_store
+        buckets = set(store._key_named_buckets)
+        if not buckets:
+            return  # an adopted bucket: the store added no such deny
+        store_key = store.key.key_arn
+        keyed = {
+            spec.name: [
+                (where, key)
+                for where, key in step_output_keys(spec.entry.get("Arguments") or {})
+                if key != store_key
+            ]
+            for spec in walk_steps(self.definition.get("Steps") or [])
+        }
+        keyed = {name: keys for name, keys in keyed.items() if keys}
+        if not keyed:
+            return
+        writes = step_writes(
+            self.definition,
+            keyed,
+            pipeline_name=self.pipeline_name,
+            parameter_locations=self._parameter_locations,
+        )
+        found = [
+            f"step '{name}' {where} ({describe_value(key)})"
+            for name, keys in keyed.items()
+            if any(write.bucket in buckets for write in writes.get(name, ()))
+            for where, key in keys
+        ]
+        if not found:
+            return
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:output-key-not-the-stores",
+            f"{'; '.join(found)}: an output key other than the artifact store's, named by "
+            "its ARN, for outputs written to the store's buckets, whose policy refuses such "
+            "uploads (DenyUploadsWithAnotherKmsKey; S3 compares the key as sent, so the "
+            "store's own key by id or alias is refused too): the job would fail once its "
+            "work is done. Leave the output key out (the store key is the default), give "
+            "store.key.key_arn, or write those outputs to a bucket of your own.",
         )
 
     def _warn_manifest_inputs(self) -> None:

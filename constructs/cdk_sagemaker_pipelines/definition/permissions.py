@@ -1936,6 +1936,24 @@ def resolve_locations(
     return planner._resolve(value)
 
 
+def step_output_keys(arguments: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """(field, key) of each key a step's arguments give what it writes to S3 (not volumes).
+
+    Keys known only at run time (an expression) are left out.
+
+    Example::
+
+        step_output_keys({"ProcessingOutputConfig": {"KmsKeyId": "arn:…:key/k"}})
+        # [("ProcessingOutputConfig.KmsKeyId", "arn:…:key/k")]
+    """
+    return [
+        (where, key)
+        for path in _OUTPUT_KMS_FIELDS
+        for where, key in _select(arguments, path)
+        if not is_expression(key)
+    ]
+
+
 def step_writes(
     definition: Mapping[str, Any],
     steps: Iterable[str],

@@ -53,7 +53,9 @@ class EnvironmentConfig:
     the context key ``model_package_arn:<name>``, not from the environment's settings.
     ``model_source`` names another environment (of another account, in the same region)
     whose versions the endpoint serves instead of its own: prod deploys what dev registered
-    and someone approved there (``"model_source": "dev"``).
+    and someone approved there (``"model_source": "dev"``). ``data_quality_monitor``
+    False deploys the endpoint without its data quality monitor: a version registered
+    before the upgrade records no ``DriftCheckBaselines`` for the monitor to read.
     """
 
     name: str
@@ -70,6 +72,7 @@ class EnvironmentConfig:
     alarm_email: str | None = None
     endpoint_instance_type: str = "ml.m5.large"
     model_source: str | None = None
+    data_quality_monitor: bool = True
     model_package_arn: str | None = None
 
     @property
@@ -122,7 +125,7 @@ def _check(name: str, key: str, value: Any) -> str | None:
                 + (f" ({hint})" if hint else "")
             )
         return None
-    if key in ("retain_data", "require_network_isolation"):
+    if key in ("retain_data", "require_network_isolation", "data_quality_monitor"):
         return None if isinstance(value, bool) else "true or false"
     if key == "endpoint_instance_type":
         enum = instance_types("endpoint")

@@ -90,7 +90,7 @@ class MlOpsStack(Stack):
     version of the registry, capturing its requests and responses in the artifact store; a
     ``DataQualityMonitor`` compares them daily with the baseline that version records
     (``DriftCheckBaselines``, read from it at deploy time), and a feature drifting from it
-    notifies the topic.
+    notifies the topic; ``config.data_quality_monitor`` False leaves the monitor out.
 
     With ``config.model_source`` (another environment's name), the endpoint serves versions
     of that environment's group instead: give its stack as ``model_source``, which then
@@ -273,7 +273,10 @@ class MlOpsStack(Stack):
         if self.endpoint is not None and model_source is not None:
             self._decrypt_source_models_only(self.endpoint.role_policy, model_source.config)
         self.data_quality: DataQualityMonitor | None = None
-        if self.endpoint is not None:
+        # An environment may turn the monitor off: a version registered before the upgrade
+        # records no DriftCheckBaselines, and the monitor's job definition would fail the
+        # deploy (docs/constructs.md, "Upgrading to this release").
+        if self.endpoint is not None and config.data_quality_monitor:
             self.data_quality = self._monitor_data_quality(self.endpoint, model_source)
         if self.endpoint is not None and self.endpoint.deployment is not None:
             server_errors = self.endpoint.metric_invocation_5xx_errors(

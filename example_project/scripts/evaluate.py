@@ -20,6 +20,19 @@ from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_sc
 BASE = "/opt/ml/processing"
 
 
+def _extract_all(archive: tarfile.TarFile, destination: str) -> None:
+    """Extract with the ``"data"`` filter where the image's Python has it.
+
+    Python 3.12+ warns (DeprecationWarning, in the step's log) when no filter is given and
+    3.14 makes ``"data"`` the default; older patch versions (before 3.8.17, 3.9.17,
+    3.10.12, 3.11.4), as the sklearn image may run, have no ``filter`` parameter at all.
+    """
+    if hasattr(tarfile, "data_filter"):
+        archive.extractall(destination, filter="data")
+    else:
+        archive.extractall(destination)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model-dir", default=os.path.join(BASE, "model"))
@@ -29,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory() as unpacked:
         with tarfile.open(os.path.join(args.model_dir, "model.tar.gz")) as archive:
-            archive.extractall(unpacked)
+            _extract_all(archive, unpacked)
         model = joblib.load(os.path.join(unpacked, "model.joblib"))
 
     data = np.loadtxt(os.path.join(args.test_dir, "test.csv"), delimiter=",", skiprows=1, ndmin=2)

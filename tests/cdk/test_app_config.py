@@ -19,7 +19,7 @@ VALID_SETTINGS = (
     "valid settings: account, region, retain_data, training_instance_type, "
     "processing_instance_type, accuracy_threshold, execution_output_retention_days, schedule, "
     "registry_reader_accounts, require_network_isolation, alarm_email, endpoint_instance_type, "
-    "model_source"
+    "model_source, data_quality_monitor"
 )
 NOT_A_MAPPING = (
     "cdk.json context 'environments' must map environment names (dev, staging, prod, …) to "
@@ -161,6 +161,8 @@ SCHEDULE = (
             "a list of 12-digit account ids, got ['444455556666', '4444']",
         ),
         ("alarm_email", "ml-oncall", "an email address, or null, got 'ml-oncall'"),
+        ("data_quality_monitor", "false", "true or false, got 'false'"),
+        ("data_quality_monitor", None, "true or false, got None"),
         (
             "endpoint_instance_type",
             "ml.m5.larg",

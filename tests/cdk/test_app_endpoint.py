@@ -403,6 +403,29 @@ def test_an_inferentia_1_endpoint_deploys_without_guardrails(tmp_path: Path):
     assert endpoint.node.try_find_child("ServerErrors") is None
 
 
+def test_an_environment_may_serve_a_version_without_the_data_quality_monitor(tmp_path: Path):
+    # A version registered before the upgrade records no DriftCheckBaselines: the monitor's
+    # job definition would fail the deploy, so the environment turns the monitor off until
+    # it serves a version with a baseline. Built, not synthesized.
+    import app as reference
+
+    context = cdk_context()
+    staging = {**context["environments"]["staging"], "data_quality_monitor": False}
+    context = {
+        **context,
+        "environments": {"staging": staging},
+        "model_package_arn:staging": VERSION,
+    }
+    application = reference.build_app(context, outdir=str(tmp_path))
+
+    stack = application.node.find_child("staging").node.find_child("MlOps")
+    assert isinstance(stack, MlOpsStack)
+    assert stack.endpoint is not None
+    assert stack.data_quality is None
+    for child in ("DataQuality", "DataQualityBaseline", READER_HANDLER):
+        assert stack.node.try_find_child(child) is None, child
+
+
 PROD_VERSION = VERSION.replace("staging-", "prod-")
 
 

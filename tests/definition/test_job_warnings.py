@@ -19,6 +19,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingOutput,
     ProcessingStep,
     QualityCheckStep,
+    RegisterModel,
     StaticBinder,
     TrainingStep,
     TransformStep,
@@ -146,6 +147,28 @@ def test_a_cached_step_reading_the_model_of_an_uncached_training_step_is_warned(
     assert "step 'Train' runs, under a new name, every execution" in found[0].message
     # A fixed model location keeps the key the same.
     assert kinds(trained, evaluate("Evaluate", "s3://b/model.tar.gz")) == []
+
+
+def test_a_cached_step_reading_the_arn_of_a_registered_version_is_warned() -> None:
+    # Each run registers a new version of the group: its ARN is new every execution.
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data="s3://b/model.tar.gz",
+    )
+    report = ProcessingStep(
+        name="Report",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://c/report.py"),
+        environment={"VERSION": register.properties.ModelPackageArn},
+        cache_config=CacheConfig(),
+    )
+    found = warnings(register, report)
+    assert [(w.kind, w.step, w.field) for w in found] == [
+        ("uncacheable-step", "Report", "Arguments.Environment.VERSION")
+    ]
+    assert "Steps.Register.ModelPackageArn (step 'Register' runs" in found[0].message
 
 
 def test_a_cached_step_reading_an_uncached_steps_per_run_output_location_is_warned() -> None:

@@ -39,11 +39,13 @@ from .instances import instance_family
 _SUGGESTED_JOIN = 'Join(on="/", values=[base, ExecutionVariables.PIPELINE_EXECUTION_ID])'
 # Properties that name the job a step ran, or hold that name (a model's artifacts sit under
 # ``<output path>/<job name>/``): new every run the step runs. A Model step's ``ModelName``
-# is generated per execution too.
+# is generated per execution too, and a RegisterModel step's ``ModelPackageArn`` names the
+# version it registered: a new version, so a new ARN, every run.
 _PER_JOB_PROPERTY = re.compile(
     r"\.(TrainingJobName|TrainingJobArn|ProcessingJobName|ProcessingJobArn|TransformJobName"
     r"|TransformJobArn|HyperParameterTuningJobName|HyperParameterTuningJobArn|AutoMLJobName"
-    r"|AutoMLJobArn|ModelArtifacts\.S3ModelArtifacts|BestTrainingJob\.|ModelName$|ModelArn$)"
+    r"|AutoMLJobArn|ModelArtifacts\.S3ModelArtifacts|BestTrainingJob\.|ModelName$|ModelArn$"
+    r"|ModelPackageArn$)"
 )
 # A framework image URI whose region (or account) may be a deploy-time token.
 _IMAGE_URI = re.compile(r"(?P<account>\d{12})\.dkr\.ecr\.[^/]+/(?P<repository>[^:@]+):(?P<tag>.+)")

@@ -12,9 +12,17 @@ from botocore.stub import Stubber  # type: ignore[import-untyped]
 
 import cdk_sagemaker_pipelines
 from cdk_sagemaker_pipelines.definition import (
+    Code,
+    Image,
+    Join,
+    MetricsSource,
+    ModelMetrics,
     PipelineDefinition,
     PipelineDefinitionError,
     PipelineValidationError,
+    ProcessingOutput,
+    ProcessingStep,
+    RegisterModel,
     SealStep,
     StaticBinder,
 )
@@ -91,6 +99,62 @@ def test_a_binder_without_a_bucket_is_a_problem_of_the_step() -> None:
         PipelineDefinition(steps=[seal]).to_definition(StaticBinder(role_arn=ROLE))
     # The binder's function, not the step's name, is what's missing.
     assert "name" not in [problem.argument for problem in raised.value.problems]
+
+
+def registering_metrics(*, seal_prefix: bool, sealed: bool = True) -> PipelineDefinition:
+    """Evaluate → Seal → Register, whose metrics source is the evaluation prefix or its file."""
+    evaluate = ProcessingStep(
+        name="Evaluate",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://b/code/evaluate.py"),
+        instance_type="ml.m5.large",
+        outputs=[ProcessingOutput(output_name="evaluation", source="/opt/ml/processing/out")],
+    )
+    prefix = evaluate.output("evaluation")
+    file = Join(on="/", values=[prefix, "evaluation.json"])
+    seal = SealStep(
+        name="Seal",
+        artifacts={"model": "s3://b/m/model.tar.gz", "metrics": prefix if seal_prefix else file},
+    )
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=seal.sealed("model"),
+        model_metrics=ModelMetrics(
+            model_statistics=MetricsSource(s3_uri=seal.sealed("metrics") if sealed else prefix)
+        ),
+        content_types=["text/csv"],
+        response_types=["text/csv"],
+        inference_instances=["ml.m5.large"],
+        transform_instances=["ml.m5.large"],
+    )
+    return PipelineDefinition(steps=[evaluate, seal, register])
+
+
+@pytest.mark.parametrize(
+    ("sealed", "what"),
+    [
+        (True, "the sealed copy of 'metrics' (SealStep 'Seal'), which is processing output"),
+        (False, "it is processing output"),
+    ],
+)
+def test_a_metrics_source_that_is_a_processing_prefix_is_a_problem(sealed: bool, what: str) -> None:
+    # A prefix holds no object at its own key: the registry and Model Monitor read nothing
+    # there. Found at compile time, before the seal writes copies that can't be deleted.
+    binder = StaticBinder(
+        role_arn=ROLE, default_bucket="art", seal_function_arn=ARN, region="us-east-1"
+    )
+    with pytest.raises(PipelineValidationError) as raised:
+        registering_metrics(seal_prefix=True, sealed=sealed).to_definition(binder)
+    [problem] = raised.value.problems
+    assert problem.step == "Register"
+    assert problem.field == "Arguments.ModelMetrics.ModelQuality.Statistics.S3Uri"
+    assert what in problem.message
+    assert "'evaluation' of step 'Evaluate': a prefix" in problem.message
+    assert "Join(on='/', values=[<step>.output('evaluation'), '<file>.json'])" in str(problem)
+    # Sealing the report's file is what the docs show: no problem.
+    registering_metrics(seal_prefix=False).to_definition(binder)
 
 
 # -- the function's handler --------------------------------------------------------------

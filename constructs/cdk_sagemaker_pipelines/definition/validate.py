@@ -39,6 +39,7 @@ from ._lineage_names import (
     kind_of_member,
     sibling_hint,
 )
+from ._seal_entries import is_seal_entry
 from ._service_model import partition_of, shapes
 from ._shape_check import (
     EXPRESSION_KEYS,
@@ -1417,6 +1418,7 @@ class _Validator:
                     self._check_training_job(record, item, where)
         elif record.kind == "RegisterModel":
             self._check_model_package_kind(record, arguments)
+            self._check_report_objects(record, arguments)
             specification: Any = arguments.get("InferenceSpecification")
             if _is_object(specification) and not is_expression(specification):
                 self._check_model_data(
@@ -1442,6 +1444,56 @@ class _Validator:
         elif record.kind == "InferenceComponent":
             self._check_inference_component(record, arguments)
         self._check_tag_keys(record, arguments)
+
+    def _check_report_objects(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
+        """A version's metrics and baselines are files, not a processing output's prefix.
+
+        A ``MetricsSource``/``FileSource`` ``S3Uri`` names one JSON object, which the
+        registry, Model Monitor (``MonitorBaseline.from_model_package``) and Clarify read;
+        a Processing step's ``S3Output.S3Uri`` is the prefix its directory is uploaded
+        under, so no object is ever there. Seen directly or through a ``SealStep``, which
+        copies a prefix as a prefix: found now rather than when the registered version's
+        files are read (after the seal has written its copies, which can't be deleted).
+        """
+        for member in ("ModelMetrics", "DriftCheckBaselines"):
+            for where, uri in _s3_uris(arguments.get(member), f"Arguments.{member}"):
+                source = self._processing_prefix(uri)
+                if source is None:
+                    continue
+                step, output, seal = source
+                what = f"processing output '{output}' of step '{step}'"
+                if seal is not None:
+                    what = f"the sealed copy of {seal[1]!r} (SealStep '{seal[0]}'), which is {what}"
+                self.add(
+                    record.name,
+                    where,
+                    f"it is {what}: a prefix, where a metrics or baseline source is one file",
+                    "name the file in it, Join(on='/', values=[<step>.output("
+                    f"'{output}'), '<file>.json'])"
+                    + (", as the artifact the seal copies" if seal else ""),
+                )
+
+    def _processing_prefix(self, value: Any) -> tuple[str, str, tuple[str, str] | None] | None:
+        """(step, output, (seal step, artifact) or None) if ``value`` is a processing prefix."""
+        seal: tuple[str, str] | None = None
+        path = value.get("Get") if _is_object(value) and set(value) == {"Get"} else None
+        sealed = _OUTPUT_PARAMETER.fullmatch(path) if isinstance(path, str) else None
+        if sealed is not None:
+            record = self.steps.get(sealed[1])
+            arguments: Any = record.entry.get("Arguments") if record else None
+            if record is None or not is_seal_entry(record.entry) or not _is_object(arguments):
+                return None
+            artifacts: Any = arguments.get("Artifacts")
+            value = artifacts.get(sealed[2]) if _is_object(artifacts) else None
+            path = value.get("Get") if _is_object(value) and set(value) == {"Get"} else None
+            seal = (sealed[1], sealed[2])
+        output = _PROCESSING_OUTPUT_URI.fullmatch(path) if isinstance(path, str) else None
+        if output is None:
+            return None
+        target = self.steps.get(output[1])
+        if target is None or target.kind != "Processing":
+            return None
+        return output[1], output[2].strip("'"), seal
 
     def _check_automl_job(self, record: StepRecord, arguments: Mapping[str, Any]) -> None:
         """What an AutoML step takes beyond the CreateAutoMLJob shape (see ``_AUTOML_MODE``).
@@ -3916,6 +3968,27 @@ _EQUALITY_HINTS = {
 
 # A Lambda or Callback step's output as a condition reads it (typed by its OutputType).
 _OUTPUT_PARAMETER = re.compile(r"Steps\.([^.]+)\.OutputParameters\['([^']+)'\]")
+# A Processing step's output location (a prefix): Outputs['name'] or Outputs[index].
+_PROCESSING_OUTPUT_URI = re.compile(
+    r"Steps\.([^.]+)\.ProcessingOutputConfig\.Outputs\[([^\]]+)\]\.S3Output\.S3Uri"
+)
+
+
+def _s3_uris(value: Any, where: str) -> Iterator[tuple[str, Any]]:
+    """Each ``S3Uri`` member under ``value`` (a ModelMetrics or DriftCheckBaselines).
+
+    Example::
+
+        list(_s3_uris({"Bias": {"Report": {"S3Uri": "s3://b/k"}}}, "Arguments.ModelMetrics"))
+        # [("Arguments.ModelMetrics.Bias.Report.S3Uri", "s3://b/k")]
+    """
+    if not _is_object(value) or is_expression(value):
+        return
+    for key, item in value.items():
+        if key == "S3Uri":
+            yield f"{where}.S3Uri", item
+        elif isinstance(key, str):
+            yield from _s3_uris(item, f"{where}.{key}")
 
 
 def _shown(value: Any) -> str:

@@ -391,7 +391,7 @@ def test_register_retains_the_default_outputs_it_refers_to() -> None:
             model_statistics=MetricsSource(
                 s3_uri=Join(on="/", values=[evaluate.output("b"), "evaluation.json"])
             ),
-            bias_report=MetricsSource(s3_uri=other.output("d")),
+            bias_report=MetricsSource(s3_uri=Join(on="/", values=[other.output("d"), "bias.json"])),
         ),
     )
     condition = ConditionStep(

@@ -59,7 +59,7 @@ class SealStep(Step):
 
         seal = SealStep(name="Seal", artifacts={
             "model": train.properties.ModelArtifacts.S3ModelArtifacts,
-            "metrics": Join(on="/", values=[evaluate.outputs["evaluation"], "evaluation.json"]),
+            "metrics": Join(on="/", values=[evaluate.output("evaluation"), "evaluation.json"]),
         })
         RegisterModel(name="Register", model_data=seal.sealed("model"), ...)
     """

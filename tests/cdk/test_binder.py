@@ -1017,7 +1017,13 @@ def test_outputs_a_registered_version_refers_to_go_under_models():
                 s3_uri=Join(on="/", values=[evaluate.output("report"), "evaluation.json"])
             ),
             bias_report=MetricsSource(
-                s3_uri=evaluate.properties.ProcessingOutputConfig.Outputs[2].S3Output.S3Uri
+                s3_uri=Join(
+                    on="/",
+                    values=[
+                        evaluate.properties.ProcessingOutputConfig.Outputs[2].S3Output.S3Uri,
+                        "bias.json",
+                    ],
+                )
             ),
         ),
     )

@@ -4077,7 +4077,11 @@ def test_a_cached_step_whose_outputs_a_registered_version_keeps_is_accepted():
         model_package_group_name="churn-models",
         image=Image.sklearn("1.2-1", scope="inference"),
         model_data="s3://models-bucket/model.tar.gz",
-        model_metrics=ModelMetrics(model_statistics=MetricsSource(s3_uri=prep.output("train"))),
+        model_metrics=ModelMetrics(
+            model_statistics=MetricsSource(
+                s3_uri=Join(on="/", values=[prep.output("train"), "statistics.json"])
+            )
+        ),
     )
     stack = new_stack()
     store = ArtifactStore(stack, "Store", execution_output_retention=cdk.Duration.days(14))

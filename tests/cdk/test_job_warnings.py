@@ -9,10 +9,16 @@ from cdk_sagemaker_pipelines.cdk import Pipeline
 from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
     Code,
+    ConditionGreaterThanOrEqualTo,
+    ConditionStep,
     ExecutionVariables,
     Image,
     Join,
+    LambdaStep,
+    ParameterInteger,
     PipelineDefinition,
+    RegisterModel,
+    SealStep,
     TrainingStep,
 )
 from tests.cdk.conftest import new_stack
@@ -87,3 +93,44 @@ def test_an_acknowledged_shared_checkpoint_is_not_warned() -> None:
         "cdk-sagemaker-pipelines:shared-checkpoint-location", "resumes across runs on purpose"
     )
     assert warned(stack)["shared-checkpoint-location"] == []
+
+
+def test_a_cached_lambda_step_and_a_seal_outside_its_registers_branch_are_warned() -> None:
+    notify = LambdaStep(
+        name="Notify",
+        function_arn="arn:aws:lambda:us-east-1:111122223333:function:notify",
+        cache_config=CacheConfig(),
+    )
+    seal = SealStep(name="Seal", artifacts={"model": "s3://c/models/model.tar.gz"})
+    score = ParameterInteger(name="Score", default_value=1)
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="churn",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=seal.sealed("model"),
+        content_types=["text/csv"],
+        response_types=["text/csv"],
+        inference_instances=["ml.m5.large"],
+        transform_instances=["ml.m5.large"],
+    )
+    gate = ConditionStep(
+        name="Gate",
+        conditions=[ConditionGreaterThanOrEqualTo(left=score, right=1)],
+        if_steps=[register],
+    )
+    stack = new_stack()
+    Pipeline(
+        stack,
+        "Sealing",
+        definition=PipelineDefinition(parameters=[score], steps=[notify, seal, gate]),
+    )
+    texts = [
+        str(entry.entry.data)
+        for entry in Annotations.from_stack(stack).find_warning("*", Match.any_value())
+    ]
+    cached = [t for t in texts if "[ack: cdk-sagemaker-pipelines:cache-ignored]" in t]
+    sealed = [t for t in texts if "[ack: cdk-sagemaker-pipelines:seal-outside-branch]" in t]
+    assert len(cached) == 1
+    assert "Step 'Notify'" in cached[0]
+    assert len(sealed) == 1
+    assert "SealStep 'Seal'" in sealed[0]

@@ -6,20 +6,26 @@ from typing import Any
 
 from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
+    CallbackStep,
     Code,
+    ConditionGreaterThanOrEqualTo,
+    ConditionStep,
     ContinuousParameter,
     DataQualityCheckConfig,
     DatasetFormat,
     ExecutionVariables,
     Image,
     Join,
+    LambdaStep,
     ModelStep,
+    ParameterInteger,
     ParameterString,
     PipelineDefinition,
     ProcessingOutput,
     ProcessingStep,
     QualityCheckStep,
     RegisterModel,
+    SealStep,
     StaticBinder,
     TrainingStep,
     TransformStep,
@@ -37,6 +43,15 @@ BINDER = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="b")
 CODE = Code.from_s3("s3://c/train.tar.gz", entry_point="train.py")
 GPU_IMAGE = Image.pytorch("2.1", processor="gpu", py_version="py310")
 CPU_IMAGE = Image.pytorch("2.1", processor="cpu", py_version="py310")
+FUNCTION = "arn:aws:lambda:us-east-1:111122223333:function:notify"
+QUEUE = "https://sqs.us-east-1.amazonaws.com/111122223333/approvals"
+SEAL_BINDER = StaticBinder(
+    region="us-east-1",
+    role_arn=ROLE,
+    default_bucket="b",
+    seal_function_arn="arn:aws:lambda:us-east-1:111122223333:function:seal",
+)
+SCORE = ParameterInteger(name="Score", default_value=1)
 
 
 def train(name: str = "Train", **options: Any) -> TrainingStep:
@@ -365,3 +380,108 @@ def test_a_joined_per_run_value_is_named_by_its_field() -> None:
     checkpoints = Join(on="/", values=["s3://b/ckpt", ExecutionVariables.PIPELINE_EXECUTION_ID])
     [warning] = warnings(train(checkpoint_s3_uri=checkpoints, cache_config=CacheConfig()))
     assert (warning.kind, warning.field) == ("uncacheable-step", "Arguments.CheckpointConfig.S3Uri")
+
+
+# -- cache-ignored -------------------------------------------------------------------------
+
+
+def test_caching_a_lambda_or_callback_step_is_warned_as_having_no_effect() -> None:
+    lambda_step = LambdaStep(
+        name="Notify", function_arn=FUNCTION, cache_config=CacheConfig(expire_after="PT1H")
+    )
+    callback = CallbackStep(
+        name="Approve", sqs_queue_url=QUEUE, inputs={"x": "1"}, cache_config=CacheConfig()
+    )
+    found = {w.step: w for w in warnings(lambda_step, callback)}
+    assert {(w.kind, w.step, w.field) for w in found.values()} == {
+        ("cache-ignored", "Notify", "CacheConfig"),
+        ("cache-ignored", "Approve", "CacheConfig"),
+    }
+    assert found["Notify"].message.startswith(
+        "Step 'Notify' field 'CacheConfig' enables caching, but SageMaker's step caching "
+        "doesn't apply to Lambda steps"
+    )
+    assert "Remove its cache_config" in found["Notify"].message
+    # Not also judged as a cached step that never hits: it is never cached at all.
+    run_lambda = LambdaStep(
+        name="Run",
+        function_arn=FUNCTION,
+        inputs={"run": ExecutionVariables.PIPELINE_EXECUTION_ID},
+        cache_config=CacheConfig(),
+    )
+    assert kinds(run_lambda) == [("cache-ignored", "Run")]
+
+
+def test_lambda_and_callback_steps_without_caching_and_cached_jobs_are_not_warned() -> None:
+    lambda_step = LambdaStep(name="Notify", function_arn=FUNCTION)
+    disabled = LambdaStep(
+        name="Off", function_arn=FUNCTION, cache_config=CacheConfig(enabled=False)
+    )
+    callback = CallbackStep(name="Approve", sqs_queue_url=QUEUE, inputs={"x": "1"})
+    cached_job = train(image=CPU_IMAGE, instance_type="ml.m5.xlarge", cache_config=CacheConfig())
+    assert kinds(lambda_step, disabled, callback, cached_job) == []
+
+
+# -- seal-outside-branch -------------------------------------------------------------------
+
+
+def register(name: str, seal: SealStep) -> RegisterModel:
+    return RegisterModel(
+        name=name,
+        model_package_group_name="churn",
+        image=Image.sklearn("1.2-1", scope="inference"),
+        model_data=seal.sealed("model"),
+        content_types=["text/csv"],
+        response_types=["text/csv"],
+        inference_instances=["ml.m5.large"],
+        transform_instances=["ml.m5.large"],
+    )
+
+
+def seal_kinds(*steps: Any) -> list[tuple[str, str, str]]:
+    definition = PipelineDefinition(parameters=[SCORE], steps=list(steps)).to_definition(
+        SEAL_BINDER
+    )
+    return [(w.kind, w.step, w.field) for w in job_warnings(definition)]
+
+
+def gate(name: str = "Gate", **branches: Any) -> ConditionStep:
+    return ConditionStep(
+        name=name,
+        conditions=[ConditionGreaterThanOrEqualTo(left=SCORE, right=1)],
+        **branches,
+    )
+
+
+def test_a_seal_before_the_condition_holding_its_register_is_warned() -> None:
+    seal = SealStep(name="Seal", artifacts={"model": "s3://b/models/model.tar.gz"})
+    condition = gate(if_steps=[register("Register", seal)])
+    found = seal_kinds(seal, condition)
+    assert found == [
+        (
+            "seal-outside-branch",
+            "Register",
+            "Arguments.InferenceSpecification.Containers[0].ModelDataUrl",
+        )
+    ]
+    definition = PipelineDefinition(parameters=[SCORE], steps=[seal, condition]).to_definition(
+        SEAL_BINDER
+    )
+    message = job_warnings(definition)[0].message
+    assert message.startswith(
+        "Step 'Register' field 'Arguments.InferenceSpecification.Containers[0].ModelDataUrl' "
+        "reads a sealed copy of SealStep 'Seal', which runs at the top level, outside the "
+        "IfSteps of Condition 'Gate'"
+    )
+    assert "Move 'Seal' into the same branch as 'Register'" in message
+
+
+def test_a_seal_in_its_registers_branch_or_beside_it_at_the_top_is_not_warned() -> None:
+    seal = SealStep(name="Seal", artifacts={"model": "s3://b/models/model.tar.gz"})
+    # Both in the branch.
+    assert seal_kinds(gate(if_steps=[seal, register("Register", seal)])) == []
+    # Both at the top level.
+    assert seal_kinds(seal, register("Register", seal)) == []
+    # A register in each branch: the condition registers the sealed copy either way.
+    both = gate(if_steps=[register("Approved", seal)], else_steps=[register("Rejected", seal)])
+    assert seal_kinds(seal, both) == []

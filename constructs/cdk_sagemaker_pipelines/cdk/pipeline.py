@@ -2780,13 +2780,17 @@ class Pipeline(PipelineBase):
         """Legal job settings that silently cost money or train wrongly (``job_warnings``).
 
         One warning per step and kind: a shared checkpoint location, a warm pool, a cached
-        step whose key changes every run, a framework image built for the other processor.
+        step whose key changes every run, a framework image built for the other processor,
+        caching on a Lambda or Callback step, a RegisterModel reading a seal that runs
+        outside its Condition branch.
         """
         ids = {
             "shared-checkpoint-location": f"{WARNING_PREFIX}:shared-checkpoint-location",
             "warm-pool-cost": f"{WARNING_PREFIX}:warm-pool-cost",
             "uncacheable-step": f"{WARNING_PREFIX}:uncacheable-step",
             "image-processor-mismatch": f"{WARNING_PREFIX}:image-processor-mismatch",
+            "cache-ignored": f"{WARNING_PREFIX}:cache-ignored",
+            "seal-outside-branch": f"{WARNING_PREFIX}:seal-outside-branch",
         }
         for warning in job_warnings(self.definition):
             Annotations.of(self).add_warning_v2(ids[warning.kind], warning.message)

@@ -1,6 +1,6 @@
 """Legal job settings that silently cost money or train wrongly: warnings, not errors.
 
-Four traps SageMaker accepts without a word, each judged on a definition's JSON:
+Six traps SageMaker accepts without a word, each judged on a definition's JSON:
 
 - ``shared-checkpoint-location``: a training job's ``CheckpointConfig.S3Uri`` is the same
   on every run, so SageMaker copies the previous execution's checkpoints into
@@ -12,6 +12,11 @@ Four traps SageMaker accepts without a word, each judged on a definition's JSON:
   hit.
 - ``image-processor-mismatch``: a GPU instance running a framework image built for CPU, or
   the other way round.
+- ``cache-ignored``: a Lambda or Callback step with caching enabled; SageMaker doesn't cache
+  those step types, so they run every time.
+- ``seal-outside-branch``: a ``RegisterModel`` reads the sealed copies of a ``SealStep``
+  that runs where it doesn't (before the Condition whose branch holds it): every model the
+  condition rejects is sealed anyway, undeletably.
 
 The CDK ``Pipeline`` raises each as ``cdk-sagemaker-pipelines:<kind>`` at synth.
 
@@ -30,6 +35,7 @@ from functools import cache
 from typing import Any
 
 from ._cache_keys import KEY_ATTRIBUTES, RUN_CONSTANTS, _invariant_references, key_attributes
+from ._seal_entries import is_seal_entry
 from .entries import StepSpec, walk_steps
 from .images import _table as _framework_table
 from .images import framework_of_repository
@@ -92,7 +98,13 @@ def job_warnings(definition: Mapping[str, Any]) -> list[JobWarning]:
         if spec.step_type == "Model"
     }
     found: list[JobWarning] = []
+    sealing = _seal_outside_branch(specs)
     for spec in specs:
+        ignored = _cache_ignored(spec)
+        if ignored is not None:
+            found.append(ignored)
+        if spec.name in sealing:
+            found.append(sealing[spec.name])
         arguments = spec.entry.get("Arguments")
         if not isinstance(arguments, Mapping):
             continue
@@ -107,9 +119,135 @@ def job_warnings(definition: Mapping[str, Any]) -> list[JobWarning]:
     return found
 
 
+# Step types SageMaker's step caching doesn't apply to, though the SDK writes their
+# CacheConfig: they run every time, so they are neither cache hits nor uncacheable.
+_NEVER_CACHED_TYPES = frozenset({"Lambda", "Callback"})
+
+
 def _cached(entry: Mapping[str, Any]) -> bool:
     config = entry.get("CacheConfig")
-    return isinstance(config, Mapping) and config.get("Enabled") is True
+    return (
+        isinstance(config, Mapping)
+        and config.get("Enabled") is True
+        and entry.get("Type") not in _NEVER_CACHED_TYPES
+    )
+
+
+def _cache_ignored(spec: StepSpec) -> JobWarning | None:
+    config = spec.entry.get("CacheConfig")
+    if spec.step_type not in _NEVER_CACHED_TYPES or not isinstance(config, Mapping):
+        return None
+    if config.get("Enabled") is not True:
+        return None  # a disabled cache claims nothing
+    return JobWarning(
+        "cache-ignored",
+        spec.name,
+        "CacheConfig",
+        f"Step '{spec.name}' field 'CacheConfig' enables caching, but SageMaker's step "
+        f"caching doesn't apply to {spec.step_type} steps (only to job steps such as "
+        "Processing, Training, Tuning and Transform): the step runs on every execution, "
+        "whatever its arguments. Remove its cache_config, or acknowledge this warning if "
+        "the definition comes from the SageMaker SDK as written.",
+    )
+
+
+# Where a step sits: (its Condition, True for IfSteps / False for ElseSteps), or (None, None).
+_Scope = tuple[str | None, bool | None]
+
+
+def _seal_outside_branch(specs: list[StepSpec]) -> dict[str, JobWarning]:
+    """The RegisterModel steps reading a seal that runs where they (or their kin) don't.
+
+    A seal is placed well when, wherever it runs, a RegisterModel reading it runs too: one
+    in its own branch or an enclosing one, or one in each branch of a Condition beside it
+    (the condition then registers either way). Otherwise every execution the condition
+    turns away still seals its artifacts, which the bucket then keeps (no principal but the
+    sealing function may delete under ``sealed/``).
+    """
+    by_name = {spec.name: spec for spec in specs}
+    seals = {spec.name for spec in specs if is_seal_entry(spec.entry)}
+    # Each seal's readers: RegisterModel step → its first field reading the seal.
+    readers: dict[str, dict[str, str]] = {}
+    for spec in specs:
+        if spec.step_type != "RegisterModel":
+            continue
+        for field, seal in _seal_reads(spec.entry.get("Arguments"), "Arguments", seals):
+            readers.setdefault(seal, {}).setdefault(spec.name, field)
+    conditions: dict[_Scope, list[str]] = {}
+    for spec in specs:
+        if spec.step_type == "Condition":
+            conditions.setdefault((spec.condition, spec.branch), []).append(spec.name)
+
+    def covered(scope: _Scope, registers: set[_Scope]) -> bool:
+        if scope in registers:
+            return True
+        return any(
+            covered((name, True), registers) and covered((name, False), registers)
+            for name in conditions.get(scope, [])
+        )
+
+    found: dict[str, JobWarning] = {}
+    for seal, registers in readers.items():
+        spec = by_name[seal]
+        scopes = {(by_name[name].condition, by_name[name].branch) for name in registers}
+        scope: _Scope = (spec.condition, spec.branch)
+        placed_well = covered(scope, scopes)
+        # A RegisterModel in an enclosing branch runs wherever the seal does.
+        while not placed_well and scope[0] is not None and scope[0] in by_name:
+            enclosing = by_name[scope[0]]
+            scope = (enclosing.condition, enclosing.branch)
+            placed_well = scope in scopes
+        if placed_well:
+            continue
+        for register, field in registers.items():
+            where = by_name[register]
+            branch = "IfSteps" if where.branch else "ElseSteps"
+            seal_place = (
+                "at the top level"
+                if spec.condition is None
+                else f"in the {'IfSteps' if spec.branch else 'ElseSteps'} of Condition "
+                f"'{spec.condition}'"
+            )
+            found.setdefault(
+                register,
+                JobWarning(
+                    "seal-outside-branch",
+                    register,
+                    field,
+                    f"Step '{register}' field '{field}' reads a sealed copy of SealStep "
+                    f"'{seal}', which runs {seal_place}, outside the {branch} of Condition "
+                    f"'{where.condition}' that holds '{register}': every execution the "
+                    f"condition turns away still seals its artifacts, and sealed copies "
+                    "can't be deleted (the bucket denies deletes under sealed/ to all but "
+                    f"the sealing function), so they pile up. Move '{seal}' into the same "
+                    f"branch as '{register}' (the condition's if_steps or else_steps), or "
+                    "acknowledge this warning if sealing every candidate is what you want.",
+                ),
+            )
+    return found
+
+
+def _seal_reads(value: Any, path: str, seals: set[str]) -> Iterator[tuple[str, str]]:
+    """Each (field, seal step) of ``value`` that reads a seal's ``OutputParameters``."""
+    if isinstance(value, Mapping):
+        reference = value.get("Get") if len(value) == 1 else None
+        if isinstance(reference, str) and reference.startswith("Steps."):
+            step = reference[len("Steps.") :].split(".")[0].split("[")[0]
+            if step in seals:
+                yield path, step
+            return
+        join = value.get("Std:Join")
+        if isinstance(join, Mapping):
+            # A part of a joined value is named by the value's own field.
+            parts = join.get("Values")
+            for item in parts if isinstance(parts, list) else []:
+                yield from _seal_reads(item, path, seals)
+            return
+        for member, item in value.items():
+            yield from _seal_reads(item, f"{path}.{member}", seals)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _seal_reads(item, f"{path}[{index}]", seals)
 
 
 def _training_jobs(step_type: str, arguments: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:

@@ -297,3 +297,43 @@ class SharedPipeline:
             assert not added, f"the test left constructs behind: {added}"
             assert not removed, f"the test removed constructs: {removed}"
             assert policies == before, "the test changed a policy document"
+
+
+def resolved_intrinsics(value: Any, attributes: Mapping[str, str], *, region: str) -> Any:
+    """``value`` of a template with its intrinsics replaced, to evaluate policies locally.
+
+    Pseudo parameters take ``region`` (partition ``aws``); a ``Ref`` or ``Fn::GetAtt`` of a
+    resource takes its value in ``attributes`` (``"Logical.Arn"`` for an attribute), else a
+    placeholder that matches no ARN; ``Fn::Join``, ``Fn::Split`` and ``Fn::Select`` are
+    applied.
+
+    Example::
+
+        resolved_intrinsics({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}]]}, {},
+                            region="us-east-1")  # "arn:aws"
+    """
+    pseudo = {"AWS::Region": region, "AWS::URLSuffix": "amazonaws.com", "AWS::Partition": "aws"}
+
+    def resolve(item: Any) -> Any:
+        if isinstance(item, list):
+            return [resolve(part) for part in item]
+        if not isinstance(item, dict):
+            return item
+        if "Fn::Join" in item:
+            separator, parts = item["Fn::Join"]
+            return separator.join(resolve(part) for part in parts)
+        if "Ref" in item:
+            ref = item["Ref"]
+            return pseudo.get(ref, attributes.get(ref, f"<{ref}>"))
+        if "Fn::GetAtt" in item:
+            name = ".".join(item["Fn::GetAtt"])
+            return attributes.get(name, f"<{name}>")  # another resource: matches no ARN
+        if "Fn::Split" in item:
+            separator, source = item["Fn::Split"]
+            return str(resolve(source)).split(separator)
+        if "Fn::Select" in item:
+            index, items = item["Fn::Select"]
+            return resolve(items)[index]
+        return {key: resolve(part) for key, part in item.items()}
+
+    return resolve(value)

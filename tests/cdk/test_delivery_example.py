@@ -17,6 +17,7 @@ import pytest
 
 from examples import delivery_app
 from tests.cdk.conftest import cdk_context
+from tests.cdk.helpers import resolved_intrinsics
 from tests.cdk.lint import BackgroundLint, LintService, lint_in_background
 from tests.cdk.test_app_cfn_lint import FALSE_POSITIVES, _describe, _key
 
@@ -207,30 +208,7 @@ def _of_type(resources: dict[str, Any], kind: str, id_prefix: str) -> dict[str, 
 
 def _resolved(value: Any, attributes: dict[str, str]) -> Any:
     """``value`` with the intrinsics of dev's policies replaced (its account and region)."""
-    pseudo = {
-        "AWS::Region": "eu-west-1",
-        "AWS::URLSuffix": "amazonaws.com",
-        "AWS::Partition": "aws",
-    }
-    if isinstance(value, list):
-        return [_resolved(item, attributes) for item in value]
-    if not isinstance(value, dict):
-        return value
-    if "Fn::Join" in value:
-        separator, parts = value["Fn::Join"]
-        return separator.join(_resolved(part, attributes) for part in parts)
-    if "Ref" in value:
-        return pseudo[value["Ref"]]
-    if "Fn::GetAtt" in value:
-        name = ".".join(value["Fn::GetAtt"])
-        return attributes.get(name, f"<{name}>")  # another resource: matches no ARN
-    if "Fn::Split" in value:
-        separator, source = value["Fn::Split"]
-        return str(_resolved(source, attributes)).split(separator)
-    if "Fn::Select" in value:
-        index, items = value["Fn::Select"]
-        return _resolved(items, attributes)[index]
-    return {key: _resolved(item, attributes) for key, item in value.items()}
+    return resolved_intrinsics(value, attributes, region="eu-west-1")
 
 
 def test_prod_serves_a_version_of_devs_group_from_devs_bucket_and_key(

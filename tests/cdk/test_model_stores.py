@@ -26,7 +26,7 @@ from cdk_sagemaker_pipelines.definition import (
 )
 from cdk_sagemaker_pipelines.local.iam import ResourcePolicy, RolePolicies, Statement, evaluate
 from tests.cdk.conftest import new_app
-from tests.cdk.helpers import statements
+from tests.cdk.helpers import resolved_intrinsics, statements
 from tests.cdk.test_policies import attached
 
 DEV, PROD, THIRD = "111122223333", "444455556666", "777788889999"
@@ -63,24 +63,7 @@ def _scoring(stack: cdk.Stack, package: Any = VERSION, **props: Any) -> Pipeline
 
 def _resolved(value: Any, attributes: dict[str, str]) -> Any:
     """``value`` with the intrinsics of the templates replaced (us-east-1)."""
-    pseudo = {
-        "AWS::Region": "us-east-1",
-        "AWS::URLSuffix": "amazonaws.com",
-        "AWS::Partition": "aws",
-    }
-    if isinstance(value, list):
-        return [_resolved(item, attributes) for item in value]
-    if not isinstance(value, dict):
-        return value
-    if "Fn::Join" in value:
-        separator, parts = value["Fn::Join"]
-        return separator.join(_resolved(part, attributes) for part in parts)
-    if "Ref" in value:
-        return pseudo.get(value["Ref"], attributes.get(value["Ref"], f"<{value['Ref']}>"))
-    if "Fn::GetAtt" in value:
-        name = ".".join(value["Fn::GetAtt"])
-        return attributes.get(name, f"<{name}>")
-    return {key: _resolved(item, attributes) for key, item in value.items()}
+    return resolved_intrinsics(value, attributes, region="us-east-1")
 
 
 @pytest.mark.parametrize("dedicated", [False, True], ids=["step-role", "dedicated-role"])

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from cdk_sagemaker_pipelines.local.iam import ResourcePolicy, RolePolicies, Statement, evaluate
 from examples import delivery_app
 from tests.cdk.conftest import cdk_context
 from tests.cdk.helpers import resolved_intrinsics
@@ -211,6 +212,27 @@ def _resolved(value: Any, attributes: dict[str, str]) -> Any:
     return resolved_intrinsics(value, attributes, region="eu-west-1")
 
 
+def _devs_store_policies(dev: dict[str, Any]) -> tuple[ResourcePolicy, ResourcePolicy]:
+    """Dev's artifact bucket and key policies, resolved, as the local evaluator reads them.
+
+    Across accounts, the resource's policy must admit the caller as well as its identity
+    policy: both are evaluated as key policies (``key=True``), which must allow the account
+    itself.
+    """
+    attributes = {"ArtifactsBucket88671897.Arn": f"arn:aws:s3:::{DEV_BUCKET}"}
+    bucket = _of_type(dev, "AWS::S3::BucketPolicy", "ArtifactsBucketPolicy")["PolicyDocument"]
+    key = _of_type(dev, "AWS::KMS::Key", "ArtifactsKey")["KeyPolicy"]
+    bucket_policy, key_policy = (
+        ResourcePolicy(
+            name,
+            tuple(Statement.from_json(s) for s in _resolved(document["Statement"], attributes)),
+            key=True,
+        )
+        for name, document in (("dev's bucket policy", bucket), ("dev's key policy", key))
+    )
+    return bucket_policy, key_policy
+
+
 def test_prod_serves_a_version_of_devs_group_from_devs_bucket_and_key(
     synthesized: Path,
 ) -> None:
@@ -269,12 +291,6 @@ def test_dev_keeps_the_bucket_and_key_prods_endpoint_reads(synthesized: Path) ->
 def test_only_prods_endpoint_role_reads_and_decrypts_devs_models(
     synthesized: Path, account: str, allowed: bool
 ) -> None:
-    from cdk_sagemaker_pipelines.local.iam import (
-        ResourcePolicy,
-        RolePolicies,
-        Statement,
-        evaluate,
-    )
 
     prod, dev = _resources(synthesized, "prod"), _resources(synthesized, "dev")
     # Prod's endpoint role's policy, as if held by a role of `account`.
@@ -286,23 +302,7 @@ def test_only_prods_endpoint_role_reads_and_decrypts_devs_models(
         None,
         None,
     )
-    attributes = {"ArtifactsBucket88671897.Arn": f"arn:aws:s3:::{DEV_BUCKET}"}
-    # Across accounts, the resource's policy must admit the caller as well as its identity
-    # policy: evaluated as a key policy (key=True), which must allow the account itself.
-    bucket_policy, key_policy = (
-        ResourcePolicy(
-            name,
-            tuple(Statement.from_json(s) for s in _resolved(document["Statement"], attributes)),
-            key=True,
-        )
-        for name, document in (
-            (
-                "dev's bucket policy",
-                _of_type(dev, "AWS::S3::BucketPolicy", "ArtifactsBucketPolicy")["PolicyDocument"],
-            ),
-            ("dev's key policy", _of_type(dev, "AWS::KMS::Key", "ArtifactsKey")["KeyPolicy"]),
-        )
-    )
+    bucket_policy, key_policy = _devs_store_policies(dev)
     model = f"arn:aws:s3:::{DEV_BUCKET}/models/pipelines-abc/Train/output/model.tar.gz"
     read = evaluate(role, "s3:GetObject", model, {}, policy=bucket_policy)
     through_s3 = {
@@ -330,12 +330,6 @@ def test_only_prods_monitor_role_reads_and_decrypts_devs_sealed_baseline(
 ) -> None:
     # Prod's data quality monitor compares its requests with the baseline the served
     # version of dev's group records: sealed in dev's bucket, encrypted with dev's key.
-    from cdk_sagemaker_pipelines.local.iam import (
-        ResourcePolicy,
-        RolePolicies,
-        Statement,
-        evaluate,
-    )
 
     prod, dev = _resources(synthesized, "prod"), _resources(synthesized, "dev")
     sealed = f"s3://{DEV_BUCKET}/sealed/dev-breast-cancer-training/exec1/SealArtifacts"
@@ -364,21 +358,7 @@ def test_only_prods_monitor_role_reads_and_decrypts_devs_sealed_baseline(
         None,
         None,
     )
-    dev_attributes = {"ArtifactsBucket88671897.Arn": f"arn:aws:s3:::{DEV_BUCKET}"}
-    bucket_policy, key_policy = (
-        ResourcePolicy(
-            name,
-            tuple(Statement.from_json(s) for s in _resolved(document["Statement"], dev_attributes)),
-            key=True,
-        )
-        for name, document in (
-            (
-                "dev's bucket policy",
-                _of_type(dev, "AWS::S3::BucketPolicy", "ArtifactsBucketPolicy")["PolicyDocument"],
-            ),
-            ("dev's key policy", _of_type(dev, "AWS::KMS::Key", "ArtifactsKey")["KeyPolicy"]),
-        )
-    )
+    bucket_policy, key_policy = _devs_store_policies(dev)
     through_s3 = {
         "kms:viaservice": "s3.eu-west-1.amazonaws.com",
         "kms:encryptioncontext:aws:s3:arn": f"arn:aws:s3:::{DEV_BUCKET}",

@@ -35,17 +35,7 @@ def sealed_definition(*, seal: bool = True) -> PipelineDefinition:
         sealing = SealStep(name="Seal", artifacts={"model": model})
         model = sealing.sealed("model")
         steps.append(sealing)
-    register = RegisterModel(
-        name="Register",
-        model_package_group_name="churn",
-        image=Image.sklearn("1.2-1", scope="inference"),
-        model_data=model,
-        content_types=["text/csv"],
-        response_types=["text/csv"],
-        inference_instances=["ml.m5.large"],
-        transform_instances=["ml.m5.large"],
-    )
-    return PipelineDefinition(steps=[*steps, register])
+    return PipelineDefinition(steps=[*steps, *registering(model).steps])
 
 
 @pytest.fixture(scope="module")

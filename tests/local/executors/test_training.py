@@ -1947,3 +1947,47 @@ def test_an_uncompressed_model_is_published_as_its_files_under_a_prefix(ws: Work
     assert located.kind == "dir"
     assert json.loads((located.path / "model.json").read_text())["args"]["depth"] == 2
     assert not (located.path.parent / "model.tar.gz").exists()
+
+
+def pipe_note(channel: str) -> str:
+    return (
+        f"Pipe input mode of channel '{channel}' (SageMaker streams it through a named pipe, "
+        "not as files under its channel directory; here its files were copied there, as in "
+        "File mode)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("where", "channels"), [("channel", ["train"]), ("job", ["train", "code"])]
+)
+def test_a_pipe_mode_channel_is_noted_as_not_reproduced(
+    ws: Workspace, where: str, channels: list[str]
+) -> None:
+    # SageMaker streams a Pipe channel instead of copying files under its channel
+    # directory: a script that lists SM_CHANNEL_TRAIN succeeds here, fails there. The
+    # code channel inherits the job's mode too (it sets no InputMode of its own).
+    definition = compile_steps([train_step(ws, hyperparameters={"depth": 2})])
+    arguments = definition["Steps"][0]["Arguments"]
+    if where == "channel":
+        arguments["InputDataConfig"][0]["InputMode"] = "Pipe"
+    else:
+        arguments["AlgorithmSpecification"]["TrainingInputMode"] = "Pipe"
+    events: list[ProgressEvent] = []
+    result = ws.runner(progress=events.append).run(definition)
+    assert result.status == "Succeeded", result.failure_reason
+    assert [event.message for event in events if event.kind == "step-succeeded"] == [
+        "\nnot reproduced locally: " + "; ".join(pipe_note(name) for name in channels)
+    ]
+
+
+def test_a_channel_in_file_mode_under_a_pipe_job_is_not_noted(ws: Workspace) -> None:
+    definition = compile_steps([train_step(ws, hyperparameters={"depth": 2})])
+    arguments = definition["Steps"][0]["Arguments"]
+    arguments["AlgorithmSpecification"]["TrainingInputMode"] = "Pipe"
+    arguments["InputDataConfig"][0]["InputMode"] = "File"
+    events: list[ProgressEvent] = []
+    result = ws.runner(progress=events.append).run(definition)
+    assert result.status == "Succeeded", result.failure_reason
+    assert [event.message for event in events if event.kind == "step-succeeded"] == [
+        "\nnot reproduced locally: " + pipe_note("code")
+    ]

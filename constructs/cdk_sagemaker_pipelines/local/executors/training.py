@@ -158,6 +158,7 @@ def not_reproduced(arguments: Mapping[str, Any], distribution: str | None) -> tu
     keep_alive = resources.get("KeepAlivePeriodInSeconds")
     if isinstance(keep_alive, int) and keep_alive > 0:
         missing.append("warm pool (KeepAlivePeriodInSeconds)")
+    missing.extend(_pipe_channels(arguments))
     if distribution is not None:
         missing.append(
             f"the {distribution} launcher (the script ran once, as rank 0 of a world of 1: "
@@ -166,6 +167,29 @@ def not_reproduced(arguments: Mapping[str, Any], distribution: str | None) -> tu
     if not missing:
         return ()
     return ("not reproduced locally: " + "; ".join(missing),)
+
+
+def _pipe_channels(arguments: Mapping[str, Any]) -> list[str]:
+    """A note for each channel in Pipe input mode, which the runner copies as in File mode.
+
+    SageMaker streams a Pipe channel rather than copying its objects under
+    ``/opt/ml/input/data/<channel>`` (the Channel API's ``InputMode``), so a script that
+    lists that directory passes here and finds nothing there.
+    """
+    algorithm = arguments.get("AlgorithmSpecification")
+    job_mode = algorithm.get("TrainingInputMode") if isinstance(algorithm, Mapping) else None
+    notes = []
+    for channel in arguments.get("InputDataConfig") or []:
+        if not isinstance(channel, Mapping):
+            continue
+        mode = channel.get("InputMode", job_mode)  # a channel's own mode overrides the job's
+        if mode == "Pipe":
+            notes.append(
+                f"Pipe input mode of channel '{channel.get('ChannelName')}' (SageMaker streams "
+                "it through a named pipe, not as files under its channel directory; here its "
+                "files were copied there, as in File mode)"
+            )
+    return notes
 
 
 def function_step_unsupported(step: StepSpec) -> str:

@@ -19,7 +19,9 @@ from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
 )
 from cdk_sagemaker_pipelines.cdk._kms import kms_actions
+from cdk_sagemaker_pipelines.cdk._seal import SealFunction
 from cdk_sagemaker_pipelines.definition import PipelineDefinition, PipelineDefinitionError
+from constructs import Construct
 from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import ACCOUNT, grantee_statements, logical_id, resource, template_json
 
@@ -1431,3 +1433,79 @@ def test_no_output_key_warning_for_an_adopted_bucket_without_the_deny():
     # The store adds no policy to a bucket it didn't make: nothing refuses the key there.
     other = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/another-key"
     assert _output_key_warnings(other, adopted=True) == []
+
+
+def _store_sealing(pipelines: int) -> cdk.Stack:
+    """A store whose bucket policy seals for ``pipelines`` pipelines, as each SealStep's does."""
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store")
+    for index in range(pipelines):
+        team = Construct(stack, f"Team{index}")
+        SealFunction(team, "SealFunction", store=store, pipeline_name=f"team-{index}-training")
+    return stack
+
+
+def test_fails_a_bucket_policy_surely_larger_than_s3_takes():
+    # Each pipeline with a SealStep adds two statements (about 1 KB) to its store's bucket
+    # policy: a store shared by 30 such pipelines passed synth, and S3 refused its policy
+    # (20 KB) at deploy.
+    stack = _store_sealing(30)
+    with pytest.raises(RuntimeError) as raised:
+        Template.from_stack(stack)
+    message = str(raised.value)
+    assert "[Test/Store/Bucket] the policy of bucket Test/Store/Bucket takes at least " in message
+    assert (
+        "characters (64 statements), more than the 20,480 bytes (20 KB) S3 allows, so the "
+        "stack would fail to deploy: give each group of pipelines an ArtifactStore of its own"
+    ) in message
+
+
+def test_a_bucket_policy_that_may_be_larger_than_s3_takes_is_warned():
+    # 20 sealed pipelines: at least about 17.7 KB, depending on the roles' ARNs, estimated
+    # at more than 20 KB: warned, not failed.
+    stack = _store_sealing(20)
+    found = Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp("bucket-policy-size")
+    )
+    assert [entry.id for entry in found] == ["/Test/Store/Bucket"]
+    message = str(found[0].entry.data)
+    assert message.startswith("The policy of this bucket takes about ")
+    assert "characters (44 statements; at least " in message
+    assert "more than the 20,480 bytes (20 KB) S3 allows: deploying may fail." in message
+    # Its key's policy (one statement a pipeline) is within KMS's 32 KB.
+    assert not Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp("key-policy-size")
+    )
+
+
+def test_a_store_of_a_few_sealed_pipelines_is_not_warned():
+    stack = _store_sealing(3)
+    assert not Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp("policy-size")
+    )
+
+
+def test_fails_a_key_policy_surely_larger_than_kms_takes():
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store")
+    for index in range(90):  # about 380 characters each, as a sealed pipeline's log grant
+        store.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=f"CloudWatchLogsEncryptsSealFunctionLogs{index:08d}",
+                principals=[iam.ServicePrincipal("logs.us-east-1.amazonaws.com")],
+                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:Describe*"],
+                resources=["*"],
+                conditions={
+                    "ArnEquals": {
+                        "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:"
+                        f"111122223333:log-group:/aws/lambda/team-{index}-training-sealing"
+                    }
+                },
+            )
+        )
+    with pytest.raises(RuntimeError) as raised:
+        Template.from_stack(stack)
+    assert ("[Test/Store/Key] the policy of key Test/Store/Key takes at least ") in str(
+        raised.value
+    )
+    assert "more than the 32,768 bytes (32 KB) KMS allows" in str(raised.value)

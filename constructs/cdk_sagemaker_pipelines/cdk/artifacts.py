@@ -41,6 +41,7 @@ from ._props import (
     other_stage_problem,
     raise_for,
 )
+from ._resource_policy_size import watch_bucket_policy, watch_key_policy
 from ._tree import account_region, node_of, placed, root_of
 from ._values import block_all, days
 
@@ -161,6 +162,8 @@ class ArtifactStore(Construct):
         else:
             self.key = encryption_key
             _warn_key_of_another_account(self, "encryption_key", encryption_key)
+        # Sealed pipelines and shared accounts add to the key's policy: KMS takes 32 KB.
+        watch_key_policy(self.key)
         # Each bucket add_bucket made, with the key it encrypts it with: read in Python, so a
         # Pipeline knows its artifact bucket's key without looking it up through jsii.
         self._bucket_keys: list[tuple[s3.IBucket, kms.IKey]] = []
@@ -416,6 +419,8 @@ class ArtifactStore(Construct):
         deny_other_kms_keys(bucket, self.key.key_arn)
         self._key_named_buckets.append(bucket.bucket_name)
         self._keep_policy_with(bucket)
+        # Sealed pipelines and shared accounts add to the bucket's policy: S3 takes 20 KB.
+        watch_bucket_policy(bucket)
         if event_bridge_enabled:
             enable_event_bridge_notifications(bucket)
         return bucket

@@ -1446,31 +1446,31 @@ def _store_sealing(pipelines: int) -> cdk.Stack:
 
 
 def test_fails_a_bucket_policy_surely_larger_than_s3_takes():
-    # Each pipeline with a SealStep adds two statements (about 1 KB) to its store's bucket
-    # policy: a store shared by 30 such pipelines passed synth, and S3 refused its policy
-    # (20 KB) at deploy.
-    stack = _store_sealing(30)
+    # Each pipeline with a SealStep adds a statement and its seal role's ARN (about 500
+    # characters, more with the ARN's value) to its store's bucket policy: a store shared
+    # by 40 such pipelines passed synth, and S3 refused its policy (20 KB) at deploy.
+    stack = _store_sealing(40)
     with pytest.raises(RuntimeError) as raised:
         Template.from_stack(stack)
     message = str(raised.value)
     assert "[Test/Store/Bucket] the policy of bucket Test/Store/Bucket takes at least " in message
     assert (
-        "characters (64 statements), more than the 20,480 bytes (20 KB) S3 allows, so the "
+        "characters (45 statements), more than the 20,480 bytes (20 KB) S3 allows, so the "
         "stack would fail to deploy: give each group of pipelines an ArtifactStore of its own"
     ) in message
 
 
 def test_a_bucket_policy_that_may_be_larger_than_s3_takes_is_warned():
-    # 20 sealed pipelines: at least about 17.7 KB, depending on the roles' ARNs, estimated
+    # 30 sealed pipelines: at least about 17 KB, depending on the roles' ARNs, estimated
     # at more than 20 KB: warned, not failed.
-    stack = _store_sealing(20)
+    stack = _store_sealing(30)
     found = Annotations.from_stack(stack).find_warning(
         "*", Match.string_like_regexp("bucket-policy-size")
     )
     assert [entry.id for entry in found] == ["/Test/Store/Bucket"]
     message = str(found[0].entry.data)
     assert message.startswith("The policy of this bucket takes about ")
-    assert "characters (44 statements; at least " in message
+    assert "characters (35 statements; at least " in message
     assert "more than the 20,480 bytes (20 KB) S3 allows: deploying may fail." in message
     # Its key's policy (one statement a pipeline) is within KMS's 32 KB.
     assert not Annotations.from_stack(stack).find_warning(

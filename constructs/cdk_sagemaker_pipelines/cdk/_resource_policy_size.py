@@ -1,10 +1,11 @@
 """Whether an artifact store's bucket and key policies fit S3's and KMS's size limits.
 
-Pipelines add to the policies of the store they share: each with a ``SealStep`` adds two
-statements to its bucket's policy (about 1 KB) and one to its key's (about 500
-characters); ``share_models_with`` adds to both. S3 refuses a bucket policy over 20 KB and
-KMS a key policy over 32 KB, but only when CloudFormation deploys it, long after synth:
-a store shared by some twenty sealed pipelines fails to deploy on its bucket policy.
+Pipelines add to the policies of the store they share: each with a ``SealStep`` adds a
+statement and its sealing role's ARN to its bucket's policy (about 600 characters) and a
+statement to its key's (about 450); ``share_models_with`` adds to both. S3 refuses a
+bucket policy over 20 KB and KMS a key policy over 32 KB, but only when CloudFormation
+deploys it, long after synth: a store shared by some thirty sealed pipelines fails to
+deploy on its bucket policy.
 
 The template holds references (a role's ARN, the bucket's name) where the deployed policy
 holds their values, so the deployed length is known only within bounds. Synth fails when

@@ -199,7 +199,12 @@ class SealFunction(Construct):
         self._deny_other_writers()
 
     def _deny_other_writers(self) -> None:
-        """Only this function writes ``sealed/<pipeline>/``, and never replaces a key there."""
+        """Only this function writes ``sealed/<pipeline>/``.
+
+        That no key under ``sealed/`` is ever replaced is the store's statement
+        (``SealedKeysAreWrittenOnce``), one for all its pipelines: S3 takes a bucket
+        policy of 20 KB, which a statement per pipeline would fill sooner.
+        """
         bucket = self._store.bucket
         objects = bucket.arn_for_objects(f"{self.prefix}*")
         sealing_role = role_arn(self.role)
@@ -216,24 +221,6 @@ class SealFunction(Construct):
                 resources=[objects],
                 # aws:PrincipalArn of a role's session is the role's ARN.
                 conditions={"ArnNotEquals": {"aws:PrincipalArn": sealing_role}},
-            )
-        )
-        # S3's documented enforcement of conditional writes: an object-creating request
-        # (PutObject, CompleteMultipartUpload; s3:ObjectCreationOperation true) without
-        # If-None-Match is refused, so a key, once written, never changes. The multipart
-        # steps that take no conditional header (CreateMultipartUpload, UploadPartCopy)
-        # are exempt by s3:ObjectCreationOperation false.
-        bucket.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid=f"SealedKeysAreWrittenOnce{digest}",
-                effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
-                actions=["s3:PutObject"],
-                resources=[objects],
-                conditions={
-                    "Null": {"s3:if-none-match": "true"},
-                    "Bool": {"s3:ObjectCreationOperation": "true"},
-                },
             )
         )
 

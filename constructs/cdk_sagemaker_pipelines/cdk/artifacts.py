@@ -305,9 +305,10 @@ class ArtifactStore(Construct):
     def _add_seal_role(self, arn: str, write_actions: Sequence[str]) -> None:
         """Let the seal role ``arn`` (of a pipeline's ``SealFunction``) write ``sealed/``.
 
-        The first one adds the store-wide deny: no principal but the store's seal roles
+        The first one adds the store-wide denies: no principal but the store's seal roles
         writes anywhere under ``sealed/``, so no key there (``sealed/<unused pipeline>/``
-        included) is written by a step role, an administrator or another pipeline's role.
+        included) is written by a step role, an administrator or another pipeline's role;
+        and no object there is created without ``If-None-Match``, so none is replaced.
         The pipelines register as they bind their first ``SealStep``, after the store was
         made: the deny names them lazily, as the list stands at synth. Each seal role's
         own prefix is the only one its identity policy lets it write, and each pipeline's
@@ -328,6 +329,24 @@ class ArtifactStore(Construct):
                 # aws:PrincipalArn of a role's session is the role's ARN.
                 conditions={
                     "ArnNotEquals": {"aws:PrincipalArn": Lazy.list(_Listed(self._seal_roles))}
+                },
+            )
+        )
+        # S3's documented enforcement of conditional writes: an object-creating request
+        # (PutObject, CompleteMultipartUpload; s3:ObjectCreationOperation true) without
+        # If-None-Match is refused, so a key, once written, never changes. The multipart
+        # steps that take no conditional header (CreateMultipartUpload, UploadPartCopy)
+        # are exempt by s3:ObjectCreationOperation false.
+        self.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="SealedKeysAreWrittenOnce",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["s3:PutObject"],
+                resources=[self.bucket.arn_for_objects(f"{SEALED_PREFIX}*")],
+                conditions={
+                    "Null": {"s3:if-none-match": "true"},
+                    "Bool": {"s3:ObjectCreationOperation": "true"},
                 },
             )
         )

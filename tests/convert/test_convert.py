@@ -605,6 +605,20 @@ def test_training_code_channel_is_code_from_s3_with_its_entry_point() -> None:
     assert '"code"' not in step
 
 
+def test_the_file_mode_code_channel_of_a_pipe_job_is_code() -> None:
+    # A Pipe job's code channel says "InputMode": "File" (its archive must be a file): it
+    # is still the code= the language wrote.
+    definition = _seed()
+    train = next(step for step in definition["Steps"] if step["Type"] == "Training")
+    train["Arguments"]["AlgorithmSpecification"]["TrainingInputMode"] = "Pipe"
+    train["Arguments"]["InputDataConfig"][-1]["InputMode"] = "File"
+    source = assert_round_trips(definition)
+    step = _step_source(source, "train")
+    assert "    code=Code.from_s3(" in step
+    assert 'input_mode="Pipe"' in step
+    assert '"code"' not in step
+
+
 def test_sdk_script_mode_stays_hyperparameters() -> None:
     # The SDK names its code by JSON-quoted S3 URI, no code channel: no code= writes it.
     source = _sdk_generated("sdk-huggingface.json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -1128,3 +1129,73 @@ def test_a_binder_without_the_retained_parameter_still_binds_outputs() -> None:
     old_binder: Any = _BinderBeforeRetained(role_arn=ROLE)  # not a Binder to mypy: the point
     arguments = train.to_request(RenderContext(old_binder))["Arguments"]
     assert arguments["OutputDataConfig"]["S3OutputPath"] == "s3://old-binder/Train/model"
+
+
+def test_content_addressed_keys_change_with_the_code_and_are_the_uploads(
+    tmp_path: Path, script: Path, source_dir: Path
+) -> None:
+    # SageMaker's cache key holds the code's S3 URI, not its content: a changed script at
+    # the same key would be a cache hit. content_addressed=True keys each file by content.
+    script.write_text("print('v1')\n")
+    (source_dir / "__pycache__").mkdir()
+    (source_dir / "__pycache__" / "train.cpython-311.pyc").write_bytes(b"\0")
+
+    def pipeline() -> PipelineDefinition:
+        return PipelineDefinition(
+            steps=[
+                ProcessingStep(name="Prep", image=IMAGE, code=Code.from_asset(script)),
+                TrainingStep(
+                    name="Train",
+                    image=IMAGE,
+                    code=Code.from_asset(source_dir, entry_point="train.py"),
+                    output_path="s3://b/models",
+                ),
+            ]
+        )
+
+    binder = StaticBinder(role_arn=ROLE, code_prefix="s3://b/code", content_addressed=True)
+    first = binder.uploads(pipeline())
+    prep_key, train_key = first
+    assert re.fullmatch(r"s3://b/code/[0-9a-f]{12}/train\.py", prep_key)
+    assert re.fullmatch(r"s3://b/code/[0-9a-f]{12}/src\.tar\.gz", train_key)
+    assert first == {prep_key: str(script), train_key: str(source_dir)}
+    # The job sees the file under its own name, as without the digest.
+    definition = pipeline().to_definition(binder)
+    train = next(step for step in definition["Steps"] if step["Name"] == "Train")
+    assert train["Arguments"]["HyperParameters"]["sagemaker_submit_directory"] == (
+        "/opt/ml/input/data/code/src.tar.gz"
+    )
+    assert train["Arguments"]["InputDataConfig"][-1]["DataSource"]["S3DataSource"]["S3Uri"] == (
+        train_key
+    )
+
+    # An editor's cache changes nothing; a changed script changes its key alone.
+    (source_dir / "__pycache__" / "train.cpython-311.pyc").write_bytes(b"\1")
+    assert binder.uploads(pipeline()) == first
+    script.write_text("print('v2')\n")
+    second = binder.uploads(pipeline())
+    new_prep_key, same_train_key = second
+    assert same_train_key == train_key
+    assert new_prep_key != prep_key
+    # Without it, the key is the name alone (the default, as before).
+    plain = StaticBinder(role_arn=ROLE, code_prefix="s3://b/code").uploads(pipeline())
+    assert list(plain) == ["s3://b/code/train.py", "s3://b/code/src.tar.gz"]
+
+
+def test_content_addressed_files_of_one_name_dont_overwrite_each_other(tmp_path: Path) -> None:
+    first, second = tmp_path / "a" / "schema.json", tmp_path / "b" / "schema.json"
+    for path, text in ((first, '{"a": 1}'), (second, '{"b": 2}')):
+        path.parent.mkdir()
+        path.write_text(text)
+    pipeline = PipelineDefinition(
+        steps=[
+            _schema_reader("CheckA", S3Location.from_asset(first)),
+            _schema_reader("CheckB", S3Location.from_asset(second)),
+        ]
+    )
+    binder = StaticBinder(role_arn=ROLE, code_prefix="s3://b/code", content_addressed=True)
+
+    uploads = binder.uploads(pipeline)
+
+    assert sorted(uploads.values()) == sorted([str(first), str(second)])
+    assert len({uri.rsplit("/", 1)[0] for uri in uploads}) == 2

@@ -35,6 +35,7 @@ from cdk_sagemaker_pipelines.definition import (
     StaticBinder,
     StepOutput,
     TrainingStep,
+    validate_definition,
 )
 from cdk_sagemaker_pipelines.definition._errors import UnrenderableValueError
 from cdk_sagemaker_pipelines.definition._render import (
@@ -861,3 +862,108 @@ def test_get_references_lists_each_reference_once_in_order_at_any_depth() -> Non
     }
 
     assert get_references(value) == ["Parameters.P", "Steps.S.X", "Steps.Deep.Outcome"]
+
+
+def test_job_name_variables_in_their_own_jobs_arguments() -> None:
+    # The SDK's ExecutionVariables.TRAINING_JOB_NAME and PROCESSING_JOB_NAME name the job
+    # of the step whose arguments hold them.
+    binder = StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+    steps = [
+        TrainingStep(
+            name="Train",
+            image=IMAGE,
+            output_path=Join(on="/", values=["s3://b/model", ExecutionVariables.TRAINING_JOB_NAME]),
+        ),
+        ProcessingStep(
+            name="Prep",
+            image=IMAGE,
+            environment={"JOB": ExecutionVariables.PROCESSING_JOB_NAME},
+        ),
+    ]
+
+    definition = PipelineDefinition(steps=steps).to_definition(binder)
+
+    prep = next(entry for entry in definition["Steps"] if entry["Name"] == "Prep")
+    assert prep["Arguments"]["Environment"] == {"JOB": {"Get": "Execution.ProcessingJobName"}}
+    assert ExecutionVariables.TRAINING_JOB_NAME.value_type == "String"
+
+
+@pytest.mark.parametrize(
+    ("step", "field", "variable", "kind"),
+    [
+        ("Prep", "Arguments.Environment['JOB']", "TrainingJobName", "Training"),
+        ("Train", "Arguments.Environment['JOB']", "ProcessingJobName", "Processing"),
+        ("Gate", "Arguments.Conditions[0].LeftValue", "TrainingJobName", "Training"),
+    ],
+)
+def test_fails_a_job_name_variable_outside_its_jobs_arguments(
+    step: str, field: str, variable: str, kind: str
+) -> None:
+    get = {"Get": f"Execution.{variable}"}
+    definition = {
+        "Version": "2020-12-01",
+        "Steps": [
+            {
+                "Name": "Train",
+                "Type": "Training",
+                "Arguments": {
+                    "AlgorithmSpecification": {
+                        "TrainingImage": IMAGE,
+                        "TrainingInputMode": "File",
+                    },
+                    "OutputDataConfig": {"S3OutputPath": "s3://b/model"},
+                    "StoppingCondition": {"MaxRuntimeInSeconds": 86400},
+                    "ResourceConfig": {
+                        "InstanceCount": 1,
+                        "InstanceType": "ml.m5.large",
+                        "VolumeSizeInGB": 30,
+                    },
+                    "RoleArn": ROLE,
+                    "Environment": {"JOB": get if step == "Train" else "x"},
+                },
+            },
+            {
+                "Name": "Prep",
+                "Type": "Processing",
+                "Arguments": {
+                    "ProcessingResources": {
+                        "ClusterConfig": {
+                            "InstanceCount": 1,
+                            "InstanceType": "ml.m5.large",
+                            "VolumeSizeInGB": 30,
+                        }
+                    },
+                    "AppSpecification": {"ImageUri": IMAGE},
+                    "RoleArn": ROLE,
+                    "Environment": {"JOB": get if step == "Prep" else "x"},
+                },
+            },
+            {
+                "Name": "Gate",
+                "Type": "Condition",
+                "Arguments": {
+                    "Conditions": [
+                        {
+                            "Type": "Equals",
+                            "LeftValue": get if step == "Gate" else "x",
+                            "RightValue": "y",
+                        }
+                    ],
+                    "IfSteps": [],
+                    "ElseSteps": [],
+                },
+            },
+        ],
+    }
+
+    problems = validate_definition(definition)
+
+    article = "an" if kind[0] in "AEIOU" else "a"
+    assert [(p.step, p.field, p.message) for p in problems] == [
+        (
+            step,
+            field,
+            f"'Execution.{variable}' is the name of the job {article} {kind} step starts, "
+            "known only in that step's own Arguments",
+        )
+    ]

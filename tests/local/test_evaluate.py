@@ -85,6 +85,18 @@ def test_get_parameters_execution_variables_and_step_properties(tmp_path: Path) 
     assert ev.resolve({"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}).endswith(".tar.gz")
 
 
+@pytest.mark.parametrize("name", ["TrainingJobName", "ProcessingJobName"])
+def test_a_job_name_variable_is_the_name_of_the_job_being_run(tmp_path: Path, name: str) -> None:
+    # The SDK's ExecutionVariables.TRAINING_JOB_NAME / PROCESSING_JOB_NAME: the job of the
+    # step whose arguments hold it, so only an evaluator for that job knows it.
+    ev = evaluator(tmp_path)
+    job = ev.for_job("pipelines-abc123-Train-x1")
+    assert job.resolve({"Get": f"Execution.{name}"}) == "pipelines-abc123-Train-x1"
+    assert job.resolve({"Get": "Execution.PipelineExecutionId"}) == "abc123"
+    with pytest.raises(EvaluationError, match=f"'Execution.{name}' names the job of the step"):
+        ev.resolve({"Get": f"Execution.{name}"})
+
+
 def test_join_prints_values_as_the_service_does(tmp_path: Path) -> None:
     ev = evaluator(tmp_path)
     join = {

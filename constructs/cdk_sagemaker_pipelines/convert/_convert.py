@@ -58,7 +58,9 @@ from ..definition.steps.raw import RawStep
 from ..definition.steps.training import (
     CODE_CHANNEL,
     CODE_CHANNEL_PATH,
+    CODE_INPUT_MODE,
     DEFAULT_INSTANCE_TYPE,
+    PIPE_MODE,
     PROGRAM_HYPERPARAMETER,
     SUBMIT_DIRECTORY_HYPERPARAMETER,
 )
@@ -183,6 +185,8 @@ _EXECUTION_VARIABLES = {
     "PipelineArn": "PIPELINE_ARN",
     "PipelineExecutionId": "PIPELINE_EXECUTION_ID",
     "PipelineExecutionArn": "PIPELINE_EXECUTION_ARN",
+    "TrainingJobName": "TRAINING_JOB_NAME",
+    "ProcessingJobName": "PROCESSING_JOB_NAME",
 }
 # A member starts with a letter, as botocore's do: a dunder (``.__class__``) read from the
 # input never reaches the code the check runs.
@@ -922,7 +926,7 @@ def _training_like(
     writer.required("image", algorithm.get("TrainingImage"))
     channels: Any = job.get("InputDataConfig")
     values: Any = _string_map(job.get(hyperparameters))
-    script = _training_code(channels, values)
+    script = _training_code(channels, values, algorithm.get("TrainingInputMode"))
     script_name: str | None = None
     if script is not None:
         uri, entry_point = script
@@ -1053,23 +1057,28 @@ def _json_literal(value: Any) -> Node:
         raise _UnconvertibleError(str(error)) from None
 
 
-def _training_code(channels: Any, hyperparameters: Any) -> tuple[Any, str | None] | None:
+def _training_code(
+    channels: Any, hyperparameters: Any, job_mode: Any = None
+) -> tuple[Any, str | None] | None:
     """A training job's ``code=`` (script mode, as the language writes it), if it has one.
 
     The language ships the code as the last channel, ``code``, named by the
     ``sagemaker_program`` and ``sagemaker_submit_directory`` hyperparameters (the local
     path of the file in the channel). The SageMaker SDK's script mode names an S3 URI
-    instead, in JSON-quoted text: no ``code=`` writes that, it stays as it is. Returns
-    the URI and ``Code.from_s3``'s entry point.
+    instead, in JSON-quoted text: no ``code=`` writes that, it stays as it is. The code
+    channel of a Pipe job (``job_mode``) says ``"InputMode": "File"``, as the language
+    writes it. Returns the URI and ``Code.from_s3``'s entry point.
     """
     if not isinstance(channels, list) or not channels or not isinstance(hyperparameters, Mapping):
         return None
     last, program = channels[-1], hyperparameters.get(PROGRAM_HYPERPARAMETER)
     source = _get(last, "DataSource", "S3DataSource")
+    pinned = job_mode == PIPE_MODE
     if (
         not isinstance(program, str)
         or not isinstance(last, Mapping)
-        or set(last) != {"DataSource", "ChannelName"}
+        or set(last) != {"DataSource", "ChannelName", *(("InputMode",) if pinned else ())}
+        or (pinned and last["InputMode"] != CODE_INPUT_MODE)
         or last["ChannelName"] != CODE_CHANNEL
         or set(last["DataSource"]) != {"S3DataSource"}
         or source

@@ -145,6 +145,52 @@ def file_system_channel_problems(job: Mapping[str, Any]) -> list[ChannelProblem]
     return problems
 
 
+# Where a training container finds its channels, and the hyperparameter naming the code
+# archive the training toolkit unpacks (``TrainingStep(code=…)`` writes it under the first).
+CHANNELS_PATH = "/opt/ml/input/data/"
+SUBMIT_DIRECTORY = "sagemaker_submit_directory"
+
+
+def pipe_code_channel_problems(job: Mapping[str, Any]) -> list[ChannelProblem]:
+    """The code archive ``sagemaker_submit_directory`` names in a channel streamed in Pipe mode.
+
+    In Pipe mode SageMaker streams a channel through a named pipe rather than presenting its
+    objects as files under ``/opt/ml/input/data/<channel>`` (the API's Channel
+    ``InputMode``), so the archive the training toolkit would unpack is never there. A
+    channel without ``InputMode`` takes the job's ``TrainingInputMode``.
+    """
+    hyperparameters: Any = job.get("HyperParameters", job.get("StaticHyperParameters"))
+    directory: Any = hyperparameters.get(SUBMIT_DIRECTORY) if _is_object(hyperparameters) else None
+    channels: Any = job.get("InputDataConfig")
+    if type(directory) is not str or not directory.startswith(CHANNELS_PATH):
+        return []
+    if type(channels) is not list:
+        return []
+    wanted = directory.removeprefix(CHANNELS_PATH).split("/")[0]
+    algorithm: Any = job.get("AlgorithmSpecification")
+    job_mode: Any = algorithm.get("TrainingInputMode") if _is_object(algorithm) else None
+    for index, channel in enumerate(channels):
+        if not _is_object(channel) or channel.get("ChannelName") != wanted:
+            continue
+        mode: Any = channel.get("InputMode")
+        field = f"InputDataConfig[{index}].InputMode"
+        if mode is None:
+            mode, field = job_mode, "AlgorithmSpecification.TrainingInputMode"
+        if mode != "Pipe":
+            return []
+        return [
+            ChannelProblem(
+                field,
+                f"{SUBMIT_DIRECTORY} names {directory!r} in channel '{wanted}', which Pipe "
+                "input mode streams through a named pipe: the archive is no file there, and "
+                "the training toolkit can't unpack the code",
+                f'give channel \'{wanted}\' "InputMode": "File" (TrainingStep(code=…) '
+                "does so for a Pipe job)",
+            )
+        ]
+    return []
+
+
 def instance_group_problems(job: Mapping[str, Any]) -> list[ChannelProblem]:
     """What a training job's heterogeneous cluster and its channels' group names get wrong.
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import filecmp
+import hashlib
 import os
 import posixpath
 import re
@@ -22,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from .._code_files import is_skipped
 from ._errors import PipelineDefinitionError, PipelineValidationError, Problem
 from ._render import render
 from ._suggest import did_you_mean
@@ -637,6 +639,50 @@ def local_file_conflict(uri: str, path: str, placed: str, placed_by: str) -> Bin
     )
 
 
+# Hex digits of the content's SHA-256 in a key StaticBinder(content_addressed=True) places a
+# local file at: 48 bits keep the key readable, and no two scripts of a project collide.
+CONTENT_DIGEST_LENGTH = 12
+
+
+def content_digest(path: str) -> str:
+    """A short SHA-256 of a local file, or of a folder's files and their relative paths.
+
+    What no job reads (caches, version control, editors' files: ``_code_files``) is left
+    out, as the archives leave it out, so saving in an editor changes no key.
+
+    Example::
+
+        content_digest("ml/train.py")  # "3f2a9c0d1e4b"
+    """
+    digest = hashlib.sha256()
+    if os.path.isdir(path):
+        for root, folders, files in os.walk(path):
+            folders[:] = sorted(name for name in folders if not is_skipped(name))
+            for name in sorted(files):
+                if is_skipped(name):
+                    continue
+                full = os.path.join(root, name)
+                relative = os.path.relpath(full, path).replace(os.sep, "/")
+                digest.update(relative.encode() + b"\0")
+                _digest_file(digest, full)
+                digest.update(b"\0")
+    elif os.path.isfile(path):
+        _digest_file(digest, path)
+    else:
+        raise BindingError(
+            f"local file {path!r} doesn't exist",
+            "StaticBinder(content_addressed=True) places a local file by its content: create "
+            "it, or name the file that holds the code",
+        )
+    return digest.hexdigest()[:CONTENT_DIGEST_LENGTH]
+
+
+def _digest_file(digest: Any, path: str) -> None:
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+
+
 def _same_content(first: str, second: str) -> bool:
     if os.path.realpath(first) == os.path.realpath(second):
         return True
@@ -751,11 +797,20 @@ class StaticBinder:
     ``default_bucket`` (Default: ``LOCAL_SEAL_FUNCTION``, which only the local runner runs:
     give a deployed sealing function's ARN for a definition you deploy yourself).
 
+    ``content_addressed=True`` places each local file at ``<code_prefix>/<digest>/<name>``,
+    ``<digest>`` 12 hex digits of the SHA-256 of its content (of a folder's files and
+    paths), as the CDK construct's assets are named by content. Use it for cached steps:
+    SageMaker's step cache key holds the code's S3 URI, not its content, so a script
+    changed and uploaded again to the same ``<code_prefix>/<name>`` is a cache hit
+    reusing the old script's results. Upload exactly what ``uploads(pipeline)`` lists.
+
     Example::
 
         pipeline.to_definition(StaticBinder(region="us-east-1", role_arn=ROLE,
                                             default_bucket="my-bucket",
                                             job_tags={"cost-centre": "CC-1234"}))
+        StaticBinder(code_prefix="s3://my-bucket/code", content_addressed=True).uploads(pipeline)
+        # {"s3://my-bucket/code/3f2a9c0d1e4b/prep.py": "/home/me/churn/ml/prep.py"}
     """
 
     region: str | None = None
@@ -765,6 +820,7 @@ class StaticBinder:
     automl_role_arn: str | None = None
     job_tags: Mapping[str, str] | None = None
     seal_function_arn: str | None = None
+    content_addressed: bool = False
 
     def __post_init__(self) -> None:
         # (Anything but a mapping is left to @checked's type check, which names the field.)
@@ -836,7 +892,12 @@ class StaticBinder:
                 "deploy with the CDK Pipeline construct, which stages it as an asset, or "
                 "compile with StaticBinder(code_prefix='s3://…') and upload it there",
             )
-        return f"{self.code_prefix.rstrip('/')}/{os.path.basename(os.path.normpath(path))}"
+        name = os.path.basename(os.path.normpath(path))
+        if self.content_addressed:
+            # SageMaker's step cache key holds the code's S3 URI, not its content: at a key
+            # of its own, a changed script is a new key, not a hit reusing old results.
+            return f"{self.code_prefix.rstrip('/')}/{content_digest(path)}/{name}"
+        return f"{self.code_prefix.rstrip('/')}/{name}"
 
     def default_role_arn(self, *, step_name: str, step_type: str | None = None) -> JsonValue:
         """The configured role (``automl_role_arn`` for AutoML steps), or a ``BindingError``."""

@@ -156,8 +156,14 @@ EXECUTION_VARIABLE_NAMES = frozenset(
         "PipelineArn",
         "PipelineExecutionId",
         "PipelineExecutionArn",
+        "TrainingJobName",
+        "ProcessingJobName",
     }
 )
+# The execution variables that name the job of the step they are written in, and the step
+# type whose Arguments they may appear in (the SageMaker SDK's ExecutionVariables
+# TRAINING_JOB_NAME and PROCESSING_JOB_NAME): no other step has such a job to name.
+JOB_NAME_VARIABLES = {"TrainingJobName": "Training", "ProcessingJobName": "Processing"}
 
 
 @checked
@@ -233,6 +239,10 @@ class ExecutionVariables(metaclass=_ExecutionVariablesType):
     PIPELINE_ARN: ClassVar[ExecutionVariable] = ExecutionVariable("PipelineArn")
     PIPELINE_EXECUTION_ID: ClassVar[ExecutionVariable] = ExecutionVariable("PipelineExecutionId")
     PIPELINE_EXECUTION_ARN: ClassVar[ExecutionVariable] = ExecutionVariable("PipelineExecutionArn")
+    # The name of the job the step starts: only in a TrainingStep's (a ProcessingStep's)
+    # own arguments, e.g. output_path=Join(on="/", values=["s3://b", TRAINING_JOB_NAME]).
+    TRAINING_JOB_NAME: ClassVar[ExecutionVariable] = ExecutionVariable("TrainingJobName")
+    PROCESSING_JOB_NAME: ClassVar[ExecutionVariable] = ExecutionVariable("ProcessingJobName")
 
 
 @checked

@@ -27,6 +27,7 @@ from ._channel_rules import (
     file_system_channel_problems,
     instance_group_problems,
     instance_settings_problems,
+    pipe_code_channel_problems,
 )
 from ._errors import PipelineValidationError, Problem
 from ._lineage_names import (
@@ -80,6 +81,7 @@ from ._tuning_rules import (
 from .conditions import COMPARISON_TYPES, CONDITION_TYPES
 from .expressions import (
     EXECUTION_VARIABLE_NAMES,
+    JOB_NAME_VARIABLES,
     ORDERED_TYPES,
     data_processing_path_problem,
     is_valid_json_path,
@@ -858,6 +860,22 @@ class _Validator:
                     f"unknown execution variable '{rest}'",
                     did_you_mean(rest, EXECUTION_VARIABLE_NAMES)
                     or f"expected one of {one_of(sorted(EXECUTION_VARIABLE_NAMES))}",
+                )
+                return
+            own_job = JOB_NAME_VARIABLES.get(rest)
+            if own_job is not None and not (
+                record is not None
+                and record.kind == own_job
+                and field_text(where).startswith("Arguments")
+            ):
+                self.add(
+                    step_name,
+                    where,
+                    f"'{path}' is the name of the job {_article(own_job)} {own_job} step "
+                    "starts, known only in that step's own Arguments",
+                    f"use it only in the Arguments of {_article(own_job)} {own_job} step; "
+                    "elsewhere, read a step's job name from its properties (Steps.<Name>."
+                    f"{rest})",
                 )
                 return
             self._plain_gets.add(path)
@@ -1668,7 +1686,8 @@ class _Validator:
         """A training job's algorithm, spot wait, file-system channels and instance settings.
 
         See ``_check_spot_wait``, ``file_system_channel_problems``,
-        ``instance_group_problems`` and ``instance_settings_problems`` for the last four.
+        ``pipe_code_channel_problems``, ``instance_group_problems`` and
+        ``instance_settings_problems`` for the last five.
 
         The API's AlgorithmSpecification: AlgorithmName "is mutually exclusive with the
         TrainingImage parameter. If you specify a value for the AlgorithmName parameter,
@@ -1691,6 +1710,7 @@ class _Validator:
         self._check_metric_regexes(record, algorithm, where)
         for problem in [
             *file_system_channel_problems(job),
+            *pipe_code_channel_problems(job),
             *instance_group_problems(job),
             *instance_settings_problems(job, tuning=where != "Arguments"),
         ]:

@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -43,6 +44,11 @@ _KEY_MEMBERS = (
 )
 
 
+# The execution variables naming the job of the step whose arguments hold them (the SDK's
+# ExecutionVariables.TRAINING_JOB_NAME and PROCESSING_JOB_NAME).
+JOB_NAME_VARIABLES = frozenset({"TrainingJobName", "ProcessingJobName"})
+
+
 @dataclass(frozen=True, slots=True)
 class ExecutionVariables:
     """The values behind ``Execution.*``.
@@ -58,9 +64,19 @@ class ExecutionVariables:
     execution_id: str
     execution_arn: str
     start: dt.datetime
+    # The local name of the job of the step being run: ``TrainingJobName`` and
+    # ``ProcessingJobName`` (``Evaluator.for_job``); None outside a job's arguments.
+    job_name: str | None = None
 
     def get(self, name: str) -> Any:
         """The variable ``name`` (``CurrentDateTime`` is read now)."""
+        if name in JOB_NAME_VARIABLES:
+            if self.job_name is None:
+                raise EvaluationError(
+                    f"'Execution.{name}' names the job of the step it is written in, and only "
+                    "that step's Arguments know it"
+                )
+            return self.job_name
         values: dict[str, Callable[[], Any]] = {
             "PipelineName": lambda: self.pipeline_name,
             "PipelineArn": lambda: self.pipeline_arn,
@@ -96,6 +112,18 @@ class Evaluator:
         self.execution = execution
         self.store = store
         self.graph = graph
+
+    def for_job(self, job_name: str) -> Evaluator:
+        """An evaluator like this one whose ``Execution.TrainingJobName`` is ``job_name``.
+
+        ``ProcessingJobName`` too: the name of the job of the step being run.
+        """
+        return Evaluator(
+            parameters=self.parameters,
+            execution=dataclasses.replace(self.execution, job_name=job_name),
+            store=self.store,
+            graph=self.graph,
+        )
 
     # -- values -------------------------------------------------------------------
 

@@ -56,7 +56,7 @@ from ._graph import StepGraph, output_locations
 from ._paths import shown_path
 from ._service_calls import service_calls
 from .cache import CacheEntry, StepCache, cache_config, cache_key, input_uris
-from .evaluate import Evaluator, ExecutionVariables
+from .evaluate import JOB_NAME_VARIABLES, Evaluator, ExecutionVariables
 from .executors import (
     EXTERNAL_TYPES,
     LAZY_ARGUMENTS,
@@ -1122,12 +1122,23 @@ class _Execution:
                 )
         return list(notes.values())
 
-    def _arguments(self, spec: StepSpec) -> Any:
+    def _arguments(self, spec: StepSpec, job_name: str | None = None) -> Any:
+        """The step's arguments resolved; ``job_name`` is its job's (see ``_uses_job_name``).
+
+        Before a job is named (the cache key, the output checks) its first attempt's name
+        stands in, new in every execution as the service's: such a step never finds an
+        earlier run to reuse, as warning ``uncacheable-step`` says.
+        """
         raw = spec.entry.get("Arguments")
         if spec.step_type in LAZY_ARGUMENTS:
             return raw
+        evaluator = self.evaluator
+        if _uses_job_name(raw):
+            evaluator = evaluator.for_job(
+                job_name or _job_name(self.record.execution_id, spec.name, spec.step_type)
+            )
         try:
-            return self.evaluator.resolve(raw)
+            return evaluator.resolve(raw)
         except EvaluationError as error:
             raise StepError(error.message) from None
 
@@ -1171,6 +1182,11 @@ class _Execution:
             attempt += 1
             number = earlier + attempt
             attempt_dir = _fresh(work, "attempt", number)
+            job_name = _job_name(self.record.execution_id, name, spec.step_type)
+            if _uses_job_name(spec.entry.get("Arguments")):
+                # Each attempt is a new job, with a new name: Execution.TrainingJobName
+                # (ProcessingJobName) is this one's.
+                arguments = self._arguments(spec, job_name)
             ctx = StepContext(
                 spec=spec,
                 arguments=arguments,
@@ -1181,7 +1197,7 @@ class _Execution:
                 settings=self.settings,
                 execution=self.evaluator.execution,
                 registry=self.registry,
-                job_name=_job_name(self.record.execution_id, name, spec.step_type),
+                job_name=job_name,
                 attempt=number,
                 attempt_dir=attempt_dir,
                 log=log,
@@ -1530,6 +1546,18 @@ def _outcome_of(properties: Mapping[str, Any], spec: StepSpec) -> bool | None:
     if spec.step_type != "Condition":
         return None
     return bool(properties.get("Outcome"))
+
+
+def _uses_job_name(arguments: Any) -> bool:
+    """Whether ``arguments`` read ``Execution.TrainingJobName`` or ``ProcessingJobName``."""
+    if isinstance(arguments, Mapping):
+        reference = arguments.get("Get") if len(arguments) == 1 else None
+        if isinstance(reference, str) and reference.startswith("Execution."):
+            return reference.removeprefix("Execution.") in JOB_NAME_VARIABLES
+        return any(_uses_job_name(value) for value in arguments.values())
+    if isinstance(arguments, list):
+        return any(_uses_job_name(value) for value in arguments)
+    return False
 
 
 def _job_name(execution_id: str, step: str, step_type: str = "") -> str:

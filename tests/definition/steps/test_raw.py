@@ -846,3 +846,41 @@ def test_sdk_notebook_jobs_round_trip_as_raw_steps_beside_typed_steps() -> None:
     compiled = pipeline.to_definition(StaticBinder())
     ordered = [by_name[entry["Name"]] for entry in compiled["Steps"]]
     assert plan_permissions(compiled) == plan_permissions({**sdk, "Steps": ordered})
+
+
+@pytest.mark.parametrize(
+    ("kind", "members"),
+    [
+        ("Lambda", {"FunctionArn": FUNCTION}),
+        ("Callback", {"SqsQueueUrl": "https://sqs.us-east-1.amazonaws.com/111122223333/q"}),
+        ("Fail", {}),
+        ("QualityCheck", {}),
+        ("Endpoint", {}),
+    ],
+)
+def test_fails_retry_policies_on_a_step_type_that_takes_none(
+    kind: str, members: dict[str, Any]
+) -> None:
+    # The guide's "Retry Policy for Pipeline Steps": "The retry policy only supports"
+    # Processing, Training, Tuning, AutoML, create-model, register-model, Transform and
+    # notebook-job steps (and the SDK writes it for EMR and EndpointConfig steps).
+    policy = StepRetryPolicy(exception_types=[StepExceptionType.THROTTLING], max_attempts=2)
+    step = RawStep(
+        name="Gate",
+        type=kind,
+        arguments={},
+        extra_fields=members,
+        retry_policies=[policy],
+    )
+
+    with pytest.raises(PipelineValidationError) as raised:
+        PipelineDefinition(steps=[step]).to_definition(StaticBinder(role_arn=ROLE))
+
+    retry = [p for p in raised.value.problems if p.field == "RetryPolicies"]
+    assert [(p.step, p.message, p.hint) for p in retry] == [
+        (
+            "Gate",
+            f"not a field of {'an' if kind[0] in 'AEIOU' else 'a'} {kind} step",
+            f"{kind} steps take no retry policies",
+        )
+    ]

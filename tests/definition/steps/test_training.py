@@ -1518,3 +1518,58 @@ def test_problems_of_the_new_members_name_their_keywords(binder: StaticBinder) -
         ("Arguments.RetryStrategy.MaximumRetryAttempts", "max_retry_attempts"),
         ("Arguments.CheckpointConfig.LocalPath", "checkpoint_local_path"),
     }
+
+
+@pytest.mark.parametrize(("mode", "code_mode"), [("Pipe", "File"), ("FastFile", None)])
+def test_the_code_channel_of_a_pipe_job_is_read_in_file_mode(
+    binder: StaticBinder, script: Path, mode: str, code_mode: str | None
+) -> None:
+    # sagemaker_submit_directory names a file under the code channel's directory: a Pipe
+    # channel is streamed through a named pipe instead, so the code channel says File. A
+    # FastFile channel presents its objects as files: the job's mode serves it.
+    step = TrainingStep(
+        name="Train",
+        image=IMAGE,
+        code=Code.from_asset(script),
+        inputs={"train": "s3://b/train"},
+        input_mode=mode,
+    )
+
+    definition = PipelineDefinition(steps=[step]).to_definition(binder)
+
+    arguments = definition["Steps"][0]["Arguments"]
+    assert arguments["AlgorithmSpecification"]["TrainingInputMode"] == mode
+    train, code = arguments["InputDataConfig"]
+    assert "InputMode" not in train
+    assert code.get("InputMode") == code_mode
+    assert code["ChannelName"] == "code"
+    assert validate_definition(definition) == []
+
+
+@pytest.mark.parametrize("where", ["job", "channel"])
+def test_fails_a_json_code_channel_in_pipe_mode_naming_step_and_field(
+    binder: StaticBinder, script: Path, where: str
+) -> None:
+    step = TrainingStep(name="Train", image=IMAGE, code=Code.from_asset(script))
+    definition = PipelineDefinition(steps=[step]).to_definition(binder)
+    arguments = definition["Steps"][0]["Arguments"]
+    if where == "job":
+        arguments["AlgorithmSpecification"]["TrainingInputMode"] = "Pipe"
+        field = "Arguments.AlgorithmSpecification.TrainingInputMode"
+    else:
+        arguments["InputDataConfig"][0]["InputMode"] = "Pipe"
+        field = "Arguments.InputDataConfig[0].InputMode"
+
+    problems = validate_definition(definition)
+
+    assert [(p.step, p.field, p.message, p.hint) for p in problems] == [
+        (
+            "Train",
+            field,
+            "sagemaker_submit_directory names '/opt/ml/input/data/code/prep.py.tar.gz' in "
+            "channel 'code', which Pipe input mode streams through a named pipe: the archive "
+            "is no file there, and the training toolkit can't unpack the code",
+            'give channel \'code\' "InputMode": "File" (TrainingStep(code=…) does so for a '
+            "Pipe job)",
+        )
+    ]

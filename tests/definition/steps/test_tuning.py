@@ -280,6 +280,8 @@ def test_every_option(ctx: RenderContext, script: Path) -> None:
                                 "S3DataDistributionType": "FullyReplicated",
                             }
                         },
+                        # The job streams in Pipe mode; its code archive must be a file.
+                        "InputMode": "File",
                         "ChannelName": "code",
                     },
                 ],
@@ -2468,3 +2470,31 @@ def test_a_single_definitions_member_is_the_configs_else_its_own(
     config: dict[str, Any], job: Any, found: tuple[Any, str]
 ) -> None:
     assert single_definition_member(config, job, "ranges") == found
+
+
+def test_the_code_channel_of_a_pipe_tuning_job_is_read_in_file_mode(
+    binder: StaticBinder, script: Path
+) -> None:
+    # As for a TrainingStep: the archive sagemaker_submit_directory names must be a file.
+    single = tuning(
+        code=Code.from_asset(script),
+        input_mode="Pipe",
+        metric_definitions={"validation:rmse": "rmse=([0-9.]+)"},
+    )
+    several = multi(custom_algorithm("custom", code=Code.from_asset(script), input_mode="Pipe"))
+
+    for step, jobs in (
+        (single, lambda arguments: [arguments["TrainingJobDefinition"]]),
+        (several, lambda arguments: arguments["TrainingJobDefinitions"]),
+    ):
+        definition = PipelineDefinition(steps=[step]).to_definition(binder)
+        (job,) = jobs(definition["Steps"][0]["Arguments"])
+        assert job["AlgorithmSpecification"]["TrainingInputMode"] == "Pipe"
+        assert job["InputDataConfig"][-1]["ChannelName"] == "code"
+        assert job["InputDataConfig"][-1]["InputMode"] == "File"
+        assert validate_definition(definition) == []
+        # Without it, the validator names the tuning job's field.
+        del job["InputDataConfig"][-1]["InputMode"]
+        member = "TrainingJobDefinition" if step is single else "TrainingJobDefinitions[0]"
+        fields = [problem.field for problem in validate_definition(definition)]
+        assert fields == [f"Arguments.{member}.AlgorithmSpecification.TrainingInputMode"]

@@ -18,6 +18,7 @@ from cdk_sagemaker_pipelines.definition import (
     Code,
     ContinuousParameter,
     Distribution,
+    ExecutionVariables,
     FileSystemInput,
     HyperbandStrategyConfig,
     Image,
@@ -1957,37 +1958,74 @@ def pipe_note(channel: str) -> str:
     )
 
 
-@pytest.mark.parametrize(
-    ("where", "channels"), [("channel", ["train"]), ("job", ["train", "code"])]
-)
-def test_a_pipe_mode_channel_is_noted_as_not_reproduced(
-    ws: Workspace, where: str, channels: list[str]
-) -> None:
+@pytest.mark.parametrize("where", ["channel", "job"])
+def test_a_pipe_mode_channel_is_noted_as_not_reproduced(ws: Workspace, where: str) -> None:
     # SageMaker streams a Pipe channel instead of copying files under its channel
-    # directory: a script that lists SM_CHANNEL_TRAIN succeeds here, fails there. The
-    # code channel inherits the job's mode too (it sets no InputMode of its own).
-    definition = compile_steps([train_step(ws, hyperparameters={"depth": 2})])
-    arguments = definition["Steps"][0]["Arguments"]
+    # directory: a script that lists SM_CHANNEL_TRAIN succeeds here, fails there. The code
+    # channel of a Pipe job is compiled in File mode (its archive must be a file), so it
+    # isn't noted.
     if where == "channel":
+        definition = compile_steps([train_step(ws, hyperparameters={"depth": 2})])
+        arguments = definition["Steps"][0]["Arguments"]
         arguments["InputDataConfig"][0]["InputMode"] = "Pipe"
     else:
-        arguments["AlgorithmSpecification"]["TrainingInputMode"] = "Pipe"
+        step = train_step(ws, hyperparameters={"depth": 2}, input_mode="Pipe")
+        definition = compile_steps([step])
+        arguments = definition["Steps"][0]["Arguments"]
+        assert arguments["InputDataConfig"][-1]["InputMode"] == "File"
     events: list[ProgressEvent] = []
     result = ws.runner(progress=events.append).run(definition)
     assert result.status == "Succeeded", result.failure_reason
     assert [event.message for event in events if event.kind == "step-succeeded"] == [
-        "\nnot reproduced locally: " + "; ".join(pipe_note(name) for name in channels)
+        "\nnot reproduced locally: " + pipe_note("train")
     ]
 
 
 def test_a_channel_in_file_mode_under_a_pipe_job_is_not_noted(ws: Workspace) -> None:
-    definition = compile_steps([train_step(ws, hyperparameters={"depth": 2})])
+    step = train_step(ws, hyperparameters={"depth": 2}, input_mode="Pipe")
+    definition = compile_steps([step])
     arguments = definition["Steps"][0]["Arguments"]
-    arguments["AlgorithmSpecification"]["TrainingInputMode"] = "Pipe"
     arguments["InputDataConfig"][0]["InputMode"] = "File"
     events: list[ProgressEvent] = []
     result = ws.runner(progress=events.append).run(definition)
     assert result.status == "Succeeded", result.failure_reason
-    assert [event.message for event in events if event.kind == "step-succeeded"] == [
-        "\nnot reproduced locally: " + pipe_note("code")
-    ]
+    # Neither the File channel nor the code channel (File in a Pipe job) is noted.
+    assert [event.message for event in events if event.kind == "step-succeeded"] == [None]
+
+
+def test_the_training_job_name_variable_is_the_local_job_name(ws: Workspace) -> None:
+    # ExecutionVariables.TRAINING_JOB_NAME resolves to the job's own name, in each attempt.
+    step = train_step(
+        ws,
+        hyperparameters={"depth": 2},
+        environment={"STAGE": ExecutionVariables.TRAINING_JOB_NAME},  # the script reports it
+    )
+    result = ws.runner().run(compile_steps([step]))
+    assert result.status == "Succeeded", result.failure_reason
+    properties = result.properties("Train")
+    located = result.store.locate(properties["ModelArtifacts"]["S3ModelArtifacts"])
+    assert located is not None
+    with tarfile.open(located.path) as archive:
+        report = json.load(archive.extractfile("model.json"))  # type: ignore[arg-type]
+    assert report["env"] == properties["TrainingJobName"]
+    assert properties["TrainingJobName"].startswith("pipelines-")
+
+
+def test_a_step_reading_its_job_name_is_never_a_cache_hit(ws: Workspace) -> None:
+    # The job name differs in every run, and so does the cache key holding it: as on the
+    # service (warning uncacheable-step), the step runs every time.
+    step = train_step(
+        ws,
+        hyperparameters={"depth": 2},
+        environment={"STAGE": ExecutionVariables.TRAINING_JOB_NAME},
+        cache_config=CacheConfig(expire_after="P1D"),
+    )
+    runner = ws.runner()
+    definition = compile_steps([step])
+    first = runner.run(definition)
+    assert first.status == "Succeeded", first.failure_reason
+
+    second = runner.run(definition)
+
+    assert second.status == "Succeeded", second.failure_reason
+    assert second.step("Train").cache_hit is None

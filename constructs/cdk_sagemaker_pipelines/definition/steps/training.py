@@ -49,6 +49,10 @@ PROGRAM_HYPERPARAMETER = "sagemaker_program"
 SUBMIT_DIRECTORY_HYPERPARAMETER = "sagemaker_submit_directory"
 CODE_CHANNEL = "code"
 CODE_CHANNEL_PATH = "/opt/ml/input/data/code"
+# The input mode that streams channels instead of presenting files, and the one the code
+# channel of such a job takes so that its archive is a file (``_script_mode``).
+PIPE_MODE = "Pipe"
+CODE_INPUT_MODE = "File"
 # What a job runs on without instance_type, instance_count or instance_groups.
 DEFAULT_INSTANCE_TYPE = "ml.m5.large"
 DEFAULT_INSTANCE_COUNT = 1
@@ -479,6 +483,13 @@ class TrainingJobStep(JobStep):
         The archive travels as the input channel ``code`` and ``sagemaker_submit_directory``
         names its local path, as the SageMaker SDK does for network-isolated jobs: the
         container never downloads code itself, so it works with network isolation too.
+
+        A channel without ``InputMode`` takes the job's. In Pipe mode SageMaker streams a
+        channel through a named pipe (``/opt/ml/input/data/code_<epoch>``), so the archive
+        ``sagemaker_submit_directory`` names would not exist: the code channel of a Pipe
+        job says ``File``. FastFile keeps the job's mode: it "provides file system access
+        to an Amazon S3 data source" (the SageMaker guide's "Setting up training jobs to
+        access datasets"), so the archive is a file at that path there too.
         """
         if self.code is None:
             return {}, None
@@ -493,6 +504,7 @@ class TrainingJobStep(JobStep):
                     "S3DataDistributionType": "FullyReplicated",
                 }
             },
+            **({"InputMode": CODE_INPUT_MODE} if self.input_mode == PIPE_MODE else {}),
             "ChannelName": CODE_CHANNEL,
         }
         # The file as it lands in the channel: an S3 archive keeps its own name.

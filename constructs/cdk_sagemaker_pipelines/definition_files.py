@@ -88,7 +88,10 @@ def python_source_problem(path: Path) -> str | None:
 
 
 def load_definition_file(path: Path) -> Any:
-    """The definition in ``path`` (a ``PipelineDefinitionBody`` wrapper is unwrapped).
+    """The definition in ``path``, unwrapped from a request or response that holds it.
+
+    A CreatePipeline request or describe-pipeline's response (``PipelineDefinition``), the
+    CloudFormation property (``PipelineDefinitionBody``) or the resource's properties.
 
     Raises ``OSError`` when the file can't be read and ``ValueError`` (JSON errors, or
     ``UnreadableDefinitionError``) when it isn't a definition's JSON.
@@ -103,18 +106,31 @@ def load_definition_file(path: Path) -> Any:
         if python_source is None:
             raise
         raise UnreadableDefinitionError(python_source) from None
-    if isinstance(definition, dict) and "PipelineDefinitionBody" in definition:
-        # A CreatePipeline request (or the CloudFormation property): the body is JSON text.
-        body = definition["PipelineDefinitionBody"]
+    wrapper = _wrapper_member(definition)
+    if wrapper == "PipelineDefinition" and isinstance(definition[wrapper], dict):
+        # The CloudFormation resource's properties: {"PipelineDefinitionBody": "…"} inside.
+        definition = definition[wrapper]
+        wrapper = _wrapper_member(definition)
+    if wrapper is not None:
+        # A CreatePipeline request or describe-pipeline's response (PipelineDefinition), or
+        # the CloudFormation property (PipelineDefinitionBody): the body is JSON text.
+        body = definition[wrapper]
         if not isinstance(body, str):
             raise UnreadableDefinitionError(
-                f"PipelineDefinitionBody must be the definition as JSON text, "
-                f"got {type(body).__name__}"
+                f"{wrapper} must be the definition as JSON text, got {type(body).__name__}"
             )
         try:
             definition = _parse_json(body)
         except ValueError as error:
-            raise UnreadableDefinitionError(
-                f"PipelineDefinitionBody is not valid JSON: {error}"
-            ) from None
+            raise UnreadableDefinitionError(f"{wrapper} is not valid JSON: {error}") from None
     return definition
+
+
+def _wrapper_member(document: Any) -> str | None:
+    """The member of ``document`` that holds a definition as JSON text, if it wraps one."""
+    if not isinstance(document, dict) or "Steps" in document:
+        return None
+    for member in ("PipelineDefinitionBody", "PipelineDefinition"):
+        if member in document:
+            return member
+    return None

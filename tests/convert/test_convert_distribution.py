@@ -394,3 +394,31 @@ def test_torch_distributed_of_a_program_that_is_no_python_stays_hyperparameters(
     assert "code=Code.from_s3(" in source
     assert "distribution=" not in source
     assert '"sagemaker_torch_distributed_enabled": "true"' in _step_source(source, "train")
+
+
+@pytest.mark.parametrize("distributed", [False, True])
+def test_instance_groups_named_by_a_parameter_round_trip(distributed: bool) -> None:
+    # A group name that is a parameter is no dictionary key: the distribution (which
+    # names groups) is not read from it, its members stay hyperparameters, and the
+    # conversion neither crashes nor loses them.
+    hyperparameters = {"epochs": "3"}
+    if distributed:
+        hyperparameters |= {
+            "sagemaker_distribution_instance_groups": '["gpu"]',
+            "sagemaker_distributed_dataparallel_enabled": "true",
+            "sagemaker_instance_type": "null",
+            "sagemaker_distributed_dataparallel_custom_mpi_options": '""',
+        }
+    groups = [
+        {"InstanceGroupName": "data", "InstanceType": "ml.c5.xlarge", "InstanceCount": 2},
+        {
+            "InstanceGroupName": {"Get": "Parameters.GpuGroup"},
+            "InstanceType": "ml.p4d.24xlarge",
+            "InstanceCount": 1,
+        },
+    ]
+    definition = _training(hyperparameters, InstanceGroups=groups)
+    definition["Parameters"] = [{"Name": "GpuGroup", "Type": "String", "DefaultValue": "gpu"}]
+    source = assert_round_trips(definition)
+    assert "distribution=" not in source
+    assert '"sagemaker_distributed_dataparallel_enabled"' in source or not distributed

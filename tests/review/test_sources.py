@@ -129,3 +129,29 @@ def test_an_assembly_whose_manifest_is_no_json_is_named_not_a_traceback(
     assert pipelines_of_both(str(broken), str(broken), command) is None
     err = capsys.readouterr().err
     assert err.startswith(f"smpipe {command}: {broken}: can't be read as a cloud assembly: ")
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        # The CreatePipeline API's request (boto3, `aws sagemaker create-pipeline
+        # --cli-input-json`) and describe-pipeline's response: the body is PipelineDefinition.
+        {"PipelineName": "p", "RoleArn": "arn:aws:iam::1:role/r", "PipelineDefinition": "{}"},
+        {"PipelineArn": "arn:aws:sagemaker:us-east-1:1:pipeline/p", "PipelineDefinition": "{}"},
+    ],
+)
+def test_reads_the_definition_of_an_api_request_or_describe_pipeline(
+    tmp_path: Path, wrapper: dict[str, str]
+) -> None:
+    path = tmp_path / "describe.json"
+    path.write_text(json.dumps({**wrapper, "PipelineDefinition": json.dumps(DEFINITION)}))
+
+    assert load_source(path).definition == DEFINITION
+
+
+def test_reads_the_definition_of_the_cloudformation_resource_properties(tmp_path: Path) -> None:
+    path = tmp_path / "properties.json"
+    body = {"PipelineDefinitionBody": json.dumps(DEFINITION)}
+    path.write_text(json.dumps({"PipelineName": "p", "PipelineDefinition": body}))
+
+    assert load_source(path).definition == DEFINITION

@@ -945,6 +945,7 @@ def _training_like(
     writer.lift("instance_count", config.get("InstanceCount"))
     groups = config.get("InstanceGroups")
     cluster: dict[str, Any] | None = None
+    distributable = True
     if isinstance(groups, list) and all(
         isinstance(item, Mapping)
         and set(item) == {"InstanceGroupName", "InstanceType", "InstanceCount"}
@@ -961,9 +962,15 @@ def _training_like(
                 for item in groups
             ]
         )
+        # A group named by a parameter has no name a distribution's groups could match
+        # (nor a dictionary key): the distribution's members then stay hyperparameters.
+        named = all(isinstance(item["InstanceGroupName"], str) for item in groups)
         if writer.lift("instance_groups", groups, code=code):
-            cluster = {item["InstanceGroupName"]: item["InstanceType"] for item in groups}
-    if isinstance(values, Mapping):
+            if named:
+                cluster = {item["InstanceGroupName"]: item["InstanceType"] for item in groups}
+            else:
+                distributable = False
+    if isinstance(values, Mapping) and distributable:
         # The job runs on the instance type the step gives it (the language's default when
         # the keyword is left out), or on its groups.
         instance_type = config.get("InstanceType") if typed else DEFAULT_INSTANCE_TYPE

@@ -323,6 +323,23 @@ def test_pipeline_role_statements_for_every_step_type(everything: Built):
             "Resource": {"Fn::GetAtt": [everything.key, "Arn"]},
             "Sid": "UseKeyOfPropertyFilesInArtifactsBucket",
         },
+        # The store's key, which the library sets on its processing and transform jobs:
+        # a job request with another key is denied (one without a key is not).
+        **{
+            f"DenyJobsWithAnother{kind}Key": {
+                "Action": ["sagemaker:CreateProcessingJob", "sagemaker:CreateTransformJob"],
+                "Condition": {
+                    "Null": {f"sagemaker:{kind}KmsKey": "false"},
+                    "ArnNotEquals": {
+                        f"sagemaker:{kind}KmsKey": [{"Fn::GetAtt": [everything.key, "Arn"]}]
+                    },
+                },
+                "Effect": "Deny",
+                "Resource": [f"{SM}:processing-job/pipelines-*", f"{SM}:transform-job/pipelines-*"],
+                "Sid": f"DenyJobsWithAnother{kind}Key",
+            }
+            for kind in ("Volume", "Output")
+        },
     }
 
 
@@ -567,6 +584,8 @@ def test_a_literal_json_definition_gets_exact_statements():
         f"arn:aws:kms:{REGION}:{ACCOUNT}:key/volume-key",
     ]
     assert sorted(role) == [
+        "DenyJobsWithAnotherOutputKey",
+        "DenyJobsWithAnotherVolumeKey",
         "DescribeJobKeys",
         "LetJobsUseTheirKeys",
         "PassStepRoleToSageMaker",
@@ -945,6 +964,7 @@ def test_nothing_is_granted_for_step_types_not_used():
     assert pipeline.role_policy is not None
     role = statements(template, pipeline.role_policy)
     assert sorted(role) == [
+        "DenyJobsWithAnotherVolumeKey",
         "DescribeJobKeys",
         "LetJobsUseTheirKeys",
         "PassStepRoleToSageMaker",

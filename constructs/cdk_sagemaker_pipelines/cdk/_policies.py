@@ -25,6 +25,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
+from ..definition._job_conditions import enforced_job_conditions
 from ..definition.images import parse_image_uri
 from ..definition.permissions import (
     AUTOML_ROLE_ACTIONS,
@@ -369,7 +370,9 @@ class Lookups:
         self._stack = stack
         self._bucket_key_arns: dict[str, Any] = dict(bucket_key_arns)
         self._imported_buckets: dict[str, s3.IBucket] | None = None
-        self.plan_keys = _plan_keys(stack, plan, key_arns=set(bucket_key_arns.values()))
+        # Tokens known to be KMS key ARNs: the artifact store's key (see _job_condition_statements).
+        self.key_arn_tokens = frozenset(bucket_key_arns.values())
+        self.plan_keys = _plan_keys(stack, plan, key_arns=self.key_arn_tokens)
         self._kms_keys = list(plan.kms_keys)
         self._given_names = {
             bucket: _sid(name) for bucket, name in (bucket_names or {}).items() if _sid(name)
@@ -592,14 +595,17 @@ def pipeline_role_statements(
     """
     statements: list[iam.PolicyStatement] = []
     tagged: list[str] = []
+    job_arns: dict[str, list[str]] = {}
     for kind in sorted(plan.job_actions):
         resource_type, actions = plan.job_actions[kind]
         prefixes = plan.job_name_prefixes.get(kind) or [JOB_NAME_PREFIX]
         arns = [_sagemaker_arn(stack, resource_type, f"{prefix}*") for prefix in prefixes]
         tagged += arns
+        job_arns[kind] = arns
         statements.append(
             iam.PolicyStatement(sid=f"{_sid(kind)}Jobs", actions=list(actions), resources=arns)
         )
+    statements += _job_condition_statements(plan, stack, job_arns, lookups)
     groups = _unique(plan.model_package_groups)
     if groups:
         packages = [_model_package_group_arns(stack, group)[1] for group in groups]
@@ -689,6 +695,70 @@ def pipeline_role_statements(
             lookups,
             list_prefixes=False,
             pipeline_wide=pipeline_wide,
+        )
+    return statements
+
+
+def _job_condition_statements(
+    plan: PermissionPlan, stack: Stack, job_arns: Mapping[str, list[str]], lookups: Lookups
+) -> list[iam.PolicyStatement]:
+    """Deny the Create calls of jobs that drop what every job of the definition states.
+
+    Defence in depth: whoever may start the pipeline with parameter overrides, or change its
+    definition, could otherwise have the role create jobs with another KMS key, without
+    network isolation or inter-container encryption, or outside the VPC. The keys and the
+    actions taking them are the Service Authorization Reference's ("Actions, resources, and
+    condition keys for Amazon SageMaker"; see definition/_job_conditions.py).
+
+    Separate Deny statements rather than conditions on the Allow: the Allow statements hold
+    the Describe/Stop actions too, whose requests carry none of these keys, and a Deny per
+    concern names it in the template (and in a denial's message). Each guards a key that a
+    request may lack (Null, BoolIfExists) as its comment in ``enforced_job_conditions`` says.
+    """
+    if not plan.job_condition_values:
+        return []
+
+    def is_key_arn(value: Any) -> bool:
+        # A literal key ARN, or the artifact store's key (key.key_arn). Another token may
+        # be a key id or an alias (key.key_id, alias.alias_name), which the request carries
+        # as it is: an ARN condition on it would deny the pipeline's own jobs.
+        if not isinstance(value, str):
+            return False
+        if is_unresolved(value):
+            return value in lookups.key_arn_tokens
+        return value.startswith("arn:") and ":key/" in value
+
+    def is_fixed(value: Any) -> bool:
+        # A literal or a deploy-time token (subnet.subnet_id); never a parameter or a
+        # step property, which an execution may change.
+        return isinstance(value, str)
+
+    def resolved_once(values: Any) -> Any:
+        # Each step's copy of a token (the store key's ARN) is its own string: one per
+        # resolved value, or a pipeline of 45 steps would list the key 45 times.
+        if not isinstance(values, list):
+            return values
+        unique: dict[str, Any] = {}
+        for value in values:
+            unique.setdefault(json.dumps(stack.resolve(value), sort_keys=True), value)
+        return list(unique.values())
+
+    statements = []
+    for condition in enforced_job_conditions(plan.job_condition_values, is_key_arn, is_fixed):
+        actions = [plan.job_actions[kind][1][0] for kind in condition.kinds]
+        resources = [arn for kind in condition.kinds for arn in job_arns[kind]]
+        conditions = {
+            operator: {key: resolved_once(values) for key, values in tests.items()}
+            for operator, tests in condition.condition.items()
+        }
+        statements.append(
+            iam.PolicyStatement(
+                sid=condition.sid,
+                effect=iam.Effect.DENY,
+                actions=actions,
+                resources=resources,
+                conditions=conditions,
+            )
         )
     return statements
 

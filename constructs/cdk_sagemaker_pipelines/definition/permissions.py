@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from ._errors import Problem
+from ._job_conditions import REQUEST_KEY_FIELDS, request_condition_values
 from ._lineage_names import ASSOCIATION_RESOURCE_TYPES, KIND_OF_ARNS, LINEAGE_KINDS
 from ._sdk_jobs import function_step_job
 from ._seal_entries import is_seal_entry
@@ -560,6 +561,9 @@ class PermissionPlan:
     job_actions: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     # Per job step type, the name prefixes of its jobs: ``pipelines-`` or custom ones.
     job_name_prefixes: dict[str, list[Any]] = field(default_factory=dict)
+    # Per job step type, each step's request values of SageMaker's condition keys
+    # (``request_condition_values``): what the pipeline role's Deny conditions enforce.
+    job_condition_values: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     passed_roles: list[Any] = field(default_factory=list)
     # (step, field, role) of each role a job runs with (its RoleArn, a model's
     # ExecutionRoleArn), expressions included: a caller attaches the step permissions to one
@@ -877,6 +881,10 @@ class _Planner:
             plan.job_actions[job_kind] = JOB_ACTIONS[job_kind]
             prefix = _job_name_prefix(job_kind, arguments)
             _add(plan.job_name_prefixes.setdefault(job_kind, []), prefix)
+            if job_kind in REQUEST_KEY_FIELDS:
+                plan.job_condition_values.setdefault(job_kind, []).append(
+                    request_condition_values(job_kind, arguments)
+                )
             if (
                 prefix == ""
                 and isinstance(arguments, Mapping)

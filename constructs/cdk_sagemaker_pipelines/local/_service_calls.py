@@ -38,6 +38,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..definition._job_conditions import (
+    JOB_CONDITION_KEYS,
+    REQUEST_KEY_FIELDS,
+    request_condition_values,
+)
 from ..definition.permissions import (
     DEPLOY_ACTIONS,
     JOB_ACTIONS,
@@ -46,7 +51,14 @@ from ..definition.permissions import (
     REGISTER_ACTIONS,
     sqs_queue_arn_parts,
 )
-from .iam import APPROVAL_STATUS, PASSED_TO_SERVICE, REQUEST_TAG, AssemblyRoles, ServiceCall
+from .iam import (
+    APPROVAL_STATUS,
+    PASSED_TO_SERVICE,
+    REQUEST_TAG,
+    AssemblyRoles,
+    ContextValue,
+    ServiceCall,
+)
 from .registry import ACCOUNT as REGISTRY_ACCOUNT
 from .registry import REGION as REGISTRY_REGION
 
@@ -100,7 +112,7 @@ def service_calls(
         if kind == "AutoML" and "AutoMLProblemTypeConfig" in arguments:
             create = "sagemaker:CreateAutoMLJobV2"  # the V2 request's shape
         job = arns.sagemaker(resource_type, _service_job_name(kind, arguments, job_name))
-        calls.append(_created(create, job, arguments, "creating the step's job"))
+        calls.append(_job_created(kind, create, job, arguments))
         calls += _tagged(job, arguments)
         for path in _ROLE_PATHS.get(kind, ()):
             calls += _passed(arguments, path)
@@ -164,6 +176,34 @@ def _tags(arguments: Mapping[str, Any]) -> dict[str, str]:
 def _created(action: str, arn: str, arguments: Mapping[str, Any], what: str) -> ServiceCall:
     """A Create call: its request's tags are known (aws:RequestTag/…)."""
     return ServiceCall(action, arn, _tags(arguments), (REQUEST_TAG,), what)
+
+
+def _job_created(kind: str, action: str, arn: str, arguments: Mapping[str, Any]) -> ServiceCall:
+    """A job's Create call, with the SageMaker condition keys its request carries.
+
+    For the types whose keys are read off the request (``REQUEST_KEY_FIELDS``), each key is
+    known: its value, or its absence. A Tuning or AutoML request's keys can't be read (no
+    document says which of its members they come from): a Deny conditioned on one is taken
+    to apply (``strict``), so such a condition is never silently allowed.
+    """
+    call = _created(action, arn, arguments, "creating the step's job")
+    strict = tuple(key.lower() for key in JOB_CONDITION_KEYS)
+    if kind not in REQUEST_KEY_FIELDS:
+        return ServiceCall(call.action, call.resource, call.context, call.known, call.what, strict)
+    context: dict[str, ContextValue] = dict(call.context)
+    unread: set[str] = set()
+    for key, value in request_condition_values(kind, arguments).items():
+        if isinstance(value, bool):
+            context[key.lower()] = "true" if value else "false"
+        elif isinstance(value, str):
+            context[key.lower()] = value
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            if value:  # an empty list: the request carries no such key
+                context[key.lower()] = tuple(value)
+        else:
+            unread.add(key.lower())  # a value not evaluated: unknown, and strict
+    known = call.known + tuple(key for key in strict if key not in unread)
+    return ServiceCall(call.action, call.resource, context, known, call.what, strict)
 
 
 def _tagged(arn: str, arguments: Mapping[str, Any]) -> list[ServiceCall]:

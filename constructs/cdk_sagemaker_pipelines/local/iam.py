@@ -26,10 +26,14 @@ SageMaker Pipelines makes for it as the pipeline's role (``ServiceCall``, listed
 - conditions whose keys are known offline (``s3:prefix``, ``aws:SecureTransport``,
   ``aws:PrincipalArn``, ``aws:PrincipalAccount``, a KMS request's ``kms:CallerAccount``,
   an upload's ``s3:x-amz-server-side-encryption`` keys when its job names the key; for
-  the pipeline role's calls ``iam:PassedToService``, ``sagemaker:ModelApprovalStatus``
-  and ``aws:RequestTag/…``) are evaluated
-  (``ForAnyValue:``/``ForAllValues:`` too, such a key being a set of one value or none);
-  any other one is read permissively: it matches for an ``Allow`` and not for a ``Deny``.
+  the pipeline role's calls ``iam:PassedToService``, ``sagemaker:ModelApprovalStatus``,
+  ``aws:RequestTag/…``, and a job's Create call's ``sagemaker:VolumeKmsKey``,
+  ``OutputKmsKey``, ``NetworkIsolation``, ``InterContainerTrafficEncryption``,
+  ``VpcSubnets`` and ``VpcSecurityGroupIds``, read off its request) are evaluated
+  (``ForAnyValue:``/``ForAllValues:`` too, a single-valued key being a set of one value or
+  none); any other one is read permissively: it matches for an ``Allow`` and not for a
+  ``Deny``, except those job keys on a request they can't be read off (a tuning job's),
+  whose ``Deny`` is taken to apply (``evaluate``'s ``strict``).
   So does a policy variable (``${aws:userid}``) of a ``Resource`` or a condition's value;
   ``${*}``, ``${?}``, ``${$}`` are those characters;
 - across accounts (the role's account, from its ARN, is not the resource's: the policy's
@@ -68,6 +72,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..definition._job_conditions import JOB_CONDITION_KEYS
 from ._errors import AccessDeniedError
 from .resources import normalize_s3_uri
 
@@ -90,6 +95,9 @@ _SSE_KEY = "s3:x-amz-server-side-encryption-aws-kms-key-id"
 PASSED_TO_SERVICE = "iam:passedtoservice"
 APPROVAL_STATUS = "sagemaker:modelapprovalstatus"
 REQUEST_TAG = "aws:requesttag/"
+# A request's value of a condition key: one string, or the strings of a multivalued key
+# (sagemaker:VpcSubnets), which only ForAnyValue:/ForAllValues: operators compare.
+ContextValue = str | tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,18 +440,22 @@ def evaluate(
     role: RolePolicies,
     action: str,
     resource: str,
-    context: Mapping[str, str],
+    context: Mapping[str, ContextValue],
     known: Collection[str] = (),
     policy: ResourcePolicy | None = None,
     *,
     owner: str | None = None,
+    strict: Collection[str] = (),
 ) -> Decision:
     """Evaluate ``action`` on ``resource`` for ``role``, as AWS does (also across accounts).
 
     ``context`` holds the request's condition keys known offline (lower-case names;
     ``aws:PrincipalArn`` is added: the role's ARN). ``known`` names keys (or, ending in
     ``/``, key prefixes) the request is known to lack when ``context`` doesn't hold them;
-    a condition on any other key is read permissively (see the module's docstring).
+    a condition on any other key is read permissively (see the module's docstring), except
+    one on a key of ``strict`` (keys a Deny may use to deny this very request, such as the
+    SageMaker job keys of a Create call whose request can't be read): a Deny conditioned on
+    it is taken to apply, so what can't be evaluated is never silently allowed.
     ``policy`` is the resource's own policy (a bucket policy, a key policy), if any.
 
     IAM's "Policy evaluation logic" (requests within a single account): an explicit
@@ -471,12 +483,21 @@ def evaluate(
     requester = {_PRINCIPAL_ARN: role.arn, _PRINCIPAL_ACCOUNT: account}
     if action.lower().startswith("kms:"):
         requester[_CALLER_ACCOUNT] = account
-    request = _Request(action, resource, {**requester, **context}, tuple(known), role)
+    request = _Request(
+        action, resource, {**requester, **context}, tuple(known), role, tuple(strict)
+    )
     denied = _matching(role.statements, "Deny", request)
     if denied is None and policy is not None:
         denied = _matching(policy.statements, "Deny", request)
     if denied is not None:
-        return Decision(False, f"an explicit Deny in {denied.source} denies it")
+        unknown = _unknown_strict_keys(denied, request)
+        taken = (
+            f" (its condition on {', '.join(unknown)} can't be evaluated offline for this "
+            "request, so it is taken to apply)"
+            if unknown
+            else ""
+        )
+        return Decision(False, f"an explicit Deny in {denied.source} denies it{taken}")
     if role.boundary is not None:
         name = role.boundary_name or "its permissions boundary"
         denied = _matching(role.boundary, "Deny", request)
@@ -605,9 +626,10 @@ def _applies(statement: Statement, request: _Request, scope: str | None) -> bool
 class _Request:
     action: str
     resource: str
-    context: Mapping[str, str]
+    context: Mapping[str, ContextValue]
     known: tuple[str, ...]
     role: RolePolicies | None = None
+    strict: tuple[str, ...] = ()
 
     def knows(self, key: str) -> bool:
         """Whether the request's value of ``key`` (or its absence) is known offline."""
@@ -630,10 +652,25 @@ def _matching(
         if not _applies(statement, request, scope):
             continue
         verdict = _condition(statement.condition, request)
-        # A condition not known offline: permissive, so matching for Allow, not for Deny.
-        if verdict is True or (verdict is None and effect == "Allow"):
+        # A condition not known offline: permissive, so matching for Allow, not for Deny;
+        # but a Deny on a strict key (see ``evaluate``) applies.
+        if verdict is True or (
+            verdict is None
+            and (effect == "Allow" or bool(_unknown_strict_keys(statement, request)))
+        ):
             return statement
     return None
+
+
+def _unknown_strict_keys(statement: Statement, request: _Request) -> list[str]:
+    """The keys of ``request.strict`` that ``statement``'s condition uses, unknown offline."""
+    keys = [
+        str(key)
+        for tests in statement.condition.values()
+        if isinstance(tests, Mapping)
+        for key in tests
+    ]
+    return [key for key in keys if key.lower() in request.strict and not request.knows(key.lower())]
 
 
 _STRING_OPERATORS = {
@@ -670,6 +707,7 @@ def _test(operator: str, key: str, values: Sequence[str], request: _Request) -> 
         return None  # not a key known offline
     context = request.context
     present = key in context
+    actual = context.get(key)
     qualifier, _, base = operator.rpartition(":")
     if qualifier:
         # "Set operators for multivalued context keys": a single-valued key is a set of one
@@ -677,9 +715,8 @@ def _test(operator: str, key: str, values: Sequence[str], request: _Request) -> 
         # ForAllValues true.
         if qualifier not in ("ForAnyValue", "ForAllValues"):
             return None
-        verdicts = (
-            [_compare(base.removesuffix("IfExists"), values, context[key])] if present else []
-        )
+        items = () if actual is None else (actual,) if isinstance(actual, str) else actual
+        verdicts = [_compare(base.removesuffix("IfExists"), values, item) for item in items]
         if qualifier == "ForAnyValue":
             return True if True in verdicts else None if None in verdicts else False
         return False if False in verdicts else None if None in verdicts else True
@@ -694,7 +731,9 @@ def _test(operator: str, key: str, values: Sequence[str], request: _Request) -> 
         # A key the request doesn't have (s3:prefix of a GetObject): IAM's rules, a negated
         # operator matches.
         return base != "Bool" and _STRING_OPERATORS[base][0]
-    return _compare(operator.removesuffix("IfExists"), values, context[key])
+    if not isinstance(actual, str):
+        return None  # a multivalued key: IAM compares it with ForAnyValue/ForAllValues only
+    return _compare(operator.removesuffix("IfExists"), values, actual)
 
 
 def _compare(operator: str, values: Sequence[str], actual: str) -> bool | None:
@@ -804,9 +843,11 @@ class ServiceCall:
 
     action: str
     resource: str
-    context: Mapping[str, str] = field(default_factory=dict)
+    context: Mapping[str, ContextValue] = field(default_factory=dict)
     known: tuple[str, ...] = ()
     what: str = ""
+    # Keys whose Deny applies when the request's value can't be read (see ``evaluate``).
+    strict: tuple[str, ...] = ()
 
 
 class AccessGuard:
@@ -835,7 +876,7 @@ class AccessGuard:
         self.who = who  # "the job of step 'Train'", as failures name the requester
         self.partition = partition
         self.policies = policies
-        self._decided: dict[tuple[str, str, tuple[tuple[str, str], ...]], None] = {}
+        self._decided: dict[tuple[str, str, tuple[tuple[str, ContextValue], ...]], None] = {}
 
     def read(self, uri: str, what: str, key: ObjectKey | None = None) -> None:
         """``s3:GetObject`` on the object ``uri``; ``kms:Decrypt`` on ``key`` (SSE-KMS)."""
@@ -886,7 +927,9 @@ class AccessGuard:
 
     def call(self, call: ServiceCall) -> None:
         """A call the service makes as this role (``iam:PassRole``, ``sagemaker:Create…``)."""
-        self._check(call.action, call.resource, call.context, call.what, call.known)
+        self._check(
+            call.action, call.resource, call.context, call.what, call.known, strict=call.strict
+        )
 
     def _object_arn(self, uri: str) -> str:
         return f"arn:{self.partition}:s3:::{normalize_s3_uri(uri).removeprefix('s3://')}"
@@ -895,10 +938,12 @@ class AccessGuard:
         self,
         action: str,
         resource: str,
-        context: Mapping[str, str],
+        context: Mapping[str, ContextValue],
         what: str,
         known: tuple[str, ...] = (),
         describe: Callable[[RolePolicies, Decision], str] | None = None,
+        *,
+        strict: tuple[str, ...] = (),
     ) -> None:
         key = (action, resource, tuple(sorted(context.items())))
         if key in self._decided:
@@ -906,14 +951,16 @@ class AccessGuard:
         policy = self.policies.resource_policy(resource) if self.policies else None
         for role in self.roles:
             full = {_SECURE_TRANSPORT: "true", **context}
-            decision = evaluate(role, action, resource, full, known, policy)
+            decision = evaluate(role, action, resource, full, known, policy, strict=strict)
             if not decision.allowed:
                 if describe is not None:
                     message = describe(role, decision)
                 elif action.startswith("s3:"):
                     message = self._denied(role, action, resource, context, what, decision)
                 else:
-                    message = self._call_denied(role, action, resource, context, what, decision)
+                    message = self._call_denied(
+                        role, action, resource, context, what, decision, bool(strict)
+                    )
                 raise AccessDeniedError(message)
         self._decided[key] = None  # threads of a tuning step may race here: harmless
 
@@ -922,7 +969,7 @@ class AccessGuard:
         role: RolePolicies,
         action: str,
         resource: str,
-        context: Mapping[str, str],
+        context: Mapping[str, ContextValue],
         what: str,
         decision: Decision,
     ) -> str:
@@ -945,24 +992,34 @@ class AccessGuard:
         role: RolePolicies,
         action: str,
         resource: str,
-        context: Mapping[str, str],
+        context: Mapping[str, ContextValue],
         what: str,
         decision: Decision,
+        job_request: bool = False,
     ) -> str:
         # The condition values the request carried, as IAM spells the keys.
         values = ", ".join(
             f"{_KEY_SPELLINGS.get(name, name)}={value!r}" for name, value in sorted(context.items())
         )
         carried = f" (with {values})" if values else ""
+        # A job request denied by a Deny (the derived role's job conditions: another key,
+        # no network isolation, another subnet) isn't lifted by a grant.
+        fix = (
+            "Make the job's request match the Deny's condition (as the deployed definition "
+            "states it)"
+            if job_request and decision.reason.startswith("an explicit Deny")
+            else "Grant it to the pipeline's role"
+        )
         return (
             f"AccessDenied (simulated from the assembly's IAM policies): role {role.name} may "
             f"not {action} on {resource}{carried}: {decision.reason} ({what}, called by "
-            f"{self.who}). Grant it to the pipeline's role, or run with --no-iam-check "
+            f"{self.who}). {fix}, or run with --no-iam-check "
             "(LocalConfig(iam_check=False))"
         )
 
 
 _KEY_SPELLINGS = {
+    **{key.lower(): key for key in JOB_CONDITION_KEYS},
     PASSED_TO_SERVICE: "iam:PassedToService",
     APPROVAL_STATUS: "sagemaker:ModelApprovalStatus",
 }

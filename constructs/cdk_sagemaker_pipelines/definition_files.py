@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 
 class UnreadableDefinitionError(ValueError):
@@ -96,6 +96,33 @@ def load_definition_file(path: Path) -> Any:
     Raises ``OSError`` when the file can't be read and ``ValueError`` (JSON errors, or
     ``UnreadableDefinitionError``) when it isn't a definition's JSON.
     """
+    definition, _ = load_definition_document(path)
+    return definition
+
+
+WRAPPER_SETTINGS: Final = (
+    "PipelineName",
+    "PipelineDisplayName",
+    "PipelineDescription",
+    "RoleArn",
+    "ParallelismConfiguration",
+    "Tags",
+)
+"""The pipeline's settings a request, response or resource holds beside its definition."""
+
+
+def load_definition_document(path: Path) -> tuple[Any, dict[str, Any]]:
+    """``load_definition_file``'s definition, and the settings of what wrapped it.
+
+    The settings are the ``WRAPPER_SETTINGS`` the CreatePipeline request, describe-pipeline
+    response or CloudFormation properties hold (``{}`` for a plain definition): what a tool
+    that reads only the definition leaves out, and should say so.
+
+    Example::
+
+        definition, settings = load_definition_document(Path("create-pipeline.json"))
+        settings.get("ParallelismConfiguration")  # {"MaxParallelExecutionSteps": 5}
+    """
     # utf-8-sig: a byte order mark, as some Windows editors write, is not an error.
     with path.open(encoding="utf-8-sig") as handle:
         text = handle.read()
@@ -107,6 +134,11 @@ def load_definition_file(path: Path) -> Any:
             raise
         raise UnreadableDefinitionError(python_source) from None
     wrapper = _wrapper_member(definition)
+    settings = (
+        {key: definition[key] for key in WRAPPER_SETTINGS if key in definition}
+        if wrapper is not None
+        else {}
+    )
     if wrapper == "PipelineDefinition" and isinstance(definition[wrapper], dict):
         # The CloudFormation resource's properties: {"PipelineDefinitionBody": "…"} inside.
         definition = definition[wrapper]
@@ -123,7 +155,7 @@ def load_definition_file(path: Path) -> Any:
             definition = _parse_json(body)
         except ValueError as error:
             raise UnreadableDefinitionError(f"{wrapper} is not valid JSON: {error}") from None
-    return definition
+    return definition, settings
 
 
 def _wrapper_member(document: Any) -> str | None:

@@ -35,9 +35,54 @@ def test_writes_the_module_to_output(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "definition = PipelineDefinition(steps=[train])" in target.read_text()
 
 
-def test_reads_a_create_pipeline_request(tmp_path: Path) -> None:
+def test_reads_a_create_pipeline_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     request = {"PipelineDefinitionBody": json.dumps(training_definition())}
     assert main(["convert", write(tmp_path, "request.json", request)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith('"""The pipeline of request.json')  # no settings: no comment
+    assert err == ""
+
+
+def test_names_the_settings_of_a_create_pipeline_request_it_leaves_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    request = {
+        "PipelineName": "churn",
+        "PipelineDisplayName": "Churn",
+        "PipelineDescription": "nightly\ntraining",
+        "RoleArn": "arn:aws:iam::111122223333:role/pipeline",
+        "ParallelismConfiguration": {"MaxParallelExecutionSteps": 5},
+        "Tags": [{"Key": "team", "Value": "ml"}],
+        "ClientRequestToken": "token",
+        "PipelineDefinition": json.dumps(training_definition()),
+    }
+    assert main(["convert", write(tmp_path, "request.json", request)]) == 0
+    out, err = capsys.readouterr()
+    plain = tmp_path / "plain.json"
+    assert main(["convert", write(tmp_path, "plain.json", training_definition())]) == 0
+    head = (
+        '# smpipe convert: "request.json" holds pipeline settings beside its\n'
+        "# definition, which this module leaves out. Give them to the CDK Pipeline construct:\n"
+        '#   PipelineName: Pipeline(..., pipeline_name="churn")\n'
+        '#   PipelineDisplayName: Pipeline(..., display_name="Churn")\n'
+        '#   PipelineDescription: Pipeline(..., description="nightly\\ntraining")\n'
+        '#   RoleArn: Pipeline(..., role=iam.Role.from_role_arn(self, "PipelineRole", '
+        '"arn:aws:iam::111122223333:role/pipeline"))\n'
+        "#   ParallelismConfiguration: Pipeline(..., max_parallel_execution_steps=5)\n"
+        '#   Tags: Pipeline(..., tags={"team": "ml"})\n'
+    )
+    assert out == head + capsys.readouterr().out.replace("plain.json", "request.json")
+    assert plain.exists()
+    assert err == (
+        f"smpipe convert: {tmp_path / 'request.json'}: the module leaves out the pipeline's "
+        "settings PipelineName, PipelineDisplayName, PipelineDescription, RoleArn, "
+        "ParallelismConfiguration, Tags: give them to the CDK Pipeline construct "
+        "(pipeline_name=, display_name=, description=, role=, max_parallel_execution_steps=, "
+        "tags=; see the comment atop the module)\n"
+    )
+    compile(out, "request.py", "exec")  # the comment doesn't break the module
 
 
 def test_fails_with_exit_1_naming_step_and_field_of_an_unsupported_step(

@@ -1282,13 +1282,82 @@ def test_an_added_object_as_long_as_the_value_width_stays_on_one_line() -> None:
 def test_numbers_booleans_and_strings_are_different_values() -> None:
     new = base()
     resources = step(new, "Train")["Arguments"]["ResourceConfig"]
-    resources.update(InstanceCount=True, VolumeSizeInGB=30.0)
+    resources.update(InstanceCount=True, VolumeSizeInGB="30")
 
     diff = diff_definitions(base(), new)
 
     assert render_text(diff).splitlines()[-2:] == [
         "    Arguments.ResourceConfig.InstanceCount: 1 → true",
-        "    Arguments.ResourceConfig.VolumeSizeInGB: 30 → 30.0",
+        '    Arguments.ResourceConfig.VolumeSizeInGB: 30 → "30"',
+    ]
+
+
+def test_an_integer_written_as_a_float_is_no_change() -> None:
+    # 10 and 10.0 are one number to the service (and to convert's definition_difference).
+    new = base()
+    step(new, "Train")["Arguments"]["ResourceConfig"]["VolumeSizeInGB"] = 30.0
+
+    assert not diff_definitions(base(), new)
+    step(new, "Train")["Arguments"]["ResourceConfig"]["VolumeSizeInGB"] = 30.5
+    assert changes_of(diff_definitions(base(), new)) == [
+        ("step", "changed", "Train", "Arguments.ResourceConfig.VolumeSizeInGB")
+    ]
+
+
+def conditions_step(conditions: list[Any]) -> dict[str, Any]:
+    return {
+        "Steps": [
+            {
+                "Name": "Check",
+                "Type": "Condition",
+                "Arguments": {"Conditions": conditions, "IfSteps": [], "ElseSteps": []},
+            }
+        ]
+    }
+
+
+EQUALS_A = {"Type": "Equals", "LeftValue": {"Get": "Parameters.A"}, "RightValue": 1}
+EQUALS_B = {"Type": "Equals", "LeftValue": {"Get": "Parameters.B"}, "RightValue": 2}
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ([EQUALS_A, EQUALS_B], [EQUALS_B, EQUALS_A]),
+        (
+            [{"Type": "Or", "Conditions": [EQUALS_A, EQUALS_B]}],
+            [{"Type": "Or", "Conditions": [EQUALS_B, EQUALS_A]}],
+        ),
+        (
+            [{"Type": "In", "QueryValue": {"Get": "Parameters.A"}, "Values": [1, 2, 3]}],
+            [{"Type": "In", "QueryValue": {"Get": "Parameters.A"}, "Values": [3, 1, 2]}],
+        ),
+    ],
+    ids=["and", "or", "in"],
+)
+def test_reordered_conditions_are_no_change(old: list[Any], new: list[Any]) -> None:
+    # A Condition step's conditions all must hold, an Or's one must, In tests membership:
+    # in any order.
+    assert not diff_definitions(conditions_step(old), conditions_step(new))
+
+
+def test_a_reordered_condition_list_with_a_changed_item_is_a_change() -> None:
+    changed = {**EQUALS_A, "RightValue": 5}
+
+    diff = diff_definitions(
+        conditions_step([EQUALS_A, EQUALS_B]), conditions_step([EQUALS_B, changed])
+    )
+
+    assert diff
+    assert all(change.path.startswith("Arguments.Conditions[") for change in diff.changes)
+
+
+def test_ordered_lists_stay_ordered() -> None:
+    new = base()
+    step(new, "Prep")["Arguments"]["AppSpecification"]["ContainerArguments"].reverse()
+
+    assert changes_of(diff_definitions(base(), new)) == [
+        ("step", "changed", "Prep", "Arguments.AppSpecification.ContainerArguments")
     ]
 
 
@@ -2277,3 +2346,61 @@ def test_added_deployment_steps_of_any_shape_render(kind: str, fields: dict[str,
     assert render_text(diff).startswith("1 step added\n")
     assert render_markdown(diff)
     json.dumps(render_json(diff))
+
+
+LONG_ARGUMENTS = ["--input", "s3://bucket/data/train.csv", "--output", "s3://bucket/out"]
+
+
+def test_a_long_changed_list_is_shown_item_by_item() -> None:
+    old, new = base(), base()
+    step(old, "Prep")["Arguments"]["AppSpecification"]["ContainerArguments"] = LONG_ARGUMENTS
+    changed = [*LONG_ARGUMENTS[:3], "s3://bucket/out2", "--verbose"]
+    step(new, "Prep")["Arguments"]["AppSpecification"]["ContainerArguments"] = changed
+
+    diff = diff_definitions(old, new)
+
+    assert render_text(diff).splitlines()[-3:] == [
+        "    Arguments.AppSpecification.ContainerArguments changed, 4 → 5 items, item by item:",
+        '      [3]: "s3://bucket/out" → "s3://bucket/out2"',
+        '      [4] added: "--verbose"',
+    ]
+    assert render_markdown(diff).splitlines()[-2:] == [
+        '    - [3]: `"s3://bucket/out"` → `"s3://bucket/out2"`',
+        '    - [4] added: `"--verbose"`',
+    ]
+
+
+def test_a_reversed_long_list_shows_each_position() -> None:
+    old, new = base(), base()
+    step(old, "Prep")["Arguments"]["AppSpecification"]["ContainerArguments"] = LONG_ARGUMENTS
+    reversed_ = list(reversed(LONG_ARGUMENTS))
+    step(new, "Prep")["Arguments"]["AppSpecification"]["ContainerArguments"] = reversed_
+
+    lines = render_text(diff_definitions(old, new)).splitlines()
+
+    assert lines[-5:] == [
+        "    Arguments.AppSpecification.ContainerArguments changed, item by item:",
+        '      [0]: "--input" → "s3://bucket/out"',
+        '      [1]: "s3://bucket/data/train.csv" → "--output"',
+        '      [2]: "--output" → "s3://bucket/data/train.csv"',
+        '      [3]: "s3://bucket/out" → "--input"',
+    ]
+
+
+def test_a_long_changed_join_is_shown_value_by_value() -> None:
+    arn = {"Get": "Execution.PipelineExecutionArn"}
+    old, new = base(), base()
+    for definition, values in (
+        (old, ["good", arn, "--flag", "s3://bucket/prefix/long/path"]),
+        (new, ["bad", arn, "s3://bucket/prefix/long/path"]),
+    ):
+        join = {"Std:Join": {"On": " ", "Values": values}}
+        step(definition, "Stop")["Arguments"]["ErrorMessage"] = join
+
+    lines = render_text(diff_definitions(old, new)).splitlines()
+
+    assert lines[-3:] == [
+        '    Arguments.ErrorMessage Join(on=" ") values changed, 4 → 3 items, item by item:',
+        '      [0]: "good" → "bad"',
+        '      [2] removed (was "--flag")',
+    ]

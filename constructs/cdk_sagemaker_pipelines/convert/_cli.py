@@ -10,11 +10,12 @@ Example::
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from ..definition_files import load_definition_file
+from ..definition_files import load_definition_document
 from ._convert import MIN_LINE_LENGTH, ConversionError, convert_definition
 from ._layout import LINE_LENGTH
 
@@ -86,7 +87,7 @@ def _convert(args: argparse.Namespace) -> int:
     try:
         if path.is_dir():
             raise ValueError("a directory, not a definition JSON file")
-        definition = load_definition_file(path)
+        definition, settings = load_definition_document(path)
     except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
         print(f"smpipe convert: {path}: cannot read: {reason}", file=sys.stderr)
@@ -102,6 +103,18 @@ def _convert(args: argparse.Namespace) -> int:
     except ConversionError as error:
         print(f"smpipe convert: {path}: {error}", file=sys.stderr)
         return EXIT_UNCONVERTIBLE
+    if settings:
+        # The module builds the definition only: a migrating team must not lose its
+        # parallelism limit, name or tags unnoticed.
+        dropped = [(name, _construct_keyword(name, value)) for name, value in settings.items()]
+        source = _dropped_settings_comment(path.name, dropped) + source
+        print(
+            f"smpipe convert: {path}: the module leaves out the pipeline's settings "
+            f"{', '.join(name for name, _ in dropped)}: give them to the CDK Pipeline "
+            f"construct ({', '.join(keyword.split('=')[0] + '=' for _, keyword in dropped)}; "
+            "see the comment atop the module)",
+            file=sys.stderr,
+        )
     if args.output is None:
         sys.stdout.write(source)
         return EXIT_OK
@@ -114,3 +127,38 @@ def _convert(args: argparse.Namespace) -> int:
         )
         return EXIT_UNREADABLE
     return EXIT_OK
+
+
+def _dropped_settings_comment(file_name: str, dropped: list[tuple[str, str]]) -> str:
+    """The comment atop the module naming each wrapper setting left out, and its keyword."""
+    lines = [
+        f"# smpipe convert: {json.dumps(file_name)} holds pipeline settings beside its",
+        "# definition, which this module leaves out. Give them to the CDK Pipeline construct:",
+        *(f"#   {name}: Pipeline(..., {keyword})" for name, keyword in dropped),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _construct_keyword(name: str, value: Any) -> str:
+    """``keyword=value`` of the ``Pipeline`` construct that carries setting ``name``."""
+    text = json.dumps(value)  # ASCII: nothing in it can end the comment's line
+    if name == "ParallelismConfiguration":
+        steps = value.get("MaxParallelExecutionSteps") if isinstance(value, dict) else None
+        if isinstance(steps, int) and not isinstance(steps, bool):
+            return f"max_parallel_execution_steps={steps}"
+        return f"max_parallel_execution_steps=... (was {text})"
+    if name == "RoleArn":
+        return f'role=iam.Role.from_role_arn(self, "PipelineRole", {text})'
+    if name == "Tags":
+        if isinstance(value, list) and all(
+            isinstance(tag, dict) and set(tag) == {"Key", "Value"} for tag in value
+        ):
+            pairs = ", ".join(f"{json.dumps(t['Key'])}: {json.dumps(t['Value'])}" for t in value)
+            return f"tags={{{pairs}}}"
+        return f"tags=... (was {text})"
+    keyword = {
+        "PipelineName": "pipeline_name",
+        "PipelineDisplayName": "display_name",
+        "PipelineDescription": "description",
+    }[name]
+    return f"{keyword}={text}"

@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import re
@@ -996,16 +997,30 @@ def _field_kind(before: Any, after: Any) -> Kind:
     return "removed" if after is ABSENT else "changed"
 
 
-def _field_changes(before: Any, after: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
-    """``(path, old, new)`` for every leaf that differs (ABSENT on a side that lacks it)."""
+def _field_changes(
+    before: Any, after: Any, path: str, unordered: str | None = None
+) -> Iterator[tuple[str, Any, Any]]:
+    """``(path, old, new)`` for every leaf that differs (ABSENT on a side that lacks it).
+
+    ``unordered`` names the member of ``before``/``after`` (a Condition step's
+    ``Arguments``) that is a set: the same items in another order are no change
+    (``UNORDERED_MEMBERS``).
+    """
     if _same(before, after):
         return
     if _is_expression(before) or _is_expression(after):
         yield path, before, after
     elif isinstance(before, Mapping) and isinstance(after, Mapping):
+        type_ = before.get("Type") if before.get("Type") == after.get("Type") else None
+        unordered = _UNORDERED_CONDITION_MEMBERS.get(type_, unordered)
         for key in [*after, *(key for key in before if key not in after)]:
             child = _child_path(path, key)
-            yield from _field_changes(before.get(key, ABSENT), after.get(key, ABSENT), child)
+            item_before, item_after = before.get(key, ABSENT), after.get(key, ABSENT)
+            if key == unordered and _same_items(item_before, item_after):
+                continue
+            # A Condition step's conditions are in its Arguments.
+            inner = "Conditions" if type_ == "Condition" and key == "Arguments" else None
+            yield from _field_changes(item_before, item_after, child, inner)
     elif isinstance(before, list) and isinstance(after, list) and _structured(before, after):
         name_key = _name_key(before, after)
         if name_key is None:
@@ -1028,17 +1043,44 @@ def _field_changes(before: Any, after: Any, path: str) -> Iterator[tuple[str, An
         yield path, before, after
 
 
+UNORDERED_MEMBERS: Final = ("Condition step: Arguments.Conditions", "Or: Conditions", "In: Values")
+"""The lists that are sets, where another order is no change: a Condition step's
+conditions (all must hold) and an ``Or``'s (one must) are evaluated whatever their order,
+and ``In`` tests membership of its values. Other lists (container arguments, ``IfSteps``,
+a ``Join``'s values…) keep their order."""
+_UNORDERED_CONDITION_MEMBERS: Final[Mapping[Any, str]] = {"Or": "Conditions", "In": "Values"}
+
+
+def _same_items(before: Any, after: Any) -> bool:
+    """Two lists that hold the same items (as ``_same`` has them), in any order."""
+    if not isinstance(before, list) or not isinstance(after, list) or len(before) != len(after):
+        return False
+    left = list(after)
+    for item in before:
+        match = next((index for index, other in enumerate(left) if _same(item, other)), None)
+        if match is None:
+            return False
+        del left[match]
+    return True
+
+
 def _same(a: Any, b: Any) -> bool:
-    """Equal as JSON: ``1`` is not ``1.0`` nor ``true``, and key order doesn't matter."""
+    """Equal as JSON: ``1`` is ``1.0`` (one number) but not ``true``, key order doesn't count."""
+    if _is_number(a) and _is_number(b):
+        # The service reads numbers as numbers: 10 and 10.0 are one value (as convert's
+        # definition_difference has it), a rewrite by another tool is not a change.
+        return bool(a == b) or (math.isnan(a) and math.isnan(b))
     if type(a) is not type(b) and not (isinstance(a, Mapping) and isinstance(b, Mapping)):
         return False
     if isinstance(a, Mapping):
         return a.keys() == b.keys() and all(_same(a[key], b[key]) for key in a)
     if isinstance(a, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and math.isnan(a):
-        return math.isnan(b)  # NaN (valid in Python's JSON) is unchanged when on both sides
     return bool(a == b)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _is_expression(value: Any) -> bool:
@@ -1682,6 +1724,14 @@ def _step_lines(changes: Sequence[Change]) -> Iterator[_Line]:
                 yield _Line(1, _describe(change))
                 yield _Line(2, ("in ", *_joined(_Code(path) for path in change.fields)))
                 continue
+            elements = _element_changes(change)
+            if elements is not None:
+                # A long list (container arguments, a Join's values): shortened whole, the
+                # change would hide in an ellipsis; item by item, each is whole.
+                heading, items = elements
+                yield _Line(1, (_Code(change.path), heading))
+                yield from (_Line(2, pieces) for pieces in items)
+                continue
             leaves = _leaves_of_long_object(change)
             if not leaves:
                 yield _Line(1, _describe(change))
@@ -1691,6 +1741,68 @@ def _step_lines(changes: Sequence[Change]) -> Iterator[_Line]:
             yield _Line(1, (_Code(change.path), verb))
             for path, value in leaves:
                 yield _Line(2, (_Code(path), ": ", _Code(shorten(format_value(value)))))
+
+
+def _element_changes(
+    change: Change,
+) -> tuple[str, list[tuple[_Piece, ...]]] | None:
+    """A changed list too long for one line, as its changed items: heading and lines.
+
+    ``(" changed, item by item:", [("[1]: ", '"a"', " → ", '"b"'), ("[3] added: ", …)])``,
+    the same for a ``Join`` of one separator's values; None for other changes, or a list
+    short enough to be shown whole (``shorten_pair`` leaves it as it is). Lists of one
+    length are compared position by position; otherwise a changed or added item's index is
+    its position in the new list, a removed item's in the old one.
+    """
+    if change.kind != "changed":
+        return None
+    old, new = _elements(change.old), _elements(change.new)
+    if old is None or new is None or old[0] != new[0]:
+        return None
+    width = max(len(format_value(change.old)), len(format_value(change.new)))
+    if width <= VALUE_WIDTH:
+        return None
+    before, after = [format_value(item) for item in old[1]], [format_value(item) for item in new[1]]
+    lines: list[tuple[_Piece, ...]] = []
+    if len(before) == len(after):
+        # Position by position: a reordered list shows each position that differs.
+        operations: Sequence[tuple[str, int, int, int, int]] = [
+            ("replace", index, index + 1, index, index + 1) for index in range(len(before))
+        ]
+    else:
+        matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+        operations = matcher.get_opcodes()
+    for operation, start, end, new_start, new_end in operations:
+        if operation == "equal":
+            continue
+        paired = min(end - start, new_end - new_start) if operation == "replace" else 0
+        for offset in range(paired):
+            if before[start + offset] == after[new_start + offset]:
+                continue
+            pair = shorten_pair(before[start + offset], after[new_start + offset])
+            lines.append((f"[{new_start + offset}]: ", _Code(pair[0]), " → ", _Code(pair[1])))
+        for index in range(start + paired, end):  # the old list's index
+            lines.append((f"[{index}] removed (was ", _Code(shorten(before[index])), ")"))
+        for index in range(new_start + paired, new_end):
+            lines.append((f"[{index}] added: ", _Code(shorten(after[index]))))
+    if not lines:  # equal texts, different JSON (a number's type): shown whole
+        return None
+    counts = f"{len(before)} → {len(after)} items" if len(before) != len(after) else ""
+    return f"{old[0]} changed{', ' + counts if counts else ''}, item by item:", lines
+
+
+def _elements(value: Any) -> tuple[str, list[Any]] | None:
+    """``("", items)`` of a list, ``(' Join(on=…) values', values)`` of a Join; else None."""
+    if isinstance(value, list | tuple):
+        return "", list(value)
+    if not _is_expression(value) or "Std:Join" not in value:
+        return None
+    body = value["Std:Join"]
+    if not isinstance(body, Mapping) or set(body) != {"On", "Values"}:
+        return None
+    if not isinstance(body["Values"], list):
+        return None
+    return f" Join(on={format_value(body['On'])}) values", body["Values"]
 
 
 def _leaves_of_long_object(change: Change) -> list[tuple[str, Any]]:

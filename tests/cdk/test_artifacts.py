@@ -1485,6 +1485,37 @@ def test_a_store_of_a_few_sealed_pipelines_is_not_warned():
     )
 
 
+def test_a_bucket_policy_is_measured_as_deployed_without_its_duplicate_statements():
+    # The template holds a statement added twice (the same grant made by two constructs)
+    # once, minimizePolicies or not: 250 copies deploy as one small policy, which neither
+    # fails nor is warned. (Without the flag, PolicyDocument.to_json keeps every copy.)
+    app = new_app(**{"@aws-cdk/aws-iam:minimizePolicies": False})
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region="us-east-1"))
+    store = ArtifactStore(stack, "Store")
+    for _ in range(250):
+        store.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.AccountPrincipal("444455556666")],
+                actions=["s3:GetObject"],
+                resources=[store.bucket.arn_for_objects("models/*")],
+            )
+        )
+    template = Template.from_stack(stack)  # no RuntimeError
+    (policy,) = [
+        properties["PolicyDocument"]
+        for properties in (
+            body["Properties"]
+            for body in template.to_json()["Resources"].values()
+            if body["Type"] == "AWS::S3::BucketPolicy"
+        )
+        if "DenyUploadsWithAnotherKmsKey" in str(properties)
+    ]
+    assert len(policy["Statement"]) < 10
+    assert not Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp("policy-size")
+    )
+
+
 def test_fails_a_key_policy_surely_larger_than_kms_takes():
     stack = new_stack()
     store = ArtifactStore(stack, "Store")

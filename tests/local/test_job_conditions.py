@@ -212,3 +212,24 @@ def test_a_deny_on_a_key_the_request_cant_give_offline_is_taken_to_apply() -> No
         "an explicit Deny in Guardrail denies it (its condition on sagemaker:NetworkIsolation "
         "can't be evaluated offline for this request, so it is taken to apply)"
     ) in raised.value.reason
+
+
+def test_a_member_given_as_an_expression_leaves_its_keys_unenforced() -> None:
+    # A step whose OutputDataConfig (not just its KmsKeyId) is an expression may carry any
+    # key at run time: read as "no key", the other steps' key would be enforced and deny it.
+    expression = {"Get": "Parameters.OutputConfig"}
+    values = {
+        "Training": [
+            request_condition_values("Training", TRAINING),
+            request_condition_values("Training", {**TRAINING, "OutputDataConfig": expression}),
+        ]
+    }
+    assert values["Training"][1]["sagemaker:OutputKmsKey"] == expression
+    sids = {
+        condition.sid
+        for condition in enforced_job_conditions(
+            values, lambda v: isinstance(v, str), lambda v: isinstance(v, str)
+        )
+    }
+    assert "DenyJobsWithAnotherOutputKey" not in sids
+    assert "DenyJobsWithAnotherVolumeKey" in sids

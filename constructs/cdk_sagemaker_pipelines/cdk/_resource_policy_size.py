@@ -165,7 +165,10 @@ def watch_bucket_policy(bucket: s3.Bucket) -> None:
         bucket,
         "bucket",
         MAX_BUCKET_POLICY_BYTES,
-        document.to_json,
+        # The document itself, not its to_json(): resolving it runs the post-processing
+        # the template gets (duplicate statements dropped, minimizePolicies' merges), which
+        # to_json() skips, counting each duplicate as if it deployed.
+        lambda: document,
         f"{WARNING_PREFIX}:bucket-policy-size",
     )
     _WATCHED[bucket] = check

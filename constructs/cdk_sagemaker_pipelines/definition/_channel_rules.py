@@ -161,6 +161,12 @@ def pipe_code_channel_problems(job: Mapping[str, Any]) -> list[ChannelProblem]:
     """
     hyperparameters: Any = job.get("HyperParameters", job.get("StaticHyperParameters"))
     directory: Any = hyperparameters.get(SUBMIT_DIRECTORY) if _is_object(hyperparameters) else None
+    if type(directory) is str and directory.startswith('"'):
+        # The SageMaker SDK writes each hyperparameter JSON-encoded ('"/opt/ml/…"').
+        try:
+            directory = json.loads(directory)
+        except ValueError:
+            return []
     channels: Any = job.get("InputDataConfig")
     if type(directory) is not str or not directory.startswith(CHANNELS_PATH):
         return []

@@ -81,7 +81,9 @@ def request_condition_values(kind: str, arguments: Any) -> dict[str, Any]:
     """The condition keys a ``kind`` job's request carries, with the request's values.
 
     A key whose member the request lacks is left out (the request doesn't carry it).
-    Values are as written: a string, a boolean, a list, or an expression of the definition.
+    Values are as written: a string, a boolean, a list, or an expression of the definition;
+    a member on the way given as an expression (``OutputDataConfig: {"Get": …}``) is that
+    expression, not an absent key: it may carry any value at run time.
 
     Example::
 
@@ -92,7 +94,9 @@ def request_condition_values(kind: str, arguments: Any) -> dict[str, Any]:
     for key, path in REQUEST_KEY_FIELDS.get(kind, {}).items():
         current = arguments
         for part in path:
-            if not isinstance(current, Mapping) or is_expression(current) or part not in current:
+            if is_expression(current):
+                break  # known only at run time: kept, so no condition trusts its absence
+            if not isinstance(current, Mapping) or part not in current:
                 current = None
                 break
             current = current[part]

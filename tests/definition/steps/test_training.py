@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from importlib import metadata
@@ -1573,3 +1574,27 @@ def test_fails_a_json_code_channel_in_pipe_mode_naming_step_and_field(
             "Pipe job)",
         )
     ]
+
+
+def test_fails_a_pipe_code_channel_named_as_the_sagemaker_sdk_quotes_it(
+    binder: StaticBinder, script: Path
+) -> None:
+    # The SageMaker SDK writes each hyperparameter JSON-encoded: a network-isolated
+    # estimator's sagemaker_submit_directory is '"/opt/ml/input/data/code/sourcedir.tar.gz"'.
+    step = TrainingStep(name="Train", image=IMAGE, code=Code.from_asset(script))
+    definition = PipelineDefinition(steps=[step]).to_definition(binder)
+    arguments = definition["Steps"][0]["Arguments"]
+    arguments["AlgorithmSpecification"]["TrainingInputMode"] = "Pipe"
+    hyperparameters = arguments["HyperParameters"]
+    hyperparameters["sagemaker_submit_directory"] = json.dumps(
+        hyperparameters["sagemaker_submit_directory"]
+    )
+
+    problems = validate_definition(definition)
+
+    assert [(p.step, p.field) for p in problems] == [
+        ("Train", "Arguments.AlgorithmSpecification.TrainingInputMode")
+    ]
+    assert "names '/opt/ml/input/data/code/prep.py.tar.gz' in channel 'code'" in (
+        problems[0].message
+    )

@@ -56,6 +56,10 @@ class EnvironmentConfig:
     and someone approved there (``"model_source": "dev"``). ``data_quality_monitor``
     False deploys the endpoint without its data quality monitor: a version registered
     before the upgrade records no ``DriftCheckBaselines`` for the monitor to read.
+    ``serves_endpoint`` declares whether the environment serves an endpoint: True requires
+    a ``model_package_arn`` (a deploy without one would delete the endpoint), False
+    refuses one (the endpoint is deleted on purpose), None (not declared) takes either and
+    warns when a version is served.
     """
 
     name: str
@@ -73,6 +77,7 @@ class EnvironmentConfig:
     endpoint_instance_type: str = "ml.m5.large"
     model_source: str | None = None
     data_quality_monitor: bool = True
+    serves_endpoint: bool | None = None
     model_package_arn: str | None = None
 
     @property
@@ -98,6 +103,10 @@ _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
 # (minutes hours day-of-month month day-of-week year), one of the two days being '?'.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MODEL_PACKAGE_ARN = "model_package_arn"
+SERVES = "serves_endpoint"
+# The warning of an environment serving a version without declaring serves_endpoint: the
+# reference app's own id, not the library's (cdk-sagemaker-pipelines:…).
+SERVES_ENDPOINT_NOT_DECLARED = "reference-app:serves-endpoint-not-declared"
 _KEYS = [f.name for f in fields(EnvironmentConfig) if f.name not in ("name", MODEL_PACKAGE_ARN)]
 _VERSION_ARN_SHAPE = "arn:aws:sagemaker:<region>:<account>:model-package/{group}/<version>"
 
@@ -127,6 +136,8 @@ def _check(name: str, key: str, value: Any) -> str | None:
         return None
     if key in ("retain_data", "require_network_isolation", "data_quality_monitor"):
         return None if isinstance(value, bool) else "true or false"
+    if key == SERVES and value is not None:  # null: not declared, as when left out
+        return None if isinstance(value, bool) else "true, false or null"
     if key == "endpoint_instance_type":
         enum = instance_types("endpoint")
         if value in enum:
@@ -367,9 +378,25 @@ def _model_package_arn_problems(
     for name in names:
         key = model_package_arn_key(name)
         value = context.get(key)
+        config = configs.get(name)
+        declared = config.serves_endpoint if config is not None else None
+        if value is None and declared:
+            # Without the key the stack has no endpoint, and CloudFormation would delete
+            # the deployed one: a `-c` value holds for one deploy only.
+            problems.append(
+                f"environment '{name}' setting '{SERVES}': true, but no '{key}' names the "
+                f"version it serves (without it, a deploy deletes {name}'s endpoint): give it "
+                f'(cdk deploy "{name}/*" -c {key}=arn:…, or commit it in cdk.json\'s '
+                f"context), or set '{SERVES}' false to delete the endpoint on purpose"
+            )
         if value is None:
             continue  # no endpoint in this environment
-        config = configs.get(name)
+        if declared is False:
+            problems.append(
+                f"setting '{key}': environment '{name}' sets '{SERVES}' false (no endpoint): "
+                f"set it true to serve this version, or leave '{key}' out"
+            )
+            continue
         # An environment with a model_source serves the source's versions: of its group,
         # in its account.
         served = configs.get(config.model_source) if config and config.model_source else config

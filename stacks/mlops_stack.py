@@ -49,7 +49,12 @@ from cdk_sagemaker_pipelines.definition.instances import instance_family
 from constructs import Construct
 from example_project.pipeline import PipelineSettings, build_pipeline, monitored_feature_names
 
-from .config import EnvironmentConfig
+from .config import (
+    SERVES,
+    SERVES_ENDPOINT_NOT_DECLARED,
+    EnvironmentConfig,
+    model_package_arn_key,
+)
 
 INCOMING_PREFIX = "incoming/"
 CURATED_PREFIX = "curated/"
@@ -269,6 +274,18 @@ class MlOpsStack(Stack):
                 )
                 if guarded
                 else None,
+            )
+        if self.endpoint is not None and config.serves_endpoint is None:
+            # Declared, the next deploy without model_package_arn:<name> fails synth;
+            # undeclared, it synthesizes no endpoint and CloudFormation deletes this one.
+            key = model_package_arn_key(config.name)
+            Annotations.of(self.endpoint).add_warning_v2(
+                SERVES_ENDPOINT_NOT_DECLARED,
+                f"environment '{config.name}' serves a version ('{key}') without declaring "
+                f"'{SERVES}': a later deploy without '{key}' (a -c value holds for one "
+                "deploy) synthesizes no endpoint, and CloudFormation deletes this one. Set "
+                f"\"{SERVES}\": true in its settings (cdk.json 'environments'), so that "
+                "such a deploy fails instead",
             )
         if self.endpoint is not None and model_source is not None:
             self._decrypt_source_models_only(self.endpoint.role_policy, model_source.config)

@@ -19,7 +19,7 @@ VALID_SETTINGS = (
     "valid settings: account, region, retain_data, training_instance_type, "
     "processing_instance_type, accuracy_threshold, execution_output_retention_days, schedule, "
     "registry_reader_accounts, require_network_isolation, alarm_email, endpoint_instance_type, "
-    "model_source, data_quality_monitor"
+    "model_source, data_quality_monitor, serves_endpoint"
 )
 NOT_A_MAPPING = (
     "cdk.json context 'environments' must map environment names (dev, staging, prod, …) to "
@@ -163,6 +163,7 @@ SCHEDULE = (
         ("alarm_email", "ml-oncall", "an email address, or null, got 'ml-oncall'"),
         ("data_quality_monitor", "false", "true or false, got 'false'"),
         ("data_quality_monitor", None, "true or false, got None"),
+        ("serves_endpoint", "true", "true, false or null, got 'true'"),
         (
             "endpoint_instance_type",
             "ml.m5.larg",
@@ -412,6 +413,49 @@ def test_lists_the_problems_of_the_environments_and_of_the_context_together():
         "'model_package_arn:staging': expected the ARN of a registered model version, "
         "arn:aws:sagemaker:<region>:<account>:model-package/staging-breast-cancer-classifier/"
         "<version>, got '7'"
+    )
+
+
+def test_an_environment_serving_an_endpoint_fails_without_its_version_naming_both_ways_out():
+    # A `-c model_package_arn:staging=…` forgotten on the next deploy would otherwise
+    # synthesize no endpoint, and CloudFormation would delete the deployed one.
+    for context in ({}, {"model_package_arn:staging": None}):
+        assert _fails_with(context, {"staging": {"serves_endpoint": True}}) == (
+            f"{INVALID_CONTEXT}- environment 'staging' setting 'serves_endpoint': true, but "
+            "no 'model_package_arn:staging' names the version it serves (without it, a deploy "
+            'deletes staging\'s endpoint): give it (cdk deploy "staging/*" -c '
+            "model_package_arn:staging=arn:…, or commit it in cdk.json's context), or set "
+            "'serves_endpoint' false to delete the endpoint on purpose"
+        )
+
+
+def test_serves_endpoint_declares_whether_the_environment_serves_a_version():
+    served = load_environments(
+        {"staging": {"serves_endpoint": True}}, {"model_package_arn:staging": STAGING_VERSION}
+    )
+    assert served["staging"].model_package_arn == STAGING_VERSION
+    # Deleting the endpoint on purpose: false, and no version.
+    deleted = load_environments({"staging": {"serves_endpoint": False}}, {})
+    assert deleted["staging"] == EnvironmentConfig(name="staging", serves_endpoint=False)
+    # Not declared (the committed cdk.json): either, as before.
+    assert load_environments({"staging": {}}, {})["staging"].model_package_arn is None
+
+
+def test_fails_a_version_for_an_environment_declared_to_serve_none():
+    message = _fails_with(
+        {"model_package_arn:staging": STAGING_VERSION}, {"staging": {"serves_endpoint": False}}
+    )
+    assert message == (
+        f"{INVALID_CONTEXT}- setting 'model_package_arn:staging': environment 'staging' sets "
+        "'serves_endpoint' false (no endpoint): set it true to serve this version, or leave "
+        "'model_package_arn:staging' out"
+    )
+
+
+def test_fails_a_misspelt_serves_endpoint_suggesting_it():
+    assert _fails({"prod": {"serve_endpoint": True}}).startswith(
+        "invalid cdk.json 'environments':\n- environment 'prod': unknown setting "
+        "'serve_endpoint' (did you mean 'serves_endpoint'?)"
     )
 
 

@@ -35,9 +35,16 @@ READER_HANDLER = "AWS679f53fac002430cb0da5b7982bd2287"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
-    """The app with staging alone (its cdk.json settings), serving ``VERSION``."""
+    """The app with staging alone (its cdk.json settings), serving ``VERSION``.
+
+    Staging declares that it serves an endpoint (``serves_endpoint``): no warning.
+    """
     context = cdk_context()
-    staging = {**context["environments"]["staging"], "endpoint_instance_type": "ml.c5.xlarge"}
+    staging = {
+        **context["environments"]["staging"],
+        "endpoint_instance_type": "ml.c5.xlarge",
+        "serves_endpoint": True,
+    }
     context = {
         **context,
         "environments": {"staging": staging},
@@ -431,7 +438,10 @@ PROD_VERSION = VERSION.replace("staging-", "prod-")
 
 @pytest.fixture(scope="module")
 def served_in_prod(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
-    """The app with prod alone (its cdk.json settings, retain_data), serving a version."""
+    """The app with prod alone (its cdk.json settings, retain_data), serving a version.
+
+    As a first deploy with ``-c``: prod doesn't declare ``serves_endpoint``.
+    """
     context = cdk_context()
     context = {
         **context,
@@ -471,18 +481,44 @@ def test_the_production_endpoint_runs_two_instances_scaled_and_watched_for_laten
     )
     report = json.loads((served_in_prod.directory / "validation-report.json").read_text())
     # No finding of the endpoint's scaling or alarm: only prod's missing subscriber, as
-    # without an endpoint (tests/cdk/test_app_nag.py).
+    # without an endpoint (tests/cdk/test_app_nag.py), and the undeclared endpoint's.
     assert [
         violation["ruleName"]
         for plugin in report.get("pluginReports", [])
         for violation in plugin.get("violations", [])
-    ] == ["Annotation::cdk-sagemaker-pipelines:no-subscribers"]
+    ] == [
+        "Annotation::cdk-sagemaker-pipelines:no-subscribers",
+        "Annotation::reference-app:serves-endpoint-not-declared",
+    ]
 
     staging = served.templates[STACK]
     ((_, staging_config),) = _of_type(staging, "AWS::SageMaker::EndpointConfig").items()
     assert staging_config["ProductionVariants"][0]["InitialInstanceCount"] == 1
     assert not _of_type(staging, "AWS::ApplicationAutoScaling::ScalableTarget")
     assert f"{STACK}/Endpoint/Latency/Resource" not in logical_id_paths(served, STACK).values()
+
+
+def test_an_endpoint_served_without_serves_endpoint_is_warned_of_its_deletion(
+    served_in_prod: SynthesizedApp,
+):
+    # The next deploy without -c model_package_arn:prod would delete it without a word.
+    warnings = [
+        (path, entry["data"])
+        for path, entries in stack_metadata(served_in_prod, "prod/MlOps").items()
+        for entry in entries
+        if entry.get("type") == "aws:cdk:warning"
+        and "serves-endpoint-not-declared" in str(entry["data"])
+    ]
+    assert warnings == [
+        (
+            "/prod/MlOps/Endpoint",
+            "environment 'prod' serves a version ('model_package_arn:prod') without declaring "
+            "'serves_endpoint': a later deploy without 'model_package_arn:prod' (a -c value "
+            "holds for one deploy) synthesizes no endpoint, and CloudFormation deletes this "
+            "one. Set \"serves_endpoint\": true in its settings (cdk.json 'environments'), so "
+            "that such a deploy fails instead [ack: reference-app:serves-endpoint-not-declared]",
+        )
+    ]
 
 
 def test_a_model_source_synthesizes_without_partition_literals(tmp_path: Path):

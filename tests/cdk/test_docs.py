@@ -790,3 +790,58 @@ def test_batch_scoring_load_on_success_block_builds_the_rule_it_describes() -> N
     assert pattern["detail-type"] == ["SageMaker Model Building Pipeline Execution Status Change"]
     assert pattern["detail"] == {"currentPipelineExecutionStatus": ["Succeeded"]}
     assert namespace["loaded"].node.id == "LoadNightlyScores"
+
+
+def test_migrating_from_projects_deploy_example_builds_the_endpoint_and_the_rule() -> None:
+    import aws_cdk as cdk
+    from aws_cdk import aws_codebuild as codebuild
+    from aws_cdk.assertions import Match, Template
+
+    from cdk_sagemaker_pipelines.cdk import ArtifactStore, ModelRegistry
+
+    guide = (REPO / "docs" / "migrating-from-sagemaker-projects.md").read_text()
+    [block] = [b for b in code_blocks(guide, "python") if "def add_endpoint" in b]
+    namespace: dict[str, Any] = {}
+    exec(compile(block, "migrating-from-sagemaker-projects.md", "exec"), namespace)
+
+    arn = "arn:aws:sagemaker:us-east-1:111122223333:model-package/prod-abalone/3"
+    app = cdk.App(context={"model_package_arn:prod": arn})
+    env = cdk.Environment(account="111122223333", region="us-east-1")
+    templates = {}
+    for environment in ("staging", "prod"):
+        stack = cdk.Stack(cdk.Stage(app, environment, env=env), "MlOps")
+        store = ArtifactStore(stack, "Artifacts")
+        registry = ModelRegistry(
+            stack,
+            "Registry",
+            artifact_store=store,
+            model_package_group_name=f"{environment}-abalone",
+        )
+        namespace["add_endpoint"](stack, store, registry)
+        project = codebuild.Project(
+            stack,
+            "Deploy",
+            build_spec=codebuild.BuildSpec.from_object({"version": "0.2", "phases": {}}),
+        )
+        namespace["deploy_on_approval"](registry, project)
+        templates[environment] = Template.from_stack(stack)
+
+    # staging names no version: no endpoint; prod serves the ARN on prod's settings.
+    templates["staging"].resource_count_is("AWS::SageMaker::Endpoint", 0)
+    templates["prod"].has_resource_properties(
+        "AWS::SageMaker::Model", {"PrimaryContainer": {"ModelPackageName": arn}}
+    )
+    templates["prod"].has_resource_properties(
+        "AWS::SageMaker::EndpointConfig",
+        {"ProductionVariants": [Match.object_like({"InitialInstanceCount": 2})]},
+    )
+    for template in templates.values():
+        template.has_resource_properties(
+            "AWS::Events::Rule",
+            {
+                "EventPattern": Match.object_like(
+                    {"detail-type": ["SageMaker Model Package State Change"]}
+                ),
+                "Targets": [Match.object_like({"InputTransformer": Match.any_value()})],
+            },
+        )

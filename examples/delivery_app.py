@@ -40,7 +40,11 @@ DEV = EnvironmentConfig(
 )
 # Prod serves the versions dev registers (and someone approves there): dev's stage shares its
 # registry and models/ with prod's account. Deploy dev first: prod reads dev's group and
-# bucket when it deploys. The version: cdk synth -c model_package_arn:prod=arn:…/dev-…/3
+# bucket when it deploys. The version is committed in cdk.json's context,
+# "model_package_arn:prod": "arn:…/dev-…/3", never a -c: the pipeline's Synth step (and its
+# self-mutation) runs `cdk synth` with the repository's cdk.json alone, and a synth without
+# the version would have CloudFormation delete prod's endpoint. serves_endpoint makes that
+# synth fail instead.
 PROD = EnvironmentConfig(
     name="prod",
     account="333333333333",
@@ -48,6 +52,7 @@ PROD = EnvironmentConfig(
     require_network_isolation=True,
     schedule="cron(0 6 ? * * *)",
     model_source="dev",
+    serves_endpoint=True,
 )
 # With cdk.json's "@aws-cdk/core:enablePartitionLiterals" (as in this project, and in
 # `cdk init`'s), ARNs in a stack of a known region name its partition, "aws", not a reference.
@@ -123,7 +128,8 @@ class DeliveryStack(cdk.Stack):
                 ],
             ),
         )
-        # Each environment's version, if any: -c model_package_arn:prod=arn:… (of dev's group).
+        # Each environment's version, as committed in cdk.json's context (a reviewed commit
+        # promotes one): "model_package_arn:prod": "arn:…" (of dev's group).
         environments = with_versions([DEV, PROD], self.node.get_all_context())
         # Both stages before add_stage, which synthesizes a stage there and then: prod's
         # stage adds dev's sharing (its bucket's name, registry and key policies) to dev's.

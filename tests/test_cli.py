@@ -190,8 +190,31 @@ FAIL_ONLY = {
             '{"Version": 1%s}' % ("0" * 5000),
             "a number has more than 4300 digits, far beyond any number a definition can hold",
         ),
+        # The CloudFormation properties of a pipeline whose definition is in S3: not read
+        # as the definition itself ("no Steps", "unknown member Bucket"…).
+        (
+            '{"PipelineName": "p", "PipelineDefinition": {"PipelineDefinitionS3Location": '
+            '{"Bucket": "b", "Key": "defs/p.json"}}}',
+            "the definition is in S3 at s3://b/defs/p.json, not in this file: download it "
+            "(aws s3 cp s3://b/defs/p.json definition.json) and pass that file",
+        ),
+        (
+            '{"PipelineName": "p", "PipelineDefinitionS3Location": '
+            '{"Bucket": "b", "ObjectKey": "p.json", "VersionId": "v2"}}',
+            "the definition is in S3 at s3://b/p.json (version v2), not in this file: download "
+            "it (aws s3api get-object --bucket b --key p.json --version-id v2 definition.json) "
+            "and pass that file",
+        ),
     ],
-    ids=["deep", "nan", "body-not-json", "body-not-text", "number-of-5001-digits"],
+    ids=[
+        "deep",
+        "nan",
+        "body-not-json",
+        "body-not-text",
+        "number-of-5001-digits",
+        "cloudformation-s3-location",
+        "create-pipeline-s3-location",
+    ],
 )
 def test_validate_reports_malformed_files_as_unreadable(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, reason: str

@@ -143,6 +143,12 @@ def load_definition_document(path: Path) -> tuple[Any, dict[str, Any]]:
         # The CloudFormation resource's properties: {"PipelineDefinitionBody": "…"} inside.
         definition = definition[wrapper]
         wrapper = _wrapper_member(definition)
+    # The definition in S3 (CloudFormation's PipelineDefinitionS3Location, or
+    # CreatePipeline's): no definition here to read, and its members aren't one either.
+    if _wrapper_member(definition) is None and isinstance(definition, dict):
+        location = definition.get(S3_LOCATION)
+        if isinstance(location, dict) and "Steps" not in definition:
+            raise UnreadableDefinitionError(_in_s3(location))
     if wrapper is not None:
         # A CreatePipeline request or describe-pipeline's response (PipelineDefinition), or
         # the CloudFormation property (PipelineDefinitionBody): the body is JSON text.
@@ -156,6 +162,31 @@ def load_definition_document(path: Path) -> tuple[Any, dict[str, Any]]:
         except ValueError as error:
             raise UnreadableDefinitionError(f"{wrapper} is not valid JSON: {error}") from None
     return definition, settings
+
+
+S3_LOCATION = "PipelineDefinitionS3Location"
+
+
+def _in_s3(location: dict[str, Any]) -> str:
+    """Where a ``PipelineDefinitionS3Location`` puts the definition, and what to do."""
+    # CloudFormation spells its members Bucket, Key, Version; CreatePipeline Bucket,
+    # ObjectKey, VersionId.
+    bucket = location.get("Bucket")
+    key = location.get("Key", location.get("ObjectKey"))
+    version = location.get("Version", location.get("VersionId"))
+    if not isinstance(bucket, str) or not isinstance(key, str):
+        where = f"in S3 ({S3_LOCATION} {json.dumps(location, sort_keys=True)})"
+        fetch = "download it"
+    elif isinstance(version, str):
+        where = f"in S3 at s3://{bucket}/{key} (version {version})"
+        fetch = (
+            f"download it (aws s3api get-object --bucket {bucket} --key {key} "
+            f"--version-id {version} definition.json)"
+        )
+    else:
+        where = f"in S3 at s3://{bucket}/{key}"
+        fetch = f"download it (aws s3 cp s3://{bucket}/{key} definition.json)"
+    return f"the definition is {where}, not in this file: {fetch} and pass that file"
 
 
 def _wrapper_member(document: Any) -> str | None:

@@ -17,6 +17,7 @@ import pytest
 
 from cdk_sagemaker_pipelines.local.iam import ResourcePolicy, RolePolicies, Statement, evaluate
 from examples import delivery_app
+from stacks.config import ConfigError
 from tests.cdk.conftest import cdk_context
 from tests.cdk.helpers import resolved_intrinsics
 from tests.cdk.lint import BackgroundLint, LintService, lint_in_background
@@ -38,7 +39,8 @@ DEV_KEY = f"arn:aws:kms:eu-west-1:{DEV}:key/1234abcd-12ab-34cd-56ef-1234567890ab
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The app's cloud assembly: build_app fails synth on any unacknowledged error."""
     outdir = tmp_path_factory.mktemp("delivery")
-    # Prod serves a version of dev's group, as CI promotes one: -c model_package_arn:prod=…
+    # Prod serves a version of dev's group, as a reviewed commit promotes one: in cdk.json's
+    # context, which the pipeline's Synth step reads ("model_package_arn:prod": …).
     context = {**cdk_context(), "model_package_arn:prod": DEV_VERSION}
     delivery_app.build_app(outdir=str(outdir), context=context).synth()
     return outdir
@@ -101,15 +103,32 @@ def test_synth_leaves_no_finding_but_prods_missing_subscriber(synthesized: Path)
             "warning",
             ["Delivery/prod/MlOps/Failures"],
         ),
-        # And prod serves the -c version without declaring serves_endpoint: the pipeline's
-        # own Synth step runs without -c, so declaring it would fail that synth.
-        (
-            "Construct Annotations",
-            "Annotation::reference-app:serves-endpoint-not-declared",
-            "warning",
-            ["Delivery/prod/MlOps/Endpoint"],
-        ),
+        # Not reference-app:serves-endpoint-not-declared: prod declares serves_endpoint.
     ]
+
+
+def test_a_synth_without_prods_committed_version_fails_rather_than_delete_its_endpoint() -> None:
+    # The pipeline's Synth step (and so its self-mutation) runs `cdk synth` with cdk.json's
+    # context alone: without the committed version, prod's stage would synthesize no
+    # endpoint and CloudFormation would delete the one it serves. Prod declares
+    # serves_endpoint: that synth fails, naming the setting, before anything is deployed.
+    assert delivery_app.PROD.serves_endpoint is True
+    with pytest.raises(ConfigError) as raised:
+        delivery_app.build_app(context=cdk_context())
+    assert "environment 'prod' setting 'serves_endpoint': true, but no " in str(raised.value)
+    assert "'model_package_arn:prod'" in str(raised.value)
+
+
+def test_the_synth_step_takes_the_versions_from_the_committed_context_only() -> None:
+    # A -c in the Synth step's commands would hold for that command, not for a synth of
+    # another commit: the versions served are cdk.json's, changed by a reviewed commit.
+    source = Path(delivery_app.__file__).read_text()
+    commands = source.split("commands=[", 1)[1].split("]", 1)[0]
+    (synth,) = re.findall(r"cdk synth[^\n]*", commands)
+    assert " -c " not in synth, synth
+    assert "--context" not in synth, synth
+    docs = DOCS.read_text()
+    assert '"model_package_arn:prod": "arn:aws:sagemaker:' in docs
 
 
 def test_cfn_lint_finds_nothing_in_the_delivery_stack(

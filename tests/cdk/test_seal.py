@@ -309,6 +309,42 @@ def test_only_the_stores_seal_roles_write_anywhere_under_sealed() -> None:
         assert evaluate(principal, "s3:PutObject", outside, WRITE_ONCE, known, policy).allowed
 
 
+def test_no_seal_role_replaces_a_key_anywhere_under_sealed() -> None:
+    # SealedKeysAreWrittenOnce is store-wide: not only under one pipeline's own prefix, but
+    # under a second pipeline's and under sealed/<unused>/ too, a replace (PutObject
+    # without If-None-Match) is refused, even to a seal role whose identity policy were
+    # given s3:* on everything (the bucket policy alone then stands between).
+    loaded = two_pipelines_sharing_a_store()
+    policy = bucket_policy(loaded)
+    known = ("s3:if-none-match",)
+    ours = role(loaded, "Test/Training/SealFunction/Role")
+    theirs = role(loaded, "Test/Other/SealFunction/Role")
+    own = f"{BUCKET}/sealed/{NAME}/exec1/Seal/model/model.tar.gz"
+    other = f"{BUCKET}/sealed/other/exec1/Seal/model/model.tar.gz"
+    unused = f"{BUCKET}/sealed/no-such-pipeline/exec1/Seal/model/model.tar.gz"
+    # The second pipeline's seal role, under its own prefix: written once, never replaced.
+    assert evaluate(theirs, "s3:PutObject", other, WRITE_ONCE, known, policy).allowed
+    replace = evaluate(theirs, "s3:PutObject", other, NO_CONDITION, known, policy)
+    assert not replace.allowed
+    assert "SealedKeysAreWrittenOnce" in replace.reason
+    widened = [
+        RolePolicies(seal.arn, seal.name, (Statement("Allow", ("s3:*",), ("*",)),))
+        for seal in (ours, theirs)
+    ]
+    for seal in widened:
+        # Under no pipeline's prefix, no per-pipeline deny applies: the store-wide one does.
+        replace = evaluate(seal, "s3:PutObject", unused, NO_CONDITION, known, policy)
+        assert not replace.allowed, seal.name
+        assert "SealedKeysAreWrittenOnce" in replace.reason
+    # Seal role A can't write B's prefix (nor B A's), even widened: not once, nor a replace.
+    for seal, key in ((widened[0], other), (widened[1], own)):
+        for context in (WRITE_ONCE, NO_CONDITION):
+            decision = evaluate(seal, "s3:PutObject", key, context, known, policy)
+            assert not decision.allowed, (seal.name, key, context)
+        decision = evaluate(seal, "s3:PutObject", key, WRITE_ONCE, known, policy)
+        assert "OnlyTheSealFunctionWritesSealed" in decision.reason
+
+
 def registering(model_data: Any, parameters: list[Any] | None = None) -> PipelineDefinition:
     register = RegisterModel(
         name="Register",

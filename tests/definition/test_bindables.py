@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -1199,3 +1200,70 @@ def test_content_addressed_files_of_one_name_dont_overwrite_each_other(tmp_path:
 
     assert sorted(uploads.values()) == sorted([str(first), str(second)])
     assert len({uri.rsplit("/", 1)[0] for uri in uploads}) == 2
+
+
+def _training(source_dir: Path) -> PipelineDefinition:
+    return PipelineDefinition(
+        steps=[
+            TrainingStep(
+                name="Train",
+                image=IMAGE,
+                code=Code.from_asset(source_dir, entry_point="train.py"),
+                output_path="s3://b/models",
+            )
+        ]
+    )
+
+
+def test_a_content_addressed_link_to_nowhere_names_the_file_and_the_step(
+    tmp_path: Path, source_dir: Path
+) -> None:
+    # Hashing read through the link: a raw FileNotFoundError, naming neither.
+    (source_dir / "config.json").symlink_to(tmp_path / "gone.json")
+    binder = StaticBinder(role_arn=ROLE, code_prefix="s3://b/code", content_addressed=True)
+    with pytest.raises(PipelineValidationError) as raised:
+        _training(source_dir).to_definition(binder)
+    (problem,) = raised.value.problems
+    assert problem.step == "Train"
+    assert problem.message == (
+        f"local file {str(source_dir / 'config.json')!r} is a symbolic link to "
+        f"{str(tmp_path / 'gone.json')!r}, which leads nowhere (a broken link, or a loop of "
+        "links)"
+    )
+
+
+def test_a_content_addressed_digest_covers_a_linked_folder_as_the_archive_holds_it(
+    tmp_path: Path, source_dir: Path
+) -> None:
+    from cdk_sagemaker_pipelines.local.store import write_archive
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "features.py").write_text("COLUMNS = ['a']\n")
+    (source_dir / "lib").symlink_to(shared, target_is_directory=True)
+    binder = StaticBinder(role_arn=ROLE, code_prefix="s3://b/code", content_addressed=True)
+    (key,) = binder.uploads(_training(source_dir))
+    # The archive of src.tar.gz (as the local runner packs it for this key) holds the
+    # linked folder's files under the link's name...
+    archive = tmp_path / "src.tar.gz"
+    write_archive(source_dir, archive)
+    with tarfile.open(archive) as packed:
+        files = sorted(member.name for member in packed.getmembers() if member.isfile())
+    assert files == ["lib/features.py", "train.py"]
+    # ...so the digest covers them: a change there is a new key (os.walk left them out).
+    (shared / "features.py").write_text("COLUMNS = ['a', 'b']\n")
+    (changed,) = binder.uploads(_training(source_dir))
+    assert changed != key
+    # The same as the folder's files copied in place of the link.
+    copy = tmp_path / "copy" / "src"
+    (copy / "lib").mkdir(parents=True)
+    (copy / "train.py").write_text("")
+    (copy / "lib" / "features.py").write_text("COLUMNS = ['a', 'b']\n")
+    assert binder.uploads(_training(copy)) == {changed: str(copy)}
+
+
+def test_a_content_addressed_loop_of_links_is_refused(source_dir: Path) -> None:
+    (source_dir / "again").symlink_to(source_dir, target_is_directory=True)
+    binder = StaticBinder(role_arn=ROLE, code_prefix="s3://b/code", content_addressed=True)
+    with pytest.raises(PipelineValidationError, match="a folder that holds the link"):
+        _training(source_dir).to_definition(binder)

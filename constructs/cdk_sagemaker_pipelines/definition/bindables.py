@@ -19,6 +19,7 @@ import hashlib
 import os
 import posixpath
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -648,7 +649,11 @@ def content_digest(path: str) -> str:
     """A short SHA-256 of a local file, or of a folder's files and their relative paths.
 
     What no job reads (caches, version control, editors' files: ``_code_files``) is left
-    out, as the archives leave it out, so saving in an editor changes no key.
+    out, as the archives leave it out, so saving in an editor changes no key. Symbolic
+    links are followed, a linked folder's files listed under the link's name: the archive
+    the local runner packs for ``<name>.tar.gz`` (``local.store.write_archive``) and
+    ``aws s3 sync`` hold what a link points at, so the digest covers the same files. A link
+    that leads nowhere, or to a folder that holds it, raises ``BindingError`` naming it.
 
     Example::
 
@@ -656,16 +661,10 @@ def content_digest(path: str) -> str:
     """
     digest = hashlib.sha256()
     if os.path.isdir(path):
-        for root, folders, files in os.walk(path):
-            folders[:] = sorted(name for name in folders if not is_skipped(name))
-            for name in sorted(files):
-                if is_skipped(name):
-                    continue
-                full = os.path.join(root, name)
-                relative = os.path.relpath(full, path).replace(os.sep, "/")
-                digest.update(relative.encode() + b"\0")
-                _digest_file(digest, full)
-                digest.update(b"\0")
+        for relative, full in _code_tree(path):
+            digest.update(relative.encode() + b"\0")
+            _digest_file(digest, full)
+            digest.update(b"\0")
     elif os.path.isfile(path):
         _digest_file(digest, path)
     else:
@@ -675,6 +674,64 @@ def content_digest(path: str) -> str:
             "it, or name the file that holds the code",
         )
     return digest.hexdigest()[:CONTENT_DIGEST_LENGTH]
+
+
+def _code_tree(root: str) -> list[tuple[str, str]]:
+    """Each file under the folder ``root``, links followed: ``(relative path, path)``.
+
+    Each folder's files by name, then its folders' by name, as ``os.walk`` lists them (so
+    a folder without links keeps the digest it had); skipped names left out. A loop of
+    links (a link to a folder that holds it) would never end: it raises ``BindingError``,
+    as does a link to nowhere or a named pipe, socket or device (no archive holds one).
+    """
+    found: list[tuple[str, str]] = []
+
+    def walk(folder: str, relative: str, ancestors: frozenset[tuple[int, int]]) -> None:
+        folders: list[tuple[str, str, tuple[int, int]]] = []
+        for name in sorted(os.listdir(folder)):
+            if is_skipped(name):
+                continue
+            full = os.path.join(folder, name)
+            inner = f"{relative}/{name}" if relative else name
+            try:
+                status = os.stat(full)  # through links
+            except FileNotFoundError:
+                if os.path.islink(full):
+                    raise _dead_link(full) from None
+                raise
+            if stat.S_ISDIR(status.st_mode):
+                identity = (status.st_dev, status.st_ino)
+                if identity in ancestors:
+                    raise BindingError(
+                        f"local file {full!r} is a symbolic link to {os.readlink(full)!r}, a "
+                        "folder that holds the link: its content has no end (a loop of links)",
+                        "remove the link, or link to a folder outside it",
+                    )
+                folders.append((full, inner, identity))
+            elif stat.S_ISREG(status.st_mode):
+                found.append((inner, full))
+            else:
+                raise BindingError(
+                    f"local file {full!r} is neither a file nor a folder (a named pipe, socket "
+                    "or device)",
+                    "an archive of code holds files only: move it out of the folder",
+                )
+        for full, inner, identity in folders:
+            walk(full, inner, ancestors | {identity})
+
+    status = os.stat(root)
+    walk(root, "", frozenset({(status.st_dev, status.st_ino)}))
+    return found
+
+
+def _dead_link(path: str) -> BindingError:
+    """The error for a symbolic link ``path`` that leads nowhere."""
+    return BindingError(
+        f"local file {path!r} is a symbolic link to {os.readlink(path)!r}, which leads "
+        "nowhere (a broken link, or a loop of links)",
+        "StaticBinder(content_addressed=True) places a local file by its content: mend the "
+        "link or remove it",
+    )
 
 
 def _digest_file(digest: Any, path: str) -> None:

@@ -177,6 +177,26 @@ DEPLOY_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "model": ("sagemaker:CreateInferenceComponent", "sagemaker:UpdateInferenceComponent"),
     },
 }
+
+
+def _action_resource_types() -> dict[str, frozenset[str]]:
+    """Each action of ``JOB_ACTIONS`` and ``DEPLOY_ACTIONS`` → the resource types it takes."""
+    found: dict[str, set[str]] = {}
+    for resource_type, actions in JOB_ACTIONS.values():
+        for action in actions:
+            found.setdefault(action.lower(), set()).add(resource_type)
+    for by_type in DEPLOY_ACTIONS.values():
+        for resource_type, actions in by_type.items():
+            for action in actions:
+                found.setdefault(action.lower(), set()).add(resource_type)
+    return {action: frozenset(types) for action, types in found.items()}
+
+
+# The SageMaker resource types IAM authorizes each job and deployment action on (lower-case
+# action → types), from the tables above: a statement naming CreateTrainingJob on a
+# processing-job ARN matches no request. An action not listed (AddTags takes every type)
+# says nothing.
+ACTION_RESOURCE_TYPES: dict[str, frozenset[str]] = _action_resource_types()
 # The resource types a deployment step creates (tagged as it is created: AddTags).
 DEPLOY_CREATED = {
     "EndpointConfig": "endpoint-config",

@@ -33,6 +33,7 @@ from typing import Any
 
 from ..definition._seal_entries import is_seal_entry
 from ..definition.entries import walk_steps
+from ..definition.permissions import ACTION_RESOURCE_TYPES
 from ._sources import SourceError, _asset_display_names, _staged_assets
 
 # Sections of a role's grants, in the order they are shown.
@@ -527,6 +528,11 @@ def _grants(statement: Any, context: _Context) -> list[Grant]:
     for action in statement.actions:
         group = _group(action)
         for arn in statement.resources:
+            if not _takes(action, arn):
+                # A statement's actions and resources are no cross product: IAM matches
+                # CreateTrainingJob on training-job ARNs only, so a Deny of two job types'
+                # Create actions on both types' ARNs is shown one resource, one action.
+                continue
             if group != "s3":
                 grants.append(
                     Grant(
@@ -549,6 +555,24 @@ def _grants(statement: Any, context: _Context) -> list[Grant]:
             shown = bucket if key is None else f"{bucket}: {key}"
             grants.append(Grant(group, effect, action, shown, _condition_text(condition)))
     return grants
+
+
+_SAGEMAKER_TYPE = re.compile(r"arn:[^:]*:sagemaker:[^:]*:[^:]*:([a-z-]+)/")
+
+
+def _takes(action: str, arn: str) -> bool:
+    """Whether IAM may authorize ``action`` on ``arn``, as far as the library knows.
+
+    False for a SageMaker ARN of a type ``ACTION_RESOURCE_TYPES`` says the action doesn't
+    take; True when either is unknown.
+
+    Example::
+
+        _takes("sagemaker:CreateTrainingJob", "arn:aws:sagemaker:r:1:processing-job/p-*")  # False
+    """
+    types = ACTION_RESOURCE_TYPES.get(action.lower())
+    match = _SAGEMAKER_TYPE.match(arn)
+    return types is None or match is None or match[1] in types
 
 
 # Resource policies in the order they are shown (``PolicyAccess.kind``).

@@ -88,6 +88,40 @@ def test_validate_says_to_compile_a_python_file_first(
     )
 
 
+def test_validate_names_log_lines_ahead_of_the_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `import sagemaker` logs to stdout: `python get_definition.py > sdk.json` wrote these
+    # lines ahead of the SDK's JSON, and the user read "Expecting value: line 1 column 1".
+    source = tmp_path / "sdk.json"
+    log = "sagemaker.config INFO - Not applying SDK defaults from location: /etc/config.yaml"
+    empty = {"Version": "2020-12-01", "Parameters": [], "Steps": []}
+    source.write_text(f"{log}\n{log}\n{json.dumps(empty)}\n")
+
+    assert main(["validate", str(source)]) == 2
+    assert capsys.readouterr().err == (
+        f"{source}: cannot read: lines 1-2 are not JSON, the definition's JSON starts on "
+        f"line 3; line 1 is {log!r} (`import sagemaker` logs its sagemaker.config INFO "
+        "lines to stdout): keep only the JSON, e.g. `sed -n '/^{/,$p' sdk.json > "
+        "definition.json`, or print the definition alone (`python script.py | tail -1 > "
+        "sdk.json` keeps the SDK's one-line JSON)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["not json\n", '[\n{"Steps": oops}\n]\n', '{"Steps":\n{oops}\n'],
+)
+def test_validate_keeps_the_json_error_when_no_text_leads_the_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    source = tmp_path / "broken.json"
+    source.write_text(text)
+
+    assert main(["validate", str(source)]) == 2
+    assert "not JSON, the definition's JSON starts" not in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("given", ["pipeline.py", "compile_pipeline.py"])
 def test_validate_names_the_tutorials_compile_script_when_there_is_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str

@@ -87,6 +87,53 @@ def python_source_problem(path: Path) -> str | None:
     return PYTHON_SOURCE_HINT.format(name=path.name)
 
 
+# What `import sagemaker` logs to stdout, ahead of a printed pipeline.definition().
+_SDK_CONFIG_LOG = "sagemaker.config INFO"
+_QUOTED_LINE_LENGTH = 100
+
+
+def leading_text_problem(text: str, name: str = "definition.json") -> str | None:
+    """What to say when ``text``, which failed to parse as JSON, has lines before its JSON.
+
+    A script printing the SageMaker SDK's ``pipeline.definition()`` also prints
+    ``sagemaker.config INFO - …`` lines to stdout first, so ``python script.py >
+    sdk.json`` writes a file JSON's "Expecting value: line 1 column 1" says nothing of.
+    An error, not a skip: which lines are log and which are data is the user's to say.
+    ``None`` when no line opens a JSON object, or the first one does.
+
+    Example::
+
+        leading_text_problem(Path("sdk.json").read_text(), "sdk.json")
+        # "lines 1-2 are not JSON, …; line 1 is 'sagemaker.config INFO - …' …"
+    """
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("{")), None)
+    if not start:  # None (no object: plain bad JSON) or 0 (the error is inside the JSON)
+        return None
+    first = next(line.strip() for line in lines if line.strip())
+    try:
+        json.JSONDecoder().raw_decode(first)
+    except json.JSONDecodeError as error:
+        if error.pos > 0:
+            return None  # JSON that starts on line 1 ("[", say) and breaks later
+    else:
+        return None
+    if len(first) > _QUOTED_LINE_LENGTH:
+        first = first[: _QUOTED_LINE_LENGTH - 1] + "…"
+    before = "line 1 is" if start == 1 else f"lines 1-{start} are"
+    why = (
+        " (`import sagemaker` logs its sagemaker.config INFO lines to stdout)"
+        if first.startswith(_SDK_CONFIG_LOG)
+        else ""
+    )
+    return (
+        f"{before} not JSON, the definition's JSON starts on line {start + 1}; line 1 is "
+        f"{first!r}{why}: keep only the JSON, e.g. `sed -n '/^{{/,$p' {name} > "
+        f"definition.json`, or print the definition alone (`python script.py | tail -1 > "
+        f"{name}` keeps the SDK's one-line JSON)"
+    )
+
+
 def load_definition_file(path: Path) -> Any:
     """The definition in ``path``, unwrapped from a request or response that holds it.
 
@@ -129,10 +176,10 @@ def load_definition_document(path: Path) -> tuple[Any, dict[str, Any]]:
     try:
         definition = _parse_json(text)
     except ValueError:
-        python_source = python_source_problem(path)
-        if python_source is None:
+        problem = python_source_problem(path) or leading_text_problem(text, path.name)
+        if problem is None:
             raise
-        raise UnreadableDefinitionError(python_source) from None
+        raise UnreadableDefinitionError(problem) from None
     wrapper = _wrapper_member(definition)
     settings = (
         {key: definition[key] for key in WRAPPER_SETTINGS if key in definition}

@@ -1167,6 +1167,39 @@ def test_a_model_container_without_environment_runs_as_one_with_an_empty_one() -
     assert definition_difference(compiled, definition) is None
 
 
+def test_a_registered_container_without_environment_converts_to_keywords() -> None:
+    # The SDK's RegisterModel (the SageMaker Projects abalone template) writes no
+    # Environment in the version's container, the language writes {}: the same version.
+    # The container must convert to image= and model_data=, not to an extra_arguments
+    # Containers list that would override a later edit of model_data=.
+    definition = {
+        "Version": "2020-12-01",
+        "Metadata": {},
+        "Parameters": [],
+        "Steps": [
+            {
+                "Name": "Register",
+                "Type": "RegisterModel",
+                "Arguments": {
+                    "ModelPackageGroupName": "abalone",
+                    "InferenceSpecification": {
+                        "Containers": [{"Image": "img", "ModelDataUrl": "s3://b/model.tar.gz"}],
+                        "SupportedContentTypes": ["text/csv"],
+                        "SupportedResponseMIMETypes": ["text/csv"],
+                    },
+                    "ModelApprovalStatus": "PendingManualApproval",
+                },
+            }
+        ],
+    }
+    source, compiled = round_trip(definition)
+    assert "extra_arguments" not in source
+    assert '    model_data="s3://b/model.tar.gz",\n' in source
+    container = compiled["Steps"][0]["Arguments"]["InferenceSpecification"]["Containers"][0]
+    assert container["Environment"] == {}
+    assert definition_difference(compiled, definition) is None
+
+
 def test_a_model_of_a_registered_version_converts_to_model_package_name() -> None:
     # CreateModel's ModelPackageName: the version's containers are the model's, so the
     # step has no image to write; without Environment it gets none, as the language writes.

@@ -256,6 +256,21 @@ def test_run_reads_a_missing_path_given_a_pipeline_as_an_assembly_not_synthesize
     )
 
 
+def test_fails_log_lines_ahead_of_the_definition_saying_to_strip_them(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `python get_definition.py > sdk.json`: `import sagemaker` logged to stdout first.
+    source = ws.root / "sdk.json"
+    source.write_text("sagemaker.config INFO - Not applying SDK defaults\n{}\n")
+
+    assert smpipe(ws, "run", str(source)) == 2
+    assert capsys.readouterr().err.startswith(
+        f"smpipe run: can't read definition {source}: line 1 is not JSON, the definition's "
+        "JSON starts on line 2; line 1 is 'sagemaker.config INFO - Not applying SDK defaults' "
+        "(`import sagemaker` logs its sagemaker.config INFO lines to stdout): keep only the JSON"
+    )
+
+
 def test_fails_a_python_file_given_as_the_definition_saying_to_compile_it(
     ws: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -306,6 +321,30 @@ def test_a_mapped_prefix_no_uri_of_the_definition_is_near_is_noted(
     # The resources file's mapping of the code and a mapping above a URI are read: no note.
     assert run(f"s3://code-bucket={ws.data}") == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_mapped_prefix_only_a_callback_output_names_is_read(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: "no step reads it" for the --s3-map of a stand-in model whose URI only a
+    # --callback-output value gives (a built-in algorithm's training step, run locally).
+    definition, resources = files(ws)
+    ws.data.mkdir(exist_ok=True)
+    stand_in = "s3://other-bucket/stand-in/model.tar.gz"
+    smpipe(
+        ws,
+        "run",
+        definition,
+        "--resources",
+        resources,
+        "--callback-output",
+        "Approve.score=0.9",
+        "--callback-output",
+        f"Approve.model={stand_in}",
+        "--s3-map",
+        f"{stand_in}={ws.data}",
+    )
+    assert "no step reads it" not in capsys.readouterr().err
 
 
 def test_run_exits_2_on_bad_input(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:

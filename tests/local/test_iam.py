@@ -41,6 +41,7 @@ from cdk_sagemaker_pipelines.local.iam import (
     evaluate,
     output_keys,
 )
+from cdk_sagemaker_pipelines.local.runner import _with_stand_in_hint
 from tests.conftest import ROLE
 from tests.local.conftest import SKLEARN, Workspace, compile_steps
 from tests.local.executors.test_condition import GOOD
@@ -48,6 +49,8 @@ from tests.local.executors.test_condition import build as condition_pipeline
 from tests.local.executors.test_models import INFERENCE as MODELS_INFERENCE
 from tests.local.executors.test_models import TRAIN as MODELS_TRAIN
 from tests.local.executors.test_models import pipeline as transform_pipeline
+from tests.local.executors.test_stand_in import AUC, MODEL, MODEL_URI, packed_model
+from tests.local.executors.test_stand_in import pipeline as stand_in_pipeline
 from tests.local.test_assembly import (
     ASSETS,
     GROUP,
@@ -214,6 +217,32 @@ def test_a_denied_call_names_the_role_the_action_the_arn_and_the_condition_value
         "to SageMaker for step 'Train', called by me). Grant it to the pipeline's role, or "
         "run with --no-iam-check (LocalConfig(iam_check=False))"
     )
+
+
+def test_a_denied_read_of_a_callback_output_stand_in_says_where_it_goes() -> None:
+    # A migrating team's stand-in model (--callback-output Train.ModelArtifacts…=URI)
+    # outside the training step's output prefix: the evaluation step's role may not read
+    # it, and the message said nothing of the option that named the URI.
+    guard = AccessGuard(
+        [role(allow("s3:GetObject", "arn:aws:s3:::store/models/p/Train/*"))], "the job", "aws"
+    )
+    stand_in = "s3://store/stand-in/model.tar.gz"
+    with pytest.raises(AccessDeniedError) as raised:
+        guard.read(stand_in, "input 'model'")
+    given = {"Train": {"ModelArtifacts.S3ModelArtifacts": stand_in}}
+    hinted = _with_stand_in_hint(raised.value, given)
+    assert hinted.reason == (
+        f"{raised.value.reason}. {stand_in} is the stand-in --callback-output "
+        "Train.ModelArtifacts.S3ModelArtifacts gives: put it where the steps reading it may "
+        "read, for a training step's model under that step's output prefix "
+        "(OutputDataConfig.S3OutputPath; models/<pipeline>/<step>/ of an ArtifactStore's "
+        "bucket), and map it there with --s3-map"
+    )
+    assert isinstance(hinted, AccessDeniedError)
+    # Another object, even one the stand-in's URI starts: the message as it was.
+    longer = {"Train": {"ModelArtifacts.S3ModelArtifacts": "s3://store/stand-in/model.tar"}}
+    assert _with_stand_in_hint(raised.value, longer) is raised.value
+    assert _with_stand_in_hint(raised.value, {}) is raised.value
 
 
 ROLES = AssemblyRoles("aws", {}, None, region="eu-west-1", account="111122223333")
@@ -389,6 +418,30 @@ def test_the_no_iam_check_flag_turns_it_off(cdk_out: Path, tmp_path: Path) -> No
     root = str(tmp_path / "root")
     assert main(["run", "--assembly", str(cdk_out), "--root", root]) == 1
     assert main(["run", "--assembly", str(cdk_out), "--root", root, "--no-iam-check"]) == 0
+
+
+def test_a_failed_run_of_an_assembly_says_a_resume_keeps_its_policies(
+    cdk_out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: "After a fix, continue it: smpipe run --resume ID" alone. A resume refuses
+    # --assembly and checks against the recorded policies: a grant added to the app (or a
+    # stand-in moved) needed a new run, which the hint didn't say.
+    _edit_policy(cdk_out, _without_the_data_bucket)
+    root = str(tmp_path / "root")
+    assert main(["run", "--assembly", str(cdk_out), "--root", root]) == 1
+    out = capsys.readouterr().out
+    [execution] = re.findall(r"smpipe: execution (\w+)", out)
+    note = (
+        "  A resume keeps what this run recorded from the assembly (its definition and IAM "
+        "policies) and its succeeded steps' outputs, a stood-in step's --callback-output "
+        "values too (--s3-map given with --resume adds to its mappings): after a change to "
+        "the app (cdk synth) or to a succeeded step's stand-in, run it again"
+    )
+    again = f" (smpipe run --assembly {cdk_out} --root {root} with your other options)"
+    assert out.rstrip().endswith(f"--resume {execution} --root {root}\n{note}{again}"), out
+    # smpipe show knows the run was of an assembly (its recorded policies), not the command.
+    assert main(["show", execution, "--root", root]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(f"\n{note}")
 
 
 def test_a_resume_checks_against_the_recorded_policies(cdk_out: Path, tmp_path: Path) -> None:
@@ -587,6 +640,28 @@ def _roles(**statements: list[Statement]) -> AssemblyRoles:
         for who, found in statements.items()
     }
     return AssemblyRoles("aws", roles, PIPELINE_ROLE)
+
+
+def test_a_run_refusing_a_stand_in_says_where_the_stand_in_goes(ws: Workspace) -> None:
+    # The evaluation step's role may read the training step's outputs, not the stand-in
+    # model a --callback-output placed elsewhere: the failure names the option.
+    packed_model(ws)
+    definition = compile_steps(stand_in_pipeline(ws))  # type: ignore[arg-type]
+    everything = [allow(["s3:*", "sagemaker:*", "iam:PassRole"], "*")]
+    no_stand_in = [*everything, deny("s3:GetObject", f"arn:aws:s3:::{MODEL_URI[5:]}")]
+    loaded = LoadedPipeline(definition, roles=_roles(job=no_stand_in, pipeline=everything))
+    runner = ws.runner(callback_outputs={"Train": {MODEL: MODEL_URI, AUC: "0.91"}})
+    result = runner.run(loaded)
+    reason = result.step("Evaluate").failure_reason or ""
+    assert reason.startswith("AccessDenied (simulated from the assembly's IAM policies)"), (
+        result.failure_reason
+    )
+    assert reason.endswith(
+        f". {MODEL_URI} is the stand-in --callback-output Train.{MODEL} gives: put it where "
+        "the steps reading it may read, for a training step's model under that step's output "
+        "prefix (OutputDataConfig.S3OutputPath; models/<pipeline>/<step>/ of an "
+        "ArtifactStore's bucket), and map it there with --s3-map"
+    ), reason
 
 
 def test_sagemaker_pipelines_reads_property_files_as_the_pipelines_role(ws: Workspace) -> None:

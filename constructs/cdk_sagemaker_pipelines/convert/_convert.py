@@ -493,16 +493,21 @@ _RETRY_DEFAULTS = {"IntervalSeconds": 1, "BackoffRate": 2.0}
 def _without_null_settings(entry: Mapping[str, Any]) -> Mapping[str, Any]:
     """The entry as it means, for comparing with what the language writes.
 
-    A check step's settings the SDK writes as null (unset) are left out, a Model step's
-    containers get an empty ``Environment`` where they have none, an EndpointConfig or
-    Endpoint request's empty ``Tags`` is left out, and a retry policy's interval and
-    backoff rate their defaults where absent.
+    A check step's settings the SDK writes as null (unset) are left out, a Model or
+    RegisterModel step's containers get an empty ``Environment`` where they have none, an
+    EndpointConfig or Endpoint request's empty ``Tags`` is left out, and a retry policy's
+    interval and backoff rate their defaults where absent.
     """
     nullable = _CHECK_NULLABLE.get(str(entry.get("Type")))
     if nullable:
         entry = {k: v for k, v in entry.items() if not (k in nullable and v is None)}
     if entry.get("Type") == "Model" and isinstance(entry.get("Arguments"), Mapping):
         entry = {**entry, "Arguments": _with_container_environments(entry["Arguments"])}
+    if entry.get("Type") == "RegisterModel" and isinstance(entry.get("Arguments"), Mapping):
+        # The SDK's RegisterModel writes no Environment in a version's containers (its
+        # abalone template), the language writes {}: the same version. Without this, the
+        # whole Containers list went to extra_arguments and overrode a later model_data=.
+        entry = {**entry, "Arguments": _with_specification_environments(entry["Arguments"])}
     if (
         entry.get("Type") in _EMPTY_TAGS_WRITTEN
         and isinstance(entry.get("Arguments"), Mapping)
@@ -546,6 +551,21 @@ def _with_container_environments(arguments: Mapping[str, Any]) -> Mapping[str, A
     if isinstance(result.get("Containers"), list):
         result["Containers"] = [with_environment(item) for item in result["Containers"]]
     return result
+
+
+def _with_specification_environments(arguments: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A RegisterModel step's containers with an empty ``Environment`` where they have none.
+
+    CreateModelPackage reads a container without environment variables as one with ``{}``;
+    the language always writes the member.
+    """
+    specification = arguments.get("InferenceSpecification")
+    if not isinstance(specification, Mapping) or not isinstance(
+        specification.get("Containers"), list
+    ):
+        return arguments
+    containers = _with_container_environments({"Containers": specification["Containers"]})
+    return {**arguments, "InferenceSpecification": {**specification, **containers}}
 
 
 @dataclass
@@ -3036,9 +3056,9 @@ def definition_difference(ours: Mapping[str, Any], theirs: Mapping[str, Any]) ->
     ``PipelineExperimentConfig`` of ``null`` against none, nor a check step's unset
     setting (``"ModelPackageGroupName": null``, ``"SuppliedBaseline…": null``) against
     none, nor a retry policy's absent ``IntervalSeconds`` or ``BackoffRate`` against its
-    default (1 and 2.0), nor a Model container's absent ``Environment`` against ``{}``,
-    nor an EndpointConfig or Endpoint request's empty ``Tags`` against none, nor ``2``
-    against ``2.0``.
+    default (1 and 2.0), nor a Model or RegisterModel container's absent ``Environment``
+    against ``{}``, nor an EndpointConfig or Endpoint request's empty ``Tags`` against
+    none, nor ``2`` against ``2.0``.
     """
     return first_difference(_comparable(ours), _comparable(theirs), "")
 

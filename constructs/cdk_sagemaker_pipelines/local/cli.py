@@ -36,7 +36,7 @@ from .records import ExecutionRecord, executions_dir
 from .registry import APPROVAL_STATUSES, ModelRegistry, package_json, render_package_text
 from .resources import LambdaHandler, ResourceMap, can_serve, split_s3_uri, unread_s3_prefixes
 from .result import ExecutionResult
-from .runner import LoadedPipeline, LocalConfig, LocalRunner, ProgressEvent
+from .runner import IAM_FILE, LoadedPipeline, LocalConfig, LocalRunner, ProgressEvent
 
 EXIT_SUCCEEDED = 0
 EXIT_FAILED = 1
@@ -397,7 +397,11 @@ def _run_until_done(args: argparse.Namespace, terminated: Sequence[int]) -> int:
                 for note in definition.notes:
                     print(f"smpipe: {note}")
             parameters = dict(_pairs(args.param, "--param"))
-            for note in _unread_mappings(args, definition, resources, parameters):
+            # A --callback-output value (a stand-in model's URI, say) is read by the steps
+            # that take it: a prefix only it is under is no typo.
+            stand_ins = [v for values in config.callback_outputs.values() for v in values.values()]
+            read = [*parameters.values(), *stand_ins]
+            for note in _unread_mappings(args, definition, resources, read):
                 print(f"smpipe run: note: {note}", file=sys.stderr)
             steps = [s.strip() for s in args.steps.split(",") if s.strip()] if args.steps else None
             result = runner.run(
@@ -426,7 +430,7 @@ def _run_until_done(args: argparse.Namespace, terminated: Sequence[int]) -> int:
     else:
         print()
         print(summary(result, _types(result)))
-        hint = _resume_hint(result, args.root)
+        hint = _resume_hint(result, args.root, None if args.resume else args)
         if hint:
             print(hint)
     if output_closed:
@@ -560,13 +564,16 @@ def _interrupted(
     )
 
 
-def _resume_hint(result: ExecutionResult, root: str) -> str | None:
+def _resume_hint(
+    result: ExecutionResult, root: str, args: argparse.Namespace | None = None
+) -> str | None:
     """How to continue a Failed or Stopped execution, unless only a Fail step failed.
 
     A Stopped execution can always be continued, though no step of it failed or stopped.
 
     A Fail step fails again when resumed; a failed or stopped job step may succeed once
-    the script or its input is fixed.
+    the script or its input is fixed. ``args``, the run's own options: for a run of an
+    assembly, the command that runs it again.
     """
     record = result.record
     types = _types(result)
@@ -584,7 +591,38 @@ def _resume_hint(result: ExecutionResult, root: str) -> str | None:
         return None
     command = _resume_command(record.execution_id, root, record)
     hint = f"{lead} (its succeeded steps are kept): {command}"
-    return "\n".join([hint, *_kept_causes(result, retriable)])
+    notes = [*_kept_causes(result, retriable), *_assembly_rerun(record, root, args)]
+    return "\n".join([hint, *notes])
+
+
+def _assembly_rerun(
+    record: ExecutionRecord, root: str, args: argparse.Namespace | None
+) -> list[str]:
+    """For a run of an assembly: what a resume keeps, and the command that runs it again.
+
+    A resume refuses --assembly and --pipeline: it checks against the IAM policies
+    recorded from the assembly, and keeps a stood-in step's --callback-output values. A
+    fix to the app (a grant, cdk synth) or to where a stand-in is needs a new run; new
+    --s3-map values alone may be given to the resume.
+    """
+    assembly = getattr(args, "assembly", None)
+    if assembly is None and not (record.directory / IAM_FILE).is_file():
+        return []
+    again = "run it again"
+    if assembly is not None:
+        argv = ["smpipe", "run", "--assembly", str(assembly)]
+        pipeline = getattr(args, "pipeline", None)
+        if pipeline:
+            argv += ["--pipeline", str(pipeline)]
+        if root != DEFAULT_ROOT:
+            argv += ["--root", root]
+        again += f" ({shlex.join(argv)} with your other options)"
+    return [
+        "  A resume keeps what this run recorded from the assembly (its definition and IAM "
+        "policies) and its succeeded steps' outputs, a stood-in step's --callback-output "
+        "values too (--s3-map given with --resume adds to its mappings): after a change to "
+        f"the app (cdk synth) or to a succeeded step's stand-in, {again}"
+    ]
 
 
 def _kept_causes(result: ExecutionResult, failed: Sequence[str]) -> list[str]:
@@ -616,13 +654,14 @@ def _unread_mappings(
     args: argparse.Namespace,
     definition: str | LoadedPipeline,
     resources: ResourceMap,
-    parameters: dict[str, str],
+    values: Sequence[str],
 ) -> list[str]:
     """Notes for the ``--s3-map`` (and resources file) prefixes near no URI of the definition.
 
     Such a prefix is most likely a typo, and then a step silently reads whatever the
-    local S3 tree holds at the URI it names. An unreadable definition is the runner's to
-    report: no notes then.
+    local S3 tree holds at the URI it names. ``values`` are the run's other URIs: its
+    parameter values and ``--callback-output`` values. An unreadable definition is the
+    runner's to report: no notes then.
     """
     if isinstance(definition, LoadedPipeline):
         body: Any = definition.definition
@@ -635,7 +674,7 @@ def _unread_mappings(
         return []
     given = dict(_pairs(args.s3_map, "--s3-map"))
     notes = []
-    for prefix, close in unread_s3_prefixes(body, resources.s3, parameters.values()):
+    for prefix, close in unread_s3_prefixes(body, resources.s3, values):
         where = (
             f"--s3-map {prefix}={given[prefix]}" if prefix in given else f"{prefix} (--resources)"
         )

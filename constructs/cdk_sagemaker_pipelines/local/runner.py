@@ -50,8 +50,8 @@ from ..definition.permissions import CHECK_STEP_TYPES, JOB_NAME_PREFIX, UNPREFIX
 from ..definition.properties import PathStepError, resolve, root_node
 from ..definition.retry import JOB_EXCEPTION_TYPES, STEP_EXCEPTION_TYPES
 from ..definition.validate import STEP_NAME
-from ..definition_files import python_source_problem
-from ._errors import EvaluationError, LocalRunError, StepError
+from ..definition_files import leading_text_problem, python_source_problem
+from ._errors import AccessDeniedError, EvaluationError, LocalRunError, StepError
 from ._graph import StepGraph, output_locations
 from ._paths import shown_path
 from ._service_calls import service_calls
@@ -1229,6 +1229,7 @@ class _Execution:
                     keys=keys,
                 )
             except StepError as failure:
+                failure = _with_stand_in_hint(failure, self.settings.external_outputs)
                 _log(log, f"attempt {number} failed: {failure.reason}")
                 if self.stop.is_set():
                     return _Outcome(name, started, _now(), attempt, failure=failure, stopped=True)
@@ -1328,6 +1329,37 @@ class _Execution:
             uri: str(target / Path(path).relative_to(ctx.staging))
             for uri, path in result.outputs.items()
         }
+
+
+def _with_stand_in_hint(
+    failure: StepError, stand_ins: Mapping[str, Mapping[str, Any]]
+) -> StepError:
+    """``failure``, saying where a stand-in goes when the object denied is one.
+
+    A ``--callback-output`` URI (a built-in algorithm's model, stood in for) is read by
+    the steps after it as their roles: an object outside what they may read (anywhere but
+    the training step's output prefix, say) is refused, and the message said nothing of
+    the option that named it.
+    """
+    if not isinstance(failure, AccessDeniedError) or " s3:GetObject on " not in failure.reason:
+        return failure
+    for step, values in stand_ins.items():
+        for name, value in values.items():
+            if not isinstance(value, str) or not value.startswith("s3://"):
+                continue
+            resource = re.escape(f":s3:::{value.removeprefix('s3://')}")
+            if re.search(rf"{resource}(?=[: ]|$)", failure.reason):
+                return AccessDeniedError(
+                    f"{failure.reason}. {value} is the stand-in --callback-output "
+                    f"{step}.{name} gives: put it where the steps reading it may read, "
+                    "for a training step's model under that step's output prefix "
+                    "(OutputDataConfig.S3OutputPath; models/<pipeline>/<step>/ of an "
+                    "ArtifactStore's bucket), and map it there with --s3-map",
+                    exception_type=failure.exception_type,
+                    halts=failure.halts,
+                    metadata=failure.metadata,
+                )
+    return failure
 
 
 def _guard(roles: AssemblyRoles | None, arns: Sequence[str], who: str) -> AccessGuard | None:
@@ -1482,7 +1514,11 @@ def _read_definition(
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
-            reason = python_source_problem(path) if isinstance(error, ValueError) else None
+            reason = None
+            if isinstance(error, ValueError):
+                reason = python_source_problem(path) or leading_text_problem(
+                    path.read_text(encoding="utf-8", errors="replace"), path.name
+                )
             raise LocalRunError(f"can't read definition {path}: {reason or error}") from None
         if not isinstance(data, dict):
             raise LocalRunError(

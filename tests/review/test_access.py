@@ -297,6 +297,33 @@ def test_a_step_moved_to_a_wider_role_widens(
     assert "    + s3:* *  (widens)\n" in out
 
 
+def test_an_action_is_hidden_only_on_a_resource_type_the_library_knows_it_never_takes(
+    workdir: Path,
+) -> None:
+    # CreateTrainingJob never matches a processing job's ARN (both types are in the
+    # library's tables), but the tables hold what the library grants, not every type IAM
+    # authorizes an action on: on a type they don't know (a training plan, a model
+    # package) the grant is shown, never hidden.
+    sagemaker = "arn:aws:sagemaker:us-east-1:111111111111"
+    arns = [f"{sagemaker}:{kind}/*" for kind in ("processing-job", "training-plan")]
+    statement = {
+        "Effect": "Allow",
+        "Action": ["sagemaker:CreateTrainingJob", "sagemaker:CreateModel"],
+        "Resource": [*arns, f"{sagemaker}:model-package/group/*"],
+    }
+    dedicated_prep_role(workdir, "head", [statement])
+
+    role = access_report("head").role("dev/Ml/StepRole-Prep")
+
+    assert role is not None
+    shown = [f"{sagemaker}:model-package/group/*", f"{sagemaker}:training-plan/*"]
+    assert sorted((grant.action, grant.resource) for grant in role.grants) == [
+        (action, arn)
+        for action in ("sagemaker:CreateModel", "sagemaker:CreateTrainingJob")
+        for arn in shown
+    ]
+
+
 def test_roles_the_assembly_does_not_hold_are_listed_not_shown(workdir: Path) -> None:
     imported = "arn:aws:iam::111122223333:role/Precreated"
     file, template = template_of(workdir / "cdk.out")

@@ -1304,6 +1304,20 @@ def test_an_integer_written_as_a_float_is_no_change() -> None:
     ]
 
 
+def test_a_float_in_a_join_is_a_change() -> None:
+    # Std:Join prints its values: 30 and 30.0 (or 3e1, read as 30.0) give "size-30" and
+    # "size-30.0" (as the local runner's to_text has the service print them): another job
+    # argument or S3 key.
+    old, new = base(), json.loads(json.dumps(base()))
+    for definition, size in ((old, 30), (new, json.loads("3e1"))):
+        join = {"Std:Join": {"On": "-", "Values": ["size", size]}}
+        step(definition, "Stop")["Arguments"]["ErrorMessage"] = join
+
+    assert changes_of(diff_definitions(old, new)) == [
+        ("step", "changed", "Stop", "Arguments.ErrorMessage")
+    ]
+
+
 def conditions_step(conditions: list[Any]) -> dict[str, Any]:
     return {
         "Steps": [

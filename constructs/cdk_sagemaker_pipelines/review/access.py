@@ -558,21 +558,29 @@ def _grants(statement: Any, context: _Context) -> list[Grant]:
 
 
 _SAGEMAKER_TYPE = re.compile(r"arn:[^:]*:sagemaker:[^:]*:[^:]*:([a-z-]+)/")
+# The resource types of the library's job and deployment tables. Those tables hold what the
+# library grants, not every type IAM authorizes an action on (a training plan, a model
+# package…): an action is known not to take only the tables' other types.
+_TABLE_TYPES = frozenset().union(*ACTION_RESOURCE_TYPES.values())
 
 
 def _takes(action: str, arn: str) -> bool:
     """Whether IAM may authorize ``action`` on ``arn``, as far as the library knows.
 
-    False for a SageMaker ARN of a type ``ACTION_RESOURCE_TYPES`` says the action doesn't
-    take; True when either is unknown.
+    False for a SageMaker ARN of a type of the library's tables that ``ACTION_RESOURCE_TYPES``
+    says the action doesn't take; True when the action or the type is unknown, so that a
+    review never hides a grant it can't rule out.
 
     Example::
 
         _takes("sagemaker:CreateTrainingJob", "arn:aws:sagemaker:r:1:processing-job/p-*")  # False
+        _takes("sagemaker:CreateTrainingJob", "arn:aws:sagemaker:r:1:training-plan/p")  # True
     """
     types = ACTION_RESOURCE_TYPES.get(action.lower())
     match = _SAGEMAKER_TYPE.match(arn)
-    return types is None or match is None or match[1] in types
+    if types is None or match is None:
+        return True
+    return match[1] in types or match[1] not in _TABLE_TYPES
 
 
 # Resource policies in the order they are shown (``PolicyAccess.kind``).

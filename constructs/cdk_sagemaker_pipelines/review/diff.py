@@ -1064,18 +1064,24 @@ def _same_items(before: Any, after: Any) -> bool:
     return True
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Equal as JSON: ``1`` is ``1.0`` (one number) but not ``true``, key order doesn't count."""
-    if _is_number(a) and _is_number(b):
+def _same(a: Any, b: Any, printed: bool = False) -> bool:
+    """Equal as JSON: ``1`` is ``1.0`` (one number) but not ``true``, key order doesn't count.
+
+    ``printed``: inside a ``Std:Join``, which prints its values, ``10`` and ``10.0`` differ
+    (``"10"``, ``"10.0"``).
+    """
+    if _is_number(a) and _is_number(b) and (not printed or type(a) is type(b)):
         # The service reads numbers as numbers: 10 and 10.0 are one value (as convert's
         # definition_difference has it), a rewrite by another tool is not a change.
         return bool(a == b) or (math.isnan(a) and math.isnan(b))
     if type(a) is not type(b) and not (isinstance(a, Mapping) and isinstance(b, Mapping)):
         return False
     if isinstance(a, Mapping):
-        return a.keys() == b.keys() and all(_same(a[key], b[key]) for key in a)
+        return a.keys() == b.keys() and all(
+            _same(a[key], b[key], printed or key == "Std:Join") for key in a
+        )
     if isinstance(a, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(_same(x, y, printed) for x, y in zip(a, b, strict=True))
     return bool(a == b)
 
 

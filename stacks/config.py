@@ -385,9 +385,10 @@ def _model_package_arn_problems(
             # the deployed one: a `-c` value holds for one deploy only.
             problems.append(
                 f"environment '{name}' setting '{SERVES}': true, but no '{key}' names the "
-                f"version it serves (without it, a deploy deletes {name}'s endpoint): give it "
-                f'(cdk deploy "{name}/*" -c {key}=arn:…, or commit it in cdk.json\'s '
-                f"context), or set '{SERVES}' false to delete the endpoint on purpose"
+                f"version it serves (without it, a deploy of {name} deletes its endpoint; the "
+                "app synthesizes every environment, so this stops a deploy of any of them): "
+                f"commit it in cdk.json's context (or give -c {key}=arn:… to every deploy of "
+                f"the app), or set '{SERVES}' false to delete the endpoint on purpose"
             )
         if value is None:
             continue  # no endpoint in this environment

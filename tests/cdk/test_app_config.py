@@ -423,8 +423,9 @@ def test_an_environment_serving_an_endpoint_fails_without_its_version_naming_bot
         assert _fails_with(context, {"staging": {"serves_endpoint": True}}) == (
             f"{INVALID_CONTEXT}- environment 'staging' setting 'serves_endpoint': true, but "
             "no 'model_package_arn:staging' names the version it serves (without it, a deploy "
-            'deletes staging\'s endpoint): give it (cdk deploy "staging/*" -c '
-            "model_package_arn:staging=arn:…, or commit it in cdk.json's context), or set "
+            "of staging deletes its endpoint; the app synthesizes every environment, so this "
+            "stops a deploy of any of them): commit it in cdk.json's context (or give -c "
+            "model_package_arn:staging=arn:… to every deploy of the app), or set "
             "'serves_endpoint' false to delete the endpoint on purpose"
         )
 

@@ -236,6 +236,103 @@ def test_editor_and_tool_files_change_no_archive(tmp_path: Path):
     assert Path(deterministic_tar_gz(source)).read_bytes() != clean
 
 
+def _linked_source(tmp_path: Path) -> Path:
+    """A code folder whose ``lib/`` and ``config.json`` are links to files outside it."""
+    shared = tmp_path / "shared"
+    (shared / "pkg").mkdir(parents=True)
+    (shared / "pkg" / "features.py").write_text("COLUMNS = ['a']\n")
+    (shared / "config.json").write_text("{}\n")
+    source = tmp_path / "src"
+    (source / "empty").mkdir(parents=True)  # no file: in no archive
+    (source / "train.py").write_text("import lib.pkg.features\n")
+    (source / "lib").symlink_to(shared, target_is_directory=True)
+    (source / "config.json").symlink_to(shared / "config.json")
+    return source
+
+
+def _archived(path: str) -> list[str]:
+    with tarfile.open(path) as archive:
+        assert all(member.isfile() for member in archive.getmembers())
+        return sorted(archive.getnames())
+
+
+def test_a_linked_folder_is_packed_the_same_by_the_cdk_the_runner_and_the_digest(
+    tmp_path: Path,
+):
+    from cdk_sagemaker_pipelines.definition.bindables import _code_tree
+    from cdk_sagemaker_pipelines.local.store import write_archive
+
+    source = _linked_source(tmp_path)
+    expected = ["config.json", "lib/config.json", "lib/pkg/features.py", "train.py"]
+    # The CDK's archive followed file links only (os.walk): lib/ was deployed without its
+    # files, which the local runner ran with.
+    assert _archived(deterministic_tar_gz(source)) == expected
+    write_archive(source, tmp_path / "local.tar.gz")
+    assert _archived(str(tmp_path / "local.tar.gz")) == expected
+    assert sorted(relative for relative, _ in _code_tree(str(source))) == expected
+    # The same bytes, whichever packs it (but for the gzip level): one archive of the code.
+    cdk_tar = gzip.decompress(Path(deterministic_tar_gz(source)).read_bytes())
+    assert gzip.decompress((tmp_path / "local.tar.gz").read_bytes()) == cdk_tar
+
+
+def test_a_linked_folder_is_in_the_code_asset_deployed(tmp_path: Path):
+    source = _linked_source(tmp_path)
+    stack = new_stack()
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(source, entry_point="train.py"),
+    )
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[train]))
+    asset = _asset(pipeline, "CodeSrcArchive")
+    assembly = cast(cdk.App, stack.node.root).synth()
+    packed = Path(assembly.directory) / f"asset.{asset.asset_hash}.tar.gz"
+    assert _archived(str(packed)) == [
+        "config.json",
+        "lib/config.json",
+        "lib/pkg/features.py",
+        "train.py",
+    ]
+
+
+def test_a_broken_link_in_code_fails_synth_naming_the_file_and_the_step(tmp_path: Path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "train.py").write_text("")
+    (source / "lib").symlink_to(tmp_path / "gone", target_is_directory=True)
+    stack = new_stack()
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(source, entry_point="train.py"),
+    )
+    # Was a raw FileNotFoundError (a link to a file) or, for a folder, a deploy without it.
+    with pytest.raises(PipelineValidationError) as raised:
+        Pipeline(stack, "Training", definition=PipelineDefinition(steps=[train]))
+    (problem,) = raised.value.problems
+    assert problem.step == "Train"
+    assert problem.message == (
+        f"local file {str(source / 'lib')!r} is a symbolic link to "
+        f"{str(tmp_path / 'gone')!r}, which leads nowhere (a broken link, or a loop of links)"
+    )
+
+
+def test_a_loop_of_links_in_code_fails_synth(tmp_path: Path):
+    source = tmp_path / "src"
+    (source / "pkg").mkdir(parents=True)
+    (source / "train.py").write_text("")
+    (source / "pkg" / "again").symlink_to(source, target_is_directory=True)
+    stack = new_stack()
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(source, entry_point="train.py"),
+    )
+    # os.walk left the loop out silently.
+    with pytest.raises(PipelineValidationError, match="a folder that holds the link"):
+        Pipeline(stack, "Training", definition=PipelineDefinition(steps=[train]))
+
+
 def test_the_same_code_path_used_twice_makes_one_asset():
     stack = new_stack()
     first = ProcessingStep(

@@ -431,3 +431,37 @@ def test_reads_are_checked_against_the_key_each_object_is_encrypted_with(tmp_pat
     reader(output_key).local_file("s3://art/Prep/out/train.csv", "input 'train'")
     with pytest.raises(AccessDeniedError, match="kms:Decrypt on arn:aws:kms:us-east-1:1:key/Out"):
         reader(bucket_key).local_file("s3://art/Prep/out/train.csv", "input 'train'")
+
+
+def test_a_packed_code_folder_holds_what_its_cdk_archive_holds(tmp_path: Path) -> None:
+    # It held folders (an empty one too), the files' own times and modes: an archive of
+    # its own, not the one deployed.
+    source = tmp_path / "src"
+    make(source / "train.py")
+    make(source / "run.sh")
+    os.chmod(source / "run.sh", 0o775)
+    os.chmod(source / "train.py", 0o664)
+    (source / "empty").mkdir()
+    os.utime(source / "train.py", (1, 1))
+    write_archive(source, tmp_path / "code.tar.gz")
+    with tarfile.open(tmp_path / "code.tar.gz") as archive:
+        members = {member.name: member for member in archive.getmembers()}
+    assert list(members) == ["run.sh", "train.py"]
+    assert {member.mode for member in members.values()} == {0o755, 0o644}
+    assert {member.mtime for member in members.values()} == {315532800}
+    first = (tmp_path / "code.tar.gz").read_bytes()
+    os.utime(source / "train.py", (2, 2))
+    write_archive(source, tmp_path / "code.tar.gz")
+    assert (tmp_path / "code.tar.gz").read_bytes() == first
+
+
+def test_unpacked_code_leaves_out_what_its_archive_leaves_out(tmp_path: Path) -> None:
+    # A folder mapped to a code URI was copied whole: caches a deployed job never sees.
+    source = tmp_path / "src"
+    make(source / "train.py")
+    make(source / "__pycache__/train.cpython-311.pyc")
+    make(source / ".DS_Store")
+    for kind in ("dir", "archive"):
+        destination = tmp_path / kind
+        unpack_code(Located("s3://b/code/src", kind, source, "test"), destination)
+        assert sorted(path.name for path in destination.rglob("*")) == ["train.py"]

@@ -8,11 +8,9 @@ import hashlib
 import io
 import os
 import shutil
-import tarfile
 import tempfile
-from pathlib import Path
 
-from .._code_files import is_skipped
+from .._code_files import write_code_tar
 
 _workdir: str | None = None
 
@@ -25,43 +23,22 @@ def _scratch() -> str:
     return _workdir
 
 
-def _entries(source: Path) -> list[tuple[Path, str]]:
-    if source.is_file():
-        return [(source, source.name)]
-    found: list[tuple[Path, str]] = []
-    for root, directories, files in os.walk(source):
-        directories[:] = sorted(d for d in directories if not is_skipped(d))
-        for name in sorted(files):
-            if is_skipped(name):
-                continue
-            path = Path(root) / name
-            found.append((path, path.relative_to(source).as_posix()))
-    return sorted(found, key=lambda entry: entry[1])
-
-
 def deterministic_tar_gz(source: str | os.PathLike[str]) -> str:
     """Pack a file or directory into a byte-for-byte reproducible ``.tar.gz``; return its path.
 
-    Entries are sorted, owned by root, dated 1980, and the gzip header carries no time,
-    so the same code always yields the same archive (and the same CDK asset hash). Caches,
-    version-control folders and editors' files (``_code_files.is_skipped``) are left out, so
-    they change neither.
+    The files are ``_code_files.folder_files``' (links followed, so a linked ``lib/`` is
+    deployed as the local runner runs it; caches, version-control folders and editors'
+    files left out), packed by ``_code_files.write_code_tar``: sorted, owned by root, dated
+    1980, and the gzip header carries no time, so the same code always yields the same
+    archive (and the same CDK asset hash). A link to nowhere, a loop of links or a named
+    pipe raises ``FolderFilesError`` (the binder words it as the step's problem).
 
     Example::
 
         path = deterministic_tar_gz("ml/src")  # /tmp/smpipe-code-…/<sha>.tar.gz
     """
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
-        for path, name in _entries(Path(source)):
-            info = tarfile.TarInfo(name)
-            data = path.read_bytes()
-            info.size = len(data)
-            info.mtime = 315532800  # 1980-01-01, as zip-based tools do
-            info.mode = 0o755 if os.access(path, os.X_OK) else 0o644
-            info.uid = info.gid = 0
-            info.uname = info.gname = "root"
-            archive.addfile(info, io.BytesIO(data))
+    write_code_tar(source, buffer)
     compressed = io.BytesIO()
     with gzip.GzipFile(fileobj=compressed, mode="wb", mtime=0, filename="") as stream:
         stream.write(buffer.getvalue())

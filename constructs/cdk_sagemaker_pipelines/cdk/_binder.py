@@ -17,6 +17,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 
 from constructs import Construct
 
+from .._code_files import FolderFilesError
 from ..definition import (
     BindingError,
     BoundCode,
@@ -32,6 +33,7 @@ from ..definition.bindables import (
     Access,
     SealTarget,
     check_asset_access,
+    code_folder_error,
     default_output_join,
 )
 from ..definition.images import FrameworkImageSpec
@@ -126,7 +128,15 @@ class CdkBinder:
         key = (os.path.abspath(code.path), archive)
         bound = self.asset_code.get(key)
         if bound is None:
-            asset = self.assets[key] = self._new_asset(code.path, archive)
+            try:
+                asset = self.assets[key] = self._new_asset(code.path, archive)
+            except FolderFilesError as error:
+                # Reported as the step's problem at synth, naming the file: not a raw
+                # FileNotFoundError, nor (os.walk's way) a deployment without the files.
+                raise code_folder_error(
+                    error,
+                    "the code is deployed as what its links point at: mend the link or remove it",
+                ) from None
             object_key = asset.s3_object_key
             # Built from its parts (not asset.s3_object_url) so the bucket stays visible for IAM.
             uri = f"s3://{self._asset_bucket(asset)}/{object_key}"

@@ -19,12 +19,11 @@ import hashlib
 import os
 import posixpath
 import re
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from .._code_files import is_skipped
+from .._code_files import FolderFilesError, folder_files
 from ._errors import PipelineDefinitionError, PipelineValidationError, Problem
 from ._render import render
 from ._suggest import did_you_mean
@@ -679,58 +678,53 @@ def content_digest(path: str) -> str:
 def _code_tree(root: str) -> list[tuple[str, str]]:
     """Each file under the folder ``root``, links followed: ``(relative path, path)``.
 
-    Each folder's files by name, then its folders' by name, as ``os.walk`` lists them (so
+    ``_code_files.folder_files``, as the CDK's archives and the local runner list them:
+    each folder's files by name, then its folders' by name, as ``os.walk`` lists them (so
     a folder without links keeps the digest it had); skipped names left out. A loop of
-    links (a link to a folder that holds it) would never end: it raises ``BindingError``,
-    as does a link to nowhere or a named pipe, socket or device (no archive holds one).
+    links, a link to nowhere or a named pipe, socket or device raises ``BindingError``.
     """
-    found: list[tuple[str, str]] = []
-
-    def walk(folder: str, relative: str, ancestors: frozenset[tuple[int, int]]) -> None:
-        folders: list[tuple[str, str, tuple[int, int]]] = []
-        for name in sorted(os.listdir(folder)):
-            if is_skipped(name):
-                continue
-            full = os.path.join(folder, name)
-            inner = f"{relative}/{name}" if relative else name
-            try:
-                status = os.stat(full)  # through links
-            except FileNotFoundError:
-                if os.path.islink(full):
-                    raise _dead_link(full) from None
-                raise
-            if stat.S_ISDIR(status.st_mode):
-                identity = (status.st_dev, status.st_ino)
-                if identity in ancestors:
-                    raise BindingError(
-                        f"local file {full!r} is a symbolic link to {os.readlink(full)!r}, a "
-                        "folder that holds the link: its content has no end (a loop of links)",
-                        "remove the link, or link to a folder outside it",
-                    )
-                folders.append((full, inner, identity))
-            elif stat.S_ISREG(status.st_mode):
-                found.append((inner, full))
-            else:
-                raise BindingError(
-                    f"local file {full!r} is neither a file nor a folder (a named pipe, socket "
-                    "or device)",
-                    "an archive of code holds files only: move it out of the folder",
-                )
-        for full, inner, identity in folders:
-            walk(full, inner, ancestors | {identity})
-
-    status = os.stat(root)
-    walk(root, "", frozenset({(status.st_dev, status.st_ino)}))
-    return found
+    try:
+        return list(folder_files(root))
+    except FolderFilesError as error:
+        raise code_folder_error(
+            error,
+            "StaticBinder(content_addressed=True) places a local file by its content: mend the "
+            "link or remove it",
+        ) from None
 
 
-def _dead_link(path: str) -> BindingError:
-    """The error for a symbolic link ``path`` that leads nowhere."""
+def code_folder_error(error: FolderFilesError, dead_link_hint: str) -> BindingError:
+    """``folder_files``' refusal of a code folder as a ``BindingError`` naming the file.
+
+    The compiler reports it as a problem of the step that binds the code.
+    ``dead_link_hint`` says how a link to nowhere is dealt with for the binder in use.
+
+    Example::
+
+        code_folder_error(error, "mend the link or remove it").message
+        # "local file 'src/lib' is a symbolic link to '../gone', which leads nowhere (…)"
+    """
+    path = error.path
+    if error.kind == "dead":
+        return BindingError(
+            f"local file {path!r} is a symbolic link to {error.target!r}, which leads "
+            "nowhere (a broken link, or a loop of links)",
+            dead_link_hint,
+        )
+    if error.kind == "loop":
+        return BindingError(
+            f"local file {path!r} is a symbolic link to {error.target!r}, a "
+            "folder that holds the link: its content has no end (a loop of links)",
+            "remove the link, or link to a folder outside it",
+        )
+    if error.kind == "special":
+        return BindingError(
+            f"local file {path!r} is neither a file nor a folder (a named pipe, socket or device)",
+            "an archive of code holds files only: move it out of the folder",
+        )
     return BindingError(
-        f"local file {path!r} is a symbolic link to {os.readlink(path)!r}, which leads "
-        "nowhere (a broken link, or a loop of links)",
-        "StaticBinder(content_addressed=True) places a local file by its content: mend the "
-        "link or remove it",
+        f"local file {path!r} can't be read: {error.reason}",
+        "make it readable, or move it out of the folder",
     )
 
 

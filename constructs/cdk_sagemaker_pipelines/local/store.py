@@ -22,7 +22,6 @@ import json
 import lzma
 import os
 import shutil
-import stat
 import tarfile
 import threading
 import uuid
@@ -32,7 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._code_files import is_skipped
+from .._code_files import FolderFilesError, folder_files, is_skipped, write_code_tar
 from ._errors import LocalRunError, StepError, UnmappableS3UriError
 from .iam import ObjectKey
 from .resources import normalize_s3_uri, split_s3_uri, under
@@ -557,63 +556,54 @@ def tree_files(
     Example::
 
         [relative for relative, _ in tree_files(Path("src"), "code")]  # ["train.py", "lib/util.py"]
+
+    ``_code_files.folder_files`` does the listing, as for the CDK's archives and
+    ``StaticBinder(content_addressed=True)``'s digest: a code folder runs here as it is
+    deployed.
     """
-
-    def walk(
-        folder: Path, relative: str, ancestors: frozenset[tuple[int, int]]
-    ) -> Iterator[tuple[str, Path]]:
-        files: list[tuple[str, Path]] = []
-        folders: list[tuple[str, Path, tuple[int, int]]] = []
-        try:
-            names = sorted(os.listdir(folder))
-        except OSError as error:
-            raise StepError(f"{what}: can't read the folder {folder}: {error.strerror}") from None
-        for name in names:
-            if skip is not None and skip(name):
-                continue
-            path = folder / name
-            inner = f"{relative}/{name}" if relative else name
-            try:
-                status = path.stat()  # through links
-            except OSError as error:
-                if not path.is_symlink():  # unreadable, or gone since the listing
-                    raise StepError(f"{what}: can't read {path}: {error.strerror}") from None
-                raise StepError(
-                    f"{what}: {path} is a symbolic link to {os.readlink(path)}, which leads "
-                    "nowhere (a broken link or a loop of links): remove it or mend it"
-                ) from None
-            if stat.S_ISDIR(status.st_mode):
-                identity = (status.st_dev, status.st_ino)
-                if identity in ancestors:
-                    raise StepError(
-                        f"{what}: {path} is a symbolic link to {os.readlink(path)}, a folder "
-                        "that holds the link: following it would never end (a loop of links)"
-                    )
-                folders.append((inner, path, identity))
-            elif stat.S_ISREG(status.st_mode):
-                files.append((inner, path))
-            else:
-                raise StepError(
-                    f"{what}: {path} is neither a file nor a folder (a named pipe, socket or "
-                    "device): S3 holds files only"
-                )
-        yield from files
-        for inner, path, identity in folders:
-            yield from walk(path, inner, ancestors | {identity})
-
-    status = root.stat()
-    return walk(root, "", frozenset({(status.st_dev, status.st_ino)}))
+    try:
+        for relative, path in folder_files(root, skip):
+            yield relative, Path(path)
+    except FolderFilesError as error:
+        raise _tree_error(error, what) from None
 
 
-def copy_tree(source: Path, destination: Path, what: str) -> int:
+def _tree_error(error: FolderFilesError, what: str) -> StepError:
+    """``folder_files``' refusal as the runner words it, naming ``what`` and the path."""
+    path = error.path
+    if error.kind == "unreadable-folder":
+        return StepError(f"{what}: can't read the folder {path}: {error.reason}")
+    if error.kind == "unreadable":
+        return StepError(f"{what}: can't read {path}: {error.reason}")
+    if error.kind == "dead":
+        return StepError(
+            f"{what}: {path} is a symbolic link to {error.target}, which leads "
+            "nowhere (a broken link or a loop of links): remove it or mend it"
+        )
+    if error.kind == "loop":
+        return StepError(
+            f"{what}: {path} is a symbolic link to {error.target}, a folder "
+            "that holds the link: following it would never end (a loop of links)"
+        )
+    return StepError(
+        f"{what}: {path} is neither a file nor a folder (a named pipe, socket or "
+        "device): S3 holds files only"
+    )
+
+
+def copy_tree(
+    source: Path, destination: Path, what: str, skip: Callable[[str], bool] | None = None
+) -> int:
     """Copy the files of ``source`` into ``destination``, links followed (``tree_files``).
+
+    ``skip`` as for ``tree_files`` (``is_skipped`` for code, as its archives leave out).
 
     Returns how many files. Example::
 
         copy_tree(Path("src"), work / "code", "code")  # 2
     """
     count = 0
-    for relative, path in tree_files(source, what):
+    for relative, path in tree_files(source, what, skip):
         target = destination / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
@@ -624,31 +614,21 @@ def copy_tree(source: Path, destination: Path, what: str) -> int:
 def write_archive(source: Path, target: Path, what: str = "code") -> None:
     """Pack a file, or a directory's contents, into ``target`` (a ``.tar.gz``).
 
-    Symbolic links are packed as what they point at (``tree_files``: a loop or a link to
-    nowhere raises ``StepError`` naming ``what``). Entries are owned by root, as in the
-    CDK's code archives: a step's ``tar -x`` runs as root in its namespace, where only the
-    user's own id is mapped (to root), and fails on any other owner.
+    The same entries as the CDK's code archives (``_code_files.write_code_tar``): the
+    files ``tree_files`` lists, links followed (a loop or a link to nowhere raises
+    ``StepError`` naming ``what``), no folders, owned by root (a step's ``tar -x`` runs as
+    root in its namespace, where only the user's own id is mapped, and fails on any other
+    owner), dated 1980, mode 0755 or 0644.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    if source.is_dir():
-        for _ in tree_files(source, what, skip=is_skipped):
-            pass  # refuses loops and dead links before tarfile follows them
-    with tarfile.open(target, "w:gz", compresslevel=1, dereference=True) as archive:
-        if source.is_dir():
-            for item in sorted(source.iterdir()):
-                if not is_skipped(item.name):
-                    archive.add(item, arcname=item.name, filter=_packed)
-        else:
-            archive.add(source, arcname=source.name, filter=_packed)
-
-
-def _packed(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
-    """An entry as packed: none for caches and editors' files, the others owned by root."""
-    if any(is_skipped(part) for part in info.name.split("/")):
-        return None
-    info.uid = info.gid = 0
-    info.uname = info.gname = "root"
-    return info
+    buffer = io.BytesIO()
+    try:
+        write_code_tar(source, buffer)
+    except FolderFilesError as error:
+        raise _tree_error(error, what) from None
+    # Level 1: packed for this run only, where speed matters more than size.
+    with gzip.GzipFile(target, mode="wb", compresslevel=1, mtime=0) as stream:
+        stream.write(buffer.getvalue())
 
 
 def unpack_code(located: Located, destination: Path, what: str = "code") -> None:
@@ -661,12 +641,13 @@ def unpack_code(located: Located, destination: Path, what: str = "code") -> None
     if located.kind == "archive":
         source = located.path
         if source.is_dir():
-            copy_tree(source, destination, what)
+            # Code: what its archive holds, so caches and editors' files stay out here too.
+            copy_tree(source, destination, what, is_skipped)
         else:
             shutil.copyfile(source, destination / source.name)
         return
     if located.kind == "dir":
-        copy_tree(located.path, destination, what)
+        copy_tree(located.path, destination, what, is_skipped)
         return
     if tarfile.is_tarfile(located.path):
         extract(located.path, destination)

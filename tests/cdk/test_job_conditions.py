@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from types import SimpleNamespace
+from typing import Any, cast
 
+import aws_cdk as cdk
+import pytest
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Template
 
 from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
+from cdk_sagemaker_pipelines.cdk._policies import _job_condition_statements
+from cdk_sagemaker_pipelines.definition._job_conditions import VOLUME_KMS_KEY
+from cdk_sagemaker_pipelines.definition.permissions import JOB_ACTIONS, PermissionPlan
 from tests.cdk.conftest import new_stack
 from tests.cdk.helpers import ACCOUNT, REGION, literal_definition, prep_and_train, statements
 
@@ -147,4 +155,63 @@ def test_what_an_execution_may_change_or_a_key_not_given_by_arn_is_not_enforced(
                 "ArnNotEquals": {output: ["arn:aws:kms:us-east-1:111122223333:key/output-key"]},
             },
         }
+    }
+
+
+def _resolves_of_job_conditions(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What the job conditions resolve (a jsii round trip each), recorded from now on."""
+    calls: list[Any] = []
+    resolve = cdk.Stack.resolve
+
+    def recording(self: cdk.Stack, obj: Any) -> Any:
+        if sys._getframe(1).f_code.co_name in ("_job_condition_statements", "resolved_once"):
+            calls.append(obj)
+        return resolve(self, obj)
+
+    monkeypatch.setattr(cdk.Stack, "resolve", recording)
+    return calls
+
+
+def test_a_key_listed_once_is_not_resolved(monkeypatch: pytest.MonkeyPatch):
+    # Every job of the pipeline states the store's key: each condition lists one value,
+    # which has nothing to be told apart from (a round trip per value cost the reference
+    # app 18 per synth).
+    stack = new_stack()
+    store = ArtifactStore(stack, "Store")
+    calls = _resolves_of_job_conditions(monkeypatch)
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), artifact_store=store)
+    monkeypatch.undo()
+    assert calls == []
+    denies = _denies(Template.from_stack(stack), pipeline)
+    assert denies["DenyJobsWithAnotherVolumeKey"]["Condition"]["ArnNotEquals"] == {
+        "sagemaker:VolumeKmsKey": [stack.resolve(store.key.key_arn)]
+    }
+
+
+def test_copies_of_a_token_resolving_alike_are_listed_once(monkeypatch: pytest.MonkeyPatch):
+    # Two strings for one key ARN (each a token of its own) and a literal: the tokens are
+    # resolved together, in one round trip, and the key is listed once.
+    stack = new_stack()
+    key = kms.Key(stack, "Key")
+    copy = cdk.Fn.get_att(stack.get_logical_id(cast(kms.CfnKey, key.node.default_child)), "Arn")
+    literal = "arn:aws:kms:us-east-1:111122223333:key/output-key"
+    tokens = [key.key_arn, copy.to_string()]
+    assert tokens[0] != tokens[1]
+    plan = PermissionPlan(
+        job_actions={"Processing": JOB_ACTIONS["Processing"]},
+        job_condition_values={
+            "Processing": [{VOLUME_KMS_KEY: value} for value in (*tokens, literal)]
+        },
+    )
+    calls = _resolves_of_job_conditions(monkeypatch)
+    (deny,) = _job_condition_statements(
+        plan,
+        stack,
+        {"Processing": ["arn:aws:sagemaker:*"]},
+        SimpleNamespace(key_arn_tokens=frozenset(tokens)),  # type: ignore[arg-type]
+    )
+    monkeypatch.undo()
+    assert calls == [tokens]
+    assert stack.resolve(deny.to_statement_json())["Condition"]["ArnNotEquals"] == {
+        VOLUME_KMS_KEY: [stack.resolve(key.key_arn), literal]
     }

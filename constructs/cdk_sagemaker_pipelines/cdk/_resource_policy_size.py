@@ -181,7 +181,8 @@ def watch_key_policy(key: kms.IKey) -> None:
         return
     from .pipeline import WARNING_PREFIX  # not at the top: pipeline.py imports a lot
 
-    resource = cast(kms.CfnKey, key.node.default_child)
+    # node_of: the node read once, for add_validation below too.
+    resource = cast(kms.CfnKey, node_of(key).default_child)
     check = _PolicySize(
         key,
         "key",

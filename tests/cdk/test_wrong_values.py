@@ -49,6 +49,7 @@ from aws_cdk import aws_sqs as sqs
 import cdk_sagemaker_pipelines.cdk as public
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
+    AsyncInference,
     DataCapture,
     DataQualityMonitor,
     Deployment,
@@ -164,6 +165,13 @@ class World:
             serverless=ServerlessConfig(
                 memory_size_in_mb=1024, max_concurrency=5, provisioned_concurrency=2
             ),
+        )
+        self.async_endpoint = ModelEndpoint(
+            stack,
+            "Async",
+            model_package_arn=VERSION_ARN,
+            artifact_store=self.store,
+            async_inference=AsyncInference(),
         )
         self.monitored = ModelEndpoint(
             stack,
@@ -324,6 +332,10 @@ def _serverless_endpoint(world: World) -> ModelEndpoint:
     return world.serverless_endpoint
 
 
+def _async_endpoint(world: World) -> ModelEndpoint:
+    return world.async_endpoint
+
+
 def _deployment_factory(name: str, **valid: Any) -> Api:
     """A ``Deployment`` factory, called with ``valid`` arguments (and the world's alarm)."""
     factory = getattr(Deployment, name)
@@ -443,6 +455,7 @@ APIS: list[Api] = [
         vpc=lambda world: world.vpc,
         initial_weight=lambda world: 3,
         variants=lambda world: [_challenger()],
+        async_inference=lambda world: AsyncInference(),
     ),
     Api(
         "EndpointVariant",
@@ -471,6 +484,41 @@ APIS: list[Api] = [
         scale_in_cooldown=lambda world: cdk.Duration.minutes(10),
         scale_out_cooldown=lambda world: cdk.Duration.minutes(1),
         variant=lambda world: "AllTraffic",
+    ),
+    _method(
+        "ModelEndpoint.grant_invoke_async", _async_endpoint, "Test/Async", grantee=lambda w: w.role
+    ),
+    _method(
+        "ModelEndpoint.add_async_auto_scaling",
+        _async_endpoint,
+        "Test/Async",
+        max_capacity=lambda world: 4,
+        target_backlog_per_instance=lambda world: 5.0,
+        min_capacity=lambda world: 0,
+        scale_in_cooldown=lambda world: cdk.Duration.minutes(10),
+        scale_out_cooldown=lambda world: cdk.Duration.minutes(1),
+    ),
+    *(
+        _method(f"ModelEndpoint.{metric}", _async_endpoint, "Test/Async", subject="metric")
+        for metric in (
+            "metric_approximate_backlog_size",
+            "metric_approximate_backlog_size_per_instance",
+            "metric_approximate_age_of_oldest_request",
+            "metric_has_backlog_without_capacity",
+        )
+    ),
+    Api(
+        "AsyncInference",
+        AsyncInference.__init__,
+        lambda world, arguments: AsyncInference(**arguments),
+        lambda world, _: {
+            "max_concurrent_invocations_per_instance": 4,
+            "success_topic": world.topic,
+            "error_topic": world.topic,
+            "include_inference_response": True,
+            "retention": cdk.Duration.days(3),
+        },
+        ("AsyncInference",),
     ),
     _method(
         "ModelEndpoint.add_provisioned_concurrency_scaling",
@@ -786,6 +834,7 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
     "PipelineBase": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
     "ArtifactStore": [AN_INT, A_BUCKET, A_CLASS],
     "ModelRegistry": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
+    "AsyncInference": [AN_INT, _value("dict", {"retention": None}), A_CLASS],
     "DataCapture": [AN_INT, _value("dict", {"sampling_percentage": 10}), A_CLASS],
     "ServerlessConfig": [AN_INT, _value("dict", {"memory_size_in_mb": 2048}), A_CLASS],
     "EndpointVariant": [

@@ -32,6 +32,8 @@ from .artifacts import (
     enable_event_bridge_notifications,
 )
 from .endpoint import (
+    ASYNC_INFERENCE_PREFIX,
+    AsyncInference,
     DataCapture,
     Deployment,
     EndpointVariant,
@@ -56,6 +58,7 @@ from .triggers import (
 from .validation import FAIL_SYNTH_ON_VALIDATION_ERRORS, SageMakerPipelineChecks, synth_app
 
 __all__ = [
+    "ASYNC_INFERENCE_PREFIX",
     "DATA_CAPTURE_PREFIX",
     "DATA_METRICS_NAMESPACE",
     "EXECUTIONS_PREFIX",
@@ -64,6 +67,7 @@ __all__ = [
     "MONITORING_PREFIX",
     "SEALED_PREFIX",
     "ArtifactStore",
+    "AsyncInference",
     "DataCapture",
     "DataQualityMonitor",
     "Deployment",

@@ -141,6 +141,12 @@ REASONS: dict[str, str] = {
     "EndpointWritesCapturedData": "data capture writes one object per batch of captured "
     "requests, named by variant and time, under the endpoint's own data-capture/<endpoint>/ "
     "prefix",
+    "EndpointReadsAsyncRequests": "callers upload each asynchronous request as an object of "
+    "its own, named when it is sent, under the endpoint's own async-inference/<endpoint>/input/ "
+    "prefix",
+    "EndpointWritesAsyncResults": "SageMaker names each asynchronous result or failure by its "
+    "inference id, known only when the request is sent, under the endpoint's own "
+    "async-inference/<endpoint>/output/ and failures/ prefixes",
     "ManageEndpointNetworkInterfaces": "SageMaker hosting creates the network interfaces of "
     "the endpoint's instances in its subnets at deploy and scaling time; their ids can't be "
     "known at deploy time (the subnets and security groups are named exactly)",

@@ -25,7 +25,9 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk import aws_sns as sns
 from aws_cdk.interfaces import aws_sagemaker as sagemaker_refs
 
 if TYPE_CHECKING:
@@ -65,8 +67,16 @@ from ._props import (
     refers_across_environments,
 )
 from ._roles import role_arn
+from ._topics import topic_environment
 from ._tree import account_region, node_of, placed, root_of, stack_of
-from .artifacts import DATA_CAPTURE_PREFIX, ArtifactStore, _AdoptedArtifactStore, _key_problem
+from ._values import days
+from .artifacts import (
+    DATA_CAPTURE_PREFIX,
+    ArtifactStore,
+    _AdoptedArtifactStore,
+    _key_problem,
+    _whole_days_problem,
+)
 from .pipeline import (
     WARNING_PREFIX,
     _metric_option_type_problems,
@@ -703,6 +713,238 @@ def _serverless_property(
         max_concurrency=cast(int, serverless.max_concurrency),
         provisioned_concurrency=cast("int | None", serverless.provisioned_concurrency),
     )
+
+
+# -- asynchronous inference -------------------------------------------------------------------
+
+ASYNC_INFERENCE_PREFIX = "async-inference/"
+"""Where an asynchronous endpoint's requests, results and failures go in its store's bucket
+(``async-inference/<endpoint name>/input/``, ``output/``, ``failures/``)."""
+# Results are fetched once their notification arrives (or the caller polls): a week is
+# ample, and requests and results may hold personal data, as captured data does.
+ASYNC_INFERENCE_RETENTION = days(7)
+# AsyncInferenceClientConfig.MaxConcurrentInvocationsPerInstance, from botocore's model.
+_MAX_CONCURRENT_BOUNDS: tuple[int, int] = (
+    shape("MaxConcurrentInvocationsPerInstance")["min"],
+    shape("MaxConcurrentInvocationsPerInstance")["max"],
+)
+# AsyncInferenceNotificationConfig.IncludeInferenceResponseIn's values, per topic.
+_RESPONSE_IN = dict(
+    zip(
+        ("success_topic", "error_topic"),
+        shape("AsyncNotificationTopicTypes")["enum"],
+        strict=True,
+    )
+)
+# The asynchronous endpoint's metrics in AWS/SageMaker, of dimension EndpointName alone
+# (SageMaker's guide, "Alarms and logs for tracking metrics from asynchronous endpoints").
+ASYNC_ENDPOINT_METRICS = (
+    "ApproximateBacklogSize",
+    "ApproximateBacklogSizePerInstance",
+    "ApproximateAgeOfOldestRequest",
+    "HasBacklogWithoutCapacity",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AsyncInference:
+    """Asynchronous inference for a ``ModelEndpoint``: queued requests, results in S3.
+
+    Callers upload a request under ``async-inference/<endpoint>/input/`` of the endpoint's
+    artifact store and call ``InvokeEndpointAsync`` with its location
+    (``ModelEndpoint.grant_invoke_async`` allows both); SageMaker queues it, and writes the
+    result under ``async-inference/<endpoint>/output/`` (a failure under ``failures/``),
+    encrypted with the store's key, then notifies the topics. For large payloads (up to
+    1 GB) and long inference (up to an hour); ``add_async_auto_scaling`` scales the
+    instances with the backlog, down to 0 when idle.
+
+    Example::
+
+        AsyncInference(max_concurrent_invocations_per_instance=4,
+                       success_topic=results, error_topic=alerts,
+                       retention=Duration.days(14))
+
+    :param max_concurrent_invocations_per_instance: the requests SageMaker sends each
+        instance's container at once, 1-1000. Default: SageMaker chooses.
+    :param success_topic: the SNS topic notified of each result. Default: none (callers
+        poll the output location).
+    :param error_topic: the SNS topic notified of each failure. Default: none.
+    :param include_inference_response: include the response (when it is 128 KB or less) in
+        the topics' notifications. Default: False (the notification gives its location).
+    :param retention: how long the store keeps the requests, results and failures under
+        ``async-inference/<endpoint>/`` (an S3 lifecycle rule), whole days. Default: 7
+        days; None: until deleted by hand.
+    """
+
+    max_concurrent_invocations_per_instance: int | None = None
+    success_topic: sns.ITopic | None = None
+    error_topic: sns.ITopic | None = None
+    include_inference_response: bool = False
+    retention: Duration | None = ASYNC_INFERENCE_RETENTION
+
+    def __post_init__(self) -> None:
+        """Check each field as CreateEndpointConfig would, naming it."""
+        problems: list[Problem | None] = [
+            _concurrency_problem(self.max_concurrent_invocations_per_instance),
+            *(
+                None
+                if topic is None
+                else expect_interface(
+                    field,
+                    topic,
+                    "an sns.ITopic",
+                    ("topic_arn",),
+                    "sns.Topic(…), or sns.Topic.from_topic_arn(self, 'Results', arn)",
+                )
+                for field, topic in self._topics()
+            ),
+            expect_bool("include_inference_response", self.include_inference_response),
+            _whole_days_problem("retention", self.retention),
+        ]
+        if self.include_inference_response is True and not self._topics():
+            problems.append(
+                PropProblem(
+                    None,
+                    "include_inference_response",
+                    "no success_topic or error_topic to include the response in",
+                    "give success_topic=, error_topic=, or leave include_inference_response out",
+                )
+            )
+        raise_for(problems, "AsyncInference")
+
+    def _topics(self) -> list[tuple[str, sns.ITopic]]:
+        """The topics given, by field name (``success_topic``, ``error_topic``)."""
+        return [
+            (field, topic)
+            for field, topic in (
+                ("success_topic", self.success_topic),
+                ("error_topic", self.error_topic),
+            )
+            if topic is not None
+        ]
+
+    def _render(
+        self, location: str, key_arn: str
+    ) -> sagemaker.CfnEndpointConfig.AsyncInferenceConfigProperty:
+        """The EndpointConfig's ``AsyncInferenceConfig``; ``location`` ends with ``/``."""
+        topics = dict(self._topics())
+        notification = (
+            sagemaker.CfnEndpointConfig.AsyncInferenceNotificationConfigProperty(
+                success_topic=topics["success_topic"].topic_arn
+                if "success_topic" in topics
+                else None,
+                error_topic=topics["error_topic"].topic_arn if "error_topic" in topics else None,
+                include_inference_response_in=[_RESPONSE_IN[field] for field in topics]
+                if self.include_inference_response
+                else None,
+            )
+            if topics
+            else None
+        )
+        concurrency = self.max_concurrent_invocations_per_instance
+        return sagemaker.CfnEndpointConfig.AsyncInferenceConfigProperty(
+            output_config=sagemaker.CfnEndpointConfig.AsyncInferenceOutputConfigProperty(
+                s3_output_path=f"{location}output",
+                s3_failure_path=f"{location}failures",
+                kms_key_id=key_arn,
+                notification_config=notification,
+            ),
+            client_config=None
+            if concurrency is None
+            else sagemaker.CfnEndpointConfig.AsyncInferenceClientConfigProperty(
+                max_concurrent_invocations_per_instance=concurrency
+            ),
+        )
+
+
+def _concurrency_problem(value: object) -> Problem | None:
+    if value is None or is_unresolved(value):
+        return None
+    least, most = _MAX_CONCURRENT_BOUNDS
+    if isinstance(value, bool) or not isinstance(value, int):
+        return PropProblem(
+            None,
+            "max_concurrent_invocations_per_instance",
+            f"expected a whole number of requests, {least}-{most}, got {describe(value)}",
+        )
+    if not least <= value <= most:
+        return PropProblem(
+            None,
+            "max_concurrent_invocations_per_instance",
+            f"expected {least}-{most} requests per instance, got {value}",
+        )
+    return None
+
+
+def _async_inference_problem(async_inference: object) -> Problem | None:
+    if async_inference is None or isinstance(async_inference, AsyncInference):
+        return None
+    return PropProblem(
+        None,
+        "async_inference",
+        f"expected an AsyncInference, got {describe(async_inference)}",
+        "AsyncInference(success_topic=topic)",
+    )
+
+
+def _async_combination_problems(
+    serverless: object, shadow: object, has_async: bool
+) -> list[Problem | None]:
+    """What SageMaker refuses beside asynchronous inference, naming the prop."""
+    if not has_async:
+        return []
+    problems: list[Problem | None] = []
+    if serverless is not None:
+        # Asynchronous inference queues requests for instances (it scales them, to 0 too);
+        # CreateEndpointConfig takes no AsyncInferenceConfig with a ServerlessConfig.
+        problems.append(
+            PropProblem(
+                None,
+                "serverless",
+                "SageMaker's asynchronous inference runs on instances, not serverless",
+                "leave serverless out (add_async_auto_scaling(min_capacity=0, …) scales the "
+                "instances to 0 when idle), or async_inference out",
+            )
+        )
+    if shadow is not None:
+        # The shadow tests guide's "Exclusions": endpoints with asynchronous inference.
+        problems.append(
+            PropProblem(
+                None,
+                "shadow",
+                "SageMaker's shadow tests exclude endpoints with asynchronous inference",
+                "compare the versions with variants=[EndpointVariant(…)] (an A/B test), or "
+                "leave async_inference out",
+            )
+        )
+    return problems
+
+
+def _topic_placement_problem(scope: Construct, field: str, topic: sns.ITopic) -> Problem | None:
+    """A topic of another app or stage, as ``PipelineMonitoring``'s ``alarm_topic`` is judged."""
+    prop = f"async_inference.{field}"
+    return expect_same_app(
+        prop,
+        topic,
+        root_of(scope),
+        "create it in this app, or sns.Topic.from_topic_arn(self, 'Results', arn)",
+    ) or other_stage_problem(
+        prop,
+        topic,
+        scope,
+        "the endpoint",
+        "create the topic in a stack of this stage",
+        "sns.Topic.from_topic_arn",
+    )
+
+
+def _topic_key(topic: sns.ITopic) -> kms.IKey | None:
+    """The key an encrypted topic of this app (or a topic given its key) encrypts with."""
+    key = getattr(topic, "master_key", None)
+    if isinstance(key, kms.Alias):
+        # An alias of this app: its key is the one to name (an alias ARN grants nothing).
+        key = key.alias_target_key
+    return key if key is not None and hasattr(key, "key_arn") else None
 
 
 # -- deployment guardrails --------------------------------------------------------------------
@@ -1359,6 +1601,16 @@ def _metric_name_problem(name: str, dimensions: Mapping[str, str]) -> Problem | 
     """
     if name in INVOCATION_METRICS:
         return None
+    if name in ASYNC_ENDPOINT_METRICS and dimensions:
+        # Of the endpoint, not of a variant: with VariantName it would have no data.
+        method = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+        return PropProblem(
+            None,
+            "metric_name",
+            f"{name} is a metric of the asynchronous endpoint (dimension EndpointName "
+            "alone), not of a variant: this metric would have no data",
+            f"metric_{method}()",
+        )
     lowered = name.lower()
     instance = [known for known in INSTANCE_METRICS if known.lower() == lowered]
     if instance:
@@ -1546,6 +1798,7 @@ class ModelEndpoint(Resource):
         initial_weight: float = 1,
         variants: Sequence[EndpointVariant] = (),
         shadow: EndpointVariant | None = None,
+        async_inference: AsyncInference | None = None,
     ) -> None:
         """Create the models, endpoint configuration and endpoint.
 
@@ -1630,6 +1883,19 @@ class ModelEndpoint(Resource):
             discards its responses. Only beside a single production variant (no
             ``variants``), on instances (no ``serverless``) other than Inf1 (SageMaker's
             shadow tests exclude both). Default: none.
+        :param async_inference: queue requests and write results to the store: asynchronous
+            inference (the EndpointConfig's ``AsyncInferenceConfig``), under
+            ``async-inference/<endpoint>/`` of ``artifact_store`` (``input/`` for requests,
+            ``output/`` and ``failures/`` for results, encrypted with the store's key,
+            expired after its ``retention``). The execution role may then read the
+            requests, write the results, use the store's key and publish to the
+            ``AsyncInference``'s topics (and use the keys of those of this app that are
+            encrypted). On instances only (no ``serverless``), without a ``shadow``
+            (SageMaker refuses both); a topic of another account or region is warned
+            (``cdk-sagemaker-pipelines:async-topic-of-another-environment``: its policy
+            must let the role publish). Scale it with ``add_async_auto_scaling``, not
+            ``add_auto_scaling`` (SageMaker publishes no invocations per instance for it).
+            Default: real-time inference.
         """
         check_new_child("ModelEndpoint", scope, construct_id)
         super().__init__(scope, construct_id)
@@ -1692,8 +1958,19 @@ class ModelEndpoint(Resource):
             _weight_problem("initial_weight", initial_weight),
             _variants_problem(variants),
             _shadow_problem(shadow),
+            _async_inference_problem(async_inference),
         ]
         raise_for(problems, subject)
+        raise_for(
+            [
+                *_async_combination_problems(serverless, shadow, async_inference is not None),
+                *(
+                    _topic_placement_problem(self, field, topic)
+                    for field, topic in (async_inference._topics() if async_inference else [])
+                ),
+            ],
+            subject,
+        )
         if serverless is None:
             instance_type = DEFAULT_INSTANCE_TYPE if instance_type is None else instance_type
             initial_instance_count = 1 if initial_instance_count is None else initial_instance_count
@@ -1769,6 +2046,7 @@ class ModelEndpoint(Resource):
         self.variants: tuple[EndpointVariant, ...] = tuple(variants)
         """The production variants beside the endpoint's own (``variants``)."""
         self.shadow = shadow
+        self.async_inference = async_inference
         self._served = served
         self._rollback_alarms: list[cloudwatch.IAlarm] = list(
             deployment.rollback_alarms if deployment is not None else ()
@@ -1794,6 +2072,11 @@ class ModelEndpoint(Resource):
         self.data_capture_prefix: str | None = (
             f"{DATA_CAPTURE_PREFIX}{name}/" if data_capture is not None else None
         )
+        self.async_inference_prefix: str | None = (
+            f"{ASYNC_INFERENCE_PREFIX}{name}/" if async_inference is not None else None
+        )
+        """Where requests (``input/``), results (``output/``) and failures (``failures/``)
+        of asynchronous inference go in the store's bucket; None without it."""
         self._shared_registries: list[ModelRegistry] = []
         for each in served:
             self._warn_version_of_another_account(each)
@@ -1820,6 +2103,9 @@ class ModelEndpoint(Resource):
             *(shadow.image_repositories if shadow is not None else ()),
         ]
         statements = self._role_statements(repositories, data_capture is not None, network)
+        if async_inference is not None:
+            statements += self._async_statements(async_inference)
+            self._expire_async_inference(async_inference)
         self.role_policy = iam.ManagedPolicy(
             self,
             "RolePolicy",
@@ -1878,6 +2164,12 @@ class ModelEndpoint(Resource):
             if data_capture is None
             else data_capture._render(
                 f"s3://{self.artifact_store.bucket.bucket_name}/{self.data_capture_prefix}",
+                self.artifact_store.key.key_arn,
+            ),
+            async_inference_config=None
+            if async_inference is None
+            else async_inference._render(
+                f"s3://{self.artifact_store.bucket.bucket_name}/{self.async_inference_prefix}",
                 self.artifact_store.key.key_arn,
             ),
         )
@@ -2537,6 +2829,102 @@ class ModelEndpoint(Resource):
             statements += _network_statements(stack, *network)
         return statements
 
+    def _async_statements(self, async_inference: AsyncInference) -> list[iam.PolicyStatement]:
+        """What asynchronous inference needs of the role, each statement with a Sid.
+
+        SageMaker reads each request from where the caller uploaded it, writes its result
+        or failure, and publishes to the topics with the execution role (SageMaker's
+        asynchronous inference guide: "your IAM role must have sns:Publish permissions").
+        The key decrypts the requests (the bucket's default encryption) and encrypts the
+        results (the output config's ``KmsKeyId``).
+        """
+        store = self.artifact_store
+        prefix = self.async_inference_prefix
+        statements = [
+            iam.PolicyStatement(
+                sid="EndpointReadsAsyncRequests",
+                actions=["s3:GetObject"],
+                resources=[store.bucket.arn_for_objects(f"{prefix}input/*")],
+            ),
+            iam.PolicyStatement(
+                sid="EndpointWritesAsyncResults",
+                actions=["s3:PutObject"],
+                resources=[
+                    store.bucket.arn_for_objects(f"{prefix}{folder}/*")
+                    for folder in ("output", "failures")
+                ],
+            ),
+            iam.PolicyStatement(
+                sid="EndpointUsesAsyncInferenceKey",
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                resources=[store.key.key_arn],
+            ),
+        ]
+        topics = async_inference._topics()
+        arns: list[str] = []
+        keys: list[str] = []
+        for field, topic in topics:
+            if topic.topic_arn not in arns:
+                arns.append(topic.topic_arn)
+            key = _topic_key(topic)
+            if key is not None and key.key_arn not in keys:
+                keys.append(key.key_arn)
+            self._warn_of_topic_of_another_environment(field, topic)
+        if arns:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="EndpointPublishesAsyncNotifications",
+                    actions=["sns:Publish"],
+                    resources=arns,
+                )
+            )
+        if keys:
+            # SNS encrypts what is published to an encrypted topic with its key, as the
+            # publisher (SNS's guide, "Enabling compatibility between event sources and
+            # encrypted topics").
+            statements.append(
+                iam.PolicyStatement(
+                    sid="EndpointEncryptsAsyncNotifications",
+                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                    resources=keys,
+                )
+            )
+        return statements
+
+    def _warn_of_topic_of_another_environment(self, field: str, topic: sns.ITopic) -> None:
+        """A topic of another account or region: its policy (unseen here) must admit the role."""
+        account, region = topic_environment(topic)
+        own_account, own_region = account_region(self)
+        for part, theirs, ours in (
+            ("account", account, own_account),
+            ("region", region, own_region),
+        ):
+            if theirs is None or is_unresolved(ours) or theirs == ours:
+                continue
+            Annotations.of(self).add_warning_v2(
+                f"{WARNING_PREFIX}:async-topic-of-another-environment",
+                f"async_inference.{field} is a topic of {part} {theirs}, the endpoint of "
+                f"{ours}: its policy must let the endpoint's execution role publish "
+                "(sns:Publish), and an encrypted topic's key let it use the key, which synth "
+                "can't see; otherwise SageMaker drops the notifications.",
+            )
+            return
+
+    def _expire_async_inference(self, async_inference: AsyncInference) -> None:
+        """Expire the endpoint's requests, results and failures after ``retention``.
+
+        A lifecycle rule of the store's bucket, when this app created it: an adopted
+        bucket's lifecycle is its owner's (``retention`` is then documented as not applied).
+        """
+        bucket = self.artifact_store.bucket
+        if async_inference.retention is None or not isinstance(bucket, s3.Bucket):
+            return
+        bucket.add_lifecycle_rule(
+            id=f"ExpireAsyncInference{Names.unique_id(self)}"[:255],
+            prefix=self.async_inference_prefix,
+            expiration=async_inference.retention,
+        )
+
     def _new_model(
         self,
         construct_id: str,
@@ -2625,6 +3013,70 @@ class ModelEndpoint(Resource):
             grantee=grantee,
             actions=["sagemaker:InvokeEndpoint"],
             resource_arns=[self.endpoint_arn],
+        )
+
+    def grant_invoke_async(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` queue requests and read their results: asynchronous inference.
+
+        ``sagemaker:InvokeEndpointAsync`` on this endpoint, ``s3:PutObject`` under
+        ``async-inference/<endpoint>/input/``, ``s3:GetObject`` under ``output/`` and
+        ``failures/``, and the store's key to encrypt the requests and decrypt the results
+        (``kms:Encrypt``, ``kms:GenerateDataKey``, ``kms:Decrypt``). Only for an endpoint
+        with ``async_inference``.
+
+        Example::
+
+            endpoint.grant_invoke_async(batch_role)
+        """
+
+        def subject() -> str:
+            return f"ModelEndpoint {self.node.path}.grant_invoke_async"
+
+        check_grantee(grantee, self, subject)
+        raise_for([self._async_only_problem("grant_invoke(…) for real-time calls")], subject)
+        bucket = self.artifact_store.bucket
+        prefix = self.async_inference_prefix
+        return (
+            iam.Grant.add_to_principal(
+                grantee=grantee,
+                actions=["sagemaker:InvokeEndpointAsync"],
+                resource_arns=[self.endpoint_arn],
+            )
+            .combine(
+                iam.Grant.add_to_principal(
+                    grantee=grantee,
+                    actions=["s3:PutObject"],
+                    resource_arns=[bucket.arn_for_objects(f"{prefix}input/*")],
+                )
+            )
+            .combine(
+                iam.Grant.add_to_principal(
+                    grantee=grantee,
+                    actions=["s3:GetObject"],
+                    resource_arns=[
+                        bucket.arn_for_objects(f"{prefix}{folder}/*")
+                        for folder in ("output", "failures")
+                    ],
+                )
+            )
+            .combine(
+                iam.Grant.add_to_principal(
+                    grantee=grantee,
+                    actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                    resource_arns=[self.artifact_store.key.key_arn],
+                )
+            )
+        )
+
+    def _async_only_problem(self, instead: str) -> Problem | None:
+        """None for an endpoint with asynchronous inference; otherwise what to do ``instead``."""
+        if self.async_inference is not None:
+            return None
+        return PropProblem(
+            None,
+            "async_inference",
+            "the endpoint has no asynchronous inference",
+            f"give the ModelEndpoint async_inference=AsyncInference(…), or {instead}",
         )
 
     # -- deployment guardrails ----------------------------------------------------------
@@ -2807,6 +3259,52 @@ class ModelEndpoint(Resource):
             "OverheadLatency", new_fleet_only=new_fleet_only, variant=variant, **options
         )
 
+    def _async_metric(
+        self, metric_name: str, options: Mapping[str, Any], default_statistic: str
+    ) -> cloudwatch.Metric:
+        """An asynchronous endpoint's metric (dimension EndpointName alone, by its literal name)."""
+        given: dict[str, Any] = dict(options)
+        raise_for(
+            [
+                self._async_only_problem("metric_invocations() and the others for real time"),
+                *_endpoint_metric_problems(metric_name, False, given, {}),
+            ],
+            lambda: f"ModelEndpoint {self.node.path}.metric({metric_name!r})",
+        )
+        given.setdefault("period", Duration.minutes(5))
+        given.setdefault("statistic", default_statistic)
+        extra = given.pop("dimensions_map", None) or {}
+        return cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE,
+            metric_name=metric_name,
+            dimensions_map={"EndpointName": self._name, **extra},
+            **given,
+        )
+
+    def metric_approximate_backlog_size(
+        self, **options: Unpack[_MetricOptions]
+    ) -> cloudwatch.Metric:
+        """Requests queued or being processed by the asynchronous endpoint (Average, 5 min)."""
+        return self._async_metric("ApproximateBacklogSize", options, "Average")
+
+    def metric_approximate_backlog_size_per_instance(
+        self, **options: Unpack[_MetricOptions]
+    ) -> cloudwatch.Metric:
+        """The backlog divided by the endpoint's instances (Average, 5 min): what scales it."""
+        return self._async_metric("ApproximateBacklogSizePerInstance", options, "Average")
+
+    def metric_approximate_age_of_oldest_request(
+        self, **options: Unpack[_MetricOptions]
+    ) -> cloudwatch.Metric:
+        """How long the oldest queued request has waited, in seconds (Maximum, 5 min)."""
+        return self._async_metric("ApproximateAgeOfOldestRequest", options, "Maximum")
+
+    def metric_has_backlog_without_capacity(
+        self, **options: Unpack[_MetricOptions]
+    ) -> cloudwatch.Metric:
+        """1 while requests wait and the endpoint has no instance, else 0 (Average, 5 min)."""
+        return self._async_metric("HasBacklogWithoutCapacity", options, "Average")
+
     def _variant_argument_problem(self, variant: object) -> Problem | None:
         """``variant=`` of a metric or scaling method: None, or the name of a variant."""
         if variant is None:
@@ -2921,29 +3419,23 @@ class ModelEndpoint(Resource):
                     "add_provisioned_concurrency_scaling(…) scales a provisioned concurrency",
                 )
             )
+        if self.async_inference is not None:
+            # "Any metric not listed below is not published if the endpoint is enabled for
+            # asynchronous inference. Such metrics include … InvocationsPerInstance"
+            # (SageMaker's guide, asynchronous endpoints' metrics): the policy would never act.
+            problems.append(
+                PropProblem(
+                    None,
+                    "async_inference",
+                    "SageMaker publishes no InvocationsPerInstance for an asynchronous "
+                    "endpoint: the policy would never scale it",
+                    "add_async_auto_scaling(…) scales it with its backlog",
+                )
+            )
         problems.append(self._second_target_problem(served))
         raise_for(problems, subject)
         raise_for(self._capacity_problems(min_capacity, max_capacity, served), subject)
-        if self.deployment is not None and not served.is_shadow:
-            # The deployment's size in instances must fit every count the scaler may set.
-            raise_for(
-                [
-                    ArgumentProblem(
-                        None,
-                        "min_capacity" if bound == "least" else "max_capacity",
-                        message,
-                        self._scaled_step_hint(bound, hint, min_capacity),
-                    )
-                    for bound, message, hint in _step_size_problems(
-                        self.deployment,
-                        min_capacity,
-                        max_capacity,
-                        "min_capacity to max_capacity",
-                        "the deployment's",
-                    )
-                ],
-                subject,
-            )
+        raise_for(self._scaled_deployment_problems(served, min_capacity, max_capacity), subject)
         from aws_cdk import aws_applicationautoscaling as appscaling
 
         target = self._scalable_target(SCALABLE_DIMENSION, min_capacity, max_capacity, served)
@@ -2954,6 +3446,10 @@ class ModelEndpoint(Resource):
             scale_in_cooldown=scale_in_cooldown,
             scale_out_cooldown=scale_out_cooldown,
         )
+        self._retain_scaled_count()
+        return target
+
+    def _retain_scaled_count(self) -> None:
         # A deployment of a new configuration keeps the count the scaler set, rather than
         # restarting the new fleet at the configuration's InitialInstanceCount.
         self._resource.retain_all_variant_properties = True
@@ -2961,6 +3457,132 @@ class ModelEndpoint(Resource):
             sagemaker.CfnEndpoint.VariantPropertyProperty(variant_property_type=kind)
             for kind in ("DesiredWeight", "DataCaptureConfig")
         ]
+
+    def _scaled_deployment_problems(
+        self, served: _Served, min_capacity: int, max_capacity: int
+    ) -> list[Problem | None]:
+        """The deployment's size in instances must fit every count the scaler may set."""
+        if self.deployment is None or served.is_shadow:
+            return []
+        return [
+            ArgumentProblem(
+                None,
+                "min_capacity" if bound == "least" else "max_capacity",
+                message,
+                self._scaled_step_hint(bound, hint, min_capacity),
+            )
+            for bound, message, hint in _step_size_problems(
+                self.deployment,
+                min_capacity,
+                max_capacity,
+                "min_capacity to max_capacity",
+                "the deployment's",
+            )
+        ]
+
+    @check_keywords
+    def add_async_auto_scaling(
+        self,
+        *,
+        max_capacity: int,
+        target_backlog_per_instance: float,
+        min_capacity: int = 0,
+        scale_in_cooldown: Duration | None = None,
+        scale_out_cooldown: Duration | None = None,
+    ) -> appscaling.ScalableTarget:
+        """Scale an asynchronous endpoint's instances with its backlog, to 0 when idle.
+
+        AWS's documented pattern ("Autoscale an asynchronous endpoint", SageMaker's guide):
+        the endpoint's variant (``sagemaker:variant:DesiredInstanceCount``, through
+        Application Auto Scaling's service-linked role, as ``add_auto_scaling``) of
+        ``min_capacity``-``max_capacity`` instances, with a target tracking policy on
+        ``ApproximateBacklogSizePerInstance`` (``AWS/SageMaker``, dimension EndpointName,
+        Average). With ``min_capacity=0``, target tracking alone starts an instance only
+        once the backlog passes the target: a step scaling policy adds one instance when
+        ``HasBacklogWithoutCapacity`` is 1 for two minutes (its alarm
+        ``BacklogWithoutCapacity``, as the guide's "Define a scaling policy that scales up
+        from zero for new requests"). Deployments keep the scaled instance count, as
+        with ``add_auto_scaling``.
+
+        Example::
+
+            endpoint.add_async_auto_scaling(max_capacity=4, target_backlog_per_instance=5)
+
+        :param max_capacity: at most this many instances, at least ``min_capacity`` and
+            ``initial_instance_count``.
+        :param target_backlog_per_instance: the queued requests per instance the policy keeps
+            the endpoint at (its ``TargetValue``), more than 0.
+        :param min_capacity: at least this many instances, 0 or more, at most
+            ``initial_instance_count``. Default: 0 (no instance, and no bill, while idle;
+            the first request then waits for an instance to start).
+        :param scale_in_cooldown: whole seconds after a scale-in before another.
+            Default: Application Auto Scaling's.
+        :param scale_out_cooldown: whole seconds after a scale-out before another (the
+            step policy's cooldown too). Default: Application Auto Scaling's (300 seconds
+            for the step policy).
+        :returns: the scalable target (``scalable_target``).
+        """
+
+        def subject() -> str:
+            return f"ModelEndpoint {self.node.path}.add_async_auto_scaling"
+
+        served = self._served[0]
+        problems: list[Problem | None] = [
+            self._async_only_problem("add_auto_scaling(…) for a real-time endpoint"),
+            _whole_number_problem("min_capacity", min_capacity, 0),
+            _whole_number_problem("max_capacity", max_capacity, 1),
+            _positive_problem(
+                "target_backlog_per_instance",
+                target_backlog_per_instance,
+                "queued requests per instance",
+            ),
+            _cooldown_problem("scale_in_cooldown", scale_in_cooldown),
+            _cooldown_problem("scale_out_cooldown", scale_out_cooldown),
+            self._second_target_problem(served),
+        ]
+        raise_for(problems, subject)
+        raise_for(self._capacity_problems(min_capacity, max_capacity, served), subject)
+        raise_for(self._scaled_deployment_problems(served, min_capacity, max_capacity), subject)
+        from aws_cdk import aws_applicationautoscaling as appscaling
+        from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+
+        target = self._scalable_target(SCALABLE_DIMENSION, min_capacity, max_capacity, served)
+        target.scale_to_track_metric(
+            "BacklogPerInstance",
+            target_value=target_backlog_per_instance,
+            custom_metric=self.metric_approximate_backlog_size_per_instance(
+                period=Duration.minutes(1)
+            ),
+            scale_in_cooldown=scale_in_cooldown,
+            scale_out_cooldown=scale_out_cooldown,
+        )
+        if min_capacity == 0:
+            # The guide's policy: ChangeInCapacity +1 from the alarm's threshold up, with
+            # the alarm on HasBacklogWithoutCapacity >= 1 for 2 of 2 one-minute periods.
+            action = appscaling.StepScalingAction(
+                self,
+                "ScaleOutFromZero",
+                scaling_target=target,
+                adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+                metric_aggregation_type=appscaling.MetricAggregationType.AVERAGE,
+                cooldown=scale_out_cooldown or Duration.minutes(5),
+            )
+            action.add_adjustment(adjustment=1, lower_bound=0)
+            alarm = self.metric_has_backlog_without_capacity(
+                period=Duration.minutes(1)
+            ).create_alarm(
+                self,
+                "BacklogWithoutCapacity",
+                threshold=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                evaluation_periods=2,
+                datapoints_to_alarm=2,
+                treat_missing_data=cloudwatch.TreatMissingData.MISSING,
+                alarm_description="Requests wait and the asynchronous endpoint has no instance: "
+                "scale out from 0",
+            )
+            alarm.add_alarm_action(cloudwatch_actions.ApplicationScalingAction(action))
+        self._retain_scaled_count()
         return target
 
     @check_keywords
@@ -3307,6 +3929,18 @@ def _target_value_problem(value: object) -> Problem | None:
             "target_invocations_per_instance",
             f"expected more than 0 invocations per instance per minute, got {value}",
         )
+    return None
+
+
+def _positive_problem(argument: str, value: object, unit: str) -> Problem | None:
+    if is_unresolved(value):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ArgumentProblem(
+            None, argument, f"expected a number of {unit}, got {describe(value)}"
+        )
+    if not value > 0:
+        return ArgumentProblem(None, argument, f"expected more than 0 {unit}, got {value}")
     return None
 
 

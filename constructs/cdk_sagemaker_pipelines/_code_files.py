@@ -156,14 +156,17 @@ def code_entries(source: str | os.PathLike[str]) -> list[tuple[str, str]]:
     return sorted(folder_files(source), key=lambda entry: entry[0])
 
 
-def write_code_tar(source: str | os.PathLike[str], stream: IO[bytes]) -> None:
+def write_code_tar(source: str | os.PathLike[str], stream: IO[bytes] | io.BufferedIOBase) -> None:
     """Write a reproducible tar of ``source``'s ``code_entries`` to ``stream``.
 
     Files only (an empty folder is left out, as a folder of the CDK's assets is), in name
     order, owned by root (a step's ``tar -x`` runs as root and fails on an owner it can't
-    map), dated ``PACKED_MTIME``, mode 0755 if the file is executable and 0644 otherwise:
-    the same code gives the same bytes on any machine, whatever its clock, users or umask.
-    A link is packed as what it points at (``folder_files``).
+    map), dated ``PACKED_MTIME``, mode 0755 if its owner may run it and 0644 otherwise
+    (git's rule; not ``os.access``, which says yes to root for any execute bit and no on a
+    ``noexec`` mount): the same code gives the same bytes on any machine, whatever its
+    clock, users, umask or mounts. A link is packed as what it points at
+    (``folder_files``). Each file is streamed, not read whole, so a folder that holds a
+    model's weights by mistake is packed in little memory.
 
     Example::
 
@@ -175,10 +178,10 @@ def write_code_tar(source: str | os.PathLike[str], stream: IO[bytes]) -> None:
         for name, path in entries:
             info = tarfile.TarInfo(name)
             with open(path, "rb") as handle:
-                data = handle.read()
-            info.size = len(data)
-            info.mtime = PACKED_MTIME
-            info.mode = 0o755 if os.access(path, os.X_OK) else 0o644
-            info.uid = info.gid = 0
-            info.uname = info.gname = "root"
-            archive.addfile(info, io.BytesIO(data))
+                status = os.fstat(handle.fileno())
+                info.size = status.st_size
+                info.mtime = PACKED_MTIME
+                info.mode = 0o755 if status.st_mode & stat.S_IXUSR else 0o644
+                info.uid = info.gid = 0
+                info.uname = info.gname = "root"
+                archive.addfile(info, handle)  # copied in chunks

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import os
 import random
 import tarfile
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cdk_sagemaker_pipelines._code_files import write_code_tar
 from cdk_sagemaker_pipelines.local._errors import StepError
 from cdk_sagemaker_pipelines.local.store import (
     Located,
@@ -453,6 +457,50 @@ def test_a_packed_code_folder_holds_what_its_cdk_archive_holds(tmp_path: Path) -
     os.utime(source / "train.py", (2, 2))
     write_archive(source, tmp_path / "code.tar.gz")
     assert (tmp_path / "code.tar.gz").read_bytes() == first
+
+
+def test_a_file_is_packed_executable_by_its_owner_bit_whoever_packs_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # os.access decided: yes for root on any execute bit, no on a noexec mount, so the
+    # same checkout packed as root in CI and as its owner gave two asset hashes.
+    make(tmp_path / "src/group_only.sh")
+    make(tmp_path / "src/owner.sh")
+    os.chmod(tmp_path / "src/group_only.sh", 0o654)
+    os.chmod(tmp_path / "src/owner.sh", 0o744)
+    packed = {}
+    for name, allowed in (("root", True), ("noexec", False)):
+        monkeypatch.setattr(os, "access", lambda path, mode, allowed=allowed, **_: allowed)
+        write_archive(tmp_path / "src", tmp_path / f"{name}.tar.gz")
+        with tarfile.open(tmp_path / f"{name}.tar.gz") as archive:
+            assert {m.name: m.mode for m in archive.getmembers()} == {
+                "group_only.sh": 0o644,
+                "owner.sh": 0o755,
+            }
+        packed[name] = gzip.decompress((tmp_path / f"{name}.tar.gz").read_bytes())
+    assert packed["root"] == packed["noexec"]
+
+
+def test_a_large_code_file_is_streamed_into_its_archive(tmp_path: Path) -> None:
+    # It was read whole, then the tar copied whole: a model's weights left in the code
+    # folder by mistake took three times their size in memory.
+    size = 32 * 1024 * 1024
+    big = tmp_path / "src/weights.bin"
+    big.parent.mkdir()
+    with big.open("wb") as handle:
+        handle.truncate(size)
+    tracemalloc.start()
+    try:
+        write_archive(tmp_path / "src", tmp_path / "code.tar.gz")
+        stream = io.BytesIO()  # the CDK's archive: the same writer
+        with gzip.GzipFile(fileobj=stream, mode="wb", mtime=0) as compressed:
+            write_code_tar(tmp_path / "src", compressed)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < size / 4
+    with tarfile.open(tmp_path / "code.tar.gz") as archive:
+        assert archive.getmember("weights.bin").size == size
 
 
 def test_unpacked_code_leaves_out_what_its_archive_leaves_out(tmp_path: Path) -> None:

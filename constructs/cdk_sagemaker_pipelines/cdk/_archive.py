@@ -5,10 +5,10 @@ from __future__ import annotations
 import atexit
 import gzip
 import hashlib
-import io
 import os
 import shutil
 import tempfile
+from typing import IO
 
 from .._code_files import write_code_tar
 
@@ -37,15 +37,33 @@ def deterministic_tar_gz(source: str | os.PathLike[str]) -> str:
 
         path = deterministic_tar_gz("ml/src")  # /tmp/smpipe-code-…/<sha>.tar.gz
     """
-    buffer = io.BytesIO()
-    write_code_tar(source, buffer)
-    compressed = io.BytesIO()
-    with gzip.GzipFile(fileobj=compressed, mode="wb", mtime=0, filename="") as stream:
-        stream.write(buffer.getvalue())
-    payload = compressed.getvalue()
-    digest = hashlib.sha256(payload).hexdigest()[:32]
-    target = os.path.join(_scratch(), f"{digest}.tar.gz")
-    if not os.path.exists(target):
-        with open(target, "wb") as handle:
-            handle.write(payload)
+    # Streamed to a file while hashed, never held whole in memory: a code folder can hold
+    # a model's weights by mistake.
+    scratch = _scratch()
+    with tempfile.NamedTemporaryFile(dir=scratch, suffix=".partial", delete=False) as raw:
+        hashing = _Hashing(raw)
+        try:
+            with gzip.GzipFile(fileobj=hashing, mode="wb", mtime=0, filename="") as stream:
+                write_code_tar(source, stream)
+        except BaseException:
+            raw.close()
+            os.unlink(raw.name)
+            raise
+    target = os.path.join(scratch, f"{hashing.digest.hexdigest()[:32]}.tar.gz")
+    os.replace(raw.name, target)  # the same name holds the same bytes
     return target
+
+
+class _Hashing:
+    """A writable stream that passes its bytes to ``sink`` and hashes them on the way."""
+
+    def __init__(self, sink: IO[bytes]) -> None:
+        self.sink = sink
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.sink.write(data)
+
+    def flush(self) -> None:
+        self.sink.flush()

@@ -618,17 +618,17 @@ def write_archive(source: Path, target: Path, what: str = "code") -> None:
     files ``tree_files`` lists, links followed (a loop or a link to nowhere raises
     ``StepError`` naming ``what``), no folders, owned by root (a step's ``tar -x`` runs as
     root in its namespace, where only the user's own id is mapped, and fails on any other
-    owner), dated 1980, mode 0755 or 0644.
+    owner), dated 1980, mode 0755 or 0644. Streamed to ``target``, never held whole in
+    memory: a code folder can hold a model's weights by mistake.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
     try:
-        write_code_tar(source, buffer)
+        # Level 1: packed for this run only, where speed matters more than size.
+        with gzip.GzipFile(target, mode="wb", compresslevel=1, mtime=0) as stream:
+            write_code_tar(source, stream)
     except FolderFilesError as error:
+        target.unlink(missing_ok=True)  # no half-written archive for a later read to find
         raise _tree_error(error, what) from None
-    # Level 1: packed for this run only, where speed matters more than size.
-    with gzip.GzipFile(target, mode="wb", compresslevel=1, mtime=0) as stream:
-        stream.write(buffer.getvalue())
 
 
 def unpack_code(located: Located, destination: Path, what: str = "code") -> None:

@@ -18,6 +18,7 @@ from cdk_sagemaker_pipelines.cdk._tree import (
     node_of,
     path_of,
     placed,
+    resource_account_region,
     root_of,
     stack_of,
     stage_of,
@@ -163,6 +164,32 @@ def test_account_region_is_the_stacks() -> None:
     for stack in (pinned, agnostic):
         bucket = s3.Bucket(stack, "Bucket")
         assert account_region(bucket) == (stack.account, stack.region)
+
+
+def test_resource_account_region_is_the_resources_env_read_once() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Stack", env=cdk.Environment(account="111122223333", region="us-east-1"))
+    bucket = s3.Bucket(stack, "Bucket")
+    imported = kms.Key.from_key_arn(stack, "Imported", KEY_ARN)  # env from the ARN
+    for resource in (bucket, imported):
+        assert resource_account_region(resource) == (resource.env.account, resource.env.region)
+    assert resource_account_region(imported) == ("444455556666", "eu-west-1")
+
+    class Counted:
+        """A resource whose env counts its reads (each a jsii round trip on a real one)."""
+
+        reads = 0
+
+        @property
+        def env(self) -> Any:
+            Counted.reads += 1
+            return cdk.Environment(account="111122223333", region="eu-west-1")
+
+    counted = Counted()
+    for _ in range(3):
+        assert resource_account_region(counted) == ("111122223333", "eu-west-1")
+    assert Counted.reads == 1
+    assert resource_account_region(object()) is None  # no env: not a resource
 
 
 def test_is_instance_answers_as_isinstance() -> None:

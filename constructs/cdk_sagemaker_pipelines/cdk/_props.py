@@ -38,7 +38,7 @@ from ..definition._errors import (
 from ..definition._service_model import shape
 from ..definition._suggest import did_you_mean, one_of
 from ..definition._tokens import is_token
-from ._tree import account_region, node_of, path_of, root_of, stage_of
+from ._tree import account_region, node_of, path_of, resource_account_region, root_of, stage_of
 
 PIPELINE_EXECUTION_STATUSES: tuple[str, ...] = tuple(shape("PipelineExecutionStatus")["enum"])
 STEP_STATUSES: tuple[str, ...] = tuple(shape("StepStatus")["enum"])
@@ -563,12 +563,15 @@ def environment_problem(
     at deploy time is not judged.
     """
     # A class (reported as the wrong type) has its instances' properties, not their values.
-    env = None if isinstance(value, type) else getattr(value, "env", None)
-    if not hasattr(env, "account") or not hasattr(env, "region"):
+    environment = None if isinstance(value, type) else resource_account_region(value)
+    if environment is None:
         return None
-    assert env is not None
+    their_account, their_region = environment
     account, region = account_region(scope)
-    for part, theirs, ours in (("account", env.account, account), ("region", env.region, region)):
+    for part, theirs, ours in (
+        ("account", their_account, account),
+        ("region", their_region, region),
+    ):
         if is_unresolved(theirs) or is_unresolved(ours) or theirs == ours:
             continue
         return PropProblem(

@@ -23,7 +23,6 @@ from aws_cdk import (
     Duration,
     Names,
     RemovalPolicy,
-    Stack,
     Validations,
 )
 from aws_cdk import aws_iam as iam
@@ -38,6 +37,7 @@ from ..definition._seal_entries import SEALED_PREFIX
 from ..definition.permissions import S3Access
 from ._acknowledge import _acknowledge
 from ._roles import created_role_arn, role_arn
+from ._tree import path_of, placed, stack_account_region, stack_of
 
 if TYPE_CHECKING:
     from .artifacts import ArtifactStore
@@ -80,13 +80,15 @@ class SealFunction(Construct):
         self, scope: Construct, construct_id: str, *, store: ArtifactStore, pipeline_name: str
     ) -> None:
         super().__init__(scope, construct_id)
-        stack = Stack.of(self)
+        placed(self, scope)
+        # Stacks, paths and the region through _tree: each a round trip to jsii, read once.
+        stack = stack_of(self)
         # An adopted store's bucket made in another stack of the app has its policy there
         # (an imported bucket has none the app writes, so its stack doesn't matter).
         bucket_elsewhere = (
-            isinstance(store.bucket, s3.Bucket) and Stack.of(store.bucket) is not stack
+            isinstance(store.bucket, s3.Bucket) and stack_of(store.bucket) is not stack
         )
-        if Stack.of(store) is not stack or bucket_elsewhere:
+        if stack_of(store) is not stack or bucket_elsewhere:
             # The bucket policy names the function's role: from another stack, a reference
             # back to the pipeline's stack, which already depends on the store's.
             raise PipelineDefinitionError(
@@ -97,6 +99,8 @@ class SealFunction(Construct):
             )
         self._store = store
         self.prefix = f"{SEALED_PREFIX}{pipeline_name}/"
+        # The objects under the prefix, named in the bucket policy and the function's own.
+        self._objects = store.bucket.arn_for_objects(f"{self.prefix}*")
         log_group_name = f"/aws/lambda/{Names.unique_resource_name(self)}"
         self.logs = logs.LogGroup(
             self,
@@ -115,8 +119,10 @@ class SealFunction(Construct):
         store.key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="CloudWatchLogsEncryptsSealFunctionLogs"
-                + hashlib.sha256(self.node.path.encode()).hexdigest()[:8],
-                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+                + hashlib.sha256(path_of(self).encode()).hexdigest()[:8],
+                principals=[
+                    iam.ServicePrincipal(f"logs.{stack_account_region(stack)[1]}.amazonaws.com")
+                ],
                 actions=[
                     "kms:Encrypt*",
                     "kms:Decrypt*",
@@ -166,15 +172,14 @@ class SealFunction(Construct):
         )
         # Under customize_roles(prevent_synthesis=False) aws-cdk-lib's role ARN names no role.
         created = created_role_arn(self.role)
+        function_resource = cast(CfnResource, self.function.node.default_child)
         if created is not None:
-            cast(CfnResource, self.function.node.default_child).add_property_override(
-                "Role", created
-            )
+            function_resource.add_property_override("Role", created)
         # The function waits for its policy (see examples/batch_scoring_stack.py); a policy
         # iam.Role.customize_roles keeps from synthesis has no resource to wait for.
         policy = self.policy.node.default_child
         if policy is not None:
-            cast(CfnResource, self.function.node.default_child).add_override(
+            function_resource.add_override(
                 "DependsOn", [stack.get_logical_id(cast(CfnElement, policy))]
             )
         Validations.of(self.function).acknowledge(
@@ -206,7 +211,7 @@ class SealFunction(Construct):
         policy of 20 KB, which a statement per pipeline would fill sooner.
         """
         bucket = self._store.bucket
-        objects = bucket.arn_for_objects(f"{self.prefix}*")
+        objects = self._objects
         sealing_role = role_arn(self.role)
         # Anywhere under sealed/: the store's seal roles alone (this one among them).
         self._store._add_seal_role(sealing_role, SEALED_WRITE_ACTIONS)
@@ -226,15 +231,15 @@ class SealFunction(Construct):
 
     def grant(self, reads: Sequence[S3Access]) -> None:
         """Let the function read ``reads`` (the seal steps' inputs) and write its prefix."""
-        bucket = self._store.bucket
-        read_objects = sorted({f"arn:{Aws.PARTITION}:s3:::{access.objects}" for access in reads})
+        partition = Aws.PARTITION  # a round trip at each read
+        read_objects = sorted({f"arn:{partition}:s3:::{access.objects}" for access in reads})
         statements = [
             iam.PolicyStatement(
                 sid="WriteSealedCopies",
                 # GetObject: a retry reads what an earlier attempt sealed (HeadObject
                 # after a 412) to tell its own copy from another object's.
                 actions=["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"],
-                resources=[bucket.arn_for_objects(f"{self.prefix}*")],
+                resources=[self._objects],
             ),
             iam.PolicyStatement(
                 sid="UseTheArtifactKey",
@@ -261,11 +266,10 @@ class SealFunction(Construct):
                     iam.PolicyStatement(
                         sid=f"ListArtifactsToSeal{index}",
                         actions=["s3:ListBucket"],
-                        resources=[f"arn:{Aws.PARTITION}:s3:::{name}"],
+                        resources=[f"arn:{partition}:s3:::{name}"],
                         conditions={"StringLike": {"s3:prefix": prefixes}},
                     )
                 )
         self.policy.add_statements(*statements)
-        stack = Stack.of(self)
-        resolved = stack.resolve([statement.to_json() for statement in statements])
-        _acknowledge(self.policy, resolved, f"SealFunction {self.node.path}")
+        resolved = stack_of(self).resolve([statement.to_json() for statement in statements])
+        _acknowledge(self.policy, resolved, f"SealFunction {path_of(self)}")

@@ -39,6 +39,9 @@ _ROOTS: weakref.WeakKeyDictionary[Any, IConstruct] = weakref.WeakKeyDictionary()
 _PATHS: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 _ENVIRONMENTS: weakref.WeakKeyDictionary[Stack, tuple[str, str]] = weakref.WeakKeyDictionary()
 _SCOPES: weakref.WeakKeyDictionary[Any, IConstruct] = weakref.WeakKeyDictionary()
+_RESOURCE_ENVIRONMENTS: weakref.WeakKeyDictionary[Any, tuple[Any, Any] | None] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _cached(cache: weakref.WeakKeyDictionary[Any, _V], key: Any, read: Callable[[Any], _V]) -> _V:
@@ -178,6 +181,27 @@ def account_region(construct: IConstruct) -> tuple[str, str]:
 def stack_account_region(stack: Stack) -> tuple[str, str]:
     """``(stack.account, stack.region)``, read once per stack (``account_region`` of a stack)."""
     return _cached(_ENVIRONMENTS, stack, lambda s: (s.account, s.region))
+
+
+def resource_account_region(resource: object) -> tuple[Any, Any] | None:
+    """``(resource.env.account, resource.env.region)``, read once per resource.
+
+    None for a value without an ``env`` of both (not a resource). A resource's ``env`` is
+    fixed when it is created (its stack's, or the ARN's of an imported one), and the
+    environment checks of every construct that takes the resource read it again.
+
+    Example::
+
+        resource_account_region(pipeline)  # (pipeline.env.account, pipeline.env.region)
+    """
+
+    def read(value: object) -> tuple[Any, Any] | None:
+        env = getattr(value, "env", None)
+        if not hasattr(env, "account") or not hasattr(env, "region"):
+            return None
+        return env.account, env.region  # type: ignore[union-attr]
+
+    return _cached(_RESOURCE_ENVIRONMENTS, resource, read)
 
 
 @overload

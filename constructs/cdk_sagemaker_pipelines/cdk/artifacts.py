@@ -319,13 +319,14 @@ class ArtifactStore(Construct):
             self._seal_roles.append(arn)
         if not first:
             return
+        sealed_objects = self.bucket.arn_for_objects(f"{SEALED_PREFIX}*")
         self.bucket.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="OnlySealFunctionsWriteSealed",
                 effect=iam.Effect.DENY,
                 principals=[iam.AnyPrincipal()],
                 actions=list(write_actions),
-                resources=[self.bucket.arn_for_objects(f"{SEALED_PREFIX}*")],
+                resources=[sealed_objects],
                 # aws:PrincipalArn of a role's session is the role's ARN.
                 conditions={
                     "ArnNotEquals": {"aws:PrincipalArn": Lazy.list(_Listed(self._seal_roles))}
@@ -343,7 +344,7 @@ class ArtifactStore(Construct):
                 effect=iam.Effect.DENY,
                 principals=[iam.AnyPrincipal()],
                 actions=["s3:PutObject"],
-                resources=[self.bucket.arn_for_objects(f"{SEALED_PREFIX}*")],
+                resources=[sealed_objects],
                 conditions={
                     "Null": {"s3:if-none-match": "true"},
                     "Bool": {"s3:ObjectCreationOperation": "true"},

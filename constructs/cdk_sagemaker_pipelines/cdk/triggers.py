@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Collection, Mapping, Sequence
@@ -1692,22 +1693,7 @@ class PipelineFailureNotifications(Construct):
             note_notifications(self, topic, pipeline)
         for address in emails:
             topic.add_subscription(subscriptions.EmailSubscription(address))
-        name = events.EventField.from_path("$.detail.pipelineArn")
-        status = events.EventField.from_path("$.detail.currentPipelineExecutionStatus")
-        execution = events.EventField.from_path("$.detail.pipelineExecutionArn")
-        # The whole command, region included (the CLI doesn't take it from the ARN), so
-        # whoever is paged can paste it: each step's StepStatus and FailureReason.
-        message = events.RuleTargetInput.from_multiline_text(
-            f"SageMaker pipeline execution ended {status}.\n"
-            f"Pipeline: {name}\n"
-            f"Execution: {execution}\n"
-            f"Started: {events.EventField.from_path('$.detail.executionStartTime')}\n"
-            f"Ended: {events.EventField.from_path('$.detail.executionEndTime')}\n"
-            "See the failed step's FailureReason in SageMaker Studio or with "
-            "aws sagemaker list-pipeline-execution-steps "
-            f"--region {events.EventField.from_path('$.region')} "
-            f"--pipeline-execution-arn {execution}"
-        )
+        message = _failure_message()
         # In this construct, not the pipeline's scope: two notifications with one id under
         # different parents don't clash, and the rule lives in this construct's stack.
         self.rule = events.Rule(
@@ -1766,6 +1752,31 @@ def _has_subscription(topic: sns.Topic) -> bool:
             if isinstance(construct, sns.CfnSubscription) and construct.topic_arn == arn:
                 return True
     return False
+
+
+@functools.cache
+def _failure_message() -> events.RuleTargetInput:
+    """The text a ``PipelineFailureNotifications`` rule sends its topic, made once.
+
+    The same for every rule (its fields are the event's, filled in by EventBridge): made
+    anew, it cost seven round trips to jsii per notifications construct.
+    """
+    name = events.EventField.from_path("$.detail.pipelineArn")
+    status = events.EventField.from_path("$.detail.currentPipelineExecutionStatus")
+    execution = events.EventField.from_path("$.detail.pipelineExecutionArn")
+    # The whole command, region included (the CLI doesn't take it from the ARN), so
+    # whoever is paged can paste it: each step's StepStatus and FailureReason.
+    return events.RuleTargetInput.from_multiline_text(
+        f"SageMaker pipeline execution ended {status}.\n"
+        f"Pipeline: {name}\n"
+        f"Execution: {execution}\n"
+        f"Started: {events.EventField.from_path('$.detail.executionStartTime')}\n"
+        f"Ended: {events.EventField.from_path('$.detail.executionEndTime')}\n"
+        "See the failed step's FailureReason in SageMaker Studio or with "
+        "aws sagemaker list-pipeline-execution-steps "
+        f"--region {events.EventField.from_path('$.region')} "
+        f"--pipeline-execution-arn {execution}"
+    )
 
 
 def _pipeline_events_problem(scope: Construct, pipeline: object) -> Problem | None:

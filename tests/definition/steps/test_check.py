@@ -569,6 +569,57 @@ def test_fails_bad_check_input_at_construction(build: Any, message: str) -> None
     assert str(caught.value).startswith(message)
 
 
+@pytest.mark.parametrize(
+    ("analysis_config", "shown"),
+    [
+        ("s3://my-bucket/clarify/bias.json", "s3://my-bucket/clarify/bias.json"),
+        (S3Location.from_uri("s3://my-bucket/config.json"), "s3://my-bucket/config.json"),
+        (
+            S3Location.from_bucket("my-bucket", "clarify/bias-config.json"),
+            "clarify/bias-config.json",
+        ),
+    ],
+    ids=["uri", "location-uri", "bucket-key"],
+)
+def test_fails_an_analysis_config_file_clarify_would_not_find(
+    analysis_config: Any, shown: str
+) -> None:
+    # Clarify reads analysis_config.json in its config input, where an S3Prefix input of
+    # one object lands under the object's own name: the job would fail only when it runs.
+    with pytest.raises(PipelineDefinitionError) as caught:
+        ClarifyCheckStep(
+            name="ModelBias",
+            clarify_check_config=ModelBiasCheckConfig(
+                dataset="s3://data/test/", analysis_config=analysis_config, model_name="m"
+            ),
+        )
+    assert str(caught.value) == (
+        f"ClarifyCheckStep 'ModelBias': clarify_check_config.analysis_config {shown!r} is a "
+        f"file named {shown.rsplit('/', 1)[-1]!r}, but Clarify reads its analysis "
+        "configuration as analysis_config.json (name the object …/analysis_config.json, or "
+        "give the prefix holding it)"
+    )
+
+
+@pytest.mark.parametrize(
+    "analysis_config",
+    [
+        ANALYSIS,
+        "s3://my-bucket/clarify/",  # a prefix holding analysis_config.json
+        "s3://my-bucket/clarify/bias",
+        S3Location.from_bucket("my-bucket", "clarify/analysis_config.json"),
+        ParameterString(name="AnalysisConfig"),
+    ],
+    ids=["file", "prefix", "prefix-without-slash", "bucket-key", "parameter"],
+)
+def test_accepts_an_analysis_config_clarify_finds(analysis_config: Any) -> None:
+    data_bias(
+        clarify_check_config=DataBiasCheckConfig(
+            dataset="s3://data/train/", analysis_config=analysis_config
+        )
+    )
+
+
 def model_quality_config(**attributes: Any) -> ModelQualityCheckConfig:
     return ModelQualityCheckConfig(
         baseline_dataset="s3://d",

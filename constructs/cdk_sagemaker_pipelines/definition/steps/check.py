@@ -20,7 +20,7 @@ from .._errors import PipelineDefinitionError
 from .._render import JsonValue, RenderContext, compact, render, render_string
 from .._tokens import is_token
 from .._typecheck import checked
-from ..bindables import Code, Image
+from ..bindables import Code, Image, S3Location
 from ..expressions import Expression
 from ..jobs import NetworkConfig, check_tags, render_tags
 from ..retry import CacheConfig
@@ -56,6 +56,8 @@ RECORD_PREPROCESSOR_INPUT = "record_preprocessor_script_input"
 CLARIFY_OUTPUT_NAME = "analysis_result"
 CLARIFY_CONFIG_INPUT = "analysis_config"
 CLARIFY_CONFIG_PATH = f"{LOCAL_ROOT}/input/config"
+# The file Clarify reads in its config input (the name the SDK uploads it under).
+CLARIFY_CONFIG_FILE = "analysis_config.json"
 CLARIFY_DATASET_INPUT = "dataset"
 CLARIFY_DATASET_PATH = f"{LOCAL_ROOT}/input/data"
 PROBLEM_TYPES = ("Regression", "BinaryClassification", "MulticlassClassification")
@@ -767,6 +769,12 @@ class ClarifyCheckStep(_CheckStep):
 
     def _validate(self) -> None:
         self._validate_check(_CLARIFY_CONFIGS, "QualityCheckStep(quality_check_config=…)")
+        config: Any = self.clarify_check_config
+        _check_analysis_config_name(
+            f"{type(self).__name__} '{self.name}'",
+            f"{self.config_argument}.analysis_config",
+            config.analysis_config,
+        )
 
     def _input_arguments(self) -> list[str]:
         return ["analysis_config", "dataset"]
@@ -801,6 +809,31 @@ class ClarifyCheckStep(_CheckStep):
         if model_name is not None:
             fields["ModelName"] = render(model_name, ctx)
         return fields
+
+
+def _check_analysis_config_name(owner: str, argument: str, value: Any) -> None:
+    """Raise for a literal analysis configuration file not named ``analysis_config.json``.
+
+    The config input copies one object under its own name, and Clarify reads
+    ``analysis_config.json`` there: another name fails only when the job runs. A prefix
+    (a last segment not ending in ``.json``) may hold the file, and a location known only
+    at run time can't be told: both are left alone.
+    """
+    key: Any = value
+    if isinstance(value, S3Location):
+        if value.path is not None:
+            return  # a local file: the Pipeline construct refuses it as an asset
+        key = value.uri if value.uri is not None else value.key_prefix
+    if not isinstance(key, str):
+        return
+    name = key.rsplit("/", 1)[-1]
+    if is_token(name) or not name.lower().endswith(".json") or name == CLARIFY_CONFIG_FILE:
+        return
+    raise PipelineDefinitionError(
+        f"{owner}: {argument} {key!r} is a file named {name!r}, but Clarify reads its "
+        f"analysis configuration as {CLARIFY_CONFIG_FILE} (name the object "
+        f"…/{CLARIFY_CONFIG_FILE}, or give the prefix holding it)"
+    )
 
 
 def _check_s3_uri(owner: str, argument: str, value: Any) -> None:

@@ -102,10 +102,48 @@ def test_validate_names_log_lines_ahead_of_the_json(
     assert capsys.readouterr().err == (
         f"{source}: cannot read: lines 1-2 are not JSON, the definition's JSON starts on "
         f"line 3; line 1 is {log!r} (`import sagemaker` logs its sagemaker.config INFO "
-        "lines to stdout): keep only the JSON, e.g. `sed -n '/^{/,$p' sdk.json > "
+        "lines to stdout): keep only the JSON, e.g. `tail -n +3 sdk.json > "
         "definition.json`, or print the definition alone (`python script.py | tail -1 > "
         "sdk.json` keeps the SDK's one-line JSON)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # Blank lines first: it said "line 1 is 'INFO …'".
+        (
+            "\n\nINFO starting\n{}\n",
+            "starts on line 4; line 3 is 'INFO starting': keep only the JSON, e.g. `tail -n +4 ",
+        ),
+        # A top-level array: it said the JSON starts at the "{" inside, and its sed cut the "[".
+        (
+            "INFO starting\n[\n  {}\n]\n",
+            "starts on line 2; line 1 is 'INFO starting': keep only the JSON, e.g. `tail -n +2 ",
+        ),
+        # An indented start, which `sed '/^{/,$p'` missed; a log line starting with "[".
+        (
+            '[INFO] x\nINFO y\n  {"a": 1}\n',
+            "lines 1-2 are not JSON, the definition's JSON "
+            "starts on line 3; line 1 is '[INFO] x': keep only the JSON, e.g. `tail -n +3 ",
+        ),
+        # A JSON error further down: it named only the log line.
+        (
+            'INFO starting\n{\n"Steps": oops\n}\n',
+            "starts on line 2; line 1 is 'INFO "
+            "starting'; the JSON from line 2 on is not valid either: Expecting value at line 3 "
+            "column 10: keep only the JSON, e.g. `tail -n +2 ",
+        ),
+    ],
+)
+def test_validate_says_where_the_json_starts_after_leading_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, said: str
+) -> None:
+    source = tmp_path / "sdk.json"
+    source.write_text(text)
+
+    assert main(["validate", str(source)]) == 2
+    assert said in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

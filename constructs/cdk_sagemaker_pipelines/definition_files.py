@@ -90,6 +90,7 @@ def python_source_problem(path: Path) -> str | None:
 # What `import sagemaker` logs to stdout, ahead of a printed pipeline.definition().
 _SDK_CONFIG_LOG = "sagemaker.config INFO"
 _QUOTED_LINE_LENGTH = 100
+_OPENERS_TRIED = 20
 
 
 def leading_text_problem(text: str, name: str = "definition.json") -> str | None:
@@ -99,7 +100,7 @@ def leading_text_problem(text: str, name: str = "definition.json") -> str | None
     ``sagemaker.config INFO - …`` lines to stdout first, so ``python script.py >
     sdk.json`` writes a file JSON's "Expecting value: line 1 column 1" says nothing of.
     An error, not a skip: which lines are log and which are data is the user's to say.
-    ``None`` when no line opens a JSON object, or the first one does.
+    ``None`` when no later line opens a JSON object or array, or the first line does.
 
     Example::
 
@@ -107,17 +108,32 @@ def leading_text_problem(text: str, name: str = "definition.json") -> str | None
         # "lines 1-2 are not JSON, …; line 1 is 'sagemaker.config INFO - …' …"
     """
     lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("{")), None)
-    if not start:  # None (no object: plain bad JSON) or 0 (the error is inside the JSON)
+    first_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first_index is None:
         return None
-    first = next(line.strip() for line in lines if line.strip())
-    try:
-        json.JSONDecoder().raw_decode(first)
-    except json.JSONDecodeError as error:
-        if error.pos > 0:
-            return None  # JSON that starts on line 1 ("[", say) and breaks later
-    else:
-        return None
+    first = lines[first_index].strip()
+    # Each later line that opens an object or an array (indented or not) may start the
+    # JSON; the first from which the rest parses does, else the first of them (and its
+    # error is the file's other problem). A log line may itself start with "[".
+    openers = [
+        i for i in range(first_index + 1, len(lines)) if lines[i].lstrip().startswith(("{", "["))
+    ]
+    if not openers:
+        return None  # plain bad JSON: its own error says more
+    # The first few only: each try parses the rest of the file, and log lines are few.
+    tried = openers[:_OPENERS_TRIED]
+    start = next((i for i in tried if _json_error("\n".join(lines[i:])) is None), None)
+    broken = None
+    if start is None:
+        try:
+            json.JSONDecoder().raw_decode(first)
+        except json.JSONDecodeError as error:
+            if error.pos > 0:
+                return None  # JSON that starts on the first line ("[", say) and breaks later
+        else:
+            return None
+        start = openers[0]
+        broken = _json_error("\n".join(lines[start:]))
     if len(first) > _QUOTED_LINE_LENGTH:
         first = first[: _QUOTED_LINE_LENGTH - 1] + "…"
     before = "line 1 is" if start == 1 else f"lines 1-{start} are"
@@ -126,12 +142,29 @@ def leading_text_problem(text: str, name: str = "definition.json") -> str | None
         if first.startswith(_SDK_CONFIG_LOG)
         else ""
     )
-    return (
-        f"{before} not JSON, the definition's JSON starts on line {start + 1}; line 1 is "
-        f"{first!r}{why}: keep only the JSON, e.g. `sed -n '/^{{/,$p' {name} > "
-        f"definition.json`, or print the definition alone (`python script.py | tail -1 > "
-        f"{name}` keeps the SDK's one-line JSON)"
+    also = (
+        ""
+        if broken is None
+        # Its line counted in the file, not from where the JSON starts.
+        else f"; the JSON from line {start + 1} on is not valid either: {broken.msg} at "
+        f"line {broken.lineno + start} column {broken.colno}"
     )
+    # tail by line number: a sed pattern for "{" misses an array, an indented start, and
+    # a log line that starts with "[" too.
+    return (
+        f"{before} not JSON, the definition's JSON starts on line {start + 1}; line "
+        f"{first_index + 1} is {first!r}{why}{also}: keep only the JSON, e.g. `tail -n "
+        f"+{start + 1} {name} > definition.json`, or print the definition alone (`python "
+        f"script.py | tail -1 > {name}` keeps the SDK's one-line JSON)"
+    )
+
+
+def _json_error(text: str) -> json.JSONDecodeError | None:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        return error
+    return None
 
 
 def load_definition_file(path: Path) -> Any:

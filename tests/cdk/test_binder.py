@@ -1185,3 +1185,28 @@ def _outdir(scope: Any) -> str:
     stage = cdk.Stage.of(scope)
     assert stage is not None
     return stage.outdir
+
+
+def test_a_large_code_folder_is_packed_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # Model weights left in a source folder were packed and uploaded without a word.
+    from aws_cdk.assertions import Annotations, Match
+
+    from cdk_sagemaker_pipelines import _code_files
+
+    monkeypatch.setattr(_code_files, "LARGE_CODE_BYTES", 10)  # not 100 MB of test data
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "train.py").write_text("print('a script, and weights beside it')\n")
+    stack = new_stack()
+    train = TrainingStep(
+        name="Train",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_asset(source, entry_point="train.py"),
+    )
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=[train]))
+    (warning,) = Annotations.from_stack(stack).find_warning(
+        "*", Match.string_like_regexp("large-code-folder")
+    )
+    assert f"code folder {str(source)!r} holds 0 MB of files" in str(warning.entry.data)

@@ -85,6 +85,47 @@ def test_names_the_settings_of_a_create_pipeline_request_it_leaves_out(
     compile(out, "request.py", "exec")  # the comment doesn't break the module
 
 
+def test_a_null_parallelism_configuration_is_no_dropped_setting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # describe-pipeline's response holds "ParallelismConfiguration": null when none is set.
+    response = {
+        "ParallelismConfiguration": None,
+        "PipelineDefinition": json.dumps(training_definition()),
+    }
+    assert main(["convert", write(tmp_path, "response.json", response)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith('"""The pipeline of response.json')
+    assert err == ""
+
+
+def test_dropped_settings_are_python_literals_or_named_cloudformation_references(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    properties = {
+        "PipelineName": {"Ref": "PipelineNameParameter"},
+        "RoleArn": {"Fn::GetAtt": ["Role", "Arn"]},
+        "PipelineDescription": "caf\u00e9 \U0001f600",
+        "PipelineDefinition": {"PipelineDefinitionBody": json.dumps(training_definition())},
+    }
+    assert main(["convert", write(tmp_path, "resource.json", properties)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "#   PipelineName: Pipeline(..., pipeline_name=... (a CloudFormation reference in the "
+        'template: {"Ref": "PipelineNameParameter"}))\n'
+    ) in out
+    assert (
+        "#   RoleArn: Pipeline(..., role=... (a CloudFormation reference in the template: "
+        '{"Fn::GetAtt": ["Role", "Arn"]}))\n'
+    ) in out
+    # Not JSON's "\ud83d\ude00": two lone surrogates as a Python literal.
+    line = '#   PipelineDescription: Pipeline(..., description="caf\\u00e9 \\U0001f600")\n'
+    assert line in out
+    literal = line.split("description=")[1].rstrip(")\n")
+    assert eval(literal) == "caf\u00e9 \U0001f600"  # a copy-paste gives the string
+    compile(out, "resource.py", "exec")
+
+
 def test_fails_with_exit_1_naming_step_and_field_of_an_unsupported_step(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1267,3 +1267,49 @@ def test_a_content_addressed_loop_of_links_is_refused(source_dir: Path) -> None:
     binder = StaticBinder(role_arn=ROLE, code_prefix="s3://b/code", content_addressed=True)
     with pytest.raises(PipelineValidationError, match="a folder that holds the link"):
         _training(source_dir).to_definition(binder)
+
+
+def _fan_out(root: Path, levels: int) -> None:
+    """``levels`` folders, each holding two links to the next: no loop, 2**levels copies."""
+    for level in range(levels):
+        (root / f"l{level}").mkdir()
+    (root / f"l{levels}").mkdir()
+    (root / f"l{levels}" / "leaf.py").write_text("")
+    for level in range(levels):
+        for link in ("a", "b"):
+            (root / f"l{level}" / link).symlink_to(root / f"l{level + 1}")
+
+
+def test_a_content_addressed_fan_out_of_links_is_refused(source_dir: Path) -> None:
+    # Two links each to the next level: no loop, but 2**levels copies (2**21 ran for minutes).
+    _fan_out(source_dir, 8)
+    binder = StaticBinder(role_arn=ROLE, code_prefix="s3://b/code", content_addressed=True)
+    with pytest.raises(PipelineValidationError) as raised:
+        _training(source_dir).to_definition(binder)
+    (problem,) = raised.value.problems
+    assert problem.step == "Train"
+    assert "is reached through symbolic links more than 64 times" in problem.message
+
+
+def test_a_content_addressed_code_folder_of_too_many_files_is_refused(source_dir: Path) -> None:
+    many = source_dir / "data"
+    many.mkdir()
+    for index in range(10_001):
+        (many / f"{index}.csv").touch()
+    binder = StaticBinder(role_arn=ROLE, code_prefix="s3://b/code", content_addressed=True)
+    with pytest.raises(PipelineValidationError) as raised:
+        _training(source_dir).to_definition(binder)
+    (problem,) = raised.value.problems
+    assert problem.message == f"code folder {str(source_dir)!r} holds more than 10,000 files"
+
+
+def test_a_content_addressed_name_that_isnt_utf8_is_refused_naming_it(source_dir: Path) -> None:
+    # str.encode() raised a raw UnicodeEncodeError for it, while the tar writer packed it.
+    bad = os.path.join(os.fsencode(source_dir), b"\xff.py")
+    with open(bad, "wb"):
+        pass
+    binder = StaticBinder(role_arn=ROLE, code_prefix="s3://b/code", content_addressed=True)
+    with pytest.raises(PipelineValidationError) as raised:
+        _training(source_dir).to_definition(binder)
+    (problem,) = raised.value.problems
+    assert problem.message == (f"local file {os.fsdecode(bad)!r} has a name that isn't UTF-8")

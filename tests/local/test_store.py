@@ -15,13 +15,14 @@ from typing import Any
 
 import pytest
 
-from cdk_sagemaker_pipelines._code_files import write_code_tar
+from cdk_sagemaker_pipelines._code_files import is_skipped, write_code_tar
 from cdk_sagemaker_pipelines.local._errors import StepError
 from cdk_sagemaker_pipelines.local.store import (
     Located,
     StepStore,
     extract,
     hash_located,
+    tree_files,
     unpack_code,
     write_archive,
 )
@@ -513,3 +514,45 @@ def test_unpacked_code_leaves_out_what_its_archive_leaves_out(tmp_path: Path) ->
         destination = tmp_path / kind
         unpack_code(Located("s3://b/code/src", kind, source, "test"), destination)
         assert sorted(path.name for path in destination.rglob("*")) == ["train.py"]
+
+
+@pytest.mark.parametrize("use", ["unpack_code", "hash", "archive"])
+def test_a_code_name_that_isnt_utf8_is_refused_by_every_packer(tmp_path: Path, use: str) -> None:
+    # The digest raised UnicodeEncodeError while the tar writer packed the name as it was.
+    make(tmp_path / "src/train.py", "print(1)")
+    with open(os.path.join(os.fsencode(tmp_path / "src"), b"\xff.py"), "wb"):
+        pass
+    store = StepStore(tmp_path / "s3", [("s3://b/code", tmp_path / "src")])
+    located = store.locate("s3://b/code")
+    assert located is not None
+    uses: dict[str, Callable[[], object]] = {
+        "unpack_code": lambda: unpack_code(located, tmp_path / "unpacked"),
+        "hash": lambda: hash_located(located, hashlib.sha256(), "code"),
+        "archive": lambda: write_archive(tmp_path / "src", tmp_path / "src.tar.gz"),
+    }
+    with pytest.raises(StepError, match=r"^code: '.*/src/\\udcff\.py' has a name that isn't UTF-8"):
+        uses[use]()
+
+
+def test_a_fan_out_of_links_is_refused_not_listed_for_minutes(tmp_path: Path) -> None:
+    # Two links each to the next level: 2**levels copies of the last, and no loop to catch.
+    root = tmp_path / "src"
+    for level in range(9):
+        (root / f"l{level}").mkdir(parents=True)
+    make(root / "l8/leaf.py")
+    for level in range(8):
+        for link in ("a", "b"):
+            (root / f"l{level}" / link).symlink_to(root / f"l{level + 1}")
+    with pytest.raises(
+        StepError, match=r"^code: .*/src/l0/a/.* is reached through symbolic links more than 64 "
+    ):
+        write_archive(root, tmp_path / "src.tar.gz")
+
+
+def test_only_code_folders_have_a_limit_of_files(tmp_path: Path) -> None:
+    for index in range(10_001):
+        (tmp_path / "data").mkdir(exist_ok=True)
+        (tmp_path / "data" / f"{index}.csv").touch()
+    assert len(list(tree_files(tmp_path / "data", "input 'raw'"))) == 10_001
+    with pytest.raises(StepError, match=r"^code: the code folder .*/data holds more than 10,000 "):
+        list(tree_files(tmp_path / "data", "code", is_skipped))

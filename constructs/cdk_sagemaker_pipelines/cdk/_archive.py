@@ -37,6 +37,16 @@ def deterministic_tar_gz(source: str | os.PathLike[str]) -> str:
 
         path = deterministic_tar_gz("ml/src")  # /tmp/smpipe-code-…/<sha>.tar.gz
     """
+    return pack_code(source)[0]
+
+
+def pack_code(source: str | os.PathLike[str]) -> tuple[str, int]:
+    """``deterministic_tar_gz``, with the size of the files packed (for ``large_code_notice``).
+
+    Example::
+
+        path, size = pack_code("ml/src")  # ("/tmp/smpipe-code-…/<sha>.tar.gz", 48213)
+    """
     # Streamed to a file while hashed, never held whole in memory: a code folder can hold
     # a model's weights by mistake.
     scratch = _scratch()
@@ -44,14 +54,14 @@ def deterministic_tar_gz(source: str | os.PathLike[str]) -> str:
         hashing = _Hashing(raw)
         try:
             with gzip.GzipFile(fileobj=hashing, mode="wb", mtime=0, filename="") as stream:
-                write_code_tar(source, stream)
+                size = write_code_tar(source, stream)
         except BaseException:
             raw.close()
             os.unlink(raw.name)
             raise
     target = os.path.join(scratch, f"{hashing.digest.hexdigest()[:32]}.tar.gz")
     os.replace(raw.name, target)  # the same name holds the same bytes
-    return target
+    return target, size
 
 
 class _Hashing:

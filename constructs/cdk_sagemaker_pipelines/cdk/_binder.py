@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aws_cdk import Aws, CfnMapping, Stack
+from aws_cdk import Annotations, Aws, CfnMapping, Stack
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_s3 as s3
@@ -17,7 +17,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 
 from constructs import Construct
 
-from .._code_files import FolderFilesError
+from .._code_files import FolderFilesError, large_code_notice
 from ..definition import (
     BindingError,
     BoundCode,
@@ -37,7 +37,7 @@ from ..definition.bindables import (
     default_output_join,
 )
 from ..definition.images import FrameworkImageSpec
-from ._archive import deterministic_tar_gz
+from ._archive import pack_code
 from ._props import is_unresolved
 from ._tree import account_region, node_of, stack_of
 from .artifacts import EXECUTIONS_PREFIX, MODELS_PREFIX
@@ -236,8 +236,16 @@ class CdkBinder:
     def _new_asset(self, path: str, archive: bool) -> s3_assets.Asset:
         base = os.path.basename(os.path.normpath(path))
         name = self._unique(_construct_id(f"Code {base}{' archive' if archive else ''}"))
-        source = deterministic_tar_gz(path) if archive else path
-        return s3_assets.Asset(self._scope, name, path=source)
+        if not archive:
+            return s3_assets.Asset(self._scope, name, path=path)
+        source, size = pack_code(path)
+        asset = s3_assets.Asset(self._scope, name, path=source)
+        notice = large_code_notice(path, size)
+        if notice is not None:
+            from .pipeline import WARNING_PREFIX  # not at the top: pipeline.py imports this module
+
+            Annotations.of(asset).add_warning_v2(f"{WARNING_PREFIX}:large-code-folder", notice)
+        return asset
 
     def _asset_file(self, path: str) -> str:
         key = os.path.abspath(path)

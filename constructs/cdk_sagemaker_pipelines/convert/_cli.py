@@ -103,10 +103,14 @@ def _convert(args: argparse.Namespace) -> int:
     except ConversionError as error:
         print(f"smpipe convert: {path}: {error}", file=sys.stderr)
         return EXIT_UNCONVERTIBLE
-    if settings:
-        # The module builds the definition only: a migrating team must not lose its
-        # parallelism limit, name or tags unnoticed.
-        dropped = [(name, _construct_keyword(name, value)) for name, value in settings.items()]
+    # The module builds the definition only: a migrating team must not lose its
+    # parallelism limit, name or tags unnoticed.
+    dropped = [
+        (name, _construct_keyword(name, value))
+        for name, value in settings.items()
+        if value is not None  # null: not set (describe-pipeline's ParallelismConfiguration)
+    ]
+    if dropped:
         source = _dropped_settings_comment(path.name, dropped) + source
         print(
             f"smpipe convert: {path}: the module leaves out the pipeline's settings "
@@ -139,9 +143,29 @@ def _dropped_settings_comment(file_name: str, dropped: list[tuple[str, str]]) ->
     return "\n".join(lines) + "\n"
 
 
+_KEYWORDS = {
+    "PipelineName": "pipeline_name",
+    "PipelineDisplayName": "display_name",
+    "PipelineDescription": "description",
+    "RoleArn": "role",
+    "ParallelismConfiguration": "max_parallel_execution_steps",
+    "Tags": "tags",
+}
+
+
 def _construct_keyword(name: str, value: Any) -> str:
-    """``keyword=value`` of the ``Pipeline`` construct that carries setting ``name``."""
-    text = json.dumps(value)  # ASCII: nothing in it can end the comment's line
+    """``keyword=value`` of the ``Pipeline`` construct that carries setting ``name``.
+
+    Values are Python literals, ASCII only (nothing in them can end the comment's line),
+    so a copy-paste gives the setting's string; a CloudFormation ``Ref`` or ``Fn::*`` is
+    no Python value, and is said to be a reference of the template.
+    """
+    if _has_cloudformation_reference(value):
+        return (
+            f"{_KEYWORDS[name]}=... (a CloudFormation reference in the template: "
+            f"{json.dumps(value)})"
+        )
+    text = _python_literal(value)
     if name == "ParallelismConfiguration":
         steps = value.get("MaxParallelExecutionSteps") if isinstance(value, dict) else None
         if isinstance(steps, int) and not isinstance(steps, bool):
@@ -153,12 +177,48 @@ def _construct_keyword(name: str, value: Any) -> str:
         if isinstance(value, list) and all(
             isinstance(tag, dict) and set(tag) == {"Key", "Value"} for tag in value
         ):
-            pairs = ", ".join(f"{json.dumps(t['Key'])}: {json.dumps(t['Value'])}" for t in value)
+            pairs = ", ".join(
+                f"{_python_literal(t['Key'])}: {_python_literal(t['Value'])}" for t in value
+            )
             return f"tags={{{pairs}}}"
         return f"tags=... (was {text})"
-    keyword = {
-        "PipelineName": "pipeline_name",
-        "PipelineDisplayName": "display_name",
-        "PipelineDescription": "description",
-    }[name]
-    return f"{keyword}={text}"
+    return f"{_KEYWORDS[name]}={text}"
+
+
+def _has_cloudformation_reference(value: Any) -> bool:
+    """Whether ``value`` holds a ``{"Ref": …}`` or ``{"Fn::…": …}`` of a template."""
+    if isinstance(value, dict):
+        if len(value) == 1 and (next(iter(value)) == "Ref" or next(iter(value)).startswith("Fn::")):
+            return True
+        return any(_has_cloudformation_reference(inner) for inner in value.values())
+    if isinstance(value, list):
+        return any(_has_cloudformation_reference(inner) for inner in value)
+    return False
+
+
+def _python_literal(value: Any) -> str:
+    """``value`` (JSON's) as an ASCII Python literal, its non-ASCII characters escaped.
+
+    Not ``json.dumps``: it writes a character beyond U+FFFF as a surrogate pair, which
+    Python reads as two lone surrogates, not the character.
+    """
+    if isinstance(value, str):
+        quoted = json.dumps(value, ensure_ascii=False)  # quotes, backslashes, controls
+        return "".join(
+            char
+            if char.isascii()
+            else f"\\u{ord(char):04x}"
+            if ord(char) <= 0xFFFF
+            else f"\\U{ord(char):08x}"
+            for char in quoted
+        )
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_python_literal(inner) for inner in value) + "]"
+    if isinstance(value, dict):
+        pairs = (f"{_python_literal(k)}: {_python_literal(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
+    return repr(value)

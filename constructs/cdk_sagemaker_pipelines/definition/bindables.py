@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from .._code_files import FolderFilesError, folder_files
+from .._code_files import MAX_CODE_FILES, MAX_FOLDER_VISITS, FolderFilesError, folder_files
 from ._errors import PipelineDefinitionError, PipelineValidationError, Problem
 from ._render import render
 from ._suggest import did_you_mean
@@ -716,6 +716,23 @@ def code_folder_error(error: FolderFilesError, dead_link_hint: str) -> BindingEr
             f"local file {path!r} is a symbolic link to {error.target!r}, a "
             "folder that holds the link: its content has no end (a loop of links)",
             "remove the link, or link to a folder outside it",
+        )
+    if error.kind == "name":
+        return BindingError(
+            f"local file {path!r} has a name that isn't UTF-8",
+            "S3 keys and the names SageMaker unpacks are UTF-8: rename the file",
+        )
+    if error.kind == "too-many-files":
+        return BindingError(
+            f"code folder {path!r} holds more than {MAX_CODE_FILES:,} files",
+            "a code folder holds a job's scripts: move data, virtualenvs and the like out of "
+            "it (to S3, or a folder of their own), or point Code.from_asset at a smaller folder",
+        )
+    if error.kind == "fan-out":
+        return BindingError(
+            f"local folder {path!r} is reached through symbolic links more than "
+            f"{MAX_FOLDER_VISITS} times: links that fan out multiply the code folder's files",
+            "link each shared folder in once, or copy what the job needs into the code folder",
         )
     if error.kind == "special":
         return BindingError(

@@ -31,7 +31,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._code_files import FolderFilesError, folder_files, is_skipped, write_code_tar
+from .._code_files import (
+    MAX_CODE_FILES,
+    MAX_FOLDER_VISITS,
+    FolderFilesError,
+    folder_files,
+    is_skipped,
+    write_code_tar,
+)
 from ._errors import LocalRunError, StepError, UnmappableS3UriError
 from .iam import ObjectKey
 from .resources import normalize_s3_uri, split_s3_uri, under
@@ -562,7 +569,9 @@ def tree_files(
     deployed.
     """
     try:
-        for relative, path in folder_files(root, skip):
+        # Only code (skipped names left out) has a limit of files: data folders are yours.
+        limit = MAX_CODE_FILES if skip is is_skipped else None
+        for relative, path in folder_files(root, skip, limit):
             yield relative, Path(path)
     except FolderFilesError as error:
         raise _tree_error(error, what) from None
@@ -584,6 +593,20 @@ def _tree_error(error: FolderFilesError, what: str) -> StepError:
         return StepError(
             f"{what}: {path} is a symbolic link to {error.target}, a folder "
             "that holds the link: following it would never end (a loop of links)"
+        )
+    if error.kind == "name":
+        return StepError(
+            f"{what}: {path!r} has a name that isn't UTF-8, which no S3 key can hold: rename it"
+        )
+    if error.kind == "too-many-files":
+        return StepError(
+            f"{what}: the code folder {path} holds more than {MAX_CODE_FILES:,} files: a code "
+            "folder holds a job's scripts; move data, virtualenvs and the like out of it"
+        )
+    if error.kind == "fan-out":
+        return StepError(
+            f"{what}: {path} is reached through symbolic links more than {MAX_FOLDER_VISITS} "
+            "times (links that fan out): link each shared folder in once"
         )
     return StepError(
         f"{what}: {path} is neither a file nor a folder (a named pipe, socket or "

@@ -7,6 +7,7 @@ invocation, and scaling to 0 on the backlog (docs/deploying-models.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import aws_cdk as cdk
@@ -302,6 +303,12 @@ def test_fails_wrong_async_inference_naming_the_field(fields: dict[str, Any], me
             {"shadow": EndpointVariant(name="Shadow", model_package_arn=VERSION)},
             r"prop 'shadow': SageMaker's shadow tests exclude endpoints with asynchronous",
         ),
+        (
+            # aws-cdk-rfcs 0431 (SageMaker endpoint L2): "asynchronous endpoints are only
+            # capable of supporting a single instance-based production variant".
+            {"variants": [EndpointVariant(name="Challenger", model_package_arn=VERSION)]},
+            r"prop 'variants': SageMaker's asynchronous inference takes a single production",
+        ),
         ({"async_inference": {"success_topic": None}}, r"prop 'async_inference': expected an"),
     ],
 )
@@ -321,6 +328,20 @@ def test_fails_real_time_scaling_and_async_methods_on_the_wrong_endpoint() -> No
         endpoint.add_auto_scaling(max_capacity=2, target_invocations_per_instance=10)
     with pytest.raises(PipelineDefinitionError, match=r"metric_approximate_backlog_size\(\)"):
         endpoint.metric("ApproximateBacklogSize")
+    # Not published for an asynchronous endpoint (SageMaker's guide, its metrics): an alarm
+    # on them would never fire.
+    calls: list[tuple[str, Callable[[], object]]] = [
+        ("Invocations", endpoint.metric_invocations),
+        ("OverheadLatency", endpoint.metric_overhead_latency),
+        ("InvocationsPerInstance", lambda: endpoint.metric("InvocationsPerInstance")),
+    ]
+    for unpublished, call in calls:
+        with pytest.raises(
+            PipelineDefinitionError,
+            match=rf"prop 'metric_name': SageMaker publishes no {unpublished} for an asynchronous",
+        ):
+            call()
+    endpoint.metric("Invocation5XXErrors")  # published: the rollback alarms' metrics
     real_time = _endpoint()
     with pytest.raises(
         PipelineDefinitionError,

@@ -744,6 +744,10 @@ ASYNC_ENDPOINT_METRICS = (
     "ApproximateAgeOfOldestRequest",
     "HasBacklogWithoutCapacity",
 )
+# "Any metric not listed below is not published if the endpoint is enabled for asynchronous
+# inference. Such metrics include (but are not limited to): OverheadLatency, Invocations,
+# InvocationsPerInstance" (the same guide): an alarm on them would never fire.
+ASYNC_UNPUBLISHED_METRICS = ("Invocations", "InvocationsPerInstance", "OverheadLatency")
 
 
 @dataclass(frozen=True, slots=True)
@@ -888,12 +892,25 @@ def _async_inference_problem(async_inference: object) -> Problem | None:
 
 
 def _async_combination_problems(
-    serverless: object, shadow: object, has_async: bool
+    serverless: object, shadow: object, variants: Sequence[object], has_async: bool
 ) -> list[Problem | None]:
     """What SageMaker refuses beside asynchronous inference, naming the prop."""
     if not has_async:
         return []
     problems: list[Problem | None] = []
+    if variants:
+        # An asynchronous endpoint config takes a single instance-based production variant
+        # (aws-cdk-rfcs 0431, SageMaker's endpoint L2): CreateEndpointConfig refuses more,
+        # at deploy time. InvokeEndpointAsync has no TargetVariant to choose one either.
+        problems.append(
+            PropProblem(
+                None,
+                "variants",
+                "SageMaker's asynchronous inference takes a single production variant",
+                "leave variants out (compare versions on a real-time endpoint), or "
+                "async_inference out",
+            )
+        )
     if serverless is not None:
         # Asynchronous inference queues requests for instances (it scales them, to 0 too);
         # CreateEndpointConfig takes no AsyncInferenceConfig with a ServerlessConfig.
@@ -1890,11 +1907,12 @@ class ModelEndpoint(Resource):
             expired after its ``retention``). The execution role may then read the
             requests, write the results, use the store's key and publish to the
             ``AsyncInference``'s topics (and use the keys of those of this app that are
-            encrypted). On instances only (no ``serverless``), without a ``shadow``
-            (SageMaker refuses both); a topic of another account or region is warned
-            (``cdk-sagemaker-pipelines:async-topic-of-another-environment``: its policy
-            must let the role publish). Scale it with ``add_async_auto_scaling``, not
-            ``add_auto_scaling`` (SageMaker publishes no invocations per instance for it).
+            encrypted). On instances only (no ``serverless``), without a ``shadow`` or
+            ``variants`` (SageMaker refuses them); a topic of another account or region is
+            warned (``cdk-sagemaker-pipelines:async-topic-of-another-environment``: its
+            policy must let the role publish). Scale it with ``add_async_auto_scaling``,
+            not ``add_auto_scaling`` (SageMaker publishes no ``Invocations``,
+            ``InvocationsPerInstance`` or ``OverheadLatency`` for it: their metrics fail).
             Default: real-time inference.
         """
         check_new_child("ModelEndpoint", scope, construct_id)
@@ -1963,7 +1981,9 @@ class ModelEndpoint(Resource):
         raise_for(problems, subject)
         raise_for(
             [
-                *_async_combination_problems(serverless, shadow, async_inference is not None),
+                *_async_combination_problems(
+                    serverless, shadow, variants, async_inference is not None
+                ),
                 *(
                     _topic_placement_problem(self, field, topic)
                     for field, topic in (async_inference._topics() if async_inference else [])
@@ -3179,6 +3199,7 @@ class ModelEndpoint(Resource):
             [
                 problem,
                 *_endpoint_metric_problems(metric_name, new_fleet_only, given, dimensions),
+                self._unpublished_metric_problem(metric_name),
             ],
             lambda: f"ModelEndpoint {self.node.path}.metric({metric_name!r})",
         )
@@ -3257,6 +3278,19 @@ class ModelEndpoint(Resource):
         """SageMaker's own time per request, in microseconds (Average over 5 minutes)."""
         return self.metric(
             "OverheadLatency", new_fleet_only=new_fleet_only, variant=variant, **options
+        )
+
+    def _unpublished_metric_problem(self, metric_name: object) -> Problem | None:
+        """An invocation metric SageMaker doesn't publish for an asynchronous endpoint."""
+        if self.async_inference is None or metric_name not in ASYNC_UNPUBLISHED_METRICS:
+            return None
+        return PropProblem(
+            None,
+            "metric_name",
+            f"SageMaker publishes no {metric_name} for an asynchronous endpoint: this metric "
+            "would have no data",
+            "metric_approximate_backlog_size() (requests queued), or "
+            "metric('Invocation5XXErrors') and the other published ones",
         )
 
     def _async_metric(
